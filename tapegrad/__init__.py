@@ -1,0 +1,50 @@
+"""tapegrad: autodiff on a Wengert tape, with JAX's function transforms.
+
+Example:
+  >>> import tapegrad as tg
+  >>> tg.grad(lambda p: p["w"] ** 2 + p["b"])({"w": 3.0, "b": 1.0})
+  {'b': 1.0, 'w': 6.0}
+"""
+
+from . import tree as tree
+from . import viz as viz
+from .errors import EscapedTracerError as EscapedTracerError
+from .ops import abs as abs
+from .ops import cos as cos
+from .ops import exp as exp
+from .ops import log as log
+from .ops import logaddexp as logaddexp
+from .ops import logsumexp as logsumexp
+from .ops import maximum as maximum
+from .ops import mean as mean
+from .ops import minimum as minimum
+from .ops import relu as relu
+from .ops import sigmoid as sigmoid
+from .ops import sin as sin
+from .ops import softmax as softmax
+from .ops import sqrt as sqrt
+from .ops import stop_gradient as stop_gradient
+from .ops import sum as sum
+from .ops import tanh as tanh
+from .ops import where as where
+from .primitive import Primitive as Primitive
+from .primitive import defjvp as defjvp
+from .primitive import defvjp as defvjp
+from .primitive import primitive as primitive
+from .tape import Tape as Tape
+from .tape import Traced as Traced
+from .tape import debug_nans as debug_nans
+from .transforms import grad as grad
+from .transforms import make_tape as make_tape
+from .transforms import value_and_grad as value_and_grad
+from .transforms import vjp as vjp
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "EscapedTracerError", "Primitive", "Tape", "Traced", "abs", "cos",
+    "debug_nans", "defjvp", "defvjp", "exp", "grad", "log", "logaddexp",
+    "logsumexp", "make_tape", "maximum", "mean", "minimum", "primitive",
+    "relu", "sigmoid", "sin", "softmax", "sqrt", "stop_gradient", "sum",
+    "tanh", "tree", "value_and_grad", "vjp", "viz", "where",
+]

@@ -1,0 +1,321 @@
+"""The built-in primitives, each declared in one block: impl, then partials.
+
+Every primitive is elementwise with NumPy broadcasting, except the
+reductions. Floats go through ``math`` (fast), arrays through NumPy, and both
+follow IEEE semantics: a domain error gives ``inf`` or ``nan``, never an
+exception and never a complex number. Partials are written with tapegrad
+functions (``div``, ``pow``, ``where``...), never with Python's ``/`` or
+``**`` on plain floats, which raise on a zero.
+
+Conventions at kinks: ``relu'(0) = 0``, ``abs'(0) = 0``, ``maximum`` and
+``minimum`` split 0.5/0.5 on ties, ``x**0`` has derivative 0, and
+``d/dy 0**y = 0``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .primitive import Primitive, defjvp, defpartials, defvjp, zmul
+from .tape import Traced, _check_live, _shape
+
+__all__ = [
+    "abs", "add", "cos", "div", "exp", "log", "logaddexp", "logsumexp",
+    "maximum", "mean", "minimum", "mul", "neg", "pow", "relu", "sigmoid", "sin",
+    "softmax", "sqrt", "stop_gradient", "sub", "sum", "tanh", "where", "zmul",
+]
+
+Number = Any   # a float, an int, a NumPy array of floats, or a traced value
+_LOG2 = math.log(2.0)
+
+
+def _is_scalar(x: Any) -> bool:
+    t = type(x)
+    return t is float or t is int
+
+
+def _ieee(f: Callable[..., Any], *args: Any) -> float:
+    """Redo a float op that Python refused (ZeroDivision, domain, overflow)
+    in NumPy, which follows IEEE: ``log(0) = -inf``, ``1/0 = inf``."""
+    with np.errstate(all="ignore"):
+        return float(f(*(np.float64(a) for a in args)))
+
+
+def _unary(fmath: Callable[[float], float], fnp: Callable[[Any], Any], name: str
+           ) -> Primitive:
+    def impl(x: Any) -> Any:
+        if _is_scalar(x):
+            try:
+                return fmath(x)
+            except (ValueError, OverflowError, ZeroDivisionError):
+                return _ieee(fnp, x)
+        return fnp(x)
+    impl.__name__ = name
+    return Primitive(impl, name)
+
+
+# ------------------------------------------------------------- arithmetic
+def _add(a: Any, b: Any) -> Any: return a + b
+def _sub(a: Any, b: Any) -> Any: return a - b
+def _mul(a: Any, b: Any) -> Any: return a * b
+def _neg(a: Any) -> Any: return -a
+
+
+add: Primitive = Primitive(_add, "add")
+defpartials(add, 1.0, 1.0)
+sub: Primitive = Primitive(_sub, "sub")
+defpartials(sub, 1.0, -1.0)
+mul: Primitive = Primitive(_mul, "mul")
+defpartials(mul, lambda ans, a, b: b, lambda ans, a, b: a)
+neg: Primitive = Primitive(_neg, "neg")
+defpartials(neg, -1.0)
+
+
+def _div(a: Any, b: Any) -> Any:
+    if _is_scalar(a) and _is_scalar(b):
+        try:
+            return a / b
+        except ZeroDivisionError:
+            return _ieee(np.divide, a, b)
+    return np.divide(a, b)
+
+
+div: Primitive = Primitive(_div, "div")
+defpartials(div, lambda ans, a, b: div(1.0, b),       # 1/b
+            lambda ans, a, b: neg(div(ans, b)))        # -a/b**2
+
+
+def _pow(a: Any, b: Any) -> Any:
+    if _is_scalar(a) and _is_scalar(b):
+        try:
+            return math.pow(a, b)     # never complex, unlike a ** b
+        except (ValueError, OverflowError, ZeroDivisionError):
+            return _ieee(np.power, a, b)
+    return np.power(np.asarray(a, dtype=float), b)
+
+
+pow: Primitive = Primitive(_pow, "pow")
+defpartials(
+    pow,
+    lambda ans, a, b: where(b == 0, 0.0, b * pow(a, b - 1)),  # x**0 is flat
+    lambda ans, a, b: where(a == 0, 0.0, log(a) * ans))       # d/dy 0**y = 0
+
+
+# ------------------------------------------------------------ elementwise
+exp: Primitive = _unary(math.exp, np.exp, "exp")
+defpartials(exp, lambda ans, x: ans)
+log: Primitive = _unary(math.log, np.log, "log")
+defpartials(log, lambda ans, x: div(1.0, x))
+sin: Primitive = _unary(math.sin, np.sin, "sin")
+defpartials(sin, lambda ans, x: cos(x))
+cos: Primitive = _unary(math.cos, np.cos, "cos")
+defpartials(cos, lambda ans, x: neg(sin(x)))
+tanh: Primitive = _unary(math.tanh, np.tanh, "tanh")
+defpartials(tanh, lambda ans, x: 1.0 - ans * ans)
+sqrt: Primitive = _unary(math.sqrt, np.sqrt, "sqrt")
+defpartials(sqrt, lambda ans, x: div(0.5, ans))   # inf at 0, as IEEE says
+
+
+def _sigmoid(x: Any) -> Any:
+    if _is_scalar(x):
+        if x >= 0:
+            return 1.0 / (1.0 + math.exp(-x))
+        e = math.exp(x) if x == x else x   # x < 0 or nan
+        return e / (1.0 + e)
+    e = np.exp(-np.abs(x))                  # never overflows
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+sigmoid: Primitive = Primitive(_sigmoid, "sigmoid")
+defpartials(sigmoid, lambda ans, x: ans * (1.0 - ans))
+
+
+def _relu(x: Any) -> Any:
+    if _is_scalar(x):
+        return float(x) if x > 0 or x != x else 0.0
+    return np.maximum(x, 0.0)
+
+
+relu: Primitive = Primitive(_relu, "relu")
+defpartials(relu, lambda ans, x: where(x > 0, 1.0, 0.0))   # relu'(0) = 0
+
+
+def _abs(x: Any) -> Any:
+    return float(x.__abs__()) if _is_scalar(x) else np.abs(x)
+
+
+abs: Primitive = Primitive(_abs, "abs")
+defpartials(abs, lambda ans, x: where(x > 0, 1.0, where(x < 0, -1.0, 0.0)))
+
+
+def _tie(a: Any, b: Any) -> Any:
+    """How much of a max's gradient goes to ``a``: 1, 0.5 on a tie, or 0."""
+    return where(a > b, 1.0, where(a == b, 0.5, 0.0))
+
+
+def _maximum(a: Any, b: Any) -> Any:
+    if _is_scalar(a) and _is_scalar(b):
+        return float(a if a > b or a != a else b)
+    return np.maximum(a, b)
+
+
+def _minimum(a: Any, b: Any) -> Any:
+    if _is_scalar(a) and _is_scalar(b):
+        return float(a if a < b or a != a else b)
+    return np.minimum(a, b)
+
+
+maximum: Primitive = Primitive(_maximum, "maximum")
+defpartials(maximum, lambda ans, a, b: _tie(a, b), lambda ans, a, b: _tie(b, a))
+minimum: Primitive = Primitive(_minimum, "minimum")
+defpartials(minimum, lambda ans, a, b: _tie(b, a), lambda ans, a, b: _tie(a, b))
+
+
+def _where(cond: Any, a: Any, b: Any) -> Any:
+    if type(cond) is bool and _is_scalar(a) and _is_scalar(b):
+        return a if cond else b
+    return np.where(cond, a, b)
+
+
+where: Primitive = Primitive(_where, "where")
+defpartials(where, None,
+            lambda ans, c, a, b: where(c, 1.0, 0.0),
+            lambda ans, c, a, b: where(c, 0.0, 1.0))
+
+
+def _logaddexp(a: Any, b: Any) -> Any:
+    if _is_scalar(a) and _is_scalar(b):
+        if a == b:
+            return a + _LOG2           # also right for two equal infinities
+        d = a - b
+        if d != d:
+            return d                   # nan
+        return (a if d > 0 else b) + math.log1p(math.exp(-d if d > 0 else d))
+    return np.logaddexp(a, b)
+
+
+logaddexp: Primitive = Primitive(_logaddexp, "logaddexp")
+defpartials(logaddexp, lambda ans, a, b: exp(a - ans), lambda ans, a, b: exp(b - ans))
+
+
+def _stop_gradient(x: Any) -> Any:
+    return x
+
+
+stop_gradient: Primitive = Primitive(_stop_gradient, "stop_gradient")
+stop_gradient.__doc__ = "Same value as ``x``; no derivative flows through it."
+defvjp(stop_gradient, None)
+defjvp(stop_gradient, None)
+
+
+# ---------------------------------------------------- shapes and reductions
+def _broadcast_like(g: Any, x: Any) -> Any:
+    shape = _shape(x)
+    if _shape(g) == shape:
+        return g
+    return np.full(shape, g, dtype=float)
+
+
+def _sum_like(c: Any, x: Any) -> Any:
+    """Sum ``c`` down to the shape of ``x`` (undo NumPy broadcasting)."""
+    shape = _shape(x)
+    cshape = np.shape(c)
+    if cshape == shape:
+        return c
+    if shape == ():
+        return float(np.sum(c))
+    lead = len(cshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and cshape[lead + i] != 1)
+    return np.sum(c, axis=axes).reshape(shape)
+
+
+broadcast_like: Primitive = Primitive(_broadcast_like, "broadcast_like")
+sum_like: Primitive = Primitive(_sum_like, "sum_like")
+defvjp(broadcast_like, lambda c, ans, g, x: sum_like(c, g), None)
+defjvp(broadcast_like, lambda t, ans, g, x: broadcast_like(t, x), None)
+defvjp(sum_like, lambda g, ans, c, x: broadcast_like(g, c), None)
+defjvp(sum_like, lambda t, ans, c, x: sum_like(t, x), None)
+
+
+def _sum(x: Any) -> Any:
+    return float(x) if _is_scalar(x) else float(np.sum(x))
+
+
+def _mean(x: Any) -> Any:
+    return float(x) if _is_scalar(x) else float(np.mean(x))
+
+
+sum: Primitive = Primitive(_sum, "sum")
+sum.__doc__ = "Sum every element of an array number to a float (identity on floats)."
+defvjp(sum, lambda g, ans, x: broadcast_like(g, x))
+defjvp(sum, lambda t, ans, x: sum(t))
+mean: Primitive = Primitive(_mean, "mean")
+mean.__doc__ = "Mean of every element of an array number (identity on floats)."
+defvjp(mean, lambda g, ans, x: div(broadcast_like(g, x), float(np.prod(_shape(x)))))
+defjvp(mean, lambda t, ans, x: mean(t))
+
+
+def logsumexp(xs: Sequence[Number]) -> Number:
+    """``log(sum(exp(x) for x in xs))``, computed stably.
+
+    Elementwise over the numbers in the list. Finite at +-1000; on ties the
+    gradient is split equally (``logsumexp([a, a])`` gives 0.5 each).
+
+    Example:
+      >>> import tapegrad as tg
+      >>> round(tg.logsumexp([1000.0, 1000.0]) - 1000.0, 6)
+      0.693147
+    """
+    items = list(xs)
+    if not items:
+        raise ValueError("logsumexp: got an empty list; pass at least one number.")
+    acc = items[0]
+    for x in items[1:]:
+        acc = logaddexp(acc, x)
+    return acc
+
+
+def softmax(xs: Sequence[Number]) -> list[Number]:
+    """``[exp(x) / sum(exp(xs)) for x in xs]``, computed stably.
+
+    Example:
+      >>> import tapegrad as tg
+      >>> tg.softmax([1000.0, 1000.0])
+      [0.5, 0.5]
+    """
+    items = list(xs)
+    lse = logsumexp(items)
+    return [exp(x - lse) for x in items]
+
+
+# -------------------------------------------------- operators on Traced
+def _live(x: Traced) -> Any:
+    _check_live(x)
+    return x.value
+
+
+Traced.__add__ = lambda self, other: add(self, other)            # type: ignore
+Traced.__radd__ = lambda self, other: add(other, self)           # type: ignore
+Traced.__sub__ = lambda self, other: sub(self, other)            # type: ignore
+Traced.__rsub__ = lambda self, other: sub(other, self)  # type: ignore  # other - self
+Traced.__mul__ = lambda self, other: mul(self, other)            # type: ignore
+Traced.__rmul__ = lambda self, other: mul(other, self)           # type: ignore
+Traced.__truediv__ = lambda self, other: div(self, other)        # type: ignore
+Traced.__rtruediv__ = lambda self, other: div(other, self)  # type: ignore  # other / self
+Traced.__pow__ = lambda self, other: pow(self, other)            # type: ignore
+Traced.__rpow__ = lambda self, other: pow(other, self)  # type: ignore  # other ** self
+Traced.__neg__ = lambda self: neg(self)                          # type: ignore
+Traced.__pos__ = lambda self: self                               # type: ignore
+Traced.__abs__ = lambda self: abs(self)                          # type: ignore
+# comparisons are by value: a Python bool for a float, a bool array for arrays
+Traced.__lt__ = lambda self, other: _live(self) < other          # type: ignore
+Traced.__le__ = lambda self, other: _live(self) <= other         # type: ignore
+Traced.__gt__ = lambda self, other: _live(self) > other          # type: ignore
+Traced.__ge__ = lambda self, other: _live(self) >= other         # type: ignore
+Traced.__eq__ = lambda self, other: _live(self) == other         # type: ignore
+Traced.__ne__ = lambda self, other: _live(self) != other         # type: ignore

@@ -1,0 +1,154 @@
+"""Primitives and their derivative rules.
+
+A primitive is a name, an implementation on numbers, and one derivative rule
+per input. Rules are written with tapegrad primitives, so when they run on
+traced values they are recorded too: that is how derivatives of derivatives
+come for free. Users make primitives the same way the built-ins are made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .tape import Traced, apply
+
+Rule = Callable[..., Any]
+"""``rule(g, ans, *args)`` (vjp) or ``rule(t, ans, *args)`` (jvp)."""
+
+
+class Primitive:
+    """An operation tapegrad records as one step on the tape.
+
+    Attributes:
+      name: printed on the tape (``v7 = mul v3 v5``).
+      impl: the function on numbers (floats or NumPy arrays).
+      vjps: one reverse rule per input (None: not differentiable there), or
+        None when no reverse rule was given.
+      jvps: the same for forward mode.
+      partials: for elementwise built-ins, the local partial derivative of
+        each input (a function ``(ans, *args)``, or a constant); both modes
+        multiply it by the cotangent or tangent.
+    """
+
+    def __init__(self, impl: Callable[..., Any], name: str | None = None):
+        self.impl = impl
+        self.name = name or getattr(impl, "__name__", "primitive").lstrip("_")
+        self.vjps: tuple[Rule | None, ...] | None = None
+        self.jvps: tuple[Rule | None, ...] | None = None
+        self.partials: tuple[Any, ...] | None = None
+        self.__doc__ = impl.__doc__
+        self.__name__ = self.name
+
+    def __call__(self, *args: Any) -> Any:
+        return apply(self, *args)
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
+
+
+def primitive(impl: Callable[..., Any], name: str | None = None) -> Primitive:
+    """Make a new primitive from a function on numbers.
+
+    The function receives plain numbers (floats or NumPy arrays), never traced
+    values; give its derivatives with :func:`defvjp` and :func:`defjvp`.
+
+    Args:
+      impl: The function to wrap.
+      name: Name shown on the tape; defaults to ``impl.__name__``.
+    Returns:
+      A callable :class:`Primitive` that records itself when traced.
+    Example:
+      >>> import math
+      >>> import tapegrad as tg
+      >>> cube = tg.primitive(lambda x: x ** 3, name="cube")
+      >>> tg.defvjp(cube, lambda g, ans, x: g * 3 * x * x)
+      >>> tg.grad(cube)(2.0)
+      12.0
+    """
+    return Primitive(impl, name)
+
+
+def _check_rules(prim: Primitive, rules: tuple[Any, ...], what: str) -> None:
+    if not isinstance(prim, Primitive):
+        raise TypeError(f"{what}: the first argument must be a tg.primitive, "
+                        f"got {type(prim).__name__}.")
+    for k, r in enumerate(rules):
+        if r is not None and not callable(r):
+            raise TypeError(f"{what}: rule {k} for '{prim.name}' must be callable "
+                            f"or None, got {type(r).__name__}.")
+
+
+def defvjp(prim: Primitive, *rules: Rule | None) -> None:
+    """Give ``prim`` its reverse-mode rules, one per input.
+
+    Each rule is ``rule(g, ans, *args)``: the cotangent of the output, the
+    output and the inputs; it returns that input's cotangent. ``None`` marks
+    an input that is not differentiable. Write rules with tapegrad functions
+    (``tg.exp``, ``*``...) so they can be differentiated again.
+
+    Example:
+      >>> import tapegrad as tg
+      >>> double = tg.primitive(lambda x: 2 * x, name="double")
+      >>> tg.defvjp(double, lambda g, ans, x: 2 * g)
+      >>> tg.grad(lambda x: double(x) * x)(3.0)
+      12.0
+    """
+    _check_rules(prim, rules, "defvjp")
+    prim.vjps = tuple(rules)
+    prim.partials = None
+
+
+def defjvp(prim: Primitive, *rules: Rule | None) -> None:
+    """Give ``prim`` its forward-mode rules, one per input.
+
+    Each rule is ``rule(t, ans, *args)`` with ``t`` that input's tangent; it
+    returns the input's contribution to the output's tangent.
+
+    Example:
+      >>> import tapegrad as tg
+      >>> double = tg.primitive(lambda x: 2 * x, name="double")
+      >>> tg.defjvp(double, lambda t, ans, x: 2 * t)
+      >>> double.jvps is not None
+      True
+    """
+    _check_rules(prim, rules, "defjvp")
+    prim.jvps = tuple(rules)
+
+
+def defpartials(prim: Primitive, *partials: Any) -> None:
+    """Give an elementwise ``prim`` the local partial of each input.
+
+    A partial is ``partial(ans, *args)`` or a constant. Both modes follow:
+    the vjp rule is ``zmul(g, partial)`` and the jvp rule ``zmul(t, partial)``,
+    so a zero cotangent or tangent contributes exactly zero even where the
+    partial is ``inf`` or ``nan``.
+    """
+    def rule(p: Any) -> Rule | None:
+        if p is None:
+            return None
+        if callable(p):
+            return lambda g, ans, *args: zmul(g, p(ans, *args))
+        return lambda g, ans, *args: g * p
+    rules = tuple(rule(p) for p in partials)
+    prim.vjps = rules
+    prim.jvps = rules
+    prim.partials = partials
+
+
+# ------------------------------------------------------------------- zmul
+def _zmul(g: Any, d: Any) -> Any:
+    """``g * d``, but exactly zero wherever ``g`` is zero."""
+    if type(g) is float or type(g) is int:
+        return 0.0 if g == 0 else g * d
+    return np.where(g == 0, 0.0, np.multiply(g, d))
+
+
+zmul = Primitive(_zmul, "zmul")
+defvjp(zmul, lambda c, ans, g, d: zmul(c, d), lambda c, ans, g, d: zmul(g, c))
+defjvp(zmul, lambda t, ans, g, d: zmul(t, d), lambda t, ans, g, d: zmul(g, t))
+
+__all__ = ["Primitive", "Rule", "Traced", "defjvp", "defpartials", "defvjp",
+           "primitive", "zmul"]

@@ -1,0 +1,94 @@
+"""Reverse mode: play a tape backwards, accumulating cotangents.
+
+One loop over the records in reverse order, cotangents kept in a list
+indexed by record id. No recursion anywhere, so a chain of a million records
+works. When the cotangents are themselves traced (``grad(grad(f))``), the
+rules' arithmetic is recorded on the outer tape like any other computation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .ops import neg, sum_like
+from .primitive import zmul
+from .tape import Tape, Traced, _check_nan, _shape
+
+
+def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
+    """Propagate output cotangents to every record of ``tape``.
+
+    Args:
+      tape: A finished tape (its transform has returned).
+      seeds: ``(id, cotangent)`` pairs for the outputs.
+    Returns:
+      A list indexed by record id: the cotangent of each value, or None where
+      the outputs do not depend on it.
+    """
+    records = tape.records
+    cts: list[Any] = [None] * len(records)
+    for i, ct in seeds:
+        cts[i] = ct if cts[i] is None else cts[i] + ct
+    check = tape.check_nans
+    with np.errstate(all="ignore"):
+        for i in range(len(records) - 1, -1, -1):
+            g = cts[i]
+            if g is None:            # the outputs do not depend on this record
+                continue
+            prim, inputs, args, ans = records[i]
+            if prim is None:         # a tape input: nothing to propagate
+                continue
+            if type(g) is float and g == 0.0:
+                continue             # a zero cotangent contributes exactly zero
+            if check:
+                _check_nan(tape, i, g, "cotangent")
+            partials = prim.partials
+            for k, j in enumerate(inputs):
+                if j is None:        # a constant on this tape
+                    continue
+                if partials is not None:
+                    c = _times_partial(g, partials[k], ans, args)
+                    if c is None:
+                        continue
+                else:
+                    c = _vjp_rule(prim, k)(g, ans, *args)
+                    if c is None:
+                        continue
+                a = args[k]
+                if type(c) is not float or type(a) is not float:
+                    if _shape(c) != _shape(a):
+                        c = sum_like(c, a)    # undo broadcasting
+                prev = cts[j]
+                cts[j] = c if prev is None else prev + c
+    return cts
+
+
+def _times_partial(g: Any, p: Any, ans: Any, args: tuple[Any, ...]) -> Any:
+    """``g * partial``; exactly zero wherever ``g`` is zero."""
+    if p is None:
+        return None
+    if not callable(p):              # a constant partial: 1.0 or -1.0
+        return g if p == 1.0 else (neg(g) if p == -1.0 else g * p)
+    d = p(ans, *args)
+    if type(g) is float:             # a nonzero float: plain product
+        return g * d
+    return zmul(g, d)
+
+
+def _vjp_rule(prim: Any, k: int) -> Any:
+    rules = prim.vjps
+    if rules is None or k >= len(rules):
+        raise NotImplementedError(
+            f"reverse mode: primitive '{prim.name}' has no vjp rule for input {k}; "
+            f"give one with tg.defvjp({prim.name}, ...).")
+    return rules[k] or _none
+
+
+def _none(*_: Any) -> None:
+    return None
+
+
+def is_traced_on(x: Any, tape: Tape) -> bool:
+    return type(x) is Traced and x.tape is tape

@@ -1,0 +1,291 @@
+"""Tapes, traced values and ``apply``: how a computation is recorded.
+
+A :class:`Tape` is a Wengert list: one record per primitive applied, in the
+order they ran. A :class:`Traced` value stands in for a number while a
+transform runs: it knows its tape, its id there, and its value. The value is
+a number, or a traced value of an *outer* tape when transforms are nested.
+
+Active tapes form a stack kept in a ``ContextVar``, so every thread and every
+async task has its own. :func:`apply` records a primitive on the innermost
+active tape among its arguments; any argument from another tape is a constant
+there. That one rule is what keeps nested transforms apart.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import ESCAPED_MSG, FLOAT_MSG, EscapedTracerError
+
+if TYPE_CHECKING:
+    from .primitive import Primitive
+
+# A record is a plain tuple ``(prim, inputs, args, ans)``. Its output id is its
+# position on the tape. ``inputs[k]`` is the id of the k-th argument on this
+# tape, or None when that argument is a constant here; ``args`` holds the
+# argument values the primitive saw (numbers, or traced values of outer
+# tapes) and ``ans`` its result. Tape inputs are records with prim None.
+# Plain tuples keep recording cheap: bench_eager.py.
+Record = tuple[Any, tuple[Any, ...], tuple[Any, ...], Any]
+
+
+class Tape:
+    """A Wengert list: the records of one transform's run, in order.
+
+    Attributes:
+      records: list of ``(prim, inputs, args, ans)``; record ``i`` defines ``v{i}``.
+      level: depth in the tape stack (outer tapes have smaller levels).
+      active: True while the transform that owns the tape is running.
+      paths: for tape inputs, their pytree path (id -> str).
+      outputs: ids (or constants) of the outputs, once the function returned.
+    """
+
+    __slots__ = ("records", "level", "active", "paths", "outputs",
+                 "check_nans", "sources", "__weakref__")
+
+    def __init__(self, level: int):
+        self.records: list[Record] = []
+        self.level = level
+        self.active = True
+        self.paths: dict[int, str] = {}
+        self.outputs: list[Any] = []
+        self.check_nans = _debug_nans.get()
+        self.sources: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def new_input(self, value: Any, path: str = "") -> Traced:
+        """Add an input (a variable to differentiate) and return it traced."""
+        i = len(self.records)
+        self.records.append((None, (), (), value))
+        self.paths[i] = path
+        return Traced(self, i, value)
+
+    def __repr__(self) -> str:
+        return f"<Tape level={self.level} records={len(self.records)}>"
+
+    def __str__(self) -> str:
+        from .viz import format_tape  # viz is optional reading, loaded on demand
+        return format_tape(self)
+
+
+class Traced:
+    """A number being recorded: its tape, its id on the tape, and its value.
+
+    Behaves like the number it stands for (arithmetic, comparisons by value,
+    ``bool``, ``hash``); the operators are attached in ``ops.py``.
+    """
+
+    __slots__ = ("tape", "id", "value")
+    __array_ufunc__ = None   # make NumPy defer to our reflected operators
+
+    def __init__(self, tape: Tape, id: int, value: Any):
+        self.tape = tape
+        self.id = id
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"Traced({self.value!r}, v{self.id})"
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of the value (``()`` for a float)."""
+        return _shape(self.value)
+
+    @property
+    def ndim(self) -> int:
+        return len(_shape(self.value))
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(_shape(self.value)))
+
+    def primal(self) -> Any:
+        """The concrete value beneath every level of tracing (no derivative)."""
+        _check_live(self)
+        v = self.value
+        while type(v) is Traced:
+            v = v.value
+        return v
+
+    # Python would silently drop the derivative in these: refuse, as JAX does.
+    def __float__(self) -> float:
+        raise TypeError(FLOAT_MSG.format(what="float"))
+
+    def __int__(self) -> int:
+        raise TypeError(FLOAT_MSG.format(what="int"))
+
+    def __complex__(self) -> complex:
+        raise TypeError(FLOAT_MSG.format(what="complex"))
+
+    def __index__(self) -> int:
+        raise TypeError(FLOAT_MSG.format(what="index"))
+
+    def __bool__(self) -> bool:
+        _check_live(self)
+        v = self.value
+        if type(v) is not Traced and np.ndim(v) != 0 and np.size(v) != 1:
+            raise TypeError(
+                f"bool() of a traced array of shape {np.shape(v)} is ambiguous; "
+                "use tg.where(cond, a, b) to choose elementwise.")
+        return bool(v)
+
+    def __hash__(self) -> int:
+        _check_live(self)
+        return hash(self.value)   # a traced float hashes like its value
+
+
+def _check_live(x: Traced) -> None:
+    if not x.tape.active:
+        raise EscapedTracerError(ESCAPED_MSG)
+
+
+def _shape(x: Any) -> tuple[int, ...]:
+    while type(x) is Traced:
+        x = x.value
+    if type(x) is float:
+        return ()
+    return np.shape(x)
+
+
+# --------------------------------------------------------------- tape stack
+_stack: ContextVar[tuple[Tape, ...]] = ContextVar("tapegrad_tapes", default=())
+_debug_nans: ContextVar[bool] = ContextVar("tapegrad_debug_nans", default=False)
+
+
+@contextlib.contextmanager
+def new_tape() -> Iterator[Tape]:
+    """Push a fresh tape for the duration of the block; always pop it.
+
+    NumPy floating-point warnings are off inside: traced arithmetic is IEEE
+    (``log(0)`` is ``-inf``) and never warns or raises.
+    """
+    stack = _stack.get()
+    tape = Tape(len(stack) + 1)
+    token = _stack.set(stack + (tape,))
+    try:
+        with np.errstate(all="ignore"):
+            yield tape
+    finally:
+        tape.active = False
+        _stack.reset(token)
+
+
+def active_tapes() -> tuple[Tape, ...]:
+    """The tapes active in this thread or task, outermost first."""
+    return _stack.get()
+
+
+# -------------------------------------------------------------------- apply
+def apply(prim: Primitive, *args: Any) -> Any:
+    """Apply ``prim`` to ``args``, recording it on the innermost active tape.
+
+    Arguments that are not on that tape are constants there. The primitive's
+    implementation runs on the unwrapped values; if those are still traced
+    (values of outer tapes), it is applied again, so outer tapes record too.
+    """
+    tape = None
+    for a in args:
+        if type(a) is Traced:
+            t = a.tape
+            if not t.active:
+                raise EscapedTracerError(ESCAPED_MSG)
+            if tape is None or t.level > tape.level:
+                tape = t
+    if tape is None:
+        return _eager(prim, args)
+    inputs: list[Any] = []
+    vals: list[Any] = []
+    outer = False
+    for a in args:
+        if type(a) is Traced and a.tape is tape:
+            inputs.append(a.id)
+            a = a.value
+        else:
+            inputs.append(None)
+        if type(a) is Traced:
+            outer = True
+        vals.append(a)
+    ans = apply(prim, *vals) if outer else prim.impl(*vals)
+    return _record(tape, prim, tuple(inputs), tuple(vals), ans)
+
+
+def _record(tape: Tape, prim: Primitive, inputs: tuple[Any, ...],
+            vals: tuple[Any, ...], ans: Any) -> Traced:
+    records = tape.records
+    i = len(records)
+    records.append((prim, inputs, vals, ans))
+    if tape.check_nans:
+        _check_nan(tape, i, ans, "value")
+    return Traced(tape, i, ans)
+
+
+def _eager(prim: Primitive, args: tuple[Any, ...]) -> Any:
+    """Run on plain numbers, with NumPy's IEEE warnings off for arrays."""
+    for a in args:
+        if isinstance(a, np.ndarray):
+            with np.errstate(all="ignore"):
+                return prim.impl(*args)
+    return prim.impl(*args)
+
+
+# --------------------------------------------------------------- debug_nans
+@contextlib.contextmanager
+def debug_nans() -> Iterator[None]:
+    """Raise ``FloatingPointError`` at the first record that produces a nan.
+
+    Inside the block, every transform checks each value it records and each
+    cotangent it computes; the error names the primitive, its position on
+    the tape and the source line that called it.
+
+    Example:
+      >>> import tapegrad as tg
+      >>> with tg.debug_nans():
+      ...     tg.grad(lambda x: tg.log(x - 2.0))(1.0)
+      Traceback (most recent call last):
+        ...
+      FloatingPointError: debug_nans: v2 = log(...) produced nan (value)...
+    """
+    token = _debug_nans.set(True)
+    try:
+        yield
+    finally:
+        _debug_nans.reset(token)
+
+
+def _has_nan(x: Any) -> bool:
+    while type(x) is Traced:
+        x = x.value
+    if type(x) is float:
+        return x != x
+    return bool(np.any(np.isnan(x)))
+
+
+def _user_line() -> str:
+    """The innermost stack frame outside tapegrad itself, as ``file:line``."""
+    f: Any = sys._getframe(1)
+    pkg = __name__.rpartition(".")[0]
+    while f is not None and f.f_globals.get("__name__", "").startswith(pkg + "."):
+        f = f.f_back
+    if f is None:
+        return "<unknown>"
+    return f"{f.f_code.co_filename}:{f.f_lineno}"
+
+
+def _check_nan(tape: Tape, i: int, x: Any, what: str) -> None:
+    if what == "value":
+        tape.sources[i] = _user_line()
+    if _has_nan(x):
+        prim = tape.records[i][0]
+        name = prim.name if prim is not None else "input"
+        raise FloatingPointError(
+            f"debug_nans: v{i} = {name}(...) produced nan ({what}), record {i} "
+            f"of {len(tape.records)} on the tape; called from "
+            f"{tape.sources.get(i, '<unknown>')}.")

@@ -1,0 +1,298 @@
+"""Pytrees: nested containers of numbers, flattened to a list of leaves.
+
+Containers are ``dict`` (keys in sorted order), ``list``, ``tuple``,
+``NamedTuple``, ``None`` (no children) and classes added with
+:func:`register`. Everything else is a leaf. A leaf's *key path* says where it
+sits and prints the way you would index it: ``['layers'][0]['w'][1]``.
+
+Example:
+  >>> import tapegrad as tg
+  >>> leaves, treedef = tg.tree.flatten({"b": [1.0, 2.0], "a": 3.0})
+  >>> leaves
+  [3.0, 1.0, 2.0]
+  >>> tg.tree.unflatten(treedef, [x * 10 for x in leaves])
+  {'a': 30.0, 'b': [10.0, 20.0]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, NamedTuple
+
+__all__ = [
+    "DictKey", "GetAttrKey", "KeyPath", "PyTree", "SequenceKey", "TreeDef",
+    "flatten", "flatten_with_path", "keystr", "leaves", "map", "register",
+    "structure", "unflatten",
+]
+
+PyTree = Any
+"""Any nested structure of containers and leaves."""
+
+
+# ----------------------------------------------------------------- key paths
+class DictKey(NamedTuple):
+    """A dict entry; prints as ``['key']``."""
+    key: Hashable
+
+    def __str__(self) -> str:
+        return f"[{self.key!r}]"
+
+
+class SequenceKey(NamedTuple):
+    """A list or tuple position; prints as ``[0]``."""
+    idx: int
+
+    def __str__(self) -> str:
+        return f"[{self.idx}]"
+
+
+class GetAttrKey(NamedTuple):
+    """A NamedTuple field; prints as ``.name``."""
+    name: str
+
+    def __str__(self) -> str:
+        return f".{self.name}"
+
+
+class KeyPath(tuple):  # type: ignore[type-arg]
+    """The keys from the root to a leaf; ``str(path)`` is ``['w'][0]``."""
+
+    def __str__(self) -> str:
+        return "".join(str(k) for k in self)
+
+    def __repr__(self) -> str:
+        return f"KeyPath({str(self)!r})"
+
+
+def keystr(path: Iterable[Any]) -> str:
+    """Format a key path the way you would index the tree: ``['w'][1]``."""
+    return "".join(str(k) for k in path)
+
+
+# ------------------------------------------------------------------ registry
+class _NodeType(NamedTuple):
+    flatten: Callable[[Any], tuple[Iterable[Any], Any]]
+    unflatten: Callable[[Any, Iterable[Any]], Any]
+    keys: Callable[[Any, int], list[Any]]  # (aux, n) -> one key per child
+
+
+_REGISTRY: dict[type, _NodeType] = {}
+
+
+def register(cls: type, flatten: Callable[[Any], tuple[Iterable[Any], Any]],
+             unflatten: Callable[[Any, Iterable[Any]], Any]) -> None:
+    """Make ``cls`` a container, as JAX's ``register_pytree_node``.
+
+    Args:
+      cls: The class to register.
+      flatten: ``flatten(obj) -> (children, aux)``; ``aux`` is hashable data
+        that is not a leaf (it is compared to tell structures apart).
+      unflatten: ``unflatten(aux, children) -> obj``.
+    Raises:
+      ValueError: if ``cls`` is already registered.
+    Example:
+      >>> import tapegrad as tg
+      >>> class Point:
+      ...     def __init__(self, x, y): self.x, self.y = x, y
+      >>> tg.tree.register(Point, lambda p: ((p.x, p.y), None),
+      ...                  lambda aux, ch: Point(*ch))
+      >>> tg.tree.leaves(Point(1.0, 2.0))
+      [1.0, 2.0]
+    """
+    if cls in _REGISTRY:
+        raise ValueError(f"tree.register: {cls.__name__} is already registered.")
+    _REGISTRY[cls] = _NodeType(flatten, unflatten,
+                               lambda aux, n: [SequenceKey(i) for i in range(n)])
+
+
+def _sorted_keys(d: dict[Any, Any]) -> tuple[Any, ...]:
+    try:
+        return tuple(sorted(d))
+    except TypeError:
+        raise TypeError(
+            "tree: dict keys must be mutually sortable (tapegrad orders dict "
+            f"leaves by key); got keys {list(d)!r}. Use keys of one type, e.g. "
+            "all str.") from None
+
+
+_REGISTRY[dict] = _NodeType(
+    lambda d: ([d[k] for k in _sorted_keys(d)], _sorted_keys(d)),
+    lambda keys, ch: dict(zip(keys, ch)),
+    lambda keys, n: [DictKey(k) for k in keys])
+_REGISTRY[list] = _NodeType(
+    lambda xs: (xs, len(xs)), lambda n, ch: list(ch),
+    lambda aux, n: [SequenceKey(i) for i in range(n)])
+_REGISTRY[tuple] = _NodeType(
+    lambda xs: (xs, len(xs)), lambda n, ch: tuple(ch),
+    lambda aux, n: [SequenceKey(i) for i in range(n)])
+_REGISTRY[type(None)] = _NodeType(
+    lambda _: ((), None), lambda aux, ch: None, lambda aux, n: [])
+
+
+def _node_type(x: Any) -> tuple[Any, _NodeType | None]:
+    """The registry key and entry for ``x``, or ``(None, None)`` for a leaf."""
+    cls = type(x)
+    entry = _REGISTRY.get(cls)
+    if entry is not None:
+        return cls, entry
+    if issubclass(cls, tuple) and hasattr(cls, "_fields"):  # a NamedTuple
+        return cls, _NodeType(
+            lambda t: (tuple(t), None), lambda aux, ch: cls(*ch),
+            lambda aux, n: [GetAttrKey(f) for f in cls._fields])
+    return None, None
+
+
+# ------------------------------------------------------------------ treedefs
+class TreeDef:
+    """The structure of a pytree with its leaves taken out.
+
+    Two trees have equal ``TreeDef`` when they have the same containers with
+    the same keys; ``num_leaves`` says how many leaves fill it.
+    """
+
+    __slots__ = ("node", "aux", "children", "num_leaves")
+
+    def __init__(self, node: Any, aux: Any, children: tuple[TreeDef, ...]):
+        self.node = node            # the container class, or None for a leaf
+        self.aux = aux
+        self.children = children
+        self.num_leaves: int = 1 if node is None else sum(c.num_leaves for c in children)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.node, self.aux, self.children)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TreeDef) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"TreeDef({_show(self)})"
+
+
+def _show(td: TreeDef) -> str:
+    if td.node is None:
+        return "*"
+    inner = ", ".join(_show(c) for c in td.children)
+    if td.node is dict:
+        return "{" + ", ".join(f"{k!r}: {_show(c)}" for k, c in zip(td.aux, td.children)) + "}"
+    if td.node is list:
+        return f"[{inner}]"
+    if td.node is tuple:
+        return f"({inner}{',' if len(td.children) == 1 else ''})"
+    if td.node is type(None):
+        return "None"
+    return f"{td.node.__name__}({inner})"
+
+
+def _flatten(x: Any, path: tuple[Any, ...], out: list[tuple[KeyPath, Any]]) -> TreeDef:
+    cls, entry = _node_type(x)
+    if entry is None:
+        out.append((KeyPath(path), x))
+        return TreeDef(None, None, ())
+    children, aux = entry.flatten(x)
+    children = list(children)
+    keys = entry.keys(aux, len(children))
+    defs = tuple(_flatten(c, path + (k,), out) for k, c in zip(keys, children))
+    return TreeDef(cls, aux, defs)
+
+
+def flatten_with_path(tree: PyTree) -> tuple[list[tuple[KeyPath, Any]], TreeDef]:
+    """Flatten ``tree`` into ``(path, leaf)`` pairs and its structure.
+
+    Example:
+      >>> import tapegrad as tg
+      >>> pairs, _ = tg.tree.flatten_with_path({"w": [1.0, 2.0]})
+      >>> [(str(p), x) for p, x in pairs]
+      [("['w'][0]", 1.0), ("['w'][1]", 2.0)]
+    """
+    out: list[tuple[KeyPath, Any]] = []
+    treedef = _flatten(tree, (), out)
+    return out, treedef
+
+
+def flatten(tree: PyTree) -> tuple[list[Any], TreeDef]:
+    """Flatten ``tree`` into its leaves (dict entries by sorted key) and structure.
+
+    Example:
+      >>> import tapegrad as tg
+      >>> tg.tree.flatten([1.0, (2.0, None)])[0]
+      [1.0, 2.0]
+    """
+    pairs, treedef = flatten_with_path(tree)
+    return [x for _, x in pairs], treedef
+
+
+def leaves(tree: PyTree) -> list[Any]:
+    """The leaves of ``tree`` in flattening order.
+
+    Example:
+      >>> import tapegrad as tg
+      >>> tg.tree.leaves({"b": 2.0, "a": [1.0]})
+      [1.0, 2.0]
+    """
+    return flatten(tree)[0]
+
+
+def structure(tree: PyTree) -> TreeDef:
+    """The :class:`TreeDef` of ``tree``.
+
+    Example:
+      >>> import tapegrad as tg
+      >>> tg.tree.structure({"a": [1.0, 2.0]})
+      TreeDef({'a': [*, *]})
+    """
+    return flatten(tree)[1]
+
+
+def unflatten(treedef: TreeDef, leaves: Iterable[Any]) -> PyTree:
+    """Build a tree of structure ``treedef`` from ``leaves``.
+
+    Raises:
+      ValueError: if the number of leaves does not match.
+    Example:
+      >>> import tapegrad as tg
+      >>> _, td = tg.tree.flatten({"a": 0.0, "b": (0.0, 0.0)})
+      >>> tg.tree.unflatten(td, [1.0, 2.0, 3.0])
+      {'a': 1.0, 'b': (2.0, 3.0)}
+    """
+    items = list(leaves)
+    if len(items) != treedef.num_leaves:
+        raise ValueError(
+            f"tree.unflatten: {treedef} has {treedef.num_leaves} leaves but "
+            f"{len(items)} were given.")
+    it = iter(items)
+    return _build(treedef, it)
+
+
+def _build(td: TreeDef, it: Any) -> Any:
+    if td.node is None:
+        return next(it)
+    children = [_build(c, it) for c in td.children]
+    entry = _REGISTRY.get(td.node)
+    if entry is None:  # a NamedTuple
+        return td.node(*children)
+    return entry.unflatten(td.aux, children)
+
+
+def map(f: Callable[..., Any], tree: PyTree, *rest: PyTree) -> PyTree:
+    """Apply ``f`` to every leaf (and the matching leaves of ``rest``).
+
+    Raises:
+      ValueError: if a tree in ``rest`` has another structure.
+    Example:
+      >>> import tapegrad as tg
+      >>> tg.tree.map(lambda p, g: p - 0.1 * g, {"w": 1.0}, {"w": 2.0})
+      {'w': 0.8}
+    """
+    xs, treedef = flatten(tree)
+    others = []
+    for i, r in enumerate(rest):
+        ys, td = flatten(r)
+        if td != treedef:
+            raise ValueError(
+                f"tree.map: argument {i + 1} has structure {td}, but the first "
+                f"tree has {treedef}; pass trees of the same structure.")
+        others.append(ys)
+    return unflatten(treedef, [f(*args) for args in zip(xs, *others)])
