@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .primitive import Primitive, defjvp, defpartials, defvjp, zmul
-from .tape import Traced, _check_live, _shape
+from .tape import Traced, _check_live, _shape, apply1, apply2
 
 __all__ = [
     "abs", "add", "cos", "div", "exp", "log", "logaddexp", "logsumexp",
@@ -299,19 +299,19 @@ def _live(x: Traced) -> Any:
     return x.value
 
 
-Traced.__add__ = lambda self, other: add(self, other)            # type: ignore
-Traced.__radd__ = lambda self, other: add(other, self)           # type: ignore
-Traced.__sub__ = lambda self, other: sub(self, other)            # type: ignore
-Traced.__rsub__ = lambda self, other: sub(other, self)  # type: ignore  # other - self
-Traced.__mul__ = lambda self, other: mul(self, other)            # type: ignore
-Traced.__rmul__ = lambda self, other: mul(other, self)           # type: ignore
-Traced.__truediv__ = lambda self, other: div(self, other)        # type: ignore
-Traced.__rtruediv__ = lambda self, other: div(other, self)  # type: ignore  # other / self
-Traced.__pow__ = lambda self, other: pow(self, other)            # type: ignore
-Traced.__rpow__ = lambda self, other: pow(other, self)  # type: ignore  # other ** self
-Traced.__neg__ = lambda self: neg(self)                          # type: ignore
+Traced.__add__ = lambda self, other: apply2(add, self, other)            # type: ignore
+Traced.__radd__ = lambda self, other: apply2(add, other, self)           # type: ignore
+Traced.__sub__ = lambda self, other: apply2(sub, self, other)            # type: ignore
+Traced.__rsub__ = lambda self, other: apply2(sub, other, self)  # type: ignore  # other - self
+Traced.__mul__ = lambda self, other: apply2(mul, self, other)            # type: ignore
+Traced.__rmul__ = lambda self, other: apply2(mul, other, self)           # type: ignore
+Traced.__truediv__ = lambda self, other: apply2(div, self, other)        # type: ignore
+Traced.__rtruediv__ = lambda self, other: apply2(div, other, self)  # type: ignore  # other / self
+Traced.__pow__ = lambda self, other: apply2(pow, self, other)            # type: ignore
+Traced.__rpow__ = lambda self, other: apply2(pow, other, self)  # type: ignore  # other ** self
+Traced.__neg__ = lambda self: apply1(neg, self)                          # type: ignore
 Traced.__pos__ = lambda self: self                               # type: ignore
-Traced.__abs__ = lambda self: abs(self)                          # type: ignore
+Traced.__abs__ = lambda self: apply1(abs, self)                          # type: ignore
 # comparisons are by value: a Python bool for a float, a bool array for arrays
 Traced.__lt__ = lambda self, other: _live(self) < other          # type: ignore
 Traced.__le__ = lambda self, other: _live(self) <= other         # type: ignore

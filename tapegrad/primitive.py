@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .tape import Traced, apply
+from .tape import PRIMITIVES, apply, apply1, apply2
 
 Rule = Callable[..., Any]
 """``rule(g, ans, *args)`` (vjp) or ``rule(t, ans, *args)`` (jvp)."""
@@ -41,8 +41,15 @@ class Primitive:
         self.partials: tuple[Any, ...] | None = None
         self.__doc__ = impl.__doc__
         self.__name__ = self.name
+        self.index = len(PRIMITIVES)     # records name primitives by index
+        PRIMITIVES.append(self)
 
     def __call__(self, *args: Any) -> Any:
+        n = len(args)
+        if n == 1:
+            return apply1(self, args[0])
+        if n == 2:
+            return apply2(self, args[0], args[1])
         return apply(self, *args)
 
     def __repr__(self) -> str:
@@ -150,5 +157,5 @@ zmul = Primitive(_zmul, "zmul")
 defvjp(zmul, lambda c, ans, g, d: zmul(c, d), lambda c, ans, g, d: zmul(g, c))
 defjvp(zmul, lambda t, ans, g, d: zmul(t, d), lambda t, ans, g, d: zmul(g, t))
 
-__all__ = ["Primitive", "Rule", "Traced", "defjvp", "defpartials", "defvjp",
+__all__ = ["Primitive", "Rule", "defjvp", "defpartials", "defvjp",
            "primitive", "zmul"]

@@ -14,7 +14,7 @@ import numpy as np
 
 from .ops import neg, sum_like
 from .primitive import zmul
-from .tape import Tape, Traced, _check_nan, _shape
+from .tape import PRIMITIVES, Tape, Traced, _check_nan, _shape
 
 
 def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
@@ -32,18 +32,20 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
     for i, ct in seeds:
         cts[i] = ct if cts[i] is None else cts[i] + ct
     check = tape.check_nans
+    prims = PRIMITIVES
     with np.errstate(all="ignore"):
         for i in range(len(records) - 1, -1, -1):
             g = cts[i]
             if g is None:            # the outputs do not depend on this record
                 continue
-            prim, inputs, args, ans = records[i]
-            if prim is None:         # a tape input: nothing to propagate
+            op, inputs, args, ans = records[i]
+            if op is None:           # a tape input: nothing to propagate
                 continue
             if type(g) is float and g == 0.0:
                 continue             # a zero cotangent contributes exactly zero
             if check:
                 _check_nan(tape, i, g, "cotangent")
+            prim = prims[op]
             partials = prim.partials
             for k, j in enumerate(inputs):
                 if j is None:        # a constant on this tape

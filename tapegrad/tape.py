@@ -17,7 +17,7 @@ import contextlib
 import sys
 from collections.abc import Iterator
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -26,20 +26,34 @@ from .errors import ESCAPED_MSG, FLOAT_MSG, EscapedTracerError
 if TYPE_CHECKING:
     from .primitive import Primitive
 
-# A record is a plain tuple ``(prim, inputs, args, ans)``. Its output id is its
-# position on the tape. ``inputs[k]`` is the id of the k-th argument on this
-# tape, or None when that argument is a constant here; ``args`` holds the
-# argument values the primitive saw (numbers, or traced values of outer
-# tapes) and ``ans`` its result. Tape inputs are records with prim None.
-# Plain tuples keep recording cheap: bench_eager.py.
-Record = tuple[Any, tuple[Any, ...], tuple[Any, ...], Any]
+# A record is a plain tuple ``(op, inputs, args, ans)``; its output id is its
+# position on the tape. ``op`` is the primitive's index in PRIMITIVES (None
+# for a tape input); ``inputs[k]`` is the id of the k-th argument on this tape,
+# or None when that argument is a constant here; ``args`` holds the argument
+# values the primitive saw (numbers, or traced values of outer tapes) and
+# ``ans`` its result. Naming the primitive by an int keeps every record free of
+# garbage-collected objects, so Python's collector untracks it instead of
+# rescanning the whole tape in each full collection: a third of the eager time
+# in benchmarks/eager.py (b). ``Tape.record(i)`` gives the readable form.
+RawRecord = tuple[Any, tuple[Any, ...], tuple[Any, ...], Any]
+PRIMITIVES: list[Primitive] = []
+
+
+class Record(NamedTuple):
+    """One step of a tape, readable: ``v{out} = prim.name inputs...``."""
+    prim: Primitive | None   # None for a tape input
+    inputs: tuple[int | None, ...]
+    args: tuple[Any, ...]
+    ans: Any
+    out: int
 
 
 class Tape:
     """A Wengert list: the records of one transform's run, in order.
 
     Attributes:
-      records: list of ``(prim, inputs, args, ans)``; record ``i`` defines ``v{i}``.
+      records: list of raw ``(op, inputs, args, ans)`` tuples; record ``i``
+        defines ``v{i}``. :meth:`record` and iteration give :class:`Record`.
       level: depth in the tape stack (outer tapes have smaller levels).
       active: True while the transform that owns the tape is running.
       paths: for tape inputs, their pytree path (id -> str).
@@ -50,7 +64,7 @@ class Tape:
                  "check_nans", "sources", "__weakref__")
 
     def __init__(self, level: int):
-        self.records: list[Record] = []
+        self.records: list[RawRecord] = []
         self.level = level
         self.active = True
         self.paths: dict[int, str] = {}
@@ -60,6 +74,19 @@ class Tape:
 
     def __len__(self) -> int:
         return len(self.records)
+
+    def record(self, i: int) -> Record:
+        """Record ``i`` in readable form, with its :class:`Primitive`."""
+        op, inputs, args, ans = self.records[i]
+        return Record(None if op is None else PRIMITIVES[op], inputs, args, ans, i)
+
+    def __iter__(self) -> Iterator[Record]:
+        return (self.record(i) for i in range(len(self.records)))
+
+    def format(self, values: bool = False) -> str:
+        """The listing ``print(tape)`` shows; ``values=True`` adds each value."""
+        from .viz import format_tape  # viz is optional reading, loaded on demand
+        return format_tape(self, values)
 
     def new_input(self, value: Any, path: str = "") -> Traced:
         """Add an input (a variable to differentiate) and return it traced."""
@@ -72,8 +99,7 @@ class Tape:
         return f"<Tape level={self.level} records={len(self.records)}>"
 
     def __str__(self) -> str:
-        from .viz import format_tape  # viz is optional reading, loaded on demand
-        return format_tape(self)
+        return self.format()
 
 
 class Traced:
@@ -217,11 +243,57 @@ def apply(prim: Primitive, *args: Any) -> Any:
     return _record(tape, prim, tuple(inputs), tuple(vals), ans)
 
 
+def apply1(prim: Primitive, x: Any) -> Any:
+    """:func:`apply` for one argument, written out: a hot path."""
+    if type(x) is not Traced:
+        return _eager(prim, (x,))
+    tape = x.tape
+    if not tape.active:
+        raise EscapedTracerError(ESCAPED_MSG)
+    v = x.value
+    ans = apply1(prim, v) if type(v) is Traced else prim.impl(v)
+    records = tape.records
+    i = len(records)
+    records.append((prim.index, (x.id,), (v,), ans))
+    if tape.check_nans:
+        _check_nan(tape, i, ans, "value")
+    return Traced(tape, i, ans)
+
+
+def apply2(prim: Primitive, a: Any, b: Any) -> Any:
+    """:func:`apply` for two arguments, written out: every operator's hot path."""
+    if type(a) is Traced:
+        tape = a.tape
+        if type(b) is Traced:
+            if b.tape is not tape:
+                return apply(prim, a, b)       # two tapes: the general rule
+            va, vb, inputs = a.value, b.value, (a.id, b.id)
+        else:
+            va, vb, inputs = a.value, b, (a.id, None)
+    elif type(b) is Traced:
+        tape = b.tape
+        va, vb, inputs = a, b.value, (None, b.id)
+    else:
+        return _eager(prim, (a, b))
+    if not tape.active:
+        raise EscapedTracerError(ESCAPED_MSG)
+    if type(va) is Traced or type(vb) is Traced:
+        ans = apply2(prim, va, vb)
+    else:
+        ans = prim.impl(va, vb)
+    records = tape.records
+    i = len(records)
+    records.append((prim.index, inputs, (va, vb), ans))
+    if tape.check_nans:
+        _check_nan(tape, i, ans, "value")
+    return Traced(tape, i, ans)
+
+
 def _record(tape: Tape, prim: Primitive, inputs: tuple[Any, ...],
             vals: tuple[Any, ...], ans: Any) -> Traced:
     records = tape.records
     i = len(records)
-    records.append((prim, inputs, vals, ans))
+    records.append((prim.index, inputs, vals, ans))
     if tape.check_nans:
         _check_nan(tape, i, ans, "value")
     return Traced(tape, i, ans)
@@ -230,7 +302,7 @@ def _record(tape: Tape, prim: Primitive, inputs: tuple[Any, ...],
 def _eager(prim: Primitive, args: tuple[Any, ...]) -> Any:
     """Run on plain numbers, with NumPy's IEEE warnings off for arrays."""
     for a in args:
-        if isinstance(a, np.ndarray):
+        if type(a) is not float and isinstance(a, np.ndarray):
             with np.errstate(all="ignore"):
                 return prim.impl(*args)
     return prim.impl(*args)
@@ -283,7 +355,7 @@ def _check_nan(tape: Tape, i: int, x: Any, what: str) -> None:
     if what == "value":
         tape.sources[i] = _user_line()
     if _has_nan(x):
-        prim = tape.records[i][0]
+        prim = tape.record(i).prim
         name = prim.name if prim is not None else "input"
         raise FloatingPointError(
             f"debug_nans: v{i} = {name}(...) produced nan ({what}), record {i} "

@@ -64,7 +64,7 @@ def format_tape(tape: Tape, values: bool = False) -> str:
       The listing; it takes time linear in the number of records.
     """
     lines = []
-    for i, (prim, inputs, args, ans) in enumerate(tape.records):
+    for prim, inputs, args, ans, i in tape:
         kind = _kind(ans)
         lhs = f"v{i}:{kind}" if kind else f"v{i}"
         if prim is None:
