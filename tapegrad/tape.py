@@ -262,6 +262,7 @@ def apply1(prim: Primitive, x: Any) -> Any:
 
 def apply2(prim: Primitive, a: Any, b: Any) -> Any:
     """:func:`apply` for two arguments, written out: every operator's hot path."""
+    inputs: tuple[int | None, ...]
     if type(a) is Traced:
         tape = a.tape
         if type(b) is Traced:
