@@ -199,7 +199,8 @@ def _logaddexp(a: Any, b: Any) -> Any:
 
 
 logaddexp: Primitive = Primitive(_logaddexp, "logaddexp")
-defpartials(logaddexp, lambda ans, a, b: exp(a - ans), lambda ans, a, b: exp(b - ans))
+defpartials(logaddexp, lambda ans, a, b: sigmoid(a - b),   # exactly 0.5 on ties
+            lambda ans, a, b: sigmoid(b - a))
 
 
 def _stop_gradient(x: Any) -> Any:
@@ -289,8 +290,12 @@ def softmax(xs: Sequence[Number]) -> list[Number]:
       [0.5, 0.5]
     """
     items = list(xs)
-    lse = logsumexp(items)
-    return [exp(x - lse) for x in items]
+    m = items[0]
+    for x in items[1:]:
+        m = maximum(m, x)
+    shifted = [x - stop_gradient(m) for x in items]   # softmax ignores a shift
+    lse = logsumexp(shifted)
+    return [exp(x - lse) for x in shifted]
 
 
 # -------------------------------------------------- operators on Traced

@@ -43,8 +43,6 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
                 continue
             if type(g) is float and g == 0.0:
                 continue             # a zero cotangent contributes exactly zero
-            if check:
-                _check_nan(tape, i, g, "cotangent")
             prim = prims[op]
             partials = prim.partials
             for k, j in enumerate(inputs):
@@ -64,6 +62,8 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
                         c = sum_like(c, a)    # undo broadcasting
                 prev = cts[j]
                 cts[j] = c if prev is None else prev + c
+                if check:
+                    _check_nan(tape, i, c, f"cotangent of v{j}")
     return cts
 
 

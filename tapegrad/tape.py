@@ -48,6 +48,11 @@ class Record(NamedTuple):
     out: int
 
 
+class Const(NamedTuple):
+    """A constant output of a tape (not computed from its inputs)."""
+    value: Any
+
+
 class Tape:
     """A Wengert list: the records of one transform's run, in order.
 
@@ -57,7 +62,8 @@ class Tape:
       level: depth in the tape stack (outer tapes have smaller levels).
       active: True while the transform that owns the tape is running.
       paths: for tape inputs, their pytree path (id -> str).
-      outputs: ids (or constants) of the outputs, once the function returned.
+      outputs: the output ids, or :class:`Const` for outputs that are not on
+        this tape; set when the function returns.
     """
 
     __slots__ = ("records", "level", "active", "paths", "outputs",
@@ -68,7 +74,7 @@ class Tape:
         self.level = level
         self.active = True
         self.paths: dict[int, str] = {}
-        self.outputs: list[Any] = []
+        self.outputs: list[int | Const] = []
         self.check_nans = _debug_nans.get()
         self.sources: dict[int, str] = {}
 
@@ -94,6 +100,11 @@ class Tape:
         self.records.append((None, (), (), value))
         self.paths[i] = path
         return Traced(self, i, value)
+
+    def set_outputs(self, leaves: list[Any]) -> None:
+        """Note the output leaves by id (holding no traced value: no cycle)."""
+        self.outputs = [x.id if type(x) is Traced and x.tape is self else Const(x)
+                        for x in leaves]
 
     def __repr__(self) -> str:
         return f"<Tape level={self.level} records={len(self.records)}>"

@@ -117,7 +117,7 @@ def _vjp(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...],
     with new_tape() as tape:
         new_args, inputs = _trace_inputs(tape, fun, args, nums, what)
         out, aux = _split_aux(fun(*new_args), has_aux, what)
-    tape.outputs = tree.leaves(out)
+    tape.set_outputs(tree.leaves(out))
     out_leaves, out_def = tree.flatten(out)
     out_vals = tree.unflatten(out_def, [_unwrap(tape, x) for x in out_leaves])
     aux = tree.map(lambda x: _unwrap(tape, x), aux)
@@ -256,6 +256,6 @@ def make_tape(fun: Callable[..., Any]) -> Callable[..., Tape]:
             new_args, _ = _trace_inputs(tape, fun, args, tuple(range(len(args))),
                                         "make_tape")
             out = fun(*new_args)
-        tape.outputs = tree.leaves(out)
+        tape.set_outputs(tree.leaves(out))
         return tape
     return make_tape_fun

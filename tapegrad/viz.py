@@ -50,8 +50,8 @@ def _value(x: Any) -> str:
     return repr(float(x)) if isinstance(x, float | int) else repr(x)
 
 
-def _output(tape: Tape, x: Any) -> str:
-    return f"v{x.id}" if type(x) is Traced and x.tape is tape else _const(x)
+def _output(x: Any) -> str:
+    return f"v{x}" if isinstance(x, int) else _const(x.value)
 
 
 def format_tape(tape: Tape, values: bool = False) -> str:
@@ -77,5 +77,5 @@ def format_tape(tape: Tape, values: bool = False) -> str:
             line = line.ljust(40) + f" = {_value(ans)}"
         lines.append(line.rstrip())
     if tape.outputs:
-        lines.append("outputs: " + " ".join(_output(tape, x) for x in tape.outputs))
+        lines.append("outputs: " + " ".join(_output(x) for x in tape.outputs))
     return "\n".join(lines)

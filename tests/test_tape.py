@@ -1,0 +1,75 @@
+"""The tape itself: records as data, levels, printing, debug_nans."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tapegrad as tg
+
+
+def test_records_are_data():
+    tape = tg.make_tape(lambda x, y: tg.sin(x * y) + 1.0)(2.0, 3.0)
+    recs = list(tape)
+    assert [r.prim.name if r.prim else "input" for r in recs] == [
+        "input", "input", "mul", "sin", "add"]
+    assert recs[2].inputs == (0, 1) and recs[2].ans == 6.0 and recs[2].out == 2
+    assert recs[4].inputs == (3, None) and recs[4].args[1] == 1.0
+    assert all(type(r) is tuple for r in tape.records)
+
+
+def test_printed_listing():
+    tape = tg.make_tape(lambda p: tg.relu(p["w"] * 2.0 + p["b"]))({"w": 1.0, "b": 0.5})
+    lines = str(tape).splitlines()
+    assert lines[0].startswith("v0 = input") and lines[0].endswith("# p['b']")
+    assert lines[2] == "v2 = mul v1 2.0"
+    assert lines[3] == "v3 = add v2 v0"
+    assert lines[4] == "v4 = relu v3"
+    assert lines[5] == "outputs: v4"
+    assert "= 2.5" in tape.format(values=True).splitlines()[4]
+    arr = tg.make_tape(lambda x: x * 2.0)(np.ones(3))
+    assert str(arr).splitlines()[1] == "v1:f64[3] = mul v0 2.0"
+
+
+def test_nested_tapes_have_levels_and_outer_values():
+    levels = []
+
+    def inner(x):
+        def f(y):
+            levels.append([t.level for t in tg.tape.active_tapes()])
+            return x * y
+        return tg.grad(f)(1.0)
+    assert tg.grad(inner)(3.0) == 1.0
+    assert levels == [[1, 2]]
+    assert tg.tape.active_tapes() == ()
+
+
+def test_debug_nans_names_primitive_position_and_line():
+    with tg.debug_nans():
+        with pytest.raises(FloatingPointError) as e:
+            tg.grad(lambda x: tg.log(x - 2.0))(1.0)
+    msg = str(e.value)
+    assert "v2 = log" in msg and "record 2" in msg and "test_tape.py" in msg
+    assert tg.grad(lambda x: tg.log(x - 2.0))(1.0) == -1.0   # off again
+
+
+def test_debug_nans_catches_a_nan_cotangent():
+    # value finite everywhere, cotangent nan: 0 * inf at the sqrt
+    f = lambda x: tg.sqrt(x * x) * 1.0
+    with tg.debug_nans(), pytest.raises(FloatingPointError, match="cotangent"):
+        tg.grad(f)(0.0)
+
+
+def test_no_reference_cycles_per_op():
+    import gc
+    gc.collect()
+    gc.disable()
+    try:
+        before = gc.get_count()[0]
+        tg.grad(lambda x: tg.sum(x * x))(1.0)
+        for _ in range(3):
+            tg.grad(lambda x: x * x * x)(1.0)
+        assert gc.collect() == 0      # nothing was left for the collector
+        del before
+    finally:
+        gc.enable()

@@ -1,0 +1,85 @@
+"""Pytrees: flatten/unflatten round trips, key paths, registration, errors."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import tapegrad as tg
+
+
+class State(NamedTuple):
+    mu: float
+    nu: list
+
+
+def test_dicts_sorted_lists_tuples_none_namedtuples():
+    t = {"b": [1.0, (2.0, None)], "a": State(3.0, [4.0])}
+    leaves, td = tg.tree.flatten(t)
+    assert leaves == [3.0, 4.0, 1.0, 2.0]
+    back = tg.tree.unflatten(td, leaves)
+    assert back == t and type(back["a"]) is State
+    assert tg.tree.leaves(None) == [] and tg.tree.leaves(5.0) == [5.0]
+
+
+def test_paths_print_as_indexing():
+    t = {"layers": [{"w": [0.0, 1.0]}], "s": State(0.0, [])}
+    pairs, _ = tg.tree.flatten_with_path(t)
+    assert [str(p) for p, _ in pairs] == [
+        "['layers'][0]['w'][0]", "['layers'][0]['w'][1]", "['s'].mu"]
+    assert tg.tree.keystr(pairs[1][0]) == "['layers'][0]['w'][1]"
+
+
+def test_map_and_structure():
+    a = {"x": [1.0, 2.0], "y": 3.0}
+    assert tg.tree.map(lambda u, v: u + v, a, a) == {"x": [2.0, 4.0], "y": 6.0}
+    assert tg.tree.structure(a) == tg.tree.structure({"x": [0, 0], "y": 0})
+    assert tg.tree.structure(a) != tg.tree.structure({"x": [0], "y": 0})
+    with pytest.raises(ValueError, match="same structure"):
+        tg.tree.map(lambda u, v: u, a, {"x": [1.0], "y": 2.0})
+    with pytest.raises(ValueError, match="leaves"):
+        tg.tree.unflatten(tg.tree.structure(a), [1.0])
+
+
+def test_register_custom_class_and_grad_through_it():
+    class Affine:
+        def __init__(self, w, b):
+            self.w, self.b = w, b
+
+    tg.tree.register(Affine, lambda a: ((a.w, a.b), None), lambda aux, ch: Affine(*ch))
+    g = tg.grad(lambda m: m.w * 3.0 + m.b)(Affine(2.0, 1.0))
+    assert isinstance(g, Affine) and (g.w, g.b) == (3.0, 1.0)
+    with pytest.raises(ValueError, match="already registered"):
+        tg.tree.register(Affine, lambda a: ((), None), lambda aux, ch: Affine(0, 0))
+
+
+def test_unsortable_keys_are_a_clear_error():
+    with pytest.raises(TypeError, match="sortable"):
+        tg.tree.flatten({1: 1.0, "a": 2.0})
+
+
+def test_leaf_errors_name_the_path():
+    params = {"layers": [{"w": [1.0, "oops"]}]}
+    with pytest.raises(TypeError, match=r"params\['layers'\]\[0\]\['w'\]\[1\] is a str"):
+        tg.grad(lambda params: 0.0)(params)
+    with pytest.raises(TypeError, match=r"x\['m'\] is a bool array"):
+        tg.grad(lambda x: 0.0)({"m": np.array([True])})
+
+
+trees = st.recursive(
+    st.floats(allow_nan=False) | st.none(),
+    lambda ch: st.lists(ch, max_size=3) | st.tuples(ch, ch)
+    | st.dictionaries(st.text(max_size=3), ch, max_size=3),
+    max_leaves=12)
+
+
+@given(trees)
+def test_round_trip(t):
+    leaves, td = tg.tree.flatten(t)
+    assert tg.tree.unflatten(td, leaves) == t
+    assert tg.tree.structure(tg.tree.map(lambda x: x, t)) == td
+    assert len(tg.tree.flatten_with_path(t)[0]) == td.num_leaves == len(leaves)
