@@ -1,6 +1,6 @@
 """tapegrad: autodiff on a Wengert tape, with JAX's function transforms.
 
-Example:
+Examples:
   >>> import tapegrad as tg
   >>> tg.grad(lambda p: p["w"] ** 2 + p["b"])({"w": 3.0, "b": 1.0})
   {'b': 1.0, 'w': 6.0}

@@ -267,7 +267,7 @@ def logsumexp(xs: Sequence[Number]) -> Number:
     Elementwise over the numbers in the list. Finite at +-1000; on ties the
     gradient is split equally (``logsumexp([a, a])`` gives 0.5 each).
 
-    Example:
+    Examples:
       >>> import tapegrad as tg
       >>> round(tg.logsumexp([1000.0, 1000.0]) - 1000.0, 6)
       0.693147
@@ -284,7 +284,7 @@ def logsumexp(xs: Sequence[Number]) -> Number:
 def softmax(xs: Sequence[Number]) -> list[Number]:
     """``[exp(x) / sum(exp(xs)) for x in xs]``, computed stably.
 
-    Example:
+    Examples:
       >>> import tapegrad as tg
       >>> tg.softmax([1000.0, 1000.0])
       [0.5, 0.5]

@@ -67,7 +67,7 @@ def primitive(impl: Callable[..., Any], name: str | None = None) -> Primitive:
       name: Name shown on the tape; defaults to ``impl.__name__``.
     Returns:
       A callable :class:`Primitive` that records itself when traced.
-    Example:
+    Examples:
       >>> import math
       >>> import tapegrad as tg
       >>> cube = tg.primitive(lambda x: x ** 3, name="cube")
@@ -96,7 +96,7 @@ def defvjp(prim: Primitive, *rules: Rule | None) -> None:
     an input that is not differentiable. Write rules with tapegrad functions
     (``tg.exp``, ``*``...) so they can be differentiated again.
 
-    Example:
+    Examples:
       >>> import tapegrad as tg
       >>> double = tg.primitive(lambda x: 2 * x, name="double")
       >>> tg.defvjp(double, lambda g, ans, x: 2 * g)
@@ -114,7 +114,7 @@ def defjvp(prim: Primitive, *rules: Rule | None) -> None:
     Each rule is ``rule(t, ans, *args)`` with ``t`` that input's tangent; it
     returns the input's contribution to the output's tangent.
 
-    Example:
+    Examples:
       >>> import tapegrad as tg
       >>> double = tg.primitive(lambda x: 2 * x, name="double")
       >>> tg.defjvp(double, lambda t, ans, x: 2 * t)

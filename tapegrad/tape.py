@@ -329,7 +329,7 @@ def debug_nans() -> Iterator[None]:
     cotangent it computes; the error names the primitive, its position on
     the tape and the source line that called it.
 
-    Example:
+    Examples:
       >>> import tapegrad as tg
       >>> with tg.debug_nans():
       ...     tg.grad(lambda x: tg.log(x - 2.0))(1.0)

@@ -149,7 +149,7 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
       ``(out, vjp_fn)``, or ``(out, vjp_fn, aux)`` with ``has_aux``.
       ``vjp_fn(cotangent)`` takes a pytree shaped like ``out`` and returns a
       tuple with one pytree of cotangents per primal.
-    Example:
+    Examples:
       >>> import tapegrad as tg
       >>> out, f_vjp = tg.vjp(lambda x, y: [x * y, x + y], 2.0, 3.0)
       >>> out
@@ -190,7 +190,7 @@ def value_and_grad(fun: Callable[..., Any], argnums: Argnums = 0,
     Raises:
       TypeError: if ``fun`` does not return a scalar, or an argument leaf is
         not a number (the message names its path).
-    Example:
+    Examples:
       >>> import tapegrad as tg
       >>> tg.value_and_grad(lambda p: p["w"] * p["b"])({"w": 2.0, "b": 3.0})
       (6.0, {'b': 2.0, 'w': 3.0})
@@ -220,7 +220,7 @@ def grad(fun: Callable[..., Any], argnums: Argnums = 0,
       A function with ``fun``'s arguments; the gradient has their structure.
     Raises:
       TypeError: if ``fun`` does not return a scalar number.
-    Example:
+    Examples:
       >>> import tapegrad as tg
       >>> tg.grad(lambda x: x * x)(3.0)
       6.0
@@ -241,7 +241,7 @@ def make_tape(fun: Callable[..., Any]) -> Callable[..., Tape]:
 
     Every leaf of every argument becomes a tape input.
 
-    Example:
+    Examples:
       >>> import tapegrad as tg
       >>> print(tg.make_tape(lambda x, y: tg.sin(x * y))(2.0, 3.0))
       v0 = input            # x

@@ -5,7 +5,7 @@ Containers are ``dict`` (keys in sorted order), ``list``, ``tuple``,
 :func:`register`. Everything else is a leaf. A leaf's *key path* says where it
 sits and prints the way you would index it: ``['layers'][0]['w'][1]``.
 
-Example:
+Examples:
   >>> import tapegrad as tg
   >>> leaves, treedef = tg.tree.flatten({"b": [1.0, 2.0], "a": 3.0})
   >>> leaves
@@ -90,7 +90,7 @@ def register(cls: type, flatten: Callable[[Any], tuple[Iterable[Any], Any]],
       unflatten: ``unflatten(aux, children) -> obj``.
     Raises:
       ValueError: if ``cls`` is already registered.
-    Example:
+    Examples:
       >>> import tapegrad as tg
       >>> class Point:
       ...     def __init__(self, x, y): self.x, self.y = x, y
@@ -201,7 +201,7 @@ def _flatten(x: Any, path: tuple[Any, ...], out: list[tuple[KeyPath, Any]]) -> T
 def flatten_with_path(tree: PyTree) -> tuple[list[tuple[KeyPath, Any]], TreeDef]:
     """Flatten ``tree`` into ``(path, leaf)`` pairs and its structure.
 
-    Example:
+    Examples:
       >>> import tapegrad as tg
       >>> pairs, _ = tg.tree.flatten_with_path({"w": [1.0, 2.0]})
       >>> [(str(p), x) for p, x in pairs]
@@ -215,7 +215,7 @@ def flatten_with_path(tree: PyTree) -> tuple[list[tuple[KeyPath, Any]], TreeDef]
 def flatten(tree: PyTree) -> tuple[list[Any], TreeDef]:
     """Flatten ``tree`` into its leaves (dict entries by sorted key) and structure.
 
-    Example:
+    Examples:
       >>> import tapegrad as tg
       >>> tg.tree.flatten([1.0, (2.0, None)])[0]
       [1.0, 2.0]
@@ -227,7 +227,7 @@ def flatten(tree: PyTree) -> tuple[list[Any], TreeDef]:
 def leaves(tree: PyTree) -> list[Any]:
     """The leaves of ``tree`` in flattening order.
 
-    Example:
+    Examples:
       >>> import tapegrad as tg
       >>> tg.tree.leaves({"b": 2.0, "a": [1.0]})
       [1.0, 2.0]
@@ -238,7 +238,7 @@ def leaves(tree: PyTree) -> list[Any]:
 def structure(tree: PyTree) -> TreeDef:
     """The :class:`TreeDef` of ``tree``.
 
-    Example:
+    Examples:
       >>> import tapegrad as tg
       >>> tg.tree.structure({"a": [1.0, 2.0]})
       TreeDef({'a': [*, *]})
@@ -251,7 +251,7 @@ def unflatten(treedef: TreeDef, leaves: Iterable[Any]) -> PyTree:
 
     Raises:
       ValueError: if the number of leaves does not match.
-    Example:
+    Examples:
       >>> import tapegrad as tg
       >>> _, td = tg.tree.flatten({"a": 0.0, "b": (0.0, 0.0)})
       >>> tg.tree.unflatten(td, [1.0, 2.0, 3.0])
@@ -281,7 +281,7 @@ def map(f: Callable[..., Any], tree: PyTree, *rest: PyTree) -> PyTree:
 
     Raises:
       ValueError: if a tree in ``rest`` has another structure.
-    Example:
+    Examples:
       >>> import tapegrad as tg
       >>> tg.tree.map(lambda p, g: p - 0.1 * g, {"w": 1.0}, {"w": 2.0})
       {'w': 0.8}
