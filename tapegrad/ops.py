@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .primitive import Primitive, defjvp, defpartials, defvjp, zmul
-from .tape import Traced, _check_live, _shape, apply1, apply2
+from .tape import Traced, _check_live, _shape
 
 __all__ = [
     "abs", "add", "cos", "div", "exp", "log", "logaddexp", "logsumexp",
@@ -140,8 +140,15 @@ def _relu(x: Any) -> Any:
     return np.maximum(x, 0.0)
 
 
+def _step(x: Any) -> Any:
+    """1 where ``x > 0``, else 0 (a constant: its own derivative is zero)."""
+    if type(x) is float:
+        return 1.0 if x > 0 else 0.0   # the common case, without a where record
+    return where(x > 0, 1.0, 0.0)
+
+
 relu: Primitive = Primitive(_relu, "relu")
-defpartials(relu, lambda ans, x: where(x > 0, 1.0, 0.0))   # relu'(0) = 0
+defpartials(relu, lambda ans, x: _step(x))   # relu'(0) = 0
 
 
 def _abs(x: Any) -> Any:
@@ -304,19 +311,19 @@ def _live(x: Traced) -> Any:
     return x.value
 
 
-Traced.__add__ = lambda self, other: apply2(add, self, other)            # type: ignore
-Traced.__radd__ = lambda self, other: apply2(add, other, self)           # type: ignore
-Traced.__sub__ = lambda self, other: apply2(sub, self, other)            # type: ignore
-Traced.__rsub__ = lambda self, other: apply2(sub, other, self)  # type: ignore  # other - self
-Traced.__mul__ = lambda self, other: apply2(mul, self, other)            # type: ignore
-Traced.__rmul__ = lambda self, other: apply2(mul, other, self)           # type: ignore
-Traced.__truediv__ = lambda self, other: apply2(div, self, other)        # type: ignore
-Traced.__rtruediv__ = lambda self, other: apply2(div, other, self)  # type: ignore  # other / self
-Traced.__pow__ = lambda self, other: apply2(pow, self, other)            # type: ignore
-Traced.__rpow__ = lambda self, other: apply2(pow, other, self)  # type: ignore  # other ** self
-Traced.__neg__ = lambda self: apply1(neg, self)                          # type: ignore
+Traced.__add__ = add.apply2  # type: ignore
+Traced.__radd__ = lambda self, other: add.apply2(other, self)           # type: ignore
+Traced.__sub__ = sub.apply2  # type: ignore
+Traced.__rsub__ = lambda self, other: sub.apply2(other, self)  # type: ignore  # other - self
+Traced.__mul__ = mul.apply2  # type: ignore
+Traced.__rmul__ = lambda self, other: mul.apply2(other, self)           # type: ignore
+Traced.__truediv__ = div.apply2  # type: ignore
+Traced.__rtruediv__ = lambda self, other: div.apply2(other, self)  # type: ignore  # other / self
+Traced.__pow__ = pow.apply2  # type: ignore
+Traced.__rpow__ = lambda self, other: pow.apply2(other, self)  # type: ignore  # other ** self
+Traced.__neg__ = neg.apply1                          # type: ignore
 Traced.__pos__ = lambda self: self                               # type: ignore
-Traced.__abs__ = lambda self: apply1(abs, self)                          # type: ignore
+Traced.__abs__ = abs.apply1                          # type: ignore
 # comparisons are by value: a Python bool for a float, a bool array for arrays
 Traced.__lt__ = lambda self, other: _live(self) < other          # type: ignore
 Traced.__le__ = lambda self, other: _live(self) <= other         # type: ignore

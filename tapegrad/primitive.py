@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .tape import PRIMITIVES, apply, apply1, apply2
+from .tape import PRIMITIVES, apply, binary_applier, unary_applier
 
 Rule = Callable[..., Any]
 """``rule(g, ans, *args)`` (vjp) or ``rule(t, ans, *args)`` (jvp)."""
@@ -43,13 +43,15 @@ class Primitive:
         self.__name__ = self.name
         self.index = len(PRIMITIVES)     # records name primitives by index
         PRIMITIVES.append(self)
+        self.apply1 = unary_applier(self)
+        self.apply2 = binary_applier(self)
 
     def __call__(self, *args: Any) -> Any:
         n = len(args)
         if n == 1:
-            return apply1(self, args[0])
+            return self.apply1(args[0])
         if n == 2:
-            return apply2(self, args[0], args[1])
+            return self.apply2(args[0], args[1])
         return apply(self, *args)
 
     def __repr__(self) -> str:

@@ -49,9 +49,15 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
                 if j is None:        # a constant on this tape
                     continue
                 if partials is not None:
-                    c = _times_partial(g, partials[k], ans, args)
-                    if c is None:
+                    p = partials[k]
+                    if p.__class__ is float:     # a constant partial: 1.0 or -1.0
+                        c = g if p == 1.0 else (neg(g) if p == -1.0 else g * p)
+                    elif p is None:
                         continue
+                    elif type(g) is float:       # nonzero float: a plain product
+                        c = g * p(ans, *args)
+                    else:
+                        c = zmul(g, p(ans, *args))
                 else:
                     c = _vjp_rule(prim, k)(g, ans, *args)
                     if c is None:
@@ -65,18 +71,6 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
                 if check:
                     _check_nan(tape, i, c, f"cotangent of v{j}")
     return cts
-
-
-def _times_partial(g: Any, p: Any, ans: Any, args: tuple[Any, ...]) -> Any:
-    """``g * partial``; exactly zero wherever ``g`` is zero."""
-    if p is None:
-        return None
-    if not callable(p):              # a constant partial: 1.0 or -1.0
-        return g if p == 1.0 else (neg(g) if p == -1.0 else g * p)
-    d = p(ans, *args)
-    if type(g) is float:             # a nonzero float: plain product
-        return g * d
-    return zmul(g, d)
 
 
 def _vjp_rule(prim: Any, k: int) -> Any:

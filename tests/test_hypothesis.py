@@ -4,6 +4,7 @@ central finite differences."""
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 from hypothesis import given, settings
@@ -69,18 +70,19 @@ def build(e):
     return f
 
 
-def kinked(f, x, y, h=1e-4):
-    """True if a kink (relu, abs, max, where) lies within h of the point."""
+def kinked(f, x, y, h=1e-5):
+    """True if the one-sided slopes disagree near the point (a kink of relu,
+    abs, max or where lies within h): central differences mean nothing there."""
     base = f(x, y)
-    for dx, dy in ((h, 0), (-h, 0), (0, h), (0, -h)):
-        mid = f(x + dx / 2, y + dy / 2)
-        lin = (base + f(x + dx, y + dy)) / 2
-        if abs(mid - lin) > 1e-6 * (1 + abs(base)):
+    for dx, dy in ((h, 0), (0, h)):
+        right = (f(x + dx, y + dy) - base) / h
+        left = (base - f(x - dx, y - dy)) / h
+        if abs(right - left) > 1e-3 * (1 + abs(right) + abs(left)):
             return True
     return False
 
 
-@settings(max_examples=250, deadline=None)
+@settings(max_examples=250, deadline=None, derandomize=bool(os.environ.get("CI")))
 @given(expr(4), st.floats(-2, 2), st.floats(-2, 2))
 def test_grad_matches_finite_differences(e, x, y):
     f = build(e)
@@ -95,7 +97,7 @@ def test_grad_matches_finite_differences(e, x, y):
     assert math.isclose(gy, fy, rel_tol=1e-4, abs_tol=1e-5 * scale), (e, gy, fy)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=bool(os.environ.get("CI")))
 @given(expr(3), st.floats(-2, 2), st.floats(-2, 2))
 def test_arrays_agree_with_floats(e, x, y):
     f = build(e)
