@@ -14,7 +14,7 @@ import numpy as np
 
 from .ops import neg, sum_like
 from .primitive import zmul
-from .tape import PRIMITIVES, Tape, Traced, _check_nan, _shape
+from .tape import PRIMITIVES, Tape, Traced, _check_nan, _shape, ieee
 
 
 def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
@@ -33,7 +33,7 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
         cts[i] = ct if cts[i] is None else cts[i] + ct
     check = tape.check_nans
     prims = PRIMITIVES
-    with np.errstate(all="ignore"):
+    with ieee():
         for i in range(len(records) - 1, -1, -1):
             g = cts[i]
             if g is None:            # the outputs do not depend on this record
@@ -63,7 +63,8 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
                     if c is None:
                         continue
                 a = args[k]
-                if type(c) is not float or type(a) is not float:
+                if c.__class__ is not a.__class__ or (
+                        a.__class__ is np.ndarray and c.shape != a.shape):
                     if _shape(c) != _shape(a):
                         c = sum_like(c, a)    # undo broadcasting
                 prev = cts[j]

@@ -73,7 +73,7 @@ class Tape:
         self.records: list[RawRecord] = []
         self.level = level
         self.active = True
-        self.paths: dict[int, str] = {}
+        self.paths: dict[int, Any] = {}   # id -> (argument name, KeyPath)
         self.outputs: list[int | Const] = []
         self.check_nans = _debug_nans.get()
         self.sources: dict[int, str] = {}
@@ -94,7 +94,12 @@ class Tape:
         from .viz import format_tape  # viz is optional reading, loaded on demand
         return format_tape(self, values)
 
-    def new_input(self, value: Any, path: str = "") -> Traced:
+    def path(self, i: int) -> str:
+        """The pytree path of input ``i``, e.g. ``params['w'][0]``."""
+        name, keys = self.paths.get(i, ("", ()))
+        return name + "".join(str(k) for k in keys)
+
+    def new_input(self, value: Any, path: Any = ("", ())) -> Traced:
         """Add an input (a variable to differentiate) and return it traced."""
         i = len(self.records)
         self.records.append((None, (), (), value))
@@ -195,6 +200,7 @@ def _shape(x: Any) -> tuple[int, ...]:
 # --------------------------------------------------------------- tape stack
 _stack: ContextVar[tuple[Tape, ...]] = ContextVar("tapegrad_tapes", default=())
 _debug_nans: ContextVar[bool] = ContextVar("tapegrad_debug_nans", default=False)
+_quiet: ContextVar[bool] = ContextVar("tapegrad_ieee", default=False)
 
 
 @contextlib.contextmanager
@@ -207,12 +213,26 @@ def new_tape() -> Iterator[Tape]:
     stack = _stack.get()
     tape = Tape(len(stack) + 1)
     token = _stack.set(stack + (tape,))
+    quiet = _quiet.set(True)
     try:
         with np.errstate(all="ignore"):
             yield tape
     finally:
         tape.active = False
+        _quiet.reset(quiet)
         _stack.reset(token)
+
+
+@contextlib.contextmanager
+def ieee() -> Iterator[None]:
+    """NumPy's floating-point warnings off, and noted so that eager ops inside
+    need not switch them off again (that costs more than a small array op)."""
+    quiet = _quiet.set(True)
+    try:
+        with np.errstate(all="ignore"):
+            yield
+    finally:
+        _quiet.reset(quiet)
 
 
 def active_tapes() -> tuple[Tape, ...]:
@@ -327,7 +347,7 @@ def _record(tape: Tape, prim: Primitive, inputs: tuple[Any, ...],
 def _eager(prim: Primitive, args: tuple[Any, ...]) -> Any:
     """Run on plain numbers, with NumPy's IEEE warnings off for arrays."""
     for a in args:
-        if type(a) is not float and isinstance(a, np.ndarray):
+        if type(a) is not float and isinstance(a, np.ndarray) and not _quiet.get():
             with np.errstate(all="ignore"):
                 return prim.impl(*args)
     return prim.impl(*args)

@@ -37,7 +37,7 @@ def _arg_name(fun: Callable[..., Any], i: int) -> str:
     return f"args[{i}]"
 
 
-def _as_number(leaf: Any, where: str, what: str) -> Any:
+def _as_number(leaf: Any, name: str, path: Any, what: str) -> Any:
     """Check a differentiated leaf; ints become floats, int arrays float arrays."""
     t = type(leaf)
     if t is float:
@@ -52,7 +52,7 @@ def _as_number(leaf: Any, where: str, what: str) -> Any:
         return leaf if leaf.dtype.kind == "f" else leaf.astype(float)
     kind = "a bool array" if isinstance(leaf, np.ndarray) else f"a {t.__name__}"
     raise TypeError(
-        f"{what}: {where} is {kind}, not a number; differentiated arguments may "
+        f"{what}: {name}{tree.keystr(path)} is {kind}, not a number; differentiated arguments may "
         "hold only floats, ints or float arrays. Pass other data through an "
         "argument that is not in argnums.")
 
@@ -79,8 +79,7 @@ def _trace_inputs(tape: Tape, fun: Callable[..., Any], args: Sequence[Any],
     for n in nums:
         name = _arg_name(fun, n)
         pairs, treedef = tree.flatten_with_path(args[n])
-        leaves = [tape.new_input(_as_number(x, name + str(p), what), name + str(p))
-                  for p, x in pairs]
+        leaves = [tape.new_input(_as_number(x, name, p, what), (name, p)) for p, x in pairs]
         new_args[n] = tree.unflatten(treedef, leaves)
         traced_trees.append(new_args[n])
     return new_args, traced_trees

@@ -212,6 +212,19 @@ def flatten_with_path(tree: PyTree) -> tuple[list[tuple[KeyPath, Any]], TreeDef]
     return out, treedef
 
 
+def _flatten_leaves(x: Any, out: list[Any]) -> TreeDef:
+    """:func:`_flatten` without key paths: the common, faster case."""
+    cls, entry = _node_type(x)
+    if entry is None:
+        out.append(x)
+        return _LEAF
+    children, aux = entry.flatten(x)
+    return TreeDef(cls, aux, tuple(_flatten_leaves(c, out) for c in children))
+
+
+_LEAF = TreeDef(None, None, ())
+
+
 def flatten(tree: PyTree) -> tuple[list[Any], TreeDef]:
     """Flatten ``tree`` into its leaves (dict entries by sorted key) and structure.
 
@@ -220,8 +233,9 @@ def flatten(tree: PyTree) -> tuple[list[Any], TreeDef]:
       >>> tg.tree.flatten([1.0, (2.0, None)])[0]
       [1.0, 2.0]
     """
-    pairs, treedef = flatten_with_path(tree)
-    return [x for _, x in pairs], treedef
+    out: list[Any] = []
+    treedef = _flatten_leaves(tree, out)
+    return out, treedef
 
 
 def leaves(tree: PyTree) -> list[Any]:

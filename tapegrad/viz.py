@@ -68,7 +68,7 @@ def format_tape(tape: Tape, values: bool = False) -> str:
         kind = _kind(ans)
         lhs = f"v{i}:{kind}" if kind else f"v{i}"
         if prim is None:
-            line = f"{lhs} = input".ljust(21) + f" # {tape.paths.get(i, '')}"
+            line = f"{lhs} = input".ljust(21) + f" # {tape.path(i)}"
         else:
             operands = " ".join(f"v{j}" if j is not None else _const(a)
                                 for j, a in zip(inputs, args))
