@@ -331,3 +331,42 @@ Traced.__gt__ = lambda self, other: _live(self) > other          # type: ignore
 Traced.__ge__ = lambda self, other: _live(self) >= other         # type: ignore
 Traced.__eq__ = lambda self, other: _live(self) == other         # type: ignore
 Traced.__ne__ = lambda self, other: _live(self) != other         # type: ignore
+
+
+# ------------------------------------------------ docstrings of primitives
+_DOCS = {
+    exp: ("Elementwise ``e**x``; ``inf`` on overflow.", "tg.exp(0.0)", "1.0"),
+    log: ("Elementwise natural log; ``log(0) = -inf``, ``nan`` below 0.",
+          "tg.log(0.0)", "-inf"),
+    sin: ("Elementwise sine.", "tg.grad(tg.sin)(0.0)", "1.0"),
+    cos: ("Elementwise cosine.", "tg.cos(0.0)", "1.0"),
+    tanh: ("Elementwise tanh; finite with a finite gradient at +-1000.",
+           "tg.grad(tg.tanh)(0.0)", "1.0"),
+    sigmoid: ("Elementwise ``1 / (1 + exp(-x))``, computed stably.",
+              "tg.sigmoid(-1000.0), tg.sigmoid(0.0)", "(0.0, 0.5)"),
+    relu: ("Elementwise ``max(x, 0)``; ``relu'(0) = 0``.",
+           "tg.grad(tg.relu)(0.0), tg.relu(-2.0)", "(0.0, 0.0)"),
+    sqrt: ("Elementwise square root; ``nan`` below 0, ``sqrt'(0) = inf``.",
+           "tg.sqrt(4.0), tg.grad(tg.sqrt)(0.0)", "(2.0, inf)"),
+    abs: ("Elementwise absolute value; ``abs'(0) = 0``.",
+          "tg.grad(tg.abs)(-3.0), tg.grad(tg.abs)(0.0)", "(-1.0, 0.0)"),
+    maximum: ("Elementwise maximum of ``a`` and ``b``; ties split the gradient 0.5/0.5.",
+              "tg.grad(lambda x: tg.maximum(x, 0.0))(0.0)", "0.5"),
+    minimum: ("Elementwise minimum of ``a`` and ``b``; ties split the gradient 0.5/0.5.",
+              "tg.minimum(1.0, 2.0)", "1.0"),
+    where: ("``a`` where ``cond`` is true, else ``b``, elementwise. The branch not "
+            "taken gets a zero cotangent, which contributes exactly zero.",
+            "tg.grad(lambda x: tg.where(x > 0, 1 / x, 0.0))(0.0)", "0.0"),
+    logaddexp: ("``log(exp(a) + exp(b))``, computed stably.",
+                "tg.grad(lambda a: tg.logaddexp(a, a))(3.0)", "1.0"),
+    stop_gradient: ("Same value as ``x``; no derivative flows through it.",
+                    "tg.grad(lambda x: x * tg.stop_gradient(x))(3.0)", "3.0"),
+    sum: ("Sum every element of an array number to a float (identity on floats).",
+          "tg.grad(lambda x: tg.sum(x * x))(np.array([1.0, 2.0]))", "array([2., 4.])"),
+    mean: ("Mean of every element of an array number (identity on floats).",
+           "tg.mean(np.array([1.0, 2.0]))", "1.5"),
+}
+for _prim, (_summary, _call, _out) in _DOCS.items():
+    _prim.__doc__ = (f"{_summary}\n\nExamples:\n  >>> import numpy as np\n"
+                     f"  >>> import tapegrad as tg\n  >>> {_call}\n  {_out}\n")
+__test__ = {p.name: p.__doc__ for p in _DOCS}   # doctest runs these too
