@@ -15,6 +15,7 @@ Conventions at kinks: ``relu'(0) = 0``, ``abs'(0) = 0``, ``maximum`` and
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -59,19 +60,15 @@ def _unary(fmath: Callable[[float], float], fnp: Callable[[Any], Any], name: str
 
 
 # ------------------------------------------------------------- arithmetic
-def _add(a: Any, b: Any) -> Any: return a + b
-def _sub(a: Any, b: Any) -> Any: return a - b
-def _mul(a: Any, b: Any) -> Any: return a * b
-def _neg(a: Any) -> Any: return -a
-
-
-add: Primitive = Primitive(_add, "add")
+# Python's + - * never raise on floats (overflow gives inf), so the C
+# operators serve as impls: a builtin call is cheaper than a Python one.
+add: Primitive = Primitive(operator.add, "add")
 defpartials(add, 1.0, 1.0)
-sub: Primitive = Primitive(_sub, "sub")
+sub: Primitive = Primitive(operator.sub, "sub")
 defpartials(sub, 1.0, -1.0)
-mul: Primitive = Primitive(_mul, "mul")
+mul: Primitive = Primitive(operator.mul, "mul")
 defpartials(mul, lambda ans, a, b: b, lambda ans, a, b: a)
-neg: Primitive = Primitive(_neg, "neg")
+neg: Primitive = Primitive(operator.neg, "neg")
 defpartials(neg, -1.0)
 
 

@@ -38,14 +38,18 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
             g = cts[i]
             if g is None:            # the outputs do not depend on this record
                 continue
-            op, inputs, args, ans = records[i]
+            rec = records[i]
+            op = rec[0]
             if op is None:           # a tape input: nothing to propagate
                 continue
-            if type(g) is float and g == 0.0:
+            if g.__class__ is float and g == 0.0:
                 continue             # a zero cotangent contributes exactly zero
             prim = prims[op]
             partials = prim.partials
-            for k, j in enumerate(inputs):
+            ans = rec[1]
+            args = rec[3::2]
+            for k in range(len(args)):
+                j = rec[2 + 2 * k]
                 if j is None:        # a constant on this tape
                     continue
                 if partials is not None:

@@ -26,16 +26,16 @@ from .errors import ESCAPED_MSG, FLOAT_MSG, EscapedTracerError
 if TYPE_CHECKING:
     from .primitive import Primitive
 
-# A record is a plain tuple ``(op, inputs, args, ans)``; its output id is its
-# position on the tape. ``op`` is the primitive's index in PRIMITIVES (None
-# for a tape input); ``inputs[k]`` is the id of the k-th argument on this tape,
-# or None when that argument is a constant here; ``args`` holds the argument
-# values the primitive saw (numbers, or traced values of outer tapes) and
-# ``ans`` its result. Naming the primitive by an int keeps every record free of
-# garbage-collected objects, so Python's collector untracks it instead of
-# rescanning the whole tape in each full collection: a third of the eager time
-# in benchmarks/eager.py (b). ``Tape.record(i)`` gives the readable form.
-RawRecord = tuple[Any, tuple[Any, ...], tuple[Any, ...], Any]
+# A record is one flat tuple ``(op, ans, j0, a0, j1, a1, ...)``; its output id
+# is its position on the tape. ``op`` is the primitive's index in PRIMITIVES
+# (None for a tape input), ``ans`` its result, and for each argument ``jk`` is
+# its id on this tape (None for a constant here) and ``ak`` the value the
+# primitive saw (a number, or a traced value of an outer tape). One flat tuple
+# of ints and numbers, rather than nested tuples holding the Primitive, costs
+# one allocation per op and lets Python's collector untrack the record, so it
+# never rescans the tape: a third of the eager time in benchmarks/eager.py
+# (b). ``Tape.record(i)`` gives the readable form.
+RawRecord = tuple[Any, ...]
 PRIMITIVES: list[Primitive] = []
 
 
@@ -57,8 +57,8 @@ class Tape:
     """A Wengert list: the records of one transform's run, in order.
 
     Attributes:
-      records: list of raw ``(op, inputs, args, ans)`` tuples; record ``i``
-        defines ``v{i}``. :meth:`record` and iteration give :class:`Record`.
+      records: list of flat ``(op, ans, j0, a0, j1, a1, ...)`` tuples; record
+        ``i`` defines ``v{i}``. :meth:`record` and iteration give :class:`Record`.
       level: depth in the tape stack (outer tapes have smaller levels).
       active: True while the transform that owns the tape is running.
       paths: for tape inputs, their pytree path (id -> str).
@@ -83,8 +83,10 @@ class Tape:
 
     def record(self, i: int) -> Record:
         """Record ``i`` in readable form, with its :class:`Primitive`."""
-        op, inputs, args, ans = self.records[i]
-        return Record(None if op is None else PRIMITIVES[op], inputs, args, ans, i)
+        raw = self.records[i]
+        op = raw[0]
+        return Record(None if op is None else PRIMITIVES[op], raw[2::2], raw[3::2],
+                      raw[1], i)
 
     def __iter__(self) -> Iterator[Record]:
         return (self.record(i) for i in range(len(self.records)))
@@ -102,7 +104,7 @@ class Tape:
     def new_input(self, value: Any, path: Any = ("", ())) -> Traced:
         """Add an input (a variable to differentiate) and return it traced."""
         i = len(self.records)
-        self.records.append((None, (), (), value))
+        self.records.append((None, value))
         self.paths[i] = path
         return Traced(self, i, value)
 
@@ -258,20 +260,26 @@ def apply(prim: Primitive, *args: Any) -> Any:
                 tape = t
     if tape is None:
         return _eager(prim, args)
-    inputs: list[Any] = []
+    flat: list[Any] = [prim.index, None]     # (op, ans, j0, a0, j1, a1, ...)
     vals: list[Any] = []
     outer = False
     for a in args:
         if type(a) is Traced and a.tape is tape:
-            inputs.append(a.id)
+            flat.append(a.id)
             a = a.value
         else:
-            inputs.append(None)
+            flat.append(None)
         if type(a) is Traced:
             outer = True
+        flat.append(a)
         vals.append(a)
-    ans = apply(prim, *vals) if outer else prim.impl(*vals)
-    return _record(tape, prim, tuple(inputs), tuple(vals), ans)
+    flat[1] = ans = apply(prim, *vals) if outer else prim.impl(*vals)
+    records = tape.records
+    i = len(records)
+    records.append(tuple(flat))
+    if tape.check_nans:
+        _check_nan(tape, i, ans, "value")
+    return Traced(tape, i, ans)
 
 
 def unary_applier(prim: Primitive) -> Callable[[Any], Any]:
@@ -292,7 +300,7 @@ def unary_applier(prim: Primitive) -> Callable[[Any], Any]:
         ans = apply_1(v) if type(v) is Traced else impl(v)
         records = tape.records
         i = len(records)
-        records.append((index, (x.id,), (v,), ans))
+        records.append((index, ans, x.id, v))
         if tape.check_nans:
             _check_nan(tape, i, ans, "value")
         return Traced(tape, i, ans)
@@ -305,18 +313,26 @@ def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
     impl, index = prim.impl, prim.index
 
     def apply_2(a: Any, b: Any) -> Any:
-        inputs: tuple[int | None, ...]
+        ja: int | None
+        jb: int | None
         if type(a) is Traced:
             tape = a.tape
+            ja = a.id
+            va = a.value
             if type(b) is Traced:
                 if b.tape is not tape:
                     return apply(prim, a, b)       # two tapes: the general rule
-                va, vb, inputs = a.value, b.value, (a.id, b.id)
+                jb = b.id
+                vb = b.value
             else:
-                va, vb, inputs = a.value, b, (a.id, None)
+                jb = None
+                vb = b
         elif type(b) is Traced:
             tape = b.tape
-            va, vb, inputs = a, b.value, (None, b.id)
+            ja = None
+            va = a
+            jb = b.id
+            vb = b.value
         else:
             return _eager(prim, (a, b))
         if not tape.active:
@@ -327,21 +343,11 @@ def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
             ans = impl(va, vb)
         records = tape.records
         i = len(records)
-        records.append((index, inputs, (va, vb), ans))
+        records.append((index, ans, ja, va, jb, vb))
         if tape.check_nans:
             _check_nan(tape, i, ans, "value")
         return Traced(tape, i, ans)
     return apply_2
-
-
-def _record(tape: Tape, prim: Primitive, inputs: tuple[Any, ...],
-            vals: tuple[Any, ...], ans: Any) -> Traced:
-    records = tape.records
-    i = len(records)
-    records.append((prim.index, inputs, vals, ans))
-    if tape.check_nans:
-        _check_nan(tape, i, ans, "value")
-    return Traced(tape, i, ans)
 
 
 def _eager(prim: Primitive, args: tuple[Any, ...]) -> Any:
