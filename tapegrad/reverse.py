@@ -14,7 +14,18 @@ import numpy as np
 
 from .ops import neg, sum_like
 from .primitive import zmul
-from .tape import PRIMITIVES, Tape, Traced, _check_nan, _shape, ieee
+from .tape import PRIMITIVES, Tape, _check_nan, _shape, ieee
+
+
+class _Slots(dict):  # type: ignore[type-arg]
+    """``_SLOTS[n]``: (k, position of the k-th input id in a flat record)."""
+
+    def __missing__(self, n: int) -> tuple[tuple[int, int], ...]:
+        self[n] = slots = tuple((k, 2 + 2 * k) for k in range(n))
+        return slots
+
+
+_SLOTS = _Slots()
 
 
 def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
@@ -48,8 +59,8 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
             partials = prim.partials
             ans = rec[1]
             args = rec[3::2]
-            for k in range(len(args)):
-                j = rec[2 + 2 * k]
+            for k, pos in _SLOTS[len(args)]:
+                j = rec[pos]
                 if j is None:        # a constant on this tape
                     continue
                 if partials is not None:
@@ -89,7 +100,3 @@ def _vjp_rule(prim: Any, k: int) -> Any:
 
 def _none(*_: Any) -> None:
     return None
-
-
-def is_traced_on(x: Any, tape: Tape) -> bool:
-    return type(x) is Traced and x.tape is tape

@@ -7,7 +7,7 @@ import math
 import os
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import tapegrad as tg
@@ -86,8 +86,7 @@ def kinked(f, x, y, h=1e-5):
 @given(expr(4), st.floats(-2, 2), st.floats(-2, 2))
 def test_grad_matches_finite_differences(e, x, y):
     f = build(e)
-    if kinked(f, x, y):
-        return   # central differences are meaningless across a kink
+    assume(not kinked(f, x, y))   # central differences mean nothing at a kink
     gx, gy = tg.grad(f, argnums=(0, 1))(x, y)
     eps = 1e-6
     fx = (f(x + eps, y) - f(x - eps, y)) / (2 * eps)

@@ -207,3 +207,21 @@ def test_integer_inputs_and_constants():
     g = tg.grad(lambda x: tg.sum(x * x))(np.arange(3))
     assert g.dtype == np.float64 and list(g) == [0.0, 2.0, 4.0]
     assert tg.exp(0) == 1.0 and tg.relu(-3) == 0.0 and tg.relu(3) == 3.0
+
+
+def test_where_broadcasting_fd(rng):
+    a = rng.normal(size=(3,))
+    b = 0.7
+    cond = rng.normal(size=(2, 1)) > 0
+    fun = lambda a, b: tg.sum(tg.where(cond, tg.sin(a), b * b))
+    ga, gb = tg.grad(fun, argnums=(0, 1))(a, b)
+    assert ga.shape == (3,) and np.shape(gb) == ()
+    np.testing.assert_allclose(ga, fd(lambda x: fun(x, b), a), rtol=1e-6)
+    assert gb == pytest.approx(fd(lambda y: fun(a, y), b), rel=1e-6)
+    np.testing.assert_allclose(ga, np.cos(a) * cond.sum())
+
+
+def test_logsumexp_softmax_fd():
+    xs = [0.3, -1.2, 2.0]
+    for f in (lambda a: tg.logsumexp([a, -1.2, 2.0]), lambda a: tg.softmax([a, -1.2, 2.0])[1]):
+        assert tg.grad(f)(xs[0]) == pytest.approx(fd(f, xs[0]), rel=1e-6)
