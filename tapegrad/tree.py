@@ -65,7 +65,14 @@ class KeyPath(tuple):  # type: ignore[type-arg]
 
 
 def keystr(path: Iterable[Any]) -> str:
-    """Format a key path the way you would index the tree: ``['w'][1]``."""
+    """Format a key path the way you would index the tree: ``['w'][1]``.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> path, leaf = tg.tree.flatten_with_path({"w": [0.0, 5.0]})[0][1]
+      >>> tg.tree.keystr(path), leaf
+      ("['w'][1]", 5.0)
+    """
     return "".join(str(k) for k in path)
 
 
