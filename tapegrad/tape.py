@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from .errors import ESCAPED_MSG, FLOAT_MSG, EscapedTracerError
+from .tree import keystr
 
 if TYPE_CHECKING:
     from .primitive import Primitive
@@ -61,7 +62,7 @@ class Tape:
         ``i`` defines ``v{i}``. :meth:`record` and iteration give :class:`Record`.
       level: depth in the tape stack (outer tapes have smaller levels).
       active: True while the transform that owns the tape is running.
-      paths: for tape inputs, their pytree path (id -> str).
+      paths: for tape inputs, ``id -> (argument name, KeyPath)``; see :meth:`path`.
       outputs: the output ids, or :class:`Const` for outputs that are not on
         this tape; set when the function returns.
     """
@@ -73,7 +74,7 @@ class Tape:
         self.records: list[RawRecord] = []
         self.level = level
         self.active = True
-        self.paths: dict[int, Any] = {}   # id -> (argument name, KeyPath)
+        self.paths: dict[int, Any] = {}
         self.outputs: list[int | Const] = []
         self.check_nans = _debug_nans.get()
         self.sources: dict[int, str] = {}
@@ -99,7 +100,7 @@ class Tape:
     def path(self, i: int) -> str:
         """The pytree path of input ``i``, e.g. ``params['w'][0]``."""
         name, keys = self.paths.get(i, ("", ()))
-        return name + "".join(str(k) for k in keys)
+        return name + keystr(keys)
 
     def new_input(self, value: Any, path: Any = ("", ())) -> Traced:
         """Add an input (a variable to differentiate) and return it traced."""
@@ -206,26 +207,6 @@ _quiet: ContextVar[bool] = ContextVar("tapegrad_ieee", default=False)
 
 
 @contextlib.contextmanager
-def new_tape() -> Iterator[Tape]:
-    """Push a fresh tape for the duration of the block; always pop it.
-
-    NumPy floating-point warnings are off inside: traced arithmetic is IEEE
-    (``log(0)`` is ``-inf``) and never warns or raises.
-    """
-    stack = _stack.get()
-    tape = Tape(len(stack) + 1)
-    token = _stack.set(stack + (tape,))
-    quiet = _quiet.set(True)
-    try:
-        with np.errstate(all="ignore"):
-            yield tape
-    finally:
-        tape.active = False
-        _quiet.reset(quiet)
-        _stack.reset(token)
-
-
-@contextlib.contextmanager
 def ieee() -> Iterator[None]:
     """NumPy's floating-point warnings off, and noted so that eager ops inside
     need not switch them off again (that costs more than a small array op)."""
@@ -235,6 +216,24 @@ def ieee() -> Iterator[None]:
             yield
     finally:
         _quiet.reset(quiet)
+
+
+@contextlib.contextmanager
+def new_tape() -> Iterator[Tape]:
+    """Push a fresh tape for the duration of the block; always pop it.
+
+    NumPy floating-point warnings are off inside: traced arithmetic is IEEE
+    (``log(0)`` is ``-inf``) and never warns or raises.
+    """
+    stack = _stack.get()
+    tape = Tape(len(stack) + 1)
+    token = _stack.set(stack + (tape,))
+    try:
+        with ieee():
+            yield tape
+    finally:
+        tape.active = False
+        _stack.reset(token)
 
 
 def active_tapes() -> tuple[Tape, ...]:
