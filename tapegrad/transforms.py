@@ -116,8 +116,8 @@ def _vjp(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...],
     with new_tape() as tape:
         new_args, inputs = _trace_inputs(tape, fun, args, nums, what)
         out, aux = _split_aux(fun(*new_args), has_aux, what)
-    tape.set_outputs(tree.leaves(out))
     out_leaves, out_def = tree.flatten(out)
+    tape.set_outputs(out_leaves)
     out_vals = tree.unflatten(out_def, [_unwrap(tape, x) for x in out_leaves])
     aux = tree.map(lambda x: _unwrap(tape, x), aux)
     in_trees = [tree.flatten(t) for t in inputs]
@@ -127,6 +127,11 @@ def _vjp(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...],
         if ct_def != out_def:
             raise ValueError(f"{what}: the cotangent has structure {ct_def}, but "
                              f"the output has {out_def}; pass one of the same.")
+        for (path, ct), x in zip(tree.flatten_with_path(cotangent)[0], out_leaves):
+            if _shape(ct) != _shape(x):
+                raise ValueError(
+                    f"{what}: cotangent{tree.keystr(path)} has shape {_shape(ct)} but "
+                    f"the output there has shape {_shape(x)}; they must match.")
         seeds = [(x.id, ct) for x, ct in zip(out_leaves, cts_leaves)
                  if type(x) is Traced and x.tape is tape]
         cts = backward(tape, seeds)
@@ -162,7 +167,8 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
 
 def _scalar_seed(out: Any, what: str) -> Any:
     """The cotangent 1 for a scalar output, or a TypeError pointing elsewhere."""
-    shape = None if isinstance(out, list | tuple | dict) else _shape(out)
+    number = isinstance(out, float | int | np.number | np.ndarray | Traced)
+    shape = _shape(out) if number and not isinstance(out, bool) else None
     if shape == () and not isinstance(out, np.ndarray):
         return 1.0
     if shape is not None and int(np.prod(shape)) == 1:

@@ -72,9 +72,17 @@ def test_grad_output_types():
     assert isinstance(g, np.ndarray) and g.shape == (2, 2)
 
 
-def test_grad_of_list_output_is_a_type_error():
+def test_grad_of_non_number_output_is_a_type_error():
     with pytest.raises(TypeError, match="got a list"):
         tg.grad(lambda x: [x, x])(1.0)
+    with pytest.raises(TypeError, match="got a NoneType"):
+        tg.grad(lambda x: None)(1.0)
+
+
+def test_vjp_cotangent_shape_is_checked():
+    _, f_vjp = tg.vjp(lambda x: {"y": x * 2.0}, np.ones(3))
+    with pytest.raises(ValueError, match=r"cotangent\['y'\] has shape \(2,\)"):
+        f_vjp({"y": np.ones(2)})
 
 
 def test_wraps_keeps_name():
