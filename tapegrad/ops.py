@@ -180,7 +180,7 @@ defpartials(minimum, lambda ans, a, b: _tie(b, a), lambda ans, a, b: _tie(a, b))
 
 
 def _where(cond: Any, a: Any, b: Any) -> Any:
-    if type(cond) is bool and _is_scalar(a) and _is_scalar(b):
+    if (type(cond) is bool or type(cond) is np.bool_) and _is_scalar(a) and _is_scalar(b):
         return a if cond else b
     return np.where(cond, a, b)
 
