@@ -18,10 +18,14 @@ from .tape import PRIMITIVES, Tape, _check_nan, _shape, ieee
 
 
 class _Slots(dict):  # type: ignore[type-arg]
-    """``_SLOTS[n]``: (k, position of the k-th input id in a flat record)."""
+    """``_SLOTS[len(rec) // 2]``: ``(k, position of input k's id in rec)``.
 
-    def __missing__(self, n: int) -> tuple[tuple[int, int], ...]:
-        self[n] = slots = tuple((k, 2 + 2 * k) for k in range(n))
+    A flat record of n arguments has length 2 + 2n; precomputed positions
+    keep the reverse loop free of index arithmetic (benchmarks/eager.py).
+    """
+
+    def __missing__(self, half: int) -> tuple[tuple[int, int], ...]:
+        self[half] = slots = tuple((k, 2 + 2 * k) for k in range(half - 1))
         return slots
 
 
@@ -58,8 +62,8 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
             prim = prims[op]
             partials = prim.partials
             ans = rec[1]
-            args = rec[3::2]
-            for k, pos in _SLOTS[len(args)]:
+            args = None              # the argument values, sliced out when needed
+            for k, pos in _SLOTS[len(rec) >> 1]:
                 j = rec[pos]
                 if j is None:        # a constant on this tape
                     continue
@@ -69,15 +73,18 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
                         c = g if p == 1.0 else (neg(g) if p == -1.0 else g * p)
                     elif p is None:
                         continue
-                    elif type(g) is float:       # nonzero float: a plain product
-                        c = g * p(ans, *args)
                     else:
-                        c = zmul(g, p(ans, *args))
+                        args = args or rec[3::2]
+                        if g.__class__ is float:  # nonzero float: a plain product
+                            c = g * p(ans, *args)
+                        else:
+                            c = zmul(g, p(ans, *args))
                 else:
+                    args = args or rec[3::2]
                     c = _vjp_rule(prim, k)(g, ans, *args)
                     if c is None:
                         continue
-                a = args[k]
+                a = rec[pos + 1]
                 if c.__class__ is not a.__class__ or (
                         a.__class__ is np.ndarray and c.shape != a.shape):
                     if _shape(c) != _shape(a):
