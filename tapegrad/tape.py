@@ -187,6 +187,9 @@ class Traced:
         return hash(self.value)   # a traced float hashes like its value
 
 
+_new = object.__new__
+
+
 def _check_live(x: Traced) -> None:
     if not x.tape.active:
         raise EscapedTracerError(ESCAPED_MSG)
@@ -302,7 +305,9 @@ def unary_applier(prim: Primitive) -> Callable[[Any], Any]:
         records.append((index, ans, x.id, v))
         if tape.check_nans:
             _check_nan(tape, i, ans, "value")
-        return Traced(tape, i, ans)
+        t = _new(Traced)       # Traced(tape, i, ans) minus a Python-level __init__
+        t.tape, t.id, t.value = tape, i, ans
+        return t
     return apply_1
 
 
@@ -345,7 +350,9 @@ def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
         records.append((index, ans, ja, va, jb, vb))
         if tape.check_nans:
             _check_nan(tape, i, ans, "value")
-        return Traced(tape, i, ans)
+        t = _new(Traced)       # Traced(tape, i, ans) minus a Python-level __init__
+        t.tape, t.id, t.value = tape, i, ans
+        return t
     return apply_2
 
 
