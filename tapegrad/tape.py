@@ -102,8 +102,22 @@ class Tape:
         name, keys = self.paths.get(i, ("", ()))
         return name + keystr(keys)
 
+    def push(self, record: RawRecord) -> Traced:
+        """Append a flat record and return its output as a traced value.
+
+        The one- and two-argument appliers inline this (benchmarks/eager.py).
+        """
+        i = len(self.records)
+        self.records.append(record)
+        if self.check_nans:
+            _check_nan(self, i, record[1], "value")
+        return Traced(self, i, record[1])
+
     def new_input(self, value: Any, path: Any = ("", ())) -> Traced:
-        """Add an input (a variable to differentiate) and return it traced."""
+        """Add an input (a variable to differentiate) and return it traced.
+
+        A nan given as input is the caller's, so ``debug_nans`` does not check it.
+        """
         i = len(self.records)
         self.records.append((None, value))
         self.paths[i] = path
@@ -275,13 +289,8 @@ def apply(prim: Primitive, *args: Any) -> Any:
             outer = True
         flat.append(a)
         vals.append(a)
-    flat[1] = ans = apply(prim, *vals) if outer else prim.impl(*vals)
-    records = tape.records
-    i = len(records)
-    records.append(tuple(flat))
-    if tape.check_nans:
-        _check_nan(tape, i, ans, "value")
-    return Traced(tape, i, ans)
+    flat[1] = apply(prim, *vals) if outer else prim.impl(*vals)
+    return tape.push(tuple(flat))
 
 
 def unary_applier(prim: Primitive) -> Callable[[Any], Any]:
@@ -300,7 +309,7 @@ def unary_applier(prim: Primitive) -> Callable[[Any], Any]:
             raise EscapedTracerError(ESCAPED_MSG)
         v = x.value
         ans = apply_1(v) if type(v) is Traced else impl(v)
-        records = tape.records
+        records = tape.records          # tape.push, inlined for speed
         i = len(records)
         records.append((index, ans, x.id, v))
         if tape.check_nans:
@@ -345,7 +354,7 @@ def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
             ans = apply_2(va, vb)
         else:
             ans = impl(va, vb)
-        records = tape.records
+        records = tape.records          # tape.push, inlined for speed
         i = len(records)
         records.append((index, ans, ja, va, jb, vb))
         if tape.check_nans:

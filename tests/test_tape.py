@@ -73,3 +73,9 @@ def test_no_reference_cycles_per_op():
         del before
     finally:
         gc.enable()
+
+
+def test_debug_nans_leaves_nan_inputs_alone():
+    with tg.debug_nans():
+        g = tg.grad(lambda x, y: y * 2.0, argnums=(0, 1))(float("nan"), 1.0)
+    assert g == (0.0, 2.0)
