@@ -98,7 +98,7 @@ def _pow(a: Any, b: Any) -> Any:
 pow: Primitive = Primitive(_pow, "pow")
 defpartials(
     pow,
-    lambda ans, a, b: where(b == 0, 0.0, b * pow(a, b - 1)),  # x**0 is flat
+    lambda ans, a, b: zmul(b, pow(a, b - 1)),                 # x**0 is flat
     lambda ans, a, b: where(a == 0, 0.0, log(a) * ans))       # d/dy 0**y = 0
 
 

@@ -222,3 +222,11 @@ def test_logsumexp_softmax_fd():
     xs = [0.3, -1.2, 2.0]
     for f in (lambda a: tg.logsumexp([a, -1.2, 2.0]), lambda a: tg.softmax([a, -1.2, 2.0])[1]):
         assert tg.grad(f)(xs[0]) == pytest.approx(fd(f, xs[0]), rel=1e-6)
+
+
+def test_pow_cross_derivative_at_a_zero_exponent():
+    """d2/dx dy x**y = x**(y-1) (1 + y log x): 0.5 at (2, 0). The flat x**0
+    convention must not cut the derivative with respect to the exponent."""
+    f = lambda y: tg.grad(lambda x: x ** y)(2.0)
+    assert tg.grad(f)(0.0) == pytest.approx(0.5)
+    assert tg.grad(f)(1.5) == pytest.approx(2 ** 0.5 * (1 + 1.5 * math.log(2)))
