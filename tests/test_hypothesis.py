@@ -107,3 +107,27 @@ def test_arrays_agree_with_floats(e, x, y):
         assert math.isclose(ga[k], fx, rel_tol=1e-9, abs_tol=1e-12)
     assert math.isclose(gb, sum(tg.grad(f, argnums=1)(float(xv), y) for xv in xs),
                         rel_tol=1e-9, abs_tol=1e-9)
+
+
+SMOOTH_UNARY = sorted(k for k in UNARY if k not in ("relu", "abs"))
+SMOOTH_BINARY = sorted(k for k in BINARY if k not in ("maximum", "minimum", "where"))
+
+
+def smooth_expr(depth):
+    leaf = st.sampled_from(["x", "c"])
+    if depth == 0:
+        return leaf
+    sub = smooth_expr(depth - 1)
+    return st.one_of(leaf, st.tuples(st.sampled_from(SMOOTH_UNARY), sub),
+                     st.tuples(st.sampled_from(SMOOTH_BINARY), sub, sub))
+
+
+@settings(max_examples=100, deadline=None, derandomize=bool(os.environ.get("CI")))
+@given(smooth_expr(3), st.floats(-2, 2))
+def test_second_derivative_matches_differences_of_grad(e, x):
+    f = build(e)
+    g = lambda v: tg.grad(f)(v, 0.0)
+    h = tg.grad(g)(x)
+    eps = 1e-5
+    fd2 = (g(x + eps) - g(x - eps)) / (2 * eps)
+    assert math.isclose(h, fd2, rel_tol=1e-4, abs_tol=1e-5 * (1 + abs(g(x)))), (e, h, fd2)
