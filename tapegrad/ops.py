@@ -46,15 +46,17 @@ def _ieee(f: Callable[..., Any], *args: Any) -> float:
         return float(f(*(np.float64(a) for a in args)))
 
 
-def _unary(fmath: Callable[[float], float], fnp: Callable[[Any], Any], name: str
-           ) -> Primitive:
-    def impl(x: Any) -> Any:
-        if _is_scalar(x):
-            try:
-                return fmath(x)
-            except (ValueError, OverflowError, ZeroDivisionError):
-                return _ieee(fnp, x)
-        return fnp(x)
+def _ieee_op(fmath: Callable[..., Any], fnp: Callable[..., Any], name: str) -> Primitive:
+    """A primitive computed by ``math``/Python on plain numbers (fast), NumPy
+    otherwise, and NumPy again where Python refuses (``log(0)``, ``1/0``)."""
+    def impl(*args: Any) -> Any:
+        for a in args:
+            if type(a) is not float and type(a) is not int:
+                return fnp(*args)
+        try:
+            return fmath(*args)
+        except (ValueError, OverflowError, ZeroDivisionError):
+            return _ieee(fnp, *args)
     impl.__name__ = name
     return Primitive(impl, name)
 
@@ -72,30 +74,13 @@ neg: Primitive = Primitive(operator.neg, "neg")
 defpartials(neg, -1.0)
 
 
-def _div(a: Any, b: Any) -> Any:
-    if _is_scalar(a) and _is_scalar(b):
-        try:
-            return a / b
-        except ZeroDivisionError:
-            return _ieee(np.divide, a, b)
-    return np.divide(a, b)
-
-
-div: Primitive = Primitive(_div, "div")
+div: Primitive = _ieee_op(operator.truediv, np.divide, "div")
 defpartials(div, lambda ans, a, b: div(1.0, b),       # 1/b
             lambda ans, a, b: neg(div(ans, b)))        # -a/b**2
 
 
-def _pow(a: Any, b: Any) -> Any:
-    if _is_scalar(a) and _is_scalar(b):
-        try:
-            return math.pow(a, b)     # never complex, unlike a ** b
-        except (ValueError, OverflowError, ZeroDivisionError):
-            return _ieee(np.power, a, b)
-    return np.power(np.asarray(a, dtype=float), b)
-
-
-pow: Primitive = Primitive(_pow, "pow")
+pow: Primitive = _ieee_op(                 # math.pow: never complex, unlike **
+    math.pow, lambda a, b: np.power(np.asarray(a, dtype=float), b), "pow")
 defpartials(
     pow,
     lambda ans, a, b: zmul(b, pow(a, b - 1)),                 # x**0 is flat
@@ -103,17 +88,17 @@ defpartials(
 
 
 # ------------------------------------------------------------ elementwise
-exp: Primitive = _unary(math.exp, np.exp, "exp")
+exp: Primitive = _ieee_op(math.exp, np.exp, "exp")
 defpartials(exp, lambda ans, x: ans)
-log: Primitive = _unary(math.log, np.log, "log")
+log: Primitive = _ieee_op(math.log, np.log, "log")
 defpartials(log, lambda ans, x: div(1.0, x))
-sin: Primitive = _unary(math.sin, np.sin, "sin")
+sin: Primitive = _ieee_op(math.sin, np.sin, "sin")
 defpartials(sin, lambda ans, x: cos(x))
-cos: Primitive = _unary(math.cos, np.cos, "cos")
+cos: Primitive = _ieee_op(math.cos, np.cos, "cos")
 defpartials(cos, lambda ans, x: neg(sin(x)))
-tanh: Primitive = _unary(math.tanh, np.tanh, "tanh")
+tanh: Primitive = _ieee_op(math.tanh, np.tanh, "tanh")
 defpartials(tanh, lambda ans, x: 1.0 - ans * ans)
-sqrt: Primitive = _unary(math.sqrt, np.sqrt, "sqrt")
+sqrt: Primitive = _ieee_op(math.sqrt, np.sqrt, "sqrt")
 defpartials(sqrt, lambda ans, x: div(0.5, ans))   # inf at 0, as IEEE says
 
 
@@ -137,15 +122,16 @@ def _relu(x: Any) -> Any:
     return np.maximum(x, 0.0)
 
 
-def _step(x: Any) -> Any:
-    """1 where ``x > 0``, else 0 (a constant: its own derivative is zero)."""
-    if type(x) is float:
-        return 1.0 if x > 0 else 0.0   # the common case, without a where record
-    return where(x > 0, 1.0, 0.0)
+def _select(cond: Any, a: float, b: float) -> Any:
+    """A constant partial chosen by a comparison: ``a`` where ``cond``, else
+    ``b``. A plain bool (a float compared) needs no ``where`` record."""
+    if cond is True or cond is False:
+        return a if cond else b
+    return where(cond, a, b)
 
 
 relu: Primitive = Primitive(_relu, "relu")
-defpartials(relu, lambda ans, x: _step(x))   # relu'(0) = 0
+defpartials(relu, lambda ans, x: _select(x > 0, 1.0, 0.0))   # relu'(0) = 0
 
 
 def _abs(x: Any) -> Any:
@@ -153,12 +139,12 @@ def _abs(x: Any) -> Any:
 
 
 abs: Primitive = Primitive(_abs, "abs")
-defpartials(abs, lambda ans, x: where(x > 0, 1.0, where(x < 0, -1.0, 0.0)))
+defpartials(abs, lambda ans, x: _select(x > 0, 1.0, _select(x < 0, -1.0, 0.0)))
 
 
 def _tie(a: Any, b: Any) -> Any:
     """How much of a max's gradient goes to ``a``: 1, 0.5 on a tie, or 0."""
-    return where(a > b, 1.0, where(a == b, 0.5, 0.0))
+    return _select(a > b, 1.0, _select(a == b, 0.5, 0.0))
 
 
 def _maximum(a: Any, b: Any) -> Any:
@@ -212,7 +198,6 @@ def _stop_gradient(x: Any) -> Any:
 
 
 stop_gradient: Primitive = Primitive(_stop_gradient, "stop_gradient")
-stop_gradient.__doc__ = "Same value as ``x``; no derivative flows through it."
 defvjp(stop_gradient, None)
 defjvp(stop_gradient, None)
 
@@ -256,11 +241,9 @@ def _mean(x: Any) -> Any:
 
 
 sum: Primitive = Primitive(_sum, "sum")
-sum.__doc__ = "Sum every element of an array number to a float (identity on floats)."
 defvjp(sum, lambda g, ans, x: broadcast_like(g, x))
 defjvp(sum, lambda t, ans, x: sum(t))
 mean: Primitive = Primitive(_mean, "mean")
-mean.__doc__ = "Mean of every element of an array number (identity on floats)."
 defvjp(mean, lambda g, ans, x: div(broadcast_like(g, x), float(np.prod(_shape(x)))))
 defjvp(mean, lambda t, ans, x: mean(t))
 

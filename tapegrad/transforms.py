@@ -68,21 +68,22 @@ def _norm_argnums(argnums: Argnums, nargs: int, what: str) -> tuple[int, ...]:
 
 
 def _trace_inputs(tape: Tape, fun: Callable[..., Any], args: Sequence[Any],
-                  nums: tuple[int, ...], what: str) -> tuple[list[Any], list[Any]]:
+                  nums: tuple[int, ...], what: str
+                  ) -> tuple[list[Any], list[tuple[list[Traced], tree.TreeDef]]]:
     """Replace the leaves of ``args[n]`` (n in ``nums``) by tape inputs.
 
-    Returns the new argument list and, per differentiated argument, the tree
-    of traced inputs.
+    Returns the new argument list and, per differentiated argument, its
+    traced leaves and structure.
     """
     new_args = list(args)
-    traced_trees = []
+    inputs = []
     for n in nums:
         name = _arg_name(fun, n)
         pairs, treedef = tree.flatten_with_path(args[n])
         leaves = [tape.new_input(_as_number(x, name, p, what), (name, p)) for p, x in pairs]
         new_args[n] = tree.unflatten(treedef, leaves)
-        traced_trees.append(new_args[n])
-    return new_args, traced_trees
+        inputs.append((leaves, treedef))
+    return new_args, inputs
 
 
 def _unwrap(tape: Tape, x: Any) -> Any:
@@ -120,14 +121,14 @@ def _vjp(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...],
     tape.set_outputs(out_leaves)
     out_vals = tree.unflatten(out_def, [_unwrap(tape, x) for x in out_leaves])
     aux = tree.map(lambda x: _unwrap(tape, x), aux)
-    in_trees = [tree.flatten(t) for t in inputs]
 
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
-        cts_leaves, ct_def = tree.flatten(cotangent)
+        ct_pairs, ct_def = tree.flatten_with_path(cotangent)
         if ct_def != out_def:
             raise ValueError(f"{what}: the cotangent has structure {ct_def}, but "
                              f"the output has {out_def}; pass one of the same.")
-        for (path, ct), x in zip(tree.flatten_with_path(cotangent)[0], out_leaves):
+        cts_leaves = [ct for _, ct in ct_pairs]
+        for (path, ct), x in zip(ct_pairs, out_leaves):
             if _shape(ct) != _shape(x):
                 raise ValueError(
                     f"{what}: cotangent{tree.keystr(path)} has shape {_shape(ct)} but "
@@ -137,7 +138,7 @@ def _vjp(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...],
         cts = backward(tape, seeds)
         return tuple(tree.unflatten(td, [_zeros_like(x.value) if cts[x.id] is None
                                          else cts[x.id] for x in xs])
-                     for xs, td in in_trees)
+                     for xs, td in inputs)
     return out_vals, vjp_fn, aux
 
 
