@@ -8,6 +8,7 @@ Examples:
 
 from . import tree as tree
 from . import viz as viz
+from .check import check_grads as check_grads
 from .errors import EscapedTracerError as EscapedTracerError
 from .ops import abs as abs
 from .ops import cos as cos
@@ -29,12 +30,18 @@ from .ops import tanh as tanh
 from .ops import where as where
 from .primitive import Primitive as Primitive
 from .primitive import defjvp as defjvp
+from .primitive import defpartials as defpartials
 from .primitive import defvjp as defvjp
 from .primitive import primitive as primitive
 from .tape import Tape as Tape
 from .tape import Traced as Traced
 from .tape import debug_nans as debug_nans
 from .transforms import grad as grad
+from .transforms import hessian as hessian
+from .transforms import jacfwd as jacfwd
+from .transforms import jacobian as jacobian
+from .transforms import jacrev as jacrev
+from .transforms import jvp as jvp
 from .transforms import make_tape as make_tape
 from .transforms import value_and_grad as value_and_grad
 from .transforms import vjp as vjp
@@ -42,8 +49,9 @@ from .transforms import vjp as vjp
 __version__ = "0.1.0"
 
 __all__ = [
-    "EscapedTracerError", "Primitive", "Tape", "Traced", "abs", "cos",
-    "debug_nans", "defjvp", "defvjp", "exp", "grad", "log", "logaddexp",
+    "EscapedTracerError", "Primitive", "Tape", "Traced", "abs", "check_grads", "cos",
+    "debug_nans", "defjvp", "defpartials", "defvjp", "exp", "grad", "hessian",
+    "jacfwd", "jacobian", "jacrev", "jvp", "log", "logaddexp",
     "logsumexp", "make_tape", "maximum", "mean", "minimum", "primitive",
     "relu", "sigmoid", "sin", "softmax", "sqrt", "stop_gradient", "sum",
     "tanh", "tree", "value_and_grad", "vjp", "viz", "where",

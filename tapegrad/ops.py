@@ -21,12 +21,12 @@ from typing import Any
 
 import numpy as np
 
-from .primitive import Primitive, defjvp, defpartials, defvjp, zmul
+from .primitive import Primitive, defjvp, defpartials, defvjp, primitive, zmul
 from .tape import Traced, _check_live, _shape
 
 __all__ = [
     "abs", "add", "cos", "div", "exp", "log", "logaddexp", "logsumexp",
-    "maximum", "mean", "minimum", "mul", "neg", "pow", "relu", "sigmoid", "sin",
+    "maximum", "mean", "minimum", "mul", "neg", "pow", "relu", "reshape", "sigmoid", "sin",
     "softmax", "sqrt", "stop_gradient", "sub", "sum", "tanh", "where", "zmul",
 ]
 
@@ -58,19 +58,19 @@ def _ieee_op(fmath: Callable[..., Any], fnp: Callable[..., Any], name: str) -> P
         except (ValueError, OverflowError, ZeroDivisionError):
             return _ieee(fnp, *args)
     impl.__name__ = name
-    return Primitive(impl, name)
+    return primitive(impl, name)
 
 
 # ------------------------------------------------------------- arithmetic
 # Python's + - * never raise on floats (overflow gives inf), so the C
 # operators serve as impls: a builtin call is cheaper than a Python one.
-add: Primitive = Primitive(operator.add, "add")
+add: Primitive = primitive(operator.add, "add")
 defpartials(add, 1.0, 1.0)
-sub: Primitive = Primitive(operator.sub, "sub")
+sub: Primitive = primitive(operator.sub, "sub")
 defpartials(sub, 1.0, -1.0)
-mul: Primitive = Primitive(operator.mul, "mul")
+mul: Primitive = primitive(operator.mul, "mul")
 defpartials(mul, lambda ans, a, b: b, lambda ans, a, b: a)
-neg: Primitive = Primitive(operator.neg, "neg")
+neg: Primitive = primitive(operator.neg, "neg")
 defpartials(neg, -1.0)
 
 
@@ -112,7 +112,7 @@ def _sigmoid(x: Any) -> Any:
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-sigmoid: Primitive = Primitive(_sigmoid, "sigmoid")
+sigmoid: Primitive = primitive(_sigmoid, "sigmoid")
 defpartials(sigmoid, lambda ans, x: ans * (1.0 - ans))
 
 
@@ -130,7 +130,7 @@ def _select(cond: Any, a: float, b: float) -> Any:
     return where(cond, a, b)
 
 
-relu: Primitive = Primitive(_relu, "relu")
+relu: Primitive = primitive(_relu, "relu")
 defpartials(relu, lambda ans, x: _select(x > 0, 1.0, 0.0))   # relu'(0) = 0
 
 
@@ -138,7 +138,7 @@ def _abs(x: Any) -> Any:
     return float(x.__abs__()) if _is_scalar(x) else np.abs(x)
 
 
-abs: Primitive = Primitive(_abs, "abs")
+abs: Primitive = primitive(_abs, "abs")
 defpartials(abs, lambda ans, x: _select(x > 0, 1.0, _select(x < 0, -1.0, 0.0)))
 
 
@@ -159,9 +159,9 @@ def _minimum(a: Any, b: Any) -> Any:
     return np.minimum(a, b)
 
 
-maximum: Primitive = Primitive(_maximum, "maximum")
+maximum: Primitive = primitive(_maximum, "maximum")
 defpartials(maximum, lambda ans, a, b: _tie(a, b), lambda ans, a, b: _tie(b, a))
-minimum: Primitive = Primitive(_minimum, "minimum")
+minimum: Primitive = primitive(_minimum, "minimum")
 defpartials(minimum, lambda ans, a, b: _tie(b, a), lambda ans, a, b: _tie(a, b))
 
 
@@ -171,10 +171,13 @@ def _where(cond: Any, a: Any, b: Any) -> Any:
     return np.where(cond, a, b)
 
 
-where: Primitive = Primitive(_where, "where")
-defpartials(where, None,
-            lambda ans, c, a, b: where(c, 1.0, 0.0),
-            lambda ans, c, a, b: where(c, 0.0, 1.0))
+where: Primitive = primitive(_where, "where")
+# Selection, not multiplication by a 0/1 partial: the branch not taken gets
+# exactly zero even when its cotangent or tangent is inf or nan.
+defvjp(where, None, lambda g, ans, c, a, b: where(c, g, 0.0),
+       lambda g, ans, c, a, b: where(c, 0.0, g))
+defjvp(where, None, lambda t, ans, c, a, b: where(c, t, 0.0),
+       lambda t, ans, c, a, b: where(c, 0.0, t))
 
 
 def _logaddexp(a: Any, b: Any) -> Any:
@@ -188,7 +191,7 @@ def _logaddexp(a: Any, b: Any) -> Any:
     return np.logaddexp(a, b)
 
 
-logaddexp: Primitive = Primitive(_logaddexp, "logaddexp")
+logaddexp: Primitive = primitive(_logaddexp, "logaddexp")
 defpartials(logaddexp, lambda ans, a, b: sigmoid(a - b),   # exactly 0.5 on ties
             lambda ans, a, b: sigmoid(b - a))
 
@@ -197,7 +200,7 @@ def _stop_gradient(x: Any) -> Any:
     return x
 
 
-stop_gradient: Primitive = Primitive(_stop_gradient, "stop_gradient")
+stop_gradient: Primitive = primitive(_stop_gradient, "stop_gradient")
 defvjp(stop_gradient, None)
 defjvp(stop_gradient, None)
 
@@ -224,12 +227,24 @@ def _sum_like(c: Any, x: Any) -> Any:
     return np.sum(c, axis=axes).reshape(shape)
 
 
-broadcast_like: Primitive = Primitive(_broadcast_like, "broadcast_like")
-sum_like: Primitive = Primitive(_sum_like, "sum_like")
+broadcast_like: Primitive = primitive(_broadcast_like, "broadcast_like")
+sum_like: Primitive = primitive(_sum_like, "sum_like")
 defvjp(broadcast_like, lambda c, ans, g, x: sum_like(c, g), None)
 defjvp(broadcast_like, lambda t, ans, g, x: broadcast_like(t, x), None)
 defvjp(sum_like, lambda g, ans, c, x: broadcast_like(g, c), None)
 defjvp(sum_like, lambda t, ans, c, x: sum_like(t, x), None)
+
+
+def _reshape(x: Any, shape: tuple[int, ...]) -> Any:
+    """``x`` with a new shape of as many elements; shape ``()`` gives a float."""
+    if shape == ():
+        return float(np.reshape(x, ()))
+    return np.reshape(np.asarray(x, dtype=float), shape)
+
+
+reshape: Primitive = primitive(_reshape, "reshape")
+defvjp(reshape, lambda g, ans, x, shape: reshape(g, _shape(x)), None)
+defjvp(reshape, lambda t, ans, x, shape: reshape(t, shape), None)
 
 
 def _sum(x: Any) -> Any:
@@ -240,10 +255,10 @@ def _mean(x: Any) -> Any:
     return float(x) if _is_scalar(x) else float(np.mean(x))
 
 
-sum: Primitive = Primitive(_sum, "sum")
+sum: Primitive = primitive(_sum, "sum")
 defvjp(sum, lambda g, ans, x: broadcast_like(g, x))
 defjvp(sum, lambda t, ans, x: sum(t))
-mean: Primitive = Primitive(_mean, "mean")
+mean: Primitive = primitive(_mean, "mean")
 defvjp(mean, lambda g, ans, x: div(broadcast_like(g, x), float(np.prod(_shape(x)))))
 defjvp(mean, lambda t, ans, x: mean(t))
 

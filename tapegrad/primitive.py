@@ -28,9 +28,11 @@ class Primitive:
       vjps: one reverse rule per input (None: not differentiable there), or
         None when no reverse rule was given.
       jvps: the same for forward mode.
-      partials: for elementwise built-ins, the local partial derivative of
-        each input (a function ``(ans, *args)``, or a constant); both modes
-        multiply it by the cotangent or tangent.
+      vjp_partials, jvp_partials: for a primitive declared with
+        :func:`defpartials`, the local partial derivative of each input (a
+        function ``(ans, *args)``, a constant, or None). The tape players
+        multiply them by the cotangent or tangent directly, which is faster
+        than calling the rule; :func:`defvjp`/:func:`defjvp` clear them.
     """
 
     def __init__(self, impl: Callable[..., Any], name: str | None = None):
@@ -38,7 +40,8 @@ class Primitive:
         self.name = name or getattr(impl, "__name__", "primitive").lstrip("_")
         self.vjps: tuple[Rule | None, ...] | None = None
         self.jvps: tuple[Rule | None, ...] | None = None
-        self.partials: tuple[Any, ...] | None = None
+        self.vjp_partials: tuple[Any, ...] | None = None
+        self.jvp_partials: tuple[Any, ...] | None = None
         self.__doc__ = impl.__doc__
         self.__name__ = self.name
         self.index = len(PRIMITIVES)     # records name primitives by index
@@ -107,7 +110,7 @@ def defvjp(prim: Primitive, *rules: Rule | None) -> None:
     """
     _check_rules(prim, rules, "defvjp")
     prim.vjps = tuple(rules)
-    prim.partials = None
+    prim.vjp_partials = None
 
 
 def defjvp(prim: Primitive, *rules: Rule | None) -> None:
@@ -125,16 +128,30 @@ def defjvp(prim: Primitive, *rules: Rule | None) -> None:
     """
     _check_rules(prim, rules, "defjvp")
     prim.jvps = tuple(rules)
+    prim.jvp_partials = None
 
 
 def defpartials(prim: Primitive, *partials: Any) -> None:
-    """Give an elementwise ``prim`` the local partial of each input.
+    """Give an elementwise ``prim`` the local partial derivative of each input.
 
-    A partial is ``partial(ans, *args)`` or a constant. Both modes follow:
-    the vjp rule is ``zmul(g, partial)`` and the jvp rule ``zmul(t, partial)``,
-    so a zero cotangent or tangent contributes exactly zero even where the
-    partial is ``inf`` or ``nan``.
+    One partial per input: a function ``partial(ans, *args)``, a constant, or
+    None for a non-differentiable input. Both modes follow from them: the
+    cotangent (reverse) or tangent (forward) is multiplied by the partial,
+    and a zero cotangent or tangent contributes exactly zero even where the
+    partial is ``inf`` or ``nan``. This is how the built-in elementwise
+    primitives are declared. Write partials with tapegrad functions, so they
+    can be differentiated again.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> cube = tg.primitive(lambda x: x * x * x, name="cube")
+      >>> tg.defpartials(cube, lambda ans, x: 3.0 * x * x)
+      >>> tg.grad(cube)(2.0), tg.jvp(cube, (2.0,), (1.0,))
+      (12.0, (8.0, 12.0))
     """
+    _check_rules(prim, tuple(p for p in partials if not _is_const(p)), "defpartials")
+    partials = tuple(float(p) if _is_const(p) else p for p in partials)
+
     def rule(p: Any) -> Rule | None:
         if p is None:
             return None
@@ -142,9 +159,12 @@ def defpartials(prim: Primitive, *partials: Any) -> None:
             return lambda g, ans, *args: zmul(g, p(ans, *args))
         return lambda g, ans, *args: g * p
     rules = tuple(rule(p) for p in partials)
-    prim.vjps = rules
-    prim.jvps = rules
-    prim.partials = partials
+    prim.vjps = prim.jvps = rules
+    prim.vjp_partials = prim.jvp_partials = partials
+
+
+def _is_const(p: Any) -> bool:
+    return isinstance(p, int | float) and not isinstance(p, bool)
 
 
 # ------------------------------------------------------------------- zmul
@@ -155,7 +175,7 @@ def _zmul(g: Any, d: Any) -> Any:
     return np.where(g == 0, 0.0, np.multiply(g, d))
 
 
-zmul = Primitive(_zmul, "zmul")
+zmul = primitive(_zmul, "zmul")
 defvjp(zmul, lambda c, ans, g, d: zmul(c, d), lambda c, ans, g, d: zmul(g, c))
 defjvp(zmul, lambda t, ans, g, d: zmul(t, d), lambda t, ans, g, d: zmul(g, t))
 

@@ -60,7 +60,7 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
             if g.__class__ is float and g == 0.0:
                 continue             # a zero cotangent contributes exactly zero
             prim = prims[op]
-            partials = prim.partials
+            partials = prim.vjp_partials
             ans = rec[1]
             args = None              # the argument values, sliced out when needed
             for k, pos in _SLOTS[len(rec) >> 1]:
@@ -85,15 +85,23 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
                     if c is None:
                         continue
                 a = rec[pos + 1]
-                if c.__class__ is not a.__class__ or (
-                        a.__class__ is np.ndarray and c.shape != a.shape):
-                    if _shape(c) != _shape(a):
-                        c = sum_like(c, a)    # undo broadcasting
+                if _reshaped(c, a):
+                    c = sum_like(c, a)        # undo broadcasting
                 prev = cts[j]
                 cts[j] = c if prev is None else prev + c
                 if check:
                     _check_nan(tape, i, c, f"cotangent of v{j}")
     return cts
+
+
+def _reshaped(c: Any, a: Any) -> bool:
+    """Whether ``c`` has another shape than ``a`` (cheap for two floats)."""
+    ca, aa = c.__class__, a.__class__
+    if ca is float and aa is float:
+        return False
+    if ca is np.ndarray and aa is np.ndarray:
+        return bool(c.shape != a.shape)
+    return _shape(c) != _shape(a)
 
 
 def _vjp_rule(prim: Any, k: int) -> Any:

@@ -1,145 +1,89 @@
-"""The user-facing transforms: ``vjp``, ``value_and_grad``, ``grad``...
+"""The user-facing transforms: ``vjp``, ``grad``, ``jvp``, Jacobians, Hessians.
 
-Each runs the function on a fresh tape with its differentiated arguments
-replaced by traced inputs, then plays the tape. Argument handling
-(``argnums``, ``has_aux``, checking leaves) lives in the helpers here, once.
+Each runs the function once on a fresh tape with its differentiated
+arguments replaced by traced inputs, then plays the tape: backwards with
+cotangents (``reverse.py``) or forwards with tangents (``forward.py``), as
+many times as it needs seeds. Argument handling lives in ``arguments.py``.
 """
 
 from __future__ import annotations
 
 import functools
-import inspect
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from . import tree
-from .errors import ESCAPED_MSG, EscapedTracerError
+from .arguments import (
+    Argnums,
+    check_tangents,
+    norm_argnums,
+    one_hots,
+    scalar_seed,
+    split_aux,
+    trace_inputs,
+    unwrap,
+    zeros_like,
+)
+from .forward import forward
+from .ops import reshape
 from .reverse import backward
 from .tape import Tape, Traced, _shape, new_tape
 
-__all__ = ["grad", "make_tape", "value_and_grad", "vjp"]
-
-Argnums = int | Sequence[int]
-
-
-# ------------------------------------------------------------- arguments
-def _arg_name(fun: Callable[..., Any], i: int) -> str:
-    """The name of positional parameter ``i`` of ``fun``, for error messages."""
-    try:
-        params = list(inspect.signature(fun).parameters.values())
-    except (TypeError, ValueError):
-        return f"args[{i}]"
-    if i < len(params) and params[i].kind in (
-            inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
-        return params[i].name
-    return f"args[{i}]"
+__all__ = ["grad", "hessian", "jacfwd", "jacobian", "jacrev", "jvp", "make_tape",
+           "value_and_grad", "vjp"]
 
 
-def _as_number(leaf: Any, name: str, path: Any, what: str) -> Any:
-    """Check a differentiated leaf; ints become floats, int arrays float arrays."""
-    t = type(leaf)
-    if t is float:
-        return leaf
-    if t is Traced:
-        return leaf
-    if t is int or isinstance(leaf, np.integer):
-        return float(leaf)
-    if isinstance(leaf, np.floating):
-        return float(leaf)
-    if isinstance(leaf, np.ndarray) and leaf.dtype.kind in "fiu":
-        return leaf if leaf.dtype.kind == "f" else leaf.astype(float)
-    kind = "a bool array" if isinstance(leaf, np.ndarray) else f"a {t.__name__}"
-    raise TypeError(
-        f"{what}: {name}{tree.keystr(path)} is {kind}, not a number; differentiated arguments may "
-        "hold only floats, ints or float arrays. Pass other data through an "
-        "argument that is not in argnums.")
+class _Trace(NamedTuple):
+    """One run of ``fun`` on a fresh tape, ready to be played."""
+    tape: Tape
+    inputs: list[tuple[list[Traced], tree.TreeDef]]  # per differentiated argument
+    out_leaves: list[Any]    # traced on ``tape``, or constants there
+    out_def: tree.TreeDef
+    out: Any                 # the output pytree, as seen from outside the tape
+    aux: Any
 
 
-def _norm_argnums(argnums: Argnums, nargs: int, what: str) -> tuple[int, ...]:
-    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
-    for n in nums:
-        if not isinstance(n, int) or not -nargs <= n < nargs:
-            raise ValueError(
-                f"{what}: argnums={argnums!r} but the function was called with "
-                f"{nargs} positional argument(s).")
-    return tuple(n % nargs for n in nums)
+def _trace(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...],
+           has_aux: bool, what: str) -> _Trace:
+    with new_tape() as tape:
+        new_args, inputs = trace_inputs(tape, fun, args, nums, what)
+        out, aux = split_aux(fun(*new_args), has_aux, what)
+    out_leaves, out_def = tree.flatten(out)
+    tape.set_outputs(out_leaves)
+    out = tree.unflatten(out_def, [unwrap(tape, x) for x in out_leaves])
+    aux = tree.map(lambda x: unwrap(tape, x), aux)
+    return _Trace(tape, inputs, out_leaves, out_def, out, aux)
 
 
-def _trace_inputs(tape: Tape, fun: Callable[..., Any], args: Sequence[Any],
-                  nums: tuple[int, ...], what: str
-                  ) -> tuple[list[Any], list[tuple[list[Traced], tree.TreeDef]]]:
-    """Replace the leaves of ``args[n]`` (n in ``nums``) by tape inputs.
-
-    Returns the new argument list and, per differentiated argument, its
-    traced leaves and structure.
-    """
-    new_args = list(args)
-    inputs = []
-    for n in nums:
-        name = _arg_name(fun, n)
-        pairs, treedef = tree.flatten_with_path(args[n])
-        leaves = [tape.new_input(_as_number(x, name, p, what), (name, p)) for p, x in pairs]
-        new_args[n] = tree.unflatten(treedef, leaves)
-        inputs.append((leaves, treedef))
-    return new_args, inputs
-
-
-def _unwrap(tape: Tape, x: Any) -> Any:
-    """The value of ``x`` seen from outside ``tape``."""
-    if type(x) is Traced:
-        if x.tape is tape:
-            return x.value
-        if not x.tape.active:
-            raise EscapedTracerError(ESCAPED_MSG)
-    return x
-
-
-def _zeros_like(x: Any) -> Any:
-    shape = _shape(x)
-    return 0.0 if shape == () and not isinstance(x, np.ndarray) else np.zeros(shape)
-
-
-def _split_aux(out: Any, has_aux: bool, what: str) -> tuple[Any, Any]:
-    if not has_aux:
-        return out, None
-    if not (isinstance(out, tuple | list) and len(out) == 2):
-        raise TypeError(f"{what}: with has_aux=True the function must return a "
-                        f"pair (output, aux), got {type(out).__name__}.")
-    return out[0], out[1]
+def _on(tape: Tape, x: Any) -> bool:
+    return type(x) is Traced and x.tape is tape
 
 
 # -------------------------------------------------------------- transforms
 def _vjp(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...],
          has_aux: bool, what: str) -> tuple[Any, Callable[[Any], tuple[Any, ...]], Any]:
     """Trace ``fun`` once; return (output, vjp function, aux)."""
-    with new_tape() as tape:
-        new_args, inputs = _trace_inputs(tape, fun, args, nums, what)
-        out, aux = _split_aux(fun(*new_args), has_aux, what)
-    out_leaves, out_def = tree.flatten(out)
-    tape.set_outputs(out_leaves)
-    out_vals = tree.unflatten(out_def, [_unwrap(tape, x) for x in out_leaves])
-    aux = tree.map(lambda x: _unwrap(tape, x), aux)
+    tr = _trace(fun, args, nums, has_aux, what)
+    tape, out_leaves = tr.tape, tr.out_leaves
 
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
         ct_pairs, ct_def = tree.flatten_with_path(cotangent)
-        if ct_def != out_def:
+        if ct_def != tr.out_def:
             raise ValueError(f"{what}: the cotangent has structure {ct_def}, but "
-                             f"the output has {out_def}; pass one of the same.")
-        cts_leaves = [ct for _, ct in ct_pairs]
+                             f"the output has {tr.out_def}; pass one of the same.")
         for (path, ct), x in zip(ct_pairs, out_leaves):
             if _shape(ct) != _shape(x):
                 raise ValueError(
                     f"{what}: cotangent{tree.keystr(path)} has shape {_shape(ct)} but "
                     f"the output there has shape {_shape(x)}; they must match.")
-        seeds = [(x.id, ct) for x, ct in zip(out_leaves, cts_leaves)
-                 if type(x) is Traced and x.tape is tape]
+        seeds = [(x.id, ct) for x, (_, ct) in zip(out_leaves, ct_pairs) if _on(tape, x)]
         cts = backward(tape, seeds)
-        return tuple(tree.unflatten(td, [_zeros_like(x.value) if cts[x.id] is None
+        return tuple(tree.unflatten(td, [zeros_like(x.value) if cts[x.id] is None
                                          else cts[x.id] for x in xs])
-                     for xs, td in inputs)
-    return out_vals, vjp_fn, aux
+                     for xs, td in tr.inputs)
+    return tr.out, vjp_fn, tr.aux
 
 
 def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
@@ -166,21 +110,6 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
     return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
 
 
-def _scalar_seed(out: Any, what: str) -> Any:
-    """The cotangent 1 for a scalar output, or a TypeError pointing elsewhere."""
-    number = isinstance(out, float | int | np.number | np.ndarray | Traced)
-    shape = _shape(out) if number and not isinstance(out, bool) else None
-    if shape == () and not isinstance(out, np.ndarray):
-        return 1.0
-    if shape is not None and int(np.prod(shape)) == 1:
-        return np.ones(shape)
-    got = f"shape {shape}" if shape is not None else f"a {type(out).__name__}"
-    raise TypeError(
-        f"{what}: fun must return a scalar (a float or a size-1 array), got {got}. "
-        "Reduce it with tg.sum or tg.mean, or use tg.vjp or tg.jacobian for "
-        "non-scalar outputs.")
-
-
 def value_and_grad(fun: Callable[..., Any], argnums: Argnums = 0,
                    has_aux: bool = False) -> Callable[..., Any]:
     """Return a function computing ``fun``'s value and its gradient together.
@@ -205,9 +134,9 @@ def value_and_grad(fun: Callable[..., Any], argnums: Argnums = 0,
 
     @functools.wraps(fun)
     def value_and_grad_fun(*args: Any) -> Any:
-        nums = _norm_argnums(argnums, len(args), what)
+        nums = norm_argnums(argnums, len(args), what)
         out, vjp_fn, aux = _vjp(fun, args, nums, has_aux, what)
-        grads = vjp_fn(_scalar_seed(out, what))
+        grads = vjp_fn(scalar_seed(out, what))
         grads = grads[0] if isinstance(argnums, int) else grads
         return ((out, aux), grads) if has_aux else (out, grads)
     return value_and_grad_fun
@@ -242,6 +171,187 @@ def grad(fun: Callable[..., Any], argnums: Argnums = 0,
     return grad_fun
 
 
+def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
+        has_aux: bool = False) -> Any:
+    """Evaluate ``fun`` and its directional derivative (forward mode).
+
+    Args:
+      fun: Function of pytrees of numbers, returning a pytree of numbers.
+      primals: A tuple (or list) of the arguments to call ``fun`` with.
+      tangents: A tuple of the same length, each entry shaped like its primal:
+        the direction to differentiate in.
+    Returns:
+      ``(out, tangent_out)``: ``fun(*primals)`` and ``J @ tangents``, shaped
+      like ``out``; ``(out, tangent_out, aux)`` with ``has_aux``.
+    Raises:
+      TypeError: if ``primals`` or ``tangents`` is not a tuple or list, or a
+        leaf is not a number (the message names its path).
+      ValueError: if a tangent's structure or shape differs from its primal's.
+    Examples:
+      >>> import tapegrad as tg
+      >>> tg.jvp(lambda x, y: x * y, (2.0, 3.0), (1.0, 0.0))
+      (6.0, 3.0)
+      >>> tg.jvp(tg.grad(lambda x: x ** 3), (2.0,), (1.0,))   # f''(2) = 12
+      (12.0, 12.0)
+    """
+    what = "jvp"
+    tangent_leaves = check_tangents(fun, primals, tangents, what)
+    tr = _trace(fun, primals, tuple(range(len(primals))), has_aux, what)
+    seeds = [(x.id, t) for (xs, _), ts in zip(tr.inputs, tangent_leaves)
+             for x, t in zip(xs, ts)]
+    tans = forward(tr.tape, seeds)
+    t_out = tree.unflatten(tr.out_def, [
+        tans[x.id] if _on(tr.tape, x) and tans[x.id] is not None else zeros_like(x)
+        for x in tr.out_leaves])
+    return (tr.out, t_out, tr.aux) if has_aux else (tr.out, t_out)
+
+
+# --------------------------------------------------------------- Jacobians
+def _stack(parts: list[Any], lead: tuple[int, ...], part: tuple[int, ...],
+           lead_first: bool) -> Any:
+    """One Jacobian block from its rows (``lead_first``) or columns.
+
+    ``parts`` holds one value of shape ``part`` per element of ``lead``; the
+    block has shape ``lead + part`` (rows) or ``part + lead`` (columns).
+    Traced parts (a Jacobian inside another transform) are placed with
+    recorded ``reshape`` and ``*`` so the block stays differentiable.
+    """
+    if len(parts) == 1 and lead == ():
+        return parts[0]
+    shape = lead + part if lead_first else part + lead
+    if not any(type(p) is Traced for p in parts):
+        cols = [np.broadcast_to(np.asarray(p, dtype=float), part) for p in parts]
+        return np.stack(cols, axis=0 if lead_first else -1).reshape(shape)
+    ones_lead, ones_part = (1,) * len(lead), (1,) * len(part)
+    block: Any = np.zeros(shape)
+    for k, p in enumerate(parts):
+        e = np.zeros(int(np.prod(lead)))
+        e[k] = 1.0
+        if lead_first:
+            block = block + reshape(p, ones_lead + part) * e.reshape(lead + ones_part)
+        else:
+            block = block + reshape(p, part + ones_lead) * e.reshape(ones_part + lead)
+    return block
+
+
+def _jacobian(tr: _Trace, blocks: list[list[Any]], single: bool) -> Any:
+    """Nest blocks ``[output leaf][input leaf]``: outer = output structure,
+    inner = input structure (a tuple of them when ``argnums`` is a tuple)."""
+    def inner(row: list[Any]) -> Any:
+        per_arg, k = [], 0
+        for xs, td in tr.inputs:
+            per_arg.append(tree.unflatten(td, row[k:k + len(xs)]))
+            k += len(xs)
+        return per_arg[0] if single else tuple(per_arg)
+    return tree.unflatten(tr.out_def, [inner(row) for row in blocks])
+
+
+def _zero_block(o: Any, x: Any) -> Any:
+    return np.zeros(_shape(o) + _shape(x))
+
+
+def jacrev(fun: Callable[..., Any], argnums: Argnums = 0,
+           has_aux: bool = False) -> Callable[..., Any]:
+    """Return a function computing the Jacobian of ``fun`` in reverse mode.
+
+    One backward pass over the recorded tape per output element: the right
+    mode when outputs are fewer than inputs.
+
+    Args:
+      fun: Function of pytrees of numbers, returning a pytree of numbers.
+      argnums: Which positional argument(s) to differentiate; int or tuple.
+      has_aux: If True, ``fun`` returns ``(output, aux)`` and the Jacobian
+        function returns ``(jacobian, aux)``.
+    Returns:
+      A function with ``fun``'s arguments returning nested pytrees: the outer
+      structure is the output's, the inner the argument's; a leaf for output
+      ``o`` and input ``x`` has shape ``o.shape + x.shape``.
+    Examples:
+      >>> import tapegrad as tg
+      >>> tg.jacrev(lambda x, y: [x * y, x + y], argnums=(0, 1))(2.0, 3.0)
+      [(3.0, 2.0), (1.0, 1.0)]
+    """
+    what = "jacrev"
+
+    @functools.wraps(fun)
+    def jacrev_fun(*args: Any) -> Any:
+        nums = norm_argnums(argnums, len(args), what)
+        tr = _trace(fun, args, nums, has_aux, what)
+        ins = [x for xs, _ in tr.inputs for x in xs]
+        blocks = []
+        for o in tr.out_leaves:
+            if not _on(tr.tape, o):
+                blocks.append([_zero_block(o, x) for x in ins])
+                continue
+            rows = []
+            for seed in one_hots(o):
+                cts = backward(tr.tape, [(o.id, seed)])
+                rows.append([zeros_like(x.value) if cts[x.id] is None else cts[x.id]
+                             for x in ins])
+            blocks.append([_stack([r[k] for r in rows], _shape(o), _shape(x), True)
+                           for k, x in enumerate(ins)])
+        jac = _jacobian(tr, blocks, isinstance(argnums, int))
+        return (jac, tr.aux) if has_aux else jac
+    return jacrev_fun
+
+
+jacobian = jacrev
+
+
+def jacfwd(fun: Callable[..., Any], argnums: Argnums = 0,
+           has_aux: bool = False) -> Callable[..., Any]:
+    """Return a function computing the Jacobian of ``fun`` in forward mode.
+
+    One forward pass over the recorded tape per input element: the right
+    mode when inputs are fewer than outputs. Same arguments and result as
+    :func:`jacrev`.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.jacfwd(lambda x: x * x)(np.array([1.0, 2.0]))
+      array([[2., 0.],
+             [0., 4.]])
+    """
+    what = "jacfwd"
+
+    @functools.wraps(fun)
+    def jacfwd_fun(*args: Any) -> Any:
+        nums = norm_argnums(argnums, len(args), what)
+        tr = _trace(fun, args, nums, has_aux, what)
+        tape, outs = tr.tape, tr.out_leaves
+        ins = [x for xs, _ in tr.inputs for x in xs]
+        blocks: list[list[Any]] = [[] for _ in outs]
+        for x in ins:
+            cols: list[list[Any]] = [[] for _ in outs]
+            for seed in one_hots(x):
+                tans = forward(tape, [(x.id, seed)], start=x.id)
+                for col, o in zip(cols, outs):
+                    t = tans[o.id] if _on(tape, o) else None
+                    col.append(zeros_like(o) if t is None else t)
+            for row, col, o in zip(blocks, cols, outs):
+                row.append(_stack(col, _shape(x), _shape(o), False))
+        jac = _jacobian(tr, blocks, isinstance(argnums, int))
+        return (jac, tr.aux) if has_aux else jac
+    return jacfwd_fun
+
+
+def hessian(fun: Callable[..., Any], argnums: Argnums = 0,
+            has_aux: bool = False) -> Callable[..., Any]:
+    """Return a function computing the Hessian of a scalar ``fun``.
+
+    ``jacfwd(jacrev(fun))``, as in JAX: reverse mode for the gradient, then one
+    forward pass over the gradient's tape per input element.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> tg.hessian(lambda p: p["x"] ** 2 * p["y"])({"x": 1.0, "y": 2.0})
+      {'x': {'x': 4.0, 'y': 2.0}, 'y': {'x': 2.0, 'y': 0.0}}
+    """
+    return functools.wraps(fun)(
+        jacfwd(jacrev(fun, argnums, has_aux), argnums, has_aux))
+
+
 def make_tape(fun: Callable[..., Any]) -> Callable[..., Tape]:
     """Return a function that runs ``fun`` and returns its recorded :class:`Tape`.
 
@@ -259,7 +369,7 @@ def make_tape(fun: Callable[..., Any]) -> Callable[..., Tape]:
     @functools.wraps(fun)
     def make_tape_fun(*args: Any) -> Tape:
         with new_tape() as tape:
-            new_args, _ = _trace_inputs(tape, fun, args, tuple(range(len(args))),
+            new_args, _ = trace_inputs(tape, fun, args, tuple(range(len(args))),
                                         "make_tape")
             out = fun(*new_args)
         tape.set_outputs(tree.leaves(out))

@@ -1,0 +1,171 @@
+"""Argument plumbing shared by the transforms, written once.
+
+Selecting arguments (``argnums``), checking and tracing their leaves,
+splitting ``has_aux`` results, and seeds and zeros shaped like values.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import tree
+from .errors import ESCAPED_MSG, EscapedTracerError
+from .tape import Tape, Traced, _shape
+
+Argnums = int | Sequence[int]
+
+
+def arg_name(fun: Callable[..., Any], i: int) -> str:
+    """The name of positional parameter ``i`` of ``fun``, for error messages."""
+    try:
+        params = list(inspect.signature(fun).parameters.values())
+    except (TypeError, ValueError):
+        return f"args[{i}]"
+    if i < len(params) and params[i].kind in (
+            inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
+        return params[i].name
+    return f"args[{i}]"
+
+
+def as_number(leaf: Any, name: str, path: Any, what: str) -> Any:
+    """Check a differentiated leaf; ints become floats, int arrays float arrays."""
+    t = type(leaf)
+    if t is float:
+        return leaf
+    if t is Traced:
+        return leaf
+    if t is int or isinstance(leaf, np.integer):
+        return float(leaf)
+    if isinstance(leaf, np.floating):
+        return float(leaf)
+    if isinstance(leaf, np.ndarray) and leaf.dtype.kind in "fiu":
+        return leaf if leaf.dtype.kind == "f" else leaf.astype(float)
+    kind = "a bool array" if isinstance(leaf, np.ndarray) else f"a {t.__name__}"
+    raise TypeError(
+        f"{what}: {name}{tree.keystr(path)} is {kind}, not a number; differentiated arguments may "
+        "hold only floats, ints or float arrays. Pass other data through an "
+        "argument that is not in argnums.")
+
+
+def norm_argnums(argnums: Argnums, nargs: int, what: str) -> tuple[int, ...]:
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    for n in nums:
+        if not isinstance(n, int) or not -nargs <= n < nargs:
+            raise ValueError(
+                f"{what}: argnums={argnums!r} but the function was called with "
+                f"{nargs} positional argument(s).")
+    return tuple(n % nargs for n in nums)
+
+
+def trace_inputs(tape: Tape, fun: Callable[..., Any], args: Sequence[Any],
+                  nums: tuple[int, ...], what: str
+                  ) -> tuple[list[Any], list[tuple[list[Traced], tree.TreeDef]]]:
+    """Replace the leaves of ``args[n]`` (n in ``nums``) by tape inputs.
+
+    Returns the new argument list and, per differentiated argument, its
+    traced leaves and structure.
+    """
+    new_args = list(args)
+    inputs = []
+    for n in nums:
+        name = arg_name(fun, n)
+        pairs, treedef = tree.flatten_with_path(args[n])
+        leaves = [tape.new_input(as_number(x, name, p, what), (name, p)) for p, x in pairs]
+        new_args[n] = tree.unflatten(treedef, leaves)
+        inputs.append((leaves, treedef))
+    return new_args, inputs
+
+
+def unwrap(tape: Tape, x: Any) -> Any:
+    """The value of ``x`` seen from outside ``tape``."""
+    if type(x) is Traced:
+        if x.tape is tape:
+            return x.value
+        if not x.tape.active:
+            raise EscapedTracerError(ESCAPED_MSG)
+    return x
+
+
+def zeros_like(x: Any) -> Any:
+    shape = _shape(x)
+    return 0.0 if shape == () and not isinstance(x, np.ndarray) else np.zeros(shape)
+
+
+def split_aux(out: Any, has_aux: bool, what: str) -> tuple[Any, Any]:
+    if not has_aux:
+        return out, None
+    if not (isinstance(out, tuple | list) and len(out) == 2):
+        raise TypeError(f"{what}: with has_aux=True the function must return a "
+                        f"pair (output, aux), got {type(out).__name__}.")
+    return out[0], out[1]
+
+
+def scalar_seed(out: Any, what: str) -> Any:
+    """The cotangent 1 for a scalar output, or a TypeError pointing elsewhere."""
+    number = isinstance(out, float | int | np.number | np.ndarray | Traced)
+    shape = _shape(out) if number and not isinstance(out, bool) else None
+    if shape == () and not isinstance(out, np.ndarray):
+        return 1.0
+    if shape is not None and int(np.prod(shape)) == 1:
+        return np.ones(shape)
+    got = f"shape {shape}" if shape is not None else f"a {type(out).__name__}"
+    raise TypeError(
+        f"{what}: fun must return a scalar (a float or a size-1 array), got {got}. "
+        "Reduce it with tg.sum or tg.mean, or use tg.vjp or tg.jacobian for "
+        "non-scalar outputs.")
+
+
+def check_tangents(fun: Callable[..., Any], primals: Any, tangents: Any,
+                   what: str) -> list[list[Any]]:
+    """Check ``jvp``'s tangents against its primals; return them per argument,
+    as checked leaves (ints become floats)."""
+    for name, x in (("primals", primals), ("tangents", tangents)):
+        if not isinstance(x, tuple | list):
+            raise TypeError(
+                f"{what}: {name} must be a tuple or list with one entry per "
+                f"argument of fun, got {type(x).__name__}; for one argument "
+                f"write {what}(fun, (x,), (t,)).")
+    if len(primals) != len(tangents):
+        raise ValueError(
+            f"{what}: {len(primals)} primal(s) but {len(tangents)} tangent(s); "
+            "pass one tangent per primal, shaped like it.")
+    out = []
+    for n, (p, t) in enumerate(zip(primals, tangents)):
+        name = arg_name(fun, n)
+        p_pairs, p_def = tree.flatten_with_path(p)
+        t_pairs, t_def = tree.flatten_with_path(t)
+        if p_def != t_def:
+            raise ValueError(
+                f"{what}: the tangent for {name} has structure {t_def} but the "
+                f"primal has {p_def}; pass a tangent with the primal's structure.")
+        leaves = []
+        for (path, x), (_, tx) in zip(p_pairs, t_pairs):
+            tx = as_number(tx, name, path, f"{what} (tangent)")
+            if _shape(tx) != _shape(x):
+                raise ValueError(
+                    f"{what}: the tangent at {name}{tree.keystr(path)} has shape "
+                    f"{_shape(tx)} but the primal there has shape {_shape(x)}; "
+                    "pass tangents shaped like the primals.")
+            leaves.append(tx)
+        out.append(leaves)
+    return out
+
+
+def one_hots(x: Any) -> Any:
+    """Unit seeds, one per element of ``x``'s value: ``1.0`` for a float,
+    else arrays of its shape with a single 1."""
+    shape = _shape(x)
+    v = x
+    while type(v) is Traced:
+        v = v.value
+    if shape == () and not isinstance(v, np.ndarray):
+        yield 1.0
+        return
+    for idx in np.ndindex(shape):
+        e = np.zeros(shape)
+        e[idx] = 1.0
+        yield e

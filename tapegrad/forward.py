@@ -1,0 +1,95 @@
+"""Forward mode: play a tape forwards, pushing tangents through each record.
+
+One loop over the records in order, tangents kept in a list indexed by record
+id. A record none of whose inputs has a tangent gets none (a symbolic zero)
+and costs one check. When the values or tangents are themselves traced
+(``jvp(grad(f))``, ``grad`` of a ``jvp``), the rules' arithmetic is recorded
+on the outer tape like any other computation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .ops import broadcast_like, neg
+from .primitive import Primitive, zmul
+from .reverse import _SLOTS, _reshaped
+from .tape import PRIMITIVES, Tape, _check_nan, ieee
+
+
+def forward(tape: Tape, seeds: list[tuple[int, Any]], start: int = 0) -> list[Any]:
+    """Push input tangents through every record of ``tape``.
+
+    Args:
+      tape: A finished tape (its transform has returned).
+      seeds: ``(id, tangent)`` pairs for the inputs.
+      start: first record that can depend on a seed (records before it are
+        skipped unseen; the seeds' smallest id is always safe).
+    Returns:
+      A list indexed by record id: the tangent of each value, or None where it
+      does not depend on the seeded inputs.
+    """
+    records = tape.records
+    tans: list[Any] = [None] * len(records)
+    for i, t in seeds:
+        tans[i] = t
+    check = tape.check_nans
+    prims = PRIMITIVES
+    with ieee():
+        for i in range(start, len(records)):
+            rec = records[i]
+            op = rec[0]
+            if op is None:           # a tape input: its tangent is a seed
+                continue
+            out = None
+            prim = None
+            args = None              # the argument values, sliced out when needed
+            for k, pos in _SLOTS[len(rec) >> 1]:
+                j = rec[pos]
+                if j is None:        # a constant on this tape
+                    continue
+                t = tans[j]
+                if t is None or (t.__class__ is float and t == 0.0):
+                    continue         # a zero tangent contributes exactly zero
+                if prim is None:
+                    prim = prims[op]
+                partials = prim.jvp_partials
+                if partials is not None:
+                    p = partials[k]
+                    if p.__class__ is float:     # a constant partial: 1.0 or -1.0
+                        c = t if p == 1.0 else (neg(t) if p == -1.0 else t * p)
+                    elif p is None:
+                        continue
+                    else:
+                        args = args or rec[3::2]
+                        p = p(rec[1], *args)
+                        c = t * p if t.__class__ is float else zmul(t, p)
+                else:
+                    args = args or rec[3::2]
+                    c = _jvp_rule(prim, k)(t, rec[1], *args)
+                    if c is None:
+                        continue
+                out = c if out is None else out + c
+            if out is None:
+                continue
+            if _reshaped(out, rec[1]):
+                out = broadcast_like(out, rec[1])    # a float input met an array
+            tans[i] = out
+            if check:
+                _check_nan(tape, i, out, "tangent")
+    return tans
+
+
+def _jvp_rule(prim: Primitive, k: int) -> Any:
+    rules = prim.jvps
+    if rules is None or k >= len(rules):
+        has = "has a vjp rule but " if prim.vjps is not None else ""
+        raise NotImplementedError(
+            f"forward mode: primitive '{prim.name}' {has}has no jvp rule for "
+            f"input {k}; give one with tg.defjvp({prim.name}, ...), or use "
+            "reverse mode (tg.grad, tg.vjp, tg.jacrev).")
+    return rules[k] or _none
+
+
+def _none(*_: Any) -> None:
+    return None
