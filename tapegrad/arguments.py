@@ -31,8 +31,26 @@ def arg_name(fun: Callable[..., Any], i: int) -> str:
     return f"args[{i}]"
 
 
-def as_number(leaf: Any, name: str, path: Any, what: str) -> Any:
-    """Check a differentiated leaf; ints become floats, int arrays float arrays."""
+class ArgName:
+    """The name of argument ``n`` of ``fun``, worked out only when printed:
+    reading a signature costs more than a small gradient."""
+
+    __slots__ = ("fun", "n")
+
+    def __init__(self, fun: Callable[..., Any], n: int):
+        self.fun = fun
+        self.n = n
+
+    def __str__(self) -> str:
+        return arg_name(self.fun, self.n)
+
+
+def as_number(leaf: Any, name: object, where: tuple[tree.TreeDef, int], what: str) -> Any:
+    """Check a differentiated leaf; ints become floats, int arrays float arrays.
+
+    ``where`` is the argument's structure and the leaf's index in it: the
+    path is worked out only for the error message.
+    """
     t = type(leaf)
     if t is float:
         return leaf
@@ -45,10 +63,11 @@ def as_number(leaf: Any, name: str, path: Any, what: str) -> Any:
     if isinstance(leaf, np.ndarray) and leaf.dtype.kind in "fiu":
         return leaf if leaf.dtype.kind == "f" else leaf.astype(float)
     kind = "a bool array" if isinstance(leaf, np.ndarray) else f"a {t.__name__}"
+    path = where[0].key_paths()[where[1]]
     raise TypeError(
-        f"{what}: {name}{tree.keystr(path)} is {kind}, not a number; differentiated arguments may "
-        "hold only floats, ints or float arrays. Pass other data through an "
-        "argument that is not in argnums.")
+        f"{what}: {name}{tree.keystr(path)} is {kind}, not a number; differentiated "
+        "arguments may hold only floats, ints or float arrays. Pass other data "
+        "through an argument that is not in argnums.")
 
 
 def norm_argnums(argnums: Argnums, nargs: int, what: str) -> tuple[int, ...]:
@@ -62,8 +81,8 @@ def norm_argnums(argnums: Argnums, nargs: int, what: str) -> tuple[int, ...]:
 
 
 def trace_inputs(tape: Tape, fun: Callable[..., Any], args: Sequence[Any],
-                  nums: tuple[int, ...], what: str
-                  ) -> tuple[list[Any], list[tuple[list[Traced], tree.TreeDef]]]:
+                 nums: tuple[int, ...], what: str
+                 ) -> tuple[list[Any], list[tuple[list[Traced], tree.TreeDef]]]:
     """Replace the leaves of ``args[n]`` (n in ``nums``) by tape inputs.
 
     Returns the new argument list and, per differentiated argument, its
@@ -72,9 +91,12 @@ def trace_inputs(tape: Tape, fun: Callable[..., Any], args: Sequence[Any],
     new_args = list(args)
     inputs = []
     for n in nums:
-        name = arg_name(fun, n)
-        pairs, treedef = tree.flatten_with_path(args[n])
-        leaves = [tape.new_input(as_number(x, name, p, what), (name, p)) for p, x in pairs]
+        name = ArgName(fun, n)
+        xs, treedef = tree.flatten(args[n])
+        tape.args.append((len(tape.records), name, treedef))
+        leaves = [tape.new_input(
+            x if type(x) is float else as_number(x, name, (treedef, k), what))
+            for k, x in enumerate(xs)]
         new_args[n] = tree.unflatten(treedef, leaves)
         inputs.append((leaves, treedef))
     return new_args, inputs
@@ -123,10 +145,10 @@ def check_tangents(fun: Callable[..., Any], primals: Any, tangents: Any,
                    what: str) -> list[list[Any]]:
     """Check ``jvp``'s tangents against its primals; return them per argument,
     as checked leaves (ints become floats)."""
-    for name, x in (("primals", primals), ("tangents", tangents)):
+    for which, x in (("primals", primals), ("tangents", tangents)):
         if not isinstance(x, tuple | list):
             raise TypeError(
-                f"{what}: {name} must be a tuple or list with one entry per "
+                f"{what}: {which} must be a tuple or list with one entry per "
                 f"argument of fun, got {type(x).__name__}; for one argument "
                 f"write {what}(fun, (x,), (t,)).")
     if len(primals) != len(tangents):
@@ -135,21 +157,24 @@ def check_tangents(fun: Callable[..., Any], primals: Any, tangents: Any,
             "pass one tangent per primal, shaped like it.")
     out = []
     for n, (p, t) in enumerate(zip(primals, tangents)):
-        name = arg_name(fun, n)
-        p_pairs, p_def = tree.flatten_with_path(p)
-        t_pairs, t_def = tree.flatten_with_path(t)
+        name = ArgName(fun, n)
+        p_leaves, p_def = tree.flatten(p)
+        t_leaves, t_def = tree.flatten(t)
         if p_def != t_def:
             raise ValueError(
                 f"{what}: the tangent for {name} has structure {t_def} but the "
                 f"primal has {p_def}; pass a tangent with the primal's structure.")
         leaves = []
-        for (path, x), (_, tx) in zip(p_pairs, t_pairs):
-            tx = as_number(tx, name, path, f"{what} (tangent)")
+        for k, (x, tx) in enumerate(zip(p_leaves, t_leaves)):
+            if type(tx) is float and type(x) is float:
+                leaves.append(tx)
+                continue
+            tx = as_number(tx, name, (t_def, k), f"{what} (tangent)")
             if _shape(tx) != _shape(x):
                 raise ValueError(
-                    f"{what}: the tangent at {name}{tree.keystr(path)} has shape "
-                    f"{_shape(tx)} but the primal there has shape {_shape(x)}; "
-                    "pass tangents shaped like the primals.")
+                    f"{what}: the tangent at {name}{tree.keystr(t_def.key_paths()[k])} "
+                    f"has shape {_shape(tx)} but the primal there has shape "
+                    f"{_shape(x)}; pass tangents shaped like the primals.")
             leaves.append(tx)
         out.append(leaves)
     return out

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .ops import broadcast_like, neg
-from .primitive import Primitive, zmul
-from .reverse import _SLOTS, _reshaped
+from .primitive import Primitive
+from .reverse import _SLOTS, _is_float, _reshaped, _times
 from .tape import PRIMITIVES, Tape, _check_nan, ieee
 
 
@@ -35,6 +37,7 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]], start: int = 0) -> list[An
         tans[i] = t
     check = tape.check_nans
     prims = PRIMITIVES
+    jvp_partials = [p.jvp_partials for p in prims]
     with ieee():
         for i in range(start, len(records)):
             rec = records[i]
@@ -42,7 +45,6 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]], start: int = 0) -> list[An
             if op is None:           # a tape input: its tangent is a seed
                 continue
             out = None
-            prim = None
             args = None              # the argument values, sliced out when needed
             for k, pos in _SLOTS[len(rec) >> 1]:
                 j = rec[pos]
@@ -51,29 +53,38 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]], start: int = 0) -> list[An
                 t = tans[j]
                 if t is None or (t.__class__ is float and t == 0.0):
                     continue         # a zero tangent contributes exactly zero
-                if prim is None:
-                    prim = prims[op]
-                partials = prim.jvp_partials
+                partials = jvp_partials[op]
                 if partials is not None:
                     p = partials[k]
                     if p.__class__ is float:     # a constant partial: 1.0 or -1.0
-                        c = t if p == 1.0 else (neg(t) if p == -1.0 else t * p)
+                        if p == 1.0:
+                            c = t
+                        elif p == -1.0:
+                            c = -t if t.__class__ is float else neg(t)
+                        else:
+                            c = t * p
                     elif p is None:
                         continue
                     else:
                         args = args or rec[3::2]
                         p = p(rec[1], *args)
-                        c = t * p if t.__class__ is float else zmul(t, p)
+                        if t.__class__ is not float:
+                            c = _times(t, p)
+                        elif t == 1.0 and p.__class__ is not np.ndarray:
+                            c = p            # saves a record when p is traced
+                        else:
+                            c = t * p        # nonzero float: a plain product
                 else:
                     args = args or rec[3::2]
-                    c = _jvp_rule(prim, k)(t, rec[1], *args)
+                    c = _jvp_rule(prims[op], k)(t, rec[1], *args)
                     if c is None:
                         continue
                 out = c if out is None else out + c
             if out is None:
                 continue
-            if _reshaped(out, rec[1]):
-                out = broadcast_like(out, rec[1])    # a float input met an array
+            ans = rec[1]
+            if not _is_float(ans) and _reshaped(out, ans):
+                out = broadcast_like(out, ans)       # a float input met an array
             tans[i] = out
             if check:
                 _check_nan(tape, i, out, "tangent")

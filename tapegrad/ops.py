@@ -81,9 +81,16 @@ defpartials(div, lambda ans, a, b: div(1.0, b),       # 1/b
 
 pow: Primitive = _ieee_op(                 # math.pow: never complex, unlike **
     math.pow, lambda a, b: np.power(np.asarray(a, dtype=float), b), "pow")
+def _pow_partial_a(ans: Any, a: Any, b: Any) -> Any:
+    """``b * a**(b - 1)``, flat at ``b == 0``: ``x**0`` has derivative 0."""
+    if type(b) is float or type(b) is int:   # a constant exponent, the usual case
+        return 0.0 if b == 0 else (2.0 * a if b == 2 else b * pow(a, b - 1))
+    return zmul(b, pow(a, b - 1))
+
+
 defpartials(
     pow,
-    lambda ans, a, b: zmul(b, pow(a, b - 1)),                 # x**0 is flat
+    _pow_partial_a,
     lambda ans, a, b: where(a == 0, 0.0, log(a) * ans))       # d/dy 0**y = 0
 
 

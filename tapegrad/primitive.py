@@ -172,7 +172,11 @@ def _zmul(g: Any, d: Any) -> Any:
     """``g * d``, but exactly zero wherever ``g`` is zero."""
     if type(g) is float or type(g) is int:
         return 0.0 if g == 0 else g * d
-    return np.where(g == 0, 0.0, np.multiply(g, d))
+    r = np.multiply(g, d)
+    s = np.add.reduce(r, axis=None)   # nan iff r may hold 0 * inf or 0 * nan:
+    if s != s:                        # one reduction, cheaper than always masking
+        r = np.where(g == 0, 0.0, r)
+    return r
 
 
 zmul = primitive(_zmul, "zmul")

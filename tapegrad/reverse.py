@@ -14,7 +14,7 @@ import numpy as np
 
 from .ops import neg, sum_like
 from .primitive import zmul
-from .tape import PRIMITIVES, Tape, _check_nan, _shape, ieee
+from .tape import PRIMITIVES, Tape, Traced, _check_nan, _shape, ieee
 
 
 class _Slots(dict):  # type: ignore[type-arg]
@@ -75,18 +75,22 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
                         continue
                     else:
                         args = args or rec[3::2]
-                        if g.__class__ is float:  # nonzero float: a plain product
-                            c = g * p(ans, *args)
+                        p = p(ans, *args)
+                        if g.__class__ is not float:
+                            c = _times(g, p)
+                        elif g == 1.0 and p.__class__ is not np.ndarray:
+                            c = p            # saves a record when p is traced
                         else:
-                            c = zmul(g, p(ans, *args))
+                            c = g * p        # nonzero float: a plain product
                 else:
                     args = args or rec[3::2]
                     c = _vjp_rule(prim, k)(g, ans, *args)
                     if c is None:
                         continue
-                a = rec[pos + 1]
-                if _reshaped(c, a):
-                    c = sum_like(c, a)        # undo broadcasting
+                if not _is_float(ans):        # only an array result broadcasts
+                    a = rec[pos + 1]
+                    if _reshaped(c, a):
+                        c = sum_like(c, a)    # undo broadcasting
                 prev = cts[j]
                 cts[j] = c if prev is None else prev + c
                 if check:
@@ -94,8 +98,34 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
     return cts
 
 
+def _times(g: Any, p: Any) -> Any:
+    """``zmul(g, p)``: ``g * p``, exactly zero where ``g`` is zero.
+
+    Where ``g`` is a traced float whose value is not zero, ``zmul`` equals
+    ``mul`` near that point, derivatives of every order included, so the
+    cheaper ``mul`` is recorded (its rules are partials, which the tape
+    players apply inline).
+    """
+    if g.__class__ is Traced:
+        v = g.value
+        if v.__class__ is float and v != 0.0:
+            return g * p
+    return zmul(g, p)
+
+
+def _is_float(x: Any) -> bool:
+    """A float, or a traced float: then no argument of its record was an
+    array that broadcasting stretched, and no cotangent or tangent needs
+    reshaping (a reduction's own rule gives its input's shape)."""
+    return x.__class__ is float or (x.__class__ is Traced and x.value.__class__ is float)
+
+
 def _reshaped(c: Any, a: Any) -> bool:
     """Whether ``c`` has another shape than ``a`` (cheap for two floats)."""
+    if c.__class__ is Traced:
+        c = c.value
+    if a.__class__ is Traced:
+        a = a.value
     ca, aa = c.__class__, a.__class__
     if ca is float and aa is float:
         return False

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from .errors import ESCAPED_MSG, FLOAT_MSG, EscapedTracerError
-from .tree import keystr
+from .tree import TreeDef, keystr
 
 if TYPE_CHECKING:
     from .primitive import Primitive
@@ -62,19 +62,24 @@ class Tape:
         ``i`` defines ``v{i}``. :meth:`record` and iteration give :class:`Record`.
       level: depth in the tape stack (outer tapes have smaller levels).
       active: True while the transform that owns the tape is running.
-      paths: for tape inputs, ``id -> (argument name, KeyPath)``; see :meth:`path`.
+      args: the traced arguments, ``(first input id, name, TreeDef)`` each:
+        inputs ``first ...`` are that argument's leaves in order. The name may
+        be any object whose ``str`` is the name, and leaf paths are worked out
+        from the structure only when :meth:`path` is asked: a transform's
+        call never pays for printing.
       outputs: the output ids, or :class:`Const` for outputs that are not on
         this tape; set when the function returns.
     """
 
-    __slots__ = ("records", "level", "active", "paths", "outputs",
+    __slots__ = ("records", "level", "active", "args", "_paths", "outputs",
                  "check_nans", "sources", "__weakref__")
 
     def __init__(self, level: int):
         self.records: list[RawRecord] = []
         self.level = level
         self.active = True
-        self.paths: dict[int, Any] = {}
+        self.args: list[tuple[int, Any, TreeDef]] = []
+        self._paths: dict[int, str] | None = None
         self.outputs: list[int | Const] = []
         self.check_nans = _debug_nans.get()
         self.sources: dict[int, str] = {}
@@ -99,8 +104,11 @@ class Tape:
 
     def path(self, i: int) -> str:
         """The pytree path of input ``i``, e.g. ``params['w'][0]``."""
-        name, keys = self.paths.get(i, ("", ()))
-        return name + keystr(keys)
+        if self._paths is None:
+            self._paths = {first + k: str(name) + keystr(keys)
+                           for first, name, treedef in self.args
+                           for k, keys in enumerate(treedef.key_paths())}
+        return self._paths.get(i, "")
 
     def push(self, record: RawRecord) -> Traced:
         """Append a flat record and return its output as a traced value.
@@ -113,14 +121,13 @@ class Tape:
             _check_nan(self, i, record[1], "value")
         return Traced(self, i, record[1])
 
-    def new_input(self, value: Any, path: Any = ("", ())) -> Traced:
+    def new_input(self, value: Any) -> Traced:
         """Add an input (a variable to differentiate) and return it traced.
 
         A nan given as input is the caller's, so ``debug_nans`` does not check it.
         """
         i = len(self.records)
         self.records.append((None, value))
-        self.paths[i] = path
         return Traced(self, i, value)
 
     def set_outputs(self, leaves: list[Any]) -> None:
@@ -223,34 +230,50 @@ _debug_nans: ContextVar[bool] = ContextVar("tapegrad_debug_nans", default=False)
 _quiet: ContextVar[bool] = ContextVar("tapegrad_ieee", default=False)
 
 
-@contextlib.contextmanager
-def ieee() -> Iterator[None]:
+class ieee:
     """NumPy's floating-point warnings off, and noted so that eager ops inside
-    need not switch them off again (that costs more than a small array op)."""
-    quiet = _quiet.set(True)
-    try:
-        with np.errstate(all="ignore"):
-            yield
-    finally:
-        _quiet.reset(quiet)
+    need not switch them off again (that costs more than a small array op).
+
+    A class rather than a generator: entering it is on every transform's path.
+    """
+
+    __slots__ = ("_token", "_errstate")
+
+    def __enter__(self) -> None:
+        self._token = _quiet.set(True)
+        self._errstate = np.errstate(all="ignore")
+        self._errstate.__enter__()
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            self._errstate.__exit__(*exc)
+        finally:
+            _quiet.reset(self._token)
 
 
-@contextlib.contextmanager
-def new_tape() -> Iterator[Tape]:
+class new_tape:
     """Push a fresh tape for the duration of the block; always pop it.
 
     NumPy floating-point warnings are off inside: traced arithmetic is IEEE
     (``log(0)`` is ``-inf``) and never warns or raises.
     """
-    stack = _stack.get()
-    tape = Tape(len(stack) + 1)
-    token = _stack.set(stack + (tape,))
-    try:
-        with ieee():
-            yield tape
-    finally:
-        tape.active = False
-        _stack.reset(token)
+
+    __slots__ = ("tape", "_token", "_ieee")
+
+    def __enter__(self) -> Tape:
+        stack = _stack.get()
+        self.tape = tape = Tape(len(stack) + 1)
+        self._token = _stack.set(stack + (tape,))
+        self._ieee = ieee()
+        self._ieee.__enter__()
+        return tape
+
+    def __exit__(self, *exc: Any) -> None:
+        self.tape.active = False
+        try:
+            self._ieee.__exit__(*exc)
+        finally:
+            _stack.reset(self._token)
 
 
 def active_tapes() -> tuple[Tape, ...]:
@@ -303,7 +326,7 @@ def unary_applier(prim: Primitive) -> Callable[[Any], Any]:
 
     def apply_1(x: Any) -> Any:
         if type(x) is not Traced:
-            return _eager(prim, (x,))
+            return impl(x) if type(x) is float else _eager(prim, (x,))
         tape = x.tape
         if not tape.active:
             raise EscapedTracerError(ESCAPED_MSG)
@@ -346,6 +369,8 @@ def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
             va = a
             jb = b.id
             vb = b.value
+        elif type(a) is float and type(b) is float:
+            return impl(a, b)                  # plain floats: no NumPy, no tape
         else:
             return _eager(prim, (a, b))
         if not tape.active:

@@ -139,14 +139,19 @@ _REGISTRY[type(None)] = _NodeType(
 def _node_type(x: Any) -> tuple[Any, _NodeType | None]:
     """The registry key and entry for ``x``, or ``(None, None)`` for a leaf."""
     cls = type(x)
+    entry = _REGISTRY.get(cls) or _entry(cls)
+    return (cls, entry) if entry is not None else (None, None)
+
+
+def _entry(cls: type) -> _NodeType | None:
+    """The entry of a registered class or a NamedTuple, else None (a leaf)."""
     entry = _REGISTRY.get(cls)
-    if entry is not None:
-        return cls, entry
-    if issubclass(cls, tuple) and hasattr(cls, "_fields"):  # a NamedTuple
-        return cls, _NodeType(
+    if entry is None and issubclass(cls, tuple) and hasattr(cls, "_fields"):
+        fields = cls._fields
+        entry = _NodeType(
             lambda t: (tuple(t), None), lambda aux, ch: cls(*ch),
-            lambda aux, n: [GetAttrKey(f) for f in cls._fields])
-    return None, None
+            lambda aux, n: [GetAttrKey(f) for f in fields])
+    return entry
 
 
 # ------------------------------------------------------------------ treedefs
@@ -176,6 +181,27 @@ class TreeDef:
 
     def __repr__(self) -> str:
         return f"TreeDef({_show(self)})"
+
+    def key_paths(self) -> list[KeyPath]:
+        """The path of every leaf, in flattening order, from the structure alone.
+
+        Examples:
+          >>> import tapegrad as tg
+          >>> [str(p) for p in tg.tree.structure({"w": [0.0, 0.0]}).key_paths()]
+          ["['w'][0]", "['w'][1]"]
+        """
+        out: list[KeyPath] = []
+        todo: list[tuple[TreeDef, tuple[Any, ...]]] = [(self, ())]
+        while todo:                  # depth first, left to right, no recursion
+            td, path = todo.pop()
+            if td.node is None:
+                out.append(KeyPath(path))
+                continue
+            entry = _entry(td.node)
+            assert entry is not None
+            keys = entry.keys(td.aux, len(td.children))
+            todo.extend((c, path + (k,)) for k, c in reversed(list(zip(keys, td.children))))
+        return out
 
 
 def _show(td: TreeDef) -> str:
