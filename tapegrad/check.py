@@ -141,10 +141,11 @@ class _Worst:
         if float(excess[k]) < self.excess and self.report:
             return
         self.excess = float(excess[k])
-        at = f" at output{out_path}" if out_path else ""
-        elem = f" element {tuple(int(i) for i in k)}" if np.ndim(excess) else ""
+        at = f"output{out_path}" if out_path or np.ndim(excess) else ""
+        if np.ndim(excess):
+            at += f" element {tuple(int(i) for i in k)}"
         self.report = (
-            f"wrt {where} is wrong{at}{elem}: got {float(got[k])!r}, central "
+            f"wrt {where} is wrong{' at ' + at if at else ''}: got {float(got[k])!r}, central "
             f"differences give {float(expected[k])!r} (|difference| "
             f"{float(err[k]):.3g} > atol + rtol * |expected| = {float(bound[k]):.3g}).")
 

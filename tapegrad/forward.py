@@ -45,7 +45,7 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]], start: int = 0) -> list[An
             if op is None:           # a tape input: its tangent is a seed
                 continue
             out = None
-            args = None              # the argument values, sliced out when needed
+            partials = jvp_partials[op]
             for k, pos in _SLOTS[len(rec) >> 1]:
                 j = rec[pos]
                 if j is None:        # a constant on this tape
@@ -53,8 +53,11 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]], start: int = 0) -> list[An
                 t = tans[j]
                 if t is None or (t.__class__ is float and t == 0.0):
                     continue         # a zero tangent contributes exactly zero
-                partials = jvp_partials[op]
-                if partials is not None:
+                if partials is None:
+                    c = _jvp_rule(prims[op], k)(t, rec[1], *rec[3::2])
+                    if c is None:
+                        continue
+                else:
                     p = partials[k]
                     if p.__class__ is float:     # a constant partial: 1.0 or -1.0
                         if p == 1.0:
@@ -66,24 +69,18 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]], start: int = 0) -> list[An
                     elif p is None:
                         continue
                     else:
-                        args = args or rec[3::2]
-                        p = p(rec[1], *args)
+                        p = p(*rec[1::2])        # partial(ans, *args)
                         if t.__class__ is not float:
                             c = _times(t, p)
                         elif t == 1.0 and p.__class__ is not np.ndarray:
                             c = p            # saves a record when p is traced
                         else:
                             c = t * p        # nonzero float: a plain product
-                else:
-                    args = args or rec[3::2]
-                    c = _jvp_rule(prims[op], k)(t, rec[1], *args)
-                    if c is None:
-                        continue
                 out = c if out is None else out + c
             if out is None:
                 continue
             ans = rec[1]
-            if not _is_float(ans) and _reshaped(out, ans):
+            if ans.__class__ is not float and not _is_float(ans) and _reshaped(out, ans):
                 out = broadcast_like(out, ans)       # a float input met an array
             tans[i] = out
             if check:

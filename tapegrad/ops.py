@@ -314,15 +314,15 @@ def _live(x: Traced) -> Any:
 
 
 Traced.__add__ = add.apply2  # type: ignore
-Traced.__radd__ = lambda self, other: add.apply2(other, self)           # type: ignore
+Traced.__radd__ = add.rapply2  # type: ignore
 Traced.__sub__ = sub.apply2  # type: ignore
-Traced.__rsub__ = lambda self, other: sub.apply2(other, self)  # type: ignore  # other - self
+Traced.__rsub__ = sub.rapply2  # type: ignore  # other - self
 Traced.__mul__ = mul.apply2  # type: ignore
-Traced.__rmul__ = lambda self, other: mul.apply2(other, self)           # type: ignore
+Traced.__rmul__ = mul.rapply2  # type: ignore
 Traced.__truediv__ = div.apply2  # type: ignore
-Traced.__rtruediv__ = lambda self, other: div.apply2(other, self)  # type: ignore  # other / self
+Traced.__rtruediv__ = div.rapply2  # type: ignore  # other / self
 Traced.__pow__ = pow.apply2  # type: ignore
-Traced.__rpow__ = lambda self, other: pow.apply2(other, self)  # type: ignore  # other ** self
+Traced.__rpow__ = pow.rapply2  # type: ignore  # other ** self
 Traced.__neg__ = neg.apply1                          # type: ignore
 Traced.__pos__ = lambda self: self                               # type: ignore
 Traced.__abs__ = abs.apply1                          # type: ignore

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .tape import PRIMITIVES, apply, binary_applier, unary_applier
+from .tape import PRIMITIVES, apply, binary_applier, reflected_applier, unary_applier
 
 Rule = Callable[..., Any]
 """``rule(g, ans, *args)`` (vjp) or ``rule(t, ans, *args)`` (jvp)."""
@@ -48,6 +48,7 @@ class Primitive:
         PRIMITIVES.append(self)
         self.apply1 = unary_applier(self)
         self.apply2 = binary_applier(self)
+        self.rapply2 = reflected_applier(self)   # prim(other, self), for __rmul__ & co
 
     def __call__(self, *args: Any) -> Any:
         n = len(args)

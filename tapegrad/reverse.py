@@ -62,7 +62,6 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
             prim = prims[op]
             partials = prim.vjp_partials
             ans = rec[1]
-            args = None              # the argument values, sliced out when needed
             for k, pos in _SLOTS[len(rec) >> 1]:
                 j = rec[pos]
                 if j is None:        # a constant on this tape
@@ -74,8 +73,7 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
                     elif p is None:
                         continue
                     else:
-                        args = args or rec[3::2]
-                        p = p(ans, *args)
+                        p = p(*rec[1::2])        # partial(ans, *args)
                         if g.__class__ is not float:
                             c = _times(g, p)
                         elif g == 1.0 and p.__class__ is not np.ndarray:
@@ -83,12 +81,11 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
                         else:
                             c = g * p        # nonzero float: a plain product
                 else:
-                    args = args or rec[3::2]
-                    c = _vjp_rule(prim, k)(g, ans, *args)
+                    c = _vjp_rule(prim, k)(g, *rec[1::2])   # rule(g, ans, *args)
                     if c is None:
                         continue
-                if not _is_float(ans):        # only an array result broadcasts
-                    a = rec[pos + 1]
+                if ans.__class__ is not float and not _is_float(ans):
+                    a = rec[pos + 1]          # only an array result broadcasts
                     if _reshaped(c, a):
                         c = sum_like(c, a)    # undo broadcasting
                 prev = cts[j]

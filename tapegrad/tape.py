@@ -14,6 +14,7 @@ there. That one rule is what keeps nested transforms apart.
 from __future__ import annotations
 
 import contextlib
+import gc
 import sys
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from .errors import ESCAPED_MSG, FLOAT_MSG, EscapedTracerError
-from .tree import TreeDef, keystr
+from .tree import LEAF_TYPES, TreeDef, keystr
 
 if TYPE_CHECKING:
     from .primitive import Primitive
@@ -209,6 +210,7 @@ class Traced:
 
 
 _new = object.__new__
+LEAF_TYPES.add(Traced)    # pytrees flatten traced values without a registry lookup
 
 
 def _check_live(x: Traced) -> None:
@@ -256,16 +258,26 @@ class new_tape:
 
     NumPy floating-point warnings are off inside: traced arithmetic is IEEE
     (``log(0)`` is ``-inf``) and never warns or raises.
+
+    The outermost tape of a thread also pauses Python's cyclic garbage
+    collector until it is popped. Tapes hold no reference cycles, but nested
+    tapes hold many small traced values, and the collector's repeated scans
+    of them cost a fifth of a Hessian-vector product (benchmarks/higher.py).
+    Reference counting still frees everything as usual; a collector the user
+    had turned off stays off.
     """
 
-    __slots__ = ("tape", "_token", "_ieee")
+    __slots__ = ("tape", "_token", "_ieee", "_gc")
 
     def __enter__(self) -> Tape:
         stack = _stack.get()
         self.tape = tape = Tape(len(stack) + 1)
+        self._gc = not stack and gc.isenabled()
         self._token = _stack.set(stack + (tape,))
         self._ieee = ieee()
         self._ieee.__enter__()
+        if self._gc:
+            gc.disable()
         return tape
 
     def __exit__(self, *exc: Any) -> None:
@@ -274,6 +286,8 @@ class new_tape:
             self._ieee.__exit__(*exc)
         finally:
             _stack.reset(self._token)
+            if self._gc:
+                gc.enable()
 
 
 def active_tapes() -> tuple[Tape, ...]:
@@ -388,6 +402,33 @@ def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
         t.tape, t.id, t.value = tape, i, ans
         return t
     return apply_2
+
+
+def reflected_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
+    """``prim(other, self)`` for Python's reflected operators (``2.0 * x`` is
+    ``x.__rmul__(2.0)``), where only ``self`` is traced: a short copy of the
+    binary applier's constant-first case, without a lambda in between
+    (benchmarks/higher.py)."""
+    impl, index = prim.impl, prim.index
+    apply_2 = prim.apply2
+
+    def rapply_2(b: Any, a: Any) -> Any:
+        if type(a) is Traced:                  # only when called by hand
+            return apply_2(a, b)
+        tape = b.tape
+        if not tape.active:
+            raise EscapedTracerError(ESCAPED_MSG)
+        vb = b.value
+        ans = apply_2(a, vb) if type(vb) is Traced else impl(a, vb)
+        records = tape.records          # tape.push, inlined for speed
+        i = len(records)
+        records.append((index, ans, None, a, b.id, vb))
+        if tape.check_nans:
+            _check_nan(tape, i, ans, "value")
+        t = _new(Traced)
+        t.tape, t.id, t.value = tape, i, ans
+        return t
+    return rapply_2
 
 
 def _eager(prim: Primitive, args: tuple[Any, ...]) -> Any:

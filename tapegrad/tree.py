@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, NamedTuple
 
+import numpy as np
+
 __all__ = [
     "DictKey", "GetAttrKey", "KeyPath", "PyTree", "SequenceKey", "TreeDef",
     "flatten", "flatten_with_path", "keystr", "leaves", "map", "register",
@@ -108,6 +110,7 @@ def register(cls: type, flatten: Callable[[Any], tuple[Iterable[Any], Any]],
     """
     if cls in _REGISTRY:
         raise ValueError(f"tree.register: {cls.__name__} is already registered.")
+    LEAF_TYPES.discard(cls)
     _REGISTRY[cls] = _NodeType(flatten, unflatten,
                                lambda aux, n: [SequenceKey(i) for i in range(n)])
 
@@ -252,10 +255,20 @@ def _flatten_leaves(x: Any, out: list[Any]) -> TreeDef:
         out.append(x)
         return _LEAF
     children, aux = entry.flatten(x)
-    return TreeDef(cls, aux, tuple(_flatten_leaves(c, out) for c in children))
+    defs = []
+    for c in children:
+        if type(c) in LEAF_TYPES:      # a list of 1,000 floats: no call per leaf
+            out.append(c)
+            defs.append(_LEAF)
+        else:
+            defs.append(_flatten_leaves(c, out))
+    return TreeDef(cls, aux, tuple(defs))
 
 
 _LEAF = TreeDef(None, None, ())
+LEAF_TYPES: set[type] = {float, int, bool, complex, str, bytes, np.ndarray, np.float64}
+"""Types known to be leaves without a registry lookup (``tape.py`` adds
+``Traced``); a type given to :func:`register` leaves this set."""
 
 
 def flatten(tree: PyTree) -> tuple[list[Any], TreeDef]:
@@ -316,7 +329,7 @@ def unflatten(treedef: TreeDef, leaves: Iterable[Any]) -> PyTree:
 def _build(td: TreeDef, it: Any) -> Any:
     if td.node is None:
         return next(it)
-    children = [_build(c, it) for c in td.children]
+    children = [next(it) if c is _LEAF else _build(c, it) for c in td.children]
     entry = _REGISTRY.get(td.node)
     if entry is None:  # a NamedTuple
         return td.node(*children)

@@ -131,3 +131,45 @@ def test_second_derivative_matches_differences_of_grad(e, x):
     eps = 1e-5
     fd2 = (g(x + eps) - g(x - eps)) / (2 * eps)
     assert math.isclose(h, fd2, rel_tol=1e-4, abs_tol=1e-5 * (1 + abs(g(x)))), (e, h, fd2)
+
+
+@settings(max_examples=150, deadline=None, derandomize=bool(os.environ.get("CI")))
+@given(expr(4), st.floats(-2, 2), st.floats(-2, 2),
+       st.floats(-1, 1), st.floats(-1, 1), st.floats(-1, 1))
+def test_jvp_and_vjp_are_transposes(e, x, y, tx, ty, v):
+    """<v, J t> == <J^T v, t>: forward and reverse mode agree everywhere,
+    kinks included (both take the same one-sided convention there)."""
+    f = build(e)
+    out, jt = tg.jvp(f, (x, y), (tx, ty))
+    out2, pull = tg.vjp(f, x, y)
+    gx, gy = pull(v)
+    assert out == out2 or (math.isnan(out) and math.isnan(out2))
+    lhs, rhs = v * jt, gx * tx + gy * ty
+    assert math.isclose(lhs, rhs, rel_tol=1e-9, abs_tol=1e-9 * (1 + abs(lhs))), (e, lhs, rhs)
+
+
+@settings(max_examples=40, deadline=None, derandomize=bool(os.environ.get("CI")))
+@given(expr(3), st.floats(-2, 2), st.floats(-2, 2))
+def test_jvp_and_vjp_are_transposes_on_broadcast_arrays(e, x, y):
+    """The same on arrays: a (3,) input against a float, output (3,)."""
+    f = build(e)
+    xs = np.array([x, 0.5 * x + 0.1, -x])
+    rng = np.random.default_rng(abs(hash(str(e))) % 2**32)
+    tx, ty, v = rng.normal(size=3), float(rng.normal()), rng.normal(size=3)
+    fun = lambda a, b: f(a, b) + 0.0 * a          # an array output even if f ignores a
+    _, jt = tg.jvp(fun, (xs, y), (tx, ty))
+    _, pull = tg.vjp(fun, xs, y)
+    gx, gy = pull(v)
+    lhs, rhs = float(np.sum(v * jt)), float(np.sum(gx * tx) + gy * ty)
+    assert math.isclose(lhs, rhs, rel_tol=1e-9, abs_tol=1e-9 * (1 + abs(lhs))), (e, lhs, rhs)
+
+
+@settings(max_examples=60, deadline=None, derandomize=bool(os.environ.get("CI")))
+@given(smooth_expr(3), st.floats(-2, 2), st.floats(-2, 2))
+def test_hessian_is_symmetric_and_matches_jvp_of_grad(e, x, y):
+    f = build(e)
+    H = tg.hessian(f, argnums=(0, 1))(x, y)
+    assert math.isclose(H[0][1], H[1][0], rel_tol=1e-9, abs_tol=1e-9)
+    hvp = tg.jvp(lambda a, b: tg.grad(f, argnums=(0, 1))(a, b), (x, y), (1.0, 0.0))[1]
+    assert math.isclose(hvp[0], H[0][0], rel_tol=1e-12, abs_tol=1e-12)
+    assert math.isclose(hvp[1], H[1][0], rel_tol=1e-12, abs_tol=1e-12)

@@ -79,3 +79,22 @@ def test_debug_nans_leaves_nan_inputs_alone():
     with tg.debug_nans():
         g = tg.grad(lambda x, y: y * 2.0, argnums=(0, 1))(float("nan"), 1.0)
     assert g == (0.0, 2.0)
+
+
+def test_collector_paused_inside_a_transform_and_restored_after():
+    import gc
+    seen = []
+    f = lambda x: (seen.append(gc.isenabled()), x * x)[1]
+    assert gc.isenabled()
+    tg.grad(f)(1.0)
+    tg.grad(tg.grad(f))(1.0)
+    assert seen == [False, False] and gc.isenabled()
+    with pytest.raises(ZeroDivisionError):
+        tg.grad(lambda x: 1 // 0)(1.0)
+    assert gc.isenabled()                  # restored after an exception too
+    gc.disable()
+    try:
+        tg.grad(f)(1.0)
+        assert not gc.isenabled()          # a collector the user turned off stays off
+    finally:
+        gc.enable()

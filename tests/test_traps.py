@@ -11,19 +11,41 @@ import pytest
 
 import tapegrad as tg
 
+# Every way to take the derivative of a scalar function of a scalar.
+DERIVATIVES = {
+    "grad": tg.grad,
+    "jvp": lambda f: lambda x: tg.jvp(f, (x,), (1.0,))[1],
+    "jacfwd": tg.jacfwd,
+    "jacrev": tg.jacrev,
+}
+PAIRS = [(o, i) for o in DERIVATIVES for i in DERIVATIVES]
 
-def test_row01_perturbation_confusion():
-    f = lambda x: x * tg.grad(lambda y: x + y)(1.0)
-    assert tg.grad(f)(1.0) == 1.0
+
+@pytest.mark.parametrize("outer,inner", PAIRS)
+def test_row01_perturbation_confusion(outer, inner):
+    D, d = DERIVATIVES[outer], DERIVATIVES[inner]
+    assert D(lambda x: x * d(lambda y: x + y)(1.0))(1.0) == 1.0
 
 
-def test_row01b_same_variable_at_two_levels():
-    f = lambda x: tg.grad(lambda y: y * (x - y))(x)
-    assert tg.grad(f)(1.0) == -1.0
+@pytest.mark.parametrize("outer,inner", PAIRS)
+def test_row01b_same_variable_at_two_levels(outer, inner):
+    D, d = DERIVATIVES[outer], DERIVATIVES[inner]
+    assert D(lambda x: d(lambda y: y * (x - y))(x))(1.0) == -1.0
 
 
-def test_row01c_inner_grad_closing_over_outer_variable():
-    assert tg.grad(lambda x: tg.grad(lambda y: x * y)(2.0))(3.0) == 1.0
+@pytest.mark.parametrize("outer,inner", PAIRS)
+def test_row01c_inner_derivative_closing_over_outer_variable(outer, inner):
+    D, d = DERIVATIVES[outer], DERIVATIVES[inner]
+    assert D(lambda x: d(lambda y: x * y)(2.0))(3.0) == 1.0
+
+
+def test_rows01_through_hessian_and_three_levels():
+    # hessian of x * x * d/dy (x + y): 2, not confused by the inner derivative
+    assert tg.hessian(lambda x: x * x * tg.grad(lambda y: x + y)(1.0))(1.0) == 2.0
+    # three levels, the same variable at each: d/dx d/dy d/dz [x*y*z] at z=y=x
+    f = lambda x: tg.grad(lambda y: tg.grad(lambda z: x * y * z)(y))(x)   # = x
+    assert tg.grad(f)(2.0) == 1.0
+    assert tg.jvp(f, (2.0,), (1.0,)) == (2.0, 1.0)
 
 
 def test_row02_value_used_twice():
@@ -40,6 +62,22 @@ def test_row02_value_used_twice():
 def test_row03_same_grad_twice_no_state():
     g = tg.grad(lambda p: p["w"] * p["w"])
     assert g({"w": 3.0}) == g({"w": 3.0}) == {"w": 6.0}
+
+
+@pytest.mark.parametrize("transform", ["jvp", "jacfwd", "jacrev", "hessian"])
+def test_row03_every_transform_twice_no_state(transform):
+    f = lambda p: tg.sum(p["w"] ** 3) * p["b"]
+    p = {"w": np.array([1.0, 2.0]), "b": 0.5}
+    t = {"w": np.array([1.0, -1.0]), "b": 2.0}
+    call = {"jvp": lambda: tg.jvp(f, (p,), (t,)),
+            "jacfwd": lambda: tg.jacfwd(f)(p),
+            "jacrev": lambda: tg.jacrev(f)(p),
+            "hessian": lambda: tg.hessian(f)(p)}[transform]
+    first, second = call(), call()
+    for a, b in zip(tg.tree.leaves(first), tg.tree.leaves(second)):
+        np.testing.assert_array_equal(a, b)
+    if transform == "jvp":    # 3 w^2 t_w b + sum(w^3) t_b = 1.5 - 6 + 18
+        assert first[1] == pytest.approx(13.5)
 
 
 def test_rows04_to_08_powers_at_zero():
