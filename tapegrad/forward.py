@@ -9,6 +9,8 @@ on the outer tape like any other computation.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -19,27 +21,31 @@ from .reverse import _SLOTS, _is_float, _reshaped, _times
 from .tape import PRIMITIVES, Tape, _check_nan, ieee
 
 
-def forward(tape: Tape, seeds: list[tuple[int, Any]], start: int = 0) -> list[Any]:
-    """Push input tangents through every record of ``tape``.
+def forward(tape: Tape, seeds: list[tuple[int, Any]],
+            order: Iterable[int] | None = None) -> list[Any]:
+    """Push input tangents through the records of ``tape``.
 
     Args:
       tape: A finished tape (its transform has returned).
       seeds: ``(id, tangent)`` pairs for the inputs.
-      start: first record that can depend on a seed (records before it are
-        skipped unseen; the seeds' smallest id is always safe).
+      order: the record ids to visit, ascending; by default every record
+        from the first seed on. :func:`needed` gives the ones that matter
+        to some outputs, for a tape played many times (``jacfwd``).
     Returns:
       A list indexed by record id: the tangent of each value, or None where it
-      does not depend on the seeded inputs.
+      does not depend on the seeded inputs (or was not visited).
     """
     records = tape.records
     tans: list[Any] = [None] * len(records)
     for i, t in seeds:
         tans[i] = t
+    if order is None:
+        order = range(min((i for i, _ in seeds), default=len(records)), len(records))
     check = tape.check_nans
     prims = PRIMITIVES
     jvp_partials = [p.jvp_partials for p in prims]
     with ieee():
-        for i in range(start, len(records)):
+        for i in order:
             rec = records[i]
             op = rec[0]
             if op is None:           # a tape input: its tangent is a seed
@@ -86,6 +92,23 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]], start: int = 0) -> list[An
             if check:
                 _check_nan(tape, i, out, "tangent")
     return tans
+
+
+def needed(tape: Tape, outputs: Iterable[int]) -> list[int]:
+    """The ids of the records ``outputs`` depend on, ascending: one backward
+    sweep over integers. Playing only those skips, for instance, the records
+    of ``f``'s value on the tape of ``grad(f)``."""
+    records = tape.records
+    live = bytearray(len(records))
+    for i in outputs:
+        live[i] = 1
+    for i in range(len(records) - 1, -1, -1):
+        if live[i]:
+            rec = records[i]
+            for j in rec[2::2]:           # the input ids (None for constants)
+                if j is not None:
+                    live[j] = 1
+    return list(itertools.compress(range(len(records)), live))
 
 
 def _jvp_rule(prim: Primitive, k: int) -> Any:

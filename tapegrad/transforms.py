@@ -8,6 +8,7 @@ many times as it needs seeds. Argument handling lives in ``arguments.py``.
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -26,7 +27,7 @@ from .arguments import (
     unwrap,
     zeros_like,
 )
-from .forward import forward
+from .forward import forward, needed
 from .ops import reshape
 from .reverse import backward
 from .tape import Tape, Traced, _shape, new_tape
@@ -199,7 +200,8 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
     tr = _trace(fun, primals, tuple(range(len(primals))), has_aux, what)
     seeds = [(x.id, t) for (xs, _), ts in zip(tr.inputs, tangent_leaves)
              for x, t in zip(xs, ts)]
-    tans = forward(tr.tape, seeds)
+    tans = forward(tr.tape, seeds, needed(tr.tape, [x.id for x in tr.out_leaves
+                                                    if _on(tr.tape, x)]))
     t_out = tree.unflatten(tr.out_def, [
         tans[x.id] if _on(tr.tape, x) and tans[x.id] is not None else zeros_like(x)
         for x in tr.out_leaves])
@@ -321,11 +323,13 @@ def jacfwd(fun: Callable[..., Any], argnums: Argnums = 0,
         tr = _trace(fun, args, nums, has_aux, what)
         tape, outs = tr.tape, tr.out_leaves
         ins = [x for xs, _ in tr.inputs for x in xs]
+        order = needed(tape, [o.id for o in outs if _on(tape, o)])
         blocks: list[list[Any]] = [[] for _ in outs]
         for x in ins:
             cols: list[list[Any]] = [[] for _ in outs]
+            after_x = order[bisect.bisect_left(order, x.id):]
             for seed in one_hots(x):
-                tans = forward(tape, [(x.id, seed)], start=x.id)
+                tans = forward(tape, [(x.id, seed)], after_x)
                 for col, o in zip(cols, outs):
                     t = tans[o.id] if _on(tape, o) else None
                     col.append(zeros_like(o) if t is None else t)

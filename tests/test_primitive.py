@@ -63,9 +63,13 @@ def test_vjp_only_primitive_in_forward_mode_names_the_missing_rule():
                              r"has no jvp rule for input 0; give one with tg.defjvp\(cube"):
         tg.jvp(cube, (2.0,), (1.0,))
     with pytest.raises(NotImplementedError, match="'cube'"):
-        tg.hessian(cube)(2.0)   # forward over reverse: the forward pass meets cube
-    tg.defjvp(cube, lambda t, ans, x: 3.0 * t * x * x)
+        tg.jacfwd(cube)(2.0)
+    # forward over reverse plays only the records the gradient needs: the vjp
+    # rule's own arithmetic, not cube's value, so no jvp rule is needed there
     assert tg.hessian(cube)(2.0) == 12.0
+    assert tg.jvp(tg.grad(cube), (2.0,), (1.0,)) == (12.0, 12.0)
+    tg.defjvp(cube, lambda t, ans, x: 3.0 * t * x * x)
+    assert tg.jacfwd(cube)(2.0) == 12.0
 
 
 def test_jvp_only_primitive_in_reverse_mode_names_the_missing_rule():
