@@ -15,6 +15,7 @@ full ``hessian``. Medians of repeated runs; ratios are to the same library's
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import time
 from collections.abc import Callable
@@ -77,22 +78,23 @@ def jax_ops() -> Ops:
             "hessian": lambda x, v: block(jax.hessian(f)(x))}
 
 
-def interleaved(ops: Ops, x: Any, v: Any, repeats: int) -> dict[str, float]:
-    """Median seconds per call of each op, timed in turns (grad, hvp, grad,
-    hvp...) so that a slow spell of this shared machine hits all of them."""
+def interleaved(jobs: dict[tuple[str, str], Callable[[], Any]],
+                repeats: int) -> dict[tuple[str, str], float]:
+    """Median seconds per call of each job, timed in turns (every library's
+    grad, hvp and hessian, then again...) so that a slow spell of this shared
+    machine hits all of them alike."""
     number = {}
-    for op, fn in ops.items():        # calls per timing: about 20 ms of work
-        t = median_time(lambda fn=fn: fn(x, v), 1)
-        number[op] = max(1, int(0.02 / max(t, 1e-9)))
-    samples: dict[str, list[float]] = {op: [] for op in ops}
+    for key, fn in jobs.items():        # calls per timing: about 20 ms of work
+        number[key] = max(1, int(0.02 / max(median_time(fn, 1), 1e-9)))
+    samples: dict[tuple[str, str], list[float]] = {key: [] for key in jobs}
     for _ in range(repeats):
-        for op, fn in ops.items():
-            k = number[op]
+        for key, fn in jobs.items():
+            k = number[key]
             t0 = time.perf_counter()
             for _ in range(k):
-                fn(x, v)
-            samples[op].append((time.perf_counter() - t0) / k)
-    return {op: statistics.median(ts) for op, ts in samples.items()}
+                fn()
+            samples[key].append((time.perf_counter() - t0) / k)
+    return {key: statistics.median(ts) for key, ts in samples.items()}
 
 
 def check(n: int) -> None:
@@ -135,9 +137,14 @@ def main() -> None:
         check(n)
         rng = np.random.default_rng(n)
         x, v = rng.normal(size=n), rng.normal(size=n)
+        jobs = {}
         for name, ops, as_list in contenders:
             xa, va = (x.tolist(), v.tolist()) if as_list else (x, v)
-            times[name, n] = interleaved(ops, xa, va, repeats)
+            for op, fn in ops.items():
+                jobs[name, op] = functools.partial(fn, xa, va)
+        medians = interleaved(jobs, repeats)
+        for name, ops, _ in contenders:
+            times[name, n] = {op: medians[name, op] for op in ops}
 
     rows = [("n", "library", "grad", "hvp", "hvp/grad", "hessian", "hessian/grad",
              "hvp: autograd/tapegrad")]

@@ -10,6 +10,7 @@ from . import tree as tree
 from . import viz as viz
 from .check import check_grads as check_grads
 from .errors import EscapedTracerError as EscapedTracerError
+from .nans import debug_nans as debug_nans
 from .ops import abs as abs
 from .ops import cos as cos
 from .ops import exp as exp
@@ -35,7 +36,6 @@ from .primitive import defvjp as defvjp
 from .primitive import primitive as primitive
 from .tape import Tape as Tape
 from .tape import Traced as Traced
-from .tape import debug_nans as debug_nans
 from .transforms import grad as grad
 from .transforms import hessian as hessian
 from .transforms import jacfwd as jacfwd

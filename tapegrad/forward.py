@@ -2,9 +2,10 @@
 
 One loop over the records in order, tangents kept in a list indexed by record
 id. A record none of whose inputs has a tangent gets none (a symbolic zero)
-and costs one check. When the values or tangents are themselves traced
-(``jvp(grad(f))``, ``grad`` of a ``jvp``), the rules' arithmetic is recorded
-on the outer tape like any other computation.
+and costs one check; records the outputs do not depend on are not visited.
+When the values or tangents are themselves traced (``jvp(grad(f))``,
+``grad`` of a ``jvp``), the rules' arithmetic is recorded on the outer tape
+like any other computation.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]],
       tape: A finished tape (its transform has returned).
       seeds: ``(id, tangent)`` pairs for the inputs.
       order: the record ids to visit, ascending; by default every record
-        from the first seed on. :func:`needed` gives the ones that matter
-        to some outputs, for a tape played many times (``jacfwd``).
+        from the first seed on. ``jvp`` and ``jacfwd`` pass :func:`needed`,
+        the records their outputs depend on.
     Returns:
       A list indexed by record id: the tangent of each value, or None where it
       does not depend on the seeded inputs (or was not visited).

@@ -13,12 +13,11 @@ there. That one rule is what keeps nested transforms apart.
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import gc
-import sys
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 import numpy as np
 
@@ -258,26 +257,16 @@ class new_tape:
 
     NumPy floating-point warnings are off inside: traced arithmetic is IEEE
     (``log(0)`` is ``-inf``) and never warns or raises.
-
-    The outermost tape of a thread also pauses Python's cyclic garbage
-    collector until it is popped. Tapes hold no reference cycles, but nested
-    tapes hold many small traced values, and the collector's repeated scans
-    of them cost a fifth of a Hessian-vector product (benchmarks/higher.py).
-    Reference counting still frees everything as usual; a collector the user
-    had turned off stays off.
     """
 
-    __slots__ = ("tape", "_token", "_ieee", "_gc")
+    __slots__ = ("tape", "_token", "_ieee")
 
     def __enter__(self) -> Tape:
         stack = _stack.get()
         self.tape = tape = Tape(len(stack) + 1)
-        self._gc = not stack and gc.isenabled()
         self._token = _stack.set(stack + (tape,))
         self._ieee = ieee()
         self._ieee.__enter__()
-        if self._gc:
-            gc.disable()
         return tape
 
     def __exit__(self, *exc: Any) -> None:
@@ -286,8 +275,32 @@ class new_tape:
             self._ieee.__exit__(*exc)
         finally:
             _stack.reset(self._token)
-            if self._gc:
-                gc.enable()
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def gc_paused(fun: F) -> F:
+    """Run ``fun`` with Python's cyclic garbage collector paused.
+
+    Every transform runs this way. Tapes hold no reference cycles, so
+    reference counting frees them as usual; but a tape of nested transforms
+    holds many small traced values, and the collector's repeated scans of
+    them cost a fifth of a Hessian-vector product (benchmarks/higher.py).
+    ``fun``'s locals, the tape among them, are freed when it returns, before
+    the collector resumes, so it finds nothing new to scan. A collector the
+    user turned off stays off; nested transforms leave it to the outermost.
+    """
+    @functools.wraps(fun)
+    def paused(*args: Any, **kwargs: Any) -> Any:
+        if not gc.isenabled():
+            return fun(*args, **kwargs)
+        gc.disable()
+        try:
+            return fun(*args, **kwargs)
+        finally:
+            gc.enable()
+    return cast(F, paused)
 
 
 def active_tapes() -> tuple[Tape, ...]:
@@ -441,55 +454,8 @@ def _eager(prim: Primitive, args: tuple[Any, ...]) -> Any:
 
 
 # --------------------------------------------------------------- debug_nans
-@contextlib.contextmanager
-def debug_nans() -> Iterator[None]:
-    """Raise ``FloatingPointError`` at the first record that produces a nan.
-
-    Inside the block, every transform checks each value it records and each
-    cotangent it computes; the error names the primitive, its position on
-    the tape and the source line that called it.
-
-    Examples:
-      >>> import tapegrad as tg
-      >>> with tg.debug_nans():
-      ...     tg.grad(lambda x: tg.log(x - 2.0))(1.0)
-      Traceback (most recent call last):
-        ...
-      FloatingPointError: debug_nans: v2 = log(...) produced nan (value)...
-    """
-    token = _debug_nans.set(True)
-    try:
-        yield
-    finally:
-        _debug_nans.reset(token)
-
-
-def _has_nan(x: Any) -> bool:
-    while type(x) is Traced:
-        x = x.value
-    if type(x) is float:
-        return x != x
-    return bool(np.any(np.isnan(x)))
-
-
-def _user_line() -> str:
-    """The innermost stack frame outside tapegrad itself, as ``file:line``."""
-    f: Any = sys._getframe(1)
-    pkg = __name__.rpartition(".")[0]
-    while f is not None and f.f_globals.get("__name__", "").startswith(pkg + "."):
-        f = f.f_back
-    if f is None:
-        return "<unknown>"
-    return f"{f.f_code.co_filename}:{f.f_lineno}"
-
-
 def _check_nan(tape: Tape, i: int, x: Any, what: str) -> None:
-    if what == "value":
-        tape.sources[i] = _user_line()
-    if _has_nan(x):
-        prim = tape.record(i).prim
-        name = prim.name if prim is not None else "input"
-        raise FloatingPointError(
-            f"debug_nans: v{i} = {name}(...) produced nan ({what}), record {i} "
-            f"of {len(tape.records)} on the tape; called from "
-            f"{tape.sources.get(i, '<unknown>')}.")
+    """Inside ``tg.debug_nans()``: note where record ``i`` came from, and
+    raise if ``x`` (its value, cotangent or tangent) holds a nan."""
+    from .nans import check_nan  # imported here: nans.py imports this module
+    check_nan(tape, i, x, what)

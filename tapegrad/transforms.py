@@ -30,7 +30,7 @@ from .arguments import (
 from .forward import forward, needed
 from .ops import reshape
 from .reverse import backward
-from .tape import Tape, Traced, _shape, new_tape
+from .tape import Tape, Traced, _shape, gc_paused, new_tape
 
 __all__ = ["grad", "hessian", "jacfwd", "jacobian", "jacrev", "jvp", "make_tape",
            "value_and_grad", "vjp"]
@@ -69,6 +69,7 @@ def _vjp(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...],
     tr = _trace(fun, args, nums, has_aux, what)
     tape, out_leaves = tr.tape, tr.out_leaves
 
+    @gc_paused
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
         ct_pairs, ct_def = tree.flatten_with_path(cotangent)
         if ct_def != tr.out_def:
@@ -87,6 +88,7 @@ def _vjp(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...],
     return tr.out, vjp_fn, tr.aux
 
 
+@gc_paused
 def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
     """Evaluate ``fun(*primals)`` and a function pulling cotangents back.
 
@@ -133,6 +135,7 @@ def value_and_grad(fun: Callable[..., Any], argnums: Argnums = 0,
     """
     what = "grad"
 
+    @gc_paused
     @functools.wraps(fun)
     def value_and_grad_fun(*args: Any) -> Any:
         nums = norm_argnums(argnums, len(args), what)
@@ -172,6 +175,7 @@ def grad(fun: Callable[..., Any], argnums: Argnums = 0,
     return grad_fun
 
 
+@gc_paused
 def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
         has_aux: bool = False) -> Any:
     """Evaluate ``fun`` and its directional derivative (forward mode).
@@ -275,6 +279,7 @@ def jacrev(fun: Callable[..., Any], argnums: Argnums = 0,
     """
     what = "jacrev"
 
+    @gc_paused
     @functools.wraps(fun)
     def jacrev_fun(*args: Any) -> Any:
         nums = norm_argnums(argnums, len(args), what)
@@ -317,6 +322,7 @@ def jacfwd(fun: Callable[..., Any], argnums: Argnums = 0,
     """
     what = "jacfwd"
 
+    @gc_paused
     @functools.wraps(fun)
     def jacfwd_fun(*args: Any) -> Any:
         nums = norm_argnums(argnums, len(args), what)
@@ -370,6 +376,7 @@ def make_tape(fun: Callable[..., Any]) -> Callable[..., Tape]:
       v3 = sin v2
       outputs: v3
     """
+    @gc_paused
     @functools.wraps(fun)
     def make_tape_fun(*args: Any) -> Tape:
         with new_tape() as tape:

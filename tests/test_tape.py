@@ -88,7 +88,9 @@ def test_collector_paused_inside_a_transform_and_restored_after():
     assert gc.isenabled()
     tg.grad(f)(1.0)
     tg.grad(tg.grad(f))(1.0)
-    assert seen == [False, False] and gc.isenabled()
+    tg.jvp(f, (1.0,), (1.0,))
+    tg.hessian(f)(1.0)
+    assert seen == [False] * 4 and gc.isenabled()
     with pytest.raises(ZeroDivisionError):
         tg.grad(lambda x: 1 // 0)(1.0)
     assert gc.isenabled()                  # restored after an exception too
