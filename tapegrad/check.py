@@ -36,8 +36,9 @@ def check_grads(fun: Callable[..., Any], args: Sequence[Any], order: int = 1,
         reverse over forward, and so on).
       modes: ``"fwd"``, ``"rev"`` or both.
       eps: Step of the central differences (computed in float64).
-      rtol, atol: A derivative passes where
+      rtol: Relative tolerance: a derivative passes where
         ``|got - expected| <= atol + rtol * |expected|``.
+      atol: Absolute tolerance, in the same test.
       seed: Seed of the random directions.
     Raises:
       AssertionError: naming the mode, the pytree path of the worst leaf and

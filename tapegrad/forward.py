@@ -75,8 +75,8 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]],
                             c = t * p
                     elif p is None:
                         continue
-                    else:
-                        p = p(*rec[1::2])        # partial(ans, *args)
+                    else:   # the product reverse.py's loop forms too, written
+                        p = p(*rec[1::2])        # out in both hot loops for speed
                         if t.__class__ is not float:
                             c = _times(t, p)
                         elif t == 1.0 and p.__class__ is not np.ndarray:

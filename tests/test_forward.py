@@ -247,3 +247,8 @@ def test_forward_mode_on_a_long_chain_has_no_recursion_limit():
         return x
     _, t = tg.jvp(chain, (0.5,), (1.0,))
     assert t == pytest.approx(1.00001 ** 50_000)
+
+
+def test_hessian_has_aux():
+    H, aux = tg.hessian(lambda x: (x ** 3, {"x": x}), has_aux=True)(2.0)
+    assert H == 12.0 and aux == {"x": 2.0}
