@@ -7,7 +7,7 @@ splitting ``has_aux`` results, and seeds and zeros shaped like values.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -180,7 +180,7 @@ def check_tangents(fun: Callable[..., Any], primals: Any, tangents: Any,
     return out
 
 
-def one_hots(x: Any) -> Any:
+def one_hots(x: Any) -> Iterator[Any]:
     """Unit seeds, one per element of ``x``'s value: ``1.0`` for a float,
     else arrays of its shape with a single 1."""
     shape = _shape(x)
