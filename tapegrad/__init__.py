@@ -6,6 +6,9 @@ Examples:
   {'b': 1.0, 'w': 6.0}
 """
 
+from . import io as io
+from . import nn as nn
+from . import optim as optim
 from . import tree as tree
 from . import viz as viz
 from .check import check_grads as check_grads
@@ -51,8 +54,8 @@ __version__ = "0.1.0"
 __all__ = [
     "EscapedTracerError", "Primitive", "Tape", "Traced", "abs", "check_grads", "cos",
     "debug_nans", "defjvp", "defpartials", "defvjp", "exp", "grad", "hessian",
-    "jacfwd", "jacobian", "jacrev", "jvp", "log", "logaddexp",
-    "logsumexp", "make_tape", "maximum", "mean", "minimum", "primitive",
+    "io", "jacfwd", "jacobian", "jacrev", "jvp", "log", "logaddexp",
+    "logsumexp", "make_tape", "maximum", "mean", "minimum", "nn", "optim", "primitive",
     "relu", "sigmoid", "sin", "softmax", "sqrt", "stop_gradient", "sum",
     "tanh", "tree", "value_and_grad", "vjp", "viz", "where",
 ]

@@ -1,0 +1,166 @@
+"""Neural nets as plain functions on pytrees: an MLP, its init, and losses.
+
+Parameters are data (a list of layers, each ``{"w": [[float]], "b": [float]}``)
+and a model is a function of them, so ``tg.grad(loss)(params, ...)`` returns
+gradients with the same structure. The same code runs on one example (floats)
+or on a batch (NumPy arrays, one per input feature), because every primitive
+broadcasts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import tree
+from .ops import logaddexp, relu
+from .ops import sum as reduce_sum
+from .tape import Traced
+
+__all__ = ["accuracy", "binary_cross_entropy", "hinge", "l2", "mlp", "mlp_init", "mse"]
+
+Params = list[dict[str, Any]]
+"""An MLP's parameters: one ``{"w": [[...] * n_in] * n_out, "b": [...] * n_out}``
+per layer."""
+
+
+def mlp_init(sizes: Sequence[int], seed: int = 0) -> Params:
+    """Parameters of an MLP with layer sizes ``sizes`` (inputs first).
+
+    micrograd's recipe: weights uniform in (-1, 1), biases 0, as plain floats.
+    The same seed gives the same parameters.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> params = tg.nn.mlp_init([2, 3, 1], seed=0)
+      >>> [(len(layer["w"]), len(layer["w"][0]), layer["b"]) for layer in params]
+      [(3, 2, [0.0, 0.0, 0.0]), (1, 3, [0.0])]
+    """
+    sizes = list(sizes)
+    if len(sizes) < 2 or any(not isinstance(n, int) or n < 1 for n in sizes):
+        raise ValueError(f"mlp_init: sizes must be two or more positive ints "
+                         f"(inputs first), got {sizes!r}.")
+    rng = np.random.default_rng(seed)
+    return [{"w": rng.uniform(-1.0, 1.0, (n_out, n_in)).tolist(), "b": [0.0] * n_out}
+            for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+
+
+def mlp(params: Params, x: Sequence[Any],
+        activation: Callable[[Any], Any] = relu) -> list[Any]:
+    """Run the MLP on inputs ``x``: hidden layers use ``activation``, the last
+    is linear.
+
+    Args:
+      params: As made by :func:`mlp_init`.
+      x: One number per input feature: floats for one example, or NumPy
+        arrays (one per feature, all of one batch shape) for a batch.
+    Returns:
+      A list with one number (or array) per output unit.
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> params = tg.nn.mlp_init([2, 4, 1], seed=1)
+      >>> one = tg.nn.mlp(params, [0.5, -1.0])[0]
+      >>> batch = tg.nn.mlp(params, [np.array([0.5, 2.0]), np.array([-1.0, 0.0])])[0]
+      >>> bool(batch[0] == one)
+      True
+    """
+    x = list(x)
+    if params and len(params[0]["w"][0]) != len(x):
+        raise ValueError(f"mlp: the first layer takes {len(params[0]['w'][0])} "
+                         f"inputs but x has {len(x)}.")
+    last = len(params) - 1
+    for k, layer in enumerate(params):
+        x = [_neuron(row, b, x) for row, b in zip(layer["w"], layer["b"])]
+        if k < last:
+            x = [activation(v) for v in x]
+    return x
+
+
+def _neuron(weights: Sequence[Any], bias: Any, x: Sequence[Any]) -> Any:
+    acc = bias
+    for w, xi in zip(weights, x):
+        acc = acc + w * xi
+    return acc
+
+
+# ------------------------------------------------------------------ losses
+def mse(prediction: Any, target: Any) -> Any:
+    """Squared error, elementwise: ``(prediction - target) ** 2``.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> tg.nn.mse(3.0, 1.0), tg.grad(tg.nn.mse)(3.0, 1.0)
+      (4.0, 4.0)
+    """
+    return (prediction - target) ** 2
+
+
+def hinge(score: Any, label: Any) -> Any:
+    """Max-margin loss of micrograd's demo, elementwise: ``relu(1 - score * label)``
+    for labels in {-1, +1}.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> tg.nn.hinge(0.25, 1.0), tg.nn.hinge(2.0, 1.0)
+      (0.75, 0.0)
+    """
+    return relu(1.0 - score * label)
+
+
+def binary_cross_entropy(logits: Any, labels: Any) -> Any:
+    """Cross-entropy of labels in {0, 1} given logits, elementwise and stable.
+
+    ``log(1 + exp(z)) - z * y``, computed as ``logaddexp(0, z) - z * y``:
+    finite, with gradient ``sigmoid(z) - y``, even at ``z = +-1000``.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> tg.nn.binary_cross_entropy(1000.0, 0.0), tg.grad(tg.nn.binary_cross_entropy)(0.0, 1.0)
+      (1000.0, -0.5)
+    """
+    return logaddexp(0.0, logits) - logits * labels
+
+
+def l2(params: Any) -> Any:
+    """Sum of the squares of every leaf of ``params`` (no factor 0.5).
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> tg.nn.l2({"w": [1.0, -2.0], "b": 3.0})
+      14.0
+    """
+    total: Any = 0.0
+    for leaf in tree.leaves(params):
+        total = total + reduce_sum(leaf * leaf)
+    return total
+
+
+def accuracy(scores: Any, labels: Any, threshold: float = 0.0) -> float:
+    """Fraction of examples whose score falls on the side of its label.
+
+    A score above ``threshold`` predicts the positive class; a label above 0
+    is positive, so labels may be {-1, +1} (hinge) or {0, 1} (cross-entropy).
+    Takes plain numbers or traced ones (their values are used).
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> tg.nn.accuracy([0.3, -2.0, 0.1], [1.0, -1.0, -1.0])
+      0.6666666666666666
+    """
+    s = np.ravel(np.asarray(_values(scores), dtype=float))
+    y = np.ravel(np.asarray(_values(labels), dtype=float))
+    if s.shape != y.shape or s.size == 0:
+        raise ValueError(f"accuracy: got {s.size} scores and {y.size} labels; "
+                         "pass one score per label.")
+    return float(np.mean((s > threshold) == (y > 0)))
+
+
+def _values(x: Any) -> Any:
+    if isinstance(x, Traced):
+        return x.primal()
+    if isinstance(x, list | tuple):
+        return [_values(v) for v in x]
+    return x

@@ -1,0 +1,168 @@
+"""Optimizers as pairs of pure functions, the optax way.
+
+``opt = tg.optim.adam(1e-2)``; ``state = opt.init(params)``; each step
+``updates, state = opt.update(grads, state, params)`` and
+``params = tg.optim.apply_updates(params, updates)``. The state is a
+NamedTuple of pytrees, so it can be saved with ``tg.io.save`` and a run
+resumed exactly. ``update`` returns the step to *add*: the minus sign is
+inside.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from . import tree
+
+__all__ = ["AdamState", "GradientTransformation", "Schedule", "SgdState", "adam",
+           "apply_updates", "cosine_decay", "linear_schedule", "sgd"]
+
+Schedule = Callable[[int], float]
+"""A learning rate as a function of the step count (0 on the first step)."""
+LearningRate = float | Schedule
+
+
+class GradientTransformation(NamedTuple):
+    """An optimizer: ``init(params) -> state`` and
+    ``update(grads, state, params) -> (updates, state)``."""
+    init: Callable[[Any], Any]
+    update: Callable[[Any, Any, Any], tuple[Any, Any]]
+
+
+class SgdState(NamedTuple):
+    """State of :func:`sgd`: steps taken, and the momentum trace (None
+    without momentum)."""
+    step: int
+    trace: Any
+
+
+class AdamState(NamedTuple):
+    """State of :func:`adam`: steps taken, first and second moment estimates."""
+    step: int
+    mu: Any
+    nu: Any
+
+
+def _rate(learning_rate: LearningRate, step: int) -> float:
+    return learning_rate(step) if callable(learning_rate) else learning_rate
+
+
+def _zeros(params: Any) -> Any:
+    return tree.map(lambda p: p * 0.0, params)
+
+
+def sgd(learning_rate: LearningRate, momentum: float = 0.0) -> GradientTransformation:
+    """Stochastic gradient descent, with optional (heavy-ball) momentum.
+
+    With momentum ``m`` the trace is ``t = g + m * t`` and the update
+    ``-learning_rate * t``, as in optax.
+
+    Args:
+      learning_rate: A float, or a schedule ``step -> float`` (step 0 first).
+      momentum: The decay of the trace; 0 for plain SGD.
+    Examples:
+      >>> import tapegrad as tg
+      >>> opt = tg.optim.sgd(0.1)
+      >>> params = {"w": 1.0}
+      >>> updates, state = opt.update({"w": 2.0}, opt.init(params), params)
+      >>> tg.optim.apply_updates(params, updates)
+      {'w': 0.8}
+    """
+    def init(params: Any) -> SgdState:
+        return SgdState(0, _zeros(params) if momentum else None)
+
+    def update(grads: Any, state: SgdState, params: Any = None) -> tuple[Any, SgdState]:
+        lr = _rate(learning_rate, state.step)
+        trace = state.trace
+        if momentum:
+            trace = tree.map(lambda g, t: g + momentum * t, grads, trace)
+            step_dir = trace
+        else:
+            step_dir = grads
+        updates = tree.map(lambda d: -lr * d, step_dir)
+        return updates, SgdState(state.step + 1, trace)
+    return GradientTransformation(init, update)
+
+
+def adam(learning_rate: LearningRate, b1: float = 0.9, b2: float = 0.999,
+         eps: float = 1e-8) -> GradientTransformation:
+    """Adam, with bias correction (Kingma and Ba, 2015), as in optax.
+
+    ``mu = b1 mu + (1 - b1) g``, ``nu = b2 nu + (1 - b2) g**2``, and the update
+    ``-lr * mu_hat / (sqrt(nu_hat) + eps)`` where ``mu_hat = mu / (1 - b1**t)``,
+    ``nu_hat = nu / (1 - b2**t)`` at step ``t = 1, 2, ...``.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> opt = tg.optim.adam(0.1)
+      >>> updates, state = opt.update({"w": 2.0}, opt.init({"w": 1.0}), {"w": 1.0})
+      >>> round(updates["w"], 6), state.step
+      (-0.1, 1)
+    """
+    def init(params: Any) -> AdamState:
+        return AdamState(0, _zeros(params), _zeros(params))
+
+    def update(grads: Any, state: AdamState, params: Any = None) -> tuple[Any, AdamState]:
+        lr = _rate(learning_rate, state.step)
+        t = state.step + 1
+        mu = tree.map(lambda g, m: b1 * m + (1.0 - b1) * g, grads, state.mu)
+        nu = tree.map(lambda g, v: b2 * v + (1.0 - b2) * (g * g), grads, state.nu)
+        c1, c2 = 1.0 - b1 ** t, 1.0 - b2 ** t
+        updates = tree.map(lambda m, v: -lr * (m / c1) / ((v / c2) ** 0.5 + eps), mu, nu)
+        return updates, AdamState(t, mu, nu)
+    return GradientTransformation(init, update)
+
+
+def apply_updates(params: Any, updates: Any) -> Any:
+    """``params + updates``, leaf by leaf.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> tg.optim.apply_updates({"w": [1.0, 2.0]}, {"w": [0.5, -0.5]})
+      {'w': [1.5, 1.5]}
+    """
+    return tree.map(lambda p, u: p + u, params, updates)
+
+
+# ---------------------------------------------------------------- schedules
+def linear_schedule(init_value: float, end_value: float,
+                    transition_steps: int) -> Schedule:
+    """From ``init_value`` at step 0 to ``end_value`` at ``transition_steps``,
+    linearly, then constant.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> lr = tg.optim.linear_schedule(1.0, 0.1, 100)     # micrograd's demo
+      >>> lr(0), round(lr(50), 12), lr(100), lr(200)
+      (1.0, 0.55, 0.1, 0.1)
+    """
+    if transition_steps <= 0:
+        raise ValueError(f"linear_schedule: transition_steps must be positive, "
+                         f"got {transition_steps}.")
+
+    def schedule(step: int) -> float:
+        frac = min(max(step, 0), transition_steps) / transition_steps
+        return (1.0 - frac) * init_value + frac * end_value   # exact at both ends
+    return schedule
+
+
+def cosine_decay(init_value: float, decay_steps: int, alpha: float = 0.0) -> Schedule:
+    """Cosine decay from ``init_value`` to ``alpha * init_value`` over
+    ``decay_steps``, then constant (optax's ``cosine_decay_schedule``).
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> lr = tg.optim.cosine_decay(1.0, 100)
+      >>> lr(0), round(lr(50), 12), lr(100)
+      (1.0, 0.5, 0.0)
+    """
+    if decay_steps <= 0:
+        raise ValueError(f"cosine_decay: decay_steps must be positive, got {decay_steps}.")
+
+    def schedule(step: int) -> float:
+        frac = min(max(step, 0), decay_steps) / decay_steps
+        cosine = 0.5 * (1.0 + math.cos(math.pi * frac))
+        return init_value * ((1.0 - alpha) * cosine + alpha)
+    return schedule
