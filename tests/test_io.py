@@ -167,5 +167,6 @@ def test_like_checks_structure_and_shapes(tmp_path):
     assert tg.io.load(path, like={"w": np.ones(3), "b": 1.0})["b"] == 0.0
     with pytest.raises(ValueError, match=r"p.json holds a tree of structure .* like= has"):
         tg.io.load(path, like={"w": np.ones(3), "b": 1.0, "extra": 2.0})
-    with pytest.raises(ValueError, match=r"p.json has shape \(3,\) at \['w'\], but like= has \(4,\)"):
+    with pytest.raises(ValueError,
+                       match=r"p.json has shape \(3,\) at \['w'\], but like= has \(4,\)"):
         tg.io.load(path, like={"w": np.ones(4), "b": 1.0})
