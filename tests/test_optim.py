@@ -36,9 +36,10 @@ def test_converges_on_a_parabola(opt):
 
 
 @pytest.mark.parametrize("opt,steps", [
+    (tg.optim.sgd(2e-3), 20_000),
     (tg.optim.sgd(1e-3, momentum=0.9), 20_000),
     (tg.optim.adam(tg.optim.cosine_decay(0.02, 5_000, alpha=0.05)), 5_000),
-], ids=["momentum", "adam"])
+], ids=["sgd", "momentum", "adam"])
 def test_converges_on_rosenbrock(opt, steps):
     p, _ = run(opt, rosenbrock, [-1.2, 1.0], steps)
     assert p[0] == pytest.approx(1.0, abs=1e-2) and p[1] == pytest.approx(1.0, abs=2e-2)
