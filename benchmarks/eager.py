@@ -16,14 +16,19 @@ from __future__ import annotations
 
 import argparse
 import gc
+import pathlib
+import sys
 import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from _common import deep_stack, have, make_moons, median_time, mlp_params, table
+from _common import deep_stack, have, median_time, table
 
 import tapegrad as tg
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "examples"))
+import moons  # noqa: E402  (examples/moons.py)
 
 ALPHA = 1e-4
 LR = 0.5
@@ -201,8 +206,8 @@ def main() -> None:
     args = ap.parse_args()
     reps = 3 if args.quick else 7
     n_chain = 20_000 if args.quick else 100_000
-    X, y = make_moons(100, 0.1, seed=0)
-    params = mlp_params([2, 16, 16, 1], seed=0)
+    X, y = moons.make_moons(100, 0.1, seed=0)      # the data of examples/moons.py
+    params = tg.nn.mlp_init([2, 16, 16, 1], seed=0)
     n_rec_chain = len(tg.make_tape(lambda x: chain(x, n_chain))(1.0))
     n_rec_loop = len(tg.make_tape(lambda p: tg_loss_loop(p, X, y))(params))
     n_rec_batch = len(tg.make_tape(lambda p: tg_loss_batch(p, X, y))(params))
