@@ -102,6 +102,32 @@ class Tape:
         from .viz import format_tape  # viz is optional reading, loaded on demand
         return format_tape(self, values)
 
+    def to_dot(self, rankdir: str = "LR", grads: bool = False, full: bool = False) -> str:
+        """The tape as Graphviz DOT text: a box per value (label, value and,
+        with ``grads=True``, its gradient), an oval per operation; see
+        :func:`tapegrad.viz.to_dot`.
+
+        Examples:
+          >>> import tapegrad as tg
+          >>> dot = tg.make_tape(lambda x: x * x)(3.0).to_dot(grads=True)
+          >>> "data 9.0000" in dot and "grad 6.0000" in dot
+          True
+        """
+        from .viz import to_dot
+        return to_dot(self, rankdir=rankdir, grads=grads, full=full)
+
+    def _repr_svg_(self) -> str | None:
+        """Jupyter draws a tape as a graph when Graphviz is installed."""
+        from .viz import svg
+        return svg(self)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        bundle = {"text/plain": self.format()}
+        picture = self._repr_svg_()
+        if picture is not None:
+            bundle["image/svg+xml"] = picture
+        return bundle
+
     def path(self, i: int) -> str:
         """The pytree path of input ``i``, e.g. ``params['w'][0]``."""
         if self._paths is None:

@@ -1,6 +1,6 @@
-"""Show a tape: one line per record, as a learner reads it.
+"""Show a tape: as text, one line per record, and as a Graphviz graph.
 
-::
+The listing (``print(tape)``)::
 
     v0 = input            # x
     v1 = input            # y
@@ -11,19 +11,33 @@
 Array values show their shape (``v4:f64[100] = mul v0 v3``); constants are
 printed inline; a value of an outer tape (nested transforms) prints as ``^``
 followed by its id there.
+
+The graph (``tape.to_dot()``, ``tg.viz.draw``) draws what micrograd's
+``trace_graph`` draws: one box per value with its label, its value and, when
+asked, its gradient (``{ label | data | grad }``), and one oval per
+operation. Both take time linear in the tape and use no recursion.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from .tape import Tape, Traced
 
-__all__ = ["format_tape"]
+__all__ = ["MAX_NODES", "draw", "format_tape", "gradients", "render", "svg", "to_dot"]
+
+MAX_NODES = 400
+"""Above this many records, ``to_dot`` draws the first and last records and
+one node standing for the rest; ``full=True`` draws everything."""
 
 
+# ------------------------------------------------------------------ listing
 def _const(x: Any) -> str:
     if type(x) is Traced:
         return f"^v{x.id}"
@@ -31,7 +45,7 @@ def _const(x: Any) -> str:
         return f"const:{_kind(x)}"
     if isinstance(x, float):
         return repr(float(x))
-    return repr(x)
+    return repr(x).replace(" ", "")          # one token: (1,3), 'a'
 
 
 def _kind(x: Any) -> str:
@@ -79,3 +93,165 @@ def format_tape(tape: Tape, values: bool = False) -> str:
     if tape.outputs:
         lines.append("outputs: " + " ".join(_output(x) for x in tape.outputs))
     return "\n".join(lines)
+
+
+# -------------------------------------------------------------------- graph
+def gradients(tape: Tape) -> list[Any]:
+    """The gradient of the tape's output with respect to every record: its
+    cotangent when the tape is played backwards from the output with seed 1.
+
+    Raises:
+      ValueError: if the tape has not exactly one scalar output on it.
+    """
+    from .reverse import backward  # viz reads tapes; only this plays one
+    ids = [o for o in tape.outputs if isinstance(o, int)]
+    if len(ids) != 1 or len(tape.outputs) != 1:
+        raise ValueError(f"gradients: the tape has {len(tape.outputs)} outputs; "
+                         "gradients are drawn for a function with one scalar output.")
+    out = tape.records[ids[0]][1]
+    if _kind(out):
+        raise ValueError(f"gradients: the output is an array ({_kind(out)}); reduce it "
+                         "with tg.sum or tg.mean to draw gradients.")
+    return backward(tape, [(ids[0], 1.0)])
+
+
+def to_dot(tape: Tape, rankdir: str = "LR", grads: bool | Sequence[Any] = False,
+           full: bool = False) -> str:
+    """The tape as Graphviz DOT text.
+
+    Args:
+      tape: The tape to draw.
+      rankdir: Graphviz layout direction: ``"LR"`` (left to right) or ``"TB"``.
+      grads: ``True`` to show each value's gradient with respect to the
+        (scalar) output, or a list of them by record id.
+      full: Draw every record even on a big tape (see :data:`MAX_NODES`).
+    Returns:
+      DOT text: a value node ``v{i}`` per record, an operation node
+      ``v{i}_op`` per non-input record, a node ``v{i}_c{k}`` per constant
+      argument, and the edges between them.
+    """
+    g = gradients(tape) if grads is True else (list(grads) if grads else None)
+    n = len(tape.records)
+    shown, hidden = _visible(n, full)
+    lines = ["digraph tape {", f"  rankdir={rankdir};",
+             '  node [fontname="Helvetica", fontsize=11];']
+    out_ids = {o for o in tape.outputs if isinstance(o, int)}
+    hidden_used = False
+    for i in shown:
+        prim, inputs, args, ans, _ = tape.record(i)
+        name = tape.path(i) if prim is None else f"v{i}"
+        fields = [_escape(name), f"data {_short(ans)}"]
+        if g is not None:
+            fields.append(f"grad {_short(g[i])}" if g[i] is not None else "grad 0")
+        style = ', style="filled", fillcolor="#d8e8ff"' if i in out_ids else ""
+        lines.append(f'  v{i} [shape=record, label="{{ {" | ".join(fields)} }}"{style}];')
+        if prim is None:
+            continue
+        lines.append(f'  v{i}_op [shape=ellipse, label="{_escape(prim.name)}"];')
+        lines.append(f"  v{i}_op -> v{i};")
+        for k, (j, a) in enumerate(zip(inputs, args)):
+            if j is None:
+                lines.append(f'  v{i}_c{k} [shape=plaintext, label="{_escape(_const(a))}"];')
+                lines.append(f"  v{i}_c{k} -> v{i}_op;")
+            elif j in hidden:
+                hidden_used = True
+                lines.append(f"  elided -> v{i}_op;")
+            else:
+                lines.append(f"  v{j} -> v{i}_op;")
+    if hidden:
+        lines.append(f'  elided [shape=box, style=dashed, label="{len(hidden):,} records '
+                     'not drawn: to_dot(full=True) draws them"];')
+        if not hidden_used:
+            lines.append(f"  v{MAX_NODES // 2 - 1} -> elided [style=dashed];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _visible(n: int, full: bool) -> tuple[Sequence[int], range]:
+    """The record ids drawn, and the range left out (empty when all fit)."""
+    if full or n <= MAX_NODES:
+        return range(n), range(0)
+    head = MAX_NODES // 2
+    tail = MAX_NODES - head
+    return [*range(head), *range(n - tail, n)], range(head, n - tail)
+
+
+def _short(x: Any) -> str:
+    while type(x) is Traced:
+        x = x.value
+    if isinstance(x, np.ndarray):
+        if x.size <= 3:
+            return "[" + ", ".join(f"{v:.4f}" for v in x.ravel()) + "]"
+        return f"{_kind(x)}"
+    if isinstance(x, float | int):
+        return f"{x:.4f}"
+    return str(x)
+
+
+def _escape(text: str) -> str:
+    """Escape what a Graphviz record label treats as syntax."""
+    for ch in '\\{}|<>"':
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+# ------------------------------------------------------------------ render
+def render(dot: str, path: str | os.PathLike[str]) -> str:
+    """Render DOT text to ``path`` (format from its extension: svg, png, pdf)
+    with Graphviz's ``dot`` program.
+
+    Returns:
+      The path written. Without ``dot`` installed, the DOT text goes to the
+      same path with the extension ``.dot``, and a one-line hint says how to
+      render it.
+    """
+    path = os.fspath(path)
+    base, ext = os.path.splitext(path)
+    fmt = ext.lstrip(".").lower() or "svg"
+    exe = shutil.which("dot")
+    if exe is None or fmt == "dot":
+        dot_path = base + ".dot"
+        with open(dot_path, "w", encoding="utf-8") as f:
+            f.write(dot)
+        if fmt != "dot":
+            print(f"tapegrad: Graphviz's dot is not installed, so wrote {dot_path}; "
+                  f"render it with `dot -T{fmt} {dot_path} -o {path}` after installing "
+                  "graphviz (apt install graphviz, brew install graphviz).")
+        return dot_path
+    subprocess.run([exe, f"-T{fmt}", "-o", path], input=dot.encode("utf-8"), check=True)
+    return path
+
+
+def draw(fun: Any, *args: Any, path: str | os.PathLike[str] = "graph.svg",
+         grads: bool = True, rankdir: str = "LR", full: bool = False) -> str:
+    """Record ``fun(*args)``, compute the gradients, and draw the tape.
+
+    Args:
+      fun: A function of pytrees of numbers (one scalar output for ``grads``).
+      args: Its arguments; every leaf becomes an input node.
+      path: Where to write; the extension picks the format (``.svg``,
+        ``.png``, ``.pdf``, or ``.dot`` for the text).
+      grads: Show each value's gradient with respect to the output.
+    Returns:
+      The path written (``.dot`` when Graphviz is not installed).
+    Examples:
+      >>> import os, tempfile
+      >>> import tapegrad as tg
+      >>> path = os.path.join(tempfile.mkdtemp(), "neuron.dot")
+      >>> out = tg.viz.draw(lambda w, x: tg.relu(w * x), 0.5, 2.0, path=path)
+      >>> "grad 2.0000" in open(out).read()
+      True
+    """
+    from .transforms import make_tape
+    tape = make_tape(fun)(*args)
+    return render(to_dot(tape, rankdir=rankdir, grads=grads, full=full), path)
+
+
+def svg(tape: Tape) -> str | None:
+    """The tape drawn as SVG text, or None without Graphviz (for Jupyter)."""
+    exe = shutil.which("dot")
+    if exe is None:
+        return None
+    done = subprocess.run([exe, "-Tsvg"], input=to_dot(tape).encode("utf-8"),
+                          capture_output=True, check=True)
+    return done.stdout.decode("utf-8")

@@ -1,0 +1,37 @@
+"""Regenerate the pictures in docs/img (needs the examples extra and Graphviz).
+
+  python docs/pictures.py
+"""
+
+from __future__ import annotations
+
+import pathlib
+import subprocess
+import sys
+
+import tapegrad as tg
+
+IMG = pathlib.Path(__file__).resolve().parent / "img"
+ROOT = IMG.parents[1]
+
+
+def neuron(p, x1, x2):
+    return tg.relu(p["w1"] * x1 + p["w2"] * x2 + p["b"])
+
+
+ARGS = ({"w1": 0.5, "w2": -1.0, "b": 0.25}, 2.0, 0.5)
+
+
+def main() -> None:
+    IMG.mkdir(exist_ok=True)
+    tg.viz.draw(neuron, *ARGS, path=IMG / "neuron.svg")
+    tg.viz.render(tg.make_tape(tg.grad(neuron))(*ARGS).to_dot(), IMG / "neuron_grad.svg")
+    tanh_neuron = lambda p, x1, x2: tg.tanh(p["w1"] * x1 + p["w2"] * x2 + p["b"])
+    tg.viz.render(tg.make_tape(tg.grad(tanh_neuron))(*ARGS).to_dot(),
+                  IMG / "tanh_neuron_grad.svg")
+    subprocess.run([sys.executable, str(ROOT / "examples" / "moons.py"), "--out", str(IMG),
+                    "--no-progress"], check=True)
+
+
+if __name__ == "__main__":
+    main()
