@@ -120,6 +120,8 @@ def _encode(x: Any, where: str) -> Any:
         return _float(float(x))
     if isinstance(x, np.integer):
         return int(x)
+    if isinstance(x, np.bool_):
+        return bool(x)
     if isinstance(x, np.ndarray):
         if x.dtype.kind not in "biuf":
             raise TypeError(f"tg.io.save: {where} is an array of dtype {x.dtype}; "

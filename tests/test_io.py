@@ -84,6 +84,8 @@ def test_round_trip_of_every_kind(tmp_path):
     back = tg.io.load(tmp_path / "all.json")
     same(back, tree)
     assert type(back["point"]) is Point and back["tuple keys"][(2, 3)] == "pair"
+    tg.io.save(tmp_path / "np.json", [np.float64(0.5), np.int64(3), np.bool_(True)])
+    assert tg.io.load(tmp_path / "np.json") == [0.5, 3, True]
     box = Box([1.0, math.nan], "b")
     tg.io.save(tmp_path / "box.json", {"box": box})
     loaded = tg.io.load(tmp_path / "box.json")["box"]
