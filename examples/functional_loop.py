@@ -9,7 +9,8 @@ parameters, optimizer state) is one pytree, saved with ``tg.io.save`` every
 ``--every`` steps and at the end. ``--resume`` loads the checkpoint and goes
 on; because every step is a pure function of that pytree, the resumed run
 ends exactly where an uninterrupted one does. ``--stop-after`` ends a run
-early, as an interruption would.
+early, as an interruption would. Each line printed gives the loss of the
+parameters saved in that checkpoint.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ def fresh_run(optimizer: tg.optim.GradientTransformation, seed: int) -> dict[str
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=300, help="total steps (300)")
     parser.add_argument("--every", type=int, default=50, help="checkpoint period (50)")
     parser.add_argument("--ckpt", default="functional_loop_ckpt.json",
@@ -58,11 +60,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--resume", action="store_true", help="continue from --ckpt")
     parser.add_argument("--stop-after", type=int, default=None,
                         help="end after this many steps of this invocation")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=None,
+                        help="seed of the initial weights of a new run (0); a resumed "
+                             "run continues from the checkpoint's weights")
     args = parser.parse_args(argv)
+    if args.resume and args.seed is not None:
+        parser.error("--seed chooses the initial weights of a new run; --resume "
+                     "continues from the checkpoint's, so give one or the other")
 
     optimizer = make_optimizer(args.steps)
-    template = fresh_run(optimizer, args.seed)
+    template = fresh_run(optimizer, 0 if args.seed is None else args.seed)
     if args.resume:
         if not os.path.exists(args.ckpt):
             parser.error(f"--resume: no checkpoint at {args.ckpt}")
@@ -71,15 +78,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     else:
         run = template
     budget = args.steps if args.stop_after is None else run["step"] + args.stop_after
-    loss = float("nan")
     while run["step"] < min(args.steps, budget):
-        run, loss = train_step(optimizer, run)
+        run, _ = train_step(optimizer, run)
         if run["step"] % args.every == 0 or run["step"] == args.steps:
             tg.io.save(args.ckpt, run)
+            loss = loss_fn(run["params"], X, Y)     # of the parameters just saved
             print(f"step {run['step']:4d}  loss {loss:.6f}  (checkpoint {args.ckpt})")
     tg.io.save(args.ckpt, run)
     final = loss_fn(run["params"], X, Y)
-    print(f"stopped at step {run['step']}; loss {final!r}")
+    print(f"stopped at step {run['step']}; loss {final:.6f}")
     return run
 
 

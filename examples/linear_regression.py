@@ -4,8 +4,8 @@
 
 Ten points x in [-1, 1] with y = 4x + 3 plus Gaussian noise of standard
 deviation 0.01; w and b start at random. Each epoch visits the points in
-order and takes one SGD step per point on its squared error, then prints the
-mean loss, w and b. The parameters are a dict of floats and a step is
+order and takes one SGD step per point on its squared error; the mean loss,
+w and b are printed after epochs 1, 2, 5, 10, 20, ... and the last. The parameters are a dict of floats and a step is
 ``params - lr * grad(loss)(params, x, y)``.
 """
 
@@ -43,19 +43,21 @@ def fit(epochs: int = 40, lr: float = 0.1, seed: int = 0,
     xs, ys = make_data(seed)
     rng = np.random.default_rng(seed + 1)
     params = {"w": float(rng.normal()), "b": float(rng.normal())}
+    shown = {m * 10**e for e in range(7) for m in (1, 2, 5)} | {epochs}
     for epoch in range(1, epochs + 1):
         params = sgd_epoch(params, xs, ys, lr)
         loss = sum(loss_fn(params, x, y) for x, y in zip(xs, ys)) / len(xs)
-        if verbose:
+        if verbose and epoch in shown:
             print(f"epoch {epoch:3d}  loss {loss:.6f}  w {params['w']:.4f}  b {params['b']:.4f}")
     return params
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=int, default=40, help="passes over the data (40)")
     parser.add_argument("--lr", type=float, default=0.1, help="learning rate (0.1)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of data and initial w, b")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the data and of the initial w, b (0)")
     args = parser.parse_args()
     params = fit(args.epochs, args.lr, args.seed)
     print(f"fitted: w = {params['w']:.4f} (true 4), b = {params['b']:.4f} (true 3)")

@@ -2,7 +2,7 @@
 
   python examples/moons.py                  # the 100 points as arrays (batch)
   python examples/moons.py --mode loop      # one example at a time, on floats
-  python examples/moons.py --steps 5 --out /tmp/moons
+  python examples/moons.py --steps 5 --out /tmp/moons --no-progress
 
 The data are 100 two-moons points with noise 0.1 (NumPy, fixed seed),
 labels -1 and +1. The model is an MLP 2-16-16-1; the loss is the mean hinge
@@ -21,6 +21,7 @@ import time
 from typing import Any
 
 import numpy as np
+from _progress import INSTALL_HINT, Progress
 
 import tapegrad as tg
 
@@ -28,8 +29,10 @@ ALPHA = 1e-4          # weight of the L2 penalty
 
 
 def make_moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Two interleaving half circles with Gaussian noise; labels -1 and +1
-    (scikit-learn's make_moons, written with NumPy)."""
+    """Two interleaving half circles with Gaussian noise; labels -1 and +1.
+
+    scikit-learn's make_moons, written with NumPy.
+    """
     rng = np.random.default_rng(seed)
     n_out, n_in = n // 2, n - n // 2
     t_out, t_in = np.linspace(0, np.pi, n_out), np.linspace(0, np.pi, n_in)
@@ -53,8 +56,10 @@ def loss_fn(params: Any, X: np.ndarray, y: np.ndarray, mode: str) -> tuple[Any, 
 
 def make_step(optimizer: tg.optim.GradientTransformation, X: np.ndarray, y: np.ndarray,
               mode: str) -> Any:
-    """One training step, a pure function: (params, state) -> (params, state,
-    loss, accuracy)."""
+    """One training step, a pure function.
+
+    (params, state) -> (params, state, loss, accuracy).
+    """
     value_and_grad = tg.value_and_grad(loss_fn, has_aux=True)
 
     def step(params: Any, state: Any) -> tuple[Any, Any, float, float]:
@@ -66,30 +71,27 @@ def make_step(optimizer: tg.optim.GradientTransformation, X: np.ndarray, y: np.n
 
 def train(mode: str = "batch", steps: int = 100, seed: int = 0,
           progress: bool = True) -> tuple[Any, dict[str, list[float]], float]:
-    """Train from ``mlp_init([2, 16, 16, 1], seed)``; return the parameters,
-    the loss and accuracy per step, and the seconds per step."""
+    """Train from ``mlp_init([2, 16, 16, 1], seed)``.
+
+    Returns the parameters, the loss and accuracy per step, and the seconds
+    per step.
+    """
     X, y = make_moons()
     params = tg.nn.mlp_init([2, 16, 16, 1], seed=seed)
     optimizer = tg.optim.sgd(tg.optim.linear_schedule(1.0, 0.1, 100))
     state = optimizer.init(params)
     step = make_step(optimizer, X, y, mode)
     history: dict[str, list[float]] = {"loss": [], "accuracy": []}
-    bar = _progress(steps, progress)
+    bar = Progress(steps, "training", progress)
     start = time.perf_counter()
     for _ in range(steps):
         params, state, loss, acc = step(params, state)
         history["loss"].append(loss)
         history["accuracy"].append(acc)
-        bar.set_postfix(loss=f"{loss:.4f}", accuracy=f"{acc:.0%}")
-        bar.update()
+        bar.update(loss=f"{loss:.4f}", accuracy=f"{acc:.0%}")
     seconds = (time.perf_counter() - start) / max(steps, 1)
     bar.close()
     return params, history, seconds
-
-
-def _progress(steps: int, enabled: bool) -> Any:
-    from tqdm import tqdm
-    return tqdm(total=steps, desc="training", unit="step", disable=not enabled)
 
 
 def final_accuracy(params: Any) -> float:
@@ -108,8 +110,16 @@ def plot_boundary(params: Any, path: str) -> None:
     xx, yy = np.meshgrid(np.linspace(-1.5, 2.5, 200), np.linspace(-1.0, 1.5, 200))
     scores = tg.nn.mlp(params, [xx.ravel(), yy.ravel()])[0].reshape(xx.shape)
     fig, ax = plt.subplots(figsize=(5, 4))
-    ax.contourf(xx, yy, scores > 0, cmap="Spectral", alpha=0.8)
-    ax.scatter(X[:, 0], X[:, 1], c=y, s=30, cmap="Spectral", edgecolors="k")
+    colors = {-1: "#d7301f", 1: "#2b8cbe"}      # class -1 red, class +1 blue
+    ax.contourf(xx, yy, scores > 0, levels=[-0.5, 0.5, 1.5],
+                colors=["#fcbba1", "#c6dbef"])
+    for label, color in colors.items():
+        pick = y == label
+        ax.scatter(X[pick, 0], X[pick, 1], s=30, color=color, edgecolors="k",
+                   label=f"class {label:+d}")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.legend(loc="upper right", framealpha=0.9)
     ax.set_title(f"decision boundary (accuracy {final_accuracy(params):.0%})")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
@@ -126,29 +136,38 @@ def plot_curves(history: dict[str, list[float]], path: str) -> None:
     ax1.set_xlabel("step")
     ax1.set_ylabel("loss", color="tab:blue")
     ax2 = ax1.twinx()
-    ax2.plot(history["accuracy"], color="tab:red")
-    ax2.set_ylabel("accuracy", color="tab:red")
-    ax2.set_ylim(0, 1.05)
-    ax1.set_title("training")
+    ax2.plot([100 * a for a in history["accuracy"]], color="tab:red")
+    ax2.set_ylabel("accuracy (%)", color="tab:red")
+    ax2.set_ylim(0, 105)
+    ax1.set_title("training: loss and accuracy per step")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mode", choices=["batch", "loop"], default="batch",
                         help="batch: the points as arrays (default); loop: per example")
     parser.add_argument("--steps", type=int, default=100, help="training steps (100)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights")
-    parser.add_argument("--out", default=".", help="folder for the two pictures")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights (0)")
+    parser.add_argument("--out", default=".",
+                        help="folder for the two pictures (default: the current one)")
+    parser.add_argument("--no-progress", action="store_true",
+                        help="print no progress (a tqdm bar on a terminal, else a line "
+                             "every tenth of the run)")
     args = parser.parse_args()
 
     params, history, seconds = train(args.mode, args.steps, args.seed, not args.no_progress)
     print(f"accuracy after {args.steps} steps: {final_accuracy(params):.0%}")
     print(f"final loss: {history['loss'][-1]:.6f}")
     print(f"time per step ({args.mode}): {seconds * 1e3:.2f} ms")
+    try:
+        import matplotlib  # noqa: F401  (only to ask whether it is installed)
+    except ImportError:
+        print(f"pictures not drawn: matplotlib is not installed; {INSTALL_HINT} brings it.")
+        return
     os.makedirs(args.out, exist_ok=True)
     boundary = os.path.join(args.out, "moons_boundary.png")
     curves = os.path.join(args.out, "moons_curves.png")

@@ -32,8 +32,10 @@ def arg_name(fun: Callable[..., Any], i: int) -> str:
 
 
 class ArgName:
-    """The name of argument ``n`` of ``fun``, worked out only when printed:
-    reading a signature costs more than a small gradient."""
+    """The name of argument ``n`` of ``fun``, worked out only when printed.
+
+    Reading a signature costs more than a small gradient.
+    """
 
     __slots__ = ("fun", "n")
 
@@ -71,6 +73,7 @@ def as_number(leaf: Any, name: object, where: tuple[tree.TreeDef, int], what: st
 
 
 def norm_argnums(argnums: Argnums, nargs: int, what: str) -> tuple[int, ...]:
+    """``argnums`` as a tuple of non-negative ints, checked against ``nargs``."""
     nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
     for n in nums:
         if not isinstance(n, int) or not -nargs <= n < nargs:
@@ -113,11 +116,13 @@ def unwrap(tape: Tape, x: Any) -> Any:
 
 
 def zeros_like(x: Any) -> Any:
+    """A zero shaped like ``x``: ``0.0`` for a float, else a zero array."""
     shape = _shape(x)
     return 0.0 if shape == () and not isinstance(x, np.ndarray) else np.zeros(shape)
 
 
 def split_aux(out: Any, has_aux: bool, what: str) -> tuple[Any, Any]:
+    """Split ``fun``'s result into ``(output, aux)`` (aux is None without has_aux)."""
     if not has_aux:
         return out, None
     if not (isinstance(out, tuple | list) and len(out) == 2):
@@ -143,8 +148,10 @@ def scalar_seed(out: Any, what: str) -> Any:
 
 def check_tangents(fun: Callable[..., Any], primals: Any, tangents: Any,
                    what: str) -> list[list[Any]]:
-    """Check ``jvp``'s tangents against its primals; return them per argument,
-    as checked leaves (ints become floats)."""
+    """Check ``jvp``'s tangents against its primals.
+
+    Returns them per argument, as checked leaves (ints become floats).
+    """
     for which, x in (("primals", primals), ("tangents", tangents)):
         if not isinstance(x, tuple | list):
             raise TypeError(
@@ -181,8 +188,10 @@ def check_tangents(fun: Callable[..., Any], primals: Any, tangents: Any,
 
 
 def one_hots(x: Any) -> Iterator[Any]:
-    """Unit seeds, one per element of ``x``'s value: ``1.0`` for a float,
-    else arrays of its shape with a single 1."""
+    """Unit seeds, one per element of ``x``'s value.
+
+    ``1.0`` for a float, else arrays of its shape with a single 1.
+    """
     shape = _shape(x)
     v = x
     while type(v) is Traced:

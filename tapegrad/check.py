@@ -40,9 +40,11 @@ def check_grads(fun: Callable[..., Any], args: Sequence[Any], order: int = 1,
         ``|got - expected| <= atol + rtol * |expected|``.
       atol: Absolute tolerance, in the same test.
       seed: Seed of the random directions.
+
     Raises:
       AssertionError: naming the mode, the pytree path of the worst leaf and
         both numbers.
+
     Examples:
       >>> import tapegrad as tg
       >>> tg.check_grads(tg.sin, (0.3,), order=2)
@@ -158,8 +160,10 @@ class _Worst:
 # --------------------------------------------------------------- helpers
 def _directions(f: Callable[..., Any], args: tuple[Any, ...],
                 rng: np.random.Generator) -> Any:
-    """For each input leaf: its path and a random direction on that leaf
-    alone (zeros elsewhere), as a tuple of pytrees like ``args``."""
+    """For each input leaf: its path and a random direction on it alone.
+
+    The direction is a tuple of pytrees like ``args``, zero elsewhere.
+    """
     flat = [tree.flatten_with_path(a) for a in args]
     for n, (pairs, _) in enumerate(flat):
         for k, (path, _) in enumerate(pairs):

@@ -30,8 +30,9 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]],
       tape: A finished tape (its transform has returned).
       seeds: ``(id, tangent)`` pairs for the inputs.
       order: the record ids to visit, ascending; by default every record
-        from the first seed on. ``jvp`` and ``jacfwd`` pass :func:`needed`,
+        from the first seed on. ``jvp`` and ``jacfwd`` pass ``needed``,
         the records their outputs depend on.
+
     Returns:
       A list indexed by record id: the tangent of each value, or None where it
       does not depend on the seeded inputs (or was not visited).
@@ -96,9 +97,11 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]],
 
 
 def needed(tape: Tape, outputs: Iterable[int]) -> list[int]:
-    """The ids of the records ``outputs`` depend on, ascending: one backward
-    sweep over integers. Playing only those skips, for instance, the records
-    of ``f``'s value on the tape of ``grad(f)``."""
+    """The ids of the records ``outputs`` depend on, ascending.
+
+    One backward sweep over integers. Playing only those skips, for
+    instance, the records of ``f``'s value on the tape of ``grad(f)``.
+    """
     records = tape.records
     live = bytearray(len(records))
     for i in outputs:

@@ -37,6 +37,7 @@ def save(path: str | os.PathLike[str], tree: Any) -> None:
 
     Raises:
       TypeError: a leaf JSON cannot hold exactly (the message names its path).
+
     Examples:
       >>> import math, os, tempfile
       >>> import tapegrad as tg
@@ -65,12 +66,13 @@ def save(path: str | os.PathLike[str], tree: Any) -> None:
 
 
 def load(path: str | os.PathLike[str], like: Any = None) -> Any:
-    """Read a pytree written by :func:`save`.
+    """Read a pytree written by [save][tapegrad.io.save].
 
     Args:
       path: The file.
       like: Optionally, a tree the result must match: same structure and,
         leaf by leaf, the same shape.
+
     Raises:
       ValueError: if the file is missing, truncated, not JSON, not written by
         ``tg.io.save``, or does not match ``like``; the message names the
@@ -111,8 +113,11 @@ class _Malformed(Exception):
 
 
 def _encode(x: Any, where: str) -> Any:
-    """A JSON value for ``x``; containers and special floats become objects
-    with a ``$`` key, so that plain data stays plain."""
+    """A JSON value for ``x``.
+
+    Containers and special floats become objects with a ``$`` key, so that
+    plain data stays plain.
+    """
     t = type(x)
     if x is None or t is bool or t is int or t is str:
         return x
@@ -220,8 +225,10 @@ def _pairs(v: Any) -> list[Any]:
 
 
 def _lookup(name: Any) -> Any:
-    """The class ``module:qualname`` among modules already imported: loading
-    never imports (nor runs) anything."""
+    """The class ``module:qualname`` among modules already imported.
+
+    Loading never imports (nor runs) anything.
+    """
     if not isinstance(name, str) or ":" not in name:
         raise _Malformed(f"bad class name {name!r}")
     module, qualname = name.split(":", 1)
@@ -250,8 +257,10 @@ def _check_like(path: str, result: Any, like: Any) -> None:
 
 
 def _fsync_folder(folder: str) -> None:
-    """Make the rename itself durable (POSIX); a no-op where folders can't be
-    opened."""
+    """Make the rename itself durable (POSIX).
+
+    A no-op where folders can't be opened.
+    """
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:

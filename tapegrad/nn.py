@@ -49,15 +49,19 @@ def mlp_init(sizes: Sequence[int], seed: int = 0) -> Params:
 
 def mlp(params: Params, x: Sequence[Any],
         activation: Callable[[Any], Any] = relu) -> list[Any]:
-    """Run the MLP on inputs ``x``: hidden layers use ``activation``, the last
-    is linear.
+    """Run the MLP on inputs ``x``.
+
+    Hidden layers use ``activation``, the last is linear.
 
     Args:
-      params: As made by :func:`mlp_init`.
+      params: As made by [mlp_init][tapegrad.nn.mlp_init].
       x: One number per input feature: floats for one example, or NumPy
         arrays (one per feature, all of one batch shape) for a batch.
+      activation: The nonlinearity of the hidden layers.
+
     Returns:
       A list with one number (or array) per output unit.
+
     Examples:
       >>> import numpy as np
       >>> import tapegrad as tg
@@ -99,8 +103,9 @@ def mse(prediction: Any, target: Any) -> Any:
 
 
 def hinge(score: Any, label: Any) -> Any:
-    """Max-margin loss of micrograd's demo, elementwise: ``relu(1 - score * label)``
-    for labels in {-1, +1}.
+    """Max-margin loss of micrograd's demo, elementwise.
+
+    ``relu(1 - score * label)`` for labels in {-1, +1}.
 
     Examples:
       >>> import tapegrad as tg

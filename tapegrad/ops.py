@@ -40,15 +40,19 @@ def _is_scalar(x: Any) -> bool:
 
 
 def _ieee(f: Callable[..., Any], *args: Any) -> float:
-    """Redo a float op that Python refused (ZeroDivision, domain, overflow)
-    in NumPy, which follows IEEE: ``log(0) = -inf``, ``1/0 = inf``."""
+    """Redo a float op that Python refused (ZeroDivision, domain, overflow).
+
+    NumPy follows IEEE: ``log(0) = -inf``, ``1/0 = inf``.
+    """
     with np.errstate(all="ignore"):
         return float(f(*(np.float64(a) for a in args)))
 
 
 def _ieee_op(fmath: Callable[..., Any], fnp: Callable[..., Any], name: str) -> Primitive:
-    """A primitive computed by ``math``/Python on plain numbers (fast), NumPy
-    otherwise, and NumPy again where Python refuses (``log(0)``, ``1/0``)."""
+    """A primitive computed by ``math`` on plain numbers, NumPy otherwise.
+
+    NumPy again where Python refuses (``log(0)``, ``1/0``).
+    """
     def impl(*args: Any) -> Any:
         for a in args:
             if type(a) is not float and type(a) is not int:
@@ -130,8 +134,10 @@ def _relu(x: Any) -> Any:
 
 
 def _select(cond: Any, a: float, b: float) -> Any:
-    """A constant partial chosen by a comparison: ``a`` where ``cond``, else
-    ``b``. A plain bool (a float compared) needs no ``where`` record."""
+    """A constant partial chosen by a comparison: ``a`` where ``cond``, else ``b``.
+
+    A plain bool (a float compared) needs no ``where`` record.
+    """
     if cond is True or cond is False:
         return a if cond else b
     return where(cond, a, b)

@@ -25,21 +25,25 @@ LearningRate = float | Schedule
 
 
 class GradientTransformation(NamedTuple):
-    """An optimizer: ``init(params) -> state`` and
-    ``update(grads, state, params) -> (updates, state)``."""
+    """An optimizer: a pair of pure functions.
+
+    ``init(params) -> state`` and ``update(grads, state, params) -> (updates, state)``.
+    """
     init: Callable[[Any], Any]
     update: Callable[[Any, Any, Any], tuple[Any, Any]]
 
 
 class SgdState(NamedTuple):
-    """State of :func:`sgd`: steps taken, and the momentum trace (None
-    without momentum)."""
+    """State of [sgd][tapegrad.optim.sgd]: steps taken, and the momentum trace.
+
+    The trace is None without momentum.
+    """
     step: int
     trace: Any
 
 
 class AdamState(NamedTuple):
-    """State of :func:`adam`: steps taken, first and second moment estimates."""
+    """State of [adam][tapegrad.optim.adam]: steps taken, first and second moment estimates."""
     step: int
     mu: Any
     nu: Any
@@ -62,6 +66,7 @@ def sgd(learning_rate: LearningRate, momentum: float = 0.0) -> GradientTransform
     Args:
       learning_rate: A float, or a schedule ``step -> float`` (step 0 first).
       momentum: The decay of the trace; 0 for plain SGD.
+
     Examples:
       >>> import tapegrad as tg
       >>> opt = tg.optim.sgd(0.1)
@@ -129,8 +134,9 @@ def apply_updates(params: Any, updates: Any) -> Any:
 # ---------------------------------------------------------------- schedules
 def linear_schedule(init_value: float, end_value: float,
                     transition_steps: int) -> Schedule:
-    """From ``init_value`` at step 0 to ``end_value`` at ``transition_steps``,
-    linearly, then constant.
+    """A linear schedule, then constant.
+
+    From ``init_value`` at step 0 to ``end_value`` at ``transition_steps``.
 
     Examples:
       >>> import tapegrad as tg
@@ -149,8 +155,9 @@ def linear_schedule(init_value: float, end_value: float,
 
 
 def cosine_decay(init_value: float, decay_steps: int, alpha: float = 0.0) -> Schedule:
-    """Cosine decay from ``init_value`` to ``alpha * init_value`` over
-    ``decay_steps``, then constant (optax's ``cosine_decay_schedule``).
+    """Cosine decay, then constant (optax's ``cosine_decay_schedule``).
+
+    From ``init_value`` to ``alpha * init_value`` over ``decay_steps``.
 
     Examples:
       >>> import tapegrad as tg

@@ -29,10 +29,10 @@ class Primitive:
         None when no reverse rule was given.
       jvps: the same for forward mode.
       vjp_partials, jvp_partials: for a primitive declared with
-        :func:`defpartials`, the local partial derivative of each input (a
+        [defpartials][tapegrad.defpartials], the local partial derivative of each input (a
         function ``(ans, *args)``, a constant, or None). The tape players
         multiply them by the cotangent or tangent directly, which is faster
-        than calling the rule; :func:`defvjp`/:func:`defjvp` clear them.
+        than calling the rule; [defvjp][tapegrad.defvjp]/[defjvp][tapegrad.defjvp] clear them.
     """
 
     def __init__(self, impl: Callable[..., Any], name: str | None = None):
@@ -51,6 +51,7 @@ class Primitive:
         self.rapply2 = reflected_applier(self)   # prim(other, self), for __rmul__ & co
 
     def __call__(self, *args: Any) -> Any:
+        """Apply the primitive, recording it if an argument is traced."""
         n = len(args)
         if n == 1:
             return self.apply1(args[0])
@@ -66,13 +67,15 @@ def primitive(impl: Callable[..., Any], name: str | None = None) -> Primitive:
     """Make a new primitive from a function on numbers.
 
     The function receives plain numbers (floats or NumPy arrays), never traced
-    values; give its derivatives with :func:`defvjp` and :func:`defjvp`.
+    values; give its derivatives with [defvjp][tapegrad.defvjp] and [defjvp][tapegrad.defjvp].
 
     Args:
       impl: The function to wrap.
       name: Name shown on the tape; defaults to ``impl.__name__``.
+
     Returns:
-      A callable :class:`Primitive` that records itself when traced.
+      A callable ``Primitive`` that records itself when traced.
+
     Examples:
       >>> import math
       >>> import tapegrad as tg

@@ -38,6 +38,7 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
     Args:
       tape: A finished tape (its transform has returned).
       seeds: ``(id, cotangent)`` pairs for the outputs.
+
     Returns:
       A list indexed by record id: the cotangent of each value, or None where
       the outputs do not depend on it.
@@ -111,9 +112,12 @@ def _times(g: Any, p: Any) -> Any:
 
 
 def _is_float(x: Any) -> bool:
-    """A float, or a traced float: then no argument of its record was an
-    array that broadcasting stretched, and no cotangent or tangent needs
-    reshaping (a reduction's own rule gives its input's shape)."""
+    """A float, or a traced float.
+
+    Then no argument of its record was an array that broadcasting stretched,
+    and no cotangent or tangent needs reshaping (a reduction's own rule
+    gives its input's shape).
+    """
     return x.__class__ is float or (x.__class__ is Traced and x.value.__class__ is float)
 
 

@@ -1,12 +1,12 @@
 """Tapes, traced values and ``apply``: how a computation is recorded.
 
-A :class:`Tape` is a Wengert list: one record per primitive applied, in the
-order they ran. A :class:`Traced` value stands in for a number while a
+A ``Tape`` is a Wengert list: one record per primitive applied, in the
+order they ran. A ``Traced`` value stands in for a number while a
 transform runs: it knows its tape, its id there, and its value. The value is
 a number, or a traced value of an *outer* tape when transforms are nested.
 
 Active tapes form a stack kept in a ``ContextVar``, so every thread and every
-async task has its own. :func:`apply` records a primitive on the innermost
+async task has its own. ``apply`` records a primitive on the innermost
 active tape among its arguments; any argument from another tape is a constant
 there. That one rule is what keeps nested transforms apart.
 """
@@ -59,20 +59,23 @@ class Tape:
 
     Attributes:
       records: list of flat ``(op, ans, j0, a0, j1, a1, ...)`` tuples; record
-        ``i`` defines ``v{i}``. :meth:`record` and iteration give :class:`Record`.
+        ``i`` defines ``v{i}``. ``record`` and iteration give [Record][tapegrad.tape.Record].
       level: depth in the tape stack (outer tapes have smaller levels).
       active: True while the transform that owns the tape is running.
       args: the traced arguments, ``(first input id, name, TreeDef)`` each:
         inputs ``first ...`` are that argument's leaves in order. The name may
         be any object whose ``str`` is the name, and leaf paths are worked out
-        from the structure only when :meth:`path` is asked: a transform's
+        from the structure only when ``path`` is asked: a transform's
         call never pays for printing.
-      outputs: the output ids, or :class:`Const` for outputs that are not on
+      outputs: the output ids, or ``Const`` for outputs that are not on
         this tape; set when the function returns.
+      output_names: what each output is, for the listing and the drawing
+        (``out['loss']``, or ``grad p['w']`` on the tape of a gradient);
+        empty when the function returned one number.
     """
 
     __slots__ = ("records", "level", "active", "args", "_paths", "outputs",
-                 "check_nans", "sources", "__weakref__")
+                 "output_names", "check_nans", "sources", "__weakref__")
 
     def __init__(self, level: int):
         self.records: list[RawRecord] = []
@@ -81,6 +84,7 @@ class Tape:
         self.args: list[tuple[int, Any, TreeDef]] = []
         self._paths: dict[int, str] | None = None
         self.outputs: list[int | Const] = []
+        self.output_names: list[str] = []
         self.check_nans = _debug_nans.get()
         self.sources: dict[int, str] = {}
 
@@ -88,7 +92,7 @@ class Tape:
         return len(self.records)
 
     def record(self, i: int) -> Record:
-        """Record ``i`` in readable form, with its :class:`Primitive`."""
+        """Record ``i`` in readable form, with its ``Primitive``."""
         raw = self.records[i]
         op = raw[0]
         return Record(None if op is None else PRIMITIVES[op], raw[2::2], raw[3::2],
@@ -103,9 +107,10 @@ class Tape:
         return format_tape(self, values)
 
     def to_dot(self, rankdir: str = "LR", grads: bool = False, full: bool = False) -> str:
-        """The tape as Graphviz DOT text: a box per value (label, value and,
-        with ``grads=True``, its gradient), an oval per operation; see
-        :func:`tapegrad.viz.to_dot`.
+        """The tape as Graphviz DOT text; see [tg.viz.to_dot][tapegrad.viz.to_dot].
+
+        A box per value (label, value and, with ``grads=True``, its
+        gradient), an oval per operation.
 
         Examples:
           >>> import tapegrad as tg
@@ -193,10 +198,12 @@ class Traced:
 
     @property
     def ndim(self) -> int:
+        """The number of axes of the value (0 for a float)."""
         return len(_shape(self.value))
 
     @property
     def size(self) -> int:
+        """The number of elements of the value (1 for a float)."""
         return int(np.prod(_shape(self.value)))
 
     def primal(self) -> Any:
@@ -258,8 +265,10 @@ _quiet: ContextVar[bool] = ContextVar("tapegrad_ieee", default=False)
 
 
 class ieee:
-    """NumPy's floating-point warnings off, and noted so that eager ops inside
-    need not switch them off again (that costs more than a small array op).
+    """NumPy's floating-point warnings off, and noted as off.
+
+    Eager ops inside need not switch them off again (that costs more than a
+    small array op).
 
     A class rather than a generator: entering it is on every transform's path.
     """
@@ -370,7 +379,7 @@ def apply(prim: Primitive, *args: Any) -> Any:
 
 
 def unary_applier(prim: Primitive) -> Callable[[Any], Any]:
-    """:func:`apply` for one argument, written out for ``prim``: a hot path.
+    """``apply`` for one argument, written out for ``prim``: a hot path.
 
     Closing over the primitive's index and impl saves attribute lookups and a
     call per op (benchmarks/eager.py).
@@ -397,8 +406,11 @@ def unary_applier(prim: Primitive) -> Callable[[Any], Any]:
 
 
 def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
-    """:func:`apply` for two arguments, written out for ``prim``: the hot path
-    of every operator (``Traced.__mul__`` is ``binary_applier(mul)``)."""
+    """``apply`` for two arguments, written out for ``prim``.
+
+    The hot path of every operator (``Traced.__mul__`` is
+    ``binary_applier(mul)``).
+    """
     impl, index = prim.impl, prim.index
 
     def apply_2(a: Any, b: Any) -> Any:
@@ -444,10 +456,12 @@ def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
 
 
 def reflected_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
-    """``prim(other, self)`` for Python's reflected operators (``2.0 * x`` is
-    ``x.__rmul__(2.0)``), where only ``self`` is traced: a short copy of the
-    binary applier's constant-first case, without a lambda in between
-    (benchmarks/higher.py)."""
+    """``prim(other, self)`` for Python's reflected operators.
+
+    ``2.0 * x`` is ``x.__rmul__(2.0)``, where only ``self`` is traced: a
+    short copy of the binary applier's constant-first case, without a lambda
+    in between (benchmarks/higher.py).
+    """
     impl, index = prim.impl, prim.index
     apply_2 = prim.apply2
 
@@ -481,7 +495,9 @@ def _eager(prim: Primitive, args: tuple[Any, ...]) -> Any:
 
 # --------------------------------------------------------------- debug_nans
 def _check_nan(tape: Tape, i: int, x: Any, what: str) -> None:
-    """Inside ``tg.debug_nans()``: note where record ``i`` came from, and
-    raise if ``x`` (its value, cotangent or tangent) holds a nan."""
+    """Inside ``tg.debug_nans()``: note where record ``i`` came from.
+
+    Raise if ``x`` (its value, cotangent or tangent) holds a nan.
+    """
     from .nans import check_nan  # imported here: nans.py imports this module
     check_nan(tape, i, x, what)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -18,6 +19,7 @@ import numpy as np
 from . import tree
 from .arguments import (
     Argnums,
+    arg_name,
     check_tangents,
     norm_argnums,
     one_hots,
@@ -62,6 +64,52 @@ def _on(tape: Tape, x: Any) -> bool:
     return type(x) is Traced and x.tape is tape
 
 
+# ----------------------------------------------------------- output names
+# What the outputs of a gradient function are, for make_tape's listing and
+# drawing (``grad p['w']``). Kept beside the function, not on it:
+# functools.wraps copies a function's __dict__ into every wrapper.
+_NAMERS: weakref.WeakKeyDictionary[Callable[..., Any], Callable[..., list[str]]] = (
+    weakref.WeakKeyDictionary())
+
+
+def _grad_names(fun: Callable[..., Any], argnums: Argnums, has_aux: bool,
+                with_value: bool) -> Callable[..., list[str]]:
+    """Name the outputs of ``grad(fun)`` (or ``value_and_grad``) by path."""
+    def names(args: Sequence[Any], paths: list[tuple[Any, ...]]) -> list[str]:
+        nums = norm_argnums(argnums, len(args), "make_tape")
+        out = []
+        for path in paths:
+            keys = list(path)
+            top = keys.pop(0).idx if (with_value or has_aux) else None
+            if (with_value and top == 0) or (not with_value and top == 1):
+                if not has_aux:
+                    out.append("value")
+                    continue
+                if with_value:
+                    sub = keys.pop(0).idx
+                    if sub == 0:
+                        out.append("value")
+                        continue
+                out.append("aux" + tree.keystr(keys))
+                continue
+            k = 0 if isinstance(argnums, int) else keys.pop(0).idx
+            out.append(f"grad {arg_name(fun, nums[k])}{tree.keystr(keys)}")
+        return out
+    return names
+
+
+def _output_names(fun: Callable[..., Any], args: Sequence[Any], out: Any) -> list[str]:
+    """``out['a']`` per output leaf (none for a lone number); a gradient's say
+    what they are the gradient of."""
+    paths = [p for p, _ in tree.flatten_with_path(out)[0]]
+    namer = _NAMERS.get(fun)
+    if namer is not None:
+        return namer(args, paths)
+    if len(paths) == 1 and not paths[0]:
+        return []
+    return ["out" + tree.keystr(p) for p in paths]
+
+
 # -------------------------------------------------------------- transforms
 def _vjp(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...],
          has_aux: bool, what: str) -> tuple[Any, Callable[[Any], tuple[Any, ...]], Any]:
@@ -97,10 +145,12 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
       primals: The arguments; every leaf is differentiated.
       has_aux: If True, ``fun`` returns ``(output, aux)``; aux is not
         differentiated.
+
     Returns:
       ``(out, vjp_fn)``, or ``(out, vjp_fn, aux)`` with ``has_aux``.
       ``vjp_fn(cotangent)`` takes a pytree shaped like ``out`` and returns a
       tuple with one pytree of cotangents per primal.
+
     Examples:
       >>> import tapegrad as tg
       >>> out, f_vjp = tg.vjp(lambda x, y: [x * y, x + y], 2.0, 3.0)
@@ -121,13 +171,16 @@ def value_and_grad(fun: Callable[..., Any], argnums: Argnums = 0,
       fun: Function returning a scalar number (or ``(scalar, aux)``).
       argnums: Which positional argument(s) to differentiate; int or tuple.
       has_aux: If True, ``fun`` returns ``(value, aux)``.
+
     Returns:
       A function with ``fun``'s arguments returning ``(value, grads)``, or
       ``((value, aux), grads)`` with ``has_aux``. ``grads`` has the structure of
       the selected argument (a tuple of them when ``argnums`` is a tuple).
+
     Raises:
       TypeError: if ``fun`` does not return a scalar, or an argument leaf is
         not a number (the message names its path).
+
     Examples:
       >>> import tapegrad as tg
       >>> tg.value_and_grad(lambda p: p["w"] * p["b"])({"w": 2.0, "b": 3.0})
@@ -143,6 +196,7 @@ def value_and_grad(fun: Callable[..., Any], argnums: Argnums = 0,
         grads = vjp_fn(scalar_seed(out, what))
         grads = grads[0] if isinstance(argnums, int) else grads
         return ((out, aux), grads) if has_aux else (out, grads)
+    _NAMERS[value_and_grad_fun] = _grad_names(fun, argnums, has_aux, True)
     return value_and_grad_fun
 
 
@@ -155,10 +209,13 @@ def grad(fun: Callable[..., Any], argnums: Argnums = 0,
       argnums: Which positional argument(s) to differentiate; int or tuple.
       has_aux: If True, ``fun`` returns ``(value, aux)`` and the gradient
         function returns ``(grads, aux)``.
+
     Returns:
       A function with ``fun``'s arguments; the gradient has their structure.
+
     Raises:
       TypeError: if ``fun`` does not return a scalar number.
+
     Examples:
       >>> import tapegrad as tg
       >>> tg.grad(lambda x: x * x)(3.0)
@@ -172,6 +229,7 @@ def grad(fun: Callable[..., Any], argnums: Argnums = 0,
     def grad_fun(*args: Any) -> Any:
         (value, grads) = vg(*args)
         return (grads, value[1]) if has_aux else grads
+    _NAMERS[grad_fun] = _grad_names(fun, argnums, has_aux, False)
     return grad_fun
 
 
@@ -185,13 +243,18 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
       primals: A tuple (or list) of the arguments to call ``fun`` with.
       tangents: A tuple of the same length, each entry shaped like its primal:
         the direction to differentiate in.
+      has_aux: If True, ``fun`` returns ``(output, aux)``; aux is not
+        differentiated.
+
     Returns:
       ``(out, tangent_out)``: ``fun(*primals)`` and ``J @ tangents``, shaped
       like ``out``; ``(out, tangent_out, aux)`` with ``has_aux``.
+
     Raises:
       TypeError: if ``primals`` or ``tangents`` is not a tuple or list, or a
         leaf is not a number (the message names its path).
       ValueError: if a tangent's structure or shape differs from its primal's.
+
     Examples:
       >>> import tapegrad as tg
       >>> tg.jvp(lambda x, y: x * y, (2.0, 3.0), (1.0, 0.0))
@@ -241,8 +304,11 @@ def _stack(parts: list[Any], lead: tuple[int, ...], part: tuple[int, ...],
 
 
 def _jacobian(tr: _Trace, blocks: list[list[Any]], single: bool) -> Any:
-    """Nest blocks ``[output leaf][input leaf]``: outer = output structure,
-    inner = input structure (a tuple of them when ``argnums`` is a tuple)."""
+    """Nest blocks ``[output leaf][input leaf]``.
+
+    Outer = output structure, inner = input structure (a tuple of them when
+    ``argnums`` is a tuple).
+    """
     def inner(row: list[Any]) -> Any:
         per_arg, k = [], 0
         for xs, td in tr.inputs:
@@ -268,10 +334,12 @@ def jacrev(fun: Callable[..., Any], argnums: Argnums = 0,
       argnums: Which positional argument(s) to differentiate; int or tuple.
       has_aux: If True, ``fun`` returns ``(output, aux)`` and the Jacobian
         function returns ``(jacobian, aux)``.
+
     Returns:
       A function with ``fun``'s arguments returning nested pytrees: the outer
       structure is the output's, the inner the argument's; a leaf for output
       ``o`` and input ``x`` has shape ``o.shape + x.shape``.
+
     Examples:
       >>> import tapegrad as tg
       >>> tg.jacrev(lambda x, y: [x * y, x + y], argnums=(0, 1))(2.0, 3.0)
@@ -311,7 +379,7 @@ def jacfwd(fun: Callable[..., Any], argnums: Argnums = 0,
 
     One forward pass over the recorded tape per input element: the right
     mode when inputs are fewer than outputs. Same arguments and result as
-    :func:`jacrev`.
+    [jacrev][tapegrad.jacrev].
 
     Examples:
       >>> import numpy as np
@@ -363,7 +431,7 @@ def hessian(fun: Callable[..., Any], argnums: Argnums = 0,
 
 
 def make_tape(fun: Callable[..., Any]) -> Callable[..., Tape]:
-    """Return a function that runs ``fun`` and returns its recorded :class:`Tape`.
+    """Return a function that runs ``fun`` and returns its recorded [Tape][tapegrad.tape.Tape].
 
     Every leaf of every argument becomes a tape input.
 
@@ -384,5 +452,6 @@ def make_tape(fun: Callable[..., Any]) -> Callable[..., Tape]:
                                         "make_tape")
             out = fun(*new_args)
         tape.set_outputs(tree.leaves(out))
+        tape.output_names = _output_names(fun, args, out)
         return tape
     return make_tape_fun

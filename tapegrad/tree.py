@@ -2,7 +2,7 @@
 
 Containers are ``dict`` (keys in sorted order), ``list``, ``tuple``,
 ``NamedTuple``, ``None`` (no children) and classes added with
-:func:`register`. Everything else is a leaf. A leaf's *key path* says where it
+[register][tapegrad.tree.register]. Everything else is a leaf. A leaf's *key path* says where it
 sits and prints the way you would index it: ``['layers'][0]['w'][1]``.
 
 Examples:
@@ -97,8 +97,10 @@ def register(cls: type, flatten: Callable[[Any], tuple[Iterable[Any], Any]],
       flatten: ``flatten(obj) -> (children, aux)``; ``aux`` is hashable data
         that is not a leaf (it is compared to tell structures apart).
       unflatten: ``unflatten(aux, children) -> obj``.
+
     Raises:
       ValueError: if ``cls`` is already registered.
+
     Examples:
       >>> import tapegrad as tg
       >>> class Point:
@@ -249,7 +251,7 @@ def flatten_with_path(tree: PyTree) -> tuple[list[tuple[KeyPath, Any]], TreeDef]
 
 
 def _flatten_leaves(x: Any, out: list[Any]) -> TreeDef:
-    """:func:`_flatten` without key paths: the common, faster case."""
+    """``_flatten`` without key paths: the common, faster case."""
     cls, entry = _node_type(x)
     if entry is None:
         out.append(x)
@@ -268,7 +270,7 @@ def _flatten_leaves(x: Any, out: list[Any]) -> TreeDef:
 _LEAF = TreeDef(None, None, ())
 LEAF_TYPES: set[type] = {float, int, bool, complex, str, bytes, np.ndarray, np.float64}
 """Types known to be leaves without a registry lookup (``tape.py`` adds
-``Traced``); a type given to :func:`register` leaves this set."""
+``Traced``); a type given to [register][tapegrad.tree.register] leaves this set."""
 
 
 def flatten(tree: PyTree) -> tuple[list[Any], TreeDef]:
@@ -296,7 +298,7 @@ def leaves(tree: PyTree) -> list[Any]:
 
 
 def structure(tree: PyTree) -> TreeDef:
-    """The :class:`TreeDef` of ``tree``.
+    """The ``TreeDef`` of ``tree``.
 
     Examples:
       >>> import tapegrad as tg
@@ -311,6 +313,7 @@ def unflatten(treedef: TreeDef, leaves: Iterable[Any]) -> PyTree:
 
     Raises:
       ValueError: if the number of leaves does not match.
+
     Examples:
       >>> import tapegrad as tg
       >>> _, td = tg.tree.flatten({"a": 0.0, "b": (0.0, 0.0)})
@@ -341,6 +344,7 @@ def map(f: Callable[..., Any], tree: PyTree, *rest: PyTree) -> PyTree:
 
     Raises:
       ValueError: if a tree in ``rest`` has another structure.
+
     Examples:
       >>> import tapegrad as tg
       >>> tg.tree.map(lambda p, g: p - 0.1 * g, {"w": 1.0}, {"w": 2.0})

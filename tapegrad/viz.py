@@ -74,6 +74,7 @@ def format_tape(tape: Tape, values: bool = False) -> str:
     Args:
       tape: The tape to show.
       values: Also show each record's value after ``=``.
+
     Returns:
       The listing; it takes time linear in the number of records.
     """
@@ -90,29 +91,46 @@ def format_tape(tape: Tape, values: bool = False) -> str:
         if values:
             line = line.ljust(40) + f" = {_value(ans)}"
         lines.append(line.rstrip())
-    if tape.outputs:
+    if tape.output_names:          # say what each output is: out['a'], grad p['w']
+        lines.append("outputs:")
+        lines += [f"  {_output(x)}".ljust(21) + f" # {name}"
+                  for x, name in zip(tape.outputs, tape.output_names)]
+    elif tape.outputs:
         lines.append("outputs: " + " ".join(_output(x) for x in tape.outputs))
     return "\n".join(lines)
 
 
 # -------------------------------------------------------------------- graph
 def gradients(tape: Tape) -> list[Any]:
-    """The gradient of the tape's output with respect to every record: its
-    cotangent when the tape is played backwards from the output with seed 1.
+    """The gradient of the tape's output with respect to every record.
+
+    Its cotangent when the tape is played backwards from the output with
+    seed 1.
 
     Raises:
       ValueError: if the tape has not exactly one scalar output on it.
     """
     from .reverse import backward  # viz reads tapes; only this plays one
-    ids = [o for o in tape.outputs if isinstance(o, int)]
-    if len(ids) != 1 or len(tape.outputs) != 1:
-        raise ValueError(f"gradients: the tape has {len(tape.outputs)} outputs; "
-                         "gradients are drawn for a function with one scalar output.")
-    out = tape.records[ids[0]][1]
-    if _kind(out):
-        raise ValueError(f"gradients: the output is an array ({_kind(out)}); reduce it "
-                         "with tg.sum or tg.mean to draw gradients.")
-    return backward(tape, [(ids[0], 1.0)])
+    why = _no_gradients(tape)
+    if why:
+        raise ValueError(f"gradients: {why}")
+    return backward(tape, [(tape.outputs[0], 1.0)])
+
+
+def _no_gradients(tape: Tape) -> str:
+    """Why the tape's gradients cannot be drawn, or "" when they can."""
+    n = len(tape.outputs)
+    if n != 1:
+        return (f"the tape has {n} outputs; gradients are drawn for a function with "
+                "one scalar output. Draw it with grads=False (the tape of tg.grad(f) "
+                "has one output per parameter: its records already are the gradient).")
+    out = tape.outputs[0]
+    if not isinstance(out, int):
+        return "the output is a constant, not computed from the inputs."
+    if _kind(tape.records[out][1]):
+        return (f"the output is an array ({_kind(tape.records[out][1])}); reduce it with "
+                "tg.sum or tg.mean to draw gradients, or draw it with grads=False.")
+    return ""
 
 
 def to_dot(tape: Tape, rankdir: str = "LR", grads: bool | Sequence[Any] = False,
@@ -124,7 +142,8 @@ def to_dot(tape: Tape, rankdir: str = "LR", grads: bool | Sequence[Any] = False,
       rankdir: Graphviz layout direction: ``"LR"`` (left to right) or ``"TB"``.
       grads: ``True`` to show each value's gradient with respect to the
         (scalar) output, or a list of them by record id.
-      full: Draw every record even on a big tape (see :data:`MAX_NODES`).
+      full: Draw every record even on a big tape (see [MAX_NODES][tapegrad.viz.MAX_NODES]).
+
     Returns:
       DOT text: a value node ``v{i}`` per record, an operation node
       ``v{i}_op`` per non-input record, a node ``v{i}_c{k}`` per constant
@@ -135,15 +154,21 @@ def to_dot(tape: Tape, rankdir: str = "LR", grads: bool | Sequence[Any] = False,
     shown, hidden = _visible(n, full)
     lines = ["digraph tape {", f"  rankdir={rankdir};",
              '  node [fontname="Helvetica", fontsize=11];']
-    out_ids = {o for o in tape.outputs if isinstance(o, int)}
+    out_names: dict[int, list[str]] = {}
+    for o, name in zip(tape.outputs, tape.output_names or [""] * len(tape.outputs)):
+        if isinstance(o, int):
+            out_names.setdefault(o, []).append(name)
     hidden_used = False
     for i in shown:
         prim, inputs, args, ans, _ = tape.record(i)
         name = tape.path(i) if prim is None else f"v{i}"
+        what = ", ".join(n for n in out_names.get(i, ()) if n)
+        if what:                           # an output: say what it is
+            name = f"{name} = {what}"
         fields = [_escape(name), f"data {_short(ans)}"]
         if g is not None:
             fields.append(f"grad {_short(g[i])}" if g[i] is not None else "grad 0")
-        style = ', style="filled", fillcolor="#d8e8ff"' if i in out_ids else ""
+        style = ', style="filled", fillcolor="#d8e8ff"' if i in out_names else ""
         lines.append(f'  v{i} [shape=record, label="{{ {" | ".join(fields)} }}"{style}];')
         if prim is None:
             continue
@@ -158,6 +183,10 @@ def to_dot(tape: Tape, rankdir: str = "LR", grads: bool | Sequence[Any] = False,
                 lines.append(f"  elided -> v{i}_op;")
             else:
                 lines.append(f"  v{j} -> v{i}_op;")
+    for k, (o, name) in enumerate(zip(tape.outputs, tape.output_names)):
+        if not isinstance(o, int):        # a constant output: no record draws it
+            lines.append(f'  out{k} [shape=record, label="{{ {_escape(name)} | data '
+                         f'{_short(o.value)} }}", style="filled", fillcolor="#d8e8ff"];')
     if hidden:
         lines.append(f'  elided [shape=box, style=dashed, label="{len(hidden):,} records '
                      'not drawn: to_dot(full=True) draws them"];')
@@ -197,8 +226,13 @@ def _escape(text: str) -> str:
 
 # ------------------------------------------------------------------ render
 def render(dot: str, path: str | os.PathLike[str]) -> str:
-    """Render DOT text to ``path`` (format from its extension: svg, png, pdf)
-    with Graphviz's ``dot`` program.
+    """Render DOT text to ``path`` with Graphviz's ``dot`` program.
+
+    The format comes from the extension: svg, png or pdf.
+
+    Args:
+      dot: DOT text, as from [to_dot][tapegrad.viz.to_dot].
+      path: Where to write.
 
     Returns:
       The path written. Without ``dot`` installed, the DOT text goes to the
@@ -223,17 +257,27 @@ def render(dot: str, path: str | os.PathLike[str]) -> str:
 
 
 def draw(fun: Any, *args: Any, path: str | os.PathLike[str] = "graph.svg",
-         grads: bool = True, rankdir: str = "LR", full: bool = False) -> str:
+         grads: bool | None = None, rankdir: str = "LR", full: bool = False) -> str:
     """Record ``fun(*args)``, compute the gradients, and draw the tape.
 
+    Any function of numbers can be drawn, a transformed one too:
+    ``draw(tg.grad(f), params)`` draws the tape of the gradient, each output
+    labelled with the parameter it is the gradient of.
+
     Args:
-      fun: A function of pytrees of numbers (one scalar output for ``grads``).
+      fun: A function of pytrees of numbers.
       args: Its arguments; every leaf becomes an input node.
       path: Where to write; the extension picks the format (``.svg``,
         ``.png``, ``.pdf``, or ``.dot`` for the text).
-      grads: Show each value's gradient with respect to the output.
+      grads: Show each value's gradient with respect to the output. By
+        default they are shown when ``fun`` returns one scalar; ``True``
+        insists (a ``ValueError`` says why it cannot), ``False`` never.
+      rankdir: Graphviz layout direction: ``"LR"`` or ``"TB"``.
+      full: Draw every record even on a big tape.
+
     Returns:
       The path written (``.dot`` when Graphviz is not installed).
+
     Examples:
       >>> import os, tempfile
       >>> import tapegrad as tg
@@ -244,6 +288,8 @@ def draw(fun: Any, *args: Any, path: str | os.PathLike[str] = "graph.svg",
     """
     from .transforms import make_tape
     tape = make_tape(fun)(*args)
+    if grads is None:
+        grads = not _no_gradients(tape)
     return render(to_dot(tape, rankdir=rankdir, grads=grads, full=full), path)
 
 

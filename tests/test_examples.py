@@ -41,7 +41,8 @@ def test_every_example_has_help(script):
 
 def test_linear_regression_recovers_the_line():
     out = run("linear_regression.py")
-    assert len(re.findall(r"^epoch +\d+ +loss", out, re.M)) == 40
+    epochs = [int(e) for e in re.findall(r"^epoch +(\d+) +loss", out, re.M)]
+    assert epochs == [1, 2, 5, 10, 20, 40]
     w = number(r"fitted: w = (\S+)", out)
     b = number(r"b = (\S+) \(true 3\)", out)
     assert abs(w - 4) < 0.05 and abs(b - 3) < 0.05
@@ -72,3 +73,60 @@ def test_functional_loop_resume_equals_an_uninterrupted_run(tmp_path):
     assert "resumed from cut.json at step 25" in resumed
     assert (tmp_path / "whole.json").read_bytes() == (tmp_path / "cut.json").read_bytes()
     assert whole.splitlines()[-1] == resumed.splitlines()[-1]     # the same final loss
+
+
+def run_without(modules, script, *args, cwd=None):
+    """Run an example as if ``modules`` were not installed."""
+    code = ("import runpy, sys\n"
+            f"sys.path.insert(0, {str(EXAMPLES)!r})\n"
+            + "".join(f"sys.modules[{m!r}] = None\n" for m in modules)
+            + f"sys.argv = [{script!r}, *{list(args)!r}]\n"
+            f"runpy.run_path({str(EXAMPLES / script)!r}, run_name='__main__')\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout + proc.stderr
+
+
+def test_moons_runs_without_tqdm_and_matplotlib_and_says_what_to_install(tmp_path):
+    out = run_without(["tqdm", "matplotlib"], "moons.py", "--steps", "3", "--no-progress",
+                      "--out", str(tmp_path))
+    assert "accuracy after 3 steps" in out
+    assert 'matplotlib is not installed; pip install -e ".[examples]"' in out
+    assert not list(tmp_path.iterdir())
+
+
+def test_progress_is_one_line_per_tenth_when_not_a_terminal(tmp_path):
+    out = run("moons.py", "--steps", "20", "--out", str(tmp_path))
+    lines = [line for line in out.splitlines() if line.startswith("training: step")]
+    assert [line.split()[2] for line in lines] == [f"{k:>2}/20" .strip()
+                                                 for k in range(2, 21, 2)]
+    assert "\r" not in out and "accuracy" in lines[-1]
+
+
+def test_help_says_the_defaults_the_scripts_use():
+    quick = run("quickstart.py", "--help")
+    assert "--steps 200] [--lr 0.5]" in quick and "(200)" in quick and "(0.5)" in quick
+    for script in ["linear_regression.py", "moons.py", "functional_loop.py", "quickstart.py"]:
+        lines = run(script, "--help").splitlines()
+        for k, line in enumerate(lines):
+            if line.startswith("  --"):       # an option: its help on this line or the next
+                assert re.match(r"  --\S+( [A-Z_{},a-z]+)?\s{2,}\S", line) or \
+                    lines[k + 1].startswith(" " * 10), (script, line)
+
+
+def test_quickstart_shows_the_loss_falling():
+    out = run("quickstart.py")
+    losses = [float(x) for x in re.findall(r"^step .* loss +(\S+)", out, re.M)]
+    assert len(losses) >= 6 and all(x > 0 for x in losses)
+    assert all(b < a for a, b in zip(losses, losses[1:]))       # every line says something
+    assert "w = 4.0000, b = 3.0000" in out
+
+
+def test_functional_loop_prints_one_loss_per_step_and_refuses_seed_with_resume(tmp_path):
+    out = run("functional_loop.py", "--steps", "20", "--every", "10", cwd=tmp_path)
+    assert re.search(r"step   20  loss (\S+)", out).group(1) == re.search(
+        r"stopped at step 20; loss (\S+)", out).group(1)
+    proc = subprocess.run([sys.executable, str(EXAMPLES / "functional_loop.py"), "--resume",
+                           "--seed", "3"], cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 2 and "--seed chooses the initial weights" in proc.stderr

@@ -31,12 +31,13 @@ LINE = re.compile(r"^v(\d+)(?::\S+)? = (\S+)(.*)$")
 
 
 def parse_listing(text):
-    """(records, outputs) from a printed tape: each record (op, operands) with
-    operands 'v3' -> 3 and constants -> None; inputs as ('input', path)."""
+    """(records, outputs, names) from a printed tape: each record (op, operands)
+    with operands 'v3' -> 3 and constants -> None; inputs as ('input', path);
+    outputs on one line, or one a line with what each is (``# grad p['w']``)."""
     lines = text.splitlines()
-    assert lines[-1].startswith("outputs: ")
+    end = next(k for k, line in enumerate(lines) if line.startswith("outputs:"))
     records = []
-    for k, line in enumerate(lines[:-1]):
+    for k, line in enumerate(lines[:end]):
         m = LINE.match(line)
         assert m and int(m.group(1)) == k, line
         op, rest = m.group(2), m.group(3)
@@ -45,16 +46,21 @@ def parse_listing(text):
         else:
             records.append((op, tuple(int(t[1:]) if re.fullmatch(r"v\d+", t) else None
                                       for t in rest.split())))
-    outputs = [int(t[1:]) if re.fullmatch(r"v\d+", t) else None
-               for t in lines[-1].split()[1:]]
-    return records, outputs
+    if lines[end] == "outputs:":
+        block = [line.split("#", 1) for line in lines[end + 1:]]
+        tokens, names = [t.strip() for t, _ in block], [n.strip() for _, n in block]
+    else:
+        assert end == len(lines) - 1
+        tokens, names = lines[end].split()[1:], []
+    outputs = [int(t[1:]) if re.fullmatch(r"v\d+", t) else None for t in tokens]
+    return records, outputs, names
 
 
 def graph_of(tape):
     records = [("input", tape.path(r.out)) if r.prim is None else (r.prim.name, r.inputs)
                for r in tape]
     outputs = [o if isinstance(o, int) else None for o in tape.outputs]
-    return records, outputs
+    return records, outputs, tape.output_names
 
 
 def test_listing_of_a_neuron():
