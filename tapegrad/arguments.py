@@ -140,6 +140,11 @@ def scalar_seed(out: Any, what: str) -> Any:
     if shape is not None and int(np.prod(shape)) == 1:
         return np.ones(shape)
     got = f"shape {shape}" if shape is not None else f"a {type(out).__name__}"
+    if isinstance(out, tuple | list) and len(out) == 2:
+        raise TypeError(
+            f"{what}: fun must return a scalar, got a {type(out).__name__} of two "
+            f"items. If fun returns (value, aux), pass has_aux=True: "
+            f"tg.{what}(fun, has_aux=True).")
     raise TypeError(
         f"{what}: fun must return a scalar (a float or a size-1 array), got {got}. "
         "Reduce it with tg.sum or tg.mean, or use tg.vjp or tg.jacobian for "

@@ -35,6 +35,14 @@ VERSION = 1
 def save(path: str | os.PathLike[str], tree: Any) -> None:
     """Write the pytree ``tree`` to ``path`` as JSON, replacing it atomically.
 
+    The text goes to a temporary file in the same folder, which then replaces
+    ``path`` in one step: a crash mid-write leaves the old file whole. A new
+    file gets the permissions the umask gives; a replaced one keeps its own.
+
+    Args:
+      path: The file to write.
+      tree: A pytree of floats, ints, bools, strings, None and NumPy arrays.
+
     Raises:
       TypeError: a leaf JSON cannot hold exactly (the message names its path).
 
@@ -50,9 +58,12 @@ def save(path: str | os.PathLike[str], tree: Any) -> None:
                        "tree": _encode(tree, "tree")}, allow_nan=False)
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
+    mode = _mode_for(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp",
                                dir=folder)
     try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, mode)          # mkstemp makes 0600 whatever the umask
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
@@ -72,6 +83,10 @@ def load(path: str | os.PathLike[str], like: Any = None) -> Any:
       path: The file.
       like: Optionally, a tree the result must match: same structure and,
         leaf by leaf, the same shape.
+
+    Returns:
+      The saved pytree: floats exactly as saved (``-0.0``, ``nan`` and ``inf``
+      too), arrays with their dtype and shape, tuples and NamedTuples as such.
 
     Raises:
       ValueError: if the file is missing, truncated, not JSON, not written by
@@ -254,6 +269,28 @@ def _check_like(path: str, result: Any, like: Any) -> None:
         if np.shape(a) != np.shape(b):
             raise ValueError(f"tg.io.load: {path} has shape {np.shape(a)} at "
                              f"{p}, but like= has {np.shape(b)} there.")
+
+
+def _mode_for(path: str) -> int:
+    """The permissions the saved file gets: the old file's, else the umask's."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the OS allows."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)               # elsewhere: set and restore at once
+    os.umask(mask)
+    return mask
 
 
 def _fsync_folder(folder: str) -> None:

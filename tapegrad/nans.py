@@ -27,6 +27,9 @@ def debug_nans() -> Iterator[None]:
     cotangent it computes; the error names the primitive, its position on
     the tape and the source line that called it.
 
+    Returns:
+      A context manager; use it in a ``with`` statement.
+
     Examples:
       >>> import tapegrad as tg
       >>> with tg.debug_nans():

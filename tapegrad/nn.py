@@ -32,6 +32,13 @@ def mlp_init(sizes: Sequence[int], seed: int = 0) -> Params:
     micrograd's recipe: weights uniform in (-1, 1), biases 0, as plain floats.
     The same seed gives the same parameters.
 
+    Args:
+      sizes: Layer widths, inputs first: ``[2, 16, 16, 1]``.
+      seed: Seed of the weights.
+
+    Returns:
+      A list of layers ``{"w": [[float] * n_in] * n_out, "b": [float] * n_out}``.
+
     Examples:
       >>> import tapegrad as tg
       >>> params = tg.nn.mlp_init([2, 3, 1], seed=0)
@@ -94,6 +101,13 @@ def _neuron(weights: Sequence[Any], bias: Any, x: Sequence[Any]) -> Any:
 def mse(prediction: Any, target: Any) -> Any:
     """Squared error, elementwise: ``(prediction - target) ** 2``.
 
+    Args:
+      prediction: A number (float, array or traced value).
+      target: A number of the same or a broadcastable shape.
+
+    Returns:
+      The squared error, shaped like the broadcast inputs.
+
     Examples:
       >>> import tapegrad as tg
       >>> tg.nn.mse(3.0, 1.0), tg.grad(tg.nn.mse)(3.0, 1.0)
@@ -106,6 +120,13 @@ def hinge(score: Any, label: Any) -> Any:
     """Max-margin loss of micrograd's demo, elementwise.
 
     ``relu(1 - score * label)`` for labels in {-1, +1}.
+
+    Args:
+      score: A number (float, array or traced value).
+      label: A number of the same or a broadcastable shape.
+
+    Returns:
+      The loss, shaped like the broadcast inputs (0 past the margin).
 
     Examples:
       >>> import tapegrad as tg
@@ -121,6 +142,13 @@ def binary_cross_entropy(logits: Any, labels: Any) -> Any:
     ``log(1 + exp(z)) - z * y``, computed as ``logaddexp(0, z) - z * y``:
     finite, with gradient ``sigmoid(z) - y``, even at ``z = +-1000``.
 
+    Args:
+      logits: A number (float, array or traced value).
+      labels: A number of the same or a broadcastable shape.
+
+    Returns:
+      The loss, shaped like the broadcast inputs.
+
     Examples:
       >>> import tapegrad as tg
       >>> tg.nn.binary_cross_entropy(1000.0, 0.0), tg.grad(tg.nn.binary_cross_entropy)(0.0, 1.0)
@@ -131,6 +159,12 @@ def binary_cross_entropy(logits: Any, labels: Any) -> Any:
 
 def l2(params: Any) -> Any:
     """Sum of the squares of every leaf of ``params`` (no factor 0.5).
+
+    Args:
+      params: A pytree of numbers.
+
+    Returns:
+      A number (traced inside a transform).
 
     Examples:
       >>> import tapegrad as tg
@@ -149,6 +183,14 @@ def accuracy(scores: Any, labels: Any, threshold: float = 0.0) -> float:
     A score above ``threshold`` predicts the positive class; a label above 0
     is positive, so labels may be {-1, +1} (hinge) or {0, 1} (cross-entropy).
     Takes plain numbers or traced ones (their values are used).
+
+    Args:
+      scores: A list of numbers, or an array.
+      labels: The labels, as many as the scores.
+      threshold: The score above which the positive class is predicted.
+
+    Returns:
+      A plain float in [0, 1].
 
     Examples:
       >>> import tapegrad as tg

@@ -268,12 +268,79 @@ def _mean(x: Any) -> Any:
     return float(x) if _is_scalar(x) else float(np.mean(x))
 
 
-sum: Primitive = primitive(_sum, "sum")
-defvjp(sum, lambda g, ans, x: broadcast_like(g, x))
-defjvp(sum, lambda t, ans, x: sum(t))
-mean: Primitive = primitive(_mean, "mean")
-defvjp(mean, lambda g, ans, x: div(broadcast_like(g, x), float(np.prod(_shape(x)))))
-defjvp(mean, lambda t, ans, x: mean(t))
+sum_p: Primitive = primitive(_sum, "sum")
+defvjp(sum_p, lambda g, ans, x: broadcast_like(g, x))
+defjvp(sum_p, lambda t, ans, x: sum_p(t))
+mean_p: Primitive = primitive(_mean, "mean")
+defvjp(mean_p, lambda g, ans, x: div(broadcast_like(g, x), float(np.prod(_shape(x)))))
+defjvp(mean_p, lambda t, ans, x: mean_p(t))
+
+
+def _list_sum(xs: Sequence[Number], what: str) -> tuple[Number, int]:
+    """The sum of every element of a list of numbers of one shape, and their count.
+
+    NumPy stacks a list first (``np.sum([a, b])``); for numbers of one
+    shape that is the sum of their sums.
+    """
+    items = list(xs)
+    shapes = {_shape(x) for x in items}
+    if len(shapes) > 1:
+        raise ValueError(f"tg.{what}: the numbers in the list have different shapes "
+                         f"{sorted(shapes)}; NumPy would stack them first, which needs "
+                         f"one shape. Reduce each with tg.{what} instead.")
+    total: Number = 0.0
+    for x in items:
+        total = total + sum_p(x)
+    return total, len(items) * int(np.prod(shapes.pop() if shapes else ()))
+
+
+def sum(x: Number) -> Number:
+    """Sum every element of an array number to a float (identity on floats).
+
+    A list of numbers is summed as NumPy would stack and sum it.
+
+    Args:
+      x: A float, an array, a traced value, or a list of numbers of one shape.
+
+    Returns:
+      A float (a traced one inside a transform).
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.grad(lambda x: tg.sum(x * x))(np.array([1.0, 2.0]))
+      array([2., 4.])
+      >>> tg.grad(lambda a, b: tg.sum([a, a * b]))(2.0, 3.0)
+      4.0
+    """
+    if isinstance(x, list | tuple):
+        return _list_sum(x, "sum")[0]
+    return sum_p(x)
+
+
+def mean(x: Number) -> Number:
+    """Mean of every element of an array number (identity on floats).
+
+    A list of numbers is averaged as NumPy would stack and average it.
+
+    Args:
+      x: A float, an array, a traced value, or a list of numbers of one shape.
+
+    Returns:
+      A float (a traced one inside a transform).
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.mean(np.array([1.0, 2.0])), tg.mean([1.0, 2.0, 6.0])
+      (1.5, 3.0)
+    """
+    if isinstance(x, list | tuple):
+        total, n = _list_sum(x, "mean")
+        if n == 0:
+            return math.nan                # NumPy's mean of nothing
+        return total / float(n)
+    return mean_p(x)
 
 
 def logsumexp(xs: Sequence[Number]) -> Number:
@@ -281,6 +348,12 @@ def logsumexp(xs: Sequence[Number]) -> Number:
 
     Elementwise over the numbers in the list. Finite at +-1000; on ties the
     gradient is split equally (``logsumexp([a, a])`` gives 0.5 each).
+
+    Args:
+      xs: A non-empty list of numbers (floats, arrays or traced values).
+
+    Returns:
+      A number shaped like the broadcast of the items.
 
     Examples:
       >>> import tapegrad as tg
@@ -298,6 +371,12 @@ def logsumexp(xs: Sequence[Number]) -> Number:
 
 def softmax(xs: Sequence[Number]) -> list[Number]:
     """``[exp(x) / sum(exp(xs)) for x in xs]``, computed stably.
+
+    Args:
+      xs: A non-empty list of numbers (floats, arrays or traced values).
+
+    Returns:
+      A list of numbers, one per item, adding up to 1 elementwise.
 
     Examples:
       >>> import tapegrad as tg
@@ -369,10 +448,6 @@ _DOCS = {
                 "tg.grad(lambda a: tg.logaddexp(a, a))(3.0)", "1.0"),
     stop_gradient: ("Same value as ``x``; no derivative flows through it.",
                     "tg.grad(lambda x: x * tg.stop_gradient(x))(3.0)", "3.0"),
-    sum: ("Sum every element of an array number to a float (identity on floats).",
-          "tg.grad(lambda x: tg.sum(x * x))(np.array([1.0, 2.0]))", "array([2., 4.])"),
-    mean: ("Mean of every element of an array number (identity on floats).",
-           "tg.mean(np.array([1.0, 2.0]))", "1.5"),
 }
 for _prim, (_summary, _call, _out) in _DOCS.items():
     _prim.__doc__ = (f"{_summary}\n\nExamples:\n  >>> import numpy as np\n"

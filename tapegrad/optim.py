@@ -67,6 +67,11 @@ def sgd(learning_rate: LearningRate, momentum: float = 0.0) -> GradientTransform
       learning_rate: A float, or a schedule ``step -> float`` (step 0 first).
       momentum: The decay of the trace; 0 for plain SGD.
 
+    Returns:
+      A [GradientTransformation][tapegrad.optim.GradientTransformation]: the pure
+      pair ``init(params) -> state``, ``update(grads, state, params) -> (updates,
+      state)``.
+
     Examples:
       >>> import tapegrad as tg
       >>> opt = tg.optim.sgd(0.1)
@@ -99,6 +104,16 @@ def adam(learning_rate: LearningRate, b1: float = 0.9, b2: float = 0.999,
     ``-lr * mu_hat / (sqrt(nu_hat) + eps)`` where ``mu_hat = mu / (1 - b1**t)``,
     ``nu_hat = nu / (1 - b2**t)`` at step ``t = 1, 2, ...``.
 
+    Args:
+      learning_rate: A float, or a schedule ``step -> float`` (step 0 first).
+      b1: Decay of the first moment estimate.
+      b2: Decay of the second moment estimate.
+      eps: Added to the denominator, for stability.
+
+    Returns:
+      A [GradientTransformation][tapegrad.optim.GradientTransformation] whose
+      state is an [AdamState][tapegrad.optim.AdamState].
+
     Examples:
       >>> import tapegrad as tg
       >>> opt = tg.optim.adam(0.1)
@@ -123,6 +138,13 @@ def adam(learning_rate: LearningRate, b1: float = 0.9, b2: float = 0.999,
 def apply_updates(params: Any, updates: Any) -> Any:
     """``params + updates``, leaf by leaf.
 
+    Args:
+      params: A pytree of numbers.
+      updates: A pytree of the same structure, as returned by ``update``.
+
+    Returns:
+      The new parameters, a pytree like ``params``.
+
     Examples:
       >>> import tapegrad as tg
       >>> tg.optim.apply_updates({"w": [1.0, 2.0]}, {"w": [0.5, -0.5]})
@@ -137,6 +159,14 @@ def linear_schedule(init_value: float, end_value: float,
     """A linear schedule, then constant.
 
     From ``init_value`` at step 0 to ``end_value`` at ``transition_steps``.
+
+    Args:
+      init_value: The value at step 0.
+      end_value: The value from ``transition_steps`` on.
+      transition_steps: How many steps the change takes.
+
+    Returns:
+      A schedule: a function ``step -> float``.
 
     Examples:
       >>> import tapegrad as tg
@@ -158,6 +188,14 @@ def cosine_decay(init_value: float, decay_steps: int, alpha: float = 0.0) -> Sch
     """Cosine decay, then constant (optax's ``cosine_decay_schedule``).
 
     From ``init_value`` to ``alpha * init_value`` over ``decay_steps``.
+
+    Args:
+      init_value: The value at step 0.
+      decay_steps: How many steps the decay takes.
+      alpha: The final value, as a fraction of ``init_value``.
+
+    Returns:
+      A schedule: a function ``step -> float``.
 
     Examples:
       >>> import tapegrad as tg

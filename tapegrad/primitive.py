@@ -105,6 +105,10 @@ def defvjp(prim: Primitive, *rules: Rule | None) -> None:
     an input that is not differentiable. Write rules with tapegrad functions
     (``tg.exp``, ``*``...) so they can be differentiated again.
 
+    Args:
+      prim: A primitive made by [primitive][tapegrad.primitive.primitive].
+      *rules: One ``rule(g, ans, *args)`` per input of ``prim``, or None.
+
     Examples:
       >>> import tapegrad as tg
       >>> double = tg.primitive(lambda x: 2 * x, name="double")
@@ -122,6 +126,10 @@ def defjvp(prim: Primitive, *rules: Rule | None) -> None:
 
     Each rule is ``rule(t, ans, *args)`` with ``t`` that input's tangent; it
     returns the input's contribution to the output's tangent.
+
+    Args:
+      prim: A primitive made by [primitive][tapegrad.primitive.primitive].
+      *rules: One ``rule(t, ans, *args)`` per input of ``prim``, or None.
 
     Examples:
       >>> import tapegrad as tg
@@ -145,6 +153,10 @@ def defpartials(prim: Primitive, *partials: Any) -> None:
     partial is ``inf`` or ``nan``. This is how the built-in elementwise
     primitives are declared. Write partials with tapegrad functions, so they
     can be differentiated again.
+
+    Args:
+      prim: An elementwise primitive made by [primitive][tapegrad.primitive.primitive].
+      *partials: One per input: ``partial(ans, *args)``, a number, or None.
 
     Examples:
       >>> import tapegrad as tg

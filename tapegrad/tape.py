@@ -92,7 +92,14 @@ class Tape:
         return len(self.records)
 
     def record(self, i: int) -> Record:
-        """Record ``i`` in readable form, with its ``Primitive``."""
+        """Record ``i`` in readable form, with its ``Primitive``.
+
+        Args:
+          i: The record's id (``v{i}`` in the listing).
+
+        Returns:
+          A [Record][tapegrad.tape.Record] ``(prim, inputs, args, ans, out)``.
+        """
         raw = self.records[i]
         op = raw[0]
         return Record(None if op is None else PRIMITIVES[op], raw[2::2], raw[3::2],
@@ -102,7 +109,14 @@ class Tape:
         return (self.record(i) for i in range(len(self.records)))
 
     def format(self, values: bool = False) -> str:
-        """The listing ``print(tape)`` shows; ``values=True`` adds each value."""
+        """The listing ``print(tape)`` shows; ``values=True`` adds each value.
+
+        Args:
+          values: Also show each record's value after ``=``.
+
+        Returns:
+          The listing: one line per record, then the outputs.
+        """
         from .viz import format_tape  # viz is optional reading, loaded on demand
         return format_tape(self, values)
 
@@ -111,6 +125,14 @@ class Tape:
 
         A box per value (label, value and, with ``grads=True``, its
         gradient), an oval per operation.
+
+        Args:
+          rankdir: Graphviz layout direction: ``"LR"`` or ``"TB"``.
+          grads: Also show each value's gradient with respect to the output.
+          full: Draw every record even on a big tape.
+
+        Returns:
+          DOT text, for ``tg.viz.render`` or Graphviz's ``dot``.
 
         Examples:
           >>> import tapegrad as tg
@@ -134,7 +156,14 @@ class Tape:
         return bundle
 
     def path(self, i: int) -> str:
-        """The pytree path of input ``i``, e.g. ``params['w'][0]``."""
+        """The pytree path of input ``i``, e.g. ``params['w'][0]``.
+
+        Args:
+          i: The id of an input record.
+
+        Returns:
+          The argument's name and the leaf's key path; ``""`` for other records.
+        """
         if self._paths is None:
             self._paths = {first + k: str(name) + keystr(keys)
                            for first, name, treedef in self.args

@@ -99,8 +99,10 @@ def _grad_names(fun: Callable[..., Any], argnums: Argnums, has_aux: bool,
 
 
 def _output_names(fun: Callable[..., Any], args: Sequence[Any], out: Any) -> list[str]:
-    """``out['a']`` per output leaf (none for a lone number); a gradient's say
-    what they are the gradient of."""
+    """``out['a']`` per output leaf (none for a lone number).
+
+    The outputs of a gradient say what they are the gradient of.
+    """
     paths = [p for p, _ in tree.flatten_with_path(out)[0]]
     namer = _NAMERS.get(fun)
     if namer is not None:
@@ -381,6 +383,17 @@ def jacfwd(fun: Callable[..., Any], argnums: Argnums = 0,
     mode when inputs are fewer than outputs. Same arguments and result as
     [jacrev][tapegrad.jacrev].
 
+    Args:
+      fun: Function of pytrees of numbers, returning a pytree of numbers.
+      argnums: Which positional argument(s) to differentiate; int or tuple.
+      has_aux: If True, ``fun`` returns ``(output, aux)`` and the Jacobian
+        function returns ``(jacobian, aux)``.
+
+    Returns:
+      A function with ``fun``'s arguments returning nested pytrees: outer the
+      output's structure, inner the argument's; leaves of shape
+      ``o.shape + x.shape``.
+
     Examples:
       >>> import numpy as np
       >>> import tapegrad as tg
@@ -421,6 +434,17 @@ def hessian(fun: Callable[..., Any], argnums: Argnums = 0,
     ``jacfwd(jacrev(fun))``, as in JAX: reverse mode for the gradient, then one
     forward pass over the gradient's tape per input element.
 
+    Args:
+      fun: Function returning a scalar number.
+      argnums: Which positional argument(s) to differentiate; int or tuple.
+      has_aux: If True, ``fun`` returns ``(value, aux)`` and the Hessian
+        function returns ``(hessian, aux)``.
+
+    Returns:
+      A function with ``fun``'s arguments returning the Hessian as a nested
+      pytree (argument structure inside argument structure); a leaf for inputs
+      ``x`` and ``y`` has shape ``x.shape + y.shape``.
+
     Examples:
       >>> import tapegrad as tg
       >>> tg.hessian(lambda p: p["x"] ** 2 * p["y"])({"x": 1.0, "y": 2.0})
@@ -434,6 +458,14 @@ def make_tape(fun: Callable[..., Any]) -> Callable[..., Tape]:
     """Return a function that runs ``fun`` and returns its recorded [Tape][tapegrad.tape.Tape].
 
     Every leaf of every argument becomes a tape input.
+
+    Args:
+      fun: Any function of pytrees of numbers, a transformed one too
+        (``tg.grad(f)``): then the tape holds the backward records as well.
+
+    Returns:
+      A function with ``fun``'s arguments returning the recorded tape; call
+      it, print it (one record a line), or draw it (``tape.to_dot()``).
 
     Examples:
       >>> import tapegrad as tg

@@ -69,6 +69,12 @@ class KeyPath(tuple):  # type: ignore[type-arg]
 def keystr(path: Iterable[Any]) -> str:
     """Format a key path the way you would index the tree: ``['w'][1]``.
 
+    Args:
+      path: A key path, from [flatten_with_path][tapegrad.tree.flatten_with_path].
+
+    Returns:
+      The path as text.
+
     Examples:
       >>> import tapegrad as tg
       >>> path, leaf = tg.tree.flatten_with_path({"w": [0.0, 5.0]})[0][1]
@@ -239,6 +245,13 @@ def _flatten(x: Any, path: tuple[Any, ...], out: list[tuple[KeyPath, Any]]) -> T
 def flatten_with_path(tree: PyTree) -> tuple[list[tuple[KeyPath, Any]], TreeDef]:
     """Flatten ``tree`` into ``(path, leaf)`` pairs and its structure.
 
+    Args:
+      tree: A pytree.
+
+    Returns:
+      ``(pairs, treedef)``: each leaf with its key path (``str(path)`` prints
+      ``['w'][0]``), and the structure.
+
     Examples:
       >>> import tapegrad as tg
       >>> pairs, _ = tg.tree.flatten_with_path({"w": [1.0, 2.0]})
@@ -276,6 +289,14 @@ LEAF_TYPES: set[type] = {float, int, bool, complex, str, bytes, np.ndarray, np.f
 def flatten(tree: PyTree) -> tuple[list[Any], TreeDef]:
     """Flatten ``tree`` into its leaves (dict entries by sorted key) and structure.
 
+    Args:
+      tree: A pytree: dicts, lists, tuples, NamedTuples, None and registered
+        classes, with anything else as leaves.
+
+    Returns:
+      ``(leaves, treedef)``: the leaves in order, and the structure, which
+      [unflatten][tapegrad.tree.unflatten] fills again.
+
     Examples:
       >>> import tapegrad as tg
       >>> tg.tree.flatten([1.0, (2.0, None)])[0]
@@ -289,6 +310,12 @@ def flatten(tree: PyTree) -> tuple[list[Any], TreeDef]:
 def leaves(tree: PyTree) -> list[Any]:
     """The leaves of ``tree`` in flattening order.
 
+    Args:
+      tree: A pytree.
+
+    Returns:
+      The list of its leaves.
+
     Examples:
       >>> import tapegrad as tg
       >>> tg.tree.leaves({"b": 2.0, "a": [1.0]})
@@ -300,6 +327,12 @@ def leaves(tree: PyTree) -> list[Any]:
 def structure(tree: PyTree) -> TreeDef:
     """The ``TreeDef`` of ``tree``.
 
+    Args:
+      tree: A pytree.
+
+    Returns:
+      Its structure, a hashable ``TreeDef``.
+
     Examples:
       >>> import tapegrad as tg
       >>> tg.tree.structure({"a": [1.0, 2.0]})
@@ -310,6 +343,14 @@ def structure(tree: PyTree) -> TreeDef:
 
 def unflatten(treedef: TreeDef, leaves: Iterable[Any]) -> PyTree:
     """Build a tree of structure ``treedef`` from ``leaves``.
+
+    Args:
+      treedef: A structure, from [flatten][tapegrad.tree.flatten] or
+        [structure][tapegrad.tree.structure].
+      leaves: As many leaves as the structure holds, in flattening order.
+
+    Returns:
+      The pytree.
 
     Raises:
       ValueError: if the number of leaves does not match.
@@ -341,6 +382,15 @@ def _build(td: TreeDef, it: Any) -> Any:
 
 def map(f: Callable[..., Any], tree: PyTree, *rest: PyTree) -> PyTree:
     """Apply ``f`` to every leaf (and the matching leaves of ``rest``).
+
+    Args:
+      f: A function of as many leaves as there are trees.
+      tree: A pytree.
+      *rest: Pytrees with the structure of ``tree`` (or with ``tree`` as
+        their prefix: then ``f`` receives their matching subtrees).
+
+    Returns:
+      A pytree like ``tree`` holding ``f``'s results.
 
     Raises:
       ValueError: if a tree in ``rest`` has another structure.

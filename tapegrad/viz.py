@@ -107,6 +107,13 @@ def gradients(tape: Tape) -> list[Any]:
     Its cotangent when the tape is played backwards from the output with
     seed 1.
 
+    Args:
+      tape: A tape with one scalar output, from [make_tape][tapegrad.make_tape].
+
+    Returns:
+      A list indexed by record id: each value's gradient, or None where the
+      output does not depend on it.
+
     Raises:
       ValueError: if the tape has not exactly one scalar output on it.
     """

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 import subprocess
 import sys
 import textwrap
@@ -172,3 +173,17 @@ def test_like_checks_structure_and_shapes(tmp_path):
     with pytest.raises(ValueError,
                        match=r"p.json has shape \(3,\) at \['w'\], but like= has \(4,\)"):
         tg.io.load(path, like={"w": np.ones(4), "b": 1.0})
+
+
+def test_a_new_file_follows_the_umask_and_a_replaced_one_keeps_its_mode(tmp_path):
+    old = os.umask(0o027)
+    try:
+        path = tmp_path / "new.json"
+        tg.io.save(path, {"w": 1.0})
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+        os.chmod(path, 0o604)
+        tg.io.save(path, {"w": 2.0})
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o604
+        assert tg.io.load(path) == {"w": 2.0}
+    finally:
+        os.umask(old)

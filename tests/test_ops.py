@@ -230,3 +230,15 @@ def test_pow_cross_derivative_at_a_zero_exponent():
     f = lambda y: tg.grad(lambda x: x ** y)(2.0)
     assert tg.grad(f)(0.0) == pytest.approx(0.5)
     assert tg.grad(f)(1.5) == pytest.approx(2 ** 0.5 * (1 + 1.5 * math.log(2)))
+
+
+def test_sum_and_mean_of_a_list_stack_it_first_as_numpy_does():
+    a, b = np.array([1.0, 2.0]), np.array([3.0, 5.0])
+    assert tg.sum([a, b]) == np.sum([a, b]) and tg.mean([a, b]) == np.mean([a, b])
+    assert tg.sum([1.0, 2.0, 3.5]) == 6.5 and tg.mean([1.0, 2.0, 6.0]) == 3.0
+    # d/da sum([a, a*b]) = 1 + b; d/db = a; the mean divides by the count
+    assert tg.grad(lambda a, b: tg.sum([a, a * b]), argnums=(0, 1))(2.0, 3.0) == (4.0, 2.0)
+    g = tg.grad(lambda x: tg.mean([x, 2.0 * x]))(np.array([1.0, 2.0]))
+    assert np.array_equal(g, np.full(2, 3.0 / 4.0))
+    with pytest.raises(ValueError, match="different shapes"):
+        tg.sum([a, 1.0 * np.ones(3)])

@@ -27,3 +27,14 @@ def test_ci_runs_the_readme_test_command():
     assert len(blocks) == 2
     assert "pytest" in blocks[1] and "examples/" in blocks[0]
     assert blocks[1] in (ROOT / ".ci" / "run").read_text()
+
+
+def test_every_command_in_the_readme_uses_the_set_up_environment():
+    readme = (ROOT / "README.md").read_text()
+    commands = re.findall(r"`([^`\n]*(?:pip|mkdocs|python|pytest)[^`\n]*)`", readme)
+    commands += re.findall(r"```sh\n(.*?)\n```", readme, re.S)
+    assert len(commands) >= 6
+    for command in commands:
+        for part in command.split("&&"):
+            program = part.split()[0]
+            assert program == "python3" or program.startswith(".venv/bin/"), command

@@ -127,3 +127,11 @@ def test_bool_and_float_of_traced_values():
         tg.grad(lambda x: tg.sum(x) if x else 0.0)(np.ones(3))
     with pytest.raises(TypeError, match="int"):
         tg.grad(lambda x: int(x))(1.0)
+
+
+def test_forgetting_has_aux_says_to_pass_it():
+    f = lambda x: (x * x, {"debug": x})
+    for transform in (tg.grad, tg.value_and_grad):
+        with pytest.raises(TypeError, match=r"pass has_aux=True"):
+            transform(f)(3.0)
+    assert tg.grad(f, has_aux=True)(3.0)[0] == 6.0

@@ -187,3 +187,33 @@ def test_without_dot_draw_writes_the_dot_file_with_a_hint(tmp_path, monkeypatch,
     assert hint.count("\n") == 1 and "dot -Tsvg" in hint and "install" in hint
     tape = tg.make_tape(neuron)(*ARGS)
     assert tape._repr_svg_() is None and "image/svg+xml" not in tape._repr_mimebundle_()
+
+
+# ----------------------------------------------------- a gradient's tape
+def test_the_tape_of_a_gradient_names_what_each_output_is_the_gradient_of():
+    tape = tg.make_tape(tg.grad(neuron))(*ARGS)
+    lines = str(tape).splitlines()
+    assert lines[-4:] == ["outputs:",
+                          "  1.0                 # grad p['b']",
+                          "  v3                  # grad p['w1']",
+                          "  v4                  # grad p['w2']"]
+    both = tg.make_tape(tg.value_and_grad(neuron, argnums=(0, 2)))(*ARGS)
+    assert both.output_names == ["value", "grad p['b']", "grad p['w1']", "grad p['w2']",
+                                 "grad x2"]
+    aux = tg.make_tape(tg.grad(lambda p, x: (neuron(p, x, 1.0), {"a": x}), has_aux=True))(
+        ARGS[0], 2.0)
+    assert aux.output_names[-1] == "aux['a']"
+    plain = tg.make_tape(lambda x: {"a": x, "b": [x * x]})(2.0)
+    assert plain.output_names == ["out['a']", "out['b'][0]"]
+
+
+def test_draw_draws_the_tape_of_a_gradient_with_its_outputs_labelled(tmp_path):
+    path = tg.viz.draw(tg.grad(neuron), *ARGS, path=tmp_path / "g.dot")
+    nodes, edges = parse_dot(open(path).read())
+    assert "x1 = grad p['w1']" in nodes["v3"] and "x2 = grad p['w2']" in nodes["v4"]
+    assert "grad p['b']" in nodes["out0"] and "data 1.0000" in nodes["out0"]
+    assert not any("grad 1.0000" in label for label in nodes.values())   # no gradients
+    with pytest.raises(ValueError, match="grads=False"):
+        tg.viz.draw(tg.grad(neuron), *ARGS, path=tmp_path / "h.dot", grads=True)
+    one = tg.viz.draw(neuron, *ARGS, path=tmp_path / "n.dot")     # one output: gradients
+    assert "grad 2.0000" in open(one).read()
