@@ -5,8 +5,8 @@
 Ten points x in [-1, 1] with y = 4x + 3 plus Gaussian noise of standard
 deviation 0.01; w and b start at random. Each epoch visits the points in
 order and takes one SGD step per point on its squared error; the mean loss,
-w and b are printed after epochs 1, 2, 5, 10, 20, ... and the last. The parameters are a dict of floats and a step is
-``params - lr * grad(loss)(params, x, y)``.
+w and b are printed after epochs 1, 2, 5, 10, 20, ... and the last. The
+parameters are a dict of floats and a step is ``params - lr * grad(loss)(params, x, y)``.
 """
 
 from __future__ import annotations
@@ -57,7 +57,8 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=int, default=40, help="passes over the data (40)")
     parser.add_argument("--lr", type=float, default=0.1, help="learning rate (0.1)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the data and of the initial w, b (0)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the data and of the initial w, b (0)")
     args = parser.parse_args()
     params = fit(args.epochs, args.lr, args.seed)
     print(f"fitted: w = {params['w']:.4f} (true 4), b = {params['b']:.4f} (true 3)")
