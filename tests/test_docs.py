@@ -99,6 +99,10 @@ def test_every_api_entry_renders_its_docstring_sections(site):
             assert not re.search(r"\b(Args|Returns|Raises|Examples|Yields):",
                                  text_of(para)), (name, para[:200])
         assert not re.search(r"<blockquote>\s*<p>&gt;&gt;&gt;", part), name
+        # a Returns: paragraph is one item, not a row per line
+        returns = re.search(r"Returns:</span>.*?<tbody>(.*?)</tbody>", part, re.S)
+        if returns:
+            assert returns.group(1).count("<tr") == 1, name
 
 
 @pytest.mark.parametrize("entry", KEY_ENTRIES)
