@@ -119,9 +119,10 @@ def gradients(tape: Tape) -> list[Any]:
     """
     from .reverse import backward  # viz reads tapes; only this plays one
     why = _no_gradients(tape)
-    if why:
+    out = tape.outputs[0] if not why else None
+    if not isinstance(out, int):
         raise ValueError(f"gradients: {why}")
-    return backward(tape, [(tape.outputs[0], 1.0)])
+    return backward(tape, [(out, 1.0)])
 
 
 def _no_gradients(tape: Tape) -> str:
