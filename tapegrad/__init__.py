@@ -8,28 +8,26 @@ Examples:
 
 from . import io as io
 from . import nn as nn
+from . import numpy_dispatch as _numpy_dispatch  # noqa: F401  (NumPy functions on Traced)
 from . import optim as optim
 from . import tree as tree
 from . import viz as viz
 from .check import check_grads as check_grads
 from .errors import EscapedTracerError as EscapedTracerError
+from .errors import GuardError as GuardError
 from .nans import debug_nans as debug_nans
 from .ops import abs as abs
 from .ops import cos as cos
 from .ops import exp as exp
 from .ops import log as log
 from .ops import logaddexp as logaddexp
-from .ops import logsumexp as logsumexp
 from .ops import maximum as maximum
-from .ops import mean as mean
 from .ops import minimum as minimum
 from .ops import relu as relu
 from .ops import sigmoid as sigmoid
 from .ops import sin as sin
-from .ops import softmax as softmax
 from .ops import sqrt as sqrt
 from .ops import stop_gradient as stop_gradient
-from .ops import sum as sum
 from .ops import tanh as tanh
 from .ops import where as where
 from .primitive import Primitive as Primitive
@@ -37,6 +35,10 @@ from .primitive import defjvp as defjvp
 from .primitive import defpartials as defpartials
 from .primitive import defvjp as defvjp
 from .primitive import primitive as primitive
+from .reductions import logsumexp as logsumexp
+from .reductions import mean as mean
+from .reductions import softmax as softmax
+from .reductions import sum as sum
 from .tape import Tape as Tape
 from .tape import Traced as Traced
 from .transforms import grad as grad
@@ -52,7 +54,7 @@ from .transforms import vjp as vjp
 __version__ = "0.1.0"
 
 __all__ = [
-    "EscapedTracerError", "Primitive", "Tape", "Traced", "abs", "check_grads", "cos",
+    "EscapedTracerError", "GuardError", "Primitive", "Tape", "Traced", "abs", "check_grads", "cos",
     "debug_nans", "defjvp", "defpartials", "defvjp", "exp", "grad", "hessian",
     "io", "jacfwd", "jacobian", "jacrev", "jvp", "log", "logaddexp",
     "logsumexp", "make_tape", "maximum", "mean", "minimum", "nn", "optim", "primitive",

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import tree
 from .errors import ESCAPED_MSG, EscapedTracerError
-from .tape import Tape, Traced, _shape
+from .tape import Tape, Traced, _shape, primal_value
 
 Argnums = int | Sequence[int]
 
@@ -198,9 +198,7 @@ def one_hots(x: Any) -> Iterator[Any]:
     ``1.0`` for a float, else arrays of its shape with a single 1.
     """
     shape = _shape(x)
-    v = x
-    while type(v) is Traced:
-        v = v.value
+    v = primal_value(x)
     if shape == () and not isinstance(v, np.ndarray):
         yield 1.0
         return

@@ -22,3 +22,19 @@ FLOAT_MSG = (
     "functions on traced values (tg.exp, tg.log, tg.sin, ... instead of math.*), "
     "tg.where instead of a branch on a batched value, or tg.stop_gradient(x) "
     "if no derivative should flow.")
+
+
+class GuardError(RuntimeError):
+    """A replayed tape met a guard whose outcome differs from the recorded one.
+
+    ``bool()`` of a traced value (a Python ``if``, ``while``, ``and``, ``max``)
+    records the outcome Python took as a *guard*; a tape holds only that
+    branch. Calling the tape where the outcome would differ raises this,
+    naming the source line. ``tg.jit`` and ``tg.vmap`` handle it themselves.
+    """
+
+
+BOOL_ARRAY_MSG = (
+    "bool() of a traced array of shape {shape} is ambiguous: a Python branch "
+    "would choose one side for every element. Use tg.where(cond, a, b) to "
+    "choose elementwise.")

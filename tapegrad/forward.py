@@ -14,12 +14,11 @@ import itertools
 from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
-
-from .ops import broadcast_like, neg
-from .primitive import Primitive
-from .reverse import _SLOTS, _is_float, _reshaped, _times
-from .tape import PRIMITIVES, Tape, _check_nan, ieee
+from .ops import neg
+from .playback import SLOTS, is_float, jvp_rule, reshaped
+from .primitive import zmul
+from .reductions import broadcast_like
+from .tape import PRIMITIVES, Tape, Traced, check_nan, ieee
 
 
 def forward(tape: Tape, seeds: list[tuple[int, Any]],
@@ -49,12 +48,12 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]],
     with ieee():
         for i in order:
             rec = records[i]
-            op = rec[0]
+            op = rec[0]              # rec_op (tape.py's record layout)
             if op is None:           # a tape input: its tangent is a seed
                 continue
             out = None
             partials = jvp_partials[op]
-            for k, pos in _SLOTS[len(rec) >> 1]:
+            for k, pos in SLOTS[len(rec) >> 1]:
                 j = rec[pos]
                 if j is None:        # a constant on this tape
                     continue
@@ -62,7 +61,7 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]],
                 if t is None or (t.__class__ is float and t == 0.0):
                     continue         # a zero tangent contributes exactly zero
                 if partials is None:
-                    c = _jvp_rule(prims[op], k)(t, rec[1], *rec[3::2])
+                    c = jvp_rule(prims[op], k)(t, *rec[1::2])   # rule(t, *rec_rule_args)
                     if c is None:
                         continue
                 else:
@@ -76,23 +75,23 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]],
                             c = t * p
                     elif p is None:
                         continue
-                    else:   # the product reverse.py's loop forms too, written
-                        p = p(*rec[1::2])        # out in both hot loops for speed
+                    else:
+                        p = p(*rec[1::2])        # partial(*rec_rule_args)
                         if t.__class__ is not float:
-                            c = _times(t, p)
-                        elif t == 1.0 and p.__class__ is not np.ndarray:
-                            c = p            # saves a record when p is traced
+                            c = zmul(t, p)   # the zero-safe product (playback.py)
+                        elif t == 1.0 and p.__class__ is Traced:
+                            c = p            # saves a record
                         else:
-                            c = t * p        # nonzero float: a plain product
+                            c = t * p        # a nonzero constant: a plain product
                 out = c if out is None else out + c
             if out is None:
                 continue
-            ans = rec[1]
-            if ans.__class__ is not float and not _is_float(ans) and _reshaped(out, ans):
+            ans = rec[1]             # rec_ans
+            if ans.__class__ is not float and not is_float(ans) and reshaped(out, ans):
                 out = broadcast_like(out, ans)       # a float input met an array
             tans[i] = out
             if check:
-                _check_nan(tape, i, out, "tangent")
+                check_nan(tape, i, out, "tangent")
     return tans
 
 
@@ -109,22 +108,7 @@ def needed(tape: Tape, outputs: Iterable[int]) -> list[int]:
     for i in range(len(records) - 1, -1, -1):
         if live[i]:
             rec = records[i]
-            for j in rec[2::2]:           # the input ids (None for constants)
+            for j in rec[2::2]:           # rec_ids (None for constants)
                 if j is not None:
                     live[j] = 1
     return list(itertools.compress(range(len(records)), live))
-
-
-def _jvp_rule(prim: Primitive, k: int) -> Any:
-    rules = prim.jvps
-    if rules is None or k >= len(rules):
-        has = "has a vjp rule but " if prim.vjps is not None else ""
-        raise NotImplementedError(
-            f"forward mode: primitive '{prim.name}' {has}has no jvp rule for "
-            f"input {k}; give one with tg.defjvp({prim.name}, ...), or use "
-            "reverse mode (tg.grad, tg.vjp, tg.jacrev).")
-    return rules[k] or _none
-
-
-def _none(*_: Any) -> None:
-    return None

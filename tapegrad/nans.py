@@ -3,6 +3,10 @@
 Inside ``tg.debug_nans()`` every new tape checks each value it records, and
 the tape players check each cotangent and tangent they compute. The checks
 cost a NumPy reduction per record, so they are off unless asked for.
+
+This module owns that switch (a ``ContextVar``, so it holds per thread and
+async task) and knows nothing of tapes beyond what it is handed: the tape
+module asks it, never the other way round.
 """
 
 from __future__ import annotations
@@ -10,13 +14,14 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
 
-from .tape import Tape, Traced, _debug_nans
-
 __all__ = ["debug_nans"]
+
+checking: ContextVar[bool] = ContextVar("tapegrad_debug_nans", default=False)
 
 
 @contextlib.contextmanager
@@ -38,22 +43,14 @@ def debug_nans() -> Iterator[None]:
         ...
       FloatingPointError: debug_nans: v2 = log(...) produced nan (value)...
     """
-    token = _debug_nans.set(True)
+    token = checking.set(True)
     try:
         yield
     finally:
-        _debug_nans.reset(token)
+        checking.reset(token)
 
 
-def _has_nan(x: Any) -> bool:
-    while type(x) is Traced:
-        x = x.value
-    if type(x) is float:
-        return x != x
-    return bool(np.any(np.isnan(x)))
-
-
-def _user_line() -> str:
+def user_line() -> str:
     """The innermost stack frame outside tapegrad itself, as ``file:line``."""
     f: Any = sys._getframe(1)
     pkg = __name__.rpartition(".")[0]
@@ -64,14 +61,21 @@ def _user_line() -> str:
     return f"{f.f_code.co_filename}:{f.f_lineno}"
 
 
-def check_nan(tape: Tape, i: int, x: Any, what: str) -> None:
-    """Note the source line of a new record; raise if ``x`` holds a nan."""
+def check_nan(tape: Any, i: int, x: Any, what: str) -> None:
+    """Note the source line of record ``i``; raise if ``x`` holds a nan.
+
+    ``x`` is a plain number (the caller unwraps traced values).
+    """
     if what == "value":
-        tape.sources[i] = _user_line()
-    if _has_nan(x):
-        prim = tape.record(i).prim
-        name = prim.name if prim is not None else "input"
-        raise FloatingPointError(
-            f"debug_nans: v{i} = {name}(...) produced nan ({what}), record {i} "
-            f"of {len(tape.records)} on the tape; called from "
-            f"{tape.sources.get(i, '<unknown>')}.")
+        tape.sources[i] = user_line()
+    if x.__class__ is float:
+        if x == x:
+            return
+    elif not np.any(np.isnan(x)):
+        return
+    prim = tape.record(i).prim
+    name = prim.name if prim is not None else "input"
+    raise FloatingPointError(
+        f"debug_nans: v{i} = {name}(...) produced nan ({what}), record {i} "
+        f"of {len(tape.records)} on the tape; called from "
+        f"{tape.sources.get(i, '<unknown>')}.")

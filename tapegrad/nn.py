@@ -16,7 +16,7 @@ import numpy as np
 
 from . import tree
 from .ops import logaddexp, relu
-from .ops import sum as reduce_sum
+from .reductions import sum as reduce_sum
 from .tape import Traced
 
 __all__ = ["accuracy", "binary_cross_entropy", "hinge", "l2", "mlp", "mlp_init", "mse"]

@@ -1,4 +1,4 @@
-"""Tapes, traced values and ``apply``: how a computation is recorded.
+"""Tapes and traced values: how a computation is recorded, shown and replayed.
 
 A ``Tape`` is a Wengert list: one record per primitive applied, in the
 order they ran. A ``Traced`` value stands in for a number while a
@@ -6,9 +6,10 @@ transform runs: it knows its tape, its id there, and its value. The value is
 a number, or a traced value of an *outer* tape when transforms are nested.
 
 Active tapes form a stack kept in a ``ContextVar``, so every thread and every
-async task has its own. ``apply`` records a primitive on the innermost
-active tape among its arguments; any argument from another tape is a constant
-there. That one rule is what keeps nested transforms apart.
+async task has its own. Recording itself (``apply`` and its fast copies)
+lives beside ``Primitive`` in ``primitive.py``; the operators on ``Traced``
+are attached in ``ops.py``. A tape prints itself (the listing is here) and
+can be called: ``tape(*args)`` replays its records on new arguments.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 import numpy as np
 
-from .errors import ESCAPED_MSG, FLOAT_MSG, EscapedTracerError
+from . import nans
+from .errors import ESCAPED_MSG, FLOAT_MSG, EscapedTracerError, GuardError
 from .tree import LEAF_TYPES, TreeDef, keystr
 
 if TYPE_CHECKING:
     from .primitive import Primitive
 
+# ------------------------------------------------------------ record layout
 # A record is one flat tuple ``(op, ans, j0, a0, j1, a1, ...)``; its output id
 # is its position on the tape. ``op`` is the primitive's index in PRIMITIVES
 # (None for a tape input), ``ans`` its result, and for each argument ``jk`` is
@@ -35,9 +38,44 @@ if TYPE_CHECKING:
 # of ints and numbers, rather than nested tuples holding the Primitive, costs
 # one allocation per op and lets Python's collector untrack the record, so it
 # never rescans the tape: a third of the eager time in benchmarks/eager.py
-# (b). ``Tape.record(i)`` gives the readable form.
+# (b). The accessors below are the one place that reads the layout; the tape
+# players' hot loops slice it inline, each slice commented with its accessor.
 RawRecord = tuple[Any, ...]
 PRIMITIVES: list[Primitive] = []
+
+
+def rec_op(rec: RawRecord) -> int | None:
+    """The record's primitive, as an index into ``PRIMITIVES`` (None: an input)."""
+    return rec[0]
+
+
+def rec_ans(rec: RawRecord) -> Any:
+    """The record's result."""
+    return rec[1]
+
+
+def rec_ids(rec: RawRecord) -> tuple[int | None, ...]:
+    """Each argument's id on the tape, None for a constant there."""
+    return rec[2::2]
+
+
+def rec_args(rec: RawRecord) -> tuple[Any, ...]:
+    """Each argument's value as the primitive saw it."""
+    return rec[3::2]
+
+
+def rec_rule_args(rec: RawRecord) -> tuple[Any, ...]:
+    """``(ans, *args)``: what a derivative rule or partial is called with."""
+    return rec[1::2]
+
+
+def make_record(op: int, ans: Any, ids: tuple[int | None, ...],
+                args: tuple[Any, ...]) -> RawRecord:
+    """The flat record of ``op`` applied to ``args`` (ids on the tape)."""
+    flat: list[Any] = [op, ans]
+    for j, a in zip(ids, args):
+        flat += (j, a)
+    return tuple(flat)
 
 
 class Record(NamedTuple):
@@ -72,10 +110,14 @@ class Tape:
       output_names: what each output is, for the listing and the drawing
         (``out['loss']``, or ``grad p['w']`` on the tape of a gradient);
         empty when the function returned one number.
+      out_def: the output's structure, so that a call of the tape returns
+        what the function returned.
+      sources: the user's source line of a record, by id: of every guard,
+        and inside ``tg.debug_nans()`` of every record.
     """
 
     __slots__ = ("records", "level", "active", "args", "_paths", "outputs",
-                 "output_names", "check_nans", "sources", "__weakref__")
+                 "output_names", "out_def", "check_nans", "sources", "__weakref__")
 
     def __init__(self, level: int):
         self.records: list[RawRecord] = []
@@ -85,7 +127,8 @@ class Tape:
         self._paths: dict[int, str] | None = None
         self.outputs: list[int | Const] = []
         self.output_names: list[str] = []
-        self.check_nans = _debug_nans.get()
+        self.out_def: TreeDef | None = None
+        self.check_nans = nans.checking.get()
         self.sources: dict[int, str] = {}
 
     def __len__(self) -> int:
@@ -101,9 +144,9 @@ class Tape:
           A [Record][tapegrad.tape.Record] ``(prim, inputs, args, ans, out)``.
         """
         raw = self.records[i]
-        op = raw[0]
-        return Record(None if op is None else PRIMITIVES[op], raw[2::2], raw[3::2],
-                      raw[1], i)
+        op = rec_op(raw)
+        return Record(None if op is None else PRIMITIVES[op], rec_ids(raw), rec_args(raw),
+                      rec_ans(raw), i)
 
     def __iter__(self) -> Iterator[Record]:
         return (self.record(i) for i in range(len(self.records)))
@@ -117,7 +160,6 @@ class Tape:
         Returns:
           The listing: one line per record, then the outputs.
         """
-        from .viz import format_tape  # viz is optional reading, loaded on demand
         return format_tape(self, values)
 
     def to_dot(self, rankdir: str = "LR", grads: bool = False, full: bool = False) -> str:
@@ -178,8 +220,8 @@ class Tape:
         i = len(self.records)
         self.records.append(record)
         if self.check_nans:
-            _check_nan(self, i, record[1], "value")
-        return Traced(self, i, record[1])
+            check_nan(self, i, rec_ans(record), "value")
+        return Traced(self, i, rec_ans(record))
 
     def new_input(self, value: Any) -> Traced:
         """Add an input (a variable to differentiate) and return it traced.
@@ -195,6 +237,41 @@ class Tape:
         self.outputs = [x.id if type(x) is Traced and x.tape is self else Const(x)
                         for x in leaves]
 
+    def guard(self, x: Traced, outcome: bool) -> None:
+        """Record that the rest of the tape assumes ``bool(x) is outcome``.
+
+        The guard is a record of the ``guard`` primitive on ``x`` and the
+        outcome, with the user's source line; replaying the tape checks it.
+        """
+        i = len(self.records)
+        self.records.append((GUARD[0], outcome, x.id, x.value, None, outcome))
+        self.sources[i] = nans.user_line()
+
+    def __call__(self, *args: Any) -> Any:
+        """Replay the recorded program on new arguments.
+
+        Args:
+          *args: Arguments of the same structure and leaf shapes as the ones
+            the tape was recorded with.
+
+        Returns:
+          What the recorded function returns at ``args``, as long as every
+          guard (a Python branch taken on a traced value) goes the same way.
+
+        Raises:
+          tg.GuardError: where a guard would go the other way; the message
+            names the source line of the branch.
+          ValueError: if an argument's structure or a leaf's shape differs
+            from the recorded one; the message names the path.
+
+        Examples:
+          >>> import tapegrad as tg
+          >>> tape = tg.make_tape(lambda x: tg.relu(x) * 3.0)(2.0)
+          >>> tape(5.0), tape(-1.0)
+          (15.0, 0.0)
+        """
+        return replay(self, args)
+
     def __repr__(self) -> str:
         return f"<Tape level={self.level} records={len(self.records)}>"
 
@@ -202,15 +279,84 @@ class Tape:
         return self.format()
 
 
+# The guard primitive's index in PRIMITIVES, set by ops.py where it is made.
+GUARD: list[int] = [-1]
+
+
+# ------------------------------------------------------------------- replay
+def replay(tape: Tape, args: tuple[Any, ...]) -> Any:
+    """Run ``tape``'s records forwards on new arguments; see ``Tape.__call__``.
+
+    The reference interpreter: each record's primitive is called on the
+    new values (recorded again if they are traced, so a replay can itself be
+    differentiated), and each guard checks its recorded outcome.
+    """
+    from . import tree
+    records = tape.records
+    if tape.out_def is None:
+        raise TypeError("tape: only a tape made by tg.make_tape(fun)(*args) can be called.")
+    if len(args) != len(tape.args):
+        names = ", ".join(str(name) for _, name, _ in tape.args)
+        raise TypeError(f"tape: it was recorded with {len(tape.args)} positional "
+                        f"argument(s) ({names}); got {len(args)}.")
+    vals: list[Any] = [None] * len(records)
+    for (first, name, treedef), arg in zip(tape.args, args):
+        leaves, td = tree.flatten(arg)
+        if td != treedef:
+            raise ValueError(
+                f"tape: {name}{tree.first_difference(treedef, td)} differs from the "
+                f"recorded argument: it has structure {td}, the tape was recorded "
+                f"with {treedef}. Pass an argument of the recorded structure, or "
+                "record a tape at this one.")
+        for k, leaf in enumerate(leaves):
+            vals[first + k] = _replay_input(tape, first + k, leaf)
+    for i, rec in enumerate(records):
+        op = rec[0]                                          # rec_op
+        if op is None:
+            continue
+        argv = [a if j is None else vals[j]                  # rec_ids, rec_args
+                for j, a in zip(rec[2::2], rec[3::2])]
+        try:
+            vals[i] = PRIMITIVES[op](*argv)
+        except GuardError as e:
+            raise GuardError(
+                f"tape: the guard v{i} recorded at {tape.sources.get(i, '<unknown>')} "
+                f"{e} for these arguments, so Python would take the other branch "
+                "there. Record the tape at these arguments, or write the choice "
+                "with tg.where (tg.jit re-specializes by itself).") from None
+    outs = [vals[o] if isinstance(o, int) else o.value for o in tape.outputs]
+    return tree.unflatten(tape.out_def, outs)
+
+
+def _replay_input(tape: Tape, i: int, leaf: Any) -> Any:
+    """A new argument leaf for input ``i``, checked against the recorded one."""
+    recorded = tape.records[i][1]                            # rec_ans
+    if type(leaf) is float and type(recorded) is float:
+        return leaf
+    if isinstance(leaf, bool) or not isinstance(
+            leaf, int | float | np.integer | np.floating | np.ndarray | Traced):
+        raise TypeError(f"tape: {tape.path(i)} is a {type(leaf).__name__}, not a number.")
+    if isinstance(leaf, int | np.integer | np.floating):
+        leaf = float(leaf)
+    elif isinstance(leaf, np.ndarray) and leaf.dtype.kind != "f":
+        leaf = leaf.astype(float)
+    if _shape(leaf) != _shape(recorded):
+        raise ValueError(
+            f"tape: {tape.path(i)} has shape {_shape(leaf)}, but the tape was recorded "
+            f"with shape {_shape(recorded)}; pass arguments of the recorded shapes.")
+    return leaf
+
+
 class Traced:
     """A number being recorded: its tape, its id on the tape, and its value.
 
-    Behaves like the number it stands for (arithmetic, comparisons by value,
-    ``bool``, ``hash``); the operators are attached in ``ops.py``.
+    Behaves like the number it stands for: arithmetic, comparisons (recorded,
+    giving traced booleans), ``bool`` (which records a guard) and ``hash``
+    (of the value); the operators are attached in ``ops.py``.
     """
 
     __slots__ = ("tape", "id", "value")
-    __array_ufunc__ = None   # make NumPy defer to our reflected operators
+    # NumPy functions on traced values (__array_ufunc__ and the like): numpy_dispatch.py
 
     def __init__(self, tape: Tape, id: int, value: Any):
         self.tape = tape
@@ -238,10 +384,7 @@ class Traced:
     def primal(self) -> Any:
         """The concrete value beneath every level of tracing (no derivative)."""
         _check_live(self)
-        v = self.value
-        while type(v) is Traced:
-            v = v.value
-        return v
+        return primal_value(self)
 
     # Python would silently drop the derivative in these: refuse, as JAX does.
     def __float__(self) -> float:
@@ -255,15 +398,6 @@ class Traced:
 
     def __index__(self) -> int:
         raise TypeError(FLOAT_MSG.format(what="index"))
-
-    def __bool__(self) -> bool:
-        _check_live(self)
-        v = self.value
-        if type(v) is not Traced and np.ndim(v) != 0 and np.size(v) != 1:
-            raise TypeError(
-                f"bool() of a traced array of shape {np.shape(v)} is ambiguous; "
-                "use tg.where(cond, a, b) to choose elementwise.")
-        return bool(v)
 
     def __hash__(self) -> int:
         _check_live(self)
@@ -279,12 +413,84 @@ def _check_live(x: Traced) -> None:
         raise EscapedTracerError(ESCAPED_MSG)
 
 
-def _shape(x: Any) -> tuple[int, ...]:
+def primal_value(x: Any) -> Any:
+    """The plain number beneath every level of tracing (``x`` itself if plain)."""
     while type(x) is Traced:
         x = x.value
+    return x
+
+
+def _shape(x: Any) -> tuple[int, ...]:
+    x = primal_value(x)
     if type(x) is float:
         return ()
     return np.shape(x)
+
+
+# ------------------------------------------------------------------ listing
+def _const(x: Any) -> str:
+    if type(x) is Traced:
+        return f"^v{x.id}"
+    if isinstance(x, np.ndarray):
+        return f"const:{_kind(x)}"
+    if isinstance(x, float):
+        return repr(float(x))
+    return repr(x).replace(" ", "")          # one token: (1,3), 'a'
+
+
+def _kind(x: Any) -> str:
+    x = primal_value(x)
+    if isinstance(x, np.ndarray):
+        return f"{x.dtype.kind}{x.dtype.itemsize * 8}[{','.join(map(str, x.shape))}]"
+    return ""
+
+
+def _value(x: Any) -> str:
+    x = primal_value(x)
+    if isinstance(x, np.ndarray):
+        return np.array2string(x, precision=4, threshold=6, separator=", ")
+    return repr(float(x)) if isinstance(x, float | int) else repr(x)
+
+
+def _operand(j: int | None, a: Any) -> str:
+    return f"v{j}" if j is not None else _const(a)
+
+
+def _output(x: Any) -> str:
+    return f"v{x}" if isinstance(x, int) else _const(x.value)
+
+
+def format_tape(tape: Tape, values: bool = False) -> str:
+    """The tape as text, one line per record, then its outputs.
+
+    Args:
+      tape: The tape to show.
+      values: Also show each record's value after ``=``.
+
+    Returns:
+      The listing; it takes time linear in the number of records.
+    """
+    lines = []
+    for prim, inputs, args, ans, i in tape:
+        kind = _kind(ans)
+        lhs = f"v{i}:{kind}" if kind else f"v{i}"
+        if prim is None:
+            line = f"{lhs} = input".ljust(21) + f" # {tape.path(i)}"
+        elif i in tape.sources and prim.name == "guard":   # guard v5 == True
+            line = f"guard {_operand(inputs[0], args[0])} == {args[1]}"
+        else:
+            operands = " ".join(_operand(j, a) for j, a in zip(inputs, args))
+            line = f"{lhs} = {prim.name} {operands}"
+        if values:
+            line = line.ljust(40) + f" = {_value(ans)}"
+        lines.append(line.rstrip())
+    if tape.output_names:          # say what each output is: out['a'], grad p['w']
+        lines.append("outputs:")
+        lines += [f"  {_output(x)}".ljust(21) + f" # {name}"
+                  for x, name in zip(tape.outputs, tape.output_names)]
+    elif tape.outputs:
+        lines.append("outputs: " + " ".join(_output(x) for x in tape.outputs))
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------- tape stack
@@ -372,161 +578,10 @@ def active_tapes() -> tuple[Tape, ...]:
     return _stack.get()
 
 
-# -------------------------------------------------------------------- apply
-def apply(prim: Primitive, *args: Any) -> Any:
-    """Apply ``prim`` to ``args``, recording it on the innermost active tape.
-
-    Arguments that are not on that tape are constants there. The primitive's
-    implementation runs on the unwrapped values; if those are still traced
-    (values of outer tapes), it is applied again, so outer tapes record too.
-    """
-    tape = None
-    for a in args:
-        if type(a) is Traced:
-            t = a.tape
-            if not t.active:
-                raise EscapedTracerError(ESCAPED_MSG)
-            if tape is None or t.level > tape.level:
-                tape = t
-    if tape is None:
-        return _eager(prim, args)
-    flat: list[Any] = [prim.index, None]     # (op, ans, j0, a0, j1, a1, ...)
-    vals: list[Any] = []
-    outer = False
-    for a in args:
-        if type(a) is Traced and a.tape is tape:
-            flat.append(a.id)
-            a = a.value
-        else:
-            flat.append(None)
-        if type(a) is Traced:
-            outer = True
-        flat.append(a)
-        vals.append(a)
-    flat[1] = apply(prim, *vals) if outer else prim.impl(*vals)
-    return tape.push(tuple(flat))
-
-
-def unary_applier(prim: Primitive) -> Callable[[Any], Any]:
-    """``apply`` for one argument, written out for ``prim``: a hot path.
-
-    Closing over the primitive's index and impl saves attribute lookups and a
-    call per op (benchmarks/eager.py).
-    """
-    impl, index = prim.impl, prim.index
-
-    def apply_1(x: Any) -> Any:
-        if type(x) is not Traced:
-            return impl(x) if type(x) is float else _eager(prim, (x,))
-        tape = x.tape
-        if not tape.active:
-            raise EscapedTracerError(ESCAPED_MSG)
-        v = x.value
-        ans = apply_1(v) if type(v) is Traced else impl(v)
-        records = tape.records          # tape.push, inlined for speed
-        i = len(records)
-        records.append((index, ans, x.id, v))
-        if tape.check_nans:
-            _check_nan(tape, i, ans, "value")
-        t = _new(Traced)       # Traced(tape, i, ans) minus a Python-level __init__
-        t.tape, t.id, t.value = tape, i, ans
-        return t
-    return apply_1
-
-
-def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
-    """``apply`` for two arguments, written out for ``prim``.
-
-    The hot path of every operator (``Traced.__mul__`` is
-    ``binary_applier(mul)``).
-    """
-    impl, index = prim.impl, prim.index
-
-    def apply_2(a: Any, b: Any) -> Any:
-        ja: int | None
-        jb: int | None
-        if type(a) is Traced:
-            tape = a.tape
-            ja = a.id
-            va = a.value
-            if type(b) is Traced:
-                if b.tape is not tape:
-                    return apply(prim, a, b)       # two tapes: the general rule
-                jb = b.id
-                vb = b.value
-            else:
-                jb = None
-                vb = b
-        elif type(b) is Traced:
-            tape = b.tape
-            ja = None
-            va = a
-            jb = b.id
-            vb = b.value
-        elif type(a) is float and type(b) is float:
-            return impl(a, b)                  # plain floats: no NumPy, no tape
-        else:
-            return _eager(prim, (a, b))
-        if not tape.active:
-            raise EscapedTracerError(ESCAPED_MSG)
-        if type(va) is Traced or type(vb) is Traced:
-            ans = apply_2(va, vb)
-        else:
-            ans = impl(va, vb)
-        records = tape.records          # tape.push, inlined for speed
-        i = len(records)
-        records.append((index, ans, ja, va, jb, vb))
-        if tape.check_nans:
-            _check_nan(tape, i, ans, "value")
-        t = _new(Traced)       # Traced(tape, i, ans) minus a Python-level __init__
-        t.tape, t.id, t.value = tape, i, ans
-        return t
-    return apply_2
-
-
-def reflected_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
-    """``prim(other, self)`` for Python's reflected operators.
-
-    ``2.0 * x`` is ``x.__rmul__(2.0)``, where only ``self`` is traced: a
-    short copy of the binary applier's constant-first case, without a lambda
-    in between (benchmarks/higher.py).
-    """
-    impl, index = prim.impl, prim.index
-    apply_2 = prim.apply2
-
-    def rapply_2(b: Any, a: Any) -> Any:
-        if type(a) is Traced:                  # only when called by hand
-            return apply_2(a, b)
-        tape = b.tape
-        if not tape.active:
-            raise EscapedTracerError(ESCAPED_MSG)
-        vb = b.value
-        ans = apply_2(a, vb) if type(vb) is Traced else impl(a, vb)
-        records = tape.records          # tape.push, inlined for speed
-        i = len(records)
-        records.append((index, ans, None, a, b.id, vb))
-        if tape.check_nans:
-            _check_nan(tape, i, ans, "value")
-        t = _new(Traced)
-        t.tape, t.id, t.value = tape, i, ans
-        return t
-    return rapply_2
-
-
-def _eager(prim: Primitive, args: tuple[Any, ...]) -> Any:
-    """Run on plain numbers, with NumPy's IEEE warnings off for arrays."""
-    for a in args:
-        if type(a) is not float and isinstance(a, np.ndarray) and not _quiet.get():
-            with np.errstate(all="ignore"):
-                return prim.impl(*args)
-    return prim.impl(*args)
-
-
 # --------------------------------------------------------------- debug_nans
-def _check_nan(tape: Tape, i: int, x: Any, what: str) -> None:
+def check_nan(tape: Tape, i: int, x: Any, what: str) -> None:
     """Inside ``tg.debug_nans()``: note where record ``i`` came from.
 
     Raise if ``x`` (its value, cotangent or tangent) holds a nan.
     """
-    from .nans import check_nan  # imported here: nans.py imports this module
-    check_nan(tape, i, x, what)
+    nans.check_nan(tape, i, primal_value(x), what)

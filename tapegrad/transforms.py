@@ -30,7 +30,7 @@ from .arguments import (
     zeros_like,
 )
 from .forward import forward, needed
-from .ops import reshape
+from .reductions import reshape
 from .reverse import backward
 from .tape import Tape, Traced, _shape, gc_paused, new_tape
 
@@ -483,7 +483,8 @@ def make_tape(fun: Callable[..., Any]) -> Callable[..., Tape]:
             new_args, _ = trace_inputs(tape, fun, args, tuple(range(len(args))),
                                         "make_tape")
             out = fun(*new_args)
-        tape.set_outputs(tree.leaves(out))
+        leaves, tape.out_def = tree.flatten(out)
+        tape.set_outputs(leaves)
         tape.output_names = _output_names(fun, args, out)
         return tape
     return make_tape_fun

@@ -404,9 +404,68 @@ def map(f: Callable[..., Any], tree: PyTree, *rest: PyTree) -> PyTree:
     others = []
     for i, r in enumerate(rest):
         ys, td = flatten(r)
-        if td != treedef:
-            raise ValueError(
-                f"tree.map: argument {i + 1} has structure {td}, but the first "
-                f"tree has {treedef}; pass trees of the same structure.")
+        if td != treedef:            # tree may still be a prefix of r
+            ys = _flatten_up_to(treedef, r, f"tree.map: argument {i + 2}")
         others.append(ys)
     return unflatten(treedef, [f(*args) for args in zip(xs, *others)])
+
+
+def _flatten_up_to(treedef: TreeDef, other: Any, what: str) -> list[Any]:
+    """The subtrees of ``other`` where ``treedef`` has its leaves.
+
+    ``treedef`` must be a prefix of ``other``'s structure (JAX's rule for
+    ``tree.map``); else a ``ValueError`` names the first path where they
+    differ. A loop over an explicit stack, left to right: no recursion.
+    """
+    out: list[Any] = []
+    todo: list[tuple[TreeDef, Any, tuple[Any, ...]]] = [(treedef, other, ())]
+    while todo:
+        td, x, path = todo.pop()
+        if td.node is None:
+            out.append(x)
+            continue
+        cls, entry = _node_type(x)
+        children: list[Any] = []
+        aux = None
+        if entry is not None:
+            kids, aux = entry.flatten(x)
+            children = list(kids)
+        if entry is None or cls is not td.node or aux != td.aux or \
+                len(children) != len(td.children):
+            where = keystr(path) or " (the root)"
+            raise ValueError(
+                f"{what} differs from the first tree at{' ' if path else ''}{where}: "
+                f"the first has {_show(td)} there, this one {_describe(x)}. Pass trees "
+                "of the first one's structure, or with it as a prefix.")
+        keys = entry.keys(aux, len(children))
+        todo.extend((c, ch, path + (k,))
+                    for k, c, ch in reversed(list(zip(keys, td.children, children))))
+    return out
+
+
+def _describe(x: Any) -> str:
+    """A short account of what ``x`` is, for a structure mismatch."""
+    if _node_type(x)[1] is None:
+        return f"a leaf ({type(x).__name__})"
+    shown = _show(structure(x))
+    return shown if len(shown) < 120 else f"a {type(x).__name__} of another structure"
+
+
+def first_difference(a: TreeDef, b: TreeDef) -> str:
+    """The key path (``['w'][1]``) of the first place where two structures differ.
+
+    Empty when they differ at the root or not at all.
+    """
+    todo: list[tuple[TreeDef, TreeDef, tuple[Any, ...]]] = [(a, b, ())]
+    while todo:
+        x, y, path = todo.pop()
+        if x.node is not y.node or x.aux != y.aux or len(x.children) != len(y.children):
+            return keystr(path)
+        if x.node is None:
+            continue
+        entry = _entry(x.node)
+        assert entry is not None
+        keys = entry.keys(x.aux, len(x.children))
+        todo.extend((c, d, path + (k,))
+                    for k, c, d in reversed(list(zip(keys, x.children, y.children))))
+    return ""

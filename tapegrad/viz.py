@@ -28,76 +28,13 @@ from typing import Any
 
 import numpy as np
 
-from .tape import Tape, Traced
+from .tape import Tape, _const, _kind, format_tape, primal_value
 
 __all__ = ["MAX_NODES", "draw", "format_tape", "gradients", "render", "svg", "to_dot"]
 
 MAX_NODES = 400
 """Above this many records, ``to_dot`` draws the first and last records and
 one node standing for the rest; ``full=True`` draws everything."""
-
-
-# ------------------------------------------------------------------ listing
-def _const(x: Any) -> str:
-    if type(x) is Traced:
-        return f"^v{x.id}"
-    if isinstance(x, np.ndarray):
-        return f"const:{_kind(x)}"
-    if isinstance(x, float):
-        return repr(float(x))
-    return repr(x).replace(" ", "")          # one token: (1,3), 'a'
-
-
-def _kind(x: Any) -> str:
-    while type(x) is Traced:
-        x = x.value
-    if isinstance(x, np.ndarray):
-        return f"{x.dtype.kind}{x.dtype.itemsize * 8}[{','.join(map(str, x.shape))}]"
-    return ""
-
-
-def _value(x: Any) -> str:
-    while type(x) is Traced:
-        x = x.value
-    if isinstance(x, np.ndarray):
-        return np.array2string(x, precision=4, threshold=6, separator=", ")
-    return repr(float(x)) if isinstance(x, float | int) else repr(x)
-
-
-def _output(x: Any) -> str:
-    return f"v{x}" if isinstance(x, int) else _const(x.value)
-
-
-def format_tape(tape: Tape, values: bool = False) -> str:
-    """The tape as text, one line per record, then its outputs.
-
-    Args:
-      tape: The tape to show.
-      values: Also show each record's value after ``=``.
-
-    Returns:
-      The listing; it takes time linear in the number of records.
-    """
-    lines = []
-    for prim, inputs, args, ans, i in tape:
-        kind = _kind(ans)
-        lhs = f"v{i}:{kind}" if kind else f"v{i}"
-        if prim is None:
-            line = f"{lhs} = input".ljust(21) + f" # {tape.path(i)}"
-        else:
-            operands = " ".join(f"v{j}" if j is not None else _const(a)
-                                for j, a in zip(inputs, args))
-            line = f"{lhs} = {prim.name} {operands}"
-        if values:
-            line = line.ljust(40) + f" = {_value(ans)}"
-        lines.append(line.rstrip())
-    if tape.output_names:          # say what each output is: out['a'], grad p['w']
-        lines.append("outputs:")
-        lines += [f"  {_output(x)}".ljust(21) + f" # {name}"
-                  for x, name in zip(tape.outputs, tape.output_names)]
-    elif tape.outputs:
-        lines.append("outputs: " + " ".join(_output(x) for x in tape.outputs))
-    return "\n".join(lines)
 
 
 # -------------------------------------------------------------------- graph
@@ -214,8 +151,7 @@ def _visible(n: int, full: bool) -> tuple[Sequence[int], range]:
 
 
 def _short(x: Any) -> str:
-    while type(x) is Traced:
-        x = x.value
+    x = primal_value(x)
     if isinstance(x, np.ndarray):
         if x.size <= 3:
             return "[" + ", ".join(f"{v:.4f}" for v in x.ravel()) + "]"

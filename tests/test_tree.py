@@ -39,7 +39,7 @@ def test_map_and_structure():
     assert tg.tree.map(lambda u, v: u + v, a, a) == {"x": [2.0, 4.0], "y": 6.0}
     assert tg.tree.structure(a) == tg.tree.structure({"x": [0, 0], "y": 0})
     assert tg.tree.structure(a) != tg.tree.structure({"x": [0], "y": 0})
-    with pytest.raises(ValueError, match="same structure"):
+    with pytest.raises(ValueError, match=r"argument 2 differs from the first tree at \['x'\]"):
         tg.tree.map(lambda u, v: u, a, {"x": [1.0], "y": 2.0})
     with pytest.raises(ValueError, match="leaves"):
         tg.tree.unflatten(tg.tree.structure(a), [1.0])
@@ -83,3 +83,33 @@ def test_round_trip(t):
     assert tg.tree.unflatten(td, leaves) == t
     assert tg.tree.structure(tg.tree.map(lambda x: x, t)) == td
     assert len(tg.tree.flatten_with_path(t)[0]) == td.num_leaves == len(leaves)
+
+
+def test_map_takes_the_first_tree_as_a_prefix_of_the_others():
+    # JAX's rule: where the first tree has a leaf, f gets the others' subtree there
+    params = {"w": [1.0, 2.0], "b": 0.5}
+    per_leaf = {"w": [[1.0, 10.0], [2.0, 20.0]], "b": {"lo": 0.0, "hi": 1.0}}
+    got = tg.tree.map(lambda p, sub: (p, sub), params, per_leaf)
+    assert got == {"w": [(1.0, [1.0, 10.0]), (2.0, [2.0, 20.0])],
+                   "b": (0.5, {"hi": 1.0, "lo": 0.0})}
+    assert tg.tree.map(lambda x, t: x * len(t), [1.0, 2.0], [(1, 2, 3), ()]) == [3.0, 0.0]
+    assert tg.tree.map(lambda x, n: x is None and n, [None], [None]) == [None]
+
+
+@pytest.mark.parametrize("other, path", [
+    ({"w": [1.0], "b": 0.5}, r"\['w'\]"),              # a list of another length
+    ({"w": [1.0, 2.0], "c": 0.5}, r"\(the root\)"),    # other keys
+    ({"w": (1.0, 2.0), "b": 0.5}, r"\['w'\]"),          # a tuple for a list
+    ({"w": [1.0, 2.0]}, r"\(the root\)"),
+    ({"w": [1.0, 3.0], "b": 0.5, "extra": 1.0}, r"\(the root\)"),
+    ([{"w": [1.0, 2.0], "b": 0.5}], r"\(the root\)"),
+])
+def test_map_names_the_first_path_where_the_trees_differ(other, path):
+    params = {"w": [1.0, 2.0], "b": 0.5}
+    with pytest.raises(ValueError, match=r"argument 2 differs from the first tree at " + path):
+        tg.tree.map(lambda p, q: p, params, other)
+
+
+def test_map_a_leaf_where_the_first_tree_has_a_container_is_an_error():
+    with pytest.raises(ValueError, match=r"at \[1\]: the first has \[\*\] there, this one a leaf"):
+        tg.tree.map(lambda p, q: p, [1.0, [2.0]], [1.0, 2.0])

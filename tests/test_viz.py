@@ -194,9 +194,9 @@ def test_the_tape_of_a_gradient_names_what_each_output_is_the_gradient_of():
     tape = tg.make_tape(tg.grad(neuron))(*ARGS)
     lines = str(tape).splitlines()
     assert lines[-4:] == ["outputs:",
-                          "  1.0                 # grad p['b']",
-                          "  v3                  # grad p['w1']",
-                          "  v4                  # grad p['w2']"]
+                          "  v11                 # grad p['b']",     # relu's slope, a where
+                          "  v13                 # grad p['w1']",
+                          "  v12                 # grad p['w2']"]
     both = tg.make_tape(tg.value_and_grad(neuron, argnums=(0, 2)))(*ARGS)
     assert both.output_names == ["value", "grad p['b']", "grad p['w1']", "grad p['w2']",
                                  "grad x2"]
@@ -210,8 +210,11 @@ def test_the_tape_of_a_gradient_names_what_each_output_is_the_gradient_of():
 def test_draw_draws_the_tape_of_a_gradient_with_its_outputs_labelled(tmp_path):
     path = tg.viz.draw(tg.grad(neuron), *ARGS, path=tmp_path / "g.dot")
     nodes, edges = parse_dot(open(path).read())
-    assert "x1 = grad p['w1']" in nodes["v3"] and "x2 = grad p['w2']" in nodes["v4"]
-    assert "grad p['b']" in nodes["out0"] and "data 1.0000" in nodes["out0"]
+    assert "v13 = grad p['w1']" in nodes["v13"] and "v12 = grad p['w2']" in nodes["v12"]
+    assert "v11 = grad p['b']" in nodes["v11"] and "data 1.0000" in nodes["v11"]
+    const = tg.viz.to_dot(tg.make_tape(tg.grad(lambda p: p["a"] * 2.0 + p["b"]))(
+        {"a": 1.0, "b": 0.0}))
+    assert "out0 [shape=record, label=\"{ grad p['a'] | data 2.0000 }\"" in const
     assert not any("grad 1.0000" in label for label in nodes.values())   # no gradients
     with pytest.raises(ValueError, match="grads=False"):
         tg.viz.draw(tg.grad(neuron), *ARGS, path=tmp_path / "h.dot", grads=True)

@@ -1,0 +1,124 @@
+"""Comparisons, traced booleans and guards: every decision is on the tape.
+
+A comparison of traced values is a primitive without a derivative (``lt le
+gt ge eq ne``); its value is a Python ``bool`` or a NumPy bool array, so the
+result is a *traced boolean*. ``&``, ``|`` and ``~`` combine traced booleans,
+and ``tg.where(cond, a, b)`` reads a traced mask when the tape runs.
+
+The one place Python decides by a value is ``bool()``: a Python ``if``,
+``while``, ``and``/``or``, or the builtins ``max``/``min``/``sorted``. There
+``bool()`` returns the Python answer and records a *guard*: the outcome the
+rest of the tape assumes, with the user's source line. Replaying the tape
+checks each guard (``tg.GuardError`` where one would go the other way).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .errors import BOOL_ARRAY_MSG, GuardError
+from .primitive import Primitive, defjvp, defvjp, primitive
+from .tape import GUARD, Traced, _check_live, _shape, primal_value
+
+__all__ = ["eq", "ge", "gt", "le", "logical_and", "logical_not", "logical_or", "lt", "ne"]
+
+
+def _no_derivative(impl: Callable[..., Any], name: str) -> Primitive:
+    """A primitive whose result is a boolean: nothing to differentiate."""
+    prim = primitive(impl, name)
+    defvjp(prim, None, None)
+    defjvp(prim, None, None)
+    return prim
+
+
+lt = _no_derivative(operator.lt, "lt")
+le = _no_derivative(operator.le, "le")
+gt = _no_derivative(operator.gt, "gt")
+ge = _no_derivative(operator.ge, "ge")
+eq = _no_derivative(operator.eq, "eq")
+ne = _no_derivative(operator.ne, "ne")
+
+
+def _and(a: Any, b: Any) -> Any:
+    return (a and b) if type(a) is bool and type(b) is bool else np.logical_and(a, b)
+
+
+def _or(a: Any, b: Any) -> Any:
+    return (a or b) if type(a) is bool and type(b) is bool else np.logical_or(a, b)
+
+
+def _not(a: Any) -> Any:
+    return (not a) if type(a) is bool else np.logical_not(a)   # ~True is -2 in Python
+
+
+logical_and = _no_derivative(_and, "and")
+logical_or = _no_derivative(_or, "or")
+logical_not = primitive(_not, "not")
+defvjp(logical_not, None)
+defjvp(logical_not, None)
+
+
+def _guard(cond: Any, expected: bool) -> bool:
+    """Check, when a tape is replayed, the outcome ``bool(cond)`` had."""
+    got = bool(cond)
+    if got is not expected:
+        raise GuardError(f"assumed {expected} but finds {got}")
+    return expected
+
+
+guard = _no_derivative(_guard, "guard")
+GUARD[0] = guard.index          # tape.py records guards without importing this
+
+
+# ------------------------------------------------------- on Traced values
+def _is_number(x: Any) -> bool:
+    return type(x) is float or isinstance(x, int | float | np.number | np.ndarray | Traced)
+
+
+def _is_bool(v: Any) -> bool:
+    return type(v) is bool or isinstance(v, np.bool_) or (
+        isinstance(v, np.ndarray) and v.dtype == np.bool_)
+
+
+def _comparison(prim: Primitive, with_other: Any) -> Callable[[Traced, Any], Any]:
+    """``Traced.__lt__`` and the like, recorded against a number.
+
+    Against anything else, Python's plain answer (``x == None`` is False).
+    """
+    apply2 = prim.apply2
+
+    def compare(self: Traced, other: Any) -> Any:
+        if not _is_number(other):
+            return with_other
+        return apply2(self, other)
+    return compare
+
+
+def _bool(self: Traced) -> bool:
+    """``bool()`` of a traced value: Python's answer, recorded as a guard."""
+    _check_live(self)
+    shape = _shape(self)
+    if shape != () and int(np.prod(shape)) != 1:
+        raise TypeError(BOOL_ARRAY_MSG.format(shape=shape))
+    cond = self if _is_bool(primal_value(self)) else ne(self, 0.0)   # `if x:` is x != 0
+    outcome = bool(cond.value)          # an outer tape records its own guard first
+    cond.tape.guard(cond, outcome)
+    return outcome
+
+
+Traced.__lt__ = _comparison(lt, NotImplemented)       # type: ignore
+Traced.__le__ = _comparison(le, NotImplemented)       # type: ignore
+Traced.__gt__ = _comparison(gt, NotImplemented)       # type: ignore
+Traced.__ge__ = _comparison(ge, NotImplemented)       # type: ignore
+Traced.__eq__ = _comparison(eq, False)                # type: ignore
+Traced.__ne__ = _comparison(ne, True)                 # type: ignore
+Traced.__and__ = logical_and.apply2                   # type: ignore
+Traced.__rand__ = logical_and.rapply2                 # type: ignore  # other & self
+Traced.__or__ = logical_or.apply2                     # type: ignore
+Traced.__ror__ = logical_or.rapply2                   # type: ignore  # other | self
+Traced.__invert__ = logical_not.apply1                # type: ignore
+Traced.__bool__ = _bool                               # type: ignore

@@ -1,0 +1,84 @@
+"""What every tape player shares: argument slots, shape checks, rule lookup.
+
+The reverse loop (``reverse.py``), the forward loop (``forward.py``) and any
+later player read records the same way; that is written once here. Both
+loops form the same zero-safe product of a cotangent or tangent ``g`` and a
+partial ``p``, inline for speed: ``zmul(g, p)`` (exactly zero where ``g`` is,
+the mask read when the tape runs) for a traced or array ``g``; a plain float
+``g`` is a constant known while recording, skipped when it is zero.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .primitive import Primitive
+from .tape import Traced, _shape
+
+
+class _Slots(dict):  # type: ignore[type-arg]
+    """``SLOTS[len(rec) // 2]``: ``(k, position of input k's id in rec)``.
+
+    A flat record of n arguments has length 2 + 2n (tape.py's layout);
+    precomputed positions keep the players' loops free of index arithmetic
+    (benchmarks/eager.py).
+    """
+
+    def __missing__(self, half: int) -> tuple[tuple[int, int], ...]:
+        self[half] = slots = tuple((k, 2 + 2 * k) for k in range(half - 1))
+        return slots
+
+
+SLOTS = _Slots()
+
+
+def is_float(x: Any) -> bool:
+    """A float, or a traced float.
+
+    Then no argument of its record was an array that broadcasting stretched,
+    and no cotangent or tangent needs reshaping (a reduction's own rule
+    gives its input's shape).
+    """
+    return x.__class__ is float or (x.__class__ is Traced and x.value.__class__ is float)
+
+
+def reshaped(c: Any, a: Any) -> bool:
+    """Whether ``c`` has another shape than ``a`` (cheap for two floats)."""
+    if c.__class__ is Traced:
+        c = c.value
+    if a.__class__ is Traced:
+        a = a.value
+    ca, aa = c.__class__, a.__class__
+    if ca is float and aa is float:
+        return False
+    if ca is np.ndarray and aa is np.ndarray:
+        return bool(c.shape != a.shape)
+    return _shape(c) != _shape(a)
+
+
+def vjp_rule(prim: Primitive, k: int) -> Any:
+    """``prim``'s reverse rule for input ``k`` (a no-op for None), or an error."""
+    rules = prim.vjps
+    if rules is None or k >= len(rules):
+        raise NotImplementedError(
+            f"reverse mode: primitive '{prim.name}' has no vjp rule for input {k}; "
+            f"give one with tg.defvjp({prim.name}, ...).")
+    return rules[k] or _none
+
+
+def jvp_rule(prim: Primitive, k: int) -> Any:
+    """``prim``'s forward rule for input ``k`` (a no-op for None), or an error."""
+    rules = prim.jvps
+    if rules is None or k >= len(rules):
+        has = "has a vjp rule but " if prim.vjps is not None else ""
+        raise NotImplementedError(
+            f"forward mode: primitive '{prim.name}' {has}has no jvp rule for "
+            f"input {k}; give one with tg.defjvp({prim.name}, ...), or use "
+            "reverse mode (tg.grad, tg.vjp, tg.jacrev).")
+    return rules[k] or _none
+
+
+def _none(*_: Any) -> None:
+    return None

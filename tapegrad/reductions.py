@@ -1,0 +1,196 @@
+"""Shapes and reductions: the primitives that are not elementwise.
+
+``sum`` and ``mean`` reduce an array number to a float (the identity on a
+float; a list of numbers is stacked first, as NumPy does), and
+``broadcast_like``/``sum_like`` are the pair the tape players use to undo
+NumPy broadcasting. ``logsumexp`` and ``softmax`` are stable composites on
+a list of numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .ops import Number, _is_scalar, div, exp, logaddexp, maximum, stop_gradient
+from .primitive import Primitive, defjvp, defvjp, primitive
+from .tape import _shape
+
+__all__ = ["broadcast_like", "logsumexp", "mean", "reshape", "softmax", "sum", "sum_like"]
+
+
+# ---------------------------------------------------- shapes and reductions
+def _broadcast_like(g: Any, x: Any) -> Any:
+    shape = _shape(x)
+    if _shape(g) == shape:
+        return g
+    return np.full(shape, g, dtype=float)
+
+
+def _sum_like(c: Any, x: Any) -> Any:
+    """Sum ``c`` down to the shape of ``x`` (undo NumPy broadcasting)."""
+    shape = _shape(x)
+    cshape = np.shape(c)
+    if cshape == shape:
+        return c
+    if shape == ():
+        return float(np.sum(c))
+    lead = len(cshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and cshape[lead + i] != 1)
+    return np.sum(c, axis=axes).reshape(shape)
+
+
+broadcast_like: Primitive = primitive(_broadcast_like, "broadcast_like")
+sum_like: Primitive = primitive(_sum_like, "sum_like")
+defvjp(broadcast_like, lambda c, ans, g, x: sum_like(c, g), None)
+defjvp(broadcast_like, lambda t, ans, g, x: broadcast_like(t, x), None)
+defvjp(sum_like, lambda g, ans, c, x: broadcast_like(g, c), None)
+defjvp(sum_like, lambda t, ans, c, x: sum_like(t, x), None)
+
+
+def _reshape(x: Any, shape: tuple[int, ...]) -> Any:
+    """``x`` with a new shape of as many elements; shape ``()`` gives a float."""
+    if shape == ():
+        return float(np.reshape(x, ()))
+    return np.reshape(np.asarray(x, dtype=float), shape)
+
+
+reshape: Primitive = primitive(_reshape, "reshape")
+defvjp(reshape, lambda g, ans, x, shape: reshape(g, _shape(x)), None)
+defjvp(reshape, lambda t, ans, x, shape: reshape(t, shape), None)
+
+
+def _sum(x: Any) -> Any:
+    return float(x) if _is_scalar(x) else float(np.sum(x))
+
+
+def _mean(x: Any) -> Any:
+    return float(x) if _is_scalar(x) else float(np.mean(x))
+
+
+sum_p: Primitive = primitive(_sum, "sum")
+defvjp(sum_p, lambda g, ans, x: broadcast_like(g, x))
+defjvp(sum_p, lambda t, ans, x: sum_p(t))
+mean_p: Primitive = primitive(_mean, "mean")
+defvjp(mean_p, lambda g, ans, x: div(broadcast_like(g, x), float(np.prod(_shape(x)))))
+defjvp(mean_p, lambda t, ans, x: mean_p(t))
+
+
+def _list_sum(xs: Sequence[Number], what: str) -> tuple[Number, int]:
+    """The sum of every element of a list of numbers of one shape, and their count.
+
+    NumPy stacks a list first (``np.sum([a, b])``); for numbers of one
+    shape that is the sum of their sums.
+    """
+    items = list(xs)
+    shapes = {_shape(x) for x in items}
+    if len(shapes) > 1:
+        raise ValueError(f"tg.{what}: the numbers in the list have different shapes "
+                         f"{sorted(shapes)}; NumPy would stack them first, which needs "
+                         f"one shape. Reduce each with tg.{what} instead.")
+    total: Number = 0.0
+    for x in items:
+        total = total + sum_p(x)
+    return total, len(items) * int(np.prod(shapes.pop() if shapes else ()))
+
+
+def sum(x: Number) -> Number:
+    """Sum every element of an array number to a float (identity on floats).
+
+    A list of numbers is summed as NumPy would stack and sum it.
+
+    Args:
+      x: A float, an array, a traced value, or a list of numbers of one shape.
+
+    Returns:
+      A float (a traced one inside a transform).
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.grad(lambda x: tg.sum(x * x))(np.array([1.0, 2.0]))
+      array([2., 4.])
+      >>> tg.grad(lambda a, b: tg.sum([a, a * b]))(2.0, 3.0)
+      4.0
+    """
+    if isinstance(x, list | tuple):
+        return _list_sum(x, "sum")[0]
+    return sum_p(x)
+
+
+def mean(x: Number) -> Number:
+    """Mean of every element of an array number (identity on floats).
+
+    A list of numbers is averaged as NumPy would stack and average it.
+
+    Args:
+      x: A float, an array, a traced value, or a list of numbers of one shape.
+
+    Returns:
+      A float (a traced one inside a transform).
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.mean(np.array([1.0, 2.0])), tg.mean([1.0, 2.0, 6.0])
+      (1.5, 3.0)
+    """
+    if isinstance(x, list | tuple):
+        total, n = _list_sum(x, "mean")
+        if n == 0:
+            return math.nan                # NumPy's mean of nothing
+        return total / float(n)
+    return mean_p(x)
+
+
+def logsumexp(xs: Sequence[Number]) -> Number:
+    """``log(sum(exp(x) for x in xs))``, computed stably.
+
+    Elementwise over the numbers in the list. Finite at +-1000; on ties the
+    gradient is split equally (``logsumexp([a, a])`` gives 0.5 each).
+
+    Args:
+      xs: A non-empty list of numbers (floats, arrays or traced values).
+
+    Returns:
+      A number shaped like the broadcast of the items.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> round(tg.logsumexp([1000.0, 1000.0]) - 1000.0, 6)
+      0.693147
+    """
+    items = list(xs)
+    if not items:
+        raise ValueError("logsumexp: got an empty list; pass at least one number.")
+    acc = items[0]
+    for x in items[1:]:
+        acc = logaddexp(acc, x)
+    return acc
+
+
+def softmax(xs: Sequence[Number]) -> list[Number]:
+    """``[exp(x) / sum(exp(xs)) for x in xs]``, computed stably.
+
+    Args:
+      xs: A non-empty list of numbers (floats, arrays or traced values).
+
+    Returns:
+      A list of numbers, one per item, adding up to 1 elementwise.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> tg.softmax([1000.0, 1000.0])
+      [0.5, 0.5]
+    """
+    items = list(xs)
+    m = items[0]
+    for x in items[1:]:
+        m = maximum(m, x)
+    shifted = [x - stop_gradient(m) for x in items]   # softmax ignores a shift
+    lse = logsumexp(shifted)
+    return [exp(x - lse) for x in shifted]
