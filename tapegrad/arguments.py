@@ -7,6 +7,7 @@ splitting ``has_aux`` results, and seeds and zeros shaped like values.
 from __future__ import annotations
 
 import inspect
+import numbers
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -72,15 +73,33 @@ def as_number(leaf: Any, name: object, where: tuple[tree.TreeDef, int], what: st
         "through an argument that is not in argnums.")
 
 
+def single_argnum(argnums: Argnums) -> bool:
+    """Whether ``argnums`` is one integer (``np.int64(1)`` too), not a tuple."""
+    return isinstance(argnums, numbers.Integral) and not isinstance(argnums, bool)
+
+
 def norm_argnums(argnums: Argnums, nargs: int, what: str) -> tuple[int, ...]:
-    """``argnums`` as a tuple of non-negative ints, checked against ``nargs``."""
-    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    """``argnums`` as a tuple of non-negative ints, checked against ``nargs``.
+
+    Any integer type is accepted, as in JAX; a repeated number gives each of
+    its places the gradient.
+    """
+    if single_argnum(argnums):
+        nums: tuple[Any, ...] = (argnums,)
+    elif isinstance(argnums, tuple | list):
+        nums = tuple(argnums)
+    else:
+        raise TypeError(f"{what}: argnums must be an int or a tuple of ints, got "
+                        f"{argnums!r}.")
     for n in nums:
-        if not isinstance(n, int) or not -nargs <= n < nargs:
+        if not single_argnum(n):
+            raise TypeError(f"{what}: argnums must be an int or a tuple of ints, got "
+                            f"{argnums!r}.")
+        if not -nargs <= n < nargs:
             raise ValueError(
                 f"{what}: argnums={argnums!r} but the function was called with "
                 f"{nargs} positional argument(s).")
-    return tuple(n % nargs for n in nums)
+    return tuple(int(n) % nargs for n in nums)
 
 
 def trace_inputs(tape: Tape, fun: Callable[..., Any], args: Sequence[Any],
@@ -93,7 +112,11 @@ def trace_inputs(tape: Tape, fun: Callable[..., Any], args: Sequence[Any],
     """
     new_args = list(args)
     inputs = []
+    done: dict[int, tuple[list[Traced], tree.TreeDef]] = {}
     for n in nums:
+        if n in done:               # argnums=(0, 0): both places get the gradient
+            inputs.append(done[n])
+            continue
         name = ArgName(fun, n)
         xs, treedef = tree.flatten(args[n])
         tape.args.append((len(tape.records), name, treedef))
@@ -101,7 +124,8 @@ def trace_inputs(tape: Tape, fun: Callable[..., Any], args: Sequence[Any],
             x if type(x) is float else as_number(x, name, (treedef, k), what))
             for k, x in enumerate(xs)]
         new_args[n] = tree.unflatten(treedef, leaves)
-        inputs.append((leaves, treedef))
+        done[n] = (leaves, treedef)
+        inputs.append(done[n])
     return new_args, inputs
 
 

@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 
 from . import tree
-from .ops import logaddexp, relu
+from .ops import logaddexp, relu, where
+from .reductions import mean as reduce_mean
 from .reductions import sum as reduce_sum
-from .tape import Traced
+from .tape import Traced, _shape
 
 __all__ = ["accuracy", "binary_cross_entropy", "hinge", "l2", "mlp", "mlp_init", "mse"]
 
@@ -182,7 +183,9 @@ def accuracy(scores: Any, labels: Any, threshold: float = 0.0) -> float:
 
     A score above ``threshold`` predicts the positive class; a label above 0
     is positive, so labels may be {-1, +1} (hinge) or {0, 1} (cross-entropy).
-    Takes plain numbers or traced ones (their values are used).
+    On traced scores (inside a transform) the comparisons are recorded like
+    any others, so a replayed or compiled tape computes the accuracy of its
+    own arguments; it has no derivative.
 
     Args:
       scores: A list of numbers, or an array.
@@ -190,24 +193,25 @@ def accuracy(scores: Any, labels: Any, threshold: float = 0.0) -> float:
       threshold: The score above which the positive class is predicted.
 
     Returns:
-      A plain float in [0, 1].
+      A float in [0, 1] (a traced one inside a transform).
 
     Examples:
       >>> import tapegrad as tg
       >>> tg.nn.accuracy([0.3, -2.0, 0.1], [1.0, -1.0, -1.0])
       0.6666666666666666
     """
-    s = np.ravel(np.asarray(_values(scores), dtype=float))
-    y = np.ravel(np.asarray(_values(labels), dtype=float))
-    if s.shape != y.shape or s.size == 0:
-        raise ValueError(f"accuracy: got {s.size} scores and {y.size} labels; "
+    ss = list(scores) if isinstance(scores, list | tuple) else [scores]
+    ys = list(labels) if isinstance(labels, list | tuple) else [labels]
+    if len(ss) != len(ys):       # a list of scores beside an array of labels
+        ss, ys = (ss, list(np.ravel(labels))) if len(ys) == 1 else (list(np.ravel(scores)), ys)
+    n_s = sum(int(np.prod(_shape(s))) for s in ss)
+    n_y = sum(int(np.prod(_shape(y))) for y in ys)
+    if n_s != n_y or n_s == 0 or len(ss) != len(ys):
+        raise ValueError(f"accuracy: got {n_s} scores and {n_y} labels; "
                          "pass one score per label.")
-    return float(np.mean((s > threshold) == (y > 0)))
-
-
-def _values(x: Any) -> Any:
-    if isinstance(x, Traced):
-        return x.primal()
-    if isinstance(x, list | tuple):
-        return [_values(v) for v in x]
-    return x
+    if not any(type(x) is Traced for x in ss + ys):       # plain numbers: NumPy
+        s = np.concatenate([np.ravel(np.asarray(x, dtype=float)) for x in ss])
+        y = np.concatenate([np.ravel(np.asarray(x, dtype=float)) for x in ys])
+        return float(np.mean((s > threshold) == (y > 0)))
+    hits = [where((s > threshold) == (y > 0), 1.0, 0.0) for s, y in zip(ss, ys)]
+    return reduce_mean(hits)

@@ -28,6 +28,9 @@ _UFUNCS = {
     np.greater: logic.gt, np.greater_equal: logic.ge, np.equal: logic.eq,
     np.not_equal: logic.ne, np.logical_and: logic.logical_and,
     np.logical_or: logic.logical_or, np.logical_not: logic.logical_not,
+    # np.bool_ & traced arrives as bitwise_and: on booleans, the logical ops
+    np.bitwise_and: logic.logical_and, np.bitwise_or: logic.logical_or,
+    np.invert: logic.logical_not,
 }
 _ALTERNATIVES = {     # NumPy functions without a counterpart yet: how to write them
     "dot": "tg.sum(a * b) for vectors", "log1p": "tg.log(1.0 + x)",

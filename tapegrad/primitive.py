@@ -212,7 +212,8 @@ def reflected_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
 def _eager(prim: Primitive, args: tuple[Any, ...]) -> Any:
     """Run on plain numbers, with NumPy's IEEE warnings off for arrays."""
     for a in args:
-        if type(a) is not float and isinstance(a, np.ndarray) and not _quiet.get():
+        if type(a) is not float and isinstance(a, np.ndarray | np.generic) and \
+                not _quiet.get():
             with np.errstate(all="ignore"):
                 return prim.impl(*args)
     return prim.impl(*args)

@@ -299,6 +299,13 @@ def replay(tape: Tape, args: tuple[Any, ...]) -> Any:
         names = ", ".join(str(name) for _, name, _ in tape.args)
         raise TypeError(f"tape: it was recorded with {len(tape.args)} positional "
                         f"argument(s) ({names}); got {len(args)}.")
+    with ieee():                    # traced arithmetic is IEEE: no warnings, no raising
+        return _replay(tape, args)
+
+
+def _replay(tape: Tape, args: tuple[Any, ...]) -> Any:
+    from . import tree
+    records = tape.records
     vals: list[Any] = [None] * len(records)
     for (first, name, treedef), arg in zip(tape.args, args):
         leaves, td = tree.flatten(arg)

@@ -24,6 +24,7 @@ from .arguments import (
     norm_argnums,
     one_hots,
     scalar_seed,
+    single_argnum,
     split_aux,
     trace_inputs,
     unwrap,
@@ -49,10 +50,11 @@ class _Trace(NamedTuple):
 
 
 def _trace(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...],
-           has_aux: bool, what: str) -> _Trace:
+           has_aux: bool, what: str, kwargs: dict[str, Any] | None = None) -> _Trace:
+    """Run ``fun`` once on a new tape; keyword arguments are constants there."""
     with new_tape() as tape:
         new_args, inputs = trace_inputs(tape, fun, args, nums, what)
-        out, aux = split_aux(fun(*new_args), has_aux, what)
+        out, aux = split_aux(fun(*new_args, **(kwargs or {})), has_aux, what)
     out_leaves, out_def = tree.flatten(out)
     tape.set_outputs(out_leaves)
     out = tree.unflatten(out_def, [unwrap(tape, x) for x in out_leaves])
@@ -92,7 +94,7 @@ def _grad_names(fun: Callable[..., Any], argnums: Argnums, has_aux: bool,
                         continue
                 out.append("aux" + tree.keystr(keys))
                 continue
-            k = 0 if isinstance(argnums, int) else keys.pop(0).idx
+            k = 0 if single_argnum(argnums) else keys.pop(0).idx
             out.append(f"grad {arg_name(fun, nums[k])}{tree.keystr(keys)}")
         return out
     return names
@@ -114,9 +116,10 @@ def _output_names(fun: Callable[..., Any], args: Sequence[Any], out: Any) -> lis
 
 # -------------------------------------------------------------- transforms
 def _vjp(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...],
-         has_aux: bool, what: str) -> tuple[Any, Callable[[Any], tuple[Any, ...]], Any]:
+         has_aux: bool, what: str, kwargs: dict[str, Any] | None = None
+         ) -> tuple[Any, Callable[[Any], tuple[Any, ...]], Any]:
     """Trace ``fun`` once; return (output, vjp function, aux)."""
-    tr = _trace(fun, args, nums, has_aux, what)
+    tr = _trace(fun, args, nums, has_aux, what, kwargs)
     tape, out_leaves = tr.tape, tr.out_leaves
 
     @gc_paused
@@ -132,9 +135,14 @@ def _vjp(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...],
                     f"the output there has shape {_shape(x)}; they must match.")
         seeds = [(x.id, ct) for x, (_, ct) in zip(out_leaves, ct_pairs) if _on(tape, x)]
         cts = backward(tape, seeds)
-        return tuple(tree.unflatten(td, [zeros_like(x.value) if cts[x.id] is None
-                                         else cts[x.id] for x in xs])
-                     for xs, td in tr.inputs)
+        grads = []
+        for k, (xs, td) in enumerate(tr.inputs):
+            g = tree.unflatten(td, [zeros_like(x.value) if cts[x.id] is None
+                                    else cts[x.id] for x in xs])
+            if any(xs is ys for ys, _ in tr.inputs[:k]):      # argnums=(0, 0)
+                g = tree.map(lambda v: v.copy() if isinstance(v, np.ndarray) else v, g)
+            grads.append(g)
+        return tuple(grads)
     return tr.out, vjp_fn, tr.aux
 
 
@@ -178,6 +186,7 @@ def value_and_grad(fun: Callable[..., Any], argnums: Argnums = 0,
       A function with ``fun``'s arguments returning ``(value, grads)``, or
       ``((value, aux), grads)`` with ``has_aux``. ``grads`` has the structure of
       the selected argument (a tuple of them when ``argnums`` is a tuple).
+      Keyword arguments are passed to ``fun`` undifferentiated.
 
     Raises:
       TypeError: if ``fun`` does not return a scalar, or an argument leaf is
@@ -192,11 +201,11 @@ def value_and_grad(fun: Callable[..., Any], argnums: Argnums = 0,
 
     @gc_paused
     @functools.wraps(fun)
-    def value_and_grad_fun(*args: Any) -> Any:
+    def value_and_grad_fun(*args: Any, **kwargs: Any) -> Any:
         nums = norm_argnums(argnums, len(args), what)
-        out, vjp_fn, aux = _vjp(fun, args, nums, has_aux, what)
+        out, vjp_fn, aux = _vjp(fun, args, nums, has_aux, what, kwargs)
         grads = vjp_fn(scalar_seed(out, what))
-        grads = grads[0] if isinstance(argnums, int) else grads
+        grads = grads[0] if single_argnum(argnums) else grads
         return ((out, aux), grads) if has_aux else (out, grads)
     _NAMERS[value_and_grad_fun] = _grad_names(fun, argnums, has_aux, True)
     return value_and_grad_fun
@@ -214,6 +223,7 @@ def grad(fun: Callable[..., Any], argnums: Argnums = 0,
 
     Returns:
       A function with ``fun``'s arguments; the gradient has their structure.
+      Keyword arguments are passed to ``fun`` undifferentiated, as in JAX.
 
     Raises:
       TypeError: if ``fun`` does not return a scalar number.
@@ -228,8 +238,8 @@ def grad(fun: Callable[..., Any], argnums: Argnums = 0,
     vg = value_and_grad(fun, argnums, has_aux)
 
     @functools.wraps(fun)
-    def grad_fun(*args: Any) -> Any:
-        (value, grads) = vg(*args)
+    def grad_fun(*args: Any, **kwargs: Any) -> Any:
+        (value, grads) = vg(*args, **kwargs)
         return (grads, value[1]) if has_aux else grads
     _NAMERS[grad_fun] = _grad_names(fun, argnums, has_aux, False)
     return grad_fun
@@ -290,6 +300,8 @@ def _stack(parts: list[Any], lead: tuple[int, ...], part: tuple[int, ...],
     if len(parts) == 1 and lead == ():
         return parts[0]
     shape = lead + part if lead_first else part + lead
+    if not parts:                   # an empty array in or out: an empty block
+        return np.zeros(shape)
     if not any(type(p) is Traced for p in parts):
         cols = [np.broadcast_to(np.asarray(p, dtype=float), part) for p in parts]
         return np.stack(cols, axis=0 if lead_first else -1).reshape(shape)
@@ -351,9 +363,9 @@ def jacrev(fun: Callable[..., Any], argnums: Argnums = 0,
 
     @gc_paused
     @functools.wraps(fun)
-    def jacrev_fun(*args: Any) -> Any:
+    def jacrev_fun(*args: Any, **kwargs: Any) -> Any:
         nums = norm_argnums(argnums, len(args), what)
-        tr = _trace(fun, args, nums, has_aux, what)
+        tr = _trace(fun, args, nums, has_aux, what, kwargs)
         ins = [x for xs, _ in tr.inputs for x in xs]
         blocks = []
         for o in tr.out_leaves:
@@ -367,7 +379,7 @@ def jacrev(fun: Callable[..., Any], argnums: Argnums = 0,
                              for x in ins])
             blocks.append([_stack([r[k] for r in rows], _shape(o), _shape(x), True)
                            for k, x in enumerate(ins)])
-        jac = _jacobian(tr, blocks, isinstance(argnums, int))
+        jac = _jacobian(tr, blocks, single_argnum(argnums))
         return (jac, tr.aux) if has_aux else jac
     return jacrev_fun
 
@@ -405,9 +417,9 @@ def jacfwd(fun: Callable[..., Any], argnums: Argnums = 0,
 
     @gc_paused
     @functools.wraps(fun)
-    def jacfwd_fun(*args: Any) -> Any:
+    def jacfwd_fun(*args: Any, **kwargs: Any) -> Any:
         nums = norm_argnums(argnums, len(args), what)
-        tr = _trace(fun, args, nums, has_aux, what)
+        tr = _trace(fun, args, nums, has_aux, what, kwargs)
         tape, outs = tr.tape, tr.out_leaves
         ins = [x for xs, _ in tr.inputs for x in xs]
         order = needed(tape, [o.id for o in outs if _on(tape, o)])
@@ -422,7 +434,7 @@ def jacfwd(fun: Callable[..., Any], argnums: Argnums = 0,
                     col.append(zeros_like(o) if t is None else t)
             for row, col, o in zip(blocks, cols, outs):
                 row.append(_stack(col, _shape(x), _shape(o), False))
-        jac = _jacobian(tr, blocks, isinstance(argnums, int))
+        jac = _jacobian(tr, blocks, single_argnum(argnums))
         return (jac, tr.aux) if has_aux else jac
     return jacfwd_fun
 
@@ -478,11 +490,11 @@ def make_tape(fun: Callable[..., Any]) -> Callable[..., Tape]:
     """
     @gc_paused
     @functools.wraps(fun)
-    def make_tape_fun(*args: Any) -> Tape:
+    def make_tape_fun(*args: Any, **kwargs: Any) -> Tape:
         with new_tape() as tape:
             new_args, _ = trace_inputs(tape, fun, args, tuple(range(len(args))),
                                         "make_tape")
-            out = fun(*new_args)
+            out = fun(*new_args, **kwargs)
         leaves, tape.out_def = tree.flatten(out)
         tape.set_outputs(leaves)
         tape.output_names = _output_names(fun, args, out)
