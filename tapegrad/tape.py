@@ -291,8 +291,6 @@ def replay(tape: Tape, args: tuple[Any, ...]) -> Any:
     new values (recorded again if they are traced, so a replay can itself be
     differentiated), and each guard checks its recorded outcome.
     """
-    from . import tree
-    records = tape.records
     if tape.out_def is None:
         raise TypeError("tape: only a tape made by tg.make_tape(fun)(*args) can be called.")
     if len(args) != len(tape.args):

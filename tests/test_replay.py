@@ -4,7 +4,6 @@ the function gives there (while every guard holds), or raises tg.GuardError
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 
@@ -177,7 +176,7 @@ def test_the_moons_loop_loss_tape_replays_too():
     params = tg.nn.mlp_init([2, 4, 1], seed=1)
     tape = tg.make_tape(tg.value_and_grad(loss))(params)
     assert not guards(tape)
-    for k in range(3):
+    for _ in range(3):
         params = tg.tree.map(lambda p, g: p - 0.5 * g, params, tg.grad(loss)(params))
         assert same(tape(params), tg.value_and_grad(loss)(params))
 
