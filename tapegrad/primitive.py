@@ -210,13 +210,20 @@ def reflected_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
 
 
 def _eager(prim: Primitive, args: tuple[Any, ...]) -> Any:
-    """Run on plain numbers, with NumPy's IEEE warnings off for arrays."""
-    for a in args:
-        if type(a) is not float and isinstance(a, np.ndarray | np.generic) and \
-                not _quiet.get():
-            with np.errstate(all="ignore"):
-                return prim.impl(*args)
+    """Run on plain numbers, with NumPy's IEEE warnings off for NumPy values.
+
+    Inside a transform they are off already (``_quiet``), which is the
+    common case: the tape players run on plain numbers too.
+    """
+    if not _quiet.get():
+        for a in args:
+            if type(a) is not float and isinstance(a, _NUMPY):
+                with np.errstate(all="ignore"):
+                    return prim.impl(*args)
     return prim.impl(*args)
+
+
+_NUMPY = (np.ndarray, np.generic)
 
 
 
@@ -353,8 +360,10 @@ def _zmul(g: Any, d: Any) -> Any:
 
 
 zmul = primitive(_zmul, "zmul")
-defvjp(zmul, lambda c, ans, g, d: zmul(c, d), lambda c, ans, g, d: zmul(g, c))
-defjvp(zmul, lambda t, ans, g, d: zmul(t, d), lambda t, ans, g, d: zmul(g, t))
+# The partials of g * d; the players multiply each by the cotangent or tangent
+# with zmul again, so a zero one contributes exactly zero. (Where g is zero and
+# the cotangent is inf, d receives inf * 0 = nan, as the chain rule says.)
+defpartials(zmul, lambda ans, g, d: d, lambda ans, g, d: g)
 
 __all__ = ["Primitive", "Rule", "defjvp", "defpartials", "defvjp",
            "primitive", "zmul"]
