@@ -330,7 +330,7 @@ def _replay(tape: Tape, args: tuple[Any, ...]) -> Any:
                 "there. Record the tape at these arguments, or write the choice "
                 "with tg.where (tg.jit re-specializes by itself).") from None
     outs = [vals[o] if isinstance(o, int) else o.value for o in tape.outputs]
-    return tree.unflatten(tape.out_def, outs)
+    return tree.unflatten(cast(TreeDef, tape.out_def), outs)     # checked in replay
 
 
 def _replay_input(tape: Tape, i: int, leaf: Any) -> Any:
