@@ -135,7 +135,7 @@ def test_copying_a_console_block_gives_runnable_code(site):
     blocks = 0
     for name, page in pages(site).items():
         assert 'src="js/copy.js"' in page, name
-        for code in re.findall(r"<code>(.*?)</code></pre>", page, re.S):
+        for code in re.findall(r"<pre>(?:<span></span>)?<code>(.*?)</code></pre>", page, re.S):
             if "&gt;&gt;&gt;" not in code:
                 continue
             # every prompt is marked, so the copy leaves it (and the output) out
