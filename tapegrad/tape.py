@@ -69,15 +69,6 @@ def rec_rule_args(rec: RawRecord) -> tuple[Any, ...]:
     return rec[1::2]
 
 
-def make_record(op: int, ans: Any, ids: tuple[int | None, ...],
-                args: tuple[Any, ...]) -> RawRecord:
-    """The flat record of ``op`` applied to ``args`` (ids on the tape)."""
-    flat: list[Any] = [op, ans]
-    for j, a in zip(ids, args):
-        flat += (j, a)
-    return tuple(flat)
-
-
 class Record(NamedTuple):
     """One step of a tape, readable: ``v{out} = prim.name inputs...``."""
     prim: Primitive | None   # None for a tape input
@@ -315,6 +306,7 @@ def _replay(tape: Tape, args: tuple[Any, ...]) -> Any:
                 "record a tape at this one.")
         for k, leaf in enumerate(leaves):
             vals[first + k] = _replay_input(tape, first + k, leaf)
+    prims = PRIMITIVES
     for i, rec in enumerate(records):
         op = rec[0]                                          # rec_op
         if op is None:
@@ -322,7 +314,12 @@ def _replay(tape: Tape, args: tuple[Any, ...]) -> Any:
         argv = [a if j is None else vals[j]                  # rec_ids, rec_args
                 for j, a in zip(rec[2::2], rec[3::2])]
         try:
-            vals[i] = PRIMITIVES[op](*argv)
+            for a in argv:
+                if a.__class__ is Traced:    # replayed inside a transform: record
+                    vals[i] = prims[op](*argv)
+                    break
+            else:
+                vals[i] = prims[op].impl(*argv)   # plain numbers (IEEE is on)
         except GuardError as e:
             raise GuardError(
                 f"tape: the guard v{i} recorded at {tape.sources.get(i, '<unknown>')} "
