@@ -65,8 +65,15 @@ def as_number(leaf: Any, name: object, where: tuple[tree.TreeDef, int], what: st
         return float(leaf)
     if isinstance(leaf, np.ndarray) and leaf.dtype.kind in "fiu":
         return leaf if leaf.dtype.kind == "f" else leaf.astype(float)
-    kind = "a bool array" if isinstance(leaf, np.ndarray) else f"a {t.__name__}"
+    kind = (f"an array of dtype {leaf.dtype}" if isinstance(leaf, np.ndarray)
+            else f"a {t.__name__}")
     path = where[0].key_paths()[where[1]]
+    if isinstance(leaf, complex | np.complexfloating) or (
+            isinstance(leaf, np.ndarray) and leaf.dtype.kind == "c"):
+        raise TypeError(
+            f"{what}: {name}{tree.keystr(path)} is {kind}: tapegrad differentiates "
+            "real functions only. Pass the real and imaginary parts as two float "
+            "arguments.")
     raise TypeError(
         f"{what}: {name}{tree.keystr(path)} is {kind}, not a number; differentiated "
         "arguments may hold only floats, ints or float arrays. Pass other data "
@@ -230,3 +237,38 @@ def one_hots(x: Any) -> Iterator[Any]:
         e = np.zeros(shape)
         e[idx] = 1.0
         yield e
+
+
+def own_arrays(leaves: list[Any], taken: set[int]) -> list[Any]:
+    """``leaves`` with every array its own.
+
+    A copy of any array already handed out (``taken`` holds their ids:
+    earlier leaves, the caller's cotangents). Two gradients may be one array
+    inside the players (``a + b`` passes one cotangent to both), and an
+    identity pullback would return the caller's own; an in-place update of
+    one (``g *= 0.5``) must not change another.
+    """
+    out = []
+    for g in leaves:
+        if isinstance(g, np.ndarray):
+            if id(g) in taken:
+                g = g.copy()
+            taken.add(id(g))
+        out.append(g)
+    return out
+
+
+def check_cotangent(ct: Any, path: Any, what: str) -> None:
+    """A cotangent must be a real number (or a traced one); say where it is not."""
+    if type(ct) is float or type(ct) is Traced:
+        return
+    if isinstance(ct, complex | np.complexfloating) or (
+            isinstance(ct, np.ndarray) and ct.dtype.kind == "c"):
+        raise TypeError(f"{what}: cotangent{tree.keystr(path)} is complex; tapegrad "
+                        "differentiates real functions only.")
+    if isinstance(ct, bool) or not isinstance(
+            ct, int | float | np.integer | np.floating | np.ndarray) or (
+            isinstance(ct, np.ndarray) and ct.dtype.kind not in "fiu"):
+        kind = f"an array of dtype {ct.dtype}" if isinstance(ct, np.ndarray) else \
+            f"a {type(ct).__name__}"
+        raise TypeError(f"{what}: cotangent{tree.keystr(path)} is {kind}, not a number.")

@@ -14,6 +14,7 @@ import itertools
 from collections.abc import Iterable
 from typing import Any
 
+from . import nans
 from .ops import neg
 from .playback import SLOTS, is_float, jvp_rule, reshaped
 from .primitive import zmul
@@ -42,7 +43,7 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]],
         tans[i] = t
     if order is None:
         order = range(min((i for i, _ in seeds), default=len(records)), len(records))
-    check = tape.check_nans
+    check = tape.check_nans or nans.checking.get()   # a pullback run inside the block
     prims = PRIMITIVES
     jvp_partials = [p.jvp_partials for p in prims]
     with ieee():

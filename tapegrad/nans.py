@@ -75,7 +75,8 @@ def check_nan(tape: Any, i: int, x: Any, what: str) -> None:
         return
     prim = tape.record(i).prim
     name = prim.name if prim is not None else "input"
+    source = tape.sources.get(i, "a line not known: the tape was recorded outside "
+                                 "tg.debug_nans()")
     raise FloatingPointError(
         f"debug_nans: v{i} = {name}(...) produced nan ({what}), record {i} "
-        f"of {len(tape.records)} on the tape; called from "
-        f"{tape.sources.get(i, '<unknown>')}.")
+        f"of {len(tape.records)} on the tape; called from {source}.")

@@ -14,6 +14,8 @@ import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+import numpy as np
+
 from . import tree
 
 __all__ = ["AdamState", "GradientTransformation", "Schedule", "SgdState", "adam",
@@ -54,7 +56,8 @@ def _rate(learning_rate: LearningRate, step: int) -> float:
 
 
 def _zeros(params: Any) -> Any:
-    return tree.map(lambda p: p * 0.0, params)
+    """Zeros shaped like ``params`` (not ``p * 0.0``, which is nan at inf), as optax."""
+    return tree.map(lambda p: np.zeros_like(p) if isinstance(p, np.ndarray) else 0.0, params)
 
 
 def sgd(learning_rate: LearningRate, momentum: float = 0.0) -> GradientTransformation:

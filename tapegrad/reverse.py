@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import nans
 from .ops import neg
 from .playback import SLOTS, is_float, reshaped, vjp_rule
 from .primitive import zmul
@@ -32,7 +33,7 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
     cts: list[Any] = [None] * len(records)
     for i, ct in seeds:
         cts[i] = ct if cts[i] is None else cts[i] + ct
-    check = tape.check_nans
+    check = tape.check_nans or nans.checking.get()   # a pullback run inside the block
     prims = PRIMITIVES
     with ieee():
         for i in range(len(records) - 1, -1, -1):

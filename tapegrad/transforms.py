@@ -20,9 +20,11 @@ from . import tree
 from .arguments import (
     Argnums,
     arg_name,
+    check_cotangent,
     check_tangents,
     norm_argnums,
     one_hots,
+    own_arrays,
     scalar_seed,
     single_argnum,
     split_aux,
@@ -129,20 +131,17 @@ def _vjp(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...],
             raise ValueError(f"{what}: the cotangent has structure {ct_def}, but "
                              f"the output has {tr.out_def}; pass one of the same.")
         for (path, ct), x in zip(ct_pairs, out_leaves):
+            check_cotangent(ct, path, what)
             if _shape(ct) != _shape(x):
                 raise ValueError(
                     f"{what}: cotangent{tree.keystr(path)} has shape {_shape(ct)} but "
                     f"the output there has shape {_shape(x)}; they must match.")
         seeds = [(x.id, ct) for x, (_, ct) in zip(out_leaves, ct_pairs) if _on(tape, x)]
         cts = backward(tape, seeds)
-        grads = []
-        for k, (xs, td) in enumerate(tr.inputs):
-            g = tree.unflatten(td, [zeros_like(x.value) if cts[x.id] is None
-                                    else cts[x.id] for x in xs])
-            if any(xs is ys for ys, _ in tr.inputs[:k]):      # argnums=(0, 0)
-                g = tree.map(lambda v: v.copy() if isinstance(v, np.ndarray) else v, g)
-            grads.append(g)
-        return tuple(grads)
+        taken = {id(ct) for _, ct in ct_pairs}       # the caller's arrays stay theirs
+        return tuple(tree.unflatten(td, own_arrays(
+            [zeros_like(x.value) if cts[x.id] is None else cts[x.id] for x in xs], taken))
+            for xs, td in tr.inputs)
     return tr.out, vjp_fn, tr.aux
 
 
@@ -281,9 +280,10 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
              for x, t in zip(xs, ts)]
     tans = forward(tr.tape, seeds, needed(tr.tape, [x.id for x in tr.out_leaves
                                                     if _on(tr.tape, x)]))
-    t_out = tree.unflatten(tr.out_def, [
+    taken = {id(t) for ts in tangent_leaves for t in ts}
+    t_out = tree.unflatten(tr.out_def, own_arrays([
         tans[x.id] if _on(tr.tape, x) and tans[x.id] is not None else zeros_like(x)
-        for x in tr.out_leaves])
+        for x in tr.out_leaves], taken))
     return (tr.out, t_out, tr.aux) if has_aux else (tr.out, t_out)
 
 
@@ -323,10 +323,12 @@ def _jacobian(tr: _Trace, blocks: list[list[Any]], single: bool) -> Any:
     Outer = output structure, inner = input structure (a tuple of them when
     ``argnums`` is a tuple).
     """
+    taken: set[int] = set()
+
     def inner(row: list[Any]) -> Any:
         per_arg, k = [], 0
         for xs, td in tr.inputs:
-            per_arg.append(tree.unflatten(td, row[k:k + len(xs)]))
+            per_arg.append(tree.unflatten(td, own_arrays(row[k:k + len(xs)], taken)))
             k += len(xs)
         return per_arg[0] if single else tuple(per_arg)
     return tree.unflatten(tr.out_def, [inner(row) for row in blocks])

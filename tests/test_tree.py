@@ -66,7 +66,7 @@ def test_leaf_errors_name_the_path():
     params = {"layers": [{"w": [1.0, "oops"]}]}
     with pytest.raises(TypeError, match=r"params\['layers'\]\[0\]\['w'\]\[1\] is a str"):
         tg.grad(lambda params: 0.0)(params)
-    with pytest.raises(TypeError, match=r"x\['m'\] is a bool array"):
+    with pytest.raises(TypeError, match=r"x\['m'\] is an array of dtype bool"):
         tg.grad(lambda x: 0.0)({"m": np.array([True])})
 
 
