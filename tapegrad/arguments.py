@@ -80,6 +80,14 @@ def as_number(leaf: Any, name: object, where: tuple[tree.TreeDef, int], what: st
         "through an argument that is not in argnums.")
 
 
+def check_callable(fun: Any, what: str) -> None:
+    """Refuse a ``fun`` that is not callable at once, as JAX does."""
+    if not callable(fun):
+        raise TypeError(f"{what}: expected a function to transform, got {fun!r:.60} "
+                        f"({type(fun).__name__}); pass the function itself, e.g. "
+                        f"tg.{what}(loss_fn), not its value.")
+
+
 def single_argnum(argnums: Argnums) -> bool:
     """Whether ``argnums`` is one integer (``np.int64(1)`` too), not a tuple."""
     return isinstance(argnums, numbers.Integral) and not isinstance(argnums, bool)

@@ -16,7 +16,7 @@ from typing import Any
 
 from . import nans
 from .ops import neg
-from .playback import SLOTS, is_float, jvp_rule, reshaped
+from .playback import SLOTS, check_rule, is_float, jvp_rule, reshaped
 from .primitive import zmul
 from .reductions import broadcast_like
 from .tape import PRIMITIVES, Tape, Traced, check_nan, ieee
@@ -65,6 +65,8 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]],
                     c = jvp_rule(prims[op], k)(t, *rec[1::2])   # rule(t, *rec_rule_args)
                     if c is None:
                         continue
+                    if c.__class__ is not float or rec[1].__class__ is not float:
+                        check_rule(c, rec[1], prims[op], k, "jvp")
                 else:
                     p = partials[k]
                     if p.__class__ is float:     # a constant partial: 1.0 or -1.0

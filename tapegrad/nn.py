@@ -9,6 +9,7 @@ broadcasts.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -47,9 +48,15 @@ def mlp_init(sizes: Sequence[int], seed: int = 0) -> Params:
       [(3, 2, [0.0, 0.0, 0.0]), (1, 3, [0.0])]
     """
     sizes = list(sizes)
-    if len(sizes) < 2 or any(not isinstance(n, int) or n < 1 for n in sizes):
-        raise ValueError(f"mlp_init: sizes must be two or more positive ints "
-                         f"(inputs first), got {sizes!r}.")
+    for k, n in enumerate(sizes):
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+            raise ValueError(
+                f"mlp_init: sizes[{k}] is {n!r} ({type(n).__name__}); each layer size "
+                "must be a positive int, inputs first, e.g. [2, 16, 16, 1].")
+    sizes = [int(n) for n in sizes]
+    if len(sizes) < 2:
+        raise ValueError(f"mlp_init: sizes {sizes!r} has {len(sizes)} layer(s); give the "
+                         "input size and at least one layer, e.g. [2, 16, 1].")
     rng = np.random.default_rng(seed)
     return [{"w": rng.uniform(-1.0, 1.0, (n_out, n_in)).tolist(), "b": [0.0] * n_out}
             for n_in, n_out in zip(sizes[:-1], sizes[1:])]

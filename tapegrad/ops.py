@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from . import tree
-from .primitive import Primitive, defjvp, defpartials, defvjp, primitive, zmul
+from .primitive import Primitive, _ieee_int, defjvp, defpartials, defvjp, primitive, zmul
 from .tape import Traced
 
 __all__ = [
@@ -57,7 +57,7 @@ def _ieee(f: Callable[..., Any], *args: Any) -> float:
     NumPy follows IEEE: ``log(0) = -inf``, ``1/0 = inf``.
     """
     with np.errstate(all="ignore"):
-        return float(f(*(np.float64(a) for a in args)))
+        return float(f(*(np.float64(_ieee_int(a)) for a in args)))
 
 
 def _ieee_op(fmath: Callable[..., Any], fnp: Callable[..., Any], name: str) -> Primitive:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .primitive import Primitive
-from .tape import Traced, _shape
+from .tape import Traced, _shape, primal_value
 
 
 class _Slots(dict):  # type: ignore[type-arg]
@@ -56,6 +56,41 @@ def reshaped(c: Any, a: Any) -> bool:
     if ca is np.ndarray and aa is np.ndarray:
         return bool(c.shape != a.shape)
     return _shape(c) != _shape(a)
+
+
+def check_rule(c: Any, like: Any, prim: Primitive, k: int, mode: str) -> None:
+    """A rule's result must be a real number that fits: what JAX checks too.
+
+    A vjp rule gives input ``k``'s cotangent: ``like`` is that input, and the
+    input must broadcast to the result (the player sums it down). A jvp rule
+    gives a contribution to the output's tangent: ``like`` is the output, and
+    the result must broadcast to it.
+    """
+    v = primal_value(c)
+    if v.__class__ is float or (isinstance(v, int | np.integer | np.floating)
+                                and not isinstance(v, bool | np.bool_)):
+        shape: tuple[int, ...] = ()
+    elif isinstance(v, np.ndarray) and v.dtype.kind in "fiu":
+        shape = v.shape
+    else:
+        kind = f"an array of dtype {v.dtype}" if isinstance(v, np.ndarray) else \
+            f"a {type(v).__name__}"
+        raise TypeError(
+            f"{mode} rule of primitive '{prim.name}' for input {k} returned {kind}; it "
+            f"must return a real number or float array shaped like "
+            f"{'that input' if mode == 'vjp' else 'the output'} ({_shape(like)}).")
+    want = _shape(like)
+    if shape == want:
+        return
+    try:
+        fits = np.broadcast_shapes(want, shape) == (shape if mode == "vjp" else want)
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"{mode} rule of primitive '{prim.name}' for input {k} returned shape {shape}, "
+            f"but {'that input' if mode == 'vjp' else 'the output'} has shape {want}; "
+            "return one of that shape.")
 
 
 def vjp_rule(prim: Primitive, k: int) -> Any:

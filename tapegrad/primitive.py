@@ -10,6 +10,7 @@ same way the built-ins are made.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -99,7 +100,15 @@ def apply(prim: Primitive, *args: Any) -> Any:
             outer = True
         flat.append(a)
         vals.append(a)
-    flat[1] = apply(prim, *vals) if outer else prim.impl(*vals)
+    if outer:
+        flat[1] = apply(prim, *vals)
+    else:
+        try:
+            flat[1] = prim.impl(*vals)
+        except OverflowError:          # an int too big for a float: IEEE says inf
+            vals = [_ieee_int(v) for v in vals]
+            flat[3::2] = vals
+            flat[1] = prim.impl(*vals)
     return tape.push(tuple(flat))
 
 
@@ -168,7 +177,11 @@ def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
         if type(va) is Traced or type(vb) is Traced:
             ans = apply_2(va, vb)
         else:
-            ans = impl(va, vb)
+            try:
+                ans = impl(va, vb)
+            except OverflowError:      # an int too big for a float: IEEE says inf
+                va, vb = _ieee_int(va), _ieee_int(vb)
+                ans = impl(va, vb)
         records = tape.records          # tape.push, inlined for speed
         i = len(records)
         records.append((index, ans, ja, va, jb, vb))
@@ -197,7 +210,14 @@ def reflected_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
         if not tape.active:
             raise EscapedTracerError(ESCAPED_MSG)
         vb = b.value
-        ans = apply_2(a, vb) if type(vb) is Traced else impl(a, vb)
+        if type(vb) is Traced:
+            ans = apply_2(a, vb)
+        else:
+            try:
+                ans = impl(a, vb)
+            except OverflowError:      # an int too big for a float: IEEE says inf
+                a = _ieee_int(a)
+                ans = impl(a, vb)
         records = tape.records          # tape.push, inlined for speed
         i = len(records)
         records.append((index, ans, None, a, b.id, vb))
@@ -215,15 +235,31 @@ def _eager(prim: Primitive, args: tuple[Any, ...]) -> Any:
     Inside a transform they are off already (``_quiet``), which is the
     common case: the tape players run on plain numbers too.
     """
-    if not _quiet.get():
-        for a in args:
-            if type(a) is not float and isinstance(a, _NUMPY):
-                with np.errstate(all="ignore"):
-                    return prim.impl(*args)
-    return prim.impl(*args)
+    try:
+        if not _quiet.get():
+            for a in args:
+                if type(a) is not float and isinstance(a, _NUMPY):
+                    with np.errstate(all="ignore"):
+                        return prim.impl(*args)
+        return prim.impl(*args)
+    except OverflowError:              # an int too big for a float: IEEE says inf
+        big = tuple(_ieee_int(a) for a in args)
+        if big == args:
+            raise
+        return _eager(prim, big)
 
 
 _NUMPY = (np.ndarray, np.generic)
+
+
+def _ieee_int(a: Any) -> Any:
+    """A Python int beyond float range as the float IEEE rounds it to, ``inf``."""
+    if type(a) is int:
+        try:
+            float(a)
+        except OverflowError:
+            return math.inf if a > 0 else -math.inf
+    return a
 
 
 
@@ -248,6 +284,9 @@ def primitive(impl: Callable[..., Any], name: str | None = None) -> Primitive:
       >>> tg.grad(cube)(2.0)
       12.0
     """
+    if not callable(impl):
+        raise TypeError(f"primitive: impl must be a function on numbers, got {impl!r:.60} "
+                        f"({type(impl).__name__}).")
     return Primitive(impl, name)
 
 

@@ -188,6 +188,8 @@ def softmax(xs: Sequence[Number]) -> list[Number]:
       [0.5, 0.5]
     """
     items = list(xs)
+    if not items:
+        raise ValueError("softmax: got an empty list; pass at least one number.")
     m = items[0]
     for x in items[1:]:
         m = maximum(m, x)

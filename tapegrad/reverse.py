@@ -12,7 +12,7 @@ from typing import Any
 
 from . import nans
 from .ops import neg
-from .playback import SLOTS, is_float, reshaped, vjp_rule
+from .playback import SLOTS, check_rule, is_float, reshaped, vjp_rule
 from .primitive import zmul
 from .reductions import sum_like
 from .tape import PRIMITIVES, Tape, Traced, check_nan, ieee
@@ -71,6 +71,8 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
                     c = vjp_rule(prim, k)(g, *rec[1::2])    # rule(g, *rec_rule_args)
                     if c is None:
                         continue
+                    if c.__class__ is not float or rec[pos + 1].__class__ is not float:
+                        check_rule(c, rec[pos + 1], prim, k, "vjp")
                 if ans.__class__ is not float and not is_float(ans):
                     a = rec[pos + 1]          # only an array result broadcasts
                     if reshaped(c, a):

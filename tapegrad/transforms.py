@@ -20,6 +20,7 @@ from . import tree
 from .arguments import (
     Argnums,
     arg_name,
+    check_callable,
     check_cotangent,
     check_tangents,
     norm_argnums,
@@ -168,6 +169,7 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
       >>> f_vjp([1.0, 0.0])
       (3.0, 2.0)
     """
+    check_callable(fun, "vjp")
     out, vjp_fn, aux = _vjp(fun, primals, tuple(range(len(primals))), has_aux, "vjp")
     return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
 
@@ -196,6 +198,7 @@ def value_and_grad(fun: Callable[..., Any], argnums: Argnums = 0,
       >>> tg.value_and_grad(lambda p: p["w"] * p["b"])({"w": 2.0, "b": 3.0})
       (6.0, {'b': 2.0, 'w': 3.0})
     """
+    check_callable(fun, "value_and_grad")
     what = "grad"
 
     @gc_paused
@@ -234,6 +237,7 @@ def grad(fun: Callable[..., Any], argnums: Argnums = 0,
       >>> tg.grad(tg.grad(tg.sin))(0.0)
       -0.0
     """
+    check_callable(fun, "grad")
     vg = value_and_grad(fun, argnums, has_aux)
 
     @functools.wraps(fun)
@@ -273,6 +277,7 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
       >>> tg.jvp(tg.grad(lambda x: x ** 3), (2.0,), (1.0,))   # f''(2) = 12
       (12.0, 12.0)
     """
+    check_callable(fun, "jvp")
     what = "jvp"
     tangent_leaves = check_tangents(fun, primals, tangents, what)
     tr = _trace(fun, primals, tuple(range(len(primals))), has_aux, what)
@@ -361,6 +366,7 @@ def jacrev(fun: Callable[..., Any], argnums: Argnums = 0,
       >>> tg.jacrev(lambda x, y: [x * y, x + y], argnums=(0, 1))(2.0, 3.0)
       [(3.0, 2.0), (1.0, 1.0)]
     """
+    check_callable(fun, "jacrev")
     what = "jacrev"
 
     @gc_paused
@@ -415,6 +421,7 @@ def jacfwd(fun: Callable[..., Any], argnums: Argnums = 0,
       array([[2., 0.],
              [0., 4.]])
     """
+    check_callable(fun, "jacfwd")
     what = "jacfwd"
 
     @gc_paused
@@ -464,6 +471,7 @@ def hessian(fun: Callable[..., Any], argnums: Argnums = 0,
       >>> tg.hessian(lambda p: p["x"] ** 2 * p["y"])({"x": 1.0, "y": 2.0})
       {'x': {'x': 4.0, 'y': 2.0}, 'y': {'x': 2.0, 'y': 0.0}}
     """
+    check_callable(fun, "hessian")
     return functools.wraps(fun)(
         jacfwd(jacrev(fun, argnums, has_aux), argnums, has_aux))
 
@@ -490,6 +498,7 @@ def make_tape(fun: Callable[..., Any]) -> Callable[..., Tape]:
       v3 = sin v2
       outputs: v3
     """
+    check_callable(fun, "make_tape")
     @gc_paused
     @functools.wraps(fun)
     def make_tape_fun(*args: Any, **kwargs: Any) -> Tape:

@@ -361,6 +361,10 @@ def unflatten(treedef: TreeDef, leaves: Iterable[Any]) -> PyTree:
       >>> tg.tree.unflatten(td, [1.0, 2.0, 3.0])
       {'a': 1.0, 'b': (2.0, 3.0)}
     """
+    if not isinstance(treedef, TreeDef):
+        raise TypeError(
+            f"tree.unflatten: treedef must be a TreeDef, from tg.tree.flatten(tree)[1] or "
+            f"tg.tree.structure(tree); got {treedef!r:.60} ({type(treedef).__name__}).")
     items = list(leaves)
     if len(items) != treedef.num_leaves:
         raise ValueError(
