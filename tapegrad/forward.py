@@ -19,7 +19,7 @@ from .ops import neg
 from .playback import SLOTS, check_rule, is_float, jvp_rule, reshaped
 from .primitive import zmul
 from .reductions import broadcast_like
-from .tape import PRIMITIVES, Tape, Traced, check_nan, ieee
+from .tape import Tape, Traced, check_nan, ieee
 
 
 def forward(tape: Tape, seeds: list[tuple[int, Any]],
@@ -44,8 +44,6 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]],
     if order is None:
         order = range(min((i for i, _ in seeds), default=len(records)), len(records))
     check = tape.check_nans or nans.checking.get()   # a pullback run inside the block
-    prims = PRIMITIVES
-    jvp_partials = [p.jvp_partials for p in prims]
     with ieee():
         for i in order:
             rec = records[i]
@@ -53,7 +51,7 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]],
             if op is None:           # a tape input: its tangent is a seed
                 continue
             out = None
-            partials = jvp_partials[op]
+            partials = op.jvp_partials
             for k, pos in SLOTS[len(rec) >> 1]:
                 j = rec[pos]
                 if j is None:        # a constant on this tape
@@ -62,11 +60,11 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]],
                 if t is None or (t.__class__ is float and t == 0.0):
                     continue         # a zero tangent contributes exactly zero
                 if partials is None:
-                    c = jvp_rule(prims[op], k)(t, *rec[1::2])   # rule(t, *rec_rule_args)
+                    c = jvp_rule(op, k)(t, *rec[1::2])   # rule(t, *rec_rule_args)
                     if c is None:
                         continue
                     if c.__class__ is not float or rec[1].__class__ is not float:
-                        check_rule(c, rec[1], prims[op], k, "jvp")
+                        check_rule(c, rec[1], op, k, "jvp")
                 else:
                     p = partials[k]
                     if p.__class__ is float:     # a constant partial: 1.0 or -1.0

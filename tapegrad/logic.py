@@ -71,7 +71,7 @@ def _guard(cond: Any, expected: bool) -> bool:
 
 
 guard = _no_derivative(_guard, "guard")
-GUARD[0] = guard.index          # tape.py records guards without importing this
+GUARD.append(guard)             # tape.py records guards without importing this
 
 
 # ------------------------------------------------------- on Traced values

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ESCAPED_MSG, EscapedTracerError
-from .tape import PRIMITIVES, Traced, _quiet, check_nan
+from .tape import Traced, _quiet, check_nan
 
 _new = object.__new__
 
@@ -50,8 +50,6 @@ class Primitive:
         self.jvp_partials: tuple[Any, ...] | None = None
         self.__doc__ = impl.__doc__
         self.__name__ = self.name
-        self.index = len(PRIMITIVES)     # records name primitives by index
-        PRIMITIVES.append(self)
         self.apply1 = unary_applier(self)
         self.apply2 = binary_applier(self)
         self.rapply2 = reflected_applier(self)   # prim(other, self), for __rmul__ & co
@@ -87,7 +85,7 @@ def apply(prim: Primitive, *args: Any) -> Any:
                 tape = t
     if tape is None:
         return _eager(prim, args)
-    flat: list[Any] = [prim.index, None]     # (op, ans, j0, a0, j1, a1, ...)
+    flat: list[Any] = [prim, None]     # (op, ans, j0, a0, j1, a1, ...)
     vals: list[Any] = []
     outer = False
     for a in args:
@@ -115,10 +113,10 @@ def apply(prim: Primitive, *args: Any) -> Any:
 def unary_applier(prim: Primitive) -> Callable[[Any], Any]:
     """``apply`` for one argument, written out for ``prim``: a hot path.
 
-    Closing over the primitive's index and impl saves attribute lookups and a
+    Closing over the primitive and its impl saves attribute lookups and a
     call per op (benchmarks/eager.py).
     """
-    impl, index = prim.impl, prim.index
+    impl = prim.impl
 
     def apply_1(x: Any) -> Any:
         if type(x) is not Traced:
@@ -130,7 +128,7 @@ def unary_applier(prim: Primitive) -> Callable[[Any], Any]:
         ans = apply_1(v) if type(v) is Traced else impl(v)
         records = tape.records          # tape.push, inlined for speed
         i = len(records)
-        records.append((index, ans, x.id, v))
+        records.append((prim, ans, x.id, v))
         if tape.check_nans:
             check_nan(tape, i, ans, "value")
         t = _new(Traced)       # Traced(tape, i, ans) minus a Python-level __init__
@@ -145,7 +143,7 @@ def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
     The hot path of every operator (``Traced.__mul__`` is
     ``binary_applier(mul)``).
     """
-    impl, index = prim.impl, prim.index
+    impl = prim.impl
 
     def apply_2(a: Any, b: Any) -> Any:
         ja: int | None
@@ -184,7 +182,7 @@ def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
                 ans = impl(va, vb)
         records = tape.records          # tape.push, inlined for speed
         i = len(records)
-        records.append((index, ans, ja, va, jb, vb))
+        records.append((prim, ans, ja, va, jb, vb))
         if tape.check_nans:
             check_nan(tape, i, ans, "value")
         t = _new(Traced)       # Traced(tape, i, ans) minus a Python-level __init__
@@ -200,7 +198,7 @@ def reflected_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
     short copy of the binary applier's constant-first case, without a lambda
     in between (benchmarks/higher.py).
     """
-    impl, index = prim.impl, prim.index
+    impl = prim.impl
     apply_2 = prim.apply2
 
     def rapply_2(b: Any, a: Any) -> Any:
@@ -220,7 +218,7 @@ def reflected_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
                 ans = impl(a, vb)
         records = tape.records          # tape.push, inlined for speed
         i = len(records)
-        records.append((index, ans, None, a, b.id, vb))
+        records.append((prim, ans, None, a, b.id, vb))
         if tape.check_nans:
             check_nan(tape, i, ans, "value")
         t = _new(Traced)

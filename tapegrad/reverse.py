@@ -15,7 +15,7 @@ from .ops import neg
 from .playback import SLOTS, check_rule, is_float, reshaped, vjp_rule
 from .primitive import zmul
 from .reductions import sum_like
-from .tape import PRIMITIVES, Tape, Traced, check_nan, ieee
+from .tape import Tape, Traced, check_nan, ieee
 
 
 def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
@@ -34,7 +34,6 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
     for i, ct in seeds:
         cts[i] = ct if cts[i] is None else cts[i] + ct
     check = tape.check_nans or nans.checking.get()   # a pullback run inside the block
-    prims = PRIMITIVES
     with ieee():
         for i in range(len(records) - 1, -1, -1):
             g = cts[i]
@@ -46,7 +45,7 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
                 continue
             if g.__class__ is float and g == 0.0:
                 continue             # a zero cotangent contributes exactly zero
-            prim = prims[op]
+            prim = op
             partials = prim.vjp_partials
             ans = rec[1]             # rec_ans
             for k, pos in SLOTS[len(rec) >> 1]:

@@ -31,21 +31,19 @@ if TYPE_CHECKING:
 
 # ------------------------------------------------------------ record layout
 # A record is one flat tuple ``(op, ans, j0, a0, j1, a1, ...)``; its output id
-# is its position on the tape. ``op`` is the primitive's index in PRIMITIVES
-# (None for a tape input), ``ans`` its result, and for each argument ``jk`` is
+# is its position on the tape. ``op`` is the ``Primitive`` (None for a tape
+# input), ``ans`` its result, and for each argument ``jk`` is
 # its id on this tape (None for a constant here) and ``ak`` the value the
 # primitive saw (a number, or a traced value of an outer tape). One flat tuple
-# of ints and numbers, rather than nested tuples holding the Primitive, costs
-# one allocation per op and lets Python's collector untrack the record, so it
-# never rescans the tape: a third of the eager time in benchmarks/eager.py
-# (b). The accessors below are the one place that reads the layout; the tape
-# players' hot loops slice it inline, each slice commented with its accessor.
+# costs one allocation per op. Records hold the primitive itself, so a custom
+# primitive lives as long as a tape that used it, and no longer. The
+# accessors below are the one place that reads the layout; the tape players'
+# hot loops slice it inline, each slice commented with its accessor.
 RawRecord = tuple[Any, ...]
-PRIMITIVES: list[Primitive] = []
 
 
-def rec_op(rec: RawRecord) -> int | None:
-    """The record's primitive, as an index into ``PRIMITIVES`` (None: an input)."""
+def rec_op(rec: RawRecord) -> Primitive | None:
+    """The record's primitive (None for a tape input)."""
     return rec[0]
 
 
@@ -135,9 +133,7 @@ class Tape:
           A [Record][tapegrad.tape.Record] ``(prim, inputs, args, ans, out)``.
         """
         raw = self.records[i]
-        op = rec_op(raw)
-        return Record(None if op is None else PRIMITIVES[op], rec_ids(raw), rec_args(raw),
-                      rec_ans(raw), i)
+        return Record(rec_op(raw), rec_ids(raw), rec_args(raw), rec_ans(raw), i)
 
     def __iter__(self) -> Iterator[Record]:
         return (self.record(i) for i in range(len(self.records)))
@@ -270,8 +266,8 @@ class Tape:
         return self.format()
 
 
-# The guard primitive's index in PRIMITIVES, set by ops.py where it is made.
-GUARD: list[int] = [-1]
+# The guard primitive, set by logic.py where it is made.
+GUARD: list[Primitive] = []
 
 
 # ------------------------------------------------------------------- replay
@@ -306,7 +302,6 @@ def _replay(tape: Tape, args: tuple[Any, ...]) -> Any:
                 "record a tape at this one.")
         for k, leaf in enumerate(leaves):
             vals[first + k] = _replay_input(tape, first + k, leaf)
-    prims = PRIMITIVES
     for i, rec in enumerate(records):
         op = rec[0]                                          # rec_op
         if op is None:
@@ -316,10 +311,10 @@ def _replay(tape: Tape, args: tuple[Any, ...]) -> Any:
         try:
             for a in argv:
                 if a.__class__ is Traced:    # replayed inside a transform: record
-                    vals[i] = prims[op](*argv)
+                    vals[i] = op(*argv)
                     break
             else:
-                vals[i] = prims[op].impl(*argv)   # plain numbers (IEEE is on)
+                vals[i] = op.impl(*argv)   # plain numbers (IEEE is on)
         except GuardError as e:
             raise GuardError(
                 f"tape: the guard v{i} recorded at {tape.sources.get(i, '<unknown>')} "
