@@ -16,8 +16,9 @@ Examples:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Hashable, Iterable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 
@@ -170,25 +171,40 @@ class TreeDef:
     """The structure of a pytree with its leaves taken out.
 
     Two trees have equal ``TreeDef`` when they have the same containers with
-    the same keys; ``num_leaves`` says how many leaves fill it.
+    the same keys; ``num_leaves`` says how many leaves fill it. Comparing and
+    hashing compare the nested tuples of children at C speed, and a structure
+    too deep for that (thousands of levels) is walked node by node instead.
     """
 
-    __slots__ = ("node", "aux", "children", "num_leaves")
+    __slots__ = ("node", "aux", "children", "num_leaves", "_hash")
 
     def __init__(self, node: Any, aux: Any, children: tuple[TreeDef, ...]):
         self.node = node            # the container class, or None for a leaf
         self.aux = aux
         self.children = children
         self.num_leaves: int = 1 if node is None else sum(c.num_leaves for c in children)
+        self._hash: int | None = None
 
     def _key(self) -> tuple[Any, ...]:
         return (self.node, self.aux, self.children)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, TreeDef) and self._key() == other._key()
+        if self is other:
+            return True
+        if not isinstance(other, TreeDef):
+            return False
+        try:
+            return self._key() == other._key()
+        except RecursionError:      # very deep: compare node by node
+            return _equal(self, other)
 
     def __hash__(self) -> int:
-        return hash(self._key())
+        if self._hash is None:      # one formula, whichever way it is computed
+            try:
+                self._hash = hash((self.node, self.aux, tuple(map(hash, self.children))))
+            except RecursionError:  # very deep: children first, each cached
+                self._hash = _hash_deep(self)
+        return self._hash
 
     def __repr__(self) -> str:
         return f"TreeDef({_show(self)})"
@@ -215,31 +231,92 @@ class TreeDef:
         return out
 
 
+def _equal(a: TreeDef, b: TreeDef) -> bool:
+    """``a == b`` by a loop over pairs of nodes, for structures too deep to recurse."""
+    todo = [(a, b)]
+    while todo:
+        x, y = todo.pop()
+        if x is y:
+            continue
+        if x.node is not y.node or len(x.children) != len(y.children) or x.aux != y.aux:
+            return False
+        todo.extend(zip(x.children, y.children))
+    return True
+
+
+def _hash_deep(td: TreeDef) -> int:
+    """``hash(td)`` computed children first by a loop, each node's hash cached."""
+    todo = [td]
+    while todo:
+        t = todo[-1]
+        pending = [c for c in t.children if c._hash is None and c.node is not None]
+        if pending:
+            todo.extend(pending)
+            continue
+        todo.pop()
+        t._hash = hash((t.node, t.aux, tuple(map(hash, t.children))))
+    return cast(int, td._hash)
+
+
 def _show(td: TreeDef) -> str:
-    if td.node is None:
-        return "*"
-    inner = ", ".join(_show(c) for c in td.children)
-    if td.node is dict:
-        return "{" + ", ".join(f"{k!r}: {_show(c)}" for k, c in zip(td.aux, td.children)) + "}"
-    if td.node is list:
-        return f"[{inner}]"
-    if td.node is tuple:
-        return f"({inner}{',' if len(td.children) == 1 else ''})"
-    if td.node is type(None):
-        return "None"
-    return f"{td.node.__name__}({inner})"
+    """The structure as text, ``{'a': [*, *]}``; a loop, not a recursion."""
+    parts: list[str] = []
+    todo: list[Any] = [td]
+    while todo:
+        t = todo.pop()
+        if isinstance(t, str):       # a closing bracket or separator, queued
+            parts.append(t)
+            continue
+        if t.node is None:
+            parts.append("*")
+            continue
+        if t.node is type(None):
+            parts.append("None")
+            continue
+        keys = [f"{k!r}: " for k in t.aux] if t.node is dict else [""] * len(t.children)
+        opening, closing = {dict: ("{", "}"), list: ("[", "]"), tuple: ("(", ")")}.get(
+            t.node, (f"{t.node.__name__}(", ")"))
+        if t.node is tuple and len(t.children) == 1:
+            closing = ",)"
+        parts.append(opening)
+        todo.append(closing)
+        for i in range(len(t.children) - 1, -1, -1):
+            todo.append(t.children[i])
+            todo.append(keys[i])
+            if i:
+                todo.append(", ")
+    return "".join(parts)
 
 
 def _flatten(x: Any, path: tuple[Any, ...], out: list[tuple[KeyPath, Any]]) -> TreeDef:
+    """Flatten with key paths: a loop over an explicit stack, never a recursion."""
     cls, entry = _node_type(x)
     if entry is None:
         out.append((KeyPath(path), x))
-        return TreeDef(None, None, ())
-    children, aux = entry.flatten(x)
-    children = list(children)
-    keys = entry.keys(aux, len(children))
-    defs = tuple(_flatten(c, path + (k,), out) for k, c in zip(keys, children))
-    return TreeDef(cls, aux, defs)
+        return _LEAF
+    kids, aux = entry.flatten(x)
+    kids = list(kids)
+    # a frame: (class, aux, the children and their keys left, path, defs so far)
+    stack: list[Any] = [(cls, aux, iter(zip(entry.keys(aux, len(kids)), kids)), path, [])]
+    while True:
+        cls, aux, it, path, defs = stack[-1]
+        for k, c in it:
+            ccls, centry = _node_type(c)
+            if centry is None:
+                out.append((KeyPath(path + (k,)), c))
+                defs.append(_LEAF)
+                continue
+            ckids, caux = centry.flatten(c)
+            ckids = list(ckids)
+            stack.append((ccls, caux, iter(zip(centry.keys(caux, len(ckids)), ckids)),
+                          path + (k,), []))
+            break
+        else:
+            stack.pop()
+            td = TreeDef(cls, aux, tuple(defs))
+            if not stack:
+                return td
+            stack[-1][4].append(td)
 
 
 def flatten_with_path(tree: PyTree) -> tuple[list[tuple[KeyPath, Any]], TreeDef]:
@@ -270,17 +347,45 @@ def _flatten_leaves(x: Any, out: list[Any]) -> TreeDef:
         out.append(x)
         return _LEAF
     children, aux = entry.flatten(x)
-    defs = []
-    for c in children:
-        if type(c) in LEAF_TYPES:      # a list of 1,000 floats: no call per leaf
-            out.append(c)
-            defs.append(_LEAF)
+    stack: list[Any] = [(cls, aux, iter(children), [])]     # frames, as in _flatten
+    while True:
+        cls, aux, it, defs = stack[-1]
+        for c in it:
+            if type(c) in LEAF_TYPES:      # a list of 1,000 floats: no call per leaf
+                out.append(c)
+                defs.append(_LEAF)
+                continue
+            if type(c) is list:            # a row of leaves (a weight matrix's):
+                for e in c:                # no frame of its own
+                    if type(e) not in LEAF_TYPES:
+                        break
+                else:
+                    out.extend(c)
+                    defs.append(_leaf_list(len(c)))
+                    continue
+            ccls, centry = _node_type(c)
+            if centry is None:
+                out.append(c)
+                defs.append(_LEAF)
+                continue
+            kids, caux = centry.flatten(c)
+            stack.append((ccls, caux, iter(kids), []))
+            break
         else:
-            defs.append(_flatten_leaves(c, out))
-    return TreeDef(cls, aux, tuple(defs))
+            stack.pop()
+            td = TreeDef(cls, aux, tuple(defs))
+            if not stack:
+                return td
+            stack[-1][3].append(td)
 
 
 _LEAF = TreeDef(None, None, ())
+
+
+@functools.lru_cache(maxsize=256)
+def _leaf_list(n: int) -> TreeDef:
+    """The structure of a list of ``n`` leaves (shared: structures are immutable)."""
+    return TreeDef(list, n, (_LEAF,) * n)
 LEAF_TYPES: set[type] = {float, int, bool, complex, str, bytes, np.ndarray, np.float64}
 """Types known to be leaves without a registry lookup (``tape.py`` adds
 ``Traced``); a type given to [register][tapegrad.tree.register] leaves this set."""
@@ -375,13 +480,25 @@ def unflatten(treedef: TreeDef, leaves: Iterable[Any]) -> PyTree:
 
 
 def _build(td: TreeDef, it: Any) -> Any:
+    """The tree of structure ``td`` filled from the iterator ``it``; no recursion."""
     if td.node is None:
         return next(it)
-    children = [next(it) if c is _LEAF else _build(c, it) for c in td.children]
-    entry = _REGISTRY.get(td.node)
-    if entry is None:  # a NamedTuple
-        return td.node(*children)
-    return entry.unflatten(td.aux, children)
+    stack: list[Any] = [(td, iter(td.children), [])]
+    while True:
+        node, kids, built = stack[-1]
+        for c in kids:
+            if c.node is None:
+                built.append(next(it))
+                continue
+            stack.append((c, iter(c.children), []))
+            break
+        else:
+            stack.pop()
+            entry = _REGISTRY.get(node.node)
+            obj = node.node(*built) if entry is None else entry.unflatten(node.aux, built)
+            if not stack:                  # (a NamedTuple has no registry entry)
+                return obj
+            stack[-1][2].append(obj)
 
 
 def map(f: Callable[..., Any], tree: PyTree, *rest: PyTree) -> PyTree:
