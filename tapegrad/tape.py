@@ -555,18 +555,26 @@ def gc_paused(fun: F) -> F:
     holds many small traced values, and the collector's repeated scans of
     them cost a fifth of a Hessian-vector product (benchmarks/higher.py).
     ``fun``'s locals, the tape among them, are freed when it returns, before
-    the collector resumes, so it finds nothing new to scan. A collector the
-    user turned off stays off; nested transforms leave it to the outermost.
+    the collector resumes, so it finds nothing new to scan.
+
+    The collector's switch stays the user's: the pause sets the first
+    generation's threshold to 0 (no automatic collection) and leaves
+    ``gc.isenabled()`` alone, so a ``gc.disable()`` made inside the function,
+    or by another thread meanwhile, still holds afterwards; thresholds the
+    user set meanwhile are kept. A collector already off or paused (nested
+    transforms, other threads) is left as it is.
     """
     @functools.wraps(fun)
     def paused(*args: Any, **kwargs: Any) -> Any:
-        if not gc.isenabled():
+        threshold = gc.get_threshold()
+        if threshold[0] == 0 or not gc.isenabled():
             return fun(*args, **kwargs)
-        gc.disable()
+        gc.set_threshold(0, *threshold[1:])
         try:
             return fun(*args, **kwargs)
         finally:
-            gc.enable()
+            if gc.get_threshold()[0] == 0:     # unless the user set new ones
+                gc.set_threshold(*threshold)
     return cast(F, paused)
 
 
