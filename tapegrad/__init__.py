@@ -15,6 +15,7 @@ from . import viz as viz
 from .check import check_grads as check_grads
 from .errors import EscapedTracerError as EscapedTracerError
 from .errors import GuardError as GuardError
+from .jit import jit as jit
 from .nans import debug_nans as debug_nans
 from .ops import abs as abs
 from .ops import cos as cos
@@ -56,7 +57,7 @@ __version__ = "0.1.0"
 __all__ = [
     "EscapedTracerError", "GuardError", "Primitive", "Tape", "Traced", "abs", "check_grads", "cos",
     "debug_nans", "defjvp", "defpartials", "defvjp", "exp", "grad", "hessian",
-    "io", "jacfwd", "jacobian", "jacrev", "jvp", "log", "logaddexp",
+    "io", "jacfwd", "jit", "jacobian", "jacrev", "jvp", "log", "logaddexp",
     "logsumexp", "make_tape", "maximum", "mean", "minimum", "nn", "optim", "primitive",
     "relu", "sigmoid", "sin", "softmax", "sqrt", "stop_gradient", "sum",
     "tanh", "tree", "value_and_grad", "vjp", "viz", "where",

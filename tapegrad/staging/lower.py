@@ -1,0 +1,281 @@
+"""Lowering: a program to straight-line Python source, compiled.
+
+Each equation becomes one statement. Python's own operators spell the
+primitives whose implementation is exactly that operator (``+ - *``, unary
+``-``, the comparisons); every other primitive is a call of its ``impl``,
+which the generated code finds by name. A guard becomes a check that raises
+``GuardFailed`` with the guard's index.
+
+Names are registers: a value's name is reused once the value is dead, so a
+program of 100,000 records needs a few thousand names (fast locals, and
+memory for live values only). Programs longer than ``CHUNK`` statements are
+compiled as a sequence of functions passing their live registers through a
+list, so that compiling needs memory for one chunk at a time. The source is
+registered with ``linecache``: tracebacks and ``inspect`` show its lines.
+"""
+
+from __future__ import annotations
+
+import itertools
+import linecache
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+from .program import Arg, Const, Eqn, Program, is_guard
+
+CHUNK = 4000
+
+SPELLINGS = {   # primitive name -> Python spelling of exactly its impl
+    "add": "{} + {}", "sub": "{} - {}", "mul": "{} * {}", "neg": "-{}",
+    "lt": "{} < {}", "le": "{} <= {}", "gt": "{} > {}", "ge": "{} >= {}",
+    "eq": "{} == {}", "ne": "{} != {}",
+}
+# On Python floats (the kinds seen while tracing, fixed by the signature) the
+# impl takes one branch; these spell that branch, expression for expression.
+FLOAT_SPELLINGS = {
+    "zmul": "(0.0 if {0} == 0 else {0} * {1})",      # _zmul, g a float
+    "relu": "({0} if {0} > 0 or {0} != {0} else 0.0)",
+    "where": "({1} if {0} else {2})",                 # a bool mask, float branches
+    "div": "({0} / {1} if {1} else {impl}({0}, {1}))",   # 1/0: the IEEE fallback
+    "sum": "{0}", "mean": "{0}",                      # the identity on a float
+    "broadcast_like": "{0}", "sum_like": "{0}",       # shapes already equal
+    "tanh": "_tanh({0})",                             # math.tanh never raises
+}
+FLOAT_ARGS = {"zmul": (0,), "relu": (0,), "where": (1, 2), "div": (0, 1), "sum": (0,),
+              "mean": (0,), "broadcast_like": (0, 1), "sum_like": (0, 1), "tanh": (0,)}
+_counter = itertools.count()
+
+
+class GuardFailed(Exception):
+    """Raised by compiled code where a guard goes the other way (its index)."""
+
+
+def _guard_failed(k: int) -> None:
+    raise GuardFailed(k)
+
+
+class Lowered:
+    """A program as Python source and the function compiled from it.
+
+    Attributes:
+      source: the generated source (every chunk, then the entry function).
+      fn: ``fn(leaves) -> list of outputs``.
+      guards: the source line of each guard, by the index ``GuardFailed`` carries.
+    """
+
+    def __init__(self, source: str, fn: Callable[[list[Any]], list[Any]], guards: list[str]):
+        self.source = source
+        self.fn = fn
+        self.guards = guards
+
+
+def lower(prog: Program, name: str = "f") -> Lowered:
+    """Generate, compile and register the source of ``prog``."""
+    last = _last_uses(prog)
+    ns: dict[str, Any] = {"inf": math.inf, "nan": math.nan, "_guard_failed": _guard_failed,
+                          "_tanh": math.tanh}
+    kinds: dict[int, Any] = dict(zip(prog.inputs, map(type, prog.seen)))
+    consts: dict[int, str] = {}
+    impls: dict[int, str] = {}
+    regs: dict[int, int] = {}            # value id -> register number
+    free: list[int] = []
+    n_regs = itertools.count()
+    guards: list[str] = []
+
+    def const(c: Const) -> str:
+        v = c.value
+        if type(v) is float:
+            return repr(v) if math.isfinite(v) else ("inf" if v > 0 else "-inf" if v < 0
+                                                     else "nan")
+        if type(v) is int or type(v) is bool:
+            return repr(v)
+        key = id(v)
+        if key not in consts:
+            consts[key] = f"k{len(consts)}"
+            ns[consts[key]] = v
+        return consts[key]
+
+    pending: list[Any] = []          # [value id, expression, depth]: not yet written
+
+    def arg(a: Arg) -> str:
+        if isinstance(a, int):
+            if pending and pending[0] == a:   # used once, right here: inline it
+                return f"({pending[1]})"
+            return f"r{regs[a]}"
+        return const(a)
+
+    def assign(out: int) -> str:
+        r = free.pop() if free else next(n_regs)
+        regs[out] = r
+        return f"r{r}"
+
+    body: list[str] = []
+    for v in prog.inputs:
+        assign(v)
+    body.append(f"({', '.join(f'r{regs[v]}' for v in prog.inputs)},) = L"
+                if prog.inputs else "pass")
+    uses = _use_counts(prog)
+    eqns = prog.eqns
+    for k, e in enumerate(eqns):
+        if pending and pending[0] not in e.args:
+            body.append(f"{assign(pending[0])} = {pending[1]}")
+            pending.clear()
+        depth = pending[2] + 1 if pending else 0
+        args = [arg(a) for a in e.args]
+        pending.clear()
+        for a in set(a for a in e.args if isinstance(a, int)):
+            if last[a] == k and a in regs:   # dead after this statement: reuse its name
+                free.append(regs[a])
+        if is_guard(e):
+            guards.append(prog.sources.get(e.out, "<unknown>"))
+            body.append(f"if bool({args[0]}) is not {args[1]}: "
+                        f"_guard_failed({len(guards) - 1})")
+            continue
+        arg_kinds = [kinds.get(a) if isinstance(a, int) else type(a.value) for a in e.args]
+        kinds[e.out] = type(e.ans)
+        expr = _spell(e, args, arg_kinds, ns, impls)
+        if uses.get(e.out) == 1 and depth < 4 and k + 1 < len(eqns) and \
+                e.out in eqns[k + 1].args:   # one statement fewer: fused into the next
+            pending[:] = [e.out, expr, depth]
+        else:
+            body.append(f"{assign(e.out)} = {expr}")
+    if pending:
+        body.append(f"{assign(pending[0])} = {pending[1]}")
+    body.append("return [" + ", ".join(arg(o) for o in prog.outputs) + "]")
+    source, fn = _compile(body, next(n_regs), ns, name)
+    return Lowered(source, fn, guards)
+
+
+def _spell(e: Eqn, args: list[str], arg_kinds: list[Any], ns: dict[str, Any],
+           impls: dict[int, str]) -> str:
+    name = e.prim.name
+    pattern = SPELLINGS.get(name)
+    if pattern is not None and len(args) == pattern.count("{}"):
+        return pattern.format(*args)
+    key = id(e.prim)
+    if key not in impls:
+        impls[key] = f"{_safe(name)}_{len(impls)}"
+        ns[impls[key]] = e.prim.impl
+    floats = FLOAT_ARGS.get(name)
+    if floats is not None and _builtin(e.prim) and all(
+            k < len(arg_kinds) and arg_kinds[k] is float for k in floats) and (
+            name != "where" or arg_kinds[0] is bool):
+        return FLOAT_SPELLINGS[name].format(*args, impl=impls[key])
+    return f"{impls[key]}({', '.join(args)})"
+
+
+def _builtin(prim: Any) -> bool:
+    """A primitive of tapegrad's own (a user's may share a built-in's name)."""
+    return getattr(prim.impl, "__module__", "").startswith("tapegrad.")
+
+
+def _safe(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in name) or "p"
+
+
+def _use_counts(prog: Program) -> dict[int, int]:
+    """How many times each value is read (as an argument or an output)."""
+    uses: dict[int, int] = {}
+    for e in prog.eqns:
+        for a in e.args:
+            if isinstance(a, int):
+                uses[a] = uses.get(a, 0) + 1
+    for o in prog.outputs:
+        if isinstance(o, int):
+            uses[o] = uses.get(o, 0) + 2      # never inlined: it is returned
+    return uses
+
+
+def _last_uses(prog: Program) -> dict[int, int]:
+    """The index of the last equation reading each value (outputs: past the end)."""
+    last: dict[int, int] = {}
+    for k, e in enumerate(prog.eqns):
+        for a in e.args:
+            if isinstance(a, int):
+                last[a] = k
+    for o in prog.outputs:
+        if isinstance(o, int):
+            last[o] = len(prog.eqns)
+    return last
+
+
+def _compile(body: list[str], n_regs: int, ns: dict[str, Any],
+             name: str) -> tuple[str, Callable[[list[Any]], list[Any]]]:
+    """Compile ``body`` (statements on registers ``r0..``).
+
+    One function of the input list ``L``, or chunks that pass registers
+    through a list ``R``.
+    """
+    filename = f"<tapegrad.jit {name} #{next(_counter)}>"
+    if len(body) <= CHUNK:
+        source = "def _entry(L):\n" + "".join(f"    {s}\n" for s in body)
+    else:
+        source = _chunked(body, n_regs)
+    code = compile(source, filename, "exec")
+    exec(code, ns)
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    return source, ns["_entry"]
+
+
+def _chunked(body: list[str], n_regs: int) -> str:
+    """Chunks of ``CHUNK`` statements passing registers through ``R``.
+
+    Each chunk loads from ``R`` the registers it reads before writing them
+    (its live-in) and stores back those it writes that a later chunk or the
+    outputs read (its live-out).
+    """
+    head, middle, tail = body[0], body[1:-1], body[-1]
+    chunks = [middle[c:c + CHUNK] for c in range(0, len(middle), CHUNK)]
+    live_in, written = [], []
+    for stmts in chunks:
+        reads: set[int] = set()
+        writes: set[int] = set()
+        for s in stmts:
+            target, _, expr = s.partition(" = ") if not s.startswith("if ") else ("", "", s)
+            reads.update(r for r in _regs(expr) if r not in writes)
+            if target:
+                writes.add(int(target[1:]))
+        live_in.append(reads)
+        written.append(writes)
+    needed = set(_regs(tail))
+    live_out: list[set[int]] = [set() for _ in chunks]
+    for c in range(len(chunks) - 1, -1, -1):
+        live_out[c] = written[c] & needed
+        needed = (needed - written[c]) | live_in[c] | live_out[c]
+    parts, names = [], []
+    for c, stmts in enumerate(chunks):
+        names.append(f"_chunk{c}")
+        ins = sorted(live_in[c])
+        load = (f"    {', '.join(f'r{r}' for r in ins)}, = [R[i] for i in {tuple(ins)!r}]\n"
+                if ins else "")
+        parts.append(f"def {names[-1]}(R):\n" + load + "".join(f"    {s}\n" for s in stmts)
+                     + "".join(f"    R[{r}] = r{r}\n" for r in sorted(live_out[c])))
+    entry = (f"def _entry(L):\n    {head}\n    R = [None] * {n_regs}\n"
+             + "".join(f"    R[{r}] = r{r}\n" for r in _input_regs(head))
+             + "".join(f"    {n}(R)\n" for n in names)
+             + "    " + _load_outputs(tail) + "\n")
+    return "".join(parts) + entry
+
+
+def _regs(text: str) -> list[int]:
+    return [int(d) for d in _REGISTER.findall(text)]
+
+
+_REGISTER = re.compile(r"\br(\d+)\b")
+
+
+def _registers(stmt: str) -> list[str]:
+    """The register names (``r12``) a statement mentions."""
+    return ["r" + d for d in _REGISTER.findall(stmt)]
+
+
+def _input_regs(head: str) -> list[int]:
+    return [int(t[1:]) for t in _registers(head.split("=")[0])]
+
+
+def _load_outputs(tail: str) -> str:
+    regs = sorted({int(t[1:]) for t in _registers(tail)})
+    loads = "".join(f"r{r} = R[{r}]; " for r in regs)
+    return loads + tail

@@ -1,0 +1,93 @@
+"""The program jit compiles: a tape's records as equations on value ids.
+
+A ``Program`` is what a ``Tape`` recorded, in a form the passes rewrite:
+inputs (value ids, in argument order), equations ``out = prim(args)`` where
+each argument is a value id or a ``Const``, outputs, and the source line of
+each guard. It prints like a tape (``v3 = mul v1 v2``), so a pass is tested
+by comparing listings.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ..tape import Tape, _const, primal_value
+
+
+class Const(NamedTuple):
+    """A constant argument or output: not computed from the inputs."""
+    value: Any
+
+
+Arg = int | Const
+
+
+class Eqn(NamedTuple):
+    """``v{out} = prim args``.
+
+    ``ans`` is the value seen while tracing: it gives the result's kind (a
+    float, or an array of some shape and dtype).
+    """
+    prim: Any
+    out: int
+    args: tuple[Arg, ...]
+    ans: Any
+
+
+class Program(NamedTuple):
+    """Inputs, equations in order, outputs, and guard source lines by id.
+
+    ``seen`` holds the inputs' values while tracing (their kinds).
+    """
+    inputs: tuple[int, ...]
+    eqns: tuple[Eqn, ...]
+    outputs: tuple[Arg, ...]
+    sources: dict[int, str]
+    seen: tuple[Any, ...] = ()
+
+    def __str__(self) -> str:
+        lines = [f"v{i} = input" for i in self.inputs]
+        for e in self.eqns:
+            ops = " ".join(_show(a) for a in e.args)
+            if is_guard(e):             # guard v5 == True
+                lines.append(f"guard {_show(e.args[0])} == {_show(e.args[1])}")
+            else:
+                lines.append(f"v{e.out} = {e.prim.name} {ops}")
+        lines.append("outputs: " + " ".join(_show(o) for o in self.outputs))
+        return "\n".join(lines)
+
+
+def _show(a: Arg) -> str:
+    return f"v{a}" if isinstance(a, int) else _const(a.value)
+
+
+def is_guard(e: Eqn) -> bool:
+    """Whether ``e`` is a guard: ``guard cond expected``."""
+    return bool(e.prim.name == "guard" and len(e.args) == 2 and isinstance(e.args[1], Const))
+
+
+def from_tape(tape: Tape) -> Program:
+    """The program a tape recorded; a constant output becomes a ``Const``."""
+    inputs, eqns, seen = [], [], []
+    for i, rec in enumerate(tape.records):
+        op = rec[0]                                          # rec_op
+        if op is None:
+            inputs.append(i)
+            seen.append(rec[1])
+            continue
+        args = tuple(Const(a) if j is None else j for j, a in zip(rec[2::2], rec[3::2]))
+        eqns.append(Eqn(op, i, args, rec[1]))
+    outputs = tuple(o if isinstance(o, int) else Const(o.value) for o in tape.outputs)
+    return Program(tuple(inputs), tuple(eqns), outputs, dict(tape.sources), tuple(seen))
+
+
+def kind(x: Any) -> Any:
+    """What a value is, for the passes: ``float``, or (dtype, shape) of an array."""
+    x = primal_value(x)
+    if type(x) is float:
+        return float
+    if isinstance(x, np.ndarray):
+        return (x.dtype.str, x.shape)
+    return type(x)
