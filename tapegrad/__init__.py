@@ -51,6 +51,7 @@ from .transforms import jvp as jvp
 from .transforms import make_tape as make_tape
 from .transforms import value_and_grad as value_and_grad
 from .transforms import vjp as vjp
+from .vmap import vmap as vmap
 
 __version__ = "0.1.0"
 
@@ -60,5 +61,5 @@ __all__ = [
     "io", "jacfwd", "jit", "jacobian", "jacrev", "jvp", "log", "logaddexp",
     "logsumexp", "make_tape", "maximum", "mean", "minimum", "nn", "optim", "primitive",
     "relu", "sigmoid", "sin", "softmax", "sqrt", "stop_gradient", "sum",
-    "tanh", "tree", "value_and_grad", "vjp", "viz", "where",
+    "tanh", "tree", "value_and_grad", "vjp", "viz", "vmap", "where",
 ]

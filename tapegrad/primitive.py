@@ -41,8 +41,10 @@ class Primitive:
         than calling the rule; [defvjp][tapegrad.defvjp]/[defjvp][tapegrad.defjvp] clear them.
     """
 
-    def __init__(self, impl: Callable[..., Any], name: str | None = None):
+    def __init__(self, impl: Callable[..., Any], name: str | None = None,
+                 elementwise: bool = False):
         self.impl = impl
+        self.elementwise = elementwise   # vmap may run it once on a whole batch
         self.name = name or getattr(impl, "__name__", "primitive").lstrip("_")
         self.vjps: tuple[Rule | None, ...] | None = None
         self.jvps: tuple[Rule | None, ...] | None = None
@@ -261,7 +263,8 @@ def _ieee_int(a: Any) -> Any:
 
 
 
-def primitive(impl: Callable[..., Any], name: str | None = None) -> Primitive:
+def primitive(impl: Callable[..., Any], name: str | None = None,
+              elementwise: bool = False) -> Primitive:
     """Make a new primitive from a function on numbers.
 
     The function receives plain numbers (floats or NumPy arrays), never traced
@@ -270,6 +273,9 @@ def primitive(impl: Callable[..., Any], name: str | None = None) -> Primitive:
     Args:
       impl: The function to wrap.
       name: Name shown on the tape; defaults to ``impl.__name__``.
+      elementwise: ``impl`` acts elementwise with NumPy broadcasting, so
+        ``tg.vmap`` may run it once on a whole batch; otherwise it runs
+        ``impl`` once per example (always correct).
 
     Returns:
       A callable ``Primitive`` that records itself when traced.
@@ -285,7 +291,7 @@ def primitive(impl: Callable[..., Any], name: str | None = None) -> Primitive:
     if not callable(impl):
         raise TypeError(f"primitive: impl must be a function on numbers, got {impl!r:.60} "
                         f"({type(impl).__name__}).")
-    return Primitive(impl, name)
+    return Primitive(impl, name, elementwise)
 
 
 def _check_rules(prim: Primitive, rules: tuple[Any, ...], what: str) -> None:

@@ -1,0 +1,337 @@
+"""``tg.vmap``: run a function of one example over a batch, by batching rules.
+
+``vmap(fun)`` traces ``fun`` on one example (a staging tape with concrete
+values, so Python control flow runs), then plays the recorded program on
+the whole batch: each primitive through its rule in ``batch_rules``. The
+batch axis is axis 0 of every batched value; an elementwise primitive's
+batched operands get size-1 axes after it, so the batch axis never meets
+an unbatched array's axis (``x * w`` with a batched scalar ``x`` and an
+array ``w`` of shape (3,) is (B, 3), as in a loop). Reductions and shape
+primitives act per example; a custom primitive runs once on the batch when
+declared ``elementwise``, else once per example.
+
+A guard (a Python branch on a traced value) becomes a mask. Where it is
+mixed, the batch splits: the examples that agree go on, the others run
+through a specialization traced at one of them, and the results are put
+back in order, so the answer always equals a Python loop.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import logic, ops, reductions, tree
+from .arguments import check_callable
+from .primitive import zmul
+from .staging.cache import MAX_SPECIALIZATIONS
+from .staging.program import Const, Program, from_tape, is_guard
+from .tape import Traced, ieee
+from .transforms import make_tape
+
+__all__ = ["batch_rules", "vmap"]
+
+BatchRule = Callable[[Any, list[Any], list[bool], int], Any]
+"""``rule(eqn, values, batched, n) -> value``: ``values`` are batched along
+axis 0 where ``batched`` says so; the result is batched."""
+
+ELEMENTWISE = {
+    ops.add, ops.sub, ops.mul, ops.neg, ops.div, ops.pow, ops.exp, ops.log, ops.sin,
+    ops.cos, ops.tanh, ops.sqrt, ops.sigmoid, ops.relu, ops.abs, ops.maximum, ops.minimum,
+    ops.where, ops.logaddexp, ops.stop_gradient_p, zmul, logic.lt, logic.le, logic.gt,
+    logic.ge, logic.eq, logic.ne, logic.logical_and, logic.logical_or, logic.logical_not,
+}
+
+
+def _shape(x: Any) -> tuple[int, ...]:
+    return () if type(x) is float else np.shape(x)
+
+
+def _elementwise(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    """The primitive's own implementation, once, on the whole batch.
+
+    Batched operands are shaped (n, 1, ..., 1, *example shape) against the
+    result's example shape, so the batch axis meets no unbatched axis.
+    """
+    rank = len(_shape(e.ans))
+    args = []
+    for v, b in zip(values, batched):
+        if b:
+            example = np.shape(v)[1:]
+            v = np.reshape(v, (n,) + (1,) * (rank - len(example)) + example)
+        args.append(v)
+    return e.prim.impl(*args)
+
+
+def _reduce(np_reduce: Callable[..., Any]) -> BatchRule:
+    def rule(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+        x = np.asarray(values[0], dtype=float)
+        return x if x.ndim == 1 else np_reduce(x.reshape(n, -1), axis=1)
+    return rule
+
+
+def _broadcast_like(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    g = values[0]
+    shape = _shape(e.ans)
+    if not batched[0]:
+        return np.broadcast_to(np.full(shape, g, dtype=float), (n,) + shape).copy()
+    g = np.reshape(g, (n,) + (1,) * (len(shape) - (np.ndim(g) - 1)) + np.shape(g)[1:])
+    return np.broadcast_to(g, (n,) + shape).copy()
+
+
+def _sum_like(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    c = np.asarray(values[0], dtype=float)
+    if not batched[0]:
+        c = np.broadcast_to(c, (n,) + c.shape)
+    target = _shape(e.ans)
+    cshape = c.shape[1:]
+    lead = len(cshape) - len(target)
+    axes = tuple(range(1, lead + 1)) + tuple(
+        1 + lead + i for i, k in enumerate(target) if k == 1 and cshape[lead + i] != 1)
+    return np.sum(c, axis=axes).reshape((n,) + target) if axes else c.reshape((n,) + target)
+
+
+def _reshape(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    return np.reshape(np.asarray(values[0], dtype=float), (n,) + _shape(e.ans))
+
+
+def _per_example(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    """Any other primitive: its impl on each example, the results stacked."""
+    outs = [e.prim.impl(*(_example(v, i) if b else v for v, b in zip(values, batched)))
+            for i in range(n)]
+    return np.stack([np.asarray(o) for o in outs])
+
+
+batch_rules: dict[Any, BatchRule] = {
+    reductions.sum_p: _reduce(np.sum), reductions.mean_p: _reduce(np.mean),
+    reductions.broadcast_like: _broadcast_like, reductions.sum_like: _sum_like,
+    reductions.reshape: _reshape,
+}
+batch_rules.update({p: _elementwise for p in ELEMENTWISE})
+
+
+def _rule(prim: Any) -> BatchRule:
+    rule = batch_rules.get(prim)
+    if rule is None:
+        return _elementwise if getattr(prim, "elementwise", False) else _per_example
+    return rule
+
+
+def _example(x: Any, i: int) -> Any:
+    v = x[i]
+    return float(v) if isinstance(v, np.floating) else v
+
+
+class _Split(Exception):
+    pass
+
+
+def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callable[..., Any]:
+    """Return a function mapping ``fun`` over a batch axis of its arguments.
+
+    Args:
+      fun: A function of one example (pytrees of numbers).
+      in_axes: For each positional argument, the axis its leaves are batched
+        along (an int), or None for an argument shared by every example; an
+        int or None for all, or a tuple / pytree prefix of the arguments.
+        Keyword arguments are batched along axis 0.
+      out_axes: Where the batch axis goes in the outputs (an int, or a pytree
+        prefix of the output).
+
+    Returns:
+      A function of batched arguments whose result equals a Python loop over
+      the examples, stacked along ``out_axes``, Python control flow on traced
+      values included (a mixed branch splits the batch).
+
+    Raises:
+      ValueError: if the batched arguments disagree on the batch size (the
+        message names their paths).
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> f = lambda x, w: tg.sum(x * w) if x > 0 else -x
+      >>> tg.vmap(f, in_axes=(0, None))(np.array([1.0, -2.0, 3.0]), np.array([1.0, 2.0]))
+      array([3., 2., 9.])
+    """
+    check_callable(fun, "vmap")
+    specs: dict[Any, list[Program]] = {}
+
+    @functools.wraps(fun)
+    def batched_fun(*args: Any, **kwargs: Any) -> Any:
+        axes_tree = (in_axes if isinstance(in_axes, tuple) else (in_axes,) * len(args),
+                     {k: 0 for k in kwargs})
+        leaves, treedef = tree.flatten((args, kwargs))
+        axes = _leaf_axes(axes_tree, (args, kwargs))
+        if any(type(x) is Traced for x in leaves):
+            raise TypeError("vmap: an argument is traced by an outer transform; vmap "
+                            "runs on plain numbers for now (use vmap(grad(f)) rather "
+                            "than grad(vmap(f))).")
+        n = _batch_size(leaves, axes, treedef)
+        leaves = [np.moveaxis(np.asarray(x, dtype=float), a, 0) if a is not None else x
+                  for x, a in zip(leaves, axes)]
+        example = [_example(x, 0) if a is not None else x for x, a in zip(leaves, axes)]
+        sig = (treedef, tuple(axes), tuple(_kind(x) for x in example))
+        found = specs.setdefault(sig, [])
+        with ieee():
+            outs, out_def = _run_batch(fun, found, treedef, leaves, axes, n)
+        result = tree.unflatten(out_def, outs)
+        return _place_out_axes(result, out_axes)
+    return batched_fun
+
+
+def _kind(x: Any) -> Any:
+    return float if type(x) is float else (np.asarray(x).dtype.str, np.shape(x))
+
+
+def _leaf_axes(axes_tree: Any, args: Any) -> list[int | None]:
+    """The batch axis of every leaf: ``in_axes`` as a prefix of the arguments."""
+    out: list[int | None] = []
+    for (path, _), axis in zip(tree.flatten_with_path(args)[0],
+                               _broadcast_prefix(axes_tree, args, "in_axes")):
+        if axis is not None and (not isinstance(axis, int) or isinstance(axis, bool)):
+            raise TypeError(f"vmap: in_axes at {tree.keystr(path)} is {axis!r}; give an "
+                            "int or None.")
+        out.append(axis)
+    return out
+
+
+class _NoAxis:
+    """``None`` in ``in_axes``/``out_axes``: a leaf there (a pytree's None is empty)."""
+
+
+def _axes_leaves(prefix: Any) -> Any:
+    if prefix is None:
+        return _NoAxis()
+    if isinstance(prefix, tuple | list):
+        return type(prefix)(_axes_leaves(p) for p in prefix)
+    if isinstance(prefix, dict):
+        return {k: _axes_leaves(v) for k, v in prefix.items()}
+    return prefix
+
+
+def _broadcast_prefix(prefix: Any, full: Any, what: str) -> list[Any]:
+    """One entry of ``prefix`` per leaf of ``full`` (``prefix`` a prefix of it)."""
+    marked = _axes_leaves(prefix)
+    leaves, td = tree.flatten(marked)
+    subtrees = tree._flatten_up_to(td, full, f"vmap: {what}")
+    return [None if isinstance(a, _NoAxis) else a
+            for a, sub in zip(leaves, subtrees) for _ in tree.leaves(sub)]
+
+
+def _batch_size(leaves: list[Any], axes: list[int | None], treedef: Any) -> int:
+    paths = treedef.key_paths()
+    sizes = {}
+    for x, a, p in zip(leaves, axes, paths):
+        if a is not None:
+            shape = np.shape(x)
+            if not -len(shape) <= a < max(len(shape), 1) or not shape:
+                raise ValueError(f"vmap: in_axes says axis {a} at {tree.keystr(p)}, but that "
+                                 f"argument has shape {shape}.")
+            sizes[tree.keystr(p)] = shape[a]
+    if not sizes:
+        raise ValueError("vmap: no argument is batched; give in_axes an int somewhere.")
+    if len(set(sizes.values())) > 1:
+        listed = ", ".join(f"{p} has {s}" for p, s in sizes.items())
+        raise ValueError(f"vmap: the batched arguments disagree on the batch size: {listed}.")
+    return next(iter(sizes.values()))
+
+
+def _trace(fun: Callable[..., Any], treedef: Any, example: list[Any]) -> tuple[Program, Any]:
+    args, kwargs = tree.unflatten(treedef, example)
+    tape = make_tape(lambda a, k: fun(*a, **k))(args, kwargs)
+    return from_tape(tape), tape.out_def
+
+
+def _run_batch(fun: Callable[..., Any], specs: list[Any], treedef: Any,
+               leaves: list[Any], axes: list[int | None], n: int) -> tuple[list[Any], Any]:
+    """Every example through a specialization whose guards it passes."""
+    outs: list[Any] = []
+    out_def = None
+    work: list[tuple[np.ndarray, frozenset[int]]] = [(np.arange(n), frozenset())]
+    while work:
+        idx, tried = work.pop()
+        choice = next((k for k in range(len(specs)) if k not in tried), None)
+        if choice is None:
+            if len(specs) >= MAX_SPECIALIZATIONS:
+                raise TypeError(
+                    f"vmap: {getattr(fun, '__name__', 'the function')} needed more than "
+                    f"{MAX_SPECIALIZATIONS} specializations: a Python branch on a traced "
+                    "value goes too many ways across the batch. Write it with tg.where.")
+            example = [_example(x, int(idx[0])) if a is not None else x
+                       for x, a in zip(leaves, axes)]
+            specs.append(_trace(fun, treedef, example))
+            choice = len(specs) - 1
+        prog, out_def = specs[choice]
+        kept, values, failed = _play(prog, leaves, axes, idx)
+        for f in failed:
+            work.append((f, tried | {choice}))
+        if len(kept):
+            if not outs:
+                outs = [np.empty((n,) + np.shape(v)[1:], dtype=np.result_type(v))
+                        for v in values]
+            for o, v in zip(outs, values):
+                o[kept] = v
+    return outs, out_def
+
+
+def _play(prog: Program, leaves: list[Any], axes: list[int | None],
+          idx: np.ndarray) -> tuple[np.ndarray, list[Any], list[np.ndarray]]:
+    """Run ``prog`` on the examples ``idx``.
+
+    Returns the examples that passed every guard, their outputs (batched),
+    and the subsets that failed a guard.
+    """
+    env: dict[int, tuple[Any, bool]] = {}
+    for i, x, ax in zip(prog.inputs, leaves, axes):
+        env[i] = (x[idx], True) if ax is not None else (x, False)
+    failed = []
+    for e in prog.eqns:
+        values, batched = [], []
+        for a in e.args:
+            if isinstance(a, Const):
+                values.append(a.value)
+                batched.append(False)
+            else:
+                v, b = env[a]
+                values.append(v)
+                batched.append(b)
+        if is_guard(e):
+            cond, b = values[0], batched[0]
+            want = values[1]
+            mask = (np.asarray(cond, dtype=bool) == want) if b else \
+                np.full(len(idx), bool(cond) is want)
+            if not mask.all():
+                failed.append(idx[~mask])
+                idx = idx[mask]
+                if not len(idx):
+                    return idx, [], failed
+                env = {k: ((v[mask], True) if bb else (v, False)) for k, (v, bb) in env.items()}
+            continue
+        if not any(batched):
+            env[e.out] = (e.prim.impl(*values), False)
+            continue
+        v = _rule(e.prim)(e, values, batched, len(idx))
+        shape = (len(idx),) + _shape(e.ans)
+        if np.shape(v) != shape:          # e.g. zmul's exact 0.0 for a constant zero
+            v = np.broadcast_to(v, shape)
+        env[e.out] = (v, True)
+    outs = []
+    for o in prog.outputs:
+        v, b = (o.value, False) if isinstance(o, Const) else env[o]
+        v = np.asarray(v, dtype=float) if not isinstance(v, np.ndarray) else v
+        outs.append(v if b else np.broadcast_to(v, (len(idx),) + v.shape))
+    return idx, outs, failed
+
+
+def _place_out_axes(result: Any, out_axes: Any) -> Any:
+    if out_axes == 0:
+        return result
+    axes = _broadcast_prefix(out_axes, result, "out_axes") \
+        if not isinstance(out_axes, int) else None
+    leaves, td = tree.flatten(result)
+    axes = axes if axes is not None else [out_axes] * len(leaves)
+    return tree.unflatten(td, [np.moveaxis(x, 0, a) for x, a in zip(leaves, axes)])
