@@ -2,6 +2,8 @@
 
   python examples/moons.py                  # the 100 points as arrays (batch)
   python examples/moons.py --mode loop      # one example at a time, on floats
+  python examples/moons.py --mode jit       # the loop's gradient, compiled (tg.jit)
+  python examples/moons.py --mode vmap      # per-example gradients (tg.vmap), averaged
   python examples/moons.py --steps 5 --out /tmp/moons --no-progress
 
 The data are 100 two-moons points with noise 0.1 (NumPy, fixed seed),
@@ -60,13 +62,41 @@ def make_step(optimizer: tg.optim.GradientTransformation, X: np.ndarray, y: np.n
 
     (params, state) -> (params, state, loss, accuracy).
     """
-    value_and_grad = tg.value_and_grad(loss_fn, has_aux=True)
+    if mode == "jit":        # the per-example loop, traced once and compiled
+        compiled = tg.jit(tg.value_and_grad(lambda p: loss_fn(p, X, y, "loop"), has_aux=True))
+        value_and_grad = lambda params, X, y, mode: compiled(params)
+    elif mode == "vmap":     # one example's loss, its gradient mapped over the batch
+        value_and_grad = _vmapped_value_and_grad
+    else:
+        value_and_grad = tg.value_and_grad(loss_fn, has_aux=True)
 
     def step(params: Any, state: Any) -> tuple[Any, Any, float, float]:
         (loss, scores), grads = value_and_grad(params, X, y, mode)
         updates, state = optimizer.update(grads, state, params)
         return tg.optim.apply_updates(params, updates), state, loss, tg.nn.accuracy(scores, y)
     return step
+
+
+def example_loss(params: Any, x1: Any, x2: Any, label: Any) -> tuple[Any, Any]:
+    """One example's hinge loss (on floats), and its score."""
+    score = tg.nn.mlp(params, [x1, x2])[0]
+    return tg.nn.hinge(score, label), score
+
+
+_per_example = tg.vmap(tg.value_and_grad(example_loss, has_aux=True),
+                       in_axes=(None, 0, 0, 0))
+
+
+def _vmapped_value_and_grad(params: Any, X: np.ndarray, y: np.ndarray,
+                            mode: str) -> tuple[tuple[Any, Any], Any]:
+    """The batch loss and gradient from per-example gradients.
+
+    Their mean, plus the L2 term's.
+    """
+    (losses, scores), grads = _per_example(params, X[:, 0], X[:, 1], y)
+    l2, l2_grad = tg.value_and_grad(tg.nn.l2)(params)
+    grads = tg.tree.map(lambda g, r: float(np.mean(g)) + ALPHA * r, grads, l2_grad)
+    return (float(np.mean(losses)) + ALPHA * l2, scores), grads
 
 
 def train(mode: str = "batch", steps: int = 100, seed: int = 0,
@@ -148,8 +178,9 @@ def plot_curves(history: dict[str, list[float]], path: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--mode", choices=["batch", "loop"], default="batch",
-                        help="batch: the points as arrays (default); loop: per example")
+    parser.add_argument("--mode", choices=["batch", "loop", "jit", "vmap"], default="batch",
+                        help="batch: the points as arrays (default); loop: per example; "
+                             "jit: the loop compiled; vmap: per-example gradients")
     parser.add_argument("--steps", type=int, default=100, help="training steps (100)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights (0)")
     parser.add_argument("--out", default=".",

@@ -60,6 +60,11 @@ def test_moons_loop_and_batch_modes_agree(tmp_path):
     batch = run("moons.py", "--mode", "batch", "--steps", "3", "--out", str(tmp_path / "b"))
     assert number(r"final loss: (\S+)", loop) == pytest.approx(
         number(r"final loss: (\S+)", batch), rel=1e-9)
+    for mode in ("jit", "vmap"):
+        other = run("moons.py", "--mode", mode, "--steps", "3", "--out", str(tmp_path / mode))
+        assert number(r"final loss: (\S+)", other) == pytest.approx(
+            number(r"final loss: (\S+)", loop), rel=1e-9)
+        assert f"time per step ({mode})" in other
     assert "time per step (loop)" in loop and is_png(tmp_path / "l" / "moons_curves.png")
 
 
