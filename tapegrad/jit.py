@@ -164,7 +164,12 @@ class Jitted:
     def lower(self, *args: Any, **kwargs: Any) -> Lowered:
         """Trace and compile at these arguments, without caching.
 
-        The result's ``.source`` is the generated Python.
+        Args:
+          *args: Arguments as for a call.
+          **kwargs: Keyword arguments as for a call.
+
+        Returns:
+          The compiled program: ``.source`` is the generated Python.
         """
         dynamic, statics = self._split(args, kwargs)
         return self._trace(dynamic, statics, args, kwargs).lowered

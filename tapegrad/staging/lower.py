@@ -137,7 +137,8 @@ def lower(prog: Program, name: str = "f") -> Lowered:
         kinds[e.out] = type(e.ans)
         expr = _spell(e, args, arg_kinds, ns, impls)
         if uses.get(e.out) == 1 and depth < 4 and k + 1 < len(eqns) and \
-                e.out in eqns[k + 1].args:   # one statement fewer: fused into the next
+                e.out in eqns[k + 1].args and not _repeated(eqns[k + 1], e.out):
+            # one statement fewer: fused into the next
             pending[:] = [e.out, expr, depth]
         else:
             body.append(f"{assign(e.out)} = {expr}")
@@ -164,6 +165,14 @@ def _spell(e: Eqn, args: list[str], arg_kinds: list[Any], ns: dict[str, Any],
             name != "where" or arg_kinds[0] is bool):
         return FLOAT_SPELLINGS[name].format(*args, impl=impls[key])
     return f"{impls[key]}({', '.join(args)})"
+
+
+REPEATED = {"zmul": (0,), "relu": (0,), "div": (1,)}   # spelled with an argument twice
+
+
+def _repeated(e: Eqn, v: int) -> bool:
+    """Whether ``e``'s spelling would evaluate ``v`` twice (so: no fusing it in)."""
+    return any(k < len(e.args) and e.args[k] == v for k in REPEATED.get(e.prim.name, ()))
 
 
 def _builtin(prim: Any) -> bool:
