@@ -18,7 +18,15 @@ from typing import Any
 
 from . import tree
 from .arguments import check_callable
-from .staging.cache import MAX_SPECIALIZATIONS, Cache, Specialization, leaf_kind
+from .staging.cache import (
+    MAX_SPECIALIZATIONS,
+    Cache,
+    Miss,
+    Specialization,
+    leaf_kind,
+    make_flattener,
+    make_unflattener,
+)
 from .staging.lower import GuardFailed, Lowered, lower
 from .staging.passes import optimize
 from .staging.program import from_tape
@@ -70,6 +78,15 @@ def jit(fun: Callable[..., Any], static_argnums: int | Sequence[int] = (),
     return Jitted(fun, nums, names)
 
 
+_PLAIN = {float, int}         # leaves whose type alone is their kind
+_FAILED = object()            # no specialization's guards held
+
+
+def _outputs(spec: Specialization, leaves: list[Any]) -> Any:
+    unflat = spec.unflatten
+    return unflat(leaves) if unflat is not None else tree.unflatten(spec.out_def, leaves)
+
+
 class Jitted:
     """What ``tg.jit`` returns: call it like ``fun``."""
 
@@ -79,6 +96,7 @@ class Jitted:
         self.static_argnums = static_argnums
         self.static_argnames = static_argnames
         self.cache = Cache()
+        self._fast: tuple[Any, Any, Any] | None = None   # (statics, flattener, signature)
         functools.update_wrapper(self, fun)
 
     @property
@@ -111,8 +129,21 @@ class Jitted:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         dynamic, statics = self._split(args, kwargs)
+        fast = self._fast
+        if fast is not None and fast[0] == statics:   # the last signature's own flattener
+            try:
+                leaves = fast[1](dynamic)
+            except Miss:
+                pass
+            else:
+                out = self._run(fast[2], leaves)
+                if out is not _FAILED:
+                    return out
         leaves, treedef = tree.flatten(dynamic)
-        kinds = tuple(leaf_kind(x) for x in leaves)
+        types = tuple(map(type, leaves))           # C speed; arrays add dtype and shape
+        kinds: tuple[Any, ...] = types
+        if not _PLAIN.issuperset(types):
+            kinds = tuple(leaf_kind(x) for x in leaves)
         if None in kinds:
             if any(type(x) is Traced for x in leaves):     # inside another transform:
                 return self.fun(*args, **kwargs)           # it records the calls itself
@@ -122,12 +153,17 @@ class Jitted:
                             "which jit cannot trace; name it in static_argnums or "
                             "static_argnames.")
         signature = (treedef, kinds, statics)
-        leaves = [float(x) if k is int else x for x, k in zip(leaves, kinds)]
+        if int in types:
+            leaves = [float(x) if k is int else x for x, k in zip(leaves, kinds)]
         failed: list[str] = []
-        for spec in self.cache.specializations(signature):
+        specs = self.cache.specializations(signature)
+        if specs:
+            flat = make_flattener(treedef, kinds)
+            self._fast = (statics, flat, signature) if flat is not None else None
+        for spec in specs:
             try:
                 with ieee():
-                    return tree.unflatten(spec.out_def, spec.lowered.fn(leaves))
+                    return _outputs(spec, spec.lowered.fn(leaves))
             except GuardFailed as e:
                 failed.append(spec.lowered.guards[e.args[0]])
         if len(failed) >= MAX_SPECIALIZATIONS:
@@ -140,14 +176,24 @@ class Jitted:
         spec = self._trace(dynamic, statics, args, kwargs)
         self.cache.add(signature, spec)
         with ieee():
-            return tree.unflatten(spec.out_def, spec.lowered.fn(leaves))
+            return _outputs(spec, spec.lowered.fn(leaves))
+
+    def _run(self, signature: Any, leaves: list[Any]) -> Any:
+        """The first specialization of ``signature`` whose guards hold, run."""
+        for spec in self.cache.specializations(signature):
+            try:
+                with ieee():
+                    return _outputs(spec, spec.lowered.fn(leaves))
+            except GuardFailed:
+                continue
+        return _FAILED
 
     def _trace(self, dynamic: Any, statics: Any, args: tuple[Any, ...],
                kwargs: dict[str, Any]) -> Specialization:
         tape = make_tape(self._with_statics(args, kwargs))(*dynamic)
         program = optimize(from_tape(tape))
         lowered = lower(program, getattr(self.fun, "__name__", "f"))
-        return Specialization(lowered, tape.out_def)
+        return Specialization(lowered, tape.out_def, make_unflattener(tape.out_def))
 
     def _with_statics(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Callable[..., Any]:
         """``fun`` as a function of the traced arguments, the static ones filled in."""

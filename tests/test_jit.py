@@ -266,3 +266,15 @@ def test_a_large_program_compiles_in_chunks():
     assert peak < 300e6, peak                         # about 2 KB a record, chunked
     assert jc(1.0) == tg.value_and_grad(chain)(1.0)[0]
     assert jc(2.0) == tg.value_and_grad(chain)(2.0)[0] and jc.trace_count == 1
+
+
+def test_the_generated_flattener_misses_on_any_other_structure_or_kind():
+    f = tg.jit(lambda p, x: p["w"] * x + p["b"][0])
+    assert f({"w": 2.0, "b": [1.0]}, 3.0) == 7.0
+    assert f({"w": 2.0, "b": [1.0]}, 4.0) == 9.0 and f.trace_count == 1   # the fast path
+    assert f({"w": 2, "b": [1.0]}, 4.0) == 9.0 and f.trace_count == 2     # an int leaf
+    assert f({"w": 2.0, "b": (1.0,)}, 4.0) == 9.0 and f.trace_count == 3  # a tuple
+    assert np.array_equal(f({"w": np.ones(2), "b": [1.0]}, 4.0), [5.0, 5.0])
+    assert f({"w": 2.0, "b": [1.0]}, 5.0) == 11.0 and f.trace_count == 4
+    with pytest.raises(KeyError):
+        tg.jit(lambda p: p["w"])({"v": 1.0})
