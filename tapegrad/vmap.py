@@ -59,9 +59,8 @@ def _elementwise(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
     rank = len(_shape(e.ans))
     args = []
     for v, b in zip(values, batched):
-        if b:
-            example = np.shape(v)[1:]
-            v = np.reshape(v, (n,) + (1,) * (rank - len(example)) + example)
+        if b and v.ndim - 1 != rank:      # (n, *example) already when the ranks agree
+            v = v.reshape((n,) + (1,) * (rank + 1 - v.ndim) + v.shape[1:])
         args.append(v)
     return e.prim.impl(*args)
 
@@ -289,17 +288,13 @@ def _play(prog: Program, leaves: list[Any], axes: list[int | None],
     for i, x, ax in zip(prog.inputs, leaves, axes):
         env[i] = (x[idx], True) if ax is not None else (x, False)
     failed = []
-    for e in prog.eqns:
+    for e, guard, rule, example in _plan(prog):
         values, batched = [], []
         for a in e.args:
-            if isinstance(a, Const):
-                values.append(a.value)
-                batched.append(False)
-            else:
-                v, b = env[a]
-                values.append(v)
-                batched.append(b)
-        if is_guard(e):
+            v, b = env[a] if a.__class__ is int else (a.value, False)
+            values.append(v)
+            batched.append(b)
+        if guard:
             cond, b = values[0], batched[0]
             want = values[1]
             mask = (np.asarray(cond, dtype=bool) == want) if b else \
@@ -314,10 +309,10 @@ def _play(prog: Program, leaves: list[Any], axes: list[int | None],
         if not any(batched):
             env[e.out] = (e.prim.impl(*values), False)
             continue
-        v = _rule(e.prim)(e, values, batched, len(idx))
-        shape = (len(idx),) + _shape(e.ans)
-        if np.shape(v) != shape:          # e.g. zmul's exact 0.0 for a constant zero
-            v = np.broadcast_to(v, shape)
+        v = rule(e, values, batched, len(idx))
+        shape = (len(idx),) + example
+        if v.__class__ is not np.ndarray or v.shape != shape:   # zmul's exact 0.0 for a
+            v = np.broadcast_to(v, shape)                      # constant zero, say
         env[e.out] = (v, True)
     outs = []
     for o in prog.outputs:
@@ -325,6 +320,24 @@ def _play(prog: Program, leaves: list[Any], axes: list[int | None],
         v = np.asarray(v, dtype=float) if not isinstance(v, np.ndarray) else v
         outs.append(v if b else np.broadcast_to(v, (len(idx),) + v.shape))
     return idx, outs, failed
+
+
+_PLANS: dict[int, tuple[Program, list[Any]]] = {}
+
+
+def _plan(prog: Program) -> list[Any]:
+    """Per equation: itself, whether a guard, its rule, its example shape.
+
+    Worked out once per program.
+    """
+    hit = _PLANS.get(id(prog))
+    if hit is not None and hit[0] is prog:
+        return hit[1]
+    plan = [(e, is_guard(e), _rule(e.prim), _shape(e.ans)) for e in prog.eqns]
+    if len(_PLANS) > 64:
+        _PLANS.clear()
+    _PLANS[id(prog)] = (prog, plan)
+    return plan
 
 
 def _place_out_axes(result: Any, out_axes: Any) -> Any:
