@@ -262,7 +262,7 @@ def test_a_large_program_compiles_in_chunks():
     source = jc.lower(1.0).source
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert source.count("def _chunk") >= 5           # compiled a chunk at a time
+    assert source.count("def _chunk") >= 2           # compiled a chunk at a time
     assert peak < 300e6, peak                         # about 2 KB a record, chunked
     assert jc(1.0) == tg.value_and_grad(chain)(1.0)[0]
     assert jc(2.0) == tg.value_and_grad(chain)(2.0)[0] and jc.trace_count == 1

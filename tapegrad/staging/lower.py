@@ -25,7 +25,7 @@ from typing import Any
 
 from .program import Arg, Const, Eqn, Program, is_guard
 
-CHUNK = 4000
+CHUNK = 10000
 
 SPELLINGS = {   # primitive name -> Python spelling of exactly its impl
     "add": "{} + {}", "sub": "{} - {}", "mul": "{} * {}", "neg": "-{}",
