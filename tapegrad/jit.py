@@ -191,9 +191,10 @@ class Jitted:
     def _trace(self, dynamic: Any, statics: Any, args: tuple[Any, ...],
                kwargs: dict[str, Any]) -> Specialization:
         tape = make_tape(self._with_statics(args, kwargs))(*dynamic)
-        program = optimize(from_tape(tape))
-        lowered = lower(program, getattr(self.fun, "__name__", "f"))
-        return Specialization(lowered, tape.out_def, make_unflattener(tape.out_def))
+        out_def, program = tape.out_def, from_tape(tape)
+        del tape                    # its records are in the program now: free them
+        lowered = lower(optimize(program), getattr(self.fun, "__name__", "f"))
+        return Specialization(lowered, out_def, make_unflattener(out_def))
 
     def _with_statics(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Callable[..., Any]:
         """``fun`` as a function of the traced arguments, the static ones filled in."""

@@ -219,16 +219,17 @@ def _compile(body: list[str], n_regs: int, ns: dict[str, Any],
     """
     filename = f"<tapegrad.jit {name} #{next(_counter)}>"
     if len(body) <= CHUNK:
-        source = "def _entry(L):\n" + "".join(f"    {s}\n" for s in body)
+        parts = ["def _entry(L):\n" + "".join(f"    {s}\n" for s in body)]
     else:
-        source = _chunked(body, n_regs)
-    code = compile(source, filename, "exec")
-    exec(code, ns)
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    return source, ns["_entry"]
+        parts = _chunked(body, n_regs)
+    for k, part in enumerate(parts):   # one compile per chunk: memory for one at a time
+        where = filename if len(parts) == 1 else f"{filename[:-1]} part {k}>"
+        exec(compile(part, where, "exec"), ns)
+        linecache.cache[where] = (len(part), None, part.splitlines(True), where)
+    return "".join(parts), ns["_entry"]
 
 
-def _chunked(body: list[str], n_regs: int) -> str:
+def _chunked(body: list[str], n_regs: int) -> list[str]:
     """Chunks of ``CHUNK`` statements passing registers through ``R``.
 
     Each chunk loads from ``R`` the registers it reads before writing them
@@ -265,7 +266,7 @@ def _chunked(body: list[str], n_regs: int) -> str:
              + "".join(f"    R[{r}] = r{r}\n" for r in _input_regs(head))
              + "".join(f"    {n}(R)\n" for n in names)
              + "    " + _load_outputs(tail) + "\n")
-    return "".join(parts) + entry
+    return parts + [entry]
 
 
 def _regs(text: str) -> list[int]:
