@@ -83,8 +83,18 @@ _FAILED = object()            # no specialization's guards held
 
 
 def _outputs(spec: Specialization, leaves: list[Any]) -> Any:
+    """Run ``spec`` on the input leaves; its outputs as the function's tree.
+
+    NumPy's warnings are switched off only where the program holds NumPy
+    values: Python floats never warn, and switching costs microseconds.
+    """
+    if spec.lowered.plain:
+        outs = spec.lowered.fn(leaves)
+    else:
+        with ieee():
+            outs = spec.lowered.fn(leaves)
     unflat = spec.unflatten
-    return unflat(leaves) if unflat is not None else tree.unflatten(spec.out_def, leaves)
+    return unflat(outs) if unflat is not None else tree.unflatten(spec.out_def, outs)
 
 
 class Jitted:
@@ -106,6 +116,8 @@ class Jitted:
 
     def _split(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any]:
         """(the traced arguments as one pytree, the static ones as a hashable key)."""
+        if not self.static_argnums and not self.static_argnames:
+            return (args, kwargs), ()
         nums = {n % len(args) if -len(args) <= n < len(args) else n
                 for n in self.static_argnums}
         for n in nums:
@@ -162,8 +174,7 @@ class Jitted:
             self._fast = (statics, flat, signature) if flat is not None else None
         for spec in specs:
             try:
-                with ieee():
-                    return _outputs(spec, spec.lowered.fn(leaves))
+                return _outputs(spec, leaves)
             except GuardFailed as e:
                 failed.append(spec.lowered.guards[e.args[0]])
         if len(failed) >= MAX_SPECIALIZATIONS:
@@ -175,15 +186,13 @@ class Jitted:
                 "static_argnums if it is not a float.")
         spec = self._trace(dynamic, statics, args, kwargs)
         self.cache.add(signature, spec)
-        with ieee():
-            return _outputs(spec, spec.lowered.fn(leaves))
+        return _outputs(spec, leaves)
 
     def _run(self, signature: Any, leaves: list[Any]) -> Any:
         """The first specialization of ``signature`` whose guards hold, run."""
         for spec in self.cache.specializations(signature):
             try:
-                with ieee():
-                    return _outputs(spec, spec.lowered.fn(leaves))
+                return _outputs(spec, leaves)
             except GuardFailed:
                 continue
         return _FAILED

@@ -26,6 +26,7 @@ from typing import Any
 from .program import Arg, Const, Eqn, Program, is_guard
 
 CHUNK = 10000
+_PLAIN = {float, int, bool}
 
 SPELLINGS = {   # primitive name -> Python spelling of exactly its impl
     "add": "{} + {}", "sub": "{} - {}", "mul": "{} * {}", "neg": "-{}",
@@ -63,12 +64,15 @@ class Lowered:
       source: the generated source (every chunk, then the entry function).
       fn: ``fn(leaves) -> list of outputs``.
       guards: the source line of each guard, by the index ``GuardFailed`` carries.
+      plain: no value of the program is a NumPy one (so nothing can warn).
     """
 
-    def __init__(self, source: str, fn: Callable[[list[Any]], list[Any]], guards: list[str]):
+    def __init__(self, source: str, fn: Callable[[list[Any]], list[Any]], guards: list[str],
+                 plain: bool = False):
         self.source = source
         self.fn = fn
         self.guards = guards
+        self.plain = plain
 
 
 def lower(prog: Program, name: str = "f") -> Lowered:
@@ -146,7 +150,8 @@ def lower(prog: Program, name: str = "f") -> Lowered:
         body.append(f"{assign(pending[0])} = {pending[1]}")
     body.append("return [" + ", ".join(arg(o) for o in prog.outputs) + "]")
     source, fn = _compile(body, next(n_regs), ns, name)
-    return Lowered(source, fn, guards)
+    plain = not consts and _PLAIN.issuperset(kinds.values())
+    return Lowered(source, fn, guards, plain)
 
 
 def _spell(e: Eqn, args: list[str], arg_kinds: list[Any], ns: dict[str, Any],
