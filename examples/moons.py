@@ -66,7 +66,10 @@ def make_step(optimizer: tg.optim.GradientTransformation, X: np.ndarray, y: np.n
         compiled = tg.jit(tg.value_and_grad(lambda p: loss_fn(p, X, y, "loop"), has_aux=True))
         value_and_grad = lambda params, X, y, mode: compiled(params)
     elif mode == "vmap":     # one example's loss, its gradient mapped over the batch
-        value_and_grad = _vmapped_value_and_grad
+        per_example = tg.vmap(tg.value_and_grad(example_loss, has_aux=True),
+                              in_axes=(None, 0, 0, 0))
+        value_and_grad = lambda params, X, y, mode: vmapped_value_and_grad(
+            per_example, params, X, y)
     else:
         value_and_grad = tg.value_and_grad(loss_fn, has_aux=True)
 
@@ -83,17 +86,13 @@ def example_loss(params: Any, x1: Any, x2: Any, label: Any) -> tuple[Any, Any]:
     return tg.nn.hinge(score, label), score
 
 
-_per_example = tg.vmap(tg.value_and_grad(example_loss, has_aux=True),
-                       in_axes=(None, 0, 0, 0))
-
-
-def _vmapped_value_and_grad(params: Any, X: np.ndarray, y: np.ndarray,
-                            mode: str) -> tuple[tuple[Any, Any], Any]:
+def vmapped_value_and_grad(per_example: Any, params: Any, X: np.ndarray,
+                           y: np.ndarray) -> tuple[tuple[Any, Any], Any]:
     """The batch loss and gradient from per-example gradients.
 
     Their mean, plus the L2 term's.
     """
-    (losses, scores), grads = _per_example(params, X[:, 0], X[:, 1], y)
+    (losses, scores), grads = per_example(params, X[:, 0], X[:, 1], y)
     l2, l2_grad = tg.value_and_grad(tg.nn.l2)(params)
     grads = tg.tree.map(lambda g, r: float(np.mean(g)) + ALPHA * r, grads, l2_grad)
     return (float(np.mean(losses)) + ALPHA * l2, scores), grads

@@ -43,41 +43,64 @@ def _const_key(c: Const) -> Any:
     return ("id", id(v))
 
 
-def cse(prog: Program) -> Program:
-    """One equation for each distinct ``prim(args)``: later copies reuse it."""
+def _sweep(prog: Program, folding: bool, exact_identities: bool, sharing: bool) -> Program:
+    """The forward rewrites, in one sweep: each equation renamed once.
+
+    ``folding`` computes an equation whose arguments are all constants;
+    ``exact_identities`` makes ``x * 1.0`` (and the like) ``x`` where ``x``
+    is of the result's kind; ``sharing`` lets a later copy of ``prim(args)`` reuse the
+    first. Guards are never touched.
+    """
+    kinds = {i: kind(v) for i, v in zip(prog.inputs, prog.seen)}
     names: dict[int, Arg] = {}
     seen: dict[Any, int] = {}
     eqns = []
-    for e in prog.eqns:
-        args = tuple(_renamed(a, names) for a in e.args)
-        e = e._replace(args=args)
-        if not is_guard(e):
-            key = (e.prim, tuple(a if isinstance(a, int) else _const_key(a) for a in args))
-            if key in seen:
-                names[e.out] = seen[key]
+    with np.errstate(all="ignore"):
+        for e in prog.eqns:
+            args = e.args
+            if names:
+                args = tuple(names.get(a, a) if a.__class__ is int else a for a in args)
+                if args != e.args:
+                    e = Eqn(e.prim, e.out, args, e.ans)
+            if is_guard(e):
+                eqns.append(e)
                 continue
-            seen[key] = e.out
-        eqns.append(e)
+            consts = [a for a in args if a.__class__ is Const]
+            if folding and len(consts) == len(args):
+                names[e.out] = Const(e.prim.impl(*(c.value for c in consts)))
+                continue
+            out_kind = kinds[e.out] = kind(e.ans)
+            x = _identity_operand(e) if exact_identities else None
+            if x is not None and kinds.get(x) == out_kind:
+                names[e.out] = x
+                continue
+            if sharing:
+                key = (e.prim, tuple(a if isinstance(a, int) else _const_key(a) for a in args))
+                if key in seen:
+                    names[e.out] = seen[key]
+                    continue
+                seen[key] = e.out
+            eqns.append(e)
     return _rewrite(prog, eqns, names)
 
 
-def identities(prog: Program, values: dict[int, Any]) -> Program:
+def fold(prog: Program) -> Program:
+    """Compute equations whose arguments are all constants, once, now."""
+    return _sweep(prog, folding=True, exact_identities=False, sharing=False)
+
+
+def identities(prog: Program) -> Program:
     """``x * 1.0``, ``1.0 * x``, ``x / 1.0``, ``x - 0.0`` become ``x``.
 
     Only where ``x`` is of the result's kind, so that no float becomes an int
-    or a bool array.
+    or a bool array. Each returns ``x`` itself for every float: exact.
     """
-    names: dict[int, Arg] = {}
-    eqns = []
-    for e in prog.eqns:
-        args = tuple(_renamed(a, names) for a in e.args)
-        e = e._replace(args=args)
-        x = _identity_operand(e)
-        if x is not None and kind(values.get(x)) == kind(e.ans):
-            names[e.out] = x
-            continue
-        eqns.append(e)
-    return _rewrite(prog, eqns, names)
+    return _sweep(prog, folding=False, exact_identities=True, sharing=False)
+
+
+def cse(prog: Program) -> Program:
+    """One equation for each distinct ``prim(args)``: later copies reuse it."""
+    return _sweep(prog, folding=False, exact_identities=False, sharing=True)
 
 
 def _identity_operand(e: Eqn) -> int | None:
@@ -99,55 +122,6 @@ def _identity_operand(e: Eqn) -> int | None:
     return None
 
 
-def fold(prog: Program) -> Program:
-    """Compute equations whose arguments are all constants, once, now."""
-    names: dict[int, Arg] = {}
-    eqns = []
-    with np.errstate(all="ignore"):
-        for e in prog.eqns:
-            args = tuple(_renamed(a, names) for a in e.args)
-            e = e._replace(args=args)
-            consts = [a for a in args if isinstance(a, Const)]
-            if not is_guard(e) and len(consts) == len(args):
-                names[e.out] = Const(e.prim.impl(*(c.value for c in consts)))
-                continue
-            eqns.append(e)
-    return _rewrite(prog, eqns, names)
-
-
 def optimize(prog: Program) -> Program:
-    """``fold``, ``identities``, ``cse``, then ``dce``.
-
-    The first three in one sweep (each equation renamed once), for speed on
-    programs of 10^5 equations: the same rewrites as the passes one by one.
-    """
-    kinds = {i: kind(v) for i, v in zip(prog.inputs, prog.seen)}
-    names: dict[int, Arg] = {}
-    seen: dict[Any, int] = {}
-    eqns = []
-    with np.errstate(all="ignore"):
-        for e in prog.eqns:
-            args = e.args
-            if names:
-                args = tuple(names.get(a, a) if a.__class__ is int else a for a in args)
-                if args != e.args:
-                    e = Eqn(e.prim, e.out, args, e.ans)
-            if is_guard(e):
-                eqns.append(e)
-                continue
-            consts = [a for a in args if a.__class__ is Const]
-            if len(consts) == len(args):                      # fold
-                names[e.out] = Const(e.prim.impl(*(c.value for c in consts)))
-                continue
-            out_kind = kinds[e.out] = kind(e.ans)
-            x = _identity_operand(e)                          # identities
-            if x is not None and kinds.get(x) == out_kind:
-                names[e.out] = x
-                continue
-            key = (e.prim, tuple(a if isinstance(a, int) else _const_key(a) for a in args))
-            if key in seen:                                   # cse
-                names[e.out] = seen[key]
-                continue
-            seen[key] = e.out
-            eqns.append(e)
-    return dce(_rewrite(prog, eqns, names))
+    """All passes: ``fold``, ``identities`` and ``cse`` in one sweep, then ``dce``."""
+    return dce(_sweep(prog, folding=True, exact_identities=True, sharing=True))
