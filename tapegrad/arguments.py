@@ -90,6 +90,8 @@ def check_callable(fun: Any, what: str) -> None:
 
 def single_argnum(argnums: Argnums) -> bool:
     """Whether ``argnums`` is one integer (``np.int64(1)`` too), not a tuple."""
+    if type(argnums) is int:       # the common case, before the slow ABC check
+        return True
     return isinstance(argnums, numbers.Integral) and not isinstance(argnums, bool)
 
 

@@ -63,7 +63,8 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]],
                     c = jvp_rule(op, k)(t, *rec[1::2])   # rule(t, *rec_rule_args)
                     if c is None:
                         continue
-                    if c.__class__ is not float or rec[1].__class__ is not float:
+                    if op.checked and (c.__class__ is not float
+                                       or rec[1].__class__ is not float):
                         check_rule(c, rec[1], op, k, "jvp")
                 else:
                     p = partials[k]

@@ -70,7 +70,8 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
                     c = vjp_rule(prim, k)(g, *rec[1::2])    # rule(g, *rec_rule_args)
                     if c is None:
                         continue
-                    if c.__class__ is not float or rec[pos + 1].__class__ is not float:
+                    if prim.checked and (c.__class__ is not float
+                                         or rec[pos + 1].__class__ is not float):
                         check_rule(c, rec[pos + 1], prim, k, "vjp")
                 if ans.__class__ is not float and not is_float(ans):
                     a = rec[pos + 1]          # only an array result broadcasts

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -71,10 +70,11 @@ def _on(tape: Tape, x: Any) -> bool:
 
 # ----------------------------------------------------------- output names
 # What the outputs of a gradient function are, for make_tape's listing and
-# drawing (``grad p['w']``). Kept beside the function, not on it:
-# functools.wraps copies a function's __dict__ into every wrapper.
-_NAMERS: weakref.WeakKeyDictionary[Callable[..., Any], Callable[..., list[str]]] = (
-    weakref.WeakKeyDictionary())
+# drawing (``grad p['w']``): ``grad`` notes on its result what it
+# differentiates. functools.wraps copies that note into any wrapper of it
+# (``jacrev(grad(f))``), so the note carries the id of the function it was
+# written on, and only that function reads it as its own.
+_NOTE = "_tapegrad_gradient_of"
 
 
 def _grad_names(fun: Callable[..., Any], argnums: Argnums, has_aux: bool,
@@ -109,9 +109,9 @@ def _output_names(fun: Callable[..., Any], args: Sequence[Any], out: Any) -> lis
     The outputs of a gradient say what they are the gradient of.
     """
     paths = [p for p, _ in tree.flatten_with_path(out)[0]]
-    namer = _NAMERS.get(fun)
-    if namer is not None:
-        return namer(args, paths)
+    note = getattr(fun, _NOTE, None)
+    if note is not None and note[0] == id(fun):
+        return _grad_names(*note[1:])(args, paths)
     if len(paths) == 1 and not paths[0]:
         return []
     return ["out" + tree.keystr(p) for p in paths]
@@ -209,7 +209,7 @@ def value_and_grad(fun: Callable[..., Any], argnums: Argnums = 0,
         grads = vjp_fn(scalar_seed(out, what))
         grads = grads[0] if single_argnum(argnums) else grads
         return ((out, aux), grads) if has_aux else (out, grads)
-    _NAMERS[value_and_grad_fun] = _grad_names(fun, argnums, has_aux, True)
+    setattr(value_and_grad_fun, _NOTE, (id(value_and_grad_fun), fun, argnums, has_aux, True))
     return value_and_grad_fun
 
 
@@ -244,7 +244,7 @@ def grad(fun: Callable[..., Any], argnums: Argnums = 0,
     def grad_fun(*args: Any, **kwargs: Any) -> Any:
         (value, grads) = vg(*args, **kwargs)
         return (grads, value[1]) if has_aux else grads
-    _NAMERS[grad_fun] = _grad_names(fun, argnums, has_aux, False)
+    setattr(grad_fun, _NOTE, (id(grad_fun), fun, argnums, has_aux, False))
     return grad_fun
 
 

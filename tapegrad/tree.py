@@ -347,6 +347,14 @@ def _flatten_leaves(x: Any, out: list[Any]) -> TreeDef:
         out.append(x)
         return _LEAF
     children, aux = entry.flatten(x)
+    if type(children) is not list and type(children) is not tuple:
+        children = list(children)      # a registered flatten may give an iterator
+    for c in children:                 # a node of leaves only (args of a transform,
+        if type(c) not in LEAF_TYPES:  # a row): no frames at all
+            break
+    else:
+        out.extend(children)
+        return TreeDef(cls, aux, (_LEAF,) * len(children))
     stack: list[Any] = [(cls, aux, iter(children), [])]     # frames, as in _flatten
     while True:
         cls, aux, it, defs = stack[-1]
@@ -483,6 +491,10 @@ def _build(td: TreeDef, it: Any) -> Any:
     """The tree of structure ``td`` filled from the iterator ``it``; no recursion."""
     if td.node is None:
         return next(it)
+    if all(c.node is None for c in td.children):   # a node of leaves only: no frames
+        built = [next(it) for _ in td.children]
+        entry = _REGISTRY.get(td.node)
+        return td.node(*built) if entry is None else entry.unflatten(td.aux, built)
     stack: list[Any] = [(td, iter(td.children), [])]
     while True:
         node, kids, built = stack[-1]
