@@ -29,8 +29,9 @@ from .arguments import check_callable
 from .primitive import zmul
 from .staging.cache import MAX_SPECIALIZATIONS
 from .staging.program import Const, Program, from_tape, is_guard
-from .tape import Traced, ieee
+from .tape import Traced, ieee, primal_value
 from .transforms import make_tape
+from .vmap_traced import LeafPrimitive, Staged
 
 __all__ = ["batch_rules", "vmap"]
 
@@ -114,6 +115,9 @@ batch_rules.update({p: _elementwise for p in ELEMENTWISE})
 
 def _rule(prim: Any) -> BatchRule:
     rule = batch_rules.get(prim)
+    if rule is None and isinstance(prim, LeafPrimitive):      # vmap(vmap(f))
+        staged, k = prim.staged, prim.k
+        return lambda e, values, batched, n: staged.batched_leaf(k, values, batched, n)
     if rule is None:
         return _elementwise if getattr(prim, "elementwise", False) else _per_example
     return rule
@@ -158,17 +162,10 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callab
     """
     check_callable(fun, "vmap")
     specs: dict[Any, list[Program]] = {}
+    staged: dict[Any, Staged] = {}
 
-    @functools.wraps(fun)
-    def batched_fun(*args: Any, **kwargs: Any) -> Any:
-        axes_tree = (in_axes if isinstance(in_axes, tuple) else (in_axes,) * len(args),
-                     {k: 0 for k in kwargs})
-        leaves, treedef = tree.flatten((args, kwargs))
-        axes = _leaf_axes(axes_tree, (args, kwargs))
-        if any(type(x) is Traced for x in leaves):
-            raise TypeError("vmap: an argument is traced by an outer transform; vmap "
-                            "runs on plain numbers for now (use vmap(grad(f)) rather "
-                            "than grad(vmap(f))).")
+    def run(leaves: list[Any], axes: list[Any], treedef: Any,
+            place: bool) -> tuple[list[Any], Any, list[Any]]:
         n = _batch_size(leaves, axes, treedef)
         leaves = [np.moveaxis(np.asarray(x, dtype=float), a, 0) if a is not None else x
                   for x, a in zip(leaves, axes)]
@@ -177,8 +174,28 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callab
         found = specs.setdefault(sig, [])
         with ieee():
             outs, out_def = _run_batch(fun, found, treedef, leaves, axes, n)
-        result = tree.unflatten(out_def, outs)
-        return _place_out_axes(result, out_axes)
+        oaxes = _out_leaf_axes(out_axes, out_def, outs)
+        if place:
+            outs = [o if a == 0 else np.moveaxis(o, 0, a) for o, a in zip(outs, oaxes)]
+        return outs, out_def, oaxes
+
+    @functools.wraps(fun)
+    def batched_fun(*args: Any, **kwargs: Any) -> Any:
+        axes_tree = (in_axes if isinstance(in_axes, tuple) else (in_axes,) * len(args),
+                     {k: 0 for k in kwargs})
+        leaves, treedef = tree.flatten((args, kwargs))
+        axes = _leaf_axes(axes_tree, (args, kwargs))
+        if any(type(x) is Traced for x in leaves):   # under an outer transform
+            key = (treedef, tuple(axes))
+            s = staged.get(key)
+            if s is None:
+                concrete = [primal_value(x) for x in leaves]
+                _, out_def, oaxes = run(concrete, axes, treedef, True)
+                s = staged[key] = Staged(
+                    fun, lambda v, a, p: run(v, a, treedef, p), treedef, axes, out_def, oaxes)
+            return tree.unflatten(s.out_def, s(leaves))
+        outs, out_def, _ = run(leaves, axes, treedef, True)
+        return tree.unflatten(out_def, outs)
     return batched_fun
 
 
@@ -340,11 +357,16 @@ def _plan(prog: Program) -> list[Any]:
     return plan
 
 
-def _place_out_axes(result: Any, out_axes: Any) -> Any:
-    if out_axes == 0:
-        return result
-    axes = _broadcast_prefix(out_axes, result, "out_axes") \
-        if not isinstance(out_axes, int) else None
-    leaves, td = tree.flatten(result)
-    axes = axes if axes is not None else [out_axes] * len(leaves)
-    return tree.unflatten(td, [np.moveaxis(x, 0, a) for x, a in zip(leaves, axes)])
+def _out_leaf_axes(out_axes: Any, out_def: Any, outs: list[Any]) -> list[int]:
+    """The batch axis of every output leaf: ``out_axes`` as a prefix of the output."""
+    if isinstance(out_axes, int) and not isinstance(out_axes, bool):
+        axes = [out_axes] * len(outs)
+    else:
+        axes = _broadcast_prefix(out_axes, tree.unflatten(out_def, outs), "out_axes")
+    for a, o, p in zip(axes, outs, out_def.key_paths()):
+        if not isinstance(a, int) or isinstance(a, bool) or not -o.ndim <= a < o.ndim:
+            where = tree.keystr(p) or "the output"
+            raise ValueError(f"vmap: out_axes at {where} is {a!r}, but that output "
+                             f"has shape {o.shape[1:]} per example; give an int from "
+                             f"{-o.ndim} to {o.ndim - 1}.")
+    return axes

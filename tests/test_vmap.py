@@ -120,3 +120,64 @@ def test_vmap_of_jit_and_of_per_example_gradients():
     assert np.array_equal(g, [1.0, 1.0])
     h = tg.vmap(tg.grad(lambda x: tg.grad(lambda y: y * (x - y))(x)))(np.ones(2))
     assert np.array_equal(h, [-1.0, -1.0])
+
+
+# ------------------------------------------- vmap under outer transforms
+def branchy(x, w):
+    return tg.sum(x * w) if x > 0 else -x * tg.sum(w * w)
+
+
+XS = np.array([1.0, -2.0, 3.0, -0.5])
+W = np.array([1.0, 2.0])
+
+
+def test_jit_of_vmap_equals_vmap_and_keeps_splitting_the_batch():
+    vf = tg.vmap(branchy, in_axes=(0, None))
+    jf = tg.jit(vf)
+    for xs in (XS, -XS, np.abs(XS)):           # other branch patterns, one trace
+        assert np.array_equal(jf(xs, W), vf(xs, W))
+        assert np.array_equal(jf(xs, W), [branchy(float(x), W) for x in xs])
+    assert jf.trace_count == 1
+    assert "vmap_branchy" in jf.lower(XS, W).source
+
+
+def test_vmap_of_vmap_equals_a_double_loop():
+    vf = tg.vmap(branchy, in_axes=(0, None))
+    xss = np.array([XS, -XS, XS * 2.0])
+    ws = np.array([W, W + 1.0, -W])
+    want = [[branchy(float(x), w) for x in xs] for xs, w in zip(xss, ws)]
+    assert np.array_equal(tg.vmap(vf)(xss, ws), want)
+    # the outer batch along axis 1, the inner unbatched argument batched outside
+    assert np.array_equal(tg.vmap(vf, in_axes=(1, 0))(xss.T, ws), want)
+    # an argument batched inside only, and the inner result placed on axis 1
+    inner = tg.vmap(lambda w, x: w * branchy(x, w), in_axes=(None, 0), out_axes=1)
+    got = tg.vmap(inner, in_axes=(0, None))(ws, XS)
+    assert got.shape == (3, 2, 4)
+    assert np.array_equal(got, [np.array([w * branchy(float(x), w) for x in XS]).T for w in ws])
+    with pytest.raises(ValueError, match="out_axes at the output is 1, but that output has "
+                                         r"shape \(\) per example"):
+        tg.vmap(branchy, in_axes=(0, None), out_axes=1)(XS, W)
+
+
+def test_gradients_through_vmap_equal_the_loop():
+    vf = tg.vmap(branchy, in_axes=(0, None))
+    loss = lambda xs, w: tg.sum(vf(xs, w) ** 2)
+    looped = lambda xs, w: sum(branchy(x, w) ** 2 for x in xs)
+    gx, gw = tg.grad(loss, argnums=(0, 1))(XS, W)
+    lw = tg.grad(looped, argnums=1)(list(XS), W)
+    lx = tg.grad(looped)(list(XS), W)
+    assert np.allclose(gw, lw, rtol=1e-14) and np.allclose(gx, lx, rtol=1e-14)
+    assert np.allclose(tg.hessian(loss, argnums=1)(XS, W),
+                       tg.hessian(looped, argnums=1)(list(XS), W), rtol=1e-13)
+    t = np.array([0.5, -1.0])
+    _, jv = tg.jvp(lambda w: vf(XS, w), (W,), (t,))
+    assert np.allclose(jv, [tg.jvp(lambda w: branchy(x, w), (W,), (t,))[1] for x in XS])
+    tg.check_grads(lambda w: loss(XS, w), (W,), order=2, modes=("rev", "fwd"))
+    # TRAPS row 1b through grad(vmap)
+    inner = tg.vmap(lambda x, y: tg.grad(lambda y: y * (x - y))(y))
+    assert tg.grad(lambda x: tg.sum(inner(x, x)))(np.ones(3)).tolist() == [-1.0, -1.0, -1.0]
+
+
+def test_jit_of_vmap_of_grad_gives_per_example_gradients():
+    per = tg.jit(tg.vmap(tg.grad(branchy, argnums=1), in_axes=(0, None)))
+    assert np.array_equal(per(XS, W), [tg.grad(branchy, argnums=1)(float(x), W) for x in XS])

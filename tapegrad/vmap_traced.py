@@ -1,0 +1,193 @@
+"""``vmap`` on traced arguments: ``jit(vmap(f))``, ``vmap(vmap(f))``, ``grad(vmap(f))``.
+
+When an outer transform traces a vmapped function, the whole batched call
+is recorded as primitives, one per output leaf: each runs the batched
+call on numbers (so guards still split the batch when the outer tape is
+played, by ``jit`` say) and takes its leaf. The derivative rules are
+vmaps themselves (the vjp of a vmap is the vmap of the per-example vjp;
+an unbatched argument's cotangent is summed over the batch), so they
+record again at the next level and derivatives of any order come out.
+An outer ``vmap`` runs the call once on the two batch axes merged into one.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import reductions, tree
+from .primitive import Primitive, defjvp, defvjp
+from .tape import primal_value
+
+__all__ = ["LeafPrimitive", "Staged"]
+
+Run = Callable[[list[Any], list[Any], bool], tuple[list[Any], Any, list[Any]]]
+"""``run(leaves, axes, place) -> (outs, out_def, out_axes)``: the batched
+call on numbers; ``place=False`` leaves the batch axis first."""
+
+
+class Staged:
+    """One vmapped function at one signature, as primitives a tape can record."""
+
+    def __init__(self, fun: Callable[..., Any], run: Run, treedef: Any, axes: list[Any],
+                 out_def: Any, out_axes: list[Any]) -> None:
+        self.fun, self.run, self.treedef, self.axes = fun, run, treedef, axes
+        self.out_def, self.out_axes = out_def, out_axes
+        self._local = threading.local()
+        name = getattr(fun, "__name__", "f")
+        k_out = out_def.num_leaves
+        self.prims = []
+        for k in range(k_out):
+            p = LeafPrimitive(_Impl(self, k), f"vmap_{name}" + (f"_{k}" if k_out > 1 else ""))
+            p.staged, p.k = self, k
+            defvjp(p, *[_vjp_rule(self, k, j) for j in range(len(axes))])
+            defjvp(p, *[_jvp_rule(self, k, j) for j in range(len(axes))])
+            self.prims.append(p)
+
+    def __call__(self, leaves: list[Any]) -> list[Any]:
+        """Record the call on the innermost tape among ``leaves``."""
+        concrete = [primal_value(x) for x in leaves]
+        outs, out_def, _ = self.run(concrete, self.axes, True)
+        self._check(out_def)
+        self._remember(("call", concrete), outs)
+        return [p(*leaves) for p in self.prims]
+
+    def _check(self, out_def: Any) -> None:
+        if out_def != self.out_def:
+            raise TypeError(
+                f"vmap: {getattr(self.fun, '__name__', 'the function')} returned a pytree "
+                f"of structure {out_def} where an earlier call returned {self.out_def}; "
+                "under an outer transform the output's structure must not depend on a "
+                "value.")
+
+    # The K primitives of one call share one batched run: the first computes,
+    # the others take their leaf, as long as they see the very same arguments.
+    def _remember(self, key: tuple[str, list[Any]], outs: list[Any]) -> None:
+        self._local.memo = (key[0], key[1], outs, set())
+
+    def _recall(self, kind: str, args: list[Any], k: int) -> list[Any] | None:
+        memo = getattr(self._local, "memo", None)
+        if memo is None or memo[0] != kind or k in memo[3] or len(memo[1]) != len(args) \
+                or any(a is not b for a, b in zip(memo[1], args)):
+            return None
+        memo[3].add(k)
+        return memo[2]  # type: ignore[no-any-return]
+
+    def leaf(self, k: int, args: list[Any]) -> Any:
+        """Output leaf ``k`` of the call on numbers ``args``."""
+        outs = self._recall("call", args, k)
+        if outs is None:
+            outs, out_def, _ = self.run(args, self.axes, True)
+            self._check(out_def)
+            self._remember(("call", args), outs)
+            self._local.memo[3].add(k)
+        return outs[k]
+
+    def batched_leaf(self, k: int, values: list[Any], batched: list[bool], n: int) -> Any:
+        """Output leaf ``k`` for an outer batch of ``n``: both batch axes merged."""
+        key = values + [tuple(batched)]
+        outs = self._recall("batch", key, k)
+        if outs is None:
+            outs = self._merged(values, batched, n)
+            self._remember(("batch", key), outs)
+            self._local.memo[3].add(k)
+        return outs[k]
+
+    def _merged(self, values: list[Any], batched: list[bool], n: int) -> list[Any]:
+        inner = next(np.shape(v)[(a % np.ndim(v) if not b else a % (np.ndim(v) - 1) + 1)]
+                     for v, a, b in zip(values, self.axes, batched) if a is not None)
+        leaves: list[Any] = []
+        axes: list[int | None] = []
+        for v, a, b in zip(values, self.axes, batched):
+            if a is None and not b:
+                leaves.append(v)
+                axes.append(None)
+                continue
+            v = np.asarray(v)
+            if a is None:                                    # outer only: repeat
+                v = np.repeat(v, inner, axis=0)
+            elif b:                                          # both: merge
+                v = np.moveaxis(v, a % (v.ndim - 1) + 1, 1)
+                v = v.reshape((n * inner,) + v.shape[2:])
+            else:                                            # inner only: tile
+                v = np.moveaxis(v, a, 0)
+                v = np.broadcast_to(v, (n,) + v.shape).reshape((n * inner,) + v.shape[1:])
+            leaves.append(v)
+            axes.append(0)
+        outs, out_def, _ = self.run(leaves, axes, False)
+        self._check(out_def)
+        placed = []
+        for o, a in zip(outs, self.out_axes):
+            o = np.reshape(o, (n, inner) + np.shape(o)[1:])
+            placed.append(np.moveaxis(o, 1, a % (o.ndim - 1) + 1))
+        return placed
+
+
+class LeafPrimitive(Primitive):
+    """One output leaf of a vmapped call (an outer vmap batches it by ``batched_leaf``)."""
+
+    staged: Staged
+    k: int
+
+
+class _Impl:
+    """The implementation of one output leaf's primitive."""
+
+    def __init__(self, staged: Staged, k: int) -> None:
+        self.staged, self.k = staged, k
+        self.__name__ = f"vmap_leaf_{k}"
+        self.__doc__ = f"Output leaf {k} of a vmapped call."
+
+    def __call__(self, *args: Any) -> Any:
+        return self.staged.leaf(self.k, list(args))
+
+
+def _with(flat: tuple[Any, ...], j: int, x: Any) -> list[Any]:
+    out = list(flat)
+    out[j] = x
+    return out
+
+
+def _leaf_fun(s: Staged, k: int, j: int, flat: tuple[Any, ...]) -> Callable[[Any], Any]:
+    """Output leaf ``k`` of one example, as a function of input leaf ``j``."""
+    def f(x: Any) -> Any:
+        args, kwargs = tree.unflatten(s.treedef, _with(flat, j, x))
+        return tree.leaves(s.fun(*args, **kwargs))[k]
+    return f
+
+
+def _vjp_rule(s: Staged, k: int, j: int) -> Callable[..., Any]:
+    from .transforms import vjp
+    from .vmap import vmap
+
+    def example(*flat_g: Any) -> Any:
+        flat, g = flat_g[:-1], flat_g[-1]
+        _, pull = vjp(_leaf_fun(s, k, j, flat), flat[j])
+        return pull(g)[0]
+
+    a_j = s.axes[j]
+    mapped = vmap(example, in_axes=(*s.axes, s.out_axes[k]),
+                  out_axes=0 if a_j is None else a_j)
+
+    def rule(g: Any, ans: Any, *args: Any) -> Any:
+        per = mapped(*args, g)
+        return per if a_j is not None else reductions.sum_like(per, args[j])
+    return rule
+
+
+def _jvp_rule(s: Staged, k: int, j: int) -> Callable[..., Any]:
+    from .transforms import jvp
+    from .vmap import vmap
+
+    def example(*flat_t: Any) -> Any:
+        flat, t = flat_t[:-1], flat_t[-1]
+        return jvp(_leaf_fun(s, k, j, flat), (flat[j],), (t,))[1]
+
+    mapped = vmap(example, in_axes=(*s.axes, s.axes[j]), out_axes=s.out_axes[k])
+
+    def rule(t: Any, ans: Any, *args: Any) -> Any:
+        return mapped(*args, t)
+    return rule
