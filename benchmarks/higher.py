@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import argparse
 import functools
-import statistics
-import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from _common import have, median_time, table
+from _common import have, interleaved, table
 
 import tapegrad as tg
 
@@ -76,25 +74,6 @@ def jax_ops() -> Ops:
     return {"grad": lambda x, v: block(grad(x)),
             "hvp": lambda x, v: block(jax.jvp(grad, (x,), (v,))[1]),
             "hessian": lambda x, v: block(jax.hessian(f)(x))}
-
-
-def interleaved(jobs: dict[tuple[str, str], Callable[[], Any]],
-                repeats: int) -> dict[tuple[str, str], float]:
-    """Median seconds per call of each job, timed in turns (every library's
-    grad, hvp and hessian, then again...) so that a slow spell of this shared
-    machine hits all of them alike."""
-    number = {}
-    for key, fn in jobs.items():        # calls per timing: about 20 ms of work
-        number[key] = max(1, int(0.02 / max(median_time(fn, 1), 1e-9)))
-    samples: dict[tuple[str, str], list[float]] = {key: [] for key in jobs}
-    for _ in range(repeats):
-        for key, fn in jobs.items():
-            k = number[key]
-            t0 = time.perf_counter()
-            for _ in range(k):
-                fn()
-            samples[key].append((time.perf_counter() - t0) / k)
-    return {key: statistics.median(ts) for key, ts in samples.items()}
 
 
 def check(n: int) -> None:

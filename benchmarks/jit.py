@@ -1,17 +1,23 @@
 """One training step of the moons demo, every way tapegrad runs it, beside the peers.
 
-  .venv/bin/pip install -e ".[bench,examples]"
-  .venv/bin/python benchmarks/jit.py [--quick]
+  .venv/bin/pip install -e ".[bench,examples]"     # JAX and PyTorch if installed
+  .venv/bin/python benchmarks/jit.py [--quick] [--no-jax-vmap]
 
 The step: 100 two-moons points, MLP 2-16-16-1, mean hinge loss + 1e-4 * L2,
-value and gradient and an SGD update. Contenders: tapegrad eager on floats
+value and gradient and an SGD update. Contenders, timed in turns (medians
+of rounds, ratios to the hand-written Python step): tapegrad eager on floats
 (the per-example loop) and on arrays; tg.jit of the loop's value_and_grad;
 a jitted per-example value_and_grad called 100 times, gradients summed with
-tg.tree.map; tg.vmap(grad) per example; tg.jit of the array loss;
-the step written by hand in Python floats (eager.py (d)); micrograd and
-HIPS autograd where installed. Prints medians and ratios to the
-hand-written step, and the first call (trace, passes, compile) of each
-compiled contender on its own.
+tg.tree.map; tg.vmap(grad) per example; tg.jit of the array loss; the step
+by hand in Python floats (eager.py (d)) and in NumPy; HIPS autograd on
+arrays, JAX jit on arrays and JAX jit(vmap) of the scalar-written
+per-example gradient where installed (that one compiles for a minute or
+more: --no-jax-vmap skips it); micrograd, once.
+
+Then, on their own: the first call of each compiled contender (seconds and
+peak RSS growth; for the loop's jit, its phases and the tracemalloc peak),
+the overhead of a jitted per-example call, and a 100-step SGD run of the
+loop's jit beside the hand-written step at every step.
 """
 
 from __future__ import annotations
@@ -19,26 +25,105 @@ from __future__ import annotations
 import argparse
 import pathlib
 import resource
+import statistics
 import sys
 import time
+import tracemalloc
 from typing import Any
 
 import numpy as np
-from _common import have, median_time, table
+from _common import have, interleaved, median_time, table
 
 import tapegrad as tg
+from tapegrad import tree
+from tapegrad.staging import lower as lower_mod
+from tapegrad.staging.passes import optimize
+from tapegrad.staging.program import from_tape
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "examples"))
 import eager  # noqa: E402  (benchmarks/eager.py)
 import moons  # noqa: E402  (examples/moons.py)
 
-LR = 0.5
+LR = eager.LR
+ALPHA = eager.ALPHA
 
 
 def sgd(params: Any, grads: Any) -> Any:
     return tg.tree.map(lambda p, g: p - LR * g, params, grads)
 
 
+# ------------------------------------------------ the step by hand in NumPy
+def dense(params: Any) -> list[tuple[np.ndarray, np.ndarray]]:
+    return [(np.array(lp["w"]), np.array(lp["b"])) for lp in params]
+
+
+def numpy_step(layers: list[tuple[np.ndarray, np.ndarray]], X: np.ndarray,
+               y: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Forward, backward and SGD on (100, 2) data, derived by hand."""
+    (w1, b1), (w2, b2), (w3, b3) = layers
+    h1 = X @ w1.T + b1
+    a1 = np.maximum(h1, 0.0)
+    h2 = a1 @ w2.T + b2
+    a2 = np.maximum(h2, 0.0)
+    s = a2 @ w3[0] + b3[0]
+    ds = np.where(1.0 - y * s > 0, -y / len(y), 0.0)
+    da2 = np.outer(ds, w3[0]) * (h2 > 0)
+    da1 = (da2 @ w2) * (h1 > 0)
+    grads = [(da1.T @ X, da1.sum(0)), (da2.T @ a1, da2.sum(0)),
+             ((ds @ a2)[None, :], np.array([ds.sum()]))]
+    return [(w - LR * (gw + 2 * ALPHA * w), b - LR * (gb + 2 * ALPHA * b))
+            for (w, b), (gw, gb) in zip(layers, grads)]
+
+
+# ----------------------------------------------------------------- JAX
+def jax_contenders(params: Any, X: np.ndarray, y: np.ndarray,
+                   with_vmap: bool) -> tuple[dict[str, Any], list[tuple[str, str, str]]]:
+    import jax
+    import jax.numpy as jnp
+    jax.config.update("jax_enable_x64", True)
+    layers = [(jnp.array(w), jnp.array(b)) for w, b in dense(params)]
+    Xj, yj = jnp.array(X), jnp.array(y)
+
+    def loss(layers: Any) -> Any:
+        a = Xj
+        for k, (w, b) in enumerate(layers):
+            a = a @ w.T + b
+            if k < len(layers) - 1:
+                a = jnp.maximum(a, 0.0)
+        reg = sum(jnp.sum(w * w) + jnp.sum(b * b) for w, b in layers)
+        return jnp.mean(jnp.maximum(1.0 - yj * a[:, 0], 0.0)) + ALPHA * reg
+
+    @jax.jit
+    def step(layers: Any) -> Any:
+        g = jax.grad(loss)(layers)
+        return jax.tree_util.tree_map(lambda p, d: p - LR * d, layers, g)
+
+    jobs = {"JAX jit, arrays": lambda: jax.block_until_ready(step(layers))}
+    firsts = []
+    t0 = time.perf_counter()
+    jobs["JAX jit, arrays"]()
+    firsts.append(("JAX jit, arrays", f"{time.perf_counter() - t0:.2f} s", ""))
+    if with_vmap:
+        def example(p: Any, x1: Any, x2: Any, t: Any) -> Any:
+            relu = lambda v: jnp.maximum(v, 0.0)
+            return relu(1.0 - t * eager.mlp(p, [x1, x2], relu)) / len(y)
+
+        @jax.jit
+        def vstep(p: Any) -> Any:
+            g = jax.vmap(jax.grad(example), in_axes=(None, 0, 0, 0))(p, Xj[:, 0], Xj[:, 1], yj)
+            g = jax.tree_util.tree_map(lambda v: jnp.sum(v), g)
+            return jax.tree_util.tree_map(lambda a, d: a - LR * (d + 2 * ALPHA * a), p, g)
+
+        jobs["JAX jit(vmap(grad)), scalar-written"] = lambda: jax.block_until_ready(
+            vstep(params))
+        t0 = time.perf_counter()
+        jobs["JAX jit(vmap(grad)), scalar-written"]()
+        firsts.append(("JAX jit(vmap(grad)), scalar-written",
+                       f"{time.perf_counter() - t0:.2f} s", ""))
+    return jobs, firsts
+
+
+# ------------------------------------------------------------ first calls
 def first_call(fn: Any) -> tuple[float, float]:
     """Seconds of the first call, and the growth of the peak RSS in MB."""
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -49,11 +134,57 @@ def first_call(fn: Any) -> tuple[float, float]:
     return seconds, grown
 
 
+def phases(fun: Any, params: Any) -> str:
+    """The loop jit's first call, phase by phase, as jit runs them."""
+    spent = {"compile()": 0.0}
+    real_compile = compile
+
+    def timed_compile(*a: Any, **k: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return real_compile(*a, **k)
+        finally:
+            spent["compile()"] += time.perf_counter() - t
+    t0 = time.perf_counter()
+    tape = tg.make_tape(fun)(params)
+    t1 = time.perf_counter()
+    prog = from_tape(tape)
+    records = len(tape)
+    del tape
+    t2 = time.perf_counter()
+    prog = optimize(prog)
+    t3 = time.perf_counter()
+    lower_mod.compile = timed_compile       # type: ignore[attr-defined]
+    try:
+        low = lower_mod.lower(prog)
+    finally:
+        del lower_mod.compile               # type: ignore[attr-defined]
+    t4 = time.perf_counter()
+    statements = low.source.count("\n")
+    return (f"{records} records, {len(prog.eqns)} equations after the passes, "
+            f"{statements} lines of source: trace {t1 - t0:.2f} s, read as a program "
+            f"{t2 - t1:.2f} s, passes {t3 - t2:.2f} s, lowering {t4 - t3 - spent['compile()']:.2f}"
+            f" s, compile() {spent['compile()']:.2f} s")
+
+
+def traced_peak(fun: Any, params: Any) -> float:
+    """tracemalloc's peak (MB) over a fresh jit's first call."""
+    tracemalloc.start()
+    try:
+        tg.jit(fun)(params)
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+# ----------------------------------------------------------------- main
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--quick", action="store_true", help="3 repeats instead of 7")
+    ap.add_argument("--quick", action="store_true", help="5 rounds instead of 11, 20 steps")
+    ap.add_argument("--no-jax-vmap", action="store_true",
+                    help="skip JAX's jit(vmap) of the scalar-written code (a long compile)")
     args = ap.parse_args()
-    reps = 3 if args.quick else 7
+    rounds = 5 if args.quick else 11
     X, y = moons.make_moons(100, 0.1, seed=0)
     params = tg.nn.mlp_init([2, 16, 16, 1], seed=0)
 
@@ -66,11 +197,12 @@ def main() -> None:
         return tg.nn.hinge(tg.nn.mlp(p, [x1, x2])[0], t) / len(y)
     jit_example = tg.jit(tg.value_and_grad(example))
     per_example = tg.vmap(tg.grad(example), in_axes=(None, 0, 0, 0))
+    points = [(float(a), float(b), float(t)) for (a, b), t in zip(X, y)]
 
     def summed_step() -> Any:
         total = None
-        for (a, b), t in zip(X, y):
-            _, g = jit_example(params, float(a), float(b), float(t))
+        for a, b, t in points:
+            _, g = jit_example(params, a, b, t)
             total = g if total is None else tg.tree.map(lambda u, v: u + v, total, g)
         return sgd(params, total)
 
@@ -78,46 +210,81 @@ def main() -> None:
         g = per_example(params, X[:, 0], X[:, 1], y)
         return sgd(params, tg.tree.map(lambda v: float(np.sum(v)), g))
 
-    compile_rows = [("compiled contender", "first call", "peak RSS growth")]
-    for name, fn in [("jit(value_and_grad), loop loss", lambda: jit_loop(params)),
-                     ("jit(value_and_grad), per example", lambda: jit_example(params, 0.1,
-                                                                               0.2, 1.0)),
-                     ("vmap(grad), per example", vmap_step),
-                     ("jit(value_and_grad), array loss", lambda: jit_batch(params))]:
+    first_rows = [("compiled contender", "first call", "peak RSS growth")]
+    for name, fn in [("tapegrad jit(value_and_grad), loop loss", lambda: jit_loop(params)),
+                     ("tapegrad jit(value_and_grad), per example",
+                      lambda: jit_example(params, *points[0])),
+                     ("tapegrad vmap(grad), per example", vmap_step),
+                     ("tapegrad jit(value_and_grad), array loss", lambda: jit_batch(params))]:
         seconds, mb = first_call(fn)
-        compile_rows.append((name, f"{seconds:.2f} s", f"{mb:.0f} MB"))
+        first_rows.append((name, f"{seconds:.2f} s", f"{mb:.0f} MB"))
 
-    res: dict[str, float] = {}
-    res["hand-written Python floats (eager.py (d))"] = median_time(
-        lambda: eager.hand_step(params, X, y), reps)
-    res["tapegrad eager, loop on floats"] = median_time(
-        lambda: eager.tg_step(eager.tg_loss_loop, params, X, y), reps)
-    res["tapegrad jit(value_and_grad), loop"] = median_time(
-        lambda: sgd(params, jit_loop(params)[1]), reps)
-    res["tapegrad jitted per example, x100, summed"] = median_time(summed_step, reps)
-    res["tapegrad vmap(grad), per example"] = median_time(vmap_step, reps)
-    res["tapegrad eager, arrays"] = median_time(
-        lambda: eager.tg_step(eager.tg_loss_batch, params, X, y), reps)
-    res["tapegrad jit(value_and_grad), arrays"] = median_time(
-        lambda: sgd(params, jit_batch(params)[1]), reps)
-    g = jit_example(params, 0.1, 0.2, 1.0)[1]
-    res["tg.tree.map sum of 337 leaves"] = median_time(
-        lambda: tg.tree.map(lambda u, v: u + v, g, g), reps * 20)
+    layers = dense(params)
+    jobs: dict[str, Any] = {
+        "hand-written Python floats (eager.py (d))": lambda: eager.hand_step(params, X, y),
+        "hand-written NumPy": lambda: numpy_step(layers, X, y),
+        "tapegrad eager, loop on floats": lambda: eager.tg_step(eager.tg_loss_loop, params,
+                                                                X, y),
+        "tapegrad jit(value_and_grad), loop": lambda: sgd(params, jit_loop(params)[1]),
+        "tapegrad jitted per example, x100, summed": summed_step,
+        "tapegrad vmap(grad), per example": vmap_step,
+        "tapegrad eager, arrays": lambda: eager.tg_step(eager.tg_loss_batch, params, X, y),
+        "tapegrad jit(value_and_grad), arrays": lambda: sgd(params, jit_batch(params)[1]),
+    }
     if have("autograd"):
         import autograd
-        res["HIPS autograd, arrays"] = median_time(
-            lambda: autograd.grad(eager.autograd_loss_batch)(params, X, y), reps)
+        jobs["HIPS autograd, arrays"] = lambda: sgd(
+            params, autograd.grad(eager.autograd_loss_batch)(params, X, y))
+    if have("jax"):
+        more, firsts = jax_contenders(params, X, y, not args.no_jax_vmap)
+        jobs.update(more)
+        first_rows += firsts
+    res = interleaved(jobs, rounds, work=0.05)
     if have("micrograd"):
         model = eager.micrograd_setup(params)
-        res["micrograd"] = median_time(lambda: eager.micrograd_step(model, X, y), 1)
+        res["micrograd (one step)"] = median_time(lambda: eager.micrograd_step(model, X, y), 1)
 
     hand = res["hand-written Python floats (eager.py (d))"]
     rows = [("contender", "median", "its time / hand-written")]
     for name, t in res.items():
         rows.append((name, f"{t * 1e3:.3f} ms", f"{t / hand:.2f}x"))
+    print(f"One step, medians of {rounds} rounds in turns:\n")
     print(table(rows))
-    print()
-    print(table(compile_rows))
+    print("\nFirst calls (trace, passes, compile), on their own:\n")
+    print(table(first_rows))
+    print("\nThe loop's jit, phase by phase:", phases(tg.value_and_grad(loop_loss), params))
+    print(f"tracemalloc peak of a fresh loop jit's first call: "
+          f"{traced_peak(tg.value_and_grad(loop_loss), params):.0f} MB")
+
+    # ------------------------------------------------ a jitted call's overhead
+    spec = jit_example.lower(params, *points[0])
+    leaves = tree.leaves((( params, *points[0]), {}))
+    call = interleaved({"call": lambda: jit_example(params, *points[0]),
+                        "body": lambda: spec.fn(leaves)}, rounds)
+    g = jit_example(params, *points[0])[1]
+    summing = median_time(lambda: tg.tree.map(lambda u, v: u + v, g, g), 200)
+    print(f"\nA jitted per-example call ({len(leaves)} leaves in, "
+          f"{len(tree.leaves(g)) + 1} out): {call['call'] * 1e6:.1f} us, of which the "
+          f"compiled body {call['body'] * 1e6:.1f} us: overhead "
+          f"{(call['call'] - call['body']) * 1e6:.1f} us. tg.tree.map summing two "
+          f"gradients of {len(tree.leaves(g))} leaves: {summing * 1e6:.0f} us.")
+
+    # ------------------------------------------- 100 SGD steps, step by step
+    steps = 20 if args.quick else 100
+    run = tg.jit(tg.value_and_grad(loop_loss))
+    p = params
+    ratios = []
+    for _ in range(steps):
+        q = p
+        timed = interleaved({"jit": lambda: sgd(q, run(q)[1]),
+                             "hand": lambda: eager.hand_step(q, X, y)}, 3, work=0.01)
+        ratios.append(timed["jit"] / timed["hand"])
+        p = sgd(p, run(p)[1])
+    worst = int(np.argmax(ratios))
+    print(f"\n{steps} SGD steps of the loop's jit beside the hand-written step: "
+          f"jit / hand-written {ratios[0]:.2f}x at step 0, {ratios[-1]:.2f}x at the last, "
+          f"median {statistics.median(ratios):.2f}x, worst {ratios[worst]:.2f}x (step {worst});"
+          f" traces: {run.trace_count}.")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import linecache
 import math
+import operator
 import re
 from collections.abc import Callable
 from typing import Any
@@ -26,18 +27,22 @@ from typing import Any
 from .program import Arg, Const, Eqn, Program, is_guard
 
 CHUNK = 10000
+_EXACT = 2 ** 53     # ints up to this convert to floats exactly
+ZMUL, ZX, ZEND = "\x00", "\x01", "\x02"   # marks zmul(g, x) until _blocks spells it
+BLOCK = 3          # runs of at least this many statements on one g get a block
 _PLAIN = {float, int, bool}
 
-SPELLINGS = {   # primitive name -> Python spelling of exactly its impl
-    "add": "{} + {}", "sub": "{} - {}", "mul": "{} * {}", "neg": "-{}",
-    "lt": "{} < {}", "le": "{} <= {}", "gt": "{} > {}", "ge": "{} >= {}",
-    "eq": "{} == {}", "ne": "{} != {}",
+SPELLINGS = {   # a primitive's impl -> the Python spelling of exactly that impl
+    operator.add: "{} + {}", operator.sub: "{} - {}", operator.mul: "{} * {}",
+    operator.neg: "-{}", operator.lt: "{} < {}", operator.le: "{} <= {}",
+    operator.gt: "{} > {}", operator.ge: "{} >= {}", operator.eq: "{} == {}",
+    operator.ne: "{} != {}",
 }
 # On Python floats (the kinds seen while tracing, fixed by the signature) the
 # impl takes one branch; these spell that branch, expression for expression.
 FLOAT_SPELLINGS = {
-    "zmul": "(0.0 if {0} == 0 else {0} * {1})",      # _zmul, g a float
-    "relu": "({0} if {0} > 0 or {0} != {0} else 0.0)",
+    "zmul": ZMUL + "{0}" + ZX + "{1}" + ZEND,        # _zmul, g a float: see _blocks
+    "relu": "({0} if {0} > 0.0 or {0} != {0} else 0.0)",
     "where": "({1} if {0} else {2})",                 # a bool mask, float branches
     "div": "({0} / {1} if {1} else {impl}({0}, {1}))",   # 1/0: the IEEE fallback
     "sum": "{0}", "mean": "{0}",                      # the identity on a float
@@ -88,8 +93,10 @@ def lower(prog: Program, name: str = "f") -> Lowered:
     n_regs = itertools.count()
     guards: list[str] = []
 
-    def const(c: Const) -> str:
+    def const(c: Const, floats: bool = False) -> str:
         v = c.value
+        if floats and type(v) is int and -_EXACT <= v <= _EXACT:
+            v = float(v)      # the same result beside a float, and a faster compare
         if type(v) is float:
             return repr(v) if math.isfinite(v) else ("inf" if v > 0 else "-inf" if v < 0
                                                      else "nan")
@@ -103,12 +110,12 @@ def lower(prog: Program, name: str = "f") -> Lowered:
 
     pending: list[Any] = []          # [value id, expression, depth]: not yet written
 
-    def arg(a: Arg) -> str:
+    def arg(a: Arg, floats: bool) -> str:
         if isinstance(a, int):
             if pending and pending[0] == a:   # used once, right here: inline it
                 return f"({pending[1]})"
             return f"r{regs[a]}"
-        return const(a)
+        return const(a, floats)
 
     def assign(out: int) -> str:
         r = free.pop() if free else next(n_regs)
@@ -127,17 +134,21 @@ def lower(prog: Program, name: str = "f") -> Lowered:
             body.append(f"{assign(pending[0])} = {pending[1]}")
             pending.clear()
         depth = pending[2] + 1 if pending else 0
-        args = [arg(a) for a in e.args]
+        arg_kinds = [kinds.get(a) if isinstance(a, int) else type(a.value) for a in e.args]
+        floats = e.prim.impl in SPELLINGS and float in arg_kinds
+        args = [arg(a, floats) for a in e.args]
         pending.clear()
         for a in set(a for a in e.args if isinstance(a, int)):
             if last[a] == k and a in regs:   # dead after this statement: reuse its name
                 free.append(regs[a])
         if is_guard(e):
             guards.append(prog.sources.get(e.out, "<unknown>"))
-            body.append(f"if bool({args[0]}) is not {args[1]}: "
-                        f"_guard_failed({len(guards) - 1})")
+            want = e.args[1].value if isinstance(e.args[1], Const) else None
+            test = (f"not {args[0]}" if want is True else args[0]) \
+                if arg_kinds[0] is bool and type(want) is bool else \
+                f"bool({args[0]}) is not {args[1]}"
+            body.append(f"if {test}: _guard_failed({len(guards) - 1})")
             continue
-        arg_kinds = [kinds.get(a) if isinstance(a, int) else type(a.value) for a in e.args]
         kinds[e.out] = type(e.ans)
         expr = _spell(e, args, arg_kinds, ns, impls)
         if uses.get(e.out) == 1 and depth < 4 and k + 1 < len(eqns) and \
@@ -148,8 +159,8 @@ def lower(prog: Program, name: str = "f") -> Lowered:
             body.append(f"{assign(e.out)} = {expr}")
     if pending:
         body.append(f"{assign(pending[0])} = {pending[1]}")
-    body.append("return [" + ", ".join(arg(o) for o in prog.outputs) + "]")
-    source, fn = _compile(body, next(n_regs), ns, name)
+    body.append("return [" + ", ".join(arg(o, False) for o in prog.outputs) + "]")
+    source, fn = _compile(_blocks(body), next(n_regs), ns, name)
     plain = not consts and _PLAIN.issuperset(kinds.values())
     return Lowered(source, fn, guards, plain)
 
@@ -157,7 +168,7 @@ def lower(prog: Program, name: str = "f") -> Lowered:
 def _spell(e: Eqn, args: list[str], arg_kinds: list[Any], ns: dict[str, Any],
            impls: dict[int, str]) -> str:
     name = e.prim.name
-    pattern = SPELLINGS.get(name)
+    pattern = SPELLINGS.get(e.prim.impl)
     if pattern is not None and len(args) == pattern.count("{}"):
         return pattern.format(*args)
     key = id(e.prim)
@@ -215,6 +226,59 @@ def _last_uses(prog: Program) -> dict[int, int]:
     return last
 
 
+_ZMUL_RE = re.compile("\x00([^\x00\x01\x02]*)\x01([^\x00\x01\x02]*)\x02")
+_ONE_G = re.compile("^[^\x00]*\x00(r\\d+)\x01[^\x00]*$")
+_TARGET = re.compile(r"^(r\d+) = ")
+
+
+def _plain_zmul(text: str) -> str:
+    """``zmul(g, x)`` on a float ``g``, as _zmul computes it: 0.0 exactly when ``g`` is 0."""
+    while ZMUL in text:
+        text = _ZMUL_RE.sub(lambda m: f"({m[1]} * {m[2]} if {m[1]} else 0.0)", text)
+    return text
+
+
+def _blocks(body: list[str]) -> list[str]:
+    """Spell the zmuls; consecutive statements of one zero-able ``g`` share a test.
+
+    In the backward pass a cotangent ``g`` multiplies many values in a row,
+    and is often exactly zero (an inactive relu, a satisfied hinge). A run of
+    statements each holding one ``zmul(g, x)`` of the same register ``g``
+    becomes ``if g: <each with g * x>`` / ``else: <each with 0.0>``: the same
+    numbers as testing ``g`` in each statement, bit for bit, one test instead
+    of many, and in the else branch no product at all.
+    """
+    out: list[str] = []
+    run: list[str] = []
+    g = ""
+
+    def flush() -> None:
+        if len(run) >= BLOCK:
+            fast = "; ".join(_ZMUL_RE.sub(lambda m: f"{m[1]} * {m[2]}", st) for st in run)
+            zero = "; ".join(_ZMUL_RE.sub("0.0", st) for st in run)
+            out.append(f"if {g}: {fast}\n    else: {zero}")
+        else:
+            out.extend(_plain_zmul(st) for st in run)
+        run.clear()
+
+    for st in body:
+        m = _ONE_G.match(st) if ZMUL in st else None
+        target = _TARGET.match(st)
+        if m is None or target is None:
+            flush()
+            out.append(_plain_zmul(st))
+            continue
+        if m[1] != g:
+            flush()
+            g = m[1]
+        run.append(st)
+        if target[1] == g:     # g's register now holds another value
+            flush()
+            g = ""
+    flush()
+    return out
+
+
 def _compile(body: list[str], n_regs: int, ns: dict[str, Any],
              name: str) -> tuple[str, Callable[[list[Any]], list[Any]]]:
     """Compile ``body`` (statements on registers ``r0..``).
@@ -223,7 +287,7 @@ def _compile(body: list[str], n_regs: int, ns: dict[str, Any],
     through a list ``R``.
     """
     filename = f"<tapegrad.jit {name} #{next(_counter)}>"
-    if len(body) <= CHUNK:
+    if sum(map(_statements, body)) <= CHUNK:
         parts = ["def _entry(L):\n" + "".join(f"    {s}\n" for s in body)]
     else:
         parts = _chunked(body, n_regs)
@@ -242,16 +306,27 @@ def _chunked(body: list[str], n_regs: int) -> list[str]:
     outputs read (its live-out).
     """
     head, middle, tail = body[0], body[1:-1], body[-1]
-    chunks = [middle[c:c + CHUNK] for c in range(0, len(middle), CHUNK)]
+    chunks: list[list[str]] = [[]]
+    size = 0
+    for st in middle:                 # CHUNK statements each, a block's all counted
+        n = _statements(st)
+        if size + n > CHUNK and chunks[-1]:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(st)
+        size += n
     live_in, written = [], []
     for stmts in chunks:
         reads: set[int] = set()
         writes: set[int] = set()
         for s in stmts:
-            target, _, expr = s.partition(" = ") if not s.startswith("if ") else ("", "", s)
+            if s.startswith("if "):     # a guard, or a block: every register it names
+                reads.update(r for r in _regs(s) if r not in writes)
+                writes.update(int(t) for t in _WRITES.findall(s))
+                continue
+            target, _, expr = s.partition(" = ")
             reads.update(r for r in _regs(expr) if r not in writes)
-            if target:
-                writes.add(int(target[1:]))
+            writes.add(int(target[1:]))
         live_in.append(reads)
         written.append(writes)
     needed = set(_regs(tail))
@@ -274,11 +349,17 @@ def _chunked(body: list[str], n_regs: int) -> list[str]:
     return parts + [entry]
 
 
+def _statements(st: str) -> int:
+    """How many statements ``st`` holds (a block holds both of its branches)."""
+    return st.count(";") + st.count("\n") + 1
+
+
 def _regs(text: str) -> list[int]:
     return [int(d) for d in _REGISTER.findall(text)]
 
 
 _REGISTER = re.compile(r"\br(\d+)\b")
+_WRITES = re.compile(r"\br(\d+) = ")
 
 
 def _registers(stmt: str) -> list[str]:
