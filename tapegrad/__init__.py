@@ -12,23 +12,45 @@ from . import numpy_dispatch as _numpy_dispatch  # noqa: F401  (NumPy functions 
 from . import optim as optim
 from . import tree as tree
 from . import viz as viz
+from .arrays import broadcast_to as broadcast_to
+from .arrays import concatenate as concatenate
+from .arrays import dot as dot
+from .arrays import matmul as matmul
+from .arrays import reshape_to as reshape
+from .arrays import stack as stack
+from .arrays import transpose as transpose
+from .axes import max as max
+from .axes import mean as mean
+from .axes import min as min
+from .axes import sum as sum
 from .check import check_grads as check_grads
 from .errors import EscapedTracerError as EscapedTracerError
 from .errors import GuardError as GuardError
 from .jit import jit as jit
 from .nans import debug_nans as debug_nans
 from .ops import abs as abs
+from .ops import arctan as arctan
+from .ops import clip as clip
 from .ops import cos as cos
+from .ops import cosh as cosh
 from .ops import exp as exp
+from .ops import expm1 as expm1
 from .ops import log as log
+from .ops import log1p as log1p
 from .ops import logaddexp as logaddexp
 from .ops import maximum as maximum
 from .ops import minimum as minimum
+from .ops import power as power
 from .ops import relu as relu
 from .ops import sigmoid as sigmoid
+from .ops import sign as sign
 from .ops import sin as sin
+from .ops import sinh as sinh
+from .ops import softplus as softplus
 from .ops import sqrt as sqrt
+from .ops import square as square
 from .ops import stop_gradient as stop_gradient
+from .ops import tan as tan
 from .ops import tanh as tanh
 from .ops import where as where
 from .primitive import Primitive as Primitive
@@ -37,9 +59,7 @@ from .primitive import defpartials as defpartials
 from .primitive import defvjp as defvjp
 from .primitive import primitive as primitive
 from .reductions import logsumexp as logsumexp
-from .reductions import mean as mean
 from .reductions import softmax as softmax
-from .reductions import sum as sum
 from .tape import Tape as Tape
 from .tape import Traced as Traced
 from .transforms import grad as grad
@@ -56,10 +76,12 @@ from .vmap import vmap as vmap
 __version__ = "0.1.0"
 
 __all__ = [
-    "EscapedTracerError", "GuardError", "Primitive", "Tape", "Traced", "abs", "check_grads", "cos",
-    "debug_nans", "defjvp", "defpartials", "defvjp", "exp", "grad", "hessian",
-    "io", "jacfwd", "jit", "jacobian", "jacrev", "jvp", "log", "logaddexp",
-    "logsumexp", "make_tape", "maximum", "mean", "minimum", "nn", "optim", "primitive",
-    "relu", "sigmoid", "sin", "softmax", "sqrt", "stop_gradient", "sum",
-    "tanh", "tree", "value_and_grad", "vjp", "viz", "vmap", "where",
+    "EscapedTracerError", "GuardError", "Primitive", "Tape", "Traced", "abs", "arctan",
+    "broadcast_to", "check_grads", "clip", "concatenate", "cos", "cosh", "debug_nans",
+    "defjvp", "defpartials", "defvjp", "dot", "exp", "expm1", "grad", "hessian", "io",
+    "jacfwd", "jacobian", "jacrev", "jit", "jvp", "log", "log1p", "logaddexp", "logsumexp",
+    "make_tape", "matmul", "max", "maximum", "mean", "min", "minimum", "nn", "optim", "power",
+    "primitive", "relu", "reshape", "sigmoid", "sign", "sin", "sinh", "softmax", "softplus",
+    "sqrt", "square", "stack", "stop_gradient", "sum", "tan", "tanh", "transpose", "tree",
+    "value_and_grad", "viz", "vjp", "vmap", "where",
 ]

@@ -177,9 +177,11 @@ def scalar_seed(out: Any, what: str) -> Any:
     number = isinstance(out, float | int | np.number | np.ndarray | Traced)
     shape = _shape(out) if number and not isinstance(out, bool) else None
     if shape == () and not isinstance(out, np.ndarray):
-        return 1.0
+        v = primal_value(out)
+        return 1.0 if type(v) is not np.float32 and type(v) is not np.float16 else type(v)(1.0)
     if shape is not None and int(np.prod(shape)) == 1:
-        return np.ones(shape)
+        dtype = np.asarray(primal_value(out)).dtype
+        return np.ones(shape, dtype=dtype if dtype.kind == "f" else float)
     got = f"shape {shape}" if shape is not None else f"a {type(out).__name__}"
     if isinstance(out, tuple | list) and len(out) == 2:
         raise TypeError(

@@ -27,9 +27,10 @@ from .primitive import Primitive, _ieee_int, defjvp, defpartials, defvjp, primit
 from .tape import Traced
 
 __all__ = [
-    "abs", "add", "cos", "div", "exp", "log", "logaddexp", "maximum", "minimum", "mul",
-    "neg", "pow", "relu", "sigmoid", "sin", "sqrt", "stop_gradient", "sub", "tanh",
-    "where", "zmul",
+    "abs", "add", "arctan", "clip", "cos", "cosh", "div", "exp", "expm1", "log", "log1p",
+    "logaddexp", "maximum", "minimum", "mul", "neg", "pow", "power", "relu", "sigmoid",
+    "sign", "sin", "sinh", "softplus", "sqrt", "square", "stop_gradient", "sub", "tan",
+    "tanh", "where", "zmul",
 ]
 
 Number = Any   # a float, an int, a NumPy array of floats, or a traced value
@@ -49,6 +50,12 @@ __test__: dict[str, str] = {}
 def _is_scalar(x: Any) -> bool:
     t = type(x)
     return t is float or t is int
+
+
+def _floats(a: Any) -> Any:
+    """``a`` as a float array: ints become float64, float32 stays float32."""
+    a = np.asarray(a)
+    return a if a.dtype.kind == "f" else a.astype(float)
 
 
 def _ieee(f: Callable[..., Any], *args: Any) -> float:
@@ -96,7 +103,7 @@ defpartials(div, lambda ans, a, b: div(1.0, b),       # 1/b
 
 
 pow: Primitive = _ieee_op(                 # math.pow: never complex, unlike **
-    math.pow, lambda a, b: np.power(np.asarray(a, dtype=float), b), "pow")
+    math.pow, lambda a, b: np.power(_floats(a), b), "pow")
 def _pow_partial_a(ans: Any, a: Any, b: Any) -> Any:
     """``b * a**(b - 1)``, flat at ``b == 0``: ``x**0`` has derivative 0."""
     if type(b) is float or type(b) is int:   # a constant exponent, the usual case
@@ -135,6 +142,65 @@ sqrt: Primitive = _ieee_op(math.sqrt, np.sqrt, "sqrt")
 defpartials(sqrt, lambda ans, x: div(0.5, ans))   # inf at 0, as IEEE says
 _doc(sqrt, "Elementwise square root; ``nan`` below 0, ``sqrt'(0) = inf``.",
      'tg.sqrt(4.0), tg.grad(tg.sqrt)(0.0)', '(2.0, inf)')
+
+
+log1p: Primitive = _ieee_op(math.log1p, np.log1p, "log1p")
+defpartials(log1p, lambda ans, x: div(1.0, 1.0 + x))
+_doc(log1p, "Elementwise ``log(1 + x)``, accurate for small ``x``; ``-inf`` at -1.",
+     'tg.log1p(0.0), tg.grad(tg.log1p)(0.0)', '(0.0, 1.0)')
+expm1: Primitive = _ieee_op(math.expm1, np.expm1, "expm1")
+defpartials(expm1, lambda ans, x: ans + 1.0)
+_doc(expm1, "Elementwise ``exp(x) - 1``, accurate for small ``x``.",
+     'tg.expm1(0.0), tg.grad(tg.expm1)(0.0)', '(0.0, 1.0)')
+tan: Primitive = _ieee_op(math.tan, np.tan, "tan")
+defpartials(tan, lambda ans, x: 1.0 + ans * ans)
+_doc(tan, "Elementwise tangent.", 'tg.grad(tg.tan)(0.0)', '1.0')
+arctan: Primitive = _ieee_op(math.atan, np.arctan, "arctan")
+defpartials(arctan, lambda ans, x: div(1.0, 1.0 + x * x))
+_doc(arctan, "Elementwise inverse tangent.", 'tg.grad(tg.arctan)(1.0)', '0.5')
+sinh: Primitive = _ieee_op(math.sinh, np.sinh, "sinh")
+defpartials(sinh, lambda ans, x: cosh(x))
+_doc(sinh, "Elementwise hyperbolic sine; ``inf`` on overflow.", 'tg.grad(tg.sinh)(0.0)',
+     '1.0')
+cosh: Primitive = _ieee_op(math.cosh, np.cosh, "cosh")
+defpartials(cosh, lambda ans, x: sinh(x))
+_doc(cosh, "Elementwise hyperbolic cosine; ``inf`` on overflow.", 'tg.cosh(0.0)', '1.0')
+
+
+def _square(x: Any) -> Any:
+    return x * x
+
+
+square: Primitive = primitive(_square, "square")
+defpartials(square, lambda ans, x: 2.0 * x)
+_doc(square, "Elementwise ``x * x``.", 'tg.grad(tg.square)(3.0)', '6.0')
+
+
+def _sign(x: Any) -> Any:
+    if _is_scalar(x):
+        return x if x != x else float((x > 0) - (x < 0))
+    return np.sign(x)
+
+
+sign: Primitive = primitive(_sign, "sign")
+defpartials(sign, 0.0)
+_doc(sign, "Elementwise sign: -1, 0 or 1 (``nan`` stays ``nan``); ``sign'(x) = 0``.",
+     'tg.sign(-2.0), tg.grad(tg.sign)(-2.0)', '(-1.0, 0.0)')
+
+
+def _softplus(x: Any) -> Any:
+    if _is_scalar(x):
+        if x != x:
+            return float(x)
+        return (float(x) if x > 0 else 0.0) + math.log1p(math.exp(-x if x > 0 else x))
+    return np.logaddexp(0.0, x)
+
+
+softplus: Primitive = primitive(_softplus, "softplus")
+defpartials(softplus, lambda ans, x: sigmoid(x))
+_doc(softplus, "Elementwise ``log(1 + exp(x))``, computed stably: finite at +-1000, "
+     "with the gradient ``sigmoid(x)``.", 'tg.softplus(1000.0), tg.softplus(-1000.0)',
+     '(1000.0, 0.0)')
 
 
 def _sigmoid(x: Any) -> Any:
@@ -278,6 +344,43 @@ def stop_gradient(x: Any) -> Any:
     if type(x) is Traced or type(x) is float:
         return stop_gradient_p(x)
     return tree.map(stop_gradient_p, x)
+
+
+def power(a: Number, b: Number) -> Number:
+    """NumPy's ``power``: ``a ** b`` elementwise (the ``pow`` primitive).
+
+    Args:
+      a: The base.
+      b: The exponent (traced exponents too).
+
+    Returns:
+      ``a ** b``; a negative base to a non-integer power is ``nan``.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> tg.power(2.0, 3.0), tg.grad(tg.power)(2.0, 3.0)
+      (8.0, 12.0)
+    """
+    return pow(a, b)
+
+
+def clip(x: Number, lo: Number, hi: Number) -> Number:
+    """``tg.minimum(tg.maximum(x, lo), hi)``: the conventions of those two at the ends.
+
+    Args:
+      x: A number.
+      lo: The lower bound.
+      hi: The upper bound.
+
+    Returns:
+      ``x`` clipped to ``[lo, hi]``; at a bound the gradient is split 0.5/0.5.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> tg.clip(3.0, 0.0, 1.0), tg.grad(tg.clip)(0.5, 0.0, 1.0)
+      (1.0, 1.0)
+    """
+    return minimum(maximum(x, lo), hi)
 
 
 # -------------------------------------------------- operators on Traced

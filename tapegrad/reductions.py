@@ -23,11 +23,17 @@ __all__ = ["broadcast_like", "logsumexp", "mean", "reshape", "softmax", "sum", "
 
 
 # ---------------------------------------------------- shapes and reductions
+def _whole(r: Any) -> Any:
+    """A whole-array reduction: a float, or a float32 scalar for float32."""
+    return r if type(r) is np.float32 or type(r) is np.float16 else float(r)
+
+
 def _broadcast_like(g: Any, x: Any) -> Any:
     shape = _shape(x)
     if _shape(g) == shape:
         return g
-    return np.full(shape, g, dtype=float)
+    dtype = np.asarray(g).dtype
+    return np.full(shape, g, dtype=dtype if dtype.kind == "f" else float)
 
 
 def _sum_like(c: Any, x: Any) -> Any:
@@ -37,7 +43,7 @@ def _sum_like(c: Any, x: Any) -> Any:
     if cshape == shape:
         return c
     if shape == ():
-        return float(np.sum(c))
+        return _whole(np.sum(c))
     lead = len(cshape) - len(shape)
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and cshape[lead + i] != 1)
@@ -54,9 +60,12 @@ defjvp(sum_like, lambda t, ans, c, x: sum_like(t, x), None)
 
 def _reshape(x: Any, shape: tuple[int, ...]) -> Any:
     """``x`` with a new shape of as many elements; shape ``()`` gives a float."""
+    a = np.asarray(x)
+    a = a if a.dtype.kind == "f" else a.astype(float)   # float32 stays float32
     if shape == ():
-        return float(np.reshape(x, ()))
-    return np.reshape(np.asarray(x, dtype=float), shape)
+        r = a.reshape(())[()]
+        return float(r) if a.dtype == np.float64 else r
+    return a.reshape(shape)
 
 
 reshape: Primitive = primitive(_reshape, "reshape")
@@ -65,11 +74,11 @@ defjvp(reshape, lambda t, ans, x, shape: reshape(t, shape), None)
 
 
 def _sum(x: Any) -> Any:
-    return float(x) if _is_scalar(x) else float(np.sum(x))
+    return float(x) if _is_scalar(x) else _whole(np.sum(x))
 
 
 def _mean(x: Any) -> Any:
-    return float(x) if _is_scalar(x) else float(np.mean(x))
+    return float(x) if _is_scalar(x) else _whole(np.mean(x))
 
 
 sum_p: Primitive = primitive(_sum, "sum")

@@ -1,0 +1,394 @@
+"""Array operations: indexing, products, shapes and joins.
+
+Each is a primitive (or a composition of them) with NumPy's semantics, a
+reverse and a forward rule written with tapegrad primitives (so they
+differentiate again), a batching rule in ``vmap.py`` and, like every
+primitive, a lowering as a call of its implementation. Indices, shapes and
+axes are constants of the record: a shape never depends on a traced value.
+
+The derivative of an index scatters: ``index_add`` adds the cotangent into
+zeros of the input's shape, so repeated indices (``x[[0, 0, 1]]``) add up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .primitive import Primitive, defjvp, defvjp, primitive
+from .reductions import reshape, sum_like
+from .tape import Traced, _shape, primal_value
+
+__all__ = [
+    "broadcast_to", "concatenate", "dot", "getitem", "index_add", "matmul", "reshape_to",
+    "stack", "transpose",
+]
+
+Number = Any
+
+
+def _scalar(r: Any) -> Any:
+    """A 0-d result as a scalar: a Python float for float64, as tapegrad's floats are."""
+    if isinstance(r, np.ndarray) and r.ndim == 0:
+        r = r[()]
+    return float(r) if type(r) is np.float64 else r
+
+
+def _float(x: Any) -> Any:
+    """``x`` as a float array (ints become float64; float32 stays float32)."""
+    a = np.asarray(x)
+    return a if a.dtype.kind == "f" else a.astype(float)
+
+
+# ----------------------------------------------------------------- indexing
+def _getitem(x: Any, idx: Any) -> Any:
+    return _scalar(_float(x)[idx])
+
+
+def _index_add(g: Any, x: Any, idx: Any) -> Any:
+    """Zeros of ``x``'s shape with ``g`` added at ``idx`` (repeats add up)."""
+    z = np.zeros(_shape(x), dtype=np.result_type(_float(x).dtype, np.asarray(g).dtype))
+    np.add.at(z, idx, g)
+    return z
+
+
+getitem: Primitive = primitive(_getitem, "getitem")
+index_add: Primitive = primitive(_index_add, "index_add")
+defvjp(getitem, lambda g, ans, x, idx: index_add(g, x, idx), None)
+defjvp(getitem, lambda t, ans, x, idx: getitem(t, idx), None)
+defvjp(index_add, lambda c, ans, g, x, idx: getitem(c, idx), None, None)
+defjvp(index_add, lambda t, ans, g, x, idx: index_add(t, x, idx), None, None)
+
+
+def _index(key: Any) -> Any:
+    """A user's index as a constant NumPy accepts; a traced part is an error."""
+    parts = key if isinstance(key, tuple) else (key,)
+    out = []
+    for k in parts:
+        if type(k) is Traced:
+            v = primal_value(k)
+            if np.asarray(v).dtype == bool:
+                raise TypeError(
+                    "indexing with a traced boolean mask (x[x > 0]) would make the "
+                    "result's shape depend on a value; use tg.where(mask, x, 0.0) to keep "
+                    "the shape, or a constant mask.")
+            raise TypeError(
+                "indexing with a traced value: an index must be a constant (an int, a "
+                "slice, a list or array of ints, or a constant boolean mask); pass it as "
+                "a plain number, or select with tg.where.")
+        if isinstance(k, list):
+            k = np.asarray(k)
+            if k.dtype.kind not in "iub":
+                raise TypeError(f"an index list must hold ints or bools, not {k.dtype}.")
+        out.append(k)
+    return tuple(out) if isinstance(key, tuple) else out[0]
+
+
+def _traced_getitem(self: Traced, key: Any) -> Any:
+    return getitem(self, _index(key))
+
+
+def _traced_len(self: Traced) -> int:
+    shape = self.shape
+    if not shape:
+        raise TypeError("len() of a traced float: it has no length.")
+    return shape[0]
+
+
+def _traced_iter(self: Traced) -> Any:
+    return (getitem(self, i) for i in range(_traced_len(self)))
+
+
+# ----------------------------------------------------------------- products
+def _matmul(a: Any, b: Any) -> Any:
+    return _scalar(np.matmul(a, b))
+
+
+matmul_p: Primitive = primitive(_matmul, "matmul")
+
+
+def _mT(x: Any) -> Any:
+    nd = len(_shape(x))
+    return transpose(x, tuple(range(nd - 2)) + (nd - 1, nd - 2))
+
+
+defvjp(matmul_p, lambda g, ans, a, b: sum_like(matmul_p(g, _mT(b)), a),
+       lambda g, ans, a, b: sum_like(matmul_p(_mT(a), g), b))
+defjvp(matmul_p, lambda t, ans, a, b: matmul_p(t, b), lambda t, ans, a, b: matmul_p(a, t))
+
+
+def matmul(a: Number, b: Number) -> Number:
+    """NumPy's ``matmul`` (the ``@`` operator): matrix products, batched.
+
+    A 1-D operand is a row (left) or a column (right) vector, its axis then
+    removed, as in NumPy; leading axes broadcast.
+
+    Args:
+      a: An array of at least one axis (traced or not).
+      b: Likewise.
+
+    Returns:
+      The product; a float for two vectors.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> W, v = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([1.0, -1.0])
+      >>> tg.matmul(W, v)
+      array([-1., -1.])
+      >>> tg.grad(lambda v: tg.sum(W @ tg.tanh(v)))(np.zeros(2))
+      array([4., 6.])
+    """
+    sa, sb = _shape(a), _shape(b)
+    if not sa or not sb:
+        raise ValueError(f"matmul: an operand is a scalar (shapes {sa} and {sb}); use * "
+                         "for a scalar product, or tg.dot.")
+    if sa[-1] != sb[-2 if len(sb) > 1 else 0]:
+        raise ValueError(f"matmul: shapes {sa} and {sb} do not line up: the last axis of "
+                         "the first must match the second-to-last (or only) axis of the "
+                         "second.")
+    a2 = reshape(a, (1,) + sa) if len(sa) == 1 else a
+    b2 = reshape(b, sb + (1,)) if len(sb) == 1 else b
+    out = matmul_p(a2, b2)
+    if len(sa) == 1 or len(sb) == 1:
+        shape = _shape(out)
+        keep = shape[:-2] + (() if len(sa) == 1 else shape[-2:-1]) + (
+            () if len(sb) == 1 else shape[-1:])
+        out = reshape(out, keep)
+    return out
+
+
+def dot(a: Number, b: Number) -> Number:
+    """NumPy's ``dot``: a product for scalars, an inner product for vectors.
+
+    Matrix products for 2-D operands; for N-D, a sum over the last axis of
+    ``a`` and the second-to-last of ``b``.
+
+    Args:
+      a: A number or an array (traced or not).
+      b: Likewise.
+
+    Returns:
+      ``np.dot(a, b)``, differentiably.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.dot(np.array([1.0, 2.0]), np.array([3.0, 4.0]))
+      11.0
+      >>> tg.grad(lambda x: tg.dot(x, x))(np.array([1.0, 2.0]))
+      array([2., 4.])
+    """
+    sa, sb = _shape(a), _shape(b)
+    if not sa or not sb:
+        return a * b
+    if len(sb) <= 2:
+        return matmul(a, b)
+    # N-D with M-D (M >= 3): b's second-to-last axis goes first, the rest flat
+    k = sb[-2]
+    moved = transpose(b, (len(sb) - 2,) + tuple(range(len(sb) - 2)) + (len(sb) - 1,))
+    rest = sb[:-2] + sb[-1:]
+    flat = matmul(reshape(a, (-1, k) if len(sa) > 1 else (1, k)),
+                  reshape(moved, (k, int(np.prod(rest)))))
+    return reshape(flat, sa[:-1] + rest)
+
+
+# ------------------------------------------------------------------- shapes
+def reshape_to(x: Number, shape: int | Sequence[int]) -> Number:
+    """NumPy's ``reshape``: the same elements in a new shape (one ``-1`` allowed).
+
+    Args:
+      x: A number or an array.
+      shape: The new shape; ``-1`` stands for what the other axes leave.
+
+    Returns:
+      The reshaped array (a float for shape ``()``).
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.reshape(np.arange(6.0), (2, -1)).shape
+      (2, 3)
+    """
+    shape = (int(shape),) if isinstance(shape, int | np.integer) else tuple(
+        int(s) for s in shape)
+    size = int(np.prod(_shape(x)))
+    known = int(np.prod([s for s in shape if s != -1]))
+    if shape.count(-1) > 1 or (shape.count(-1) and (known == 0 or size % known)) or (
+            not shape.count(-1) and known != size):
+        raise ValueError(f"reshape: cannot reshape an array of shape {_shape(x)} "
+                         f"({size} elements) into {shape}.")
+    shape = tuple(size // known if s == -1 else s for s in shape)
+    return x if shape == _shape(x) and type(x) is not float else reshape(x, shape)
+
+
+def _transpose(x: Any, axes: tuple[int, ...]) -> Any:
+    return np.transpose(_float(x), axes)
+
+
+transpose_p: Primitive = primitive(_transpose, "transpose")
+defvjp(transpose_p, lambda g, ans, x, axes: transpose_p(g, tuple(np.argsort(axes).tolist())),
+       None)
+defjvp(transpose_p, lambda t, ans, x, axes: transpose_p(t, axes), None)
+
+
+def transpose(x: Number, axes: Sequence[int] | None = None) -> Number:
+    """NumPy's ``transpose``: axes reversed, or permuted as ``axes`` says.
+
+    Args:
+      x: An array (a float is its own transpose).
+      axes: A permutation of ``range(x.ndim)``, or None to reverse.
+
+    Returns:
+      The array with its axes permuted.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.transpose(np.array([[1.0, 2.0]])).shape
+      (2, 1)
+    """
+    nd = len(_shape(x))
+    if nd == 0:
+        return x
+    perm = tuple(range(nd))[::-1] if axes is None else tuple(
+        int(a) % nd if -nd <= int(a) < nd else _bad_axis("transpose", a, nd) for a in axes)
+    if sorted(perm) != list(range(nd)):
+        raise ValueError(f"transpose: axes {tuple(axes or ())} are not a permutation of "
+                         f"the {nd} axes.")
+    return transpose_p(x, perm)
+
+
+def _bad_axis(what: str, axis: Any, nd: int) -> int:
+    raise ValueError(f"{what}: axis {axis} is out of range for an array of {nd} axes.")
+
+
+def _broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
+    return np.broadcast_to(_float(x), shape).copy()
+
+
+broadcast_to_p: Primitive = primitive(_broadcast_to, "broadcast_to")
+defvjp(broadcast_to_p, lambda g, ans, x, shape: sum_like(g, x), None)
+defjvp(broadcast_to_p, lambda t, ans, x, shape: broadcast_to_p(t, shape), None)
+
+
+def broadcast_to(x: Number, shape: Sequence[int]) -> Number:
+    """NumPy's ``broadcast_to``: ``x`` repeated to ``shape``.
+
+    Args:
+      x: A number or an array.
+      shape: The target shape, compatible with ``x``'s by NumPy's rules.
+
+    Returns:
+      An array of ``shape``; its gradient sums back to ``x``'s shape.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> tg.grad(lambda x: tg.sum(tg.broadcast_to(x, (2, 3))))(1.0)
+      6.0
+    """
+    shape = (int(shape),) if isinstance(shape, int) else tuple(int(s) for s in shape)
+    np.broadcast_shapes(_shape(x), shape)    # NumPy's error if they do not fit
+    return broadcast_to_p(x, shape)
+
+
+# -------------------------------------------------------------------- joins
+_CONCATS: dict[int, Primitive] = {}
+
+
+def _concat_prim(n: int) -> Primitive:
+    """The concatenation of ``n`` arrays (and an axis): one primitive per arity."""
+    prim = _CONCATS.get(n)
+    if prim is not None:
+        return prim
+
+    def impl(*args: Any) -> Any:
+        *xs, axis = args
+        return np.concatenate([_float(x) for x in xs], axis=axis)
+    impl.__name__ = "concatenate"
+    prim = primitive(impl, "concatenate")
+
+    def piece(k: int) -> Any:
+        def vjp(g: Any, ans: Any, *args: Any) -> Any:
+            *xs, axis = args
+            start = int(np.sum([_shape(x)[axis] for x in xs[:k]], dtype=int))
+            idx = (slice(None),) * axis + (slice(start, start + _shape(xs[k])[axis]),)
+            return getitem(g, idx)
+
+        def jvp(t: Any, ans: Any, *args: Any) -> Any:
+            *xs, axis = args
+            parts = [t if j == k else np.zeros(_shape(x), dtype=np.asarray(ans).dtype)
+                     for j, x in enumerate(xs)]
+            return prim(*parts, axis)
+        return vjp, jvp
+    rules = [piece(k) for k in range(n)]
+    defvjp(prim, *[r[0] for r in rules], None)
+    defjvp(prim, *[r[1] for r in rules], None)
+    _CONCATS[n] = prim
+    return prim
+
+
+def concatenate(xs: Sequence[Number], axis: int = 0) -> Number:
+    """NumPy's ``concatenate``: arrays joined along an existing axis.
+
+    Args:
+      xs: A non-empty sequence of arrays (traced or not) of one rank.
+      axis: The axis to join along.
+
+    Returns:
+      The joined array; each input's gradient is its slice of the cotangent.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.concatenate([np.ones(2), np.zeros(1)])
+      array([1., 1., 0.])
+    """
+    items = list(xs)
+    if not items:
+        raise ValueError("concatenate: got no arrays; pass at least one.")
+    shapes = [_shape(x) for x in items]
+    if any(not s for s in shapes):
+        raise ValueError("concatenate: a float has no axis to join along; use tg.stack "
+                         "for numbers.")
+    nd = len(shapes[0])
+    if any(len(s) != nd for s in shapes):
+        raise ValueError(f"concatenate: the arrays have different ranks {shapes}.")
+    ax = axis % nd if -nd <= axis < nd else _bad_axis("concatenate", axis, nd)
+    if any(s[:ax] + s[ax + 1:] != shapes[0][:ax] + shapes[0][ax + 1:] for s in shapes):
+        raise ValueError(f"concatenate: shapes {shapes} differ off axis {axis}.")
+    if len(items) == 1:
+        return items[0]
+    return _concat_prim(len(items))(*items, ax)
+
+
+def stack(xs: Sequence[Number], axis: int = 0) -> Number:
+    """NumPy's ``stack``: numbers of one shape joined along a new axis.
+
+    Of traced floats too: the way to build an array from scalars.
+
+    Args:
+      xs: A non-empty sequence of numbers of one shape.
+      axis: Where the new axis goes in the result.
+
+    Returns:
+      An array with one more axis than the items.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> tg.grad(lambda a, b: tg.sum(tg.stack([a, b * b])))(1.0, 3.0)
+      1.0
+    """
+    items = list(xs)
+    if not items:
+        raise ValueError("stack: got no numbers; pass at least one.")
+    shapes = {_shape(x) for x in items}
+    if len(shapes) > 1:
+        raise ValueError(f"stack: the numbers have different shapes {sorted(shapes)}.")
+    shape = shapes.pop()
+    nd = len(shape) + 1
+    ax = axis % nd if -nd <= axis < nd else _bad_axis("stack", axis, nd)
+    new = shape[:ax] + (1,) + shape[ax:]
+    return concatenate([reshape(x, new) for x in items], ax)
