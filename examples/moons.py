@@ -4,6 +4,8 @@
   python examples/moons.py --mode loop      # one example at a time, on floats
   python examples/moons.py --mode jit       # the loop's gradient, compiled (tg.jit)
   python examples/moons.py --mode vmap      # per-example gradients (tg.vmap), averaged
+  python examples/moons.py --mode dense     # array parameters, (100, 2) data, with @
+  python examples/moons.py --mode dense-jit # the same, compiled (tg.jit)
   python examples/moons.py --steps 5 --out /tmp/moons --no-progress
 
 The data are 100 two-moons points with noise 0.1 (NumPy, fixed seed),
@@ -50,6 +52,9 @@ def loss_fn(params: Any, X: np.ndarray, y: np.ndarray, mode: str) -> tuple[Any, 
     if mode == "batch":      # one array per input feature: every op runs on all 100
         scores = tg.nn.mlp(params, [X[:, 0], X[:, 1]])[0]
         data_loss = tg.mean(tg.nn.hinge(scores, y))
+    elif mode.startswith("dense"):   # array parameters: a matrix product per layer
+        scores = tg.nn.mlp(params, X)[:, 0]
+        data_loss = tg.mean(tg.nn.hinge(scores, y))
     else:                    # micrograd's way: a Python loop over examples
         scores = [tg.nn.mlp(params, [float(a), float(b)])[0] for a, b in X]
         data_loss = sum(tg.nn.hinge(s, float(t)) for s, t in zip(scores, y)) / len(y)
@@ -62,8 +67,9 @@ def make_step(optimizer: tg.optim.GradientTransformation, X: np.ndarray, y: np.n
 
     (params, state) -> (params, state, loss, accuracy).
     """
-    if mode == "jit":        # the per-example loop, traced once and compiled
-        compiled = tg.jit(tg.value_and_grad(lambda p: loss_fn(p, X, y, "loop"), has_aux=True))
+    if mode in ("jit", "dense-jit"):   # traced once and compiled
+        inner = "loop" if mode == "jit" else "dense"
+        compiled = tg.jit(tg.value_and_grad(lambda p: loss_fn(p, X, y, inner), has_aux=True))
         value_and_grad = lambda params, X, y, mode: compiled(params)
     elif mode == "vmap":     # one example's loss, its gradient mapped over the batch
         per_example = tg.vmap(tg.value_and_grad(example_loss, has_aux=True),
@@ -106,7 +112,8 @@ def train(mode: str = "batch", steps: int = 100, seed: int = 0,
     per step.
     """
     X, y = make_moons()
-    params = tg.nn.mlp_init([2, 16, 16, 1], seed=seed)
+    init = tg.nn.dense_init if mode.startswith("dense") else tg.nn.mlp_init
+    params = init([2, 16, 16, 1], seed=seed)
     optimizer = tg.optim.sgd(tg.optim.linear_schedule(1.0, 0.1, 100))
     state = optimizer.init(params)
     step = make_step(optimizer, X, y, mode)
@@ -123,9 +130,16 @@ def train(mode: str = "batch", steps: int = 100, seed: int = 0,
     return params, history, seconds
 
 
+def scores_of(params: Any, X: np.ndarray) -> Any:
+    """The model's scores at the points ``X`` (float or array parameters)."""
+    if isinstance(params[0]["w"], np.ndarray):
+        return tg.nn.mlp(params, X)[:, 0]
+    return tg.nn.mlp(params, [X[:, 0], X[:, 1]])[0]
+
+
 def final_accuracy(params: Any) -> float:
     X, y = make_moons()
-    return tg.nn.accuracy(tg.nn.mlp(params, [X[:, 0], X[:, 1]])[0], y)
+    return tg.nn.accuracy(scores_of(params, X), y)
 
 
 # ---------------------------------------------------------------- pictures
@@ -137,7 +151,7 @@ def plot_boundary(params: Any, path: str) -> None:
 
     X, y = make_moons()
     xx, yy = np.meshgrid(np.linspace(-1.5, 2.5, 200), np.linspace(-1.0, 1.5, 200))
-    scores = tg.nn.mlp(params, [xx.ravel(), yy.ravel()])[0].reshape(xx.shape)
+    scores = scores_of(params, np.stack([xx.ravel(), yy.ravel()], 1)).reshape(xx.shape)
     fig, ax = plt.subplots(figsize=(5, 4))
     colors = {-1: "#d7301f", 1: "#2b8cbe"}      # class -1 red, class +1 blue
     ax.contourf(xx, yy, scores > 0, levels=[-0.5, 0.5, 1.5],
@@ -177,9 +191,11 @@ def plot_curves(history: dict[str, list[float]], path: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--mode", choices=["batch", "loop", "jit", "vmap"], default="batch",
+    parser.add_argument("--mode", choices=["batch", "loop", "jit", "vmap", "dense",
+                                           "dense-jit"], default="batch",
                         help="batch: the points as arrays (default); loop: per example; "
-                             "jit: the loop compiled; vmap: per-example gradients")
+                             "jit: the loop compiled; vmap: per-example gradients; dense: "
+                             "array parameters and matrix products; dense-jit: compiled")
     parser.add_argument("--steps", type=int, default=100, help="training steps (100)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights (0)")
     parser.add_argument("--out", default=".",

@@ -36,6 +36,12 @@ def _scalar(r: Any) -> Any:
     return float(r) if type(r) is np.float64 else r
 
 
+def _dtype(x: Any) -> Any:
+    """The float dtype of a number, traced or not."""
+    d = np.asarray(primal_value(x)).dtype
+    return d if d.kind == "f" else np.dtype(float)
+
+
 def _float(x: Any) -> Any:
     """``x`` as a float array (ints become float64; float32 stays float32)."""
     a = np.asarray(x)
@@ -319,7 +325,7 @@ def _concat_prim(n: int) -> Primitive:
 
         def jvp(t: Any, ans: Any, *args: Any) -> Any:
             *xs, axis = args
-            parts = [t if j == k else np.zeros(_shape(x), dtype=np.asarray(ans).dtype)
+            parts = [t if j == k else np.zeros(_shape(x), dtype=_dtype(ans))
                      for j, x in enumerate(xs)]
             return prim(*parts, axis)
         return vjp, jvp

@@ -16,12 +16,14 @@ from typing import Any
 import numpy as np
 
 from . import tree
+from .arrays import transpose
 from .ops import logaddexp, relu, where
 from .reductions import mean as reduce_mean
 from .reductions import sum as reduce_sum
 from .tape import Traced, _shape
 
-__all__ = ["accuracy", "binary_cross_entropy", "hinge", "l2", "mlp", "mlp_init", "mse"]
+__all__ = ["accuracy", "binary_cross_entropy", "dense_init", "hinge", "l2", "mlp", "mlp_init",
+           "mse"]
 
 Params = list[dict[str, Any]]
 """An MLP's parameters: one ``{"w": [[...] * n_in] * n_out, "b": [...] * n_out}``
@@ -47,35 +49,68 @@ def mlp_init(sizes: Sequence[int], seed: int = 0) -> Params:
       >>> [(len(layer["w"]), len(layer["w"][0]), layer["b"]) for layer in params]
       [(3, 2, [0.0, 0.0, 0.0]), (1, 3, [0.0])]
     """
-    sizes = list(sizes)
-    for k, n in enumerate(sizes):
-        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-            raise ValueError(
-                f"mlp_init: sizes[{k}] is {n!r} ({type(n).__name__}); each layer size "
-                "must be a positive int, inputs first, e.g. [2, 16, 16, 1].")
-    sizes = [int(n) for n in sizes]
-    if len(sizes) < 2:
-        raise ValueError(f"mlp_init: sizes {sizes!r} has {len(sizes)} layer(s); give the "
-                         "input size and at least one layer, e.g. [2, 16, 1].")
-    rng = np.random.default_rng(seed)
+    rng, sizes = _draws("mlp_init", sizes, seed)
     return [{"w": rng.uniform(-1.0, 1.0, (n_out, n_in)).tolist(), "b": [0.0] * n_out}
             for n_in, n_out in zip(sizes[:-1], sizes[1:])]
 
 
-def mlp(params: Params, x: Sequence[Any],
-        activation: Callable[[Any], Any] = relu) -> list[Any]:
+def dense_init(sizes: Sequence[int], seed: int = 0) -> Params:
+    """The network of [mlp_init][tapegrad.nn.mlp_init] as NumPy arrays: the same draws.
+
+    Args:
+      sizes: Layer widths, inputs first: ``[2, 16, 16, 1]``.
+      seed: Seed of the weights.
+
+    Returns:
+      A list of layers ``{"w": array (n_out, n_in), "b": array (n_out,)}``.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> dense = tg.nn.dense_init([2, 3, 1], seed=0)
+      >>> [(layer["w"].shape, layer["b"].shape) for layer in dense]
+      [((3, 2), (3,)), ((1, 3), (1,))]
+      >>> bool(np.array_equal(dense[0]["w"], tg.nn.mlp_init([2, 3, 1], seed=0)[0]["w"]))
+      True
+    """
+    rng, sizes = _draws("dense_init", sizes, seed)
+    return [{"w": rng.uniform(-1.0, 1.0, (n_out, n_in)), "b": np.zeros(n_out)}
+            for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+
+
+def _draws(what: str, sizes: Sequence[int], seed: int) -> tuple[Any, list[int]]:
+    """The checked sizes and the generator both initialisations draw from."""
+    sizes = list(sizes)
+    for k, n in enumerate(sizes):
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+            raise ValueError(
+                f"{what}: sizes[{k}] is {n!r} ({type(n).__name__}); each layer size "
+                "must be a positive int, inputs first, e.g. [2, 16, 16, 1].")
+    sizes = [int(n) for n in sizes]
+    if len(sizes) < 2:
+        raise ValueError(f"{what}: sizes {sizes!r} has {len(sizes)} layer(s); give the "
+                         "input size and at least one layer, e.g. [2, 16, 1].")
+    return np.random.default_rng(seed), sizes
+
+
+def mlp(params: Params, x: Any, activation: Callable[[Any], Any] = relu) -> Any:
     """Run the MLP on inputs ``x``.
 
     Hidden layers use ``activation``, the last is linear.
 
     Args:
-      params: As made by [mlp_init][tapegrad.nn.mlp_init].
-      x: One number per input feature: floats for one example, or NumPy
-        arrays (one per feature, all of one batch shape) for a batch.
+      params: As made by [mlp_init][tapegrad.nn.mlp_init] (floats), or by
+        [dense_init][tapegrad.nn.dense_init] (arrays).
+      x: For float parameters, one number per input feature: floats for one
+        example, or NumPy arrays (one per feature, all of one batch shape)
+        for a batch. For array parameters, an array of shape ``(n_in,)`` or
+        ``(batch, n_in)``.
       activation: The nonlinearity of the hidden layers.
 
     Returns:
-      A list with one number (or array) per output unit.
+      For float parameters, a list with one number (or array) per output
+      unit; for array parameters, an array of shape ``(n_out,)`` or
+      ``(batch, n_out)`` (computed with ``@``).
 
     Examples:
       >>> import numpy as np
@@ -85,7 +120,12 @@ def mlp(params: Params, x: Sequence[Any],
       >>> batch = tg.nn.mlp(params, [np.array([0.5, 2.0]), np.array([-1.0, 0.0])])[0]
       >>> bool(batch[0] == one)
       True
+      >>> dense = tg.nn.dense_init([2, 4, 1], seed=1)
+      >>> tg.nn.mlp(dense, np.array([[0.5, -1.0], [2.0, 0.0]]))[:, 0].tolist() == batch.tolist()
+      True
     """
+    if params and not isinstance(params[0]["w"], list):
+        return _dense(params, x, activation)
     x = list(x)
     if params and len(params[0]["w"][0]) != len(x):
         raise ValueError(f"mlp: the first layer takes {len(params[0]['w'][0])} "
@@ -95,6 +135,20 @@ def mlp(params: Params, x: Sequence[Any],
         x = [_neuron(row, b, x) for row, b in zip(layer["w"], layer["b"])]
         if k < last:
             x = [activation(v) for v in x]
+    return x
+
+
+def _dense(params: Params, x: Any, activation: Callable[[Any], Any]) -> Any:
+    """The MLP on array parameters: ``x`` of shape (n_in,) or (batch, n_in)."""
+    shape, n_in = _shape(x), _shape(params[0]["w"])[-1]
+    if len(shape) not in (1, 2) or shape[-1] != n_in:
+        raise ValueError(f"mlp: the first layer takes {n_in} inputs, so x must have shape "
+                         f"({n_in},) or (batch, {n_in}); it has shape {shape}.")
+    last = len(params) - 1
+    for k, layer in enumerate(params):
+        x = x @ transpose(layer["w"]) + layer["b"]
+        if k < last:
+            x = activation(x)
     return x
 
 

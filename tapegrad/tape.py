@@ -429,9 +429,19 @@ def _const(x: Any) -> str:
     if type(x) is Traced:
         return f"^v{x.id}"
     if isinstance(x, np.ndarray):
+        if x.dtype.kind in "iub" and x.size <= 8:     # an index: its values
+            return repr(x.tolist()).replace(" ", "")
         return f"const:{_kind(x)}"
     if isinstance(x, float):
         return repr(float(x))
+    if isinstance(x, slice):                         # as written in an index
+        parts = ["" if v is None else str(v) for v in (x.start, x.stop, x.step)]
+        return ":".join(parts[:2] if x.step is None else parts)
+    if x is Ellipsis:
+        return "..."
+    if isinstance(x, tuple) and any(isinstance(v, slice | np.ndarray) or v is Ellipsis
+                                    for v in x):
+        return "[" + ",".join(_const(v) for v in x) + "]"
     return repr(x).replace(" ", "")          # one token: (1,3), 'a'
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from . import logic, ops, reductions, tree
+from . import arrays, axes, logic, ops, reductions, tree
 from .arguments import check_callable
 from .primitive import zmul
 from .staging.cache import MAX_SPECIALIZATIONS
@@ -44,6 +44,9 @@ ELEMENTWISE = {
     ops.cos, ops.tanh, ops.sqrt, ops.sigmoid, ops.relu, ops.abs, ops.maximum, ops.minimum,
     ops.where, ops.logaddexp, ops.stop_gradient_p, zmul, logic.lt, logic.le, logic.gt,
     logic.ge, logic.eq, logic.ne, logic.logical_and, logic.logical_or, logic.logical_not,
+    ops.log1p, ops.expm1, ops.tan, ops.arctan, ops.sinh, ops.cosh, ops.square, ops.sign,
+    ops.softplus,
+    arrays.matmul_p,    # leading axes broadcast: the batch axis placed as for elementwise
 }
 
 
@@ -68,7 +71,7 @@ def _elementwise(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
 
 def _reduce(np_reduce: Callable[..., Any]) -> BatchRule:
     def rule(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-        x = np.asarray(values[0], dtype=float)
+        x = _floats(values[0])
         return x if x.ndim == 1 else np_reduce(x.reshape(n, -1), axis=1)
     return rule
 
@@ -95,7 +98,62 @@ def _sum_like(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
 
 
 def _reshape(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-    return np.reshape(np.asarray(values[0], dtype=float), (n,) + _shape(e.ans))
+    return np.reshape(_floats(values[0]), (n,) + _shape(e.ans))
+
+
+def _floats(x: Any) -> np.ndarray:
+    a = np.asarray(x)
+    return a if a.dtype.kind == "f" else a.astype(float)
+
+
+def _transpose(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    return np.transpose(values[0], (0,) + tuple(a + 1 for a in values[1]))
+
+
+def _broadcast_to(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    v, shape = _floats(values[0]), values[1]
+    v = v.reshape((n,) + (1,) * (len(shape) + 1 - v.ndim) + v.shape[1:])
+    return np.broadcast_to(v, (n,) + shape).copy()
+
+
+def _along_axes(np_fn: Callable[..., Any]) -> BatchRule:
+    def rule(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+        return np_fn(_floats(values[0]), axis=tuple(a + 1 for a in values[1]),
+                     keepdims=values[2])
+    return rule
+
+
+def _concatenate(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    *xs, axis = values
+    parts = [_floats(v) if b else np.broadcast_to(_floats(v), (n,) + np.shape(v))
+             for v, b in zip(xs, batched)]
+    return np.concatenate(parts, axis=axis + 1)
+
+
+def _batch_index(idx: Any) -> tuple[Any, ...] | None:
+    """``idx`` behind a batch axis, or None where NumPy would move the advanced axes."""
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    fancy = [k for k, p in enumerate(parts) if isinstance(p, np.ndarray)]
+    if fancy and fancy != list(range(fancy[0], fancy[-1] + 1)):
+        return None               # separated advanced indices: their axes go first
+    return (slice(None),) + parts
+
+
+def _getitem(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    idx = _batch_index(values[1])
+    if idx is None or not batched[0]:
+        return _per_example(e, values, batched, n)
+    return _floats(values[0])[idx]
+
+
+def _index_add(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    idx = _batch_index(values[2])
+    if idx is None or not batched[0]:
+        return _per_example(e, values, batched, n)
+    g = np.asarray(values[0])
+    z = np.zeros((n,) + _shape(e.ans), dtype=np.result_type(g.dtype, np.asarray(e.ans).dtype))
+    np.add.at(z, idx, g)
+    return z
 
 
 def _per_example(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
@@ -111,10 +169,18 @@ batch_rules: dict[Any, BatchRule] = {
     reductions.reshape: _reshape,
 }
 batch_rules.update({p: _elementwise for p in ELEMENTWISE})
+batch_rules.update({
+    arrays.transpose_p: _transpose, arrays.broadcast_to_p: _broadcast_to,
+    arrays.getitem: _getitem, arrays.index_add: _index_add,
+    axes.sum_axes: _along_axes(np.sum), axes.max_axes: _along_axes(np.max),
+    axes.min_axes: _along_axes(np.min),
+})
 
 
 def _rule(prim: Any) -> BatchRule:
     rule = batch_rules.get(prim)
+    if rule is None and prim.name == "concatenate" and prim in arrays._CONCATS.values():
+        return _concatenate
     if rule is None and isinstance(prim, LeafPrimitive):      # vmap(vmap(f))
         staged, k = prim.staged, prim.k
         return lambda e, values, batched, n: staged.batched_leaf(k, values, batched, n)
