@@ -28,9 +28,15 @@ def _whole(r: Any) -> Any:
     return r if type(r) is np.float32 or type(r) is np.float16 else float(r)
 
 
+def _pshape(x: Any) -> tuple[int, ...]:
+    """The shape of a plain number (the fast cases first: impls are on hot paths)."""
+    t = type(x)
+    return x.shape if t is np.ndarray else () if t is float else _shape(x)
+
+
 def _broadcast_like(g: Any, x: Any) -> Any:
-    shape = _shape(x)
-    if _shape(g) == shape:
+    shape = _pshape(x)
+    if _pshape(g) == shape:
         return g
     dtype = np.asarray(g).dtype
     return np.full(shape, g, dtype=dtype if dtype.kind == "f" else float)
@@ -38,12 +44,12 @@ def _broadcast_like(g: Any, x: Any) -> Any:
 
 def _sum_like(c: Any, x: Any) -> Any:
     """Sum ``c`` down to the shape of ``x`` (undo NumPy broadcasting)."""
-    shape = _shape(x)
-    cshape = np.shape(c)
+    shape = _pshape(x)
+    cshape = _pshape(c)
     if cshape == shape:
         return c
     if shape == ():
-        return _whole(np.sum(c))
+        return _whole(c.sum() if type(c) is np.ndarray else np.sum(c))
     lead = len(cshape) - len(shape)
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and cshape[lead + i] != 1)
@@ -74,6 +80,8 @@ defjvp(reshape, lambda t, ans, x, shape: reshape(t, shape), None)
 
 
 def _sum(x: Any) -> Any:
+    if type(x) is np.ndarray:
+        return _whole(x.sum())
     return float(x) if _is_scalar(x) else _whole(np.sum(x))
 
 

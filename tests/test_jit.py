@@ -276,3 +276,24 @@ def test_the_generated_flattener_misses_on_any_other_structure_or_kind():
     assert f({"w": 2.0, "b": [1.0]}, 5.0) == 11.0 and f.trace_count == 4
     with pytest.raises(KeyError):
         tg.jit(lambda p: p["w"])({"v": 1.0})
+
+
+# ---------------------------------------- array spellings, bit for bit
+ARRAY_PROGRAMS = [
+    lambda x, w: tg.sum(tg.relu(x) * w),
+    lambda x, w: tg.sum(tg.relu(x @ np.ones((8, 3))) * w[:3]),
+    lambda x, w: tg.mean(tg.maximum(x * w, 0.0)) + 1e-4 * tg.sum(x * x),
+    lambda x, w: tg.sum(tg.where(x > 0, x * w, 0.0)) + tg.sum(tg.exp(x) / (w + 1.0)),
+    lambda x, w: tg.sum(tg.reshape(x, (2, 4)).T @ tg.reshape(w, (2, 4))),
+]
+
+
+@pytest.mark.parametrize("k", range(len(ARRAY_PROGRAMS)))
+def test_array_spellings_are_exact_bit_for_bit(k):
+    f = ARRAY_PROGRAMS[k]
+    rng = np.random.default_rng(k)
+    for _ in range(20):
+        x = rng.choice(np.array(SPECIAL), size=8)
+        w = rng.choice(np.array(SPECIAL), size=8)
+        g = tg.value_and_grad(f, argnums=(0, 1))
+        assert bits(tg.jit(g)(x, w)) == bits(g(x, w))

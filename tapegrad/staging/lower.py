@@ -24,6 +24,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
+from . import spell_arrays
 from .program import Arg, Const, Eqn, Program, is_guard
 
 CHUNK = 10000
@@ -86,6 +89,8 @@ def lower(prog: Program, name: str = "f") -> Lowered:
     ns: dict[str, Any] = {"inf": math.inf, "nan": math.nan, "_guard_failed": _guard_failed,
                           "_tanh": math.tanh}
     kinds: dict[int, Any] = dict(zip(prog.inputs, map(type, prog.seen)))
+    seen: dict[int, Any] = dict(zip(prog.inputs, prog.seen))   # values while tracing
+    nonzero: set[int] = set()     # values with no zero element, whatever the inputs
     consts: dict[int, str] = {}
     impls: dict[int, str] = {}
     regs: dict[int, int] = {}            # value id -> register number
@@ -150,7 +155,15 @@ def lower(prog: Program, name: str = "f") -> Lowered:
             body.append(f"if {test}: _guard_failed({len(guards) - 1})")
             continue
         kinds[e.out] = type(e.ans)
-        expr = _spell(e, args, arg_kinds, ns, impls)
+        seen[e.out] = e.ans
+        expr = None
+        if _builtin(e.prim) and e.prim.name in ("broadcast_like", "zmul"):
+            expr = _known(e, args, nonzero)
+        if expr is None and np.ndarray in arg_kinds and _builtin(e.prim):
+            expr = spell_arrays.spell(e, args, [seen.get(a) if isinstance(a, int) else a.value
+                                                for a in e.args], ns)
+        if expr is None:
+            expr = _spell(e, args, arg_kinds, ns, impls)
         if uses.get(e.out) == 1 and depth < 4 and k + 1 < len(eqns) and \
                 e.out in eqns[k + 1].args and not _repeated(eqns[k + 1], e.out):
             # one statement fewer: fused into the next
@@ -163,6 +176,24 @@ def lower(prog: Program, name: str = "f") -> Lowered:
     source, fn = _compile(_blocks(body), next(n_regs), ns, name)
     plain = not consts and _PLAIN.issuperset(kinds.values())
     return Lowered(source, fn, guards, plain)
+
+
+def _known(e: Eqn, args: list[str], nonzero: set[int]) -> str | None:
+    """Spellings that follow from what is known of an argument whatever the inputs.
+
+    ``zmul(g, d)`` is ``g * d`` where no element of ``g`` is zero (the
+    array impl masks zeros of ``g`` only, and only when a product is nan).
+    """
+    def const(a: Arg, test: Callable[[float], bool]) -> bool:
+        return isinstance(a, Const) and type(a.value) is float and test(a.value)
+    g = e.args[0]
+    if e.prim.name == "broadcast_like":
+        if g in nonzero if isinstance(g, int) else const(g, lambda v: v != 0):
+            nonzero.add(e.out)
+        return None
+    if g in nonzero if isinstance(g, int) else const(g, lambda v: v != 0):
+        return f"{args[0]} * {args[1]}"
+    return None
 
 
 def _spell(e: Eqn, args: list[str], arg_kinds: list[Any], ns: dict[str, Any],
