@@ -79,7 +79,6 @@ def jit(fun: Callable[..., Any], static_argnums: int | Sequence[int] = (),
 
 
 _PLAIN = {float, int}         # leaves whose type alone is their kind
-_FAILED = object()            # no specialization's guards held
 
 
 def _outputs(spec: Specialization, leaves: list[Any]) -> Any:
@@ -106,7 +105,7 @@ class Jitted:
         self.static_argnums = static_argnums
         self.static_argnames = static_argnames
         self.cache = Cache()
-        self._fast: tuple[Any, Any, Any] | None = None   # (statics, flattener, signature)
+        self._fast: tuple[Any, Any, Any] | None = None   # (statics, flattener, specs)
         functools.update_wrapper(self, fun)
 
     @property
@@ -148,9 +147,11 @@ class Jitted:
             except Miss:
                 pass
             else:
-                out = self._run(fast[2], leaves)
-                if out is not _FAILED:
-                    return out
+                for spec in fast[2]:     # the signature's specializations (a live list)
+                    try:
+                        return _outputs(spec, leaves)
+                    except GuardFailed:
+                        continue
         leaves, treedef = tree.flatten(dynamic)
         types = tuple(map(type, leaves))           # C speed; arrays add dtype and shape
         kinds: tuple[Any, ...] = types
@@ -171,7 +172,7 @@ class Jitted:
         specs = self.cache.specializations(signature)
         if specs:
             flat = make_flattener(treedef, kinds)
-            self._fast = (statics, flat, signature) if flat is not None else None
+            self._fast = (statics, flat, specs) if flat is not None else None
         for spec in specs:
             try:
                 return _outputs(spec, leaves)
@@ -187,15 +188,6 @@ class Jitted:
         spec = self._trace(dynamic, statics, args, kwargs)
         self.cache.add(signature, spec)
         return _outputs(spec, leaves)
-
-    def _run(self, signature: Any, leaves: list[Any]) -> Any:
-        """The first specialization of ``signature`` whose guards hold, run."""
-        for spec in self.cache.specializations(signature):
-            try:
-                return _outputs(spec, leaves)
-            except GuardFailed:
-                continue
-        return _FAILED
 
     def _trace(self, dynamic: Any, statics: Any, args: tuple[Any, ...],
                kwargs: dict[str, Any]) -> Specialization:

@@ -276,6 +276,13 @@ def test_the_generated_flattener_misses_on_any_other_structure_or_kind():
     assert f({"w": 2.0, "b": [1.0]}, 5.0) == 11.0 and f.trace_count == 4
     with pytest.raises(KeyError):
         tg.jit(lambda p: p["w"])({"v": 1.0})
+    # a list of floats is unpacked at once: another length or kind in it misses too
+    g = tg.jit(lambda xs: tg.sum([x * x for x in xs]))
+    assert g([1.0, 2.0, 3.0]) == 14.0 and g([2.0, 2.0, 2.0]) == 12.0 and g.trace_count == 1
+    assert g([1.0, 2, 3.0]) == 14.0 and g.trace_count == 2
+    assert g([1.0, 2.0]) == 5.0 and g.trace_count == 3
+    assert g((1.0, 2.0, 3.0)) == 14.0 and g.trace_count == 4
+    assert g([1.0, np.float64(2.0), 3.0]) == 14.0 and g.trace_count == 5
 
 
 # ---------------------------------------- array spellings, bit for bit

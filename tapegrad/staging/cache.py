@@ -79,12 +79,13 @@ def make_flattener(treedef: Any, kinds: tuple[Any, ...]) -> Any:
     """
     lines = ["def flat(t0):"]
     leaves: list[str] = []
+    count = 0                      # leaves met so far
     ns: dict[str, Any] = {"Miss": Miss, "_miss": _miss, "ndarray": np.ndarray}
     todo, names = [(treedef, "t0")], itertools.count(1)
     while todo:
         td, var = todo.pop()
         if td.node is None:
-            k = kinds[len(leaves)]
+            k = kinds[count]
             if k is float:
                 lines.append(f"    if {var}.__class__ is not float: _miss()")
                 leaves.append(var)
@@ -92,14 +93,27 @@ def make_flattener(treedef: Any, kinds: tuple[Any, ...]) -> Any:
                 lines.append(f"    if {var}.__class__ is not int: _miss()")
                 leaves.append(f"float({var})")
             else:
-                ns[f"k{len(leaves)}"] = k
+                ns[f"k{count}"] = k
                 lines.append(f"    if {var}.__class__ is not ndarray or "
-                             f"({var}.dtype.str, {var}.shape) != k{len(leaves)}: _miss()")
+                             f"({var}.dtype.str, {var}.shape) != k{count}: _miss()")
                 leaves.append(var)
+            count += 1
             continue
         if td.node not in (tuple, list, dict):
             return None
         n = len(td.children)
+        if td.node is not dict and n > 1 and all(
+                c.node is None and kinds[count + i] is float
+                for i, c in enumerate(td.children)):      # floats only: one unpack
+            unpacked = [f"t{next(names)}" for _ in range(n)]
+            lines.append(f"    if {var}.__class__ is not {td.node.__name__} or len({var}) != "
+                         f"{n}: _miss()")
+            lines.append(f"    ({', '.join(unpacked)},) = {var}")
+            lines.append("    if " + " or ".join(f"{k}.__class__ is not float" for k in unpacked)
+                         + ": _miss()")
+            leaves.extend(unpacked)
+            count += n
+            continue
         lines.append(f"    if {var}.__class__ is not {td.node.__name__} or len({var}) != {n}: "
                      "_miss()")
         keys = [repr(k) for k in td.aux] if td.node is dict else [str(i) for i in range(n)]
