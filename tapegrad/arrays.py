@@ -131,8 +131,13 @@ def _mT(x: Any) -> Any:
     return transpose(x, tuple(range(nd - 2)) + (nd - 1, nd - 2))
 
 
-defvjp(matmul_p, lambda g, ans, a, b: sum_like(matmul_p(g, _mT(b)), a),
-       lambda g, ans, a, b: sum_like(matmul_p(_mT(a), g), b))
+def _unbroadcast(c: Any, x: Any) -> Any:
+    """``c`` summed to ``x``'s shape: no record where the shapes already agree."""
+    return c if _shape(c) == _shape(x) else sum_like(c, x)
+
+
+defvjp(matmul_p, lambda g, ans, a, b: _unbroadcast(matmul_p(g, _mT(b)), a),
+       lambda g, ans, a, b: _unbroadcast(matmul_p(_mT(a), g), b))
 defjvp(matmul_p, lambda t, ans, a, b: matmul_p(t, b), lambda t, ans, a, b: matmul_p(a, t))
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import tree
 from .arrays import transpose
-from .ops import logaddexp, relu, where
+from .ops import logaddexp, relu, square, where
 from .reductions import mean as reduce_mean
 from .reductions import sum as reduce_sum
 from .tape import Traced, _shape
@@ -233,10 +233,12 @@ def l2(params: Any) -> Any:
       >>> tg.nn.l2({"w": [1.0, -2.0], "b": 3.0})
       14.0
     """
-    total: Any = 0.0
+    total: Any = None
     for leaf in tree.leaves(params):
-        total = total + reduce_sum(leaf * leaf)
-    return total
+        sq = square(leaf)
+        sq = sq if _shape(leaf) == () else reduce_sum(sq)   # a float is its own sum
+        total = sq if total is None else total + sq
+    return 0.0 if total is None else total
 
 
 def accuracy(scores: Any, labels: Any, threshold: float = 0.0) -> float:

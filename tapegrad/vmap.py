@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from . import arrays, axes, logic, ops, reductions, tree
+from . import arrays, axes, logic, ops, reductions, tree, vmap_compiled
 from .arguments import check_callable
 from .primitive import zmul
 from .staging.cache import MAX_SPECIALIZATIONS
@@ -229,6 +229,7 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callab
     check_callable(fun, "vmap")
     specs: dict[Any, list[Program]] = {}
     staged: dict[Any, Staged] = {}
+    leaf_axes: dict[Any, list[int | None]] = {}
 
     def run(leaves: list[Any], axes: list[Any], treedef: Any,
             place: bool) -> tuple[list[Any], Any, list[Any]]:
@@ -250,7 +251,9 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callab
         axes_tree = (in_axes if isinstance(in_axes, tuple) else (in_axes,) * len(args),
                      {k: 0 for k in kwargs})
         leaves, treedef = tree.flatten((args, kwargs))
-        axes = _leaf_axes(axes_tree, (args, kwargs))
+        axes = leaf_axes.get(treedef)
+        if axes is None:                  # once per tree structure
+            axes = leaf_axes[treedef] = _leaf_axes(axes_tree, (args, kwargs))
         if any(type(x) is Traced for x in leaves):   # under an outer transform
             key = (treedef, tuple(axes))
             s = staged.get(key)
@@ -305,6 +308,16 @@ def _broadcast_prefix(prefix: Any, full: Any, what: str) -> list[Any]:
 
 
 def _batch_size(leaves: list[Any], axes: list[int | None], treedef: Any) -> int:
+    found = set()
+    for x, a in zip(leaves, axes):       # the fast pass: no paths unless they disagree
+        if a is not None:
+            shape = np.shape(x)
+            if not -len(shape) <= a < max(len(shape), 1) or not shape:
+                found.add(-1)
+                break
+            found.add(shape[a])
+    if len(found) == 1 and -1 not in found:
+        return found.pop()
     paths = treedef.key_paths()
     sizes = {}
     for x, a, p in zip(leaves, axes, paths):
@@ -351,6 +364,10 @@ def _run_batch(fun: Callable[..., Any], specs: list[Any], treedef: Any,
         kept, values, failed = _play(prog, leaves, axes, idx)
         for f in failed:
             work.append((f, tried | {choice}))
+        if len(kept) == n and not outs:      # every example through one program:
+            given = {id(x) for x in leaves}     # its own arrays, no view of an input
+            return [v if v.flags.owndata and v.flags.writeable and id(v) not in given
+                    else np.array(v) for v in values], out_def
         if len(kept):
             if not outs:
                 outs = [np.empty((n,) + np.shape(v)[1:], dtype=np.result_type(v))
@@ -367,6 +384,15 @@ def _play(prog: Program, leaves: list[Any], axes: list[int | None],
     Returns the examples that passed every guard, their outputs (batched),
     and the subsets that failed a guard.
     """
+    fast = vmap_compiled.compiled(prog, tuple(ax is not None for ax in axes), ELEMENTWISE)
+    if fast is not None:               # a scalar program without guards: compiled
+        lowered, out_batched = fast
+        n = len(idx)
+        whole = n == len(next(x for x, ax in zip(leaves, axes) if ax is not None))
+        outs = lowered.fn([x if ax is None or whole else x[idx] for x, ax in zip(leaves, axes)])
+        return idx, [o if b and type(o) is np.ndarray and o.shape == (n,) else
+                     np.broadcast_to(np.asarray(o, dtype=float), (n,))
+                     for o, b in zip(outs, out_batched)], []
     env: dict[int, tuple[Any, bool]] = {}
     for i, x, ax in zip(prog.inputs, leaves, axes):
         env[i] = (x[idx], True) if ax is not None else (x, False)
@@ -429,9 +455,9 @@ def _out_leaf_axes(out_axes: Any, out_def: Any, outs: list[Any]) -> list[int]:
         axes = [out_axes] * len(outs)
     else:
         axes = _broadcast_prefix(out_axes, tree.unflatten(out_def, outs), "out_axes")
-    for a, o, p in zip(axes, outs, out_def.key_paths()):
+    for k, (a, o) in enumerate(zip(axes, outs)):
         if not isinstance(a, int) or isinstance(a, bool) or not -o.ndim <= a < o.ndim:
-            where = tree.keystr(p) or "the output"
+            where = tree.keystr(out_def.key_paths()[k]) or "the output"
             raise ValueError(f"vmap: out_axes at {where} is {a!r}, but that output "
                              f"has shape {o.shape[1:]} per example; give an int from "
                              f"{-o.ndim} to {o.ndim - 1}.")

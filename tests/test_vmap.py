@@ -181,3 +181,17 @@ def test_gradients_through_vmap_equal_the_loop():
 def test_jit_of_vmap_of_grad_gives_per_example_gradients():
     per = tg.jit(tg.vmap(tg.grad(branchy, argnums=1), in_axes=(0, None)))
     assert np.array_equal(per(XS, W), [tg.grad(branchy, argnums=1)(float(x), W) for x in XS])
+
+
+def test_scalar_programs_run_compiled_and_give_their_own_arrays():
+    xs = np.array([0.5, -1.0, 2.0])
+    f = lambda x, w: tg.tanh(x * w) + w                    # floats only: compiled
+    loop = [tg.value_and_grad(f, argnums=(0, 1))(float(x), 3.0) for x in xs]
+    (v, (gx, gw)) = tg.vmap(tg.value_and_grad(f, argnums=(0, 1)), in_axes=(0, None))(xs, 3.0)
+    assert close(v, [a[0] for a in loop])       # NumPy's tanh may differ in the last bit
+    assert close(gx, [a[1][0] for a in loop]) and close(gw, [a[1][1] for a in loop])
+    same = tg.vmap(lambda x, w: x, in_axes=(0, None))(xs, 3.0)
+    assert same is not xs and np.array_equal(same, xs)
+    const = tg.vmap(lambda x, w: w, in_axes=(0, None))(xs, 3.0)
+    const[0] = 7.0                                        # writable, not a broadcast view
+    assert np.array_equal(const, [7.0, 3.0, 3.0])

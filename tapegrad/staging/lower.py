@@ -51,9 +51,11 @@ FLOAT_SPELLINGS = {
     "sum": "{0}", "mean": "{0}",                      # the identity on a float
     "broadcast_like": "{0}", "sum_like": "{0}",       # shapes already equal
     "tanh": "_tanh({0})",                             # math.tanh never raises
+    "square": "{0} * {0}",                            # _square: x * x
 }
 FLOAT_ARGS = {"zmul": (0,), "relu": (0,), "where": (1, 2), "div": (0, 1), "sum": (0,),
-              "mean": (0,), "broadcast_like": (0, 1), "sum_like": (0, 1), "tanh": (0,)}
+              "mean": (0,), "broadcast_like": (0, 1), "sum_like": (0, 1), "tanh": (0,),
+              "square": (0,)}
 _counter = itertools.count()
 
 
@@ -214,7 +216,8 @@ def _spell(e: Eqn, args: list[str], arg_kinds: list[Any], ns: dict[str, Any],
     return f"{impls[key]}({', '.join(args)})"
 
 
-REPEATED = {"zmul": (0,), "relu": (0,), "div": (1,)}   # spelled with an argument twice
+# spelled with an argument twice:
+REPEATED = {"zmul": (0,), "relu": (0,), "div": (1,), "square": (0,)}
 
 
 def _repeated(e: Eqn, v: int) -> bool:
