@@ -19,7 +19,7 @@ import numpy as np
 
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .reductions import reshape, sum_like
-from .tape import Traced, _shape, primal_value
+from .tape import Traced, _shape, float_array, primal_value
 
 __all__ = [
     "broadcast_to", "concatenate", "dot", "getitem", "index_add", "matmul", "reshape_to",
@@ -42,10 +42,7 @@ def _dtype(x: Any) -> Any:
     return d if d.kind == "f" else np.dtype(float)
 
 
-def _float(x: Any) -> Any:
-    """``x`` as a float array (ints become float64; float32 stays float32)."""
-    a = np.asarray(x)
-    return a if a.dtype.kind == "f" else a.astype(float)
+_float = float_array
 
 
 # ----------------------------------------------------------------- indexing

@@ -24,7 +24,7 @@ import numpy as np
 
 from . import tree
 from .primitive import Primitive, _ieee_int, defjvp, defpartials, defvjp, primitive, zmul
-from .tape import Traced
+from .tape import Traced, float_array
 
 __all__ = [
     "abs", "add", "arctan", "clip", "cos", "cosh", "div", "exp", "expm1", "log", "log1p",
@@ -50,12 +50,6 @@ __test__: dict[str, str] = {}
 def _is_scalar(x: Any) -> bool:
     t = type(x)
     return t is float or t is int
-
-
-def _floats(a: Any) -> Any:
-    """``a`` as a float array: ints become float64, float32 stays float32."""
-    a = np.asarray(a)
-    return a if a.dtype.kind == "f" else a.astype(float)
 
 
 def _ieee(f: Callable[..., Any], *args: Any) -> float:
@@ -103,7 +97,7 @@ defpartials(div, lambda ans, a, b: div(1.0, b),       # 1/b
 
 
 pow: Primitive = _ieee_op(                 # math.pow: never complex, unlike **
-    math.pow, lambda a, b: np.power(_floats(a), b), "pow")
+    math.pow, lambda a, b: np.power(float_array(a), b), "pow")
 def _pow_partial_a(ans: Any, a: Any, b: Any) -> Any:
     """``b * a**(b - 1)``, flat at ``b == 0``: ``x**0`` has derivative 0."""
     if type(b) is float or type(b) is int:   # a constant exponent, the usual case

@@ -17,7 +17,7 @@ import numpy as np
 
 from .ops import Number, _is_scalar, div, exp, logaddexp, maximum, stop_gradient
 from .primitive import Primitive, defjvp, defvjp, primitive
-from .tape import _shape
+from .tape import _shape, float_array
 
 __all__ = ["broadcast_like", "logsumexp", "mean", "reshape", "softmax", "sum", "sum_like"]
 
@@ -66,8 +66,7 @@ defjvp(sum_like, lambda t, ans, c, x: sum_like(t, x), None)
 
 def _reshape(x: Any, shape: tuple[int, ...]) -> Any:
     """``x`` with a new shape of as many elements; shape ``()`` gives a float."""
-    a = np.asarray(x)
-    a = a if a.dtype.kind == "f" else a.astype(float)   # float32 stays float32
+    a = float_array(x)                                   # float32 stays float32
     if shape == ():
         r = a.reshape(())[()]
         return float(r) if a.dtype == np.float64 else r

@@ -417,6 +417,12 @@ def primal_value(x: Any) -> Any:
     return x
 
 
+def float_array(x: Any) -> np.ndarray:
+    """A plain number as a float array: ints become float64, float32 stays float32."""
+    a = np.asarray(x)
+    return a if a.dtype.kind == "f" else a.astype(float)
+
+
 def _shape(x: Any) -> tuple[int, ...]:
     x = primal_value(x)
     if type(x) is float:

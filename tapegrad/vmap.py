@@ -29,7 +29,7 @@ from .arguments import check_callable
 from .primitive import zmul
 from .staging.cache import MAX_SPECIALIZATIONS
 from .staging.program import Const, Program, from_tape, is_guard
-from .tape import Traced, ieee, primal_value
+from .tape import Traced, float_array, ieee, primal_value
 from .transforms import make_tape
 from .vmap_traced import LeafPrimitive, Staged
 
@@ -71,7 +71,7 @@ def _elementwise(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
 
 def _reduce(np_reduce: Callable[..., Any]) -> BatchRule:
     def rule(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-        x = _floats(values[0])
+        x = float_array(values[0])
         return x if x.ndim == 1 else np_reduce(x.reshape(n, -1), axis=1)
     return rule
 
@@ -98,12 +98,7 @@ def _sum_like(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
 
 
 def _reshape(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-    return np.reshape(_floats(values[0]), (n,) + _shape(e.ans))
-
-
-def _floats(x: Any) -> np.ndarray:
-    a = np.asarray(x)
-    return a if a.dtype.kind == "f" else a.astype(float)
+    return np.reshape(float_array(values[0]), (n,) + _shape(e.ans))
 
 
 def _transpose(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
@@ -111,21 +106,21 @@ def _transpose(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
 
 
 def _broadcast_to(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-    v, shape = _floats(values[0]), values[1]
+    v, shape = float_array(values[0]), values[1]
     v = v.reshape((n,) + (1,) * (len(shape) + 1 - v.ndim) + v.shape[1:])
     return np.broadcast_to(v, (n,) + shape).copy()
 
 
 def _along_axes(np_fn: Callable[..., Any]) -> BatchRule:
     def rule(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-        return np_fn(_floats(values[0]), axis=tuple(a + 1 for a in values[1]),
+        return np_fn(float_array(values[0]), axis=tuple(a + 1 for a in values[1]),
                      keepdims=values[2])
     return rule
 
 
 def _concatenate(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
     *xs, axis = values
-    parts = [_floats(v) if b else np.broadcast_to(_floats(v), (n,) + np.shape(v))
+    parts = [float_array(v) if b else np.broadcast_to(float_array(v), (n,) + np.shape(v))
              for v, b in zip(xs, batched)]
     return np.concatenate(parts, axis=axis + 1)
 
@@ -143,7 +138,7 @@ def _getitem(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
     idx = _batch_index(values[1])
     if idx is None or not batched[0]:
         return _per_example(e, values, batched, n)
-    return _floats(values[0])[idx]
+    return float_array(values[0])[idx]
 
 
 def _index_add(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
