@@ -396,3 +396,18 @@ def test_random_array_programs(prog):
     loop = np.stack([tg.grad(loss)(v) for v in xs])
     assert np.allclose(tg.vmap(tg.grad(loss))(xs), loop, rtol=1e-12, atol=1e-15)
     assert np.allclose(tg.vmap(f)(xs), np.stack([np_f(v) for v in xs]), rtol=1e-12)
+
+
+def test_the_numpy_methods_and_queries_on_traced_arrays():
+    x, W = R(size=(2, 3)), R(size=(3, 4))
+    seen = {}
+
+    def f(x):
+        seen.update(shape=x.shape, ndim=x.ndim, size=x.size, dtype=x.dtype,
+                    np_shape=np.shape(x), length=len(x))
+        return tg.sum(x.dot(W)) + x.T.sum() + x.reshape(3, 2).max() + x.mean(axis=0).min()
+    g = tg.grad(f)(x)
+    assert seen == {"shape": (2, 3), "ndim": 2, "size": 6, "dtype": np.dtype("float64"),
+                    "np_shape": (2, 3), "length": 2}
+    ref = lambda v: np.sum(v.dot(W)) + v.T.sum() + v.reshape(3, 2).max() + v.mean(axis=0).min()
+    assert np.allclose(g, fd_grad(ref, x), rtol=1e-6, atol=1e-8)
