@@ -71,14 +71,23 @@ def is_guard(e: Eqn) -> bool:
 def from_tape(tape: Tape) -> Program:
     """The program a tape recorded; a constant output becomes a ``Const``."""
     inputs, eqns, seen = [], [], []
+    append = eqns.append
     for i, rec in enumerate(tape.records):
         op = rec[0]                                          # rec_op
         if op is None:
             inputs.append(i)
             seen.append(rec[1])
             continue
-        args = tuple(Const(a) if j is None else j for j, a in zip(rec[2::2], rec[3::2]))
-        eqns.append(Eqn(op, i, args, rec[1]))
+        n = len(rec)
+        if n == 6:                                           # two arguments: most records
+            j0, j1 = rec[2], rec[4]
+            args = (Const(rec[3]) if j0 is None else j0, Const(rec[5]) if j1 is None else j1)
+        elif n == 4:
+            j0 = rec[2]
+            args = (Const(rec[3]) if j0 is None else j0,)
+        else:
+            args = tuple(Const(a) if j is None else j for j, a in zip(rec[2::2], rec[3::2]))
+        append(Eqn(op, i, args, rec[1]))
     outputs = tuple(o if isinstance(o, int) else Const(o.value) for o in tape.outputs)
     return Program(tuple(inputs), tuple(eqns), outputs, dict(tape.sources), tuple(seen))
 
