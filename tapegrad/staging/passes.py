@@ -28,11 +28,14 @@ def _rewrite(prog: Program, eqns: list[Eqn], names: dict[int, Arg]) -> Program:
 def dce(prog: Program) -> Program:
     """Drop equations neither an output nor a guard depends on."""
     live = {o for o in prog.outputs if isinstance(o, int)}
+    add = live.add
     kept = []
     for e in reversed(prog.eqns):
         if e.out in live or is_guard(e):
             kept.append(e)
-            live.update(a for a in e.args if isinstance(a, int))
+            for a in e.args:
+                if a.__class__ is int:
+                    add(a)
     return prog._replace(eqns=tuple(reversed(kept)))
 
 
@@ -55,27 +58,38 @@ def _sweep(prog: Program, folding: bool, exact_identities: bool, sharing: bool) 
     names: dict[int, Arg] = {}
     seen: dict[Any, int] = {}
     eqns = []
+    identity_names = ("mul", "div", "sub")
     with np.errstate(all="ignore"):
         for e in prog.eqns:
             args = e.args
             if names:
-                args = tuple(names.get(a, a) if a.__class__ is int else a for a in args)
-                if args != e.args:
+                renamed = False
+                for a in args:
+                    if a.__class__ is int and a in names:
+                        renamed = True
+                        break
+                if renamed:
+                    args = tuple(names.get(a, a) if a.__class__ is int else a for a in args)
                     e = Eqn(e.prim, e.out, args, e.ans)
             if is_guard(e):
                 eqns.append(e)
                 continue
-            consts = [a for a in args if a.__class__ is Const]
-            if folding and len(consts) == len(args):
-                names[e.out] = Const(e.prim.impl(*(c.value for c in consts)))
-                continue
-            out_kind = kinds[e.out] = kind(e.ans)
-            x = _identity_operand(e) if exact_identities else None
-            if x is not None and kinds.get(x) == out_kind:
-                names[e.out] = x
-                continue
+            if folding:
+                for a in args:
+                    if a.__class__ is not Const:
+                        break
+                else:
+                    names[e.out] = Const(e.prim.impl(*(c.value for c in args)))
+                    continue
+            ans = e.ans
+            out_kind = kinds[e.out] = float if ans.__class__ is float else kind(ans)
+            if exact_identities and e.prim.name in identity_names:
+                x = _identity_operand(e)
+                if x is not None and kinds.get(x) == out_kind:
+                    names[e.out] = x
+                    continue
             if sharing:
-                key = (e.prim, tuple(a if isinstance(a, int) else _const_key(a) for a in args))
+                key = (e.prim, tuple(a if a.__class__ is int else _const_key(a) for a in args))
                 if key in seen:
                     names[e.out] = seen[key]
                     continue
