@@ -304,3 +304,16 @@ def test_array_spellings_are_exact_bit_for_bit(k):
         w = rng.choice(np.array(SPECIAL), size=8)
         g = tg.value_and_grad(f, argnums=(0, 1))
         assert bits(tg.jit(g)(x, w)) == bits(g(x, w))
+
+
+def test_a_primitive_whose_impl_is_unhashable_compiles():
+    class Scale:                       # a callable with __eq__ and no __hash__
+        def __eq__(self, other):
+            return isinstance(other, Scale)
+
+        def __call__(self, x):
+            return 3.0 * x
+    p = tg.primitive(Scale(), name="scale")
+    tg.defvjp(p, lambda g, ans, x: 3.0 * g)
+    f = tg.jit(lambda x: p(x) + 1.0)
+    assert f(2.0) == 7.0 and f(3.0) == 10.0 and tg.jit(tg.grad(lambda x: p(x)))(2.0) == 3.0

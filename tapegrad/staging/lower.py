@@ -142,7 +142,7 @@ def lower(prog: Program, name: str = "f") -> Lowered:
             pending.clear()
         depth = pending[2] + 1 if pending else 0
         arg_kinds = [kinds.get(a) if isinstance(a, int) else type(a.value) for a in e.args]
-        floats = e.prim.impl in SPELLINGS and float in arg_kinds
+        floats = float in arg_kinds and _spelled(e.prim)
         args = [arg(a, floats) for a in e.args]
         pending.clear()
         for a in set(a for a in e.args if isinstance(a, int)):
@@ -198,10 +198,18 @@ def _known(e: Eqn, args: list[str], nonzero: set[int]) -> str | None:
     return None
 
 
+def _spelled(prim: Any) -> bool:
+    """Whether ``prim``'s impl is a Python operator (so: spelled by it)."""
+    try:
+        return prim.impl in SPELLINGS
+    except TypeError:               # an unhashable callable
+        return False
+
+
 def _spell(e: Eqn, args: list[str], arg_kinds: list[Any], ns: dict[str, Any],
            impls: dict[int, str]) -> str:
     name = e.prim.name
-    pattern = SPELLINGS.get(e.prim.impl)
+    pattern = SPELLINGS.get(e.prim.impl) if _spelled(e.prim) else None
     if pattern is not None and len(args) == pattern.count("{}"):
         return pattern.format(*args)
     key = id(e.prim)

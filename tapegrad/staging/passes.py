@@ -79,7 +79,8 @@ def _sweep(prog: Program, folding: bool, exact_identities: bool, sharing: bool) 
                     if a.__class__ is not Const:
                         break
                 else:
-                    names[e.out] = Const(e.prim.impl(*(c.value for c in args)))
+                    values = [c.value for c in args if isinstance(c, Const)]   # all of them
+                    names[e.out] = Const(e.prim.impl(*values))
                     continue
             ans = e.ans
             out_kind = kinds[e.out] = float if ans.__class__ is float else kind(ans)
@@ -89,7 +90,7 @@ def _sweep(prog: Program, folding: bool, exact_identities: bool, sharing: bool) 
                     names[e.out] = x
                     continue
             if sharing:
-                key = (e.prim, tuple(a if a.__class__ is int else _const_key(a) for a in args))
+                key = (e.prim, tuple(a if isinstance(a, int) else _const_key(a) for a in args))
                 if key in seen:
                     names[e.out] = seen[key]
                     continue

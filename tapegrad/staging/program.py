@@ -70,7 +70,9 @@ def is_guard(e: Eqn) -> bool:
 
 def from_tape(tape: Tape) -> Program:
     """The program a tape recorded; a constant output becomes a ``Const``."""
-    inputs, eqns, seen = [], [], []
+    inputs: list[int] = []
+    eqns: list[Eqn] = []
+    seen: list[Any] = []
     append = eqns.append
     for i, rec in enumerate(tape.records):
         op = rec[0]                                          # rec_op
@@ -79,6 +81,7 @@ def from_tape(tape: Tape) -> Program:
             seen.append(rec[1])
             continue
         n = len(rec)
+        args: tuple[Arg, ...]
         if n == 6:                                           # two arguments: most records
             j0, j1 = rec[2], rec[4]
             args = (Const(rec[3]) if j0 is None else j0, Const(rec[5]) if j1 is None else j1)
