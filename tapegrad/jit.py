@@ -30,7 +30,7 @@ from .staging.cache import (
 from .staging.lower import GuardFailed, Lowered, lower
 from .staging.passes import optimize
 from .staging.program import from_tape
-from .tape import Traced, ieee
+from .tape import Traced, gc_paused, ieee
 from .transforms import make_tape
 
 __all__ = ["jit"]
@@ -189,6 +189,7 @@ class Jitted:
         self.cache.add(signature, spec)
         return _outputs(spec, leaves)
 
+    @gc_paused        # the program's hundreds of thousands of tuples hold no cycles
     def _trace(self, dynamic: Any, statics: Any, args: tuple[Any, ...],
                kwargs: dict[str, Any]) -> Specialization:
         tape = make_tape(self._with_statics(args, kwargs))(*dynamic)
