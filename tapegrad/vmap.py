@@ -2,7 +2,7 @@
 
 ``vmap(fun)`` traces ``fun`` on one example (a staging tape with concrete
 values, so Python control flow runs), then plays the recorded program on
-the whole batch: each primitive through its rule in ``batch_rules``. The
+the whole batch: each primitive through its rule in ``batching.py``. The
 batch axis is axis 0 of every batched value; an elementwise primitive's
 batched operands get size-1 axes after it, so the batch axis never meets
 an unbatched array's axis (``x * w`` with a batched scalar ``x`` and an
@@ -24,174 +24,16 @@ from typing import Any
 
 import numpy as np
 
-from . import arrays, axes, logic, ops, reductions, tree, vmap_compiled
+from . import batching, tree, vmap_compiled
 from .arguments import check_callable
-from .primitive import zmul
+from .batching import ELEMENTWISE, batch_rules
 from .staging.cache import MAX_SPECIALIZATIONS
 from .staging.program import Const, Program, from_tape, is_guard
-from .tape import Traced, float_array, ieee, primal_value
+from .tape import Traced, ieee, primal_value
 from .transforms import make_tape
-from .vmap_traced import LeafPrimitive, Staged
+from .vmap_traced import Staged
 
 __all__ = ["batch_rules", "vmap"]
-
-BatchRule = Callable[[Any, list[Any], list[bool], int], Any]
-"""``rule(eqn, values, batched, n) -> value``: ``values`` are batched along
-axis 0 where ``batched`` says so; the result is batched."""
-
-ELEMENTWISE = {
-    ops.add, ops.sub, ops.mul, ops.neg, ops.div, ops.pow, ops.exp, ops.log, ops.sin,
-    ops.cos, ops.tanh, ops.sqrt, ops.sigmoid, ops.relu, ops.abs, ops.maximum, ops.minimum,
-    ops.where, ops.logaddexp, ops.stop_gradient_p, zmul, logic.lt, logic.le, logic.gt,
-    logic.ge, logic.eq, logic.ne, logic.logical_and, logic.logical_or, logic.logical_not,
-    ops.log1p, ops.expm1, ops.tan, ops.arctan, ops.sinh, ops.cosh, ops.square, ops.sign,
-    ops.softplus,
-    arrays.matmul_p,    # leading axes broadcast: the batch axis placed as for elementwise
-}
-
-
-def _shape(x: Any) -> tuple[int, ...]:
-    return () if type(x) is float else np.shape(x)
-
-
-def _elementwise(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-    """The primitive's own implementation, once, on the whole batch.
-
-    Batched operands are shaped (n, 1, ..., 1, *example shape) against the
-    result's example shape, so the batch axis meets no unbatched axis.
-    """
-    rank = len(_shape(e.ans))
-    args = []
-    for v, b in zip(values, batched):
-        if b and v.ndim - 1 != rank:      # (n, *example) already when the ranks agree
-            v = v.reshape((n,) + (1,) * (rank + 1 - v.ndim) + v.shape[1:])
-        args.append(v)
-    return e.prim.impl(*args)
-
-
-def _reduce(np_reduce: Callable[..., Any]) -> BatchRule:
-    def rule(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-        x = float_array(values[0])
-        return x if x.ndim == 1 else np_reduce(x.reshape(n, -1), axis=1)
-    return rule
-
-
-def _broadcast_like(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-    g = values[0]
-    shape = _shape(e.ans)
-    if not batched[0]:
-        return np.broadcast_to(np.full(shape, g, dtype=float), (n,) + shape).copy()
-    g = np.reshape(g, (n,) + (1,) * (len(shape) - (np.ndim(g) - 1)) + np.shape(g)[1:])
-    return np.broadcast_to(g, (n,) + shape).copy()
-
-
-def _sum_like(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-    c = np.asarray(values[0], dtype=float)
-    if not batched[0]:
-        c = np.broadcast_to(c, (n,) + c.shape)
-    target = _shape(e.ans)
-    cshape = c.shape[1:]
-    lead = len(cshape) - len(target)
-    axes = tuple(range(1, lead + 1)) + tuple(
-        1 + lead + i for i, k in enumerate(target) if k == 1 and cshape[lead + i] != 1)
-    return np.sum(c, axis=axes).reshape((n,) + target) if axes else c.reshape((n,) + target)
-
-
-def _reshape(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-    return np.reshape(float_array(values[0]), (n,) + _shape(e.ans))
-
-
-def _transpose(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-    return np.transpose(values[0], (0,) + tuple(a + 1 for a in values[1]))
-
-
-def _broadcast_to(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-    v, shape = float_array(values[0]), values[1]
-    v = v.reshape((n,) + (1,) * (len(shape) + 1 - v.ndim) + v.shape[1:])
-    return np.broadcast_to(v, (n,) + shape).copy()
-
-
-def _along_axes(np_fn: Callable[..., Any]) -> BatchRule:
-    def rule(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-        return np_fn(float_array(values[0]), axis=tuple(a + 1 for a in values[1]),
-                     keepdims=values[2])
-    return rule
-
-
-def _concatenate(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-    *xs, axis = values
-    parts = [float_array(v) if b else np.broadcast_to(float_array(v), (n,) + np.shape(v))
-             for v, b in zip(xs, batched)]
-    return np.concatenate(parts, axis=axis + 1)
-
-
-def _batch_index(idx: Any) -> tuple[Any, ...] | None:
-    """``idx`` behind a batch axis, or None where NumPy would move the advanced axes."""
-    parts = idx if isinstance(idx, tuple) else (idx,)
-    fancy = [k for k, p in enumerate(parts) if isinstance(p, np.ndarray)]
-    if fancy and fancy != list(range(fancy[0], fancy[-1] + 1)):
-        return None               # separated advanced indices: their axes go first
-    return (slice(None),) + parts
-
-
-def _getitem(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-    idx = _batch_index(values[1])
-    if idx is None or not batched[0]:
-        return _per_example(e, values, batched, n)
-    return float_array(values[0])[idx]
-
-
-def _index_add(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-    idx = _batch_index(values[2])
-    if idx is None or not batched[0]:
-        return _per_example(e, values, batched, n)
-    g = np.asarray(values[0])
-    z = np.zeros((n,) + _shape(e.ans), dtype=np.result_type(g.dtype, np.asarray(e.ans).dtype))
-    np.add.at(z, idx, g)
-    return z
-
-
-def _per_example(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-    """Any other primitive: its impl on each example, the results stacked."""
-    outs = [e.prim.impl(*(_example(v, i) if b else v for v, b in zip(values, batched)))
-            for i in range(n)]
-    return np.stack([np.asarray(o) for o in outs])
-
-
-batch_rules: dict[Any, BatchRule] = {
-    reductions.sum_p: _reduce(np.sum), reductions.mean_p: _reduce(np.mean),
-    reductions.broadcast_like: _broadcast_like, reductions.sum_like: _sum_like,
-    reductions.reshape: _reshape,
-}
-batch_rules.update({p: _elementwise for p in ELEMENTWISE})
-batch_rules.update({
-    arrays.transpose_p: _transpose, arrays.broadcast_to_p: _broadcast_to,
-    arrays.getitem: _getitem, arrays.index_add: _index_add,
-    axes.sum_axes: _along_axes(np.sum), axes.max_axes: _along_axes(np.max),
-    axes.min_axes: _along_axes(np.min),
-})
-
-
-def _rule(prim: Any) -> BatchRule:
-    rule = batch_rules.get(prim)
-    if rule is None and prim.name == "concatenate" and prim in arrays._CONCATS.values():
-        return _concatenate
-    if rule is None and isinstance(prim, LeafPrimitive):      # vmap(vmap(f))
-        staged, k = prim.staged, prim.k
-        return lambda e, values, batched, n: staged.batched_leaf(k, values, batched, n)
-    if rule is None:
-        return _elementwise if getattr(prim, "elementwise", False) else _per_example
-    return rule
-
-
-def _example(x: Any, i: int) -> Any:
-    v = x[i]
-    return float(v) if isinstance(v, np.floating) else v
-
-
-class _Split(Exception):
-    pass
-
 
 def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callable[..., Any]:
     """Return a function mapping ``fun`` over a batch axis of its arguments.
@@ -231,7 +73,7 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callab
         n = _batch_size(leaves, axes, treedef)
         leaves = [np.moveaxis(np.asarray(x, dtype=float), a, 0) if a is not None else x
                   for x, a in zip(leaves, axes)]
-        example = [_example(x, 0) if a is not None else x for x, a in zip(leaves, axes)]
+        example = [batching.example(x, 0) if a is not None else x for x, a in zip(leaves, axes)]
         sig = (treedef, tuple(axes), tuple(_kind(x) for x in example))
         found = specs.setdefault(sig, [])
         with ieee():
@@ -351,7 +193,7 @@ def _run_batch(fun: Callable[..., Any], specs: list[Any], treedef: Any,
                     f"vmap: {getattr(fun, '__name__', 'the function')} needed more than "
                     f"{MAX_SPECIALIZATIONS} specializations: a Python branch on a traced "
                     "value goes too many ways across the batch. Write it with tg.where.")
-            example = [_example(x, int(idx[0])) if a is not None else x
+            example = [batching.example(x, int(idx[0])) if a is not None else x
                        for x, a in zip(leaves, axes)]
             specs.append(_trace(fun, treedef, example))
             choice = len(specs) - 1
@@ -437,7 +279,8 @@ def _plan(prog: Program) -> list[Any]:
     hit = _PLANS.get(id(prog))
     if hit is not None and hit[0] is prog:
         return hit[1]
-    plan = [(e, is_guard(e), _rule(e.prim), _shape(e.ans)) for e in prog.eqns]
+    plan = [(e, is_guard(e), batching.rule(e.prim), batching.shape_of(e.ans))
+            for e in prog.eqns]
     if len(_PLANS) > 64:
         _PLANS.clear()
     _PLANS[id(prog)] = (prog, plan)
