@@ -394,7 +394,9 @@ def test_random_array_programs(prog):
     assert same(tg.jit(tg.grad(loss))(x), g)                        # jit: bit for bit
     xs = np.stack([x, -x, 0.5 * x])
     loop = np.stack([tg.grad(loss)(v) for v in xs])
-    assert np.allclose(tg.vmap(tg.grad(loss))(xs), loop, rtol=1e-12, atol=1e-15)
+    # batched products may round differently in the last bit (BLAS), and 1 - tanh**2
+    # near saturation magnifies that: close, not equal
+    assert np.allclose(tg.vmap(tg.grad(loss))(xs), loop, rtol=1e-9, atol=1e-12)
     assert np.allclose(tg.vmap(f)(xs), np.stack([np_f(v) for v in xs]), rtol=1e-12)
 
 

@@ -317,3 +317,21 @@ def test_a_primitive_whose_impl_is_unhashable_compiles():
     tg.defvjp(p, lambda g, ans, x: 3.0 * g)
     f = tg.jit(lambda x: p(x) + 1.0)
     assert f(2.0) == 7.0 and f(3.0) == 10.0 and tg.jit(tg.grad(lambda x: p(x)))(2.0) == 3.0
+
+
+def test_a_float_parameter_over_an_array_sums_its_gradient_exactly():
+    f = lambda a, x: tg.sum(tg.relu(a * x + 1.0) * x) + tg.mean(tg.tanh(a * x))
+    g = tg.value_and_grad(f, argnums=(0, 1))
+    source = tg.jit(g).lower(1.5, np.ones(8)).source
+    assert "_zmul_sum(" in source                     # one reduction for the sum of a zmul
+    rng = np.random.default_rng(0)
+    for a in SPECIAL:
+        for _ in range(10):
+            x = rng.choice(np.array(SPECIAL), size=8)
+            assert nan_bits(tg.jit(g)(a, x)) == nan_bits(g(a, x))
+
+
+def nan_bits(tree):
+    """As bits, a nan's sign and payload aside (API.md): a zero's sign still counts."""
+    return [np.where(np.isnan(x), np.nan, x).tobytes()
+            for x in (np.asarray(v, dtype=float) for v in tg.tree.leaves(tree))]

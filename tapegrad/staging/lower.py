@@ -93,6 +93,7 @@ def lower(prog: Program, name: str = "f") -> Lowered:
     kinds: dict[int, Any] = dict(zip(prog.inputs, map(type, prog.seen)))
     seen: dict[int, Any] = dict(zip(prog.inputs, prog.seen))   # values while tracing
     nonzero: set[int] = set()     # values with no zero element, whatever the inputs
+    zmuls: dict[int, tuple[str, str]] = {}   # zmul of a float64 array: its arguments
     consts: dict[int, str] = {}
     impls: dict[int, str] = {}
     regs: dict[int, int] = {}            # value id -> register number
@@ -143,6 +144,7 @@ def lower(prog: Program, name: str = "f") -> Lowered:
         depth = pending[2] + 1 if pending else 0
         arg_kinds = [kinds.get(a) if isinstance(a, int) else type(a.value) for a in e.args]
         floats = float in arg_kinds and _spelled(e.prim)
+        inlined = pending[0] if pending else None
         args = [arg(a, floats) for a in e.args]
         pending.clear()
         for a in set(a for a in e.args if isinstance(a, int)):
@@ -161,11 +163,20 @@ def lower(prog: Program, name: str = "f") -> Lowered:
         expr = None
         if _builtin(e.prim) and e.prim.name in ("broadcast_like", "zmul"):
             expr = _known(e, args, nonzero)
+        if e.prim.name == "sum_like" and e.args[0] == inlined and inlined in zmuls and \
+                type(seen.get(e.args[1]) if isinstance(e.args[1], int) else e.args[1].value) \
+                is float and _builtin(e.prim):     # the sum of a zmul: one reduction
+            ns["_zmul_sum"] = spell_arrays.zmul_sum
+            expr = f"_zmul_sum({zmuls[inlined][0]}, {zmuls[inlined][1]})"
         if expr is None and np.ndarray in arg_kinds and _builtin(e.prim):
             expr = spell_arrays.spell(e, args, [seen.get(a) if isinstance(a, int) else a.value
                                                 for a in e.args], ns)
         if expr is None:
             expr = _spell(e, args, arg_kinds, ns, impls)
+            if e.prim.name == "zmul" and _builtin(e.prim) and _float64(seen.get(e.args[0])
+                                                                      if isinstance(e.args[0],
+                                                                                    int) else None):
+                zmuls[e.out] = (args[0], args[1])
         if uses.get(e.out) == 1 and depth < 4 and k + 1 < len(eqns) and \
                 e.out in eqns[k + 1].args and not _repeated(eqns[k + 1], e.out):
             # one statement fewer: fused into the next
@@ -178,6 +189,10 @@ def lower(prog: Program, name: str = "f") -> Lowered:
     source, fn = _compile(_blocks(body), next(n_regs), ns, name)
     plain = not consts and _PLAIN.issuperset(kinds.values())
     return Lowered(source, fn, guards, plain)
+
+
+def _float64(v: Any) -> bool:
+    return type(v) is np.ndarray and v.dtype == np.float64
 
 
 def _known(e: Eqn, args: list[str], nonzero: set[int]) -> str | None:

@@ -60,3 +60,17 @@ def spell(e: Any, args: list[str], values: list[Any], ns: dict[str, Any]) -> str
         if name == "sum_like" and not target and v0.dtype == np.float64:
             return f"float({args[0]}.sum())"
     return None
+
+
+def zmul_sum(g: np.ndarray, d: Any) -> float:
+    """``float(_zmul(g, d).sum())`` for a float64 array ``g``, with one reduction.
+
+    ``_zmul`` already sums its product to look for a nan; where there is
+    none, that sum is the answer (the same reduction of the same array).
+    """
+    r = np.multiply(g, d)
+    s = np.add.reduce(r, axis=None)
+    if s != s:
+        return float(np.where(g == 0, 0.0, r).sum())
+    return float(s)
+
