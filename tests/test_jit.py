@@ -19,7 +19,7 @@ from test_replay import POINTS, build, eager, program, same
 
 import tapegrad as tg
 from tapegrad.staging.lower import lower
-from tapegrad.staging.passes import cse, dce, fold, identities, optimize
+from tapegrad.staging.passes import cse, dce, fold, identities, optimize, shapes_only
 from tapegrad.staging.program import from_tape
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "examples"))
@@ -335,3 +335,24 @@ def nan_bits(tree):
     """As bits, a nan's sign and payload aside (API.md): a zero's sign still counts."""
     return [np.where(np.isnan(x), np.nan, x).tobytes()
             for x in (np.asarray(v, dtype=float) for v in tg.tree.leaves(tree))]
+
+
+def test_shapes_only_lets_a_value_read_for_its_shape_go():
+    # grad of sum(0.1 * x**2 ...): broadcast_like reads x**2 only for its shape
+    f = tg.grad(lambda x: tg.sum(tg.square(x)) * 0.1)
+    prog = listing(f, np.ones(3))
+    assert "square" in str(dce(prog)).split("outputs")[0]          # read, so kept
+    slim = dce(shapes_only(prog))
+    assert str(slim).count("square") == 0                          # only its shape was
+    x = np.array([1.0, -2.0, 3.0])
+    with np.errstate(all="ignore"):
+        assert bits(lower(slim).fn([x])) == bits(lower(prog).fn([x]))
+    assert "square" not in tg.jit(f).lower(x).source
+
+
+def test_a_constant_array_output_is_a_fresh_copy_each_call():
+    g = tg.jit(tg.grad(lambda x: tg.sum(x)))          # the gradient folds to a constant
+    first = g(np.ones(3))
+    first[0] = 5.0
+    assert g(np.ones(3)).tolist() == [1.0, 1.0, 1.0]
+    assert "copy()" in g.lower(np.ones(3)).source

@@ -185,7 +185,10 @@ def lower(prog: Program, name: str = "f") -> Lowered:
             body.append(f"{assign(e.out)} = {expr}")
     if pending:
         body.append(f"{assign(pending[0])} = {pending[1]}")
-    body.append("return [" + ", ".join(arg(o, False) for o in prog.outputs) + "]")
+    # a constant array returned is a copy: the caller may write into it
+    body.append("return [" + ", ".join(
+        f"{arg(o, False)}.copy()" if isinstance(o, Const) and type(o.value) is np.ndarray
+        else arg(o, False) for o in prog.outputs) + "]")
     source, fn = _compile(_blocks(body), next(n_regs), ns, name)
     plain = not consts and _PLAIN.issuperset(kinds.values())
     return Lowered(source, fn, guards, plain)
@@ -201,16 +204,20 @@ def _known(e: Eqn, args: list[str], nonzero: set[int]) -> str | None:
     ``zmul(g, d)`` is ``g * d`` where no element of ``g`` is zero (the
     array impl masks zeros of ``g`` only, and only when a product is nan).
     """
-    def const(a: Arg, test: Callable[[float], bool]) -> bool:
-        return isinstance(a, Const) and type(a.value) is float and test(a.value)
     g = e.args[0]
+    never_zero = g in nonzero if isinstance(g, int) else _no_zero(g.value)
     if e.prim.name == "broadcast_like":
-        if g in nonzero if isinstance(g, int) else const(g, lambda v: v != 0):
+        if never_zero:
             nonzero.add(e.out)
         return None
-    if g in nonzero if isinstance(g, int) else const(g, lambda v: v != 0):
-        return f"{args[0]} * {args[1]}"
-    return None
+    return f"{args[0]} * {args[1]}" if never_zero else None
+
+
+def _no_zero(v: Any) -> bool:
+    """A constant with no zero element (a float, or a float array: a folded one)."""
+    if type(v) is float:
+        return v != 0
+    return type(v) is np.ndarray and v.dtype.kind == "f" and bool(np.all(v != 0))
 
 
 def _spelled(prim: Any) -> bool:

@@ -137,6 +137,35 @@ def _identity_operand(e: Eqn) -> int | None:
     return None
 
 
+def shapes_only(prog: Program) -> Program:
+    """``broadcast_like(g, x)`` and ``sum_like(c, x)`` read only ``x``'s shape.
+
+    Their ``x`` becomes a constant of that shape and dtype (a zero-memory
+    view), so what computed ``x`` can go if nothing else reads it, and a
+    ``broadcast_like`` of a constant folds. Exact: the results are the same.
+    """
+    from ..reductions import broadcast_like, sum_like
+    values = dict(zip(prog.inputs, prog.seen))
+    eqns = []
+    for e in prog.eqns:
+        values[e.out] = e.ans
+        if e.prim is broadcast_like or e.prim is sum_like:
+            x = e.args[1]
+            stand_in = _stand_in(values[x]) if isinstance(x, int) else None
+            if stand_in is not None:
+                e = Eqn(e.prim, e.out, (e.args[0], Const(stand_in)), e.ans)
+        eqns.append(e)
+    return prog._replace(eqns=tuple(eqns))
+
+
+def _stand_in(v: Any) -> Any:
+    if v.__class__ is float:
+        return 0.0
+    if v.__class__ is np.ndarray:
+        return np.broadcast_to(np.zeros((), dtype=v.dtype), v.shape)
+    return None
+
+
 def optimize(prog: Program) -> Program:
-    """All passes: ``fold``, ``identities`` and ``cse`` in one sweep, then ``dce``."""
-    return dce(_sweep(prog, folding=True, exact_identities=True, sharing=True))
+    """All passes: ``shapes_only``, one sweep of ``fold``, ``identities``, ``cse``; ``dce``."""
+    return dce(_sweep(shapes_only(prog), folding=True, exact_identities=True, sharing=True))
