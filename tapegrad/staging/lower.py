@@ -3,8 +3,13 @@
 Each equation becomes one statement. Python's own operators spell the
 primitives whose implementation is exactly that operator (``+ - *``, unary
 ``-``, the comparisons); every other primitive is a call of its ``impl``,
-which the generated code finds by name. A guard becomes a check that raises
-``GuardFailed`` with the guard's index.
+which the generated code finds by name, or, where the kinds the signature
+fixes decide the branch its impl takes, the expression of that branch
+(``FLOAT_SPELLINGS`` for floats, ``spell_arrays`` for arrays). A single-use
+value is written into the statement that reads it. A run of statements on
+one cotangent ``g`` shares one test of it (``_blocks``). A guard becomes a
+check that raises ``GuardFailed`` with the guard's index. Every spelling
+computes the impl's own numbers, bit for bit.
 
 Names are registers: a value's name is reused once the value is dead, so a
 program of 100,000 records needs a few thousand names (fast locals, and
