@@ -42,17 +42,14 @@ def _dtype(x: Any) -> Any:
     return d if d.kind == "f" else np.dtype(float)
 
 
-_float = float_array
-
-
 # ----------------------------------------------------------------- indexing
 def _getitem(x: Any, idx: Any) -> Any:
-    return _scalar(_float(x)[idx])
+    return _scalar(float_array(x)[idx])
 
 
 def _index_add(g: Any, x: Any, idx: Any) -> Any:
     """Zeros of ``x``'s shape with ``g`` added at ``idx`` (repeats add up)."""
-    z = np.zeros(_shape(x), dtype=np.result_type(_float(x).dtype, np.asarray(g).dtype))
+    z = np.zeros(_shape(x), dtype=np.result_type(float_array(x).dtype, np.asarray(g).dtype))
     if _basic(idx):
         z[idx] += g          # no element twice: the same sums as np.add.at, faster
     else:
@@ -246,7 +243,7 @@ def reshape_to(x: Number, shape: int | Sequence[int]) -> Number:
 def _transpose(x: Any, axes: tuple[int, ...]) -> Any:
     if type(x) is np.ndarray and x.dtype.kind == "f":
         return x.transpose(axes)
-    return np.transpose(_float(x), axes)
+    return np.transpose(float_array(x), axes)
 
 
 transpose_p: Primitive = primitive(_transpose, "transpose")
@@ -287,7 +284,7 @@ def _bad_axis(what: str, axis: Any, nd: int) -> int:
 
 
 def _broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
-    return np.broadcast_to(_float(x), shape).copy()
+    return np.broadcast_to(float_array(x), shape).copy()
 
 
 broadcast_to_p: Primitive = primitive(_broadcast_to, "broadcast_to")
@@ -327,7 +324,7 @@ def _concat_prim(n: int) -> Primitive:
 
     def impl(*args: Any) -> Any:
         *xs, axis = args
-        return np.concatenate([_float(x) for x in xs], axis=axis)
+        return np.concatenate([float_array(x) for x in xs], axis=axis)
     impl.__name__ = "concatenate"
     prim = primitive(impl, "concatenate")
 

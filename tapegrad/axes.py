@@ -18,11 +18,11 @@ from typing import Any
 import numpy as np
 
 from . import reductions
-from .arrays import _float, _scalar, broadcast_to_p, stack
+from .arrays import _scalar, broadcast_to_p, stack
 from .ops import div, where
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .reductions import reshape
-from .tape import _shape, primal_value
+from .tape import _shape, float_array, primal_value
 
 __all__ = ["max", "mean", "min", "sum"]
 
@@ -60,7 +60,7 @@ def _back(g: Any, x: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
 
 def _reduction(name: str, np_fn: Any) -> Primitive:
     def impl(x: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
-        return _scalar(np_fn(_float(x), axis=axes, keepdims=keepdims))
+        return _scalar(np_fn(float_array(x), axis=axes, keepdims=keepdims))
     impl.__name__ = name
     return primitive(impl, name)
 

@@ -26,7 +26,7 @@ import numpy as np
 
 from . import batching, tree, vmap_compiled
 from .arguments import check_callable
-from .batching import ELEMENTWISE, batch_rules
+from .batching import batch_rules
 from .staging.cache import MAX_SPECIALIZATIONS
 from .staging.program import Const, Program, from_tape, is_guard
 from .tape import Traced, ieee, primal_value
@@ -221,7 +221,7 @@ def _play(prog: Program, leaves: list[Any], axes: list[int | None],
     Returns the examples that passed every guard, their outputs (batched),
     and the subsets that failed a guard.
     """
-    fast = vmap_compiled.compiled(prog, tuple(ax is not None for ax in axes), ELEMENTWISE)
+    fast = vmap_compiled.compiled(prog, tuple(ax is not None for ax in axes))
     if fast is not None:               # a scalar program without guards: compiled
         lowered, out_batched = fast
         n = len(idx)

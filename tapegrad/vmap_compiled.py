@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from . import reductions
+from .batching import ELEMENTWISE
 from .staging.lower import Lowered, lower
 from .staging.passes import optimize
 from .staging.program import Const, Eqn, Program, is_guard
@@ -31,22 +32,21 @@ _FLOATS, _BOOLS = np.zeros(2), np.zeros(2, dtype=bool)   # stand-ins for batched
 _CACHE: dict[Any, tuple[Program, Any]] = {}
 
 
-def compiled(prog: Program, batched_inputs: tuple[bool, ...],
-             elementwise: Any) -> tuple[Lowered, list[bool]] | None:
+def compiled(prog: Program,
+             batched_inputs: tuple[bool, ...]) -> tuple[Lowered, list[bool]] | None:
     """The lowered batched program and which outputs are batched, or None."""
     key = (id(prog), batched_inputs)
     hit = _CACHE.get(key)
     if hit is not None and hit[0] is prog:
         return hit[1]  # type: ignore[no-any-return]
-    result = _build(prog, batched_inputs, elementwise)
+    result = _build(prog, batched_inputs)
     if len(_CACHE) > 64:
         _CACHE.clear()
     _CACHE[key] = (prog, result)
     return result
 
 
-def _build(prog: Program, batched_inputs: tuple[bool, ...],
-           elementwise: Any) -> tuple[Lowered, list[bool]] | None:
+def _build(prog: Program, batched_inputs: tuple[bool, ...]) -> tuple[Lowered, list[bool]] | None:
     if any(type(v) is not float for v in prog.seen):
         return None
     batched = {i for i, b in zip(prog.inputs, batched_inputs) if b}
@@ -61,7 +61,7 @@ def _build(prog: Program, batched_inputs: tuple[bool, ...],
         if e.prim in IDENTITY:
             names[e.out] = args[0]
             continue
-        if e.prim not in elementwise:
+        if e.prim not in ELEMENTWISE:
             return None
         b = any(a in batched for a in args if a.__class__ is int)
         if b:
