@@ -13,6 +13,7 @@ assert "site-packages" in here, f"tapegrad imported from {here}, not the install
 
 
 def loss(p, x):
+    """A branch on a traced value, so guards are exercised too."""
     h = tg.tanh(p["w"] * x + p["b"])
     return h * h if h > 0 else -h
 
