@@ -13,12 +13,15 @@ too. A float's or an array's value never causes a new trace.
 from __future__ import annotations
 
 import functools
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import tree
 from .arguments import check_callable
+from .jit_traced import JitCall
 from .staging.cache import (
+    MAX_SIGNATURES,
     MAX_SPECIALIZATIONS,
     Cache,
     Miss,
@@ -30,7 +33,7 @@ from .staging.cache import (
 from .staging.lower import GuardFailed, Lowered, lower
 from .staging.passes import optimize
 from .staging.program import from_tape
-from .tape import Traced, gc_paused, ieee
+from .tape import Traced, gc_paused, ieee, primal_value
 from .transforms import make_tape
 
 __all__ = ["jit"]
@@ -96,6 +99,14 @@ def _outputs(spec: Specialization, leaves: list[Any]) -> Any:
     return unflat(outs) if unflat is not None else tree.unflatten(spec.out_def, outs)
 
 
+def _flat_outputs(spec: Specialization, leaves: list[Any]) -> list[Any]:
+    """Run ``spec`` on the input leaves; its output leaves."""
+    if spec.lowered.plain:
+        return spec.lowered.fn(leaves)       # type: ignore[no-any-return]
+    with ieee():
+        return spec.lowered.fn(leaves)       # type: ignore[no-any-return]
+
+
 class Jitted:
     """What ``tg.jit`` returns: call it like ``fun``."""
 
@@ -106,7 +117,10 @@ class Jitted:
         self.static_argnames = static_argnames
         self.cache = Cache()
         self._fast: tuple[Any, Any, Any] | None = None   # (statics, flattener, specs)
-        functools.update_wrapper(self, fun)
+        self._calls: OrderedDict[Any, JitCall] = OrderedDict()   # under other transforms
+        # name, docstring and __wrapped__, but not __dict__: a wrapped object's
+        # attributes (another Jitted's fun and cache) must not replace ours
+        functools.update_wrapper(self, fun, updated=())
 
     @property
     def trace_count(self) -> int:
@@ -158,8 +172,8 @@ class Jitted:
         if not _PLAIN.issuperset(types):
             kinds = tuple(leaf_kind(x) for x in leaves)
         if None in kinds:
-            if any(type(x) is Traced for x in leaves):     # inside another transform:
-                return self.fun(*args, **kwargs)           # it records the calls itself
+            if any(type(x) is Traced for x in leaves):     # inside another transform
+                return self._traced(leaves, treedef, statics)
             bad = kinds.index(None)
             path = tree.keystr(treedef.key_paths()[bad])
             raise TypeError(f"jit: the argument at {path} is a {type(leaves[bad]).__name__}, "
@@ -168,14 +182,24 @@ class Jitted:
         signature = (treedef, kinds, statics)
         if int in types:
             leaves = [float(x) if k is int else x for x, k in zip(leaves, kinds)]
-        failed: list[str] = []
         specs = self.cache.specializations(signature)
         if specs:
             flat = make_flattener(treedef, kinds)
             self._fast = (statics, flat, specs) if flat is not None else None
-        for spec in specs:
+        spec, outs = self._select(signature, leaves, statics)
+        unflat = spec.unflatten
+        return unflat(outs) if unflat is not None else tree.unflatten(spec.out_def, outs)
+
+    def _select(self, signature: Any, leaves: list[Any], statics: Any
+                ) -> tuple[Specialization, list[Any]]:
+        """The specialization whose guards hold at ``leaves``, and its output leaves.
+
+        Traces ``fun`` at ``leaves`` where none does.
+        """
+        failed: list[str] = []
+        for spec in self.cache.specializations(signature):
             try:
-                return _outputs(spec, leaves)
+                return spec, _flat_outputs(spec, leaves)
             except GuardFailed as e:
                 failed.append(spec.lowered.guards[e.args[0]])
         if len(failed) >= MAX_SPECIALIZATIONS:
@@ -185,27 +209,49 @@ class Jitted:
                 f"branch at {failed[-1]} on a traced value goes different ways. Write the "
                 "choice with tg.where, or pass the value that decides it in "
                 "static_argnums if it is not a float.")
-        spec = self._trace(dynamic, statics, args, kwargs)
+        spec = self._trace(tree.unflatten(signature[0], leaves), statics)
         self.cache.add(signature, spec)
-        return _outputs(spec, leaves)
+        return spec, _flat_outputs(spec, leaves)
+
+    def _traced(self, leaves: list[Any], treedef: Any, statics: Any) -> Any:
+        """A call on traced arguments: recorded as one primitive per output leaf."""
+        kinds = tuple(leaf_kind(primal_value(x)) for x in leaves)
+        if None in kinds:
+            bad = kinds.index(None)
+            path = tree.keystr(treedef.key_paths()[bad])
+            raise TypeError(f"jit: the argument at {path} is a "
+                            f"{type(primal_value(leaves[bad])).__name__}, which jit cannot "
+                            "trace; name it in static_argnums or static_argnames.")
+        signature = (treedef, kinds, statics)
+        call = self._calls.get(signature)
+        if call is None:
+            call = self._calls[signature] = JitCall(self, signature, statics)
+            if len(self._calls) > MAX_SIGNATURES:
+                self._calls.popitem(last=False)
+        else:
+            self._calls.move_to_end(signature)
+        tape = max((x.tape for x in leaves if type(x) is Traced), key=lambda t: t.level)
+        first_order = all(type(x) is not Traced or (x.tape is tape and type(x.value)
+                                                     is not Traced) for x in leaves)
+        return call(leaves, first_order and tape.reverse)
 
     @gc_paused        # the program's hundreds of thousands of tuples hold no cycles
-    def _trace(self, dynamic: Any, statics: Any, args: tuple[Any, ...],
-               kwargs: dict[str, Any]) -> Specialization:
-        tape = make_tape(self._with_statics(args, kwargs))(*dynamic)
+    def _trace(self, dynamic: Any, statics: Any) -> Specialization:
+        tape = make_tape(self._with_statics(statics))(*dynamic)
         out_def, program = tape.out_def, from_tape(tape)
-        del tape                    # its records are in the program now: free them
+        # the tape is kept: other transforms replay it (f is traced once per signature)
         lowered = lower(optimize(program), getattr(self.fun, "__name__", "f"))
-        return Specialization(lowered, out_def, make_unflattener(out_def))
+        return Specialization(lowered, out_def, make_unflattener(out_def), tape)
 
-    def _with_statics(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Callable[..., Any]:
+    def _with_statics(self, statics: Any) -> Callable[..., Any]:
         """``fun`` as a function of the traced arguments, the static ones filled in."""
-        nums = {n % len(args) for n in self.static_argnums}
-        static_kw = {k: v for k, v in kwargs.items() if k in self.static_argnames}
+        positions = {n: v for n, v in statics if isinstance(n, int)}
+        static_kw = {n: v for n, v in statics if isinstance(n, str)}
 
         def traced(positional: tuple[Any, ...], keywords: dict[str, Any]) -> Any:
             it = iter(positional)
-            full = [args[i] if i in nums else next(it) for i in range(len(args))]
+            full = [positions[i] if i in positions else next(it)
+                    for i in range(len(positional) + len(positions))]
             return self.fun(*full, **keywords, **static_kw)
         traced.__name__ = getattr(self.fun, "__name__", "f")
         return traced
@@ -221,5 +267,5 @@ class Jitted:
           The compiled program: ``.source`` is the generated Python.
         """
         dynamic, statics = self._split(args, kwargs)
-        return self._trace(dynamic, statics, args, kwargs).lowered
+        return self._trace(dynamic, statics).lowered
 

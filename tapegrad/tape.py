@@ -103,10 +103,13 @@ class Tape:
         what the function returned.
       sources: the user's source line of a record, by id: of every guard,
         and inside ``tg.debug_nans()`` of every record.
+      reverse: whether a reverse-mode transform made the tape (it will be
+        played backwards).
     """
 
     __slots__ = ("records", "level", "active", "args", "_paths", "outputs",
-                 "output_names", "out_def", "check_nans", "sources", "__weakref__")
+                 "output_names", "out_def", "check_nans", "sources", "reverse",
+                 "__weakref__")
 
     def __init__(self, level: int):
         self.records: list[RawRecord] = []
@@ -119,6 +122,7 @@ class Tape:
         self.out_def: TreeDef | None = None
         self.check_nans = nans.checking.get()
         self.sources: dict[int, str] = {}
+        self.reverse = False      # a reverse-mode transform's tape: it will be played backwards
 
     def __len__(self) -> int:
         return len(self.records)

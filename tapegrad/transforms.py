@@ -52,9 +52,15 @@ class _Trace(NamedTuple):
 
 
 def _trace(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...],
-           has_aux: bool, what: str, kwargs: dict[str, Any] | None = None) -> _Trace:
-    """Run ``fun`` once on a new tape; keyword arguments are constants there."""
+           has_aux: bool, what: str, kwargs: dict[str, Any] | None = None,
+           reverse: bool = False) -> _Trace:
+    """Run ``fun`` once on a new tape; keyword arguments are constants there.
+
+    ``reverse``: the tape will be played backwards (a jitted call on it
+    computes its gradient with its value).
+    """
     with new_tape() as tape:
+        tape.reverse = reverse
         new_args, inputs = trace_inputs(tape, fun, args, nums, what)
         out, aux = split_aux(fun(*new_args, **(kwargs or {})), has_aux, what)
     out_leaves, out_def = tree.flatten(out)
@@ -122,7 +128,7 @@ def _vjp(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...],
          has_aux: bool, what: str, kwargs: dict[str, Any] | None = None
          ) -> tuple[Any, Callable[[Any], tuple[Any, ...]], Any]:
     """Trace ``fun`` once; return (output, vjp function, aux)."""
-    tr = _trace(fun, args, nums, has_aux, what, kwargs)
+    tr = _trace(fun, args, nums, has_aux, what, kwargs, reverse=True)
     tape, out_leaves = tr.tape, tr.out_leaves
 
     @gc_paused
@@ -373,7 +379,7 @@ def jacrev(fun: Callable[..., Any], argnums: Argnums = 0,
     @functools.wraps(fun)
     def jacrev_fun(*args: Any, **kwargs: Any) -> Any:
         nums = norm_argnums(argnums, len(args), what)
-        tr = _trace(fun, args, nums, has_aux, what, kwargs)
+        tr = _trace(fun, args, nums, has_aux, what, kwargs, reverse=True)
         ins = [x for xs, _ in tr.inputs for x in xs]
         blocks = []
         for o in tr.out_leaves:

@@ -19,6 +19,7 @@ import numpy as np
 from .lower import Lowered
 
 MAX_SPECIALIZATIONS = 8
+MAX_SIGNATURES = 64
 
 
 class Specialization(NamedTuple):
@@ -26,6 +27,7 @@ class Specialization(NamedTuple):
     lowered: Lowered
     out_def: Any          # TreeDef of the outputs
     unflatten: Any        # generated for out_def, or None: tree.unflatten serves
+    tape: Any = None      # the trace it was compiled from: other transforms replay it
 
 
 def leaf_kind(x: Any) -> Any:

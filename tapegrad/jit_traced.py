@@ -1,0 +1,264 @@
+"""A jitted function met by another transform: ``grad(jit(f))``, ``vmap(jit(f))``.
+
+When a transform traces through a jitted function, the call is recorded as
+primitives, one per output leaf (``jit_f``), that run the compiled program
+on numbers. Their rules are compiled programs too, kept beside it: the vjp
+of output ``k`` is ``jit`` of the vjp of ``f``'s tape, the jvp and the
+batching rule likewise. None of them runs ``f`` again: each replays the tape
+that the jitted function recorded for the call's signature and guard
+pattern, so ``f`` (and its side effects) is traced once per signature, as
+for a plain call. The rules' own calls on traced values are recorded the
+same way, so derivatives of any order, and any stack of transforms, come
+out; ``jit(grad(jit(f)))`` computes what ``grad(f)`` computes.
+
+At first order in reverse mode (``grad(jit(f))`` of a scalar ``f``) the
+forward call runs ``jit(value_and_grad)`` of the tape at once and keeps the
+gradient, so the backward pass costs nothing more: ``grad(jit(f))`` runs at
+the speed of ``jit(grad(f))``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from . import tree
+from .primitive import Primitive, defjvp, defvjp, zmul
+from .tape import Traced, primal_value, replay
+from .vmap_traced import LeafPrimitive
+
+if TYPE_CHECKING:
+    from .jit import Jitted
+
+__all__ = ["JitCall"]
+
+_RESIDUALS = 64      # first-order gradients kept for the backward pass, per signature
+
+
+class _Shared:
+    """One computation shared by the K primitives of a call (and K rules of a record).
+
+    The K primitives (or the J rules) of one record run one after the other
+    on the very same argument objects: the first computes, the others take
+    their part, each once.
+    """
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def recall(self, kind: Any, args: list[Any], k: int) -> Any:
+        memo = getattr(self._local, "memo", None)
+        if memo is None or memo[0] != kind or k in memo[3] or len(memo[1]) != len(args) \
+                or any(a is not b for a, b in zip(memo[1], args)):
+            return None
+        memo[3].add(k)
+        return memo[2]
+
+    def remember(self, kind: Any, args: list[Any], value: Any, k: int | None = None) -> None:
+        self._local.memo = (kind, args, value, set() if k is None else {k})
+
+
+class JitCall:
+    """One jitted function at one signature, as primitives a tape can record.
+
+    Args:
+      jitted: The jitted function.
+      signature: ``(treedef, kinds, statics)`` of its traced arguments.
+      statics: The call's static arguments, to fill in when ``f`` is traced.
+    """
+
+    def __init__(self, jitted: Jitted, signature: Any, statics: Any) -> None:
+        self.jitted, self.signature = jitted, signature
+        self.treedef, self.kinds = signature[0], signature[1]
+        self.statics = statics
+        self.name = getattr(jitted.fun, "__name__", "f")
+        self.shared = _Shared()
+        self.prims: dict[Any, list[Primitive]] = {}     # by output structure
+        self.vjps: dict[int, Any] = {}                  # by output leaf
+        self.value_and_grad: Any = None
+        self.jvps: dict[tuple[int, int], Any] = {}      # by (output leaf, input leaf)
+        self.batched: dict[tuple[bool, ...], Any] = {}  # by which inputs are batched
+        self.residuals: OrderedDict[int, tuple[Any, tuple[Any, ...]]] = OrderedDict()
+        self.lock = threading.Lock()
+        self.diff = [j for j, k in enumerate(self.kinds) if _differentiable(k)]
+
+    # ------------------------------------------------------------- calls
+    def __call__(self, leaves: list[Any], reverse: bool) -> Any:
+        """Record the call on the innermost tape among ``leaves``; its output tree.
+
+        ``reverse``: that tape is a first-order reverse-mode tape, so the
+        gradient is computed with the value.
+        """
+        concrete = self.concrete(leaves)
+        spec, outs = self.jitted._select(self.signature, concrete, self.statics)
+        prims = self._prims(spec.out_def)
+        if reverse and len(prims) == 1 and _scalar(outs[0]) and \
+                all(type(x) is not Traced or type(x.value) is not Traced for x in leaves):
+            outs = self._with_gradient(concrete, outs)
+        self.shared.remember("call", concrete, outs)
+        return tree.unflatten(spec.out_def, [p(*leaves) for p in prims])
+
+    def concrete(self, leaves: list[Any]) -> list[Any]:
+        """The numbers the compiled program takes (ints as floats)."""
+        return [float(v) if k is int else v
+                for v, k in zip(map(primal_value, leaves), self.kinds)]
+
+    def leaf(self, k: int, args: list[Any]) -> Any:
+        """Output leaf ``k`` of the call on numbers ``args``."""
+        outs = self.shared.recall("call", args, k)
+        if outs is None:
+            outs = self.jitted._select(self.signature, self.concrete(args), self.statics)[1]
+            self.shared.remember("call", args, outs, k)
+        return outs[k]
+
+    def replayed(self, leaves: list[Any]) -> list[Any]:
+        """``f``'s output leaves at ``leaves`` (traced ones too), by replaying its tape.
+
+        The tape is that of the guard pattern ``leaves`` take, recorded when
+        the signature's compiled program was made: ``f`` is not run again.
+        """
+        spec = self.jitted._select(self.signature, self.concrete(leaves), self.statics)[0]
+        return tree.leaves(replay(spec.tape, tree.unflatten(self.treedef, leaves)))
+
+    def _prims(self, out_def: Any) -> list[Primitive]:
+        prims = self.prims.get(out_def)
+        if prims is None:
+            n = out_def.num_leaves
+            prims = []
+            for k in range(n):
+                p = LeafPrimitive(_Impl(self, k), f"jit_{self.name}" + (f"_{k}" if n > 1 else ""))
+                p.staged, p.k = self, k  # type: ignore[assignment]
+                defvjp(p, *[_vjp_rule(self, k, j) if j in self.diff else None
+                            for j in range(len(self.kinds))])
+                defjvp(p, *[_jvp_rule(self, k, j) if j in self.diff else None
+                            for j in range(len(self.kinds))])
+                prims.append(p)
+            self.prims[out_def] = prims
+        return prims
+
+    # ----------------------------------------------------- reverse mode
+    def _with_gradient(self, concrete: list[Any], outs: list[Any]) -> list[Any]:
+        """Compute the gradient with the value (one compiled program); keep it."""
+        if self.value_and_grad is None:
+            from .jit import jit
+            from .transforms import value_and_grad
+
+            def value_and_grads(leaves: list[Any]) -> Any:
+                def f(*xs: Any) -> Any:
+                    return self.replayed(_with_all(leaves, self.diff, xs))[0]
+                return value_and_grad(f, argnums=tuple(range(len(self.diff))))(
+                    *[leaves[j] for j in self.diff])
+            self.value_and_grad = jit(value_and_grads)
+        value, grads = self.value_and_grad(concrete)
+        with self.lock:
+            self.residuals[id(value)] = (value, grads)
+            if len(self.residuals) > _RESIDUALS:
+                self.residuals.popitem(last=False)
+        return [value]
+
+    def gradient(self, ans: Any) -> tuple[Any, ...] | None:
+        """The gradient kept with the value ``ans``, if it is one of ours."""
+        with self.lock:
+            kept = self.residuals.get(id(ans))
+        return kept[1] if kept is not None and kept[0] is ans else None
+
+    def vjp(self, k: int) -> Any:
+        """``jit`` of ``(leaves, g) -> cotangents of the differentiable leaves``."""
+        fn = self.vjps.get(k)
+        if fn is None:
+            from .jit import jit
+            from .transforms import vjp
+
+            def pullback(leaves: list[Any], g: Any) -> Any:
+                def f(*xs: Any) -> Any:
+                    return self.replayed(_with_all(leaves, self.diff, xs))[k]
+                return vjp(f, *[leaves[j] for j in self.diff])[1](g)
+            fn = self.vjps[k] = jit(pullback)
+        return fn
+
+    def jvp(self, k: int, j: int) -> Any:
+        """``jit`` of ``(leaves, t) -> tangent of output k along input j``."""
+        fn = self.jvps.get((k, j))
+        if fn is None:
+            from .jit import jit
+            from .transforms import jvp
+
+            def push(leaves: list[Any], t: Any) -> Any:
+                def f(x: Any) -> Any:
+                    return self.replayed(_with_all(leaves, [j], (x,)))[k]
+                return jvp(f, (leaves[j],), (t,))[1]
+            fn = self.jvps[(k, j)] = jit(push)
+        return fn
+
+    # ----------------------------------------------------------- batching
+    def batched_leaf(self, k: int, values: list[Any], batched: list[bool], n: int) -> Any:
+        """Output leaf ``k`` over a batch of ``n`` (batched values along axis 0)."""
+        key = tuple(batched)
+        outs = self.shared.recall(("batch", key), values, k)
+        if outs is None:
+            fn = self.batched.get(key)
+            if fn is None:
+                from .jit import jit
+                from .vmap import vmap
+
+                def example(*leaves: Any) -> Any:
+                    return self.replayed(list(leaves))
+                fn = self.batched[key] = jit(vmap(
+                    example, in_axes=tuple(0 if b else None for b in batched)))
+            outs = fn(*values)
+            self.shared.remember(("batch", key), values, outs, k)
+        return outs[k]
+
+
+class _Impl:
+    """The implementation of one output leaf's primitive."""
+
+    def __init__(self, call: JitCall, k: int) -> None:
+        self.call, self.k = call, k
+        self.__name__ = f"jit_leaf_{k}"
+        self.__doc__ = f"Output leaf {k} of a jitted call."
+
+    def __call__(self, *args: Any) -> Any:
+        return self.call.leaf(self.k, list(args))
+
+
+def _differentiable(kind: Any) -> bool:
+    if kind is float or kind is int:
+        return True
+    return isinstance(kind, tuple) and kind[0][1] == "f"      # (dtype.str, shape)
+
+
+def _scalar(x: Any) -> bool:
+    return type(x) is float or getattr(x, "size", 0) == 1
+
+
+def _with_all(leaves: list[Any], positions: list[int], xs: tuple[Any, ...]) -> list[Any]:
+    out = list(leaves)
+    for j, x in zip(positions, xs):
+        out[j] = x
+    return out
+
+
+def _vjp_rule(call: JitCall, k: int, j: int) -> Callable[..., Any]:
+    pos = call.diff.index(j)
+
+    def rule(g: Any, ans: Any, *args: Any) -> Any:
+        grads = call.gradient(ans) if type(g) is not Traced else None
+        if grads is not None:                  # first order: kept from the forward call
+            return grads[pos] if type(g) is float and g == 1.0 else zmul(g, grads[pos])
+        key = [g, ans, *args]
+        cts = call.shared.recall(("vjp", k), key, j)
+        if cts is None:
+            cts = call.vjp(k)(list(args), g)
+            call.shared.remember(("vjp", k), key, cts, j)
+        return cts[pos]
+    return rule
+
+
+def _jvp_rule(call: JitCall, k: int, j: int) -> Callable[..., Any]:
+    def rule(t: Any, ans: Any, *args: Any) -> Any:
+        return call.jvp(k, j)(list(args), t)
+    return rule
+
