@@ -245,6 +245,14 @@ class Jitted:
 
     def _with_statics(self, statics: Any) -> Callable[..., Any]:
         """``fun`` as a function of the traced arguments, the static ones filled in."""
+        for where, value in statics:
+            if any(type(x) is Traced for x in tree.leaves(value)):
+                raise TypeError(
+                    f"jit: the static argument {where!r} of "
+                    f"{getattr(self.fun, '__name__', 'the function')} is a traced value "
+                    "(an outer transform differentiates or batches it), so jit cannot "
+                    "compile for its value. Make it a traced argument, or keep it out of "
+                    "the outer transform (vmap's in_axes=None, grad's argnums).")
         positions = {n: v for n, v in statics if isinstance(n, int)}
         static_kw = {n: v for n, v in statics if isinstance(n, str)}
 

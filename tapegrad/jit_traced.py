@@ -37,6 +37,10 @@ __all__ = ["JitCall"]
 _RESIDUALS = 64      # first-order gradients kept for the backward pass, per signature
 
 
+class _OtherStructure(Exception):
+    """The call took a guard pattern whose output is not the one scalar seen so far."""
+
+
 class _Shared:
     """One computation shared by the K primitives of a call (and K rules of a record).
 
@@ -81,6 +85,7 @@ class JitCall:
         self.jvps: dict[tuple[int, int], Any] = {}      # by (output leaf, input leaf)
         self.batched: dict[tuple[bool, ...], Any] = {}  # by which inputs are batched
         self.residuals: OrderedDict[int, tuple[Any, tuple[Any, ...]]] = OrderedDict()
+        self.scalar_def: Any = None       # the output structure, while it is one scalar
         self.lock = threading.Lock()
         self.diff = [j for j, k in enumerate(self.kinds) if _differentiable(k)]
 
@@ -89,16 +94,26 @@ class JitCall:
         """Record the call on the innermost tape among ``leaves``; its output tree.
 
         ``reverse``: that tape is a first-order reverse-mode tape, so the
-        gradient is computed with the value.
+        gradient of a scalar output is computed with the value, in one
+        compiled program, and kept for the backward pass.
         """
         concrete = self.concrete(leaves)
-        spec, outs = self.jitted._select(self.signature, concrete, self.statics)
-        prims = self._prims(spec.out_def)
-        if reverse and len(prims) == 1 and _scalar(outs[0]) and \
-                all(type(x) is not Traced or type(x.value) is not Traced for x in leaves):
-            outs = self._with_gradient(concrete, outs)
+        out_def: Any = self.scalar_def if reverse else None
+        outs: list[Any] | None = None
+        if out_def is not None:
+            try:
+                outs = self._with_gradient(concrete)
+            except _OtherStructure:
+                pass
+        if outs is None:
+            spec, outs = self.jitted._select(self.signature, concrete, self.statics)
+            out_def = spec.out_def
+            if reverse and len(outs) == 1 and _scalar(outs[0]):
+                self.scalar_def = out_def
+                outs = self._with_gradient(concrete)
+        prims = self._prims(out_def)
         self.shared.remember("call", concrete, outs)
-        return tree.unflatten(spec.out_def, [p(*leaves) for p in prims])
+        return tree.unflatten(out_def, [p(*leaves) for p in prims])
 
     def concrete(self, leaves: list[Any]) -> list[Any]:
         """The numbers the compiled program takes (ints as floats)."""
@@ -113,13 +128,16 @@ class JitCall:
             self.shared.remember("call", args, outs, k)
         return outs[k]
 
-    def replayed(self, leaves: list[Any]) -> list[Any]:
+    def replayed(self, leaves: list[Any], scalar: bool = False) -> list[Any]:
         """``f``'s output leaves at ``leaves`` (traced ones too), by replaying its tape.
 
         The tape is that of the guard pattern ``leaves`` take, recorded when
         the signature's compiled program was made: ``f`` is not run again.
+        ``scalar``: raise ``_OtherStructure`` unless ``f`` returns its scalar there.
         """
         spec = self.jitted._select(self.signature, self.concrete(leaves), self.statics)[0]
+        if scalar and spec.out_def != self.scalar_def:
+            raise _OtherStructure
         return tree.leaves(replay(spec.tape, tree.unflatten(self.treedef, leaves)))
 
     def _prims(self, out_def: Any) -> list[Primitive]:
@@ -139,29 +157,30 @@ class JitCall:
         return prims
 
     # ----------------------------------------------------- reverse mode
-    def _with_gradient(self, concrete: list[Any], outs: list[Any]) -> list[Any]:
-        """Compute the gradient with the value (one compiled program); keep it."""
+    def _with_gradient(self, concrete: list[Any]) -> list[Any]:
+        """The value, its gradient computed with it (one compiled program) and kept."""
         if self.value_and_grad is None:
             from .jit import jit
             from .transforms import value_and_grad
 
             def value_and_grads(leaves: list[Any]) -> Any:
                 def f(*xs: Any) -> Any:
-                    return self.replayed(_with_all(leaves, self.diff, xs))[0]
+                    return self.replayed(_with_all(leaves, self.diff, xs), scalar=True)[0]
                 return value_and_grad(f, argnums=tuple(range(len(self.diff))))(
                     *[leaves[j] for j in self.diff])
+            value_and_grads.__name__ = f"{self.name}_value_and_grad"
             self.value_and_grad = jit(value_and_grads)
         value, grads = self.value_and_grad(concrete)
-        with self.lock:
-            self.residuals[id(value)] = (value, grads)
-            if len(self.residuals) > _RESIDUALS:
-                self.residuals.popitem(last=False)
+        self.residuals[id(value)] = (value, grads)
+        if len(self.residuals) > _RESIDUALS:
+            with self.lock:
+                while len(self.residuals) > _RESIDUALS:
+                    self.residuals.popitem(last=False)
         return [value]
 
     def gradient(self, ans: Any) -> tuple[Any, ...] | None:
         """The gradient kept with the value ``ans``, if it is one of ours."""
-        with self.lock:
-            kept = self.residuals.get(id(ans))
+        kept = self.residuals.get(id(ans))
         return kept[1] if kept is not None and kept[0] is ans else None
 
     def vjp(self, k: int) -> Any:
@@ -175,6 +194,7 @@ class JitCall:
                 def f(*xs: Any) -> Any:
                     return self.replayed(_with_all(leaves, self.diff, xs))[k]
                 return vjp(f, *[leaves[j] for j in self.diff])[1](g)
+            pullback.__name__ = f"{self.name}_vjp"
             fn = self.vjps[k] = jit(pullback)
         return fn
 
@@ -189,6 +209,7 @@ class JitCall:
                 def f(x: Any) -> Any:
                     return self.replayed(_with_all(leaves, [j], (x,)))[k]
                 return jvp(f, (leaves[j],), (t,))[1]
+            push.__name__ = f"{self.name}_jvp"
             fn = self.jvps[(k, j)] = jit(push)
         return fn
 
@@ -205,6 +226,7 @@ class JitCall:
 
                 def example(*leaves: Any) -> Any:
                     return self.replayed(list(leaves))
+                example.__name__ = self.name
                 fn = self.batched[key] = jit(vmap(
                     example, in_axes=tuple(0 if b else None for b in batched)))
             outs = fn(*values)
