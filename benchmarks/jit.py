@@ -7,7 +7,8 @@ The step: 100 two-moons points, MLP 2-16-16-1, mean hinge loss + 1e-4 * L2,
 value and gradient and an SGD update. Contenders, timed in turns (medians
 of rounds, ratios to the hand-written Python step): tapegrad eager on floats
 (the per-example loop) and on arrays; tg.jit of the loop's value_and_grad;
-a jitted per-example value_and_grad called 100 times, gradients summed with
+value_and_grad of the jitted loop and array losses (a jitted function under
+grad); a jitted per-example value_and_grad called 100 times, gradients summed with
 tg.tree.map; tg.vmap(grad) per example; tg.jit of the array loss; the step
 by hand in Python floats (eager.py (d)) and in NumPy; HIPS autograd on
 arrays, JAX jit on arrays and JAX jit(vmap) of the scalar-written
@@ -192,6 +193,10 @@ def main() -> None:
     batch_loss = lambda p: eager.tg_loss_batch(p, X, y)
     jit_loop = tg.jit(tg.value_and_grad(loop_loss))
     jit_batch = tg.jit(tg.value_and_grad(batch_loss))
+    # `@tg.jit def loss` then tg.value_and_grad(loss): the gradient of a jitted
+    # function, which should run at the speed of jit(value_and_grad)
+    of_jit_loop = tg.value_and_grad(tg.jit(loop_loss))
+    of_jit_batch = tg.value_and_grad(tg.jit(batch_loss))
 
     def example(p: Any, x1: float, x2: float, t: float) -> Any:
         return tg.nn.hinge(tg.nn.mlp(p, [x1, x2])[0], t) / len(y)
@@ -215,7 +220,10 @@ def main() -> None:
                      ("tapegrad jit(value_and_grad), per example",
                       lambda: jit_example(params, *points[0])),
                      ("tapegrad vmap(grad), per example", vmap_step),
-                     ("tapegrad jit(value_and_grad), array loss", lambda: jit_batch(params))]:
+                     ("tapegrad jit(value_and_grad), array loss", lambda: jit_batch(params)),
+                     ("tapegrad value_and_grad(jit), loop loss", lambda: of_jit_loop(params)),
+                     ("tapegrad value_and_grad(jit), array loss",
+                      lambda: of_jit_batch(params))]:
         seconds, mb = first_call(fn)
         first_rows.append((name, f"{seconds:.2f} s", f"{mb:.0f} MB"))
 
@@ -226,10 +234,12 @@ def main() -> None:
         "tapegrad eager, loop on floats": lambda: eager.tg_step(eager.tg_loss_loop, params,
                                                                 X, y),
         "tapegrad jit(value_and_grad), loop": lambda: sgd(params, jit_loop(params)[1]),
+        "tapegrad value_and_grad(jit), loop": lambda: sgd(params, of_jit_loop(params)[1]),
         "tapegrad jitted per example, x100, summed": summed_step,
         "tapegrad vmap(grad), per example": vmap_step,
         "tapegrad eager, arrays": lambda: eager.tg_step(eager.tg_loss_batch, params, X, y),
         "tapegrad jit(value_and_grad), arrays": lambda: sgd(params, jit_batch(params)[1]),
+        "tapegrad value_and_grad(jit), arrays": lambda: sgd(params, of_jit_batch(params)[1]),
     }
     if have("autograd"):
         import autograd

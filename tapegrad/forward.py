@@ -52,6 +52,7 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]],
                 continue
             out = None
             partials = op.jvp_partials
+            rule_args = None         # rec_rule_args, made once per record
             for k, pos in SLOTS[len(rec) >> 1]:
                 j = rec[pos]
                 if j is None:        # a constant on this tape
@@ -60,7 +61,9 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]],
                 if t is None or (t.__class__ is float and t == 0.0):
                     continue         # a zero tangent contributes exactly zero
                 if partials is None:
-                    c = jvp_rule(op, k)(t, *rec[1::2])   # rule(t, *rec_rule_args)
+                    if rule_args is None:
+                        rule_args = rec[1::2]
+                    c = jvp_rule(op, k)(t, *rule_args)   # rule(t, ans, *args)
                     if c is None:
                         continue
                     if op.checked and (c.__class__ is not float

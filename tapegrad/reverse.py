@@ -48,6 +48,7 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
             prim = op
             partials = prim.vjp_partials
             ans = rec[1]             # rec_ans
+            rule_args = None         # rec_rule_args, made once per record
             for k, pos in SLOTS[len(rec) >> 1]:
                 j = rec[pos]
                 if j is None:        # a constant on this tape
@@ -67,7 +68,9 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
                         else:
                             c = g * p        # a nonzero constant: a plain product
                 else:
-                    c = vjp_rule(prim, k)(g, *rec[1::2])    # rule(g, *rec_rule_args)
+                    if rule_args is None:
+                        rule_args = rec[1::2]
+                    c = vjp_rule(prim, k)(g, *rule_args)    # rule(g, ans, *args)
                     if c is None:
                         continue
                     if prim.checked and (c.__class__ is not float
