@@ -32,10 +32,11 @@ from .arguments import (
     unwrap,
     zeros_like,
 )
+from .arrays import stack
 from .forward import forward, needed
 from .reductions import reshape
 from .reverse import backward
-from .tape import Tape, Traced, _shape, gc_paused, new_tape
+from .tape import Tape, Traced, _shape, gc_paused, new_tape, primal_value
 
 __all__ = ["grad", "hessian", "jacfwd", "jacobian", "jacrev", "jvp", "make_tape",
            "value_and_grad", "vjp"]
@@ -305,8 +306,10 @@ def _stack(parts: list[Any], lead: tuple[int, ...], part: tuple[int, ...],
 
     ``parts`` holds one value of shape ``part`` per element of ``lead``; the
     block has shape ``lead + part`` (rows) or ``part + lead`` (columns).
-    Traced parts (a Jacobian inside another transform) are placed with
-    recorded ``reshape`` and ``*`` so the block stays differentiable.
+    Traced parts (a Jacobian inside another transform) are joined with a
+    recorded ``stack`` so the block stays differentiable; each entry is its
+    part's own number, as in eager (a sum of one-hot products would put nan
+    beside an inf and turn -0.0 into 0.0).
     """
     if len(parts) == 1 and lead == ():
         return parts[0]
@@ -316,15 +319,11 @@ def _stack(parts: list[Any], lead: tuple[int, ...], part: tuple[int, ...],
     if not any(type(p) is Traced for p in parts):
         cols = [np.broadcast_to(np.asarray(p, dtype=float), part) for p in parts]
         return np.stack(cols, axis=0 if lead_first else -1).reshape(shape)
-    ones_lead, ones_part = (1,) * len(lead), (1,) * len(part)
-    block: Any = np.zeros(shape)
-    for k, p in enumerate(parts):
-        e = np.zeros(int(np.prod(lead)))
-        e[k] = 1.0
-        if lead_first:
-            block = block + reshape(p, ones_lead + part) * e.reshape(lead + ones_part)
-        else:
-            block = block + reshape(p, part + ones_lead) * e.reshape(ones_part + lead)
+    items: list[Any] = [p if type(p) is Traced
+                        else np.broadcast_to(np.asarray(p, dtype=float), part) for p in parts]
+    block = reshape(stack(items, axis=0 if lead_first else -1), shape)
+    if np.asarray(primal_value(block)).dtype != np.float64:   # float64, as in eager
+        block = block * np.ones(shape)                         # exact: x * 1.0 is x
     return block
 
 
