@@ -33,7 +33,7 @@ from .staging.cache import (
 from .staging.lower import GuardFailed, Lowered, lower
 from .staging.passes import optimize
 from .staging.program import from_tape
-from .tape import Traced, gc_paused, ieee, primal_value
+from .tape import Traced, active_tapes, gc_paused, ieee, primal_value
 from .transforms import make_tape
 
 __all__ = ["jit"]
@@ -107,6 +107,19 @@ def _flat_outputs(spec: Specialization, leaves: list[Any]) -> list[Any]:
         return spec.lowered.fn(leaves)       # type: ignore[no-any-return]
 
 
+class _ClosesOverTraced(Exception):
+    """``fun`` computed with a value an outer transform traces (a closure).
+
+    A compiled program would bake that value in; the call runs ``fun``
+    itself instead, so the outer transform records it.
+    """
+
+
+def _closes_over_traced(tape: Any) -> bool:
+    """Whether a record of ``tape`` took or gave a value traced by an outer tape."""
+    return any(type(a) is Traced for rec in tape.records for a in rec[1::2])
+
+
 class Jitted:
     """What ``tg.jit`` returns: call it like ``fun``."""
 
@@ -173,7 +186,10 @@ class Jitted:
             kinds = tuple(leaf_kind(x) for x in leaves)
         if None in kinds:
             if any(type(x) is Traced for x in leaves):     # inside another transform
-                return self._traced(leaves, treedef, statics)
+                try:
+                    return self._traced(leaves, treedef, statics)
+                except _ClosesOverTraced:
+                    return self.fun(*args, **kwargs)
             bad = kinds.index(None)
             path = tree.keystr(treedef.key_paths()[bad])
             raise TypeError(f"jit: the argument at {path} is a {type(leaves[bad]).__name__}, "
@@ -186,7 +202,10 @@ class Jitted:
         if specs:
             flat = make_flattener(treedef, kinds)
             self._fast = (statics, flat, specs) if flat is not None else None
-        spec, outs = self._select(signature, leaves, statics)
+        try:
+            spec, outs = self._select(signature, leaves, statics)
+        except _ClosesOverTraced:
+            return self.fun(*args, **kwargs)
         unflat = spec.unflatten
         return unflat(outs) if unflat is not None else tree.unflatten(spec.out_def, outs)
 
@@ -238,6 +257,8 @@ class Jitted:
     @gc_paused        # the program's hundreds of thousands of tuples hold no cycles
     def _trace(self, dynamic: Any, statics: Any) -> Specialization:
         tape = make_tape(self._with_statics(statics))(*dynamic)
+        if active_tapes() and _closes_over_traced(tape):
+            raise _ClosesOverTraced
         out_def, program = tape.out_def, from_tape(tape)
         # the tape is kept: other transforms replay it (f is traced once per signature)
         lowered = lower(optimize(program), getattr(self.fun, "__name__", "f"))

@@ -233,3 +233,14 @@ def test_threads_share_the_trace():
     for i in range(4):
         assert results[i] == [tg.grad(base)(0.1 * i + 0.1 * k) for k in range(20)]
     assert len(calls) == 1
+
+
+def test_a_jitted_closure_over_an_outer_traced_value_is_not_baked():
+    """jit(lambda y: x * y) with x traced outside: the derivative in x flows."""
+    def outer(x):
+        jf = tg.jit(lambda y: x * y * y)
+        return jf(2.0) + tg.grad(jf)(2.0)        # a plain call and a traced one
+    assert tg.grad(outer)(3.0) == 8.0
+    assert tg.jit(tg.grad(outer))(3.0) == 8.0
+    assert tg.grad(tg.jit(outer))(5.0) == 8.0
+    np.testing.assert_allclose(tg.jvp(outer, (1.5,), (2.0,)), (12.0, 16.0))
