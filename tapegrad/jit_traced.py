@@ -97,7 +97,8 @@ class JitCall:
         gradient of a scalar output is computed with the value, in one
         compiled program, and kept for the backward pass.
         """
-        concrete = self.concrete(leaves)
+        raw = [primal_value(x) for x in leaves]     # what each primitive's impl is given
+        concrete = self.concrete(raw)
         out_def: Any = self.scalar_def if reverse else None
         outs: list[Any] | None = None
         if out_def is not None:
@@ -112,13 +113,14 @@ class JitCall:
                 self.scalar_def = out_def
                 outs = self._with_gradient(concrete)
         prims = self._prims(out_def)
-        self.shared.remember("call", concrete, outs)
+        self.shared.remember("call", raw, outs)
         return tree.unflatten(out_def, [p(*leaves) for p in prims])
 
     def concrete(self, leaves: list[Any]) -> list[Any]:
         """The numbers the compiled program takes (ints as floats)."""
         return [float(v) if k is int else v
-                for v, k in zip(map(primal_value, leaves), self.kinds)]
+                for v, k in zip(map(primal_value, leaves), self.kinds)] if int in self.kinds \
+            else list(map(primal_value, leaves))
 
     def leaf(self, k: int, args: list[Any]) -> Any:
         """Output leaf ``k`` of the call on numbers ``args``."""

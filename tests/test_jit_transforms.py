@@ -244,3 +244,16 @@ def test_a_jitted_closure_over_an_outer_traced_value_is_not_baked():
     assert tg.jit(tg.grad(outer))(3.0) == 8.0
     assert tg.grad(tg.jit(outer))(5.0) == 8.0
     np.testing.assert_allclose(tg.jvp(outer, (1.5,), (2.0,)), (12.0, 16.0))
+
+
+def test_one_compiled_run_per_call_whatever_the_leaves():
+    """The K output primitives of a call share one run, int constants and all."""
+    runs = []
+    inner = tg.primitive(lambda x: runs.append(1) or x, name="count_runs")
+    tg.defvjp(inner, lambda g, ans, x: g)
+    jf = tg.jit(lambda x, n, y: (inner(x) * n, x * y, inner(y)))
+    jf(1.0, 2, 3.0)                                  # traced and run: 2 + 2
+    tape = tg.make_tape(lambda x: jf(x, 2, 3.0))(1.5)
+    assert len(runs) == 6                            # one run for three records
+    assert tape(2.5) == (5.0, 7.5, 3.0)
+    assert len(runs) == 8
