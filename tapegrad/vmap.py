@@ -463,15 +463,16 @@ def _out_leaf_axes(out_axes: Any, out_def: Any, outs: list[Any], shared: list[An
     else:
         axes = _broadcast_prefix(out_axes, tree.unflatten(out_def, outs), "out_axes")
     for k, (a, o) in enumerate(zip(axes, outs)):
-        where = tree.keystr(out_def.key_paths()[k]) or "the output"
         if a is None:
             if shared[k] is _BATCHED:
+                where = tree.keystr(out_def.key_paths()[k]) or "the output"
                 raise ValueError(
                     f"vmap: out_axes at {where} is None, but that output of "
                     f"{getattr(fun, '__name__', 'the function')} depends on the batch (it "
                     "differs between examples); give the axis to put the batch at (an int).")
             continue
         if not isinstance(a, int) or isinstance(a, bool) or not -o.ndim <= a < o.ndim:
+            where = tree.keystr(out_def.key_paths()[k]) or "the output"
             raise ValueError(f"vmap: out_axes at {where} is {a!r}, but that output "
                              f"has shape {o.shape[1:]} per example; give an int from "
                              f"{-o.ndim} to {o.ndim - 1}, or None for an output every "
