@@ -63,12 +63,12 @@ def guarded_fn(x):                       # (2,) -> (): a branch on the example
 
 
 # ----------------------------------------------------------------- size 0
-@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("dtype", FLOATS + [np.int64, np.int32])
 @pytest.mark.parametrize("f, example_shape", [(scalar_fn, ()), (vector_fn, (3,)),
                                               (guarded_fn, (2,)),
                                               (lambda x: x * np.ones((2, 2)), ())])
 def test_a_batch_of_size_zero_has_the_trailing_shape_and_dtype(f, example_shape, dtype):
-    full = np.linspace(-1.0, 1.0, 4 * int(np.prod(example_shape))).astype(dtype)
+    full = np.linspace(-3.0, 3.0, 4 * int(np.prod(example_shape))).astype(dtype)
     full = full.reshape((4,) + example_shape)
     want = loop(f, (full,))                    # the trailing shape and dtype of the loop
     empty = full[:0]
@@ -384,3 +384,15 @@ def test_a_non_numeric_output_is_a_type_error_naming_its_path(bad, where, kind):
         with pytest.raises(TypeError, match=rf"vmap: <lambda> returned a {kind} at {where}, "
                                             "not a number"):
             v(xs)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("w", [2.5, np.float64(2.5), np.float32(2.5), 3, np.int64(3),
+                               np.int32(3), True])
+def test_unbatched_numbers_of_every_kind_equal_the_loop(w, dtype):
+    xs = np.array([[0.5, -1.0], [2.0, 0.25], [-3.0, 1.5]], dtype=dtype)
+    f = lambda x, w: tg.tanh(x) * w + w                        # noqa: E731
+    same(tg.vmap(f, in_axes=(0, None))(xs, w), loop(f, (xs, w), (0, None)))
+    same(tg.vmap(f, in_axes=[1, None], out_axes=1)(xs.T, w), loop(f, (xs, w), (0, None), 1))
+    g = tg.grad(lambda x, w: tg.sum(f(x, w)))
+    same(tg.vmap(g, in_axes=(0, None))(xs, w), loop(g, (xs, w), (0, None)))
