@@ -49,19 +49,28 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callab
       fun: A function of one example (pytrees of numbers).
       in_axes: For each positional argument, the axis its leaves are batched
         along (an int), or None for an argument shared by every example; an
-        int or None for all, or a tuple / pytree prefix of the arguments.
-        Keyword arguments are batched along axis 0.
+        int or None for all, or a tuple (a list is taken as one) / pytree
+        prefix of the arguments. Keyword arguments are batched along axis 0.
+        A shared leaf that is not a float or a float array (a string, an int
+        that drives ``range``, a callable) reaches ``fun`` untouched.
       out_axes: Where the batch axis goes in the outputs (an int, or a pytree
-        prefix of the output).
+        prefix of the output); None for an output no example changes,
+        returned once, unbatched.
 
     Returns:
       A function of batched arguments whose result equals a Python loop over
       the examples, stacked along ``out_axes``, Python control flow on traced
-      values included (a mixed branch splits the batch).
+      values included (a mixed branch splits the batch). A batch of size 0
+      gives empty results of the loop's trailing shape and dtype. It keeps
+      the programs it traced, freed with it: at most 64 signatures (least
+      recently used out), each with at most 8 guard patterns.
 
     Raises:
       ValueError: if the batched arguments disagree on the batch size (the
-        message names their paths).
+        message names the parameters), or an output ``out_axes`` gives None
+        depends on the batch.
+      TypeError: if ``fun`` returns something other than numbers (the
+        message names its path).
 
     Examples:
       >>> import numpy as np

@@ -167,6 +167,13 @@ def test_unbatched_arguments_that_are_not_numbers_pass_through(how, n, act, dtyp
     same(tg.vmap(tg.grad(total), in_axes=axes)(*args), loop(tg.grad(total), args, axes))
 
 
+def test_an_unbatched_object_is_the_very_object():
+    marker, seen = object(), []
+    xs = np.array([1.0, -2.0, 3.0])
+    got = tg.vmap(lambda x, m: seen.append(m) or x * 2.0, in_axes=(0, None))(xs, marker)
+    assert np.array_equal(got, xs * 2.0) and seen and all(m is marker for m in seen)
+
+
 def test_unbatched_non_numbers_are_part_of_the_signature():
     traces = []
 
