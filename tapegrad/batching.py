@@ -62,7 +62,7 @@ def _elementwise(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
 def _reduce(np_reduce: Callable[..., Any]) -> BatchRule:
     def rule(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
         x = float_array(values[0])
-        return x if x.ndim == 1 else np_reduce(x.reshape(n, -1), axis=1)
+        return x if x.ndim == 1 else np_reduce(x.reshape(n, x.size // n if n else 1), axis=1)
     return rule
 
 
@@ -70,7 +70,7 @@ def _broadcast_like(e: Any, values: list[Any], batched: list[bool], n: int) -> A
     g = values[0]
     shape = shape_of(e.ans)
     if not batched[0]:
-        return np.broadcast_to(np.full(shape, g, dtype=float), (n,) + shape).copy()
+        return np.broadcast_to(float_array(g), (n,) + shape).copy()
     g = np.reshape(g, (n,) + (1,) * (len(shape) - (np.ndim(g) - 1)) + np.shape(g)[1:])
     return np.broadcast_to(g, (n,) + shape).copy()
 
@@ -143,6 +143,8 @@ def _index_add(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
 
 def _per_example(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
     """Any other primitive: its impl on each example, the results stacked."""
+    if not n:
+        return np.empty((0,) + shape_of(e.ans), dtype=np.result_type(e.ans))
     outs = [e.prim.impl(*(example(v, i) if b else v for v, b in zip(values, batched)))
             for i in range(n)]
     return np.stack([np.asarray(o) for o in outs])

@@ -14,6 +14,9 @@ arrays. Programs with guards, arrays or other primitives are interpreted.
 
 from __future__ import annotations
 
+import linecache
+import re
+import weakref
 from typing import Any
 
 import numpy as np
@@ -29,21 +32,27 @@ __all__ = ["compiled"]
 IDENTITY = {reductions.sum_p, reductions.mean_p, reductions.sum_like,
             reductions.broadcast_like}   # on a float example: their first argument
 _FLOATS, _BOOLS = np.zeros(2), np.zeros(2, dtype=bool)   # stand-ins for batched values
-_CACHE: dict[Any, tuple[Program, Any]] = {}
 
 
 def compiled(prog: Program,
              batched_inputs: tuple[bool, ...]) -> tuple[Lowered, list[bool]] | None:
-    """The lowered batched program and which outputs are batched, or None."""
-    key = (id(prog), batched_inputs)
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] is prog:
-        return hit[1]  # type: ignore[no-any-return]
+    """The lowered batched program and which outputs are batched, or None.
+
+    The caller keeps it (``vmap`` with the program it traced); when it is
+    dropped, so are its source lines in ``linecache``.
+    """
     result = _build(prog, batched_inputs)
-    if len(_CACHE) > 64:
-        _CACHE.clear()
-    _CACHE[key] = (prog, result)
+    if result is not None:
+        weakref.finalize(result[0], _forget_lines, result[0].fn.__code__.co_filename)
     return result
+
+
+def _forget_lines(filename: str) -> None:
+    """Drop a lowered program's source (each of its chunks) from ``linecache``."""
+    base = re.sub(r"( part \d+)?>$", "", filename)
+    for name in [k for k in list(linecache.cache) if k == base + ">"
+                 or k.startswith(base + " part ")]:
+        linecache.cache.pop(name, None)
 
 
 def _build(prog: Program, batched_inputs: tuple[bool, ...]) -> tuple[Lowered, list[bool]] | None:

@@ -122,7 +122,7 @@ class Staged:
         placed = []
         for o, a in zip(outs, self.out_axes):
             o = np.reshape(o, (n, inner) + np.shape(o)[1:])
-            placed.append(np.moveaxis(o, 1, a % (o.ndim - 1) + 1))
+            placed.append(o[:, 0] if a is None else np.moveaxis(o, 1, a % (o.ndim - 1) + 1))
         return placed
 
 
@@ -174,7 +174,11 @@ def _vjp_rule(s: Staged, k: int, j: int) -> Callable[..., Any]:
 
     def rule(g: Any, ans: Any, *args: Any) -> Any:
         per = mapped(*args, g)
-        return per if a_j is not None else reductions.sum_like(per, args[j])
+        if a_j is not None:
+            return per
+        if s.out_axes[k] is None:       # one output for the whole batch: counted once
+            return per[0] if np.shape(per)[0] else reductions.sum_like(per, args[j])
+        return reductions.sum_like(per, args[j])
     return rule
 
 

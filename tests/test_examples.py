@@ -66,6 +66,18 @@ def test_moons_loop_and_batch_modes_agree(tmp_path):
             number(r"final loss: (\S+)", loop), rel=1e-9)
         assert f"time per step ({mode})" in other
     assert "time per step (loop)" in loop and is_png(tmp_path / "l" / "moons_curves.png")
+    assert "first call" not in loop + batch                    # nothing compiled there
+
+
+@pytest.mark.parametrize("mode", ["jit", "vmap", "dense-jit"])
+def test_moons_compiled_modes_report_the_first_call_apart_from_the_steps(mode, tmp_path):
+    out = run("moons.py", "--mode", mode, "--steps", "3", "--out", str(tmp_path),
+              "--no-progress")
+    first = number(r"first call \(trace \+ compile\): (\S+) s\n", out)
+    step = number(rf"time per step \({mode}\): (\S+) ms \(steps 2 to 3\)", out)
+    assert first >= 0 and step > 0
+    if mode == "jit":                  # tracing the 100-point loop costs far more than a step
+        assert first > step / 1e3
 
 
 def test_functional_loop_resume_equals_an_uninterrupted_run(tmp_path):

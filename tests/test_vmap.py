@@ -86,8 +86,7 @@ def test_in_axes_and_out_axes():
 
 
 def test_batch_sizes_that_disagree_are_named():
-    with pytest.raises(ValueError, match=r"disagree on the batch size: \[0\]\[0\] has 2, "
-                                         r"\[0\]\[1\] has 3"):
+    with pytest.raises(ValueError, match=r"disagree on the batch size: a has 2, b has 3"):
         tg.vmap(lambda a, b: a + b)(np.ones(2), np.ones(3))
     with pytest.raises(ValueError, match=r"no argument is batched"):
         tg.vmap(lambda a: a, in_axes=None)(np.ones(2))
