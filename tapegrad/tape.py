@@ -103,10 +103,14 @@ class Tape:
         what the function returned.
       sources: the user's source line of a record, by id: of every guard,
         and inside ``tg.debug_nans()`` of every record.
+      staging: True on a tape made to be replayed (``make_tape``, so ``jit``
+        and ``vmap`` too): a value read from it there would be baked into
+        every later call, so ``hash`` and ``primal()`` refuse.
     """
 
     __slots__ = ("records", "level", "active", "args", "_paths", "outputs",
-                 "output_names", "out_def", "check_nans", "sources", "__weakref__")
+                 "output_names", "out_def", "check_nans", "sources", "staging",
+                 "__weakref__")
 
     def __init__(self, level: int):
         self.records: list[RawRecord] = []
@@ -119,6 +123,7 @@ class Tape:
         self.out_def: TreeDef | None = None
         self.check_nans = nans.checking.get()
         self.sources: dict[int, str] = {}
+        self.staging = False
 
     def __len__(self) -> int:
         return len(self.records)
@@ -379,8 +384,16 @@ class Traced:
         return int(np.prod(_shape(self.value)))
 
     def primal(self) -> Any:
-        """The concrete value beneath every level of tracing (no derivative)."""
+        """The concrete value beneath every level of tracing (no derivative).
+
+        Raises:
+          TypeError: under ``jit``, ``vmap`` or ``make_tape``, where the number
+            would be baked into every later call of the recording.
+        """
         _check_live(self)
+        _refuse_staged(self, "x.primal() reads the number of a traced value",
+                       "Compute with the traced value itself (tg.where for a choice), "
+                       "or pass the number in as a static argument")
         return primal_value(self)
 
     # Python would silently drop the derivative in these: refuse, as JAX does.
@@ -398,7 +411,19 @@ class Traced:
 
     def __hash__(self) -> int:
         _check_live(self)
+        if self.tape.staging:     # a lookup decided at trace time, with no guard
+            _refuse_staged(self, "hash() of a traced value (a set member or a dict key)",
+                           "Keep the values in a list and compare them with ==, which "
+                           "records the comparison (`any(x == k for k in keys)`), or "
+                           "choose with tg.where")
         return hash(self.value)   # a traced float hashes like its value
+
+    # A traced value is immutable: a copy of it is itself, derivative and all.
+    def __copy__(self) -> Traced:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Traced:
+        return self
 
 
 _new = object.__new__
@@ -408,6 +433,17 @@ LEAF_TYPES.add(Traced)    # pytrees flatten traced values without a registry loo
 def _check_live(x: Traced) -> None:
     if not x.tape.active:
         raise EscapedTracerError(ESCAPED_MSG)
+
+
+def _refuse_staged(x: Traced, what: str, fix: str) -> None:
+    """Raise where ``x`` (at any level) is on a tape made to be replayed."""
+    while type(x) is Traced:
+        if x.tape.staging:
+            raise TypeError(
+                f"{what} at {nans.user_line()}, while jit, vmap or make_tape records "
+                "the function: the recording would keep the number seen now for every "
+                f"later call, silently. {fix}.")
+        x = x.value
 
 
 def primal_value(x: Any) -> Any:

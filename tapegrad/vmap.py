@@ -174,7 +174,11 @@ def _batch_size(leaves: list[Any], axes: list[int | None], treedef: Any) -> int:
 
 def _trace(fun: Callable[..., Any], treedef: Any, example: list[Any]) -> tuple[Program, Any]:
     args, kwargs = tree.unflatten(treedef, example)
-    tape = make_tape(lambda a, k: fun(*a, **k))(args, kwargs)
+
+    def one_example(a: Any, k: Any) -> Any:
+        return fun(*a, **k)
+    one_example.__name__ = getattr(fun, "__name__", "f")    # for make_tape's errors
+    tape = make_tape(one_example)(args, kwargs)
     return from_tape(tape), tape.out_def
 
 
