@@ -23,6 +23,7 @@ from .staging.cache import (
     Cache,
     Miss,
     Specialization,
+    is_number_kind,
     leaf_kind,
     make_flattener,
     make_unflattener,
@@ -166,8 +167,6 @@ class Jitted:
                             "which jit cannot trace; name it in static_argnums or "
                             "static_argnames.")
         signature = (treedef, kinds, statics)
-        if int in types:
-            leaves = [float(x) if k is int else x for x, k in zip(leaves, kinds)]
         failed: list[str] = []
         specs = self.cache.specializations(signature)
         if specs:
@@ -194,8 +193,14 @@ class Jitted:
                kwargs: dict[str, Any]) -> Specialization:
         tape = make_tape(self._with_statics(args, kwargs))(*dynamic)
         out_def, program = tape.out_def, from_tape(tape)
+        floats = frozenset(tape.floats or ())        # made floats by an inner transform
         del tape                    # its records are in the program now: free them
-        lowered = lower(optimize(program), getattr(self.fun, "__name__", "f"))
+        leaves = tree.leaves(dynamic)
+        numbers = frozenset(k for k, x in enumerate(leaves)
+                            if is_number_kind(leaf_kind(x)))     # traced as floats
+        ints = frozenset(k for k in numbers if type(leaves[k]) is int)
+        lowered = lower(optimize(program), getattr(self.fun, "__name__", "f"), numbers, ints,
+                        floats)
         return Specialization(lowered, out_def, make_unflattener(out_def))
 
     def _with_statics(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Callable[..., Any]:

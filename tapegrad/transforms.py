@@ -515,7 +515,7 @@ def _freeze_constants(tape: Tape) -> None:
             return a
         c = copies.get(id(a))
         if c is None:
-            c = copies[id(a)] = (a, a.copy())      # keep ``a`` alive: ids stay unique
+            c = copies[id(a)] = (a, a.copy(order="K"))   # its layout: the same BLAS path
         return c[1]
 
     records = tape.records

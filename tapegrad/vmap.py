@@ -29,7 +29,7 @@ from .arguments import check_callable
 from .batching import batch_rules
 from .staging.cache import MAX_SPECIALIZATIONS
 from .staging.program import Const, Program, from_tape, is_guard
-from .tape import Traced, ieee, primal_value
+from .tape import Traced, float_array, ieee, primal_value
 from .transforms import make_tape
 from .vmap_traced import Staged
 
@@ -71,7 +71,8 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callab
     def run(leaves: list[Any], axes: list[Any], treedef: Any,
             place: bool) -> tuple[list[Any], Any, list[Any]]:
         n = _batch_size(leaves, axes, treedef)
-        leaves = [np.moveaxis(np.asarray(x, dtype=float), a, 0) if a is not None else x
+        _refuse_complex(leaves, treedef)
+        leaves = [np.moveaxis(float_array(x), a, 0) if a is not None else x
                   for x, a in zip(leaves, axes)]
         example = [batching.example(x, 0) if a is not None else x for x, a in zip(leaves, axes)]
         sig = (treedef, tuple(axes), tuple(_kind(x) for x in example))
@@ -103,6 +104,17 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callab
         outs, out_def, _ = run(leaves, axes, treedef, True)
         return tree.unflatten(out_def, outs)
     return batched_fun
+
+
+def _refuse_complex(leaves: list[Any], treedef: Any) -> None:
+    """A complex leaf is a TypeError, as in grad and jit: never cast with a warning."""
+    for k, x in enumerate(leaves):
+        if isinstance(x, complex | np.complexfloating) or (
+                isinstance(x, np.ndarray) and x.dtype.kind == "c"):
+            path = tree.keystr(treedef.key_paths()[k])
+            raise TypeError(f"vmap: the argument at {path} is complex ({np.asarray(x).dtype}): "
+                            "tapegrad computes on real numbers only. Pass the real and "
+                            "imaginary parts as two float arguments.")
 
 
 def _kind(x: Any) -> Any:
@@ -207,8 +219,13 @@ def _run_batch(fun: Callable[..., Any], specs: list[Any], treedef: Any,
             work.append((f, tried | {choice}))
         if len(kept) == n and not outs:      # every example through one program:
             given = {id(x) for x in leaves}     # its own arrays, no view of an input
-            return [v if v.flags.owndata and v.flags.writeable and id(v) not in given
-                    else np.array(v) for v in values], out_def
+            owned = []                          # nor one array twice
+            for v in values:
+                if not (v.flags.owndata and v.flags.writeable) or id(v) in given:
+                    v = np.array(v)
+                given.add(id(v))
+                owned.append(v)
+            return owned, out_def
         if len(kept):
             if not outs:
                 outs = [np.empty((n,) + np.shape(v)[1:], dtype=np.result_type(v))

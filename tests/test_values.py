@@ -173,3 +173,122 @@ def test_row37_a_returned_captured_array_is_stale_too():
     f(1.0)
     W[0] = 7.0
     np.testing.assert_array_equal(f(1.0)[1], [1.0, 2.0])
+
+
+# ------------------------------------------- NumPy scalars and ints (row 39)
+def _bits(v):
+    return np.float64(v).view(np.int64)
+
+
+CUBE = lambda x: x * x * x
+
+
+@pytest.mark.parametrize("value", [np.int64(2**40), np.int32(7), np.int16(-3), np.uint8(200),
+                                   np.uint64(2**63), np.float32(1.5), np.float64(0.3),
+                                   np.float16(2.5), 7, 2**60 + 1])
+def test_row39_numpy_scalars_and_ints_give_eagers_arithmetic_under_jit(value):
+    eager = tg.value_and_grad(CUBE)(value)
+    assert eager == pytest.approx((float(value) ** 3, 3 * float(value) ** 2), rel=1e-15)
+    f = tg.jit(tg.value_and_grad(CUBE))
+    for _ in range(2):                                   # traced, then compiled
+        got = f(value)
+        assert got == eager and all(type(v) is float for v in got)
+    assert f.trace_count == 1
+    assert tg.jit(CUBE)(value) == eager[0]
+    assert tg.make_tape(tg.value_and_grad(CUBE))(1.0)(value) == eager
+
+
+def test_row39_a_numpy_scalar_and_a_0d_array_are_different_signatures():
+    f = tg.jit(lambda x: tg.tanh(x) * 2.0)
+    a, s = np.array(0.5), np.float64(0.5)
+    ra, rs = f(a), f(s)
+    assert type(rs) is float and f.trace_count == 2
+    assert _bits(ra) == _bits(tg.tanh(a) * 2.0) and _bits(rs) == _bits(tg.tanh(s) * 2.0)
+    assert type(f(np.array(0.25))) is type(tg.tanh(a) * 2.0) and f.trace_count == 2
+
+
+@pytest.mark.parametrize("name", ["jit", "replay"])
+def test_an_int_leaf_returned_untouched_stays_an_int(name):
+    f = RECORDERS[name](lambda p: p)
+    for n in (3, 4):
+        p = {"n": n, "big": 2**60 + 1, "i": np.int64(5), "x": 2.0}
+        out = f(p)
+        assert out == p and {k: type(v) for k, v in out.items()} == \
+            {k: type(v) for k, v in p.items()}
+    g = RECORDERS[name](lambda n, x: (n + 1, n * n - 2, -n, x * n, n / 2))
+    assert g(3, 1.0) == (4, 7, -3, 3.0, 1.5)
+    out = g(5, 2.0)
+    assert out == (6, 23, -5, 10.0, 2.5) and [type(v) for v in out] == [int] * 3 + [float] * 2
+
+
+def test_a_jitted_adam_step_keeps_its_step_an_int_and_does_not_retrace():
+    opt = tg.optim.adam(0.1)
+    loss = lambda p: tg.sum(p["w"] * p["w"]) + p["b"] ** 2
+
+    def step(p, s):
+        u, s = opt.update(tg.grad(loss)(p), s, p)
+        return tg.optim.apply_updates(p, u), s
+    jstep = tg.jit(step)
+    p = pe = {"w": np.array([1.0, -2.0]), "b": 0.5}
+    s = se = opt.init(p)
+    for k in range(1, 5):
+        p, s = jstep(p, s)
+        pe, se = step(pe, se)
+        assert s.step == k and type(s.step) is int and jstep.trace_count == 1
+        np.testing.assert_array_equal(p["w"], pe["w"])
+        assert p["b"] == pe["b"]
+
+
+# ----------------------------------------- eager's bits under jit, randomly
+UNARY = {"tanh": tg.tanh, "exp": tg.exp, "sigmoid": tg.sigmoid, "log": tg.log,
+         "sin": tg.sin, "cos": tg.cos, "sqrt": tg.sqrt}
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_a_float64_scalar_read_from_an_array_gives_eagers_bits_under_jit(name):
+    op = UNARY[name]
+    f = lambda x, d: op(x + d[1] * 0.5)
+    jf, jg = tg.jit(f), tg.jit(tg.grad(f))
+    jg01 = tg.jit(tg.grad(f, argnums=(0, 1)))
+    rng = np.random.default_rng(17)
+    for _ in range(1500):
+        x, d = float(rng.uniform(0.05, 3.0)), rng.uniform(0.05, 3.0, size=3)
+        assert _bits(jf(x, d)) == _bits(f(x, d))
+        assert _bits(jg(x, d)) == _bits(tg.grad(f)(x, d))
+        gx, gd = jg01(x, d)
+        ex, ed = tg.grad(f, argnums=(0, 1))(x, d)
+        assert _bits(gx) == _bits(ex) and np.array_equal(gd, ed)
+    assert jf.trace_count == 1
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_a_captured_float64_scalar_gives_eagers_bits_under_jit(name):
+    op = UNARY[name]
+    rng = np.random.default_rng(3)
+    for _ in range(15):
+        d = rng.uniform(0.05, 3.0, size=3)
+        f = lambda x: op(x * d[0] + d[1] * 0.5)
+        jf, jg = tg.jit(f), tg.jit(tg.grad(f))
+        for x in rng.uniform(0.05, 3.0, size=100):
+            x = float(x)
+            assert _bits(jf(x)) == _bits(f(x)) and _bits(jg(x)) == _bits(tg.grad(f)(x))
+            assert _bits(jf(np.float64(x))) == _bits(f(np.float64(x)))
+
+
+def test_arithmetic_operators_on_numpy_scalars_give_eagers_bits_under_jit():
+    f = lambda x, d: (x * d[1] + d[2] / x - d[0] ** 2.0) * (x - d[1]) + x ** d[2] - (-x)
+    jf, jg = tg.jit(f), tg.jit(tg.grad(f, argnums=(0, 1)))
+    rng = np.random.default_rng(5)
+    for _ in range(2000):
+        x, d = float(rng.uniform(0.1, 4.0)), rng.uniform(-3.0, 3.0, size=3)
+        assert _bits(jf(x, d)) == _bits(f(x, d))
+        (gx, gd), (ex, ed) = jg(x, d), tg.grad(f, argnums=(0, 1))(x, d)
+        assert _bits(gx) == _bits(ex) and np.array_equal(gd, ed)
+
+
+def test_one_scalar_arithmetic_for_floats_and_numpy_float64():
+    rng = np.random.default_rng(11)
+    for x in rng.uniform(-3.0, 3.0, size=500):
+        for op in (tg.tanh, tg.exp, tg.sigmoid, tg.sin, tg.softplus):
+            a, b = op(np.float64(x)), op(float(x))
+            assert type(a) is float and _bits(a) == _bits(b)
