@@ -57,7 +57,10 @@ def as_number(leaf: Any, name: object, where: tuple[tree.TreeDef, int], what: st
     t = type(leaf)
     if t is float:
         return leaf
-    if t is Traced:
+    if t is Traced:             # an outer transform's value: a float here, as in eager
+        if leaf.tape.floats is None:
+            leaf.tape.floats = set()
+        leaf.tape.floats.add(leaf.id)
         return leaf
     if t is int or isinstance(leaf, np.integer):
         return float(leaf)

@@ -180,4 +180,6 @@ def rule(prim: Any) -> BatchRule:
 def example(x: Any, i: int) -> Any:
     """Example ``i`` of a batched value (a float where it is one)."""
     v = x[i]
-    return float(v) if isinstance(v, np.floating) else v
+    if type(v) is np.float64:
+        return float(v)
+    return np.asarray(v) if isinstance(v, np.floating) else v   # float32 stays float32

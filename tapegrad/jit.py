@@ -26,6 +26,7 @@ from .staging.cache import (
     Cache,
     Miss,
     Specialization,
+    is_number_kind,
     leaf_kind,
     make_flattener,
     make_unflattener,
@@ -153,6 +154,13 @@ class Jitted:
         statics = tuple((n, args[n]) for n in sorted(nums)) + tuple(
             (k, kwargs[k]) for k in sorted(kwargs) if k in self.static_argnames)
         for where, value in statics:
+            if type(value) is Traced:
+                raise TypeError(
+                    f"jit: the static argument {where!r} of "
+                    f"{getattr(self.fun, '__name__', 'the function')} is a traced value "
+                    "(an outer transform differentiates or batches it), so jit cannot "
+                    "compile for its value. Make it a traced argument, or keep it out of "
+                    "the outer transform (vmap's in_axes=None, grad's argnums).")
             try:
                 hash(value)
             except TypeError:
@@ -196,8 +204,6 @@ class Jitted:
                             "which jit cannot trace; name it in static_argnums or "
                             "static_argnames.")
         signature = (treedef, kinds, statics)
-        if int in types:
-            leaves = [float(x) if k is int else x for x, k in zip(leaves, kinds)]
         specs = self.cache.specializations(signature)
         if specs:
             flat = make_flattener(treedef, kinds)
@@ -260,20 +266,18 @@ class Jitted:
         if active_tapes() and _closes_over_traced(tape):
             raise _ClosesOverTraced
         out_def, program = tape.out_def, from_tape(tape)
+        floats = frozenset(tape.floats or ())        # made floats by an inner transform
+        leaves = tree.leaves(dynamic)
+        numbers = frozenset(k for k, x in enumerate(leaves)
+                            if is_number_kind(leaf_kind(x)))     # traced as floats
+        ints = frozenset(k for k in numbers if type(leaves[k]) is int)
+        lowered = lower(optimize(program), getattr(self.fun, "__name__", "f"), numbers, ints,
+                        floats)
         # the tape is kept: other transforms replay it (f is traced once per signature)
-        lowered = lower(optimize(program), getattr(self.fun, "__name__", "f"))
         return Specialization(lowered, out_def, make_unflattener(out_def), tape)
 
     def _with_statics(self, statics: Any) -> Callable[..., Any]:
         """``fun`` as a function of the traced arguments, the static ones filled in."""
-        for where, value in statics:
-            if any(type(x) is Traced for x in tree.leaves(value)):
-                raise TypeError(
-                    f"jit: the static argument {where!r} of "
-                    f"{getattr(self.fun, '__name__', 'the function')} is a traced value "
-                    "(an outer transform differentiates or batches it), so jit cannot "
-                    "compile for its value. Make it a traced argument, or keep it out of "
-                    "the outer transform (vmap's in_axes=None, grad's argnums).")
         positions = {n: v for n, v in statics if isinstance(n, int)}
         static_kw = {n: v for n, v in statics if isinstance(n, str)}
 

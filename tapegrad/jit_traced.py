@@ -24,8 +24,11 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from . import tree
 from .primitive import Primitive, defjvp, defvjp, zmul
+from .staging.cache import is_number_kind
 from .tape import Traced, primal_value, replay
 from .vmap_traced import LeafPrimitive
 
@@ -97,8 +100,7 @@ class JitCall:
         gradient of a scalar output is computed with the value, in one
         compiled program, and kept for the backward pass.
         """
-        raw = [primal_value(x) for x in leaves]     # what each primitive's impl is given
-        concrete = self.concrete(raw)
+        concrete = self.concrete(leaves)      # what each primitive's impl is given too
         out_def: Any = self.scalar_def if reverse else None
         outs: list[Any] | None = None
         if out_def is not None:
@@ -113,14 +115,12 @@ class JitCall:
                 self.scalar_def = out_def
                 outs = self._with_gradient(concrete)
         prims = self._prims(out_def)
-        self.shared.remember("call", raw, outs)
+        self.shared.remember("call", concrete, outs)
         return tree.unflatten(out_def, [p(*leaves) for p in prims])
 
     def concrete(self, leaves: list[Any]) -> list[Any]:
-        """The numbers the compiled program takes (ints as floats)."""
-        return [float(v) if k is int else v
-                for v, k in zip(map(primal_value, leaves), self.kinds)] if int in self.kinds \
-            else list(map(primal_value, leaves))
+        """The numbers the compiled program takes."""
+        return list(map(primal_value, leaves))
 
     def leaf(self, k: int, args: list[Any]) -> Any:
         """Output leaf ``k`` of the call on numbers ``args``."""
@@ -249,7 +249,7 @@ class _Impl:
 
 
 def _differentiable(kind: Any) -> bool:
-    if kind is float or kind is int:
+    if kind is float or is_number_kind(kind):
         return True
     return isinstance(kind, tuple) and kind[0][1] == "f"      # (dtype.str, shape)
 
@@ -275,7 +275,8 @@ def _vjp_rule(call: JitCall, k: int, j: int) -> Callable[..., Any]:
         key = [g, ans, *args]
         cts = call.shared.recall(("vjp", k), key, j)
         if cts is None:
-            cts = call.vjp(k)(list(args), g)
+            # a float32 scalar seed as a 0-d array: jit takes NumPy scalars as floats
+            cts = call.vjp(k)(list(args), np.asarray(g) if isinstance(g, np.floating) else g)
             call.shared.remember(("vjp", k), key, cts, j)
         return cts[pos]
     return rule

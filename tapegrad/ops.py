@@ -24,7 +24,7 @@ import numpy as np
 
 from . import tree
 from .primitive import Primitive, _ieee_int, defjvp, defpartials, defvjp, primitive, zmul
-from .tape import Traced, float_array
+from .tape import Traced, float_array, primal_value
 
 __all__ = [
     "abs", "add", "arctan", "clip", "cos", "cosh", "div", "exp", "expm1", "log", "log1p",
@@ -48,8 +48,14 @@ __test__: dict[str, str] = {}
 
 
 def _is_scalar(x: Any) -> bool:
+    """A Python number, or a NumPy float64 scalar: one arithmetic for both.
+
+    ``d[1]`` of a float64 array is an ``np.float64`` outside a transform and a
+    float inside one (tapegrad's float64 scalars are Python floats), so both
+    take the ``math`` branch: eager, ``grad`` and ``jit`` agree bit for bit.
+    """
     t = type(x)
-    return t is float or t is int
+    return t is float or t is int or t is np.float64
 
 
 def _ieee(f: Callable[..., Any], *args: Any) -> float:
@@ -68,7 +74,7 @@ def _ieee_op(fmath: Callable[..., Any], fnp: Callable[..., Any], name: str) -> P
     """
     def impl(*args: Any) -> Any:
         for a in args:
-            if type(a) is not float and type(a) is not int:
+            if type(a) is not float and type(a) is not int and type(a) is not np.float64:
                 return fnp(*args)
         try:
             return fmath(*args)
@@ -97,7 +103,15 @@ defpartials(div, lambda ans, a, b: div(1.0, b),       # 1/b
 
 
 pow: Primitive = _ieee_op(                 # math.pow: never complex, unlike **
-    math.pow, lambda a, b: np.power(float_array(a), b), "pow")
+    math.pow, lambda a, b: np.power(_weak(a), b), "pow")
+
+
+def _weak(a: Any) -> Any:
+    """A base for ``np.power``: a Python number stays one, an int array becomes float.
+
+    A Python base keeps a float32 exponent's dtype (``2.0 ** x``), as in NumPy.
+    """
+    return float(a) if type(a) is float or type(a) is int else float_array(a)
 def _pow_partial_a(ans: Any, a: Any, b: Any) -> Any:
     """``b * a**(b - 1)``, flat at ``b == 0``: ``x**0`` has derivative 0."""
     if type(b) is float or type(b) is int:   # a constant exponent, the usual case
@@ -219,18 +233,25 @@ def _relu(x: Any) -> Any:
     return np.maximum(x, 0.0)
 
 
-def _select(cond: Any, a: float, b: float) -> Any:
+def _select(cond: Any, a: Any, b: Any, *like: Any) -> Any:
     """A constant partial chosen by a comparison: ``a`` where ``cond``, else ``b``.
 
-    A plain bool (a float compared) needs no ``where`` record.
+    A plain bool (a float compared) needs no ``where`` record. For an array
+    ``like`` of a narrower float dtype (float32) the partial has that dtype,
+    so that a float32 gradient stays float32.
     """
     if cond is True or cond is False:
         return a if cond else b
+    for x in map(primal_value, like):
+        if type(x) is np.ndarray and x.dtype.kind == "f" and x.dtype != np.float64:
+            a = x.dtype.type(a) if type(a) is float else a
+            b = x.dtype.type(b) if type(b) is float else b
+            break
     return where(cond, a, b)
 
 
 relu: Primitive = primitive(_relu, "relu")
-defpartials(relu, lambda ans, x: _select(x > 0, 1.0, 0.0))   # relu'(0) = 0
+defpartials(relu, lambda ans, x: _select(x > 0, 1.0, 0.0, x))   # relu'(0) = 0
 _doc(relu, "Elementwise ``max(x, 0)``; ``relu'(0) = 0``.",
      'tg.grad(tg.relu)(0.0), tg.relu(-2.0)', '(0.0, 0.0)')
 
@@ -240,14 +261,14 @@ def _abs(x: Any) -> Any:
 
 
 abs: Primitive = primitive(_abs, "abs")
-defpartials(abs, lambda ans, x: _select(x > 0, 1.0, _select(x < 0, -1.0, 0.0)))
+defpartials(abs, lambda ans, x: _select(x > 0, 1.0, _select(x < 0, -1.0, 0.0, x), x))
 _doc(abs, "Elementwise absolute value; ``abs'(0) = 0``.",
      'tg.grad(tg.abs)(-3.0), tg.grad(tg.abs)(0.0)', '(-1.0, 0.0)')
 
 
 def _tie(a: Any, b: Any) -> Any:
     """How much of a max's gradient goes to ``a``: 1, 0.5 on a tie, or 0."""
-    return _select(a > b, 1.0, _select(a == b, 0.5, 0.0))
+    return _select(a > b, 1.0, _select(a == b, 0.5, 0.0, a, b), a, b)
 
 
 def _maximum(a: Any, b: Any) -> Any:

@@ -105,11 +105,16 @@ class Tape:
         and inside ``tg.debug_nans()`` of every record.
       reverse: whether a reverse-mode transform made the tape (it will be
         played backwards).
+      staging: True on a tape made to be replayed (``make_tape``, so ``jit``
+        and ``vmap`` too): a value read from it there would be baked into
+        every later call, so ``hash`` and ``primal()`` refuse.
+      floats: ids of values an inner transform took as its inputs, which
+        it converts to floats (an int there is a float in eager too).
     """
 
     __slots__ = ("records", "level", "active", "args", "_paths", "outputs",
                  "output_names", "out_def", "check_nans", "sources", "reverse",
-                 "__weakref__")
+                 "staging", "floats", "__weakref__")
 
     def __init__(self, level: int):
         self.records: list[RawRecord] = []
@@ -123,6 +128,8 @@ class Tape:
         self.check_nans = nans.checking.get()
         self.sources: dict[int, str] = {}
         self.reverse = False      # a reverse-mode transform's tape: it will be played backwards
+        self.staging = False
+        self.floats: set[int] | None = None
 
     def __len__(self) -> int:
         return len(self.records)
@@ -296,6 +303,7 @@ def _replay(tape: Tape, args: tuple[Any, ...]) -> Any:
     from . import tree
     records = tape.records
     vals: list[Any] = [None] * len(records)
+    given: dict[int, Any] = {}            # input id -> leaf given as an int or NumPy scalar
     for (first, name, treedef), arg in zip(tape.args, args):
         leaves, td = tree.flatten(arg)
         if td != treedef:
@@ -306,6 +314,8 @@ def _replay(tape: Tape, args: tuple[Any, ...]) -> Any:
                 "record a tape at this one.")
         for k, leaf in enumerate(leaves):
             vals[first + k] = _replay_input(tape, first + k, leaf)
+            if isinstance(leaf, int | np.integer | np.floating) and type(leaf) is not float:
+                given[first + k] = leaf
     for i, rec in enumerate(records):
         op = rec[0]                                          # rec_op
         if op is None:
@@ -326,7 +336,35 @@ def _replay(tape: Tape, args: tuple[Any, ...]) -> Any:
                 "there. Record the tape at these arguments, or write the choice "
                 "with tg.where (tg.jit re-specializes by itself).") from None
     outs = [vals[o] if isinstance(o, int) else o.value for o in tape.outputs]
-    return tree.unflatten(cast(TreeDef, tape.out_def), outs)     # checked in replay
+    return tree.unflatten(cast(TreeDef, tape.out_def), _own_outputs(tape, outs, args, given))
+
+
+def _own_outputs(tape: Tape, outs: list[Any], args: tuple[Any, ...],
+                 given: dict[int, Any]) -> list[Any]:
+    """The outputs as the caller should get them, as eager gives them.
+
+    An int (or NumPy scalar) input returned untouched comes back as given,
+    an int computed from ints by ``+ - *`` as an ``int``; no array is an
+    input, a constant of the tape, another output or a view: the caller may
+    write into each.
+    """
+    from . import tree
+    from .staging.program import from_tape, int_valued
+    if given:
+        prog = from_tape(tape)
+        ints = frozenset(k for k, i in enumerate(prog.inputs)
+                         if type(given.get(i)) is int)
+        integral = int_valued(prog, ints, tape.floats or set())
+        outs = [given[o] if isinstance(o, int) and o in given else
+                int(v) if isinstance(o, int) and o in integral and type(v) is float else v
+                for o, v in zip(tape.outputs, outs)]
+    held = {id(x) for x in tree.leaves(args) if type(x) is np.ndarray}
+    for k, v in enumerate(outs):
+        if type(v) is np.ndarray:
+            if id(v) in held or v.base is not None or isinstance(tape.outputs[k], Const):
+                v = outs[k] = v.copy()
+            held.add(id(v))
+    return outs
 
 
 def _replay_input(tape: Tape, i: int, leaf: Any) -> Any:
@@ -336,9 +374,16 @@ def _replay_input(tape: Tape, i: int, leaf: Any) -> Any:
         return leaf
     if isinstance(leaf, bool) or not isinstance(
             leaf, int | float | np.integer | np.floating | np.ndarray | Traced):
-        raise TypeError(f"tape: {tape.path(i)} is a {type(leaf).__name__}, not a number.")
+        fix = (" tapegrad computes on real numbers only. Pass the real and imaginary "
+               "parts as two float arguments." if isinstance(leaf, complex | np.complexfloating)
+               else "")
+        raise TypeError(f"tape: {tape.path(i)} is a {type(leaf).__name__}, not a number.{fix}")
     if isinstance(leaf, int | np.integer | np.floating):
         leaf = float(leaf)
+    elif isinstance(leaf, np.ndarray) and leaf.dtype.kind not in "fiu":
+        raise TypeError(f"tape: {tape.path(i)} is an array of dtype {leaf.dtype}, not of "
+                        "real numbers; tapegrad computes on real numbers only. Pass the "
+                        "real and imaginary parts as two float arguments.")
     elif isinstance(leaf, np.ndarray) and leaf.dtype.kind != "f":
         leaf = leaf.astype(float)
     if _shape(leaf) != _shape(recorded):
@@ -383,8 +428,16 @@ class Traced:
         return int(np.prod(_shape(self.value)))
 
     def primal(self) -> Any:
-        """The concrete value beneath every level of tracing (no derivative)."""
+        """The concrete value beneath every level of tracing (no derivative).
+
+        Raises:
+          TypeError: under ``jit``, ``vmap`` or ``make_tape``, where the number
+            would be baked into every later call of the recording.
+        """
         _check_live(self)
+        _refuse_staged(self, "x.primal() reads the number of a traced value",
+                       "Compute with the traced value itself (tg.where for a choice), "
+                       "or pass the number in as a static argument")
         return primal_value(self)
 
     # Python would silently drop the derivative in these: refuse, as JAX does.
@@ -402,7 +455,19 @@ class Traced:
 
     def __hash__(self) -> int:
         _check_live(self)
+        if self.tape.staging:     # a lookup decided at trace time, with no guard
+            _refuse_staged(self, "hash() of a traced value (a set member or a dict key)",
+                           "Keep the values in a list and compare them with ==, which "
+                           "records the comparison (`any(x == k for k in keys)`), or "
+                           "choose with tg.where")
         return hash(self.value)   # a traced float hashes like its value
+
+    # A traced value is immutable: a copy of it is itself, derivative and all.
+    def __copy__(self) -> Traced:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Traced:
+        return self
 
 
 _new = object.__new__
@@ -412,6 +477,17 @@ LEAF_TYPES.add(Traced)    # pytrees flatten traced values without a registry loo
 def _check_live(x: Traced) -> None:
     if not x.tape.active:
         raise EscapedTracerError(ESCAPED_MSG)
+
+
+def _refuse_staged(x: Traced, what: str, fix: str) -> None:
+    """Raise where ``x`` (at any level) is on a tape made to be replayed."""
+    while type(x) is Traced:
+        if x.tape.staging:
+            raise TypeError(
+                f"{what} at {nans.user_line()}, while jit, vmap or make_tape records "
+                "the function: the recording would keep the number seen now for every "
+                f"later call, silently. {fix}.")
+        x = x.value
 
 
 def primal_value(x: Any) -> Any:

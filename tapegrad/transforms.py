@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import random
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -36,7 +37,7 @@ from .arrays import stack
 from .forward import forward, needed
 from .reductions import reshape
 from .reverse import backward
-from .tape import Tape, Traced, _shape, gc_paused, new_tape, primal_value
+from .tape import Const, Tape, Traced, _shape, gc_paused, new_tape, primal_value
 
 __all__ = ["grad", "hessian", "jacfwd", "jacobian", "jacrev", "jvp", "make_tape",
            "value_and_grad", "vjp"]
@@ -481,6 +482,60 @@ def hessian(fun: Callable[..., Any], argnums: Argnums = 0,
         jacfwd(jacrev(fun, argnums, has_aux), argnums, has_aux))
 
 
+def _global_rngs() -> tuple[Any, Any]:
+    """The state of NumPy's global generator (``np.random.*``) and of ``random``."""
+    return np.random.get_state(), random.getstate()
+
+
+def _check_rngs(fun: Callable[..., Any], before: tuple[Any, Any]) -> None:
+    """Refuse a recording that drew from a global generator: its draw would be frozen.
+
+    A tape (and so ``jit`` and ``vmap``, which replay one) keeps the numbers
+    drawn while recording as constants, the same on every later call.
+    """
+    np_state, py_state = _global_rngs()
+    np_before, py_before = before
+    np_moved = np_state[2:] != np_before[2:] or not np.array_equal(np_state[1], np_before[1])
+    if np_moved or py_state != py_before:
+        which = "NumPy's global random generator (np.random)" if np_moved else \
+            "Python's global random generator (random)"
+        raise RuntimeError(
+            f"{getattr(fun, '__name__', 'the function')} drew from {which} while jit, "
+            "vmap or make_tape recorded it: the recording would replay that one draw "
+            "on every call, frozen. Draw the numbers outside the function and pass "
+            "them in as an argument (a new draw per call).")
+
+
+def _freeze_constants(tape: Tape) -> None:
+    """Every array the recording read as a constant becomes a copy taken now.
+
+    A global or closure array mutated after recording then reads stale in
+    every use, consistently (TRAPS row 37), as a folded ``W * W`` always did.
+    One copy per array, however many records read it.
+    """
+    copies: dict[int, Any] = {}
+
+    def frozen(a: Any) -> Any:
+        if a.__class__ is not np.ndarray or not a.flags.writeable:
+            return a
+        c = copies.get(id(a))
+        if c is None:
+            c = copies[id(a)] = (a, a.copy(order="K"))   # its layout: the same BLAS path
+        return c[1]
+
+    records = tape.records
+    for i, rec in enumerate(records):
+        if rec[0] is None or None not in rec[2::2]:          # rec_ids: no constant
+            continue
+        new = list(rec)
+        for k in range(2, len(rec), 2):
+            if rec[k] is None:
+                new[k + 1] = frozen(rec[k + 1])
+        records[i] = tuple(new)
+    tape.outputs = [Const(frozen(o.value)) if isinstance(o, Const) else o
+                    for o in tape.outputs]
+
+
 def make_tape(fun: Callable[..., Any]) -> Callable[..., Tape]:
     """Return a function that runs ``fun`` and returns its recorded [Tape][tapegrad.tape.Tape].
 
@@ -507,12 +562,16 @@ def make_tape(fun: Callable[..., Any]) -> Callable[..., Tape]:
     @gc_paused
     @functools.wraps(fun)
     def make_tape_fun(*args: Any, **kwargs: Any) -> Tape:
+        before = _global_rngs()
         with new_tape() as tape:
+            tape.staging = True
             new_args, _ = trace_inputs(tape, fun, args, tuple(range(len(args))),
                                         "make_tape")
             out = fun(*new_args, **kwargs)
+        _check_rngs(fun, before)
         leaves, tape.out_def = tree.flatten(out)
         tape.set_outputs(leaves)
+        _freeze_constants(tape)
         tape.output_names = _output_names(fun, args, out)
         return tape
     return make_tape_fun

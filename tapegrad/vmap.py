@@ -89,6 +89,7 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callab
     def run(leaves: list[Any], axes: list[Any], treedef: Any,
             place: bool) -> tuple[list[Any], Any, list[Any]]:
         n = _batch_size(fun, leaves, axes, treedef)
+        _refuse_complex(leaves, treedef)
         static = [a is None and _passed_through(x) for x, a in zip(leaves, axes)]
         leaves = [np.moveaxis(float_array(x), a, 0) if a is not None else x
                   for x, a in zip(leaves, axes)]
@@ -201,6 +202,17 @@ def _stand_in(x: np.ndarray) -> Any:
     return batching.example(np.ones((1,) + x.shape[1:], dtype=x.dtype), 0)
 
 
+def _refuse_complex(leaves: list[Any], treedef: Any) -> None:
+    """A complex leaf is a TypeError, as in grad and jit: never cast with a warning."""
+    for k, x in enumerate(leaves):
+        if isinstance(x, complex | np.complexfloating) or (
+                isinstance(x, np.ndarray) and x.dtype.kind == "c"):
+            path = tree.keystr(treedef.key_paths()[k])
+            raise TypeError(f"vmap: the argument at {path} is complex ({np.asarray(x).dtype}): "
+                            "tapegrad computes on real numbers only. Pass the real and "
+                            "imaginary parts as two float arguments.")
+
+
 def _kind(x: Any) -> Any:
     return float if type(x) is float else (np.asarray(x).dtype.str, np.shape(x))
 
@@ -303,6 +315,7 @@ def _trace(fun: Callable[..., Any], treedef: Any, example: list[Any],
         args, kwargs = tree.unflatten(treedef, [x if s else next(it)
                                                 for x, s in zip(example, static)])
         return fun(*args, **kwargs)
+    one.__name__ = getattr(fun, "__name__", "f")    # for make_tape's errors
     tape = make_tape(one)([x for x, s in zip(example, static) if not s])
     prog, out_def = from_tape(tape), cast(tree.TreeDef, tape.out_def)
     for k, o in enumerate(prog.outputs):
@@ -394,8 +407,13 @@ def _run_batch(fun: Callable[..., Any], specs: list[Any], treedef: Any, leaves: 
                   for v, b in zip(values, batched)]
         if len(kept) == n and not outs:      # every example through one program:
             given = {id(x) for x in leaves}     # its own arrays, no view of an input
-            return [v if v.flags.owndata and v.flags.writeable and id(v) not in given
-                    else np.array(v) for v in values], out_def, shared
+            owned = []                          # nor one array twice
+            for v in values:
+                if not (v.flags.owndata and v.flags.writeable) or id(v) in given:
+                    v = np.array(v)
+                given.add(id(v))
+                owned.append(v)
+            return owned, out_def, shared
         if not outs:
             outs = [np.empty((n,) + np.shape(v)[1:], dtype=np.result_type(v)) for v in values]
         for o, v in zip(outs, values):

@@ -40,7 +40,7 @@ def scalar(f):
 
 
 def _primal(x):
-    return x.primal() if isinstance(x, tg.Traced) else x
+    return np.zeros(x.shape) if isinstance(x, tg.Traced) else x    # for its shape
 
 
 def same(a, b):

@@ -84,11 +84,13 @@ def test_static_arguments_are_part_of_the_signature():
         tg.jit(lambda x, s: x)(1.0, "a")
 
 
-def test_keyword_arguments_are_traced_and_ints_are_floats():
+def test_keyword_arguments_are_traced_and_ints_stay_ints_as_in_eager():
     f = tg.jit(lambda x, *, scale: x * scale)
     assert f(2.0, scale=3.0) == 6.0 and f(2.0, scale=4.0) == 8.0 and f.trace_count == 1
     g = tg.jit(lambda x: x * 3)
-    assert g(2) == 6.0 and type(g(2)) is float
+    assert g(2) == 6 and type(g(2)) is int and g(5) == 15 and g.trace_count == 1
+    h = tg.jit(lambda x: x / 2)
+    assert h(3) == 1.5 and type(h(3)) is float
 
 
 def test_side_effects_happen_when_traced():

@@ -172,8 +172,11 @@ def test_arrays_keywords_statics_and_dtypes(dtype):
     ws = np.stack([w, 2 * w])
     np.testing.assert_array_equal(tg.vmap(tg.grad(tg.jit(hx)), in_axes=(0, None))(ws, x),
                                   tg.vmap(tg.grad(hx), in_axes=(0, None))(ws, x))
+    # an unbatched int reaches the jitted function as itself: a static value
+    np.testing.assert_array_equal(tg.vmap(tg.grad(jh), in_axes=(0, None, None))(ws, x, 2),
+                                  tg.vmap(tg.grad(hx), in_axes=(0, None))(ws, x))
     with pytest.raises(TypeError, match="static argument 2 .* traced value"):
-        tg.vmap(tg.grad(jh), in_axes=(0, None, None))(np.stack([w, 2 * w]), x, 2)
+        tg.grad(lambda n: jh(w, x, n))(2.0)
 
 
 def test_vector_output_vjp_and_jacobians():

@@ -40,8 +40,13 @@ def leaf_kind(x: Any) -> Any:
     if t is np.ndarray:
         return (x.dtype.str, x.shape)
     if isinstance(x, np.floating | np.integer) and not isinstance(x, np.bool_):
-        return (x.dtype.str, ())
+        return t             # a NumPy scalar: traced as a float, as eager's transforms do
     return None
+
+
+def is_number_kind(kind: Any) -> bool:
+    """Whether leaves of ``kind`` are traced as the floats they convert to."""
+    return kind is int or (isinstance(kind, type) and issubclass(kind, np.number))
 
 
 class Cache:
@@ -74,7 +79,7 @@ def _miss() -> None:
 def make_flattener(treedef: Any, kinds: tuple[Any, ...]) -> Any:
     """Generated code that flattens one tree structure and checks each leaf's kind.
 
-    ``flat(tree) -> leaves`` (ints as floats), raising ``Miss`` for a tree of
+    ``flat(tree) -> leaves``, raising ``Miss`` for a tree of
     another structure or kind: a few microseconds for hundreds of leaves,
     where the generic flatten and a signature lookup cost tens. None where a
     node is a NamedTuple or a registered class (the generic path serves).
@@ -91,9 +96,10 @@ def make_flattener(treedef: Any, kinds: tuple[Any, ...]) -> Any:
             if k is float:
                 lines.append(f"    if {var}.__class__ is not float: _miss()")
                 leaves.append(var)
-            elif k is int:
-                lines.append(f"    if {var}.__class__ is not int: _miss()")
-                leaves.append(f"float({var})")
+            elif is_number_kind(k):      # the compiled code converts it
+                ns[f"k{count}"] = k
+                lines.append(f"    if {var}.__class__ is not k{count}: _miss()")
+                leaves.append(var)
             else:
                 ns[f"k{count}"] = k
                 lines.append(f"    if {var}.__class__ is not ndarray or "

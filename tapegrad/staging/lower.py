@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from . import spell_arrays
-from .program import Arg, Const, Eqn, Program, is_guard
+from .program import Arg, Const, Eqn, Program, int_valued, is_guard
 
 CHUNK = 10000
 _EXACT = 2 ** 53     # ints up to this convert to floats exactly
@@ -90,8 +90,22 @@ class Lowered:
         self.plain = plain
 
 
-def lower(prog: Program, name: str = "f") -> Lowered:
-    """Generate, compile and register the source of ``prog``."""
+def lower(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
+          ints: frozenset[int] = frozenset(),
+          made_floats: frozenset[int] = frozenset()) -> Lowered:
+    """Generate, compile and register the source of ``prog``.
+
+    Args:
+      prog: The program.
+      name: The function's name, for the source's file name.
+      numbers: Positions of inputs that are given as ints or NumPy scalars
+        and were traced as the floats they convert to (as eager's transforms
+        do): the code converts them, and returns such an input untouched as
+        it was given (an ``int`` stays an ``int``).
+      ints: Those of ``numbers`` given as Python ints: an output computed
+        from them by ``+ - *`` alone is returned as an ``int``, as in eager.
+      made_floats: Values an inner transform took as inputs (it made them floats).
+    """
     last = _last_uses(prog)
     ns: dict[str, Any] = {"inf": math.inf, "nan": math.nan, "_guard_failed": _guard_failed,
                           "_tanh": math.tanh}
@@ -140,6 +154,8 @@ def lower(prog: Program, name: str = "f") -> Lowered:
         assign(v)
     body.append(f"({', '.join(f'r{regs[v]}' for v in prog.inputs)},) = L"
                 if prog.inputs else "pass")
+    for k in sorted(numbers):
+        body.append(f"r{regs[prog.inputs[k]]} = float(r{regs[prog.inputs[k]]})")
     uses = _use_counts(prog)
     eqns = prog.eqns
     for k, e in enumerate(eqns):
@@ -190,13 +206,42 @@ def lower(prog: Program, name: str = "f") -> Lowered:
             body.append(f"{assign(e.out)} = {expr}")
     if pending:
         body.append(f"{assign(pending[0])} = {pending[1]}")
-    # a constant array returned is a copy: the caller may write into it
-    body.append("return [" + ", ".join(
-        f"{arg(o, False)}.copy()" if isinstance(o, Const) and type(o.value) is np.ndarray
-        else arg(o, False) for o in prog.outputs) + "]")
+    body.append("return [" + ", ".join(_returned(prog, arg, seen, numbers,
+                                                 int_valued(prog, ints, set(made_floats)))) + "]")
     source, fn = _compile(_blocks(body), next(n_regs), ns, name)
     plain = not consts and _PLAIN.issuperset(kinds.values())
     return Lowered(source, fn, guards, plain)
+
+
+def _returned(prog: Program, arg: Callable[[Arg, bool], str], seen: dict[int, Any],
+              numbers: frozenset[int], integral: set[int]) -> list[str]:
+    """The returned expressions: no array aliases an input, a constant or another output.
+
+    The caller may write into what it gets. An output that may share memory
+    with what it should not (an input, a constant of the program, an earlier
+    output, or a view, as tracing showed) is returned as a copy; an int
+    input returned untouched is returned as given, an int computed from ints
+    as an ``int``.
+    """
+    given = {prog.inputs[k]: k for k in numbers}
+    held = {id(v) for v in prog.seen if type(v) is np.ndarray}     # the caller's
+    held.update(id(a.value) for e in prog.eqns for a in e.args
+                if isinstance(a, Const) and type(a.value) is np.ndarray)
+    out = []
+    for o in prog.outputs:
+        text = arg(o, False)
+        v = o.value if isinstance(o, Const) else seen.get(o)
+        if isinstance(o, int) and o in given:
+            text = f"L[{given[o]}]"
+        elif isinstance(o, int) and o in integral and type(v) is float:
+            text = f"int({text})"
+        elif type(v) is np.ndarray:
+            if isinstance(o, Const) or o in prog.inputs or id(v) in held or \
+                    v.base is not None:
+                text += ".copy()"
+            held.add(id(v))
+        out.append(text)
+    return out
 
 
 def _float64(v: Any) -> bool:

@@ -9,6 +9,7 @@ by comparing listings.
 
 from __future__ import annotations
 
+import operator
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -103,3 +104,34 @@ def kind(x: Any) -> Any:
     if isinstance(x, np.ndarray):
         return (x.dtype.str, x.shape)
     return type(x)
+
+
+# Ops that keep ints ints in Python: ``step + 1`` of an int step is an int.
+INT_CLOSED = (operator.add, operator.sub, operator.mul, operator.neg)
+
+
+def _int_closed(prim: Any) -> bool:
+    try:
+        return prim.impl in INT_CLOSED
+    except TypeError:               # an unhashable callable
+        return False
+
+
+def int_valued(prog: Program, ints: frozenset[int], floats: set[int]) -> set[int]:
+    """The values that are ints in eager Python, traced as floats.
+
+    ``ints`` are the positions of the inputs given as Python ints; a value
+    computed from ints and int constants by ``+``, ``-``, ``*`` and unary
+    ``-`` only is an int in eager Python, so a recording returns it as one
+    (an optimizer's step count stays an int, and the next call's signature
+    with it). ``floats`` are values an inner transform took as inputs: it
+    made them floats, as eager does.
+    """
+    found = {prog.inputs[k] for k in ints} - floats
+    if not found:
+        return found
+    for e in prog.eqns:
+        if e.out not in floats and _int_closed(e.prim) and all(
+                a in found if isinstance(a, int) else type(a.value) is int for a in e.args):
+            found.add(e.out)
+    return found

@@ -1,0 +1,294 @@
+"""Numbers keep their meaning under jit, vmap and replay (issue 17, item 4).
+
+Every transform that records a function to run it again (``jit``, ``vmap``,
+``make_tape`` and a call of the tape) computes what eager computes, keeps
+the caller's types, never hands out an alias, and refuses what a recording
+would silently freeze (a hash, a read of the number, a global random draw).
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+
+import numpy as np
+import pytest
+
+import tapegrad as tg
+
+
+def replayed(f):
+    """``f`` recorded by make_tape at its first call, replayed at every call."""
+    tapes = {}
+
+    def run(*args):
+        if "tape" not in tapes:
+            tapes["tape"] = tg.make_tape(f)(*args)
+        return tapes["tape"](*args)
+    return run
+
+
+RECORDERS = {"jit": tg.jit, "vmap": tg.vmap, "replay": replayed}
+
+
+# ------------------------------------------------------- hash of a traced value
+@pytest.mark.parametrize("how", ["set", "dict", "hash", "dict.get"])
+@pytest.mark.parametrize("where", ["jit", "vmap", "make_tape", "jit(grad)", "vmap(grad)"])
+def test_hashing_a_traced_value_while_recording_names_the_line_and_the_fix(how, where):
+    def f(x):
+        if how == "set":
+            hit = x in {2.0}
+        elif how == "dict":
+            hit = {x: 1.0}[2.0] == 1.0
+        elif how == "dict.get":
+            hit = {2.0: 1.0}.get(x) is not None
+        else:
+            hit = hash(x) == hash(2.0)
+        return x * 3.0 if hit else x
+    make = {"jit": tg.jit, "vmap": tg.vmap, "make_tape": tg.make_tape,
+            "jit(grad)": lambda f: tg.jit(tg.grad(f)),
+            "vmap(grad)": lambda f: tg.vmap(tg.grad(f))}[where]
+    arg = np.array([2.0, 1.0]) if "vmap" in where else 2.0
+    with pytest.raises(TypeError, match=r"hash\(\) of a traced value .*test_values\.py:\d+"
+                       r".*list and compare them with ==.*tg\.where"):
+        make(f)(arg)
+
+
+def test_hash_under_eager_grad_and_jvp_stays_consistent_with_eq():
+    def f(x):
+        assert hash(x) == hash(2.0) and {x, 2.0} == {2.0} and {x: 1.0}.get(2.0) == 1.0
+        return x * x
+    assert tg.grad(f)(2.0) == 4.0
+    assert tg.jvp(f, (2.0,), (1.0,)) == (4.0, 4.0)
+
+
+def test_a_list_and_eq_is_the_recorded_lookup_under_jit():
+    f = tg.jit(lambda x: x * 3.0 if any(x == k for k in [2.0, 5.0]) else x)
+    assert [f(2.0), f(1.0), f(5.0)] == [6.0, 1.0, 15.0]
+
+
+# ---------------------------------------------------------- primal() escapes
+@pytest.mark.parametrize("name", RECORDERS)
+def test_primal_while_recording_raises_instead_of_baking_the_number(name):
+    f = RECORDERS[name](lambda x: x * x.primal())
+    with pytest.raises(TypeError, match=r"primal\(\) reads the number.*test_values\.py:\d+"):
+        f(np.array([3.0, 4.0]) if name == "vmap" else 3.0)
+
+
+def test_primal_under_jit_of_grad_raises_and_eager_grad_keeps_it():
+    f = lambda x: x * x.primal()
+    assert tg.grad(f)(3.0) == 3.0
+    assert tg.grad(tg.grad(lambda x: x * x * x.primal()))(3.0) == 6.0
+    with pytest.raises(TypeError, match="primal"):
+        tg.jit(tg.grad(f))(3.0)
+
+
+# ----------------------------------------------------------------- copies
+def _deep(p):
+    q = copy.deepcopy(p)
+    return q["w"] * p["w"] + tg.sum(q["v"] * q["v"]) + copy.copy(q["w"]) * 2.0
+
+
+def _plain(p):
+    return p["w"] * p["w"] + tg.sum(p["v"] * p["v"]) + p["w"] * 2.0
+
+
+@pytest.mark.parametrize("transform", ["grad", "jit(grad)", "make_tape(grad)", "hessian"])
+def test_copy_and_deepcopy_keep_the_derivative(transform):
+    p = {"w": 1.5, "v": np.array([1.0, -2.0])}
+    make = {"grad": tg.grad, "jit(grad)": lambda f: tg.jit(tg.grad(f)),
+            "make_tape(grad)": lambda f: tg.make_tape(tg.grad(f))(p),
+            "hessian": tg.hessian}[transform]
+    got, want = make(_deep)(p), make(_plain)(p)
+    assert tg.tree.structure(got) == tg.tree.structure(want)
+    for a, b in zip(tg.tree.leaves(got), tg.tree.leaves(want)):
+        np.testing.assert_array_equal(a, b)
+    assert tg.grad(_plain)(p)["w"] == 2 * 1.5 + 2.0       # the closed form
+
+
+def test_a_copy_of_a_traced_value_is_that_value():
+    def f(x):
+        assert copy.copy(x) is x and copy.deepcopy([x])[0] is x
+        return x
+    tg.grad(f)(1.0)
+    tg.jit(f)(1.0)
+    assert tg.vmap(tg.grad(lambda x: copy.deepcopy(x) ** 3.0))(np.array([1.0, 2.0])).tolist() \
+        == [3.0, 12.0]
+
+
+# --------------------------------------------------------- global generators
+def _np_draw(x):
+    return x + np.random.normal()
+
+
+def _py_draw(x):
+    return x * random.random()
+
+
+def _legacy_seeded(x):
+    np.random.seed(0)
+    return x + np.random.rand()
+
+
+@pytest.mark.parametrize("fun", [_np_draw, _py_draw, _legacy_seeded])
+@pytest.mark.parametrize("name", ["jit", "vmap", "replay", "jit(grad)"])
+def test_a_global_random_draw_while_recording_is_an_error_naming_the_function(fun, name):
+    make = dict(RECORDERS, **{"jit(grad)": lambda f: tg.jit(tg.grad(f))})[name]
+    arg = np.array([1.0, 2.0]) if name == "vmap" else 1.0
+    which = "random" if fun is _py_draw else r"np\.random"
+    with pytest.raises(RuntimeError, match=rf"{fun.__name__} drew from .*{which}.*"
+                       "Draw the numbers outside the function and pass them in"):
+        make(fun)(arg)
+
+
+def test_drawing_outside_and_passing_in_works_and_eager_may_draw():
+    f = tg.jit(lambda x, noise: x + noise)
+    draws = np.random.default_rng(0).normal(size=2)
+    assert [f(1.0, draws[0]), f(1.0, draws[1])] == [1.0 + draws[0], 1.0 + draws[1]]
+    assert tg.grad(_np_draw)(1.0) == 1.0         # eager draws anew each call: fine
+    gen = np.random.default_rng(1)               # a generator of one's own, not global
+    g = tg.jit(lambda x: x * 2.0)
+    assert g(gen.normal()) != g(gen.normal())
+
+
+# ------------------------------------------------- captured arrays (row 37)
+@pytest.mark.parametrize("name", ["jit", "vmap", "replay", "jit(grad)", "vmap(grad)"])
+def test_row37_a_captured_array_mutated_after_tracing_is_stale_everywhere(name):
+    W = np.array([1.0, 2.0])
+    f = lambda x: tg.sum(x * W) + tg.sum(W * W) + tg.sum(W)
+    make = dict(RECORDERS, **{"jit(grad)": lambda f: tg.jit(tg.grad(f)),
+                              "vmap(grad)": lambda f: tg.vmap(tg.grad(f))})[name]
+    g = make(f)
+    x = np.array([[1.0, 1.0], [2.0, 0.0]]) if "vmap" in name else np.array([1.0, 1.0])
+    first = np.array(g(x))
+    W[:] = 10.0                                # mutated after tracing: no effect
+    np.testing.assert_array_equal(g(x), first)
+    W[:] = [1.0, 2.0]
+    np.testing.assert_array_equal(first, make(f)(x))   # and it was W's value then
+
+
+def test_row37_a_returned_captured_array_is_stale_too():
+    W = np.array([1.0, 2.0])
+    f = tg.jit(lambda x: (x * 2.0, W))
+    f(1.0)
+    W[0] = 7.0
+    np.testing.assert_array_equal(f(1.0)[1], [1.0, 2.0])
+
+
+# ------------------------------------------- NumPy scalars and ints (row 39)
+def _bits(v):
+    return np.float64(v).view(np.int64)
+
+
+CUBE = lambda x: x * x * x
+
+
+@pytest.mark.parametrize("value", [np.int64(2**40), np.int32(7), np.int16(-3), np.uint8(200),
+                                   np.uint64(2**63), np.float32(1.5), np.float64(0.3),
+                                   np.float16(2.5), 7, 2**60 + 1])
+def test_row39_numpy_scalars_and_ints_give_eagers_arithmetic_under_jit(value):
+    eager = tg.value_and_grad(CUBE)(value)
+    assert eager == pytest.approx((float(value) ** 3, 3 * float(value) ** 2), rel=1e-15)
+    f = tg.jit(tg.value_and_grad(CUBE))
+    for _ in range(2):                                   # traced, then compiled
+        got = f(value)
+        assert got == eager and all(type(v) is float for v in got)
+    assert f.trace_count == 1
+    assert tg.jit(CUBE)(value) == eager[0]
+    assert tg.make_tape(tg.value_and_grad(CUBE))(1.0)(value) == eager
+
+
+def test_row39_a_numpy_scalar_and_a_0d_array_are_different_signatures():
+    f = tg.jit(lambda x: tg.tanh(x) * 2.0)
+    a, s = np.array(0.5), np.float64(0.5)
+    ra, rs = f(a), f(s)
+    assert type(rs) is float and f.trace_count == 2
+    assert _bits(ra) == _bits(tg.tanh(a) * 2.0) and _bits(rs) == _bits(tg.tanh(s) * 2.0)
+    assert type(f(np.array(0.25))) is type(tg.tanh(a) * 2.0) and f.trace_count == 2
+
+
+@pytest.mark.parametrize("name", ["jit", "replay"])
+def test_an_int_leaf_returned_untouched_stays_an_int(name):
+    f = RECORDERS[name](lambda p: p)
+    for n in (3, 4):
+        p = {"n": n, "big": 2**60 + 1, "i": np.int64(5), "x": 2.0}
+        out = f(p)
+        assert out == p and {k: type(v) for k, v in out.items()} == \
+            {k: type(v) for k, v in p.items()}
+    g = RECORDERS[name](lambda n, x: (n + 1, n * n - 2, -n, x * n, n / 2))
+    assert g(3, 1.0) == (4, 7, -3, 3.0, 1.5)
+    out = g(5, 2.0)
+    assert out == (6, 23, -5, 10.0, 2.5) and [type(v) for v in out] == [int] * 3 + [float] * 2
+
+
+def test_a_jitted_adam_step_keeps_its_step_an_int_and_does_not_retrace():
+    opt = tg.optim.adam(0.1)
+    loss = lambda p: tg.sum(p["w"] * p["w"]) + p["b"] ** 2
+
+    def step(p, s):
+        u, s = opt.update(tg.grad(loss)(p), s, p)
+        return tg.optim.apply_updates(p, u), s
+    jstep = tg.jit(step)
+    p = pe = {"w": np.array([1.0, -2.0]), "b": 0.5}
+    s = se = opt.init(p)
+    for k in range(1, 5):
+        p, s = jstep(p, s)
+        pe, se = step(pe, se)
+        assert s.step == k and type(s.step) is int and jstep.trace_count == 1
+        np.testing.assert_array_equal(p["w"], pe["w"])
+        assert p["b"] == pe["b"]
+
+
+# ----------------------------------------- eager's bits under jit, randomly
+UNARY = {"tanh": tg.tanh, "exp": tg.exp, "sigmoid": tg.sigmoid, "log": tg.log,
+         "sin": tg.sin, "cos": tg.cos, "sqrt": tg.sqrt}
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_a_float64_scalar_read_from_an_array_gives_eagers_bits_under_jit(name):
+    op = UNARY[name]
+    f = lambda x, d: op(x + d[1] * 0.5)
+    jf, jg = tg.jit(f), tg.jit(tg.grad(f))
+    jg01 = tg.jit(tg.grad(f, argnums=(0, 1)))
+    rng = np.random.default_rng(17)
+    for _ in range(1500):
+        x, d = float(rng.uniform(0.05, 3.0)), rng.uniform(0.05, 3.0, size=3)
+        assert _bits(jf(x, d)) == _bits(f(x, d))
+        assert _bits(jg(x, d)) == _bits(tg.grad(f)(x, d))
+        gx, gd = jg01(x, d)
+        ex, ed = tg.grad(f, argnums=(0, 1))(x, d)
+        assert _bits(gx) == _bits(ex) and np.array_equal(gd, ed)
+    assert jf.trace_count == 1
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_a_captured_float64_scalar_gives_eagers_bits_under_jit(name):
+    op = UNARY[name]
+    rng = np.random.default_rng(3)
+    for _ in range(15):
+        d = rng.uniform(0.05, 3.0, size=3)
+        f = lambda x: op(x * d[0] + d[1] * 0.5)
+        jf, jg = tg.jit(f), tg.jit(tg.grad(f))
+        for x in rng.uniform(0.05, 3.0, size=100):
+            x = float(x)
+            assert _bits(jf(x)) == _bits(f(x)) and _bits(jg(x)) == _bits(tg.grad(f)(x))
+            assert _bits(jf(np.float64(x))) == _bits(f(np.float64(x)))
+
+
+def test_arithmetic_operators_on_numpy_scalars_give_eagers_bits_under_jit():
+    f = lambda x, d: (x * d[1] + d[2] / x - d[0] ** 2.0) * (x - d[1]) + x ** d[2] - (-x)
+    jf, jg = tg.jit(f), tg.jit(tg.grad(f, argnums=(0, 1)))
+    rng = np.random.default_rng(5)
+    for _ in range(2000):
+        x, d = float(rng.uniform(0.1, 4.0)), rng.uniform(-3.0, 3.0, size=3)
+        assert _bits(jf(x, d)) == _bits(f(x, d))
+        (gx, gd), (ex, ed) = jg(x, d), tg.grad(f, argnums=(0, 1))(x, d)
+        assert _bits(gx) == _bits(ex) and np.array_equal(gd, ed)
+
+
+def test_one_scalar_arithmetic_for_floats_and_numpy_float64():
+    rng = np.random.default_rng(11)
+    for x in rng.uniform(-3.0, 3.0, size=500):
+        for op in (tg.tanh, tg.exp, tg.sigmoid, tg.sin, tg.softplus):
+            a, b = op(np.float64(x)), op(float(x))
+            assert type(a) is float and _bits(a) == _bits(b)
