@@ -492,6 +492,8 @@ def LOOP(fun: Callable[..., Any], in_axes: Any = 0) -> Callable[..., Any]:  # no
 # (x, *rest) differentiated in x.
 INNER: dict[str, Callable[..., Callable[[Callable[..., Any]], Callable[..., Any]]]] = {
     "jit": lambda J, V: lambda f: J(f),
+    "jit closing over x": lambda J, V: lambda f: (     # x traced by the transforms around,
+        lambda x, *r: J(lambda v, *s: f(0.5 * (x + v), *s))(x, *r)),   # closed over and passed
     "grad": lambda J, V: lambda f: tg.grad(f),
     "jacfwd": lambda J, V: lambda f: tg.jacfwd(f),
     "jacrev": lambda J, V: lambda f: tg.jacrev(f),
@@ -563,9 +565,12 @@ def stacks(draw: Any) -> tuple[list[str], tuple[str, ...]]:
 
 @settings(max_examples=int(os.environ.get("TG_COMPOSE_EXAMPLES", 400)), deadline=None,
           derandomize=bool(os.environ.get("CI")), phases=PHASES)
-@given(programs(), stacks(), st.floats(-1.5, 1.5), st.floats(-1, 1))
-def test_random_stack_equals_the_same_stack_without_jit_and_vmap_a_loop(p, stack, x, y):
+@given(programs(), stacks(), st.floats(-1.5, 1.5), st.floats(-1, 1), st.booleans())
+def test_random_stack_equals_the_same_stack_without_jit_and_vmap_a_loop(p, stack, x, y,
+                                                                        numpy_scalars):
     names, top = stack
+    if numpy_scalars:                  # a NumPy float64 scalar is a float in every transform
+        x, y = np.float64(x), np.float64(y)
     rest = (y,) if p["two_inputs"] else ()
     pts = points(names, top, x)
     # away from every branch boundary, and a replayed tape takes its recorded branches
