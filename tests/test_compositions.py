@@ -328,6 +328,36 @@ def test_same_variable_at_two_levels_through_jit(inner, outer):
     assert g(2.5) == -1.0
 
 
+# A jitted function closing over a value another transform traces: the closed-over
+# value is differentiated (and batched) like an argument, as in JAX.
+CLOSURES: dict[str, tuple[Callable[..., Any], Callable[[float], Any]]] = {
+    "grad, closed over and passed": (
+        lambda J: tg.grad(lambda x: J(lambda y: x * y)(x)), lambda x: 2 * x),
+    "grad, closed over only": (
+        lambda J: tg.grad(lambda x: J(lambda y: x * y)(2.0)), lambda x: 2.0),
+    "grad(grad(jit))": (
+        lambda J: tg.grad(lambda x: tg.grad(J(lambda y: x * y))(x)), lambda x: 1.0),
+    "grad(grad(jit)) of x*y*y": (
+        lambda J: tg.grad(lambda x: tg.grad(J(lambda y: x * y * y))(x)), lambda x: 4 * x),
+    "jvp": (lambda J: lambda x: tg.jvp(lambda v: J(lambda y: v * tg.sin(y))(v),
+                                       (x,), (1.0,))[1], smooth_d1),
+    "vmap": (lambda J: lambda x: tg.vmap(lambda v: J(lambda y: v * y)(v))(np.array([x, 2 * x])),
+             lambda x: np.array([x * x, 4 * x * x])),
+    "hessian": (lambda J: tg.hessian(lambda x: J(lambda y: x * tg.sin(y))(x)), smooth_d2),
+    "jit(grad(jit))": (lambda J: J(tg.grad(lambda x: J(lambda y: x * tg.sin(y))(x))),
+                       smooth_d1),
+}
+
+
+@pytest.mark.parametrize("case", list(CLOSURES))
+def test_jit_closing_over_a_value_another_transform_traces(case):
+    build, closed = CLOSURES[case]
+    for x in (3.0, -0.5):
+        got = build(tg.jit)(x)
+        same_bits(got, build(NOJIT)(x))
+        close(got, closed(x))
+
+
 # ------------------------------------------- dtypes through grad of jit
 def cube_sin(x: Any) -> Any:
     return tg.sum(x * x * x) + tg.sum(tg.sin(x))
@@ -462,6 +492,8 @@ def LOOP(fun: Callable[..., Any], in_axes: Any = 0) -> Callable[..., Any]:  # no
 # (x, *rest) differentiated in x.
 INNER: dict[str, Callable[..., Callable[[Callable[..., Any]], Callable[..., Any]]]] = {
     "jit": lambda J, V: lambda f: J(f),
+    "jit closing over x": lambda J, V: lambda f: (     # x traced by the transforms around,
+        lambda x, *r: J(lambda v, *s: f(0.5 * (x + v), *s))(x, *r)),   # closed over and passed
     "grad": lambda J, V: lambda f: tg.grad(f),
     "jacfwd": lambda J, V: lambda f: tg.jacfwd(f),
     "jacrev": lambda J, V: lambda f: tg.jacrev(f),
@@ -533,9 +565,12 @@ def stacks(draw: Any) -> tuple[list[str], tuple[str, ...]]:
 
 @settings(max_examples=int(os.environ.get("TG_COMPOSE_EXAMPLES", 400)), deadline=None,
           derandomize=bool(os.environ.get("CI")), phases=PHASES)
-@given(programs(), stacks(), st.floats(-1.5, 1.5), st.floats(-1, 1))
-def test_random_stack_equals_the_same_stack_without_jit_and_vmap_a_loop(p, stack, x, y):
+@given(programs(), stacks(), st.floats(-1.5, 1.5), st.floats(-1, 1), st.booleans())
+def test_random_stack_equals_the_same_stack_without_jit_and_vmap_a_loop(p, stack, x, y,
+                                                                        numpy_scalars):
     names, top = stack
+    if numpy_scalars:                  # a NumPy float64 scalar is a float in every transform
+        x, y = np.float64(x), np.float64(y)
     rest = (y,) if p["two_inputs"] else ()
     pts = points(names, top, x)
     # away from every branch boundary, and a replayed tape takes its recorded branches
