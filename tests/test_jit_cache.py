@@ -29,6 +29,56 @@ def power(x, n):
 
 
 # ------------------------------------------------ item 8: no crash, no race
+BUILTIN_NAMES = ["add", "sub", "mul", "div", "neg", "zmul", "relu", "guard", "where", "sum",
+                 "mean", "sum_like", "broadcast_like", "getitem", "matmul", "transpose",
+                 "tanh", "square", "exp", "log", "sin", "cos", "sqrt", "log1p", "expm1", "tan",
+                 "arctan", "sinh", "cosh", "lt", "gt", "eq", "ne", "not", "pow", "abs",
+                 "reshape", "maximum"]
+
+
+def user_primitive(name):
+    """Like no built-in: 3 * first argument + the others (booleans count as 1)."""
+    def impl(*args):
+        out = 3.0 * args[0]
+        for a in args[1:]:
+            out = out + (np.asarray(a, dtype=float) if isinstance(a, np.ndarray) else float(a))
+        return out
+    prim = tg.primitive(impl, name=name)
+    tg.defpartials(prim, 3.0, *([1.0] * 3))
+    return prim
+
+
+CALLS = {                 # argument patterns that each name's spelling looks for
+    "unary": lambda p, x: p(x),
+    "one": lambda p, x: p(x, 1.0) + p(1.0, x),
+    "zero": lambda p, x: p(x, 0.0) + p(0.0, x),
+    "true": lambda p, x: p(x, True) + p(x, False),
+    "two": lambda p, x: p(x, x * 2.0),
+    "three": lambda p, x: p(x, x, 2.0) + p(x > 0, x, x * 2.0),
+}
+
+
+@pytest.mark.parametrize("name", BUILTIN_NAMES)
+def test_a_user_primitive_named_like_a_builtin_computes_its_own_impl(name):
+    prim = user_primitive(name)
+    for call in CALLS.values():
+        f = functools.partial(call, prim)
+        for x in (2.0, -1.5, 0.0, np.array([1.0, -2.0, 0.0]), np.float32(1.5),
+                  np.array([0.5, 2.0], dtype=np.float32)):
+            np.testing.assert_array_equal(tg.jit(f)(x), f(x))
+            if np.ndim(x) == 0:
+                assert tg.jit(tg.grad(f))(x) == tg.grad(f)(x)
+        xs = np.array([1.0, -2.0, 0.0])
+        np.testing.assert_array_equal(tg.vmap(f)(xs), [f(v) for v in xs])
+
+
+@pytest.mark.parametrize("name", ["square", "relu", "tanh", "zmul", "sum", "where", "exp"])
+def test_a_user_primitive_with_a_tapegrad_impl_is_spelled_by_its_impl(name):
+    prim = tg.primitive(tg.sin.impl, name=name)      # sin, whatever its name says
+    for x in (2.0, -0.5, np.array([1.0, -2.0])):
+        np.testing.assert_array_equal(tg.jit(prim)(x), np.sin(x))
+
+
 def where_reciprocal(x):
     return tg.where(x > 0, 1 / x, 0.0)
 

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from . import spell_arrays
-from .program import Arg, Const, Eqn, Program, is_guard
+from .program import Arg, Const, Eqn, Program, builtin, is_guard
 
 CHUNK = 10000
 _EXACT = 2 ** 53     # ints up to this convert to floats exactly
@@ -257,12 +257,13 @@ REPEATED = {"zmul": (0,), "relu": (0,), "div": (1,), "square": (0,)}
 
 def _repeated(e: Eqn, v: int) -> bool:
     """Whether ``e``'s spelling would evaluate ``v`` twice (so: no fusing it in)."""
-    return any(k < len(e.args) and e.args[k] == v for k in REPEATED.get(e.prim.name, ()))
+    return _builtin(e.prim) and any(k < len(e.args) and e.args[k] == v
+                                    for k in REPEATED.get(e.prim.name, ()))
 
 
 def _builtin(prim: Any) -> bool:
     """A primitive of tapegrad's own (a user's may share a built-in's name)."""
-    return getattr(prim.impl, "__module__", "").startswith("tapegrad.")
+    return builtin(prim)
 
 
 def _safe(name: str) -> str:
