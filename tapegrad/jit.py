@@ -53,7 +53,10 @@ def jit(fun: Callable[..., Any], static_argnums: int | Sequence[int] = (),
       A function with ``fun``'s arguments and results (equal exactly, as
       numbers); ``.lower(*args).source`` is the generated source, and
       ``.trace_count`` the number of traces so far. Side effects of ``fun``
-      (printing, appending to a list) happen when it is traced.
+      (printing, appending to a list) happen when it is traced. It keeps at
+      most 64 signatures (the least recently used is dropped, and traced
+      again if called again), each with at most 8 specializations; its
+      compiled code is freed with it.
 
     Raises:
       TypeError: when a Python branch on a traced value needs more than 8
@@ -176,17 +179,24 @@ class Jitted:
         for spec in specs:
             try:
                 return _outputs(spec, leaves)
-            except GuardFailed as e:
-                failed.append(spec.lowered.guards[e.args[0]])
-        if len(failed) >= MAX_SPECIALIZATIONS:
-            raise TypeError(
-                f"jit: {getattr(self.fun, '__name__', 'the function')} needed more than "
-                f"{MAX_SPECIALIZATIONS} specializations for one signature: the Python "
-                f"branch at {failed[-1]} on a traced value goes different ways. Write the "
-                "choice with tg.where, or pass the value that decides it in "
-                "static_argnums if it is not a float.")
-        spec = self._trace(dynamic, statics, args, kwargs)
-        self.cache.add(signature, spec)
+            except GuardFailed:
+                continue
+        with self.cache.tracing(signature):   # one thread traces; the others wait for it
+            for spec in self.cache.specializations(signature):   # perhaps one more now
+                try:
+                    return _outputs(spec, leaves)
+                except GuardFailed as e:
+                    failed.append(spec.lowered.guards[e.args[0]])
+            if len(failed) >= MAX_SPECIALIZATIONS:
+                raise TypeError(
+                    f"jit: {getattr(self.fun, '__name__', 'the function')} needed more than "
+                    f"{MAX_SPECIALIZATIONS} specializations for one signature: the Python "
+                    f"branch at {failed[-1]} on a traced value goes different ways. Write "
+                    "the choice with tg.where, or pass the value that decides it in "
+                    "static_argnums if it is not a float.")
+            spec = self._trace(dynamic, statics, args, kwargs)
+            self.cache.add(signature, spec)
+            self._fast = None   # it may hold a signature the cache just dropped
         return _outputs(spec, leaves)
 
     @gc_paused        # the program's hundreds of thousands of tuples hold no cycles

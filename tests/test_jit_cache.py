@@ -29,6 +29,93 @@ def power(x, n):
 
 
 # ------------------------------------------------ item 8: no crash, no race
+DICTS = [
+    ({"a": 1.0, "b": 2.0}, {"a": 1.0, "c": 2.0}),
+    ({"a": 1.0, "b": 2.0}, {"x": 1.0, "y": 2.0}),
+    ({1: 1.0, 2: 2.0}, {1: 1.0, 3: 2.0}),
+    ([{"a": 1.0}, {"b": 2.0}], [{"a": 1.0}, {"c": 2.0}]),
+    ({"p": {"a": np.ones(2), "b": 1.0}}, {"p": {"a": np.ones(2), "z": 1.0}}),
+    ({"p": {"a": 1.0, "b": 1.0}, "q": 3}, {"p": {"a": 1.0, "b": 1.0}, "r": 3}),
+]
+
+
+def weighted(t):
+    """Reads the keys: a dict of other keys is another function of the values."""
+    out = 0.0
+    for path, leaf in tg.tree.flatten_with_path(t)[0]:
+        out = out + tg.sum(leaf * float(len(tg.tree.keystr(path)) + 1))
+    return out
+
+
+@pytest.mark.parametrize("first, other", DICTS)
+def test_a_dict_of_other_keys_retraces(first, other):
+    jf = tg.jit(weighted)
+    for t in (first, first, other, other, first, other):    # the fast path on each
+        assert jf(t) == weighted(t)
+    assert jf.trace_count == 2
+
+
+def test_a_dict_of_the_same_keys_in_another_order_shares_the_trace():
+    jf = tg.jit(weighted)
+    assert jf({"a": 1.0, "b": 2.0}) == jf({"b": 2.0, "a": 1.0}) == weighted({"a": 1.0, "b": 2.0})
+    assert jf({"b": 5.0, "a": 1.0}) == weighted({"a": 1.0, "b": 5.0})
+    assert jf.trace_count == 1
+
+
+def first_calls_at_once(jf, args_of, n=12):
+    """Call ``jf`` from ``n`` threads released together; their results."""
+    barrier = threading.Barrier(n)
+    out: dict = {}
+    errors: list = []
+
+    def work(k):
+        try:
+            barrier.wait()
+            out[k] = jf(*args_of(k))
+        except BaseException as e:          # reported below, not lost in the thread
+            errors.append(e)
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    return out
+
+
+def test_twelve_threads_making_their_first_call_at_once_trace_once():
+    traces = []
+
+    def f(x):
+        traces.append(1)
+        time.sleep(0.02)              # a slow trace: the other threads arrive meanwhile
+        return tg.sin(x) * x
+    jf = tg.jit(f)
+    out = first_calls_at_once(jf, lambda k: (0.5 + k,))
+    assert all(out[k] == math.sin(0.5 + k) * (0.5 + k) for k in range(12))
+    assert len(traces) == 1 and jf.trace_count == 1
+
+
+def test_threads_with_guards_and_signatures_trace_each_once():
+    traces = []
+
+    def f(x):
+        traces.append(1)
+        time.sleep(0.02)
+        return x * 2.0 if tg.sum(x) > 0 else -x
+    jf = tg.jit(f)
+    shapes = [(), (2,), (3,)]
+
+    def args(k):
+        sign = 1.0 if k % 2 else -1.0
+        shape = shapes[k % 3]
+        return (sign * (np.ones(shape) if shape else 1.0),)
+    out = first_calls_at_once(jf, args)
+    for k in range(12):
+        np.testing.assert_array_equal(out[k], f(*args(k)))
+    assert len(traces) == 12 + 6 and jf.trace_count == 6   # 12 eager calls above
+
+
 BUILTIN_NAMES = ["add", "sub", "mul", "div", "neg", "zmul", "relu", "guard", "where", "sum",
                  "mean", "sum_like", "broadcast_like", "getitem", "matmul", "transpose",
                  "tanh", "square", "exp", "log", "sin", "cos", "sqrt", "log1p", "expm1", "tan",
@@ -125,3 +212,86 @@ def test_a_zero_cotangent_contributes_zero_at_every_order_on_arrays(dtype):
         np.testing.assert_array_equal(tg.vmap(d)(x), want)   # float32: item 4's
 
 
+# ------------------------------------------------ item 9: bounded memory
+def test_a_jitted_function_keeps_the_64_most_recently_used_signatures():
+    traces = []
+    jf = tg.jit(lambda x: (traces.append(x.shape), tg.sum(x * 2.0))[1])
+    shape = lambda k: (k + 1,)
+    for k in range(64):
+        assert jf(np.ones(shape(k))) == 2.0 * (k + 1)
+    assert len(traces) == 64
+    jf(np.ones(shape(0)))                  # kept: the oldest, now the most recent
+    assert len(traces) == 64
+    jf(np.ones(shape(64)))                 # a 65th: the least recent (shape 1) goes
+    assert len(traces) == 65
+    jf(np.ones(shape(0)))
+    assert len(traces) == 65
+    assert jf(np.ones(shape(1))) == 4.0    # dropped: traced again
+    assert len(traces) == 66 and traces[-1] == shape(1) and jf.trace_count == 66
+
+
+def compiled_code_files():
+    """The file names of compiled programs alive (a function object holds the code)."""
+    return {f.__code__.co_filename for f in gc.get_objects()
+            if type(f).__name__ == "function" and f.__code__.co_filename.startswith(
+                "<tapegrad.jit ") and "#" in f.__code__.co_filename}
+
+
+def test_a_dropped_jitted_function_frees_its_code_and_linecache_entries():
+    gc.collect()
+    files_before, lines_before = compiled_code_files(), set(linecache.cache)
+
+    def program(x):
+        return tg.tanh(x) * 2.0 if tg.sum(x) > 0 else x - 1.0
+    jf = tg.jit(program)
+    for x in (1.0, -1.0, np.ones(3), -np.ones(3), np.ones((2, 2), dtype=np.float32)):
+        jf(x)
+    jg = tg.jit(tg.grad(lambda x: program(x) * 3.0))
+    jg(1.0)
+    ours = compiled_code_files() - files_before
+    assert ours and ours <= set(linecache.cache) - lines_before     # tracebacks show them
+    alive = weakref.ref(jf)
+    del jf, jg
+    gc.collect()
+    assert alive() is None
+    assert not compiled_code_files() & ours
+    assert not set(linecache.cache) & ours
+
+
+def test_dropped_signatures_free_their_linecache_entries():
+    gc.collect()
+    files_before, lines_before = compiled_code_files(), set(linecache.cache)
+    jf = tg.jit(lambda x: x * 2.0)
+    for k in range(200):
+        jf(np.ones(k + 1))
+    gc.collect()
+    assert 0 < len(set(linecache.cache) - lines_before) <= 64
+    assert 0 < len(compiled_code_files() - files_before) <= 64
+
+
+@pytest.mark.slow
+def test_memory_is_flat_over_ten_thousand_shapes():
+    """10^4 calls, each with a new shape (so each traces): memory stays flat."""
+    jf = tg.jit(lambda x: tg.sum(tg.tanh(x) * 2.0 + 1.0))
+    shapes = [(1 + k % 100, 1 + k // 100) for k in range(10_000)]
+
+    def run(part):
+        for s in part:
+            jf(np.full(s, 0.5))
+    run(shapes[:1000])              # the cache is full: 64 signatures
+    gc.collect()
+    blocks = sys.getallocatedblocks()
+    run(shapes[1000:9000])
+    gc.collect()
+    assert sys.getallocatedblocks() - blocks < 20_000     # 8000 programs would be ~10^6
+    tracemalloc.start()
+    try:
+        gc.collect()
+        start = tracemalloc.get_traced_memory()[0]
+        run(shapes[9000:])
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - start
+    finally:
+        tracemalloc.stop()
+    assert grown < 256 * 1024, grown       # 1000 kept programs would be megabytes
+    assert jf.trace_count == 10_000
