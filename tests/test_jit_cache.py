@@ -28,6 +28,175 @@ def power(x, n):
     return out
 
 
+# ------------------------------------------------ item 6: static arguments
+@pytest.mark.parametrize("how", ["argnums", "argnames", "negative"])
+def test_a_static_argument_may_be_passed_by_position_or_by_keyword(how):
+    kw = {"argnums": {"static_argnums": 1}, "argnames": {"static_argnames": "n"},
+          "negative": {"static_argnums": -1}}[how]
+    jp = tg.jit(power, **kw)
+    for x, n in [(2.0, 3), (1.5, 4), (-3.0, 2)]:
+        assert jp(x, n) == power(x, n)
+        if how != "negative":        # -1 counts the positional arguments given, as JAX's
+            assert jp(x, n=n) == power(x, n)
+    assert jp(0.5, 3) == 0.125
+
+
+def test_static_arguments_resolve_in_every_kind_of_parameter():
+    def f(x, /, k, *, mode="double", scale=1.0):
+        return sum(x * scale for _ in range(k)) if mode == "double" else x
+    by_num = tg.jit(f, static_argnums=(1,), static_argnames="mode")
+    by_name = tg.jit(f, static_argnames=("k", "mode"))
+    for g in (by_num, by_name):
+        assert g(2.0, 3) == f(2.0, 3) == 6.0
+        assert g(2.0, k=3, mode="same") == f(2.0, k=3, mode="same") == 2.0
+        assert g(2.0, 2, scale=4.0) == f(2.0, 2, scale=4.0) == 16.0   # scale traced
+        calls = g.trace_count
+        assert g(2.0, 2, scale=5.0) == 20.0 and g.trace_count == calls
+
+
+def test_a_default_static_argument_left_out_is_fine():
+    def f(x, n=2):
+        return power(x, n)
+    jf = tg.jit(f, static_argnums=1)
+    assert jf(3.0) == 9.0 and jf(3.0, 3) == 27.0 and jf(3.0, n=1) == 3.0
+
+
+def test_static_arguments_with_transforms_resolve_through_the_wrapped_signature():
+    jg = tg.jit(tg.grad(power), static_argnums=1)
+    assert jg(2.0, 3) == 12.0 and jg(2.0, n=3) == 12.0
+    jv = tg.jit(tg.value_and_grad(power), static_argnames="n")
+    assert jv(2.0, 3) == (8.0, 12.0) and jv(2.0, n=4) == (16.0, 32.0)
+
+
+def test_static_names_that_the_function_does_not_have_are_errors():
+    with pytest.raises(ValueError, match=r"static_argnums has 2, but power takes 2 "
+                                         r"positional argument"):
+        tg.jit(power, static_argnums=2)
+    with pytest.raises(ValueError, match=r"static_argnums has -3"):
+        tg.jit(power, static_argnums=-3)
+    with pytest.raises(ValueError, match=r"static_argnames has 'm', but power has no "
+                                         r"parameter of that name"):
+        tg.jit(power, static_argnames="m")
+    with pytest.raises(ValueError, match=r"positional-only.*static_argnums"):
+        tg.jit(lambda x, n, /: x, static_argnames="n")
+    # *args and **kwargs take any position or name
+    assert tg.jit(lambda *a: a[0] * a[1], static_argnums=5)(2.0, 3.0) == 6.0
+    assert tg.jit(lambda x, **kw: x * kw["n"], static_argnames="n")(2.0, n=3) == 6.0
+
+
+EQUAL_STATICS = [1, True, 1.0, np.int64(1), np.float64(1.0), np.bool_(True), (1,), (1.0,),
+                 (True,), ((1,),), ((1.0,),)]
+
+
+def typed(x, s):
+    """A function that tells equal statics of other types apart, as Python may."""
+    return x * (len(type(s).__name__) + (len(type(s[0]).__name__) if type(s) is tuple else 0))
+
+
+def test_equal_statics_of_other_types_do_not_share_a_trace():
+    jf = tg.jit(typed, static_argnums=1)
+    for s in EQUAL_STATICS:
+        assert jf(2.0, s) == typed(2.0, s), s
+    assert jf.trace_count == len(EQUAL_STATICS)
+    for s in EQUAL_STATICS + EQUAL_STATICS[::-1]:     # the fast path meets them too
+        assert jf(3.0, s) == typed(3.0, s), s
+        assert jf(3.0, s) == typed(3.0, s), s
+    assert jf.trace_count == len(EQUAL_STATICS)
+    jk = tg.jit(lambda x, *, s: typed(x, s), static_argnames="s")
+    for s in EQUAL_STATICS:
+        assert jk(2.0, s=s) == typed(2.0, s)
+        assert jk(2.0, s=s) == typed(2.0, s)
+    assert jk.trace_count == len(EQUAL_STATICS)
+
+
+class PytreeModel:
+    def __init__(self, w, b):
+        self.w, self.b = w, b
+
+    @tg.jit
+    def predict(self, x):
+        return tg.tanh(x @ self.w + self.b)
+
+    @tg.jit
+    def loss(self, x, y):
+        return tg.mean((self.predict(x) - y) ** 2)
+
+
+tg.tree.register(PytreeModel, lambda m: ((m.w, m.b), None),
+                 lambda aux, ch: PytreeModel(*ch))
+
+
+def eager_loss(w, b, x, y):
+    return tg.mean((tg.tanh(x @ w + b) - y) ** 2)
+
+
+def test_jit_on_a_method_of_a_pytree_class_traces_self():
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(5, 3)), rng.normal(size=5)
+    for dtype in (np.float64, np.float32):
+        w, b = rng.normal(size=3).astype(dtype), dtype(0.5)
+        m = PytreeModel(w, b)
+        assert m.predict(x.astype(dtype)).dtype == tg.tanh(x.astype(dtype) @ w + b).dtype
+        np.testing.assert_array_equal(m.predict(x), tg.tanh(x @ w + b))
+        assert m.loss(x, y) == eager_loss(w, b, x, y)
+        assert PytreeModel.loss(m, x, y) == eager_loss(w, b, x, y)
+    before = PytreeModel.loss.trace_count
+    m2 = PytreeModel(rng.normal(size=3), np.float64(0.25))   # same signature: no trace
+    assert m2.loss(x, y) == eager_loss(m2.w, m2.b, x, y)
+    assert PytreeModel.loss.trace_count == before
+    grads = tg.grad(lambda m: m.loss(x, y))(m2)       # the method under grad
+    want = tg.grad(eager_loss, argnums=(0, 1))(m2.w, m2.b, x, y)
+    np.testing.assert_allclose(grads.w, want[0], rtol=1e-12)
+    np.testing.assert_allclose(grads.b, want[1], rtol=1e-12)
+
+
+class StaticModel:
+    def __init__(self, scale, n):
+        self.scale, self.n = scale, n
+
+    @functools.partial(tg.jit, static_argnums=0)
+    def apply(self, x):
+        return power(x, self.n) * self.scale
+
+
+def test_jit_on_a_method_with_self_static():
+    a, b = StaticModel(2.0, 3), StaticModel(0.5, 2)
+    for x in (1.5, -2.0, 3.0):
+        assert a.apply(x) == power(x, 3) * 2.0
+        assert b.apply(x) == power(x, 2) * 0.5
+        assert a.apply(x=x) == power(x, 3) * 2.0
+    assert StaticModel.apply.trace_count == 3      # a, b, and a with x by keyword
+    assert tg.grad(a.apply)(2.0) == 3 * 4.0 * 2.0
+    assert tg.vmap(a.apply)(np.array([1.0, 2.0])).tolist() == [2.0, 16.0]
+
+
+def test_functools_partial_of_jit_as_a_decorator():
+    @functools.partial(tg.jit, static_argnums=0)
+    def f(n, x):
+        return power(x, n)
+
+    @functools.partial(tg.jit, static_argnames="n")
+    def g(x, n):
+        return power(x, n)
+    assert f(3, 2.0) == 8.0 and f(n=2, x=3.0) == 9.0
+    assert g(2.0, 3) == 8.0 and g(2.0, n=2) == 4.0
+
+
+class Plain:
+    def __init__(self, w):
+        self.w = w
+
+    @tg.jit
+    def f(self, x):
+        return x * self.w
+
+
+def test_jit_on_a_method_of_a_plain_class_names_both_fixes():
+    with pytest.raises(TypeError, match=r"Plain\.f.*self.*static_argnums=0.*"
+                                        r"tg\.tree\.register\(Plain"):
+        Plain(2.0).f(3.0)
+
+
 # ------------------------------------------------ item 8: no crash, no race
 DICTS = [
     ({"a": 1.0, "b": 2.0}, {"a": 1.0, "c": 2.0}),
