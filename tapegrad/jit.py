@@ -13,6 +13,8 @@ too. A float's or an array's value never causes a new trace.
 from __future__ import annotations
 
 import functools
+import inspect
+import types
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -34,7 +36,7 @@ from .staging.cache import (
 from .staging.lower import GuardFailed, Lowered, lower
 from .staging.passes import optimize
 from .staging.program import from_tape
-from .tape import Traced, active_tapes, gc_paused, ieee, primal_value
+from .tape import Traced, active_tapes, gc_paused, ieee, primal_value, skeleton
 from .transforms import make_tape
 
 __all__ = ["jit"]
@@ -50,19 +52,31 @@ def jit(fun: Callable[..., Any], static_argnums: int | Sequence[int] = (),
       fun: A function of pytrees of numbers.
       static_argnums: Positional arguments that are not traced: their values
         (which must be hashable) are part of the signature, so an int that
-        drives a Python loop belongs here.
-      static_argnames: Keyword arguments that are not traced, likewise.
+        drives a Python loop belongs here. Static values share a trace when
+        they are equal and of the same type (``1``, ``1.0`` and ``True`` do
+        not).
+      static_argnames: Arguments by name that are not traced, likewise. As in
+        JAX, each resolves through ``fun``'s signature: a parameter named in
+        one is static whether it is passed by position or by keyword.
 
     Returns:
       A function with ``fun``'s arguments and results (equal exactly, as
       numbers); ``.lower(*args).source`` is the generated source, and
       ``.trace_count`` the number of traces so far. Side effects of ``fun``
-      (printing, appending to a list) happen when it is traced.
+      (printing, appending to a list) happen when it is traced. It keeps at
+      most 64 signatures (the least recently used is dropped, and traced
+      again if called again), each with at most 8 specializations; its
+      compiled code is freed with it. As a decorator of a method it binds
+      ``self``, which is then an argument like any other: register the
+      class as a pytree (``tg.tree.register``) or make ``self`` static with
+      ``functools.partial(tg.jit, static_argnums=0)``.
 
     Raises:
       TypeError: when a Python branch on a traced value needs more than 8
         specializations for one signature (the message names its line), or a
         static argument is unhashable.
+      ValueError: when ``static_argnums`` or ``static_argnames`` names a
+        parameter ``fun`` does not have.
 
     Examples:
       >>> import tapegrad as tg
@@ -79,7 +93,59 @@ def jit(fun: Callable[..., Any], static_argnums: int | Sequence[int] = (),
     check_callable(fun, "jit")
     nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
     names = (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames)
-    return Jitted(fun, nums, names)
+    return Jitted(fun, *_resolve_statics(fun, nums, names))
+
+
+_POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+
+
+def _resolve_statics(fun: Callable[..., Any], nums: tuple[int, ...],
+                     names: tuple[str, ...]) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """``static_argnums`` and ``static_argnames`` completed through ``fun``'s signature.
+
+    As JAX's ``_infer_argnums_and_argnames``: a parameter that can be passed
+    either way and is named in one is added to the other. Each is checked
+    against the signature (where ``fun`` has one) as JAX's validation does.
+    """
+    if not nums and not names:
+        return nums, names
+    try:
+        params = list(inspect.signature(fun).parameters.values())
+    except (TypeError, ValueError):            # a builtin without a signature
+        return nums, names
+    what = getattr(fun, "__name__", "the function")
+    positional = [p for p in params if p.kind in _POSITIONAL]
+    n = len(positional)
+    if not any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params):
+        for i in nums:
+            if not -n <= i < n:
+                raise ValueError(f"jit: static_argnums has {i}, but {what} takes "
+                                 f"{n} positional argument(s).")
+    by_name = {p.name: p for p in params}
+    for k in names:
+        p = by_name.get(k)
+        if p is None and not any(q.kind is inspect.Parameter.VAR_KEYWORD for q in params):
+            raise ValueError(f"jit: static_argnames has {k!r}, but {what} has no "
+                             "parameter of that name.")
+        if p is not None and p.kind is inspect.Parameter.POSITIONAL_ONLY:
+            raise ValueError(f"jit: static_argnames has {k!r}, a positional-only "
+                             f"parameter of {what}; give its position in static_argnums.")
+    both = [(i, p.name) for i, p in enumerate(positional)
+            if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+    nums += tuple(i for i, k in both if k in names and i not in nums)
+    names += tuple(k for i, k in both if i in nums and k not in names)
+    return nums, names
+
+
+def _static_key(value: Any) -> Any:
+    """A static value as the cache compares it: equal and of the same type.
+
+    ``1``, ``1.0`` and ``True`` are equal in Python, but a function may
+    branch on the type (``isinstance``), so they do not share a trace.
+    """
+    if type(value) is tuple:
+        return (tuple, tuple(_static_key(v) for v in value))
+    return (type(value), value)
 
 
 _PLAIN = {float, int}         # leaves whose type alone is their kind
@@ -136,21 +202,30 @@ class Jitted:
         # attributes (another Jitted's fun and cache) must not replace ours
         functools.update_wrapper(self, fun, updated=())
 
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        """As a method: bound to ``instance``, which is then the first argument."""
+        if instance is None:
+            return self
+        return types.MethodType(self, instance)
+
     @property
     def trace_count(self) -> int:
         """How many times ``fun`` was traced (one per signature and guard pattern)."""
         return self.cache.traces
 
+    def _static_positions(self, n_args: int) -> set[int]:
+        """Which of ``n_args`` positional arguments are static.
+
+        As in JAX, a number past the arguments given is left out: that
+        parameter was passed by keyword (and is static by name) or defaulted.
+        """
+        return {n % n_args for n in self.static_argnums if -n_args <= n < n_args}
+
     def _split(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any]:
         """(the traced arguments as one pytree, the static ones as a hashable key)."""
         if not self.static_argnums and not self.static_argnames:
             return (args, kwargs), ()
-        nums = {n % len(args) if -len(args) <= n < len(args) else n
-                for n in self.static_argnums}
-        for n in nums:
-            if not 0 <= n < len(args):
-                raise ValueError(f"jit: static_argnums has {n}, but the function was "
-                                 f"called with {len(args)} positional argument(s).")
+        nums = self._static_positions(len(args))
         statics = tuple((n, args[n]) for n in sorted(nums)) + tuple(
             (k, kwargs[k]) for k in sorted(kwargs) if k in self.static_argnames)
         for where, value in statics:
@@ -171,7 +246,8 @@ class Jitted:
                     "traced argument.") from None
         dynamic = (tuple(a for i, a in enumerate(args) if i not in nums),
                    {k: v for k, v in kwargs.items() if k not in self.static_argnames})
-        return dynamic, statics
+        # (where, key, value): the key compares types too; the value is what is traced
+        return dynamic, tuple((where, _static_key(value), value) for where, value in statics)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         dynamic, statics = self._split(args, kwargs)
@@ -199,6 +275,7 @@ class Jitted:
                 except _ClosesOverTraced:
                     return self.fun(*args, **kwargs)
             bad = kinds.index(None)
+            self._check_self(args, leaves[bad])
             path = tree.keystr(treedef.key_paths()[bad])
             raise TypeError(f"jit: the argument at {path} is a {type(leaves[bad]).__name__}, "
                             "which jit cannot trace; name it in static_argnums or "
@@ -225,17 +302,24 @@ class Jitted:
         for spec in self.cache.specializations(signature):
             try:
                 return spec, _flat_outputs(spec, leaves)
-            except GuardFailed as e:
-                failed.append(spec.lowered.guards[e.args[0]])
-        if len(failed) >= MAX_SPECIALIZATIONS:
-            raise TypeError(
-                f"jit: {getattr(self.fun, '__name__', 'the function')} needed more than "
-                f"{MAX_SPECIALIZATIONS} specializations for one signature: the Python "
-                f"branch at {failed[-1]} on a traced value goes different ways. Write the "
-                "choice with tg.where, or pass the value that decides it in "
-                "static_argnums if it is not a float.")
-        spec = self._trace(tree.unflatten(signature[0], leaves), statics)
-        self.cache.add(signature, spec)
+            except GuardFailed:
+                continue
+        with self.cache.tracing(signature):   # one thread traces; the others wait for it
+            for spec in self.cache.specializations(signature):   # perhaps one more now
+                try:
+                    return spec, _flat_outputs(spec, leaves)
+                except GuardFailed as e:
+                    failed.append(spec.lowered.guards[e.args[0]])
+            if len(failed) >= MAX_SPECIALIZATIONS:
+                raise TypeError(
+                    f"jit: {getattr(self.fun, '__name__', 'the function')} needed more than "
+                    f"{MAX_SPECIALIZATIONS} specializations for one signature: the Python "
+                    f"branch at {failed[-1]} on a traced value goes different ways. Write "
+                    "the choice with tg.where, or pass the value that decides it in "
+                    "static_argnums if it is not a float.")
+            spec = self._trace(tree.unflatten(signature[0], leaves), statics)
+            self.cache.add(signature, spec)
+            self._fast = None   # it may hold a signature the cache just dropped
         return spec, _flat_outputs(spec, leaves)
 
     def _traced(self, leaves: list[Any], treedef: Any, statics: Any) -> Any:
@@ -260,6 +344,23 @@ class Jitted:
                                                      is not Traced) for x in leaves)
         return call(leaves, first_order and tape.reverse)
 
+    def _check_self(self, args: tuple[Any, ...], bad: Any) -> None:
+        """Where the leaf jit cannot trace is ``self`` of a method: say both fixes."""
+        if not args or args[0] is not bad or 0 in self._static_positions(len(args)):
+            return
+        name = getattr(self.fun, "__name__", "")
+        owner = next((c for c in type(bad).__mro__ if vars(c).get(name) is self), None)
+        if owner is None:
+            return
+        cls = type(bad).__name__
+        raise TypeError(
+            f"jit: the method {owner.__name__}.{name} is jitted, so self (a {cls}) is an "
+            f"argument, and jit cannot trace a {cls}. Either make self static with "
+            "@functools.partial(tg.jit, static_argnums=0) (then it must be hashable, and "
+            "its hash and equality decide when to trace again), or register the class as "
+            f"a pytree with tg.tree.register({cls}, flatten, unflatten) so that its "
+            "arrays and floats are traced.")
+
     @gc_paused        # the program's hundreds of thousands of tuples hold no cycles
     def _trace(self, dynamic: Any, statics: Any) -> Specialization:
         tape = make_tape(self._with_statics(statics))(*dynamic)
@@ -273,13 +374,14 @@ class Jitted:
         ints = frozenset(k for k in numbers if type(leaves[k]) is int)
         lowered = lower(optimize(program), getattr(self.fun, "__name__", "f"), numbers, ints,
                         floats)
-        # the tape is kept: other transforms replay it (f is traced once per signature)
-        return Specialization(lowered, out_def, make_unflattener(out_def), tape)
+        # the tape's program is kept (not its values): other transforms replay it,
+        # so f is traced once per signature
+        return Specialization(lowered, out_def, make_unflattener(out_def), skeleton(tape))
 
     def _with_statics(self, statics: Any) -> Callable[..., Any]:
         """``fun`` as a function of the traced arguments, the static ones filled in."""
-        positions = {n: v for n, v in statics if isinstance(n, int)}
-        static_kw = {n: v for n, v in statics if isinstance(n, str)}
+        positions = {n: v for n, _, v in statics if isinstance(n, int)}
+        static_kw = {n: v for n, _, v in statics if isinstance(n, str)}
 
         def traced(positional: tuple[Any, ...], keywords: dict[str, Any]) -> Any:
             it = iter(positional)

@@ -406,10 +406,28 @@ def _zmul(g: Any, d: Any) -> Any:
 
 
 zmul = primitive(_zmul, "zmul")
-# The partials of g * d; the players multiply each by the cotangent or tangent
-# with zmul again, so a zero one contributes exactly zero. (Where g is zero and
-# the cotangent is inf, d receives inf * 0 = nan, as the chain rule says.)
-defpartials(zmul, lambda ans, g, d: d, lambda ans, g, d: g)
+
+
+def _zmul_g(c: Any, ans: Any, g: Any, d: Any) -> Any:
+    """What ``g`` receives: ``c * d``, exactly zero where ``c`` is zero."""
+    return zmul(c, d)
+
+
+def _zmul_d(c: Any, ans: Any, g: Any, d: Any) -> Any:
+    """What ``d`` receives: ``c * g``, exactly zero where ``c`` or ``g`` is zero.
+
+    ``zmul(0, d)`` is zero for every ``d``, so where ``g`` is zero ``d``
+    receives zero even from an infinite ``c`` (``inf * 0`` would be nan):
+    the derivatives of a zero-safe product stay zero-safe at every order.
+    """
+    from .ops import where  # here: ops imports this module
+    return where(g == 0, 0.0, zmul(c, g))
+
+
+# Rules, not partials: the players would multiply a partial ``g`` by the
+# cotangent with zmul, which is zero where the cotangent is, not where g is.
+defvjp(zmul, _zmul_g, _zmul_d)
+defjvp(zmul, _zmul_g, _zmul_d)
 
 __all__ = ["Primitive", "Rule", "defjvp", "defpartials", "defvjp",
            "primitive", "zmul"]

@@ -282,6 +282,38 @@ GUARD: list[Primitive] = []
 
 
 # ------------------------------------------------------------------- replay
+def skeleton(tape: Tape) -> Tape:
+    """A copy of a finished tape that replays the same, without its values.
+
+    What a replay needs: each record's primitive, input ids and constants,
+    the inputs' kinds and shapes, the outputs and the guards' sources. The
+    values the recording computed are dropped (an input's array becomes a
+    zero-memory stand-in of its dtype and shape), so a tape kept for later
+    replays holds no intermediate array alive.
+    """
+    out = Tape(tape.level)
+    out.active = False
+    for name in ("args", "outputs", "output_names", "out_def", "sources", "reverse",
+                 "staging", "floats"):
+        setattr(out, name, getattr(tape, name))
+    records = out.records
+    for rec in tape.records:
+        op = rec[0]
+        if op is None:                                       # an input: its kind only
+            v = rec[1]
+            if type(v) is np.ndarray:
+                v = np.broadcast_to(np.zeros((), v.dtype), v.shape)
+            records.append((None, v))
+        elif op is GUARD[0]:
+            records.append(rec)                              # (guard, outcome, j, _, None, outcome)
+        else:
+            flat: list[Any] = [op, None]
+            for j, a in zip(rec[2::2], rec[3::2]):
+                flat += (j, a if j is None else None)
+            records.append(tuple(flat))
+    return out
+
+
 def replay(tape: Tape, args: tuple[Any, ...]) -> Any:
     """Run ``tape``'s records forwards on new arguments; see ``Tape.__call__``.
 

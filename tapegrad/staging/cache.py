@@ -5,13 +5,17 @@ structure of the traced arguments, each leaf's kind (float, int, or an
 array's dtype and shape) and the static arguments' values, never a float's
 or an array's value. Under one signature the cache keeps one
 *specialization* per pattern of guard outcomes (at most ``MAX_SPECIALIZATIONS``):
-a call runs them in turn until one's guards all hold.
+a call runs them in turn until one's guards all hold. At most
+``MAX_SIGNATURES`` signatures are kept, the least recently used dropped.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
+from collections import OrderedDict
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -50,22 +54,63 @@ def is_number_kind(kind: Any) -> bool:
 
 
 class Cache:
-    """Specializations by signature, shared by the threads calling one function."""
+    """Specializations by signature, shared by the threads calling one function.
+
+    The ``MAX_SIGNATURES`` most recently used signatures are kept: a
+    function called with ever new shapes holds a bounded amount of compiled
+    code.
+    """
 
     def __init__(self) -> None:
-        self.by_signature: dict[Any, list[Specialization]] = {}
+        self.by_signature: OrderedDict[Any, list[Specialization]] = OrderedDict()
         self.traces = 0
         self.lock = threading.Lock()
+        self._tracing: dict[Any, list[Any]] = {}   # signature -> [lock, threads using it]
 
     def specializations(self, signature: Any) -> list[Specialization]:
-        """Those compiled for ``signature``, oldest first."""
-        return self.by_signature.get(signature, [])
+        """Those compiled for ``signature``, oldest first; it is now the most recent."""
+        specs = self.by_signature.get(signature)
+        if specs is None:
+            return []
+        with self.lock:
+            if signature in self.by_signature:
+                self.by_signature.move_to_end(signature)
+        return specs
 
     def add(self, signature: Any, spec: Specialization) -> None:
-        """Keep ``spec`` for ``signature`` (one more trace)."""
+        """Keep ``spec`` for ``signature`` (one more trace); drop the least recent."""
         with self.lock:
-            self.by_signature.setdefault(signature, []).append(spec)
+            specs = self.by_signature.get(signature)
+            if specs is None:
+                self.by_signature[signature] = specs = []
+                while len(self.by_signature) > MAX_SIGNATURES:
+                    self.by_signature.popitem(last=False)
+            else:
+                self.by_signature.move_to_end(signature)
+            specs.append(spec)
             self.traces += 1
+
+    @contextlib.contextmanager
+    def tracing(self, signature: Any) -> Iterator[None]:
+        """Held while a thread traces ``signature``: the others wait, then reuse it.
+
+        One lock per signature being traced (so other signatures trace at
+        the same time), re-entrant for a function that calls itself, and
+        forgotten when no thread holds or waits for it.
+        """
+        with self.lock:
+            entry = self._tracing.get(signature)
+            if entry is None:
+                entry = self._tracing[signature] = [threading.RLock(), 0]
+            entry[1] += 1
+        try:
+            with entry[0]:
+                yield
+        finally:
+            with self.lock:
+                entry[1] -= 1
+                if entry[1] == 0:
+                    del self._tracing[signature]
 
 
 class Miss(Exception):
@@ -80,11 +125,11 @@ def make_flattener(treedef: Any, kinds: tuple[Any, ...]) -> Any:
     """Generated code that flattens one tree structure and checks each leaf's kind.
 
     ``flat(tree) -> leaves``, raising ``Miss`` for a tree of
-    another structure or kind: a few microseconds for hundreds of leaves,
+    another structure, kind or dict keys: a few microseconds for hundreds of leaves,
     where the generic flatten and a signature lookup cost tens. None where a
     node is a NamedTuple or a registered class (the generic path serves).
     """
-    lines = ["def flat(t0):"]
+    lines = ["def flat(t0):", "  try:"]
     leaves: list[str] = []
     count = 0                      # leaves met so far
     ns: dict[str, Any] = {"Miss": Miss, "_miss": _miss, "ndarray": np.ndarray}
@@ -133,6 +178,8 @@ def make_flattener(treedef: Any, kinds: tuple[Any, ...]) -> Any:
         todo.extend(reversed(kids))
     # the leaves were met depth first, left to right: flattening order
     lines.append("    return [" + ", ".join(leaves) + "]")
+    lines.append("  except KeyError:     # a dict of as many keys, other ones")
+    lines.append("    _miss()")
     source = "\n".join(lines) + "\n"
     try:
         exec(compile(source, "<tapegrad.jit flattener>", "exec"), ns)

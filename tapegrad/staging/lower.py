@@ -16,7 +16,8 @@ program of 100,000 records needs a few thousand names (fast locals, and
 memory for live values only). Programs longer than ``CHUNK`` statements are
 compiled as a sequence of functions passing their live registers through a
 list, so that compiling needs memory for one chunk at a time. The source is
-registered with ``linecache``: tracebacks and ``inspect`` show its lines.
+registered with ``linecache``: tracebacks and ``inspect`` show its lines,
+for as long as the ``Lowered`` lives (its entries go with it).
 """
 
 from __future__ import annotations
@@ -26,13 +27,14 @@ import linecache
 import math
 import operator
 import re
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from . import spell_arrays
-from .program import Arg, Const, Eqn, Program, int_valued, is_guard
+from .program import Arg, Const, Eqn, Program, builtin, int_valued, is_guard
 
 CHUNK = 10000
 _EXACT = 2 ** 53     # ints up to this convert to floats exactly
@@ -62,6 +64,7 @@ FLOAT_ARGS = {"zmul": (0,), "relu": (0,), "where": (1, 2), "div": (0, 1), "sum":
               "mean": (0,), "broadcast_like": (0, 1), "sum_like": (0, 1), "tanh": (0,),
               "square": (0,)}
 _counter = itertools.count()
+_free_numbers: list[int] = []   # of programs freed: their file names are used again
 
 
 class GuardFailed(Exception):
@@ -208,9 +211,27 @@ def lower(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
         body.append(f"{assign(pending[0])} = {pending[1]}")
     body.append("return [" + ", ".join(_returned(prog, arg, seen, numbers,
                                                  int_valued(prog, ints, set(made_floats)))) + "]")
-    source, fn = _compile(_blocks(body), next(n_regs), ns, name)
+    try:
+        number = _free_numbers.pop()
+    except IndexError:
+        number = next(_counter)
+    source, fn, filenames = _compile(_blocks(body), next(n_regs), ns, f"{name} #{number}")
     plain = not consts and _PLAIN.issuperset(kinds.values())
-    return Lowered(source, fn, guards, plain)
+    lowered = Lowered(source, fn, guards, plain)
+    # the source lines are shown while the code can run: freed with it
+    weakref.finalize(lowered, _forget, filenames, number).atexit = False
+    return lowered
+
+
+def _forget(filenames: list[str], number: int) -> None:
+    """Remove freed code's source from ``linecache``; its number may serve again.
+
+    Reused numbers keep the set of file names bounded (``tracemalloc``, for
+    one, keeps every file name it has seen in a traceback).
+    """
+    for where in filenames:
+        linecache.cache.pop(where, None)
+    _free_numbers.append(number)
 
 
 def _returned(prog: Program, arg: Callable[[Arg, bool], str], seen: dict[int, Any],
@@ -302,12 +323,13 @@ REPEATED = {"zmul": (0,), "relu": (0,), "div": (1,), "square": (0,)}
 
 def _repeated(e: Eqn, v: int) -> bool:
     """Whether ``e``'s spelling would evaluate ``v`` twice (so: no fusing it in)."""
-    return any(k < len(e.args) and e.args[k] == v for k in REPEATED.get(e.prim.name, ()))
+    return _builtin(e.prim) and any(k < len(e.args) and e.args[k] == v
+                                    for k in REPEATED.get(e.prim.name, ()))
 
 
 def _builtin(prim: Any) -> bool:
     """A primitive of tapegrad's own (a user's may share a built-in's name)."""
-    return getattr(prim.impl, "__module__", "").startswith("tapegrad.")
+    return builtin(prim)
 
 
 def _safe(name: str) -> str:
@@ -394,22 +416,25 @@ def _blocks(body: list[str]) -> list[str]:
 
 
 def _compile(body: list[str], n_regs: int, ns: dict[str, Any],
-             name: str) -> tuple[str, Callable[[list[Any]], list[Any]]]:
-    """Compile ``body`` (statements on registers ``r0..``).
+             name: str) -> tuple[str, Callable[[list[Any]], list[Any]], list[str]]:
+    """Compile ``body`` (statements on registers ``r0..``), its file named by ``name``.
 
     One function of the input list ``L``, or chunks that pass registers
-    through a list ``R``.
+    through a list ``R``. Returns the source, the function and the file
+    names its parts are registered under in ``linecache``.
     """
-    filename = f"<tapegrad.jit {name} #{next(_counter)}>"
+    filename = f"<tapegrad.jit {name}>"
     if sum(map(_statements, body)) <= CHUNK:
         parts = ["def _entry(L):\n" + "".join(f"    {s}\n" for s in body)]
     else:
         parts = _chunked(body, n_regs)
+    filenames = []
     for k, part in enumerate(parts):   # one compile per chunk: memory for one at a time
         where = filename if len(parts) == 1 else f"{filename[:-1]} part {k}>"
         exec(compile(part, where, "exec"), ns)
         linecache.cache[where] = (len(part), None, part.splitlines(True), where)
-    return "".join(parts), ns["_entry"]
+        filenames.append(where)
+    return "".join(parts), ns["_entry"], filenames
 
 
 def _chunked(body: list[str], n_regs: int) -> list[str]:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .program import Arg, Const, Eqn, Program, is_guard, kind
+from .program import Arg, Const, Eqn, Program, builtin, is_guard, kind
 
 
 def _renamed(a: Arg, names: dict[int, Arg]) -> Arg:
@@ -84,7 +84,7 @@ def _sweep(prog: Program, folding: bool, exact_identities: bool, sharing: bool) 
                     continue
             ans = e.ans
             out_kind = kinds[e.out] = float if ans.__class__ is float else kind(ans)
-            if exact_identities and e.prim.name in identity_names:
+            if exact_identities and e.prim.name in identity_names and builtin(e.prim):
                 x = _identity_operand(e)
                 if x is not None and kinds.get(x) == out_kind:
                     names[e.out] = x
