@@ -333,7 +333,12 @@ def _replay_input(tape: Tape, i: int, leaf: Any) -> Any:
     if isinstance(leaf, bool) or not isinstance(
             leaf, int | float | np.integer | np.floating | np.ndarray | Traced):
         raise TypeError(f"tape: {tape.path(i)} is a {type(leaf).__name__}, not a number.")
-    if isinstance(leaf, int | np.integer | np.floating):
+    if _integer_data(recorded):             # integer data stays integer, as recorded
+        if not _integer_data(leaf):
+            raise TypeError(f"tape: {tape.path(i)} was recorded as integer data "
+                            f"({_kind(recorded) or type(recorded).__name__}); pass "
+                            "integers there, or record a tape at these arguments.")
+    elif isinstance(leaf, int | np.integer | np.floating):
         leaf = float(leaf)
     elif isinstance(leaf, np.ndarray) and leaf.dtype.kind != "f":
         leaf = leaf.astype(float)
@@ -342,6 +347,11 @@ def _replay_input(tape: Tape, i: int, leaf: Any) -> Any:
             f"tape: {tape.path(i)} has shape {_shape(leaf)}, but the tape was recorded "
             f"with shape {_shape(recorded)}; pass arguments of the recorded shapes.")
     return leaf
+
+
+def _integer_data(x: Any) -> bool:
+    """An integer array or NumPy integer scalar: data a tape keeps as it is."""
+    return isinstance(x, np.integer) or (isinstance(x, np.ndarray) and x.dtype.kind in "iu")
 
 
 class Traced:
@@ -394,11 +404,82 @@ class Traced:
         raise TypeError(FLOAT_MSG.format(what="complex"))
 
     def __index__(self) -> int:
-        raise TypeError(FLOAT_MSG.format(what="index"))
+        raise TypeError(
+            "a traced value was used where Python needs a concrete int (range(n), an "
+            "index into a list, a shape): its value may differ on the next call. Under "
+            "tg.jit (and tg.vmap), an int argument is traced like any number: pass it in "
+            "static_argnums (or static_argnames) so that jit specializes on its value. "
+            "Under tg.grad, pass it through an argument that is not in argnums. To "
+            "index a traced array with traced integers, index it directly (x[i]), or "
+            "use tg.take(a, i, axis=0) for a NumPy array a.")
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        raise TypeError(
+            "x[...] = y on a traced array: traced values are immutable (the tape "
+            "already recorded x), so write the update functionally, as JAX's "
+            "x.at[i].set(y) does: x = tg.where(mask, y, x) with a constant mask "
+            "(np.arange(len(x)) == i), or build the new array with tg.concatenate / "
+            "tg.stack (x = tg.concatenate([x[:i], y[None], x[i + 1:]])).")
+
+    def __getattr__(self, name: str) -> Any:
+        raise _missing_method(name)
 
     def __hash__(self) -> int:
         _check_live(self)
         return hash(self.value)   # a traced float hashes like its value
+
+
+class UnsupportedMethodError(AttributeError):
+    """An ``ndarray`` method a traced value does not have; the message names the alternative."""
+
+
+_NDARRAY_METHODS = frozenset(n for n in dir(np.ndarray) if not n.startswith("_"))
+_IN_PLACE = {"fill", "put", "resize", "sort", "partition", "setfield", "setflags",
+             "itemset", "byteswap", "dump", "tofile"}
+_READS_VALUE = {"item", "tolist", "tobytes", "tostring", "dumps", "view", "getfield",
+                "ctypes", "data", "base", "flags", "strides", "__array_interface__"}
+_METHOD_ALTERNATIVES = {
+    "argmax": "an index is not differentiable: take it from the untraced value "
+              "(x.primal() outside jit), or use tg.max for the value",
+    "argmin": "an index is not differentiable: take it from the untraced value, or use "
+              "tg.min for the value",
+    "argsort": "an ordering is not differentiable: compute it from the untraced value",
+    "argpartition": "an ordering is not differentiable: compute it from the untraced value",
+    "nonzero": "indices are not differentiable, and their number depends on a value: use "
+               "tg.where(mask, x, 0.0)",
+    "searchsorted": "indices are not differentiable: compute them from the untraced value",
+    "all": "tg.min(x != 0) or a guard on each element", "any": "tg.max(x != 0)",
+    "cumsum": "a Python loop of additions (or a constant triangular matrix: tri @ x)",
+    "cumprod": "a Python loop of products", "prod": "a Python loop of products",
+    "var": "tg.mean((x - tg.mean(x)) ** 2)", "std": "tg.sqrt(tg.mean((x - tg.mean(x)) ** 2))",
+    "squeeze": "x.reshape(shape) or tg.reshape", "swapaxes": "tg.transpose(x, axes)",
+    "trace": "tg.sum(x * np.eye(n))", "diagonal": "x[np.arange(n), np.arange(n)]",
+    "take": "tg.take(x, indices, axis)", "repeat": "x[np.repeat(np.arange(n), k)]",
+    "compress": "x[constant_indices]", "choose": "tg.where", "conj": "x itself (real)",
+    "conjugate": "x itself (real)", "real": "x itself (real)", "imag": "0.0 (real)",
+    "ptp": "tg.max(x) - tg.min(x)", "mT": "tg.transpose(x, axes)",
+    "flat": "x.reshape(-1)", "to_device": "x itself", "device": "the CPU (NumPy)",
+}
+
+
+def _missing_method(name: str) -> AttributeError:
+    """The error for ``x.name`` on a traced value: an ndarray method gets its alternative."""
+    if name not in _NDARRAY_METHODS:
+        return AttributeError(f"'Traced' object has no attribute '{name}'")
+    if name in _IN_PLACE:
+        why = ("it would change the array in place, and traced values are immutable: build "
+               "a new array instead (tg.where, tg.concatenate, tg.stack)")
+    elif name in _READS_VALUE:
+        why = ("it would read the number out of the trace and drop its derivative: use "
+               "tapegrad's functions on the traced value, or tg.stop_gradient(x) where no "
+               "derivative should flow")
+    else:
+        alt = _METHOD_ALTERNATIVES.get(name)
+        why = (f"tapegrad cannot differentiate it; use {alt}" if alt else
+               "tapegrad cannot differentiate it; write it with tapegrad's functions "
+               "(tg.sum, tg.where, tg.reshape, ...)")
+    return UnsupportedMethodError(
+        f"x.{name} is an ndarray method that a traced array does not support: {why}.")
 
 
 _new = object.__new__

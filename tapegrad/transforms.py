@@ -504,7 +504,7 @@ def make_tape(fun: Callable[..., Any]) -> Callable[..., Tape]:
     def make_tape_fun(*args: Any, **kwargs: Any) -> Tape:
         with new_tape() as tape:
             new_args, _ = trace_inputs(tape, fun, args, tuple(range(len(args))),
-                                        "make_tape")
+                                        "make_tape", data=True)
             out = fun(*new_args, **kwargs)
         leaves, tape.out_def = tree.flatten(out)
         tape.set_outputs(leaves)

@@ -71,7 +71,7 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callab
     def run(leaves: list[Any], axes: list[Any], treedef: Any,
             place: bool) -> tuple[list[Any], Any, list[Any]]:
         n = _batch_size(leaves, axes, treedef)
-        leaves = [np.moveaxis(np.asarray(x, dtype=float), a, 0) if a is not None else x
+        leaves = [np.moveaxis(_batch_array(x), a, 0) if a is not None else x
                   for x, a in zip(leaves, axes)]
         example = [batching.example(x, 0) if a is not None else x for x, a in zip(leaves, axes)]
         sig = (treedef, tuple(axes), tuple(_kind(x) for x in example))
@@ -103,6 +103,12 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callab
         outs, out_def, _ = run(leaves, axes, treedef, True)
         return tree.unflatten(out_def, outs)
     return batched_fun
+
+
+def _batch_array(x: Any) -> np.ndarray:
+    """A batched leaf as an array: integer data stays integer, numbers are floats."""
+    a = np.asarray(x)
+    return a if a.dtype.kind in "iu" else np.asarray(a, dtype=float)
 
 
 def _kind(x: Any) -> Any:
