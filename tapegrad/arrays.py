@@ -342,7 +342,7 @@ def reshape_to(x: Number, shape: int | Sequence[int]) -> Number:
 def _transpose(x: Any, axes: tuple[int, ...]) -> Any:
     if type(x) is np.ndarray and x.dtype.kind == "f":
         return x.transpose(axes)
-    return np.transpose(float_array(x), axes)
+    return np.transpose(_data(x), axes)
 
 
 transpose_p: Primitive = primitive(_transpose, "transpose")
@@ -383,7 +383,7 @@ def _bad_axis(what: str, axis: Any, nd: int) -> int:
 
 
 def _broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
-    return np.broadcast_to(float_array(x), shape).copy()
+    return np.broadcast_to(_data(x), shape).copy()
 
 
 broadcast_to_p: Primitive = primitive(_broadcast_to, "broadcast_to")
@@ -423,7 +423,7 @@ def _concat_prim(n: int) -> Primitive:
 
     def impl(*args: Any) -> Any:
         *xs, axis = args
-        return np.concatenate([float_array(x) for x in xs], axis=axis)
+        return np.concatenate([_data(x) for x in xs], axis=axis)
     impl.__name__ = "concatenate"
     prim = primitive(impl, "concatenate")
 

@@ -89,7 +89,7 @@ def _sum_like(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
 
 
 def _reshape(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-    return np.reshape(float_array(values[0]), (n,) + shape_of(e.ans))
+    return np.reshape(arrays._data(values[0]), (n,) + shape_of(e.ans))
 
 
 def _transpose(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
@@ -97,7 +97,7 @@ def _transpose(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
 
 
 def _broadcast_to(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-    v, shape = float_array(values[0]), values[1]
+    v, shape = arrays._data(values[0]), values[1]
     v = v.reshape((n,) + (1,) * (len(shape) + 1 - v.ndim) + v.shape[1:])
     return np.broadcast_to(v, (n,) + shape).copy()
 
@@ -111,7 +111,7 @@ def _along_axes(np_fn: Callable[..., Any]) -> BatchRule:
 
 def _concatenate(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
     *xs, axis = values
-    parts = [float_array(v) if b else np.broadcast_to(float_array(v), (n,) + np.shape(v))
+    parts = [arrays._data(v) if b else np.broadcast_to(arrays._data(v), (n,) + np.shape(v))
              for v, b in zip(xs, batched)]
     return np.concatenate(parts, axis=axis + 1)
 
@@ -129,7 +129,7 @@ def _getitem(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
     idx = _batch_index(values[1])
     if idx is None or not batched[0]:
         return _per_example(e, values, batched, n)
-    return float_array(values[0])[idx]
+    return arrays._data(values[0])[idx]
 
 
 def _index_add(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
