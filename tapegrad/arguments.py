@@ -107,8 +107,8 @@ def _traced_number(leaf: Traced, name: object, where: tuple[tree.TreeDef, int],
         raise TypeError(_int_array_msg(what, f"{name}{tree.keystr(path)}",
                                        f"an array of dtype {v.dtype}"))
     if isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_):
-        from .arrays import astype      # an int scalar is differentiated as a float
-        return astype(leaf, np.float64)
+        from .arrays import astype
+        return astype(leaf, np.float64)     # an int scalar is differentiated as a float
     return leaf
 
 

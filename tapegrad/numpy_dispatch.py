@@ -98,7 +98,7 @@ def _library_caller() -> str | None:
         module = frame.f_globals.get("__name__", "")
         top = module.split(".")[0]
         if top in ("scipy", "numpy"):
-            found = (module, frame.f_code.co_qualname)
+            found = (module, getattr(frame.f_code, "co_qualname", frame.f_code.co_name))
         elif top != "tapegrad":     # the user's code: the library call ends here
             break
         frame = frame.f_back    # type: ignore[assignment]

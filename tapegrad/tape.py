@@ -435,30 +435,27 @@ class UnsupportedMethodError(AttributeError):
 
 _NDARRAY_METHODS = frozenset(n for n in dir(np.ndarray) if not n.startswith("_"))
 _IN_PLACE = {"fill", "put", "resize", "sort", "partition", "setfield", "setflags",
-             "itemset", "byteswap", "dump", "tofile"}
-_READS_VALUE = {"item", "tolist", "tobytes", "tostring", "dumps", "view", "getfield",
-                "ctypes", "data", "base", "flags", "strides", "__array_interface__"}
+             "itemset", "byteswap"}
+_READS_VALUE = {"item", "tolist", "tobytes", "tostring", "dump", "dumps", "tofile", "view",
+                "getfield"}
+_MEMORY = {"base", "ctypes", "data", "flags", "strides", "itemsize", "nbytes", "device",
+           "to_device", "flat"}
+_INDICES = {"argmax": "tg.max", "argmin": "tg.min", "argsort": "tg.where",
+            "argpartition": "tg.where", "nonzero": "tg.where(mask, x, 0.0)",
+            "searchsorted": "tg.where"}
 _METHOD_ALTERNATIVES = {
-    "argmax": "an index is not differentiable: take it from the untraced value "
-              "(x.primal() outside jit), or use tg.max for the value",
-    "argmin": "an index is not differentiable: take it from the untraced value, or use "
-              "tg.min for the value",
-    "argsort": "an ordering is not differentiable: compute it from the untraced value",
-    "argpartition": "an ordering is not differentiable: compute it from the untraced value",
-    "nonzero": "indices are not differentiable, and their number depends on a value: use "
-               "tg.where(mask, x, 0.0)",
-    "searchsorted": "indices are not differentiable: compute them from the untraced value",
-    "all": "tg.min(x != 0) or a guard on each element", "any": "tg.max(x != 0)",
-    "cumsum": "a Python loop of additions (or a constant triangular matrix: tri @ x)",
+    "all": "tg.min(tg.where(x != 0, 1.0, 0.0)) == 1.0",
+    "any": "tg.max(tg.where(x != 0, 1.0, 0.0)) == 1.0",
+    "cumsum": "a Python loop of additions, or a constant triangular matrix: tri @ x",
     "cumprod": "a Python loop of products", "prod": "a Python loop of products",
     "var": "tg.mean((x - tg.mean(x)) ** 2)", "std": "tg.sqrt(tg.mean((x - tg.mean(x)) ** 2))",
-    "squeeze": "x.reshape(shape) or tg.reshape", "swapaxes": "tg.transpose(x, axes)",
-    "trace": "tg.sum(x * np.eye(n))", "diagonal": "x[np.arange(n), np.arange(n)]",
-    "take": "tg.take(x, indices, axis)", "repeat": "x[np.repeat(np.arange(n), k)]",
-    "compress": "x[constant_indices]", "choose": "tg.where", "conj": "x itself (real)",
-    "conjugate": "x itself (real)", "real": "x itself (real)", "imag": "0.0 (real)",
-    "ptp": "tg.max(x) - tg.min(x)", "mT": "tg.transpose(x, axes)",
-    "flat": "x.reshape(-1)", "to_device": "x itself", "device": "the CPU (NumPy)",
+    "squeeze": "x.reshape(shape) (tg.reshape)", "swapaxes": "tg.transpose(x, axes)",
+    "mT": "tg.transpose(x, axes)", "trace": "tg.sum(x * np.eye(n))",
+    "diagonal": "x[np.arange(n), np.arange(n)]", "take": "tg.take(x, indices, axis)",
+    "repeat": "x[np.repeat(np.arange(n), k)]", "compress": "x[constant_indices]",
+    "choose": "tg.where", "conj": "x itself (tapegrad's numbers are real)",
+    "conjugate": "x itself (tapegrad's numbers are real)",
+    "real": "x itself (tapegrad's numbers are real)", "imag": "0.0 (tapegrad's numbers are real)",
 }
 
 
@@ -473,11 +470,17 @@ def _missing_method(name: str) -> AttributeError:
         why = ("it would read the number out of the trace and drop its derivative: use "
                "tapegrad's functions on the traced value, or tg.stop_gradient(x) where no "
                "derivative should flow")
+    elif name in _MEMORY:
+        why = ("it describes NumPy's memory or device, which a traced value does not have; "
+               "x.shape, x.dtype, x.size and x.reshape(-1) are there")
+    elif name in _INDICES:
+        why = (f"indices are not differentiable, and under jit their values would be baked "
+               f"in: compute them outside the transform, or write the selection with "
+               f"{_INDICES[name]}")
     else:
-        alt = _METHOD_ALTERNATIVES.get(name)
-        why = (f"tapegrad cannot differentiate it; use {alt}" if alt else
-               "tapegrad cannot differentiate it; write it with tapegrad's functions "
-               "(tg.sum, tg.where, tg.reshape, ...)")
+        alt = _METHOD_ALTERNATIVES.get(name, "tapegrad's functions (tg.sum, tg.where, "
+                                              "tg.reshape, ...)")
+        why = f"tapegrad cannot differentiate it; write {alt}"
     return UnsupportedMethodError(
         f"x.{name} is an ndarray method that a traced array does not support: {why}.")
 
