@@ -17,13 +17,15 @@ from typing import Any
 
 import numpy as np
 
-from .primitive import Primitive, defjvp, defvjp, primitive
+from .ops import div, neg
+from .primitive import Primitive, defjvp, defpartials, defvjp, primitive
 from .reductions import reshape, sum_like
 from .tape import Traced, _shape, float_array, primal_value
 
 __all__ = [
-    "astype", "broadcast_to", "concatenate", "dot", "gather", "getitem", "index_add",
-    "matmul", "reshape_to", "rounding", "scatter_add", "stack", "transpose",
+    "astype", "broadcast_to", "concatenate", "dot", "floordiv", "gather", "getitem",
+    "index_add", "matmul", "mod", "reshape_to", "rounding", "scatter_add", "stack", "take",
+    "transpose",
 ]
 
 Number = Any
@@ -581,3 +583,29 @@ def astype(x: Number, dtype: Any) -> Number:
         raise TypeError(f"astype: tapegrad differentiates real numbers only; {dtype} is "
                         "not one. Cast to a float, int or bool dtype.")
     return astype_p(x, dtype)
+
+
+def _plain(x: Any) -> bool:
+    return type(x) is float or type(x) is int
+
+
+def _mod(a: Any, b: Any) -> Any:
+    if _plain(a) and _plain(b) and b:
+        return a % b
+    r = np.mod(a, b)
+    return float(r) if _plain(a) and _plain(b) else r
+
+
+def _floordiv(a: Any, b: Any) -> Any:
+    if _plain(a) and _plain(b) and b:
+        return a // b
+    r = np.floor_divide(a, b)
+    return float(r) if _plain(a) and _plain(b) else r
+
+
+# ``%`` and ``//`` as NumPy has them (the sign of the divisor; integers stay
+# integers): index arithmetic such as a wrap around the edge, np.mod(i, n).
+mod: Primitive = primitive(_mod, "mod")
+floordiv: Primitive = primitive(_floordiv, "floordiv")
+defpartials(mod, 1.0, lambda ans, a, b: neg(floor(div(a, b))))   # a - b * floor(a / b)
+defpartials(floordiv, None, None)                                # piecewise constant

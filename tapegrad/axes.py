@@ -250,6 +250,10 @@ def _install() -> None:
     Traced.transpose = lambda self, *axes: arrays.transpose(       # type: ignore
         self, axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else (axes or None))
     Traced.clip = lambda self, lo=None, hi=None: _clip(self, lo, hi)    # type: ignore
+    Traced.__mod__ = arrays.mod.apply2                             # type: ignore
+    Traced.__rmod__ = arrays.mod.rapply2                           # type: ignore
+    Traced.__floordiv__ = arrays.floordiv.apply2                   # type: ignore
+    Traced.__rfloordiv__ = arrays.floordiv.rapply2                 # type: ignore
 
 
 def _clip(x: Any, lo: Any, hi: Any) -> Any:

@@ -35,7 +35,7 @@ ELEMENTWISE = {
     logic.ge, logic.eq, logic.ne, logic.logical_and, logic.logical_or, logic.logical_not,
     ops.log1p, ops.expm1, ops.tan, ops.arctan, ops.sinh, ops.cosh, ops.square, ops.sign,
     ops.softplus, arrays.floor, arrays.ceil, arrays.trunc, arrays.rint, arrays.round_p,
-    arrays.astype_p,
+    arrays.astype_p, arrays.mod, arrays.floordiv,
     arrays.matmul_p,    # leading axes broadcast: the batch axis placed as for elementwise
 }
 

@@ -38,6 +38,7 @@ _UFUNCS: dict[Any, Callable[..., Any]] = {
     np.true_divide: ops.div, np.matmul: arrays.matmul,
     np.floor: arrays.floor, np.ceil: arrays.ceil, np.trunc: arrays.trunc,
     np.rint: arrays.rint,   # integer-valued, zero derivative: .astype(int) makes an index
+    np.remainder: arrays.mod, np.floor_divide: arrays.floordiv,
 }
 _ALTERNATIVES = {     # NumPy functions without a counterpart: how to write them
     "array": "tg.stack (of traced floats or arrays)",

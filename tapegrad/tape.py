@@ -334,6 +334,8 @@ def _replay_input(tape: Tape, i: int, leaf: Any) -> Any:
             leaf, int | float | np.integer | np.floating | np.ndarray | Traced):
         raise TypeError(f"tape: {tape.path(i)} is a {type(leaf).__name__}, not a number.")
     if _integer_data(recorded):             # integer data stays integer, as recorded
+        if type(leaf) is int and isinstance(recorded, np.integer):
+            leaf = type(recorded)(leaf)
         if not _integer_data(leaf):
             raise TypeError(f"tape: {tape.path(i)} was recorded as integer data "
                             f"({_kind(recorded) or type(recorded).__name__}); pass "
@@ -422,6 +424,8 @@ class Traced:
             "tg.stack (x = tg.concatenate([x[:i], y[None], x[i + 1:]])).")
 
     def __getattr__(self, name: str) -> Any:
+        if name[:1] == "_":          # NumPy probes __array_priority__ and the like
+            raise AttributeError(name)
         raise _missing_method(name)
 
     def __hash__(self) -> int:

@@ -268,3 +268,79 @@ def test_integer_scalars_from_a_batch_are_differentiated_as_floats():
     np.testing.assert_array_equal(tg.vmap(tg.grad(f))(xs), loop)
     assert tg.jit(tg.value_and_grad(f))(np.int64(2**40)) == tg.value_and_grad(f)(np.int64(2**40))
     assert tg.jit(tg.value_and_grad(f))(np.int64(2**40)) == (2.0**120, 3.0 * 2**80)
+
+
+# ------------------------------------- autograd's fluid simulation, advect
+def advect(f, vx, vy, np_=np, tg_=tg):
+    """autograd's examples/fluidsim advect, written once for NumPy and for tapegrad."""
+    rows, cols = f.shape
+    cell_ys, cell_xs = np.meshgrid(np.arange(rows), np.arange(cols))
+    center_xs = (cell_xs - vx).ravel()
+    center_ys = (cell_ys - vy).ravel()
+    left_ix = np.floor(center_xs).astype(int)
+    top_ix = np.floor(center_ys).astype(int)
+    rw = center_xs - left_ix
+    bw = center_ys - top_ix
+    left_ix = np.mod(left_ix, rows)
+    right_ix = np.mod(left_ix + 1, rows)
+    top_ix = np.mod(top_ix, cols)
+    bot_ix = top_ix % cols + 1 - (top_ix + 1) // cols * cols      # np.mod(top_ix + 1, cols)
+    flat_f = (1 - rw) * ((1 - bw) * f[left_ix, top_ix] + bw * f[left_ix, bot_ix]) \
+        + rw * ((1 - bw) * f[right_ix, top_ix] + bw * f[right_ix, bot_ix])
+    return np.reshape(flat_f, (rows, cols))
+
+
+def fluid_loss(f, v):
+    for _ in range(2):
+        f = advect(f, v * f, v * f.T)
+    return tg.sum(f * f)
+
+
+def fluid_loss_np(f, v):
+    for _ in range(2):
+        f = advect(f, v * f, v * f.T)
+    return np.sum(f * f)
+
+
+def test_autograd_fluid_advection_in_every_mode():
+    f0 = np.random.default_rng(3).uniform(0.0, 1.0, size=(6, 6))
+    both = tg.grad(fluid_loss, argnums=(0, 1))     # the field traced too: f[i, j] is a gather
+    jl, jg = tg.jit(fluid_loss), tg.jit(both)
+    for v in (0.7, 2.3, -1.9):               # each moves the field by other cells
+        want = fluid_loss_np(f0, v)
+        assert fluid_loss(f0, v) == want and jl(f0, v) == want
+        gf, gv = both(f0, v)
+        assert gv == pytest.approx(fd(lambda w: fluid_loss_np(f0, w), v), rel=1e-5)
+        np.testing.assert_allclose(gf, fd(lambda h: fluid_loss_np(h, v), f0), rtol=1e-5,
+                                   atol=1e-7)
+        jf, jv = jg(f0, v)
+        assert jv == gv
+        np.testing.assert_array_equal(jf, gf)
+    assert jl.trace_count == 1 and jg.trace_count == 1
+    vs = np.array([0.7, 2.3, -1.9])
+    np.testing.assert_allclose(tg.vmap(fluid_loss, in_axes=(None, 0))(f0, vs),
+                               [fluid_loss_np(f0, v) for v in vs], rtol=1e-14)
+    per = tg.vmap(tg.grad(fluid_loss, argnums=1), in_axes=(None, 0))(f0, vs)
+    np.testing.assert_allclose(per, [both(f0, v)[1] for v in vs], rtol=1e-12)
+    tape = tg.make_tape(fluid_loss)(f0, 0.7)
+    assert tape(f0 * 0.5, -1.9) == fluid_loss_np(f0 * 0.5, -1.9)
+
+
+@pytest.mark.parametrize("dtype", INT_DTYPES)
+def test_mod_and_floordiv_as_numpy_in_every_mode(dtype):
+    i = np.array([3, 7, 0, 9], dtype=dtype)
+    x = np.array([-0.7, 3.2, 5.9, 2.4])
+    f = lambda x, i: tg.sum(x % 2.5 * x + (x // 1.5) * x + np.mod(i + 1, 4) * x
+                            + x[(i * 3) // 2 % 4])
+    f_np = lambda x, i: np.sum(x % 2.5 * x + (x // 1.5) * x + np.mod(i + 1, 4) * x
+                               + x[(i * 3) // 2 % 4])
+    assert f(x, i) == f_np(x, i) and tg.jit(f)(x, i) == f_np(x, i)
+    assert tg.make_tape(f)(x, i)(x[::-1], i[::-1]) == f_np(x[::-1], i[::-1])
+    g = tg.grad(f)(x, i)
+    np.testing.assert_allclose(g, fd(lambda y: f_np(y, i), x), rtol=1e-6)
+    np.testing.assert_array_equal(tg.jit(tg.grad(f))(x, i), g)
+    xs, iss = np.stack([x, -x]), np.stack([i, i[::-1]])
+    np.testing.assert_array_equal(tg.vmap(f)(xs, iss), [f_np(a, b) for a, b in zip(xs, iss)])
+    np.testing.assert_allclose(tg.vmap(tg.grad(f))(xs, iss),
+                               [tg.grad(f)(a, b) for a, b in zip(xs, iss)], rtol=1e-15)
+    assert tg.grad(lambda b: 7.0 % b)(2.5) == -2.0          # d/db (a - b floor(a/b))
