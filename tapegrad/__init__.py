@@ -18,6 +18,7 @@ from .arrays import dot as dot
 from .arrays import matmul as matmul
 from .arrays import reshape_to as reshape
 from .arrays import stack as stack
+from .arrays import take as take
 from .arrays import transpose as transpose
 from .axes import max as max
 from .axes import mean as mean
@@ -82,6 +83,6 @@ __all__ = [
     "jacfwd", "jacobian", "jacrev", "jit", "jvp", "log", "log1p", "logaddexp", "logsumexp",
     "make_tape", "matmul", "max", "maximum", "mean", "min", "minimum", "nn", "optim", "power",
     "primitive", "relu", "reshape", "sigmoid", "sign", "sin", "sinh", "softmax", "softplus",
-    "sqrt", "square", "stack", "stop_gradient", "sum", "tan", "tanh", "transpose", "tree",
+    "sqrt", "square", "stack", "stop_gradient", "sum", "take", "tan", "tanh", "transpose", "tree",
     "value_and_grad", "viz", "vjp", "vmap", "where",
 ]

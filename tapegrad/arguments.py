@@ -48,9 +48,15 @@ class ArgName:
         return arg_name(self.fun, self.n)
 
 
-def as_number(leaf: Any, name: object, where: tuple[tree.TreeDef, int], what: str) -> Any:
-    """Check a differentiated leaf; ints become floats, int arrays float arrays.
+def as_number(leaf: Any, name: object, where: tuple[tree.TreeDef, int], what: str,
+              data: bool = False) -> Any:
+    """Check a differentiated leaf; ints become floats.
 
+    Integer arrays are data, never differentiated: with ``data`` (a
+    transform that traces without differentiating, ``make_tape`` and so
+    ``jit`` and ``vmap``) they and NumPy integer scalars stay as they are;
+    otherwise an integer array is a ``TypeError`` naming its path, and an
+    integer scalar traced by an outer transform is cast to a float there.
     ``where`` is the argument's structure and the leaf's index in it: the
     path is worked out only for the error message.
     """
@@ -58,19 +64,26 @@ def as_number(leaf: Any, name: object, where: tuple[tree.TreeDef, int], what: st
     if t is float:
         return leaf
     if t is Traced:             # an outer transform's value: a float here, as in eager
+        if data:
+            return leaf
         if leaf.tape.floats is None:
             leaf.tape.floats = set()
         leaf.tape.floats.add(leaf.id)
+        return _traced_number(leaf, name, where, what)
+    if data and (isinstance(leaf, np.integer) or (
+            isinstance(leaf, np.ndarray) and leaf.dtype.kind in "iu")):
         return leaf
     if t is int or isinstance(leaf, np.integer):
         return float(leaf)
     if isinstance(leaf, np.floating):
         return float(leaf)
-    if isinstance(leaf, np.ndarray) and leaf.dtype.kind in "fiu":
-        return leaf if leaf.dtype.kind == "f" else leaf.astype(float)
+    if isinstance(leaf, np.ndarray) and leaf.dtype.kind == "f":
+        return leaf
     kind = (f"an array of dtype {leaf.dtype}" if isinstance(leaf, np.ndarray)
             else f"a {t.__name__}")
     path = where[0].key_paths()[where[1]]
+    if isinstance(leaf, np.ndarray) and leaf.dtype.kind in "iu":
+        raise TypeError(_int_array_msg(what, f"{name}{tree.keystr(path)}", kind))
     if isinstance(leaf, complex | np.complexfloating) or (
             isinstance(leaf, np.ndarray) and leaf.dtype.kind == "c"):
         raise TypeError(
@@ -81,6 +94,27 @@ def as_number(leaf: Any, name: object, where: tuple[tree.TreeDef, int], what: st
         f"{what}: {name}{tree.keystr(path)} is {kind}, not a number; differentiated "
         "arguments may hold only floats, ints or float arrays. Pass other data "
         "through an argument that is not in argnums.")
+
+
+def _int_array_msg(what: str, where: str, kind: str) -> str:
+    return (f"{what}: {where} is {kind}: integer arrays are data (indices, labels), "
+            "never differentiated. Pass it through an argument that is not in argnums "
+            "(it may still index traced arrays there), or convert it with "
+            ".astype(float) if you want its gradient.")
+
+
+def _traced_number(leaf: Traced, name: object, where: tuple[tree.TreeDef, int],
+                   what: str) -> Any:
+    """A leaf an outer transform traced: integer data refused or cast, as eager does."""
+    v = primal_value(leaf)
+    if isinstance(v, np.ndarray) and v.dtype.kind in "iu":
+        path = where[0].key_paths()[where[1]]
+        raise TypeError(_int_array_msg(what, f"{name}{tree.keystr(path)}",
+                                       f"an array of dtype {v.dtype}"))
+    if isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_):
+        from .arrays import astype
+        return astype(leaf, np.float64)     # an int scalar is differentiated as a float
+    return leaf
 
 
 def check_callable(fun: Any, what: str) -> None:
@@ -123,9 +157,12 @@ def norm_argnums(argnums: Argnums, nargs: int, what: str) -> tuple[int, ...]:
 
 
 def trace_inputs(tape: Tape, fun: Callable[..., Any], args: Sequence[Any],
-                 nums: tuple[int, ...], what: str
+                 nums: tuple[int, ...], what: str, data: bool = False
                  ) -> tuple[list[Any], list[tuple[list[Traced], tree.TreeDef]]]:
     """Replace the leaves of ``args[n]`` (n in ``nums``) by tape inputs.
+
+    With ``data`` (a tape that is not differentiated), integer arrays and
+    NumPy integer scalars stay integer data on the tape.
 
     Returns the new argument list and, per differentiated argument, its
     traced leaves and structure.
@@ -141,7 +178,7 @@ def trace_inputs(tape: Tape, fun: Callable[..., Any], args: Sequence[Any],
         xs, treedef = tree.flatten(args[n])
         tape.args.append((len(tape.records), name, treedef))
         leaves = [tape.new_input(
-            x if type(x) is float else as_number(x, name, (treedef, k), what))
+            x if type(x) is float else as_number(x, name, (treedef, k), what, data))
             for k, x in enumerate(xs)]
         new_args[n] = tree.unflatten(treedef, leaves)
         done[n] = (leaves, treedef)
@@ -227,6 +264,8 @@ def check_tangents(fun: Callable[..., Any], primals: Any, tangents: Any,
             if type(tx) is float and type(x) is float:
                 leaves.append(tx)
                 continue
+            if isinstance(tx, np.ndarray) and tx.dtype.kind in "iu":
+                tx = tx.astype(float)           # a direction, not data
             tx = as_number(tx, name, (t_def, k), f"{what} (tangent)")
             if _shape(tx) != _shape(x):
                 raise ValueError(

@@ -17,13 +17,15 @@ from typing import Any
 
 import numpy as np
 
-from .primitive import Primitive, defjvp, defvjp, primitive
+from .ops import div, neg
+from .primitive import Primitive, defjvp, defpartials, defvjp, primitive
 from .reductions import reshape, sum_like
 from .tape import Traced, _shape, float_array, primal_value
 
 __all__ = [
-    "broadcast_to", "concatenate", "dot", "getitem", "index_add", "matmul", "reshape_to",
-    "stack", "transpose",
+    "astype", "broadcast_to", "concatenate", "dot", "floordiv", "gather", "getitem",
+    "index_add", "matmul", "mod", "reshape_to", "rounding", "scatter_add", "stack", "take",
+    "transpose",
 ]
 
 Number = Any
@@ -43,8 +45,14 @@ def _dtype(x: Any) -> Any:
 
 
 # ----------------------------------------------------------------- indexing
+def _data(x: Any) -> np.ndarray:
+    """An array to index: integer data stays integer, any other number is floats."""
+    a = np.asarray(x)
+    return a if a.dtype.kind in "iu" else float_array(a)
+
+
 def _getitem(x: Any, idx: Any) -> Any:
-    return _scalar(float_array(x)[idx])
+    return _scalar(_data(x)[idx])
 
 
 def _index_add(g: Any, x: Any, idx: Any) -> Any:
@@ -72,10 +80,57 @@ defvjp(index_add, lambda c, ans, g, x, idx: getitem(c, idx), None, None)
 defjvp(index_add, lambda t, ans, g, x, idx: index_add(t, x, idx), None, None)
 
 
-def _index(key: Any) -> Any:
-    """A user's index as a constant NumPy accepts; a traced part is an error."""
+# Indexing with traced integers (an int array argument under jit or vmap, or
+# np.floor(x).astype(int)): a gather, as JAX's. The index's traced parts are
+# arguments of the record, the rest of the index a constant template with a
+# SLOT where each traced part goes; the derivative scatters (adds) into zeros.
+class _Slot:
+    """Where a traced part of an index goes in the template."""
+
+    def __repr__(self) -> str:
+        return "#"
+
+
+SLOT = _Slot()
+_MAX_PARTS = 64          # NumPy's most axes: more traced parts than that cannot index
+
+
+def _fill(template: tuple[Any, ...], parts: tuple[Any, ...]) -> tuple[Any, ...]:
+    it = iter(parts)
+    return tuple(next(it) if p is SLOT else p for p in template)
+
+
+def _gather(x: Any, template: tuple[Any, ...], *parts: Any) -> Any:
+    return _getitem(x, _fill(template, parts))
+
+
+def _scatter_add(g: Any, x: Any, template: tuple[Any, ...], *parts: Any) -> Any:
+    return _index_add(g, x, _fill(template, parts))
+
+
+gather: Primitive = primitive(_gather, "gather")
+scatter_add: Primitive = primitive(_scatter_add, "scatter_add")
+_NONE = (None,) * (_MAX_PARTS + 1)
+defvjp(gather, lambda g, ans, x, tpl, *parts: scatter_add(g, x, tpl, *parts), *_NONE)
+defjvp(gather, lambda t, ans, x, tpl, *parts: gather(t, tpl, *parts), *_NONE)
+defvjp(scatter_add, lambda c, ans, g, x, tpl, *parts: gather(c, tpl, *parts), *_NONE, None)
+defjvp(scatter_add, lambda t, ans, g, x, tpl, *parts: scatter_add(t, x, tpl, *parts),
+       *_NONE, None)
+
+
+def _integer(v: Any) -> bool:
+    """Whether a traced index part's value is integer data (an int array or scalar)."""
+    return isinstance(v, np.integer) or (isinstance(v, np.ndarray) and v.dtype.kind in "iu")
+
+
+def _index(key: Any) -> tuple[Any, list[Traced]]:
+    """A user's index as a constant NumPy accepts, and its traced integer parts.
+
+    Where a part is traced, the constant has ``SLOT`` in its place.
+    """
     parts = key if isinstance(key, tuple) else (key,)
     out = []
+    traced = []
     for k in parts:
         if type(k) is Traced:
             v = primal_value(k)
@@ -84,20 +139,66 @@ def _index(key: Any) -> Any:
                     "indexing with a traced boolean mask (x[x > 0]) would make the "
                     "result's shape depend on a value; use tg.where(mask, x, 0.0) to keep "
                     "the shape, or a constant mask.")
-            raise TypeError(
-                "indexing with a traced value: an index must be a constant (an int, a "
-                "slice, a list or array of ints, or a constant boolean mask); pass it as "
-                "a plain number, or select with tg.where.")
+            if not _integer(v):
+                raise TypeError(
+                    "indexing with a traced float: an index must be a constant or "
+                    "integer data (an int array, passed as such, or "
+                    "np.floor(x).astype(int)). "
+                    "A Python int argument of tg.jit or tg.grad is traced as a number: "
+                    "pass it as a NumPy int array, or in static_argnums to index with "
+                    "its value.")
+            traced.append(k)
+            out.append(SLOT)
+            continue
         if isinstance(k, list):
             k = np.asarray(k)
             if k.dtype.kind not in "iub":
                 raise TypeError(f"an index list must hold ints or bools, not {k.dtype}.")
         out.append(k)
-    return tuple(out) if isinstance(key, tuple) else out[0]
+    if traced:
+        return tuple(out), traced
+    return (tuple(out) if isinstance(key, tuple) else out[0]), traced
 
 
 def _traced_getitem(self: Traced, key: Any) -> Any:
-    return getitem(self, _index(key))
+    idx, traced = _index(key)
+    if traced:
+        return gather(self, idx, *traced)
+    return getitem(self, idx)
+
+
+def take(a: Any, indices: Any, axis: int | None = None) -> Any:
+    """NumPy's ``take``: ``a[indices]`` along ``axis`` (flattened when None).
+
+    The way to index a constant NumPy array with traced integers, which
+    ``a[i]`` cannot do (NumPy would need the index's value).
+
+    Args:
+      a: An array (traced or not).
+      indices: Integer data (traced or not).
+      axis: The axis to take along, or None to take from the flattened array.
+
+    Returns:
+      The elements of ``a`` at ``indices``; the derivative scatters back.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> E = np.array([[1.0, 2.0], [3.0, 4.0]])
+      >>> tg.jit(lambda i: tg.take(E, i, axis=0))(np.array([1, 1]))
+      array([[3., 4.],
+             [3., 4.]])
+    """
+    if axis is None:
+        a = reshape_to(a, -1)
+        axis = 0
+    nd = len(_shape(a))
+    ax = int(axis) % nd if -nd <= int(axis) < nd else _bad_axis("take", axis, nd)
+    key = (slice(None),) * ax + (indices,)
+    if type(indices) is not Traced:
+        return getitem(a, _index(key)[0])
+    idx, traced = _index(key)
+    return gather(a, idx, *traced)
 
 
 def _traced_len(self: Traced) -> int:
@@ -243,7 +344,7 @@ def reshape_to(x: Number, shape: int | Sequence[int]) -> Number:
 def _transpose(x: Any, axes: tuple[int, ...]) -> Any:
     if type(x) is np.ndarray and x.dtype.kind == "f":
         return x.transpose(axes)
-    return np.transpose(float_array(x), axes)
+    return np.transpose(_data(x), axes)
 
 
 transpose_p: Primitive = primitive(_transpose, "transpose")
@@ -284,7 +385,7 @@ def _bad_axis(what: str, axis: Any, nd: int) -> int:
 
 
 def _broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
-    return np.broadcast_to(float_array(x), shape).copy()
+    return np.broadcast_to(_data(x), shape).copy()
 
 
 broadcast_to_p: Primitive = primitive(_broadcast_to, "broadcast_to")
@@ -324,7 +425,7 @@ def _concat_prim(n: int) -> Primitive:
 
     def impl(*args: Any) -> Any:
         *xs, axis = args
-        return np.concatenate([float_array(x) for x in xs], axis=axis)
+        return np.concatenate([_data(x) for x in xs], axis=axis)
     impl.__name__ = "concatenate"
     prim = primitive(impl, "concatenate")
 
@@ -410,3 +511,101 @@ def stack(xs: Sequence[Number], axis: int = 0) -> Number:
     ax = axis % nd if -nd <= axis < nd else _bad_axis("stack", axis, nd)
     new = shape[:ax] + (1,) + shape[ax:]
     return concatenate([reshape(x, new) for x in items], ax)
+
+
+# ------------------------------------------------------------ integer data
+# Rounding and casts to integers are piecewise constant: their derivative is
+# zero (no rule: no cotangent or tangent flows through them), as in JAX. The
+# integers they give are data, usable as an index in every transform.
+def _rounding(np_fn: Any, name: str) -> Primitive:
+    def impl(x: Any, *decimals: Any) -> Any:
+        r = np_fn(x, *decimals)
+        return float(r) if type(x) is float or type(x) is int else _scalar(r)
+    impl.__name__ = name
+    prim = primitive(impl, name)
+    defvjp(prim, None, None)
+    defjvp(prim, None, None)
+    return prim
+
+
+def _np_round(x: Any, decimals: int = 0) -> Any:
+    return np.round(x, decimals)
+
+
+floor: Primitive = _rounding(np.floor, "floor")
+ceil: Primitive = _rounding(np.ceil, "ceil")
+trunc: Primitive = _rounding(np.trunc, "trunc")
+rint: Primitive = _rounding(np.rint, "rint")
+round_p: Primitive = _rounding(_np_round, "round")
+rounding = {np.floor: floor, np.ceil: ceil, np.trunc: trunc, np.rint: rint, np.fix: trunc}
+
+
+def _astype(x: Any, dtype: Any) -> Any:
+    return _scalar(np.asarray(x).astype(dtype))
+
+
+def _floats(x: Any) -> bool:
+    return np.asarray(primal_value(x)).dtype.kind == "f"
+
+
+astype_p: Primitive = primitive(_astype, "astype")
+# A cast between float dtypes carries the derivative (cast back to the input's
+# dtype); a cast to or from integers or bools has none.
+defvjp(astype_p, lambda g, ans, x, dtype: astype_p(g, np.asarray(primal_value(x)).dtype)
+       if _floats(x) and _floats(ans) else None, None)
+defjvp(astype_p, lambda t, ans, x, dtype: astype_p(t, np.asarray(primal_value(ans)).dtype)
+       if _floats(x) and _floats(ans) else None, None)
+
+
+def astype(x: Number, dtype: Any) -> Number:
+    """NumPy's ``x.astype(dtype)`` of a traced value.
+
+    A cast to an integer dtype (``int``, ``np.int32``, ``np.uint8``...) gives
+    integer data with no derivative, usable as an index in every transform;
+    a cast between float dtypes keeps the derivative.
+
+    Args:
+      x: A number or an array (traced or not).
+      dtype: Any dtype NumPy's ``astype`` takes.
+
+    Returns:
+      ``x`` as ``dtype`` (a NumPy scalar for a float's cast to an integer).
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> f = lambda x: tg.sum(x * x[np.floor(x).astype(int)])   # x[[1, 0]]
+      >>> tg.grad(f)(np.array([1.5, 0.2]))
+      array([0.4, 3. ])
+    """
+    dtype = np.dtype(dtype)
+    if dtype.kind not in "fiub":
+        raise TypeError(f"astype: tapegrad differentiates real numbers only; {dtype} is "
+                        "not one. Cast to a float, int or bool dtype.")
+    return astype_p(x, dtype)
+
+
+def _plain(x: Any) -> bool:
+    return type(x) is float or type(x) is int
+
+
+def _mod(a: Any, b: Any) -> Any:
+    if _plain(a) and _plain(b) and b:
+        return a % b
+    r = np.mod(a, b)
+    return float(r) if _plain(a) and _plain(b) else r
+
+
+def _floordiv(a: Any, b: Any) -> Any:
+    if _plain(a) and _plain(b) and b:
+        return a // b
+    r = np.floor_divide(a, b)
+    return float(r) if _plain(a) and _plain(b) else r
+
+
+# ``%`` and ``//`` as NumPy has them (the sign of the divisor; integers stay
+# integers): index arithmetic such as a wrap around the edge, np.mod(i, n).
+mod: Primitive = primitive(_mod, "mod")
+floordiv: Primitive = primitive(_floordiv, "floordiv")
+defpartials(mod, 1.0, lambda ans, a, b: neg(floor(div(a, b))))   # a - b * floor(a / b)
+defpartials(floordiv, None, None)                                # piecewise constant

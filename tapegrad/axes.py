@@ -242,6 +242,24 @@ def _install() -> None:
     Traced.__getitem__ = arrays._traced_getitem                    # type: ignore
     Traced.__len__ = arrays._traced_len                            # type: ignore
     Traced.__iter__ = arrays._traced_iter                          # type: ignore
+    Traced.astype = lambda self, dtype, *a, **k: arrays.astype(self, dtype)  # type: ignore
+    Traced.round = lambda self, decimals=0: arrays.round_p(self, decimals)   # type: ignore
+    Traced.copy = lambda self, order="K": self    # type: ignore  # immutable: itself
+    Traced.ravel = lambda self, order="C": arrays.reshape_to(self, -1)       # type: ignore
+    Traced.flatten = Traced.ravel                                  # type: ignore
+    Traced.transpose = lambda self, *axes: arrays.transpose(       # type: ignore
+        self, axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else (axes or None))
+    Traced.clip = lambda self, lo=None, hi=None: _clip(self, lo, hi)    # type: ignore
+    Traced.__mod__ = arrays.mod.apply2                             # type: ignore
+    Traced.__rmod__ = arrays.mod.rapply2                           # type: ignore
+    Traced.__floordiv__ = arrays.floordiv.apply2                   # type: ignore
+    Traced.__rfloordiv__ = arrays.floordiv.rapply2                 # type: ignore
+
+
+def _clip(x: Any, lo: Any, hi: Any) -> Any:
+    from .ops import maximum, minimum
+    x = x if lo is None else maximum(x, lo)
+    return x if hi is None else minimum(x, hi)
 
 
 def _primal_dtype(x: Any) -> Any:

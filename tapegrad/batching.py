@@ -34,7 +34,8 @@ ELEMENTWISE = {
     ops.where, ops.logaddexp, ops.stop_gradient_p, zmul, logic.lt, logic.le, logic.gt,
     logic.ge, logic.eq, logic.ne, logic.logical_and, logic.logical_or, logic.logical_not,
     ops.log1p, ops.expm1, ops.tan, ops.arctan, ops.sinh, ops.cosh, ops.square, ops.sign,
-    ops.softplus,
+    ops.softplus, arrays.floor, arrays.ceil, arrays.trunc, arrays.rint, arrays.round_p,
+    arrays.astype_p, arrays.mod, arrays.floordiv,
     arrays.matmul_p,    # leading axes broadcast: the batch axis placed as for elementwise
 }
 
@@ -88,7 +89,7 @@ def _sum_like(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
 
 
 def _reshape(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-    return np.reshape(float_array(values[0]), (n,) + shape_of(e.ans))
+    return np.reshape(arrays._data(values[0]), (n,) + shape_of(e.ans))
 
 
 def _transpose(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
@@ -96,7 +97,7 @@ def _transpose(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
 
 
 def _broadcast_to(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-    v, shape = float_array(values[0]), values[1]
+    v, shape = arrays._data(values[0]), values[1]
     v = v.reshape((n,) + (1,) * (len(shape) + 1 - v.ndim) + v.shape[1:])
     return np.broadcast_to(v, (n,) + shape).copy()
 
@@ -110,7 +111,7 @@ def _along_axes(np_fn: Callable[..., Any]) -> BatchRule:
 
 def _concatenate(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
     *xs, axis = values
-    parts = [float_array(v) if b else np.broadcast_to(float_array(v), (n,) + np.shape(v))
+    parts = [arrays._data(v) if b else np.broadcast_to(arrays._data(v), (n,) + np.shape(v))
              for v, b in zip(xs, batched)]
     return np.concatenate(parts, axis=axis + 1)
 
@@ -128,7 +129,7 @@ def _getitem(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
     idx = _batch_index(values[1])
     if idx is None or not batched[0]:
         return _per_example(e, values, batched, n)
-    return float_array(values[0])[idx]
+    return arrays._data(values[0])[idx]
 
 
 def _index_add(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
@@ -138,6 +139,55 @@ def _index_add(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
     g = np.asarray(values[0])
     z = np.zeros((n,) + shape_of(e.ans), dtype=np.result_type(g.dtype, np.asarray(e.ans).dtype))
     np.add.at(z, idx, g)
+    return z
+
+
+def _gather_key(template: tuple[Any, ...], parts: list[Any], batched: list[bool], n: int,
+                batch_axis: bool) -> tuple[Any, ...] | None:
+    """A gather's index for the whole batch, or None where NumPy would place it otherwise.
+
+    Where the advanced entries (integer arrays and ints) of one example's index
+    come first and side by side, their result axes come first: a batched part
+    gets the batch axis in front of its example axes, and ``batch_axis`` puts
+    ``arange(n)`` (broadcast against them) before the index for a batched array.
+    """
+    it = iter(zip(parts, batched))
+    entries: list[tuple[Any, bool]] = [next(it) if p is arrays.SLOT else (p, False)
+                                       for p in template]
+    advanced = [isinstance(p, np.ndarray | np.integer | int) and not isinstance(p, bool)
+                for p, _ in entries]
+    count = sum(advanced)
+    if not count or advanced[:count] != [True] * count or any(
+            isinstance(p, np.ndarray) and p.dtype == bool for p, _ in entries):
+        return None
+    rank = max(np.ndim(p) - b for p, b in entries[:count])
+    key = [np.reshape(p, (n,) + (1,) * (rank + 1 - np.ndim(p)) + np.shape(p)[1:]) if b else p
+           for p, b in entries]
+    if batch_axis:
+        key.insert(0, np.arange(n).reshape((n,) + (1,) * rank))
+    return tuple(key)
+
+
+def _gather(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    key = _gather_key(values[1], values[2:], batched[2:], n, batched[0])
+    if key is None:
+        return _per_example(e, values, batched, n)
+    return arrays._data(values[0])[key]
+
+
+def _scatter_add(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    key = _gather_key(values[2], values[3:], batched[3:], n, True)
+    if key is None:
+        return _per_example(e, values, batched, n)
+    g = np.asarray(values[0])
+    shape = shape_of(e.ans)
+    if batched[0]:               # (n, *example): the batch axis in front of the gathered axes
+        first = arrays._fill(values[2], tuple(example(v, 0) if b else v for v, b in
+                                              zip(values[3:], batched[3:])))
+        rank = np.ndim(np.broadcast_to(0.0, shape)[first])
+        g = g.reshape((n,) + (1,) * (rank + 1 - g.ndim) + g.shape[1:])
+    z = np.zeros((n,) + shape, dtype=np.result_type(g.dtype, np.asarray(e.ans).dtype))
+    np.add.at(z, key, g)
     return z
 
 
@@ -159,6 +209,7 @@ batch_rules.update({p: _elementwise for p in ELEMENTWISE})
 batch_rules.update({
     arrays.transpose_p: _transpose, arrays.broadcast_to_p: _broadcast_to,
     arrays.getitem: _getitem, arrays.index_add: _index_add,
+    arrays.gather: _gather, arrays.scatter_add: _scatter_add,
     axes.sum_axes: _along_axes(np.sum), axes.max_axes: _along_axes(np.max),
     axes.min_axes: _along_axes(np.min),
 })

@@ -12,13 +12,14 @@ NumPy function and what to use instead.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from . import arrays, axes, logic, ops
-from .tape import Traced
+from .tape import Traced, primal_value
 
 _UFUNCS: dict[Any, Callable[..., Any]] = {
     np.add: ops.add, np.subtract: ops.sub, np.multiply: ops.mul, np.divide: ops.div,
@@ -35,6 +36,9 @@ _UFUNCS: dict[Any, Callable[..., Any]] = {
     np.log1p: ops.log1p, np.expm1: ops.expm1, np.tan: ops.tan, np.arctan: ops.arctan,
     np.sinh: ops.sinh, np.cosh: ops.cosh, np.square: ops.square, np.sign: ops.sign,
     np.true_divide: ops.div, np.matmul: arrays.matmul,
+    np.floor: arrays.floor, np.ceil: arrays.ceil, np.trunc: arrays.trunc,
+    np.rint: arrays.rint,   # integer-valued, zero derivative: .astype(int) makes an index
+    np.remainder: arrays.mod, np.floor_divide: arrays.floordiv,
 }
 _ALTERNATIVES = {     # NumPy functions without a counterpart: how to write them
     "array": "tg.stack (of traced floats or arrays)",
@@ -47,23 +51,82 @@ _ALTERNATIVES = {     # NumPy functions without a counterpart: how to write them
     "linalg.norm": "tg.sqrt(tg.sum(x * x))", "outer": "x[:, None] * y[None, :]",
     "expand_dims": "tg.reshape, or x[None]", "squeeze": "tg.reshape",
     "swapaxes": "tg.transpose with axes", "moveaxis": "tg.transpose with axes",
+    "take": "tg.take (traced indices too)",
+}
+
+
+_SCIPY_ALTERNATIVES = {    # SciPy functions with a tapegrad counterpart
+    "scipy.special.expit": "tg.sigmoid", "scipy.special.logsumexp": "tg.logsumexp",
+    "scipy.special.softmax": "tg.softmax", "scipy.special.log_expit": "-tg.softplus(-x)",
+    "scipy.special.xlogy": "x * tg.log(y)", "scipy.special.logit": "tg.log(x / (1 - x))",
+    "scipy.linalg.norm": "tg.sqrt(tg.sum(x * x))",
 }
 
 
 def _refuse(name: str) -> TypeError:
-    alt = _ALTERNATIVES.get(name)
+    """The error for NumPy's (or, spelled in full, SciPy's) ``name`` on a traced value."""
+    library = "SciPy" if name.startswith("scipy.") else "NumPy"
+    full = name if library == "SciPy" else f"np.{name}"
+    alt = _SCIPY_ALTERNATIVES.get(name.split("(")[0]) or _ALTERNATIVES.get(name)
     use = f" Use {alt} instead." if alt else (
         " Use tapegrad's own functions (tg.exp, tg.log, tg.where, tg.sum, ...) on traced values.")
     return TypeError(
-        f"np.{name} was applied to a traced value: tapegrad cannot differentiate it, and "
-        f"NumPy would silently drop the derivative.{use}")
+        f"{full} was applied to a traced value: tapegrad cannot differentiate it, and "
+        f"{library} would silently drop the derivative.{use}")
+
+
+def _ufunc_name(ufunc: Any) -> str:
+    """A ufunc's name as ``_refuse`` takes it: NumPy's bare, SciPy's in full."""
+    name = ufunc.__name__
+    if getattr(np, name, None) is ufunc:
+        return name
+    special = sys.modules.get("scipy.special")
+    if special is not None and getattr(special, name, None) is ufunc:
+        return f"scipy.special.{name}"
+    return name
+
+
+def _library_caller() -> str | None:
+    """The SciPy or NumPy function the user called that turned a traced value into an array.
+
+    The outermost frame of the library below the user's code, spelled by its
+    public module: ``scipy.special._logsumexp.logsumexp`` is
+    ``scipy.special.logsumexp``.
+    """
+    frame = sys._getframe(2)
+    found = None
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        top = module.split(".")[0]
+        if top in ("scipy", "numpy"):
+            found = (module, getattr(frame.f_code, "co_qualname", frame.f_code.co_name))
+        elif top != "tapegrad":     # the user's code: the library call ends here
+            break
+        frame = frame.f_back    # type: ignore[assignment]
+    if found is None:
+        return None
+    module, qualname = found
+    parts = module.split(".")
+    private = [k for k, p in enumerate(parts) if p.startswith("_")]
+    public = ".".join(parts[:private[0]] if private else parts)
+    if public.startswith("numpy"):
+        return qualname if public == "numpy" else f"{public[6:]}.{qualname}"
+    return f"{public}.{qualname}"
+
+
+def _scipy_caller() -> str | None:
+    """The SciPy function the user called, where one is on the stack."""
+    caller = _library_caller()
+    return caller if caller is not None and caller.startswith("scipy.") else None
 
 
 def _array_ufunc(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
     prim = _UFUNCS.get(ufunc)
     if prim is None or method != "__call__" or kwargs:
-        name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
-        raise _refuse(name + ("(..., " + ", ".join(kwargs) + "=...)" if kwargs else ""))
+        name = _ufunc_name(ufunc)
+        name = name if method == "__call__" else f"{name}.{method}"
+        raise _refuse(_scipy_caller() or (
+            name + ("(..., " + ", ".join(kwargs) + "=...)" if kwargs else "")))
     return prim(*inputs)
 
 
@@ -84,7 +147,8 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
     module = getattr(func, "__module__", "") or ""
     if module.startswith("numpy.linalg"):
         name = "linalg." + name
-    raise _refuse(name + ("(..., " + ", ".join(kwargs) + "=...)" if kwargs else ""))
+    raise _refuse(_scipy_caller() or (
+        name + ("(..., " + ", ".join(kwargs) + "=...)" if kwargs else "")))
 
 
 # a NumPy function -> (the tapegrad function, the keywords it takes)
@@ -100,6 +164,10 @@ _FUNCTIONS: dict[Any, tuple[Callable[..., Any], tuple[str, ...]]] = {
     np.concatenate: (arrays.concatenate, ("axis",)), np.stack: (arrays.stack, ("axis",)),
     np.broadcast_to: (arrays.broadcast_to, ("shape",)),
     np.clip: (ops.clip, ()), np.power: (ops.power, ()),
+    np.round: (lambda a, decimals=0: arrays.round_p(a, int(decimals)), ("decimals",)),
+    np.around: (lambda a, decimals=0: arrays.round_p(a, int(decimals)), ("decimals",)),
+    np.fix: (arrays.trunc, ()), np.take: (arrays.take, ("axis",)),
+    np.astype: (arrays.astype, ()),
 }
 
 
@@ -108,6 +176,15 @@ def _shape_of(x: Any) -> tuple[int, ...]:
 
 
 def _array(self: Traced, dtype: Any = None, copy: Any = None) -> Any:
+    caller = _library_caller()
+    if caller is not None:
+        raise _refuse(caller)
+    if arrays._integer(primal_value(self)):
+        raise TypeError(
+            "a traced integer array reached NumPy, which would need its value: "
+            "indexing a NumPy array with it (E[i]) is the usual cause. Index with "
+            "tg.take(E, i, axis=0), or make E a traced value (an argument of the "
+            "transform); a traced array indexes by itself (x[i]).")
     raise _refuse("asarray")
 
 

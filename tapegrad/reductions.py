@@ -66,7 +66,8 @@ defjvp(sum_like, lambda t, ans, c, x: sum_like(t, x), None)
 
 def _reshape(x: Any, shape: tuple[int, ...]) -> Any:
     """``x`` with a new shape of as many elements; shape ``()`` gives a float."""
-    a = float_array(x)                                   # float32 stays float32
+    a = np.asarray(x)                    # float32 stays float32, integer data integer
+    a = a if a.dtype.kind in "iu" else float_array(a)
     if shape == ():
         r = a.reshape(())[()]
         return float(r) if a.dtype == np.float64 else r

@@ -410,7 +410,14 @@ def _replay_input(tape: Tape, i: int, leaf: Any) -> Any:
                "parts as two float arguments." if isinstance(leaf, complex | np.complexfloating)
                else "")
         raise TypeError(f"tape: {tape.path(i)} is a {type(leaf).__name__}, not a number.{fix}")
-    if isinstance(leaf, int | np.integer | np.floating):
+    if _integer_data(recorded):             # integer data stays integer, as recorded
+        if type(leaf) is int and isinstance(recorded, np.integer):
+            leaf = type(recorded)(leaf)
+        if not _integer_data(primal_value(leaf)):
+            raise TypeError(f"tape: {tape.path(i)} was recorded as integer data "
+                            f"({_kind(recorded) or type(recorded).__name__}); pass "
+                            "integers there, or record a tape at these arguments.")
+    elif isinstance(leaf, int | np.integer | np.floating):
         leaf = float(leaf)
     elif isinstance(leaf, np.ndarray) and leaf.dtype.kind not in "fiu":
         raise TypeError(f"tape: {tape.path(i)} is an array of dtype {leaf.dtype}, not of "
@@ -423,6 +430,11 @@ def _replay_input(tape: Tape, i: int, leaf: Any) -> Any:
             f"tape: {tape.path(i)} has shape {_shape(leaf)}, but the tape was recorded "
             f"with shape {_shape(recorded)}; pass arguments of the recorded shapes.")
     return leaf
+
+
+def _integer_data(x: Any) -> bool:
+    """An integer array or NumPy integer scalar: data a tape keeps as it is."""
+    return isinstance(x, np.integer) or (isinstance(x, np.ndarray) and x.dtype.kind in "iu")
 
 
 class Traced:
@@ -483,7 +495,27 @@ class Traced:
         raise TypeError(FLOAT_MSG.format(what="complex"))
 
     def __index__(self) -> int:
-        raise TypeError(FLOAT_MSG.format(what="index"))
+        raise TypeError(
+            "a traced value was used where Python needs a concrete int (range(n), an "
+            "index into a list, a shape): its value may differ on the next call. Under "
+            "tg.jit (and tg.vmap), an int argument is traced like any number: pass it in "
+            "static_argnums (or static_argnames) so that jit specializes on its value. "
+            "Under tg.grad, pass it through an argument that is not in argnums. To "
+            "index a traced array with traced integers, index it directly (x[i]), or "
+            "use tg.take(a, i, axis=0) for a NumPy array a.")
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        raise TypeError(
+            "x[...] = y on a traced array: traced values are immutable (the tape "
+            "already recorded x), so write the update functionally, as JAX's "
+            "x.at[i].set(y) does: x = tg.where(mask, y, x) with a constant mask "
+            "(np.arange(len(x)) == i), or build the new array with tg.concatenate / "
+            "tg.stack (x = tg.concatenate([x[:i], y[None], x[i + 1:]])).")
+
+    def __getattr__(self, name: str) -> Any:
+        if name[:1] == "_":          # NumPy probes __array_priority__ and the like
+            raise AttributeError(name)
+        raise _missing_method(name)
 
     def __hash__(self) -> int:
         _check_live(self)
@@ -500,6 +532,62 @@ class Traced:
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Traced:
         return self
+
+
+class UnsupportedMethodError(AttributeError):
+    """An ``ndarray`` method a traced value does not have; the message names the alternative."""
+
+
+_NDARRAY_METHODS = frozenset(n for n in dir(np.ndarray) if not n.startswith("_"))
+_IN_PLACE = {"fill", "put", "resize", "sort", "partition", "setfield", "setflags",
+             "itemset", "byteswap"}
+_READS_VALUE = {"item", "tolist", "tobytes", "tostring", "dump", "dumps", "tofile", "view",
+                "getfield"}
+_MEMORY = {"base", "ctypes", "data", "flags", "strides", "itemsize", "nbytes", "device",
+           "to_device", "flat"}
+_INDICES = {"argmax": "tg.max", "argmin": "tg.min", "argsort": "tg.where",
+            "argpartition": "tg.where", "nonzero": "tg.where(mask, x, 0.0)",
+            "searchsorted": "tg.where"}
+_METHOD_ALTERNATIVES = {
+    "all": "tg.min(tg.where(x != 0, 1.0, 0.0)) == 1.0",
+    "any": "tg.max(tg.where(x != 0, 1.0, 0.0)) == 1.0",
+    "cumsum": "a Python loop of additions, or a constant triangular matrix: tri @ x",
+    "cumprod": "a Python loop of products", "prod": "a Python loop of products",
+    "var": "tg.mean((x - tg.mean(x)) ** 2)", "std": "tg.sqrt(tg.mean((x - tg.mean(x)) ** 2))",
+    "squeeze": "x.reshape(shape) (tg.reshape)", "swapaxes": "tg.transpose(x, axes)",
+    "mT": "tg.transpose(x, axes)", "trace": "tg.sum(x * np.eye(n))",
+    "diagonal": "x[np.arange(n), np.arange(n)]", "take": "tg.take(x, indices, axis)",
+    "repeat": "x[np.repeat(np.arange(n), k)]", "compress": "x[constant_indices]",
+    "choose": "tg.where", "conj": "x itself (tapegrad's numbers are real)",
+    "conjugate": "x itself (tapegrad's numbers are real)",
+    "real": "x itself (tapegrad's numbers are real)", "imag": "0.0 (tapegrad's numbers are real)",
+}
+
+
+def _missing_method(name: str) -> AttributeError:
+    """The error for ``x.name`` on a traced value: an ndarray method gets its alternative."""
+    if name not in _NDARRAY_METHODS:
+        return AttributeError(f"'Traced' object has no attribute '{name}'")
+    if name in _IN_PLACE:
+        why = ("it would change the array in place, and traced values are immutable: build "
+               "a new array instead (tg.where, tg.concatenate, tg.stack)")
+    elif name in _READS_VALUE:
+        why = ("it would read the number out of the trace and drop its derivative: use "
+               "tapegrad's functions on the traced value, or tg.stop_gradient(x) where no "
+               "derivative should flow")
+    elif name in _MEMORY:
+        why = ("it describes NumPy's memory or device, which a traced value does not have; "
+               "x.shape, x.dtype, x.size and x.reshape(-1) are there")
+    elif name in _INDICES:
+        why = (f"indices are not differentiable, and under jit their values would be baked "
+               f"in: compute them outside the transform, or write the selection with "
+               f"{_INDICES[name]}")
+    else:
+        alt = _METHOD_ALTERNATIVES.get(name, "tapegrad's functions (tg.sum, tg.where, "
+                                              "tg.reshape, ...)")
+        why = f"tapegrad cannot differentiate it; write {alt}"
+    return UnsupportedMethodError(
+        f"x.{name} is an ndarray method that a traced array does not support: {why}.")
 
 
 _new = object.__new__

@@ -566,7 +566,7 @@ def make_tape(fun: Callable[..., Any]) -> Callable[..., Tape]:
         with new_tape() as tape:
             tape.staging = True
             new_args, _ = trace_inputs(tape, fun, args, tuple(range(len(args))),
-                                        "make_tape")
+                                        "make_tape", data=True)
             out = fun(*new_args, **kwargs)
         _check_rngs(fun, before)
         leaves, tape.out_def = tree.flatten(out)

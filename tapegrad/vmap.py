@@ -91,7 +91,7 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callab
         n = _batch_size(fun, leaves, axes, treedef)
         _refuse_complex(leaves, treedef)
         static = [a is None and _passed_through(x) for x, a in zip(leaves, axes)]
-        leaves = [np.moveaxis(float_array(x), a, 0) if a is not None else x
+        leaves = [np.moveaxis(_batch_array(x), a, 0) if a is not None else x
                   for x, a in zip(leaves, axes)]
         example = [(batching.example(x, 0) if n else _stand_in(x)) if a is not None else x
                    for x, a in zip(leaves, axes)]
@@ -211,6 +211,12 @@ def _refuse_complex(leaves: list[Any], treedef: Any) -> None:
             raise TypeError(f"vmap: the argument at {path} is complex ({np.asarray(x).dtype}): "
                             "tapegrad computes on real numbers only. Pass the real and "
                             "imaginary parts as two float arguments.")
+
+
+def _batch_array(x: Any) -> np.ndarray:
+    """A batched leaf as an array: integer data stays integer, numbers are floats."""
+    a = np.asarray(x)
+    return a if a.dtype.kind in "iu" else float_array(a)
 
 
 def _kind(x: Any) -> Any:

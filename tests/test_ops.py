@@ -201,8 +201,11 @@ def test_zero_cotangent_contributes_exactly_zero():
 def test_integer_inputs_and_constants():
     assert tg.grad(lambda x: x * x)(2) == 4.0
     assert type(tg.grad(lambda x: x * x)(2)) is float
-    g = tg.grad(lambda x: tg.sum(x * x))(np.arange(3))
+    g = tg.grad(lambda x: tg.sum(x * x))(np.arange(3).astype(float))
     assert g.dtype == np.float64 and list(g) == [0.0, 2.0, 4.0]
+    with pytest.raises(TypeError, match=r"x is an array of dtype int64: integer arrays are "
+                       r"data.*not in argnums.*astype\(float\)"):
+        tg.grad(lambda x: tg.sum(x * x))(np.arange(3))     # never differentiated
     assert tg.exp(0) == 1.0 and tg.relu(-3) == 0.0 and tg.relu(3) == 3.0
 
 
