@@ -180,8 +180,9 @@ def scalar_seed(out: Any, what: str) -> Any:
     number = isinstance(out, float | int | np.number | np.ndarray | Traced)
     shape = _shape(out) if number and not isinstance(out, bool) else None
     if shape == () and not isinstance(out, np.ndarray):
-        v = primal_value(out)
-        return 1.0 if type(v) is not np.float32 and type(v) is not np.float16 else type(v)(1.0)
+        dtype = getattr(primal_value(out), "dtype", None)   # float32 stays float32
+        return 1.0 if dtype is None or dtype.kind != "f" or dtype == np.float64 else \
+            dtype.type(1.0)
     if shape is not None and int(np.prod(shape)) == 1:
         dtype = np.asarray(primal_value(out)).dtype
         return np.ones(shape, dtype=dtype if dtype.kind == "f" else float)

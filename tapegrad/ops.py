@@ -243,7 +243,7 @@ def _select(cond: Any, a: Any, b: Any, *like: Any) -> Any:
     if cond is True or cond is False:
         return a if cond else b
     for x in map(primal_value, like):
-        if type(x) is np.ndarray and x.dtype.kind == "f" and x.dtype != np.float64:
+        if isinstance(x, np.ndarray | np.floating) and x.dtype != np.float64:
             a = x.dtype.type(a) if type(a) is float else a
             b = x.dtype.type(b) if type(b) is float else b
             break
