@@ -15,7 +15,7 @@ import numpy as np
 
 from . import tree
 from .errors import ESCAPED_MSG, EscapedTracerError
-from .tape import Tape, Traced, _shape, primal_value
+from .tape import Tape, Traced, _shape, made_float, primal_value
 
 Argnums = int | Sequence[int]
 
@@ -58,9 +58,7 @@ def as_number(leaf: Any, name: object, where: tuple[tree.TreeDef, int], what: st
     if t is float:
         return leaf
     if t is Traced:             # an outer transform's value: a float here, as in eager
-        if leaf.tape.floats is None:
-            leaf.tape.floats = set()
-        leaf.tape.floats.add(leaf.id)
+        made_float(leaf)
         return leaf
     if t is int or isinstance(leaf, np.integer):
         return float(leaf)
@@ -270,6 +268,8 @@ def own_arrays(leaves: list[Any], taken: set[int]) -> list[Any]:
             if id(g) in taken:
                 g = g.copy()
             taken.add(id(g))
+        elif type(g) is Traced:      # a derivative is a float, as in eager
+            made_float(g)
         out.append(g)
     return out
 

@@ -30,7 +30,7 @@ from .staging.cache import (
 )
 from .staging.lower import GuardFailed, Lowered, lower
 from .staging.passes import optimize
-from .staging.program import from_tape
+from .staging.program import from_tape, int_outputs
 from .tape import Traced, gc_paused, ieee
 from .transforms import make_tape
 
@@ -193,14 +193,12 @@ class Jitted:
                kwargs: dict[str, Any]) -> Specialization:
         tape = make_tape(self._with_statics(args, kwargs))(*dynamic)
         out_def, program = tape.out_def, from_tape(tape)
-        floats = frozenset(tape.floats or ())        # made floats by an inner transform
+        given = {k: type(x) is int for k, x in enumerate(tree.leaves(dynamic))
+                 if is_number_kind(leaf_kind(x))}              # traced as floats
+        ints = int_outputs(program, given, tape.floats or set())
         del tape                    # its records are in the program now: free them
-        leaves = tree.leaves(dynamic)
-        numbers = frozenset(k for k, x in enumerate(leaves)
-                            if is_number_kind(leaf_kind(x)))     # traced as floats
-        ints = frozenset(k for k in numbers if type(leaves[k]) is int)
-        lowered = lower(optimize(program), getattr(self.fun, "__name__", "f"), numbers, ints,
-                        floats)
+        lowered = lower(optimize(program), getattr(self.fun, "__name__", "f"),
+                        frozenset(given), ints)
         return Specialization(lowered, out_def, make_unflattener(out_def))
 
     def _with_statics(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Callable[..., Any]:

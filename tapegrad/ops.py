@@ -112,6 +112,8 @@ def _weak(a: Any) -> Any:
     A Python base keeps a float32 exponent's dtype (``2.0 ** x``), as in NumPy.
     """
     return float(a) if type(a) is float or type(a) is int else float_array(a)
+
+
 def _pow_partial_a(ans: Any, a: Any, b: Any) -> Any:
     """``b * a**(b - 1)``, flat at ``b == 0``: ``x**0`` has derivative 0."""
     if type(b) is float or type(b) is int:   # a constant exponent, the usual case

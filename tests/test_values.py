@@ -451,3 +451,37 @@ def test_a_float32_scalar_output_seeds_a_float32_gradient():
     for f in (lambda x: x * 2.0, lambda x: tg.where(x > 0, x * x, -x), tg.relu):
         assert np.asarray(tg.grad(f)(x)).dtype == np.float32
         assert np.asarray(tg.jit(tg.grad(f))(x)).dtype == np.float32
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_eagers_bits_under_jit_out_of_domain_and_at_overflow(name):
+    op = UNARY[name]
+    f = lambda x, d: op(x * d[0] + d[1])
+    jf, jg = tg.jit(f), tg.jit(tg.grad(f))
+    rng = np.random.default_rng(23)
+    xs = np.concatenate([rng.uniform(-800.0, 800.0, 300), rng.normal(0.0, 1e-3, 100),
+                         [0.0, -0.0, np.inf, -np.inf, np.nan, 1e308, -1e-320]])
+    with np.errstate(all="ignore"):
+        for x in xs:
+            d = np.array([rng.choice([1.0, -1.0, 0.5]), rng.normal(), 0.0])
+            for arg in (float(x), np.float64(x)):        # a float, or NumPy's scalar
+                assert _bits(jf(arg, d)) == _bits(f(arg, d))
+                assert _bits(jg(arg, d)) == _bits(tg.grad(f)(arg, d))
+    assert jf.trace_count == 2          # a float and a NumPy float64 are two signatures
+
+
+@pytest.mark.parametrize("name", ["jit", "replay"])
+def test_what_an_inner_transform_makes_a_float_stays_a_float(name):
+    cases = [
+        (tg.value_and_grad(lambda x, n: x * n), (2.0, 3)),
+        (tg.value_and_grad(lambda x: x), (3,)),
+        (tg.value_and_grad(lambda x, n: x * n * n, argnums=(0, 1)), (2.0, 3)),
+        (lambda n: tg.jvp(lambda x: x * 2, (n,), (1,)), (3,)),
+        (lambda n: tg.grad(lambda x: x * n)(1.0), (3,)),
+        (lambda n: tg.grad(lambda m: m * m)(n + 1), (3,)),
+    ]
+    for f, args in cases:
+        want = f(*args)
+        got = RECORDERS[name](f)(*args)
+        assert got == want
+        assert [type(v) for v in tg.tree.leaves(got)] == [type(v) for v in tg.tree.leaves(want)]
