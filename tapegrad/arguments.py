@@ -15,7 +15,7 @@ import numpy as np
 
 from . import tree
 from .errors import ESCAPED_MSG, EscapedTracerError
-from .tape import Tape, Traced, _shape, primal_value
+from .tape import Tape, Traced, _shape, made_float, primal_value
 
 Argnums = int | Sequence[int]
 
@@ -66,9 +66,7 @@ def as_number(leaf: Any, name: object, where: tuple[tree.TreeDef, int], what: st
     if t is Traced:             # an outer transform's value: a float here, as in eager
         if data:
             return leaf
-        if leaf.tape.floats is None:
-            leaf.tape.floats = set()
-        leaf.tape.floats.add(leaf.id)
+        made_float(leaf)
         return _traced_number(leaf, name, where, what)
     if data and (isinstance(leaf, np.integer) or (
             isinstance(leaf, np.ndarray) and leaf.dtype.kind in "iu")):
@@ -217,8 +215,9 @@ def scalar_seed(out: Any, what: str) -> Any:
     number = isinstance(out, float | int | np.number | np.ndarray | Traced)
     shape = _shape(out) if number and not isinstance(out, bool) else None
     if shape == () and not isinstance(out, np.ndarray):
-        v = primal_value(out)
-        return 1.0 if type(v) is not np.float32 and type(v) is not np.float16 else type(v)(1.0)
+        dtype = getattr(primal_value(out), "dtype", None)   # float32 stays float32
+        return 1.0 if dtype is None or dtype.kind != "f" or dtype == np.float64 else \
+            dtype.type(1.0)
     if shape is not None and int(np.prod(shape)) == 1:
         dtype = np.asarray(primal_value(out)).dtype
         return np.ones(shape, dtype=dtype if dtype.kind == "f" else float)
@@ -308,6 +307,8 @@ def own_arrays(leaves: list[Any], taken: set[int]) -> list[Any]:
             if id(g) in taken:
                 g = g.copy()
             taken.add(id(g))
+        elif type(g) is Traced:      # a derivative is a float, as in eager
+            made_float(g)
         out.append(g)
     return out
 

@@ -35,7 +35,7 @@ from .staging.cache import (
 )
 from .staging.lower import GuardFailed, Lowered, lower
 from .staging.passes import optimize
-from .staging.program import from_tape
+from .staging.program import from_tape, int_outputs
 from .tape import Traced, active_tapes, gc_paused, ieee, primal_value, skeleton
 from .transforms import make_tape
 
@@ -367,13 +367,11 @@ class Jitted:
         if active_tapes() and _closes_over_traced(tape):
             raise _ClosesOverTraced
         out_def, program = tape.out_def, from_tape(tape)
-        floats = frozenset(tape.floats or ())        # made floats by an inner transform
-        leaves = tree.leaves(dynamic)
-        numbers = frozenset(k for k, x in enumerate(leaves)
-                            if is_number_kind(leaf_kind(x)))     # traced as floats
-        ints = frozenset(k for k in numbers if type(leaves[k]) is int)
-        lowered = lower(optimize(program), getattr(self.fun, "__name__", "f"), numbers, ints,
-                        floats)
+        given = {k: type(x) is int for k, x in enumerate(tree.leaves(dynamic))
+                 if is_number_kind(leaf_kind(x))}              # traced as floats
+        ints = int_outputs(program, given, tape.floats or set())
+        lowered = lower(optimize(program), getattr(self.fun, "__name__", "f"),
+                        frozenset(given), ints)
         # the tape's program is kept (not its values): other transforms replay it,
         # so f is traced once per signature
         return Specialization(lowered, out_def, make_unflattener(out_def), skeleton(tape))

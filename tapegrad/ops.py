@@ -112,6 +112,8 @@ def _weak(a: Any) -> Any:
     A Python base keeps a float32 exponent's dtype (``2.0 ** x``), as in NumPy.
     """
     return float(a) if type(a) is float or type(a) is int else float_array(a)
+
+
 def _pow_partial_a(ans: Any, a: Any, b: Any) -> Any:
     """``b * a**(b - 1)``, flat at ``b == 0``: ``x**0`` has derivative 0."""
     if type(b) is float or type(b) is int:   # a constant exponent, the usual case
@@ -243,7 +245,7 @@ def _select(cond: Any, a: Any, b: Any, *like: Any) -> Any:
     if cond is True or cond is False:
         return a if cond else b
     for x in map(primal_value, like):
-        if type(x) is np.ndarray and x.dtype.kind == "f" and x.dtype != np.float64:
+        if isinstance(x, np.ndarray | np.floating) and x.dtype != np.float64:
             a = x.dtype.type(a) if type(a) is float else a
             b = x.dtype.type(b) if type(b) is float else b
             break

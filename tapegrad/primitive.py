@@ -396,7 +396,7 @@ def _is_const(p: Any) -> bool:
 # ------------------------------------------------------------------- zmul
 def _zmul(g: Any, d: Any) -> Any:
     """``g * d``, but exactly zero wherever ``g`` is zero."""
-    if type(g) is float or type(g) is int:
+    if type(g) is float or type(g) is int or type(g) is np.float64:   # one scalar arithmetic
         return 0.0 if g == 0 else g * d
     r = np.multiply(g, d)
     s = np.add.reduce(r, axis=None)   # nan iff r may hold 0 * inf or 0 * nan:

@@ -381,15 +381,15 @@ def _own_outputs(tape: Tape, outs: list[Any], args: tuple[Any, ...],
     write into each.
     """
     from . import tree
-    from .staging.program import from_tape, int_valued
+    from .staging.program import from_tape, int_outputs
     if given:
         prog = from_tape(tape)
-        ints = frozenset(k for k, i in enumerate(prog.inputs)
-                         if type(given.get(i)) is int)
-        integral = int_valued(prog, ints, tape.floats or set())
-        outs = [given[o] if isinstance(o, int) and o in given else
-                int(v) if isinstance(o, int) and o in integral and type(v) is float else v
-                for o, v in zip(tape.outputs, outs)]
+        position = {i: k for k, i in enumerate(prog.inputs)}
+        ints = int_outputs(prog, {position[i]: type(v) is int for i, v in given.items()},
+                           tape.floats or set())
+        outs = [v if j not in ints else
+                given[prog.inputs[k]] if (k := ints[j]) is not None else
+                int(v) if type(v) is float else v for j, v in enumerate(outs)]
     held = {id(x) for x in tree.leaves(args) if type(x) is np.ndarray}
     for k, v in enumerate(outs):
         if type(v) is np.ndarray:
@@ -442,7 +442,11 @@ class Traced:
 
     Behaves like the number it stands for: arithmetic, comparisons (recorded,
     giving traced booleans), ``bool`` (which records a guard) and ``hash``
-    (of the value); the operators are attached in ``ops.py``.
+    (of the value); the operators are attached in ``ops.py``. On a tape
+    made to be replayed (``jit``, ``vmap``, ``make_tape``) ``hash`` and
+    ``primal()`` raise: the number they would read is this call's only.
+    ``value`` is the recording's own slot, not an API; ``copy.copy`` and
+    ``copy.deepcopy`` return the value itself.
     """
 
     __slots__ = ("tape", "id", "value")
@@ -607,6 +611,20 @@ def _refuse_staged(x: Traced, what: str, fix: str) -> None:
                 f"{what} at {nans.user_line()}, while jit, vmap or make_tape records "
                 "the function: the recording would keep the number seen now for every "
                 f"later call, silently. {fix}.")
+        x = x.value
+
+
+def made_float(x: Any) -> None:
+    """Note that a transform made ``x`` a float, as it does in eager Python.
+
+    A transform's inputs and derivatives are floats even where an outer
+    recording saw an int (``tg.grad`` takes ``3`` as ``3.0``); the recording
+    then returns them as floats, not as the ints it was given.
+    """
+    while type(x) is Traced:
+        if x.tape.floats is None:
+            x.tape.floats = set()
+        x.tape.floats.add(x.id)
         x = x.value
 
 

@@ -548,6 +548,14 @@ def make_tape(fun: Callable[..., Any]) -> Callable[..., Tape]:
     Returns:
       A function with ``fun``'s arguments returning the recorded tape; call
       it, print it (one record a line), or draw it (``tape.to_dot()``).
+      Arrays ``fun`` reads from a closure or a global are copied into the
+      tape as it records: the tape keeps their values of that moment.
+
+    Raises:
+      RuntimeError: if ``fun`` draws from NumPy's or Python's global random
+        generator while it records (the draw would be replayed frozen).
+      TypeError: where ``fun`` hashes a traced value or reads its number
+        with ``primal()`` (the recording would keep this call's number).
 
     Examples:
       >>> import tapegrad as tg

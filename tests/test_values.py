@@ -34,7 +34,7 @@ RECORDERS = {"jit": tg.jit, "vmap": tg.vmap, "replay": replayed}
 # ------------------------------------------------------- hash of a traced value
 @pytest.mark.parametrize("how", ["set", "dict", "hash", "dict.get"])
 @pytest.mark.parametrize("where", ["jit", "vmap", "make_tape", "jit(grad)", "vmap(grad)"])
-def test_hashing_a_traced_value_while_recording_names_the_line_and_the_fix(how, where):
+def test_row41_hashing_a_traced_value_while_recording_names_the_line_and_the_fix(how, where):
     def f(x):
         if how == "set":
             hit = x in {2.0}
@@ -132,7 +132,7 @@ def _legacy_seeded(x):
 
 @pytest.mark.parametrize("fun", [_np_draw, _py_draw, _legacy_seeded])
 @pytest.mark.parametrize("name", ["jit", "vmap", "replay", "jit(grad)"])
-def test_a_global_random_draw_while_recording_is_an_error_naming_the_function(fun, name):
+def test_row40_a_global_random_draw_while_recording_is_an_error_naming_the_function(fun, name):
     make = dict(RECORDERS, **{"jit(grad)": lambda f: tg.jit(tg.grad(f))})[name]
     arg = np.array([1.0, 2.0]) if name == "vmap" else 1.0
     which = "random" if fun is _py_draw else r"np\.random"
@@ -292,3 +292,196 @@ def test_one_scalar_arithmetic_for_floats_and_numpy_float64():
         for op in (tg.tanh, tg.exp, tg.sigmoid, tg.sin, tg.softplus):
             a, b = op(np.float64(x)), op(float(x))
             assert type(a) is float and _bits(a) == _bits(b)
+
+
+# ------------------------------------------------------------- no aliasing
+ALIASING = {
+    "x * 1.0": lambda x: x * 1.0,
+    "x / 1.0": lambda x: x / 1.0,
+    "x": lambda x: x,
+    "(x * 2, x * 2)": lambda x: (x * 2.0, x * 2.0),
+    "(y, y)": lambda x: (lambda y: (y, y, {"y": y}))(tg.tanh(x)),
+    "(x, x - 0.0)": lambda x: (x, x - 0.0),
+    "captured": lambda x: (x * 2.0, CAPTURED, CAPTURED * 1.0),
+}
+CAPTURED = np.array([5.0, 6.0, 7.0])
+
+
+def _arrays(out):
+    return [v for v in tg.tree.leaves(out) if isinstance(v, np.ndarray)]
+
+
+@pytest.mark.parametrize("fun", ALIASING)
+@pytest.mark.parametrize("name", ["jit", "vmap", "replay"])
+def test_results_never_alias_an_input_a_constant_or_each_other(fun, name):
+    f = RECORDERS[name](ALIASING[fun])
+    a = np.array([1.0, 2.0, 3.0])
+    keep = a.copy()
+    g = ALIASING[fun]
+    want = g(keep) if name != "vmap" else tg.tree.map(      # vmap: against a loop
+        lambda *xs: np.stack([np.asarray(v) for v in xs]), *[g(float(v)) for v in keep])
+    for _ in range(3):
+        out = f(a)
+        arrays = _arrays(out)
+        assert arrays
+        for i, u in enumerate(arrays):
+            assert u is not a and not np.shares_memory(u, a) and u.flags.writeable
+            assert not np.shares_memory(u, CAPTURED)
+            assert not any(np.shares_memory(u, v) for v in arrays[i + 1:])
+        for u in arrays:
+            u[...] = -99.0                   # the caller writes into every result
+        np.testing.assert_array_equal(a, keep)
+        np.testing.assert_array_equal(CAPTURED, [5.0, 6.0, 7.0])
+        again = f(a)                         # and the next call does not see it
+        assert tg.tree.structure(again) == tg.tree.structure(want)
+        for u, v in zip(tg.tree.leaves(again), tg.tree.leaves(want)):
+            if name == "vmap" and fun == "captured" and np.shape(u) != np.shape(v):
+                u = np.broadcast_to(u, np.shape(v))     # a constant output's batch: item 7
+            np.testing.assert_array_equal(u, v)
+
+
+@pytest.mark.parametrize("fun", [lambda x: x.T, lambda x: x[1:], lambda x: tg.reshape(x, (4,)),
+                                 lambda x: (x.T, x[0], x)])
+@pytest.mark.parametrize("name", ["jit", "replay"])
+def test_views_of_an_input_are_copies(fun, name):
+    a = np.arange(4.0).reshape(2, 2)
+    out = RECORDERS[name](fun)(a)
+    for u in _arrays(out):
+        assert not np.shares_memory(u, a)
+    for u, v in zip(_arrays(out), _arrays(fun(a))):
+        np.testing.assert_array_equal(u, v)
+
+
+def test_jit_of_grad_returns_fresh_cotangents():
+    a = np.array([1.0, 2.0])
+    g = tg.jit(tg.grad(lambda p: tg.sum(p["a"] * 3.0) + tg.sum(p["b"]), argnums=0))
+    out = g({"a": a, "b": a})
+    assert not np.shares_memory(out["a"], out["b"]) and not np.shares_memory(out["a"], a)
+
+
+# --------------------------------------------------------------- complex input
+@pytest.mark.parametrize("value", [np.array([1.0 + 2.0j, 3.0]), {"z": np.ones(2, complex)},
+                                   np.ones(2, np.complex64)])
+def test_vmap_refuses_complex_input_with_a_type_error(value):
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")           # never cast with a ComplexWarning
+        with pytest.raises(TypeError, match=r"vmap: .* is complex .*real numbers only.*"
+                           "real and imaginary parts"):
+            tg.vmap(lambda x: tg.tree.map(lambda v: v * 2.0, x))(value)
+        with pytest.raises(TypeError, match="complex"):
+            tg.vmap(tg.grad(lambda x: tg.sum(tg.tree.leaves(x)[0])))(value)
+
+
+@pytest.mark.parametrize("value", [1.0 + 2.0j, np.complex128(1j), np.array([1j, 2.0])])
+def test_a_tape_call_refuses_complex_input_with_a_type_error(value):
+    import warnings
+    recorded = np.ones(2) if isinstance(value, np.ndarray) else 1.0
+    tape = tg.make_tape(lambda x: x * 2.0)(recorded)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(TypeError, match=r"tape: x is .*real numbers only.*"
+                           "real and imaginary parts"):
+            tape(value)
+    with pytest.raises(TypeError, match="complex"):     # as grad and jit already do
+        tg.grad(lambda x: tg.sum(x * 2.0))(value)
+    with pytest.raises(TypeError, match="complex"):
+        tg.jit(lambda x: x * 2.0)(value)
+
+
+# ------------------------------------------------------------ float32 stays
+KINKS = {
+    "abs": tg.abs, "relu": tg.relu, "maximum": lambda x: tg.maximum(x, 0.5),
+    "maximum(0.5, x)": lambda x: tg.maximum(0.5, x), "minimum": lambda x: tg.minimum(x, 0.5),
+    "clip": lambda x: tg.clip(x, -1.0, 2.0), "hinge": lambda x: tg.nn.hinge(x, 1.0),
+    "np.abs": np.abs, "np.maximum": lambda x: np.maximum(x, 0.0),
+    "np.minimum": lambda x: np.minimum(0.0, x), "2.0**x": lambda x: 2.0 ** x,
+    "x**2.0": lambda x: x ** 2.0, "where": lambda x: tg.where(x > 0, x * x, -x),
+    "sqrt(abs)": lambda x: tg.sqrt(tg.abs(x) + 1.0),
+}
+POINTS = np.array([-1.5, -1.0, 0.0, 0.5, 2.0, 3.0], dtype=np.float32)   # kinks and ties
+
+
+def _transforms(k):
+    total = lambda x: tg.sum(k(x))
+    return {
+        "eager": (k, total), "jit": (tg.jit(k), tg.jit(total)),
+        "replay": (replayed(k), replayed(total)),
+        "vmap": (tg.vmap(k), None), "jit(vmap)": (tg.jit(tg.vmap(k)), None),
+    }, {
+        "grad": tg.grad(total), "jit(grad)": tg.jit(tg.grad(total)),
+        "replay(grad)": replayed(tg.grad(total)), "vmap(grad)": tg.vmap(tg.grad(k)),
+        "jit(vmap(grad))": tg.jit(tg.vmap(tg.grad(k))),
+        "vmap(jit(grad))": tg.vmap(tg.jit(tg.grad(k))),
+    }
+
+
+@pytest.mark.parametrize("kink", KINKS)
+def test_float32_stays_float32_through_every_kink_and_its_gradient(kink):
+    k = KINKS[kink]
+    x32, x64 = POINTS, POINTS.astype(np.float64)
+    values, grads = _transforms(k)
+    values64, grads64 = _transforms(k)
+    for name, (f, _) in values.items():
+        got = f(x32)
+        assert np.asarray(got).dtype == np.float32, name
+        np.testing.assert_allclose(got, values64[name][0](x64), rtol=1e-6, err_msg=name)
+    for name, g in grads.items():
+        got = g(x32)
+        assert got.dtype == np.float32 and got.shape == x32.shape, name
+        np.testing.assert_allclose(got, grads64[name](x64), rtol=1e-6, err_msg=name)
+    loop = np.stack([tg.grad(k)(np.asarray(v)) for v in x32])     # vmap against a loop
+    assert loop.dtype == np.float32
+    np.testing.assert_array_equal(grads["vmap(grad)"](x32), loop)
+    np.testing.assert_array_equal(grads["jit(grad)"](x32), grads["grad"](x32))
+
+
+def test_float32_kink_gradients_follow_the_conventions():
+    g = lambda f: tg.grad(lambda x: tg.sum(f(x)))(POINTS)
+    np.testing.assert_array_equal(g(tg.relu), (POINTS > 0).astype(np.float32))
+    np.testing.assert_array_equal(g(tg.abs), np.sign(POINTS))
+    np.testing.assert_array_equal(g(lambda x: tg.maximum(x, 0.5)),
+                                  np.where(POINTS > 0.5, 1, np.where(POINTS == 0.5, 0.5, 0)))
+    np.testing.assert_array_equal(g(lambda x: 2.0 ** x), np.log(np.float32(2)) * 2.0 ** POINTS)
+    assert g(tg.relu).dtype == np.float32
+
+
+def test_a_float32_scalar_output_seeds_a_float32_gradient():
+    x = np.asarray(np.float32(1.5))
+    for f in (lambda x: x * 2.0, lambda x: tg.where(x > 0, x * x, -x), tg.relu):
+        assert np.asarray(tg.grad(f)(x)).dtype == np.float32
+        assert np.asarray(tg.jit(tg.grad(f))(x)).dtype == np.float32
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_eagers_bits_under_jit_out_of_domain_and_at_overflow(name):
+    op = UNARY[name]
+    f = lambda x, d: op(x * d[0] + d[1])
+    jf, jg = tg.jit(f), tg.jit(tg.grad(f))
+    rng = np.random.default_rng(23)
+    xs = np.concatenate([rng.uniform(-800.0, 800.0, 300), rng.normal(0.0, 1e-3, 100),
+                         [0.0, -0.0, np.inf, -np.inf, np.nan, 1e308, -1e-320]])
+    with np.errstate(all="ignore"):
+        for x in xs:
+            d = np.array([rng.choice([1.0, -1.0, 0.5]), rng.normal(), 0.0])
+            for arg in (float(x), np.float64(x)):        # a float, or NumPy's scalar
+                assert _bits(jf(arg, d)) == _bits(f(arg, d))
+                assert _bits(jg(arg, d)) == _bits(tg.grad(f)(arg, d))
+    assert jf.trace_count == 2          # a float and a NumPy float64 are two signatures
+
+
+@pytest.mark.parametrize("name", ["jit", "replay"])
+def test_what_an_inner_transform_makes_a_float_stays_a_float(name):
+    cases = [
+        (tg.value_and_grad(lambda x, n: x * n), (2.0, 3)),
+        (tg.value_and_grad(lambda x: x), (3,)),
+        (tg.value_and_grad(lambda x, n: x * n * n, argnums=(0, 1)), (2.0, 3)),
+        (lambda n: tg.jvp(lambda x: x * 2, (n,), (1,)), (3,)),
+        (lambda n: tg.grad(lambda x: x * n)(1.0), (3,)),
+        (lambda n: tg.grad(lambda m: m * m)(n + 1), (3,)),
+    ]
+    for f, args in cases:
+        want = f(*args)
+        got = RECORDERS[name](f)(*args)
+        assert got == want
+        assert [type(v) for v in tg.tree.leaves(got)] == [type(v) for v in tg.tree.leaves(want)]

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from . import spell_arrays
-from .program import Arg, Const, Eqn, Program, builtin, int_valued, is_guard
+from .program import Arg, Const, Eqn, Program, builtin, is_guard
 
 CHUNK = 10000
 _EXACT = 2 ** 53     # ints up to this convert to floats exactly
@@ -94,8 +94,7 @@ class Lowered:
 
 
 def lower(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
-          ints: frozenset[int] = frozenset(),
-          made_floats: frozenset[int] = frozenset()) -> Lowered:
+          ints: dict[int, int | None] | None = None) -> Lowered:
     """Generate, compile and register the source of ``prog``.
 
     Args:
@@ -103,11 +102,10 @@ def lower(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
       name: The function's name, for the source's file name.
       numbers: Positions of inputs that are given as ints or NumPy scalars
         and were traced as the floats they convert to (as eager's transforms
-        do): the code converts them, and returns such an input untouched as
-        it was given (an ``int`` stays an ``int``).
-      ints: Those of ``numbers`` given as Python ints: an output computed
-        from them by ``+ - *`` alone is returned as an ``int``, as in eager.
-      made_floats: Values an inner transform took as inputs (it made them floats).
+        do): the code converts them.
+      ints: The outputs eager returns as ints, by output position (see
+        ``program.int_outputs``): an input's position to return it as
+        given, or None to return the float as an ``int``.
     """
     last = _last_uses(prog)
     ns: dict[str, Any] = {"inf": math.inf, "nan": math.nan, "_guard_failed": _guard_failed,
@@ -209,8 +207,7 @@ def lower(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
             body.append(f"{assign(e.out)} = {expr}")
     if pending:
         body.append(f"{assign(pending[0])} = {pending[1]}")
-    body.append("return [" + ", ".join(_returned(prog, arg, seen, numbers,
-                                                 int_valued(prog, ints, set(made_floats)))) + "]")
+    body.append("return [" + ", ".join(_returned(prog, arg, seen, ints or {})) + "]")
     try:
         number = _free_numbers.pop()
     except IndexError:
@@ -235,7 +232,7 @@ def _forget(filenames: list[str], number: int) -> None:
 
 
 def _returned(prog: Program, arg: Callable[[Arg, bool], str], seen: dict[int, Any],
-              numbers: frozenset[int], integral: set[int]) -> list[str]:
+              ints: dict[int, int | None]) -> list[str]:
     """The returned expressions: no array aliases an input, a constant or another output.
 
     The caller may write into what it gets. An output that may share memory
@@ -244,17 +241,16 @@ def _returned(prog: Program, arg: Callable[[Arg, bool], str], seen: dict[int, An
     input returned untouched is returned as given, an int computed from ints
     as an ``int``.
     """
-    given = {prog.inputs[k]: k for k in numbers}
     held = {id(v) for v in prog.seen if type(v) is np.ndarray}     # the caller's
     held.update(id(a.value) for e in prog.eqns for a in e.args
                 if isinstance(a, Const) and type(a.value) is np.ndarray)
     out = []
-    for o in prog.outputs:
+    for j, o in enumerate(prog.outputs):
         text = arg(o, False)
         v = o.value if isinstance(o, Const) else seen.get(o)
-        if isinstance(o, int) and o in given:
-            text = f"L[{given[o]}]"
-        elif isinstance(o, int) and o in integral and type(v) is float:
+        if j in ints and ints[j] is not None:
+            text = f"L[{ints[j]}]"
+        elif j in ints and type(v) is float:
             text = f"int({text})"
         elif type(v) is np.ndarray:
             if isinstance(o, Const) or o in prog.inputs or id(v) in held or \

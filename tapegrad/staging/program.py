@@ -163,3 +163,26 @@ def int_valued(prog: Program, ints: frozenset[int], floats: set[int]) -> set[int
                 a in found if isinstance(a, int) else type(a.value) is int for a in e.args):
             found.add(e.out)
     return found
+
+
+def int_outputs(prog: Program, given: dict[int, bool], floats: set[int]) -> dict[int, int | None]:
+    """The outputs that eager returns as ints: by output position, what to return.
+
+    ``given`` maps the position of each input given as an int or NumPy
+    scalar (and traced as a float) to whether it is a Python ``int``. An
+    output that is such an input, untouched, maps to that input's position
+    (return it as given); one computed from Python ints by ``+ - *`` maps to
+    None (return it as an ``int``). Read on the program as recorded, before
+    any pass: ``1.0 * n`` is a float in eager even where a pass makes it ``n``.
+    """
+    floats = floats or set()
+    inputs = {prog.inputs[k]: k for k in given if prog.inputs[k] not in floats}
+    ints = frozenset(k for k, is_int in given.items() if is_int)
+    integral = int_valued(prog, ints, floats)
+    out: dict[int, int | None] = {}
+    for j, o in enumerate(prog.outputs):
+        if isinstance(o, int) and o in inputs:
+            out[j] = inputs[o]
+        elif isinstance(o, int) and o in integral:
+            out[j] = None
+    return out
