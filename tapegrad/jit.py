@@ -198,6 +198,7 @@ class Jitted:
         self.cache = Cache()
         self._fast: tuple[Any, Any, Any] | None = None   # (statics, flattener, specs)
         self._calls: OrderedDict[Any, JitCall] = OrderedDict()   # under other transforms
+        self._derived: dict[Any, Jitted] = {}      # compiled value_and_grad, by argnums
         # name, docstring and __wrapped__, but not __dict__: a wrapped object's
         # attributes (another Jitted's fun and cache) must not replace ours
         functools.update_wrapper(self, fun, updated=())
@@ -324,6 +325,14 @@ class Jitted:
 
     def _traced(self, leaves: list[Any], treedef: Any, statics: Any) -> Any:
         """A call on traced arguments: recorded as one primitive per output leaf."""
+        call = self._call(leaves, treedef, statics)
+        tape = max((x.tape for x in leaves if type(x) is Traced), key=lambda t: t.level)
+        first_order = all(type(x) is not Traced or (x.tape is tape and type(x.value)
+                                                     is not Traced) for x in leaves)
+        return call(leaves, first_order and tape.reverse)
+
+    def _call(self, leaves: list[Any], treedef: Any, statics: Any) -> JitCall:
+        """The call's signature (of its leaves' numbers) as primitives and rules."""
         kinds = tuple(leaf_kind(primal_value(x)) for x in leaves)
         if None in kinds:
             bad = kinds.index(None)
@@ -339,10 +348,35 @@ class Jitted:
                 self._calls.popitem(last=False)
         else:
             self._calls.move_to_end(signature)
-        tape = max((x.tape for x in leaves if type(x) is Traced), key=lambda t: t.level)
-        first_order = all(type(x) is not Traced or (x.tape is tape and type(x.value)
-                                                     is not Traced) for x in leaves)
-        return call(leaves, first_order and tape.reverse)
+        return call
+
+    def _replayed(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """``fun(*args, **kwargs)`` by replaying the tape jit recorded: ``fun`` is not run."""
+        dynamic, statics = self._split(args, kwargs)
+        leaves, treedef = tree.flatten(dynamic)
+        try:
+            return self._call(leaves, treedef, statics).replay(leaves)
+        except _ClosesOverTraced:
+            return self.fun(*args, **kwargs)
+
+    def compiled_value_and_grad(self, argnums: Any, has_aux: bool) -> Jitted:
+        """What ``tg.value_and_grad(this, argnums, has_aux)`` runs: one compiled program.
+
+        It is ``jit(value_and_grad(fun))``, traced by replaying the tape
+        this jitted function records, so ``fun`` runs once per signature.
+        """
+        key = (argnums if isinstance(argnums, int) else tuple(argnums), has_aux)
+        fn = self._derived.get(key)
+        if fn is None:
+            from .transforms import value_and_grad
+
+            @functools.wraps(self.fun)
+            def replayed(*args: Any, **kwargs: Any) -> Any:
+                return self._replayed(args, kwargs)
+            vg = value_and_grad(replayed, argnums, has_aux)
+            vg.__name__ = f"{getattr(self.fun, '__name__', 'f')}_value_and_grad"
+            fn = self._derived[key] = Jitted(vg, self.static_argnums, self.static_argnames)
+        return fn
 
     def _check_self(self, args: tuple[Any, ...], bad: Any) -> None:
         """Where the leaf jit cannot trace is ``self`` of a method: say both fixes."""

@@ -142,6 +142,11 @@ class JitCall:
             raise _OtherStructure
         return tree.leaves(replay(spec.tape, tree.unflatten(self.treedef, leaves)))
 
+    def replay(self, leaves: list[Any]) -> Any:
+        """``f``'s output tree at ``leaves`` (traced ones too), replaying its tape."""
+        spec = self.jitted._select(self.signature, self.concrete(leaves), self.statics)[0]
+        return replay(spec.tape, tree.unflatten(self.treedef, leaves))
+
     def _prims(self, out_def: Any) -> list[Primitive]:
         prims = self.prims.get(out_def)
         if prims is None:

@@ -208,6 +208,16 @@ def value_and_grad(fun: Callable[..., Any], argnums: Argnums = 0,
     """
     check_callable(fun, "value_and_grad")
     what = "grad"
+    compiled = getattr(type(fun), "compiled_value_and_grad", None)   # of a jitted
+    if compiled is not None:                                    # function: one program
+        vg = compiled(fun, argnums, has_aux)
+
+        @functools.wraps(fun)
+        def value_and_grad_of_jit(*args: Any, **kwargs: Any) -> Any:
+            return vg(*args, **kwargs)
+        setattr(value_and_grad_of_jit, _NOTE,
+                (id(value_and_grad_of_jit), fun, argnums, has_aux, True))
+        return value_and_grad_of_jit
 
     @gc_paused
     @functools.wraps(fun)

@@ -260,3 +260,47 @@ def test_one_compiled_run_per_call_whatever_the_leaves():
     assert len(runs) == 6                            # one run for three records
     assert tape(2.5) == (5.0, 7.5, 3.0)
     assert len(runs) == 8
+
+
+def test_value_and_grad_of_a_jitted_function_is_one_compiled_program():
+    def f(p, x, scale=1.0):
+        return tg.sum(tg.tanh(p["w"] * x + p["b"]) ** 2) * scale, {"x2": x * 2.0}
+    base, calls = counted(f)
+    jf = tg.jit(base, static_argnames="scale")
+    p = {"w": np.array([0.5, -1.0]), "b": 0.25}
+    x = np.array([1.5, 2.0])
+    for argnums in (0, 1, (0, 1)):
+        got = tg.value_and_grad(jf, argnums=argnums, has_aux=True)(p, x, scale=3.0)
+        want = tg.jit(tg.value_and_grad(f, argnums=argnums, has_aux=True),
+                      static_argnames="scale")(p, x, scale=3.0)
+        for a, b in zip(tg.tree.leaves(got), tg.tree.leaves(want)):
+            np.testing.assert_array_equal(a, b)
+    assert len(calls) == 1                           # one trace for every argnums
+    # the gradient program is itself jitted: it composes like any jitted function
+    g = tg.grad(lambda p: tg.grad(jf, has_aux=True)(p, x)[0]["b"])(p)
+    h = tg.grad(lambda p: tg.grad(f, has_aux=True)(p, x)[0]["b"])(p)
+    for a, b in zip(tg.tree.leaves(g), tg.tree.leaves(h)):
+        np.testing.assert_allclose(a, b, rtol=1e-13)
+    np.testing.assert_array_equal(
+        tg.vmap(tg.grad(lambda w: jf({"w": w, "b": 0.25}, x)[0]))(np.ones((3, 2))),
+        tg.vmap(tg.grad(lambda w: f({"w": w, "b": 0.25}, x)[0]))(np.ones((3, 2))))
+
+
+def test_grad_of_a_jitted_method_binds_self():
+    class Model:
+        def __init__(self, k):
+            self.k = k
+
+        def __hash__(self):
+            return hash(self.k)
+
+        def __eq__(self, other):
+            return isinstance(other, Model) and other.k == self.k
+
+        @functools.partial(tg.jit, static_argnums=0)
+        def loss(self, x):
+            return x ** self.k
+
+    m = Model(3)
+    assert tg.grad(m.loss)(2.0) == 12.0
+    assert tg.value_and_grad(m.loss)(2.0) == (8.0, 12.0)
