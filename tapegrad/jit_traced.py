@@ -30,7 +30,7 @@ from . import tree
 from .primitive import Primitive, defjvp, defvjp, zmul
 from .staging.cache import is_number_kind
 from .tape import Traced, primal_value, replay
-from .vmap_traced import LeafPrimitive
+from .vmap_traced import LeafImpl, LeafPrimitive, Shared
 
 if TYPE_CHECKING:
     from .jit import Jitted
@@ -42,29 +42,6 @@ _RESIDUALS = 64      # first-order gradients kept for the backward pass, per sig
 
 class _OtherStructure(Exception):
     """The call took a guard pattern whose output is not the one scalar seen so far."""
-
-
-class _Shared:
-    """One computation shared by the K primitives of a call (and K rules of a record).
-
-    The K primitives (or the J rules) of one record run one after the other
-    on the very same argument objects: the first computes, the others take
-    their part, each once.
-    """
-
-    def __init__(self) -> None:
-        self._local = threading.local()
-
-    def recall(self, kind: Any, args: list[Any], k: int) -> Any:
-        memo = getattr(self._local, "memo", None)
-        if memo is None or memo[0] != kind or k in memo[3] or len(memo[1]) != len(args) \
-                or any(a is not b for a, b in zip(memo[1], args)):
-            return None
-        memo[3].add(k)
-        return memo[2]
-
-    def remember(self, kind: Any, args: list[Any], value: Any, k: int | None = None) -> None:
-        self._local.memo = (kind, args, value, set() if k is None else {k})
 
 
 class JitCall:
@@ -81,7 +58,7 @@ class JitCall:
         self.treedef, self.kinds = signature[0], signature[1]
         self.statics = statics
         self.name = getattr(jitted.fun, "__name__", "f")
-        self.shared = _Shared()
+        self.shared = Shared()
         self.prims: dict[Any, list[Primitive]] = {}     # by output structure
         self.vjps: dict[int, Any] = {}                  # by output leaf
         self.value_and_grad: Any = None
@@ -153,7 +130,8 @@ class JitCall:
             n = out_def.num_leaves
             prims = []
             for k in range(n):
-                p = LeafPrimitive(_Impl(self, k), f"jit_{self.name}" + (f"_{k}" if n > 1 else ""))
+                name = f"jit_{self.name}" + (f"_{k}" if n > 1 else "")
+                p = LeafPrimitive(LeafImpl(self, k, "jit"), name)
                 p.staged, p.k = self, k  # type: ignore[assignment]
                 defvjp(p, *[_vjp_rule(self, k, j) if j in self.diff else None
                             for j in range(len(self.kinds))])
@@ -239,18 +217,6 @@ class JitCall:
             outs = fn(*values)
             self.shared.remember(("batch", key), values, outs, k)
         return outs[k]
-
-
-class _Impl:
-    """The implementation of one output leaf's primitive."""
-
-    def __init__(self, call: JitCall, k: int) -> None:
-        self.call, self.k = call, k
-        self.__name__ = f"jit_leaf_{k}"
-        self.__doc__ = f"Output leaf {k} of a jitted call."
-
-    def __call__(self, *args: Any) -> Any:
-        return self.call.leaf(self.k, list(args))
 
 
 def _differentiable(kind: Any) -> bool:

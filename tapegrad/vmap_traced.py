@@ -22,7 +22,7 @@ from . import reductions, tree
 from .primitive import Primitive, defjvp, defvjp
 from .tape import primal_value
 
-__all__ = ["LeafPrimitive", "Staged"]
+__all__ = ["LeafImpl", "LeafPrimitive", "Shared", "Staged"]
 
 Run = Callable[[list[Any], list[Any], bool], tuple[list[Any], Any, list[Any]]]
 """``run(leaves, axes, place) -> (outs, out_def, out_axes)``: the batched
@@ -36,12 +36,13 @@ class Staged:
                  out_def: Any, out_axes: list[Any]) -> None:
         self.fun, self.run, self.treedef, self.axes = fun, run, treedef, axes
         self.out_def, self.out_axes = out_def, out_axes
-        self._local = threading.local()
+        self.shared = Shared()
         name = getattr(fun, "__name__", "f")
         k_out = out_def.num_leaves
         self.prims = []
         for k in range(k_out):
-            p = LeafPrimitive(_Impl(self, k), f"vmap_{name}" + (f"_{k}" if k_out > 1 else ""))
+            leaf_name = f"vmap_{name}" + (f"_{k}" if k_out > 1 else "")
+            p = LeafPrimitive(LeafImpl(self, k, "vmap"), leaf_name)
             p.staged, p.k = self, k
             defvjp(p, *[_vjp_rule(self, k, j) for j in range(len(axes))])
             defjvp(p, *[_jvp_rule(self, k, j) for j in range(len(axes))])
@@ -52,7 +53,7 @@ class Staged:
         concrete = [primal_value(x) for x in leaves]
         outs, out_def, _ = self.run(concrete, self.axes, True)
         self._check(out_def)
-        self._remember(("call", concrete), outs)
+        self.shared.remember("call", concrete, outs)
         return [p(*leaves) for p in self.prims]
 
     def _check(self, out_def: Any) -> None:
@@ -63,37 +64,22 @@ class Staged:
                 "under an outer transform the output's structure must not depend on a "
                 "value.")
 
-    # The K primitives of one call share one batched run: the first computes,
-    # the others take their leaf, as long as they see the very same arguments.
-    def _remember(self, key: tuple[str, list[Any]], outs: list[Any]) -> None:
-        self._local.memo = (key[0], key[1], outs, set())
-
-    def _recall(self, kind: str, args: list[Any], k: int) -> list[Any] | None:
-        memo = getattr(self._local, "memo", None)
-        if memo is None or memo[0] != kind or k in memo[3] or len(memo[1]) != len(args) \
-                or any(a is not b for a, b in zip(memo[1], args)):
-            return None
-        memo[3].add(k)
-        return memo[2]  # type: ignore[no-any-return]
-
     def leaf(self, k: int, args: list[Any]) -> Any:
         """Output leaf ``k`` of the call on numbers ``args``."""
-        outs = self._recall("call", args, k)
+        outs = self.shared.recall("call", args, k)
         if outs is None:
             outs, out_def, _ = self.run(args, self.axes, True)
             self._check(out_def)
-            self._remember(("call", args), outs)
-            self._local.memo[3].add(k)
+            self.shared.remember("call", args, outs, k)
         return outs[k]
 
     def batched_leaf(self, k: int, values: list[Any], batched: list[bool], n: int) -> Any:
         """Output leaf ``k`` for an outer batch of ``n``: both batch axes merged."""
         key = values + [tuple(batched)]
-        outs = self._recall("batch", key, k)
+        outs = self.shared.recall("batch", key, k)
         if outs is None:
             outs = self._merged(values, batched, n)
-            self._remember(("batch", key), outs)
-            self._local.memo[3].add(k)
+            self.shared.remember("batch", key, outs, k)
         return outs[k]
 
     def _merged(self, values: list[Any], batched: list[bool], n: int) -> list[Any]:
@@ -133,16 +119,41 @@ class LeafPrimitive(Primitive):
     k: int
 
 
-class _Impl:
-    """The implementation of one output leaf's primitive."""
+class LeafImpl:
+    """The implementation of one output leaf's primitive: ``owner.leaf(k, args)``."""
 
-    def __init__(self, staged: Staged, k: int) -> None:
-        self.staged, self.k = staged, k
-        self.__name__ = f"vmap_leaf_{k}"
-        self.__doc__ = f"Output leaf {k} of a vmapped call."
+    def __init__(self, owner: Any, k: int, what: str) -> None:
+        self.owner, self.k = owner, k
+        self.__name__ = f"{what}_leaf_{k}"
+        self.__doc__ = f"Output leaf {k} of a {what} call."
 
     def __call__(self, *args: Any) -> Any:
-        return self.staged.leaf(self.k, list(args))
+        """Output leaf ``k`` of the call on numbers ``args``."""
+        return self.owner.leaf(self.k, list(args))
+
+
+class Shared:
+    """One computation shared by the K primitives of a call (or the rules of a record).
+
+    They run one after the other on the very same argument objects: the
+    first computes, the others take their part, each once.
+    """
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def recall(self, kind: Any, args: list[Any], k: int) -> Any:
+        """What ``remember`` kept for ``kind`` at these very ``args``, unless ``k`` took it."""
+        memo = getattr(self._local, "memo", None)
+        if memo is None or memo[0] != kind or k in memo[3] or len(memo[1]) != len(args) \
+                or any(a is not b for a, b in zip(memo[1], args)):
+            return None
+        memo[3].add(k)
+        return memo[2]
+
+    def remember(self, kind: Any, args: list[Any], value: Any, k: int | None = None) -> None:
+        """Keep ``value``, computed at ``args``, for the others (``k`` took it already)."""
+        self._local.memo = (kind, args, value, set() if k is None else {k})
 
 
 def _with(flat: tuple[Any, ...], j: int, x: Any) -> list[Any]:
