@@ -11,10 +11,10 @@ for a plain call. The rules' own calls on traced values are recorded the
 same way, so derivatives of any order, and any stack of transforms, come
 out; ``jit(grad(jit(f)))`` computes what ``grad(f)`` computes.
 
-At first order in reverse mode (``grad(jit(f))`` of a scalar ``f``) the
-forward call runs ``jit(value_and_grad)`` of the tape at once and keeps the
-gradient, so the backward pass costs nothing more: ``grad(jit(f))`` runs at
-the speed of ``jit(grad(f))``.
+``grad(jit(f))`` itself is one compiled program (``Jitted.compiled_value_and_grad``).
+Where a jitted call is one step among others on a first-order reverse-mode
+tape, a call with one scalar output runs ``jit(value_and_grad)`` of the tape
+at once and keeps the gradient, so its backward step costs a product.
 """
 
 from __future__ import annotations
@@ -107,8 +107,8 @@ class JitCall:
             self.shared.remember("call", args, outs, k)
         return outs[k]
 
-    def replayed(self, leaves: list[Any], scalar: bool = False) -> list[Any]:
-        """``f``'s output leaves at ``leaves`` (traced ones too), by replaying its tape.
+    def replay(self, leaves: list[Any], scalar: bool = False) -> Any:
+        """``f``'s output tree at ``leaves`` (traced ones too), by replaying its tape.
 
         The tape is that of the guard pattern ``leaves`` take, recorded when
         the signature's compiled program was made: ``f`` is not run again.
@@ -117,12 +117,11 @@ class JitCall:
         spec = self.jitted._select(self.signature, self.concrete(leaves), self.statics)[0]
         if scalar and spec.out_def != self.scalar_def:
             raise _OtherStructure
-        return tree.leaves(replay(spec.tape, tree.unflatten(self.treedef, leaves)))
-
-    def replay(self, leaves: list[Any]) -> Any:
-        """``f``'s output tree at ``leaves`` (traced ones too), replaying its tape."""
-        spec = self.jitted._select(self.signature, self.concrete(leaves), self.statics)[0]
         return replay(spec.tape, tree.unflatten(self.treedef, leaves))
+
+    def replayed(self, leaves: list[Any], scalar: bool = False) -> list[Any]:
+        """``f``'s output leaves at ``leaves``, as ``replay`` gives them."""
+        return tree.leaves(self.replay(leaves, scalar))
 
     def _prims(self, out_def: Any) -> list[Primitive]:
         prims = self.prims.get(out_def)
