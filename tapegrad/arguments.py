@@ -188,7 +188,7 @@ def unwrap(tape: Tape, x: Any) -> Any:
     """The value of ``x`` seen from outside ``tape``."""
     if type(x) is Traced:
         if x.tape is tape:
-            return x.value
+            return x._value
         if not x.tape.active:
             raise EscapedTracerError(ESCAPED_MSG)
     return x

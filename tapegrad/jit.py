@@ -327,7 +327,7 @@ class Jitted:
         """A call on traced arguments: recorded as one primitive per output leaf."""
         call = self._call(leaves, treedef, statics)
         tape = max((x.tape for x in leaves if type(x) is Traced), key=lambda t: t.level)
-        first_order = all(type(x) is not Traced or (x.tape is tape and type(x.value)
+        first_order = all(type(x) is not Traced or (x.tape is tape and type(x._value)
                                                      is not Traced) for x in leaves)
         return call(leaves, first_order and tape.reverse)
 

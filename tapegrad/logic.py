@@ -105,7 +105,7 @@ def _bool(self: Traced) -> bool:
     if shape != () and int(np.prod(shape)) != 1:
         raise TypeError(BOOL_ARRAY_MSG.format(shape=shape))
     cond = self if _is_bool(primal_value(self)) else ne(self, 0.0)   # `if x:` is x != 0
-    outcome = bool(cond.value)          # an outer tape records its own guard first
+    outcome = bool(cond._value)          # an outer tape records its own guard first
     cond.tape.guard(cond, outcome)
     return outcome
 

@@ -41,15 +41,15 @@ def is_float(x: Any) -> bool:
     and no cotangent or tangent needs reshaping (a reduction's own rule
     gives its input's shape).
     """
-    return x.__class__ is float or (x.__class__ is Traced and x.value.__class__ is float)
+    return x.__class__ is float or (x.__class__ is Traced and x._value.__class__ is float)
 
 
 def reshaped(c: Any, a: Any) -> bool:
     """Whether ``c`` has another shape than ``a`` (cheap for two floats)."""
     if c.__class__ is Traced:
-        c = c.value
+        c = c._value
     if a.__class__ is Traced:
-        a = a.value
+        a = a._value
     ca, aa = c.__class__, a.__class__
     if ca is float and aa is float:
         return False

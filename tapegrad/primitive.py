@@ -96,7 +96,7 @@ def apply(prim: Primitive, *args: Any) -> Any:
     for a in args:
         if type(a) is Traced and a.tape is tape:
             flat.append(a.id)
-            a = a.value
+            a = a._value
         else:
             flat.append(None)
         if type(a) is Traced:
@@ -129,7 +129,7 @@ def unary_applier(prim: Primitive) -> Callable[[Any], Any]:
         tape = x.tape
         if not tape.active:
             raise EscapedTracerError(ESCAPED_MSG)
-        v = x.value
+        v = x._value
         ans = apply_1(v) if type(v) is Traced else impl(v)
         records = tape.records          # tape.push, inlined for speed
         i = len(records)
@@ -137,7 +137,7 @@ def unary_applier(prim: Primitive) -> Callable[[Any], Any]:
         if tape.check_nans:
             check_nan(tape, i, ans, "value")
         t = _new(Traced)       # Traced(tape, i, ans) minus a Python-level __init__
-        t.tape, t.id, t.value = tape, i, ans
+        t.tape, t.id, t._value = tape, i, ans
         return t
     return apply_1
 
@@ -156,12 +156,12 @@ def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
         if type(a) is Traced:
             tape = a.tape
             ja = a.id
-            va = a.value
+            va = a._value
             if type(b) is Traced:
                 if b.tape is not tape:
                     return apply(prim, a, b)       # two tapes: the general rule
                 jb = b.id
-                vb = b.value
+                vb = b._value
             else:
                 jb = None
                 vb = b
@@ -170,7 +170,7 @@ def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
             ja = None
             va = a
             jb = b.id
-            vb = b.value
+            vb = b._value
         elif type(a) is float and type(b) is float:
             return impl(a, b)                  # plain floats: no NumPy, no tape
         else:
@@ -191,7 +191,7 @@ def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
         if tape.check_nans:
             check_nan(tape, i, ans, "value")
         t = _new(Traced)       # Traced(tape, i, ans) minus a Python-level __init__
-        t.tape, t.id, t.value = tape, i, ans
+        t.tape, t.id, t._value = tape, i, ans
         return t
     return apply_2
 
@@ -212,7 +212,7 @@ def reflected_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
         tape = b.tape
         if not tape.active:
             raise EscapedTracerError(ESCAPED_MSG)
-        vb = b.value
+        vb = b._value
         if type(vb) is Traced:
             ans = apply_2(a, vb)
         else:
@@ -227,7 +227,7 @@ def reflected_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
         if tape.check_nans:
             check_nan(tape, i, ans, "value")
         t = _new(Traced)
-        t.tape, t.id, t.value = tape, i, ans
+        t.tape, t.id, t._value = tape, i, ans
         return t
     return rapply_2
 

@@ -242,7 +242,7 @@ class Tape:
         outcome, with the user's source line; replaying the tape checks it.
         """
         i = len(self.records)
-        self.records.append((GUARD[0], outcome, x.id, x.value, None, outcome))
+        self.records.append((GUARD[0], outcome, x.id, x._value, None, outcome))
         self.sources[i] = nans.user_line()
 
     def __call__(self, *args: Any) -> Any:
@@ -445,35 +445,49 @@ class Traced:
     (of the value); the operators are attached in ``ops.py``. On a tape
     made to be replayed (``jit``, ``vmap``, ``make_tape``) ``hash`` and
     ``primal()`` raise: the number they would read is this call's only.
-    ``value`` is the recording's own slot, not an API; ``copy.copy`` and
-    ``copy.deepcopy`` return the value itself.
+    ``value`` (the number one level down) raises there too; ``copy.copy``
+    and ``copy.deepcopy`` return the value itself.
     """
 
-    __slots__ = ("tape", "id", "value")
+    __slots__ = ("tape", "id", "_value")
     # NumPy functions on traced values (__array_ufunc__ and the like): numpy_dispatch.py
 
     def __init__(self, tape: Tape, id: int, value: Any):
         self.tape = tape
         self.id = id
-        self.value = value
+        self._value = value
 
     def __repr__(self) -> str:
-        return f"Traced({self.value!r}, v{self.id})"
+        return f"Traced({self._value!r}, v{self.id})"
 
     @property
     def shape(self) -> tuple[int, ...]:
         """The shape of the value (``()`` for a float)."""
-        return _shape(self.value)
+        return _shape(self._value)
 
     @property
     def ndim(self) -> int:
         """The number of axes of the value (0 for a float)."""
-        return len(_shape(self.value))
+        return len(_shape(self._value))
 
     @property
     def size(self) -> int:
         """The number of elements of the value (1 for a float)."""
-        return int(np.prod(_shape(self.value)))
+        return int(np.prod(_shape(self._value)))
+
+    @property
+    def value(self) -> Any:
+        """The value one level down: a number, or a traced value of an outer tape.
+
+        Raises:
+          TypeError: under ``jit``, ``vmap`` or ``make_tape``, where the number
+            would be baked into every later call of the recording.
+        """
+        _check_live(self)
+        _refuse_staged(self, "x.value reads the number of a traced value",
+                       "Compute with the traced value itself (tg.where for a choice), "
+                       "or pass the number in as a static argument")
+        return self._value
 
     def primal(self) -> Any:
         """The concrete value beneath every level of tracing (no derivative).
@@ -528,7 +542,7 @@ class Traced:
                            "Keep the values in a list and compare them with ==, which "
                            "records the comparison (`any(x == k for k in keys)`), or "
                            "choose with tg.where")
-        return hash(self.value)   # a traced float hashes like its value
+        return hash(self._value)   # a traced float hashes like its value
 
     # A traced value is immutable: a copy of it is itself, derivative and all.
     def __copy__(self) -> Traced:
@@ -611,7 +625,7 @@ def _refuse_staged(x: Traced, what: str, fix: str) -> None:
                 f"{what} at {nans.user_line()}, while jit, vmap or make_tape records "
                 "the function: the recording would keep the number seen now for every "
                 f"later call, silently. {fix}.")
-        x = x.value
+        x = x._value
 
 
 def made_float(x: Any) -> None:
@@ -625,13 +639,13 @@ def made_float(x: Any) -> None:
         if x.tape.floats is None:
             x.tape.floats = set()
         x.tape.floats.add(x.id)
-        x = x.value
+        x = x._value
 
 
 def primal_value(x: Any) -> Any:
     """The plain number beneath every level of tracing (``x`` itself if plain)."""
     while type(x) is Traced:
-        x = x.value
+        x = x._value
     return x
 
 

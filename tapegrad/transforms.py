@@ -149,7 +149,7 @@ def _vjp(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...],
         cts = backward(tape, seeds)
         taken = {id(ct) for _, ct in ct_pairs}       # the caller's arrays stay theirs
         return tuple(tree.unflatten(td, own_arrays(
-            [zeros_like(x.value) if cts[x.id] is None else cts[x.id] for x in xs], taken))
+            [zeros_like(x._value) if cts[x.id] is None else cts[x.id] for x in xs], taken))
             for xs, td in tr.inputs)
     return tr.out, vjp_fn, tr.aux
 
@@ -399,7 +399,7 @@ def jacrev(fun: Callable[..., Any], argnums: Argnums = 0,
             rows = []
             for seed in one_hots(o):
                 cts = backward(tr.tape, [(o.id, seed)])
-                rows.append([zeros_like(x.value) if cts[x.id] is None else cts[x.id]
+                rows.append([zeros_like(x._value) if cts[x.id] is None else cts[x.id]
                              for x in ins])
             blocks.append([_stack([r[k] for r in rows], _shape(o), _shape(x), True)
                            for k, x in enumerate(ins)])

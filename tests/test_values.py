@@ -83,6 +83,21 @@ def test_primal_under_jit_of_grad_raises_and_eager_grad_keeps_it():
         tg.jit(tg.grad(f))(3.0)
 
 
+@pytest.mark.parametrize("name", list(RECORDERS))
+def test_value_while_recording_raises_instead_of_baking_the_number(name):
+    f = RECORDERS[name](lambda x: x * x.value)
+    with pytest.raises(TypeError, match=r"x\.value reads the number.*test_values\.py:\d+"):
+        f(np.array([3.0, 4.0]) if name == "vmap" else 3.0)
+
+
+def test_value_under_eager_grad_is_the_number_one_level_down():
+    seen = []
+    assert tg.grad(lambda x: seen.append(x.value) or x * x)(3.0) == 6.0
+    assert seen == [3.0]
+    with pytest.raises(TypeError, match="value"):
+        tg.jit(tg.grad(lambda x: x * x.value))(3.0)
+
+
 # ----------------------------------------------------------------- copies
 def _deep(p):
     q = copy.deepcopy(p)
