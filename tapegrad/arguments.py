@@ -327,3 +327,26 @@ def check_cotangent(ct: Any, path: Any, what: str) -> None:
         kind = f"an array of dtype {ct.dtype}" if isinstance(ct, np.ndarray) else \
             f"a {type(ct).__name__}"
         raise TypeError(f"{what}: cotangent{tree.keystr(path)} is {kind}, not a number.")
+
+
+def arg_path_name(fun: Callable[..., Any], path: Any) -> str:
+    """A leaf of ``(args, kwargs)`` by its parameter's name: ``b['w']``, else ``args[1]['w']``."""
+    path = tuple(path)
+    if len(path) < 2:
+        return tree.keystr(path) or "the arguments"
+    rest = tree.keystr(path[2:])
+    if getattr(path[0], "idx", None) == 1:                   # a keyword argument
+        return f"{getattr(path[1], 'key', path[1])}{rest}"
+    i = getattr(path[1], "idx", 0)
+    names = positional_names(fun)
+    return f"{names[i]}{rest}" if i < len(names) else f"args[{i}]{rest}"
+
+
+def positional_names(fun: Callable[..., Any]) -> list[str]:
+    """The names of ``fun``'s positional parameters, in order (none where unknown)."""
+    try:
+        params = inspect.signature(fun).parameters.values()
+    except (TypeError, ValueError):
+        return []
+    return [p.name for p in params if p.kind in (inspect.Parameter.POSITIONAL_ONLY,
+                                                  inspect.Parameter.POSITIONAL_OR_KEYWORD)]

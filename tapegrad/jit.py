@@ -19,8 +19,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from . import tree
-from .arguments import check_callable
+from .arguments import arg_path_name, check_callable
 from .jit_traced import JitCall
 from .staging.cache import (
     MAX_SIGNATURES,
@@ -277,7 +279,14 @@ class Jitted:
                     return self.fun(*args, **kwargs)
             bad = kinds.index(None)
             self._check_self(args, leaves[bad])
-            path = tree.keystr(treedef.key_paths()[bad])
+            path = self._leaf_name(treedef.key_paths()[bad])
+            x = leaves[bad]
+            if isinstance(x, complex | np.complexfloating) or (
+                    isinstance(x, np.ndarray) and x.dtype.kind == "c"):
+                raise TypeError(f"jit: the argument at {path} is complex "
+                                f"({np.asarray(x).dtype}): tapegrad computes on real numbers "
+                                "only. Pass the real and imaginary parts as two float "
+                                "arguments.")
             raise TypeError(f"jit: the argument at {path} is a {type(leaves[bad]).__name__}, "
                             "which jit cannot trace; name it in static_argnums or "
                             "static_argnames.")
@@ -377,6 +386,12 @@ class Jitted:
             vg.__name__ = f"{getattr(self.fun, '__name__', 'f')}_value_and_grad"
             fn = self._derived[key] = Jitted(vg, self.static_argnums, self.static_argnames)
         return fn
+
+    def _leaf_name(self, path: Any) -> str:
+        """A traced leaf by its parameter's name (``p['w']``) where statics do not shift it."""
+        if self.static_argnums:
+            return tree.keystr(path)
+        return arg_path_name(self.fun, path)
 
     def _check_self(self, args: tuple[Any, ...], bad: Any) -> None:
         """Where the leaf jit cannot trace is ``self`` of a method: say both fixes."""

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import collections
 import functools
-import inspect
 import threading
 from collections.abc import Callable
 from typing import Any, cast
@@ -28,7 +27,7 @@ from typing import Any, cast
 import numpy as np
 
 from . import batching, tree, vmap_compiled
-from .arguments import check_callable
+from .arguments import arg_path_name, check_callable
 from .batching import batch_rules
 from .staging.cache import MAX_SPECIALIZATIONS
 from .staging.program import Const, Program, from_tape, is_guard
@@ -229,33 +228,10 @@ def _leaf_axes(fun: Callable[..., Any], axes_tree: Any, args: Any) -> list[int |
     for (path, _), axis in zip(tree.flatten_with_path(args)[0],
                                _broadcast_prefix(axes_tree, args, "in_axes")):
         if axis is not None and (not isinstance(axis, int) or isinstance(axis, bool)):
-            raise TypeError(f"vmap: in_axes at {_arg_name(fun, path)} is {axis!r}; give an "
+            raise TypeError(f"vmap: in_axes at {arg_path_name(fun, path)} is {axis!r}; give an "
                             "int or None.")
         out.append(axis)
     return out
-
-
-def _arg_name(fun: Callable[..., Any], path: Any) -> str:
-    """A leaf of ``(args, kwargs)`` by its parameter's name: ``b['w']``, else ``args[1]['w']``."""
-    path = tuple(path)
-    if len(path) < 2:
-        return tree.keystr(path) or "the arguments"
-    rest = tree.keystr(path[2:])
-    if getattr(path[0], "idx", None) == 1:                   # a keyword argument
-        return f"{getattr(path[1], 'key', path[1])}{rest}"
-    i = getattr(path[1], "idx", 0)
-    names = _positional_names(fun)
-    return f"{names[i]}{rest}" if i < len(names) else f"args[{i}]{rest}"
-
-
-def _positional_names(fun: Callable[..., Any]) -> list[str]:
-    """The names of ``fun``'s positional parameters, in order (none where unknown)."""
-    try:
-        params = inspect.signature(fun).parameters.values()
-    except (TypeError, ValueError):
-        return []
-    return [p.name for p in params if p.kind in (inspect.Parameter.POSITIONAL_ONLY,
-                                                  inspect.Parameter.POSITIONAL_OR_KEYWORD)]
 
 
 class _NoAxis:
@@ -299,10 +275,10 @@ def _batch_size(fun: Callable[..., Any], leaves: list[Any], axes: list[int | Non
         if a is not None:
             shape = np.shape(x)
             if not -len(shape) <= a < max(len(shape), 1) or not shape:
-                raise ValueError(f"vmap: in_axes says axis {a} at {_arg_name(fun, p)}, but "
+                raise ValueError(f"vmap: in_axes says axis {a} at {arg_path_name(fun, p)}, but "
                                  f"that argument has shape {shape}; give in_axes=None there "
                                  "if every example shares it.")
-            sizes[_arg_name(fun, p)] = shape[a]
+            sizes[arg_path_name(fun, p)] = shape[a]
     if not sizes:
         raise ValueError("vmap: no argument is batched; give in_axes an int somewhere.")
     if len(set(sizes.values())) > 1:

@@ -80,7 +80,7 @@ def test_static_arguments_are_part_of_the_signature():
     assert jk(3.0, mode="double") == 6.0 and jk(3.0, mode="same") == 3.0
     with pytest.raises(TypeError, match=r"static argument 1 is a list, which is not hashable"):
         tg.jit(lambda x, n: x, static_argnums=1)(1.0, [1, 2])
-    with pytest.raises(TypeError, match=r"at \[0\]\[1\] is a str.*static_argnums"):
+    with pytest.raises(TypeError, match=r"at s is a str.*static_argnums"):
         tg.jit(lambda x, s: x)(1.0, "a")
 
 

@@ -465,3 +465,13 @@ def test_memory_is_flat_over_ten_thousand_shapes():
         tracemalloc.stop()
     assert grown < 256 * 1024, grown       # 500 kept programs would be megabytes
     assert jf.trace_count == 10_000
+
+
+def test_an_argument_jit_cannot_trace_is_named_by_its_parameter():
+    def f(x, p):
+        return x
+    with pytest.raises(TypeError, match=r"at p\['w'\] is a str.*static_argnums"):
+        tg.jit(f)(1.0, {"w": "a"})
+    for bad in (1 + 2j, np.complex64(1), np.ones(2, complex)):
+        with pytest.raises(TypeError, match=r"at p\['w'\] is complex.*real and imaginary"):
+            tg.jit(f)(1.0, {"w": bad})
