@@ -342,7 +342,7 @@ class Jitted:
         tape = max((x.tape for x in leaves if type(x) is Traced), key=lambda t: t.level)
         first_order = all(type(x) is not Traced or (x.tape is tape and type(x.value)
                                                      is not Traced) for x in leaves)
-        return call(leaves, first_order and tape.reverse)
+        return call(leaves, tape if first_order and tape.reverse else None)
 
     def _check_self(self, args: tuple[Any, ...], bad: Any) -> None:
         """Where the leaf jit cannot trace is ``self`` of a method: say both fixes."""

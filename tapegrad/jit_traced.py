@@ -19,7 +19,9 @@ the speed of ``jit(grad(f))``.
 
 from __future__ import annotations
 
+import operator
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -93,27 +95,28 @@ class JitCall:
         self.diff = [j for j, k in enumerate(self.kinds) if _differentiable(k)]
 
     # ------------------------------------------------------------- calls
-    def __call__(self, leaves: list[Any], reverse: bool) -> Any:
+    def __call__(self, leaves: list[Any], reverse: Any) -> Any:
         """Record the call on the innermost tape among ``leaves``; its output tree.
 
-        ``reverse``: that tape is a first-order reverse-mode tape, so the
-        gradient of a scalar output is computed with the value, in one
-        compiled program, and kept for the backward pass.
+        ``reverse``: that tape (else None) where it is a first-order
+        reverse-mode tape, so the gradient of a scalar output is computed
+        with the value, in one compiled program, and kept for the backward
+        pass while the tape lives.
         """
         concrete = self.concrete(leaves)      # what each primitive's impl is given too
-        out_def: Any = self.scalar_def if reverse else None
+        out_def: Any = self.scalar_def if reverse is not None else None
         outs: list[Any] | None = None
         if out_def is not None:
             try:
-                outs = self._with_gradient(concrete)
+                outs = self._with_gradient(concrete, reverse)
             except _OtherStructure:
                 pass
         if outs is None:
             spec, outs = self.jitted._select(self.signature, concrete, self.statics)
             out_def = spec.out_def
-            if reverse and len(outs) == 1 and _scalar(outs[0]):
+            if reverse is not None and len(outs) == 1 and _scalar(outs[0]):
                 self.scalar_def = out_def
-                outs = self._with_gradient(concrete)
+                outs = self._with_gradient(concrete, reverse)
         prims = self._prims(out_def)
         self.shared.remember("call", concrete, outs)
         return tree.unflatten(out_def, [p(*leaves) for p in prims])
@@ -159,8 +162,14 @@ class JitCall:
         return prims
 
     # ----------------------------------------------------- reverse mode
-    def _with_gradient(self, concrete: list[Any]) -> list[Any]:
-        """The value, its gradient computed with it (one compiled program) and kept."""
+    def _with_gradient(self, concrete: list[Any], tape: Any) -> list[Any]:
+        """The value, its gradient computed with it (one compiled program) and kept.
+
+        The gradient is found again by the value's identity, so the value is
+        an object of this call's own: a float the program passes through
+        (an input, a constant, ``x if x > y else y``) is the same object in
+        other calls, with other gradients. It is kept while ``tape`` lives.
+        """
         if self.value_and_grad is None:
             from .jit import jit
             from .transforms import value_and_grad
@@ -173,7 +182,13 @@ class JitCall:
             value_and_grads.__name__ = f"{self.name}_value_and_grad"
             self.value_and_grad = jit(value_and_grads)
         value, grads = self.value_and_grad(concrete)
-        self.residuals[id(value)] = (value, grads)
+        if type(value) is float or isinstance(value, np.floating):
+            value = operator.neg(-value)  # a new object with the same bits
+        elif type(value) is np.ndarray and any(value is c for c in concrete):
+            value = value.copy()
+        key = id(value)
+        self.residuals[key] = (value, grads)
+        weakref.finalize(tape, self.residuals.pop, key, None)
         if len(self.residuals) > _RESIDUALS:
             with self.lock:
                 while len(self.residuals) > _RESIDUALS:
@@ -270,6 +285,8 @@ def _vjp_rule(call: JitCall, k: int, j: int) -> Callable[..., Any]:
 
     def rule(g: Any, ans: Any, *args: Any) -> Any:
         grads = call.gradient(ans) if type(g) is not Traced else None
+        if grads is not None and any(ans is a for a in args):
+            grads = None                       # an input passed through: not our value
         if grads is not None:                  # first order: kept from the forward call
             return grads[pos] if type(g) is float and g == 1.0 else zmul(g, grads[pos])
         key = [g, ans, *args]
