@@ -422,7 +422,10 @@ def _run_batch(fun: Callable[..., Any], specs: list[Any], treedef: Any, leaves: 
             return owned, out_def, shared
         if not outs:
             outs = [np.empty((n,) + np.shape(v)[1:], dtype=np.result_type(v)) for v in values]
-        for o, v in zip(outs, values):
+        for k, (o, v) in enumerate(zip(outs, values)):
+            dtype = np.result_type(o, v)      # as np.stack of the loop's results
+            if dtype != o.dtype:              # a branch of another dtype: no cast down
+                o = outs[k] = o.astype(dtype)
             o[kept] = v
     return outs, out_def, shared
 

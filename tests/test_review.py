@@ -67,3 +67,26 @@ def test_vjp_of_jit_gradient_kept_while_the_pullback_lives():
         tg.grad(jl)(w + i)
     np.testing.assert_array_equal(pull(1.0)[0], tg.grad(f)(w))
     np.testing.assert_array_equal(pull(3.0)[0], 3.0 * tg.grad(f)(w))
+
+
+def loop(f, *batches):
+    return np.stack([f(*example) for example in zip(*batches)])
+
+
+def test_vmap_branches_of_other_dtypes_give_the_loops_dtype():
+    # A float32 branch and a float64 branch: the loop stacks to float64.
+    f = lambda x: x if x > 0 else x * np.float64(0.1)
+    for xs in (np.array([1.0, -1.0], np.float32), np.array([-1.0, 1.0], np.float32)):
+        want = loop(f, xs)
+        got = tg.vmap(f)(xs)
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+
+
+def test_vmap_int_data_branch_and_float_branch():
+    f = lambda x, i: i if x > 0 else x * 1.5
+    xs, ii = np.array([1.0, -1.0, 2.0]), np.array([3, 4, 5])
+    want = loop(f, xs, ii)
+    got = tg.vmap(f)(xs, ii)
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
