@@ -368,10 +368,12 @@ class Jitted:
             raise _ClosesOverTraced
         out_def, program = tape.out_def, from_tape(tape)
         given = {k: type(x) is int for k, x in enumerate(tree.leaves(dynamic))
-                 if is_number_kind(leaf_kind(x))}              # traced as floats
+                 if is_number_kind(leaf_kind(x))}              # ints and NumPy scalars
         ints = int_outputs(program, given, tape.floats or set())
-        lowered = lower(optimize(program), getattr(self.fun, "__name__", "f"),
-                        frozenset(given), ints)
+        # the code converts those the tape traced as floats; a NumPy integer
+        # scalar is integer data there (an index, int arithmetic), as in eager
+        floats = frozenset(k for k in given if type(program.seen[k]) is float)
+        lowered = lower(optimize(program), getattr(self.fun, "__name__", "f"), floats, ints)
         # the tape's program is kept (not its values): other transforms replay it,
         # so f is traced once per signature
         return Specialization(lowered, out_def, make_unflattener(out_def), skeleton(tape))

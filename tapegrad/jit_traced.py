@@ -264,6 +264,8 @@ class _Impl:
 
 
 def _differentiable(kind: Any) -> bool:
+    if isinstance(kind, type) and issubclass(kind, np.integer):
+        return False              # integer data, as an integer array is
     if kind is float or is_number_kind(kind):
         return True
     return isinstance(kind, tuple) and kind[0][1] == "f"      # (dtype.str, shape)

@@ -90,3 +90,32 @@ def test_vmap_int_data_branch_and_float_branch():
     got = tg.vmap(f)(xs, ii)
     assert got.dtype == want.dtype
     np.testing.assert_array_equal(got, want)
+
+
+def _same_number(a, b):
+    return type(a) is type(b) and a == b
+
+
+def test_numpy_integer_scalar_indexes_under_jit_as_in_eager_replay_and_vmap():
+    x = np.array([1.0, 2.0, 3.0, 4.0])
+    f = lambda x, i: x[i] * 2.0 + x[i + 1]
+    for i in (np.int64(1), np.int32(2), np.uint8(0)):
+        want = f(x, i)
+        jf = tg.jit(f)
+        assert jf(x, i) == want and jf(x, i) == want          # traced, then compiled
+        assert tg.make_tape(f)(x, np.int64(0))(x, i) == want
+        np.testing.assert_array_equal(tg.grad(jf)(x, i), tg.grad(f)(x, i))
+    np.testing.assert_array_equal(tg.vmap(tg.jit(f), in_axes=(None, 0))(x, np.array([0, 2])),
+                                  [f(x, np.int64(0)), f(x, np.int64(2))])
+
+
+def test_numpy_integer_scalar_arithmetic_under_jit_is_eagers():
+    with np.errstate(over="ignore"):
+        for f, v in ((lambda n: n // np.int64(3), np.int64(7)),
+                     (lambda n: n * n * n, np.int64(2**40)),      # int64 wraps in eager
+                     (lambda n: n + n, np.uint8(200))):
+            want = f(v)
+            jf = tg.jit(f)
+            assert _same_number(jf(v), want) and _same_number(jf(v), want)
+            assert _same_number(tg.make_tape(f)(v)(v), want)
+
