@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import tree
+from .errors import GuardError
 from .primitive import Primitive, defjvp, defvjp, zmul
 from .staging.cache import is_number_kind
 from .tape import Traced, primal_value, replay
@@ -85,6 +86,7 @@ class JitCall:
         self.name = getattr(jitted.fun, "__name__", "f")
         self.shared = _Shared()
         self.prims: dict[Any, list[Primitive]] = {}     # by output structure
+        self.structures: dict[Any, Primitive] = {}      # by output structure
         self.vjps: dict[int, Any] = {}                  # by output leaf
         self.value_and_grad: Any = None
         self.jvps: dict[tuple[int, int], Any] = {}      # by (output leaf, input leaf)
@@ -118,18 +120,48 @@ class JitCall:
                 self.scalar_def = out_def
                 outs = self._with_gradient(concrete, reverse)
         prims = self._prims(out_def)
+        if _replayed(leaves) and self._branches():
+            # a recording replayed elsewhere assumes this output structure: a guard
+            self.shared.remember(("structure", out_def), concrete, True)
+            bool(self._structure(out_def)(*leaves))
         self.shared.remember("call", concrete, outs)
         return tree.unflatten(out_def, [p(*leaves) for p in prims])
+
+    def _branches(self) -> bool:
+        """Whether ``f`` branched on a traced value at this signature (its guards)."""
+        return any(spec.lowered.guards for spec in
+                   self.jitted.cache.specializations(self.signature))
+
+    def _structure(self, out_def: Any) -> Primitive:
+        """The primitive telling whether the call at its arguments returns ``out_def``."""
+        prim = self.structures.get(out_def)
+        if prim is None:
+            def returns(*args: Any) -> bool:
+                args_ = list(args)
+                if self.shared.recall(("structure", out_def), args_, 0) is not None:
+                    return True
+                spec, outs = self.jitted._select(self.signature, self.concrete(args_),
+                                                 self.statics)
+                self.shared.remember("call", args_, outs)      # the leaves take them
+                return bool(spec.out_def == out_def)
+            prim = Primitive(returns, f"jit_{self.name}_structure")
+            defvjp(prim, *[None] * len(self.kinds))
+            defjvp(prim, *[None] * len(self.kinds))
+            self.structures[out_def] = prim
+        return prim
 
     def concrete(self, leaves: list[Any]) -> list[Any]:
         """The numbers the compiled program takes."""
         return list(map(primal_value, leaves))
 
-    def leaf(self, k: int, args: list[Any]) -> Any:
-        """Output leaf ``k`` of the call on numbers ``args``."""
+    def leaf(self, k: int, args: list[Any], out_def: Any) -> Any:
+        """Output leaf ``k`` of the call on numbers ``args``, which returns ``out_def``."""
         outs = self.shared.recall("call", args, k)
         if outs is None:
-            outs = self.jitted._select(self.signature, self.concrete(args), self.statics)[1]
+            spec, outs = self.jitted._select(self.signature, self.concrete(args), self.statics)
+            if spec.out_def != out_def:        # the structure guard comes first: never
+                raise GuardError(f"assumed {self.name} returns {out_def} but it returns "
+                                 f"{spec.out_def}")
             self.shared.remember("call", args, outs, k)
         return outs[k]
 
@@ -151,7 +183,8 @@ class JitCall:
             n = out_def.num_leaves
             prims = []
             for k in range(n):
-                p = LeafPrimitive(_Impl(self, k), f"jit_{self.name}" + (f"_{k}" if n > 1 else ""))
+                p = LeafPrimitive(_Impl(self, k, out_def),
+                                  f"jit_{self.name}" + (f"_{k}" if n > 1 else ""))
                 p.staged, p.k = self, k  # type: ignore[assignment]
                 defvjp(p, *[_vjp_rule(self, k, j) if j in self.diff else None
                             for j in range(len(self.kinds))])
@@ -254,13 +287,23 @@ class JitCall:
 class _Impl:
     """The implementation of one output leaf's primitive."""
 
-    def __init__(self, call: JitCall, k: int) -> None:
-        self.call, self.k = call, k
+    def __init__(self, call: JitCall, k: int, out_def: Any) -> None:
+        self.call, self.k, self.out_def = call, k, out_def
         self.__name__ = f"jit_leaf_{k}"
         self.__doc__ = f"Output leaf {k} of a jitted call."
 
     def __call__(self, *args: Any) -> Any:
-        return self.call.leaf(self.k, list(args))
+        return self.call.leaf(self.k, list(args), self.out_def)
+
+
+def _replayed(leaves: list[Any]) -> bool:
+    """Whether a leaf is traced (at any level) on a tape made to be replayed."""
+    for x in leaves:
+        while type(x) is Traced:
+            if x.tape.staging:
+                return True
+            x = x.value
+    return False
 
 
 def _differentiable(kind: Any) -> bool:

@@ -119,3 +119,32 @@ def test_numpy_integer_scalar_arithmetic_under_jit_is_eagers():
             assert _same_number(jf(v), want) and _same_number(jf(v), want)
             assert _same_number(tg.make_tape(f)(v)(v), want)
 
+
+def two_shapes(x):
+    """A dict whose keys depend on a branch: "b" is leaf 1 one way, leaf 0 the other."""
+    return {"a": x, "b": 2.0 * x} if x > 0 else {"b": 3.0 * x, "c": x + 10.0}
+
+
+def test_outer_transforms_of_a_jitted_call_whose_structure_follows_a_branch():
+    jf = tg.jit(two_shapes)
+    g = lambda x: two_shapes(x)["b"]
+    jg = lambda x: jf(x)["b"]
+    xs = np.array([1.0, -1.0, 2.0, -3.0])
+    want = loop(g, xs)
+    outer = tg.jit(jg)
+    assert [outer(x) for x in xs] == list(want)
+    for batched in (tg.vmap(jg), tg.jit(tg.vmap(jg)), tg.vmap(tg.jit(jg))):
+        np.testing.assert_array_equal(batched(xs), want)
+    np.testing.assert_array_equal(tg.vmap(tg.grad(jg))(xs), loop(tg.grad(g), xs))
+
+
+def test_replaying_a_tape_across_a_jitted_calls_structure_is_a_guard_error():
+    jf = tg.jit(two_shapes)
+    tape = tg.make_tape(lambda x: jf(x)["b"])(1.0)
+    assert tape(5.0) == 10.0
+    try:
+        tape(-1.0)
+    except tg.GuardError:
+        pass
+    else:
+        raise AssertionError("the replay returned another key's value")
