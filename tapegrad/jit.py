@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import threading
 import types
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -198,6 +199,7 @@ class Jitted:
         self.cache = Cache()
         self._fast: tuple[Any, Any, Any] | None = None   # (statics, flattener, specs)
         self._calls: OrderedDict[Any, JitCall] = OrderedDict()   # under other transforms
+        self._calls_lock = threading.Lock()
         # name, docstring and __wrapped__, but not __dict__: a wrapped object's
         # attributes (another Jitted's fun and cache) must not replace ours
         functools.update_wrapper(self, fun, updated=())
@@ -332,13 +334,14 @@ class Jitted:
                             f"{type(primal_value(leaves[bad])).__name__}, which jit cannot "
                             "trace; name it in static_argnums or static_argnames.")
         signature = (treedef, kinds, statics)
-        call = self._calls.get(signature)
-        if call is None:
-            call = self._calls[signature] = JitCall(self, signature, statics)
-            if len(self._calls) > MAX_SIGNATURES:
-                self._calls.popitem(last=False)
-        else:
-            self._calls.move_to_end(signature)
+        with self._calls_lock:          # threads may drop the signature another uses
+            call = self._calls.get(signature)
+            if call is None:
+                call = self._calls[signature] = JitCall(self, signature, statics)
+                if len(self._calls) > MAX_SIGNATURES:
+                    self._calls.popitem(last=False)
+            else:
+                self._calls.move_to_end(signature)
         tape = max((x.tape for x in leaves if type(x) is Traced), key=lambda t: t.level)
         first_order = all(type(x) is not Traced or (x.tape is tape and type(x.value)
                                                      is not Traced) for x in leaves)
