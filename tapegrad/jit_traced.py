@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = ["JitCall"]
 
+_LEAF = tree.structure(0.0)     # an output that is one number or array
 _RESIDUALS = 64      # first-order gradients kept for the backward pass, per signature
 
 
@@ -120,8 +121,9 @@ class JitCall:
                 self.scalar_def = out_def
                 outs = self._with_gradient(concrete, reverse)
         prims = self._prims(out_def)
-        if _replayed(leaves) and self._branches():
+        if out_def != _LEAF and _replayed(leaves) and self._branches():
             # a recording replayed elsewhere assumes this output structure: a guard
+            # (one bare number or array is read the same whatever the branch)
             self.shared.remember(("structure", out_def), concrete, True)
             bool(self._structure(out_def)(*leaves))
         self.shared.remember("call", concrete, outs)
