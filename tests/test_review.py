@@ -148,3 +148,12 @@ def test_replaying_a_tape_across_a_jitted_calls_structure_is_a_guard_error():
         pass
     else:
         raise AssertionError("the replay returned another key's value")
+
+
+def test_vmap_of_a_gradient_through_a_broadcast_keeps_float32():
+    f = lambda x: tg.sum(x * x[0])          # x[0] broadcast against x: a sum_like back
+    xs = np.array([[1.0, 2.0], [-1.0, 3.0], [0.5, -4.0]], np.float32)
+    want = loop(tg.grad(f), xs)
+    got = tg.vmap(tg.grad(f))(xs)
+    assert want.dtype == np.float32 and got.dtype == np.float32
+    np.testing.assert_array_equal(got, want)
