@@ -126,7 +126,7 @@ class JitCall:
             # (one bare number or array is read the same whatever the branch)
             self.shared.remember(("structure", out_def), concrete, True)
             bool(self._structure(out_def)(*leaves))
-        self.shared.remember("call", concrete, outs)
+        self.shared.remember(("call", out_def), concrete, outs)
         return tree.unflatten(out_def, [p(*leaves) for p in prims])
 
     def _branches(self) -> bool:
@@ -144,7 +144,7 @@ class JitCall:
                     return True
                 spec, outs = self.jitted._select(self.signature, self.concrete(args_),
                                                  self.statics)
-                self.shared.remember("call", args_, outs)      # the leaves take them
+                self.shared.remember(("call", spec.out_def), args_, outs)  # for the leaves
                 return bool(spec.out_def == out_def)
             prim = Primitive(returns, f"jit_{self.name}_structure")
             defvjp(prim, *[None] * len(self.kinds))
@@ -158,13 +158,13 @@ class JitCall:
 
     def leaf(self, k: int, args: list[Any], out_def: Any) -> Any:
         """Output leaf ``k`` of the call on numbers ``args``, which returns ``out_def``."""
-        outs = self.shared.recall("call", args, k)
+        outs = self.shared.recall(("call", out_def), args, k)
         if outs is None:
             spec, outs = self.jitted._select(self.signature, self.concrete(args), self.statics)
             if spec.out_def != out_def:        # the structure guard comes first: never
                 raise GuardError(f"assumed {self.name} returns {out_def} but it returns "
                                  f"{spec.out_def}")
-            self.shared.remember("call", args, outs, k)
+            self.shared.remember(("call", out_def), args, outs, k)
         return outs[k]
 
     def replayed(self, leaves: list[Any], scalar: bool = False) -> list[Any]:
