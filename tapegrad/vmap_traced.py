@@ -22,11 +22,15 @@ from . import reductions, tree
 from .primitive import Primitive, defjvp, defvjp
 from .tape import primal_value
 
-__all__ = ["LeafPrimitive", "Staged"]
+__all__ = ["LeafPrimitive", "OtherStructure", "Staged"]
 
 Run = Callable[[list[Any], list[Any], bool], tuple[list[Any], Any, list[Any]]]
 """``run(leaves, axes, place) -> (outs, out_def, out_axes)``: the batched
 call on numbers; ``place=False`` leaves the batch axis first."""
+
+
+class OtherStructure(Exception):
+    """The batched call returned another output structure: ``(out_def, out_axes)``."""
 
 
 class Staged:
@@ -50,8 +54,9 @@ class Staged:
     def __call__(self, leaves: list[Any]) -> list[Any]:
         """Record the call on the innermost tape among ``leaves``."""
         concrete = [primal_value(x) for x in leaves]
-        outs, out_def, _ = self.run(concrete, self.axes, True)
-        self._check(out_def)
+        outs, out_def, out_axes = self.run(concrete, self.axes, True)
+        if out_def != self.out_def:
+            raise OtherStructure(out_def, out_axes)
         self._remember(("call", concrete), outs)
         return [p(*leaves) for p in self.prims]
 

@@ -157,3 +157,13 @@ def test_vmap_of_a_gradient_through_a_broadcast_keeps_float32():
     got = tg.vmap(tg.grad(f))(xs)
     assert want.dtype == np.float32 and got.dtype == np.float32
     np.testing.assert_array_equal(got, want)
+
+
+def test_grad_of_a_vmap_whose_structure_follows_the_batch_on_each_call():
+    vf = tg.vmap(two_shapes)
+    loss = lambda xs: tg.sum(vf(xs)["b"])
+    eager = lambda xs: sum(two_shapes(x)["b"] for x in xs)
+    for xs in (np.array([1.0, 2.0]), np.array([-1.0, -2.0]), np.array([3.0, 0.5])):
+        want = np.array([tg.grad(lambda x: two_shapes(x)["b"])(x) for x in xs])
+        np.testing.assert_array_equal(tg.grad(loss)(xs), want)
+        assert tg.value_and_grad(loss)(xs)[0] == eager(xs)
