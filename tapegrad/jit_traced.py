@@ -92,7 +92,9 @@ class JitCall:
         self.value_and_grad: Any = None
         self.jvps: dict[tuple[int, int], Any] = {}      # by (output leaf, input leaf)
         self.batched: dict[tuple[bool, ...], Any] = {}  # by which inputs are batched
-        self.residuals: OrderedDict[int, tuple[Any, tuple[Any, ...]]] = OrderedDict()
+        # id(value) -> (value, gradient, positions whose array was handed out)
+        self.residuals: OrderedDict[int, tuple[Any, tuple[Any, ...], set[int]]] = \
+            OrderedDict()
         self.scalar_def: Any = None       # the output structure, while it is one scalar
         self.lock = threading.Lock()
         self.diff = [j for j, k in enumerate(self.kinds) if _differentiable(k)]
@@ -222,7 +224,7 @@ class JitCall:
         elif type(value) is np.ndarray and any(value is c for c in concrete):
             value = value.copy()
         key = id(value)
-        self.residuals[key] = (value, grads)
+        self.residuals[key] = (value, grads, set())
         weakref.finalize(tape, self.residuals.pop, key, None)
         if len(self.residuals) > _RESIDUALS:
             with self.lock:
@@ -230,10 +232,21 @@ class JitCall:
                     self.residuals.popitem(last=False)
         return [value]
 
-    def gradient(self, ans: Any) -> tuple[Any, ...] | None:
-        """The gradient kept with the value ``ans``, if it is one of ours."""
+    def gradient(self, ans: Any, pos: int, whole: bool) -> Any:
+        """Entry ``pos`` of the gradient kept with the value ``ans``, if it is one of ours.
+
+        ``whole``: it is handed out as it is (a cotangent of 1), so an array is
+        handed out once: the caller may write into it. None where there is none.
+        """
         kept = self.residuals.get(id(ans))
-        return kept[1] if kept is not None and kept[0] is ans else None
+        if kept is None or kept[0] is not ans:
+            return None
+        c = kept[1][pos]
+        if whole and type(c) is np.ndarray:
+            if pos in kept[2]:
+                return None                    # handed out before: computed again
+            kept[2].add(pos)
+        return c
 
     def vjp(self, k: int) -> Any:
         """``jit`` of ``(leaves, g) -> cotangents of the differentiable leaves``."""
@@ -331,11 +344,11 @@ def _vjp_rule(call: JitCall, k: int, j: int) -> Callable[..., Any]:
     pos = call.diff.index(j)
 
     def rule(g: Any, ans: Any, *args: Any) -> Any:
-        grads = call.gradient(ans) if type(g) is not Traced else None
-        if grads is not None and any(ans is a for a in args):
-            grads = None                       # an input passed through: not our value
-        if grads is not None:                  # first order: kept from the forward call
-            return grads[pos] if type(g) is float and g == 1.0 else zmul(g, grads[pos])
+        if type(g) is not Traced and not any(ans is a for a in args):   # else not ours
+            one = type(g) is float and g == 1.0
+            kept = call.gradient(ans, pos, one)
+            if kept is not None:               # first order: kept from the forward call
+                return kept if one else zmul(g, kept)
         key = [g, ans, *args]
         cts = call.shared.recall(("vjp", k), key, j)
         if cts is None:

@@ -167,3 +167,14 @@ def test_grad_of_a_vmap_whose_structure_follows_the_batch_on_each_call():
         want = np.array([tg.grad(lambda x: two_shapes(x)["b"])(x) for x in xs])
         np.testing.assert_array_equal(tg.grad(loss)(xs), want)
         assert tg.value_and_grad(loss)(xs)[0] == eager(xs)
+
+
+def test_vjp_of_jit_pullback_results_are_the_callers_to_write_into():
+    f = lambda w: tg.sum(tg.tanh(w) ** 2)
+    w = np.array([0.5, -1.0])
+    want = tg.grad(f)(w)
+    _, pull = tg.vjp(tg.jit(f), w)
+    first = pull(1.0)[0]
+    first *= 0.0                                  # the caller's array
+    np.testing.assert_array_equal(pull(1.0)[0], want)
+    np.testing.assert_array_equal(pull(1.0)[0], want)
