@@ -77,7 +77,7 @@ def _broadcast_like(e: Any, values: list[Any], batched: list[bool], n: int) -> A
 
 
 def _sum_like(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-    c = np.asarray(values[0], dtype=float)
+    c = float_array(values[0])       # float32 stays float32, as in the example
     if not batched[0]:
         c = np.broadcast_to(c, (n,) + c.shape)
     target = shape_of(e.ans)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import threading
 import types
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -201,6 +202,7 @@ class Jitted:
         self._fast: tuple[Any, Any, Any] | None = None   # (statics, flattener, specs)
         self._calls: OrderedDict[Any, JitCall] = OrderedDict()   # under other transforms
         self._derived: dict[Any, Jitted] = {}      # compiled value_and_grad, by argnums
+        self._calls_lock = threading.Lock()
         # name, docstring and __wrapped__, but not __dict__: a wrapped object's
         # attributes (another Jitted's fun and cache) must not replace ours
         functools.update_wrapper(self, fun, updated=())
@@ -338,7 +340,7 @@ class Jitted:
         tape = max((x.tape for x in leaves if type(x) is Traced), key=lambda t: t.level)
         first_order = all(type(x) is not Traced or (x.tape is tape and type(x._value)
                                                      is not Traced) for x in leaves)
-        return call(leaves, first_order and tape.reverse)
+        return call(leaves, tape if first_order and tape.reverse else None)
 
     def _call(self, leaves: list[Any], treedef: Any, statics: Any) -> JitCall:
         """The call's signature (of its leaves' numbers) as primitives and rules."""
@@ -350,13 +352,14 @@ class Jitted:
                             f"{type(primal_value(leaves[bad])).__name__}, which jit cannot "
                             "trace; name it in static_argnums or static_argnames.")
         signature = (treedef, kinds, statics)
-        call = self._calls.get(signature)
-        if call is None:
-            call = self._calls[signature] = JitCall(self, signature, statics)
-            if len(self._calls) > MAX_SIGNATURES:
-                self._calls.popitem(last=False)
-        else:
-            self._calls.move_to_end(signature)
+        with self._calls_lock:          # threads may drop the signature another uses
+            call = self._calls.get(signature)
+            if call is None:
+                call = self._calls[signature] = JitCall(self, signature, statics)
+                if len(self._calls) > MAX_SIGNATURES:
+                    self._calls.popitem(last=False)
+            else:
+                self._calls.move_to_end(signature)
         return call
 
     def _replayed(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -417,10 +420,12 @@ class Jitted:
             raise _ClosesOverTraced
         out_def, program = tape.out_def, from_tape(tape)
         given = {k: type(x) is int for k, x in enumerate(tree.leaves(dynamic))
-                 if is_number_kind(leaf_kind(x))}              # traced as floats
+                 if is_number_kind(leaf_kind(x))}              # ints and NumPy scalars
         ints = int_outputs(program, given, tape.floats or set())
-        lowered = lower(optimize(program), getattr(self.fun, "__name__", "f"),
-                        frozenset(given), ints)
+        # the code converts those the tape traced as floats; a NumPy integer
+        # scalar is integer data there (an index, int arithmetic), as in eager
+        floats = frozenset(k for k in given if type(program.seen[k]) is float)
+        lowered = lower(optimize(program), getattr(self.fun, "__name__", "f"), floats, ints)
         # the tape's program is kept (not its values): other transforms replay it,
         # so f is traced once per signature
         return Specialization(lowered, out_def, make_unflattener(out_def), skeleton(tape))

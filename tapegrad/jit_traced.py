@@ -19,7 +19,9 @@ at once and keeps the gradient, so its backward step costs a product.
 
 from __future__ import annotations
 
+import operator
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -27,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import tree
+from .errors import GuardError
 from .primitive import Primitive, defjvp, defvjp, zmul
 from .staging.cache import is_number_kind
 from .tape import Traced, primal_value, replay
@@ -37,6 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = ["JitCall"]
 
+_LEAF = tree.structure(0.0)     # an output that is one number or array
 _RESIDUALS = 64      # first-order gradients kept for the backward pass, per signature
 
 
@@ -60,51 +64,86 @@ class JitCall:
         self.name = getattr(jitted.fun, "__name__", "f")
         self.shared = Shared()
         self.prims: dict[Any, list[Primitive]] = {}     # by output structure
+        self.structures: dict[Any, Primitive] = {}      # by output structure
         self.vjps: dict[int, Any] = {}                  # by output leaf
         self.value_and_grad: Any = None
         self.jvps: dict[tuple[int, int], Any] = {}      # by (output leaf, input leaf)
         self.batched: dict[tuple[bool, ...], Any] = {}  # by which inputs are batched
-        self.residuals: OrderedDict[int, tuple[Any, tuple[Any, ...]]] = OrderedDict()
+        # id(value) -> (value, gradient, positions whose array was handed out)
+        self.residuals: OrderedDict[int, tuple[Any, tuple[Any, ...], set[int]]] = \
+            OrderedDict()
         self.scalar_def: Any = None       # the output structure, while it is one scalar
         self.lock = threading.Lock()
         self.diff = [j for j, k in enumerate(self.kinds) if _differentiable(k)]
 
     # ------------------------------------------------------------- calls
-    def __call__(self, leaves: list[Any], reverse: bool) -> Any:
+    def __call__(self, leaves: list[Any], reverse: Any) -> Any:
         """Record the call on the innermost tape among ``leaves``; its output tree.
 
-        ``reverse``: that tape is a first-order reverse-mode tape, so the
-        gradient of a scalar output is computed with the value, in one
-        compiled program, and kept for the backward pass.
+        ``reverse``: that tape (else None) where it is a first-order
+        reverse-mode tape, so the gradient of a scalar output is computed
+        with the value, in one compiled program, and kept for the backward
+        pass while the tape lives.
         """
         concrete = self.concrete(leaves)      # what each primitive's impl is given too
-        out_def: Any = self.scalar_def if reverse else None
+        out_def: Any = self.scalar_def if reverse is not None else None
         outs: list[Any] | None = None
         if out_def is not None:
             try:
-                outs = self._with_gradient(concrete)
+                outs = self._with_gradient(concrete, reverse)
             except _OtherStructure:
                 pass
         if outs is None:
             spec, outs = self.jitted._select(self.signature, concrete, self.statics)
             out_def = spec.out_def
-            if reverse and len(outs) == 1 and _scalar(outs[0]):
+            if reverse is not None and len(outs) == 1 and _scalar(outs[0]):
                 self.scalar_def = out_def
-                outs = self._with_gradient(concrete)
+                outs = self._with_gradient(concrete, reverse)
         prims = self._prims(out_def)
-        self.shared.remember("call", concrete, outs)
+        if out_def != _LEAF and _replayed(leaves) and self._branches():
+            # a recording replayed elsewhere assumes this output structure: a guard
+            # (one bare number or array is read the same whatever the branch)
+            self.shared.remember(("structure", out_def), concrete, True)
+            bool(self._structure(out_def)(*leaves))
+        self.shared.remember(("call", out_def), concrete, outs)
         return tree.unflatten(out_def, [p(*leaves) for p in prims])
+
+    def _branches(self) -> bool:
+        """Whether ``f`` branched on a traced value at this signature (its guards)."""
+        return any(spec.lowered.guards for spec in
+                   self.jitted.cache.specializations(self.signature))
+
+    def _structure(self, out_def: Any) -> Primitive:
+        """The primitive telling whether the call at its arguments returns ``out_def``."""
+        prim = self.structures.get(out_def)
+        if prim is None:
+            def returns(*args: Any) -> bool:
+                args_ = list(args)
+                if self.shared.recall(("structure", out_def), args_, 0) is not None:
+                    return True
+                spec, outs = self.jitted._select(self.signature, self.concrete(args_),
+                                                 self.statics)
+                self.shared.remember(("call", spec.out_def), args_, outs)  # for the leaves
+                return bool(spec.out_def == out_def)
+            prim = Primitive(returns, f"jit_{self.name}_structure")
+            defvjp(prim, *[None] * len(self.kinds))
+            defjvp(prim, *[None] * len(self.kinds))
+            self.structures[out_def] = prim
+        return prim
 
     def concrete(self, leaves: list[Any]) -> list[Any]:
         """The numbers the compiled program takes."""
         return list(map(primal_value, leaves))
 
-    def leaf(self, k: int, args: list[Any]) -> Any:
-        """Output leaf ``k`` of the call on numbers ``args``."""
-        outs = self.shared.recall("call", args, k)
+    def leaf(self, k: int, args: list[Any], out_def: Any) -> Any:
+        """Output leaf ``k`` of the call on numbers ``args``, which returns ``out_def``."""
+        outs = self.shared.recall(("call", out_def), args, k)
         if outs is None:
-            outs = self.jitted._select(self.signature, self.concrete(args), self.statics)[1]
-            self.shared.remember("call", args, outs, k)
+            spec, outs = self.jitted._select(self.signature, self.concrete(args), self.statics)
+            if spec.out_def != out_def:        # the structure guard comes first: never
+                raise GuardError(f"assumed {self.name} returns {out_def} but it returns "
+                                 f"{spec.out_def}")
+            self.shared.remember(("call", out_def), args, outs, k)
         return outs[k]
 
     def replay(self, leaves: list[Any], scalar: bool = False) -> Any:
@@ -130,7 +169,7 @@ class JitCall:
             prims = []
             for k in range(n):
                 name = f"jit_{self.name}" + (f"_{k}" if n > 1 else "")
-                p = LeafPrimitive(LeafImpl(self, k, "jit"), name)
+                p = LeafPrimitive(LeafImpl(self, k, "jit", out_def), name)
                 p.staged, p.k = self, k  # type: ignore[assignment]
                 defvjp(p, *[_vjp_rule(self, k, j) if j in self.diff else None
                             for j in range(len(self.kinds))])
@@ -141,8 +180,14 @@ class JitCall:
         return prims
 
     # ----------------------------------------------------- reverse mode
-    def _with_gradient(self, concrete: list[Any]) -> list[Any]:
-        """The value, its gradient computed with it (one compiled program) and kept."""
+    def _with_gradient(self, concrete: list[Any], tape: Any) -> list[Any]:
+        """The value, its gradient computed with it (one compiled program) and kept.
+
+        The gradient is found again by the value's identity, so the value is
+        an object of this call's own: a float the program passes through
+        (an input, a constant, ``x if x > y else y``) is the same object in
+        other calls, with other gradients. It is kept while ``tape`` lives.
+        """
         if self.value_and_grad is None:
             from .jit import jit
             from .transforms import value_and_grad
@@ -155,17 +200,34 @@ class JitCall:
             value_and_grads.__name__ = f"{self.name}_value_and_grad"
             self.value_and_grad = jit(value_and_grads)
         value, grads = self.value_and_grad(concrete)
-        self.residuals[id(value)] = (value, grads)
+        if type(value) is float or isinstance(value, np.floating):
+            value = operator.neg(-value)  # a new object with the same bits
+        elif type(value) is np.ndarray and any(value is c for c in concrete):
+            value = value.copy()
+        key = id(value)
+        self.residuals[key] = (value, grads, set())
+        weakref.finalize(tape, self.residuals.pop, key, None)
         if len(self.residuals) > _RESIDUALS:
             with self.lock:
                 while len(self.residuals) > _RESIDUALS:
                     self.residuals.popitem(last=False)
         return [value]
 
-    def gradient(self, ans: Any) -> tuple[Any, ...] | None:
-        """The gradient kept with the value ``ans``, if it is one of ours."""
+    def gradient(self, ans: Any, pos: int, whole: bool) -> Any:
+        """Entry ``pos`` of the gradient kept with the value ``ans``, if it is one of ours.
+
+        ``whole``: it is handed out as it is (a cotangent of 1), so an array is
+        handed out once: the caller may write into it. None where there is none.
+        """
         kept = self.residuals.get(id(ans))
-        return kept[1] if kept is not None and kept[0] is ans else None
+        if kept is None or kept[0] is not ans:
+            return None
+        c = kept[1][pos]
+        if whole and type(c) is np.ndarray:
+            if pos in kept[2]:
+                return None                    # handed out before: computed again
+            kept[2].add(pos)
+        return c
 
     def vjp(self, k: int) -> Any:
         """``jit`` of ``(leaves, g) -> cotangents of the differentiable leaves``."""
@@ -218,7 +280,19 @@ class JitCall:
         return outs[k]
 
 
+def _replayed(leaves: list[Any]) -> bool:
+    """Whether a leaf is traced (at any level) on a tape made to be replayed."""
+    for x in leaves:
+        while type(x) is Traced:
+            if x.tape.staging:
+                return True
+            x = x._value
+    return False
+
+
 def _differentiable(kind: Any) -> bool:
+    if isinstance(kind, type) and issubclass(kind, np.integer):
+        return False              # integer data, as an integer array is
     if kind is float or is_number_kind(kind):
         return True
     return isinstance(kind, tuple) and kind[0][1] == "f"      # (dtype.str, shape)
@@ -239,9 +313,11 @@ def _vjp_rule(call: JitCall, k: int, j: int) -> Callable[..., Any]:
     pos = call.diff.index(j)
 
     def rule(g: Any, ans: Any, *args: Any) -> Any:
-        grads = call.gradient(ans) if type(g) is not Traced else None
-        if grads is not None:                  # first order: kept from the forward call
-            return grads[pos] if type(g) is float and g == 1.0 else zmul(g, grads[pos])
+        if type(g) is not Traced and not any(ans is a for a in args):   # else not ours
+            one = type(g) is float and g == 1.0
+            kept = call.gradient(ans, pos, one)
+            if kept is not None:               # first order: kept from the forward call
+                return kept if one else zmul(g, kept)
         key = [g, ans, *args]
         cts = call.shared.recall(("vjp", k), key, j)
         if cts is None:

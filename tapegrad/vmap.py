@@ -33,7 +33,7 @@ from .staging.cache import MAX_SPECIALIZATIONS
 from .staging.program import Const, Program, from_tape, is_guard
 from .tape import Traced, float_array, ieee, primal_value
 from .transforms import make_tape
-from .vmap_traced import Staged
+from .vmap_traced import OtherStructure, Staged
 
 __all__ = ["batch_rules", "vmap"]
 
@@ -119,12 +119,23 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callab
             key = (treedef, tuple(axes), tuple(_Static(primal_value(x))
                                                for x, a in zip(leaves, axes)
                                                if a is None and _passed_through(x)))
-            s = staged.get(key)
-            if s is None:
+            by_structure = staged.get(key)     # {output structure: Staged}, latest last
+            if by_structure is None:
+                by_structure = staged.put(key, {})
+            s = next(reversed(by_structure.values()), None)
+            if s is not None:
+                try:
+                    return tree.unflatten(s.out_def, s(leaves))
+                except OtherStructure as e:   # these values branch to another structure
+                    out_def, oaxes = e.args
+            else:
                 concrete = [primal_value(x) for x in leaves]
                 _, out_def, oaxes = run(concrete, axes, treedef, True)
-                s = staged.put(key, Staged(
-                    fun, lambda v, a, p: run(v, a, treedef, p), treedef, axes, out_def, oaxes))
+            s = by_structure.pop(out_def, None) or Staged(
+                fun, lambda v, a, p: run(v, a, treedef, p), treedef, axes, out_def, oaxes)
+            by_structure[out_def] = s
+            while len(by_structure) > MAX_SPECIALIZATIONS:
+                del by_structure[next(iter(by_structure))]
             return tree.unflatten(s.out_def, s(leaves))
         outs, out_def, _ = run(leaves, axes, treedef, True)
         return tree.unflatten(out_def, outs)
@@ -398,7 +409,10 @@ def _run_batch(fun: Callable[..., Any], specs: list[Any], treedef: Any, leaves: 
             return owned, out_def, shared
         if not outs:
             outs = [np.empty((n,) + np.shape(v)[1:], dtype=np.result_type(v)) for v in values]
-        for o, v in zip(outs, values):
+        for k, (o, v) in enumerate(zip(outs, values)):
+            dtype = np.result_type(o, v)      # as np.stack of the loop's results
+            if dtype != o.dtype:              # a branch of another dtype: no cast down
+                o = outs[k] = o.astype(dtype)
             o[kept] = v
     return outs, out_def, shared
 

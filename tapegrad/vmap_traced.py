@@ -22,11 +22,15 @@ from . import reductions, tree
 from .primitive import Primitive, defjvp, defvjp
 from .tape import primal_value
 
-__all__ = ["LeafImpl", "LeafPrimitive", "Shared", "Staged"]
+__all__ = ["LeafImpl", "LeafPrimitive", "OtherStructure", "Shared", "Staged"]
 
 Run = Callable[[list[Any], list[Any], bool], tuple[list[Any], Any, list[Any]]]
 """``run(leaves, axes, place) -> (outs, out_def, out_axes)``: the batched
 call on numbers; ``place=False`` leaves the batch axis first."""
+
+
+class OtherStructure(Exception):
+    """The batched call returned another output structure: ``(out_def, out_axes)``."""
 
 
 class Staged:
@@ -51,8 +55,9 @@ class Staged:
     def __call__(self, leaves: list[Any]) -> list[Any]:
         """Record the call on the innermost tape among ``leaves``."""
         concrete = [primal_value(x) for x in leaves]
-        outs, out_def, _ = self.run(concrete, self.axes, True)
-        self._check(out_def)
+        outs, out_def, out_axes = self.run(concrete, self.axes, True)
+        if out_def != self.out_def:
+            raise OtherStructure(out_def, out_axes)
         self.shared.remember("call", concrete, outs)
         return [p(*leaves) for p in self.prims]
 
@@ -120,16 +125,16 @@ class LeafPrimitive(Primitive):
 
 
 class LeafImpl:
-    """The implementation of one output leaf's primitive: ``owner.leaf(k, args)``."""
+    """The implementation of one output leaf's primitive: ``owner.leaf(k, args, *extra)``."""
 
-    def __init__(self, owner: Any, k: int, what: str) -> None:
-        self.owner, self.k = owner, k
+    def __init__(self, owner: Any, k: int, what: str, *extra: Any) -> None:
+        self.owner, self.k, self.extra = owner, k, extra
         self.__name__ = f"{what}_leaf_{k}"
         self.__doc__ = f"Output leaf {k} of a {what} call."
 
     def __call__(self, *args: Any) -> Any:
         """Output leaf ``k`` of the call on numbers ``args``."""
-        return self.owner.leaf(self.k, list(args))
+        return self.owner.leaf(self.k, list(args), *self.extra)
 
 
 class Shared:

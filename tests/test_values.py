@@ -209,7 +209,9 @@ def test_row39_numpy_scalars_and_ints_give_eagers_arithmetic_under_jit(value):
         got = f(value)
         assert got == eager and all(type(v) is float for v in got)
     assert f.trace_count == 1
-    assert tg.jit(CUBE)(value) == eager[0]
+    with np.errstate(over="ignore"):     # a NumPy integer scalar is integer data, as in eager
+        plain = CUBE(value) if isinstance(value, np.integer) else eager[0]
+    assert tg.jit(CUBE)(value) == plain
     assert tg.make_tape(tg.value_and_grad(CUBE))(1.0)(value) == eager
 
 
