@@ -483,10 +483,7 @@ class Traced:
           TypeError: under ``jit``, ``vmap`` or ``make_tape``, where the number
             would be baked into every later call of the recording.
         """
-        _check_live(self)
-        _refuse_staged(self, "x.value reads the number of a traced value",
-                       "Compute with the traced value itself (tg.where for a choice), "
-                       "or pass the number in as a static argument")
+        _readable(self, "x.value")
         return self._value
 
     def primal(self) -> Any:
@@ -496,10 +493,7 @@ class Traced:
           TypeError: under ``jit``, ``vmap`` or ``make_tape``, where the number
             would be baked into every later call of the recording.
         """
-        _check_live(self)
-        _refuse_staged(self, "x.primal() reads the number of a traced value",
-                       "Compute with the traced value itself (tg.where for a choice), "
-                       "or pass the number in as a static argument")
+        _readable(self, "x.primal()")
         return primal_value(self)
 
     # Python would silently drop the derivative in these: refuse, as JAX does.
@@ -610,6 +604,14 @@ def _missing_method(name: str) -> AttributeError:
 
 _new = object.__new__
 LEAF_TYPES.add(Traced)    # pytrees flatten traced values without a registry lookup
+
+
+def _readable(x: Traced, how: str) -> None:
+    """Refuse to read ``x``'s number where a recording would keep it for every call."""
+    _check_live(x)
+    _refuse_staged(x, f"{how} reads the number of a traced value",
+                   "Compute with the traced value itself (tg.where for a choice), "
+                   "or pass the number in as a static argument")
 
 
 def _check_live(x: Traced) -> None:
