@@ -11,6 +11,8 @@ from __future__ import annotations
 import bisect
 import functools
 import random
+import threading
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -509,11 +511,15 @@ def _check_rngs(fun: Callable[..., Any], before: tuple[Any, Any]) -> None:
     if np_moved or py_state != py_before:
         which = "NumPy's global random generator (np.random)" if np_moved else \
             "Python's global random generator (random)"
-        raise RuntimeError(
-            f"{getattr(fun, '__name__', 'the function')} drew from {which} while jit, "
-            "vmap or make_tape recorded it: the recording would replay that one draw "
-            "on every call, frozen. Draw the numbers outside the function and pass "
-            "them in as an argument (a new draw per call).")
+        msg = (f"{getattr(fun, '__name__', 'the function')} drew from {which} while jit, "
+               "vmap or make_tape recorded it: the recording would replay that one draw "
+               "on every call, frozen. Draw the numbers outside the function and pass "
+               "them in as an argument (a new draw per call).")
+        if threading.active_count() > 1:     # another thread may have drawn: say, not stop
+            warnings.warn(msg + " (Another thread may have drawn instead.)", RuntimeWarning,
+                          stacklevel=4)
+            return
+        raise RuntimeError(msg)
 
 
 def _freeze_constants(tape: Tape) -> None:

@@ -502,3 +502,25 @@ def test_what_an_inner_transform_makes_a_float_stays_a_float(name):
         got = RECORDERS[name](f)(*args)
         assert got == want
         assert [type(v) for v in tg.tree.leaves(got)] == [type(v) for v in tg.tree.leaves(want)]
+
+
+def test_another_threads_draws_never_fail_a_trace():
+    """A thread drawing from np.random while jit traces is no error of the function."""
+    import threading
+    import warnings
+    stop = threading.Event()
+
+    def draw():
+        while not stop.is_set():
+            np.random.rand()
+    t = threading.Thread(target=draw)
+    t.start()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            for k in range(20):
+                f = tg.jit(lambda x: tg.sin(x) * x + float(k))
+                assert f(0.5) == tg.sin(0.5) * 0.5 + float(k)
+    finally:
+        stop.set()
+        t.join()
