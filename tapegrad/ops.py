@@ -47,6 +47,9 @@ def _doc(prim: Primitive, summary: str, call: str, out: str) -> None:
 __test__: dict[str, str] = {}
 
 
+_F64 = np.float64        # a module global: one lookup on the hot path, not two
+
+
 def _is_scalar(x: Any) -> bool:
     """A Python number, or a NumPy float64 scalar: one arithmetic for both.
 
@@ -55,7 +58,7 @@ def _is_scalar(x: Any) -> bool:
     take the ``math`` branch: eager, ``grad`` and ``jit`` agree bit for bit.
     """
     t = type(x)
-    return t is float or t is int or t is np.float64
+    return t is float or t is int or t is _F64
 
 
 def _ieee(f: Callable[..., Any], *args: Any) -> float:
@@ -74,7 +77,8 @@ def _ieee_op(fmath: Callable[..., Any], fnp: Callable[..., Any], name: str) -> P
     """
     def impl(*args: Any) -> Any:
         for a in args:
-            if type(a) is not float and type(a) is not int and type(a) is not np.float64:
+            t = type(a)
+            if t is not float and t is not int and t is not _F64:
                 return fnp(*args)
         try:
             return fmath(*args)

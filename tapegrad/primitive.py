@@ -394,9 +394,13 @@ def _is_const(p: Any) -> bool:
 
 
 # ------------------------------------------------------------------- zmul
+_F64 = np.float64
+
+
 def _zmul(g: Any, d: Any) -> Any:
     """``g * d``, but exactly zero wherever ``g`` is zero."""
-    if type(g) is float or type(g) is int or type(g) is np.float64:   # one scalar arithmetic
+    t = type(g)
+    if t is float or t is int or t is _F64:     # one scalar arithmetic for all three
         return 0.0 if g == 0 else g * d
     r = np.multiply(g, d)
     s = np.add.reduce(r, axis=None)   # nan iff r may hold 0 * inf or 0 * nan:

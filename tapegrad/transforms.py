@@ -540,8 +540,18 @@ def _freeze_constants(tape: Tape) -> None:
         return c[1]
 
     records = tape.records
+    nd = np.ndarray
     for i, rec in enumerate(records):
-        if rec[0] is None or None not in rec[2::2]:          # rec_ids: no constant
+        n = len(rec)               # most records: no array argument at all, one test
+        if n == 6:
+            if rec[3].__class__ is not nd and rec[5].__class__ is not nd:
+                continue
+        elif n == 4:
+            if rec[3].__class__ is not nd:
+                continue
+        elif rec[0] is None or all(a.__class__ is not nd for a in rec[3::2]):
+            continue
+        if None not in rec[2::2]:                            # rec_ids: no constant
             continue
         new = list(rec)
         for k in range(2, len(rec), 2):
