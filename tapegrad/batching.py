@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from . import arrays, axes, logic, ops, reductions
-from .primitive import zmul
+from .primitive import zmul, zmul_both
 from .tape import float_array
 from .vmap_traced import LeafPrimitive
 
@@ -31,7 +31,7 @@ axis 0 where ``batched`` says so; the result is batched."""
 ELEMENTWISE = {
     ops.add, ops.sub, ops.mul, ops.neg, ops.div, ops.pow, ops.exp, ops.log, ops.sin,
     ops.cos, ops.tanh, ops.sqrt, ops.sigmoid, ops.relu, ops.abs, ops.maximum, ops.minimum,
-    ops.where, ops.logaddexp, ops.stop_gradient_p, zmul, logic.lt, logic.le, logic.gt,
+    ops.where, ops.logaddexp, ops.stop_gradient_p, zmul, zmul_both, logic.lt, logic.le, logic.gt,
     logic.ge, logic.eq, logic.ne, logic.logical_and, logic.logical_or, logic.logical_not,
     ops.log1p, ops.expm1, ops.tan, ops.arctan, ops.sinh, ops.cosh, ops.square, ops.sign,
     ops.softplus, arrays.floor, arrays.ceil, arrays.trunc, arrays.rint, arrays.round_p,

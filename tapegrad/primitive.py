@@ -424,8 +424,25 @@ def _zmul_d(c: Any, ans: Any, g: Any, d: Any) -> Any:
     receives zero even from an infinite ``c`` (``inf * 0`` would be nan):
     the derivatives of a zero-safe product stay zero-safe at every order.
     """
-    from .ops import where  # here: ops imports this module
-    return where(g == 0, 0.0, zmul(c, g))
+    return zmul_both(c, g)
+
+
+def _zmul_both(c: Any, g: Any) -> Any:
+    """``c * g``, exactly zero where ``c`` or ``g`` is zero (``+0.0`` where ``g`` is)."""
+    t, u = type(c), type(g)
+    if (t is float or t is int or t is _F64) and (u is float or u is int or u is _F64):
+        return 0.0 if c == 0 or g == 0 else c * g
+    r = np.multiply(c, g)
+    s = np.add.reduce(r, axis=None)   # nan iff r may hold 0 * inf or 0 * nan
+    if s != s:
+        r = np.where(np.equal(c, 0), 0.0, r)
+    return np.where(np.equal(g, 0), 0.0, r)
+
+
+# One record for what d receives (a where on a comparison and a zmul made three).
+zmul_both = primitive(_zmul_both, "zmul_both")
+defvjp(zmul_both, lambda t, ans, c, g: zmul_both(t, g), lambda t, ans, c, g: zmul_both(t, c))
+defjvp(zmul_both, lambda t, ans, c, g: zmul_both(t, g), lambda t, ans, c, g: zmul_both(t, c))
 
 
 # Rules, not partials: the players would multiply a partial ``g`` by the
@@ -434,4 +451,4 @@ defvjp(zmul, _zmul_g, _zmul_d)
 defjvp(zmul, _zmul_g, _zmul_d)
 
 __all__ = ["Primitive", "Rule", "defjvp", "defpartials", "defvjp",
-           "primitive", "zmul"]
+           "primitive", "zmul", "zmul_both"]

@@ -524,11 +524,6 @@ class Traced:
             "(np.arange(len(x)) == i), or build the new array with tg.concatenate / "
             "tg.stack (x = tg.concatenate([x[:i], y[None], x[i + 1:]])).")
 
-    def __getattr__(self, name: str) -> Any:
-        if name[:1] == "_":          # NumPy probes __array_priority__ and the like
-            raise AttributeError(name)
-        raise _missing_method(name)
-
     def __hash__(self) -> int:
         _check_live(self)
         if self.tape.staging:     # a lookup decided at trace time, with no guard
@@ -601,6 +596,20 @@ def _missing_method(name: str) -> AttributeError:
     return UnsupportedMethodError(
         f"x.{name} is an ndarray method that a traced array does not support: {why}.")
 
+
+def _refusal(name: str) -> property:
+    def missing(self: Traced) -> Any:
+        raise _missing_method(name)
+    missing.__doc__ = f"Not supported on a traced value: reading ``x.{name}`` says why."
+    return property(missing)
+
+
+# Each ndarray method a traced value lacks is a property that explains itself
+# (the op modules replace those they implement). Not a __getattr__: that hook
+# would slow every attribute read of a traced value (tape, id) by about a fifth.
+for _name in _NDARRAY_METHODS:
+    if not hasattr(Traced, _name):
+        setattr(Traced, _name, _refusal(_name))
 
 _new = object.__new__
 LEAF_TYPES.add(Traced)    # pytrees flatten traced values without a registry lookup

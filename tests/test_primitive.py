@@ -109,3 +109,20 @@ def test_builtins_are_primitives_made_through_the_public_path():
         assert prim.vjps is not None and prim.jvps is not None, prim.name
         assert len(prim.vjps) == len(prim.jvps), prim.name
     assert tg.exp is ops.exp and isinstance(tg.where, tg.Primitive)
+
+
+def test_zmul_both_is_a_product_zero_where_either_factor_is():
+    from tapegrad.primitive import zmul_both
+    inf, nan = float("inf"), float("nan")
+    assert zmul_both(0.0, inf) == 0.0 and zmul_both(inf, 0.0) == 0.0
+    assert zmul_both(nan, 0.0) == 0.0 and zmul_both(0.0, nan) == 0.0
+    assert zmul_both(2.0, -3.0) == -6.0
+    c = np.array([0.0, inf, 2.0, -1.0], dtype=np.float32)
+    g = np.array([inf, 0.0, 3.0, -0.0], dtype=np.float32)
+    r = zmul_both(c, g)
+    assert r.dtype == np.float32 and r.tolist() == [0.0, 0.0, 6.0, 0.0]
+    assert str(r[3]) == "0.0"                       # +0.0 where g is zero
+    tg.check_grads(lambda a, b: zmul_both(a, b), (1.5, -0.7), order=2)
+    tg.check_grads(lambda a, b: tg.sum(zmul_both(a, b)),
+                   (np.array([1.5, 2.0]), np.array([-0.7, 0.3])), order=2)
+    assert tg.grad(lambda a: zmul_both(a, 0.0))(inf) == 0.0
