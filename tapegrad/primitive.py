@@ -436,7 +436,9 @@ def _zmul_both(c: Any, g: Any) -> Any:
     s = np.add.reduce(r, axis=None)   # nan iff r may hold 0 * inf or 0 * nan
     if s != s:
         r = np.where(np.equal(c, 0), 0.0, r)
-    return np.where(np.equal(g, 0), 0.0, r)
+    if type(g) is np.ndarray:
+        return r if g.all() else np.where(g == 0, 0.0, r)     # one test where none is
+    return np.zeros_like(r) if g == 0 else r
 
 
 # One record for what d receives (a where on a comparison and a zmul made three).
