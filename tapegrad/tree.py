@@ -16,6 +16,7 @@ Examples:
 
 from __future__ import annotations
 
+import builtins
 import functools
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, NamedTuple, cast
@@ -201,7 +202,7 @@ class TreeDef:
     def __hash__(self) -> int:
         if self._hash is None:      # one formula, whichever way it is computed
             try:
-                self._hash = hash((self.node, self.aux, tuple(map(hash, self.children))))
+                self._hash = hash((self.node, self.aux, tuple(builtins.map(hash, self.children))))
             except RecursionError:  # very deep: children first, each cached
                 self._hash = _hash_deep(self)
         return self._hash
@@ -254,7 +255,7 @@ def _hash_deep(td: TreeDef) -> int:
             todo.extend(pending)
             continue
         todo.pop()
-        t._hash = hash((t.node, t.aux, tuple(map(hash, t.children))))
+        t._hash = hash((t.node, t.aux, tuple(builtins.map(hash, t.children))))
     return cast(int, td._hash)
 
 
