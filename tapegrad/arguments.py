@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from . import tree
-from .errors import ESCAPED_MSG, EscapedTracerError
-from .tape import Tape, Traced, _shape, made_float, primal_value
+from .errors import COMPLEX_MSG, ESCAPED_MSG, EscapedTracerError
+from .tape import Tape, Traced, _shape, is_complex, made_float, primal_value
 
 Argnums = int | Sequence[int]
 
@@ -82,12 +82,8 @@ def as_number(leaf: Any, name: object, where: tuple[tree.TreeDef, int], what: st
     path = where[0].key_paths()[where[1]]
     if isinstance(leaf, np.ndarray) and leaf.dtype.kind in "iu":
         raise TypeError(_int_array_msg(what, f"{name}{tree.keystr(path)}", kind))
-    if isinstance(leaf, complex | np.complexfloating) or (
-            isinstance(leaf, np.ndarray) and leaf.dtype.kind == "c"):
-        raise TypeError(
-            f"{what}: {name}{tree.keystr(path)} is {kind}: tapegrad differentiates "
-            "real functions only. Pass the real and imaginary parts as two float "
-            "arguments.")
+    if is_complex(leaf):
+        raise TypeError(f"{what}: {name}{tree.keystr(path)} is {kind}: {COMPLEX_MSG}")
     raise TypeError(
         f"{what}: {name}{tree.keystr(path)} is {kind}, not a number; differentiated "
         "arguments may hold only floats, ints or float arrays. Pass other data "

@@ -17,6 +17,9 @@ ESCAPED_MSG = (
     "Return values from the function you transform instead of storing them in "
     "globals or closures, or use tg.stop_gradient inside the transform.")
 
+COMPLEX_MSG = ("tapegrad computes on real numbers only. Pass the real and imaginary "
+               "parts as two float arguments.")
+
 FLOAT_MSG = (
     "{what}() of a traced value would drop its derivative. Use tapegrad's own "
     "functions on traced values (tg.exp, tg.log, tg.sin, ... instead of math.*), "

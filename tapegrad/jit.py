@@ -24,6 +24,7 @@ import numpy as np
 
 from . import tree
 from .arguments import arg_path_name, check_callable
+from .errors import COMPLEX_MSG
 from .jit_traced import JitCall
 from .staging.cache import (
     MAX_SIGNATURES,
@@ -39,7 +40,7 @@ from .staging.cache import (
 from .staging.lower import GuardFailed, Lowered, lower
 from .staging.passes import optimize
 from .staging.program import from_tape, int_outputs
-from .tape import Traced, active_tapes, gc_paused, ieee, primal_value, skeleton
+from .tape import Traced, active_tapes, gc_paused, ieee, is_complex, primal_value, skeleton
 from .transforms import make_tape
 
 __all__ = ["jit"]
@@ -155,22 +156,24 @@ _PLAIN = {float, int}         # leaves whose type alone is their kind
 
 
 def _outputs(spec: Specialization, leaves: list[Any]) -> Any:
-    """Run ``spec`` on the input leaves; its outputs as the function's tree.
+    """Run ``spec`` on the input leaves; its outputs as the function's tree."""
+    outs = _flat_outputs(spec, leaves)
+    unflat = spec.unflatten          # _unflattened, written out: the fast path's last step
+    return unflat(outs) if unflat is not None else tree.unflatten(spec.out_def, outs)
 
-    NumPy's warnings are switched off only where the program holds NumPy
-    values: Python floats never warn, and switching costs microseconds.
-    """
-    if spec.lowered.plain:
-        outs = spec.lowered.fn(leaves)
-    else:
-        with ieee():
-            outs = spec.lowered.fn(leaves)
+
+def _unflattened(spec: Specialization, outs: list[Any]) -> Any:
+    """Output leaves as the function's tree (by the generated unflattener where there is one)."""
     unflat = spec.unflatten
     return unflat(outs) if unflat is not None else tree.unflatten(spec.out_def, outs)
 
 
 def _flat_outputs(spec: Specialization, leaves: list[Any]) -> list[Any]:
-    """Run ``spec`` on the input leaves; its output leaves."""
+    """Run ``spec`` on the input leaves; its output leaves.
+
+    NumPy's warnings are switched off only where the program holds NumPy
+    values: Python floats never warn, and switching costs microseconds.
+    """
     if spec.lowered.plain:
         return spec.lowered.fn(leaves)       # type: ignore[no-any-return]
     with ieee():
@@ -281,17 +284,7 @@ class Jitted:
                     return self.fun(*args, **kwargs)
             bad = kinds.index(None)
             self._check_self(args, leaves[bad])
-            path = self._leaf_name(treedef.key_paths()[bad])
-            x = leaves[bad]
-            if isinstance(x, complex | np.complexfloating) or (
-                    isinstance(x, np.ndarray) and x.dtype.kind == "c"):
-                raise TypeError(f"jit: the argument at {path} is complex "
-                                f"({np.asarray(x).dtype}): tapegrad computes on real numbers "
-                                "only. Pass the real and imaginary parts as two float "
-                                "arguments.")
-            raise TypeError(f"jit: the argument at {path} is a {type(leaves[bad]).__name__}, "
-                            "which jit cannot trace; name it in static_argnums or "
-                            "static_argnames.")
+            raise self._untraceable(leaves[bad], treedef.key_paths()[bad])
         signature = (treedef, kinds, statics)
         specs = self.cache.specializations(signature)
         if specs:
@@ -301,8 +294,7 @@ class Jitted:
             spec, outs = self._select(signature, leaves, statics)
         except _ClosesOverTraced:
             return self.fun(*args, **kwargs)
-        unflat = spec.unflatten
-        return unflat(outs) if unflat is not None else tree.unflatten(spec.out_def, outs)
+        return _unflattened(spec, outs)
 
     def _select(self, signature: Any, leaves: list[Any], statics: Any
                 ) -> tuple[Specialization, list[Any]]:
@@ -347,10 +339,7 @@ class Jitted:
         kinds = tuple(leaf_kind(primal_value(x)) for x in leaves)
         if None in kinds:
             bad = kinds.index(None)
-            path = tree.keystr(treedef.key_paths()[bad])
-            raise TypeError(f"jit: the argument at {path} is a "
-                            f"{type(primal_value(leaves[bad])).__name__}, which jit cannot "
-                            "trace; name it in static_argnums or static_argnames.")
+            raise self._untraceable(primal_value(leaves[bad]), treedef.key_paths()[bad])
         signature = (treedef, kinds, statics)
         with self._calls_lock:          # threads may drop the signature another uses
             call = self._calls.get(signature)
@@ -390,11 +379,14 @@ class Jitted:
             fn = self._derived[key] = Jitted(vg, self.static_argnums, self.static_argnames)
         return fn
 
-    def _leaf_name(self, path: Any) -> str:
-        """A traced leaf by its parameter's name (``p['w']``) where statics do not shift it."""
-        if self.static_argnums:
-            return tree.keystr(path)
-        return arg_path_name(self.fun, path)
+    def _untraceable(self, x: Any, path: Any) -> TypeError:
+        """The error for a leaf jit cannot trace, named by its parameter (``p['w']``)."""
+        where = tree.keystr(path) if self.static_argnums else arg_path_name(self.fun, path)
+        if is_complex(x):
+            return TypeError(f"jit: the argument at {where} is complex "
+                             f"({np.asarray(x).dtype}): {COMPLEX_MSG}")
+        return TypeError(f"jit: the argument at {where} is a {type(x).__name__}, which jit "
+                         "cannot trace; name it in static_argnums or static_argnames.")
 
     def _check_self(self, args: tuple[Any, ...], bad: Any) -> None:
         """Where the leaf jit cannot trace is ``self`` of a method: say both fixes."""

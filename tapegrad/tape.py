@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 import numpy as np
 
 from . import nans
-from .errors import ESCAPED_MSG, FLOAT_MSG, EscapedTracerError, GuardError
+from .errors import COMPLEX_MSG, ESCAPED_MSG, FLOAT_MSG, EscapedTracerError, GuardError
 from .tree import LEAF_TYPES, TreeDef, keystr
 
 if TYPE_CHECKING:
@@ -406,9 +406,7 @@ def _replay_input(tape: Tape, i: int, leaf: Any) -> Any:
         return leaf
     if isinstance(leaf, bool) or not isinstance(
             leaf, int | float | np.integer | np.floating | np.ndarray | Traced):
-        fix = (" tapegrad computes on real numbers only. Pass the real and imaginary "
-               "parts as two float arguments." if isinstance(leaf, complex | np.complexfloating)
-               else "")
+        fix = f" {COMPLEX_MSG}" if is_complex(leaf) else ""
         raise TypeError(f"tape: {tape.path(i)} is a {type(leaf).__name__}, not a number.{fix}")
     if _integer_data(recorded):             # integer data stays integer, as recorded
         if type(leaf) is int and isinstance(recorded, np.integer):
@@ -421,8 +419,7 @@ def _replay_input(tape: Tape, i: int, leaf: Any) -> Any:
         leaf = float(leaf)
     elif isinstance(leaf, np.ndarray) and leaf.dtype.kind not in "fiu":
         raise TypeError(f"tape: {tape.path(i)} is an array of dtype {leaf.dtype}, not of "
-                        "real numbers; tapegrad computes on real numbers only. Pass the "
-                        "real and imaginary parts as two float arguments.")
+                        f"real numbers; {COMPLEX_MSG}")
     elif isinstance(leaf, np.ndarray) and leaf.dtype.kind != "f":
         leaf = leaf.astype(float)
     if _shape(leaf) != _shape(recorded):
@@ -430,6 +427,12 @@ def _replay_input(tape: Tape, i: int, leaf: Any) -> Any:
             f"tape: {tape.path(i)} has shape {_shape(leaf)}, but the tape was recorded "
             f"with shape {_shape(recorded)}; pass arguments of the recorded shapes.")
     return leaf
+
+
+def is_complex(x: Any) -> bool:
+    """A complex number or array: refused by every transform, never cast."""
+    return isinstance(x, complex | np.complexfloating) or (
+        isinstance(x, np.ndarray) and x.dtype.kind == "c")
 
 
 def _integer_data(x: Any) -> bool:

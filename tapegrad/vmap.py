@@ -29,9 +29,10 @@ import numpy as np
 from . import batching, tree, vmap_compiled
 from .arguments import arg_path_name, check_callable
 from .batching import batch_rules
+from .errors import COMPLEX_MSG
 from .staging.cache import MAX_SPECIALIZATIONS
 from .staging.program import Const, Program, from_tape, is_guard
-from .tape import Traced, float_array, ieee, primal_value
+from .tape import Traced, float_array, ieee, is_complex, primal_value
 from .transforms import make_tape
 from .vmap_traced import OtherStructure, Staged
 
@@ -215,12 +216,10 @@ def _stand_in(x: np.ndarray) -> Any:
 def _refuse_complex(leaves: list[Any], treedef: Any) -> None:
     """A complex leaf is a TypeError, as in grad and jit: never cast with a warning."""
     for k, x in enumerate(leaves):
-        if isinstance(x, complex | np.complexfloating) or (
-                isinstance(x, np.ndarray) and x.dtype.kind == "c"):
+        if is_complex(x):
             path = tree.keystr(treedef.key_paths()[k])
             raise TypeError(f"vmap: the argument at {path} is complex ({np.asarray(x).dtype}): "
-                            "tapegrad computes on real numbers only. Pass the real and "
-                            "imaginary parts as two float arguments.")
+                            f"{COMPLEX_MSG}")
 
 
 def _batch_array(x: Any) -> np.ndarray:
