@@ -313,10 +313,8 @@ def check_cotangent(ct: Any, path: Any, what: str) -> None:
     """A cotangent must be a real number (or a traced one); say where it is not."""
     if type(ct) is float or type(ct) is Traced:
         return
-    if isinstance(ct, complex | np.complexfloating) or (
-            isinstance(ct, np.ndarray) and ct.dtype.kind == "c"):
-        raise TypeError(f"{what}: cotangent{tree.keystr(path)} is complex; tapegrad "
-                        "differentiates real functions only.")
+    if is_complex(ct):
+        raise TypeError(f"{what}: cotangent{tree.keystr(path)} is complex; {COMPLEX_MSG}")
     if isinstance(ct, bool) or not isinstance(
             ct, int | float | np.integer | np.floating | np.ndarray) or (
             isinstance(ct, np.ndarray) and ct.dtype.kind not in "fiu"):
