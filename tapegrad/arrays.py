@@ -72,8 +72,8 @@ def _basic(idx: Any) -> bool:
                for p in parts)
 
 
-getitem: Primitive = primitive(_getitem, "getitem")
-index_add: Primitive = primitive(_index_add, "index_add")
+getitem: Primitive = primitive(_getitem, "getitem", check_rules=False)
+index_add: Primitive = primitive(_index_add, "index_add", check_rules=False)
 defvjp(getitem, lambda g, ans, x, idx: index_add(g, x, idx), None)
 defjvp(getitem, lambda t, ans, x, idx: getitem(t, idx), None)
 defvjp(index_add, lambda c, ans, g, x, idx: getitem(c, idx), None, None)
@@ -108,8 +108,8 @@ def _scatter_add(g: Any, x: Any, template: tuple[Any, ...], *parts: Any) -> Any:
     return _index_add(g, x, _fill(template, parts))
 
 
-gather: Primitive = primitive(_gather, "gather")
-scatter_add: Primitive = primitive(_scatter_add, "scatter_add")
+gather: Primitive = primitive(_gather, "gather", check_rules=False)
+scatter_add: Primitive = primitive(_scatter_add, "scatter_add", check_rules=False)
 _NONE = (None,) * (_MAX_PARTS + 1)
 defvjp(gather, lambda g, ans, x, tpl, *parts: scatter_add(g, x, tpl, *parts), *_NONE)
 defjvp(gather, lambda t, ans, x, tpl, *parts: gather(t, tpl, *parts), *_NONE)
@@ -218,7 +218,7 @@ def _matmul(a: Any, b: Any) -> Any:
     return r if r.ndim else _scalar(r)
 
 
-matmul_p: Primitive = primitive(_matmul, "matmul")
+matmul_p: Primitive = primitive(_matmul, "matmul", elementwise=True, check_rules=False)
 
 
 def _mT(x: Any) -> Any:
@@ -347,7 +347,7 @@ def _transpose(x: Any, axes: tuple[int, ...]) -> Any:
     return np.transpose(_data(x), axes)
 
 
-transpose_p: Primitive = primitive(_transpose, "transpose")
+transpose_p: Primitive = primitive(_transpose, "transpose", check_rules=False)
 defvjp(transpose_p, lambda g, ans, x, axes: transpose_p(g, tuple(np.argsort(axes).tolist())),
        None)
 defjvp(transpose_p, lambda t, ans, x, axes: transpose_p(t, axes), None)
@@ -388,7 +388,7 @@ def _broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
     return np.broadcast_to(_data(x), shape).copy()
 
 
-broadcast_to_p: Primitive = primitive(_broadcast_to, "broadcast_to")
+broadcast_to_p: Primitive = primitive(_broadcast_to, "broadcast_to", check_rules=False)
 defvjp(broadcast_to_p, lambda g, ans, x, shape: sum_like(g, x), None)
 defjvp(broadcast_to_p, lambda t, ans, x, shape: broadcast_to_p(t, shape), None)
 
@@ -427,7 +427,7 @@ def _concat_prim(n: int) -> Primitive:
         *xs, axis = args
         return np.concatenate([_data(x) for x in xs], axis=axis)
     impl.__name__ = "concatenate"
-    prim = primitive(impl, "concatenate")
+    prim = primitive(impl, "concatenate", check_rules=False)
 
     def piece(k: int) -> Any:
         def vjp(g: Any, ans: Any, *args: Any) -> Any:
@@ -522,7 +522,7 @@ def _rounding(np_fn: Any, name: str) -> Primitive:
         r = np_fn(x, *decimals)
         return float(r) if type(x) is float or type(x) is int else _scalar(r)
     impl.__name__ = name
-    prim = primitive(impl, name)
+    prim = primitive(impl, name, elementwise=True, check_rules=False)
     defvjp(prim, None, None)
     defjvp(prim, None, None)
     return prim
@@ -548,7 +548,7 @@ def _floats(x: Any) -> bool:
     return np.asarray(primal_value(x)).dtype.kind == "f"
 
 
-astype_p: Primitive = primitive(_astype, "astype")
+astype_p: Primitive = primitive(_astype, "astype", elementwise=True, check_rules=False)
 # A cast between float dtypes carries the derivative (cast back to the input's
 # dtype); a cast to or from integers or bools has none.
 defvjp(astype_p, lambda g, ans, x, dtype: astype_p(g, np.asarray(primal_value(x)).dtype)
@@ -605,7 +605,7 @@ def _floordiv(a: Any, b: Any) -> Any:
 
 # ``%`` and ``//`` as NumPy has them (the sign of the divisor; integers stay
 # integers): index arithmetic such as a wrap around the edge, np.mod(i, n).
-mod: Primitive = primitive(_mod, "mod")
-floordiv: Primitive = primitive(_floordiv, "floordiv")
+mod: Primitive = primitive(_mod, "mod", elementwise=True, check_rules=False)
+floordiv: Primitive = primitive(_floordiv, "floordiv", elementwise=True, check_rules=False)
 defpartials(mod, 1.0, lambda ans, a, b: neg(floor(div(a, b))))   # a - b * floor(a / b)
 defpartials(floordiv, None, None)                                # piecewise constant

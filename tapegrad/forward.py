@@ -66,7 +66,7 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]],
                     c = jvp_rule(op, k)(t, *rule_args)   # rule(t, ans, *args)
                     if c is None:
                         continue
-                    if op.checked and (c.__class__ is not float
+                    if op.check_rules and (c.__class__ is not float
                                        or rec[1].__class__ is not float):
                         check_rule(c, rec[1], op, k, "jvp")
                 else:

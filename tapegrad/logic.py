@@ -29,7 +29,7 @@ __all__ = ["eq", "ge", "gt", "le", "logical_and", "logical_not", "logical_or", "
 
 def _no_derivative(impl: Callable[..., Any], name: str) -> Primitive:
     """A primitive whose result is a boolean: nothing to differentiate."""
-    prim = primitive(impl, name)
+    prim = primitive(impl, name, elementwise=True, check_rules=False)
     defvjp(prim, None, None)
     defjvp(prim, None, None)
     return prim
@@ -57,7 +57,7 @@ def _not(a: Any) -> Any:
 
 logical_and = _no_derivative(_and, "and")
 logical_or = _no_derivative(_or, "or")
-logical_not = primitive(_not, "not")
+logical_not = primitive(_not, "not", elementwise=True, check_rules=False)
 defvjp(logical_not, None)
 defjvp(logical_not, None)
 

@@ -21,7 +21,7 @@ import numpy as np
 from . import arrays, axes, logic, ops
 from .tape import Traced, primal_value
 
-_UFUNCS: dict[Any, Callable[..., Any]] = {
+ufuncs: dict[Any, Callable[..., Any]] = {
     np.add: ops.add, np.subtract: ops.sub, np.multiply: ops.mul, np.divide: ops.div,
     np.power: ops.pow, np.negative: ops.neg, np.absolute: ops.abs, np.exp: ops.exp,
     np.log: ops.log, np.sin: ops.sin, np.cos: ops.cos, np.tanh: ops.tanh,
@@ -40,7 +40,7 @@ _UFUNCS: dict[Any, Callable[..., Any]] = {
     np.rint: arrays.rint,   # integer-valued, zero derivative: .astype(int) makes an index
     np.remainder: arrays.mod, np.floor_divide: arrays.floordiv,
 }
-_ALTERNATIVES = {     # NumPy functions without a counterpart: how to write them
+alternatives = {     # NumPy functions without a counterpart: how to write them
     "array": "tg.stack (of traced floats or arrays)",
     "asarray": "tg.stack (of traced floats or arrays)",
     "arcsin": "tg.arctan(x / tg.sqrt(1.0 - x * x))", "log2": "tg.log(x) / tg.log(2.0)",
@@ -55,7 +55,7 @@ _ALTERNATIVES = {     # NumPy functions without a counterpart: how to write them
 }
 
 
-_SCIPY_ALTERNATIVES = {    # SciPy functions with a tapegrad counterpart
+scipy_alternatives = {    # SciPy functions with a tapegrad counterpart
     "scipy.special.expit": "tg.sigmoid", "scipy.special.logsumexp": "tg.logsumexp",
     "scipy.special.softmax": "tg.softmax", "scipy.special.log_expit": "-tg.softplus(-x)",
     "scipy.special.xlogy": "x * tg.log(y)", "scipy.special.logit": "tg.log(x / (1 - x))",
@@ -67,7 +67,7 @@ def _refuse(name: str) -> TypeError:
     """The error for NumPy's (or, spelled in full, SciPy's) ``name`` on a traced value."""
     library = "SciPy" if name.startswith("scipy.") else "NumPy"
     full = name if library == "SciPy" else f"np.{name}"
-    alt = _SCIPY_ALTERNATIVES.get(name.split("(")[0]) or _ALTERNATIVES.get(name)
+    alt = scipy_alternatives.get(name.split("(")[0]) or alternatives.get(name)
     use = f" Use {alt} instead." if alt else (
         " Use tapegrad's own functions (tg.exp, tg.log, tg.where, tg.sum, ...) on traced values.")
     return TypeError(
@@ -121,7 +121,7 @@ def _scipy_caller() -> str | None:
 
 
 def _array_ufunc(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-    prim = _UFUNCS.get(ufunc)
+    prim = ufuncs.get(ufunc)
     if prim is None or method != "__call__" or kwargs:
         name = _ufunc_name(ufunc)
         name = name if method == "__call__" else f"{name}.{method}"
@@ -140,7 +140,7 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
         shape = _shape_of(args[0])
         return shape if func is np.shape else len(shape) if func is np.ndim else \
             int(np.prod(shape))
-    handler = _FUNCTIONS.get(func)
+    handler = functions.get(func)
     if handler is not None and _kw(kwargs, *handler[1]):
         return handler[0](*args, **kwargs)
     name = func.__name__
@@ -152,7 +152,7 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
 
 
 # a NumPy function -> (the tapegrad function, the keywords it takes)
-_FUNCTIONS: dict[Any, tuple[Callable[..., Any], tuple[str, ...]]] = {
+functions: dict[Any, tuple[Callable[..., Any], tuple[str, ...]]] = {
     np.where: (lambda c, a, b: ops.where(c, a, b), ()),
     np.sum: (axes.sum, ("axis", "keepdims")), np.mean: (axes.mean, ("axis", "keepdims")),
     np.max: (axes.max, ("axis", "keepdims")), np.min: (axes.min, ("axis", "keepdims")),

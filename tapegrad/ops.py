@@ -85,19 +85,19 @@ def _ieee_op(fmath: Callable[..., Any], fnp: Callable[..., Any], name: str) -> P
         except (ValueError, OverflowError, ZeroDivisionError):
             return _ieee(fnp, *args)
     impl.__name__ = name
-    return primitive(impl, name)
+    return primitive(impl, name, elementwise=True, check_rules=False)
 
 
 # ------------------------------------------------------------- arithmetic
 # Python's + - * never raise on floats (overflow gives inf), so the C
 # operators serve as impls: a builtin call is cheaper than a Python one.
-add: Primitive = primitive(operator.add, "add")
+add: Primitive = primitive(operator.add, "add", elementwise=True, check_rules=False)
 defpartials(add, 1.0, 1.0)
-sub: Primitive = primitive(operator.sub, "sub")
+sub: Primitive = primitive(operator.sub, "sub", elementwise=True, check_rules=False)
 defpartials(sub, 1.0, -1.0)
-mul: Primitive = primitive(operator.mul, "mul")
+mul: Primitive = primitive(operator.mul, "mul", elementwise=True, check_rules=False)
 defpartials(mul, lambda ans, a, b: b, lambda ans, a, b: a)
-neg: Primitive = primitive(operator.neg, "neg")
+neg: Primitive = primitive(operator.neg, "neg", elementwise=True, check_rules=False)
 defpartials(neg, -1.0)
 
 
@@ -185,7 +185,7 @@ def _square(x: Any) -> Any:
     return x * x
 
 
-square: Primitive = primitive(_square, "square")
+square: Primitive = primitive(_square, "square", elementwise=True, check_rules=False)
 defpartials(square, lambda ans, x: 2.0 * x)
 _doc(square, "Elementwise ``x * x``.", 'tg.grad(tg.square)(3.0)', '6.0')
 
@@ -196,7 +196,7 @@ def _sign(x: Any) -> Any:
     return np.sign(x)
 
 
-sign: Primitive = primitive(_sign, "sign")
+sign: Primitive = primitive(_sign, "sign", elementwise=True, check_rules=False)
 defpartials(sign, 0.0)
 _doc(sign, "Elementwise sign: -1, 0 or 1 (``nan`` stays ``nan``); ``sign'(x) = 0``.",
      'tg.sign(-2.0), tg.grad(tg.sign)(-2.0)', '(-1.0, 0.0)')
@@ -210,7 +210,7 @@ def _softplus(x: Any) -> Any:
     return np.logaddexp(0.0, x)
 
 
-softplus: Primitive = primitive(_softplus, "softplus")
+softplus: Primitive = primitive(_softplus, "softplus", elementwise=True, check_rules=False)
 defpartials(softplus, lambda ans, x: sigmoid(x))
 _doc(softplus, "Elementwise ``log(1 + exp(x))``, computed stably: finite at +-1000, "
      "with the gradient ``sigmoid(x)``.", 'tg.softplus(1000.0), tg.softplus(-1000.0)',
@@ -227,7 +227,7 @@ def _sigmoid(x: Any) -> Any:
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-sigmoid: Primitive = primitive(_sigmoid, "sigmoid")
+sigmoid: Primitive = primitive(_sigmoid, "sigmoid", elementwise=True, check_rules=False)
 defpartials(sigmoid, lambda ans, x: ans * (1.0 - ans))
 _doc(sigmoid, 'Elementwise ``1 / (1 + exp(-x))``, computed stably.',
      'tg.sigmoid(-1000.0), tg.sigmoid(0.0)', '(0.0, 0.5)')
@@ -256,7 +256,7 @@ def _select(cond: Any, a: Any, b: Any, *like: Any) -> Any:
     return where(cond, a, b)
 
 
-relu: Primitive = primitive(_relu, "relu")
+relu: Primitive = primitive(_relu, "relu", elementwise=True, check_rules=False)
 defpartials(relu, lambda ans, x: _select(x > 0, 1.0, 0.0, x))   # relu'(0) = 0
 _doc(relu, "Elementwise ``max(x, 0)``; ``relu'(0) = 0``.",
      'tg.grad(tg.relu)(0.0), tg.relu(-2.0)', '(0.0, 0.0)')
@@ -266,7 +266,7 @@ def _abs(x: Any) -> Any:
     return float(x.__abs__()) if _is_scalar(x) else np.abs(x)
 
 
-abs: Primitive = primitive(_abs, "abs")
+abs: Primitive = primitive(_abs, "abs", elementwise=True, check_rules=False)
 defpartials(abs, lambda ans, x: _select(x > 0, 1.0, _select(x < 0, -1.0, 0.0, x), x))
 _doc(abs, "Elementwise absolute value; ``abs'(0) = 0``.",
      'tg.grad(tg.abs)(-3.0), tg.grad(tg.abs)(0.0)', '(-1.0, 0.0)')
@@ -289,11 +289,11 @@ def _minimum(a: Any, b: Any) -> Any:
     return np.minimum(a, b)
 
 
-maximum: Primitive = primitive(_maximum, "maximum")
+maximum: Primitive = primitive(_maximum, "maximum", elementwise=True, check_rules=False)
 defpartials(maximum, lambda ans, a, b: _tie(a, b), lambda ans, a, b: _tie(b, a))
 _doc(maximum, 'Elementwise maximum of ``a`` and ``b``; ties split the gradient 0.5/0.5.',
      'tg.grad(lambda x: tg.maximum(x, 0.0))(0.0)', '0.5')
-minimum: Primitive = primitive(_minimum, "minimum")
+minimum: Primitive = primitive(_minimum, "minimum", elementwise=True, check_rules=False)
 defpartials(minimum, lambda ans, a, b: _tie(b, a), lambda ans, a, b: _tie(a, b))
 _doc(minimum, 'Elementwise minimum of ``a`` and ``b``; ties split the gradient 0.5/0.5.',
      'tg.minimum(1.0, 2.0)', '1.0')
@@ -305,7 +305,7 @@ def _where(cond: Any, a: Any, b: Any) -> Any:
     return np.where(cond, a, b)
 
 
-where: Primitive = primitive(_where, "where")
+where: Primitive = primitive(_where, "where", elementwise=True, check_rules=False)
 # Selection, not multiplication by a 0/1 partial: the branch not taken gets
 # exactly zero even when its cotangent or tangent is inf or nan.
 defvjp(where, None, lambda g, ans, c, a, b: where(c, g, 0.0),
@@ -328,7 +328,7 @@ def _logaddexp(a: Any, b: Any) -> Any:
     return np.logaddexp(a, b)
 
 
-logaddexp: Primitive = primitive(_logaddexp, "logaddexp")
+logaddexp: Primitive = primitive(_logaddexp, "logaddexp", elementwise=True, check_rules=False)
 defpartials(logaddexp, lambda ans, a, b: sigmoid(a - b),   # exactly 0.5 on ties
             lambda ans, a, b: sigmoid(b - a))
 _doc(logaddexp, '``log(exp(a) + exp(b))``, computed stably.',
@@ -339,7 +339,8 @@ def _stop_gradient(x: Any) -> Any:
     return x
 
 
-stop_gradient_p: Primitive = primitive(_stop_gradient, "stop_gradient")
+stop_gradient_p: Primitive = primitive(_stop_gradient, "stop_gradient",
+    elementwise=True, check_rules=False)
 defvjp(stop_gradient_p, None)
 defjvp(stop_gradient_p, None)
 

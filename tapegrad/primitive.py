@@ -42,12 +42,12 @@ class Primitive:
     """
 
     def __init__(self, impl: Callable[..., Any], name: str | None = None,
-                 elementwise: bool = False):
+                 elementwise: bool = False, check_rules: bool = True):
         self.impl = impl
         self.elementwise = elementwise   # vmap may run it once on a whole batch
         # a user's rules get their results checked (type, shape); tapegrad's own
         # are trusted, which keeps the check off the hot path (benchmarks/ab.py)
-        self.checked = not getattr(impl, "__module__", "").startswith("tapegrad.")
+        self.check_rules = check_rules
         self.name = name or getattr(impl, "__name__", "primitive").lstrip("_")
         self.vjps: tuple[Rule | None, ...] | None = None
         self.jvps: tuple[Rule | None, ...] | None = None
@@ -267,7 +267,7 @@ def _ieee_int(a: Any) -> Any:
 
 
 def primitive(impl: Callable[..., Any], name: str | None = None,
-              elementwise: bool = False) -> Primitive:
+              elementwise: bool = False, check_rules: bool = True) -> Primitive:
     """Make a new primitive from a function on numbers.
 
     The function receives plain numbers (floats or NumPy arrays), never traced
@@ -279,6 +279,8 @@ def primitive(impl: Callable[..., Any], name: str | None = None,
       elementwise: ``impl`` acts elementwise with NumPy broadcasting, so
         ``tg.vmap`` may run it once on a whole batch; otherwise it runs
         ``impl`` once per example (always correct).
+      check_rules: check what the derivative rules return (kind and shape)
+        and name the rule that got it wrong; tapegrad's own rules skip it.
 
     Returns:
       A callable ``Primitive`` that records itself when traced.
@@ -294,7 +296,7 @@ def primitive(impl: Callable[..., Any], name: str | None = None,
     if not callable(impl):
         raise TypeError(f"primitive: impl must be a function on numbers, got {impl!r:.60} "
                         f"({type(impl).__name__}).")
-    return Primitive(impl, name, elementwise)
+    return Primitive(impl, name, elementwise, check_rules)
 
 
 def _check_rules(prim: Primitive, rules: tuple[Any, ...], what: str) -> None:
@@ -409,7 +411,7 @@ def _zmul(g: Any, d: Any) -> Any:
     return r
 
 
-zmul = primitive(_zmul, "zmul")
+zmul = primitive(_zmul, "zmul", elementwise=True, check_rules=False)
 
 
 def _zmul_g(c: Any, ans: Any, g: Any, d: Any) -> Any:
@@ -442,7 +444,7 @@ def _zmul_both(c: Any, g: Any) -> Any:
 
 
 # One record for what d receives (a where on a comparison and a zmul made three).
-zmul_both = primitive(_zmul_both, "zmul_both")
+zmul_both = primitive(_zmul_both, "zmul_both", elementwise=True, check_rules=False)
 defvjp(zmul_both, lambda t, ans, c, g: zmul_both(t, g), lambda t, ans, c, g: zmul_both(t, c))
 defjvp(zmul_both, lambda t, ans, c, g: zmul_both(t, g), lambda t, ans, c, g: zmul_both(t, c))
 

@@ -56,8 +56,8 @@ def _sum_like(c: Any, x: Any) -> Any:
     return np.sum(c, axis=axes).reshape(shape)
 
 
-broadcast_like: Primitive = primitive(_broadcast_like, "broadcast_like")
-sum_like: Primitive = primitive(_sum_like, "sum_like")
+broadcast_like: Primitive = primitive(_broadcast_like, "broadcast_like", check_rules=False)
+sum_like: Primitive = primitive(_sum_like, "sum_like", check_rules=False)
 defvjp(broadcast_like, lambda c, ans, g, x: sum_like(c, g), None)
 defjvp(broadcast_like, lambda t, ans, g, x: broadcast_like(t, x), None)
 defvjp(sum_like, lambda g, ans, c, x: broadcast_like(g, c), None)
@@ -74,7 +74,7 @@ def _reshape(x: Any, shape: tuple[int, ...]) -> Any:
     return a.reshape(shape)
 
 
-reshape: Primitive = primitive(_reshape, "reshape")
+reshape: Primitive = primitive(_reshape, "reshape", check_rules=False)
 defvjp(reshape, lambda g, ans, x, shape: reshape(g, _shape(x)), None)
 defjvp(reshape, lambda t, ans, x, shape: reshape(t, shape), None)
 
@@ -89,10 +89,10 @@ def _mean(x: Any) -> Any:
     return float(x) if _is_scalar(x) else _whole(np.mean(x))
 
 
-sum_p: Primitive = primitive(_sum, "sum")
+sum_p: Primitive = primitive(_sum, "sum", check_rules=False)
 defvjp(sum_p, lambda g, ans, x: broadcast_like(g, x))
 defjvp(sum_p, lambda t, ans, x: sum_p(t))
-mean_p: Primitive = primitive(_mean, "mean")
+mean_p: Primitive = primitive(_mean, "mean", check_rules=False)
 defvjp(mean_p, lambda g, ans, x: div(broadcast_like(g, x), float(np.prod(_shape(x)))))
 defjvp(mean_p, lambda t, ans, x: mean_p(t))
 

@@ -73,7 +73,7 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
                     c = vjp_rule(prim, k)(g, *rule_args)    # rule(g, ans, *args)
                     if c is None:
                         continue
-                    if prim.checked and (c.__class__ is not float
+                    if prim.check_rules and (c.__class__ is not float
                                          or rec[pos + 1].__class__ is not float):
                         check_rule(c, rec[pos + 1], prim, k, "vjp")
                 if ans.__class__ is not float and not is_float(ans):

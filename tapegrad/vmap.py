@@ -26,9 +26,10 @@ from typing import Any, cast
 
 import numpy as np
 
-from . import batching, tree, vmap_compiled
+from . import tree, vmap_compiled
 from .arguments import arg_path_name, check_callable
-from .batching import batch_rules
+from .batching import builtin_rules as batching
+from .batching.rules import batch_rules
 from .errors import COMPLEX_MSG
 from .staging.cache import MAX_SPECIALIZATIONS
 from .staging.program import Const, Program, from_tape, is_guard

@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 
 from . import reductions
-from .batching import ELEMENTWISE
 from .staging.lower import Lowered, lower
 from .staging.passes import optimize
 from .staging.program import Const, Eqn, Program, is_guard
@@ -70,7 +69,7 @@ def _build(prog: Program, batched_inputs: tuple[bool, ...]) -> tuple[Lowered, li
         if e.prim in IDENTITY:
             names[e.out] = args[0]
             continue
-        if e.prim not in ELEMENTWISE:
+        if not e.prim.elementwise:
             return None
         b = any(a in batched for a in args if a.__class__ is int)
         if b:

@@ -17,47 +17,15 @@ from typing import Any
 
 import numpy as np
 
-from . import arrays, axes, logic, ops, reductions
-from .primitive import zmul, zmul_both
-from .tape import float_array
-from .vmap_traced import LeafPrimitive
+from .. import arrays, axes, reductions
+from ..tape import float_array
+from ..vmap_traced import LeafPrimitive
+from . import rules
+from .rules import BatchRule, batch_rules, example, per_example, shape_of
 
-__all__ = ["ELEMENTWISE", "batch_rules", "example", "rule", "shape_of"]
-
-BatchRule = Callable[[Any, list[Any], list[bool], int], Any]
-"""``rule(eqn, values, batched, n) -> value``: ``values`` are batched along
-axis 0 where ``batched`` says so; the result is batched."""
-
-ELEMENTWISE = {
-    ops.add, ops.sub, ops.mul, ops.neg, ops.div, ops.pow, ops.exp, ops.log, ops.sin,
-    ops.cos, ops.tanh, ops.sqrt, ops.sigmoid, ops.relu, ops.abs, ops.maximum, ops.minimum,
-    ops.where, ops.logaddexp, ops.stop_gradient_p, zmul, zmul_both, logic.lt, logic.le, logic.gt,
-    logic.ge, logic.eq, logic.ne, logic.logical_and, logic.logical_or, logic.logical_not,
-    ops.log1p, ops.expm1, ops.tan, ops.arctan, ops.sinh, ops.cosh, ops.square, ops.sign,
-    ops.softplus, arrays.floor, arrays.ceil, arrays.trunc, arrays.rint, arrays.round_p,
-    arrays.astype_p, arrays.mod, arrays.floordiv,
-    arrays.matmul_p,    # leading axes broadcast: the batch axis placed as for elementwise
-}
+__all__ = ["rule"]
 
 
-def shape_of(x: Any) -> tuple[int, ...]:
-    """The shape of a plain number, ``()`` for a float."""
-    return () if type(x) is float else np.shape(x)
-
-
-def _elementwise(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-    """The primitive's own implementation, once, on the whole batch.
-
-    Batched operands are shaped (n, 1, ..., 1, *example shape) against the
-    result's example shape, so the batch axis meets no unbatched axis.
-    """
-    rank = len(shape_of(e.ans))
-    args = []
-    for v, b in zip(values, batched):
-        if b and v.ndim - 1 != rank:      # (n, *example) already when the ranks agree
-            v = v.reshape((n,) + (1,) * (rank + 1 - v.ndim) + v.shape[1:])
-        args.append(v)
-    return e.prim.impl(*args)
 
 
 def _reduce(np_reduce: Callable[..., Any]) -> BatchRule:
@@ -128,14 +96,14 @@ def _batch_index(idx: Any) -> tuple[Any, ...] | None:
 def _getitem(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
     idx = _batch_index(values[1])
     if idx is None or not batched[0]:
-        return _per_example(e, values, batched, n)
+        return per_example(e, values, batched, n)
     return arrays._data(values[0])[idx]
 
 
 def _index_add(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
     idx = _batch_index(values[2])
     if idx is None or not batched[0]:
-        return _per_example(e, values, batched, n)
+        return per_example(e, values, batched, n)
     g = np.asarray(values[0])
     z = np.zeros((n,) + shape_of(e.ans), dtype=np.result_type(g.dtype, np.asarray(e.ans).dtype))
     np.add.at(z, idx, g)
@@ -171,14 +139,14 @@ def _gather_key(template: tuple[Any, ...], parts: list[Any], batched: list[bool]
 def _gather(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
     key = _gather_key(values[1], values[2:], batched[2:], n, batched[0])
     if key is None:
-        return _per_example(e, values, batched, n)
+        return per_example(e, values, batched, n)
     return arrays._data(values[0])[key]
 
 
 def _scatter_add(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
     key = _gather_key(values[2], values[3:], batched[3:], n, True)
     if key is None:
-        return _per_example(e, values, batched, n)
+        return per_example(e, values, batched, n)
     g = np.asarray(values[0])
     shape = shape_of(e.ans)
     if batched[0]:               # (n, *example): the batch axis in front of the gathered axes
@@ -191,21 +159,11 @@ def _scatter_add(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
     return z
 
 
-def _per_example(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-    """Any other primitive: its impl on each example, the results stacked."""
-    if not n:
-        return np.empty((0,) + shape_of(e.ans), dtype=np.result_type(e.ans))
-    outs = [e.prim.impl(*(example(v, i) if b else v for v, b in zip(values, batched)))
-            for i in range(n)]
-    return np.stack([np.asarray(o) for o in outs])
-
-
-batch_rules: dict[Any, BatchRule] = {
+batch_rules.update({
     reductions.sum_p: _reduce(np.sum), reductions.mean_p: _reduce(np.mean),
     reductions.broadcast_like: _broadcast_like, reductions.sum_like: _sum_like,
     reductions.reshape: _reshape,
-}
-batch_rules.update({p: _elementwise for p in ELEMENTWISE})
+})
 batch_rules.update({
     arrays.transpose_p: _transpose, arrays.broadcast_to_p: _broadcast_to,
     arrays.getitem: _getitem, arrays.index_add: _index_add,
@@ -216,21 +174,11 @@ batch_rules.update({
 
 
 def rule(prim: Any) -> BatchRule:
-    """``prim``'s batching rule: its own, elementwise, or once per example."""
-    rule = batch_rules.get(prim)
-    if rule is None and prim.name == "concatenate" and prim in arrays._CONCATS.values():
+    """``prim``'s batching rule: its own, broadcasting, or once per example."""
+    found = batch_rules.get(prim)
+    if found is None and prim.name == "concatenate" and prim in arrays._CONCATS.values():
         return _concatenate
-    if rule is None and isinstance(prim, LeafPrimitive):      # vmap(vmap(f))
+    if found is None and isinstance(prim, LeafPrimitive):      # vmap(vmap(f))
         staged, k = prim.staged, prim.k
         return lambda e, values, batched, n: staged.batched_leaf(k, values, batched, n)
-    if rule is None:
-        return _elementwise if getattr(prim, "elementwise", False) else _per_example
-    return rule
-
-
-def example(x: Any, i: int) -> Any:
-    """Example ``i`` of a batched value (a float where it is one)."""
-    v = x[i]
-    if type(v) is np.float64:
-        return float(v)
-    return np.asarray(v) if isinstance(v, np.floating) else v   # float32 stays float32
+    return rules.rule(prim)

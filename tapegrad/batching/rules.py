@@ -1,0 +1,71 @@
+"""vmap's table: how each primitive runs on a whole batch, keyed by the primitive.
+
+A rule gets the equation, its arguments (batched along axis 0 where
+``batched`` says so) and the batch size, and returns the batched result.
+A primitive's block fills ``batch_rules[prim]`` when its rule is not a
+default: an elementwise primitive (``elementwise=True``) broadcasts, any
+other runs once per example (always right). Like autodidax's
+``vmap_rules[p]`` and JAX's ``primitive_batchers``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+__all__ = ["BatchRule", "batch_rules", "broadcasting", "example", "per_example", "rule",
+           "shape_of"]
+
+BatchRule = Callable[[Any, list[Any], list[bool], int], Any]
+"""``rule(eqn, values, batched, n) -> value``: ``values`` are batched along
+axis 0 where ``batched`` says so; the result is batched."""
+
+batch_rules: dict[Any, BatchRule] = {}
+"""``batch_rules[prim]``: filled by the primitive's block where no default fits."""
+
+
+def shape_of(x: Any) -> tuple[int, ...]:
+    """The shape of a plain number, ``()`` for a float."""
+    return () if type(x) is float else np.shape(x)
+
+
+def broadcasting(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    """The primitive's own implementation, once, on the whole batch.
+
+    Batched operands are shaped (n, 1, ..., 1, *example shape) against the
+    result's example shape, so the batch axis meets no unbatched axis.
+    """
+    rank = len(shape_of(e.ans))
+    args = []
+    for v, b in zip(values, batched):
+        if b and v.ndim - 1 != rank:      # (n, *example) already when the ranks agree
+            v = v.reshape((n,) + (1,) * (rank + 1 - v.ndim) + v.shape[1:])
+        args.append(v)
+    return e.prim.impl(*args)
+
+
+def per_example(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    """Any other primitive: its impl on each example, the results stacked."""
+    if not n:
+        return np.empty((0,) + shape_of(e.ans), dtype=np.result_type(e.ans))
+    outs = [e.prim.impl(*(example(v, i) if b else v for v, b in zip(values, batched)))
+            for i in range(n)]
+    return np.stack([np.asarray(o) for o in outs])
+
+
+def rule(prim: Any) -> BatchRule:
+    """``prim``'s batching rule: its own, broadcasting, or once per example."""
+    found = batch_rules.get(prim)
+    if found is not None:
+        return found
+    return broadcasting if getattr(prim, "elementwise", False) else per_example
+
+
+def example(x: Any, i: int) -> Any:
+    """Example ``i`` of a batched value (a float where it is one)."""
+    v = x[i]
+    if type(v) is np.float64:
+        return float(v)
+    return np.asarray(v) if isinstance(v, np.floating) else v   # float32 stays float32
