@@ -28,7 +28,7 @@ from .check import check_grads as check_grads
 from .errors import EscapedTracerError as EscapedTracerError
 from .errors import GuardError as GuardError
 from .jit import jit as jit
-from .nans import debug_nans as debug_nans
+from .numerics import debug_nans as debug_nans
 from .ops import abs as abs
 from .ops import arctan as arctan
 from .ops import clip as clip
@@ -62,7 +62,6 @@ from .primitive import primitive as primitive
 from .reductions import logsumexp as logsumexp
 from .reductions import softmax as softmax
 from .tape import Tape as Tape
-from .tape import Traced as Traced
 from .transforms import grad as grad
 from .transforms import hessian as hessian
 from .transforms import jacfwd as jacfwd
@@ -72,6 +71,7 @@ from .transforms import jvp as jvp
 from .transforms import make_tape as make_tape
 from .transforms import value_and_grad as value_and_grad
 from .transforms import vjp as vjp
+from .values import Traced as Traced
 from .vmap import vmap as vmap
 
 __version__ = "0.1.0"

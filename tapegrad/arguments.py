@@ -15,7 +15,8 @@ import numpy as np
 
 from . import tree
 from .errors import COMPLEX_MSG, ESCAPED_MSG, EscapedTracerError
-from .tape import Tape, Traced, _shape, is_complex, made_float, primal_value
+from .tape import Tape
+from .values import Traced, is_complex, made_float, primal_value, shape_of
 
 Argnums = int | Sequence[int]
 
@@ -192,7 +193,7 @@ def unwrap(tape: Tape, x: Any) -> Any:
 
 def zeros_like(x: Any) -> Any:
     """A zero shaped like ``x``: ``0.0`` for a float, else a zero array."""
-    shape = _shape(x)
+    shape = shape_of(x)
     return 0.0 if shape == () and not isinstance(x, np.ndarray) else np.zeros(shape)
 
 
@@ -209,7 +210,7 @@ def split_aux(out: Any, has_aux: bool, what: str) -> tuple[Any, Any]:
 def scalar_seed(out: Any, what: str) -> Any:
     """The cotangent 1 for a scalar output, or a TypeError pointing elsewhere."""
     number = isinstance(out, float | int | np.number | np.ndarray | Traced)
-    shape = _shape(out) if number and not isinstance(out, bool) else None
+    shape = shape_of(out) if number and not isinstance(out, bool) else None
     if shape == () and not isinstance(out, np.ndarray):
         dtype = getattr(primal_value(out), "dtype", None)   # float32 stays float32
         return 1.0 if dtype is None or dtype.kind != "f" or dtype == np.float64 else \
@@ -262,11 +263,11 @@ def check_tangents(fun: Callable[..., Any], primals: Any, tangents: Any,
             if isinstance(tx, np.ndarray) and tx.dtype.kind in "iu":
                 tx = tx.astype(float)           # a direction, not data
             tx = as_number(tx, name, (t_def, k), f"{what} (tangent)")
-            if _shape(tx) != _shape(x):
+            if shape_of(tx) != shape_of(x):
                 raise ValueError(
                     f"{what}: the tangent at {name}{tree.keystr(t_def.key_paths()[k])} "
-                    f"has shape {_shape(tx)} but the primal there has shape "
-                    f"{_shape(x)}; pass tangents shaped like the primals.")
+                    f"has shape {shape_of(tx)} but the primal there has shape "
+                    f"{shape_of(x)}; pass tangents shaped like the primals.")
             leaves.append(tx)
         out.append(leaves)
     return out
@@ -277,7 +278,7 @@ def one_hots(x: Any) -> Iterator[Any]:
 
     ``1.0`` for a float, else arrays of its shape with a single 1.
     """
-    shape = _shape(x)
+    shape = shape_of(x)
     v = primal_value(x)
     if shape == () and not isinstance(v, np.ndarray):
         yield 1.0

@@ -20,7 +20,7 @@ import numpy as np
 from .ops import div, neg
 from .primitive import Primitive, defjvp, defpartials, defvjp, primitive
 from .reductions import reshape, sum_like
-from .tape import Traced, _shape, float_array, primal_value
+from .values import Traced, float_array, primal_value, shape_of
 
 __all__ = [
     "astype", "broadcast_to", "concatenate", "dot", "floordiv", "gather", "getitem",
@@ -57,7 +57,7 @@ def _getitem(x: Any, idx: Any) -> Any:
 
 def _index_add(g: Any, x: Any, idx: Any) -> Any:
     """Zeros of ``x``'s shape with ``g`` added at ``idx`` (repeats add up)."""
-    z = np.zeros(_shape(x), dtype=np.result_type(float_array(x).dtype, np.asarray(g).dtype))
+    z = np.zeros(shape_of(x), dtype=np.result_type(float_array(x).dtype, np.asarray(g).dtype))
     if _basic(idx):
         z[idx] += g          # no element twice: the same sums as np.add.at, faster
     else:
@@ -192,7 +192,7 @@ def take(a: Any, indices: Any, axis: int | None = None) -> Any:
     if axis is None:
         a = reshape_to(a, -1)
         axis = 0
-    nd = len(_shape(a))
+    nd = len(shape_of(a))
     ax = int(axis) % nd if -nd <= int(axis) < nd else _bad_axis("take", axis, nd)
     key = (slice(None),) * ax + (indices,)
     if type(indices) is not Traced:
@@ -222,13 +222,13 @@ matmul_p: Primitive = primitive(_matmul, "matmul", elementwise=True, check_rules
 
 
 def _mT(x: Any) -> Any:
-    nd = len(_shape(x))
+    nd = len(shape_of(x))
     return transpose(x, tuple(range(nd - 2)) + (nd - 1, nd - 2))
 
 
 def _unbroadcast(c: Any, x: Any) -> Any:
     """``c`` summed to ``x``'s shape: no record where the shapes already agree."""
-    return c if _shape(c) == _shape(x) else sum_like(c, x)
+    return c if shape_of(c) == shape_of(x) else sum_like(c, x)
 
 
 defvjp(matmul_p, lambda g, ans, a, b: _unbroadcast(matmul_p(g, _mT(b)), a),
@@ -258,7 +258,7 @@ def matmul(a: Number, b: Number) -> Number:
       >>> tg.grad(lambda v: tg.sum(W @ tg.tanh(v)))(np.zeros(2))
       array([4., 6.])
     """
-    sa, sb = _shape(a), _shape(b)
+    sa, sb = shape_of(a), shape_of(b)
     if not sa or not sb:
         raise ValueError(f"matmul: an operand is a scalar (shapes {sa} and {sb}); use * "
                          "for a scalar product, or tg.dot.")
@@ -270,7 +270,7 @@ def matmul(a: Number, b: Number) -> Number:
     b2 = reshape(b, sb + (1,)) if len(sb) == 1 else b
     out = matmul_p(a2, b2)
     if len(sa) == 1 or len(sb) == 1:
-        shape = _shape(out)
+        shape = shape_of(out)
         keep = shape[:-2] + (() if len(sa) == 1 else shape[-2:-1]) + (
             () if len(sb) == 1 else shape[-1:])
         out = reshape(out, keep)
@@ -298,7 +298,7 @@ def dot(a: Number, b: Number) -> Number:
       >>> tg.grad(lambda x: tg.dot(x, x))(np.array([1.0, 2.0]))
       array([2., 4.])
     """
-    sa, sb = _shape(a), _shape(b)
+    sa, sb = shape_of(a), shape_of(b)
     if not sa or not sb:
         return a * b
     if len(sb) <= 2:
@@ -331,14 +331,14 @@ def reshape_to(x: Number, shape: int | Sequence[int]) -> Number:
     """
     shape = (int(shape),) if isinstance(shape, int | np.integer) else tuple(
         int(s) for s in shape)
-    size = int(np.prod(_shape(x)))
+    size = int(np.prod(shape_of(x)))
     known = int(np.prod([s for s in shape if s != -1]))
     if shape.count(-1) > 1 or (shape.count(-1) and (known == 0 or size % known)) or (
             not shape.count(-1) and known != size):
-        raise ValueError(f"reshape: cannot reshape an array of shape {_shape(x)} "
+        raise ValueError(f"reshape: cannot reshape an array of shape {shape_of(x)} "
                          f"({size} elements) into {shape}.")
     shape = tuple(size // known if s == -1 else s for s in shape)
-    return x if shape == _shape(x) and type(x) is not float else reshape(x, shape)
+    return x if shape == shape_of(x) and type(x) is not float else reshape(x, shape)
 
 
 def _transpose(x: Any, axes: tuple[int, ...]) -> Any:
@@ -369,7 +369,7 @@ def transpose(x: Number, axes: Sequence[int] | None = None) -> Number:
       >>> tg.transpose(np.array([[1.0, 2.0]])).shape
       (2, 1)
     """
-    nd = len(_shape(x))
+    nd = len(shape_of(x))
     if nd == 0:
         return x
     perm = tuple(range(nd))[::-1] if axes is None else tuple(
@@ -409,7 +409,7 @@ def broadcast_to(x: Number, shape: Sequence[int]) -> Number:
       6.0
     """
     shape = (int(shape),) if isinstance(shape, int) else tuple(int(s) for s in shape)
-    np.broadcast_shapes(_shape(x), shape)    # NumPy's error if they do not fit
+    np.broadcast_shapes(shape_of(x), shape)    # NumPy's error if they do not fit
     return broadcast_to_p(x, shape)
 
 
@@ -432,13 +432,13 @@ def _concat_prim(n: int) -> Primitive:
     def piece(k: int) -> Any:
         def vjp(g: Any, ans: Any, *args: Any) -> Any:
             *xs, axis = args
-            start = int(np.sum([_shape(x)[axis] for x in xs[:k]], dtype=int))
-            idx = (slice(None),) * axis + (slice(start, start + _shape(xs[k])[axis]),)
+            start = int(np.sum([shape_of(x)[axis] for x in xs[:k]], dtype=int))
+            idx = (slice(None),) * axis + (slice(start, start + shape_of(xs[k])[axis]),)
             return getitem(g, idx)
 
         def jvp(t: Any, ans: Any, *args: Any) -> Any:
             *xs, axis = args
-            parts = [t if j == k else np.zeros(_shape(x), dtype=_dtype(ans))
+            parts = [t if j == k else np.zeros(shape_of(x), dtype=_dtype(ans))
                      for j, x in enumerate(xs)]
             return prim(*parts, axis)
         return vjp, jvp
@@ -468,7 +468,7 @@ def concatenate(xs: Sequence[Number], axis: int = 0) -> Number:
     items = list(xs)
     if not items:
         raise ValueError("concatenate: got no arrays; pass at least one.")
-    shapes = [_shape(x) for x in items]
+    shapes = [shape_of(x) for x in items]
     if any(not s for s in shapes):
         raise ValueError("concatenate: a float has no axis to join along; use tg.stack "
                          "for numbers.")
@@ -503,7 +503,7 @@ def stack(xs: Sequence[Number], axis: int = 0) -> Number:
     items = list(xs)
     if not items:
         raise ValueError("stack: got no numbers; pass at least one.")
-    shapes = {_shape(x) for x in items}
+    shapes = {shape_of(x) for x in items}
     if len(shapes) > 1:
         raise ValueError(f"stack: the numbers have different shapes {sorted(shapes)}.")
     shape = shapes.pop()

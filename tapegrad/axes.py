@@ -22,7 +22,7 @@ from .arrays import _scalar, broadcast_to_p, stack
 from .ops import div, where
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .reductions import reshape
-from .tape import _shape, float_array, primal_value
+from .values import float_array, primal_value, shape_of
 
 __all__ = ["max", "mean", "min", "sum"]
 
@@ -52,7 +52,7 @@ def _kept(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
 
 def _back(g: Any, x: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
     """A reduction's cotangent ``g``, broadcast back to ``x``'s shape."""
-    shape = _shape(x)
+    shape = shape_of(x)
     if not keepdims:
         g = reshape(g, _kept(shape, axes))
     return broadcast_to_p(g, shape)
@@ -82,14 +82,14 @@ def _ties(ans: Any, x: Any, axes: tuple[int, ...], keep: bool) -> tuple[Any, Any
 
 def _extreme_vjp(g: Any, ans: Any, x: Any, axes: tuple[int, ...], keep: bool) -> Any:
     at, count = _ties(ans, x, axes, keep)
-    share = div(_back(g, x, axes, keep), broadcast_to_p(count, _shape(x)))
+    share = div(_back(g, x, axes, keep), broadcast_to_p(count, shape_of(x)))
     return where(at, share, 0.0)
 
 
 def _extreme_jvp(t: Any, ans: Any, x: Any, axes: tuple[int, ...], keep: bool) -> Any:
     at, count = _ties(ans, x, axes, keep)
     mean = div(sum_axes(where(at, t, 0.0), axes, True), count)
-    return mean if keep else reshape(mean, _shape(ans))
+    return mean if keep else reshape(mean, shape_of(ans))
 
 
 for _p in (max_axes, min_axes):
@@ -100,7 +100,7 @@ for _p in (max_axes, min_axes):
 def _prepare(what: str, x: Any, axis: Axis) -> tuple[Any, tuple[int, ...]]:
     if isinstance(x, list | tuple):
         x = stack(x)              # as NumPy does
-    return x, _axes(what, axis, len(_shape(x)))
+    return x, _axes(what, axis, len(shape_of(x)))
 
 
 def sum(x: Number, axis: Axis = None, keepdims: bool = False) -> Number:
@@ -154,7 +154,7 @@ def mean(x: Number, axis: Axis = None, keepdims: bool = False) -> Number:
     if axis is None and not keepdims:
         return reductions.mean(x)
     x, axes = _prepare("mean", x, axis)
-    shape = _shape(x)
+    shape = shape_of(x)
     n = math.prod(shape[a] for a in axes)
     total = sum_axes(x, axes, keepdims) if axes or keepdims else x
     return total / float(n) if n else total * math.nan
@@ -162,7 +162,7 @@ def mean(x: Number, axis: Axis = None, keepdims: bool = False) -> Number:
 
 def _extreme(what: str, prim: Primitive, x: Any, axis: Axis, keepdims: bool) -> Any:
     x, axes = _prepare(what, x, axis)
-    shape = _shape(x)
+    shape = shape_of(x)
     if builtins.any(shape[a] == 0 for a in axes):
         raise ValueError(f"tg.{what}: a reduction over an empty axis has no {what}imum.")
     if not shape:
@@ -230,7 +230,7 @@ def _reshape_method(self: Any, *shape: Any) -> Any:
 
 def _install() -> None:
     from . import arrays
-    from .tape import Traced
+    from .values import Traced
     for fn in (sum, mean, max, min):
         setattr(Traced, fn.__name__, _method(fn))
     Traced.reshape = _reshape_method                               # type: ignore
@@ -263,7 +263,7 @@ def _clip(x: Any, lo: Any, hi: Any) -> Any:
 
 
 def _primal_dtype(x: Any) -> Any:
-    from .tape import primal_value
+    from .values import primal_value
     v = primal_value(x)
     return v if isinstance(v, np.ndarray | np.generic) else np.float64(v)
 

@@ -14,12 +14,14 @@ import itertools
 from collections.abc import Iterable
 from typing import Any
 
-from . import nans
+from . import numerics
+from .numerics import check_nan, ieee
 from .ops import neg
 from .playback import SLOTS, check_rule, is_float, jvp_rule, reshaped
 from .primitive import zmul
 from .reductions import broadcast_like
-from .tape import Tape, Traced, check_nan, ieee
+from .tape import Tape
+from .values import Traced
 
 
 def forward(tape: Tape, seeds: list[tuple[int, Any]],
@@ -43,7 +45,7 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]],
         tans[i] = t
     if order is None:
         order = range(min((i for i, _ in seeds), default=len(records)), len(records))
-    check = tape.check_nans or nans.checking.get()   # a pullback run inside the block
+    check = tape.check_nans or numerics.checking.get()   # a pullback run inside the block
     with ieee():
         for i in order:
             rec = records[i]

@@ -26,6 +26,7 @@ from . import tree
 from .arguments import arg_path_name, check_callable
 from .errors import COMPLEX_MSG
 from .jit_traced import JitCall
+from .numerics import ieee
 from .staging.cache import (
     MAX_SIGNATURES,
     MAX_SPECIALIZATIONS,
@@ -40,8 +41,9 @@ from .staging.cache import (
 from .staging.lower import GuardFailed, Lowered, lower
 from .staging.passes import optimize
 from .staging.program import from_tape, int_outputs
-from .tape import Traced, active_tapes, gc_paused, ieee, is_complex, primal_value, skeleton
+from .tape import active_tapes, gc_paused, skeleton
 from .transforms import make_tape
+from .values import Traced, is_complex, primal_value
 
 __all__ = ["jit"]
 

@@ -32,7 +32,8 @@ from . import tree
 from .errors import GuardError
 from .primitive import Primitive, defjvp, defvjp, zmul
 from .staging.cache import is_number_kind
-from .tape import Traced, primal_value, replay
+from .tape import replay
+from .values import Traced, primal_value
 from .vmap_traced import LeafImpl, LeafPrimitive, Shared
 
 if TYPE_CHECKING:

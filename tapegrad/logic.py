@@ -22,7 +22,8 @@ import numpy as np
 
 from .errors import BOOL_ARRAY_MSG, GuardError
 from .primitive import Primitive, defjvp, defvjp, primitive
-from .tape import GUARD, Traced, _check_live, _shape, primal_value
+from .tape import GUARD
+from .values import Traced, _check_live, primal_value, shape_of
 
 __all__ = ["eq", "ge", "gt", "le", "logical_and", "logical_not", "logical_or", "lt", "ne"]
 
@@ -101,7 +102,7 @@ def _comparison(prim: Primitive, with_other: Any) -> Callable[[Traced, Any], Any
 def _bool(self: Traced) -> bool:
     """``bool()`` of a traced value: Python's answer, recorded as a guard."""
     _check_live(self)
-    shape = _shape(self)
+    shape = shape_of(self)
     if shape != () and int(np.prod(shape)) != 1:
         raise TypeError(BOOL_ARRAY_MSG.format(shape=shape))
     cond = self if _is_bool(primal_value(self)) else ne(self, 0.0)   # `if x:` is x != 0

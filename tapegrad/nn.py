@@ -20,7 +20,7 @@ from .arrays import transpose
 from .ops import logaddexp, relu, square, where
 from .reductions import mean as reduce_mean
 from .reductions import sum as reduce_sum
-from .tape import Traced, _shape
+from .values import Traced, shape_of
 
 __all__ = ["accuracy", "binary_cross_entropy", "dense_init", "hinge", "l2", "mlp", "mlp_init",
            "mse"]
@@ -140,7 +140,7 @@ def mlp(params: Params, x: Any, activation: Callable[[Any], Any] = relu) -> Any:
 
 def _dense(params: Params, x: Any, activation: Callable[[Any], Any]) -> Any:
     """The MLP on array parameters: ``x`` of shape (n_in,) or (batch, n_in)."""
-    shape, n_in = _shape(x), _shape(params[0]["w"])[-1]
+    shape, n_in = shape_of(x), shape_of(params[0]["w"])[-1]
     if len(shape) not in (1, 2) or shape[-1] != n_in:
         raise ValueError(f"mlp: the first layer takes {n_in} inputs, so x must have shape "
                          f"({n_in},) or (batch, {n_in}); it has shape {shape}.")
@@ -236,7 +236,7 @@ def l2(params: Any) -> Any:
     total: Any = None
     for leaf in tree.leaves(params):
         sq = square(leaf)
-        sq = sq if _shape(leaf) == () else reduce_sum(sq)   # a float is its own sum
+        sq = sq if shape_of(leaf) == () else reduce_sum(sq)   # a float is its own sum
         total = sq if total is None else total + sq
     return 0.0 if total is None else total
 
@@ -267,8 +267,8 @@ def accuracy(scores: Any, labels: Any, threshold: float = 0.0) -> float:
     ys = list(labels) if isinstance(labels, list | tuple) else [labels]
     if len(ss) != len(ys):       # a list of scores beside an array of labels
         ss, ys = (ss, list(np.ravel(labels))) if len(ys) == 1 else (list(np.ravel(scores)), ys)
-    n_s = sum(int(np.prod(_shape(s))) for s in ss)
-    n_y = sum(int(np.prod(_shape(y))) for y in ys)
+    n_s = sum(int(np.prod(shape_of(s))) for s in ss)
+    n_y = sum(int(np.prod(shape_of(y))) for y in ys)
     if n_s != n_y or n_s == 0 or len(ss) != len(ys):
         raise ValueError(f"accuracy: got {n_s} scores and {n_y} labels; "
                          "pass one score per label.")

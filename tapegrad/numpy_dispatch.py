@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from . import arrays, axes, logic, ops
-from .tape import Traced, primal_value
+from .values import Traced, primal_value
 
 ufuncs: dict[Any, Callable[..., Any]] = {
     np.add: ops.add, np.subtract: ops.sub, np.multiply: ops.mul, np.divide: ops.div,

@@ -24,7 +24,7 @@ import numpy as np
 
 from . import tree
 from .primitive import Primitive, _ieee_int, defjvp, defpartials, defvjp, primitive, zmul
-from .tape import Traced, float_array, primal_value
+from .values import Traced, float_array, primal_value
 
 __all__ = [
     "abs", "add", "arctan", "clip", "cos", "cosh", "div", "exp", "expm1", "log", "log1p",

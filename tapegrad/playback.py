@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .primitive import Primitive
-from .tape import Traced, _shape, primal_value
+from .values import Traced, primal_value, shape_of
 
 
 class _Slots(dict):  # type: ignore[type-arg]
@@ -55,7 +55,7 @@ def reshaped(c: Any, a: Any) -> bool:
         return False
     if ca is np.ndarray and aa is np.ndarray:
         return bool(c.shape != a.shape)
-    return _shape(c) != _shape(a)
+    return shape_of(c) != shape_of(a)
 
 
 def check_rule(c: Any, like: Any, prim: Primitive, k: int, mode: str) -> None:
@@ -78,8 +78,8 @@ def check_rule(c: Any, like: Any, prim: Primitive, k: int, mode: str) -> None:
         raise TypeError(
             f"{mode} rule of primitive '{prim.name}' for input {k} returned {kind}; it "
             f"must return a real number or float array shaped like "
-            f"{'that input' if mode == 'vjp' else 'the output'} ({_shape(like)}).")
-    want = _shape(like)
+            f"{'that input' if mode == 'vjp' else 'the output'} ({shape_of(like)}).")
+    want = shape_of(like)
     if shape == want:
         return
     try:

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from .errors import ESCAPED_MSG, EscapedTracerError
-from .tape import Traced, _quiet, check_nan
+from .numerics import check_nan, quiet
+from .values import Traced
 
 _new = object.__new__
 
@@ -235,11 +236,11 @@ def reflected_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
 def _eager(prim: Primitive, args: tuple[Any, ...]) -> Any:
     """Run on plain numbers, with NumPy's IEEE warnings off for NumPy values.
 
-    Inside a transform they are off already (``_quiet``), which is the
+    Inside a transform they are off already (``quiet``), which is the
     common case: the tape players run on plain numbers too.
     """
     try:
-        if not _quiet.get():
+        if not quiet.get():
             for a in args:
                 if type(a) is not float and isinstance(a, _NUMPY):
                     with np.errstate(all="ignore"):

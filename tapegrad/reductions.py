@@ -17,7 +17,7 @@ import numpy as np
 
 from .ops import Number, _is_scalar, div, exp, logaddexp, maximum, stop_gradient
 from .primitive import Primitive, defjvp, defvjp, primitive
-from .tape import _shape, float_array
+from .values import float_array, shape_of
 
 __all__ = ["broadcast_like", "logsumexp", "mean", "reshape", "softmax", "sum", "sum_like"]
 
@@ -31,7 +31,7 @@ def _whole(r: Any) -> Any:
 def _pshape(x: Any) -> tuple[int, ...]:
     """The shape of a plain number (the fast cases first: impls are on hot paths)."""
     t = type(x)
-    return x.shape if t is np.ndarray else () if t is float else _shape(x)
+    return x.shape if t is np.ndarray else () if t is float else shape_of(x)
 
 
 def _broadcast_like(g: Any, x: Any) -> Any:
@@ -75,7 +75,7 @@ def _reshape(x: Any, shape: tuple[int, ...]) -> Any:
 
 
 reshape: Primitive = primitive(_reshape, "reshape", check_rules=False)
-defvjp(reshape, lambda g, ans, x, shape: reshape(g, _shape(x)), None)
+defvjp(reshape, lambda g, ans, x, shape: reshape(g, shape_of(x)), None)
 defjvp(reshape, lambda t, ans, x, shape: reshape(t, shape), None)
 
 
@@ -93,7 +93,7 @@ sum_p: Primitive = primitive(_sum, "sum", check_rules=False)
 defvjp(sum_p, lambda g, ans, x: broadcast_like(g, x))
 defjvp(sum_p, lambda t, ans, x: sum_p(t))
 mean_p: Primitive = primitive(_mean, "mean", check_rules=False)
-defvjp(mean_p, lambda g, ans, x: div(broadcast_like(g, x), float(np.prod(_shape(x)))))
+defvjp(mean_p, lambda g, ans, x: div(broadcast_like(g, x), float(np.prod(shape_of(x)))))
 defjvp(mean_p, lambda t, ans, x: mean_p(t))
 
 
@@ -104,7 +104,7 @@ def _list_sum(xs: Sequence[Number], what: str) -> tuple[Number, int]:
     shape that is the sum of their sums.
     """
     items = list(xs)
-    shapes = {_shape(x) for x in items}
+    shapes = {shape_of(x) for x in items}
     if len(shapes) > 1:
         raise ValueError(f"tg.{what}: the numbers in the list have different shapes "
                          f"{sorted(shapes)}; NumPy would stack them first, which needs "

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import nans
+from . import numerics
+from .numerics import check_nan, ieee
 from .ops import neg
 from .playback import SLOTS, check_rule, is_float, reshaped, vjp_rule
 from .primitive import zmul
 from .reductions import sum_like
-from .tape import Tape, Traced, check_nan, ieee
+from .tape import Tape
+from .values import Traced
 
 
 def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
@@ -33,7 +35,7 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
     cts: list[Any] = [None] * len(records)
     for i, ct in seeds:
         cts[i] = ct if cts[i] is None else cts[i] + ct
-    check = tape.check_nans or nans.checking.get()   # a pullback run inside the block
+    check = tape.check_nans or numerics.checking.get()   # a pullback run inside the block
     with ieee():
         for i in range(len(records) - 1, -1, -1):
             g = cts[i]

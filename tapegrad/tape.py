@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 import numpy as np
 
-from . import nans
-from .errors import COMPLEX_MSG, ESCAPED_MSG, FLOAT_MSG, EscapedTracerError, GuardError
-from .tree import LEAF_TYPES, TreeDef, keystr
+from .errors import COMPLEX_MSG, GuardError
+from .numerics import check_nan, checking, ieee, user_line
+from .tree import TreeDef, keystr
+from .values import Traced, _integer_data, is_complex, primal_value, shape_of
 
 if TYPE_CHECKING:
     from .primitive import Primitive
@@ -125,7 +126,7 @@ class Tape:
         self.outputs: list[int | Const] = []
         self.output_names: list[str] = []
         self.out_def: TreeDef | None = None
-        self.check_nans = nans.checking.get()
+        self.check_nans = checking.get()
         self.sources: dict[int, str] = {}
         self.reverse = False      # a reverse-mode transform's tape: it will be played backwards
         self.staging = False
@@ -243,7 +244,7 @@ class Tape:
         """
         i = len(self.records)
         self.records.append((GUARD[0], outcome, x.id, x._value, None, outcome))
-        self.sources[i] = nans.user_line()
+        self.sources[i] = user_line()
 
     def __call__(self, *args: Any) -> Any:
         """Replay the recorded program on new arguments.
@@ -422,258 +423,11 @@ def _replay_input(tape: Tape, i: int, leaf: Any) -> Any:
                         f"real numbers; {COMPLEX_MSG}")
     elif isinstance(leaf, np.ndarray) and leaf.dtype.kind != "f":
         leaf = leaf.astype(float)
-    if _shape(leaf) != _shape(recorded):
+    if shape_of(leaf) != shape_of(recorded):
         raise ValueError(
-            f"tape: {tape.path(i)} has shape {_shape(leaf)}, but the tape was recorded "
-            f"with shape {_shape(recorded)}; pass arguments of the recorded shapes.")
+            f"tape: {tape.path(i)} has shape {shape_of(leaf)}, but the tape was recorded "
+            f"with shape {shape_of(recorded)}; pass arguments of the recorded shapes.")
     return leaf
-
-
-def is_complex(x: Any) -> bool:
-    """A complex number or array: refused by every transform, never cast."""
-    return isinstance(x, complex | np.complexfloating) or (
-        isinstance(x, np.ndarray) and x.dtype.kind == "c")
-
-
-def _integer_data(x: Any) -> bool:
-    """An integer array or NumPy integer scalar: data a tape keeps as it is."""
-    return isinstance(x, np.integer) or (isinstance(x, np.ndarray) and x.dtype.kind in "iu")
-
-
-class Traced:
-    """A number being recorded: its tape, its id on the tape, and its value.
-
-    Behaves like the number it stands for: arithmetic, comparisons (recorded,
-    giving traced booleans), ``bool`` (which records a guard) and ``hash``
-    (of the value); the operators are attached in ``ops.py``. On a tape
-    made to be replayed (``jit``, ``vmap``, ``make_tape``) ``hash`` and
-    ``primal()`` raise: the number they would read is this call's only.
-    ``value`` (the number one level down) raises there too; ``copy.copy``
-    and ``copy.deepcopy`` return the value itself.
-    """
-
-    __slots__ = ("tape", "id", "_value")
-    # NumPy functions on traced values (__array_ufunc__ and the like): numpy_dispatch.py
-
-    def __init__(self, tape: Tape, id: int, value: Any):
-        self.tape = tape
-        self.id = id
-        self._value = value
-
-    def __repr__(self) -> str:
-        return f"Traced({self._value!r}, v{self.id})"
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        """The shape of the value (``()`` for a float)."""
-        return _shape(self._value)
-
-    @property
-    def ndim(self) -> int:
-        """The number of axes of the value (0 for a float)."""
-        return len(_shape(self._value))
-
-    @property
-    def size(self) -> int:
-        """The number of elements of the value (1 for a float)."""
-        return int(np.prod(_shape(self._value)))
-
-    @property
-    def value(self) -> Any:
-        """The value one level down: a number, or a traced value of an outer tape.
-
-        Raises:
-          TypeError: under ``jit``, ``vmap`` or ``make_tape``, where the number
-            would be baked into every later call of the recording.
-        """
-        _readable(self, "x.value")
-        return self._value
-
-    def primal(self) -> Any:
-        """The concrete value beneath every level of tracing (no derivative).
-
-        Raises:
-          TypeError: under ``jit``, ``vmap`` or ``make_tape``, where the number
-            would be baked into every later call of the recording.
-        """
-        _readable(self, "x.primal()")
-        return primal_value(self)
-
-    # Python would silently drop the derivative in these: refuse, as JAX does.
-    def __float__(self) -> float:
-        raise TypeError(FLOAT_MSG.format(what="float"))
-
-    def __int__(self) -> int:
-        raise TypeError(FLOAT_MSG.format(what="int"))
-
-    def __complex__(self) -> complex:
-        raise TypeError(FLOAT_MSG.format(what="complex"))
-
-    def __index__(self) -> int:
-        raise TypeError(
-            "a traced value was used where Python needs a concrete int (range(n), an "
-            "index into a list, a shape): its value may differ on the next call. Under "
-            "tg.jit (and tg.vmap), an int argument is traced like any number: pass it in "
-            "static_argnums (or static_argnames) so that jit specializes on its value. "
-            "Under tg.grad, pass it through an argument that is not in argnums. To "
-            "index a traced array with traced integers, index it directly (x[i]), or "
-            "use tg.take(a, i, axis=0) for a NumPy array a.")
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        raise TypeError(
-            "x[...] = y on a traced array: traced values are immutable (the tape "
-            "already recorded x), so write the update functionally, as JAX's "
-            "x.at[i].set(y) does: x = tg.where(mask, y, x) with a constant mask "
-            "(np.arange(len(x)) == i), or build the new array with tg.concatenate / "
-            "tg.stack (x = tg.concatenate([x[:i], y[None], x[i + 1:]])).")
-
-    def __hash__(self) -> int:
-        _check_live(self)
-        if self.tape.staging:     # a lookup decided at trace time, with no guard
-            _refuse_staged(self, "hash() of a traced value (a set member or a dict key)",
-                           "Keep the values in a list and compare them with ==, which "
-                           "records the comparison (`any(x == k for k in keys)`), or "
-                           "choose with tg.where")
-        return hash(self._value)   # a traced float hashes like its value
-
-    # A traced value is immutable: a copy of it is itself, derivative and all.
-    def __copy__(self) -> Traced:
-        return self
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Traced:
-        return self
-
-
-class UnsupportedMethodError(AttributeError):
-    """An ``ndarray`` method a traced value does not have; the message names the alternative."""
-
-
-_NDARRAY_METHODS = frozenset(n for n in dir(np.ndarray) if not n.startswith("_"))
-_IN_PLACE = {"fill", "put", "resize", "sort", "partition", "setfield", "setflags",
-             "itemset", "byteswap"}
-_READS_VALUE = {"item", "tolist", "tobytes", "tostring", "dump", "dumps", "tofile", "view",
-                "getfield"}
-_MEMORY = {"base", "ctypes", "data", "flags", "strides", "itemsize", "nbytes", "device",
-           "to_device", "flat"}
-_INDICES = {"argmax": "tg.max", "argmin": "tg.min", "argsort": "tg.where",
-            "argpartition": "tg.where", "nonzero": "tg.where(mask, x, 0.0)",
-            "searchsorted": "tg.where"}
-_METHOD_ALTERNATIVES = {
-    "all": "tg.min(tg.where(x != 0, 1.0, 0.0)) == 1.0",
-    "any": "tg.max(tg.where(x != 0, 1.0, 0.0)) == 1.0",
-    "cumsum": "a Python loop of additions, or a constant triangular matrix: tri @ x",
-    "cumprod": "a Python loop of products", "prod": "a Python loop of products",
-    "var": "tg.mean((x - tg.mean(x)) ** 2)", "std": "tg.sqrt(tg.mean((x - tg.mean(x)) ** 2))",
-    "squeeze": "x.reshape(shape) (tg.reshape)", "swapaxes": "tg.transpose(x, axes)",
-    "mT": "tg.transpose(x, axes)", "trace": "tg.sum(x * np.eye(n))",
-    "diagonal": "x[np.arange(n), np.arange(n)]", "take": "tg.take(x, indices, axis)",
-    "repeat": "x[np.repeat(np.arange(n), k)]", "compress": "x[constant_indices]",
-    "choose": "tg.where", "conj": "x itself (tapegrad's numbers are real)",
-    "conjugate": "x itself (tapegrad's numbers are real)",
-    "real": "x itself (tapegrad's numbers are real)", "imag": "0.0 (tapegrad's numbers are real)",
-}
-
-
-def _missing_method(name: str) -> AttributeError:
-    """The error for ``x.name`` on a traced value: an ndarray method gets its alternative."""
-    if name not in _NDARRAY_METHODS:
-        return AttributeError(f"'Traced' object has no attribute '{name}'")
-    if name in _IN_PLACE:
-        why = ("it would change the array in place, and traced values are immutable: build "
-               "a new array instead (tg.where, tg.concatenate, tg.stack)")
-    elif name in _READS_VALUE:
-        why = ("it would read the number out of the trace and drop its derivative: use "
-               "tapegrad's functions on the traced value, or tg.stop_gradient(x) where no "
-               "derivative should flow")
-    elif name in _MEMORY:
-        why = ("it describes NumPy's memory or device, which a traced value does not have; "
-               "x.shape, x.dtype, x.size and x.reshape(-1) are there")
-    elif name in _INDICES:
-        why = (f"indices are not differentiable, and under jit their values would be baked "
-               f"in: compute them outside the transform, or write the selection with "
-               f"{_INDICES[name]}")
-    else:
-        alt = _METHOD_ALTERNATIVES.get(name, "tapegrad's functions (tg.sum, tg.where, "
-                                              "tg.reshape, ...)")
-        why = f"tapegrad cannot differentiate it; write {alt}"
-    return UnsupportedMethodError(
-        f"x.{name} is an ndarray method that a traced array does not support: {why}.")
-
-
-def _refusal(name: str) -> property:
-    def missing(self: Traced) -> Any:
-        raise _missing_method(name)
-    missing.__doc__ = f"Not supported on a traced value: reading ``x.{name}`` says why."
-    return property(missing)
-
-
-# Each ndarray method a traced value lacks is a property that explains itself
-# (the op modules replace those they implement). Not a __getattr__: that hook
-# would slow every attribute read of a traced value (tape, id) by about a fifth.
-for _name in _NDARRAY_METHODS:
-    if not hasattr(Traced, _name):
-        setattr(Traced, _name, _refusal(_name))
-
-_new = object.__new__
-LEAF_TYPES.add(Traced)    # pytrees flatten traced values without a registry lookup
-
-
-def _readable(x: Traced, how: str) -> None:
-    """Refuse to read ``x``'s number where a recording would keep it for every call."""
-    _check_live(x)
-    _refuse_staged(x, f"{how} reads the number of a traced value",
-                   "Compute with the traced value itself (tg.where for a choice), "
-                   "or pass the number in as a static argument")
-
-
-def _check_live(x: Traced) -> None:
-    if not x.tape.active:
-        raise EscapedTracerError(ESCAPED_MSG)
-
-
-def _refuse_staged(x: Traced, what: str, fix: str) -> None:
-    """Raise where ``x`` (at any level) is on a tape made to be replayed."""
-    while type(x) is Traced:
-        if x.tape.staging:
-            raise TypeError(
-                f"{what} at {nans.user_line()}, while jit, vmap or make_tape records "
-                "the function: the recording would keep the number seen now for every "
-                f"later call, silently. {fix}.")
-        x = x._value
-
-
-def made_float(x: Any) -> None:
-    """Note that a transform made ``x`` a float, as it does in eager Python.
-
-    A transform's inputs and derivatives are floats even where an outer
-    recording saw an int (``tg.grad`` takes ``3`` as ``3.0``); the recording
-    then returns them as floats, not as the ints it was given.
-    """
-    while type(x) is Traced:
-        if x.tape.floats is None:
-            x.tape.floats = set()
-        x.tape.floats.add(x.id)
-        x = x._value
-
-
-def primal_value(x: Any) -> Any:
-    """The plain number beneath every level of tracing (``x`` itself if plain)."""
-    while type(x) is Traced:
-        x = x._value
-    return x
-
-
-def float_array(x: Any) -> np.ndarray:
-    """A plain number as a float array: ints become float64, float32 stays float32."""
-    a = np.asarray(x)
-    return a if a.dtype.kind == "f" else a.astype(float)
-
-
-def _shape(x: Any) -> tuple[int, ...]:
-    x = primal_value(x)
-    if type(x) is float:
-        return ()
-    return np.shape(x)
 
 
 # ------------------------------------------------------------------ listing
@@ -754,33 +508,6 @@ def format_tape(tape: Tape, values: bool = False) -> str:
 
 # --------------------------------------------------------------- tape stack
 _stack: ContextVar[tuple[Tape, ...]] = ContextVar("tapegrad_tapes", default=())
-_debug_nans: ContextVar[bool] = ContextVar("tapegrad_debug_nans", default=False)
-_quiet: ContextVar[bool] = ContextVar("tapegrad_ieee", default=False)
-
-
-class ieee:
-    """NumPy's floating-point warnings off, and noted as off.
-
-    Eager ops inside need not switch them off again (that costs more than a
-    small array op).
-
-    A class rather than a generator: entering it is on every transform's path.
-    """
-
-    __slots__ = ("_token", "_errstate")
-
-    def __enter__(self) -> None:
-        self._token = _quiet.set(True)
-        self._errstate = np.errstate(all="ignore")
-        self._errstate.__enter__()
-
-    def __exit__(self, *exc: Any) -> None:
-        try:
-            self._errstate.__exit__(*exc)
-        finally:
-            _quiet.reset(self._token)
-
-
 class new_tape:
     """Push a fresh tape for the duration of the block; always pop it.
 
@@ -843,12 +570,3 @@ def gc_paused(fun: F) -> F:
 def active_tapes() -> tuple[Tape, ...]:
     """The tapes active in this thread or task, outermost first."""
     return _stack.get()
-
-
-# --------------------------------------------------------------- debug_nans
-def check_nan(tape: Tape, i: int, x: Any, what: str) -> None:
-    """Inside ``tg.debug_nans()``: note where record ``i`` came from.
-
-    Raise if ``x`` (its value, cotangent or tangent) holds a nan.
-    """
-    nans.check_nan(tape, i, primal_value(x), what)

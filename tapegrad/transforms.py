@@ -39,7 +39,8 @@ from .arrays import stack
 from .forward import forward, needed
 from .reductions import reshape
 from .reverse import backward
-from .tape import Const, Tape, Traced, _shape, gc_paused, new_tape, primal_value
+from .tape import Const, Tape, gc_paused, new_tape
+from .values import Traced, primal_value, shape_of
 
 __all__ = ["grad", "hessian", "jacfwd", "jacobian", "jacrev", "jvp", "make_tape",
            "value_and_grad", "vjp"]
@@ -143,10 +144,10 @@ def _vjp(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...],
                              f"the output has {tr.out_def}; pass one of the same.")
         for (path, ct), x in zip(ct_pairs, out_leaves):
             check_cotangent(ct, path, what)
-            if _shape(ct) != _shape(x):
+            if shape_of(ct) != shape_of(x):
                 raise ValueError(
-                    f"{what}: cotangent{tree.keystr(path)} has shape {_shape(ct)} but "
-                    f"the output there has shape {_shape(x)}; they must match.")
+                    f"{what}: cotangent{tree.keystr(path)} has shape {shape_of(ct)} but "
+                    f"the output there has shape {shape_of(x)}; they must match.")
         seeds = [(x.id, ct) for x, (_, ct) in zip(out_leaves, ct_pairs) if _on(tape, x)]
         cts = backward(tape, seeds)
         taken = {id(ct) for _, ct in ct_pairs}       # the caller's arrays stay theirs
@@ -358,7 +359,7 @@ def _jacobian(tr: _Trace, blocks: list[list[Any]], single: bool) -> Any:
 
 
 def _zero_block(o: Any, x: Any) -> Any:
-    return np.zeros(_shape(o) + _shape(x))
+    return np.zeros(shape_of(o) + shape_of(x))
 
 
 def jacrev(fun: Callable[..., Any], argnums: Argnums = 0,
@@ -403,7 +404,7 @@ def jacrev(fun: Callable[..., Any], argnums: Argnums = 0,
                 cts = backward(tr.tape, [(o.id, seed)])
                 rows.append([zeros_like(x._value) if cts[x.id] is None else cts[x.id]
                              for x in ins])
-            blocks.append([_stack([r[k] for r in rows], _shape(o), _shape(x), True)
+            blocks.append([_stack([r[k] for r in rows], shape_of(o), shape_of(x), True)
                            for k, x in enumerate(ins)])
         jac = _jacobian(tr, blocks, single_argnum(argnums))
         return (jac, tr.aux) if has_aux else jac
@@ -460,7 +461,7 @@ def jacfwd(fun: Callable[..., Any], argnums: Argnums = 0,
                     t = tans[o.id] if _on(tape, o) else None
                     col.append(zeros_like(o) if t is None else t)
             for row, col, o in zip(blocks, cols, outs):
-                row.append(_stack(col, _shape(x), _shape(o), False))
+                row.append(_stack(col, shape_of(x), shape_of(o), False))
         jac = _jacobian(tr, blocks, single_argnum(argnums))
         return (jac, tr.aux) if has_aux else jac
     return jacfwd_fun

@@ -28,7 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from .tape import Tape, _const, _kind, format_tape, primal_value
+from .tape import Tape, _const, _kind, format_tape
+from .values import primal_value
 
 __all__ = ["MAX_NODES", "draw", "format_tape", "gradients", "render", "svg", "to_dot"]
 

@@ -31,10 +31,11 @@ from .arguments import arg_path_name, check_callable
 from .batching import builtin_rules as batching
 from .batching.rules import batch_rules
 from .errors import COMPLEX_MSG
+from .numerics import ieee
 from .staging.cache import MAX_SPECIALIZATIONS
 from .staging.program import Const, Program, from_tape, is_guard
-from .tape import Traced, float_array, ieee, is_complex, primal_value
 from .transforms import make_tape
+from .values import Traced, float_array, is_complex, primal_value
 from .vmap_traced import OtherStructure, Staged
 
 __all__ = ["batch_rules", "vmap"]

@@ -20,7 +20,7 @@ import numpy as np
 
 from . import reductions, tree
 from .primitive import Primitive, defjvp, defvjp
-from .tape import primal_value
+from .values import primal_value
 
 __all__ = ["LeafImpl", "LeafPrimitive", "OtherStructure", "Shared", "Staged"]
 

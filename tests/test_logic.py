@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import tapegrad as tg
-from tapegrad.tape import primal_value
+from tapegrad.values import primal_value
 
 
 def listing(f, *args):

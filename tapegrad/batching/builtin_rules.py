@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .. import arrays, axes, reductions
-from ..tape import float_array
+from ..values import float_array
 from ..vmap_traced import LeafPrimitive
 from . import rules
 from .rules import BatchRule, batch_rules, example, per_example, shape_of

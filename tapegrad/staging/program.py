@@ -16,7 +16,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..tape import GUARD, Tape, _const, primal_value
+from ..tape import GUARD, Tape, _const
+from ..values import primal_value
 
 
 class Const(NamedTuple):

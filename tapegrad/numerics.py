@@ -1,4 +1,10 @@
-"""``debug_nans``: find the first record that produces a nan.
+"""IEEE arithmetic and ``debug_nans``: how tapegrad's numbers behave.
+
+Traced arithmetic is IEEE: ``log(0)`` is ``-inf`` and nothing warns or
+raises (``ieee`` switches NumPy's warnings off and notes it in ``quiet``, so
+eager ops inside need not switch them again).
+
+``debug_nans`` finds the first record that produces a nan.
 
 Inside ``tg.debug_nans()`` every new tape checks each value it records, and
 the tape players check each cotangent and tangent they compute. The checks
@@ -19,9 +25,34 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["debug_nans"]
+__all__ = ["check_nan", "debug_nans", "ieee", "quiet", "user_line"]
 
 checking: ContextVar[bool] = ContextVar("tapegrad_debug_nans", default=False)
+quiet: ContextVar[bool] = ContextVar("tapegrad_ieee", default=False)
+
+
+class ieee:
+    """NumPy's floating-point warnings off, and noted as off.
+
+    Eager ops inside need not switch them off again (that costs more than a
+    small array op).
+
+    A class rather than a generator: entering it is on every transform's path.
+    """
+
+    __slots__ = ("_token", "_errstate")
+
+    def __enter__(self) -> None:
+        self._token = quiet.set(True)
+        self._errstate = np.errstate(all="ignore")
+        self._errstate.__enter__()
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            self._errstate.__exit__(*exc)
+        finally:
+            quiet.reset(self._token)
+
 
 
 @contextlib.contextmanager
@@ -64,8 +95,10 @@ def user_line() -> str:
 def check_nan(tape: Any, i: int, x: Any, what: str) -> None:
     """Note the source line of record ``i``; raise if ``x`` holds a nan.
 
-    ``x`` is a plain number (the caller unwraps traced values).
+    ``x`` is a number, or a traced value of an outer tape (its number is checked).
     """
+    while hasattr(x, "_value"):      # a Traced (defined above this module): its number
+        x = x._value
     if what == "value":
         tape.sources[i] = user_line()
     if x.__class__ is float:

@@ -1,0 +1,277 @@
+"""What a number is to tapegrad: plain, or ``Traced`` while a transform runs.
+
+A ``Traced`` value stands in for a number while a transform runs: it knows
+its tape, its id there, and its value. The value is a number, or a traced
+value of an *outer* tape when transforms are nested. The operators on
+``Traced`` are attached by the modules that define them (``ops.py``: ``*``,
+``arrays.py``: ``@`` and indexing); NumPy's protocols by ``numpy_dispatch``.
+Every ndarray method a traced value lacks is a property that says why.
+
+The helpers answer one question each about a number of any level:
+``primal_value`` (the plain number beneath), ``shape_of``, ``float_array``,
+``is_complex``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import ESCAPED_MSG, FLOAT_MSG, EscapedTracerError
+from .numerics import user_line
+from .tree import LEAF_TYPES
+
+if TYPE_CHECKING:
+    from .tape import Tape
+
+__all__ = ["Traced", "UnsupportedMethodError", "float_array", "is_complex", "made_float",
+           "primal_value", "shape_of"]
+
+
+def is_complex(x: Any) -> bool:
+    """A complex number or array: refused by every transform, never cast."""
+    return isinstance(x, complex | np.complexfloating) or (
+        isinstance(x, np.ndarray) and x.dtype.kind == "c")
+
+
+def _integer_data(x: Any) -> bool:
+    """An integer array or NumPy integer scalar: data a tape keeps as it is."""
+    return isinstance(x, np.integer) or (isinstance(x, np.ndarray) and x.dtype.kind in "iu")
+
+
+class Traced:
+    """A number being recorded: its tape, its id on the tape, and its value.
+
+    Behaves like the number it stands for: arithmetic, comparisons (recorded,
+    giving traced booleans), ``bool`` (which records a guard) and ``hash``
+    (of the value); the operators are attached in ``ops.py``. On a tape
+    made to be replayed (``jit``, ``vmap``, ``make_tape``) ``hash`` and
+    ``primal()`` raise: the number they would read is this call's only.
+    ``value`` (the number one level down) raises there too; ``copy.copy``
+    and ``copy.deepcopy`` return the value itself.
+    """
+
+    __slots__ = ("tape", "id", "_value")
+    # NumPy functions on traced values (__array_ufunc__ and the like): numpy_dispatch.py
+
+    def __init__(self, tape: Tape, id: int, value: Any):
+        self.tape = tape
+        self.id = id
+        self._value = value
+
+    def __repr__(self) -> str:
+        return f"Traced({self._value!r}, v{self.id})"
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of the value (``()`` for a float)."""
+        return shape_of(self._value)
+
+    @property
+    def ndim(self) -> int:
+        """The number of axes of the value (0 for a float)."""
+        return len(shape_of(self._value))
+
+    @property
+    def size(self) -> int:
+        """The number of elements of the value (1 for a float)."""
+        return int(np.prod(shape_of(self._value)))
+
+    @property
+    def value(self) -> Any:
+        """The value one level down: a number, or a traced value of an outer tape.
+
+        Raises:
+          TypeError: under ``jit``, ``vmap`` or ``make_tape``, where the number
+            would be baked into every later call of the recording.
+        """
+        _readable(self, "x.value")
+        return self._value
+
+    def primal(self) -> Any:
+        """The concrete value beneath every level of tracing (no derivative).
+
+        Raises:
+          TypeError: under ``jit``, ``vmap`` or ``make_tape``, where the number
+            would be baked into every later call of the recording.
+        """
+        _readable(self, "x.primal()")
+        return primal_value(self)
+
+    # Python would silently drop the derivative in these: refuse, as JAX does.
+    def __float__(self) -> float:
+        raise TypeError(FLOAT_MSG.format(what="float"))
+
+    def __int__(self) -> int:
+        raise TypeError(FLOAT_MSG.format(what="int"))
+
+    def __complex__(self) -> complex:
+        raise TypeError(FLOAT_MSG.format(what="complex"))
+
+    def __index__(self) -> int:
+        raise TypeError(
+            "a traced value was used where Python needs a concrete int (range(n), an "
+            "index into a list, a shape): its value may differ on the next call. Under "
+            "tg.jit (and tg.vmap), an int argument is traced like any number: pass it in "
+            "static_argnums (or static_argnames) so that jit specializes on its value. "
+            "Under tg.grad, pass it through an argument that is not in argnums. To "
+            "index a traced array with traced integers, index it directly (x[i]), or "
+            "use tg.take(a, i, axis=0) for a NumPy array a.")
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        raise TypeError(
+            "x[...] = y on a traced array: traced values are immutable (the tape "
+            "already recorded x), so write the update functionally, as JAX's "
+            "x.at[i].set(y) does: x = tg.where(mask, y, x) with a constant mask "
+            "(np.arange(len(x)) == i), or build the new array with tg.concatenate / "
+            "tg.stack (x = tg.concatenate([x[:i], y[None], x[i + 1:]])).")
+
+    def __hash__(self) -> int:
+        _check_live(self)
+        if self.tape.staging:     # a lookup decided at trace time, with no guard
+            _refuse_staged(self, "hash() of a traced value (a set member or a dict key)",
+                           "Keep the values in a list and compare them with ==, which "
+                           "records the comparison (`any(x == k for k in keys)`), or "
+                           "choose with tg.where")
+        return hash(self._value)   # a traced float hashes like its value
+
+    # A traced value is immutable: a copy of it is itself, derivative and all.
+    def __copy__(self) -> Traced:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Traced:
+        return self
+
+
+class UnsupportedMethodError(AttributeError):
+    """An ``ndarray`` method a traced value does not have; the message names the alternative."""
+
+
+_NDARRAY_METHODS = frozenset(n for n in dir(np.ndarray) if not n.startswith("_"))
+_IN_PLACE = {"fill", "put", "resize", "sort", "partition", "setfield", "setflags",
+             "itemset", "byteswap"}
+_READS_VALUE = {"item", "tolist", "tobytes", "tostring", "dump", "dumps", "tofile", "view",
+                "getfield"}
+_MEMORY = {"base", "ctypes", "data", "flags", "strides", "itemsize", "nbytes", "device",
+           "to_device", "flat"}
+_INDICES = {"argmax": "tg.max", "argmin": "tg.min", "argsort": "tg.where",
+            "argpartition": "tg.where", "nonzero": "tg.where(mask, x, 0.0)",
+            "searchsorted": "tg.where"}
+_METHOD_ALTERNATIVES = {
+    "all": "tg.min(tg.where(x != 0, 1.0, 0.0)) == 1.0",
+    "any": "tg.max(tg.where(x != 0, 1.0, 0.0)) == 1.0",
+    "cumsum": "a Python loop of additions, or a constant triangular matrix: tri @ x",
+    "cumprod": "a Python loop of products", "prod": "a Python loop of products",
+    "var": "tg.mean((x - tg.mean(x)) ** 2)", "std": "tg.sqrt(tg.mean((x - tg.mean(x)) ** 2))",
+    "squeeze": "x.reshape(shape) (tg.reshape)", "swapaxes": "tg.transpose(x, axes)",
+    "mT": "tg.transpose(x, axes)", "trace": "tg.sum(x * np.eye(n))",
+    "diagonal": "x[np.arange(n), np.arange(n)]", "take": "tg.take(x, indices, axis)",
+    "repeat": "x[np.repeat(np.arange(n), k)]", "compress": "x[constant_indices]",
+    "choose": "tg.where", "conj": "x itself (tapegrad's numbers are real)",
+    "conjugate": "x itself (tapegrad's numbers are real)",
+    "real": "x itself (tapegrad's numbers are real)", "imag": "0.0 (tapegrad's numbers are real)",
+}
+
+
+def _missing_method(name: str) -> AttributeError:
+    """The error for ``x.name`` on a traced value: an ndarray method gets its alternative."""
+    if name not in _NDARRAY_METHODS:
+        return AttributeError(f"'Traced' object has no attribute '{name}'")
+    if name in _IN_PLACE:
+        why = ("it would change the array in place, and traced values are immutable: build "
+               "a new array instead (tg.where, tg.concatenate, tg.stack)")
+    elif name in _READS_VALUE:
+        why = ("it would read the number out of the trace and drop its derivative: use "
+               "tapegrad's functions on the traced value, or tg.stop_gradient(x) where no "
+               "derivative should flow")
+    elif name in _MEMORY:
+        why = ("it describes NumPy's memory or device, which a traced value does not have; "
+               "x.shape, x.dtype, x.size and x.reshape(-1) are there")
+    elif name in _INDICES:
+        why = (f"indices are not differentiable, and under jit their values would be baked "
+               f"in: compute them outside the transform, or write the selection with "
+               f"{_INDICES[name]}")
+    else:
+        alt = _METHOD_ALTERNATIVES.get(name, "tapegrad's functions (tg.sum, tg.where, "
+                                              "tg.reshape, ...)")
+        why = f"tapegrad cannot differentiate it; write {alt}"
+    return UnsupportedMethodError(
+        f"x.{name} is an ndarray method that a traced array does not support: {why}.")
+
+
+def _refusal(name: str) -> property:
+    def missing(self: Traced) -> Any:
+        raise _missing_method(name)
+    missing.__doc__ = f"Not supported on a traced value: reading ``x.{name}`` says why."
+    return property(missing)
+
+
+# Each ndarray method a traced value lacks is a property that explains itself
+# (the op modules replace those they implement). Not a __getattr__: that hook
+# would slow every attribute read of a traced value (tape, id) by about a fifth.
+for _name in _NDARRAY_METHODS:
+    if not hasattr(Traced, _name):
+        setattr(Traced, _name, _refusal(_name))
+
+_new = object.__new__
+LEAF_TYPES.add(Traced)    # pytrees flatten traced values without a registry lookup
+
+
+def _readable(x: Traced, how: str) -> None:
+    """Refuse to read ``x``'s number where a recording would keep it for every call."""
+    _check_live(x)
+    _refuse_staged(x, f"{how} reads the number of a traced value",
+                   "Compute with the traced value itself (tg.where for a choice), "
+                   "or pass the number in as a static argument")
+
+
+def _check_live(x: Traced) -> None:
+    if not x.tape.active:
+        raise EscapedTracerError(ESCAPED_MSG)
+
+
+def _refuse_staged(x: Traced, what: str, fix: str) -> None:
+    """Raise where ``x`` (at any level) is on a tape made to be replayed."""
+    while type(x) is Traced:
+        if x.tape.staging:
+            raise TypeError(
+                f"{what} at {user_line()}, while jit, vmap or make_tape records "
+                "the function: the recording would keep the number seen now for every "
+                f"later call, silently. {fix}.")
+        x = x._value
+
+
+def made_float(x: Any) -> None:
+    """Note that a transform made ``x`` a float, as it does in eager Python.
+
+    A transform's inputs and derivatives are floats even where an outer
+    recording saw an int (``tg.grad`` takes ``3`` as ``3.0``); the recording
+    then returns them as floats, not as the ints it was given.
+    """
+    while type(x) is Traced:
+        if x.tape.floats is None:
+            x.tape.floats = set()
+        x.tape.floats.add(x.id)
+        x = x._value
+
+
+def primal_value(x: Any) -> Any:
+    """The plain number beneath every level of tracing (``x`` itself if plain)."""
+    while type(x) is Traced:
+        x = x._value
+    return x
+
+
+def float_array(x: Any) -> np.ndarray:
+    """A plain number as a float array: ints become float64, float32 stays float32."""
+    a = np.asarray(x)
+    return a if a.dtype.kind == "f" else a.astype(float)
+
+
+def shape_of(x: Any) -> tuple[int, ...]:
+    """The shape of a number of any level, ``()`` for a float."""
+    x = primal_value(x)
+    if type(x) is float:
+        return ()
+    return np.shape(x)
