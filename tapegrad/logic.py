@@ -28,9 +28,9 @@ from .values import Traced, _check_live, primal_value, shape_of
 __all__ = ["eq", "ge", "gt", "le", "logical_and", "logical_not", "logical_or", "lt", "ne"]
 
 
-def _no_derivative(impl: Callable[..., Any], name: str) -> Primitive:
+def _no_derivative(impl: Callable[..., Any], name: str, elementwise: bool = True) -> Primitive:
     """A primitive whose result is a boolean: nothing to differentiate."""
-    prim = primitive(impl, name, elementwise=True, check_rules=False)
+    prim = primitive(impl, name, elementwise=elementwise, check_rules=False)
     defvjp(prim, None, None)
     defjvp(prim, None, None)
     return prim
@@ -71,7 +71,7 @@ def _guard(cond: Any, expected: bool) -> bool:
     return expected
 
 
-guard = _no_derivative(_guard, "guard")
+guard = _no_derivative(_guard, "guard", elementwise=False)   # one outcome per example
 GUARD.append(guard)             # tape.py records guards without importing this
 
 
