@@ -28,7 +28,9 @@ from typing import Any
 
 import numpy as np
 
+from .reverse import backward
 from .tape import Tape, _const, _kind, format_tape, primal_value
+from .transforms import make_tape
 
 __all__ = ["MAX_NODES", "draw", "format_tape", "gradients", "render", "svg", "to_dot"]
 
@@ -54,7 +56,6 @@ def gradients(tape: Tape) -> list[Any]:
     Raises:
       ValueError: if the tape has not exactly one scalar output on it.
     """
-    from .reverse import backward  # viz reads tapes; only this plays one
     why = _no_gradients(tape)
     out = tape.outputs[0] if not why else None
     if not isinstance(out, int):
@@ -230,7 +231,6 @@ def draw(fun: Any, *args: Any, path: str | os.PathLike[str] = "graph.svg",
       >>> "grad 2.0000" in open(out).read()
       True
     """
-    from .transforms import make_tape
     tape = make_tape(fun)(*args)
     if grads is None:
         grads = not _no_gradients(tape)
@@ -245,3 +245,47 @@ def svg(tape: Tape) -> str | None:
     done = subprocess.run([exe, "-Tsvg"], input=to_dot(tape).encode("utf-8"),
                           capture_output=True, check=True)
     return done.stdout.decode("utf-8")
+
+
+# ------------------------------------------------- what viz adds to a Tape
+def _to_dot_method(self: Tape, rankdir: str = "LR", grads: bool = False,
+                   full: bool = False) -> str:
+    """The tape as Graphviz DOT text; see [tg.viz.to_dot][tapegrad.viz.to_dot].
+
+    A box per value (label, value and, with ``grads=True``, its
+    gradient), an oval per operation.
+
+    Args:
+      rankdir: Graphviz layout direction: ``"LR"`` or ``"TB"``.
+      grads: Also show each value's gradient with respect to the output.
+      full: Draw every record even on a big tape.
+
+    Returns:
+      DOT text, for ``tg.viz.render`` or Graphviz's ``dot``.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> dot = tg.make_tape(lambda x: x * x)(3.0).to_dot(grads=True)
+      >>> "data 9.0000" in dot and "grad 6.0000" in dot
+      True
+    """
+    return to_dot(self, rankdir=rankdir, grads=grads, full=full)
+
+
+def _repr_svg_(self: Tape) -> str | None:
+    """Jupyter draws a tape as a graph when Graphviz is installed."""
+    return svg(self)
+
+
+def _repr_mimebundle_(self: Tape, include: Any = None, exclude: Any = None) -> dict[str, str]:
+    """The listing as text, and the graph as SVG when Graphviz is installed."""
+    bundle = {"text/plain": self.format()}
+    picture = _repr_svg_(self)
+    if picture is not None:
+        bundle["image/svg+xml"] = picture
+    return bundle
+
+
+Tape.to_dot = _to_dot_method                    # type: ignore[attr-defined]
+Tape._repr_svg_ = _repr_svg_                    # type: ignore[attr-defined]
+Tape._repr_mimebundle_ = _repr_mimebundle_      # type: ignore[attr-defined]
