@@ -256,6 +256,7 @@ def _to_dot_method(self: Tape, rankdir: str = "LR", grads: bool = False,
     gradient), an oval per operation.
 
     Args:
+      self: The tape to draw.
       rankdir: Graphviz layout direction: ``"LR"`` or ``"TB"``.
       grads: Also show each value's gradient with respect to the output.
       full: Draw every record even on a big tape.
