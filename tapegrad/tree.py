@@ -17,7 +17,9 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
+
+import numpy as np
 
 from .treedef import _LEAF, _REGISTRY, KeyPath, PyTree, TreeDef, _leaf_list, _node_type, _show
 from .treedef import LEAF_TYPES as LEAF_TYPES
@@ -30,7 +32,7 @@ from .treedef import register as register
 
 __all__ = [
     "DictKey", "GetAttrKey", "KeyPath", "PyTree", "SequenceKey", "TreeDef",
-    "flatten", "flatten_with_path", "keystr", "leaves", "map", "register",
+    "flatten", "flatten_with_path", "keystr", "leaves", "map", "ravel", "register",
     "structure", "unflatten",
 ]
 
@@ -292,3 +294,114 @@ def _describe(x: Any) -> str:
         return f"a leaf ({type(x).__name__})"
     shown = _show(structure(x))
     return shown if len(shown) < 120 else f"a {type(x).__name__} of another structure"
+
+
+# -------------------------------------------------------------------- ravel
+# Written with NumPy calls only (np.reshape, np.concatenate, slicing, .astype):
+# on traced values NumPy hands them to tapegrad's primitives, so ravel and its
+# unravel work inside grad, jit and vmap without this module importing them.
+class _Spec(NamedTuple):
+    """What unravel needs to rebuild one leaf: its shape, dtype and kind."""
+    shape: tuple[int, ...]
+    dtype: np.dtype[Any]
+    kind: type | None   # float, int or bool for a Python number, np.generic for a
+                        # NumPy scalar, None for an array or a traced value
+
+
+_PYTHON_NUMBERS = (bool, int, float)
+
+
+def ravel(tree: PyTree) -> tuple[Any, Callable[[Any], PyTree]]:
+    """Concatenate every leaf of ``tree`` into one 1-D float vector.
+
+    JAX's ``jax.flatten_util.ravel_pytree``, autograd's ``flatten``: leaves
+    (numbers, NumPy arrays of any shape, traced values) in flattening order,
+    each raveled. The vector's dtype is the result type of the leaves (all
+    ``float32`` stays ``float32``; Python numbers do not widen it; integer
+    and bool leaves alone give ``float64``). It works inside ``grad``,
+    ``jit`` and ``vmap``, on traced leaves and on a traced vector.
+
+    Args:
+      tree: A pytree whose leaves are real numbers or arrays.
+
+    Returns:
+      ``(vector, unravel)``: ``unravel(v)`` rebuilds a tree of ``tree``'s
+      structure from a vector ``v`` of the same length, each leaf with its
+      shape and dtype again (a Python float stays a Python float), so that
+      ``tg.grad(lambda v: loss(unravel(v)))(vector)`` works.
+
+    Raises:
+      TypeError: if a leaf is not a real number or array.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> vec, unravel = tg.tree.ravel({"w": np.ones((2, 2)), "b": 0.5})
+      >>> vec
+      array([0.5, 1. , 1. , 1. , 1. ])
+      >>> unravel(vec * 2)
+      {'b': 1.0, 'w': array([[2., 2.],
+             [2., 2.]])}
+    """
+    xs, treedef = flatten(tree)
+    specs = [_spec(x, treedef, k) for k, x in enumerate(xs)]
+    dtype = _vector_dtype(xs, specs)
+    if not xs:
+        vector: Any = np.zeros(0, dtype)
+    else:
+        vector = np.concatenate([_piece(x, sp, dtype) for x, sp in zip(xs, specs)])
+    sizes = [int(np.prod(sp.shape)) for sp in specs]
+    ends = [int(e) for e in np.cumsum([0, *sizes])]
+
+    def unravel(v: Any) -> PyTree:
+        """Rebuild the tree from a vector of the raveled length."""
+        if isinstance(v, list | tuple):
+            v = np.asarray(v, dtype)
+        if np.shape(v) != (ends[-1],):
+            raise ValueError(
+                f"tree.ravel: unravel expected a 1-D vector of length {ends[-1]} "
+                f"(the number of elements in the tree {treedef}), got shape "
+                f"{np.shape(v)}; pass a vector like the one ravel returned.")
+        return unflatten(treedef, [_rebuild(v[a:b], sp)
+                                   for a, b, sp in zip(ends, ends[1:], specs)])
+    return vector, unravel
+
+
+def _spec(x: Any, treedef: TreeDef, k: int) -> _Spec:
+    """Leaf ``k``'s shape, dtype and kind; a ``TypeError`` if it is not real."""
+    kind = type(x) if type(x) in _PYTHON_NUMBERS else (
+        np.generic if isinstance(x, np.generic) else None)
+    dtype = np.result_type(x) if kind in _PYTHON_NUMBERS else getattr(x, "dtype", None)
+    if dtype is None or np.dtype(dtype).kind not in "biuf":
+        where = keystr(treedef.key_paths()[k]) or " (the root)"
+        raise TypeError(
+            f"tree.ravel: the leaf at{' ' if where[0] != ' ' else ''}{where} is a "
+            f"{type(x).__name__}, not a real number or array; ravel takes numbers "
+            "and arrays only. Keep other data out of the tree you ravel.")
+    return _Spec(tuple(np.shape(x)), np.dtype(dtype), kind)
+
+
+def _vector_dtype(xs: list[Any], specs: list[_Spec]) -> np.dtype[Any]:
+    """The leaves' result type, Python numbers weak as in NumPy; at least a float."""
+    types = [x if sp.kind in _PYTHON_NUMBERS else sp.dtype for x, sp in zip(xs, specs)]
+    dtype = np.result_type(*types) if types else np.dtype(np.float64)
+    return dtype if dtype.kind == "f" else np.dtype(np.float64)
+
+
+def _piece(x: Any, spec: _Spec, dtype: np.dtype[Any]) -> Any:
+    """Leaf ``x`` as a 1-D array of ``dtype`` (a traced leaf stays traced)."""
+    if spec.kind is not None or isinstance(x, np.ndarray | np.generic):
+        return np.asarray(x, dtype).reshape(-1)
+    flat = np.reshape(x, -1)
+    return flat if spec.dtype == dtype else flat.astype(dtype)
+
+
+def _rebuild(piece: Any, spec: _Spec) -> Any:
+    """One leaf from its slice of the vector: shape, dtype and kind restored."""
+    if isinstance(piece, np.ndarray):
+        x = np.array(piece.reshape(spec.shape), spec.dtype)   # a copy, not a view of v
+        if spec.kind is np.generic:
+            return x[()]
+        return x if spec.kind is None else spec.kind(x)
+    x = np.reshape(piece, spec.shape)
+    return x if x.dtype == spec.dtype else x.astype(spec.dtype)
