@@ -96,39 +96,13 @@ def to_dot(tape: Tape, rankdir: str = "LR", grads: bool | Sequence[Any] = False,
       argument, and the edges between them.
     """
     g = gradients(tape) if grads is True else (list(grads) if grads else None)
-    n = len(tape.records)
-    shown, hidden = _visible(n, full)
+    shown, hidden = _visible(len(tape.records), full)
     lines = ["digraph tape {", f"  rankdir={rankdir};",
              '  node [fontname="Helvetica", fontsize=11];']
-    out_names: dict[int, list[str]] = {}
-    for o, name in zip(tape.outputs, tape.output_names or [""] * len(tape.outputs)):
-        if isinstance(o, int):
-            out_names.setdefault(o, []).append(name)
+    out_names = _output_names(tape)
     hidden_used = False
     for i in shown:
-        prim, inputs, args, ans, _ = tape.record(i)
-        name = tape.path(i) if prim is None else f"v{i}"
-        what = ", ".join(n for n in out_names.get(i, ()) if n)
-        if what:                           # an output: say what it is
-            name = f"{name} = {what}"
-        fields = [_escape(name), f"data {_short(ans)}"]
-        if g is not None:
-            fields.append(f"grad {_short(g[i])}" if g[i] is not None else "grad 0")
-        style = ', style="filled", fillcolor="#d8e8ff"' if i in out_names else ""
-        lines.append(f'  v{i} [shape=record, label="{{ {" | ".join(fields)} }}"{style}];')
-        if prim is None:
-            continue
-        lines.append(f'  v{i}_op [shape=ellipse, label="{_escape(prim.name)}"];')
-        lines.append(f"  v{i}_op -> v{i};")
-        for k, (j, a) in enumerate(zip(inputs, args)):
-            if j is None:
-                lines.append(f'  v{i}_c{k} [shape=plaintext, label="{_escape(_const(a))}"];')
-                lines.append(f"  v{i}_c{k} -> v{i}_op;")
-            elif j in hidden:
-                hidden_used = True
-                lines.append(f"  elided -> v{i}_op;")
-            else:
-                lines.append(f"  v{j} -> v{i}_op;")
+        hidden_used |= _draw_record(lines, tape, i, g, out_names, hidden)
     for k, (o, name) in enumerate(zip(tape.outputs, tape.output_names)):
         if not isinstance(o, int):        # a constant output: no record draws it
             lines.append(f'  out{k} [shape=record, label="{{ {_escape(name)} | data '
@@ -140,6 +114,48 @@ def to_dot(tape: Tape, rankdir: str = "LR", grads: bool | Sequence[Any] = False,
             lines.append(f"  v{MAX_NODES // 2 - 1} -> elided [style=dashed];")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _output_names(tape: Tape) -> dict[int, list[str]]:
+    """Record id -> the names of the outputs it is (an output may be named twice)."""
+    out_names: dict[int, list[str]] = {}
+    for o, name in zip(tape.outputs, tape.output_names or [""] * len(tape.outputs)):
+        if isinstance(o, int):
+            out_names.setdefault(o, []).append(name)
+    return out_names
+
+
+def _draw_record(lines: list[str], tape: Tape, i: int, g: list[Any] | None,
+                 out_names: dict[int, list[str]], hidden: range) -> bool:
+    """Append record ``i``'s value node, operation node and edges to ``lines``.
+
+    Returns whether an edge comes from a record that is not drawn.
+    """
+    prim, inputs, args, ans, _ = tape.record(i)
+    name = tape.path(i) if prim is None else f"v{i}"
+    what = ", ".join(n for n in out_names.get(i, ()) if n)
+    if what:                           # an output: say what it is
+        name = f"{name} = {what}"
+    fields = [_escape(name), f"data {_short(ans)}"]
+    if g is not None:
+        fields.append(f"grad {_short(g[i])}" if g[i] is not None else "grad 0")
+    style = ', style="filled", fillcolor="#d8e8ff"' if i in out_names else ""
+    lines.append(f'  v{i} [shape=record, label="{{ {" | ".join(fields)} }}"{style}];')
+    if prim is None:
+        return False
+    lines.append(f'  v{i}_op [shape=ellipse, label="{_escape(prim.name)}"];')
+    lines.append(f"  v{i}_op -> v{i};")
+    hidden_used = False
+    for k, (j, a) in enumerate(zip(inputs, args)):
+        if j is None:
+            lines.append(f'  v{i}_c{k} [shape=plaintext, label="{_escape(_const(a))}"];')
+            lines.append(f"  v{i}_c{k} -> v{i}_op;")
+        elif j in hidden:
+            hidden_used = True
+            lines.append(f"  elided -> v{i}_op;")
+        else:
+            lines.append(f"  v{j} -> v{i}_op;")
+    return hidden_used
 
 
 def _visible(n: int, full: bool) -> tuple[Sequence[int], range]:
