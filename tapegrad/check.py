@@ -56,6 +56,13 @@ def check_grads(fun: Callable[..., Any], args: Sequence[Any], order: int = 1,
         ...
       AssertionError: check_grads: VJP (reverse mode) wrt p['w'] is wrong: ...
     """
+    _check_options(args, order, modes)
+    tol = (eps, rtol, atol)
+    _check(fun, tuple(args), order, tuple(modes), tol, np.random.default_rng(seed), "")
+
+
+def _check_options(args: Any, order: int, modes: Sequence[str]) -> None:
+    """Refuse arguments that are not a tuple, an order but 1 or 2, unknown modes."""
     if not isinstance(args, tuple | list):
         raise TypeError(f"check_grads: args must be a tuple of arguments, got "
                         f"{type(args).__name__}; for one argument write (x,).")
@@ -64,8 +71,6 @@ def check_grads(fun: Callable[..., Any], args: Sequence[Any], order: int = 1,
     unknown = set(modes) - {"fwd", "rev"}
     if unknown or not modes:
         raise ValueError(f"check_grads: modes must name 'fwd' and/or 'rev', got {modes!r}.")
-    tol = (eps, rtol, atol)
-    _check(fun, tuple(args), order, tuple(modes), tol, np.random.default_rng(seed), "")
 
 
 def _check(f: Callable[..., Any], args: tuple[Any, ...], order: int,

@@ -14,9 +14,9 @@ given to ``tg.tree.register``. Every malformed file is a ``ValueError``
 naming the file and the place in the tree, and trees nest at most
 ``MAX_DEPTH`` levels (JSON readers recurse).
 
-A save never leaves a broken file: it writes a temporary file in the same
-folder, flushes it to disk, and renames it over the old one (an atomic
-replace), so a crash at any moment leaves either the old file or the new.
+A save never leaves a broken file (``tapegrad.atomic``): it writes
+a temporary file in the same folder, flushes it to disk, and renames it over
+the old one, so a crash at any moment leaves either the old file or the new.
 """
 
 from __future__ import annotations
@@ -25,13 +25,13 @@ import json
 import math
 import os
 import sys
-import tempfile
 import types
 from typing import Any
 
 import numpy as np
 
 from . import tree as pytree
+from .atomic import write_atomically
 
 __all__ = ["load", "save"]
 
@@ -67,26 +67,7 @@ def save(path: str | os.PathLike[str], tree: Any) -> None:
     """
     text = json.dumps({"format": FORMAT, "version": VERSION,
                        "tree": _encode(tree, "tree", 0)}, allow_nan=False)
-    path = os.fspath(path)
-    if os.path.islink(path):        # write through the link, keep the link
-        path = os.path.realpath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    mode = _mode_for(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp",
-                               dir=folder)
-    try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, mode)          # mkstemp makes 0600 whatever the umask
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    _fsync_folder(folder)
+    write_atomically(os.fspath(path), text)
 
 
 def load(path: str | os.PathLike[str], like: Any = None) -> Any:
@@ -107,6 +88,19 @@ def load(path: str | os.PathLike[str], like: Any = None) -> Any:
         file and what is wrong.
     """
     path = os.fspath(path)
+    doc = _read(path)
+    try:
+        result = _decode(doc["tree"], "tree", 0)
+    except _Malformed as e:
+        raise ValueError(f"tg.io.load: {path} is malformed at {e.args[0]}: "
+                         f"{e.args[1]}.") from None
+    if like is not None:
+        _check_like(path, result, like)
+    return result
+
+
+def _read(path: str) -> dict[str, Any]:
+    """The JSON document in ``path``, checked to be one that ``save`` wrote."""
     try:
         with open(path, encoding="utf-8") as f:
             text = f.read()
@@ -129,14 +123,7 @@ def load(path: str | os.PathLike[str], like: Any = None) -> Any:
     if doc.get("version") != VERSION:
         raise ValueError(f"tg.io.load: {path} has format version {doc.get('version')!r}; "
                          f"this tapegrad reads version {VERSION}.")
-    try:
-        result = _decode(doc["tree"], "tree", 0)
-    except _Malformed as e:
-        raise ValueError(f"tg.io.load: {path} is malformed at {e.args[0]}: "
-                         f"{e.args[1]}.") from None
-    if like is not None:
-        _check_like(path, result, like)
-    return result
+    return doc
 
 
 # ----------------------------------------------------------------- encoding
@@ -166,14 +153,23 @@ def _encode(x: Any, where: str, depth: int) -> Any:
         raise ValueError(f"tg.io.save: {where[:80]}... is nested more than {MAX_DEPTH} "
                          "levels deep; tg.io saves trees up to that depth.")
     if isinstance(x, np.ndarray):
-        if x.dtype.kind not in "biuf":
-            raise TypeError(f"tg.io.save: {where} is an array of dtype {x.dtype}; "
-                            "only bool, int and float arrays can be saved.")
-        _exact_float(x.dtype, where)
-        return {"$array": [_float(v) if x.dtype.kind == "f" else v
-                           for v in x.ravel().tolist()],
-                "shape": list(x.shape), "dtype": str(x.dtype)}
-    d = depth + 1
+        return _encode_array(x, where)
+    return _encode_container(x, where, depth + 1)
+
+
+def _encode_array(x: np.ndarray, where: str) -> dict[str, Any]:
+    """``{"$array": values, "shape": ..., "dtype": ...}``, floats exactly."""
+    if x.dtype.kind not in "biuf":
+        raise TypeError(f"tg.io.save: {where} is an array of dtype {x.dtype}; "
+                        "only bool, int and float arrays can be saved.")
+    _exact_float(x.dtype, where)
+    return {"$array": [_float(v) if x.dtype.kind == "f" else v for v in x.ravel().tolist()],
+            "shape": list(x.shape), "dtype": str(x.dtype)}
+
+
+def _encode_container(x: Any, where: str, d: int) -> Any:
+    """A JSON value for a container ``x``, its children at depth ``d``."""
+    t = type(x)
     if t is list:
         return [_encode(v, f"{where}[{i}]", d) for i, v in enumerate(x)]
     if t is tuple:
@@ -251,40 +247,55 @@ def _decode(j: Any, where: str, depth: int) -> Any:
         return tuple(_decode(v, f"{where}[{i}]", d)
                      for i, v in enumerate(_list(body, where, "$tuple")))
     if tag == "$dict":
-        out = {}
-        for i, pair in enumerate(_list(body, where, "$dict")):
-            if not (isinstance(pair, list) and len(pair) == 2):
-                raise _Malformed(where, f"$dict entry {i} is not a [key, value] pair")
-            key = _decode(pair[0], f"{where} key {i}", d)
-            try:
-                hash(key)
-            except TypeError:
-                raise _Malformed(where, f"$dict key {i} is a {type(key).__name__}; "
-                                 "keys must be hashable") from None
-            out[key] = _decode(pair[1], f"{where}[{key!r:.40}]", d)
-        return out
+        return _decode_dict(body, where, d)
     if tag == "$namedtuple":
-        cls = _lookup(body, where)
-        if not (issubclass(cls, tuple) and hasattr(cls, "_fields")):
-            raise _Malformed(where, f"{body} is not a NamedTuple")
-        fields = j.get("fields")
-        if not isinstance(fields, dict) or set(fields) != set(cls._fields):
-            raise _Malformed(where, f"the fields of {body} do not match the class")
-        return cls(**{k: _decode(v, f"{where}.{k}", d) for k, v in fields.items()})
+        return _decode_namedtuple(j, body, where, d)
     if tag == "$node":
-        cls = _lookup(body, where)
-        entry = pytree._REGISTRY.get(cls)
-        if entry is None:
-            raise _Malformed(where, f"{body} is not registered with tg.tree.register")
-        aux = _decode(j.get("aux"), f"{where} (aux)", d)
-        children = [_decode(c, f"{where}[{i}]", d)
-                    for i, c in enumerate(_list(j.get("children"), where, "children"))]
-        try:
-            return entry.unflatten(aux, children)
-        except Exception as e:        # the user's unflatten, on data it did not write
-            raise _Malformed(where, f"{body}'s unflatten refused its aux and children "
-                             f"({type(e).__name__}: {e})") from None
+        return _decode_node(j, body, where, d)
     raise _Malformed(where, f"unknown entry {tag!r}")
+
+
+def _decode_dict(body: Any, where: str, d: int) -> dict[Any, Any]:
+    """A dict with keys of any hashable kind, from ``[[key, value], ...]``."""
+    out = {}
+    for i, pair in enumerate(_list(body, where, "$dict")):
+        if not (isinstance(pair, list) and len(pair) == 2):
+            raise _Malformed(where, f"$dict entry {i} is not a [key, value] pair")
+        key = _decode(pair[0], f"{where} key {i}", d)
+        try:
+            hash(key)
+        except TypeError:
+            raise _Malformed(where, f"$dict key {i} is a {type(key).__name__}; "
+                             "keys must be hashable") from None
+        out[key] = _decode(pair[1], f"{where}[{key!r:.40}]", d)
+    return out
+
+
+def _decode_namedtuple(j: dict[str, Any], body: Any, where: str, d: int) -> Any:
+    """The NamedTuple ``body`` names, built from ``j["fields"]``."""
+    cls = _lookup(body, where)
+    if not (issubclass(cls, tuple) and hasattr(cls, "_fields")):
+        raise _Malformed(where, f"{body} is not a NamedTuple")
+    fields = j.get("fields")
+    if not isinstance(fields, dict) or set(fields) != set(cls._fields):
+        raise _Malformed(where, f"the fields of {body} do not match the class")
+    return cls(**{k: _decode(v, f"{where}.{k}", d) for k, v in fields.items()})
+
+
+def _decode_node(j: dict[str, Any], body: Any, where: str, d: int) -> Any:
+    """The registered class ``body`` names, built by its own unflatten."""
+    cls = _lookup(body, where)
+    entry = pytree._REGISTRY.get(cls)
+    if entry is None:
+        raise _Malformed(where, f"{body} is not registered with tg.tree.register")
+    aux = _decode(j.get("aux"), f"{where} (aux)", d)
+    children = [_decode(c, f"{where}[{i}]", d)
+                for i, c in enumerate(_list(j.get("children"), where, "children"))]
+    try:
+        return entry.unflatten(aux, children)
+    except Exception as e:        # the user's unflatten, on data it did not write
+        raise _Malformed(where, f"{body}'s unflatten refused its aux and children "
+                         f"({type(e).__name__}: {e})") from None
 
 
 _EXTRA = {"$array": ("shape", "dtype"), "$namedtuple": ("fields",),
@@ -355,42 +366,3 @@ def _check_like(path: str, result: Any, like: Any) -> None:
         if np.shape(a) != np.shape(b):
             raise ValueError(f"tg.io.load: {path} has shape {np.shape(a)} at "
                              f"{p}, but like= has {np.shape(b)} there.")
-
-
-def _mode_for(path: str) -> int:
-    """The permissions the saved file gets: the old file's, else the umask's."""
-    try:
-        return os.stat(path).st_mode & 0o7777
-    except OSError:
-        return 0o666 & ~_umask()
-
-
-def _umask() -> int:
-    """The process's umask, read without changing it where the OS allows."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)               # elsewhere: set and restore at once
-    os.umask(mask)
-    return mask
-
-
-def _fsync_folder(folder: str) -> None:
-    """Make the rename itself durable (POSIX).
-
-    A no-op where folders can't be opened.
-    """
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

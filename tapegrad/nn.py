@@ -126,6 +126,11 @@ def mlp(params: Params, x: Any, activation: Callable[[Any], Any] = relu) -> Any:
     """
     if params and not isinstance(params[0]["w"], list):
         return _dense(params, x, activation)
+    return _lists(params, x, activation)
+
+
+def _lists(params: Params, x: Any, activation: Callable[[Any], Any]) -> Any:
+    """The MLP on float parameters (lists of lists): one neuron at a time."""
     x = list(x)
     if params and len(params[0]["w"][0]) != len(x):
         raise ValueError(f"mlp: the first layer takes {len(params[0]['w'][0])} "

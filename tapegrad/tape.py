@@ -85,6 +85,9 @@ class Const(NamedTuple):
 class Tape:
     """A Wengert list: the records of one transform's run, in order.
 
+    [tapegrad.viz][tapegrad.viz] adds ``tape.to_dot()`` (Graphviz DOT text, see
+    [to_dot][tapegrad.viz.to_dot]) and the Jupyter drawing.
+
     Attributes:
       records: list of flat ``(op, ans, j0, a0, j1, a1, ...)`` tuples; record
         ``i`` defines ``v{i}``. ``record`` and iteration give [Record][tapegrad.tape.Record].
@@ -160,41 +163,6 @@ class Tape:
           The listing: one line per record, then the outputs.
         """
         return format_tape(self, values)
-
-    def to_dot(self, rankdir: str = "LR", grads: bool = False, full: bool = False) -> str:
-        """The tape as Graphviz DOT text; see [tg.viz.to_dot][tapegrad.viz.to_dot].
-
-        A box per value (label, value and, with ``grads=True``, its
-        gradient), an oval per operation.
-
-        Args:
-          rankdir: Graphviz layout direction: ``"LR"`` or ``"TB"``.
-          grads: Also show each value's gradient with respect to the output.
-          full: Draw every record even on a big tape.
-
-        Returns:
-          DOT text, for ``tg.viz.render`` or Graphviz's ``dot``.
-
-        Examples:
-          >>> import tapegrad as tg
-          >>> dot = tg.make_tape(lambda x: x * x)(3.0).to_dot(grads=True)
-          >>> "data 9.0000" in dot and "grad 6.0000" in dot
-          True
-        """
-        from .viz import to_dot
-        return to_dot(self, rankdir=rankdir, grads=grads, full=full)
-
-    def _repr_svg_(self) -> str | None:
-        """Jupyter draws a tape as a graph when Graphviz is installed."""
-        from .viz import svg
-        return svg(self)
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        bundle = {"text/plain": self.format()}
-        picture = self._repr_svg_()
-        if picture is not None:
-            bundle["image/svg+xml"] = picture
-        return bundle
 
     def path(self, i: int) -> str:
         """The pytree path of input ``i``, e.g. ``params['w'][0]``.

@@ -28,7 +28,9 @@ from typing import Any
 
 import numpy as np
 
+from .reverse import backward
 from .tape import Tape, _const, _kind, format_tape
+from .transforms import make_tape
 from .values import primal_value
 
 __all__ = ["MAX_NODES", "draw", "format_tape", "gradients", "render", "svg", "to_dot"]
@@ -55,7 +57,6 @@ def gradients(tape: Tape) -> list[Any]:
     Raises:
       ValueError: if the tape has not exactly one scalar output on it.
     """
-    from .reverse import backward  # viz reads tapes; only this plays one
     why = _no_gradients(tape)
     out = tape.outputs[0] if not why else None
     if not isinstance(out, int):
@@ -96,39 +97,13 @@ def to_dot(tape: Tape, rankdir: str = "LR", grads: bool | Sequence[Any] = False,
       argument, and the edges between them.
     """
     g = gradients(tape) if grads is True else (list(grads) if grads else None)
-    n = len(tape.records)
-    shown, hidden = _visible(n, full)
+    shown, hidden = _visible(len(tape.records), full)
     lines = ["digraph tape {", f"  rankdir={rankdir};",
              '  node [fontname="Helvetica", fontsize=11];']
-    out_names: dict[int, list[str]] = {}
-    for o, name in zip(tape.outputs, tape.output_names or [""] * len(tape.outputs)):
-        if isinstance(o, int):
-            out_names.setdefault(o, []).append(name)
+    out_names = _output_names(tape)
     hidden_used = False
     for i in shown:
-        prim, inputs, args, ans, _ = tape.record(i)
-        name = tape.path(i) if prim is None else f"v{i}"
-        what = ", ".join(n for n in out_names.get(i, ()) if n)
-        if what:                           # an output: say what it is
-            name = f"{name} = {what}"
-        fields = [_escape(name), f"data {_short(ans)}"]
-        if g is not None:
-            fields.append(f"grad {_short(g[i])}" if g[i] is not None else "grad 0")
-        style = ', style="filled", fillcolor="#d8e8ff"' if i in out_names else ""
-        lines.append(f'  v{i} [shape=record, label="{{ {" | ".join(fields)} }}"{style}];')
-        if prim is None:
-            continue
-        lines.append(f'  v{i}_op [shape=ellipse, label="{_escape(prim.name)}"];')
-        lines.append(f"  v{i}_op -> v{i};")
-        for k, (j, a) in enumerate(zip(inputs, args)):
-            if j is None:
-                lines.append(f'  v{i}_c{k} [shape=plaintext, label="{_escape(_const(a))}"];')
-                lines.append(f"  v{i}_c{k} -> v{i}_op;")
-            elif j in hidden:
-                hidden_used = True
-                lines.append(f"  elided -> v{i}_op;")
-            else:
-                lines.append(f"  v{j} -> v{i}_op;")
+        hidden_used |= _draw_record(lines, tape, i, g, out_names, hidden)
     for k, (o, name) in enumerate(zip(tape.outputs, tape.output_names)):
         if not isinstance(o, int):        # a constant output: no record draws it
             lines.append(f'  out{k} [shape=record, label="{{ {_escape(name)} | data '
@@ -140,6 +115,48 @@ def to_dot(tape: Tape, rankdir: str = "LR", grads: bool | Sequence[Any] = False,
             lines.append(f"  v{MAX_NODES // 2 - 1} -> elided [style=dashed];")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _output_names(tape: Tape) -> dict[int, list[str]]:
+    """Record id -> the names of the outputs it is (an output may be named twice)."""
+    out_names: dict[int, list[str]] = {}
+    for o, name in zip(tape.outputs, tape.output_names or [""] * len(tape.outputs)):
+        if isinstance(o, int):
+            out_names.setdefault(o, []).append(name)
+    return out_names
+
+
+def _draw_record(lines: list[str], tape: Tape, i: int, g: list[Any] | None,
+                 out_names: dict[int, list[str]], hidden: range) -> bool:
+    """Append record ``i``'s value node, operation node and edges to ``lines``.
+
+    Returns whether an edge comes from a record that is not drawn.
+    """
+    prim, inputs, args, ans, _ = tape.record(i)
+    name = tape.path(i) if prim is None else f"v{i}"
+    what = ", ".join(n for n in out_names.get(i, ()) if n)
+    if what:                           # an output: say what it is
+        name = f"{name} = {what}"
+    fields = [_escape(name), f"data {_short(ans)}"]
+    if g is not None:
+        fields.append(f"grad {_short(g[i])}" if g[i] is not None else "grad 0")
+    style = ', style="filled", fillcolor="#d8e8ff"' if i in out_names else ""
+    lines.append(f'  v{i} [shape=record, label="{{ {" | ".join(fields)} }}"{style}];')
+    if prim is None:
+        return False
+    lines.append(f'  v{i}_op [shape=ellipse, label="{_escape(prim.name)}"];')
+    lines.append(f"  v{i}_op -> v{i};")
+    hidden_used = False
+    for k, (j, a) in enumerate(zip(inputs, args)):
+        if j is None:
+            lines.append(f'  v{i}_c{k} [shape=plaintext, label="{_escape(_const(a))}"];')
+            lines.append(f"  v{i}_c{k} -> v{i}_op;")
+        elif j in hidden:
+            hidden_used = True
+            lines.append(f"  elided -> v{i}_op;")
+        else:
+            lines.append(f"  v{j} -> v{i}_op;")
+    return hidden_used
 
 
 def _visible(n: int, full: bool) -> tuple[Sequence[int], range]:
@@ -231,7 +248,6 @@ def draw(fun: Any, *args: Any, path: str | os.PathLike[str] = "graph.svg",
       >>> "grad 2.0000" in open(out).read()
       True
     """
-    from .transforms import make_tape
     tape = make_tape(fun)(*args)
     if grads is None:
         grads = not _no_gradients(tape)
@@ -246,3 +262,48 @@ def svg(tape: Tape) -> str | None:
     done = subprocess.run([exe, "-Tsvg"], input=to_dot(tape).encode("utf-8"),
                           capture_output=True, check=True)
     return done.stdout.decode("utf-8")
+
+
+# ------------------------------------------------- what viz adds to a Tape
+def _to_dot_method(self: Tape, rankdir: str = "LR", grads: bool = False,
+                   full: bool = False) -> str:
+    """The tape as Graphviz DOT text; see [tg.viz.to_dot][tapegrad.viz.to_dot].
+
+    A box per value (label, value and, with ``grads=True``, its
+    gradient), an oval per operation.
+
+    Args:
+      self: The tape to draw.
+      rankdir: Graphviz layout direction: ``"LR"`` or ``"TB"``.
+      grads: Also show each value's gradient with respect to the output.
+      full: Draw every record even on a big tape.
+
+    Returns:
+      DOT text, for ``tg.viz.render`` or Graphviz's ``dot``.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> dot = tg.make_tape(lambda x: x * x)(3.0).to_dot(grads=True)
+      >>> "data 9.0000" in dot and "grad 6.0000" in dot
+      True
+    """
+    return to_dot(self, rankdir=rankdir, grads=grads, full=full)
+
+
+def _repr_svg_(self: Tape) -> str | None:
+    """Jupyter draws a tape as a graph when Graphviz is installed."""
+    return svg(self)
+
+
+def _repr_mimebundle_(self: Tape, include: Any = None, exclude: Any = None) -> dict[str, str]:
+    """The listing as text, and the graph as SVG when Graphviz is installed."""
+    bundle = {"text/plain": self.format()}
+    picture = _repr_svg_(self)
+    if picture is not None:
+        bundle["image/svg+xml"] = picture
+    return bundle
+
+
+Tape.to_dot = _to_dot_method                    # type: ignore[attr-defined]
+Tape._repr_svg_ = _repr_svg_                    # type: ignore[attr-defined]
+Tape._repr_mimebundle_ = _repr_mimebundle_      # type: ignore[attr-defined]
