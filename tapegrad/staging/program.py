@@ -9,9 +9,7 @@ by comparing listings.
 
 from __future__ import annotations
 
-import functools
 import operator
-import sys
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -69,32 +67,6 @@ def _show(a: Arg) -> str:
 def is_guard(e: Eqn) -> bool:
     """Whether ``e`` is a guard: ``guard cond expected`` (a user's "guard" is not)."""
     return bool(e.prim is GUARD[0] and len(e.args) == 2 and isinstance(e.args[1], Const))
-
-
-def builtin(prim: Any) -> bool:
-    """Whether ``prim`` is one of tapegrad's own primitives.
-
-    The staging code spells a primitive by its name (``mul``, ``relu``...);
-    a user's primitive may share a built-in's name
-    (``tg.primitive(impl, name="mul")``), so every such decision first
-    checks that the primitive is the very object tapegrad made.
-    """
-    return prim in _builtins(len(sys.modules))
-
-
-@functools.lru_cache(maxsize=1)
-def _builtins(n_modules: int) -> frozenset[Any]:
-    """The primitive objects tapegrad's modules define, by identity (not name).
-
-    Found in the loaded ``tapegrad.*`` modules' namespaces: looked for again
-    when a module is imported (``n_modules`` is only the cache's key).
-    """
-    from ..primitive import Primitive
-    found = set(GUARD)
-    for name, module in list(sys.modules.items()):
-        if name.startswith("tapegrad.") and module is not None:
-            found.update(v for v in list(vars(module).values()) if isinstance(v, Primitive))
-    return frozenset(found)
 
 
 def from_tape(tape: Tape) -> Program:
