@@ -18,10 +18,8 @@ memory for live values only).
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
-import string
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -30,8 +28,8 @@ import numpy as np
 
 from ..primitive import zmul, zmul_sum
 from ..reductions import broadcast_like, sum_like
-from .program import Arg, Const, Eqn, Program, is_guard
-from .source import Block, Body, Pieces, Stmt, Zmul, compile_body, forget
+from .program import Arg, Const, Eqn, Program, is_guard, last_uses, use_counts
+from .source import Block, Body, Pieces, Stmt, Zmul, compile_body, fill, forget, joined
 from .spellings import spellings
 
 _EXACT = 2 ** 53     # ints up to this convert to floats exactly
@@ -90,23 +88,6 @@ def lower(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
     return lowered
 
 
-@functools.cache
-def _parsed(template: str) -> tuple[tuple[str, str | None], ...]:
-    """A spelling's text and fields, in order (``{0}``, ``{impl}``)."""
-    return tuple((text, field) for text, field, _, _ in string.Formatter().parse(template))
-
-
-def fill(template: str, args: list[Pieces], impl: str = "") -> Pieces:
-    """The expression ``template`` spells, its fields replaced by ``args``."""
-    out: list[Any] = []
-    for text, field in _parsed(template):
-        if text:
-            out.append(text)
-        if field is not None:
-            out.extend(args[int(field)] if field.isdigit() else (impl,))
-    return tuple(out)
-
-
 class _Writer:
     """The state of lowering one program: registers, kinds, names, statements."""
 
@@ -127,7 +108,7 @@ class _Writer:
         self.stmts: list[Stmt] = []
         # [value id, expression, depth, reads]: not yet written, to be fused into the next
         self.pending: list[Any] = []
-        self.last, self.uses = _last_uses(prog), _use_counts(prog)
+        self.last, self.uses = last_uses(prog), use_counts(prog)
 
     def const(self, c: Const, floats: bool = False) -> str:
         v = c.value
@@ -248,7 +229,7 @@ class _Writer:
                 return expr
         if e.prim is zmul and _float64(self.value(e.args[0])):
             self.zmuls[e.out] = (args[0], args[1])
-        return (f"{self.impl_name(e.prim)}(",) + _joined(args) + (")",)
+        return (f"{self.impl_name(e.prim)}(",) + joined(args) + (")",)
 
     def spelled(self, e: Eqn, spelling: Any, args: list[Pieces],
                 arg_kinds: list[Any]) -> Pieces | None:
@@ -290,15 +271,6 @@ class _Writer:
                 self.nonzero.add(e.out)
             return None
         return args[0] + (" * ",) + args[1] if never_zero else None
-
-
-def _joined(args: list[Pieces]) -> Pieces:
-    out: list[Any] = []
-    for k, a in enumerate(args):
-        if k:
-            out.append(", ")
-        out.extend(a)
-    return tuple(out)
 
 
 def _returned(prog: Program, arg: Callable[[Arg, bool], tuple[Pieces, Any]],
@@ -351,32 +323,6 @@ def _repeated(e: Eqn, v: int) -> bool:
 
 def _safe(name: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in name) or "p"
-
-
-def _use_counts(prog: Program) -> dict[int, int]:
-    """How many times each value is read (as an argument or an output)."""
-    uses: dict[int, int] = {}
-    for e in prog.eqns:
-        for a in e.args:
-            if isinstance(a, int):
-                uses[a] = uses.get(a, 0) + 1
-    for o in prog.outputs:
-        if isinstance(o, int):
-            uses[o] = uses.get(o, 0) + 2      # never inlined: it is returned
-    return uses
-
-
-def _last_uses(prog: Program) -> dict[int, int]:
-    """The index of the last equation reading each value (outputs: past the end)."""
-    last: dict[int, int] = {}
-    for k, e in enumerate(prog.eqns):
-        for a in e.args:
-            if isinstance(a, int):
-                last[a] = k
-    for o in prog.outputs:
-        if isinstance(o, int):
-            last[o] = len(prog.eqns)
-    return last
 
 
 def _one_g(st: Stmt) -> int | None:

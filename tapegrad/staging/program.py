@@ -69,6 +69,32 @@ def is_guard(e: Eqn) -> bool:
     return bool(e.prim is GUARD[0] and len(e.args) == 2 and isinstance(e.args[1], Const))
 
 
+def use_counts(prog: Program) -> dict[int, int]:
+    """How many times each value is read (as an argument or an output)."""
+    uses: dict[int, int] = {}
+    for e in prog.eqns:
+        for a in e.args:
+            if isinstance(a, int):
+                uses[a] = uses.get(a, 0) + 1
+    for o in prog.outputs:
+        if isinstance(o, int):
+            uses[o] = uses.get(o, 0) + 2      # never inlined: it is returned
+    return uses
+
+
+def last_uses(prog: Program) -> dict[int, int]:
+    """The index of the last equation reading each value (outputs: past the end)."""
+    last: dict[int, int] = {}
+    for k, e in enumerate(prog.eqns):
+        for a in e.args:
+            if isinstance(a, int):
+                last[a] = k
+    for o in prog.outputs:
+        if isinstance(o, int):
+            last[o] = len(prog.eqns)
+    return last
+
+
 def from_tape(tape: Tape) -> Program:
     """The program a tape recorded; a constant output becomes a ``Const``."""
     inputs: list[int] = []

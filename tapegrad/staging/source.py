@@ -12,12 +12,15 @@ and ``inspect`` show its lines, for as long as the code lives.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import linecache
+import string
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
-__all__ = ["CHUNK", "Block", "Body", "Stmt", "Zmul", "compile_body", "forget"]
+__all__ = ["CHUNK", "Block", "Body", "Stmt", "Zmul", "compile_body", "fill", "forget", "joined",
+           "render"]
 
 CHUNK = 10000
 _counter = itertools.count()
@@ -57,6 +60,33 @@ class Body(NamedTuple):
     returned: str
     returned_reads: tuple[int, ...]
     n_regs: int
+
+
+@functools.cache
+def _parsed(template: str) -> tuple[tuple[str, str | None], ...]:
+    """A spelling's text and fields, in order (``{0}``, ``{impl}``)."""
+    return tuple((text, field) for text, field, _, _ in string.Formatter().parse(template))
+
+
+def fill(template: str, args: list[Pieces], impl: str = "") -> Pieces:
+    """The expression ``template`` spells, its fields replaced by ``args``."""
+    out: list[Any] = []
+    for text, field in _parsed(template):
+        if text:
+            out.append(text)
+        if field is not None:
+            out.extend(args[int(field)] if field.isdigit() else (impl,))
+    return tuple(out)
+
+
+def joined(args: list[Pieces]) -> Pieces:
+    """The arguments of a call: ``a, b``."""
+    out: list[Any] = []
+    for k, a in enumerate(args):
+        if k:
+            out.append(", ")
+        out.extend(a)
+    return tuple(out)
 
 
 def render(expr: Pieces, mode: str = "plain") -> str:
