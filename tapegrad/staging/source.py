@@ -19,10 +19,14 @@ import string
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
+from ..primitive import zmul
+from .spellings import spellings
+
 __all__ = ["CHUNK", "Block", "Body", "Stmt", "Zmul", "compile_body", "fill", "forget", "joined",
            "render"]
 
 CHUNK = 10000
+_ZMUL = spellings[zmul].float or ""   # (g * x if g else 0.0): _zmul's branch for a float g
 _counter = itertools.count()
 _free_numbers: list[int] = []   # of programs freed: their file names are used again
 
@@ -99,7 +103,7 @@ def render(expr: Pieces, mode: str = "plain") -> str:
             out.append("0.0")
         else:
             x = render(p.x)
-            out.append(f"{p.g} * {x}" if mode == "fast" else f"({p.g} * {x} if {p.g} else 0.0)")
+            out.append(f"{p.g} * {x}" if mode == "fast" else _ZMUL.format(p.g, x))
     return "".join(out)
 
 
