@@ -30,7 +30,7 @@ from ..primitive import zmul, zmul_sum
 from ..reductions import broadcast_like, sum_like
 from .program import Arg, Const, Eqn, Program, is_guard, last_uses, use_counts
 from .source import Block, Body, Pieces, Stmt, Zmul, compile_body, fill, forget, joined
-from .spellings import spellings
+from .spellings import Spelling, spellings
 
 _EXACT = 2 ** 53     # ints up to this convert to floats exactly
 BLOCK = 3          # runs of at least this many statements on one g get a block
@@ -231,7 +231,7 @@ class _Writer:
             self.zmuls[e.out] = (args[0], args[1])
         return (f"{self.impl_name(e.prim)}(",) + joined(args) + (")",)
 
-    def spelled(self, e: Eqn, spelling: Any, args: list[Pieces],
+    def spelled(self, e: Eqn, spelling: Spelling, args: list[Pieces],
                 arg_kinds: list[Any]) -> Pieces | None:
         """``e`` as its spelling says for these kinds, or None to call the impl."""
         if spelling.exact is not None:
