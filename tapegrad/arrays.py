@@ -20,6 +20,7 @@ import numpy as np
 from .ops import div, neg
 from .primitive import Primitive, defjvp, defpartials, defvjp, primitive
 from .reductions import reshape, sum_like
+from .staging.spellings import Spelling, spellings
 from .values import Traced, float_array, primal_value, shape_of
 
 __all__ = [
@@ -42,6 +43,11 @@ def _dtype(x: Any) -> Any:
     """The float dtype of a number, traced or not."""
     d = np.asarray(primal_value(x)).dtype
     return d if d.kind == "f" else np.dtype(float)
+
+
+def _is_float_array(v: Any) -> bool:
+    """A float array (the branch of an impl its array spelling writes)."""
+    return type(v) is np.ndarray and v.dtype.kind == "f"
 
 
 # ----------------------------------------------------------------- indexing
@@ -78,6 +84,8 @@ defvjp(getitem, lambda g, ans, x, idx: index_add(g, x, idx), None)
 defjvp(getitem, lambda t, ans, x, idx: getitem(t, idx), None)
 defvjp(index_add, lambda c, ans, g, x, idx: getitem(c, idx), None, None)
 defjvp(index_add, lambda t, ans, g, x, idx: index_add(t, x, idx), None, None)
+spellings[getitem] = Spelling(array=lambda values, ans: "{0}[{1}]" if _is_float_array(values[0])
+                              and type(ans) is np.ndarray else None)
 
 
 # Indexing with traced integers (an int array argument under jit or vmap, or
@@ -234,6 +242,8 @@ def _unbroadcast(c: Any, x: Any) -> Any:
 defvjp(matmul_p, lambda g, ans, a, b: _unbroadcast(matmul_p(g, _mT(b)), a),
        lambda g, ans, a, b: _unbroadcast(matmul_p(_mT(a), g), b))
 defjvp(matmul_p, lambda t, ans, a, b: matmul_p(t, b), lambda t, ans, a, b: matmul_p(a, t))
+spellings[matmul_p] = Spelling(array=lambda values, ans: "({0} @ {1})" if _is_float_array(values[0])
+                               and _is_float_array(values[1]) and type(ans) is np.ndarray else None)
 
 
 def matmul(a: Number, b: Number) -> Number:
@@ -351,6 +361,9 @@ transpose_p: Primitive = primitive(_transpose, "transpose", check_rules=False)
 defvjp(transpose_p, lambda g, ans, x, axes: transpose_p(g, tuple(np.argsort(axes).tolist())),
        None)
 defjvp(transpose_p, lambda t, ans, x, axes: transpose_p(t, axes), None)
+spellings[transpose_p] = Spelling(array=lambda values, ans: None if not _is_float_array(values[0])
+                                  else "{0}.T" if tuple(values[1]) == (1, 0)
+                                  else f"{{0}}.transpose({tuple(values[1])!r})")
 
 
 def transpose(x: Number, axes: Sequence[int] | None = None) -> Number:

@@ -22,6 +22,7 @@ import numpy as np
 
 from .errors import BOOL_ARRAY_MSG, GuardError
 from .primitive import Primitive, defjvp, defvjp, primitive
+from .staging.spellings import Spelling, spellings
 from .tape import GUARD
 from .values import Traced, _check_live, primal_value, shape_of
 
@@ -37,11 +38,17 @@ def _no_derivative(impl: Callable[..., Any], name: str, elementwise: bool = True
 
 
 lt = _no_derivative(operator.lt, "lt")
+spellings[lt] = Spelling(exact="{0} < {1}")
 le = _no_derivative(operator.le, "le")
+spellings[le] = Spelling(exact="{0} <= {1}")
 gt = _no_derivative(operator.gt, "gt")
+spellings[gt] = Spelling(exact="{0} > {1}")
 ge = _no_derivative(operator.ge, "ge")
+spellings[ge] = Spelling(exact="{0} >= {1}")
 eq = _no_derivative(operator.eq, "eq")
+spellings[eq] = Spelling(exact="{0} == {1}")
 ne = _no_derivative(operator.ne, "ne")
+spellings[ne] = Spelling(exact="{0} != {1}")
 
 
 def _and(a: Any, b: Any) -> Any:

@@ -24,6 +24,7 @@ import numpy as np
 
 from . import tree
 from .primitive import Primitive, _ieee_int, defjvp, defpartials, defvjp, primitive, zmul
+from .staging.spellings import Spelling, spellings
 from .values import Traced, float_array, primal_value
 
 __all__ = [
@@ -88,22 +89,34 @@ def _ieee_op(fmath: Callable[..., Any], fnp: Callable[..., Any], name: str) -> P
     return primitive(impl, name, elementwise=True, check_rules=False)
 
 
+def _ufunc(f: Any) -> Spelling:
+    """The spelling of an ``_ieee_op`` on arrays: its NumPy function."""
+    return Spelling(array=f"_np_{f.__name__}({{0}})", names={f"_np_{f.__name__}": f})
+
+
 # ------------------------------------------------------------- arithmetic
 # Python's + - * never raise on floats (overflow gives inf), so the C
 # operators serve as impls: a builtin call is cheaper than a Python one.
 add: Primitive = primitive(operator.add, "add", elementwise=True, check_rules=False)
 defpartials(add, 1.0, 1.0)
+spellings[add] = Spelling(exact="{0} + {1}")
 sub: Primitive = primitive(operator.sub, "sub", elementwise=True, check_rules=False)
 defpartials(sub, 1.0, -1.0)
+spellings[sub] = Spelling(exact="{0} - {1}", units=(None, 0.0))
 mul: Primitive = primitive(operator.mul, "mul", elementwise=True, check_rules=False)
 defpartials(mul, lambda ans, a, b: b, lambda ans, a, b: a)
+spellings[mul] = Spelling(exact="{0} * {1}", units=(1.0, 1.0))
 neg: Primitive = primitive(operator.neg, "neg", elementwise=True, check_rules=False)
 defpartials(neg, -1.0)
+spellings[neg] = Spelling(exact="-{0}")
 
 
 div: Primitive = _ieee_op(operator.truediv, np.divide, "div")
 defpartials(div, lambda ans, a, b: div(1.0, b),       # 1/b
             lambda ans, a, b: neg(div(ans, b)))        # -a/b**2
+spellings[div] = Spelling(float="({0} / {1} if {1} else {impl}({0}, {1}))",  # 1/0: IEEE
+                          array="_np_divide({0}, {1})", names={"_np_divide": np.divide},
+                          repeats=(1,), units=(None, 1.0))
 
 
 pow: Primitive = _ieee_op(                 # math.pow: never complex, unlike **
@@ -134,50 +147,63 @@ defpartials(
 # ------------------------------------------------------------ elementwise
 exp: Primitive = _ieee_op(math.exp, np.exp, "exp")
 defpartials(exp, lambda ans, x: ans)
+spellings[exp] = _ufunc(np.exp)
 _doc(exp, 'Elementwise ``e**x``; ``inf`` on overflow.',
      'tg.exp(0.0)', '1.0')
 log: Primitive = _ieee_op(math.log, np.log, "log")
 defpartials(log, lambda ans, x: div(1.0, x))
+spellings[log] = _ufunc(np.log)
 _doc(log, 'Elementwise natural log; ``log(0) = -inf``, ``nan`` below 0.',
      'tg.log(0.0)', '-inf')
 sin: Primitive = _ieee_op(math.sin, np.sin, "sin")
 defpartials(sin, lambda ans, x: cos(x))
+spellings[sin] = _ufunc(np.sin)
 _doc(sin, 'Elementwise sine.',
      'tg.grad(tg.sin)(0.0)', '1.0')
 cos: Primitive = _ieee_op(math.cos, np.cos, "cos")
 defpartials(cos, lambda ans, x: neg(sin(x)))
+spellings[cos] = _ufunc(np.cos)
 _doc(cos, 'Elementwise cosine.',
      'tg.cos(0.0)', '1.0')
 tanh: Primitive = _ieee_op(math.tanh, np.tanh, "tanh")
 defpartials(tanh, lambda ans, x: 1.0 - ans * ans)
+spellings[tanh] = Spelling(float="_tanh({0})", array="_np_tanh({0})",   # never raises
+                           names={"_tanh": math.tanh, "_np_tanh": np.tanh})
 _doc(tanh, 'Elementwise tanh; finite with a finite gradient at +-1000.',
      'tg.grad(tg.tanh)(0.0)', '1.0')
 sqrt: Primitive = _ieee_op(math.sqrt, np.sqrt, "sqrt")
 defpartials(sqrt, lambda ans, x: div(0.5, ans))   # inf at 0, as IEEE says
+spellings[sqrt] = _ufunc(np.sqrt)
 _doc(sqrt, "Elementwise square root; ``nan`` below 0, ``sqrt'(0) = inf``.",
      'tg.sqrt(4.0), tg.grad(tg.sqrt)(0.0)', '(2.0, inf)')
 
 
 log1p: Primitive = _ieee_op(math.log1p, np.log1p, "log1p")
 defpartials(log1p, lambda ans, x: div(1.0, 1.0 + x))
+spellings[log1p] = _ufunc(np.log1p)
 _doc(log1p, "Elementwise ``log(1 + x)``, accurate for small ``x``; ``-inf`` at -1.",
      'tg.log1p(0.0), tg.grad(tg.log1p)(0.0)', '(0.0, 1.0)')
 expm1: Primitive = _ieee_op(math.expm1, np.expm1, "expm1")
 defpartials(expm1, lambda ans, x: ans + 1.0)
+spellings[expm1] = _ufunc(np.expm1)
 _doc(expm1, "Elementwise ``exp(x) - 1``, accurate for small ``x``.",
      'tg.expm1(0.0), tg.grad(tg.expm1)(0.0)', '(0.0, 1.0)')
 tan: Primitive = _ieee_op(math.tan, np.tan, "tan")
 defpartials(tan, lambda ans, x: 1.0 + ans * ans)
+spellings[tan] = _ufunc(np.tan)
 _doc(tan, "Elementwise tangent.", 'tg.grad(tg.tan)(0.0)', '1.0')
 arctan: Primitive = _ieee_op(math.atan, np.arctan, "arctan")
 defpartials(arctan, lambda ans, x: div(1.0, 1.0 + x * x))
+spellings[arctan] = _ufunc(np.arctan)
 _doc(arctan, "Elementwise inverse tangent.", 'tg.grad(tg.arctan)(1.0)', '0.5')
 sinh: Primitive = _ieee_op(math.sinh, np.sinh, "sinh")
 defpartials(sinh, lambda ans, x: cosh(x))
+spellings[sinh] = _ufunc(np.sinh)
 _doc(sinh, "Elementwise hyperbolic sine; ``inf`` on overflow.", 'tg.grad(tg.sinh)(0.0)',
      '1.0')
 cosh: Primitive = _ieee_op(math.cosh, np.cosh, "cosh")
 defpartials(cosh, lambda ans, x: sinh(x))
+spellings[cosh] = _ufunc(np.cosh)
 _doc(cosh, "Elementwise hyperbolic cosine; ``inf`` on overflow.", 'tg.cosh(0.0)', '1.0')
 
 
@@ -187,6 +213,7 @@ def _square(x: Any) -> Any:
 
 square: Primitive = primitive(_square, "square", elementwise=True, check_rules=False)
 defpartials(square, lambda ans, x: 2.0 * x)
+spellings[square] = Spelling(exact="{0} * {0}", repeats=(0,))   # = _square
 _doc(square, "Elementwise ``x * x``.", 'tg.grad(tg.square)(3.0)', '6.0')
 
 
@@ -258,6 +285,9 @@ def _select(cond: Any, a: Any, b: Any, *like: Any) -> Any:
 
 relu: Primitive = primitive(_relu, "relu", elementwise=True, check_rules=False)
 defpartials(relu, lambda ans, x: _select(x > 0, 1.0, 0.0, x))   # relu'(0) = 0
+spellings[relu] = Spelling(float="({0} if {0} > 0.0 or {0} != {0} else 0.0)",   # = _relu
+                           array="_np_maximum({0}, 0.0)", names={"_np_maximum": np.maximum},
+                           repeats=(0,))
 _doc(relu, "Elementwise ``max(x, 0)``; ``relu'(0) = 0``.",
      'tg.grad(tg.relu)(0.0), tg.relu(-2.0)', '(0.0, 0.0)')
 
@@ -312,6 +342,8 @@ defvjp(where, None, lambda g, ans, c, a, b: where(c, g, 0.0),
        lambda g, ans, c, a, b: where(c, 0.0, g))
 defjvp(where, None, lambda t, ans, c, a, b: where(c, t, 0.0),
        lambda t, ans, c, a, b: where(c, 0.0, t))
+spellings[where] = Spelling(float="({1} if {0} else {2})", kinds=(bool, float, float),
+                            array="_np_where({0}, {1}, {2})", names={"_np_where": np.where})
 _doc(where, "``a`` where ``cond`` is true, else ``b``, elementwise. The branch not "
      "taken gets a zero cotangent, which contributes exactly zero.",
      'tg.grad(lambda x: tg.where(x > 0, 1 / x, 0.0))(0.0)', '0.0')

@@ -18,6 +18,7 @@ import numpy as np
 
 from .errors import ESCAPED_MSG, EscapedTracerError
 from .numerics import check_nan, quiet
+from .staging.spellings import Spelling, spellings
 from .values import Traced
 
 _new = object.__new__
@@ -413,6 +414,21 @@ def _zmul(g: Any, d: Any) -> Any:
 
 
 zmul = primitive(_zmul, "zmul", elementwise=True, check_rules=False)
+spellings[zmul] = Spelling(float="({0} * {1} if {0} else 0.0)", kinds=(float, None),
+                           repeats=(0,))   # = _zmul's scalar branch; lower blocks them
+
+
+def zmul_sum(g: np.ndarray, d: Any) -> float:
+    """``float(_zmul(g, d).sum())`` for a float64 array ``g``, with one reduction.
+
+    ``_zmul`` already sums its product to look for a nan; where there is
+    none, that sum is the answer (the same reduction of the same array).
+    """
+    r = np.multiply(g, d)
+    s = np.add.reduce(r, axis=None)
+    if s != s:
+        return float(np.where(g == 0, 0.0, r).sum())
+    return float(s)
 
 
 def _zmul_g(c: Any, ans: Any, g: Any, d: Any) -> Any:

@@ -17,6 +17,7 @@ import numpy as np
 
 from .ops import Number, _is_scalar, div, exp, logaddexp, maximum, stop_gradient
 from .primitive import Primitive, defjvp, defvjp, primitive
+from .staging.spellings import Spelling, spellings
 from .values import float_array, shape_of
 
 __all__ = ["broadcast_like", "logsumexp", "mean", "reshape", "softmax", "sum", "sum_like"]
@@ -64,6 +65,27 @@ defvjp(sum_like, lambda g, ans, c, x: broadcast_like(g, c), None)
 defjvp(sum_like, lambda t, ans, c, x: sum_like(t, x), None)
 
 
+def _spell_like(summing: bool) -> Any:
+    """The array spelling of ``sum_like`` (or ``broadcast_like``) on known shapes."""
+    def array(values: list[Any], ans: Any) -> str | None:
+        c, shape = values[0], np.shape(values[1])
+        if type(c) is not np.ndarray or c.dtype.kind != "f":
+            return None
+        if c.shape == shape:
+            return "{0}"
+        if summing and shape and type(ans) is np.ndarray:
+            lead = c.ndim - len(shape)
+            axes = tuple(range(lead)) + tuple(
+                lead + i for i, n in enumerate(shape) if n == 1 and c.shape[lead + i] != 1)
+            return f"{{0}}.sum(axis={axes!r}).reshape({shape!r})"
+        return "float({0}.sum())" if summing and not shape and c.dtype == np.float64 else None
+    return array
+
+
+spellings[broadcast_like] = Spelling(float="{0}", array=_spell_like(False))   # shapes equal
+spellings[sum_like] = Spelling(float="{0}", array=_spell_like(True))
+
+
 def _reshape(x: Any, shape: tuple[int, ...]) -> Any:
     """``x`` with a new shape of as many elements; shape ``()`` gives a float."""
     a = np.asarray(x)                    # float32 stays float32, integer data integer
@@ -92,9 +114,13 @@ def _mean(x: Any) -> Any:
 sum_p: Primitive = primitive(_sum, "sum", check_rules=False)
 defvjp(sum_p, lambda g, ans, x: broadcast_like(g, x))
 defjvp(sum_p, lambda t, ans, x: sum_p(t))
+spellings[sum_p] = Spelling(float="{0}", array=lambda values, ans: "float({0}.sum())"
+                           if values[0].dtype == np.float64 else None)
 mean_p: Primitive = primitive(_mean, "mean", check_rules=False)
 defvjp(mean_p, lambda g, ans, x: div(broadcast_like(g, x), float(np.prod(shape_of(x)))))
 defjvp(mean_p, lambda t, ans, x: mean_p(t))
+spellings[mean_p] = Spelling(float="{0}", array=lambda values, ans: "float({0}.mean())"
+                            if values[0].dtype == np.float64 else None)
 
 
 def _list_sum(xs: Sequence[Number], what: str) -> tuple[Number, int]:

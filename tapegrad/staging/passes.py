@@ -13,7 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from .program import Arg, Const, Eqn, Program, builtin, is_guard, kind
+from ..reductions import broadcast_like, sum_like
+from .program import Arg, Const, Eqn, Program, is_guard, kind
+from .spellings import spellings
 
 
 def _renamed(a: Arg, names: dict[int, Arg]) -> Arg:
@@ -58,7 +60,6 @@ def _sweep(prog: Program, folding: bool, exact_identities: bool, sharing: bool) 
     names: dict[int, Arg] = {}
     seen: dict[Any, int] = {}
     eqns = []
-    identity_names = ("mul", "div", "sub")
     with np.errstate(all="ignore"):
         for e in prog.eqns:
             args = e.args
@@ -84,7 +85,7 @@ def _sweep(prog: Program, folding: bool, exact_identities: bool, sharing: bool) 
                     continue
             ans = e.ans
             out_kind = kinds[e.out] = float if ans.__class__ is float else kind(ans)
-            if exact_identities and e.prim.name in identity_names and builtin(e.prim):
+            if exact_identities and e.prim in spellings:
                 x = _identity_operand(e)
                 if x is not None and kinds.get(x) == out_kind:
                     names[e.out] = x
@@ -119,21 +120,15 @@ def cse(prog: Program) -> Program:
 
 
 def _identity_operand(e: Eqn) -> int | None:
-    name = e.prim.name
-    if len(e.args) != 2:
+    """The argument ``e`` returns bit for bit, by its spelling's ``units``: ``x * 1.0`` is ``x``."""
+    units = spellings[e.prim].units
+    if len(e.args) != 2 or not units:
         return None
-    a, b = e.args
-    one = lambda c: isinstance(c, Const) and type(c.value) is float and c.value == 1.0
-    zero = lambda c: isinstance(c, Const) and type(c.value) is float and c.value == 0.0 \
-        and repr(c.value) == "0.0"
-    if name == "mul" and isinstance(a, int) and one(b):
-        return a
-    if name == "mul" and isinstance(b, int) and one(a):
-        return b
-    if name == "div" and isinstance(a, int) and one(b):
-        return a
-    if name == "sub" and isinstance(a, int) and zero(b):
-        return a
+    for k, unit in enumerate(units):
+        c, other = e.args[k], e.args[1 - k]
+        if unit is not None and isinstance(c, Const) and isinstance(other, int) and \
+                type(c.value) is type(unit) and repr(c.value) == repr(unit):
+            return other     # repr: 0.0 is a unit of sub, -0.0 is not
     return None
 
 
@@ -144,7 +139,6 @@ def shapes_only(prog: Program) -> Program:
     view), so what computed ``x`` can go if nothing else reads it, and a
     ``broadcast_like`` of a constant folds. Exact: the results are the same.
     """
-    from ..reductions import broadcast_like, sum_like
     values = dict(zip(prog.inputs, prog.seen))
     eqns = []
     for e in prog.eqns:

@@ -9,9 +9,7 @@ by comparing listings.
 
 from __future__ import annotations
 
-import functools
 import operator
-import sys
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -72,30 +70,30 @@ def is_guard(e: Eqn) -> bool:
     return bool(e.prim is GUARD[0] and len(e.args) == 2 and isinstance(e.args[1], Const))
 
 
-def builtin(prim: Any) -> bool:
-    """Whether ``prim`` is one of tapegrad's own primitives.
+def use_counts(prog: Program) -> dict[int, int]:
+    """How many times each value is read (as an argument or an output)."""
+    uses: dict[int, int] = {}
+    for e in prog.eqns:
+        for a in e.args:
+            if isinstance(a, int):
+                uses[a] = uses.get(a, 0) + 1
+    for o in prog.outputs:
+        if isinstance(o, int):
+            uses[o] = uses.get(o, 0) + 2      # never inlined: it is returned
+    return uses
 
-    The staging code spells a primitive by its name (``mul``, ``relu``...);
-    a user's primitive may share a built-in's name
-    (``tg.primitive(impl, name="mul")``), so every such decision first
-    checks that the primitive is the very object tapegrad made.
-    """
-    return prim in _builtins(len(sys.modules))
 
-
-@functools.lru_cache(maxsize=1)
-def _builtins(n_modules: int) -> frozenset[Any]:
-    """The primitive objects tapegrad's modules define, by identity (not name).
-
-    Found in the loaded ``tapegrad.*`` modules' namespaces: looked for again
-    when a module is imported (``n_modules`` is only the cache's key).
-    """
-    from ..primitive import Primitive
-    found = set(GUARD)
-    for name, module in list(sys.modules.items()):
-        if name.startswith("tapegrad.") and module is not None:
-            found.update(v for v in list(vars(module).values()) if isinstance(v, Primitive))
-    return frozenset(found)
+def last_uses(prog: Program) -> dict[int, int]:
+    """The index of the last equation reading each value (outputs: past the end)."""
+    last: dict[int, int] = {}
+    for k, e in enumerate(prog.eqns):
+        for a in e.args:
+            if isinstance(a, int):
+                last[a] = k
+    for o in prog.outputs:
+        if isinstance(o, int):
+            last[o] = len(prog.eqns)
+    return last
 
 
 def from_tape(tape: Tape) -> Program:

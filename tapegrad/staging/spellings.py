@@ -9,7 +9,8 @@ always right. Every spelling computes the impl's own numbers, bit for bit:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["Spelling", "spellings"]
@@ -22,11 +23,15 @@ class Spelling:
     Attributes:
       exact: an expression valid for every kind of argument (a Python
         operator whose meaning is the impl: ``"{0} * {1}"``).
-      float: the expression of the impl's branch when the arguments in
-        ``floats`` are Python floats (``{impl}`` names the impl itself).
-      array: the expression of the impl's branch for float arrays; names
-        it uses from NumPy are written ``_np.name``.
-      floats: which arguments must be floats for ``float`` (default: all).
+      float: the expression of the impl's branch when the arguments are of
+        the ``kinds`` (``{impl}`` names the impl itself).
+      kinds: the type each argument must have for ``float`` (None: any);
+        default: every argument a Python float.
+      array: the expression of the impl's branch when an argument is an
+        array; or a function of the arguments' values and the result
+        (as seen while tracing) giving that expression, or None where the
+        impl takes another branch.
+      names: the globals the expressions use (``{"_np_exp": np.exp}``).
       repeats: the arguments the spelling evaluates twice (so they are not
         fused into it).
       units: per argument, the constant that makes the result the *other*
@@ -35,10 +40,23 @@ class Spelling:
 
     exact: str | None = None
     float: str | None = None
-    array: str | None = None
-    floats: tuple[int, ...] | None = None
+    kinds: tuple[type | None, ...] | None = None
+    array: str | Callable[[list[Any], Any], str | None] | None = None
+    names: Mapping[str, Any] = field(default_factory=dict)
     repeats: tuple[int, ...] = ()
     units: tuple[Any, ...] = ()
+
+    def float_applies(self, kinds: list[Any]) -> bool:
+        """Whether ``float`` spells the impl on arguments of these types."""
+        want = self.kinds if self.kinds is not None else (float,) * len(kinds)
+        return self.float is not None and len(want) == len(kinds) and all(
+            w is None or w is k for w, k in zip(want, kinds))
+
+    def array_for(self, values: list[Any], ans: Any) -> str | None:
+        """The array expression for these values (an array among them), or None."""
+        if self.array is None or isinstance(self.array, str):
+            return self.array
+        return self.array(values, ans)
 
 
 spellings: dict[Any, Spelling] = {}

@@ -1,0 +1,229 @@
+"""Statements to source: render, chunk, compile, and register with ``linecache``.
+
+``lower`` gives a list of statements as data (``Stmt``: the register
+written, the expression, the registers read) and runs of them on one
+cotangent (``Block``); this module writes them out. A program longer than
+``CHUNK`` statements is compiled as a sequence of functions passing their
+live registers through a list ``R``, so that compiling needs memory for one
+chunk at a time; which registers are live follows from each statement's
+reads and writes. The source is registered with ``linecache``: tracebacks
+and ``inspect`` show its lines, for as long as the code lives.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import linecache
+import string
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
+
+from ..primitive import zmul
+from .spellings import spellings
+
+__all__ = ["CHUNK", "Block", "Body", "Stmt", "Zmul", "compile_body", "fill", "forget", "joined",
+           "render"]
+
+CHUNK = 10000
+_ZMUL = spellings[zmul].float or ""   # (g * x if g else 0.0): _zmul's branch for a float g
+_counter = itertools.count()
+_free_numbers: list[int] = []   # of programs freed: their file names are used again
+
+
+class Zmul(NamedTuple):
+    """``zmul(g, x)`` on a float ``g``: ``(g * x if g else 0.0)``.
+
+    In a block: ``g * x`` where ``g`` is nonzero, ``0.0`` where it is zero.
+    """
+    g: str
+    x: tuple[Any, ...]
+    reg: int | None          # g's register, if g is one
+
+
+Pieces = tuple[Any, ...]     # an expression: strings and ``Zmul``s, in order
+
+
+class Stmt(NamedTuple):
+    """``r{target} = expr``, or for a guard (``target`` None) the line ``expr``."""
+    target: int | None
+    expr: Pieces
+    reads: tuple[int, ...]
+
+
+class Block(NamedTuple):
+    """Statements each holding one ``zmul`` of register ``g``: one test of ``g``."""
+    g: int
+    stmts: tuple[Stmt, ...]
+
+
+class Body(NamedTuple):
+    """A program's code: inputs' registers, statements, returned expressions."""
+    inputs: tuple[int, ...]
+    stmts: list[Stmt | Block]
+    returned: str
+    returned_reads: tuple[int, ...]
+    n_regs: int
+
+
+@functools.cache
+def _parsed(template: str) -> tuple[tuple[str, str | None], ...]:
+    """A spelling's text and fields, in order (``{0}``, ``{impl}``)."""
+    return tuple((text, field) for text, field, _, _ in string.Formatter().parse(template))
+
+
+def fill(template: str, args: list[Pieces], impl: str = "") -> Pieces:
+    """The expression ``template`` spells, its fields replaced by ``args``."""
+    out: list[Any] = []
+    for text, field in _parsed(template):
+        if text:
+            out.append(text)
+        if field is not None:
+            out.extend(args[int(field)] if field.isdigit() else (impl,))
+    return tuple(out)
+
+
+def joined(args: list[Pieces]) -> Pieces:
+    """The arguments of a call: ``a, b``."""
+    out: list[Any] = []
+    for k, a in enumerate(args):
+        if k:
+            out.append(", ")
+        out.extend(a)
+    return tuple(out)
+
+
+def render(expr: Pieces, mode: str = "plain") -> str:
+    """The text of ``expr``; a ``Zmul`` as ``mode`` says ("plain", "fast", "zero")."""
+    out = []
+    for p in expr:
+        if p.__class__ is str:
+            out.append(p)
+        elif mode == "zero":
+            out.append("0.0")
+        else:
+            x = render(p.x)
+            out.append(f"{p.g} * {x}" if mode == "fast" else _ZMUL.format(p.g, x))
+    return "".join(out)
+
+
+def _line(st: Stmt | Block) -> str:
+    if isinstance(st, Block):
+        fast = "; ".join(f"r{s.target} = {render(s.expr, 'fast')}" for s in st.stmts)
+        zero = "; ".join(f"r{s.target} = {render(s.expr, 'zero')}" for s in st.stmts)
+        return f"if r{st.g}: {fast}\n    else: {zero}"
+    text = render(st.expr)
+    return text if st.target is None else f"r{st.target} = {text}"
+
+
+def _size(st: Stmt | Block) -> int:
+    """How many statements ``st`` writes (a block both of its branches)."""
+    return 2 * len(st.stmts) if isinstance(st, Block) else 1
+
+
+def _reads_writes(stmts: Iterable[Stmt | Block]) -> tuple[set[int], set[int]]:
+    """The registers read before being written, and the registers written."""
+    reads: set[int] = set()
+    writes: set[int] = set()
+    for st in stmts:
+        if isinstance(st, Block):
+            if st.g not in writes:
+                reads.add(st.g)
+            inner = st.stmts
+        else:
+            inner = (st,)
+        for s in inner:
+            reads.update(r for r in s.reads if r not in writes)
+            if s.target is not None:
+                writes.add(s.target)
+    return reads, writes
+
+
+def _head(body: Body) -> str:
+    regs = body.inputs
+    return f"({', '.join(f'r{r}' for r in regs)},) = L" if regs else "pass"
+
+
+def _whole(body: Body) -> list[str]:
+    """One function of the input list ``L``."""
+    lines = [_head(body)] + [_line(st) for st in body.stmts] + [f"return {body.returned}"]
+    return ["def _entry(L):\n" + "".join(f"    {s}\n" for s in lines)]
+
+
+def _split(stmts: list[Stmt | Block]) -> list[list[Stmt | Block]]:
+    """Runs of at most ``CHUNK`` statements (a block's all counted, never cut)."""
+    chunks: list[list[Stmt | Block]] = [[]]
+    size = 0
+    for st in stmts:
+        n = _size(st)
+        if size + n > CHUNK and chunks[-1]:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(st)
+        size += n
+    return chunks
+
+
+def _chunked(body: Body) -> list[str]:
+    """Chunks of ``CHUNK`` statements passing registers through ``R``.
+
+    Each chunk loads from ``R`` the registers it reads before writing them
+    (its live-in) and stores back those it writes that a later chunk or the
+    outputs read (its live-out).
+    """
+    chunks = _split(body.stmts)
+    live = [_reads_writes(c) for c in chunks]
+    needed = set(body.returned_reads)
+    live_out: list[set[int]] = [set() for _ in chunks]
+    for c in range(len(chunks) - 1, -1, -1):
+        live_in, written = live[c]
+        live_out[c] = written & needed
+        needed = (needed - written) | live_in | live_out[c]
+    parts = []
+    for c, stmts in enumerate(chunks):
+        ins = sorted(live[c][0])
+        load = (f"    {', '.join(f'r{r}' for r in ins)}, = [R[i] for i in {tuple(ins)!r}]\n"
+                if ins else "")
+        parts.append(f"def _chunk{c}(R):\n" + load + "".join(f"    {_line(s)}\n" for s in stmts)
+                     + "".join(f"    R[{r}] = r{r}\n" for r in sorted(live_out[c])))
+    loads = "".join(f"r{r} = R[{r}]; " for r in sorted(set(body.returned_reads)))
+    entry = (f"def _entry(L):\n    {_head(body)}\n    R = [None] * {body.n_regs}\n"
+             + "".join(f"    R[{r}] = r{r}\n" for r in body.inputs)
+             + "".join(f"    _chunk{c}(R)\n" for c in range(len(chunks)))
+             + f"    {loads}return {body.returned}\n")
+    return parts + [entry]
+
+
+def compile_body(body: Body, ns: dict[str, Any], name: str
+                 ) -> tuple[str, Callable[[list[Any]], list[Any]], list[str], int]:
+    """Compile ``body`` in ``ns``, its file named by ``name``.
+
+    Returns the source, the function ``fn(leaves) -> outputs``, the file
+    names its parts are registered under in ``linecache`` and the number in
+    those names (give both to ``forget`` when the code is freed).
+    """
+    try:
+        number = _free_numbers.pop()
+    except IndexError:
+        number = next(_counter)
+    filename = f"<tapegrad.jit {name} #{number}>"
+    small = sum(map(_size, body.stmts)) + 2 <= CHUNK
+    parts = _whole(body) if small else _chunked(body)
+    filenames = []
+    for k, part in enumerate(parts):   # one compile per chunk: memory for one at a time
+        where = filename if len(parts) == 1 else f"{filename[:-1]} part {k}>"
+        exec(compile(part, where, "exec"), ns)
+        linecache.cache[where] = (len(part), None, part.splitlines(True), where)
+        filenames.append(where)
+    return "".join(parts), ns["_entry"], filenames, number
+
+
+def forget(filenames: list[str], number: int) -> None:
+    """Remove freed code's source from ``linecache``; its number may serve again.
+
+    Reused numbers keep the set of file names bounded (``tracemalloc``, for
+    one, keeps every file name it has seen in a traceback).
+    """
+    for where in filenames:
+        linecache.cache.pop(where, None)
+    _free_numbers.append(number)
