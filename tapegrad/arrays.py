@@ -84,8 +84,11 @@ defjvp(index_add, lambda t, ans, g, x, idx: index_add(t, x, idx), None, None)
 def _batch_index(idx: Any) -> tuple[Any, ...] | None:
     """``idx`` behind a batch axis, or None where NumPy would move the advanced axes."""
     parts = idx if isinstance(idx, tuple) else (idx,)
-    fancy = [k for k, p in enumerate(parts) if isinstance(p, np.ndarray)]
-    if fancy and fancy != list(range(fancy[0], fancy[-1] + 1)):
+    if not any(isinstance(p, np.ndarray) for p in parts):
+        return (slice(None),) + parts            # basic: the batch axis stays first
+    fancy = [k for k, p in enumerate(parts)      # with an array, an int is advanced too
+             if isinstance(p, np.ndarray | np.integer | int) and not isinstance(p, bool)]
+    if fancy != list(range(fancy[0], fancy[-1] + 1)):
         return None               # separated advanced indices: their axes go first
     return (slice(None),) + parts
 

@@ -118,7 +118,7 @@ def _run(fun: Callable[..., Any], specs: _LRU, out_axes: Any, leaves: list[Any],
     n = _batch_size(fun, leaves, axes, treedef)
     _refuse_complex(leaves, treedef)
     static = [a is None and _passed_through(x) for x, a in zip(leaves, axes)]
-    leaves = [np.moveaxis(_batch_array(x), a, 0) if a is not None else x
+    leaves = [np.moveaxis(_batch_array(x), a, 0) if a is not None else _shared(x)
               for x, a in zip(leaves, axes)]
     first = [(example(x, 0) if n else _stand_in(x)) if a is not None else x
              for x, a in zip(leaves, axes)]
@@ -221,6 +221,11 @@ def _batch_array(x: Any) -> np.ndarray:
     return a if a.dtype.kind in "iu" else float_array(a)
 
 
+def _shared(x: Any) -> Any:
+    """A leaf every example shares: a boolean array is numbers there, as a batched one is."""
+    return float_array(x) if type(x) is np.ndarray and x.dtype.kind == "b" else x
+
+
 def _kind(x: Any) -> Any:
     return float if type(x) is float else (np.asarray(x).dtype.str, np.shape(x))
 
@@ -262,22 +267,14 @@ def _broadcast_prefix(prefix: Any, full: Any, what: str) -> list[Any]:
 
 def _batch_size(fun: Callable[..., Any], leaves: list[Any], axes: list[int | None],
                 treedef: Any) -> int:
-    found = set()
-    for x, a in zip(leaves, axes):       # the fast pass: no paths unless they disagree
-        if a is not None:
-            shape = np.shape(x)
-            if not -len(shape) <= a < max(len(shape), 1) or not shape:
-                found.add(-1)
-                break
-            found.add(shape[a])
-    if len(found) == 1 and -1 not in found:
+    found = {_size(x, a) for x, a in zip(leaves, axes) if a is not None}
+    if len(found) == 1 and -1 not in found:     # the fast pass: no paths unless they disagree
         return found.pop()
-    paths = treedef.key_paths()
     sizes = {}
-    for x, a, p in zip(leaves, axes, paths):
+    for x, a, p in zip(leaves, axes, treedef.key_paths()):
         if a is not None:
             shape = np.shape(x)
-            if not -len(shape) <= a < max(len(shape), 1) or not shape:
+            if _size(x, a) < 0:
                 raise ValueError(f"vmap: in_axes says axis {a} at {arg_path_name(fun, p)}, but "
                                  f"that argument has shape {shape}; give in_axes=None there "
                                  "if every example shares it.")
@@ -290,6 +287,12 @@ def _batch_size(fun: Callable[..., Any], leaves: list[Any], axes: list[int | Non
                          "(along their in_axes). Give them the same size, or in_axes=None "
                          "to an argument every example shares.")
     return next(iter(sizes.values()))
+
+
+def _size(x: Any, axis: int) -> int:
+    """The length of ``x`` along ``axis``, or -1 where it has no such axis."""
+    shape = np.shape(x)
+    return shape[axis] if -len(shape) <= axis < len(shape) else -1
 
 
 _BATCHED = object()   # in ``shared``: an output that differs between examples
