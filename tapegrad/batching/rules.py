@@ -63,18 +63,18 @@ def per_example(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
 
 def whole(np_reduce: Callable[..., Any]) -> BatchRule:
     """The rule of a reduction of a whole example to one number (``np.sum``, ``np.mean``)."""
-    def rule(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    def reduced(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
         x = float_array(values[0])       # float32 stays float32
         return x if x.ndim == 1 else np_reduce(x.reshape(n, x.size // n if n else 1), axis=1)
-    return rule
+    return reduced
 
 
 def along_axes(np_fn: Callable[..., Any]) -> BatchRule:
     """The rule of ``prim(x, axes, keepdims)`` reducing by ``np_fn``: the axes shift by one."""
-    def rule(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    def reduced(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
         return np_fn(float_array(values[0]), axis=tuple(a + 1 for a in values[1]),
                      keepdims=values[2])
-    return rule
+    return reduced
 
 
 def rule(prim: Any) -> BatchRule:
