@@ -2,7 +2,7 @@
 
 Each is a primitive (or a composition of them) with NumPy's semantics, a
 reverse and a forward rule written with tapegrad primitives (so they
-differentiate again), a batching rule in ``vmap.py`` and, like every
+differentiate again), a batching rule beside it where it has one and, like every
 primitive, a lowering as a call of its implementation. Indices, shapes and
 axes are constants of the record: a shape never depends on a traced value.
 
@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .batching.rules import batch_rules, example, per_example
 from .ops import div, neg
 from .primitive import Primitive, defjvp, defpartials, defvjp, primitive
 from .reductions import reshape, sum_like
@@ -88,6 +89,39 @@ spellings[getitem] = Spelling(array=lambda values, ans: "{0}[{1}]" if _is_float_
                               and type(ans) is np.ndarray else None)
 
 
+def _batch_index(idx: Any) -> tuple[Any, ...] | None:
+    """``idx`` behind a batch axis, or None where NumPy would move the advanced axes."""
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    if not any(isinstance(p, np.ndarray) for p in parts):
+        return (slice(None),) + parts            # basic: the batch axis stays first
+    fancy = [k for k, p in enumerate(parts)      # with an array, an int is advanced too
+             if isinstance(p, np.ndarray | np.integer | int) and not isinstance(p, bool)]
+    if fancy != list(range(fancy[0], fancy[-1] + 1)):
+        return None               # separated advanced indices: their axes go first
+    return (slice(None),) + parts
+
+
+def _batched_getitem(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    idx = _batch_index(values[1])
+    if idx is None or not batched[0]:
+        return per_example(e, values, batched, n)
+    return _data(values[0])[idx]
+
+
+def _batched_index_add(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    idx = _batch_index(values[2])
+    if idx is None or not batched[0]:
+        return per_example(e, values, batched, n)
+    g = np.asarray(values[0])
+    z = np.zeros((n,) + shape_of(e.ans), dtype=np.result_type(g.dtype, np.asarray(e.ans).dtype))
+    np.add.at(z, idx, g)
+    return z
+
+
+batch_rules[getitem] = _batched_getitem
+batch_rules[index_add] = _batched_index_add
+
+
 # Indexing with traced integers (an int array argument under jit or vmap, or
 # np.floor(x).astype(int)): a gather, as JAX's. The index's traced parts are
 # arguments of the record, the rest of the index a constant template with a
@@ -124,6 +158,58 @@ defjvp(gather, lambda t, ans, x, tpl, *parts: gather(t, tpl, *parts), *_NONE)
 defvjp(scatter_add, lambda c, ans, g, x, tpl, *parts: gather(c, tpl, *parts), *_NONE, None)
 defjvp(scatter_add, lambda t, ans, g, x, tpl, *parts: scatter_add(t, x, tpl, *parts),
        *_NONE, None)
+
+
+def _gather_key(template: tuple[Any, ...], parts: list[Any], batched: list[bool], n: int,
+                batch_axis: bool) -> tuple[Any, ...] | None:
+    """A gather's index for the whole batch, or None where NumPy would place it otherwise.
+
+    Where the advanced entries (integer arrays and ints) of one example's index
+    come first and side by side, their result axes come first: a batched part
+    gets the batch axis in front of its example axes, and ``batch_axis`` puts
+    ``arange(n)`` (broadcast against them) before the index for a batched array.
+    """
+    it = iter(zip(parts, batched))
+    entries: list[tuple[Any, bool]] = [next(it) if p is SLOT else (p, False) for p in template]
+    advanced = [isinstance(p, np.ndarray | np.integer | int) and not isinstance(p, bool)
+                for p, _ in entries]
+    count = advanced.count(True)
+    if not count or advanced[:count] != [True] * count or any(
+            isinstance(p, np.ndarray) and p.dtype == bool for p, _ in entries):
+        return None
+    rank = max(np.ndim(p) - b for p, b in entries[:count])
+    key = [np.reshape(p, (n,) + (1,) * (rank + 1 - np.ndim(p)) + np.shape(p)[1:]) if b else p
+           for p, b in entries]
+    if batch_axis:
+        key.insert(0, np.arange(n).reshape((n,) + (1,) * rank))
+    return tuple(key)
+
+
+def _batched_gather(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    key = _gather_key(values[1], values[2:], batched[2:], n, batched[0])
+    if key is None:
+        return per_example(e, values, batched, n)
+    return _data(values[0])[key]
+
+
+def _batched_scatter_add(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    key = _gather_key(values[2], values[3:], batched[3:], n, True)
+    if key is None:
+        return per_example(e, values, batched, n)
+    g = np.asarray(values[0])
+    shape = shape_of(e.ans)
+    if batched[0]:               # (n, *example): the batch axis in front of the gathered axes
+        first = _fill(values[2], tuple(example(v, 0) if b else v for v, b in
+                                       zip(values[3:], batched[3:])))
+        rank = np.ndim(np.broadcast_to(0.0, shape)[first])
+        g = g.reshape((n,) + (1,) * (rank + 1 - g.ndim) + g.shape[1:])
+    z = np.zeros((n,) + shape, dtype=np.result_type(g.dtype, np.asarray(e.ans).dtype))
+    np.add.at(z, key, g)
+    return z
+
+
+batch_rules[gather] = _batched_gather
+batch_rules[scatter_add] = _batched_scatter_add
 
 
 def _integer(v: Any) -> bool:
@@ -366,6 +452,13 @@ spellings[transpose_p] = Spelling(array=lambda values, ans: None if not _is_floa
                                   else f"{{0}}.transpose({tuple(values[1])!r})")
 
 
+def _batched_transpose(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    return np.transpose(_data(values[0]), (0,) + tuple(a + 1 for a in values[1]))
+
+
+batch_rules[transpose_p] = _batched_transpose
+
+
 def transpose(x: Number, axes: Sequence[int] | None = None) -> Number:
     """NumPy's ``transpose``: axes reversed, or permuted as ``axes`` says.
 
@@ -404,6 +497,15 @@ def _broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
 broadcast_to_p: Primitive = primitive(_broadcast_to, "broadcast_to", check_rules=False)
 defvjp(broadcast_to_p, lambda g, ans, x, shape: sum_like(g, x), None)
 defjvp(broadcast_to_p, lambda t, ans, x, shape: broadcast_to_p(t, shape), None)
+
+
+def _batched_broadcast_to(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    v, shape = _data(values[0]), values[1]
+    v = v.reshape((n,) + (1,) * (len(shape) + 1 - v.ndim) + v.shape[1:])
+    return np.broadcast_to(v, (n,) + shape).copy()
+
+
+batch_rules[broadcast_to_p] = _batched_broadcast_to
 
 
 def broadcast_to(x: Number, shape: Sequence[int]) -> Number:
@@ -458,8 +560,16 @@ def _concat_prim(n: int) -> Primitive:
     rules = [piece(k) for k in range(n)]
     defvjp(prim, *[r[0] for r in rules], None)
     defjvp(prim, *[r[1] for r in rules], None)
+    batch_rules[prim] = _batched_concatenate
     _CONCATS[n] = prim
     return prim
+
+
+def _batched_concatenate(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    *xs, axis = values
+    parts = [_data(v) if b else np.broadcast_to(_data(v), (n,) + np.shape(v))
+             for v, b in zip(xs, batched)]
+    return np.concatenate(parts, axis=axis + 1)
 
 
 def concatenate(xs: Sequence[Number], axis: int = 0) -> Number:

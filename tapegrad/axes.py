@@ -19,6 +19,7 @@ import numpy as np
 
 from . import reductions
 from .arrays import _scalar, broadcast_to_p, stack
+from .batching.rules import along_axes, batch_rules
 from .ops import div, where
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .reductions import reshape
@@ -70,6 +71,7 @@ max_axes = _reduction("max_axes", np.max)
 min_axes = _reduction("min_axes", np.min)
 defvjp(sum_axes, lambda g, ans, x, axes, keep: _back(g, x, axes, keep), None, None)
 defjvp(sum_axes, lambda t, ans, x, axes, keep: sum_axes(t, axes, keep), None, None)
+batch_rules[sum_axes] = along_axes(np.sum)
 
 
 def _ties(ans: Any, x: Any, axes: tuple[int, ...], keep: bool) -> tuple[Any, Any]:
@@ -95,6 +97,7 @@ def _extreme_jvp(t: Any, ans: Any, x: Any, axes: tuple[int, ...], keep: bool) ->
 for _p in (max_axes, min_axes):
     defvjp(_p, _extreme_vjp, None, None)
     defjvp(_p, _extreme_jvp, None, None)
+batch_rules[max_axes], batch_rules[min_axes] = along_axes(np.max), along_axes(np.min)
 
 
 def _prepare(what: str, x: Any, axis: Axis) -> tuple[Any, tuple[int, ...]]:

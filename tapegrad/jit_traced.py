@@ -29,12 +29,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import tree
+from .batching.nested import LeafImpl, LeafPrimitive, Shared
 from .errors import GuardError
 from .primitive import Primitive, defjvp, defvjp, zmul
 from .staging.cache import is_number_kind
 from .tape import replay
 from .values import Traced, primal_value
-from .vmap_traced import LeafImpl, LeafPrimitive, Shared
 
 if TYPE_CHECKING:
     from .jit import Jitted
@@ -171,7 +171,6 @@ class JitCall:
             for k in range(n):
                 name = f"jit_{self.name}" + (f"_{k}" if n > 1 else "")
                 p = LeafPrimitive(LeafImpl(self, k, "jit", out_def), name)
-                p.staged, p.k = self, k  # type: ignore[assignment]
                 defvjp(p, *[_vjp_rule(self, k, j) if j in self.diff else None
                             for j in range(len(self.kinds))])
                 defjvp(p, *[_jvp_rule(self, k, j) if j in self.diff else None

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .batching.rules import batch_rules, whole
 from .ops import Number, _is_scalar, div, exp, logaddexp, maximum, stop_gradient
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .staging.spellings import Spelling, spellings
@@ -86,6 +87,31 @@ spellings[broadcast_like] = Spelling(float="{0}", array=_spell_like(False))   # 
 spellings[sum_like] = Spelling(float="{0}", array=_spell_like(True))
 
 
+def _batched_broadcast_like(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    g = values[0]
+    shape = shape_of(e.ans)
+    if not batched[0]:
+        return np.broadcast_to(float_array(g), (n,) + shape).copy()
+    g = np.reshape(g, (n,) + (1,) * (len(shape) - (np.ndim(g) - 1)) + np.shape(g)[1:])
+    return np.broadcast_to(g, (n,) + shape).copy()
+
+
+def _batched_sum_like(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    c = float_array(values[0])       # float32 stays float32, as in the example
+    if not batched[0]:
+        c = np.broadcast_to(c, (n,) + c.shape)
+    target = shape_of(e.ans)
+    cshape = c.shape[1:]
+    lead = len(cshape) - len(target)
+    axes = tuple(range(1, lead + 1)) + tuple(
+        1 + lead + i for i, k in enumerate(target) if k == 1 and cshape[lead + i] != 1)
+    return np.sum(c, axis=axes).reshape((n,) + target) if axes else c.reshape((n,) + target)
+
+
+batch_rules[broadcast_like] = _batched_broadcast_like
+batch_rules[sum_like] = _batched_sum_like
+
+
 def _reshape(x: Any, shape: tuple[int, ...]) -> Any:
     """``x`` with a new shape of as many elements; shape ``()`` gives a float."""
     a = np.asarray(x)                    # float32 stays float32, integer data integer
@@ -99,6 +125,14 @@ def _reshape(x: Any, shape: tuple[int, ...]) -> Any:
 reshape: Primitive = primitive(_reshape, "reshape", check_rules=False)
 defvjp(reshape, lambda g, ans, x, shape: reshape(g, shape_of(x)), None)
 defjvp(reshape, lambda t, ans, x, shape: reshape(t, shape), None)
+
+
+def _batched_reshape(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    a = np.asarray(values[0])            # as ``_reshape``: integer data stays integer
+    return np.reshape(a if a.dtype.kind in "iu" else float_array(a), (n,) + shape_of(e.ans))
+
+
+batch_rules[reshape] = _batched_reshape
 
 
 def _sum(x: Any) -> Any:
@@ -116,11 +150,13 @@ defvjp(sum_p, lambda g, ans, x: broadcast_like(g, x))
 defjvp(sum_p, lambda t, ans, x: sum_p(t))
 spellings[sum_p] = Spelling(float="{0}", array=lambda values, ans: "float({0}.sum())"
                            if values[0].dtype == np.float64 else None)
+batch_rules[sum_p] = whole(np.sum)
 mean_p: Primitive = primitive(_mean, "mean", check_rules=False)
 defvjp(mean_p, lambda g, ans, x: div(broadcast_like(g, x), float(np.prod(shape_of(x)))))
 defjvp(mean_p, lambda t, ans, x: mean_p(t))
 spellings[mean_p] = Spelling(float="{0}", array=lambda values, ans: "float({0}.mean())"
                             if values[0].dtype == np.float64 else None)
+batch_rules[mean_p] = whole(np.mean)
 
 
 def _list_sum(xs: Sequence[Number], what: str) -> tuple[Number, int]:

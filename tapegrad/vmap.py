@@ -2,7 +2,7 @@
 
 ``vmap(fun)`` traces ``fun`` on one example (a staging tape with concrete
 values, so Python control flow runs), then plays the recorded program on
-the whole batch: each primitive through its rule in ``batching.py``. The
+the whole batch: each primitive through its rule (``batching/``). The
 batch axis is axis 0 of every batched value; an elementwise primitive's
 batched operands get size-1 axes after it, so the batch axis never meets
 an unbatched array's axis (``x * w`` with a batched scalar ``x`` and an
@@ -22,21 +22,18 @@ import collections
 import functools
 import threading
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
-from . import tree, vmap_compiled
+from . import tree
 from .arguments import arg_path_name, check_callable
-from .batching import builtin_rules as batching
-from .batching.rules import batch_rules
+from .batching import interpret, nested
+from .batching.rules import batch_rules, example
 from .errors import COMPLEX_MSG
 from .numerics import ieee
 from .staging.cache import MAX_SPECIALIZATIONS
-from .staging.program import Const, Program, from_tape, is_guard
-from .transforms import make_tape
 from .values import Traced, float_array, is_complex, primal_value
-from .vmap_traced import OtherStructure, Staged
 
 __all__ = ["batch_rules", "vmap"]
 
@@ -88,28 +85,6 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callab
     staged: _LRU = _LRU(MAX_SIGNATURES)
     leaf_axes: _LRU = _LRU(MAX_SIGNATURES)
 
-    def run(leaves: list[Any], axes: list[Any], treedef: Any,
-            place: bool) -> tuple[list[Any], Any, list[Any]]:
-        n = _batch_size(fun, leaves, axes, treedef)
-        _refuse_complex(leaves, treedef)
-        static = [a is None and _passed_through(x) for x, a in zip(leaves, axes)]
-        leaves = [np.moveaxis(_batch_array(x), a, 0) if a is not None else x
-                  for x, a in zip(leaves, axes)]
-        example = [(batching.example(x, 0) if n else _stand_in(x)) if a is not None else x
-                   for x, a in zip(leaves, axes)]
-        sig = (treedef, tuple(axes), tuple(_Static(x) if s else _kind(x)
-                                           for x, s in zip(example, static)))
-        found = specs.get(sig)
-        if found is None:
-            found = specs.put(sig, [])
-        with ieee():
-            outs, out_def, shared = _run_batch(fun, found, treedef, leaves, axes, static, n)
-        oaxes = _out_leaf_axes(out_axes, out_def, outs, shared, fun)
-        if place:
-            outs = [np.array(shared[k]) if a is None else o if a == 0 else np.moveaxis(o, 0, a)
-                    for k, (o, a) in enumerate(zip(outs, oaxes))]
-        return outs, out_def, oaxes
-
     @functools.wraps(fun)
     def batched_fun(*args: Any, **kwargs: Any) -> Any:
         axes_tree = (in_axes if isinstance(in_axes, tuple) else (in_axes,) * len(args),
@@ -119,30 +94,47 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callab
         if axes is None:                  # once per tree structure
             axes = leaf_axes.put(treedef, _leaf_axes(fun, axes_tree, (args, kwargs)))
         if any(type(x) is Traced for x in leaves):   # under an outer transform
-            key = (treedef, tuple(axes), tuple(_Static(primal_value(x))
-                                               for x, a in zip(leaves, axes)
-                                               if a is None and _passed_through(x)))
-            by_structure = staged.get(key)     # {output structure: Staged}, latest last
-            if by_structure is None:
-                by_structure = staged.put(key, {})
-            s = next(reversed(by_structure.values()), None)
-            if s is not None:
-                try:
-                    return tree.unflatten(s.out_def, s(leaves))
-                except OtherStructure as e:   # these values branch to another structure
-                    out_def, oaxes = e.args
-            else:
-                concrete = [primal_value(x) for x in leaves]
-                _, out_def, oaxes = run(concrete, axes, treedef, True)
-            s = by_structure.pop(out_def, None) or Staged(
-                fun, lambda v, a, p: run(v, a, treedef, p), treedef, axes, out_def, oaxes)
-            by_structure[out_def] = s
-            while len(by_structure) > MAX_SPECIALIZATIONS:
-                del by_structure[next(iter(by_structure))]
-            return tree.unflatten(s.out_def, s(leaves))
-        outs, out_def, _ = run(leaves, axes, treedef, True)
+            return nested.call(_by_structure(staged, treedef, axes, leaves), fun,
+                               lambda v, a, p: _run(fun, specs, out_axes, v, a, treedef, p),
+                               treedef, axes, leaves, vmap)
+        outs, out_def, _ = _run(fun, specs, out_axes, leaves, axes, treedef, True)
         return tree.unflatten(out_def, outs)
     return batched_fun
+
+
+def _by_structure(staged: _LRU, treedef: Any, axes: list[Any], leaves: list[Any]) -> Any:
+    """The traced calls' ``{output structure: Staged}`` (latest last) at this signature."""
+    key = (treedef, tuple(axes), tuple(_Static(primal_value(x)) for x, a in zip(leaves, axes)
+                                       if a is None and _passed_through(x)))
+    found = staged.get(key)
+    return found if found is not None else staged.put(key, {})
+
+
+def _run(fun: Callable[..., Any], specs: _LRU, out_axes: Any, leaves: list[Any],
+         axes: list[Any], treedef: Any, place: bool) -> tuple[list[Any], Any, list[Any]]:
+    """``fun`` over the batch of numbers ``leaves``: outputs, their structure, out axes.
+
+    ``place=False`` leaves the batch axis first in every output.
+    """
+    n = _batch_size(fun, leaves, axes, treedef)
+    _refuse_complex(leaves, treedef)
+    static = [a is None and _passed_through(x) for x, a in zip(leaves, axes)]
+    leaves = [np.moveaxis(_batch_array(x), a, 0) if a is not None else _shared(x)
+              for x, a in zip(leaves, axes)]
+    first = [(example(x, 0) if n else _stand_in(x)) if a is not None else x
+             for x, a in zip(leaves, axes)]
+    sig = (treedef, tuple(axes), tuple(_Static(x) if s else _kind(x)
+                                       for x, s in zip(first, static)))
+    found = specs.get(sig)
+    if found is None:
+        found = specs.put(sig, [])
+    with ieee():
+        outs, out_def, shared = _run_batch(fun, found, treedef, leaves, axes, static, n)
+    oaxes = _out_leaf_axes(out_axes, out_def, outs, shared, fun)
+    if place:
+        outs = [np.array(shared[k]) if a is None else o if a == 0 else np.moveaxis(o, 0, a)
+                for k, (o, a) in enumerate(zip(outs, oaxes))]
+    return outs, out_def, oaxes
 
 
 class _LRU:
@@ -212,7 +204,7 @@ def _passed_through(x: Any) -> bool:
 
 def _stand_in(x: np.ndarray) -> Any:
     """An example for a batch of size 0, to trace at: ones of the example's shape."""
-    return batching.example(np.ones((1,) + x.shape[1:], dtype=x.dtype), 0)
+    return example(np.ones((1,) + x.shape[1:], dtype=x.dtype), 0)
 
 
 def _refuse_complex(leaves: list[Any], treedef: Any) -> None:
@@ -228,6 +220,11 @@ def _batch_array(x: Any) -> np.ndarray:
     """A batched leaf as an array: integer data stays integer, numbers are floats."""
     a = np.asarray(x)
     return a if a.dtype.kind in "iu" else float_array(a)
+
+
+def _shared(x: Any) -> Any:
+    """A leaf every example shares: a boolean array is numbers there, as a batched one is."""
+    return float_array(x) if type(x) is np.ndarray and x.dtype.kind == "b" else x
 
 
 def _kind(x: Any) -> Any:
@@ -271,22 +268,14 @@ def _broadcast_prefix(prefix: Any, full: Any, what: str) -> list[Any]:
 
 def _batch_size(fun: Callable[..., Any], leaves: list[Any], axes: list[int | None],
                 treedef: Any) -> int:
-    found = set()
-    for x, a in zip(leaves, axes):       # the fast pass: no paths unless they disagree
-        if a is not None:
-            shape = np.shape(x)
-            if not -len(shape) <= a < max(len(shape), 1) or not shape:
-                found.add(-1)
-                break
-            found.add(shape[a])
-    if len(found) == 1 and -1 not in found:
+    found = {_size(x, a) for x, a in zip(leaves, axes) if a is not None}
+    if len(found) == 1 and -1 not in found:     # the fast pass: no paths unless they disagree
         return found.pop()
-    paths = treedef.key_paths()
     sizes = {}
-    for x, a, p in zip(leaves, axes, paths):
+    for x, a, p in zip(leaves, axes, treedef.key_paths()):
         if a is not None:
             shape = np.shape(x)
-            if not -len(shape) <= a < max(len(shape), 1) or not shape:
+            if _size(x, a) < 0:
                 raise ValueError(f"vmap: in_axes says axis {a} at {arg_path_name(fun, p)}, but "
                                  f"that argument has shape {shape}; give in_axes=None there "
                                  "if every example shares it.")
@@ -301,55 +290,10 @@ def _batch_size(fun: Callable[..., Any], leaves: list[Any], axes: list[int | Non
     return next(iter(sizes.values()))
 
 
-def _trace(fun: Callable[..., Any], treedef: Any, example: list[Any],
-           static: list[bool]) -> _Spec:
-    """``fun`` traced at one example; the ``static`` leaves are constants of the trace."""
-    def one(traced: list[Any]) -> Any:
-        it = iter(traced)
-        args, kwargs = tree.unflatten(treedef, [x if s else next(it)
-                                                for x, s in zip(example, static)])
-        return fun(*args, **kwargs)
-    one.__name__ = getattr(fun, "__name__", "f")    # for make_tape's errors
-    tape = make_tape(one)([x for x, s in zip(example, static) if not s])
-    prog, out_def = from_tape(tape), cast(tree.TreeDef, tape.out_def)
-    for k, o in enumerate(prog.outputs):
-        if isinstance(o, Const) and not _numeric(o.value):
-            where = tree.keystr(out_def.key_paths()[k]) or "the output"
-            raise TypeError(
-                f"vmap: {getattr(fun, '__name__', 'the function')} returned a "
-                f"{type(o.value).__name__} at {where}, not a number: a vmapped function "
-                "returns numbers and arrays of numbers only. Return other data from outside "
-                "the vmapped function.")
-    return _Spec(prog, out_def)
-
-
-def _numeric(x: Any) -> bool:
-    x = primal_value(x)
-    if isinstance(x, int | float | np.number | np.bool_):
-        return not isinstance(x, np.complexfloating)
-    return isinstance(x, np.ndarray) and x.dtype.kind in "biuf"
-
-
-class _Spec:
-    """One traced program and what playing it needs, worked out once, when first needed."""
-
-    def __init__(self, prog: Program, out_def: Any) -> None:
-        self.prog, self.out_def = prog, out_def
-        self._plan: list[Any] | None = None
-        self._fast: dict[tuple[bool, ...], Any] = {}
-
-    def plan(self) -> list[Any]:
-        """Per equation: itself, whether a guard, its rule, its example shape."""
-        if self._plan is None:
-            self._plan = [(e, is_guard(e), batching.rule(e.prim), batching.shape_of(e.ans))
-                          for e in self.prog.eqns]
-        return self._plan
-
-    def fast(self, batched: tuple[bool, ...]) -> tuple[Any, list[bool]] | None:
-        """The program compiled for these batched inputs, or None (it is interpreted)."""
-        if batched not in self._fast:
-            self._fast[batched] = vmap_compiled.compiled(self.prog, batched)
-        return self._fast[batched]  # type: ignore[no-any-return]
+def _size(x: Any, axis: int) -> int:
+    """The length of ``x`` along ``axis``, or -1 where it has no such axis."""
+    shape = np.shape(x)
+    return shape[axis] if -len(shape) <= axis < len(shape) else -1
 
 
 _BATCHED = object()   # in ``shared``: an output that differs between examples
@@ -369,23 +313,12 @@ def _run_batch(fun: Callable[..., Any], specs: list[Any], treedef: Any, leaves: 
     out_def = None
     shared: list[Any] = []
     work: list[tuple[np.ndarray, frozenset[int]]] = [(np.arange(n), frozenset())]
-    while work:
+    while work:                  # the batch splits where a guard is mixed
         idx, tried = work.pop()
-        choice = next((k for k in range(len(specs)) if k not in tried), None)
-        if choice is None:
-            if len(specs) >= MAX_SPECIALIZATIONS:
-                raise TypeError(
-                    f"vmap: {getattr(fun, '__name__', 'the function')} needed more than "
-                    f"{MAX_SPECIALIZATIONS} specializations: a Python branch on a traced "
-                    "value goes too many ways across the batch. Write it with tg.where.")
-            example = [(batching.example(x, int(idx[0])) if n else _stand_in(x))
-                       if a is not None else x for x, a in zip(leaves, axes)]
-            specs.append(_trace(fun, treedef, example, static))
-            choice = len(specs) - 1
+        choice = _choose(fun, specs, tried, treedef, leaves, axes, static, idx, n)
         spec = specs[choice]
-        kept, values, batched, failed = _play(spec, dleaves, daxes, idx)
-        for f in failed:
-            work.append((f, tried | {choice}))
+        kept, values, batched, failed = interpret.play(spec, dleaves, daxes, idx)
+        work.extend((f, tried | {choice}) for f in failed)
         if not len(kept) and n:
             continue
         if out_def is not None and spec.out_def != out_def:
@@ -399,83 +332,57 @@ def _run_batch(fun: Callable[..., Any], specs: list[Any], treedef: Any, leaves: 
         out_def = spec.out_def
         values = [v if b else np.broadcast_to(v, (len(kept),) + np.shape(v))
                   for v, b in zip(values, batched)]
-        if len(kept) == n and not outs:      # every example through one program:
-            given = {id(x) for x in leaves}     # its own arrays, no view of an input
-            owned = []                          # nor one array twice
-            for v in values:
-                if not (v.flags.owndata and v.flags.writeable) or id(v) in given:
-                    v = np.array(v)
-                given.add(id(v))
-                owned.append(v)
-            return owned, out_def, shared
-        if not outs:
-            outs = [np.empty((n,) + np.shape(v)[1:], dtype=np.result_type(v)) for v in values]
-        for k, (o, v) in enumerate(zip(outs, values)):
-            dtype = np.result_type(o, v)      # as np.stack of the loop's results
-            if dtype != o.dtype:              # a branch of another dtype: no cast down
-                o = outs[k] = o.astype(dtype)
-            o[kept] = v
+        if len(kept) == n and not outs:      # every example through one program
+            return _owned(values, leaves), out_def, shared
+        outs = _scatter(outs, values, kept, n)
     return outs, out_def, shared
+
+
+def _choose(fun: Callable[..., Any], specs: list[Any], tried: frozenset[int], treedef: Any,
+            leaves: list[Any], axes: list[int | None], static: list[bool], idx: np.ndarray,
+            n: int) -> int:
+    """A specialization not ``tried`` yet for the examples ``idx``, traced if none is left."""
+    choice = next((k for k in range(len(specs)) if k not in tried), None)
+    if choice is not None:
+        return choice
+    if len(specs) >= MAX_SPECIALIZATIONS:
+        raise TypeError(
+            f"vmap: {getattr(fun, '__name__', 'the function')} needed more than "
+            f"{MAX_SPECIALIZATIONS} specializations: a Python branch on a traced "
+            "value goes too many ways across the batch. Write it with tg.where.")
+    at = [(example(x, int(idx[0])) if n else _stand_in(x)) if a is not None else x
+          for x, a in zip(leaves, axes)]
+    specs.append(interpret.trace(fun, treedef, at, static))
+    return len(specs) - 1
+
+
+def _owned(values: list[Any], leaves: list[Any]) -> list[Any]:
+    """The outputs as arrays of their own: no view of an input, nor one array twice."""
+    given = {id(x) for x in leaves}
+    owned = []
+    for v in values:
+        if not (v.flags.owndata and v.flags.writeable) or id(v) in given:
+            v = np.array(v)
+        given.add(id(v))
+        owned.append(v)
+    return owned
+
+
+def _scatter(outs: list[Any], values: list[Any], kept: np.ndarray, n: int) -> list[Any]:
+    """Put the outputs of the examples ``kept`` in their places among ``n``."""
+    if not outs:
+        outs = [np.empty((n,) + np.shape(v)[1:], dtype=np.result_type(v)) for v in values]
+    for k, (o, v) in enumerate(zip(outs, values)):
+        dtype = np.result_type(o, v)      # as np.stack of the loop's results
+        if dtype != o.dtype:              # a branch of another dtype: no cast down
+            o = outs[k] = o.astype(dtype)
+        o[kept] = v
+    return outs
 
 
 def _same(a: Any, b: Any) -> bool:
     a, b = np.asarray(a), np.asarray(b)
     return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
-
-
-def _play(spec: _Spec, leaves: list[Any], axes: list[int | None],
-          idx: np.ndarray) -> tuple[np.ndarray, list[Any], list[bool], list[np.ndarray]]:
-    """Run ``spec``'s program on the examples ``idx``.
-
-    Returns the examples that passed every guard, their outputs (batched
-    where the flags say so, else one example's value), the flags, and the
-    subsets that failed a guard.
-    """
-    fast = spec.fast(tuple(ax is not None for ax in axes))
-    if fast is not None:               # a scalar program without guards: compiled
-        lowered, out_batched = fast
-        n = len(idx)
-        whole = n == len(next(x for x, ax in zip(leaves, axes) if ax is not None))
-        outs = lowered.fn([x if ax is None or whole else x[idx] for x, ax in zip(leaves, axes)])
-        return idx, [(o if type(o) is np.ndarray and o.shape == (n,) else
-                      np.broadcast_to(np.asarray(o, dtype=float), (n,))) if b else o
-                     for o, b in zip(outs, out_batched)], list(out_batched), []
-    env: dict[int, tuple[Any, bool]] = {}
-    for i, x, ax in zip(spec.prog.inputs, leaves, axes):
-        env[i] = (x[idx], True) if ax is not None else (x, False)
-    failed = []
-    for e, guard, rule, example in spec.plan():
-        values, batched = [], []
-        for a in e.args:
-            v, b = env[a] if a.__class__ is int else (a.value, False)
-            values.append(v)
-            batched.append(b)
-        if guard:
-            cond, b = values[0], batched[0]
-            want = values[1]
-            mask = (np.asarray(cond, dtype=bool).reshape(len(idx)) == want) if b else \
-                np.full(len(idx), bool(cond) is want)
-            if not mask.all():
-                failed.append(idx[~mask])
-                idx = idx[mask]
-                if not len(idx):
-                    return idx, [], [], failed
-                env = {k: ((v[mask], True) if bb else (v, False)) for k, (v, bb) in env.items()}
-            continue
-        if not any(batched):
-            env[e.out] = (e.prim.impl(*values), False)
-            continue
-        v = rule(e, values, batched, len(idx))
-        shape = (len(idx),) + example
-        if v.__class__ is not np.ndarray or v.shape != shape:   # zmul's exact 0.0 for a
-            v = np.broadcast_to(v, shape)                      # constant zero, say
-        env[e.out] = (v, True)
-    outs, flags = [], []
-    for o in spec.prog.outputs:
-        v, b = (o.value, False) if isinstance(o, Const) else env[o]
-        outs.append(v if b or type(v) is float else np.asarray(v))
-        flags.append(b)
-    return idx, outs, flags, failed
 
 
 def _out_leaf_axes(out_axes: Any, out_def: Any, outs: list[Any], shared: list[Any],

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import tapegrad as tg
-import tapegrad.vmap_compiled
+import tapegrad.batching.interpret
 
 FLOATS = [np.float64, np.float32]
 
@@ -264,8 +264,8 @@ def family(k):
 @pytest.mark.slow
 def test_cycling_vmapped_functions_never_retraces_nor_recompiles(monkeypatch):
     lowered = []
-    real = tapegrad.vmap_compiled.lower
-    monkeypatch.setattr(tapegrad.vmap_compiled, "lower",
+    real = tapegrad.batching.interpret.lower
+    monkeypatch.setattr(tapegrad.batching.interpret, "lower",
                         lambda *a, **kw: lowered.append(1) or real(*a, **kw))
     made = [family(k) for k in range(100)]
     fs = [tg.vmap(f) for f, _ in made]

@@ -10,25 +10,26 @@ other runs once per example (always right). Like autodidax's
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-__all__ = ["BatchRule", "batch_rules", "broadcasting", "example", "per_example", "rule",
-           "shape_of"]
+from ..values import float_array, shape_of
+
+__all__ = ["BatchRule", "along_axes", "batch_rules", "broadcasting", "example", "per_example",
+           "rule", "shape_of", "whole"]
 
 BatchRule = Callable[[Any, list[Any], list[bool], int], Any]
 """``rule(eqn, values, batched, n) -> value``: ``values`` are batched along
 axis 0 where ``batched`` says so; the result is batched."""
 
-batch_rules: dict[Any, BatchRule] = {}
-"""``batch_rules[prim]``: filled by the primitive's block where no default fits."""
+batch_rules: weakref.WeakKeyDictionary[Any, BatchRule] = weakref.WeakKeyDictionary()
+"""``batch_rules[prim]``: filled by the primitive's block where no default fits.
 
-
-def shape_of(x: Any) -> tuple[int, ...]:
-    """The shape of a plain number, ``()`` for a float."""
-    return () if type(x) is float else np.shape(x)
+Weak keys: a primitive made per call (a jitted or vmapped call under an outer
+transform) leaves the table with its owner."""
 
 
 def broadcasting(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
@@ -53,6 +54,22 @@ def per_example(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
     outs = [e.prim.impl(*(example(v, i) if b else v for v, b in zip(values, batched)))
             for i in range(n)]
     return np.stack([np.asarray(o) for o in outs])
+
+
+def whole(np_reduce: Callable[..., Any]) -> BatchRule:
+    """The rule of a reduction of a whole example to one number (``np.sum``, ``np.mean``)."""
+    def reduced(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+        x = float_array(values[0])       # float32 stays float32
+        return x if x.ndim == 1 else np_reduce(x.reshape(n, x.size // n if n else 1), axis=1)
+    return reduced
+
+
+def along_axes(np_fn: Callable[..., Any]) -> BatchRule:
+    """The rule of ``prim(x, axes, keepdims)`` reducing by ``np_fn``: the axes shift by one."""
+    def reduced(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+        return np_fn(float_array(values[0]), axis=tuple(a + 1 for a in values[1]),
+                     keepdims=values[2])
+    return reduced
 
 
 def rule(prim: Any) -> BatchRule:

@@ -7,7 +7,9 @@ played, by ``jit`` say) and takes its leaf. The derivative rules are
 vmaps themselves (the vjp of a vmap is the vmap of the per-example vjp;
 an unbatched argument's cotangent is summed over the batch), so they
 record again at the next level and derivatives of any order come out.
-An outer ``vmap`` runs the call once on the two batch axes merged into one.
+An outer ``vmap`` runs the call once on the two batch axes merged into one:
+each leaf primitive registers that rule in ``batch_rules`` when it is made.
+``vmap`` itself is handed in (the rules are vmaps), never imported from here.
 """
 
 from __future__ import annotations
@@ -18,15 +20,43 @@ from typing import Any
 
 import numpy as np
 
-from . import reductions, tree
-from .primitive import Primitive, defjvp, defvjp
-from .values import primal_value
+from .. import reductions, tree
+from ..primitive import Primitive, defjvp, defvjp
+from ..staging.cache import MAX_SPECIALIZATIONS
+from ..transforms import jvp, vjp
+from ..values import primal_value
+from .rules import batch_rules
 
-__all__ = ["LeafImpl", "LeafPrimitive", "OtherStructure", "Shared", "Staged"]
+__all__ = ["LeafImpl", "LeafPrimitive", "OtherStructure", "Shared", "Staged", "call"]
 
 Run = Callable[[list[Any], list[Any], bool], tuple[list[Any], Any, list[Any]]]
 """``run(leaves, axes, place) -> (outs, out_def, out_axes)``: the batched
 call on numbers; ``place=False`` leaves the batch axis first."""
+
+Vmap = Callable[..., Callable[..., Any]]
+"""``tg.vmap``, handed in: the derivative rules of a vmapped call are vmaps."""
+
+
+def call(by_structure: dict[Any, Staged], fun: Callable[..., Any], run: Run, treedef: Any,
+         axes: list[Any], leaves: list[Any], vmap: Vmap) -> Any:
+    """``fun`` vmapped at traced ``leaves``: recorded on their tape, its output tree.
+
+    ``by_structure`` keeps this signature's ``Staged`` per output structure
+    (the latest last); a value that branches to another structure gets its own.
+    """
+    s = next(reversed(by_structure.values()), None)
+    if s is not None:
+        try:
+            return tree.unflatten(s.out_def, s(leaves))
+        except OtherStructure as e:   # these values branch to another structure
+            out_def, oaxes = e.args
+    else:
+        _, out_def, oaxes = run([primal_value(x) for x in leaves], axes, True)
+    s = by_structure.pop(out_def, None) or Staged(fun, run, treedef, axes, out_def, oaxes, vmap)
+    by_structure[out_def] = s
+    while len(by_structure) > MAX_SPECIALIZATIONS:
+        del by_structure[next(iter(by_structure))]
+    return tree.unflatten(s.out_def, s(leaves))
 
 
 class OtherStructure(Exception):
@@ -37,9 +67,9 @@ class Staged:
     """One vmapped function at one signature, as primitives a tape can record."""
 
     def __init__(self, fun: Callable[..., Any], run: Run, treedef: Any, axes: list[Any],
-                 out_def: Any, out_axes: list[Any]) -> None:
+                 out_def: Any, out_axes: list[Any], vmap: Vmap) -> None:
         self.fun, self.run, self.treedef, self.axes = fun, run, treedef, axes
-        self.out_def, self.out_axes = out_def, out_axes
+        self.out_def, self.out_axes, self.vmap = out_def, out_axes, vmap
         self.shared = Shared()
         name = getattr(fun, "__name__", "f")
         k_out = out_def.num_leaves
@@ -47,7 +77,6 @@ class Staged:
         for k in range(k_out):
             leaf_name = f"vmap_{name}" + (f"_{k}" if k_out > 1 else "")
             p = LeafPrimitive(LeafImpl(self, k, "vmap"), leaf_name)
-            p.staged, p.k = self, k
             defvjp(p, *[_vjp_rule(self, k, j) for j in range(len(axes))])
             defjvp(p, *[_jvp_rule(self, k, j) for j in range(len(axes))])
             self.prims.append(p)
@@ -118,10 +147,23 @@ class Staged:
 
 
 class LeafPrimitive(Primitive):
-    """One output leaf of a vmapped call (an outer vmap batches it by ``batched_leaf``)."""
+    """One output leaf of a jitted or vmapped call; an outer vmap batches it by its owner.
 
-    staged: Staged
-    k: int
+    Args:
+      impl: The leaf's implementation; its owner (a ``Staged`` or a jitted
+        call) has ``batched_leaf(k, values, batched, n)``.
+      name: Printed on the tape.
+    """
+
+    def __init__(self, impl: LeafImpl, name: str) -> None:
+        super().__init__(impl, name)
+        batch_rules[self] = _batched_leaf      # weak key: the entry goes with the primitive
+
+
+def _batched_leaf(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    """``vmap(vmap(f))``, ``vmap(jit(f))``: the owner runs the call on the outer batch."""
+    impl = e.prim.impl
+    return impl.owner.batched_leaf(impl.k, values, batched, n)
 
 
 class LeafImpl:
@@ -176,17 +218,14 @@ def _leaf_fun(s: Staged, k: int, j: int, flat: tuple[Any, ...]) -> Callable[[Any
 
 
 def _vjp_rule(s: Staged, k: int, j: int) -> Callable[..., Any]:
-    from .transforms import vjp
-    from .vmap import vmap
-
     def example(*flat_g: Any) -> Any:
         flat, g = flat_g[:-1], flat_g[-1]
         _, pull = vjp(_leaf_fun(s, k, j, flat), flat[j])
         return pull(g)[0]
 
     a_j = s.axes[j]
-    mapped = vmap(example, in_axes=(*s.axes, s.out_axes[k]),
-                  out_axes=0 if a_j is None else a_j)
+    mapped = s.vmap(example, in_axes=(*s.axes, s.out_axes[k]),
+                    out_axes=0 if a_j is None else a_j)
 
     def rule(g: Any, ans: Any, *args: Any) -> Any:
         per = mapped(*args, g)
@@ -199,14 +238,11 @@ def _vjp_rule(s: Staged, k: int, j: int) -> Callable[..., Any]:
 
 
 def _jvp_rule(s: Staged, k: int, j: int) -> Callable[..., Any]:
-    from .transforms import jvp
-    from .vmap import vmap
-
     def example(*flat_t: Any) -> Any:
         flat, t = flat_t[:-1], flat_t[-1]
         return jvp(_leaf_fun(s, k, j, flat), (flat[j],), (t,))[1]
 
-    mapped = vmap(example, in_axes=(*s.axes, s.axes[j]), out_axes=s.out_axes[k])
+    mapped = s.vmap(example, in_axes=(*s.axes, s.axes[j]), out_axes=s.out_axes[k])
 
     def rule(t: Any, ans: Any, *args: Any) -> Any:
         return mapped(*args, t)

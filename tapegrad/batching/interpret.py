@@ -1,0 +1,218 @@
+"""Playing one example's program on a batch: by batching rules, or compiled.
+
+``trace`` records ``fun`` at one example as a ``Spec`` (its program);
+``play`` runs that program on the examples ``idx`` of a batch: each equation
+through its rule (``rules.rule``: the primitive's own, broadcasting for an
+elementwise one, else once per example), the batch axis first. A guard (a
+Python branch on a traced value) becomes a mask: the examples that fail it
+are handed back, to run through another specialization.
+
+When every value of the program is a float (scalar-written code, such as a
+per-example gradient of an MLP on floats) and no guard is on it, the batched
+program is that program with each batched float replaced by the array of its
+values across the batch: every elementwise primitive's implementation
+computes exactly that on arrays, and the reductions and broadcasts of a float
+are the identity. So the program is lowered once, as ``jit`` lowers one
+(straight-line Python, each batched value an array), instead of being
+interpreted equation by equation: the same implementations on the same
+arrays, so the same numbers.
+"""
+
+from __future__ import annotations
+
+import linecache
+import re
+import weakref
+from collections.abc import Callable
+from typing import Any, cast
+
+import numpy as np
+
+from .. import reductions, tree
+from ..staging.lower import Lowered, lower
+from ..staging.passes import optimize
+from ..staging.program import Const, Eqn, Program, from_tape, is_guard
+from ..tape import primal_value
+from ..transforms import make_tape
+from .rules import rule, shape_of
+
+__all__ = ["Spec", "compiled", "play", "trace"]
+
+IDENTITY = {reductions.sum_p, reductions.mean_p, reductions.sum_like,
+            reductions.broadcast_like}   # on a float example: their first argument
+_FLOATS, _BOOLS = np.zeros(2), np.zeros(2, dtype=bool)   # stand-ins for batched values
+
+Played = tuple[np.ndarray, list[Any], list[bool], list[np.ndarray]]
+"""``(kept, outputs, batched, failed)``: see ``play``."""
+
+
+class Spec:
+    """One traced program and what playing it needs, worked out once, when first needed."""
+
+    def __init__(self, prog: Program, out_def: Any) -> None:
+        self.prog, self.out_def = prog, out_def
+        self._plan: list[Any] | None = None
+        self._fast: dict[tuple[bool, ...], Any] = {}
+
+    def plan(self) -> list[Any]:
+        """Per equation: itself, whether a guard, its rule, its example shape."""
+        if self._plan is None:
+            self._plan = [(e, is_guard(e), rule(e.prim), shape_of(e.ans))
+                          for e in self.prog.eqns]
+        return self._plan
+
+    def fast(self, batched: tuple[bool, ...]) -> tuple[Any, list[bool]] | None:
+        """The program compiled for these batched inputs, or None (it is interpreted)."""
+        if batched not in self._fast:
+            self._fast[batched] = compiled(self.prog, batched)
+        return self._fast[batched]  # type: ignore[no-any-return]
+
+
+def trace(fun: Callable[..., Any], treedef: Any, example: list[Any],
+          static: list[bool]) -> Spec:
+    """``fun`` traced at one example; the ``static`` leaves are constants of the trace."""
+    def one(traced: list[Any]) -> Any:
+        it = iter(traced)
+        args, kwargs = tree.unflatten(treedef, [x if s else next(it)
+                                                for x, s in zip(example, static)])
+        return fun(*args, **kwargs)
+    one.__name__ = getattr(fun, "__name__", "f")    # for make_tape's errors
+    tape = make_tape(one)([x for x, s in zip(example, static) if not s])
+    prog, out_def = from_tape(tape), cast(tree.TreeDef, tape.out_def)
+    for k, o in enumerate(prog.outputs):
+        if isinstance(o, Const) and not _numeric(o.value):
+            where = tree.keystr(out_def.key_paths()[k]) or "the output"
+            raise TypeError(
+                f"vmap: {getattr(fun, '__name__', 'the function')} returned a "
+                f"{type(o.value).__name__} at {where}, not a number: a vmapped function "
+                "returns numbers and arrays of numbers only. Return other data from outside "
+                "the vmapped function.")
+    return Spec(prog, out_def)
+
+
+def _numeric(x: Any) -> bool:
+    x = primal_value(x)
+    if isinstance(x, int | float | np.number | np.bool_):
+        return not isinstance(x, np.complexfloating)
+    return isinstance(x, np.ndarray) and x.dtype.kind in "biuf"
+
+
+def play(spec: Spec, leaves: list[Any], axes: list[int | None], idx: np.ndarray) -> Played:
+    """Run ``spec``'s program on the examples ``idx``.
+
+    Returns the examples that passed every guard, their outputs (batched
+    where the flags say so, else one example's value), the flags, and the
+    subsets that failed a guard.
+    """
+    fast = spec.fast(tuple(ax is not None for ax in axes))
+    if fast is not None:               # a scalar program without guards: compiled
+        return _play_compiled(fast, leaves, axes, idx)
+    env: dict[int, tuple[Any, bool]] = {
+        i: ((x[idx], True) if ax is not None else (x, False))
+        for i, x, ax in zip(spec.prog.inputs, leaves, axes)}
+    failed: list[np.ndarray] = []
+    for e, guard, batch_rule, example in spec.plan():
+        values, batched = [], []
+        for a in e.args:
+            v, b = env[a] if a.__class__ is int else (a.value, False)
+            values.append(v)
+            batched.append(b)
+        if guard:
+            mask = _passes(values, batched, len(idx))
+            if not mask.all():           # the batch splits
+                failed.append(idx[~mask])
+                idx = idx[mask]
+                if not len(idx):
+                    return idx, [], [], failed
+                env = {k: ((v[mask], True) if b else (v, False)) for k, (v, b) in env.items()}
+            continue
+        if not any(batched):
+            env[e.out] = (e.prim.impl(*values), False)
+            continue
+        v = batch_rule(e, values, batched, len(idx))
+        shape = (len(idx),) + example
+        if v.__class__ is not np.ndarray or v.shape != shape:   # zmul's exact 0.0 for a
+            v = np.broadcast_to(v, shape)                      # constant zero, say
+        env[e.out] = (v, True)
+    return idx, *_outputs(spec.prog, env), failed
+
+
+def _passes(values: list[Any], batched: list[bool], n: int) -> np.ndarray:
+    """A guard's mask: the examples whose condition is what the trace saw."""
+    cond, want = values[0], values[1]
+    if batched[0]:
+        return np.asarray(cond, dtype=bool).reshape(n) == want
+    return np.full(n, bool(cond) is want)
+
+
+def _outputs(prog: Program, env: dict[int, tuple[Any, bool]]) -> tuple[list[Any], list[bool]]:
+    outs, flags = [], []
+    for o in prog.outputs:
+        v, b = (o.value, False) if isinstance(o, Const) else env[o]
+        outs.append(v if b or type(v) is float else np.asarray(v))
+        flags.append(b)
+    return outs, flags
+
+
+def _play_compiled(fast: tuple[Any, list[bool]], leaves: list[Any], axes: list[int | None],
+                   idx: np.ndarray) -> Played:
+    lowered, out_batched = fast
+    n = len(idx)
+    whole = n == len(next(x for x, ax in zip(leaves, axes) if ax is not None))
+    outs = lowered.fn([x if ax is None or whole else x[idx] for x, ax in zip(leaves, axes)])
+    return idx, [(o if type(o) is np.ndarray and o.shape == (n,) else
+                  np.broadcast_to(np.asarray(o, dtype=float), (n,))) if b else o
+                 for o, b in zip(outs, out_batched)], list(out_batched), []
+
+
+# ------------------------------------------------------ the compiled path
+def compiled(prog: Program,
+             batched_inputs: tuple[bool, ...]) -> tuple[Lowered, list[bool]] | None:
+    """The lowered batched program and which outputs are batched, or None.
+
+    None where the program is not scalar, has a guard or a primitive that is
+    not elementwise: it is interpreted. The caller keeps the result (``vmap``
+    with the program it traced); when it is dropped, so are its source lines
+    in ``linecache``.
+    """
+    result = _build(prog, batched_inputs)
+    if result is not None:
+        weakref.finalize(result[0], _forget_lines, result[0].fn.__code__.co_filename)
+    return result
+
+
+def _forget_lines(filename: str) -> None:
+    """Drop a lowered program's source (each of its chunks) from ``linecache``."""
+    base = re.sub(r"( part \d+)?>$", "", filename)
+    for name in [k for k in list(linecache.cache) if k == base + ">"
+                 or k.startswith(base + " part ")]:
+        linecache.cache.pop(name, None)
+
+
+def _build(prog: Program, batched_inputs: tuple[bool, ...]) -> tuple[Lowered, list[bool]] | None:
+    if any(type(v) is not float for v in prog.seen):
+        return None
+    batched = {i for i, b in zip(prog.inputs, batched_inputs) if b}
+    names: dict[int, Any] = {}
+    eqns = []
+    for e in prog.eqns:
+        if is_guard(e) or type(e.ans) not in (float, bool):
+            return None
+        args = tuple(names.get(a, a) if a.__class__ is int else a for a in e.args)
+        if any(a.__class__ is Const and type(a.value) not in (float, int, bool) for a in args):
+            return None
+        if e.prim in IDENTITY:
+            names[e.out] = args[0]
+            continue
+        if not e.prim.elementwise:
+            return None
+        b = any(a in batched for a in args if a.__class__ is int)
+        if b:
+            batched.add(e.out)
+        ans = (_BOOLS if type(e.ans) is bool else _FLOATS) if b else e.ans
+        eqns.append(Eqn(e.prim, e.out, args, ans))
+    outputs = tuple(names.get(o, o) if isinstance(o, int) else o for o in prog.outputs)
+    seen = tuple(_FLOATS if b else v for v, b in zip(prog.seen, batched_inputs))
+    program = optimize(Program(prog.inputs, tuple(eqns), outputs, prog.sources, seen))
+    out_batched = [isinstance(o, int) and o in batched for o in program.outputs]
+    return lower(program, "vmap"), out_batched
