@@ -23,7 +23,6 @@ from typing import Any
 import numpy as np
 
 from . import tree
-from .arguments import arg_path_name, check_callable
 from .errors import COMPLEX_MSG
 from .jit_traced import JitCall
 from .staging.cache import (
@@ -34,14 +33,14 @@ from .staging.cache import (
     Specialization,
     is_number_kind,
     leaf_kind,
-    make_flattener,
     make_unflattener,
 )
 from .staging.lower import GuardFailed, Lowered, lower
 from .staging.passes import optimize
 from .staging.program import from_tape, int_outputs
-from .tape import Traced, active_tapes, gc_paused, ieee, is_complex, primal_value, skeleton
-from .transforms import make_tape
+from .tape import Traced, active_tapes, ieee, is_complex, primal_value, skeleton
+from .tracing import arg_path_name, check_callable, gc_paused, trace
+from .transforms import value_and_grad
 
 __all__ = ["jit"]
 
@@ -152,9 +151,6 @@ def _static_key(value: Any) -> Any:
     return (type(value), value)
 
 
-_PLAIN = {float, int}         # leaves whose type alone is their kind
-
-
 def _outputs(spec: Specialization, leaves: list[Any]) -> Any:
     """Run ``spec`` on the input leaves; its outputs as the function's tree."""
     outs = _flat_outputs(spec, leaves)
@@ -202,7 +198,6 @@ class Jitted:
         self.static_argnums = static_argnums
         self.static_argnames = static_argnames
         self.cache = Cache()
-        self._fast: tuple[Any, Any, Any] | None = None   # (statics, flattener, specs)
         self._calls: OrderedDict[Any, JitCall] = OrderedDict()   # under other transforms
         self._derived: dict[Any, Jitted] = {}      # compiled value_and_grad, by argnums
         self._calls_lock = threading.Lock()
@@ -259,7 +254,7 @@ class Jitted:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         dynamic, statics = self._split(args, kwargs)
-        fast = self._fast
+        fast = self.cache.fast
         if fast is not None and fast[0] == statics:   # the last signature's own flattener
             try:
                 leaves = fast[1](dynamic)
@@ -271,30 +266,23 @@ class Jitted:
                         return _outputs(spec, leaves)
                     except GuardFailed:
                         continue
-        leaves, treedef = tree.flatten(dynamic)
-        types = tuple(map(type, leaves))           # C speed; arrays add dtype and shape
-        kinds: tuple[Any, ...] = types
-        if not _PLAIN.issuperset(types):
-            kinds = tuple(leaf_kind(x) for x in leaves)
-        if None in kinds:
-            if any(type(x) is Traced for x in leaves):     # inside another transform
-                try:
-                    return self._traced(leaves, treedef, statics)
-                except _ClosesOverTraced:
-                    return self.fun(*args, **kwargs)
-            bad = kinds.index(None)
-            self._check_self(args, leaves[bad])
-            raise self._untraceable(leaves[bad], treedef.key_paths()[bad])
-        signature = (treedef, kinds, statics)
-        specs = self.cache.specializations(signature)
-        if specs:
-            flat = make_flattener(treedef, kinds)
-            self._fast = (statics, flat, specs) if flat is not None else None
+        leaves, treedef, signature = self.cache.lookup(dynamic, statics)
         try:
+            if signature is None:        # a leaf that is not a number jit traces
+                return self._not_numbers(args, leaves, treedef, statics)
             spec, outs = self._select(signature, leaves, statics)
         except _ClosesOverTraced:
             return self.fun(*args, **kwargs)
         return _unflattened(spec, outs)
+
+    def _not_numbers(self, args: tuple[Any, ...], leaves: list[Any], treedef: Any,
+                     statics: Any) -> Any:
+        """A call with a leaf jit cannot trace: an outer transform's value, or an error."""
+        if any(type(x) is Traced for x in leaves):     # inside another transform
+            return self._traced(leaves, treedef, statics)
+        bad = next(k for k, x in enumerate(leaves) if leaf_kind(x) is None)
+        self._check_self(args, leaves[bad])
+        raise self._untraceable(leaves[bad], treedef.key_paths()[bad])
 
     def _select(self, signature: Any, leaves: list[Any], statics: Any
                 ) -> tuple[Specialization, list[Any]]:
@@ -322,8 +310,7 @@ class Jitted:
                     "the choice with tg.where, or pass the value that decides it in "
                     "static_argnums if it is not a float.")
             spec = self._trace(tree.unflatten(signature[0], leaves), statics)
-            self.cache.add(signature, spec)
-            self._fast = None   # it may hold a signature the cache just dropped
+            self.cache.add(signature, spec)     # and the fast path is this signature now
         return spec, _flat_outputs(spec, leaves)
 
     def _traced(self, leaves: list[Any], treedef: Any, statics: Any) -> Any:
@@ -344,7 +331,7 @@ class Jitted:
         with self._calls_lock:          # threads may drop the signature another uses
             call = self._calls.get(signature)
             if call is None:
-                call = self._calls[signature] = JitCall(self, signature, statics)
+                call = self._calls[signature] = JitCall(self, signature, statics, jit)
                 if len(self._calls) > MAX_SIGNATURES:
                     self._calls.popitem(last=False)
             else:
@@ -369,8 +356,6 @@ class Jitted:
         key = (argnums if isinstance(argnums, int) else tuple(argnums), has_aux)
         fn = self._derived.get(key)
         if fn is None:
-            from .transforms import value_and_grad
-
             @functools.wraps(self.fun)
             def replayed(*args: Any, **kwargs: Any) -> Any:
                 return self._replayed(args, kwargs)
@@ -407,7 +392,8 @@ class Jitted:
 
     @gc_paused        # the program's hundreds of thousands of tuples hold no cycles
     def _trace(self, dynamic: Any, statics: Any) -> Specialization:
-        tape = make_tape(self._with_statics(statics))(*dynamic)
+        tape = trace(self._with_statics(statics), dynamic, None, False, "jit",
+                     staging=True).tape
         if active_tapes() and _closes_over_traced(tape):
             raise _ClosesOverTraced
         out_def, program = tape.out_def, from_tape(tape)

@@ -28,11 +28,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import tree
+from . import transforms, tree
 from .errors import GuardError
 from .primitive import Primitive, defjvp, defvjp, zmul
 from .staging.cache import is_number_kind
 from .tape import Traced, primal_value, replay
+from .vmap import vmap
 from .vmap_traced import LeafImpl, LeafPrimitive, Shared
 
 if TYPE_CHECKING:
@@ -55,10 +56,12 @@ class JitCall:
       jitted: The jitted function.
       signature: ``(treedef, kinds, statics)`` of its traced arguments.
       statics: The call's static arguments, to fill in when ``f`` is traced.
+      jit: ``tg.jit``, which compiles the rules (handed in: it is defined above).
     """
 
-    def __init__(self, jitted: Jitted, signature: Any, statics: Any) -> None:
-        self.jitted, self.signature = jitted, signature
+    def __init__(self, jitted: Jitted, signature: Any, statics: Any,
+                 jit: Callable[..., Any]) -> None:
+        self.jitted, self.signature, self.jit = jitted, signature, jit
         self.treedef, self.kinds = signature[0], signature[1]
         self.statics = statics
         self.name = getattr(jitted.fun, "__name__", "f")
@@ -189,16 +192,13 @@ class JitCall:
         other calls, with other gradients. It is kept while ``tape`` lives.
         """
         if self.value_and_grad is None:
-            from .jit import jit
-            from .transforms import value_and_grad
-
             def value_and_grads(leaves: list[Any]) -> Any:
                 def f(*xs: Any) -> Any:
                     return self.replayed(_with_all(leaves, self.diff, xs), scalar=True)[0]
-                return value_and_grad(f, argnums=tuple(range(len(self.diff))))(
+                return transforms.value_and_grad(f, argnums=tuple(range(len(self.diff))))(
                     *[leaves[j] for j in self.diff])
             value_and_grads.__name__ = f"{self.name}_value_and_grad"
-            self.value_and_grad = jit(value_and_grads)
+            self.value_and_grad = self.jit(value_and_grads)
         value, grads = self.value_and_grad(concrete)
         if type(value) is float or isinstance(value, np.floating):
             value = operator.neg(-value)  # a new object with the same bits
@@ -233,30 +233,24 @@ class JitCall:
         """``jit`` of ``(leaves, g) -> cotangents of the differentiable leaves``."""
         fn = self.vjps.get(k)
         if fn is None:
-            from .jit import jit
-            from .transforms import vjp
-
             def pullback(leaves: list[Any], g: Any) -> Any:
                 def f(*xs: Any) -> Any:
                     return self.replayed(_with_all(leaves, self.diff, xs))[k]
-                return vjp(f, *[leaves[j] for j in self.diff])[1](g)
+                return transforms.vjp(f, *[leaves[j] for j in self.diff])[1](g)
             pullback.__name__ = f"{self.name}_vjp"
-            fn = self.vjps[k] = jit(pullback)
+            fn = self.vjps[k] = self.jit(pullback)
         return fn
 
     def jvp(self, k: int, j: int) -> Any:
         """``jit`` of ``(leaves, t) -> tangent of output k along input j``."""
         fn = self.jvps.get((k, j))
         if fn is None:
-            from .jit import jit
-            from .transforms import jvp
-
             def push(leaves: list[Any], t: Any) -> Any:
                 def f(x: Any) -> Any:
                     return self.replayed(_with_all(leaves, [j], (x,)))[k]
-                return jvp(f, (leaves[j],), (t,))[1]
+                return transforms.jvp(f, (leaves[j],), (t,))[1]
             push.__name__ = f"{self.name}_jvp"
-            fn = self.jvps[(k, j)] = jit(push)
+            fn = self.jvps[(k, j)] = self.jit(push)
         return fn
 
     # ----------------------------------------------------------- batching
@@ -267,13 +261,10 @@ class JitCall:
         if outs is None:
             fn = self.batched.get(key)
             if fn is None:
-                from .jit import jit
-                from .vmap import vmap
-
                 def example(*leaves: Any) -> Any:
                     return self.replayed(list(leaves))
                 example.__name__ = self.name
-                fn = self.batched[key] = jit(vmap(
+                fn = self.batched[key] = self.jit(vmap(
                     example, in_axes=tuple(0 if b else None for b in batched)))
             outs = fn(*values)
             self.shared.remember(("batch", key), values, outs, k)

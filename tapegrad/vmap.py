@@ -27,14 +27,13 @@ from typing import Any, cast
 import numpy as np
 
 from . import tree, vmap_compiled
-from .arguments import arg_path_name, check_callable
 from .batching import builtin_rules as batching
 from .batching.rules import batch_rules
 from .errors import COMPLEX_MSG
 from .staging.cache import MAX_SPECIALIZATIONS
 from .staging.program import Const, Program, from_tape, is_guard
 from .tape import Traced, float_array, ieee, is_complex, primal_value
-from .transforms import make_tape
+from .tracing import arg_path_name, check_callable, gc_paused, trace
 from .vmap_traced import OtherStructure, Staged
 
 __all__ = ["batch_rules", "vmap"]
@@ -300,6 +299,7 @@ def _batch_size(fun: Callable[..., Any], leaves: list[Any], axes: list[int | Non
     return next(iter(sizes.values()))
 
 
+@gc_paused
 def _trace(fun: Callable[..., Any], treedef: Any, example: list[Any],
            static: list[bool]) -> _Spec:
     """``fun`` traced at one example; the ``static`` leaves are constants of the trace."""
@@ -308,8 +308,9 @@ def _trace(fun: Callable[..., Any], treedef: Any, example: list[Any],
         args, kwargs = tree.unflatten(treedef, [x if s else next(it)
                                                 for x, s in zip(example, static)])
         return fun(*args, **kwargs)
-    one.__name__ = getattr(fun, "__name__", "f")    # for make_tape's errors
-    tape = make_tape(one)([x for x, s in zip(example, static) if not s])
+    one.__name__ = getattr(fun, "__name__", "f")    # for the recording's errors
+    tape = trace(one, ([x for x, s in zip(example, static) if not s],), None, False, "vmap",
+                 staging=True).tape
     prog, out_def = from_tape(tape), cast(tree.TreeDef, tape.out_def)
     for k, o in enumerate(prog.outputs):
         if isinstance(o, Const) and not _numeric(o.value):

@@ -20,10 +20,12 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .. import tree
 from .lower import Lowered
 
 MAX_SPECIALIZATIONS = 8
 MAX_SIGNATURES = 64
+_PLAIN = {float, int}         # leaves whose type alone is their kind
 
 
 class Specialization(NamedTuple):
@@ -66,6 +68,36 @@ class Cache:
         self.traces = 0
         self.lock = threading.Lock()
         self._tracing: dict[Any, list[Any]] = {}   # signature -> [lock, threads using it]
+        # the last signature's (statics, generated flattener, live list of specializations)
+        self.fast: tuple[Any, Any, list[Specialization]] | None = None
+        self._flatteners: dict[Any, Any] = {}     # by signature (None: none can be made)
+
+    def lookup(self, dynamic: Any, statics: Any) -> tuple[list[Any], Any, Any]:
+        """A call's leaves, tree structure and signature.
+
+        The signature is None where a leaf is not a number jit traces (a
+        value an outer transform traces, or no number at all). A signature
+        compiled before becomes the fast path.
+        """
+        leaves, treedef = tree.flatten(dynamic)
+        types = tuple(map(type, leaves))           # C speed; arrays add dtype and shape
+        kinds: tuple[Any, ...] = types
+        if not _PLAIN.issuperset(types):
+            kinds = tuple(leaf_kind(x) for x in leaves)
+        if None in kinds:
+            return leaves, treedef, None
+        signature = (treedef, kinds, statics)
+        specs = self.specializations(signature)
+        if specs:
+            self._make_fast(signature, specs)
+        return leaves, treedef, signature
+
+    def _make_fast(self, signature: Any, specs: list[Specialization]) -> None:
+        """Calls of ``signature`` take the fast path (its flattener is made once)."""
+        flat = self._flatteners.get(signature, _MISSING)
+        if flat is _MISSING:
+            flat = self._flatteners[signature] = make_flattener(*signature[:2])
+        self.fast = (signature[2], flat, specs) if flat is not None else None
 
     def specializations(self, signature: Any) -> list[Specialization]:
         """Those compiled for ``signature``, oldest first; it is now the most recent."""
@@ -78,17 +110,21 @@ class Cache:
         return specs
 
     def add(self, signature: Any, spec: Specialization) -> None:
-        """Keep ``spec`` for ``signature`` (one more trace); drop the least recent."""
+        """Keep ``spec`` for ``signature`` (one more trace); drop the least recent.
+
+        ``signature`` is the fast path afterwards.
+        """
         with self.lock:
             specs = self.by_signature.get(signature)
             if specs is None:
                 self.by_signature[signature] = specs = []
                 while len(self.by_signature) > MAX_SIGNATURES:
-                    self.by_signature.popitem(last=False)
+                    self._flatteners.pop(self.by_signature.popitem(last=False)[0], None)
             else:
                 self.by_signature.move_to_end(signature)
             specs.append(spec)
             self.traces += 1
+        self._make_fast(signature, specs)
 
     @contextlib.contextmanager
     def tracing(self, signature: Any) -> Iterator[None]:
@@ -111,6 +147,9 @@ class Cache:
                 entry[1] -= 1
                 if entry[1] == 0:
                     del self._tracing[signature]
+
+
+_MISSING = object()
 
 
 class Miss(Exception):
