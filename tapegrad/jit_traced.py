@@ -24,7 +24,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -35,9 +35,6 @@ from .staging.cache import is_number_kind
 from .tape import Traced, primal_value, replay
 from .vmap import vmap
 from .vmap_traced import LeafImpl, LeafPrimitive, Shared
-
-if TYPE_CHECKING:
-    from .jit import Jitted
 
 __all__ = ["JitCall"]
 
@@ -53,13 +50,13 @@ class JitCall:
     """One jitted function at one signature, as primitives a tape can record.
 
     Args:
-      jitted: The jitted function.
+      jitted: The jitted function (a ``jit.Jitted``; not imported: jit imports this).
       signature: ``(treedef, kinds, statics)`` of its traced arguments.
       statics: The call's static arguments, to fill in when ``f`` is traced.
       jit: ``tg.jit``, which compiles the rules (handed in: it is defined above).
     """
 
-    def __init__(self, jitted: Jitted, signature: Any, statics: Any,
+    def __init__(self, jitted: Any, signature: Any, statics: Any,
                  jit: Callable[..., Any]) -> None:
         self.jitted, self.signature, self.jit = jitted, signature, jit
         self.treedef, self.kinds = signature[0], signature[1]
