@@ -21,20 +21,17 @@ from .arrays import stack
 from .forward import forward, needed
 from .reductions import reshape
 from .reverse import backward
+from .seeds import check_tangents, one_hots, own_arrays, zeros_like
 from .tape import Traced, _shape, primal_value
 from .tracing import (
     Argnums,
     Trace,
     check_callable,
-    check_tangents,
     gc_paused,
     norm_argnums,
     on,
-    one_hots,
-    own_arrays,
     single_argnum,
     trace,
-    zeros_like,
 )
 from .transforms import _vjp, grad, jvp
 
@@ -120,22 +117,27 @@ def jacrev(fun: Callable[..., Any], argnums: Argnums = 0,
     def jacrev_fun(*args: Any, **kwargs: Any) -> Any:
         nums = norm_argnums(argnums, len(args), what)
         tr = trace(fun, args, nums, has_aux, what, kwargs, reverse=True)
-        ins = [x for xs, _ in tr.inputs for x in xs]
-        blocks = []
-        for o in tr.out_leaves:
-            if not on(tr.tape, o):
-                blocks.append([_zero_block(o, x) for x in ins])
-                continue
-            rows = []
-            for seed in one_hots(o):
-                cts = backward(tr.tape, [(o.id, seed)])
-                rows.append([zeros_like(x._value) if cts[x.id] is None else cts[x.id]
-                             for x in ins])
-            blocks.append([_stack([r[k] for r in rows], _shape(o), _shape(x), True)
-                           for k, x in enumerate(ins)])
-        jac = _jacobian(tr, blocks, single_argnum(argnums))
+        jac = _jacobian(tr, _reverse_blocks(tr), single_argnum(argnums))
         return (jac, tr.aux) if has_aux else jac
     return jacrev_fun
+
+
+def _reverse_blocks(tr: Trace) -> list[list[Any]]:
+    """The blocks ``[output leaf][input leaf]``, one backward pass per output element."""
+    ins = [x for xs, _ in tr.inputs for x in xs]
+    blocks = []
+    for o in tr.out_leaves:
+        if not on(tr.tape, o):
+            blocks.append([_zero_block(o, x) for x in ins])
+            continue
+        rows = []
+        for seed in one_hots(o):
+            cts = backward(tr.tape, [(o.id, seed)])
+            rows.append([zeros_like(x._value) if cts[x.id] is None else cts[x.id]
+                         for x in ins])
+        blocks.append([_stack([r[k] for r in rows], _shape(o), _shape(x), True)
+                       for k, x in enumerate(ins)])
+    return blocks
 
 
 jacobian = jacrev
@@ -175,23 +177,27 @@ def jacfwd(fun: Callable[..., Any], argnums: Argnums = 0,
     def jacfwd_fun(*args: Any, **kwargs: Any) -> Any:
         nums = norm_argnums(argnums, len(args), what)
         tr = trace(fun, args, nums, has_aux, what, kwargs)
-        tape, outs = tr.tape, tr.out_leaves
-        ins = [x for xs, _ in tr.inputs for x in xs]
-        order = needed(tape, [o.id for o in outs if on(tape, o)])
-        blocks: list[list[Any]] = [[] for _ in outs]
-        for x in ins:
-            cols: list[list[Any]] = [[] for _ in outs]
-            after_x = order[bisect.bisect_left(order, x.id):]
-            for seed in one_hots(x):
-                tans = forward(tape, [(x.id, seed)], after_x)
-                for col, o in zip(cols, outs):
-                    t = tans[o.id] if on(tape, o) else None
-                    col.append(zeros_like(o) if t is None else t)
-            for row, col, o in zip(blocks, cols, outs):
-                row.append(_stack(col, _shape(x), _shape(o), False))
-        jac = _jacobian(tr, blocks, single_argnum(argnums))
+        jac = _jacobian(tr, _forward_blocks(tr), single_argnum(argnums))
         return (jac, tr.aux) if has_aux else jac
     return jacfwd_fun
+
+
+def _forward_blocks(tr: Trace) -> list[list[Any]]:
+    """The blocks ``[output leaf][input leaf]``, one forward pass per input element."""
+    tape, outs = tr.tape, tr.out_leaves
+    order = needed(tape, [o.id for o in outs if on(tape, o)])
+    blocks: list[list[Any]] = [[] for _ in outs]
+    for x in (x for xs, _ in tr.inputs for x in xs):
+        cols: list[list[Any]] = [[] for _ in outs]
+        after_x = order[bisect.bisect_left(order, x.id):]
+        for seed in one_hots(x):
+            tans = forward(tape, [(x.id, seed)], after_x)
+            for col, o in zip(cols, outs):
+                t = tans[o.id] if on(tape, o) else None
+                col.append(zeros_like(o) if t is None else t)
+        for row, col, o in zip(blocks, cols, outs):
+            row.append(_stack(col, _shape(x), _shape(o), False))
+    return blocks
 
 
 def hessian(fun: Callable[..., Any], argnums: Argnums = 0,

@@ -31,14 +31,18 @@ from .staging.cache import (
     Cache,
     Miss,
     Specialization,
+    flat_outputs,
     is_number_kind,
     leaf_kind,
     make_unflattener,
+    outputs,
+    static_key,
+    unflattened,
 )
 from .staging.lower import GuardFailed, Lowered, lower
 from .staging.passes import optimize
 from .staging.program import from_tape, int_outputs
-from .tape import Traced, active_tapes, ieee, is_complex, primal_value, skeleton
+from .tape import Traced, active_tapes, is_complex, primal_value, skeleton
 from .tracing import arg_path_name, check_callable, gc_paused, trace
 from .transforms import value_and_grad
 
@@ -140,42 +144,6 @@ def _resolve_statics(fun: Callable[..., Any], nums: tuple[int, ...],
     return nums, names
 
 
-def _static_key(value: Any) -> Any:
-    """A static value as the cache compares it: equal and of the same type.
-
-    ``1``, ``1.0`` and ``True`` are equal in Python, but a function may
-    branch on the type (``isinstance``), so they do not share a trace.
-    """
-    if type(value) is tuple:
-        return (tuple, tuple(_static_key(v) for v in value))
-    return (type(value), value)
-
-
-def _outputs(spec: Specialization, leaves: list[Any]) -> Any:
-    """Run ``spec`` on the input leaves; its outputs as the function's tree."""
-    outs = _flat_outputs(spec, leaves)
-    unflat = spec.unflatten          # _unflattened, written out: the fast path's last step
-    return unflat(outs) if unflat is not None else tree.unflatten(spec.out_def, outs)
-
-
-def _unflattened(spec: Specialization, outs: list[Any]) -> Any:
-    """Output leaves as the function's tree (by the generated unflattener where there is one)."""
-    unflat = spec.unflatten
-    return unflat(outs) if unflat is not None else tree.unflatten(spec.out_def, outs)
-
-
-def _flat_outputs(spec: Specialization, leaves: list[Any]) -> list[Any]:
-    """Run ``spec`` on the input leaves; its output leaves.
-
-    NumPy's warnings are switched off only where the program holds NumPy
-    values: Python floats never warn, and switching costs microseconds.
-    """
-    if spec.lowered.plain:
-        return spec.lowered.fn(leaves)       # type: ignore[no-any-return]
-    with ieee():
-        return spec.lowered.fn(leaves)       # type: ignore[no-any-return]
-
-
 class _ClosesOverTraced(Exception):
     """``fun`` computed with a value an outer transform traces (a closure).
 
@@ -250,7 +218,7 @@ class Jitted:
         dynamic = (tuple(a for i, a in enumerate(args) if i not in nums),
                    {k: v for k, v in kwargs.items() if k not in self.static_argnames})
         # (where, key, value): the key compares types too; the value is what is traced
-        return dynamic, tuple((where, _static_key(value), value) for where, value in statics)
+        return dynamic, tuple((where, static_key(value), value) for where, value in statics)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         dynamic, statics = self._split(args, kwargs)
@@ -263,7 +231,7 @@ class Jitted:
             else:
                 for spec in fast[2]:     # the signature's specializations (a live list)
                     try:
-                        return _outputs(spec, leaves)
+                        return outputs(spec, leaves)
                     except GuardFailed:
                         continue
         leaves, treedef, signature = self.cache.lookup(dynamic, statics)
@@ -273,7 +241,7 @@ class Jitted:
             spec, outs = self._select(signature, leaves, statics)
         except _ClosesOverTraced:
             return self.fun(*args, **kwargs)
-        return _unflattened(spec, outs)
+        return unflattened(spec, outs)
 
     def _not_numbers(self, args: tuple[Any, ...], leaves: list[Any], treedef: Any,
                      statics: Any) -> Any:
@@ -293,13 +261,13 @@ class Jitted:
         failed: list[str] = []
         for spec in self.cache.specializations(signature):
             try:
-                return spec, _flat_outputs(spec, leaves)
+                return spec, flat_outputs(spec, leaves)
             except GuardFailed:
                 continue
         with self.cache.tracing(signature):   # one thread traces; the others wait for it
             for spec in self.cache.specializations(signature):   # perhaps one more now
                 try:
-                    return spec, _flat_outputs(spec, leaves)
+                    return spec, flat_outputs(spec, leaves)
                 except GuardFailed as e:
                     failed.append(spec.lowered.guards[e.args[0]])
             if len(failed) >= MAX_SPECIALIZATIONS:
@@ -311,7 +279,7 @@ class Jitted:
                     "static_argnums if it is not a float.")
             spec = self._trace(tree.unflatten(signature[0], leaves), statics)
             self.cache.add(signature, spec)     # and the fast path is this signature now
-        return spec, _flat_outputs(spec, leaves)
+        return spec, flat_outputs(spec, leaves)
 
     def _traced(self, leaves: list[Any], treedef: Any, statics: Any) -> Any:
         """A call on traced arguments: recorded as one primitive per output leaf."""

@@ -15,21 +15,17 @@ from typing import Any
 from . import tree
 from .forward import forward, needed
 from .reverse import backward
+from .seeds import check_cotangent, check_tangents, own_arrays, scalar_seed, zeros_like
 from .tape import Tape, _shape
 from .tracing import (
     Argnums,
     arg_name,
     check_callable,
-    check_cotangent,
-    check_tangents,
     gc_paused,
     norm_argnums,
     on,
-    own_arrays,
-    scalar_seed,
     single_argnum,
     trace,
-    zeros_like,
 )
 
 __all__ = ["grad", "jvp", "make_tape", "value_and_grad", "vjp"]
@@ -167,16 +163,8 @@ def value_and_grad(fun: Callable[..., Any], argnums: Argnums = 0,
     """
     check_callable(fun, "value_and_grad")
     what = "grad"
-    compiled = getattr(type(fun), "compiled_value_and_grad", None)   # of a jitted
-    if compiled is not None:                                    # function: one program
-        vg = compiled(fun, argnums, has_aux)
-
-        @functools.wraps(fun)
-        def value_and_grad_of_jit(*args: Any, **kwargs: Any) -> Any:
-            return vg(*args, **kwargs)
-        setattr(value_and_grad_of_jit, _NOTE,
-                (id(value_and_grad_of_jit), fun, argnums, has_aux, True))
-        return value_and_grad_of_jit
+    if getattr(type(fun), "compiled_value_and_grad", None) is not None:
+        return _value_and_grad_of_jit(fun, argnums, has_aux)
 
     @gc_paused
     @functools.wraps(fun)
@@ -188,6 +176,18 @@ def value_and_grad(fun: Callable[..., Any], argnums: Argnums = 0,
         return ((out, aux), grads) if has_aux else (out, grads)
     setattr(value_and_grad_fun, _NOTE, (id(value_and_grad_fun), fun, argnums, has_aux, True))
     return value_and_grad_fun
+
+
+def _value_and_grad_of_jit(fun: Any, argnums: Argnums, has_aux: bool) -> Callable[..., Any]:
+    """``value_and_grad`` of a jitted function: one compiled program."""
+    vg = type(fun).compiled_value_and_grad(fun, argnums, has_aux)
+
+    @functools.wraps(fun)
+    def value_and_grad_of_jit(*args: Any, **kwargs: Any) -> Any:
+        return vg(*args, **kwargs)
+    setattr(value_and_grad_of_jit, _NOTE,
+            (id(value_and_grad_of_jit), fun, argnums, has_aux, True))
+    return value_and_grad_of_jit
 
 
 def grad(fun: Callable[..., Any], argnums: Argnums = 0,

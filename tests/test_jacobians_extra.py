@@ -239,7 +239,7 @@ def test_both_are_public_and_documented():
 
 # --------------------------------------------------------------- the modules
 PKG = pathlib.Path(tg.__file__).parent
-FRONT = ["tracing", "transforms", "jacobians", "jit_traced", "jit"]   # lowest first
+FRONT = ["tracing", "seeds", "transforms", "jacobians", "jit_traced", "jit"]   # lowest first
 
 
 def _imports(path: pathlib.Path, name: str) -> set[str]:

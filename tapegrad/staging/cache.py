@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import tree
+from ..tape import ieee
 from .lower import Lowered
 
 MAX_SPECIALIZATIONS = 8
@@ -53,6 +54,42 @@ def leaf_kind(x: Any) -> Any:
 def is_number_kind(kind: Any) -> bool:
     """Whether leaves of ``kind`` are traced as the floats they convert to."""
     return kind is int or (isinstance(kind, type) and issubclass(kind, np.number))
+
+
+def static_key(value: Any) -> Any:
+    """A static value as the cache compares it: equal and of the same type.
+
+    ``1``, ``1.0`` and ``True`` are equal in Python, but a function may
+    branch on the type (``isinstance``), so they do not share a trace.
+    """
+    if type(value) is tuple:
+        return (tuple, tuple(static_key(v) for v in value))
+    return (type(value), value)
+
+
+def outputs(spec: Specialization, leaves: list[Any]) -> Any:
+    """Run ``spec`` on the input leaves; its outputs as the function's tree."""
+    outs = flat_outputs(spec, leaves)
+    unflat = spec.unflatten          # unflattened, written out: the fast path's last step
+    return unflat(outs) if unflat is not None else tree.unflatten(spec.out_def, outs)
+
+
+def unflattened(spec: Specialization, outs: list[Any]) -> Any:
+    """Output leaves as the function's tree (by the generated unflattener where there is one)."""
+    unflat = spec.unflatten
+    return unflat(outs) if unflat is not None else tree.unflatten(spec.out_def, outs)
+
+
+def flat_outputs(spec: Specialization, leaves: list[Any]) -> list[Any]:
+    """Run ``spec`` on the input leaves; its output leaves.
+
+    NumPy's warnings are switched off only where the program holds NumPy
+    values: Python floats never warn, and switching costs microseconds.
+    """
+    if spec.lowered.plain:
+        return spec.lowered.fn(leaves)       # type: ignore[no-any-return]
+    with ieee():
+        return spec.lowered.fn(leaves)       # type: ignore[no-any-return]
 
 
 class Cache:
@@ -169,52 +206,20 @@ def make_flattener(treedef: Any, kinds: tuple[Any, ...]) -> Any:
     node is a NamedTuple or a registered class (the generic path serves).
     """
     lines = ["def flat(t0):", "  try:"]
-    leaves: list[str] = []
-    count = 0                      # leaves met so far
+    leaves: list[str] = []         # their names, in flattening order
     ns: dict[str, Any] = {"Miss": Miss, "_miss": _miss, "ndarray": np.ndarray}
     todo, names = [(treedef, "t0")], itertools.count(1)
     while todo:
         td, var = todo.pop()
         if td.node is None:
-            k = kinds[count]
-            if k is float:
-                lines.append(f"    if {var}.__class__ is not float: _miss()")
-                leaves.append(var)
-            elif is_number_kind(k):      # the compiled code converts it
-                ns[f"k{count}"] = k
-                lines.append(f"    if {var}.__class__ is not k{count}: _miss()")
-                leaves.append(var)
-            else:
-                ns[f"k{count}"] = k
-                lines.append(f"    if {var}.__class__ is not ndarray or "
-                             f"({var}.dtype.str, {var}.shape) != k{count}: _miss()")
-                leaves.append(var)
-            count += 1
-            continue
-        if td.node not in (tuple, list, dict):
+            lines.append(_leaf_check(var, kinds, len(leaves), ns))
+            leaves.append(var)
+        elif td.node not in (tuple, list, dict):
             return None
-        n = len(td.children)
-        if td.node is not dict and n > 1 and all(
-                c.node is None and kinds[count + i] is float
-                for i, c in enumerate(td.children)):      # floats only: one unpack
-            unpacked = [f"t{next(names)}" for _ in range(n)]
-            lines.append(f"    if {var}.__class__ is not {td.node.__name__} or len({var}) != "
-                         f"{n}: _miss()")
-            lines.append(f"    ({', '.join(unpacked)},) = {var}")
-            lines.append("    if " + " or ".join(f"{k}.__class__ is not float" for k in unpacked)
-                         + ": _miss()")
-            leaves.extend(unpacked)
-            count += n
-            continue
-        lines.append(f"    if {var}.__class__ is not {td.node.__name__} or len({var}) != {n}: "
-                     "_miss()")
-        keys = [repr(k) for k in td.aux] if td.node is dict else [str(i) for i in range(n)]
-        kids = []
-        for key, child in zip(keys, td.children):
-            name = f"t{next(names)}"
-            lines.append(f"    {name} = {var}[{key}]")
-            kids.append((child, name))
-        todo.extend(reversed(kids))
+        elif _floats_only(td, kinds, len(leaves)):     # one unpack
+            leaves.extend(_unpack_floats(td, var, names, lines))
+        else:
+            todo.extend(reversed(_children(td, var, names, lines)))
     # the leaves were met depth first, left to right: flattening order
     lines.append("    return [" + ", ".join(leaves) + "]")
     lines.append("  except KeyError:     # a dict of as many keys, other ones")
@@ -225,6 +230,51 @@ def make_flattener(treedef: Any, kinds: tuple[Any, ...]) -> Any:
     except (KeyError, SyntaxError, RecursionError):
         return None
     return ns["flat"]
+
+
+def _leaf_check(var: str, kinds: tuple[Any, ...], count: int, ns: dict[str, Any]) -> str:
+    """The line checking leaf number ``count`` (named ``var``) against its kind."""
+    k = kinds[count]
+    if k is float:
+        return f"    if {var}.__class__ is not float: _miss()"
+    ns[f"k{count}"] = k
+    if is_number_kind(k):      # the compiled code converts it
+        return f"    if {var}.__class__ is not k{count}: _miss()"
+    return (f"    if {var}.__class__ is not ndarray or "
+            f"({var}.dtype.str, {var}.shape) != k{count}: _miss()")
+
+
+def _floats_only(td: Any, kinds: tuple[Any, ...], count: int) -> bool:
+    """Whether ``td`` is a tuple or list of two or more floats."""
+    return td.node is not dict and len(td.children) > 1 and all(
+        c.node is None and kinds[count + i] is float for i, c in enumerate(td.children))
+
+
+def _unpack_floats(td: Any, var: str, names: Iterator[int], lines: list[str]) -> list[str]:
+    """Lines unpacking a tuple or list of floats in one step; the leaves' names."""
+    n = len(td.children)
+    unpacked = [f"t{next(names)}" for _ in range(n)]
+    lines.append(f"    if {var}.__class__ is not {td.node.__name__} or len({var}) != "
+                 f"{n}: _miss()")
+    lines.append(f"    ({', '.join(unpacked)},) = {var}")
+    lines.append("    if " + " or ".join(f"{k}.__class__ is not float" for k in unpacked)
+                 + ": _miss()")
+    return unpacked
+
+
+def _children(td: Any, var: str, names: Iterator[int], lines: list[str]
+              ) -> list[tuple[Any, str]]:
+    """Lines checking a tuple, list or dict node and naming its children."""
+    n = len(td.children)
+    lines.append(f"    if {var}.__class__ is not {td.node.__name__} or len({var}) != {n}: "
+                 "_miss()")
+    keys = [repr(k) for k in td.aux] if td.node is dict else [str(i) for i in range(n)]
+    kids = []
+    for key, child in zip(keys, td.children):
+        name = f"t{next(names)}"
+        lines.append(f"    {name} = {var}[{key}]")
+        kids.append((child, name))
+    return kids
 
 
 def make_unflattener(out_def: Any) -> Any:
