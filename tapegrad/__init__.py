@@ -27,6 +27,12 @@ from .axes import sum as sum
 from .check import check_grads as check_grads
 from .errors import EscapedTracerError as EscapedTracerError
 from .errors import GuardError as GuardError
+from .jacobians import elementwise_grad as elementwise_grad
+from .jacobians import hessian as hessian
+from .jacobians import hvp as hvp
+from .jacobians import jacfwd as jacfwd
+from .jacobians import jacobian as jacobian
+from .jacobians import jacrev as jacrev
 from .jit import jit as jit
 from .numerics import debug_nans as debug_nans
 from .ops import abs as abs
@@ -63,10 +69,6 @@ from .reductions import logsumexp as logsumexp
 from .reductions import softmax as softmax
 from .tape import Tape as Tape
 from .transforms import grad as grad
-from .transforms import hessian as hessian
-from .transforms import jacfwd as jacfwd
-from .transforms import jacobian as jacobian
-from .transforms import jacrev as jacrev
 from .transforms import jvp as jvp
 from .transforms import make_tape as make_tape
 from .transforms import value_and_grad as value_and_grad
@@ -78,9 +80,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "EscapedTracerError", "GuardError", "Primitive", "Tape", "Traced", "abs", "arctan",
-    "broadcast_to", "check_grads", "clip", "concatenate", "cos", "cosh", "debug_nans",
-    "defjvp", "defpartials", "defvjp", "dot", "exp", "expm1", "grad", "hessian", "io",
-    "jacfwd", "jacobian", "jacrev", "jit", "jvp", "log", "log1p", "logaddexp", "logsumexp",
+    "broadcast_to", "check_grads", "clip", "concatenate", "cos", "cosh", "debug_nans", "defjvp",
+    "defpartials", "defvjp", "dot", "elementwise_grad", "exp", "expm1", "grad", "hessian", "hvp",
+    "io", "jacfwd", "jacobian", "jacrev", "jit", "jvp", "log", "log1p", "logaddexp", "logsumexp",
     "make_tape", "matmul", "max", "maximum", "mean", "min", "minimum", "nn", "optim", "power",
     "primitive", "relu", "reshape", "sigmoid", "sign", "sin", "sinh", "softmax", "softplus",
     "sqrt", "square", "stack", "stop_gradient", "sum", "take", "tan", "tanh", "transpose", "tree",

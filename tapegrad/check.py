@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import tree
-from .arguments import arg_name
+from .tracing import arg_name
 from .transforms import jvp, vjp
 
 __all__ = ["check_grads"]

@@ -23,26 +23,28 @@ from typing import Any
 import numpy as np
 
 from . import tree
-from .arguments import arg_path_name, check_callable
 from .errors import COMPLEX_MSG
 from .jit_traced import JitCall
-from .numerics import ieee
 from .staging.cache import (
     MAX_SIGNATURES,
     MAX_SPECIALIZATIONS,
     Cache,
     Miss,
     Specialization,
+    flat_outputs,
     is_number_kind,
     leaf_kind,
-    make_flattener,
     make_unflattener,
+    outputs,
+    static_key,
+    unflattened,
 )
 from .staging.lower import GuardFailed, Lowered, lower
 from .staging.passes import optimize
 from .staging.program import from_tape, int_outputs
-from .tape import active_tapes, gc_paused, skeleton
-from .transforms import make_tape
+from .tape import active_tapes, skeleton
+from .tracing import arg_path_name, check_callable, gc_paused, trace
+from .transforms import value_and_grad
 from .values import Traced, is_complex, primal_value
 
 __all__ = ["jit"]
@@ -143,45 +145,6 @@ def _resolve_statics(fun: Callable[..., Any], nums: tuple[int, ...],
     return nums, names
 
 
-def _static_key(value: Any) -> Any:
-    """A static value as the cache compares it: equal and of the same type.
-
-    ``1``, ``1.0`` and ``True`` are equal in Python, but a function may
-    branch on the type (``isinstance``), so they do not share a trace.
-    """
-    if type(value) is tuple:
-        return (tuple, tuple(_static_key(v) for v in value))
-    return (type(value), value)
-
-
-_PLAIN = {float, int}         # leaves whose type alone is their kind
-
-
-def _outputs(spec: Specialization, leaves: list[Any]) -> Any:
-    """Run ``spec`` on the input leaves; its outputs as the function's tree."""
-    outs = _flat_outputs(spec, leaves)
-    unflat = spec.unflatten          # _unflattened, written out: the fast path's last step
-    return unflat(outs) if unflat is not None else tree.unflatten(spec.out_def, outs)
-
-
-def _unflattened(spec: Specialization, outs: list[Any]) -> Any:
-    """Output leaves as the function's tree (by the generated unflattener where there is one)."""
-    unflat = spec.unflatten
-    return unflat(outs) if unflat is not None else tree.unflatten(spec.out_def, outs)
-
-
-def _flat_outputs(spec: Specialization, leaves: list[Any]) -> list[Any]:
-    """Run ``spec`` on the input leaves; its output leaves.
-
-    NumPy's warnings are switched off only where the program holds NumPy
-    values: Python floats never warn, and switching costs microseconds.
-    """
-    if spec.lowered.plain:
-        return spec.lowered.fn(leaves)       # type: ignore[no-any-return]
-    with ieee():
-        return spec.lowered.fn(leaves)       # type: ignore[no-any-return]
-
-
 class _ClosesOverTraced(Exception):
     """``fun`` computed with a value an outer transform traces (a closure).
 
@@ -204,7 +167,6 @@ class Jitted:
         self.static_argnums = static_argnums
         self.static_argnames = static_argnames
         self.cache = Cache()
-        self._fast: tuple[Any, Any, Any] | None = None   # (statics, flattener, specs)
         self._calls: OrderedDict[Any, JitCall] = OrderedDict()   # under other transforms
         self._derived: dict[Any, Jitted] = {}      # compiled value_and_grad, by argnums
         self._calls_lock = threading.Lock()
@@ -257,11 +219,11 @@ class Jitted:
         dynamic = (tuple(a for i, a in enumerate(args) if i not in nums),
                    {k: v for k, v in kwargs.items() if k not in self.static_argnames})
         # (where, key, value): the key compares types too; the value is what is traced
-        return dynamic, tuple((where, _static_key(value), value) for where, value in statics)
+        return dynamic, tuple((where, static_key(value), value) for where, value in statics)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         dynamic, statics = self._split(args, kwargs)
-        fast = self._fast
+        fast = self.cache.fast
         if fast is not None and fast[0] == statics:   # the last signature's own flattener
             try:
                 leaves = fast[1](dynamic)
@@ -270,33 +232,26 @@ class Jitted:
             else:
                 for spec in fast[2]:     # the signature's specializations (a live list)
                     try:
-                        return _outputs(spec, leaves)
+                        return outputs(spec, leaves)
                     except GuardFailed:
                         continue
-        leaves, treedef = tree.flatten(dynamic)
-        types = tuple(map(type, leaves))           # C speed; arrays add dtype and shape
-        kinds: tuple[Any, ...] = types
-        if not _PLAIN.issuperset(types):
-            kinds = tuple(leaf_kind(x) for x in leaves)
-        if None in kinds:
-            if any(type(x) is Traced for x in leaves):     # inside another transform
-                try:
-                    return self._traced(leaves, treedef, statics)
-                except _ClosesOverTraced:
-                    return self.fun(*args, **kwargs)
-            bad = kinds.index(None)
-            self._check_self(args, leaves[bad])
-            raise self._untraceable(leaves[bad], treedef.key_paths()[bad])
-        signature = (treedef, kinds, statics)
-        specs = self.cache.specializations(signature)
-        if specs:
-            flat = make_flattener(treedef, kinds)
-            self._fast = (statics, flat, specs) if flat is not None else None
+        leaves, treedef, signature = self.cache.lookup(dynamic, statics)
         try:
+            if signature is None:        # a leaf that is not a number jit traces
+                return self._not_numbers(args, leaves, treedef, statics)
             spec, outs = self._select(signature, leaves, statics)
         except _ClosesOverTraced:
             return self.fun(*args, **kwargs)
-        return _unflattened(spec, outs)
+        return unflattened(spec, outs)
+
+    def _not_numbers(self, args: tuple[Any, ...], leaves: list[Any], treedef: Any,
+                     statics: Any) -> Any:
+        """A call with a leaf jit cannot trace: an outer transform's value, or an error."""
+        if any(type(x) is Traced for x in leaves):     # inside another transform
+            return self._traced(leaves, treedef, statics)
+        bad = next(k for k, x in enumerate(leaves) if leaf_kind(x) is None)
+        self._check_self(args, leaves[bad])
+        raise self._untraceable(leaves[bad], treedef.key_paths()[bad])
 
     def _select(self, signature: Any, leaves: list[Any], statics: Any
                 ) -> tuple[Specialization, list[Any]]:
@@ -307,13 +262,13 @@ class Jitted:
         failed: list[str] = []
         for spec in self.cache.specializations(signature):
             try:
-                return spec, _flat_outputs(spec, leaves)
+                return spec, flat_outputs(spec, leaves)
             except GuardFailed:
                 continue
         with self.cache.tracing(signature):   # one thread traces; the others wait for it
             for spec in self.cache.specializations(signature):   # perhaps one more now
                 try:
-                    return spec, _flat_outputs(spec, leaves)
+                    return spec, flat_outputs(spec, leaves)
                 except GuardFailed as e:
                     failed.append(spec.lowered.guards[e.args[0]])
             if len(failed) >= MAX_SPECIALIZATIONS:
@@ -324,9 +279,8 @@ class Jitted:
                     "the choice with tg.where, or pass the value that decides it in "
                     "static_argnums if it is not a float.")
             spec = self._trace(tree.unflatten(signature[0], leaves), statics)
-            self.cache.add(signature, spec)
-            self._fast = None   # it may hold a signature the cache just dropped
-        return spec, _flat_outputs(spec, leaves)
+            self.cache.add(signature, spec)     # and the fast path is this signature now
+        return spec, flat_outputs(spec, leaves)
 
     def _traced(self, leaves: list[Any], treedef: Any, statics: Any) -> Any:
         """A call on traced arguments: recorded as one primitive per output leaf."""
@@ -346,7 +300,7 @@ class Jitted:
         with self._calls_lock:          # threads may drop the signature another uses
             call = self._calls.get(signature)
             if call is None:
-                call = self._calls[signature] = JitCall(self, signature, statics)
+                call = self._calls[signature] = JitCall(self, signature, statics, jit)
                 if len(self._calls) > MAX_SIGNATURES:
                     self._calls.popitem(last=False)
             else:
@@ -371,8 +325,6 @@ class Jitted:
         key = (argnums if isinstance(argnums, int) else tuple(argnums), has_aux)
         fn = self._derived.get(key)
         if fn is None:
-            from .transforms import value_and_grad
-
             @functools.wraps(self.fun)
             def replayed(*args: Any, **kwargs: Any) -> Any:
                 return self._replayed(args, kwargs)
@@ -409,7 +361,8 @@ class Jitted:
 
     @gc_paused        # the program's hundreds of thousands of tuples hold no cycles
     def _trace(self, dynamic: Any, statics: Any) -> Specialization:
-        tape = make_tape(self._with_statics(statics))(*dynamic)
+        tape = trace(self._with_statics(statics), dynamic, None, False, "jit",
+                     staging=True).tape
         if active_tapes() and _closes_over_traced(tape):
             raise _ClosesOverTraced
         out_def, program = tape.out_def, from_tape(tape)

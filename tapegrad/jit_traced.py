@@ -24,20 +24,18 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from . import tree
+from . import transforms, tree
 from .batching.nested import LeafImpl, LeafPrimitive, Shared
 from .errors import GuardError
 from .primitive import Primitive, defjvp, defvjp, zmul
 from .staging.cache import is_number_kind
 from .tape import replay
 from .values import Traced, primal_value
-
-if TYPE_CHECKING:
-    from .jit import Jitted
+from .vmap import vmap
 
 __all__ = ["JitCall"]
 
@@ -53,13 +51,15 @@ class JitCall:
     """One jitted function at one signature, as primitives a tape can record.
 
     Args:
-      jitted: The jitted function.
+      jitted: The jitted function (a ``jit.Jitted``; not imported: jit imports this).
       signature: ``(treedef, kinds, statics)`` of its traced arguments.
       statics: The call's static arguments, to fill in when ``f`` is traced.
+      jit: ``tg.jit``, which compiles the rules (handed in: it is defined above).
     """
 
-    def __init__(self, jitted: Jitted, signature: Any, statics: Any) -> None:
-        self.jitted, self.signature = jitted, signature
+    def __init__(self, jitted: Any, signature: Any, statics: Any,
+                 jit: Callable[..., Any]) -> None:
+        self.jitted, self.signature, self.jit = jitted, signature, jit
         self.treedef, self.kinds = signature[0], signature[1]
         self.statics = statics
         self.name = getattr(jitted.fun, "__name__", "f")
@@ -189,16 +189,13 @@ class JitCall:
         other calls, with other gradients. It is kept while ``tape`` lives.
         """
         if self.value_and_grad is None:
-            from .jit import jit
-            from .transforms import value_and_grad
-
             def value_and_grads(leaves: list[Any]) -> Any:
                 def f(*xs: Any) -> Any:
                     return self.replayed(_with_all(leaves, self.diff, xs), scalar=True)[0]
-                return value_and_grad(f, argnums=tuple(range(len(self.diff))))(
+                return transforms.value_and_grad(f, argnums=tuple(range(len(self.diff))))(
                     *[leaves[j] for j in self.diff])
             value_and_grads.__name__ = f"{self.name}_value_and_grad"
-            self.value_and_grad = jit(value_and_grads)
+            self.value_and_grad = self.jit(value_and_grads)
         value, grads = self.value_and_grad(concrete)
         if type(value) is float or isinstance(value, np.floating):
             value = operator.neg(-value)  # a new object with the same bits
@@ -233,30 +230,24 @@ class JitCall:
         """``jit`` of ``(leaves, g) -> cotangents of the differentiable leaves``."""
         fn = self.vjps.get(k)
         if fn is None:
-            from .jit import jit
-            from .transforms import vjp
-
             def pullback(leaves: list[Any], g: Any) -> Any:
                 def f(*xs: Any) -> Any:
                     return self.replayed(_with_all(leaves, self.diff, xs))[k]
-                return vjp(f, *[leaves[j] for j in self.diff])[1](g)
+                return transforms.vjp(f, *[leaves[j] for j in self.diff])[1](g)
             pullback.__name__ = f"{self.name}_vjp"
-            fn = self.vjps[k] = jit(pullback)
+            fn = self.vjps[k] = self.jit(pullback)
         return fn
 
     def jvp(self, k: int, j: int) -> Any:
         """``jit`` of ``(leaves, t) -> tangent of output k along input j``."""
         fn = self.jvps.get((k, j))
         if fn is None:
-            from .jit import jit
-            from .transforms import jvp
-
             def push(leaves: list[Any], t: Any) -> Any:
                 def f(x: Any) -> Any:
                     return self.replayed(_with_all(leaves, [j], (x,)))[k]
-                return jvp(f, (leaves[j],), (t,))[1]
+                return transforms.jvp(f, (leaves[j],), (t,))[1]
             push.__name__ = f"{self.name}_jvp"
-            fn = self.jvps[(k, j)] = jit(push)
+            fn = self.jvps[(k, j)] = self.jit(push)
         return fn
 
     # ----------------------------------------------------------- batching
@@ -267,13 +258,10 @@ class JitCall:
         if outs is None:
             fn = self.batched.get(key)
             if fn is None:
-                from .jit import jit
-                from .vmap import vmap
-
                 def example(*leaves: Any) -> Any:
                     return self.replayed(list(leaves))
                 example.__name__ = self.name
-                fn = self.batched[key] = jit(vmap(
+                fn = self.batched[key] = self.jit(vmap(
                     example, in_axes=tuple(0 if b else None for b in batched)))
             outs = fn(*values)
             self.shared.remember(("batch", key), values, outs, k)

@@ -14,11 +14,9 @@ can be called: ``tape(*args)`` replays its records on new arguments.
 
 from __future__ import annotations
 
-import functools
-import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import numpy as np
 
@@ -499,40 +497,6 @@ class new_tape:
             self._ieee.__exit__(*exc)
         finally:
             _stack.reset(self._token)
-
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def gc_paused(fun: F) -> F:
-    """Run ``fun`` with Python's cyclic garbage collector paused.
-
-    Every transform runs this way. Tapes hold no reference cycles, so
-    reference counting frees them as usual; but a tape of nested transforms
-    holds many small traced values, and the collector's repeated scans of
-    them cost a fifth of a Hessian-vector product (benchmarks/higher.py).
-    ``fun``'s locals, the tape among them, are freed when it returns, before
-    the collector resumes, so it finds nothing new to scan.
-
-    The collector's switch stays the user's: the pause sets the first
-    generation's threshold to 0 (no automatic collection) and leaves
-    ``gc.isenabled()`` alone, so a ``gc.disable()`` made inside the function,
-    or by another thread meanwhile, still holds afterwards; thresholds the
-    user set meanwhile are kept. A collector already off or paused (nested
-    transforms, other threads) is left as it is.
-    """
-    @functools.wraps(fun)
-    def paused(*args: Any, **kwargs: Any) -> Any:
-        threshold = gc.get_threshold()
-        if threshold[0] == 0 or not gc.isenabled():
-            return fun(*args, **kwargs)
-        gc.set_threshold(0, *threshold[1:])
-        try:
-            return fun(*args, **kwargs)
-        finally:
-            if gc.get_threshold()[0] == 0:     # unless the user set new ones
-                gc.set_threshold(*threshold)
-    return cast(F, paused)
 
 
 def active_tapes() -> tuple[Tape, ...]:

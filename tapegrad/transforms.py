@@ -1,82 +1,35 @@
-"""The user-facing transforms: ``vjp``, ``grad``, ``jvp``, Jacobians, Hessians.
+"""The user-facing transforms: ``vjp``, ``value_and_grad``, ``grad``, ``jvp``, ``make_tape``.
 
 Each runs the function once on a fresh tape with its differentiated
-arguments replaced by traced inputs, then plays the tape: backwards with
-cotangents (``reverse.py``) or forwards with tangents (``forward.py``), as
-many times as it needs seeds. Argument handling lives in ``arguments.py``.
+arguments replaced by traced inputs (``tracing.py``), then plays the tape:
+backwards with cotangents (``reverse.py``) or forwards with tangents
+(``forward.py``). Jacobians and Hessians are in ``jacobians.py``.
 """
 
 from __future__ import annotations
 
-import bisect
 import functools
-import random
-import threading
-import warnings
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
-
-import numpy as np
+from typing import Any
 
 from . import tree
-from .arguments import (
+from .forward import forward, needed
+from .reverse import backward
+from .seeds import check_cotangent, check_tangents, own_arrays, scalar_seed, zeros_like
+from .tape import Tape
+from .tracing import (
     Argnums,
     arg_name,
     check_callable,
-    check_cotangent,
-    check_tangents,
+    gc_paused,
     norm_argnums,
-    one_hots,
-    own_arrays,
-    scalar_seed,
+    on,
     single_argnum,
-    split_aux,
-    trace_inputs,
-    unwrap,
-    zeros_like,
+    trace,
 )
-from .arrays import stack
-from .forward import forward, needed
-from .reductions import reshape
-from .reverse import backward
-from .tape import Const, Tape, gc_paused, new_tape
-from .values import Traced, primal_value, shape_of
+from .values import shape_of
 
-__all__ = ["grad", "hessian", "jacfwd", "jacobian", "jacrev", "jvp", "make_tape",
-           "value_and_grad", "vjp"]
-
-
-class _Trace(NamedTuple):
-    """One run of ``fun`` on a fresh tape, ready to be played."""
-    tape: Tape
-    inputs: list[tuple[list[Traced], tree.TreeDef]]  # per differentiated argument
-    out_leaves: list[Any]    # traced on ``tape``, or constants there
-    out_def: tree.TreeDef
-    out: Any                 # the output pytree, as seen from outside the tape
-    aux: Any
-
-
-def _trace(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...],
-           has_aux: bool, what: str, kwargs: dict[str, Any] | None = None,
-           reverse: bool = False) -> _Trace:
-    """Run ``fun`` once on a new tape; keyword arguments are constants there.
-
-    ``reverse``: the tape will be played backwards (a jitted call on it
-    computes its gradient with its value).
-    """
-    with new_tape() as tape:
-        tape.reverse = reverse
-        new_args, inputs = trace_inputs(tape, fun, args, nums, what)
-        out, aux = split_aux(fun(*new_args, **(kwargs or {})), has_aux, what)
-    out_leaves, out_def = tree.flatten(out)
-    tape.set_outputs(out_leaves)
-    out = tree.unflatten(out_def, [unwrap(tape, x) for x in out_leaves])
-    aux = tree.map(lambda x: unwrap(tape, x), aux)
-    return _Trace(tape, inputs, out_leaves, out_def, out, aux)
-
-
-def _on(tape: Tape, x: Any) -> bool:
-    return type(x) is Traced and x.tape is tape
+__all__ = ["grad", "jvp", "make_tape", "value_and_grad", "vjp"]
 
 
 # ----------------------------------------------------------- output names
@@ -133,7 +86,7 @@ def _vjp(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...],
          has_aux: bool, what: str, kwargs: dict[str, Any] | None = None
          ) -> tuple[Any, Callable[[Any], tuple[Any, ...]], Any]:
     """Trace ``fun`` once; return (output, vjp function, aux)."""
-    tr = _trace(fun, args, nums, has_aux, what, kwargs, reverse=True)
+    tr = trace(fun, args, nums, has_aux, what, kwargs, reverse=True)
     tape, out_leaves = tr.tape, tr.out_leaves
 
     @gc_paused
@@ -148,7 +101,7 @@ def _vjp(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...],
                 raise ValueError(
                     f"{what}: cotangent{tree.keystr(path)} has shape {shape_of(ct)} but "
                     f"the output there has shape {shape_of(x)}; they must match.")
-        seeds = [(x.id, ct) for x, (_, ct) in zip(out_leaves, ct_pairs) if _on(tape, x)]
+        seeds = [(x.id, ct) for x, (_, ct) in zip(out_leaves, ct_pairs) if on(tape, x)]
         cts = backward(tape, seeds)
         taken = {id(ct) for _, ct in ct_pairs}       # the caller's arrays stay theirs
         return tuple(tree.unflatten(td, own_arrays(
@@ -211,16 +164,8 @@ def value_and_grad(fun: Callable[..., Any], argnums: Argnums = 0,
     """
     check_callable(fun, "value_and_grad")
     what = "grad"
-    compiled = getattr(type(fun), "compiled_value_and_grad", None)   # of a jitted
-    if compiled is not None:                                    # function: one program
-        vg = compiled(fun, argnums, has_aux)
-
-        @functools.wraps(fun)
-        def value_and_grad_of_jit(*args: Any, **kwargs: Any) -> Any:
-            return vg(*args, **kwargs)
-        setattr(value_and_grad_of_jit, _NOTE,
-                (id(value_and_grad_of_jit), fun, argnums, has_aux, True))
-        return value_and_grad_of_jit
+    if getattr(type(fun), "compiled_value_and_grad", None) is not None:
+        return _value_and_grad_of_jit(fun, argnums, has_aux)
 
     @gc_paused
     @functools.wraps(fun)
@@ -232,6 +177,18 @@ def value_and_grad(fun: Callable[..., Any], argnums: Argnums = 0,
         return ((out, aux), grads) if has_aux else (out, grads)
     setattr(value_and_grad_fun, _NOTE, (id(value_and_grad_fun), fun, argnums, has_aux, True))
     return value_and_grad_fun
+
+
+def _value_and_grad_of_jit(fun: Any, argnums: Argnums, has_aux: bool) -> Callable[..., Any]:
+    """``value_and_grad`` of a jitted function: one compiled program."""
+    vg = type(fun).compiled_value_and_grad(fun, argnums, has_aux)
+
+    @functools.wraps(fun)
+    def value_and_grad_of_jit(*args: Any, **kwargs: Any) -> Any:
+        return vg(*args, **kwargs)
+    setattr(value_and_grad_of_jit, _NOTE,
+            (id(value_and_grad_of_jit), fun, argnums, has_aux, True))
+    return value_and_grad_of_jit
 
 
 def grad(fun: Callable[..., Any], argnums: Argnums = 0,
@@ -301,266 +258,16 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
     check_callable(fun, "jvp")
     what = "jvp"
     tangent_leaves = check_tangents(fun, primals, tangents, what)
-    tr = _trace(fun, primals, tuple(range(len(primals))), has_aux, what)
+    tr = trace(fun, primals, tuple(range(len(primals))), has_aux, what)
     seeds = [(x.id, t) for (xs, _), ts in zip(tr.inputs, tangent_leaves)
              for x, t in zip(xs, ts)]
     tans = forward(tr.tape, seeds, needed(tr.tape, [x.id for x in tr.out_leaves
-                                                    if _on(tr.tape, x)]))
+                                                    if on(tr.tape, x)]))
     taken = {id(t) for ts in tangent_leaves for t in ts}
     t_out = tree.unflatten(tr.out_def, own_arrays([
-        tans[x.id] if _on(tr.tape, x) and tans[x.id] is not None else zeros_like(x)
+        tans[x.id] if on(tr.tape, x) and tans[x.id] is not None else zeros_like(x)
         for x in tr.out_leaves], taken))
     return (tr.out, t_out, tr.aux) if has_aux else (tr.out, t_out)
-
-
-# --------------------------------------------------------------- Jacobians
-def _stack(parts: list[Any], lead: tuple[int, ...], part: tuple[int, ...],
-           lead_first: bool) -> Any:
-    """One Jacobian block from its rows (``lead_first``) or columns.
-
-    ``parts`` holds one value of shape ``part`` per element of ``lead``; the
-    block has shape ``lead + part`` (rows) or ``part + lead`` (columns).
-    Traced parts (a Jacobian inside another transform) are joined with a
-    recorded ``stack`` so the block stays differentiable; each entry is its
-    part's own number, as in eager (a sum of one-hot products would put nan
-    beside an inf and turn -0.0 into 0.0).
-    """
-    if len(parts) == 1 and lead == ():
-        return parts[0]
-    shape = lead + part if lead_first else part + lead
-    if not parts:                   # an empty array in or out: an empty block
-        return np.zeros(shape)
-    if not any(type(p) is Traced for p in parts):
-        cols = [np.broadcast_to(np.asarray(p, dtype=float), part) for p in parts]
-        return np.stack(cols, axis=0 if lead_first else -1).reshape(shape)
-    items: list[Any] = [p if type(p) is Traced
-                        else np.broadcast_to(np.asarray(p, dtype=float), part) for p in parts]
-    block = reshape(stack(items, axis=0 if lead_first else -1), shape)
-    if np.asarray(primal_value(block)).dtype != np.float64:   # float64, as in eager
-        block = block * np.ones(shape)                         # exact: x * 1.0 is x
-    return block
-
-
-def _jacobian(tr: _Trace, blocks: list[list[Any]], single: bool) -> Any:
-    """Nest blocks ``[output leaf][input leaf]``.
-
-    Outer = output structure, inner = input structure (a tuple of them when
-    ``argnums`` is a tuple).
-    """
-    taken: set[int] = set()
-
-    def inner(row: list[Any]) -> Any:
-        per_arg, k = [], 0
-        for xs, td in tr.inputs:
-            per_arg.append(tree.unflatten(td, own_arrays(row[k:k + len(xs)], taken)))
-            k += len(xs)
-        return per_arg[0] if single else tuple(per_arg)
-    return tree.unflatten(tr.out_def, [inner(row) for row in blocks])
-
-
-def _zero_block(o: Any, x: Any) -> Any:
-    return np.zeros(shape_of(o) + shape_of(x))
-
-
-def jacrev(fun: Callable[..., Any], argnums: Argnums = 0,
-           has_aux: bool = False) -> Callable[..., Any]:
-    """Return a function computing the Jacobian of ``fun`` in reverse mode.
-
-    One backward pass over the recorded tape per output element: the right
-    mode when outputs are fewer than inputs.
-
-    Args:
-      fun: Function of pytrees of numbers, returning a pytree of numbers.
-      argnums: Which positional argument(s) to differentiate; int or tuple.
-      has_aux: If True, ``fun`` returns ``(output, aux)`` and the Jacobian
-        function returns ``(jacobian, aux)``.
-
-    Returns:
-      A function with ``fun``'s arguments returning nested pytrees: the outer
-      structure is the output's, the inner the argument's; a leaf for output
-      ``o`` and input ``x`` has shape ``o.shape + x.shape``.
-
-    Examples:
-      >>> import tapegrad as tg
-      >>> tg.jacrev(lambda x, y: [x * y, x + y], argnums=(0, 1))(2.0, 3.0)
-      [(3.0, 2.0), (1.0, 1.0)]
-    """
-    check_callable(fun, "jacrev")
-    what = "jacrev"
-
-    @gc_paused
-    @functools.wraps(fun)
-    def jacrev_fun(*args: Any, **kwargs: Any) -> Any:
-        nums = norm_argnums(argnums, len(args), what)
-        tr = _trace(fun, args, nums, has_aux, what, kwargs, reverse=True)
-        ins = [x for xs, _ in tr.inputs for x in xs]
-        blocks = []
-        for o in tr.out_leaves:
-            if not _on(tr.tape, o):
-                blocks.append([_zero_block(o, x) for x in ins])
-                continue
-            rows = []
-            for seed in one_hots(o):
-                cts = backward(tr.tape, [(o.id, seed)])
-                rows.append([zeros_like(x._value) if cts[x.id] is None else cts[x.id]
-                             for x in ins])
-            blocks.append([_stack([r[k] for r in rows], shape_of(o), shape_of(x), True)
-                           for k, x in enumerate(ins)])
-        jac = _jacobian(tr, blocks, single_argnum(argnums))
-        return (jac, tr.aux) if has_aux else jac
-    return jacrev_fun
-
-
-jacobian = jacrev
-
-
-def jacfwd(fun: Callable[..., Any], argnums: Argnums = 0,
-           has_aux: bool = False) -> Callable[..., Any]:
-    """Return a function computing the Jacobian of ``fun`` in forward mode.
-
-    One forward pass over the recorded tape per input element: the right
-    mode when inputs are fewer than outputs. Same arguments and result as
-    [jacrev][tapegrad.jacrev].
-
-    Args:
-      fun: Function of pytrees of numbers, returning a pytree of numbers.
-      argnums: Which positional argument(s) to differentiate; int or tuple.
-      has_aux: If True, ``fun`` returns ``(output, aux)`` and the Jacobian
-        function returns ``(jacobian, aux)``.
-
-    Returns:
-      A function with ``fun``'s arguments returning nested pytrees: outer the
-      output's structure, inner the argument's; leaves of shape
-      ``o.shape + x.shape``.
-
-    Examples:
-      >>> import numpy as np
-      >>> import tapegrad as tg
-      >>> tg.jacfwd(lambda x: x * x)(np.array([1.0, 2.0]))
-      array([[2., 0.],
-             [0., 4.]])
-    """
-    check_callable(fun, "jacfwd")
-    what = "jacfwd"
-
-    @gc_paused
-    @functools.wraps(fun)
-    def jacfwd_fun(*args: Any, **kwargs: Any) -> Any:
-        nums = norm_argnums(argnums, len(args), what)
-        tr = _trace(fun, args, nums, has_aux, what, kwargs)
-        tape, outs = tr.tape, tr.out_leaves
-        ins = [x for xs, _ in tr.inputs for x in xs]
-        order = needed(tape, [o.id for o in outs if _on(tape, o)])
-        blocks: list[list[Any]] = [[] for _ in outs]
-        for x in ins:
-            cols: list[list[Any]] = [[] for _ in outs]
-            after_x = order[bisect.bisect_left(order, x.id):]
-            for seed in one_hots(x):
-                tans = forward(tape, [(x.id, seed)], after_x)
-                for col, o in zip(cols, outs):
-                    t = tans[o.id] if _on(tape, o) else None
-                    col.append(zeros_like(o) if t is None else t)
-            for row, col, o in zip(blocks, cols, outs):
-                row.append(_stack(col, shape_of(x), shape_of(o), False))
-        jac = _jacobian(tr, blocks, single_argnum(argnums))
-        return (jac, tr.aux) if has_aux else jac
-    return jacfwd_fun
-
-
-def hessian(fun: Callable[..., Any], argnums: Argnums = 0,
-            has_aux: bool = False) -> Callable[..., Any]:
-    """Return a function computing the Hessian of a scalar ``fun``.
-
-    ``jacfwd(jacrev(fun))``, as in JAX: reverse mode for the gradient, then one
-    forward pass over the gradient's tape per input element.
-
-    Args:
-      fun: Function returning a scalar number.
-      argnums: Which positional argument(s) to differentiate; int or tuple.
-      has_aux: If True, ``fun`` returns ``(value, aux)`` and the Hessian
-        function returns ``(hessian, aux)``.
-
-    Returns:
-      A function with ``fun``'s arguments returning the Hessian as a nested
-      pytree (argument structure inside argument structure); a leaf for inputs
-      ``x`` and ``y`` has shape ``x.shape + y.shape``.
-
-    Examples:
-      >>> import tapegrad as tg
-      >>> tg.hessian(lambda p: p["x"] ** 2 * p["y"])({"x": 1.0, "y": 2.0})
-      {'x': {'x': 4.0, 'y': 2.0}, 'y': {'x': 2.0, 'y': 0.0}}
-    """
-    check_callable(fun, "hessian")
-    return functools.wraps(fun)(
-        jacfwd(jacrev(fun, argnums, has_aux), argnums, has_aux))
-
-
-def _global_rngs() -> tuple[Any, Any]:
-    """The state of NumPy's global generator (``np.random.*``) and of ``random``."""
-    return np.random.get_state(), random.getstate()
-
-
-def _check_rngs(fun: Callable[..., Any], before: tuple[Any, Any]) -> None:
-    """Refuse a recording that drew from a global generator: its draw would be frozen.
-
-    A tape (and so ``jit`` and ``vmap``, which replay one) keeps the numbers
-    drawn while recording as constants, the same on every later call.
-    """
-    np_state, py_state = _global_rngs()
-    np_before, py_before = before
-    np_moved = np_state[2:] != np_before[2:] or not np.array_equal(np_state[1], np_before[1])
-    if np_moved or py_state != py_before:
-        which = "NumPy's global random generator (np.random)" if np_moved else \
-            "Python's global random generator (random)"
-        msg = (f"{getattr(fun, '__name__', 'the function')} drew from {which} while jit, "
-               "vmap or make_tape recorded it: the recording would replay that one draw "
-               "on every call, frozen. Draw the numbers outside the function and pass "
-               "them in as an argument (a new draw per call).")
-        if threading.active_count() > 1:     # another thread may have drawn: say, not stop
-            warnings.warn(msg + " (Another thread may have drawn instead.)", RuntimeWarning,
-                          stacklevel=4)
-            return
-        raise RuntimeError(msg)
-
-
-def _freeze_constants(tape: Tape) -> None:
-    """Every array the recording read as a constant becomes a copy taken now.
-
-    A global or closure array mutated after recording then reads stale in
-    every use, consistently (TRAPS row 37), as a folded ``W * W`` always did.
-    One copy per array, however many records read it.
-    """
-    copies: dict[int, Any] = {}
-
-    def frozen(a: Any) -> Any:
-        if a.__class__ is not np.ndarray or not a.flags.writeable:
-            return a
-        c = copies.get(id(a))
-        if c is None:
-            c = copies[id(a)] = (a, a.copy(order="K"))   # its layout: the same BLAS path
-        return c[1]
-
-    records = tape.records
-    nd = np.ndarray
-    for i, rec in enumerate(records):
-        n = len(rec)               # most records: no array argument at all, one test
-        if n == 6:
-            if rec[3].__class__ is not nd and rec[5].__class__ is not nd:
-                continue
-        elif n == 4:
-            if rec[3].__class__ is not nd:
-                continue
-        elif rec[0] is None or all(a.__class__ is not nd for a in rec[3::2]):
-            continue
-        if None not in rec[2::2]:                            # rec_ids: no constant
-            continue
-        new = list(rec)
-        for k in range(2, len(rec), 2):
-            if rec[k] is None:
-                new[k + 1] = frozen(rec[k + 1])
-        records[i] = tuple(new)
-    tape.outputs = [Const(frozen(o.value)) if isinstance(o, Const) else o
-                    for o in tape.outputs]
 
 
 def make_tape(fun: Callable[..., Any]) -> Callable[..., Tape]:
@@ -597,16 +304,7 @@ def make_tape(fun: Callable[..., Any]) -> Callable[..., Tape]:
     @gc_paused
     @functools.wraps(fun)
     def make_tape_fun(*args: Any, **kwargs: Any) -> Tape:
-        before = _global_rngs()
-        with new_tape() as tape:
-            tape.staging = True
-            new_args, _ = trace_inputs(tape, fun, args, tuple(range(len(args))),
-                                        "make_tape", data=True)
-            out = fun(*new_args, **kwargs)
-        _check_rngs(fun, before)
-        leaves, tape.out_def = tree.flatten(out)
-        tape.set_outputs(leaves)
-        _freeze_constants(tape)
-        tape.output_names = _output_names(fun, args, out)
-        return tape
+        tr = trace(fun, args, None, False, "make_tape", kwargs, staging=True)
+        tr.tape.output_names = _output_names(fun, args, tr.out)
+        return tr.tape
     return make_tape_fun

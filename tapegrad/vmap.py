@@ -27,12 +27,12 @@ from typing import Any
 import numpy as np
 
 from . import tree
-from .arguments import arg_path_name, check_callable
 from .batching import interpret, nested
 from .batching.rules import batch_rules, example
 from .errors import COMPLEX_MSG
 from .numerics import ieee
 from .staging.cache import MAX_SPECIALIZATIONS
+from .tracing import arg_path_name, check_callable
 from .values import Traced, float_array, is_complex, primal_value
 
 __all__ = ["batch_rules", "vmap"]

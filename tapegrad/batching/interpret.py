@@ -28,12 +28,12 @@ from typing import Any, cast
 
 import numpy as np
 
-from .. import reductions, tree
+from .. import reductions, tracing, tree
 from ..staging.lower import Lowered, lower
 from ..staging.passes import optimize
 from ..staging.program import Const, Eqn, Program, from_tape, is_guard
-from ..tape import primal_value
-from ..transforms import make_tape
+from ..tracing import gc_paused
+from ..values import primal_value
 from .rules import rule, shape_of
 
 __all__ = ["Spec", "compiled", "play", "trace"]
@@ -68,6 +68,7 @@ class Spec:
         return self._fast[batched]  # type: ignore[no-any-return]
 
 
+@gc_paused
 def trace(fun: Callable[..., Any], treedef: Any, example: list[Any],
           static: list[bool]) -> Spec:
     """``fun`` traced at one example; the ``static`` leaves are constants of the trace."""
@@ -76,8 +77,9 @@ def trace(fun: Callable[..., Any], treedef: Any, example: list[Any],
         args, kwargs = tree.unflatten(treedef, [x if s else next(it)
                                                 for x, s in zip(example, static)])
         return fun(*args, **kwargs)
-    one.__name__ = getattr(fun, "__name__", "f")    # for make_tape's errors
-    tape = make_tape(one)([x for x, s in zip(example, static) if not s])
+    one.__name__ = getattr(fun, "__name__", "f")    # for the recording's errors
+    tape = tracing.trace(one, ([x for x, s in zip(example, static) if not s],), None, False,
+                         "vmap", staging=True).tape
     prog, out_def = from_tape(tape), cast(tree.TreeDef, tape.out_def)
     for k, o in enumerate(prog.outputs):
         if isinstance(o, Const) and not _numeric(o.value):

@@ -20,10 +20,13 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .. import tree
+from ..numerics import ieee
 from .lower import Lowered
 
 MAX_SPECIALIZATIONS = 8
 MAX_SIGNATURES = 64
+_PLAIN = {float, int}         # leaves whose type alone is their kind
 
 
 class Specialization(NamedTuple):
@@ -53,6 +56,42 @@ def is_number_kind(kind: Any) -> bool:
     return kind is int or (isinstance(kind, type) and issubclass(kind, np.number))
 
 
+def static_key(value: Any) -> Any:
+    """A static value as the cache compares it: equal and of the same type.
+
+    ``1``, ``1.0`` and ``True`` are equal in Python, but a function may
+    branch on the type (``isinstance``), so they do not share a trace.
+    """
+    if type(value) is tuple:
+        return (tuple, tuple(static_key(v) for v in value))
+    return (type(value), value)
+
+
+def outputs(spec: Specialization, leaves: list[Any]) -> Any:
+    """Run ``spec`` on the input leaves; its outputs as the function's tree."""
+    outs = flat_outputs(spec, leaves)
+    unflat = spec.unflatten          # unflattened, written out: the fast path's last step
+    return unflat(outs) if unflat is not None else tree.unflatten(spec.out_def, outs)
+
+
+def unflattened(spec: Specialization, outs: list[Any]) -> Any:
+    """Output leaves as the function's tree (by the generated unflattener where there is one)."""
+    unflat = spec.unflatten
+    return unflat(outs) if unflat is not None else tree.unflatten(spec.out_def, outs)
+
+
+def flat_outputs(spec: Specialization, leaves: list[Any]) -> list[Any]:
+    """Run ``spec`` on the input leaves; its output leaves.
+
+    NumPy's warnings are switched off only where the program holds NumPy
+    values: Python floats never warn, and switching costs microseconds.
+    """
+    if spec.lowered.plain:
+        return spec.lowered.fn(leaves)       # type: ignore[no-any-return]
+    with ieee():
+        return spec.lowered.fn(leaves)       # type: ignore[no-any-return]
+
+
 class Cache:
     """Specializations by signature, shared by the threads calling one function.
 
@@ -66,6 +105,36 @@ class Cache:
         self.traces = 0
         self.lock = threading.Lock()
         self._tracing: dict[Any, list[Any]] = {}   # signature -> [lock, threads using it]
+        # the last signature's (statics, generated flattener, live list of specializations)
+        self.fast: tuple[Any, Any, list[Specialization]] | None = None
+        self._flatteners: dict[Any, Any] = {}     # by signature (None: none can be made)
+
+    def lookup(self, dynamic: Any, statics: Any) -> tuple[list[Any], Any, Any]:
+        """A call's leaves, tree structure and signature.
+
+        The signature is None where a leaf is not a number jit traces (a
+        value an outer transform traces, or no number at all). A signature
+        compiled before becomes the fast path.
+        """
+        leaves, treedef = tree.flatten(dynamic)
+        types = tuple(map(type, leaves))           # C speed; arrays add dtype and shape
+        kinds: tuple[Any, ...] = types
+        if not _PLAIN.issuperset(types):
+            kinds = tuple(leaf_kind(x) for x in leaves)
+        if None in kinds:
+            return leaves, treedef, None
+        signature = (treedef, kinds, statics)
+        specs = self.specializations(signature)
+        if specs:
+            self._make_fast(signature, specs)
+        return leaves, treedef, signature
+
+    def _make_fast(self, signature: Any, specs: list[Specialization]) -> None:
+        """Calls of ``signature`` take the fast path (its flattener is made once)."""
+        flat = self._flatteners.get(signature, _MISSING)
+        if flat is _MISSING:
+            flat = self._flatteners[signature] = make_flattener(*signature[:2])
+        self.fast = (signature[2], flat, specs) if flat is not None else None
 
     def specializations(self, signature: Any) -> list[Specialization]:
         """Those compiled for ``signature``, oldest first; it is now the most recent."""
@@ -78,17 +147,21 @@ class Cache:
         return specs
 
     def add(self, signature: Any, spec: Specialization) -> None:
-        """Keep ``spec`` for ``signature`` (one more trace); drop the least recent."""
+        """Keep ``spec`` for ``signature`` (one more trace); drop the least recent.
+
+        ``signature`` is the fast path afterwards.
+        """
         with self.lock:
             specs = self.by_signature.get(signature)
             if specs is None:
                 self.by_signature[signature] = specs = []
                 while len(self.by_signature) > MAX_SIGNATURES:
-                    self.by_signature.popitem(last=False)
+                    self._flatteners.pop(self.by_signature.popitem(last=False)[0], None)
             else:
                 self.by_signature.move_to_end(signature)
             specs.append(spec)
             self.traces += 1
+        self._make_fast(signature, specs)
 
     @contextlib.contextmanager
     def tracing(self, signature: Any) -> Iterator[None]:
@@ -113,6 +186,9 @@ class Cache:
                     del self._tracing[signature]
 
 
+_MISSING = object()
+
+
 class Miss(Exception):
     """A call whose arguments do not have the structure a flattener was made for."""
 
@@ -130,52 +206,20 @@ def make_flattener(treedef: Any, kinds: tuple[Any, ...]) -> Any:
     node is a NamedTuple or a registered class (the generic path serves).
     """
     lines = ["def flat(t0):", "  try:"]
-    leaves: list[str] = []
-    count = 0                      # leaves met so far
+    leaves: list[str] = []         # their names, in flattening order
     ns: dict[str, Any] = {"Miss": Miss, "_miss": _miss, "ndarray": np.ndarray}
     todo, names = [(treedef, "t0")], itertools.count(1)
     while todo:
         td, var = todo.pop()
         if td.node is None:
-            k = kinds[count]
-            if k is float:
-                lines.append(f"    if {var}.__class__ is not float: _miss()")
-                leaves.append(var)
-            elif is_number_kind(k):      # the compiled code converts it
-                ns[f"k{count}"] = k
-                lines.append(f"    if {var}.__class__ is not k{count}: _miss()")
-                leaves.append(var)
-            else:
-                ns[f"k{count}"] = k
-                lines.append(f"    if {var}.__class__ is not ndarray or "
-                             f"({var}.dtype.str, {var}.shape) != k{count}: _miss()")
-                leaves.append(var)
-            count += 1
-            continue
-        if td.node not in (tuple, list, dict):
+            lines.append(_leaf_check(var, kinds, len(leaves), ns))
+            leaves.append(var)
+        elif td.node not in (tuple, list, dict):
             return None
-        n = len(td.children)
-        if td.node is not dict and n > 1 and all(
-                c.node is None and kinds[count + i] is float
-                for i, c in enumerate(td.children)):      # floats only: one unpack
-            unpacked = [f"t{next(names)}" for _ in range(n)]
-            lines.append(f"    if {var}.__class__ is not {td.node.__name__} or len({var}) != "
-                         f"{n}: _miss()")
-            lines.append(f"    ({', '.join(unpacked)},) = {var}")
-            lines.append("    if " + " or ".join(f"{k}.__class__ is not float" for k in unpacked)
-                         + ": _miss()")
-            leaves.extend(unpacked)
-            count += n
-            continue
-        lines.append(f"    if {var}.__class__ is not {td.node.__name__} or len({var}) != {n}: "
-                     "_miss()")
-        keys = [repr(k) for k in td.aux] if td.node is dict else [str(i) for i in range(n)]
-        kids = []
-        for key, child in zip(keys, td.children):
-            name = f"t{next(names)}"
-            lines.append(f"    {name} = {var}[{key}]")
-            kids.append((child, name))
-        todo.extend(reversed(kids))
+        elif _floats_only(td, kinds, len(leaves)):     # one unpack
+            leaves.extend(_unpack_floats(td, var, names, lines))
+        else:
+            todo.extend(reversed(_children(td, var, names, lines)))
     # the leaves were met depth first, left to right: flattening order
     lines.append("    return [" + ", ".join(leaves) + "]")
     lines.append("  except KeyError:     # a dict of as many keys, other ones")
@@ -186,6 +230,51 @@ def make_flattener(treedef: Any, kinds: tuple[Any, ...]) -> Any:
     except (KeyError, SyntaxError, RecursionError):
         return None
     return ns["flat"]
+
+
+def _leaf_check(var: str, kinds: tuple[Any, ...], count: int, ns: dict[str, Any]) -> str:
+    """The line checking leaf number ``count`` (named ``var``) against its kind."""
+    k = kinds[count]
+    if k is float:
+        return f"    if {var}.__class__ is not float: _miss()"
+    ns[f"k{count}"] = k
+    if is_number_kind(k):      # the compiled code converts it
+        return f"    if {var}.__class__ is not k{count}: _miss()"
+    return (f"    if {var}.__class__ is not ndarray or "
+            f"({var}.dtype.str, {var}.shape) != k{count}: _miss()")
+
+
+def _floats_only(td: Any, kinds: tuple[Any, ...], count: int) -> bool:
+    """Whether ``td`` is a tuple or list of two or more floats."""
+    return td.node is not dict and len(td.children) > 1 and all(
+        c.node is None and kinds[count + i] is float for i, c in enumerate(td.children))
+
+
+def _unpack_floats(td: Any, var: str, names: Iterator[int], lines: list[str]) -> list[str]:
+    """Lines unpacking a tuple or list of floats in one step; the leaves' names."""
+    n = len(td.children)
+    unpacked = [f"t{next(names)}" for _ in range(n)]
+    lines.append(f"    if {var}.__class__ is not {td.node.__name__} or len({var}) != "
+                 f"{n}: _miss()")
+    lines.append(f"    ({', '.join(unpacked)},) = {var}")
+    lines.append("    if " + " or ".join(f"{k}.__class__ is not float" for k in unpacked)
+                 + ": _miss()")
+    return unpacked
+
+
+def _children(td: Any, var: str, names: Iterator[int], lines: list[str]
+              ) -> list[tuple[Any, str]]:
+    """Lines checking a tuple, list or dict node and naming its children."""
+    n = len(td.children)
+    lines.append(f"    if {var}.__class__ is not {td.node.__name__} or len({var}) != {n}: "
+                 "_miss()")
+    keys = [repr(k) for k in td.aux] if td.node is dict else [str(i) for i in range(n)]
+    kids = []
+    for key, child in zip(keys, td.children):
+        name = f"t{next(names)}"
+        lines.append(f"    {name} = {var}[{key}]")
+        kids.append((child, name))
+    return kids
 
 
 def make_unflattener(out_def: Any) -> Any:

@@ -1,22 +1,32 @@
-"""Argument plumbing shared by the transforms, written once.
+"""Tracing: one run of a function on a fresh tape, and the argument handling around it.
 
-Selecting arguments (``argnums``), checking and tracing their leaves,
-splitting ``has_aux`` results, and seeds and zeros shaped like values.
+Every transform starts here. ``trace`` replaces the selected arguments'
+leaves (``argnums``) by tape inputs, checking each leaf, runs the function
+once, splits off ``has_aux``'s aux, and hands back the tape with its
+outputs. Around it: argument names for messages, and the garbage
+collector's pause every transform runs in. The seeds and checks of what the
+players are handed are in ``seeds.py``.
 """
 
 from __future__ import annotations
 
+import functools
+import gc
 import inspect
 import numbers
-from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+import random
+import threading
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple, TypeVar, cast
 
 import numpy as np
 
 from . import tree
+from .arrays import astype
 from .errors import COMPLEX_MSG, ESCAPED_MSG, EscapedTracerError
-from .tape import Tape
-from .values import Traced, is_complex, made_float, primal_value, shape_of
+from .tape import Const, Tape, new_tape
+from .values import Traced, is_complex, made_float, primal_value
 
 Argnums = int | Sequence[int]
 
@@ -107,7 +117,6 @@ def _traced_number(leaf: Traced, name: object, where: tuple[tree.TreeDef, int],
         raise TypeError(_int_array_msg(what, f"{name}{tree.keystr(path)}",
                                        f"an array of dtype {v.dtype}"))
     if isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_):
-        from .arrays import astype
         return astype(leaf, np.float64)     # an int scalar is differentiated as a float
     return leaf
 
@@ -191,12 +200,6 @@ def unwrap(tape: Tape, x: Any) -> Any:
     return x
 
 
-def zeros_like(x: Any) -> Any:
-    """A zero shaped like ``x``: ``0.0`` for a float, else a zero array."""
-    shape = shape_of(x)
-    return 0.0 if shape == () and not isinstance(x, np.ndarray) else np.zeros(shape)
-
-
 def split_aux(out: Any, has_aux: bool, what: str) -> tuple[Any, Any]:
     """Split ``fun``'s result into ``(output, aux)`` (aux is None without has_aux)."""
     if not has_aux:
@@ -205,123 +208,6 @@ def split_aux(out: Any, has_aux: bool, what: str) -> tuple[Any, Any]:
         raise TypeError(f"{what}: with has_aux=True the function must return a "
                         f"pair (output, aux), got {type(out).__name__}.")
     return out[0], out[1]
-
-
-def scalar_seed(out: Any, what: str) -> Any:
-    """The cotangent 1 for a scalar output, or a TypeError pointing elsewhere."""
-    number = isinstance(out, float | int | np.number | np.ndarray | Traced)
-    shape = shape_of(out) if number and not isinstance(out, bool) else None
-    if shape == () and not isinstance(out, np.ndarray):
-        dtype = getattr(primal_value(out), "dtype", None)   # float32 stays float32
-        return 1.0 if dtype is None or dtype.kind != "f" or dtype == np.float64 else \
-            dtype.type(1.0)
-    if shape is not None and int(np.prod(shape)) == 1:
-        dtype = np.asarray(primal_value(out)).dtype
-        return np.ones(shape, dtype=dtype if dtype.kind == "f" else float)
-    got = f"shape {shape}" if shape is not None else f"a {type(out).__name__}"
-    if isinstance(out, tuple | list) and len(out) == 2:
-        raise TypeError(
-            f"{what}: fun must return a scalar, got a {type(out).__name__} of two "
-            f"items. If fun returns (value, aux), pass has_aux=True: "
-            f"tg.{what}(fun, has_aux=True).")
-    raise TypeError(
-        f"{what}: fun must return a scalar (a float or a size-1 array), got {got}. "
-        "Reduce it with tg.sum or tg.mean, or use tg.vjp or tg.jacobian for "
-        "non-scalar outputs.")
-
-
-def check_tangents(fun: Callable[..., Any], primals: Any, tangents: Any,
-                   what: str) -> list[list[Any]]:
-    """Check ``jvp``'s tangents against its primals.
-
-    Returns them per argument, as checked leaves (ints become floats).
-    """
-    for which, x in (("primals", primals), ("tangents", tangents)):
-        if not isinstance(x, tuple | list):
-            raise TypeError(
-                f"{what}: {which} must be a tuple or list with one entry per "
-                f"argument of fun, got {type(x).__name__}; for one argument "
-                f"write {what}(fun, (x,), (t,)).")
-    if len(primals) != len(tangents):
-        raise ValueError(
-            f"{what}: {len(primals)} primal(s) but {len(tangents)} tangent(s); "
-            "pass one tangent per primal, shaped like it.")
-    out = []
-    for n, (p, t) in enumerate(zip(primals, tangents)):
-        name = ArgName(fun, n)
-        p_leaves, p_def = tree.flatten(p)
-        t_leaves, t_def = tree.flatten(t)
-        if p_def != t_def:
-            raise ValueError(
-                f"{what}: the tangent for {name} has structure {t_def} but the "
-                f"primal has {p_def}; pass a tangent with the primal's structure.")
-        leaves = []
-        for k, (x, tx) in enumerate(zip(p_leaves, t_leaves)):
-            if type(tx) is float and type(x) is float:
-                leaves.append(tx)
-                continue
-            if isinstance(tx, np.ndarray) and tx.dtype.kind in "iu":
-                tx = tx.astype(float)           # a direction, not data
-            tx = as_number(tx, name, (t_def, k), f"{what} (tangent)")
-            if shape_of(tx) != shape_of(x):
-                raise ValueError(
-                    f"{what}: the tangent at {name}{tree.keystr(t_def.key_paths()[k])} "
-                    f"has shape {shape_of(tx)} but the primal there has shape "
-                    f"{shape_of(x)}; pass tangents shaped like the primals.")
-            leaves.append(tx)
-        out.append(leaves)
-    return out
-
-
-def one_hots(x: Any) -> Iterator[Any]:
-    """Unit seeds, one per element of ``x``'s value.
-
-    ``1.0`` for a float, else arrays of its shape with a single 1.
-    """
-    shape = shape_of(x)
-    v = primal_value(x)
-    if shape == () and not isinstance(v, np.ndarray):
-        yield 1.0
-        return
-    for idx in np.ndindex(shape):
-        e = np.zeros(shape)
-        e[idx] = 1.0
-        yield e
-
-
-def own_arrays(leaves: list[Any], taken: set[int]) -> list[Any]:
-    """``leaves`` with every array its own.
-
-    A copy of any array already handed out (``taken`` holds their ids:
-    earlier leaves, the caller's cotangents). Two gradients may be one array
-    inside the players (``a + b`` passes one cotangent to both), and an
-    identity pullback would return the caller's own; an in-place update of
-    one (``g *= 0.5``) must not change another.
-    """
-    out = []
-    for g in leaves:
-        if isinstance(g, np.ndarray):
-            if id(g) in taken:
-                g = g.copy()
-            taken.add(id(g))
-        elif type(g) is Traced:      # a derivative is a float, as in eager
-            made_float(g)
-        out.append(g)
-    return out
-
-
-def check_cotangent(ct: Any, path: Any, what: str) -> None:
-    """A cotangent must be a real number (or a traced one); say where it is not."""
-    if type(ct) is float or type(ct) is Traced:
-        return
-    if is_complex(ct):
-        raise TypeError(f"{what}: cotangent{tree.keystr(path)} is complex; {COMPLEX_MSG}")
-    if isinstance(ct, bool) or not isinstance(
-            ct, int | float | np.integer | np.floating | np.ndarray) or (
-            isinstance(ct, np.ndarray) and ct.dtype.kind not in "fiu"):
-        kind = f"an array of dtype {ct.dtype}" if isinstance(ct, np.ndarray) else \
-            f"a {type(ct).__name__}"
-        raise TypeError(f"{what}: cotangent{tree.keystr(path)} is {kind}, not a number.")
 
 
 def arg_path_name(fun: Callable[..., Any], path: Any) -> str:
@@ -345,3 +231,167 @@ def positional_names(fun: Callable[..., Any]) -> list[str]:
         return []
     return [p.name for p in params if p.kind in (inspect.Parameter.POSITIONAL_ONLY,
                                                   inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+
+
+# ------------------------------------------------------------------ trace
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def gc_paused(fun: F) -> F:
+    """Run ``fun`` with Python's cyclic garbage collector paused.
+
+    Every transform runs this way. Tapes hold no reference cycles, so
+    reference counting frees them as usual; but a tape of nested transforms
+    holds many small traced values, and the collector's repeated scans of
+    them cost a fifth of a Hessian-vector product (benchmarks/higher.py).
+    ``fun``'s locals, the tape among them, are freed when it returns, before
+    the collector resumes, so it finds nothing new to scan.
+
+    The collector's switch stays the user's: the pause sets the first
+    generation's threshold to 0 (no automatic collection) and leaves
+    ``gc.isenabled()`` alone, so a ``gc.disable()`` made inside the function,
+    or by another thread meanwhile, still holds afterwards; thresholds the
+    user set meanwhile are kept. A collector already off or paused (nested
+    transforms, other threads) is left as it is.
+    """
+    @functools.wraps(fun)
+    def paused(*args: Any, **kwargs: Any) -> Any:
+        threshold = gc.get_threshold()
+        if threshold[0] == 0 or not gc.isenabled():
+            return fun(*args, **kwargs)
+        gc.set_threshold(0, *threshold[1:])
+        try:
+            return fun(*args, **kwargs)
+        finally:
+            if gc.get_threshold()[0] == 0:     # unless the user set new ones
+                gc.set_threshold(*threshold)
+    return cast(F, paused)
+
+
+class Trace(NamedTuple):
+    """One run of ``fun`` on a fresh tape, ready to be played."""
+    tape: Tape
+    inputs: list[tuple[list[Traced], tree.TreeDef]]  # per differentiated argument
+    out_leaves: list[Any]    # traced on ``tape``, or constants there
+    out_def: tree.TreeDef
+    out: Any                 # the output pytree, as seen from outside the tape
+    aux: Any
+
+
+def trace(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...] | None,
+          has_aux: bool, what: str, kwargs: dict[str, Any] | None = None,
+          reverse: bool = False, staging: bool = False) -> Trace:
+    """Run ``fun`` once on a new tape; keyword arguments are constants there.
+
+    Args:
+      fun: The function to record.
+      args: Its positional arguments.
+      nums: The arguments whose leaves become tape inputs (None: all).
+      has_aux: ``fun`` returns ``(output, aux)``.
+      what: The transform's name, for error messages.
+      kwargs: Keyword arguments, passed as they are.
+      reverse: The tape will be played backwards (a jitted call on it
+        computes its gradient with its value).
+      staging: The tape will be replayed (``make_tape``, so ``jit`` and
+        ``vmap``): integer data stays integer data, a draw from a global
+        random generator is refused, and arrays read from a closure are
+        copied as they are now. ``out`` is then the output as recorded.
+
+    Returns:
+      The ``Trace``: the tape, its inputs per argument,
+      its output leaves and structure, the output and aux seen from outside.
+    """
+    nums = tuple(range(len(args))) if nums is None else nums
+    before = _global_rngs() if staging else None
+    with new_tape() as tape:
+        tape.reverse, tape.staging = reverse, staging
+        new_args, inputs = trace_inputs(tape, fun, args, nums, what, data=staging)
+        out, aux = split_aux(fun(*new_args, **(kwargs or {})), has_aux, what)
+    if before is not None:
+        _check_rngs(fun, before)
+    out_leaves, out_def = tree.flatten(out)
+    tape.set_outputs(out_leaves)
+    if staging:
+        tape.out_def = out_def
+        _freeze_constants(tape)
+        return Trace(tape, inputs, out_leaves, out_def, out, aux)
+    out = tree.unflatten(out_def, [unwrap(tape, x) for x in out_leaves])
+    aux = tree.map(lambda x: unwrap(tape, x), aux)
+    return Trace(tape, inputs, out_leaves, out_def, out, aux)
+
+
+def on(tape: Tape, x: Any) -> bool:
+    """Whether ``x`` is traced on ``tape`` (not a constant there, not an outer value)."""
+    return type(x) is Traced and x.tape is tape
+
+
+def _global_rngs() -> tuple[Any, Any]:
+    """The state of NumPy's global generator (``np.random.*``) and of ``random``."""
+    return np.random.get_state(), random.getstate()
+
+
+def _check_rngs(fun: Callable[..., Any], before: tuple[Any, Any]) -> None:
+    """Refuse a recording that drew from a global generator: its draw would be frozen.
+
+    A tape (and so ``jit`` and ``vmap``, which replay one) keeps the numbers
+    drawn while recording as constants, the same on every later call.
+    """
+    np_state, py_state = _global_rngs()
+    np_before, py_before = before
+    np_moved = np_state[2:] != np_before[2:] or not np.array_equal(np_state[1], np_before[1])
+    if np_moved or py_state != py_before:
+        which = "NumPy's global random generator (np.random)" if np_moved else \
+            "Python's global random generator (random)"
+        msg = (f"{getattr(fun, '__name__', 'the function')} drew from {which} while jit, "
+               "vmap or make_tape recorded it: the recording would replay that one draw "
+               "on every call, frozen. Draw the numbers outside the function and pass "
+               "them in as an argument (a new draw per call).")
+        if threading.active_count() > 1:     # another thread may have drawn: say, not stop
+            warnings.warn(msg + " (Another thread may have drawn instead.)", RuntimeWarning,
+                          stacklevel=5)
+            return
+        raise RuntimeError(msg)
+
+
+def _freeze_constants(tape: Tape) -> None:
+    """Every array the recording read as a constant becomes a copy taken now.
+
+    A global or closure array mutated after recording then reads stale in
+    every use, consistently (TRAPS row 37), as a folded ``W * W`` always did.
+    One copy per array, however many records read it.
+    """
+    copies: dict[int, Any] = {}
+
+    def frozen(a: Any) -> Any:
+        if a.__class__ is not np.ndarray or not a.flags.writeable:
+            return a
+        c = copies.get(id(a))
+        if c is None:
+            c = copies[id(a)] = (a, a.copy(order="K"))   # its layout: the same BLAS path
+        return c[1]
+
+    records = tape.records
+    for i, rec in enumerate(records):
+        if _reads_a_constant_array(rec):
+            new = list(rec)
+            for k in range(2, len(rec), 2):
+                if rec[k] is None:
+                    new[k + 1] = frozen(rec[k + 1])
+            records[i] = tuple(new)
+    tape.outputs = [Const(frozen(o.value)) if isinstance(o, Const) else o
+                    for o in tape.outputs]
+
+
+def _reads_a_constant_array(rec: tuple[Any, ...]) -> bool:
+    """Whether a record takes an array as a constant (most records: no array at all)."""
+    nd = np.ndarray
+    n = len(rec)                 # one test for most records
+    if n == 6:
+        if rec[3].__class__ is not nd and rec[5].__class__ is not nd:
+            return False
+    elif n == 4:
+        if rec[3].__class__ is not nd:
+            return False
+    elif rec[0] is None or all(a.__class__ is not nd for a in rec[3::2]):
+        return False
+    return None in rec[2::2]                             # rec_ids: a constant

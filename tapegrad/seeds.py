@@ -1,0 +1,144 @@
+"""What the players are handed and hand back around a trace.
+
+Cotangent seeds (``scalar_seed`` for a gradient, ``one_hots`` for a
+Jacobian), zeros shaped like values, the checks of ``vjp``'s cotangents and
+``jvp``'s tangents, and ``own_arrays``: every array handed back is the
+caller's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from . import tree
+from .errors import COMPLEX_MSG
+from .tracing import ArgName, as_number
+from .values import Traced, is_complex, made_float, primal_value, shape_of
+
+
+def zeros_like(x: Any) -> Any:
+    """A zero shaped like ``x``: ``0.0`` for a float, else a zero array."""
+    shape = shape_of(x)
+    return 0.0 if shape == () and not isinstance(x, np.ndarray) else np.zeros(shape)
+
+
+def one_hots(x: Any) -> Iterator[Any]:
+    """Unit seeds, one per element of ``x``'s value.
+
+    ``1.0`` for a float, else arrays of its shape with a single 1.
+    """
+    shape = shape_of(x)
+    v = primal_value(x)
+    if shape == () and not isinstance(v, np.ndarray):
+        yield 1.0
+        return
+    for idx in np.ndindex(shape):
+        e = np.zeros(shape)
+        e[idx] = 1.0
+        yield e
+
+
+def scalar_seed(out: Any, what: str) -> Any:
+    """The cotangent 1 for a scalar output, or a TypeError pointing elsewhere."""
+    number = isinstance(out, float | int | np.number | np.ndarray | Traced)
+    shape = shape_of(out) if number and not isinstance(out, bool) else None
+    if shape == () and not isinstance(out, np.ndarray):
+        dtype = getattr(primal_value(out), "dtype", None)   # float32 stays float32
+        return 1.0 if dtype is None or dtype.kind != "f" or dtype == np.float64 else \
+            dtype.type(1.0)
+    if shape is not None and int(np.prod(shape)) == 1:
+        dtype = np.asarray(primal_value(out)).dtype
+        return np.ones(shape, dtype=dtype if dtype.kind == "f" else float)
+    got = f"shape {shape}" if shape is not None else f"a {type(out).__name__}"
+    if isinstance(out, tuple | list) and len(out) == 2:
+        raise TypeError(
+            f"{what}: fun must return a scalar, got a {type(out).__name__} of two "
+            f"items. If fun returns (value, aux), pass has_aux=True: "
+            f"tg.{what}(fun, has_aux=True).")
+    raise TypeError(
+        f"{what}: fun must return a scalar (a float or a size-1 array), got {got}. "
+        "Reduce it with tg.sum or tg.mean, or use tg.vjp or tg.jacobian for "
+        "non-scalar outputs.")
+
+
+def own_arrays(leaves: list[Any], taken: set[int]) -> list[Any]:
+    """``leaves`` with every array its own.
+
+    A copy of any array already handed out (``taken`` holds their ids:
+    earlier leaves, the caller's cotangents). Two gradients may be one array
+    inside the players (``a + b`` passes one cotangent to both), and an
+    identity pullback would return the caller's own; an in-place update of
+    one (``g *= 0.5``) must not change another.
+    """
+    out = []
+    for g in leaves:
+        if isinstance(g, np.ndarray):
+            if id(g) in taken:
+                g = g.copy()
+            taken.add(id(g))
+        elif type(g) is Traced:      # a derivative is a float, as in eager
+            made_float(g)
+        out.append(g)
+    return out
+
+
+def check_cotangent(ct: Any, path: Any, what: str) -> None:
+    """A cotangent must be a real number (or a traced one); say where it is not."""
+    if type(ct) is float or type(ct) is Traced:
+        return
+    if is_complex(ct):
+        raise TypeError(f"{what}: cotangent{tree.keystr(path)} is complex; {COMPLEX_MSG}")
+    if isinstance(ct, bool) or not isinstance(
+            ct, int | float | np.integer | np.floating | np.ndarray) or (
+            isinstance(ct, np.ndarray) and ct.dtype.kind not in "fiu"):
+        kind = f"an array of dtype {ct.dtype}" if isinstance(ct, np.ndarray) else \
+            f"a {type(ct).__name__}"
+        raise TypeError(f"{what}: cotangent{tree.keystr(path)} is {kind}, not a number.")
+
+
+def check_tangents(fun: Callable[..., Any], primals: Any, tangents: Any,
+                   what: str) -> list[list[Any]]:
+    """Check ``jvp``'s tangents against its primals.
+
+    Returns them per argument, as checked leaves (ints become floats).
+    """
+    for which, x in (("primals", primals), ("tangents", tangents)):
+        if not isinstance(x, tuple | list):
+            raise TypeError(
+                f"{what}: {which} must be a tuple or list with one entry per "
+                f"argument of fun, got {type(x).__name__}; for one argument "
+                f"write {what}(fun, (x,), (t,)).")
+    if len(primals) != len(tangents):
+        raise ValueError(
+            f"{what}: {len(primals)} primal(s) but {len(tangents)} tangent(s); "
+            "pass one tangent per primal, shaped like it.")
+    return [_tangent_leaves(ArgName(fun, n), p, t, what)
+            for n, (p, t) in enumerate(zip(primals, tangents))]
+
+
+def _tangent_leaves(name: ArgName, primal: Any, tangent: Any, what: str) -> list[Any]:
+    """One argument's tangent, checked against its primal, as leaves."""
+    p_leaves, p_def = tree.flatten(primal)
+    t_leaves, t_def = tree.flatten(tangent)
+    if p_def != t_def:
+        raise ValueError(
+            f"{what}: the tangent for {name} has structure {t_def} but the "
+            f"primal has {p_def}; pass a tangent with the primal's structure.")
+    leaves = []
+    for k, (x, tx) in enumerate(zip(p_leaves, t_leaves)):
+        if type(tx) is float and type(x) is float:
+            leaves.append(tx)
+            continue
+        if isinstance(tx, np.ndarray) and tx.dtype.kind in "iu":
+            tx = tx.astype(float)           # a direction, not data
+        tx = as_number(tx, name, (t_def, k), f"{what} (tangent)")
+        if shape_of(tx) != shape_of(x):
+            raise ValueError(
+                f"{what}: the tangent at {name}{tree.keystr(t_def.key_paths()[k])} "
+                f"has shape {shape_of(tx)} but the primal there has shape "
+                f"{shape_of(x)}; pass tangents shaped like the primals.")
+        leaves.append(tx)
+    return leaves
