@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import astype, concatenate, getitem, index_add, reshape_to, transpose
 from .arrays import broadcast_to as _broadcast_to
-from .arrays import concatenate, getitem, index_add, reshape_to, transpose
 from .numpy_dispatch import functions
 from .tape import Traced, _shape, primal_value
 
@@ -561,8 +561,9 @@ def diag(v: Number, k: int = 0) -> Number:
         raise ValueError(f"diag: the array must have one or two axes, not shape {shape}.")
     n = shape[0] + abs(int(k))
     dtype = np.asarray(primal_value(v)).dtype
-    zeros = np.zeros((n, n), dtype=dtype if dtype.kind == "f" else np.dtype(float))
-    return index_add(v, zeros, _diagonal_index(n, n, int(k)))
+    if dtype.kind != "f":            # integer data: no derivative, NumPy's dtype
+        return astype(diag(astype(v, float), k), dtype)
+    return index_add(v, np.zeros((n, n), dtype=dtype), _diagonal_index(n, n, int(k)))
 
 
 functions.update({
