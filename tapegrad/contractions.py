@@ -193,6 +193,10 @@ def _normalize(subscripts: str, operands: list[Any]) -> tuple[str, list[Any]]:
     used = set(lhs + rhs)
     ell = "".join(_fresh(used) for _ in range(max(widths, default=0)))
     terms = [t.replace("...", ell[len(ell) - w:] if w else "") for t, w in zip(terms, widths)]
+    if arrow and ell and "..." not in rhs:
+        raise ValueError(f"einsum: the operands of {subscripts!r} have axes that '...' "
+                         "stands for, but the output has no '...': add it to the output "
+                         "(or sum those axes with tg.sum first), as NumPy asks.")
     if arrow:
         out = rhs.replace("...", ell)
     else:
