@@ -23,11 +23,11 @@ import numpy as np
 from .arrays import _data, _scalar, matmul, reshape_to, transpose
 from .axes import sum as _sum
 from .batching.rules import batch_rules
-from .manipulation import diagonal, ravel
+from .manipulation import _shape, diagonal, ravel
 from .numpy_dispatch import functions
 from .ops import mul
 from .primitive import Primitive, defjvp, defvjp, primitive
-from .tape import Traced, _shape, primal_value
+from .tape import Traced, primal_value
 
 __all__ = ["einsum", "inner", "outer", "tensordot", "trace"]
 

@@ -18,7 +18,7 @@ import numpy as np
 from .arrays import astype, concatenate, getitem, index_add, reshape_to, transpose
 from .arrays import broadcast_to as _broadcast_to
 from .numpy_dispatch import functions
-from .tape import Traced, _shape, primal_value
+from .tape import Traced, primal_value
 
 __all__ = [
     "atleast_1d", "atleast_2d", "atleast_3d", "column_stack", "diag", "diagonal", "dstack",
@@ -28,6 +28,11 @@ __all__ = [
 
 Number = Any
 Axis = int | Sequence[int] | None
+
+
+def _shape(x: Any) -> tuple[int, ...]:
+    """The shape of a number or an array, traced or not (``()`` for a float)."""
+    return np.shape(primal_value(x))
 
 
 def _axis(what: str, axis: Any, nd: int) -> int:
