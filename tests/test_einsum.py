@@ -95,6 +95,7 @@ CASES = [
     *[_c(f"trace-{s}-{k}", (lambda k: lambda xp, x: xp.trace(x, offset=k))(k), s)
       for s in [(5, 5), (4, 5), (5, 4), (3, 4, 5)] for k in (-1, 0, 1)],
     _c("trace-far-offset", lambda xp, x: xp.trace(x, offset=9), (10, 11)),
+    _c("trace-far-negative-offset", lambda xp, x: xp.trace(x, offset=-9), (11, 10)),
     _c("trace-extradims", lambda xp, x: xp.trace(x, offset=2), (5, 6, 4, 3)),
     _c("trace-axes", lambda xp, x: xp.trace(x, 1, axis1=3, axis2=2), (5, 6, 4, 3)),
     _c("trace-method", lambda xp, x: x.trace(), (3, 3)),

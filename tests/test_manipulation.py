@@ -132,6 +132,7 @@ CASES = [
     *[_c(f"diag-1d-{k}", (lambda k: lambda xp, x: xp.diag(x, k=k))(k), (5,)) for k in (-2, 0, 1)],
     _c("diag-2d-wide", lambda xp, x: xp.diag(x, 2), (4, 6)),
     _c("diag-empty", lambda xp, x: xp.diag(x), (0,)),
+    _c("diag-10", lambda xp, x: xp.diag(x), (10, 10)),
     # copy
     _c("copy-method", lambda xp, x: x.copy() * 2.0, (2, 3)),
 ]
@@ -320,6 +321,19 @@ def test_copy_method_is_the_same_value_and_the_result_never_aliases_the_input():
     out[0] = 99.0
     assert x[0, 0] != 99.0
     assert tg.grad(lambda x: tg.sum(x.copy() ** 2))(x).tolist() == (2 * x).tolist()
+
+
+@pytest.mark.parametrize("f", [
+    lambda x: x.copy(), lambda x: np.squeeze(x), lambda x: np.ravel(x[0]),
+    lambda x: np.roll(x, 3, axis=1), lambda x: np.moveaxis(x, 0, 0), lambda x: np.tile(x, 1),
+    lambda x: np.vstack([x]), lambda x: np.flip(x, ()), lambda x: np.swapaxes(x, 1, 1),
+    lambda x: np.expand_dims(x, 0)[0],
+])
+def test_results_that_equal_the_input_never_alias_it(f):
+    a = R(size=(2, 3))
+    assert not np.shares_memory(tg.jit(f)(a), a)
+    b = R(size=(4, 2, 3))
+    assert not np.shares_memory(tg.vmap(f)(b), b)
 
 
 # ------------------------------------------------------------------- errors
