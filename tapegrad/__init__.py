@@ -25,6 +25,11 @@ from .axes import mean as mean
 from .axes import min as min
 from .axes import sum as sum
 from .check import check_grads as check_grads
+from .contractions import einsum as einsum
+from .contractions import inner as inner
+from .contractions import outer as outer
+from .contractions import tensordot as tensordot
+from .contractions import trace as trace
 from .errors import EscapedTracerError as EscapedTracerError
 from .errors import GuardError as GuardError
 from .jacobians import elementwise_grad as elementwise_grad
@@ -34,6 +39,26 @@ from .jacobians import jacfwd as jacfwd
 from .jacobians import jacobian as jacobian
 from .jacobians import jacrev as jacrev
 from .jit import jit as jit
+from .manipulation import atleast_1d as atleast_1d
+from .manipulation import atleast_2d as atleast_2d
+from .manipulation import atleast_3d as atleast_3d
+from .manipulation import column_stack as column_stack
+from .manipulation import diag as diag
+from .manipulation import diagonal as diagonal
+from .manipulation import dstack as dstack
+from .manipulation import expand_dims as expand_dims
+from .manipulation import flip as flip
+from .manipulation import fliplr as fliplr
+from .manipulation import flipud as flipud
+from .manipulation import hstack as hstack
+from .manipulation import moveaxis as moveaxis
+from .manipulation import ravel as ravel
+from .manipulation import repeat as repeat
+from .manipulation import roll as roll
+from .manipulation import squeeze as squeeze
+from .manipulation import swapaxes as swapaxes
+from .manipulation import tile as tile
+from .manipulation import vstack as vstack
 from .numerics import debug_nans as debug_nans
 from .ops import abs as abs
 from .ops import arctan as arctan
@@ -87,4 +112,9 @@ __all__ = [
     "primitive", "relu", "reshape", "sigmoid", "sign", "sin", "sinh", "softmax", "softplus",
     "sqrt", "square", "stack", "stop_gradient", "sum", "take", "tan", "tanh", "transpose", "tree",
     "value_and_grad", "viz", "vjp", "vmap", "where",
+]
+__all__ += [  # NumPy's shape functions and contractions
+    "atleast_1d", "atleast_2d", "atleast_3d", "column_stack", "diag", "diagonal", "dstack",
+    "einsum", "expand_dims", "flip", "fliplr", "flipud", "hstack", "inner", "moveaxis", "outer",
+    "ravel", "repeat", "roll", "squeeze", "swapaxes", "tensordot", "tile", "trace", "vstack",
 ]

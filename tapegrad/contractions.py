@@ -1,0 +1,387 @@
+"""Contractions on traced values: ``einsum``, ``tensordot``, ``inner``, ``outer``, ``trace``.
+
+``einsum`` is one primitive. Its subscripts are first written out in full
+(``...`` and implicit outputs expanded into letters, axes of length one
+that broadcast squeezed away), so the primitive sees a spec such as
+``"ij,jk->ik"`` and NumPy computes it. The derivative of an einsum is
+another einsum: the cotangent of an operand contracts the output's
+cotangent with the other operands, with a constant identity matrix for a
+letter the operand repeats (a diagonal) and a constant vector of ones for a
+letter only that operand has (a sum); the tangent is the einsum with one
+operand replaced by its tangent. Its batching rule gives every batched
+operand, and the output, one more letter. The other functions are
+composites of ``transpose``, ``reshape``, ``matmul`` and indexing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .arrays import _data, _scalar, matmul, reshape_to, transpose
+from .axes import sum as _sum
+from .batching.rules import batch_rules
+from .manipulation import _shape, diagonal, ravel
+from .numpy_dispatch import functions
+from .ops import mul
+from .primitive import Primitive, defjvp, defvjp, primitive
+from .tape import Traced, primal_value
+
+__all__ = ["einsum", "inner", "outer", "tensordot", "trace"]
+
+Number = Any
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_MAX_OPERANDS = 64
+
+
+# ------------------------------------------------------------------- einsum
+def _einsum(how: tuple[str, Any], *operands: Any) -> Any:
+    """NumPy's einsum of a spec written in full; never a view of an operand."""
+    spec, optimize = how
+    arrays = [_data(o) for o in operands]
+    r = np.einsum(spec, *arrays, optimize=optimize)
+    return _own(r, arrays) if isinstance(r, np.ndarray) and r.ndim else _scalar(r)
+
+
+def _own(r: np.ndarray, arrays: list[np.ndarray]) -> np.ndarray:
+    """``r`` as a C-ordered array of its own: never a view (``"ii->i"`` gives one).
+
+    The layout is fixed so that later sums round the same in every transform.
+    """
+    if any(np.may_share_memory(r, a) for a in arrays):
+        return r.copy()
+    return r if r.flags.c_contiguous else np.ascontiguousarray(r)
+
+
+einsum_p: Primitive = primitive(_einsum, "einsum", check_rules=False)
+
+
+def _float_dtype(x: Any) -> np.dtype:
+    d = np.asarray(primal_value(x)).dtype
+    return d if d.kind == "f" else np.dtype(float)
+
+
+def _fresh(used: set[str]) -> str:
+    letter = next(c for c in _LETTERS if c not in used)
+    used.add(letter)
+    return letter
+
+
+def _cotangent_spec(terms: list[str], out: str, k: int, sizes: dict[str, int],
+                    dtype: np.dtype) -> tuple[str, list[np.ndarray]]:
+    """The einsum that gives operand ``k``'s cotangent, and its constant operands.
+
+    Its operands are the output's cotangent, the other operands, then the
+    constants: an identity for each repeat of a letter in ``terms[k]`` (the
+    repeat renamed), ones for each letter of ``terms[k]`` nothing else has.
+    """
+    used = set("".join(terms) + out)
+    target, consts, specs, seen = "", [], [], set()
+    for c in terms[k]:
+        if c in seen:
+            f = _fresh(used)
+            specs.append(c + f)
+            consts.append(np.eye(sizes[c], dtype=dtype))
+            target += f
+        else:
+            seen.add(c)
+            target += c
+    have = set(out + "".join(terms[:k] + terms[k + 1:]) + "".join(specs))
+    for c in sorted(seen - have):
+        specs.append(c)
+        consts.append(np.ones(sizes[c], dtype=dtype))
+    inputs = [out] + terms[:k] + terms[k + 1:] + specs
+    return ",".join(inputs) + "->" + target, consts
+
+
+def _spec_parts(spec: str) -> tuple[list[str], str]:
+    lhs, out = spec.split("->")
+    return lhs.split(","), out
+
+
+def _sizes(terms: list[str], operands: Sequence[Any]) -> dict[str, int]:
+    sizes: dict[str, int] = {}
+    for term, op in zip(terms, operands):
+        sizes.update(zip(term, _shape(op)))
+    return sizes
+
+
+def _einsum_vjp(k: int) -> Any:
+    def vjp(g: Any, ans: Any, how: tuple[str, Any], *operands: Any) -> Any:
+        terms, out = _spec_parts(how[0])
+        spec, consts = _cotangent_spec(terms, out, k, _sizes(terms, operands),
+                                       _float_dtype(g))
+        others = operands[:k] + operands[k + 1:]
+        return einsum_p((spec, True), g, *others, *consts)
+    return vjp
+
+
+def _einsum_jvp(k: int) -> Any:
+    def jvp(t: Any, ans: Any, how: tuple[str, Any], *operands: Any) -> Any:
+        return einsum_p(how, *operands[:k], t, *operands[k + 1:])
+    return jvp
+
+
+defvjp(einsum_p, None, *[_einsum_vjp(k) for k in range(_MAX_OPERANDS)])
+defjvp(einsum_p, None, *[_einsum_jvp(k) for k in range(_MAX_OPERANDS)])
+
+
+def _einsum_batch(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    """The einsum of the whole batch: a new letter for the batch axis."""
+    (spec, optimize), operands = values[0], values[1:]
+    terms, out = _spec_parts(spec)
+    b = _fresh(set(spec))
+    terms = [b + t if bt else t for t, bt in zip(terms, batched[1:])]
+    if not any(batched[1:]):
+        r = np.asarray(_einsum(values[0], *operands))
+        return np.broadcast_to(r, (n,) + r.shape).copy()
+    arrays = [_data(o) for o in operands]
+    return _own(np.einsum(",".join(terms) + "->" + b + out, *arrays, optimize=optimize), arrays)
+
+
+batch_rules[einsum_p] = _einsum_batch
+
+
+def _interleaved(args: tuple[Any, ...]) -> tuple[str, list[Any]]:
+    """NumPy's ``einsum(op0, sublist0, op1, sublist1, ..., [sublistout])`` as a string."""
+    def term(sub: Any) -> str:
+        out = ""
+        for s in sub:
+            if s is Ellipsis:
+                out += "..."
+            elif isinstance(s, int | np.integer) and 0 <= s < len(_LETTERS):
+                out += _LETTERS[int(s)]
+            else:
+                raise ValueError(f"einsum: a subscript must be an int from 0 to "
+                                 f"{len(_LETTERS) - 1} or Ellipsis, not {s!r}.")
+        return out
+    operands = list(args[0::2])
+    subs = [term(s) for s in args[1::2]]
+    if len(args) % 2:
+        return ",".join(subs) + "->" + term(args[-1]), operands[:-1]
+    return ",".join(subs), operands
+
+
+def _normalize(subscripts: str, operands: list[Any]) -> tuple[str, list[Any]]:
+    """``subscripts`` written in full for ``operands``, and the operands to use.
+
+    ``...`` becomes fresh letters (right-aligned, as NumPy broadcasts them),
+    an implicit output is the ellipsis axes then the letters used once, in
+    order; an axis of length one against a longer one of the same letter
+    (NumPy broadcasts it) is squeezed out of its operand.
+    """
+    spec = subscripts.replace(" ", "")
+    lhs, arrow, rhs = spec.partition("->")
+    terms = lhs.split(",")
+    if len(terms) != len(operands):
+        raise ValueError(f"einsum: the subscripts {subscripts!r} name {len(terms)} operands, "
+                         f"but {len(operands)} were given.")
+    if any(c not in _LETTERS + "." for c in lhs.replace(",", "") + rhs) or any(
+            t.replace("...", "").count(".") for t in terms + [rhs]):
+        raise ValueError(f"einsum: the subscripts {subscripts!r} may hold letters, ',', "
+                         "'->' and '...' only.")
+    shapes = [_shape(o) for o in operands]
+    widths = []
+    for t, s in zip(terms, shapes):
+        named = len(t.replace("...", ""))
+        if ("..." in t and named > len(s)) or ("..." not in t and named != len(s)):
+            raise ValueError(f"einsum: the subscripts {t!r} do not fit an operand of shape "
+                             f"{s}.")
+        widths.append(len(s) - named if "..." in t else 0)
+    used = set(lhs + rhs)
+    ell = "".join(_fresh(used) for _ in range(max(widths, default=0)))
+    terms = [t.replace("...", ell[len(ell) - w:] if w else "") for t, w in zip(terms, widths)]
+    if arrow and ell and "..." not in rhs:
+        raise ValueError(f"einsum: the operands of {subscripts!r} have axes that '...' "
+                         "stands for, but the output has no '...': add it to the output "
+                         "(or sum those axes with tg.sum first), as NumPy asks.")
+    if arrow:
+        out = rhs.replace("...", ell)
+    else:
+        letters = lhs.replace("...", "").replace(",", "")
+        out = ell + "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    sizes: dict[str, set[int]] = {}
+    for t, s in zip(terms, shapes):
+        for c, n in zip(t, s):
+            sizes.setdefault(c, set()).add(n)
+    if any(len(v - {1}) > 1 for v in sizes.values()):
+        return ",".join(terms) + "->" + out, operands     # NumPy's own error follows
+    ops = list(operands)
+    for k, (t, s) in enumerate(zip(terms, shapes)):
+        keep = [sizes[c] == {1} or n != 1 or t.count(c) > 1 for c, n in zip(t, s)]
+        if not all(keep):
+            terms[k] = "".join(c for c, kept in zip(t, keep) if kept)
+            ops[k] = reshape_to(ops[k], tuple(n for n, kept in zip(s, keep) if kept))
+    return ",".join(terms) + "->" + out, ops
+
+
+def einsum(*operands: Any, optimize: Any = False) -> Number:
+    """NumPy's ``einsum``: sums of products named by subscripts.
+
+    Any subscripts NumPy takes: explicit (``"ij,jk->ik"``) or implicit
+    (``"ij,jk"``) output, ``...`` for leading or trailing axes, repeated
+    letters for diagonals (``"ii->i"``), traces (``"ii"``) and sums, and
+    NumPy's interleaved form ``einsum(x, [0, 1], y, [1, 2])``.
+
+    Args:
+      *operands: The subscripts string, then the arrays (traced or not).
+      optimize: NumPy's ``optimize``: the contraction order (``False``: as written).
+
+    Returns:
+      The einsum; its derivatives are einsums too.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> A = np.array([[1.0, 2.0], [3.0, 4.0]])
+      >>> tg.einsum("ij,j->i", A, np.array([1.0, -1.0]))
+      array([-1., -1.])
+      >>> tg.grad(lambda A: tg.einsum("ii", A))(A)
+      array([[1., 0.],
+             [0., 1.]])
+    """
+    if not operands:
+        raise TypeError("einsum: give the subscripts, then the operands.")
+    if isinstance(operands[0], str):
+        subscripts, ops = operands[0], list(operands[1:])
+    else:
+        subscripts, ops = _interleaved(operands)
+    if not ops:
+        raise ValueError("einsum: give at least one operand.")
+    if len(ops) > _MAX_OPERANDS:
+        raise ValueError(f"einsum: at most {_MAX_OPERANDS} operands; split the sum.")
+    spec, ops = _normalize(subscripts, ops)
+    return einsum_p((spec, optimize), *ops)
+
+
+# ------------------------------------------------------------- composites
+def _as_axes(what: str, axes: Any, nd: int) -> list[int]:
+    items = [axes] if isinstance(axes, int | np.integer) else list(axes)
+    out = []
+    for a in items:
+        if not -nd <= int(a) < nd:
+            raise np.exceptions.AxisError(f"{what}: axis {a} is out of range for an array "
+                                          f"of {nd} axes.")
+        out.append(int(a) % nd)
+    return out
+
+
+def tensordot(a: Number, b: Number, axes: Any = 2) -> Number:
+    """NumPy's ``tensordot``: sums of products over the named axes of ``a`` and ``b``.
+
+    Args:
+      a: An array (traced or not).
+      b: Likewise.
+      axes: An int ``N`` (the last ``N`` axes of ``a`` with the first ``N`` of
+        ``b``), or two sequences (or ints) of axes, pairwise.
+
+    Returns:
+      ``a``'s other axes, then ``b``'s; computed as one matrix product.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.tensordot(np.ones((2, 3)), np.ones((3, 4)), axes=1).shape
+      (2, 4)
+    """
+    sa, sb = _shape(a), _shape(b)
+    if isinstance(axes, int | np.integer):
+        if axes < 0 or axes > min(len(sa), len(sb)):
+            raise ValueError(f"tensordot: axes={axes} is more axes than the shapes {sa} and "
+                             f"{sb} have, or negative.")
+        ia, ib = list(range(len(sa) - int(axes), len(sa))), list(range(int(axes)))
+    else:
+        first, second = axes
+        ia, ib = _as_axes("tensordot", first, len(sa)), _as_axes("tensordot", second, len(sb))
+    if len(ia) != len(ib) or any(sa[i] != sb[j] for i, j in zip(ia, ib)):
+        raise ValueError(f"tensordot: shape-mismatch for sum: axes {ia} of {sa} and {ib} of "
+                         f"{sb} do not pair up.")
+    fa = [i for i in range(len(sa)) if i not in ia]
+    fb = [j for j in range(len(sb)) if j not in ib]
+    k = int(np.prod([sa[i] for i in ia]))
+    pa, pb = fa + ia, ib + fb
+    a2 = reshape_to(transpose(a, pa) if pa != sorted(pa) else a,
+                    (int(np.prod([sa[i] for i in fa])), k))
+    b2 = reshape_to(transpose(b, pb) if pb != sorted(pb) else b,
+                    (k, int(np.prod([sb[j] for j in fb]))))
+    return reshape_to(matmul(a2, b2), tuple(sa[i] for i in fa) + tuple(sb[j] for j in fb))
+
+
+def inner(a: Number, b: Number) -> Number:
+    """NumPy's ``inner``: sums of products over the last axes of ``a`` and ``b``.
+
+    Args:
+      a: A number or an array (traced or not).
+      b: Likewise; a number scales the other.
+
+    Returns:
+      ``a.shape[:-1] + b.shape[:-1]``; a float for two vectors.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.inner(np.array([1.0, 2.0]), np.array([3.0, 4.0]))
+      11.0
+    """
+    sa, sb = _shape(a), _shape(b)
+    if not sa or not sb:
+        return mul(a, b)
+    return tensordot(a, b, ([len(sa) - 1], [len(sb) - 1]))
+
+
+def outer(a: Number, b: Number) -> Number:
+    """NumPy's ``outer``: every product of an element of ``a`` with one of ``b``.
+
+    Args:
+      a: A number or an array (traced or not), flattened.
+      b: Likewise.
+
+    Returns:
+      A matrix of ``a.size`` rows and ``b.size`` columns.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.outer(np.array([1.0, 2.0]), np.array([1.0, 10.0]))
+      array([[ 1., 10.],
+             [ 2., 20.]])
+    """
+    return mul(reshape_to(ravel(a), (-1, 1)), reshape_to(ravel(b), (1, -1)))
+
+
+def trace(a: Number, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Number:
+    """NumPy's ``trace``: the sum of a diagonal.
+
+    Args:
+      a: An array of at least two axes (traced or not).
+      offset: Which diagonal: above the main one when positive, below when negative.
+      axis1: The rows' axis.
+      axis2: The columns' axis.
+
+    Returns:
+      A float for a matrix; else the other axes' array of sums.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.grad(lambda A: tg.trace(A @ A))(np.array([[1.0, 2.0], [3.0, 4.0]]))
+      array([[2., 6.],
+             [4., 8.]])
+    """
+    return _sum(diagonal(a, offset, axis1, axis2), axis=-1)
+
+
+functions.update({
+    np.einsum: (einsum, ("optimize",)), np.tensordot: (tensordot, ("axes",)),
+    np.inner: (inner, ()), np.outer: (outer, ()),
+    np.trace: (trace, ("offset", "axis1", "axis2")),
+})
+
+
+def _trace_method(self: Traced, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Number:
+    return trace(self, offset, axis1, axis2)
+
+
+Traced.trace = _trace_method                       # type: ignore[attr-defined]
