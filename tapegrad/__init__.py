@@ -62,6 +62,7 @@ from .primitive import defvjp as defvjp
 from .primitive import primitive as primitive
 from .reductions import logsumexp as logsumexp
 from .reductions import softmax as softmax
+from .solvers import fixed_point as fixed_point
 from .statistics import argmax as argmax
 from .statistics import argmin as argmin
 from .statistics import argsort as argsort
@@ -102,4 +103,4 @@ __all__ = [
     "value_and_grad", "viz", "vjp", "vmap", "where",
 ]
 __all__ += ["argmax", "argmin", "argsort", "average", "ceil", "cumprod", "cumsum", "floor",
-            "median", "prod", "round", "sort", "std", "var"]
+            "median", "prod", "round", "sort", "std", "var", "fixed_point"]
