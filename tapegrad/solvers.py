@@ -10,10 +10,11 @@ theorem, not through the iterations (JAX's ``custom_root``, autograd's
   ``f`` in ``x``) and returns ``B^T w`` (a vjp of ``f`` in ``params``);
 - forward mode solves ``u = B t + A u`` (jvps of ``f`` in ``x``).
 
-Each solve is itself a primitive that iterates on plain numbers, so ``jit``
-and ``vmap`` run the iterations on every call; the derivative of those
-solves (a second derivative of ``fixed_point``) is not implemented and says
-so.
+The forward iteration is a primitive that iterates on plain numbers, so
+``jit`` and ``vmap`` run it on every call. The adjoint and tangent solves are
+fixed points themselves (of ``w -> g + A^T w`` and ``u -> b + A u``), solved
+by ``fixed_point``, so they are differentiated the same way: second
+derivatives and beyond work.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import numpy as np
 
 from . import tree
 from .primitive import Primitive, defjvp, defvjp, primitive
+from .transforms import jvp, vjp
 
 __all__ = ["fixed_point"]
 
@@ -39,6 +41,7 @@ class _Problem:
         self.treedef = treedef
         self.tol = tol
         self.max_iter = max_iter
+        self.last: tuple[Any, ...] | None = None     # the last adjoint solve (see _adjoint)
 
     def params(self, leaves: tuple[Any, ...]) -> Any:
         return tree.unflatten(self.treedef, leaves)
@@ -74,43 +77,47 @@ def _solve(problem: _Problem, x0: Any, *leaves: Any) -> Any:
                     "iteration x = f(params, x)")
 
 
-def _adjoint(problem: _Problem, g: Any, xstar: Any, *leaves: Any) -> Any:
-    """``w = g + A^T w``: the cotangent of ``x*`` pulled through ``(I - A^T)^-1``."""
-    from .transforms import vjp
-    params = problem.params(leaves)
-    pull = vjp(lambda x: problem.f(params, x), xstar)[1]
-    return _iterate(lambda w: g + pull(w)[0], g, problem, "adjoint iteration")
-
-
-def _tangent(problem: _Problem, b: Any, xstar: Any, *leaves: Any) -> Any:
-    """``u = b + A u``: a tangent pushed through ``(I - A)^-1``."""
-    from .transforms import jvp
-    params = problem.params(leaves)
-    return _iterate(lambda u: b + jvp(lambda x: problem.f(params, x), (xstar,), (u,))[1],
-                    b, problem, "tangent iteration")
-
-
 solve_p: Primitive = primitive(_solve, "fixed_point", check_rules=False)
-adjoint_p: Primitive = primitive(_adjoint, "fixed_point_adjoint", check_rules=False)
-tangent_p: Primitive = primitive(_tangent, "fixed_point_tangent", check_rules=False)
 
 
-def _second_order(*args: Any) -> Any:
-    raise NotImplementedError(
-        "tg.fixed_point is differentiated once (reverse or forward mode): the "
-        "derivative of its implicit solve (a second derivative) is not implemented. "
-        "Differentiate the iterations themselves instead (a Python loop of f).")
+def _adjoint_map(problem: _Problem) -> Callable[[Any, Any], Any]:
+    """``w -> g + A^T w``, a fixed-point map in ``w`` whose params are ``(g, x*, leaves)``."""
+    def f(p: Any, w: Any) -> Any:
+        g, xstar, leaves = p
+        params = problem.params(leaves)
+        return g + vjp(lambda x: problem.f(params, x), xstar)[1](w)[0]
+    f.__name__ = "adjoint"
+    return f
 
 
-for _p in (adjoint_p, tangent_p):
-    defvjp(_p, None, *(_second_order,) * (2 + _MAX_LEAVES))
-    defjvp(_p, None, *(_second_order,) * (2 + _MAX_LEAVES))
+def _tangent_map(problem: _Problem) -> Callable[[Any, Any], Any]:
+    """``u -> b + A u``, a fixed-point map in ``u`` whose params are ``(b, x*, leaves)``."""
+    def f(p: Any, u: Any) -> Any:
+        b, xstar, leaves = p
+        params = problem.params(leaves)
+        return b + jvp(lambda x: problem.f(params, x), (xstar,), (u,))[1]
+    f.__name__ = "tangent"
+    return f
+
+
+def _adjoint(problem: _Problem, g: Any, ans: Any, leaves: tuple[Any, ...]) -> Any:
+    """``w = (I - A^T)^-1 g``: itself a fixed point, so it differentiates again.
+
+    One backward pass asks once per leaf with the same ``g``: the last answer is kept.
+    """
+    last = problem.last
+    if last is not None and last[0] is g and last[1] is ans and all(
+            a is b for a, b in zip(last[2], leaves)):
+        return last[3]
+    w = fixed_point(_adjoint_map(problem), (g, ans, leaves), g, tol=problem.tol,
+                    max_iter=problem.max_iter)
+    problem.last = (g, ans, leaves, w)
+    return w
 
 
 def _leaf_vjp(k: int) -> Callable[..., Any]:
     def rule(g: Any, ans: Any, problem: _Problem, x0: Any, *leaves: Any) -> Any:
-        from .transforms import vjp
-        w = adjoint_p(problem, g, ans, *leaves)
+        w = _adjoint(problem, g, ans, leaves)
         pull = vjp(lambda leaf: problem.f(problem.params(_put(leaves, k, leaf)), ans),
                    leaves[k])[1]
         return pull(w)[0]
@@ -119,10 +126,10 @@ def _leaf_vjp(k: int) -> Callable[..., Any]:
 
 def _leaf_jvp(k: int) -> Callable[..., Any]:
     def rule(t: Any, ans: Any, problem: _Problem, x0: Any, *leaves: Any) -> Any:
-        from .transforms import jvp
         b = jvp(lambda leaf: problem.f(problem.params(_put(leaves, k, leaf)), ans),
                 (leaves[k],), (t,))[1]
-        return tangent_p(problem, b, ans, *leaves)
+        return fixed_point(_tangent_map(problem), (b, ans, leaves), b, tol=problem.tol,
+                           max_iter=problem.max_iter)
     return rule
 
 
@@ -144,7 +151,8 @@ def fixed_point(f: Callable[[Any, Any], Any], params: Any, x0: Any, *, tol: floa
     iterations but from the implicit function theorem at ``x*``: reverse mode
     solves the adjoint fixed point ``w = g + (df/dx)^T w`` with vjps of ``f``,
     forward mode ``u = (df/dparams) t + (df/dx) u`` with jvps, so it costs a
-    few more iterations of the same kind, whatever ``x0`` was. Works under
+    few more iterations of the same kind, whatever ``x0`` was. Those solves are
+    fixed points too, so higher derivatives work the same way. Works under
     ``jit`` and ``vmap`` (the iterations run on every call).
 
     Args:
@@ -161,7 +169,6 @@ def fixed_point(f: Callable[[Any, Any], Any], params: Any, x0: Any, *, tol: floa
 
     Raises:
       ValueError: if an iteration does not converge in ``max_iter`` steps.
-      NotImplementedError: for a second derivative.
 
     Examples:
       >>> import tapegrad as tg

@@ -113,6 +113,14 @@ def test_no_convergence_is_a_clear_error():
         tg.fixed_point(lambda a, x: a * x + 1.0, 2.0, 0.0, max_iter=5)
 
 
-def test_second_derivatives_are_refused_clearly():
-    with pytest.raises(NotImplementedError, match="differentiated once"):
-        tg.grad(tg.grad(sqrt_fp))(2.0)
+def test_second_derivatives_in_every_mode():
+    for a in (2.0, 0.7):
+        want = -0.25 * a ** -1.5                     # (sqrt a)''
+        assert tg.grad(tg.grad(sqrt_fp))(a) == pytest.approx(want, rel=1e-9)
+        assert tg.jvp(tg.grad(sqrt_fp), (a,), (1.0,))[1] == pytest.approx(want, rel=1e-9)
+        assert tg.grad(lambda v: tg.jvp(sqrt_fp, (v,), (1.0,))[1])(a) == pytest.approx(
+            want, rel=1e-9)
+        assert tg.hessian(sqrt_fp)(a) == pytest.approx(want, rel=1e-9)
+    small = {"W": PARAMS["W"], "b": PARAMS["b"]}
+    tg.check_grads(lambda p: _loss(dict(p, s=0.9)), (small,), order=2, rtol=1e-4, atol=1e-6)
+    assert tg.jit(tg.grad(tg.grad(sqrt_fp)))(2.0) == tg.grad(tg.grad(sqrt_fp))(2.0)
