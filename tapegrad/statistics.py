@@ -576,7 +576,8 @@ def average(a: Number, axis: Axis = None, weights: Any = None, returned: bool = 
 def median(x: Number, axis: int | None = None, keepdims: bool = False) -> Number:
     """NumPy's ``median``: the middle of the sorted values (mean of the middle two).
 
-    The derivative goes to the middle element(s), as ``sort``'s does.
+    The derivative goes to the middle element(s), as ``sort``'s does; a
+    ``nan`` anywhere along the axis makes the median ``nan``, as in NumPy.
 
     Args:
       x: An array, a traced value, or a list of numbers of one shape.
@@ -606,6 +607,8 @@ def median(x: Number, axis: int | None = None, keepdims: bool = False) -> Number
     mid = _along(s, ax, slice(n // 2, n // 2 + 1))
     if n % 2 == 0:
         mid = (_along(s, ax, slice(n // 2 - 1, n // 2)) + mid) * 0.5
+    last = _along(s, ax, slice(n - 1, n))      # nan sorts last: any nan makes it nan
+    mid = where(last != last, last, mid)
     if keepdims:
         return reshape_to(mid, (1,) * len(shape)) if flat else mid
     out = tuple(k for i, k in enumerate(_shape(mid)) if i != ax)

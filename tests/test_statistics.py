@@ -362,6 +362,10 @@ def test_median_gradient_goes_to_the_middle():
     x = np.array([3.0, 1.0, 4.0, 2.0])
     assert np.array_equal(tg.grad(tg.median)(x), [0.5, 0.0, 0.0, 0.5])
     assert np.array_equal(tg.grad(tg.median)(x[:3]), [1.0, 0.0, 0.0])
+    y = np.array([[1.0, np.nan, 0.0], [2.0, 1.0, 3.0]])
+    for axis in (None, 0, 1):
+        assert same(tg.median(y, axis=axis), np.median(y, axis=axis))
+        assert same(tg.jit(lambda v: np.median(v, axis=axis))(y), np.median(y, axis=axis))
     with pytest.raises(ValueError, match="median of an empty axis"):
         tg.median(np.zeros((2, 0)), axis=1)
 
