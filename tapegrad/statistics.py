@@ -666,8 +666,11 @@ functions[np.std] = (std, ("axis", "ddof", "keepdims"))
 functions[np.prod] = (prod, ("axis", "keepdims"))
 functions[np.cumsum] = (cumsum, ("axis",))
 functions[np.cumprod] = (cumprod, ("axis",))
-functions[np.sort] = (lambda a, axis=-1, kind=None: sort(a, axis), ("axis", "kind"))
-functions[np.argsort] = (lambda a, axis=-1, kind=None: argsort(a, axis), ("axis", "kind"))
+# every kind gives the stable sort's result (equal elements are equal numbers)
+functions[np.sort] = (lambda a, axis=-1, kind=None, stable=None: sort(a, axis),
+                      ("axis", "kind", "stable"))
+functions[np.argsort] = (lambda a, axis=-1, kind=None, stable=None: argsort(a, axis),
+                         ("axis", "kind", "stable"))
 functions[np.argmax] = (argmax, ("axis", "keepdims"))
 functions[np.argmin] = (argmin, ("axis", "keepdims"))
 functions[np.average] = (average, ("axis", "weights", "returned", "keepdims"))
