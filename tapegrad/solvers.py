@@ -169,6 +169,7 @@ def fixed_point(f: Callable[[Any, Any], Any], params: Any, x0: Any, *, tol: floa
 
     Raises:
       ValueError: if an iteration does not converge in ``max_iter`` steps.
+      TypeError: if ``x0`` is a list, tuple or dict rather than a number.
 
     Examples:
       >>> import tapegrad as tg
@@ -183,5 +184,9 @@ def fixed_point(f: Callable[[Any, Any], Any], params: Any, x0: Any, *, tol: floa
     if not callable(f):
         raise TypeError(f"tg.fixed_point: f must be a function f(params, x), got "
                         f"{type(f).__name__}.")
+    if isinstance(x0, list | tuple | dict):
+        raise TypeError("tg.fixed_point: x0 must be a float or an array (x* has its shape), "
+                        f"not a {type(x0).__name__}; for several unknowns, put them in one "
+                        "array and index it inside f.")
     problem = _Problem(f, treedef, float(tol), int(max_iter))
     return solve_p(problem, x0, *leaves)

@@ -124,3 +124,14 @@ def test_second_derivatives_in_every_mode():
     small = {"W": PARAMS["W"], "b": PARAMS["b"]}
     tg.check_grads(lambda p: _loss(dict(p, s=0.9)), (small,), order=2, rtol=1e-4, atol=1e-6)
     assert tg.jit(tg.grad(tg.grad(sqrt_fp)))(2.0) == tg.grad(tg.grad(sqrt_fp))(2.0)
+
+
+def test_x0_must_be_a_number():
+    with pytest.raises(TypeError, match=r"x0 must be a float or an array.*one array"):
+        tg.fixed_point(newton_sqrt, 2.0, [1.0, 1.0])
+
+
+def test_make_tape_replays_the_solve_and_its_derivative():
+    tape = tg.make_tape(sqrt_fp)(2.0)
+    assert tape(9.0) == pytest.approx(3.0, rel=1e-14)
+    assert tg.make_tape(tg.grad(sqrt_fp))(2.0)(4.0) == pytest.approx(0.25, rel=1e-12)
