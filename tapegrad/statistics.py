@@ -70,6 +70,9 @@ def _stacked(x: Any) -> Any:
 
 def _one_axis(what: str, axis: Any, nd: int) -> int:
     """A single ``axis`` as a non-negative int (NumPy's range check)."""
+    if nd == 0:
+        raise ValueError(f"tg.{what}: a float (a 0-d value) has no axis {axis!r}; pass "
+                         "axis=None to treat it as an array of one element.")
     if isinstance(axis, bool) or not isinstance(axis, int | np.integer) or not -nd <= axis < nd:
         raise ValueError(f"tg.{what}: axis {axis!r} is out of range for an array of {nd} "
                          f"axes (give an int from {-nd} to {nd - 1}, or None to flatten).")

@@ -146,6 +146,9 @@ def test_numpy_scalars_and_python_floats():
         assert np.asarray(tg.prod(x)).dtype == np.asarray(x).dtype
     assert tg.grad(lambda v: tg.prod([v, 3.0, v]))(2.0) == 12.0     # a list is stacked
     assert np.array_equal(tg.cumsum(2.0), np.cumsum(2.0))
+    assert np.array_equal(tg.sort(2.0, axis=None), np.sort(2.0, axis=None))
+    with pytest.raises(ValueError, match=r"a 0-d value\) has no axis -1; pass axis=None"):
+        tg.sort(2.0)
 
 
 def test_empty_arrays_as_numpy():
