@@ -10,6 +10,7 @@ from . import io as io
 from . import nn as nn
 from . import numpy_dispatch as _numpy_dispatch  # noqa: F401  (NumPy functions on Traced)
 from . import optim as optim
+from . import statistics as statistics
 from . import tree as tree
 from . import viz as viz
 from .arrays import broadcast_to as broadcast_to
@@ -92,6 +93,21 @@ from .primitive import defvjp as defvjp
 from .primitive import primitive as primitive
 from .reductions import logsumexp as logsumexp
 from .reductions import softmax as softmax
+from .solvers import fixed_point as fixed_point
+from .statistics import argmax as argmax
+from .statistics import argmin as argmin
+from .statistics import argsort as argsort
+from .statistics import average as average
+from .statistics import ceil as ceil
+from .statistics import cumprod as cumprod
+from .statistics import cumsum as cumsum
+from .statistics import floor as floor
+from .statistics import median as median
+from .statistics import prod as prod
+from .statistics import round as round
+from .statistics import sort as sort
+from .statistics import std as std
+from .statistics import var as var
 from .tape import Tape as Tape
 from .transforms import grad as grad
 from .transforms import jvp as jvp
@@ -118,3 +134,5 @@ __all__ += [  # NumPy's shape functions and contractions
     "einsum", "expand_dims", "flip", "fliplr", "flipud", "hstack", "inner", "moveaxis", "outer",
     "ravel", "repeat", "roll", "squeeze", "swapaxes", "tensordot", "tile", "trace", "vstack",
 ]
+__all__ += ["argmax", "argmin", "argsort", "average", "ceil", "cumprod", "cumsum", "floor",
+            "median", "prod", "round", "sort", "std", "var", "fixed_point"]

@@ -27,7 +27,7 @@ from .manipulation import _shape, diagonal, ravel
 from .numpy_dispatch import functions
 from .ops import mul
 from .primitive import Primitive, defjvp, defvjp, primitive
-from .tape import Traced, primal_value
+from .values import Traced, primal_value
 
 __all__ = ["einsum", "inner", "outer", "tensordot", "trace"]
 

@@ -18,7 +18,7 @@ import numpy as np
 from .arrays import astype, concatenate, getitem, index_add, reshape_to, transpose
 from .arrays import broadcast_to as _broadcast_to
 from .numpy_dispatch import functions
-from .tape import Traced, primal_value
+from .values import Traced, primal_value
 
 __all__ = [
     "atleast_1d", "atleast_2d", "atleast_3d", "column_stack", "diag", "diagonal", "dstack",

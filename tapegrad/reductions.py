@@ -9,6 +9,7 @@ a list of numbers.
 
 from __future__ import annotations
 
+import builtins
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .batching.rules import batch_rules, whole
-from .ops import Number, _is_scalar, div, exp, logaddexp, maximum, stop_gradient
+from .ops import Number, _is_scalar, div, exp, log, logaddexp, maximum, stop_gradient, where
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .staging.spellings import Spelling, spellings
 from .values import float_array, shape_of
@@ -226,52 +227,98 @@ def mean(x: Number) -> Number:
     return mean_p(x)
 
 
-def logsumexp(xs: Sequence[Number]) -> Number:
-    """``log(sum(exp(x) for x in xs))``, computed stably.
+def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Number:
+    """``log(sum(exp(x)))`` over ``axis``, computed stably: SciPy's ``logsumexp``.
 
-    Elementwise over the numbers in the list. Finite at +-1000; on ties the
-    gradient is split equally (``logsumexp([a, a])`` gives 0.5 each).
+    For an array, every element with ``axis=None`` (a 2-D array gives a
+    float), as SciPy does. A Python list is stacked first and reduced over
+    the list (axis 0), so a list of arrays stays elementwise. Finite at
+    +-1000, ``-inf`` where every element is ``-inf`` (no ``nan``); on ties
+    the gradient is split equally (``logsumexp([a, a])`` gives 0.5 each).
 
     Args:
-      xs: A non-empty list of numbers (floats, arrays or traced values).
+      x: An array (traced or not), or a non-empty list of numbers.
+      axis: None (every axis of an array; the list's axis for a list), an
+        int or a tuple of ints.
+      keepdims: Keep the reduced axes with size 1.
 
     Returns:
-      A number shaped like the broadcast of the items.
+      The reduction, shaped as ``tg.sum`` would be.
 
     Examples:
+      >>> import numpy as np
       >>> import tapegrad as tg
       >>> round(tg.logsumexp([1000.0, 1000.0]) - 1000.0, 6)
       0.693147
+      >>> round(tg.logsumexp(np.log(np.array([[1.0, 2.0], [3.0, 4.0]]))), 12)   # log(10)
+      2.302585092994
+      >>> tg.logsumexp(np.log(np.array([[1.0, 2.0], [3.0, 4.0]])), axis=1)
+      array([1.09861229, 1.94591015])
     """
-    items = list(xs)
-    if not items:
-        raise ValueError("logsumexp: got an empty list; pass at least one number.")
-    acc = items[0]
-    for x in items[1:]:
-        acc = logaddexp(acc, x)
-    return acc
+    from . import axes as _axes  # axes.py builds on this module
+    if isinstance(x, list | tuple):
+        items = list(x)
+        if not items:
+            raise ValueError("logsumexp: got an empty list; pass at least one number.")
+        if axis is None and not keepdims:     # elementwise over the list
+            acc = items[0]
+            for item in items[1:]:
+                acc = logaddexp(acc, item)
+            return acc
+        x, axis = _stack_list(items), 0 if axis is None else axis
+    shape = shape_of(x)
+    axes = _axes._axes("logsumexp", axis, len(shape))
+    if builtins.any(shape[a] == 0 for a in axes):     # log(0): -inf, as SciPy
+        return log(_axes.sum(exp(x), axis=axes, keepdims=keepdims))
+    if not axes and not keepdims:
+        return x
+    m = stop_gradient(_axes.max(x, axis=axes, keepdims=True))
+    m = where(abs(m) < math.inf, m, 0.0)     # an infinite maximum shifts nothing
+    out = log(_axes.sum(exp(x - m), axis=axes, keepdims=keepdims))
+    return out + (m if keepdims else _axes.sum(m, axis=axes, keepdims=False))
 
 
-def softmax(xs: Sequence[Number]) -> list[Number]:
-    """``[exp(x) / sum(exp(xs)) for x in xs]``, computed stably.
+def _stack_list(items: list[Any]) -> Any:
+    """A list of numbers broadcast to one shape and stacked."""
+    from .arrays import broadcast_to, stack
+    shape = np.broadcast_shapes(*(shape_of(i) for i in items))
+    return stack([i if shape_of(i) == shape else broadcast_to(i, shape) for i in items])
+
+
+def softmax(x: Any, axis: Any = None) -> Any:
+    """``exp(x) / sum(exp(x))`` over ``axis``, computed stably: SciPy's ``softmax``.
+
+    For an array, over every element with ``axis=None``, as SciPy does. A
+    Python list gives a list, normalized over the list (elementwise for a
+    list of arrays).
 
     Args:
-      xs: A non-empty list of numbers (floats, arrays or traced values).
+      x: An array (traced or not), or a non-empty list of numbers.
+      axis: None (every axis of an array), an int or a tuple of ints.
 
     Returns:
-      A list of numbers, one per item, adding up to 1 elementwise.
+      An array shaped like ``x`` adding up to 1 over ``axis``; for a list, a
+      list of numbers, one per item.
 
     Examples:
+      >>> import numpy as np
       >>> import tapegrad as tg
       >>> tg.softmax([1000.0, 1000.0])
       [0.5, 0.5]
+      >>> tg.softmax(np.array([[0.0, 0.0], [0.0, 0.0]]), axis=1)
+      array([[0.5, 0.5],
+             [0.5, 0.5]])
     """
-    items = list(xs)
-    if not items:
-        raise ValueError("softmax: got an empty list; pass at least one number.")
-    m = items[0]
-    for x in items[1:]:
-        m = maximum(m, x)
-    shifted = [x - stop_gradient(m) for x in items]   # softmax ignores a shift
-    lse = logsumexp(shifted)
-    return [exp(x - lse) for x in shifted]
+    if isinstance(x, list | tuple):
+        items = list(x)
+        if not items:
+            raise ValueError("softmax: got an empty list; pass at least one number.")
+        if axis is not None:
+            return softmax(_stack_list(items), axis)
+        m = items[0]
+        for item in items[1:]:
+            m = maximum(m, item)
+        shifted = [item - stop_gradient(m) for item in items]   # softmax ignores a shift
+        lse = logsumexp(shifted)
+        return [exp(item - lse) for item in shifted]
+    return exp(x - logsumexp(x, axis=axis, keepdims=True))

@@ -72,8 +72,8 @@ def test_scipy_function_on_a_traced_value_is_named(transform):
 def test_numpy_functions_keep_their_own_names():
     with pytest.raises(TypeError, match=r"np\.asarray was applied.*tg\.stack"):
         tg.grad(lambda x: tg.sum(np.asarray(x)))(x3)
-    with pytest.raises(TypeError, match=r"np\.cumsum was applied"):
-        tg.grad(lambda x: tg.sum(np.cumsum(x)))(x3)
+    with pytest.raises(TypeError, match=r"np\.unwrap was applied"):
+        tg.grad(lambda x: tg.sum(np.unwrap(x)))(x3)
     with pytest.raises(TypeError, match=r"np\.take was applied.*tg\.take"):
         tg.jit(lambda i: np.take(x3, i))(np.array([0, 1]))
 
@@ -131,11 +131,11 @@ def test_other_names_stay_plain_attribute_errors():
 
 
 @pytest.mark.parametrize("name,call,want", [
-    ("cumsum", lambda x: x.cumsum(), "Python loop of additions"),
-    ("argmax", lambda x: x.argmax(), r"indices are not differentiable.*tg\.max"),
+    ("compress", lambda x: x.compress([True, False, True]), r"x\[constant_indices\]"),
+    ("argpartition", lambda x: x.argpartition(1), r"indices are not differentiable.*tg\.where"),
     ("tolist", lambda x: x.tolist(), "drop its derivative"),
     ("fill", lambda x: x.fill(0.0), "in place.*immutable"),
-    ("var", lambda x: x.var(), r"tg\.mean\(\(x - tg\.mean\(x\)\) \*\* 2\)"),
+    ("all", lambda x: x.all(), r"tg\.min\(tg\.where\(x != 0, 1\.0, 0\.0\)\) == 1\.0"),
 ])
 @pytest.mark.parametrize("transform", list(TRANSFORMS))
 def test_unsupported_methods_under_every_transform(name, call, want, transform):
