@@ -48,7 +48,7 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "cumsum": "a Python loop of additions", "prod": "a Python loop of products",
     "amax": "tg.max", "amin": "tg.min", "argmax": "tg.max for the value (an index is not "
     "differentiable: take it from the untraced value)",
-    "linalg.norm": "tg.sqrt(tg.sum(x * x))", "outer": "x[:, None] * y[None, :]",
+    "outer": "x[:, None] * y[None, :]",
     "expand_dims": "tg.reshape, or x[None]", "squeeze": "tg.reshape",
     "swapaxes": "tg.transpose with axes", "moveaxis": "tg.transpose with axes",
     "take": "tg.take (traced indices too)",
