@@ -35,16 +35,17 @@ _LOG_2PI = math.log(2.0 * math.pi)
 
 def _parameters(mean: Any, cov: Any) -> tuple[int, Any, Any]:
     """``(d, mean, cov)`` with ``mean`` a vector and ``cov`` a matrix (SciPy's rules)."""
+    dtype = _la._dtype(cov)          # float32 stays float32
     if mean is None:
         dim = 1 if len(_shape(cov)) < 2 else _shape(cov)[0]
-        mean = np.zeros(dim)
+        mean = np.zeros(dim, dtype=dtype)
     else:
         dim = int(np.prod(_shape(mean)))
     if dim == 1:
         mean, cov = reshape(mean, (1,)), reshape(cov, (1, 1))
     if _shape(mean) != (dim,):
         raise ValueError(f"Array 'mean' must be a vector of length {dim}.")
-    eye = np.eye(dim)
+    eye = np.eye(dim, dtype=dtype)
     nd = len(_shape(cov))
     if nd == 0 or nd == 1:          # cov * I, or the diagonal
         cov = cov * eye
