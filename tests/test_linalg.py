@@ -406,3 +406,60 @@ def test_values_and_gradients_equal_jax(name):
     want = jax.grad(lambda *a: jnp.sum(jfs(*a) * w), argnums=argnums)(*args)
     for g, h in zip(got, want):
         np.testing.assert_allclose(g, np.asarray(h), rtol=1e-9, atol=1e-11)
+
+
+# --------------------------------------------- compositions and dtypes
+@pytest.mark.parametrize("name", ["solve_broadcast", "inv_3d", "slogdet", "cholesky",
+                                  "eigvalh_lower", "svdvals_tall", "matrix_norm_nuc",
+                                  "norm_axis_1"])
+def test_compositions_of_transforms_equal_the_stack_without_jit(name):
+    stacks = [_args(name, seed) for seed in range(3)]
+    batch = tuple(np.stack(parts) for parts in zip(*stacks))
+    loss = _loss(name, stacks[0])
+    g = tg.grad(loss)
+    loop = np.stack([g(*a) for a in stacks])
+    np.testing.assert_allclose(tg.jit(tg.vmap(g))(*batch), loop, rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(tg.vmap(tg.jit(g))(*batch), loop, rtol=1e-12, atol=1e-13)
+    assert _same(tg.grad(tg.jit(loss))(*stacks[0]), g(*stacks[0]))
+    # nested vmap: a batch of batches
+    nested = tuple(np.stack([b, b]) for b in batch)
+    np.testing.assert_allclose(tg.vmap(tg.vmap(g))(*nested), np.stack([loop, loop]),
+                               rtol=1e-12, atol=1e-13)
+    # forward over reverse: a Hessian-vector product against central differences of grad
+    x = stacks[0]
+    v = tuple(np.random.default_rng(11).standard_normal(np.shape(a)) for a in x)
+    _, hv = tg.jvp(g, x, v)
+    eps = 1e-6
+    fd = (g(*(a + eps * d for a, d in zip(x, v))) - g(*(a - eps * d for a, d in zip(x, v))))
+    np.testing.assert_allclose(hv, fd / (2 * eps), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8])
+def test_integer_dtypes_give_numpys_float64_values_in_every_transform(dtype):
+    a = np.array([[5, 1, 2], [1, 6, 0], [2, 0, 7]], dtype=dtype)
+    b = np.array([1, 2, 3], dtype=dtype)
+    for f, np_f in [(la.det, np.linalg.det), (la.inv, np.linalg.inv),
+                    (lambda m: la.solve(m, b), lambda m: np.linalg.solve(m, b)),
+                    (lambda m: la.slogdet(m)[1], lambda m: np.linalg.slogdet(m)[1]),
+                    (la.cholesky, np.linalg.cholesky),
+                    (lambda m: la.eigh(m)[0], lambda m: np.linalg.eigh(m)[0]),
+                    (la.norm, np.linalg.norm),
+                    (lambda m: la.norm(m, 1), lambda m: np.linalg.norm(m, 1)),
+                    (lambda m: la.norm(m, 2), lambda m: np.linalg.norm(m, 2))]:
+        want = np_f(a)
+        for got in (f(a), tg.jit(f)(a), tg.vmap(f)(a[None])[0]):
+            assert np.asarray(got).dtype == np.float64
+            np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-14)
+
+
+def test_numpy_scalars_and_python_floats_as_numpy_takes_them():
+    assert la.norm(np.float64(-3.0)) == 3.0 == np.linalg.norm(np.float64(-3.0))
+    assert tg.grad(la.norm)(-3.0) == -1.0
+    x32 = np.array([3.0, 4.0], dtype=np.float32)
+    assert la.norm(x32).dtype == np.float32 and la.norm(x32) == 5.0
+    assert tg.grad(lambda v: la.norm(v, 3))(x32).dtype == np.float32
+
+
+def test_ties_in_eigenvalues_in_forward_mode():
+    _, dw = tg.jvp(lambda m: la.eigh(m)[0], (np.eye(3),), (np.diag([1.0, 2.0, 3.0]),))
+    np.testing.assert_allclose(dw, [1.0, 2.0, 3.0])
