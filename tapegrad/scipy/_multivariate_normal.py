@@ -18,9 +18,11 @@ from typing import Any
 import numpy as np
 
 from .. import linalg as _la
-from ..arrays import astype
+from ..arrays import _dtype, astype, matmul_p
 from ..axes import max as _max
+from ..axes import min as _min
 from ..axes import sum as _sum
+from ..matrix import _diagonal, _mT
 from ..ops import abs as _abs
 from ..ops import exp, log, sqrt, where
 from ..reductions import reshape
@@ -35,7 +37,7 @@ _LOG_2PI = math.log(2.0 * math.pi)
 
 def _parameters(mean: Any, cov: Any) -> tuple[int, Any, Any]:
     """``(d, mean, cov)`` with ``mean`` a vector and ``cov`` a matrix (SciPy's rules)."""
-    dtype = _la._dtype(cov)          # float32 stays float32
+    dtype = _dtype(cov)          # float32 stays float32
     if mean is None:
         dim = 1 if len(_shape(cov)) < 2 else _shape(cov)[0]
         mean = np.zeros(dim, dtype=dtype)
@@ -79,9 +81,9 @@ def _by_cholesky(dev: Any, cov: Any, dim: int) -> Any:
             "multivariate_normal: cov is not symmetric positive definite; pass "
             "allow_singular=True for a singular (semidefinite) one.") from e
     flat = reshape(dev, (-1, dim))
-    z = solve_triangular(low, _la._mT(flat), lower=True)          # L^-1 (x - mean)
+    z = solve_triangular(low, _mT(flat), lower=True)          # L^-1 (x - mean)
     maha = reshape(_sum(z * z, axis=0), _shape(dev)[:-1])
-    logdet = 2.0 * _sum(log(_la._diagonal(low)))
+    logdet = 2.0 * _sum(log(_diagonal(low)))
     return -0.5 * (dim * _LOG_2PI + logdet + maha)
 
 
@@ -90,16 +92,16 @@ def _by_eigh(dev: Any, cov: Any, dim: int) -> Any:
     w, v = _la.eigh(cov)
     factor = 1e3 if np.asarray(primal_value(w)).dtype == np.float32 else 1e6
     eps = factor * np.finfo(np.asarray(primal_value(w)).dtype).eps * _max(_abs(w))
-    if _la._min(w) < -eps:
+    if _min(w) < -eps:
         raise ValueError("multivariate_normal: cov must be symmetric positive "
                          "semidefinite; it has a negative eigenvalue.")
     keep = w > eps
-    one = astype(keep, _la._dtype(w))
+    one = astype(keep, _dtype(w))
     kept = where(keep, w, 1.0)                    # no log(0) or 1/0, even off the branch
     whiten = v * sqrt(one / kept)                 # U, with U @ U.T the pseudo-inverse
-    maha = _sum(_la.matmul_p(dev, whiten) ** 2, axis=-1)
+    maha = _sum(matmul_p(dev, whiten) ** 2, axis=-1)
     out = -0.5 * (_sum(one) * _LOG_2PI + _sum(log(kept)) + maha)
-    off = _sum(_la.matmul_p(dev, v * (1.0 - one)) ** 2, axis=-1)    # outside the support
+    off = _sum(matmul_p(dev, v * (1.0 - one)) ** 2, axis=-1)    # outside the support
     return where(off < (1e3 * eps) ** 2, out, -math.inf)
 
 

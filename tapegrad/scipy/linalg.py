@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import linalg as _la
+from .. import matrix as _mx
 
 __all__ = ["cho_factor", "cho_solve", "cholesky", "det", "inv", "solve", "solve_triangular"]
 
@@ -22,9 +23,9 @@ Number = Any
 
 def _triangle(a: Number, lower: bool, unit_diagonal: bool) -> Number:
     """The lower (or upper) triangle of ``a``, with ones on the diagonal if ``unit_diagonal``."""
-    mask = _la._tri(a, -1 if unit_diagonal else 0)
+    mask = _mx._tri(a, -1 if unit_diagonal else 0)
     tri = a * (mask if lower else np.swapaxes(mask, -1, -2))
-    return tri + _la._eye(a) if unit_diagonal else tri
+    return tri + _mx._eye(a) if unit_diagonal else tri
 
 
 def solve_triangular(a: Number, b: Number, trans: int | str = 0, lower: bool = False,
@@ -57,9 +58,9 @@ def solve_triangular(a: Number, b: Number, trans: int | str = 0, lower: bool = F
     if trans not in (0, 1, 2, "N", "T", "C"):
         raise ValueError(f"solve_triangular: trans must be 0, 1, 2, 'N', 'T' or 'C', "
                          f"got {trans!r}.")
-    _la._square("solve_triangular", a)
+    _mx._square("solve_triangular", a)
     tri = _triangle(a, lower, unit_diagonal)
-    return _la.solve(_la._mT(tri) if trans not in (0, "N") else tri, b)
+    return _la.solve(_mx._mT(tri) if trans not in (0, "N") else tri, b)
 
 
 def cholesky(a: Number, lower: bool = False, overwrite_a: bool = False,
@@ -165,18 +166,18 @@ def solve(a: Number, b: Number, lower: bool = False, overwrite_a: bool = False,
       array([1. , 0.5])
     """
     del overwrite_a, overwrite_b, check_finite
-    _la._square("solve", a)
+    _mx._square("solve", a)
     if assume_a in _SYMMETRIC:
-        a = _la._sym_lower(a if lower else _la._mT(a))
+        a = _mx._sym_lower(a if lower else _mx._mT(a))
     elif assume_a in ("lower triangular", "upper triangular"):
         a = _triangle(a, assume_a == "lower triangular", False)
     elif assume_a == "diagonal":
-        a = a * _la._eye(a)
+        a = a * _mx._eye(a)
     elif assume_a not in (None, "gen", "general"):
         raise ValueError(f"solve: assume_a={assume_a!r} is not one tapegrad knows; use "
                          f"None, 'gen', 'sym', 'her', 'pos', 'diagonal', "
                          "'lower triangular' or 'upper triangular'.")
-    return _la.solve(_la._mT(a) if transposed else a, b)
+    return _la.solve(_mx._mT(a) if transposed else a, b)
 
 
 def inv(a: Number, overwrite_a: bool = False, check_finite: bool = True) -> Number:
