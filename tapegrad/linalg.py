@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import _dtype, astype, getitem, matmul_p, transpose
+from .arrays import _dtype, astype, getitem, matmul_p, stack, transpose
 from .axes import max as _max
 from .axes import min as _min
 from .axes import sum as _sum
@@ -33,15 +33,15 @@ from .matrix import eigh as eigh
 from .matrix import inv as inv
 from .matrix import slogdet as slogdet
 from .matrix import solve as solve
-from .numpy_dispatch import functions
+from .numpy_dispatch import alternatives, functions
 from .ops import abs as _abs
 from .ops import power, sqrt
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .reductions import reshape
 from .tape import _shape, primal_value
 
-__all__ = ["EighResult", "SlogdetResult", "cholesky", "det", "eigh", "inv", "norm",
-           "slogdet", "solve", "svdvals"]
+__all__ = ["EighResult", "SlogdetResult", "cholesky", "det", "eigh", "eigvalsh", "inv",
+           "matrix_norm", "norm", "slogdet", "solve", "svdvals", "vector_norm"]
 
 Number = Any
 
@@ -103,7 +103,9 @@ functions[np.linalg.svdvals] = (svdvals, ())
 
 # -------------------------------------------------------------------- norm
 def _floats(x: Any) -> Any:
-    """``x`` as floats, as NumPy's ``norm`` takes it."""
+    """``x`` as floats, as NumPy's ``norm`` takes it (a list stacked first)."""
+    if isinstance(x, list | tuple):
+        x = stack(x)
     return x if np.dtype(_dtype(x)) == np.asarray(primal_value(x)).dtype else astype(x, float)
 
 
@@ -206,3 +208,77 @@ def norm(x: Number, ord: Any = None, axis: Any = None,   # noqa: A002  (NumPy's 
 
 
 functions[np.linalg.norm] = (norm, ("ord", "axis", "keepdims"))
+
+
+def vector_norm(x: Number, axis: Any = None, keepdims: bool = False,
+                ord: Any = 2) -> Number:  # noqa: A002  (NumPy's name)
+    """NumPy's ``linalg.vector_norm``: ``x`` as vectors along ``axis`` (all axes: one).
+
+    Args:
+      x: An array.
+      axis: None (every element is one vector), an int, or a tuple of axes
+        taken together as one.
+      keepdims: Keep the reduced axes with size 1.
+      ord: A vector order, as [norm][tapegrad.linalg.norm] takes it.
+
+    Returns:
+      The norm(s).
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.linalg.vector_norm(np.array([[3.0], [4.0]]))
+      5.0
+    """
+    x = _floats(x)
+    shape = _shape(x)
+    axes = tuple(range(len(shape))) if axis is None else _norm_axes(axis, len(shape))
+    rest = tuple(k for k in range(len(shape)) if k not in axes)
+    flat = reshape(transpose(x, axes + rest), (-1,) + tuple(shape[k] for k in rest))
+    out = _vector_norm(flat, ord, 0, False)
+    if keepdims:
+        out = reshape(out, tuple(1 if k in axes else n for k, n in enumerate(shape)))
+    return out
+
+
+def matrix_norm(x: Number, keepdims: bool = False, ord: Any = "fro") -> Number:  # noqa: A002
+    """NumPy's ``linalg.matrix_norm``: ``norm(x, ord, axis=(-2, -1), keepdims)``.
+
+    Args:
+      x: Matrices ``(..., m, n)``.
+      keepdims: Keep the reduced axes with size 1.
+      ord: A matrix order, as [norm][tapegrad.linalg.norm] takes it.
+
+    Returns:
+      The norm of each matrix.
+    """
+    return norm(x, ord, (-2, -1), keepdims)
+
+
+def eigvalsh(a: Number, UPLO: str = "L") -> Number:  # noqa: N803  (NumPy's name)
+    """NumPy's ``linalg.eigvalsh``: the eigenvalues of ``eigh``, ascending.
+
+    Args:
+      a: Symmetric matrices ``(..., n, n)``; only the triangle ``UPLO`` names is read.
+      UPLO: ``"L"`` (lower) or ``"U"`` (upper).
+
+    Returns:
+      The eigenvalues; their derivative is finite at ties too.
+    """
+    return eigh(a, UPLO).eigenvalues
+
+
+functions.update({
+    np.linalg.vector_norm: (vector_norm, ("axis", "keepdims", "ord")),
+    np.linalg.matrix_norm: (matrix_norm, ("keepdims", "ord")),
+    np.linalg.eigvalsh: (eigvalsh, ("UPLO",)),
+})
+alternatives.update({      # the nearest supported spelling of what is not here
+    "linalg.svd": "tg.linalg.svdvals for the singular values, or tg.linalg.eigh(a.T @ a)",
+    "linalg.eig": "tg.linalg.eigh for a symmetric matrix",
+    "linalg.eigvals": "tg.linalg.eigvalsh for a symmetric matrix",
+    "linalg.lstsq": "tg.linalg.solve(a.T @ a, a.T @ b) for a of full column rank",
+    "linalg.pinv": "tg.linalg.inv, or tg.linalg.solve(a.T @ a, a.T), for a full-rank a",
+    "linalg.qr": "tg.linalg.cholesky(a.T @ a) for R of a full-rank a",
+    "linalg.matrix_power": "repeated @ (and tg.linalg.inv for a negative power)",
+})

@@ -90,6 +90,17 @@ CASES = {
     "norm_nuclear_axis": (lambda x: la.norm(x, "nuc", axis=(0, 1)),
                           lambda x: np.linalg.norm(x, "nuc", axis=(0, 1)),
                           lambda r: (r.standard_normal((6, 5, 4)),)),
+    "vector_norm_axes_2_0": (lambda x: la.vector_norm(x, axis=(2, 0), keepdims=True, ord=3),
+                             lambda x: np.linalg.vector_norm(x, axis=(2, 0), keepdims=True,
+                                                             ord=3),
+                             lambda r: (r.standard_normal((4, 2, 3)),)),
+    "vector_norm_all": (la.vector_norm, np.linalg.vector_norm,
+                        lambda r: (r.standard_normal((4, 3)),)),
+    "matrix_norm_nuc_stack": (lambda x: la.matrix_norm(x, ord="nuc"),
+                              lambda x: np.linalg.matrix_norm(x, ord="nuc"),
+                              lambda r: (r.standard_normal((2, 4, 3)),)),
+    "eigvalsh_upper": (lambda a: la.eigvalsh(a, "U"), lambda a: np.linalg.eigvalsh(a, "U"),
+                       lambda r: (_spd(r, 2, 4, 4),)),
 }
 for _ord in (1, 2, 3, 4, 2.5, -1.5, math.inf, -math.inf):
     CASES[f"vector_norm_ord_{_ord}"] = (
@@ -111,7 +122,7 @@ for _ord in (None, "fro", "nuc", 1, -1, 2, -2, math.inf, -math.inf):
 
 # read one triangle: checked raw, and through autograd's symmetric parametrisation
 TRIANGLE = {"cholesky", "cholesky_broadcast", "cholesky_upper", "eigvalh_lower",
-            "eigvalh_upper", "eigvalh_lower_broadcasting"}
+            "eigvalh_upper", "eigvalh_lower_broadcasting", "eigvalsh_upper"}
 
 
 def _args(name, seed=0, dtype=np.float64):
@@ -298,14 +309,16 @@ def test_numpy_linalg_on_traced_values_runs_tapegrad():
     a, b, s = _mat(rng, 3, 3), rng.standard_normal(3), _spd(rng, 3, 3)
 
     def f(a, s):
-        x = np.linalg.solve(a, b) + np.linalg.inv(a) @ b
+        x = np.linalg.solve(a, b) + np.linalg.inv(a) @ b + np.linalg.eigvalsh(s)
+        x = x + np.linalg.vector_norm(a, axis=0, ord=3) + np.linalg.matrix_norm(s, ord=2)
         w, v = np.linalg.eigh(s, UPLO="U")
         return (np.linalg.det(a) + np.linalg.slogdet(s)[1] + tg.sum(x) + tg.sum(w)
                 + np.linalg.norm(x, ord=1, axis=0, keepdims=False)
                 + tg.sum(np.linalg.cholesky(s, upper=True)) + tg.sum(np.linalg.svdvals(a)))
 
     def g(a, s):
-        x = la.solve(a, b) + la.inv(a) @ b
+        x = la.solve(a, b) + la.inv(a) @ b + la.eigvalsh(s)
+        x = x + la.vector_norm(a, axis=0, ord=3) + la.matrix_norm(s, ord=2)
         return (la.det(a) + la.slogdet(s)[1] + tg.sum(x) + tg.sum(la.eigh(s, "U")[0])
                 + la.norm(x, 1) + tg.sum(la.cholesky(s, upper=True)) + tg.sum(la.svdvals(a)))
     got, want = tg.grad(f, argnums=(0, 1))(a, s), tg.grad(g, argnums=(0, 1))(a, s)
@@ -339,8 +352,11 @@ def test_errors_name_the_problem():
         la.norm(np.ones((2, 2, 2)), 1)
     with pytest.raises(ValueError, match="Duplicate axes"):
         la.norm(np.ones((2, 2)), axis=(0, 0))
-    with pytest.raises(TypeError, match=r"np\.linalg\.qr was applied to a traced value"):
+    with pytest.raises(TypeError, match=r"np\.linalg\.qr was applied to a traced value.*"
+                                        r"Use tg\.linalg\.cholesky\(a\.T @ a\)"):
         tg.grad(lambda a: tg.sum(np.linalg.qr(a)[0]))(np.eye(2))
+    with pytest.raises(TypeError, match=r"np\.linalg\.svd was applied.*tg\.linalg\.svdvals"):
+        tg.jit(lambda a: np.linalg.svd(a)[1])(np.eye(2))
 
 
 def test_cholesky_reparameterization_trick():
@@ -453,6 +469,11 @@ def test_integer_dtypes_give_numpys_float64_values_in_every_transform(dtype):
 
 
 def test_numpy_scalars_and_python_floats_as_numpy_takes_them():
+    assert la.norm([3.0, 4.0]) == 5.0
+    np.testing.assert_allclose(la.norm([[1.0, 2.0], [3.0, 4.0]], "nuc"),
+                               np.linalg.norm([[1.0, 2.0], [3.0, 4.0]], "nuc"), rtol=1e-14)
+    assert tg.grad(lambda a, b: la.norm([a, b]), argnums=(0, 1))(3.0, 4.0) == pytest.approx(
+        (0.6, 0.8), rel=1e-15)
     assert la.norm(np.float64(-3.0)) == 3.0 == np.linalg.norm(np.float64(-3.0))
     assert tg.grad(la.norm)(-3.0) == -1.0
     x32 = np.array([3.0, 4.0], dtype=np.float32)
