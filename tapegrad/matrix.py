@@ -183,9 +183,41 @@ def _sign_of_det(a: Any) -> Any:
     return _scalar(np.linalg.slogdet(a)[0])
 
 
+def _adjugate(a: Any) -> Any:
+    """``det(A) A^-1``, also where ``A`` is singular (then from the SVD, as JAX's)."""
+    a = np.asarray(a)
+    a = a if a.dtype.kind == "f" else a.astype(float)
+    try:
+        return np.linalg.det(a)[..., None, None] * np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        pass
+    u, s, vt = np.linalg.svd(a)               # adj(U S V^T) = det(U V^T) V adj(S) U^T
+    ones = np.ones(s.shape[:-1] + (1,), dtype=s.dtype)
+    before = np.cumprod(np.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)
+    after = np.cumprod(np.concatenate([ones, s[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    sign = np.linalg.det(u) * np.linalg.det(vt)
+    others = before * after                   # the product of every s_j but s_i
+    return sign[..., None, None] * np.matmul(np.swapaxes(vt, -1, -2) * others[..., None, :],
+                                             np.swapaxes(u, -1, -2))
+
+
+def _adjugate_jvp(t: Any, ans: Any, a: Any) -> Any:
+    """``d adj = (tr(adj dA) I - adj dA) A^-1`` (from ``adj(A) A = det(A) I``)."""
+    m = _cell(_trace_of_product(ans, t)) * _eye(a) - matmul_p(ans, t)
+    return _mT(solve_p(_mT(a), _mT(m)))
+
+
+def _adjugate_vjp(g: Any, ans: Any, a: Any) -> Any:
+    h = _mT(solve_p(a, _mT(g)))                        # G A^-T
+    return _cell(_sum(_diagonal(h), axis=-1)) * _mT(ans) - matmul_p(_mT(ans), h)
+
+
+adjugate_p: Primitive = _stacked(primitive(_adjugate, "adjugate", check_rules=False))
+defvjp(adjugate_p, _adjugate_vjp)
+defjvp(adjugate_p, _adjugate_jvp)
 det_p: Primitive = _stacked(primitive(_det, "det", check_rules=False))
-defvjp(det_p, lambda g, ans, a: _cell(g * ans) * inv_p(_mT(a)))       # det * A^-T
-defjvp(det_p, lambda t, ans, a: ans * _trace_of_product(inv_p(a), t))
+defvjp(det_p, lambda g, ans, a: _cell(g) * _mT(adjugate_p(a)))        # the cofactors
+defjvp(det_p, lambda t, ans, a: _trace_of_product(adjugate_p(a), t))
 logabsdet_p: Primitive = _stacked(primitive(_logabsdet, "logabsdet", check_rules=False))
 defvjp(logabsdet_p, lambda g, ans, a: _cell(g) * inv_p(_mT(a)))
 defjvp(logabsdet_p, lambda t, ans, a: _trace_of_product(inv_p(a), t))
@@ -208,7 +240,9 @@ def det(a: Number) -> Number:
       a: Square matrices ``(..., n, n)``.
 
     Returns:
-      A float for one matrix, else an array of the leading shape.
+      A float for one matrix, else an array of the leading shape. Its
+      gradient is the cofactor matrix, finite at singular matrices too (as
+      JAX's); the second derivative needs a nonsingular one.
 
     Examples:
       >>> import numpy as np

@@ -484,3 +484,19 @@ def test_numpy_scalars_and_python_floats_as_numpy_takes_them():
 def test_ties_in_eigenvalues_in_forward_mode():
     _, dw = tg.jvp(lambda m: la.eigh(m)[0], (np.eye(3),), (np.diag([1.0, 2.0, 3.0]),))
     np.testing.assert_allclose(dw, [1.0, 2.0, 3.0])
+
+
+def test_det_gradient_at_singular_matrices_is_the_cofactor_matrix_as_jaxs():
+    a = np.array([[1.0, 2.0], [2.0, 4.0]])              # rank 1: cofactors [[4, -2], [-2, 1]]
+    np.testing.assert_allclose(tg.grad(la.det)(a), [[4.0, -2.0], [-2.0, 1.0]], atol=1e-14)
+    b = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]])
+    cof = np.array([[4.0, 4.0, -4.0], [-2.0, -2.0, 2.0], [0.0, 0.0, 0.0]])
+    np.testing.assert_allclose(tg.grad(la.det)(b), cof, atol=1e-13)
+    np.testing.assert_allclose(tg.jvp(la.det, (b,), (np.eye(3),))[1], np.trace(cof), atol=1e-13)
+    tg.check_grads(la.det, (b,), order=1)
+    np.testing.assert_allclose(tg.grad(la.det)(np.ones((3, 3))), 0.0, atol=1e-14)   # rank 1
+    stack = np.stack([a, a + np.eye(2)])                  # one singular in the batch
+    np.testing.assert_allclose(tg.vmap(tg.grad(la.det))(stack),
+                               [[[4.0, -2.0], [-2.0, 1.0]], [[5.0, -2.0], [-2.0, 2.0]]],
+                               atol=1e-13)
+    assert _same(tg.jit(tg.grad(la.det))(b), tg.grad(la.det)(b))
