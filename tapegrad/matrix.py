@@ -71,8 +71,11 @@ def _diagonal(m: Any) -> Any:
 
 
 def _trace_of_product(m: Any, t: Any) -> Any:
-    """``trace(m @ t)`` per matrix of the stacks, without the product."""
-    return _sum(_mT(m) * t, axis=(-2, -1))
+    """``trace(m @ t)`` per matrix of the stacks, without the product.
+
+    Zero-safe in ``t`` (``zmul``): an infinite ``m`` meets a zero tangent as 0.
+    """
+    return _sum(zmul(t, _mT(m)), axis=(-2, -1))
 
 
 def _square(what: str, a: Any) -> int:
@@ -218,9 +221,23 @@ defjvp(adjugate_p, _adjugate_jvp)
 det_p: Primitive = _stacked(primitive(_det, "det", check_rules=False))
 defvjp(det_p, lambda g, ans, a: _cell(g) * _mT(adjugate_p(a)))        # the cofactors
 defjvp(det_p, lambda t, ans, a: _trace_of_product(adjugate_p(a), t))
+
+
+def _inverse(a: Any) -> Any:
+    """``inv``, but infinite (as JAX's) where ``a`` is singular: a rule never raises."""
+    try:
+        return np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        with np.errstate(all="ignore"):
+            return _adjugate(a) / np.linalg.det(a)[..., None, None]
+
+
+inverse_p: Primitive = _stacked(primitive(_inverse, "inverse", check_rules=False))
+defvjp(inverse_p, lambda g, ans, a: -matmul_p(matmul_p(_mT(ans), g), _mT(ans)))
+defjvp(inverse_p, lambda t, ans, a: -matmul_p(matmul_p(ans, t), ans))
 logabsdet_p: Primitive = _stacked(primitive(_logabsdet, "logabsdet", check_rules=False))
-defvjp(logabsdet_p, lambda g, ans, a: _cell(g) * inv_p(_mT(a)))
-defjvp(logabsdet_p, lambda t, ans, a: _trace_of_product(inv_p(a), t))
+defvjp(logabsdet_p, lambda g, ans, a: _cell(g) * inverse_p(_mT(a)))      # A^-T
+defjvp(logabsdet_p, lambda t, ans, a: _trace_of_product(inverse_p(a), t))
 sign_of_det_p: Primitive = _stacked(primitive(_sign_of_det, "sign_of_det", check_rules=False))
 defvjp(sign_of_det_p, None)            # piecewise constant: no derivative flows
 defjvp(sign_of_det_p, None)

@@ -500,3 +500,14 @@ def test_det_gradient_at_singular_matrices_is_the_cofactor_matrix_as_jaxs():
                                [[[4.0, -2.0], [-2.0, 1.0]], [[5.0, -2.0], [-2.0, 2.0]]],
                                atol=1e-13)
     assert _same(tg.jit(tg.grad(la.det))(b), tg.grad(la.det)(b))
+
+
+def test_slogdet_derivatives_at_singular_matrices_are_infinite_as_jaxs_never_an_error():
+    a = np.array([[1.0, 2.0], [2.0, 4.0]])
+    logdet = lambda m: la.slogdet(m)[1]      # noqa: E731
+    assert logdet(a) == -math.inf
+    np.testing.assert_array_equal(tg.grad(logdet)(a), [[math.inf, -math.inf],
+                                                        [-math.inf, math.inf]])
+    assert tg.jvp(logdet, (a,), (np.eye(2),))[1] == math.inf
+    with pytest.raises(np.linalg.LinAlgError):      # the value itself: NumPy's error
+        la.inv(a)
