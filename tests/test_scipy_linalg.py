@@ -314,3 +314,25 @@ def test_values_and_gradients_equal_jax_scipy():
         for got, want in zip(tg.grad(loss, argnums=(0, 1))(a, b),
                              jax.grad(jloss, argnums=(0, 1))(a, b)):
             np.testing.assert_allclose(got, np.asarray(want), rtol=1e-9, atol=1e-11)
+
+
+def test_a_gaussian_process_marginal_likelihood_differentiates_and_jits_unchanged():
+    rng = np.random.default_rng(9)        # autograd's examples/gaussian_process.py, in short
+    X = rng.uniform(-2.0, 2.0, (12, 1))
+    y = np.sin(3.0 * X[:, 0]) + 0.1 * rng.standard_normal(12)
+
+    def log_marginal_likelihood(params):
+        mean, log_noise, log_amp, log_scale = params
+        d = (X[:, None, :] - X[None, :, :]) / np.exp(log_scale)
+        cov = np.exp(log_amp) * np.exp(-0.5 * np.sum(d ** 2, axis=2))
+        cov = cov + (np.exp(log_noise) + 1e-6) * np.eye(12)
+        return mvn.logpdf(y, mean * np.ones(12), cov)
+
+    params = np.array([0.1, -2.0, 0.3, -0.5])
+    want = ss.multivariate_normal.logpdf(
+        y, 0.1 * np.ones(12), np.exp(0.3) * np.exp(-0.5 * ((X - X.T) / np.exp(-0.5)) ** 2)
+        + (np.exp(-2.0) + 1e-6) * np.eye(12))
+    assert log_marginal_likelihood(params) == pytest.approx(want, rel=1e-12)
+    tg.check_grads(log_marginal_likelihood, (params,), order=2)
+    g = tg.grad(log_marginal_likelihood)
+    assert _same(tg.jit(g)(params), g(params))
