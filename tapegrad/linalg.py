@@ -1,7 +1,7 @@
 """NumPy's linear algebra on traced values: ``tg.linalg`` mirrors ``numpy.linalg``.
 
-``solve``, ``inv``, ``det``, ``slogdet``, ``cholesky``, ``eigh`` (in
-``matrix.py``), ``svdvals`` and ``norm``, with NumPy's names, signatures
+``solve``, ``inv``, ``det``, ``slogdet``, ``cholesky`` (in ``matrix.py``),
+``eigh``, ``svdvals`` and ``norm``, with NumPy's names, signatures
 and values (each impl calls ``numpy.linalg``), so ``np.linalg.solve(A, b)``
 on a traced ``A`` runs them too. Stacks of matrices (``(..., n, n)``)
 broadcast as in NumPy, which is also how ``vmap`` runs them: once on the
@@ -16,27 +16,25 @@ eigenvalues to be differentiated, as in JAX.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from .arrays import _dtype, astype, getitem, matmul_p, stack, transpose
+from .arrays import _dtype, astype, concatenate, getitem, matmul_p, stack, transpose
 from .axes import max as _max
 from .axes import min as _min
 from .axes import sum as _sum
-from .matrix import EighResult as EighResult
 from .matrix import SlogdetResult as SlogdetResult
-from .matrix import _diagonal, _mT, _row, _stacked
+from .matrix import _col, _diagonal, _eye, _mT, _row, _square, _stacked, _sym_lower, _sym_lower_T
 from .matrix import cholesky as cholesky
 from .matrix import det as det
-from .matrix import eigh as eigh
 from .matrix import inv as inv
 from .matrix import slogdet as slogdet
 from .matrix import solve as solve
 from .numpy_dispatch import alternatives, functions
 from .ops import abs as _abs
 from .ops import power, sqrt
-from .primitive import Primitive, defjvp, defvjp, primitive
+from .primitive import Primitive, defjvp, defvjp, primitive, zmul
 from .reductions import reshape
 from .tape import _shape, primal_value
 
@@ -44,6 +42,84 @@ __all__ = ["EighResult", "SlogdetResult", "cholesky", "det", "eigh", "eigvalsh",
            "matrix_norm", "norm", "slogdet", "solve", "svdvals", "vector_norm"]
 
 Number = Any
+
+
+# -------------------------------------------------------------------- eigh
+def _eigh(a: Any, lower: bool) -> Any:
+    """Eigenvalues and eigenvectors packed in one array: row 0 holds ``w``."""
+    w, v = np.linalg.eigh(a, "L" if lower else "U")
+    return np.concatenate([w[..., None, :], v], axis=-2)
+
+
+def _unpack(p: Any) -> tuple[Any, Any]:
+    return (getitem(p, (Ellipsis, 0, slice(None))),
+            getitem(p, (Ellipsis, slice(1, None), slice(None))))
+
+
+def _gaps(w: Any) -> Any:
+    """``F[i, j] = 1 / (w[j] - w[i])`` off the diagonal, 0 on it."""
+    eye = _eye(w)
+    return 1.0 / (_row(w) - _col(w) + eye) - eye
+
+
+def _sym(x: Any, lower: bool) -> Any:
+    return _sym_lower(x) if lower else _sym_lower(_mT(x))
+
+
+def _eigh_jvp(t: Any, ans: Any, a: Any, lower: bool) -> Any:
+    w, v = _unpack(ans)
+    m = matmul_p(matmul_p(_mT(v), _sym(t, lower)), v)
+    dv = matmul_p(v, zmul(m, _gaps(w)))
+    return concatenate([_row(_diagonal(m)), dv], axis=-2)
+
+
+def _eigh_vjp(g: Any, ans: Any, a: Any, lower: bool) -> Any:
+    w, v = _unpack(ans)
+    gw, gv = _unpack(g)
+    # zmul: a zero cotangent on the eigenvectors gives zero at ties, not nan
+    inner = _row(gw) * _eye(a) + zmul(matmul_p(_mT(v), gv), _gaps(w))
+    s = _sym_lower_T(matmul_p(matmul_p(v, inner), _mT(v)))
+    return s if lower else _mT(s)
+
+
+eigh_p: Primitive = _stacked(primitive(_eigh, "eigh", check_rules=False))
+defvjp(eigh_p, _eigh_vjp, None)
+defjvp(eigh_p, _eigh_jvp, None)
+
+
+class EighResult(NamedTuple):
+    """What ``eigh`` returns (NumPy 2's field names)."""
+
+    eigenvalues: Any
+    eigenvectors: Any
+
+
+def eigh(a: Number, UPLO: str = "L") -> EighResult:  # noqa: N803  (NumPy's name)
+    """NumPy's ``linalg.eigh``: eigenvalues (ascending) and eigenvectors.
+
+    Args:
+      a: Symmetric matrices ``(..., n, n)``; only the triangle ``UPLO`` names
+        is read, as in NumPy.
+      UPLO: ``"L"`` (lower) or ``"U"`` (upper).
+
+    Returns:
+      ``(w, v)`` with ``a @ v == v * w``; the eigenvectors' derivative needs
+      distinct eigenvalues.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.grad(lambda a: tg.linalg.eigh(a)[0][1])(np.array([[2.0, 0.0], [0.0, 1.0]]))
+      array([[1., 0.],
+             [0., 0.]])
+    """
+    _square("eigh", a)
+    if UPLO not in ("L", "U"):
+        raise ValueError(f"linalg.eigh: UPLO must be 'L' or 'U', got {UPLO!r}.")
+    return EighResult(*_unpack(eigh_p(a, UPLO == "L")))
+
+
+functions[np.linalg.eigh] = (eigh, ("UPLO",))
 
 
 # --------------------------------------------------------- singular values

@@ -1,15 +1,14 @@
-"""The primitives on square matrices behind ``tg.linalg``: solve, inv, det, cholesky, eigh.
+"""The primitives on square matrices behind ``tg.linalg``: solve, inv, det, cholesky.
 
 Each impl calls ``numpy.linalg`` on stacks ``(..., n, n)``, which broadcast
 as in NumPy; that is also how ``vmap`` runs them, once on the whole batch.
 Every rule is written with tapegrad functions (``solve_p``, ``matmul_p``,
 transposes), so derivatives of any order come out, in both modes, and
 float32 stays float32. Derivatives are those of the function NumPy
-computes: ``cholesky`` and ``eigh`` read one triangle of their input (the
-lower one by default), so their gradient lives on that triangle; through a
-symmetric parametrisation (``(A + A.T) / 2``) it is the usual symmetric
-one. ``eigh`` needs distinct eigenvalues for the eigenvectors' derivative
-(a cotangent on the eigenvalues alone is fine at ties), as in JAX.
+computes: ``cholesky`` reads one triangle of its input (the lower one by
+default), so its gradient lives on that triangle; through a symmetric
+parametrisation (``(A + A.T) / 2``) it is the usual symmetric one.
+``eigh`` (in ``linalg.py``) does the same with the helpers here.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .arrays import _dtype, _scalar, concatenate, getitem, matmul_p, transpose
+from .arrays import _dtype, _scalar, matmul_p, transpose
 from .axes import sum as _sum
 from .batching.rules import batch_rules, broadcasting
 from .numpy_dispatch import functions
@@ -26,8 +25,7 @@ from .primitive import Primitive, defjvp, defvjp, primitive, zmul
 from .reductions import reshape, sum_like
 from .tape import _shape
 
-__all__ = ["EighResult", "SlogdetResult", "cholesky", "det", "eigh", "inv", "slogdet",
-           "solve"]
+__all__ = ["SlogdetResult", "cholesky", "det", "inv", "slogdet", "solve"]
 
 Number = Any
 
@@ -356,81 +354,3 @@ def cholesky(a: Number, upper: bool = False) -> Number:
 
 
 functions[np.linalg.cholesky] = (cholesky, ("upper",))
-
-
-# -------------------------------------------------------------------- eigh
-def _eigh(a: Any, lower: bool) -> Any:
-    """Eigenvalues and eigenvectors packed in one array: row 0 holds ``w``."""
-    w, v = np.linalg.eigh(a, "L" if lower else "U")
-    return np.concatenate([w[..., None, :], v], axis=-2)
-
-
-def _unpack(p: Any) -> tuple[Any, Any]:
-    return (getitem(p, (Ellipsis, 0, slice(None))),
-            getitem(p, (Ellipsis, slice(1, None), slice(None))))
-
-
-def _gaps(w: Any) -> Any:
-    """``F[i, j] = 1 / (w[j] - w[i])`` off the diagonal, 0 on it."""
-    eye = _eye(w)
-    return 1.0 / (_row(w) - _col(w) + eye) - eye
-
-
-def _sym(x: Any, lower: bool) -> Any:
-    return _sym_lower(x) if lower else _sym_lower(_mT(x))
-
-
-def _eigh_jvp(t: Any, ans: Any, a: Any, lower: bool) -> Any:
-    w, v = _unpack(ans)
-    m = matmul_p(matmul_p(_mT(v), _sym(t, lower)), v)
-    dv = matmul_p(v, zmul(m, _gaps(w)))
-    return concatenate([_row(_diagonal(m)), dv], axis=-2)
-
-
-def _eigh_vjp(g: Any, ans: Any, a: Any, lower: bool) -> Any:
-    w, v = _unpack(ans)
-    gw, gv = _unpack(g)
-    # zmul: a zero cotangent on the eigenvectors gives zero at ties, not nan
-    inner = _row(gw) * _eye(a) + zmul(matmul_p(_mT(v), gv), _gaps(w))
-    s = _sym_lower_T(matmul_p(matmul_p(v, inner), _mT(v)))
-    return s if lower else _mT(s)
-
-
-eigh_p: Primitive = _stacked(primitive(_eigh, "eigh", check_rules=False))
-defvjp(eigh_p, _eigh_vjp, None)
-defjvp(eigh_p, _eigh_jvp, None)
-
-
-class EighResult(NamedTuple):
-    """What ``eigh`` returns (NumPy 2's field names)."""
-
-    eigenvalues: Any
-    eigenvectors: Any
-
-
-def eigh(a: Number, UPLO: str = "L") -> EighResult:  # noqa: N803  (NumPy's name)
-    """NumPy's ``linalg.eigh``: eigenvalues (ascending) and eigenvectors.
-
-    Args:
-      a: Symmetric matrices ``(..., n, n)``; only the triangle ``UPLO`` names
-        is read, as in NumPy.
-      UPLO: ``"L"`` (lower) or ``"U"`` (upper).
-
-    Returns:
-      ``(w, v)`` with ``a @ v == v * w``; the eigenvectors' derivative needs
-      distinct eigenvalues.
-
-    Examples:
-      >>> import numpy as np
-      >>> import tapegrad as tg
-      >>> tg.grad(lambda a: tg.linalg.eigh(a)[0][1])(np.array([[2.0, 0.0], [0.0, 1.0]]))
-      array([[1., 0.],
-             [0., 0.]])
-    """
-    _square("eigh", a)
-    if UPLO not in ("L", "U"):
-        raise ValueError(f"linalg.eigh: UPLO must be 'L' or 'U', got {UPLO!r}.")
-    return EighResult(*_unpack(eigh_p(a, UPLO == "L")))
-
-
-functions[np.linalg.eigh] = (eigh, ("UPLO",))
