@@ -336,3 +336,24 @@ def test_a_gaussian_process_marginal_likelihood_differentiates_and_jits_unchange
     tg.check_grads(log_marginal_likelihood, (params,), order=2)
     g = tg.grad(log_marginal_likelihood)
     assert _same(tg.jit(g)(params), g(params))
+
+
+@pytest.mark.parametrize("mean, cov", [("none", "matrix"), ("vector", "matrix"),
+                                       ("none", "scalar"), ("vector", "vector")])
+def test_mvn_entropy_equals_scipy(mean, cov):
+    _, m, c = _mvn_args((3,), mean, cov)
+    assert mvn.entropy(m, c) == pytest.approx(ss.multivariate_normal.entropy(m, c), rel=1e-13)
+    assert mvn(m, c).entropy() == mvn.entropy(m, c)
+    singular = np.diag([1.0, 2.0, 0.0])
+    assert mvn.entropy(None, singular) == pytest.approx(
+        ss.multivariate_normal.entropy(None, singular), rel=1e-13)
+
+
+def test_mvn_entropy():
+    rng = np.random.default_rng(10)     # autograd's test, in both modes and to order 2
+    mean, cov = 10 * rng.standard_normal(4), _spd(rng, 4)
+    tg.check_grads(lambda m, c: mvn.entropy(m, _symmetrize(c)), (mean, cov), order=2)
+    g = tg.grad(lambda c: mvn.entropy(None, c))(cov)
+    np.testing.assert_allclose(g, np.tril(np.linalg.inv(cov)) * (2 - np.eye(4)) / 2,
+                               rtol=1e-10)     # d/dC log det C / 2, on the lower triangle
+    assert _same(tg.jit(tg.grad(lambda c: mvn.entropy(None, c)))(cov), g)

@@ -87,17 +87,25 @@ def _by_cholesky(dev: Any, cov: Any, dim: int) -> Any:
     return -0.5 * (dim * _LOG_2PI + logdet + maha)
 
 
-def _by_eigh(dev: Any, cov: Any, dim: int) -> Any:
-    """SciPy's ``_PSD``: eigenvalues at most ``eps`` count as zero."""
+def _spectrum(cov: Any) -> tuple[Any, Any, Any, Any, Any]:
+    """SciPy's ``_PSD``: ``(w, v, kept, one, eps)``; eigenvalues at most ``eps`` are zero.
+
+    ``one`` is 1.0 where an eigenvalue is kept, ``kept`` the eigenvalues with
+    1.0 in place of the dropped ones (no ``log(0)`` or ``1/0``, even off the
+    branch).
+    """
     w, v = _la.eigh(cov)
-    factor = 1e3 if np.asarray(primal_value(w)).dtype == np.float32 else 1e6
-    eps = factor * np.finfo(np.asarray(primal_value(w)).dtype).eps * _max(_abs(w))
+    dtype = np.asarray(primal_value(w)).dtype
+    eps = (1e3 if dtype == np.float32 else 1e6) * np.finfo(dtype).eps * _max(_abs(w))
     if _min(w) < -eps:
         raise ValueError("multivariate_normal: cov must be symmetric positive "
                          "semidefinite; it has a negative eigenvalue.")
     keep = w > eps
-    one = astype(keep, _dtype(w))
-    kept = where(keep, w, 1.0)                    # no log(0) or 1/0, even off the branch
+    return w, v, where(keep, w, 1.0), astype(keep, _dtype(w)), eps
+
+
+def _by_eigh(dev: Any, cov: Any, dim: int) -> Any:
+    w, v, kept, one, eps = _spectrum(cov)
     whiten = v * sqrt(one / kept)                 # U, with U @ U.T the pseudo-inverse
     maha = _sum(matmul_p(dev, whiten) ** 2, axis=-1)
     out = -0.5 * (_sum(one) * _LOG_2PI + _sum(log(kept)) + maha)
@@ -140,6 +148,19 @@ class _MultivariateNormal:
         """The density at ``x``: ``exp(logpdf(...))``, same arguments."""
         return exp(self.logpdf(x, mean, cov, allow_singular))
 
+    def entropy(self, mean: Number = None, cov: Number = 1) -> Number:
+        """The differential entropy, ``(rank (1 + log 2 pi) + log pdet(cov)) / 2``.
+
+        Args:
+          mean: The mean vector (None: zeros); it does not change the entropy.
+          cov: A scalar, the diagonal, or the covariance matrix (singular allowed).
+
+        Returns:
+          A float.
+        """
+        _, _, kept, one, _ = _spectrum(_parameters(mean, cov)[2])
+        return 0.5 * (_sum(one) * (_LOG_2PI + 1.0) + _sum(log(kept)))
+
     def __call__(self, mean: Number = None, cov: Number = 1,
                  allow_singular: bool = False) -> _Frozen:
         """The distribution with fixed parameters (SciPy's frozen form)."""
@@ -160,6 +181,10 @@ class _Frozen:
     def pdf(self, x: Number) -> Number:
         """The density at ``x``."""
         return self.dist.pdf(x, self.mean, self.cov, self.allow_singular)
+
+    def entropy(self) -> Number:
+        """The differential entropy."""
+        return self.dist.entropy(self.mean, self.cov)
 
 
 multivariate_normal = _MultivariateNormal()
