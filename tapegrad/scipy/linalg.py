@@ -1,0 +1,210 @@
+"""SciPy's ``scipy.linalg`` on traced values, as ``jax.scipy.linalg`` has it.
+
+Same names and signatures as SciPy; computed with NumPy through
+[tg.linalg][tapegrad.linalg], so SciPy need not be installed, and every
+function differentiates in both modes, to any order, under ``jit`` and
+``vmap``. A triangular solve is NumPy's ``solve`` on the triangle; the
+``overwrite_*`` and ``check_finite`` flags are accepted and ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import linalg as _la
+from .. import matrix as _mx
+
+__all__ = ["cho_factor", "cho_solve", "cholesky", "det", "inv", "solve", "solve_triangular"]
+
+Number = Any
+
+
+def _triangle(a: Number, lower: bool, unit_diagonal: bool) -> Number:
+    """The lower (or upper) triangle of ``a``, with ones on the diagonal if ``unit_diagonal``."""
+    mask = _mx._tri(a, -1 if unit_diagonal else 0)
+    tri = a * (mask if lower else np.swapaxes(mask, -1, -2))
+    return tri + _mx._eye(a) if unit_diagonal else tri
+
+
+def solve_triangular(a: Number, b: Number, trans: int | str = 0, lower: bool = False,
+                     unit_diagonal: bool = False, overwrite_b: bool = False,
+                     check_finite: bool = True) -> Number:
+    """SciPy's ``solve_triangular``: ``x`` with ``t(a) @ x == b``, ``a`` triangular.
+
+    Only the triangle ``lower`` names is read; the other may hold anything.
+
+    Args:
+      a: Triangular matrices ``(..., n, n)``.
+      b: A vector ``(n,)`` or matrices ``(..., n, k)``.
+      trans: 0 or ``"N"`` solves ``a x = b``; 1, ``"T"``, 2 or ``"C"``
+        solves ``a.T x = b``.
+      lower: Read the lower triangle (else the upper one).
+      unit_diagonal: Take the diagonal as ones, without reading it.
+      overwrite_b: Ignored (SciPy's performance flag).
+      check_finite: Ignored.
+
+    Returns:
+      The solution, shaped as ``b``.
+
+    Examples:
+      >>> import numpy as np
+      >>> from tapegrad.scipy.linalg import solve_triangular
+      >>> solve_triangular(np.array([[2.0, 9.0], [1.0, 4.0]]), np.array([2.0, 5.0]), lower=True)
+      array([1., 1.])
+    """
+    del overwrite_b, check_finite
+    if trans not in (0, 1, 2, "N", "T", "C"):
+        raise ValueError(f"solve_triangular: trans must be 0, 1, 2, 'N', 'T' or 'C', "
+                         f"got {trans!r}.")
+    _mx._square("solve_triangular", a)
+    tri = _triangle(a, lower, unit_diagonal)
+    return _la.solve(_mx._mT(tri) if trans not in (0, "N") else tri, b)
+
+
+def cholesky(a: Number, lower: bool = False, overwrite_a: bool = False,
+             check_finite: bool = True) -> Number:
+    """SciPy's ``cholesky``: ``U`` with ``a = U.T @ U`` (``L`` with ``lower=True``).
+
+    Args:
+      a: Symmetric positive definite matrices ``(..., n, n)``; only the
+        triangle of the factor is read (the upper one by default), as in SciPy.
+      lower: Return the lower factor ``L`` (``a = L @ L.T``).
+      overwrite_a: Ignored.
+      check_finite: Ignored.
+
+    Returns:
+      The triangular factor, zeros in the other triangle.
+
+    Examples:
+      >>> import numpy as np
+      >>> from tapegrad.scipy.linalg import cholesky
+      >>> cholesky(np.array([[4.0, 2.0], [2.0, 2.0]]))
+      array([[2., 1.],
+             [0., 1.]])
+    """
+    del overwrite_a, check_finite
+    return _la.cholesky(a, upper=not lower)
+
+
+def cho_factor(a: Number, lower: bool = False, overwrite_a: bool = False,
+               check_finite: bool = True) -> tuple[Number, bool]:
+    """SciPy's ``cho_factor``: the Cholesky factor and which triangle holds it.
+
+    As in ``jax.scipy.linalg``, the other triangle holds zeros (SciPy leaves
+    arbitrary numbers there, which ``cho_solve`` never reads).
+
+    Args:
+      a: Symmetric positive definite matrices ``(..., n, n)``.
+      lower: Factor as ``L @ L.T`` (else ``U.T @ U``).
+      overwrite_a: Ignored.
+      check_finite: Ignored.
+
+    Returns:
+      ``(c, lower)``, to pass to [cho_solve][tapegrad.scipy.linalg.cho_solve].
+
+    Examples:
+      >>> import numpy as np
+      >>> from tapegrad.scipy.linalg import cho_factor, cho_solve
+      >>> A = np.array([[4.0, 2.0], [2.0, 2.0]])
+      >>> cho_solve(cho_factor(A), np.array([6.0, 4.0]))
+      array([1., 1.])
+    """
+    return cholesky(a, lower, overwrite_a, check_finite), bool(lower)
+
+
+def cho_solve(c_and_lower: tuple[Number, bool], b: Number, overwrite_b: bool = False,
+              check_finite: bool = True) -> Number:
+    """SciPy's ``cho_solve``: ``x`` with ``a @ x == b``, from ``cho_factor(a)``.
+
+    Args:
+      c_and_lower: ``(c, lower)`` as [cho_factor][tapegrad.scipy.linalg.cho_factor]
+        returns it; only ``c``'s triangle is read.
+      b: A vector ``(n,)`` or matrices ``(..., n, k)``.
+      overwrite_b: Ignored.
+      check_finite: Ignored.
+
+    Returns:
+      The solution, shaped as ``b``.
+    """
+    del overwrite_b, check_finite
+    c, lower = c_and_lower
+    if lower:                       # L L^T x = b
+        return solve_triangular(c, solve_triangular(c, b, lower=True), trans=1, lower=True)
+    return solve_triangular(c, solve_triangular(c, b, trans=1), lower=False)   # U^T U x = b
+
+
+_SYMMETRIC = ("sym", "symmetric", "her", "hermitian", "pos", "positive definite")
+
+
+def solve(a: Number, b: Number, lower: bool = False, overwrite_a: bool = False,
+          overwrite_b: bool = False, check_finite: bool = True, assume_a: str | None = None,
+          transposed: bool = False) -> Number:
+    """SciPy's ``solve``: ``x`` with ``a @ x == b``.
+
+    Args:
+      a: Square matrices ``(..., n, n)``.
+      b: A vector ``(n,)`` or matrices ``(..., n, k)``.
+      lower: With a symmetric or triangular ``assume_a``, read the lower
+        triangle (else the upper one), as SciPy does.
+      overwrite_a: Ignored.
+      overwrite_b: Ignored.
+      check_finite: Ignored.
+      assume_a: None or ``"gen"`` (general), ``"sym"``, ``"her"``, ``"pos"``
+        (symmetric: one triangle read), ``"diagonal"``, ``"lower triangular"``
+        or ``"upper triangular"``.
+      transposed: Solve ``a.T @ x == b``.
+
+    Returns:
+      The solution, shaped as ``b``.
+
+    Examples:
+      >>> import numpy as np
+      >>> from tapegrad.scipy.linalg import solve
+      >>> solve(np.array([[2.0, 0.0], [0.0, 4.0]]), np.array([2.0, 2.0]))
+      array([1. , 0.5])
+    """
+    del overwrite_a, overwrite_b, check_finite
+    _mx._square("solve", a)
+    if assume_a in _SYMMETRIC:
+        a = _mx._sym_lower(a if lower else _mx._mT(a))
+    elif assume_a in ("lower triangular", "upper triangular"):
+        a = _triangle(a, assume_a == "lower triangular", False)
+    elif assume_a == "diagonal":
+        a = a * _mx._eye(a)
+    elif assume_a not in (None, "gen", "general"):
+        raise ValueError(f"solve: assume_a={assume_a!r} is not one tapegrad knows; use "
+                         f"None, 'gen', 'sym', 'her', 'pos', 'diagonal', "
+                         "'lower triangular' or 'upper triangular'.")
+    return _la.solve(_mx._mT(a) if transposed else a, b)
+
+
+def inv(a: Number, overwrite_a: bool = False, check_finite: bool = True) -> Number:
+    """SciPy's ``inv``: the inverse of each matrix of a stack (``tg.linalg.inv``).
+
+    Args:
+      a: Square matrices ``(..., n, n)``.
+      overwrite_a: Ignored.
+      check_finite: Ignored.
+
+    Returns:
+      Their inverses.
+    """
+    del overwrite_a, check_finite
+    return _la.inv(a)
+
+
+def det(a: Number, overwrite_a: bool = False, check_finite: bool = True) -> Number:
+    """SciPy's ``det``: the determinant of each matrix of a stack (``tg.linalg.det``).
+
+    Args:
+      a: Square matrices ``(..., n, n)``.
+      overwrite_a: Ignored.
+      check_finite: Ignored.
+
+    Returns:
+      A float for one matrix, else an array of the leading shape.
+    """
+    del overwrite_a, check_finite
+    return _la.det(a)
