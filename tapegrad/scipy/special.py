@@ -85,13 +85,11 @@ defpartials(polygamma, None, lambda ans, n, x: polygamma(n + 1, x))
 
 # ------------------------------------------------------------ x log y
 def _xlogy(x: Any, y: Any) -> Any:
-    r = _n.run(lambda a, b: a * _log(b), x, y)
-    return _zero_at(r, x)
+    return _zero_at(_n.run(lambda a, b: a * _log(b), x, y), x, y)
 
 
 def _xlog1py(x: Any, y: Any) -> Any:
-    r = _n.run(lambda a, b: a * _log1p(b), x, y)
-    return _zero_at(r, x)
+    return _zero_at(_n.run(lambda a, b: a * _log1p(b), x, y), x, y)
 
 
 def _log(b: Any) -> Any:
@@ -102,16 +100,16 @@ def _log1p(b: Any) -> Any:
     return np.log1p(b)
 
 
-def _zero_at(r: Any, x: Any) -> Any:
-    """``r`` with zeros where ``x`` is zero (a nan ``x`` stays nan)."""
+def _zero_at(r: Any, x: Any, y: Any) -> Any:
+    """``r`` with zeros where ``x`` is zero and ``y`` is not nan (SciPy's rule)."""
     if type(r) is float:
-        return 0.0 if x == 0 else r
-    out = np.where(np.equal(x, 0), np.zeros((), r.dtype), r)
+        return 0.0 if x == 0 and y == y else r
+    out = np.where(np.equal(x, 0) & np.equal(y, y), np.zeros((), r.dtype), r)
     return out if np.ndim(r) else out[()]
 
 
 xlogy = primitive(_xlogy, "xlogy", elementwise=True, check_rules=False)
-xlogy.__doc__ = "``x * log(y)``, zero where ``x`` is zero (even at ``y = 0``)."
+xlogy.__doc__ = "``x * log(y)``, zero where ``x`` is zero (even at ``y = 0``; not at a nan ``y``)."
 defpartials(xlogy, lambda ans, x, y: ops.log(y), lambda ans, x, y: ops.div(x, y))
 xlog1py = primitive(_xlog1py, "xlog1py", elementwise=True, check_rules=False)
 xlog1py.__doc__ = "``x * log1p(y)``, zero where ``x`` is zero (even at ``y = -1``)."
@@ -217,11 +215,11 @@ def _register_scipy_ufuncs() -> None:
 
     Only when SciPy is installed; importing ``tapegrad.scipy`` never needs it.
     """
-    if "scipy.special" not in sys.modules and importlib.util.find_spec("scipy") is None:
-        return
     try:
+        if "scipy.special" not in sys.modules and importlib.util.find_spec("scipy") is None:
+            return
         import scipy.special as sp
-    except ImportError:            # pragma: no cover - a broken SciPy install
+    except ImportError:            # SciPy blocked, or a broken install
         return
     for name, fun in _SCIPY_UFUNCS.items():
         ufunc = getattr(sp, name, None)
