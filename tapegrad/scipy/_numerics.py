@@ -32,7 +32,8 @@ def run(f: Callable[..., Array], *args: Any) -> Any:
         if all(type(a) is float or type(a) is int or type(a) is _F64 for a in args):
             return float(f(*(np.asarray(a, dtype=_F64) for a in args)))
         arrays = [np.asarray(a) for a in args]
-        floats = [a.dtype for a in arrays if a.dtype.kind == "f"]   # an order n is no float
+        floats = [a.dtype for a, v in zip(arrays, args)       # an order n is no float, and
+                  if a.dtype.kind == "f" and type(v) is not float]   # a Python float is weak
         dtype = np.result_type(*floats) if floats else _F64
         r = f(*(a.astype(_F64) for a in arrays))
     r = r.astype(dtype, copy=False)
