@@ -193,10 +193,11 @@ def _lse_cases():
 @pytest.mark.parametrize("case", range(len(_lse_cases())))
 def test_logsumexp_equals_scipys(case):
     x, axis, keepdims, b = _lse_cases()[case]
-    if x.size == 0 and axis in (None, (0, -1), 0):
-        pytest.skip("SciPy reduces an empty axis to -inf; tg.max refuses it")
     with np.errstate(all="ignore"):
-        want = sp.logsumexp(x, axis=axis, keepdims=keepdims, b=b)
+        if x.size == 0:      # SciPy 1.17 raises IndexError for some; log of an empty sum
+            want = np.log(np.sum(np.exp(x), axis=axis, keepdims=keepdims))
+        else:
+            want = sp.logsumexp(x, axis=axis, keepdims=keepdims, b=b)
         got = S.logsumexp(x, axis=axis, keepdims=keepdims, b=b)
         _close(got, want)
         assert np.shape(got) == np.shape(want)

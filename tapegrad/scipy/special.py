@@ -162,7 +162,12 @@ def logsumexp(a: Number, axis: Any = None, b: Number | None = None, keepdims: bo
     """
     if b is not None:
         a = ops.where(logic.eq(b, 0), -math.inf, a + 0.0 * b)    # broadcast as SciPy does
-    m = ops.stop_gradient(axes.max(a, axis=axis, keepdims=True))
+    shape = _shape(a)
+    reduced = range(len(shape)) if axis is None else _axes(axis, len(shape))
+    if any(shape[i] == 0 for i in reduced):         # a sum of nothing: no shift, -inf
+        m: Any = np.zeros(tuple(1 if i in reduced else n for i, n in enumerate(shape)))
+    else:
+        m = ops.stop_gradient(axes.max(a, axis=axis, keepdims=True))
     m = ops.where(logic.eq(m - m, 0.0), m, 0.0)                  # -inf/inf/nan shift by 0
     e = ops.exp(a - m)
     s = axes.sum(e if b is None else b * e, axis=axis, keepdims=keepdims)
@@ -170,6 +175,10 @@ def logsumexp(a: Number, axis: Any = None, b: Number | None = None, keepdims: bo
     if return_sign:
         return ops.log(ops.abs(s)) + m, ops.sign(s)
     return ops.log(s) + m
+
+
+def _axes(axis: Any, nd: int) -> tuple[int, ...]:
+    return tuple(int(a) % nd for a in (axis if isinstance(axis, tuple | list) else (axis,)))
 
 
 def _shape(x: Any) -> tuple[int, ...]:
