@@ -22,6 +22,7 @@ from __future__ import annotations
 import importlib.util
 import math
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -213,10 +214,10 @@ def log_softmax(x: Number, axis: Any = None) -> Number:
 
 
 # --------------------------------------------------- SciPy's own ufuncs
-_SCIPY_UFUNCS = {"expit": expit, "erf": erf, "erfc": erfc, "erfinv": erfinv, "ndtr": ndtr,
-                 "log_ndtr": log_ndtr, "ndtri": ndtri, "gammaln": gammaln,
-                 "digamma": digamma, "psi": digamma, "polygamma": polygamma,
-                 "xlogy": xlogy, "xlog1py": xlog1py, "logit": logit}
+_SCIPY_UFUNCS: dict[str, Callable[..., Any]] = {
+    "expit": expit, "erf": erf, "erfc": erfc, "erfinv": erfinv, "ndtr": ndtr,
+    "log_ndtr": log_ndtr, "ndtri": ndtri, "gammaln": gammaln, "digamma": digamma,
+    "psi": digamma, "polygamma": polygamma, "xlogy": xlogy, "xlog1py": xlog1py, "logit": logit}
 
 
 def _register_scipy_ufuncs() -> None:
