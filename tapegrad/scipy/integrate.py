@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from .. import tree
-from ..arrays import concatenate, reshape_to, stack
+from ..arrays import astype, concatenate, reshape_to, stack
 from ..primitive import defjvp, defvjp, primitive
 from ..tape import Traced, primal_value
 from ..transforms import jvp, vjp
@@ -328,5 +328,7 @@ def odeint(func: Callable[..., Any], y0: Any, t: Any, args: Any = (), rtol: floa
         int(mxstep) if mxstep else 100_000, float(hmax) if hmax else math.inf, tfirst,
         np.float32 if np.asarray(primal_value(y0)).dtype == np.float32 else np.float64)
     parts = [y_flat, t_flat] + [_flat(v) for v in floats]
+    if problem.dtype == np.float32:         # one dtype for z, so every cotangent is float32
+        parts = [astype(p, np.float32) for p in parts]
     traced = any(type(p) is Traced for p in parts)
     return odeint_p(problem, concatenate(parts) if traced else np.concatenate(parts))
