@@ -171,8 +171,22 @@ def _scipy_caller() -> str | None:
     return caller if caller is not None and caller.startswith("scipy.") else None
 
 
+ufunc_finders: list[Callable[[Any], Any]] = []
+"""Called with a ufunc missing from ``ufuncs``: its tapegrad function, or None (a
+library's ufuncs found late, as tapegrad.scipy finds SciPy's without importing it)."""
+
+
+def _find_late(ufunc: Any) -> Any:
+    for find in ufunc_finders:
+        prim = find(ufunc)
+        if prim is not None:
+            ufuncs[ufunc] = prim            # found once, then a dict hit
+            return prim
+    return None
+
+
 def _array_ufunc(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-    prim = ufuncs.get(ufunc)
+    prim = ufuncs.get(ufunc) or _find_late(ufunc)
     if prim is None or method != "__call__" or kwargs:
         name = _ufunc_name(ufunc)
         name = name if method == "__call__" else f"{name}.{method}"

@@ -353,6 +353,23 @@ def test_tapegrad_scipy_imports_and_works_without_scipy():
     _close(ode, math.exp(-1.0), rtol=1e-7)
 
 
+def test_tapegrad_scipy_does_not_load_scipy_and_finds_its_ufuncs_later():
+    code = textwrap.dedent("""
+        import sys
+        import numpy as np
+        import tapegrad as tg
+        import tapegrad.scipy
+        assert "scipy" not in sys.modules
+        import scipy.special
+        print(float(tg.grad(lambda x: scipy.special.expit(x))(0.0)),
+              float(tg.jit(tg.grad(lambda x: scipy.special.gammaln(x)))(1.0)))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert [float(v) for v in out.stdout.split()] == [0.25, float(S.digamma(1.0))]
+
+
 def test_the_refusal_table_lists_what_tapegrad_scipy_has():
     from tapegrad.numpy_dispatch import tapegrad_scipy
     assert set(tapegrad_scipy["special"]) == set(S.__all__)

@@ -19,7 +19,6 @@ Examples:
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import sys
 from collections.abc import Callable
@@ -29,7 +28,7 @@ import numpy as np
 
 from .. import axes, logic, ops
 from ..arrays import reshape_to
-from ..numpy_dispatch import ufuncs
+from ..numpy_dispatch import ufunc_finders
 from ..primitive import Primitive, defpartials, primitive
 from . import _numerics as _n
 
@@ -220,21 +219,18 @@ _SCIPY_UFUNCS: dict[str, Callable[..., Any]] = {
     "psi": digamma, "polygamma": polygamma, "xlogy": xlogy, "xlog1py": xlog1py, "logit": logit}
 
 
-def _register_scipy_ufuncs() -> None:
-    """Let SciPy's ufuncs (``scipy.special.expit(x)``) run these on traced values.
+def _scipy_ufunc(ufunc: Any) -> Callable[..., Any] | None:
+    """Ours for SciPy's ufunc of the same name (``scipy.special.expit`` -> ``expit``).
 
-    Only when SciPy is installed; importing ``tapegrad.scipy`` never needs it.
+    Consulted by ``numpy_dispatch`` when a ufunc it does not know meets a
+    traced value; SciPy is loaded then (its ufunc was called), so this never
+    imports it, and ``tapegrad.scipy`` imports without SciPy.
     """
-    try:
-        if "scipy.special" not in sys.modules and importlib.util.find_spec("scipy") is None:
-            return
-        import scipy.special as sp
-    except ImportError:            # SciPy blocked, or a broken install
-        return
-    for name, fun in _SCIPY_UFUNCS.items():
-        ufunc = getattr(sp, name, None)
-        if ufunc is not None and hasattr(ufunc, "nin"):      # a ufunc, not a Python function
-            ufuncs[ufunc] = fun
+    fun = _SCIPY_UFUNCS.get(getattr(ufunc, "__name__", ""))
+    special = sys.modules.get("scipy.special")
+    if fun is None or special is None or getattr(special, ufunc.__name__, None) is not ufunc:
+        return None
+    return fun
 
 
-_register_scipy_ufuncs()
+ufunc_finders.append(_scipy_ufunc)
