@@ -191,3 +191,8 @@ def test_gradients_equal_jaxs():
                   argnums=(0, 1, 2, 3))(y0, t, 2.0, 0.3)
     for g, w in zip(got, want):
         _close(g, np.asarray(w), rtol=1e-7, atol=1e-9)
+
+
+def test_make_tape_replays_odeint():
+    tape = tg.make_tape(lambda k: tg.sum(_loss(np.array([1.0, 2.0]), k)))(0.7)
+    assert tape(1.3) == tg.sum(_loss(np.array([1.0, 2.0]), 1.3))

@@ -92,7 +92,7 @@ def test_float32_stays_float32(fun):
     r = fun(x)
     assert r.dtype == np.float32
     assert fun(np.float32(0.3)).dtype == np.float32
-    want = getattr(sp, fun.name if fun.name != "sigmoid" else "expit")(x.astype(np.float64))
+    want = getattr(sp, getattr(fun, "name", "expit"))(x.astype(np.float64))
     _close(r, want, rtol=1e-6)
     g = tg.grad(lambda x: tg.sum(fun(x)))(x)
     assert g.dtype == np.float32
@@ -421,3 +421,20 @@ def test_logsumexp_equals_jaxs(jsp):
         g = tg.grad(lambda x: tg.sum(S.logsumexp(x, axis=axis, b=np.abs(b))))(x)
         gj = jax.grad(lambda x: js.logsumexp(x, axis=axis, b=np.abs(b)).sum())(x)
         _close(g, np.asarray(gj), rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8])
+@pytest.mark.parametrize("name", ["erf", "erfc", "ndtr", "log_ndtr", "gammaln", "digamma",
+                                  "expit"])
+def test_integer_arrays_and_numpy_scalars(name, dtype):
+    ours, theirs = getattr(S, name), getattr(sp, name)
+    x = np.array([1, 2, 3, 7], dtype=dtype)
+    got = ours(x)
+    assert got.dtype == np.float64
+    _close(got, theirs(x.astype(np.float64)), atol=1e-15)
+    assert np.array_equal(tg.jit(ours)(x), got)
+    r64 = ours(np.float64(2.5))
+    assert type(r64) is float
+    _close(r64, theirs(2.5), atol=1e-15)
+    r32 = ours(np.float32(2.5))
+    assert r32.dtype == np.float32 and np.ndim(r32) == 0

@@ -208,3 +208,12 @@ def test_values_and_gradients_equal_jaxs(jst, name, ours, theirs, draw):
     want = jax.grad(lambda *a: jf(*a).sum(), argnums=argnums)(*args)
     for g, w in zip(got, want):
         _close(g, np.asarray(w), rtol=1e-9, atol=1e-14)
+
+
+def test_make_tape_replays_the_densities():
+    f = lambda x: tg.sum(T.norm.logpdf(x, 0.3, 1.2) + T.gamma.logpdf(x * x + 0.5, 2.0)
+                         + T.poisson.logpmf(np.arange(3.0), x * x + 1.0))
+    x = R(3)
+    tape = tg.make_tape(f)(x)
+    y = R(3)
+    assert tape(y) == f(y)

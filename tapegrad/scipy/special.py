@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from .. import axes, logic, ops
-from ..arrays import reshape_to
+from ..arrays import astype, reshape_to
 from ..numpy_dispatch import ufunc_finders
 from ..primitive import Primitive, defpartials, primitive
 from . import _numerics as _n
@@ -116,7 +116,19 @@ xlog1py.__doc__ = "``x * log1p(y)``, zero where ``x`` is zero (even at ``y = -1`
 defpartials(xlog1py, lambda ans, x, y: ops.log1p(y), lambda ans, x, y: ops.div(x, 1.0 + y))
 
 # ---------------------------------------------------------- composites
-expit = ops.sigmoid
+def expit(x: Number) -> Number:
+    """``1 / (1 + exp(-x))``, computed stably (``tg.sigmoid``; integer data as float64).
+
+    Args:
+      x: The log-odds.
+
+    Returns:
+      The probabilities, shaped like ``x``.
+    """
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None and np.dtype(dtype).kind in "iub":
+        x = astype(x, np.float64)       # tg.sigmoid's -abs(x) of unsigned data wraps around
+    return ops.sigmoid(x)
 
 
 def logit(p: Number) -> Number:
