@@ -85,19 +85,11 @@ defpartials(polygamma, None, lambda ans, n, x: polygamma(n + 1, x))
 
 # ------------------------------------------------------------ x log y
 def _xlogy(x: Any, y: Any) -> Any:
-    return _zero_at(_n.run(lambda a, b: a * _log(b), x, y), x, y)
+    return _zero_at(_n.run(lambda a, b: a * np.log(b), x, y), x, y)
 
 
 def _xlog1py(x: Any, y: Any) -> Any:
-    return _zero_at(_n.run(lambda a, b: a * _log1p(b), x, y), x, y)
-
-
-def _log(b: Any) -> Any:
-    return np.log(b)
-
-
-def _log1p(b: Any) -> Any:
-    return np.log1p(b)
+    return _zero_at(_n.run(lambda a, b: a * np.log1p(b), x, y), x, y)
 
 
 def _zero_at(r: Any, x: Any, y: Any) -> Any:
