@@ -82,7 +82,7 @@ tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests chec
 }
 
 
-def _scipy_alternative(name: str) -> str:
+def _scipy_advice(name: str) -> str:
     """What to write instead of SciPy's ``name`` (``scipy.special.erfcx``): a sentence."""
     if name in scipy_alternatives:
         return f" Use {scipy_alternatives[name]} instead."
@@ -104,10 +104,11 @@ def _refuse(name: str) -> TypeError:
     """The error for NumPy's (or, spelled in full, SciPy's) ``name`` on a traced value."""
     library = "SciPy" if name.startswith("scipy.") else "NumPy"
     full = name if library == "SciPy" else f"np.{name}"
-    alt = alternatives.get(name)
-    use = _scipy_alternative(name.split("(")[0]) if library == "SciPy" else (
-        f" Use {alt} instead." if alt else
+    alt = scipy_alternatives.get(name.split("(")[0]) or alternatives.get(name)
+    use = f" Use {alt} instead." if alt else (
         " Use tapegrad's own functions (tg.exp, tg.log, tg.where, tg.sum, ...) on traced values.")
+    if library == "SciPy":      # tapegrad.scipy's counterpart, or the nearest spelling
+        use = _scipy_advice(name.split("(")[0])
     return TypeError(
         f"{full} was applied to a traced value: tapegrad cannot differentiate it, and "
         f"{library} would silently drop the derivative.{use}")
