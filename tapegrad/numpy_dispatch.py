@@ -12,6 +12,7 @@ NumPy function and what to use instead.
 
 from __future__ import annotations
 
+import difflib
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -50,12 +51,48 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
 }
 
 
-scipy_alternatives = {    # SciPy functions with a tapegrad counterpart
-    "scipy.special.expit": "tg.sigmoid", "scipy.special.logsumexp": "tg.logsumexp",
-    "scipy.special.softmax": "tg.softmax", "scipy.special.log_expit": "-tg.softplus(-x)",
-    "scipy.special.xlogy": "x * tg.log(y)", "scipy.special.logit": "tg.log(x / (1 - x))",
+scipy_alternatives = {    # SciPy functions without a same-named tapegrad.scipy counterpart
+    "scipy.special.logsumexp": "tapegrad.scipy.special.logsumexp",
+    "scipy.special.log_expit": "-tg.softplus(-x)", "scipy.special.psi":
+    "tapegrad.scipy.special.digamma", "scipy.special.loggamma": "tapegrad.scipy.special.gammaln",
+    "scipy.special.gamma": "tg.exp(tapegrad.scipy.special.gammaln(x)) (for x > 0)",
+    "scipy.special.betaln": "gammaln(a) + gammaln(b) - gammaln(a + b) with "
+    "tapegrad.scipy.special.gammaln", "scipy.special.erfcx":
+    "tg.exp(x * x) * tapegrad.scipy.special.erfc(x)", "scipy.special.erfcinv":
+    "tapegrad.scipy.special.erfinv(1 - y)", "scipy.special.log1p": "tg.log1p",
+    "scipy.special.expm1": "tg.expm1", "scipy.special.entr": "-tapegrad.scipy.special.xlogy(x, x)",
+    "scipy.special.rel_entr": "tapegrad.scipy.special.xlogy(x, x / y)",
+    "scipy.special.kl_div": "tapegrad.scipy.special.xlogy(x, x / y) - x + y",
     "scipy.linalg.norm": "tg.sqrt(tg.sum(x * x))",
 }
+tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests check this list)
+    "special": ("digamma", "erf", "erfc", "erfinv", "expit", "gammaln", "log_ndtr",
+                "log_softmax", "logit", "logsumexp", "ndtr", "ndtri", "polygamma", "softmax",
+                "xlog1py", "xlogy"),
+    "stats.norm": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
+    "stats.t": ("logpdf", "pdf"), "stats.gamma": ("logpdf", "pdf"),
+    "stats.beta": ("logpdf", "pdf"), "stats.poisson": ("cdf", "logpmf", "pmf"),
+    "integrate": ("odeint",),
+    # linalg and stats.multivariate_normal: added with tapegrad/scipy/linalg.py
+}
+
+
+def _scipy_advice(name: str) -> str:
+    """What to write instead of SciPy's ``name`` (``scipy.special.erfcx``): a sentence."""
+    if name in scipy_alternatives:
+        return f" Use {scipy_alternatives[name]} instead."
+    module, _, fn = name[len("scipy."):].rpartition(".")
+    names = tapegrad_scipy.get(module, ())
+    if fn in names:
+        return f" Use tapegrad.scipy.{module}.{fn} instead."
+    close = difflib.get_close_matches(fn, names, 1, 0.8) if module == "special" else []
+    if close:
+        return f" Use tapegrad.scipy.{module}.{close[0]} (the nearest it has) instead."
+    has = (f"tapegrad.scipy.{module} has only {', '.join(names)}" if names else
+           f"tapegrad.scipy has no scipy.{module}" if "." not in module or
+           module.split(".")[0] not in tapegrad_scipy else f"tapegrad.scipy has no {name}")
+    return (f" {has}: write it with tapegrad functions, or as a tg.primitive with its "
+            f"derivative (tg.defvjp).")
 
 
 def _refuse(name: str) -> TypeError:
@@ -65,6 +102,8 @@ def _refuse(name: str) -> TypeError:
     alt = scipy_alternatives.get(name.split("(")[0]) or alternatives.get(name)
     use = f" Use {alt} instead." if alt else (
         " Use tapegrad's own functions (tg.exp, tg.log, tg.where, tg.sum, ...) on traced values.")
+    if library == "SciPy":      # tapegrad.scipy's counterpart, or the nearest spelling
+        use = _scipy_advice(name.split("(")[0])
     return TypeError(
         f"{full} was applied to a traced value: tapegrad cannot differentiate it, and "
         f"{library} would silently drop the derivative.{use}")
@@ -95,7 +134,9 @@ def _library_caller() -> str | None:
         top = module.split(".")[0]
         if top in ("scipy", "numpy"):
             found = (module, getattr(frame.f_code, "co_qualname", frame.f_code.co_name))
-        elif top != "tapegrad":     # the user's code: the library call ends here
+            if module.startswith("scipy.stats"):
+                found = ("scipy.stats", _distribution_method(frame, found[1]))
+        elif top not in ("tapegrad", ""):   # the user's code (not SciPy's generated code)
             break
         frame = frame.f_back    # type: ignore[assignment]
     if found is None:
@@ -109,14 +150,39 @@ def _library_caller() -> str | None:
     return f"{public}.{qualname}"
 
 
+def _distribution_method(frame: Any, qualname: str) -> str:
+    """``norm.logpdf`` for ``rv_continuous.logpdf`` called on ``scipy.stats.norm``."""
+    self = frame.f_locals.get("self")
+    dist = getattr(self, "dist", self)                 # a frozen distribution's
+    name = getattr(dist, "name", None)
+    if isinstance(name, str):
+        return f"{name}.{frame.f_code.co_name}"
+    cls, _, method = qualname.rpartition(".")          # multivariate_normal_gen.logpdf
+    return f"{cls.removesuffix('_gen').removesuffix('_frozen')}.{method}" if cls else qualname
+
+
 def _scipy_caller() -> str | None:
     """The SciPy function the user called, where one is on the stack."""
     caller = _library_caller()
     return caller if caller is not None and caller.startswith("scipy.") else None
 
 
+ufunc_finders: list[Callable[[Any], Any]] = []
+"""Called with a ufunc missing from ``ufuncs``: its tapegrad function, or None (a
+library's ufuncs found late, as tapegrad.scipy finds SciPy's without importing it)."""
+
+
+def _find_late(ufunc: Any) -> Any:
+    for find in ufunc_finders:
+        prim = find(ufunc)
+        if prim is not None:
+            ufuncs[ufunc] = prim            # found once, then a dict hit
+            return prim
+    return None
+
+
 def _array_ufunc(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-    prim = ufuncs.get(ufunc)
+    prim = ufuncs.get(ufunc) or _find_late(ufunc)
     if prim is None or method != "__call__" or kwargs:
         name = _ufunc_name(ufunc)
         name = name if method == "__call__" else f"{name}.{method}"

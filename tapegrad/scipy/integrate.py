@@ -1,0 +1,334 @@
+"""``scipy.integrate.odeint`` for tapegrad, differentiated by the adjoint method.
+
+The solver is Dormand-Prince (RK45) with an adaptive step and 4th-order
+interpolation at the output times, as ``jax.experimental.ode.odeint``;
+it runs on plain NumPy numbers inside one primitive. Reverse mode
+integrates the adjoint system backwards (``y``, ``dL/dy`` and ``dL/dargs``
+together, one vector-Jacobian product of ``func`` per evaluation, as JAX
+does), so memory does not grow with the number of steps; forward mode
+integrates the forward sensitivities alongside ``y``. Both are first-order:
+differentiating the derivative again raises a ``NotImplementedError``.
+
+Examples:
+  >>> import numpy as np
+  >>> import tapegrad as tg
+  >>> from tapegrad.scipy.integrate import odeint
+  >>> decay = lambda y, t, k: -k * y
+  >>> t = np.array([0.0, 1.0])
+  >>> float(odeint(decay, np.array([1.0]), t, (2.0,))[1, 0])      # exp(-2)
+  0.1353352...
+  >>> float(tg.grad(lambda k: odeint(decay, np.array([1.0]), t, (k,))[1, 0])(2.0))  # -exp(-2)
+  -0.1353352...
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .. import tree
+from ..arrays import astype, concatenate, reshape_to, stack
+from ..primitive import defjvp, defvjp, primitive
+from ..tape import Traced, primal_value
+from ..transforms import jvp, vjp
+
+__all__ = ["odeint"]
+
+Array = np.ndarray
+
+
+# ------------------------------------------------------------ the solver
+_ALPHA = (1 / 5, 3 / 10, 4 / 5, 8 / 9, 1.0, 1.0)
+_BETA = (
+    (1 / 5,),
+    (3 / 40, 9 / 40),
+    (44 / 45, -56 / 15, 32 / 9),
+    (19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729),
+    (9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656),
+    (35 / 384, 0.0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84),
+)
+_C_SOL = np.array([35 / 384, 0.0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84, 0.0])
+_C_ERR = _C_SOL - np.array([1951 / 21600, 0.0, 22642 / 50085, 451 / 720, -12231 / 42400,
+                            649 / 6300, 1 / 60])
+_C_MID = np.array([6025192743 / 30085553152, 0.0, 51252292925 / 65400821598,
+                   -2691868925 / 45128329728, 187940372067 / 1594534317056,
+                   -1776094331 / 19743644256, 11237099 / 235043384]) / 2
+
+
+def _step(f: Callable[[Array, float], Array], y: Array, fy: Array, t: float,
+          h: float) -> tuple[Array, Array, Array, Array]:
+    """One Dormand-Prince step: the new y, its slope, the error estimate, the stages."""
+    k = [fy]
+    for alpha, beta in zip(_ALPHA, _BETA):
+        k.append(f(y + h * sum(b * ki for b, ki in zip(beta, k) if b), t + h * alpha))
+    ks = np.stack(k)
+    y1 = y + h * (_C_SOL @ ks)
+    return y1, ks[-1], h * (_C_ERR @ ks), ks
+
+
+def _fit(y0: Array, y1: Array, ks: Array, h: float) -> Array:
+    """The 4th-order polynomial through a step (coefficients, highest first)."""
+    ym = y0 + h * (_C_MID @ ks)
+    d0, d1 = h * ks[0], h * ks[-1]
+    return np.stack([-2 * d0 + 2 * d1 - 8 * y0 - 8 * y1 + 16 * ym,
+                     5 * d0 - 3 * d1 + 18 * y0 + 14 * y1 - 32 * ym,
+                     -4 * d0 + d1 - 11 * y0 - 5 * y1 + 16 * ym, d0, y0])
+
+
+def _first_step(f: Callable[[Array, float], Array], t0: float, y0: Array, f0: Array,
+                rtol: float, atol: float) -> float:
+    """Hairer, Norsett and Wanner's initial step (Solving ODEs I, II.4)."""
+    scale = atol + np.abs(y0) * rtol
+    d0, d1 = np.linalg.norm(y0 / scale), np.linalg.norm(f0 / scale)
+    h0 = 1e-6 if d0 < 1e-5 or d1 < 1e-5 else 0.01 * d0 / d1
+    d2 = np.linalg.norm((f(y0 + h0 * f0, t0 + h0) - f0) / scale) / h0
+    h1 = (max(1e-6, h0 * 1e-3) if max(d1, d2) <= 1e-15
+          else (0.01 / max(d1, d2)) ** (1.0 / 5.0))
+    return float(min(100 * h0, h1))
+
+
+def _solve(f: Callable[[Array, float], Array], y0: Array, ts: Array, rtol: float, atol: float,
+           mxstep: int, hmax: float) -> Array:
+    """``y`` at each of the increasing times ``ts``, from ``y(ts[0]) = y0``."""
+    y, t = y0, float(ts[0])
+    fy = f(y, t)
+    h = min(_first_step(f, t, y, fy, rtol, atol), hmax)
+    last_t, coeff = t, np.stack([y] * 5)
+    out = [y0]
+    for target in ts[1:]:
+        steps = 0
+        while t < target and h > 0:
+            if steps == mxstep:
+                raise RuntimeError(
+                    f"odeint: more than mxstep={mxstep} steps to reach t={target}; pass a "
+                    f"larger mxstep, or looser rtol/atol (the problem may be stiff).")
+            steps += 1
+            y1, f1, err, ks = _step(f, y, fy, t, h)
+            tol = atol + rtol * np.maximum(np.abs(y), np.abs(y1))
+            ratio = float(np.sqrt(np.mean((err / tol) ** 2))) if y.size else 0.0
+            if ratio <= 1.0:
+                coeff, last_t = _fit(y, y1, ks, h), t
+                y, fy, t = y1, f1, t + h
+            factor = 10.0 if ratio == 0 else min(10.0, max(
+                0.9 * ratio ** -0.2, 1.0 if ratio < 1 else 0.2))
+            h = min(h * factor, hmax)
+        s = (target - last_t) / (t - last_t) if t != last_t else 1.0
+        out.append(np.polyval(coeff, s) if coeff.ndim == 1 else
+                   (((coeff[0] * s + coeff[1]) * s + coeff[2]) * s + coeff[3]) * s + coeff[4])
+    return np.stack(out)
+
+
+# ------------------------------------------------------------- the problem
+@dataclass(frozen=True, eq=False)
+class _Problem:
+    """Everything about one ``odeint`` call that is not differentiated.
+
+    The differentiated numbers travel as one flat vector ``z``: ``y0``,
+    then ``t``, then every float leaf of ``args``.
+    """
+
+    func: Callable[..., Any]
+    treedef: Any
+    leaves: tuple[Any, ...]            # the args' leaves; None where it is in z
+    shapes: tuple[tuple[int, ...], ...]   # the shapes of the float leaves in z
+    n: int
+    nt: int
+    rtol: float
+    atol: float
+    mxstep: int
+    hmax: float
+    tfirst: bool
+    dtype: Any                          # of the trajectory: y0's, float32 or float64
+
+    def split(self, z: Array) -> tuple[Array, Array, list[Array]]:
+        """``z`` as ``(y0, t, float leaves)``."""
+        y0, t = z[:self.n], z[self.n:self.n + self.nt]
+        out, at = [], self.n + self.nt
+        for shape in self.shapes:
+            size = math.prod(shape)
+            out.append(z[at:at + size].reshape(shape))
+            at += size
+        return y0, t, out
+
+    def rhs(self, y: Any, t: Any, floats: Any) -> Any:
+        """``func(y, t, *args)`` with the float leaves ``floats``, as one flat vector."""
+        it = iter(floats)
+        args = tree.unflatten(self.treedef, [next(it) if v is None else v for v in self.leaves])
+        r = self.func(t, y, *args) if self.tfirst else self.func(y, t, *args)
+        if isinstance(r, list | tuple):
+            r = stack(list(r)) if any(type(v) is Traced for v in r) else np.asarray(r, float)
+        if type(r) is Traced:
+            return reshape_to(r, (self.n,))
+        return np.asarray(r, dtype=float).reshape(self.n)
+
+    def solve(self, y0: Array, t: Array, floats: list[Array]) -> Array:
+        """The trajectory at ``t`` (increasing or decreasing), shape ``(len(t), n)``."""
+        sign = -1.0 if self.nt > 1 and t[-1] < t[0] else 1.0
+
+        def f(y: Array, s: float) -> Array:
+            return sign * self.rhs(y, sign * s, floats)
+        return _solve(f, y0, sign * t, self.rtol, self.atol, self.mxstep, self.hmax)
+
+
+def _odeint_impl(problem: _Problem, z: Any) -> Any:
+    z64 = np.asarray(z, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        ys = problem.solve(*problem.split(z64))
+    return ys.astype(problem.dtype, copy=False)
+
+
+def _adjoint_impl(problem: _Problem, z: Any, ys: Any, g: Any) -> Any:
+    """``dL/dz`` from ``g = dL/dys``: the adjoint system, solved backwards between outputs."""
+    z64 = np.asarray(z, dtype=np.float64)
+    ys, g = np.asarray(ys, dtype=np.float64), np.asarray(g, dtype=np.float64)
+    y0, t, floats = problem.split(z64)
+    n, m = problem.n, z64.size - problem.n - problem.nt
+
+    def pullback(y: Array, time: float, a: Array) -> tuple[Array, Array, Array]:
+        fy, back = vjp(lambda y_, *fl: problem.rhs(y_, time, fl), y, *floats)
+        cot = back(a)
+        flat = [np.ravel(c) for c in cot[1:]]
+        return np.asarray(fy), np.asarray(cot[0]), np.concatenate(flat) if flat else np.zeros(0)
+
+    def augmented(state: Array, s: float) -> Array:      # in reversed time s = -t
+        y, a = state[:n], state[n:2 * n]
+        fy, a_fy, a_ftheta = pullback(y, -s, a)
+        return np.concatenate([-fy, a_fy, a_ftheta])
+
+    t_bar = np.zeros(problem.nt)
+    a = g[-1].copy()
+    theta_bar = np.zeros(m)
+    for i in range(problem.nt - 1, 0, -1):
+        t_bar[i] = problem.rhs(ys[i], t[i], floats) @ g[i]
+        state = np.concatenate([ys[i], a, theta_bar])
+        times = np.array([-t[i], -t[i - 1]])
+        if times[1] < times[0]:               # decreasing output times: solve the other way
+            def aug(state: Array, s: float) -> Array:
+                return -augmented(state, -s)
+            end = _solve(aug, state, -times, problem.rtol, problem.atol, problem.mxstep,
+                         problem.hmax)[-1]
+        else:
+            end = _solve(augmented, state, times, problem.rtol, problem.atol,
+                         problem.mxstep, problem.hmax)[-1]
+        a, theta_bar = end[n:2 * n] + g[i - 1], end[2 * n:]
+    if problem.nt:
+        t_bar[0] = -(problem.rhs(y0, t[0], floats) @ (a - g[0]))
+    out = np.concatenate([a, t_bar, theta_bar])
+    return out.astype(np.asarray(z).dtype, copy=False)
+
+
+def _tangent_impl(problem: _Problem, z: Any, ys: Any, dz: Any) -> Any:
+    """The tangent of the trajectory: forward sensitivities, solved with ``y``."""
+    z64 = np.asarray(z, dtype=np.float64)
+    y0, t, floats = problem.split(z64)
+    dy0, dt, dfloats = problem.split(np.asarray(dz, dtype=np.float64))
+    n = problem.n
+
+    def both(state: Array, time: float) -> Array:
+        fy, dfy = jvp(lambda y_, *f_: problem.rhs(y_, time, f_), (state[:n], *floats),
+                      (state[n:], *dfloats))
+        return np.concatenate([np.asarray(fy), np.asarray(dfy)])
+
+    start = dy0 - problem.rhs(y0, t[0], floats) * dt[0] if problem.nt else dy0
+    with np.errstate(all="ignore"):
+        traj = _solve_with(problem, both, np.concatenate([y0, start]), t)
+    out = traj[:, n:] + np.stack([problem.rhs(ys_i, t_i, floats) * d
+                                  for ys_i, t_i, d in zip(np.asarray(ys, float), t, dt)]) \
+        if problem.nt else traj[:, n:]
+    out[0] = dy0
+    return out.astype(problem.dtype, copy=False)
+
+
+def _solve_with(problem: _Problem, f: Callable[..., Array], y0: Array, t: Array) -> Array:
+    sign = -1.0 if problem.nt > 1 and t[-1] < t[0] else 1.0
+    return _solve(lambda y, s: sign * f(y, sign * s), y0, sign * t, problem.rtol,
+                  problem.atol, problem.mxstep, problem.hmax)
+
+
+def _no_second_order(*_: Any) -> Any:
+    raise NotImplementedError(
+        "tapegrad.scipy.integrate.odeint is differentiated once (the adjoint in reverse "
+        "mode, forward sensitivities in forward mode); a derivative of that derivative is "
+        "not implemented. Differentiate a solver written with tapegrad operations (a "
+        "Runge-Kutta loop) for higher orders.")
+
+
+odeint_p = primitive(_odeint_impl, "odeint", check_rules=False)
+_adjoint_p = primitive(_adjoint_impl, "odeint_adjoint", check_rules=False)
+_tangent_p = primitive(_tangent_impl, "odeint_tangent", check_rules=False)
+defvjp(odeint_p, None, lambda g, ans, problem, z: _adjoint_p(problem, z, ans, g))
+defjvp(odeint_p, None, lambda dz, ans, problem, z: _tangent_p(problem, z, ans, dz))
+for _p in (_adjoint_p, _tangent_p):
+    defvjp(_p, None, _no_second_order, _no_second_order, _no_second_order)
+    defjvp(_p, None, _no_second_order, _no_second_order, _no_second_order)
+
+
+# -------------------------------------------------------------- public
+def _is_float_leaf(v: Any) -> bool:
+    if type(v) is Traced:
+        return np.asarray(primal_value(v)).dtype.kind == "f"
+    return isinstance(v, float | np.floating) or (
+        isinstance(v, np.ndarray) and v.dtype.kind == "f")
+
+
+def _flat(v: Any) -> Any:
+    if type(v) is Traced:
+        return reshape_to(v, (-1,))
+    a = np.asarray(v)
+    return np.ravel(a if a.dtype.kind == "f" else a.astype(float))
+
+
+def odeint(func: Callable[..., Any], y0: Any, t: Any, args: Any = (), rtol: float | None = None,
+           atol: float | None = None, mxstep: int = 0, hmax: float = 0.0,
+           tfirst: bool = False, **options: Any) -> Any:
+    """Integrate ``dy/dt = func(y, t, *args)`` from ``y(t[0]) = y0`` (SciPy's signature).
+
+    Differentiable in ``y0``, ``t`` and every float in ``args`` (a pytree),
+    by the adjoint method in reverse mode and forward sensitivities in
+    forward mode; ``jit`` and ``vmap`` call the solver as one step.
+
+    Args:
+      func: ``func(y, t, *args)`` (``func(t, y, *args)`` with ``tfirst``) returning
+        ``dy/dt`` shaped like ``y``; it receives plain NumPy values, and
+        traced values while the adjoint runs, so write it with NumPy or tapegrad.
+      y0: The initial state (flattened to a vector, as SciPy does).
+      t: The output times, increasing or decreasing; ``t[0]`` is where ``y0`` holds.
+      args: Extra arguments of ``func``: a tuple (of pytrees).
+      rtol: Relative tolerance (SciPy's default ``1.49012e-8``).
+      atol: Absolute tolerance (SciPy's default ``1.49012e-8``).
+      mxstep: The most steps between two output times (0: 100000).
+      hmax: The largest step (0: unbounded).
+      tfirst: ``func`` takes ``t`` first, as ``solve_ivp``'s does.
+      **options: SciPy's other options (``Dfun``, ``full_output``...): refused.
+
+    Returns:
+      The states at ``t``, shape ``(len(t), len(y0))``.
+
+    Raises:
+      TypeError: for an option of SciPy's LSODA that this solver does not have.
+      RuntimeError: when ``mxstep`` steps do not reach the next output time.
+    """
+    if options:
+        raise TypeError(f"tapegrad.scipy.integrate.odeint: {', '.join(sorted(options))} "
+                        f"(an option of SciPy's LSODA) is not supported; the solver is "
+                        f"Dormand-Prince with rtol, atol, mxstep and hmax.")
+    args = args if isinstance(args, tuple) else (args,)
+    leaves, treedef = tree.flatten(args)
+    floats = [v for v in leaves if _is_float_leaf(v)]
+    y_flat, t_flat = _flat(y0), _flat(t)
+    problem = _Problem(
+        func, treedef, tuple(None if _is_float_leaf(v) else v for v in leaves),
+        tuple(np.shape(primal_value(v)) for v in floats),
+        int(np.size(primal_value(y0))), int(np.size(primal_value(t))),
+        1.49012e-8 if rtol is None else float(rtol), 1.49012e-8 if atol is None else float(atol),
+        int(mxstep) if mxstep else 100_000, float(hmax) if hmax else math.inf, tfirst,
+        np.float32 if np.asarray(primal_value(y0)).dtype == np.float32 else np.float64)
+    parts = [y_flat, t_flat] + [_flat(v) for v in floats]
+    if problem.dtype == np.float32:         # one dtype for z, so every cotangent is float32
+        parts = [astype(p, np.float32) for p in parts]
+    traced = any(type(p) is Traced for p in parts)
+    return odeint_p(problem, concatenate(parts) if traced else np.concatenate(parts))

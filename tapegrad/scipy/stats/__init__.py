@@ -1,0 +1,24 @@
+"""``scipy.stats`` for tapegrad: one module per distribution, as in ``jax.scipy.stats``.
+
+Each function takes SciPy's arguments (``loc`` and ``scale`` included),
+broadcasts them like SciPy, and is differentiable in every float argument,
+to any order. Outside the support the log-density is ``-inf``; invalid
+parameters (``scale <= 0``) give ``nan``, as in SciPy.
+
+Examples:
+  >>> import tapegrad as tg
+  >>> from tapegrad.scipy.stats import norm
+  >>> round(tg.grad(norm.logpdf, argnums=2)(1.0, 0.0, 1.0), 12)     # d/dscale
+  0.0
+"""
+
+from . import beta as beta
+from . import gamma as gamma
+from . import norm as norm
+from . import poisson as poisson
+from . import t as t
+
+# scipy.stats.multivariate_normal is tapegrad/scipy/_multivariate_normal.py; add at merge:
+#   from .. import _multivariate_normal as multivariate_normal   (and in __all__)
+
+__all__ = ["beta", "gamma", "norm", "poisson", "t"]

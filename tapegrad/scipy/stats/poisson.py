@@ -1,0 +1,72 @@
+"""The Poisson distribution: ``scipy.stats.poisson``'s mass function, differentiable in ``mu``.
+
+Examples:
+  >>> import tapegrad as tg
+  >>> from tapegrad.scipy.stats import poisson
+  >>> round(tg.grad(poisson.logpmf, argnums=1)(3, 2.0), 12)      # k / mu - 1
+  0.5
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ... import axes, logic, ops
+from ...arrays import floor
+from ...tape import Traced
+from ..special import gammaln, xlogy
+from ._common import Number, where_ok
+
+__all__ = ["cdf", "logpmf", "pmf"]
+
+
+def logpmf(k: Number, mu: Number, loc: Number = 0) -> Number:
+    """Log of the probability of ``k`` events: ``k log mu - log k! - mu``.
+
+    Args:
+      k: The count (``-inf`` where ``k - loc`` is negative or not an integer).
+      mu: The mean (``nan`` where negative).
+      loc: A shift of ``k``.
+
+    Returns:
+      The log-probability, broadcast over the arguments.
+    """
+    x = k - loc
+    r = xlogy(x, mu) - gammaln(x + 1.0) - mu
+    outside = logic.logical_or(logic.lt(x, 0.0), logic.ne(x, floor(x)))
+    r = ops.where(outside, -math.inf, r)
+    ok = True if isinstance(mu, int | float) and mu >= 0 else logic.ge(mu, 0.0)
+    return where_ok(ok, r, float("nan"))
+
+
+def pmf(k: Number, mu: Number, loc: Number = 0) -> Number:
+    """The probability of ``k`` events (arguments as ``logpmf``)."""
+    return ops.exp(logpmf(k, mu, loc))
+
+
+def cdf(k: Number, mu: Number, loc: Number = 0) -> Number:
+    """``P(K <= k)``: the sum of ``pmf(j, mu)`` for ``j = 0 .. floor(k - loc)``.
+
+    Differentiable in ``mu``; ``k`` and ``loc`` are counts (their value
+    sets the number of terms, so they must not be traced).
+
+    Args:
+      k: The count.
+      mu: The mean.
+      loc: A shift of ``k``.
+
+    Returns:
+      The probability, broadcast over the arguments.
+    """
+    if isinstance(k, Traced) or isinstance(loc, Traced):
+        raise TypeError("tapegrad.scipy.stats.poisson.cdf: k and loc must be plain counts, not "
+                        "traced values (their value sets the number of terms); pass them as "
+                        "constants, or as static arguments of tg.jit (static_argnums).")
+    x = np.floor(np.asarray(k, dtype=float) - loc)
+    top = int(np.nanmax(x, initial=-1.0)) if np.isfinite(np.nanmax(x, initial=-1.0)) else -1
+    j = np.arange(top + 1, dtype=float).reshape((-1,) + (1,) * np.ndim(x))
+    terms = ops.where(j <= x, pmf(j, mu), 0.0)
+    total = axes.sum(terms, axis=0) if top >= 0 else 0.0 * mu + np.zeros(np.shape(x))
+    return ops.where(x < 0, 0.0, total)
