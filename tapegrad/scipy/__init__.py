@@ -13,10 +13,8 @@ Examples:
 """
 
 from . import integrate as integrate
+from . import linalg as linalg
 from . import special as special
 from . import stats as stats
 
-# scipy.linalg (solve_triangular, cho_factor, cho_solve) is tapegrad/scipy/linalg.py;
-# add at merge:  from . import linalg as linalg   (and "linalg" in __all__)
-
-__all__ = ["integrate", "special", "stats"]
+__all__ = ["integrate", "linalg", "special", "stats"]

@@ -33,8 +33,8 @@ import numpy as np
 from .. import tree
 from ..arrays import astype, concatenate, reshape_to, stack
 from ..primitive import defjvp, defvjp, primitive
-from ..tape import Traced, primal_value
 from ..transforms import jvp, vjp
+from ..values import Traced, primal_value
 
 __all__ = ["odeint"]
 

@@ -12,13 +12,11 @@ Examples:
   0.0
 """
 
+from .._multivariate_normal import multivariate_normal as multivariate_normal
 from . import beta as beta
 from . import gamma as gamma
 from . import norm as norm
 from . import poisson as poisson
 from . import t as t
 
-# scipy.stats.multivariate_normal is tapegrad/scipy/_multivariate_normal.py; add at merge:
-#   from .. import _multivariate_normal as multivariate_normal   (and in __all__)
-
-__all__ = ["beta", "gamma", "norm", "poisson", "t"]
+__all__ = ["beta", "gamma", "multivariate_normal", "norm", "poisson", "t"]

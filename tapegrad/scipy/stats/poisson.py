@@ -15,7 +15,7 @@ import numpy as np
 
 from ... import axes, logic, ops
 from ...arrays import floor
-from ...tape import Traced
+from ...values import Traced
 from ..special import gammaln, xlogy
 from ._common import Number, where_ok
 
