@@ -25,6 +25,18 @@ HOT_LOOPS: dict[str, str] = {
     # flatten runs on every grad/jit/vmap call; its "node of leaves" and "row of
     # leaves" shortcuts are inlined so a list of floats costs no call per leaf.
     "tapegrad.tree:_flatten": "the one flatten loop, on jit's and grad's call path",
+    # the tape players' loops read the record layout inline and keep the rule
+    # lookup, the product and the accumulation in one frame (benchmarks/eager.py:
+    # a call per record costs about a tenth of a backward pass)
+    "tapegrad.reverse:backward": "the backward pass, once per record",
+    "tapegrad.forward:forward": "the forward pass, once per record",
+    # every traced binary operator runs this (Traced.__mul__ is apply_2): written
+    # out to save attribute lookups and calls (benchmarks/eager.py, benchmarks/ab.py)
+    "tapegrad.primitive:binary_applier": "makes the applier below",
+    "tapegrad.primitive:binary_applier.apply_2": "every traced binary operator",
+    # one sweep over every equation of a program (10^5 on the moons loop): the
+    # renaming inlined (benchmarks/jit.py, first call)
+    "tapegrad.staging.passes:_sweep": "the forward rewrites, once per equation",
 }
 
 
@@ -192,6 +204,16 @@ def test_imports_point_one_way():
         " -> ".join(c) for c in found)
 
 
+def _code_lines(fun: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    """A function's length in lines, ``def`` to its end, its docstring not counted."""
+    n = (fun.end_lineno or fun.lineno) - fun.lineno + 1
+    first = fun.body[0]
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and \
+            isinstance(first.value.value, str):
+        n -= (first.end_lineno or first.lineno) - first.lineno + 1
+    return n
+
+
 def _functions(tree: ast.Module) -> list[tuple[str, int]]:
     """Every function's qualified name and length in lines (``def`` to its end)."""
     out: list[tuple[str, int]] = []
@@ -202,7 +224,7 @@ def _functions(tree: ast.Module) -> list[tuple[str, int]]:
             if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 name = prefix + child.name
                 if not isinstance(child, ast.ClassDef):
-                    out.append((name, (child.end_lineno or child.lineno) - child.lineno + 1))
+                    out.append((name, _code_lines(child)))
                 todo.append((child, name + "."))
             else:
                 todo.append((child, prefix))
