@@ -20,7 +20,8 @@ import numpy as np
 from . import reductions
 from .arrays import _scalar, broadcast_to_p, stack
 from .batching.rules import along_axes, batch_rules
-from .ops import div, where
+from .kinks import where
+from .ops import div
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .reductions import reshape
 from .values import float_array, primal_value, shape_of
@@ -260,7 +261,7 @@ def _install() -> None:
 
 
 def _clip(x: Any, lo: Any, hi: Any) -> Any:
-    from .ops import maximum, minimum
+    from .kinks import maximum, minimum
     x = x if lo is None else maximum(x, lo)
     return x if hi is None else minimum(x, hi)
 

@@ -24,6 +24,7 @@ from .arrays import _dtype, astype, concatenate, getitem, matmul_p, stack, trans
 from .axes import max as _max
 from .axes import min as _min
 from .axes import sum as _sum
+from .kinks import abs as _abs
 from .matrix import SlogdetResult as SlogdetResult
 from .matrix import _col, _diagonal, _eye, _mT, _row, _square, _stacked, _sym_lower, _sym_lower_T
 from .matrix import cholesky as cholesky
@@ -32,7 +33,6 @@ from .matrix import inv as inv
 from .matrix import slogdet as slogdet
 from .matrix import solve as solve
 from .numpy_dispatch import alternatives, functions
-from .ops import abs as _abs
 from .ops import power, sqrt
 from .primitive import Primitive, defjvp, defvjp, primitive, zmul
 from .reductions import reshape

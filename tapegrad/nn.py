@@ -17,7 +17,8 @@ import numpy as np
 
 from . import tree
 from .arrays import transpose
-from .ops import logaddexp, relu, square, where
+from .kinks import relu, where
+from .ops import logaddexp, square
 from .reductions import mean as reduce_mean
 from .reductions import sum as reduce_sum
 from .values import Traced, shape_of

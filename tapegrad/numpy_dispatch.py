@@ -19,14 +19,14 @@ from typing import Any
 
 import numpy as np
 
-from . import arrays, axes, logic, ops
+from . import arrays, axes, kinks, logic, ops
 from .values import Traced, primal_value
 
 ufuncs: dict[Any, Callable[..., Any]] = {
     np.add: ops.add, np.subtract: ops.sub, np.multiply: ops.mul, np.divide: ops.div,
-    np.power: ops.pow, np.negative: ops.neg, np.absolute: ops.abs, np.exp: ops.exp,
+    np.power: ops.pow, np.negative: ops.neg, np.absolute: kinks.abs, np.exp: ops.exp,
     np.log: ops.log, np.sin: ops.sin, np.cos: ops.cos, np.tanh: ops.tanh,
-    np.sqrt: ops.sqrt, np.maximum: ops.maximum, np.minimum: ops.minimum,
+    np.sqrt: ops.sqrt, np.maximum: kinks.maximum, np.minimum: kinks.minimum,
     np.logaddexp: ops.logaddexp, np.less: logic.lt, np.less_equal: logic.le,
     np.greater: logic.gt, np.greater_equal: logic.ge, np.equal: logic.eq,
     np.not_equal: logic.ne, np.logical_and: logic.logical_and,
@@ -35,7 +35,7 @@ ufuncs: dict[Any, Callable[..., Any]] = {
     np.bitwise_and: logic.logical_and, np.bitwise_or: logic.logical_or,
     np.invert: logic.logical_not,
     np.log1p: ops.log1p, np.expm1: ops.expm1, np.tan: ops.tan, np.arctan: ops.arctan,
-    np.sinh: ops.sinh, np.cosh: ops.cosh, np.square: ops.square, np.sign: ops.sign,
+    np.sinh: ops.sinh, np.cosh: ops.cosh, np.square: ops.square, np.sign: kinks.sign,
     np.true_divide: ops.div, np.matmul: arrays.matmul,
     np.floor: arrays.floor, np.ceil: arrays.ceil, np.trunc: arrays.trunc,
     np.rint: arrays.rint,   # integer-valued, zero derivative: .astype(int) makes an index

@@ -1,20 +1,20 @@
 """The built-in primitives, each declared in one block: impl, then partials.
 
-Every primitive here is elementwise with NumPy broadcasting; the shape
-primitives and reductions are in ``reductions.py``. Floats go through
+Every primitive here is smooth and elementwise with NumPy broadcasting; those
+with a kink or a choice (relu, abs, maximum, where...) are in ``kinks.py``,
+the shape primitives in ``shapes.py``, the reductions in ``reductions.py``. Floats go through
 ``math`` (fast), arrays through NumPy, and both follow IEEE semantics: a
 domain error gives ``inf`` or ``nan``, never an exception and never a
 complex number. Partials are written with tapegrad
 functions (``div``, ``pow``, ``where``...), never with Python's ``/`` or
 ``**`` on plain floats, which raise on a zero.
 
-Conventions at kinks: ``relu'(0) = 0``, ``abs'(0) = 0``, ``maximum`` and
-``minimum`` split 0.5/0.5 on ties, ``x**0`` has derivative 0, and
-``d/dy 0**y = 0``.
+Conventions: ``x**0`` has derivative 0, and ``d/dy 0**y = 0``.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from collections.abc import Callable
@@ -22,44 +22,33 @@ from typing import Any
 
 import numpy as np
 
-from . import tree
-from .primitive import Primitive, _ieee_int, defjvp, defpartials, defvjp, primitive, zmul
+from .kinks import where
+from .primitive import (
+    Primitive,
+    _ieee_int,
+    defpartials,
+    document,
+    primitive,
+    zmul,
+)
 from .staging.spellings import Spelling, spellings
-from .values import Traced, float_array, primal_value
+from .values import Traced, float_array, is_scalar
 
 __all__ = [
-    "abs", "add", "arctan", "clip", "cos", "cosh", "div", "exp", "expm1", "log", "log1p",
-    "logaddexp", "maximum", "minimum", "mul", "neg", "pow", "power", "relu", "sigmoid",
-    "sign", "sin", "sinh", "softplus", "sqrt", "square", "stop_gradient", "sub", "tan",
-    "tanh", "where", "zmul",
+    "add", "arctan", "cos", "cosh", "div", "exp", "expm1", "log", "log1p", "logaddexp",
+    "mul", "neg", "pow", "power", "sigmoid", "sin", "sinh", "softplus", "sqrt", "square",
+    "sub", "tan", "tanh", "zmul",
 ]
 
 Number = Any   # a float, an int, a NumPy array of floats, or a traced value
 _LOG2 = math.log(2.0)
 
 
-def _doc(prim: Primitive, summary: str, call: str, out: str) -> None:
-    """Give a built-in its docstring: a summary and a doctested example."""
-    prim.__doc__ = (f"{summary}\n\nExamples:\n  >>> import numpy as np\n"
-                    f"  >>> import tapegrad as tg\n  >>> {call}\n  {out}\n")
-    __test__[prim.name] = prim.__doc__          # doctest runs these too
-
-
 __test__: dict[str, str] = {}
+_doc = functools.partial(document, tests=__test__)
 
 
 _F64 = np.float64        # a module global: one lookup on the hot path, not two
-
-
-def _is_scalar(x: Any) -> bool:
-    """A Python number, or a NumPy float64 scalar: one arithmetic for both.
-
-    ``d[1]`` of a float64 array is an ``np.float64`` outside a transform and a
-    float inside one (tapegrad's float64 scalars are Python floats), so both
-    take the ``math`` branch: eager, ``grad`` and ``jit`` agree bit for bit.
-    """
-    t = type(x)
-    return t is float or t is int or t is _F64
 
 
 def _ieee(f: Callable[..., Any], *args: Any) -> float:
@@ -217,20 +206,8 @@ spellings[square] = Spelling(exact="{0} * {0}", repeats=(0,))   # = _square
 _doc(square, "Elementwise ``x * x``.", 'tg.grad(tg.square)(3.0)', '6.0')
 
 
-def _sign(x: Any) -> Any:
-    if _is_scalar(x):
-        return x if x != x else float((x > 0) - (x < 0))
-    return np.sign(x)
-
-
-sign: Primitive = primitive(_sign, "sign", elementwise=True, check_rules=False)
-defpartials(sign, 0.0)
-_doc(sign, "Elementwise sign: -1, 0 or 1 (``nan`` stays ``nan``); ``sign'(x) = 0``.",
-     'tg.sign(-2.0), tg.grad(tg.sign)(-2.0)', '(-1.0, 0.0)')
-
-
 def _softplus(x: Any) -> Any:
-    if _is_scalar(x):
+    if is_scalar(x):
         if x != x:
             return float(x)
         return (float(x) if x > 0 else 0.0) + math.log1p(math.exp(-x if x > 0 else x))
@@ -245,7 +222,7 @@ _doc(softplus, "Elementwise ``log(1 + exp(x))``, computed stably: finite at +-10
 
 
 def _sigmoid(x: Any) -> Any:
-    if _is_scalar(x):
+    if is_scalar(x):
         if x >= 0:
             return 1.0 / (1.0 + math.exp(-x))
         e = math.exp(x) if x == x else x   # x < 0 or nan
@@ -260,97 +237,8 @@ _doc(sigmoid, 'Elementwise ``1 / (1 + exp(-x))``, computed stably.',
      'tg.sigmoid(-1000.0), tg.sigmoid(0.0)', '(0.0, 0.5)')
 
 
-def _relu(x: Any) -> Any:
-    if _is_scalar(x):
-        return float(x) if x > 0 or x != x else 0.0
-    return np.maximum(x, 0.0)
-
-
-def _select(cond: Any, a: Any, b: Any, *like: Any) -> Any:
-    """A constant partial chosen by a comparison: ``a`` where ``cond``, else ``b``.
-
-    A plain bool (a float compared) needs no ``where`` record. For an array
-    ``like`` of a narrower float dtype (float32) the partial has that dtype,
-    so that a float32 gradient stays float32.
-    """
-    if cond is True or cond is False:
-        return a if cond else b
-    for x in map(primal_value, like):
-        if isinstance(x, np.ndarray | np.floating) and x.dtype != np.float64:
-            a = x.dtype.type(a) if type(a) is float else a
-            b = x.dtype.type(b) if type(b) is float else b
-            break
-    return where(cond, a, b)
-
-
-relu: Primitive = primitive(_relu, "relu", elementwise=True, check_rules=False)
-defpartials(relu, lambda ans, x: _select(x > 0, 1.0, 0.0, x))   # relu'(0) = 0
-spellings[relu] = Spelling(float="({0} if {0} > 0.0 or {0} != {0} else 0.0)",   # = _relu
-                           array="_np_maximum({0}, 0.0)", names={"_np_maximum": np.maximum},
-                           repeats=(0,))
-_doc(relu, "Elementwise ``max(x, 0)``; ``relu'(0) = 0``.",
-     'tg.grad(tg.relu)(0.0), tg.relu(-2.0)', '(0.0, 0.0)')
-
-
-def _abs(x: Any) -> Any:
-    return float(x.__abs__()) if _is_scalar(x) else np.abs(x)
-
-
-abs: Primitive = primitive(_abs, "abs", elementwise=True, check_rules=False)
-defpartials(abs, lambda ans, x: _select(x > 0, 1.0, _select(x < 0, -1.0, 0.0, x), x))
-_doc(abs, "Elementwise absolute value; ``abs'(0) = 0``.",
-     'tg.grad(tg.abs)(-3.0), tg.grad(tg.abs)(0.0)', '(-1.0, 0.0)')
-
-
-def _tie(a: Any, b: Any) -> Any:
-    """How much of a max's gradient goes to ``a``: 1, 0.5 on a tie, or 0."""
-    return _select(a > b, 1.0, _select(a == b, 0.5, 0.0, a, b), a, b)
-
-
-def _maximum(a: Any, b: Any) -> Any:
-    if _is_scalar(a) and _is_scalar(b):
-        return float(a if a > b or a != a else b)
-    return np.maximum(a, b)
-
-
-def _minimum(a: Any, b: Any) -> Any:
-    if _is_scalar(a) and _is_scalar(b):
-        return float(a if a < b or a != a else b)
-    return np.minimum(a, b)
-
-
-maximum: Primitive = primitive(_maximum, "maximum", elementwise=True, check_rules=False)
-defpartials(maximum, lambda ans, a, b: _tie(a, b), lambda ans, a, b: _tie(b, a))
-_doc(maximum, 'Elementwise maximum of ``a`` and ``b``; ties split the gradient 0.5/0.5.',
-     'tg.grad(lambda x: tg.maximum(x, 0.0))(0.0)', '0.5')
-minimum: Primitive = primitive(_minimum, "minimum", elementwise=True, check_rules=False)
-defpartials(minimum, lambda ans, a, b: _tie(b, a), lambda ans, a, b: _tie(a, b))
-_doc(minimum, 'Elementwise minimum of ``a`` and ``b``; ties split the gradient 0.5/0.5.',
-     'tg.minimum(1.0, 2.0)', '1.0')
-
-
-def _where(cond: Any, a: Any, b: Any) -> Any:
-    if (type(cond) is bool or type(cond) is np.bool_) and _is_scalar(a) and _is_scalar(b):
-        return a if cond else b
-    return np.where(cond, a, b)
-
-
-where: Primitive = primitive(_where, "where", elementwise=True, check_rules=False)
-# Selection, not multiplication by a 0/1 partial: the branch not taken gets
-# exactly zero even when its cotangent or tangent is inf or nan.
-defvjp(where, None, lambda g, ans, c, a, b: where(c, g, 0.0),
-       lambda g, ans, c, a, b: where(c, 0.0, g))
-defjvp(where, None, lambda t, ans, c, a, b: where(c, t, 0.0),
-       lambda t, ans, c, a, b: where(c, 0.0, t))
-spellings[where] = Spelling(float="({1} if {0} else {2})", kinds=(bool, float, float),
-                            array="_np_where({0}, {1}, {2})", names={"_np_where": np.where})
-_doc(where, "``a`` where ``cond`` is true, else ``b``, elementwise. The branch not "
-     "taken gets a zero cotangent, which contributes exactly zero.",
-     'tg.grad(lambda x: tg.where(x > 0, 1 / x, 0.0))(0.0)', '0.0')
-
-
 def _logaddexp(a: Any, b: Any) -> Any:
-    if _is_scalar(a) and _is_scalar(b):
+    if is_scalar(a) and is_scalar(b):
         if a == b:
             return a + _LOG2           # also right for two equal infinities
         d = a - b
@@ -365,39 +253,6 @@ defpartials(logaddexp, lambda ans, a, b: sigmoid(a - b),   # exactly 0.5 on ties
             lambda ans, a, b: sigmoid(b - a))
 _doc(logaddexp, '``log(exp(a) + exp(b))``, computed stably.',
      'tg.grad(lambda a: tg.logaddexp(a, a))(3.0)', '1.0')
-
-
-def _stop_gradient(x: Any) -> Any:
-    return x
-
-
-stop_gradient_p: Primitive = primitive(_stop_gradient, "stop_gradient",
-    elementwise=True, check_rules=False)
-defvjp(stop_gradient_p, None)
-defjvp(stop_gradient_p, None)
-
-
-def stop_gradient(x: Any) -> Any:
-    """Same value as ``x``; no derivative flows through it.
-
-    On a pytree it acts on every leaf, as JAX's does.
-
-    Args:
-      x: A number, or a pytree of numbers.
-
-    Returns:
-      ``x``'s value (the same structure), a constant to every transform.
-
-    Examples:
-      >>> import tapegrad as tg
-      >>> tg.grad(lambda x: x * tg.stop_gradient(x))(3.0)
-      3.0
-      >>> tg.grad(lambda p: tg.stop_gradient(p)["w"] * p["w"])({"w": 3.0})
-      {'w': 3.0}
-    """
-    if type(x) is Traced or type(x) is float:
-        return stop_gradient_p(x)
-    return tree.map(stop_gradient_p, x)
 
 
 def power(a: Number, b: Number) -> Number:
@@ -418,25 +273,6 @@ def power(a: Number, b: Number) -> Number:
     return pow(a, b)
 
 
-def clip(x: Number, lo: Number, hi: Number) -> Number:
-    """``tg.minimum(tg.maximum(x, lo), hi)``: the conventions of those two at the ends.
-
-    Args:
-      x: A number.
-      lo: The lower bound.
-      hi: The upper bound.
-
-    Returns:
-      ``x`` clipped to ``[lo, hi]``; at a bound the gradient is split 0.5/0.5.
-
-    Examples:
-      >>> import tapegrad as tg
-      >>> tg.clip(3.0, 0.0, 1.0), tg.grad(tg.clip)(0.5, 0.0, 1.0)
-      (1.0, 1.0)
-    """
-    return minimum(maximum(x, lo), hi)
-
-
 # -------------------------------------------------- operators on Traced
 Traced.__add__ = add.apply2  # type: ignore
 Traced.__radd__ = add.rapply2  # type: ignore
@@ -450,5 +286,4 @@ Traced.__pow__ = pow.apply2  # type: ignore
 Traced.__rpow__ = pow.rapply2  # type: ignore  # other ** self
 Traced.__neg__ = neg.apply1                          # type: ignore
 Traced.__pos__ = lambda self: self                               # type: ignore
-Traced.__abs__ = abs.apply1                          # type: ignore
 # comparisons, &, |, ~ and bool(): logic.py

@@ -268,6 +268,14 @@ def _ieee_int(a: Any) -> Any:
 
 
 
+def document(prim: Primitive, summary: str, call: str, out: str,
+             tests: dict[str, str]) -> None:
+    """Give a built-in its docstring: a summary and an example, doctested via ``tests``."""
+    prim.__doc__ = (f"{summary}\n\nExamples:\n  >>> import numpy as np\n"
+                    f"  >>> import tapegrad as tg\n  >>> {call}\n  {out}\n")
+    tests[prim.name] = prim.__doc__          # a module's __test__: doctest runs these too
+
+
 def primitive(impl: Callable[..., Any], name: str | None = None,
               elementwise: bool = False, check_rules: bool = True) -> Primitive:
     """Make a new primitive from a function on numbers.

@@ -17,10 +17,11 @@ from typing import Any
 import numpy as np
 
 from .batching.rules import batch_rules, whole
-from .ops import Number, _is_scalar, div, exp, log, logaddexp, maximum, stop_gradient, where
+from .kinks import maximum, stop_gradient, where
+from .ops import Number, div, exp, log, logaddexp
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .staging.spellings import Spelling, spellings
-from .values import float_array, shape_of
+from .values import float_array, is_scalar, shape_of
 
 __all__ = ["broadcast_like", "logsumexp", "mean", "reshape", "softmax", "sum", "sum_like"]
 
@@ -139,11 +140,11 @@ batch_rules[reshape] = _batched_reshape
 def _sum(x: Any) -> Any:
     if type(x) is np.ndarray:
         return _whole(x.sum())
-    return float(x) if _is_scalar(x) else _whole(np.sum(x))
+    return float(x) if is_scalar(x) else _whole(np.sum(x))
 
 
 def _mean(x: Any) -> Any:
-    return float(x) if _is_scalar(x) else _whole(np.mean(x))
+    return float(x) if is_scalar(x) else _whole(np.mean(x))
 
 
 sum_p: Primitive = primitive(_sum, "sum", check_rules=False)

@@ -42,8 +42,9 @@ from .arrays import (
 )
 from .arrays import round_p as _round_p
 from .batching.rules import batch_rules
+from .kinks import maximum, minimum, where
 from .numpy_dispatch import functions
-from .ops import maximum, minimum, sqrt, where
+from .ops import sqrt
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .values import Traced, UnsupportedMethodError, float_array, primal_value, shape_of
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .tape import Tape
 
 __all__ = ["Traced", "UnsupportedMethodError", "float_array", "is_complex", "made_float",
-           "primal_value", "shape_of"]
+           "is_scalar", "primal_value", "shape_of"]
 
 
 def is_complex(x: Any) -> bool:
@@ -275,3 +275,17 @@ def shape_of(x: Any) -> tuple[int, ...]:
     if type(x) is float:
         return ()
     return np.shape(x)
+
+
+_F64 = np.float64        # a module global: one lookup on the hot path, not two
+
+
+def is_scalar(x: Any) -> bool:
+    """A Python number, or a NumPy float64 scalar: one arithmetic for both.
+
+    ``d[1]`` of a float64 array is an ``np.float64`` outside a transform and a
+    float inside one (tapegrad's float64 scalars are Python floats), so both
+    take the ``math`` branch: eager, ``grad`` and ``jit`` agree bit for bit.
+    """
+    t = type(x)
+    return t is float or t is int or t is _F64

@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 import tapegrad as tg
-from tapegrad import arrays, ops, reductions
+from tapegrad import arrays, kinks, ops, reductions
 from tapegrad.primitive import zmul
 from tapegrad.staging import source
 from tapegrad.staging.spellings import Spelling, spellings
@@ -169,7 +169,7 @@ def _entries(variant: str) -> Any:
 
 
 def test_the_table_holds_the_built_ins_keyed_by_the_primitive_object():
-    for prim in (ops.mul, ops.add, ops.sub, ops.div, ops.relu, ops.where, zmul,
+    for prim in (ops.mul, ops.add, ops.sub, ops.div, kinks.relu, kinks.where, zmul,
                  reductions.sum_like, reductions.broadcast_like, arrays.matmul_p):
         assert isinstance(spellings[prim], Spelling)
     assert all(isinstance(p, tg.Primitive) for p in spellings)
@@ -213,7 +213,7 @@ def test_every_array_spelling_is_the_impls_array_branch(prim: Any, sp: Spelling)
 
 
 def test_the_float_spellings_refuse_the_kinds_they_do_not_spell():
-    where = spellings[ops.where]
+    where = spellings[kinks.where]
     assert where.float_applies([bool, float, float])
     assert not where.float_applies([float, float, float])     # where(1.0, a, b): an array
     assert not spellings[ops.div].float_applies([float, int])

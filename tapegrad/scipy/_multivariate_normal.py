@@ -22,9 +22,10 @@ from ..arrays import _dtype, astype, matmul_p
 from ..axes import max as _max
 from ..axes import min as _min
 from ..axes import sum as _sum
+from ..kinks import abs as _abs
+from ..kinks import where
 from ..matrix import _diagonal, _mT
-from ..ops import abs as _abs
-from ..ops import exp, log, sqrt, where
+from ..ops import exp, log, sqrt
 from ..reductions import reshape
 from ..values import primal_value, shape_of
 from .linalg import solve_triangular

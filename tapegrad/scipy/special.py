@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import axes, logic, ops
+from .. import axes, kinks, logic, ops
 from ..arrays import astype, reshape_to
 from ..numpy_dispatch import ufunc_finders
 from ..primitive import Primitive, defpartials, primitive
@@ -165,19 +165,19 @@ def logsumexp(a: Number, axis: Any = None, b: Number | None = None, keepdims: bo
              [0.5, 0.5]])
     """
     if b is not None:
-        a = ops.where(logic.eq(b, 0), -math.inf, a + 0.0 * b)    # broadcast as SciPy does
+        a = kinks.where(logic.eq(b, 0), -math.inf, a + 0.0 * b)    # broadcast as SciPy does
     shape = _shape(a)
     reduced = range(len(shape)) if axis is None else _axes(axis, len(shape))
     if any(shape[i] == 0 for i in reduced):         # a sum of nothing: no shift, -inf
         m: Any = np.zeros(tuple(1 if i in reduced else n for i, n in enumerate(shape)))
     else:
-        m = ops.stop_gradient(axes.max(a, axis=axis, keepdims=True))
-    m = ops.where(logic.eq(m - m, 0.0), m, 0.0)                  # -inf/inf/nan shift by 0
+        m = kinks.stop_gradient(axes.max(a, axis=axis, keepdims=True))
+    m = kinks.where(logic.eq(m - m, 0.0), m, 0.0)                  # -inf/inf/nan shift by 0
     e = ops.exp(a - m)
     s = axes.sum(e if b is None else b * e, axis=axis, keepdims=keepdims)
     m = m if keepdims else reshape_to(m, _shape(s))
     if return_sign:
-        return ops.log(ops.abs(s)) + m, ops.sign(s)
+        return ops.log(kinks.abs(s)) + m, kinks.sign(s)
     return ops.log(s) + m
 
 

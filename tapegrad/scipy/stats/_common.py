@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ... import logic, ops
+from ... import kinks, logic
 
 Number = Any
 LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
@@ -15,7 +15,7 @@ def where_ok(ok: Any, value: Number, fill: float) -> Number:
     """``value`` where ``ok``, ``fill`` elsewhere; no select when ``ok`` is a plain True."""
     if ok is True:
         return value
-    return ops.where(ok, value, fill)
+    return kinks.where(ok, value, fill)
 
 
 def positive(*params: Number) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from ... import logic, ops
+from ... import kinks, logic, ops
 from ..special import gammaln, xlog1py, xlogy
 from ._common import Number, positive, standardize, where_ok
 
@@ -33,7 +33,7 @@ def logpdf(x: Number, a: Number, b: Number, loc: Number = 0, scale: Number = 1) 
     z = standardize(x, loc, scale)
     betaln = gammaln(a) + gammaln(b) - gammaln(a + b)
     r = xlogy(a - 1.0, z) + xlog1py(b - 1.0, -z) - betaln - ops.log(scale)
-    r = ops.where(logic.logical_or(logic.lt(z, 0.0), logic.gt(z, 1.0)), -math.inf, r)
+    r = kinks.where(logic.logical_or(logic.lt(z, 0.0), logic.gt(z, 1.0)), -math.inf, r)
     return where_ok(positive(a, b, scale), r, float("nan"))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from ... import logic, ops
+from ... import kinks, logic, ops
 from ..special import gammaln, xlogy
 from ._common import Number, positive, standardize, where_ok
 
@@ -31,7 +31,7 @@ def logpdf(x: Number, a: Number, loc: Number = 0, scale: Number = 1) -> Number:
     """
     z = standardize(x, loc, scale)
     r = xlogy(a - 1.0, z) - z - gammaln(a) - ops.log(scale)
-    r = ops.where(logic.lt(z, 0.0), -math.inf, r)
+    r = kinks.where(logic.lt(z, 0.0), -math.inf, r)
     return where_ok(positive(a, scale), r, float("nan"))
 
 

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from ... import axes, logic, ops
+from ... import axes, kinks, logic, ops
 from ...arrays import floor
 from ...values import Traced
 from ..special import gammaln, xlogy
@@ -36,7 +36,7 @@ def logpmf(k: Number, mu: Number, loc: Number = 0) -> Number:
     x = k - loc
     r = xlogy(x, mu) - gammaln(x + 1.0) - mu
     outside = logic.logical_or(logic.lt(x, 0.0), logic.ne(x, floor(x)))
-    r = ops.where(outside, -math.inf, r)
+    r = kinks.where(outside, -math.inf, r)
     ok = True if isinstance(mu, int | float) and mu >= 0 else logic.ge(mu, 0.0)
     return where_ok(ok, r, float("nan"))
 
@@ -67,6 +67,6 @@ def cdf(k: Number, mu: Number, loc: Number = 0) -> Number:
     x = np.floor(np.asarray(k, dtype=float) - loc)
     top = int(np.nanmax(x, initial=-1.0)) if np.isfinite(np.nanmax(x, initial=-1.0)) else -1
     j = np.arange(top + 1, dtype=float).reshape((-1,) + (1,) * np.ndim(x))
-    terms = ops.where(j <= x, pmf(j, mu), 0.0)
+    terms = kinks.where(j <= x, pmf(j, mu), 0.0)
     total = axes.sum(terms, axis=0) if top >= 0 else 0.0 * mu + np.zeros(np.shape(x))
-    return ops.where(x < 0, 0.0, total)
+    return kinks.where(x < 0, 0.0, total)

@@ -1,0 +1,184 @@
+"""The primitives with a kink or a choice: relu, abs, sign, maximum, minimum, where.
+
+Each is declared in one block (impl, partials, jit spelling, doc) and has a
+convention where its derivative is not defined: ``relu'(0) = 0``,
+``abs'(0) = 0``, ``sign' = 0``, ``maximum`` and ``minimum`` split the
+gradient 0.5/0.5 on ties. The partials choose constants with a comparison
+(``_select``), never multiply by a 0/1 mask, so they stay branch-free under
+``jit`` and ``vmap``. ``where`` selects: the branch not taken gets exactly
+zero. ``stop_gradient`` and ``clip`` are here too.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import numpy as np
+
+from . import tree
+from .primitive import Primitive, defjvp, defpartials, defvjp, document, primitive
+from .staging.spellings import Spelling, spellings
+from .values import Traced, is_scalar, primal_value
+
+__all__ = ["abs", "clip", "maximum", "minimum", "relu", "sign", "stop_gradient", "where"]
+
+Number = Any   # a float, an int, a NumPy array of floats, or a traced value
+__test__: dict[str, str] = {}
+_doc = functools.partial(document, tests=__test__)
+
+
+def _sign(x: Any) -> Any:
+    if is_scalar(x):
+        return x if x != x else float((x > 0) - (x < 0))
+    return np.sign(x)
+
+
+sign: Primitive = primitive(_sign, "sign", elementwise=True, check_rules=False)
+defpartials(sign, 0.0)
+_doc(sign, "Elementwise sign: -1, 0 or 1 (``nan`` stays ``nan``); ``sign'(x) = 0``.",
+     'tg.sign(-2.0), tg.grad(tg.sign)(-2.0)', '(-1.0, 0.0)')
+
+
+def _relu(x: Any) -> Any:
+    if is_scalar(x):
+        return float(x) if x > 0 or x != x else 0.0
+    return np.maximum(x, 0.0)
+
+
+def _select(cond: Any, a: Any, b: Any, *like: Any) -> Any:
+    """A constant partial chosen by a comparison: ``a`` where ``cond``, else ``b``.
+
+    A plain bool (a float compared) needs no ``where`` record. For an array
+    ``like`` of a narrower float dtype (float32) the partial has that dtype,
+    so that a float32 gradient stays float32.
+    """
+    if cond is True or cond is False:
+        return a if cond else b
+    for x in map(primal_value, like):
+        if isinstance(x, np.ndarray | np.floating) and x.dtype != np.float64:
+            a = x.dtype.type(a) if type(a) is float else a
+            b = x.dtype.type(b) if type(b) is float else b
+            break
+    return where(cond, a, b)
+
+
+relu: Primitive = primitive(_relu, "relu", elementwise=True, check_rules=False)
+defpartials(relu, lambda ans, x: _select(x > 0, 1.0, 0.0, x))   # relu'(0) = 0
+spellings[relu] = Spelling(float="({0} if {0} > 0.0 or {0} != {0} else 0.0)",   # = _relu
+                           array="_np_maximum({0}, 0.0)", names={"_np_maximum": np.maximum},
+                           repeats=(0,))
+_doc(relu, "Elementwise ``max(x, 0)``; ``relu'(0) = 0``.",
+     'tg.grad(tg.relu)(0.0), tg.relu(-2.0)', '(0.0, 0.0)')
+
+
+def _abs(x: Any) -> Any:
+    return float(x.__abs__()) if is_scalar(x) else np.abs(x)
+
+
+abs: Primitive = primitive(_abs, "abs", elementwise=True, check_rules=False)
+defpartials(abs, lambda ans, x: _select(x > 0, 1.0, _select(x < 0, -1.0, 0.0, x), x))
+_doc(abs, "Elementwise absolute value; ``abs'(0) = 0``.",
+     'tg.grad(tg.abs)(-3.0), tg.grad(tg.abs)(0.0)', '(-1.0, 0.0)')
+
+
+def _tie(a: Any, b: Any) -> Any:
+    """How much of a max's gradient goes to ``a``: 1, 0.5 on a tie, or 0."""
+    return _select(a > b, 1.0, _select(a == b, 0.5, 0.0, a, b), a, b)
+
+
+def _maximum(a: Any, b: Any) -> Any:
+    if is_scalar(a) and is_scalar(b):
+        return float(a if a > b or a != a else b)
+    return np.maximum(a, b)
+
+
+def _minimum(a: Any, b: Any) -> Any:
+    if is_scalar(a) and is_scalar(b):
+        return float(a if a < b or a != a else b)
+    return np.minimum(a, b)
+
+
+maximum: Primitive = primitive(_maximum, "maximum", elementwise=True, check_rules=False)
+defpartials(maximum, lambda ans, a, b: _tie(a, b), lambda ans, a, b: _tie(b, a))
+_doc(maximum, 'Elementwise maximum of ``a`` and ``b``; ties split the gradient 0.5/0.5.',
+     'tg.grad(lambda x: tg.maximum(x, 0.0))(0.0)', '0.5')
+minimum: Primitive = primitive(_minimum, "minimum", elementwise=True, check_rules=False)
+defpartials(minimum, lambda ans, a, b: _tie(b, a), lambda ans, a, b: _tie(a, b))
+_doc(minimum, 'Elementwise minimum of ``a`` and ``b``; ties split the gradient 0.5/0.5.',
+     'tg.minimum(1.0, 2.0)', '1.0')
+
+
+def _where(cond: Any, a: Any, b: Any) -> Any:
+    if (type(cond) is bool or type(cond) is np.bool_) and is_scalar(a) and is_scalar(b):
+        return a if cond else b
+    return np.where(cond, a, b)
+
+
+where: Primitive = primitive(_where, "where", elementwise=True, check_rules=False)
+# Selection, not multiplication by a 0/1 partial: the branch not taken gets
+# exactly zero even when its cotangent or tangent is inf or nan.
+defvjp(where, None, lambda g, ans, c, a, b: where(c, g, 0.0),
+       lambda g, ans, c, a, b: where(c, 0.0, g))
+defjvp(where, None, lambda t, ans, c, a, b: where(c, t, 0.0),
+       lambda t, ans, c, a, b: where(c, 0.0, t))
+spellings[where] = Spelling(float="({1} if {0} else {2})", kinds=(bool, float, float),
+                            array="_np_where({0}, {1}, {2})", names={"_np_where": np.where})
+_doc(where, "``a`` where ``cond`` is true, else ``b``, elementwise. The branch not "
+     "taken gets a zero cotangent, which contributes exactly zero.",
+     'tg.grad(lambda x: tg.where(x > 0, 1 / x, 0.0))(0.0)', '0.0')
+
+
+def _stop_gradient(x: Any) -> Any:
+    return x
+
+
+stop_gradient_p: Primitive = primitive(_stop_gradient, "stop_gradient",
+    elementwise=True, check_rules=False)
+defvjp(stop_gradient_p, None)
+defjvp(stop_gradient_p, None)
+
+
+def stop_gradient(x: Any) -> Any:
+    """Same value as ``x``; no derivative flows through it.
+
+    On a pytree it acts on every leaf, as JAX's does.
+
+    Args:
+      x: A number, or a pytree of numbers.
+
+    Returns:
+      ``x``'s value (the same structure), a constant to every transform.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> tg.grad(lambda x: x * tg.stop_gradient(x))(3.0)
+      3.0
+      >>> tg.grad(lambda p: tg.stop_gradient(p)["w"] * p["w"])({"w": 3.0})
+      {'w': 3.0}
+    """
+    if type(x) is Traced or type(x) is float:
+        return stop_gradient_p(x)
+    return tree.map(stop_gradient_p, x)
+
+
+def clip(x: Number, lo: Number, hi: Number) -> Number:
+    """``tg.minimum(tg.maximum(x, lo), hi)``: the conventions of those two at the ends.
+
+    Args:
+      x: A number.
+      lo: The lower bound.
+      hi: The upper bound.
+
+    Returns:
+      ``x`` clipped to ``[lo, hi]``; at a bound the gradient is split 0.5/0.5.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> tg.clip(3.0, 0.0, 1.0), tg.grad(tg.clip)(0.5, 0.0, 1.0)
+      (1.0, 1.0)
+    """
+    return minimum(maximum(x, lo), hi)
+
+
+Traced.__abs__ = abs.apply1                          # type: ignore
