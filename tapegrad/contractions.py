@@ -20,13 +20,15 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import _data, _scalar, matmul, reshape_to, transpose
-from .axes import sum as _sum
+from .arrays import matmul
 from .batching.rules import batch_rules
 from .manipulation import _shape, diagonal, ravel
 from .numpy_dispatch import functions
 from .ops import mul
 from .primitive import Primitive, defjvp, defvjp, primitive
+from .reductions import sum as _sum
+from .shapes import _data, _scalar, transpose
+from .shapes import reshape as reshape_to
 from .values import Traced, primal_value
 
 __all__ = ["einsum", "inner", "outer", "tensordot", "trace"]

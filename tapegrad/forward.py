@@ -19,7 +19,7 @@ from .numerics import check_nan, ieee
 from .ops import neg
 from .playback import SLOTS, check_rule, is_float, jvp_rule, reshaped
 from .primitive import zmul
-from .reductions import broadcast_like
+from .shapes import broadcast_like
 from .tape import Tape
 from .values import Traced
 

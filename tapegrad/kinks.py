@@ -182,3 +182,11 @@ def clip(x: Number, lo: Number, hi: Number) -> Number:
 
 
 Traced.__abs__ = abs.apply1                          # type: ignore
+
+
+def _clip_method(self: Any, lo: Any = None, hi: Any = None) -> Any:
+    x = self if lo is None else maximum(self, lo)
+    return x if hi is None else minimum(x, hi)
+
+
+Traced.clip = _clip_method                                       # type: ignore

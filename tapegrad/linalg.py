@@ -20,10 +20,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .arrays import _dtype, astype, concatenate, getitem, matmul_p, stack, transpose
-from .axes import max as _max
-from .axes import min as _min
-from .axes import sum as _sum
+from .arrays import astype, concatenate, matmul_p, stack
+from .indexing import getitem
 from .kinks import abs as _abs
 from .matrix import SlogdetResult as SlogdetResult
 from .matrix import _col, _diagonal, _eye, _mT, _row, _square, _stacked, _sym_lower, _sym_lower_T
@@ -35,7 +33,11 @@ from .matrix import solve as solve
 from .numpy_dispatch import alternatives, functions
 from .ops import power, sqrt
 from .primitive import Primitive, defjvp, defvjp, primitive, zmul
-from .reductions import reshape
+from .reductions import max as _max
+from .reductions import min as _min
+from .reductions import sum as _sum
+from .shapes import _dtype, transpose
+from .shapes import reshape_p as reshape
 from .values import primal_value, shape_of
 
 __all__ = ["EighResult", "SlogdetResult", "cholesky", "det", "eigh", "eigvalsh", "inv",

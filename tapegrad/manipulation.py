@@ -15,9 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import astype, concatenate, getitem, index_add, reshape_to, transpose
-from .arrays import broadcast_to as _broadcast_to
+from .arrays import astype, concatenate
+from .indexing import getitem, index_add
 from .numpy_dispatch import functions
+from .shapes import broadcast_to as _broadcast_to
+from .shapes import reshape as reshape_to
+from .shapes import transpose
 from .values import Traced, primal_value
 
 __all__ = [

@@ -17,12 +17,13 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .arrays import _dtype, _scalar, matmul_p, transpose
-from .axes import sum as _sum
+from .arrays import matmul_p
 from .batching.rules import batch_rules, broadcasting
 from .numpy_dispatch import functions
 from .primitive import Primitive, defjvp, defvjp, primitive, zmul
-from .reductions import reshape, sum_like
+from .reductions import sum as _sum
+from .shapes import _dtype, _scalar, sum_like, transpose
+from .shapes import reshape_p as reshape
 from .values import shape_of
 
 __all__ = ["SlogdetResult", "cholesky", "det", "inv", "slogdet", "solve"]

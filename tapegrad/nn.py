@@ -16,11 +16,11 @@ from typing import Any
 import numpy as np
 
 from . import tree
-from .arrays import transpose
 from .kinks import relu, where
 from .ops import logaddexp, square
 from .reductions import mean as reduce_mean
 from .reductions import sum as reduce_sum
+from .shapes import transpose
 from .values import Traced, shape_of
 
 __all__ = ["accuracy", "binary_cross_entropy", "dense_init", "hinge", "l2", "mlp", "mlp_init",

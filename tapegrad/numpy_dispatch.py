@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from . import arrays, axes, kinks, logic, ops
+from . import arrays, indexing, kinks, logic, ops, reductions, shapes
 from .values import Traced, primal_value
 
 ufuncs: dict[Any, Callable[..., Any]] = {
@@ -214,19 +214,21 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
 
 # a NumPy function -> (the tapegrad function, the keywords it takes)
 functions: dict[Any, tuple[Callable[..., Any], tuple[str, ...]]] = {
-    np.sum: (axes.sum, ("axis", "keepdims")), np.mean: (axes.mean, ("axis", "keepdims")),
-    np.max: (axes.max, ("axis", "keepdims")), np.min: (axes.min, ("axis", "keepdims")),
-    np.amax: (axes.max, ("axis", "keepdims")), np.amin: (axes.min, ("axis", "keepdims")),
+    np.sum: (reductions.sum, ("axis", "keepdims")),
+    np.mean: (reductions.mean, ("axis", "keepdims")),
+    np.max: (reductions.max, ("axis", "keepdims")), np.min: (reductions.min, ("axis", "keepdims")),
+    np.amax: (reductions.max, ("axis", "keepdims")),
+    np.amin: (reductions.min, ("axis", "keepdims")),
     np.dot: (arrays.dot, ()), np.matmul: (arrays.matmul, ()),
-    np.reshape: (lambda a, shape=None, newshape=None: arrays.reshape_to(
+    np.reshape: (lambda a, shape=None, newshape=None: shapes.reshape(
         a, shape if shape is not None else newshape), ("shape", "newshape")),
-    np.transpose: (arrays.transpose, ("axes",)),
+    np.transpose: (shapes.transpose, ("axes",)),
     np.concatenate: (arrays.concatenate, ("axis",)), np.stack: (arrays.stack, ("axis",)),
-    np.broadcast_to: (arrays.broadcast_to, ("shape",)),
+    np.broadcast_to: (shapes.broadcast_to, ("shape",)),
     np.power: (ops.power, ()),
     np.round: (lambda a, decimals=0: arrays.round_p(a, int(decimals)), ("decimals",)),
     np.around: (lambda a, decimals=0: arrays.round_p(a, int(decimals)), ("decimals",)),
-    np.fix: (arrays.trunc, ()), np.take: (arrays.take, ("axis",)),
+    np.fix: (arrays.trunc, ()), np.take: (indexing.take, ("axis",)),
     np.astype: (arrays.astype, ()),
 }
 
@@ -239,7 +241,7 @@ def _array(self: Traced, dtype: Any = None, copy: Any = None) -> Any:
     caller = _library_caller()
     if caller is not None:
         raise _refuse(caller)
-    if arrays._integer(primal_value(self)):
+    if indexing._integer(primal_value(self)):
         raise TypeError(
             "a traced integer array reached NumPy, which would need its value: "
             "indexing a NumPy array with it (E[i]) is the usual cause. Index with "

@@ -1,10 +1,13 @@
-"""Shapes and reductions: the primitives that are not elementwise.
+"""Reductions: ``tg.sum``, ``tg.mean``, ``tg.max``, ``tg.min``, one each.
 
-``sum`` and ``mean`` reduce an array number to a float (the identity on a
-float; a list of numbers is stacked first, as NumPy does), and
-``broadcast_like``/``sum_like`` are the pair the tape players use to undo
-NumPy broadcasting. ``logsumexp`` and ``softmax`` are stable composites on
-a list of numbers.
+With ``axis=None`` and no ``keepdims``, ``sum`` and ``mean`` are one
+whole-array primitive each (``sum_p``, ``mean_p``: a float out, the fast
+path). Otherwise one primitive per reduction takes the axes and
+``keepdims`` as constants. A list of numbers is stacked first, as NumPy
+does. The gradient of a sum broadcasts the cotangent back over the reduced
+axes; ``max`` and ``min`` split it equally among the elements that tie for
+the extreme (forward mode: the mean of their tangents), as the kink
+conventions of ``maximum`` and ``minimum`` do for two.
 """
 
 from __future__ import annotations
@@ -16,125 +19,19 @@ from typing import Any
 
 import numpy as np
 
-from .batching.rules import batch_rules, whole
-from .kinks import maximum, stop_gradient, where
-from .ops import Number, div, exp, log, logaddexp
+from .arrays import stack
+from .batching.rules import along_axes, batch_rules, whole
+from .kinks import where
+from .ops import div
 from .primitive import Primitive, defjvp, defvjp, primitive
+from .shapes import _scalar, _whole, broadcast_like, broadcast_to_p, reshape_p
 from .staging.spellings import Spelling, spellings
-from .values import float_array, is_scalar, shape_of
+from .values import Traced, float_array, is_scalar, primal_value, shape_of
 
-__all__ = ["broadcast_like", "logsumexp", "mean", "reshape", "softmax", "sum", "sum_like"]
+__all__ = ["max", "mean", "min", "sum"]
 
-
-# ---------------------------------------------------- shapes and reductions
-def _whole(r: Any) -> Any:
-    """A whole-array reduction: a float, or a float32 scalar for float32."""
-    return r if type(r) is np.float32 or type(r) is np.float16 else float(r)
-
-
-def _pshape(x: Any) -> tuple[int, ...]:
-    """The shape of a plain number (the fast cases first: impls are on hot paths)."""
-    t = type(x)
-    return x.shape if t is np.ndarray else () if t is float else shape_of(x)
-
-
-def _broadcast_like(g: Any, x: Any) -> Any:
-    shape = _pshape(x)
-    if _pshape(g) == shape:
-        return g
-    dtype = np.asarray(g).dtype
-    return np.full(shape, g, dtype=dtype if dtype.kind == "f" else float)
-
-
-def _sum_like(c: Any, x: Any) -> Any:
-    """Sum ``c`` down to the shape of ``x`` (undo NumPy broadcasting)."""
-    shape = _pshape(x)
-    cshape = _pshape(c)
-    if cshape == shape:
-        return c
-    if shape == ():
-        return _whole(c.sum() if type(c) is np.ndarray else np.sum(c))
-    lead = len(cshape) - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and cshape[lead + i] != 1)
-    return np.sum(c, axis=axes).reshape(shape)
-
-
-broadcast_like: Primitive = primitive(_broadcast_like, "broadcast_like", check_rules=False)
-sum_like: Primitive = primitive(_sum_like, "sum_like", check_rules=False)
-defvjp(broadcast_like, lambda c, ans, g, x: sum_like(c, g), None)
-defjvp(broadcast_like, lambda t, ans, g, x: broadcast_like(t, x), None)
-defvjp(sum_like, lambda g, ans, c, x: broadcast_like(g, c), None)
-defjvp(sum_like, lambda t, ans, c, x: sum_like(t, x), None)
-
-
-def _spell_like(summing: bool) -> Any:
-    """The array spelling of ``sum_like`` (or ``broadcast_like``) on known shapes."""
-    def array(values: list[Any], ans: Any) -> str | None:
-        c, shape = values[0], np.shape(values[1])
-        if type(c) is not np.ndarray or c.dtype.kind != "f":
-            return None
-        if c.shape == shape:
-            return "{0}"
-        if summing and shape and type(ans) is np.ndarray:
-            lead = c.ndim - len(shape)
-            axes = tuple(range(lead)) + tuple(
-                lead + i for i, n in enumerate(shape) if n == 1 and c.shape[lead + i] != 1)
-            return f"{{0}}.sum(axis={axes!r}).reshape({shape!r})"
-        return "float({0}.sum())" if summing and not shape and c.dtype == np.float64 else None
-    return array
-
-
-spellings[broadcast_like] = Spelling(float="{0}", array=_spell_like(False))   # shapes equal
-spellings[sum_like] = Spelling(float="{0}", array=_spell_like(True))
-
-
-def _batched_broadcast_like(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-    g = values[0]
-    shape = shape_of(e.ans)
-    if not batched[0]:
-        return np.broadcast_to(float_array(g), (n,) + shape).copy()
-    g = np.reshape(g, (n,) + (1,) * (len(shape) - (np.ndim(g) - 1)) + np.shape(g)[1:])
-    return np.broadcast_to(g, (n,) + shape).copy()
-
-
-def _batched_sum_like(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-    c = float_array(values[0])       # float32 stays float32, as in the example
-    if not batched[0]:
-        c = np.broadcast_to(c, (n,) + c.shape)
-    target = shape_of(e.ans)
-    cshape = c.shape[1:]
-    lead = len(cshape) - len(target)
-    axes = tuple(range(1, lead + 1)) + tuple(
-        1 + lead + i for i, k in enumerate(target) if k == 1 and cshape[lead + i] != 1)
-    return np.sum(c, axis=axes).reshape((n,) + target) if axes else c.reshape((n,) + target)
-
-
-batch_rules[broadcast_like] = _batched_broadcast_like
-batch_rules[sum_like] = _batched_sum_like
-
-
-def _reshape(x: Any, shape: tuple[int, ...]) -> Any:
-    """``x`` with a new shape of as many elements; shape ``()`` gives a float."""
-    a = np.asarray(x)                    # float32 stays float32, integer data integer
-    a = a if a.dtype.kind in "iu" else float_array(a)
-    if shape == ():
-        r = a.reshape(())[()]
-        return float(r) if a.dtype == np.float64 else r
-    return a.reshape(shape)
-
-
-reshape: Primitive = primitive(_reshape, "reshape", check_rules=False)
-defvjp(reshape, lambda g, ans, x, shape: reshape(g, shape_of(x)), None)
-defjvp(reshape, lambda t, ans, x, shape: reshape(t, shape), None)
-
-
-def _batched_reshape(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-    a = np.asarray(values[0])            # as ``_reshape``: integer data stays integer
-    return np.reshape(a if a.dtype.kind in "iu" else float_array(a), (n,) + shape_of(e.ans))
-
-
-batch_rules[reshape] = _batched_reshape
+Number = Any
+Axis = int | tuple[int, ...] | None
 
 
 def _sum(x: Any) -> Any:
@@ -179,147 +76,203 @@ def _list_sum(xs: Sequence[Number], what: str) -> tuple[Number, int]:
     return total, len(items) * int(np.prod(shapes.pop() if shapes else ()))
 
 
-def sum(x: Number) -> Number:
-    """Sum every element of an array number to a float (identity on floats).
+def _axes(what: str, axis: Any, nd: int) -> tuple[int, ...]:
+    """``axis`` as a sorted tuple of non-negative axes."""
+    if axis is None:
+        return tuple(range(nd))
+    items = axis if isinstance(axis, tuple | list) else (axis,)
+    out = []
+    for a in items:
+        if isinstance(a, bool) or not isinstance(a, int | np.integer) or not -nd <= a < nd:
+            raise ValueError(f"tg.{what}: axis {axis!r} is out of range for an array of "
+                             f"{nd} axes (give ints from {-nd} to {nd - 1}, or None).")
+        out.append(int(a) % nd)
+    if len(set(out)) != len(out):
+        raise ValueError(f"tg.{what}: axis {axis!r} repeats an axis.")
+    return tuple(sorted(out))
 
-    A list of numbers is summed as NumPy would stack and sum it.
+
+def _kept(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _back(g: Any, x: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
+    """A reduction's cotangent ``g``, broadcast back to ``x``'s shape."""
+    shape = shape_of(x)
+    if not keepdims:
+        g = reshape_p(g, _kept(shape, axes))
+    return broadcast_to_p(g, shape)
+
+
+def _reduction(name: str, np_fn: Any) -> Primitive:
+    def impl(x: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
+        return _scalar(np_fn(float_array(x), axis=axes, keepdims=keepdims))
+    impl.__name__ = name
+    return primitive(impl, name, check_rules=False)
+
+
+sum_axes = _reduction("sum_axes", np.sum)
+max_axes = _reduction("max_axes", np.max)
+min_axes = _reduction("min_axes", np.min)
+defvjp(sum_axes, lambda g, ans, x, axes, keep: _back(g, x, axes, keep), None, None)
+defjvp(sum_axes, lambda t, ans, x, axes, keep: sum_axes(t, axes, keep), None, None)
+batch_rules[sum_axes] = along_axes(np.sum)
+
+
+def _ties(ans: Any, x: Any, axes: tuple[int, ...], keep: bool) -> tuple[Any, Any]:
+    """Where ``x`` attains the extreme ``ans``, and how many times per reduction."""
+    at = x == _back(ans, x, axes, keep)
+    one = np.asarray(primal_value(x)).dtype.type(1.0)     # float32 stays float32
+    count = sum_axes(where(at, one, 0.0), axes, True)
+    return at, count
+
+
+def _extreme_vjp(g: Any, ans: Any, x: Any, axes: tuple[int, ...], keep: bool) -> Any:
+    at, count = _ties(ans, x, axes, keep)
+    share = div(_back(g, x, axes, keep), broadcast_to_p(count, shape_of(x)))
+    return where(at, share, 0.0)
+
+
+def _extreme_jvp(t: Any, ans: Any, x: Any, axes: tuple[int, ...], keep: bool) -> Any:
+    at, count = _ties(ans, x, axes, keep)
+    mean = div(sum_axes(where(at, t, 0.0), axes, True), count)
+    return mean if keep else reshape_p(mean, shape_of(ans))
+
+
+for _p in (max_axes, min_axes):
+    defvjp(_p, _extreme_vjp, None, None)
+    defjvp(_p, _extreme_jvp, None, None)
+batch_rules[max_axes], batch_rules[min_axes] = along_axes(np.max), along_axes(np.min)
+
+
+def _prepare(what: str, x: Any, axis: Axis) -> tuple[Any, tuple[int, ...]]:
+    if isinstance(x, list | tuple):
+        x = stack(x)              # as NumPy does
+    return x, _axes(what, axis, len(shape_of(x)))
+
+
+def sum(x: Number, axis: Axis = None, keepdims: bool = False) -> Number:
+    """NumPy's ``sum``: over every element, or along ``axis``.
+
+    A list of numbers is stacked first, as NumPy does; a float is its own sum.
 
     Args:
-      x: A float, an array, a traced value, or a list of numbers of one shape.
+      x: A number, an array, a traced value, or a list of numbers of one shape.
+      axis: None (every axis), an int or a tuple of ints.
+      keepdims: Keep the reduced axes with size 1.
 
     Returns:
-      A float (a traced one inside a transform).
+      A float for a whole reduction (a float32 scalar for float32), else an array.
 
     Examples:
       >>> import numpy as np
       >>> import tapegrad as tg
       >>> tg.grad(lambda x: tg.sum(x * x))(np.array([1.0, 2.0]))
       array([2., 4.])
+      >>> tg.sum(np.array([[1.0, 2.0], [3.0, 4.0]]), axis=0)
+      array([4., 6.])
       >>> tg.grad(lambda a, b: tg.sum([a, a * b]))(2.0, 3.0)
       4.0
     """
-    if isinstance(x, list | tuple):
-        return _list_sum(x, "sum")[0]
-    return sum_p(x)
+    if axis is None and not keepdims:       # the whole array: one record, a float
+        return _list_sum(x, "sum")[0] if isinstance(x, list | tuple) else sum_p(x)
+    x, axes = _prepare("sum", x, axis)
+    return sum_axes(x, axes, keepdims) if axes or keepdims else x
 
 
-def mean(x: Number) -> Number:
-    """Mean of every element of an array number (identity on floats).
-
-    A list of numbers is averaged as NumPy would stack and average it.
+def mean(x: Number, axis: Axis = None, keepdims: bool = False) -> Number:
+    """NumPy's ``mean``: over every element, or along ``axis``.
 
     Args:
-      x: A float, an array, a traced value, or a list of numbers of one shape.
+      x: A number, an array, a traced value, or a list of numbers of one shape.
+      axis: None (every axis), an int or a tuple of ints.
+      keepdims: Keep the reduced axes with size 1.
 
     Returns:
-      A float (a traced one inside a transform).
+      The mean, shaped as ``tg.sum`` would be.
 
     Examples:
       >>> import numpy as np
       >>> import tapegrad as tg
       >>> tg.mean(np.array([1.0, 2.0])), tg.mean([1.0, 2.0, 6.0])
       (1.5, 3.0)
+      >>> tg.mean(np.array([[1.0, 2.0], [3.0, 5.0]]), axis=1)
+      array([1.5, 4. ])
     """
-    if isinstance(x, list | tuple):
+    if axis is None and not keepdims:       # the whole array: one record, a float
+        if not isinstance(x, list | tuple):
+            return mean_p(x)
         total, n = _list_sum(x, "mean")
-        if n == 0:
-            return math.nan                # NumPy's mean of nothing
-        return total / float(n)
-    return mean_p(x)
+        return total / float(n) if n else math.nan       # NumPy's mean of nothing
+    x, axes = _prepare("mean", x, axis)
+    shape = shape_of(x)
+    n = math.prod(shape[a] for a in axes)
+    total = sum_axes(x, axes, keepdims) if axes or keepdims else x
+    return total / float(n) if n else total * math.nan
 
 
-def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Number:
-    """``log(sum(exp(x)))`` over ``axis``, computed stably: SciPy's ``logsumexp``.
+def _extreme(what: str, prim: Primitive, x: Any, axis: Axis, keepdims: bool) -> Any:
+    x, axes = _prepare(what, x, axis)
+    shape = shape_of(x)
+    if builtins.any(shape[a] == 0 for a in axes):
+        raise ValueError(f"tg.{what}: a reduction over an empty axis has no {what}imum.")
+    if not shape:
+        return x
+    return prim(x, axes, keepdims)
 
-    For an array, every element with ``axis=None`` (a 2-D array gives a
-    float), as SciPy does. A Python list is stacked first and reduced over
-    the list (axis 0), so a list of arrays stays elementwise. Finite at
-    +-1000, ``-inf`` where every element is ``-inf`` (no ``nan``); on ties
-    the gradient is split equally (``logsumexp([a, a])`` gives 0.5 each).
+
+def max(x: Number, axis: Axis = None, keepdims: bool = False) -> Number:
+    """NumPy's ``max``: the largest element, or along ``axis``.
+
+    Ties split the gradient equally (forward mode: the mean of the tied tangents).
 
     Args:
-      x: An array (traced or not), or a non-empty list of numbers.
-      axis: None (every axis of an array; the list's axis for a list), an
-        int or a tuple of ints.
+      x: A number, an array, a traced value, or a list of numbers of one shape.
+      axis: None (every axis), an int or a tuple of ints.
       keepdims: Keep the reduced axes with size 1.
 
     Returns:
-      The reduction, shaped as ``tg.sum`` would be.
+      The maximum, shaped as ``tg.sum`` would be.
 
     Examples:
       >>> import numpy as np
       >>> import tapegrad as tg
-      >>> round(tg.logsumexp([1000.0, 1000.0]) - 1000.0, 6)
-      0.693147
-      >>> round(tg.logsumexp(np.log(np.array([[1.0, 2.0], [3.0, 4.0]]))), 12)   # log(10)
-      2.302585092994
-      >>> tg.logsumexp(np.log(np.array([[1.0, 2.0], [3.0, 4.0]])), axis=1)
-      array([1.09861229, 1.94591015])
+      >>> tg.grad(lambda x: tg.max(x))(np.array([1.0, 3.0, 3.0]))
+      array([0. , 0.5, 0.5])
     """
-    from . import axes as _axes  # axes.py builds on this module
-    if isinstance(x, list | tuple):
-        items = list(x)
-        if not items:
-            raise ValueError("logsumexp: got an empty list; pass at least one number.")
-        if axis is None and not keepdims:     # elementwise over the list
-            acc = items[0]
-            for item in items[1:]:
-                acc = logaddexp(acc, item)
-            return acc
-        x, axis = _stack_list(items), 0 if axis is None else axis
-    shape = shape_of(x)
-    axes = _axes._axes("logsumexp", axis, len(shape))
-    if builtins.any(shape[a] == 0 for a in axes):     # log(0): -inf, as SciPy
-        return log(_axes.sum(exp(x), axis=axes, keepdims=keepdims))
-    if not axes and not keepdims:
-        return x
-    m = stop_gradient(_axes.max(x, axis=axes, keepdims=True))
-    m = where(abs(m) < math.inf, m, 0.0)     # an infinite maximum shifts nothing
-    out = log(_axes.sum(exp(x - m), axis=axes, keepdims=keepdims))
-    return out + (m if keepdims else _axes.sum(m, axis=axes, keepdims=False))
+    return _extreme("max", max_axes, x, axis, keepdims)
 
 
-def _stack_list(items: list[Any]) -> Any:
-    """A list of numbers broadcast to one shape and stacked."""
-    from .arrays import broadcast_to, stack
-    shape = np.broadcast_shapes(*(shape_of(i) for i in items))
-    return stack([i if shape_of(i) == shape else broadcast_to(i, shape) for i in items])
+def min(x: Number, axis: Axis = None, keepdims: bool = False) -> Number:
+    """NumPy's ``min``: the smallest element, or along ``axis``.
 
-
-def softmax(x: Any, axis: Any = None) -> Any:
-    """``exp(x) / sum(exp(x))`` over ``axis``, computed stably: SciPy's ``softmax``.
-
-    For an array, over every element with ``axis=None``, as SciPy does. A
-    Python list gives a list, normalized over the list (elementwise for a
-    list of arrays).
+    Ties split the gradient equally (forward mode: the mean of the tied tangents).
 
     Args:
-      x: An array (traced or not), or a non-empty list of numbers.
-      axis: None (every axis of an array), an int or a tuple of ints.
+      x: A number, an array, a traced value, or a list of numbers of one shape.
+      axis: None (every axis), an int or a tuple of ints.
+      keepdims: Keep the reduced axes with size 1.
 
     Returns:
-      An array shaped like ``x`` adding up to 1 over ``axis``; for a list, a
-      list of numbers, one per item.
+      The minimum, shaped as ``tg.sum`` would be.
 
     Examples:
       >>> import numpy as np
       >>> import tapegrad as tg
-      >>> tg.softmax([1000.0, 1000.0])
-      [0.5, 0.5]
-      >>> tg.softmax(np.array([[0.0, 0.0], [0.0, 0.0]]), axis=1)
-      array([[0.5, 0.5],
-             [0.5, 0.5]])
+      >>> tg.min(np.array([[1.0, 2.0], [0.5, 4.0]]), axis=1)
+      array([1. , 0.5])
     """
-    if isinstance(x, list | tuple):
-        items = list(x)
-        if not items:
-            raise ValueError("softmax: got an empty list; pass at least one number.")
-        if axis is not None:
-            return softmax(_stack_list(items), axis)
-        m = items[0]
-        for item in items[1:]:
-            m = maximum(m, item)
-        shifted = [item - stop_gradient(m) for item in items]   # softmax ignores a shift
-        lse = logsumexp(shifted)
-        return [exp(item - lse) for item in shifted]
-    return exp(x - logsumexp(x, axis=axis, keepdims=True))
+    return _extreme("min", min_axes, x, axis, keepdims)
+
+
+# ------------------------------------------- the NumPy methods on Traced
+def _method(fn: Any) -> Any:
+    def method(self: Any, axis: Axis = None, keepdims: bool = False) -> Any:
+        return fn(self, axis=axis, keepdims=keepdims)
+    method.__name__ = fn.__name__
+    method.__doc__ = f"``tg.{fn.__name__}(self, axis, keepdims)``."
+    return method
+
+
+for _fn in (sum, mean, max, min):
+    setattr(Traced, _fn.__name__, _method(_fn))

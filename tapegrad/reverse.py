@@ -15,7 +15,7 @@ from .numerics import check_nan, ieee
 from .ops import neg
 from .playback import SLOTS, check_rule, is_float, reshaped, vjp_rule
 from .primitive import zmul
-from .reductions import sum_like
+from .shapes import sum_like
 from .tape import Tape
 from .values import Traced
 

@@ -26,26 +26,17 @@ from typing import Any
 
 import numpy as np
 
-from . import axes as _axes
-from .arrays import (
-    SLOT,
-    _scalar,
-    ceil,
-    concatenate,
-    floor,
-    gather,
-    getitem,
-    reshape_to,
-    scatter_add,
-    stack,
-    transpose,
-)
+from . import reductions as _axes
+from .arrays import ceil, concatenate, floor, stack
 from .arrays import round_p as _round_p
 from .batching.rules import batch_rules
+from .indexing import SLOT, gather, getitem, scatter_add
 from .kinks import maximum, minimum, where
 from .numpy_dispatch import functions
 from .ops import sqrt
 from .primitive import Primitive, defjvp, defvjp, primitive
+from .shapes import _scalar, transpose
+from .shapes import reshape as reshape_to
 from .values import Traced, UnsupportedMethodError, float_array, primal_value, shape_of
 
 __all__ = ["argmax", "argmin", "argsort", "average", "ceil", "cumprod", "cumsum", "floor",

@@ -4,7 +4,7 @@ A ``Traced`` value stands in for a number while a transform runs: it knows
 its tape, its id there, and its value. The value is a number, or a traced
 value of an *outer* tape when transforms are nested. The operators on
 ``Traced`` are attached by the modules that define them (``ops.py``: ``*``,
-``arrays.py``: ``@`` and indexing); NumPy's protocols by ``numpy_dispatch``.
+``arrays.py``: ``@``; ``indexing.py``: ``x[i]``); NumPy's protocols by ``numpy_dispatch``.
 Every ndarray method a traced value lacks is a property that says why.
 
 The helpers answer one question each about a number of any level:
@@ -79,6 +79,12 @@ class Traced:
         return int(np.prod(shape_of(self._value)))
 
     @property
+    def dtype(self) -> np.dtype[Any]:
+        """The NumPy dtype of the value (``float64`` for a Python float)."""
+        v = primal_value(self)
+        return v.dtype if isinstance(v, np.ndarray | np.generic) else np.asarray(v).dtype
+
+    @property
     def value(self) -> Any:
         """The value one level down: a number, or a traced value of an outer tape.
 
@@ -137,6 +143,10 @@ class Traced:
         return hash(self._value)   # a traced float hashes like its value
 
     # A traced value is immutable: a copy of it is itself, derivative and all.
+    def copy(self, order: str = "K") -> Traced:
+        """Itself: a traced value is immutable (NumPy's ``x.copy()``)."""
+        return self
+
     def __copy__(self) -> Traced:
         return self
 

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import tapegrad as tg
-from tapegrad import arrays, kinks, logic, ops
+from tapegrad import arrays, indexing, kinks, logic, ops
 from tapegrad.batching.rules import batch_rules, per_example
 from tapegrad.primitive import zmul, zmul_both
 
@@ -202,7 +202,7 @@ def s(x):
     return np.asarray(x, dtype=np.int64)
 
 
-SLOT = arrays.SLOT
+SLOT = indexing.SLOT
 
 
 def table_cases(rng):
@@ -215,43 +215,43 @@ def table_cases(rng):
         tg.reductions.sum_p: [([f(N, 3, 2)], [True]), ([f(N)], [True]),
                               ([f(N, 4, dtype=np.float32)], [True]), ([ints], [True])],
         tg.reductions.mean_p: [([f(N, 3, 2)], [True]), ([f(N, 7, dtype=np.float32)], [True])],
-        tg.reductions.broadcast_like: [
+        tg.shapes.broadcast_like: [
             ([f(N), f(3, 2)], [True, False]), ([f(N, 2), f(N, 3, 2)], [True, True]),
             ([1.5, f(N, 3)], [False, True]), ([f(N, dtype=np.float32), f(4)], [True, False])],
-        tg.reductions.sum_like: [
+        tg.shapes.sum_like: [
             ([f(N, 3, 2), f(2)], [True, False]), ([f(N, 3, 2), f(1, 2)], [True, False]),
             ([f(N, 3, 2), 0.5], [True, False]), ([f(3, 2), f(N, 2)], [False, True]),
             ([f(N, 4, 3, dtype=np.float32), f(3)], [True, False])],
-        tg.reductions.reshape: [
+        tg.shapes.reshape_p: [
             ([f(N, 6), (2, 3)], [True, False]), ([f(N, 2, 3), (6,)], [True, False]),
             ([f(N, 1), ()], [True, False]), ([ints, (12,)], [True, False])],
-        arrays.transpose_p: [([f(N, 2, 3, 4), (2, 0, 1)], [True, False]),
+        tg.shapes.transpose_p: [([f(N, 2, 3, 4), (2, 0, 1)], [True, False]),
                              ([ints, (1, 0)], [True, False])],
-        arrays.broadcast_to_p: [([f(N, 3), (2, 3)], [True, False]),
+        tg.shapes.broadcast_to_p: [([f(N, 3), (2, 3)], [True, False]),
                                 ([f(N), (2, 3)], [True, False]),
                                 ([f(N, 1, 3, dtype=np.float32), (4, 2, 3)], [True, False])],
-        arrays.getitem: [([f(N, 5, 4), k], [True, False]) for k in (
+        indexing.getitem: [([f(N, 5, 4), k], [True, False]) for k in (
             2, slice(1, 3), (slice(None), 1), s([0, 2, 2]), (s([0, 1]), s([1, 3])),
             (slice(None), s([0, 3])), (Ellipsis, 0), (None, 1))] + [
             ([ints, (s([0, 1]), 2)], [True, False]),
             ([f(N, 3, 4, 5), (s([0, 1]), slice(None), s([1, 0]))], [True, False]),
             ([f(N, 3, 4, 5), (s([0, 1, 1]), slice(None), 0)], [True, False]),
             ([f(N, 3, 4, 5), (s([0, 1, 1]), 2, slice(None))], [True, False])],
-        arrays.index_add: [
+        indexing.index_add: [
             ([f(N, 3, 4), f(5, 4), s([0, 0, 2])], [True, False, False]),
             ([f(N, 2, 4), f(N, 5, 4), slice(1, 3)], [True, True, False]),
             ([f(N, 3), f(5, 4), (s([0, 1, 1]), s([2, 3, 3]))], [True, False, False]),
             ([f(N, 5), f(5, 4), (slice(None), 1)], [True, False, False]),
             ([f(N, 3, 4), f(5, 4, 2), (s([0, 1, 1]), slice(None), 0)], [True, False, False]),
             ([f(N, 3, 2), f(5, 4, 2), (s([0, 1, 1]), 0)], [True, False, False])],
-        arrays.gather: [
+        indexing.gather: [
             ([f(N, 5), (SLOT,), idx], [True, False, True]),
             ([f(5, 4), (SLOT, slice(None)), idx], [False, False, True]),
             ([f(N, 5, 4), (SLOT, slice(None)), s([0, 4, 4])], [True, False, False]),
             ([f(N, 5, 4), (SLOT, SLOT), idx, idx[:, :1]], [True, False, True, True]),
             ([f(5, 4), (slice(None), SLOT), idx], [False, False, True]),
             ([f(N, 5, 4), (SLOT, 2), idx], [True, False, True])],
-        arrays.scatter_add: [
+        indexing.scatter_add: [
             ([f(N, 3), f(5), (SLOT,), idx], [True, False, False, True]),
             ([f(N, 3, 4), f(5, 4), (SLOT, slice(None)), idx], [True, False, False, True]),
             ([f(3, 4), f(5, 4), (SLOT, slice(None)), idx], [False, False, False, True]),
@@ -259,7 +259,7 @@ def table_cases(rng):
             ([f(N, 5, 3), f(5, 4), (slice(None), SLOT), idx], [True, False, False, True])],
     }
     for name in ("sum_axes", "max_axes", "min_axes"):
-        p = getattr(tg.axes, name)
+        p = getattr(tg.reductions, name)
         cases[p] = [([f(N, 3, 4), axes, keep], [True, False, False])
                     for axes in ((0,), (1,), (0, 1)) for keep in (False, True)]
         cases[p].append(([f(N, 3, 4, dtype=np.float32), (1,), False], [True, False, False]))

@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 import tapegrad as tg
-from tapegrad import arrays, kinks, ops, reductions
+from tapegrad import arrays, indexing, kinks, ops, reductions, shapes
 from tapegrad.primitive import zmul
 from tapegrad.staging import source
 from tapegrad.staging.spellings import Spelling, spellings
@@ -130,19 +130,19 @@ def _shaped_examples() -> dict[Any, list[list[Any]]]:
     for dt in (np.float64, np.float32, np.int64):
         ex.setdefault(reductions.sum_p, []).extend([[_f(5, dtype=dt)], [_f(2, 3, dtype=dt)]])
         ex.setdefault(reductions.mean_p, []).extend([[_f(5, dtype=dt)], [_f(2, 3, dtype=dt)]])
-        ex.setdefault(reductions.sum_like, []).extend(
+        ex.setdefault(shapes.sum_like, []).extend(
             [[_f(4, 3, dtype=dt), x] for x in (_f(3), _f(1, 3), _f(4, 1), 0.0, _f(4, 3),
                                                np.zeros(()))])
-        ex.setdefault(reductions.broadcast_like, []).extend(
+        ex.setdefault(shapes.broadcast_like, []).extend(
             [[_f(4, 3, dtype=dt), _f(4, 3)], [_f(3, dtype=dt), _f(4, 3)]])
-        ex.setdefault(arrays.getitem, []).extend(
+        ex.setdefault(indexing.getitem, []).extend(
             [[_f(4, 3, dtype=dt), i] for i in (1, slice(1, 3), (0, slice(None)), (2, 1),
                                                np.array([0, 2, 2]), Ellipsis)])
         ex.setdefault(arrays.matmul_p, []).extend(
             [[_f(2, 3, dtype=dt), _f(3, 4)], [_f(3, dtype=dt), _f(3, 4)],
              [_f(2, 3, dtype=dt), _f(3)], [_f(3, dtype=dt), _f(3)],
              [_f(5, 2, 3, dtype=dt), _f(3, 2, dtype=np.float32)]])
-        ex.setdefault(arrays.transpose_p, []).extend(
+        ex.setdefault(shapes.transpose_p, []).extend(
             [[_f(2, 3, dtype=dt), (1, 0)], [_f(2, 3, 4, dtype=dt), (2, 0, 1)],
              [_f(3, dtype=dt), (0,)]])
     return ex
@@ -170,7 +170,7 @@ def _entries(variant: str) -> Any:
 
 def test_the_table_holds_the_built_ins_keyed_by_the_primitive_object():
     for prim in (ops.mul, ops.add, ops.sub, ops.div, kinks.relu, kinks.where, zmul,
-                 reductions.sum_like, reductions.broadcast_like, arrays.matmul_p):
+                 shapes.sum_like, shapes.broadcast_like, arrays.matmul_p):
         assert isinstance(spellings[prim], Spelling)
     assert all(isinstance(p, tg.Primitive) for p in spellings)
 

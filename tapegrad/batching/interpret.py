@@ -28,7 +28,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from .. import reductions, tracing, tree
+from .. import reductions, shapes, tracing, tree
 from ..staging.lower import Lowered, lower
 from ..staging.passes import optimize
 from ..staging.program import Const, Eqn, Program, from_tape, is_guard
@@ -38,8 +38,8 @@ from .rules import rule, shape_of
 
 __all__ = ["Spec", "compiled", "play", "trace"]
 
-IDENTITY = {reductions.sum_p, reductions.mean_p, reductions.sum_like,
-            reductions.broadcast_like}   # on a float example: their first argument
+IDENTITY = {reductions.sum_p, reductions.mean_p, shapes.sum_like,
+            shapes.broadcast_like}   # on a float example: their first argument
 _FLOATS, _BOOLS = np.zeros(2), np.zeros(2, dtype=bool)   # stand-ins for batched values
 
 Played = tuple[np.ndarray, list[Any], list[bool], list[np.ndarray]]

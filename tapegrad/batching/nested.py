@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import reductions, tree
+from .. import shapes, tree
 from ..primitive import Primitive, defjvp, defvjp
 from ..staging.cache import MAX_SPECIALIZATIONS
 from ..transforms import jvp, vjp
@@ -232,8 +232,8 @@ def _vjp_rule(s: Staged, k: int, j: int) -> Callable[..., Any]:
         if a_j is not None:
             return per
         if s.out_axes[k] is None:       # one output for the whole batch: counted once
-            return per[0] if np.shape(per)[0] else reductions.sum_like(per, args[j])
-        return reductions.sum_like(per, args[j])
+            return per[0] if np.shape(per)[0] else shapes.sum_like(per, args[j])
+        return shapes.sum_like(per, args[j])
     return rule
 
 

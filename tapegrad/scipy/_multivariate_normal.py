@@ -18,15 +18,16 @@ from typing import Any
 import numpy as np
 
 from .. import linalg as _la
-from ..arrays import _dtype, astype, matmul_p
-from ..axes import max as _max
-from ..axes import min as _min
-from ..axes import sum as _sum
+from ..arrays import astype, matmul_p
 from ..kinks import abs as _abs
 from ..kinks import where
 from ..matrix import _diagonal, _mT
 from ..ops import exp, log, sqrt
-from ..reductions import reshape
+from ..reductions import max as _max
+from ..reductions import min as _min
+from ..reductions import sum as _sum
+from ..shapes import _dtype
+from ..shapes import reshape_p as reshape
 from ..values import primal_value, shape_of
 from .linalg import solve_triangular
 

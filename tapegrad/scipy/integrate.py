@@ -31,8 +31,9 @@ from typing import Any
 import numpy as np
 
 from .. import tree
-from ..arrays import astype, concatenate, reshape_to, stack
+from ..arrays import astype, concatenate, stack
 from ..primitive import defjvp, defvjp, primitive
+from ..shapes import reshape as reshape_to
 from ..transforms import jvp, vjp
 from ..values import Traced, primal_value
 

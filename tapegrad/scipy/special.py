@@ -26,10 +26,11 @@ from typing import Any
 
 import numpy as np
 
-from .. import axes, kinks, logic, ops
-from ..arrays import astype, reshape_to
+from .. import kinks, logic, ops, reductions
+from ..arrays import astype
 from ..numpy_dispatch import ufunc_finders
 from ..primitive import Primitive, defpartials, primitive
+from ..shapes import reshape as reshape_to
 from . import _numerics as _n
 
 __all__ = ["digamma", "erf", "erfc", "erfinv", "expit", "gammaln", "log_ndtr", "log_softmax",
@@ -171,10 +172,10 @@ def logsumexp(a: Number, axis: Any = None, b: Number | None = None, keepdims: bo
     if any(shape[i] == 0 for i in reduced):         # a sum of nothing: no shift, -inf
         m: Any = np.zeros(tuple(1 if i in reduced else n for i, n in enumerate(shape)))
     else:
-        m = kinks.stop_gradient(axes.max(a, axis=axis, keepdims=True))
+        m = kinks.stop_gradient(reductions.max(a, axis=axis, keepdims=True))
     m = kinks.where(logic.eq(m - m, 0.0), m, 0.0)                  # -inf/inf/nan shift by 0
     e = ops.exp(a - m)
-    s = axes.sum(e if b is None else b * e, axis=axis, keepdims=keepdims)
+    s = reductions.sum(e if b is None else b * e, axis=axis, keepdims=keepdims)
     m = m if keepdims else reshape_to(m, _shape(s))
     if return_sign:
         return ops.log(kinks.abs(s)) + m, kinks.sign(s)

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from ..primitive import zmul, zmul_sum
-from ..reductions import broadcast_like, sum_like
+from ..shapes import broadcast_like, sum_like
 from .program import Arg, Const, Eqn, Program, is_guard, last_uses, use_counts
 from .source import Block, Body, Pieces, Stmt, Zmul, compile_body, fill, forget, joined
 from .spellings import Spelling, spellings

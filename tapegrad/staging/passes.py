@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..reductions import broadcast_like, sum_like
+from ..shapes import broadcast_like, sum_like
 from .program import Arg, Const, Eqn, Program, is_guard, kind
 from .spellings import spellings
 

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from ... import axes, kinks, logic, ops
+from ... import kinks, logic, ops, reductions
 from ...arrays import floor
 from ...values import Traced
 from ..special import gammaln, xlogy
@@ -68,5 +68,5 @@ def cdf(k: Number, mu: Number, loc: Number = 0) -> Number:
     top = int(np.nanmax(x, initial=-1.0)) if np.isfinite(np.nanmax(x, initial=-1.0)) else -1
     j = np.arange(top + 1, dtype=float).reshape((-1,) + (1,) * np.ndim(x))
     terms = kinks.where(j <= x, pmf(j, mu), 0.0)
-    total = axes.sum(terms, axis=0) if top >= 0 else 0.0 * mu + np.zeros(np.shape(x))
+    total = reductions.sum(terms, axis=0) if top >= 0 else 0.0 * mu + np.zeros(np.shape(x))
     return kinks.where(x < 0, 0.0, total)
