@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .arrays import matmul_p
-from .batching.rules import batch_rules, broadcasting
+from .batching.rules import batch_rules, broadcasting, per_example
 from .numpy_dispatch import functions
 from .primitive import Primitive, defjvp, defvjp, primitive, zmul
 from .reductions import sum as _sum
@@ -185,12 +185,19 @@ def _sign_of_det(a: Any) -> Any:
     return _scalar(np.linalg.slogdet(a)[0])
 
 
+def _adjugate_invertible(a: Any) -> Any:
+    """``det(A) A^-1``; raises ``LinAlgError`` if a matrix of the stack is singular."""
+    a = np.asarray(a)
+    a = a if a.dtype.kind == "f" else a.astype(float)
+    return np.linalg.det(a)[..., None, None] * np.linalg.inv(a)
+
+
 def _adjugate(a: Any) -> Any:
     """``det(A) A^-1``, also where ``A`` is singular (then from the SVD, as JAX's)."""
     a = np.asarray(a)
     a = a if a.dtype.kind == "f" else a.astype(float)
     try:
-        return np.linalg.det(a)[..., None, None] * np.linalg.inv(a)
+        return _adjugate_invertible(a)
     except np.linalg.LinAlgError:
         pass
     u, s, vt = np.linalg.svd(a)               # adj(U S V^T) = det(U V^T) V adj(S) U^T
@@ -214,7 +221,34 @@ def _adjugate_vjp(g: Any, ans: Any, a: Any) -> Any:
     return _cell(_sum(_diagonal(h), axis=-1)) * _mT(ans) - matmul_p(_mT(ans), h)
 
 
-adjugate_p: Primitive = _stacked(primitive(_adjugate, "adjugate", check_rules=False))
+def _split_at_singular(invertible: Any) -> Any:
+    """The batch rule of an impl that leaves ``invertible`` for a stack with a singular matrix.
+
+    The examples without a singular matrix run ``invertible`` once, together;
+    each other example runs the impl alone, so every example takes the path
+    it takes outside vmap (bit for bit), not the path of its batch.
+    """
+    def rule(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+        a = values[0]
+        try:
+            return invertible(a)
+        except np.linalg.LinAlgError:
+            pass
+        with np.errstate(all="ignore"):
+            bad = (np.linalg.det(a).reshape(n, -1) == 0).any(axis=1)   # zero pivots among them
+        try:
+            good = invertible(a[~bad])
+        except np.linalg.LinAlgError:
+            return per_example(e, values, batched, n)
+        rest = per_example(e, [a[bad]], [True], int(bad.sum()))
+        out = np.empty((n,) + good.shape[1:], dtype=np.result_type(good, rest))
+        out[~bad], out[bad] = good, rest
+        return out
+    return rule
+
+
+adjugate_p: Primitive = primitive(_adjugate, "adjugate", check_rules=False)
+batch_rules[adjugate_p] = _split_at_singular(_adjugate_invertible)
 defvjp(adjugate_p, _adjugate_vjp)
 defjvp(adjugate_p, _adjugate_jvp)
 det_p: Primitive = _stacked(primitive(_det, "det", check_rules=False))
@@ -231,7 +265,8 @@ def _inverse(a: Any) -> Any:
             return _adjugate(a) / np.linalg.det(a)[..., None, None]
 
 
-inverse_p: Primitive = _stacked(primitive(_inverse, "inverse", check_rules=False))
+inverse_p: Primitive = primitive(_inverse, "inverse", check_rules=False)
+batch_rules[inverse_p] = _split_at_singular(np.linalg.inv)
 defvjp(inverse_p, lambda g, ans, a: -matmul_p(matmul_p(_mT(ans), g), _mT(ans)))
 defjvp(inverse_p, lambda t, ans, a: -matmul_p(matmul_p(ans, t), ans))
 logabsdet_p: Primitive = _stacked(primitive(_logabsdet, "logabsdet", check_rules=False))

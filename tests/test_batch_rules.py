@@ -269,6 +269,131 @@ def table_cases(rng):
                      [True] + [False] * (k - 1) + [False]) for axis in (0, 1)]
         cases[p].append(([f(2, 3) for _ in range(k - 1)] + [f(N, 2, 3), 1],
                          [False] * (k - 1) + [True, False]))
+    cases.update(einsum_cases(f, ints))
+    cases.update(statistics_cases(f, ints))
+    cases.update(matrix_cases(f, rng))
+    return cases
+
+
+def einsum_cases(f, ints):
+    """``einsum_p((spec, optimize), *operands)``: the spec written in full, as ``tg.einsum``'s."""
+    g = np.asarray(ints[0], dtype=np.int64)             # one example's integers
+    def e(spec, *ops, optimize=False):
+        return ([(spec, optimize)] + [o for o, _ in ops], [False] + [b for _, b in ops])
+    return {tg.contractions.einsum_p: [
+        e("ij,jk->ik", (f(N, 2, 3), True), (f(3, 4), False)),
+        e("ij,jk->ik", (f(2, 3), False), (f(N, 3, 4), True)),
+        e("ij,jk->ik", (f(N, 2, 3), True), (f(N, 3, 4), True)),
+        e("ij,jk->ik", (f(N, 2, 3), True), (f(N, 3, 4), True), optimize=True),
+        e("ij,jk->ik", (f(N, 2, 3, dtype=np.float32), True), (f(3, 4, dtype=np.float32), False)),
+        e("ij,jk->ik", (ints, True), (g.T, False)),
+        e("i,i->", (f(N, 7), True), (f(7), False)),
+        e("i,i->", (f(N, 7, dtype=np.float32), True), (f(N, 7, dtype=np.float32), True)),
+        e("i,j->ij", (f(N, 3), True), (f(4), False)),
+        e("ii->i", (f(N, 3, 3), True)), e("ii->", (f(N, 3, 3), True)),
+        e("ij->ji", (f(N, 2, 3), True)), e("ij->", (f(N, 4, 3), True)),
+        e("ij->j", (ints, True)), e("ij->ji", (f(2, 3), False)),
+        e("abc,acd->abd", (f(N, 2, 3, 4), True), (f(2, 4, 5), False)),
+        e("ij,jk,kl->il", (f(N, 2, 3), True), (f(3, 4), False), (f(N, 4, 2), True)),
+        e("ij,jk,kl->il", (f(N, 2, 3), True), (f(3, 4), False), (f(N, 4, 2), True),
+          optimize=True),
+        e("ij,jk,kl->il", (f(2, 3), False), (f(N, 3, 4), True), (f(4, 2), False),
+          optimize="greedy"),
+        e("ij,ij->i", (f(N, 4, 3, dtype=np.float32), True), (f(4, 3, dtype=np.float32), False))]}
+
+
+def with_nans(f, *shape, dtype=np.float64):
+    """Data with ties, nans, infinities and zeros of both signs."""
+    x = np.round(f(*shape, dtype=np.float64))
+    x.flat[1::5] = np.nan
+    x.flat[2::7] = np.inf
+    x.flat[3::11] = -np.inf
+    return x.astype(dtype)
+
+
+def statistics_cases(f, ints):
+    """``prod``, ``cumsum``, ``cumprod``, ``sort``, ``argsort``, ``argmax``, ``argmin``."""
+    st = tg.statistics
+    u8 = (np.abs(ints) % 4).astype(np.uint8)
+    cases = {st.prod_p: [([f(N, 3, 4), axes, keep], [True, False, False])
+                         for axes in ((0,), (1,), (0, 1)) for keep in (False, True)] + [
+        ([f(N, 9), (0,), False], [True, False, False]),
+        ([f(N, 2, 3, 4), (0, 2), True], [True, False, False]),
+        ([f(N, 3, 4, dtype=np.float32), (1,), False], [True, False, False]),
+        ([f(N, 3, 4, dtype=np.float32), (0, 1), False], [True, False, False]),
+        ([ints, (0,), False], [True, False, False]), ([ints, (0, 1), True], [True, False, False]),
+        ([u8, (1,), False], [True, False, False]),
+        ([f(3, 4), (1,), False], [False, False, False])]}
+    for p in (st.cumsum_p, st.cumprod_p):
+        cases[p] = [([f(N, 3, 4), axis], [True, False]) for axis in (0, 1)] + [
+            ([f(N, 9), 0], [True, False]), ([f(N, 2, 3, 4), 1], [True, False]),
+            ([f(N, 3, 4, dtype=np.float32), 1], [True, False]),
+            ([with_nans(f, N, 3, 4), 0], [True, False]),
+            ([ints, 0], [True, False]), ([ints, 1], [True, False]), ([u8, 1], [True, False]),
+            ([f(3, 4), 1], [False, False])]
+    for p in (st.sort_p, st.argsort_p):
+        cases[p] = [([f(N, 3, 4), axis], [True, False]) for axis in (0, 1)] + [
+            ([with_nans(f, N, 3, 4), axis], [True, False]) for axis in (0, 1)] + [
+            ([f(N, 9), 0], [True, False]), ([f(N, 2, 3, 4), 2], [True, False]),
+            ([with_nans(f, N, 3, 4, dtype=np.float32), 1], [True, False]),
+            ([ints, 0], [True, False]), ([ints, 1], [True, False]), ([u8, 1], [True, False]),
+            ([f(3, 4), 1], [False, False])]
+    for p in (st.argmax_p, st.argmin_p):
+        cases[p] = [([x, axis, keep], [True, False, False])
+                    for x in (f(N, 3, 4), with_nans(f, N, 3, 4))
+                    for axis in (None, 0, 1) for keep in (False, True)] + [
+            ([f(N, 9), None, False], [True, False, False]),
+            ([f(N, 9), 0, True], [True, False, False]),
+            ([f(N, 2, 3, 4), 2, False], [True, False, False]),
+            ([with_nans(f, N, 3, 4, dtype=np.float32), 1, False], [True, False, False]),
+            ([ints, None, False], [True, False, False]), ([ints, 1, True], [True, False, False]),
+            ([u8, 0, False], [True, False, False]),
+            ([f(3, 4), 1, False], [False, False, False])]
+    return cases
+
+
+def matrix_cases(f, rng):
+    """``tg.linalg``'s primitives: stacks of square (or, for ``svdvals``, any) matrices."""
+    m = tg.matrix
+    def sq(*lead, n=3, dtype=np.float64):
+        """Invertible matrices: random ones with a heavy diagonal."""
+        return (f(*lead, n, n) + 4.0 * np.eye(n)).astype(dtype)
+    def spd(*lead, n=3, dtype=np.float64):
+        a = f(*lead, n, n)
+        return (a @ np.swapaxes(a, -1, -2) + n * np.eye(n)).astype(dtype)
+    def singular(*lead, n=3, dtype=np.float64):
+        """Invertible matrices but one of them (and in stacks one per stack) singular."""
+        a = sq(*lead, n=n, dtype=np.float64)
+        at = a[1, 0] if lead[1:] else a[1]
+        at[:] = np.round(at)
+        at[2] = at[0]                        # two equal rows: LAPACK's LU meets a zero pivot
+        return a.astype(dtype)
+    ints = rng.integers(-4, 5, size=(N, 3, 3)) + 9 * np.eye(3, dtype=np.int64)
+    one_arg = [([sq(N)], [True]), ([sq(N, 2)], [True]), ([sq(N, n=1)], [True]),
+               ([sq(N, dtype=np.float32)], [True]), ([sq(N, 2, dtype=np.float32)], [True]),
+               ([ints], [True])]
+    with_singular = [([singular(N)], [True]), ([singular(N, dtype=np.float32)], [True]),
+                     ([singular(N, 2)], [True])]
+    cases = {p: one_arg + with_singular for p in (
+        m.det_p, m.logabsdet_p, m.sign_of_det_p, m.adjugate_p, m.inverse_p)}
+    cases[m.inv_p] = list(one_arg)
+    cases[m.solve_p] = [
+        ([sq(N), f(3, 2)], [True, False]), ([sq(), f(N, 3, 2)], [False, True]),
+        ([sq(N), f(N, 3, 1)], [True, True]), ([sq(N, 2), f(3, 4)], [True, False]),
+        ([sq(N), f(2, 3, 2)], [True, False]), ([sq(N), f(N, 2, 3, 2)], [True, True]),
+        ([sq(2), f(N, 3, 2)], [False, True]),
+        ([sq(N, dtype=np.float32), f(3, 2, dtype=np.float32)], [True, False]),
+        ([sq(N, dtype=np.float32), f(N, 3, 2, dtype=np.float32)], [True, True]),
+        ([ints, ints[0] * 1], [True, False])]
+    cases[m.cholesky_p] = [([spd(N)], [True]), ([spd(N, 2)], [True]), ([spd(N, n=1)], [True]),
+                           ([spd(N, dtype=np.float32)], [True]),
+                           ([spd(N) + np.triu(f(N, 3, 3), 1)], [True])]   # upper triangle unread
+    la = tg.linalg
+    cases[la.eigh_p] = [([a, lower], [True, False]) for lower in (True, False) for a in (
+        spd(N), f(N, 3, 3), f(N, 2, 4, 4), spd(N, dtype=np.float32), f(N, 1, 1))]
+    cases[la.svdvals_p] = [([a], [True]) for a in (
+        f(N, 3, 3), f(N, 4, 2), f(N, 2, 4), f(N, 2, 3, 2), f(N, 3, 3, dtype=np.float32),
+        f(N, 2, 5, dtype=np.float32), ints.astype(np.float64), singular(N))]
     return cases
 
 
@@ -291,6 +416,26 @@ def test_every_batch_rule_of_a_builtin_equals_running_it_per_example_bit_for_bit
     e = SimpleNamespace(prim=p, ans=p.impl(*first))
     want = per_example(e, values, batched, N)
     same(batch_rules[p](e, values, batched, N), want)
+
+
+def singular_among(dtype):
+    """A batch of invertible matrices and, as example 1, a singular one."""
+    a = data(np.random.default_rng(3), (N, 3, 3), np.float64) + 4.0 * np.eye(3)
+    a[1] = np.round(a[1])
+    a[1, 2] = a[1, 0]
+    return a.astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("f", [tg.grad(tg.linalg.det),
+                               tg.grad(lambda a: tg.linalg.slogdet(a)[1]),
+                               lambda a: tg.jvp(tg.linalg.det, (a,), (a * 0.5,))[1]],
+                         ids=["grad-det", "grad-logabsdet", "jvp-det"])
+def test_vmap_over_a_singular_matrix_leaves_the_others_on_their_own_path(f, dtype):
+    # the cofactors (adjugate) and A^-1 take a slower path for a stack with a
+    # singular matrix in it; under vmap each example takes the path it takes alone
+    a = singular_among(dtype)
+    same(tg.vmap(f)(a), loop(f, [a], (0,)))
 
 
 # ----------------------------------------------------- named like a built-in
