@@ -49,9 +49,9 @@ TANGENT = np.array([[0.3, -1.2, 0.5], [0.8, 0.1, -0.7], [-0.4, 0.6, 1.1]])   # f
 OPERATORS = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "true_divide": "/",
              "power": "**", "negative": "unary -", "less": "<", "less_equal": "<=",
              "greater": ">", "greater_equal": ">=", "equal": "==", "not_equal": "!=",
-             "logical_and": "&", "bitwise_and": "&", "logical_or": "\\|", "bitwise_or": "\\|",
+             "logical_and": "&", "bitwise_and": "&", "logical_or": "|", "bitwise_or": "|",
              "logical_not": "~", "invert": "~", "remainder": "%", "floor_divide": "//",
-             "matmul": "@", "absolute": "abs()"}
+             "matmul": "@", "absolute": "abs()", "around": "tg.round", "astype": "x.astype"}
 
 Call = Callable[[Any], Any]
 
@@ -136,17 +136,27 @@ def _numpy_name(f: Any) -> str:
 
 
 def _tapegrad_name(handler: Any, numpy_name: str) -> str:
-    """The public tapegrad name of ``handler`` (``tg.exp``, ``tg.linalg.solve``), or ``""``."""
+    """How tapegrad spells ``numpy_name`` (``tg.abs``, ``+``), or ``""`` for ``tg.`` + its name.
+
+    ``"no `tg.` name"`` where tapegrad has no public name for it.
+    """
+    short = numpy_name.removeprefix("np.")
+    same = "tg." + short
     for prefix, module in (("tg.", tg), ("tg.linalg.", tg.linalg)):
-        for name in getattr(module, "__all__", dir(module)):
+        for name in module.__all__:
             if getattr(module, name, None) is handler:
-                return f"`{prefix}{name}`"
-    short = numpy_name.removeprefix("np.")            # a wrapper: the same name, if any
-    module, prefix = (tg.linalg, "tg.linalg.") if short.startswith("linalg.") else (tg, "tg.")
-    short = short.removeprefix("linalg.")
-    if short in getattr(module, "__all__", ()):
-        return f"`{prefix}{short}`"
-    return f"`{OPERATORS[short]}`" if short in OPERATORS else ""
+                return "" if prefix + name == same else prefix + name
+    linalg = short.removeprefix("linalg.")
+    if short.startswith("linalg.") and linalg in tg.linalg.__all__:
+        return ""
+    if short in tg.__all__:          # a wrapper of the function of the same name
+        return ""
+    return OPERATORS.get(short, "no `tg.` name")
+
+
+def _code(text: str) -> str:
+    """``text`` as inline code in a table cell (a ``|`` would end the cell)."""
+    return "<code>&#124;</code>" if text == "|" else f"`{text}`"
 
 
 def _methods() -> Iterator[str]:
@@ -248,8 +258,11 @@ def rows() -> dict[str, list[tuple[str, ...]]]:
         f, handler, keywords = numpy_rows[name]
         section = "numpy.linalg" if name.startswith("np.linalg.") else "NumPy"
         cells = transforms(name, _calls(name, f))
-        sections[section].append((name, _tapegrad_name(handler, name), ", ".join(keywords),
-                                  *cells))
+        spelled = _tapegrad_name(handler, name)
+        first = f"`{name}`" + (f"<br>{_code(spelled)}" if spelled.startswith(("tg.", "x."))
+                               or spelled in OPERATORS.values() else
+                               f"<br>{spelled}" if spelled else "")
+        sections[section].append((first, "", ", ".join(keywords), *cells))
     for method in _methods():
         name = f"x.{method}"
         sections["ndarray methods"].append(
@@ -274,9 +287,8 @@ def render() -> str:
             out += ["| method | grad, jvp | vmap | jit |", "|---|---|---|---|"]
             out += [f"| `{r[0]}` | {r[3]} | {r[4]} | {r[5]} |" for r in table]
         else:
-            out += ["| NumPy | tapegrad | keywords | grad, jvp | vmap | jit |",
-                    "|---|---|---|---|---|---|"]
-            out += ["| `{}` | {} | {} | {} | {} | {} |".format(*r) for r in table]
+            out += ["| NumPy | keywords | grad, jvp | vmap | jit |", "|---|---|---|---|---|"]
+            out += ["| {} | {} | {} | {} | {} |".format(r[0], *r[2:]) for r in table]
         out.append("")
     out.append(END)
     return "\n".join(out)
