@@ -12,9 +12,9 @@ Examples:
   0.0
 """
 
-from .._multivariate_normal import multivariate_normal as multivariate_normal
 from . import beta as beta
 from . import gamma as gamma
+from . import multivariate_normal as multivariate_normal
 from . import norm as norm
 from . import poisson as poisson
 from . import t as t
