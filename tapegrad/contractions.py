@@ -23,10 +23,11 @@ import numpy as np
 from .arrays import _data, _scalar, matmul, reshape_to, transpose
 from .axes import sum as _sum
 from .batching.rules import batch_rules
-from .manipulation import _shape, diagonal, ravel
+from .diagonals import diagonal
 from .numpy_dispatch import functions
 from .ops import mul
 from .primitive import Primitive, defjvp, defvjp, primitive
+from .reshaping import _shape, ravel
 from .values import Traced, primal_value
 
 __all__ = ["einsum", "inner", "outer", "tensordot", "trace"]
