@@ -22,11 +22,12 @@ import numpy as np
 
 from .arrays import matmul
 from .batching.rules import batch_rules
-from .manipulation import _shape, diagonal, ravel
+from .diagonals import diagonal
 from .numpy_dispatch import functions
 from .ops import mul
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .reductions import sum as _sum
+from .reshaping import _shape, ravel
 from .shapes import _data, _scalar, transpose
 from .shapes import reshape as reshape_to
 from .values import Traced, primal_value
@@ -204,19 +205,31 @@ def _normalize(subscripts: str, operands: list[Any]) -> tuple[str, list[Any]]:
     else:
         letters = lhs.replace("...", "").replace(",", "")
         out = ell + "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    terms, ops = _squeeze_broadcast(terms, shapes, operands)
+    return ",".join(terms) + "->" + out, ops
+
+
+def _squeeze_broadcast(terms: list[str], shapes: list[tuple[int, ...]],
+                 operands: list[Any]) -> tuple[list[str], list[Any]]:
+    """The terms and operands without the axes of length one that NumPy broadcasts.
+
+    An axis of length one against a longer one of the same letter is squeezed
+    out of its operand (and its letter out of its term). Where one letter has
+    two different lengths over one, nothing changes: NumPy's own error follows.
+    """
     sizes: dict[str, set[int]] = {}
     for t, s in zip(terms, shapes):
         for c, n in zip(t, s):
             sizes.setdefault(c, set()).add(n)
     if any(len(v - {1}) > 1 for v in sizes.values()):
-        return ",".join(terms) + "->" + out, operands     # NumPy's own error follows
-    ops = list(operands)
+        return terms, operands                            # NumPy's own error follows
+    terms, ops = list(terms), list(operands)
     for k, (t, s) in enumerate(zip(terms, shapes)):
         keep = [sizes[c] == {1} or n != 1 or t.count(c) > 1 for c, n in zip(t, s)]
         if not all(keep):
             terms[k] = "".join(c for c, kept in zip(t, keep) if kept)
             ops[k] = reshape_to(ops[k], tuple(n for n, kept in zip(s, keep) if kept))
-    return ",".join(terms) + "->" + out, ops
+    return terms, ops
 
 
 def einsum(*operands: Any, optimize: Any = False) -> Number:

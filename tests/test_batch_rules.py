@@ -313,9 +313,8 @@ def with_nans(f, *shape, dtype=np.float64):
 
 def statistics_cases(f, ints):
     """``prod``, ``cumsum``, ``cumprod``, ``sort``, ``argsort``, ``argmax``, ``argmin``."""
-    st = tg.statistics
     u8 = (np.abs(ints) % 4).astype(np.uint8)
-    cases = {st.prod_p: [([f(N, 3, 4), axes, keep], [True, False, False])
+    cases = {tg.scans.prod_p: [([f(N, 3, 4), axes, keep], [True, False, False])
                          for axes in ((0,), (1,), (0, 1)) for keep in (False, True)] + [
         ([f(N, 9), (0,), False], [True, False, False]),
         ([f(N, 2, 3, 4), (0, 2), True], [True, False, False]),
@@ -324,21 +323,21 @@ def statistics_cases(f, ints):
         ([ints, (0,), False], [True, False, False]), ([ints, (0, 1), True], [True, False, False]),
         ([u8, (1,), False], [True, False, False]),
         ([f(3, 4), (1,), False], [False, False, False])]}
-    for p in (st.cumsum_p, st.cumprod_p):
+    for p in (tg.scans.cumsum_p, tg.scans.cumprod_p):
         cases[p] = [([f(N, 3, 4), axis], [True, False]) for axis in (0, 1)] + [
             ([f(N, 9), 0], [True, False]), ([f(N, 2, 3, 4), 1], [True, False]),
             ([f(N, 3, 4, dtype=np.float32), 1], [True, False]),
             ([with_nans(f, N, 3, 4), 0], [True, False]),
             ([ints, 0], [True, False]), ([ints, 1], [True, False]), ([u8, 1], [True, False]),
             ([f(3, 4), 1], [False, False])]
-    for p in (st.sort_p, st.argsort_p):
+    for p in (tg.orderings.sort_p, tg.orderings.argsort_p):
         cases[p] = [([f(N, 3, 4), axis], [True, False]) for axis in (0, 1)] + [
             ([with_nans(f, N, 3, 4), axis], [True, False]) for axis in (0, 1)] + [
             ([f(N, 9), 0], [True, False]), ([f(N, 2, 3, 4), 2], [True, False]),
             ([with_nans(f, N, 3, 4, dtype=np.float32), 1], [True, False]),
             ([ints, 0], [True, False]), ([ints, 1], [True, False]), ([u8, 1], [True, False]),
             ([f(3, 4), 1], [False, False])]
-    for p in (st.argmax_p, st.argmin_p):
+    for p in (tg.orderings.argmax_p, tg.orderings.argmin_p):
         cases[p] = [([x, axis, keep], [True, False, False])
                     for x in (f(N, 3, 4), with_nans(f, N, 3, 4))
                     for axis in (None, 0, 1) for keep in (False, True)] + [

@@ -1,0 +1,72 @@
+"""Working along one axis: the helpers that statistics, scans and orderings share.
+
+NumPy's conventions for an ``axis`` argument (a list of numbers stacked,
+``axis=None`` flattens, the range check), a slice along an axis, and vmap's
+rule for a primitive called as ``(x, axis, ...)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .arrays import stack
+from .indexing import getitem
+from .shapes import reshape as reshape_to
+from .values import float_array, shape_of
+
+
+def _data(x: Any) -> np.ndarray:
+    """An array for NumPy: integer and bool data stay so, other numbers are floats."""
+    a = np.asarray(x)
+    return a if a.dtype.kind in "iub" else float_array(a)
+
+
+def _stacked(x: Any) -> Any:
+    """A list of numbers stacked, as NumPy does; any other number itself."""
+    if isinstance(x, list | tuple):
+        return stack(x)
+    return x
+
+
+def _one_axis(what: str, axis: Any, nd: int) -> int:
+    """A single ``axis`` as a non-negative int (NumPy's range check)."""
+    if nd == 0:
+        raise ValueError(f"tg.{what}: a float (a 0-d value) has no axis {axis!r}; pass "
+                         "axis=None to treat it as an array of one element.")
+    if isinstance(axis, bool) or not isinstance(axis, int | np.integer) or not -nd <= axis < nd:
+        raise ValueError(f"tg.{what}: axis {axis!r} is out of range for an array of {nd} "
+                         f"axes (give an int from {-nd} to {nd - 1}, or None to flatten).")
+    return int(axis) % nd
+
+
+def _flat_or_axis(what: str, x: Any, axis: Any) -> tuple[Any, int]:
+    """``x`` flattened for ``axis=None`` (NumPy's convention), and the axis as an int."""
+    x = _stacked(x)
+    if axis is None:
+        return reshape_to(x, -1), 0
+    return x, _one_axis(what, axis, len(shape_of(x)))
+
+
+def _along(x: Any, axis: int, part: slice) -> Any:
+    """``x[..., part, ...]`` with ``part`` on ``axis``."""
+    return getitem(x, (slice(None),) * axis + (part,))
+
+
+class _BatchAlong:
+    """vmap's rule for a primitive ``(x, axis, ...)``: its NumPy function, axis moved by one."""
+
+    def __init__(self, np_fn: Any, keepdims: bool = False):
+        self.np_fn = np_fn
+        self.keepdims = keepdims
+
+    def __call__(self, e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+        x = _data(values[0])
+        if not batched[0]:
+            x = np.broadcast_to(x, (n,) + x.shape)
+        ax = values[1]
+        ax = tuple(a + 1 for a in ax) if isinstance(ax, tuple) else ax + 1
+        if self.keepdims:
+            return self.np_fn(x, axis=ax, keepdims=values[2])
+        return self.np_fn(x, axis=ax)

@@ -1,0 +1,196 @@
+"""NumPy's joins on traced values: stacks, ``repeat`` and ``tile``.
+
+``vstack``, ``hstack``, ``dstack`` and ``column_stack`` are tapegrad's
+``concatenate`` after ``atleast_Nd``; ``repeat`` and ``tile`` broadcast a
+reshaped copy (or index with a constant), so the gradient sums the copies.
+Every transform is that of the shape primitives they are built from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .arrays import concatenate
+from .indexing import getitem
+from .numpy_dispatch import functions
+from .reshaping import _axis, _index, _shape, atleast_1d, atleast_2d, atleast_3d, ravel
+from .shapes import broadcast_to as _broadcast_to
+from .shapes import reshape as reshape_to
+from .values import Traced
+
+__all__ = ["column_stack", "dstack", "hstack", "repeat", "tile", "vstack"]
+
+Number = Any
+
+
+# --------------------------------------------------------------------- joins
+def _items(what: str, tup: Any) -> list[Any]:
+    items = list(tup)          # an array is a sequence of its rows, as in NumPy
+    if not items:
+        raise ValueError(f"{what}: got no arrays; pass at least one.")
+    return items
+
+
+def vstack(tup: Sequence[Number]) -> Number:
+    """NumPy's ``vstack``: arrays joined as rows (vectors become rows first).
+
+    Args:
+      tup: A non-empty sequence of numbers or arrays (traced or not).
+
+    Returns:
+      The joined array of at least two axes.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.vstack([np.ones(2), np.zeros(2)])
+      array([[1., 1.],
+             [0., 0.]])
+    """
+    return concatenate([atleast_2d(a) for a in _items("vstack", tup)], axis=0)
+
+
+def hstack(tup: Sequence[Number]) -> Number:
+    """NumPy's ``hstack``: arrays joined along their second axis (the first for vectors).
+
+    Args:
+      tup: A non-empty sequence of numbers or arrays (traced or not).
+
+    Returns:
+      The joined array.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.hstack([np.ones(2), 3.0])
+      array([1., 1., 3.])
+    """
+    items = [atleast_1d(a) for a in _items("hstack", tup)]
+    return concatenate(items, axis=0 if len(_shape(items[0])) == 1 else 1)
+
+
+def dstack(tup: Sequence[Number]) -> Number:
+    """NumPy's ``dstack``: arrays joined along a third axis (``atleast_3d`` first).
+
+    Args:
+      tup: A non-empty sequence of numbers or arrays (traced or not).
+
+    Returns:
+      The joined array of at least three axes.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.dstack([np.ones(2), np.zeros(2)]).shape
+      (1, 2, 2)
+    """
+    return concatenate([atleast_3d(a) for a in _items("dstack", tup)], axis=2)
+
+
+def column_stack(tup: Sequence[Number]) -> Number:
+    """NumPy's ``column_stack``: vectors as columns, joined with 2-D arrays side by side.
+
+    Args:
+      tup: A non-empty sequence of numbers or arrays (traced or not).
+
+    Returns:
+      The joined 2-D (or higher) array.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.column_stack([np.ones(2), np.zeros(2)])
+      array([[1., 0.],
+             [1., 0.]])
+    """
+    items = [reshape_to(a, (-1, 1)) if len(_shape(a)) < 2 else a
+             for a in _items("column_stack", tup)]
+    return concatenate(items, axis=1)
+
+
+# ------------------------------------------------------------------- repeats
+def repeat(a: Number, repeats: Any, axis: int | None = None) -> Number:
+    """NumPy's ``repeat``: each element repeated, along ``axis`` (flattened when None).
+
+    Args:
+      a: A number or an array (traced or not).
+      repeats: One count for every element, or one count per element along ``axis``.
+      axis: The axis to repeat along, or None for the flattened array.
+
+    Returns:
+      The repeated array; the gradient sums the copies.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.repeat(np.array([1.0, 2.0]), [1, 2])
+      array([1., 2., 2.])
+      >>> tg.grad(lambda x: tg.sum(tg.repeat(x, 3) ** 2))(np.array([1.0, 2.0]))
+      array([ 6., 12.])
+    """
+    if axis is None:
+        a, axis = ravel(a), 0
+    shape = _shape(a)
+    ax = _axis("repeat", axis, len(shape))
+    counts = np.asarray(repeats)
+    if counts.dtype.kind not in "iub" and not (counts.dtype.kind == "f" and np.all(
+            counts == np.floor(counts))):
+        raise TypeError(f"repeat: repeats must be ints, not {counts.dtype}.")
+    counts = counts.astype(np.intp)
+    if np.any(counts < 0):
+        raise ValueError("repeat: repeats may not be negative.")
+    if counts.size != 1:      # one count per element: a constant index (NumPy's errors)
+        return getitem(a, _index(ax, np.repeat(np.arange(shape[ax]), counts)))
+    r = int(counts.reshape(()))
+    spread = shape[:ax + 1] + (r,) + shape[ax + 1:]
+    lined = reshape_to(a, shape[:ax + 1] + (1,) + shape[ax + 1:])
+    return reshape_to(_broadcast_to(lined, spread),
+                      shape[:ax] + (shape[ax] * r,) + shape[ax + 1:])
+
+
+def tile(A: Number, reps: int | Sequence[int]) -> Number:  # noqa: N803  (NumPy's name)
+    """NumPy's ``tile``: ``A`` repeated ``reps`` times along each axis.
+
+    Args:
+      A: A number or an array (traced or not).
+      reps: The number of copies per axis (an int, or one per axis).
+
+    Returns:
+      An array of ``max(A.ndim, len(reps))`` axes.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.tile(np.array([1.0, 2.0]), (2, 2))
+      array([[1., 2., 1., 2.],
+             [1., 2., 1., 2.]])
+    """
+    reps = (int(reps),) if isinstance(reps, int | np.integer) else tuple(int(r) for r in reps)
+    if any(r < 0 for r in reps):
+        raise ValueError("tile: reps may not be negative.")
+    shape = _shape(A)
+    d = max(len(reps), len(shape))
+    shape = (1,) * (d - len(shape)) + shape
+    reps = (1,) * (d - len(reps)) + reps
+    lined = reshape_to(A, tuple(k for n in shape for k in (1, n)))
+    spread = _broadcast_to(lined, tuple(k for r, n in zip(reps, shape) for k in (r, n)))
+    return reshape_to(spread, tuple(r * n for r, n in zip(reps, shape)))
+
+
+# ------------------------------------------- NumPy's names on traced values
+functions.update({
+    np.vstack: (vstack, ()), np.hstack: (hstack, ()), np.dstack: (dstack, ()),
+    np.column_stack: (column_stack, ()),
+    np.repeat: (repeat, ("repeats", "axis")), np.tile: (tile, ("reps",)),
+})
+
+
+# ------------------------------------------------- the ndarray methods on Traced
+def _repeat_method(self: Traced, repeats: Any, axis: int | None = None) -> Number:
+    return repeat(self, repeats, axis)
+
+
+Traced.repeat = _repeat_method                     # type: ignore[attr-defined]

@@ -1,0 +1,214 @@
+"""Orderings: ``sort``, ``argsort``, ``argmax``, ``argmin``.
+
+Primitives with NumPy's own implementation. ``sort``'s derivative follows
+the permutation (``argsort``, stable): the cotangent is scattered back, the
+tangent gathered. ``argsort``, ``argmax`` and ``argmin`` give integer data,
+with zero derivative, usable as indices in every transform. ``np.sort(x)``,
+``x.argmax()``... dispatch here on traced values.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+import numpy as np
+
+from .along import _BatchAlong, _data, _flat_or_axis, _one_axis, _stacked
+from .batching.rules import batch_rules
+from .indexing import SLOT, gather, scatter_add
+from .numpy_dispatch import functions
+from .primitive import Primitive, defjvp, defvjp, primitive
+from .values import Traced, UnsupportedMethodError, shape_of
+
+__all__ = ["argmax", "argmin", "argsort", "sort"]
+
+Number = Any
+
+
+# ------------------------------------------------------------------- sort
+def _argsort(x: Any, axis: int) -> Any:
+    return np.argsort(_data(x), axis=axis, kind="stable")
+
+
+def _sort(x: Any, axis: int) -> Any:
+    return np.sort(_data(x), axis=axis, kind="stable")
+
+
+argsort_p: Primitive = primitive(_argsort, "argsort", check_rules=False)
+sort_p: Primitive = primitive(_sort, "sort", check_rules=False)
+defvjp(argsort_p, None, None)        # integer data: no derivative
+defjvp(argsort_p, None, None)
+batch_rules[argsort_p] = _BatchAlong(_argsort)
+batch_rules[sort_p] = _BatchAlong(_sort)
+
+
+def _template(shape: tuple[int, ...], axis: int) -> tuple[Any, ...]:
+    """``take_along_axis``'s index: an ``arange`` on every axis but ``axis`` (a SLOT)."""
+    nd = len(shape)
+    return tuple(SLOT if i == axis else np.arange(n).reshape(
+        (1,) * i + (n,) + (1,) * (nd - i - 1)) for i, n in enumerate(shape))
+
+
+def _sort_vjp(g: Any, ans: Any, x: Any, axis: int) -> Any:
+    return scatter_add(g, x, _template(shape_of(x), axis), argsort_p(x, axis))
+
+
+def _sort_jvp(t: Any, ans: Any, x: Any, axis: int) -> Any:
+    return gather(t, _template(shape_of(x), axis), argsort_p(x, axis))
+
+
+defvjp(sort_p, _sort_vjp, None)
+defjvp(sort_p, _sort_jvp, None)
+
+
+def sort(x: Number, axis: int | None = -1) -> Number:
+    """NumPy's ``sort`` (a new array): ascending along ``axis`` (flattened for None).
+
+    The derivative follows the permutation: each element's gradient is that
+    of the place it was sorted to (ties keep their order: a stable sort).
+
+    Args:
+      x: An array, a traced value, or a list of numbers of one shape.
+      axis: The axis to sort along (the last by default), or None to flatten.
+
+    Returns:
+      The sorted array.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.sort(np.array([3.0, 1.0, 2.0]))
+      array([1., 2., 3.])
+      >>> tg.grad(lambda x: tg.sort(x)[0])(np.array([3.0, 1.0, 2.0]))
+      array([0., 1., 0.])
+    """
+    x, ax = _flat_or_axis("sort", x, axis)
+    return sort_p(x, ax)
+
+
+def argsort(x: Number, axis: int | None = -1) -> Number:
+    """NumPy's ``argsort`` (stable): the indices that sort ``x`` along ``axis``.
+
+    Integer data with zero derivative, usable as an index in every transform.
+
+    Args:
+      x: An array, a traced value, or a list of numbers of one shape.
+      axis: The axis to sort along (the last by default), or None to flatten.
+
+    Returns:
+      An integer array shaped like ``x`` (flat for ``axis=None``).
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.argsort(np.array([3.0, 1.0, 2.0]))
+      array([1, 2, 0])
+    """
+    x, ax = _flat_or_axis("argsort", x, axis)
+    return argsort_p(x, ax)
+
+
+# ------------------------------------------------------- argmax, argmin
+def _index_fn(np_fn: Any, name: str) -> Primitive:
+    def impl(x: Any, axis: int | None, keepdims: bool) -> Any:
+        r = np_fn(_data(x), axis=axis, keepdims=keepdims)
+        return r[()] if isinstance(r, np.ndarray) and r.ndim == 0 else r
+    impl.__name__ = name
+    prim = primitive(impl, name, check_rules=False)
+    defvjp(prim, None, None, None)      # integer data: no derivative
+    defjvp(prim, None, None, None)
+
+    def batched(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+        x, axis, keep = _data(values[0]), values[1], values[2]
+        if not batched[0]:
+            x = np.broadcast_to(x, (n,) + x.shape)
+        if axis is not None:
+            return np_fn(x, axis=axis + 1, keepdims=keep)
+        r = np_fn(x.reshape(n, -1), axis=1)
+        return r.reshape((n,) + (1,) * (x.ndim - 1)) if keep else r
+    batch_rules[prim] = batched
+    return prim
+
+
+argmax_p: Primitive = _index_fn(np.argmax, "argmax")
+argmin_p: Primitive = _index_fn(np.argmin, "argmin")
+
+
+def _index_of(what: str, prim: Primitive, x: Any, axis: int | None, keepdims: bool) -> Any:
+    x = _stacked(x)
+    nd = len(shape_of(x))
+    ax = None if axis is None else _one_axis(what, axis, builtins.max(nd, 1))
+    if (0 in shape_of(x)) and (ax is None or shape_of(x)[ax] == 0):
+        raise ValueError(f"tg.{what}: attempt to get {what} of an empty sequence.")
+    return prim(x, ax, bool(keepdims))
+
+
+def argmax(x: Number, axis: int | None = None, keepdims: bool = False) -> Number:
+    """NumPy's ``argmax``: the index of the largest element (the first on ties).
+
+    Integer data with zero derivative, usable as an index in every transform
+    (``x[tg.argmax(x)]`` is the maximum, differentiably).
+
+    Args:
+      x: An array, a traced value, or a list of numbers of one shape.
+      axis: The axis to search along, or None for the flattened array.
+      keepdims: Keep the reduced axis with size 1.
+
+    Returns:
+      An integer (NumPy's ``intp``) or an integer array.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> int(tg.argmax(np.array([1.0, 3.0, 2.0])))
+      1
+      >>> tg.grad(lambda x: x[tg.argmax(x)] * 2.0)(np.array([1.0, 3.0, 2.0]))
+      array([0., 2., 0.])
+    """
+    return _index_of("argmax", argmax_p, x, axis, keepdims)
+
+
+def argmin(x: Number, axis: int | None = None, keepdims: bool = False) -> Number:
+    """NumPy's ``argmin``: the index of the smallest element (the first on ties).
+
+    Args:
+      x: An array, a traced value, or a list of numbers of one shape.
+      axis: The axis to search along, or None for the flattened array.
+      keepdims: Keep the reduced axis with size 1.
+
+    Returns:
+      An integer (NumPy's ``intp``) or an integer array, with zero derivative.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.argmin(np.array([[1.0, 0.0], [2.0, 3.0]]), axis=1)
+      array([1, 0])
+    """
+    return _index_of("argmin", argmin_p, x, axis, keepdims)
+
+
+# ------------------------------------------- NumPy's names on traced values
+# every kind gives the stable sort's result (equal elements are equal numbers)
+functions[np.sort] = (lambda a, axis=-1, kind=None, stable=None: sort(a, axis),
+                      ("axis", "kind", "stable"))
+functions[np.argsort] = (lambda a, axis=-1, kind=None, stable=None: argsort(a, axis),
+                         ("axis", "kind", "stable"))
+functions[np.argmax] = (argmax, ("axis", "keepdims"))
+functions[np.argmin] = (argmin, ("axis", "keepdims"))
+
+
+# ------------------------------------------------- the methods on Traced
+def _in_place_sort(self: Traced) -> Any:
+    raise UnsupportedMethodError(
+        "x.sort() sorts an array in place, and traced values are immutable: write "
+        "x = np.sort(x) (or tg.sort(x, axis)), which returns a new sorted array.")
+
+
+Traced.argmax = lambda self, axis=None, out=None, keepdims=False: argmax(  # type: ignore
+    self, axis, keepdims)
+Traced.argmin = lambda self, axis=None, out=None, keepdims=False: argmin(  # type: ignore
+    self, axis, keepdims)
+Traced.argsort = lambda self, axis=-1, kind=None, order=None: argsort(self, axis)  # type: ignore
+Traced.sort = property(_in_place_sort)  # type: ignore
