@@ -11,6 +11,7 @@ from . import linalg as linalg
 from . import nn as nn
 from . import numpy_dispatch as _numpy_dispatch  # noqa: F401  (NumPy functions on Traced)
 from . import optim as optim
+from . import replay as _replay  # noqa: F401  (calling a Tape replays it)
 from . import statistics as statistics
 from . import tree as tree
 from . import viz as viz

@@ -32,8 +32,8 @@ from . import transforms, tree
 from .batching.nested import LeafImpl, LeafPrimitive, Shared
 from .errors import GuardError
 from .primitive import Primitive, defjvp, defvjp, zmul
+from .replay import replay
 from .staging.cache import is_number_kind
-from .tape import replay
 from .values import Traced, primal_value
 from .vmap import vmap
 
