@@ -25,12 +25,12 @@ import numpy as np
 from .kinks import where
 from .primitive import (
     Primitive,
-    _ieee_int,
     defpartials,
     document,
     primitive,
     zmul,
 )
+from .recording import _ieee_int
 from .staging.spellings import Spelling, spellings
 from .values import Traced, float_array, is_scalar
 

@@ -2,7 +2,7 @@
 
 A primitive is a name, an implementation on numbers, and one derivative rule
 per input. Applying one to traced values records it on a tape (``apply``
-and its fast one- and two-argument copies). Rules are written with tapegrad
+and its fast one- and two-argument copies, in ``recording.py``). Rules are written with tapegrad
 primitives, so when they run on traced values they are recorded too: that
 is how derivatives of derivatives come for free. Users make primitives the
 same way the built-ins are made.
@@ -10,18 +10,13 @@ same way the built-ins are made.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from .errors import ESCAPED_MSG, EscapedTracerError
-from .numerics import check_nan, quiet
+from .recording import apply, binary_applier, reflected_applier, unary_applier
 from .staging.spellings import Spelling, spellings
-from .values import Traced
-
-_new = object.__new__
 
 Rule = Callable[..., Any]
 """``rule(g, ans, *args)`` (vjp) or ``rule(t, ans, *args)`` (jvp)."""
@@ -72,200 +67,6 @@ class Primitive:
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
-
-
-# ------------------------------------------------------------------ appliers
-def apply(prim: Primitive, *args: Any) -> Any:
-    """Apply ``prim`` to ``args``, recording it on the innermost active tape.
-
-    Arguments that are not on that tape are constants there. The primitive's
-    implementation runs on the unwrapped values; if those are still traced
-    (values of outer tapes), it is applied again, so outer tapes record too.
-    """
-    tape = None
-    for a in args:
-        if type(a) is Traced:
-            t = a.tape
-            if not t.active:
-                raise EscapedTracerError(ESCAPED_MSG)
-            if tape is None or t.level > tape.level:
-                tape = t
-    if tape is None:
-        return _eager(prim, args)
-    flat: list[Any] = [prim, None]     # (op, ans, j0, a0, j1, a1, ...)
-    vals: list[Any] = []
-    outer = False
-    for a in args:
-        if type(a) is Traced and a.tape is tape:
-            flat.append(a.id)
-            a = a._value
-        else:
-            flat.append(None)
-        if type(a) is Traced:
-            outer = True
-        flat.append(a)
-        vals.append(a)
-    if outer:
-        flat[1] = apply(prim, *vals)
-    else:
-        try:
-            flat[1] = prim.impl(*vals)
-        except OverflowError:          # an int too big for a float: IEEE says inf
-            vals = [_ieee_int(v) for v in vals]
-            flat[3::2] = vals
-            flat[1] = prim.impl(*vals)
-    return tape.push(tuple(flat))
-
-
-def unary_applier(prim: Primitive) -> Callable[[Any], Any]:
-    """``apply`` for one argument, written out for ``prim``: a hot path.
-
-    Closing over the primitive and its impl saves attribute lookups and a
-    call per op (benchmarks/eager.py).
-    """
-    impl = prim.impl
-
-    def apply_1(x: Any) -> Any:
-        if type(x) is not Traced:
-            return impl(x) if type(x) is float else _eager(prim, (x,))
-        tape = x.tape
-        if not tape.active:
-            raise EscapedTracerError(ESCAPED_MSG)
-        v = x._value
-        ans = apply_1(v) if type(v) is Traced else impl(v)
-        records = tape.records          # tape.push, inlined for speed
-        i = len(records)
-        records.append((prim, ans, x.id, v))
-        if tape.check_nans:
-            check_nan(tape, i, ans, "value")
-        t = _new(Traced)       # Traced(tape, i, ans) minus a Python-level __init__
-        t.tape, t.id, t._value = tape, i, ans
-        return t
-    return apply_1
-
-
-def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
-    """``apply`` for two arguments, written out for ``prim``.
-
-    The hot path of every operator (``Traced.__mul__`` is
-    ``binary_applier(mul)``).
-    """
-    impl = prim.impl
-
-    def apply_2(a: Any, b: Any) -> Any:
-        ja: int | None
-        jb: int | None
-        if type(a) is Traced:
-            tape = a.tape
-            ja = a.id
-            va = a._value
-            if type(b) is Traced:
-                if b.tape is not tape:
-                    return apply(prim, a, b)       # two tapes: the general rule
-                jb = b.id
-                vb = b._value
-            else:
-                jb = None
-                vb = b
-        elif type(b) is Traced:
-            tape = b.tape
-            ja = None
-            va = a
-            jb = b.id
-            vb = b._value
-        elif type(a) is float and type(b) is float:
-            return impl(a, b)                  # plain floats: no NumPy, no tape
-        else:
-            return _eager(prim, (a, b))
-        if not tape.active:
-            raise EscapedTracerError(ESCAPED_MSG)
-        if type(va) is Traced or type(vb) is Traced:
-            ans = apply_2(va, vb)
-        else:
-            try:
-                ans = impl(va, vb)
-            except OverflowError:      # an int too big for a float: IEEE says inf
-                va, vb = _ieee_int(va), _ieee_int(vb)
-                ans = impl(va, vb)
-        records = tape.records          # tape.push, inlined for speed
-        i = len(records)
-        records.append((prim, ans, ja, va, jb, vb))
-        if tape.check_nans:
-            check_nan(tape, i, ans, "value")
-        t = _new(Traced)       # Traced(tape, i, ans) minus a Python-level __init__
-        t.tape, t.id, t._value = tape, i, ans
-        return t
-    return apply_2
-
-
-def reflected_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
-    """``prim(other, self)`` for Python's reflected operators.
-
-    ``2.0 * x`` is ``x.__rmul__(2.0)``, where only ``self`` is traced: a
-    short copy of the binary applier's constant-first case, without a lambda
-    in between (benchmarks/higher.py).
-    """
-    impl = prim.impl
-    apply_2 = prim.apply2
-
-    def rapply_2(b: Any, a: Any) -> Any:
-        if type(a) is Traced:                  # only when called by hand
-            return apply_2(a, b)
-        tape = b.tape
-        if not tape.active:
-            raise EscapedTracerError(ESCAPED_MSG)
-        vb = b._value
-        if type(vb) is Traced:
-            ans = apply_2(a, vb)
-        else:
-            try:
-                ans = impl(a, vb)
-            except OverflowError:      # an int too big for a float: IEEE says inf
-                a = _ieee_int(a)
-                ans = impl(a, vb)
-        records = tape.records          # tape.push, inlined for speed
-        i = len(records)
-        records.append((prim, ans, None, a, b.id, vb))
-        if tape.check_nans:
-            check_nan(tape, i, ans, "value")
-        t = _new(Traced)
-        t.tape, t.id, t._value = tape, i, ans
-        return t
-    return rapply_2
-
-
-def _eager(prim: Primitive, args: tuple[Any, ...]) -> Any:
-    """Run on plain numbers, with NumPy's IEEE warnings off for NumPy values.
-
-    Inside a transform they are off already (``quiet``), which is the
-    common case: the tape players run on plain numbers too.
-    """
-    try:
-        if not quiet.get():
-            for a in args:
-                if type(a) is not float and isinstance(a, _NUMPY):
-                    with np.errstate(all="ignore"):
-                        return prim.impl(*args)
-        return prim.impl(*args)
-    except OverflowError:              # an int too big for a float: IEEE says inf
-        big = tuple(_ieee_int(a) for a in args)
-        if big == args:
-            raise
-        return _eager(prim, big)
-
-
-_NUMPY = (np.ndarray, np.generic)
-
-
-def _ieee_int(a: Any) -> Any:
-    """A Python int beyond float range as the float IEEE rounds it to, ``inf``."""
-    if type(a) is int:
-        try:
-            float(a)
-        except OverflowError:
-            return math.inf if a > 0 else -math.inf
-    return a
-
 
 
 def document(prim: Primitive, summary: str, call: str, out: str,

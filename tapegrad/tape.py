@@ -1,15 +1,13 @@
-"""Tapes and traced values: how a computation is recorded, shown and replayed.
+"""Tapes: the record layout, the ``Tape``, its listing, and the tape stack.
 
 A ``Tape`` is a Wengert list: one record per primitive applied, in the
-order they ran. A ``Traced`` value stands in for a number while a
-transform runs: it knows its tape, its id there, and its value. The value is
-a number, or a traced value of an *outer* tape when transforms are nested.
-
-Active tapes form a stack kept in a ``ContextVar``, so every thread and every
-async task has its own. Recording itself (``apply`` and its fast copies)
-lives beside ``Primitive`` in ``primitive.py``; the operators on ``Traced``
-are attached in ``ops.py``. A tape prints itself (the listing is here) and
-can be called: ``tape(*args)`` replays its records on new arguments.
+order they ran (the numbers being recorded are ``Traced``, in
+``values.py``). Active tapes form a stack kept in a ``ContextVar``, so every
+thread and every async task has its own. Recording itself (``apply`` and its
+fast copies) is in ``recording.py``. A tape prints itself (the listing is
+here, as JAX keeps ``pp_jaxpr`` beside ``Jaxpr``); what plays it attaches
+itself: ``replay.py`` makes ``tape(*args)`` run its records on new
+arguments, ``viz.py`` draws it.
 """
 
 from __future__ import annotations

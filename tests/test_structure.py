@@ -32,8 +32,8 @@ HOT_LOOPS: dict[str, str] = {
     "tapegrad.forward:forward": "the forward pass, once per record",
     # every traced binary operator runs this (Traced.__mul__ is apply_2): written
     # out to save attribute lookups and calls (benchmarks/eager.py, benchmarks/ab.py)
-    "tapegrad.primitive:binary_applier": "makes the applier below",
-    "tapegrad.primitive:binary_applier.apply_2": "every traced binary operator",
+    "tapegrad.recording:binary_applier": "makes the applier below",
+    "tapegrad.recording:binary_applier.apply_2": "every traced binary operator",
     # one sweep over every equation of a program (10^5 on the moons loop): the
     # renaming inlined (benchmarks/jit.py, first call)
     "tapegrad.staging.passes:_sweep": "the forward rewrites, once per equation",
