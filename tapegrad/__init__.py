@@ -21,10 +21,6 @@ from .arrays import matmul as matmul
 from .arrays import stack as stack
 from .check import check_grads as check_grads
 from .contractions import einsum as einsum
-from .contractions import inner as inner
-from .contractions import outer as outer
-from .contractions import tensordot as tensordot
-from .contractions import trace as trace
 from .diagonals import diag as diag
 from .diagonals import diagonal as diagonal
 from .errors import EscapedTracerError as EscapedTracerError
@@ -111,6 +107,10 @@ from .statistics import round as round
 from .statistics import std as std
 from .statistics import var as var
 from .tape import Tape as Tape
+from .tensordot import inner as inner
+from .tensordot import outer as outer
+from .tensordot import tensordot as tensordot
+from .tensordot import trace as trace
 from .transforms import grad as grad
 from .transforms import jvp as jvp
 from .transforms import make_tape as make_tape

@@ -13,7 +13,6 @@ too. A float's or an array's value never causes a new trace.
 from __future__ import annotations
 
 import functools
-import inspect
 import threading
 import types
 from collections import OrderedDict
@@ -36,6 +35,7 @@ from .staging.cache import (
     leaf_kind,
     make_unflattener,
     outputs,
+    resolve_statics,
     static_key,
     unflattened,
 )
@@ -101,48 +101,7 @@ def jit(fun: Callable[..., Any], static_argnums: int | Sequence[int] = (),
     check_callable(fun, "jit")
     nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
     names = (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames)
-    return Jitted(fun, *_resolve_statics(fun, nums, names))
-
-
-_POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-
-
-def _resolve_statics(fun: Callable[..., Any], nums: tuple[int, ...],
-                     names: tuple[str, ...]) -> tuple[tuple[int, ...], tuple[str, ...]]:
-    """``static_argnums`` and ``static_argnames`` completed through ``fun``'s signature.
-
-    As JAX's ``_infer_argnums_and_argnames``: a parameter that can be passed
-    either way and is named in one is added to the other. Each is checked
-    against the signature (where ``fun`` has one) as JAX's validation does.
-    """
-    if not nums and not names:
-        return nums, names
-    try:
-        params = list(inspect.signature(fun).parameters.values())
-    except (TypeError, ValueError):            # a builtin without a signature
-        return nums, names
-    what = getattr(fun, "__name__", "the function")
-    positional = [p for p in params if p.kind in _POSITIONAL]
-    n = len(positional)
-    if not any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params):
-        for i in nums:
-            if not -n <= i < n:
-                raise ValueError(f"jit: static_argnums has {i}, but {what} takes "
-                                 f"{n} positional argument(s).")
-    by_name = {p.name: p for p in params}
-    for k in names:
-        p = by_name.get(k)
-        if p is None and not any(q.kind is inspect.Parameter.VAR_KEYWORD for q in params):
-            raise ValueError(f"jit: static_argnames has {k!r}, but {what} has no "
-                             "parameter of that name.")
-        if p is not None and p.kind is inspect.Parameter.POSITIONAL_ONLY:
-            raise ValueError(f"jit: static_argnames has {k!r}, a positional-only "
-                             f"parameter of {what}; give its position in static_argnums.")
-    both = [(i, p.name) for i, p in enumerate(positional)
-            if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
-    nums += tuple(i for i, k in both if k in names and i not in nums)
-    names += tuple(k for i, k in both if i in nums and k not in names)
-    return nums, names
+    return Jitted(fun, *resolve_statics(fun, nums, names))
 
 
 class _ClosesOverTraced(Exception):

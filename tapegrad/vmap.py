@@ -28,11 +28,12 @@ import numpy as np
 
 from . import tree
 from .batching import interpret, nested
+from .batching.axes import BATCHED, _batch_size, _leaf_axes, _out_leaf_axes
 from .batching.rules import batch_rules, example
 from .errors import COMPLEX_MSG
 from .numerics import ieee
 from .staging.cache import MAX_SPECIALIZATIONS
-from .tracing import arg_path_name, check_callable
+from .tracing import check_callable
 from .values import Traced, float_array, is_complex, primal_value
 
 __all__ = ["batch_rules", "vmap"]
@@ -231,81 +232,13 @@ def _kind(x: Any) -> Any:
     return float if type(x) is float else (np.asarray(x).dtype.str, np.shape(x))
 
 
-def _leaf_axes(fun: Callable[..., Any], axes_tree: Any, args: Any) -> list[int | None]:
-    """The batch axis of every leaf: ``in_axes`` as a prefix of the arguments."""
-    out: list[int | None] = []
-    for (path, _), axis in zip(tree.flatten_with_path(args)[0],
-                               _broadcast_prefix(axes_tree, args, "in_axes")):
-        if axis is not None and (not isinstance(axis, int) or isinstance(axis, bool)):
-            raise TypeError(f"vmap: in_axes at {arg_path_name(fun, path)} is {axis!r}; give an "
-                            "int or None.")
-        out.append(axis)
-    return out
-
-
-class _NoAxis:
-    """``None`` in ``in_axes``/``out_axes``: a leaf there (a pytree's None is empty)."""
-
-
-def _axes_leaves(prefix: Any) -> Any:
-    if prefix is None:
-        return _NoAxis()
-    if isinstance(prefix, tuple | list):
-        return type(prefix)(_axes_leaves(p) for p in prefix)
-    if isinstance(prefix, dict):
-        return {k: _axes_leaves(v) for k, v in prefix.items()}
-    return prefix
-
-
-def _broadcast_prefix(prefix: Any, full: Any, what: str) -> list[Any]:
-    """One entry of ``prefix`` per leaf of ``full`` (``prefix`` a prefix of it)."""
-    marked = _axes_leaves(prefix)
-    leaves, td = tree.flatten(marked)
-    subtrees = tree._flatten_up_to(td, full, f"vmap: {what}")
-    return [None if isinstance(a, _NoAxis) else a
-            for a, sub in zip(leaves, subtrees) for _ in tree.leaves(sub)]
-
-
-def _batch_size(fun: Callable[..., Any], leaves: list[Any], axes: list[int | None],
-                treedef: Any) -> int:
-    found = {_size(x, a) for x, a in zip(leaves, axes) if a is not None}
-    if len(found) == 1 and -1 not in found:     # the fast pass: no paths unless they disagree
-        return found.pop()
-    sizes = {}
-    for x, a, p in zip(leaves, axes, treedef.key_paths()):
-        if a is not None:
-            shape = np.shape(x)
-            if _size(x, a) < 0:
-                raise ValueError(f"vmap: in_axes says axis {a} at {arg_path_name(fun, p)}, but "
-                                 f"that argument has shape {shape}; give in_axes=None there "
-                                 "if every example shares it.")
-            sizes[arg_path_name(fun, p)] = shape[a]
-    if not sizes:
-        raise ValueError("vmap: no argument is batched; give in_axes an int somewhere.")
-    if len(set(sizes.values())) > 1:
-        listed = ", ".join(f"{p} has {s}" for p, s in sizes.items())
-        raise ValueError(f"vmap: the batched arguments disagree on the batch size: {listed} "
-                         "(along their in_axes). Give them the same size, or in_axes=None "
-                         "to an argument every example shares.")
-    return next(iter(sizes.values()))
-
-
-def _size(x: Any, axis: int) -> int:
-    """The length of ``x`` along ``axis``, or -1 where it has no such axis."""
-    shape = np.shape(x)
-    return shape[axis] if -len(shape) <= axis < len(shape) else -1
-
-
-_BATCHED = object()   # in ``shared``: an output that differs between examples
-
-
 def _run_batch(fun: Callable[..., Any], specs: list[Any], treedef: Any, leaves: list[Any],
                axes: list[int | None], static: list[bool],
                n: int) -> tuple[list[Any], Any, list[Any]]:
     """Every example through a specialization whose guards it passes.
 
     Returns the outputs (batch axis first), their structure, and per output
-    its value where no example changes it (else ``_BATCHED``).
+    its value where no example changes it (else ``BATCHED``).
     """
     dyn = [(x, a) for x, a, s in zip(leaves, axes, static) if not s]
     dleaves, daxes = [x for x, _ in dyn], [a for _, a in dyn]
@@ -326,8 +259,8 @@ def _run_batch(fun: Callable[..., Any], specs: list[Any], treedef: Any, leaves: 
                 f"vmap: {getattr(fun, '__name__', 'the function')} returned a pytree of "
                 f"structure {spec.out_def} for some examples and {out_def} for others; a "
                 "Python branch on a batched value must return the same structure both ways.")
-        shared = [_BATCHED if b else v for v, b in zip(values, batched)] if out_def is None \
-            else [s if s is not _BATCHED and not b and _same(s, v) else _BATCHED
+        shared = [BATCHED if b else v for v, b in zip(values, batched)] if out_def is None \
+            else [s if s is not BATCHED and not b and _same(s, v) else BATCHED
                   for s, v, b in zip(shared, values, batched)]
         out_def = spec.out_def
         values = [v if b else np.broadcast_to(v, (len(kept),) + np.shape(v))
@@ -383,29 +316,3 @@ def _scatter(outs: list[Any], values: list[Any], kept: np.ndarray, n: int) -> li
 def _same(a: Any, b: Any) -> bool:
     a, b = np.asarray(a), np.asarray(b)
     return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
-
-
-def _out_leaf_axes(out_axes: Any, out_def: Any, outs: list[Any], shared: list[Any],
-                   fun: Callable[..., Any]) -> list[int | None]:
-    """The batch axis of every output leaf: ``out_axes`` as a prefix of the output."""
-    axes: list[int | None]
-    if isinstance(out_axes, int) and not isinstance(out_axes, bool):
-        axes = [out_axes] * len(outs)
-    else:
-        axes = _broadcast_prefix(out_axes, tree.unflatten(out_def, outs), "out_axes")
-    for k, (a, o) in enumerate(zip(axes, outs)):
-        if a is None:
-            if shared[k] is _BATCHED:
-                where = tree.keystr(out_def.key_paths()[k]) or "the output"
-                raise ValueError(
-                    f"vmap: out_axes at {where} is None, but that output of "
-                    f"{getattr(fun, '__name__', 'the function')} depends on the batch (it "
-                    "differs between examples); give the axis to put the batch at (an int).")
-            continue
-        if not isinstance(a, int) or isinstance(a, bool) or not -o.ndim <= a < o.ndim:
-            where = tree.keystr(out_def.key_paths()[k]) or "the output"
-            raise ValueError(f"vmap: out_axes at {where} is {a!r}, but that output "
-                             f"has shape {o.shape[1:]} per example; give an int from "
-                             f"{-o.ndim} to {o.ndim - 1}, or None for an output every "
-                             "example shares.")
-    return axes

@@ -12,10 +12,11 @@ a call runs them in turn until one's guards all hold. At most
 from __future__ import annotations
 
 import contextlib
+import inspect
 import itertools
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -310,3 +311,44 @@ def make_unflattener(out_def: Any) -> Any:
     except (RecursionError, MemoryError, SyntaxError):
         return None
     return ns["unflat"]
+
+
+_POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+
+
+def resolve_statics(fun: Callable[..., Any], nums: tuple[int, ...],
+                     names: tuple[str, ...]) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """``static_argnums`` and ``static_argnames`` completed through ``fun``'s signature.
+
+    As JAX's ``_infer_argnums_and_argnames``: a parameter that can be passed
+    either way and is named in one is added to the other. Each is checked
+    against the signature (where ``fun`` has one) as JAX's validation does.
+    """
+    if not nums and not names:
+        return nums, names
+    try:
+        params = list(inspect.signature(fun).parameters.values())
+    except (TypeError, ValueError):            # a builtin without a signature
+        return nums, names
+    what = getattr(fun, "__name__", "the function")
+    positional = [p for p in params if p.kind in _POSITIONAL]
+    n = len(positional)
+    if not any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params):
+        for i in nums:
+            if not -n <= i < n:
+                raise ValueError(f"jit: static_argnums has {i}, but {what} takes "
+                                 f"{n} positional argument(s).")
+    by_name = {p.name: p for p in params}
+    for k in names:
+        p = by_name.get(k)
+        if p is None and not any(q.kind is inspect.Parameter.VAR_KEYWORD for q in params):
+            raise ValueError(f"jit: static_argnames has {k!r}, but {what} has no "
+                             "parameter of that name.")
+        if p is not None and p.kind is inspect.Parameter.POSITIONAL_ONLY:
+            raise ValueError(f"jit: static_argnames has {k!r}, a positional-only "
+                             f"parameter of {what}; give its position in static_argnums.")
+    both = [(i, p.name) for i, p in enumerate(positional)
+            if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+    nums += tuple(i for i, k in both if k in names and i not in nums)
+    names += tuple(k for i, k in both if i in nums and k not in names)
+    return nums, names

@@ -1,0 +1,114 @@
+"""vmap's axes: ``in_axes`` and ``out_axes`` as prefixes of the arguments and outputs.
+
+Each leaf gets its batch axis (an int, or None for a leaf every example
+shares); the batch size is read from the batched leaves, and a
+disagreement is an error naming the arguments' paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .. import tree
+from ..tracing import arg_path_name
+
+__all__ = ["BATCHED"]
+
+BATCHED = object()   # in ``shared``: an output that differs between examples
+
+
+def _leaf_axes(fun: Callable[..., Any], axes_tree: Any, args: Any) -> list[int | None]:
+    """The batch axis of every leaf: ``in_axes`` as a prefix of the arguments."""
+    out: list[int | None] = []
+    for (path, _), axis in zip(tree.flatten_with_path(args)[0],
+                               _broadcast_prefix(axes_tree, args, "in_axes")):
+        if axis is not None and (not isinstance(axis, int) or isinstance(axis, bool)):
+            raise TypeError(f"vmap: in_axes at {arg_path_name(fun, path)} is {axis!r}; give an "
+                            "int or None.")
+        out.append(axis)
+    return out
+
+
+class _NoAxis:
+    """``None`` in ``in_axes``/``out_axes``: a leaf there (a pytree's None is empty)."""
+
+
+def _axes_leaves(prefix: Any) -> Any:
+    if prefix is None:
+        return _NoAxis()
+    if isinstance(prefix, tuple | list):
+        return type(prefix)(_axes_leaves(p) for p in prefix)
+    if isinstance(prefix, dict):
+        return {k: _axes_leaves(v) for k, v in prefix.items()}
+    return prefix
+
+
+def _broadcast_prefix(prefix: Any, full: Any, what: str) -> list[Any]:
+    """One entry of ``prefix`` per leaf of ``full`` (``prefix`` a prefix of it)."""
+    marked = _axes_leaves(prefix)
+    leaves, td = tree.flatten(marked)
+    subtrees = tree._flatten_up_to(td, full, f"vmap: {what}")
+    return [None if isinstance(a, _NoAxis) else a
+            for a, sub in zip(leaves, subtrees) for _ in tree.leaves(sub)]
+
+
+def _batch_size(fun: Callable[..., Any], leaves: list[Any], axes: list[int | None],
+                treedef: Any) -> int:
+    found = {_size(x, a) for x, a in zip(leaves, axes) if a is not None}
+    if len(found) == 1 and -1 not in found:     # the fast pass: no paths unless they disagree
+        return found.pop()
+    sizes = {}
+    for x, a, p in zip(leaves, axes, treedef.key_paths()):
+        if a is not None:
+            shape = np.shape(x)
+            if _size(x, a) < 0:
+                raise ValueError(f"vmap: in_axes says axis {a} at {arg_path_name(fun, p)}, but "
+                                 f"that argument has shape {shape}; give in_axes=None there "
+                                 "if every example shares it.")
+            sizes[arg_path_name(fun, p)] = shape[a]
+    if not sizes:
+        raise ValueError("vmap: no argument is batched; give in_axes an int somewhere.")
+    if len(set(sizes.values())) > 1:
+        listed = ", ".join(f"{p} has {s}" for p, s in sizes.items())
+        raise ValueError(f"vmap: the batched arguments disagree on the batch size: {listed} "
+                         "(along their in_axes). Give them the same size, or in_axes=None "
+                         "to an argument every example shares.")
+    return next(iter(sizes.values()))
+
+
+def _size(x: Any, axis: int) -> int:
+    """The length of ``x`` along ``axis``, or -1 where it has no such axis."""
+    shape = np.shape(x)
+    return shape[axis] if -len(shape) <= axis < len(shape) else -1
+
+
+_BATCHED = object()   # in ``shared``: an output that differs between examples
+
+
+def _out_leaf_axes(out_axes: Any, out_def: Any, outs: list[Any], shared: list[Any],
+                   fun: Callable[..., Any]) -> list[int | None]:
+    """The batch axis of every output leaf: ``out_axes`` as a prefix of the output."""
+    axes: list[int | None]
+    if isinstance(out_axes, int) and not isinstance(out_axes, bool):
+        axes = [out_axes] * len(outs)
+    else:
+        axes = _broadcast_prefix(out_axes, tree.unflatten(out_def, outs), "out_axes")
+    for k, (a, o) in enumerate(zip(axes, outs)):
+        if a is None:
+            if shared[k] is BATCHED:
+                where = tree.keystr(out_def.key_paths()[k]) or "the output"
+                raise ValueError(
+                    f"vmap: out_axes at {where} is None, but that output of "
+                    f"{getattr(fun, '__name__', 'the function')} depends on the batch (it "
+                    "differs between examples); give the axis to put the batch at (an int).")
+            continue
+        if not isinstance(a, int) or isinstance(a, bool) or not -o.ndim <= a < o.ndim:
+            where = tree.keystr(out_def.key_paths()[k]) or "the output"
+            raise ValueError(f"vmap: out_axes at {where} is {a!r}, but that output "
+                             f"has shape {o.shape[1:]} per example; give an int from "
+                             f"{-o.ndim} to {o.ndim - 1}, or None for an output every "
+                             "example shares.")
+    return axes

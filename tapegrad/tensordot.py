@@ -1,0 +1,155 @@
+"""NumPy's ``tensordot``, ``inner``, ``outer`` and ``trace`` on traced values.
+
+Each is a composite of ``matmul``, ``transpose``, ``reshape`` and indexing,
+so every transform of it comes from theirs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .arrays import matmul
+from .diagonals import diagonal
+from .numpy_dispatch import functions
+from .ops import mul
+from .reductions import sum as _sum
+from .reshaping import _shape, ravel
+from .shapes import reshape as reshape_to
+from .shapes import transpose
+from .values import Traced
+
+__all__ = ["inner", "outer", "tensordot", "trace"]
+
+Number = Any
+
+
+def _as_axes(what: str, axes: Any, nd: int) -> list[int]:
+    items = [axes] if isinstance(axes, int | np.integer) else list(axes)
+    out = []
+    for a in items:
+        if not -nd <= int(a) < nd:
+            raise np.exceptions.AxisError(f"{what}: axis {a} is out of range for an array "
+                                          f"of {nd} axes.")
+        out.append(int(a) % nd)
+    return out
+
+
+def tensordot(a: Number, b: Number, axes: Any = 2) -> Number:
+    """NumPy's ``tensordot``: sums of products over the named axes of ``a`` and ``b``.
+
+    Args:
+      a: An array (traced or not).
+      b: Likewise.
+      axes: An int ``N`` (the last ``N`` axes of ``a`` with the first ``N`` of
+        ``b``), or two sequences (or ints) of axes, pairwise.
+
+    Returns:
+      ``a``'s other axes, then ``b``'s; computed as one matrix product.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.tensordot(np.ones((2, 3)), np.ones((3, 4)), axes=1).shape
+      (2, 4)
+    """
+    sa, sb = _shape(a), _shape(b)
+    if isinstance(axes, int | np.integer):
+        if axes < 0 or axes > min(len(sa), len(sb)):
+            raise ValueError(f"tensordot: axes={axes} is more axes than the shapes {sa} and "
+                             f"{sb} have, or negative.")
+        ia, ib = list(range(len(sa) - int(axes), len(sa))), list(range(int(axes)))
+    else:
+        first, second = axes
+        ia, ib = _as_axes("tensordot", first, len(sa)), _as_axes("tensordot", second, len(sb))
+    if len(ia) != len(ib) or any(sa[i] != sb[j] for i, j in zip(ia, ib)):
+        raise ValueError(f"tensordot: shape-mismatch for sum: axes {ia} of {sa} and {ib} of "
+                         f"{sb} do not pair up.")
+    fa = [i for i in range(len(sa)) if i not in ia]
+    fb = [j for j in range(len(sb)) if j not in ib]
+    k = int(np.prod([sa[i] for i in ia]))
+    pa, pb = fa + ia, ib + fb
+    a2 = reshape_to(transpose(a, pa) if pa != sorted(pa) else a,
+                    (int(np.prod([sa[i] for i in fa])), k))
+    b2 = reshape_to(transpose(b, pb) if pb != sorted(pb) else b,
+                    (k, int(np.prod([sb[j] for j in fb]))))
+    return reshape_to(matmul(a2, b2), tuple(sa[i] for i in fa) + tuple(sb[j] for j in fb))
+
+
+def inner(a: Number, b: Number) -> Number:
+    """NumPy's ``inner``: sums of products over the last axes of ``a`` and ``b``.
+
+    Args:
+      a: A number or an array (traced or not).
+      b: Likewise; a number scales the other.
+
+    Returns:
+      ``a.shape[:-1] + b.shape[:-1]``; a float for two vectors.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.inner(np.array([1.0, 2.0]), np.array([3.0, 4.0]))
+      11.0
+    """
+    sa, sb = _shape(a), _shape(b)
+    if not sa or not sb:
+        return mul(a, b)
+    return tensordot(a, b, ([len(sa) - 1], [len(sb) - 1]))
+
+
+def outer(a: Number, b: Number) -> Number:
+    """NumPy's ``outer``: every product of an element of ``a`` with one of ``b``.
+
+    Args:
+      a: A number or an array (traced or not), flattened.
+      b: Likewise.
+
+    Returns:
+      A matrix of ``a.size`` rows and ``b.size`` columns.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.outer(np.array([1.0, 2.0]), np.array([1.0, 10.0]))
+      array([[ 1., 10.],
+             [ 2., 20.]])
+    """
+    return mul(reshape_to(ravel(a), (-1, 1)), reshape_to(ravel(b), (1, -1)))
+
+
+def trace(a: Number, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Number:
+    """NumPy's ``trace``: the sum of a diagonal.
+
+    Args:
+      a: An array of at least two axes (traced or not).
+      offset: Which diagonal: above the main one when positive, below when negative.
+      axis1: The rows' axis.
+      axis2: The columns' axis.
+
+    Returns:
+      A float for a matrix; else the other axes' array of sums.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.grad(lambda A: tg.trace(A @ A))(np.array([[1.0, 2.0], [3.0, 4.0]]))
+      array([[2., 6.],
+             [4., 8.]])
+    """
+    return _sum(diagonal(a, offset, axis1, axis2), axis=-1)
+
+
+functions.update({
+    np.tensordot: (tensordot, ("axes",)),
+    np.inner: (inner, ()), np.outer: (outer, ()),
+    np.trace: (trace, ("offset", "axis1", "axis2")),
+})
+
+
+def _trace_method(self: Traced, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Number:
+    return trace(self, offset, axis1, axis2)
+
+
+Traced.trace = _trace_method                       # type: ignore[attr-defined]
