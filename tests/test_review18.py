@@ -23,3 +23,42 @@ def test_user_primitive_named_guard_prints_as_itself_under_debug_nans():
 def test_real_guard_still_prints_as_a_guard():
     tape = tg.make_tape(lambda x: x * 2.0 if x > 0 else -x)(1.5)
     assert "guard v" in str(tape) and "== True" in str(tape)
+
+
+TRANSFORMS = {
+    "grad": lambda f, a: tg.grad(lambda a: np.sum(f(a)))(a),
+    "jit": lambda f, a: tg.jit(f)(a),
+    "vmap": lambda f, a: tg.vmap(f)(np.stack([a, a])),
+}
+
+
+def _scipy_cases():
+    sl = pytest.importorskip("scipy.linalg")
+    st = pytest.importorskip("scipy.stats")
+    ones = np.ones(2)
+    return {      # what the user calls -> (its name, the advice expected)
+        "solve": (lambda a: sl.solve(a, ones), "scipy.linalg.solve",
+                  "Use tapegrad.scipy.linalg.solve instead"),
+        "cho_solve": (lambda a: sl.cho_solve((a, True), ones), "scipy.linalg.cho_solve",
+                      "Use tapegrad.scipy.linalg.cho_solve instead"),
+        "solve_triangular": (lambda a: sl.solve_triangular(a, ones),
+                             "scipy.linalg.solve_triangular",
+                             "Use tapegrad.scipy.linalg.solve_triangular instead"),
+        "cholesky": (lambda a: sl.cholesky(a), "scipy.linalg.cholesky",
+                     "Use tapegrad.scipy.linalg.cholesky instead"),
+        "mvn.logpdf": (lambda a: st.multivariate_normal.logpdf(a[0], np.zeros(2), np.eye(2)),
+                       "scipy.stats.multivariate_normal.logpdf",
+                       "Use tapegrad.scipy.stats.multivariate_normal.logpdf instead"),
+        "zscore": (lambda a: st.zscore(a), "scipy.stats.zscore",
+                   "tapegrad.scipy.stats has only .*multivariate_normal"),
+    }
+
+
+@pytest.mark.parametrize("transform", sorted(TRANSFORMS))
+@pytest.mark.parametrize("case", ["solve", "cho_solve", "solve_triangular", "cholesky",
+                                  "mvn.logpdf", "zscore"])
+def test_scipy_linalg_and_stats_on_traced_values_name_tapegrad_scipy(case, transform):
+    f, name, advice = _scipy_cases()[case]
+    a = np.array([[2.0, 0.5], [0.5, 3.0]])
+    with pytest.raises(TypeError, match=rf"^{name} was applied to a traced value.*{advice}"):
+        TRANSFORMS[transform](f, a)
