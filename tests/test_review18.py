@@ -62,3 +62,30 @@ def test_scipy_linalg_and_stats_on_traced_values_name_tapegrad_scipy(case, trans
     a = np.array([[2.0, 0.5], [0.5, 3.0]])
     with pytest.raises(TypeError, match=rf"^{name} was applied to a traced value.*{advice}"):
         TRANSFORMS[transform](f, a)
+
+
+EMPTY_BATCH_FUNCTIONS = {
+    "sort": np.sort, "sort axis 0": lambda a: np.sort(a, 0),
+    "sort axis None": lambda a: np.sort(a, axis=None), "median": lambda a: np.median(a, 0),
+    "argmax": np.argmax, "argmin keepdims": lambda a: np.argmin(a, keepdims=True),
+    "index by argmax": lambda a: a[np.argmax(a, axis=0), 0],
+}
+EMPTY_BATCH_TRANSFORMS = {
+    "vmap": tg.vmap,
+    "jit of vmap": lambda f: tg.jit(tg.vmap(f)),
+    "vmap of grad": lambda f: tg.vmap(tg.grad(lambda a: np.sum(f(a) * 1.0))),
+    "jit of vmap of grad": lambda f: tg.jit(tg.vmap(tg.grad(lambda a: np.sum(f(a) * 1.0)))),
+    "vmap of jvp": lambda f: tg.vmap(lambda a: tg.jvp(lambda b: f(b) * 1.0, (a,), (a,))[1]),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("transform", sorted(EMPTY_BATCH_TRANSFORMS))
+@pytest.mark.parametrize("name", sorted(EMPTY_BATCH_FUNCTIONS))
+def test_orderings_batch_over_an_empty_batch(name, transform, dtype):
+    mapped = EMPTY_BATCH_TRANSFORMS[transform](EMPTY_BATCH_FUNCTIONS[name])
+    rng = np.random.default_rng(0)
+    one = np.asarray(mapped(rng.normal(size=(1, 3, 3)).astype(dtype)))
+    empty = np.asarray(mapped(np.zeros((0, 3, 3), dtype)))
+    assert empty.shape == (0,) + one.shape[1:]
+    assert empty.dtype == one.dtype
