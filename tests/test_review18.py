@@ -89,3 +89,22 @@ def test_orderings_batch_over_an_empty_batch(name, transform, dtype):
     empty = np.asarray(mapped(np.zeros((0, 3, 3), dtype)))
     assert empty.shape == (0,) + one.shape[1:]
     assert empty.dtype == one.dtype
+
+
+def _det_hessian_2x2():
+    # det [[a, b], [c, d]] = a d - b c: d2/da dd = 1, d2/db dc = -1, every other pair 0
+    h = np.zeros((2, 2, 2, 2))
+    h[0, 0, 1, 1] = h[1, 1, 0, 0] = 1.0
+    h[0, 1, 1, 0] = h[1, 0, 0, 1] = -1.0
+    return h
+
+
+@pytest.mark.xfail(strict=True, reason="adjugate's vjp and jvp solve with A, which raises "
+                   "LinAlgError where A is singular; the cofactor derivative needs a "
+                   "formula without A^-1")
+@pytest.mark.parametrize("mode", ["reverse over reverse", "forward over reverse"])
+def test_second_derivative_of_det_at_a_singular_matrix_is_finite(mode):
+    a = np.array([[1.0, 2.0], [2.0, 4.0]])           # singular
+    hess = tg.hessian if mode == "reverse over reverse" else (
+        lambda f: tg.jacfwd(tg.grad(f)))
+    np.testing.assert_allclose(hess(np.linalg.det)(a), _det_hessian_2x2(), atol=1e-12)
