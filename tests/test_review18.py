@@ -108,3 +108,19 @@ def test_second_derivative_of_det_at_a_singular_matrix_is_finite(mode):
     hess = tg.hessian if mode == "reverse over reverse" else (
         lambda f: tg.jacfwd(tg.grad(f)))
     np.testing.assert_allclose(hess(np.linalg.det)(a), _det_hessian_2x2(), atol=1e-12)
+
+
+ONE_AXIS_FUNCTIONS = {
+    "median": np.median, "cumsum": np.cumsum, "cumprod": np.cumprod, "sort": np.sort,
+    "argsort": np.argsort, "argmax": np.argmax, "argmin": np.argmin,
+}
+
+
+@pytest.mark.parametrize("name", sorted(ONE_AXIS_FUNCTIONS))
+def test_an_axis_that_is_not_one_int_is_named_as_such(name):
+    f = ONE_AXIS_FUNCTIONS[name]
+    x = np.arange(24.0).reshape(2, 3, 4)
+    with pytest.raises(ValueError, match=r"axis must be one int or None, not \(0, 2\)"):
+        tg.grad(lambda a: np.sum(f(a, axis=(0, 2)) * 1.0))(x)
+    with pytest.raises(ValueError, match=r"axis must be one int or None.*static_argnums"):
+        tg.jit(lambda a, ax: f(a, axis=ax))(x, 1)
