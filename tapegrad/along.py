@@ -14,7 +14,7 @@ import numpy as np
 from .arrays import stack
 from .indexing import getitem
 from .shapes import reshape as reshape_to
-from .values import float_array, shape_of
+from .values import Traced, float_array, shape_of
 
 
 def _data(x: Any) -> np.ndarray:
@@ -35,7 +35,13 @@ def _one_axis(what: str, axis: Any, nd: int) -> int:
     if nd == 0:
         raise ValueError(f"tg.{what}: a float (a 0-d value) has no axis {axis!r}; pass "
                          "axis=None to treat it as an array of one element.")
-    if isinstance(axis, bool) or not isinstance(axis, int | np.integer) or not -nd <= axis < nd:
+    if isinstance(axis, bool) or not isinstance(axis, int | np.integer):
+        traced = " (under tg.jit an int argument is traced: pass it in static_argnums)" \
+            if isinstance(axis, Traced) else ""
+        raise ValueError(f"tg.{what}: axis must be one int or None, not {axis!r}{traced}; "
+                         "for several axes, move them to the end with np.moveaxis and "
+                         "reshape them into one.")
+    if not -nd <= axis < nd:
         raise ValueError(f"tg.{what}: axis {axis!r} is out of range for an array of {nd} "
                          f"axes (give an int from {-nd} to {nd - 1}, or None to flatten).")
     return int(axis) % nd

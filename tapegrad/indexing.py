@@ -159,7 +159,7 @@ def _batched_gather(e: Any, values: list[Any], batched: list[bool], n: int) -> A
 
 def _batched_scatter_add(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
     key = _gather_key(values[2], values[3:], batched[3:], n, True)
-    if key is None:
+    if key is None or not n:      # an empty batch has no example to read the index of
         return per_example(e, values, batched, n)
     g = np.asarray(values[0])
     shape = shape_of(e.ans)

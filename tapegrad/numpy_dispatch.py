@@ -73,7 +73,9 @@ tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests chec
     "stats.t": ("logpdf", "pdf"), "stats.gamma": ("logpdf", "pdf"),
     "stats.beta": ("logpdf", "pdf"), "stats.poisson": ("cdf", "logpmf", "pmf"),
     "integrate": ("odeint",),
-    # linalg and stats.multivariate_normal: added with tapegrad/scipy/linalg.py
+    "linalg": ("cho_factor", "cho_solve", "cholesky", "det", "inv", "solve",
+               "solve_triangular"),
+    "stats.multivariate_normal": ("entropy", "logpdf", "pdf"),
 }
 
 
@@ -83,6 +85,8 @@ def _scipy_advice(name: str) -> str:
         return f" Use {scipy_alternatives[name]} instead."
     module, _, fn = name[len("scipy."):].rpartition(".")
     names = tapegrad_scipy.get(module, ())
+    if module == "stats":       # a function of scipy.stats: name the distributions it has
+        names = tuple(k[len("stats."):] for k in tapegrad_scipy if k.startswith("stats."))
     if fn in names:
         return f" Use tapegrad.scipy.{module}.{fn} instead."
     close = difflib.get_close_matches(fn, names, 1, 0.8) if module == "special" else []
@@ -132,10 +136,13 @@ def _library_caller() -> str | None:
     while frame is not None:
         module = frame.f_globals.get("__name__", "")
         top = module.split(".")[0]
+        qualname = getattr(frame.f_code, "co_qualname", frame.f_code.co_name)
         if top in ("scipy", "numpy"):
-            found = (module, getattr(frame.f_code, "co_qualname", frame.f_code.co_name))
-            if module.startswith("scipy.stats"):
-                found = ("scipy.stats", _distribution_method(frame, found[1]))
+            named = _unwrapped(frame, module, qualname)
+            if named is not None:
+                found = named
+                if module.startswith("scipy.stats"):
+                    found = ("scipy.stats", _distribution_method(frame, found[1]))
         elif top not in ("tapegrad", ""):   # the user's code (not SciPy's generated code)
             break
         frame = frame.f_back    # type: ignore[assignment]
@@ -148,6 +155,19 @@ def _library_caller() -> str | None:
     if public.startswith("numpy"):
         return qualname if public == "numpy" else f"{public[6:]}.{qualname}"
     return f"{public}.{qualname}"
+
+
+def _unwrapped(frame: Any, module: str, qualname: str) -> tuple[str, str] | None:
+    """The function a frame runs; for a decorator's wrapper, the library function it wraps."""
+    if "<locals>" not in qualname:
+        return module, qualname
+    for name in frame.f_code.co_freevars:     # SciPy's _apply_over_batch: wrapper of f
+        f = frame.f_locals.get(name)
+        inner = getattr(f, "__qualname__", "<locals>")
+        if callable(f) and "<locals>" not in inner and \
+                getattr(f, "__module__", "").split(".")[0] in ("scipy", "numpy"):
+            return f.__module__, inner
+    return None
 
 
 def _distribution_method(frame: Any, qualname: str) -> str:

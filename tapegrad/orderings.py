@@ -10,6 +10,7 @@ with zero derivative, usable as indices in every transform. ``np.sort(x)``,
 from __future__ import annotations
 
 import builtins
+import math
 from typing import Any
 
 import numpy as np
@@ -125,7 +126,7 @@ def _index_fn(np_fn: Any, name: str) -> Primitive:
             x = np.broadcast_to(x, (n,) + x.shape)
         if axis is not None:
             return np_fn(x, axis=axis + 1, keepdims=keep)
-        r = np_fn(x.reshape(n, -1), axis=1)
+        r = np_fn(x.reshape(n, math.prod(x.shape[1:])), axis=1)   # -1 is ambiguous for n = 0
         return r.reshape((n,) + (1,) * (x.ndim - 1)) if keep else r
     batch_rules[prim] = batched
     return prim

@@ -312,7 +312,7 @@ def format_tape(tape: Tape, values: bool = False) -> str:
         lhs = f"v{i}:{kind}" if kind else f"v{i}"
         if prim is None:
             line = f"{lhs} = input".ljust(21) + f" # {tape.path(i)}"
-        elif i in tape.sources and prim.name == "guard":   # guard v5 == True
+        elif i in tape.sources and prim is GUARD[0]:   # guard v5 == True
             line = f"guard {_operand(inputs[0], args[0])} == {args[1]}"
         else:
             operands = " ".join(_operand(j, a) for j, a in zip(inputs, args))
