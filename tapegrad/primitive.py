@@ -413,7 +413,11 @@ def _zmul(g: Any, d: Any) -> Any:
     """``g * d``, but exactly zero wherever ``g`` is zero."""
     t = type(g)
     if t is float or t is int or t is _F64:     # one scalar arithmetic for all three
-        return 0.0 if g == 0 else g * d
+        if g != 0:
+            return g * d
+        if type(d) is np.ndarray:    # a zero keeps the product's shape and dtype
+            return np.zeros(d.shape, np.result_type(g, d))
+        return 0.0
     r = np.multiply(g, d)
     s = np.add.reduce(r, axis=None)   # nan iff r may hold 0 * inf or 0 * nan:
     if s != s:                        # one reduction, cheaper than always masking
