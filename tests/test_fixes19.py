@@ -91,3 +91,185 @@ def test_index_add_and_fancy_index_with_zero_tangents():
     x = np.array([0.0, 0.0, 3.0])
     tg.check_grads(f, (x,), order=2)
     tg.check_grads(lambda x: np.sum(np.ones(3) * x[2] * x[0]), (x,), order=2)
+
+
+# ------------------------------------- 3. a refusal names the nearest spelling
+import math  # noqa: E402
+import re  # noqa: E402
+
+from tapegrad.numpy_dispatch import alternatives, scipy_alternatives  # noqa: E402
+
+X = np.array([0.3, -0.5, 0.8, 0.1])
+XNAN = np.array([0.3, np.nan, 0.8, 0.1])
+Y = np.array([0.7, 0.2, -0.4, 0.9])
+XP, FP = np.array([-1.0, 0.0, 0.5, 1.0]), np.array([2.0, 1.0, 3.0, 0.0])
+EDGES = np.array([-1.0, 0.0, 0.5, 1.0])
+M = np.array([[0.3, -0.5, 0.8, 0.1], [0.7, 0.2, -0.4, 0.9], [0.1, 0.4, 0.2, -0.3]])
+
+# name -> (the NumPy call of x (traced), x's value, the other names the spelling uses)
+NUMPY_ROWS = {
+    "nansum": (np.nansum, XNAN, {}), "nanmean": (np.nanmean, XNAN, {}),
+    "nanmax": (np.nanmax, XNAN, {}), "nanmin": (np.nanmin, XNAN, {}),
+    "nanprod": (np.nanprod, XNAN, {}), "nancumsum": (np.nancumsum, XNAN, {}),
+    "isnan": (np.isnan, XNAN, {}), "isfinite": (np.isfinite, XNAN, {}),
+    "ptp": (np.ptp, X, {}),
+    "log2": (np.log2, X + 1, {}), "log10": (np.log10, X + 1, {}), "exp2": (np.exp2, X, {}),
+    "arcsin": (np.arcsin, X, {}), "arccos": (np.arccos, X, {}),
+    "arctan2": (lambda x: np.arctan2(Y, x), X, {"y": Y}),
+    "arcsinh": (np.arcsinh, X, {}), "arccosh": (np.arccosh, X + 2, {}),
+    "arctanh": (np.arctanh, X, {}),
+    "hypot": (lambda x: np.hypot(x, Y), X, {"y": Y}), "cbrt": (np.cbrt, X, {}),
+    "reciprocal": (np.reciprocal, X, {}), "fabs": (np.fabs, X, {}),
+    "copysign": (lambda x: np.copysign(x, Y), X, {"y": Y}),
+    "deg2rad": (np.deg2rad, X, {}), "rad2deg": (np.rad2deg, X, {}),
+    "radians": (np.radians, X, {}), "degrees": (np.degrees, X, {}),
+    "float_power": (lambda x: np.float_power(x, Y), X + 1, {"y": Y}),
+    "logaddexp2": (lambda x: np.logaddexp2(x, Y), X, {"y": Y}),
+    "sinc": (np.sinc, np.array([0.0, 0.5, -1.5]), {}),
+    "heaviside": (lambda x: np.heaviside(x, 0.5), np.array([0.0, 0.5, -1.5]), {}),
+    "diff": (np.diff, X, {}), "ediff1d": (np.ediff1d, X, {}),
+    "gradient": (np.gradient, X, {}),
+    "convolve": (lambda x: np.convolve(x, Y[:3]), X, {"y": Y[:3]}),
+    "correlate": (lambda x: np.correlate(x, Y[:3]), X, {"y": Y[:3]}),
+    "interp": (lambda x: np.interp(x, XP, FP), np.array([-2.0, -0.5, 0.3, 0.9, 1.5]),
+               {"xp": XP, "fp": FP}),
+    "polyval": (lambda x: np.polyval(Y, x), X, {"p": Y}),
+    "kron": (lambda x: np.kron(x, Y), X, {"y": Y}),
+    "cross": (lambda x: np.cross(x, Y[:3]), X[:3], {"y": Y[:3]}),
+    "cov": (np.cov, M, {}),
+    "percentile": (lambda x: np.percentile(x, 30.0), X, {"q": 30.0}),
+    "quantile": (lambda x: np.quantile(x, 0.3), X, {"q": 0.3}),
+    "unique": (np.unique, np.array([0.3, -0.5, 0.8, 0.1]), {}),
+    "searchsorted": (lambda a: np.searchsorted(a, 0.5), np.sort(X), {"a": np.sort(X), "v": 0.5}),
+    "histogram": (lambda x: np.histogram(x, EDGES)[0], X, {"edges": EDGES}),
+    "count_nonzero": (np.count_nonzero, np.array([0.0, 1.0, 0.0, 2.0]), {}),
+    "zeros_like": (np.zeros_like, X, {}), "ones_like": (np.ones_like, X, {}),
+    "full_like": (lambda x: np.full_like(x, 2.5), X, {"value": 2.5}),
+    "append": (lambda x: np.append(x, Y), X, {"y": Y}),
+}
+# where the spelling keeps the shape instead of NumPy's value-dependent one
+SHAPE_KEEPING = {"nonzero": np.array([0.0, 1.5, 0.0, 2.0]), "flatnonzero":
+                 np.array([0.0, 1.5, 0.0, 2.0]), "argwhere": np.array([0.0, 1.5, 0.0, 2.0])}
+
+
+def _spelling(alt):
+    """The longest leading part of an alternative that is a Python expression."""
+    cuts = [m.start() for m in re.finditer(r" \(| with | or ", alt)]
+    for end in [len(alt), *reversed(cuts)]:
+        try:
+            compile(alt[:end], "<spelling>", "eval")
+            return alt[:end]
+        except SyntaxError:
+            continue
+    raise AssertionError(f"no expression in {alt!r}")
+
+
+def _run(spelling, x, env):
+    from tapegrad.scipy.special import gammaln
+    return eval(spelling, {"np": np, "tg": tg, "math": math, "gammaln": gammaln,
+                           "x": x, **env})
+
+
+def _refusal(call, x):
+    with pytest.raises(TypeError) as info:
+        tg.jit(lambda x: call(x))(x)
+    return str(info.value)
+
+
+@pytest.mark.parametrize("name", sorted(NUMPY_ROWS))
+def test_unsupported_numpy_function_names_a_spelling_that_runs(name):
+    call, x, env = NUMPY_ROWS[name]
+    msg = _refusal(call, x)
+    spelling = _spelling(alternatives[name])
+    assert msg.startswith(f"np.{name} was applied to a traced value")
+    assert f"Use {spelling}" in msg
+    want = np.asarray(call(x), dtype=float)
+    plain = _run(spelling, x, env)
+    np.testing.assert_allclose(np.asarray(plain, dtype=float), want, atol=1e-12)
+    jitted = tg.jit(lambda x: _run(spelling, x, env))(x)     # traced
+    np.testing.assert_allclose(np.asarray(jitted, dtype=float), want, atol=1e-12)
+    if np.asarray(want).dtype.kind == "f" and not np.isnan(x).any() and name not in (
+            "sinc", "heaviside", "zeros_like", "ones_like", "full_like", "histogram",
+            "count_nonzero", "searchsorted", "unique", "interp", "percentile", "quantile"):
+        tg.check_grads(lambda x: _run(spelling, x, env), (x,), order=1)
+
+
+@pytest.mark.parametrize("name", sorted(SHAPE_KEEPING))
+def test_value_dependent_shapes_name_a_shape_keeping_spelling(name):
+    x = SHAPE_KEEPING[name]
+    msg = _refusal(getattr(np, name), x)
+    spelling = _spelling(alternatives[name])
+    assert msg.startswith(f"np.{name} was applied") and f"Use {spelling}" in msg
+    assert "call it on a constant" in msg
+    got = tg.jit(lambda x: _run(spelling, x, {}))(x)
+    np.testing.assert_array_equal(got, x)
+
+
+def test_corrcoef_spelling_runs():
+    msg = _refusal(np.corrcoef, M)
+    assert msg.startswith("np.corrcoef was applied")
+    alt = alternatives["corrcoef"]
+    cov = _spelling(alt.split(" with c the covariance ")[1])
+    corr = _spelling(alt)
+    f = lambda x: _run(corr, x, {"c": _run(cov, x, {})})  # noqa: E731
+    np.testing.assert_allclose(tg.jit(f)(M), np.corrcoef(M), atol=1e-12)
+    tg.check_grads(f, (M,), order=1)
+
+
+@pytest.mark.parametrize("call,name,bad,takes", [
+    (lambda x: np.cumsum(x, dtype=np.float64), "cumsum", "dtype", "the keyword axis"),
+    (lambda x: np.sum(x, dtype=np.float64), "sum", "dtype", "the keywords axis, keepdims"),
+    (lambda x: np.mean(x, dtype=np.float64), "mean", "dtype", "the keywords axis, keepdims"),
+    (lambda x: np.max(x, initial=0.0), "max", "initial", "the keywords axis, keepdims"),
+    (lambda x: np.sum(x, where=x > 0), "sum", "where", "the keywords axis, keepdims"),
+    (lambda x: np.exp(x, where=x > 0), "exp", "where", "no keywords"),
+    (lambda x: np.add(x, 1.0, dtype=np.float64), "add", "dtype", "no keywords"),
+])
+def test_a_keyword_we_do_not_take_is_named_with_what_we_do(call, name, bad, takes):
+    for transform in (tg.jit, tg.grad, tg.vmap):
+        f = (lambda x: tg.sum(call(x))) if transform is tg.grad else call
+        with pytest.raises(TypeError, match=rf"^np\.{name}\(\.\.\., {bad}=\.\.\.\) was applied "
+                                            rf"to a traced value: tapegrad's np\.{name} takes "
+                                            rf"only {takes}|takes {takes}") as info:
+            transform(f)(X)
+        msg = str(info.value)
+        assert f"not {bad}" in msg and f"without {bad}" in msg and f"for {bad}:" in msg
+        assert "tg.exp, tg.log, tg.where" not in msg
+
+
+def test_the_dtype_advice_runs():
+    f = lambda x: tg.sum(np.cumsum(x.astype(np.float32)))  # noqa: E731
+    np.testing.assert_allclose(tg.grad(f)(X), [4.0, 3.0, 2.0, 1.0])
+
+
+@pytest.mark.parametrize("call,advice", [
+    (lambda x: np.nanargmax(x), r"Use np\.argmax \(the nearest function tapegrad has\)"),
+    (lambda x: np.fft.fft(x), r"tapegrad has no np\.fft\.fft: write it with tapegrad's"),
+    (lambda x: np.add.reduce(x), r"Use tg\.sum\(x, axis=0\) instead"),
+    (lambda x: np.multiply.outer(x, x), r"Use tg\.outer\(x, y\) instead"),
+])
+def test_other_numpy_functions_are_named_never_a_generic_list(call, advice):
+    msg = _refusal(call, X)
+    assert re.search(advice, msg), msg
+    assert "tg.exp, tg.log, tg.where, tg.sum, ...) on traced values" not in msg
+
+
+SCIPY_ROWS = {"i0": X * 10, "i0e": X * 10, "i1": X * 10, "beta": X + 1, "factorial": X + 1,
+              "exp2": X, "exp10": X, "cbrt": X}
+
+
+@pytest.mark.parametrize("name", sorted(SCIPY_ROWS))
+def test_unsupported_scipy_special_names_a_spelling_that_runs(name):
+    sp = pytest.importorskip("scipy.special")
+    x = SCIPY_ROWS[name]
+    fun = getattr(sp, name)
+    call = (lambda x: fun(x, Y + 1)) if name == "beta" else fun
+    env = {"a": x, "b": Y + 1} if name == "beta" else {}
+    msg = _refusal(call, x)
+    alt = scipy_alternatives[f"scipy.special.{name}"]
+    spelling = _spelling(alt.replace("tapegrad.scipy.special.", ""))
+    assert msg.startswith(f"scipy.special.{name} was applied") and f"Use {alt}" in msg
+    assert "has only" not in msg
+    want = call(x)
+    got = tg.jit(lambda x: _run(spelling, x, {**env, "a": x} if env else env))(x)
+    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
