@@ -334,3 +334,52 @@ def test_odeint_traced_value_out_of_reach_is_named_with_the_fix():
     with pytest.raises(TypeError, match=r"func uses a traced value that is not in args.*"
                                         r"Pass that value through args"):
         tg.grad(f)(2.0)
+
+
+# ------------------------------------ 4. multivariate_normal.entropy, branch-free
+def _covs():
+    rng = np.random.default_rng(19)
+    out = []
+    for _ in range(4):
+        a = rng.standard_normal((3, 3))
+        out.append(a @ a.T + 0.5 * np.eye(3))
+    return np.stack(out)
+
+
+def _entropy_closed(c):
+    return 0.5 * (3 * (1.0 + np.log(2 * np.pi)) + np.linalg.slogdet(c)[1])
+
+
+def test_mvn_entropy_records_no_guard():
+    from tapegrad.scipy.stats import multivariate_normal as mvn
+    c = _covs()[0]
+    for f in (lambda c: mvn.entropy(None, c),
+              lambda c: mvn.logpdf(np.ones(3), None, c, allow_singular=True)):
+        assert "guard" not in str(tg.make_tape(f)(c))
+
+
+def test_mvn_entropy_vmap_jit_against_loop_and_closed_form():
+    from tapegrad.scipy.stats import multivariate_normal as mvn
+    covs = _covs()
+    f = lambda c: mvn.entropy(None, c)  # noqa: E731
+    want = np.array([_entropy_closed(c) for c in covs])
+    np.testing.assert_allclose(tg.vmap(f)(covs), want, rtol=1e-12)
+    np.testing.assert_allclose(tg.vmap(f)(covs), [f(c) for c in covs], rtol=1e-13)
+    g = tg.grad(f)
+    np.testing.assert_allclose(tg.vmap(g)(covs), np.stack([g(c) for c in covs]), rtol=1e-12)
+    jf = tg.jit(f)
+    for c in covs:
+        assert jf(c) == f(c)
+    assert jf.trace_count == 1
+    for c in covs:
+        np.testing.assert_allclose(g(c), np.tril(np.linalg.inv(c)) * (2 - np.eye(3)) / 2,
+                                   rtol=1e-10)
+
+
+def test_mvn_entropy_negative_cov_raises_when_constant_and_is_nan_when_traced():
+    from tapegrad.scipy.stats import multivariate_normal as mvn
+    with pytest.raises(ValueError, match="positive semidefinite"):
+        mvn.entropy(None, -np.eye(2))
+    assert np.isnan(tg.jit(lambda c: mvn.entropy(None, c))(-np.eye(2)))
+    got = tg.vmap(lambda c: mvn.entropy(None, c))(np.stack([np.eye(2), -np.eye(2)]))
+    assert got[0] == pytest.approx(1.0 + np.log(2 * np.pi)) and np.isnan(got[1])
