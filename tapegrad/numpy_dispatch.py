@@ -109,6 +109,9 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "side='left')",
     "histogram": "tg.sum(tg.where((x[:, None] >= edges[:-1]) & (x[:, None] < edges[1:]), "
     "1.0, 0.0), axis=0) (counts for constant edges; zero derivative)",
+    "partition": "tg.sort(x) (a full sort: partition's kth element is tg.sort(x)[kth])",
+    "linalg.cond": "tg.linalg.svdvals(x)[0] / tg.linalg.svdvals(x)[-1] (the 2-norm "
+    "condition number)",
     "count_nonzero": "tg.sum(tg.where(x != 0, 1, 0))",
     "zeros_like": "np.zeros(np.shape(x))", "ones_like": "np.ones(np.shape(x))",
     "empty_like": "np.zeros(np.shape(x))", "full_like": "np.full(np.shape(x), value)",

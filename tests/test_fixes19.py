@@ -146,6 +146,7 @@ NUMPY_ROWS = {
     "zeros_like": (np.zeros_like, X, {}), "ones_like": (np.ones_like, X, {}),
     "full_like": (lambda x: np.full_like(x, 2.5), X, {"value": 2.5}),
     "append": (lambda x: np.append(x, Y), X, {"y": Y}),
+    "linalg.cond": (np.linalg.cond, M @ M.T, {}),
 }
 # where the spelling keeps the shape instead of NumPy's value-dependent one
 SHAPE_KEEPING = {"nonzero": np.array([0.0, 1.5, 0.0, 2.0]), "flatnonzero":
@@ -203,6 +204,14 @@ def test_value_dependent_shapes_name_a_shape_keeping_spelling(name):
     assert "call it on a constant" in msg
     got = tg.jit(lambda x: _run(spelling, x, {}))(x)
     np.testing.assert_array_equal(got, x)
+
+
+def test_partition_spelling_runs():
+    msg = _refusal(lambda x: np.partition(x, 1), X)
+    spelling = _spelling(alternatives["partition"])
+    assert msg.startswith("np.partition was applied") and f"Use {spelling}" in msg
+    got = tg.jit(lambda x: _run(spelling, x, {})[1])(X)
+    assert got == np.partition(X, 1)[1]
 
 
 def test_corrcoef_spelling_runs():
