@@ -426,8 +426,9 @@ def _zmul(g: Any, d: Any) -> Any:
 
 
 zmul = primitive(_zmul, "zmul", elementwise=True, check_rules=False)
-spellings[zmul] = Spelling(float="({0} * {1} if {0} else 0.0)", kinds=(float, None),
+spellings[zmul] = Spelling(float="({0} * {1} if {0} else 0.0)", kinds=(float, float),
                            repeats=(0,))   # = _zmul's scalar branch; lower blocks them
+# (a float g times an array calls the impl: its zero is an array of zeros, not 0.0)
 
 
 def zmul_sum(g: np.ndarray, d: Any) -> float:

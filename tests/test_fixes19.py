@@ -392,3 +392,15 @@ def test_mvn_entropy_negative_cov_raises_when_constant_and_is_nan_when_traced():
     assert np.isnan(tg.jit(lambda c: mvn.entropy(None, c))(-np.eye(2)))
     got = tg.vmap(lambda c: mvn.entropy(None, c))(np.stack([np.eye(2), -np.eye(2)]))
     assert got[0] == pytest.approx(1.0 + np.log(2 * np.pi)) and np.isnan(got[1])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_zero_safe_product_of_a_zero_float_and_an_array_is_an_array(dtype):
+    from tapegrad.primitive import zmul
+    d = np.array([1.0, np.inf, 2.0], dtype=dtype)
+    for g in (0.0, np.float64(0.0), 0):
+        for f in (zmul, tg.jit(zmul)):
+            got = f(g, d)
+            assert np.shape(got) == (3,) and np.all(got == 0.0)
+            assert np.asarray(got).dtype == np.asarray(f(type(g)(1), d)).dtype  # a nonzero's
+        np.testing.assert_array_equal(tg.jit(zmul)(2.0, d), 2.0 * d)
