@@ -48,6 +48,88 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "log10": "tg.log(x) / tg.log(10.0)", "exp2": "tg.exp(x * tg.log(2.0))",
     "amax": "tg.max", "amin": "tg.min",
     "take": "tg.take (traced indices too)",
+    # NaN-skipping reductions: mask the NaNs with tg.where (x == x is False only at a NaN)
+    "nansum": "tg.sum(tg.where(x == x, x, 0.0))",
+    "nanmean": "tg.sum(tg.where(x == x, x, 0.0)) / tg.sum(tg.where(x == x, 1.0, 0.0))",
+    "nanmax": "tg.max(tg.where(x == x, x, -np.inf))",
+    "nanmin": "tg.min(tg.where(x == x, x, np.inf))",
+    "nanprod": "tg.prod(tg.where(x == x, x, 1.0))",
+    "nancumsum": "tg.cumsum(tg.where(x == x, x, 0.0))",
+    "isnan": "x != x", "isfinite": "tg.abs(x) < np.inf",
+    "ptp": "tg.max(x) - tg.min(x)",
+    # elementwise functions, written with tapegrad's
+    "arccos": "np.pi / 2 - tg.arctan(x / tg.sqrt(1.0 - x * x))",
+    "arctan2": "2.0 * tg.arctan(y / (tg.sqrt(x * x + y * y) + x)) (arctan2(y, x), for x > 0 "
+    "or y != 0)",
+    "arcsinh": "tg.log(x + tg.sqrt(x * x + 1.0))", "arccosh": "tg.log(x + tg.sqrt(x * x - 1.0))",
+    "arctanh": "0.5 * tg.log1p(2.0 * x / (1.0 - x))",
+    "hypot": "tg.sqrt(x * x + y * y)", "cbrt": "tg.sign(x) * tg.abs(x) ** (1.0 / 3.0)",
+    "reciprocal": "1.0 / x", "fabs": "tg.abs(x)", "copysign": "tg.abs(x) * tg.sign(y)",
+    "deg2rad": "x * (np.pi / 180.0)", "rad2deg": "x * (180.0 / np.pi)",
+    "radians": "x * (np.pi / 180.0)", "degrees": "x * (180.0 / np.pi)",
+    "float_power": "x ** y", "logaddexp2": "tg.logaddexp(x * np.log(2.0), y * np.log(2.0)) / "
+    "np.log(2.0)",
+    "sinc": "tg.where(x == 0, 1.0, tg.sin(np.pi * x) / tg.where(x == 0, 1.0, np.pi * x))",
+    "heaviside": "tg.where(x > 0, 1.0, tg.where(x == 0, 0.5, 0.0)) (0.5: heaviside's second "
+    "argument)",
+    # differences, convolutions, polynomials (x, y: 1-D)
+    "diff": "x[1:] - x[:-1]",
+    "ediff1d": "x[1:] - x[:-1]",
+    "gradient": "tg.concatenate([x[1:2] - x[:1], (x[2:] - x[:-2]) / 2.0, x[-1:] - x[-2:-1]])",
+    "convolve": "tg.stack([tg.trace(tg.flipud(tg.outer(x, y)), offset=k) "
+    "for k in range(1 - len(x), len(y))]) (mode 'full')",
+    "correlate": "tg.stack([tg.sum(x[k:k + len(y)] * y) for k in range(len(x) - len(y) + 1)]) "
+    "(mode 'valid')",
+    "interp": "fp[0] + tg.sum(np.diff(np.diff(fp) / np.diff(xp), prepend=0.0) * "
+    "tg.relu(tg.clip(x, xp[0], xp[-1])[..., None] - xp[:-1]), axis=-1) (interp(x, xp, fp), "
+    "xp and fp constant)",
+    "polyval": "sum(c * x ** k for k, c in enumerate(p[::-1])) (for polyval(p, x))",
+    "kron": "tg.ravel(tg.outer(x, y)) (1-D; 2-D: tg.reshape(x[:, None, :, None] * "
+    "y[None, :, None, :], (m * p, n * q)))",
+    "cross": "tg.stack([x[1] * y[2] - x[2] * y[1], x[2] * y[0] - x[0] * y[2], "
+    "x[0] * y[1] - x[1] * y[0]])",
+    "cov": "(x - tg.mean(x, axis=1, keepdims=True)) @ (x - tg.mean(x, axis=1, "
+    "keepdims=True)).T / (x.shape[1] - 1) (rows are variables)",
+    "corrcoef": "c / tg.sqrt(tg.outer(tg.diag(c), tg.diag(c))) with c the covariance "
+    "(x - tg.mean(x, axis=1, keepdims=True)) @ (x - tg.mean(x, axis=1, keepdims=True)).T",
+    "percentile": "(lambda s, r: s[int(np.floor(r))] + (r - np.floor(r)) * (s[int(np.ceil(r))] - "
+    "s[int(np.floor(r))]))(tg.sort(x), q / 100.0 * (len(x) - 1)) (1-D x, constant q), "
+    "or tg.median",
+    "quantile": "(lambda s, r: s[int(np.floor(r))] + (r - np.floor(r)) * (s[int(np.ceil(r))] - "
+    "s[int(np.floor(r))]))(tg.sort(x), q * (len(x) - 1)) (1-D x, constant q), or tg.median",
+    # results whose shape or integers depend on values: no derivative to take
+    "nonzero": "tg.where(x != 0, x, 0.0) (keeps the shape; np.nonzero's result depends on "
+    "the value: call it on a constant)",
+    "flatnonzero": "tg.where(x != 0, x, 0.0) (keeps the shape; np.flatnonzero's result "
+    "depends on the value: call it on a constant)",
+    "argwhere": "tg.where(x != 0, x, 0.0) (keeps the shape; np.argwhere's result depends on "
+    "the value: call it on a constant)",
+    "unique": "tg.sort(x) (unique's values, repeats kept: its length depends on the value)",
+    "searchsorted": "tg.sum(tg.where(a < v, 1, 0)) (searchsorted(a, v), scalar v, "
+    "side='left')",
+    "histogram": "tg.sum(tg.where((x[:, None] >= edges[:-1]) & (x[:, None] < edges[1:]), "
+    "1.0, 0.0), axis=0) (counts for constant edges; zero derivative)",
+    "partition": "tg.sort(x) (a full sort: partition's kth element is tg.sort(x)[kth])",
+    "linalg.cond": "tg.linalg.svdvals(x)[0] / tg.linalg.svdvals(x)[-1] (the 2-norm "
+    "condition number)",
+    "count_nonzero": "tg.sum(tg.where(x != 0, 1, 0))",
+    "zeros_like": "np.zeros(np.shape(x))", "ones_like": "np.ones(np.shape(x))",
+    "empty_like": "np.zeros(np.shape(x))", "full_like": "np.full(np.shape(x), value)",
+    "append": "tg.concatenate([tg.ravel(x), tg.ravel(y)])",
+    # ufunc methods
+    "add.reduce": "tg.sum(x, axis=0)", "add.accumulate": "tg.cumsum(x, axis=0)",
+    "multiply.reduce": "tg.prod(x, axis=0)", "multiply.accumulate": "tg.cumprod(x, axis=0)",
+    "maximum.reduce": "tg.max(x, axis=0)", "minimum.reduce": "tg.min(x, axis=0)",
+    "add.outer": "x[:, None] + y[None, :]", "multiply.outer": "tg.outer(x, y)",
+    "subtract.outer": "x[:, None] - y[None, :]",
+}
+_keyword_fixes = {      # keywords tapegrad's versions do not take: what to do instead
+    "dtype": "cast the argument first (x.astype(np.float32)) or the result after",
+    "out": "assign the result (y = f(x)) instead of writing into out",
+    "where": "mask with tg.where(mask, f(x), fill) instead",
+    "initial": "combine the initial value after (tg.sum(x) + initial, tg.max(...))",
+    "casting": "cast with x.astype(...) before",
+    "order": "drop it (tapegrad's arrays are C-ordered)",
 }
 
 
@@ -64,6 +146,20 @@ scipy_alternatives = {    # SciPy functions without a same-named tapegrad.scipy 
     "scipy.special.rel_entr": "tapegrad.scipy.special.xlogy(x, x / y)",
     "scipy.special.kl_div": "tapegrad.scipy.special.xlogy(x, x / y) - x + y",
     "scipy.linalg.norm": "tg.sqrt(tg.sum(x * x))",
+    "scipy.special.i0": "sum((x / 2.0) ** (2 * k) / math.factorial(k) ** 2 for k in "
+    "range(60)) (its power series)",
+    "scipy.special.i0e": "tg.exp(-tg.abs(x)) * sum((x / 2.0) ** (2 * k) / math.factorial(k) ** "
+    "2 for k in range(60)) (i0's power series)",
+    "scipy.special.i1": "sum((x / 2.0) ** (2 * k + 1) / (math.factorial(k) * "
+    "math.factorial(k + 1)) for k in range(60)) (its power series)",
+    "scipy.special.beta": "tg.exp(gammaln(a) + gammaln(b) - gammaln(a + b)) with "
+    "tapegrad.scipy.special.gammaln",
+    "scipy.special.factorial": "tg.exp(tapegrad.scipy.special.gammaln(x + 1.0))",
+    "scipy.special.gammainc": "a tg.primitive with its derivative (tg.defvjp); "
+    "tapegrad.scipy has no incomplete gamma",
+    "scipy.special.exp2": "tg.exp(x * tg.log(2.0))", "scipy.special.exp10":
+    "tg.exp(x * tg.log(10.0))", "scipy.special.cbrt": "tg.sign(x) * tg.abs(x) ** (1.0 / 3.0)",
+    "scipy.special.softplus": "tg.softplus",
 }
 tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests check this list)
     "special": ("digamma", "erf", "erfc", "erfinv", "expit", "gammaln", "log_ndtr",
@@ -92,6 +188,10 @@ def _scipy_advice(name: str) -> str:
     close = difflib.get_close_matches(fn, names, 1, 0.8) if module == "special" else []
     if close:
         return f" Use tapegrad.scipy.{module}.{close[0]} (the nearest it has) instead."
+    if module == "special":
+        return (f" tapegrad.scipy.special has no {fn}: write it with tapegrad functions "
+                f"(tg.exp, tg.where, tapegrad.scipy.special.gammaln, ...), or as a "
+                f"tg.primitive with its derivative (tg.defvjp).")
     has = (f"tapegrad.scipy.{module} has only {', '.join(names)}" if names else
            f"tapegrad.scipy has no scipy.{module}" if "." not in module or
            module.split(".")[0] not in tapegrad_scipy else f"tapegrad.scipy has no {name}")
@@ -104,13 +204,33 @@ def _refuse(name: str) -> TypeError:
     library = "SciPy" if name.startswith("scipy.") else "NumPy"
     full = name if library == "SciPy" else f"np.{name}"
     alt = scipy_alternatives.get(name.split("(")[0]) or alternatives.get(name)
-    use = f" Use {alt} instead." if alt else (
-        " Use tapegrad's own functions (tg.exp, tg.log, tg.where, tg.sum, ...) on traced values.")
+    use = f" Use {alt} instead." if alt else _nearest(name)
     if library == "SciPy":      # tapegrad.scipy's counterpart, or the nearest spelling
         use = _scipy_advice(name.split("(")[0])
     return TypeError(
         f"{full} was applied to a traced value: tapegrad cannot differentiate it, and "
         f"{library} would silently drop the derivative.{use}")
+
+
+def _nearest(name: str) -> str:
+    """Advice for a NumPy function with no entry in ``alternatives``: the closest we have."""
+    have = sorted({getattr(f, "__name__", "") for f in [*functions, *ufuncs]} - {""})
+    close = difflib.get_close_matches(name.rpartition(".")[2], have, 1, 0.75)
+    if close:
+        return f" Use np.{close[0]} (the nearest function tapegrad has) if it fits."
+    return (f" tapegrad has no np.{name}: write it with tapegrad's functions (tg.where, "
+            f"tg.sum, tg.exp, ...), or as a tg.primitive with its derivative (tg.defvjp).")
+
+
+def _refuse_keywords(name: str, bad: list[str], allowed: tuple[str, ...]) -> TypeError:
+    """The error for a supported NumPy function called with keywords tapegrad does not take."""
+    takes = (f"takes only the keyword{'s' if len(allowed) > 1 else ''} {', '.join(allowed)}"
+             if allowed else "takes no keywords")
+    fixes = "; ".join(f"for {k}: {_keyword_fixes[k]}" for k in bad if k in _keyword_fixes)
+    return TypeError(
+        f"np.{name}(..., {', '.join(f'{k}=...' for k in bad)}) was applied to a traced value: "
+        f"tapegrad's np.{name} {takes}, not {', '.join(bad)}. Call it without "
+        f"{', '.join(bad)}" + (f" ({fixes})." if fixes else "."))
 
 
 def _ufunc_name(ufunc: Any) -> str:
@@ -205,9 +325,10 @@ def _array_ufunc(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: 
     prim = ufuncs.get(ufunc) or _find_late(ufunc)
     if prim is None or method != "__call__" or kwargs:
         name = _ufunc_name(ufunc)
+        if prim is not None and method == "__call__" and not name.startswith("scipy."):
+            raise _refuse_keywords(name, list(kwargs), ())
         name = name if method == "__call__" else f"{name}.{method}"
-        raise _refuse(_scipy_caller() or (
-            name + ("(..., " + ", ".join(kwargs) + "=...)" if kwargs else "")))
+        raise _refuse(_scipy_caller() or name)
     return prim(*inputs)
 
 
@@ -226,10 +347,13 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
         return handler[0](*args, **kwargs)
     name = func.__name__
     module = getattr(func, "__module__", "") or ""
-    if module.startswith("numpy.linalg"):
-        name = "linalg." + name
-    raise _refuse(_scipy_caller() or (
-        name + ("(..., " + ", ".join(kwargs) + "=...)" if kwargs else "")))
+    for sub in ("linalg", "fft", "random", "polynomial"):
+        if module.startswith(f"numpy.{sub}"):
+            name = f"{sub}.{name}"
+    caller = _scipy_caller()
+    if handler is not None and caller is None:
+        raise _refuse_keywords(name, [k for k in kwargs if k not in handler[1]], handler[1])
+    raise _refuse(caller or name)
 
 
 # a NumPy function -> (the tapegrad function, the keywords it takes)

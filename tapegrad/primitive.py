@@ -214,7 +214,11 @@ def _zmul(g: Any, d: Any) -> Any:
     """``g * d``, but exactly zero wherever ``g`` is zero."""
     t = type(g)
     if t is float or t is int or t is _F64:     # one scalar arithmetic for all three
-        return 0.0 if g == 0 else g * d
+        if g != 0:
+            return g * d
+        if type(d) is np.ndarray:    # a zero keeps the product's shape and dtype
+            return np.zeros(d.shape, np.result_type(g, d))
+        return 0.0
     r = np.multiply(g, d)
     s = np.add.reduce(r, axis=None)   # nan iff r may hold 0 * inf or 0 * nan:
     if s != s:                        # one reduction, cheaper than always masking
@@ -223,8 +227,9 @@ def _zmul(g: Any, d: Any) -> Any:
 
 
 zmul = primitive(_zmul, "zmul", elementwise=True, check_rules=False)
-spellings[zmul] = Spelling(float="({0} * {1} if {0} else 0.0)", kinds=(float, None),
+spellings[zmul] = Spelling(float="({0} * {1} if {0} else 0.0)", kinds=(float, float),
                            repeats=(0,))   # = _zmul's scalar branch; lower blocks them
+# (a float g times an array calls the impl: its zero is an array of zeros, not 0.0)
 
 
 def zmul_sum(g: np.ndarray, d: Any) -> float:

@@ -217,7 +217,8 @@ def test_the_float_spellings_refuse_the_kinds_they_do_not_spell():
     assert where.float_applies([bool, float, float])
     assert not where.float_applies([float, float, float])     # where(1.0, a, b): an array
     assert not spellings[ops.div].float_applies([float, int])
-    assert spellings[zmul].float_applies([float, np.ndarray])
+    assert spellings[zmul].float_applies([float, float])
+    assert not spellings[zmul].float_applies([float, np.ndarray])   # zero: an array of zeros
     assert not spellings[zmul].float_applies([np.ndarray, float])
 
 

@@ -28,7 +28,7 @@ from ..reductions import min as _min
 from ..reductions import sum as _sum
 from ..shapes import _dtype
 from ..shapes import reshape_p as reshape
-from ..values import primal_value, shape_of
+from ..values import Traced, primal_value, shape_of
 from .linalg import solve_triangular
 
 __all__ = ["multivariate_normal"]
@@ -94,16 +94,22 @@ def _spectrum(cov: Any) -> tuple[Any, Any, Any, Any, Any]:
 
     ``one`` is 1.0 where an eigenvalue is kept, ``kept`` the eigenvalues with
     1.0 in place of the dropped ones (no ``log(0)`` or ``1/0``, even off the
-    branch).
+    branch). A negative eigenvalue raises for a constant ``cov``; a traced
+    one is not branched on (so ``jit`` and ``vmap`` record no guard): its
+    ``kept`` is nan, and so is every result computed from it, as in JAX.
     """
     w, v = _la.eigh(cov)
     dtype = np.asarray(primal_value(w)).dtype
     eps = (1e3 if dtype == np.float32 else 1e6) * np.finfo(dtype).eps * _max(_abs(w))
-    if _min(w) < -eps:
+    negative = _min(w) < -eps
+    if type(negative) is not Traced and negative:
         raise ValueError("multivariate_normal: cov must be symmetric positive "
                          "semidefinite; it has a negative eigenvalue.")
     keep = w > eps
-    return w, v, where(keep, w, 1.0), astype(keep, _dtype(w)), eps
+    kept = where(keep, w, 1.0)
+    if type(negative) is Traced:
+        kept = where(negative, math.nan, kept)
+    return w, v, kept, astype(keep, _dtype(w)), eps
 
 
 def _by_eigh(dev: Any, cov: Any, dim: int) -> Any:

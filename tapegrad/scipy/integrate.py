@@ -24,6 +24,7 @@ Examples:
 from __future__ import annotations
 
 import math
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -171,7 +172,14 @@ class _Problem:
         sign = -1.0 if self.nt > 1 and t[-1] < t[0] else 1.0
 
         def f(y: Array, s: float) -> Array:
-            return sign * self.rhs(y, sign * s, floats)
+            r = self.rhs(y, sign * s, floats)
+            if type(r) is Traced:            # func reached a traced value we did not pass
+                raise TypeError(
+                    "tapegrad.scipy.integrate.odeint: func uses a traced value that is not "
+                    "in args and not in its own closure or defaults (a global, or the "
+                    "closure of a function it calls). Pass that value through args: "
+                    "odeint(func, y0, t, args=(value,)) with func(y, t, value).")
+            return sign * r
         return _solve(f, y0, sign * t, self.rtol, self.atol, self.mxstep, self.hmax)
 
 
@@ -283,6 +291,38 @@ def _flat(v: Any) -> Any:
     return np.ravel(a if a.dtype.kind == "f" else a.astype(float))
 
 
+def _holds_traced(v: Any) -> bool:
+    return any(type(leaf) is Traced for leaf in tree.flatten(v)[0])
+
+
+def _closure_convert(func: Callable[..., Any]) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+    """``func`` taking the values of its closure and defaults as a last argument, and them.
+
+    As JAX's ``closure_convert``: a ``func`` that closes over traced values
+    (``lambda y, t: -k * y`` inside ``grad`` of ``k``) gets them as arguments,
+    so the adjoint differentiates with respect to them. Returns ``func`` and
+    ``()`` when nothing it holds is traced.
+    """
+    if not isinstance(func, types.FunctionType):
+        return func, ()
+    cells = func.__closure__ or ()
+    try:
+        contents = tuple(c.cell_contents for c in cells)
+    except ValueError:                      # an empty cell: a name not bound yet
+        return func, ()
+    defaults = func.__defaults__ or ()
+    if not _holds_traced((contents, defaults)):
+        return func, ()
+
+    def converted(*a: Any) -> Any:
+        *rest, (values, given) = a
+        new = types.FunctionType(func.__code__, func.__globals__, func.__name__, given,
+                                 tuple(types.CellType(v) for v in values))
+        new.__kwdefaults__ = func.__kwdefaults__
+        return new(*rest)
+    return converted, ((contents, defaults),)
+
+
 def odeint(func: Callable[..., Any], y0: Any, t: Any, args: Any = (), rtol: float | None = None,
            atol: float | None = None, mxstep: int = 0, hmax: float = 0.0,
            tfirst: bool = False, **options: Any) -> Any:
@@ -296,6 +336,7 @@ def odeint(func: Callable[..., Any], y0: Any, t: Any, args: Any = (), rtol: floa
       func: ``func(y, t, *args)`` (``func(t, y, *args)`` with ``tfirst``) returning
         ``dy/dt`` shaped like ``y``; it receives plain NumPy values, and
         traced values while the adjoint runs, so write it with NumPy or tapegrad.
+        Traced values in its closure or defaults are differentiated as ``args`` are.
       y0: The initial state (flattened to a vector, as SciPy does).
       t: The output times, increasing or decreasing; ``t[0]`` is where ``y0`` holds.
       args: Extra arguments of ``func``: a tuple (of pytrees).
@@ -318,6 +359,8 @@ def odeint(func: Callable[..., Any], y0: Any, t: Any, args: Any = (), rtol: floa
                         f"(an option of SciPy's LSODA) is not supported; the solver is "
                         f"Dormand-Prince with rtol, atol, mxstep and hmax.")
     args = args if isinstance(args, tuple) else (args,)
+    func, closed = _closure_convert(func)   # traced values func closes over become args
+    args = args + closed
     leaves, treedef = tree.flatten(args)
     floats = [v for v in leaves if _is_float_leaf(v)]
     y_flat, t_flat = _flat(y0), _flat(t)
