@@ -126,8 +126,6 @@ def test_an_axis_that_is_not_one_int_is_named_as_such(name):
         tg.jit(lambda a, ax: f(a, axis=ax))(x, 1)
 
 
-@pytest.mark.xfail(strict=True, reason="numpy_dispatch.alternatives covers a handful of NumPy "
-                   "functions; the rest still get the generic list (issue 19 item 4)")
 @pytest.mark.parametrize("name", ["zeros_like", "ones_like", "tril", "triu", "arccos", "kron"])
 def test_an_unsupported_numpy_function_names_a_spelling_not_the_generic_list(name):
     f = getattr(np, name)
