@@ -17,7 +17,7 @@ from typing import Any
 from . import numerics
 from .numerics import check_nan, ieee
 from .ops import neg
-from .playback import SLOTS, check_rule, is_float, jvp_rule, reshaped
+from .playback import SLOTS, check_rule, is_float, jvp_rule, shape_differs
 from .primitive import zmul
 from .shapes import broadcast_like
 from .tape import Tape
@@ -94,7 +94,7 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]],
             if out is None:
                 continue
             ans = rec[1]             # rec_ans
-            if ans.__class__ is not float and not is_float(ans) and reshaped(out, ans):
+            if ans.__class__ is not float and not is_float(ans) and shape_differs(out, ans):
                 out = broadcast_like(out, ans)       # a float input met an array
             tans[i] = out
             if check:

@@ -44,7 +44,7 @@ def is_float(x: Any) -> bool:
     return x.__class__ is float or (x.__class__ is Traced and x._value.__class__ is float)
 
 
-def reshaped(c: Any, a: Any) -> bool:
+def shape_differs(c: Any, a: Any) -> bool:
     """Whether ``c`` has another shape than ``a`` (cheap for two floats)."""
     if c.__class__ is Traced:
         c = c._value

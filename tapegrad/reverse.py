@@ -13,7 +13,7 @@ from typing import Any
 from . import numerics
 from .numerics import check_nan, ieee
 from .ops import neg
-from .playback import SLOTS, check_rule, is_float, reshaped, vjp_rule
+from .playback import SLOTS, check_rule, is_float, shape_differs, vjp_rule
 from .primitive import zmul
 from .shapes import sum_like
 from .tape import Tape
@@ -80,7 +80,7 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
                         check_rule(c, rec[pos + 1], prim, k, "vjp")
                 if ans.__class__ is not float and not is_float(ans):
                     a = rec[pos + 1]          # only an array result broadcasts
-                    if reshaped(c, a):
+                    if shape_differs(c, a):
                         c = sum_like(c, a)    # undo broadcasting
                 prev = cts[j]
                 cts[j] = c if prev is None else prev + c

@@ -73,7 +73,11 @@ class Record(NamedTuple):
 
 
 class Const(NamedTuple):
-    """A constant output of a tape (not computed from its inputs)."""
+    """A constant: an output of a tape, or an argument of a program's equation.
+
+    Not computed from the inputs (``staging/program.py`` reads a tape's
+    constant arguments as these too).
+    """
     value: Any
 
 

@@ -14,14 +14,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..tape import GUARD, Tape, _const
+from ..tape import GUARD, Const, Tape, _const
 from ..values import primal_value
-
-
-class Const(NamedTuple):
-    """A constant argument or output: not computed from the inputs."""
-    value: Any
-
 
 Arg = int | Const
 
