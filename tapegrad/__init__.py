@@ -8,6 +8,7 @@ Examples:
 
 from . import io as io
 from . import linalg as linalg
+from . import logic as _logic  # noqa: F401  (comparisons, &, |, ~ and bool() on Traced)
 from . import nn as nn
 from . import numpy_dispatch as _numpy_dispatch  # noqa: F401  (NumPy functions on Traced)
 from . import optim as optim

@@ -19,6 +19,7 @@ import numpy as np
 
 from .batching.rules import batch_rules
 from .indexing import getitem
+from .numpy_tables import functions, ufuncs
 from .ops import div, neg
 from .primitive import Primitive, defjvp, defpartials, defvjp, primitive
 from .shapes import (
@@ -357,3 +358,18 @@ Traced.__mod__ = mod.apply2                                      # type: ignore
 Traced.__rmod__ = mod.rapply2                                    # type: ignore
 Traced.__floordiv__ = floordiv.apply2                            # type: ignore
 Traced.__rfloordiv__ = floordiv.rapply2                          # type: ignore
+
+
+# ------------------------------------------------- NumPy's names for them
+ufuncs.update({
+    np.matmul: matmul, np.floor: floor, np.ceil: ceil, np.trunc: trunc,
+    np.rint: rint,   # integer-valued, zero derivative: .astype(int) makes an index
+    np.remainder: mod, np.floor_divide: floordiv,
+})
+functions.update({
+    np.dot: (dot, ()), np.matmul: (matmul, ()),
+    np.concatenate: (concatenate, ("axis",)), np.stack: (stack, ("axis",)),
+    np.round: (lambda a, decimals=0: round_p(a, int(decimals)), ("decimals",)),
+    np.around: (lambda a, decimals=0: round_p(a, int(decimals)), ("decimals",)),
+    np.fix: (trunc, ()), np.astype: (astype, ()),
+})

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .batching.rules import batch_rules, example, per_example
+from .numpy_tables import functions
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .shapes import _bad_axis, _data, _is_float_array, _scalar, reshape
 from .staging.spellings import Spelling, spellings
@@ -274,3 +275,6 @@ def _traced_iter(self: Traced) -> Any:
 Traced.__getitem__ = _traced_getitem                             # type: ignore
 Traced.__len__ = _traced_len                                     # type: ignore
 Traced.__iter__ = _traced_iter                                   # type: ignore
+
+
+functions[np.take] = (take, ("axis",))

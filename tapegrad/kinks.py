@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import tree
+from .numpy_tables import ufuncs
 from .primitive import Primitive, defjvp, defpartials, defvjp, document, primitive
 from .staging.spellings import Spelling, spellings
 from .values import Traced, is_scalar, primal_value
@@ -190,3 +191,6 @@ def _clip_method(self: Any, lo: Any = None, hi: Any = None) -> Any:
 
 
 Traced.clip = _clip_method                                       # type: ignore
+
+
+ufuncs.update({np.absolute: abs, np.maximum: maximum, np.minimum: minimum, np.sign: sign})

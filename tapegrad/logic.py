@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .errors import BOOL_ARRAY_MSG, GuardError
+from .numpy_tables import ufuncs
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .staging.spellings import Spelling, spellings
 from .tape import GUARD
@@ -130,3 +131,12 @@ Traced.__or__ = logical_or.apply2                     # type: ignore
 Traced.__ror__ = logical_or.rapply2                   # type: ignore  # other | self
 Traced.__invert__ = logical_not.apply1                # type: ignore
 Traced.__bool__ = _bool                               # type: ignore
+
+
+ufuncs.update({
+    np.less: lt, np.less_equal: le, np.greater: gt, np.greater_equal: ge, np.equal: eq,
+    np.not_equal: ne, np.logical_and: logical_and, np.logical_or: logical_or,
+    np.logical_not: logical_not,
+    # np.bool_ & traced arrives as bitwise_and: on booleans, the logical ops
+    np.bitwise_and: logical_and, np.bitwise_or: logical_or, np.invert: logical_not,
+})

@@ -19,28 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from . import arrays, indexing, kinks, logic, ops, reductions, shapes
-from .values import Traced, primal_value
+from .numpy_tables import functions, ufuncs
+from .values import Traced, _integer_data, primal_value
 
-ufuncs: dict[Any, Callable[..., Any]] = {
-    np.add: ops.add, np.subtract: ops.sub, np.multiply: ops.mul, np.divide: ops.div,
-    np.power: ops.pow, np.negative: ops.neg, np.absolute: kinks.abs, np.exp: ops.exp,
-    np.log: ops.log, np.sin: ops.sin, np.cos: ops.cos, np.tanh: ops.tanh,
-    np.sqrt: ops.sqrt, np.maximum: kinks.maximum, np.minimum: kinks.minimum,
-    np.logaddexp: ops.logaddexp, np.less: logic.lt, np.less_equal: logic.le,
-    np.greater: logic.gt, np.greater_equal: logic.ge, np.equal: logic.eq,
-    np.not_equal: logic.ne, np.logical_and: logic.logical_and,
-    np.logical_or: logic.logical_or, np.logical_not: logic.logical_not,
-    # np.bool_ & traced arrives as bitwise_and: on booleans, the logical ops
-    np.bitwise_and: logic.logical_and, np.bitwise_or: logic.logical_or,
-    np.invert: logic.logical_not,
-    np.log1p: ops.log1p, np.expm1: ops.expm1, np.tan: ops.tan, np.arctan: ops.arctan,
-    np.sinh: ops.sinh, np.cosh: ops.cosh, np.square: ops.square, np.sign: kinks.sign,
-    np.true_divide: ops.div, np.matmul: arrays.matmul,
-    np.floor: arrays.floor, np.ceil: arrays.ceil, np.trunc: arrays.trunc,
-    np.rint: arrays.rint,   # integer-valued, zero derivative: .astype(int) makes an index
-    np.remainder: arrays.mod, np.floor_divide: arrays.floordiv,
-}
 alternatives = {     # NumPy functions without a counterpart: how to write them
     "array": "tg.stack (of traced floats or arrays)",
     "asarray": "tg.stack (of traced floats or arrays)",
@@ -356,25 +337,6 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
     raise _refuse(caller or name)
 
 
-# a NumPy function -> (the tapegrad function, the keywords it takes)
-functions: dict[Any, tuple[Callable[..., Any], tuple[str, ...]]] = {
-    np.sum: (reductions.sum, ("axis", "keepdims")),
-    np.mean: (reductions.mean, ("axis", "keepdims")),
-    np.max: (reductions.max, ("axis", "keepdims")), np.min: (reductions.min, ("axis", "keepdims")),
-    np.amax: (reductions.max, ("axis", "keepdims")),
-    np.amin: (reductions.min, ("axis", "keepdims")),
-    np.dot: (arrays.dot, ()), np.matmul: (arrays.matmul, ()),
-    np.reshape: (lambda a, shape=None, newshape=None: shapes.reshape(
-        a, shape if shape is not None else newshape), ("shape", "newshape")),
-    np.transpose: (shapes.transpose, ("axes",)),
-    np.concatenate: (arrays.concatenate, ("axis",)), np.stack: (arrays.stack, ("axis",)),
-    np.broadcast_to: (shapes.broadcast_to, ("shape",)),
-    np.power: (ops.power, ()),
-    np.round: (lambda a, decimals=0: arrays.round_p(a, int(decimals)), ("decimals",)),
-    np.around: (lambda a, decimals=0: arrays.round_p(a, int(decimals)), ("decimals",)),
-    np.fix: (arrays.trunc, ()), np.take: (indexing.take, ("axis",)),
-    np.astype: (arrays.astype, ()),
-}
 
 
 def _shape_of(x: Any) -> tuple[int, ...]:
@@ -385,7 +347,7 @@ def _array(self: Traced, dtype: Any = None, copy: Any = None) -> Any:
     caller = _library_caller()
     if caller is not None:
         raise _refuse(caller)
-    if indexing._integer(primal_value(self)):
+    if _integer_data(primal_value(self)):
         raise TypeError(
             "a traced integer array reached NumPy, which would need its value: "
             "indexing a NumPy array with it (E[i]) is the usual cause. Index with "

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .kinks import where
+from .numpy_tables import functions, ufuncs
 from .primitive import (
     Primitive,
     defpartials,
@@ -287,3 +288,14 @@ Traced.__rpow__ = pow.rapply2  # type: ignore  # other ** self
 Traced.__neg__ = neg.apply1                          # type: ignore
 Traced.__pos__ = lambda self: self                               # type: ignore
 # comparisons, &, |, ~ and bool(): logic.py
+
+
+# ------------------------------------------------- NumPy's names for them
+ufuncs.update({
+    np.add: add, np.subtract: sub, np.multiply: mul, np.divide: div, np.true_divide: div,
+    np.power: pow, np.negative: neg, np.exp: exp, np.log: log, np.sin: sin, np.cos: cos,
+    np.tanh: tanh, np.sqrt: sqrt, np.logaddexp: logaddexp, np.log1p: log1p,
+    np.expm1: expm1, np.tan: tan, np.arctan: arctan, np.sinh: sinh, np.cosh: cosh,
+    np.square: square,
+})
+functions[np.power] = (power, ())

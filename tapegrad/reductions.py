@@ -22,6 +22,7 @@ import numpy as np
 from .arrays import stack
 from .batching.rules import along_axes, batch_rules, whole
 from .kinks import where
+from .numpy_tables import functions
 from .ops import div
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .shapes import _scalar, _whole, broadcast_like, broadcast_to_p, reshape_p
@@ -276,3 +277,8 @@ def _method(fn: Any) -> Any:
 
 for _fn in (sum, mean, max, min):
     setattr(Traced, _fn.__name__, _method(_fn))
+
+
+_AXIS = ("axis", "keepdims")
+functions.update({np.sum: (sum, _AXIS), np.mean: (mean, _AXIS), np.max: (max, _AXIS),
+                  np.min: (min, _AXIS), np.amax: (max, _AXIS), np.amin: (min, _AXIS)})

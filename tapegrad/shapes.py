@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .batching.rules import batch_rules
+from .numpy_tables import functions
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .staging.spellings import Spelling, spellings
 from .values import Traced, float_array, primal_value, shape_of
@@ -298,3 +299,10 @@ def _transpose_method(self: Any, *axes: Any) -> Any:
 Traced.reshape = _reshape_method                                 # type: ignore
 Traced.transpose = _transpose_method                             # type: ignore
 Traced.T = property(lambda self: transpose(self))                # type: ignore
+
+
+functions.update({
+    np.reshape: (lambda a, shape=None, newshape=None: reshape(
+        a, shape if shape is not None else newshape), ("shape", "newshape")),
+    np.transpose: (transpose, ("axes",)), np.broadcast_to: (broadcast_to, ("shape",)),
+})

@@ -261,7 +261,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("basics", {"errors", "treedef", "tree", "flat", "numerics", "atomic"}),
     ("numbers", {"values"}),
     ("tapes", {"tape", "recording"}),
-    ("tables", {"staging.spellings", "batching.rules", "batching"}),
+    ("tables", {"staging.spellings", "batching.rules", "batching", "numpy_tables"}),
     ("primitives", {"primitive"}),
     ("blocks", {"kinks", "ops", "logic", "shapes", "indexing", "arrays", "reductions",
                 "logsumexp"}),
