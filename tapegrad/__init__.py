@@ -76,6 +76,7 @@ from .orderings import argmax as argmax
 from .orderings import argmin as argmin
 from .orderings import argsort as argsort
 from .orderings import sort as sort
+from .parallel import data_parallel as data_parallel
 from .primitive import Primitive as Primitive
 from .primitive import defjvp as defjvp
 from .primitive import defpartials as defpartials
@@ -139,3 +140,4 @@ __all__ += [  # NumPy's shape functions and contractions
 ]
 __all__ += ["argmax", "argmin", "argsort", "average", "ceil", "cumprod", "cumsum", "floor",
             "median", "prod", "round", "sort", "std", "var", "fixed_point"]
+__all__ += ["data_parallel"]

@@ -362,3 +362,39 @@ class Jitted:
         dynamic, statics = self._split(args, kwargs)
         return self._trace(dynamic, statics).lowered
 
+
+    _unpickled: OrderedDict[str, Jitted] = OrderedDict()   # this process's, by token
+    _unpickled_lock = threading.Lock()
+
+    def __reduce__(self) -> Any:
+        """Pickle by the wrapped function and the jit options, never the compiled code.
+
+        At the top of a module (``@tg.jit`` on a function or a method) it
+        pickles by name, as a function does; else by ``fun`` and a token: a
+        process that unpickles it compiles on the first call, and gets the
+        same one back when it unpickles it again (each Dask task, each step).
+        """
+        import inspect
+        import sys
+        import uuid
+        found: Any = sys.modules.get(getattr(self, "__module__", None) or "")
+        for part in getattr(self, "__qualname__", "<>").split(".") if found else ():
+            found = getattr(found, part, None)
+        if found is self and self.__module__ != "__main__":
+            return self.__qualname__
+        options = {p: getattr(self, p) for p in list(inspect.signature(Jitted).parameters)[1:]}
+        token = self.__dict__.setdefault("_pickle_token", None) or uuid.uuid4().hex
+        self.__dict__["_pickle_token"] = token
+        return (Jitted._from_pickle, (token, self.fun, options))
+
+    @classmethod
+    def _from_pickle(cls, token: str, fun: Callable[..., Any], options: dict[str, Any]
+                     ) -> Jitted:
+        """The jitted ``fun`` this process unpickled under ``token``, made on first sight."""
+        with cls._unpickled_lock:
+            found = cls._unpickled.setdefault(token, cls(fun, **options))
+            found.__dict__["_pickle_token"] = token      # pickled on: the same token
+            cls._unpickled.move_to_end(token)
+            if len(cls._unpickled) > MAX_SIGNATURES:
+                cls._unpickled.popitem(last=False)
+            return found

@@ -276,7 +276,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("transforms", {"tracing", "seeds", "transforms", "jacobians", "check",
                     "batching.interpret", "batching.axes", "batching.nested", "vmap",
                     "jit_traced", "jit", "solvers", "scipy.integrate"}),
-    ("presenters", {"viz", "io", "nn", "optim", "scipy", ""}),
+    ("presenters", {"viz", "io", "nn", "optim", "scipy", "parallel", ""}),
 ]
 
 
