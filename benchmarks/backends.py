@@ -1,0 +1,162 @@
+"""Beyond NumPy in one process: tg.data_parallel on a local Dask cluster.
+
+  .venv/bin/pip install -e ".[dask]"
+  .venv/bin/python benchmarks/backends.py            # n = 10^6 and n = 100 in 15 chunks
+  .venv/bin/python benchmarks/backends.py --quick    # n = 10^5, fewer rounds
+  .venv/bin/python benchmarks/backends.py --smoke    # a tiny run: does it work at all
+
+The step: the dense moons step of benchmarks/dense.py (MLP 2-16-16-1 as
+array parameters, mean hinge loss + 1e-4 * L2), its value and gradient
+compiled (tg.jit), run by tg.data_parallel with one task per chunk and the
+gradients summed on the cluster. For a LocalCluster of 1 and of 2 worker
+processes (one thread each; Dask's workers limit BLAS to one thread) it
+measures, as medians:
+
+- step: one call of the data-parallel value and gradient, end to end;
+- per-chunk compute: the compiled step on one chunk, timed on a worker
+  (the chunk is already there and the function already compiled);
+- communication: the same call with a ``fun`` that computes nothing (it
+  returns a stored output of the same shapes): building and sending the
+  graph, shipping the parameters, the tasks, the reduction tree moving
+  gradient-sized outputs, and the result back;
+- one process: the compiled step on the whole batch in this process, no
+  Dask (NumPy's BLAS free to use every core), the figure to beat.
+
+From them it predicts the step at 8 and 64 workers for n = 10^6 with one
+chunk per worker, assuming one core per worker: the per-chunk compute
+scaled by the rows of a chunk (n / workers), plus the communication as a
+line in the number of chunks fitted through the two measured ones (2 chunks
+at n = 10^6 and 15 chunks at n = 100, both at 2 workers); Dask's scheduler
+handles each task in turn, so that line grows with the chunks.
+
+The array-API backends (NumPy against array-api-strict, PyTorch) are a
+later item and are not measured here yet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from typing import Any
+
+import numpy as np
+from _common import have, table
+
+import tapegrad as tg
+
+ALPHA = 1e-4
+
+
+def loss(params: Any, X: np.ndarray, y: np.ndarray) -> Any:
+    scores = tg.nn.mlp(params, X)[:, 0]
+    return tg.mean(tg.nn.hinge(scores, y)) + ALPHA * tg.nn.l2(params)
+
+
+def moons(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    t = rng.uniform(0.0, np.pi, n)
+    upper = rng.random(n) < 0.5
+    X = np.where(upper[:, None], np.stack([np.cos(t), np.sin(t)], 1),
+                 np.stack([1 - np.cos(t), 0.5 - np.sin(t)], 1))
+    return X + rng.normal(scale=0.1, size=X.shape), np.where(upper, -1.0, 1.0)
+
+
+class Stored:
+    """A ``fun`` that computes nothing: it returns a stored output (for the communication)."""
+
+    def __init__(self, out: Any):
+        self.out = out
+
+    def __call__(self, *args: Any) -> Any:
+        return self.out
+
+
+def median_seconds(fn: Any, repeats: int) -> float:
+    fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def chunk_seconds(step: Any, params: Any, X: np.ndarray, y: np.ndarray, repeats: int) -> float:
+    """Runs on a worker: the compiled step on the chunk it holds."""
+    return median_seconds(lambda: step(params, X, y), repeats)
+
+
+def measure(client: Any, n: int, chunks: int, repeats: int) -> dict[str, float]:
+    """Step, per-chunk compute and communication (seconds) at ``n`` points in ``chunks``."""
+    import dask
+    import dask.array as da
+    X, y = moons(n)
+    params = tg.nn.dense_init([2, 16, 16, 1], seed=0)
+    rows = -(-n // chunks)
+    Xd, yd = dask.persist(da.from_array(X, chunks=(rows, 2)), da.from_array(y, chunks=rows))
+    step = tg.jit(tg.value_and_grad(loss))
+    parallel = tg.data_parallel(step, in_axes=(None, 0, 0))
+    for _ in range(3):                      # each worker compiles its chunk shapes
+        parallel(params, Xd, yd)
+    out = {"step": median_seconds(lambda: parallel(params, Xd, yd), repeats)}
+    timer = dask.delayed(chunk_seconds)(step, params, Xd.blocks[0], yd.blocks[0], repeats)
+    out["chunk"] = client.compute(timer).result()
+    stored = tg.data_parallel(Stored(step(params, X[:rows], y[:rows])), in_axes=(None, 0, 0))
+    out["communication"] = median_seconds(lambda: stored(params, Xd, yd), repeats)
+    out["rows"] = rows
+    return out
+
+
+def one_process(n: int, repeats: int) -> float:
+    X, y = moons(n)
+    params = tg.nn.dense_init([2, 16, 16, 1], seed=0)
+    step = tg.jit(tg.value_and_grad(loss))
+    return median_seconds(lambda: step(params, X, y), repeats)
+
+
+def data_parallel_table(big: int, repeats: int) -> str:
+    """The table of the data-parallel step: measured at 1 and 2 workers, predicted at 8, 64."""
+    from distributed import Client, LocalCluster
+    configs = [(big, None), (100, 15)]      # None: one chunk per worker
+    rows = [("n", "chunks", "workers", "step (ms)", "per-chunk compute (ms)",
+             "communication (ms)", "one process (ms)", "one process / step")]
+    measured: dict[tuple[int, int], dict[str, float]] = {}
+    alone = {n: one_process(n, repeats) for n, _ in configs}
+    for workers in (1, 2):
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                          dashboard_address=None) as cluster, Client(cluster) as client:
+            for n, chunks in configs:
+                c = chunks or workers
+                m = measured[(n, workers)] = measure(client, n, c, repeats)
+                rows.append((f"{n:,}", str(c), str(workers), f"{1e3 * m['step']:.1f}",
+                             f"{1e3 * m['chunk']:.2f}", f"{1e3 * m['communication']:.1f}",
+                             f"{1e3 * alone[n]:.1f}", f"{alone[n] / m['step']:.2f}x"))
+    # the communication as a line in the number of chunks, through the 2-worker runs
+    c_big, c_small = measured[(big, 2)]["communication"], measured[(100, 2)]["communication"]
+    per_chunk = (c_small - c_big) / (15 - 2)
+    for workers in (8, 64):
+        compute = measured[(big, 2)]["chunk"] * 2 / workers
+        communication = c_big + per_chunk * (workers - 2)
+        total = compute + communication
+        rows.append((f"{big:,}", str(workers), f"{workers} (predicted)", f"{1e3 * total:.1f}",
+                     f"{1e3 * compute:.2f}", f"{1e3 * communication:.1f}",
+                     f"{1e3 * alone[big]:.1f}", f"{alone[big] / total:.2f}x"))
+    return table(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="n = 10^5 and 5 rounds")
+    parser.add_argument("--smoke", action="store_true", help="n = 2000 and 2 rounds")
+    args = parser.parse_args()
+    if not (have("dask") and have("distributed")):
+        print('tg.data_parallel: skipped (pip install -e ".[dask]")')
+        return
+    big, repeats = (2000, 2) if args.smoke else (10**5, 5) if args.quick else (10**6, 9)
+    print("tg.data_parallel of the dense moons step (jit of value_and_grad), medians:\n")
+    print(data_parallel_table(big, repeats))
+
+
+if __name__ == "__main__":
+    main()
