@@ -276,5 +276,5 @@ def _sum_outputs(parts: list[Any]) -> Any:
 
 
 def _as_numpy(out: Any) -> Any:
-    """The reduced output with NumPy values: arrays, and NumPy scalars for 0-d ones."""
-    return tree.map(lambda x: np.asarray(x)[()], out)
+    """The reduced output with NumPy values (arrays, NumPy scalars for 0-d), new ones."""
+    return tree.map(lambda x: np.array(x)[()], out)

@@ -1,6 +1,11 @@
 """tg.data_parallel on Dask (local schedulers and a distributed LocalCluster); jit pickling."""
 
+import os
+import pathlib
 import pickle
+import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -135,6 +140,13 @@ def test_pytree_outputs_keep_their_structure_as_numpy():
         assert set(out) == {"loss", "parts", "rows"} and isinstance(out["parts"][1], list)
         numpy_valued(out)
         assert out["rows"] == pytest.approx(1.0, rel=1e-15)   # the weights add up to one
+
+
+def test_results_never_alias_the_inputs():
+    x = np.arange(4.0)
+    out = tg.data_parallel(lambda x: x, reduce="sum")(x)
+    np.testing.assert_array_equal(out, x)
+    assert not np.shares_memory(out, x)
 
 
 def test_integer_outputs_sum_as_integers():
@@ -344,6 +356,29 @@ def test_a_jitted_value_and_grad_round_trips_bit_for_bit():
 def test_a_decorated_function_pickles_by_name():
     assert pickle.loads(pickle.dumps(decorated)) is decorated
     assert pickle.loads(cloudpickle.dumps(decorated)) is decorated
+
+
+# ------------------------------------------------------------------ the example
+
+def run_example(*args):
+    root = pathlib.Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    proc = subprocess.run([sys.executable, str(root / "examples" / "data_parallel.py"), *args],
+                          capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_the_example_documents_its_options():
+    out = run_example("--help")
+    assert all(option in out for option in ("--n", "--workers", "--chunks", "--steps"))
+
+
+def test_the_example_trains_on_dask_threads():
+    out = run_example("--n", "3000", "--chunks", "3", "--steps", "3", "--workers", "0",
+                      "--no-progress")
+    found = re.search(r"after 3 steps: loss ([\d.]+), accuracy ([\d.]+)%", out)
+    assert found and float(found.group(1)) < 1.0 and float(found.group(2)) > 60   # it learns
 
 
 # ------------------------------------------------------------------ a distributed cluster
