@@ -252,6 +252,8 @@ def _weighted(x: Any, weight: float | None, path: Any) -> Any:
         raise TypeError(f"data_parallel: fun returned a {type(x).__name__} at "
                         f"{tree.keystr(path) or 'its output'}; reducing over chunks needs "
                         "numbers (return the other values some other way).")
+    if a.dtype.kind == "b":            # counted as NumPy's sum counts them (True + True = 2)
+        a = a.astype(np.int_)
     return a if weight is None else a * weight
 
 

@@ -154,6 +154,8 @@ def test_integer_outputs_sum_as_integers():
     out = tg.data_parallel(lambda x: (np.sum(x), np.count_nonzero(x > 4)), reduce="sum")(
         da.from_array(x, chunks=3))
     assert out == (45, 5) and all(isinstance(o, np.integer) for o in out)
+    flags = tg.data_parallel(lambda x: x[:2] > 4, reduce="sum")(da.from_array(x, chunks=5))
+    np.testing.assert_array_equal(flags, [1, 1])         # booleans count, as in np.sum
 
 
 def test_runs_fun_once_per_non_empty_chunk():
