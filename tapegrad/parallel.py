@@ -124,7 +124,8 @@ class _Job:
 
 def _lazy(x: Any) -> bool:
     """Whether ``x`` is a Dask collection (computed in the call's graph, not before)."""
-    return hasattr(x, "__dask_graph__") and x.__dask_graph__() is not None
+    from dask.base import is_dask_collection
+    return bool(is_dask_collection(x))
 
 
 def _graph(fun: Callable[..., Any], in_axes: Any, reduce: str, args: tuple[Any, ...],
