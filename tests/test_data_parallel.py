@@ -106,6 +106,17 @@ def test_dense_moons_sum_equals_the_whole_batch():
     close(out, step(PARAMS, X, Y))
 
 
+@pytest.mark.parametrize("jitted", [True, False])
+def test_per_example_gradients_by_vmap_inside(jitted):
+    example = lambda p, x, y: loss(p, x[None], y[None])
+    fun = lambda p, X, y: tg.tree.map(lambda g: np.mean(g, axis=0),
+                                      tg.vmap(tg.grad(example), in_axes=(None, 0, 0))(p, X, y))
+    f = tg.jit(fun) if jitted else fun
+    out = tg.data_parallel(f, in_axes=(None, 0, 0))(
+        PARAMS, da.from_array(X, chunks=(40, 2)), da.from_array(Y, chunks=40))
+    close(out, tg.grad(loss)(PARAMS, X, Y))
+
+
 def test_mean_weights_chunks_by_their_rows():
     """Unequal chunks: the weighted mean of chunk means is the whole mean, not their average."""
     x = np.arange(10.0)
