@@ -160,12 +160,12 @@ def _graph(fun: Callable[..., Any], in_axes: Any, reduce: str, args: tuple[Any, 
         parts.append((f"{name}-chunk", i))
         layer[parts[-1]] = (_run_chunk, name, [d.key for d in lazy], [p[i] for p in pieces], r)
     level = 0
-    while len(parts) > 1:               # the tree of sums, SPLIT_EVERY inputs a task
+    while len(parts) > SPLIT_EVERY:     # the tree of sums, SPLIT_EVERY inputs a task
         groups = [parts[i:i + SPLIT_EVERY] for i in range(0, len(parts), SPLIT_EVERY)]
         parts = [(f"{name}-sum-{level}", g) for g in range(len(groups))]
         layer.update({key: (_sum_outputs, group) for key, group in zip(parts, groups)})
         level += 1
-    layer[f"{name}-result"] = (_as_numpy, parts[0])
+    layer[f"{name}-result"] = (_result, parts)      # its root: the last sum
     graph = HighLevelGraph.from_collections(name, layer, dependencies=deps)
     return Delayed(f"{name}-result", graph, layer=name)
 
@@ -278,6 +278,6 @@ def _sum_outputs(parts: list[Any]) -> Any:
     return tree.unflatten(out_def, total)
 
 
-def _as_numpy(out: Any) -> Any:
-    """The reduced output with NumPy values (arrays, NumPy scalars for 0-d), new ones."""
-    return tree.map(lambda x: np.array(x)[()], out)
+def _result(parts: list[Any]) -> Any:
+    """The root of the tree: the last sum, with NumPy values (arrays, scalars for 0-d), new."""
+    return tree.map(lambda x: np.array(x)[()], _sum_outputs(parts))
