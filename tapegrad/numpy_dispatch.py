@@ -96,6 +96,8 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "count_nonzero": "tg.sum(tg.where(x != 0, 1, 0))",
     "zeros_like": "np.zeros(np.shape(x))", "ones_like": "np.ones(np.shape(x))",
     "empty_like": "np.zeros(np.shape(x))", "full_like": "np.full(np.shape(x), value)",
+    "full": "value * np.ones(shape) (np.full reads its value with np.asarray, which a "
+            "traced value cannot pass through)",
     "append": "tg.concatenate([tg.ravel(x), tg.ravel(y)])",
     # ufunc methods
     "add.reduce": "tg.sum(x, axis=0)", "add.accumulate": "tg.cumsum(x, axis=0)",

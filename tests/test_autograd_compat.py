@@ -521,3 +521,9 @@ def test_convolve_axes_without_dot_axes_and_a_larger_second_input(ag, rng):
         convolve(a, b, axes=([1], [2]), dot_axes=([0], [1]))
     with pytest.raises(ValueError, match=r"out of range"):
         convolve(a, b, axes=([3], [2]))
+
+
+def test_np_full_of_a_traced_value_names_the_spelling_that_works():
+    with pytest.raises(TypeError, match=r"np\.full was applied.*value \* np\.ones\(shape\)"):
+        tg.grad(lambda v: np.sum(np.full((2,), v)))(1.0)
+    assert tg.grad(lambda v: np.sum(v * np.ones((2,))))(1.0) == 2.0
