@@ -27,6 +27,7 @@ from tapegrad.misc.operators import hessian_vector_product, vector_jacobian_prod
 from tapegrad.misc.optimizers import adam, rmsprop, sgd
 from tapegrad.scipy.signal import convolve
 from tapegrad.test_util import check_grads
+from tapegrad.tracer import Node, trace
 
 
 @pytest.fixture(scope="module")
@@ -527,3 +528,37 @@ def test_np_full_of_a_traced_value_names_the_spelling_that_works():
     with pytest.raises(TypeError, match=r"np\.full was applied.*value \* np\.ones\(shape\)"):
         tg.grad(lambda v: np.sum(np.full((2,), v)))(1.0)
     assert tg.grad(lambda v: np.sum(v * np.ones((2,))))(1.0) == 2.0
+
+
+# ------------------------------------------------------------------ tracer
+class Printed(Node):
+    lines: list[str] = []
+
+    def __init__(self, value, fun, args, kwargs, parent_argnums, parents):
+        self.name = f"v{len(Printed.lines)}"
+        shown = list(map(repr, args))
+        for k, p in zip(parent_argnums, parents):
+            shown[k] = p.name
+        Printed.lines.append(f"{self.name} = {fun.__name__}({', '.join(shown)}) = {value!r}")
+
+    def initialize_root(self, x):
+        self.name = "x"
+        Printed.lines[:] = []
+
+
+def test_tracer_nodes_follow_the_evaluation_like_autograds_print_trace():
+    root = Printed.new_root(1.5)
+    value, end = trace(root, lambda x: (np.sin(x) + np.exp(x) - 0.5) * np.sin(x), 1.5)
+    assert value == (np.sin(1.5) + np.exp(1.5) - 0.5) * np.sin(1.5)
+    names = [line.split(" = ")[1].split("(")[0] for line in Printed.lines]
+    assert names == ["sin", "exp", "add", "sub", "sin", "mul"]
+    assert Printed.lines[3].startswith("v3 = sub(v2, 0.5)")
+    assert end.name == "v5"
+    assert trace(Printed.new_root(2.0), lambda x: np.ones(2) * 3.0, 2.0)[1] is None
+
+
+def test_tracer_through_a_gradient_ends_at_the_derivative():
+    value, end = trace(Printed.new_root(1.0), tg.grad(lambda x: np.sin(x + x)), 1.0)
+    assert value == pytest.approx(2 * np.cos(2.0), rel=1e-15)
+    assert "cos" in "".join(Printed.lines) and end is not None
+    assert Printed.lines[-1].endswith(repr(value))
