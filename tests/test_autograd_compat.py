@@ -562,3 +562,34 @@ def test_tracer_through_a_gradient_ends_at_the_derivative():
     assert value == pytest.approx(2 * np.cos(2.0), rel=1e-15)
     assert "cos" in "".join(Printed.lines) and end is not None
     assert Printed.lines[-1].endswith(repr(value))
+
+
+def test_extend_primitive_with_keywords_under_jit_vmap_and_replay():
+    @primitive
+    def sp(x, c, power=2):
+        return c * x ** power
+    defvjp(sp, lambda ans, x, c, power=2: lambda g: g * c * power * x ** (power - 1))
+    defjvp(sp, lambda t, ans, x, c, power=2: t * c * power * x ** (power - 1))
+    f = lambda x: np.sum(sp(x, 2.0, power=3))
+    x = np.array([1.0, -2.0])
+    g = tg.grad(f)(x)
+    assert g.tolist() == [6.0, 24.0]
+    assert np.array_equal(tg.jit(tg.grad(f))(x), g)
+    assert np.array_equal(tg.jvp(tg.jit(f), (x,), (np.ones(2),))[1], np.sum(g))
+    xs = np.array([[1.0, -2.0], [0.5, 3.0]])
+    assert np.array_equal(tg.vmap(tg.grad(f))(xs), np.stack([tg.grad(f)(v) for v in xs]))
+    tape = tg.make_tape(f)(x)
+    assert tape(xs[1]) == f(xs[1]) and "power=3" in str(tape)
+
+
+@pytest.mark.parametrize("dtype", [int, np.int64, np.int32, np.uint8, np.intp])
+def test_value_computed_indices_of_every_integer_dtype(dtype):
+    f = lambda x: np.sum(interpolate_dtype(x, dtype) ** 2)
+    x = np.array([0.25, 1.5, 3.75])
+    assert np.allclose(tg.grad(f)(x), fd(f, x), rtol=1e-7)
+
+
+def interpolate_dtype(x, dtype):
+    left = np.floor(x).astype(dtype)
+    w = x - left
+    return (1 - w) * TABLE[left] + w * TABLE[left + 1]
