@@ -154,10 +154,7 @@ def convolve(in1: Number, in2: Number, mode: str = "full", method: str = "auto",
     if not s1 and not s2:
         return in1 * in2
     _refuse_complex(in1, in2)
-    conv = (list(range(len(s1))), list(range(len(s1)))) if axes is None else (
-        [_axis(a, len(s1)) for a in axes[0]], [_axis(a, len(s2)) for a in axes[1]])
-    dot = ([_axis(a, len(s1)) for a in dot_axes[0]], [_axis(a, len(s2)) for a in dot_axes[1]])
-    _check_pairs(s1, s2, conv, dot)
+    conv, dot = _axes(s1, s2, axes, dot_axes)
     keep1 = [i for i in range(len(s1)) if i not in conv[0] and i not in dot[0]]
     keep2 = [i for i in range(len(s2)) if i not in conv[1] and i not in dot[1]]
     a = _group(in1, keep1, dot[0], conv[0])        # (ia, d, c)
@@ -177,6 +174,16 @@ def convolve(in1: Number, in2: Number, mode: str = "full", method: str = "auto",
         return full
     lead = (slice(None),) * (len(keep1) + len(keep2))     # "same": the centre, n1 long
     return full[lead + tuple(slice((n - 1) // 2, (n - 1) // 2 + m) for m, n in zip(n1, n2))]
+
+
+def _axes(s1: tuple[int, ...], s2: tuple[int, ...], axes: Any, dot_axes: Any
+          ) -> tuple[tuple[list[int], list[int]], tuple[list[int], list[int]]]:
+    """The convolved and the summed axes of each input, checked, as non-negative ints."""
+    conv = (list(range(len(s1))), list(range(len(s1)))) if axes is None else (
+        [_axis(a, len(s1)) for a in axes[0]], [_axis(a, len(s2)) for a in axes[1]])
+    dot = ([_axis(a, len(s1)) for a in dot_axes[0]], [_axis(a, len(s2)) for a in dot_axes[1]])
+    _check_pairs(s1, s2, conv, dot)
+    return conv, dot
 
 
 def _axis(a: int, ndim: int) -> int:
