@@ -74,12 +74,13 @@ def data_parallel(fun: Callable[..., Any], in_axes: Any = 0,
       ImportError: at the call, when Dask is not installed.
 
     Examples:
-      >>> import dask.array as da, numpy as np
+      >>> import dask, dask.array as da, numpy as np
       >>> import tapegrad as tg
       >>> loss = lambda w, X: tg.mean((X @ w) ** 2)
       >>> X = da.from_array(np.arange(12.0).reshape(6, 2), chunks=(2, 2))
-      >>> value, grad = tg.data_parallel(tg.jit(tg.value_and_grad(loss)),
-      ...                                in_axes=(None, 0))(np.ones(2), X)
+      >>> f = tg.data_parallel(tg.jit(tg.value_and_grad(loss)), in_axes=(None, 0))
+      >>> with dask.config.set(scheduler="sync"):   # here one thread; else Dask's default
+      ...     value, grad = f(np.ones(2), X)
       >>> float(value), grad
       (167.66666666666666, array([156.66666667, 178.66666667]))
     """

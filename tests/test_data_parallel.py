@@ -20,6 +20,26 @@ from dask.callbacks import Callback  # noqa: E402
 ALPHA = 1e-4
 
 
+@pytest.fixture(scope="module", autouse=True)
+def no_threads_left():
+    """Leave no Dask thread behind: jit's check for random draws while tracing only warns
+    while other threads run (they may have drawn), so a thread kept by Dask's global pools
+    would turn that error into a warning in the tests that run after these."""
+    yield
+    import dask.threaded
+    if dask.threaded.default_pool is not None:
+        dask.threaded.default_pool.shutdown(wait=True)
+        dask.threaded.default_pool = None        # made again, lazily, if used again
+    try:
+        import distributed.utils
+    except ImportError:
+        return
+    from concurrent.futures import ThreadPoolExecutor
+    distributed.utils._offload_executor.shutdown(wait=True)
+    distributed.utils._offload_executor = ThreadPoolExecutor(
+        max_workers=1, thread_name_prefix="Dask-Offload")   # its threads start when used
+
+
 def moons(n, seed=0):
     rng = np.random.default_rng(seed)
     t = rng.uniform(0, np.pi, n)
