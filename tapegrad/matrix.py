@@ -210,15 +210,70 @@ def _adjugate(a: Any) -> Any:
                                              np.swapaxes(u, -1, -2))
 
 
-def _adjugate_jvp(t: Any, ans: Any, a: Any) -> Any:
-    """``d adj = (tr(adj dA) I - adj dA) A^-1`` (from ``adj(A) A = det(A) I``)."""
-    m = _cell(_trace_of_product(ans, t)) * _eye(a) - matmul_p(ans, t)
-    return _mT(solve_p(_mT(a), _mT(m)))
+def _adjugate_tangent(a: Any, t: Any) -> Any:
+    """``d adj(A)[T]``, the derivative of the adjugate, also where ``A`` is singular.
+
+    ``(tr(adj T) I - adj T) A^-1`` (from ``adj(A) A = det(A) I``) where every
+    ``A`` is invertible; otherwise from the SVD ``A = U S V^T``, as
+    ``adj(A + T) = det(U V^T) V adj(S + U^T T V) U^T``, whose derivative at
+    the diagonal ``S`` is ``diag(P diag(M)) - P * M`` (``M = U^T T V``,
+    ``P[i, k]`` the product of every singular value but the i-th and k-th).
+    """
+    a, t = _float(a), _float(t)
+    try:
+        inv = np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        return _adjugate_tangent_svd(a, t)
+    adj = np.linalg.det(a)[..., None, None] * inv
+    at = np.matmul(adj, t)
+    trace = np.trace(at, axis1=-2, axis2=-1)[..., None, None]
+    return np.matmul(trace * np.eye(a.shape[-1], dtype=at.dtype) - at, inv)
 
 
-def _adjugate_vjp(g: Any, ans: Any, a: Any) -> Any:
-    h = _mT(solve_p(a, _mT(g)))                        # G A^-T
-    return _cell(_sum(_diagonal(h), axis=-1)) * _mT(ans) - matmul_p(_mT(ans), h)
+def _adjugate_tangent_svd(a: np.ndarray, t: np.ndarray) -> np.ndarray:
+    u, s, vt = np.linalg.svd(a)
+    n = s.shape[-1]
+    kept = ~(np.eye(n, dtype=bool)[:, None, :] | np.eye(n, dtype=bool)[None, :, :])
+    p = np.prod(np.where(kept, s[..., None, None, :], 1.0), axis=-1)    # (..., n, n)
+    p = p * (1.0 - np.eye(n, dtype=p.dtype))
+    m = np.matmul(np.matmul(np.swapaxes(u, -1, -2), t), np.swapaxes(vt, -1, -2))
+    diag_m = np.diagonal(m, axis1=-2, axis2=-1)
+    inner = np.eye(n) * np.matmul(p, diag_m[..., None]) - p * m
+    sign = (np.linalg.det(u) * np.linalg.det(vt))[..., None, None]
+    out = sign * np.matmul(np.matmul(np.swapaxes(vt, -1, -2), inner), np.swapaxes(u, -1, -2))
+    return out.astype(np.result_type(a, t), copy=False)
+
+
+def _float(x: Any) -> np.ndarray:
+    x = np.asarray(x)
+    return x if x.dtype.kind == "f" else x.astype(float)
+
+
+def _adjugate_tangent_jvp_a(s: Any, ans: Any, a: Any, t: Any) -> Any:
+    """``d/dA`` of ``d adj(A)[T]`` along ``S``: ``(tr(D T) I - D T - F S) A^-1``.
+
+    ``D = d adj(A)[S]``, ``F = d adj(A)[T]``; written with ``solve``, so it
+    needs an invertible ``A`` (a third derivative of ``det``).
+    """
+    d = adjugate_tangent_p(a, s)
+    x = _cell(_trace_of_product(d, t)) * _eye(a) - matmul_p(d, t) - matmul_p(ans, s)
+    return _mT(solve_p(_mT(a), _mT(x)))
+
+
+def _adjugate_tangent_vjp_a(g: Any, ans: Any, a: Any, t: Any) -> Any:
+    """The transpose of ``_adjugate_tangent_jvp_a``: with ``H = G A^-T``,
+    ``d adj(A^T)[tr(H) T^T - H T^T] - F^T H``."""
+    h = _mT(solve_p(a, _mT(g)))
+    k = _cell(_sum(_diagonal(h), axis=-1)) * _mT(t) - matmul_p(h, _mT(t))
+    return adjugate_tangent_p(_mT(a), k) - matmul_p(_mT(ans), h)
+
+
+adjugate_tangent_p: Primitive = primitive(_adjugate_tangent, "adjugate_tangent",
+                                          check_rules=False)
+defjvp(adjugate_tangent_p, _adjugate_tangent_jvp_a,
+       lambda dt, ans, a, t: adjugate_tangent_p(a, dt))            # linear in T
+defvjp(adjugate_tangent_p, _adjugate_tangent_vjp_a,
+       lambda g, ans, a, t: adjugate_tangent_p(_mT(a), g))     # <G, dadj(A)[T]> = <dadj(A^T)[G], T>
 
 
 def _split_at_singular(invertible: Any) -> Any:
@@ -249,8 +304,8 @@ def _split_at_singular(invertible: Any) -> Any:
 
 adjugate_p: Primitive = primitive(_adjugate, "adjugate", check_rules=False)
 batch_rules[adjugate_p] = _split_at_singular(_adjugate_invertible)
-defvjp(adjugate_p, _adjugate_vjp)
-defjvp(adjugate_p, _adjugate_jvp)
+defvjp(adjugate_p, lambda g, ans, a: adjugate_tangent_p(_mT(a), g))
+defjvp(adjugate_p, lambda t, ans, a: adjugate_tangent_p(a, t))
 det_p: Primitive = _stacked(primitive(_det, "det", check_rules=False))
 defvjp(det_p, lambda g, ans, a: _cell(g) * _mT(adjugate_p(a)))        # the cofactors
 defjvp(det_p, lambda t, ans, a: _trace_of_product(adjugate_p(a), t))
