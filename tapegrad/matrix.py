@@ -261,8 +261,10 @@ def _adjugate_tangent_jvp_a(s: Any, ans: Any, a: Any, t: Any) -> Any:
 
 
 def _adjugate_tangent_vjp_a(g: Any, ans: Any, a: Any, t: Any) -> Any:
-    """The transpose of ``_adjugate_tangent_jvp_a``: with ``H = G A^-T``,
-    ``d adj(A^T)[tr(H) T^T - H T^T] - F^T H``."""
+    """The transpose of ``_adjugate_tangent_jvp_a``.
+
+    With ``H = G A^-T``: ``d adj(A^T)[tr(H) T^T - H T^T] - F^T H``.
+    """
     h = _mT(solve_p(a, _mT(g)))
     k = _cell(_sum(_diagonal(h), axis=-1)) * _mT(t) - matmul_p(h, _mT(t))
     return adjugate_tangent_p(_mT(a), k) - matmul_p(_mT(ans), h)
