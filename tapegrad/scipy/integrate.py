@@ -257,7 +257,8 @@ def _odeint_jvp(dz: Any, ans: Any, problem: _Problem, z: Any) -> Any:
     sens = odeint_p(_tangent_problem(problem), zt)[:, problem.n:]
     if not moves:
         return sens
-    return sens + stack([problem.rhs(ans[i], t[i], th) * dt[i] for i in range(problem.nt)])
+    moved = stack([problem.rhs(ans[i], t[i], th) * dt[i] for i in range(problem.nt)])
+    return sens + astype(moved, problem.dtype)       # func's float64 constants stay out
 
 
 def _odeint_vjp(g: Any, ans: Any, problem: _Problem, z: Any) -> Any:
@@ -282,7 +283,7 @@ def _odeint_vjp(g: Any, ans: Any, problem: _Problem, z: Any) -> Any:
         end = odeint_p(adjoint, concatenate([state, t[i:i + 1], t[i - 1:i]] + flat_th))[1]
         a, th_bar = end[n:2 * n] + g[i - 1], end[2 * n:]
     t_bar[0] = -reductions.sum(problem.rhs(y0, t[0], th) * (a - g[0]))
-    return concatenate([a, stack(t_bar), th_bar])
+    return concatenate([a, astype(stack(t_bar), problem.dtype), th_bar])
 
 
 odeint_p = primitive(_odeint_impl, "odeint", check_rules=False)
