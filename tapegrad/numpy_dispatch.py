@@ -293,11 +293,16 @@ ufunc_finders: list[Callable[[Any], Any]] = []
 library's ufuncs found late, as tapegrad.scipy finds SciPy's without importing it)."""
 
 
+_found_late: dict[Any, Any] = {}    # apart from NumPy's ufuncs (the docs table lists those)
+
+
 def _find_late(ufunc: Any) -> Any:
+    if ufunc in _found_late:
+        return _found_late[ufunc]
     for find in ufunc_finders:
         prim = find(ufunc)
         if prim is not None:
-            ufuncs[ufunc] = prim            # found once, then a dict hit
+            _found_late[ufunc] = prim       # found once, then a dict hit
             return prim
     return None
 
