@@ -2,8 +2,9 @@
 
 Values against closed forms, against high-precision references (mpmath, 50
 digits, where SciPy itself is off) and against SciPy where installed;
-derivatives in x against the densities, to order 2 in both modes; the
-shape parameters refuse by name; jit, vmap, make_tape, dtypes, broadcasting.
+derivatives in x against the densities, to order 2 in both modes; gammainc's
+in a against JAX's; the other shape derivatives refuse by name; jit, vmap,
+make_tape, dtypes, broadcasting.
 """
 
 from __future__ import annotations
@@ -276,14 +277,14 @@ def test_derivatives_in_loc_and_scale_equal_central_differences():
             _close(tg.grad(f)(args[k]), want, rtol=1e-7)
 
 
-SHAPE_REFUSALS = [
-    ("special.gammainc", "a", lambda a: S.gammainc(a, 1.5)),
-    ("special.gammaincc", "a", lambda a: S.gammaincc(a, 1.5)),
+SHAPE_REFUSALS = [      # gammainc: the first derivative in a is JAX's, the second is refused
+    ("special.gammainc", "a", lambda a: tg.grad(S.gammainc)(a, 1.5)),
+    ("special.gammainc", "a", lambda a: tg.grad(S.gammaincc)(a, 1.5)),
     ("special.betainc", "a", lambda a: S.betainc(a, 2.0, 0.3)),
     ("special.betainc", "b", lambda b: S.betainc(2.0, b, 0.3)),
     ("special.stdtr", "df", lambda df: S.stdtr(df, 0.7)),
     ("special.stdtr", "df", lambda df: t.cdf(0.7, df)),
-    ("special.gammainc", "a", lambda a: gamma.cdf(1.5, a)),
+    ("special.gammainc", "a", lambda a: tg.grad(gamma.cdf, argnums=1)(1.5, a)),
     ("stats.beta.cdf", "a", lambda a: beta.cdf(0.3, a, 2.0)),
     ("stats.beta.cdf", "b", lambda b: beta.logsf(0.3, 2.0, b)),
 ]
@@ -298,6 +299,32 @@ def test_a_derivative_in_a_shape_parameter_is_refused_by_name(where, name, f, mo
             tg.grad(f)(2.5)
         else:
             tg.jvp(f, (2.5,), (1.0,))
+
+
+def test_gammainc_derivative_in_a_equals_central_differences_and_jaxs():
+    a = np.array([0.05, 0.3, 1.0, 2.5, 7.0, 30.0, 150.0, 2.0, 0.7])
+    x = np.array([0.02, 0.9, 1.0, 3.0, 5.0, 33.0, 120.0, 0.1, 40.0])
+    h = 1e-6 * a
+    fd = (S.gammainc(a + h, x) - S.gammainc(a - h, x)) / (2 * h)
+    got = tg.vmap(tg.grad(S.gammainc))(a, x)
+    _close(got, fd, rtol=1e-6, atol=1e-16)      # P(0.7, 40) is 1 in double: fd 0
+    _close(tg.vmap(lambda a, x: tg.jvp(lambda a: S.gammaincc(a, x), (a,), (1.0,))[1])(a, x),
+           -got, rtol=1e-14)
+    _close(tg.vmap(tg.grad(gamma.cdf, argnums=1))(x, a), got, rtol=1e-14)
+    jax = pytest.importorskip("jax")
+    jax.config.update("jax_enable_x64", True)
+    import jax.scipy.special as js
+    _close(got, np.asarray(jax.vmap(jax.grad(js.gammainc))(a, x)), rtol=1e-11)
+
+
+def test_gammainc_mixed_second_derivative_is_the_closed_form():
+    # d2P/da dx = x^(a-1) e^-x / Gamma(a) (log x - digamma(a)), in both orders and modes
+    for a, x in ((2.0, 1.5), (0.4, 0.3), (12.0, 9.0)):
+        want = _gamma_pdf(x, a) * (math.log(x) - float(S.digamma(a)))
+        _close(tg.grad(tg.grad(S.gammainc), argnums=1)(a, x), want, rtol=1e-12)
+        _close(tg.grad(tg.grad(S.gammainc, argnums=1))(a, x), want, rtol=1e-12)
+        _close(tg.jvp(lambda a: tg.grad(S.gammainc, argnums=1)(a, x), (a,), (1.0,))[1], want,
+               rtol=1e-12)
 
 
 # ------------------------------------------------------- transforms

@@ -107,9 +107,14 @@ gammainc = _elementwise(_n.gammainc, "gammainc",
 gammaincc = _elementwise(_n.gammaincc, "gammaincc",
                          "``gammaincc(a, x)``: the regularized upper incomplete gamma function "
                          "``Q(a, x) = 1 - P(a, x)``.")
-defpartials(gammainc, _no_derivative("special.gammainc", "a", "the shape"),
+_gammainc_da = _elementwise(_n.gammainc_da, "gammainc_da",
+                            "``dP(a, x)/da``, computed with the series or continued fraction "
+                            "(JAX's ``igamma_grad_a``).")
+defpartials(_gammainc_da, _no_derivative("special.gammainc", "a", "a second time; as in JAX"),
+            lambda ans, a, x: _gamma_density(a, x) * (ops.log(x) - digamma(a)))
+defpartials(gammainc, lambda ans, a, x: _gammainc_da(a, x),
             lambda ans, a, x: _gamma_density(a, x))
-defpartials(gammaincc, _no_derivative("special.gammaincc", "a", "the shape"),
+defpartials(gammaincc, lambda ans, a, x: -_gammainc_da(a, x),
             lambda ans, a, x: -_gamma_density(a, x))
 
 
