@@ -6,6 +6,15 @@ primitives of ``tapegrad.scipy.special``; ``run`` adapts them to every kind
 of plain number (a float gives a float, float32 stays float32). Accuracy
 against SciPy is about 1e-15 relative (absolute near a zero of the
 function): recurrences to a large argument, then the asymptotic series.
+
+The incomplete gamma and beta functions (series, continued fractions,
+DiDonato and Morris's BGRAT) are vectorized loops that stop each element
+when its own terms are negligible, so an element's value does not depend
+on the others in its array (``vmap`` equals a loop bit for bit). Measured
+against mpmath they are within about 1e-13 relative, ``|E| * 2e-16`` for a
+value ``exp(E)`` far in a tail (the rounding of the arguments alone costs
+that), up to 1e-11 when both beta shapes exceed 1e6; SciPy's own gammainc
+(a > 200) and betainc (far tails) are further off in places.
 """
 
 from __future__ import annotations
