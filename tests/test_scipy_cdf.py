@@ -137,8 +137,8 @@ def test_gamma_values_equal_scipys_across_the_domain(lo, hi, rtol):
 
 @pytest.mark.parametrize("lo,hi", [(-3, 0), (-1, 1), (0, 2), (1, 3)])
 def test_betainc_values_equal_scipys_across_the_domain(lo, hi):
-    # both shapes below 1: 1 - I_y(b, a) loses up to 2 digits where I is near 0.005
-    rtol = 5e-13 if hi <= 0 else 2e-13
+    # both shapes below 1 and x above 0.99: 1 - I_y(b, a) loses digits where I is near 0.008
+    rtol = 3e-13 if hi <= 0 else 2e-13
     sp = pytest.importorskip("scipy.special")
     a, b = _grid(3000, lo, hi), _grid(3000, lo, hi)
     mean, sd = a / (a + b), np.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)))

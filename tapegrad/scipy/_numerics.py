@@ -507,7 +507,8 @@ def _beta_series(a: Array, b: Array, x: Array) -> Array:
     """The power series of ``I_x(a, b) B(a, b) / x^a`` (Cephes's ``pseries``).
 
     ``1/a + sum_n (1-b)(2-b)...(n-b) x^n / (n! (a + n))``, for ``b x <= 1``
-    and ``x <= 0.95``.
+    and ``x <= 0.99`` (Cephes stops at 0.95; beyond, ``1 - I_y(b, a)`` loses
+    digits where a small ``b`` makes ``I`` small; further, the series does).
     """
     t = np.ones_like(x)
     total = 1.0 / a
@@ -553,15 +554,15 @@ def _beta_fraction(a: Array, b: Array, x: Array) -> Array:
 def _betainc_in(a: Array, b: Array, x: Array, y: Array) -> Array:
     """``I_x(a, b)`` on valid arguments: the series, BGRAT or the fraction.
 
-    The power series where ``b x <= 1`` (Cephes); else the side where the
+    The power series where ``b x <= 1`` (as Cephes); else the side where the
     fraction converges fast (Numerical Recipes), ``1 - I_y(b, a)`` above
     ``(a + 1) / (a + b + 2)``; BGRAT there for a large ``a`` and small ``b``.
     """
-    series = (b * x <= 1.0) & (x <= 0.95)
+    series = (b * x <= 1.0) & (x <= 0.99)
     swap = ~series & (x * (a + b + 2.0) > a + 1.0)
     a2, b2 = np.where(swap, b, a), np.where(swap, a, b)
     x2, y2 = np.where(swap, y, x), np.where(swap, x, y)
-    series = (b2 * x2 <= 1.0) & (x2 <= 0.95)
+    series = (b2 * x2 <= 1.0) & (x2 <= 0.99)
     with np.errstate(all="ignore"):
         log_x = np.where(y2 < 0.5, np.log1p(-y2), np.log(x2))
         by_series = np.exp(a2 * log_x - _betaln(a2, b2)) * _on(series, _beta_series, a2, b2, x2)
