@@ -207,7 +207,7 @@ def _tangent_problem(p: _Problem) -> _Problem:
     def both(state: Any, t: Any, *fl: Any) -> Any:
         y, s = state[:p.n], state[p.n:]
         fy, dfy = jvp(lambda y_, *th: p.rhs(y_, t, th), (y, *fl[:k]), (s, *fl[k:]))
-        return concatenate([fy, dfy])
+        return _cat([fy, dfy])
     return _problem_of(p, both, 2 * p.n, p.nt, p.shapes + p.shapes)
 
 
@@ -217,7 +217,7 @@ def _adjoint_problem(p: _Problem) -> _Problem:
         y, a = state[:p.n], state[p.n:2 * p.n]
         fy, back = vjp(lambda y_, *th_: p.rhs(y_, t, th_), y, *th)
         cot = back(a)
-        return concatenate([fy, -cot[0]] + [-reshape_to(c, (-1,)) for c in cot[1:]])
+        return _cat([fy, -cot[0]] + [-reshape_to(c, (-1,)) for c in cot[1:]])
     return _problem_of(p, adjoint, 2 * p.n + _size(p), 2, p.shapes)
 
 
@@ -236,8 +236,14 @@ def _split(p: _Problem, z: Any) -> tuple[Any, Any, list[Any]]:
     return y0, t, out
 
 
-def _flat_all(values: list[Any]) -> list[Any]:
-    return [reshape_to(v, (-1,)) for v in values]
+def _cat(parts: list[Any]) -> Any:
+    """The vectors ``parts`` end to end: NumPy's on plain arrays, else two at a time."""
+    if not any(type(p) is Traced for p in parts):
+        return np.concatenate([np.asarray(p) for p in parts])
+    out = parts[0]
+    for p in parts[1:]:
+        out = concatenate([out, p])
+    return out
 
 
 def _odeint_jvp(dz: Any, ans: Any, problem: _Problem, z: Any) -> Any:
@@ -253,7 +259,7 @@ def _odeint_jvp(dz: Any, ans: Any, problem: _Problem, z: Any) -> Any:
         return ans
     moves = type(dt) is Traced or bool(np.any(np.asarray(dt) != 0))
     s0 = dy0 - problem.rhs(y0, t[0], th) * dt[0] if moves else dy0
-    zt = concatenate([y0, s0, t] + _flat_all(th) + _flat_all(dth))
+    zt = _cat([y0, s0, t] + [reshape_to(v, (-1,)) for v in th + dth])
     sens = odeint_p(_tangent_problem(problem), zt)[:, problem.n:]
     if not moves:
         return sens
@@ -264,26 +270,25 @@ def _odeint_jvp(dz: Any, ans: Any, problem: _Problem, z: Any) -> Any:
 def _odeint_vjp(g: Any, ans: Any, problem: _Problem, z: Any) -> Any:
     """``dL/dz`` from ``g = dL/dys``: the adjoint system, solved backwards between outputs.
 
-    One ``odeint_p`` of the adjoint system per interval (``y``, ``dL/dy``
-    and ``dL/dargs`` together, one vector-Jacobian product of ``func`` per
-    evaluation, as JAX's), each output's ``g`` added at its time; written
-    with ``odeint_p`` and tapegrad functions, so it is differentiated again.
+    One ``odeint_p`` of the adjoint system (``y``, ``dL/dy``, ``dL/dargs``)
+    per interval, each output's ``g`` added at its time; written with
+    ``odeint_p`` and tapegrad functions, so it is differentiated again.
     """
     y0, t, th = _split(problem, z)
     n, nt = problem.n, problem.nt
     if nt == 0:
         return z * 0.0
     adjoint = _adjoint_problem(problem)
-    flat_th = _flat_all(th)
+    flat_th = [reshape_to(v, (-1,)) for v in th]
     a, th_bar = g[nt - 1], np.zeros(_size(problem), dtype=problem.dtype)
     t_bar: list[Any] = [None] * nt
     for i in range(nt - 1, 0, -1):
         t_bar[i] = reductions.sum(problem.rhs(ans[i], t[i], th) * g[i])
-        state = concatenate([ans[i], a, th_bar])
-        end = odeint_p(adjoint, concatenate([state, t[i:i + 1], t[i - 1:i]] + flat_th))[1]
+        state = _cat([ans[i], a, th_bar])
+        end = odeint_p(adjoint, _cat([state, t[i:i + 1], t[i - 1:i]] + flat_th))[1]
         a, th_bar = end[n:2 * n] + g[i - 1], end[2 * n:]
     t_bar[0] = -reductions.sum(problem.rhs(y0, t[0], th) * (a - g[0]))
-    return concatenate([a, astype(stack(t_bar), problem.dtype), th_bar])
+    return _cat([a, astype(stack(t_bar), problem.dtype), th_bar])
 
 
 odeint_p = primitive(_odeint_impl, "odeint", check_rules=False)

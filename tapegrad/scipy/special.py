@@ -31,6 +31,8 @@ from ..arrays import astype
 from ..numpy_dispatch import ufunc_finders
 from ..primitive import Primitive, defpartials, primitive
 from ..shapes import reshape as reshape_to
+from . import _betainc as _b
+from . import _gammainc as _g
 from . import _numerics as _n
 
 __all__ = ["betainc", "digamma", "erf", "erfc", "erfinv", "expit", "gammainc", "gammaincc",
@@ -101,13 +103,13 @@ def _gamma_density(a: Any, x: Any) -> Any:
     return ops.exp(xlogy(a - 1.0, x) - x - gammaln(a))
 
 
-gammainc = _elementwise(_n.gammainc, "gammainc",
+gammainc = _elementwise(_g.gammainc, "gammainc",
                         "``gammainc(a, x)``: the regularized lower incomplete gamma function "
                         "``P(a, x)``.")
-gammaincc = _elementwise(_n.gammaincc, "gammaincc",
+gammaincc = _elementwise(_g.gammaincc, "gammaincc",
                          "``gammaincc(a, x)``: the regularized upper incomplete gamma function "
                          "``Q(a, x) = 1 - P(a, x)``.")
-_gammainc_da = _elementwise(_n.gammainc_da, "gammainc_da",
+_gammainc_da = _elementwise(_g.gammainc_da, "gammainc_da",
                             "``dP(a, x)/da``, computed with the series or continued fraction "
                             "(JAX's ``igamma_grad_a``).")
 defpartials(_gammainc_da, _no_derivative("special.gammainc", "a", "a second time; as in JAX"),
@@ -127,22 +129,20 @@ def _beta_density(a: Any, b: Any, x: Any) -> Any:
     return ops.exp(xlogy(a - 1.0, x) + xlog1py(b - 1.0, -x) - _betaln(a, b))
 
 
-def _betainc_xy(function: str, a_name: str, b_name: str) -> Primitive:
-    """``I_x(a, b)`` given ``x`` and ``y = 1 - x``, ``y`` computed exactly by the caller.
-
-    The derivative flows through ``x`` (the caller's ``y`` moves as ``-x``);
-    in ``a`` and ``b`` it refuses, naming the caller's parameters.
-    """
-    prim = _elementwise(_n.betainc2, "betainc",
-                        "``I_x(a, b)`` from ``(a, b, x, 1 - x)``: the regularized incomplete "
-                        "beta function.")
+def _betainc_of(function: str, a_name: str, b_name: str) -> Primitive:
+    """``I_x(a, b)`` as a primitive whose refusals in ``a`` and ``b`` name ``function``'s."""
+    def impl(a: Any, b: Any, x: Any) -> Any:
+        return _n.run(_b.betainc, a, b, x)
+    impl.__name__ = "betainc"
+    prim = primitive(impl, "betainc", elementwise=True, check_rules=False)
+    prim.__doc__ = "``I_x(a, b)``: the regularized incomplete beta function."
     defpartials(prim, _no_derivative(function, a_name, "a shape"),
                 _no_derivative(function, b_name, "a shape"),
-                lambda ans, a, b, x, y: _beta_density(a, b, x), None)
+                lambda ans, a, b, x: _beta_density(a, b, x))
     return prim
 
 
-_betainc = _betainc_xy("special.betainc", "a", "b")
+_betainc = _betainc_of("special.betainc", "a", "b")
 
 
 def betainc(a: Number, b: Number, x: Number) -> Number:
@@ -163,7 +163,7 @@ def betainc(a: Number, b: Number, x: Number) -> Number:
       >>> round(float(betainc(2.0, 3.0, 0.5)), 12)
       0.6875
     """
-    return _betainc(a, b, x, 1.0 - x)
+    return _betainc(a, b, x)
 
 
 def _t_density(df: Any, t: Any) -> Any:
@@ -173,7 +173,7 @@ def _t_density(df: Any, t: Any) -> Any:
                    - half * ops.log1p(t * t / df))
 
 
-stdtr = _elementwise(_n.stdtr, "stdtr",
+stdtr = _elementwise(_b.stdtr, "stdtr",
                      "``stdtr(df, t)``: Student's t CDF with ``df`` degrees of freedom.")
 defpartials(stdtr, _no_derivative("special.stdtr", "df", "the degrees of freedom"),
             lambda ans, df, t: _t_density(df, t))

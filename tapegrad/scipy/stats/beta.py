@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 from ... import kinks, logic, ops
-from ..special import _betainc_xy, gammaln, xlog1py, xlogy
+from ..special import _betainc_of, gammaln, xlog1py, xlogy
 from ._common import Number, positive, standardize, where_ok
 
 __all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"]
@@ -43,13 +43,13 @@ def pdf(x: Number, a: Number, b: Number, loc: Number = 0, scale: Number = 1) -> 
     return ops.exp(logpdf(x, a, b, loc, scale))
 
 
-_betainc = _betainc_xy("stats.beta.cdf", "a", "b")
+_betainc = _betainc_of("stats.beta.cdf", "a", "b")
 
 
 def _tails(x: Number, a: Number, b: Number, loc: Number, scale: Number) -> tuple[Any, Any]:
     """``(cdf, sf)``: ``I_z(a, b)`` and ``I_(1-z)(b, a)``, ``z`` clipped to ``[0, 1]``."""
     z = kinks.clip(standardize(x, loc, scale), 0.0, 1.0)
-    return _betainc(a, b, z, 1.0 - z), _betainc(b, a, 1.0 - z, z)
+    return _betainc(a, b, z), _betainc(b, a, 1.0 - z)
 
 
 def cdf(x: Number, a: Number, b: Number, loc: Number = 0, scale: Number = 1) -> Number:
@@ -59,13 +59,13 @@ def cdf(x: Number, a: Number, b: Number, loc: Number = 0, scale: Number = 1) -> 
     ``b`` it raises ``NotImplementedError``, as JAX's ``betainc``.
     """
     z = kinks.clip(standardize(x, loc, scale), 0.0, 1.0)
-    return where_ok(positive(a, b, scale), _betainc(a, b, z, 1.0 - z), float("nan"))
+    return where_ok(positive(a, b, scale), _betainc(a, b, z), float("nan"))
 
 
 def sf(x: Number, a: Number, b: Number, loc: Number = 0, scale: Number = 1) -> Number:
     """``P(X > x) = betainc(b, a, 1 - z)``, accurate in the right tail."""
     z = kinks.clip(standardize(x, loc, scale), 0.0, 1.0)
-    return where_ok(positive(a, b, scale), _betainc(b, a, 1.0 - z, z), float("nan"))
+    return where_ok(positive(a, b, scale), _betainc(b, a, 1.0 - z), float("nan"))
 
 
 def logcdf(x: Number, a: Number, b: Number, loc: Number = 0, scale: Number = 1) -> Number:
