@@ -275,7 +275,8 @@ LAYERS: list[tuple[str, set[str]]] = [
                  "replay"}),
     ("transforms", {"tracing", "seeds", "transforms", "jacobians", "check",
                     "batching.interpret", "batching.axes", "batching.nested", "vmap",
-                    "jit_traced", "jit", "solvers", "scipy.integrate"}),
+                    "jit_traced", "jit", "solvers", "scipy.integrate", "loop_body",
+                    "loop_prims", "loop_rules", "loops", "checkpoint"}),
     ("presenters", {"viz", "io", "nn", "optim", "scipy", ""}),
 ]
 
