@@ -98,7 +98,8 @@ def pack_rows_np(stacked: Sequence[np.ndarray], n: int) -> np.ndarray:
     """Stacked leaves as ``n`` rows of their slots, flat."""
     if not stacked:
         return np.zeros(0)
-    return np.concatenate([np.asarray(y, F64).reshape(n, -1) for y in stacked], axis=1).ravel()
+    return np.concatenate([np.asarray(y, F64).reshape(n, int(np.prod(y.shape[1:])))
+                           for y in stacked], axis=1).ravel()
 
 
 # --------------------------------------------------------------------- scan
