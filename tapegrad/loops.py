@@ -62,9 +62,10 @@ def _rows(stacked: list[Any], n: int) -> Any:
     if not _traced(stacked):
         return np.concatenate([np.asarray(x, F64).reshape(n, int(np.prod(np.shape(x)[1:])))
                                for x in stacked], axis=1).ravel()
-    parts = [reshape(astype(x, F64) if kind_of(x).dtype != F64 else x,
-                     (n, int(np.prod(kind_of(x).shape[1:], dtype=int))))
-             for x in stacked]
+    parts = [astype(x, F64) if kind_of(x).dtype != F64 else x for x in stacked]
+    if len(parts) == 1:
+        return reshape(parts[0], (-1,))
+    parts = [reshape(x, (n, int(np.prod(kind_of(x).shape[1:], dtype=int)))) for x in parts]
     return reshape(concatenate(parts, axis=1) if len(parts) > 1 else parts[0], (-1,))
 
 
