@@ -22,7 +22,7 @@ import numpy as np
 
 from . import tree
 from .indexing import getitem
-from .loop_body import F64, Body, Kind, leaves_of, pack, run, trace_body, unpack
+from .loop_body import F64, Body, Kind, leaves_of, pack, pack_np, run, trace_body, unpack, unpack_np
 from .loop_prims import Loop, scan_p, size, zip_p
 from .loop_rules import (
     REMAT,
@@ -61,7 +61,7 @@ class _Remat:
 
 def _remat(r: _Remat, vec: np.ndarray) -> np.ndarray:
     b = r.body
-    return np.asarray(pack(run(b.prog, _inputs(b, vec))), F64)
+    return pack_np(run(b.prog, unpack_np(np.asarray(vec, F64), b.const_kinds + b.in_kinds)))
 
 
 def _inputs(b: Body, vec: Any) -> list[Any]:

@@ -20,6 +20,7 @@ import numpy as np
 from . import loop_rules as _rules  # noqa: F401  (the loops' derivatives)
 from . import tree
 from .arrays import astype, concatenate
+from .checkpoint import checkpoint
 from .indexing import getitem
 from .loop_body import F64, Body, Kind, kind_of, leaves_of, pack, trace_body, unpack
 from .loop_prims import Loop, at, scan_p, size, unzip_p, while_p
@@ -134,13 +135,15 @@ def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any = None,
     x_kinds = [Kind(k.dtype, (), "float" if k.dtype == F64 else "np") if not k.shape else k
                for k in x_kinds]
     x0 = [at(_value(x), 0, k) if n else k.zero() for x, k in zip(xl, x_kinds)]
-    body = trace_body(lambda c, x: _pair(f(tree.unflatten(htd, c), tree.unflatten(xtd, x))),
+    remat = getattr(f, "checkpointed", False)
+    step = getattr(f, "__wrapped__", f) if remat else f   # the scan checkpoints by segments
+    body = trace_body(lambda c, x: _pair(step(tree.unflatten(htd, c), tree.unflatten(xtd, x))),
                       [carry, x0], "scan")
     _check_carry("tg.scan", "f", tree.unflatten(htd, carry), body.out[0],
                  [kind_of(x) for x in carry])
     nh = len(carry)
     loop = Loop(body.prog, body.const_kinds, [kind_of(x) for x in carry], x_kinds,
-                body.out_kinds[nh:], bool(reverse), remat=getattr(f, "checkpointed", False))
+                body.out_kinds[nh:], bool(reverse), remat=remat)
     vec = _cat_vec([np.array([float(n)]), pack(body.consts), pack(carry), _rows(xl, n)])
     out = scan_p(loop, vec)
     new = unpack(out, loop.carry, 1)
@@ -233,7 +236,7 @@ def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any],
         def step(val: Any, i: Any) -> tuple[Any, None]:
             return body_fun(i, val), None
         if getattr(body_fun, "checkpointed", False):
-            step.checkpointed = True    # type: ignore[attr-defined]
+            step = checkpoint(step)
         idx = np.arange(int(lower), max(int(upper), int(lower)), dtype=np.int64)
         return scan(step, init_val, idx, length=len(idx))[0]
     out = while_loop(lambda s: s[0] < upper, lambda s: (s[0] + 1, body_fun(s[0], s[1])),
