@@ -23,7 +23,7 @@ import numpy as np
 from . import tree
 from .indexing import getitem
 from .loop_body import F64, Body, Kind, leaves_of, pack, pack_np, run, trace_body, unpack, unpack_np
-from .loop_prims import Loop, scan_p, size, zip_p
+from .loop_prims import Loop, list_with_body, scan_p, size, zip_p
 from .loop_rules import (
     REMAT,
     _cat,
@@ -37,7 +37,7 @@ from .loop_rules import (
     segment_length,
 )
 from .primitive import Primitive, defjvp, defvjp, primitive
-from .tape import active_tapes
+from .tape import active_tapes, listings
 from .values import Traced
 
 __all__ = ["checkpoint", "remat_cotangent"]
@@ -69,6 +69,7 @@ def _inputs(b: Body, vec: Any) -> list[Any]:
 
 
 remat_p: Primitive = primitive(_remat, "checkpoint", check_rules=False)
+listings[remat_p] = list_with_body
 
 
 def _remat_vjp(g: Any, ans: Any, r: _Remat, vec: Any) -> Any:

@@ -19,7 +19,7 @@ float32, int or bool value is a float64 on the way and cast back.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 
@@ -28,11 +28,12 @@ from .arrays import astype, concatenate
 from .errors import ESCAPED_MSG, EscapedTracerError
 from .indexing import getitem
 from .numerics import ieee
+from .primitive import Primitive
 from .shapes import reshape
 from .staging.lower import lower
 from .staging.passes import optimize
-from .staging.program import Const, Eqn, Program, from_tape, is_guard
-from .tape import Tape, active_tapes
+from .staging.program import Program, from_tape, is_guard
+from .tape import Const, Eqn, Tape, active_tapes
 from .values import Traced, primal_value
 
 __all__ = ["Kind", "Body", "kind_of", "normalize", "pack", "pack_np", "run", "trace_body",
@@ -247,13 +248,14 @@ def run(prog: Program, inputs: Sequence[Any]) -> list[Any]:
     env = dict(zip(prog.inputs, inputs))
     with ieee():
         for e in prog.eqns:
+            prim = cast(Primitive, e.prim)           # a program's equations all have one
             argv = [env[a] if type(a) is int else a.value for a in e.args]  # type: ignore[union-attr]
             for a in argv:
                 if a.__class__ is Traced:
-                    env[e.out] = e.prim(*argv)
+                    env[e.out] = prim(*argv)
                     break
             else:
-                env[e.out] = e.prim.impl(*argv)
+                env[e.out] = prim.impl(*argv)
     return [env[o] if type(o) is int else o.value for o in prog.outputs]  # type: ignore[union-attr]
 
 

@@ -24,6 +24,7 @@ import numpy as np
 from .loop_body import F64, Kind, compiled, pack_np, unpack_np
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .staging.program import Program
+from .tape import Const, Eqn, _kind, listings, operand
 
 __all__ = ["Loop", "embed_p", "scan_p", "unzip_p", "while_p", "zip_p"]
 
@@ -76,6 +77,16 @@ class Loop:
         return "\n".join(indent + line for line in parts)
 
 
+def list_with_body(e: Eqn) -> str:
+    """A loop's record as listed: its line, then its body's program indented."""
+    kind = _kind(e.ans)
+    line = f"v{e.out}{':' + kind if kind else ''} = {getattr(e.prim, 'name', '')} " + " ".join(
+        operand(a) for a in e.args)
+    bodies = [a.value.listing() for a in e.args
+              if isinstance(a, Const) and hasattr(a.value, "listing")]
+    return "\n".join([line, *bodies])
+
+
 def at(x: np.ndarray, i: int, k: Kind) -> Any:
     """Step ``i`` of a stacked leaf, as the body's kind."""
     v = x[i]
@@ -122,6 +133,7 @@ def _scan(loop: Loop, vec: np.ndarray) -> np.ndarray:
 
 
 scan_p: Primitive = primitive(_scan, "scan", check_rules=False)
+listings[scan_p] = list_with_body
 
 
 # -------------------------------------------------------------------- while
@@ -141,6 +153,7 @@ def _while(loop: Loop, vec: np.ndarray) -> np.ndarray:
 
 
 while_p: Primitive = primitive(_while, "while", check_rules=False)
+listings[while_p] = list_with_body
 
 
 # --------------------------------------------------------------------- rows

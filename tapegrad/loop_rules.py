@@ -25,10 +25,11 @@ import numpy as np
 from .arrays import astype, concatenate
 from .indexing import getitem
 from .loop_body import F64, Kind, kind_of, run, trace_body
-from .loop_prims import Loop, scan_p, size, unzip_p, while_p, zip_p
+from .loop_prims import Loop, list_with_body, scan_p, size, unzip_p, while_p, zip_p
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .shapes import broadcast_to
 from .staging.program import Program
+from .tape import listings
 from .transforms import jvp, vjp
 from .values import Traced, primal_value
 
@@ -224,6 +225,7 @@ def _while_cotangent(loop: Loop, vec: Any, ans: Any, g: Any) -> Any:
 # as many steps as it ran, which only its impl knows, so what ``vmap`` and
 # ``jit`` see keeps one shape for every trip count (each example its own).
 while_vjp_p: Primitive = primitive(_while_cotangent, "while_vjp", check_rules=False)
+listings[while_vjp_p] = list_with_body
 
 
 def _while_vjp_rule(k: int) -> Callable[..., Any]:

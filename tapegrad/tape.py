@@ -321,7 +321,6 @@ def format_tape(tape: Tape, values: bool = False) -> str:
         if values:
             line = line.ljust(40) + f" = {_value(e.ans)}"
         lines.append(line.rstrip())
-        lines += [a.listing() for a in args if hasattr(a, "listing")]   # a loop's body
     if tape.output_names:          # say what each output is: out['a'], grad p['w']
         lines.append("outputs:")
         lines += [f"  {operand(x)}".ljust(21) + f" # {name}"
