@@ -529,3 +529,54 @@ def test_checkpoint_of_a_function_recomputes_and_keeps_derivatives():
     # the tape of grad holds the checkpoint record, not f's inside
     tape = tg.make_tape(lambda x: tg.vjp(h, x)[0])(0.3)
     assert "checkpoint" in str(tape) and "\n  v" in str(tape)
+
+
+# ------------------------------------------------------------ more corners
+def test_reverse_scan_derivatives():
+    xs = np.linspace(-1, 1, 7)
+    f = lambda a: tg.sum(tg.scan(lambda c, x: (tg.sin(c * a + x), c * x), 0.3, xs,
+                                 reverse=True)[1])
+
+    def ref(a):
+        c, ys = 0.3, [None] * 7
+        for i in range(6, -1, -1):
+            ys[i] = c * xs[i]
+            c = tg.sin(c * a + xs[i])
+        return tg.sum(tg.stack(ys))
+    same(f(0.7), ref(0.7))
+    close(tg.grad(f)(0.7), tg.grad(ref)(0.7), rtol=1e-14)
+    close(tg.jvp(f, (0.7,), (1.0,)), tg.jvp(ref, (0.7,), (1.0,)), rtol=1e-14)
+    close(tg.grad(tg.grad(f))(0.7), tg.grad(tg.grad(ref))(0.7), rtol=1e-12)
+
+
+def test_fori_loop_with_a_checkpointed_body_and_constant_outputs():
+    for a in (0.9, 1.3):
+        g1 = tg.grad(lambda a: tg.fori_loop(0, 50, tg.checkpoint(
+            lambda i, x: tg.sin(x * a) + 0.1 * i), 0.3))(a)
+        g2 = tg.grad(lambda a: tg.fori_loop(0, 50, lambda i, x: tg.sin(x * a) + 0.1 * i,
+                                            0.3))(a)
+        same(g1, g2)
+    xs = np.linspace(-1, 1, 4)
+    same(tg.scan(lambda c, x: (c + x, 0.0), 0.0, xs), scan_ref(lambda c, x: (c + x, 0.0),
+                                                               0.0, xs))
+    assert tg.grad(lambda a: tg.sum(tg.scan(lambda c, x: (1.0, c * a), 0.0, xs)[1]))(2.0) == 3.0
+    assert tg.grad(lambda a: tg.scan(lambda c, x: (c * a, None), 2.0, np.zeros(0))[0])(3.0) == 0.0
+
+
+def test_while_loop_jacobians_and_integer_carries():
+    w = lambda a: tg.while_loop(lambda s: s[0] < 10.0, lambda s: (s[0] * a, s[1] + 1), (1.0, 0))
+    value, tangent = tg.jvp(w, (2.0,), (1.0,))
+    assert value == (16.0, 4) and tangent[0] == 32.0 and tangent[1] == 0
+    assert tg.jacfwd(lambda a: w(a)[0])(2.0) == tg.jacrev(lambda a: w(a)[0])(2.0) == 32.0
+    assert tg.hessian(lambda a: w(a)[0])(2.0) == 4 * 3 * 2.0 ** 2
+
+
+def test_float32_arrays_through_while_under_every_transform():
+    f = lambda a: tg.sum(tg.while_loop(lambda x: tg.sum(x) < np.float32(30.0), lambda x: a * x,
+                                       np.ones(3, np.float32)))
+    a = np.full(3, 2.0, np.float32)
+    for got in (tg.grad(f)(a), tg.jit(tg.grad(f))(a), tg.vmap(tg.grad(f))(np.stack([a, a]))[0]):
+        assert got.dtype == np.float32
+        same(got, np.full(3, 32.0, np.float32))
+    value, tangent = tg.jvp(f, (a,), (np.ones(3, np.float32),))
+    assert value.dtype == tangent.dtype == np.float32 and tangent == 96.0
