@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from . import loop_batching as _batching  # noqa: F401  (the loops under vmap)
 from . import loop_rules as _rules  # noqa: F401  (the loops' derivatives)
 from . import tree
 from .arrays import astype, concatenate

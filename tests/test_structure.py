@@ -276,7 +276,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("transforms", {"tracing", "seeds", "transforms", "jacobians", "check",
                     "batching.interpret", "batching.axes", "batching.nested", "vmap",
                     "jit_traced", "jit", "solvers", "scipy.integrate", "loop_body",
-                    "loop_prims", "loop_rules", "loops", "checkpoint"}),
+                    "loop_prims", "loop_rules", "loop_batching", "loops", "checkpoint"}),
     ("presenters", {"viz", "io", "nn", "optim", "scipy", ""}),
 ]
 

@@ -1,0 +1,106 @@
+"""``vmap`` of the loop primitives: the body runs on the whole batch, step by step.
+
+A batched ``while_p`` runs while any example's condition holds: each step
+plays the condition, then the body, on the examples still running (the
+finished ones are left out, so their carry stays as it was), as ``vmap``
+plays any program (``batching.interpret.play``: a scalar body is compiled
+once for the batch). Each example gets its own trip count, and the result
+is what a Python loop over the examples gives. A batched ``scan_p`` whose
+examples share their number of steps runs each step on the whole batch;
+otherwise, and for the other loop records, each example runs its own loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+import numpy as np
+
+from .batching.interpret import Spec, play
+from .batching.rules import batch_rules, per_example
+from .loop_body import F64, Kind
+from .loop_prims import Loop, rows_np, scan_p, size, while_p
+from .staging.program import Program
+
+__all__: list[str] = []
+
+
+def _spec(loop: Loop, which: str) -> Spec:
+    key = "batched " + which
+    if key not in loop.derived:
+        prog = loop.body if which == "body" else loop.cond
+        loop.derived[key] = Spec(cast(Program, prog), None)     # type: ignore[assignment]
+    return loop.derived[key]    # type: ignore[return-value]
+
+
+def _leaves(block: np.ndarray, kinds: Sequence[Kind]) -> list[np.ndarray]:
+    """Batched leaves ``(n, *shape)`` of ``kinds`` from the columns of ``block``."""
+    out, a = [], 0
+    for k in kinds:
+        out.append(block[:, a:a + k.size].reshape((len(block),) + k.shape).astype(k.dtype))
+        a += k.size
+    return out
+
+
+def _columns(leaves: Sequence[Any], n: int) -> np.ndarray:
+    """Batched leaves as an ``(n, slots)`` float64 block."""
+    if not leaves:
+        return np.zeros((n, 0))
+    return np.concatenate([np.broadcast_to(np.asarray(x, F64), (n,) + np.shape(x)[1:])
+                           .reshape(n, -1) for x in leaves], axis=1)
+
+
+def _step(spec: Spec, inputs: list[np.ndarray], idx: np.ndarray) -> list[Any]:
+    """``spec``'s program on examples ``idx``, each output batched to ``len(idx)``."""
+    _, outs, flags, _ = play(spec, inputs, [0] * len(inputs), idx)
+    return [o if b else np.broadcast_to(np.asarray(o), (len(idx),) + np.shape(o))
+            for o, b in zip(outs, flags)]
+
+
+def _while_batched(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    loop = values[0]
+    vec = np.broadcast_to(np.asarray(values[1], F64), (n,) + np.shape(values[1])[-1:])
+    cc, cs = size(loop.cond_consts), size(loop.consts)
+    cconsts = _leaves(vec[:, 1:1 + cc], loop.cond_consts)
+    consts = _leaves(vec[:, 1 + cc:1 + cc + cs], loop.consts)
+    carry = [np.array(x) for x in _leaves(vec[:, 1 + cc + cs:], loop.carry)]
+    count, active = np.zeros(n), np.arange(n)
+    cond, body = _spec(loop, "cond"), _spec(loop, "body")
+    while len(active):
+        going = np.asarray(_step(cond, cconsts + carry, active)[0], dtype=bool).reshape(-1)
+        active = active[going]
+        if not len(active):
+            break
+        for x, new in zip(carry, _step(body, consts + carry, active)):
+            x[active] = new
+        count[active] += 1
+    return np.concatenate([count[:, None], _columns(carry, n)], axis=1)
+
+
+def _scan_batched(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    loop: Loop = values[0]
+    vec = np.broadcast_to(np.asarray(values[1], F64), (n,) + np.shape(values[1])[-1:])
+    steps = vec[:, 0]
+    if not n or (steps != steps[0]).any():
+        return per_example(e, values, batched, n)
+    m = int(steps[0])
+    cs, hs = size(loop.consts), size(loop.carry)
+    consts = _leaves(vec[:, 1:1 + cs], loop.consts)
+    carry = _leaves(vec[:, 1 + cs:1 + cs + hs], loop.carry)
+    xs = [rows_np(r, m, loop.xs) for r in vec[:, 1 + cs + hs:]] if loop.xs else []
+    ys: list[list[Any]] = []
+    spec, idx, nh = _spec(loop, "body"), np.arange(n), len(carry)
+    for i in (range(m - 1, -1, -1) if loop.reverse else range(m)):
+        xi = [np.stack([ex[j][i] for ex in xs]) for j in range(len(loop.xs))]
+        outs = _step(spec, consts + carry + xi, idx)
+        carry, ys = outs[:nh], ys + [outs[nh:]]
+    if loop.reverse:
+        ys.reverse()
+    rows = np.stack([_columns(y, n) for y in ys], axis=1).reshape(n, -1) if m and ys[0] \
+        else np.zeros((n, 0))
+    return np.concatenate([steps[:, None], _columns(carry, n), rows], axis=1)
+
+
+batch_rules[while_p] = _while_batched
+batch_rules[scan_p] = _scan_batched
