@@ -120,11 +120,15 @@ def checkpoint(fun: Callable[..., Any], *, prevent_cse: bool = True,
                                   "supported.")
 
     @functools.wraps(fun)
-    def wrapped(*args: Any) -> Any:
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not active_tapes():
-            return fun(*args)
-        leaves, td = leaves_of(args)
-        body = trace_body(lambda xs: fun(*tree.unflatten(td, xs)), [leaves], "checkpoint")
+            return fun(*args, **kwargs)
+        leaves, td = leaves_of((args, kwargs))
+
+        def flat(xs: list[Any]) -> Any:
+            a, kw = tree.unflatten(td, xs)
+            return fun(*a, **kw)
+        body = trace_body(flat, [leaves], "checkpoint")
         vec = pack(list(body.consts) + leaves)
         out = unpack(remat_p(_Remat(body), vec), body.out_kinds)
         return tree.unflatten(tree.structure(body.out), out)

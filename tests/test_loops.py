@@ -580,3 +580,40 @@ def test_float32_arrays_through_while_under_every_transform():
         same(got, np.full(3, 32.0, np.float32))
     value, tangent = tg.jvp(f, (a,), (np.ones(3, np.float32),))
     assert value.dtype == tangent.dtype == np.float32 and tangent == 96.0
+
+
+_OPS = [lambda c, x, a: tg.sin(c * a) + x, lambda c, x, a: c * a - x * c,
+        lambda c, x, a: tg.tanh(c + a * x), lambda c, x, a: c / (1.0 + a * a) + x]
+
+
+@settings(max_examples=25, deadline=None, derandomize=bool(os.environ.get("CI")))
+@given(st.integers(0, 12), st.lists(st.integers(0, len(_OPS) - 1), min_size=1, max_size=3),
+       st.booleans(), st.floats(-1.5, 1.5))
+def test_random_scan_programs(n, ops, reverse, a):
+    xs = np.linspace(-1.0, 1.0, n)
+
+    def step(a):
+        def f(c, x):
+            for k in ops:
+                c = _OPS[k](c, x, a)
+            return c, c * x
+        return f
+
+    def loss(a, scanner):
+        c, ys = scanner(step(a), 0.25, xs, reverse=reverse)
+        return c + (tg.sum(ys) if n else 0.0)
+
+    def ref_scan(f, init, xs, reverse):
+        c, ys = init, [None] * n
+        for i in (range(n - 1, -1, -1) if reverse else range(n)):
+            c, ys[i] = f(c, xs[i])
+        return c, tg.stack(ys) if n else None
+    same(loss(a, tg.scan), loss(a, ref_scan))
+    g = tg.grad(loss)(a, tg.scan)
+    close(g, tg.grad(loss)(a, ref_scan), rtol=1e-11, atol=1e-12)
+    same(tg.jit(tg.grad(loss), static_argnums=1)(a, tg.scan), g)
+    same(tg.make_tape(lambda a: loss(a, tg.scan))(a)(a * 0.5), loss(a * 0.5, tg.scan))
+    close(tg.jvp(lambda a: loss(a, tg.scan), (a,), (1.0,))[1], g, rtol=1e-11, atol=1e-12)
+    batch = np.array([a, a * 0.5])
+    close(tg.vmap(lambda a: tg.grad(loss)(a, tg.scan))(batch),
+          [tg.grad(loss)(v, tg.scan) for v in batch], rtol=1e-12, atol=1e-13)
