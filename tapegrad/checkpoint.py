@@ -22,8 +22,20 @@ import numpy as np
 
 from . import tree
 from .indexing import getitem
-from .loop_body import F64, Body, Kind, leaves_of, pack, pack_np, run, trace_body, unpack, unpack_np
-from .loop_prims import Loop, list_with_body, scan_p, size, zip_p
+from .loop_body import (
+    F64,
+    Body,
+    Kind,
+    leaves_of,
+    pack,
+    pack_np,
+    renumbered,
+    run,
+    trace_body,
+    unpack,
+    unpack_np,
+)
+from .loop_prims import Loop, list_with_body, pack_inputs, scan_p, size, zip_p
 from .loop_rules import (
     REMAT,
     _cat,
@@ -56,7 +68,7 @@ class _Remat:
 
     def listing(self, indent: str = "  ") -> str:
         """The function's program, indented, for ``print(tape)``."""
-        return "\n".join(indent + line for line in str(self.body.prog).splitlines())
+        return "\n".join(indent + line for line in str(renumbered(self.body.prog)).splitlines())
 
 
 def _remat(r: _Remat, vec: np.ndarray) -> np.ndarray:
@@ -129,7 +141,7 @@ def checkpoint(fun: Callable[..., Any], *, prevent_cse: bool = True,
             a, kw = tree.unflatten(td, xs)
             return fun(*a, **kw)
         body = trace_body(flat, [leaves], "checkpoint")
-        vec = pack(list(body.consts) + leaves)
+        vec = pack_inputs(0, [*body.consts, *leaves])
         out = unpack(remat_p(_Remat(body), vec), body.out_kinds)
         return tree.unflatten(tree.structure(body.out), out)
     wrapped.checkpointed = True    # type: ignore[attr-defined]

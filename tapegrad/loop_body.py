@@ -243,6 +243,19 @@ def _closures(prog: Program, tape: Tape) -> tuple[Program, list[Any]]:
                    tuple(consts) + prog.seen), consts
 
 
+def renumbered(prog: Program) -> Program:
+    """``prog`` with its values numbered in order (inputs first), for listing it."""
+    new = {old: k for k, old in enumerate(prog.inputs)}
+    for e in prog.eqns:
+        new[e.out] = len(new)
+
+    def r(a: Any) -> Any:
+        return new[a] if type(a) is int else a
+    eqns = tuple(Eqn(e.prim, new[e.out], tuple(map(r, e.args)), e.ans) for e in prog.eqns)
+    return Program(tuple(range(len(prog.inputs))), eqns, tuple(map(r, prog.outputs)), {},
+                   prog.seen)
+
+
 def run(prog: Program, inputs: Sequence[Any]) -> list[Any]:
     """Play ``prog`` on ``inputs``: impls on plain numbers, recorded on traced ones."""
     env = dict(zip(prog.inputs, inputs))

@@ -21,12 +21,17 @@ from typing import Any
 
 import numpy as np
 
-from .loop_body import F64, Kind, compiled, pack_np, unpack_np
+from .arrays import astype
+from .batching.rules import batch_rules
+from .indexing import getitem
+from .loop_body import F64, Kind, compiled, kind_of, pack_np, renumbered, unpack, unpack_np
 from .primitive import Primitive, defjvp, defvjp, primitive
+from .shapes import reshape
 from .staging.program import Program
 from .tape import Const, Eqn, _kind, listings, operand
+from .values import Traced
 
-__all__ = ["Loop", "embed_p", "scan_p", "unzip_p", "while_p", "zip_p"]
+__all__ = ["Loop", "embed_p", "pack_inputs", "pack_p", "scan_p", "unzip_p", "while_p", "zip_p"]
 
 
 def size(kinds: Sequence[Kind]) -> int:
@@ -72,8 +77,9 @@ class Loop:
 
     def listing(self, indent: str = "  ") -> str:
         """The body (and condition) as an indented program, for ``print(tape)``."""
-        parts = [] if self.cond is None else ["cond:", *str(self.cond).splitlines(), "body:"]
-        parts += str(self.body).splitlines()
+        parts = [] if self.cond is None else [
+            "cond:", *str(renumbered(self.cond)).splitlines(), "body:"]
+        parts += str(renumbered(self.body)).splitlines()
         return "\n".join(indent + line for line in parts)
 
 
@@ -154,6 +160,70 @@ def _while(loop: Loop, vec: np.ndarray) -> np.ndarray:
 
 while_p: Primitive = primitive(_while, "while", check_rules=False)
 listings[while_p] = list_with_body
+
+
+# --------------------------------------------------------------------- pack
+def _pack(n: int, nflat: int, *leaves: Any) -> np.ndarray:
+    """The first ``nflat`` leaves' slots, then the others' as ``n`` rows."""
+    parts = [np.asarray(x, F64).reshape(-1) for x in leaves[:nflat]]
+    parts.append(pack_rows_np([np.asarray(x) for x in leaves[nflat:]], n))
+    return np.concatenate(parts)
+
+
+# One record packs a loop's inputs: the values it reads from outside stay
+# constants of the record (a reshape of each would be recorded on their tape).
+pack_p: Primitive = primitive(_pack, "pack", check_rules=False)
+
+
+def _pack_vjp(k: int) -> Any:
+    def rule(g: Any, ans: Any, n: int, nflat: int, *leaves: Any) -> Any:
+        kinds = [kind_of(x) for x in leaves]
+        if kinds[k].dtype.kind != "f":
+            return None
+        if k < nflat:
+            return unpack(g, [kinds[k]], size(kinds[:k]))[0]
+        rows = kinds[nflat:]
+        widths = tuple(q.size // max(q.shape[0], 1) if q.shape else 1 for q in rows)
+        col = unzip_p(widths, k - nflat, getitem(g, slice(size(kinds[:nflat]), None)))
+        col = reshape(col, kinds[k].shape)
+        return astype(col, kinds[k].dtype) if kinds[k].dtype != F64 else col
+    return rule
+
+
+def _pack_jvp(k: int) -> Any:
+    def rule(t: Any, ans: Any, n: int, nflat: int, *leaves: Any) -> Any:
+        if kind_of(leaves[k]).dtype.kind != "f":
+            return None
+        return pack_p(n, nflat, *(t if j == k else kind_of(x).zero()
+                                  for j, x in enumerate(leaves)))
+    return rule
+
+
+_MAX_LEAVES = 2048
+defvjp(pack_p, None, None, *(_pack_vjp(k) for k in range(_MAX_LEAVES)))
+defjvp(pack_p, None, None, *(_pack_jvp(k) for k in range(_MAX_LEAVES)))
+
+
+def _pack_batched(e: Any, values: list[Any], batched: list[bool], b: int) -> Any:
+    n, nflat, leaves = values[0], values[1], values[2:]
+    full = [np.broadcast_to(np.asarray(x, F64), (b,) + np.shape(x)[1 if f else 0:])
+            for x, f in zip(leaves, batched[2:])]
+    parts = [x.reshape(b, -1) for x in full[:nflat]]
+    rows = [x.reshape(b, n, int(np.prod(x.shape[2:]))) for x in full[nflat:]]
+    if rows:
+        parts.append(np.concatenate(rows, axis=2).reshape(b, -1))
+    return np.concatenate(parts, axis=1) if parts else np.zeros((b, 0))
+
+
+batch_rules[pack_p] = _pack_batched
+
+
+def pack_inputs(n: int, flat: Sequence[Any], stacked: Sequence[Any] = ()) -> Any:
+    """A loop's input vector: ``flat`` leaves, then ``stacked`` ones as ``n`` rows."""
+    leaves = [*flat, *stacked]
+    if any(type(x) is Traced for x in leaves):
+        return pack_p(n, len(flat), *leaves)
+    return _pack(n, len(flat), *leaves)
 
 
 # --------------------------------------------------------------------- rows

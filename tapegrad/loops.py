@@ -20,11 +20,11 @@ import numpy as np
 from . import loop_batching as _batching  # noqa: F401  (the loops under vmap)
 from . import loop_rules as _rules  # noqa: F401  (the loops' derivatives)
 from . import tree
-from .arrays import astype, concatenate
+from .arrays import astype
 from .checkpoint import checkpoint
 from .indexing import getitem
-from .loop_body import F64, Body, Kind, kind_of, leaves_of, pack, trace_body, unpack
-from .loop_prims import Loop, at, scan_p, size, unzip_p, while_p
+from .loop_body import F64, Body, Kind, kind_of, leaves_of, trace_body, unpack
+from .loop_prims import Loop, at, pack_inputs, scan_p, size, unzip_p, while_p
 from .shapes import reshape
 from .tracing import check_callable
 from .values import Traced
@@ -55,20 +55,6 @@ def _check_carry(what: str, name: str, given: Any, body_out: Any, kinds: list[Ki
 
 def _traced(leaves: list[Any]) -> bool:
     return any(type(x) is Traced for x in leaves)
-
-
-def _rows(stacked: list[Any], n: int) -> Any:
-    """Stacked leaves (traced or not) as ``n`` rows of their float64 slots, flat."""
-    if not stacked:
-        return np.zeros(0)
-    if not _traced(stacked):
-        return np.concatenate([np.asarray(x, F64).reshape(n, int(np.prod(np.shape(x)[1:])))
-                               for x in stacked], axis=1).ravel()
-    parts = [astype(x, F64) if kind_of(x).dtype != F64 else x for x in stacked]
-    if len(parts) == 1:
-        return reshape(parts[0], (-1,))
-    parts = [reshape(x, (n, int(np.prod(kind_of(x).shape[1:], dtype=int)))) for x in parts]
-    return reshape(concatenate(parts, axis=1) if len(parts) > 1 else parts[0], (-1,))
 
 
 def _unrows(tail: Any, n: int, kinds: list[Kind]) -> list[Any]:
@@ -145,10 +131,10 @@ def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any = None,
     nh = len(carry)
     loop = Loop(body.prog, body.const_kinds, [kind_of(x) for x in carry], x_kinds,
                 body.out_kinds[nh:], bool(reverse), remat=remat)
-    vec = _cat_vec([np.array([float(n)]), pack(body.consts), pack(carry), _rows(xl, n)])
+    vec = pack_inputs(n, [np.array([float(n)]), *body.consts, *carry], xl)
     out = scan_p(loop, vec)
     new = unpack(out, loop.carry, 1)
-    ys = _unrows(getitem(out, slice(1 + size(loop.carry), None)), n, loop.ys)
+    ys = _unrows(getitem(out, slice(1 + size(loop.carry), None)), n, loop.ys) if loop.ys else []
     return (tree.unflatten(htd, new),
             tree.unflatten(tree.structure(body.out[1]), ys))
 
@@ -158,13 +144,6 @@ def _pair(out: Any) -> tuple[Any, Any]:
         raise TypeError(f"tg.scan: f must return a pair (carry, y), got "
                         f"{type(out).__name__}.")
     return out[0], out[1]
-
-
-def _cat_vec(parts: list[Any]) -> Any:
-    parts = [p for p in parts if type(p) is Traced or np.size(p)]
-    if any(type(p) is Traced for p in parts):
-        return concatenate(parts)
-    return np.concatenate(parts)
 
 
 def while_loop(cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any],
@@ -197,7 +176,7 @@ def while_loop(cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any],
     _check_carry("tg.while_loop", "body_fun", tree.unflatten(htd, carry), body.out, kinds)
     loop = Loop(body.prog, body.const_kinds, kinds, [], [], cond=cond.prog,
                 cond_consts=cond.const_kinds)
-    vec = _cat_vec([np.zeros(1), pack(cond.consts), pack(body.consts), pack(carry)])
+    vec = pack_inputs(0, [np.zeros(1), *cond.consts, *body.consts, *carry])
     return tree.unflatten(htd, unpack(while_p(loop, vec), kinds, 1))
 
 
