@@ -198,19 +198,51 @@ def _drop_shadows(marks: list[tuple[Tape, int]], prog: Program) -> None:
 
     A body record that mixes an outer value with its own is also computed
     one level out (that is how nested tapes record); nothing reads those
-    copies, so they go, and the outer tapes hold only the loop's record.
+    copies, so they go, and the outer tapes hold only the loop's record and
+    what the body reads from them (``1e-9 * a`` computed in the body, say),
+    renumbered, innermost tape first.
     """
-    read = {(id(a.value.tape), a.value.id) for e in prog.eqns for a in e.args
-            if isinstance(a, Const) and type(a.value) is Traced}
-    read |= {(id(o.value.tape), o.value.id) for o in prog.outputs
-             if isinstance(o, Const) and type(o.value) is Traced}
-    if any(tid == id(t) and i >= n for t, n in marks for tid, i in read):
-        return          # a value made during the trace is read (a loop in a loop): keep all
-    for t, n in marks:
-        if t.active and len(t.records) > n:
-            del t.records[n:]
-            for i in [i for i in t.sources if i >= n]:
-                del t.sources[i]
+    objs = {id(x): x for x in _read(prog)}
+    for t, n in sorted(marks, key=lambda m: -m[0].level):
+        if not t.active or len(t.records) == n:
+            continue
+        here = [x for x in objs.values() if x.tape is t]
+        keep = _needed(t, n, [x.id for x in here if x.id >= n])
+        new = {i: n + k for k, i in enumerate(keep)}
+        kept = [t.records[i] for i in keep]
+        del t.records[n:]
+        for rec in kept:
+            flat = list(rec)
+            for k in range(2, len(flat), 2):
+                flat[k] = new.get(flat[k], flat[k])
+            t.records.append(tuple(flat))
+        for i in [i for i in t.sources if i >= n]:
+            src = t.sources.pop(i)
+            if i in new:
+                t.sources[new[i]] = src
+        for x in here:
+            x.id = new.get(x.id, x.id)
+        objs = {id(v): v for rec in kept for v in (rec[1], *rec[3::2]) if type(v) is Traced}
+        objs |= {id(x): x for x in _read(prog) if x.tape is not t}
+
+
+def _read(prog: Program) -> list[Traced]:
+    """The outer values a traced body reads (its constants that are traced)."""
+    found = [a.value for e in prog.eqns for a in e.args
+             if isinstance(a, Const) and type(a.value) is Traced]
+    return found + [o.value for o in prog.outputs
+                    if isinstance(o, Const) and type(o.value) is Traced]
+
+
+def _needed(t: Tape, n: int, ids: list[int]) -> list[int]:
+    """The records from ``n`` on that ``ids`` depend on, ascending."""
+    keep: set[int] = set()
+    while ids:
+        i = ids.pop()
+        if i not in keep:
+            keep.add(i)
+            ids += [j for j in t.records[i][2::2] if j is not None and j >= n]
+    return sorted(keep)
 
 
 def _plain(x: Any) -> Any:

@@ -617,3 +617,19 @@ def test_random_scan_programs(n, ops, reverse, a):
     batch = np.array([a, a * 0.5])
     close(tg.vmap(lambda a: tg.grad(loss)(a, tg.scan))(batch),
           [tg.grad(loss)(v, tg.scan) for v in batch], rtol=1e-12, atol=1e-13)
+
+
+def test_the_tape_holds_the_loop_not_copies_of_its_body():
+    def f(a):
+        def inner(i, x):
+            return tg.fori_loop(0, 3, lambda j, y: tg.sin(y) * a + i, x)
+        return tg.while_loop(lambda x: tg.abs(x * x - a) > 1e-3 * a,   # reads 1e-3 * a
+                             lambda x: 0.5 * (x + a / x), tg.fori_loop(0, 2, inner, a))
+    for tape in (tg.make_tape(f)(2.0), tg.make_tape(tg.grad(f))(2.0)):
+        top = [line for line in str(tape).splitlines() if not line.startswith(" ")]
+        assert not any(op in line for line in top for op in (" abs ", " sin ", " div "))
+    tape = tg.make_tape(f)(2.0)
+    for a in (2.0, 3.0, 0.7):
+        same(tape(a), f(a))
+    close(tg.grad(f)(2.0), central(f, 2.0), rtol=1e-6)
+    close(tg.jit(tg.grad(f))(3.0), tg.grad(f)(3.0), rtol=1e-15)
