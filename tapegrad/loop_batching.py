@@ -21,6 +21,7 @@ from .batching.interpret import Spec, play
 from .batching.rules import batch_rules, per_example
 from .loop_body import F64, Kind
 from .loop_prims import Loop, rows_np, scan_p, size, while_p
+from .loop_rules import derived, while_vjp_p
 from .staging.program import Program
 
 __all__: list[str] = []
@@ -102,5 +103,32 @@ def _scan_batched(e: Any, values: list[Any], batched: list[bool], n: int) -> Any
     return np.concatenate([steps[:, None], _columns(carry, n), rows], axis=1)
 
 
+def _while_vjp_batched(e: Any, values: list[Any], batched: list[bool], b: int) -> Any:
+    """A batch of while loops' backward passes, each over its own trip count."""
+    loop: Loop = values[0]
+    vec, ans, g = (np.broadcast_to(np.asarray(v, F64), (b,) + np.shape(v)[-1:])
+                   for v in values[1:4])
+    cc, cs, hs = size(loop.cond_consts), size(loop.consts), size(loop.carry)
+    nc, trips = len(loop.consts), ans[:, 0]
+    consts = _leaves(vec[:, 1 + cc:1 + cc + cs], loop.consts)
+    carry = [np.array(x) for x in _leaves(vec[:, 1 + cc + cs:], loop.carry)]
+    stored, body = [], _spec(loop, "body")
+    for i in range(int(trips.max(initial=0))):         # the carries, as the loops ran
+        active = np.flatnonzero(trips > i)
+        stored.append([x.copy() for x in carry])
+        for x, new in zip(carry, _step(body, consts + carry, active)):
+            x[active] = new
+    back = derived(derived(loop, "scan"), "backward")
+    acc = [np.array(x) for x in _leaves(np.zeros((b, cs)), loop.consts)] + \
+        [np.array(x) for x in _leaves(g[:, 1:1 + hs], loop.carry)]
+    spec = _spec(back, "body")
+    for i in range(len(stored) - 1, -1, -1):
+        active = np.flatnonzero(trips > i)
+        for x, new in zip(acc, _step(spec, consts + acc + stored[i], active)[:nc + len(carry)]):
+            x[active] = new
+    return np.concatenate([np.zeros((b, 1 + cc)), _columns(acc, b)], axis=1)
+
+
 batch_rules[while_p] = _while_batched
+batch_rules[while_vjp_p] = _while_vjp_batched
 batch_rules[scan_p] = _scan_batched

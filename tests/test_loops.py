@@ -633,3 +633,19 @@ def test_the_tape_holds_the_loop_not_copies_of_its_body():
         same(tape(a), f(a))
     close(tg.grad(f)(2.0), central(f, 2.0), rtol=1e-6)
     close(tg.jit(tg.grad(f))(3.0), tg.grad(f)(3.0), rtol=1e-15)
+
+
+def test_vmap_of_grad_of_while_with_batched_and_shared_values():
+    def f(a, b):
+        s = tg.while_loop(lambda s: s[0] < 10.0 * b,
+                          lambda s: (s[0] * a + s[2], s[1] + 1, s[2] * 0.5), (1.0, 0, b))
+        return s[0] + s[2] * s[1]
+    A, B = np.array([1.5, 2.0, 3.0, 1.1]), np.array([1.0, 0.5, 2.0, 1.3])
+    got = tg.vmap(tg.grad(f, argnums=(0, 1)))(A, B)
+    for k, (a, b) in enumerate(zip(A, B)):
+        want = tg.grad(f, argnums=(0, 1))(a, b)
+        same((got[0][k], got[1][k]), (np.float64(want[0]), np.float64(want[1])))
+    same(tg.vmap(tg.grad(f), in_axes=(0, None))(A, 1.0),
+         np.array([tg.grad(f)(a, 1.0) for a in A]))
+    same(tg.vmap(tg.grad(f, argnums=1), in_axes=(None, 0))(2.0, B),
+         np.array([tg.grad(f, argnums=1)(2.0, b) for b in B]))
