@@ -225,4 +225,7 @@ def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any],
 
 
 def _int(x: Any) -> Any:
-    return np.int64(x) if isinstance(x, int) else x
+    """A lower bound as an integer index (``jit`` traces an int argument as a float)."""
+    if type(x) is Traced:
+        return astype(x, np.int64)
+    return np.int64(x)

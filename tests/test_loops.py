@@ -649,3 +649,13 @@ def test_vmap_of_grad_of_while_with_batched_and_shared_values():
          np.array([tg.grad(f)(a, 1.0) for a in A]))
     same(tg.vmap(tg.grad(f, argnums=1), in_axes=(None, 0))(2.0, B),
          np.array([tg.grad(f, argnums=1)(2.0, b) for b in B]))
+
+
+def test_fori_loop_with_traced_bounds_under_jit():
+    f = lambda x, lo, n: tg.fori_loop(lo, n, lambda i, c: c * 0.5 + tg.take(x, i, axis=0), 0.0)
+    x = np.arange(6.0)
+    j, jg = tg.jit(f), tg.jit(tg.grad(f))
+    for lo, hi in [(0, 1), (1, 3), (2, 6), (0, 0), (1, 5)]:
+        same(j(x, lo, hi), f(x, lo, hi))
+        same(jg(x, lo, hi), tg.grad(f)(x, lo, hi))
+    assert j.trace_count == jg.trace_count == 1
