@@ -73,7 +73,8 @@ class Loop:
         return self._fns
 
     def __repr__(self) -> str:
-        return f"{'while' if self.cond else 'scan'}_body({len(self.body.eqns)})"
+        flags = "".join([",reverse"] * self.reverse + [",checkpoint"] * self.remat)
+        return f"{'while' if self.cond else 'scan'}_body({len(self.body.eqns)}{flags})"
 
     def listing(self, indent: str = "  ") -> str:
         """The body (and condition) as an indented program, for ``print(tape)``."""
