@@ -119,8 +119,7 @@ def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any = None,
     xl, xtd = leaves_of(xs)
     n = _length(xl, length)
     x_kinds = [Kind(kind_of(x).dtype, kind_of(x).shape[1:], "") for x in xl]
-    x_kinds = [Kind(k.dtype, (), "float" if k.dtype == F64 else "np") if not k.shape else k
-               for k in x_kinds]
+    x_kinds = [k if k.shape else Kind(k.dtype, (), _scalar_tag(k.dtype)) for k in x_kinds]
     x0 = [at(_value(x), 0, k) if n else k.zero() for x, k in zip(xl, x_kinds)]
     remat = getattr(f, "checkpointed", False)
     step = getattr(f, "__wrapped__", f) if remat else f   # the scan checkpoints by segments
@@ -137,6 +136,11 @@ def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any = None,
     ys = _unrows(getitem(out, slice(1 + size(loop.carry), None)), n, loop.ys) if loop.ys else []
     return (tree.unflatten(htd, new),
             tree.unflatten(tree.structure(body.out[1]), ys))
+
+
+def _scalar_tag(dtype: np.dtype) -> str:
+    """How one step of a 1-D ``xs`` leaf reaches the body: a float, an int, or a 0-d float32."""
+    return "float" if dtype == F64 else "np" if dtype.kind in "iub" else ""
 
 
 def _pair(out: Any) -> tuple[Any, Any]:

@@ -139,6 +139,9 @@ def test_dtypes_are_kept(dtype):
     assert got[0].dtype == dtype and got[1].dtype == dtype
     g = tg.grad(lambda c: tg.sum(tg.scan(f, c, xs)[0]))(c0)
     assert g.dtype == dtype
+    h = lambda c, x: (c + x * 0.1, x * 0.3)          # one step of xs is a scalar of dtype
+    same(tg.scan(h, dtype(0.0), xs), scan_ref(h, dtype(0.0), xs))
+    assert tg.grad(lambda x: tg.sum(tg.scan(h, dtype(0.0), x)[1]))(xs).dtype == dtype
 
 
 @pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8])
