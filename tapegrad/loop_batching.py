@@ -95,7 +95,8 @@ def _scan_batched(e: Any, values: list[Any], batched: list[bool], n: int) -> Any
     for i in (range(m - 1, -1, -1) if loop.reverse else range(m)):
         xi = [np.stack([ex[j][i] for ex in xs]) for j in range(len(loop.xs))]
         outs = _step(spec, consts + carry + xi, idx)
-        carry, ys = outs[:nh], ys + [outs[nh:]]
+        carry = outs[:nh]
+        ys.append(outs[nh:])
     if loop.reverse:
         ys.reverse()
     rows = np.stack([_columns(y, n) for y in ys], axis=1).reshape(n, -1) if m and ys[0] \
