@@ -20,7 +20,7 @@ import numpy as np
 from .batching.interpret import Spec, play
 from .batching.rules import batch_rules, per_example
 from .loop_body import F64, Kind
-from .loop_prims import Loop, rows_np, scan_p, size, while_p
+from .loop_prims import Loop, scan_p, size, while_p
 from .loop_rules import derived, while_vjp_p
 from .staging.program import Program
 
@@ -89,12 +89,14 @@ def _scan_batched(e: Any, values: list[Any], batched: list[bool], n: int) -> Any
     cs, hs = size(loop.consts), size(loop.carry)
     consts = _leaves(vec[:, 1:1 + cs], loop.consts)
     carry = _leaves(vec[:, 1 + cs:1 + cs + hs], loop.carry)
-    xs = [rows_np(r, m, loop.xs) for r in vec[:, 1 + cs + hs:]] if loop.xs else []
+    tail, xs, a = vec[:, 1 + cs + hs:].reshape(n, m, size(loop.xs)), [], 0
+    for k in loop.xs:                     # each leaf of xs: (examples, steps, *shape)
+        xs.append(tail[:, :, a:a + k.size].reshape((n, m) + k.shape).astype(k.dtype))
+        a += k.size
     ys: list[list[Any]] = []
     spec, idx, nh = _spec(loop, "body"), np.arange(n), len(carry)
     for i in (range(m - 1, -1, -1) if loop.reverse else range(m)):
-        xi = [np.stack([ex[j][i] for ex in xs]) for j in range(len(loop.xs))]
-        outs = _step(spec, consts + carry + xi, idx)
+        outs = _step(spec, consts + carry + [x[:, i] for x in xs], idx)
         carry = outs[:nh]
         ys.append(outs[nh:])
     if loop.reverse:
