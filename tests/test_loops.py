@@ -662,3 +662,13 @@ def test_fori_loop_with_traced_bounds_under_jit():
         same(j(x, lo, hi), f(x, lo, hi))
         same(jg(x, lo, hi), tg.grad(f)(x, lo, hi))
     assert j.trace_count == jg.trace_count == 1
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8, np.float32, np.float64])
+def test_vmap_of_scan_over_xs_of_every_dtype(dtype):
+    xs = np.arange(12).reshape(3, 4).astype(dtype)
+    f = lambda x: tg.scan(lambda c, i: (c + i * 2, c), np.zeros((), dtype)[()], x)
+    got = tg.vmap(f)(xs)
+    for k, x in enumerate(xs):
+        want = f(x)
+        same((got[0][k], got[1][k]), (np.asarray(want[0]), want[1]))
