@@ -26,11 +26,11 @@ from .loop_body import (
     F64,
     Body,
     Kind,
+    compiled,
     leaves_of,
     pack,
     pack_np,
     renumbered,
-    run,
     trace_body,
     unpack,
     unpack_np,
@@ -58,10 +58,11 @@ __all__ = ["checkpoint", "remat_cotangent"]
 class _Remat:
     """The constant argument of a ``checkpoint`` record: the traced function."""
 
-    __slots__ = ("body",)
+    __slots__ = ("body", "fn")
 
     def __init__(self, body: Body):
         self.body = body
+        self.fn: Callable[[list[Any]], list[Any]] | None = None    # compiled when first run
 
     def __repr__(self) -> str:
         return f"checkpoint_body({len(self.body.prog.eqns)})"
@@ -73,7 +74,9 @@ class _Remat:
 
 def _remat(r: _Remat, vec: np.ndarray) -> np.ndarray:
     b = r.body
-    return pack_np(run(b.prog, unpack_np(np.asarray(vec, F64), b.const_kinds + b.in_kinds)))
+    if r.fn is None:
+        r.fn = compiled(b.prog)
+    return pack_np(r.fn(unpack_np(np.asarray(vec, F64), b.const_kinds + b.in_kinds)))
 
 
 def _inputs(b: Body, vec: Any) -> list[Any]:
