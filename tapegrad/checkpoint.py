@@ -61,7 +61,7 @@ class _Remat:
     __slots__ = ("body", "fn")
 
     def __init__(self, body: Body):
-        self.body = body
+        self.body = body.slim()
         self.fn: Callable[[list[Any]], list[Any]] | None = None    # compiled when first run
 
     def __repr__(self) -> str:

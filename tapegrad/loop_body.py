@@ -158,11 +158,11 @@ class Body(NamedTuple):
     out: Any                    # the output pytree as recorded (its structure)
     in_kinds: list[Kind]        # of the given leaves (not the consts)
     out_kinds: list[Kind]
+    const_kinds: list[Kind]     # of the consts
 
-    @property
-    def const_kinds(self) -> list[Kind]:
-        """The kinds of the consts (the outer values the body reads)."""
-        return [kind_of(c) for c in self.consts]
+    def slim(self) -> Body:
+        """The body without its outer values: what a record may keep (no cycle to a tape)."""
+        return self._replace(consts=[], out=None)
 
 
 def trace_body(fun: Callable[..., Any], args: Sequence[Any], what: str) -> Body:
@@ -185,12 +185,24 @@ def trace_body(fun: Callable[..., Any], args: Sequence[Any], what: str) -> Body:
                 "for every iteration, so write the choice with tg.where (or tg.maximum, "
                 "tg.clip...) instead of a Python if.")
     prog, consts = _closures(prog, tape)
+    prog = _plain_values(prog)
     in_kinds = [kind_of(x) for x in prog.seen[len(consts):]]
     outs = [o.value if isinstance(o, Const) else None for o in prog.outputs]
     by_id = {e.out: e.ans for e in prog.eqns} | dict(zip(prog.inputs, prog.seen))
     out_kinds = [kind_of(v if isinstance(o, Const) else by_id[o])
                  for v, o in zip(outs, prog.outputs)]
-    return Body(prog, consts, tr.out, in_kinds, out_kinds)
+    return Body(prog, consts, tr.out, in_kinds, out_kinds, [kind_of(c) for c in consts])
+
+
+def _plain_values(prog: Program) -> Program:
+    """``prog`` with the values seen while tracing as plain numbers.
+
+    A loop's record keeps its program; a traced value in it would hold the
+    outer tape, which holds the record: a cycle the collector must find.
+    """
+    eqns = tuple(e._replace(ans=_plain(e.ans)) if type(e.ans) is Traced else e
+                 for e in prog.eqns)
+    return prog._replace(eqns=eqns, seen=tuple(_plain(v) for v in prog.seen))
 
 
 def _drop_shadows(marks: list[tuple[Tape, int]], prog: Program) -> None:

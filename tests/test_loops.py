@@ -672,3 +672,26 @@ def test_vmap_of_scan_over_xs_of_every_dtype(dtype):
     for k, x in enumerate(xs):
         want = f(x)
         same((got[0][k], got[1][k]), (np.asarray(want[0]), want[1]))
+
+
+def test_a_tape_with_loops_is_freed_without_the_cycle_collector():
+    import gc
+    import weakref
+
+    def f(a):
+        def inner(i, x):
+            return tg.fori_loop(0, 3, lambda j, y: tg.sin(y) * a + i, x)
+        x = tg.while_loop(lambda x: tg.abs(x * x - a) > 1e-3 * a, lambda x: 0.5 * (x + a / x),
+                          tg.fori_loop(0, 2, inner, a))
+        return tg.checkpoint(lambda z: z * a)(x)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for fn in (f, tg.grad(f)):
+            tape = tg.make_tape(fn)(2.0)
+            ref = weakref.ref(tape)
+            del tape
+            assert ref() is None            # no record holds its own tape
+    finally:
+        if enabled:
+            gc.enable()
