@@ -93,7 +93,7 @@ def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any = None,
     """JAX's ``lax.scan``: ``carry, y = f(carry, x)`` over the leading axis of ``xs``.
 
     Recorded as one record holding ``f``'s program (traced once); every
-    transform runs it as a loop. Wrap ``f`` in [checkpoint][tapegrad.checkpoint]
+    transform runs it as a loop. Wrap ``f`` in [checkpoint][tapegrad.checkpoint.checkpoint]
     (``tg.scan(tg.checkpoint(f), ...)``) to keep only about sqrt(n) carries
     for the backward pass.
 
