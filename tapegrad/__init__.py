@@ -59,6 +59,7 @@ from .logsumexp import softmax as softmax
 from .loops import fori_loop as fori_loop
 from .loops import scan as scan
 from .loops import while_loop as while_loop
+from .misc.operators import hessian_vector_product as hessian_vector_product
 from .numerics import debug_nans as debug_nans
 from .ops import arctan as arctan
 from .ops import cos as cos
@@ -144,4 +145,5 @@ __all__ += [  # NumPy's shape functions and contractions
 ]
 __all__ += ["argmax", "argmin", "argsort", "average", "ceil", "cumprod", "cumsum", "floor",
             "median", "prod", "round", "sort", "std", "var", "fixed_point"]
+__all__ += ["hessian_vector_product"]  # autograd's name (tapegrad.misc.operators)
 __all__ += ["checkpoint", "fori_loop", "remat", "scan", "while_loop"]  # loops
