@@ -2,9 +2,11 @@
 
   .venv/bin/python benchmarks/loops.py [--quick] [--steps N]
 
-The scan: an RNN-like step ``h = tanh(W @ h * 0.5 + x)`` on a carry of 16
-floats, ``y = sum(h)``, over 10^5 steps (``--quick``: 10^3), the loss the
-final carry's sum plus the ys'. Contenders, each the gradient with respect
+The scan: an RNN-like step ``h = tanh(W @ h * 0.5 + x * u)`` on a carry of 64
+floats driven by one number ``x`` per step, ``y = sum(h)``, over 10^5 steps
+(``--quick``: 10^3), the loss the final carry's sum plus the ys'. The carry
+is 64 times the size of a step's input, so what a backward pass stores is
+the carries (as in an RNN or an ODE solver), not the inputs. Contenders, each the gradient with respect
 to ``W`` and the initial carry: ``tg.grad`` of ``tg.scan``; the same with
 ``tg.checkpoint`` on the step (about sqrt(n) carries stored); JAX's
 ``jax.jit(jax.grad(...))`` of ``lax.scan``, plain and with
@@ -29,14 +31,17 @@ from _common import have, median_time, table
 
 import tapegrad as tg
 
-WIDTH = 16
+WIDTH = 64
 
 
 def problem(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``W``, the initial carry and the ``xs`` of a scan of ``n`` steps."""
     rng = np.random.default_rng(0)
     return (rng.normal(size=(WIDTH, WIDTH)) / np.sqrt(WIDTH), rng.normal(size=WIDTH),
-            rng.normal(size=(n, WIDTH)))
+            rng.normal(size=n))
+
+
+U = np.linspace(-1.0, 1.0, WIDTH)      # how a step's input enters the carry
 
 
 # ------------------------------------------------------------------ tapegrad
@@ -44,7 +49,7 @@ def tg_loss(remat: bool) -> Callable[..., Any]:
     """The scan's loss in tapegrad; ``remat`` checkpoints the step."""
     def loss(W: Any, h0: Any, xs: np.ndarray) -> Any:
         def step(h: Any, x: Any) -> tuple[Any, Any]:
-            h = tg.tanh(W @ h * 0.5 + x)
+            h = tg.tanh(W @ h * 0.5 + x * U)
             return h, tg.sum(h)
         h, ys = tg.scan(tg.checkpoint(step) if remat else step, h0, xs)
         return tg.sum(h) + tg.sum(ys)
@@ -64,7 +69,7 @@ def jax_grad(remat: bool, W: np.ndarray, h0: np.ndarray, xs: np.ndarray) -> Call
 
     def loss(W: Any, h0: Any, xs: Any) -> Any:
         def step(h: Any, x: Any) -> tuple[Any, Any]:
-            h = jnp.tanh(W @ h * 0.5 + x)
+            h = jnp.tanh(W @ h * 0.5 + x * U)
             return h, jnp.sum(h)
         h, ys = jax.lax.scan(jax.checkpoint(step) if remat else step, h0, xs)
         return jnp.sum(h) + jnp.sum(ys)

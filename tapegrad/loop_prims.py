@@ -107,7 +107,7 @@ def rows_np(tail: np.ndarray, n: int, kinds: Sequence[Kind]) -> list[np.ndarray]
     m = tail.reshape(n, size(kinds))
     out, a = [], 0
     for k in kinds:
-        out.append(m[:, a:a + k.size].reshape((n,) + k.shape).astype(k.dtype))
+        out.append(m[:, a:a + k.size].reshape((n,) + k.shape).astype(k.dtype, copy=False))
         a += k.size
     return out
 
