@@ -7,8 +7,8 @@ floats driven by one number ``x`` per step, ``y = sum(h)``, over 10^5 steps
 (``--quick``: 10^3), the loss the final carry's sum plus the ys'. The carry
 is 64 times the size of a step's input, so what a backward pass stores is
 the carries (as in an RNN or an ODE solver), not the inputs. Contenders,
-each the gradient with respect to ``W`` and the initial carry: ``tg.grad`` of ``tg.scan``; the same with
-``tg.checkpoint`` on the step (about sqrt(n) carries stored); JAX's
+each the gradient with respect to ``W`` and the initial carry: ``tg.grad``
+of ``tg.scan``; the same with ``tg.checkpoint`` on the step (about sqrt(n) carries stored); JAX's
 ``jax.jit(jax.grad(...))`` of ``lax.scan``, plain and with
 ``jax.checkpoint`` on the step, when JAX is installed. Reported per
 contender: the median time of a call and the tracemalloc peak of one call
