@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -228,28 +228,74 @@ while_vjp_p: Primitive = primitive(_while_cotangent, "while_vjp", check_rules=Fa
 listings[while_vjp_p] = list_with_body
 
 
-def _while_vjp_rule(k: int) -> Callable[..., Any]:
+class Fused:
+    """A function of numbers run as ONE record (``fused_p``), whatever it runs inside.
+
+    Its derivatives are records of the same kind (the vjp or jvp of ``fn``
+    in argument ``k``), so no order of derivative shows its inside to
+    ``vmap`` or ``jit``: a while loop's backward pass, whose loops have as
+    many steps as it ran, keeps one shape per record at every order.
+    """
+
+    __slots__ = ("fn", "name", "diff", "rules")
+
+    def __init__(self, fn: Callable[..., Any], name: str, diff: tuple[int, ...]):
+        self.fn, self.name, self.diff = fn, name, diff   # diff: the differentiable arguments
+        self.rules: dict[tuple[str, int], Fused] = {}
+
+    def __repr__(self) -> str:
+        return self.name
+
+    def derivative(self, mode: str, k: int) -> Fused:
+        """``(c, *args) -> `` the vjp (``mode="vjp"``) or jvp of ``fn`` in argument ``k``."""
+        key = (mode, k)
+        if key not in self.rules:
+            def fn(c: Any, *args: Any) -> Any:
+                def f(x: Any) -> Any:
+                    return self.fn(*args[:k], x, *args[k + 1:])
+                if mode == "vjp":
+                    return vjp(f, args[k])[1](c)[0]
+                return jvp(f, (args[k],), (c,))[1]
+            diff = (0,) + tuple(d + 1 for d in self.diff)     # its arguments: c, then these
+            self.rules[key] = Fused(fn, f"{self.name}_{mode}{k}", diff)
+        return self.rules[key]
+
+
+def _fused(spec: Fused, *args: Any) -> Any:
+    return spec.fn(*args)
+
+
+fused_p: Primitive = primitive(_fused, "fused", check_rules=False)
+
+
+def _fused_rule(mode: str, k: int) -> Callable[..., Any]:
+    def rule(c: Any, ans: Any, spec: Fused, *args: Any) -> Any:
+        if k not in spec.diff:
+            return None
+        return fused_p(spec.derivative(mode, k), c, *args)
+    return rule
+
+
+defvjp(fused_p, None, *(_fused_rule("vjp", k) for k in range(8)))
+defjvp(fused_p, None, *(_fused_rule("jvp", k) for k in range(8)))
+
+
+def _while_vjp_spec(loop: Loop) -> Fused:
+    """``(vec, ans, g) -> `` a while loop's input cotangent, as a ``Fused``; made once."""
+    if "vjp fused" not in loop.derived:
+        loop.derived["vjp fused"] = Fused(     # type: ignore[assignment]
+            lambda vec, ans, g: _while_cotangent(loop, vec, ans, g), "while_vjp", (0, 2))
+    return cast(Fused, loop.derived["vjp fused"])
+
+
+def _while_vjp_rule(mode: str, k: int) -> Callable[..., Any]:
     def rule(c: Any, cot: Any, loop: Loop, vec: Any, ans: Any, g: Any) -> Any:
-        args = [vec, g]
-        def f(x: Any) -> Any:
-            args[k] = x
-            return _while_cotangent(loop, args[0], ans, args[1])
-        return vjp(f, args[k])[1](c)[0]
+        return fused_p(_while_vjp_spec(loop).derivative(mode, k), c, vec, ans, g)
     return rule
 
 
-def _while_jvp_rule(k: int) -> Callable[..., Any]:
-    def rule(t: Any, cot: Any, loop: Loop, vec: Any, ans: Any, g: Any) -> Any:
-        args = [vec, g]
-        def f(x: Any) -> Any:
-            args[k] = x
-            return _while_cotangent(loop, args[0], ans, args[1])
-        return jvp(f, (args[k],), (t,))[1]
-    return rule
-
-
-defvjp(while_vjp_p, None, _while_vjp_rule(0), None, _while_vjp_rule(1))
-defjvp(while_vjp_p, None, _while_jvp_rule(0), None, _while_jvp_rule(1))
+defvjp(while_vjp_p, None, _while_vjp_rule("vjp", 0), None, _while_vjp_rule("vjp", 2))
+defjvp(while_vjp_p, None, _while_vjp_rule("jvp", 0), None, _while_vjp_rule("jvp", 2))
 
 
 def _while_jvp(t: Any, ans: Any, loop: Loop, vec: Any) -> Any:

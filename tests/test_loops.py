@@ -695,3 +695,16 @@ def test_a_tape_with_loops_is_freed_without_the_cycle_collector():
     finally:
         if enabled:
             gc.enable()
+
+
+def test_every_order_of_while_under_vmap_and_jit():
+    a = np.array([2.0, 1.5, 3.0])        # 4, 6 and 3 trips
+    d2, d3 = tg.grad(tg.grad(power_loop)), tg.grad(tg.grad(tg.grad(power_loop)))
+    for f in (d2, d3, tg.hessian(power_loop), lambda x: tg.jvp(tg.grad(power_loop), (x,),
+                                                               (1.0,))[1]):
+        want = np.array([f(x) for x in a])
+        same(tg.vmap(f)(a), want)
+        same(np.array([tg.jit(f)(x) for x in a]), want)
+    close([d2(x) for x in a], [tg.grad(tg.grad(power_ref))(x) for x in a], rtol=1e-12)
+    close([d3(x) for x in a], [tg.grad(tg.grad(tg.grad(power_ref)))(x) for x in a],
+          rtol=1e-12)
