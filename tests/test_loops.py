@@ -708,3 +708,21 @@ def test_every_order_of_while_under_vmap_and_jit():
     close([d2(x) for x in a], [tg.grad(tg.grad(power_ref))(x) for x in a], rtol=1e-12)
     close([d3(x) for x in a], [tg.grad(tg.grad(tg.grad(power_ref)))(x) for x in a],
           rtol=1e-12)
+
+
+def test_gradient_descent_written_as_a_loop_is_differentiated_through():
+    loss = lambda p, t: (p * p - t) ** 2
+
+    def train(t):
+        return tg.fori_loop(0, 20, lambda i, p: p - 0.01 * tg.grad(loss)(p, t), 1.0)
+
+    def ref(t):
+        p = 1.0
+        for _ in range(20):
+            p = p - 0.01 * tg.grad(loss)(p, t)
+        return p
+    same(train(2.0), ref(2.0))
+    close(tg.grad(train)(2.0), tg.grad(ref)(2.0), rtol=1e-13)
+    close(tg.jit(tg.grad(train))(3.0), tg.grad(ref)(3.0), rtol=1e-13)
+    close(tg.vmap(tg.grad(train))(np.array([2.0, 3.0])), [tg.grad(ref)(2.0), tg.grad(ref)(3.0)],
+          rtol=1e-13)
