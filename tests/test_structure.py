@@ -272,6 +272,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                          "scipy.special", "scipy._numerics", "scipy.stats"}),
     ("players", {"playback", "reverse", "forward", "staging", "staging.program",
                  "staging.passes", "staging.lower", "staging.source", "staging.cache",
+                 "staging.rolling", "staging.rolled",
                  "replay"}),
     ("transforms", {"tracing", "seeds", "transforms", "jacobians", "check",
                     "batching.interpret", "batching.axes", "batching.nested", "vmap",
