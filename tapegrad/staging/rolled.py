@@ -23,10 +23,11 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..numerics import ieee
+from . import source as _source
 from .lower import _EXACT, _PLAIN, Lowered, _returned, _Writer
 from .program import Arg, Const, Eqn, Program, is_guard
 from .rolling import Loop, Role, find_loops
-from .source import CHUNK, compile_parts, forget, render
+from .source import compile_parts, forget, render
 from .spellings import spellings
 
 
@@ -51,36 +52,54 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
     loops = find_loops(prog)
     if not loops:
         return None
-    try:
-        lowered = _RollWriter(prog, loops).lowered(name, numbers, ints or {})
-    except _TooLong:
-        return None
-    return lowered if lowered is not None and _checks(lowered, prog, ints or {}) else None
+    for whiles in ([loop.exit >= 0 for loop in loops], [False] * len(loops)):
+        try:
+            lowered = _RollWriter(prog, loops, whiles).lowered(name, numbers, ints or {})
+        except _TooLong:
+            return None
+        except _NotOpen:
+            continue
+        if _checks(lowered, prog, ints or {}):
+            return lowered
+    return None
 
 
 class _TooLong(Exception):
     """More statements than one function should hold: the straight-line path serves."""
 
 
+class _NotOpen(Exception):
+    """A ``while`` loop's values are read in a way that holds for its traced trip count only."""
+
+
 class _RollWriter(_Writer):
     """Lowering with loops: names per value, loops written once."""
 
-    def __init__(self, prog: Program, loops: list[Loop]):
+    def __init__(self, prog: Program, loops: list[Loop], whiles: list[bool]):
         super().__init__(prog)
         self.regs = _Regs()
         self.loops = loops
+        self.whiles = whiles        # written as ``while``: any trip count
         self.owner: dict[int, tuple[int, int, int]] = {}      # value -> (loop, k, offset)
         for m, loop in enumerate(loops):
-            for k in range(loop.trips):
-                for o in range(loop.period):
+            last = loop.trips + 1 if whiles[m] else loop.trips   # and the closing test
+            for k in range(last):
+                for o in range(loop.period if k < loop.trips else loop.exit + 1):
                     self.owner[prog.eqns[loop.start + k * loop.period + o].out] = (m, k, o)
         self.stores: list[set[int]] = [set() for _ in loops]
+        self.carried: list[dict[Any, str]] = [{} for _ in loops]
+        self.ends = [0] * len(loops)      # a while loop's values read counting from its end
+        self.starts = [0] * len(loops)    # ... and from its start
+        self.tie: dict[int, int] = {}     # while loop -> the loop running as many times
+        self.tables: set[int] = set()     # loops reading lists of per-iteration values
+        self.inside: int | None = None
+        self.pos = 0
         for e in prog.eqns:
             if not is_guard(e):
                 self.seen[e.out] = e.ans
                 self.kinds[e.out] = type(e.ans)
         self.fakes = itertools.count(-1, -1)
-        self.tables = itertools.count()
+        self.names = itertools.count()
         self.out: list[str | _Text] = []
 
     def ref(self, a: Arg, floats: bool) -> str:
@@ -91,9 +110,33 @@ class _RollWriter(_Writer):
         if where is None:
             return f"v{a}"
         m, k, o = where
-        if k == self.loops[m].trips - 1:
+        trips = self.loops[m].trips
+        if k == trips or (k == trips - 1 and not self.whiles[m]):
             return f"x{m}_{o}"
+        if self.whiles[m]:
+            return self.after_while(m, k, o)
         self.stores[m].add(o)
+        return f"s{m}_{o}[{k}]"
+
+    def after_while(self, m: int, k: int, o: int) -> str:
+        """Iteration ``k``'s value at offset ``o`` of while loop ``m``, read after it.
+
+        The last iteration's carried values are the loop's variables. Other
+        values are read from the list of them: counting from the end before
+        the loop running as many times (a backward pass), from the start after it.
+        """
+        trips = self.loops[m].trips
+        if self.inside is not None:
+            raise _NotOpen
+        carried = [var for (at, _), var in self.carried[m].items() if at == o]
+        if k == trips - 1 and len(carried) == 1:
+            return carried[0]
+        self.stores[m].add(o)
+        tied = self.tie.get(m)
+        if tied is None or self.pos < self.loops[tied].start:
+            self.ends[m] = max(self.ends[m], trips - k)
+            return f"s{m}_{o}[n{m} - {trips - k}]"
+        self.starts[m] = max(self.starts[m], k + 1)
         return f"s{m}_{o}[{k}]"
 
     def fake(self, value: Any) -> int:
@@ -104,24 +147,24 @@ class _RollWriter(_Writer):
         return i
 
     def lowered(self, name: str, numbers: frozenset[int], ints: dict[int, int | None]
-                ) -> Lowered | None:
+                ) -> Lowered:
         """Write, compile and register the program."""
         prog = self.prog
         k, eqns = 0, prog.eqns
         for m, loop in enumerate(self.loops):
-            for e in eqns[k:loop.start]:
-                self.out.append(self.straight(e))
+            self.straights(k, loop.start)
+            self.inside = m
             self.out.append(self.loop(m, loop))
-            k = loop.stop
-        for e in eqns[k:]:
-            self.out.append(self.straight(e))
+            self.inside = None
+            k = loop.stop + (loop.exit + 1 if self.whiles[m] else 0)
+        self.straights(k, len(eqns))
         returned = _returned(prog, lambda o, f: ((self.ref(o, f),), ()), self.seen, ints)
         lines = [f"({', '.join(f'v{i}' for i in prog.inputs)},) = L" if prog.inputs else "pass"]
         lines += [f"v{prog.inputs[k]} = float(v{prog.inputs[k]})" for k in sorted(numbers)]
         for piece in self.out:
             lines += piece.split("\n") if isinstance(piece, str) else self.loop_lines(piece)
         lines.append("return [" + ", ".join(returned) + "]")
-        if len(lines) > CHUNK:
+        if len(lines) > _source.CHUNK:      # one function: a long one is compiled in chunks
             raise _TooLong
         source = "def _entry(L):\n" + "".join(f"    {s}\n" for s in lines)
         source, fn, filenames, number = compile_parts([source], self.ns, name)
@@ -130,13 +173,42 @@ class _RollWriter(_Writer):
         weakref.finalize(lowered, forget, filenames, number).atexit = False
         return lowered
 
+    def straights(self, lo: int, hi: int) -> None:
+        """Equations ``lo:hi``, outside any loop."""
+        for k in range(lo, hi):
+            self.pos = k
+            self.out.append(self.straight(self.prog.eqns[k]))
+
     def loop_lines(self, t: _Text) -> list[str]:
         """A loop's lines, its lists of stored values included."""
-        m, stores = t.m, sorted(self.stores[t.m])
+        m, stores, loop = t.m, sorted(self.stores[t.m]), self.loops[t.m]
         lines = t.before + [f"s{m}_{o} = []" for o in stores]
-        lines.append(f"for i{m} in range({self.loops[m].trips}):")
+        tied = [w for w, M in self.tie.items() if M == m]
+        if tied and m in self.tables:
+            raise _NotOpen
         body = t.body + [f"s{m}_{o}.append(x{m}_{o})" for o in stores] + t.after_body
-        return lines + [f"    {s}" for s in body]
+        if self.whiles[m]:
+            lines += [f"n{m} = 0", "while True:"]
+            body.append(f"n{m} += 1")
+        elif tied:
+            w = tied[0]
+            lines.append(f"for i{m} in range(n{w} - {self.loops[w].trips - loop.trips}):")
+        else:
+            lines.append(f"for i{m} in range({loop.trips}):")
+        return lines + [f"    {s}" for s in body] + self.fewest(m)
+
+    def fewest(self, m: int) -> list[str]:
+        """After while loop ``m``: a guard that it ran as often as its reads need."""
+        if not self.whiles[m]:
+            return []
+        loop = self.loops[m]
+        tied = [self.loops[M].trips for w, M in self.tie.items() if w == m]
+        need = max([self.ends[m] + self.starts[m]] + [loop.trips - t + 1 for t in tied])
+        if need <= 0:
+            return []
+        self.guards.append(self.prog.sources.get(self.prog.eqns[loop.stop + loop.exit].out,
+                                                 "<unknown>"))
+        return [f"if n{m} < {need}: _guard_failed({len(self.guards) - 1})"]
 
     def kinds_of(self, e: Eqn) -> tuple[list[Any], bool]:
         """The arguments' types and whether int constants are written as floats."""
@@ -171,8 +243,12 @@ class _RollWriter(_Writer):
                 args.append((piece,))
                 fakes.append(stand_in)
             e = Eqn(e.prim, e.out, tuple(fakes), e.ans)
-            text.body.append(self.statement(e, args, arg_kinds, f"x{m}_{o}"))
+            if o == loop.exit and self.whiles[m]:
+                text.body.append(f"if {_fails(e, args[0][0], arg_kinds[0])}: break")
+            else:
+                text.body.append(self.statement(e, args, arg_kinds, f"x{m}_{o}"))
         text.after_body.extend(f"{var} = x{m}_{at}" for (at, _), var in carries.items())
+        self.carried[m] = carries
         return text
 
     def role_arg(self, m: int, role: Role, first: Arg, floats: bool, text: _Text,
@@ -194,7 +270,8 @@ class _RollWriter(_Writer):
         stored = self.affine(args)
         if stored is not None:
             return stored.format(i=f"i{m}"), stand_in
-        name = f"t{m}_{next(self.tables)}"
+        name = f"t{m}_{next(self.names)}"
+        self.tables.add(m)
         if all(isinstance(x, Const) for x in args):
             self.ns[name] = [_number(x.value, floats) for x in args]   # type: ignore[union-attr]
         else:
@@ -212,7 +289,19 @@ class _RollWriter(_Writer):
                 w != (m2, k0 + step * k, o2) for k, w in enumerate(where)):
             return None
         self.stores[m2].add(o2)
-        return f"s{m2}_{o2}[{k0} {'+' if step > 0 else '-'} {{i}}]"
+        if not self.whiles[m2]:
+            return f"s{m2}_{o2}[{k0} {'+' if step > 0 else '-'} {{i}}]"
+        if step > 0 or self.tie.setdefault(m2, self.inside) != self.inside:   # type: ignore[arg-type]
+            raise _NotOpen
+        return f"s{m2}_{o2}[n{m2} - {self.loops[m2].trips - k0} - {{i}}]"
+
+
+def _fails(e: Eqn, x: str, x_kind: Any) -> str:
+    """The test that guard ``e`` (on ``x``) goes the other way."""
+    want = e.args[1].value                                      # type: ignore[union-attr]
+    if x_kind is bool and type(want) is bool:
+        return f"not {x}" if want is True else x
+    return f"bool({x}) is not {want!r}"
 
 
 def _key(a: Arg) -> Any:

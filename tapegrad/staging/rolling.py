@@ -17,15 +17,18 @@ breaks a role ends the loop. Whatever is not a loop stays straight-line.
 
 from __future__ import annotations
 
+import ast
+import linecache
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from .program import Arg, Program, is_guard, kind
+from .program import Arg, Const, Program, is_guard, kind
 
 MIN_SAVED = 16       # a fixed loop rolls where it saves at least this many equations
 GRAM = 4             # shapes per run compared when looking for periods
 CANDIDATES = 12      # periods tried per stretch
+TRIES = 40           # repeats analysed per stretch, the largest first
 
 
 class Role(NamedTuple):
@@ -46,6 +49,7 @@ class Loop(NamedTuple):
     period: int
     trips: int
     roles: tuple[tuple[Role, ...], ...]     # per offset, per argument
+    exit: int = -1      # a while loop: the offset of the guard that ends it (-1: none)
 
     @property
     def stop(self) -> int:
@@ -56,29 +60,33 @@ class Loop(NamedTuple):
 def shapes(prog: Program) -> np.ndarray:
     """Each equation's shape as a small integer (equal shapes, equal integers)."""
     kinds: dict[int, Any] = {i: kind(v) for i, v in zip(prog.inputs, prog.seen)}
+    get = kinds.get
     table: dict[Any, int] = {}
+    setdefault = table.setdefault
     out = []
     for e in prog.eqns:
         parts: list[Any] = [id(e.prim)]
         for a in e.args:
-            if isinstance(a, int):
-                parts.append(kinds.get(a))
-            else:
-                parts.append(("c", _const_kind(a.value)))
+            parts.append(get(a) if isinstance(a, int) else _const_kind(a.value))
         if is_guard(e):
             parts.append(("guard", repr(e.args[1].value)))    # type: ignore[union-attr]
         else:
-            kinds[e.out] = float if e.ans.__class__ is float else kind(e.ans)
-            parts.append(kinds[e.out])
-        out.append(table.setdefault(tuple(parts), len(table)))
+            ans = e.ans
+            parts.append(float if ans.__class__ is float else kind(ans))
+            kinds[e.out] = parts[-1]
+        out.append(setdefault(tuple(parts), len(table)))
     return np.array(out, dtype=np.int64)
 
 
+_CONST_KINDS = {float: "float", int: "int", bool: "bool"}
+
+
 def _const_kind(v: Any) -> Any:
-    if isinstance(v, float | int | bool):
-        return type(v)
+    k = _CONST_KINDS.get(v.__class__)
+    if k is not None:
+        return k
     if isinstance(v, np.ndarray):
-        return (v.dtype.str, v.shape)
+        return ("c", v.dtype.str, v.shape)
     return ("other", repr(v) if isinstance(v, tuple | slice | str) else id(v))
 
 
@@ -117,25 +125,33 @@ def find_loops(prog: Program) -> list[Loop]:
     """The loops of ``prog``, in order, none overlapping; [] where none saves enough."""
     s = shapes(prog)
     where = {e.out: k for k, e in enumerate(prog.eqns)}
+    guards = np.cumsum([0] + [is_guard(e) for e in prog.eqns])
     loops: list[Loop] = []
     todo = [(0, len(s))]
     while todo:
         lo, hi = todo.pop()
-        loop = _best(prog, s, where, lo, hi)
+        loop = _best(prog, s, where, guards, lo, hi)
         if loop is not None:
+            loop = loop._replace(exit=closing_guard(prog, s, loop))
             loops.append(loop)
             todo += [(lo, loop.start), (loop.stop, hi)]
     return sorted(loops)
 
 
-def _best(prog: Program, s: np.ndarray, where: dict[int, int], lo: int, hi: int
-          ) -> Loop | None:
-    """The loop in equations ``lo:hi`` saving the most equations, or None."""
+def _best(prog: Program, s: np.ndarray, where: dict[int, int], guards: np.ndarray,
+          lo: int, hi: int) -> Loop | None:
+    """The loop in equations ``lo:hi`` saving the most equations, or None.
+
+    Only repeats that save ``MIN_SAVED`` equations or hold a guard (a
+    ``while`` loop rolls whatever its size) are tried, the largest first.
+    """
     found: list[tuple[int, int, int, int]] = []
     for p in periods(s[lo:hi]):
         for start, trips in repeats(s[lo:hi], p):
-            found.append(((trips - 1) * p, lo + start, p, trips))
-    for _, start, p, trips in sorted(found, reverse=True):
+            start += lo
+            if (trips - 1) * p >= MIN_SAVED or guards[start + p] > guards[start]:
+                found.append(((trips - 1) * p, start, p, trips))
+    for _, start, p, trips in sorted(found, reverse=True)[:TRIES]:
         for peel in range(min(2, trips - 1)):     # the first iteration may differ
             loop = analyse(prog, where, start + peel * p, p, trips - peel)
             if loop is not None:
@@ -192,3 +208,66 @@ def _role(eqns: Any, where: dict[int, int], start: int, period: int, trips: int,
         if step != expect or (how != "data" and oo != at):
             return Role(how, at, tuple(x for _, _, x in seen)), k
     return Role(how, at, tuple(x for _, _, x in seen)), trips
+
+
+def closing_guard(prog: Program, s: np.ndarray, loop: Loop) -> int:
+    """The offset of the guard that ends ``loop`` (a ``while``), or -1.
+
+    After the last iteration a ``while`` loop runs its condition once more,
+    and its guard goes the other way: the equations after the loop repeat
+    offsets ``0..g`` of an iteration, in the same roles, with the guard at
+    ``g`` flipped. Its data must be loop-invariant (any trip count reads
+    the same).
+    """
+    eqns, stop = prog.eqns, loop.stop
+    g = next((o for o in range(loop.period) if is_guard(eqns[loop.start + o])), -1)
+    if g < 0 or stop + g >= len(eqns) or not is_guard(eqns[stop + g]) or \
+            not _while_line(prog.sources.get(eqns[stop + g].out, "")):
+        return -1
+    if any(r.how == "data" and len({_arg_key(x) for x in r.args}) > 1
+           for roles in loop.roles for r in roles):
+        return -1
+    last = loop.start + (loop.trips - 1) * loop.period
+    for o in range(g + 1):
+        e = eqns[stop + o]
+        if o < g and s[stop + o] != s[loop.start + o]:
+            return -1
+        for a, role in enumerate(loop.roles[o]):
+            want = (eqns[stop + role.at].out if role.how == "local" else
+                    eqns[last + role.at].out if role.how == "carry" else role.args[0])
+            if o == g and a == 1:
+                want = Const(not eqns[loop.start + g].args[1].value)   # type: ignore[union-attr]
+            if a >= len(e.args) or _arg_key(e.args[a]) != _arg_key(want):
+                return -1
+    return g
+
+
+def _arg_key(a: Arg) -> Any:
+    if isinstance(a, int):
+        return ("v", a)
+    v = a.value
+    if isinstance(v, float | int | bool):
+        return (type(v), repr(v))
+    return ("id", id(v))
+
+
+def _while_line(where: str) -> bool:
+    """Whether the source line ``file:line`` is a ``while`` whose test is one condition.
+
+    A test with ``and`` or ``or`` may hold a part the tape does not show
+    (``while x > tol and k < 100`` with a Python counter ``k``).
+    """
+    filename, _, line = where.rpartition(":")
+    if not line.isdigit():
+        return False
+    text = linecache.getline(filename, int(line)).strip()
+    if not text.startswith("while"):
+        return False
+    for source in (text, text + " pass"):
+        try:
+            node = ast.parse(source).body[0]
+        except (SyntaxError, IndexError):
+            continue
+        return isinstance(node, ast.While) and not any(
+            isinstance(n, ast.BoolOp) for n in ast.walk(node.test))
+    return False
