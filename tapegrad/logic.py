@@ -21,10 +21,11 @@ from typing import Any
 import numpy as np
 
 from .errors import BOOL_ARRAY_MSG, GuardError
+from .numerics import user_line
 from .numpy_tables import ufuncs
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .staging.spellings import Spelling, spellings
-from .tape import GUARD
+from .tape import Eqn, listings, operand
 from .values import Traced, _check_live, primal_value, shape_of
 
 __all__ = ["eq", "ge", "gt", "le", "logical_and", "logical_not", "logical_or", "lt", "ne"]
@@ -80,7 +81,14 @@ def _guard(cond: Any, expected: bool) -> bool:
 
 
 guard = _no_derivative(_guard, "guard", elementwise=False)   # one outcome per example
-GUARD.append(guard)             # tape.py records guards without importing this
+
+
+def _list_guard(e: Eqn) -> str:
+    """A guard's line in a listing: ``guard v5 == True``."""
+    return f"guard {operand(e.args[0])} == {operand(e.args[1])}"
+
+
+listings[guard] = _list_guard
 
 
 # ------------------------------------------------------- on Traced values
@@ -115,7 +123,9 @@ def _bool(self: Traced) -> bool:
         raise TypeError(BOOL_ARRAY_MSG.format(shape=shape))
     cond = self if _is_bool(primal_value(self)) else ne(self, 0.0)   # `if x:` is x != 0
     outcome = bool(cond._value)          # an outer tape records its own guard first
-    cond.tape.guard(cond, outcome)
+    tape = cond.tape                     # the guard record: (guard, outcome, j, x, None, outcome)
+    tape.sources[len(tape.records)] = user_line()
+    tape.records.append((guard, outcome, cond.id, cond._value, None, outcome))
     return outcome
 
 

@@ -27,7 +27,7 @@ from .ops import div
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .shapes import _scalar, _whole, broadcast_like, broadcast_to_p, reshape_p
 from .staging.spellings import Spelling, spellings
-from .values import Traced, float_array, is_scalar, primal_value, shape_of
+from .values import Traced, is_scalar, primal_value, shape_of
 
 __all__ = ["max", "mean", "min", "sum"]
 
@@ -107,7 +107,7 @@ def _back(g: Any, x: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
 
 def _reduction(name: str, np_fn: Any) -> Primitive:
     def impl(x: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
-        return _scalar(np_fn(float_array(x), axis=axes, keepdims=keepdims))
+        return _scalar(np_fn(np.asarray(x), axis=axes, keepdims=keepdims))   # ints stay ints
     impl.__name__ = name
     return primitive(impl, name, check_rules=False)
 

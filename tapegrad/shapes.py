@@ -52,8 +52,12 @@ def _is_float_array(v: Any) -> bool:
 
 
 def _whole(r: Any) -> Any:
-    """A whole-array reduction: a float, or a float32 scalar for float32."""
-    return r if type(r) is np.float32 or type(r) is np.float16 else float(r)
+    """A whole-array reduction: a float for float64, else NumPy's scalar (float32, int64...).
+
+    An integer array's sum stays an integer, as in NumPy: integer data keeps
+    NumPy's arithmetic under every transform.
+    """
+    return float(r) if type(r) is np.float64 else r
 
 
 def _pshape(x: Any) -> tuple[int, ...]:

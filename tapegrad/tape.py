@@ -12,13 +12,13 @@ arguments, ``viz.py`` draws it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from .numerics import check_nan, checking, ieee, user_line
+from .numerics import check_nan, checking, ieee
 from .tree import TreeDef, keystr
 from .values import Traced, primal_value
 
@@ -63,22 +63,29 @@ def rec_rule_args(rec: RawRecord) -> tuple[Any, ...]:
     return rec[1::2]
 
 
-class Record(NamedTuple):
-    """One step of a tape, readable: ``v{out} = prim.name inputs...``."""
-    prim: Primitive | None   # None for a tape input
-    inputs: tuple[int | None, ...]
-    args: tuple[Any, ...]
-    ans: Any
-    out: int
-
-
 class Const(NamedTuple):
-    """A constant: an output of a tape, or an argument of a program's equation.
-
-    Not computed from the inputs (``staging/program.py`` reads a tape's
-    constant arguments as these too).
-    """
+    """A constant: an argument of a record, or an output, not computed from the inputs."""
     value: Any
+
+
+class Eqn(NamedTuple):
+    """One record, readable: ``v{out} = prim args``.
+
+    The one readable record: a tape's ``record(i)`` and iteration give these,
+    and jit's ``Program`` is made of them. Each argument is a value id on the
+    tape or a [Const][tapegrad.tape.Const] (a number, or a traced value of an
+    outer tape); ``ans`` is the value the record computed (for a tape input,
+    ``prim`` is None and ``args`` is empty).
+    """
+    prim: Primitive | None
+    out: int
+    args: tuple[int | Const, ...]
+    ans: Any
+
+
+# How a primitive's record is listed, where not ``v3 = name v1 v2``: filled
+# by the primitive's block (logic.py lists a guard as ``guard v5 == True``).
+listings: dict[Primitive, Callable[[Eqn], str]] = {}
 
 
 class Tape:
@@ -89,7 +96,7 @@ class Tape:
 
     Attributes:
       records: list of flat ``(op, ans, j0, a0, j1, a1, ...)`` tuples; record
-        ``i`` defines ``v{i}``. ``record`` and iteration give [Record][tapegrad.tape.Record].
+        ``i`` defines ``v{i}``. ``record`` and iteration give [Eqn][tapegrad.tape.Eqn].
       level: depth in the tape stack (outer tapes have smaller levels).
       active: True while the transform that owns the tape is running.
       args: the traced arguments, ``(first input id, name, TreeDef)`` each:
@@ -137,19 +144,20 @@ class Tape:
     def __len__(self) -> int:
         return len(self.records)
 
-    def record(self, i: int) -> Record:
+    def record(self, i: int) -> Eqn:
         """Record ``i`` in readable form, with its ``Primitive``.
 
         Args:
           i: The record's id (``v{i}`` in the listing).
 
         Returns:
-          A [Record][tapegrad.tape.Record] ``(prim, inputs, args, ans, out)``.
+          An [Eqn][tapegrad.tape.Eqn] ``(prim, out, args, ans)``.
         """
         raw = self.records[i]
-        return Record(rec_op(raw), rec_ids(raw), rec_args(raw), rec_ans(raw), i)
+        args = tuple(Const(a) if j is None else j for j, a in zip(rec_ids(raw), rec_args(raw)))
+        return Eqn(rec_op(raw), i, args, rec_ans(raw))
 
-    def __iter__(self) -> Iterator[Record]:
+    def __iter__(self) -> Iterator[Eqn]:
         return (self.record(i) for i in range(len(self.records)))
 
     def format(self, values: bool = False) -> str:
@@ -203,25 +211,11 @@ class Tape:
         self.outputs = [x.id if type(x) is Traced and x.tape is self else Const(x)
                         for x in leaves]
 
-    def guard(self, x: Traced, outcome: bool) -> None:
-        """Record that the rest of the tape assumes ``bool(x) is outcome``.
-
-        The guard is a record of the ``guard`` primitive on ``x`` and the
-        outcome, with the user's source line; replaying the tape checks it.
-        """
-        i = len(self.records)
-        self.records.append((GUARD[0], outcome, x.id, x._value, None, outcome))
-        self.sources[i] = user_line()
-
     def __repr__(self) -> str:
         return f"<Tape level={self.level} records={len(self.records)}>"
 
     def __str__(self) -> str:
         return self.format()
-
-
-# The guard primitive, set by logic.py where it is made.
-GUARD: list[Primitive] = []
 
 
 # ------------------------------------------------------------------- replay
@@ -247,8 +241,6 @@ def skeleton(tape: Tape) -> Tape:
             if type(v) is np.ndarray:
                 v = np.broadcast_to(np.zeros((), v.dtype), v.shape)
             records.append((None, v))
-        elif op is GUARD[0]:
-            records.append(rec)                              # (guard, outcome, j, _, None, outcome)
         else:
             flat: list[Any] = [op, None]
             for j, a in zip(rec[2::2], rec[3::2]):
@@ -292,12 +284,23 @@ def _value(x: Any) -> str:
     return repr(float(x)) if isinstance(x, float | int) else repr(x)
 
 
-def _operand(j: int | None, a: Any) -> str:
-    return f"v{j}" if j is not None else _const(a)
+def operand(a: int | Const) -> str:
+    """An argument or output as listed: ``v3`` for a value id, else the constant."""
+    return f"v{a}" if isinstance(a, int) else _const(a.value)
 
 
-def _output(x: Any) -> str:
-    return f"v{x}" if isinstance(x, int) else _const(x.value)
+def format_eqn(e: Eqn, kinds: bool = True) -> str:
+    """One record's line: ``v3:f64[2] = mul v1 v2`` (``kinds=False``: ``v3 = mul v1 v2``).
+
+    A primitive with an entry in ``listings`` is listed its own way.
+    """
+    listing = listings.get(e.prim) if e.prim is not None else None
+    if listing is not None:
+        return listing(e)
+    kind = _kind(e.ans) if kinds else ""
+    lhs = f"v{e.out}:{kind}" if kind else f"v{e.out}"
+    name = "input" if e.prim is None else e.prim.name
+    return f"{lhs} = {name} " + " ".join(operand(a) for a in e.args)
 
 
 def format_tape(tape: Tape, values: bool = False) -> str:
@@ -311,25 +314,19 @@ def format_tape(tape: Tape, values: bool = False) -> str:
       The listing; it takes time linear in the number of records.
     """
     lines = []
-    for prim, inputs, args, ans, i in tape:
-        kind = _kind(ans)
-        lhs = f"v{i}:{kind}" if kind else f"v{i}"
-        if prim is None:
-            line = f"{lhs} = input".ljust(21) + f" # {tape.path(i)}"
-        elif i in tape.sources and prim is GUARD[0]:   # guard v5 == True
-            line = f"guard {_operand(inputs[0], args[0])} == {args[1]}"
-        else:
-            operands = " ".join(_operand(j, a) for j, a in zip(inputs, args))
-            line = f"{lhs} = {prim.name} {operands}"
+    for e in tape:
+        line = format_eqn(e)
+        if e.prim is None:
+            line = line.ljust(21) + f" # {tape.path(e.out)}"
         if values:
-            line = line.ljust(40) + f" = {_value(ans)}"
+            line = line.ljust(40) + f" = {_value(e.ans)}"
         lines.append(line.rstrip())
     if tape.output_names:          # say what each output is: out['a'], grad p['w']
         lines.append("outputs:")
-        lines += [f"  {_output(x)}".ljust(21) + f" # {name}"
+        lines += [f"  {operand(x)}".ljust(21) + f" # {name}"
                   for x, name in zip(tape.outputs, tape.output_names)]
     elif tape.outputs:
-        lines.append("outputs: " + " ".join(_output(x) for x in tape.outputs))
+        lines.append("outputs: " + " ".join(operand(x) for x in tape.outputs))
     return "\n".join(lines)
 
 

@@ -36,8 +36,8 @@ def is_complex(x: Any) -> bool:
 
 
 def _integer_data(x: Any) -> bool:
-    """An integer array or NumPy integer scalar: data a tape keeps as it is."""
-    return isinstance(x, np.integer) or (isinstance(x, np.ndarray) and x.dtype.kind in "iu")
+    """An integer or boolean array, or a NumPy integer scalar: data a tape keeps as it is."""
+    return isinstance(x, np.integer) or (isinstance(x, np.ndarray) and x.dtype.kind in "iub")
 
 
 class Traced:

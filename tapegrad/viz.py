@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from .reverse import backward
-from .tape import Tape, _const, _kind, format_tape
+from .tape import Const, Tape, _const, _kind, format_tape
 from .transforms import make_tape
 from .values import primal_value
 
@@ -132,7 +132,7 @@ def _draw_record(lines: list[str], tape: Tape, i: int, g: list[Any] | None,
 
     Returns whether an edge comes from a record that is not drawn.
     """
-    prim, inputs, args, ans, _ = tape.record(i)
+    prim, _, args, ans = tape.record(i)
     name = tape.path(i) if prim is None else f"v{i}"
     what = ", ".join(n for n in out_names.get(i, ()) if n)
     if what:                           # an output: say what it is
@@ -147,9 +147,9 @@ def _draw_record(lines: list[str], tape: Tape, i: int, g: list[Any] | None,
     lines.append(f'  v{i}_op [shape=ellipse, label="{_escape(prim.name)}"];')
     lines.append(f"  v{i}_op -> v{i};")
     hidden_used = False
-    for k, (j, a) in enumerate(zip(inputs, args)):
-        if j is None:
-            lines.append(f'  v{i}_c{k} [shape=plaintext, label="{_escape(_const(a))}"];')
+    for k, j in enumerate(args):
+        if isinstance(j, Const):
+            lines.append(f'  v{i}_c{k} [shape=plaintext, label="{_escape(_const(j.value))}"];')
             lines.append(f"  v{i}_c{k} -> v{i}_op;")
         elif j in hidden:
             hidden_used = True

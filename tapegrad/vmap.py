@@ -218,9 +218,9 @@ def _refuse_complex(leaves: list[Any], treedef: Any) -> None:
 
 
 def _batch_array(x: Any) -> np.ndarray:
-    """A batched leaf as an array: integer data stays integer, numbers are floats."""
+    """A batched leaf as an array: integer and boolean data stay so, numbers are floats."""
     a = np.asarray(x)
-    return a if a.dtype.kind in "iu" else float_array(a)
+    return a if a.dtype.kind in "iub" else float_array(a)
 
 
 def _shared(x: Any) -> Any:

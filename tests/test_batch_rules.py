@@ -400,7 +400,8 @@ TABLE = table_cases(np.random.default_rng(1))
 
 
 def test_every_builtin_batch_rule_has_test_inputs():
-    ruled = [p for p in builtins() + list(TABLE) if p in batch_rules]
+    arities = set(arrays._CONCATS.values())   # one rule for every arity: tested at 1-3
+    ruled = [p for p in builtins() + list(TABLE) if p in batch_rules and p not in arities]
     missing = {p.name for p in ruled if p not in TABLE}
     assert not missing, f"no test inputs for the batch rules of {missing}"
     assert all(p in batch_rules for p in TABLE)

@@ -344,3 +344,26 @@ def test_mod_and_floordiv_as_numpy_in_every_mode(dtype):
     np.testing.assert_allclose(tg.vmap(tg.grad(f))(xs, iss),
                                [tg.grad(f)(a, b) for a, b in zip(xs, iss)], rtol=1e-15)
     assert tg.grad(lambda b: 7.0 % b)(2.5) == -2.0          # d/db (a - b floor(a/b))
+
+
+INT_REDUCTIONS = [
+    ("np.sum", lambda x: np.sum(x)), ("np.max", lambda x: np.max(x)),
+    ("min method", lambda x: x.min()), ("np.prod", lambda x: np.prod(x)),
+    ("sum of a mask", lambda x: np.sum(x > 1)), ("sum axis 0", lambda x: np.sum(x, axis=0)),
+    ("max axis 1", lambda x: np.max(x, axis=1)),
+    ("sum keepdims", lambda x: x.sum(1, keepdims=True)),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8, np.bool_])
+@pytest.mark.parametrize("name, f", INT_REDUCTIONS, ids=[n for n, _ in INT_REDUCTIONS])
+def test_reductions_of_integer_data_keep_numpys_type_under_every_transform(name, f, dtype):
+    x = np.array([[1, 2, 3], [4, 0, 2]]).astype(dtype)
+    want = f(x)
+    for got in (tg.jit(f)(x), tg.make_tape(f)(x)(x)):
+        assert type(got) is type(want) and np.array_equal(got, want)
+        assert np.asarray(got).dtype == np.asarray(want).dtype
+    batch = np.stack([x, x[::-1]])
+    got = tg.vmap(f)(batch)
+    loop = np.stack([f(b) for b in batch])
+    assert got.dtype == loop.dtype and np.array_equal(got, loop)

@@ -13,8 +13,8 @@ def test_records_are_data():
     recs = list(tape)
     assert [r.prim.name if r.prim else "input" for r in recs] == [
         "input", "input", "mul", "sin", "add"]
-    assert recs[2].inputs == (0, 1) and recs[2].ans == 6.0 and recs[2].out == 2
-    assert recs[4].inputs == (3, None) and recs[4].args[1] == 1.0
+    assert recs[2].args == (0, 1) and recs[2].ans == 6.0 and recs[2].out == 2
+    assert recs[4].args == (3, tg.tape.Const(1.0))
     assert all(type(r) is tuple for r in tape.records)
 
 

@@ -56,7 +56,7 @@ def test_row02_value_used_twice():
         return b + b
     assert tg.grad(f)(1.0) == 4.0
     tape = tg.make_tape(lambda x: x * x)(3.0)
-    assert tape.record(1).inputs == (0, 0)       # one record, both inputs v0
+    assert tape.record(1).args == (0, 0)         # one record, both inputs v0
 
 
 def test_row03_same_grad_twice_no_state():

@@ -57,7 +57,8 @@ def parse_listing(text):
 
 
 def graph_of(tape):
-    records = [("input", tape.path(r.out)) if r.prim is None else (r.prim.name, r.inputs)
+    records = [("input", tape.path(r.out)) if r.prim is None else
+               (r.prim.name, tuple(a if isinstance(a, int) else None for a in r.args))
                for r in tape]
     outputs = [o if isinstance(o, int) else None for o in tape.outputs]
     return records, outputs, tape.output_names
@@ -111,7 +112,7 @@ def test_dot_nodes_edges_values_and_gradients():
     ops = [n for n in nodes if n.endswith("_op")]
     assert len(values) == len(tape) == 10 and len(ops) == 5
     # each op: one edge into its value, one from each argument
-    assert len(edges) == sum(1 + len(r.inputs) for r in tape if r.prim is not None)
+    assert len(edges) == sum(1 + len(r.args) for r in tape if r.prim is not None)
     value, grads = tg.value_and_grad(neuron)(*ARGS)
     assert "data 0.7500" in nodes["v9"] and f"data {value:.4f}" in nodes["v9"]
     leaves = tg.tree.leaves(grads)          # b, w1, w2: inputs v0, v1, v2

@@ -206,7 +206,7 @@ def _build(prog: Program, batched_inputs: tuple[bool, ...]) -> tuple[Lowered, li
         if e.prim in IDENTITY:
             names[e.out] = args[0]
             continue
-        if not e.prim.elementwise:
+        if e.prim is None or not e.prim.elementwise:
             return None
         b = any(a in batched for a in args if a.__class__ is int)
         if b:

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..values import float_array, shape_of
+from ..values import shape_of
 
 __all__ = ["BatchRule", "along_axes", "batch_rules", "broadcasting", "example", "per_example",
            "rule", "shape_of", "whole"]
@@ -59,7 +59,7 @@ def per_example(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
 def whole(np_reduce: Callable[..., Any]) -> BatchRule:
     """The rule of a reduction of a whole example to one number (``np.sum``, ``np.mean``)."""
     def reduced(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-        x = float_array(values[0])       # float32 stays float32
+        x = np.asarray(values[0])        # float32 stays float32, ints stay ints
         return x if x.ndim == 1 else np_reduce(x.reshape(n, x.size // n if n else 1), axis=1)
     return reduced
 
@@ -67,7 +67,7 @@ def whole(np_reduce: Callable[..., Any]) -> BatchRule:
 def along_axes(np_fn: Callable[..., Any]) -> BatchRule:
     """The rule of ``prim(x, axes, keepdims)`` reducing by ``np_fn``: the axes shift by one."""
     def reduced(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-        return np_fn(float_array(values[0]), axis=tuple(a + 1 for a in values[1]),
+        return np_fn(np.asarray(values[0]), axis=tuple(a + 1 for a in values[1]),
                      keepdims=values[2])
     return reduced
 

@@ -81,6 +81,7 @@ def _sweep(prog: Program, folding: bool, exact_identities: bool, sharing: bool) 
                         break
                 else:
                     values = [c.value for c in args if isinstance(c, Const)]   # all of them
+                    assert e.prim is not None                 # a program has no input records
                     names[e.out] = Const(e.prim.impl(*values))
                     continue
             ans = e.ans

@@ -14,22 +14,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..tape import GUARD, Const, Tape, _const
+from ..logic import guard
+from ..tape import Const, Eqn, Tape, format_eqn, operand
 from ..values import primal_value
 
 Arg = int | Const
-
-
-class Eqn(NamedTuple):
-    """``v{out} = prim args``.
-
-    ``ans`` is the value seen while tracing: it gives the result's kind (a
-    float, or an array of some shape and dtype).
-    """
-    prim: Any
-    out: int
-    args: tuple[Arg, ...]
-    ans: Any
 
 
 class Program(NamedTuple):
@@ -45,23 +34,14 @@ class Program(NamedTuple):
 
     def __str__(self) -> str:
         lines = [f"v{i} = input" for i in self.inputs]
-        for e in self.eqns:
-            ops = " ".join(_show(a) for a in e.args)
-            if is_guard(e):             # guard v5 == True
-                lines.append(f"guard {_show(e.args[0])} == {_show(e.args[1])}")
-            else:
-                lines.append(f"v{e.out} = {e.prim.name} {ops}")
-        lines.append("outputs: " + " ".join(_show(o) for o in self.outputs))
+        lines += [format_eqn(e, kinds=False) for e in self.eqns]
+        lines.append("outputs: " + " ".join(operand(o) for o in self.outputs))
         return "\n".join(lines)
-
-
-def _show(a: Arg) -> str:
-    return f"v{a}" if isinstance(a, int) else _const(a.value)
 
 
 def is_guard(e: Eqn) -> bool:
     """Whether ``e`` is a guard: ``guard cond expected`` (a user's "guard" is not)."""
-    return bool(e.prim is GUARD[0] and len(e.args) == 2 and isinstance(e.args[1], Const))
+    return bool(e.prim is guard and len(e.args) == 2 and isinstance(e.args[1], Const))
 
 
 def use_counts(prog: Program) -> dict[int, int]:
