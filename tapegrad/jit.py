@@ -333,7 +333,8 @@ class Jitted:
         # scalar is integer data there (an index, int arithmetic), as in eager
         floats = frozenset(k for k in given if type(program.seen[k]) is float)
         name, program = getattr(self.fun, "__name__", "f"), optimize(program)
-        lowered = roll(program, name, floats, ints) or lower(program, name, floats, ints)
+        lowered = roll(program, name, floats, ints, bool(tape.floats)) or \
+            lower(program, name, floats, ints)
         # the tape's program is kept (not its values): other transforms replay it,
         # so f is traced once per signature
         return Specialization(lowered, out_def, make_unflattener(out_def), skeleton(tape))

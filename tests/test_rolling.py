@@ -273,3 +273,60 @@ def test_nested_for_loops_roll():
     assert jf.trace_count == 1
     g = tg.grad(f)
     assert bits(tg.jit(g)(0.7)) == bits(g(0.7))
+
+
+STEPS = {
+    "damp": lambda x, a: x * 0.75 + a * 0.1,
+    "sin": lambda x, a: x - 0.2 * tg.sin(x - 0.01 * a),
+    "half": lambda x, a: 0.5 * (x + a / (x + 1.0)),
+    "relu": lambda x, a: tg.relu(x - 0.05) * 0.9,
+}
+
+
+@settings(max_examples=30, deadline=None)
+@given(steps=st.lists(st.sampled_from(sorted(STEPS)), min_size=1, max_size=3),
+       tol=st.sampled_from([1e-3, 1e-6, 1e-9]),
+       traced=st.floats(5.0, 50.0), others=st.lists(st.floats(0.0, 1e3), min_size=3, max_size=6))
+def test_random_while_loops_equal_eager_at_unseen_trip_counts(steps, tol, traced, others):
+    def f(a):
+        x, y = a, a + 1.0
+        while tg.abs(x - y) > tol:
+            y = x
+            for s in steps:
+                x = STEPS[s](x, a)
+        return x * 2.0 + y
+    jf = tg.jit(f)
+    want = f(traced)
+    assert bits(jf(traced)) == bits(want)
+    for a in others:
+        assert bits(jf(a)) == bits(f(a))
+    g, jg = tg.grad(f), tg.jit(tg.grad(f))
+    for a in [traced] + others:
+        assert bits(jg(a)) == bits(g(a))
+
+
+def test_a_linear_while_loops_gradient_follows_the_trip_count():
+    # the gradient of a linear loop is computed in Python from constants (none of
+    # it on the tape): a compiled loop must not freeze it at the traced trip count
+    def damp(a):
+        x, y = a, a + 1.0
+        while tg.abs(x - y) > 1e-6:
+            y = x
+            x = x * 0.75 + a * 0.1
+        return x * 2.0 + y
+    g, jg = tg.grad(damp), tg.jit(tg.grad(damp))
+    for a in [5.0, 1.0, 100.0, 1e4, 0.0]:
+        assert bits(jg(a)) == bits(g(a))
+
+
+def test_a_python_counter_in_a_while_keeps_the_trip_count_exact():
+    def f(x):
+        k = 0
+        while x > 1.0:
+            x = x * 0.5
+            k += 1
+        return x, k
+    jf = tg.jit(f)
+    for x in [100.0, 3.0, 1e6, 7.5, 1e3]:
+        assert bits(jf(x)) == bits(f(x))
+    assert "while True" not in jf.lower(100.0).source

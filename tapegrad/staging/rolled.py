@@ -47,21 +47,37 @@ class _Text(NamedTuple):
 
 
 def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
-         ints: dict[int, int | None] | None = None) -> Lowered | None:
-    """``prog`` compiled with its loops rolled; None where it has none or in doubt."""
+         ints: dict[int, int | None] | None = None, inner: bool = False
+         ) -> Lowered | None:
+    """``prog`` compiled with its loops rolled; None where it has none or in doubt.
+
+    ``inner``: another transform ran inside (``grad``, ``jvp``). Its
+    derivatives may be computed in Python where they are constants (the
+    gradient of a linear loop), for the traced trip count only: a while
+    loop then runs any trip count only where a loop runs as many times
+    after it (the backward pass, recorded).
+    """
     loops = find_loops(prog)
     if not loops:
         return None
-    for whiles in ([loop.exit >= 0 for loop in loops], [False] * len(loops)):
+    whiles = [loop.exit >= 0 for loop in loops]
+    while True:
         try:
-            lowered = _RollWriter(prog, loops, whiles).lowered(name, numbers, ints or {})
+            writer = _RollWriter(prog, loops, whiles)
+            lowered = writer.lowered(name, numbers, ints or {})
+            writer.check_ties(inner)
         except _TooLong:
             return None
-        except _NotOpen:
+        except _NotOpen as e:          # that while loop runs its traced trip count only
+            if not whiles[e.args[0]]:
+                return None
+            whiles[e.args[0]] = False
             continue
         if _checks(lowered, prog, ints or {}):
             return lowered
-    return None
+        if not any(whiles):
+            return None
+        whiles = [False] * len(loops)
 
 
 class _TooLong(Exception):
@@ -127,7 +143,7 @@ class _RollWriter(_Writer):
         """
         trips = self.loops[m].trips
         if self.inside is not None:
-            raise _NotOpen
+            raise _NotOpen(m)
         carried = [var for (at, _), var in self.carried[m].items() if at == o]
         if k == trips - 1 and len(carried) == 1:
             return carried[0]
@@ -138,6 +154,12 @@ class _RollWriter(_Writer):
             return f"s{m}_{o}[n{m} - {trips - k}]"
         self.starts[m] = max(self.starts[m], k + 1)
         return f"s{m}_{o}[{k}]"
+
+    def check_ties(self, inner: bool) -> None:
+        """Under an inner transform, refuse a while loop no later loop runs as often as."""
+        for m in range(len(self.loops)):
+            if inner and self.whiles[m] and m not in self.tie:
+                raise _NotOpen(m)
 
     def fake(self, value: Any) -> int:
         """A stand-in id for an argument that differs between iterations."""
@@ -185,7 +207,7 @@ class _RollWriter(_Writer):
         lines = t.before + [f"s{m}_{o} = []" for o in stores]
         tied = [w for w, M in self.tie.items() if M == m]
         if tied and m in self.tables:
-            raise _NotOpen
+            raise _NotOpen(tied[0])
         body = t.body + [f"s{m}_{o}.append(x{m}_{o})" for o in stores] + t.after_body
         if self.whiles[m]:
             lines += [f"n{m} = 0", "while True:"]
@@ -292,7 +314,7 @@ class _RollWriter(_Writer):
         if not self.whiles[m2]:
             return f"s{m2}_{o2}[{k0} {'+' if step > 0 else '-'} {{i}}]"
         if step > 0 or self.tie.setdefault(m2, self.inside) != self.inside:   # type: ignore[arg-type]
-            raise _NotOpen
+            raise _NotOpen(m2)
         return f"s{m2}_{o2}[n{m2} - {self.loops[m2].trips - k0} - {{i}}]"
 
 

@@ -252,22 +252,50 @@ def _arg_key(a: Arg) -> Any:
 
 
 def _while_line(where: str) -> bool:
-    """Whether the source line ``file:line`` is a ``while`` whose test is one condition.
+    """Whether the source line ``file:line`` starts a ``while`` the tape shows whole.
 
-    A test with ``and`` or ``or`` may hold a part the tape does not show
-    (``while x > tol and k < 100`` with a Python counter ``k``).
+    Its test is one condition (``and``/``or`` may hold a part the tape does
+    not show: ``while x > tol and k < 100``), and its body keeps no Python
+    counter (``k += 1``, ``t = t + 0.5``): a value eager Python computes from
+    the trip count is a constant on the tape.
     """
     filename, _, line = where.rpartition(":")
     if not line.isdigit():
         return False
-    text = linecache.getline(filename, int(line)).strip()
-    if not text.startswith("while"):
+    try:
+        tree = ast.parse("".join(linecache.getlines(filename)))
+    except (SyntaxError, ValueError):
         return False
-    for source in (text, text + " pass"):
-        try:
-            node = ast.parse(source).body[0]
-        except (SyntaxError, IndexError):
-            continue
-        return isinstance(node, ast.While) and not any(
-            isinstance(n, ast.BoolOp) for n in ast.walk(node.test))
-    return False
+    loop = next((n for n in ast.walk(tree) if isinstance(n, ast.While)
+                 and n.lineno == int(line)), None)
+    if loop is None or any(isinstance(n, ast.BoolOp) for n in ast.walk(loop.test)):
+        return False
+    return not any(_counts(n) for n in ast.walk(ast.Module(body=loop.body, type_ignores=[])))
+
+
+def _counts(node: ast.AST) -> bool:
+    """Whether ``node`` steps a name by a number: ``k += 1``, ``t = t + 0.5``.
+
+    Perhaps a Python counter, whose value the tape does not show.
+    """
+    if isinstance(node, ast.AugAssign):
+        return isinstance(node.op, ast.Add | ast.Sub) and _number(node.value)
+    if not isinstance(node, ast.Assign):
+        return False
+    pairs = [(t, node.value) for t in node.targets]
+    for t, v in list(pairs):
+        if isinstance(t, ast.Tuple) and isinstance(v, ast.Tuple) and len(t.elts) == len(v.elts):
+            pairs += list(zip(t.elts, v.elts))
+    return any(isinstance(t, ast.Name) and isinstance(v, ast.BinOp)
+               and isinstance(v.op, ast.Add | ast.Sub) and _steps(t.id, v.left, v.right)
+               for t, v in pairs)
+
+
+def _steps(name: str, a: ast.AST, b: ast.AST) -> bool:
+    """Whether ``a``, ``b`` are ``name`` and a number, in either order."""
+    return any(isinstance(x, ast.Name) and x.id == name and _number(y)
+               for x, y in ((a, b), (b, a)))
+
+
+def _number(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float)
