@@ -330,3 +330,23 @@ def test_a_python_counter_in_a_while_keeps_the_trip_count_exact():
     for x in [100.0, 3.0, 1e6, 7.5, 1e3]:
         assert bits(jf(x)) == bits(f(x))
     assert "while True" not in jf.lower(100.0).source
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64, np.int32, np.uint8])
+def test_a_for_loop_over_rows_of_every_dtype_rolls_bit_for_bit(dtype):
+    def f(xs, w):
+        acc = xs[0] * w
+        for i in range(1, xs.shape[0]):
+            acc = acc * w + xs[i] * xs[i] - (xs[i] + w)
+        return acc
+    rng = np.random.default_rng(3)
+    data = [rng.integers(0, 50, size=(25, 4)).astype(dtype) for _ in range(3)]
+    w = data[0][0, :1].copy()                     # an array of the same dtype
+    jf = tg.jit(f)
+    assert "for i" in jf.lower(data[0], w).source
+    for xs in data:
+        with np.errstate(all="ignore"):           # uint8 wraps around, as in eager
+            want = f(xs, w)
+        got = jf(xs, w)
+        assert got.dtype == want.dtype and bits(got) == bits(want)
+    assert jf.trace_count == 1

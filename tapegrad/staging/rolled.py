@@ -26,7 +26,7 @@ from ..numerics import ieee
 from . import source as _source
 from .lower import _EXACT, _PLAIN, Lowered, _returned, _Writer
 from .program import Arg, Const, Eqn, Program, is_guard
-from .rolling import Loop, Role, find_loops
+from .rolling import MIN_SAVED, Loop, Role, find_loops
 from .source import compile_parts, forget, render
 from .spellings import spellings
 
@@ -57,6 +57,8 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
     loop then runs any trip count only where a loop runs as many times
     after it (the backward pass, recorded).
     """
+    if len(prog.eqns) < 2 * MIN_SAVED:      # too short to hold a loop worth rolling
+        return None
     loops = find_loops(prog)
     if not loops:
         return None
