@@ -125,6 +125,7 @@ CALLS: dict[str, Call] = {
     "scipy.linalg.cho_solve": lambda x: tsp.linalg.cho_solve((x, True), x[0]),
     "scipy.integrate.odeint":
         lambda x: tsp.integrate.odeint(lambda y, t, k: -k * y, x[0], np.arange(2.0), x[1, 1]),
+    "scipy.signal.convolve": lambda x: tsp.signal.convolve(x, x[:1], mode="valid"),
 }
 
 

@@ -54,6 +54,7 @@ from .kinks import stop_gradient as stop_gradient
 from .kinks import where as where
 from .logsumexp import logsumexp as logsumexp
 from .logsumexp import softmax as softmax
+from .misc.operators import hessian_vector_product as hessian_vector_product
 from .numerics import debug_nans as debug_nans
 from .ops import arctan as arctan
 from .ops import cos as cos
@@ -139,3 +140,4 @@ __all__ += [  # NumPy's shape functions and contractions
 ]
 __all__ += ["argmax", "argmin", "argsort", "average", "ceil", "cumprod", "cumsum", "floor",
             "median", "prod", "round", "sort", "std", "var", "fixed_point"]
+__all__ += ["hessian_vector_product"]  # autograd's name (tapegrad.misc.operators)

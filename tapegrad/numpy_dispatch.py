@@ -96,6 +96,8 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "count_nonzero": "tg.sum(tg.where(x != 0, 1, 0))",
     "zeros_like": "np.zeros(np.shape(x))", "ones_like": "np.ones(np.shape(x))",
     "empty_like": "np.zeros(np.shape(x))", "full_like": "np.full(np.shape(x), value)",
+    "full": "value * np.ones(shape) (np.full reads its value with np.asarray, which a "
+            "traced value cannot pass through)",
     "append": "tg.concatenate([tg.ravel(x), tg.ravel(y)])",
     # ufunc methods
     "add.reduce": "tg.sum(x, axis=0)", "add.accumulate": "tg.cumsum(x, axis=0)",
@@ -150,6 +152,7 @@ tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests chec
     "stats.t": ("logpdf", "pdf"), "stats.gamma": ("logpdf", "pdf"),
     "stats.beta": ("logpdf", "pdf"), "stats.poisson": ("cdf", "logpmf", "pmf"),
     "integrate": ("odeint",),
+    "signal": ("convolve",),
     "linalg": ("cho_factor", "cho_solve", "cholesky", "det", "inv", "solve",
                "solve_triangular"),
     "stats.multivariate_normal": ("entropy", "logpdf", "pdf"),
@@ -343,11 +346,22 @@ def _shape_of(x: Any) -> tuple[int, ...]:
     return x.shape if type(x) is Traced else np.shape(x)
 
 
+def _staged(x: Any) -> bool:
+    """Whether ``x``, at any level, is on a tape that jit, vmap or make_tape will replay."""
+    while type(x) is Traced:
+        if x.tape.staging:
+            return True
+        x = x._value
+    return False
+
+
 def _array(self: Traced, dtype: Any = None, copy: Any = None) -> Any:
     caller = _library_caller()
     if caller is not None:
         raise _refuse(caller)
     if _integer_data(primal_value(self)):
+        if not _staged(self):   # a tape never replayed: integer data has no derivative
+            return np.asarray(primal_value(self), dtype=dtype)
         raise TypeError(
             "a traced integer array reached NumPy, which would need its value: "
             "indexing a NumPy array with it (E[i]) is the usual cause. Index with "

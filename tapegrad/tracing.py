@@ -79,7 +79,7 @@ def as_number(leaf: Any, name: object, where: tuple[tree.TreeDef, int], what: st
             return leaf
         made_float(leaf)
         return _traced_number(leaf, name, where, what)
-    if data and (isinstance(leaf, np.integer) or (
+    if data and (isinstance(leaf, np.integer | np.bool_) or (
             isinstance(leaf, np.ndarray) and leaf.dtype.kind in "iub")):
         return leaf
     if t is int or isinstance(leaf, np.integer):

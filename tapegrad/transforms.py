@@ -138,14 +138,26 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
     return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
 
 
+def _argnum_alias(argnums: Argnums, argnum: Argnums | None, what: str) -> Argnums:
+    """``argnums``, or autograd's ``argnum`` when that is the one given."""
+    if argnum is None:
+        return argnums
+    if argnums != 0:
+        raise TypeError(f"{what}: got both argnums={argnums!r} and argnum={argnum!r}; "
+                        "argnum is autograd's spelling of argnums: give only one.")
+    return argnum
+
+
 def value_and_grad(fun: Callable[..., Any], argnums: Argnums = 0,
-                   has_aux: bool = False) -> Callable[..., Any]:
+                   has_aux: bool = False, *, argnum: Argnums | None = None) -> Callable[..., Any]:
     """Return a function computing ``fun``'s value and its gradient together.
 
     Args:
       fun: Function returning a scalar number (or ``(scalar, aux)``).
       argnums: Which positional argument(s) to differentiate; int or tuple.
       has_aux: If True, ``fun`` returns ``(value, aux)``.
+      argnum: HIPS autograd's spelling of ``argnums`` (same meaning); give
+        one or the other.
 
     Returns:
       A function with ``fun``'s arguments returning ``(value, grads)``, or
@@ -163,6 +175,7 @@ def value_and_grad(fun: Callable[..., Any], argnums: Argnums = 0,
       (6.0, {'b': 2.0, 'w': 3.0})
     """
     check_callable(fun, "value_and_grad")
+    argnums = _argnum_alias(argnums, argnum, "value_and_grad")
     what = "grad"
     if getattr(type(fun), "compiled_value_and_grad", None) is not None:
         return _value_and_grad_of_jit(fun, argnums, has_aux)
@@ -192,7 +205,7 @@ def _value_and_grad_of_jit(fun: Any, argnums: Argnums, has_aux: bool) -> Callabl
 
 
 def grad(fun: Callable[..., Any], argnums: Argnums = 0,
-         has_aux: bool = False) -> Callable[..., Any]:
+         has_aux: bool = False, *, argnum: Argnums | None = None) -> Callable[..., Any]:
     """Return a function that evaluates the gradient of ``fun``.
 
     Args:
@@ -200,6 +213,8 @@ def grad(fun: Callable[..., Any], argnums: Argnums = 0,
       argnums: Which positional argument(s) to differentiate; int or tuple.
       has_aux: If True, ``fun`` returns ``(value, aux)`` and the gradient
         function returns ``(grads, aux)``.
+      argnum: HIPS autograd's spelling of ``argnums`` (same meaning), so
+        ``grad(f, argnum=1)`` runs unchanged; give one or the other.
 
     Returns:
       A function with ``fun``'s arguments; the gradient has their structure.
@@ -216,6 +231,7 @@ def grad(fun: Callable[..., Any], argnums: Argnums = 0,
       -0.0
     """
     check_callable(fun, "grad")
+    argnums = _argnum_alias(argnums, argnum, "grad")
     vg = value_and_grad(fun, argnums, has_aux)
 
     @functools.wraps(fun)

@@ -14,7 +14,8 @@ Examples:
 
 from . import integrate as integrate
 from . import linalg as linalg
+from . import signal as signal
 from . import special as special
 from . import stats as stats
 
-__all__ = ["integrate", "linalg", "special", "stats"]
+__all__ = ["integrate", "linalg", "signal", "special", "stats"]

@@ -1,0 +1,14 @@
+"""HIPS autograd's ``autograd.misc`` under tapegrad: ``flatten``, optimizers, fixed points.
+
+Code written for autograd runs with its imports renamed
+(``from autograd.misc import flatten`` becomes ``from tapegrad.misc import
+flatten``). The modules are ``tapegrad.misc.flatten`` (``flatten``,
+``flatten_func``), ``tapegrad.misc.optimizers`` (``sgd``, ``rmsprop``,
+``adam``) and ``tapegrad.misc.fixed_points`` (``fixed_point``), each with
+autograd's signatures. New code may prefer tapegrad's own spellings:
+``tg.tree.ravel``, ``tg.optim`` and ``tg.fixed_point``.
+"""
+
+from .flatten import flatten as flatten  # the function, as autograd.misc.flatten is
+
+__all__ = ["flatten"]
