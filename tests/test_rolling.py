@@ -350,3 +350,23 @@ def test_a_for_loop_over_rows_of_every_dtype_rolls_bit_for_bit(dtype):
         got = jf(xs, w)
         assert got.dtype == want.dtype and bits(got) == bits(want)
     assert jf.trace_count == 1
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(8, 30), seed=st.integers(0, 1000),
+       points=st.lists(st.floats(-3.0, 3.0), min_size=2, max_size=5))
+def test_a_for_loop_with_a_branch_in_its_body_equals_eager(n, seed, points):
+    data = np.random.default_rng(seed).normal(size=n)
+
+    def f(x):
+        s = x
+        for d in data:
+            if s > float(d):                    # goes either way from iteration to iteration
+                s = tg.sin(s) * 0.9 + float(d) * 0.1
+            else:
+                s = tg.cos(s) * 0.8 - float(d) * 0.05
+        return s
+    jf, g, jg = tg.jit(f), tg.grad(f), tg.jit(tg.grad(f))
+    for x in points:
+        assert bits(jf(x)) == bits(f(x))
+        assert bits(jg(x)) == bits(g(x))
