@@ -42,6 +42,7 @@ from .staging.cache import (
 from .staging.lower import GuardFailed, Lowered, lower
 from .staging.passes import optimize
 from .staging.program import from_tape, int_outputs
+from .staging.rolled import roll
 from .tape import active_tapes, skeleton
 from .tracing import arg_path_name, check_callable, gc_paused, trace
 from .transforms import value_and_grad
@@ -331,7 +332,9 @@ class Jitted:
         # the code converts those the tape traced as floats; a NumPy integer
         # scalar is integer data there (an index, int arithmetic), as in eager
         floats = frozenset(k for k in given if type(program.seen[k]) is float)
-        lowered = lower(optimize(program), getattr(self.fun, "__name__", "f"), floats, ints)
+        name, program = getattr(self.fun, "__name__", "f"), optimize(program)
+        lowered = roll(program, name, floats, ints, bool(tape.floats)) or \
+            lower(program, name, floats, ints)
         # the tape's program is kept (not its values): other transforms replay it,
         # so f is traced once per signature
         return Specialization(lowered, out_def, make_unflattener(out_def), skeleton(tape))

@@ -274,6 +274,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                          "scipy._betainc", "scipy.stats", "scipy.signal"}),
     ("players", {"playback", "reverse", "forward", "staging", "staging.program",
                  "staging.passes", "staging.lower", "staging.source", "staging.cache",
+                 "staging.rolling", "staging.rolled",
                  "replay"}),
     ("transforms", {"tracing", "seeds", "transforms", "jacobians", "check",
                     "batching.interpret", "batching.axes", "batching.nested", "vmap",
