@@ -21,6 +21,8 @@ from .arrays import dot as dot
 from .arrays import matmul as matmul
 from .arrays import stack as stack
 from .check import check_grads as check_grads
+from .checkpoint import checkpoint as checkpoint
+from .checkpoint import checkpoint as remat
 from .contractions import einsum as einsum
 from .diagonals import diag as diag
 from .diagonals import diagonal as diagonal
@@ -54,6 +56,9 @@ from .kinks import stop_gradient as stop_gradient
 from .kinks import where as where
 from .logsumexp import logsumexp as logsumexp
 from .logsumexp import softmax as softmax
+from .loops import fori_loop as fori_loop
+from .loops import scan as scan
+from .loops import while_loop as while_loop
 from .misc.operators import hessian_vector_product as hessian_vector_product
 from .numerics import debug_nans as debug_nans
 from .ops import arctan as arctan
@@ -142,4 +147,5 @@ __all__ += [  # NumPy's shape functions and contractions
 __all__ += ["argmax", "argmin", "argsort", "average", "ceil", "cumprod", "cumsum", "floor",
             "median", "prod", "round", "sort", "std", "var", "fixed_point"]
 __all__ += ["hessian_vector_product"]  # autograd's name (tapegrad.misc.operators)
+__all__ += ["checkpoint", "fori_loop", "remat", "scan", "while_loop"]  # loops
 __all__ += ["data_parallel"]

@@ -42,6 +42,7 @@ from .staging.cache import (
 from .staging.lower import GuardFailed, Lowered, lower
 from .staging.passes import optimize
 from .staging.program import from_tape, int_outputs
+from .staging.rolled import roll
 from .tape import active_tapes, skeleton
 from .tracing import arg_path_name, check_callable, gc_paused, trace
 from .transforms import value_and_grad
@@ -331,7 +332,9 @@ class Jitted:
         # the code converts those the tape traced as floats; a NumPy integer
         # scalar is integer data there (an index, int arithmetic), as in eager
         floats = frozenset(k for k in given if type(program.seen[k]) is float)
-        lowered = lower(optimize(program), getattr(self.fun, "__name__", "f"), floats, ints)
+        name, program = getattr(self.fun, "__name__", "f"), optimize(program)
+        lowered = roll(program, name, floats, ints, bool(tape.floats)) or \
+            lower(program, name, floats, ints)
         # the tape's program is kept (not its values): other transforms replay it,
         # so f is traced once per signature
         return Specialization(lowered, out_def, make_unflattener(out_def), skeleton(tape))
@@ -362,17 +365,13 @@ class Jitted:
         dynamic, statics = self._split(args, kwargs)
         return self._trace(dynamic, statics).lowered
 
-
     _unpickled: OrderedDict[str, Jitted] = OrderedDict()   # this process's, by token
     _unpickled_lock = threading.Lock()
 
     def __reduce__(self) -> Any:
-        """Pickle by the wrapped function and the jit options, never the compiled code.
+        """Pickle by ``fun`` and the jit options (by name at a module's top), not the code.
 
-        At the top of a module (``@tg.jit`` on a function or a method) it
-        pickles by name, as a function does; else by ``fun`` and a token: a
-        process that unpickles it compiles on the first call, and gets the
-        same one back when it unpickles it again (each Dask task, each step).
+        A process unpickling it compiles on the first call and keeps it, by a token.
         """
         import inspect
         import sys
@@ -388,8 +387,7 @@ class Jitted:
         return (Jitted._from_pickle, (token, self.fun, options))
 
     @classmethod
-    def _from_pickle(cls, token: str, fun: Callable[..., Any], options: dict[str, Any]
-                     ) -> Jitted:
+    def _from_pickle(cls, token: str, fun: Any, options: dict[str, Any]) -> Jitted:
         """The jitted ``fun`` this process unpickled under ``token``, made on first sight."""
         with cls._unpickled_lock:
             found = cls._unpickled.setdefault(token, cls(fun, **options))

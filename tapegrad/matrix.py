@@ -19,6 +19,9 @@ import numpy as np
 
 from .arrays import matmul_p
 from .batching.rules import batch_rules, broadcasting, per_example
+from .cofactors import adjugate as _adjugate
+from .cofactors import adjugate_invertible as _adjugate_invertible
+from .cofactors import adjugate_tangent as _adjugate_tangent
 from .numpy_dispatch import functions
 from .primitive import Primitive, defjvp, defvjp, primitive, zmul
 from .reductions import sum as _sum
@@ -185,40 +188,33 @@ def _sign_of_det(a: Any) -> Any:
     return _scalar(np.linalg.slogdet(a)[0])
 
 
-def _adjugate_invertible(a: Any) -> Any:
-    """``det(A) A^-1``; raises ``LinAlgError`` if a matrix of the stack is singular."""
-    a = np.asarray(a)
-    a = a if a.dtype.kind == "f" else a.astype(float)
-    return np.linalg.det(a)[..., None, None] * np.linalg.inv(a)
+def _adjugate_tangent_jvp_a(s: Any, ans: Any, a: Any, t: Any) -> Any:
+    """``d/dA`` of ``d adj(A)[T]`` along ``S``: ``(tr(D T) I - D T - F S) A^-1``.
+
+    ``D = d adj(A)[S]``, ``F = d adj(A)[T]``; written with ``solve``, so it
+    needs an invertible ``A`` (a third derivative of ``det``).
+    """
+    d = adjugate_tangent_p(a, s)
+    x = _cell(_trace_of_product(d, t)) * _eye(a) - matmul_p(d, t) - matmul_p(ans, s)
+    return _mT(solve_p(_mT(a), _mT(x)))
 
 
-def _adjugate(a: Any) -> Any:
-    """``det(A) A^-1``, also where ``A`` is singular (then from the SVD, as JAX's)."""
-    a = np.asarray(a)
-    a = a if a.dtype.kind == "f" else a.astype(float)
-    try:
-        return _adjugate_invertible(a)
-    except np.linalg.LinAlgError:
-        pass
-    u, s, vt = np.linalg.svd(a)               # adj(U S V^T) = det(U V^T) V adj(S) U^T
-    ones = np.ones(s.shape[:-1] + (1,), dtype=s.dtype)
-    before = np.cumprod(np.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)
-    after = np.cumprod(np.concatenate([ones, s[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
-    sign = np.linalg.det(u) * np.linalg.det(vt)
-    others = before * after                   # the product of every s_j but s_i
-    return sign[..., None, None] * np.matmul(np.swapaxes(vt, -1, -2) * others[..., None, :],
-                                             np.swapaxes(u, -1, -2))
+def _adjugate_tangent_vjp_a(g: Any, ans: Any, a: Any, t: Any) -> Any:
+    """The transpose of ``_adjugate_tangent_jvp_a``.
+
+    With ``H = G A^-T``: ``d adj(A^T)[tr(H) T^T - H T^T] - F^T H``.
+    """
+    h = _mT(solve_p(a, _mT(g)))
+    k = _cell(_sum(_diagonal(h), axis=-1)) * _mT(t) - matmul_p(h, _mT(t))
+    return adjugate_tangent_p(_mT(a), k) - matmul_p(_mT(ans), h)
 
 
-def _adjugate_jvp(t: Any, ans: Any, a: Any) -> Any:
-    """``d adj = (tr(adj dA) I - adj dA) A^-1`` (from ``adj(A) A = det(A) I``)."""
-    m = _cell(_trace_of_product(ans, t)) * _eye(a) - matmul_p(ans, t)
-    return _mT(solve_p(_mT(a), _mT(m)))
-
-
-def _adjugate_vjp(g: Any, ans: Any, a: Any) -> Any:
-    h = _mT(solve_p(a, _mT(g)))                        # G A^-T
-    return _cell(_sum(_diagonal(h), axis=-1)) * _mT(ans) - matmul_p(_mT(ans), h)
+adjugate_tangent_p: Primitive = primitive(_adjugate_tangent, "adjugate_tangent",
+                                          check_rules=False)
+defjvp(adjugate_tangent_p, _adjugate_tangent_jvp_a,
+       lambda dt, ans, a, t: adjugate_tangent_p(a, dt))            # linear in T
+defvjp(adjugate_tangent_p, _adjugate_tangent_vjp_a,
+       lambda g, ans, a, t: adjugate_tangent_p(_mT(a), g))     # <G, dadj(A)[T]> = <dadj(A^T)[G], T>
 
 
 def _split_at_singular(invertible: Any) -> Any:
@@ -249,8 +245,8 @@ def _split_at_singular(invertible: Any) -> Any:
 
 adjugate_p: Primitive = primitive(_adjugate, "adjugate", check_rules=False)
 batch_rules[adjugate_p] = _split_at_singular(_adjugate_invertible)
-defvjp(adjugate_p, _adjugate_vjp)
-defjvp(adjugate_p, _adjugate_jvp)
+defvjp(adjugate_p, lambda g, ans, a: adjugate_tangent_p(_mT(a), g))
+defjvp(adjugate_p, lambda t, ans, a: adjugate_tangent_p(a, t))
 det_p: Primitive = _stacked(primitive(_det, "det", check_rules=False))
 defvjp(det_p, lambda g, ans, a: _cell(g) * _mT(adjugate_p(a)))        # the cofactors
 defjvp(det_p, lambda t, ans, a: _trace_of_product(adjugate_p(a), t))

@@ -138,19 +138,19 @@ scipy_alternatives = {    # SciPy functions without a same-named tapegrad.scipy 
     "scipy.special.beta": "tg.exp(gammaln(a) + gammaln(b) - gammaln(a + b)) with "
     "tapegrad.scipy.special.gammaln",
     "scipy.special.factorial": "tg.exp(tapegrad.scipy.special.gammaln(x + 1.0))",
-    "scipy.special.gammainc": "a tg.primitive with its derivative (tg.defvjp); "
-    "tapegrad.scipy has no incomplete gamma",
     "scipy.special.exp2": "tg.exp(x * tg.log(2.0))", "scipy.special.exp10":
     "tg.exp(x * tg.log(10.0))", "scipy.special.cbrt": "tg.sign(x) * tg.abs(x) ** (1.0 / 3.0)",
     "scipy.special.softplus": "tg.softplus",
 }
 tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests check this list)
-    "special": ("digamma", "erf", "erfc", "erfinv", "expit", "gammaln", "log_ndtr",
-                "log_softmax", "logit", "logsumexp", "ndtr", "ndtri", "polygamma", "softmax",
-                "xlog1py", "xlogy"),
+    "special": ("betainc", "digamma", "erf", "erfc", "erfinv", "expit", "gammainc",
+                "gammaincc", "gammaln", "log_ndtr", "log_softmax", "logit", "logsumexp", "ndtr",
+                "ndtri", "polygamma", "softmax", "stdtr", "xlog1py", "xlogy"),
     "stats.norm": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
-    "stats.t": ("logpdf", "pdf"), "stats.gamma": ("logpdf", "pdf"),
-    "stats.beta": ("logpdf", "pdf"), "stats.poisson": ("cdf", "logpmf", "pmf"),
+    "stats.t": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
+    "stats.gamma": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
+    "stats.beta": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
+    "stats.poisson": ("cdf", "logpmf", "pmf"),
     "integrate": ("odeint",),
     "signal": ("convolve",),
     "linalg": ("cho_factor", "cho_solve", "cholesky", "det", "inv", "solve",
@@ -296,11 +296,16 @@ ufunc_finders: list[Callable[[Any], Any]] = []
 library's ufuncs found late, as tapegrad.scipy finds SciPy's without importing it)."""
 
 
+_found_late: dict[Any, Any] = {}    # apart from NumPy's ufuncs (the docs table lists those)
+
+
 def _find_late(ufunc: Any) -> Any:
+    if ufunc in _found_late:
+        return _found_late[ufunc]
     for find in ufunc_finders:
         prim = find(ufunc)
         if prim is not None:
-            ufuncs[ufunc] = prim            # found once, then a dict hit
+            _found_late[ufunc] = prim       # found once, then a dict hit
             return prim
     return None
 

@@ -396,7 +396,31 @@ def matrix_cases(f, rng):
     return cases
 
 
-TABLE = table_cases(np.random.default_rng(1))
+def loop_cases():
+    """The loop primitives' records, each example's arguments read off its own tape."""
+    def f(a, b):
+        s = tg.while_loop(lambda s: s[0] < 10.0 * b,                 # trips differ per example
+                          lambda s: (s[0] * a + s[2], s[1] + 1, s[2] * 0.5), (1.0, 0, b))
+        xs = np.stack([np.linspace(-1.0, 1.0, 4) * a, np.arange(4.0)], axis=1)
+        c, ys = tg.scan(lambda c, x: (tg.sin(c * b) + x[0], (c * x[1], c > 0.5)), s[0], xs)
+        return c + tg.sum(ys[0])
+    examples = [(1.5 + 0.3 * k, 1.0 + 0.2 * k) for k in range(N)]
+    tapes = [tg.make_tape(tg.grad(f, argnums=(0, 1)))(*ab) for ab in examples]
+    cases = {}
+    for p in (tg.loop_prims.pack_p, tg.loop_prims.scan_p, tg.loop_prims.while_p,
+              tg.loop_rules.while_vjp_p):
+        per = [[rec[3::2] for rec in t.records if rec[0] is p] for t in tapes]
+        cases[p] = []
+        for j in range(len(per[0])):
+            args = [ex[j] for ex in per]
+            static = 2 if p is tg.loop_prims.pack_p else 1    # pack: n, nflat; loops: Loop
+            values = list(args[0][:static]) + [np.stack([np.asarray(a[k]) for a in args])
+                                               for k in range(static, len(args[0]))]
+            cases[p].append((values, [False] * static + [True] * (len(values) - static)))
+    return cases
+
+
+TABLE = table_cases(np.random.default_rng(1)) | loop_cases()
 
 
 def test_every_builtin_batch_rule_has_test_inputs():

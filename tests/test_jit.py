@@ -6,6 +6,7 @@ from __future__ import annotations
 import linecache
 import math
 import os
+import random
 import sys
 import threading
 import traceback
@@ -256,9 +257,11 @@ def test_all_passes_together_are_exact_bit_for_bit(e, x0, y0, x1, y1):
 
 
 def test_a_large_program_compiles_in_chunks():
+    steps = random.Random(0).choices("ams", k=100_000)   # no loop to roll: random steps
+
     def chain(x):
-        for _ in range(50_000):
-            x = x * 1.0001 + 0.0001
+        for step in steps:
+            x = x * 1.0001 if step == "m" else x + 0.0001 if step == "a" else tg.sin(x)
         return x
     jc = tg.jit(chain)                               # 10^5 records
     tracemalloc.start()

@@ -99,9 +99,6 @@ def _det_hessian_2x2():
     return h
 
 
-@pytest.mark.xfail(strict=True, reason="adjugate's vjp and jvp solve with A, which raises "
-                   "LinAlgError where A is singular; the cofactor derivative needs a "
-                   "formula without A^-1")
 @pytest.mark.parametrize("mode", ["reverse over reverse", "forward over reverse"])
 def test_second_derivative_of_det_at_a_singular_matrix_is_finite(mode):
     a = np.array([[1.0, 2.0], [2.0, 4.0]])           # singular

@@ -179,8 +179,11 @@ def test_scipys_stats_on_a_traced_value_names_ours():
                                             rf"value.*Use tapegrad\.scipy\.stats\.{name} instead"):
             tg.grad(lambda x: tg.sum(call(x)))(np.array([0.5, 1.5]))
     with pytest.raises(TypeError, match=r"^scipy\.stats\.t\.cdf was applied.*"
-                                        r"tapegrad\.scipy\.stats\.t has only logpdf, pdf"):
+                                        r"Use tapegrad\.scipy\.stats\.t\.cdf instead"):
         tg.grad(lambda x: tg.sum(ss.t.cdf(x, 3.0)))(np.array([0.5]))
+    with pytest.raises(TypeError, match=r"^scipy\.stats\.t\.ppf was applied.*tapegrad\.scipy"
+                                        r"\.stats\.t has only cdf, logcdf, logpdf, logsf, pdf, sf"):
+        tg.grad(lambda x: tg.sum(ss.t.ppf(x, 3.0)))(np.array([0.5]))
     with pytest.raises(TypeError, match=r"^scipy\.stats\.laplace\.logpdf was applied.*"
                                         r"tapegrad\.scipy has no scipy\.stats\.laplace"):
         tg.jit(lambda x: ss.laplace.logpdf(x))(np.array([0.5]))

@@ -6,8 +6,10 @@ it runs on plain NumPy numbers inside one primitive. Reverse mode
 integrates the adjoint system backwards (``y``, ``dL/dy`` and ``dL/dargs``
 together, one vector-Jacobian product of ``func`` per evaluation, as JAX
 does), so memory does not grow with the number of steps; forward mode
-integrates the forward sensitivities alongside ``y``. Both are first-order:
-differentiating the derivative again raises a ``NotImplementedError``.
+integrates the forward sensitivities alongside ``y``. Both rules are
+written with ``odeint_p`` itself (of the adjoint or the tangent system)
+and tapegrad functions, so derivatives of every order come out, in both
+modes (each order solves a system twice the size of the last).
 
 Examples:
   >>> import numpy as np
@@ -31,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import tree
+from .. import reductions, tree
 from ..arrays import astype, concatenate, stack
 from ..primitive import defjvp, defvjp, primitive
 from ..shapes import reshape as reshape_to
@@ -190,90 +192,108 @@ def _odeint_impl(problem: _Problem, z: Any) -> Any:
     return ys.astype(problem.dtype, copy=False)
 
 
-def _adjoint_impl(problem: _Problem, z: Any, ys: Any, g: Any) -> Any:
-    """``dL/dz`` from ``g = dL/dys``: the adjoint system, solved backwards between outputs."""
-    z64 = np.asarray(z, dtype=np.float64)
-    ys, g = np.asarray(ys, dtype=np.float64), np.asarray(g, dtype=np.float64)
-    y0, t, floats = problem.split(z64)
-    n, m = problem.n, z64.size - problem.n - problem.nt
+def _problem_of(parent: _Problem, func: Callable[..., Any], n: int, nt: int,
+                shapes: tuple[tuple[int, ...], ...]) -> _Problem:
+    """A derived ODE (the tangent or the adjoint system): ``func(y, t, *floats)``."""
+    treedef = tree.flatten(tuple(np.zeros(s) for s in shapes))[1]
+    return _Problem(func, treedef, (None,) * len(shapes), shapes, n, nt, parent.rtol,
+                    parent.atol, parent.mxstep, parent.hmax, False, parent.dtype)
 
-    def pullback(y: Array, time: float, a: Array) -> tuple[Array, Array, Array]:
-        fy, back = vjp(lambda y_, *fl: problem.rhs(y_, time, fl), y, *floats)
+
+def _tangent_problem(p: _Problem) -> _Problem:
+    """``(y, s)' = (f(y, t, th), f_y s + f_th dth)``: the forward sensitivities, as an ODE."""
+    k = len(p.shapes)
+
+    def both(state: Any, t: Any, *fl: Any) -> Any:
+        y, s = state[:p.n], state[p.n:]
+        fy, dfy = jvp(lambda y_, *th: p.rhs(y_, t, th), (y, *fl[:k]), (s, *fl[k:]))
+        return _cat([fy, dfy])
+    return _problem_of(p, both, 2 * p.n, p.nt, p.shapes + p.shapes)
+
+
+def _adjoint_problem(p: _Problem) -> _Problem:
+    """``(y, a, th_bar)' = (f, -a f_y, -a f_th)``, solved backwards in time."""
+    def adjoint(state: Any, t: Any, *th: Any) -> Any:
+        y, a = state[:p.n], state[p.n:2 * p.n]
+        fy, back = vjp(lambda y_, *th_: p.rhs(y_, t, th_), y, *th)
         cot = back(a)
-        flat = [np.ravel(c) for c in cot[1:]]
-        return np.asarray(fy), np.asarray(cot[0]), np.concatenate(flat) if flat else np.zeros(0)
-
-    def augmented(state: Array, s: float) -> Array:      # in reversed time s = -t
-        y, a = state[:n], state[n:2 * n]
-        fy, a_fy, a_ftheta = pullback(y, -s, a)
-        return np.concatenate([-fy, a_fy, a_ftheta])
-
-    t_bar = np.zeros(problem.nt)
-    a = g[-1].copy()
-    theta_bar = np.zeros(m)
-    for i in range(problem.nt - 1, 0, -1):
-        t_bar[i] = problem.rhs(ys[i], t[i], floats) @ g[i]
-        state = np.concatenate([ys[i], a, theta_bar])
-        times = np.array([-t[i], -t[i - 1]])
-        if times[1] < times[0]:               # decreasing output times: solve the other way
-            def aug(state: Array, s: float) -> Array:
-                return -augmented(state, -s)
-            end = _solve(aug, state, -times, problem.rtol, problem.atol, problem.mxstep,
-                         problem.hmax)[-1]
-        else:
-            end = _solve(augmented, state, times, problem.rtol, problem.atol,
-                         problem.mxstep, problem.hmax)[-1]
-        a, theta_bar = end[n:2 * n] + g[i - 1], end[2 * n:]
-    if problem.nt:
-        t_bar[0] = -(problem.rhs(y0, t[0], floats) @ (a - g[0]))
-    out = np.concatenate([a, t_bar, theta_bar])
-    return out.astype(np.asarray(z).dtype, copy=False)
+        return _cat([fy, -cot[0]] + [-reshape_to(c, (-1,)) for c in cot[1:]])
+    return _problem_of(p, adjoint, 2 * p.n + _size(p), 2, p.shapes)
 
 
-def _tangent_impl(problem: _Problem, z: Any, ys: Any, dz: Any) -> Any:
-    """The tangent of the trajectory: forward sensitivities, solved with ``y``."""
-    z64 = np.asarray(z, dtype=np.float64)
-    y0, t, floats = problem.split(z64)
-    dy0, dt, dfloats = problem.split(np.asarray(dz, dtype=np.float64))
-    n = problem.n
-
-    def both(state: Array, time: float) -> Array:
-        fy, dfy = jvp(lambda y_, *f_: problem.rhs(y_, time, f_), (state[:n], *floats),
-                      (state[n:], *dfloats))
-        return np.concatenate([np.asarray(fy), np.asarray(dfy)])
-
-    start = dy0 - problem.rhs(y0, t[0], floats) * dt[0] if problem.nt else dy0
-    with np.errstate(all="ignore"):
-        traj = _solve_with(problem, both, np.concatenate([y0, start]), t)
-    out = traj[:, n:] + np.stack([problem.rhs(ys_i, t_i, floats) * d
-                                  for ys_i, t_i, d in zip(np.asarray(ys, float), t, dt)]) \
-        if problem.nt else traj[:, n:]
-    out[0] = dy0
-    return out.astype(problem.dtype, copy=False)
+def _size(p: _Problem) -> int:
+    return sum(math.prod(s) for s in p.shapes)
 
 
-def _solve_with(problem: _Problem, f: Callable[..., Array], y0: Array, t: Array) -> Array:
-    sign = -1.0 if problem.nt > 1 and t[-1] < t[0] else 1.0
-    return _solve(lambda y, s: sign * f(y, sign * s), y0, sign * t, problem.rtol,
-                  problem.atol, problem.mxstep, problem.hmax)
+def _split(p: _Problem, z: Any) -> tuple[Any, Any, list[Any]]:
+    """``z`` as ``(y0, t, float leaves)``, traced or not."""
+    y0, t = z[:p.n], z[p.n:p.n + p.nt]
+    out, at = [], p.n + p.nt
+    for shape in p.shapes:
+        size = math.prod(shape)
+        out.append(reshape_to(z[at:at + size], shape))
+        at += size
+    return y0, t, out
 
 
-def _no_second_order(*_: Any) -> Any:
-    raise NotImplementedError(
-        "tapegrad.scipy.integrate.odeint is differentiated once (the adjoint in reverse "
-        "mode, forward sensitivities in forward mode); a derivative of that derivative is "
-        "not implemented. Differentiate a solver written with tapegrad operations (a "
-        "Runge-Kutta loop) for higher orders.")
+def _cat(parts: list[Any]) -> Any:
+    """The vectors ``parts`` end to end: NumPy's on plain arrays, else two at a time."""
+    if not any(type(p) is Traced for p in parts):
+        return np.concatenate([np.asarray(p) for p in parts])
+    out = parts[0]
+    for p in parts[1:]:
+        out = concatenate([out, p])
+    return out
+
+
+def _odeint_jvp(dz: Any, ans: Any, problem: _Problem, z: Any) -> Any:
+    """The tangent of the trajectory: the tangent system, solved with ``y`` by ``odeint_p``.
+
+    ``y(t_i)`` moves with ``t_i`` as ``f(y_i, t_i) dt_i``, and the start as
+    ``dy0 - f(y0, t0) dt0``. Written with ``odeint_p`` and tapegrad
+    functions, so it is differentiated again like any composite.
+    """
+    y0, t, th = _split(problem, z)
+    dy0, dt, dth = _split(problem, dz)
+    if problem.nt == 0:
+        return ans
+    moves = type(dt) is Traced or bool(np.any(np.asarray(dt) != 0))
+    s0 = dy0 - problem.rhs(y0, t[0], th) * dt[0] if moves else dy0
+    zt = _cat([y0, s0, t] + [reshape_to(v, (-1,)) for v in th + dth])
+    sens = odeint_p(_tangent_problem(problem), zt)[:, problem.n:]
+    if not moves:
+        return sens
+    moved = stack([problem.rhs(ans[i], t[i], th) * dt[i] for i in range(problem.nt)])
+    return sens + astype(moved, problem.dtype)       # func's float64 constants stay out
+
+
+def _odeint_vjp(g: Any, ans: Any, problem: _Problem, z: Any) -> Any:
+    """``dL/dz`` from ``g = dL/dys``: the adjoint system, solved backwards between outputs.
+
+    One ``odeint_p`` of the adjoint system (``y``, ``dL/dy``, ``dL/dargs``)
+    per interval, each output's ``g`` added at its time; written with
+    ``odeint_p`` and tapegrad functions, so it is differentiated again.
+    """
+    y0, t, th = _split(problem, z)
+    n, nt = problem.n, problem.nt
+    if nt == 0:
+        return z * 0.0
+    adjoint = _adjoint_problem(problem)
+    flat_th = [reshape_to(v, (-1,)) for v in th]
+    a, th_bar = g[nt - 1], np.zeros(_size(problem), dtype=problem.dtype)
+    t_bar: list[Any] = [None] * nt
+    for i in range(nt - 1, 0, -1):
+        t_bar[i] = reductions.sum(problem.rhs(ans[i], t[i], th) * g[i])
+        state = _cat([ans[i], a, th_bar])
+        end = odeint_p(adjoint, _cat([state, t[i:i + 1], t[i - 1:i]] + flat_th))[1]
+        a, th_bar = end[n:2 * n] + g[i - 1], end[2 * n:]
+    t_bar[0] = -reductions.sum(problem.rhs(y0, t[0], th) * (a - g[0]))
+    return _cat([a, astype(stack(t_bar), problem.dtype), th_bar])
 
 
 odeint_p = primitive(_odeint_impl, "odeint", check_rules=False)
-_adjoint_p = primitive(_adjoint_impl, "odeint_adjoint", check_rules=False)
-_tangent_p = primitive(_tangent_impl, "odeint_tangent", check_rules=False)
-defvjp(odeint_p, None, lambda g, ans, problem, z: _adjoint_p(problem, z, ans, g))
-defjvp(odeint_p, None, lambda dz, ans, problem, z: _tangent_p(problem, z, ans, dz))
-for _p in (_adjoint_p, _tangent_p):
-    defvjp(_p, None, _no_second_order, _no_second_order, _no_second_order)
-    defjvp(_p, None, _no_second_order, _no_second_order, _no_second_order)
+defvjp(odeint_p, None, _odeint_vjp)
+defjvp(odeint_p, None, _odeint_jvp)
 
 
 # -------------------------------------------------------------- public

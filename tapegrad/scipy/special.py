@@ -31,10 +31,13 @@ from ..arrays import astype
 from ..numpy_dispatch import ufunc_finders
 from ..primitive import Primitive, defpartials, primitive
 from ..shapes import reshape as reshape_to
+from . import _betainc as _b
+from . import _gammainc as _g
 from . import _numerics as _n
 
-__all__ = ["digamma", "erf", "erfc", "erfinv", "expit", "gammaln", "log_ndtr", "log_softmax",
-           "logit", "logsumexp", "ndtr", "ndtri", "polygamma", "softmax", "xlog1py", "xlogy"]
+__all__ = ["betainc", "digamma", "erf", "erfc", "erfinv", "expit", "gammainc", "gammaincc",
+           "gammaln", "log_ndtr", "log_softmax", "logit", "logsumexp", "ndtr", "ndtri",
+           "polygamma", "softmax", "stdtr", "xlog1py", "xlogy"]
 
 Number = Any
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -83,6 +86,97 @@ defpartials(gammaln, lambda ans, x: digamma(x))
 defpartials(digamma, lambda ans, x: polygamma(1, x))
 defpartials(polygamma, None, lambda ans, n, x: polygamma(n + 1, x))
 
+
+# ------------------------------------------------ incomplete gamma and beta
+def _no_derivative(function: str, name: str, what: str) -> Any:
+    """A partial that refuses: the derivative of ``function`` in its argument ``name``."""
+    def refuse(*_: Any) -> Any:
+        raise NotImplementedError(
+            f"tapegrad.scipy.{function}: the derivative with respect to {name} ({what}) is not "
+            f"implemented; differentiate with respect to x only, holding {name} constant "
+            f"(pass it as a plain number, or tg.stop_gradient({name})).")
+    return refuse
+
+
+def _gamma_density(a: Any, x: Any) -> Any:
+    """``x^(a-1) e^-x / Gamma(a)``, the derivative of ``gammainc`` in ``x``."""
+    return ops.exp(xlogy(a - 1.0, x) - x - gammaln(a))
+
+
+gammainc = _elementwise(_g.gammainc, "gammainc",
+                        "``gammainc(a, x)``: the regularized lower incomplete gamma function "
+                        "``P(a, x)``.")
+gammaincc = _elementwise(_g.gammaincc, "gammaincc",
+                         "``gammaincc(a, x)``: the regularized upper incomplete gamma function "
+                         "``Q(a, x) = 1 - P(a, x)``.")
+_gammainc_da = _elementwise(_g.gammainc_da, "gammainc_da",
+                            "``dP(a, x)/da``, computed with the series or continued fraction "
+                            "(JAX's ``igamma_grad_a``).")
+defpartials(_gammainc_da, _no_derivative("special.gammainc", "a", "a second time; as in JAX"),
+            lambda ans, a, x: _gamma_density(a, x) * (ops.log(x) - digamma(a)))
+defpartials(gammainc, lambda ans, a, x: _gammainc_da(a, x),
+            lambda ans, a, x: _gamma_density(a, x))
+defpartials(gammaincc, lambda ans, a, x: -_gammainc_da(a, x),
+            lambda ans, a, x: -_gamma_density(a, x))
+
+
+def _betaln(a: Any, b: Any) -> Any:
+    return gammaln(a) + gammaln(b) - gammaln(a + b)
+
+
+def _beta_density(a: Any, b: Any, x: Any) -> Any:
+    """``x^(a-1) (1-x)^(b-1) / B(a, b)``, the derivative of ``betainc`` in ``x``."""
+    return ops.exp(xlogy(a - 1.0, x) + xlog1py(b - 1.0, -x) - _betaln(a, b))
+
+
+def _betainc_of(function: str, a_name: str, b_name: str) -> Primitive:
+    """``I_x(a, b)`` as a primitive whose refusals in ``a`` and ``b`` name ``function``'s."""
+    def impl(a: Any, b: Any, x: Any) -> Any:
+        return _n.run(_b.betainc, a, b, x)
+    impl.__name__ = "betainc"
+    prim = primitive(impl, "betainc", elementwise=True, check_rules=False)
+    prim.__doc__ = "``I_x(a, b)``: the regularized incomplete beta function."
+    defpartials(prim, _no_derivative(function, a_name, "a shape"),
+                _no_derivative(function, b_name, "a shape"),
+                lambda ans, a, b, x: _beta_density(a, b, x))
+    return prim
+
+
+_betainc = _betainc_of("special.betainc", "a", "b")
+
+
+def betainc(a: Number, b: Number, x: Number) -> Number:
+    """The regularized incomplete beta function ``I_x(a, b)`` (SciPy's argument order).
+
+    Differentiable in ``x`` (to any order); the derivative in ``a`` or ``b``
+    raises ``NotImplementedError``, as JAX's does.
+
+    Args:
+      a: The first shape (positive).
+      b: The second shape (positive).
+      x: Where to evaluate, in ``[0, 1]`` (``nan`` outside).
+
+    Returns:
+      ``I_x(a, b)``, broadcast over the arguments.
+
+    Examples:
+      >>> round(float(betainc(2.0, 3.0, 0.5)), 12)
+      0.6875
+    """
+    return _betainc(a, b, x)
+
+
+def _t_density(df: Any, t: Any) -> Any:
+    """Student's t density, the derivative of ``stdtr`` in ``t``."""
+    half = 0.5 * (df + 1.0)
+    return ops.exp(gammaln(half) - gammaln(0.5 * df) - 0.5 * ops.log(df * math.pi)
+                   - half * ops.log1p(t * t / df))
+
+
+stdtr = _elementwise(_b.stdtr, "stdtr",
+                     "``stdtr(df, t)``: Student's t CDF with ``df`` degrees of freedom.")
+defpartials(stdtr, _no_derivative("special.stdtr", "df", "the degrees of freedom"),
+            lambda ans, df, t: _t_density(df, t))
 
 # ------------------------------------------------------------ x log y
 def _xlogy(x: Any, y: Any) -> Any:
@@ -221,7 +315,8 @@ def log_softmax(x: Number, axis: Any = None) -> Number:
 _SCIPY_UFUNCS: dict[str, Callable[..., Any]] = {
     "expit": expit, "erf": erf, "erfc": erfc, "erfinv": erfinv, "ndtr": ndtr,
     "log_ndtr": log_ndtr, "ndtri": ndtri, "gammaln": gammaln, "digamma": digamma,
-    "psi": digamma, "polygamma": polygamma, "xlogy": xlogy, "xlog1py": xlog1py, "logit": logit}
+    "psi": digamma, "polygamma": polygamma, "xlogy": xlogy, "xlog1py": xlog1py, "logit": logit,
+    "gammainc": gammainc, "gammaincc": gammaincc, "betainc": betainc, "stdtr": stdtr}
 
 
 def _scipy_ufunc(ufunc: Any) -> Callable[..., Any] | None:

@@ -108,7 +108,8 @@ class _Writer:
         self.stmts: list[Stmt] = []
         # [value id, expression, depth, reads]: not yet written, to be fused into the next
         self.pending: list[Any] = []
-        self.last, self.uses = last_uses(prog), use_counts(prog)
+        self.last: dict[int, int] = {}
+        self.uses: dict[int, int] = {}
 
     def const(self, c: Const, floats: bool = False) -> str:
         v = c.value
@@ -149,6 +150,7 @@ class _Writer:
     def body(self, numbers: frozenset[int], ints: dict[int, int | None]) -> Body:
         """Every statement of the program, then what it returns."""
         prog = self.prog
+        self.last, self.uses = last_uses(prog), use_counts(prog)
         for v in prog.inputs:
             self.assign(v)
         for k in sorted(numbers):

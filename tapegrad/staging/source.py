@@ -22,8 +22,8 @@ from typing import Any, NamedTuple
 from ..primitive import zmul
 from .spellings import spellings
 
-__all__ = ["CHUNK", "Block", "Body", "Stmt", "Zmul", "compile_body", "fill", "forget", "joined",
-           "render"]
+__all__ = ["CHUNK", "Block", "Body", "Stmt", "Zmul", "compile_body", "compile_parts", "fill",
+           "forget", "joined", "render"]
 
 CHUNK = 10000
 _ZMUL = spellings[zmul].float or ""   # (g * x if g else 0.0): _zmul's branch for a float g
@@ -202,13 +202,18 @@ def compile_body(body: Body, ns: dict[str, Any], name: str
     names its parts are registered under in ``linecache`` and the number in
     those names (give both to ``forget`` when the code is freed).
     """
+    small = sum(map(_size, body.stmts)) + 2 <= CHUNK
+    return compile_parts(_whole(body) if small else _chunked(body), ns, name)
+
+
+def compile_parts(parts: list[str], ns: dict[str, Any], name: str
+                  ) -> tuple[str, Callable[[list[Any]], list[Any]], list[str], int]:
+    """Compile the source ``parts`` (the last defines ``_entry``) as ``compile_body`` does."""
     try:
         number = _free_numbers.pop()
     except IndexError:
         number = next(_counter)
     filename = f"<tapegrad.jit {name} #{number}>"
-    small = sum(map(_size, body.stmts)) + 2 <= CHUNK
-    parts = _whole(body) if small else _chunked(body)
     filenames = []
     for k, part in enumerate(parts):   # one compile per chunk: memory for one at a time
         where = filename if len(parts) == 1 else f"{filename[:-1]} part {k}>"

@@ -1,4 +1,4 @@
-"""The beta distribution: ``scipy.stats.beta``'s density, differentiable.
+"""The beta distribution: ``scipy.stats.beta``'s density and CDF, differentiable.
 
 Examples:
   >>> from tapegrad.scipy.stats import beta
@@ -9,12 +9,13 @@ Examples:
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from ... import kinks, logic, ops
-from ..special import gammaln, xlog1py, xlogy
+from ..special import _betainc_of, gammaln, xlog1py, xlogy
 from ._common import Number, positive, standardize, where_ok
 
-__all__ = ["logpdf", "pdf"]
+__all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"]
 
 
 def logpdf(x: Number, a: Number, b: Number, loc: Number = 0, scale: Number = 1) -> Number:
@@ -40,3 +41,42 @@ def logpdf(x: Number, a: Number, b: Number, loc: Number = 0, scale: Number = 1) 
 def pdf(x: Number, a: Number, b: Number, loc: Number = 0, scale: Number = 1) -> Number:
     """The beta density at ``x`` (arguments as ``logpdf``)."""
     return ops.exp(logpdf(x, a, b, loc, scale))
+
+
+_betainc = _betainc_of("stats.beta.cdf", "a", "b")
+
+
+def _tails(x: Number, a: Number, b: Number, loc: Number, scale: Number) -> tuple[Any, Any]:
+    """``(cdf, sf)``: ``I_z(a, b)`` and ``I_(1-z)(b, a)``, ``z`` clipped to ``[0, 1]``."""
+    z = kinks.clip(standardize(x, loc, scale), 0.0, 1.0)
+    return _betainc(a, b, z), _betainc(b, a, 1.0 - z)
+
+
+def cdf(x: Number, a: Number, b: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """``P(X <= x) = betainc(a, b, (x - loc) / scale)`` (arguments as ``logpdf``).
+
+    Differentiable in ``x``, ``loc`` and ``scale`` to any order; in ``a`` or
+    ``b`` it raises ``NotImplementedError``, as JAX's ``betainc``.
+    """
+    z = kinks.clip(standardize(x, loc, scale), 0.0, 1.0)
+    return where_ok(positive(a, b, scale), _betainc(a, b, z), float("nan"))
+
+
+def sf(x: Number, a: Number, b: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """``P(X > x) = betainc(b, a, 1 - z)``, accurate in the right tail."""
+    z = kinks.clip(standardize(x, loc, scale), 0.0, 1.0)
+    return where_ok(positive(a, b, scale), _betainc(b, a, 1.0 - z), float("nan"))
+
+
+def logcdf(x: Number, a: Number, b: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """``log P(X <= x)``: ``log1p(-sf)`` where the CDF is above 1/2."""
+    p, q = _tails(x, a, b, loc, scale)
+    r = kinks.where(logic.lt(q, 0.5), ops.log1p(-q), ops.log(p))
+    return where_ok(positive(a, b, scale), r, float("nan"))
+
+
+def logsf(x: Number, a: Number, b: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """``log P(X > x)``: ``log1p(-cdf)`` where the CDF is below 1/2."""
+    p, q = _tails(x, a, b, loc, scale)
+    r = kinks.where(logic.lt(p, 0.5), ops.log1p(-p), ops.log(q))
+    return where_ok(positive(a, b, scale), r, float("nan"))

@@ -1,4 +1,4 @@
-"""The gamma distribution: ``scipy.stats.gamma``'s density, differentiable.
+"""The gamma distribution: ``scipy.stats.gamma``'s density and CDF, differentiable.
 
 Examples:
   >>> from tapegrad.scipy.stats import gamma
@@ -11,10 +11,10 @@ from __future__ import annotations
 import math
 
 from ... import kinks, logic, ops
-from ..special import gammaln, xlogy
+from ..special import gammainc, gammaincc, gammaln, xlogy
 from ._common import Number, positive, standardize, where_ok
 
-__all__ = ["logpdf", "pdf"]
+__all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"]
 
 
 def logpdf(x: Number, a: Number, loc: Number = 0, scale: Number = 1) -> Number:
@@ -38,3 +38,38 @@ def logpdf(x: Number, a: Number, loc: Number = 0, scale: Number = 1) -> Number:
 def pdf(x: Number, a: Number, loc: Number = 0, scale: Number = 1) -> Number:
     """The gamma density at ``x`` (arguments as ``logpdf``)."""
     return ops.exp(logpdf(x, a, loc, scale))
+
+
+def _z(x: Number, loc: Number, scale: Number) -> Number:
+    """``(x - loc) / scale`` clipped to the support ``[0, inf)``, as JAX's."""
+    return kinks.maximum(standardize(x, loc, scale), 0.0)
+
+
+def cdf(x: Number, a: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """``P(X <= x) = gammainc(a, (x - loc) / scale)`` (arguments as ``logpdf``).
+
+    Differentiable in ``x``, ``loc`` and ``scale`` to any order; in ``a`` it
+    raises ``NotImplementedError`` (``gammainc``'s).
+    """
+    return where_ok(positive(a, scale), gammainc(a, _z(x, loc, scale)), float("nan"))
+
+
+def sf(x: Number, a: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """``P(X > x) = gammaincc(a, (x - loc) / scale)``, accurate in the right tail."""
+    return where_ok(positive(a, scale), gammaincc(a, _z(x, loc, scale)), float("nan"))
+
+
+def logcdf(x: Number, a: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """``log P(X <= x)``: ``log1p(-sf)`` where the CDF is above 1/2, so tiny in the right tail."""
+    z = _z(x, loc, scale)
+    q = gammaincc(a, z)
+    r = kinks.where(logic.lt(q, 0.5), ops.log1p(-q), ops.log(gammainc(a, z)))
+    return where_ok(positive(a, scale), r, float("nan"))
+
+
+def logsf(x: Number, a: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """``log P(X > x)``: ``log1p(-cdf)`` where the CDF is below 1/2."""
+    z = _z(x, loc, scale)
+    p = gammainc(a, z)
+    r = kinks.where(logic.lt(p, 0.5), ops.log1p(-p), ops.log(gammaincc(a, z)))
+    return where_ok(positive(a, scale), r, float("nan"))

@@ -1,0 +1,235 @@
+"""Loops that stay loops: ``tg.scan``, ``tg.fori_loop``, ``tg.while_loop`` (JAX's names).
+
+Each traces its body once, at the carry's kinds, and records ONE record
+holding the body's program (``loop_prims.py``), whatever the trip count.
+Eager runs the body's program in a Python loop; ``grad`` runs a loop
+backwards over the stored carries (a ``while_loop`` too: once it ran, its
+trip count is known); ``jvp`` one loop with tangents; ``vmap`` runs each
+example's loop (its own trip count), equal to a Python loop over the
+examples; ``jit`` traces once for any trip count and calls the loop.
+``make_tape`` prints the body indented under its record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import loop_batching as _batching  # noqa: F401  (the loops under vmap)
+from . import loop_rules as _rules  # noqa: F401  (the loops' derivatives)
+from . import tree
+from .arrays import astype
+from .checkpoint import checkpoint
+from .indexing import getitem
+from .loop_body import F64, Body, Kind, kind_of, leaves_of, trace_body, unpack
+from .loop_prims import Loop, at, pack_inputs, scan_p, size, unzip_p, while_p
+from .shapes import reshape
+from .tracing import check_callable
+from .values import Traced
+
+__all__ = ["fori_loop", "scan", "while_loop"]
+
+
+def _check_carry(what: str, name: str, given: Any, body_out: Any, kinds: list[Kind]) -> None:
+    """The carry a body returns must have its input's structure and kinds (as JAX)."""
+    td_in, td_out = tree.structure(given), tree.structure(body_out)
+    if td_in != td_out:
+        raise TypeError(
+            f"{what}: {name} must return a carry of the same structure as its input; the "
+            f"input carry is {td_in} but the output carry is {td_out} "
+            f"(first difference at {name}{tree.first_difference(td_in, td_out)}).")
+    paths = td_in.key_paths()
+    for k, (a, x) in enumerate(zip(kinds, tree.leaves(body_out))):
+        b = kind_of(x)
+        if (a.dtype, a.shape) != (b.dtype, b.shape):
+            what_differs = "dtypes" if a.shape == b.shape else "shapes"
+            raise TypeError(
+                f"{what}: {name} carry input and carry output must have equal types "
+                f"(shapes and dtypes of arrays), but they differ: the input carry component "
+                f"carry{tree.keystr(paths[k])} has type {a} but the corresponding output "
+                f"carry component has type {b}, so the {what_differs} do not match. Cast "
+                "it (e.g. .astype) so the body keeps the carry's kind.")
+
+
+def _traced(leaves: list[Any]) -> bool:
+    return any(type(x) is Traced for x in leaves)
+
+
+def _unrows(tail: Any, n: int, kinds: list[Kind]) -> list[Any]:
+    """Stacked leaves of ``kinds`` from ``n`` rows (the ys of a scan)."""
+    widths = tuple(k.size for k in kinds)
+    out = []
+    for j, k in enumerate(kinds):
+        col = unzip_p(widths, j, tail) if len(kinds) > 1 else tail
+        x = reshape(col, (n,) + k.shape)
+        out.append(astype(x, k.dtype) if k.dtype != F64 else x)
+    return out
+
+
+def _length(xs: list[Any], length: int | None) -> int:
+    sizes = {int(np.shape(_value(x))[0]) for x in xs if np.ndim(_value(x)) > 0}
+    if any(np.ndim(_value(x)) == 0 for x in xs):
+        raise ValueError("tg.scan: every leaf of xs must be an array with a leading axis "
+                         "(the steps); got a scalar.")
+    if length is not None:
+        sizes.add(int(length))
+    if len(sizes) != 1:
+        raise ValueError(f"tg.scan: the leading axes of xs (and length) must agree, got "
+                         f"{sorted(sizes)}; pass xs=None with length=n to scan without xs."
+                         if sizes else "tg.scan: with xs=None, give length=n.")
+    return sizes.pop()
+
+
+def _value(x: Any) -> Any:
+    while type(x) is Traced:
+        x = x._value
+    return x
+
+
+def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any = None,
+         length: int | None = None, reverse: bool = False) -> tuple[Any, Any]:
+    """JAX's ``lax.scan``: ``carry, y = f(carry, x)`` over the leading axis of ``xs``.
+
+    Recorded as one record holding ``f``'s program (traced once); every
+    transform runs it as a loop. Wrap ``f`` in [checkpoint][tapegrad.checkpoint.checkpoint]
+    (``tg.scan(tg.checkpoint(f), ...)``) to keep only about sqrt(n) carries
+    for the backward pass.
+
+    Args:
+      f: ``f(carry, x) -> (carry, y)``; the carry keeps its structure, shapes
+        and dtypes; ``y`` is any pytree of numbers (or None).
+      init: The initial carry (a pytree of numbers).
+      xs: A pytree of arrays sharing a leading axis (the steps), or None.
+      length: The number of steps when ``xs`` is None.
+      reverse: Run from the last step to the first (``ys`` stays in order).
+
+    Returns:
+      ``(carry, ys)``: the final carry and the ``y``'s stacked along a new first axis.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.scan(lambda c, x: (c + x, c * x), 0.0, np.arange(1.0, 4.0))
+      (6.0, array([0., 2., 9.]))
+    """
+    check_callable(f, "scan")
+    carry, htd = leaves_of(init)
+    xl, xtd = leaves_of(xs)
+    n = _length(xl, length)
+    x_kinds = [Kind(kind_of(x).dtype, kind_of(x).shape[1:], "") for x in xl]
+    x_kinds = [k if k.shape else Kind(k.dtype, (), _scalar_tag(k.dtype)) for k in x_kinds]
+    x0 = [at(_value(x), 0, k) if n else k.zero() for x, k in zip(xl, x_kinds)]
+    remat = getattr(f, "checkpointed", False)
+    step = getattr(f, "__wrapped__", f) if remat else f   # the scan checkpoints by segments
+    body = trace_body(lambda c, x: _pair(step(tree.unflatten(htd, c), tree.unflatten(xtd, x))),
+                      [carry, x0], "scan")
+    _check_carry("tg.scan", "f", tree.unflatten(htd, carry), body.out[0],
+                 [kind_of(x) for x in carry])
+    nh = len(carry)
+    loop = Loop(body.prog, body.const_kinds, [kind_of(x) for x in carry], x_kinds,
+                body.out_kinds[nh:], bool(reverse), remat=remat)
+    vec = pack_inputs(n, [np.array([float(n)]), *body.consts, *carry], xl)
+    out = scan_p(loop, vec)
+    new = unpack(out, loop.carry, 1)
+    ys = _unrows(getitem(out, slice(1 + size(loop.carry), None)), n, loop.ys) if loop.ys else []
+    return (tree.unflatten(htd, new),
+            tree.unflatten(tree.structure(body.out[1]), ys))
+
+
+def _scalar_tag(dtype: np.dtype) -> str:
+    """How one step of a 1-D ``xs`` leaf reaches the body: a float, an int, or a 0-d float32."""
+    return "float" if dtype == F64 else "np" if dtype.kind in "iub" else ""
+
+
+def _pair(out: Any) -> tuple[Any, Any]:
+    if not (isinstance(out, tuple | list) and len(out) == 2):
+        raise TypeError(f"tg.scan: f must return a pair (carry, y), got "
+                        f"{type(out).__name__}.")
+    return out[0], out[1]
+
+
+def while_loop(cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any],
+               init_val: Any) -> Any:
+    """JAX's ``lax.while_loop``: ``while cond_fun(val): val = body_fun(val)``.
+
+    Differentiable in both modes, reverse mode too: once the loop ran, its
+    trip count is known, and the backward pass is a loop of that many steps
+    over the stored carries. Under ``vmap`` each example runs its own trip count.
+
+    Args:
+      cond_fun: ``cond_fun(val) -> bool`` (traced values allowed).
+      body_fun: ``body_fun(val) -> val``, keeping structure, shapes and dtypes.
+      init_val: The initial value (a pytree of numbers).
+
+    Returns:
+      The value once ``cond_fun`` is false.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> tg.while_loop(lambda x: x < 10.0, lambda x: 2.0 * x, 1.0)
+      16.0
+    """
+    check_callable(cond_fun, "while_loop")
+    check_callable(body_fun, "while_loop")
+    carry, htd = leaves_of(init_val)
+    kinds = [kind_of(x) for x in carry]
+    cond = _trace_cond(cond_fun, htd, carry)
+    body = trace_body(lambda c: body_fun(tree.unflatten(htd, c)), [carry], "while_loop")
+    _check_carry("tg.while_loop", "body_fun", tree.unflatten(htd, carry), body.out, kinds)
+    loop = Loop(body.prog, body.const_kinds, kinds, [], [], cond=cond.prog,
+                cond_consts=cond.const_kinds)
+    vec = pack_inputs(0, [np.zeros(1), *cond.consts, *body.consts, *carry])
+    return tree.unflatten(htd, unpack(while_p(loop, vec), kinds, 1))
+
+
+def _trace_cond(cond_fun: Callable[[Any], Any], htd: Any, carry: list[Any]) -> Body:
+    cond = trace_body(lambda c: cond_fun(tree.unflatten(htd, c)), [carry], "while_loop")
+    k = cond.out_kinds
+    if len(k) != 1 or k[0].shape != () or k[0].dtype.kind not in "biuf":
+        raise TypeError("tg.while_loop: cond_fun must return one boolean scalar, got "
+                        f"{cond.out!r:.60}.")
+    return cond
+
+
+def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any],
+              init_val: Any) -> Any:
+    """JAX's ``lax.fori_loop``: ``for i in range(lower, upper): val = body_fun(i, val)``.
+
+    With Python int bounds it is a [scan][tapegrad.scan] of ``upper - lower``
+    steps (``tg.checkpoint`` on ``body_fun`` applies); with traced bounds a
+    [while_loop][tapegrad.while_loop]. Both are differentiable in both modes.
+
+    Args:
+      lower: The first index (an int, or traced).
+      upper: One past the last index.
+      body_fun: ``body_fun(i, val) -> val``; ``i`` is an integer scalar.
+      init_val: The initial value (a pytree of numbers).
+
+    Returns:
+      The value after the last step.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> tg.fori_loop(0, 4, lambda i, x: x * 2.0 + i, 1.0)
+      27.0
+    """
+    check_callable(body_fun, "fori_loop")
+    if isinstance(lower, int | np.integer) and isinstance(upper, int | np.integer):
+        def step(val: Any, i: Any) -> tuple[Any, None]:
+            return body_fun(i, val), None
+        if getattr(body_fun, "checkpointed", False):
+            step = checkpoint(step)
+        idx = np.arange(int(lower), max(int(upper), int(lower)), dtype=np.int64)
+        return scan(step, init_val, idx, length=len(idx))[0]
+    out = while_loop(lambda s: s[0] < upper, lambda s: (s[0] + 1, body_fun(s[0], s[1])),
+                     (_int(lower), init_val))
+    return out[1]
+
+
+def _int(x: Any) -> Any:
+    """A lower bound as an integer index (``jit`` traces an int argument as a float)."""
+    if type(x) is Traced:
+        return astype(x, np.int64)
+    return np.int64(x)

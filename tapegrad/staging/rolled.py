@@ -1,0 +1,377 @@
+"""Lowering a program whose loops ``rolling`` found: Python ``for`` loops.
+
+Straight-line equations become ``v{id} = expr``; a loop's iteration is
+written once, its values named ``x{loop}_{offset}``, inside
+``for i{loop} in range(trips)``. A carried argument reads ``c{loop}_{j}``
+(set to the initial value before the loop, to the new value at the end of
+each iteration); data read at an advancing index reads a list at
+``i{loop}`` (constants: a list in the namespace; values of an earlier loop:
+the list ``s{loop}_{offset}`` that loop appends them to). After a loop,
+its last iteration's values are its names; another iteration's value is
+read from its list. A rolled program is used only where it returns the
+values tracing computed, bit for bit, on the tracing inputs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import struct
+import weakref
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ..numerics import ieee
+from . import source as _source
+from .lower import _EXACT, _PLAIN, Lowered, _returned, _Writer
+from .program import Arg, Const, Eqn, Program, is_guard
+from .rolling import MIN_SAVED, Loop, Role, find_loops
+from .source import compile_parts, forget, render
+from .spellings import spellings
+
+
+class _Regs(dict):           # type: ignore[type-arg]
+    """No registers here: a zero test's register is unknown (None)."""
+
+    def __missing__(self, key: Any) -> None:
+        return None
+
+
+class _Text(NamedTuple):
+    """A loop's source: lines before it, its iterations' lines."""
+    m: int
+    before: list[str]
+    body: list[str]
+    after_body: list[str]
+
+
+def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
+         ints: dict[int, int | None] | None = None, inner: bool = False
+         ) -> Lowered | None:
+    """``prog`` compiled with its loops rolled; None where it has none or in doubt.
+
+    ``inner``: another transform ran inside (``grad``, ``jvp``). Its
+    derivatives may be computed in Python where they are constants (the
+    gradient of a linear loop), for the traced trip count only: a while
+    loop then runs any trip count only where a loop runs as many times
+    after it (the backward pass, recorded).
+    """
+    if len(prog.eqns) < 2 * MIN_SAVED:      # too short to hold a loop worth rolling
+        return None
+    loops = find_loops(prog)
+    if not loops:
+        return None
+    whiles = [loop.exit >= 0 for loop in loops]
+    while True:
+        try:
+            writer = _RollWriter(prog, loops, whiles)
+            lowered = writer.lowered(name, numbers, ints or {})
+            writer.check_ties(inner)
+        except _TooLong:
+            return None
+        except _NotOpen as e:          # that while loop runs its traced trip count only
+            if not whiles[e.args[0]]:
+                return None
+            whiles[e.args[0]] = False
+            continue
+        if _checks(lowered, prog, ints or {}):
+            return lowered
+        if not any(whiles):
+            return None
+        whiles = [False] * len(loops)
+
+
+class _TooLong(Exception):
+    """More statements than one function should hold: the straight-line path serves."""
+
+
+class _NotOpen(Exception):
+    """A ``while`` loop's values are read in a way that holds for its traced trip count only."""
+
+
+class _RollWriter(_Writer):
+    """Lowering with loops: names per value, loops written once."""
+
+    def __init__(self, prog: Program, loops: list[Loop], whiles: list[bool]):
+        super().__init__(prog)
+        self.regs = _Regs()
+        self.loops = loops
+        self.whiles = whiles        # written as ``while``: any trip count
+        self.owner: dict[int, tuple[int, int, int]] = {}      # value -> (loop, k, offset)
+        for m, loop in enumerate(loops):
+            last = loop.trips + 1 if whiles[m] else loop.trips   # and the closing test
+            for k in range(last):
+                for o in range(loop.period if k < loop.trips else loop.exit + 1):
+                    self.owner[prog.eqns[loop.start + k * loop.period + o].out] = (m, k, o)
+        self.stores: list[set[int]] = [set() for _ in loops]
+        self.carried: list[dict[Any, str]] = [{} for _ in loops]
+        self.ends = [0] * len(loops)      # a while loop's values read counting from its end
+        self.starts = [0] * len(loops)    # ... and from its start
+        self.tie: dict[int, int] = {}     # while loop -> the loop running as many times
+        self.tables: set[int] = set()     # loops reading lists of per-iteration values
+        self.inside: int | None = None
+        self.pos = 0
+        for e in prog.eqns:
+            if not is_guard(e):
+                self.seen[e.out] = e.ans
+                self.kinds[e.out] = type(e.ans)
+        self.fakes = itertools.count(-1, -1)
+        self.names = itertools.count()
+        self.out: list[str | _Text] = []
+
+    def ref(self, a: Arg, floats: bool) -> str:
+        """The text reading ``a`` outside the loop that computed it."""
+        if not isinstance(a, int):
+            return self.const(a, floats)
+        where = self.owner.get(a)
+        if where is None:
+            return f"v{a}"
+        m, k, o = where
+        trips = self.loops[m].trips
+        if k == trips or (k == trips - 1 and not self.whiles[m]):
+            return f"x{m}_{o}"
+        if self.whiles[m]:
+            return self.after_while(m, k, o)
+        self.stores[m].add(o)
+        return f"s{m}_{o}[{k}]"
+
+    def after_while(self, m: int, k: int, o: int) -> str:
+        """Iteration ``k``'s value at offset ``o`` of while loop ``m``, read after it.
+
+        The last iteration's carried values are the loop's variables. Other
+        values are read from the list of them: counting from the end before
+        the loop running as many times (a backward pass), from the start after it.
+        """
+        trips = self.loops[m].trips
+        if self.inside is not None:
+            raise _NotOpen(m)
+        carried = [var for (at, _), var in self.carried[m].items() if at == o]
+        if k == trips - 1 and len(carried) == 1:
+            return carried[0]
+        self.stores[m].add(o)
+        tied = self.tie.get(m)
+        if tied is None or self.pos < self.loops[tied].start:
+            self.ends[m] = max(self.ends[m], trips - k)
+            return f"s{m}_{o}[n{m} - {trips - k}]"
+        self.starts[m] = max(self.starts[m], k + 1)
+        return f"s{m}_{o}[{k}]"
+
+    def check_ties(self, inner: bool) -> None:
+        """Under an inner transform, refuse a while loop no later loop runs as often as."""
+        for m in range(len(self.loops)):
+            if inner and self.whiles[m] and m not in self.tie:
+                raise _NotOpen(m)
+
+    def fake(self, value: Any) -> int:
+        """A stand-in id for an argument that differs between iterations."""
+        i = next(self.fakes)
+        self.seen[i] = value
+        self.kinds[i] = type(value)
+        return i
+
+    def lowered(self, name: str, numbers: frozenset[int], ints: dict[int, int | None]
+                ) -> Lowered:
+        """Write, compile and register the program."""
+        prog = self.prog
+        k, eqns = 0, prog.eqns
+        for m, loop in enumerate(self.loops):
+            self.straights(k, loop.start)
+            self.inside = m
+            self.out.append(self.loop(m, loop))
+            self.inside = None
+            k = loop.stop + (loop.exit + 1 if self.whiles[m] else 0)
+        self.straights(k, len(eqns))
+        returned = _returned(prog, lambda o, f: ((self.ref(o, f),), ()), self.seen, ints)
+        lines = [f"({', '.join(f'v{i}' for i in prog.inputs)},) = L" if prog.inputs else "pass"]
+        lines += [f"v{prog.inputs[k]} = float(v{prog.inputs[k]})" for k in sorted(numbers)]
+        for piece in self.out:
+            lines += piece.split("\n") if isinstance(piece, str) else self.loop_lines(piece)
+        lines.append("return [" + ", ".join(returned) + "]")
+        if len(lines) > _source.CHUNK:      # one function: a long one is compiled in chunks
+            raise _TooLong
+        source = "def _entry(L):\n" + "".join(f"    {s}\n" for s in lines)
+        source, fn, filenames, number = compile_parts([source], self.ns, name)
+        plain = not self.consts and _PLAIN.issuperset(self.kinds.values())
+        lowered = Lowered(source, fn, self.guards, plain)
+        weakref.finalize(lowered, forget, filenames, number).atexit = False
+        return lowered
+
+    def straights(self, lo: int, hi: int) -> None:
+        """Equations ``lo:hi``, outside any loop."""
+        for k in range(lo, hi):
+            self.pos = k
+            self.out.append(self.straight(self.prog.eqns[k]))
+
+    def loop_lines(self, t: _Text) -> list[str]:
+        """A loop's lines, its lists of stored values included."""
+        m, stores, loop = t.m, sorted(self.stores[t.m]), self.loops[t.m]
+        lines = t.before + [f"s{m}_{o} = []" for o in stores]
+        tied = [w for w, M in self.tie.items() if M == m]
+        if tied and m in self.tables:
+            raise _NotOpen(tied[0])
+        body = t.body + [f"s{m}_{o}.append(x{m}_{o})" for o in stores] + t.after_body
+        if self.whiles[m]:
+            lines += [f"n{m} = 0", "while True:"]
+            body.append(f"n{m} += 1")
+        elif tied:
+            w = tied[0]
+            lines.append(f"for i{m} in range(n{w} - {self.loops[w].trips - loop.trips}):")
+        else:
+            lines.append(f"for i{m} in range({loop.trips}):")
+        return lines + [f"    {s}" for s in body] + self.fewest(m)
+
+    def fewest(self, m: int) -> list[str]:
+        """After while loop ``m``: a guard that it ran as often as its reads need."""
+        if not self.whiles[m]:
+            return []
+        loop = self.loops[m]
+        tied = [self.loops[M].trips for w, M in self.tie.items() if w == m]
+        need = max([self.ends[m] + self.starts[m]] + [loop.trips - t + 1 for t in tied])
+        if need <= 0:
+            return []
+        self.guards.append(self.prog.sources.get(self.prog.eqns[loop.stop + loop.exit].out,
+                                                 "<unknown>"))
+        return [f"if n{m} < {need}: _guard_failed({len(self.guards) - 1})"]
+
+    def kinds_of(self, e: Eqn) -> tuple[list[Any], bool]:
+        """The arguments' types and whether int constants are written as floats."""
+        arg_kinds = [self.kinds.get(a) if isinstance(a, int) else type(a.value) for a in e.args]
+        spelling = spellings.get(e.prim)
+        floats = float in arg_kinds and spelling is not None and spelling.exact is not None
+        return arg_kinds, floats
+
+    def straight(self, e: Eqn) -> str:
+        """``v{out} = expr`` (or a guard's check) outside any loop."""
+        arg_kinds, floats = self.kinds_of(e)
+        args = [(self.ref(a, floats),) for a in e.args]
+        return self.statement(e, args, arg_kinds, f"v{e.out}")
+
+    def statement(self, e: Eqn, args: list[Any], arg_kinds: list[Any], target: str) -> str:
+        """The line computing ``e`` (its arguments' texts given) into ``target``."""
+        if is_guard(e):
+            self.guard(e, args, (), arg_kinds)
+            return render(self.stmts.pop().expr)
+        return f"{target} = {render(self.expression(e, args, arg_kinds, None))}"
+
+    def loop(self, m: int, loop: Loop) -> _Text:
+        """Loop ``m``: its iteration's lines, what goes before them, the carries."""
+        text = _Text(m, [], [], [])
+        carries: dict[Any, str] = {}
+        for o in range(loop.period):
+            e = self.prog.eqns[loop.start + o]
+            arg_kinds, floats = self.kinds_of(e)
+            args, fakes = [], []
+            for a, role in enumerate(loop.roles[o]):
+                piece, stand_in = self.role_arg(m, role, e.args[a], floats, text, carries)
+                args.append((piece,))
+                fakes.append(stand_in)
+            e = Eqn(e.prim, e.out, tuple(fakes), e.ans)
+            if o == loop.exit and self.whiles[m]:
+                text.body.append(f"if {_fails(e, args[0][0], arg_kinds[0])}: break")
+            else:
+                text.body.append(self.statement(e, args, arg_kinds, f"x{m}_{o}"))
+        text.after_body.extend(f"{var} = x{m}_{at}" for (at, _), var in carries.items())
+        self.carried[m] = carries
+        return text
+
+    def role_arg(self, m: int, role: Role, first: Arg, floats: bool, text: _Text,
+                 carries: dict[Any, str]) -> tuple[str, Arg]:
+        """An argument's text in loop ``m``'s body, and what stands for it in its equation."""
+        if role.how == "local":
+            return f"x{m}_{role.at}", first
+        if role.how == "carry":
+            key = (role.at, _key(role.args[0]))
+            var = carries.get(key)
+            if var is None:
+                var = carries[key] = f"c{m}_{len(carries)}"
+                text.before.append(f"{var} = {self.ref(role.args[0], floats)}")
+            return var, self.fake(self.value(first))
+        args = role.args
+        if all(_key(x) == _key(args[0]) for x in args):        # loop-invariant
+            return self.ref(args[0], floats), args[0]
+        stand_in = self.fake(self.value(first))
+        stored = self.affine(args)
+        if stored is not None:
+            return stored.format(i=f"i{m}"), stand_in
+        name = f"t{m}_{next(self.names)}"
+        self.tables.add(m)
+        if all(isinstance(x, Const) for x in args):
+            self.ns[name] = [_number(x.value, floats) for x in args]   # type: ignore[union-attr]
+        else:
+            text.before.append(f"{name} = [{', '.join(self.ref(x, floats) for x in args)}]")
+        return f"{name}[i{m}]", stand_in
+
+    def affine(self, args: tuple[Arg, ...]) -> str | None:
+        """``s{m}_{o}[b + {i}]`` (or ``b - {i}``) where iteration k reads an earlier loop's k."""
+        where = [self.owner.get(x) if isinstance(x, int) else None for x in args]
+        if any(w is None for w in where):
+            return None
+        m2, k0, o2 = where[0]                                   # type: ignore[misc]
+        step = where[1][1] - k0                                 # type: ignore[index]
+        if step not in (1, -1) or any(
+                w != (m2, k0 + step * k, o2) for k, w in enumerate(where)):
+            return None
+        self.stores[m2].add(o2)
+        if not self.whiles[m2]:
+            return f"s{m2}_{o2}[{k0} {'+' if step > 0 else '-'} {{i}}]"
+        if step > 0 or self.tie.setdefault(m2, self.inside) != self.inside:   # type: ignore[arg-type]
+            raise _NotOpen(m2)
+        return f"s{m2}_{o2}[n{m2} - {self.loops[m2].trips - k0} - {{i}}]"
+
+
+def _fails(e: Eqn, x: str, x_kind: Any) -> str:
+    """The test that guard ``e`` (on ``x``) goes the other way."""
+    want = e.args[1].value                                      # type: ignore[union-attr]
+    if x_kind is bool and type(want) is bool:
+        return f"not {x}" if want is True else x
+    return f"bool({x}) is not {want!r}"
+
+
+def _key(a: Arg) -> Any:
+    if isinstance(a, int):
+        return ("v", a)
+    v = a.value
+    if isinstance(v, float | int | bool):
+        return (type(v), repr(v))
+    return ("id", id(v))
+
+
+def _number(v: Any, floats: bool) -> Any:
+    if floats and type(v) is int and -_EXACT <= v <= _EXACT:
+        return float(v)
+    return v
+
+
+def _checks(lowered: Lowered, prog: Program, ints: dict[int, int | None]) -> bool:
+    """Whether the rolled code returns, on the tracing inputs, what tracing computed."""
+    values = dict(zip(prog.inputs, prog.seen))
+    values.update((e.out, e.ans) for e in prog.eqns)
+    try:
+        with ieee():
+            got = lowered.fn(list(prog.seen))
+    except Exception:                     # noqa: BLE001  (any failure: do not use it)
+        return False
+    for j, o in enumerate(prog.outputs):
+        want = o.value if isinstance(o, Const) else values[o]
+        if j in ints:
+            if ints[j] is not None:
+                continue
+            want = int(want)
+        if not _same(got[j], want):
+            return False
+    return True
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal bit for bit (a float's sign and nan payload, an array's dtype and shape)."""
+    if type(a) is not type(b):
+        return False
+    if type(a) is float:
+        return struct.pack("<d", a) == struct.pack("<d", b) or (math.isnan(a) and math.isnan(b))
+    if isinstance(a, np.ndarray):
+        return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+    try:
+        return bool(a == b)
+    except Exception:                     # noqa: BLE001
+        return False

@@ -1,0 +1,301 @@
+"""Seeing loops in a straight-line program: runs of isomorphic iterations.
+
+A Python loop under ``jit`` leaves its iterations on the staging tape one
+after the other. Each equation gets a *shape* (its primitive, the kinds of
+its arguments and result, which arguments are constants, a guard's
+outcome); a loop is a tandem repeat of shapes, found with NumPy: candidate
+periods are the distances between equal runs of shapes, and for each the
+longest stretch where ``shape[i] == shape[i + period]``.
+
+A repeat is a loop only where every argument of every iteration plays the
+same role (``Role``): a value of the same iteration (``local``), of the
+previous one (``carry``, the first iteration reading the initial value), or
+data from before the loop (``data``: one argument per iteration, the same
+one for a loop-invariant value, or advancing). The first iteration that
+breaks a role ends the loop. Whatever is not a loop stays straight-line.
+"""
+
+from __future__ import annotations
+
+import ast
+import linecache
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .program import Arg, Const, Program, is_guard, kind
+
+MIN_SAVED = 16       # a fixed loop rolls where it saves at least this many equations
+GRAM = 4             # shapes per run compared when looking for periods
+CANDIDATES = 12      # periods tried per stretch
+TRIES = 40           # repeats analysed per stretch, the largest first
+
+
+class Role(NamedTuple):
+    """What argument ``a`` of the equation at offset ``o`` reads, in every iteration.
+
+    ``how`` is ``"local"`` (offset ``at`` of this iteration), ``"carry"``
+    (offset ``at`` of the previous iteration; ``args[0]`` in the first) or
+    ``"data"`` (``args[k]`` in iteration ``k``).
+    """
+    how: str
+    at: int
+    args: tuple[Arg, ...]
+
+
+class Loop(NamedTuple):
+    """``trips`` iterations of ``period`` equations from equation ``start``."""
+    start: int
+    period: int
+    trips: int
+    roles: tuple[tuple[Role, ...], ...]     # per offset, per argument
+    exit: int = -1      # a while loop: the offset of the guard that ends it (-1: none)
+
+    @property
+    def stop(self) -> int:
+        """The index of the first equation after the loop."""
+        return self.start + self.period * self.trips
+
+
+def shapes(prog: Program) -> np.ndarray:
+    """Each equation's shape as a small integer (equal shapes, equal integers)."""
+    kinds: dict[int, Any] = {i: kind(v) for i, v in zip(prog.inputs, prog.seen)}
+    get = kinds.get
+    table: dict[Any, int] = {}
+    setdefault = table.setdefault
+    out = []
+    for e in prog.eqns:
+        parts: list[Any] = [id(e.prim)]
+        for a in e.args:
+            parts.append(get(a) if isinstance(a, int) else _const_kind(a.value))
+        if is_guard(e):
+            parts.append(("guard", repr(e.args[1].value)))    # type: ignore[union-attr]
+        else:
+            ans = e.ans
+            parts.append(float if ans.__class__ is float else kind(ans))
+            kinds[e.out] = parts[-1]
+        out.append(setdefault(tuple(parts), len(table)))
+    return np.array(out, dtype=np.int64)
+
+
+_CONST_KINDS = {float: "float", int: "int", bool: "bool"}
+
+
+def _const_kind(v: Any) -> Any:
+    k = _CONST_KINDS.get(v.__class__)
+    if k is not None:
+        return k
+    if isinstance(v, np.ndarray):
+        return ("c", v.dtype.str, v.shape)
+    return ("other", repr(v) if isinstance(v, tuple | slice | str) else id(v))
+
+
+def periods(s: np.ndarray) -> list[int]:
+    """Candidate periods: the commonest distances between equal runs of shapes."""
+    n = len(s) - GRAM + 1
+    if n < 2:
+        return []
+    h = s[:n].copy()
+    for j in range(1, GRAM):
+        h = h * 1000003 + s[j:n + j]
+    order = np.argsort(h, kind="stable")
+    same = h[order[1:]] == h[order[:-1]]
+    gaps = (order[1:] - order[:-1])[same]
+    if not len(gaps):
+        return []
+    values, counts = np.unique(gaps, return_counts=True)
+    return [int(values[k]) for k in np.argsort(-counts, kind="stable")[:CANDIDATES]]
+
+
+def repeats(s: np.ndarray, period: int) -> list[tuple[int, int]]:
+    """``(start, trips)`` of each stretch repeating with ``period``, at least twice."""
+    if period <= 0 or period >= len(s):
+        return []
+    eq = np.concatenate(([False], s[:-period] == s[period:], [False]))
+    edges = np.flatnonzero(eq[1:] != eq[:-1])
+    out = []
+    for a, b in zip(edges[::2], edges[1::2]):
+        trips = (b - a + period) // period
+        if trips >= 2:
+            out.append((int(a), int(trips)))
+    return out
+
+
+def find_loops(prog: Program) -> list[Loop]:
+    """The loops of ``prog``, in order, none overlapping; [] where none saves enough."""
+    s = shapes(prog)
+    where = {e.out: k for k, e in enumerate(prog.eqns)}
+    guards = np.cumsum([0] + [is_guard(e) for e in prog.eqns])
+    loops: list[Loop] = []
+    todo = [(0, len(s))]
+    while todo:
+        lo, hi = todo.pop()
+        loop = _best(prog, s, where, guards, lo, hi)
+        if loop is not None:
+            loop = loop._replace(exit=closing_guard(prog, s, loop))
+            loops.append(loop)
+            todo += [(lo, loop.start), (loop.stop, hi)]
+    return sorted(loops)
+
+
+def _best(prog: Program, s: np.ndarray, where: dict[int, int], guards: np.ndarray,
+          lo: int, hi: int) -> Loop | None:
+    """The loop in equations ``lo:hi`` saving the most equations, or None.
+
+    Only repeats that save ``MIN_SAVED`` equations or hold a guard (a
+    ``while`` loop rolls whatever its size) are tried, the largest first.
+    """
+    found: list[tuple[int, int, int, int]] = []
+    for p in periods(s[lo:hi]):
+        for start, trips in repeats(s[lo:hi], p):
+            start += lo
+            if (trips - 1) * p >= MIN_SAVED or guards[start + p] > guards[start]:
+                found.append(((trips - 1) * p, start, p, trips))
+    for _, start, p, trips in sorted(found, reverse=True)[:TRIES]:
+        for peel in range(min(2, trips - 1)):     # the first iteration may differ
+            loop = analyse(prog, where, start + peel * p, p, trips - peel)
+            if loop is not None:
+                return loop
+    return None
+
+
+def analyse(prog: Program, where: dict[int, int], start: int, period: int, trips: int
+            ) -> Loop | None:
+    """The loop of ``trips`` iterations from ``start``, cut at the first broken role."""
+    eqns = prog.eqns
+    roles = []
+    for o in range(period):
+        e0 = eqns[start + o]
+        per_arg = []
+        for a in range(len(e0.args)):
+            if trips < 2:
+                return None
+            role, ok = _role(eqns, where, start, period, trips, o, a)
+            per_arg.append(role)
+            trips = min(trips, ok)
+        roles.append(tuple(per_arg))
+    if trips < 2:
+        return None
+    roles = [tuple(r._replace(args=r.args[:trips]) for r in rs) for rs in roles]
+    loop = Loop(start, period, trips, tuple(roles))
+    guarded = any(is_guard(eqns[start + o]) for o in range(period))
+    if not guarded and period * (trips - 1) < MIN_SAVED:
+        return None
+    return loop
+
+
+def _role(eqns: Any, where: dict[int, int], start: int, period: int, trips: int,
+          o: int, a: int) -> tuple[Role, int]:
+    """The role of argument ``a`` at offset ``o``, and how many iterations keep it."""
+    seen: list[tuple[int | None, int, Arg]] = []
+    for k in range(trips):
+        x = eqns[start + k * period + o].args[a]
+        pos = where.get(x, -1) - start if isinstance(x, int) else -1
+        if pos >= 0:                          # computed in the loop: iteration kk, offset oo
+            seen.append((pos // period - k, pos % period, x))
+        else:
+            seen.append((None, -1, x))
+    first, second = seen[0], seen[1]
+    if first[0] == 0:
+        how, at = "local", first[1]
+    elif second[0] == -1:
+        how, at = "carry", second[1]
+    else:
+        how, at = "data", -1
+    for k in range(1, trips):
+        step, oo, _ = seen[k]
+        expect = {"local": 0, "carry": -1, "data": None}[how]
+        if step != expect or (how != "data" and oo != at):
+            return Role(how, at, tuple(x for _, _, x in seen)), k
+    return Role(how, at, tuple(x for _, _, x in seen)), trips
+
+
+def closing_guard(prog: Program, s: np.ndarray, loop: Loop) -> int:
+    """The offset of the guard that ends ``loop`` (a ``while``), or -1.
+
+    After the last iteration a ``while`` loop runs its condition once more,
+    and its guard goes the other way: the equations after the loop repeat
+    offsets ``0..g`` of an iteration, in the same roles, with the guard at
+    ``g`` flipped. Its data must be loop-invariant (any trip count reads
+    the same).
+    """
+    eqns, stop = prog.eqns, loop.stop
+    g = next((o for o in range(loop.period) if is_guard(eqns[loop.start + o])), -1)
+    if g < 0 or stop + g >= len(eqns) or not is_guard(eqns[stop + g]) or \
+            not _while_line(prog.sources.get(eqns[stop + g].out, "")):
+        return -1
+    if any(r.how == "data" and len({_arg_key(x) for x in r.args}) > 1
+           for roles in loop.roles for r in roles):
+        return -1
+    last = loop.start + (loop.trips - 1) * loop.period
+    for o in range(g + 1):
+        e = eqns[stop + o]
+        if o < g and s[stop + o] != s[loop.start + o]:
+            return -1
+        for a, role in enumerate(loop.roles[o]):
+            want = (eqns[stop + role.at].out if role.how == "local" else
+                    eqns[last + role.at].out if role.how == "carry" else role.args[0])
+            if o == g and a == 1:
+                want = Const(not eqns[loop.start + g].args[1].value)   # type: ignore[union-attr]
+            if a >= len(e.args) or _arg_key(e.args[a]) != _arg_key(want):
+                return -1
+    return g
+
+
+def _arg_key(a: Arg) -> Any:
+    if isinstance(a, int):
+        return ("v", a)
+    v = a.value
+    if isinstance(v, float | int | bool):
+        return (type(v), repr(v))
+    return ("id", id(v))
+
+
+def _while_line(where: str) -> bool:
+    """Whether the source line ``file:line`` starts a ``while`` the tape shows whole.
+
+    Its test is one condition (``and``/``or`` may hold a part the tape does
+    not show: ``while x > tol and k < 100``), and its body keeps no Python
+    counter (``k += 1``, ``t = t + 0.5``): a value eager Python computes from
+    the trip count is a constant on the tape.
+    """
+    filename, _, line = where.rpartition(":")
+    if not line.isdigit():
+        return False
+    try:
+        tree = ast.parse("".join(linecache.getlines(filename)))
+    except (SyntaxError, ValueError):
+        return False
+    loop = next((n for n in ast.walk(tree) if isinstance(n, ast.While)
+                 and n.lineno == int(line)), None)
+    if loop is None or any(isinstance(n, ast.BoolOp) for n in ast.walk(loop.test)):
+        return False
+    return not any(_counts(n) for n in ast.walk(ast.Module(body=loop.body, type_ignores=[])))
+
+
+def _counts(node: ast.AST) -> bool:
+    """Whether ``node`` steps a name by a number: ``k += 1``, ``t = t + 0.5``.
+
+    Perhaps a Python counter, whose value the tape does not show.
+    """
+    if isinstance(node, ast.AugAssign):
+        return isinstance(node.op, ast.Add | ast.Sub) and _number(node.value)
+    if not isinstance(node, ast.Assign):
+        return False
+    pairs = [(t, node.value) for t in node.targets]
+    for t, v in list(pairs):
+        if isinstance(t, ast.Tuple) and isinstance(v, ast.Tuple) and len(t.elts) == len(v.elts):
+            pairs += list(zip(t.elts, v.elts))
+    return any(isinstance(t, ast.Name) and isinstance(v, ast.BinOp)
+               and isinstance(v.op, ast.Add | ast.Sub) and _steps(t.id, v.left, v.right)
+               for t, v in pairs)
+
+
+def _steps(name: str, a: ast.AST, b: ast.AST) -> bool:
+    """Whether ``a``, ``b`` are ``name`` and a number, in either order."""
+    return any(isinstance(x, ast.Name) and x.id == name and _number(y)
+               for x, y in ((a, b), (b, a)))
+
+
+def _number(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float)
