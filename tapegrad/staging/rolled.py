@@ -82,6 +82,9 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
         whiles = [False] * len(loops)
 
 
+EDGE = 3     # after a while loop, values of its first or last EDGE iterations may be read
+
+
 class _TooLong(Exception):
     """More statements than one function should hold: the straight-line path serves."""
 
@@ -105,6 +108,7 @@ class _RollWriter(_Writer):
                 for o in range(loop.period if k < loop.trips else loop.exit + 1):
                     self.owner[prog.eqns[loop.start + k * loop.period + o].out] = (m, k, o)
         self.stores: list[set[int]] = [set() for _ in loops]
+        self.histories: list[dict[int, str]] = [{} for _ in loops]   # offset -> its carry
         self.carried: list[dict[Any, str]] = [{} for _ in loops]
         self.ends = [0] * len(loops)      # a while loop's values read counting from its end
         self.starts = [0] * len(loops)    # ... and from its start
@@ -140,8 +144,9 @@ class _RollWriter(_Writer):
         """Iteration ``k``'s value at offset ``o`` of while loop ``m``, read after it.
 
         The last iteration's carried values are the loop's variables. Other
-        values are read from the list of them: counting from the end before
-        the loop running as many times (a backward pass), from the start after it.
+        values are read from the list of them, counting from the nearer end
+        (one of the first or last ``EDGE`` iterations: a value of a middle
+        iteration has no place that holds for every trip count).
         """
         trips = self.loops[m].trips
         if self.inside is not None:
@@ -150,12 +155,13 @@ class _RollWriter(_Writer):
         if k == trips - 1 and len(carried) == 1:
             return carried[0]
         self.stores[m].add(o)
-        tied = self.tie.get(m)
-        if tied is None or self.pos < self.loops[tied].start:
+        if trips - k <= k and trips - k <= EDGE:
             self.ends[m] = max(self.ends[m], trips - k)
             return f"s{m}_{o}[n{m} - {trips - k}]"
-        self.starts[m] = max(self.starts[m], k + 1)
-        return f"s{m}_{o}[{k}]"
+        if k < trips - k and k < EDGE:
+            self.starts[m] = max(self.starts[m], k + 1)
+            return f"s{m}_{o}[{k}]"
+        raise _NotOpen(m)
 
     def check_ties(self, inner: bool) -> None:
         """Under an inner transform, refuse a while loop no later loop runs as often as."""
@@ -206,11 +212,14 @@ class _RollWriter(_Writer):
     def loop_lines(self, t: _Text) -> list[str]:
         """A loop's lines, its lists of stored values included."""
         m, stores, loop = t.m, sorted(self.stores[t.m]), self.loops[t.m]
+        histories = sorted(self.histories[t.m].items())
         lines = t.before + [f"s{m}_{o} = []" for o in stores]
+        lines += [f"h{m}_{o} = [{var}]" for o, var in histories]   # the carry's first value too
         tied = [w for w, M in self.tie.items() if M == m]
         if tied and m in self.tables:
             raise _NotOpen(tied[0])
-        body = t.body + [f"s{m}_{o}.append(x{m}_{o})" for o in stores] + t.after_body
+        body = t.body + [f"s{m}_{o}.append(x{m}_{o})" for o in stores]
+        body += [f"h{m}_{o}.append(x{m}_{o})" for o, _ in histories] + t.after_body
         if self.whiles[m]:
             lines += [f"n{m} = 0", "while True:"]
             body.append(f"n{m} += 1")
@@ -305,6 +314,8 @@ class _RollWriter(_Writer):
     def affine(self, args: tuple[Arg, ...]) -> str | None:
         """``s{m}_{o}[b + {i}]`` (or ``b - {i}``) where iteration k reads an earlier loop's k."""
         where = [self.owner.get(x) if isinstance(x, int) else None for x in args]
+        if where[-1] is None and len(args) > 2 and all(w is not None for w in where[:-1]):
+            return self.history(args, where[:-1])
         if any(w is None for w in where):
             return None
         m2, k0, o2 = where[0]                                   # type: ignore[misc]
@@ -318,6 +329,26 @@ class _RollWriter(_Writer):
         if step > 0 or self.tie.setdefault(m2, self.inside) != self.inside:   # type: ignore[arg-type]
             raise _NotOpen(m2)
         return f"s{m2}_{o2}[n{m2} - {self.loops[m2].trips - k0} - {{i}}]"
+
+
+    def history(self, args: tuple[Arg, ...], where: list[Any]) -> str | None:
+        """A backward pass's reads of a carry, last iteration first, then its first value.
+
+        ``h{m}_{o}`` holds the carry's first value, then its value after each
+        iteration: ``h[k + 1]`` is iteration ``k``'s, ``h[0]`` the one before.
+        """
+        m2, k0, o2 = where[0]
+        if k0 != len(where) - 1 or any(w != (m2, k0 - k, o2) for k, w in enumerate(where)):
+            return None
+        var = self.carried[m2].get((o2, _key(args[-1])))
+        if var is None:                    # not what the loop's carry started from
+            return None
+        self.histories[m2][o2] = var
+        if not self.whiles[m2]:
+            return f"h{m2}_{o2}[{k0 + 1} - {{i}}]"
+        if self.tie.setdefault(m2, self.inside) != self.inside:   # type: ignore[arg-type]
+            raise _NotOpen(m2)
+        return f"h{m2}_{o2}[n{m2} - {self.loops[m2].trips - k0 - 1} - {{i}}]"
 
 
 def _fails(e: Eqn, x: str, x_kind: Any) -> str:
