@@ -27,6 +27,7 @@ from . import source as _source
 from .lower import _EXACT, _PLAIN, Lowered, _returned, _Writer
 from .program import Arg, Const, Eqn, Program, is_guard
 from .rolling import MIN_SAVED, Loop, Role, find_loops
+from .rolling import arg_key as _key
 from .source import compile_parts, forget, render
 from .spellings import spellings
 
@@ -357,15 +358,6 @@ def _fails(e: Eqn, x: str, x_kind: Any) -> str:
     if x_kind is bool and type(want) is bool:
         return f"not {x}" if want is True else x
     return f"bool({x}) is not {want!r}"
-
-
-def _key(a: Arg) -> Any:
-    if isinstance(a, int):
-        return ("v", a)
-    v = a.value
-    if isinstance(v, float | int | bool):
-        return (type(v), repr(v))
-    return ("id", id(v))
 
 
 def _number(v: Any, floats: bool) -> Any:

@@ -224,7 +224,7 @@ def closing_guard(prog: Program, s: np.ndarray, loop: Loop) -> int:
     if g < 0 or stop + g >= len(eqns) or not is_guard(eqns[stop + g]) or \
             not _while_line(prog.sources.get(eqns[stop + g].out, "")):
         return -1
-    if any(r.how == "data" and len({_arg_key(x) for x in r.args}) > 1
+    if any(r.how == "data" and len({arg_key(x) for x in r.args}) > 1
            for roles in loop.roles for r in roles):
         return -1
     last = loop.start + (loop.trips - 1) * loop.period
@@ -237,12 +237,13 @@ def closing_guard(prog: Program, s: np.ndarray, loop: Loop) -> int:
                     eqns[last + role.at].out if role.how == "carry" else role.args[0])
             if o == g and a == 1:
                 want = Const(not eqns[loop.start + g].args[1].value)   # type: ignore[union-attr]
-            if a >= len(e.args) or _arg_key(e.args[a]) != _arg_key(want):
+            if a >= len(e.args) or arg_key(e.args[a]) != arg_key(want):
                 return -1
     return g
 
 
-def _arg_key(a: Arg) -> Any:
+def arg_key(a: Arg) -> Any:
+    """What makes two arguments the same one: a value id, or a constant's type and value."""
     if isinstance(a, int):
         return ("v", a)
     v = a.value
