@@ -32,7 +32,7 @@ from .tracing import (
     single_argnum,
     trace,
 )
-from .transforms import _vjp, grad, jvp
+from .transforms import _argnum_alias, _vjp, grad, jvp
 from .values import Traced, primal_value, shape_of
 
 __all__ = ["elementwise_grad", "hessian", "hvp", "jacfwd", "jacobian", "jacrev"]
@@ -87,7 +87,7 @@ def _zero_block(o: Any, x: Any) -> Any:
 
 
 def jacrev(fun: Callable[..., Any], argnums: Argnums = 0,
-           has_aux: bool = False) -> Callable[..., Any]:
+           has_aux: bool = False, *, argnum: Argnums | None = None) -> Callable[..., Any]:
     """Return a function computing the Jacobian of ``fun`` in reverse mode.
 
     One backward pass over the recorded tape per output element: the right
@@ -98,6 +98,8 @@ def jacrev(fun: Callable[..., Any], argnums: Argnums = 0,
       argnums: Which positional argument(s) to differentiate; int or tuple.
       has_aux: If True, ``fun`` returns ``(output, aux)`` and the Jacobian
         function returns ``(jacobian, aux)``.
+      argnum: HIPS autograd's spelling of ``argnums`` (same meaning); give
+        one or the other.
 
     Returns:
       A function with ``fun``'s arguments returning nested pytrees: the outer
@@ -110,6 +112,7 @@ def jacrev(fun: Callable[..., Any], argnums: Argnums = 0,
       [(3.0, 2.0), (1.0, 1.0)]
     """
     check_callable(fun, "jacrev")
+    argnums = _argnum_alias(argnums, argnum, "jacrev")
     what = "jacrev"
 
     @gc_paused
@@ -144,7 +147,7 @@ jacobian = jacrev
 
 
 def jacfwd(fun: Callable[..., Any], argnums: Argnums = 0,
-           has_aux: bool = False) -> Callable[..., Any]:
+           has_aux: bool = False, *, argnum: Argnums | None = None) -> Callable[..., Any]:
     """Return a function computing the Jacobian of ``fun`` in forward mode.
 
     One forward pass over the recorded tape per input element: the right
@@ -156,6 +159,8 @@ def jacfwd(fun: Callable[..., Any], argnums: Argnums = 0,
       argnums: Which positional argument(s) to differentiate; int or tuple.
       has_aux: If True, ``fun`` returns ``(output, aux)`` and the Jacobian
         function returns ``(jacobian, aux)``.
+      argnum: HIPS autograd's spelling of ``argnums`` (same meaning); give
+        one or the other.
 
     Returns:
       A function with ``fun``'s arguments returning nested pytrees: outer the
@@ -170,6 +175,7 @@ def jacfwd(fun: Callable[..., Any], argnums: Argnums = 0,
              [0., 4.]])
     """
     check_callable(fun, "jacfwd")
+    argnums = _argnum_alias(argnums, argnum, "jacfwd")
     what = "jacfwd"
 
     @gc_paused
@@ -201,7 +207,7 @@ def _forward_blocks(tr: Trace) -> list[list[Any]]:
 
 
 def hessian(fun: Callable[..., Any], argnums: Argnums = 0,
-            has_aux: bool = False) -> Callable[..., Any]:
+            has_aux: bool = False, *, argnum: Argnums | None = None) -> Callable[..., Any]:
     """Return a function computing the Hessian of a scalar ``fun``.
 
     ``jacfwd(jacrev(fun))``, as in JAX: reverse mode for the gradient, then one
@@ -212,6 +218,8 @@ def hessian(fun: Callable[..., Any], argnums: Argnums = 0,
       argnums: Which positional argument(s) to differentiate; int or tuple.
       has_aux: If True, ``fun`` returns ``(value, aux)`` and the Hessian
         function returns ``(hessian, aux)``.
+      argnum: HIPS autograd's spelling of ``argnums`` (same meaning); give
+        one or the other.
 
     Returns:
       A function with ``fun``'s arguments returning the Hessian as a nested
@@ -224,12 +232,13 @@ def hessian(fun: Callable[..., Any], argnums: Argnums = 0,
       {'x': {'x': 4.0, 'y': 2.0}, 'y': {'x': 2.0, 'y': 0.0}}
     """
     check_callable(fun, "hessian")
+    argnums = _argnum_alias(argnums, argnum, "hessian")
     return functools.wraps(fun)(
         jacfwd(jacrev(fun, argnums, has_aux), argnums, has_aux))
 
 
 def elementwise_grad(fun: Callable[..., Any], argnums: Argnums = 0,
-                     has_aux: bool = False) -> Callable[..., Any]:
+                     has_aux: bool = False, *, argnum: Argnums | None = None) -> Callable[..., Any]:
     """Return a function computing the derivative of an elementwise ``fun`` at each element.
 
     One backward pass with a cotangent of ones (autograd's
@@ -243,6 +252,8 @@ def elementwise_grad(fun: Callable[..., Any], argnums: Argnums = 0,
       argnums: Which positional argument(s) to differentiate; int or tuple.
       has_aux: If True, ``fun`` returns ``(output, aux)`` and the new
         function returns ``(derivatives, aux)``.
+      argnum: HIPS autograd's spelling of ``argnums`` (same meaning); give
+        one or the other.
 
     Returns:
       A function with ``fun``'s arguments returning the derivatives, shaped
@@ -256,6 +267,7 @@ def elementwise_grad(fun: Callable[..., Any], argnums: Argnums = 0,
       array([ 3., 12., 27.])
     """
     check_callable(fun, "elementwise_grad")
+    argnums = _argnum_alias(argnums, argnum, "elementwise_grad")
     what = "elementwise_grad"
 
     @gc_paused

@@ -593,3 +593,14 @@ def interpolate_dtype(x, dtype):
     left = np.floor(x).astype(dtype)
     w = x - left
     return (1 - w) * TABLE[left] + w * TABLE[left + 1]
+
+
+@pytest.mark.parametrize("name", ["jacobian", "jacrev", "jacfwd", "hessian", "elementwise_grad"])
+def test_every_derivative_maker_takes_autograds_argnum(name):
+    make = getattr(tg, name)
+    f = (lambda x, y: x * y ** 3) if name != "hessian" else (lambda x, y: tg.sum(x * y ** 3))
+    x, y = np.array([1.0, 2.0]), np.array([0.5, -1.5])
+    assert np.array_equal(make(f, argnum=1)(x, y), make(f, argnums=1)(x, y))
+    assert not np.array_equal(make(f, argnum=1)(x, y), make(f)(x, y))
+    with pytest.raises(TypeError, match="argnum is autograd's spelling"):
+        make(f, argnums=1, argnum=0)
