@@ -54,15 +54,24 @@ def _stack(parts: list[Any], lead: tuple[int, ...], part: tuple[int, ...],
     shape = lead + part if lead_first else part + lead
     if not parts:                   # an empty array in or out: an empty block
         return np.zeros(shape)
+    dtype = _float_dtype(parts)
     if not any(type(p) is Traced for p in parts):
-        cols = [np.broadcast_to(np.asarray(p, dtype=float), part) for p in parts]
+        cols = [np.broadcast_to(np.asarray(p, dtype=dtype), part) for p in parts]
         return np.stack(cols, axis=0 if lead_first else -1).reshape(shape)
     items: list[Any] = [p if type(p) is Traced
-                        else np.broadcast_to(np.asarray(p, dtype=float), part) for p in parts]
+                        else np.broadcast_to(np.asarray(p, dtype=dtype), part) for p in parts]
     block = reshape(stack(items, axis=0 if lead_first else -1), shape)
-    if np.asarray(primal_value(block)).dtype != np.float64:   # float64, as in eager
-        block = block * np.ones(shape)                         # exact: x * 1.0 is x
+    if np.asarray(primal_value(block)).dtype != dtype:
+        block = block * np.ones(shape, dtype)                  # exact: x * 1.0 is x
     return block
+
+
+def _float_dtype(parts: list[Any]) -> Any:
+    """The blocks' dtype: float32 where every array part is float32, else float64."""
+    dtypes = {np.asarray(v).dtype for v in map(primal_value, parts)
+              if isinstance(v, np.ndarray | np.floating)}
+    dtype = np.result_type(*dtypes) if dtypes else np.dtype(np.float64)
+    return dtype if dtype.kind == "f" else np.dtype(np.float64)
 
 
 def _jacobian(tr: Trace, blocks: list[list[Any]], single: bool) -> Any:

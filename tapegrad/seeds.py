@@ -28,15 +28,17 @@ def zeros_like(x: Any) -> Any:
 def one_hots(x: Any) -> Iterator[Any]:
     """Unit seeds, one per element of ``x``'s value.
 
-    ``1.0`` for a float, else arrays of its shape with a single 1.
+    ``1.0`` for a float, else arrays of its shape and float dtype with a single 1
+    (float32 stays float32).
     """
     shape = shape_of(x)
     v = primal_value(x)
     if shape == () and not isinstance(v, np.ndarray):
-        yield 1.0
+        yield v.dtype.type(1.0) if isinstance(v, np.floating) else 1.0
         return
+    dtype = v.dtype if isinstance(v, np.ndarray) and v.dtype.kind == "f" else np.float64
     for idx in np.ndindex(shape):
-        e = np.zeros(shape)
+        e = np.zeros(shape, dtype)
         e[idx] = 1.0
         yield e
 

@@ -306,3 +306,18 @@ def test_the_second_call_of_a_new_signature_takes_the_fast_path(monkeypatch):
     assert f({"w": p["w"] + 1, "b": 1.5}, x) == pytest.approx(
         float(np.sum((p["w"] + 1) * x) + 1.5), rel=1e-15)
     assert f.trace_count == 1
+
+
+@pytest.mark.parametrize("name", ["jacrev", "jacfwd", "hessian"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_jacobians_keep_float32_as_float32(name, dtype):
+    # as JAX's: the Jacobian of a float32 function is float32 (and equal to the
+    # float64 Jacobian rounded, on this polynomial)
+    x = np.array([[1.0, -2.0, 0.5], [3.0, 0.25, -1.0]], dtype)
+    f = (lambda x: tg.sum(x ** 3)) if name == "hessian" else (lambda x: x.sum(0) * x[0] ** 2)
+    got = getattr(tg, name)(f)(x)
+    want = getattr(tg, name)(f)(x.astype(np.float64))
+    assert got.dtype == dtype and got.shape == want.shape
+    assert np.allclose(got, want, rtol=1e-6)
+    scalar = getattr(tg, name)(lambda v: tg.sum(v ** 3))(x)
+    assert scalar.dtype == dtype
