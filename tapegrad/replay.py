@@ -122,8 +122,8 @@ def _replay_input(tape: Tape, i: int, leaf: Any) -> Any:
             raise TypeError(f"tape: {tape.path(i)} was recorded as integer data "
                             f"({_kind(recorded) or type(recorded).__name__}); pass "
                             "integers there, or record a tape at these arguments.")
-    elif isinstance(leaf, int | np.integer | np.floating):
-        leaf = float(leaf)
+    elif isinstance(leaf, int | np.integer | np.float64):
+        leaf = float(leaf)                  # a float32 scalar stays float32, as in eager
     elif isinstance(leaf, np.ndarray) and leaf.dtype.kind not in "fiu":
         raise TypeError(f"tape: {tape.path(i)} is an array of dtype {leaf.dtype}, not of "
                         f"real numbers; {COMPLEX_MSG}")

@@ -84,8 +84,8 @@ def as_number(leaf: Any, name: object, where: tuple[tree.TreeDef, int], what: st
         return leaf
     if t is int or isinstance(leaf, np.integer):
         return float(leaf)
-    if isinstance(leaf, np.floating):
-        return float(leaf)
+    if isinstance(leaf, np.floating):      # float32 stays float32; a float64 is a float
+        return float(leaf) if isinstance(leaf, np.float64) else leaf
     if isinstance(leaf, np.ndarray) and leaf.dtype.kind == "f":
         return leaf
     kind = (f"an array of dtype {leaf.dtype}" if isinstance(leaf, np.ndarray)

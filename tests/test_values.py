@@ -202,12 +202,18 @@ CUBE = lambda x: x * x * x
                                    np.uint64(2**63), np.float32(1.5), np.float64(0.3),
                                    np.float16(2.5), 7, 2**60 + 1])
 def test_row39_numpy_scalars_and_ints_give_eagers_arithmetic_under_jit(value):
+    # numbers are differentiated as float64 floats, but a float32 (or float16)
+    # scalar stays float32 (float16), as JAX keeps it
+    small = isinstance(value, np.float32 | np.float16)
+    kind = type(value) if small else float
     eager = tg.value_and_grad(CUBE)(value)
-    assert eager == pytest.approx((float(value) ** 3, 3 * float(value) ** 2), rel=1e-15)
+    assert all(type(v) is kind for v in eager)
+    want = (value ** 3, 3 * value ** 2) if small else (float(value) ** 3, 3 * float(value) ** 2)
+    assert eager == pytest.approx(want, rel=1e-15)
     f = tg.jit(tg.value_and_grad(CUBE))
     for _ in range(2):                                   # traced, then compiled
         got = f(value)
-        assert got == eager and all(type(v) is float for v in got)
+        assert got == eager and all(type(v) is kind for v in got)
     assert f.trace_count == 1
     with np.errstate(over="ignore"):     # a NumPy integer scalar is integer data, as in eager
         plain = CUBE(value) if isinstance(value, np.integer) else eager[0]
@@ -524,3 +530,23 @@ def test_another_threads_draws_never_fail_a_trace():
     finally:
         stop.set()
         t.join()
+
+
+F32_PROGRAMS = {"mul": lambda a: a * 2, "sin": lambda a: tg.sin(a) * a,
+                "numpy": lambda a: np.exp(a) + 1.0, "branch": lambda a: a * 3 if a > 1 else a,
+                "pow": lambda a: a ** 2 - a / 3.0}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+@pytest.mark.parametrize("name", list(F32_PROGRAMS))
+def test_a_float32_scalar_stays_float32_under_every_transform(name, dtype):
+    f, s = F32_PROGRAMS[name], dtype(2.5)
+    want = f(s)
+    assert type(want) is dtype
+    g = tg.grad(f)(s)
+    results = [tg.jit(f)(s), tg.make_tape(f)(s)(s), tg.vmap(f)(np.array([s, s]))[0],
+               tg.value_and_grad(f)(s)[0]]
+    assert all(type(v) is dtype and v == want for v in results)
+    tangents = [tg.jit(tg.grad(f))(s), tg.jvp(f, (s,), (dtype(1.0),))[1], g]
+    assert all(type(v) is dtype and v == g for v in tangents)
+    assert g == pytest.approx(float(tg.grad(f)(float(s))), rel=1e-2)
