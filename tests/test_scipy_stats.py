@@ -220,3 +220,13 @@ def test_make_tape_replays_the_densities():
     tape = tg.make_tape(f)(x)
     y = R(3)
     assert tape(y) == f(y)
+
+
+@pytest.mark.parametrize("dist, args", [("norm", (1.0,)), ("t", (1.0, 3.0)),
+                                        ("gamma", (1.0, 2.0)), ("beta", (0.5, 2.0, 3.0))])
+def test_a_zero_scale_gives_scipys_nan_not_an_exception(dist, args):
+    for fn in ("logpdf", "pdf", "cdf"):
+        got = getattr(getattr(T, dist), fn)(*args, scale=0.0)
+        with np.errstate(all="ignore"):
+            want = getattr(getattr(ss, dist), fn)(*args, scale=0.0)
+        assert np.isnan(got) and np.isnan(want)

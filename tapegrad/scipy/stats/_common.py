@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ... import kinks, logic
+from ... import kinks, logic, ops
 
 Number = Any
 LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
@@ -30,5 +30,5 @@ def positive(*params: Number) -> Any:
 
 
 def standardize(x: Number, loc: Number, scale: Number) -> Number:
-    """``(x - loc) / scale``."""
-    return (x - loc) / scale
+    """``(x - loc) / scale``, IEEE's: a zero scale gives inf or nan, never ZeroDivisionError."""
+    return ops.div(x - loc, scale)
