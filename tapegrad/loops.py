@@ -20,6 +20,7 @@ import numpy as np
 from . import loop_batching as _batching  # noqa: F401  (the loops under vmap)
 from . import loop_rules as _rules  # noqa: F401  (the loops' derivatives)
 from . import tree
+from .staging import loop_lowering as _lowering  # noqa: F401  (the loops under jit)
 from .arrays import astype
 from .checkpoint import checkpoint
 from .indexing import getitem

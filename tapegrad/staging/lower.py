@@ -46,6 +46,15 @@ def _guard_failed(k: int) -> None:
     raise GuardFailed(k)
 
 
+generated: dict[Any, Callable[[Any, Eqn, list[Pieces]], Pieces | None]] = {}
+"""Primitives lowered to generated code of their own (the loops: ``loop_lowering``).
+
+``generated[prim](writer, eqn, args)`` defines a function in ``writer.ns``
+(its source appended to ``writer.extra``) and returns the call's
+expression, or None to call the impl.
+"""
+
+
 class Lowered:
     """A program as Python source and the function compiled from it.
 
@@ -82,7 +91,7 @@ def lower(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
     body = w.body(numbers, ints or {})
     source, fn, filenames, number = compile_body(body, w.ns, name)
     plain = not w.consts and _PLAIN.issuperset(w.kinds.values())
-    lowered = Lowered(source, fn, w.guards, plain)
+    lowered = Lowered("".join(w.extra) + source, fn, w.guards, plain)
     # the source lines are shown while the code can run: freed with it
     weakref.finalize(lowered, forget, filenames, number).atexit = False
     return lowered
@@ -105,6 +114,7 @@ class _Writer:
         self.free: list[int] = []
         self.n_regs = itertools.count()
         self.guards: list[str] = []
+        self.extra: list[str] = []                # the source of generated functions
         self.stmts: list[Stmt] = []
         # [value id, expression, depth, reads]: not yet written, to be fused into the next
         self.pending: list[Any] = []
@@ -224,6 +234,10 @@ class _Writer:
             self.ns["_zmul_sum"] = zmul_sum
             g, x = self.zmuls[inlined]
             return ("_zmul_sum(",) + g + (", ",) + x + (")",)
+        make = generated.get(e.prim)
+        expr = make(self, e, args) if make is not None else None
+        if expr is not None:
+            return expr
         spelling = spellings.get(e.prim)
         if spelling is not None:
             expr = self.spelled(e, spelling, args, arg_kinds)
