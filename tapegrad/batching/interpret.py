@@ -36,7 +36,7 @@ from ..tracing import gc_paused
 from ..values import primal_value
 from .rules import rule, shape_of
 
-__all__ = ["Spec", "compiled", "play", "trace"]
+__all__ = ["Spec", "apply", "compiled", "interpreted", "outputs", "passes", "play", "trace"]
 
 IDENTITY = {reductions.sum_p, reductions.mean_p, shapes.sum_like,
             shapes.broadcast_like}   # on a float example: their first argument
@@ -53,6 +53,7 @@ class Spec:
         self.prog, self.out_def = prog, out_def
         self._plan: list[Any] | None = None
         self._fast: dict[tuple[bool, ...], Any] = {}
+        self._rolled: Any = False          # not analysed yet
 
     def plan(self) -> list[Any]:
         """Per equation: itself, whether a guard, its rule, its example shape."""
@@ -66,6 +67,13 @@ class Spec:
         if batched not in self._fast:
             self._fast[batched] = compiled(self.prog, batched)
         return self._fast[batched]  # type: ignore[no-any-return]
+
+    def rolled(self) -> Any:
+        """The program's ``while`` loops as loops on the batch (``rolled.Plan``), or None."""
+        if self._rolled is False:
+            from .rolled import plan_for        # it plays programs with this module's parts
+            self._rolled = plan_for(self)
+        return self._rolled
 
 
 @gc_paused
@@ -109,6 +117,15 @@ def play(spec: Spec, leaves: list[Any], axes: list[int | None], idx: np.ndarray)
     fast = spec.fast(tuple(ax is not None for ax in axes))
     if fast is not None:               # a scalar program without guards: compiled
         return _play_compiled(fast, leaves, axes, idx)
+    plan = spec.rolled() if len(idx) else None
+    if plan is not None:               # its while loops run on the batch, masked
+        return plan.play(spec, leaves, axes, idx)
+    return interpreted(spec, leaves, axes, idx)
+
+
+def interpreted(spec: Spec, leaves: list[Any], axes: list[int | None],
+                idx: np.ndarray) -> Played:
+    """``play`` by interpreting every equation of the program in order."""
     env: dict[int, tuple[Any, bool]] = {
         i: ((x[idx], True) if ax is not None else (x, False))
         for i, x, ax in zip(spec.prog.inputs, leaves, axes)}
@@ -120,7 +137,7 @@ def play(spec: Spec, leaves: list[Any], axes: list[int | None], idx: np.ndarray)
             values.append(v)
             batched.append(b)
         if guard:
-            mask = _passes(values, batched, len(idx))
+            mask = passes(values, batched, len(idx))
             if not mask.all():           # the batch splits
                 failed.append(idx[~mask])
                 idx = idx[mask]
@@ -128,18 +145,23 @@ def play(spec: Spec, leaves: list[Any], axes: list[int | None], idx: np.ndarray)
                     return idx, [], [], failed
                 env = {k: ((v[mask], True) if b else (v, False)) for k, (v, b) in env.items()}
             continue
-        if not any(batched):
-            env[e.out] = (e.prim.impl(*values), False)
-            continue
-        v = batch_rule(e, values, batched, len(idx))
-        shape = (len(idx),) + example
-        if v.__class__ is not np.ndarray or v.shape != shape:   # zmul's exact 0.0 for a
-            v = np.broadcast_to(v, shape)                      # constant zero, say
-        env[e.out] = (v, True)
-    return idx, *_outputs(spec.prog, env), failed
+        env[e.out] = apply(e, batch_rule, example, values, batched, len(idx))
+    return idx, *outputs(spec.prog, env), failed
 
 
-def _passes(values: list[Any], batched: list[bool], n: int) -> np.ndarray:
+def apply(e: Eqn, batch_rule: Any, example: tuple[int, ...], values: list[Any],
+          batched: list[bool], n: int) -> tuple[Any, bool]:
+    """Equation ``e`` on ``n`` examples: its value and whether it is batched."""
+    if not any(batched):
+        return e.prim.impl(*values), False
+    v = batch_rule(e, values, batched, n)
+    shape = (n,) + example
+    if v.__class__ is not np.ndarray or v.shape != shape:   # zmul's exact 0.0 for a
+        v = np.broadcast_to(v, shape)                      # constant zero, say
+    return v, True
+
+
+def passes(values: list[Any], batched: list[bool], n: int) -> np.ndarray:
     """A guard's mask: the examples whose condition is what the trace saw."""
     cond, want = values[0], values[1]
     if batched[0]:
@@ -147,7 +169,7 @@ def _passes(values: list[Any], batched: list[bool], n: int) -> np.ndarray:
     return np.full(n, bool(cond) is want)
 
 
-def _outputs(prog: Program, env: dict[int, tuple[Any, bool]]) -> tuple[list[Any], list[bool]]:
+def outputs(prog: Program, env: dict[int, tuple[Any, bool]]) -> tuple[list[Any], list[bool]]:
     outs, flags = [], []
     for o in prog.outputs:
         v, b = (o.value, False) if isinstance(o, Const) else env[o]
