@@ -251,6 +251,10 @@ def _run_batch(fun: Callable[..., Any], specs: list[Any], treedef: Any, leaves: 
         choice = _choose(fun, specs, tried, treedef, leaves, axes, static, idx, n)
         spec = specs[choice]
         kept, values, batched, failed = interpret.play(spec, dleaves, daxes, idx)
+        if spec.probes and not _confirmed(fun, spec, treedef, leaves, axes, static,
+                                          (kept, values, batched)):
+            spec.reject()               # its loops, rolled, misread some trip count
+            kept, values, batched, failed = interpret.play(spec, dleaves, daxes, idx)
         work.extend((f, tried | {choice}) for f in failed)
         if not len(kept) and n:
             continue
@@ -269,6 +273,34 @@ def _run_batch(fun: Callable[..., Any], specs: list[Any], treedef: Any, leaves: 
             return _owned(values, leaves), out_def, shared
         outs = _scatter(outs, values, kept, n)
     return outs, out_def, shared
+
+
+def _confirmed(fun: Callable[..., Any], spec: Any, treedef: Any, leaves: list[Any],
+               axes: list[int | None], static: list[bool], played: Any) -> bool:
+    """Whether a spec's rolled loops give, at its probes, what tracing those examples gives.
+
+    Each probe (an example at another trip count) is traced and played
+    straight; its outputs must agree with the rolled loops' (as numbers:
+    the batch sizes differ).
+    """
+    kept, values, batched = played
+    dleaves = [x for x, s in zip(leaves, static) if not s]
+    daxes = [a for a, s in zip(axes, static) if not s]
+    probes, spec.probes = spec.probes, []
+    for p in probes:
+        at = [example(x, p) if a is not None else x for x, a in zip(leaves, axes)]
+        other = interpret.trace(fun, treedef, at, static)
+        _, want, flags, failed = interpret.interpreted(other, dleaves, daxes, np.array([p]))
+        j = np.flatnonzero(kept == p)
+        if failed or other.out_def != spec.out_def or not len(j):
+            return False
+        for v, b, w, wb in zip(values, batched, want, flags):
+            got, expect = np.asarray(v[j[0]] if b else v), np.asarray(w[0] if wb else w)
+            if got.shape != expect.shape or not np.allclose(got, expect, rtol=1e-9, atol=0,
+                                                            equal_nan=True):
+                return False
+    spec.confirmed = True
+    return True
 
 
 def _choose(fun: Callable[..., Any], specs: list[Any], tried: frozenset[int], treedef: Any,

@@ -54,6 +54,8 @@ class Spec:
         self._plan: list[Any] | None = None
         self._fast: dict[tuple[bool, ...], Any] = {}
         self._rolled: Any = False          # not analysed yet
+        self.confirmed = False             # its loops checked at another trip count
+        self.probes: list[int] = []        # examples to check them at (``vmap`` does)
 
     def plan(self) -> list[Any]:
         """Per equation: itself, whether a guard, its rule, its example shape."""
@@ -74,6 +76,10 @@ class Spec:
             from .rolled import plan_for        # it plays programs with this module's parts
             self._rolled = plan_for(self)
         return self._rolled
+
+    def reject(self) -> None:
+        """Play the program straight from now on: its loops gave another program's numbers."""
+        self._rolled, self.probes = None, []
 
 
 @gc_paused

@@ -182,7 +182,25 @@ class Plan(NamedTuple):
                 return st.idx, [], [], st.failed
             if not len(st.idx):
                 return st.idx, [], [], st.failed
+        if not spec.confirmed:
+            spec.probes = self.probes(st)
         return st.idx, *outputs(spec.prog, st.env), st.failed
+
+    def probes(self, st: _State) -> list[int]:
+        """The examples whose trip counts differ most from the traced ones (or none).
+
+        A loop's values read after it are read counting from its end or its
+        start, as the traced trip count suggests; an example at another trip
+        count tells the two apart (``vmap`` traces it and compares).
+        """
+        whiles = [m for m, d in enumerate(self.dyns) if d.tie < 0 and m in st.counts]
+        if not whiles or not len(st.idx):
+            return []
+        diff = sum(np.abs(st.counts[m] - self.dyns[m].loop.trips) for m in whiles)
+        low = st.counts[whiles[0]]
+        found = {int(st.idx[np.argmax(diff)]), int(st.idx[np.argmin(low)]),
+                 int(st.idx[np.argmax(low)])}
+        return sorted(int(i) for i, d in zip(st.idx, diff) if d and int(i) in found)
 
 
 class _State:
