@@ -20,13 +20,13 @@ import numpy as np
 from . import loop_batching as _batching  # noqa: F401  (the loops under vmap)
 from . import loop_rules as _rules  # noqa: F401  (the loops' derivatives)
 from . import tree
-from .staging import loop_lowering as _lowering  # noqa: F401  (the loops under jit)
 from .arrays import astype
 from .checkpoint import checkpoint
 from .indexing import getitem
 from .loop_body import F64, Body, Kind, kind_of, leaves_of, trace_body, unpack
 from .loop_prims import Loop, at, pack_inputs, scan_p, size, unzip_p, while_p
 from .shapes import reshape
+from .staging import loop_lowering as _lowering  # noqa: F401  (the loops under jit)
 from .tracing import check_callable
 from .values import Traced
 

@@ -28,6 +28,7 @@ import numpy as np
 
 from . import tree
 from .batching import interpret, nested
+from .batching import rolled as _rolled  # noqa: F401  (while loops on the batch)
 from .batching.axes import BATCHED, _batch_size, _leaf_axes, _out_leaf_axes
 from .batching.rules import batch_rules, example
 from .errors import COMPLEX_MSG

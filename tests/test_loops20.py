@@ -419,7 +419,7 @@ def test_jax_while_with_many_args_under_jit():
 
 def test_jax_fori_loop_closure_and_tuple_state_under_jit():
     def count(num):
-        return tg.fori_loop(0, num, lambda i, tot: num + (tot + i), 0.0)   # jit traces an int as a float
+        return tg.fori_loop(0, num, lambda i, tot: num + (tot + i), 0.0)   # jit: num a float
     cfun = tg.jit(count)
     for n in [2, 3, 4]:
         assert cfun(n) == count(n) == n * (n - 1) // 2 + n * n

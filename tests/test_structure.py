@@ -280,7 +280,8 @@ LAYERS: list[tuple[str, set[str]]] = [
                     "batching.interpret", "batching.axes", "batching.nested", "vmap",
                     "jit_traced", "jit", "solvers", "scipy.integrate", "test_util", "tracer",
                     "misc.fixed_points", "misc.operators", "loop_body", "loop_prims",
-                    "loop_rules", "loop_batching", "loops", "checkpoint"}),
+                    "loop_rules", "loop_batching", "loops", "checkpoint",
+                    "staging.loop_lowering", "batching.rolled"}),
     ("presenters", {"viz", "io", "nn", "optim", "scipy", "", "misc", "misc.flatten",
                     "misc.optimizers", "parallel"}),
 ]

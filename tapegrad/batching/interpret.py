@@ -42,6 +42,9 @@ IDENTITY = {reductions.sum_p, reductions.mean_p, shapes.sum_like,
             shapes.broadcast_like}   # on a float example: their first argument
 _FLOATS, _BOOLS = np.zeros(2), np.zeros(2, dtype=bool)   # stand-ins for batched values
 
+PLANNERS: list[Callable[[Spec], Any]] = []
+"""``rolled.plan_for``, set by ``rolled.py`` (it plays programs with this module's parts)."""
+
 Played = tuple[np.ndarray, list[Any], list[bool], list[np.ndarray]]
 """``(kept, outputs, batched, failed)``: see ``play``."""
 
@@ -73,8 +76,7 @@ class Spec:
     def rolled(self) -> Any:
         """The program's ``while`` loops as loops on the batch (``rolled.Plan``), or None."""
         if self._rolled is False:
-            from .rolled import plan_for        # it plays programs with this module's parts
-            self._rolled = plan_for(self)
+            self._rolled = PLANNERS[0](self) if PLANNERS else None
         return self._rolled
 
     def reject(self) -> None:
@@ -159,7 +161,7 @@ def apply(e: Eqn, batch_rule: Any, example: tuple[int, ...], values: list[Any],
           batched: list[bool], n: int) -> tuple[Any, bool]:
     """Equation ``e`` on ``n`` examples: its value and whether it is batched."""
     if not any(batched):
-        return e.prim.impl(*values), False
+        return e.prim.impl(*values), False     # type: ignore[union-attr]
     v = batch_rule(e, values, batched, n)
     shape = (n,) + example
     if v.__class__ is not np.ndarray or v.shape != shape:   # zmul's exact 0.0 for a
@@ -176,6 +178,7 @@ def passes(values: list[Any], batched: list[bool], n: int) -> np.ndarray:
 
 
 def outputs(prog: Program, env: dict[int, tuple[Any, bool]]) -> tuple[list[Any], list[bool]]:
+    """The program's outputs from ``env``, and whether each is batched."""
     outs, flags = [], []
     for o in prog.outputs:
         v, b = (o.value, False) if isinstance(o, Const) else env[o]

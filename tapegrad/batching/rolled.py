@@ -24,7 +24,7 @@ import numpy as np
 
 from ..staging.program import Arg, Const, Program, is_guard
 from ..staging.rolling import Loop, arg_key, find_loops
-from .interpret import Played, Spec, apply, interpreted, outputs, passes
+from .interpret import PLANNERS, Played, Spec, apply, interpreted, outputs, passes
 
 __all__ = ["Plan", "plan_for"]
 
@@ -115,9 +115,10 @@ def _tied(prog: Program, loop: Loop, dyns: list[Dyn],
             if not where or where[0] is None or dyns[where[0][0]].tie >= 0:
                 return None
             m2, k0, o2 = where[0]
-            if any(w != (m2, k0 - i, o2) for i, w in enumerate(where)) or \
-                    (init and (k0 != len(where) - 1 or
-                               arg_key(role.args[-1]) != arg_key(_init(dyns[m2].loop, o2)))):
+            start = _init(dyns[m2].loop, o2)
+            if any(w != (m2, k0 - i, o2) for i, w in enumerate(where)) or (init and (
+                    k0 != len(where) - 1 or start is None
+                    or arg_key(role.args[-1]) != arg_key(start))):
                 return None
             ties.add(m2)
             steps[(o, a)] = (o2, dyns[m2].loop.trips - k0)
@@ -150,7 +151,7 @@ def _reads(prog: Program, dyns: list[Dyn], owner: dict[int, tuple[int, int, int]
     reads: dict[int, Read] = {}
     for here, a in outside:
         where = owner.get(a) if isinstance(a, int) else None
-        if where is None or where[0] == here:
+        if where is None or where[0] == here or not isinstance(a, int):
             continue
         m, k, o = where
         trips = dyns[m].loop.trips
@@ -294,7 +295,7 @@ class _Run:
             local = {k: ((v[mask], True) if b else (v, False)) for k, (v, b) in local.items()}
             if not len(act):
                 return act
-        for (at, key), c in self.carries.items():
+        for (at, _), c in self.carries.items():
             c[act] = local[at][0]
         return act
 
@@ -340,15 +341,14 @@ class _Run:
         reads = [(a, r) for a, r in self.p.reads.items() if r.m == m]
         ok = np.ones(len(st.idx), dtype=bool)
         for _, r in reads:
-            at = st.counts[m] - r.d if r.end else np.full(len(st.idx), r.d)
-            first = -1 if self.dyn.stored[r.o] is not None else 0   # -1: the initial value
-            ok &= (at >= first) if r.end else (at < st.counts[m])
+            low = -1 if self.dyn.stored[r.o] is not None else 0   # -1: the initial value
+            ok &= (st.counts[m] - r.d >= low) if r.end else (r.d < st.counts[m])
         if not ok.all():
             st.keep(ok)
         cols = np.arange(len(st.idx))
         for a, r in reads:
-            at = st.counts[m] - r.d + 1 if r.end else r.d + 1
-            st.env[a] = (st.history[m][r.o][at, cols], True)
+            row = st.counts[m] - r.d + 1 if r.end else np.full(len(cols), r.d + 1)
+            st.env[a] = (st.history[m][r.o][row, cols], True)
 
 
 def _checks(plan: Plan, spec: Spec) -> bool:
@@ -366,3 +366,6 @@ def _checks(plan: Plan, spec: Spec) -> bool:
 def _same(a: Any, b: Any) -> bool:
     a, b = np.asarray(a), np.asarray(b)
     return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+PLANNERS.append(plan_for)
