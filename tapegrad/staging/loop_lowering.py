@@ -202,7 +202,7 @@ def _lowered(w: _Writer, e: Eqn, args: list[Pieces]) -> Pieces | None:
     key = (id(e.prim), id(loop))
     if key not in names:
         try:
-            names[key] = _define(w, e.prim, loop)
+            names[key] = _define(w, e.prim, loop, f"_loop{len(names)}")
         except Exception:      # noqa: BLE001  (_Refused, or a body lowering does not take)
             names[key] = None
     name = names[key]
@@ -214,12 +214,11 @@ def _lowered(w: _Writer, e: Eqn, args: list[Pieces]) -> Pieces | None:
     return tuple(out) + (")",)
 
 
-def _define(w: _Writer, prim: Any, loop: Loop) -> str:
-    """Write, compile and register loop ``loop``'s function; its name."""
+def _define(w: _Writer, prim: Any, loop: Loop, name: str) -> str:
+    """Write, compile and register loop ``loop``'s function ``name``; its name."""
     c = _Code(w)
     params = _WRITERS[prim](c, loop)
     number = next(_numbers)
-    name = f"_loop{number}"
     text = f"def {name}({params}):\n" + "".join(s + "\n" for s in c.lines)
     filename = f"<tapegrad.jit loop #{number}>"
     w.ns.update(_HELPERS)
