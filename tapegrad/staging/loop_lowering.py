@@ -34,7 +34,7 @@ from .source import CHUNK, Block, Pieces, Stmt, render
 __all__: list[str] = []
 
 _numbers = itertools.count()
-_HELPERS = {"_asarray": np.asarray, "_F64": F64, "_concat": np.concatenate,
+_HELPERS = {"_asarray": np.asarray, "_array": np.array, "_F64": F64, "_concat": np.concatenate,
             "_zeros": np.zeros, "_empty": np.empty, "_pack_np": pack_np,
             "_pack_rows_np": pack_rows_np, "_rows_np": rows_np}
 
@@ -113,6 +113,13 @@ def _assign(targets: Sequence[str], values: Sequence[str]) -> list[str]:
     return [f"{', '.join(targets)}, = {', '.join(values)},"]
 
 
+def _packed(head: list[str], regs: Sequence[str], kinds: Sequence[Kind]) -> str:
+    """The vector ``head + pack_np(regs)``: one ``np.array`` where every leaf is a scalar."""
+    if all(k.shape == () for k in kinds):
+        return f"_array([{', '.join(list(head) + list(regs))}], _F64)"
+    return f"_concat([_array([{', '.join(head)}], _F64), _pack_np([{', '.join(regs)}])])"
+
+
 # ------------------------------------------------------------------- while
 def _while(c: _Code, loop: Loop) -> str:
     """``(vec) -> vec``: ``while_p``'s impl with the condition and body written in."""
@@ -129,7 +136,7 @@ def _while(c: _Code, loop: Loop) -> str:
     c.add(1, ["n = 0", "while True:"])
     c.add(2, _assign(cin[ncc:], carry) + cond + [f"if not bool({cout[0]}): break"])
     c.add(2, body + _assign(carry, bout) + ["n += 1"])
-    c.add(1, [f"return _concat([[float(n)], _pack_np([{', '.join(carry)}])])"])
+    c.add(1, [f"return {_packed(['float(n)'], carry, loop.carry)}"])
     return "v"
 
 
@@ -185,7 +192,7 @@ def _while_vjp(c: _Code, loop: Loop) -> str:
     steps = [f"{r} = {c.step(h, k)}" for r, h, k in zip(bin_[2 * nc + nh:], hs, loop.carry)]
     c.add(2, [f"{''.join(h + ', ' for h in hs) or '_ '}= hs.pop()"] + steps + bwd
           + _assign(bin_[nc:2 * nc + nh], bout[:nc + nh]))
-    c.add(1, [f"return _concat([_zeros({a}), _pack_np([{', '.join(bin_[nc:2 * nc + nh])}])])"])
+    c.add(1, [f"return {_packed(['0.0'] * a, bin_[nc:2 * nc + nh], loop.consts + loop.carry)}"])
     return "v, ans, g"
 
 
@@ -201,8 +208,9 @@ def _lowered(w: _Writer, e: Eqn, args: list[Pieces]) -> Pieces | None:
     names = w.ns.setdefault("_loop_functions", {})
     key = (id(e.prim), id(loop))
     if key not in names:
+        names[key] = f"_loop{len(names)}"       # taken before a loop inside it names its own
         try:
-            names[key] = _define(w, e.prim, loop, f"_loop{len(names)}")
+            _define(w, e.prim, loop, names[key])
         except Exception:      # noqa: BLE001  (_Refused, or a body lowering does not take)
             names[key] = None
     name = names[key]
@@ -214,8 +222,8 @@ def _lowered(w: _Writer, e: Eqn, args: list[Pieces]) -> Pieces | None:
     return tuple(out) + (")",)
 
 
-def _define(w: _Writer, prim: Any, loop: Loop, name: str) -> str:
-    """Write, compile and register loop ``loop``'s function ``name``; its name."""
+def _define(w: _Writer, prim: Any, loop: Loop, name: str) -> None:
+    """Write, compile and register loop ``loop``'s function ``name``."""
     c = _Code(w)
     params = _WRITERS[prim](c, loop)
     number = next(_numbers)
@@ -226,7 +234,6 @@ def _define(w: _Writer, prim: Any, loop: Loop, name: str) -> str:
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
     weakref.finalize(w.ns[name], linecache.cache.pop, filename, None).atexit = False
     w.extra.append(text)
-    return name
 
 
 generated[while_p] = _lowered
