@@ -312,6 +312,36 @@ def test_jit_of_grad_of_while_programs_matches_central_differences(name, trips, 
                             abs_tol=1e-7)
 
 
+@pytest.mark.parametrize("trips", [[2, 1], [3, 1], [1, 2, 1], [2, 9, 1, 1]])
+def test_vmap_grad_traced_at_a_short_loop_reads_each_example_at_its_own_count(trips):
+    # traced at two or three trips, a value read after the loop could count
+    # from its start or its end: the other examples tell which
+    g = tg.grad(halving_mul, argnums=(0, 1))
+    xs = np.array([start(t) for t in trips])
+    ws = 0.5 + 0.01 * np.arange(len(xs))
+    got = tg.vmap(g)(xs, ws)
+    want = [g(x, w) for x, w in zip(xs, ws)]
+    for k in range(2):
+        assert bits(got[k]) == bits(np.array([wv[k] for wv in want]))
+
+
+def shrink(x, w):
+    s = tg.sum(w * 0.0)
+    while tg.sum(x * x) > 1.0:
+        x = x * 0.5 + w * 0.01
+        s = s + tg.sum(tg.sin(x))
+    return s + tg.sum(x)
+
+
+def test_vmap_of_a_while_on_an_array_carry():
+    rng = np.random.default_rng(0)
+    xs = rng.normal(size=(30, 3)) * np.exp(rng.uniform(0, 15, size=(30, 1)))
+    w = np.array([0.1, 0.2, 0.3])
+    for f in [shrink, tg.grad(shrink), tg.grad(shrink, argnums=1)]:
+        got = tg.vmap(f, in_axes=(0, None))(xs, w)
+        close(got, np.array([f(x, w) for x in xs]))
+
+
 def over_data(w, data):
     s = w
     for x in data:
