@@ -6,7 +6,8 @@ Eager runs the body's program in a Python loop; ``grad`` runs a loop
 backwards over the stored carries (a ``while_loop`` too: once it ran, its
 trip count is known); ``jvp`` one loop with tangents; ``vmap`` runs each
 example's loop (its own trip count), equal to a Python loop over the
-examples; ``jit`` traces once for any trip count and calls the loop.
+examples; ``jit`` traces once for any trip count and writes the loop as a
+Python ``while``/``for`` in its generated code (``staging/loop_lowering.py``).
 ``make_tape`` prints the body indented under its record.
 """
 

@@ -13,7 +13,9 @@ declared ``elementwise``, else once per example.
 A guard (a Python branch on a traced value) becomes a mask. Where it is
 mixed, the batch splits: the examples that agree go on, the others run
 through a specialization traced at one of them, and the results are put
-back in order, so the answer always equals a Python loop.
+back in order, so the answer always equals a Python loop. A ``while`` on a
+traced value whose iterations repeat runs as a loop on the batch instead,
+each example stopping at its own exit test (``batching/rolled.py``).
 """
 
 from __future__ import annotations
@@ -61,7 +63,9 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callab
     Returns:
       A function of batched arguments whose result equals a Python loop over
       the examples, stacked along ``out_axes``, Python control flow on traced
-      values included (a mixed branch splits the batch). A batch of size 0
+      values included (a mixed branch splits the batch; a ``while`` whose
+      iterations repeat runs on the batch, each example to its own trip
+      count, as one guard pattern). A batch of size 0
       gives empty results of the loop's trailing shape and dtype. It keeps
       the programs it traced, freed with it: at most 64 signatures (least
       recently used out), each with at most 8 guard patterns.
