@@ -13,6 +13,7 @@ parametrisation (``(A + A.T) / 2``) it is the usual symmetric one.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -25,7 +26,7 @@ from .cofactors import adjugate_tangent as _adjugate_tangent
 from .numpy_dispatch import functions
 from .primitive import Primitive, defjvp, defvjp, primitive, zmul
 from .reductions import sum as _sum
-from .shapes import _dtype, _scalar, sum_like, transpose
+from .shapes import _dtype, _scalar, last_two_swapped, sum_like, transpose_p
 from .shapes import reshape_p as reshape
 from .values import shape_of
 
@@ -36,8 +37,8 @@ Number = Any
 # ------------------------------------------------------------------ helpers
 def _mT(x: Any) -> Any:
     """The transpose of the last two axes (NumPy's ``x.mT``)."""
-    nd = len(shape_of(x))
-    return transpose(x, tuple(range(nd - 2)) + (nd - 1, nd - 2))
+    # a permutation by construction: transpose's checks skipped
+    return transpose_p(x, last_two_swapped(len(shape_of(x))))
 
 
 def _fit(c: Any, x: Any) -> Any:
@@ -46,13 +47,21 @@ def _fit(c: Any, x: Any) -> Any:
 
 
 def _eye(x: Any) -> np.ndarray:
-    return np.eye(shape_of(x)[-1], dtype=_dtype(x))
+    return _mask(shape_of(x)[-1], None, _dtype(x))
 
 
 def _tri(x: Any, k: int = 0) -> np.ndarray:
     """The lower-triangle mask of ``x``'s matrices (diagonal ``k`` and below)."""
-    n = shape_of(x)[-1]
-    return np.tri(n, n, k, dtype=_dtype(x))
+    return _mask(shape_of(x)[-1], k, _dtype(x))
+
+
+@functools.lru_cache(maxsize=256)
+def _mask(n: int, k: int | None, dtype: np.dtype[Any]) -> np.ndarray:
+    """``np.eye(n)`` (``k`` None) or ``np.tri(n, n, k)``, made once: the rules ask for
+    them at every call. Read-only, so no one changes the one every rule shares."""
+    m = np.eye(n, dtype=dtype) if k is None else np.tri(n, n, k, dtype=dtype)
+    m.setflags(write=False)
+    return m
 
 
 def _col(v: Any) -> Any:

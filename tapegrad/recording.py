@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["apply", "binary_applier", "reflected_applier", "unary_applier"]
 
 _new = object.__new__
+_quiet = quiet.get     # NumPy's warnings are off already (inside a transform)
 
 
 def apply(prim: Primitive, *args: Any) -> Any:
@@ -44,6 +45,11 @@ def apply(prim: Primitive, *args: Any) -> Any:
             if tape is None or t.level > tape.level:
                 tape = t
     if tape is None:
+        if _quiet():           # inside a transform (a rule's arithmetic): _eager minus a call
+            try:
+                return prim.impl(*args)
+            except OverflowError:
+                pass
         return _eager(prim, args)
     flat: list[Any] = [prim, None]     # (op, ans, j0, a0, j1, a1, ...)
     vals: list[Any] = []
@@ -80,7 +86,12 @@ def unary_applier(prim: Primitive) -> Callable[[Any], Any]:
 
     def apply_1(x: Any) -> Any:
         if type(x) is not Traced:
-            return impl(x) if type(x) is float else _eager(prim, (x,))
+            if type(x) is float or _quiet():   # warnings off already: _eager minus a call
+                try:
+                    return impl(x)
+                except OverflowError:
+                    pass
+            return _eager(prim, (x,))
         tape = x.tape
         if not tape.active:
             raise EscapedTracerError(ESCAPED_MSG)
@@ -129,6 +140,11 @@ def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
         elif type(a) is float and type(b) is float:
             return impl(a, b)                  # plain floats: no NumPy, no tape
         else:
+            if _quiet():       # inside a transform (a rule's arithmetic): _eager minus a call
+                try:
+                    return impl(a, b)
+                except OverflowError:
+                    pass
             return _eager(prim, (a, b))
         if not tape.active:
             raise EscapedTracerError(ESCAPED_MSG)
