@@ -57,8 +57,11 @@ def _tri(x: Any, k: int = 0) -> np.ndarray:
 
 @functools.lru_cache(maxsize=256)
 def _mask(n: int, k: int | None, dtype: np.dtype[Any]) -> np.ndarray:
-    """``np.eye(n)`` (``k`` None) or ``np.tri(n, n, k)``, made once: the rules ask for
-    them at every call. Read-only, so no one changes the one every rule shares."""
+    """``np.eye(n)`` (``k`` None) or ``np.tri(n, n, k)``, made once.
+
+    The rules ask for them at every call. Read-only, so that no one changes
+    the one every rule shares.
+    """
     m = np.eye(n, dtype=dtype) if k is None else np.tri(n, n, k, dtype=dtype)
     m.setflags(write=False)
     return m

@@ -21,7 +21,6 @@ from .shapes import _sum_like, sum_like
 from .tape import Tape
 from .values import Traced
 
-
 _ARRAY = np.ndarray    # a plain array: its rules' arithmetic records nothing
 
 

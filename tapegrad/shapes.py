@@ -264,12 +264,12 @@ def transpose(x: Number, axes: Sequence[int] | None = None) -> Number:
     return transpose_p(x, perm)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _reversed_axes(nd: int) -> tuple[int, ...]:
     return tuple(range(nd))[::-1]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def last_two_swapped(nd: int) -> tuple[int, ...]:
     """The permutation of ``nd`` axes that swaps the last two (NumPy's ``x.mT``)."""
     return tuple(range(nd - 2)) + (nd - 1, nd - 2)
