@@ -314,8 +314,12 @@ def _find_late(ufunc: Any) -> Any:
 def _array_ufunc(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
     prim = ufuncs.get(ufunc) or _find_late(ufunc)
     if prim is not None and method == "__call__" and not kwargs:
-        if len(inputs) == 2 and prim.__class__ is Primitive:
-            return prim.apply2(inputs[0], inputs[1])     # prim(*inputs), one call fewer
+        if prim.__class__ is Primitive:      # prim(*inputs), one call fewer
+            n = len(inputs)
+            if n == 2:
+                return prim.apply2(inputs[0], inputs[1])
+            if n == 1:
+                return prim.apply1(inputs[0])
         return prim(*inputs)
     name = _ufunc_name(ufunc)
     if prim is not None and method == "__call__" and not name.startswith("scipy."):

@@ -22,8 +22,9 @@ from .values import Traced
 
 if TYPE_CHECKING:
     from .primitive import Primitive
+    from .tape import Tape
 
-__all__ = ["apply", "binary_applier", "reflected_applier", "unary_applier"]
+__all__ = ["apply", "apply_known", "binary_applier", "reflected_applier", "unary_applier"]
 
 _new = object.__new__
 _quiet = quiet.get     # NumPy's warnings are off already (inside a transform)
@@ -45,11 +46,6 @@ def apply(prim: Primitive, *args: Any) -> Any:
             if tape is None or t.level > tape.level:
                 tape = t
     if tape is None:
-        if _quiet():           # inside a transform (a rule's arithmetic): _eager minus a call
-            try:
-                return prim.impl(*args)
-            except OverflowError:
-                pass
         return _eager(prim, args)
     flat: list[Any] = [prim, None]     # (op, ans, j0, a0, j1, a1, ...)
     vals: list[Any] = []
@@ -73,7 +69,31 @@ def apply(prim: Primitive, *args: Any) -> Any:
             vals = [_ieee_int(v) for v in vals]
             flat[3::2] = vals
             flat[1] = prim.impl(*vals)
-    return tape.push(tuple(flat))
+    return _push(tape, tuple(flat))
+
+
+def _push(tape: Tape, record: tuple[Any, ...]) -> Traced:
+    """``tape.push(record)``, minus the Python-level ``Traced.__init__``."""
+    records = tape.records
+    i = len(records)
+    records.append(record)
+    ans = record[1]
+    if tape.check_nans:
+        check_nan(tape, i, ans, "value")
+    out = _new(Traced)
+    out.tape, out.id, out._value = tape, i, ans
+    return out
+
+
+def apply_known(prim: Primitive, ans: Any, x: Traced) -> Traced:
+    """Record ``prim(x)`` whose result ``ans`` is known already (computed on ``x``'s value).
+
+    For a function that computes two results with one factorization (``slogdet``'s
+    sign and log-determinant): ``x`` is traced on one tape, over a plain number.
+    """
+    if not x.tape.active:
+        raise EscapedTracerError(ESCAPED_MSG)
+    return _push(x.tape, (prim, ans, x.id, x._value))
 
 
 def unary_applier(prim: Primitive) -> Callable[[Any], Any]:

@@ -79,11 +79,18 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
                     if rule_args is None:
                         rule_args = rec[1::2]
                         rules = prim.vjps
-                    rule = rules[k] if rules is not None and k < len(rules) else \
-                        vjp_rule(prim, k)    # vjp_rule, inlined; it raises the error
-                    if rule is None:         # not differentiable there
-                        continue
-                    c = rule(g, *rule_args)  # rule(g, ans, *args)
+                        joint = None         # every input's cotangent at once: plain arrays,
+                        if prim.vjp_joint is not None and g.__class__ is _ARRAY and \
+                                ans.__class__ is _ARRAY and None not in rec[2::2]:
+                            joint = prim.vjp_joint(g, *rule_args)   # every input traced
+                    if joint is not None:
+                        c = joint[k]
+                    else:
+                        rule = rules[k] if rules is not None and k < len(rules) else \
+                            vjp_rule(prim, k)    # vjp_rule, inlined; it raises the error
+                        if rule is None:         # not differentiable there
+                            continue
+                        c = rule(g, *rule_args)  # rule(g, ans, *args)
                     if c is None:
                         continue
                     if prim.check_rules and (c.__class__ is not float
