@@ -96,17 +96,14 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
                     if prim.check_rules and (c.__class__ is not float
                                          or rec[pos + 1].__class__ is not float):
                         check_rule(c, rec[pos + 1], prim, k, "vjp")
-                if ans.__class__ is _ARRAY:   # only an array result broadcasts
+                if ans.__class__ is not float:   # only an array result broadcasts
                     a = rec[pos + 1]
-                    if c.__class__ is _ARRAY and a.__class__ is _ARRAY:
+                    if ans.__class__ is _ARRAY and c.__class__ is _ARRAY and \
+                            a.__class__ is _ARRAY:
                         if c.shape != a.shape:
                             c = _sum_like(c, a)   # sum_like's impl: plain arrays
-                    elif shape_differs(c, a):
+                    elif not is_float(ans) and shape_differs(c, a):
                         c = sum_like(c, a)    # undo broadcasting
-                elif ans.__class__ is not float and not is_float(ans):
-                    a = rec[pos + 1]
-                    if shape_differs(c, a):
-                        c = sum_like(c, a)
                 prev = cts[j]
                 cts[j] = c if prev is None else prev + c
                 if check:
