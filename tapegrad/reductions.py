@@ -101,8 +101,11 @@ def _kept(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
 
 def _back(g: Any, x: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
     """A reduction's cotangent ``g``, broadcast back to ``x``'s shape."""
+    shape = shape_of(x)
     if not keepdims:
-        g = reshape_p(g, _kept(shape_of(x), axes))
+        g = reshape_p(g, _kept(shape, axes))
+    if shape_of(g) == shape:        # reduced axes of size 1: a copy (never the caller's g)
+        return broadcast_to_p(g, shape)
     return broadcast_like(g, x)     # np.full: cheaper than broadcast_to's copy, the same array
 
 

@@ -219,3 +219,17 @@ def test_numpy_ufuncs_on_traced_values_and_their_refusals():
         tg.grad(lambda x: tg.sum(np.exp(x, out=np.empty(2))))(x)
     with pytest.raises(TypeError, match="np.add.reduce"):
         tg.grad(lambda x: np.add.reduce(x))(x)
+
+
+@pytest.mark.parametrize("keepdims", [False, True])
+@pytest.mark.parametrize("shape, axis", [((1, 3), 0), ((2, 3), 0), ((2, 1), (1,))])
+def test_reduction_cotangents_are_new_arrays(shape, axis, keepdims):
+    """A sum's pullback spreads the cotangent into a new array, never the caller's."""
+    x = np.ones(shape)
+    out, pull = tg.vjp(lambda x: np.sum(x, axis=axis, keepdims=keepdims), x)
+    ct = np.arange(1.0, np.size(out) + 1).reshape(np.shape(out))
+    (g,) = pull(ct)
+    assert not np.shares_memory(g, ct)
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    np.testing.assert_array_equal(g, np.broadcast_to(ct if keepdims else np.expand_dims(ct, axes),
+                                                     shape))
