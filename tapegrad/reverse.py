@@ -67,14 +67,14 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
                         continue
                     else:
                         p = p(*rec[1::2])        # partial(*rec_rule_args)
-                        if g.__class__ is _ARRAY and p.__class__ is _ARRAY:
+                        if g.__class__ is float:
+                            # a nonzero constant: a plain product (p itself for 1.0
+                            # times a traced p: saves a record)
+                            c = p if g == 1.0 and p.__class__ is Traced else g * p
+                        elif g.__class__ is _ARRAY and p.__class__ is _ARRAY:
                             c = _zmul(g, p)  # zmul's impl: plain arrays record nothing
-                        elif g.__class__ is not float:
-                            c = zmul(g, p)   # the zero-safe product (playback.py)
-                        elif g == 1.0 and p.__class__ is Traced:
-                            c = p            # saves a record
                         else:
-                            c = g * p        # a nonzero constant: a plain product
+                            c = zmul(g, p)   # the zero-safe product (playback.py)
                 else:
                     if rule_args is None:
                         rule_args = rec[1::2]
