@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .backends import array_api_impls, call, foreign
 from .batching.rules import batch_rules
 from .indexing import getitem
 from .numpy_tables import functions, ufuncs
@@ -42,11 +43,14 @@ Number = Any
 
 # ----------------------------------------------------------------- products
 def _matmul(a: Any, b: Any) -> Any:
+    if (type(a) is not np.ndarray or type(b) is not np.ndarray) and foreign(a, b) is not None:
+        return call(matmul_p, a, b)
     r = np.matmul(a, b)
     return r if r.ndim else _scalar(r)
 
 
 matmul_p: Primitive = primitive(_matmul, "matmul", elementwise=True, check_rules=False)
+array_api_impls[matmul_p] = lambda xp, a, b: xp.matmul(a, b)
 
 
 def _mT(x: Any) -> Any:
@@ -154,9 +158,12 @@ def _concat_prim(n: int) -> Primitive:
 
     def impl(*args: Any) -> Any:
         *xs, axis = args
+        if foreign(*xs) is not None:
+            return call(prim, *args)
         return np.concatenate([_data(x) for x in xs], axis=axis)
     impl.__name__ = "concatenate"
     prim = primitive(impl, "concatenate", check_rules=False)
+    array_api_impls[prim] = lambda xp, *args: xp.concat(list(args[:-1]), axis=args[-1])
 
     def piece(k: int) -> Any:
         def vjp(g: Any, ans: Any, *args: Any) -> Any:

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from .backend_rules import xp_getitem, xp_index_add
+from .backends import array_api_impls, call, foreign
 from .batching.rules import batch_rules, example, per_example
 from .numpy_tables import functions
 from .primitive import Primitive, defjvp, defvjp, primitive
@@ -25,11 +27,15 @@ __all__ = ["SLOT", "gather", "getitem", "index_add", "scatter_add", "take"]
 
 
 def _getitem(x: Any, idx: Any) -> Any:
+    if type(x) is not np.ndarray and foreign(x) is not None:
+        return call(getitem, x, idx)
     return _scalar(_data(x)[idx])
 
 
 def _index_add(g: Any, x: Any, idx: Any) -> Any:
     """Zeros of ``x``'s shape with ``g`` added at ``idx`` (repeats add up)."""
+    if foreign(g, x) is not None:
+        return call(index_add, g, x, idx)
     z = np.zeros(shape_of(x), dtype=np.result_type(float_array(x).dtype, np.asarray(g).dtype))
     if _basic(idx):
         z[idx] += g          # no element twice: the same sums as np.add.at, faster
@@ -47,6 +53,8 @@ def _basic(idx: Any) -> bool:
 
 getitem: Primitive = primitive(_getitem, "getitem", check_rules=False)
 index_add: Primitive = primitive(_index_add, "index_add", check_rules=False)
+array_api_impls[getitem] = xp_getitem
+array_api_impls[index_add] = xp_index_add      # each library's own scatter-add
 defvjp(getitem, lambda g, ans, x, idx: index_add(g, x, idx), None)
 defjvp(getitem, lambda t, ans, x, idx: getitem(t, idx), None)
 defvjp(index_add, lambda c, ans, g, x, idx: getitem(c, idx), None, None)

@@ -24,6 +24,7 @@ import numpy as np
 
 from . import tree
 from .arrays import astype
+from .backends import namespace
 from .errors import COMPLEX_MSG, ESCAPED_MSG, EscapedTracerError
 from .tape import Const, Tape, new_tape
 from .values import Traced, is_complex, made_float, primal_value
@@ -88,6 +89,10 @@ def as_number(leaf: Any, name: object, where: tuple[tree.TreeDef, int], what: st
         return float(leaf) if isinstance(leaf, np.float64) else leaf
     if isinstance(leaf, np.ndarray) and leaf.dtype.kind == "f":
         return leaf
+    xp = namespace(leaf)
+    if xp is not None and (xp.isdtype(leaf.dtype, "real floating") or (
+            data and xp.isdtype(leaf.dtype, ("integral", "bool")))):
+        return leaf              # another library's array: it stays in its library
     kind = (f"an array of dtype {leaf.dtype}" if isinstance(leaf, np.ndarray)
             else f"a {t.__name__}")
     path = where[0].key_paths()[where[1]]

@@ -1,0 +1,92 @@
+"""The Array-API rules of indexing: a gather, and its adjoint, a scatter-add.
+
+The standard has indexing but no scatter-add, and ``z[i] += g`` with an
+index that repeats adds once in some libraries and every time in others
+(array-api-compat#205). So the gradient of an index calls each library's
+own scatter-add (PyTorch's ``index_add_``, CuPy's ``cupyx.scatter_add``,
+JAX's ``.at[].add``); a library with none (array-api-strict) gets a one-hot
+product, which the standard has. A constant index (NumPy integers, as
+tapegrad's indices are) is turned into flat positions on the host, where it
+already is: nothing is read back from a device.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .backends import device, library, namespace
+
+__all__ = ["xp_getitem", "xp_index_add"]
+
+
+def _on(xp: Any, idx: Any, x: Any) -> Any:
+    """``idx`` with its NumPy integer arrays as ``xp`` arrays on ``x``'s device."""
+    if type(idx) is tuple:
+        return tuple(_on(xp, p, x) for p in idx)
+    if isinstance(idx, np.ndarray):
+        return xp.asarray(idx, device=device(x))
+    return idx
+
+
+def _basic(idx: Any) -> bool:
+    """Ints, slices, None and ``...`` only: an index that names no element twice."""
+    parts = idx if type(idx) is tuple else (idx,)
+    return all(type(p) is int or type(p) is slice or p is None or p is Ellipsis
+               for p in parts)
+
+
+def xp_getitem(xp: Any, x: Any, idx: Any) -> Any:
+    """``x[idx]`` in ``x``'s library."""
+    return x[_on(xp, idx, x)]
+
+
+def _float_dtype(xp: Any, g: Any, x: Any) -> Any:
+    for a in (g, x):
+        if namespace(a) is not None and xp.isdtype(a.dtype, "real floating"):
+            return a.dtype
+    return xp.float64
+
+
+def xp_index_add(xp: Any, g: Any, x: Any, idx: Any) -> Any:
+    """Zeros of ``x``'s shape with ``g`` added at ``idx``; repeated positions add up."""
+    shape = tuple(x.shape)
+    z = xp.zeros(shape, dtype=_float_dtype(xp, g, x), device=device(x))
+    if _basic(idx):                        # no element twice: an assignment is the sum
+        if hasattr(z, "at"):               # JAX: immutable arrays
+            return z.at[idx].set(g)
+        z[idx] = g
+        return z
+    if any(namespace(p) is not None for p in (idx if type(idx) is tuple else (idx,))):
+        if library(z) == "torch":          # indices on the device: PyTorch's own
+            parts = idx if type(idx) is tuple else (idx,)
+            return z.index_put_(parts, xp.broadcast_to(g, z[idx].shape), accumulate=True)
+        raise TypeError(f"tg.index_add: an index of {library(z)} arrays is not supported; "
+                        "index with NumPy integer arrays (constants of the trace).")
+    pos = np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)[idx]
+    flat_g = xp.reshape(xp.broadcast_to(like_array(xp, g, z), pos.shape), (-1,))
+    return xp.reshape(_scatter_add(xp, xp.reshape(z, (-1,)), pos.reshape(-1), flat_g), shape)
+
+
+def like_array(xp: Any, g: Any, z: Any) -> Any:
+    """``g`` as an array of ``z``'s dtype and device (a Python number too)."""
+    if namespace(g) is not None:
+        return g
+    return xp.asarray(g, dtype=z.dtype, device=device(z))
+
+
+def _scatter_add(xp: Any, z: Any, pos: np.ndarray, g: Any) -> Any:
+    """``z`` (1-d) with ``g[k]`` added at ``pos[k]``, by the library's own scatter-add."""
+    lib = library(z)
+    p = xp.asarray(pos, device=device(z))
+    if lib == "torch":
+        return z.index_add_(0, p, g)
+    if lib == "cupy":
+        import cupyx
+        cupyx.scatter_add(z, p, g)
+        return z
+    if hasattr(z, "at"):                   # JAX
+        return z.at[p].add(g)
+    hits = xp.astype(xp.arange(z.shape[0], device=device(z))[:, None] == p[None, :], z.dtype)
+    return z + xp.matmul(hits, g)          # the standard has no scatter-add: a one-hot sum
