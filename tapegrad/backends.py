@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["array_api_impls", "by_name", "call", "device", "foreign", "like",
+__all__ = ["array_api_impls", "array_kind", "by_name", "call", "device", "foreign", "like",
            "library", "namespace"]
 
 array_api_impls: dict[Any, Callable[..., Any]] = {}
@@ -79,6 +79,11 @@ def foreign(*args: Any) -> Any:
         if ns is not None:
             return ns
     return None
+
+
+def array_kind(x: Any) -> tuple[Any, ...]:
+    """A non-NumPy array's part of jit's signature: library, dtype, shape and device."""
+    return (type(x), str(x.dtype), tuple(x.shape), str(x.device))
 
 
 def library(x: Any) -> str:

@@ -50,10 +50,11 @@ def one_hots(x: Any) -> Iterator[Any]:
 
 def scalar_seed(out: Any, what: str) -> Any:
     """The cotangent 1 for a scalar output, or a TypeError pointing elsewhere."""
-    xp = namespace(out)
-    if xp is not None and xp.isdtype(out.dtype, "real floating") and \
-            int(np.prod(tuple(out.shape))) == 1:
-        return xp.ones_like(out)       # in out's library, on its device
+    v = primal_value(out)
+    xp = namespace(v)
+    if xp is not None and xp.isdtype(v.dtype, "real floating") and \
+            int(np.prod(tuple(v.shape))) == 1:
+        return xp.ones_like(v)         # in out's library, on its device
     number = isinstance(out, float | int | np.number | np.ndarray | Traced)
     shape = shape_of(out) if number and not isinstance(out, bool) else None
     if shape == () and not isinstance(out, np.ndarray):

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from ..backends import array_api_impls, foreign
 from ..primitive import zmul, zmul_sum
 from ..shapes import broadcast_like, sum_like
 from .program import Arg, Const, Eqn, Program, is_guard, last_uses, use_counts
@@ -215,6 +216,10 @@ class _Writer:
     def expression(self, e: Eqn, args: list[Pieces], arg_kinds: list[Any],
                    inlined: int | None) -> Pieces:
         """The expression of ``e``: known, spelled, or a call of its impl."""
+        xp = foreign(*(self.value(a) for a in e.args)) if arg_kinds[0] not in _PLAIN or \
+            len(arg_kinds) > 1 else None
+        if xp is not None:            # another library's arrays: its own functions
+            return self.standard(e, args, xp)
         if e.prim is broadcast_like or e.prim is zmul:
             expr = self.known(e, args)
             if expr is not None:
@@ -251,6 +256,24 @@ class _Writer:
             return None
         self.ns.update(spelling.names)
         return fill(template, args, self.impl_name(e.prim))
+
+    def standard(self, e: Eqn, args: list[Pieces], xp: Any) -> Pieces:
+        """``e`` as the standard's functions, in the namespace ``_xp`` bound once here.
+
+        An operator stays an operator; any other primitive calls its
+        ``array_api_impls`` rule with the namespace, not its impl, which
+        would look the namespace up again at every call.
+        """
+        spelling = spellings.get(e.prim)
+        if spelling is not None and spelling.exact is not None:
+            return fill(spelling.exact, args)
+        rule = array_api_impls.get(e.prim)
+        if rule is None:
+            return (f"{self.impl_name(e.prim)}(",) + joined(args) + (")",)
+        self.ns["_xp"] = xp
+        name = f"xp_{self.impl_name(e.prim)}"
+        self.ns[name] = rule
+        return (f"{name}(_xp, ",) + joined(args) + (")",)
 
     def impl_name(self, prim: Any) -> str:
         """The name the generated code calls ``prim.impl`` by."""
