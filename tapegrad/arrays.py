@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .backends import array_api_impls, call, foreign
+from .backends import array_api_impls, by_name, call, foreign
 from .batching.rules import batch_rules
 from .indexing import getitem
 from .numpy_tables import functions, ufuncs
@@ -263,10 +263,14 @@ def stack(xs: Sequence[Number], axis: int = 0) -> Number:
 # integers they give are data, usable as an index in every transform.
 def _rounding(np_fn: Any, name: str) -> Primitive:
     def impl(x: Any, *decimals: Any) -> Any:
+        if type(x) is not np.ndarray and foreign(x) is not None:
+            return call(prim, x, *decimals)
         r = np_fn(x, *decimals)
         return float(r) if type(x) is float or type(x) is int else _scalar(r)
     impl.__name__ = name
     prim = primitive(impl, name, elementwise=True, check_rules=False)
+    xp_name = {"rint": "round", "_np_round": "round"}.get(np_fn.__name__, np_fn.__name__)
+    array_api_impls[prim] = lambda xp, x, decimals=0: _xp_round(xp, xp_name, x, decimals)
     defvjp(prim, None, None)
     defjvp(prim, None, None)
     return prim
@@ -282,6 +286,12 @@ trunc: Primitive = _rounding(np.trunc, "trunc")
 rint: Primitive = _rounding(np.rint, "rint")
 round_p: Primitive = _rounding(_np_round, "round")
 rounding = {np.floor: floor, np.ceil: ceil, np.trunc: trunc, np.rint: rint, np.fix: trunc}
+
+
+def _xp_round(xp: Any, name: str, x: Any, decimals: int) -> Any:
+    if decimals:            # the standard's round has no decimals
+        return xp.round(x * 10.0 ** decimals) / 10.0 ** decimals
+    return getattr(xp, name)(x)
 
 
 def _astype(x: Any, dtype: Any) -> Any:
@@ -336,6 +346,8 @@ def _plain(x: Any) -> bool:
 def _mod(a: Any, b: Any) -> Any:
     if _plain(a) and _plain(b) and b:
         return a % b
+    if (type(a) is not np.ndarray or type(b) is not np.ndarray) and foreign(a, b) is not None:
+        return call(mod, a, b)
     r = np.mod(a, b)
     return float(r) if _plain(a) and _plain(b) else r
 
@@ -343,6 +355,8 @@ def _mod(a: Any, b: Any) -> Any:
 def _floordiv(a: Any, b: Any) -> Any:
     if _plain(a) and _plain(b) and b:
         return a // b
+    if (type(a) is not np.ndarray or type(b) is not np.ndarray) and foreign(a, b) is not None:
+        return call(floordiv, a, b)
     r = np.floor_divide(a, b)
     return float(r) if _plain(a) and _plain(b) else r
 
@@ -351,6 +365,8 @@ def _floordiv(a: Any, b: Any) -> Any:
 # integers): index arithmetic such as a wrap around the edge, np.mod(i, n).
 mod: Primitive = primitive(_mod, "mod", elementwise=True, check_rules=False)
 floordiv: Primitive = primitive(_floordiv, "floordiv", elementwise=True, check_rules=False)
+array_api_impls[mod] = by_name("remainder")
+array_api_impls[floordiv] = by_name("floor_divide")
 defpartials(mod, 1.0, lambda ans, a, b: neg(floor(div(a, b))))   # a - b * floor(a / b)
 defpartials(floordiv, None, None)                                # piecewise constant
 

@@ -19,8 +19,11 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["array_api_impls", "array_kind", "by_name", "call", "device", "foreign", "like",
-           "library", "namespace"]
+from .values import primal_value
+
+__all__ = ["array_api_impls", "array_kind", "by_name", "call", "check_tape", "device",
+           "foreign", "like", "library", "namespace", "native", "number_array",
+           "run_checked", "uncovered"]
 
 array_api_impls: dict[Any, Callable[..., Any]] = {}
 """``array_api_impls[prim] = rule(xp, *args)``: the primitive on a non-NumPy array."""
@@ -174,6 +177,59 @@ def like(xp: Any, value: Any, x: Any) -> Any:
     dtype = x.dtype if namespace(x) is not None and xp.isdtype(x.dtype, "real floating") \
         else xp.float64
     return xp.asarray(value, dtype=dtype, device=device(x))
+
+
+def native(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The rule of a primitive whose impl is a Python operator: any library's arrays have it."""
+    def rule(xp: Any, *args: Any) -> Any:
+        return f(*args)
+    rule.__name__ = f"xp_{getattr(f, '__name__', 'op')}"
+    return rule
+
+
+def uncovered(prim: Any, args: Any) -> None:
+    """Refuse a built-in primitive with no Array-API rule that meets another library's array.
+
+    Built-ins are the primitives with ``check_rules=False``; a user's own
+    primitive runs its impl on whatever it is given.
+    """
+    if prim.check_rules or prim in array_api_impls:
+        return
+    for a in args:
+        if namespace(a) is not None:
+            raise TypeError(
+                f"tg.{prim.name} does not support {library(a)} arrays yet (it has no "
+                "Array-API rule): compute it on NumPy arrays (np.asarray) and convert "
+                "back, or write it with the functions that do support them.")
+
+
+def check_tape(records: Any, inputs: list[tuple[list[Any], Any]]) -> None:
+    """``uncovered`` for every record of a tape whose inputs hold another library's arrays."""
+    if not any(foreign(*map(primal_value, xs)) is not None for xs, _ in inputs):
+        return
+    for rec in records:
+        if rec[0] is not None:
+            uncovered(rec[0], rec[3::2])
+
+
+def run_checked(fun: Callable[..., Any], args: Any, kwargs: Any, tape: Any,
+                inputs: list[tuple[list[Any], Any]]) -> Any:
+    """``fun(*args, **kwargs)`` on ``tape``, then ``check_tape``: also where ``fun`` raised.
+
+    A NumPy impl that met a torch array may have raised NumPy's error (or
+    left a NumPy array that a later op refused): the clearer one is this.
+    """
+    try:
+        return fun(*args, **(kwargs or {}))
+    finally:
+        check_tape(tape.records, inputs)
+
+
+def number_array(x: Any, data: bool) -> bool:
+    """A float array of another library (or, as ``data``, an integer or boolean one)."""
+    xp = namespace(x)
+    return xp is not None and (xp.isdtype(x.dtype, "real floating") or (
+        data and xp.isdtype(x.dtype, ("integral", "bool"))))
 
 
 def by_name(name: str) -> Callable[..., Any]:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import tree
-from .backends import array_api_impls, by_name, call, foreign
+from .backends import array_api_impls, by_name, call, foreign, native
 from .backends import device as _device
 from .backends import like as _like
 from .numpy_tables import ufuncs
@@ -171,6 +171,7 @@ def _stop_gradient(x: Any) -> Any:
 stop_gradient_p: Primitive = primitive(_stop_gradient, "stop_gradient",
     elementwise=True, check_rules=False)
 defvjp(stop_gradient_p, None)
+array_api_impls[stop_gradient_p] = native(_stop_gradient)
 defjvp(stop_gradient_p, None)
 
 

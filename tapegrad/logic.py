@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .backends import array_api_impls, by_name, call, foreign
+from .backends import array_api_impls, by_name, call, foreign, native
 from .errors import BOOL_ARRAY_MSG, GuardError
 from .numerics import user_line
 from .numpy_tables import ufuncs
@@ -35,6 +35,7 @@ __all__ = ["eq", "ge", "gt", "le", "logical_and", "logical_not", "logical_or", "
 def _no_derivative(impl: Callable[..., Any], name: str, elementwise: bool = True) -> Primitive:
     """A primitive whose result is a boolean: nothing to differentiate."""
     prim = primitive(impl, name, elementwise=elementwise, check_rules=False)
+    array_api_impls[prim] = native(impl)     # an operator, or a guard: bool() of a result
     defvjp(prim, None, None)
     defjvp(prim, None, None)
     return prim

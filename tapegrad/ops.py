@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .backends import array_api_impls, by_name, call, foreign
+from .backends import array_api_impls, by_name, call, foreign, native
 from .kinks import where
 from .numpy_tables import functions, ufuncs
 from .primitive import (
@@ -109,6 +109,8 @@ spellings[mul] = Spelling(exact="{0} * {1}", units=(1.0, 1.0))
 neg: Primitive = primitive(operator.neg, "neg", elementwise=True, check_rules=False)
 defpartials(neg, -1.0)
 spellings[neg] = Spelling(exact="-{0}")
+for _op in (add, sub, mul, neg):
+    array_api_impls[_op] = native(_op.impl)      # any library's arrays have the operators
 
 
 div: Primitive = _ieee_op(operator.truediv, np.divide, "div")
@@ -214,6 +216,7 @@ def _square(x: Any) -> Any:
 square: Primitive = primitive(_square, "square", elementwise=True, check_rules=False)
 defpartials(square, lambda ans, x: 2.0 * x)
 spellings[square] = Spelling(exact="{0} * {0}", repeats=(0,))   # = _square
+array_api_impls[square] = native(_square)
 _doc(square, "Elementwise ``x * x``.", 'tg.grad(tg.square)(3.0)', '6.0')
 
 
