@@ -37,9 +37,35 @@ def _basic(idx: Any) -> bool:
                for p in parts)
 
 
+def _whole(idx: Any, ndim: int) -> Any:
+    """``idx`` naming every axis: NumPy's ``x[0]`` of a matrix is the standard's ``x[0, ...]``."""
+    parts = idx if type(idx) is tuple else (idx,)
+    if any(p is Ellipsis for p in parts) or sum(p is not None for p in parts) >= ndim:
+        return idx
+    return parts + (Ellipsis,)
+
+
 def xp_getitem(xp: Any, x: Any, idx: Any) -> Any:
-    """``x[idx]`` in ``x``'s library."""
-    return x[_on(xp, idx, x)]
+    """``x[idx]`` in ``x``'s library, with NumPy's meaning.
+
+    An index with NumPy integer arrays (which the standard allows only
+    alone, and not at all before 2024) is a ``take`` of flat positions
+    worked out on the host, where the index already is.
+    """
+    if _basic(idx) or _on_device(idx):
+        return x[_on(xp, _whole(idx, x.ndim), x)]
+    pos = _positions(tuple(x.shape), idx)
+    flat = xp.take(xp.reshape(x, (-1,)), xp.asarray(pos.reshape(-1), device=device(x)))
+    return xp.reshape(flat, pos.shape)
+
+
+def _on_device(idx: Any) -> bool:
+    return any(namespace(p) is not None for p in (idx if type(idx) is tuple else (idx,)))
+
+
+def _positions(shape: tuple[int, ...], idx: Any) -> np.ndarray:
+    """The flat positions ``idx`` picks from an array of ``shape`` (a NumPy index)."""
+    return np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)[idx]
 
 
 def _float_dtype(xp: Any, g: Any, x: Any) -> Any:
@@ -53,18 +79,19 @@ def xp_index_add(xp: Any, g: Any, x: Any, idx: Any) -> Any:
     """Zeros of ``x``'s shape with ``g`` added at ``idx``; repeated positions add up."""
     shape = tuple(x.shape)
     z = xp.zeros(shape, dtype=_float_dtype(xp, g, x), device=device(x))
+    idx = _whole(idx, len(shape))
     if _basic(idx):                        # no element twice: an assignment is the sum
         if hasattr(z, "at"):               # JAX: immutable arrays
             return z.at[idx].set(g)
         z[idx] = g
         return z
-    if any(namespace(p) is not None for p in (idx if type(idx) is tuple else (idx,))):
+    if _on_device(idx):
         if library(z) == "torch":          # indices on the device: PyTorch's own
             parts = idx if type(idx) is tuple else (idx,)
             return z.index_put_(parts, xp.broadcast_to(g, z[idx].shape), accumulate=True)
         raise TypeError(f"tg.index_add: an index of {library(z)} arrays is not supported; "
                         "index with NumPy integer arrays (constants of the trace).")
-    pos = np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)[idx]
+    pos = _positions(shape, idx)
     flat_g = xp.reshape(xp.broadcast_to(like_array(xp, g, z), pos.shape), (-1,))
     return xp.reshape(_scatter_add(xp, xp.reshape(z, (-1,)), pos.reshape(-1), flat_g), shape)
 

@@ -113,7 +113,8 @@ def _arrays(args: tuple[Any, ...]) -> list[Any]:
     for a in args:
         if type(a) is tuple:
             out.extend(_arrays(a))
-        elif isinstance(a, np.ndarray) or namespace(a) is not None:
+        elif isinstance(a, np.ndarray) and a.dtype.kind not in "iub" or \
+                namespace(a) is not None:      # NumPy integers: indices, turned on device
             out.append(a)
     return out
 
@@ -170,7 +171,9 @@ def like(xp: Any, value: Any, x: Any) -> Any:
     A Python number next to a float32 array is float32, as NumPy 2 does;
     next to an integer array (or alone) it is float64.
     """
-    if namespace(value) is not None:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if type(value) not in (float, int, bool):     # an array (of any level): as it is
         return value
     if type(value) is bool:
         return xp.asarray(value, device=device(x))
