@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from .backend_rules import np_dtype as _np_dtype
+from .backend_rules import xp_round as _xp_round
 from .backends import array_api_impls, by_name, call, foreign
 from .batching.rules import batch_rules
 from .indexing import getitem
@@ -34,7 +36,7 @@ from .shapes import (
     transpose,
 )
 from .staging.spellings import Spelling, spellings
-from .values import Traced, primal_value, shape_of
+from .values import Traced, shape_of
 
 __all__ = ["astype", "concatenate", "dot", "floordiv", "matmul", "mod", "rounding", "stack"]
 
@@ -288,27 +290,24 @@ round_p: Primitive = _rounding(_np_round, "round")
 rounding = {np.floor: floor, np.ceil: ceil, np.trunc: trunc, np.rint: rint, np.fix: trunc}
 
 
-def _xp_round(xp: Any, name: str, x: Any, decimals: int) -> Any:
-    if decimals:            # the standard's round has no decimals
-        return xp.round(x * 10.0 ** decimals) / 10.0 ** decimals
-    return getattr(xp, name)(x)
-
-
 def _astype(x: Any, dtype: Any) -> Any:
+    if type(x) is not np.ndarray and foreign(x) is not None:
+        return call(astype_p, x, dtype)
     return _scalar(np.asarray(x).astype(dtype))
 
 
 def _floats(x: Any) -> bool:
-    return np.asarray(primal_value(x)).dtype.kind == "f"
+    return _np_dtype(x).kind == "f"
 
 
 astype_p: Primitive = primitive(_astype, "astype", elementwise=True, check_rules=False)
 # A cast between float dtypes carries the derivative (cast back to the input's
 # dtype); a cast to or from integers or bools has none.
-defvjp(astype_p, lambda g, ans, x, dtype: astype_p(g, np.asarray(primal_value(x)).dtype)
+defvjp(astype_p, lambda g, ans, x, dtype: astype_p(g, _np_dtype(x))
        if _floats(x) and _floats(ans) else None, None)
-defjvp(astype_p, lambda t, ans, x, dtype: astype_p(t, np.asarray(primal_value(ans)).dtype)
+defjvp(astype_p, lambda t, ans, x, dtype: astype_p(t, _np_dtype(ans))
        if _floats(x) and _floats(ans) else None, None)
+array_api_impls[astype_p] = lambda xp, x, dtype: xp.astype(x, getattr(xp, np.dtype(dtype).name))
 
 
 def astype(x: Number, dtype: Any) -> Number:

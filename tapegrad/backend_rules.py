@@ -16,9 +16,25 @@ from typing import Any
 
 import numpy as np
 
-from .backends import device, library, namespace
+from .backends import device, foreign, library, namespace
+from .values import primal_value
 
-__all__ = ["xp_getitem", "xp_index_add"]
+
+def np_dtype(x: Any) -> Any:
+    """A number's dtype as NumPy's (``torch.float32`` is ``float32``), never reading it."""
+    v = primal_value(x)
+    if foreign(v) is not None:
+        return np.dtype(str(v.dtype).rsplit(".", 1)[-1])
+    return np.asarray(v).dtype
+
+
+def xp_round(xp: Any, name: str, x: Any, decimals: int) -> Any:
+    """``round``/``floor``/``ceil``/``trunc`` in ``xp`` (the standard's round has no decimals)."""
+    if decimals:
+        return xp.round(x * 10.0 ** decimals) / 10.0 ** decimals
+    return getattr(xp, name)(x)
+
+__all__ = ["np_dtype", "xp_getitem", "xp_index_add", "xp_round"]
 
 
 def _on(xp: Any, idx: Any, x: Any) -> Any:

@@ -21,7 +21,7 @@ import numpy as np
 
 from .values import primal_value
 
-__all__ = ["array_api_impls", "array_kind", "by_name", "call", "check_tape", "device",
+__all__ = ["array_api_impls", "array_kind", "by_name", "call", "check_tape", "copy", "device",
            "foreign", "like", "library", "namespace", "native", "number_array",
            "run_checked", "uncovered"]
 
@@ -87,6 +87,11 @@ def foreign(*args: Any) -> Any:
 def array_kind(x: Any) -> tuple[Any, ...]:
     """A non-NumPy array's part of jit's signature: library, dtype, shape and device."""
     return (type(x), str(x.dtype), tuple(x.shape), str(x.device))
+
+
+def copy(x: Any) -> Any:
+    """A copy of another library's array, in its library and on its device."""
+    return namespace(x).asarray(x, copy=True)
 
 
 def library(x: Any) -> str:

@@ -400,3 +400,47 @@ def test_moons_says_what_to_install_for_a_missing_backend_and_which_modes():
         assert r.returncode != 0 and "pip install torch" in r.stderr
     r = run_moons("--mode", "loop", "--backend", "torch", "--steps", "1")
     assert r.returncode != 0 and "runs the dense modes" in r.stderr
+
+
+# ------------------------------------------------- the other transforms
+@pytest.mark.parametrize("lib", LIBS)
+def test_jvp_jacobians_hessian_and_replay_stay_in_their_library(lib):
+    f = lambda x: tg.sum(tg.tanh(x) * x)
+    v = lambda x: tg.tanh(x) * 2.0
+    x, t = to_lib(lib, X), to_lib(lib, np.ones_like(X))
+    out, tan = tg.jvp(f, (x,), (t,))
+    want = tg.jvp(f, (X,), (np.ones_like(X),))
+    close(out, want[0], lib)
+    close(tan, want[1], lib)
+    for jac in (tg.jacrev, tg.jacfwd):
+        got = jac(v)(x)
+        in_lib(got, x)
+        close(got, jac(v)(X), lib)
+    got = tg.hessian(f)(x)
+    in_lib(got, x)
+    close(got, tg.hessian(f)(X), lib)
+    tape = tg.make_tape(f)(x)
+    got = tape(to_lib(lib, X * 2.0))
+    in_lib(got, x)
+    close(got, f(X * 2.0), lib)
+    close(tg.grad(lambda x: tg.sum(tg.grad(f)(x) ** 2.0))(x),
+          tg.grad(lambda x: tg.sum(tg.grad(f)(x) ** 2.0))(X), lib)
+
+
+@pytest.mark.parametrize("lib", LIBS)
+def test_jit_never_returns_its_input_or_one_array_twice(lib):
+    x = to_lib(lib, X)
+    a, b = tg.jit(lambda x: (x, x))(x)
+    assert a is not x and b is not x and a is not b
+    close(a, X, lib)
+
+
+@pytest.mark.parametrize("lib", LIBS)
+def test_a_cast_carries_the_derivative_between_float_dtypes(lib):
+    x = to_lib(lib, X)
+    g = tg.grad(lambda x: tg.sum(x.astype(np.float32) * 2.0))(x)
+    in_lib(g, x)
+    close(g, np.full_like(X, 2.0), lib)
+    r = tg.jit(lambda x: tg.floor(x * 3.0).astype(np.float32))(x)
+    assert "float32" in str(r.dtype)
+    close(r, np.floor(X * 3.0).astype(np.float32), lib)

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ..backends import array_api_impls, foreign
+from ..backends import array_api_impls, copy, foreign
 from ..primitive import zmul, zmul_sum
 from ..shapes import broadcast_like, sum_like
 from .program import Arg, Const, Eqn, Program, is_guard, last_uses, use_counts
@@ -95,7 +95,7 @@ class _Writer:
     def __init__(self, prog: Program):
         self.prog = prog
         self.ns: dict[str, Any] = {"inf": math.inf, "nan": math.nan,
-                                   "_guard_failed": _guard_failed}
+                                   "_guard_failed": _guard_failed, "_copy_array": copy}
         self.kinds: dict[int, Any] = dict(zip(prog.inputs, map(type, prog.seen)))
         self.seen: dict[int, Any] = dict(zip(prog.inputs, prog.seen))   # values while tracing
         self.nonzero: set[int] = set()   # values with no zero element, whatever the inputs
@@ -258,12 +258,7 @@ class _Writer:
         return fill(template, args, self.impl_name(e.prim))
 
     def standard(self, e: Eqn, args: list[Pieces], xp: Any) -> Pieces:
-        """``e`` as the standard's functions, in the namespace ``_xp`` bound once here.
-
-        An operator stays an operator; any other primitive calls its
-        ``array_api_impls`` rule with the namespace, not its impl, which
-        would look the namespace up again at every call.
-        """
+        """``e``'s Array-API rule called with ``_xp``, bound once here (an operator stays one)."""
         spelling = spellings.get(e.prim)
         if spelling is not None and spelling.exact is not None:
             return fill(spelling.exact, args)
@@ -323,6 +318,11 @@ def _returned(prog: Program, arg: Callable[[Arg, bool], tuple[Pieces, Any]],
             if isinstance(o, Const) or o in prog.inputs or id(v) in held or \
                     v.base is not None:
                 text += ".copy()"
+            held.add(id(v))
+        elif foreign(v) is not None and (isinstance(o, Const) or o in prog.inputs or
+                                         id(v) in held):
+            text = f"_copy_array({text})"       # another library's array, as NumPy's
+        if foreign(v) is not None:
             held.add(id(v))
         out.append(text)
     return out
