@@ -21,9 +21,15 @@ import numpy as np
 
 from .values import primal_value
 
-__all__ = ["array_api_impls", "array_kind", "by_name", "call", "check_tape", "copy", "device",
-           "foreign", "like", "library", "namespace", "native", "number_array",
-           "run_checked", "uncovered"]
+__all__ = ["STANDARD_ELEMENTWISE", "array_api_impls", "array_kind", "by_name", "call",
+           "check_tape", "copy", "device", "foreign", "like", "library", "namespace", "native",
+           "number_array", "run_checked", "uncovered"]
+
+STANDARD_ELEMENTWISE = frozenset(
+    "abs acos acosh add asin asinh atan atan2 atanh ceil copysign cos cosh divide exp expm1 "
+    "floor floor_divide hypot log log1p log2 log10 logaddexp maximum minimum multiply "
+    "negative pow remainder round sign sin sinh sqrt square subtract tan tanh trunc".split())
+"""The standard's elementwise functions on floats (2023.12) that tapegrad's primitives map to."""
 
 array_api_impls: dict[Any, Callable[..., Any]] = {}
 """``array_api_impls[prim] = rule(xp, *args)``: the primitive on a non-NumPy array."""

@@ -35,7 +35,6 @@ __all__ = ["eq", "ge", "gt", "le", "logical_and", "logical_not", "logical_or", "
 def _no_derivative(impl: Callable[..., Any], name: str, elementwise: bool = True) -> Primitive:
     """A primitive whose result is a boolean: nothing to differentiate."""
     prim = primitive(impl, name, elementwise=elementwise, check_rules=False)
-    array_api_impls[prim] = native(impl)     # an operator, or a guard: bool() of a result
     defvjp(prim, None, None)
     defjvp(prim, None, None)
     return prim
@@ -53,6 +52,8 @@ eq = _no_derivative(operator.eq, "eq")
 spellings[eq] = Spelling(exact="{0} == {1}")
 ne = _no_derivative(operator.ne, "ne")
 spellings[ne] = Spelling(exact="{0} != {1}")
+for _cmp in (lt, le, gt, ge, eq, ne):
+    array_api_impls[_cmp] = native(_cmp.impl)     # every library's arrays compare
 
 
 def _and(a: Any, b: Any) -> Any:
@@ -92,6 +93,7 @@ def _guard(cond: Any, expected: bool) -> bool:
 
 
 guard = _no_derivative(_guard, "guard", elementwise=False)   # one outcome per example
+array_api_impls[guard] = native(_guard)        # the user's bool(): one read per guard
 
 
 def _list_guard(e: Eqn) -> str:

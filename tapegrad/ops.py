@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .backends import array_api_impls, by_name, call, foreign, native
+from .backends import STANDARD_ELEMENTWISE, array_api_impls, by_name, call, foreign, native
 from .kinks import where
 from .numpy_tables import functions, ufuncs
 from .primitive import (
@@ -81,12 +81,15 @@ def _ieee_op(fmath: Callable[..., Any], fnp: Callable[..., Any], name: str) -> P
             return _ieee(fnp, *args)
     impl.__name__ = name
     prim = primitive(impl, name, elementwise=True, check_rules=False)
-    array_api_impls[prim] = by_name(_STANDARD_NAMES.get(name, name))
+    if _STANDARD_NAMES.get(name, name) in STANDARD_ELEMENTWISE:   # else: not covered
+        array_api_impls[prim] = by_name(_STANDARD_NAMES.get(name, name))
     return prim
 
 
 _ND = np.ndarray
-_STANDARD_NAMES = {"arctan": "atan", "div": "divide"}   # the standard's names where they differ
+_STANDARD_NAMES = {"arctan": "atan", "div": "divide", "arcsin": "asin", "arccos": "acos",
+                   "arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh",
+                   "arctan2": "atan2"}   # the standard's names where they differ from NumPy's
 
 
 def _ufunc(f: Any) -> Spelling:

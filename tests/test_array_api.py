@@ -94,6 +94,9 @@ UNARY = {
     "square": (tg.square, X), "neg": (lambda x: -x, X), "sign": (tg.sign, X),
     "scale": (lambda x: 2.5 * x - 1.0 / x, POS), "pow": (lambda x: x ** 3.0, X),
     "rpow": (lambda x: 2.0 ** x, X), "clip": (lambda x: tg.clip(x, -0.5, 0.5), X),
+    "arcsin": (tg.arcsin, X / 4), "arccos": (tg.arccos, X / 4), "arcsinh": (tg.arcsinh, X),
+    "arccosh": (tg.arccosh, POS + 1.0), "arctanh": (tg.arctanh, X / 4), "log2": (tg.log2, POS),
+    "log10": (tg.log10, POS), "nan_guard": (lambda x: tg.where(tg.isnan(x), 0.0, x), X),
 }
 SMOOTH = [k for k in UNARY if k not in ("sign",)]
 BINARY = {
@@ -101,6 +104,7 @@ BINARY = {
     "div": lambda a, b: a / b, "maximum": tg.maximum, "minimum": tg.minimum,
     "logaddexp": tg.logaddexp, "where": lambda a, b: tg.where(a > b, a * b, a - b),
     "power": lambda a, b: tg.power(tg.abs(a) + 1.0, b),
+    "arctan2": tg.arctan2, "hypot": tg.hypot,
 }
 B = R.normal(size=(3, 4))
 SHAPES = {
