@@ -68,8 +68,12 @@ def xp_getitem(xp: Any, x: Any, idx: Any) -> Any:
     alone, and not at all before 2024) is a ``take`` of flat positions
     worked out on the host, where the index already is.
     """
-    if _basic(idx) or _on_device(idx):
+    if _basic(idx):
         return x[_on(xp, _whole(idx, x.ndim), x)]
+    if _on_device(idx):        # integer arrays on the device: positions computed there
+        pos, picked = _device_positions(xp, tuple(x.shape), idx, x)
+        flat = xp.take(xp.reshape(x, (-1,)), xp.reshape(pos, (-1,)))
+        return xp.reshape(flat, picked)
     pos = _positions(tuple(x.shape), idx)
     flat = xp.take(xp.reshape(x, (-1,)), xp.asarray(pos.reshape(-1), device=device(x)))
     return xp.reshape(flat, pos.shape)
@@ -102,14 +106,13 @@ def xp_index_add(xp: Any, g: Any, x: Any, idx: Any) -> Any:
         z[idx] = g
         return z
     if _on_device(idx):
-        if library(z) == "torch":          # indices on the device: PyTorch's own
-            parts = idx if type(idx) is tuple else (idx,)
-            return z.index_put_(parts, xp.broadcast_to(g, z[idx].shape), accumulate=True)
-        raise TypeError(f"tg.index_add: an index of {library(z)} arrays is not supported; "
-                        "index with NumPy integer arrays (constants of the trace).")
-    pos = _positions(shape, idx)
-    flat_g = xp.reshape(xp.broadcast_to(like_array(xp, g, z), pos.shape), (-1,))
-    return xp.reshape(_scatter_add(xp, xp.reshape(z, (-1,)), pos.reshape(-1), flat_g), shape)
+        pos, picked = _device_positions(xp, shape, idx, z)
+    else:
+        pos = _positions(shape, idx)
+        picked = pos.shape
+    flat_g = xp.reshape(xp.broadcast_to(like_array(xp, g, z), picked), (-1,))
+    flat_pos = xp.reshape(pos, (-1,)) if namespace(pos) is not None else pos.reshape(-1)
+    return xp.reshape(_scatter_add(xp, xp.reshape(z, (-1,)), flat_pos, flat_g), shape)
 
 
 def like_array(xp: Any, g: Any, z: Any) -> Any:
@@ -119,10 +122,36 @@ def like_array(xp: Any, g: Any, z: Any) -> Any:
     return xp.asarray(g, dtype=z.dtype, device=device(z))
 
 
+def _device_positions(xp: Any, shape: tuple[int, ...], idx: Any, z: Any) -> tuple[Any, Any]:
+    """The flat positions an index of device integer arrays picks, and the picked shape.
+
+    Computed on the device, from the integer parts and the row-major strides.
+    """
+    parts = list(idx if type(idx) is tuple else (idx,))
+    if parts and parts[-1] is Ellipsis:
+        parts.pop()
+    if len(parts) > len(shape) or any(type(p) is slice or p is None or p is Ellipsis
+                                       for p in parts):
+        raise TypeError("an index holding arrays on the device (tg.getitem, tg.index_add) may "
+                        "hold only "
+                        "integer arrays and ints, one per leading axis.")
+    k = len(parts)
+    rest = int(np.prod(shape[k:]))
+    pos: Any = 0
+    stride = rest
+    for p, n in zip(reversed(_on(xp, tuple(parts), z)), reversed(shape[:k])):
+        pos = pos + (xp.astype(p, xp.int64) if namespace(p) is not None else p) * stride
+        stride *= n
+    pos = xp.asarray(pos, device=device(z))
+    lead = tuple(pos.shape)
+    tail = xp.arange(rest, dtype=xp.int64, device=device(z))
+    return xp.reshape(pos, lead + (1,)) + tail, lead + shape[k:]
+
+
 def _scatter_add(xp: Any, z: Any, pos: np.ndarray, g: Any) -> Any:
     """``z`` (1-d) with ``g[k]`` added at ``pos[k]``, by the library's own scatter-add."""
     lib = library(z)
-    p = xp.asarray(pos, device=device(z))
+    p = pos if namespace(pos) is not None else xp.asarray(pos, device=device(z))
     if lib == "torch":
         return z.index_add_(0, p, g)
     if lib == "cupy":

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .backend_rules import xp_getitem, xp_index_add
+from .backend_rules import np_dtype, xp_getitem, xp_index_add
 from .backends import array_api_impls, call, foreign
 from .batching.rules import batch_rules, example, per_example
 from .numpy_tables import functions
@@ -126,6 +126,9 @@ def _scatter_add(g: Any, x: Any, template: tuple[Any, ...], *parts: Any) -> Any:
 
 gather: Primitive = primitive(_gather, "gather", check_rules=False)
 scatter_add: Primitive = primitive(_scatter_add, "scatter_add", check_rules=False)
+array_api_impls[gather] = lambda xp, x, tpl, *parts: xp_getitem(xp, x, _fill(tpl, parts))
+array_api_impls[scatter_add] = lambda xp, g, x, tpl, *parts: xp_index_add(
+    xp, g, x, _fill(tpl, parts))
 _NONE = (None,) * (_MAX_PARTS + 1)
 defvjp(gather, lambda g, ans, x, tpl, *parts: scatter_add(g, x, tpl, *parts), *_NONE)
 defjvp(gather, lambda t, ans, x, tpl, *parts: gather(t, tpl, *parts), *_NONE)
@@ -202,12 +205,12 @@ def _index(key: Any) -> tuple[Any, list[Traced]]:
     for k in parts:
         if type(k) is Traced:
             v = primal_value(k)
-            if np.asarray(v).dtype == bool:
+            if np_dtype(v).kind == "b":     # the dtype, without reading the values
                 raise TypeError(
                     "indexing with a traced boolean mask (x[x > 0]) would make the "
                     "result's shape depend on a value; use tg.where(mask, x, 0.0) to keep "
                     "the shape, or a constant mask.")
-            if not _integer(v):
+            if not _integer(v) and not (foreign(v) is not None and np_dtype(v).kind in "iu"):
                 raise TypeError(
                     "indexing with a traced float: an index must be a constant or "
                     "integer data (an int array, passed as such, or "

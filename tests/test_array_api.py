@@ -448,3 +448,19 @@ def test_a_cast_carries_the_derivative_between_float_dtypes(lib):
     r = tg.jit(lambda x: tg.floor(x * 3.0).astype(np.float32))(x)
     assert "float32" in str(r.dtype)
     close(r, np.floor(X * 3.0).astype(np.float32), lib)
+
+
+@pytest.mark.parametrize("lib", LIBS)
+@pytest.mark.parametrize("index", ["rows", "pairs", "columns"])
+def test_indexing_with_integer_arrays_of_the_library_is_a_gather(lib, index):
+    """Integer data passed in the library's own arrays (TRAPS row 44): a gather whose
+    gradient scatters with repeats adding up, under grad and jit."""
+    f = {"rows": lambda x, i: tg.sum(x[i] ** 2.0),
+         "pairs": lambda x, i: tg.sum(x[i, i + 1] ** 2.0),
+         "columns": lambda x, i: tg.sum(x[i, 1] * x[i, 2])}[index]
+    i = np.array([2, 0, 2])
+    want = tg.grad(f)(X, i)
+    for g in (tg.grad(f), tg.jit(tg.grad(f))):
+        got = g(to_lib(lib, X), to_lib(lib, i))
+        in_lib(got, to_lib(lib, X))
+        close(got, want, lib)
