@@ -28,13 +28,21 @@ def np_dtype(x: Any) -> Any:
     return np.asarray(v).dtype
 
 
+def full_like(x: Any, shape: tuple[int, ...], fill: float) -> Any:
+    """``fill`` in ``shape``, in the library, float dtype and device of ``x``'s value."""
+    v = primal_value(x)
+    xp = namespace(v)
+    dtype = v.dtype if xp.isdtype(v.dtype, "real floating") else xp.float64
+    return xp.full(shape, fill, dtype=dtype, device=device(v))
+
+
 def xp_round(xp: Any, name: str, x: Any, decimals: int) -> Any:
     """``round``/``floor``/``ceil``/``trunc`` in ``xp`` (the standard's round has no decimals)."""
     if decimals:
         return xp.round(x * 10.0 ** decimals) / 10.0 ** decimals
     return getattr(xp, name)(x)
 
-__all__ = ["np_dtype", "xp_getitem", "xp_index_add", "xp_round"]
+__all__ = ["full_like", "np_dtype", "xp_getitem", "xp_index_add", "xp_round"]
 
 
 def _on(xp: Any, idx: Any, x: Any) -> Any:
@@ -47,10 +55,13 @@ def _on(xp: Any, idx: Any, x: Any) -> Any:
 
 
 def _basic(idx: Any) -> bool:
-    """Ints, slices, None and ``...`` only: an index that names no element twice."""
+    """Ints, forward slices, None and ``...``: no element twice, and every library's.
+
+    PyTorch has no negative steps: those take the path of positions.
+    """
     parts = idx if type(idx) is tuple else (idx,)
-    return all(type(p) is int or type(p) is slice or p is None or p is Ellipsis
-               for p in parts)
+    return all(type(p) is int or (type(p) is slice and (p.step is None or p.step > 0))
+               or p is None or p is Ellipsis for p in parts)
 
 
 def _whole(idx: Any, ndim: int) -> Any:

@@ -168,10 +168,7 @@ def call(prim: Any, *args: Any) -> Any:
     rule = array_api_impls.get(prim)
     if rule is None:
         lib = next(library(a) for a in _arrays(args) if namespace(a) is not None)
-        raise TypeError(
-            f"tg.{prim.name} has no Array-API rule yet, so it cannot run on {lib} arrays. "
-            "Compute it on NumPy arrays (convert with np.asarray), or give the primitive "
-            "a rule in tapegrad.backends.array_api_impls.")
+        raise TypeError(_not_supported(prim, lib))
     args = tuple(a.item() if isinstance(a, np.generic) else a for a in args)
     return rule(xp, *args)
 
@@ -211,10 +208,13 @@ def uncovered(prim: Any, args: Any) -> None:
         return
     for a in args:
         if namespace(a) is not None:
-            raise TypeError(
-                f"tg.{prim.name} does not support {library(a)} arrays yet (it has no "
-                "Array-API rule): compute it on NumPy arrays (np.asarray) and convert "
-                "back, or write it with the functions that do support them.")
+            raise TypeError(_not_supported(prim, library(a)))
+
+
+def _not_supported(prim: Any, lib: str) -> str:
+    return (f"tg.{prim.name} does not support {lib} arrays yet (it has no Array-API rule): "
+            "compute it on NumPy arrays (np.asarray) and convert back, or write it with "
+            "the functions that do support them.")
 
 
 def check_tape(records: Any, inputs: list[tuple[list[Any], Any]]) -> None:
