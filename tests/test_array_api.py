@@ -466,3 +466,18 @@ def test_indexing_with_integer_arrays_of_the_library_is_a_gather(lib, index):
         got = g(to_lib(lib, X), to_lib(lib, i))
         in_lib(got, to_lib(lib, X))
         close(got, want, lib)
+
+
+def test_jax_arrays_work_in_every_transform_too():
+    """JAX's arrays are immutable: the scatter-add of an index is JAX's own .at[].add."""
+    jnp = pytest.importorskip("jax.numpy")
+    x32 = X.astype(np.float32)
+    f = lambda x: tg.sum(tg.relu(x) * tg.tanh(x) + x[np.array([0, 0, 2])] ** 2.0)
+    want = tg.grad(f)(x32)
+    x = jnp.asarray(x32)
+    for g in (tg.grad(f), tg.jit(tg.grad(f))):
+        got = g(x)
+        assert type(got) is type(x) and got.dtype == x.dtype
+        np.testing.assert_allclose(np.asarray(got), want, rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(tg.vmap(tg.grad(f))(jnp.stack([x, x]))),
+                               np.stack([want, want]), rtol=1e-6)
