@@ -105,6 +105,8 @@ BINARY = {
     "logaddexp": tg.logaddexp, "where": lambda a, b: tg.where(a > b, a * b, a - b),
     "power": lambda a, b: tg.power(tg.abs(a) + 1.0, b),
     "arctan2": tg.arctan2, "hypot": tg.hypot,
+    "solve": lambda a, b: tg.linalg.solve(a[:, :3], b),
+    "inv": lambda a, b: tg.linalg.inv(a[:, :3]) * b[:, :3],
 }
 B = R.normal(size=(3, 4))
 SHAPES = {
