@@ -400,8 +400,9 @@ def test_moons_runs_the_dense_modes_on_a_backend(backend, tmp_path):
     assert abs(loss[backend] - loss["numpy"]) < 1e-9
 
 
-def test_moons_says_what_to_install_for_a_missing_backend_and_which_modes():
-    r = run_moons("--mode", "dense", "--backend", "torch", "--steps", "1")
+def test_moons_says_what_to_install_for_a_missing_backend_and_which_modes(tmp_path):
+    r = run_moons("--mode", "dense", "--backend", "torch", "--steps", "1", "--no-progress",
+                  "--out", str(tmp_path))
     try:
         import torch  # noqa: F401
     except ImportError:
