@@ -23,7 +23,7 @@ from .values import primal_value
 
 __all__ = ["STANDARD_ELEMENTWISE", "array_api_impls", "array_kind", "by_name", "call",
            "check_tape", "copy", "device", "foreign", "like", "library", "namespace", "native",
-           "number_array", "run_checked", "uncovered"]
+           "number_array", "run_checked", "uncovered", "where_in"]
 
 STANDARD_ELEMENTWISE = frozenset(
     "abs acos acosh add asin asinh atan atan2 atanh ceil copysign cos cosh divide exp expm1 "
@@ -244,6 +244,26 @@ def number_array(x: Any, data: bool) -> bool:
     xp = namespace(x)
     return xp is not None and (xp.isdtype(x.dtype, "real floating") or (
         data and xp.isdtype(x.dtype, ("integral", "bool"))))
+
+
+_WHERE: dict[Any, Callable[..., Any]] = {}
+
+
+def where_in(xp: Any) -> Callable[..., Any]:
+    """``xp.where``, or the library's own where array-api-compat only wraps it.
+
+    array-api-compat's PyTorch ``where`` re-promotes its arguments with a
+    ``.to()`` each, a third of the compiled dense step's time
+    (benchmarks/backends.py); ``torch.where`` promotes by itself.
+    """
+    fn = _WHERE.get(xp)
+    if fn is None:
+        fn = xp.where
+        if getattr(xp, "__name__", "") == "array_api_compat.torch":
+            import torch
+            fn = torch.where
+        _WHERE[xp] = fn
+    return fn
 
 
 def by_name(name: str) -> Callable[..., Any]:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import tree
-from .backends import array_api_impls, by_name, call, foreign, native
+from .backends import array_api_impls, by_name, call, foreign, native, where_in
 from .backends import device as _device
 from .backends import like as _like
 from .numpy_tables import ufuncs
@@ -146,7 +146,7 @@ def _xp_where(xp: Any, cond: Any, a: Any, b: Any) -> Any:
         cond = xp.asarray(cond, device=_device(x))
     if foreign(a) is None and foreign(b) is None:    # two numbers: float64, as NumPy
         x = xp.asarray(0.0, dtype=xp.float64, device=_device(x))
-    return xp.where(cond, _like(xp, a, x), _like(xp, b, x))
+    return where_in(xp)(cond, _like(xp, a, x), _like(xp, b, x))
 
 
 where: Primitive = primitive(_where, "where", elementwise=True, check_rules=False)

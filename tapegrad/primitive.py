@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .backends import array_api_impls, call, foreign
+from .backends import array_api_impls, call, foreign, where_in
 from .recording import apply, binary_applier, reflected_applier, unary_applier
 from .staging.spellings import Spelling, spellings
 
@@ -233,7 +233,7 @@ def _zmul(g: Any, d: Any) -> Any:
 def _xp_zmul(xp: Any, g: Any, d: Any) -> Any:
     """``_zmul`` in ``xp``: always masked, since a test of the product would sync."""
     r = g * d
-    return xp.where(g == 0, xp.zeros_like(r), r)
+    return where_in(xp)(g == 0, xp.zeros_like(r), r)
 
 
 zmul = primitive(_zmul, "zmul", elementwise=True, check_rules=False)
@@ -293,7 +293,7 @@ def _xp_zmul_both(xp: Any, c: Any, g: Any) -> Any:
     r = c * g
     for f in (c, g):
         if foreign(f) is not None:
-            r = xp.where(f == 0, xp.zeros_like(r), r)
+            r = where_in(xp)(f == 0, xp.zeros_like(r), r)
         elif f == 0:         # a Python number
             r = xp.zeros_like(r)
     return r

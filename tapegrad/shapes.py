@@ -105,9 +105,14 @@ def _sum_like(c: Any, x: Any) -> Any:
 
 broadcast_like: Primitive = primitive(_broadcast_like, "broadcast_like", check_rules=False)
 sum_like: Primitive = primitive(_sum_like, "sum_like", check_rules=False)
-array_api_impls[broadcast_like] = lambda xp, g, x: xp.broadcast_to(like(xp, g, x), _pshape(x))
+array_api_impls[broadcast_like] = lambda xp, g, x: xp.broadcast_to(like(xp, g, x), _xshape(x))
 array_api_impls[sum_like] = lambda xp, c, x: xp.reshape(
-    xp.sum(c, axis=unbroadcast_axes(_pshape(c), _pshape(x))), _pshape(x))
+    xp.sum(c, axis=unbroadcast_axes(_xshape(c), _xshape(x))), _xshape(x))
+
+
+def _xshape(a: Any) -> tuple[int, ...]:
+    """The shape of a plain number of any library (``np.shape`` costs microseconds)."""
+    return tuple(a.shape) if hasattr(a, "shape") else ()
 defvjp(broadcast_like, lambda c, ans, g, x: sum_like(c, g), None)
 defjvp(broadcast_like, lambda t, ans, g, x: broadcast_like(t, x), None)
 defvjp(sum_like, lambda g, ans, c, x: broadcast_like(g, c), None)
