@@ -33,8 +33,14 @@ A second table puts the n = 100 step (15 chunks) beside Dask's own floor on
 each scheduler: the same graph shape (15 tasks and a sum) of functions that
 do nothing, so the difference is what ``data_parallel`` adds.
 
-The array-API backends (NumPy against array-api-strict, PyTorch) are a
-later item and are not measured here yet.
+A third table (``--array-api`` alone runs only it) puts the same step at
+n = 100 on NumPy beside array-api-strict (the standard's reference
+library, NumPy underneath: it must give NumPy's numbers bit for bit, and
+its time is NumPy's plus the cost of going through the standard) and
+beside PyTorch tensors on the CPU, compiled by tg.jit, against PyTorch's
+own eager autograd on the same step (target: within 1.5x). PyTorch runs on
+one thread there, as the NumPy step does in effect at this size: on this
+shared 2-core machine its thread pool made a 100 x 16 matmul 30x slower.
 """
 
 from __future__ import annotations
@@ -187,11 +193,75 @@ def overhead_table(repeats: int) -> str:
     return table(rows)
 
 
+def torch_autograd_step(params: Any, X: Any, y: Any) -> Any:
+    """The dense step in PyTorch's own terms: eager forward, ``torch.autograd.grad``."""
+    import torch
+    leaves = [p for layer in params for p in (layer["w"], layer["b"])]
+    h = X
+    for k, layer in enumerate(params):
+        h = h @ layer["w"].T + layer["b"]
+        h = torch.relu(h) if k < len(params) - 1 else h
+    value = torch.relu(1.0 - h[:, 0] * y).mean() + ALPHA * sum((p * p).sum() for p in leaves)
+    return value, torch.autograd.grad(value, leaves)
+
+
+def _same(a: Any, b: Any) -> str:
+    leaves = zip(tg.tree.leaves(a), tg.tree.leaves(b))
+    if all(np.array_equal(np.asarray(x), np.asarray(y)) for x, y in leaves):
+        return "yes, bit for bit"
+    return "within rounding" if all(np.allclose(np.asarray(x), np.asarray(y), rtol=1e-12)
+                                    for x, y in zip(tg.tree.leaves(a), tg.tree.leaves(b))) \
+        else "NO"
+
+
+def array_api_table(repeats: int) -> str:
+    """The dense step (n = 100) on NumPy, array-api-strict and PyTorch (CPU), medians."""
+    X, y = moons(100)
+    params = tg.nn.dense_init([2, 16, 16, 1], seed=0)
+    vg = tg.value_and_grad(loss)
+    want = vg(params, X, y)
+    rows = [("arrays", "eager grad (ms)", "jit (ms)", "jit / NumPy's jit", "equal to NumPy")]
+    libs = [("NumPy", lambda a: a)]
+    if have("array_api_strict"):
+        import array_api_strict
+        libs.append(("array-api-strict", array_api_strict.asarray))
+    if have("torch"):
+        import torch
+        torch.set_num_threads(1)
+        libs.append(("PyTorch (CPU)", torch.asarray))
+    times = {}
+    for name, to in libs:
+        args = (tg.tree.map(to, params), to(X), to(y))
+        step = tg.jit(vg)
+        got = step(*args)
+        times[name] = jit = median_seconds(lambda: step(*args), repeats)
+        eager = median_seconds(lambda: vg(*args), max(repeats // 4, 3))
+        base = times["NumPy"]
+        rows.append((name, f"{1e3 * eager:.3f}", f"{1e3 * jit:.3f}", f"{jit / base:.2f}x",
+                     _same(got, want)))
+    if "PyTorch (CPU)" in times:
+        import torch
+        tparams = [{k: torch.asarray(v).requires_grad_(True) for k, v in layer.items()}
+                   for layer in params]
+        tX, ty = torch.asarray(X), torch.asarray(y)
+        own = median_seconds(lambda: torch_autograd_step(tparams, tX, ty), repeats)
+        rows.append(("PyTorch's own eager autograd", f"{1e3 * own:.3f}", "", "", ""))
+        rows.append(("PyTorch: tg.jit / its own autograd", "",
+                     f"{times['PyTorch (CPU)'] / own:.2f}x (target <= 1.5x)", "", ""))
+    return table(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="n = 10^5 and 5 rounds")
     parser.add_argument("--smoke", action="store_true", help="n = 2000 and 2 rounds")
+    parser.add_argument("--array-api", action="store_true",
+                        help="only the table of array libraries (NumPy, array-api-strict, torch)")
     args = parser.parse_args()
+    print("The dense step at n = 100 on each array library (medians):\n")
+    print(array_api_table(5 if args.smoke else 200))
+    if args.array_api:
+        return
     if not (have("dask") and have("distributed")):
         print('tg.data_parallel: skipped (pip install -e ".[dask]")')
         return

@@ -6,6 +6,7 @@
   python examples/moons.py --mode vmap      # per-example gradients (tg.vmap), averaged
   python examples/moons.py --mode dense     # array parameters, (100, 2) data, with @
   python examples/moons.py --mode dense-jit # the same, compiled (tg.jit)
+  python examples/moons.py --mode dense-jit --backend torch   # on PyTorch tensors (GPU if any)
   python examples/moons.py --steps 5 --out /tmp/moons --no-progress
 
 The data are 100 two-moons points with noise 0.1 (NumPy, fixed seed),
@@ -14,7 +15,9 @@ loss plus 1e-4 times the L2 norm of the parameters; SGD with learning rate
 1.0 - 0.9 k / 100 at step k, for 100 steps. As in micrograd, but the
 parameters are a plain pytree and a training step is a pure function.
 Writes two pictures: the decision boundary over the data and the loss and
-accuracy curves.
+accuracy curves. ``--backend torch`` (or ``cupy``) runs the dense modes on
+that library's arrays, on its GPU where there is one: the same tapegrad code,
+through the Python Array API.
 """
 
 from __future__ import annotations
@@ -82,8 +85,36 @@ def make_step(optimizer: tg.optim.GradientTransformation, X: np.ndarray, y: np.n
     def step(params: Any, state: Any) -> tuple[Any, Any, float, float]:
         (loss, scores), grads = value_and_grad(params, X, y, mode)
         updates, state = optimizer.update(grads, state, params)
-        return tg.optim.apply_updates(params, updates), state, loss, tg.nn.accuracy(scores, y)
+        acc = tg.nn.accuracy(host(scores), host(y))     # reading them back: one sync a step
+        return tg.optim.apply_updates(params, updates), state, float(host(loss)), acc
     return step
+
+
+def to_backend(backend: str) -> Any:
+    """The function that moves a NumPy array to ``backend``'s arrays (on its GPU if any).
+
+    Exits with what to install where the library is missing.
+    """
+    if backend == "numpy":
+        return lambda a: a
+    try:
+        lib = __import__(backend)
+    except ImportError:
+        hint = "pip install torch" if backend == "torch" else \
+            "pip install cupy-cuda12x (CuPy needs an NVIDIA GPU and CUDA)"
+        raise SystemExit(f"--backend {backend}: {backend} is not installed; {hint}, or "
+                         "run with --backend numpy.") from None
+    if backend == "torch":
+        device = "cuda" if lib.cuda.is_available() else "cpu"
+        return lambda a: lib.asarray(a, device=device)
+    return lib.asarray
+
+
+def host(a: Any) -> Any:
+    """A NumPy copy of a number of any library (``.cpu()`` for PyTorch, ``.get()`` for CuPy)."""
+    if hasattr(a, "cpu"):
+        a = a.cpu()
+    return np.asarray(a.get() if hasattr(a, "get") and not isinstance(a, np.ndarray) else a)
 
 
 def example_loss(params: Any, x1: Any, x2: Any, label: Any) -> tuple[Any, Any]:
@@ -109,16 +140,19 @@ COMPILED = ("jit", "vmap", "dense-jit")
 
 
 def train(mode: str = "batch", steps: int = 100, seed: int = 0,
-          progress: bool = True) -> tuple[Any, dict[str, list[float]], float, float]:
+          progress: bool = True, backend: str = "numpy",
+          ) -> tuple[Any, dict[str, list[float]], float, float]:
     """Train from ``mlp_init([2, 16, 16, 1], seed)``.
 
-    Returns the parameters, the loss and accuracy per step, the seconds of
-    the first step, and the seconds per step: of the steps after the first
-    in a compiled mode (its first call traces and compiles), else of all.
+    Returns the parameters (NumPy ones), the loss and accuracy per step, the
+    seconds of the first step, and the seconds per step: of the steps after
+    the first in a compiled mode (its first call traces and compiles), else
+    of all. ``backend`` (a dense mode's) is the library the arrays live in.
     """
-    X, y = make_moons()
+    to = to_backend(backend)
+    X, y = map(to, make_moons())
     init = tg.nn.dense_init if mode.startswith("dense") else tg.nn.mlp_init
-    params = init([2, 16, 16, 1], seed=seed)
+    params = tg.tree.map(to, init([2, 16, 16, 1], seed=seed))
     optimizer = tg.optim.sgd(tg.optim.linear_schedule(1.0, 0.1, 100))
     state = optimizer.init(params)
     step = make_step(optimizer, X, y, mode)
@@ -136,7 +170,7 @@ def train(mode: str = "batch", steps: int = 100, seed: int = 0,
     timed = steps - 1 if mode in COMPILED else steps
     seconds = (end - (first if mode in COMPILED else start)) / max(timed, 1)
     bar.close()
-    return params, history, first - start, seconds
+    return tg.tree.map(host, params), history, first - start, seconds
 
 
 def scores_of(params: Any, X: np.ndarray) -> Any:
@@ -205,6 +239,9 @@ def main() -> None:
                         help="batch: the points as arrays (default); loop: per example; "
                              "jit: the loop compiled; vmap: per-example gradients; dense: "
                              "array parameters and matrix products; dense-jit: compiled")
+    parser.add_argument("--backend", choices=["numpy", "torch", "cupy"], default="numpy",
+                        help="the array library of the dense modes (numpy; torch: PyTorch "
+                             "tensors, on the GPU if there is one; cupy: CuPy on the GPU)")
     parser.add_argument("--steps", type=int, default=100, help="training steps (100)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights (0)")
     parser.add_argument("--out", default=".",
@@ -213,9 +250,12 @@ def main() -> None:
                         help="print no progress (a tqdm bar on a terminal, else a line "
                              "every tenth of the run)")
     args = parser.parse_args()
+    if args.backend != "numpy" and not args.mode.startswith("dense"):
+        parser.error(f"--backend {args.backend} runs the dense modes: add --mode dense or "
+                     "--mode dense-jit (the other modes compute on floats).")
 
     params, history, first, seconds = train(args.mode, args.steps, args.seed,
-                                            not args.no_progress)
+                                            not args.no_progress, args.backend)
     print(f"accuracy after {args.steps} steps: {final_accuracy(params):.0%}")
     print(f"final loss: {history['loss'][-1]:.6f}")
     if args.mode in COMPILED:      # compiling is paid once: apart from the steps

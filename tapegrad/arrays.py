@@ -17,6 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from .backend_rules import np_dtype as _np_dtype
+from .backend_rules import xp_round as _xp_round
+from .backends import array_api_impls, by_name, call, foreign
 from .batching.rules import batch_rules
 from .indexing import getitem
 from .numpy_tables import functions, ufuncs
@@ -35,7 +38,7 @@ from .shapes import (
     transpose_p,
 )
 from .staging.spellings import Spelling, spellings
-from .values import Traced, primal_value, shape_of
+from .values import Traced, shape_of
 
 __all__ = ["astype", "concatenate", "dot", "floordiv", "matmul", "mod", "rounding", "stack"]
 
@@ -44,11 +47,14 @@ Number = Any
 
 # ----------------------------------------------------------------- products
 def _matmul(a: Any, b: Any) -> Any:
+    if (type(a) is not np.ndarray or type(b) is not np.ndarray) and foreign(a, b) is not None:
+        return call(matmul_p, a, b)
     r = np.matmul(a, b)
     return r if r.ndim else _scalar(r)
 
 
 matmul_p: Primitive = primitive(_matmul, "matmul", elementwise=True, check_rules=False)
+array_api_impls[matmul_p] = lambda xp, a, b: xp.matmul(a, b)
 
 
 def _mT(x: Any) -> Any:
@@ -156,9 +162,12 @@ def _concat_prim(n: int) -> Primitive:
 
     def impl(*args: Any) -> Any:
         *xs, axis = args
+        if foreign(*xs) is not None:
+            return call(prim, *args)
         return np.concatenate([_data(x) for x in xs], axis=axis)
     impl.__name__ = "concatenate"
     prim = primitive(impl, "concatenate", check_rules=False)
+    array_api_impls[prim] = lambda xp, *args: xp.concat(list(args[:-1]), axis=args[-1])
 
     def piece(k: int) -> Any:
         def vjp(g: Any, ans: Any, *args: Any) -> Any:
@@ -258,10 +267,14 @@ def stack(xs: Sequence[Number], axis: int = 0) -> Number:
 # integers they give are data, usable as an index in every transform.
 def _rounding(np_fn: Any, name: str) -> Primitive:
     def impl(x: Any, *decimals: Any) -> Any:
+        if type(x) is not np.ndarray and foreign(x) is not None:
+            return call(prim, x, *decimals)
         r = np_fn(x, *decimals)
         return float(r) if type(x) is float or type(x) is int else _scalar(r)
     impl.__name__ = name
     prim = primitive(impl, name, elementwise=True, check_rules=False)
+    xp_name = {"rint": "round", "_np_round": "round"}.get(np_fn.__name__, np_fn.__name__)
+    array_api_impls[prim] = lambda xp, x, decimals=0: _xp_round(xp, xp_name, x, decimals)
     defvjp(prim, None, None)
     defjvp(prim, None, None)
     return prim
@@ -280,20 +293,23 @@ rounding = {np.floor: floor, np.ceil: ceil, np.trunc: trunc, np.rint: rint, np.f
 
 
 def _astype(x: Any, dtype: Any) -> Any:
+    if type(x) is not np.ndarray and foreign(x) is not None:
+        return call(astype_p, x, dtype)
     return _scalar(np.asarray(x).astype(dtype))
 
 
 def _floats(x: Any) -> bool:
-    return np.asarray(primal_value(x)).dtype.kind == "f"
+    return _np_dtype(x).kind == "f"
 
 
 astype_p: Primitive = primitive(_astype, "astype", elementwise=True, check_rules=False)
 # A cast between float dtypes carries the derivative (cast back to the input's
 # dtype); a cast to or from integers or bools has none.
-defvjp(astype_p, lambda g, ans, x, dtype: astype_p(g, np.asarray(primal_value(x)).dtype)
+defvjp(astype_p, lambda g, ans, x, dtype: astype_p(g, _np_dtype(x))
        if _floats(x) and _floats(ans) else None, None)
-defjvp(astype_p, lambda t, ans, x, dtype: astype_p(t, np.asarray(primal_value(ans)).dtype)
+defjvp(astype_p, lambda t, ans, x, dtype: astype_p(t, _np_dtype(ans))
        if _floats(x) and _floats(ans) else None, None)
+array_api_impls[astype_p] = lambda xp, x, dtype: xp.astype(x, getattr(xp, np.dtype(dtype).name))
 
 
 def astype(x: Number, dtype: Any) -> Number:
@@ -331,6 +347,8 @@ def _plain(x: Any) -> bool:
 def _mod(a: Any, b: Any) -> Any:
     if _plain(a) and _plain(b) and b:
         return a % b
+    if (type(a) is not np.ndarray or type(b) is not np.ndarray) and foreign(a, b) is not None:
+        return call(mod, a, b)
     r = np.mod(a, b)
     return float(r) if _plain(a) and _plain(b) else r
 
@@ -338,6 +356,8 @@ def _mod(a: Any, b: Any) -> Any:
 def _floordiv(a: Any, b: Any) -> Any:
     if _plain(a) and _plain(b) and b:
         return a // b
+    if (type(a) is not np.ndarray or type(b) is not np.ndarray) and foreign(a, b) is not None:
+        return call(floordiv, a, b)
     r = np.floor_divide(a, b)
     return float(r) if _plain(a) and _plain(b) else r
 
@@ -346,6 +366,8 @@ def _floordiv(a: Any, b: Any) -> Any:
 # integers): index arithmetic such as a wrap around the edge, np.mod(i, n).
 mod: Primitive = primitive(_mod, "mod", elementwise=True, check_rules=False)
 floordiv: Primitive = primitive(_floordiv, "floordiv", elementwise=True, check_rules=False)
+array_api_impls[mod] = by_name("remainder")
+array_api_impls[floordiv] = by_name("floor_divide")
 defpartials(mod, 1.0, lambda ans, a, b: neg(floor(div(a, b))))   # a - b * floor(a / b)
 defpartials(floordiv, None, None)                                # piecewise constant
 

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .arrays import astype, trunc
+from .backends import array_api_impls, by_name, call, foreign
 from .kinks import _select, abs, where
 from .logic import _no_derivative
 from .numpy_tables import ufuncs
@@ -258,9 +259,12 @@ def _predicate(on_float: Any, on_array: Any, name: str) -> Primitive:
     def impl(x: Any) -> Any:
         if type(x) is float or type(x) is int:
             return on_float(x)
+        if type(x) is not np.ndarray and foreign(x) is not None:
+            return call(prim, x)
         return on_array(x)
     impl.__name__ = name
     prim = _no_derivative(impl, name)
+    array_api_impls[prim] = by_name(name)     # the standard's isnan, isinf, isfinite, signbit
     spellings[prim] = Spelling(float=f"_{name}({{0}})", array=f"_np_{name}({{0}})",
                                names={f"_{name}": on_float, f"_np_{name}": on_array})
     return prim
@@ -283,10 +287,11 @@ _doc(signbit, "Whether each element's sign bit is set (``-0.0`` too; a boolean).
 def _xor(a: Any, b: Any) -> Any:
     if type(a) is bool and type(b) is bool:
         return a is not b
-    return np.logical_xor(a, b)
+    return call(logical_xor, a, b) if foreign(a, b) is not None else np.logical_xor(a, b)
 
 
 logical_xor = _no_derivative(_xor, "xor")
+array_api_impls[logical_xor] = by_name("logical_xor")
 spellings[logical_xor] = Spelling(array="_np_logical_xor({0}, {1})",
                                   names={"_np_logical_xor": np.logical_xor})
 _doc(logical_xor, "Elementwise exclusive or of truth values (a boolean).",

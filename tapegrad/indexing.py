@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from .backend_rules import np_dtype, xp_getitem, xp_index_add
+from .backends import array_api_impls, call, foreign
 from .batching.rules import batch_rules, example, per_example
 from .numpy_tables import functions
 from .primitive import Primitive, defjvp, defvjp, primitive
@@ -25,11 +27,15 @@ __all__ = ["SLOT", "gather", "getitem", "index_add", "scatter_add", "take"]
 
 
 def _getitem(x: Any, idx: Any) -> Any:
+    if type(x) is not np.ndarray and foreign(x) is not None:
+        return call(getitem, x, idx)
     return _scalar(_data(x)[idx])
 
 
 def _index_add(g: Any, x: Any, idx: Any) -> Any:
     """Zeros of ``x``'s shape with ``g`` added at ``idx`` (repeats add up)."""
+    if foreign(g, x) is not None:
+        return call(index_add, g, x, idx)
     z = np.zeros(shape_of(x), dtype=np.result_type(float_array(x).dtype, np.asarray(g).dtype))
     if _basic(idx):
         z[idx] += g          # no element twice: the same sums as np.add.at, faster
@@ -47,6 +53,8 @@ def _basic(idx: Any) -> bool:
 
 getitem: Primitive = primitive(_getitem, "getitem", check_rules=False)
 index_add: Primitive = primitive(_index_add, "index_add", check_rules=False)
+array_api_impls[getitem] = xp_getitem
+array_api_impls[index_add] = xp_index_add      # each library's own scatter-add
 defvjp(getitem, lambda g, ans, x, idx: index_add(g, x, idx), None)
 defjvp(getitem, lambda t, ans, x, idx: getitem(t, idx), None)
 defvjp(index_add, lambda c, ans, g, x, idx: getitem(c, idx), None, None)
@@ -118,6 +126,9 @@ def _scatter_add(g: Any, x: Any, template: tuple[Any, ...], *parts: Any) -> Any:
 
 gather: Primitive = primitive(_gather, "gather", check_rules=False)
 scatter_add: Primitive = primitive(_scatter_add, "scatter_add", check_rules=False)
+array_api_impls[gather] = lambda xp, x, tpl, *parts: xp_getitem(xp, x, _fill(tpl, parts))
+array_api_impls[scatter_add] = lambda xp, g, x, tpl, *parts: xp_index_add(
+    xp, g, x, _fill(tpl, parts))
 _NONE = (None,) * (_MAX_PARTS + 1)
 defvjp(gather, lambda g, ans, x, tpl, *parts: scatter_add(g, x, tpl, *parts), *_NONE)
 defjvp(gather, lambda t, ans, x, tpl, *parts: gather(t, tpl, *parts), *_NONE)
@@ -194,12 +205,12 @@ def _index(key: Any) -> tuple[Any, list[Traced]]:
     for k in parts:
         if type(k) is Traced:
             v = primal_value(k)
-            if np.asarray(v).dtype == bool:
+            if np_dtype(v).kind == "b":     # the dtype, without reading the values
                 raise TypeError(
                     "indexing with a traced boolean mask (x[x > 0]) would make the "
                     "result's shape depend on a value; use tg.where(mask, x, 0.0) to keep "
                     "the shape, or a constant mask.")
-            if not _integer(v):
+            if not _integer(v) and not (foreign(v) is not None and np_dtype(v).kind in "iu"):
                 raise TypeError(
                     "indexing with a traced float: an index must be a constant or "
                     "integer data (an int array, passed as such, or "

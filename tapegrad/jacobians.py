@@ -18,6 +18,7 @@ import numpy as np
 
 from . import tree
 from .arrays import stack
+from .backends import device, foreign, like, namespace
 from .forward import forward, needed
 from .reverse import backward
 from .seeds import check_tangents, one_hots, own_arrays, zeros_like
@@ -54,6 +55,9 @@ def _stack(parts: list[Any], lead: tuple[int, ...], part: tuple[int, ...],
     shape = lead + part if lead_first else part + lead
     if not parts:                   # an empty array in or out: an empty block
         return np.zeros(shape)
+    xp = foreign(*map(primal_value, parts))
+    if xp is not None:              # another library's: stacked there, on its device
+        return _stack_in(xp, parts, part, shape, lead_first)
     dtype = _float_dtype(parts)
     if not any(type(p) is Traced for p in parts):
         cols = [np.broadcast_to(np.asarray(p, dtype=dtype), part) for p in parts]
@@ -64,6 +68,17 @@ def _stack(parts: list[Any], lead: tuple[int, ...], part: tuple[int, ...],
     if np.asarray(primal_value(block)).dtype != dtype:
         block = block * np.ones(shape, dtype)                  # exact: x * 1.0 is x
     return block
+
+
+def _stack_in(xp: Any, parts: list[Any], part: tuple[int, ...], shape: tuple[int, ...],
+              lead_first: bool) -> Any:
+    """``_stack`` of parts of which some are ``xp`` arrays (traced or not)."""
+    ref = next(v for v in map(primal_value, parts) if foreign(v) is not None)
+    items = [p if foreign(primal_value(p)) is not None else xp.broadcast_to(
+        like(xp, p, ref), part) for p in parts]
+    if any(type(p) is Traced for p in items):
+        return reshape(stack(items, axis=0 if lead_first else -1), shape)
+    return xp.reshape(xp.stack(items, axis=0 if lead_first else -1), shape)
 
 
 def _float_dtype(parts: list[Any]) -> Any:
@@ -92,6 +107,9 @@ def _jacobian(tr: Trace, blocks: list[list[Any]], single: bool) -> Any:
 
 
 def _zero_block(o: Any, x: Any) -> Any:
+    v = next((v for v in map(primal_value, (o, x)) if foreign(v) is not None), None)
+    if v is not None:              # in that array's library, dtype and device
+        return namespace(v).zeros(shape_of(o) + shape_of(x), dtype=v.dtype, device=device(v))
     return np.zeros(shape_of(o) + shape_of(x))
 
 

@@ -17,6 +17,9 @@ from typing import Any
 import numpy as np
 
 from . import tree
+from .backends import array_api_impls, by_name, call, foreign, native, where_in
+from .backends import device as _device
+from .backends import like as _like
 from .numpy_tables import ufuncs
 from .primitive import Primitive, defjvp, defpartials, defvjp, document, primitive
 from .staging.spellings import Spelling, spellings
@@ -32,11 +35,14 @@ _doc = functools.partial(document, tests=__test__)
 def _sign(x: Any) -> Any:
     if is_scalar(x):
         return x if x != x else float((x > 0) - (x < 0))
+    if type(x) is not _ND and foreign(x) is not None:
+        return call(sign, x)
     return np.sign(x)
 
 
 sign: Primitive = primitive(_sign, "sign", elementwise=True, check_rules=False)
 defpartials(sign, 0.0)
+array_api_impls[sign] = by_name("sign")
 _doc(sign, "Elementwise sign: -1, 0 or 1 (``nan`` stays ``nan``); ``sign'(x) = 0``.",
      'tg.sign(-2.0), tg.grad(tg.sign)(-2.0)', '(-1.0, 0.0)')
 
@@ -44,6 +50,8 @@ _doc(sign, "Elementwise sign: -1, 0 or 1 (``nan`` stays ``nan``); ``sign'(x) = 0
 def _relu(x: Any) -> Any:
     if is_scalar(x):
         return float(x) if x > 0 or x != x else 0.0
+    if type(x) is not _ND and foreign(x) is not None:
+        return call(relu, x)
     return np.maximum(x, 0.0)
 
 
@@ -57,6 +65,9 @@ def _select(cond: Any, a: Any, b: Any, *like: Any) -> Any:
     if cond is True or cond is False:
         return a if cond else b
     for x in map(primal_value, like):
+        xp = foreign(x)
+        if xp is not None:      # constants of x's library, dtype and device
+            return where(cond, _like(xp, a, x), _like(xp, b, x))
         if isinstance(x, np.ndarray | np.floating) and x.dtype != np.float64:
             a = x.dtype.type(a) if type(a) is float else a
             b = x.dtype.type(b) if type(b) is float else b
@@ -66,6 +77,7 @@ def _select(cond: Any, a: Any, b: Any, *like: Any) -> Any:
 
 relu: Primitive = primitive(_relu, "relu", elementwise=True, check_rules=False)
 defpartials(relu, lambda ans, x: _select(x > 0, 1.0, 0.0, x))   # relu'(0) = 0
+array_api_impls[relu] = lambda xp, x: xp.maximum(x, xp.zeros_like(x))   # nan stays nan
 spellings[relu] = Spelling(float="({0} if {0} > 0.0 or {0} != {0} else 0.0)",   # = _relu
                            array="_np_maximum({0}, 0.0)", names={"_np_maximum": np.maximum},
                            repeats=(0,))
@@ -74,11 +86,14 @@ _doc(relu, "Elementwise ``max(x, 0)``; ``relu'(0) = 0``.",
 
 
 def _abs(x: Any) -> Any:
-    return float(x.__abs__()) if is_scalar(x) else np.abs(x)
+    if is_scalar(x):
+        return float(x.__abs__())
+    return call(abs, x) if type(x) is not _ND and foreign(x) is not None else np.abs(x)
 
 
 abs: Primitive = primitive(_abs, "abs", elementwise=True, check_rules=False)
 defpartials(abs, lambda ans, x: _select(x > 0, 1.0, _select(x < 0, -1.0, 0.0, x), x))
+array_api_impls[abs] = by_name("abs")
 _doc(abs, "Elementwise absolute value; ``abs'(0) = 0``.",
      'tg.grad(tg.abs)(-3.0), tg.grad(tg.abs)(0.0)', '(-1.0, 0.0)')
 
@@ -91,21 +106,27 @@ def _tie(a: Any, b: Any) -> Any:
 def _maximum(a: Any, b: Any) -> Any:
     if is_scalar(a) and is_scalar(b):
         return float(a if a > b or a != a else b)
+    if (type(a) is not _ND or type(b) is not _ND) and foreign(a, b) is not None:
+        return call(maximum, a, b)
     return np.maximum(a, b)
 
 
 def _minimum(a: Any, b: Any) -> Any:
     if is_scalar(a) and is_scalar(b):
         return float(a if a < b or a != a else b)
+    if (type(a) is not _ND or type(b) is not _ND) and foreign(a, b) is not None:
+        return call(minimum, a, b)
     return np.minimum(a, b)
 
 
 maximum: Primitive = primitive(_maximum, "maximum", elementwise=True, check_rules=False)
 defpartials(maximum, lambda ans, a, b: _tie(a, b), lambda ans, a, b: _tie(b, a))
+array_api_impls[maximum] = by_name("maximum")
 _doc(maximum, 'Elementwise maximum of ``a`` and ``b``; ties split the gradient 0.5/0.5.',
      'tg.grad(lambda x: tg.maximum(x, 0.0))(0.0)', '0.5')
 minimum: Primitive = primitive(_minimum, "minimum", elementwise=True, check_rules=False)
 defpartials(minimum, lambda ans, a, b: _tie(b, a), lambda ans, a, b: _tie(a, b))
+array_api_impls[minimum] = by_name("minimum")
 _doc(minimum, 'Elementwise minimum of ``a`` and ``b``; ties split the gradient 0.5/0.5.',
      'tg.minimum(1.0, 2.0)', '1.0')
 
@@ -113,7 +134,19 @@ _doc(minimum, 'Elementwise minimum of ``a`` and ``b``; ties split the gradient 0
 def _where(cond: Any, a: Any, b: Any) -> Any:
     if (type(cond) is bool or type(cond) is np.bool_) and is_scalar(a) and is_scalar(b):
         return a if cond else b
+    if (type(a) is not _ND or type(cond) is not _ND) and foreign(cond, a, b) is not None:
+        return call(where, cond, a, b)
     return np.where(cond, a, b)
+
+
+def _xp_where(xp: Any, cond: Any, a: Any, b: Any) -> Any:
+    """``where`` in ``xp``: a Python number takes the other branch's dtype."""
+    x = a if foreign(a) is not None else b if foreign(b) is not None else cond
+    if type(cond) is bool:
+        cond = xp.asarray(cond, device=_device(x))
+    if foreign(a) is None and foreign(b) is None:    # two numbers: float64, as NumPy
+        x = xp.asarray(0.0, dtype=xp.float64, device=_device(x))
+    return where_in(xp)(cond, _like(xp, a, x), _like(xp, b, x))
 
 
 where: Primitive = primitive(_where, "where", elementwise=True, check_rules=False)
@@ -123,6 +156,7 @@ defvjp(where, None, lambda g, ans, c, a, b: where(c, g, 0.0),
        lambda g, ans, c, a, b: where(c, 0.0, g))
 defjvp(where, None, lambda t, ans, c, a, b: where(c, t, 0.0),
        lambda t, ans, c, a, b: where(c, 0.0, t))
+array_api_impls[where] = _xp_where
 spellings[where] = Spelling(float="({1} if {0} else {2})", kinds=(bool, float, float),
                             array="_np_where({0}, {1}, {2})", names={"_np_where": np.where})
 _doc(where, "``a`` where ``cond`` is true, else ``b``, elementwise. The branch not "
@@ -137,6 +171,7 @@ def _stop_gradient(x: Any) -> Any:
 stop_gradient_p: Primitive = primitive(_stop_gradient, "stop_gradient",
     elementwise=True, check_rules=False)
 defvjp(stop_gradient_p, None)
+array_api_impls[stop_gradient_p] = native(_stop_gradient)
 defjvp(stop_gradient_p, None)
 
 
@@ -210,4 +245,5 @@ def _clip_method(self: Any, lo: Any = None, hi: Any = None) -> Any:
 Traced.clip = _clip_method                                       # type: ignore
 
 
+_ND = np.ndarray
 ufuncs.update({np.absolute: abs, np.maximum: maximum, np.minimum: minimum, np.sign: sign})

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .backends import array_api_impls, by_name, call, foreign, native
 from .errors import BOOL_ARRAY_MSG, GuardError
 from .numerics import user_line
 from .numpy_tables import ufuncs
@@ -51,24 +52,35 @@ eq = _no_derivative(operator.eq, "eq")
 spellings[eq] = Spelling(exact="{0} == {1}")
 ne = _no_derivative(operator.ne, "ne")
 spellings[ne] = Spelling(exact="{0} != {1}")
+for _cmp in (lt, le, gt, ge, eq, ne):
+    array_api_impls[_cmp] = native(_cmp.impl)     # every library's arrays compare
 
 
 def _and(a: Any, b: Any) -> Any:
-    return (a and b) if type(a) is bool and type(b) is bool else np.logical_and(a, b)
+    if type(a) is bool and type(b) is bool:
+        return a and b
+    return call(logical_and, a, b) if foreign(a, b) is not None else np.logical_and(a, b)
 
 
 def _or(a: Any, b: Any) -> Any:
-    return (a or b) if type(a) is bool and type(b) is bool else np.logical_or(a, b)
+    if type(a) is bool and type(b) is bool:
+        return a or b
+    return call(logical_or, a, b) if foreign(a, b) is not None else np.logical_or(a, b)
 
 
 def _not(a: Any) -> Any:
-    return (not a) if type(a) is bool else np.logical_not(a)   # ~True is -2 in Python
+    if type(a) is bool:
+        return not a                     # ~True is -2 in Python
+    return call(logical_not, a) if foreign(a) is not None else np.logical_not(a)
 
 
 logical_and = _no_derivative(_and, "and")
 logical_or = _no_derivative(_or, "or")
 logical_not = primitive(_not, "not", elementwise=True, check_rules=False)
 defvjp(logical_not, None)
+array_api_impls[logical_and] = by_name("logical_and")
+array_api_impls[logical_or] = by_name("logical_or")
+array_api_impls[logical_not] = by_name("logical_not")
 defjvp(logical_not, None)
 
 
@@ -81,6 +93,7 @@ def _guard(cond: Any, expected: bool) -> bool:
 
 
 guard = _no_derivative(_guard, "guard", elementwise=False)   # one outcome per example
+array_api_impls[guard] = native(_guard)        # the user's bool(): one read per guard
 
 
 def _list_guard(e: Eqn) -> str:

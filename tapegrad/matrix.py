@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .arrays import matmul_p
+from .backends import array_api_impls, call, foreign
 from .batching.rules import batch_rules, broadcasting, per_example
 from .cofactors import adjugate as _adjugate
 from .cofactors import adjugate_invertible as _adjugate_invertible
@@ -90,10 +91,12 @@ def _stacked(prim: Primitive) -> Primitive:
 
 # ------------------------------------------------------------------- solve
 def _solve(a: Any, b: Any) -> Any:
-    return np.linalg.solve(a, b)          # a (..., n, n), b (..., n, k)
+    return call(solve_p, a, b) if foreign(a, b) is not None else \
+        np.linalg.solve(a, b)             # a (..., n, n), b (..., n, k)
 
 
 solve_p: Primitive = _stacked(primitive(_solve, "solve", check_rules=False))
+array_api_impls[solve_p] = lambda xp, a, b: xp.linalg.solve(a, b)   # the linalg extension
 defvjp(solve_p, lambda g, ans, a, b: _fit(-matmul_p(solve_p(_mT(a), g), _mT(ans)), a),
        lambda g, ans, a, b: _fit(solve_p(_mT(a), g), b))
 defjvp(solve_p, lambda t, ans, a, b: -solve_p(a, matmul_p(t, ans)),   # -A^-1 dA x
@@ -147,10 +150,11 @@ functions[np.linalg.solve] = (solve, ())
 
 # --------------------------------------------------------------------- inv
 def _inv(a: Any) -> Any:
-    return np.linalg.inv(a)
+    return call(inv_p, a) if foreign(a) is not None else np.linalg.inv(a)
 
 
 inv_p: Primitive = _stacked(primitive(_inv, "inv", check_rules=False))
+array_api_impls[inv_p] = lambda xp, a: xp.linalg.inv(a)
 defvjp(inv_p, lambda g, ans, a: -matmul_p(matmul_p(_mT(ans), g), _mT(ans)))
 defjvp(inv_p, lambda t, ans, a: -matmul_p(matmul_p(ans, t), ans))
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import tree
+from .arrays import matmul
 from .kinks import relu, where
 from .ops import logaddexp, square
 from .reductions import mean as reduce_mean
@@ -152,7 +153,7 @@ def _dense(params: Params, x: Any, activation: Callable[[Any], Any]) -> Any:
                          f"({n_in},) or (batch, {n_in}); it has shape {shape}.")
     last = len(params) - 1
     for k, layer in enumerate(params):
-        x = x @ transpose(layer["w"]) + layer["b"]
+        x = matmul(x, transpose(layer["w"])) + layer["b"]   # not @: a data array may refuse it
         if k < last:
             x = activation(x)
     return x

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from .backends import STANDARD_ELEMENTWISE, array_api_impls, by_name, call, foreign, native
 from .kinks import where
 from .numpy_tables import functions, ufuncs
 from .primitive import (
@@ -64,19 +65,31 @@ def _ieee(f: Callable[..., Any], *args: Any) -> float:
 def _ieee_op(fmath: Callable[..., Any], fnp: Callable[..., Any], name: str) -> Primitive:
     """A primitive computed by ``math`` on plain numbers, NumPy otherwise.
 
-    NumPy again where Python refuses (``log(0)``, ``1/0``).
+    NumPy again where Python refuses (``log(0)``, ``1/0``); another library's
+    arrays go to the standard's function of the same name (``backends``).
     """
     def impl(*args: Any) -> Any:
         for a in args:
             t = type(a)
             if t is not float and t is not int and t is not _F64:
+                if t is not _ND and foreign(*args) is not None:
+                    return call(prim, *args)
                 return fnp(*args)
         try:
             return fmath(*args)
         except (ValueError, OverflowError, ZeroDivisionError):
             return _ieee(fnp, *args)
     impl.__name__ = name
-    return primitive(impl, name, elementwise=True, check_rules=False)
+    prim = primitive(impl, name, elementwise=True, check_rules=False)
+    if _STANDARD_NAMES.get(name, name) in STANDARD_ELEMENTWISE:   # else: not covered
+        array_api_impls[prim] = by_name(_STANDARD_NAMES.get(name, name))
+    return prim
+
+
+_ND = np.ndarray
+_STANDARD_NAMES = {"arctan": "atan", "div": "divide", "arcsin": "asin", "arccos": "acos",
+                   "arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh",
+                   "arctan2": "atan2"}   # the standard's names where they differ from NumPy's
 
 
 def _ufunc(f: Any) -> Spelling:
@@ -99,6 +112,8 @@ spellings[mul] = Spelling(exact="{0} * {1}", units=(1.0, 1.0))
 neg: Primitive = primitive(operator.neg, "neg", elementwise=True, check_rules=False)
 defpartials(neg, -1.0)
 spellings[neg] = Spelling(exact="-{0}")
+for _op in (add, sub, mul, neg):
+    array_api_impls[_op] = native(_op.impl)      # any library's arrays have the operators
 
 
 div: Primitive = _ieee_op(operator.truediv, np.divide, "div")
@@ -204,6 +219,7 @@ def _square(x: Any) -> Any:
 square: Primitive = primitive(_square, "square", elementwise=True, check_rules=False)
 defpartials(square, lambda ans, x: 2.0 * x)
 spellings[square] = Spelling(exact="{0} * {0}", repeats=(0,))   # = _square
+array_api_impls[square] = native(_square)
 _doc(square, "Elementwise ``x * x``.", 'tg.grad(tg.square)(3.0)', '6.0')
 
 
@@ -212,11 +228,14 @@ def _softplus(x: Any) -> Any:
         if x != x:
             return float(x)
         return (float(x) if x > 0 else 0.0) + math.log1p(math.exp(-x if x > 0 else x))
+    if type(x) is not _ND and foreign(x) is not None:
+        return call(softplus, x)
     return np.logaddexp(0.0, x)
 
 
 softplus: Primitive = primitive(_softplus, "softplus", elementwise=True, check_rules=False)
 defpartials(softplus, lambda ans, x: sigmoid(x))
+array_api_impls[softplus] = lambda xp, x: xp.logaddexp(xp.zeros_like(x), x)
 _doc(softplus, "Elementwise ``log(1 + exp(x))``, computed stably: finite at +-1000, "
      "with the gradient ``sigmoid(x)``.", 'tg.softplus(1000.0), tg.softplus(-1000.0)',
      '(1000.0, 0.0)')
@@ -228,12 +247,20 @@ def _sigmoid(x: Any) -> Any:
             return 1.0 / (1.0 + math.exp(-x))
         e = math.exp(x) if x == x else x   # x < 0 or nan
         return e / (1.0 + e)
+    if type(x) is not _ND and foreign(x) is not None:
+        return call(sigmoid, x)
     e = np.exp(-np.abs(x))                  # never overflows
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
+def _xp_sigmoid(xp: Any, x: Any) -> Any:
+    e = xp.exp(-xp.abs(x))                  # as _sigmoid: never overflows
+    return xp.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
 sigmoid: Primitive = primitive(_sigmoid, "sigmoid", elementwise=True, check_rules=False)
 defpartials(sigmoid, lambda ans, x: ans * (1.0 - ans))
+array_api_impls[sigmoid] = _xp_sigmoid
 _doc(sigmoid, 'Elementwise ``1 / (1 + exp(-x))``, computed stably.',
      'tg.sigmoid(-1000.0), tg.sigmoid(0.0)', '(0.0, 0.5)')
 
@@ -246,12 +273,15 @@ def _logaddexp(a: Any, b: Any) -> Any:
         if d != d:
             return d                   # nan
         return (a if d > 0 else b) + math.log1p(math.exp(-d if d > 0 else d))
+    if (type(a) is not _ND or type(b) is not _ND) and foreign(a, b) is not None:
+        return call(logaddexp, a, b)
     return np.logaddexp(a, b)
 
 
 logaddexp: Primitive = primitive(_logaddexp, "logaddexp", elementwise=True, check_rules=False)
 defpartials(logaddexp, lambda ans, a, b: sigmoid(a - b),   # exactly 0.5 on ties
             lambda ans, a, b: sigmoid(b - a))
+array_api_impls[logaddexp] = by_name("logaddexp")
 _doc(logaddexp, '``log(exp(a) + exp(b))``, computed stably.',
      'tg.grad(lambda a: tg.logaddexp(a, a))(3.0)', '1.0')
 

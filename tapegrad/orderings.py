@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .along import _BatchAlong, _data, _flat_or_axis, _one_axis, _stacked
+from .backends import array_api_impls, call, foreign
 from .batching.rules import batch_rules
 from .indexing import SLOT, gather, scatter_add
 from .numpy_dispatch import functions
@@ -29,15 +30,21 @@ Number = Any
 
 # ------------------------------------------------------------------- sort
 def _argsort(x: Any, axis: int) -> Any:
+    if type(x) is not np.ndarray and foreign(x) is not None:
+        return call(argsort_p, x, axis)
     return np.argsort(_data(x), axis=axis, kind="stable")
 
 
 def _sort(x: Any, axis: int) -> Any:
+    if type(x) is not np.ndarray and foreign(x) is not None:
+        return call(sort_p, x, axis)
     return np.sort(_data(x), axis=axis, kind="stable")
 
 
 argsort_p: Primitive = primitive(_argsort, "argsort", check_rules=False)
 sort_p: Primitive = primitive(_sort, "sort", check_rules=False)
+array_api_impls[argsort_p] = lambda xp, x, axis: xp.argsort(x, axis=axis, stable=True)
+array_api_impls[sort_p] = lambda xp, x, axis: xp.sort(x, axis=axis, stable=True)
 defvjp(argsort_p, None, None)        # integer data: no derivative
 defjvp(argsort_p, None, None)
 batch_rules[argsort_p] = _BatchAlong(_argsort)
@@ -113,10 +120,14 @@ def argsort(x: Number, axis: int | None = -1) -> Number:
 # ------------------------------------------------------- argmax, argmin
 def _index_fn(np_fn: Any, name: str) -> Primitive:
     def impl(x: Any, axis: int | None, keepdims: bool) -> Any:
+        if type(x) is not np.ndarray and foreign(x) is not None:
+            return call(prim, x, axis, keepdims)
         r = np_fn(_data(x), axis=axis, keepdims=keepdims)
         return r[()] if isinstance(r, np.ndarray) and r.ndim == 0 else r
     impl.__name__ = name
     prim = primitive(impl, name, check_rules=False)
+    array_api_impls[prim] = lambda xp, x, axis, keep: getattr(xp, np_fn.__name__)(
+        x, axis=axis, keepdims=keep)     # argmax, argmin: the standard's names too
     defvjp(prim, None, None, None)      # integer data: no derivative
     defjvp(prim, None, None, None)
 

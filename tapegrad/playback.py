@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .backends import number_array
 from .primitive import Primitive
 from .values import Traced, primal_value, shape_of
 
@@ -70,8 +71,8 @@ def check_rule(c: Any, like: Any, prim: Primitive, k: int, mode: str) -> None:
     if v.__class__ is float or (isinstance(v, int | np.integer | np.floating)
                                 and not isinstance(v, bool | np.bool_)):
         shape: tuple[int, ...] = ()
-    elif isinstance(v, np.ndarray) and v.dtype.kind in "fiu":
-        shape = v.shape
+    elif isinstance(v, np.ndarray) and v.dtype.kind in "fiu" or number_array(v, False):
+        shape = tuple(v.shape)        # NumPy's, or another library's (backends.py)
     else:
         kind = f"an array of dtype {v.dtype}" if isinstance(v, np.ndarray) else \
             f"a {type(v).__name__}"

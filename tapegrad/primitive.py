@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .backends import array_api_impls, call, foreign, where_in
 from .recording import apply, binary_applier, reflected_applier, unary_applier
 from .staging.spellings import Spelling, spellings
 
@@ -233,6 +234,7 @@ def _is_const(p: Any) -> bool:
 
 # ------------------------------------------------------------------- zmul
 _F64 = np.float64
+_ND = np.ndarray
 
 
 def _zmul(g: Any, d: Any) -> Any:
@@ -244,6 +246,8 @@ def _zmul(g: Any, d: Any) -> Any:
         if type(d) is np.ndarray:    # a zero keeps the product's shape and dtype
             return np.zeros(d.shape, np.result_type(g, d))
         return 0.0
+    if t is not _ND and foreign(g, d) is not None:
+        return call(zmul, g, d)
     r = np.multiply(g, d)
     s = np.add.reduce(r, axis=None)   # nan iff r may hold 0 * inf or 0 * nan:
     if s != s:                        # one reduction, cheaper than always masking
@@ -251,7 +255,14 @@ def _zmul(g: Any, d: Any) -> Any:
     return r
 
 
+def _xp_zmul(xp: Any, g: Any, d: Any) -> Any:
+    """``_zmul`` in ``xp``: always masked, since a test of the product would sync."""
+    r = g * d
+    return where_in(xp)(g == 0, xp.zeros_like(r), r)
+
+
 zmul = primitive(_zmul, "zmul", elementwise=True, check_rules=False)
+array_api_impls[zmul] = _xp_zmul
 spellings[zmul] = Spelling(float="({0} * {1} if {0} else 0.0)", kinds=(float, float),
                            repeats=(0,))   # = _zmul's scalar branch; lower blocks them
 # (a float g times an array calls the impl: its zero is an array of zeros, not 0.0)
@@ -290,6 +301,8 @@ def _zmul_both(c: Any, g: Any) -> Any:
     t, u = type(c), type(g)
     if (t is float or t is int or t is _F64) and (u is float or u is int or u is _F64):
         return 0.0 if c == 0 or g == 0 else c * g
+    if (t is not _ND or u is not _ND) and foreign(c, g) is not None:
+        return call(zmul_both, c, g)
     r = np.multiply(c, g)
     s = np.add.reduce(r, axis=None)   # nan iff r may hold 0 * inf or 0 * nan
     if s != s:
@@ -300,7 +313,19 @@ def _zmul_both(c: Any, g: Any) -> Any:
 
 
 # One record for what d receives (a where on a comparison and a zmul made three).
+def _xp_zmul_both(xp: Any, c: Any, g: Any) -> Any:
+    """``_zmul_both`` in ``xp``: zero where ``c`` or ``g`` is, with no test of a value."""
+    r = c * g
+    for f in (c, g):
+        if foreign(f) is not None:
+            r = where_in(xp)(f == 0, xp.zeros_like(r), r)
+        elif f == 0:         # a Python number
+            r = xp.zeros_like(r)
+    return r
+
+
 zmul_both = primitive(_zmul_both, "zmul_both", elementwise=True, check_rules=False)
+array_api_impls[zmul_both] = _xp_zmul_both
 defvjp(zmul_both, lambda t, ans, c, g: zmul_both(t, g), lambda t, ans, c, g: zmul_both(t, c))
 defjvp(zmul_both, lambda t, ans, c, g: zmul_both(t, g), lambda t, ans, c, g: zmul_both(t, c))
 

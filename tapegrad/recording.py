@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .backends import array_api_impls, uncovered
 from .errors import ESCAPED_MSG, EscapedTracerError
 from .numerics import check_nan, quiet
 from .values import Traced
@@ -229,6 +230,8 @@ def _eager(prim: Primitive, args: tuple[Any, ...]) -> Any:
     Inside a transform they are off already (``quiet``), which is the
     common case: the tape players run on plain numbers too.
     """
+    if prim not in array_api_impls:     # another library's arrays: a rule or a TypeError
+        uncovered(prim, args)
     try:
         if not quiet.get():
             for a in args:

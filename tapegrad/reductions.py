@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from .arrays import stack
+from .backends import array_api_impls, call, foreign
 from .batching.rules import along_axes, batch_rules, whole
 from .kinks import where
 from .numpy_tables import functions
@@ -38,11 +39,15 @@ Axis = int | tuple[int, ...] | None
 def _sum(x: Any) -> Any:
     if type(x) is np.ndarray:
         return _whole(x.sum())
-    return float(x) if is_scalar(x) else _whole(np.sum(x))
+    if is_scalar(x):
+        return float(x)
+    return call(sum_p, x) if foreign(x) is not None else _whole(np.sum(x))
 
 
 def _mean(x: Any) -> Any:
-    return float(x) if is_scalar(x) else _whole(np.mean(x))
+    if is_scalar(x):
+        return float(x)
+    return call(mean_p, x) if foreign(x) is not None else _whole(np.mean(x))
 
 
 sum_p: Primitive = primitive(_sum, "sum", check_rules=False)
@@ -51,12 +56,14 @@ defjvp(sum_p, lambda t, ans, x: sum_p(t))
 spellings[sum_p] = Spelling(float="{0}", array=lambda values, ans: "float({0}.sum())"
                            if values[0].dtype == np.float64 else None)
 batch_rules[sum_p] = whole(np.sum)
+array_api_impls[sum_p] = lambda xp, x: xp.sum(x)     # a 0-d array: no float(), no sync
 mean_p: Primitive = primitive(_mean, "mean", check_rules=False)
 defvjp(mean_p, lambda g, ans, x: div(broadcast_like(g, x), float(np.prod(shape_of(x)))))
 defjvp(mean_p, lambda t, ans, x: mean_p(t))
 spellings[mean_p] = Spelling(float="{0}", array=lambda values, ans: "float({0}.mean())"
                             if values[0].dtype == np.float64 else None)
 batch_rules[mean_p] = whole(np.mean)
+array_api_impls[mean_p] = lambda xp, x: xp.mean(x)
 
 
 def _list_sum(xs: Sequence[Number], what: str) -> tuple[Number, int]:
@@ -111,9 +118,15 @@ def _back(g: Any, x: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
 
 def _reduction(name: str, np_fn: Any) -> Primitive:
     def impl(x: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
+        if type(x) is not np.ndarray and foreign(x) is not None:
+            return call(prim, x, axes, keepdims)
         return _scalar(np_fn(np.asarray(x), axis=axes, keepdims=keepdims))   # ints stay ints
     impl.__name__ = name
-    return primitive(impl, name, check_rules=False)
+    prim = primitive(impl, name, check_rules=False)
+    xp_name = np_fn.__name__                 # sum, max, min: the standard's names too
+    array_api_impls[prim] = lambda xp, x, axes, keep: getattr(xp, xp_name)(
+        x, axis=axes, keepdims=keep)
+    return prim
 
 
 sum_axes = _reduction("sum_axes", np.sum)

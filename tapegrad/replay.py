@@ -14,6 +14,7 @@ from typing import Any, cast
 import numpy as np
 
 from . import tree
+from .backends import number_array
 from .errors import COMPLEX_MSG, GuardError
 from .numerics import ieee
 from .staging.program import from_tape, int_outputs
@@ -111,6 +112,8 @@ def _replay_input(tape: Tape, i: int, leaf: Any) -> Any:
     recorded = tape.records[i][1]                            # rec_ans
     if type(leaf) is float and type(recorded) is float:
         return leaf
+    if number_array(primal_value(leaf), True) and shape_of(leaf) == shape_of(recorded):
+        return leaf                         # another library's array (backends.py)
     if isinstance(leaf, bool) or not isinstance(
             leaf, int | float | np.integer | np.floating | np.ndarray | Traced):
         fix = f" {COMPLEX_MSG}" if is_complex(leaf) else ""

@@ -18,6 +18,8 @@ import numpy as np
 from . import reductions as _axes
 from .along import _along, _BatchAlong, _data, _flat_or_axis, _stacked
 from .arrays import concatenate
+from .backend_rules import full_like
+from .backends import array_api_impls, call, foreign
 from .batching.rules import batch_rules
 from .numpy_dispatch import functions
 from .primitive import Primitive, defjvp, defvjp, primitive
@@ -40,6 +42,8 @@ def _ones_slab(x: Any, axis: int) -> np.ndarray:
     """Ones shaped like ``x`` but of length 1 along ``axis``, in ``x``'s float dtype."""
     shape = list(shape_of(x))
     shape[axis] = 1
+    if foreign(primal_value(x)) is not None:      # in x's library, on its device
+        return full_like(x, tuple(shape), 1.0)
     dtype = np.asarray(primal_value(x)).dtype
     return np.ones(shape, dtype=dtype if dtype.kind == "f" else float)
 
@@ -56,6 +60,9 @@ def _shifted_by(x: Any, axis: int, d: int, fill: float) -> Any:
     """``x`` moved ``d`` places along ``axis``, the first ``d`` filled with ``fill``."""
     shape = list(shape_of(x))
     shape[axis] = d
+    if foreign(primal_value(x)) is not None:
+        pad = full_like(x, tuple(shape), fill)
+        return concatenate([pad, _along(x, axis, slice(0, shape_of(x)[axis] - d))], axis)
     dtype = np.asarray(primal_value(x)).dtype
     pad = np.full(shape, fill, dtype=dtype if dtype.kind == "f" else float)
     return concatenate([pad, _along(x, axis, slice(0, shape_of(x)[axis] - d))], axis)
@@ -78,10 +85,13 @@ def _affine_scan(a: Any, b: Any, axis: int) -> Any:
 
 # -------------------------------------------------------------------- prod
 def _prod(x: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
+    if type(x) is not np.ndarray and foreign(x) is not None:
+        return call(prod_p, x, axes, keepdims)
     return _scalar(np.prod(_data(x), axis=axes, keepdims=keepdims))
 
 
 prod_p: Primitive = primitive(_prod, "prod", check_rules=False)
+array_api_impls[prod_p] = lambda xp, x, axes, keep: xp.prod(x, axis=axes, keepdims=keep)
 
 
 def _others(x: Any, axes: tuple[int, ...]) -> Any:
@@ -152,15 +162,21 @@ def prod(x: Number, axis: Axis = None, keepdims: bool = False) -> Number:
 
 # ---------------------------------------------------------- cumsum, cumprod
 def _cumsum(x: Any, axis: int) -> Any:
+    if type(x) is not np.ndarray and foreign(x) is not None:
+        return call(cumsum_p, x, axis)
     return np.cumsum(_data(x), axis=axis)
 
 
 def _cumprod(x: Any, axis: int) -> Any:
+    if type(x) is not np.ndarray and foreign(x) is not None:
+        return call(cumprod_p, x, axis)
     return np.cumprod(_data(x), axis=axis)
 
 
 cumsum_p: Primitive = primitive(_cumsum, "cumsum", check_rules=False)
 cumprod_p: Primitive = primitive(_cumprod, "cumprod", check_rules=False)
+array_api_impls[cumsum_p] = lambda xp, x, axis: xp.cumulative_sum(x, axis=axis)
+array_api_impls[cumprod_p] = lambda xp, x, axis: xp.cumulative_prod(x, axis=axis)
 defvjp(cumsum_p, lambda g, ans, x, axis: _flip(cumsum_p(_flip(g, axis), axis), axis), None)
 defjvp(cumsum_p, lambda t, ans, x, axis: cumsum_p(t, axis), None)
 batch_rules[cumsum_p] = _BatchAlong(np.cumsum)

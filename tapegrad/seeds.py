@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import tree
+from .backends import device, namespace
 from .errors import COMPLEX_MSG
 from .tracing import ArgName, as_number
 from .values import Traced, is_complex, made_float, primal_value, shape_of
@@ -21,6 +22,10 @@ from .values import Traced, is_complex, made_float, primal_value, shape_of
 
 def zeros_like(x: Any) -> Any:
     """A zero shaped like ``x``: ``0.0`` for a float, else a zero array."""
+    xp = namespace(primal_value(x))
+    if xp is not None:                 # in x's library and on its device
+        v = primal_value(x)
+        return xp.zeros(tuple(v.shape), dtype=v.dtype, device=device(v))
     shape = shape_of(x)
     return 0.0 if shape == () and not isinstance(x, np.ndarray) else np.zeros(shape)
 
@@ -33,6 +38,12 @@ def one_hots(x: Any) -> Iterator[Any]:
     """
     shape = shape_of(x)
     v = primal_value(x)
+    xp = namespace(v)
+    if xp is not None:              # another library's: each seed made on x's device
+        dtype = v.dtype if xp.isdtype(v.dtype, "real floating") else xp.float64
+        for e in one_hots(np.zeros(tuple(shape))):
+            yield xp.asarray(e, dtype=dtype, device=device(v))
+        return
     if shape == () and not isinstance(v, np.ndarray):
         yield v.dtype.type(1.0) if isinstance(v, np.floating) else 1.0
         return
@@ -47,6 +58,11 @@ def scalar_seed(out: Any, what: str) -> Any:
     """The cotangent 1 for a scalar output, or a TypeError pointing elsewhere."""
     if type(out) is float:        # the usual output of a gradient's function
         return 1.0
+    v = primal_value(out)
+    xp = namespace(v)
+    if xp is not None and xp.isdtype(v.dtype, "real floating") and \
+            int(np.prod(tuple(v.shape))) == 1:
+        return xp.ones_like(v)         # in out's library, on its device
     number = isinstance(out, float | int | np.number | np.ndarray | Traced)
     shape = shape_of(out) if number and not isinstance(out, bool) else None
     if shape == () and not isinstance(out, np.ndarray):
@@ -91,7 +107,7 @@ def own_arrays(leaves: list[Any], taken: set[int]) -> list[Any]:
 
 def check_cotangent(ct: Any, path: Any, what: str) -> None:
     """A cotangent must be a real number (or a traced one); say where it is not."""
-    if type(ct) is float or type(ct) is Traced:
+    if type(ct) is float or type(ct) is Traced or namespace(ct) is not None:
         return
     if is_complex(ct):
         raise TypeError(f"{what}: cotangent{tree.keystr(path)} is complex; {COMPLEX_MSG}")

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .backends import array_api_impls, call, foreign, like
 from .batching.rules import batch_rules
 from .numpy_tables import functions
 from .primitive import Primitive, defjvp, defvjp, primitive
@@ -72,6 +73,8 @@ def _broadcast_like(g: Any, x: Any) -> Any:
     shape = _pshape(x)
     if _pshape(g) == shape:
         return g
+    if type(x) is not np.ndarray and foreign(g, x) is not None:
+        return call(broadcast_like, g, x)
     dtype = np.asarray(g).dtype
     return np.full(shape, g, dtype=dtype if dtype.kind == "f" else float)
 
@@ -95,6 +98,8 @@ def _sum_like(c: Any, x: Any) -> Any:
     cshape = _pshape(c)
     if cshape == shape:
         return c
+    if type(c) is not np.ndarray and foreign(c) is not None:
+        return call(sum_like, c, x)
     if shape == ():
         return _whole(c.sum() if type(c) is np.ndarray else np.sum(c))
     return np.sum(c, axis=unbroadcast_axes(cshape, shape)).reshape(shape)
@@ -102,6 +107,14 @@ def _sum_like(c: Any, x: Any) -> Any:
 
 broadcast_like: Primitive = primitive(_broadcast_like, "broadcast_like", check_rules=False)
 sum_like: Primitive = primitive(_sum_like, "sum_like", check_rules=False)
+array_api_impls[broadcast_like] = lambda xp, g, x: xp.broadcast_to(like(xp, g, x), _xshape(x))
+array_api_impls[sum_like] = lambda xp, c, x: xp.reshape(
+    xp.sum(c, axis=unbroadcast_axes(_xshape(c), _xshape(x))), _xshape(x))
+
+
+def _xshape(a: Any) -> tuple[int, ...]:
+    """The shape of a plain number of any library (``np.shape`` costs microseconds)."""
+    return tuple(a.shape) if hasattr(a, "shape") else ()
 defvjp(broadcast_like, lambda c, ans, g, x: sum_like(c, g), None)
 defjvp(broadcast_like, lambda t, ans, g, x: broadcast_like(t, x), None)
 defvjp(sum_like, lambda g, ans, c, x: broadcast_like(g, c), None)
@@ -151,6 +164,8 @@ batch_rules[sum_like] = _batched_sum_like
 
 def _reshape(x: Any, shape: tuple[int, ...]) -> Any:
     """``x`` with a new shape of as many elements; shape ``()`` gives a float."""
+    if type(x) is not np.ndarray and foreign(x) is not None:
+        return call(reshape_p, x, shape)
     a = np.asarray(x)                    # float32 stays float32, integer data integer
     a = a if a.dtype.kind in "iu" else float_array(a)
     if shape == ():
@@ -160,6 +175,7 @@ def _reshape(x: Any, shape: tuple[int, ...]) -> Any:
 
 
 reshape_p: Primitive = primitive(_reshape, "reshape", check_rules=False)
+array_api_impls[reshape_p] = lambda xp, x, shape: xp.reshape(x, shape)
 defvjp(reshape_p, lambda g, ans, x, shape: reshape_p(g, shape_of(x)), None)
 defjvp(reshape_p, lambda t, ans, x, shape: reshape_p(t, shape), None)
 
@@ -217,10 +233,13 @@ _inverses: dict[tuple[int, ...], tuple[int, ...]] = {}
 def _transpose(x: Any, axes: tuple[int, ...]) -> Any:
     if type(x) is np.ndarray and x.dtype.kind == "f":
         return x.transpose(axes)
+    if foreign(x) is not None:
+        return call(transpose_p, x, axes)
     return np.transpose(_data(x), axes)
 
 
 transpose_p: Primitive = primitive(_transpose, "transpose", check_rules=False)
+array_api_impls[transpose_p] = lambda xp, x, axes: xp.permute_dims(x, axes)
 defvjp(transpose_p, lambda g, ans, x, axes: transpose_p(g, _inverse_permutation(axes)), None)
 defjvp(transpose_p, lambda t, ans, x, axes: transpose_p(t, axes), None)
 spellings[transpose_p] = Spelling(array=lambda values, ans: None if not _is_float_array(values[0])
@@ -280,10 +299,13 @@ def _bad_axis(what: str, axis: Any, nd: int) -> int:
 
 
 def _broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
+    if type(x) is not np.ndarray and foreign(x) is not None:
+        return call(broadcast_to_p, x, shape)
     return np.broadcast_to(_data(x), shape).copy()
 
 
 broadcast_to_p: Primitive = primitive(_broadcast_to, "broadcast_to", check_rules=False)
+array_api_impls[broadcast_to_p] = lambda xp, x, shape: xp.broadcast_to(x, shape)
 defvjp(broadcast_to_p, lambda g, ans, x, shape: sum_like(g, x), None)
 defjvp(broadcast_to_p, lambda t, ans, x, shape: broadcast_to_p(t, shape), None)
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from . import tree
 from .arrays import astype
+from .backends import number_array, run_checked
 from .errors import COMPLEX_MSG, ESCAPED_MSG, EscapedTracerError
 from .tape import Const, Tape, new_tape
 from .values import Traced, is_complex, made_float, primal_value
@@ -86,8 +87,8 @@ def as_number(leaf: Any, name: object, where: tuple[tree.TreeDef, int], what: st
         return float(leaf)
     if isinstance(leaf, np.floating):      # float32 stays float32; a float64 is a float
         return float(leaf) if isinstance(leaf, np.float64) else leaf
-    if isinstance(leaf, np.ndarray) and leaf.dtype.kind == "f":
-        return leaf
+    if isinstance(leaf, np.ndarray) and leaf.dtype.kind == "f" or number_array(leaf, data):
+        return leaf           # another library's float array stays in its library
     kind = (f"an array of dtype {leaf.dtype}" if isinstance(leaf, np.ndarray)
             else f"a {t.__name__}")
     path = where[0].key_paths()[where[1]]
@@ -306,7 +307,7 @@ def trace(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...] | 
     with new_tape() as tape:
         tape.reverse, tape.staging = reverse, staging
         new_args, inputs = trace_inputs(tape, fun, args, nums, what, data=staging)
-        out, aux = split_aux(fun(*new_args, **(kwargs or {})), has_aux, what)
+        out, aux = split_aux(run_checked(fun, new_args, kwargs, tape, inputs), has_aux, what)
     if before is not None:
         _check_rngs(fun, before)
     out_leaves, out_def = tree.flatten(out)

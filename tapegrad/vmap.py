@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from . import tree
-from .batching import interpret, nested
+from .batching import foreign, interpret, nested
 from .batching import rolled as _rolled  # noqa: F401  (while loops on the batch)
 from .batching.axes import BATCHED, _batch_size, _leaf_axes, _out_leaf_axes
 from .batching.rules import batch_rules, example
@@ -99,6 +99,8 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callab
         axes = leaf_axes.get(treedef)
         if axes is None:                  # once per tree structure
             axes = leaf_axes.put(treedef, _leaf_axes(fun, axes_tree, (args, kwargs)))
+        if foreign.is_foreign(leaves):    # another library's arrays: one call per example
+            return foreign.run(fun, leaves, axes, treedef, out_axes)
         if any(type(x) is Traced for x in leaves):   # under an outer transform
             return nested.call(_by_structure(staged, treedef, axes, leaves), fun,
                                lambda v, a, p: _run(fun, specs, out_axes, v, a, treedef, p),

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import tree
+from ..backends import array_kind, namespace
 from ..numerics import ieee
 from .lower import Lowered
 
@@ -49,6 +50,8 @@ def leaf_kind(x: Any) -> Any:
         return (x.dtype.str, x.shape) if x.dtype.kind != "c" else None
     if isinstance(x, np.floating | np.integer) and not isinstance(x, np.bool_):
         return t             # a NumPy scalar: a float64 traced as a float, float32 as itself
+    if namespace(x) is not None:   # another library's array: its library and device too
+        return array_kind(x)
     return None
 
 
@@ -241,6 +244,10 @@ def _leaf_check(var: str, kinds: tuple[Any, ...], count: int, ns: dict[str, Any]
     ns[f"k{count}"] = k
     if is_number_kind(k):      # the compiled code converts it
         return f"    if {var}.__class__ is not k{count}: _miss()"
+    if type(k) is tuple and len(k) == 4:      # backends.array_kind
+        ns["array_kind"] = array_kind
+        return (f"    if {var}.__class__ is not k{count}[0] or array_kind({var}) != k{count}: "
+                "_miss()")
     return (f"    if {var}.__class__ is not ndarray or "
             f"({var}.dtype.str, {var}.shape) != k{count}: _miss()")
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from ..backends import array_api_impls, copy, foreign
 from ..primitive import zmul, zmul_sum
 from ..shapes import broadcast_like, sum_like
 from .program import Arg, Const, Eqn, Program, is_guard, last_uses, use_counts
@@ -103,7 +104,7 @@ class _Writer:
     def __init__(self, prog: Program):
         self.prog = prog
         self.ns: dict[str, Any] = {"inf": math.inf, "nan": math.nan,
-                                   "_guard_failed": _guard_failed}
+                                   "_guard_failed": _guard_failed, "_copy_array": copy}
         self.kinds: dict[int, Any] = dict(zip(prog.inputs, map(type, prog.seen)))
         self.seen: dict[int, Any] = dict(zip(prog.inputs, prog.seen))   # values while tracing
         self.nonzero: set[int] = set()   # values with no zero element, whatever the inputs
@@ -225,6 +226,10 @@ class _Writer:
     def expression(self, e: Eqn, args: list[Pieces], arg_kinds: list[Any],
                    inlined: int | None) -> Pieces:
         """The expression of ``e``: known, spelled, or a call of its impl."""
+        xp = foreign(*(self.value(a) for a in e.args)) if arg_kinds[0] not in _PLAIN or \
+            len(arg_kinds) > 1 else None
+        if xp is not None:            # another library's arrays: its own functions
+            return self.standard(e, args, xp)
         if e.prim is broadcast_like or e.prim is zmul:
             expr = self.known(e, args)
             if expr is not None:
@@ -265,6 +270,19 @@ class _Writer:
             return None
         self.ns.update(spelling.names)
         return fill(template, args, self.impl_name(e.prim))
+
+    def standard(self, e: Eqn, args: list[Pieces], xp: Any) -> Pieces:
+        """``e``'s Array-API rule called with ``_xp``, bound once here (an operator stays one)."""
+        spelling = spellings.get(e.prim)
+        if spelling is not None and spelling.exact is not None:
+            return fill(spelling.exact, args)
+        rule = array_api_impls.get(e.prim)
+        if rule is None:
+            return (f"{self.impl_name(e.prim)}(",) + joined(args) + (")",)
+        self.ns["_xp"] = xp
+        name = f"xp_{self.impl_name(e.prim)}"
+        self.ns[name] = rule
+        return (f"{name}(_xp, ",) + joined(args) + (")",)
 
     def impl_name(self, prim: Any) -> str:
         """The name the generated code calls ``prim.impl`` by."""
@@ -314,6 +332,11 @@ def _returned(prog: Program, arg: Callable[[Arg, bool], tuple[Pieces, Any]],
             if isinstance(o, Const) or o in prog.inputs or id(v) in held or \
                     v.base is not None:
                 text += ".copy()"
+            held.add(id(v))
+        elif foreign(v) is not None and (isinstance(o, Const) or o in prog.inputs or
+                                         id(v) in held):
+            text = f"_copy_array({text})"       # another library's array, as NumPy's
+        if foreign(v) is not None:
             held.add(id(v))
         out.append(text)
     return out
