@@ -26,12 +26,13 @@ from typing import Any
 
 import numpy as np
 
-from ..backends import array_api_impls, copy, foreign
+from ..backends import copy, foreign
 from ..primitive import zmul, zmul_sum
 from ..shapes import broadcast_like, sum_like
 from .program import Arg, Const, Eqn, Program, is_guard, last_uses, use_counts
 from .source import Block, Body, Pieces, Stmt, Zmul, compile_body, fill, forget, joined
 from .spellings import Spelling, spellings
+from .standard import standard
 
 _EXACT = 2 ** 53     # ints up to this convert to floats exactly
 BLOCK = 3          # runs of at least this many statements on one g get a block
@@ -229,7 +230,7 @@ class _Writer:
         xp = foreign(*(self.value(a) for a in e.args)) if arg_kinds[0] not in _PLAIN or \
             len(arg_kinds) > 1 else None
         if xp is not None:            # another library's arrays: its own functions
-            return self.standard(e, args, xp)
+            return standard(self, e, args, xp)
         if e.prim is broadcast_like or e.prim is zmul:
             expr = self.known(e, args)
             if expr is not None:
@@ -270,19 +271,6 @@ class _Writer:
             return None
         self.ns.update(spelling.names)
         return fill(template, args, self.impl_name(e.prim))
-
-    def standard(self, e: Eqn, args: list[Pieces], xp: Any) -> Pieces:
-        """``e``'s Array-API rule called with ``_xp``, bound once here (an operator stays one)."""
-        spelling = spellings.get(e.prim)
-        if spelling is not None and spelling.exact is not None:
-            return fill(spelling.exact, args)
-        rule = array_api_impls.get(e.prim)
-        if rule is None:
-            return (f"{self.impl_name(e.prim)}(",) + joined(args) + (")",)
-        self.ns["_xp"] = xp
-        name = f"xp_{self.impl_name(e.prim)}"
-        self.ns[name] = rule
-        return (f"{name}(_xp, ",) + joined(args) + (")",)
 
     def impl_name(self, prim: Any) -> str:
         """The name the generated code calls ``prim.impl`` by."""
