@@ -275,6 +275,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("players", {"playback", "reverse", "forward", "staging", "staging.program",
                  "staging.passes", "staging.lower", "staging.source", "staging.cache",
                  "staging.rolling", "staging.rolled",
+                 "staging.branches", "staging.rolled_if", "staging.verify", "staging.arms",
                  "replay"}),
     ("transforms", {"tracing", "seeds", "transforms", "jacobians", "check",
                     "batching.interpret", "batching.axes", "batching.nested", "vmap",

@@ -15,21 +15,19 @@ values tracing computed, bit for bit, on the tracing inputs.
 from __future__ import annotations
 
 import itertools
-import math
-import struct
 import weakref
 from typing import Any, NamedTuple
 
-import numpy as np
-
-from ..numerics import ieee
 from . import source as _source
+from .branches import Branchy, find_branchy
 from .lower import _EXACT, _PLAIN, Lowered, _returned, _Writer
 from .program import Arg, Const, Eqn, Program, is_guard
-from .rolling import MIN_SAVED, Loop, Role, find_loops
+from .rolled_if import NotRolled, after_branchy, branchy_body
+from .rolling import MIN_SAVED, Loop, Role, find_loops, shapes
 from .rolling import arg_key as _key
 from .source import compile_parts, forget, render
 from .spellings import spellings
+from .verify import checks
 
 
 class _Regs(dict):           # type: ignore[type-arg]
@@ -58,9 +56,13 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
     loop then runs any trip count only where a loop runs as many times
     after it (the backward pass, recorded).
     """
-    if len(prog.eqns) < 2 * MIN_SAVED:      # too short to hold a loop worth rolling
+    s = shapes(prog)
+    # any length: an if in a loop saves retracing; not where a backward pass
+    # recorded after it depends on the outcomes (it has no guards)
+    branchy = [] if inner else find_branchy(prog, s)
+    if not branchy and len(prog.eqns) < 2 * MIN_SAVED:      # too short to hold a loop worth rolling
         return None
-    loops = find_loops(prog)
+    loops = find_loops(prog, s, branchy)
     if not loops:
         return None
     whiles = [loop.exit >= 0 for loop in loops]
@@ -69,14 +71,14 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
             writer = _RollWriter(prog, loops, whiles)
             lowered = writer.lowered(name, numbers, ints or {})
             writer.check_ties(inner)
-        except _TooLong:
+        except (_TooLong, NotRolled):
             return None
         except _NotOpen as e:          # that while loop runs its traced trip count only
             if not whiles[e.args[0]]:
                 return None
             whiles[e.args[0]] = False
             continue
-        if _checks(lowered, prog, ints or {}):
+        if checks(lowered, prog, ints or {}):
             return lowered
         if not any(whiles):
             return None
@@ -97,13 +99,16 @@ class _NotOpen(Exception):
 class _RollWriter(_Writer):
     """Lowering with loops: names per value, loops written once."""
 
-    def __init__(self, prog: Program, loops: list[Loop], whiles: list[bool]):
+    def __init__(self, prog: Program, loops: list[Any], whiles: list[bool]):
         super().__init__(prog)
         self.regs = _Regs()
         self.loops = loops
         self.whiles = whiles        # written as ``while``: any trip count
-        self.owner: dict[int, tuple[int, int, int]] = {}      # value -> (loop, k, offset)
+        self.owner: dict[int, tuple[int, int, Any]] = {}      # value -> (loop, k, offset)
         for m, loop in enumerate(loops):
+            if isinstance(loop, Branchy):
+                self.owner.update((prog.eqns[j].out, (m, k, o)) for k, o, j in loop.members())
+                continue
             last = loop.trips + 1 if whiles[m] else loop.trips   # and the closing test
             for k in range(last):
                 for o in range(loop.period if k < loop.trips else loop.exit + 1):
@@ -133,6 +138,10 @@ class _RollWriter(_Writer):
         if where is None:
             return f"v{a}"
         m, k, o = where
+        if isinstance(self.loops[m], Branchy):
+            text, stored = after_branchy(self.loops[m], m, k, o)
+            self.stores[m].update(() if stored is None else (stored,))
+            return text
         trips = self.loops[m].trips
         if k == trips or (k == trips - 1 and not self.whiles[m]):
             return f"x{m}_{o}"
@@ -267,6 +276,9 @@ class _RollWriter(_Writer):
     def loop(self, m: int, loop: Loop) -> _Text:
         """Loop ``m``: its iteration's lines, what goes before them, the carries."""
         text = _Text(m, [], [], [])
+        if isinstance(loop, Branchy):
+            branchy_body(self, m, loop, text)
+            return text
         carries: dict[Any, str] = {}
         for o in range(loop.period):
             e = self.prog.eqns[loop.start + o]
@@ -320,6 +332,8 @@ class _RollWriter(_Writer):
         if any(w is None for w in where):
             return None
         m2, k0, o2 = where[0]                                   # type: ignore[misc]
+        if not isinstance(o2, int):                 # an arm's value: not in every iteration
+            return None
         step = where[1][1] - k0                                 # type: ignore[index]
         if step not in (1, -1) or any(
                 w != (m2, k0 + step * k, o2) for k, w in enumerate(where)):
@@ -364,37 +378,3 @@ def _number(v: Any, floats: bool) -> Any:
     if floats and type(v) is int and -_EXACT <= v <= _EXACT:
         return float(v)
     return v
-
-
-def _checks(lowered: Lowered, prog: Program, ints: dict[int, int | None]) -> bool:
-    """Whether the rolled code returns, on the tracing inputs, what tracing computed."""
-    values = dict(zip(prog.inputs, prog.seen))
-    values.update((e.out, e.ans) for e in prog.eqns)
-    try:
-        with ieee():
-            got = lowered.fn(list(prog.seen))
-    except Exception:                     # noqa: BLE001  (any failure: do not use it)
-        return False
-    for j, o in enumerate(prog.outputs):
-        want = o.value if isinstance(o, Const) else values[o]
-        if j in ints:
-            if ints[j] is not None:
-                continue
-            want = int(want)
-        if not _same(got[j], want):
-            return False
-    return True
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Equal bit for bit (a float's sign and nan payload, an array's dtype and shape)."""
-    if type(a) is not type(b):
-        return False
-    if type(a) is float:
-        return struct.pack("<d", a) == struct.pack("<d", b) or (math.isnan(a) and math.isnan(b))
-    if isinstance(a, np.ndarray):
-        return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
-    try:
-        return bool(a == b)
-    except Exception:                     # noqa: BLE001
-        return False

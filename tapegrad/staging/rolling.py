@@ -121,13 +121,18 @@ def repeats(s: np.ndarray, period: int) -> list[tuple[int, int]]:
     return out
 
 
-def find_loops(prog: Program) -> list[Loop]:
-    """The loops of ``prog``, in order, none overlapping; [] where none saves enough."""
-    s = shapes(prog)
+def find_loops(prog: Program, s: np.ndarray | None = None, taken: Any = ()) -> list[Any]:
+    """The loops of ``prog``, in order, none overlapping; [] where none saves enough.
+
+    ``s``: the equations' ``shapes``; ``taken``: loops found already (kept,
+    nothing else found inside them).
+    """
+    s = shapes(prog) if s is None else s
     where = {e.out: k for k, e in enumerate(prog.eqns)}
     guards = np.cumsum([0] + [is_guard(e) for e in prog.eqns])
-    loops: list[Loop] = []
-    todo = [(0, len(s))]
+    loops: list[Any] = list(taken)
+    bounds = [0] + [x for t in taken for x in (t.start, t.stop)] + [len(s)]
+    todo = list(zip(bounds[::2], bounds[1::2]))
     while todo:
         lo, hi = todo.pop()
         loop = _best(prog, s, where, guards, lo, hi)
@@ -135,7 +140,7 @@ def find_loops(prog: Program) -> list[Loop]:
             loop = loop._replace(exit=closing_guard(prog, s, loop))
             loops.append(loop)
             todo += [(lo, loop.start), (loop.stop, hi)]
-    return sorted(loops)
+    return sorted(loops, key=lambda loop: loop.start)
 
 
 def _best(prog: Program, s: np.ndarray, where: dict[int, int], guards: np.ndarray,

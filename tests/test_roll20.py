@@ -1,0 +1,231 @@
+"""Python loops under jit whose iterations branch, and loops in loops (issue 20, item 3).
+
+A guard whose outcome differs between iterations becomes an ``if`` in the
+rolled loop's body: one specialization runs any pattern of outcomes (read
+``trace_count``), bit for bit as eager, at patterns never seen while tracing.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tapegrad as tg
+
+
+def bits(x):
+    """A value's bits: floats by their IEEE encoding, arrays by dtype, shape and bytes."""
+    if isinstance(x, float):
+        return ("f", struct.pack("<d", x))
+    if isinstance(x, np.ndarray):
+        return ("a", x.dtype.str, x.shape, x.tobytes())
+    if isinstance(x, np.floating):
+        return ("s", x.dtype.str, x.tobytes())
+    if isinstance(x, list | tuple):
+        return tuple(bits(v) for v in x)
+    return ("o", type(x), x)
+
+
+def floats(rng, n, scale=1.0):
+    return [float(v) for v in rng.normal(scale=scale, size=n)]
+
+
+def loop_body(source):
+    """The lines of the generated source from the first ``for`` on."""
+    return source[source.index("for i"):]
+
+
+ARMS = {
+    "sin": lambda s, x: tg.sin(s) * 0.9 + x * 0.1,
+    "cos": lambda s, x: tg.cos(s) * 0.8 - x * 0.05,
+    "mul": lambda s, x: s * x,
+    "sub": lambda s, x: s - x,
+    "tanh": lambda s, x: tg.tanh(s + x),
+    "keep": lambda s, x: s,
+}
+
+
+def branching(then, other, after):
+    def f(s, xs):
+        for x in xs:
+            if x > 0.0:
+                s = ARMS[then](s, x)
+            else:
+                s = ARMS[other](s, x)
+            s = ARMS[after](s, x)
+        return s
+    return f
+
+
+# ------------------------------------------------------------ an if in a loop
+@settings(max_examples=30, deadline=None)
+@given(then=st.sampled_from(sorted(ARMS)), other=st.sampled_from(sorted(ARMS)),
+       after=st.sampled_from(["sin", "mul", "tanh"]), n=st.integers(6, 30),
+       seed=st.integers(0, 10_000))
+def test_a_branch_in_a_for_loop_is_an_if_and_runs_any_pattern_in_one_trace(
+        then, other, after, n, seed):
+    rng = np.random.default_rng(seed)
+    f = branching(then, other, after)
+    jf = tg.jit(f)
+    xs = floats(rng, n)
+    xs[:4] = [abs(xs[0]) + 0.1, -abs(xs[1]) - 0.1, abs(xs[2]), -abs(xs[3])]   # both ways, twice
+    assert bits(jf(0.5, xs)) == bits(f(0.5, xs))
+    for _ in range(6):                                    # patterns never traced
+        ys, s = floats(rng, n), float(rng.normal())
+        assert bits(jf(s, ys)) == bits(f(s, ys))
+    for ys in ([1.0] * n, [-1.0] * n):                    # all one way
+        assert bits(jf(0.25, ys)) == bits(f(0.25, ys))
+    assert jf.trace_count == 1
+    if then != other:
+        body = loop_body(jf.lower(0.5, xs).source)
+        assert "if " in body and "else:" in body
+
+
+def test_the_printed_program_holds_the_if_inside_the_for():
+    f = branching("sin", "sub", "mul")
+    source = tg.jit(f).lower(1.0, [0.5, -1.0, 2.0, -0.3, 0.2, 0.1]).source
+    lines = source.splitlines()
+    head = next(k for k, s in enumerate(lines) if s.strip().startswith("for i"))
+    indent = len(lines[head]) - len(lines[head].lstrip())
+    inner = [s for s in lines[head + 1:] if len(s) - len(s.lstrip()) > indent]
+    assert any(s.strip().startswith("if ") for s in inner)
+    assert any(s.strip() == "else:" for s in inner)
+    assert "_guard_failed" not in source
+
+
+def test_an_if_without_else_carries_the_value_through_iterations_that_skip_it():
+    def f(s, xs):
+        for x in xs:
+            if x > 0.0:
+                s = s * 0.5 + x
+        return s
+    rng = np.random.default_rng(1)
+    jf = tg.jit(f)
+    xs = floats(rng, 12)
+    xs[:3] = [1.0, -1.0, -2.0]          # two skipped in a row while tracing
+    assert bits(jf(0.3, xs)) == bits(f(0.3, xs))
+    for _ in range(10):
+        ys = floats(rng, 12)
+        assert bits(jf(0.3, ys)) == bits(f(0.3, ys))
+    assert bits(jf(0.3, [-1.0] * 12)) == bits(f(0.3, [-1.0] * 12))   # never taken: s itself
+    assert jf.trace_count == 1
+
+
+def test_continue_in_a_loop_skips_the_rest_of_its_body():
+    def f(s, xs):
+        for x in xs:
+            if x < 0.0:
+                continue
+            s = tg.sin(s + x)
+        return s
+    rng = np.random.default_rng(2)
+    jf = tg.jit(f)
+    assert bits(jf(0.1, [0.5, -1.0, 0.2, -0.3, 0.4, 0.6])) == \
+        bits(f(0.1, [0.5, -1.0, 0.2, -0.3, 0.4, 0.6]))
+    for _ in range(10):
+        ys = floats(rng, 6)
+        assert bits(jf(0.1, ys)) == bits(f(0.1, ys))
+    assert jf.trace_count == 1
+
+
+def test_a_hinge_written_with_max_in_a_loop_over_examples():
+    def loss(w, xs, ys):
+        total = w * 0.0
+        for x, y in zip(xs, ys):
+            total = total + max(0.0, 1.0 - y * (w * x))
+        return total
+    rng = np.random.default_rng(3)
+    xs, ys = floats(rng, 20), [float(v) for v in rng.choice([-1.0, 1.0], size=20)]
+    jl = tg.jit(loss)
+    for w in [2.0, 0.3, -0.7, 0.0, 5.0, -3.0]:     # traced where both ways show
+        assert bits(jl(w, xs, ys)) == bits(loss(w, xs, ys))
+    assert jl.trace_count == 1
+
+
+def test_a_nested_branch_going_a_way_never_traced_retraces():
+    def f(s, xs):
+        for x in xs:
+            if x > 0.0:
+                s = s * x
+                if s > 100.0:          # never true while tracing
+                    s = s * 0.01
+            else:
+                s = s - x
+        return s
+    jf = tg.jit(f)
+    xs = [0.5, -0.5, 0.7, -0.2, 0.9, 0.1]
+    assert bits(jf(1.0, xs)) == bits(f(1.0, xs))
+    assert jf.trace_count == 1
+    big = [50.0, -0.5, 7.0, -0.2, 9.0, 0.1]
+    assert bits(jf(3.0, big)) == bits(f(3.0, big))     # the guard failed: traced again
+    assert jf.trace_count == 2
+
+
+@pytest.mark.parametrize("arm", ["counter", "constant", "append"])
+def test_an_arm_changing_python_state_keeps_its_guard(arm):
+    def f(s, xs):
+        n, sign, kept = 0, 1.0, []
+        for x in xs:
+            if x > 0.0:
+                s = s + x
+                if arm == "counter":
+                    n += 1
+                elif arm == "constant":
+                    sign = -1.0
+                else:
+                    kept.append(1.0)
+            else:
+                s = s * 0.5
+        return s * (n + sign + len(kept))
+    rng = np.random.default_rng(4)
+    jf = tg.jit(f)
+    for _ in range(6):
+        ys = floats(rng, 8)
+        assert bits(jf(0.5, ys)) == bits(f(0.5, ys))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_branch_on_an_arrays_elements_in_a_loop(dtype):
+    def f(xs, s):
+        for i in range(xs.shape[0]):
+            if xs[i] > 0:
+                s = s * 0.5 + xs[i]
+            else:
+                s = tg.tanh(s - xs[i])
+        return s
+    rng = np.random.default_rng(5)
+    jf = tg.jit(f)
+    for _ in range(6):
+        xs = rng.normal(size=10).astype(dtype)
+        s = dtype(rng.normal())
+        got, want = np.asarray(jf(xs, s)), np.asarray(f(xs, s))   # (a float64: float or not)
+        assert bits(got) == bits(want)
+    assert jf.trace_count == 1
+
+
+# -------------------------------------------------- gradients of such loops
+def central(f, x, h=1e-6):
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+@settings(max_examples=15, deadline=None)
+@given(then=st.sampled_from(["sin", "cos", "mul", "tanh"]),
+       other=st.sampled_from(["sin", "sub", "tanh", "keep"]), seed=st.integers(0, 10_000))
+def test_jit_of_grad_of_a_branching_loop_equals_eager_and_central_differences(
+        then, other, seed):
+    rng = np.random.default_rng(seed)
+    f = branching(then, other, "tanh")
+    g, jg = tg.grad(f), tg.jit(tg.grad(f))
+    xs = floats(rng, 10)
+    for _ in range(4):
+        ys, s = floats(rng, 10), float(rng.normal())
+        got = jg(s, ys)
+        assert bits(got) == bits(g(s, ys))
+        want = central(lambda v: f(v, ys), s)
+        assert math.isclose(got, want, rel_tol=1e-5, abs_tol=1e-7)
+    assert bits(jg(0.2, xs)) == bits(g(0.2, xs))
