@@ -18,12 +18,13 @@ import itertools
 import weakref
 from typing import Any, NamedTuple
 
+from ..logic import guard
 from . import source as _source
 from .branches import Branchy, find_branchy
 from .lower import _EXACT, _PLAIN, Lowered, _returned, _Writer
 from .program import Arg, Const, Eqn, Program, is_guard
-from .rolled_if import NotRolled, after_branchy, branchy_body
-from .rolling import MIN_SAVED, Loop, Role, find_loops, shapes
+from .rolled_if import NotRolled, Owners, after_branchy, branchy_body
+from .rolling import MIN_SAVED, Loop, Role, Where, find_loops, shapes
 from .rolling import arg_key as _key
 from .source import compile_parts, forget, render
 from .spellings import spellings
@@ -56,19 +57,20 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
     loop then runs any trip count only where a loop runs as many times
     after it (the backward pass, recorded).
     """
-    s = shapes(prog)
+    where = Where(prog)
+    s = shapes(prog, where)
     # any length: an if in a loop saves retracing; not where a backward pass
     # recorded after it depends on the outcomes (it has no guards)
     branchy = [] if inner else find_branchy(prog, s)
     if not branchy and len(prog.eqns) < 2 * MIN_SAVED:      # too short to hold a loop worth rolling
         return None
-    loops = find_loops(prog, s, branchy)
+    loops = find_loops(prog, s, branchy, where)
     if not loops:
         return None
     whiles = [loop.exit >= 0 for loop in loops]
     while True:
         try:
-            writer = _RollWriter(prog, loops, whiles)
+            writer = _RollWriter(prog, loops, whiles, where)
             lowered = writer.lowered(name, numbers, ints or {})
             writer.check_ties(inner)
         except (_TooLong, NotRolled):
@@ -99,20 +101,12 @@ class _NotOpen(Exception):
 class _RollWriter(_Writer):
     """Lowering with loops: names per value, loops written once."""
 
-    def __init__(self, prog: Program, loops: list[Any], whiles: list[bool]):
+    def __init__(self, prog: Program, loops: list[Any], whiles: list[bool], where: Where):
         super().__init__(prog)
         self.regs = _Regs()
         self.loops = loops
         self.whiles = whiles        # written as ``while``: any trip count
-        self.owner: dict[int, tuple[int, int, Any]] = {}      # value -> (loop, k, offset)
-        for m, loop in enumerate(loops):
-            if isinstance(loop, Branchy):
-                self.owner.update((prog.eqns[j].out, (m, k, o)) for k, o, j in loop.members())
-                continue
-            last = loop.trips + 1 if whiles[m] else loop.trips   # and the closing test
-            for k in range(last):
-                for o in range(loop.period if k < loop.trips else loop.exit + 1):
-                    self.owner[prog.eqns[loop.start + k * loop.period + o].out] = (m, k, o)
+        self.owner = Owners(where.index, loops, whiles)      # value -> (loop, k, offset)
         self.stores: list[set[int]] = [set() for _ in loops]
         self.histories: list[dict[int, str]] = [{} for _ in loops]   # offset -> its carry
         self.carried: list[dict[Any, str]] = [{} for _ in loops]
@@ -122,10 +116,9 @@ class _RollWriter(_Writer):
         self.tables: set[int] = set()     # loops reading lists of per-iteration values
         self.inside: int | None = None
         self.pos = 0
-        for e in prog.eqns:
-            if not is_guard(e):
-                self.seen[e.out] = e.ans
-                self.kinds[e.out] = type(e.ans)
+        answers = {e.out: e.ans for e in prog.eqns if e.prim is not guard or not is_guard(e)}
+        self.seen.update(answers)
+        self.kinds.update(zip(answers, map(type, answers.values())))
         self.fakes = itertools.count(-1, -1)
         self.names = itertools.count()
         self.out: list[str | _Text] = []
@@ -310,7 +303,9 @@ class _RollWriter(_Writer):
                 text.before.append(f"{var} = {self.ref(role.args[0], floats)}")
             return var, self.fake(self.value(first))
         args = role.args
-        if all(_key(x) == _key(args[0]) for x in args):        # loop-invariant
+        first = args[0]
+        if args.count(first) == len(args) if first.__class__ is int else \
+                all(_key(x) == _key(first) for x in args):        # loop-invariant
             return self.ref(args[0], floats), args[0]
         stand_in = self.fake(self.value(first))
         stored = self.affine(args)

@@ -12,11 +12,40 @@ rolled (``NotRolled``).
 
 from __future__ import annotations
 
+import bisect
 from typing import Any
 
 from .branches import Branchy, Slot, final_name
 from .program import Eqn
 from .rolling import Role
+
+
+class Owners:
+    """Which loop, iteration and offset computed each value: ``get(v)``, else None."""
+
+    def __init__(self, index: dict[int, int], loops: list[Any], whiles: list[bool]):
+        self.index, self.loops, self.whiles = index, loops, whiles
+        self.starts = [loop.start for loop in loops]
+        self.branchy: dict[int, tuple[int, int, Any]] = {}
+        for m, loop in enumerate(loops):
+            if isinstance(loop, Branchy):
+                self.branchy.update((j, (m, k, o)) for k, o, j in loop.members())
+
+    def get(self, v: int) -> tuple[int, int, Any] | None:
+        """``(loop, iteration, offset)`` of value ``v``, or None outside every loop."""
+        j = self.index.get(v)
+        if j is None:
+            return None
+        m = bisect.bisect_right(self.starts, j) - 1
+        if m < 0:
+            return None
+        loop = self.loops[m]
+        if isinstance(loop, Branchy):
+            return self.branchy.get(j)
+        k, o = divmod(j - loop.start, loop.period)
+        if k < loop.trips or (self.whiles[m] and k == loop.trips and o <= loop.exit):
+            return (m, k, o)
+        return None
 
 
 class NotRolled(Exception):
