@@ -229,3 +229,101 @@ def test_jit_of_grad_of_a_branching_loop_equals_eager_and_central_differences(
         want = central(lambda v: f(v, ys), s)
         assert math.isclose(got, want, rel_tol=1e-5, abs_tol=1e-7)
     assert bits(jg(0.2, xs)) == bits(g(0.2, xs))
+
+
+# --------------------------------------------------------------- loops in loops
+def matvec(A, x):
+    out = []
+    for row in A:
+        acc = row[0] * x[0]
+        for a, v in zip(row[1:], x[1:]):
+            acc = acc + a * v
+        out.append(tg.tanh(acc))
+    return sum(out[1:], out[0])
+
+
+def nested_source_levels(source):
+    """The indentation of each ``for`` line of a generated source."""
+    return [len(s) - len(s.lstrip()) for s in source.splitlines() if s.strip().startswith("for ")]
+
+
+@pytest.mark.parametrize("shape", [(6, 8), (12, 5), (3, 20)])
+def test_a_matrix_vector_product_written_with_two_for_loops_rolls_both(shape):
+    rng = np.random.default_rng(sum(shape))
+
+    def data():
+        return ([floats(rng, shape[1]) for _ in range(shape[0])], floats(rng, shape[1]))
+    jf = tg.jit(matvec)
+    A, x = data()
+    levels = nested_source_levels(jf.lower(A, x).source)
+    assert len(levels) == 2 and levels[1] > levels[0]        # a for inside the for
+    for _ in range(4):
+        A, x = data()
+        assert bits(jf(A, x)) == bits(matvec(A, x))
+    assert jf.trace_count == 1
+
+
+def test_jit_of_grad_of_a_nested_loop_equals_eager_and_central_differences():
+    rng = np.random.default_rng(7)
+    A, x = [floats(rng, 8) for _ in range(6)], floats(rng, 8)
+    g = tg.grad(matvec, argnums=(0, 1))
+    jg = tg.jit(g)
+    source = jg.lower(A, x).source
+    assert len(set(nested_source_levels(source))) == 2        # nested loops in the program
+    for _ in range(3):
+        A, x = [floats(rng, 8) for _ in range(6)], floats(rng, 8)
+        assert bits(jg(A, x)) == bits(g(A, x))
+    got = jg(A, x)[1]
+    for j in range(8):
+        def along(v, j=j):
+            return matvec(A, x[:j] + [v] + x[j + 1:])
+        assert math.isclose(got[j], central(along, x[j]), rel_tol=1e-5, abs_tol=1e-8)
+    assert jg.trace_count == 1
+
+
+INNER = {
+    "tanh": lambda h, v: tg.tanh(h * v + 0.1),
+    "sin": lambda h, v: tg.sin(h) * v,
+    "mix": lambda h, v: h * 0.5 + v * v,
+}
+
+
+@settings(max_examples=20, deadline=None)
+@given(op=st.sampled_from(sorted(INNER)), rows=st.integers(3, 10), cols=st.integers(4, 12),
+       carried=st.booleans(), seed=st.integers(0, 10_000))
+def test_nested_for_loops_over_lists_of_floats_equal_eager(op, rows, cols, carried, seed):
+    rng = np.random.default_rng(seed)
+
+    def f(x, w):
+        total, h = x * 0.0, x
+        for row in w:
+            if not carried:
+                h = x
+            for v in row:
+                h = INNER[op](h, v)
+            total = total + h * h
+        return total
+    jf, g, jg = tg.jit(f), tg.grad(f), tg.jit(tg.grad(f))
+    for _ in range(3):
+        w = [floats(rng, cols, 0.5) for _ in range(rows)]
+        x = float(rng.normal())
+        assert bits(jf(x, w)) == bits(f(x, w))
+        assert bits(jg(x, w)) == bits(g(x, w))
+    assert jf.trace_count == 1 and jg.trace_count == 1
+
+
+def test_a_break_out_of_a_for_loop_equals_eager_at_every_trip_count():
+    def f(s, xs):
+        for x in xs:
+            if x > 2.0:
+                break
+            s = tg.sin(s) + x
+        return s
+    rng = np.random.default_rng(8)
+    jf, g, jg = tg.jit(f), tg.grad(f), tg.jit(tg.grad(f))
+    for stop in [None, 7, 3, 0, 11, 5]:
+        xs = [float(v) for v in rng.uniform(-1.0, 1.0, size=12)]
+        if stop is not None:
+            xs[stop] = 3.0
+        assert bits(jf(0.5, xs)) == bits(f(0.5, xs))
+        assert bits(jg(0.5, xs)) == bits(g(0.5, xs))

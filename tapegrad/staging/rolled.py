@@ -22,6 +22,7 @@ from ..logic import guard
 from . import source as _source
 from .branches import Branchy, find_branchy
 from .lower import _EXACT, _PLAIN, Lowered, _returned, _Writer
+from .nested import NoNest, find_inner, inner_lines
 from .program import Arg, Const, Eqn, Program, is_guard
 from .rolled_if import NotRolled, Owners, after_branchy, branchy_body
 from .rolling import MIN_SAVED, Loop, Role, Where, find_loops, shapes
@@ -68,13 +69,17 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
     if not loops:
         return None
     whiles = [loop.exit >= 0 for loop in loops]
+    nest: list[Any] = [s] * len(loops)     # shapes, to find inner loops (None: unrolled)
     while True:
         try:
-            writer = _RollWriter(prog, loops, whiles, where)
+            writer = _RollWriter(prog, loops, whiles, where, nest)
             lowered = writer.lowered(name, numbers, ints or {})
             writer.check_ties(inner)
         except (_TooLong, NotRolled):
             return None
+        except NoNest as e:           # that loop's inner loop is read where no name holds it
+            nest[e.args[0]] = None
+            continue
         except _NotOpen as e:          # that while loop runs its traced trip count only
             if not whiles[e.args[0]]:
                 return None
@@ -82,9 +87,9 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
             continue
         if checks(lowered, prog, ints or {}):
             return lowered
-        if not any(whiles):
+        if not any(whiles) and all(x is None for x in nest):
             return None
-        whiles = [False] * len(loops)
+        whiles, nest = [False] * len(loops), [None] * len(loops)
 
 
 EDGE = 3     # after a while loop, values of its first or last EDGE iterations may be read
@@ -101,12 +106,16 @@ class _NotOpen(Exception):
 class _RollWriter(_Writer):
     """Lowering with loops: names per value, loops written once."""
 
-    def __init__(self, prog: Program, loops: list[Any], whiles: list[bool], where: Where):
+    def __init__(self, prog: Program, loops: list[Any], whiles: list[bool], where: Where,
+                 nest: list[Any]):
         super().__init__(prog)
         self.regs = _Regs()
         self.loops = loops
         self.whiles = whiles        # written as ``while``: any trip count
         self.owner = Owners(where.index, loops, whiles)      # value -> (loop, k, offset)
+        self.inners = {m: inner for m, loop in enumerate(loops) if nest[m] is not None and
+                       isinstance(loop, Loop) and not whiles[m] and
+                       (inner := find_inner(nest[m], loop)) is not None}
         self.stores: list[set[int]] = [set() for _ in loops]
         self.histories: list[dict[int, str]] = [{} for _ in loops]   # offset -> its carry
         self.carried: list[dict[Any, str]] = [{} for _ in loops]
@@ -137,11 +146,19 @@ class _RollWriter(_Writer):
             return text
         trips = self.loops[m].trips
         if k == trips or (k == trips - 1 and not self.whiles[m]):
-            return f"x{m}_{o}"
+            return self.xname(m, o)
         if self.whiles[m]:
             return self.after_while(m, k, o)
         self.stores[m].add(o)
         return f"s{m}_{o}[{k}]"
+
+    def xname(self, m: int, o: int) -> str:
+        """The name of offset ``o``'s value of loop ``m`` (an inner loop's: its last)."""
+        inner = self.inners.get(m)
+        at = o if inner is None else inner.alias(o)
+        if at is None:
+            raise NoNest(m)
+        return f"x{m}_{at}"
 
     def after_while(self, m: int, k: int, o: int) -> str:
         """Iteration ``k``'s value at offset ``o`` of while loop ``m``, read after it.
@@ -221,8 +238,8 @@ class _RollWriter(_Writer):
         tied = [w for w, M in self.tie.items() if M == m]
         if tied and m in self.tables:
             raise _NotOpen(tied[0])
-        body = t.body + [f"s{m}_{o}.append(x{m}_{o})" for o in stores]
-        body += [f"h{m}_{o}.append(x{m}_{o})" for o, _ in histories] + t.after_body
+        body = t.body + [f"s{m}_{o}.append({self.xname(m, o)})" for o in stores]
+        body += [f"h{m}_{o}.append({self.xname(m, o)})" for o, _ in histories] + t.after_body
         if self.whiles[m]:
             lines += [f"n{m} = 0", "while True:"]
             body.append(f"n{m} += 1")
@@ -273,7 +290,13 @@ class _RollWriter(_Writer):
             branchy_body(self, m, loop, text)
             return text
         carries: dict[Any, str] = {}
-        for o in range(loop.period):
+        inner, o = self.inners.get(m), -1
+        while o + 1 < loop.period:
+            o += 1
+            if inner is not None and o == inner.at:       # a loop inside: rolled too
+                text.body.extend(inner_lines(self, m, loop, inner, text, carries))
+                o += inner.period * inner.trips - 1
+                continue
             e = self.prog.eqns[loop.start + o]
             arg_kinds, floats = self.kinds_of(e)
             args, fakes = [], []
@@ -286,7 +309,7 @@ class _RollWriter(_Writer):
                 text.body.append(f"if {_fails(e, args[0][0], arg_kinds[0])}: break")
             else:
                 text.body.append(self.statement(e, args, arg_kinds, f"x{m}_{o}"))
-        text.after_body.extend(f"{var} = x{m}_{at}" for (at, _), var in carries.items())
+        text.after_body.extend(f"{var} = {self.xname(m, at)}" for (at, _), var in carries.items())
         self.carried[m] = carries
         return text
 
@@ -294,7 +317,7 @@ class _RollWriter(_Writer):
                  carries: dict[Any, str]) -> tuple[str, Arg]:
         """An argument's text in loop ``m``'s body, and what stands for it in its equation."""
         if role.how == "local":
-            return f"x{m}_{role.at}", first
+            return self.xname(m, role.at), first
         if role.how == "carry":
             key = (role.at, _key(role.args[0]))
             var = carries.get(key)
