@@ -17,8 +17,8 @@ inner role:
 - ``grid``: data that advances with both (``A[i][j]``): a list of lists.
 
 Anything else keeps the inner loop unrolled. An inner value is named by
-its first inner iteration's offset; after the inner loop only its last
-iteration's values are read (``alias``).
+its first inner iteration's offset; after the inner loop, the last
+iteration's values are those names, the others' a list (``Inner.name``).
 """
 
 from __future__ import annotations
@@ -33,10 +33,6 @@ from .rolling import Loop, Role, arg_key, periods, repeats
 INNER_SAVED = 4     # an inner loop rolls where it saves this many equations a loop iteration
 
 
-class NoNest(Exception):
-    """A rolled loop's inner loop: a value of it is read where no name holds it."""
-
-
 class Inner(NamedTuple):
     """``trips`` inner iterations of ``period`` offsets from outer offset ``at``."""
     at: int
@@ -44,12 +40,26 @@ class Inner(NamedTuple):
     trips: int
     roles: dict[tuple[int, int], tuple[str, Any]]     # (q, a) -> (how, what)
 
-    def alias(self, o: int) -> int | None:
-        """The offset naming outer offset ``o``'s value after the inner loop (None: none)."""
+    def name(self, m: int, o: int) -> tuple[str, int | None]:
+        """Outer offset ``o``'s value read after the inner loop, and the inner offset stored.
+
+        The last inner iteration's value is its name; another's is read from
+        the list ``z{m}_{q}`` the inner loop appends offset ``q``'s values to.
+        """
         j, q = divmod(o - self.at, self.period)
         if o < self.at or j >= self.trips:
-            return o
-        return self.at + q if j == self.trips - 1 else None
+            return f"x{m}_{o}", None
+        if j == self.trips - 1:
+            return f"x{m}_{self.at + q}", None
+        return f"z{m}_{q}[{j}]", q
+
+
+def stored(body: list[str], span: tuple[int, int], m: int, inner: Inner, qs: set[int]
+           ) -> list[str]:
+    """``body`` with the inner loop at ``span`` keeping each offset of ``qs`` in a list."""
+    lo, hi = span
+    return body[:lo] + [f"z{m}_{q} = []" for q in sorted(qs)] + body[lo:hi] + \
+        [f"    z{m}_{q}.append(x{m}_{inner.at + q})" for q in sorted(qs)] + body[hi:]
 
 
 def find_inner(s: np.ndarray, loop: Loop) -> Inner | None:
@@ -105,8 +115,8 @@ def _inner_role(rs: list[Role], at: int, p: int) -> tuple[str, Any] | None:
 
 
 def inner_lines(w: Any, m: int, loop: Loop, inner: Inner, text: Any,
-                carries: dict[Any, str]) -> list[str]:
-    """The inner loop's lines in loop ``m``'s body: its carries' first values, the loop."""
+                carries: dict[Any, str]) -> tuple[list[str], list[str]]:
+    """The inner loop's lines in loop ``m``'s body: its carries' first values; the loop."""
     eqns = w.prog.eqns
     before: list[str] = []
     body: list[str] = []
@@ -123,8 +133,7 @@ def inner_lines(w: Any, m: int, loop: Loop, inner: Inner, text: Any,
             fakes.append(stand_in)
         e = Eqn(e.prim, e.out, tuple(fakes), e.ans)
         body.append(w.statement(e, args, arg_kinds, f"x{m}_{inner.at + q}"))
-    return before + [f"for j{m} in range({inner.trips}):"] + \
-        [f"    {s}" for s in body + after]
+    return before, [f"for j{m} in range({inner.trips}):"] + [f"    {s}" for s in body + after]
 
 
 def _piece(w: Any, m: int, inner: Inner, how: str, what: Any, first: Any, floats: bool,

@@ -22,7 +22,7 @@ from ..logic import guard
 from . import source as _source
 from .branches import Branchy, find_branchy
 from .lower import _EXACT, _PLAIN, Lowered, _returned, _Writer
-from .nested import NoNest, find_inner, inner_lines
+from .nested import find_inner, inner_lines, stored
 from .program import Arg, Const, Eqn, Program, is_guard
 from .rolled_if import NotRolled, Owners, after_branchy, branchy_body
 from .rolling import MIN_SAVED, Loop, Role, Where, find_loops, shapes
@@ -77,9 +77,6 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
             writer.check_ties(inner)
         except (_TooLong, NotRolled):
             return None
-        except NoNest as e:           # that loop's inner loop is read where no name holds it
-            nest[e.args[0]] = None
-            continue
         except _NotOpen as e:          # that while loop runs its traced trip count only
             if not whiles[e.args[0]]:
                 return None
@@ -116,6 +113,8 @@ class _RollWriter(_Writer):
         self.inners = {m: inner for m, loop in enumerate(loops) if nest[m] is not None and
                        isinstance(loop, Loop) and not whiles[m] and
                        (inner := find_inner(nest[m], loop)) is not None}
+        self.zs: dict[int, set[int]] = {}      # inner offsets kept in lists; inner loop's lines
+        self.spans: dict[int, tuple[int, int]] = {}
         self.stores: list[set[int]] = [set() for _ in loops]
         self.histories: list[dict[int, str]] = [{} for _ in loops]   # offset -> its carry
         self.carried: list[dict[Any, str]] = [{} for _ in loops]
@@ -155,10 +154,9 @@ class _RollWriter(_Writer):
     def xname(self, m: int, o: int) -> str:
         """The name of offset ``o``'s value of loop ``m`` (an inner loop's: its last)."""
         inner = self.inners.get(m)
-        at = o if inner is None else inner.alias(o)
-        if at is None:
-            raise NoNest(m)
-        return f"x{m}_{at}"
+        text, q = (f"x{m}_{o}", None) if inner is None else inner.name(m, o)
+        self.zs.setdefault(m, set()).update(() if q is None else (q,))
+        return text
 
     def after_while(self, m: int, k: int, o: int) -> str:
         """Iteration ``k``'s value at offset ``o`` of while loop ``m``, read after it.
@@ -240,6 +238,7 @@ class _RollWriter(_Writer):
             raise _NotOpen(tied[0])
         body = t.body + [f"s{m}_{o}.append({self.xname(m, o)})" for o in stores]
         body += [f"h{m}_{o}.append({self.xname(m, o)})" for o, _ in histories] + t.after_body
+        body = stored(body, self.spans[m], m, self.inners[m], self.zs[m]) if self.zs.get(m) else body
         if self.whiles[m]:
             lines += [f"n{m} = 0", "while True:"]
             body.append(f"n{m} += 1")
@@ -294,7 +293,10 @@ class _RollWriter(_Writer):
         while o + 1 < loop.period:
             o += 1
             if inner is not None and o == inner.at:       # a loop inside: rolled too
-                text.body.extend(inner_lines(self, m, loop, inner, text, carries))
+                head, lines = inner_lines(self, m, loop, inner, text, carries)
+                text.body.extend(head)
+                self.spans[m] = (len(text.body), len(text.body) + len(lines))
+                text.body.extend(lines)
                 o += inner.period * inner.trips - 1
                 continue
             e = self.prog.eqns[loop.start + o]
