@@ -54,9 +54,11 @@ class Inner(NamedTuple):
         return f"z{m}_{q}[{j}]", q
 
 
-def stored(body: list[str], span: tuple[int, int], m: int, inner: Inner, qs: set[int]
-           ) -> list[str]:
+def stored(body: list[str], span: tuple[int, int], m: int, inner: Inner | None,
+           qs: set[int] | None) -> list[str]:
     """``body`` with the inner loop at ``span`` keeping each offset of ``qs`` in a list."""
+    if not qs or inner is None:
+        return body
     lo, hi = span
     return body[:lo] + [f"z{m}_{q} = []" for q in sorted(qs)] + body[lo:hi] + \
         [f"    z{m}_{q}.append(x{m}_{inner.at + q})" for q in sorted(qs)] + body[hi:]

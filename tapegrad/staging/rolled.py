@@ -238,7 +238,7 @@ class _RollWriter(_Writer):
             raise _NotOpen(tied[0])
         body = t.body + [f"s{m}_{o}.append({self.xname(m, o)})" for o in stores]
         body += [f"h{m}_{o}.append({self.xname(m, o)})" for o, _ in histories] + t.after_body
-        body = stored(body, self.spans[m], m, self.inners[m], self.zs[m]) if self.zs.get(m) else body
+        body = stored(body, self.spans.get(m, (0, 0)), m, self.inners.get(m), self.zs.get(m))
         if self.whiles[m]:
             lines += [f"n{m} = 0", "while True:"]
             body.append(f"n{m} += 1")
