@@ -327,3 +327,32 @@ def test_a_break_out_of_a_for_loop_equals_eager_at_every_trip_count():
             xs[stop] = 3.0
         assert bits(jf(0.5, xs)) == bits(f(0.5, xs))
         assert bits(jg(0.5, xs)) == bits(g(0.5, xs))
+
+
+def test_a_while_inside_a_for_and_a_short_circuit_test_stay_exact():
+    # each for iteration runs the line's test a number of times the data decide
+    def halve(s, xs):
+        for x in xs:
+            s = s + 1.0 + x * 0.0
+            while s > 2.0:
+                s = s * 0.5
+        return s
+
+    def both(s, xs):
+        for x in xs:
+            if x > 0 and s > 0:
+                s = tg.sin(s) + x
+            else:
+                s = s * 0.5 - x
+        return s
+    rng = np.random.default_rng(9)
+    for f in (halve, both):
+        jf = tg.jit(f)
+        for _ in range(12):
+            xs, s = floats(rng, 6), float(rng.uniform(-3.0, 5.0))
+            try:
+                got = jf(s, xs)
+            except TypeError as e:             # more than 8 patterns: named as such
+                assert "specializations" in str(e)
+                continue
+            assert bits(got) == bits(f(s, xs))

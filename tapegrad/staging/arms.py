@@ -19,7 +19,8 @@ def quiet_arms(where: str) -> bool:
     call for its effect (``kept.append(v)``) or a store into an object in an
     arm leaves no record, yet what follows may depend on it: such an ``if``
     keeps its guard. A line that is no ``if`` statement (``max(0.0, v)``,
-    ``a if c else b``) holds expressions only.
+    ``a if c else b``) holds expressions only. A line whose test may run
+    more or fewer times per iteration (``while``, ``and``) keeps its guards.
     """
     filename, _, line = where.rpartition(":")
     if not line.isdigit():
@@ -28,12 +29,23 @@ def quiet_arms(where: str) -> bool:
         tree = ast.parse("".join(linecache.getlines(filename)))
     except (SyntaxError, ValueError):
         return False
-    node = next((n for n in ast.walk(tree) if isinstance(n, ast.If) and n.lineno == int(line)),
-                None)
+    here = [n for n in ast.walk(tree) if getattr(n, "lineno", None) == int(line)]
+    node = next((n for n in here if isinstance(n, ast.If)), None)
+    tests = here if node is None else list(ast.walk(node.test))
+    if any(isinstance(n, _VARYING) for n in tests) or \
+            sum(isinstance(n, ast.IfExp) for n in tests) > 1:
+        return False
     if node is None:
-        return bool(linecache.getlines(filename))
+        return bool(here)
     arms = ast.Module(body=node.body + node.orelse, type_ignores=[])
     return not any(_loud(n) for n in ast.walk(arms))
+
+
+# On one line, these evaluate a test a number of times that depends on the
+# data (a while loop, a comprehension, ``a > 0 and b > 0``): each iteration of
+# the loop around would not hold one guard of the line.
+_VARYING = (ast.While, ast.For, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.DictComp,
+            ast.GeneratorExp, ast.BoolOp)
 
 
 def _loud(node: ast.AST) -> bool:
