@@ -356,3 +356,16 @@ def test_a_while_inside_a_for_and_a_short_circuit_test_stay_exact():
                 assert "specializations" in str(e)
                 continue
             assert bits(got) == bits(f(s, xs))
+
+
+@pytest.mark.parametrize("make", [tg.grad, tg.value_and_grad, lambda f: tg.grad(tg.grad(f))],
+                         ids=["grad", "value_and_grad", "grad_grad"])
+def test_the_gradient_of_a_jitted_branching_loop_at_patterns_never_traced(make):
+    # the compiled program runs any pattern; a transform of it records f's own
+    f = branching("sin", "sub", "tanh")
+    d, eager = make(tg.jit(f)), make(f)
+    rng = np.random.default_rng(10)
+    for _ in range(6):
+        xs, s = floats(rng, 8), float(rng.normal())
+        assert [bits(v) for v in tg.tree.leaves(d(s, xs))] == \
+            [bits(v) for v in tg.tree.leaves(eager(s, xs))]

@@ -60,8 +60,7 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
     """
     where = Where(prog)
     s = shapes(prog, where)
-    # any length: an if in a loop saves retracing; not where a backward pass
-    # recorded after it depends on the outcomes (it has no guards)
+    # any length (an if saves retracing); not under grad (its backward has no guards)
     branchy = [] if inner else find_branchy(prog, s)
     if not branchy and len(prog.eqns) < 2 * MIN_SAVED:      # too short to hold a loop worth rolling
         return None
@@ -83,6 +82,7 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
             whiles[e.args[0]] = False
             continue
         if checks(lowered, prog, ints or {}):
+            lowered.__dict__["general"] = bool(branchy)    # runs patterns its tape has not
             return lowered
         if not any(whiles) and all(x is None for x in nest):
             return None
