@@ -157,7 +157,13 @@ class JitCall:
         spec = self.jitted._select(self.signature, self.concrete(leaves), self.statics)[0]
         if scalar and spec.out_def != self.scalar_def:
             raise _OtherStructure
-        return replay(spec.tape, tree.unflatten(self.treedef, leaves))
+        dynamic = tree.unflatten(self.treedef, leaves)
+        try:
+            return replay(spec.tape, dynamic)
+        except GuardError:       # a loop's if went another way than its tape: f itself
+            if not getattr(spec.lowered, "general", False):
+                raise
+            return self.jitted._with_statics(self.statics)(*dynamic)
 
     def replayed(self, leaves: list[Any], scalar: bool = False) -> list[Any]:
         """``f``'s output leaves at ``leaves``, as ``replay`` gives them."""

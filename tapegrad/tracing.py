@@ -372,7 +372,10 @@ def _freeze_constants(tape: Tape) -> None:
         return c[1]
 
     records = tape.records
+    nd = np.ndarray
     for i, rec in enumerate(records):
+        if len(rec) == 6 and rec[3].__class__ is not nd and rec[5].__class__ is not nd:
+            continue                          # most records: no array (no call)
         if _reads_a_constant_array(rec):
             new = list(rec)
             for k in range(2, len(rec), 2):

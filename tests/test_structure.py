@@ -276,6 +276,8 @@ LAYERS: list[tuple[str, set[str]]] = [
                  "staging.passes", "staging.lower", "staging.standard", "staging.source",
                  "staging.cache",
                  "staging.rolling", "staging.rolled",
+                 "staging.branches", "staging.rolled_if", "staging.verify", "staging.arms",
+                 "staging.nested",
                  "replay"}),
     ("transforms", {"tracing", "seeds", "transforms", "jacobians", "check",
                     "batching.interpret", "batching.axes", "batching.nested", "vmap",

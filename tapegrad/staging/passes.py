@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..logic import guard
 from ..shapes import broadcast_like, sum_like
 from .program import Arg, Const, Eqn, Program, is_guard, kind
 from .spellings import spellings
@@ -59,45 +60,46 @@ def _sweep(prog: Program, folding: bool, exact_identities: bool, sharing: bool) 
     kinds = {i: kind(v) for i, v in zip(prog.inputs, prog.seen)}
     names: dict[int, Arg] = {}
     seen: dict[Any, int] = {}
-    eqns = []
+    eqns: list[Eqn] = []
+    append = eqns.append
+    with_units = {p for p, sp in spellings.items() if sp.units} if exact_identities else set()
     with np.errstate(all="ignore"):
         for e in prog.eqns:
-            args = e.args
+            args, prim = e.args, e.prim
             if names:
-                renamed = False
                 for a in args:
                     if a.__class__ is int and a in names:
-                        renamed = True
+                        args = tuple(names.get(a, a) if a.__class__ is int else a for a in args)
+                        e = Eqn(prim, e.out, args, e.ans)
                         break
-                if renamed:
-                    args = tuple(names.get(a, a) if a.__class__ is int else a for a in args)
-                    e = Eqn(e.prim, e.out, args, e.ans)
-            if is_guard(e):
-                eqns.append(e)
+            if prim is guard and is_guard(e):
+                append(e)
                 continue
-            if folding:
-                for a in args:
-                    if a.__class__ is not Const:
-                        break
-                else:
-                    values = [c.value for c in args if isinstance(c, Const)]   # all of them
-                    assert e.prim is not None                 # a program has no input records
-                    names[e.out] = Const(e.prim.impl(*values))
-                    continue
+            n_const = 0
+            for a in args:
+                if a.__class__ is not int:
+                    n_const += 1
+            if folding and n_const == len(args):
+                values = [c.value for c in args if isinstance(c, Const)]   # all of them
+                assert prim is not None                  # a program has no input records
+                names[e.out] = Const(prim.impl(*values))
+                continue
             ans = e.ans
             out_kind = kinds[e.out] = float if ans.__class__ is float else kind(ans)
-            if exact_identities and e.prim in spellings:
+            if n_const and prim in with_units:
                 x = _identity_operand(e)
                 if x is not None and kinds.get(x) == out_kind:
                     names[e.out] = x
                     continue
             if sharing:
-                key = (e.prim, tuple(a if isinstance(a, int) else _const_key(a) for a in args))
-                if key in seen:
-                    names[e.out] = seen[key]
+                key = (prim, args if not n_const else tuple(
+                    _const_key(a) if isinstance(a, Const) else a for a in args))
+                found = seen.get(key)
+                if found is not None:
+                    names[e.out] = found
                     continue
                 seen[key] = e.out
-            eqns.append(e)
+            append(e)
     return _rewrite(prog, eqns, names)
 
 

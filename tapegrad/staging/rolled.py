@@ -15,21 +15,21 @@ values tracing computed, bit for bit, on the tracing inputs.
 from __future__ import annotations
 
 import itertools
-import math
-import struct
 import weakref
 from typing import Any, NamedTuple
 
-import numpy as np
-
-from ..numerics import ieee
+from ..logic import guard
 from . import source as _source
+from .branches import Branchy, find_branchy
 from .lower import _EXACT, _PLAIN, Lowered, _returned, _Writer
+from .nested import find_inner, inner_lines, stored
 from .program import Arg, Const, Eqn, Program, is_guard
-from .rolling import MIN_SAVED, Loop, Role, find_loops
+from .rolled_if import NotRolled, Owners, after_branchy, branchy_body
+from .rolling import MIN_SAVED, Loop, Role, Where, find_loops, shapes
 from .rolling import arg_key as _key
 from .source import compile_parts, forget, render
 from .spellings import spellings
+from .verify import checks
 
 
 class _Regs(dict):           # type: ignore[type-arg]
@@ -58,29 +58,35 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
     loop then runs any trip count only where a loop runs as many times
     after it (the backward pass, recorded).
     """
-    if len(prog.eqns) < 2 * MIN_SAVED:      # too short to hold a loop worth rolling
+    where = Where(prog)
+    s = shapes(prog, where)
+    # any length (an if saves retracing); not under grad (its backward has no guards)
+    branchy = [] if inner else find_branchy(prog, s)
+    if not branchy and len(prog.eqns) < 2 * MIN_SAVED:      # too short to hold a loop worth rolling
         return None
-    loops = find_loops(prog)
+    loops = find_loops(prog, s, branchy, where)
     if not loops:
         return None
     whiles = [loop.exit >= 0 for loop in loops]
+    nest: list[Any] = [s] * len(loops)     # shapes, to find inner loops (None: unrolled)
     while True:
         try:
-            writer = _RollWriter(prog, loops, whiles)
+            writer = _RollWriter(prog, loops, whiles, where, nest)
             lowered = writer.lowered(name, numbers, ints or {})
             writer.check_ties(inner)
-        except _TooLong:
+        except (_TooLong, NotRolled):
             return None
         except _NotOpen as e:          # that while loop runs its traced trip count only
             if not whiles[e.args[0]]:
                 return None
             whiles[e.args[0]] = False
             continue
-        if _checks(lowered, prog, ints or {}):
+        if checks(lowered, prog, ints or {}):
+            lowered.__dict__["general"] = bool(branchy)    # runs patterns its tape has not
             return lowered
-        if not any(whiles):
+        if not any(whiles) and all(x is None for x in nest):
             return None
-        whiles = [False] * len(loops)
+        whiles, nest = [False] * len(loops), [None] * len(loops)
 
 
 EDGE = 3     # after a while loop, values of its first or last EDGE iterations may be read
@@ -97,17 +103,18 @@ class _NotOpen(Exception):
 class _RollWriter(_Writer):
     """Lowering with loops: names per value, loops written once."""
 
-    def __init__(self, prog: Program, loops: list[Loop], whiles: list[bool]):
+    def __init__(self, prog: Program, loops: list[Any], whiles: list[bool], where: Where,
+                 nest: list[Any]):
         super().__init__(prog)
         self.regs = _Regs()
         self.loops = loops
         self.whiles = whiles        # written as ``while``: any trip count
-        self.owner: dict[int, tuple[int, int, int]] = {}      # value -> (loop, k, offset)
-        for m, loop in enumerate(loops):
-            last = loop.trips + 1 if whiles[m] else loop.trips   # and the closing test
-            for k in range(last):
-                for o in range(loop.period if k < loop.trips else loop.exit + 1):
-                    self.owner[prog.eqns[loop.start + k * loop.period + o].out] = (m, k, o)
+        self.owner = Owners(where.index, loops, whiles)      # value -> (loop, k, offset)
+        self.inners = {m: inner for m, loop in enumerate(loops) if nest[m] is not None and
+                       isinstance(loop, Loop) and not whiles[m] and
+                       (inner := find_inner(nest[m], loop)) is not None}
+        self.zs: dict[int, set[int]] = {}      # inner offsets kept in lists; inner loop's lines
+        self.spans: dict[int, tuple[int, int]] = {}
         self.stores: list[set[int]] = [set() for _ in loops]
         self.histories: list[dict[int, str]] = [{} for _ in loops]   # offset -> its carry
         self.carried: list[dict[Any, str]] = [{} for _ in loops]
@@ -117,10 +124,9 @@ class _RollWriter(_Writer):
         self.tables: set[int] = set()     # loops reading lists of per-iteration values
         self.inside: int | None = None
         self.pos = 0
-        for e in prog.eqns:
-            if not is_guard(e):
-                self.seen[e.out] = e.ans
-                self.kinds[e.out] = type(e.ans)
+        answers = {e.out: e.ans for e in prog.eqns if e.prim is not guard or not is_guard(e)}
+        self.seen.update(answers)
+        self.kinds.update(zip(answers, map(type, answers.values())))
         self.fakes = itertools.count(-1, -1)
         self.names = itertools.count()
         self.out: list[str | _Text] = []
@@ -133,13 +139,24 @@ class _RollWriter(_Writer):
         if where is None:
             return f"v{a}"
         m, k, o = where
+        if isinstance(self.loops[m], Branchy):
+            text, stored = after_branchy(self.loops[m], m, k, o)
+            self.stores[m].update(() if stored is None else (stored,))
+            return text
         trips = self.loops[m].trips
         if k == trips or (k == trips - 1 and not self.whiles[m]):
-            return f"x{m}_{o}"
+            return self.xname(m, o)
         if self.whiles[m]:
             return self.after_while(m, k, o)
         self.stores[m].add(o)
         return f"s{m}_{o}[{k}]"
+
+    def xname(self, m: int, o: int) -> str:
+        """The name of offset ``o``'s value of loop ``m`` (an inner loop's: its last)."""
+        inner = self.inners.get(m)
+        text, q = (f"x{m}_{o}", None) if inner is None else inner.name(m, o)
+        self.zs.setdefault(m, set()).update(() if q is None else (q,))
+        return text
 
     def after_while(self, m: int, k: int, o: int) -> str:
         """Iteration ``k``'s value at offset ``o`` of while loop ``m``, read after it.
@@ -219,8 +236,9 @@ class _RollWriter(_Writer):
         tied = [w for w, M in self.tie.items() if M == m]
         if tied and m in self.tables:
             raise _NotOpen(tied[0])
-        body = t.body + [f"s{m}_{o}.append(x{m}_{o})" for o in stores]
-        body += [f"h{m}_{o}.append(x{m}_{o})" for o, _ in histories] + t.after_body
+        body = t.body + [f"s{m}_{o}.append({self.xname(m, o)})" for o in stores]
+        body += [f"h{m}_{o}.append({self.xname(m, o)})" for o, _ in histories] + t.after_body
+        body = stored(body, self.spans.get(m, (0, 0)), m, self.inners.get(m), self.zs.get(m))
         if self.whiles[m]:
             lines += [f"n{m} = 0", "while True:"]
             body.append(f"n{m} += 1")
@@ -267,8 +285,20 @@ class _RollWriter(_Writer):
     def loop(self, m: int, loop: Loop) -> _Text:
         """Loop ``m``: its iteration's lines, what goes before them, the carries."""
         text = _Text(m, [], [], [])
+        if isinstance(loop, Branchy):
+            branchy_body(self, m, loop, text)
+            return text
         carries: dict[Any, str] = {}
-        for o in range(loop.period):
+        inner, o = self.inners.get(m), -1
+        while o + 1 < loop.period:
+            o += 1
+            if inner is not None and o == inner.at:       # a loop inside: rolled too
+                head, lines = inner_lines(self, m, loop, inner, text, carries)
+                text.body.extend(head)
+                self.spans[m] = (len(text.body), len(text.body) + len(lines))
+                text.body.extend(lines)
+                o += inner.period * inner.trips - 1
+                continue
             e = self.prog.eqns[loop.start + o]
             arg_kinds, floats = self.kinds_of(e)
             args, fakes = [], []
@@ -281,7 +311,7 @@ class _RollWriter(_Writer):
                 text.body.append(f"if {_fails(e, args[0][0], arg_kinds[0])}: break")
             else:
                 text.body.append(self.statement(e, args, arg_kinds, f"x{m}_{o}"))
-        text.after_body.extend(f"{var} = x{m}_{at}" for (at, _), var in carries.items())
+        text.after_body.extend(f"{var} = {self.xname(m, at)}" for (at, _), var in carries.items())
         self.carried[m] = carries
         return text
 
@@ -289,7 +319,7 @@ class _RollWriter(_Writer):
                  carries: dict[Any, str]) -> tuple[str, Arg]:
         """An argument's text in loop ``m``'s body, and what stands for it in its equation."""
         if role.how == "local":
-            return f"x{m}_{role.at}", first
+            return self.xname(m, role.at), first
         if role.how == "carry":
             key = (role.at, _key(role.args[0]))
             var = carries.get(key)
@@ -298,7 +328,9 @@ class _RollWriter(_Writer):
                 text.before.append(f"{var} = {self.ref(role.args[0], floats)}")
             return var, self.fake(self.value(first))
         args = role.args
-        if all(_key(x) == _key(args[0]) for x in args):        # loop-invariant
+        first = args[0]
+        if args.count(first) == len(args) if first.__class__ is int else \
+                all(_key(x) == _key(first) for x in args):        # loop-invariant
             return self.ref(args[0], floats), args[0]
         stand_in = self.fake(self.value(first))
         stored = self.affine(args)
@@ -320,6 +352,8 @@ class _RollWriter(_Writer):
         if any(w is None for w in where):
             return None
         m2, k0, o2 = where[0]                                   # type: ignore[misc]
+        if not isinstance(o2, int):                 # an arm's value: not in every iteration
+            return None
         step = where[1][1] - k0                                 # type: ignore[index]
         if step not in (1, -1) or any(
                 w != (m2, k0 + step * k, o2) for k, w in enumerate(where)):
@@ -364,37 +398,3 @@ def _number(v: Any, floats: bool) -> Any:
     if floats and type(v) is int and -_EXACT <= v <= _EXACT:
         return float(v)
     return v
-
-
-def _checks(lowered: Lowered, prog: Program, ints: dict[int, int | None]) -> bool:
-    """Whether the rolled code returns, on the tracing inputs, what tracing computed."""
-    values = dict(zip(prog.inputs, prog.seen))
-    values.update((e.out, e.ans) for e in prog.eqns)
-    try:
-        with ieee():
-            got = lowered.fn(list(prog.seen))
-    except Exception:                     # noqa: BLE001  (any failure: do not use it)
-        return False
-    for j, o in enumerate(prog.outputs):
-        want = o.value if isinstance(o, Const) else values[o]
-        if j in ints:
-            if ints[j] is not None:
-                continue
-            want = int(want)
-        if not _same(got[j], want):
-            return False
-    return True
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Equal bit for bit (a float's sign and nan payload, an array's dtype and shape)."""
-    if type(a) is not type(b):
-        return False
-    if type(a) is float:
-        return struct.pack("<d", a) == struct.pack("<d", b) or (math.isnan(a) and math.isnan(b))
-    if isinstance(a, np.ndarray):
-        return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
-    try:
-        return bool(a == b)
-    except Exception:                     # noqa: BLE001
-        return False

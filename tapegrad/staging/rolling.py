@@ -18,11 +18,13 @@ breaks a role ends the loop. Whatever is not a loop stays straight-line.
 from __future__ import annotations
 
 import ast
+import functools
 import linecache
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..logic import guard
 from .program import Arg, Const, Program, is_guard, kind
 
 MIN_SAVED = 16       # a fixed loop rolls where it saves at least this many equations
@@ -57,31 +59,50 @@ class Loop(NamedTuple):
         return self.start + self.period * self.trips
 
 
-def shapes(prog: Program) -> np.ndarray:
-    """Each equation's shape as a small integer (equal shapes, equal integers)."""
+def shapes(prog: Program, where: Where | None = None) -> np.ndarray:
+    """Each equation's shape as a small integer (equal shapes, equal integers).
+
+    ``where``: filled with the ids of every equation's first two arguments.
+    """
     kinds: dict[int, Any] = {i: kind(v) for i, v in zip(prog.inputs, prog.seen)}
-    get = kinds.get
     table: dict[Any, int] = {}
     setdefault = table.setdefault
-    out = []
+    out: list[int] = []
+    append = out.append
+    ids: list[list[int]] = [[], []]
     for e in prog.eqns:
-        parts: list[Any] = [id(e.prim)]
-        for a in e.args:
-            parts.append(get(a) if isinstance(a, int) else _const_kind(a.value))
-        if is_guard(e):
-            parts.append(("guard", repr(e.args[1].value)))    # type: ignore[union-attr]
+        parts = _arg_kinds(e.args, kinds, ids)
+        if e.prim is guard and is_guard(e):
+            parts.append(("guard", repr(e.args[1].value)))     # type: ignore[union-attr]
         else:
             ans = e.ans
-            parts.append(float if ans.__class__ is float else kind(ans))
-            kinds[e.out] = parts[-1]
-        out.append(setdefault(tuple(parts), len(table)))
+            k = kinds[e.out] = float if ans.__class__ is float else kind(ans)
+            parts.append(k)
+        parts.append(id(e.prim))
+        append(setdefault(tuple(parts), len(table)))
+    if where is not None:
+        where.ids = [np.array(x, dtype=np.int64) for x in ids]
     return np.array(out, dtype=np.int64)
+
+
+def _arg_kinds(args: tuple[Arg, ...], kinds: dict[int, Any], ids: list[list[int]]
+               ) -> list[Any]:
+    """The kinds of ``args`` (a constant's its own); their ids added to ``ids`` (-1: none)."""
+    parts = []
+    for a in args:
+        parts.append(kinds.get(a) if type(a) is int else _const_kind(a.value))  # type: ignore[union-attr]
+    n = len(args)
+    ids[0].append(args[0] if n and type(args[0]) is int else -1)       # type: ignore[arg-type]
+    ids[1].append(args[1] if n > 1 and type(args[1]) is int else -1)  # type: ignore[arg-type]
+    return parts
 
 
 _CONST_KINDS = {float: "float", int: "int", bool: "bool"}
 
 
 def _const_kind(v: Any) -> Any:
+    if v.__class__ is float:
+        return "float"
     k = _CONST_KINDS.get(v.__class__)
     if k is not None:
         return k
@@ -121,13 +142,19 @@ def repeats(s: np.ndarray, period: int) -> list[tuple[int, int]]:
     return out
 
 
-def find_loops(prog: Program) -> list[Loop]:
-    """The loops of ``prog``, in order, none overlapping; [] where none saves enough."""
-    s = shapes(prog)
-    where = {e.out: k for k, e in enumerate(prog.eqns)}
-    guards = np.cumsum([0] + [is_guard(e) for e in prog.eqns])
-    loops: list[Loop] = []
-    todo = [(0, len(s))]
+def find_loops(prog: Program, s: np.ndarray | None = None, taken: Any = (),
+               where: Where | None = None) -> list[Any]:
+    """The loops of ``prog``, in order, none overlapping; [] where none saves enough.
+
+    ``s``: the equations' ``shapes`` (``where`` as ``shapes`` filled it);
+    ``taken``: loops found already (kept, nothing else found inside them).
+    """
+    where = Where(prog) if where is None else where
+    s = shapes(prog, where) if s is None else s
+    guards = np.cumsum([0] + [e.prim is guard and is_guard(e) for e in prog.eqns])
+    loops: list[Any] = list(taken)
+    bounds = [0] + [x for t in taken for x in (t.start, t.stop)] + [len(s)]
+    todo = list(zip(bounds[::2], bounds[1::2]))
     while todo:
         lo, hi = todo.pop()
         loop = _best(prog, s, where, guards, lo, hi)
@@ -135,10 +162,41 @@ def find_loops(prog: Program) -> list[Loop]:
             loop = loop._replace(exit=closing_guard(prog, s, loop))
             loops.append(loop)
             todo += [(lo, loop.start), (loop.stop, hi)]
-    return sorted(loops)
+    return sorted(loops, key=lambda loop: loop.start)
 
 
-def _best(prog: Program, s: np.ndarray, where: dict[int, int], guards: np.ndarray,
+class Where:
+    """Where each value is computed: ``index[v]``, the equation's index.
+
+    ``pos[a][k]`` is that index for argument ``a`` (0 or 1) of equation
+    ``k``, -1 where it is a constant or an input: what ``analyse`` reads,
+    as arrays.
+    """
+
+    def __init__(self, prog: Program):
+        self.prog = prog
+        self.ids: list[np.ndarray] | None = None      # arguments 0 and 1 (-1: a constant)
+
+    @functools.cached_property
+    def index(self) -> dict[int, int]:
+        """Each value's equation index."""
+        return {e.out: k for k, e in enumerate(self.prog.eqns)}
+
+    @functools.cached_property
+    def pos(self) -> list[np.ndarray]:
+        """Argument 0's and argument 1's equation index, per equation (-1: none)."""
+        if self.ids is None:
+            shapes(self.prog, self)
+        assert self.ids is not None
+        eqns = self.prog.eqns
+        outs = np.fromiter((e.out for e in eqns), dtype=np.int64, count=len(eqns))
+        index = np.full(max(int(outs.max(initial=0)), *(int(x.max(initial=0)) for x in self.ids))
+                        + 2, -1, dtype=np.int64)
+        index[outs] = np.arange(len(eqns))
+        return [index[x] for x in self.ids]       # index[-1] is -1: a constant
+
+
+def _best(prog: Program, s: np.ndarray, where: Where, guards: np.ndarray,
           lo: int, hi: int) -> Loop | None:
     """The loop in equations ``lo:hi`` saving the most equations, or None.
 
@@ -159,24 +217,24 @@ def _best(prog: Program, s: np.ndarray, where: dict[int, int], guards: np.ndarra
     return None
 
 
-def analyse(prog: Program, where: dict[int, int], start: int, period: int, trips: int
+def analyse(prog: Program, where: Where, start: int, period: int, trips: int
             ) -> Loop | None:
     """The loop of ``trips`` iterations from ``start``, cut at the first broken role."""
     eqns = prog.eqns
-    roles = []
-    for o in range(period):
-        e0 = eqns[start + o]
-        per_arg = []
-        for a in range(len(e0.args)):
-            if trips < 2:
-                return None
-            role, ok = _role(eqns, where, start, period, trips, o, a)
-            per_arg.append(role)
-            trips = min(trips, ok)
-        roles.append(tuple(per_arg))
+    found = [_roles(eqns, where, start, period, trips, a) for a in range(_most_args(eqns, start,
+                                                                                   period))]
+    trips = min([trips] + [int(ok.min()) for _, _, ok in found])
     if trips < 2:
         return None
-    roles = [tuple(r._replace(args=r.args[:trips]) for r in rs) for rs in roles]
+    roles = []
+    for o in range(period):
+        per_arg = []
+        for a in range(len(eqns[start + o].args)):
+            how, at = str(found[a][0][o]), int(found[a][1][o])
+            xs = () if how == "local" else tuple(eqns[start + k * period + o].args[a]
+                                                  for k in range(trips))
+            per_arg.append(Role(how, at, xs))
+        roles.append(tuple(per_arg))
     loop = Loop(start, period, trips, tuple(roles))
     guarded = any(is_guard(eqns[start + o]) for o in range(period))
     if not guarded and period * (trips - 1) < MIN_SAVED:
@@ -184,30 +242,40 @@ def analyse(prog: Program, where: dict[int, int], start: int, period: int, trips
     return loop
 
 
-def _role(eqns: Any, where: dict[int, int], start: int, period: int, trips: int,
-          o: int, a: int) -> tuple[Role, int]:
-    """The role of argument ``a`` at offset ``o``, and how many iterations keep it."""
-    seen: list[tuple[int | None, int, Arg]] = []
-    for k in range(trips):
-        x = eqns[start + k * period + o].args[a]
-        pos = where.get(x, -1) - start if isinstance(x, int) else -1
-        if pos >= 0:                          # computed in the loop: iteration kk, offset oo
-            seen.append((pos // period - k, pos % period, x))
-        else:
-            seen.append((None, -1, x))
-    first, second = seen[0], seen[1]
-    if first[0] == 0:
-        how, at = "local", first[1]
-    elif second[0] == -1:
-        how, at = "carry", second[1]
+def _most_args(eqns: Any, start: int, period: int) -> int:
+    return max((len(eqns[start + o].args) for o in range(period)), default=0)
+
+
+_HOW = np.array(["data", "carry", "local"])
+
+
+def _roles(eqns: Any, where: Where, start: int, period: int, trips: int, a: int
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Argument ``a``'s role at every offset: how, at, and how many iterations keep it.
+
+    Computed in iteration 0 (``local``: offset ``at`` of this iteration) or
+    1 (``carry``: of the previous one), else ``data``; kept while every
+    iteration reads the same way (an offset without argument ``a`` keeps it).
+    """
+    stop = start + period * trips
+    if a < 2:
+        pos = where.pos[a][start:stop] - start
     else:
-        how, at = "data", -1
-    for k in range(1, trips):
-        step, oo, _ = seen[k]
-        expect = {"local": 0, "carry": -1, "data": None}[how]
-        if step != expect or (how != "data" and oo != at):
-            return Role(how, at, tuple(x for _, _, x in seen)), k
-    return Role(how, at, tuple(x for _, _, x in seen)), trips
+        get = where.index.get
+        pos = np.array([get(e.args[a], -1) if len(e.args) > a and e.args[a].__class__ is int
+                        else -1 for e in eqns[start:stop]], dtype=np.int64) - start
+    pos = pos.reshape(trips, period)
+    k = np.arange(trips)[:, None]
+    step = np.where(pos >= 0, pos // period - k, trips + 1)    # trips + 1: not in the loop
+    at = pos % period
+    local = step[0] == 0
+    carry = ~local & (step[1] == -1)
+    want = np.where(local, 0, np.where(carry, -1, trips + 1))
+    a_at = np.where(local, at[0], np.where(carry, at[1], -1))
+    bad = (step[1:] != want) | ((local | carry) & (at[1:] != a_at))
+    ok = np.where(bad.any(axis=0), bad.argmax(axis=0) + 1, trips)
+    has = np.array([len(eqns[start + o].args) > a for o in range(period)])
+    return _HOW[local * 2 + carry], a_at, np.where(has, ok, trips)
 
 
 def closing_guard(prog: Program, s: np.ndarray, loop: Loop) -> int:

@@ -1,0 +1,83 @@
+"""What a branch's arms may do for jit to write the branch as an ``if`` in a loop.
+
+A rolled loop's ``if`` runs the arm the data choose, at every call; the
+tape shows what each arm computes, not what it changes in Python. So an
+``if`` whose arm changes Python state that what follows may read keeps its
+guard (and its loop stays unrolled).
+"""
+
+from __future__ import annotations
+
+import ast
+import linecache
+
+
+def quiet_arms(where: str) -> bool:
+    """Whether the ``if`` at ``file:line`` changes nothing the tape does not show.
+
+    A Python counter (``n += 1``), a constant assigned (``sign = -1.0``), a
+    call for its effect (``kept.append(v)``) or a store into an object in an
+    arm leaves no record, yet what follows may depend on it: such an ``if``
+    keeps its guard. A line that is no ``if`` statement (``max(0.0, v)``,
+    ``a if c else b``) holds expressions only. A line whose test may run
+    more or fewer times per iteration (``while``, ``and``) keeps its guards.
+    """
+    filename, _, line = where.rpartition(":")
+    if not line.isdigit():
+        return False
+    try:
+        tree = ast.parse("".join(linecache.getlines(filename)))
+    except (SyntaxError, ValueError):
+        return False
+    here = [n for n in ast.walk(tree) if getattr(n, "lineno", None) == int(line)]
+    node = next((n for n in here if isinstance(n, ast.If)), None)
+    tests = here if node is None else list(ast.walk(node.test))
+    if any(isinstance(n, _VARYING) for n in tests) or \
+            sum(isinstance(n, ast.IfExp) for n in tests) > 1:
+        return False
+    if node is None:
+        return bool(here)
+    arms = ast.Module(body=node.body + node.orelse, type_ignores=[])
+    return not any(_loud(n) for n in ast.walk(arms))
+
+
+# On one line, these evaluate a test a number of times that depends on the
+# data (a while loop, a comprehension, ``a > 0 and b > 0``): each iteration of
+# the loop around would not hold one guard of the line.
+_VARYING = (ast.While, ast.For, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.DictComp,
+            ast.GeneratorExp, ast.BoolOp)
+
+
+def _loud(node: ast.AST) -> bool:
+    """Whether statement ``node`` may change Python state the tape does not record."""
+    if isinstance(node, ast.Expr):
+        return isinstance(node.value, ast.Call)
+    if isinstance(node, ast.Global | ast.Nonlocal | ast.Delete) or _int_step(node):
+        return True
+    if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if any(isinstance(n, ast.Subscript | ast.Attribute) for t in targets
+               for n in ast.walk(t)):
+            return True
+        return node.value is None or not any(isinstance(n, ast.Name | ast.Call)
+                                             for n in ast.walk(node.value))
+    return False
+
+
+def _int_step(node: ast.AST) -> bool:
+    """``n += 1`` or ``n = n - 2``: a Python counter, stepped by an int.
+
+    (A float step, ``s = s + 1.0``, is taken for traced arithmetic.)
+    """
+    if isinstance(node, ast.AugAssign):
+        return _int(node.value)
+    if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.BinOp):
+        return False
+    v = node.value
+    return isinstance(v.op, ast.Add | ast.Sub) and (_int(v.left) or _int(v.right)) and any(
+        isinstance(t, ast.Name) and isinstance(x, ast.Name) and x.id == t.id
+        for t in node.targets for x in (v.left, v.right))
+
+
+def _int(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) is int

@@ -1,0 +1,129 @@
+"""Writing a loop whose iterations branch (``branches.Branchy``): an ``if`` in its body.
+
+The iteration is written once: what comes before the guard, then
+``if cond:`` with the arm tracing took where it held and ``else:`` with the
+other, then what follows. A variable of one slot is that slot's name
+(``x{m}_{slot}``); a variable of several is ``y{m}_{n}``, set after each of
+its slots. Variables read before any write start from their initial value,
+set before the loop. After the loop, a value of an arm is read from the
+variable holding it for either outcome; where none does, the program is not
+rolled (``NotRolled``).
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import Any
+
+from .branches import Branchy, Slot, final_name
+from .program import Eqn
+from .rolling import Role
+
+
+class Owners:
+    """Which loop, iteration and offset computed each value: ``get(v)``, else None."""
+
+    def __init__(self, index: dict[int, int], loops: list[Any], whiles: list[bool]):
+        self.index, self.loops, self.whiles = index, loops, whiles
+        self.starts = [loop.start for loop in loops]
+        self.branchy: dict[int, tuple[int, int, Any]] = {}
+        for m, loop in enumerate(loops):
+            if isinstance(loop, Branchy):
+                self.branchy.update((j, (m, k, o)) for k, o, j in loop.members())
+
+    def get(self, v: int) -> tuple[int, int, Any] | None:
+        """``(loop, iteration, offset)`` of value ``v``, or None outside every loop."""
+        j = self.index.get(v)
+        if j is None:
+            return None
+        m = bisect.bisect_right(self.starts, j) - 1
+        if m < 0:
+            return None
+        loop = self.loops[m]
+        if isinstance(loop, Branchy):
+            return self.branchy.get(j)
+        k, o = divmod(j - loop.start, loop.period)
+        if k < loop.trips or (self.whiles[m] and k == loop.trips and o <= loop.exit):
+            return (m, k, o)
+        return None
+
+
+class NotRolled(Exception):
+    """A value of a branching loop is read where no name holds it for every outcome."""
+
+
+def after_branchy(loop: Branchy, m: int, k: int, slot: Slot) -> tuple[str, int | None]:
+    """The text reading iteration ``k``'s ``slot`` after loop ``m``, and the slot stored.
+
+    A slot that every iteration runs is the loop's name (last iteration) or
+    its list of values (``s{m}_{slot}``, stored: the slot is returned).
+    """
+    if isinstance(slot, int):
+        if k == loop.trips - 1:
+            return f"x{m}_{slot}", None
+        return f"s{m}_{slot}[{k}]", slot
+    name = final_name(loop, m, k, slot)
+    if name is None:
+        raise NotRolled
+    return name, None
+
+
+def branchy_body(w: Any, m: int, loop: Branchy, text: Any) -> None:
+    """Fill ``text`` (a ``rolled._Text``) with loop ``m``'s initial values and body."""
+    eqns = w.prog.eqns
+    names = loop.names(m)
+    done: set[frozenset[Slot]] = set()
+    for r in loop.reads.values():
+        if r.how == "var" and r.init is not None and r.w not in done:
+            done.add(r.w)
+            text.before.append(f"{names[r.w]} = {w.ref(r.init, False)}")
+    writes: dict[Slot, list[str]] = {}
+    for v, name in names.items():
+        for sl in v if len(v) > 1 else ():
+            writes.setdefault(sl, []).append(name)
+    first = {b: loop.taken.index(b) for b in (False, True)}
+    texts: dict[Any, str] = {}
+
+    def lines(k: int, lo: int, hi: int, pad: str) -> list[str]:
+        slots = loop.slots(loop.taken[k])
+        return [pad + s for j in range(lo, hi) for s in _slot_lines(
+            w, m, loop, slots[j], eqns[loop.at[k] + j], names, texts, text, writes)]
+    pre, arms = loop.pre, loop.arms
+    body = lines(0, 0, pre, "")
+    cond, _ = _arg(w, m, loop, (pre, 0), eqns[loop.at[0] + pre].args[0], names, texts, text,
+                   False)
+    texts[(pre, 0)] = cond
+    body.append(f"if {cond}:")
+    body += lines(first[True], pre + 1, pre + 1 + arms[True], "    ") or ["    pass"]
+    body.append("else:")
+    body += lines(first[False], pre + 1, pre + 1 + arms[False], "    ") or ["    pass"]
+    after = pre + 1 + arms[loop.taken[0]]
+    text.body.extend(body + lines(0, after, after + loop.post, ""))
+
+
+def _slot_lines(w: Any, m: int, loop: Branchy, slot: Slot, e: Eqn, names: dict[Any, str],
+                texts: dict[Any, str], text: Any, writes: dict[Slot, list[str]]) -> list[str]:
+    """The statement of ``slot`` (equation ``e`` of a traced iteration), then its variables."""
+    arg_kinds, floats = w.kinds_of(e)
+    args, fakes = [], []
+    for a, x in enumerate(e.args):
+        piece, stand_in = _arg(w, m, loop, (slot, a), x, names, texts, text, floats)
+        texts[(slot, a)] = piece
+        args.append((piece,))
+        fakes.append(stand_in)
+    statement = w.statement(Eqn(e.prim, e.out, tuple(fakes), e.ans), args, arg_kinds,
+                            f"x{m}_{slot}")
+    return [statement] + [f"{name} = x{m}_{slot}" for name in writes.get(slot, ())]
+
+
+def _arg(w: Any, m: int, loop: Branchy, key: tuple[Slot, int], x: Any, names: dict[Any, str],
+         texts: dict[Any, str], text: Any, floats: bool) -> tuple[str, Any]:
+    """The text of argument ``key`` in the body, and what stands for it in its equation."""
+    r = loop.reads[key]
+    if r.how == "var":
+        return names[r.w], w.fake(w.value(x))
+    if r.how == "data":
+        return w.ref(r.args[0], floats), r.args[0]
+    if r.how == "share":
+        return texts[r.share], w.fake(w.value(x))
+    return w.role_arg(m, Role("data", -1, r.args), x, floats, text, {})
