@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .along import _along
-from .arrays import concatenate, dot, matmul, stack
+from .arrays import astype, concatenate, dot, matmul, stack
 from .indexing import getitem
 from .numpy_dispatch import functions
 from .reductions import sum as tg_sum
@@ -29,6 +29,10 @@ __all__ = ["convolve", "correlate", "cross", "diff", "ediff1d", "kron", "polyval
            "trapezoid", "vdot"]
 
 Number = Any
+
+
+def _dtype_of(x: Any) -> np.dtype[Any]:
+    return np.asarray(primal_value(x)).dtype
 
 
 # -------------------------------------------------------------- differences
@@ -95,8 +99,12 @@ def ediff1d(ary: Number, to_end: Any = None, to_begin: Any = None) -> Number:
     """
     flat = ravel(ary)
     d = _along(flat, 0, slice(1, None)) - _along(flat, 0, slice(None, -1))
-    parts = [ravel(to_begin)] if to_begin is not None else []
-    parts += [d] + ([ravel(to_end)] if to_end is not None else [])
+    dtype = _dtype_of(ary)
+
+    def end(v: Any) -> Any:         # cast to ary's dtype, as NumPy does
+        return ravel(v if _dtype_of(v) == dtype else astype(v, dtype))
+    parts = [end(to_begin)] if to_begin is not None else []
+    parts += [d] + ([end(to_end)] if to_end is not None else [])
     return concatenate(parts, 0) if len(parts) > 1 else d
 
 
@@ -212,7 +220,7 @@ def cross(a: Number, b: Number, axisa: int = -1, axisb: int = -1, axisc: int = -
 def _windows(a: Any, m: int) -> Any:
     """The length-``m`` windows of ``a`` padded by ``m - 1`` zeros each side, as rows."""
     n = shape_of(a)[0]
-    pad = np.zeros(m - 1, dtype=np.asarray(primal_value(a)).dtype)
+    pad = np.zeros(m - 1, dtype=_dtype_of(a))
     padded = concatenate([pad, a, pad], 0) if m > 1 else a
     idx = np.arange(n + m - 1)[:, None] + np.arange(m)[None, :]
     return getitem(padded, idx)
@@ -305,8 +313,12 @@ def polyval(p: Sequence[Number] | Number, x: Number) -> Number:
       >>> tg.grad(lambda x: tg.polyval(np.array([1.0, 0.0, -1.0]), x))(3.0)
       6.0
     """
+    if isinstance(p, list | tuple):      # NumPy's asarray(p): one dtype for them all
+        common = np.result_type(*(np.asarray(primal_value(c)) for c in p))
+        p = [c if _dtype_of(c) == common else astype(c, common) for c in p]
     n = shape_of(p)[0] if not isinstance(p, list | tuple) else len(p)
-    y: Any = np.zeros(shape_of(x)) if shape_of(x) else 0.0
+    dtype = _dtype_of(x)
+    y: Any = np.zeros(shape_of(x), dtype) if shape_of(x) or dtype != np.float64 else 0.0
     for k in range(n):
         y = y * x + p[k]
     return y

@@ -17,7 +17,7 @@ import numpy as np
 
 from .along import _along
 from .arrays import astype, concatenate
-from .indexing import getitem
+from .indexing import _index, gather, getitem
 from .kinks import where
 from .numpy_dispatch import functions
 from .reshaping import _axis, ravel
@@ -321,7 +321,8 @@ def take_along_axis(arr: Number, indices: Any, axis: int | None = -1) -> Number:
                          "dimensions.")
     key = tuple(indices if d == ax else np.arange(n).reshape(
         (1,) * d + (n,) + (1,) * (len(shape) - d - 1)) for d, n in enumerate(shape))
-    return getitem(arr, key)
+    idx, traced = _index(key)       # traced integer indices: a gather that jit replays
+    return gather(arr, idx, *traced) if traced else getitem(arr, idx)
 
 
 # ------------------------------------------- NumPy's names on traced values

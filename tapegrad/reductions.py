@@ -207,7 +207,10 @@ def mean(x: Number, axis: Axis = None, keepdims: bool = False, where: Any = None
       array([1.5, 4. ])
     """
     if where is not None:
-        count = sum(_masked(np.ones(shape_of(x)), where, 0.0), axis, keepdims)
+        v = primal_value(x)
+        ones = np.ones(shape_of(x), v.dtype if isinstance(v, np.ndarray) and v.dtype.kind == "f"
+                       else np.float64)
+        count = sum(_masked(ones, where, 0.0), axis, keepdims)
         return sum(_masked(x, where, 0.0), axis, keepdims) / count
     if axis is None and not keepdims:       # the whole array: one record, a float
         if not isinstance(x, list | tuple):
