@@ -313,11 +313,12 @@ def polyval(p: Sequence[Number] | Number, x: Number) -> Number:
       >>> tg.grad(lambda x: tg.polyval(np.array([1.0, 0.0, -1.0]), x))(3.0)
       6.0
     """
+    dtype = _dtype_of(x)
     if isinstance(p, list | tuple):      # NumPy's asarray(p): one dtype for them all
         common = np.result_type(*(np.asarray(primal_value(c)) for c in p))
         p = [c if _dtype_of(c) == common else astype(c, common) for c in p]
+        dtype = np.result_type(dtype, common)
     n = shape_of(p)[0] if not isinstance(p, list | tuple) else len(p)
-    dtype = _dtype_of(x)
     y: Any = np.zeros(shape_of(x), dtype) if shape_of(x) or dtype != np.float64 else 0.0
     for k in range(n):
         y = y * x + p[k]
