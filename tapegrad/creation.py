@@ -247,7 +247,7 @@ functions.update({
     np.empty_like: (lambda a, dtype=None, order="K", subok=True, shape=None:
                     empty_like(a, dtype, shape), _LIKE),
     np.full_like: (lambda a, fill_value, dtype=None, order="K", subok=True, shape=None:
-                   full_like(a, fill_value, dtype, shape), _LIKE),
+                   full_like(a, fill_value, dtype, shape), ("fill_value", *_LIKE)),
     np.copy: (lambda a, order="K", subok=False: copy(a), ("order", "subok")),
     np.real: (real, ()), np.imag: (imag, ()),
     np.broadcast_arrays: (lambda *args, subok=False: broadcast_arrays(*args), ("subok",)),

@@ -12,16 +12,23 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import astype
 from .indexing import getitem
 from .kinks import where
 from .numpy_dispatch import functions
 from .reshaping import ravel
-from .values import primal_value, shape_of
+from .values import Traced, primal_value, shape_of
 
 __all__ = ["pad"]
 
 Number = Any
 _GATHERED = ("edge", "reflect", "symmetric", "wrap")
+
+
+def _any_traced(values: Any) -> bool:
+    if isinstance(values, list | tuple):
+        return any(_any_traced(v) for v in values)
+    return type(values) is Traced
 
 
 def pad(array: Number, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Number:
@@ -33,14 +40,15 @@ def pad(array: Number, pad_width: Any, mode: str = "constant", **kwargs: Any) ->
       mode: ``"constant"`` (``constant_values``, 0 by default), ``"edge"``,
         ``"reflect"``, ``"symmetric"`` or ``"wrap"`` (with ``reflect_type``
         ``"even"`` for the reflections).
-      **kwargs: ``constant_values`` (constant numbers) or ``reflect_type``.
+      **kwargs: ``constant_values`` (constant numbers, or one traced number) or
+        ``reflect_type``.
 
     Returns:
       The padded array.
 
     Raises:
-      ValueError: another mode (``"linear_ramp"``, ``"maximum"``...), or a
-        traced ``constant_values``.
+      ValueError: another mode (``"linear_ramp"``, ``"maximum"``...), or
+        ``constant_values`` of several numbers of which one is traced.
 
     Examples:
       >>> import numpy as np
@@ -64,17 +72,20 @@ def pad(array: Number, pad_width: Any, mode: str = "constant", **kwargs: Any) ->
     if set(kwargs) - {"constant_values"}:
         raise TypeError(f"pad: mode 'constant' takes only constant_values, not {sorted(kwargs)}.")
     values = kwargs.get("constant_values", 0)
-    if any(type(v).__name__ == "Traced" for v in np.ravel(np.asarray(values, dtype=object))):
-        raise ValueError("pad: constant_values must be constants; for a traced fill, pad "
-                         "with zeros and add fill * tg.pad(np.zeros(x.shape), widths, "
-                         "constant_values=1.0).")
     dtype = np.asarray(primal_value(array)).dtype
-    fill = np.pad(np.zeros(shape, dtype=dtype), pad_width, constant_values=values)
+    if type(values) is Traced:        # one traced number: the new cells carry its derivative
+        fill = values if np.asarray(primal_value(values)).dtype == dtype else astype(values, dtype)
+    elif _any_traced(values):
+        raise ValueError("pad: a traced constant_values must be one number; for one per "
+                         "side, pad with zeros and add c * tg.pad(np.zeros(x.shape), widths, "
+                         "constant_values=...) with 1.0 on that side.")
+    else:
+        fill = np.pad(np.zeros(shape, dtype=dtype), pad_width, constant_values=values)
     layout = np.pad(positions, pad_width, constant_values=-1)
-    if not positions.size:
-        return fill
     inside = layout >= 0
+    if not positions.size:
+        return where(inside, np.zeros(layout.shape, dtype), fill)
     return where(inside, getitem(ravel(array), np.where(inside, layout, 0)), fill)
 
 
-functions[np.pad] = (pad, ("mode", "constant_values", "reflect_type"))
+functions[np.pad] = (pad, ("pad_width", "mode", "constant_values", "reflect_type"))

@@ -327,9 +327,10 @@ def take_along_axis(arr: Number, indices: Any, axis: int | None = -1) -> Number:
 
 # ------------------------------------------- NumPy's names on traced values
 functions.update({
-    np.split: (split, ("axis",)), np.array_split: (array_split, ("axis",)),
-    np.hsplit: (hsplit, ()), np.vsplit: (vsplit, ()),
-    np.append: (append, ("axis",)), np.insert: (insert, ("axis",)),
-    np.delete: (delete, ("axis",)), np.triu: (triu, ("k",)), np.tril: (tril, ("k",)),
-    np.rot90: (rot90, ("k", "axes")), np.take_along_axis: (take_along_axis, ("axis",)),
+    np.split: (split, ("indices_or_sections", "axis")),
+    np.array_split: (array_split, ("indices_or_sections", "axis")),
+    np.hsplit: (hsplit, ("indices_or_sections",)), np.vsplit: (vsplit, ("indices_or_sections",)),
+    np.append: (append, ("values", "axis")), np.insert: (insert, ("obj", "values", "axis")),
+    np.delete: (delete, ("obj", "axis")), np.triu: (triu, ("k",)), np.tril: (tril, ("k",)),
+    np.rot90: (rot90, ("k", "axes")), np.take_along_axis: (take_along_axis, ("indices", "axis")),
 })
