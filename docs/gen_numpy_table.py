@@ -114,6 +114,8 @@ CALLS: dict[str, Call] = {
     "np.correlate": lambda x: np.correlate(x[0], x[1], mode="full"),
     "np.polyval": lambda x: np.polyval(x[0], x),
     "np.pad": lambda x: np.pad(x, 1, mode="reflect"),
+    "np.percentile": lambda x: np.percentile(x, 30, axis=0),
+    "np.quantile": lambda x: np.quantile(x, 0.3, axis=0),
     "scipy.special.logit": lambda x: tsp.special.logit(x),
     "scipy.special.xlogy": lambda x: tsp.special.xlogy(x, x),
     "scipy.special.xlog1py": lambda x: tsp.special.xlog1py(x, x),

@@ -162,6 +162,10 @@ from .primitive import defjvp as defjvp
 from .primitive import defpartials as defpartials
 from .primitive import defvjp as defvjp
 from .primitive import primitive as primitive
+from .quantiles import corrcoef as corrcoef
+from .quantiles import cov as cov
+from .quantiles import percentile as percentile
+from .quantiles import quantile as quantile
 from .reductions import max as max
 from .reductions import mean as mean
 from .reductions import min as min
@@ -231,3 +235,4 @@ __all__ += [  # more of NumPy: creation, predicates, differences, pieces, paddin
     "nanvar", "ones_like", "pad", "polyval", "ptp", "real", "rot90", "split",
     "take_along_axis", "trapezoid", "tril", "triu", "vdot", "vsplit", "zeros_like",
 ]
+__all__ += ["corrcoef", "cov", "percentile", "quantile"]  # quantiles and covariances

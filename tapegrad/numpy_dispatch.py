@@ -34,15 +34,6 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "interp": "fp[0] + tg.sum(np.diff(np.diff(fp) / np.diff(xp), prepend=0.0) * "
     "tg.relu(tg.clip(x, xp[0], xp[-1])[..., None] - xp[:-1]), axis=-1) (interp(x, xp, fp), "
     "xp and fp constant)",
-    "cov": "(x - tg.mean(x, axis=1, keepdims=True)) @ (x - tg.mean(x, axis=1, "
-    "keepdims=True)).T / (x.shape[1] - 1) (rows are variables)",
-    "corrcoef": "c / tg.sqrt(tg.outer(tg.diag(c), tg.diag(c))) with c the covariance "
-    "(x - tg.mean(x, axis=1, keepdims=True)) @ (x - tg.mean(x, axis=1, keepdims=True)).T",
-    "percentile": "(lambda s, r: s[int(np.floor(r))] + (r - np.floor(r)) * (s[int(np.ceil(r))] - "
-    "s[int(np.floor(r))]))(tg.sort(x), q / 100.0 * (len(x) - 1)) (1-D x, constant q), "
-    "or tg.median",
-    "quantile": "(lambda s, r: s[int(np.floor(r))] + (r - np.floor(r)) * (s[int(np.ceil(r))] - "
-    "s[int(np.floor(r))]))(tg.sort(x), q * (len(x) - 1)) (1-D x, constant q), or tg.median",
     # results whose shape or integers depend on values: no derivative to take
     "nonzero": "tg.where(x != 0, x, 0.0) (keeps the shape; np.nonzero's result depends on "
     "the value: call it on a constant)",

@@ -109,6 +109,21 @@ CASES: dict[str, Case] = {
     "nanvar_ddof": case(lambda m: lambda x: m.nanvar(x, axis=1, ddof=1, keepdims=True)),
     "nancumsum": case(lambda m: lambda x: m.nancumsum(x ** 2, axis=1)),
     "nancumprod": case(lambda m: lambda x: m.nancumprod(x, axis=0)),
+    **{f"quantile_{q}_{ax}": case((lambda q, ax: lambda m: lambda x: m.quantile(
+        x, q, axis=ax))(q, ax), smooth=False)
+       for q in (0.3, 0.5, 1.0, 0.0) for ax in (None, 0, 1)},
+    "quantile_array_keepdims": case(lambda m: lambda x: m.quantile(
+        x, np.array([0.1, 0.75]), axis=1, keepdims=True), smooth=False),
+    "percentile": case(lambda m: lambda x: m.percentile(x, 30, axis=0), smooth=False),
+    "percentile_array": case(lambda m: lambda x: m.percentile(x, np.array([10.0, 95.0])),
+                             smooth=False),
+    "cov": case(lambda m: lambda x: m.cov(x)),
+    "cov_columns_bias": case(lambda m: lambda x: m.cov(x, rowvar=False, bias=True)),
+    "cov_ddof_y": case(lambda m: lambda x: m.cov(x[0], x[1] ** 2, ddof=0)),
+    "cov_one_variable": case(lambda m: lambda x: m.cov(x[0]) * m.cov(x[1])),
+    "corrcoef": case(lambda m: lambda x: m.corrcoef(x)),
+    "corrcoef_columns": case(lambda m: lambda x: m.corrcoef(x, rowvar=False)),
+    "corrcoef_y": case(lambda m: lambda x: m.corrcoef(x[0], x[2])),
 }
 JAX_REFUSES = {"polyval_list"}      # jnp.polyval takes no list of coefficients
 
