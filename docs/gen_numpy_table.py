@@ -114,6 +114,7 @@ CALLS: dict[str, Call] = {
     "np.correlate": lambda x: np.correlate(x[0], x[1], mode="full"),
     "np.polyval": lambda x: np.polyval(x[0], x),
     "np.pad": lambda x: np.pad(x, 1, mode="reflect"),
+    "np.interp": lambda x: np.interp(x, np.array([0.0, 0.5, 1.0]), np.array([1.0, 3.0, 2.0])),
     "np.percentile": lambda x: np.percentile(x, 30, axis=0),
     "np.quantile": lambda x: np.quantile(x, 0.3, axis=0),
     "scipy.special.logit": lambda x: tsp.special.logit(x),

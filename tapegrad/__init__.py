@@ -20,6 +20,7 @@ from .arrays import concatenate as concatenate
 from .arrays import dot as dot
 from .arrays import matmul as matmul
 from .arrays import stack as stack
+from .cardinal import sinc as sinc
 from .check import check_grads as check_grads
 from .checkpoint import checkpoint as checkpoint
 from .checkpoint import checkpoint as remat
@@ -79,6 +80,7 @@ from .flips import fliplr as fliplr
 from .flips import flipud as flipud
 from .flips import roll as roll
 from .indexing import take as take
+from .interpolation import interp as interp
 from .jacobians import elementwise_grad as elementwise_grad
 from .jacobians import hessian as hessian
 from .jacobians import hvp as hvp
@@ -236,3 +238,5 @@ __all__ += [  # more of NumPy: creation, predicates, differences, pieces, paddin
     "take_along_axis", "trapezoid", "tril", "triu", "vdot", "vsplit", "zeros_like",
 ]
 __all__ += ["corrcoef", "cov", "percentile", "quantile"]  # quantiles and covariances
+__all__ += ["interp"]  # piecewise-linear interpolation
+__all__ += ["sinc"]  # the cardinal sine

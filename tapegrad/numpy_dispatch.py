@@ -27,13 +27,8 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "asarray": "tg.stack (of traced floats or arrays)",
     "amax": "tg.max", "amin": "tg.min",
     "take": "tg.take (traced indices too)",
-    # elementwise functions, written with tapegrad's
-    "sinc": "tg.where(x == 0, 1.0, tg.sin(np.pi * x) / tg.where(x == 0, 1.0, np.pi * x))",
     # differences, convolutions, polynomials (x, y: 1-D)
     "gradient": "tg.concatenate([x[1:2] - x[:1], (x[2:] - x[:-2]) / 2.0, x[-1:] - x[-2:-1]])",
-    "interp": "fp[0] + tg.sum(np.diff(np.diff(fp) / np.diff(xp), prepend=0.0) * "
-    "tg.relu(tg.clip(x, xp[0], xp[-1])[..., None] - xp[:-1]), axis=-1) (interp(x, xp, fp), "
-    "xp and fp constant)",
     # results whose shape or integers depend on values: no derivative to take
     "nonzero": "tg.where(x != 0, x, 0.0) (keeps the shape; np.nonzero's result depends on "
     "the value: call it on a constant)",

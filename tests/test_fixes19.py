@@ -108,11 +108,7 @@ M = np.array([[0.3, -0.5, 0.8, 0.1], [0.7, 0.2, -0.4, 0.9], [0.1, 0.4, 0.2, -0.3
 
 # name -> (the NumPy call of x (traced), x's value, the other names the spelling uses)
 NUMPY_ROWS = {
-    "nansum": (np.nansum, XNAN, {}), "nanmean": (np.nanmean, XNAN, {}),
-    "nanmax": (np.nanmax, XNAN, {}), "nanmin": (np.nanmin, XNAN, {}),
-    "nanprod": (np.nanprod, XNAN, {}), "nancumsum": (np.nancumsum, XNAN, {}),
     "isnan": (np.isnan, XNAN, {}), "isfinite": (np.isfinite, XNAN, {}),
-    "ptp": (np.ptp, X, {}),
     "log2": (np.log2, X + 1, {}), "log10": (np.log10, X + 1, {}), "exp2": (np.exp2, X, {}),
     "arcsin": (np.arcsin, X, {}), "arccos": (np.arccos, X, {}),
     "arctan2": (lambda x: np.arctan2(Y, x), X, {"y": Y}),
@@ -125,27 +121,11 @@ NUMPY_ROWS = {
     "radians": (np.radians, X, {}), "degrees": (np.degrees, X, {}),
     "float_power": (lambda x: np.float_power(x, Y), X + 1, {"y": Y}),
     "logaddexp2": (lambda x: np.logaddexp2(x, Y), X, {"y": Y}),
-    "sinc": (np.sinc, np.array([0.0, 0.5, -1.5]), {}),
     "heaviside": (lambda x: np.heaviside(x, 0.5), np.array([0.0, 0.5, -1.5]), {}),
-    "diff": (np.diff, X, {}), "ediff1d": (np.ediff1d, X, {}),
     "gradient": (np.gradient, X, {}),
-    "convolve": (lambda x: np.convolve(x, Y[:3]), X, {"y": Y[:3]}),
-    "correlate": (lambda x: np.correlate(x, Y[:3]), X, {"y": Y[:3]}),
-    "interp": (lambda x: np.interp(x, XP, FP), np.array([-2.0, -0.5, 0.3, 0.9, 1.5]),
-               {"xp": XP, "fp": FP}),
-    "polyval": (lambda x: np.polyval(Y, x), X, {"p": Y}),
-    "kron": (lambda x: np.kron(x, Y), X, {"y": Y}),
-    "cross": (lambda x: np.cross(x, Y[:3]), X[:3], {"y": Y[:3]}),
-    "cov": (np.cov, M, {}),
-    "percentile": (lambda x: np.percentile(x, 30.0), X, {"q": 30.0}),
-    "quantile": (lambda x: np.quantile(x, 0.3), X, {"q": 0.3}),
     "unique": (np.unique, np.array([0.3, -0.5, 0.8, 0.1]), {}),
     "searchsorted": (lambda a: np.searchsorted(a, 0.5), np.sort(X), {"a": np.sort(X), "v": 0.5}),
     "histogram": (lambda x: np.histogram(x, EDGES)[0], X, {"edges": EDGES}),
-    "count_nonzero": (np.count_nonzero, np.array([0.0, 1.0, 0.0, 2.0]), {}),
-    "zeros_like": (np.zeros_like, X, {}), "ones_like": (np.ones_like, X, {}),
-    "full_like": (lambda x: np.full_like(x, 2.5), X, {"value": 2.5}),
-    "append": (lambda x: np.append(x, Y), X, {"y": Y}),
     "linalg.cond": (np.linalg.cond, M @ M.T, {}),
 }
 # where the spelling keeps the shape instead of NumPy's value-dependent one
@@ -214,23 +194,14 @@ def test_partition_spelling_runs():
     assert got == np.partition(X, 1)[1]
 
 
-def test_corrcoef_spelling_runs():
-    msg = _refusal(np.corrcoef, M)
-    assert msg.startswith("np.corrcoef was applied")
-    alt = alternatives["corrcoef"]
-    cov = _spelling(alt.split(" with c the covariance ")[1])
-    corr = _spelling(alt)
-    f = lambda x: _run(corr, x, {"c": _run(cov, x, {})})  # noqa: E731
-    np.testing.assert_allclose(tg.jit(f)(M), np.corrcoef(M), atol=1e-12)
-    tg.check_grads(f, (M,), order=1)
-
-
 @pytest.mark.parametrize("call,name,bad,takes", [
     (lambda x: np.cumsum(x, dtype=np.float64), "cumsum", "dtype", "the keyword axis"),
-    (lambda x: np.sum(x, dtype=np.float64), "sum", "dtype", "the keywords axis, keepdims"),
-    (lambda x: np.mean(x, dtype=np.float64), "mean", "dtype", "the keywords axis, keepdims"),
+    (lambda x: np.sum(x, dtype=np.float64), "sum", "dtype",
+     "the keywords axis, keepdims, where"),
+    (lambda x: np.mean(x, dtype=np.float64), "mean", "dtype",
+     "the keywords axis, keepdims, where"),
     (lambda x: np.max(x, initial=0.0), "max", "initial", "the keywords axis, keepdims"),
-    (lambda x: np.sum(x, where=x > 0), "sum", "where", "the keywords axis, keepdims"),
+    (lambda x: np.prod(x, where=x > 0), "prod", "where", "the keywords axis, keepdims"),
     (lambda x: np.exp(x, where=x > 0), "exp", "where", "no keywords"),
     (lambda x: np.add(x, 1.0, dtype=np.float64), "add", "dtype", "no keywords"),
 ])
@@ -252,7 +223,8 @@ def test_the_dtype_advice_runs():
 
 
 @pytest.mark.parametrize("call,advice", [
-    (lambda x: np.nanargmax(x), r"Use np\.argmax \(the nearest function tapegrad has\)"),
+    (lambda x: np.nanpercentile(x, 50.0),
+     r"Use np\.percentile \(the nearest function tapegrad has\)"),
     (lambda x: np.fft.fft(x), r"tapegrad has no np\.fft\.fft: write it with tapegrad's"),
     (lambda x: np.add.reduce(x), r"Use tg\.sum\(x, axis=0\) instead"),
     (lambda x: np.multiply.outer(x, x), r"Use tg\.outer\(x, y\) instead"),
