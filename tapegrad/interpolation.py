@@ -67,10 +67,10 @@ slopes_p: Primitive = primitive(_slopes, "interp_slopes", check_rules=False)
 defvjp(slopes_p, None, None, None, None)      # piecewise constant in x
 defjvp(slopes_p, None, None, None, None)
 weights_p: Primitive = primitive(_weights, "interp_weights", check_rules=False)
-defvjp(weights_p, lambda g, ans, x, xp, l, r: tg_sum(g * slopes_p(x, xp, l, r), axis=-1),
+defvjp(weights_p, lambda g, ans, x, xp, lo, hi: tg_sum(g * slopes_p(x, xp, lo, hi), axis=-1),
        None, None, None)
-defjvp(weights_p, lambda t, ans, x, xp, l, r: reshape_to(t, shape_of(x) + (1,)) *
-       slopes_p(x, xp, l, r), None, None, None)
+defjvp(weights_p, lambda t, ans, x, xp, lo, hi: reshape_to(t, shape_of(x) + (1,)) *
+       slopes_p(x, xp, lo, hi), None, None, None)
 
 
 def _interp(x: Any, xp: Any, fp: Any, left: Any, right: Any) -> Any:
@@ -88,10 +88,10 @@ def _fp_vjp(g: Any, ans: Any, x: Any, xp: Any, fp: Any, left: Any, right: Any) -
 
 
 interp_p: Primitive = primitive(_interp, "interp", check_rules=False)
-defvjp(interp_p, lambda g, ans, x, xp, fp, l, r: g * _slope(x, xp, fp, l, r), None, _fp_vjp,
+defvjp(interp_p, lambda g, ans, x, xp, fp, lo, hi: g * _slope(x, xp, fp, lo, hi), None, _fp_vjp,
        None, None)
-defjvp(interp_p, lambda t, ans, x, xp, fp, l, r: t * _slope(x, xp, fp, l, r), None,
-       lambda t, ans, x, xp, fp, l, r: tg_sum(weights_p(x, xp, l, r) * t, axis=-1),
+defjvp(interp_p, lambda t, ans, x, xp, fp, lo, hi: t * _slope(x, xp, fp, lo, hi), None,
+       lambda t, ans, x, xp, fp, lo, hi: tg_sum(weights_p(x, xp, lo, hi) * t, axis=-1),
        None, None)
 
 
