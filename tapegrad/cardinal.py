@@ -70,7 +70,7 @@ def _sinc(x: Any) -> Any:
 sinc_p: Primitive = primitive(_sinc, "sinc", elementwise=True, check_rules=False)
 defvjp(sinc_p, lambda g, ans, x: g * sinc_d(x, 1))
 defjvp(sinc_p, lambda t, ans, x: t * sinc_d(x, 1))
-spellings[sinc_p] = Spelling(array="_np.sinc({0})")
+spellings[sinc_p] = Spelling(array="_np_sinc({0})", names={"_np_sinc": np.sinc})
 
 
 def sinc(x: Number) -> Number:

@@ -23,6 +23,8 @@ import tapegrad as tg
 
 RNG = np.random.default_rng(19)
 X = RNG.normal(size=(3, 4))
+XP, FP = np.array([-1.5, -0.2, 0.4, 1.1]), np.array([2.0, -1.0, 0.5, 3.0])
+XQ = np.array([-2.0, -1.5, -0.7, 0.0, 0.4, 0.9, 1.1, 2.5])
 Case = tuple[Callable[[Any], Callable[[Any], Any]], np.ndarray, bool, bool]
 
 
@@ -124,6 +126,13 @@ CASES: dict[str, Case] = {
     "corrcoef": case(lambda m: lambda x: m.corrcoef(x)),
     "corrcoef_columns": case(lambda m: lambda x: m.corrcoef(x, rowvar=False)),
     "corrcoef_y": case(lambda m: lambda x: m.corrcoef(x[0], x[2])),
+    "interp_x": case(lambda m: lambda x: m.interp(x, XP, FP), smooth=False),
+    "interp_x_bounds": case(lambda m: lambda x: m.interp(x * 2.0, XP, FP, left=-1.0, right=5.0),
+                            smooth=False),
+    "interp_fp": case(lambda m: lambda x: m.interp(XQ, XP, x[0] ** 2)),
+    "interp_both": case(lambda m: lambda x: m.interp(x[1:], XP, x[0]), smooth=False),
+    "sinc": case(lambda m: lambda x: m.sinc(x)),
+    "sinc_near_zero": case(lambda m: lambda x: m.sinc(x * 1e-4)),
 }
 JAX_REFUSES = {"polyval_list"}      # jnp.polyval takes no list of coefficients
 
@@ -254,3 +263,36 @@ def test_against_jax_values_and_gradients(name: str) -> None:
     want = jax.grad(lambda v: jnp.sum(make(jnp)(v) * w))(x)
     np.testing.assert_allclose(tg.grad(loss(f, w))(x), np.asarray(want), rtol=1e-12,
                                atol=1e-12)
+
+
+def test_sinc_has_every_derivative_at_zero():
+    d = tg.sinc
+    closed = [1.0, 0.0, -np.pi ** 2 / 3, 0.0, np.pi ** 4 / 5, 0.0, -np.pi ** 6 / 7]
+    for k, want in enumerate(closed):
+        assert d(0.0) == pytest.approx(want, rel=1e-13, abs=1e-13), k
+        assert tg.jit(d)(0.0) == pytest.approx(want, rel=1e-13, abs=1e-13), k
+        d = tg.grad(d)
+    fwd = tg.jvp(lambda x: tg.jvp(tg.sinc, (x,), (1.0,))[1], (0.0,), (1.0,))[1]
+    assert fwd == pytest.approx(-np.pi ** 2 / 3, rel=1e-14)
+    x = np.array([0.0, 1e-5, -1e-3, 0.999e-3, 0.5, 2.0])
+    g2 = tg.vmap(tg.grad(tg.grad(tg.sinc)))(x)
+    near = -np.pi ** 2 / 3 + np.pi ** 4 / 10 * x ** 2       # the series, two terms
+    np.testing.assert_allclose(g2[:4], near[:4], rtol=1e-9)
+    h = 1e-4
+    num = (np.sinc(x[4:] + h) - 2 * np.sinc(x[4:]) + np.sinc(x[4:] - h)) / h ** 2
+    np.testing.assert_allclose(g2[4:], num, rtol=1e-6)
+
+
+def test_interp_derivatives_are_the_slopes_and_the_weights():
+    slopes = np.diff(FP) / np.diff(XP)
+    x = np.array([-2.0, -1.5, -0.7, 0.4, 0.9, 1.1, 2.5])      # knots take the right slope
+    want = [0.0, slopes[0], slopes[0], slopes[2], slopes[2], slopes[2], 0.0]
+    np.testing.assert_allclose(tg.vmap(tg.grad(lambda v: np.interp(v, XP, FP)))(x), want)
+    assert tg.grad(lambda v: np.interp(v, XP, FP))(0.9) == pytest.approx(slopes[2])
+    wts = tg.jacobian(lambda fp: np.interp(x, XP, fp))(FP)
+    np.testing.assert_allclose(wts @ FP, np.interp(x, XP, FP), rtol=1e-14)
+    np.testing.assert_allclose(wts.sum(axis=1), 1.0)
+    mixed = tg.jacobian(tg.grad(lambda v, fp: np.interp(v, XP, fp)), argnums=1)(0.0, FP)
+    np.testing.assert_allclose(mixed, [0.0, -1 / 0.6, 1 / 0.6, 0.0])
+    with pytest.raises(ValueError, match="no period"):
+        tg.grad(lambda v: np.interp(v, XP, FP, period=2.0))(0.5)
