@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .along import _along
+from .along import _along, _stacked
 from .arrays import astype, concatenate
 from .indexing import _index, gather, getitem
 from .kinks import where
@@ -164,6 +164,7 @@ def append(arr: Number, values: Number, axis: int | None = None) -> Number:
       >>> tg.append(np.ones((1, 2)), 3.0)
       array([1., 1., 3.])
     """
+    arr, values = _stacked(arr), _stacked(values)       # lists of numbers, as NumPy's
     if axis is None:
         return concatenate([ravel(arr), ravel(values)], 0)
     return concatenate([arr, values], axis)

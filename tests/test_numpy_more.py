@@ -296,3 +296,32 @@ def test_interp_derivatives_are_the_slopes_and_the_weights():
     np.testing.assert_allclose(mixed, [0.0, -1 / 0.6, 1 / 0.6, 0.0])
     with pytest.raises(ValueError, match="no period"):
         tg.grad(lambda v: np.interp(v, XP, FP, period=2.0))(0.5)
+
+
+# ------------------------------------------- HIPS autograd's tests/test_numpy.py
+def test_autograd_rot90_split_triu_tril():
+    rng = np.random.default_rng(1)
+    mat = rng.normal(size=(10, 11))
+    tg.check_grads(lambda x: np.rot90(x), (mat,), order=2)
+    tg.check_grads(lambda x: np.split(x, 2)[0], (rng.normal(size=10),), order=2)
+    sq = rng.normal(size=(5, 5))
+    tg.check_grads(lambda x: np.triu(x, k=2), (sq,), order=2)
+    tg.check_grads(lambda x: np.tril(x, k=2), (sq,), order=2)
+
+
+def test_autograd_simple_append_list_and_array():
+    for a in ([1.0, 2.0, 3.0], np.array([1.0, 2.0, 3.0])):
+        got = tg.jacobian(lambda a, b: np.append(a, b), argnums=(0, 1))(a, 4.0)
+        da = np.stack(got[0], axis=1) if isinstance(got[0], list) else got[0]
+        np.testing.assert_array_equal(da, np.eye(4, 3))
+        np.testing.assert_array_equal(got[1], [0.0, 0.0, 0.0, 1.0])
+        tg.check_grads(lambda a, b: np.append(a, b), (a, 4.0), order=2)
+
+
+def test_autograd_nan_to_num():
+    y = np.array([0.0, np.nan, np.inf, -np.inf])
+    fun = lambda x: tg.sum(np.sin(np.nan_to_num(x + y)))      # noqa: E731
+    x = np.random.default_rng(2).normal(size=4)
+    g = tg.grad(fun)(x)
+    np.testing.assert_allclose(g, [np.cos(x[0]), 0.0, 0.0, 0.0])
+    tg.check_grads(fun, (x,), order=2)
