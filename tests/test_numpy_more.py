@@ -285,6 +285,11 @@ def test_sinc_has_every_derivative_at_zero():
     h = 1e-4
     num = (np.sinc(x[4:] + h) - 2 * np.sinc(x[4:]) + np.sinc(x[4:] - h)) / h ** 2
     np.testing.assert_allclose(g2[4:], num, rtol=1e-6)
+    d = tg.sinc                      # the series and the closed form agree where they meet
+    for _ in range(4):
+        d = tg.grad(d)
+        for edge in (0.5, -0.5):
+            assert d(edge - 1e-13) == pytest.approx(d(edge + 1e-13), rel=1e-11)
 
 
 def test_interp_derivatives_are_the_slopes_and_the_weights():
