@@ -222,3 +222,18 @@ def test_pad_with_a_traced_fill_value_differentiates_in_it():
 def test_cross_refuses_2_vectors_with_the_formula():
     with pytest.raises(ValueError, match=r"a\[0\] \* b\[1\] - a\[1\] \* b\[0\]"):
         tg.grad(lambda v: tg.sum(np.cross(v, v)))(np.ones(2))
+
+
+@pytest.mark.parametrize("name", NAN_FUNCTIONS + ["nancumsum", "nancumprod"])
+def test_nan_functions_against_jax_with_nans_present(name):
+    jax = pytest.importorskip("jax")
+    jax.config.update("jax_enable_x64", True)
+    jnp = pytest.importorskip("jax.numpy")
+    x = X[[0, 2]]
+    w = np.arange(1.0, 1.0 + np.size(getattr(np, name)(x, axis=1))).reshape(
+        np.shape(getattr(np, name)(x, axis=1)))
+    ours = tg.grad(lambda v: tg.sum(getattr(np, name)(v, axis=1) * w))(x)
+    theirs = jax.grad(lambda v: jnp.sum(getattr(jnp, name)(v, axis=1) * w))(x)
+    np.testing.assert_allclose(ours, np.asarray(theirs), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(getattr(np, name)(x, axis=1),
+                               np.asarray(getattr(jnp, name)(x, axis=1)), rtol=1e-13)
