@@ -1,7 +1,7 @@
 """``np.sinc``, the cardinal sine: ``sin(pi x) / (pi x)``, with every derivative right at 0.
 
 Away from 0 the derivative is ``(cos(pi x) - sinc(x)) / x``; at 0 that is
-0/0, so the primitive's derivative is a second primitive, ``sinc_d(x, k)``
+0/0, so the primitive's derivative is a second primitive, ``derivative(k)``
 (the ``k``-th derivative), computed from the Maclaurin series where
 ``|x| < 0.5`` (JAX's ``_sinc_maclaurin``; no cancellation there). Each
 derivative primitive's own derivative is the next one, so every order is
@@ -57,9 +57,19 @@ def _sinc_d(x: Any, k: int) -> Any:
     return float(out) if np.ndim(out) == 0 and not isinstance(x, np.ndarray) else out
 
 
-sinc_d: Primitive = primitive(_sinc_d, "sinc_d", elementwise=True, check_rules=False)
-defvjp(sinc_d, lambda g, ans, x, k: g * sinc_d(x, k + 1), None)
-defjvp(sinc_d, lambda t, ans, x, k: t * sinc_d(x, k + 1), None)
+_DERIVATIVES: dict[int, Primitive] = {}
+
+
+def derivative(k: int) -> Primitive:
+    """The ``k``-th derivative of sinc: an elementwise primitive, its own derivative the next."""
+    prim = _DERIVATIVES.get(k)
+    if prim is None:
+        prim = primitive(lambda x: _sinc_d(x, k), f"sinc_d{k}", elementwise=True,
+                         check_rules=False)
+        defvjp(prim, lambda g, ans, x: g * derivative(k + 1)(x))
+        defjvp(prim, lambda t, ans, x: t * derivative(k + 1)(x))
+        _DERIVATIVES[k] = prim
+    return prim
 
 
 def _sinc(x: Any) -> Any:
@@ -68,8 +78,8 @@ def _sinc(x: Any) -> Any:
 
 
 sinc_p: Primitive = primitive(_sinc, "sinc", elementwise=True, check_rules=False)
-defvjp(sinc_p, lambda g, ans, x: g * sinc_d(x, 1))
-defjvp(sinc_p, lambda t, ans, x: t * sinc_d(x, 1))
+defvjp(sinc_p, lambda g, ans, x: g * derivative(1)(x))
+defjvp(sinc_p, lambda t, ans, x: t * derivative(1)(x))
 spellings[sinc_p] = Spelling(array="_np_sinc({0})", names={"_np_sinc": np.sinc})
 
 

@@ -14,6 +14,8 @@ import numpy as np
 
 from .along import _BatchAlong, _data
 from .batching.rules import batch_rules
+from .elementary import isfinite, isnan
+from .kinks import abs
 from .numpy_dispatch import functions
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .reductions import _axes
@@ -113,16 +115,12 @@ def count_nonzero(a: Number, axis: Axis = None, *, keepdims: bool = False) -> An
 
 
 # ------------------------------------------------------------ closeness
-def _isclose(a: Any, b: Any, rtol: float, atol: float, equal_nan: bool) -> Any:
-    return _scalar_bool(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
-
-
-isclose_p = _boolean(_isclose, "isclose", 5, elementwise=True)
-
-
 def isclose(a: Number, b: Number, rtol: float = 1e-05, atol: float = 1e-08,
             equal_nan: bool = False) -> Any:
     """NumPy's ``isclose``: ``|a - b| <= atol + rtol * |b|``, elementwise.
+
+    NumPy's formula, of tapegrad's comparisons: infinities are close to
+    themselves only, NaNs to nothing (unless ``equal_nan``).
 
     Args:
       a: A number or an array (traced or not).
@@ -139,7 +137,8 @@ def isclose(a: Number, b: Number, rtol: float = 1e-05, atol: float = 1e-08,
       >>> tg.isclose(1.0, 1.0 + 1e-9)
       True
     """
-    return isclose_p(a, b, float(rtol), float(atol), bool(equal_nan))
+    close = (abs(a - b) <= atol + rtol * abs(b)) & isfinite(b) | (a == b)
+    return close | isnan(a) & isnan(b) if equal_nan else close
 
 
 def allclose(a: Number, b: Number, rtol: float = 1e-05, atol: float = 1e-08,
