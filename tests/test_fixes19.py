@@ -108,20 +108,6 @@ M = np.array([[0.3, -0.5, 0.8, 0.1], [0.7, 0.2, -0.4, 0.9], [0.1, 0.4, 0.2, -0.3
 
 # name -> (the NumPy call of x (traced), x's value, the other names the spelling uses)
 NUMPY_ROWS = {
-    "isnan": (np.isnan, XNAN, {}), "isfinite": (np.isfinite, XNAN, {}),
-    "log2": (np.log2, X + 1, {}), "log10": (np.log10, X + 1, {}), "exp2": (np.exp2, X, {}),
-    "arcsin": (np.arcsin, X, {}), "arccos": (np.arccos, X, {}),
-    "arctan2": (lambda x: np.arctan2(Y, x), X, {"y": Y}),
-    "arcsinh": (np.arcsinh, X, {}), "arccosh": (np.arccosh, X + 2, {}),
-    "arctanh": (np.arctanh, X, {}),
-    "hypot": (lambda x: np.hypot(x, Y), X, {"y": Y}), "cbrt": (np.cbrt, X, {}),
-    "reciprocal": (np.reciprocal, X, {}), "fabs": (np.fabs, X, {}),
-    "copysign": (lambda x: np.copysign(x, Y), X, {"y": Y}),
-    "deg2rad": (np.deg2rad, X, {}), "rad2deg": (np.rad2deg, X, {}),
-    "radians": (np.radians, X, {}), "degrees": (np.degrees, X, {}),
-    "float_power": (lambda x: np.float_power(x, Y), X + 1, {"y": Y}),
-    "logaddexp2": (lambda x: np.logaddexp2(x, Y), X, {"y": Y}),
-    "heaviside": (lambda x: np.heaviside(x, 0.5), np.array([0.0, 0.5, -1.5]), {}),
     "gradient": (np.gradient, X, {}),
     "unique": (np.unique, np.array([0.3, -0.5, 0.8, 0.1]), {}),
     "searchsorted": (lambda a: np.searchsorted(a, 0.5), np.sort(X), {"a": np.sort(X), "v": 0.5}),
