@@ -20,12 +20,31 @@ from .arrays import concatenate as concatenate
 from .arrays import dot as dot
 from .arrays import matmul as matmul
 from .arrays import stack as stack
+from .cardinal import sinc as sinc
 from .check import check_grads as check_grads
 from .checkpoint import checkpoint as checkpoint
 from .checkpoint import checkpoint as remat
 from .contractions import einsum as einsum
+from .creation import broadcast_arrays as broadcast_arrays
+from .creation import copy as copy
+from .creation import empty_like as empty_like
+from .creation import full_like as full_like
+from .creation import imag as imag
+from .creation import meshgrid as meshgrid
+from .creation import ones_like as ones_like
+from .creation import real as real
+from .creation import zeros_like as zeros_like
 from .diagonals import diag as diag
 from .diagonals import diagonal as diagonal
+from .differences import convolve as convolve
+from .differences import correlate as correlate
+from .differences import cross as cross
+from .differences import diff as diff
+from .differences import ediff1d as ediff1d
+from .differences import kron as kron
+from .differences import polyval as polyval
+from .differences import trapezoid as trapezoid
+from .differences import vdot as vdot
 from .elementary import arccos as arccos
 from .elementary import arccosh as arccosh
 from .elementary import arcsin as arcsin
@@ -61,6 +80,7 @@ from .flips import fliplr as fliplr
 from .flips import flipud as flipud
 from .flips import roll as roll
 from .indexing import take as take
+from .interpolation import interp as interp
 from .jacobians import elementwise_grad as elementwise_grad
 from .jacobians import hessian as hessian
 from .jacobians import hvp as hvp
@@ -88,6 +108,17 @@ from .loops import fori_loop as fori_loop
 from .loops import scan as scan
 from .loops import while_loop as while_loop
 from .misc.operators import hessian_vector_product as hessian_vector_product
+from .nans import nan_to_num as nan_to_num
+from .nans import nancumprod as nancumprod
+from .nans import nancumsum as nancumsum
+from .nans import nanmax as nanmax
+from .nans import nanmean as nanmean
+from .nans import nanmin as nanmin
+from .nans import nanprod as nanprod
+from .nans import nanstd as nanstd
+from .nans import nansum as nansum
+from .nans import nanvar as nanvar
+from .nans import ptp as ptp
 from .numerics import debug_nans as debug_nans
 from .ops import arctan as arctan
 from .ops import cos as cos
@@ -110,12 +141,33 @@ from .orderings import argmax as argmax
 from .orderings import argmin as argmin
 from .orderings import argsort as argsort
 from .orderings import sort as sort
+from .padding import pad as pad
 from .parallel import data_parallel as data_parallel
+from .pieces import append as append
+from .pieces import array_split as array_split
+from .pieces import delete as delete
+from .pieces import hsplit as hsplit
+from .pieces import insert as insert
+from .pieces import rot90 as rot90
+from .pieces import split as split
+from .pieces import take_along_axis as take_along_axis
+from .pieces import tril as tril
+from .pieces import triu as triu
+from .pieces import vsplit as vsplit
+from .predicates import all as all
+from .predicates import allclose as allclose
+from .predicates import any as any
+from .predicates import count_nonzero as count_nonzero
+from .predicates import isclose as isclose
 from .primitive import Primitive as Primitive
 from .primitive import defjvp as defjvp
 from .primitive import defpartials as defpartials
 from .primitive import defvjp as defvjp
 from .primitive import primitive as primitive
+from .quantiles import corrcoef as corrcoef
+from .quantiles import cov as cov
+from .quantiles import percentile as percentile
+from .quantiles import quantile as quantile
 from .reductions import max as max
 from .reductions import mean as mean
 from .reductions import min as min
@@ -183,3 +235,14 @@ __all__ += [  # NumPy's further elementwise functions (elementary.py)
     "isfinite", "isinf", "isnan", "log10", "log2", "logaddexp2", "logical_xor", "rad2deg",
     "radians", "reciprocal", "signbit",
 ]
+__all__ += [  # more of NumPy: creation, predicates, differences, pieces, padding, NaNs
+    "all", "allclose", "any", "append", "array_split", "broadcast_arrays", "convolve", "copy",
+    "correlate", "count_nonzero", "cross", "delete", "diff", "ediff1d", "empty_like",
+    "full_like", "hsplit", "imag", "insert", "isclose", "kron", "meshgrid", "nan_to_num",
+    "nancumprod", "nancumsum", "nanmax", "nanmean", "nanmin", "nanprod", "nanstd", "nansum",
+    "nanvar", "ones_like", "pad", "polyval", "ptp", "real", "rot90", "split",
+    "take_along_axis", "trapezoid", "tril", "triu", "vdot", "vsplit", "zeros_like",
+]
+__all__ += ["corrcoef", "cov", "percentile", "quantile"]  # quantiles and covariances
+__all__ += ["interp"]  # piecewise-linear interpolation
+__all__ += ["sinc"]  # the cardinal sine

@@ -197,12 +197,12 @@ def _batched_concatenate(e: Any, values: list[Any], batched: list[bool], n: int)
     return np.concatenate(parts, axis=axis + 1)
 
 
-def concatenate(xs: Sequence[Number], axis: int = 0) -> Number:
+def concatenate(xs: Sequence[Number], axis: int | None = 0) -> Number:
     """NumPy's ``concatenate``: arrays joined along an existing axis.
 
     Args:
       xs: A non-empty sequence of arrays (traced or not) of one rank.
-      axis: The axis to join along.
+      axis: The axis to join along, or None to flatten each first.
 
     Returns:
       The joined array; each input's gradient is its slice of the cotangent.
@@ -216,6 +216,8 @@ def concatenate(xs: Sequence[Number], axis: int = 0) -> Number:
     items = list(xs)
     if not items:
         raise ValueError("concatenate: got no arrays; pass at least one.")
+    if axis is None:              # NumPy's: each flattened, then joined
+        items, axis = [reshape_p(x, (-1,)) for x in items], 0
     shapes = [shape_of(x) for x in items]
     if any(not s for s in shapes):
         raise ValueError("concatenate: a float has no axis to join along; use tg.stack "

@@ -23,6 +23,13 @@ import numpy as np
 from .arrays import astype, concatenate, matmul_p, stack
 from .indexing import getitem
 from .kinks import abs as _abs
+from .linalg_decomp import QRResult as QRResult
+from .linalg_decomp import SVDResult as SVDResult
+from .linalg_decomp import lstsq as lstsq
+from .linalg_decomp import matrix_power as matrix_power
+from .linalg_decomp import pinv as pinv
+from .linalg_decomp import qr as qr
+from .linalg_decomp import svd as svd
 from .matrix import SlogdetResult as SlogdetResult
 from .matrix import _col, _diagonal, _eye, _mT, _row, _square, _stacked, _sym_lower, _sym_lower_T
 from .matrix import cholesky as cholesky
@@ -42,6 +49,7 @@ from .values import primal_value, shape_of
 
 __all__ = ["EighResult", "SlogdetResult", "cholesky", "det", "eigh", "eigvalsh", "inv",
            "matrix_norm", "norm", "slogdet", "solve", "svdvals", "vector_norm"]
+__all__ += ["QRResult", "SVDResult", "lstsq", "matrix_power", "pinv", "qr", "svd"]
 
 Number = Any
 
@@ -352,11 +360,6 @@ functions.update({
     np.linalg.eigvalsh: (eigvalsh, ("UPLO",)),
 })
 alternatives.update({      # the nearest supported spelling of what is not here
-    "linalg.svd": "tg.linalg.svdvals for the singular values, or tg.linalg.eigh(a.T @ a)",
     "linalg.eig": "tg.linalg.eigh for a symmetric matrix",
     "linalg.eigvals": "tg.linalg.eigvalsh for a symmetric matrix",
-    "linalg.lstsq": "tg.linalg.solve(a.T @ a, a.T @ b) for a of full column rank",
-    "linalg.pinv": "tg.linalg.inv, or tg.linalg.solve(a.T @ a, a.T), for a full-rank a",
-    "linalg.qr": "tg.linalg.cholesky(a.T @ a) for R of a full-rank a",
-    "linalg.matrix_power": "repeated @ (and tg.linalg.inv for a negative power)",
 })

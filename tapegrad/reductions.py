@@ -170,7 +170,7 @@ def _prepare(what: str, x: Any, axis: Axis) -> tuple[Any, tuple[int, ...]]:
     return x, _axes(what, axis, len(shape_of(x)))
 
 
-def sum(x: Number, axis: Axis = None, keepdims: bool = False) -> Number:
+def sum(x: Number, axis: Axis = None, keepdims: bool = False, where: Any = None) -> Number:
     """NumPy's ``sum``: over every element, or along ``axis``.
 
     A list of numbers is stacked first, as NumPy does; a float is its own sum.
@@ -179,6 +179,8 @@ def sum(x: Number, axis: Axis = None, keepdims: bool = False) -> Number:
       x: A number, an array, a traced value, or a list of numbers of one shape.
       axis: None (every axis), an int or a tuple of ints.
       keepdims: Keep the reduced axes with size 1.
+      where: A boolean mask (broadcast against ``x``; traced or not): only the
+        elements where it holds are summed, the others get no gradient.
 
     Returns:
       A float for a whole reduction (a float32 scalar for float32), else an array.
@@ -193,19 +195,23 @@ def sum(x: Number, axis: Axis = None, keepdims: bool = False) -> Number:
       >>> tg.grad(lambda a, b: tg.sum([a, a * b]))(2.0, 3.0)
       4.0
     """
+    if where is not None:
+        return sum(_masked(x, where, 0.0), axis, keepdims)
     if axis is None and not keepdims:       # the whole array: one record, a float
         return _list_sum(x, "sum")[0] if isinstance(x, list | tuple) else sum_p(x)
     x, axes = _prepare("sum", x, axis)
     return sum_axes(x, axes, keepdims) if axes or keepdims else x
 
 
-def mean(x: Number, axis: Axis = None, keepdims: bool = False) -> Number:
+def mean(x: Number, axis: Axis = None, keepdims: bool = False, where: Any = None) -> Number:
     """NumPy's ``mean``: over every element, or along ``axis``.
 
     Args:
       x: A number, an array, a traced value, or a list of numbers of one shape.
       axis: None (every axis), an int or a tuple of ints.
       keepdims: Keep the reduced axes with size 1.
+      where: A boolean mask (broadcast against ``x``; traced or not): the mean
+        of the elements where it holds.
 
     Returns:
       The mean, shaped as ``tg.sum`` would be.
@@ -218,6 +224,12 @@ def mean(x: Number, axis: Axis = None, keepdims: bool = False) -> Number:
       >>> tg.mean(np.array([[1.0, 2.0], [3.0, 5.0]]), axis=1)
       array([1.5, 4. ])
     """
+    if where is not None:
+        v = primal_value(x)
+        ones = np.ones(shape_of(x), v.dtype if isinstance(v, np.ndarray) and v.dtype.kind == "f"
+                       else np.float64)
+        count = sum(_masked(ones, where, 0.0), axis, keepdims)
+        return sum(_masked(x, where, 0.0), axis, keepdims) / count
     if axis is None and not keepdims:       # the whole array: one record, a float
         if not isinstance(x, list | tuple):
             return mean_p(x)
@@ -228,6 +240,18 @@ def mean(x: Number, axis: Axis = None, keepdims: bool = False) -> Number:
     n = math.prod(shape[a] for a in axes)
     total = sum_axes(x, axes, keepdims) if axes or keepdims else x
     return total / float(n) if n else total * math.nan
+
+
+def _masked(x: Any, mask: Any, fill: float) -> Any:
+    """``x`` where ``mask`` holds, ``fill`` elsewhere, in ``x``'s shape and float dtype."""
+    x = stack(x) if isinstance(x, list | tuple) else x
+    shape = np.broadcast_shapes(shape_of(x), shape_of(mask))
+    if shape != shape_of(x):
+        raise ValueError(f"where: a mask of shape {shape_of(mask)} does not broadcast to "
+                         f"the array's shape {shape_of(x)}.")
+    v = primal_value(x)
+    dtype = v.dtype if isinstance(v, np.ndarray) and v.dtype.kind == "f" else np.float64
+    return where(mask, x, np.zeros(shape, dtype=dtype) + fill)
 
 
 def _extreme(what: str, prim: Primitive, x: Any, axis: Axis, keepdims: bool) -> Any:
@@ -286,8 +310,8 @@ def min(x: Number, axis: Axis = None, keepdims: bool = False) -> Number:
 
 # ------------------------------------------- the NumPy methods on Traced
 def _method(fn: Any) -> Any:
-    def method(self: Any, axis: Axis = None, keepdims: bool = False) -> Any:
-        return fn(self, axis=axis, keepdims=keepdims)
+    def method(self: Any, axis: Axis = None, keepdims: bool = False, **where: Any) -> Any:
+        return fn(self, axis=axis, keepdims=keepdims, **where)
     method.__name__ = fn.__name__
     method.__doc__ = f"``tg.{fn.__name__}(self, axis, keepdims)``."
     return method
@@ -298,5 +322,6 @@ for _fn in (sum, mean, max, min):
 
 
 _AXIS = ("axis", "keepdims")
-functions.update({np.sum: (sum, _AXIS), np.mean: (mean, _AXIS), np.max: (max, _AXIS),
+functions.update({np.sum: (sum, _AXIS + ("where",)), np.mean: (mean, _AXIS + ("where",)),
+                  np.max: (max, _AXIS),
                   np.min: (min, _AXIS), np.amax: (max, _AXIS), np.amin: (min, _AXIS)})

@@ -169,8 +169,6 @@ _INDICES = {"argmax": "tg.max", "argmin": "tg.min", "argsort": "tg.where",
             "argpartition": "tg.where", "nonzero": "tg.where(mask, x, 0.0)",
             "searchsorted": "tg.where"}
 _METHOD_ALTERNATIVES = {
-    "all": "tg.min(tg.where(x != 0, 1.0, 0.0)) == 1.0",
-    "any": "tg.max(tg.where(x != 0, 1.0, 0.0)) == 1.0",
     "cumsum": "a Python loop of additions, or a constant triangular matrix: tri @ x",
     "cumprod": "a Python loop of products", "prod": "a Python loop of products",
     "var": "tg.mean((x - tg.mean(x)) ** 2)", "std": "tg.sqrt(tg.mean((x - tg.mean(x)) ** 2))",
@@ -180,7 +178,6 @@ _METHOD_ALTERNATIVES = {
     "repeat": "x[np.repeat(np.arange(n), k)]", "compress": "x[constant_indices]",
     "choose": "tg.where", "conj": "x itself (tapegrad's numbers are real)",
     "conjugate": "x itself (tapegrad's numbers are real)",
-    "real": "x itself (tapegrad's numbers are real)", "imag": "0.0 (tapegrad's numbers are real)",
 }
 
 

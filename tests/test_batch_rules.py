@@ -272,7 +272,23 @@ def table_cases(rng):
     cases.update(einsum_cases(f, ints))
     cases.update(statistics_cases(f, ints))
     cases.update(matrix_cases(f, rng))
+    cases.update(numpy_more_cases(f, ints))
     return cases
+
+
+def numpy_more_cases(f, ints):
+    """``any``, ``all``, ``count_nonzero`` (``(x, axes, keepdims)``) and ``qr``, ``svd``."""
+    import tapegrad.linalg_decomp as decomp
+    import tapegrad.predicates as pred
+    mask = ints > 0
+    reducing = [([x, axes, keep], [True, False, False]) for x in (mask, f(N, 4, 3), ints)
+                for axes in ((), (0,), (1,), (0, 1)) for keep in (False, True)]
+    tall = f(N, 4, 3) + 3.0 * np.eye(4, 3)
+    return {pred.any_p: reducing, pred.all_p: reducing, pred.count_nonzero_p: reducing,
+            decomp.qr_p: [([tall], [True]), ([f(N, 2, 3, 3) + 3.0 * np.eye(3)], [True]),
+                          ([tall.astype(np.float32)], [True])],
+            decomp.svd_p: [([tall], [True]), ([np.swapaxes(tall, -1, -2)], [True]),
+                           ([f(N, 2, 3, 3)], [True]), ([tall.astype(np.float32)], [True])]}
 
 
 def einsum_cases(f, ints):

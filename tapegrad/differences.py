@@ -1,0 +1,337 @@
+"""Differences, sums of products and polynomials: ``diff``, ``trapezoid``, ``convolve``...
+
+Each is a composite of tapegrad's slices, products and sums, written in the
+order NumPy computes (``diff`` is ``a[1:] - a[:-1]``; ``polyval`` is Horner's
+rule; ``cross`` is NumPy's ``a1 * b2 - a2 * b1``), so values match NumPy's bit
+for bit and every transform comes for free. ``convolve`` and ``correlate``
+gather the sliding windows with a constant index and multiply by the kernel.
+NumPy's names dispatch here on traced values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .along import _along
+from .arrays import astype, concatenate, dot, matmul, stack
+from .indexing import getitem
+from .numpy_dispatch import functions
+from .reductions import sum as tg_sum
+from .reshaping import _axis, moveaxis, ravel
+from .shapes import broadcast_to
+from .shapes import reshape as reshape_to
+from .values import primal_value, shape_of
+
+__all__ = ["convolve", "correlate", "cross", "diff", "ediff1d", "kron", "polyval",
+           "trapezoid", "vdot"]
+
+Number = Any
+
+
+def _dtype_of(x: Any) -> np.dtype[Any]:
+    return np.asarray(primal_value(x)).dtype
+
+
+# -------------------------------------------------------------- differences
+def _edge(v: Any, shape: tuple[int, ...], axis: int) -> Any:
+    """``prepend``/``append`` of ``diff``: a number spread along ``axis`` with length 1."""
+    if not shape_of(v):
+        return broadcast_to(v, shape[:axis] + (1,) + shape[axis + 1:])
+    return v
+
+
+def diff(a: Number, n: int = 1, axis: int = -1, prepend: Any = None,
+         append: Any = None) -> Number:
+    """NumPy's ``diff``: the ``n``-th differences along ``axis``.
+
+    Args:
+      a: An array (traced or not) of at least one axis.
+      n: How many times to take differences.
+      axis: The axis along which to take them.
+      prepend: Values put before ``a`` along ``axis`` first (a number or an array).
+      append: Values put after ``a`` along ``axis`` first.
+
+    Returns:
+      The differences: ``n`` shorter along ``axis`` than the joined input.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.diff(np.array([1.0, 4.0, 9.0]))
+      array([3., 5.])
+    """
+    if n < 0:
+        raise ValueError(f"diff: order n must be non-negative, not {n}.")
+    if n == 0:
+        return a
+    shape = shape_of(a)
+    if not shape:
+        raise ValueError("diff: a must be at least one-dimensional.")
+    ax = _axis("diff", axis, len(shape))
+    parts = [_edge(prepend, shape, ax)] if prepend is not None else []
+    parts += [a] + ([_edge(append, shape, ax)] if append is not None else [])
+    if len(parts) > 1:
+        a = concatenate(parts, ax)
+    for _ in range(n):
+        a = _along(a, ax, slice(1, None)) - _along(a, ax, slice(None, -1))
+    return a
+
+
+def ediff1d(ary: Number, to_end: Any = None, to_begin: Any = None) -> Number:
+    """NumPy's ``ediff1d``: the differences of the flattened array, with ends added.
+
+    Args:
+      ary: A number or an array (traced or not), flattened first.
+      to_end: Numbers put after the differences.
+      to_begin: Numbers put before them.
+
+    Returns:
+      A 1-D array.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.ediff1d(np.array([1.0, 2.0, 4.0]), to_begin=0.0)
+      array([0., 1., 2.])
+    """
+    flat = ravel(ary)
+    d = _along(flat, 0, slice(1, None)) - _along(flat, 0, slice(None, -1))
+    dtype = _dtype_of(ary)
+
+    def end(v: Any) -> Any:         # cast to ary's dtype, as NumPy does
+        return ravel(v if _dtype_of(v) == dtype else astype(v, dtype))
+    parts = [end(to_begin)] if to_begin is not None else []
+    parts += [d] + ([end(to_end)] if to_end is not None else [])
+    return concatenate(parts, 0) if len(parts) > 1 else d
+
+
+def trapezoid(y: Number, x: Any = None, dx: float = 1.0, axis: int = -1) -> Number:
+    """NumPy's ``trapezoid``: the integral of ``y`` by the trapezoidal rule.
+
+    Args:
+      y: The values (traced or not).
+      x: The sample points (1-D, or shaped like ``y``), or None for spacing ``dx``.
+      dx: The spacing when ``x`` is None.
+      axis: The axis to integrate along.
+
+    Returns:
+      The integral, with ``axis`` removed.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.trapezoid(np.array([1.0, 2.0, 3.0]))
+      4.0
+    """
+    shape = shape_of(y)
+    ax = _axis("trapezoid", axis, len(shape))
+    if x is None:
+        d: Any = dx
+    else:
+        d = diff(x) if len(shape_of(x)) == 1 else diff(x, axis=ax)
+        if len(shape_of(x)) == 1 and len(shape) > 1:
+            d = reshape_to(d, tuple(-1 if i == ax else 1 for i in range(len(shape))))
+    mids = (_along(y, ax, slice(1, None)) + _along(y, ax, slice(None, -1))) / 2.0
+    return tg_sum(d * mids, axis=ax)
+
+
+# ---------------------------------------------------------------- products
+def vdot(a: Number, b: Number) -> Number:
+    """NumPy's ``vdot``: the dot product of the flattened arrays.
+
+    Args:
+      a: A number or an array (traced or not).
+      b: A number or an array of the same size.
+
+    Returns:
+      A float.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.vdot(np.array([[1.0, 2.0]]), np.array([3.0, 4.0]))
+      11.0
+    """
+    return dot(ravel(a), ravel(b))
+
+
+def kron(a: Number, b: Number) -> Number:
+    """NumPy's ``kron``: the Kronecker product, blocks ``a[i, j] * b``.
+
+    Args:
+      a: A number or an array (traced or not).
+      b: A number or an array (traced or not).
+
+    Returns:
+      An array of ``max(a.ndim, b.ndim)`` axes, each ``a``'s length times ``b``'s.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.kron(np.array([1.0, 2.0]), np.array([1.0, 10.0]))
+      array([ 1., 10.,  2., 20.])
+    """
+    sa, sb = shape_of(a), shape_of(b)
+    nd = max(len(sa), len(sb))
+    sa, sb = (1,) * (nd - len(sa)) + sa, (1,) * (nd - len(sb)) + sb
+    wide_a = reshape_to(a, tuple(k for n in sa for k in (n, 1)))
+    wide_b = reshape_to(b, tuple(k for n in sb for k in (1, n)))
+    return reshape_to(wide_a * wide_b, tuple(m * n for m, n in zip(sa, sb)))
+
+
+def cross(a: Number, b: Number, axisa: int = -1, axisb: int = -1, axisc: int = -1,
+          axis: int | None = None) -> Number:
+    """NumPy's ``cross``: the cross product of 3-vectors (broadcast over other axes).
+
+    Args:
+      a: Vectors (traced or not) of length 3 along ``axisa``.
+      b: Vectors of length 3 along ``axisb``.
+      axisa: The axis of ``a`` holding the vectors.
+      axisb: The axis of ``b`` holding them.
+      axisc: The axis of the result holding them.
+      axis: If given, the axis of all three.
+
+    Returns:
+      The cross products.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.cross(np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0]))
+      array([0., 0., 1.])
+    """
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    a = moveaxis(a, axisa, -1)
+    b = moveaxis(b, axisb, -1)
+    if shape_of(a)[-1] != 3 or shape_of(b)[-1] != 3:
+        raise ValueError("cross: tapegrad takes vectors of 3 components (NumPy's 2-D "
+                         "cross product is deprecated: write a[0] * b[1] - a[1] * b[0]).")
+    a0, a1, a2 = (getitem(a, (Ellipsis, k)) for k in range(3))
+    b0, b1, b2 = (getitem(b, (Ellipsis, k)) for k in range(3))
+    c = stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
+    return moveaxis(c, -1, axisc)
+
+
+# ------------------------------------------------------------ convolutions
+def _windows(a: Any, m: int) -> Any:
+    """The length-``m`` windows of ``a`` padded by ``m - 1`` zeros each side, as rows."""
+    n = shape_of(a)[0]
+    pad = np.zeros(m - 1, dtype=_dtype_of(a))
+    padded = concatenate([pad, a, pad], 0) if m > 1 else a
+    idx = np.arange(n + m - 1)[:, None] + np.arange(m)[None, :]
+    return getitem(padded, idx)
+
+
+def _mode(full: Any, n: int, m: int, mode: str) -> Any:
+    if mode == "full":
+        return full
+    if mode == "same":
+        start = (m - 1) // 2
+        return getitem(full, slice(start, start + n))
+    if mode == "valid":
+        return getitem(full, slice(m - 1, n))
+    raise ValueError(f"mode must be 'full', 'same' or 'valid', not {mode!r}.")
+
+
+def _check(what: str, a: Any, v: Any) -> None:
+    if len(shape_of(a)) != 1 or len(shape_of(v)) != 1:
+        raise ValueError(f"{what}: a and v must be 1-D arrays.")
+    if not shape_of(a)[0] or not shape_of(v)[0]:
+        raise ValueError(f"{what}: a and v cannot be empty.")
+
+
+def convolve(a: Number, v: Number, mode: str = "full") -> Number:
+    """NumPy's ``convolve``: the discrete linear convolution of two 1-D arrays.
+
+    Args:
+      a: A 1-D array (traced or not).
+      v: A 1-D array (traced or not).
+      mode: ``"full"``, ``"same"`` (as long as the longer input) or ``"valid"``.
+
+    Returns:
+      The convolution; both inputs get gradients.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.convolve(np.array([1.0, 2.0]), np.array([1.0, 1.0]))
+      array([1., 3., 2.])
+    """
+    _check("convolve", a, v)
+    if shape_of(v)[0] > shape_of(a)[0]:
+        a, v = v, a
+    n, m = shape_of(a)[0], shape_of(v)[0]
+    full = matmul(_windows(a, m), getitem(v, slice(None, None, -1)))
+    return _mode(full, n, m, mode)
+
+
+def correlate(a: Number, v: Number, mode: str = "valid") -> Number:
+    """NumPy's ``correlate``: ``c[k] = sum_n a[n + k] * v[n]`` of two 1-D arrays.
+
+    Args:
+      a: A 1-D array (traced or not).
+      v: A 1-D array (traced or not).
+      mode: ``"valid"`` (NumPy's default), ``"same"`` or ``"full"``.
+
+    Returns:
+      The cross-correlation; both inputs get gradients.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.correlate(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0]))
+      array([2., 3.])
+    """
+    _check("correlate", a, v)
+    if shape_of(v)[0] > shape_of(a)[0]:
+        return getitem(correlate(v, a, mode), slice(None, None, -1))
+    n, m = shape_of(a)[0], shape_of(v)[0]
+    return _mode(matmul(_windows(a, m), v), n, m, mode)
+
+
+def polyval(p: Sequence[Number] | Number, x: Number) -> Number:
+    """NumPy's ``polyval``: the polynomial with coefficients ``p`` (highest first) at ``x``.
+
+    Horner's rule, as NumPy computes it.
+
+    Args:
+      p: The coefficients, highest power first (a 1-D array or a list; traced or not).
+      x: Where to evaluate (a number or an array; traced or not).
+
+    Returns:
+      The values, shaped like ``x``.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.polyval(np.array([1.0, 0.0, -1.0]), 3.0)
+      8.0
+      >>> tg.grad(lambda x: tg.polyval(np.array([1.0, 0.0, -1.0]), x))(3.0)
+      6.0
+    """
+    dtype = _dtype_of(x)
+    if isinstance(p, list | tuple):      # NumPy's asarray(p): one dtype for them all
+        common = np.result_type(*(np.asarray(primal_value(c)) for c in p))
+        p = [c if _dtype_of(c) == common else astype(c, common) for c in p]
+        dtype = np.result_type(dtype, common)
+    n = shape_of(p)[0] if not isinstance(p, list | tuple) else len(p)
+    y: Any = np.zeros(shape_of(x), dtype) if shape_of(x) or dtype != np.float64 else 0.0
+    for k in range(n):
+        y = y * x + p[k]
+    return y
+
+
+# ------------------------------------------- NumPy's names on traced values
+functions.update({
+    np.diff: (diff, ("n", "axis", "prepend", "append")),
+    np.ediff1d: (ediff1d, ("to_end", "to_begin")),
+    np.trapezoid: (trapezoid, ("x", "dx", "axis")),
+    np.vdot: (vdot, ()), np.kron: (kron, ()),
+    np.cross: (cross, ("axisa", "axisb", "axisc", "axis")),
+    np.convolve: (convolve, ("mode",)), np.correlate: (correlate, ("mode",)),
+    np.polyval: (polyval, ()),
+})

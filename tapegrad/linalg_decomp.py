@@ -1,0 +1,347 @@
+"""Matrix decompositions: ``linalg.qr``, ``linalg.svd``, and what is built on them.
+
+``qr`` (reduced, square or tall) and ``svd`` (``full_matrices=False``) are
+primitives whose factors are packed into one array (``Q`` above ``R``; ``U``,
+``s`` and ``V`` stacked), with both derivative modes written with tapegrad's
+matrix products and solves, so they differentiate again: QR's forward rule
+is JAX's ``qr_jvp_rule``, its reverse rule autograd's ``grad_qr``; SVD's
+forward rule is JAX's ``svd_jvp_rule``, its reverse rule autograd's
+``grad_svd`` (both need distinct, nonzero singular values). ``pinv`` and
+``lstsq`` are NumPy's own formulas on ``svd``; ``matrix_power`` NumPy's
+binary powering with ``matmul``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .arrays import concatenate, matmul_p
+from .indexing import getitem
+from .kinks import where
+from .matrix import _eye, _mT, _row, _square, _stacked, inv, solve_p
+from .numpy_dispatch import functions
+from .primitive import Primitive, defjvp, defvjp, primitive
+from .reductions import max as tg_max
+from .reductions import sum as tg_sum
+from .shapes import _dtype
+from .shapes import reshape_p as reshape
+from .values import primal_value, shape_of
+
+__all__ = ["QRResult", "SVDResult", "lstsq", "matrix_power", "pinv", "qr", "svd"]
+
+Number = Any
+
+
+def _rows(x: Any, start: int, stop: int | None) -> Any:
+    return getitem(x, (Ellipsis, slice(start, stop), slice(None)))
+
+
+def _tril(x: Any, k: int) -> Any:
+    n = shape_of(x)[-1]
+    return x * np.tri(n, n, k, dtype=_dtype(x))
+
+
+def _right_solve(b: Any, r: Any) -> Any:
+    """``b @ inv(r)``: ``solve(r.T, b.T).T``."""
+    return _mT(solve_p(_mT(r), _mT(b)))
+
+
+# ---------------------------------------------------------------------- qr
+def _qr(a: Any) -> Any:
+    q, r = np.linalg.qr(a, mode="reduced")
+    return np.concatenate([q, r], axis=-2)
+
+
+def _qr_unpack(p: Any, m: int) -> tuple[Any, Any]:
+    return _rows(p, 0, m), _rows(p, m, None)
+
+
+def _qr_jvp(t: Any, ans: Any, a: Any) -> Any:
+    q, r = _qr_unpack(ans, shape_of(a)[-2])
+    dx_rinv = _right_solve(t, r)
+    qt_dx_rinv = matmul_p(_mT(q), dx_rinv)
+    lower = _tril(qt_dx_rinv, -1)
+    do = lower - _mT(lower)                        # skew-symmetric
+    dq = matmul_p(q, do - qt_dx_rinv) + dx_rinv
+    dr = matmul_p(qt_dx_rinv - do, r)
+    return concatenate([dq, dr], axis=-2)
+
+
+def _qr_vjp(g: Any, ans: Any, a: Any) -> Any:
+    m = shape_of(a)[-2]
+    q, r = _qr_unpack(ans, m)
+    gq, gr = _qr_unpack(g, m)
+    mm = matmul_p(r, _mT(gr)) - matmul_p(_mT(gq), q)
+    copyltu = _tril(mm, 0) + _mT(_tril(mm, -1))
+    b = gq + matmul_p(q, copyltu)
+    return _mT(solve_p(r, _mT(b)))                 # b @ inv(r).T
+
+
+qr_p: Primitive = _stacked(primitive(_qr, "qr", check_rules=False))
+defvjp(qr_p, _qr_vjp)
+defjvp(qr_p, _qr_jvp)
+
+
+class QRResult(NamedTuple):
+    """What ``qr`` returns (NumPy 2's field names)."""
+
+    Q: Any
+    R: Any
+
+
+def qr(a: Number, mode: str = "reduced") -> QRResult:
+    """NumPy's ``linalg.qr`` (mode ``"reduced"``): ``a = Q @ R``, ``Q`` orthonormal columns.
+
+    Args:
+      a: Matrices ``(..., m, n)`` with ``m >= n`` (square or tall).
+      mode: ``"reduced"`` only.
+
+    Returns:
+      ``(Q, R)``: ``Q`` ``(..., m, n)``, ``R`` upper triangular ``(..., n, n)``;
+      the derivative needs ``R`` invertible.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> q, r = tg.linalg.qr(np.array([[3.0, 1.0], [4.0, 2.0]]))
+      >>> float(abs(r[0, 0]))
+      5.0
+    """
+    shape = shape_of(a)
+    if mode != "reduced":
+        raise ValueError(f"linalg.qr: tapegrad has mode 'reduced' only, not {mode!r}.")
+    if len(shape) < 2 or shape[-2] < shape[-1]:
+        raise np.linalg.LinAlgError(f"linalg.qr: a has shape {shape}; tapegrad takes square "
+                                    "or tall matrices (..., m, n) with m >= n.")
+    return QRResult(*_qr_unpack(qr_p(a), shape[-2]))
+
+
+# --------------------------------------------------------------------- svd
+def _svd(a: Any) -> Any:
+    u, s, vt = np.linalg.svd(a, full_matrices=False)
+    return np.concatenate([u, s[..., None, :], _np_mT(vt)], axis=-2)
+
+
+def _np_mT(x: np.ndarray) -> np.ndarray:
+    return np.swapaxes(x, -1, -2)
+
+
+def _svd_unpack(p: Any, m: int) -> tuple[Any, Any, Any]:
+    return _rows(p, 0, m), getitem(p, (Ellipsis, m, slice(None))), _rows(p, m + 1, None)
+
+
+def _inverse_gaps(s: Any) -> Any:
+    """``F[i, j] = 1 / (s[j]**2 - s[i]**2)`` off the diagonal, 0 on it."""
+    eye = _eye(s)
+    s2 = _row(s * s)
+    return 1.0 / (s2 - _mT(s2) + eye) - eye
+
+
+def _svd_jvp(t: Any, ans: Any, a: Any) -> Any:
+    m, n = shape_of(a)[-2:]
+    u, s, v = _svd_unpack(ans, m)
+    ds_mat = matmul_p(matmul_p(_mT(u), t), v)
+    ds = tg_sum(ds_mat * _eye(s), axis=-2)
+    f = _inverse_gaps(s)
+    s_row = _row(s)
+    dss, sds = ds_mat * s_row, _mT(s_row) * ds_mat
+    du = matmul_p(u, f * (dss + _mT(dss)))
+    dv = matmul_p(v, f * (sds + _mT(sds)))
+    if m > n:
+        dav = matmul_p(t, v)
+        du = du + (dav - matmul_p(u, matmul_p(_mT(u), dav))) / s_row
+    if n > m:
+        dau = matmul_p(_mT(t), u)
+        dv = dv + (dau - matmul_p(v, matmul_p(_mT(v), dau))) / s_row
+    return concatenate([du, _row(ds), dv], axis=-2)
+
+
+def _svd_vjp(g: Any, ans: Any, a: Any) -> Any:
+    m, n = shape_of(a)[-2:]
+    u, s, v = _svd_unpack(ans, m)
+    gu, gs, gv = _svd_unpack(g, m)
+    eye = _eye(s)
+    f = _inverse_gaps(s)
+    utgu, vtgv = matmul_p(_mT(u), gu), matmul_p(_mT(v), gv)
+    s_row = _row(s)
+    inner = (f * (utgu - _mT(utgu))) * s_row + eye * _mT(_row(gs)) + \
+        _mT(s_row) * (f * (vtgv - _mT(vtgv)))
+    out = matmul_p(matmul_p(u, inner), _mT(v))
+    if m > n:
+        proj = np.eye(m, dtype=_dtype(a)) - matmul_p(u, _mT(u))
+        out = out + matmul_p(matmul_p(proj, gu), _mT(v / s_row))
+    if n > m:
+        proj = np.eye(n, dtype=_dtype(a)) - matmul_p(v, _mT(v))
+        out = out + matmul_p(matmul_p(u / s_row, _mT(gv)), proj)
+    return out
+
+
+svd_p: Primitive = _stacked(primitive(_svd, "svd", check_rules=False))
+defvjp(svd_p, _svd_vjp)
+defjvp(svd_p, _svd_jvp)
+
+
+class SVDResult(NamedTuple):
+    """What ``svd`` returns (NumPy 2's field names)."""
+
+    U: Any
+    S: Any
+    Vh: Any
+
+
+def svd(a: Number, full_matrices: bool = True, compute_uv: bool = True,
+        hermitian: bool = False) -> Any:
+    """NumPy's ``linalg.svd``: ``a = U @ diag(S) @ Vh``, singular values descending.
+
+    Args:
+      a: Matrices ``(..., m, n)``.
+      full_matrices: Must be False (the reduced factors; NumPy's default True
+        is refused with that fix).
+      compute_uv: False gives the singular values only (``linalg.svdvals``).
+      hermitian: Ignored (the general algorithm is used).
+
+    Returns:
+      ``(U, S, Vh)``, reduced; or ``S``. The derivative of the vectors needs
+      distinct, nonzero singular values.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.linalg.svd(np.array([[3.0, 0.0], [0.0, -4.0]]), full_matrices=False).S
+      array([4., 3.])
+    """
+    if not compute_uv:          # linalg.svdvals: tapegrad's on a traced value (dispatch)
+        return np.linalg.svdvals(a)
+    shape = shape_of(a)
+    if len(shape) < 2:
+        raise np.linalg.LinAlgError(f"linalg.svd: the array has shape {shape}; it must have "
+                                    "at least two axes.")
+    if full_matrices and shape[-1] != shape[-2]:
+        raise ValueError("linalg.svd: tapegrad computes the reduced factors of a non-square "
+                         "matrix only: pass full_matrices=False.")
+    u, s, v = _svd_unpack(svd_p(a), shape[-2])
+    return SVDResult(u, s, _mT(v))
+
+
+# ------------------------------------------------------ pinv, lstsq, powers
+def _pinv_parts(a: Any, rcond: Any) -> tuple[Any, Any, Any, Any]:
+    u, s, v = _svd_unpack(svd_p(a), shape_of(a)[-2])
+    cutoff = np.asarray(rcond)[..., None] * tg_max(s, axis=-1, keepdims=True)
+    large = s > cutoff
+    inv_s = where(large, 1.0 / where(large, s, np.ones((), _dtype(a))), 0.0 * s)
+    return u, s, v, inv_s
+
+
+def pinv(a: Number, rcond: Any = None, hermitian: bool = False, *, rtol: Any = None) -> Number:
+    """NumPy's ``linalg.pinv``: the Moore-Penrose pseudo-inverse, by the SVD.
+
+    Args:
+      a: Matrices ``(..., m, n)``.
+      rcond: Singular values at most ``rcond * max(s)`` count as zero
+        (NumPy's default: ``max(m, n) * eps``).
+      hermitian: Ignored.
+      rtol: NumPy 2's name for ``rcond``.
+
+    Returns:
+      ``(..., n, m)``; the derivative needs distinct singular values.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.linalg.pinv(np.array([[2.0, 0.0], [0.0, 4.0]]))
+      array([[0.5 , 0.  ],
+             [0.  , 0.25]])
+    """
+    m, n = shape_of(a)[-2:]
+    cut = rtol if rtol is not None else rcond
+    if cut is None:
+        cut = max(m, n) * np.finfo(_dtype(a)).eps
+    u, _, v, inv_s = _pinv_parts(a, cut)
+    return matmul_p(v, _mT(u) * _mT(_row(inv_s)))
+
+
+def lstsq(a: Number, b: Number, rcond: Any = None) -> tuple[Any, Any, Any, Any]:
+    """NumPy's ``linalg.lstsq``: ``x`` minimizing ``|b - a @ x|``, by the pseudo-inverse.
+
+    Args:
+      a: A matrix ``(m, n)`` (traced or not).
+      b: A vector ``(m,)`` or a matrix ``(m, k)`` (traced or not).
+      rcond: The cutoff for small singular values, relative to the largest
+        (NumPy's default: ``max(m, n) * eps``).
+
+    Returns:
+      ``(x, residuals, rank, s)`` as NumPy's: residuals are the squared norms
+      of ``b - a @ x`` when ``m > n`` and the rank is ``n`` (else empty); the
+      rank is read from the value (no derivative).
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> a = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+      >>> tg.linalg.lstsq(a, np.array([1.0, 2.0, 3.0]))[0]
+      array([1., 2.])
+    """
+    m, n = shape_of(a)[-2:]
+    cut = max(m, n) * np.finfo(_dtype(a)).eps if rcond is None else rcond
+    u, s, v, inv_s = _pinv_parts(a, cut)
+    vector = len(shape_of(b)) == 1
+    bm = reshape(b, (m, 1)) if vector else b
+    x = matmul_p(v, matmul_p(_mT(u), bm) * _mT(_row(inv_s)))
+    s_value = np.asarray(primal_value(s))
+    rank = int(np.sum(s_value > cut * s_value.max())) if s_value.size else 0
+    if m > n and rank == n:
+        r = bm - matmul_p(a, x)
+        residuals = tg_sum(r * r, axis=0)
+    else:
+        residuals = np.empty((0,), dtype=_dtype(a))
+    return (reshape(x, (n,)) if vector else x), residuals, rank, np.linalg.svdvals(a)
+
+
+def matrix_power(a: Number, n: int) -> Number:
+    """NumPy's ``linalg.matrix_power``: ``a @ a @ ...`` (``n`` times), by binary powering.
+
+    Args:
+      a: Square matrices ``(..., k, k)``.
+      n: An int; 0 gives the identity, a negative one powers the inverse.
+
+    Returns:
+      The power, computed in NumPy's order (bit for bit NumPy's).
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.grad(lambda a: tg.linalg.matrix_power(a, 3)[0, 0])(np.array([[2.0]]))
+      array([[12.]])
+    """
+    k = _square("matrix_power", a)
+    if not isinstance(n, int | np.integer):
+        raise TypeError("exponent must be an integer")
+    n = int(n)
+    if n == 0:
+        return np.broadcast_to(np.eye(k, dtype=_dtype(a)), shape_of(a)).copy()
+    if n < 0:
+        a, n = inv(a), -n
+    if n == 1:
+        return a
+    if n == 2:
+        return matmul_p(a, a)
+    if n == 3:
+        return matmul_p(matmul_p(a, a), a)
+    z = result = None
+    while n > 0:
+        z = a if z is None else matmul_p(z, z)
+        n, bit = divmod(n, 2)
+        if bit:
+            result = z if result is None else matmul_p(result, z)
+    return result
+
+
+functions.update({
+    np.linalg.qr: (qr, ("mode",)),
+    np.linalg.svd: (svd, ("full_matrices", "compute_uv", "hermitian")),
+    np.linalg.pinv: (pinv, ("rcond", "hermitian", "rtol")),
+    np.linalg.lstsq: (lstsq, ("rcond",)),
+    np.linalg.matrix_power: (matrix_power, ("n",)),
+})

@@ -1,0 +1,303 @@
+"""NaN-skipping reductions and ``nan_to_num``: NaNs masked out with ``tg.where``.
+
+``nansum(x)`` is ``sum(where(isnan(x), 0, x))``, as NumPy computes it, so a
+NaN contributes nothing and gets a zero gradient; the means and variances
+divide by the count of the other elements (traced, so jit replays it for
+new NaNs). ``ptp`` (the range, max minus min) lives here too. NumPy's names
+dispatch here on traced values.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from . import reductions as _red
+from .along import _stacked
+from .elementary import isnan
+from .kinks import where
+from .numpy_dispatch import functions
+from .ops import sqrt
+from .scans import cumprod, cumsum, prod
+from .values import primal_value
+
+__all__ = ["nan_to_num", "nancumprod", "nancumsum", "nanmax", "nanmean", "nanmin",
+           "nanprod", "nanstd", "nansum", "nanvar", "ptp"]
+
+Number = Any
+Axis = int | tuple[int, ...] | None
+
+
+def _float_dtype(x: Any) -> Any:
+    v = primal_value(x)
+    return v.dtype if isinstance(v, np.ndarray | np.floating) and v.dtype.kind == "f" \
+        else np.dtype(np.float64)
+
+
+def _fill(x: Any, value: float) -> Any:
+    """``x`` with each NaN replaced by ``value`` (which gets no gradient)."""
+    return where(isnan(x), np.asarray(value, dtype=_float_dtype(x)), x)
+
+
+def _count(x: Any, axis: Axis, keepdims: bool) -> Any:
+    """How many elements are not NaN, in ``x``'s float dtype (traced: NaNs may move)."""
+    one = np.ones((), dtype=_float_dtype(x))
+    return _red.sum(where(isnan(x), 0 * one, one) + np.zeros(np.shape(primal_value(x)),
+                                                               dtype=one.dtype),
+                    axis, keepdims)
+
+
+def nan_to_num(x: Number, copy: bool = True, nan: float = 0.0, posinf: float | None = None,
+               neginf: float | None = None) -> Number:
+    """NumPy's ``nan_to_num``: NaN and infinities replaced by finite numbers.
+
+    Args:
+      x: A number or an array (traced or not).
+      copy: Ignored (a traced value is immutable).
+      nan: The value for NaN.
+      posinf: The value for +inf (the dtype's largest by default).
+      neginf: The value for -inf (the dtype's most negative by default).
+
+    Returns:
+      ``x`` with those replaced; their gradient is zero, the others' one.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.nan_to_num(np.array([np.nan, 1.0, -np.inf]), neginf=-9.0)
+      array([ 0.,  1., -9.])
+    """
+    dt = _float_dtype(x)
+    big = np.finfo(dt).max
+    x = _fill(x, nan)
+    x = where(x == math.inf, np.asarray(big if posinf is None else posinf, dtype=dt), x)
+    return where(x == -math.inf, np.asarray(-big if neginf is None else neginf, dtype=dt), x)
+
+
+def nansum(a: Number, axis: Axis = None, keepdims: bool = False) -> Number:
+    """NumPy's ``nansum``: the sum, NaNs counted as zero (and given no gradient).
+
+    Args:
+      a: A number or an array (traced or not).
+      axis: None (every axis), an int or a tuple of ints.
+      keepdims: Keep the reduced axes with size 1.
+
+    Returns:
+      The sum, shaped as ``tg.sum``'s.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.grad(lambda x: tg.nansum(x * x))(np.array([1.0, np.nan]))
+      array([2., 0.])
+    """
+    return _red.sum(_fill(_stacked(a), 0.0), axis, keepdims)
+
+
+def nanmean(a: Number, axis: Axis = None, keepdims: bool = False) -> Number:
+    """NumPy's ``nanmean``: the mean of the elements that are not NaN.
+
+    Args:
+      a: A number or an array (traced or not).
+      axis: None (every axis), an int or a tuple of ints.
+      keepdims: Keep the reduced axes with size 1.
+
+    Returns:
+      The mean (NaN where every element is NaN, as in NumPy).
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.nanmean(np.array([1.0, np.nan, 3.0]))
+      2.0
+    """
+    a = _stacked(a)
+    return nansum(a, axis, keepdims) / _count(a, axis, keepdims)
+
+
+def nanvar(a: Number, axis: Axis = None, ddof: int = 0, keepdims: bool = False) -> Number:
+    """NumPy's ``nanvar``: the variance of the elements that are not NaN.
+
+    Args:
+      a: A number or an array (traced or not).
+      axis: None (every axis), an int or a tuple of ints.
+      ddof: Delta degrees of freedom: the divisor is the count minus ``ddof``.
+      keepdims: Keep the reduced axes with size 1.
+
+    Returns:
+      The variance.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.nanvar(np.array([1.0, np.nan, 3.0]))
+      1.0
+    """
+    a = _stacked(a)
+    mask = isnan(a)
+    cnt = _count(a, axis, True)
+    zero = np.zeros((), dtype=_float_dtype(a))
+    d = where(mask, zero, _fill(a, 0.0) - _red.sum(_fill(a, 0.0), axis, True) / cnt)
+    dof = _count(a, axis, keepdims) - float(ddof)
+    return _red.sum(d * d, axis, keepdims) / where(dof > 0, dof, zero)
+
+
+def nanstd(a: Number, axis: Axis = None, ddof: int = 0, keepdims: bool = False) -> Number:
+    """NumPy's ``nanstd``: the square root of ``nanvar``.
+
+    Args:
+      a: A number or an array (traced or not).
+      axis: None (every axis), an int or a tuple of ints.
+      ddof: Delta degrees of freedom.
+      keepdims: Keep the reduced axes with size 1.
+
+    Returns:
+      The standard deviation.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.nanstd(np.array([1.0, np.nan, 3.0]))
+      1.0
+    """
+    return sqrt(nanvar(a, axis, ddof, keepdims))
+
+
+def _nan_extreme(a: Any, axis: Axis, keepdims: bool, fill: float, fn: Any) -> Any:
+    a = _stacked(a)
+    m = fn(_fill(a, fill), axis, keepdims)
+    every = _count(a, axis, keepdims) == 0         # all NaN: NumPy's NaN
+    return where(every, np.asarray(math.nan, dtype=_float_dtype(a)), m)
+
+
+def nanmax(a: Number, axis: Axis = None, keepdims: bool = False) -> Number:
+    """NumPy's ``nanmax``: the largest element that is not NaN.
+
+    Args:
+      a: A number or an array (traced or not).
+      axis: None (every axis), an int or a tuple of ints.
+      keepdims: Keep the reduced axes with size 1.
+
+    Returns:
+      The maximum (NaN where every element is NaN); ties split the gradient.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.nanmax(np.array([1.0, np.nan, 3.0]))
+      3.0
+    """
+    return _nan_extreme(a, axis, keepdims, -math.inf, _red.max)
+
+
+def nanmin(a: Number, axis: Axis = None, keepdims: bool = False) -> Number:
+    """NumPy's ``nanmin``: the smallest element that is not NaN.
+
+    Args:
+      a: A number or an array (traced or not).
+      axis: None (every axis), an int or a tuple of ints.
+      keepdims: Keep the reduced axes with size 1.
+
+    Returns:
+      The minimum (NaN where every element is NaN).
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.nanmin(np.array([1.0, np.nan, 3.0]))
+      1.0
+    """
+    return _nan_extreme(a, axis, keepdims, math.inf, _red.min)
+
+
+def nanprod(a: Number, axis: Axis = None, keepdims: bool = False) -> Number:
+    """NumPy's ``nanprod``: the product, NaNs counted as one.
+
+    Args:
+      a: A number or an array (traced or not).
+      axis: None (every axis), an int or a tuple of ints.
+      keepdims: Keep the reduced axes with size 1.
+
+    Returns:
+      The product.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.nanprod(np.array([2.0, np.nan, 3.0]))
+      6.0
+    """
+    return prod(_fill(_stacked(a), 1.0), axis, keepdims)
+
+
+def nancumsum(a: Number, axis: int | None = None) -> Number:
+    """NumPy's ``nancumsum``: the running sum, NaNs counted as zero.
+
+    Args:
+      a: A number or an array (traced or not).
+      axis: The axis, or None for the flattened array.
+
+    Returns:
+      The running sums.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.nancumsum(np.array([1.0, np.nan, 3.0]))
+      array([1., 1., 4.])
+    """
+    return cumsum(_fill(_stacked(a), 0.0), axis)
+
+
+def nancumprod(a: Number, axis: int | None = None) -> Number:
+    """NumPy's ``nancumprod``: the running product, NaNs counted as one.
+
+    Args:
+      a: A number or an array (traced or not).
+      axis: The axis, or None for the flattened array.
+
+    Returns:
+      The running products.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.nancumprod(np.array([2.0, np.nan, 3.0]))
+      array([2., 2., 6.])
+    """
+    return cumprod(_fill(_stacked(a), 1.0), axis)
+
+
+def ptp(a: Number, axis: Axis = None, keepdims: bool = False) -> Number:
+    """NumPy's ``ptp``: the range, maximum minus minimum.
+
+    Args:
+      a: A number or an array (traced or not).
+      axis: None (every axis), an int or a tuple of ints.
+      keepdims: Keep the reduced axes with size 1.
+
+    Returns:
+      The range; ties split the gradient, as ``tg.max``'s and ``tg.min``'s do.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.grad(tg.ptp)(np.array([1.0, 4.0, 2.0]))
+      array([-1.,  1.,  0.])
+    """
+    return _red.max(a, axis, keepdims) - _red.min(a, axis, keepdims)
+
+
+# ------------------------------------------- NumPy's names on traced values
+_AXIS = ("axis", "keepdims")
+functions.update({
+    np.nan_to_num: (nan_to_num, ("copy", "nan", "posinf", "neginf")),
+    np.nansum: (nansum, _AXIS), np.nanmean: (nanmean, _AXIS), np.nanmax: (nanmax, _AXIS),
+    np.nanmin: (nanmin, _AXIS), np.nanprod: (nanprod, _AXIS),
+    np.nanvar: (nanvar, ("axis", "ddof", "keepdims")),
+    np.nanstd: (nanstd, ("axis", "ddof", "keepdims")),
+    np.nancumsum: (nancumsum, ("axis",)), np.nancumprod: (nancumprod, ("axis",)),
+    np.ptp: (ptp, _AXIS),
+})

@@ -1,0 +1,179 @@
+"""Questions about values: ``any``, ``all``, ``count_nonzero``, ``isclose``, ``allclose``.
+
+Each answer is a boolean (or a count): a primitive with no derivative, whose
+result is a traced boolean usable in ``tg.where`` or, as a Python ``if``, a
+guard that a replayed tape checks. ``np.any(x)``, ``x.all()``,
+``np.allclose(a, b)`` dispatch here on traced values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .along import _BatchAlong, _data
+from .batching.rules import batch_rules
+from .elementary import isfinite, isnan
+from .kinks import abs
+from .numpy_dispatch import functions
+from .primitive import Primitive, defjvp, defvjp, primitive
+from .reductions import _axes
+from .values import Traced, shape_of
+
+__all__ = ["all", "allclose", "any", "count_nonzero", "isclose"]
+
+Number = Any
+Axis = int | tuple[int, ...] | None
+
+
+def _boolean(impl: Any, name: str, n: int, elementwise: bool = False) -> Primitive:
+    """A primitive of ``n`` inputs with no derivative."""
+    prim = primitive(impl, name, elementwise=elementwise, check_rules=False)
+    defvjp(prim, *[None] * n)
+    defjvp(prim, *[None] * n)
+    return prim
+
+
+def _scalar_bool(r: Any) -> Any:
+    return bool(r) if isinstance(r, np.bool_) else r
+
+
+def _int(r: Any) -> Any:
+    return int(r) if isinstance(r, np.integer) else r
+
+
+any_p = _boolean(lambda x, axes, keep: _scalar_bool(np.any(_data(x), axis=axes,
+                                                           keepdims=keep)), "any", 3)
+all_p = _boolean(lambda x, axes, keep: _scalar_bool(np.all(_data(x), axis=axes,
+                                                           keepdims=keep)), "all", 3)
+count_nonzero_p = _boolean(lambda x, axes, keep: _int(np.count_nonzero(
+    _data(x), axis=axes, keepdims=keep)), "count_nonzero", 3)
+batch_rules[any_p] = _BatchAlong(np.any, keepdims=True)
+batch_rules[all_p] = _BatchAlong(np.all, keepdims=True)
+batch_rules[count_nonzero_p] = _BatchAlong(np.count_nonzero, keepdims=True)
+
+
+def any(a: Number, axis: Axis = None, keepdims: bool = False) -> Any:  # noqa: A001
+    """NumPy's ``any``: whether some element is nonzero (True), over ``axis``.
+
+    Args:
+      a: A number or an array (traced or not).
+      axis: None (every axis), an int or a tuple of ints.
+      keepdims: Keep the reduced axes with size 1.
+
+    Returns:
+      A bool, or a bool array (traced where ``a`` is; no derivative).
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.any(np.array([0.0, 2.0]))
+      True
+    """
+    return any_p(a, _axes("any", axis, len(shape_of(a))), bool(keepdims))
+
+
+def all(a: Number, axis: Axis = None, keepdims: bool = False) -> Any:  # noqa: A001
+    """NumPy's ``all``: whether every element is nonzero (True), over ``axis``.
+
+    Args:
+      a: A number or an array (traced or not).
+      axis: None (every axis), an int or a tuple of ints.
+      keepdims: Keep the reduced axes with size 1.
+
+    Returns:
+      A bool, or a bool array (traced where ``a`` is; no derivative).
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.all(np.array([0.0, 2.0]))
+      False
+    """
+    return all_p(a, _axes("all", axis, len(shape_of(a))), bool(keepdims))
+
+
+def count_nonzero(a: Number, axis: Axis = None, *, keepdims: bool = False) -> Any:
+    """NumPy's ``count_nonzero``: the number of nonzero elements, over ``axis``.
+
+    Args:
+      a: A number or an array (traced or not).
+      axis: None (every axis), an int or a tuple of ints.
+      keepdims: Keep the reduced axes with size 1.
+
+    Returns:
+      An int, or an int array (integer data: no derivative).
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.count_nonzero(np.array([[0.0, 2.0], [3.0, 0.0]]), axis=0)
+      array([1, 1])
+    """
+    return count_nonzero_p(a, _axes("count_nonzero", axis, len(shape_of(a))), bool(keepdims))
+
+
+# ------------------------------------------------------------ closeness
+def isclose(a: Number, b: Number, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Any:
+    """NumPy's ``isclose``: ``|a - b| <= atol + rtol * |b|``, elementwise.
+
+    NumPy's formula, of tapegrad's comparisons: infinities are close to
+    themselves only, NaNs to nothing (unless ``equal_nan``).
+
+    Args:
+      a: A number or an array (traced or not).
+      b: A number or an array (traced or not).
+      rtol: The relative tolerance.
+      atol: The absolute tolerance.
+      equal_nan: Whether two NaNs count as close.
+
+    Returns:
+      A bool or a bool array (traced where an input is; no derivative).
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> tg.isclose(1.0, 1.0 + 1e-9)
+      True
+    """
+    close = (abs(a - b) <= atol + rtol * abs(b)) & isfinite(b) | (a == b)
+    return close | isnan(a) & isnan(b) if equal_nan else close
+
+
+def allclose(a: Number, b: Number, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> Any:
+    """NumPy's ``allclose``: whether ``isclose`` holds everywhere.
+
+    In a Python ``if`` it is a guard: a replayed tape checks the outcome.
+
+    Args:
+      a: A number or an array (traced or not).
+      b: A number or an array (traced or not).
+      rtol: The relative tolerance.
+      atol: The absolute tolerance.
+      equal_nan: Whether two NaNs count as close.
+
+    Returns:
+      A bool (traced where an input is; no derivative).
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.allclose(np.array([1.0, 2.0]), 1.0)
+      False
+    """
+    return all(isclose(a, b, rtol, atol, equal_nan))
+
+
+# ------------------------------------------- NumPy's names on traced values
+_AXIS = ("axis", "keepdims")
+functions.update({
+    np.any: (any, _AXIS), np.all: (all, _AXIS), np.count_nonzero: (count_nonzero, _AXIS),
+    np.isclose: (isclose, ("rtol", "atol", "equal_nan")),
+    np.allclose: (allclose, ("rtol", "atol", "equal_nan")),
+})
+Traced.any = lambda self, axis=None, out=None, keepdims=False: any(  # type: ignore
+    self, axis, keepdims)
+Traced.all = lambda self, axis=None, out=None, keepdims=False: all(  # type: ignore
+    self, axis, keepdims)

@@ -1,0 +1,227 @@
+"""Quantiles and covariances: ``quantile``, ``percentile``, ``cov``, ``corrcoef``.
+
+``quantile`` (method ``"linear"``, constant ``q``) sorts along the axis with
+``tg.sort`` (whose derivative follows the permutation) and interpolates
+between the two neighbouring order statistics exactly as NumPy's ``_lerp``
+does, so values match NumPy's bit for bit and the gradient goes to those two
+elements. ``cov`` and ``corrcoef`` are NumPy's formulas with tapegrad's mean
+and dot. NumPy's names dispatch here on traced values.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .along import _one_axis, _stacked
+from .arrays import astype, concatenate, dot
+from .diagonals import diagonal
+from .elementary import isnan
+from .indexing import getitem
+from .kinks import clip, where
+from .numpy_dispatch import functions
+from .ops import sqrt
+from .orderings import sort
+from .reductions import mean
+from .reshaping import moveaxis, ravel, squeeze
+from .shapes import reshape as reshape_to
+from .shapes import transpose
+from .values import primal_value, shape_of
+
+__all__ = ["corrcoef", "cov", "percentile", "quantile"]
+
+Number = Any
+
+
+# ---------------------------------------------------------------- quantiles
+def _lerp(a: Any, b: Any, t: Any) -> Any:
+    """NumPy's ``_lerp``: from ``a`` for ``t < 0.5``, from ``b`` above (its rounding)."""
+    diff = b - a
+    if isinstance(t, float):
+        return b - diff * (1 - t) if t >= 0.5 else a + diff * t
+    return where(t >= 0.5, b - diff * (1 - t), a + diff * t)
+
+
+def _neighbours(virtual: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """NumPy's ``_get_indexes``: the order statistics either side of each virtual index."""
+    prev = np.floor(np.atleast_1d(virtual))
+    nxt = prev + 1
+    above = np.atleast_1d(virtual) >= n - 1
+    prev[above], nxt[above] = -1, -1
+    below = np.atleast_1d(virtual) < 0
+    prev[below], nxt[below] = 0, 0
+    return prev.astype(np.intp).reshape(virtual.shape), nxt.astype(np.intp).reshape(virtual.shape)
+
+
+def _quantile(a: Any, q: np.ndarray, axis: Any, keepdims: bool, weak: bool) -> Any:
+    x = _stacked(a)
+    shape = shape_of(x)
+    if axis is None:
+        s, ax = ravel(x), 0
+    else:
+        s, ax = x, _one_axis("quantile", axis, len(shape))
+    if not shape_of(s)[ax]:
+        raise ValueError("quantile: the quantile of an empty axis is undefined.")
+    s = moveaxis(sort(s, axis=ax), ax, 0)
+    n = shape_of(s)[0]
+    virtual = np.asanyarray((n - 1) * q)
+    if virtual.dtype.kind in "iu":
+        out = getitem(s, virtual)
+    else:
+        prev, nxt = _neighbours(virtual, n)
+        gamma = np.asanyarray(virtual - prev, dtype=virtual.dtype)
+        t: Any = float(gamma) if weak else gamma.reshape(
+            virtual.shape + (1,) * (len(shape_of(s)) - 1))
+        out = _lerp(getitem(s, prev), getitem(s, nxt), t)
+    last = getitem(s, -1)              # NaN sorts last: any NaN makes the quantile NaN
+    out = where(isnan(last), np.asarray(math.nan, dtype=np.asarray(primal_value(last)).dtype),
+                out)
+    if keepdims:
+        kept = (1,) * len(shape) if axis is None else tuple(
+            1 if i == ax else k for i, k in enumerate(shape))
+        out = reshape_to(out, q.shape + kept)
+    return out
+
+
+def quantile(a: Number, q: Any, axis: int | None = None, method: str = "linear",
+             keepdims: bool = False) -> Number:
+    """NumPy's ``quantile`` (method ``"linear"``): ``q``-th quantiles along ``axis``.
+
+    Args:
+      a: An array (traced or not).
+      q: A constant quantile in [0, 1], or a 1-D array of them.
+      axis: None (the flattened array) or an int.
+      method: ``"linear"`` only (NumPy's default).
+      keepdims: Keep the reduced axis with size 1.
+
+    Returns:
+      The quantiles, shaped ``q.shape`` + the remaining axes; the gradient
+      goes to the two order statistics interpolated between.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.quantile(np.array([1.0, 2.0, 3.0, 4.0]), 0.5)
+      2.5
+    """
+    if method != "linear":
+        raise ValueError(f"quantile: tapegrad has method 'linear' only, not {method!r}.")
+    weak = type(q) in (int, float)
+    q = np.asanyarray(q)
+    if q.ndim > 1 or np.any(q < 0) or np.any(q > 1):
+        raise ValueError("Quantiles must be in the range [0, 1], a number or a 1-D array.")
+    return _quantile(a, q, axis, keepdims, weak)
+
+
+def percentile(a: Number, q: Any, axis: int | None = None, method: str = "linear",
+               keepdims: bool = False) -> Number:
+    """NumPy's ``percentile`` (method ``"linear"``): ``quantile`` at ``q / 100``.
+
+    Args:
+      a: An array (traced or not).
+      q: A constant percentile in [0, 100], or a 1-D array of them.
+      axis: None (the flattened array) or an int.
+      method: ``"linear"`` only (NumPy's default).
+      keepdims: Keep the reduced axis with size 1.
+
+    Returns:
+      The percentiles.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.percentile(np.array([1.0, 2.0, 3.0, 4.0]), 25)
+      1.75
+    """
+    if method != "linear":
+        raise ValueError(f"percentile: tapegrad has method 'linear' only, not {method!r}.")
+    weak = type(q) in (int, float)
+    q = np.true_divide(q, 100)
+    if np.ndim(q) > 1 or np.any(q < 0) or np.any(q > 1):
+        raise ValueError("Percentiles must be in the range [0, 100], a number or a 1-D array.")
+    return _quantile(a, np.asanyarray(q), axis, keepdims, weak)
+
+
+# -------------------------------------------------------------- covariances
+def _float64(x: Any) -> Any:
+    return x if np.asarray(primal_value(x)).dtype == np.float64 else astype(x, np.float64)
+
+
+def _rows(m: Any, rowvar: bool) -> Any:
+    shape = shape_of(m)
+    if len(shape) > 2:
+        raise ValueError("m has more than 2 dimensions")
+    x = reshape_to(m, (1,) + shape) if len(shape) < 2 else m
+    if len(shape) < 2 and not shape:
+        x = reshape_to(m, (1, 1))
+    return transpose(x) if not rowvar and shape_of(x)[0] != 1 else x
+
+
+def cov(m: Number, y: Number = None, rowvar: bool = True, bias: bool = False,
+        ddof: int | None = None) -> Number:
+    """NumPy's ``cov``: the covariance matrix of the variables (rows, or columns).
+
+    Args:
+      m: A 1-D or 2-D array (traced or not): each row a variable (``rowvar``).
+      y: More variables, joined to ``m``'s.
+      rowvar: Rows are variables (True) or columns are.
+      bias: Normalize by ``N`` rather than ``N - 1``.
+      ddof: The divisor is ``N - ddof`` (overrides ``bias``).
+
+    Returns:
+      The covariance matrix (a number for one variable).
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.cov(np.array([[0.0, 1.0, 2.0], [2.0, 1.0, 0.0]]))
+      array([[ 1., -1.],
+             [-1.,  1.]])
+    """
+    x = _rows(_float64(_stacked(m)), rowvar)      # NumPy computes in float64
+    if y is not None:
+        x = concatenate([x, _rows(_float64(_stacked(y)), rowvar)], axis=0)
+    if ddof is None:
+        ddof = 0 if bias else 1
+    fact = shape_of(x)[1] - ddof
+    x = x - reshape_to(mean(x, axis=1), (-1, 1))
+    c = dot(x, transpose(x)) * np.true_divide(1, fact)
+    return squeeze(c)
+
+
+def corrcoef(x: Number, y: Number = None, rowvar: bool = True) -> Number:
+    """NumPy's ``corrcoef``: Pearson correlation coefficients, clipped to [-1, 1].
+
+    Args:
+      x: A 1-D or 2-D array (traced or not): each row a variable (``rowvar``).
+      y: More variables, joined to ``x``'s.
+      rowvar: Rows are variables (True) or columns are.
+
+    Returns:
+      The correlation matrix (1.0 for one variable).
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.corrcoef(np.array([[0.0, 1.0, 2.0], [2.0, 1.5, 0.0]])).round(3)
+      array([[ 1.   , -0.982],
+             [-0.982,  1.   ]])
+    """
+    c = cov(x, y, rowvar)
+    if not shape_of(c):
+        return c / c
+    d = sqrt(diagonal(c))
+    c = c / reshape_to(d, (-1, 1))
+    c = c / reshape_to(d, (1, -1))
+    return clip(c, -1.0, 1.0)
+
+
+# ------------------------------------------- NumPy's names on traced values
+functions.update({
+    np.quantile: (quantile, ("q", "axis", "method", "keepdims")),
+    np.percentile: (percentile, ("q", "axis", "method", "keepdims")),
+    np.cov: (cov, ("y", "rowvar", "bias", "ddof")),
+    np.corrcoef: (corrcoef, ("y", "rowvar")),
+})
