@@ -275,6 +275,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("players", {"playback", "reverse", "forward", "staging", "staging.program",
                  "staging.passes", "staging.lower", "staging.source", "staging.cache",
                  "staging.rolling", "staging.rolled",
+                 "staging.chains", "staging.lanes", "staging.packer", "staging.packing",
                  "replay"}),
     ("transforms", {"tracing", "seeds", "transforms", "jacobians", "check",
                     "batching.interpret", "batching.axes", "batching.nested", "vmap",

@@ -1,0 +1,185 @@
+"""Packing: isomorphic scalar records become one NumPy operation on vectors.
+
+A network written micrograd's way (a loop over neurons, ``sum(w * x ...)``)
+records one float operation per weight; its program is thousands of
+scalar statements, each a few dozen nanoseconds of arithmetic behind a
+microsecond of interpreter. Superword-level parallelism (Larsen and
+Amarasinghe, PLDI 2000) packs isomorphic independent statements into
+vector operations; here:
+
+1. each equation gets a *level*, one more than its deepest argument's
+   (equations after a guard are not lifted above it), so equations of one
+   level never depend on each other;
+2. the equations of one level with the same primitive (one with a lane
+   primitive, ``lanes.LANES``), the same kinds of arguments (values,
+   constants by type) and result form a group, its equations the *lanes*
+   of a vector, when there are at least ``MIN_LANES`` of them;
+3. groups are written level by level as one record each: an argument is
+   the vector of an earlier group where its lanes line up, a ``take`` of
+   its lanes where they do not, a constant vector, one scalar read by every
+   lane, or a ``stack`` of scalars; a lane some scalar equation (a guard,
+   an output, an unpacked primitive) reads is unpacked once.
+
+Each lane computes the scalar primitive's own IEEE operation on the same
+operands, so the packed program's numbers are the scalar program's, bit for
+bit; a chain ``((a + b) + c) + d`` stays a chain of vector additions. Under
+jit each group's result is also checked against what tracing computed, lane
+by lane, and the whole program on the tracing inputs (a group that does not
+match stays scalar; a program that does not, unpacked).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..numerics import ieee
+from .chains import chain_p, fold
+from .lanes import LANES, item
+from .lower import Lowered, lower
+from .packer import Packer
+from .passes import dce
+from .program import Arg, Program, is_guard
+from .rolled import _checks
+
+__all__ = ["MIN_LANES", "lower_packed", "pack"]
+
+MIN_LANES = 4        # a smaller group stays scalar
+_EXACT = 2 ** 53
+_PLAIN = (float, bool)
+
+
+def levels(prog: Program) -> list[int]:
+    """Each equation's level: above its arguments', and not above a guard before it."""
+    level = dict.fromkeys(prog.inputs, 0)
+    floor = 0
+    out = []
+    for e in prog.eqns:
+        lv = floor
+        for a in e.args:
+            if a.__class__ is int:
+                up = level.get(a, 0) + 1
+                if up > lv:
+                    lv = up
+        if is_guard(e):
+            floor = lv
+        level[e.out] = lv
+        out.append(lv)
+    return out
+
+
+def _arg_kind(a: Arg, kinds: dict[int, Any]) -> Any:
+    """What an argument is for grouping: a value's kind, a constant's type; None: unpackable."""
+    if a.__class__ is int:
+        return kinds.get(a)
+    v = a.value                                           # type: ignore[union-attr]
+    t = type(v)
+    if t is float or t is bool or (t is int and -_EXACT <= v <= _EXACT):
+        return ("c", t is bool)
+    return None
+
+
+def _kind(v: Any) -> Any:
+    """A value's kind: float, bool, or (under vmap) a batched float or bool array."""
+    t = type(v)
+    if t is float or t is bool:
+        return t
+    if t is np.ndarray and v.ndim == 1 and v.dtype.kind in "fb":
+        return ("batched", v.dtype.kind)
+    return None
+
+
+def groups(prog: Program, lvls: list[int], vmap: bool) -> list[list[int]]:
+    """The equations (by index) packed together: same level, primitive and kinds."""
+    kinds = {i: _kind(v) for i, v in zip(prog.inputs, prog.seen)}
+    buckets: dict[Any, list[int]] = {}
+    for k, e in enumerate(prog.eqns):
+        out_kind = kinds[e.out] = _kind(e.ans)
+        if out_kind is None or is_guard(e) or not (e.prim in LANES or e.prim is chain_p or (
+                vmap and getattr(e.prim, "elementwise", False))):
+            continue
+        key: list[Any] = [lvls[k], e.prim, out_kind]
+        for a in e.args:
+            ak = _arg_kind(a, kinds)
+            if ak is None:
+                break
+            key.append(ak)
+        else:
+            buckets.setdefault(tuple(key), []).append(k)
+    return [ks for ks in buckets.values()
+            if len(ks) >= MIN_LANES or prog.eqns[ks[0]].prim is chain_p]
+
+
+def pack(prog: Program, batched: set[int] | None = None, reassociate: bool = False
+         ) -> Program | None:
+    """``prog`` with its groups packed, or None where no group is big enough.
+
+    Args:
+      prog: A program (after ``passes.optimize``).
+      batched: Under ``vmap``: the values that are arrays of one float per
+        example (the batch axis first; a vector's lanes are then its last
+        axis). None under ``jit``: every value packed is a float or a bool,
+        and each group is checked against the values tracing computed.
+      reassociate: Sum chains with ``np.sum`` (pairwise) rather than in order.
+    """
+    prog = fold(prog)
+    lvls = levels(prog)
+    found = groups(prog, lvls, batched is not None)
+    packed = sum(map(len, found))
+    if not found or (batched is None and not _cheap(2 * len(found), len(prog.eqns) - packed,
+                                                    len(prog.eqns))):
+        return None
+    packer = Packer(prog, batched, reassociate)
+    at: dict[int, int] = {}
+    for g, ks in enumerate(found):
+        for k in ks:
+            at[k] = g
+    order = sorted(range(len(prog.eqns)), key=lambda k: (lvls[k], k))
+    done: set[int] = set()
+    with ieee():
+        for k in order:
+            which = at.get(k)
+            if which is None:
+                packer.scalar_eqn(prog.eqns[k])
+            elif which not in done:
+                done.add(which)
+                packer.group([prog.eqns[j] for j in found[which]])
+        outputs = tuple(packer.scalar(o) if isinstance(o, int) else o for o in prog.outputs)
+    return dce(Program(prog.inputs, tuple(packer.eqns), outputs, prog.sources, prog.seen))
+
+
+def lower_packed(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
+                 ints: dict[int, int | None] | None = None, reassociate: bool = False
+                 ) -> Lowered | None:
+    """``prog`` packed and lowered, or None where nothing packs or in doubt.
+
+    The packed code is used only where it returns, on the tracing inputs,
+    what tracing computed, bit for bit.
+    """
+    packed = pack(prog, None, reassociate)
+    if packed is None or not _worth(prog, packed):
+        return None
+    lowered = lower(packed, name, numbers, ints)
+    if reassociate:         # rounded otherwise: not compared bit for bit
+        return lowered
+    return lowered if _checks(lowered, prog, ints or {}) else None
+
+
+VECTOR_COST = 8     # a NumPy statement costs about as much as this many scalar ones
+
+
+def _worth(prog: Program, packed: Program) -> bool:
+    """Whether the packed program runs at most half as long as ``prog``, by statements."""
+    vectors = sum(type(e.ans) is np.ndarray for e in packed.eqns)
+    items = sum(e.prim is item for e in packed.eqns)      # a list's lane: a quarter
+    return _cheap(vectors, len(packed.eqns) - vectors - items + items // 4, len(prog.eqns))
+
+
+def _cheap(vectors: int, scalars: int, before: int) -> bool:
+    """Whether so many vector and scalar statements cost at most half of ``before`` scalar ones.
+
+    A program that packs only that well (a loop whose iterations depend on
+    each other, a few short groups) is better as it is, or rolled.
+    """
+    return 2 * (vectors * VECTOR_COST + scalars) <= before
