@@ -25,7 +25,7 @@ from .program import Eqn, Program, use_counts
 __all__ = ["MIN_CHAIN", "chain_p", "chain_lanes", "chain_lanes_reassociated", "fold"]
 
 MIN_CHAIN = 4        # a shorter chain stays additions
-ROW_LOOP = 64        # a chain of this many lanes adds its rows one by one
+ROW_LOOP = 64        # rows of this many numbers are added one by one
 
 
 def _chain(init: Any, *terms: Any) -> Any:
@@ -41,7 +41,7 @@ chain_p = Primitive(_chain, "chain", check_rules=False)
 
 def _chain_lanes(init: Any, terms: Any) -> Any:
     shape = terms.shape[:-2] + terms.shape[-1:]
-    if terms.shape[-1] < ROW_LOOP:       # few lanes: one accumulate down the rows
+    if terms.size < ROW_LOOP * terms.shape[-2]:   # short rows: one accumulate down them
         rows = np.concatenate([np.broadcast_to(init, shape)[..., None, :], terms], -2)
         return np.add.accumulate(rows, axis=-2)[..., -1, :]
     acc = np.empty(shape)                # many: a row at a time (faster there)

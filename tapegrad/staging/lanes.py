@@ -51,6 +51,10 @@ def _zmul(g: Any, d: Any) -> Any:
     return np.where(g != 0.0, g * d, 0.0)
 
 
+def _where(c: Any, a: Any, b: Any) -> Any:
+    return np.where(c, a, b)
+
+
 def _maximum(a: Any, b: Any) -> Any:
     return np.where((a > b) | (a != a), a, b)
 
@@ -78,7 +82,7 @@ LANES: dict[Any, Primitive] = {
     logic.le: _binary("le", np.less_equal, "<="),
     logic.eq: _binary("eq", np.equal, "=="),
     logic.ne: _binary("ne", np.not_equal, "!="),
-    kinks.where: _lane_prim("where", np.where, "_np_where({0}, {1}, {2})"),
+    kinks.where: _lane_prim("where", _where, "_np_where({0}, {1}, {2})"),
     kinks.relu: _lane_prim("relu", _relu, "_np_where({0} <= 0.0, 0.0, {0})", (0,)),
     zmul: _lane_prim("zmul", _zmul, "_np_where({0} != 0.0, {0} * {1}, 0.0)", (0,)),
     kinks.maximum: _lane_prim("maximum", _maximum,
@@ -94,13 +98,13 @@ def _stack(*xs: Any) -> np.ndarray:
 
 
 def _stack_columns(*xs: Any) -> np.ndarray:
-    return np.stack(np.broadcast_arrays(*xs), -1)
+    return np.stack(xs, -1)
 
 
 stack = Primitive(_stack, "lanes_stack", check_rules=False)
 """``stack(a, b, ...)``: a vector of scalars (floats or bools), called by its impl."""
 stack_columns = Primitive(_stack_columns, "lanes_stack_columns", check_rules=False)
-"""Under ``vmap``: batched scalars (arrays ``(n,)``) as the lanes of an ``(n, k)`` array."""
+"""Under ``vmap``: batched scalars (arrays ``(n,)``, each) as the lanes of an ``(n, k)`` array."""
 
 
 def _concat(*parts: Any) -> np.ndarray:

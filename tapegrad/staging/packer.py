@@ -160,13 +160,15 @@ class Packer:
         if all(a == first for a in args):
             return self.broadcast(first)                # type: ignore[arg-type]
         where = [self.loc.get(a) if isinstance(a, int) else None for a in args]
-        runs = _runs(where)
+        origins = [w[0] if w is not None else -2 if isinstance(a, int) and a in self.batched
+                   else -1 for a, w in zip(args, where)]   # a vector, batched scalars, others
+        runs = _runs(origins)
         if len(runs) <= 2:
             parts = [self.run(args[i:j], where[i:j]) for i, j in runs]
             return parts[0] if len(parts) == 1 else self.joined(parts)
         by_source: dict[Any, list[int]] = {}     # lanes from each vector, then scalars
-        for k, w in enumerate(where):
-            by_source.setdefault(_source(w), []).append(k)
+        for k, o in enumerate(origins):
+            by_source.setdefault(o, []).append(k)
         order = [k for ks in by_source.values() for k in ks]
         parts = [self.run([args[k] for k in ks], [where[k] for k in ks])
                  for ks in by_source.values()]
@@ -219,11 +221,11 @@ class Packer:
         return self.memo[key]
 
 
-def _runs(where: list[tuple[int, int] | None]) -> list[tuple[int, int]]:
+def _runs(origins: list[int]) -> list[tuple[int, int]]:
     """Where lanes come from one vector, or from scalars: ``(start, stop)`` of each run."""
     out, start = [], 0
-    for k in range(1, len(where) + 1):
-        if k == len(where) or _source(where[k]) != _source(where[start]):
+    for k in range(1, len(origins) + 1):
+        if k == len(origins) or origins[k] != origins[start]:
             out.append((start, k))
             start = k
     return out

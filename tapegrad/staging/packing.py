@@ -43,7 +43,7 @@ from .passes import dce
 from .program import Arg, Program, is_guard
 from .rolled import _checks
 
-__all__ = ["MIN_LANES", "lower_packed", "pack"]
+__all__ = ["MIN_LANES", "lower_packed", "pack", "packed_batch"]
 
 MIN_LANES = 4        # a smaller group stays scalar
 _EXACT = 2 ** 53
@@ -164,6 +164,20 @@ def lower_packed(prog: Program, name: str = "f", numbers: frozenset[int] = froze
     if reassociate:         # rounded otherwise: not compared bit for bit
         return lowered
     return lowered if _checks(lowered, prog, ints or {}) else None
+
+
+def packed_batch(prog: Program, batched: set[int]) -> Program:
+    """Under ``vmap``: ``prog`` (every value a float or an array of them) packed, or as it is.
+
+    ``batched`` are the inputs with a batch axis. Every statement of such a
+    program is already one NumPy operation on the batch; packing makes a
+    group of them one operation on ``(batch, lanes)``, so it is used where
+    it leaves fewer statements.
+    """
+    packed = pack(prog, batched)
+    if packed is None or len(packed.eqns) >= len(prog.eqns):
+        return prog
+    return packed
 
 
 VECTOR_COST = 8     # a NumPy statement costs about as much as this many scalar ones
