@@ -29,6 +29,10 @@ line in the number of chunks fitted through the two measured ones (2 chunks
 at n = 10^6 and 15 chunks at n = 100, both at 2 workers); Dask's scheduler
 handles each task in turn, so that line grows with the chunks.
 
+A second table puts the n = 100 step (15 chunks) beside Dask's own floor on
+each scheduler: the same graph shape (15 tasks and a sum) of functions that
+do nothing, so the difference is what ``data_parallel`` adds.
+
 The array-API backends (NumPy against array-api-strict, PyTorch) are a
 later item and are not measured here yet.
 """
@@ -145,6 +149,44 @@ def data_parallel_table(big: int, repeats: int) -> str:
     return table(rows)
 
 
+def _noop(x: Any) -> Any:
+    return x
+
+
+def _total(xs: list[Any]) -> Any:
+    return sum(xs)
+
+
+def overhead_table(repeats: int) -> str:
+    """n = 100 in 15 chunks on each scheduler: the step, and Dask's floor for that graph."""
+    import dask
+    import dask.array as da
+    from distributed import Client, LocalCluster
+    X, y = moons(100)
+    params = tg.nn.dense_init([2, 16, 16, 1], seed=0)
+    Xd, yd = dask.persist(da.from_array(X, chunks=(7, 2)), da.from_array(y, chunks=7))
+    parallel = tg.data_parallel(tg.jit(tg.value_and_grad(loss)), in_axes=(None, 0, 0))
+    floor = lambda: dask.compute(dask.delayed(_total)([dask.delayed(_noop)(i)
+                                                        for i in range(15)]))
+    alone = one_process(100, repeats)
+    rows = [("scheduler", "step (ms)", "Dask's floor: 15 empty tasks + a sum (ms)",
+             "step - floor (ms)", "one process (ms)")]
+
+    def row(name: str) -> None:
+        step = median_seconds(lambda: parallel(params, Xd, yd), repeats)
+        empty = median_seconds(floor, repeats)
+        rows.append((name, f"{1e3 * step:.2f}", f"{1e3 * empty:.2f}",
+                     f"{1e3 * (step - empty):.2f}", f"{1e3 * alone:.3f}"))
+    for scheduler in ("sync", "threads"):
+        with dask.config.set(scheduler=scheduler):
+            row(f"Dask {scheduler}")
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster):
+        Xd, yd = dask.persist(da.from_array(X, chunks=(7, 2)), da.from_array(y, chunks=7))
+        row("LocalCluster, 2 workers")
+    return table(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="n = 10^5 and 5 rounds")
@@ -156,6 +198,8 @@ def main() -> None:
     big, repeats = (2000, 2) if args.smoke else (10**5, 5) if args.quick else (10**6, 9)
     print("tg.data_parallel of the dense moons step (jit of value_and_grad), medians:\n")
     print(data_parallel_table(big, repeats))
+    print("\nn = 100 in 15 chunks, by scheduler (medians):\n")
+    print(overhead_table(max(repeats, 15)))
 
 
 if __name__ == "__main__":
