@@ -2,7 +2,8 @@
 
   python examples/moons.py                  # the 100 points as arrays (batch)
   python examples/moons.py --mode loop      # one example at a time, on floats
-  python examples/moons.py --mode jit       # the loop's gradient, compiled (tg.jit)
+  python examples/moons.py --mode jit       # the loop's gradient, compiled (tg.jit): packed
+  python examples/moons.py --mode jit --reassociate   # packed, sums reassociated (np.sum)
   python examples/moons.py --mode vmap      # per-example gradients (tg.vmap), averaged
   python examples/moons.py --mode dense     # array parameters, (100, 2) data, with @
   python examples/moons.py --mode dense-jit # the same, compiled (tg.jit)
@@ -62,14 +63,17 @@ def loss_fn(params: Any, X: np.ndarray, y: np.ndarray, mode: str) -> tuple[Any, 
 
 
 def make_step(optimizer: tg.optim.GradientTransformation, X: np.ndarray, y: np.ndarray,
-              mode: str) -> Any:
+              mode: str, reassociate: bool = False) -> Any:
     """One training step, a pure function.
 
-    (params, state) -> (params, state, loss, accuracy).
+    (params, state) -> (params, state, loss, accuracy). Under jit the
+    loop's scalar records are packed into NumPy operations (bit for bit);
+    ``reassociate`` lets jit sum them with ``np.sum`` (rounded otherwise).
     """
     if mode in ("jit", "dense-jit"):   # traced once and compiled
         inner = "loop" if mode == "jit" else "dense"
-        compiled = tg.jit(tg.value_and_grad(lambda p: loss_fn(p, X, y, inner), has_aux=True))
+        compiled = tg.jit(tg.value_and_grad(lambda p: loss_fn(p, X, y, inner), has_aux=True),
+                          reassociate=reassociate)
         value_and_grad = lambda params, X, y, mode: compiled(params)
     elif mode == "vmap":     # one example's loss, its gradient mapped over the batch
         per_example = tg.vmap(tg.value_and_grad(example_loss, has_aux=True),
@@ -108,8 +112,8 @@ COMPILED = ("jit", "vmap", "dense-jit")
 """The modes whose first call traces and compiles; later steps run the compiled code."""
 
 
-def train(mode: str = "batch", steps: int = 100, seed: int = 0,
-          progress: bool = True) -> tuple[Any, dict[str, list[float]], float, float]:
+def train(mode: str = "batch", steps: int = 100, seed: int = 0, progress: bool = True,
+          reassociate: bool = False) -> tuple[Any, dict[str, list[float]], float, float]:
     """Train from ``mlp_init([2, 16, 16, 1], seed)``.
 
     Returns the parameters, the loss and accuracy per step, the seconds of
@@ -121,7 +125,7 @@ def train(mode: str = "batch", steps: int = 100, seed: int = 0,
     params = init([2, 16, 16, 1], seed=seed)
     optimizer = tg.optim.sgd(tg.optim.linear_schedule(1.0, 0.1, 100))
     state = optimizer.init(params)
-    step = make_step(optimizer, X, y, mode)
+    step = make_step(optimizer, X, y, mode, reassociate)
     history: dict[str, list[float]] = {"loss": [], "accuracy": []}
     bar = Progress(steps, "training", progress)
     start = first = time.perf_counter()
@@ -205,6 +209,8 @@ def main() -> None:
                         help="batch: the points as arrays (default); loop: per example; "
                              "jit: the loop compiled; vmap: per-example gradients; dense: "
                              "array parameters and matrix products; dense-jit: compiled")
+    parser.add_argument("--reassociate", action="store_true",
+                        help="jit: sum packed terms with np.sum (faster, rounded otherwise)")
     parser.add_argument("--steps", type=int, default=100, help="training steps (100)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights (0)")
     parser.add_argument("--out", default=".",
@@ -215,7 +221,7 @@ def main() -> None:
     args = parser.parse_args()
 
     params, history, first, seconds = train(args.mode, args.steps, args.seed,
-                                            not args.no_progress)
+                                            not args.no_progress, args.reassociate)
     print(f"accuracy after {args.steps} steps: {final_accuracy(params):.0%}")
     print(f"final loss: {history['loss'][-1]:.6f}")
     if args.mode in COMPILED:      # compiling is paid once: apart from the steps

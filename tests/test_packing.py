@@ -281,3 +281,12 @@ def test_vmap_compiles_the_per_example_gradient_packed():
     for k in (0, 7, 29):
         one = tg.grad(example_loss(tg.relu))(params, float(X[k, 0]), float(X[k, 1]), float(y[k]))
         assert eager_bits(one) == eager_bits(tg.tree.map(lambda v, k=k: float(v[k]), g))
+
+
+# --------------------------------------------------------- examples/moons.py
+def test_moons_jit_mode_trains_as_the_loop_does_packed_and_reassociated():
+    _, loop, _, _ = moons.train("loop", 3, progress=False)
+    _, packed, _, _ = moons.train("jit", 3, progress=False)
+    _, summed, _, _ = moons.train("jit", 3, progress=False, reassociate=True)
+    assert packed["loss"] == loop["loss"] and packed["accuracy"] == loop["accuracy"]
+    np.testing.assert_allclose(summed["loss"], loop["loss"], rtol=1e-12)

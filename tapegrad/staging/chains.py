@@ -61,18 +61,20 @@ chain_lanes_reassociated = Primitive(_chain_lanes_reassociated, "lanes_sum", che
 """``init + terms.sum(-2)``: pairwise sums, for ``reassociate=True``."""
 
 
-def _float_like(v: Any) -> bool:
-    return type(v) is float or (type(v) is np.ndarray and v.ndim == 1 and v.dtype.kind == "f")
+def _float_like(v: Any, batched: bool) -> bool:
+    """A float, or under vmap a batched one (an array of one float per example)."""
+    return type(v) is float or (batched and type(v) is np.ndarray and v.ndim == 1
+                                and v.dtype.kind == "f")
 
 
-def fold(prog: Program) -> Program:
+def fold(prog: Program, batched: bool = False) -> Program:
     """``prog`` with each chain of at least ``MIN_CHAIN`` additions one ``chain`` record."""
     uses = use_counts(prog)
     eqns = prog.eqns
     link: dict[int, int] = {}          # a link's value -> its index
     parent: dict[int, int] = {}        # a link's index -> the link it adds to
     for k, e in enumerate(eqns):
-        if e.prim is add and len(e.args) == 2 and _float_like(e.ans):
+        if e.prim is add and len(e.args) == 2 and _float_like(e.ans, batched):
             a = e.args[0]
             if isinstance(a, int) and a in link and uses.get(a) == 1:
                 parent[k] = link[a]

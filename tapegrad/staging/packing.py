@@ -80,22 +80,22 @@ def _arg_kind(a: Arg, kinds: dict[int, Any]) -> Any:
     return None
 
 
-def _kind(v: Any) -> Any:
+def _kind(v: Any, vmap: bool) -> Any:
     """A value's kind: float, bool, or (under vmap) a batched float or bool array."""
     t = type(v)
     if t is float or t is bool:
         return t
-    if t is np.ndarray and v.ndim == 1 and v.dtype.kind in "fb":
+    if vmap and t is np.ndarray and v.ndim == 1 and v.dtype.kind in "fb":
         return ("batched", v.dtype.kind)
     return None
 
 
 def groups(prog: Program, lvls: list[int], vmap: bool) -> list[list[int]]:
     """The equations (by index) packed together: same level, primitive and kinds."""
-    kinds = {i: _kind(v) for i, v in zip(prog.inputs, prog.seen)}
+    kinds = {i: _kind(v, vmap) for i, v in zip(prog.inputs, prog.seen)}
     buckets: dict[Any, list[int]] = {}
     for k, e in enumerate(prog.eqns):
-        out_kind = kinds[e.out] = _kind(e.ans)
+        out_kind = kinds[e.out] = _kind(e.ans, vmap)
         if out_kind is None or is_guard(e) or not (e.prim in LANES or e.prim is chain_p or (
                 vmap and getattr(e.prim, "elementwise", False))):
             continue
@@ -123,7 +123,7 @@ def pack(prog: Program, batched: set[int] | None = None, reassociate: bool = Fal
         and each group is checked against the values tracing computed.
       reassociate: Sum chains with ``np.sum`` (pairwise) rather than in order.
     """
-    prog = fold(prog)
+    prog = fold(prog, batched is not None)
     lvls = levels(prog)
     found = groups(prog, lvls, batched is not None)
     packed = sum(map(len, found))
