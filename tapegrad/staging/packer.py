@@ -20,6 +20,7 @@ from .program import Arg, Const, Eqn, Program
 
 __all__ = ["Packer"]
 
+_UNPLACED = (1, 0, 0)     # the lane key of an argument in no vector
 
 class Packer:
     """The packed program as it is written: equations, where each lane lives."""
@@ -143,10 +144,11 @@ class Packer:
 
     def _lane_key(self, e: Eqn) -> tuple[Any, ...]:
         """Lanes are ordered by where their arguments live, so that they line up."""
+        get, order = self.loc.get, self.order
         key: list[Any] = []
         for a in e.args:
-            where = self.loc.get(a) if isinstance(a, int) else None
-            key.append((0, self.order[where[0]], where[1]) if where is not None else (1, 0, 0))
+            where = get(a) if a.__class__ is int else None
+            key.append((0, order[where[0]], where[1]) if where is not None else _UNPLACED)
         return tuple(key)
 
     def operand(self, args: list[Arg]) -> Arg:

@@ -94,14 +94,18 @@ def groups(prog: Program, lvls: list[int], vmap: bool) -> list[list[int]]:
     """The equations (by index) packed together: same level, primitive and kinds."""
     kinds = {i: _kind(v, vmap) for i, v in zip(prog.inputs, prog.seen)}
     buckets: dict[Any, list[int]] = {}
+    get, packable = kinds.get, set(LANES) | {chain_p}
     for k, e in enumerate(prog.eqns):
-        out_kind = kinds[e.out] = _kind(e.ans, vmap)
-        if out_kind is None or is_guard(e) or not (e.prim in LANES or e.prim is chain_p or (
-                vmap and getattr(e.prim, "elementwise", False))):
+        ans = e.ans
+        t = ans.__class__
+        out_kind = kinds[e.out] = t if t is float or t is bool else _kind(ans, vmap)
+        prim = e.prim
+        if out_kind is None or not (prim in packable or (
+                vmap and getattr(prim, "elementwise", False))) or is_guard(e):
             continue
-        key: list[Any] = [lvls[k], e.prim, out_kind]
+        key: list[Any] = [lvls[k], prim, out_kind]
         for a in e.args:
-            ak = _arg_kind(a, kinds)
+            ak = get(a) if a.__class__ is int else _arg_kind(a, kinds)
             if ak is None:
                 break
             key.append(ak)
