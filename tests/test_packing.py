@@ -290,3 +290,26 @@ def test_moons_jit_mode_trains_as_the_loop_does_packed_and_reassociated():
     _, summed, _, _ = moons.train("jit", 3, progress=False, reassociate=True)
     assert packed["loss"] == loop["loss"] and packed["accuracy"] == loop["accuracy"]
     np.testing.assert_allclose(summed["loss"], loop["loss"], rtol=1e-12)
+
+
+@pytest.mark.parametrize("in_axes", [(0, None), (None, 0), (0, 0)])
+def test_vmap_packs_sums_of_batched_and_unbatched_terms(in_axes):
+    def f(x, c):
+        out = []
+        for k in range(8):                 # eight lanes, each a chain of six terms
+            acc = x * (k + 1.0)
+            for j in range(6):
+                acc = acc + c[j] * (k - j)
+            out.append(tg.relu(acc))
+        return sum(out)
+    xs = np.linspace(-3, 3, 7)
+    c = [0.5, -1.0, 2.0, 0.25, -0.75, 1.5]
+    cs = [np.linspace(-1, 1, 7) * v for v in c]
+    x_arg, c_arg = (xs if in_axes[0] == 0 else 0.5), (cs if in_axes[1] == 0 else c)
+    got = tg.vmap(tg.value_and_grad(f, argnums=(0, 1)), in_axes=in_axes)(x_arg, c_arg)
+    for k in range(7):
+        xk = float(xs[k]) if in_axes[0] == 0 else 0.5
+        ck = [float(v[k]) for v in cs] if in_axes[1] == 0 else c
+        want = tg.value_and_grad(f, argnums=(0, 1))(xk, ck)
+        mine = tg.tree.map(lambda v, k=k: float(np.broadcast_to(v, (7,))[k]), got)
+        assert eager_bits(mine) == eager_bits(want)

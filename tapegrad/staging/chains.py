@@ -40,8 +40,9 @@ chain_p = Primitive(_chain, "chain", check_rules=False)
 
 
 def _chain_lanes(init: Any, terms: Any) -> Any:
-    shape = terms.shape[:-2] + terms.shape[-1:]
+    shape = np.broadcast_shapes(np.shape(init), terms.shape[:-2] + terms.shape[-1:])
     if terms.size < ROW_LOOP * terms.shape[-2]:   # short rows: one accumulate down them
+        terms = np.broadcast_to(terms, shape[:-1] + terms.shape[-2:])
         rows = np.concatenate([np.broadcast_to(init, shape)[..., None, :], terms], -2)
         return np.add.accumulate(rows, axis=-2)[..., -1, :]
     acc = np.empty(shape)                # many: a row at a time (faster there)
