@@ -30,6 +30,7 @@ match stays scalar; a program that does not, unpacked).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -165,9 +166,26 @@ def lower_packed(prog: Program, name: str = "f", numbers: frozenset[int] = froze
     if packed is None or not _worth(prog, packed):
         return None
     lowered = lower(packed, name, numbers, ints)
-    if reassociate:         # rounded otherwise: not compared bit for bit
-        return lowered
+    if reassociate:         # rounded otherwise: compared within a tolerance
+        return lowered if _close(lowered, prog) else None
     return lowered if _checks(lowered, prog, ints or {}) else None
+
+
+def _close(lowered: Lowered, prog: Program) -> bool:
+    """Whether the reassociated code returns, on the tracing inputs, about what tracing did."""
+    values = dict(zip(prog.inputs, prog.seen))
+    values.update((e.out, e.ans) for e in prog.eqns)
+    try:
+        with ieee():
+            got = lowered.fn(list(prog.seen))
+    except Exception:                     # noqa: BLE001  (any failure: do not use it)
+        return False
+    for g, o in zip(got, prog.outputs):
+        want = o.value if not isinstance(o, int) else values[o]
+        if type(g) is not type(want) or (type(g) is float and not math.isclose(
+                g, want, rel_tol=1e-9, abs_tol=1e-12) and not (g != g and want != want)):
+            return False
+    return True
 
 
 def packed_batch(prog: Program, batched: set[int]) -> Program:
