@@ -10,6 +10,14 @@ chain (10^5 ops, grad), loop step and batch step of the moons demo
 (eager.py (b), (c)), HVP of sum(tanh(x)**2) on 100 floats and on an array
 of 1000 (higher.py), and, where the version has them, a recorded comparison
 and a replayed record. Prints the median per workload and the ratio.
+With ``--cpu`` the workers time their CPU time (``time.process_time``, BLAS
+on one thread) instead of the wall clock: a process waiting for a core
+shared with others is then not charged for the wait.
+
+``--set numpy`` times instead the eager gradient (``tg.grad``) of each
+program of numpy_programs.py, and HIPS autograd's gradient of the same
+program in the same worker, so that each version also gets its median
+ratio to autograd (the figure numpy_programs.py reports).
 """
 
 from __future__ import annotations
@@ -25,7 +33,8 @@ import sys
 HERE = pathlib.Path(__file__).resolve().parent
 
 WORKER = r"""
-import json, sys, time, gc
+import json, os, sys, time, gc
+clock = time.process_time if os.environ.get("AB_CPU") else time.perf_counter
 sys.path[:0] = [{bench!r}, {examples!r}]
 import numpy as np
 import tapegrad as tg
@@ -36,7 +45,7 @@ def best(fn, n=3):
     fn()
     ts = []
     for _ in range(n):
-        t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
+        t0 = clock(); fn(); ts.append(clock() - t0)
     return min(ts)
 
 X, y = moons.make_moons(100, 0.1, seed=0)
@@ -73,10 +82,57 @@ print(json.dumps(out), flush=True)
 """
 
 
-def run(root: str) -> dict[str, float]:
-    code = WORKER.format(bench=str(HERE), examples=str(HERE.parent / "examples"))
+NUMPY_WORKER = r"""
+import json, os, sys, time
+clock = time.process_time if os.environ.get("AB_CPU") else time.perf_counter
+sys.path[:0] = [{bench!r}]
+import tapegrad as tg
+assert tg.__file__.startswith(ROOT), tg.__file__     # the version asked for
+import autograd
+import numpy_programs as npg
+
+def chunk(fn, work=0.01):
+    # how many calls of fn take about work seconds
+    fn()
+    t0 = clock(); fn(); one = clock() - t0
+    return max(1, int(work / max(one, 1e-9)))
+
+def best(jobs, n=5):
+    # the fastest of n timings of each job, the jobs timed in turns
+    ks = {{key: chunk(fn) for key, fn in jobs.items()}}
+    ts = {{key: [] for key in jobs}}
+    for _ in range(n):
+        for key, fn in jobs.items():
+            t0 = clock()
+            for _ in range(ks[key]):
+                fn()
+            ts[key].append((clock() - t0) / ks[key])
+    return {{key: min(t) for key, t in ts.items()}}
+
+out = {{}}
+for name in {programs!r}:
+    data, params = npg.make_data(name, tiny=False)
+    f = npg.PROGRAMS[name](*npg.tapegrad_modules(), data)
+    ag = autograd.grad(npg.PROGRAMS[name](*npg.autograd_modules(), data))
+    eager = tg.grad(f)
+    out.update(best({{name + " eager": lambda: eager(params),
+                      name + " autograd": lambda: ag(params)}}))
+print(json.dumps(out), flush=True)
+"""
+PROGRAMS = ("gp", "logistic", "mlp", "gmm", "ica", "rnn", "vi", "hmm")
+
+
+def run(root: str, which: str = "hot", programs: tuple[str, ...] = PROGRAMS,
+        cpu: bool = False) -> dict[str, float]:
+    if which == "numpy":
+        code = NUMPY_WORKER.format(bench=str(HERE), programs=list(programs))
+    else:
+        code = WORKER.format(bench=str(HERE), examples=str(HERE.parent / "examples"))
     root = os.path.abspath(root)     # `python -c` puts the cwd first on sys.path
     env = dict(os.environ, PYTHONPATH=root)
+    if cpu:      # the process's CPU time, and BLAS on one thread (so that it is all counted)
+        env.update(AB_CPU="1", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
+                   MKL_NUM_THREADS="1")
     done = subprocess.run([sys.executable, "-c", code.replace("ROOT", repr(root))],
                           env=env, cwd=root, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -88,11 +144,20 @@ def main() -> None:
     ap.add_argument("--before", required=True, help="a checkout of the code before the change")
     ap.add_argument("--after", default=str(HERE.parent), help="the code after (this checkout)")
     ap.add_argument("--rounds", type=int, default=7, help="rounds of both versions (7)")
+    ap.add_argument("--set", choices=("hot", "numpy"), default="hot",
+                    help="hot: the hot paths above (default); numpy: numpy_programs.py's "
+                         "eager gradients beside autograd's")
+    ap.add_argument("--cpu", action="store_true",
+                    help="time the workers' CPU time (BLAS on one thread), not the wall "
+                         "clock: steadier while other processes share the machine")
+    ap.add_argument("--programs", default=",".join(PROGRAMS),
+                    help="with --set numpy: a comma-separated subset of the programs")
     args = ap.parse_args()
+    programs = tuple(p.strip() for p in args.programs.split(",") if p.strip())
     results: dict[str, dict[str, list[float]]] = {"before": {}, "after": {}}
     for r in range(args.rounds):
         for which in (("before", "after") if r % 2 == 0 else ("after", "before")):
-            for name, t in run(getattr(args, which)).items():
+            for name, t in run(getattr(args, which), args.set, programs, args.cpu).items():
                 results[which].setdefault(name, []).append(t)
         print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
     print(f"{'workload':32} {'before':>12} {'after':>12} {'after/before':>13}")
@@ -104,6 +169,24 @@ def main() -> None:
         b = f"{before * scale:9.3f} {unit}" if before else "         -"
         ratio = f"{after / before:12.3f}" if before else "            -"
         print(f"{name:32} {b:>12} {after * scale:9.3f} {unit} {ratio}")
+    if args.set == "numpy":
+        _autograd_ratios(results, programs)
+
+
+def _autograd_ratios(results: dict[str, dict[str, list[float]]],
+                     programs: tuple[str, ...]) -> None:
+    """Each version's eager time over autograd's, per program and their median."""
+    print(f"\n{'eager / autograd':32} {'before':>12} {'after':>12}")
+    medians = {}
+    for which in ("before", "after"):
+        r = results[which]
+        medians[which] = [statistics.median(e / a for e, a in zip(r[p + " eager"],
+                                                                 r[p + " autograd"]))
+                          for p in programs]     # the ratio within each run, then the median
+    for k, p in enumerate(programs):
+        print(f"{p:32} {medians['before'][k]:11.2f}x {medians['after'][k]:11.2f}x")
+    print(f"{'median':32} {statistics.median(medians['before']):11.2f}x "
+          f"{statistics.median(medians['after']):11.2f}x")
 
 
 if __name__ == "__main__":

@@ -177,3 +177,9 @@ __all__ += ["argmax", "argmin", "argsort", "average", "ceil", "cumprod", "cumsum
 __all__ += ["hessian_vector_product"]  # autograd's name (tapegrad.misc.operators)
 __all__ += ["checkpoint", "fori_loop", "remat", "scan", "while_loop"]  # loops
 __all__ += ["data_parallel"]
+__all__ += [  # NumPy's further elementwise functions (elementary.py)
+    "arccos", "arccosh", "arcsin", "arcsinh", "arctan2", "arctanh", "cbrt", "copysign",
+    "deg2rad", "degrees", "exp2", "float_power", "fmax", "fmin", "fmod", "heaviside", "hypot",
+    "isfinite", "isinf", "isnan", "log10", "log2", "logaddexp2", "logical_xor", "rad2deg",
+    "radians", "reciprocal", "signbit",
+]

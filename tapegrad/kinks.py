@@ -159,8 +159,25 @@ def stop_gradient(x: Any) -> Any:
       {'w': 3.0}
     """
     if type(x) is Traced or type(x) is float:
-        return stop_gradient_p(x)
-    return tree.map(stop_gradient_p, x)
+        return _stopped(x)
+    return tree.map(_stopped, x)
+
+
+def _stopped(x: Any) -> Any:
+    """``stop_gradient_p(x)``, or on a tape never replayed (grad, jvp) an array's value.
+
+    There no derivative flows through the record and nothing replays it, so
+    the value, a constant on that tape, is all the record gives; and what is
+    computed from it alone is not recorded either (most of logsumexp's
+    shift). A float keeps its record: it stays a traced number.
+    """
+    if type(x) is Traced and x.tape.active and not x.tape.staging:
+        v = x._value
+        if type(v) is np.ndarray:
+            return v
+        if type(v) is Traced and type(primal_value(v)) is np.ndarray:
+            return _stopped(v)          # a constant here, stopped one level down
+    return stop_gradient_p(x)
 
 
 def clip(x: Number, lo: Number, hi: Number) -> Number:

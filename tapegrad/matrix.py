@@ -22,12 +22,15 @@ from .batching.rules import batch_rules, broadcasting, per_example
 from .cofactors import adjugate as _adjugate
 from .cofactors import adjugate_invertible as _adjugate_invertible
 from .cofactors import adjugate_tangent as _adjugate_tangent
+from .masks import eye_like as _eye
+from .masks import tri_like as _tri
 from .numpy_dispatch import functions
-from .primitive import Primitive, defjvp, defvjp, primitive, zmul
+from .primitive import Primitive, defjvp, defvjp, defvjp_joint, primitive, zmul
+from .recording import apply_known
 from .reductions import sum as _sum
-from .shapes import _dtype, _scalar, sum_like, transpose
+from .shapes import _scalar, last_two_swapped, sum_like, transpose_p
 from .shapes import reshape_p as reshape
-from .values import shape_of
+from .values import Traced, shape_of
 
 __all__ = ["SlogdetResult", "cholesky", "det", "inv", "slogdet", "solve"]
 
@@ -36,23 +39,13 @@ Number = Any
 # ------------------------------------------------------------------ helpers
 def _mT(x: Any) -> Any:
     """The transpose of the last two axes (NumPy's ``x.mT``)."""
-    nd = len(shape_of(x))
-    return transpose(x, tuple(range(nd - 2)) + (nd - 1, nd - 2))
+    # a permutation by construction: transpose's checks skipped
+    return transpose_p(x, last_two_swapped(len(shape_of(x))))
 
 
 def _fit(c: Any, x: Any) -> Any:
     """``c`` summed down to ``x``'s shape (undo broadcasting over the stacks)."""
     return c if shape_of(c) == shape_of(x) else sum_like(c, x)
-
-
-def _eye(x: Any) -> np.ndarray:
-    return np.eye(shape_of(x)[-1], dtype=_dtype(x))
-
-
-def _tri(x: Any, k: int = 0) -> np.ndarray:
-    """The lower-triangle mask of ``x``'s matrices (diagonal ``k`` and below)."""
-    n = shape_of(x)[-1]
-    return np.tri(n, n, k, dtype=_dtype(x))
 
 
 def _col(v: Any) -> Any:
@@ -105,6 +98,15 @@ defvjp(solve_p, lambda g, ans, a, b: _fit(-matmul_p(solve_p(_mT(a), g), _mT(ans)
        lambda g, ans, a, b: _fit(solve_p(_mT(a), g), b))
 defjvp(solve_p, lambda t, ans, a, b: -solve_p(a, matmul_p(t, ans)),   # -A^-1 dA x
        lambda t, ans, a, b: solve_p(a, t))
+
+
+def _solve_vjp_joint(g: Any, ans: Any, a: Any, b: Any) -> tuple[Any, Any]:
+    """Both cotangents of ``solve`` (its two rules), with the solve they share done once."""
+    gb = solve_p(_mT(a), g)                       # A^-T g
+    return _fit(-matmul_p(gb, _mT(ans)), a), _fit(gb, b)
+
+
+defvjp_joint(solve_p, _solve_vjp_joint)
 
 
 def solve(a: Number, b: Number) -> Number:
@@ -319,6 +321,11 @@ def slogdet(a: Number) -> SlogdetResult:
              [ 0.125, -0.25 ]])
     """
     _square("slogdet", a)
+    if type(a) is Traced and not a.tape.staging and type(a._value) is np.ndarray:
+        # one factorization for both: on a tape never replayed (grad, jvp) the sign,
+        # which has no derivative, is a constant, and logabsdet_p's result is known
+        sign, logabsdet = np.linalg.slogdet(a._value)
+        return SlogdetResult(_scalar(sign), apply_known(logabsdet_p, _scalar(logabsdet), a))
     return SlogdetResult(sign_of_det_p(a), logabsdet_p(a))
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from .numpy_tables import functions, ufuncs
+from .primitive import Primitive
 from .values import Traced, _integer_data, primal_value
 
 alternatives = {     # NumPy functions without a counterpart: how to write them
@@ -296,13 +297,19 @@ def _find_late(ufunc: Any) -> Any:
 
 def _array_ufunc(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
     prim = ufuncs.get(ufunc) or _find_late(ufunc)
-    if prim is None or method != "__call__" or kwargs:
-        name = _ufunc_name(ufunc)
-        if prim is not None and method == "__call__" and not name.startswith("scipy."):
-            raise _refuse_keywords(name, list(kwargs), ())
-        name = name if method == "__call__" else f"{name}.{method}"
-        raise _refuse(_scipy_caller() or name)
-    return prim(*inputs)
+    if prim is not None and method == "__call__" and not kwargs:
+        if prim.__class__ is Primitive:      # prim(*inputs), one call fewer
+            n = len(inputs)
+            if n == 2:
+                return prim.apply2(inputs[0], inputs[1])
+            if n == 1:
+                return prim.apply1(inputs[0])
+        return prim(*inputs)
+    name = _ufunc_name(ufunc)
+    if prim is not None and method == "__call__" and not name.startswith("scipy."):
+        raise _refuse_keywords(name, list(kwargs), ())
+    name = name if method == "__call__" else f"{name}.{method}"
+    raise _refuse(_scipy_caller() or name)
 
 
 def _kw(kwargs: dict[str, Any], *allowed: str) -> bool:
@@ -316,7 +323,7 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
         return shape if func is np.shape else len(shape) if func is np.ndim else \
             int(np.prod(shape))
     handler = functions.get(func)
-    if handler is not None and _kw(kwargs, *handler[1]):
+    if handler is not None and (not kwargs or _kw(kwargs, *handler[1])):
         return handler[0](*args, **kwargs)
     name = func.__name__
     module = getattr(func, "__module__", "") or ""

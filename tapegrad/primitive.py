@@ -31,6 +31,8 @@ class Primitive:
       vjps: one reverse rule per input (None: not differentiable there), or
         None when no reverse rule was given.
       jvps: the same for forward mode.
+      vjp_joint: every input's reverse rule at once (see
+        [defvjp_joint][tapegrad.primitive.defvjp_joint]), or None.
       vjp_partials, jvp_partials: for a primitive declared with
         [defpartials][tapegrad.defpartials], the local partial derivative of each input (a
         function ``(ans, *args)``, a constant, or None). The tape players
@@ -50,6 +52,7 @@ class Primitive:
         self.jvps: tuple[Rule | None, ...] | None = None
         self.vjp_partials: tuple[Any, ...] | None = None
         self.jvp_partials: tuple[Any, ...] | None = None
+        self.vjp_joint: Rule | None = None
         self.__doc__ = impl.__doc__
         self.__name__ = self.name
         self.apply1 = unary_applier(self)
@@ -142,6 +145,27 @@ def defvjp(prim: Primitive, *rules: Rule | None) -> None:
     _check_rules(prim, rules, "defvjp")
     prim.vjps = tuple(rules)
     prim.vjp_partials = None
+    prim.vjp_joint = None
+
+
+def defvjp_joint(prim: Primitive, rule: Rule) -> None:
+    """Give ``prim`` a reverse rule for all its inputs at once, beside its own rules.
+
+    ``rule(g, ans, *args)`` returns one cotangent per input: the numbers the
+    rules given with [defvjp][tapegrad.defvjp] (first) return, computed
+    with the work they share done once (``solve``'s ``A^-T g``). The reverse
+    player calls it instead of them on plain arrays (a first derivative)
+    when every input is traced; higher orders and the other players use the
+    per-input rules, so the tapes they record are unchanged.
+
+    Args:
+      prim: A primitive with its reverse rules given.
+      rule: ``rule(g, ans, *args) -> tuple`` of cotangents, one per input.
+    """
+    if prim.vjps is None:
+        raise TypeError(f"defvjp_joint: give '{prim.name}' its rules with tg.defvjp first.")
+    _check_rules(prim, (rule,), "defvjp_joint")
+    prim.vjp_joint = rule
 
 
 def defjvp(prim: Primitive, *rules: Rule | None) -> None:
@@ -199,6 +223,7 @@ def defpartials(prim: Primitive, *partials: Any) -> None:
         return lambda g, ans, *args: g * p
     rules = tuple(rule(p) for p in partials)
     prim.vjps = prim.jvps = rules
+    prim.vjp_joint = None
     prim.vjp_partials = prim.jvp_partials = partials
 
 
@@ -285,5 +310,5 @@ defjvp(zmul_both, lambda t, ans, c, g: zmul_both(t, g), lambda t, ans, c, g: zmu
 defvjp(zmul, _zmul_g, _zmul_d)
 defjvp(zmul, _zmul_g, _zmul_d)
 
-__all__ = ["Primitive", "Rule", "defjvp", "defpartials", "defvjp",
+__all__ = ["Primitive", "Rule", "defjvp", "defpartials", "defvjp", "defvjp_joint",
            "primitive", "zmul", "zmul_both"]

@@ -22,10 +22,12 @@ from .values import Traced
 
 if TYPE_CHECKING:
     from .primitive import Primitive
+    from .tape import Tape
 
-__all__ = ["apply", "binary_applier", "reflected_applier", "unary_applier"]
+__all__ = ["apply", "apply_known", "binary_applier", "reflected_applier", "unary_applier"]
 
 _new = object.__new__
+_quiet = quiet.get     # NumPy's warnings are off already (inside a transform)
 
 
 def apply(prim: Primitive, *args: Any) -> Any:
@@ -67,7 +69,31 @@ def apply(prim: Primitive, *args: Any) -> Any:
             vals = [_ieee_int(v) for v in vals]
             flat[3::2] = vals
             flat[1] = prim.impl(*vals)
-    return tape.push(tuple(flat))
+    return _push(tape, tuple(flat))
+
+
+def _push(tape: Tape, record: tuple[Any, ...]) -> Traced:
+    """``tape.push(record)``, minus the Python-level ``Traced.__init__``."""
+    records = tape.records
+    i = len(records)
+    records.append(record)
+    ans = record[1]
+    if tape.check_nans:
+        check_nan(tape, i, ans, "value")
+    out = _new(Traced)
+    out.tape, out.id, out._value = tape, i, ans
+    return out
+
+
+def apply_known(prim: Primitive, ans: Any, x: Traced) -> Traced:
+    """Record ``prim(x)`` whose result ``ans`` is known already (computed on ``x``'s value).
+
+    For a function that computes two results with one factorization (``slogdet``'s
+    sign and log-determinant): ``x`` is traced on one tape, over a plain number.
+    """
+    if not x.tape.active:
+        raise EscapedTracerError(ESCAPED_MSG)
+    return _push(x.tape, (prim, ans, x.id, x._value))
 
 
 def unary_applier(prim: Primitive) -> Callable[[Any], Any]:
@@ -80,7 +106,12 @@ def unary_applier(prim: Primitive) -> Callable[[Any], Any]:
 
     def apply_1(x: Any) -> Any:
         if type(x) is not Traced:
-            return impl(x) if type(x) is float else _eager(prim, (x,))
+            if type(x) is float or _quiet():   # warnings off already: _eager minus a call
+                try:
+                    return impl(x)
+                except OverflowError:
+                    pass
+            return _eager(prim, (x,))
         tape = x.tape
         if not tape.active:
             raise EscapedTracerError(ESCAPED_MSG)
@@ -129,6 +160,11 @@ def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
         elif type(a) is float and type(b) is float:
             return impl(a, b)                  # plain floats: no NumPy, no tape
         else:
+            if _quiet():       # inside a transform (a rule's arithmetic): _eager minus a call
+                try:
+                    return impl(a, b)
+                except OverflowError:
+                    pass
             return _eager(prim, (a, b))
         if not tape.active:
             raise EscapedTracerError(ESCAPED_MSG)

@@ -81,6 +81,8 @@ def _axes(what: str, axis: Any, nd: int) -> tuple[int, ...]:
     """``axis`` as a sorted tuple of non-negative axes."""
     if axis is None:
         return tuple(range(nd))
+    if type(axis) is int and -nd <= axis < nd:      # the common case, checked
+        return (axis % nd,)
     items = axis if isinstance(axis, tuple | list) else (axis,)
     out = []
     for a in items:
@@ -102,7 +104,9 @@ def _back(g: Any, x: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
     shape = shape_of(x)
     if not keepdims:
         g = reshape_p(g, _kept(shape, axes))
-    return broadcast_to_p(g, shape)
+    if shape_of(g) == shape:        # reduced axes of size 1: a copy (never the caller's g)
+        return broadcast_to_p(g, shape)
+    return broadcast_like(g, x)     # np.full: cheaper than broadcast_to's copy, the same array
 
 
 def _reduction(name: str, np_fn: Any) -> Primitive:
@@ -122,7 +126,8 @@ batch_rules[sum_axes] = along_axes(np.sum)
 
 def _ties(ans: Any, x: Any, axes: tuple[int, ...], keep: bool) -> tuple[Any, Any]:
     """Where ``x`` attains the extreme ``ans``, and how many times per reduction."""
-    at = x == _back(ans, x, axes, keep)
+    shape = shape_of(x)
+    at = x == broadcast_to_p(ans if keep else reshape_p(ans, _kept(shape, axes)), shape)
     one = np.asarray(primal_value(x)).dtype.type(1.0)     # float32 stays float32
     count = sum_axes(where(at, one, 0.0), axes, True)
     return at, count

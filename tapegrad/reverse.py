@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from . import numerics
 from .numerics import check_nan, ieee
 from .ops import neg
 from .playback import SLOTS, check_rule, is_float, shape_differs, vjp_rule
-from .primitive import zmul
-from .shapes import sum_like
+from .primitive import _zmul, zmul
+from .shapes import _sum_like, sum_like
 from .tape import Tape
 from .values import Traced
+
+_ARRAY = np.ndarray    # a plain array: its rules' arithmetic records nothing
 
 
 def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
@@ -63,24 +67,42 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
                         continue
                     else:
                         p = p(*rec[1::2])        # partial(*rec_rule_args)
-                        if g.__class__ is not float:
-                            c = zmul(g, p)   # the zero-safe product (playback.py)
-                        elif g == 1.0 and p.__class__ is Traced:
-                            c = p            # saves a record
+                        if g.__class__ is float:
+                            # a nonzero constant: a plain product (p itself for 1.0
+                            # times a traced p: saves a record)
+                            c = p if g == 1.0 and p.__class__ is Traced else g * p
+                        elif g.__class__ is _ARRAY and p.__class__ is _ARRAY:
+                            c = _zmul(g, p)  # zmul's impl: plain arrays record nothing
                         else:
-                            c = g * p        # a nonzero constant: a plain product
+                            c = zmul(g, p)   # the zero-safe product (playback.py)
                 else:
                     if rule_args is None:
                         rule_args = rec[1::2]
-                    c = vjp_rule(prim, k)(g, *rule_args)    # rule(g, ans, *args)
+                        rules = prim.vjps
+                        joint = None         # every input's cotangent at once: plain arrays,
+                        if prim.vjp_joint is not None and g.__class__ is _ARRAY and \
+                                ans.__class__ is _ARRAY and None not in rec[2::2]:
+                            joint = prim.vjp_joint(g, *rule_args)   # every input traced
+                    if joint is not None:
+                        c = joint[k]
+                    else:
+                        rule = rules[k] if rules is not None and k < len(rules) else \
+                            vjp_rule(prim, k)    # vjp_rule, inlined; it raises the error
+                        if rule is None:         # not differentiable there
+                            continue
+                        c = rule(g, *rule_args)  # rule(g, ans, *args)
                     if c is None:
                         continue
                     if prim.check_rules and (c.__class__ is not float
                                          or rec[pos + 1].__class__ is not float):
                         check_rule(c, rec[pos + 1], prim, k, "vjp")
-                if ans.__class__ is not float and not is_float(ans):
-                    a = rec[pos + 1]          # only an array result broadcasts
-                    if shape_differs(c, a):
+                if ans.__class__ is not float:   # only an array result broadcasts
+                    a = rec[pos + 1]
+                    if ans.__class__ is _ARRAY and c.__class__ is _ARRAY and \
+                            a.__class__ is _ARRAY:
+                        if c.shape != a.shape:
+                            c = _sum_like(c, a)   # sum_like's impl: plain arrays
+                    elif not is_float(ans) and shape_differs(c, a):
                         c = sum_like(c, a)    # undo broadcasting
                 prev = cts[j]
                 cts[j] = c if prev is None else prev + c

@@ -45,6 +45,8 @@ def one_hots(x: Any) -> Iterator[Any]:
 
 def scalar_seed(out: Any, what: str) -> Any:
     """The cotangent 1 for a scalar output, or a TypeError pointing elsewhere."""
+    if type(out) is float:        # the usual output of a gradient's function
+        return 1.0
     number = isinstance(out, float | int | np.number | np.ndarray | Traced)
     shape = shape_of(out) if number and not isinstance(out, bool) else None
     if shape == () and not isinstance(out, np.ndarray):

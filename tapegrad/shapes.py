@@ -10,6 +10,8 @@ rule and spelling, as everywhere else.
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -189,14 +191,27 @@ def reshape(x: Number, shape: int | Sequence[int]) -> Number:
     """
     shape = (int(shape),) if isinstance(shape, int | np.integer) else tuple(
         int(s) for s in shape)
-    size = int(np.prod(shape_of(x)))
-    known = int(np.prod([s for s in shape if s != -1]))
+    size = math.prod(shape_of(x))            # ints: math's exact product, faster than NumPy's
+    known = math.prod([s for s in shape if s != -1])
     if shape.count(-1) > 1 or (shape.count(-1) and (known == 0 or size % known)) or (
             not shape.count(-1) and known != size):
         raise ValueError(f"reshape: cannot reshape an array of shape {shape_of(x)} "
                          f"({size} elements) into {shape}.")
     shape = tuple(size // known if s == -1 else s for s in shape)
     return x if shape == shape_of(x) and type(x) is not float else reshape_p(x, shape)
+
+
+def _inverse_permutation(axes: tuple[int, ...]) -> tuple[int, ...]:
+    """``tuple(np.argsort(axes))``, remembered: the transpose's rule asks it at every call."""
+    inverse = _inverses.get(axes) if type(axes) is tuple else None
+    if inverse is None:
+        inverse = tuple(np.argsort(axes).tolist())
+        if type(axes) is tuple:
+            _inverses[axes] = inverse
+    return inverse
+
+
+_inverses: dict[tuple[int, ...], tuple[int, ...]] = {}
 
 
 def _transpose(x: Any, axes: tuple[int, ...]) -> Any:
@@ -206,8 +221,7 @@ def _transpose(x: Any, axes: tuple[int, ...]) -> Any:
 
 
 transpose_p: Primitive = primitive(_transpose, "transpose", check_rules=False)
-defvjp(transpose_p, lambda g, ans, x, axes: transpose_p(g, tuple(np.argsort(axes).tolist())),
-       None)
+defvjp(transpose_p, lambda g, ans, x, axes: transpose_p(g, _inverse_permutation(axes)), None)
 defjvp(transpose_p, lambda t, ans, x, axes: transpose_p(t, axes), None)
 spellings[transpose_p] = Spelling(array=lambda values, ans: None if not _is_float_array(values[0])
                                   else "{0}.T" if tuple(values[1]) == (1, 0)
@@ -240,12 +254,25 @@ def transpose(x: Number, axes: Sequence[int] | None = None) -> Number:
     nd = len(shape_of(x))
     if nd == 0:
         return x
-    perm = tuple(range(nd))[::-1] if axes is None else tuple(
+    if axes is None:                        # reversed: a permutation, nothing to check
+        return transpose_p(x, _reversed_axes(nd))
+    perm = tuple(
         int(a) % nd if -nd <= int(a) < nd else _bad_axis("transpose", a, nd) for a in axes)
     if sorted(perm) != list(range(nd)):
         raise ValueError(f"transpose: axes {tuple(axes or ())} are not a permutation of "
                          f"the {nd} axes.")
     return transpose_p(x, perm)
+
+
+@functools.cache
+def _reversed_axes(nd: int) -> tuple[int, ...]:
+    return tuple(range(nd))[::-1]
+
+
+@functools.cache
+def last_two_swapped(nd: int) -> tuple[int, ...]:
+    """The permutation of ``nd`` axes that swaps the last two (NumPy's ``x.mT``)."""
+    return tuple(range(nd - 2)) + (nd - 1, nd - 2)
 
 
 def _bad_axis(what: str, axis: Any, nd: int) -> int:

@@ -180,6 +180,12 @@ def _refusal(call, x):
 @pytest.mark.parametrize("name", sorted(NUMPY_ROWS))
 def test_unsupported_numpy_function_names_a_spelling_that_runs(name):
     call, x, env = NUMPY_ROWS[name]
+    if name not in alternatives:     # supported since: NumPy's own call runs traced
+        with np.errstate(all="ignore"):
+            want = np.asarray(call(x), dtype=float)
+            got = np.asarray(tg.jit(call)(x), dtype=float)
+        np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-15)
+        return
     msg = _refusal(call, x)
     spelling = _spelling(alternatives[name])
     assert msg.startswith(f"np.{name} was applied to a traced value")

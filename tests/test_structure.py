@@ -265,7 +265,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("tables", {"staging.spellings", "batching.rules", "batching", "numpy_tables"}),
     ("primitives", {"primitive", "extend"}),
     ("blocks", {"kinks", "ops", "logic", "shapes", "indexing", "arrays", "reductions",
-                "logsumexp", "elementary"}),
+                "logsumexp", "elementary", "masks"}),
     ("numpy", {"numpy_dispatch"}),
     ("numpy functions", {"along", "scans", "orderings", "statistics", "reshaping", "joins",
                          "flips", "diagonals", "contractions", "tensordot", "matrix",
