@@ -191,7 +191,8 @@ def main() -> None:
 
     loop_loss = lambda p: eager.tg_loss_loop(p, X, y)
     batch_loss = lambda p: eager.tg_loss_batch(p, X, y)
-    jit_loop = tg.jit(tg.value_and_grad(loop_loss))
+    jit_loop = tg.jit(tg.value_and_grad(loop_loss))            # packed (benchmarks/packing.py)
+    jit_loop_sums = tg.jit(tg.value_and_grad(loop_loss), reassociate=True)
     jit_batch = tg.jit(tg.value_and_grad(batch_loss))
     # `@tg.jit def loss` then tg.value_and_grad(loss): the gradient of a jitted
     # function, which should run at the speed of jit(value_and_grad)
@@ -234,6 +235,8 @@ def main() -> None:
         "tapegrad eager, loop on floats": lambda: eager.tg_step(eager.tg_loss_loop, params,
                                                                 X, y),
         "tapegrad jit(value_and_grad), loop": lambda: sgd(params, jit_loop(params)[1]),
+        "tapegrad jit(value_and_grad, reassociate=True), loop":
+            lambda: sgd(params, jit_loop_sums(params)[1]),
         "tapegrad value_and_grad(jit), loop": lambda: sgd(params, of_jit_loop(params)[1]),
         "tapegrad jitted per example, x100, summed": summed_step,
         "tapegrad vmap(grad), per example": vmap_step,

@@ -2,7 +2,8 @@
 
   python examples/moons.py                  # the 100 points as arrays (batch)
   python examples/moons.py --mode loop      # one example at a time, on floats
-  python examples/moons.py --mode jit       # the loop's gradient, compiled (tg.jit)
+  python examples/moons.py --mode jit       # the loop's gradient, compiled (tg.jit): packed
+  python examples/moons.py --mode jit --reassociate   # packed, sums reassociated (np.sum)
   python examples/moons.py --mode vmap      # per-example gradients (tg.vmap), averaged
   python examples/moons.py --mode dense     # array parameters, (100, 2) data, with @
   python examples/moons.py --mode dense-jit # the same, compiled (tg.jit)
@@ -65,14 +66,17 @@ def loss_fn(params: Any, X: np.ndarray, y: np.ndarray, mode: str) -> tuple[Any, 
 
 
 def make_step(optimizer: tg.optim.GradientTransformation, X: np.ndarray, y: np.ndarray,
-              mode: str) -> Any:
+              mode: str, reassociate: bool = False) -> Any:
     """One training step, a pure function.
 
-    (params, state) -> (params, state, loss, accuracy).
+    (params, state) -> (params, state, loss, accuracy). Under jit the
+    loop's scalar records are packed into NumPy operations (bit for bit);
+    ``reassociate`` lets jit sum them with ``np.sum`` (rounded otherwise).
     """
     if mode in ("jit", "dense-jit"):   # traced once and compiled
         inner = "loop" if mode == "jit" else "dense"
-        compiled = tg.jit(tg.value_and_grad(lambda p: loss_fn(p, X, y, inner), has_aux=True))
+        compiled = tg.jit(tg.value_and_grad(lambda p: loss_fn(p, X, y, inner), has_aux=True),
+                          reassociate=reassociate)
         value_and_grad = lambda params, X, y, mode: compiled(params)
     elif mode == "vmap":     # one example's loss, its gradient mapped over the batch
         per_example = tg.vmap(tg.value_and_grad(example_loss, has_aux=True),
@@ -140,7 +144,7 @@ COMPILED = ("jit", "vmap", "dense-jit")
 
 
 def train(mode: str = "batch", steps: int = 100, seed: int = 0,
-          progress: bool = True, backend: str = "numpy",
+          progress: bool = True, backend: str = "numpy", reassociate: bool = False,
           ) -> tuple[Any, dict[str, list[float]], float, float]:
     """Train from ``mlp_init([2, 16, 16, 1], seed)``.
 
@@ -155,7 +159,7 @@ def train(mode: str = "batch", steps: int = 100, seed: int = 0,
     params = tg.tree.map(to, init([2, 16, 16, 1], seed=seed))
     optimizer = tg.optim.sgd(tg.optim.linear_schedule(1.0, 0.1, 100))
     state = optimizer.init(params)
-    step = make_step(optimizer, X, y, mode)
+    step = make_step(optimizer, X, y, mode, reassociate)
     history: dict[str, list[float]] = {"loss": [], "accuracy": []}
     bar = Progress(steps, "training", progress)
     start = first = time.perf_counter()
@@ -242,6 +246,8 @@ def main() -> None:
     parser.add_argument("--backend", choices=["numpy", "torch", "cupy"], default="numpy",
                         help="the array library of the dense modes (numpy; torch: PyTorch "
                              "tensors, on the GPU if there is one; cupy: CuPy on the GPU)")
+    parser.add_argument("--reassociate", action="store_true",
+                        help="jit: sum packed terms with np.sum (faster, rounded otherwise)")
     parser.add_argument("--steps", type=int, default=100, help="training steps (100)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights (0)")
     parser.add_argument("--out", default=".",
@@ -255,7 +261,8 @@ def main() -> None:
                      "--mode dense-jit (the other modes compute on floats).")
 
     params, history, first, seconds = train(args.mode, args.steps, args.seed,
-                                            not args.no_progress, args.backend)
+                                            not args.no_progress, args.backend,
+                                            args.reassociate)
     print(f"accuracy after {args.steps} steps: {final_accuracy(params):.0%}")
     print(f"final loss: {history['loss'][-1]:.6f}")
     if args.mode in COMPILED:      # compiling is paid once: apart from the steps

@@ -23,7 +23,7 @@ import numpy as np
 
 from . import tree
 from .errors import COMPLEX_MSG
-from .jit_traced import JitCall
+from .jit_traced import JitCall, _closes_over_traced, _ClosesOverTraced
 from .staging.cache import (
     MAX_SIGNATURES,
     MAX_SPECIALIZATIONS,
@@ -40,6 +40,7 @@ from .staging.cache import (
     unflattened,
 )
 from .staging.lower import GuardFailed, Lowered, lower
+from .staging.packing import lower_packed
 from .staging.passes import optimize
 from .staging.program import from_tape, int_outputs
 from .staging.rolled import roll
@@ -52,7 +53,8 @@ __all__ = ["jit"]
 
 
 def jit(fun: Callable[..., Any], static_argnums: int | Sequence[int] = (),
-        static_argnames: str | Sequence[str] = ()) -> Callable[..., Any]:
+        static_argnames: str | Sequence[str] = (), reassociate: bool = False
+        ) -> Callable[..., Any]:
     """Return a compiled version of ``fun``, traced once per signature.
 
     Later calls run the generated straight-line Python.
@@ -67,6 +69,9 @@ def jit(fun: Callable[..., Any], static_argnums: int | Sequence[int] = (),
       static_argnames: Arguments by name that are not traced, likewise. As in
         JAX, each resolves through ``fun``'s signature: a parameter named in
         one is static whether it is passed by position or by keyword.
+      reassociate: Let sums of many terms be summed in another order (a
+        packed chain of additions becomes ``np.sum``): faster, but rounded
+        otherwise (see "Packing scalar code" in the docs). Off: bit for bit.
 
     Returns:
       A function with ``fun``'s arguments and results (equal exactly, as
@@ -102,28 +107,15 @@ def jit(fun: Callable[..., Any], static_argnums: int | Sequence[int] = (),
     check_callable(fun, "jit")
     nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
     names = (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames)
-    return Jitted(fun, *resolve_statics(fun, nums, names))
-
-
-class _ClosesOverTraced(Exception):
-    """``fun`` computed with a value an outer transform traces (a closure).
-
-    A compiled program would bake that value in; the call runs ``fun``
-    itself instead, so the outer transform records it.
-    """
-
-
-def _closes_over_traced(tape: Any) -> bool:
-    """Whether a record of ``tape`` took or gave a value traced by an outer tape."""
-    return any(type(a) is Traced for rec in tape.records for a in rec[1::2])
+    return Jitted(fun, *resolve_statics(fun, nums, names), reassociate)
 
 
 class Jitted:
     """What ``tg.jit`` returns: call it like ``fun``."""
 
     def __init__(self, fun: Callable[..., Any], static_argnums: tuple[int, ...],
-                 static_argnames: tuple[str, ...]):
-        self.fun = fun
+                 static_argnames: tuple[str, ...], reassociate: bool = False):
+        self.fun, self.reassociate = fun, reassociate
         self.static_argnums = static_argnums
         self.static_argnames = static_argnames
         self.cache = Cache()
@@ -290,7 +282,8 @@ class Jitted:
                 return self._replayed(args, kwargs)
             vg = value_and_grad(replayed, argnums, has_aux)
             vg.__name__ = f"{getattr(self.fun, '__name__', 'f')}_value_and_grad"
-            fn = self._derived[key] = Jitted(vg, self.static_argnums, self.static_argnames)
+            fn = self._derived[key] = Jitted(vg, self.static_argnums, self.static_argnames,
+                                             self.reassociate)
         return fn
 
     def _untraceable(self, x: Any, path: Any) -> TypeError:
@@ -333,8 +326,8 @@ class Jitted:
         # scalar is integer data there (an index, int arithmetic), as in eager
         floats = frozenset(k for k in given if type(program.seen[k]) is float)
         name, program = getattr(self.fun, "__name__", "f"), optimize(program)
-        lowered = roll(program, name, floats, ints, bool(tape.floats)) or \
-            lower(program, name, floats, ints)
+        lowered = lower_packed(program, name, floats, ints, self.reassociate) or roll(
+            program, name, floats, ints, bool(tape.floats)) or lower(program, name, floats, ints)
         # the tape's program is kept (not its values): other transforms replay it,
         # so f is traced once per signature
         return Specialization(lowered, out_def, make_unflattener(out_def), skeleton(tape))

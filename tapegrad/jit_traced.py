@@ -39,6 +39,20 @@ from .vmap import vmap
 
 __all__ = ["JitCall"]
 
+
+class _ClosesOverTraced(Exception):
+    """``fun`` computed with a value an outer transform traces (a closure).
+
+    A compiled program would bake that value in; the call runs ``fun``
+    itself instead, so the outer transform records it.
+    """
+
+
+def _closes_over_traced(tape: Any) -> bool:
+    """Whether a record of ``tape`` took or gave a value traced by an outer tape."""
+    return any(type(a) is Traced for rec in tape.records for a in rec[1::2])
+
+
 _LEAF = tree.structure(0.0)     # an output that is one number or array
 _RESIDUALS = 64      # first-order gradients kept for the backward pass, per signature
 

@@ -281,6 +281,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                  "staging.rolling", "staging.rolled",
                  "staging.branches", "staging.rolled_if", "staging.verify", "staging.arms",
                  "staging.nested",
+                 "staging.chains", "staging.lanes", "staging.packer", "staging.packing",
                  "replay"}),
     ("transforms", {"tracing", "seeds", "transforms", "jacobians", "check",
                     "batching.interpret", "batching.axes", "batching.nested", "vmap",

@@ -30,6 +30,7 @@ import numpy as np
 
 from .. import reductions, shapes, tracing, tree
 from ..staging.lower import Lowered, lower
+from ..staging.packing import packed_batch as pack
 from ..staging.passes import optimize
 from ..staging.program import Const, Eqn, Program, from_tape, is_guard
 from ..tracing import gc_paused
@@ -247,5 +248,6 @@ def _build(prog: Program, batched_inputs: tuple[bool, ...]) -> tuple[Lowered, li
     outputs = tuple(names.get(o, o) if isinstance(o, int) else o for o in prog.outputs)
     seen = tuple(_FLOATS if b else v for v, b in zip(prog.seen, batched_inputs))
     program = optimize(Program(prog.inputs, tuple(eqns), outputs, prog.sources, seen))
+    program = pack(program, {i for i, b in zip(prog.inputs, batched_inputs) if b})
     out_batched = [isinstance(o, int) and o in batched for o in program.outputs]
     return lower(program, "vmap"), out_batched

@@ -1,0 +1,102 @@
+"""Sum chains: ``((init + x1) + x2) + ... + xT`` as one record.
+
+A neuron's ``sum(w * x ...)``, Python's ``sum`` of losses over examples, a
+gradient accumulated over the examples that use a weight: each is a chain
+of additions, each link read by the next only. ``fold`` makes each chain of
+at least ``MIN_CHAIN`` terms one ``chain`` record of its initial value and
+its terms; packing then writes a group of chains as one reduction over a
+``(terms, lanes)`` matrix. Exact: ``np.add.accumulate`` adds the rows one
+after the other, in the chain's order (``acc + x``, as the links did), so
+every lane gets the scalar chain's bits. ``reassociate=True`` sums the
+terms with ``np.sum`` instead (pairwise; the rounding differs, see
+``docs/compiling.md``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..ops import add
+from ..primitive import Primitive
+from .program import Eqn, Program, use_counts
+
+__all__ = ["MIN_CHAIN", "chain_p", "chain_lanes", "chain_lanes_reassociated", "fold"]
+
+MIN_CHAIN = 4        # a shorter chain stays additions
+ROW_LOOP = 64        # rows of this many numbers are added one by one
+
+
+def _chain(init: Any, *terms: Any) -> Any:
+    acc = init
+    for x in terms:
+        acc = acc + x
+    return acc
+
+
+chain_p = Primitive(_chain, "chain", check_rules=False)
+"""``chain(init, x1, ..., xT)``: ``((init + x1) + ...) + xT``, in that order."""
+
+
+def _chain_lanes(init: Any, terms: Any) -> Any:
+    shape = np.broadcast_shapes(np.shape(init), terms.shape[:-2] + terms.shape[-1:])
+    if terms.size < ROW_LOOP * terms.shape[-2]:   # short rows: one accumulate down them
+        terms = np.broadcast_to(terms, shape[:-1] + terms.shape[-2:])
+        rows = np.concatenate([np.broadcast_to(init, shape)[..., None, :], terms], -2)
+        return np.add.accumulate(rows, axis=-2)[..., -1, :]
+    acc = np.empty(shape)                # many: a row at a time (faster there)
+    acc[...] = init
+    for t in range(terms.shape[-2]):
+        np.add(acc, terms[..., t, :], out=acc)
+    return acc
+
+
+def _chain_lanes_reassociated(init: Any, terms: Any) -> Any:
+    return init + terms.sum(-2)
+
+
+chain_lanes = Primitive(_chain_lanes, "lanes_chain", check_rules=False)
+"""``chain_lanes(init, terms)``: per lane, the chain of ``terms``' rows (axis -2), in order."""
+chain_lanes_reassociated = Primitive(_chain_lanes_reassociated, "lanes_sum", check_rules=False)
+"""``init + terms.sum(-2)``: pairwise sums, for ``reassociate=True``."""
+
+
+def _float_like(v: Any, batched: bool) -> bool:
+    """A float, or under vmap a batched one (an array of one float per example)."""
+    return type(v) is float or (batched and type(v) is np.ndarray and v.ndim == 1
+                                and v.dtype.kind == "f")
+
+
+def fold(prog: Program, batched: bool = False) -> Program:
+    """``prog`` with each chain of at least ``MIN_CHAIN`` additions one ``chain`` record."""
+    uses = use_counts(prog)
+    eqns = prog.eqns
+    link: dict[int, int] = {}          # a link's value -> its index
+    parent: dict[int, int] = {}        # a link's index -> the link it adds to
+    for k, e in enumerate(eqns):
+        if e.prim is add and len(e.args) == 2 and _float_like(e.ans, batched):
+            a = e.args[0]
+            if isinstance(a, int) and a in link and uses.get(a) == 1:
+                parent[k] = link[a]
+            link[e.out] = k
+    extended = set(parent.values())
+    drop: set[int] = set()
+    folded: dict[int, Eqn] = {}
+    for k in link.values():
+        if k in extended:
+            continue                    # not a chain's last link
+        chain = [k]
+        while chain[-1] in parent:
+            chain.append(parent[chain[-1]])
+        if len(chain) < MIN_CHAIN:
+            continue
+        chain.reverse()
+        first, end = eqns[chain[0]], eqns[k]
+        terms = (*first.args, *(eqns[j].args[1] for j in chain[1:]))
+        drop.update(chain[:-1])
+        folded[k] = Eqn(chain_p, end.out, terms, end.ans)
+    if not folded:
+        return prog
+    kept = tuple(folded.get(k, e) for k, e in enumerate(eqns) if k not in drop)
+    return prog._replace(eqns=kept)

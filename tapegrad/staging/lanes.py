@@ -1,0 +1,166 @@
+"""The operations of a packed program: one NumPy statement for many scalar records.
+
+Packing (``packing.py``) replaces a group of isomorphic scalar records by
+one record on vectors whose lanes are the group's records. Each scalar
+primitive that may be packed has a *lane primitive* here: a NumPy
+expression computing, in every lane, the bits the scalar primitive computes
+on Python floats. ``x + y`` is IEEE addition on a float and on a float64
+array alike; where Python differs from NumPy the lane spelling says what
+Python does: ``relu(-0.0)`` is ``0.0`` (``np.maximum`` may give ``-0.0``),
+a ``zmul`` by a zero is ``0.0`` even against ``inf``, a division by zero is
+IEEE's (the scalar ``div`` computes that too). Primitives whose float and
+array implementations may round differently (``exp``, ``tanh``: ``math``
+against NumPy's own) have no lane primitive: jit leaves them scalar.
+
+The other primitives here move values between scalars and vectors:
+``stack`` (lanes from scalars), ``take`` (lanes of a vector), ``tolist``
+and ``item`` (a vector's lanes as Python floats), ``column`` (a batched
+scalar beside a vector's lanes, under ``vmap``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import kinks, logic, ops
+from ..primitive import Primitive, zmul
+from .spellings import Spelling, spellings
+
+__all__ = ["LANES", "MOVES", "column", "concat", "item", "rows", "stack", "stack_columns", "take",
+           "tolist"]
+
+_NAMES = {"_np_where": np.where, "_np_divide": np.divide, "_np_sqrt": np.sqrt,
+          "_np_abs": np.abs}
+
+
+def _lane_prim(name: str, impl: Any, template: str, repeats: tuple[int, ...] = ()
+               ) -> Primitive:
+    """A primitive on vectors spelled ``template`` (its NumPy names in ``_NAMES``)."""
+    prim = Primitive(impl, f"lanes_{name}", elementwise=True, check_rules=False)
+    spellings[prim] = Spelling(array=template, names=_NAMES, repeats=repeats)
+    return prim
+
+
+def _relu(x: Any) -> Any:
+    return np.where(x <= 0.0, 0.0, x)
+
+
+def _zmul(g: Any, d: Any) -> Any:
+    return np.where(g != 0.0, g * d, 0.0)
+
+
+def _where(c: Any, a: Any, b: Any) -> Any:
+    return np.where(c, a, b)
+
+
+def _maximum(a: Any, b: Any) -> Any:
+    return np.where((a > b) | (a != a), a, b)
+
+
+def _minimum(a: Any, b: Any) -> Any:
+    return np.where((a < b) | (a != a), a, b)
+
+
+def _binary(name: str, op: Any, sign: str) -> Primitive:
+    return _lane_prim(name, op, "({0} " + sign + " {1})")
+
+
+LANES: dict[Any, Primitive] = {
+    ops.add: _binary("add", np.add, "+"),
+    ops.sub: _binary("sub", np.subtract, "-"),
+    ops.mul: _binary("mul", np.multiply, "*"),
+    ops.neg: _lane_prim("neg", np.negative, "(-{0})"),
+    ops.square: _lane_prim("square", lambda x: x * x, "({0} * {0})", (0,)),
+    ops.div: _lane_prim("div", np.divide, "_np_divide({0}, {1})"),
+    ops.sqrt: _lane_prim("sqrt", np.sqrt, "_np_sqrt({0})"),
+    kinks.abs: _lane_prim("abs", np.abs, "_np_abs({0})"),
+    logic.gt: _binary("gt", np.greater, ">"),
+    logic.lt: _binary("lt", np.less, "<"),
+    logic.ge: _binary("ge", np.greater_equal, ">="),
+    logic.le: _binary("le", np.less_equal, "<="),
+    logic.eq: _binary("eq", np.equal, "=="),
+    logic.ne: _binary("ne", np.not_equal, "!="),
+    kinks.where: _lane_prim("where", _where, "_np_where({0}, {1}, {2})"),
+    kinks.relu: _lane_prim("relu", _relu, "_np_where({0} <= 0.0, 0.0, {0})", (0,)),
+    zmul: _lane_prim("zmul", _zmul, "_np_where({0} != 0.0, {0} * {1}, 0.0)", (0,)),
+    kinks.maximum: _lane_prim("maximum", _maximum,
+                              "_np_where(({0} > {1}) | ({0} != {0}), {0}, {1})", (0, 1)),
+    kinks.minimum: _lane_prim("minimum", _minimum,
+                              "_np_where(({0} < {1}) | ({0} != {0}), {0}, {1})", (0, 1)),
+}
+"""``LANES[prim]``: the primitive computing ``prim``'s float bits in every lane."""
+
+
+def _stack(*xs: Any) -> np.ndarray:
+    return np.array(xs)
+
+
+def _stack_columns(*xs: Any) -> np.ndarray:
+    return np.stack(xs, -1)
+
+
+stack = Primitive(_stack, "lanes_stack", check_rules=False)
+"""``stack(a, b, ...)``: a vector of scalars (floats or bools), called by its impl."""
+stack_columns = Primitive(_stack_columns, "lanes_stack_columns", check_rules=False)
+"""Under ``vmap``: batched scalars (arrays ``(n,)``, each) as the lanes of an ``(n, k)`` array."""
+
+
+def _concat(*parts: Any) -> np.ndarray:
+    if all(p.ndim == 1 for p in parts):
+        return np.concatenate(parts)
+    lead = np.broadcast_shapes(*(p.shape[:-1] for p in parts))
+    return np.concatenate([np.broadcast_to(p, lead + p.shape[-1:]) for p in parts], -1)
+
+
+concat = Primitive(_concat, "lanes_concat", check_rules=False)
+"""``concat(a, b, ...)``: the lanes of vectors one after the other (the batch axis broadcast)."""
+
+
+def _rows(v: Any, lanes: int) -> Any:
+    return v.reshape(v.shape[:-1] + (-1, lanes))
+
+
+rows = Primitive(_rows, "lanes_rows", check_rules=False)
+spellings[rows] = Spelling(exact="{0}.reshape({0}.shape[:-1] + (-1, {1}))", repeats=(0,))
+"""``rows(v, lanes)``: a vector as a matrix of rows of ``lanes`` lanes (a view)."""
+
+
+def _take(v: Any, k: Any) -> Any:
+    return v[..., k]
+
+
+take = Primitive(_take, "lanes_take", check_rules=False)
+spellings[take] = Spelling(exact="{0}[..., {1}]")
+"""``take(v, k)``: lanes ``k`` (an index, a slice or an index array) of the last axis."""
+
+
+def _tolist(v: Any) -> Any:
+    return v.tolist()
+
+
+tolist = Primitive(_tolist, "lanes_tolist", check_rules=False)
+spellings[tolist] = Spelling(exact="{0}.tolist()")
+"""``tolist(v)``: a vector's lanes as Python floats (or bools)."""
+
+
+def _item(xs: Any, k: int) -> Any:
+    return xs[k]
+
+
+item = Primitive(_item, "lanes_item", check_rules=False)
+spellings[item] = Spelling(exact="{0}[{1}]")
+"""``item(xs, k)``: lane ``k`` of a ``tolist``."""
+
+
+def _column(x: Any) -> Any:
+    return x[..., None]
+
+
+column = Primitive(_column, "lanes_column", check_rules=False)
+spellings[column] = Spelling(exact="{0}[..., None]")
+"""Under ``vmap``: a batched scalar as one column, beside every lane of a vector."""
+
+MOVES = frozenset({take, tolist, item, column, rows})
+"""The spelled primitives that move lanes (not elementwise on numbers): an index, a list."""

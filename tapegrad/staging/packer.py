@@ -1,0 +1,271 @@
+"""Writing a packed program: groups as vector records, lanes gathered and unpacked.
+
+``packing.pack`` decides which equations are packed together and in which
+order they are written; a ``Packer`` writes them: each group as one record
+of its lane primitive, its arguments gathered from the vectors their lanes
+live in (``take``), from scalars (``stack``) or constants, a sum chain's
+terms as a matrix, and a scalar equation's packed arguments unpacked once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..ops import add
+from .chains import chain_lanes, chain_lanes_reassociated, chain_p
+from .lanes import LANES, column, concat, item, rows, stack, stack_columns, take, tolist
+from .program import Arg, Const, Eqn, Program
+
+__all__ = ["Packer"]
+
+_UNPLACED = (1, 0, 0)     # the lane key of an argument in no vector
+
+class Packer:
+    """The packed program as it is written: equations, where each lane lives."""
+
+    def __init__(self, prog: Program, batched: set[int] | None, reassociate: bool):
+        self.reassociate = reassociate
+        self.eqns: list[Eqn] = []
+        self.values: dict[int, Any] = dict(zip(prog.inputs, prog.seen))
+        self.check = batched is None and not reassociate   # sums rounded otherwise
+        self.batched = set(batched or ())      # values (scalars or vectors) with a batch axis
+        self.loc: dict[int, tuple[int, int]] = {}     # packed value -> (vector, lane)
+        self.size: dict[int, int] = {}               # a group's vector -> its lanes
+        self.vectors: set[int] = set()               # groups', stacks' and takes' vectors
+        self.order: dict[int, int] = {}              # vector -> when it was written
+        self.memo: dict[Any, int] = {}                # gathers, lists, columns written
+        self.fresh = max([*prog.inputs, *(e.out for e in prog.eqns), 0]) + 1
+
+    def new(self, prim: Any, args: tuple[Arg, ...], batched: bool) -> int:
+        """Write ``prim(args)`` as a new value; its id."""
+        out, self.fresh = self.fresh, self.fresh + 1
+        ans = prim.impl(*(self.value(a) for a in args))
+        self.eqns.append(Eqn(prim, out, args, ans))
+        self.values[out] = ans
+        if batched:
+            self.batched.add(out)
+        return out
+
+    def value(self, a: Arg) -> Any:
+        """What ``a`` holds (as traced, or a stand-in of its kind under vmap)."""
+        return self.values[a] if isinstance(a, int) else a.value
+
+    def scalar(self, a: int) -> int:
+        """``a`` as a scalar value (unpacked from its vector once)."""
+        where = self.loc.pop(a, None)
+        if where is None:
+            return a
+        v, lane = where
+        if v in self.batched:
+            self.eqns.append(Eqn(take, a, (v, Const(lane)), self.values[v][..., lane]))
+            self.batched.add(a)
+        else:
+            key = ("list", v)
+            if key not in self.memo:
+                self.memo[key] = self.new(tolist, (v,), False)
+            self.eqns.append(Eqn(item, a, (self.memo[key], Const(lane)), self.values[a]))
+        return a
+
+    def scalar_eqn(self, e: Eqn) -> None:
+        """``e`` as it is, its arguments unpacked where packed."""
+        if e.prim is chain_p:
+            self.unfolded(e)
+            return
+        args = tuple(self.scalar(a) if isinstance(a, int) else a for a in e.args)
+        self.eqns.append(e if args == e.args else Eqn(e.prim, e.out, args, e.ans))
+        self.values[e.out] = e.ans
+        if any(a in self.batched for a in args if isinstance(a, int)):
+            self.batched.add(e.out)
+
+    def group(self, eqns: list[Eqn]) -> None:
+        """Write ``eqns`` (isomorphic, independent) as one vector record, or as scalars."""
+        eqns = sorted(eqns, key=self._lane_key)
+        if eqns[0].prim is chain_p:
+            self.chains(eqns)
+            return
+        operands = tuple(self.operand([e.args[j] for e in eqns])
+                         for j in range(len(eqns[0].args)))
+        if not any(isinstance(o, int) and o in self.vectors for o in operands) and not any(
+                isinstance(o, Const) and type(o.value) is np.ndarray for o in operands):
+            for e in eqns:
+                self.scalar_eqn(e)
+            return
+        self.packed(LANES.get(eqns[0].prim, eqns[0].prim), operands, eqns)
+
+    def chains(self, eqns: list[Eqn]) -> None:
+        """Sum chains: their terms as a ``(terms, lanes)`` matrix, summed by rows."""
+        flat = [e.args[1 + t] for t in range(len(eqns[0].args) - 1) for e in eqns]
+        where = [self.loc.get(a) if isinstance(a, int) else None for a in flat]
+        v = _source(where[0])
+        if v is not None and all(_source(w) == v for w in where):   # one take
+            lanes = np.array([w[1] for w in where], dtype=np.intp)  # type: ignore[index]
+            terms = self.gather(("terms", v, lanes.tobytes(), len(eqns)), take,
+                                (v, Const(lanes.reshape(-1, len(eqns)))), v in self.batched)
+        else:
+            vec = self.operand(flat)
+            if not (isinstance(vec, int) and vec in self.vectors):
+                for e in eqns:
+                    self.unfolded(e)
+                return
+            terms = self.gather(("rows", vec, len(eqns)), rows, (vec, Const(len(eqns))),
+                                vec in self.batched)
+        init = self.operand([e.args[0] for e in eqns])
+        prim = chain_lanes_reassociated if self.reassociate else chain_lanes
+        self.packed(prim, (init, terms), eqns)
+
+    def unfolded(self, e: Eqn) -> None:
+        """A chain record as the additions it stands for."""
+        acc = e.args[0]
+        for k, x in enumerate(e.args[1:]):
+            out = e.out if k == len(e.args) - 2 else self.fresh
+            self.fresh += out != e.out
+            self.scalar_eqn(Eqn(add, out, (acc, x), e.ans if out == e.out else
+                                add.impl(self.value(acc), self.value(x))))
+            acc = out
+
+    def packed(self, prim: Any, operands: tuple[Arg, ...], eqns: list[Eqn]) -> None:
+        """``prim(operands)`` as the vector of ``eqns``' lanes (checked under jit)."""
+        batched = any(isinstance(o, int) and o in self.batched for o in operands)
+        v = self.new(prim, operands, batched)
+        if self.check and not _same_lanes(self.values[v], [e.ans for e in eqns]):
+            for e in eqns:
+                if e.prim is chain_p:
+                    self.unfolded(e)
+                else:
+                    self.scalar_eqn(e)
+            return
+        self.size[v], self.order[v] = len(eqns), len(self.order)
+        self.vectors.add(v)
+        for lane, e in enumerate(eqns):
+            self.loc[e.out] = (v, lane)
+            self.values[e.out] = e.ans
+
+    def _lane_key(self, e: Eqn) -> tuple[Any, ...]:
+        """Lanes are ordered by where their arguments live, so that they line up."""
+        get, order = self.loc.get, self.order
+        key: list[Any] = []
+        for a in e.args:
+            where = get(a) if a.__class__ is int else None
+            key.append((0, order[where[0]], where[1]) if where is not None else _UNPLACED)
+        return tuple(key)
+
+    def operand(self, args: list[Arg]) -> Arg:
+        """The vector of the lanes' arguments ``args`` (or one scalar all of them read)."""
+        first = args[0]
+        if all(a.__class__ is Const for a in args):
+            vals = [a.value for a in args]              # type: ignore[union-attr]
+            if len({(type(x), repr(x)) for x in vals}) == 1:
+                return first
+            return Const(np.array(vals, dtype=bool if type(vals[0]) is bool else float))
+        if all(a == first for a in args):
+            return self.broadcast(first)                # type: ignore[arg-type]
+        where = [self.loc.get(a) if isinstance(a, int) else None for a in args]
+        origins = [w[0] if w is not None else -2 if isinstance(a, int) and a in self.batched
+                   else -1 for a, w in zip(args, where)]   # a vector, batched scalars, others
+        runs = _runs(origins)
+        if len(runs) <= 2:
+            parts = [self.run(args[i:j], where[i:j]) for i, j in runs]
+            return parts[0] if len(parts) == 1 else self.joined(parts)
+        by_source: dict[Any, list[int]] = {}     # lanes from each vector, then scalars
+        for k, o in enumerate(origins):
+            by_source.setdefault(o, []).append(k)
+        order = [k for ks in by_source.values() for k in ks]
+        parts = [self.run([args[k] for k in ks], [where[k] for k in ks])
+                 for ks in by_source.values()]
+        joined = parts[0] if len(parts) == 1 else self.joined(parts)
+        perm = np.argsort(np.array(order, dtype=np.intp))
+        return self.gather(("take", joined, perm.tobytes()), take,
+                           (joined, Const(_index(perm.tolist()))), joined in self.batched)
+
+    def joined(self, parts: list[Arg]) -> int:
+        """The lanes of ``parts`` one after the other."""
+        batched = any(isinstance(p, int) and p in self.batched for p in parts)
+        return self.gather(("concat",) + tuple(_memo_key(p) for p in parts), concat,
+                           tuple(parts), batched)
+
+    def run(self, args: list[Arg], where: list[tuple[int, int] | None]) -> Arg:
+        """Lanes of one vector (a ``take``), or scalars and constants (a ``stack``)."""
+        w0 = where[0]
+        if w0 is not None:
+            v, lanes = w0[0], [w[1] for w in where]     # type: ignore[index]
+            if lanes == list(range(self.size[v])):
+                return v
+            return self.gather(("take", v, tuple(lanes)), take, (v, Const(_index(lanes))),
+                               v in self.batched)
+        keys = [_memo_key(a) for a in args]
+        first: dict[Any, int] = {}
+        index = [first.setdefault(key, len(first)) for key in keys]
+        unique = [args[keys.index(key)] for key in first]
+        scalars = tuple(self.scalar(a) if isinstance(a, int) else a for a in unique)
+        batched = any(isinstance(a, int) and a in self.batched for a in scalars)
+        stacked = self.gather(("stack",) + tuple(first), stack_columns if batched else stack,
+                              scalars, batched)
+        if len(unique) == len(args):
+            return stacked
+        return self.gather(("take", stacked, tuple(index)), take,
+                           (stacked, Const(_index(index))), batched)
+
+    def broadcast(self, a: int) -> int:
+        """One scalar beside every lane: itself, or under vmap its column."""
+        a = self.scalar(a)
+        if a not in self.batched:
+            return a
+        return self.gather(("column", a), column, (a,), True)
+
+    def gather(self, key: Any, prim: Any, args: tuple[Arg, ...], batched: bool) -> int:
+        """The vector ``prim(args)``, written once (``key`` says which)."""
+        if key not in self.memo:
+            self.memo[key] = self.new(prim, args, batched)
+            if prim is not column:
+                self.vectors.add(self.memo[key])
+        return self.memo[key]
+
+
+def _runs(origins: list[int]) -> list[tuple[int, int]]:
+    """Where lanes come from one vector, or from scalars: ``(start, stop)`` of each run."""
+    out, start = [], 0
+    for k in range(1, len(origins) + 1):
+        if k == len(origins) or origins[k] != origins[start]:
+            out.append((start, k))
+            start = k
+    return out
+
+
+def _source(w: tuple[int, int] | None) -> int | None:
+    return None if w is None else w[0]
+
+
+def _memo_key(a: Arg) -> Any:
+    """A value, or a constant by type and value (``0.0`` and ``-0.0`` differ)."""
+    return a if isinstance(a, int) else ("c", type(a.value), repr(a.value))
+
+
+def _index(lanes: list[int]) -> Any:
+    """Lanes as a slice where they are evenly spaced and increasing, else an index array."""
+    step = lanes[1] - lanes[0] if len(lanes) > 1 else 1
+    if step > 0 and all(b - a == step for a, b in zip(lanes, lanes[1:])):
+        return slice(lanes[0], lanes[-1] + 1, step)
+    return np.array(lanes, dtype=np.intp)
+
+
+def _same_lanes(vector: Any, answers: list[Any]) -> bool:
+    """Whether ``vector``'s lanes are ``answers`` bit for bit (floats, or bools).
+
+    A nan is a nan whatever its sign and payload: which operand's nan an
+    operation on two nans returns is the hardware's and the C compiler's
+    choice (it commutes ``a + b``), in Python's floats as in NumPy's loops.
+    """
+    if type(vector) is not np.ndarray or vector.shape != (len(answers),):
+        return False
+    want = np.array(answers)
+    if want.dtype != vector.dtype:
+        return False
+    if want.tobytes() == vector.tobytes():
+        return True
+    if want.dtype.kind != "f":
+        return False
+    nan = np.isnan(want)
+    return bool(np.array_equal(nan, np.isnan(vector)) and
+                want[~nan].tobytes() == vector[~nan].tobytes())

@@ -1,0 +1,221 @@
+"""Packing: isomorphic scalar records become one NumPy operation on vectors.
+
+A network written micrograd's way (a loop over neurons, ``sum(w * x ...)``)
+records one float operation per weight; its program is thousands of
+scalar statements, each a few dozen nanoseconds of arithmetic behind a
+microsecond of interpreter. Superword-level parallelism (Larsen and
+Amarasinghe, PLDI 2000) packs isomorphic independent statements into
+vector operations; here:
+
+1. each equation gets a *level*, one more than its deepest argument's
+   (equations after a guard are not lifted above it), so equations of one
+   level never depend on each other;
+2. the equations of one level with the same primitive (one with a lane
+   primitive, ``lanes.LANES``), the same kinds of arguments (values,
+   constants by type) and result form a group, its equations the *lanes*
+   of a vector, when there are at least ``MIN_LANES`` of them;
+3. groups are written level by level as one record each: an argument is
+   the vector of an earlier group where its lanes line up, a ``take`` of
+   its lanes where they do not, a constant vector, one scalar read by every
+   lane, or a ``stack`` of scalars; a lane some scalar equation (a guard,
+   an output, an unpacked primitive) reads is unpacked once.
+
+Each lane computes the scalar primitive's own IEEE operation on the same
+operands, so the packed program's numbers are the scalar program's, bit for
+bit; a chain ``((a + b) + c) + d`` stays a chain of vector additions. Under
+jit each group's result is also checked against what tracing computed, lane
+by lane, and the whole program on the tracing inputs (a group that does not
+match stays scalar; a program that does not, unpacked).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..numerics import ieee
+from .chains import chain_p, fold
+from .lanes import LANES, item
+from .lower import Lowered, lower
+from .packer import Packer
+from .passes import dce
+from .program import Arg, Program, is_guard
+from .rolled import _checks
+
+__all__ = ["MIN_LANES", "lower_packed", "pack", "packed_batch"]
+
+MIN_LANES = 4        # a smaller group stays scalar
+_EXACT = 2 ** 53
+_PLAIN = (float, bool)
+
+
+def levels(prog: Program) -> list[int]:
+    """Each equation's level: above its arguments', and not above a guard before it."""
+    level = dict.fromkeys(prog.inputs, 0)
+    floor = 0
+    out = []
+    for e in prog.eqns:
+        lv = floor
+        for a in e.args:
+            if a.__class__ is int:
+                up = level.get(a, 0) + 1
+                if up > lv:
+                    lv = up
+        if is_guard(e):
+            floor = lv
+        level[e.out] = lv
+        out.append(lv)
+    return out
+
+
+def _arg_kind(a: Arg, kinds: dict[int, Any]) -> Any:
+    """What an argument is for grouping: a value's kind, a constant's type; None: unpackable."""
+    if a.__class__ is int:
+        return kinds.get(a)
+    v = a.value                                           # type: ignore[union-attr]
+    t = type(v)
+    if t is float or t is bool or (t is int and -_EXACT <= v <= _EXACT):
+        return ("c", t is bool)
+    return None
+
+
+def _kind(v: Any, vmap: bool) -> Any:
+    """A value's kind: float, bool, or (under vmap) a batched float or bool array."""
+    t = type(v)
+    if t is float or t is bool:
+        return t
+    if vmap and t is np.ndarray and v.ndim == 1 and v.dtype.kind in "fb":
+        return ("batched", v.dtype.kind)
+    return None
+
+
+def groups(prog: Program, lvls: list[int], vmap: bool) -> list[list[int]]:
+    """The equations (by index) packed together: same level, primitive and kinds."""
+    kinds = {i: _kind(v, vmap) for i, v in zip(prog.inputs, prog.seen)}
+    buckets: dict[Any, list[int]] = {}
+    get, packable = kinds.get, set(LANES) | {chain_p}
+    for k, e in enumerate(prog.eqns):
+        ans = e.ans
+        t = ans.__class__
+        out_kind = kinds[e.out] = t if t is float or t is bool else _kind(ans, vmap)
+        prim = e.prim
+        if out_kind is None or not (prim in packable or (
+                vmap and getattr(prim, "elementwise", False))) or is_guard(e):
+            continue
+        key: list[Any] = [lvls[k], prim, out_kind]
+        for a in e.args:
+            ak = get(a) if a.__class__ is int else _arg_kind(a, kinds)
+            if ak is None:
+                break
+            key.append(ak)
+        else:
+            buckets.setdefault(tuple(key), []).append(k)
+    return [ks for ks in buckets.values()
+            if len(ks) >= MIN_LANES or prog.eqns[ks[0]].prim is chain_p]
+
+
+def pack(prog: Program, batched: set[int] | None = None, reassociate: bool = False
+         ) -> Program | None:
+    """``prog`` with its groups packed, or None where no group is big enough.
+
+    Args:
+      prog: A program (after ``passes.optimize``).
+      batched: Under ``vmap``: the values that are arrays of one float per
+        example (the batch axis first; a vector's lanes are then its last
+        axis). None under ``jit``: every value packed is a float or a bool,
+        and each group is checked against the values tracing computed.
+      reassociate: Sum chains with ``np.sum`` (pairwise) rather than in order.
+    """
+    prog = fold(prog, batched is not None)
+    lvls = levels(prog)
+    found = groups(prog, lvls, batched is not None)
+    packed = sum(map(len, found))
+    if not found or (batched is None and not _cheap(2 * len(found), len(prog.eqns) - packed,
+                                                    len(prog.eqns))):
+        return None
+    packer = Packer(prog, batched, reassociate)
+    at: dict[int, int] = {}
+    for g, ks in enumerate(found):
+        for k in ks:
+            at[k] = g
+    order = sorted(range(len(prog.eqns)), key=lambda k: (lvls[k], k))
+    done: set[int] = set()
+    with ieee():
+        for k in order:
+            which = at.get(k)
+            if which is None:
+                packer.scalar_eqn(prog.eqns[k])
+            elif which not in done:
+                done.add(which)
+                packer.group([prog.eqns[j] for j in found[which]])
+        outputs = tuple(packer.scalar(o) if isinstance(o, int) else o for o in prog.outputs)
+    return dce(Program(prog.inputs, tuple(packer.eqns), outputs, prog.sources, prog.seen))
+
+
+def lower_packed(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
+                 ints: dict[int, int | None] | None = None, reassociate: bool = False
+                 ) -> Lowered | None:
+    """``prog`` packed and lowered, or None where nothing packs or in doubt.
+
+    The packed code is used only where it returns, on the tracing inputs,
+    what tracing computed, bit for bit.
+    """
+    packed = pack(prog, None, reassociate)
+    if packed is None or not _worth(prog, packed):
+        return None
+    lowered = lower(packed, name, numbers, ints)
+    if reassociate:         # rounded otherwise: compared within a tolerance
+        return lowered if _close(lowered, prog) else None
+    return lowered if _checks(lowered, prog, ints or {}) else None
+
+
+def _close(lowered: Lowered, prog: Program) -> bool:
+    """Whether the reassociated code returns, on the tracing inputs, about what tracing did."""
+    values = dict(zip(prog.inputs, prog.seen))
+    values.update((e.out, e.ans) for e in prog.eqns)
+    try:
+        with ieee():
+            got = lowered.fn(list(prog.seen))
+    except Exception:                     # noqa: BLE001  (any failure: do not use it)
+        return False
+    for g, o in zip(got, prog.outputs):
+        want = o.value if not isinstance(o, int) else values[o]
+        if type(g) is not type(want) or (type(g) is float and not math.isclose(
+                g, want, rel_tol=1e-9, abs_tol=1e-12) and not (g != g and want != want)):
+            return False
+    return True
+
+
+def packed_batch(prog: Program, batched: set[int]) -> Program:
+    """Under ``vmap``: ``prog`` (every value a float or an array of them) packed, or as it is.
+
+    ``batched`` are the inputs with a batch axis. Every statement of such a
+    program is already one NumPy operation on the batch; packing makes a
+    group of them one operation on ``(batch, lanes)``, so it is used where
+    it leaves fewer statements.
+    """
+    packed = pack(prog, batched)
+    if packed is None or len(packed.eqns) >= len(prog.eqns):
+        return prog
+    return packed
+
+
+VECTOR_COST = 8     # a NumPy statement costs about as much as this many scalar ones
+
+
+def _worth(prog: Program, packed: Program) -> bool:
+    """Whether the packed program runs at most half as long as ``prog``, by statements."""
+    vectors = sum(type(e.ans) is np.ndarray for e in packed.eqns)
+    items = sum(e.prim is item for e in packed.eqns)      # a list's lane: a quarter
+    return _cheap(vectors, len(packed.eqns) - vectors - items + items // 4, len(prog.eqns))
+
+
+def _cheap(vectors: int, scalars: int, before: int) -> bool:
+    """Whether so many vector and scalar statements cost at most half of ``before`` scalar ones.
+
+    A program that packs only that well (a loop whose iterations depend on
+    each other, a few short groups) is better as it is, or rolled.
+    """
+    return 2 * (vectors * VECTOR_COST + scalars) <= before
