@@ -42,7 +42,7 @@ from .lower import Lowered, lower
 from .packer import Packer
 from .passes import dce
 from .program import Arg, Program, is_guard
-from .rolled import _checks
+from .verify import checks as _checks
 
 __all__ = ["MIN_LANES", "lower_packed", "pack", "packed_batch"]
 
