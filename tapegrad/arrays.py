@@ -58,8 +58,7 @@ array_api_impls[matmul_p] = lambda xp, a, b: xp.matmul(a, b)
 
 
 def _mT(x: Any) -> Any:
-    # a permutation by construction: transpose's checks skipped
-    return transpose_p(x, last_two_swapped(len(shape_of(x))))
+    return transpose_p(x, last_two_swapped(len(shape_of(x))))   # a permutation: no checks
 
 
 def _unbroadcast(c: Any, x: Any) -> Any:

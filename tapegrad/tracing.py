@@ -14,15 +14,12 @@ import functools
 import gc
 import inspect
 import numbers
-import random
-import threading
-import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, TypeVar, cast
 
 import numpy as np
 
-from . import tree
+from . import draws, tree
 from .arrays import astype
 from .backends import number_array, run_checked
 from .errors import COMPLEX_MSG, ESCAPED_MSG, EscapedTracerError
@@ -303,13 +300,13 @@ def trace(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...] | 
       its output leaves and structure, the output and aux seen from outside.
     """
     nums = tuple(range(len(args))) if nums is None else nums
-    before = _global_rngs() if staging else None
+    before = draws.global_rngs() if staging else None
     with new_tape() as tape:
         tape.reverse, tape.staging = reverse, staging
         new_args, inputs = trace_inputs(tape, fun, args, nums, what, data=staging)
         out, aux = split_aux(run_checked(fun, new_args, kwargs, tape, inputs), has_aux, what)
     if before is not None:
-        _check_rngs(fun, before)
+        draws.check_rngs(fun, before)
     out_leaves, out_def = tree.flatten(out)
     tape.set_outputs(out_leaves)
     if staging:
@@ -324,34 +321,6 @@ def trace(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...] | 
 def on(tape: Tape, x: Any) -> bool:
     """Whether ``x`` is traced on ``tape`` (not a constant there, not an outer value)."""
     return type(x) is Traced and x.tape is tape
-
-
-def _global_rngs() -> tuple[Any, Any]:
-    """The state of NumPy's global generator (``np.random.*``) and of ``random``."""
-    return np.random.get_state(), random.getstate()
-
-
-def _check_rngs(fun: Callable[..., Any], before: tuple[Any, Any]) -> None:
-    """Refuse a recording that drew from a global generator: its draw would be frozen.
-
-    A tape (and so ``jit`` and ``vmap``, which replay one) keeps the numbers
-    drawn while recording as constants, the same on every later call.
-    """
-    np_state, py_state = _global_rngs()
-    np_before, py_before = before
-    np_moved = np_state[2:] != np_before[2:] or not np.array_equal(np_state[1], np_before[1])
-    if np_moved or py_state != py_before:
-        which = "NumPy's global random generator (np.random)" if np_moved else \
-            "Python's global random generator (random)"
-        msg = (f"{getattr(fun, '__name__', 'the function')} drew from {which} while jit, "
-               "vmap or make_tape recorded it: the recording would replay that one draw "
-               "on every call, frozen. Draw the numbers outside the function and pass "
-               "them in as an argument (a new draw per call).")
-        if threading.active_count() > 1:     # another thread may have drawn: say, not stop
-            warnings.warn(msg + " (Another thread may have drawn instead.)", RuntimeWarning,
-                          stacklevel=5)
-            return
-        raise RuntimeError(msg)
 
 
 def _freeze_constants(tape: Tape) -> None:
