@@ -308,9 +308,9 @@ def polyval(p: Sequence[Number] | Number, x: Number) -> Number:
     Examples:
       >>> import numpy as np
       >>> import tapegrad as tg
-      >>> tg.polyval(np.array([1.0, 0.0, -1.0]), 3.0)
+      >>> float(tg.polyval(np.array([1.0, 0.0, -1.0]), 3.0))
       8.0
-      >>> tg.grad(lambda x: tg.polyval(np.array([1.0, 0.0, -1.0]), x))(3.0)
+      >>> float(tg.grad(lambda x: tg.polyval(np.array([1.0, 0.0, -1.0]), x))(3.0))
       6.0
     """
     dtype = _dtype_of(x)

@@ -132,7 +132,7 @@ def nanvar(a: Number, axis: Axis = None, ddof: int = 0, keepdims: bool = False) 
     Examples:
       >>> import numpy as np
       >>> import tapegrad as tg
-      >>> tg.nanvar(np.array([1.0, np.nan, 3.0]))
+      >>> float(tg.nanvar(np.array([1.0, np.nan, 3.0])))
       1.0
     """
     a = _stacked(a)
@@ -186,7 +186,7 @@ def nanmax(a: Number, axis: Axis = None, keepdims: bool = False) -> Number:
     Examples:
       >>> import numpy as np
       >>> import tapegrad as tg
-      >>> tg.nanmax(np.array([1.0, np.nan, 3.0]))
+      >>> float(tg.nanmax(np.array([1.0, np.nan, 3.0])))
       3.0
     """
     return _nan_extreme(a, axis, keepdims, -math.inf, _red.max)
@@ -206,7 +206,7 @@ def nanmin(a: Number, axis: Axis = None, keepdims: bool = False) -> Number:
     Examples:
       >>> import numpy as np
       >>> import tapegrad as tg
-      >>> tg.nanmin(np.array([1.0, np.nan, 3.0]))
+      >>> float(tg.nanmin(np.array([1.0, np.nan, 3.0])))
       1.0
     """
     return _nan_extreme(a, axis, keepdims, math.inf, _red.min)

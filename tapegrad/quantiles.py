@@ -103,7 +103,7 @@ def quantile(a: Number, q: Any, axis: int | None = None, method: str = "linear",
     Examples:
       >>> import numpy as np
       >>> import tapegrad as tg
-      >>> tg.quantile(np.array([1.0, 2.0, 3.0, 4.0]), 0.5)
+      >>> float(tg.quantile(np.array([1.0, 2.0, 3.0, 4.0]), 0.5))
       2.5
     """
     if method != "linear":
@@ -132,7 +132,7 @@ def percentile(a: Number, q: Any, axis: int | None = None, method: str = "linear
     Examples:
       >>> import numpy as np
       >>> import tapegrad as tg
-      >>> tg.percentile(np.array([1.0, 2.0, 3.0, 4.0]), 25)
+      >>> float(tg.percentile(np.array([1.0, 2.0, 3.0, 4.0]), 25))
       1.75
     """
     if method != "linear":
@@ -206,8 +206,8 @@ def corrcoef(x: Number, y: Number = None, rowvar: bool = True) -> Number:
       >>> import numpy as np
       >>> import tapegrad as tg
       >>> tg.corrcoef(np.array([[0.0, 1.0, 2.0], [2.0, 1.5, 0.0]])).round(3)
-      array([[ 1.   , -0.982],
-             [-0.982,  1.   ]])
+      array([[ 1.   , -0.961],
+             [-0.961,  1.   ]])
     """
     c = cov(x, y, rowvar)
     if not shape_of(c):
