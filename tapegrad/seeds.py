@@ -84,21 +84,31 @@ def scalar_seed(out: Any, what: str) -> Any:
         "non-scalar outputs.")
 
 
+def array_root(a: Any) -> Any:
+    """The array that owns ``a``'s memory (``a`` itself, or the base of a view)."""
+    while isinstance(getattr(a, "base", None), np.ndarray):
+        a = a.base
+    return a
+
+
 def own_arrays(leaves: list[Any], taken: set[int]) -> list[Any]:
     """``leaves`` with every array its own.
 
-    A copy of any array already handed out (``taken`` holds their ids:
-    earlier leaves, the caller's cotangents). Two gradients may be one array
-    inside the players (``a + b`` passes one cotangent to both), and an
-    identity pullback would return the caller's own; an in-place update of
-    one (``g *= 0.5``) must not change another.
+    A copy of any array already handed out, or of a view of one (``taken``
+    holds the ids of their memory's owners: earlier leaves, the caller's
+    cotangents). Two gradients may be one array inside the players (``a +
+    b`` passes one cotangent to both), and an identity or reshape pullback
+    would return the caller's own array or a view of it; an in-place update
+    of one (``g *= 0.5``) must not change another.
     """
     out = []
     for g in leaves:
         if isinstance(g, np.ndarray):
-            if id(g) in taken:
-                g = g.copy()
+            root = array_root(g)
+            if id(g) in taken or id(root) in taken:
+                g = root = g.copy()
             taken.add(id(g))
+            taken.add(id(root))
         elif type(g) is Traced:      # a derivative is a float, as in eager
             made_float(g)
         out.append(g)

@@ -15,7 +15,7 @@ from typing import Any
 from . import tree
 from .forward import forward, needed
 from .reverse import backward
-from .seeds import check_cotangent, check_tangents, own_arrays, scalar_seed, zeros_like
+from .seeds import array_root, check_cotangent, check_tangents, own_arrays, scalar_seed, zeros_like
 from .tape import Tape
 from .tracing import (
     Argnums,
@@ -103,7 +103,7 @@ def _vjp(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...],
                     f"the output there has shape {shape_of(x)}; they must match.")
         seeds = [(x.id, ct) for x, (_, ct) in zip(out_leaves, ct_pairs) if on(tape, x)]
         cts = backward(tape, seeds)
-        taken = {id(ct) for _, ct in ct_pairs}       # the caller's arrays stay theirs
+        taken = {id(array_root(ct)) for _, ct in ct_pairs}   # the caller's arrays stay theirs
         return tuple(tree.unflatten(td, own_arrays(
             [zeros_like(x._value) if cts[x.id] is None else cts[x.id] for x in xs], taken))
             for xs, td in tr.inputs)
@@ -279,7 +279,7 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
              for x, t in zip(xs, ts)]
     tans = forward(tr.tape, seeds, needed(tr.tape, [x.id for x in tr.out_leaves
                                                     if on(tr.tape, x)]))
-    taken = {id(t) for ts in tangent_leaves for t in ts}
+    taken = {id(array_root(t)) for ts in tangent_leaves for t in ts}
     t_out = tree.unflatten(tr.out_def, own_arrays([
         tans[x.id] if on(tr.tape, x) and tans[x.id] is not None else zeros_like(x)
         for x in tr.out_leaves], taken))

@@ -135,3 +135,29 @@ def test_forgetting_has_aux_says_to_pass_it():
         with pytest.raises(TypeError, match=r"pass has_aux=True"):
             transform(f)(3.0)
     assert tg.grad(f, has_aux=True)(3.0)[0] == 6.0
+
+
+def test_vjp_and_jvp_results_never_share_memory_with_the_callers_arrays():
+    """A reshape's pullback (and pushforward) is a view of what it is given: copied."""
+    x = np.arange(6.0)
+    f = lambda x: tg.reshape(x, (2, 3))            # noqa: E731
+    _, pullback = tg.vjp(f, x)
+    ct = np.ones((2, 3))
+    (g,) = pullback(ct)
+    assert not np.shares_memory(g, ct)
+    g *= 2.0                                       # the caller's cotangent is untouched
+    np.testing.assert_array_equal(ct, np.ones((2, 3)))
+    t = np.ones(6)
+    _, t_out = tg.jvp(f, (x,), (t,))
+    assert not np.shares_memory(t_out, t)
+    big = np.ones((2, 5))                          # a view as the cotangent: its base is safe
+    (g2,) = pullback(big[:, :3])
+    assert not np.shares_memory(g2, big)
+
+
+def test_two_gradients_never_share_memory():
+    f = lambda a, b: tg.sum(tg.reshape(a + b, (4,)) * np.arange(4.0))   # noqa: E731
+    ga, gb = tg.grad(f, argnums=(0, 1))(np.ones((2, 2)), np.ones((2, 2)))
+    assert not np.shares_memory(ga, gb)
+    ga += 1.0
+    np.testing.assert_array_equal(gb, np.arange(4.0).reshape(2, 2))
