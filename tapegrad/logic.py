@@ -110,8 +110,11 @@ def _is_number(x: Any) -> bool:
 
 
 def _is_bool(v: Any) -> bool:
-    return type(v) is bool or isinstance(v, np.bool_) or (
-        isinstance(v, np.ndarray) and v.dtype == np.bool_)
+    if type(v) is bool or isinstance(v, np.bool_) or (
+            isinstance(v, np.ndarray) and v.dtype == np.bool_):
+        return True
+    xp = foreign(v)                      # another library's comparison result
+    return xp is not None and bool(xp.isdtype(v.dtype, "bool"))
 
 
 def _comparison(prim: Primitive, with_other: Any) -> Callable[[Traced, Any], Any]:
