@@ -25,8 +25,13 @@ from .tracing import arg_path_name, check_callable
 
 __all__ = ["data_parallel"]
 
-SPLIT_EVERY = 8
-"""How many partial sums one task of the reduction tree adds."""
+SPLIT_EVERY = 16
+"""How many partial sums one task of the reduction tree adds.
+
+On a ``distributed`` cluster every task costs scheduler round trips (about
+3 ms each for 15 no-op tasks on a 2-worker ``LocalCluster`` of this 2-core
+machine) and each level of the tree is one more task in the chain, so the
+tree is wide: up to 16 chunks are summed by the root task alone."""
 
 REDUCTIONS = ("mean", "sum")
 
