@@ -169,6 +169,10 @@ def _noop(x: Any) -> Any:
     return x
 
 
+def _first(x: Any) -> Any:
+    return x[0, 0]
+
+
 def _total(xs: list[Any]) -> Any:
     return sum(xs)
 
@@ -184,7 +188,7 @@ def overhead_table(repeats: int) -> str:
     """
     import dask
     import dask.array as da
-    from distributed import Client, LocalCluster
+    from distributed import Client, LocalCluster, futures_of
     X, y = moons(100)
     params = tg.nn.dense_init([2, 16, 16, 1], seed=0)
     Xd, yd = dask.persist(da.from_array(X, chunks=(7, 2)), da.from_array(y, chunks=7))
@@ -213,6 +217,9 @@ def overhead_table(repeats: int) -> str:
                 lambda: client.submit(_noop, 0, pure=False).result(),
             "15 no-ops by client.map + a sum by client.submit":
                 lambda: client.submit(_total, client.map(_noop, range(15), pure=False),
+                                      pure=False).result(),
+            "the same on the 15 chunks of X where they are (their futures)":
+                lambda: client.submit(_total, client.map(_first, futures_of(Xd), pure=False),
                                       pure=False).result()})
     return table(rows)
 
