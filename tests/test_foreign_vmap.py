@@ -217,3 +217,19 @@ def test_jit_of_a_python_if_on_an_array_comparison():
     g = tg.jit(f)
     for x in (arr(3), -xp.abs(arr(3)), xp.abs(arr(3))):
         same(g(x), f(x))
+
+
+def test_vmap_of_vmap():
+    x = arr(4, 3, 2)
+    f = lambda x: tg.sum(tg.tanh(x * 2.0))
+    want = xp.stack([xp.stack([f(x[i, j, ...]) for j in range(3)]) for i in range(4)])
+    same(tg.vmap(tg.vmap(f))(x), want)
+
+
+def test_grad_through_a_closure_over_the_differentiated_value():
+    """The vmapped function closes over w, which grad differentiates."""
+    x, w = arr(N, 3), arr(3)
+    through_vmap = tg.grad(lambda w: tg.sum(tg.vmap(lambda x: tg.sum(tg.tanh(x * w)))(x)))(w)
+    through_loop = tg.grad(lambda w: tg.sum(tg.stack([tg.sum(tg.tanh(w * x[i, ...]))
+                                                      for i in range(N)])))(w)
+    np.testing.assert_allclose(host(through_vmap), host(through_loop), rtol=1e-13)
