@@ -233,3 +233,20 @@ def test_grad_through_a_closure_over_the_differentiated_value():
     through_loop = tg.grad(lambda w: tg.sum(tg.stack([tg.sum(tg.tanh(w * x[i, ...]))
                                                       for i in range(N)])))(w)
     np.testing.assert_allclose(host(through_vmap), host(through_loop), rtol=1e-13)
+
+
+def test_no_value_is_read_back_from_an_array(monkeypatch):
+    """Per-example gradients without a host sync: no float(), bool(), int() of an array."""
+    w, x = arr(3, 4), arr(N, 3)
+    want = loop(tg.grad(mlp_loss), (w, x), (None, 0))
+    f = tg.vmap(tg.grad(mlp_loss), in_axes=(None, 0))
+    jf = tg.jit(f)
+
+    def refuse(self, *a):
+        raise AssertionError("a value was read back from an array inside vmap")
+    for name in ("__float__", "__bool__", "__int__", "__index__", "item", "__array__"):
+        monkeypatch.setattr(type(x), name, refuse, raising=False)
+    got, compiled = f(w, x), jf(w, x)
+    monkeypatch.undo()
+    same(got, want)
+    same(compiled, want)
