@@ -174,6 +174,21 @@ def test_in_axes_and_out_axes():
     same(shared, xp.stack([w * 2.0] * N))
 
 
+def test_out_axes_as_a_prefix_of_the_outputs_as_on_numpy():
+    x, w = arr(N, 3), arr(3)
+    g = lambda x, w: {"row": x * w, "shared": w * 2.0}
+    out = tg.vmap(g, in_axes=(0, None), out_axes={"row": 1, "shared": None})(x, w)
+    same(out["row"], xp.permute_dims(loop(lambda x, w: x * w, (x, w), (0, None)), (1, 0)))
+    same(out["shared"], w * 2.0)                          # returned once, unbatched
+    numpy = tg.vmap(g, in_axes=(0, None), out_axes={"row": 1, "shared": None})(
+        np.asarray(x), np.asarray(w))
+    assert np.array_equal(numpy["row"], host(out["row"]))
+    with pytest.raises(ValueError, match=r"out_axes at \['row'\] is None, but that output"):
+        tg.vmap(g, in_axes=(0, None), out_axes={"row": None, "shared": None})(x, w)
+    with pytest.raises(ValueError, match=r"out_axes at \['row'\] is 2, but that output"):
+        tg.vmap(g, in_axes=(0, None), out_axes={"row": 2, "shared": 0})(x, w)
+
+
 # ------------------------------------------------------------------ with grad and jit
 
 def mlp_loss(w, x):

@@ -35,6 +35,7 @@ from ..shapes import (
 )
 from ..staging.program import Const, is_guard
 from ..values import primal_value, shape_of
+from .axes import BATCHED, _out_leaf_axes
 from .interpret import trace
 
 __all__ = ["is_foreign", "run"]
@@ -63,9 +64,6 @@ def run(fun: Callable[..., Any], leaves: list[Any], axes: list[Any], treedef: An
     if n == 0:
         raise ValueError("vmap: a batch of size 0 of non-NumPy arrays; give at least one "
                          "example.")
-    if not isinstance(out_axes, int | None):
-        raise TypeError("vmap: on non-NumPy arrays out_axes must be one int or None for "
-                        f"every output, got {out_axes!r}.")
     ref = next(primal_value(x) for x in leaves if foreign(primal_value(x)) is not None)
     first = [primal_value(_example(x, 0, a)) if a is not None else primal_value(x)
              for x, a in zip(leaves, axes)]
@@ -74,10 +72,17 @@ def run(fun: Callable[..., Any], leaves: list[Any], axes: list[Any], treedef: An
     except TypeError:          # a step the trace cannot take here: the loop says what
         spec = None
     if spec is None or any(is_guard(e) for e in spec.prog.eqns):
+        if not isinstance(out_axes, int | None):
+            raise TypeError("vmap: on non-NumPy arrays with a Python if on an array, "
+                            f"out_axes must be one int or None, got {out_axes!r}.")
         return _per_example(fun, leaves, axes, treedef, out_axes, n, ref)
     batch = [_moved(x, a) if a is not None else x for x, a in zip(leaves, axes)]
     outs = _play(spec.prog, batch, [a is not None for a in axes], n)
-    return tree.unflatten(spec.out_def, [_place(v, b, out_axes, n, ref) for v, b in outs])
+    stacked = [_batch_first(v, b, n, ref) for v, b in outs]
+    where = _out_leaf_axes(out_axes, spec.out_def, stacked,
+                           [BATCHED if b else v for v, b in outs], fun)
+    return tree.unflatten(spec.out_def, [v if a is None else _placed(s, a)
+                                         for (v, _), s, a in zip(outs, stacked, where)])
 
 
 def _moved(x: Any, axis: int) -> Any:
@@ -114,20 +119,23 @@ def _full(v: Any, shape: tuple[int, ...], values: list[Any], flags: list[bool]) 
     return broadcast_to_p(like(foreign(ref), v, ref), shape)
 
 
-def _place(v: Any, batched: bool, out_axes: int | None, n: int, ref: Any) -> Any:
-    """An output as the loop would stack it: batch axis at ``out_axes`` (None: one example)."""
-    if out_axes is None:
-        return getitem(v, 0) if batched else v
+def _batch_first(v: Any, batched: bool, n: int, ref: Any) -> Any:
+    """An output as the loop would stack it along axis 0, in the library of ``ref``."""
     if foreign(primal_value(v)) is None:
         v = like(foreign(ref), v, ref)
+    if batched:
+        return v
     shape = shape_of(v)
-    if not batched:
-        v = broadcast_to_p(reshape_p(v, (1,) + shape), (n,) + shape)
-        shape = (n,) + shape
-    axis = out_axes % len(shape)
+    return broadcast_to_p(reshape_p(v, (1,) + shape), (n,) + shape)
+
+
+def _placed(v: Any, axis: int) -> Any:
+    """A batch-first output with its batch axis moved to ``axis``."""
+    nd = len(shape_of(v))
+    axis %= nd
     if axis == 0:
         return v
-    order = list(range(1, len(shape)))
+    order = list(range(1, nd))
     return transpose_p(v, tuple(order[:axis] + [0] + order[axis:]))
 
 
