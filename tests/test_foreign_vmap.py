@@ -104,10 +104,19 @@ def test_elementwise_binary_broadcasting(k):
     check(f, (arr(N), arr(4, 3)), in_axes=(0, None))       # a 0-d example against (4, 3)
 
 
-def test_integer_data():
-    x = xp.asarray(np.arange(N * 3, dtype=np.int64).reshape(N, 3))
-    check(lambda x: x * 2 + 1, (x,))
-    check(lambda x: tg.sum(x), (x,))
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8])
+def test_integer_data(dtype):
+    x = xp.asarray((np.arange(N * 3 * 2) % 7).astype(dtype).reshape(N, 3, 2))
+    for f in (lambda x: x * 2 + 1, tg.sum, tg.max, lambda x: tg.sum(x, axis=0),
+              lambda x: tg.reshape(x, (-1,))[1:], lambda x: tg.transpose(x)[0, ...],
+              lambda x: tg.maximum(x, x[0, ...])):
+        check(f, (x,))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_per_example_gradients_keep_the_dtype(dtype):
+    w, x = arr(3, 4, dtype=dtype), arr(N, 3, dtype=dtype)
+    check(tg.grad(mlp_loss), (w, x), in_axes=(None, 0))
 
 
 # ------------------------------------------------------------------ matmul
@@ -265,3 +274,10 @@ def test_no_value_is_read_back_from_an_array(monkeypatch):
     monkeypatch.undo()
     same(got, want)
     same(compiled, want)
+
+
+@pytest.mark.parametrize("f", [tg.cumsum, tg.sort, lambda x: tg.prod(x * 0.5),
+                               lambda x: tg.linalg.solve(x[:2, :2] * x[:2, :2] + 3.0, x[0, :2])],
+                         ids=["cumsum", "sort", "prod", "solve"])
+def test_other_primitives_run_per_example_inside_the_batched_program(f):
+    check(lambda x: tg.tanh(f(x)) * 2.0, (arr(N, 3, 3),))
