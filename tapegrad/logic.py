@@ -137,7 +137,8 @@ def _bool(self: Traced) -> bool:
     shape = shape_of(self)
     if shape != () and int(np.prod(shape)) != 1:
         raise TypeError(BOOL_ARRAY_MSG.format(shape=shape))
-    cond = self if _is_bool(primal_value(self)) else ne(self, 0.0)   # `if x:` is x != 0
+    v = primal_value(self)               # `if x:` is x != 0 (an int 0: any library's dtype)
+    cond = self if _is_bool(v) else ne(self, 0.0 if foreign(v) is None else 0)
     outcome = bool(cond._value)          # an outer tape records its own guard first
     tape = cond.tape                     # the guard record: (guard, outcome, j, x, None, outcome)
     tape.sources[len(tape.records)] = user_line()

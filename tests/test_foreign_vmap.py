@@ -281,3 +281,15 @@ def test_no_value_is_read_back_from_an_array(monkeypatch):
                          ids=["cumsum", "sort", "prod", "solve"])
 def test_other_primitives_run_per_example_inside_the_batched_program(f):
     check(lambda x: tg.tanh(f(x)) * 2.0, (arr(N, 3, 3),))
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.float64])
+def test_if_on_an_array_element_of_any_dtype(dtype):
+    """``if x[0]:`` is ``x[0] != 0``, compared in the array's own dtype."""
+    f = lambda x: tg.sum(x) * 2 if x[0] else x[1]
+    g = tg.jit(f)
+    for v in ([3, 0], [0, 5]):
+        x = xp.asarray(np.array(v, dtype=dtype))
+        same(g(x), f(x))
+    x = xp.asarray(np.array([[3, 0], [0, 5], [1, 1]], dtype=dtype))
+    same(tg.vmap(f)(x), loop(f, (x,), (0,)))
