@@ -164,3 +164,18 @@ def test_moons_step_packed_trains_as_eager_does(reassociate):
         np.testing.assert_allclose(tg.tree.leaves(p), tg.tree.leaves(q), rtol=1e-11, atol=1e-13)
     else:
         assert eager_bits(p) == eager_bits(q)
+
+
+@pytest.mark.parametrize("lanes", [1, 2, 8, 40])
+def test_packed_sums_add_in_order_where_pairwise_sums_would_round_otherwise(lanes):
+    rng = np.random.default_rng(lanes)
+    xs = (rng.normal(size=120) * 10.0 ** rng.integers(-12, 16, size=120)).tolist()
+
+    def f(*ws):
+        return [sum((x * w for x in xs), 0.5 * w) for w in ws]   # one chain per lane
+    ws = [float(w) for w in rng.normal(size=max(lanes, 4))]
+    got = tg.jit(f)(*ws)
+    assert bits(got) == bits([sum((x * w for x in xs), 0.5 * w) for w in ws])
+    with unpacked():
+        assert bits(got) == bits(tg.jit(f)(*ws))
+    assert sum(xs) != math.fsum(xs) or lanes == 1     # the data do round
