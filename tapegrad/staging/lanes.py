@@ -139,11 +139,16 @@ spellings[rows] = Spelling(exact="{0}.reshape({0}.shape[:-1] + (-1, {1}))", repe
 
 
 def _take(v: Any, k: Any) -> Any:
-    return v[..., k]
+    return v.take(k, -1) if type(k) is np.ndarray else v[..., k]
+
+
+def _take_spelling(values: list[Any], ans: Any) -> str:
+    """An index array through ``take`` (a few times faster than ``v[..., k]``)."""
+    return "{0}.take({1}, -1)" if type(values[1]) is np.ndarray else "{0}[..., {1}]"
 
 
 take = Primitive(_take, "lanes_take", check_rules=False)
-spellings[take] = Spelling(exact="{0}[..., {1}]")
+spellings[take] = Spelling(array=_take_spelling)
 """``take(v, k)``: lanes ``k`` (an index, a slice or an index array) of the last axis."""
 
 
