@@ -339,7 +339,29 @@ def _while_line(where: str) -> bool:
                  and n.lineno == int(line)), None)
     if loop is None or any(isinstance(n, ast.BoolOp) for n in ast.walk(loop.test)):
         return False
-    return not any(_counts(n) for n in ast.walk(ast.Module(body=loop.body, type_ignores=[])))
+    tested = {n.id for n in ast.walk(loop.test) if isinstance(n, ast.Name)}
+    # a name the test reads alone is traced (the tape holds the test): not a counter
+    counters = [n for n in ast.walk(ast.Module(body=loop.body, type_ignores=[]))
+                if _counts(n) and not (len(tested) == 1 and _stored(n) <= tested)]
+    return not counters or _unread(tree, loop, counters)
+
+
+def _stored(node: ast.AST) -> set[str]:
+    return {t.id for t in ast.walk(node) if isinstance(t, ast.Name)
+            and isinstance(t.ctx, ast.Store)}
+
+
+def _unread(tree: ast.AST, loop: ast.While, counters: list[ast.AST]) -> bool:
+    """Whether the ``counters`` of ``loop`` are read nowhere but in their own steps.
+
+    ``n += 1`` counting iterations nobody looks at changes nothing the tape shows.
+    """
+    fn = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
+               and loop in ast.walk(n)), tree)
+    names = set().union(*map(_stored, counters))
+    inside = {id(n) for c in counters for n in ast.walk(c)}
+    return not any(isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load)
+                   and id(n) not in inside for n in ast.walk(fn))
 
 
 def _counts(node: ast.AST) -> bool:

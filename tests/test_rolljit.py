@@ -1,0 +1,190 @@
+"""Plain Python loops under jit compile once, for patterns never seen while tracing.
+
+A branch inside a loop whose outcome switches once (``if x * i > c``: all
+one way, then all the other), a ``while`` keeping a counter nobody reads,
+a short ``while`` on float32 scalars: one specialization (or two, the
+first traced before the loop met both arms) runs every trip count and
+every pattern of outcomes, bit for bit as eager (issue 20, item 3).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tapegrad as tg
+
+DTYPES = [np.float64, np.float32]
+
+
+def same(a, b):
+    """Bit for bit: equal values of one dtype (a Python float as float64)."""
+    a, b = np.asarray(a), np.asarray(b)
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def central(f, x, h=1e-6):
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def switching(c, n):
+    """A loop whose branch switches once: ``x * i > c`` holds from some ``i`` on."""
+    def f(x):
+        s = x * 0.0
+        for i in range(n):
+            if x * i > c:
+                s = s + tg.sin(x * i)
+            else:
+                s = s - x * x
+        return s
+    return f
+
+
+# --------------------------------------------- a branch switching once in a loop
+@settings(max_examples=15, deadline=None)
+@given(c=st.floats(0.5, 5.0), n=st.integers(8, 30), dtype=st.sampled_from(DTYPES),
+       seed=st.integers(0, 10_000))
+def test_a_branch_switching_once_in_a_for_loop_runs_every_switch_point_in_one_trace(
+        c, n, dtype, seed):
+    f = switching(c, n)
+    jf = tg.jit(f)
+    x0 = dtype(c / (n // 2 - 0.5))            # traced switching halfway
+    assert same(jf(x0), f(x0))
+    xs = np.random.default_rng(seed).uniform(0.01, 3.0, size=12).astype(dtype)
+    for x in [*xs, dtype(0.0), dtype(c * 2)]:      # never, from the first iterations
+        assert same(jf(x), f(x))
+    assert jf.trace_count == 1
+
+
+def test_the_issues_loop_over_nine_inputs_compiles_twice_at_most():
+    f = switching(3.0, 20)
+    jf = tg.jit(f)
+    for x in np.linspace(0.05, 2, 9):
+        assert same(jf(float(x)), f(float(x)))
+    assert jf.trace_count <= 2
+
+
+def test_the_printed_program_holds_an_if_inside_the_for():
+    source = tg.jit(switching(3.0, 20)).lower(0.3).source
+    body = source[source.index("for i"):]
+    assert "if " in body and "else:" in body and "sin" in body
+    assert "range(19)" in body or "range(20)" in body
+
+
+def test_a_pattern_never_traced_fails_a_guard_and_the_next_trace_runs_every_pattern():
+    def f(xs):
+        s = xs[0]
+        for i in range(1, 12):
+            if xs[i] > 0.0:
+                s = s + xs[i] * s
+            else:
+                s = s * 0.5 - xs[i]
+        return s
+    jf = tg.jit(f)
+    switch = np.array([-1.0] * 6 + [1.0] * 6) * 0.3     # no arm after the other arm
+    assert same(jf(switch), f(switch))
+    rng = np.random.default_rng(3)
+    for _ in range(25):
+        xs = rng.normal(size=12) * 0.3
+        assert same(jf(xs), f(xs))
+    assert jf.trace_count <= 2
+
+
+@pytest.mark.parametrize("make", [tg.grad, lambda f: (lambda x: tg.value_and_grad(f)(x)[1])])
+def test_jit_of_grad_of_a_branch_switching_once_equals_eager_and_central_differences(make):
+    f = switching(3.0, 20)
+    jg, g = tg.jit(make(f)), tg.grad(f)
+    for x in np.linspace(0.05, 2, 9):
+        x = float(x)
+        assert same(jg(x), g(x))
+        if all(abs(x * i - 3.0) > 1e-4 for i in range(20)):
+            assert np.isclose(jg(x), central(f, x), rtol=1e-5, atol=1e-6)
+
+
+# ------------------------------------------------------------- while loops
+def halvings(x):
+    y = x
+    n = 0
+    while y > 1.0:
+        y = y * 0.5 + 0.125
+        n += 1                      # counted, never read: the tape shows all there is
+    return y
+
+
+def counted(x):
+    y = x
+    n = 0
+    while y > 1.0:
+        y = y * 0.5
+        n += 1
+    return y * n                    # read: each trip count computes its own constant
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_a_while_keeping_a_counter_nobody_reads_rolls_once(dtype):
+    jf = tg.jit(halvings)
+    assert same(jf(dtype(50.0)), halvings(dtype(50.0)))      # 6 iterations
+    for x in np.concatenate([[0.5, 1.5], np.geomspace(2.0, 1e6, 25)]).astype(dtype):
+        assert same(jf(x), halvings(x))
+    assert jf.trace_count == 1
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_a_while_whose_counter_is_read_stays_exact(dtype):
+    jf = tg.jit(counted)
+    for x in np.geomspace(1.5, 60.0, 6).astype(dtype):      # at most 8 trip counts
+        assert same(jf(x), counted(x))
+
+
+def newton(x):
+    y = x
+    while abs(y * y - x) > 1e-3 * x:
+        y = 0.5 * (y + x / y)
+    return y
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_a_short_while_on_numpy_scalars_rolls_once_and_keeps_the_dtype(dtype):
+    jf = tg.jit(newton)
+    for x in np.linspace(1.5, 100, 30).astype(dtype):
+        out = jf(x)
+        assert same(out, newton(x))
+        assert np.asarray(out).dtype == dtype
+    assert jf.trace_count == 1
+    assert "while True:" in tg.jit(newton).lower(dtype(3.0)).source
+
+
+@settings(max_examples=10, deadline=None)
+@given(xs=st.lists(st.floats(1.5, 1e4), min_size=2, max_size=6), dtype=st.sampled_from(DTYPES))
+def test_jit_of_grad_of_newton_equals_eager_grad_and_central_differences(xs, dtype):
+    jg, g = tg.jit(tg.grad(newton)), tg.grad(newton)
+    for x in xs:
+        assert same(jg(dtype(x)), g(dtype(x)))
+    for x in xs:
+        assert np.isclose(jg(x), 0.5 / np.sqrt(x), rtol=2e-2)   # d sqrt(x)/dx, to tol
+
+
+def thirds(x):
+    y = x
+    n = 0
+    while y > 1.0:
+        if y > 10.0:
+            y = y / 3.0
+        else:
+            y = y - 0.7
+        n += 1
+    return y
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_a_while_with_an_if_inside_runs_every_trip_count_and_pattern_in_one_trace(dtype):
+    jf = tg.jit(thirds)
+    x0 = dtype(200.0)                # both arms, many times each
+    assert same(jf(x0), thirds(x0))
+    for x in np.concatenate([[0.5, 1.5, 3.0, 10.5], np.geomspace(11.0, 1e5, 40)]).astype(dtype):
+        assert same(jf(x), thirds(x))
+    assert jf.trace_count == 1
+    source = tg.jit(thirds).lower(x0).source
+    assert "while True:" in source and "break" in source and "else:" in source
