@@ -188,3 +188,111 @@ def test_a_while_with_an_if_inside_runs_every_trip_count_and_pattern_in_one_trac
     assert jf.trace_count == 1
     source = tg.jit(thirds).lower(x0).source
     assert "while True:" in source and "break" in source and "else:" in source
+
+
+# ------------------------------------------------- hypothesis programs
+ARMS = {
+    "sin": lambda s, x: tg.sin(s) * 0.9 + x * 0.1,
+    "mul": lambda s, x: s * x,
+    "sub": lambda s, x: s - x,
+    "tanh": lambda s, x: tg.tanh(s + x),
+    "half": lambda s, x: s * 0.5,
+}
+
+
+def branching(then, other, with_else):
+    """``for x in xs: if x > 0: s = then(s, x) [else: s = other(s, x)]; s = s * 0.9``."""
+    if with_else:
+        def f(s, xs):
+            for x in xs:
+                if x > 0.0:
+                    s = ARMS[then](s, x)
+                else:
+                    s = ARMS[other](s, x)
+                s = s * 0.9
+            return s
+    else:
+        def f(s, xs):
+            for x in xs:
+                if x > 0.0:
+                    s = ARMS[then](s, x)
+                s = s * 0.9
+            return s
+    return f
+
+
+@settings(max_examples=25, deadline=None)
+@given(then=st.sampled_from(sorted(ARMS)), other=st.sampled_from(sorted(ARMS)),
+       with_else=st.booleans(), n=st.integers(8, 24), dtype=st.sampled_from(DTYPES),
+       seed=st.integers(0, 10_000))
+def test_a_loop_traced_where_its_branch_switched_once_runs_other_patterns(
+        then, other, with_else, n, dtype, seed):
+    f = branching(then, other, with_else)
+    jf = tg.jit(f)
+    rng = np.random.default_rng(seed)
+    k = n // 2
+    first = np.concatenate([-rng.uniform(0.1, 1, k), rng.uniform(0.1, 1, n - k)]).astype(dtype)
+    s0 = dtype(0.3)
+    assert same(jf(s0, first), f(s0, first))
+    for _ in range(6):                       # patterns never traced, signs at random
+        xs = rng.normal(size=n).astype(dtype)
+        assert same(jf(s0, xs), f(s0, xs))
+    assert jf.trace_count <= 2
+
+
+def make_shrink(big, factor, step):
+    def shrink(x):
+        while x > 1.0:
+            if x > big:
+                x = x * factor
+            else:
+                x = x - step
+        return x
+    return shrink
+
+
+@settings(max_examples=20, deadline=None)
+@given(big=st.floats(8.0, 20.0), factor=st.floats(0.4, 0.7), step=st.floats(0.2, 1.0),
+       xs=st.lists(st.floats(-1.0, 1e4), min_size=3, max_size=10),
+       dtype=st.sampled_from(DTYPES))
+def test_a_while_branching_inside_runs_random_trip_counts_in_one_trace(big, factor, step,
+                                                                        xs, dtype):
+    f = make_shrink(big, factor, step)
+    jf = tg.jit(f)
+    x0 = dtype(1e6)        # many iterations of each arm (the else arm 3 at least)
+    assert same(jf(x0), f(x0))
+    for x in np.array(xs, dtype=dtype):
+        assert same(jf(x), f(x))
+    assert jf.trace_count == 1
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_a_break_out_of_a_loop_and_loops_inside_branches_equal_eager(dtype):
+    def f(x):
+        y = x
+        if x > 1.0:
+            for _ in range(30):
+                y = y * 0.9 + 0.01
+                if y < 0.5:
+                    break
+        else:
+            for i in range(25):
+                y = tg.sin(y) + x * i * 0.01
+        return y
+    jf = tg.jit(f)
+    for x in np.array([0.3, 2.0, 40.0, -1.0, 0.9, 5.0], dtype=dtype):
+        assert same(jf(x), f(x))
+
+
+@pytest.mark.parametrize("how", ["grad", "value_and_grad"])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_jit_of_grad_of_a_while_branching_inside_equals_eager_and_central_differences(
+        how, dtype):
+    f = make_shrink(10.0, 0.5, 0.7)
+    g = tg.grad(f)
+    jg = tg.jit(g) if how == "grad" else tg.jit(tg.value_and_grad(f))
+    for x in np.array([1.5, 4.0, 30.0, 250.0, 3e3], dtype=dtype):
+        got = jg(x) if how == "grad" else jg(x)[1]
+        assert same(got, g(x))
+        if dtype is np.float64:
+            assert np.isclose(got, central(f, float(x), 1e-7), rtol=1e-5)
