@@ -296,3 +296,13 @@ def test_jit_of_grad_of_a_while_branching_inside_equals_eager_and_central_differ
         assert same(got, g(x))
         if dtype is np.float64:
             assert np.isclose(got, central(f, float(x), 1e-7), rtol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_jit_of_grad_of_a_short_while_rolls_its_backward_loop_too(dtype):
+    jg, g = tg.jit(tg.grad(newton)), tg.grad(newton)
+    assert same(jg(dtype(5.0)), g(dtype(5.0)))      # 4 iterations traced: a short backward
+    for x in np.geomspace(5.0, 1e4, 20).astype(dtype):     # 4 to 10 iterations
+        assert same(jg(x), g(x))
+    assert jg.trace_count == 1
+    assert "while True:" in jg.lower(dtype(5.0)).source
