@@ -11,15 +11,15 @@ trip count runs under one specialization.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from .program import Const, Program, is_guard
 from .rolling import _while_line, arg_key
 
-if TYPE_CHECKING:
-    from .branches import Branchy, Slot
+Branchy = Any     # branches.Branchy (which imports this module)
+Slot = int | str
 
 
 def closing(prog: Program, s: np.ndarray, loop: Branchy) -> int:
