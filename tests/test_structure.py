@@ -282,6 +282,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                  "staging.branches", "staging.rolled_if", "staging.verify", "staging.arms",
                  "staging.nested", "staging.branchy_while",
                  "staging.chains", "staging.lanes", "staging.packer", "staging.packing",
+                 "staging.dots",
                  "replay"}),
     ("transforms", {"tracing", "seeds", "transforms", "jacobians", "check",
                     "batching.interpret", "batching.axes", "batching.nested", "vmap",
