@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from . import tree
-from .batching import foreign, interpret, nested
+from .batching import foreign, interpret, nested, split
 from .batching import rolled as _rolled  # noqa: F401  (while loops on the batch)
 from .batching.axes import BATCHED, _batch_size, _leaf_axes, _out_leaf_axes
 from .batching.rules import batch_rules, example
@@ -253,10 +253,11 @@ def _run_batch(fun: Callable[..., Any], specs: list[Any], treedef: Any, leaves: 
     out_def = None
     shared: list[Any] = []
     work: list[tuple[np.ndarray, frozenset[int]]] = [(np.arange(n), frozenset())]
+    extra: list[Any] = []        # patterns of a loop past the bound: traced for this call
     while work:                  # the batch splits where a guard is mixed
         idx, tried = work.pop()
-        choice = _choose(fun, specs, tried, treedef, leaves, axes, static, idx, n)
-        spec = specs[choice]
+        choice = _choose(fun, specs, tried, treedef, leaves, axes, static, idx, n, extra)
+        spec = specs[choice] if choice < len(specs) else extra[choice - len(specs)]
         kept, values, batched, failed = interpret.play(spec, dleaves, daxes, idx)
         if spec.probes and not _confirmed(fun, spec, treedef, leaves, axes, static,
                                           (kept, values, batched)):
@@ -312,11 +313,19 @@ def _confirmed(fun: Callable[..., Any], spec: Any, treedef: Any, leaves: list[An
 
 def _choose(fun: Callable[..., Any], specs: list[Any], tried: frozenset[int], treedef: Any,
             leaves: list[Any], axes: list[int | None], static: list[bool], idx: np.ndarray,
-            n: int) -> int:
-    """A specialization not ``tried`` yet for the examples ``idx``, traced if none is left."""
+            n: int, extra: list[Any]) -> int:
+    """A specialization not ``tried`` yet for the examples ``idx``, traced if none is left.
+
+    Past the bound, a loop's patterns are traced into ``extra`` (numbered
+    after ``specs``), one at the first example left (``batching/split.py``).
+    """
     choice = next((k for k in range(len(specs)) if k not in tried), None)
     if choice is not None:
         return choice
+    if len(specs) >= MAX_SPECIALIZATIONS and split.in_loop(specs):
+        at = [example(x, int(idx[0])) if a is not None else x for x, a in zip(leaves, axes)]
+        extra.append(interpret.trace(fun, treedef, at, static))
+        return len(specs) + len(extra) - 1
     if len(specs) >= MAX_SPECIALIZATIONS:
         raise TypeError(
             f"vmap: {getattr(fun, '__name__', 'the function')} needed more than "
