@@ -324,7 +324,7 @@ def _choose(fun: Callable[..., Any], specs: list[Any], tried: frozenset[int], tr
         return choice
     if len(specs) >= MAX_SPECIALIZATIONS and split.in_loop(specs):
         at = [example(x, int(idx[0])) if a is not None else x for x, a in zip(leaves, axes)]
-        extra.append(interpret.trace(fun, treedef, at, static))
+        extra.append(split.straight(interpret.trace(fun, treedef, at, static), specs))
         return len(specs) + len(extra) - 1
     if len(specs) >= MAX_SPECIALIZATIONS:
         raise TypeError(

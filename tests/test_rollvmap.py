@@ -88,7 +88,7 @@ def while_in_for(x, a=0.5, t=1.0):
 
 def for_continue(x, a=0.5, t=3.0):
     y = x
-    for i in range(25):
+    for _ in range(25):
         y = y + 0.3
         if y < t:
             continue
@@ -157,16 +157,20 @@ def test_compositions_with_vmap_of_a_loop_equal_a_python_loop(name):
     _same(tg.grad(lambda v: tg.sum(tg.vmap(f)(v)))(xs), dwant)
 
 
+def _trips(x):
+    """The trip count of ``for_break`` at ``x``, counted in Python."""
+    y, k = x, 0
+    while k < 60:
+        k += 1
+        y = y * 0.9 + 0.01
+        if y < 0.5:
+            break
+    return k
+
+
 def test_vmap_of_a_loop_over_a_thousand_inputs_with_trip_counts_0_to_60():
     xs = np.concatenate([np.linspace(0.05, 0.5, 30), np.exp(np.linspace(-0.6, 6.0, 970))])
-    trips = []
-    for x in xs:          # the for_break loop's trip count, counted in Python
-        y, k = x, 0
-        for k in range(1, 61):
-            y = y * 0.9 + 0.01
-            if y < 0.5:
-                break
-        trips.append(k)
+    trips = [_trips(x) for x in xs]
     assert min(trips) == 1 and max(trips) == 60 and len(set(trips)) > 50
     for f in [for_break, while_if_else, return_in_loop]:
         _same(tg.vmap(f)(xs), _loop(f, xs))
@@ -202,15 +206,7 @@ def test_shared_arguments_reach_the_loop():
 def test_gradient_of_a_break_loop_against_its_closed_form():
     # for_break at x: y_k = a^k x + 0.01 (1 - a^k) / (1 - a); dy/dx = a^k at its trip count k
     xs = np.linspace(0.6, 40.0, 50)
-    trips = []
-    for x in xs:
-        y, k = x, 0
-        while True:
-            k += 1
-            y = y * 0.9 + 0.01
-            if y < 0.5 or k == 60:
-                break
-        trips.append(k)
+    trips = [_trips(x) for x in xs]
     np.testing.assert_allclose(tg.vmap(tg.grad(for_break))(xs), 0.9 ** np.array(trips),
                                rtol=1e-12)
 

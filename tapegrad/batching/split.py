@@ -22,7 +22,7 @@ from typing import Any
 
 from ..staging.program import is_guard
 
-__all__ = ["in_loop"]
+__all__ = ["in_loop", "straight"]
 
 
 def in_loop(specs: Iterable[Any]) -> bool:
@@ -38,6 +38,17 @@ def in_loop(specs: Iterable[Any]) -> bool:
         if len(set(lines)) < len(lines) or any(map(_inside_loop, set(lines))):
             return True
     return False
+
+
+def straight(spec: Any, specs: list[Any]) -> Any:
+    """``spec``, played straight where none of ``specs`` ran a loop on the batch.
+
+    Their loops did not roll, so an extra pattern's would not either: the
+    analysis (a few milliseconds a program) is skipped.
+    """
+    if not any(s.rolls() for s in specs):
+        spec.reject()
+    return spec
 
 
 def _inside_loop(where: str) -> bool:
