@@ -17,12 +17,16 @@ from __future__ import annotations
 import ast
 import functools
 import linecache
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
 from ..staging.program import is_guard
 
 __all__ = ["in_loop", "straight"]
+
+_LOOPED: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+"""Per traced program (its ``Spec``): whether a guard of it is in a loop."""
 
 
 def in_loop(specs: Iterable[Any]) -> bool:
@@ -33,9 +37,13 @@ def in_loop(specs: Iterable[Any]) -> bool:
     a loop, a jitted function's program replayed under ``vmap``).
     """
     for spec in specs:
-        prog = spec.prog
-        lines = [prog.sources.get(e.out, "") for e in prog.eqns if is_guard(e)]
-        if len(set(lines)) < len(lines) or any(map(_inside_loop, set(lines))):
+        found = _LOOPED.get(spec)
+        if found is None:
+            prog = spec.prog
+            lines = [prog.sources.get(e.out, "") for e in prog.eqns if is_guard(e)]
+            found = _LOOPED[spec] = len(set(lines)) < len(lines) or \
+                any(map(_inside_loop, set(lines)))
+        if found:
             return True
     return False
 
