@@ -147,6 +147,15 @@ def test_vmap_of_a_loop_equals_a_python_loop(name, dtype):
 
 
 @pytest.mark.parametrize("name", ["for_break", "while_if_else", "return_in_loop",
+                                  "for_continue", "while_in_for"])
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8])
+def test_vmap_of_a_loop_on_integer_data_equals_a_python_loop(name, dtype):
+    f = PROGRAMS[name]
+    xs = np.arange(0, 250).astype(dtype)        # trip counts from 0 up
+    _same(tg.vmap(f)(xs), _loop(f, xs))
+
+
+@pytest.mark.parametrize("name", ["for_break", "while_if_else", "return_in_loop",
                                   "while_in_for", "for_continue"])
 def test_compositions_with_vmap_of_a_loop_equal_a_python_loop(name):
     f = PROGRAMS[name]
