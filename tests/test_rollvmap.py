@@ -262,3 +262,38 @@ def test_hypothesis_loops_under_vmap_and_vmap_grad_equal_a_python_loop(case):
     g = tg.grad(f)
     _same(tg.vmap(g, in_axes=(0, None, None))(xs, a, t),
           np.stack([np.asarray(g(x, a, t)) for x in xs]))
+
+
+def bisect_if(a):
+    lo, hi = 0.0 * a, a + 1.0
+    while hi - lo > 1e-5 * (1.0 + a):          # float32 gets there too
+        mid = 0.5 * (lo + hi)
+        if mid * mid * mid < a:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi), 1.0
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_pattern_per_example_equals_a_python_loop(dtype):
+    # bisection with if/else: each input its own sequence of outcomes (about 1,000 patterns)
+    xs = np.exp(np.linspace(-4.0, 20.0, 1000)).astype(dtype)
+    got, one = tg.vmap(bisect_if, out_axes=(0, None))(xs)
+    _same(got, np.stack([bisect_if(x)[0] for x in xs]))
+    assert one == 1.0
+    assert (np.abs(got - np.cbrt(xs)) <= 1e-5 * (1.0 + xs)).all()
+    g = tg.grad(lambda a: bisect_if(a)[0])
+    _same(tg.vmap(g)(xs), _loop(g, xs))
+
+
+def test_a_loop_returning_another_structure_for_some_examples_is_named():
+    def bad(x):
+        y = x
+        for _ in range(40):
+            y = y * 0.9
+            if y < 0.5:
+                return y, y
+        return y
+    with pytest.raises(TypeError, match="pytree of structure.*same structure both ways"):
+        tg.vmap(bad)(np.linspace(0.1, 300.0, 300))
