@@ -7,9 +7,13 @@ outcomes. Such patterns are not bounded by the 8 specializations a
 function keeps: past them, ``vmap`` traces the program at the first
 example left, plays it on every example left, and goes on with the
 examples that fail a guard. Each extra pattern is traced
-once per call (not kept), so the batch needs as many traces as it has
-patterns among its examples, and the result is a Python loop's. A
-function whose guards are all outside loops keeps the bound (``in_loop``).
+once per call (not kept). Where the patterns are nearly as many as the
+examples (a bisection written with ``if``/``else``), tracing each costs
+more than running the example: once three are traced, one example runs
+eagerly to time it, and if that is cheaper per example the examples left
+run one by one through ``fun`` (``OneByOne``), as the Python loop does.
+Either way the result is a Python loop's. A function whose guards are
+all outside loops keeps the bound (``in_loop``).
 """
 
 from __future__ import annotations
