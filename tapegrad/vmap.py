@@ -69,7 +69,9 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callab
       count, as one guard pattern). A batch of size 0
       gives empty results of the loop's trailing shape and dtype. It keeps
       the programs it traced, freed with it: at most 64 signatures (least
-      recently used out), each with at most 8 guard patterns.
+      recently used out), each with at most 8 guard patterns; past them,
+      the patterns of a Python loop split the batch for that call only
+      (each traced, or the examples left run one by one).
 
     Raises:
       ValueError: if the batched arguments disagree on the batch size (the
