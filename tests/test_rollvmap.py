@@ -297,3 +297,14 @@ def test_a_loop_returning_another_structure_for_some_examples_is_named():
         return y
     with pytest.raises(TypeError, match="pytree of structure.*same structure both ways"):
         tg.vmap(bad)(np.linspace(0.1, 300.0, 300))
+
+
+def test_compositions_with_a_pattern_per_example_equal_a_python_loop():
+    def f(a):
+        return bisect_if(a)[0]
+    xs = np.exp(np.linspace(-4.0, 20.0, 400))
+    want, dwant = _loop(f, xs), _loop(tg.grad(f), xs)
+    _same(tg.jit(tg.vmap(f))(xs), want)
+    _same(tg.jit(tg.vmap(tg.grad(f)))(xs), dwant)
+    _same(tg.grad(lambda v: tg.sum(tg.vmap(f)(v)))(xs), dwant)
+    _same(tg.vmap(tg.vmap(f))(xs.reshape(20, 20)), want.reshape(20, 20))
