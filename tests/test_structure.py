@@ -290,7 +290,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                     "jit_traced", "jit", "solvers", "scipy.integrate", "test_util", "tracer",
                     "misc.fixed_points", "misc.operators", "loop_body", "loop_prims",
                     "loop_rules", "loop_batching", "loops", "checkpoint",
-                    "staging.loop_lowering", "batching.rolled"}),
+                    "staging.loop_lowering", "batching.rolled", "batching.split"}),
     ("presenters", {"viz", "io", "nn", "optim", "scipy", "", "misc", "misc.flatten",
                     "misc.optimizers", "parallel"}),
 ]
