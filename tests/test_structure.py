@@ -280,7 +280,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                  "staging.cache",
                  "staging.rolling", "staging.rolled",
                  "staging.branches", "staging.rolled_if", "staging.verify", "staging.arms",
-                 "staging.nested", "staging.branchy_while",
+                 "staging.nested", "staging.branchy_while", "staging.while_source",
                  "staging.chains", "staging.lanes", "staging.packer", "staging.packing",
                  "staging.dots",
                  "replay"}),

@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from .program import Const, Program, is_guard
-from .rolling import _while_line, arg_key
+from .rolling import arg_key
+from .while_source import while_line
 
 Branchy = Any     # branches.Branchy (which imports this module)
 Slot = int | str
@@ -27,7 +28,7 @@ def closing(prog: Program, s: np.ndarray, loop: Branchy) -> int:
     eqns, stop, first = prog.eqns, loop.stop, loop.at[0]
     g = next((o for o in range(loop.pre) if is_guard(eqns[first + o])), -1)
     if g < 0 or stop + g >= len(eqns) or not is_guard(eqns[stop + g]) or \
-            not _while_line(prog.sources.get(eqns[stop + g].out, "")):
+            not while_line(prog.sources.get(eqns[stop + g].out, "")):
         return -1
     reads = loop.reads
     if any(r.how in ("table", "share") for key, r in reads.items() if key != (loop.pre, 1)) \

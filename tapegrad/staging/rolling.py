@@ -17,15 +17,14 @@ breaks a role ends the loop. Whatever is not a loop stays straight-line.
 
 from __future__ import annotations
 
-import ast
 import functools
-import linecache
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from ..logic import guard
 from .program import Arg, Const, Program, is_guard, kind
+from .while_source import while_line
 
 MIN_SAVED = 16       # a fixed loop rolls where it saves at least this many equations
 GRAM = 4             # shapes per run compared when looking for periods
@@ -293,7 +292,7 @@ def closing_guard(prog: Program, s: np.ndarray, loop: Loop) -> int:
     eqns, stop = prog.eqns, loop.stop
     g = next((o for o in range(loop.period) if is_guard(eqns[loop.start + o])), -1)
     if g < 0 or stop + g >= len(eqns) or not is_guard(eqns[stop + g]) or \
-            not _while_line(prog.sources.get(eqns[stop + g].out, "")):
+            not while_line(prog.sources.get(eqns[stop + g].out, "")):
         return -1
     if any(r.how == "data" and len({arg_key(x) for x in r.args}) > 1
            for roles in loop.roles for r in roles):
@@ -321,75 +320,3 @@ def arg_key(a: Arg) -> Any:
     if isinstance(v, float | int | bool):
         return (type(v), repr(v))
     return ("id", id(v))
-
-
-def _while_line(where: str) -> bool:
-    """Whether the source line ``file:line`` starts a ``while`` the tape shows whole.
-
-    Its test is one condition (``and``/``or`` may hold a part the tape does
-    not show: ``while x > tol and k < 100``), and its body keeps no Python
-    counter (``k += 1``, ``t = t + 0.5``): a value eager Python computes from
-    the trip count is a constant on the tape.
-    """
-    filename, _, line = where.rpartition(":")
-    if not line.isdigit():
-        return False
-    try:
-        tree = ast.parse("".join(linecache.getlines(filename)))
-    except (SyntaxError, ValueError):
-        return False
-    loop = next((n for n in ast.walk(tree) if isinstance(n, ast.While)
-                 and n.lineno == int(line)), None)
-    if loop is None or any(isinstance(n, ast.BoolOp) for n in ast.walk(loop.test)):
-        return False
-    tested = {n.id for n in ast.walk(loop.test) if isinstance(n, ast.Name)}
-    # a name the test reads alone is traced (the tape holds the test): not a counter
-    counters = [n for n in ast.walk(ast.Module(body=loop.body, type_ignores=[]))
-                if _counts(n) and not (len(tested) == 1 and _stored(n) <= tested)]
-    return not counters or _unread(tree, loop, counters)
-
-
-def _stored(node: ast.AST) -> set[str]:
-    return {t.id for t in ast.walk(node) if isinstance(t, ast.Name)
-            and isinstance(t.ctx, ast.Store)}
-
-
-def _unread(tree: ast.AST, loop: ast.While, counters: list[ast.AST]) -> bool:
-    """Whether the ``counters`` of ``loop`` are read nowhere but in their own steps.
-
-    ``n += 1`` counting iterations nobody looks at changes nothing the tape shows.
-    """
-    fn = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
-               and loop in ast.walk(n)), tree)
-    names = set().union(*map(_stored, counters))
-    inside = {id(n) for c in counters for n in ast.walk(c)}
-    return not any(isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load)
-                   and id(n) not in inside for n in ast.walk(fn))
-
-
-def _counts(node: ast.AST) -> bool:
-    """Whether ``node`` steps a name by a number: ``k += 1``, ``t = t + 0.5``.
-
-    Perhaps a Python counter, whose value the tape does not show.
-    """
-    if isinstance(node, ast.AugAssign):
-        return isinstance(node.op, ast.Add | ast.Sub) and _number(node.value)
-    if not isinstance(node, ast.Assign):
-        return False
-    pairs = [(t, node.value) for t in node.targets]
-    for t, v in list(pairs):
-        if isinstance(t, ast.Tuple) and isinstance(v, ast.Tuple) and len(t.elts) == len(v.elts):
-            pairs += list(zip(t.elts, v.elts))
-    return any(isinstance(t, ast.Name) and isinstance(v, ast.BinOp)
-               and isinstance(v.op, ast.Add | ast.Sub) and _steps(t.id, v.left, v.right)
-               for t, v in pairs)
-
-
-def _steps(name: str, a: ast.AST, b: ast.AST) -> bool:
-    """Whether ``a``, ``b`` are ``name`` and a number, in either order."""
-    return any(isinstance(x, ast.Name) and x.id == name and _number(y)
-               for x, y in ((a, b), (b, a)))
-
-
-def _number(node: ast.AST) -> bool:
-    return isinstance(node, ast.Constant) and type(node.value) in (int, float)

@@ -1,0 +1,95 @@
+"""Reading a ``while`` loop's Python source: does the tape show all of it?
+
+A guard records where it was decided (``file:line``). Rolling a ``while``
+from its iterations on the tape is sound only where the loop's test is the
+one condition the guard shows and no Python counter steps in its body
+unseen (a value eager Python computes from the trip count is a constant on
+the tape). Each source file is parsed once per text.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import functools
+import linecache
+
+__all__ = ["while_line"]
+
+def while_line(where: str) -> bool:
+    """Whether the source line ``file:line`` starts a ``while`` the tape shows whole.
+
+    Its test is one condition (``and``/``or`` may hold a part the tape does
+    not show: ``while x > tol and k < 100``), and its body keeps no Python
+    counter (``k += 1``, ``t = t + 0.5``): a value eager Python computes from
+    the trip count is a constant on the tape.
+    """
+    filename, _, line = where.rpartition(":")
+    if not line.isdigit():
+        return False
+    tree = _parsed("".join(linecache.getlines(filename)))
+    if tree is None:
+        return False
+    loop = next((n for n in ast.walk(tree) if isinstance(n, ast.While)
+                 and n.lineno == int(line)), None)
+    if loop is None or any(isinstance(n, ast.BoolOp) for n in ast.walk(loop.test)):
+        return False
+    tested = {n.id for n in ast.walk(loop.test) if isinstance(n, ast.Name)}
+    # a name the test reads alone is traced (the tape holds the test): not a counter
+    counters = [n for n in ast.walk(ast.Module(body=loop.body, type_ignores=[]))
+                if _counts(n) and not (len(tested) == 1 and _stored(n) <= tested)]
+    return not counters or _unread(tree, loop, counters)
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(text: str) -> ast.Module | None:
+    """A source file's syntax tree, parsed once per text (every guard asks of its file)."""
+    with contextlib.suppress(SyntaxError, ValueError):
+        return ast.parse(text)
+    return None
+
+
+def _stored(node: ast.AST) -> set[str]:
+    return {t.id for t in ast.walk(node) if isinstance(t, ast.Name)
+            and isinstance(t.ctx, ast.Store)}
+
+
+def _unread(tree: ast.AST, loop: ast.While, counters: list[ast.AST]) -> bool:
+    """Whether the ``counters`` of ``loop`` are read nowhere but in their own steps.
+
+    ``n += 1`` counting iterations nobody looks at changes nothing the tape shows.
+    """
+    fn = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
+               and loop in ast.walk(n)), tree)
+    names = set().union(*map(_stored, counters))
+    inside = {id(n) for c in counters for n in ast.walk(c)}
+    return not any(isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load)
+                   and id(n) not in inside for n in ast.walk(fn))
+
+
+def _counts(node: ast.AST) -> bool:
+    """Whether ``node`` steps a name by a number: ``k += 1``, ``t = t + 0.5``.
+
+    Perhaps a Python counter, whose value the tape does not show.
+    """
+    if isinstance(node, ast.AugAssign):
+        return isinstance(node.op, ast.Add | ast.Sub) and _number(node.value)
+    if not isinstance(node, ast.Assign):
+        return False
+    pairs = [(t, node.value) for t in node.targets]
+    for t, v in list(pairs):
+        if isinstance(t, ast.Tuple) and isinstance(v, ast.Tuple) and len(t.elts) == len(v.elts):
+            pairs += list(zip(t.elts, v.elts))
+    return any(isinstance(t, ast.Name) and isinstance(v, ast.BinOp)
+               and isinstance(v.op, ast.Add | ast.Sub) and _steps(t.id, v.left, v.right)
+               for t, v in pairs)
+
+
+def _steps(name: str, a: ast.AST, b: ast.AST) -> bool:
+    """Whether ``a``, ``b`` are ``name`` and a number, in either order."""
+    return any(isinstance(x, ast.Name) and x.id == name and _number(y)
+               for x, y in ((a, b), (b, a)))
+
+
+def _number(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float)
