@@ -49,10 +49,11 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
             op = rec[0]              # rec_op (tape.py's record layout)
             if op is None:           # a tape input: nothing to propagate
                 continue
-            if g.__class__ is float and g == 0.0:
-                continue             # a zero cotangent contributes exactly zero
             prim = op
             partials = prim.vjp_partials
+            if partials is not None and g.__class__ is float and g == 0.0:
+                _zero_cotangent(cts, rec, partials, g)   # the cheap path of a dead branch
+                continue
             ans = rec[1]             # rec_ans
             rule_args = None         # rec_rule_args, made once per record
             for k, pos in SLOTS[len(rec) >> 1]:
@@ -109,3 +110,23 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
                 if check:
                     check_nan(tape, i, c, f"cotangent of v{j}")
     return cts
+
+
+def _zero_cotangent(cts: list[Any], rec: tuple[Any, ...], partials: tuple[Any, ...],
+                    g: float) -> None:
+    """Pass a zero float cotangent ``g`` on, as the recorded backward pass does.
+
+    A constant partial passes its sign on (``-0.0`` through ``add``, flipped by
+    ``neg``); a partial function contributes ``zmul(0.0, p) = +0.0``. Nothing
+    is evaluated: a branch that does not reach the outputs stays cheap.
+    """
+    for k, pos in SLOTS[len(rec) >> 1]:
+        j = rec[pos]
+        p = partials[k]
+        if j is None or p is None:
+            continue
+        c: Any = (g if p == 1.0 else -g if p == -1.0 else g * p) if p.__class__ is float else 0.0
+        if rec[1].__class__ is not float and shape_differs(c, rec[pos + 1]):
+            c = np.zeros(np.shape(rec[pos + 1])) + c     # a broadcast input: its shape
+        prev = cts[j]
+        cts[j] = c if prev is None else prev + c
