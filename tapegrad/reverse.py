@@ -24,12 +24,19 @@ from .values import Traced
 _ARRAY = np.ndarray    # a plain array: its rules' arithmetic records nothing
 
 
-def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
+def backward(tape: Tape, seeds: list[tuple[int, Any]], exact: bool = False) -> list[Any]:
     """Propagate output cotangents to every record of ``tape``.
+
+    A record whose cotangent is a float zero is skipped (a branch that does
+    not reach the outputs stays cheap); where that leaves an input's gradient
+    zero or missing, the pass runs again ``exact``: passing zeros on as jit's
+    recorded backward pass does, so that the sign of a zero gradient is jit's
+    (``grad(lambda x: cos(x + x))(0.0)`` is ``-0.0``).
 
     Args:
       tape: A finished tape (its transform has returned).
       seeds: ``(id, cotangent)`` pairs for the outputs.
+      exact: Pass zero cotangents on rather than skip them.
 
     Returns:
       A list indexed by record id: the cotangent of each value, or None where
@@ -40,6 +47,7 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
     for i, ct in seeds:
         cts[i] = ct if cts[i] is None else cts[i] + ct
     check = tape.check_nans or numerics.checking.get()   # a pullback run inside the block
+    skipped = False
     with ieee():
         for i in range(len(records) - 1, -1, -1):
             g = cts[i]
@@ -51,9 +59,13 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
                 continue
             prim = op
             partials = prim.vjp_partials
-            if partials is not None and g.__class__ is float and g == 0.0:
-                _zero_cotangent(cts, rec, partials, g)   # the cheap path of a dead branch
-                continue
+            if g.__class__ is float and g == 0.0:
+                if not exact:
+                    skipped = True       # contributes zeros only: their signs, if need be
+                    continue
+                if partials is not None:
+                    _zero_cotangent(cts, rec, partials, g)
+                    continue
             ans = rec[1]             # rec_ans
             rule_args = None         # rec_rule_args, made once per record
             for k, pos in SLOTS[len(rec) >> 1]:
@@ -109,7 +121,21 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
                 cts[j] = c if prev is None else prev + c
                 if check:
                     check_nan(tape, i, c, f"cotangent of v{j}")
+    if skipped and _zero_input(tape, cts):   # a skipped zero may decide a zero's sign
+        return backward(tape, seeds, True)
     return cts
+
+
+def _zero_input(tape: Tape, cts: list[Any]) -> bool:
+    """Whether an input's gradient is missing or holds a zero (whose sign a skip may change)."""
+    for i, rec in enumerate(tape.records):
+        if rec[0] is None:                       # rec_op: a tape input
+            v = cts[i]
+            v = v._value if v.__class__ is Traced else v
+            if v is None or (v == 0.0 if v.__class__ is float else
+                             type(v) is _ARRAY and not v.all()):
+                return True
+    return False
 
 
 def _zero_cotangent(cts: list[Any], rec: tuple[Any, ...], partials: tuple[Any, ...],

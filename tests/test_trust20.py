@@ -92,6 +92,38 @@ def test_cos_of_double_gives_minus_zero() -> None:
     assert math.copysign(1.0, tg.jit(tg.grad(f))(0.0)) == -1.0
 
 
+
+ZERO_SAFE = {
+    "0*(1/x)": lambda x: 0.0 * (1.0 / x), "0*log(x)": lambda x: 0.0 * tg.log(x),
+    "0*sqrt(x)": lambda x: 0.0 * tg.sqrt(x), "0*x**0.5": lambda x: 0.0 * x ** 0.5,
+    "0*(x/x)": lambda x: 0.0 * (x / x),
+    "0*stack[x, 1/x][0]": lambda x: tg.sum(tg.stack([x, 1.0 / x])[0:1]) * 0.0,
+    "where(x>0, 1/x, 0)": lambda x: tg.where(x > 0, 1.0 / x, 0.0) * (x - x),
+}
+
+
+@pytest.mark.parametrize("x0", [0.0, -0.0, 1.0])
+@pytest.mark.parametrize("name", list(ZERO_SAFE))
+def test_a_zero_cotangent_still_contributes_exactly_zero(name: str, x0: float) -> None:
+    """Passing zeros on (for their sign) never turns an infinite partial into nan."""
+    f = ZERO_SAFE[name]
+    eager, jitted = tg.grad(f)(x0), tg.jit(tg.grad(f))(x0)
+    assert eager == 0.0 and jitted == 0.0
+    assert np.signbit(eager) == np.signbit(jitted)
+
+
+@pytest.mark.parametrize("x0", [0.0, -0.0])
+def test_zero_gradient_sign_with_several_inputs_and_arrays(x0: float) -> None:
+    """One input's zero gradient keeps jit's sign while another's is nonzero."""
+    f = lambda x, y, a: tg.cos(x + x) + y * y * 3.0 + tg.sum(a * a)  # noqa: E731
+    a = np.array([x0, 1.0])
+    eager = tg.grad(f, argnums=(0, 1, 2))(x0, 2.0, a)
+    jitted = tg.jit(tg.grad(f, argnums=(0, 1, 2)))(x0, 2.0, a)
+    for e, j in zip(eager, jitted):
+        assert np.array_equal(e, j) and np.array_equal(np.signbit(e), np.signbit(j))
+    assert eager[1] == 12.0
+
+
 # ---------------------------------------------- 2. float32 gradients stay float32
 _C64 = np.array([1.0, 2.0, 3.0])
 F32_FUNS = {
