@@ -210,3 +210,64 @@ def test_argnum_alone_and_argnums_alone_still_work(name: str) -> None:
     assert np.array_equal(first if name != "value_and_grad" else first[1],
                           ALIASED[name](f, argnums=0)(2.0, 3.0) if name != "value_and_grad"
                           else ALIASED[name](f, argnums=0)(2.0, 3.0)[1])
+
+
+# ------------------------------------------ 3. NumPy's return types on untraced input
+_V = np.array([0.3, 1.7, -0.4, 2.2])
+_M = np.array([[2.0, 0.5, 0.1], [0.5, 3.0, 0.2], [0.1, 0.2, 1.5]])
+# NumPy returns a 0-d array here where tapegrad's full reduction is a float (API.md)
+ZERO_D_IN_NUMPY = {"cov", "tensordot"}
+UNINITIALIZED = {"empty", "empty_like"}     # values are whatever the memory held
+
+
+def _tables() -> list[tuple[Any, Any]]:
+    from tapegrad.numpy_dispatch import functions, ufuncs
+    return [(f, e[0] if isinstance(e, tuple) else e)
+            for f, e in list(functions.items()) + list(ufuncs.items())]
+
+
+def test_every_numpy_function_returns_numpys_kind_of_result() -> None:
+    """Each NumPy function tapegrad implements, on a float64 array: scalar where NumPy's is."""
+    checked = 0
+    for npf, ours in _tables():
+        name = getattr(npf, "__name__", str(npf))
+        for args in ((_V,), (_M,), (_V, _V), (_M, _M), (_M, _V[:3])):
+            try:
+                with np.errstate(all="ignore"):
+                    want = npf(*args)
+            except Exception:
+                continue           # not a call NumPy takes: try the next arguments
+            try:
+                with np.errstate(all="ignore"):
+                    got = ours(*args)
+            except (TypeError, ValueError):
+                break              # refused with an error that says why: not a wrong number
+            checked += 1
+            if name not in ZERO_D_IN_NUMPY:
+                assert isinstance(got, np.ndarray) == isinstance(want, np.ndarray), \
+                    (name, type(got), type(want))
+            if isinstance(want, np.ndarray | float | np.floating) and \
+                    np.asarray(want).dtype.kind == "f" and name not in UNINITIALIZED:
+                np.testing.assert_allclose(np.asarray(got, float), want, rtol=1e-12,
+                                           atol=1e-12, err_msg=name)
+            break
+    assert checked > 100
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("with_nan", [False, True])
+@pytest.mark.parametrize("name,extra", [("nanmax", ()), ("nanmin", ()), ("percentile", (30,)),
+                                        ("quantile", (0.3,)), ("median", ()),
+                                        ("nanmean", ())])
+def test_nan_and_quantile_reductions_are_numpy_scalars(name: str, extra: tuple[Any, ...],
+                                                       with_nan: bool, dtype: Any) -> None:
+    x = np.array([1.0, np.nan if with_nan else 4.0, 3.0, 2.0], dtype)
+    got, want = getattr(tg, name)(x, *extra), getattr(np, name)(x, *extra)
+    assert not isinstance(got, np.ndarray), (name, type(got))
+    assert np.asarray(got).dtype == np.asarray(want).dtype
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+    x2 = np.stack([x, x[::-1]])
+    got2, want2 = getattr(tg, name)(x2, *extra, axis=1), getattr(np, name)(x2, *extra, axis=1)
+    assert isinstance(got2, np.ndarray) and got2.shape == want2.shape
+    assert got2.dtype == want2.dtype
+    np.testing.assert_allclose(got2, want2, rtol=1e-6)
