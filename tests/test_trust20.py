@@ -187,6 +187,21 @@ def test_float32_gradient_matches_jax_dtype() -> None:
     assert np.asarray(g).dtype == np.asarray(jg).dtype == np.float32
 
 
+
+_INT_TRANSFORMS = {"grad": lambda f: tg.grad(f), "jit(grad)": lambda f: tg.jit(tg.grad(f)),
+                   "vjp": lambda f: lambda x: tg.vjp(f, x)[1](1.0)[0]}
+
+
+@pytest.mark.parametrize("how", list(_INT_TRANSFORMS))
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8])
+def test_integer_arrays_are_refused_and_integer_scalars_agree(how: str, dtype: Any) -> None:
+    f = lambda x: tg.sum(x * 2.0)  # noqa: E731
+    with pytest.raises(TypeError, match="integer arrays are data"):
+        _INT_TRANSFORMS[how](f)(np.arange(3, dtype=dtype))
+    g = _INT_TRANSFORMS[how](f)(dtype(3))
+    assert g == 2.0 and not isinstance(g, np.ndarray)
+
+
 # ------------------------------------------- 4. argnums and its alias argnum together
 ALIASED = {"grad": tg.grad, "value_and_grad": tg.value_and_grad, "jacrev": tg.jacrev,
            "jacfwd": tg.jacfwd, "hessian": tg.hessian, "elementwise_grad": tg.elementwise_grad}
