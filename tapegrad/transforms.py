@@ -12,6 +12,8 @@ import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from . import tree
 from .arrays import astype_p
 from .forward import forward, needed
@@ -28,7 +30,7 @@ from .tracing import (
     single_argnum,
     trace,
 )
-from .values import Traced, shape_of
+from .values import Traced, primal_value, shape_of
 
 __all__ = ["grad", "jvp", "make_tape", "value_and_grad", "vjp"]
 
@@ -118,7 +120,8 @@ def as_primal(ct: Any, primal: Any) -> Any:
     A float64 constant (a NumPy array or a product with one) promotes the
     cotangent on its way back; the gradient of a float32 input is still float32.
     """
-    dtype = getattr(primal, "dtype", None)
+    value = primal_value(primal)                 # NumPy's dtypes only (not another library's)
+    dtype = value.dtype if isinstance(value, np.ndarray | np.floating) else None
     if dtype is None or dtype.kind != "f" or dtype.itemsize == 8 or \
             (type(ct) is not Traced and getattr(ct, "dtype", None) == dtype):
         return ct          # (a traced one is cast always: vmap may promote what a trace did not)
