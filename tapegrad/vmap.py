@@ -204,6 +204,8 @@ def _passed_through(x: Any) -> bool:
     Ints (they may drive ``range``), strings, callables and other objects are
     constants of the trace, part of the signature by value.
     """
+    if type(x) is float:
+        return False
     x = primal_value(x)
     if type(x) is float or isinstance(x, np.floating):
         return False
@@ -218,7 +220,7 @@ def _stand_in(x: np.ndarray) -> Any:
 def _refuse_complex(leaves: list[Any], treedef: Any) -> None:
     """A complex leaf is a TypeError, as in grad and jit: never cast with a warning."""
     for k, x in enumerate(leaves):
-        if is_complex(x):
+        if type(x) is not float and is_complex(x):
             path = tree.keystr(treedef.key_paths()[k])
             raise TypeError(f"vmap: the argument at {path} is complex ({np.asarray(x).dtype}): "
                             f"{COMPLEX_MSG}")
