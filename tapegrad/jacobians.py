@@ -33,7 +33,7 @@ from .tracing import (
     single_argnum,
     trace,
 )
-from .transforms import _argnum_alias, _vjp, grad, jvp
+from .transforms import ARGNUMS0, _argnum_alias, _vjp, as_primal, grad, jvp
 from .values import Traced, primal_value, shape_of
 
 __all__ = ["elementwise_grad", "hessian", "hvp", "jacfwd", "jacobian", "jacrev"]
@@ -110,10 +110,10 @@ def _zero_block(o: Any, x: Any) -> Any:
     v = next((v for v in map(primal_value, (o, x)) if foreign(v) is not None), None)
     if v is not None:              # in that array's library, dtype and device
         return namespace(v).zeros(shape_of(o) + shape_of(x), dtype=v.dtype, device=device(v))
-    return np.zeros(shape_of(o) + shape_of(x))
+    return np.zeros(shape_of(o) + shape_of(x), getattr(zeros_like(x), "dtype", float))
 
 
-def jacrev(fun: Callable[..., Any], argnums: Argnums = 0,
+def jacrev(fun: Callable[..., Any], argnums: Argnums = ARGNUMS0,
            has_aux: bool = False, *, argnum: Argnums | None = None) -> Callable[..., Any]:
     """Return a function computing the Jacobian of ``fun`` in reverse mode.
 
@@ -163,8 +163,8 @@ def _reverse_blocks(tr: Trace) -> list[list[Any]]:
         rows = []
         for seed in one_hots(o):
             cts = backward(tr.tape, [(o.id, seed)])
-            rows.append([zeros_like(x._value) if cts[x.id] is None else cts[x.id]
-                         for x in ins])
+            rows.append([zeros_like(x._value) if cts[x.id] is None else
+                         as_primal(cts[x.id], x._value) for x in ins])
         blocks.append([_stack([r[k] for r in rows], shape_of(o), shape_of(x), True)
                        for k, x in enumerate(ins)])
     return blocks
@@ -173,7 +173,7 @@ def _reverse_blocks(tr: Trace) -> list[list[Any]]:
 jacobian = jacrev
 
 
-def jacfwd(fun: Callable[..., Any], argnums: Argnums = 0,
+def jacfwd(fun: Callable[..., Any], argnums: Argnums = ARGNUMS0,
            has_aux: bool = False, *, argnum: Argnums | None = None) -> Callable[..., Any]:
     """Return a function computing the Jacobian of ``fun`` in forward mode.
 
@@ -233,7 +233,7 @@ def _forward_blocks(tr: Trace) -> list[list[Any]]:
     return blocks
 
 
-def hessian(fun: Callable[..., Any], argnums: Argnums = 0,
+def hessian(fun: Callable[..., Any], argnums: Argnums = ARGNUMS0,
             has_aux: bool = False, *, argnum: Argnums | None = None) -> Callable[..., Any]:
     """Return a function computing the Hessian of a scalar ``fun``.
 
@@ -264,7 +264,7 @@ def hessian(fun: Callable[..., Any], argnums: Argnums = 0,
         jacfwd(jacrev(fun, argnums, has_aux), argnums, has_aux))
 
 
-def elementwise_grad(fun: Callable[..., Any], argnums: Argnums = 0,
+def elementwise_grad(fun: Callable[..., Any], argnums: Argnums = ARGNUMS0,
                      has_aux: bool = False, *, argnum: Argnums | None = None) -> Callable[..., Any]:
     """Return a function computing the derivative of an elementwise ``fun`` at each element.
 

@@ -21,6 +21,7 @@ from .kinks import where
 from .numpy_dispatch import functions
 from .ops import sqrt
 from .scans import cumprod, cumsum, prod
+from .shapes import _scalar
 from .values import primal_value
 
 __all__ = ["nan_to_num", "nancumprod", "nancumsum", "nanmax", "nanmean", "nanmin",
@@ -169,7 +170,7 @@ def _nan_extreme(a: Any, axis: Axis, keepdims: bool, fill: float, fn: Any) -> An
     a = _stacked(a)
     m = fn(_fill(a, fill), axis, keepdims)
     every = _count(a, axis, keepdims) == 0         # all NaN: NumPy's NaN
-    return where(every, np.asarray(math.nan, dtype=_float_dtype(a)), m)
+    return _scalar(where(every, _float_dtype(a).type(math.nan), m))   # NumPy's scalar, not 0-d
 
 
 def nanmax(a: Number, axis: Axis = None, keepdims: bool = False) -> Number:

@@ -26,8 +26,8 @@ from .ops import sqrt
 from .orderings import sort
 from .reductions import mean
 from .reshaping import moveaxis, ravel, squeeze
+from .shapes import _scalar, transpose
 from .shapes import reshape as reshape_to
-from .shapes import transpose
 from .values import primal_value, shape_of
 
 __all__ = ["corrcoef", "cov", "percentile", "quantile"]
@@ -76,13 +76,13 @@ def _quantile(a: Any, q: np.ndarray, axis: Any, keepdims: bool, weak: bool) -> A
             virtual.shape + (1,) * (len(shape_of(s)) - 1))
         out = _lerp(getitem(s, prev), getitem(s, nxt), t)
     last = getitem(s, -1)              # NaN sorts last: any NaN makes the quantile NaN
-    out = where(isnan(last), np.asarray(math.nan, dtype=np.asarray(primal_value(last)).dtype),
-                out)
+    out = where(isnan(last), np.asarray(primal_value(last)).dtype.type(math.nan),
+                out)          # a scalar nan: a full reduction stays a scalar, not 0-d
     if keepdims:
         kept = (1,) * len(shape) if axis is None else tuple(
             1 if i == ax else k for i, k in enumerate(shape))
         out = reshape_to(out, q.shape + kept)
-    return out
+    return _scalar(out)       # a full reduction: NumPy's scalar, not a 0-d array
 
 
 def quantile(a: Number, q: Any, axis: int | None = None, method: str = "linear",

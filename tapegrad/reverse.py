@@ -24,12 +24,19 @@ from .values import Traced
 _ARRAY = np.ndarray    # a plain array: its rules' arithmetic records nothing
 
 
-def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
+def backward(tape: Tape, seeds: list[tuple[int, Any]], exact: bool = False) -> list[Any]:
     """Propagate output cotangents to every record of ``tape``.
+
+    A record whose cotangent is a float zero is skipped (a branch that does
+    not reach the outputs stays cheap); where that leaves an input's gradient
+    zero or missing, the pass runs again ``exact``: passing zeros on as jit's
+    recorded backward pass does, so that the sign of a zero gradient is jit's
+    (``grad(lambda x: cos(x + x))(0.0)`` is ``-0.0``).
 
     Args:
       tape: A finished tape (its transform has returned).
       seeds: ``(id, cotangent)`` pairs for the outputs.
+      exact: Pass zero cotangents on rather than skip them.
 
     Returns:
       A list indexed by record id: the cotangent of each value, or None where
@@ -40,6 +47,7 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
     for i, ct in seeds:
         cts[i] = ct if cts[i] is None else cts[i] + ct
     check = tape.check_nans or numerics.checking.get()   # a pullback run inside the block
+    skipped = False
     with ieee():
         for i in range(len(records) - 1, -1, -1):
             g = cts[i]
@@ -49,10 +57,15 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
             op = rec[0]              # rec_op (tape.py's record layout)
             if op is None:           # a tape input: nothing to propagate
                 continue
-            if g.__class__ is float and g == 0.0:
-                continue             # a zero cotangent contributes exactly zero
             prim = op
             partials = prim.vjp_partials
+            if g.__class__ is float and g == 0.0:
+                if not exact:
+                    skipped = True       # contributes zeros only: their signs, if need be
+                    continue
+                if partials is not None:
+                    _zero_cotangent(cts, rec, partials, g)
+                    continue
             ans = rec[1]             # rec_ans
             rule_args = None         # rec_rule_args, made once per record
             for k, pos in SLOTS[len(rec) >> 1]:
@@ -108,4 +121,38 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]]) -> list[Any]:
                 cts[j] = c if prev is None else prev + c
                 if check:
                     check_nan(tape, i, c, f"cotangent of v{j}")
+    if skipped and _zero_input(tape, cts):   # a skipped zero may decide a zero's sign
+        return backward(tape, seeds, True)
     return cts
+
+
+def _zero_input(tape: Tape, cts: list[Any]) -> bool:
+    """Whether an input's gradient is missing or holds a zero (whose sign a skip may change)."""
+    for i, rec in enumerate(tape.records):
+        if rec[0] is None:                       # rec_op: a tape input
+            v = cts[i]
+            v = v._value if v.__class__ is Traced else v
+            if v is None or (v == 0.0 if v.__class__ is float else
+                             type(v) is _ARRAY and not v.all()):
+                return True
+    return False
+
+
+def _zero_cotangent(cts: list[Any], rec: tuple[Any, ...], partials: tuple[Any, ...],
+                    g: float) -> None:
+    """Pass a zero float cotangent ``g`` on, as the recorded backward pass does.
+
+    A constant partial passes its sign on (``-0.0`` through ``add``, flipped by
+    ``neg``); a partial function contributes ``zmul(0.0, p) = +0.0``. Nothing
+    is evaluated: a branch that does not reach the outputs stays cheap.
+    """
+    for k, pos in SLOTS[len(rec) >> 1]:
+        j = rec[pos]
+        p = partials[k]
+        if j is None or p is None:
+            continue
+        c: Any = (g if p == 1.0 else -g if p == -1.0 else g * p) if p.__class__ is float else 0.0
+        if rec[1].__class__ is not float and shape_differs(c, rec[pos + 1]):
+            c = np.zeros(np.shape(rec[pos + 1])) + c     # a broadcast input: its shape
+        prev = cts[j]
+        cts[j] = c if prev is None else prev + c

@@ -27,6 +27,10 @@ def zeros_like(x: Any) -> Any:
         v = primal_value(x)
         return xp.zeros(tuple(v.shape), dtype=v.dtype, device=device(v))
     shape = shape_of(x)
+    dtype = getattr(primal_value(x), "dtype", None)
+    if dtype is not None and dtype.kind == "f" and dtype.itemsize != 8:   # float32 stays
+        z = np.zeros(shape, dtype)
+        return z if isinstance(primal_value(x), np.ndarray) else z[()]
     return 0.0 if shape == () and not isinstance(x, np.ndarray) else np.zeros(shape)
 
 

@@ -12,7 +12,10 @@ import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from . import tree
+from .arrays import astype_p
 from .forward import forward, needed
 from .reverse import backward
 from .seeds import array_root, check_cotangent, check_tangents, own_arrays, scalar_seed, zeros_like
@@ -27,7 +30,7 @@ from .tracing import (
     single_argnum,
     trace,
 )
-from .values import shape_of
+from .values import Traced, primal_value, shape_of
 
 __all__ = ["grad", "jvp", "make_tape", "value_and_grad", "vjp"]
 
@@ -105,9 +108,24 @@ def _vjp(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...],
         cts = backward(tape, seeds)
         taken = {id(array_root(ct)) for _, ct in ct_pairs}   # the caller's arrays stay theirs
         return tuple(tree.unflatten(td, own_arrays(
-            [zeros_like(x._value) if cts[x.id] is None else cts[x.id] for x in xs], taken))
+            [zeros_like(x._value) if cts[x.id] is None else as_primal(cts[x.id], x._value)
+             for x in xs], taken))
             for xs, td in tr.inputs)
     return tr.out, vjp_fn, tr.aux
+
+
+def as_primal(ct: Any, primal: Any) -> Any:
+    """A gradient in its primal's float dtype, as in JAX (float32 stays float32).
+
+    A float64 constant (a NumPy array or a product with one) promotes the
+    cotangent on its way back; the gradient of a float32 input is still float32.
+    """
+    value = primal_value(primal)                 # NumPy's dtypes only (not another library's)
+    dtype = value.dtype if isinstance(value, np.ndarray | np.floating) else None
+    if dtype is None or dtype.kind != "f" or dtype.itemsize == 8 or \
+            (type(ct) is not Traced and getattr(ct, "dtype", None) == dtype):
+        return ct          # (a traced one is cast always: vmap may promote what a trace did not)
+    return astype_p(ct, dtype)
 
 
 @gc_paused
@@ -138,17 +156,27 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
     return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
 
 
+class _Default(int):
+    """The default ``argnums=0``: an ``0`` told apart from one the caller passed."""
+
+    def __repr__(self) -> str:
+        return "0"
+
+
+ARGNUMS0 = _Default(0)
+
+
 def _argnum_alias(argnums: Argnums, argnum: Argnums | None, what: str) -> Argnums:
     """``argnums``, or autograd's ``argnum`` when that is the one given."""
     if argnum is None:
         return argnums
-    if argnums != 0:
+    if argnums is not ARGNUMS0:    # both given, even argnums=0: JAX refuses a stray keyword
         raise TypeError(f"{what}: got both argnums={argnums!r} and argnum={argnum!r}; "
                         "argnum is autograd's spelling of argnums: give only one.")
     return argnum
 
 
-def value_and_grad(fun: Callable[..., Any], argnums: Argnums = 0,
+def value_and_grad(fun: Callable[..., Any], argnums: Argnums = ARGNUMS0,
                    has_aux: bool = False, *, argnum: Argnums | None = None) -> Callable[..., Any]:
     """Return a function computing ``fun``'s value and its gradient together.
 
@@ -204,7 +232,7 @@ def _value_and_grad_of_jit(fun: Any, argnums: Argnums, has_aux: bool) -> Callabl
     return value_and_grad_of_jit
 
 
-def grad(fun: Callable[..., Any], argnums: Argnums = 0,
+def grad(fun: Callable[..., Any], argnums: Argnums = ARGNUMS0,
          has_aux: bool = False, *, argnum: Argnums | None = None) -> Callable[..., Any]:
     """Return a function that evaluates the gradient of ``fun``.
 
