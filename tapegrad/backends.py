@@ -177,8 +177,11 @@ def like(xp: Any, value: Any, x: Any) -> Any:
     """``value`` as an array of ``xp`` on ``x``'s device, of ``x``'s float dtype.
 
     A Python number next to a float32 array is float32, as NumPy 2 does;
-    next to an integer array (or alone) it is float64.
+    next to an integer array (or alone) it is float64. With no ``xp`` (NumPy's
+    arrays), ``value`` is returned as it is: NumPy mixes numbers in itself.
     """
+    if xp is None:
+        return value
     if isinstance(value, np.generic):
         value = value.item()
     if type(value) not in (float, int, bool):     # an array (of any level): as it is

@@ -104,11 +104,14 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callab
             axes = leaf_axes.put(treedef, _leaf_axes(fun, axes_tree, (args, kwargs)))
         if foreign.is_foreign(leaves):    # another library's arrays: one call per example
             return foreign.run(fun, leaves, axes, treedef, out_axes)
-        if any(type(x) is Traced for x in leaves):   # under an outer transform
-            return nested.call(_by_structure(staged, treedef, axes, leaves), fun,
-                               lambda v, a, p: _run(fun, specs, out_axes, v, a, treedef, p),
-                               treedef, axes, leaves, vmap)
-        outs, out_def, _ = _run(fun, specs, out_axes, leaves, axes, treedef, True)
+        try:
+            if any(type(x) is Traced for x in leaves):   # under an outer transform
+                return nested.call(_by_structure(staged, treedef, axes, leaves), fun,
+                                   lambda v, a, p: _run(fun, specs, out_axes, v, a, treedef, p),
+                                   treedef, axes, leaves, vmap)
+            outs, out_def, _ = _run(fun, specs, out_axes, leaves, axes, treedef, True)
+        except interpret.Captured:        # fun closes over an outer transform's value
+            return foreign.run(fun, leaves, axes, treedef, out_axes)
         return tree.unflatten(out_def, outs)
     return batched_fun
 

@@ -64,11 +64,12 @@ def run(fun: Callable[..., Any], leaves: list[Any], axes: list[Any], treedef: An
     if n == 0:
         raise ValueError("vmap: a batch of size 0 of non-NumPy arrays; give at least one "
                          "example.")
-    ref = next(primal_value(x) for x in leaves if foreign(primal_value(x)) is not None)
+    ref = next((primal_value(x) for x in leaves if foreign(primal_value(x)) is not None),
+               None)                 # None: NumPy's arrays under a closure (``Captured``)
     first = [primal_value(_example(x, 0, a)) if a is not None else primal_value(x)
              for x, a in zip(leaves, axes)]
     try:
-        spec = trace(fun, treedef, first, [False] * len(leaves))
+        spec = trace(fun, treedef, first, [False] * len(leaves), captured=True)
     except TypeError:          # a step the trace cannot take here: the loop says what
         spec = None
     if spec is None or any(is_guard(e) for e in spec.prog.eqns):

@@ -34,10 +34,11 @@ from ..staging.packing import packed_batch as pack
 from ..staging.passes import optimize
 from ..staging.program import Const, Eqn, Program, from_tape, is_guard
 from ..tracing import gc_paused
-from ..values import primal_value
+from ..values import Traced, primal_value
 from .rules import rule, shape_of
 
-__all__ = ["Spec", "apply", "compiled", "interpreted", "outputs", "passes", "play", "trace"]
+__all__ = ["Captured", "Spec", "apply", "compiled", "interpreted", "outputs", "passes", "play",
+           "trace"]
 
 IDENTITY = {reductions.sum_p, reductions.mean_p, shapes.sum_like,
             shapes.broadcast_like}   # on a float example: their first argument
@@ -91,8 +92,12 @@ class Spec:
 
 @gc_paused
 def trace(fun: Callable[..., Any], treedef: Any, example: list[Any],
-          static: list[bool]) -> Spec:
-    """``fun`` traced at one example; the ``static`` leaves are constants of the trace."""
+          static: list[bool], captured: bool = False) -> Spec:
+    """``fun`` traced at one example; the ``static`` leaves are constants of the trace.
+
+    Raises ``Captured`` where ``fun`` closes over an outer transform's traced
+    value, unless ``captured`` (the caller plays the program on tapegrad's ops).
+    """
     def one(traced: list[Any]) -> Any:
         it = iter(traced)
         args, kwargs = tree.unflatten(treedef, [x if s else next(it)
@@ -110,7 +115,20 @@ def trace(fun: Callable[..., Any], treedef: Any, example: list[Any],
                 f"{type(o.value).__name__} at {where}, not a number: a vmapped function "
                 "returns numbers and arrays of numbers only. Return other data from outside "
                 "the vmapped function.")
+    if not captured and any(isinstance(a, Const) and type(a.value) is Traced
+                            for args in [prog.outputs, *(e.args for e in prog.eqns)]
+                            for a in args):
+        raise Captured
     return Spec(prog, out_def)
+
+
+class Captured(Exception):  # noqa: N818  (a signal, not an error a user sees)
+    """``fun`` closes over a value an enclosing transform traces.
+
+    As ``grad``'s ``w`` in ``vmap(lambda x: f(w, x))``: its program holds that
+    value as a constant, so the batch runs on tapegrad's operations
+    (``foreign.run``), which record on the outer tape.
+    """
 
 
 def _numeric(x: Any) -> bool:
