@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from ..backends import copy, foreign
+from ..logic import guard
 from ..primitive import zmul, zmul_sum
 from ..shapes import broadcast_like, sum_like
 from .program import Arg, Const, Eqn, Program, is_guard, last_uses, use_counts
@@ -180,37 +181,39 @@ class _Writer:
 
     def step(self, k: int, e: Eqn) -> None:
         """Lower equation ``k``: a statement, or an expression fused into the next."""
-        pending = self.pending
-        if pending and pending[0] not in e.args:
+        pending, e_args, kinds = self.pending, e.args, self.kinds
+        if pending and pending[0] not in e_args:
             self.write(pending[0], pending[1], pending[3])
             pending.clear()
         depth = pending[2] + 1 if pending else 0
-        arg_kinds = [self.kinds.get(a) if isinstance(a, int) else type(a.value) for a in e.args]
+        arg_kinds = [kinds.get(a) if a.__class__ is int else type(a.value) for a in e_args]
         spelling = spellings.get(e.prim)
-        floats = float in arg_kinds and spelling is not None and spelling.exact is not None
+        floats = spelling is not None and spelling.exact is not None and float in arg_kinds
         inlined = pending[0] if pending else None
         args: list[Pieces] = []
-        reads: set[int] = set()
-        for a in e.args:
+        reads: list[int] = []
+        for a in e_args:
             text, regs = self.arg(a, floats)
             args.append(text)
-            reads.update(regs)
+            reads.extend(regs)
         pending.clear()
-        for a in set(a for a in e.args if isinstance(a, int)):
-            if self.last[a] == k and a in self.regs:   # dead after this: reuse its name
-                self.free.append(self.regs[a])
-        if is_guard(e):
-            self.guard(e, args, tuple(reads), arg_kinds)
+        last, regs_of = self.last, self.regs
+        for a in ({a for a in e_args if a.__class__ is int} if len(e_args) > 1 else e_args):
+            if a.__class__ is int and last[a] == k and a in regs_of:   # dead: reuse its name
+                self.free.append(regs_of[a])
+        reads_t = tuple(set(reads)) if len(reads) > 1 else tuple(reads)
+        if e.prim is guard and is_guard(e):
+            self.guard(e, args, reads_t, arg_kinds)
             return
-        self.kinds[e.out] = type(e.ans)
+        kinds[e.out] = type(e.ans)
         self.seen[e.out] = e.ans
         expr = self.expression(e, args, arg_kinds, inlined)
         eqns = self.prog.eqns
         if self.uses.get(e.out) == 1 and depth < 4 and k + 1 < len(eqns) and \
                 e.out in eqns[k + 1].args and not _repeated(eqns[k + 1], e.out):
-            pending[:] = [e.out, expr, depth, tuple(reads)]   # fused into the next
+            pending[:] = [e.out, expr, depth, reads_t]   # fused into the next
         else:
-            self.write(e.out, expr, tuple(reads))
+            self.write(e.out, expr, reads_t)
 
     def guard(self, e: Eqn, args: list[Pieces], reads: tuple[int, ...],
               arg_kinds: list[Any]) -> None:
@@ -227,8 +230,7 @@ class _Writer:
     def expression(self, e: Eqn, args: list[Pieces], arg_kinds: list[Any],
                    inlined: int | None) -> Pieces:
         """The expression of ``e``: known, spelled, or a call of its impl."""
-        xp = foreign(*(self.value(a) for a in e.args)) if arg_kinds[0] not in _PLAIN or \
-            len(arg_kinds) > 1 else None
+        xp = None if _PLAIN.issuperset(arg_kinds) else foreign(*map(self.value, e.args))
         if xp is not None:            # another library's arrays: its own functions
             return standard(self, e, args, xp)
         if e.prim is broadcast_like or e.prim is zmul:
@@ -344,8 +346,8 @@ def _no_zero(v: Any) -> bool:
 def _repeated(e: Eqn, v: int) -> bool:
     """Whether ``e``'s spelling would evaluate ``v`` twice (so: no fusing it in)."""
     spelling = spellings.get(e.prim)
-    return spelling is not None and any(k < len(e.args) and e.args[k] == v
-                                        for k in spelling.repeats)
+    return spelling is not None and bool(spelling.repeats) and any(
+        k < len(e.args) and e.args[k] == v for k in spelling.repeats)
 
 
 def _safe(name: str) -> str:

@@ -23,7 +23,7 @@ from ..primitive import zmul
 from .spellings import spellings
 
 __all__ = ["CHUNK", "Block", "Body", "Stmt", "Zmul", "compile_body", "compile_parts", "fill",
-           "forget", "joined", "render"]
+           "forget", "joined", "render", "too_long"]
 
 CHUNK = 10000
 _ZMUL = spellings[zmul].float or ""   # (g * x if g else 0.0): _zmul's branch for a float g
@@ -221,6 +221,18 @@ def compile_parts(parts: list[str], ns: dict[str, Any], name: str
         linecache.cache[where] = (len(part), None, part.splitlines(True), where)
         filenames.append(where)
     return "".join(parts), ns["_entry"], filenames, number
+
+
+def too_long(n_eqns: int, loops: list[Any]) -> bool:
+    """Whether a program rolling ``loops`` is surely longer than one function holds.
+
+    Each of the ``n_eqns`` equations outside the loops (and past the exit
+    guard of a ``while``) is a line of its own, and the entry function has
+    two more; more than ``CHUNK`` lines are not compiled as one function,
+    so the rolled program would be written out for nothing.
+    """
+    held = sum(loop.stop - loop.start + loop.exit + 1 for loop in loops)
+    return n_eqns - held + 2 > CHUNK
 
 
 def forget(filenames: list[str], number: int) -> None:
