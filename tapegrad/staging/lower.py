@@ -18,8 +18,10 @@ memory for live values only).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
+import re
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -119,8 +121,10 @@ class _Writer:
         self.guards: list[str] = []
         self.extra: list[str] = []                # the source of generated functions
         self.stmts: list[Stmt] = []
-        # [value id, expression, depth, reads]: not yet written, to be fused into the next
+        # [value id, expression, depth, reads, atomic]: not yet written, to be fused into
+        # the next; atomic: it needs no parentheses (a call, or parenthesized whole)
         self.pending: list[Any] = []
+        self.atomic = False     # of the last expression written
         self.last: dict[int, int] = {}
         self.uses: dict[int, int] = {}
 
@@ -144,7 +148,7 @@ class _Writer:
         if isinstance(a, int):
             pending = self.pending
             if pending and pending[0] == a:   # used once, right here: inline it
-                return ("(",) + pending[1] + (")",), pending[3]
+                return (pending[1] if pending[4] else ("(",) + pending[1] + (")",)), pending[3]
             r = self.regs[a]
             return (f"r{r}",), (r,)
         return (self.const(a, floats),), _NO_READS
@@ -211,7 +215,7 @@ class _Writer:
         eqns = self.prog.eqns
         if self.uses.get(e.out) == 1 and depth < 4 and k + 1 < len(eqns) and \
                 e.out in eqns[k + 1].args and not _repeated(eqns[k + 1], e.out):
-            pending[:] = [e.out, expr, depth, reads_t]   # fused into the next
+            pending[:] = [e.out, expr, depth, reads_t, self.atomic]   # fused into the next
         else:
             self.write(e.out, expr, reads_t)
 
@@ -230,6 +234,7 @@ class _Writer:
     def expression(self, e: Eqn, args: list[Pieces], arg_kinds: list[Any],
                    inlined: int | None) -> Pieces:
         """The expression of ``e``: known, spelled, or a call of its impl."""
+        self.atomic = False
         xp = None if _PLAIN.issuperset(arg_kinds) else foreign(*map(self.value, e.args))
         if xp is not None:            # another library's arrays: its own functions
             return standard(self, e, args, xp)
@@ -241,6 +246,7 @@ class _Writer:
                 type(self.value(e.args[1])) is float:     # the sum of a zmul: one reduction
             self.ns["_zmul_sum"] = zmul_sum
             g, x = self.zmuls[inlined]
+            self.atomic = True
             return ("_zmul_sum(",) + g + (", ",) + x + (")",)
         make = generated.get(e.prim)
         expr = make(self, e, args) if make is not None else None
@@ -253,12 +259,14 @@ class _Writer:
                 return expr
         if e.prim is zmul and _float64(self.value(e.args[0])):
             self.zmuls[e.out] = (args[0], args[1])
+        self.atomic = True
         return (f"{self.impl_name(e.prim)}(",) + joined(args) + (")",)
 
     def spelled(self, e: Eqn, spelling: Spelling, args: list[Pieces],
                 arg_kinds: list[Any]) -> Pieces | None:
         """``e`` as its spelling says for these kinds, or None to call the impl."""
         if spelling.exact is not None:
+            self.atomic = _atomic(spelling.exact)
             return fill(spelling.exact, args)
         template = None
         if np.ndarray in arg_kinds:
@@ -268,10 +276,11 @@ class _Writer:
                 g = args[0][0]
                 return (Zmul(g, args[1], self.regs[e.args[0]] if isinstance(e.args[0], int)
                              else None),)
-            template = spelling.float
+            template = _decided(spelling.float, e.args)
         if template is None:
             return None
         self.ns.update(spelling.names)
+        self.atomic = _atomic(template)
         return fill(template, args, self.impl_name(e.prim))
 
     def impl_name(self, prim: Any) -> str:
@@ -348,6 +357,46 @@ def _repeated(e: Eqn, v: int) -> bool:
     spelling = spellings.get(e.prim)
     return spelling is not None and bool(spelling.repeats) and any(
         k < len(e.args) and e.args[k] == v for k in spelling.repeats)
+
+
+def _decided(template: str | None, args: tuple[Arg, ...]) -> str | None:
+    """``(A if {k} else B)`` where argument ``k`` is a number constant: the branch taken.
+
+    A division by a constant is ``x / 4.0``, not ``(x / 4.0 if 4.0 else ...)``
+    (which writes ``x`` twice): the same numbers, half the code to compile.
+    """
+    head, found, rest = (template or "").partition(" if {")
+    k, found_else, other = rest.partition("} else ")
+    if not (found and found_else and k.isdigit() and int(k) < len(args)) or \
+            head[:1] != "(" or other[-1:] != ")" or " else " in head or \
+            head.count("(") != head.count(")") + 1:
+        return template
+    c = args[int(k)]
+    if not isinstance(c, Const) or type(c.value) not in _PLAIN:
+        return template
+    return "(" + (head[1:] if c.value else other[:-1]) + ")"
+
+
+_CALLEE = re.compile(r"(\{impl\}|[A-Za-z_][\w.]*)\(")
+
+
+@functools.cache
+def _atomic(template: str) -> bool:
+    """Whether ``template``, filled in, needs no parentheses where it is inlined.
+
+    So it is where it calls a named function (``{impl}({0})``,
+    ``_np_exp({0})``) or is parenthesized whole (``({0} / {1} if ...)``):
+    fewer parentheses make the source faster to parse, the same code.
+    """
+    text = re.sub(r"\{\d+\}", "x", template)
+    m = _CALLEE.match(text)
+    rest = text[m.end() - 1:] if m else text
+    depth = 0
+    for k, ch in enumerate(rest):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0:
+            return k == len(rest) - 1 and k > 0
+    return False
 
 
 def _safe(name: str) -> str:
