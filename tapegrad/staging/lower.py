@@ -18,10 +18,8 @@ memory for live values only).
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
-import re
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -32,13 +30,13 @@ from ..backends import copy, foreign
 from ..logic import guard
 from ..primitive import zmul, zmul_sum
 from ..shapes import broadcast_like, sum_like
+from . import source as _src
 from .program import Arg, Const, Eqn, Program, is_guard, last_uses, use_counts
-from .source import Block, Body, Pieces, Stmt, Zmul, compile_body, fill, forget, joined
+from .source import Body, Pieces, Stmt, Zmul, compile_body, fill, forget, joined
 from .spellings import Spelling, spellings
 from .standard import standard
 
 _EXACT = 2 ** 53     # ints up to this convert to floats exactly
-BLOCK = 3          # runs of at least this many statements on one g get a block
 _PLAIN = {float, int, bool}
 _NO_READS: tuple[int, ...] = ()
 
@@ -148,7 +146,8 @@ class _Writer:
         if isinstance(a, int):
             pending = self.pending
             if pending and pending[0] == a:   # used once, right here: inline it
-                return (pending[1] if pending[4] else ("(",) + pending[1] + (")",)), pending[3]
+                expr = pending[1] if pending[4] else (_src.OPEN,) + pending[1] + (_src.CLOSE,)
+                return expr, pending[3]
             r = self.regs[a]
             return (f"r{r}",), (r,)
         return (self.const(a, floats),), _NO_READS
@@ -180,7 +179,7 @@ class _Writer:
             self.pending.clear()
         returned = _returned(prog, self.arg, self.seen, ints)
         reads = tuple(self.regs[o] for o in prog.outputs if isinstance(o, int))
-        return Body(tuple(self.regs[v] for v in prog.inputs), _blocks(self.stmts),
+        return Body(tuple(self.regs[v] for v in prog.inputs), _src.blocks(self.stmts),
                     "[" + ", ".join(returned) + "]", reads, next(self.n_regs))
 
     def step(self, k: int, e: Eqn) -> None:
@@ -190,7 +189,7 @@ class _Writer:
             self.write(pending[0], pending[1], pending[3])
             pending.clear()
         depth = pending[2] + 1 if pending else 0
-        arg_kinds = [kinds.get(a) if a.__class__ is int else type(a.value) for a in e_args]
+        arg_kinds = [kinds.get(a) if isinstance(a, int) else type(a.value) for a in e_args]
         spelling = spellings.get(e.prim)
         floats = spelling is not None and spelling.exact is not None and float in arg_kinds
         inlined = pending[0] if pending else None
@@ -247,7 +246,7 @@ class _Writer:
             self.ns["_zmul_sum"] = zmul_sum
             g, x = self.zmuls[inlined]
             self.atomic = True
-            return ("_zmul_sum(",) + g + (", ",) + x + (")",)
+            return ("_zmul_sum(",) + _src.bare(g) + (", ",) + _src.bare(x) + (")",)
         make = generated.get(e.prim)
         expr = make(self, e, args) if make is not None else None
         if expr is not None:
@@ -266,7 +265,7 @@ class _Writer:
                 arg_kinds: list[Any]) -> Pieces | None:
         """``e`` as its spelling says for these kinds, or None to call the impl."""
         if spelling.exact is not None:
-            self.atomic = _atomic(spelling.exact)
+            self.atomic = _src.atomic(spelling.exact)
             return fill(spelling.exact, args)
         template = None
         if np.ndarray in arg_kinds:
@@ -276,11 +275,11 @@ class _Writer:
                 g = args[0][0]
                 return (Zmul(g, args[1], self.regs[e.args[0]] if isinstance(e.args[0], int)
                              else None),)
-            template = _decided(spelling.float, e.args)
+            template = _src.decided(spelling.float, e.args)
         if template is None:
             return None
         self.ns.update(spelling.names)
-        self.atomic = _atomic(template)
+        self.atomic = _src.atomic(template)
         return fill(template, args, self.impl_name(e.prim))
 
     def impl_name(self, prim: Any) -> str:
@@ -359,92 +358,5 @@ def _repeated(e: Eqn, v: int) -> bool:
         k < len(e.args) and e.args[k] == v for k in spelling.repeats)
 
 
-def _decided(template: str | None, args: tuple[Arg, ...]) -> str | None:
-    """``(A if {k} else B)`` where argument ``k`` is a number constant: the branch taken.
-
-    A division by a constant is ``x / 4.0``, not ``(x / 4.0 if 4.0 else ...)``
-    (which writes ``x`` twice): the same numbers, half the code to compile.
-    """
-    head, found, rest = (template or "").partition(" if {")
-    k, found_else, other = rest.partition("} else ")
-    if not (found and found_else and k.isdigit() and int(k) < len(args)) or \
-            head[:1] != "(" or other[-1:] != ")" or " else " in head or \
-            head.count("(") != head.count(")") + 1:
-        return template
-    c = args[int(k)]
-    if not isinstance(c, Const) or type(c.value) not in _PLAIN:
-        return template
-    return "(" + (head[1:] if c.value else other[:-1]) + ")"
-
-
-_CALLEE = re.compile(r"(\{impl\}|[A-Za-z_][\w.]*)\(")
-
-
-@functools.cache
-def _atomic(template: str) -> bool:
-    """Whether ``template``, filled in, needs no parentheses where it is inlined.
-
-    So it is where it calls a named function (``{impl}({0})``,
-    ``_np_exp({0})``) or is parenthesized whole (``({0} / {1} if ...)``):
-    fewer parentheses make the source faster to parse, the same code.
-    """
-    text = re.sub(r"\{\d+\}", "x", template)
-    m = _CALLEE.match(text)
-    rest = text[m.end() - 1:] if m else text
-    depth = 0
-    for k, ch in enumerate(rest):
-        depth += (ch == "(") - (ch == ")")
-        if depth == 0:
-            return k == len(rest) - 1 and k > 0
-    return False
-
-
 def _safe(name: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in name) or "p"
-
-
-def _one_g(st: Stmt) -> int | None:
-    """The register ``g`` of the one ``zmul`` in ``st``, if it holds exactly one."""
-    found = [p for p in st.expr if p.__class__ is Zmul]
-    if st.target is None or len(found) != 1 or found[0].reg is None or any(
-            p.__class__ is Zmul for p in found[0].x):
-        return None
-    return found[0].reg
-
-
-def _blocks(stmts: list[Stmt]) -> list[Stmt | Block]:
-    """Consecutive statements of one zero-able ``g`` share a test.
-
-    In the backward pass a cotangent ``g`` multiplies many values in a row,
-    and is often exactly zero (an inactive relu, a satisfied hinge). A run of
-    statements each holding one ``zmul(g, x)`` of the same register ``g``
-    becomes ``if g: <each with g * x>`` / ``else: <each with 0.0>``: the same
-    numbers as testing ``g`` in each statement, bit for bit, one test instead
-    of many, and in the else branch no product at all.
-    """
-    out: list[Stmt | Block] = []
-    run: list[Stmt] = []
-    g: int | None = None
-
-    def flush() -> None:
-        if len(run) >= BLOCK and g is not None:
-            out.append(Block(g, tuple(run)))
-        else:
-            out.extend(run)
-        run.clear()
-
-    for st in stmts:
-        one = _one_g(st)
-        if one is None:
-            flush()
-            out.append(st)
-            continue
-        if one != g:
-            flush()
-            g = one
-        run.append(st)
-        if st.target == g:     # g's register now holds another value
-            flush()
-            g = None
-    flush()
-    return out
