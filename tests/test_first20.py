@@ -151,3 +151,12 @@ def test_loops_in_short_programs_still_roll():
     jf = tg.jit(tg.value_and_grad(f))
     assert "for " in jf.lower(0.3).source or "while " in jf.lower(0.3).source
     assert bits(jf(0.3)) == bits(tg.value_and_grad(f)(0.3))
+
+
+def test_inlined_calls_and_call_arguments_get_no_extra_parentheses():
+    # less to parse on the first call; the docs print these programs
+    f = lambda x, y: tg.sin(tg.tanh(x * y) + y) * tg.exp(x)
+    source = tg.jit(f).lower(0.5, 2.0).source
+    assert "((" not in source and "))" not in source
+    for x, y in [(0.5, 2.0), (-1.25, 0.0), (3.0, -0.5)]:
+        assert bits(tg.jit(f)(x, y)) == bits(f(x, y))
