@@ -4,6 +4,7 @@
   .venv/bin/python benchmarks/backends.py            # n = 10^6 and n = 100 in 15 chunks
   .venv/bin/python benchmarks/backends.py --quick    # n = 10^5, fewer rounds
   .venv/bin/python benchmarks/backends.py --smoke    # a tiny run: does it work at all
+  .venv/bin/python benchmarks/backends.py --overhead # only n = 100 in 15 chunks vs Dask's floor
 
 The step: the dense moons step of benchmarks/dense.py (MLP 2-16-16-1 as
 array parameters, mean hinge loss + 1e-4 * L2), its value and gradient
@@ -31,7 +32,11 @@ handles each task in turn, so that line grows with the chunks.
 
 A second table puts the n = 100 step (15 chunks) beside Dask's own floor on
 each scheduler: the same graph shape (15 tasks and a sum) of functions that
-do nothing, so the difference is what ``data_parallel`` adds.
+do nothing, so the difference is what ``data_parallel`` adds; on the
+LocalCluster also the bare round trip of one no-op ``client.submit`` and of
+15 no-ops by ``client.map`` plus a summing task, the least any graph of one
+task per chunk can cost there. The step and its floors are timed in turn,
+round by round, so the machine's load hits them alike.
 
 A third table (``--array-api`` alone runs only it) puts the same step at
 n = 100 on NumPy beside array-api-strict (the standard's reference
@@ -125,10 +130,13 @@ def one_process(n: int, repeats: int) -> float:
     return median_seconds(lambda: step(params, X, y), repeats)
 
 
-def data_parallel_table(big: int, repeats: int) -> str:
-    """The table of the data-parallel step: measured at 1 and 2 workers, predicted at 8, 64."""
+def data_parallel_table(big: int | None, repeats: int) -> str:
+    """The table of the data-parallel step: measured at 1 and 2 workers, predicted at 8, 64.
+
+    ``big=None``: only the rows of n = 100 in 15 chunks (no prediction).
+    """
     from distributed import Client, LocalCluster
-    configs = [(big, None), (100, 15)]      # None: one chunk per worker
+    configs = [(100, 15)] if big is None else [(big, None), (100, 15)]   # None: chunk/worker
     rows = [("n", "chunks", "workers", "step (ms)", "per-chunk compute (ms)",
              "communication (ms)", "one process (ms)", "one process / step")]
     measured: dict[tuple[int, int], dict[str, float]] = {}
@@ -142,6 +150,8 @@ def data_parallel_table(big: int, repeats: int) -> str:
                 rows.append((f"{n:,}", str(c), str(workers), f"{1e3 * m['step']:.1f}",
                              f"{1e3 * m['chunk']:.2f}", f"{1e3 * m['communication']:.1f}",
                              f"{1e3 * alone[n]:.1f}", f"{alone[n] / m['step']:.2f}x"))
+    if big is None:
+        return table(rows)
     # the communication as a line in the number of chunks, through the 2-worker runs
     c_big, c_small = measured[(big, 2)]["communication"], measured[(100, 2)]["communication"]
     per_chunk = (c_small - c_big) / (15 - 2)
@@ -159,15 +169,26 @@ def _noop(x: Any) -> Any:
     return x
 
 
+def _first(x: Any) -> Any:
+    return x[0, 0]
+
+
 def _total(xs: list[Any]) -> Any:
     return sum(xs)
 
 
 def overhead_table(repeats: int) -> str:
-    """n = 100 in 15 chunks on each scheduler: the step, and Dask's floor for that graph."""
+    """n = 100 in 15 chunks on each scheduler: the step, and Dask's floor for that graph.
+
+    The floor is the same graph shape of no-op tasks made with ``dask.delayed``
+    (new keys each call) and run by ``dask.compute``; on the LocalCluster also
+    the bare round trips of ``distributed``'s own API: one no-op task
+    (``client.submit(...).result()``), and 15 no-ops (``client.map``) plus a
+    task summing them.
+    """
     import dask
     import dask.array as da
-    from distributed import Client, LocalCluster
+    from distributed import Client, LocalCluster, futures_of
     X, y = moons(100)
     params = tg.nn.dense_init([2, 16, 16, 1], seed=0)
     Xd, yd = dask.persist(da.from_array(X, chunks=(7, 2)), da.from_array(y, chunks=7))
@@ -178,19 +199,42 @@ def overhead_table(repeats: int) -> str:
     rows = [("scheduler", "step (ms)", "Dask's floor: 15 empty tasks + a sum (ms)",
              "step - floor (ms)", "one process (ms)")]
 
-    def row(name: str) -> None:
-        step = median_seconds(lambda: parallel(params, Xd, yd), repeats)
-        empty = median_seconds(floor, repeats)
-        rows.append((name, f"{1e3 * step:.2f}", f"{1e3 * empty:.2f}",
-                     f"{1e3 * (step - empty):.2f}", f"{1e3 * alone:.3f}"))
+    def row(name: str, extra: dict[str, Any] | None = None) -> None:
+        fns = {"step": lambda: parallel(params, Xd, yd), "floor": floor, **(extra or {})}
+        t = interleaved(fns, repeats)
+        rows.append((name, f"{1e3 * t['step']:.2f}", f"{1e3 * t['floor']:.2f}",
+                     f"{1e3 * (t['step'] - t['floor']):.2f}", f"{1e3 * alone:.3f}"))
+        for k in (extra or {}):
+            rows.append((f"{name}: {k}", "", f"{1e3 * t[k]:.2f}", "", ""))
     for scheduler in ("sync", "threads"):
         with dask.config.set(scheduler=scheduler):
             row(f"Dask {scheduler}")
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster):
+                      dashboard_address=None) as cluster, Client(cluster) as client:
         Xd, yd = dask.persist(da.from_array(X, chunks=(7, 2)), da.from_array(y, chunks=7))
-        row("LocalCluster, 2 workers")
+        row("LocalCluster, 2 workers", {
+            "one no-op task, client.submit(...).result()":
+                lambda: client.submit(_noop, 0, pure=False).result(),
+            "15 no-ops by client.map + a sum by client.submit":
+                lambda: client.submit(_total, client.map(_noop, range(15), pure=False),
+                                      pure=False).result(),
+            "the same on the 15 chunks of X where they are (their futures)":
+                lambda: client.submit(_total, client.map(_first, futures_of(Xd), pure=False),
+                                      pure=False).result()})
     return table(rows)
+
+
+def interleaved(fns: dict[str, Any], repeats: int) -> dict[str, float]:
+    """Median seconds of each function, run in turn round by round (noise hits all alike)."""
+    for fn in fns.values():
+        fn()
+    times: dict[str, list[float]] = {k: [] for k in fns}
+    for _ in range(repeats):
+        for k, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            times[k].append(time.perf_counter() - t0)
+    return {k: statistics.median(v) for k, v in times.items()}
 
 
 def torch_autograd_step(params: Any, X: Any, y: Any) -> Any:
@@ -255,15 +299,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="n = 10^5 and 5 rounds")
     parser.add_argument("--smoke", action="store_true", help="n = 2000 and 2 rounds")
+    parser.add_argument("--overhead", action="store_true",
+                        help="only the n = 100 step in 15 chunks beside Dask's floors")
     parser.add_argument("--array-api", action="store_true",
                         help="only the table of array libraries (NumPy, array-api-strict, torch)")
     args = parser.parse_args()
-    print("The dense step at n = 100 on each array library (medians):\n")
-    print(array_api_table(5 if args.smoke else 200))
+    if not args.overhead:
+        print("The dense step at n = 100 on each array library (medians):\n")
+        print(array_api_table(5 if args.smoke else 200))
     if args.array_api:
         return
     if not (have("dask") and have("distributed")):
         print('tg.data_parallel: skipped (pip install -e ".[dask]")')
+        return
+    if args.overhead:
+        print("tg.data_parallel of the dense moons step, n = 100 only (medians):\n")
+        print(data_parallel_table(None, 15))
+        print("\nn = 100 in 15 chunks, by scheduler (medians):\n")
+        print(overhead_table(40))
         return
     big, repeats = (2000, 2) if args.smoke else (10**5, 5) if args.quick else (10**6, 9)
     print("tg.data_parallel of the dense moons step (jit of value_and_grad), medians:\n")

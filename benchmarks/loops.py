@@ -1,6 +1,6 @@
 """Loops that stay loops: a long ``tg.scan`` under ``grad``, with and without checkpointing.
 
-  .venv/bin/python benchmarks/loops.py [--quick] [--steps N]
+  .venv/bin/python benchmarks/loops.py [--quick] [--steps N] [--while-only]
 
 The scan: an RNN-like step ``h = tanh(W @ h * 0.5 + x * u)`` on a carry of 64
 floats driven by one number ``x`` per step, ``y = sum(h)``, over 10^5 steps
@@ -24,7 +24,11 @@ value (which ``jit`` rolls). For 1,000 inputs whose trip counts span 1 to
 about 60: ``tg.jit(tg.grad(f))`` called once per input (its trace count
 is reported: the target is one), ``tg.vmap(tg.grad(f))`` on all of them at
 once (checked equal to the loop of eager gradients, bit for bit), and the
-loop of eager ``tg.grad`` calls for scale.
+loop of eager ``tg.grad`` calls for scale. Two more plain Python loops
+whose guard patterns differ per input: a ``for`` of at most 60 steps left
+by ``break``, and a ``while`` with an ``if``/``else`` inside.
+``--while-only``: these rows alone, at 1,000 inputs (``--quick`` runs
+them at 100).
 """
 
 from __future__ import annotations
@@ -156,6 +160,27 @@ def bisect_python(a: Any) -> Any:
     return 0.5 * (lo + hi)
 
 
+def decay_break(a: Any) -> Any:
+    """A ``for`` loop of at most 60 steps, left by ``break`` (1 to 60 steps here)."""
+    y = a
+    for _ in range(60):
+        y = 0.9 * y + 0.01
+        if y < 0.5:
+            break
+    return y
+
+
+def shrink_branchy(a: Any) -> Any:
+    """A ``while`` whose body branches: divide while large, then subtract."""
+    y = a
+    while y > 1.0:
+        if y > 10.0:
+            y = y / 3.0
+        else:
+            y = y - 0.7
+    return y
+
+
 def while_rows(n: int) -> list[tuple[str, ...]]:
     """One row per program and contender: time for ``n`` inputs, traces, agreement."""
     import time
@@ -164,7 +189,9 @@ def while_rows(n: int) -> list[tuple[str, ...]]:
              "vmap == loop")]
     for name, f in [("newton, while_loop", newton_loop), ("newton, Python while", newton_python),
                     ("bisection, while_loop", bisect_loop),
-                    ("bisection, Python while", bisect_python)]:
+                    ("bisection, Python while", bisect_python),
+                    ("break in a Python for", decay_break),
+                    ("if/else in a Python while", shrink_branchy)]:
         jg, g, vg = tg.jit(tg.grad(f)), tg.grad(f), tg.vmap(tg.grad(f))
         t0 = time.perf_counter()
         try:
@@ -190,7 +217,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10^3 steps, one repeat")
     parser.add_argument("--steps", type=int, default=None, help="the scan's length")
+    parser.add_argument("--while-only", action="store_true",
+                        help="only the while loops' table, at 1,000 inputs")
     args = parser.parse_args()
+    if args.while_only:
+        print("while loops on the data, 1000 inputs")
+        print(table(while_rows(1000)))
+        return
     steps = args.steps or (1000 if args.quick else 100_000)
     repeats = 1 if args.quick else 3
     print(f"scan of {steps} steps (carry of {WIDTH} floats) under grad")

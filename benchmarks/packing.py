@@ -100,6 +100,8 @@ def main() -> None:
             lambda: sgd(params, reassociated(params)[1]),
         "tapegrad vmap(grad), per example, unpacked": lambda: vmap_step(per_example_unpacked),
         "tapegrad vmap(grad), per example, packed": lambda: vmap_step(per_example),
+        "tapegrad vmap(grad), per example, packed, the call alone":
+            lambda: per_example(params, X[:, 0], X[:, 1], y),
     }
     if args.jax_vmap and have("jax"):
         more, jax_firsts = jax_contenders(params, X, y, True)

@@ -110,8 +110,11 @@ def _is_number(x: Any) -> bool:
 
 
 def _is_bool(v: Any) -> bool:
-    return type(v) is bool or isinstance(v, np.bool_) or (
-        isinstance(v, np.ndarray) and v.dtype == np.bool_)
+    if type(v) is bool or isinstance(v, np.bool_) or (
+            isinstance(v, np.ndarray) and v.dtype == np.bool_):
+        return True
+    xp = foreign(v)                      # another library's comparison result
+    return xp is not None and bool(xp.isdtype(v.dtype, "bool"))
 
 
 def _comparison(prim: Primitive, with_other: Any) -> Callable[[Traced, Any], Any]:
@@ -134,7 +137,8 @@ def _bool(self: Traced) -> bool:
     shape = shape_of(self)
     if shape != () and int(np.prod(shape)) != 1:
         raise TypeError(BOOL_ARRAY_MSG.format(shape=shape))
-    cond = self if _is_bool(primal_value(self)) else ne(self, 0.0)   # `if x:` is x != 0
+    v = primal_value(self)               # `if x:` is x != 0 (an int 0: any library's dtype)
+    cond = self if _is_bool(v) else ne(self, 0.0 if foreign(v) is None else 0)
     outcome = bool(cond._value)          # an outer tape records its own guard first
     tape = cond.tape                     # the guard record: (guard, outcome, j, x, None, outcome)
     tape.sources[len(tape.records)] = user_line()

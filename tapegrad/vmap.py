@@ -23,13 +23,14 @@ from __future__ import annotations
 import collections
 import functools
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from . import tree
-from .batching import foreign, interpret, nested
+from .batching import foreign, interpret, nested, split
 from .batching import rolled as _rolled  # noqa: F401  (while loops on the batch)
 from .batching.axes import BATCHED, _batch_size, _leaf_axes, _out_leaf_axes
 from .batching.rules import batch_rules, example
@@ -68,7 +69,9 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callab
       count, as one guard pattern). A batch of size 0
       gives empty results of the loop's trailing shape and dtype. It keeps
       the programs it traced, freed with it: at most 64 signatures (least
-      recently used out), each with at most 8 guard patterns.
+      recently used out), each with at most 8 guard patterns; past them,
+      the patterns of a Python loop split the batch for that call only
+      (each traced, or the examples left run one by one).
 
     Raises:
       ValueError: if the batched arguments disagree on the batch size (the
@@ -204,6 +207,8 @@ def _passed_through(x: Any) -> bool:
     Ints (they may drive ``range``), strings, callables and other objects are
     constants of the trace, part of the signature by value.
     """
+    if type(x) is float:
+        return False
     x = primal_value(x)
     if type(x) is float or isinstance(x, np.floating):
         return False
@@ -218,7 +223,7 @@ def _stand_in(x: np.ndarray) -> Any:
 def _refuse_complex(leaves: list[Any], treedef: Any) -> None:
     """A complex leaf is a TypeError, as in grad and jit: never cast with a warning."""
     for k, x in enumerate(leaves):
-        if is_complex(x):
+        if type(x) is not float and is_complex(x):
             path = tree.keystr(treedef.key_paths()[k])
             raise TypeError(f"vmap: the argument at {path} is complex ({np.asarray(x).dtype}): "
                             f"{COMPLEX_MSG}")
@@ -247,21 +252,17 @@ def _run_batch(fun: Callable[..., Any], specs: list[Any], treedef: Any, leaves: 
     Returns the outputs (batch axis first), their structure, and per output
     its value where no example changes it (else ``BATCHED``).
     """
-    dyn = [(x, a) for x, a, s in zip(leaves, axes, static) if not s]
-    dleaves, daxes = [x for x, _ in dyn], [a for _, a in dyn]
     outs: list[Any] = []
     out_def = None
     shared: list[Any] = []
     work: list[tuple[np.ndarray, frozenset[int]]] = [(np.arange(n), frozenset())]
+    extra = split.Extras(specs)  # patterns of a loop past the bound: traced for this call
     while work:                  # the batch splits where a guard is mixed
         idx, tried = work.pop()
-        choice = _choose(fun, specs, tried, treedef, leaves, axes, static, idx, n)
-        spec = specs[choice]
-        kept, values, batched, failed = interpret.play(spec, dleaves, daxes, idx)
-        if spec.probes and not _confirmed(fun, spec, treedef, leaves, axes, static,
-                                          (kept, values, batched)):
-            spec.reject()               # its loops, rolled, misread some trip count
-            kept, values, batched, failed = interpret.play(spec, dleaves, daxes, idx)
+        choice = _choose(fun, specs, tried, treedef, leaves, axes, static, idx, n, extra)
+        spec, t = extra[choice], time.perf_counter()
+        kept, values, batched, failed = _played(fun, spec, treedef, leaves, axes, static, idx)
+        extra.note(spec, len(kept), time.perf_counter() - t)
         work.extend((f, tried | {choice}) for f in failed)
         if not len(kept) and n:
             continue
@@ -280,6 +281,21 @@ def _run_batch(fun: Callable[..., Any], specs: list[Any], treedef: Any, leaves: 
             return _owned(values, leaves), out_def, shared
         outs = _scatter(outs, values, kept, n)
     return outs, out_def, shared
+
+
+def _played(fun: Callable[..., Any], spec: Any, treedef: Any, leaves: list[Any],
+            axes: list[int | None], static: list[bool], idx: np.ndarray) -> Any:
+    """``interpret.play`` of ``spec`` on the examples ``idx``, its rolled loops confirmed."""
+    if isinstance(spec, split.OneByOne):
+        return spec.play(fun, treedef, leaves, axes, idx)
+    dleaves = [x for x, s in zip(leaves, static) if not s]
+    daxes = [a for a, s in zip(axes, static) if not s]
+    kept, values, batched, failed = interpret.play(spec, dleaves, daxes, idx)
+    if spec.probes and not _confirmed(fun, spec, treedef, leaves, axes, static,
+                                      (kept, values, batched)):
+        spec.reject()               # its loops, rolled, misread some trip count
+        kept, values, batched, failed = interpret.play(spec, dleaves, daxes, idx)
+    return kept, values, batched, failed
 
 
 def _confirmed(fun: Callable[..., Any], spec: Any, treedef: Any, leaves: list[Any],
@@ -312,11 +328,23 @@ def _confirmed(fun: Callable[..., Any], spec: Any, treedef: Any, leaves: list[An
 
 def _choose(fun: Callable[..., Any], specs: list[Any], tried: frozenset[int], treedef: Any,
             leaves: list[Any], axes: list[int | None], static: list[bool], idx: np.ndarray,
-            n: int) -> int:
-    """A specialization not ``tried`` yet for the examples ``idx``, traced if none is left."""
+            n: int, extra: split.Extras) -> int:
+    """A specialization not ``tried`` yet for the examples ``idx``, traced if none is left.
+
+    Past the bound, a loop's patterns are traced into ``extra`` (numbered
+    after ``specs``), one at the first example left, or, where they are
+    as many as the examples, run one by one (``batching/split.py``).
+    """
     choice = next((k for k in range(len(specs)) if k not in tried), None)
     if choice is not None:
         return choice
+    if len(specs) >= MAX_SPECIALIZATIONS and split.in_loop(specs):
+        eager = extra.next()
+        if eager is not None:
+            return extra.add(eager)
+        at = [example(x, int(idx[0])) if a is not None else x for x, a in zip(leaves, axes)]
+        return extra.add(lambda: split.straight(interpret.trace(fun, treedef, at, static),
+                                                specs))
     if len(specs) >= MAX_SPECIALIZATIONS:
         raise TypeError(
             f"vmap: {getattr(fun, '__name__', 'the function')} needed more than "

@@ -137,6 +137,21 @@ def test_per_example_gradients_by_vmap_inside(jitted):
     close(out, tg.grad(loss)(PARAMS, X, Y))
 
 
+@pytest.mark.parametrize("chunks", [16, 17, 40, 150])
+def test_more_chunks_than_one_sum_adds(chunks):
+    """The tree of sums with one level (16 chunks), two (17, 40) and three (150)."""
+    step = tg.jit(tg.value_and_grad(loss))
+    rows = -(-len(X) // chunks)
+    Xd, yd = da.from_array(X, chunks=(rows, 2)), da.from_array(Y, chunks=rows)
+    assert Xd.numblocks[0] == -(-len(X) // rows)
+    with dask.config.set(scheduler="sync"):
+        out = tg.data_parallel(step, in_axes=(None, 0, 0))(PARAMS, Xd, yd)
+    close(out, step(PARAMS, X, Y))
+    out = tg.data_parallel(lambda x: tg.sum(x), reduce="sum")(
+        da.from_array(np.arange(300), chunks=300 // chunks or 1))
+    assert out == 300 * 299 // 2
+
+
 def test_mean_weights_chunks_by_their_rows():
     """Unequal chunks: the weighted mean of chunk means is the whole mean, not their average."""
     x = np.arange(10.0)

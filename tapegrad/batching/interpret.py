@@ -80,6 +80,10 @@ class Spec:
             self._rolled = PLANNERS[0](self) if PLANNERS else None
         return self._rolled
 
+    def rolls(self) -> bool:
+        """Whether its loops were found to run on the batch (False until analysed)."""
+        return self._rolled not in (False, None)
+
     def reject(self) -> None:
         """Play the program straight from now on: its loops gave another program's numbers."""
         self._rolled, self.probes = None, []

@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .arms import quiet_arms
+from .branchy_while import closing
 from .program import Arg, Program, is_guard
 from .rolling import arg_key, periods, repeats
 
@@ -62,6 +63,10 @@ class Branchy(NamedTuple):
     finals: dict[frozenset[Slot], tuple[int, Slot]] = {}   # each variable's last value
     known: dict[frozenset[Slot], frozenset[bool]] = {}     # outcomes seen on its way
     exit: int = -1
+    # reads tracing saw only after iterations of some outcomes: after one of
+    # ``unseen``, the program fails a guard there (and jit traces again)
+    unseen: frozenset[bool] = frozenset()
+    watched: frozenset[tuple[Slot, int]] = frozenset()
 
     @property
     def stop(self) -> int:
@@ -100,7 +105,7 @@ def find_branchy(prog: Program, s: np.ndarray) -> list[Branchy]:
         loop = _site_loop(prog, s, qs, outs)
         if loop is not None and all(loop.stop <= f.start or f.stop <= loop.start
                                     for f in found):
-            found.append(loop)
+            found.append(loop._replace(exit=closing(prog, s, loop)))
     return sorted(found, key=lambda b: b.start)
 
 
@@ -202,9 +207,13 @@ def analyse(prog: Program, loop: Branchy) -> Branchy | None:
     for key, r in reads.items():
         if r.how == "var":
             by_w[r.w] = by_w.get(r.w, frozenset()) | _known(loop, r, seen[key])
-    if not all(_sound(loop, key, by_w[r.w]) for key, r in reads.items() if r.how == "var"):
+    unsound = [(key, r) for key, r in reads.items()
+               if r.how == "var" and not _sound(loop, key, by_w[r.w])]
+    if any(r.init is None or not by_w[r.w] for _, r in unsound):
         return None
-    return loop._replace(finals=finals, known=by_w)
+    unseen = frozenset(b for _, r in unsound for b in (False, True) if b not in by_w[r.w])
+    return loop._replace(finals=finals, known=by_w, unseen=unseen,
+                         watched=frozenset(key for key, _ in unsound))
 
 
 def _read(loop: Branchy, key: tuple[Slot, int], obs: list[tuple[int, Any]],

@@ -5,7 +5,8 @@ gradient accumulated over the examples that use a weight: each is a chain
 of additions, each link read by the next only. ``fold`` makes each chain of
 at least ``MIN_CHAIN`` terms one ``chain`` record of its initial value and
 its terms; packing then writes a group of chains as one reduction over a
-``(terms, lanes)`` matrix. Exact: ``np.add.accumulate`` adds the rows one
+``(terms, lanes)`` matrix. Exact: ``np.add.reduce`` over the rows (not the
+fast axis: NumPy's pairwise summation is only along that one) adds them one
 after the other, in the chain's order (``acc + x``, as the links did), so
 every lane gets the scalar chain's bits. ``reassociate=True`` sums the
 terms with ``np.sum`` instead (pairwise; the rounding differs, see
@@ -25,7 +26,6 @@ from .program import Eqn, Program, use_counts
 __all__ = ["MIN_CHAIN", "chain_p", "chain_lanes", "chain_lanes_reassociated", "fold"]
 
 MIN_CHAIN = 4        # a shorter chain stays additions
-ROW_LOOP = 64        # rows of this many numbers are added one by one
 
 
 def _chain(init: Any, *terms: Any) -> Any:
@@ -41,15 +41,13 @@ chain_p = Primitive(_chain, "chain", check_rules=False)
 
 def _chain_lanes(init: Any, terms: Any) -> Any:
     shape = np.broadcast_shapes(np.shape(init), terms.shape[:-2] + terms.shape[-1:])
-    if terms.size < ROW_LOOP * terms.shape[-2]:   # short rows: one accumulate down them
-        terms = np.broadcast_to(terms, shape[:-1] + terms.shape[-2:])
-        rows = np.concatenate([np.broadcast_to(init, shape)[..., None, :], terms], -2)
+    terms = np.broadcast_to(terms, shape[:-1] + terms.shape[-2:])
+    rows = np.concatenate([np.broadcast_to(init, shape)[..., None, :], terms], -2)
+    if shape[-1] < 2:                   # one lane: the rows are the fast axis
         return np.add.accumulate(rows, axis=-2)[..., -1, :]
-    acc = np.empty(shape)                # many: a row at a time (faster there)
-    acc[...] = init
-    for t in range(terms.shape[-2]):
-        np.add(acc, terms[..., t, :], out=acc)
-    return acc
+    # not along the fast axis, NumPy adds the rows one after the other (pairwise
+    # summation is only along the fast axis): the chain's order, in one call
+    return np.add.reduce(rows, axis=-2)
 
 
 def _chain_lanes_reassociated(init: Any, terms: Any) -> Any:

@@ -31,8 +31,8 @@ from .spellings import Spelling, spellings
 __all__ = ["LANES", "MOVES", "column", "concat", "item", "rows", "stack", "stack_columns", "take",
            "tolist"]
 
-_NAMES = {"_np_where": np.where, "_np_divide": np.divide, "_np_sqrt": np.sqrt,
-          "_np_abs": np.abs}
+_NAMES: dict[str, Any] = {"_np_where": np.where, "_np_divide": np.divide,
+                          "_np_sqrt": np.sqrt, "_np_abs": np.abs}
 
 
 def _lane_prim(name: str, impl: Any, template: str, repeats: tuple[int, ...] = ()
@@ -48,7 +48,18 @@ def _relu(x: Any) -> Any:
 
 
 def _zmul(g: Any, d: Any) -> Any:
-    return np.where(g != 0.0, g * d, 0.0)
+    """``g * d``, but ``0.0`` where ``g`` is zero: a product, then its zero lanes set."""
+    out = np.multiply(g, d)
+    if type(out) is not np.ndarray:
+        return np.where(g != 0.0, out, 0.0)
+    zero = np.equal(g, 0.0)
+    if zero.shape != out.shape:
+        zero = np.broadcast_to(zero, out.shape)
+    out[zero] = 0.0
+    return out
+
+
+_NAMES["_lanes_zmul"] = _zmul
 
 
 def _where(c: Any, a: Any, b: Any) -> Any:
@@ -84,7 +95,7 @@ LANES: dict[Any, Primitive] = {
     logic.ne: _binary("ne", np.not_equal, "!="),
     kinks.where: _lane_prim("where", _where, "_np_where({0}, {1}, {2})"),
     kinks.relu: _lane_prim("relu", _relu, "_np_where({0} <= 0.0, 0.0, {0})", (0,)),
-    zmul: _lane_prim("zmul", _zmul, "_np_where({0} != 0.0, {0} * {1}, 0.0)", (0,)),
+    zmul: _lane_prim("zmul", _zmul, "_lanes_zmul({0}, {1})"),
     kinks.maximum: _lane_prim("maximum", _maximum,
                               "_np_where(({0} > {1}) | ({0} != {0}), {0}, {1})", (0, 1)),
     kinks.minimum: _lane_prim("minimum", _minimum,
@@ -128,11 +139,16 @@ spellings[rows] = Spelling(exact="{0}.reshape({0}.shape[:-1] + (-1, {1}))", repe
 
 
 def _take(v: Any, k: Any) -> Any:
-    return v[..., k]
+    return v.take(k, -1) if type(k) is np.ndarray else v[..., k]
+
+
+def _take_spelling(values: list[Any], ans: Any) -> str:
+    """An index array through ``take`` (a few times faster than ``v[..., k]``)."""
+    return "{0}.take({1}, -1)" if type(values[1]) is np.ndarray else "{0}[..., {1}]"
 
 
 take = Primitive(_take, "lanes_take", check_rules=False)
-spellings[take] = Spelling(exact="{0}[..., {1}]")
+spellings[take] = Spelling(array=_take_spelling)
 """``take(v, k)``: lanes ``k`` (an index, a slice or an index array) of the last axis."""
 
 

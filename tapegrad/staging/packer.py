@@ -37,6 +37,8 @@ class Packer:
         self.order: dict[int, int] = {}              # vector -> when it was written
         self.memo: dict[Any, int] = {}                # gathers, lists, columns written
         self.fresh = max([*prog.inputs, *(e.out for e in prog.eqns), 0]) + 1
+        floats = [i for i, v in zip(prog.inputs, prog.seen) if type(v) is float]
+        self.floats = {} if batched is not None else {i: k for k, i in enumerate(floats)}
 
     def new(self, prim: Any, args: tuple[Arg, ...], batched: bool) -> int:
         """Write ``prim(args)`` as a new value; its id."""
@@ -194,6 +196,13 @@ class Packer:
                 return v
             return self.gather(("take", v, tuple(lanes)), take, (v, Const(_index(lanes))),
                                v in self.batched)
+        if all(a.__class__ is int and a in self.floats for a in args):   # one stack of inputs
+            lanes = [self.floats[a] for a in args]          # type: ignore[index]
+            every = self.gather(("inputs",), stack, tuple(self.floats), False)
+            if lanes == list(range(len(self.floats))):
+                return every
+            return self.gather(("take", every, tuple(lanes)), take, (every, Const(_index(lanes))),
+                               False)
         keys = [_memo_key(a) for a in args]
         first: dict[Any, int] = {}
         index = [first.setdefault(key, len(first)) for key in keys]

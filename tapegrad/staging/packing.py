@@ -37,6 +37,7 @@ import numpy as np
 
 from ..numerics import ieee
 from .chains import chain_p, fold
+from .dots import chain_terms, contract
 from .lanes import LANES, item
 from .lower import Lowered, lower
 from .packer import Packer
@@ -91,8 +92,12 @@ def _kind(v: Any, vmap: bool) -> Any:
     return None
 
 
-def groups(prog: Program, lvls: list[int], vmap: bool) -> list[list[int]]:
-    """The equations (by index) packed together: same level, primitive and kinds."""
+def groups(prog: Program, lvls: list[int], vmap: bool, apart: frozenset[int] = frozenset()
+           ) -> list[list[int]]:
+    """The equations (by index) packed together: same level, primitive and kinds.
+
+    The equations whose values are in ``apart`` are grouped apart from the others.
+    """
     kinds = {i: _kind(v, vmap) for i, v in zip(prog.inputs, prog.seen)}
     buckets: dict[Any, list[int]] = {}
     get, packable = kinds.get, set(LANES) | {chain_p}
@@ -104,7 +109,7 @@ def groups(prog: Program, lvls: list[int], vmap: bool) -> list[list[int]]:
         if out_kind is None or not (prim in packable or (
                 vmap and getattr(prim, "elementwise", False))) or is_guard(e):
             continue
-        key: list[Any] = [lvls[k], prim, out_kind]
+        key: list[Any] = [lvls[k], prim, out_kind, e.out in apart]
         for a in e.args:
             ak = get(a) if a.__class__ is int else _arg_kind(a, kinds)
             if ak is None:
@@ -130,7 +135,8 @@ def pack(prog: Program, batched: set[int] | None = None, reassociate: bool = Fal
     """
     prog = fold(prog, batched is not None)
     lvls = levels(prog)
-    found = groups(prog, lvls, batched is not None)
+    apart = chain_terms(prog) if reassociate and batched is None else frozenset()
+    found = groups(prog, lvls, batched is not None, apart)
     packed = sum(map(len, found))
     if not found or (batched is None and not _cheap(2 * len(found), len(prog.eqns) - packed,
                                                     len(prog.eqns))):
@@ -151,7 +157,8 @@ def pack(prog: Program, batched: set[int] | None = None, reassociate: bool = Fal
                 done.add(which)
                 packer.group([prog.eqns[j] for j in found[which]])
         outputs = tuple(packer.scalar(o) if isinstance(o, int) else o for o in prog.outputs)
-    return dce(Program(prog.inputs, tuple(packer.eqns), outputs, prog.sources, prog.seen))
+    out = Program(prog.inputs, tuple(packer.eqns), outputs, prog.sources, prog.seen)
+    return dce(contract(out) if reassociate and batched is None else out)
 
 
 def lower_packed(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),

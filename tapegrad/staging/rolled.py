@@ -62,8 +62,8 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
     s = shapes(prog, where)
     # any length (an if saves retracing); not under grad (its backward has no guards)
     branchy = [] if inner else find_branchy(prog, s)
-    if not branchy and len(prog.eqns) < 2 * MIN_SAVED:      # too short to hold a loop worth rolling
-        return None
+    if not branchy and len(prog.eqns) < 2 * MIN_SAVED and not any(map(is_guard, prog.eqns)):
+        return None      # too short to hold a loop worth rolling, and no while loop
     loops = find_loops(prog, s, branchy, where)
     if not loops or too_long(len(prog.eqns), loops):    # a line each outside the loops
         return None
@@ -140,7 +140,7 @@ class _RollWriter(_Writer):
             return f"v{a}"
         m, k, o = where
         if isinstance(self.loops[m], Branchy):
-            text, stored = after_branchy(self.loops[m], m, k, o)
+            text, stored = after_branchy(self.loops[m], m, k, o, self)
             self.stores[m].update(() if stored is None else (stored,))
             return text
         trips = self.loops[m].trips

@@ -30,6 +30,9 @@ class Owners:
         for m, loop in enumerate(loops):
             if isinstance(loop, Branchy):
                 self.branchy.update((j, (m, k, o)) for k, o, j in loop.members())
+                if whiles[m]:      # the test that ended a while loop: its last run
+                    self.branchy.update((loop.stop + o, (m, loop.trips, o))
+                                        for o in range(loop.exit + 1))
 
     def get(self, v: int) -> tuple[int, int, Any] | None:
         """``(loop, iteration, offset)`` of value ``v``, or None outside every loop."""
@@ -52,12 +55,22 @@ class NotRolled(Exception):
     """A value of a branching loop is read where no name holds it for every outcome."""
 
 
-def after_branchy(loop: Branchy, m: int, k: int, slot: Slot) -> tuple[str, int | None]:
+def after_branchy(loop: Branchy, m: int, k: int, slot: Slot, w: Any
+                  ) -> tuple[str, int | None]:
     """The text reading iteration ``k``'s ``slot`` after loop ``m``, and the slot stored.
 
     A slot that every iteration runs is the loop's name (last iteration) or
-    its list of values (``s{m}_{slot}``, stored: the slot is returned).
+    its list of values (``s{m}_{slot}``, stored: the slot is returned). After
+    a while loop (its last run stops at its test, ``loop.exit``) a value of
+    the last whole iteration needs one to have run (``w.ends``).
     """
+    if w.whiles[m] and isinstance(slot, int):
+        if k == loop.trips and slot <= loop.exit:
+            return f"x{m}_{slot}", None
+        if k != loop.trips - 1 or slot <= loop.exit:
+            raise NotRolled
+        w.ends[m] = max(w.ends[m], 1)
+        return f"x{m}_{slot}", None
     if isinstance(slot, int):
         if k == loop.trips - 1:
             return f"x{m}_{slot}", None
@@ -65,6 +78,9 @@ def after_branchy(loop: Branchy, m: int, k: int, slot: Slot) -> tuple[str, int |
     name = final_name(loop, m, k, slot)
     if name is None:
         raise NotRolled
+    if w.whiles[m] and not any(r.how == "var" and r.init is not None and
+                               loop.names(m)[r.w] == name for r in loop.reads.values()):
+        w.ends[m] = max(w.ends[m], 1)        # set by a whole iteration only
     return name, None
 
 
@@ -83,10 +99,11 @@ def branchy_body(w: Any, m: int, loop: Branchy, text: Any) -> None:
             writes.setdefault(sl, []).append(name)
     first = {b: loop.taken.index(b) for b in (False, True)}
     texts: dict[Any, str] = {}
+    guard = _unseen_guard(w, m, loop, text)
 
     def lines(k: int, lo: int, hi: int, pad: str) -> list[str]:
         slots = loop.slots(loop.taken[k])
-        return [pad + s for j in range(lo, hi) for s in _slot_lines(
+        return [pad + s for j in range(lo, hi) for s in guard(slots[j]) + _slot_lines(
             w, m, loop, slots[j], eqns[loop.at[k] + j], names, texts, text, writes)]
     pre, arms = loop.pre, loop.arms
     body = lines(0, 0, pre, "")
@@ -94,11 +111,32 @@ def branchy_body(w: Any, m: int, loop: Branchy, text: Any) -> None:
                    False)
     texts[(pre, 0)] = cond
     body.append(f"if {cond}:")
-    body += lines(first[True], pre + 1, pre + 1 + arms[True], "    ") or ["    pass"]
-    body.append("else:")
-    body += lines(first[False], pre + 1, pre + 1 + arms[False], "    ") or ["    pass"]
+    for b in (True, False):
+        seen = [f"    u{m} = True"] if b in loop.unseen else []
+        body += lines(first[b], pre + 1, pre + 1 + arms[b], "    ") + seen or ["    pass"]
+        body += ["else:"] if b else []
     after = pre + 1 + arms[loop.taken[0]]
     text.body.extend(body + lines(0, after, after + loop.post, ""))
+
+
+def _unseen_guard(w: Any, m: int, loop: Branchy, text: Any) -> Any:
+    """Guards before the reads tracing saw after some outcomes only (``Branchy.unseen``).
+
+    ``u{m}`` is set once an iteration of an unseen outcome ran; a read it
+    may change fails a guard then: jit traces that pattern.
+    """
+    if not loop.watched:
+        return lambda slot: []
+    text.before.append(f"u{m} = False")
+    where = w.prog.sources.get(w.prog.eqns[loop.at[0] + loop.pre].out, "<unknown>")
+    watched = {slot for slot, _ in loop.watched}
+
+    def guard(slot: Slot) -> list[str]:
+        if slot not in watched:
+            return []
+        w.guards.append(where)
+        return [f"if u{m}: _guard_failed({len(w.guards) - 1})"]
+    return guard
 
 
 def _slot_lines(w: Any, m: int, loop: Branchy, slot: Slot, e: Eqn, names: dict[Any, str],
@@ -111,6 +149,12 @@ def _slot_lines(w: Any, m: int, loop: Branchy, slot: Slot, e: Eqn, names: dict[A
         texts[(slot, a)] = piece
         args.append((piece,))
         fakes.append(stand_in)
+    if slot == loop.exit and w.whiles[m]:       # a while loop's test: it ends the loop
+        want = e.args[1].value                                       # type: ignore[union-attr]
+        test = f"not {args[0][0]}" if arg_kinds[0] is bool and want is True else \
+            args[0][0] if arg_kinds[0] is bool and want is False else \
+            f"bool({args[0][0]}) is not {want!r}"
+        return [f"if {test}: break"]
     statement = w.statement(Eqn(e.prim, e.out, tuple(fakes), e.ans), args, arg_kinds,
                             f"x{m}_{slot}")
     return [statement] + [f"{name} = x{m}_{slot}" for name in writes.get(slot, ())]

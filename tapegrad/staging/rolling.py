@@ -143,25 +143,28 @@ def repeats(s: np.ndarray, period: int) -> list[tuple[int, int]]:
 
 
 def find_loops(prog: Program, s: np.ndarray | None = None, taken: Any = (),
-               where: Where | None = None) -> list[Any]:
+               where: Where | None = None, least: int = MIN_SAVED) -> list[Any]:
     """The loops of ``prog``, in order, none overlapping; [] where none saves enough.
 
     ``s``: the equations' ``shapes`` (``where`` as ``shapes`` filled it);
-    ``taken``: loops found already (kept, nothing else found inside them).
+    ``taken``: loops found already (kept, nothing else found inside them);
+    ``least``: the equations a loop without a guard must save.
     """
     where = Where(prog) if where is None else where
     s = shapes(prog, where) if s is None else s
     guards = np.cumsum([0] + [e.prim is guard and is_guard(e) for e in prog.eqns])
     loops: list[Any] = list(taken)
-    bounds = [0] + [x for t in taken for x in (t.start, t.stop)] + [len(s)]
+    bounds = [0] + [x for t in taken for x in (t.start, t.stop + t.exit + 1)] + [len(s)]
     todo = list(zip(bounds[::2], bounds[1::2]))
     while todo:
         lo, hi = todo.pop()
-        loop = _best(prog, s, where, guards, lo, hi)
+        loop = _best(prog, s, where, guards, lo, hi, least)
         if loop is not None:
             loop = loop._replace(exit=closing_guard(prog, s, loop))
             loops.append(loop)
-            todo += [(lo, loop.start), (loop.stop, hi)]
+            todo += [(lo, loop.start), (loop.stop + loop.exit + 1, hi)]
+    if least == MIN_SAVED and any(t.exit >= 0 for t in loops):     # a while loop: its
+        return find_loops(prog, s, loops, where, 2)      # backward loop rolls, however short
     return sorted(loops, key=lambda loop: loop.start)
 
 
@@ -197,7 +200,7 @@ class Where:
 
 
 def _best(prog: Program, s: np.ndarray, where: Where, guards: np.ndarray,
-          lo: int, hi: int) -> Loop | None:
+          lo: int, hi: int, least: int = MIN_SAVED) -> Loop | None:
     """The loop in equations ``lo:hi`` saving the most equations, or None.
 
     Only repeats that save ``MIN_SAVED`` equations or hold a guard (a
@@ -207,18 +210,18 @@ def _best(prog: Program, s: np.ndarray, where: Where, guards: np.ndarray,
     for p in periods(s[lo:hi]):
         for start, trips in repeats(s[lo:hi], p):
             start += lo
-            if (trips - 1) * p >= MIN_SAVED or guards[start + p] > guards[start]:
+            if (trips - 1) * p >= least or guards[start + p] > guards[start]:
                 found.append(((trips - 1) * p, start, p, trips))
     for _, start, p, trips in sorted(found, reverse=True)[:TRIES]:
         for peel in range(min(2, trips - 1)):     # the first iteration may differ
-            loop = analyse(prog, where, start + peel * p, p, trips - peel)
+            loop = analyse(prog, where, start + peel * p, p, trips - peel, least)
             if loop is not None:
                 return loop
     return None
 
 
-def analyse(prog: Program, where: Where, start: int, period: int, trips: int
-            ) -> Loop | None:
+def analyse(prog: Program, where: Where, start: int, period: int, trips: int,
+            least: int = MIN_SAVED) -> Loop | None:
     """The loop of ``trips`` iterations from ``start``, cut at the first broken role."""
     eqns = prog.eqns
     found = [_roles(eqns, where, start, period, trips, a) for a in range(_most_args(eqns, start,
@@ -237,7 +240,7 @@ def analyse(prog: Program, where: Where, start: int, period: int, trips: int
         roles.append(tuple(per_arg))
     loop = Loop(start, period, trips, tuple(roles))
     guarded = any(is_guard(eqns[start + o]) for o in range(period))
-    if not guarded and period * (trips - 1) < MIN_SAVED:
+    if not guarded and period * (trips - 1) < least:
         return None
     return loop
 
@@ -339,7 +342,29 @@ def _while_line(where: str) -> bool:
                  and n.lineno == int(line)), None)
     if loop is None or any(isinstance(n, ast.BoolOp) for n in ast.walk(loop.test)):
         return False
-    return not any(_counts(n) for n in ast.walk(ast.Module(body=loop.body, type_ignores=[])))
+    tested = {n.id for n in ast.walk(loop.test) if isinstance(n, ast.Name)}
+    # a name the test reads alone is traced (the tape holds the test): not a counter
+    counters = [n for n in ast.walk(ast.Module(body=loop.body, type_ignores=[]))
+                if _counts(n) and not (len(tested) == 1 and _stored(n) <= tested)]
+    return not counters or _unread(tree, loop, counters)
+
+
+def _stored(node: ast.AST) -> set[str]:
+    return {t.id for t in ast.walk(node) if isinstance(t, ast.Name)
+            and isinstance(t.ctx, ast.Store)}
+
+
+def _unread(tree: ast.AST, loop: ast.While, counters: list[ast.AST]) -> bool:
+    """Whether the ``counters`` of ``loop`` are read nowhere but in their own steps.
+
+    ``n += 1`` counting iterations nobody looks at changes nothing the tape shows.
+    """
+    fn = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
+               and loop in ast.walk(n)), tree)
+    names = set().union(*map(_stored, counters))
+    inside = {id(n) for c in counters for n in ast.walk(c)}
+    return not any(isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load)
+                   and id(n) not in inside for n in ast.walk(fn))
 
 
 def _counts(node: ast.AST) -> bool:
