@@ -14,6 +14,11 @@ With ``--cpu`` the workers time their CPU time (``time.process_time``, BLAS
 on one thread) instead of the wall clock: a process waiting for a core
 shared with others is then not charged for the wait.
 
+``--set first`` times jit's first call (trace, passes, compile) of a
+fresh ``tg.jit``: straight-line code of 10^3 and 10^4 steps (jit.py's
+``straight_line``) under ``jit`` and ``jit(value_and_grad)``, and the moons
+loop loss under ``jit(value_and_grad)``.
+
 ``--set numpy`` times instead the eager gradient (``tg.grad``) of each
 program of numpy_programs.py, and HIPS autograd's gradient of the same
 program in the same worker, so that each version also gets its median
@@ -119,6 +124,36 @@ for name in {programs!r}:
                       name + " autograd": lambda: ag(params)}}))
 print(json.dumps(out), flush=True)
 """
+FIRST_WORKER = r"""
+import json, os, sys, time, gc
+clock = time.process_time if os.environ.get("AB_CPU") else time.perf_counter
+sys.path[:0] = [{bench!r}, {examples!r}]
+import tapegrad as tg
+assert tg.__file__.startswith(ROOT), tg.__file__     # the version asked for
+import eager, moons, jit as bench_jit
+
+def first(make, *args):
+    # the first call of a fresh jit, twice: the faster
+    ts = []
+    for _ in range(2):
+        fn = make()
+        t0 = clock(); fn(*args); ts.append(clock() - t0)
+    return min(ts)
+
+X, y = moons.make_moons(100, 0.1, seed=0)
+params = tg.nn.mlp_init([2, 16, 16, 1], seed=0)
+loop_loss = lambda p: eager.tg_loss_loop(p, X, y)
+first(lambda: tg.jit(bench_jit.straight_line(100)), 1.0)      # imports, caches
+out = {{}}
+for n in (1_000, 10_000):
+    f = bench_jit.straight_line(n)
+    out[f"straight {{n}}, jit (first call)"] = first(lambda: tg.jit(f), 1.0)
+    out[f"straight {{n}}, jit(value_and_grad)"] = first(
+        lambda: tg.jit(tg.value_and_grad(f)), 1.0)
+out["moons loop, jit(value_and_grad)"] = first(
+    lambda: tg.jit(tg.value_and_grad(loop_loss)), params)
+print(json.dumps(out), flush=True)
+"""
 PROGRAMS = ("gp", "logistic", "mlp", "gmm", "ica", "rnn", "vi", "hmm")
 
 
@@ -126,6 +161,8 @@ def run(root: str, which: str = "hot", programs: tuple[str, ...] = PROGRAMS,
         cpu: bool = False) -> dict[str, float]:
     if which == "numpy":
         code = NUMPY_WORKER.format(bench=str(HERE), programs=list(programs))
+    elif which == "first":
+        code = FIRST_WORKER.format(bench=str(HERE), examples=str(HERE.parent / "examples"))
     else:
         code = WORKER.format(bench=str(HERE), examples=str(HERE.parent / "examples"))
     root = os.path.abspath(root)     # `python -c` puts the cwd first on sys.path
@@ -144,9 +181,10 @@ def main() -> None:
     ap.add_argument("--before", required=True, help="a checkout of the code before the change")
     ap.add_argument("--after", default=str(HERE.parent), help="the code after (this checkout)")
     ap.add_argument("--rounds", type=int, default=7, help="rounds of both versions (7)")
-    ap.add_argument("--set", choices=("hot", "numpy"), default="hot",
+    ap.add_argument("--set", choices=("hot", "numpy", "first"), default="hot",
                     help="hot: the hot paths above (default); numpy: numpy_programs.py's "
-                         "eager gradients beside autograd's")
+                         "eager gradients beside autograd's; first: jit's first calls "
+                         "(straight-line code, the moons loop)")
     ap.add_argument("--cpu", action="store_true",
                     help="time the workers' CPU time (BLAS on one thread), not the wall "
                          "clock: steadier while other processes share the machine")

@@ -19,12 +19,18 @@ Then, on their own: the first call of each compiled contender (seconds and
 peak RSS growth; for the loop's jit, its phases and the tracemalloc peak),
 the overhead of a jitted per-example call, and a 100-step SGD run of the
 loop's jit beside the hand-written step at every step.
+
+Last, the first call of straight-line code (no loop to roll: each step's
+operation and constant drawn from a seeded generator, ``straight_line``)
+of 10^3, 10^4 and 10^5 steps under ``jit`` and ``jit(value_and_grad)``:
+seconds and microseconds a record of its tape. ``--first`` runs only that.
 """
 
 from __future__ import annotations
 
 import argparse
 import pathlib
+import random
 import resource
 import statistics
 import sys
@@ -178,13 +184,47 @@ def traced_peak(fun: Any, params: Any) -> float:
         tracemalloc.stop()
 
 
+STEPS = (lambda x, c: x * c, lambda x, c: x + c, lambda x, c: tg.sin(x) * c,
+         lambda x, c: c - x, lambda x, c: tg.tanh(x + c), lambda x, c: x / c)
+
+
+def straight_line(n: int) -> Any:
+    """A function of one float: ``n`` steps, each drawn with its constant (seed 0)."""
+    def f(x: Any) -> Any:
+        rnd = random.Random(0)
+        for _ in range(n):
+            x = rnd.choice(STEPS)(x, 0.5 + rnd.random())
+        return x
+    return f
+
+
+def straight_line_rows(sizes: tuple[int, ...] = (1_000, 10_000, 100_000)) -> str:
+    """The first call of straight-line code under jit and jit(value_and_grad)."""
+    rows = [("steps", "transform", "records", "first call", "a record", "CPU a record")]
+    for n in sizes:
+        for name, make in (("jit", lambda f: f), ("jit(value_and_grad)", tg.value_and_grad)):
+            fun = make(straight_line(n))
+            records = len(tg.make_tape(fun)(1.0))
+            cpu = time.process_time()
+            seconds, _ = first_call(lambda: tg.jit(fun)(1.0))
+            cpu = time.process_time() - cpu      # the machine's other load not counted
+            rows.append((f"{n:,}", name, f"{records:,}", f"{seconds:.2f} s",
+                         f"{seconds / records * 1e6:.1f} us", f"{cpu / records * 1e6:.1f} us"))
+    return table(rows)
+
+
 # ----------------------------------------------------------------- main
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="5 rounds instead of 11, 20 steps")
     ap.add_argument("--no-jax-vmap", action="store_true",
                     help="skip JAX's jit(vmap) of the scalar-written code (a long compile)")
+    ap.add_argument("--first", action="store_true",
+                    help="only the first calls of straight-line code")
     args = ap.parse_args()
+    if args.first:
+        print(straight_line_rows())
+        return
     rounds = 5 if args.quick else 11
     X, y = moons.make_moons(100, 0.1, seed=0)
     params = tg.nn.mlp_init([2, 16, 16, 1], seed=0)
@@ -298,6 +338,8 @@ def main() -> None:
           f"jit / hand-written {ratios[0]:.2f}x at step 0, {ratios[-1]:.2f}x at the last, "
           f"median {statistics.median(ratios):.2f}x, worst {ratios[worst]:.2f}x (step {worst});"
           f" traces: {run.trace_count}.")
+    print("\nFirst calls of straight-line code, on their own:\n")
+    print(straight_line_rows())
 
 
 if __name__ == "__main__":

@@ -27,15 +27,16 @@ from typing import Any
 import numpy as np
 
 from ..backends import copy, foreign
+from ..logic import guard
 from ..primitive import zmul, zmul_sum
 from ..shapes import broadcast_like, sum_like
+from . import source as _src
 from .program import Arg, Const, Eqn, Program, is_guard, last_uses, use_counts
-from .source import Block, Body, Pieces, Stmt, Zmul, compile_body, fill, forget, joined
+from .source import Body, Pieces, Stmt, Zmul, compile_body, fill, forget, joined
 from .spellings import Spelling, spellings
 from .standard import standard
 
 _EXACT = 2 ** 53     # ints up to this convert to floats exactly
-BLOCK = 3          # runs of at least this many statements on one g get a block
 _PLAIN = {float, int, bool}
 _NO_READS: tuple[int, ...] = ()
 
@@ -118,8 +119,10 @@ class _Writer:
         self.guards: list[str] = []
         self.extra: list[str] = []                # the source of generated functions
         self.stmts: list[Stmt] = []
-        # [value id, expression, depth, reads]: not yet written, to be fused into the next
+        # [value id, expression, depth, reads, atomic]: not yet written, to be fused into
+        # the next; atomic: it needs no parentheses (a call, or parenthesized whole)
         self.pending: list[Any] = []
+        self.atomic = False     # of the last expression written
         self.last: dict[int, int] = {}
         self.uses: dict[int, int] = {}
 
@@ -143,7 +146,8 @@ class _Writer:
         if isinstance(a, int):
             pending = self.pending
             if pending and pending[0] == a:   # used once, right here: inline it
-                return ("(",) + pending[1] + (")",), pending[3]
+                expr = pending[1] if pending[4] else (_src.OPEN,) + pending[1] + (_src.CLOSE,)
+                return expr, pending[3]
             r = self.regs[a]
             return (f"r{r}",), (r,)
         return (self.const(a, floats),), _NO_READS
@@ -175,42 +179,44 @@ class _Writer:
             self.pending.clear()
         returned = _returned(prog, self.arg, self.seen, ints)
         reads = tuple(self.regs[o] for o in prog.outputs if isinstance(o, int))
-        return Body(tuple(self.regs[v] for v in prog.inputs), _blocks(self.stmts),
+        return Body(tuple(self.regs[v] for v in prog.inputs), _src.blocks(self.stmts),
                     "[" + ", ".join(returned) + "]", reads, next(self.n_regs))
 
     def step(self, k: int, e: Eqn) -> None:
         """Lower equation ``k``: a statement, or an expression fused into the next."""
-        pending = self.pending
-        if pending and pending[0] not in e.args:
+        pending, e_args, kinds = self.pending, e.args, self.kinds
+        if pending and pending[0] not in e_args:
             self.write(pending[0], pending[1], pending[3])
             pending.clear()
         depth = pending[2] + 1 if pending else 0
-        arg_kinds = [self.kinds.get(a) if isinstance(a, int) else type(a.value) for a in e.args]
+        arg_kinds = [kinds.get(a) if isinstance(a, int) else type(a.value) for a in e_args]
         spelling = spellings.get(e.prim)
-        floats = float in arg_kinds and spelling is not None and spelling.exact is not None
+        floats = spelling is not None and spelling.exact is not None and float in arg_kinds
         inlined = pending[0] if pending else None
         args: list[Pieces] = []
-        reads: set[int] = set()
-        for a in e.args:
+        reads: list[int] = []
+        for a in e_args:
             text, regs = self.arg(a, floats)
             args.append(text)
-            reads.update(regs)
+            reads.extend(regs)
         pending.clear()
-        for a in set(a for a in e.args if isinstance(a, int)):
-            if self.last[a] == k and a in self.regs:   # dead after this: reuse its name
-                self.free.append(self.regs[a])
-        if is_guard(e):
-            self.guard(e, args, tuple(reads), arg_kinds)
+        last, regs_of = self.last, self.regs
+        for a in ({a for a in e_args if a.__class__ is int} if len(e_args) > 1 else e_args):
+            if a.__class__ is int and last[a] == k and a in regs_of:   # dead: reuse its name
+                self.free.append(regs_of[a])
+        reads_t = tuple(set(reads)) if len(reads) > 1 else tuple(reads)
+        if e.prim is guard and is_guard(e):
+            self.guard(e, args, reads_t, arg_kinds)
             return
-        self.kinds[e.out] = type(e.ans)
+        kinds[e.out] = type(e.ans)
         self.seen[e.out] = e.ans
         expr = self.expression(e, args, arg_kinds, inlined)
         eqns = self.prog.eqns
         if self.uses.get(e.out) == 1 and depth < 4 and k + 1 < len(eqns) and \
                 e.out in eqns[k + 1].args and not _repeated(eqns[k + 1], e.out):
-            pending[:] = [e.out, expr, depth, tuple(reads)]   # fused into the next
+            pending[:] = [e.out, expr, depth, reads_t, self.atomic]   # fused into the next
         else:
-            self.write(e.out, expr, tuple(reads))
+            self.write(e.out, expr, reads_t)
 
     def guard(self, e: Eqn, args: list[Pieces], reads: tuple[int, ...],
               arg_kinds: list[Any]) -> None:
@@ -227,8 +233,8 @@ class _Writer:
     def expression(self, e: Eqn, args: list[Pieces], arg_kinds: list[Any],
                    inlined: int | None) -> Pieces:
         """The expression of ``e``: known, spelled, or a call of its impl."""
-        xp = foreign(*(self.value(a) for a in e.args)) if arg_kinds[0] not in _PLAIN or \
-            len(arg_kinds) > 1 else None
+        self.atomic = False
+        xp = None if _PLAIN.issuperset(arg_kinds) else foreign(*map(self.value, e.args))
         if xp is not None:            # another library's arrays: its own functions
             return standard(self, e, args, xp)
         if e.prim is broadcast_like or e.prim is zmul:
@@ -239,7 +245,8 @@ class _Writer:
                 type(self.value(e.args[1])) is float:     # the sum of a zmul: one reduction
             self.ns["_zmul_sum"] = zmul_sum
             g, x = self.zmuls[inlined]
-            return ("_zmul_sum(",) + g + (", ",) + x + (")",)
+            self.atomic = True
+            return ("_zmul_sum(",) + _src.bare(g) + (", ",) + _src.bare(x) + (")",)
         make = generated.get(e.prim)
         expr = make(self, e, args) if make is not None else None
         if expr is not None:
@@ -251,12 +258,14 @@ class _Writer:
                 return expr
         if e.prim is zmul and _float64(self.value(e.args[0])):
             self.zmuls[e.out] = (args[0], args[1])
+        self.atomic = True
         return (f"{self.impl_name(e.prim)}(",) + joined(args) + (")",)
 
     def spelled(self, e: Eqn, spelling: Spelling, args: list[Pieces],
                 arg_kinds: list[Any]) -> Pieces | None:
         """``e`` as its spelling says for these kinds, or None to call the impl."""
         if spelling.exact is not None:
+            self.atomic = _src.atomic(spelling.exact)
             return fill(spelling.exact, args)
         template = None
         if np.ndarray in arg_kinds:
@@ -266,10 +275,11 @@ class _Writer:
                 g = args[0][0]
                 return (Zmul(g, args[1], self.regs[e.args[0]] if isinstance(e.args[0], int)
                              else None),)
-            template = spelling.float
+            template = _src.decided(spelling.float, e.args)
         if template is None:
             return None
         self.ns.update(spelling.names)
+        self.atomic = _src.atomic(template)
         return fill(template, args, self.impl_name(e.prim))
 
     def impl_name(self, prim: Any) -> str:
@@ -344,56 +354,9 @@ def _no_zero(v: Any) -> bool:
 def _repeated(e: Eqn, v: int) -> bool:
     """Whether ``e``'s spelling would evaluate ``v`` twice (so: no fusing it in)."""
     spelling = spellings.get(e.prim)
-    return spelling is not None and any(k < len(e.args) and e.args[k] == v
-                                        for k in spelling.repeats)
+    return spelling is not None and bool(spelling.repeats) and any(
+        k < len(e.args) and e.args[k] == v for k in spelling.repeats)
 
 
 def _safe(name: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in name) or "p"
-
-
-def _one_g(st: Stmt) -> int | None:
-    """The register ``g`` of the one ``zmul`` in ``st``, if it holds exactly one."""
-    found = [p for p in st.expr if p.__class__ is Zmul]
-    if st.target is None or len(found) != 1 or found[0].reg is None or any(
-            p.__class__ is Zmul for p in found[0].x):
-        return None
-    return found[0].reg
-
-
-def _blocks(stmts: list[Stmt]) -> list[Stmt | Block]:
-    """Consecutive statements of one zero-able ``g`` share a test.
-
-    In the backward pass a cotangent ``g`` multiplies many values in a row,
-    and is often exactly zero (an inactive relu, a satisfied hinge). A run of
-    statements each holding one ``zmul(g, x)`` of the same register ``g``
-    becomes ``if g: <each with g * x>`` / ``else: <each with 0.0>``: the same
-    numbers as testing ``g`` in each statement, bit for bit, one test instead
-    of many, and in the else branch no product at all.
-    """
-    out: list[Stmt | Block] = []
-    run: list[Stmt] = []
-    g: int | None = None
-
-    def flush() -> None:
-        if len(run) >= BLOCK and g is not None:
-            out.append(Block(g, tuple(run)))
-        else:
-            out.extend(run)
-        run.clear()
-
-    for st in stmts:
-        one = _one_g(st)
-        if one is None:
-            flush()
-            out.append(st)
-            continue
-        if one != g:
-            flush()
-            g = one
-        run.append(st)
-        if st.target == g:     # g's register now holds another value
-            flush()
-            g = None
-    flush()
-    return out

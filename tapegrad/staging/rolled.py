@@ -27,7 +27,7 @@ from .program import Arg, Const, Eqn, Program, is_guard
 from .rolled_if import NotRolled, Owners, after_branchy, branchy_body
 from .rolling import MIN_SAVED, Loop, Role, Where, find_loops, shapes
 from .rolling import arg_key as _key
-from .source import compile_parts, forget, render
+from .source import compile_parts, forget, render, too_long
 from .spellings import spellings
 from .verify import checks
 
@@ -65,7 +65,7 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
     if not branchy and len(prog.eqns) < 2 * MIN_SAVED and not any(map(is_guard, prog.eqns)):
         return None      # too short to hold a loop worth rolling, and no while loop
     loops = find_loops(prog, s, branchy, where)
-    if not loops:
+    if not loops or too_long(len(prog.eqns), loops):    # a line each outside the loops
         return None
     whiles = [loop.exit >= 0 for loop in loops]
     nest: list[Any] = [s] * len(loops)     # shapes, to find inner loops (None: unrolled)

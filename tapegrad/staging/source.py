@@ -15,17 +15,21 @@ from __future__ import annotations
 import functools
 import itertools
 import linecache
+import re
 import string
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from ..primitive import zmul
+from ..tape import Const
 from .spellings import spellings
 
-__all__ = ["CHUNK", "Block", "Body", "Stmt", "Zmul", "compile_body", "compile_parts", "fill",
-           "forget", "joined", "render"]
+__all__ = ["BLOCK", "CHUNK", "CLOSE", "OPEN", "Block", "Body", "Stmt", "Zmul", "atomic", "bare",
+           "blocks", "compile_body", "compile_parts", "decided", "fill", "forget", "joined",
+           "render", "too_long"]
 
 CHUNK = 10000
+BLOCK = 3          # runs of at least this many statements on one g get a block
 _ZMUL = spellings[zmul].float or ""   # (g * x if g else 0.0): _zmul's branch for a float g
 _counter = itertools.count()
 _free_numbers: list[int] = []   # of programs freed: their file names are used again
@@ -66,20 +70,43 @@ class Body(NamedTuple):
     n_regs: int
 
 
+class _Paren(str):
+    """A parenthesis put around an inlined expression, told from the spellings' own."""
+
+
+OPEN, CLOSE = _Paren("("), _Paren(")")
+
+
+def bare(a: Pieces) -> Pieces:
+    """``a`` without the parentheses put around it, where it is a call's argument."""
+    return a[1:-1] if len(a) > 2 and a[0] is OPEN and a[-1] is CLOSE else a
+
+
 @functools.cache
-def _parsed(template: str) -> tuple[tuple[str, str | None], ...]:
-    """A spelling's text and fields, in order (``{0}``, ``{impl}``)."""
-    return tuple((text, field) for text, field, _, _ in string.Formatter().parse(template))
+def _parsed(template: str) -> tuple[tuple[str, str | None, bool], ...]:
+    """A spelling's text and fields, in order (``{0}``, ``{impl}``), and which are free.
+
+    A free field is an argument of a call (or an item of a tuple): between
+    ``(`` or ``, `` and ``)`` or ``, ``, where any expression reads alike.
+    """
+    parts = [(text, field) for text, field, _, _ in string.Formatter().parse(template)]
+    after = [t for t, _ in parts[1:]] + [""]
+    return tuple((text, field, text.endswith(("(", ", ")) and nxt.startswith((")", ", ")))
+                 for (text, field), nxt in zip(parts, after))
 
 
 def fill(template: str, args: list[Pieces], impl: str = "") -> Pieces:
     """The expression ``template`` spells, its fields replaced by ``args``."""
     out: list[Any] = []
-    for text, field in _parsed(template):
+    for text, field, free in _parsed(template):
         if text:
             out.append(text)
         if field is not None:
-            out.extend(args[int(field)] if field.isdigit() else (impl,))
+            if field.isdigit():
+                a = args[int(field)]
+                out.extend(bare(a) if free else a)
+            else:
+                out.append(impl)
     return tuple(out)
 
 
@@ -89,7 +116,7 @@ def joined(args: list[Pieces]) -> Pieces:
     for k, a in enumerate(args):
         if k:
             out.append(", ")
-        out.extend(a)
+        out.extend(bare(a))
     return tuple(out)
 
 
@@ -97,7 +124,7 @@ def render(expr: Pieces, mode: str = "plain") -> str:
     """The text of ``expr``; a ``Zmul`` as ``mode`` says ("plain", "fast", "zero")."""
     out = []
     for p in expr:
-        if p.__class__ is str:
+        if p.__class__ is not Zmul:
             out.append(p)
         elif mode == "zero":
             out.append("0.0")
@@ -223,6 +250,18 @@ def compile_parts(parts: list[str], ns: dict[str, Any], name: str
     return "".join(parts), ns["_entry"], filenames, number
 
 
+def too_long(n_eqns: int, loops: list[Any]) -> bool:
+    """Whether a program rolling ``loops`` is surely longer than one function holds.
+
+    Each of the ``n_eqns`` equations outside the loops (and past the exit
+    guard of a ``while``) is a line of its own, and the entry function has
+    two more; more than ``CHUNK`` lines are not compiled as one function,
+    so the rolled program would be written out for nothing.
+    """
+    held = sum(loop.stop - loop.start + loop.exit + 1 for loop in loops)
+    return n_eqns - held + 2 > CHUNK
+
+
 def forget(filenames: list[str], number: int) -> None:
     """Remove freed code's source from ``linecache``; its number may serve again.
 
@@ -232,3 +271,90 @@ def forget(filenames: list[str], number: int) -> None:
     for where in filenames:
         linecache.cache.pop(where, None)
     _free_numbers.append(number)
+
+
+def decided(template: str | None, args: tuple[Any, ...]) -> str | None:
+    """``(A if {k} else B)`` where argument ``k`` is a number constant: the branch taken.
+
+    A division by a constant is ``x / 4.0``, not ``(x / 4.0 if 4.0 else ...)``
+    (which writes ``x`` twice): the same numbers, half the code to compile.
+    """
+    head, found, rest = (template or "").partition(" if {")
+    k, found_else, other = rest.partition("} else ")
+    if not (found and found_else and k.isdigit() and int(k) < len(args)) or \
+            head[:1] != "(" or other[-1:] != ")" or " else " in head or \
+            head.count("(") != head.count(")") + 1:
+        return template
+    c = args[int(k)]
+    if not isinstance(c, Const) or type(c.value) not in (float, int, bool):
+        return template
+    return "(" + (head[1:] if c.value else other[:-1]) + ")"
+
+
+_CALLEE = re.compile(r"(\{impl\}|[A-Za-z_][\w.]*)\(")
+
+
+@functools.cache
+def atomic(template: str) -> bool:
+    """Whether ``template``, filled in, needs no parentheses where it is inlined.
+
+    So it is where it calls a named function (``{impl}({0})``,
+    ``_np_exp({0})``) or is parenthesized whole (``({0} / {1} if ...)``):
+    fewer parentheses make the source faster to parse, the same code.
+    """
+    text = re.sub(r"\{\d+\}", "x", template)
+    m = _CALLEE.match(text)
+    rest = text[m.end() - 1:] if m else text
+    depth = 0
+    for k, ch in enumerate(rest):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0:
+            return k == len(rest) - 1 and k > 0
+    return False
+
+
+def _one_g(st: Stmt) -> int | None:
+    """The register ``g`` of the one ``zmul`` in ``st``, if it holds exactly one."""
+    found = [p for p in st.expr if p.__class__ is Zmul]
+    if st.target is None or len(found) != 1 or found[0].reg is None or any(
+            p.__class__ is Zmul for p in found[0].x):
+        return None
+    return found[0].reg
+
+
+def blocks(stmts: list[Stmt]) -> list[Stmt | Block]:
+    """Consecutive statements of one zero-able ``g`` share a test.
+
+    In the backward pass a cotangent ``g`` multiplies many values in a row,
+    and is often exactly zero (an inactive relu, a satisfied hinge). A run of
+    statements each holding one ``zmul(g, x)`` of the same register ``g``
+    becomes ``if g: <each with g * x>`` / ``else: <each with 0.0>``: the same
+    numbers as testing ``g`` in each statement, bit for bit, one test instead
+    of many, and in the else branch no product at all.
+    """
+    out: list[Stmt | Block] = []
+    run: list[Stmt] = []
+    g: int | None = None
+
+    def flush() -> None:
+        if len(run) >= BLOCK and g is not None:
+            out.append(Block(g, tuple(run)))
+        else:
+            out.extend(run)
+        run.clear()
+
+    for st in stmts:
+        one = _one_g(st)
+        if one is None:
+            flush()
+            out.append(st)
+            continue
+        if one != g:
+            flush()
+            g = one
+        run.append(st)
+        if st.target == g:     # g's register now holds another value
+            flush()
+            g = None
+    flush()
+    return out
