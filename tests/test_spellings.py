@@ -27,7 +27,7 @@ import pytest
 import tapegrad as tg
 from tapegrad import arrays, indexing, kinks, ops, reductions, shapes
 from tapegrad.primitive import zmul
-from tapegrad.staging import source
+from tapegrad.staging import dots, source
 from tapegrad.staging.lanes import MOVES
 from tapegrad.staging.spellings import Spelling, spellings
 
@@ -146,6 +146,9 @@ def _shaped_examples() -> dict[Any, list[list[Any]]]:
         ex.setdefault(shapes.transpose_p, []).extend(
             [[_f(2, 3, dtype=dt), (1, 0)], [_f(2, 3, 4, dtype=dt), (2, 0, 1)],
              [_f(3, dtype=dt), (0,)]])
+        ex.setdefault(dots.dot, []).extend(        # reassociated packing's products
+            [[_f(4, 3, dtype=dt), _f(4, 2, dtype=dt), np.array([0, 5, 2, 2])]])
+        ex.setdefault(dots.dot_lanes, []).extend([[_f(4, 3, dtype=dt), _f(4, 3, dtype=dt)]])
     return ex
 
 

@@ -37,7 +37,7 @@ def _dot(a: Any, b: Any, k: Any) -> Any:
 
 
 dot = Primitive(_dot, "lanes_dot", check_rules=False)
-spellings[dot] = Spelling(exact="({0}.T @ {1}).reshape(-1)[{2}]")
+spellings[dot] = Spelling(array="({0}.T @ {1}).reshape(-1)[{2}]")
 """``dot(a, b, k)``: lanes ``k`` of ``a.T @ b`` (``a`` is ``(terms, p)``, ``b`` ``(terms, q)``)."""
 
 
