@@ -133,3 +133,11 @@ def test_the_tape_records_the_dependence():
 def test_without_a_closure_nothing_changes():
     f = tg.vmap(lambda x: tg.sum(tg.tanh(x)))
     np.testing.assert_array_equal(f(X), np.array([np.sum(np.tanh(r)) for r in X]))
+
+
+def test_an_empty_batch_gives_empty_results_and_zero_gradients():
+    empty = np.zeros((0, 3))
+    f = lambda w: tg.vmap(lambda x: x * w)(empty)                # noqa: E731
+    assert tg.jvp(f, (W,), (W,))[0].shape == (0, 3)
+    for g in (tg.grad(lambda w: tg.sum(f(w))), tg.jit(tg.grad(lambda w: tg.sum(f(w))))):
+        np.testing.assert_array_equal(g(W), np.zeros(3))

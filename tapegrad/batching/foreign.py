@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from .. import tree
 from ..arrays import stack
 from ..backends import foreign, like
@@ -61,18 +63,21 @@ def run(fun: Callable[..., Any], leaves: list[Any], axes: list[Any], treedef: An
         raise ValueError(f"vmap: the mapped axes have sizes {sorted(sizes)}; they must "
                          "have one size (the batch).")
     n = sizes.pop()
-    if n == 0:
-        raise ValueError("vmap: a batch of size 0 of non-NumPy arrays; give at least one "
-                         "example.")
     ref = next((primal_value(x) for x in leaves if foreign(primal_value(x)) is not None),
                None)                 # None: NumPy's arrays under a closure (``Captured``)
-    first = [primal_value(_example(x, 0, a)) if a is not None else primal_value(x)
-             for x, a in zip(leaves, axes)]
+    if n == 0 and ref is not None:
+        raise ValueError("vmap: a batch of size 0 of non-NumPy arrays; give at least one "
+                         "example.")
+    first = [(primal_value(_example(x, 0, a)) if n else _stand_in(primal_value(x), a))
+             if a is not None else primal_value(x) for x, a in zip(leaves, axes)]
     try:
         spec = trace(fun, treedef, first, [False] * len(leaves), captured=True)
     except TypeError:          # a step the trace cannot take here: the loop says what
         spec = None
     if spec is None or any(is_guard(e) for e in spec.prog.eqns):
+        if n == 0:
+            raise ValueError("vmap: a batch of size 0 with a Python if inside the closure "
+                             "of an outer transform; give at least one example.")
         if not isinstance(out_axes, int | None):
             raise TypeError("vmap: on non-NumPy arrays with a Python if on an array, "
                             f"out_axes must be one int or None, got {out_axes!r}.")
@@ -84,6 +89,13 @@ def run(fun: Callable[..., Any], leaves: list[Any], axes: list[Any], treedef: An
                            [BATCHED if b else v for v, b in outs], fun)
     return tree.unflatten(spec.out_def, [v if a is None else _placed(s, a)
                                          for (v, _), s, a in zip(outs, stacked, where)])
+
+
+def _stand_in(x: Any, axis: int) -> Any:
+    """A NumPy example of an empty batch: zeros of the example's shape and dtype."""
+    shape = list(np.shape(x))
+    del shape[axis]
+    return np.zeros(shape, np.asarray(x).dtype)
 
 
 def _moved(x: Any, axis: int) -> Any:
