@@ -38,7 +38,54 @@ def quiet_arms(where: str) -> bool:
     if node is None:
         return bool(here)
     arms = ast.Module(body=node.body + node.orelse, type_ignores=[])
-    return not any(_loud(n) for n in ast.walk(arms))
+    return not any(_loud(n) for n in ast.walk(arms)) and not _untraced_stores(tree, node, arms)
+
+
+def _untraced_stores(tree: ast.AST, node: ast.If, arms: ast.Module) -> bool:
+    """Whether an arm assigns a name whose value cannot come from the arguments.
+
+    ``t = t * 0.5 + 1.0`` where ``t`` started as ``0.5`` is Python arithmetic
+    on constants: the tape shows nothing of it, yet ``t`` differs by the arms
+    taken. A name may be traced where its value reads, through any chain of
+    assignments in the function, a parameter or a name the function does not
+    assign (a closure's or a global's; not a called function's name).
+    """
+    fn = next((f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef | ast.Lambda)
+               and node in ast.walk(f) and f is not node), None)
+    if fn is None:
+        return False
+    params = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
+    stores = [(t, v) for n in ast.walk(fn) for t, v in _assigned(n)]
+    local = {t.id for t, _ in stores}
+    traced = set(params)
+    changed = True
+    while changed:             # a fixed point over the function's assignments
+        changed = False
+        for t, v in stores:
+            if t.id not in traced and _reads(v, traced, local):
+                traced.add(t.id)
+                changed = True
+    return any(t.id not in traced for n in ast.walk(arms) for t, _ in _assigned(n))
+
+
+def _assigned(n: ast.AST) -> list[tuple[ast.Name, ast.AST]]:
+    """The names a statement assigns, each with the expression it is given."""
+    if isinstance(n, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.NamedExpr) and \
+            n.value is not None:
+        targets = n.targets if isinstance(n, ast.Assign) else [n.target]
+        value: ast.AST = n.value if not isinstance(n, ast.AugAssign) else ast.BinOp(
+            n.target, n.op, n.value)
+        return [(t, value) for x in targets for t in ast.walk(x) if isinstance(t, ast.Name)]
+    if isinstance(n, ast.For | ast.comprehension):
+        return [(t, n.iter) for t in ast.walk(n.target) if isinstance(t, ast.Name)]
+    return []
+
+
+def _reads(v: ast.AST, traced: set[str], local: set[str]) -> bool:
+    """Whether expression ``v`` reads a traced name, or one from outside the function."""
+    called = {id(c.func) for c in ast.walk(v) if isinstance(c, ast.Call)}
+    return any(isinstance(x, ast.Name) and id(x) not in called and
+               (x.id in traced or x.id not in local) for x in ast.walk(v))
 
 
 # On one line, these evaluate a test a number of times that depends on the

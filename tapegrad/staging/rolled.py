@@ -74,7 +74,7 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
             writer = _RollWriter(prog, loops, whiles, where, nest)
             lowered = writer.lowered(name, numbers, ints or {})
             writer.check_ties(inner)
-        except (_TooLong, NotRolled):
+        except (_TooLong, NotRolled, KeyError):    # KeyError: an arm's read it cannot name
             return None
         except _NotOpen as e:          # that while loop runs its traced trip count only
             if not whiles[e.args[0]]:
