@@ -23,7 +23,8 @@ from ..ops import add
 from ..primitive import Primitive
 from .program import Eqn, Program, use_counts
 
-__all__ = ["MIN_CHAIN", "chain_p", "chain_lanes", "chain_lanes_reassociated", "fold"]
+__all__ = ["MIN_CHAIN", "chain_lanes", "chain_lanes_reassociated", "chain_p", "chain_rows",
+           "fold"]
 
 MIN_CHAIN = 4        # a shorter chain stays additions
 
@@ -40,6 +41,8 @@ chain_p = Primitive(_chain, "chain", check_rules=False)
 
 
 def _chain_lanes(init: Any, terms: Any) -> Any:
+    if np.ndim(init) == 0 and terms.shape[-1] > 1:      # init + the rows, in order: no copy
+        return np.add.reduce(terms, axis=-2, initial=init)
     shape = np.broadcast_shapes(np.shape(init), terms.shape[:-2] + terms.shape[-1:])
     terms = np.broadcast_to(terms, shape[:-1] + terms.shape[-2:])
     rows = np.concatenate([np.broadcast_to(init, shape)[..., None, :], terms], -2)
@@ -50,12 +53,20 @@ def _chain_lanes(init: Any, terms: Any) -> Any:
     return np.add.reduce(rows, axis=-2)
 
 
+def _chain_rows(rows: Any) -> Any:
+    if rows.shape[-1] < 2:
+        return np.add.accumulate(rows, axis=-2)[..., -1, :]
+    return np.add.reduce(rows, axis=-2)
+
+
 def _chain_lanes_reassociated(init: Any, terms: Any) -> Any:
     return init + terms.sum(-2)
 
 
 chain_lanes = Primitive(_chain_lanes, "lanes_chain", check_rules=False)
 """``chain_lanes(init, terms)``: per lane, the chain of ``terms``' rows (axis -2), in order."""
+chain_rows = Primitive(_chain_rows, "lanes_chain_rows", check_rules=False)
+"""``chain_rows(rows)``: per lane, the chain of ``rows`` (axis -2), the first the initial value."""
 chain_lanes_reassociated = Primitive(_chain_lanes_reassociated, "lanes_sum", check_rules=False)
 """``init + terms.sum(-2)``: pairwise sums, for ``reassociate=True``."""
 

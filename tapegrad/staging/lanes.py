@@ -55,7 +55,7 @@ def _zmul(g: Any, d: Any) -> Any:
     zero = np.equal(g, 0.0)
     if zero.shape != out.shape:
         zero = np.broadcast_to(zero, out.shape)
-    out[zero] = 0.0
+    np.putmask(out, zero, 0.0)       # a few times faster than ``out[zero] = 0.0``
     return out
 
 

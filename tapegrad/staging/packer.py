@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..ops import add
-from .chains import chain_lanes, chain_lanes_reassociated, chain_p
+from .chains import chain_lanes, chain_lanes_reassociated, chain_p, chain_rows
 from .lanes import LANES, column, concat, item, rows, stack, stack_columns, take, tolist
 from .program import Arg, Const, Eqn, Program
 
@@ -97,8 +97,14 @@ class Packer:
         self.packed(LANES.get(eqns[0].prim, eqns[0].prim), operands, eqns)
 
     def chains(self, eqns: list[Eqn]) -> None:
-        """Sum chains: their terms as a ``(terms, lanes)`` matrix, summed by rows."""
-        flat = [e.args[1 + t] for t in range(len(eqns[0].args) - 1) for e in eqns]
+        """Sum chains: their terms as a ``(terms, lanes)`` matrix, summed by rows.
+
+        Exact chains whose initial values differ take them as the matrix's first row.
+        """
+        inits = [e.args[0] for e in eqns]
+        first = not self.reassociate and all(a.__class__ is int for a in inits) and any(
+            a != inits[0] for a in inits)
+        flat = [e.args[t] for t in range(1 - first, len(eqns[0].args)) for e in eqns]
         where = [self.loc.get(a) if isinstance(a, int) else None for a in flat]
         v = _source(where[0])
         if v is not None and all(_source(w) == v for w in where):   # one take
@@ -113,7 +119,10 @@ class Packer:
                 return
             terms = self.gather(("rows", vec, len(eqns)), rows, (vec, Const(len(eqns))),
                                 vec in self.batched)
-        init = self.operand([e.args[0] for e in eqns])
+        if first:
+            self.packed(chain_rows, (terms,), eqns)
+            return
+        init = self.operand(inits)
         prim = chain_lanes_reassociated if self.reassociate else chain_lanes
         self.packed(prim, (init, terms), eqns)
 
