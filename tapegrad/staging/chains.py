@@ -47,7 +47,7 @@ def _chain_lanes(init: Any, terms: Any) -> Any:
     terms = np.broadcast_to(terms, shape[:-1] + terms.shape[-2:])
     rows = np.concatenate([np.broadcast_to(init, shape)[..., None, :], terms], -2)
     if shape[-1] < 2:                   # one lane: the rows are the fast axis
-        return np.add.accumulate(rows, axis=-2)[..., -1, :]
+        return _one_lane(rows)
     # not along the fast axis, NumPy adds the rows one after the other (pairwise
     # summation is only along the fast axis): the chain's order, in one call
     return np.add.reduce(rows, axis=-2)
@@ -55,8 +55,13 @@ def _chain_lanes(init: Any, terms: Any) -> Any:
 
 def _chain_rows(rows: Any) -> Any:
     if rows.shape[-1] < 2:
-        return np.add.accumulate(rows, axis=-2)[..., -1, :]
+        return _one_lane(rows)
     return np.add.reduce(rows, axis=-2)
+
+
+def _one_lane(rows: Any) -> Any:
+    """The chain of a one-lane ``rows`` (accumulated one after the other along its one axis)."""
+    return np.add.accumulate(rows[..., 0], axis=-1)[..., -1:]
 
 
 def _chain_lanes_reassociated(init: Any, terms: Any) -> Any:

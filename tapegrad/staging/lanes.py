@@ -105,6 +105,8 @@ LANES: dict[Any, Primitive] = {
 
 
 def _stack(*xs: Any) -> np.ndarray:
+    if type(xs[0]) is float:        # Python floats (ints beside them are exact)
+        return np.fromiter(xs, float, len(xs))
     return np.array(xs)
 
 

@@ -21,6 +21,7 @@ from .program import Arg, Const, Eqn, Program
 __all__ = ["Packer"]
 
 _UNPLACED = (1, 0, 0)     # the lane key of an argument in no vector
+SPLIT_LANES = 256         # a group's part reading other vectors than the rest, packed apart
 
 class Packer:
     """The packed program as it is written: equations, where each lane lives."""
@@ -87,6 +88,11 @@ class Packer:
         if eqns[0].prim is chain_p:
             self.chains(eqns)
             return
+        parts = self._parts(eqns)
+        if len(parts) > 1:
+            for part in parts:
+                self.group(part)
+            return
         operands = tuple(self.operand([e.args[j] for e in eqns])
                          for j in range(len(eqns[0].args)))
         if not any(isinstance(o, int) and o in self.vectors for o in operands) and not any(
@@ -95,6 +101,23 @@ class Packer:
                 self.scalar_eqn(e)
             return
         self.packed(LANES.get(eqns[0].prim, eqns[0].prim), operands, eqns)
+
+    def _parts(self, eqns: list[Eqn]) -> list[list[Eqn]]:
+        """A big group whose lanes read different vectors, split by the vectors they read.
+
+        Each part then reads its vectors without joining them first (at
+        least ``SPLIT_LANES`` lanes a part; the rest stay together).
+        """
+        if self.batched or len(eqns) < 2 * SPLIT_LANES:
+            return [eqns]
+        by: dict[Any, list[Eqn]] = {}
+        get = self.loc.get
+        for e in eqns:
+            key = tuple(_source(get(a)) if a.__class__ is int else -1 for a in e.args)
+            by.setdefault(key, []).append(e)
+        parts = [p for p in by.values() if len(p) >= SPLIT_LANES]
+        rest = [e for p in by.values() if len(p) < SPLIT_LANES for e in p]
+        return parts + [rest] if rest else parts
 
     def chains(self, eqns: list[Eqn]) -> None:
         """Sum chains: their terms as a ``(terms, lanes)`` matrix, summed by rows.
