@@ -17,7 +17,7 @@ import operator
 from types import CodeType, FrameType
 from typing import Any
 
-__all__ = ["parsed", "file_tree", "for_left"]
+__all__ = ["parsed", "file_tree", "for_left", "loop_test"]
 
 
 @functools.lru_cache(maxsize=16)
@@ -31,6 +31,17 @@ def parsed(text: str) -> ast.Module | None:
 def file_tree(filename: str) -> ast.Module | None:
     """The syntax tree of the file ``filename`` as ``linecache`` has it."""
     return parsed("".join(linecache.getlines(filename)))
+
+
+def loop_test(where: str) -> bool:
+    """Whether ``file:line`` is a loop's test: a ``while``, or an ``if`` that breaks."""
+    filename, _, line = where.rpartition(":")
+    tree = file_tree(filename) if line.isdigit() else None
+    if tree is None:
+        return False
+    return any(isinstance(n, ast.While) and n.lineno == int(line) or
+               isinstance(n, ast.If) and n.lineno == int(line) and
+               any(isinstance(s, ast.Break) for s in n.body) for n in ast.walk(tree))
 
 
 def for_left(frame: FrameType) -> int | None:

@@ -237,3 +237,27 @@ def _compiled(src):
     ns = {"tg": tg}
     exec(compile(src, name, "exec"), ns)
     return ns["f"]
+
+
+def halve(a):
+    y = a
+    while y > 1.0:
+        y = y * 0.5
+    return y
+
+
+def halve_loop(a):
+    return tg.while_loop(lambda y: y > 1.0, lambda y: y * 0.5, a)
+
+
+def test_a_linear_loops_derivative_under_jit_points_to_while_loop():
+    """Its derivative (0.5 ** trips) is a number Python computes: one trace per count."""
+    jg = tg.jit(tg.grad(halve))
+    with pytest.raises(TypeError, match=r"loop's test.*tg\.while_loop and tg\.fori_loop"):
+        for k in range(1, 20):
+            assert jg(2.0 ** k + 0.5) == tg.grad(halve)(2.0 ** k + 0.5)
+    jg = tg.jit(tg.grad(halve_loop))
+    for k in range(1, 40):
+        a = 2.0 ** k + 0.5
+        assert bits(jg(a)) == bits(tg.grad(halve)(a))
+    assert jg.trace_count == 1
