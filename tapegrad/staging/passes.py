@@ -29,17 +29,34 @@ def _rewrite(prog: Program, eqns: list[Eqn], names: dict[int, Arg]) -> Program:
 
 
 def dce(prog: Program) -> Program:
-    """Drop equations neither an output nor a guard depends on."""
+    """Drop equations neither an output nor a guard depends on.
+
+    The iteration a ``for`` loop left by ``break`` broke in is kept whole:
+    ``jit`` may roll it with the iterations before it (which run the same
+    equations, some of them dead only in the last one).
+    """
     live = {o for o in prog.outputs if isinstance(o, int)}
     add = live.add
     kept = []
+    whole = _broken_iterations(prog.left)
     for e in reversed(prog.eqns):
-        if e.out in live or is_guard(e):
+        if e.out in live or is_guard(e) or any(lo < e.out < hi for lo, hi in whole):
             kept.append(e)
             for a in e.args:
                 if a.__class__ is int:
                     add(a)
     return prog._replace(eqns=tuple(reversed(kept)))
+
+
+def _broken_iterations(left: Any) -> list[tuple[int, int]]:
+    """``(lo, hi)``: ids between a break guard's id and the next one's, which broke.
+
+    ``left`` maps break guards to the iterations their ``for`` has left; a
+    run of one loop counts down by one, and its last guard is the break.
+    """
+    ids = sorted(left)
+    return [(a, b) for a, b, c in zip(ids, ids[1:], ids[2:] + [None])
+            if left[b] == left[a] - 1 and (c is None or left[c] != left[b] - 1)]
 
 
 def _const_key(c: Const) -> Any:

@@ -24,7 +24,7 @@ from .branches import Branchy, find_branchy
 from .lower import _EXACT, _PLAIN, Lowered, _returned, _Writer
 from .nested import find_inner, inner_lines, stored
 from .program import Arg, Const, Eqn, Program, is_guard
-from .rolled_if import NotRolled, Owners, after_branchy, branchy_body
+from .rolled_if import NotRolled, Owners, after_branchy, branchy_body, fails
 from .rolling import MIN_SAVED, Loop, Role, Where, find_loops, shapes
 from .rolling import arg_key as _key
 from .source import compile_parts, forget, render, too_long
@@ -64,7 +64,7 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
     branchy = [] if inner else find_branchy(prog, s)
     if not branchy and len(prog.eqns) < 2 * MIN_SAVED and not any(map(is_guard, prog.eqns)):
         return None      # too short to hold a loop worth rolling, and no while loop
-    loops = find_loops(prog, s, branchy, where)
+    loops = find_loops(prog, s, branchy, where, breaks=True)
     if not loops or too_long(len(prog.eqns), loops):    # a line each outside the loops
         return None
     whiles = [loop.exit >= 0 for loop in loops]
@@ -241,13 +241,22 @@ class _RollWriter(_Writer):
         body = stored(body, self.spans.get(m, (0, 0)), m, self.inners.get(m), self.zs.get(m))
         if self.whiles[m]:
             lines += [f"n{m} = 0", "while True:"]
-            body.append(f"n{m} += 1")
+            body = self.bounded(m) + body + [f"n{m} += 1"]
         elif tied:
             w = tied[0]
             lines.append(f"for i{m} in range(n{w} - {self.loops[w].trips - loop.trips}):")
         else:
             lines.append(f"for i{m} in range({loop.trips}):")
         return lines + [f"    {s}" for s in body] + self.fewest(m)
+
+    def bounded(self, m: int) -> list[str]:
+        """A ``for`` left by ``break``: its end of range, where the pattern changes."""
+        loop = self.loops[m]
+        if getattr(loop, "bound", -1) < 0:
+            return []
+        self.guards.append(self.prog.sources.get(self.prog.eqns[loop.stop + loop.exit].out,
+                                                 "<unknown>"))
+        return [f"if n{m} == {loop.bound}: _guard_failed({len(self.guards) - 1})"]
 
     def fewest(self, m: int) -> list[str]:
         """After while loop ``m``: a guard that it ran as often as its reads need."""
@@ -308,7 +317,7 @@ class _RollWriter(_Writer):
                 fakes.append(stand_in)
             e = Eqn(e.prim, e.out, tuple(fakes), e.ans)
             if o == loop.exit and self.whiles[m]:
-                text.body.append(f"if {_fails(e, args[0][0], arg_kinds[0])}: break")
+                text.body.append(f"if {fails(e, args[0][0], arg_kinds[0])}: break")
             else:
                 text.body.append(self.statement(e, args, arg_kinds, f"x{m}_{o}"))
         text.after_body.extend(f"{var} = {self.xname(m, at)}" for (at, _), var in carries.items())
@@ -365,7 +374,6 @@ class _RollWriter(_Writer):
             raise _NotOpen(m2)
         return f"s{m2}_{o2}[n{m2} - {self.loops[m2].trips - k0} - {{i}}]"
 
-
     def history(self, args: tuple[Arg, ...], where: list[Any]) -> str | None:
         """A backward pass's reads of a carry, last iteration first, then its first value.
 
@@ -384,14 +392,6 @@ class _RollWriter(_Writer):
         if self.tie.setdefault(m2, self.inside) != self.inside:   # type: ignore[arg-type]
             raise _NotOpen(m2)
         return f"h{m2}_{o2}[n{m2} - {self.loops[m2].trips - k0 - 1} - {{i}}]"
-
-
-def _fails(e: Eqn, x: str, x_kind: Any) -> str:
-    """The test that guard ``e`` (on ``x``) goes the other way."""
-    want = e.args[1].value                                      # type: ignore[union-attr]
-    if x_kind is bool and type(want) is bool:
-        return f"not {x}" if want is True else x
-    return f"bool({x}) is not {want!r}"
 
 
 def _number(v: Any, floats: bool) -> Any:
