@@ -83,16 +83,31 @@ class Packer:
             self.batched.add(e.out)
 
     def group(self, eqns: list[Eqn]) -> None:
-        """Write ``eqns`` (isomorphic, independent) as one vector record, or as scalars."""
-        eqns = sorted(eqns, key=self._lane_key)
+        """Write ``eqns`` (isomorphic, independent) as one vector record, or as scalars.
+
+        A big group whose lanes read different vectors is written as one
+        record per vectors read (at least ``SPLIT_LANES`` lanes a part, the
+        rest together): each part then reads its vectors without joining them.
+        """
+        keys = [self._lane_key(e) for e in eqns]
+        order = sorted(range(len(eqns)), key=keys.__getitem__)
+        eqns = [eqns[k] for k in order]
         if eqns[0].prim is chain_p:
             self.chains(eqns)
             return
-        parts = self._parts(eqns)
-        if len(parts) > 1:
-            for part in parts:
-                self.group(part)
+        if self.batched or len(eqns) < 2 * SPLIT_LANES:
+            self.lanes(eqns)
             return
+        by: dict[Any, list[Eqn]] = {}
+        for k, e in zip(order, eqns):
+            by.setdefault(tuple(a[:2] for a in keys[k]), []).append(e)
+        rest = [e for p in by.values() if len(p) < SPLIT_LANES for e in p]
+        for part in [p for p in by.values() if len(p) >= SPLIT_LANES] + [rest]:
+            if part:
+                self.lanes(part)
+
+    def lanes(self, eqns: list[Eqn]) -> None:
+        """Write ``eqns`` (isomorphic, independent, in lane order) as one vector record."""
         operands = tuple(self.operand([e.args[j] for e in eqns])
                          for j in range(len(eqns[0].args)))
         if not any(isinstance(o, int) and o in self.vectors for o in operands) and not any(
@@ -101,23 +116,6 @@ class Packer:
                 self.scalar_eqn(e)
             return
         self.packed(LANES.get(eqns[0].prim, eqns[0].prim), operands, eqns)
-
-    def _parts(self, eqns: list[Eqn]) -> list[list[Eqn]]:
-        """A big group whose lanes read different vectors, split by the vectors they read.
-
-        Each part then reads its vectors without joining them first (at
-        least ``SPLIT_LANES`` lanes a part; the rest stay together).
-        """
-        if self.batched or len(eqns) < 2 * SPLIT_LANES:
-            return [eqns]
-        by: dict[Any, list[Eqn]] = {}
-        get = self.loc.get
-        for e in eqns:
-            key = tuple(_source(get(a)) if a.__class__ is int else -1 for a in e.args)
-            by.setdefault(key, []).append(e)
-        parts = [p for p in by.values() if len(p) >= SPLIT_LANES]
-        rest = [e for p in by.values() if len(p) < SPLIT_LANES for e in p]
-        return parts + [rest] if rest else parts
 
     def chains(self, eqns: list[Eqn]) -> None:
         """Sum chains: their terms as a ``(terms, lanes)`` matrix, summed by rows.

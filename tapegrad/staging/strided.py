@@ -79,6 +79,8 @@ def refine(dimss: list[Dims], keep: tuple[int, ...] = ()
     the sizes in ``keep``.
     """
     bounds = sorted(set().union(*map(_bounds, dimss), keep) - {1})
+    if not bounds:                                  # one lane
+        return [1], [[0] for _ in dimss]
     lows = [1] + bounds[:-1]
     if any(b % a for a, b in zip(lows, bounds)):
         return None
@@ -206,6 +208,31 @@ class _Rewriter:
         self.new(shaped, (grid, Const(-1)), e.out)
         return True
 
+    def copied(self, e: Eqn) -> bool:
+        """An evenly spaced gather as a copy of a strided view (faster than by an index)."""
+        index = e.args[1].value if isinstance(e.args[1], Const) else None
+        if type(index) is not np.ndarray or e.ans.shape != index.shape:
+            return False
+        p = self.pattern(e.out, index.size) if index.ndim == 1 else None
+        if index.ndim == 2:
+            src = self.values[e.args[0]]             # type: ignore[index]
+            found = decompose(index)
+            if found is None or type(src) is not np.ndarray or src.ndim != 1 or \
+                    not src.flags.c_contiguous:
+                return False
+            p = ("view", e.args[0], found[0], found[1])
+        if p is None or p[0] != "view":
+            return False
+        start = len(self.eqns)
+        grid = self.operand(p, [n for n, _ in p[3]], [s for _, s in p[3]])
+        self.new(shaped, (grid, Const(index.shape)), e.out)
+        got = self.values[e.out]
+        if not got.flags.c_contiguous or got.tobytes() != e.ans.tobytes():   # a sum reads it
+            del self.eqns[start:]
+            self.values[e.out] = e.ans
+            return False
+        return True
+
     def chain(self, e: Eqn) -> bool:
         """A sum chain reading its ``(terms, lanes)`` gather on a grid, the terms first."""
         terms = e.args[-1]
@@ -250,6 +277,8 @@ def _one(w: _Rewriter, e: Eqn) -> None:
     done = False
     if e.prim is take and e.args[0] in w.moved:
         e = w.regathered(e)
+    if e.prim is take:
+        done = w.copied(e)
     elif type(ans) is np.ndarray and ans.ndim == 1 and ans.shape[0] > 1:
         if e.prim in _ELEMENTWISE:
             done = w.rewrite(e, ans.shape[0])
