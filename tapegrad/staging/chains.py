@@ -41,8 +41,12 @@ chain_p = Primitive(_chain, "chain", check_rules=False)
 
 
 def _chain_lanes(init: Any, terms: Any) -> Any:
-    if np.ndim(init) == 0 and terms.shape[-1] > 1:      # init + the rows, in order: no copy
-        return np.add.reduce(terms, axis=-2, initial=init)
+    if np.ndim(init) == 0:
+        if terms.shape[-1] > 1:                 # init + the rows, in order: no copy
+            return np.add.reduce(terms, axis=-2, initial=init)
+        flat = terms[..., 0]                    # one lane: init, then its terms, along one axis
+        first = np.full(flat.shape[:-1] + (1,), init, dtype=np.result_type(init, flat))
+        return np.add.accumulate(np.concatenate([first, flat], -1), axis=-1)[..., -1:]
     shape = np.broadcast_shapes(np.shape(init), terms.shape[:-2] + terms.shape[-1:])
     terms = np.broadcast_to(terms, shape[:-1] + terms.shape[-2:])
     rows = np.concatenate([np.broadcast_to(init, shape)[..., None, :], terms], -2)
