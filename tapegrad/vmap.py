@@ -96,10 +96,13 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callab
     specs: _LRU = _LRU(MAX_SIGNATURES)     # owned by the function: freed with it
     staged: _LRU = _LRU(MAX_SIGNATURES)
     leaf_axes: _LRU = _LRU(MAX_SIGNATURES)
-    calls: _LRU = _LRU(MAX_SIGNATURES)     # compiled signatures' quick calls
+    calls = quick.Calls(_LRU(MAX_SIGNATURES))     # compiled signatures' quick calls
 
     @functools.wraps(fun)
     def batched_fun(*args: Any, **kwargs: Any) -> Any:
+        out = quick.again(calls, args, kwargs)   # the last signature's, unflattened
+        if out is not quick.MISS:
+            return out
         leaves, treedef = tree.flatten((args, kwargs))
         key = (treedef, tuple(map(type, leaves)))
         out = quick.call(calls, key, leaves)

@@ -288,6 +288,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                     "batching.interpret", "batching.axes", "batching.nested", "vmap",
                     "batching.foreign",
                     "batching.quick",
+                    "batching.treecode",
                     "jit_traced", "jit", "solvers", "scipy.integrate", "test_util", "tracer",
                     "misc.fixed_points", "misc.operators", "loop_body", "loop_prims",
                     "loop_rules", "loop_batching", "loops", "checkpoint",

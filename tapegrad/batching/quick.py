@@ -18,20 +18,18 @@ the same, bit for bit, and never alias an input or each other.
 
 from __future__ import annotations
 
-import itertools
 import operator
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from .. import tree
 from ..numerics import ieee
 from ..treedef import _REGISTRY, TreeDef
 from ..values import primal_value
 from .axes import BATCHED
+from .treecode import extractor, unflattener
 
-__all__ = ["MISS", "Quick", "call", "learn"]
+__all__ = ["MISS", "Calls", "Quick", "again", "call", "learn"]
 
 MISS = object()
 """``call``'s answer where no quick call fits: the caller goes the whole way."""
@@ -39,22 +37,34 @@ MISS = object()
 MAX_KINDS = 8
 """Per structure and leaf types: the kinds of the other leaves kept (oldest out)."""
 
-MAX_LEAVES, MAX_DEPTH = 20_000, 40
-"""Past these, the output tree is built by ``tree.unflatten`` (no generated code)."""
-
 _ONE, _NONE = {1}, {None}
 _ndim, _base = operator.attrgetter("ndim"), operator.attrgetter("base")
+
+
+class Calls:
+    """A vmapped function's quick calls: ``Family``s by structure and leaf types.
+
+    ``last`` is the family that answered last: its argument tree is tried
+    first, without flattening (``again``).
+    """
+
+    def __init__(self, families: Any) -> None:
+        self.families = families           # vmap's ``_LRU``: at most 64, least recent out
+        self.last: Family | None = None
 
 
 class Family:
     """The quick calls of one tree structure and leaf types, by the kinds of the rest."""
 
-    __slots__ = ("axes", "members", "positions")
+    __slots__ = ("axes", "extract", "members", "positions", "registered", "types")
 
-    def __init__(self, types: tuple[type, ...], axes: list[int | None]) -> None:
-        self.axes = axes
+    def __init__(self, treedef: TreeDef, types: tuple[type, ...],
+                 axes: list[int | None]) -> None:
+        self.types, self.axes = types, axes
         self.positions = [k for k, t in enumerate(types) if t is not float]
         self.members: dict[tuple[Any, ...], Quick | None] = {}
+        self.extract: Any = False          # made with its first quick call
+        self.registered = len(_REGISTRY)   # a class registered later may be a node
 
     def kinds(self, leaves: list[Any]) -> tuple[Any, ...]:
         """What the signature holds of the leaves that are not floats."""
@@ -76,16 +86,32 @@ def _kind(x: Any, axis: int | None) -> Any:
     return type(x)
 
 
-def call(calls: Any, key: tuple[TreeDef, tuple[type, ...]], leaves: list[Any]) -> Any:
-    """The result of the quick call kept for these leaves, or ``MISS``."""
-    family = calls.get(key)
-    if family is None:
+def again(calls: Calls, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The last family's quick call, where the arguments have its structure; or ``MISS``."""
+    family = calls.last
+    if family is None or not family.extract:
+        return MISS
+    leaves = family.extract((args, kwargs))
+    if leaves is None or tuple(map(type, leaves)) != family.types or \
+            len(_REGISTRY) != family.registered:
         return MISS
     quick = family.members.get(family.kinds(leaves))
     return MISS if quick is None else quick(leaves)
 
 
-def learn(calls: Any, key: tuple[TreeDef, tuple[type, ...]], leaves: list[Any],
+def call(calls: Calls, key: tuple[TreeDef, tuple[type, ...]], leaves: list[Any]) -> Any:
+    """The result of the quick call kept for these leaves, or ``MISS``."""
+    family = calls.families.get(key)
+    if family is None:
+        return MISS
+    quick = family.members.get(family.kinds(leaves))
+    if quick is None:
+        return MISS
+    calls.last = family
+    return quick(leaves)
+
+
+def learn(calls: Calls, key: tuple[TreeDef, tuple[type, ...]], leaves: list[Any],
           axes: list[int | None], specs: list[Any], static: list[bool], out_def: Any,
           oaxes: list[int | None]) -> None:
     """After a call that went the whole way: keep a quick call where one fits.
@@ -93,9 +119,9 @@ def learn(calls: Any, key: tuple[TreeDef, tuple[type, ...]], leaves: list[Any],
     ``specs`` are the signature's traced programs, ``static`` the leaves that
     are constants of the trace, ``oaxes`` where each output's batch axis went.
     """
-    family = calls.get(key)
+    family = calls.families.get(key)
     if family is None:
-        family = calls.put(key, Family(key[1], axes))
+        family = calls.families.put(key, Family(*key, axes))
     kinds = family.kinds(leaves)
     if kinds in family.members:
         return
@@ -104,6 +130,9 @@ def learn(calls: Any, key: tuple[TreeDef, tuple[type, ...]], leaves: list[Any],
         fast = specs[0].fast(tuple(a is not None for a, s in zip(axes, static) if not s))
         if fast is not None:
             quick = Quick(fast, axes, static, out_def, oaxes)
+            if family.extract is False:
+                family.extract = extractor(key[0])
+            calls.last = family
     family.members[kinds] = quick
     while len(family.members) > MAX_KINDS:
         del family.members[next(iter(family.members))]
@@ -184,47 +213,6 @@ def owned(values: list[Any], leaves: list[Any]) -> list[Any]:
         given.add(id(v))
         out.append(v)
     return out
-
-
-# ------------------------------------------------------------ the output tree
-def unflattener(td: TreeDef) -> Callable[[list[Any]], Any]:
-    """``tree.unflatten(td, ·)`` as one generated expression (the same containers)."""
-    if td.num_leaves > MAX_LEAVES or _depth(td) > MAX_DEPTH:
-        return lambda leaves: tree.unflatten(td, leaves)
-    names: dict[str, Any] = {}
-    source = _expression(td, itertools.count(), names)
-    return eval(compile(f"lambda o: {source}", "<tapegrad vmap output tree>", "eval"),  # noqa: S307
-                names)
-
-
-def _depth(td: TreeDef) -> int:
-    todo, deepest = [(td, 0)], 0
-    while todo:
-        t, d = todo.pop()
-        deepest = max(deepest, d)
-        todo.extend((c, d + 1) for c in t.children)
-    return deepest
-
-
-def _expression(td: TreeDef, leaf: Any, names: dict[str, Any]) -> str:
-    """The source building ``td`` from the list ``o``: containers as ``tree._build`` makes."""
-    if td.node is None:
-        return f"o[{next(leaf)}]"
-    kids = [_expression(c, leaf, names) for c in td.children]
-    if td.node is list:
-        return "[" + ", ".join(kids) + "]"
-    if td.node is tuple:
-        return "(" + "".join(k + ", " for k in kids) + ")"
-    j = len(names)
-    if td.node is dict:                     # ``dict(zip(keys, children))``, in that order
-        names.update({f"k{j}_{i}": key for i, key in enumerate(td.aux)})
-        return "{" + ", ".join(f"k{j}_{i}: {k}" for i, k in enumerate(kids)) + "}"
-    entry = _REGISTRY.get(td.node)
-    if entry is None:                       # a NamedTuple: its class of the children
-        names[f"c{j}"] = td.node
-        return f"c{j}(" + "".join(k + ", " for k in kids) + ")"
-    names[f"u{j}"], names[f"a{j}"] = entry.unflatten, td.aux
-    return f"u{j}(a{j}, [" + ", ".join(kids) + "])"
 
 
 # ------------------------------------------------------------ the signature
