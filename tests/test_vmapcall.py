@@ -267,6 +267,48 @@ def test_a_constant_that_drives_range_and_keyword_arguments() -> None:
             same(got, np.stack([np.asarray(f(0.7, n, x, s_)) for x, s_ in zip(xs, s)]))
 
 
+def test_argument_structures_that_change_between_calls() -> None:
+    def f(p: Any, x: Any) -> Any:
+        return sum(w * x for w in tg.tree.leaves(p)) + x * x
+    v = tg.vmap(f, in_axes=(None, 0))
+    xs = np.linspace(-1, 1, 4)
+    p = {"a": [0.5, 1.5], "b": (2.0, None)}
+    structures = [p, {"a": [0.5, 1.5, 2.5], "b": (2.0, None)}, {"a": [0.5, 1.5], "c": (2.0, None)},
+                  {"a": (0.5, 1.5), "b": (2.0, None)}, {"a": [0.5, 1.5], "b": (2.0, 3.0)},
+                  {"a": [0.5, 1.5], "b": Point(2.0, None)}, {"a": [0.5, 1.5], "b": [2.0, None]},
+                  {"a": [0.5, [1.5]], "b": (2.0, None)}, [0.5, 1.5, 2.0],
+                  {"a": [], "b": (2.0, None)}, p]
+    for q in structures + structures[::-1]:
+        got = v(q, xs)
+        same(got, tg.vmap(f, in_axes=(None, 0))(q, xs))
+        equal(got, loop(f, (q, xs), (None, 0), 4))
+    grows = [0.5, 1.5]
+    for _ in range(3):                  # the same list, longer at each call
+        same(v(grows, xs), tg.vmap(f, in_axes=(None, 0))(list(grows), xs))
+        grows.append(1.0)
+    kw = tg.vmap(lambda x, y=1.0, z=2.0: x * y + z)
+    for kwargs in [{}, {"y": xs}, {"y": xs, "z": xs}, {"z": xs}, {}, {"y": xs}]:
+        same(kw(xs, **kwargs), tg.vmap(lambda x, y=1.0, z=2.0: x * y + z)(xs, **kwargs))
+
+
+class Later:
+    """A class registered as a pytree node after a vmapped function met it as a leaf."""
+
+    def __init__(self, v: Any) -> None:
+        self.v = v
+
+
+def test_a_class_registered_later_is_a_node_at_the_next_call() -> None:
+    f = lambda c, x: c.v * x if isinstance(c.v, tg.Traced) else c.v * x + 1.0
+    v = tg.vmap(f, in_axes=(None, 0))
+    xs, c = np.linspace(-1, 1, 3), Later(2.0)
+    same(v(c, xs), 2.0 * xs + 1.0)          # a constant of the trace: c.v a float
+    same(v(c, xs), 2.0 * xs + 1.0)
+    tg.tree.register(Later, lambda c: ((c.v,), None), lambda aux, ch: Later(ch[0]))
+    same(v(c, xs), 2.0 * xs)                # a node now: c.v traced
+    same(v(c, xs), tg.vmap(f, in_axes=(None, 0))(c, xs))
+
+
 class Point(NamedTuple):
     x: Any
     y: Any
