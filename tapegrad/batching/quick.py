@@ -167,8 +167,8 @@ class Quick:
             return MISS                       # the whole way: its error names them
         n = sizes.pop()
         args = list(leaves)
-        for k, a in self.mapped:              # a view, as the whole way hands in
-            args[k] = np.moveaxis(args[k], a, 0)
+        for k, _ in self.mapped:              # a view, as the whole way hands in (its
+            args[k] = args[k].view()          # moveaxis of a vector, along 0 or -1)
         if self.dynamic is not None:
             args = [args[k] for k in self.dynamic]
         with ieee():
