@@ -252,6 +252,16 @@ def test_a_changed_signature_is_traced_again() -> None:
         equal(v(p, x), loop(f, (p, x), (None, 0), len(x)))
 
 
+def test_many_constants_at_one_structure() -> None:
+    f = lambda p, x: p["w"] * x ** p["k"]
+    v = tg.vmap(f, in_axes=(None, 0))
+    xs = np.linspace(0.5, 1.5, 3)
+    for k in list(range(12)) * 2 + [3, 11, 0]:
+        p = {"w": 0.5, "k": k}
+        same(v(p, xs), tg.vmap(f, in_axes=(None, 0))(p, xs))
+        equal(v(p, xs), loop(f, (p, xs), (None, 0), 3))
+
+
 def test_a_constant_that_drives_range_and_keyword_arguments() -> None:
     def f(w: Any, n: Any, x: Any, scale: Any = 1.0) -> Any:
         for _ in range(n):

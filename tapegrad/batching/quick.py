@@ -35,7 +35,7 @@ MISS = object()
 """``call``'s answer where no quick call fits: the caller goes the whole way."""
 
 MAX_KINDS = 8
-"""Per structure and leaf types: the kinds of the other leaves kept (oldest out)."""
+"""Per structure and leaf types: the kinds of the other leaves kept (all dropped past it)."""
 
 _ONE, _NONE = {1}, {None}
 _ndim, _base = operator.attrgetter("ndim"), operator.attrgetter("base")
@@ -133,9 +133,9 @@ def learn(calls: Calls, key: tuple[TreeDef, tuple[type, ...]], leaves: list[Any]
             if family.extract is False:
                 family.extract = extractor(key[0])
             calls.last = family
+    if len(family.members) >= MAX_KINDS:    # rare: start again (no iteration that
+        family.members.clear()              # another thread's learning could upset)
     family.members[kinds] = quick
-    while len(family.members) > MAX_KINDS:
-        del family.members[next(iter(family.members))]
 
 
 def _fits(leaves: list[Any], axes: list[int | None], static: list[bool]) -> bool:
