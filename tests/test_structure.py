@@ -288,6 +288,8 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("transforms", {"tracing", "seeds", "transforms", "jacobians", "check",
                     "batching.interpret", "batching.axes", "batching.nested", "vmap",
                     "batching.foreign",
+                    "batching.quick",
+                    "batching.treecode",
                     "jit_traced", "jit", "solvers", "scipy.integrate", "test_util", "tracer",
                     "misc.fixed_points", "misc.operators", "loop_body", "loop_prims",
                     "loop_rules", "loop_batching", "loops", "checkpoint",
