@@ -265,3 +265,47 @@ def test_a_linear_loops_derivative_under_jit_points_to_while_loop():
         a = 2.0 ** k + 0.5
         assert bits(jg(a)) == bits(tg.grad(halve)(a))
     assert jg.trace_count == 1
+
+
+def newton_true(a):
+    """``while True`` left by ``break``; the test's ``1e-12 * a`` is loop-invariant."""
+    x = a + 1.0
+    while True:
+        dx = (x * x - a) / (2.0 * x)
+        x = x - dx
+        if dx <= 1e-12 * a:
+            break
+    return x
+
+
+def fixed_point(a):
+    """x = cos(x) / 2 + 0.3 x: its backward reads the input after the loop's values."""
+    x = a
+    while True:
+        x = tg.cos(x) * 0.5 + 0.3 * x
+        if tg.abs(x - tg.cos(x) * 0.5 - 0.3 * x) < 1e-12:
+            break
+    return x
+
+
+@pytest.mark.parametrize("f", [newton_true, fixed_point])
+def test_while_true_left_by_break_is_one_loop_under_jit_grad_and_vmap(f):
+    xs = np.exp(np.linspace(-3.0, 30.0, 40))
+    jf, jg, jvg = tg.jit(f), tg.jit(tg.grad(f)), tg.jit(tg.value_and_grad(f))
+    for a in xs:
+        a = float(a)
+        assert bits(jf(a)) == bits(f(a))
+        assert bits(jg(a)) == bits(tg.grad(f)(a))
+        assert bits(jvg(a)) == bits(tg.value_and_grad(f)(a))
+    assert (jf.trace_count, jg.trace_count, jvg.trace_count) == (1, 1, 1)
+    assert "while True" in jf.lower(20.0).source and "while True" in jg.lower(20.0).source
+    loop = np.array([tg.grad(f)(float(a)) for a in xs])
+    assert bits(tg.vmap(tg.grad(f))(xs)) == bits(loop)
+
+
+def test_the_gradient_of_a_fixed_point_loop_matches_central_differences():
+    jg = tg.jit(tg.grad(fixed_point))
+    for a in [0.3, 2.0, 40.0]:
+        h = 1e-6
+        fd = (fixed_point(a + h) - fixed_point(a - h)) / (2 * h)
+        assert math.isclose(jg(a), fd, rel_tol=1e-5, abs_tol=1e-9)

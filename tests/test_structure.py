@@ -278,7 +278,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("players", {"playback", "reverse", "forward", "staging", "staging.program",
                  "staging.passes", "staging.lower", "staging.standard", "staging.source",
                  "staging.cache",
-                 "staging.rolling", "staging.rolled",
+                 "staging.rolling", "staging.rolled", "staging.rolled_while",
                  "staging.branches", "staging.rolled_if", "staging.verify", "staging.arms",
                  "staging.nested", "staging.branchy_while", "staging.while_source",
                  "staging.chains", "staging.lanes", "staging.packer", "staging.packing",

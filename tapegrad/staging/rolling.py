@@ -17,6 +17,7 @@ breaks a role ends the loop. Whatever is not a loop stays straight-line.
 
 from __future__ import annotations
 
+import ast
 import functools
 from typing import Any, NamedTuple
 
@@ -302,8 +303,8 @@ def closing_guard(prog: Program, s: np.ndarray, loop: Loop, breaks: bool = False
     if g < 0 or stop + g >= len(eqns) or not is_guard(eqns[stop + g]):
         return -1, -1
     where = prog.sources.get(eqns[stop + g].out, "")
-    bound = -1 if while_line(where) else _break_bound(prog, loop, g) if \
-        breaks and break_line(where) else None
+    bound = -1 if while_line(where) or breaks and break_line(where, ast.While) else \
+        _break_bound(prog, loop, g) if breaks and break_line(where) else None
     if bound is None or any(r.how == "data" and len({arg_key(x) for x in r.args}) > 1
                             for roles in loop.roles for r in roles):
         return -1, -1

@@ -11,6 +11,7 @@ Each source file is parsed once per text (``pysource``).
 from __future__ import annotations
 
 import ast
+from typing import Any
 
 from ..pysource import file_tree
 
@@ -35,22 +36,28 @@ def while_line(where: str) -> bool:
     return _no_counters(tree, loop, loop.test)
 
 
-def break_line(where: str) -> bool:
+def break_line(where: str, loops: Any = ast.For) -> bool:
     """Whether ``file:line`` is an ``if ...: break`` in a ``for`` the tape shows whole.
 
     The ``for`` loop's body keeps no Python counter, as ``while_line`` asks
     (the ``for``'s own counter, which its body never reads, aside: what
-    ``pysource.for_left`` checks while tracing).
+    ``pysource.for_left`` checks while tracing). With ``loops=ast.While``:
+    an ``if <one condition>: break`` in the body of ``while True:``.
     """
     filename, _, line = where.rpartition(":")
     tree = file_tree(filename) if line.isdigit() else None
     if tree is None:
         return False
-    loop = next((n for n in ast.walk(tree) if isinstance(n, ast.For) and any(
+    loop = next((n for n in ast.walk(tree) if isinstance(n, loops) and any(
         isinstance(s, ast.If) and s.lineno == int(line) for s in n.body)), None)
-    if loop is None:
+    if loop is None or loop.orelse or isinstance(loop, ast.While) and not (
+            isinstance(loop.test, ast.Constant) and loop.test.value is True):
         return False
     test = next(s for s in loop.body if isinstance(s, ast.If) and s.lineno == int(line))
+    if not (len(test.body) == 1 and isinstance(test.body[0], ast.Break) and not test.orelse) \
+            or any(isinstance(n, ast.BoolOp | ast.IfExp | ast.NamedExpr)
+                   for n in ast.walk(test.test)):
+        return False
     return _no_counters(tree, loop, test.test)
 
 
