@@ -1,0 +1,373 @@
+"""Random Python loops under every composition of transforms equal eager Python.
+
+Programs are generated as source text (registered with ``linecache`` so
+that the guards' source lines read as they would from a file): ``for``
+over a list argument, ``for _ in range(N)``, ``enumerate``, ``while`` on a
+traced value with a data-dependent trip count, ``break``, ``continue``,
+``if``/``elif``/``else`` in the body, nested loops, a loop inside an
+``if``, Python counters and floats mutated in the body (augmented
+assignment too), a carried tuple, ``tg.sin``, ``tg.exp``,
+``tg.maximum``, ``tg.where`` and operators, on float64, float32 and int
+inputs. Each program runs on many inputs, most with trip counts and
+branch patterns the first trace never saw, under ``jit``,
+``jit(grad)``, ``grad(jit)`` (against eager and eager ``grad``, bit for
+bit), ``make_tape`` replayed (bit for bit where no guard flips),
+``vmap`` and ``vmap(grad)`` (against a Python loop, bit for bit), and
+``grad`` against central differences where the program is smooth there.
+The one failure allowed is the documented ``TypeError`` "needed more
+than 8 specializations"; the hits are counted per transform.
+"""
+
+from __future__ import annotations
+
+import linecache
+import math
+import random
+import warnings
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import tapegrad as tg
+
+# ---------------------------------------------------------------- programs
+
+STATEMENTS = [
+    "s = s * 0.9 + x", "s = s - 0.3 * x", "s = tg.sin(s) + x", "u = u + s * x",
+    "s = s / (1.0 + x * x)", "t = t * 0.5 + 1.0", "t += 0.25", "k += 1", "s += k * x",
+    "s = tg.maximum(s, u * 0.5)", "u = tg.where(s > u, s - u, u * 0.5)",
+    "s, u = u * 0.5, s + 0.1", "u = tg.exp(-s * s) + u * 0.5", "s = s + t * 0.1",
+    "u -= 0.25 * s", "u = u * x if k % 2 else u + x", "p = (p[1] + s, p[0] * 0.5)",
+    "s *= 0.5", "t = t + x", "u = tg.sin(u) * 2.0 - x", "s = -s",
+]
+CONDITIONS = [
+    "x > 0.0", "s > u", "s * x > 0.5", "t < 1.0", "k % 2 == 0", "tg.sin(s) > 0.0",
+    "s > u and x < 0.5", "u < 0.0 or t > 2.0", "p[0] > s", "s > 1.0",
+]
+X_IN_RANGE = ["x = 0.37", "x = x0 * 0.25", "x = i * 0.1 - 0.3", "x = u * 0.1",
+              "x = xs[i % len(xs)] if xs else 0.2"]
+X_IN_WHILE = ["x = 0.37", "x = x0 * 0.25", "x = u * 0.1", "x = s * 0.2 - 0.1"]
+
+
+class Chooser:
+    """Random choices from ``random.Random`` or from hypothesis' ``data``."""
+
+    def __init__(self, rnd: random.Random | None = None, data: Any = None) -> None:
+        self.rnd, self.data = rnd, data
+
+    def pick(self, options: list[Any]) -> Any:
+        if self.data is not None:
+            return self.data.draw(st.sampled_from(options))
+        assert self.rnd is not None
+        return self.rnd.choice(options)
+
+    def int(self, lo: int, hi: int) -> int:
+        if self.data is not None:
+            return self.data.draw(st.integers(lo, hi))
+        assert self.rnd is not None
+        return self.rnd.randint(lo, hi)
+
+
+class Writer:
+    """Writes one random function ``f(x0, xs)`` as lines of source."""
+
+    def __init__(self, ch: Chooser) -> None:
+        self.ch, self.lines, self.loops = ch, [], 0
+
+    def emit(self, depth: int, text: str) -> None:
+        self.lines.append("    " * depth + text)
+
+    def body(self, depth: int, in_loop: bool, nest: int, level: int = 0) -> None:
+        for _ in range(self.ch.int(1, 3)):
+            kind = self.ch.pick(["stmt", "stmt", "if", "if", "exit", "loop"])
+            if kind == "exit" and in_loop:
+                self.emit(depth, f"if {self.ch.pick(CONDITIONS)}:")
+                self.emit(depth + 1, self.ch.pick(["break", "continue"]))
+            elif kind == "if" and level < 2:
+                self.branches(depth, in_loop, nest, level + 1)
+            elif kind == "loop" and nest < 2 and self.loops < 3:
+                self.loop(depth, nest + 1)
+            else:
+                self.emit(depth, self.ch.pick(STATEMENTS))
+
+    def branches(self, depth: int, in_loop: bool, nest: int, level: int) -> None:
+        self.emit(depth, f"if {self.ch.pick(CONDITIONS)}:")
+        self.body(depth + 1, in_loop, nest, level)
+        for _ in range(self.ch.int(0, 1)):
+            self.emit(depth, f"elif {self.ch.pick(CONDITIONS)}:")
+            self.body(depth + 1, in_loop, nest, level)
+        if self.ch.int(0, 1):
+            self.emit(depth, "else:")
+            self.body(depth + 1, in_loop, nest, level)
+
+    def loop(self, depth: int, nest: int) -> None:
+        self.loops += 1
+        kind = self.ch.pick(["for", "range", "enumerate", "while_k", "while_w"])
+        if kind == "for":
+            self.emit(depth, "for x in xs:")
+        elif kind == "enumerate":
+            self.emit(depth, "for i, x in enumerate(xs):")
+            self.emit(depth + 1, "s = s + i * 0.01 * x")
+        elif kind == "range":
+            self.emit(depth, f"for i in range({self.ch.int(0, 7)}):")
+            self.emit(depth + 1, self.ch.pick(X_IN_RANGE))
+        elif kind == "while_k":
+            self.emit(depth, f"while {self.ch.pick(CONDITIONS)} and k < {self.ch.int(1, 25)}:")
+            self.emit(depth + 1, "k += 1")
+            self.emit(depth + 1, self.ch.pick(X_IN_WHILE))
+        else:   # a trip count that depends on the data: w rises by 0.2 to 0.4 each time
+            self.emit(depth, f"while w < {self.ch.pick(['2.0', '3.0', 'x0 + 1.5'])}:")
+            self.emit(depth + 1, "w = w + 0.3 + 0.1 * tg.sin(s)")
+            self.emit(depth + 1, self.ch.pick(X_IN_WHILE))
+        self.body(depth + 1, True, nest)
+
+    def program(self) -> str:
+        self.lines = ["def f(x0, xs):", "    s = x0", "    u = x0 * 0.5 - 0.25", "    t = 0.5",
+                      "    k = 0", "    p = (x0, 0.5)", "    w = x0", "    x = 0.3"]
+        for _ in range(self.ch.int(1, 2)):
+            if self.ch.int(0, 3) == 0:          # a loop inside an if
+                self.emit(1, f"if {self.ch.pick(['x0 > 0.0', 'len(xs) > 2', 's > 0.5'])}:")
+                self.loop(2, 1)
+                self.emit(1, "else:")
+                self.emit(2, self.ch.pick(STATEMENTS))
+            else:
+                self.loop(1, 1)
+        self.emit(1, "return s + u + t + k * 0.01 + p[0] + p[1] * 0.5 + w * 0.1")
+        return "\n".join(self.lines) + "\n"
+
+
+_COUNT = [0]
+
+
+def build(src: str) -> Callable[..., Any]:
+    """The function ``f`` of ``src``, its source readable through ``linecache``."""
+    _COUNT[0] += 1
+    name = f"<loopfuzz{_COUNT[0]}>"
+    linecache.cache[name] = (len(src), None, src.splitlines(keepends=True), name)
+    ns: dict[str, Any] = {"tg": tg}
+    exec(compile(src, name, "exec"), ns)
+    return ns["f"]
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def leaves(tree: Any) -> list[Any]:
+    """The leaves of nested tuples and lists, in order."""
+    if isinstance(tree, (tuple, list)):
+        return [leaf for item in tree for leaf in leaves(item)]
+    return [tree]
+
+
+def same(got: Any, want: Any) -> bool:
+    """Equal bit for bit as numbers (a nan equals a nan), of one dtype and shape."""
+    a, b = leaves(got), leaves(want)
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b):
+        x, y = np.asarray(x), np.asarray(y)
+        if x.dtype != y.dtype or x.shape != y.shape or not np.array_equal(x, y, equal_nan=True):
+            return False
+    return True
+
+
+def scalar(v: Any, dtype: str) -> Any:
+    """One argument value of the program's dtype."""
+    return {"py": float, "f32": np.float32, "int": int}[dtype](v)
+
+
+def inputs(rng: np.random.Generator, dtype: str, n: int) -> list[tuple[Any, list[Any]]]:
+    """Arguments ``(x0, xs)``: mostly one list length (one signature), some others."""
+    main = int(rng.integers(0, 6))
+    out = []
+    for i in range(n):
+        length = main if i < n * 2 // 3 else int(rng.integers(0, 6))
+        if dtype == "int":
+            x0, xs = rng.integers(-3, 5), rng.integers(-2, 3, size=length)
+        else:
+            x0, xs = rng.normal() * 1.5, rng.normal(size=length)
+        out.append((scalar(x0, dtype), [scalar(v, dtype) for v in xs]))
+    return out
+
+
+# ---------------------------------------------------------------- checks
+
+SPECIALIZATIONS = "needed more than 8 specializations"
+
+
+class Fuzz:
+    """Runs programs under the transforms; counts calls, bound hits and failures."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+        self.bound: Counter[str] = Counter()
+        self.programs = 0
+        self.failures: list[str] = []
+
+    def check(self, kind: str, src: str, args: Any, run: Callable[[], Any], want: Any) -> None:
+        self.calls[kind] += 1
+        try:
+            got = run()
+        except TypeError as e:
+            if SPECIALIZATIONS in str(e):
+                self.bound[kind] += 1
+                return
+            got = e
+        except tg.GuardError as e:
+            if kind.startswith("replay"):
+                return
+            got = e
+        except Exception as e:   # noqa: BLE001 - any other error is a failure to report
+            got = e
+        if isinstance(got, Exception) or not same(got, want):
+            self.failures.append(f"{kind} at {args!r}: got {got!r}, want {want!r}\n{src}")
+
+    def program(self, src: str, dtype: str, seed: int, n: int = 10) -> None:
+        self.programs += 1
+        f = build(src)
+        rng = np.random.default_rng(seed)
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            self.eager_compositions(src, f, inputs(rng, dtype, n))
+            self.batched(src, f, rng, dtype)
+
+    def eager_compositions(self, src: str, f: Callable[..., Any], args: list[Any]) -> None:
+        g = tg.grad(f, argnums=(0, 1))
+        jf, jg, gj = tg.jit(f), tg.jit(g), tg.grad(tg.jit(f), argnums=(0, 1))
+        tape = tapeg = None
+        for x0, xs in args:
+            try:
+                want, dwant = f(x0, xs), g(x0, xs)
+            except Exception:    # noqa: BLE001 - a program Python itself rejects here
+                continue
+            a = (x0, xs)
+            self.check("jit", src, a, lambda: jf(x0, xs), want)
+            self.check("jit(grad)", src, a, lambda: jg(x0, xs), dwant)
+            self.check("grad(jit)", src, a, lambda: gj(x0, xs), dwant)
+            if tape is None:
+                tape, tapeg, length = tg.make_tape(f)(x0, xs), tg.make_tape(g)(x0, xs), len(xs)
+            if len(xs) == length:
+                self.check("replay", src, a, lambda: tape(x0, xs), want)
+                self.check("replay(grad)", src, a, lambda: tapeg(x0, xs), dwant)
+            if isinstance(x0, float):
+                self.central(src, f, x0, xs, dwant[0])
+
+    def central(self, src: str, f: Callable[..., Any], x0: float, xs: list[Any],
+                dx0: Any) -> None:
+        """``grad`` against central differences where two step sizes agree (smooth there)."""
+        fd = [(f(x0 + h, xs) - f(x0 - h, xs)) / (2 * h) for h in (1e-6, 1e-5)]
+        scale = max(1.0, abs(fd[1]))
+        if not all(math.isfinite(v) for v in fd) or abs(fd[0] - fd[1]) > 1e-6 * scale:
+            return
+        if scale > 1e6:
+            return
+        self.calls["fd"] += 1
+        if not abs(float(dx0) - fd[0]) <= 1e-5 * scale:
+            self.failures.append(f"fd at {(x0, xs)!r}: grad {dx0!r}, differences {fd!r}\n{src}")
+
+    def batched(self, src: str, f: Callable[..., Any], rng: np.random.Generator,
+                dtype: str) -> None:
+        """``vmap`` and ``vmap(grad)`` against a Python loop over the examples."""
+        g = tg.grad(f, argnums=(0, 1))
+        for length in sorted({int(rng.integers(0, 5)) for _ in range(2)}):
+            rows = inputs(rng, dtype, 7)
+            x0s = np.array([r[0] for r in rows], dtype={"py": np.float64, "f32": np.float32,
+                                                         "int": np.int64}[dtype])
+            xs = [x0s * 0 + np.array(rng.integers(-2, 3, size=7) if dtype == "int"
+                                     else rng.normal(size=7)).astype(x0s.dtype)
+                  for _ in range(length)]
+            examples = [(x0s[b], [col[b] for col in xs]) for b in range(len(x0s))]
+            try:
+                want = np.stack([np.asarray(f(*e)) for e in examples])
+                dwant = [np.stack([np.asarray(leaf) for leaf in col])
+                         for col in zip(*(leaves(g(*e)) for e in examples))]
+            except Exception:    # noqa: BLE001 - a program Python itself rejects here
+                continue
+            a = (x0s, xs)
+            self.check("vmap", src, a, lambda: tg.vmap(f)(x0s, xs), want)
+            self.check("vmap(grad)", src, a, lambda: leaves(tg.vmap(g)(x0s, xs)), dwant)
+
+
+def random_program(seed: int) -> tuple[str, str]:
+    """A program and a dtype from a seed."""
+    rnd = random.Random(seed)
+    return Writer(Chooser(rnd)).program(), rnd.choice(["py", "py", "f32", "int"])
+
+
+def report(fuzz: Fuzz) -> str:
+    """The counts of a run."""
+    return (f"programs {fuzz.programs}, calls {sum(fuzz.calls.values())} {dict(fuzz.calls)}, "
+            f"bound hits {dict(fuzz.bound)}, failures {len(fuzz.failures)}")
+
+
+# ---------------------------------------------------------------- tests
+
+
+@pytest.mark.parametrize("block", range(4))
+def test_seeded_random_programs_equal_eager_under_every_transform(block):
+    fuzz = Fuzz()
+    for seed in range(block * 10, block * 10 + 10):
+        src, dtype = random_program(seed)
+        fuzz.program(src, dtype, seed)
+    assert not fuzz.failures, report(fuzz) + "\n" + fuzz.failures[0]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.data(), st.sampled_from(["py", "f32", "int"]), st.integers(0, 2**31))
+def test_hypothesis_programs_equal_eager_under_every_transform(data, dtype, seed):
+    src = Writer(Chooser(data=data)).program()
+    fuzz = Fuzz()
+    fuzz.program(src, dtype, seed)
+    assert not fuzz.failures, report(fuzz) + "\n" + fuzz.failures[0]
+
+
+if __name__ == "__main__":     # hunting: python tests/test_loopfuzz.py FIRST COUNT
+    import sys
+    first, count = int(sys.argv[1]), int(sys.argv[2])
+    fuzz = Fuzz()
+    for seed in range(first, first + count):
+        src, dtype = random_program(seed)
+        before = len(fuzz.failures)
+        fuzz.program(src, dtype, seed)
+        for failure in fuzz.failures[before:]:
+            print(f"--- seed {seed} dtype {dtype}: {failure[:300]!r}", flush=True)
+    print(report(fuzz))
+
+
+# ---------------------------------------------------------------- regressions
+
+
+def rising_while(x0, xs):
+    s = x0
+    w = x0
+    while w < 2.0:
+        w = w + 0.3 + 0.1 * tg.sin(s)
+        s = s * 0.5 + 0.25
+    return s + w
+
+
+def trips(x0: float) -> int:
+    """How many times ``rising_while``'s loop runs at ``x0``."""
+    n, s, w = 0, x0, x0
+    while w < 2.0:
+        w, s, n = w + 0.3 + 0.1 * math.sin(s), s * 0.5 + 0.25, n + 1
+    return n
+
+
+@pytest.mark.parametrize("make", [tg.grad, tg.value_and_grad,
+                                  lambda f: tg.grad(tg.grad(f))],
+                         ids=["grad", "value_and_grad", "grad_grad"])
+@pytest.mark.parametrize("dtype", ["py", "f32", "int"])
+def test_the_gradient_of_a_jitted_while_loop_at_trip_counts_never_traced(make, dtype):
+    # the compiled while loop runs any trip count; the tape it recorded, one
+    d, eager = make(tg.jit(rising_while)), make(rising_while)
+    x0s = [0.0, -1.0, 1.5, -3.0, 2.5, -7.0]
+    assert len({trips(x) for x in x0s}) == len(x0s)
+    for x0 in x0s:
+        x = scalar(x0, dtype)
+        assert same(d(x, []), eager(x, []))
