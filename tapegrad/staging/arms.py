@@ -54,6 +54,17 @@ def _untraced_stores(tree: ast.AST, node: ast.If, arms: ast.Module) -> bool:
                and node in ast.walk(f) and f is not node), None)
     if fn is None:
         return False
+    traced, _ = traced_names(fn)
+    return any(t.id not in traced for n in ast.walk(arms) for t, _ in _assigned(n))
+
+
+def traced_names(fn: ast.FunctionDef | ast.Lambda) -> tuple[set[str], set[str]]:
+    """The names of ``fn`` that may hold traced values, and all names it assigns.
+
+    A name may be traced where its value reads, through any chain of
+    assignments in the function, a parameter or a name the function does not
+    assign (a closure's or a global's; not a called function's name).
+    """
     params = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
     stores = [(t, v) for n in ast.walk(fn) for t, v in _assigned(n)]
     local = {t.id for t, _ in stores}
@@ -65,7 +76,7 @@ def _untraced_stores(tree: ast.AST, node: ast.If, arms: ast.Module) -> bool:
             if t.id not in traced and _reads(v, traced, local):
                 traced.add(t.id)
                 changed = True
-    return any(t.id not in traced for n in ast.walk(arms) for t, _ in _assigned(n))
+    return traced, local
 
 
 def _assigned(n: ast.AST) -> list[tuple[ast.Name, ast.AST]]:
