@@ -430,3 +430,40 @@ def test_a_while_loop_changing_a_python_value_each_iteration_equals_eager(f, dty
             assert same(fun(x, []), eager(x, []))
     v = np.array(x0s)
     assert same(tg.vmap(f, in_axes=(0, None))(v, []), np.stack([f(x, []) for x in v]))
+
+
+def parity_in_an_arm(x0, xs):
+    s = x0
+    u = x0 * 0.5 - 0.25
+    k = 0
+    while k < 20:
+        k += 1
+        if u < 0.0:
+            if tg.sin(s) > 0.0:
+                pass
+            elif k % 2 == 0:        # a Python choice inside the arm: no guard records it
+                s = s * 0.9 + 0.37
+                u = tg.sin(u) * 2.0 - 0.37
+            s = -s
+        else:
+            u -= 0.25 * s
+            s, u = u * 0.5, s + 0.1
+    return s + u
+
+
+@pytest.mark.parametrize("dtype", ["py", "f32", "int"])
+def test_an_arm_choosing_by_a_python_counter_equals_eager(dtype):
+    x0s = [scalar(x, dtype) for x in (4.0, -2.0, 0.0, -1.0, 3.0, -5.0, 1.0)]
+    for make in (tg.jit, lambda f: tg.jit(tg.grad(f)), lambda f: tg.grad(tg.jit(f))):
+        fun, eager = make(parity_in_an_arm), (parity_in_an_arm if make is tg.jit
+                                              else tg.grad(parity_in_an_arm))
+        for x in x0s:
+            try:
+                got = fun(x, [])
+            except TypeError as e:
+                assert SPECIALIZATIONS in str(e)
+                continue
+            assert same(got, eager(x, []))
+    v = np.array(x0s)
+    assert same(tg.vmap(parity_in_an_arm, in_axes=(0, None))(v, []),
+                np.stack([parity_in_an_arm(x, []) for x in v]))

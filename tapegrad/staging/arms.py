@@ -54,8 +54,21 @@ def _untraced_stores(tree: ast.AST, node: ast.If, arms: ast.Module) -> bool:
                and node in ast.walk(f) and f is not node), None)
     if fn is None:
         return False
-    traced, _ = traced_names(fn)
-    return any(t.id not in traced for n in ast.walk(arms) for t, _ in _assigned(n))
+    traced, local = traced_names(fn)
+    return any(t.id not in traced for n in ast.walk(arms) for t, _ in _assigned(n)) or \
+        any(_python_test(n, local - traced) for n in ast.walk(arms))
+
+
+def _python_test(n: ast.AST, python: set[str]) -> bool:
+    """Whether ``n`` chooses by Python state: ``elif k % 2 == 0`` on a counter ``k``.
+
+    No guard records that choice, so an arm holding it may do other things
+    at other iterations than the tape shows.
+    """
+    test = n.test if isinstance(n, ast.If | ast.While | ast.IfExp) else \
+        n.iter if isinstance(n, ast.For) else None
+    return test is not None and any(isinstance(x, ast.Name) and x.id in python
+                                    for x in ast.walk(test))
 
 
 def traced_names(fn: ast.FunctionDef | ast.Lambda) -> tuple[set[str], set[str]]:
