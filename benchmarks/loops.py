@@ -160,6 +160,17 @@ def bisect_python(a: Any) -> Any:
     return 0.5 * (lo + hi)
 
 
+def newton_for(a: Any) -> Any:
+    """sqrt(a) by Newton's method: at most 60 steps of a ``for``, left by ``break``."""
+    x = a + 1.0
+    for _ in range(60):
+        dx = (x * x - a) / (2.0 * x)
+        x = x - dx
+        if tg.abs(dx) <= 1e-12 * x:
+            break
+    return x
+
+
 def decay_break(a: Any) -> Any:
     """A ``for`` loop of at most 60 steps, left by ``break`` (1 to 60 steps here)."""
     y = a
@@ -190,7 +201,8 @@ def while_rows(n: int) -> list[tuple[str, ...]]:
     for name, f in [("newton, while_loop", newton_loop), ("newton, Python while", newton_python),
                     ("bisection, while_loop", bisect_loop),
                     ("bisection, Python while", bisect_python),
-                    ("break in a Python for", decay_break),
+                    ("newton, Python for with break", newton_for),
+                    ("break in a Python for (linear)", decay_break),
                     ("if/else in a Python while", shrink_branchy)]:
         jg, g, vg = tg.jit(tg.grad(f)), tg.grad(f), tg.vmap(tg.grad(f))
         t0 = time.perf_counter()

@@ -24,6 +24,7 @@ import numpy as np
 from . import tree
 from .errors import COMPLEX_MSG
 from .jit_traced import JitCall, _closes_over_traced, _ClosesOverTraced
+from .pysource import loop_test
 from .staging.cache import (
     MAX_SIGNATURES,
     MAX_SPECIALIZATIONS,
@@ -48,6 +49,12 @@ from .tape import active_tapes, skeleton
 from .tracing import arg_path_name, check_callable, gc_paused, trace
 from .transforms import value_and_grad
 from .values import Traced, is_complex, primal_value
+
+_LOOP_HINT = (" That line is a loop's test: a loop whose trip count a traced value "
+              "decides compiles as one loop where jit can roll it, which needs the "
+              "loop's derivative on the tape (a linear recurrence's is a number Python "
+              "computes per trip count); tg.while_loop and tg.fori_loop always compile "
+              "as one loop.")
 
 __all__ = ["jit"]
 
@@ -229,7 +236,8 @@ class Jitted:
                     f"{MAX_SPECIALIZATIONS} specializations for one signature: the Python "
                     f"branch at {failed[-1]} on a traced value goes different ways. Write "
                     "the choice with tg.where, or pass the value that decides it in "
-                    "static_argnums if it is not a float.")
+                    "static_argnums if it is not a float." + (_LOOP_HINT if loop_test(
+                        failed[-1]) else ""))
             spec = self._trace(tree.unflatten(signature[0], leaves), statics)
             self.cache.add(signature, spec)     # and the fast path is this signature now
         return spec, flat_outputs(spec, leaves)

@@ -22,9 +22,10 @@ import numpy as np
 
 from .backends import array_api_impls, by_name, call, foreign, native
 from .errors import BOOL_ARRAY_MSG, GuardError
-from .numerics import user_line
+from .numerics import user_frame
 from .numpy_tables import ufuncs
 from .primitive import Primitive, defjvp, defvjp, primitive
+from .pysource import for_left
 from .staging.spellings import Spelling, spellings
 from .tape import Eqn, listings, operand
 from .values import Traced, _check_live, primal_value, shape_of
@@ -141,7 +142,12 @@ def _bool(self: Traced) -> bool:
     cond = self if _is_bool(v) else ne(self, 0.0 if foreign(v) is None else 0)
     outcome = bool(cond._value)          # an outer tape records its own guard first
     tape = cond.tape                     # the guard record: (guard, outcome, j, x, None, outcome)
-    tape.sources[len(tape.records)] = user_line()
+    f, n = user_frame(), len(tape.records)
+    tape.sources[n] = "<unknown>" if f is None else f"{f.f_code.co_filename}:{f.f_lineno}"
+    if tape.staging and f is not None:   # a break's loop bound, for jit to roll it
+        left = for_left(f)
+        if left is not None:
+            tape.left[n] = left
     tape.records.append((guard, outcome, cond.id, cond._value, None, outcome))
     return outcome
 

@@ -81,12 +81,18 @@ def debug_nans() -> Iterator[None]:
         checking.reset(token)
 
 
-def user_line() -> str:
-    """The innermost stack frame outside tapegrad itself, as ``file:line``."""
+def user_frame() -> Any:
+    """The innermost stack frame outside tapegrad itself (None: none)."""
     f: Any = sys._getframe(1)
     pkg = __name__.rpartition(".")[0]
     while f is not None and f.f_globals.get("__name__", "").startswith(pkg + "."):
         f = f.f_back
+    return f
+
+
+def user_line() -> str:
+    """The innermost stack frame outside tapegrad itself, as ``file:line``."""
+    f = user_frame()
     if f is None:
         return "<unknown>"
     return f"{f.f_code.co_filename}:{f.f_lineno}"

@@ -113,6 +113,9 @@ class Tape:
         what the function returned.
       sources: the user's source line of a record, by id: of every guard,
         and inside ``tg.debug_nans()`` of every record.
+      left: while staging, of a guard ``if ...: break`` in the body of a
+        ``for _ in range(...)``: the iterations that loop has left after
+        this one, by id (``jit`` rolls the loop with that bound).
       reverse: whether a reverse-mode transform made the tape (it will be
         played backwards).
       staging: True on a tape made to be replayed (``make_tape``, so ``jit``
@@ -123,7 +126,7 @@ class Tape:
     """
 
     __slots__ = ("records", "level", "active", "args", "_paths", "outputs",
-                 "output_names", "out_def", "check_nans", "sources", "reverse",
+                 "output_names", "out_def", "check_nans", "sources", "left", "reverse",
                  "staging", "floats", "__weakref__")
 
     def __init__(self, level: int):
@@ -137,6 +140,7 @@ class Tape:
         self.out_def: TreeDef | None = None
         self.check_nans = checking.get()
         self.sources: dict[int, str] = {}
+        self.left: dict[int, int] = {}
         self.reverse = False      # a reverse-mode transform's tape: it will be played backwards
         self.staging = False
         self.floats: set[int] | None = None
@@ -230,7 +234,7 @@ def skeleton(tape: Tape) -> Tape:
     """
     out = Tape(tape.level)
     out.active = False
-    for name in ("args", "outputs", "output_names", "out_def", "sources", "reverse",
+    for name in ("args", "outputs", "output_names", "out_def", "sources", "left", "reverse",
                  "staging", "floats"):
         setattr(out, name, getattr(tape, name))
     records = out.records

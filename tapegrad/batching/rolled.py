@@ -14,6 +14,8 @@ stored values. A value read after a loop from a middle iteration, or a
 loop read in another way, leaves the program as it was (each pattern of
 guards its own specialization); so does any program whose loops do not
 give, on the traced example, what playing it straight gives, bit for bit.
+A ``for`` loop left by ``break`` runs so too, up to its range's bound: an
+example still running there is handed back.
 """
 
 from __future__ import annotations
@@ -77,7 +79,7 @@ def _analysed(prog: Program) -> Plan | None:
     """The loops to run on the batch and how values are read after each; None if none."""
     dyns: list[Dyn] = []
     owner: dict[int, tuple[int, int, int]] = {}
-    for loop in find_loops(prog):
+    for loop in find_loops(prog, breaks=True):
         dyn = Dyn(loop, -1, 0, {}, {}) if loop.exit >= 0 else _tied(prog, loop, dyns, owner)
         if dyn is None:
             continue
@@ -270,6 +272,9 @@ class _Run:
         self.kept: dict[int, list[np.ndarray]] = {o: [] for o in dyn.stored}
         act, i = (np.arange(n) if dyn.tie < 0 else np.flatnonzero(count > 0)), 0
         while len(act):
+            if i == self.loop.bound and dyn.tie < 0:    # a for loop's range ran out:
+                self.alive[act] = False                 # another specialization
+                break
             act = self.iteration(i, act, count)
             i += 1
             if dyn.tie >= 0:

@@ -9,7 +9,8 @@ guard (and its loop stays unrolled).
 from __future__ import annotations
 
 import ast
-import linecache
+
+from ..pysource import file_tree
 
 
 def quiet_arms(where: str) -> bool:
@@ -23,11 +24,8 @@ def quiet_arms(where: str) -> bool:
     more or fewer times per iteration (``while``, ``and``) keeps its guards.
     """
     filename, _, line = where.rpartition(":")
-    if not line.isdigit():
-        return False
-    try:
-        tree = ast.parse("".join(linecache.getlines(filename)))
-    except (SyntaxError, ValueError):
+    tree = file_tree(filename) if line.isdigit() else None
+    if tree is None:
         return False
     here = [n for n in ast.walk(tree) if getattr(n, "lineno", None) == int(line)]
     node = next((n for n in here if isinstance(n, ast.If)), None)

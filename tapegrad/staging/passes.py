@@ -9,6 +9,7 @@ every float, -0.0 and nan too), but ``x + 0.0`` (-0.0 + 0.0 is 0.0) and
 
 from __future__ import annotations
 
+import ast
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from ..logic import guard
 from ..shapes import broadcast_like, sum_like
 from .program import Arg, Const, Eqn, Program, is_guard, kind
 from .spellings import spellings
+from .while_source import break_line
 
 
 def _renamed(a: Arg, names: dict[int, Arg]) -> Arg:
@@ -29,17 +31,48 @@ def _rewrite(prog: Program, eqns: list[Eqn], names: dict[int, Arg]) -> Program:
 
 
 def dce(prog: Program) -> Program:
-    """Drop equations neither an output nor a guard depends on."""
+    """Drop equations neither an output nor a guard depends on.
+
+    The iteration a ``for`` loop left by ``break`` broke in is kept whole:
+    ``jit`` may roll it with the iterations before it (which run the same
+    equations, some of them dead only in the last one).
+    """
     live = {o for o in prog.outputs if isinstance(o, int)}
     add = live.add
     kept = []
+    whole = _broken_iterations(prog)
     for e in reversed(prog.eqns):
-        if e.out in live or is_guard(e):
+        if e.out in live or is_guard(e) or e.out in whole:
             kept.append(e)
             for a in e.args:
                 if a.__class__ is int:
                     add(a)
     return prog._replace(eqns=tuple(reversed(kept)))
+
+
+def _broken_iterations(prog: Program) -> set[int]:
+    """The ids between a loop's last two break guards: the iteration that broke.
+
+    ``prog.left`` maps the break guards of a ``for`` to the iterations it
+    has left; a run of one loop counts down by one, and its last guard is
+    the break. In a ``while True:``, the break is the guard of its line
+    that went the other way.
+    """
+    left, spans = prog.left, []
+    ids = sorted(left)
+    spans += [(a, b) for a, b, c in zip(ids, ids[1:], ids[2:] + [None])
+              if left[b] == left[a] - 1 and (c is None or left[c] != left[b] - 1)]
+    last: dict[str, Eqn] = {}
+    breaks: dict[str, bool] = {}
+    for e in prog.eqns:
+        if is_guard(e) and e.out not in left:
+            src = prog.sources.get(e.out, "")
+            p = last.get(src)
+            if p is not None and p.args[1] != e.args[1] and breaks.setdefault(
+                    src, break_line(src, ast.While)):
+                spans.append((p.out, e.out))
+            last[src] = e
+    return set().union(*(range(a + 1, b) for a, b in spans))
 
 
 def _const_key(c: Const) -> Any:

@@ -10,6 +10,8 @@ by comparing listings.
 from __future__ import annotations
 
 import operator
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -24,13 +26,15 @@ Arg = int | Const
 class Program(NamedTuple):
     """Inputs, equations in order, outputs, and guard source lines by id.
 
-    ``seen`` holds the inputs' values while tracing (their kinds).
+    ``seen`` holds the inputs' values while tracing (their kinds); ``left``
+    a break guard's iterations left in its ``for`` loop (``Tape.left``).
     """
     inputs: tuple[int, ...]
     eqns: tuple[Eqn, ...]
     outputs: tuple[Arg, ...]
     sources: dict[int, str]
     seen: tuple[Any, ...] = ()
+    left: Mapping[int, int] = MappingProxyType({})
 
     def __str__(self) -> str:
         lines = [f"v{i} = input" for i in self.inputs]
@@ -94,7 +98,8 @@ def from_tape(tape: Tape) -> Program:
             args = tuple(Const(a) if j is None else j for j, a in zip(rec[2::2], rec[3::2]))
         append(Eqn(op, i, args, rec[1]))
     outputs = tuple(o if isinstance(o, int) else Const(o.value) for o in tape.outputs)
-    return Program(tuple(inputs), tuple(eqns), outputs, dict(tape.sources), tuple(seen))
+    return Program(tuple(inputs), tuple(eqns), outputs, dict(tape.sources), tuple(seen),
+                   dict(tape.left))
 
 
 def kind(x: Any) -> Any:

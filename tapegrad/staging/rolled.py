@@ -24,7 +24,9 @@ from .branches import Branchy, find_branchy
 from .lower import _EXACT, _PLAIN, Lowered, _returned, _Writer
 from .nested import find_inner, inner_lines, stored
 from .program import Arg, Const, Eqn, Program, is_guard
-from .rolled_if import NotRolled, Owners, after_branchy, branchy_body
+from .rolled_if import NotRolled, Owners, after_branchy, branchy_body, fails
+from .rolled_while import NotOpen as _NotOpen
+from .rolled_while import WhileReads
 from .rolling import MIN_SAVED, Loop, Role, Where, find_loops, shapes
 from .rolling import arg_key as _key
 from .source import compile_parts, forget, render, too_long
@@ -64,7 +66,7 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
     branchy = [] if inner else find_branchy(prog, s)
     if not branchy and len(prog.eqns) < 2 * MIN_SAVED and not any(map(is_guard, prog.eqns)):
         return None      # too short to hold a loop worth rolling, and no while loop
-    loops = find_loops(prog, s, branchy, where)
+    loops = find_loops(prog, s, branchy, where, breaks=True)
     if not loops or too_long(len(prog.eqns), loops):    # a line each outside the loops
         return None
     whiles = [loop.exit >= 0 for loop in loops]
@@ -89,18 +91,11 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
         whiles, nest = [False] * len(loops), [None] * len(loops)
 
 
-EDGE = 3     # after a while loop, values of its first or last EDGE iterations may be read
-
-
 class _TooLong(Exception):
     """More statements than one function should hold: the straight-line path serves."""
 
 
-class _NotOpen(Exception):
-    """A ``while`` loop's values are read in a way that holds for its traced trip count only."""
-
-
-class _RollWriter(_Writer):
+class _RollWriter(WhileReads, _Writer):
     """Lowering with loops: names per value, loops written once."""
 
     def __init__(self, prog: Program, loops: list[Any], whiles: list[bool], where: Where,
@@ -110,6 +105,7 @@ class _RollWriter(_Writer):
         self.loops = loops
         self.whiles = whiles        # written as ``while``: any trip count
         self.owner = Owners(where.index, loops, whiles)      # value -> (loop, k, offset)
+        self.where = where
         self.inners = {m: inner for m, loop in enumerate(loops) if nest[m] is not None and
                        isinstance(loop, Loop) and not whiles[m] and
                        (inner := find_inner(nest[m], loop)) is not None}
@@ -157,35 +153,6 @@ class _RollWriter(_Writer):
         text, q = (f"x{m}_{o}", None) if inner is None else inner.name(m, o)
         self.zs.setdefault(m, set()).update(() if q is None else (q,))
         return text
-
-    def after_while(self, m: int, k: int, o: int) -> str:
-        """Iteration ``k``'s value at offset ``o`` of while loop ``m``, read after it.
-
-        The last iteration's carried values are the loop's variables. Other
-        values are read from the list of them, counting from the nearer end
-        (one of the first or last ``EDGE`` iterations: a value of a middle
-        iteration has no place that holds for every trip count).
-        """
-        trips = self.loops[m].trips
-        if self.inside is not None:
-            raise _NotOpen(m)
-        carried = [var for (at, _), var in self.carried[m].items() if at == o]
-        if k == trips - 1 and len(carried) == 1:
-            return carried[0]
-        self.stores[m].add(o)
-        if trips - k <= k and trips - k <= EDGE:
-            self.ends[m] = max(self.ends[m], trips - k)
-            return f"s{m}_{o}[n{m} - {trips - k}]"
-        if k < trips - k and k < EDGE:
-            self.starts[m] = max(self.starts[m], k + 1)
-            return f"s{m}_{o}[{k}]"
-        raise _NotOpen(m)
-
-    def check_ties(self, inner: bool) -> None:
-        """Under an inner transform, refuse a while loop no later loop runs as often as."""
-        for m in range(len(self.loops)):
-            if inner and self.whiles[m] and m not in self.tie:
-                raise _NotOpen(m)
 
     def fake(self, value: Any) -> int:
         """A stand-in id for an argument that differs between iterations."""
@@ -241,26 +208,13 @@ class _RollWriter(_Writer):
         body = stored(body, self.spans.get(m, (0, 0)), m, self.inners.get(m), self.zs.get(m))
         if self.whiles[m]:
             lines += [f"n{m} = 0", "while True:"]
-            body.append(f"n{m} += 1")
+            body = self.bounded(m) + body + [f"n{m} += 1"]
         elif tied:
             w = tied[0]
             lines.append(f"for i{m} in range(n{w} - {self.loops[w].trips - loop.trips}):")
         else:
             lines.append(f"for i{m} in range({loop.trips}):")
         return lines + [f"    {s}" for s in body] + self.fewest(m)
-
-    def fewest(self, m: int) -> list[str]:
-        """After while loop ``m``: a guard that it ran as often as its reads need."""
-        if not self.whiles[m]:
-            return []
-        loop = self.loops[m]
-        tied = [self.loops[M].trips for w, M in self.tie.items() if w == m]
-        need = max([self.ends[m] + self.starts[m]] + [loop.trips - t + 1 for t in tied])
-        if need <= 0:
-            return []
-        self.guards.append(self.prog.sources.get(self.prog.eqns[loop.stop + loop.exit].out,
-                                                 "<unknown>"))
-        return [f"if n{m} < {need}: _guard_failed({len(self.guards) - 1})"]
 
     def kinds_of(self, e: Eqn) -> tuple[list[Any], bool]:
         """The arguments' types and whether int constants are written as floats."""
@@ -308,7 +262,7 @@ class _RollWriter(_Writer):
                 fakes.append(stand_in)
             e = Eqn(e.prim, e.out, tuple(fakes), e.ans)
             if o == loop.exit and self.whiles[m]:
-                text.body.append(f"if {_fails(e, args[0][0], arg_kinds[0])}: break")
+                text.body.append(f"if {fails(e, args[0][0], arg_kinds[0])}: break")
             else:
                 text.body.append(self.statement(e, args, arg_kinds, f"x{m}_{o}"))
         text.after_body.extend(f"{var} = {self.xname(m, at)}" for (at, _), var in carries.items())
@@ -364,34 +318,6 @@ class _RollWriter(_Writer):
         if step > 0 or self.tie.setdefault(m2, self.inside) != self.inside:   # type: ignore[arg-type]
             raise _NotOpen(m2)
         return f"s{m2}_{o2}[n{m2} - {self.loops[m2].trips - k0} - {{i}}]"
-
-
-    def history(self, args: tuple[Arg, ...], where: list[Any]) -> str | None:
-        """A backward pass's reads of a carry, last iteration first, then its first value.
-
-        ``h{m}_{o}`` holds the carry's first value, then its value after each
-        iteration: ``h[k + 1]`` is iteration ``k``'s, ``h[0]`` the one before.
-        """
-        m2, k0, o2 = where[0]
-        if k0 != len(where) - 1 or any(w != (m2, k0 - k, o2) for k, w in enumerate(where)):
-            return None
-        var = self.carried[m2].get((o2, _key(args[-1])))
-        if var is None:                    # not what the loop's carry started from
-            return None
-        self.histories[m2][o2] = var
-        if not self.whiles[m2]:
-            return f"h{m2}_{o2}[{k0 + 1} - {{i}}]"
-        if self.tie.setdefault(m2, self.inside) != self.inside:   # type: ignore[arg-type]
-            raise _NotOpen(m2)
-        return f"h{m2}_{o2}[n{m2} - {self.loops[m2].trips - k0 - 1} - {{i}}]"
-
-
-def _fails(e: Eqn, x: str, x_kind: Any) -> str:
-    """The test that guard ``e`` (on ``x``) goes the other way."""
-    want = e.args[1].value                                      # type: ignore[union-attr]
-    if x_kind is bool and type(want) is bool:
-        return f"not {x}" if want is True else x
-    return f"bool({x}) is not {want!r}"
 
 
 def _number(v: Any, floats: bool) -> Any:

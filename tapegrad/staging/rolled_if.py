@@ -150,11 +150,7 @@ def _slot_lines(w: Any, m: int, loop: Branchy, slot: Slot, e: Eqn, names: dict[A
         args.append((piece,))
         fakes.append(stand_in)
     if slot == loop.exit and w.whiles[m]:       # a while loop's test: it ends the loop
-        want = e.args[1].value                                       # type: ignore[union-attr]
-        test = f"not {args[0][0]}" if arg_kinds[0] is bool and want is True else \
-            args[0][0] if arg_kinds[0] is bool and want is False else \
-            f"bool({args[0][0]}) is not {want!r}"
-        return [f"if {test}: break"]
+        return [f"if {fails(e, args[0][0], arg_kinds[0])}: break"]
     statement = w.statement(Eqn(e.prim, e.out, tuple(fakes), e.ans), args, arg_kinds,
                             f"x{m}_{slot}")
     return [statement] + [f"{name} = x{m}_{slot}" for name in writes.get(slot, ())]
@@ -171,3 +167,11 @@ def _arg(w: Any, m: int, loop: Branchy, key: tuple[Slot, int], x: Any, names: di
     if r.how == "share":
         return texts[r.share], w.fake(w.value(x))
     return w.role_arg(m, Role("data", -1, r.args), x, floats, text, {})
+
+
+def fails(e: Eqn, x: str, x_kind: Any) -> str:
+    """The test that guard ``e`` (on ``x``) goes the other way."""
+    want = e.args[1].value                                      # type: ignore[union-attr]
+    if x_kind is bool and type(want) is bool:
+        return f"not {x}" if want is True else x
+    return f"bool({x}) is not {want!r}"

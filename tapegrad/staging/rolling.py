@@ -17,6 +17,7 @@ breaks a role ends the loop. Whatever is not a loop stays straight-line.
 
 from __future__ import annotations
 
+import ast
 import functools
 from typing import Any, NamedTuple
 
@@ -24,7 +25,7 @@ import numpy as np
 
 from ..logic import guard
 from .program import Arg, Const, Program, is_guard, kind
-from .while_source import while_line
+from .while_source import break_line, while_line
 
 MIN_SAVED = 16       # a fixed loop rolls where it saves at least this many equations
 GRAM = 4             # shapes per run compared when looking for periods
@@ -51,6 +52,7 @@ class Loop(NamedTuple):
     trips: int
     roles: tuple[tuple[Role, ...], ...]     # per offset, per argument
     exit: int = -1      # a while loop: the offset of the guard that ends it (-1: none)
+    bound: int = -1     # a for loop left by break: iterations it may run (-1: a while)
 
     @property
     def stop(self) -> int:
@@ -142,28 +144,32 @@ def repeats(s: np.ndarray, period: int) -> list[tuple[int, int]]:
 
 
 def find_loops(prog: Program, s: np.ndarray | None = None, taken: Any = (),
-               where: Where | None = None, least: int = MIN_SAVED) -> list[Any]:
+               where: Where | None = None, least: int = MIN_SAVED, breaks: bool = False
+               ) -> list[Any]:
     """The loops of ``prog``, in order, none overlapping; [] where none saves enough.
 
     ``s``: the equations' ``shapes`` (``where`` as ``shapes`` filled it);
     ``taken``: loops found already (kept, nothing else found inside them);
-    ``least``: the equations a loop without a guard must save.
+    ``least``: the equations a loop without a guard must save; ``breaks``:
+    a ``for`` loop left by ``break`` ends like a ``while`` (with a bound).
     """
     where = Where(prog) if where is None else where
     s = shapes(prog, where) if s is None else s
     guards = np.cumsum([0] + [e.prim is guard and is_guard(e) for e in prog.eqns])
     loops: list[Any] = list(taken)
-    bounds = [0] + [x for t in taken for x in (t.start, t.stop + t.exit + 1)] + [len(s)]
+    bounds = [0] + [x for t in sorted(loops, key=lambda t: t.start)
+                    for x in (t.start, t.stop + t.exit + 1)] + [len(s)]
     todo = list(zip(bounds[::2], bounds[1::2]))
     while todo:
         lo, hi = todo.pop()
         loop = _best(prog, s, where, guards, lo, hi, least)
         if loop is not None:
-            loop = loop._replace(exit=closing_guard(prog, s, loop))
+            exit, bound = closing_guard(prog, s, loop, breaks)
+            loop = loop._replace(exit=exit, bound=bound)
             loops.append(loop)
             todo += [(lo, loop.start), (loop.stop + loop.exit + 1, hi)]
     if least == MIN_SAVED and any(t.exit >= 0 for t in loops):     # a while loop: its
-        return find_loops(prog, s, loops, where, 2)      # backward loop rolls, however short
+        return find_loops(prog, s, loops, where, 2, breaks)   # backward loop rolls, however short
     return sorted(loops, key=lambda loop: loop.start)
 
 
@@ -280,36 +286,56 @@ def _roles(eqns: Any, where: Where, start: int, period: int, trips: int, a: int
     return _HOW[local * 2 + carry], a_at, np.where(has, ok, trips)
 
 
-def closing_guard(prog: Program, s: np.ndarray, loop: Loop) -> int:
-    """The offset of the guard that ends ``loop`` (a ``while``), or -1.
+def closing_guard(prog: Program, s: np.ndarray, loop: Loop, breaks: bool = False
+                  ) -> tuple[int, int]:
+    """The offset of the guard that ends ``loop`` (a ``while``), or -1; and its bound.
 
     After the last iteration a ``while`` loop runs its condition once more,
     and its guard goes the other way: the equations after the loop repeat
     offsets ``0..g`` of an iteration, in the same roles, with the guard at
     ``g`` flipped. Its data must be loop-invariant (any trip count reads
-    the same).
+    the same). With ``breaks``, the guard may be ``if ...: break`` in a
+    ``for _ in range(...)``: the bound is how many iterations that loop
+    may run from the first one rolled (-1: a ``while``, no bound).
     """
     eqns, stop = prog.eqns, loop.stop
     g = next((o for o in range(loop.period) if is_guard(eqns[loop.start + o])), -1)
-    if g < 0 or stop + g >= len(eqns) or not is_guard(eqns[stop + g]) or \
-            not while_line(prog.sources.get(eqns[stop + g].out, "")):
-        return -1
-    if any(r.how == "data" and len({arg_key(x) for x in r.args}) > 1
-           for roles in loop.roles for r in roles):
-        return -1
+    if g < 0 or stop + g >= len(eqns) or not is_guard(eqns[stop + g]):
+        return -1, -1
+    where = prog.sources.get(eqns[stop + g].out, "")
+    bound = -1 if while_line(where) or breaks and break_line(where, ast.While) else \
+        _break_bound(prog, loop, g) if breaks and break_line(where) else None
+    if bound is None or any(r.how == "data" and len({arg_key(x) for x in r.args}) > 1
+                            for roles in loop.roles for r in roles):
+        return -1, -1
     last = loop.start + (loop.trips - 1) * loop.period
     for o in range(g + 1):
         e = eqns[stop + o]
         if o < g and s[stop + o] != s[loop.start + o]:
-            return -1
+            return -1, -1
         for a, role in enumerate(loop.roles[o]):
             want = (eqns[stop + role.at].out if role.how == "local" else
                     eqns[last + role.at].out if role.how == "carry" else role.args[0])
             if o == g and a == 1:
                 want = Const(not eqns[loop.start + g].args[1].value)   # type: ignore[union-attr]
             if a >= len(e.args) or arg_key(e.args[a]) != arg_key(want):
-                return -1
-    return g
+                return -1, -1
+    return g, bound
+
+
+def _break_bound(prog: Program, loop: Loop, g: int) -> int | None:
+    """How many iterations the ``for`` left by guard ``g`` may run from ``loop``'s first.
+
+    Each iteration's break guard (the last one's broke) had one iteration
+    fewer left in its ``for`` than the one before: the guards are of one run
+    of that loop (``Program.left``, recorded while tracing).
+    """
+    eqns = prog.eqns
+    ids = [eqns[loop.start + k * loop.period + g].out for k in range(loop.trips + 1)]
+    left = [prog.left.get(i) for i in ids]
+    if left[0] is None or left != list(range(left[0], left[0] - loop.trips - 1, -1)):
+        return None
+    return left[0] + 1
 
 
 def arg_key(a: Arg) -> Any:

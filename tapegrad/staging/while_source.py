@@ -4,19 +4,19 @@ A guard records where it was decided (``file:line``). Rolling a ``while``
 from its iterations on the tape is sound only where the loop's test is the
 one condition the guard shows and no Python counter steps in its body
 unseen (a value eager Python computes from the trip count is a constant on
-the tape). Each source file is parsed once per text.
+the tape); the same holds of a ``for`` loop left by ``if ...: break``.
+Each source file is parsed once per text (``pysource``).
 """
 
 from __future__ import annotations
 
 import ast
-import contextlib
-import functools
-import linecache
+from typing import Any
 
+from ..pysource import file_tree
 from .arms import _assigned, traced_names
 
-__all__ = ["while_line"]
+__all__ = ["while_line", "break_line"]
 
 def while_line(where: str) -> bool:
     """Whether the source line ``file:line`` starts a ``while`` the tape shows whole.
@@ -27,16 +27,44 @@ def while_line(where: str) -> bool:
     the trip count is a constant on the tape.
     """
     filename, _, line = where.rpartition(":")
-    if not line.isdigit():
-        return False
-    tree = _parsed("".join(linecache.getlines(filename)))
+    tree = file_tree(filename) if line.isdigit() else None
     if tree is None:
         return False
     loop = next((n for n in ast.walk(tree) if isinstance(n, ast.While)
                  and n.lineno == int(line)), None)
     if loop is None or any(isinstance(n, ast.BoolOp) for n in ast.walk(loop.test)):
         return False
-    tested = {n.id for n in ast.walk(loop.test) if isinstance(n, ast.Name)}
+    return _no_counters(tree, loop, loop.test)
+
+
+def break_line(where: str, loops: Any = ast.For) -> bool:
+    """Whether ``file:line`` is an ``if ...: break`` in a ``for`` the tape shows whole.
+
+    The ``for`` loop's body keeps no Python counter, as ``while_line`` asks
+    (the ``for``'s own counter, which its body never reads, aside: what
+    ``pysource.for_left`` checks while tracing). With ``loops=ast.While``:
+    an ``if <one condition>: break`` in the body of ``while True:``.
+    """
+    filename, _, line = where.rpartition(":")
+    tree = file_tree(filename) if line.isdigit() else None
+    if tree is None:
+        return False
+    loop = next((n for n in ast.walk(tree) if isinstance(n, loops) and any(
+        isinstance(s, ast.If) and s.lineno == int(line) for s in n.body)), None)
+    if loop is None or loop.orelse or isinstance(loop, ast.While) and not (
+            isinstance(loop.test, ast.Constant) and loop.test.value is True):
+        return False
+    test = next(s for s in loop.body if isinstance(s, ast.If) and s.lineno == int(line))
+    if not (len(test.body) == 1 and isinstance(test.body[0], ast.Break) and not test.orelse) \
+            or any(isinstance(n, ast.BoolOp | ast.IfExp | ast.NamedExpr)
+                   for n in ast.walk(test.test)):
+        return False
+    return _no_counters(tree, loop, test.test)
+
+
+def _no_counters(tree: ast.Module, loop: ast.While | ast.For, test: ast.expr) -> bool:
+    """Whether ``loop``'s body steps no Python counter that anything reads."""
+    tested = {n.id for n in ast.walk(test) if isinstance(n, ast.Name)}
     # a name the test reads alone is traced (the tape holds the test): not a counter
     counters = [n for n in ast.walk(ast.Module(body=loop.body, type_ignores=[]))
                 if _counts(n) and not (len(tested) == 1 and _stored(n) <= tested)]
@@ -44,7 +72,7 @@ def while_line(where: str) -> bool:
         _unread(tree, loop, counters)
 
 
-def _python_steps(tree: ast.AST, loop: ast.While) -> list[ast.AST]:
+def _python_steps(tree: ast.AST, loop: ast.While | ast.For) -> list[ast.AST]:
     """The statements of ``loop``'s body computing a Python value from Python state.
 
     ``t = t * 0.5 + 1.0`` where ``t`` started as a constant: a value that
@@ -62,20 +90,12 @@ def _python_steps(tree: ast.AST, loop: ast.While) -> list[ast.AST]:
                                           for x in ast.walk(v)) for t, v in _assigned(n))]
 
 
-@functools.lru_cache(maxsize=16)
-def _parsed(text: str) -> ast.Module | None:
-    """A source file's syntax tree, parsed once per text (every guard asks of its file)."""
-    with contextlib.suppress(SyntaxError, ValueError):
-        return ast.parse(text)
-    return None
-
-
 def _stored(node: ast.AST) -> set[str]:
     return {t.id for t in ast.walk(node) if isinstance(t, ast.Name)
             and isinstance(t.ctx, ast.Store)}
 
 
-def _unread(tree: ast.AST, loop: ast.While, counters: list[ast.AST]) -> bool:
+def _unread(tree: ast.AST, loop: ast.While | ast.For, counters: list[ast.AST]) -> bool:
     """Whether the ``counters`` of ``loop`` are read nowhere but in their own steps.
 
     ``n += 1`` counting iterations nobody looks at changes nothing the tape shows.

@@ -1,0 +1,126 @@
+"""Reading the user's Python source: what the tape cannot show of a loop.
+
+A guard records where it was decided (``file:line``). Each source file is
+parsed once per text (every guard asks of its file). While ``jit`` traces,
+a guard ``if ...: break`` directly in the body of ``for _ in range(...)``
+also records how many iterations that loop has left: the bound of the loop
+``jit`` rolls, which the tape does not show.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import functools
+import linecache
+import operator
+from types import CodeType, FrameType
+from typing import Any
+
+__all__ = ["parsed", "file_tree", "for_left", "loop_test"]
+
+
+@functools.lru_cache(maxsize=16)
+def parsed(text: str) -> ast.Module | None:
+    """A source file's syntax tree, parsed once per text (None: not Python)."""
+    with contextlib.suppress(SyntaxError, ValueError):
+        return ast.parse(text)
+    return None
+
+
+def file_tree(filename: str) -> ast.Module | None:
+    """The syntax tree of the file ``filename`` as ``linecache`` has it."""
+    return parsed("".join(linecache.getlines(filename)))
+
+
+def loop_test(where: str) -> bool:
+    """Whether ``file:line`` is a loop's test: a ``while``, or an ``if`` that breaks."""
+    filename, _, line = where.rpartition(":")
+    tree = file_tree(filename) if line.isdigit() else None
+    if tree is None:
+        return False
+    return any(isinstance(n, ast.While) and n.lineno == int(line) or
+               isinstance(n, ast.If) and n.lineno == int(line) and
+               any(isinstance(s, ast.Break) for s in n.body) for n in ast.walk(tree))
+
+
+def for_left(frame: FrameType) -> int | None:
+    """The iterations left after this one of the ``for`` loop a break guard ends.
+
+    ``frame`` is at the test of ``if <test>: break``, a statement directly in
+    the body of ``for <name> in range(<args>)`` with no ``else``, whose body
+    never reads ``<name>`` and whose ``range`` arguments are ints: constants,
+    names, ``len`` of a list or tuple, and ``+ - * //`` of those (a traced
+    value is none). None where the line is not such a test.
+    """
+    how = _break_of(frame.f_code, frame.f_lineno)
+    if how is None:
+        return None
+    target, args = how
+    names = frame.f_locals
+    cur = names.get(target)
+    values = [_int(a, names, frame.f_globals) for a in args]
+    if type(cur) is not int or None in values:
+        return None
+    r = range(*values)                                          # type: ignore[arg-type]
+    if cur not in r:
+        return None
+    return len(r) - r.index(cur) - 1
+
+
+_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+        ast.FloorDiv: operator.floordiv}
+
+
+def _int(node: ast.expr, names: Any, spare: dict[str, Any]) -> int | None:
+    """The int an expression of int constants, names, ``+ - * //`` and ``len`` gives."""
+    if isinstance(node, ast.Constant):
+        v = node.value
+    elif isinstance(node, ast.Name):
+        v = names[node.id] if node.id in names else spare.get(node.id)
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        x = _int(node.operand, names, spare)
+        v = None if x is None else -x
+    elif isinstance(node, ast.BinOp) and type(node.op) in _OPS:
+        a, b = _int(node.left, names, spare), _int(node.right, names, spare)
+        v = None if a is None or b is None or (b == 0 and isinstance(node.op, ast.FloorDiv)) \
+            else _OPS[type(node.op)](a, b)
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+            node.func.id == "len" and len(node.args) == 1 and not node.keywords and \
+            isinstance(node.args[0], ast.Name) and "len" not in names and "len" not in spare:
+        seq = names.get(node.args[0].id, spare.get(node.args[0].id))
+        v = len(seq) if isinstance(seq, list | tuple) else None
+    else:
+        return None
+    return v if type(v) is int else None
+
+
+@functools.lru_cache(maxsize=256)
+def _break_of(code: CodeType, line: int) -> tuple[str, tuple[ast.expr, ...]] | None:
+    """For a break guard's line: the ``for``'s target and ``range`` arguments."""
+    tree = file_tree(code.co_filename)
+    if tree is None:
+        return None
+    for loop in ast.walk(tree):
+        if not isinstance(loop, ast.For) or loop.orelse:
+            continue
+        test = next((s for s in loop.body if isinstance(s, ast.If) and s.lineno == line), None)
+        if test is not None:
+            return _bounded(loop, test)
+    return None
+
+
+def _bounded(loop: ast.For, test: ast.If) -> tuple[str, tuple[ast.expr, ...]] | None:
+    """``loop``'s target and range arguments where ``test`` is a plain break guard."""
+    call, target = loop.iter, loop.target
+    if not (len(test.body) == 1 and isinstance(test.body[0], ast.Break) and not test.orelse
+            and not any(isinstance(n, ast.BoolOp | ast.IfExp | ast.NamedExpr)
+                        for n in ast.walk(test.test))
+            and isinstance(target, ast.Name) and isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Name) and call.func.id == "range"
+            and not call.keywords and 1 <= len(call.args) <= 3):
+        return None
+    body = ast.Module(body=loop.body, type_ignores=[])
+    if any(isinstance(n, ast.Name) and n.id == target.id for n in ast.walk(body)):
+        return None          # the body reads (or sets) the counter: the tape shows a constant
+    return target.id, tuple(call.args)

@@ -1,0 +1,121 @@
+"""The parts of a rolled program that a ``while`` loop (any trip count) changes.
+
+A ``while`` loop's values read after it are named counting from its end
+or its start; a loop that reads it backwards (the backward pass) runs as
+many times (``tie``) and reads lists of its values (``h{m}_{o}``: each
+iteration's, after the value before the first); a ``for`` loop left by
+``break`` fails a guard at its range's end. Where a read holds for the
+traced trip count only, ``NotOpen`` says which loop runs that count only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .program import Arg
+from .rolling import arg_key as _key
+
+EDGE = 3     # after a while loop, values of its first or last EDGE iterations may be read
+
+
+class NotOpen(Exception):
+    """A ``while`` loop's values are read in a way that holds for its traced trip count only."""
+
+
+class WhileReads:
+    """``_RollWriter``'s methods for while loops (the writer's state is theirs)."""
+
+    loops: list[Any]
+    whiles: list[bool]
+    inside: int | None
+    prog: Any
+    owner: Any
+    where: Any
+    guards: list[str]
+    stores: list[set[int]]
+    ends: list[int]
+    starts: list[int]
+    tie: dict[int, int]
+    carried: list[dict[Any, str]]
+    histories: list[dict[int, str]]
+
+    def after_while(self, m: int, k: int, o: int) -> str:
+        """Iteration ``k``'s value at offset ``o`` of while loop ``m``, read after it.
+
+        The last iteration's carried values are the loop's variables. Other
+        values are read from the list of them, counting from the nearer end
+        (one of the first or last ``EDGE`` iterations: a value of a middle
+        iteration has no place that holds for every trip count).
+        """
+        trips = self.loops[m].trips
+        if self.inside is not None:
+            raise NotOpen(m)
+        carried = [var for (at, _), var in self.carried[m].items() if at == o]
+        if k == trips - 1 and len(carried) == 1:
+            return carried[0]
+        self.stores[m].add(o)
+        if trips - k <= k and trips - k <= EDGE:
+            self.ends[m] = max(self.ends[m], trips - k)
+            return f"s{m}_{o}[n{m} - {trips - k}]"
+        if k < trips - k and k < EDGE:
+            self.starts[m] = max(self.starts[m], k + 1)
+            return f"s{m}_{o}[{k}]"
+        raise NotOpen(m)
+
+    def check_ties(self, inner: bool) -> None:
+        """Under an inner transform, refuse a while loop no later loop runs as often as."""
+        for m in range(len(self.loops)):
+            if inner and self.whiles[m] and m not in self.tie:
+                raise NotOpen(m)
+
+    def bounded(self, m: int) -> list[str]:
+        """A ``for`` left by ``break``: its end of range, where the pattern changes."""
+        loop = self.loops[m]
+        if getattr(loop, "bound", -1) < 0:
+            return []
+        self.guards.append(self.prog.sources.get(self.prog.eqns[loop.stop + loop.exit].out,
+                                                 "<unknown>"))
+        return [f"if n{m} == {loop.bound}: _guard_failed({len(self.guards) - 1})"]
+
+    def fewest(self, m: int) -> list[str]:
+        """After while loop ``m``: a guard that it ran as often as its reads need."""
+        if not self.whiles[m]:
+            return []
+        loop = self.loops[m]
+        tied = [self.loops[M].trips for w, M in self.tie.items() if w == m]
+        need = max([self.ends[m] + self.starts[m]] + [loop.trips - t + 1 for t in tied])
+        if need <= 0:
+            return []
+        self.guards.append(self.prog.sources.get(self.prog.eqns[loop.stop + loop.exit].out,
+                                                 "<unknown>"))
+        return [f"if n{m} < {need}: _guard_failed({len(self.guards) - 1})"]
+
+    def history(self, args: tuple[Arg, ...], where: list[Any]) -> str | None:
+        """A backward pass's reads of a carry, last iteration first, then its first value.
+
+        ``h{m}_{o}`` holds the carry's first value (or the value read last, computed
+        before the loop: a first iteration peeled), then its value after each
+        iteration: ``h[k + 1]`` is iteration ``k``'s, ``h[0]`` the one before.
+        """
+        m2, k0, o2 = where[0]
+        if k0 != len(where) - 1 or any(w != (m2, k0 - k, o2) for k, w in enumerate(where)):
+            return None
+        var = self.carried[m2].get((o2, _key(args[-1]))) or self.before(m2, args[-1])
+        if var is None:           # not what the carry started from, nor a value before
+            return None
+        self.histories[m2][o2] = var
+        if not self.whiles[m2]:
+            return f"h{m2}_{o2}[{k0 + 1} - {{i}}]"
+        if self.tie.setdefault(m2, self.inside) != self.inside:   # type: ignore[arg-type]
+            raise NotOpen(m2)
+        return f"h{m2}_{o2}[n{m2} - {self.loops[m2].trips - k0 - 1} - {{i}}]"
+
+
+    def before(self, m: int, a: Arg) -> str | None:
+        """The text of ``a`` where it is a value computed before loop ``m`` (else None)."""
+        if isinstance(a, int) and a in self.prog.inputs:
+            return f"v{a}"
+        k = self.where.index.get(a) if isinstance(a, int) else None
+        if k is None or k >= self.loops[m].start or self.owner.get(a) is not None:
+            return None
+        return f"v{a}"
