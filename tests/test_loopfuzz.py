@@ -78,17 +78,18 @@ class Writer:
 
     def __init__(self, ch: Chooser) -> None:
         self.ch, self.lines, self.loops = ch, [], 0
+        self.width, self.ifs = 3, 2
 
     def emit(self, depth: int, text: str) -> None:
         self.lines.append("    " * depth + text)
 
     def body(self, depth: int, in_loop: bool, nest: int, level: int = 0) -> None:
-        for _ in range(self.ch.int(1, 3)):
+        for _ in range(self.ch.int(1, self.width)):
             kind = self.ch.pick(["stmt", "stmt", "if", "if", "exit", "loop"])
             if kind == "exit" and in_loop:
                 self.emit(depth, f"if {self.ch.pick(CONDITIONS)}:")
                 self.emit(depth + 1, self.ch.pick(["break", "continue"]))
-            elif kind == "if" and level < 2:
+            elif kind == "if" and level < self.ifs:
                 self.branches(depth, in_loop, nest, level + 1)
             elif kind == "loop" and nest < 2 and self.loops < 3:
                 self.loop(depth, nest + 1)
@@ -107,14 +108,14 @@ class Writer:
 
     def loop(self, depth: int, nest: int) -> None:
         self.loops += 1
-        kind = self.ch.pick(["for", "range", "enumerate", "while_k", "while_w"])
+        kind = self.ch.pick(["for", "range", "enumerate", "while_k", "while_w", "range_break"])
         if kind == "for":
             self.emit(depth, "for x in xs:")
         elif kind == "enumerate":
             self.emit(depth, "for i, x in enumerate(xs):")
             self.emit(depth + 1, "s = s + i * 0.01 * x")
-        elif kind == "range":
-            self.emit(depth, f"for i in range({self.ch.int(0, 7)}):")
+        elif kind in ("range", "range_break"):
+            self.emit(depth, f"for i in range({self.ch.pick([0, 1, 2, 3, 5, 7, 20, 40])}):")
             self.emit(depth + 1, self.ch.pick(X_IN_RANGE))
         elif kind == "while_k":
             self.emit(depth, f"while ({self.ch.pick(CONDITIONS)}) and k < {self.ch.int(1, 25)}:")
@@ -125,10 +126,14 @@ class Writer:
             self.emit(depth + 1, "w = w + 0.3 + 0.1 * tg.sin(s)")
             self.emit(depth + 1, self.ch.pick(X_IN_WHILE))
         self.body(depth + 1, True, nest)
+        if kind == "range_break":       # the loop left by break that rolls with its bound
+            self.emit(depth + 1, f"if {self.ch.pick(CONDITIONS)}:")
+            self.emit(depth + 2, "break")
 
     def program(self) -> str:
         self.lines = ["def f(x0, xs):", "    s = x0", "    u = x0 * 0.5 - 0.25", "    t = 0.5",
                       "    k = 0", "    p = (x0, 0.5)", "    w = x0", "    x = 0.3"]
+        self.width, self.ifs = self.ch.int(1, 3), self.ch.int(0, 2)    # small ones roll
         for _ in range(self.ch.int(1, 2)):
             if self.ch.int(0, 3) == 0:          # a loop inside an if
                 self.emit(1, f"if {self.ch.pick(['x0 > 0.0', 'len(xs) > 2', 's > 0.5'])}:")
@@ -231,6 +236,7 @@ class Fuzz:
         self.calls: Counter[str] = Counter()
         self.bound: Counter[str] = Counter()
         self.programs = 0
+        self.rolled = 0
         self.failures: list[str] = []
 
     def check(self, kind: str, src: str, args: Any, run: Callable[[], Any], want: Any,
@@ -273,6 +279,9 @@ class Fuzz:
             except Exception:    # noqa: BLE001 - a program Python itself rejects here
                 continue
             a = (x0, xs)
+            if tape is None:
+                source = jf.lower(x0, xs).source
+                self.rolled += "while True" in source or "for i0 in" in source
             self.check("jit", src, a, lambda: jf(x0, xs), want)
             self.check("jit(grad)", src, a, lambda: jg(x0, xs), dwant)
             self.check("grad(jit)", src, a, lambda: gj(x0, xs), dwant)
@@ -318,6 +327,7 @@ class Fuzz:
             a = (x0s, xs)
             self.check("vmap", src, a, lambda: tg.vmap(f)(x0s, xs), want, rtol)
             self.check("vmap(grad)", src, a, lambda: leaves(tg.vmap(g)(x0s, xs)), dwant, rtol)
+            self.check("jit(vmap)", src, a, lambda: tg.jit(tg.vmap(f))(x0s, xs), want, rtol)
 
 
 def random_program(seed: int) -> tuple[str, str]:
@@ -329,7 +339,7 @@ def random_program(seed: int) -> tuple[str, str]:
 def report(fuzz: Fuzz) -> str:
     """The counts of a run."""
     return (f"programs {fuzz.programs}, calls {sum(fuzz.calls.values())} {dict(fuzz.calls)}, "
-            f"bound hits {dict(fuzz.bound)}, failures {len(fuzz.failures)}")
+            f"bound hits {dict(fuzz.bound)}, rolled {fuzz.rolled}, failures {len(fuzz.failures)}")
 
 
 # ---------------------------------------------------------------- tests
@@ -361,7 +371,7 @@ if __name__ == "__main__":     # hunting: python tests/test_loopfuzz.py FIRST CO
         src, dtype = random_program(seed)
         before = len(fuzz.failures)
         print("seed", seed, file=sys.stderr, flush=True)
-        fuzz.program(src, dtype, seed)
+        fuzz.program(src, dtype, seed, int(sys.argv[3]) if len(sys.argv) > 3 else 10)
         for failure in fuzz.failures[before:]:
             print(f"--- seed {seed} dtype {dtype}: {failure[:300]!r}", flush=True)
     print(report(fuzz))
@@ -467,3 +477,38 @@ def test_an_arm_choosing_by_a_python_counter_equals_eager(dtype):
     v = np.array(x0s)
     assert same(tg.vmap(parity_in_an_arm, in_axes=(0, None))(v, []),
                 np.stack([parity_in_an_arm(x, []) for x in v]))
+
+
+def alternating(x0):
+    s = x0
+    w = x0
+    while w < 3.0:
+        w = w + 0.3 + 0.1 * tg.sin(s)
+        s = -s                      # d s / d x0 = (-1) ** trip count
+    return s + x0 + w * 0.1
+
+
+def alternating_trips(x0: float) -> int:
+    """How many times ``alternating``'s loop runs at ``x0``."""
+    s, w, n = x0, x0, 0
+    while w < 3.0:
+        w, s, n = w + 0.3 + 0.1 * math.sin(s), -s, n + 1
+    return n
+
+
+def at_trips(n: int) -> float:
+    """An ``x0`` where ``alternating`` runs ``n`` times."""
+    return next(float(x) for x in np.linspace(3.0, -10.0, 20000) if alternating_trips(x) == n)
+
+
+@pytest.mark.parametrize("calls", [[[3, 4, 5]], [[3], [5], [4]], [[3, 5, 7], [4, 6]],
+                                   [[2, 3, 4]], [list(range(0, 25))]],
+                         ids=["one", "three", "two", "even", "many"])
+def test_vmap_grad_of_a_while_loop_at_trip_counts_of_the_other_parity(calls):
+    # traced at 3 iterations the backward pass is straight code for 3 iterations;
+    # a probe at 5 agrees (cos(-s) = cos(s)), but 4 gives the derivative's other sign
+    vg, g = tg.vmap(tg.grad(alternating)), tg.grad(alternating)
+    for trips_ in calls:
+        xs = np.array([at_trips(n) for n in trips_])
+        assert same(vg(xs), np.stack([g(x) for x in xs]))
+        assert same(tg.vmap(alternating)(xs), np.stack([alternating(x) for x in xs]))

@@ -68,7 +68,7 @@ def plan_for(spec: Spec) -> Plan | None:
         return None
     try:
         plan = _analysed(prog)
-        if plan is None or not _checks(plan, spec):
+        if plan is None or spec.inner and _untied(plan) or not _checks(plan, spec):
             return None
     except Exception:       # noqa: BLE001  (in doubt: play the program as it was)
         return None
@@ -99,6 +99,18 @@ def _analysed(prog: Program) -> Plan | None:
         k = dyns[m].span() if m >= 0 else k + 1
     reads = _reads(prog, dyns, owner, segments)
     return None if reads is None else Plan(dyns, reads, segments)
+
+
+def _untied(plan: Plan) -> bool:
+    """Whether a while loop has no loop after it running as many times (its backward).
+
+    Under ``grad`` the backward pass of a while loop the traced trip count
+    left too short to roll is straight code, with numbers Python computed
+    for that trip count: it holds for that trip count only (as ``jit``'s
+    ``check_ties``).
+    """
+    tied = {d.tie for d in plan.dyns}
+    return any(d.tie < 0 and m not in tied for m, d in enumerate(plan.dyns))
 
 
 def _tied(prog: Program, loop: Loop, dyns: list[Dyn],
