@@ -512,3 +512,57 @@ def test_vmap_grad_of_a_while_loop_at_trip_counts_of_the_other_parity(calls):
         xs = np.array([at_trips(n) for n in trips_])
         assert same(vg(xs), np.stack([g(x) for x in xs]))
         assert same(tg.vmap(alternating)(xs), np.stack([alternating(x) for x in xs]))
+
+
+def continue_skips_the_rest(x0, xs):
+    s = x0
+    for x in xs:
+        s = s + 0.01 * x
+        if s * x > 0.5:
+            continue                # s after the loop: this line's value, or the next's
+        s = s * 0.9 + x
+    return s
+
+
+@pytest.mark.parametrize("dtype", ["py", "f32", "int"])
+def test_a_variable_read_after_a_loop_whose_last_iteration_continued(dtype):
+    # traced where the last iteration continues; then where it does not
+    f = continue_skips_the_rest
+    calls = [(4.0, [1.0, -1.0, -2.0, 2.0]), (0.0, [2.0, 2.0, 0.0, -1.0]),
+             (-1.0, [0.0, -1.0, 1.0, 1.0]), (3.0, [-1.0, 2.0, 2.0, 1.0])]
+    calls = [(scalar(x0, dtype), [scalar(x, dtype) for x in xs]) for x0, xs in calls]
+    for make in (tg.jit, lambda f: tg.jit(tg.grad(f)), lambda f: tg.grad(tg.jit(f))):
+        fun, eager = make(f), (f if make is tg.jit else tg.grad(f))
+        for x0, xs in calls:
+            try:
+                got = fun(x0, xs)
+            except TypeError as e:
+                assert SPECIALIZATIONS in str(e)
+                continue
+            assert same(got, eager(x0, xs))
+
+
+def while_continue(x0, xs):
+    s = x0
+    w = x0
+    while w < 3.0:
+        w = w + 0.3
+        s = s + 0.01 * w
+        if tg.sin(s * 5.0) > 0.0:
+            continue
+        s = s * 0.9 + 0.1
+    return s
+
+
+@pytest.mark.parametrize("dtype", ["py", "f32"])
+def test_a_while_loop_whose_last_iteration_continued_at_any_trip_count(dtype):
+    jf, jg = tg.jit(while_continue), tg.jit(tg.grad(while_continue))
+    for x in np.linspace(-3.0, 2.5, 60):
+        x0 = scalar(x, dtype)
+        assert same(jf(x0, []), while_continue(x0, []))
+        try:
+            got = jg(x0, [])
+        except TypeError as e:
+            assert SPECIALIZATIONS in str(e)
+            continue
+        assert same(got, tg.grad(while_continue)(x0, []))
