@@ -237,6 +237,7 @@ class Fuzz:
         self.bound: Counter[str] = Counter()
         self.programs = 0
         self.rolled = 0
+        self.batch = 7           # examples per vmap call
         self.failures: list[str] = []
 
     def check(self, kind: str, src: str, args: Any, run: Callable[[], Any], want: Any,
@@ -311,11 +312,11 @@ class Fuzz:
         """``vmap`` and ``vmap(grad)`` against a Python loop over the examples."""
         g = tg.grad(f, argnums=(0, 1))
         for length in sorted({int(rng.integers(0, 5)) for _ in range(2)}):
-            rows = inputs(rng, dtype, 7)
+            rows = inputs(rng, dtype, self.batch)
             x0s = np.array([r[0] for r in rows], dtype={"py": np.float64, "f32": np.float32,
                                                          "int": np.int64}[dtype])
-            xs = [x0s * 0 + np.array(rng.integers(-2, 3, size=7) if dtype == "int"
-                                     else rng.normal(size=7)).astype(x0s.dtype)
+            xs = [x0s * 0 + np.array(rng.integers(-2, 3, size=self.batch) if dtype == "int"
+                                     else rng.normal(size=self.batch)).astype(x0s.dtype)
                   for _ in range(length)]
             examples = [(x0s[b], [col[b] for col in xs]) for b in range(len(x0s))]
             try:
@@ -328,6 +329,17 @@ class Fuzz:
             self.check("vmap", src, a, lambda: tg.vmap(f)(x0s, xs), want, rtol)
             self.check("vmap(grad)", src, a, lambda: leaves(tg.vmap(g)(x0s, xs)), dwant, rtol)
             self.check("jit(vmap)", src, a, lambda: tg.jit(tg.vmap(f))(x0s, xs), want, rtol)
+            self.shared(src, f, x0s, [col[0] for col in xs], rtol)
+
+    def shared(self, src: str, f: Callable[..., Any], x0s: np.ndarray, xs: list[Any],
+               rtol: float) -> None:
+        """``vmap`` with the list unbatched (``in_axes=(0, None)``) against a Python loop."""
+        try:
+            want = np.stack([np.asarray(f(x0, xs)) for x0 in x0s])
+        except Exception:    # noqa: BLE001 - a program Python itself rejects here
+            return
+        self.check("vmap(in_axes=(0, None))", src, (x0s, xs),
+                   lambda: tg.vmap(f, in_axes=(0, None))(x0s, xs), want, rtol)
 
 
 def random_program(seed: int) -> tuple[str, str]:
@@ -345,7 +357,7 @@ def report(fuzz: Fuzz) -> str:
 # ---------------------------------------------------------------- tests
 
 
-@pytest.mark.parametrize("block", range(4))
+@pytest.mark.parametrize("block", range(6))
 def test_seeded_random_programs_equal_eager_under_every_transform(block):
     fuzz = Fuzz()
     for seed in range(block * 10, block * 10 + 10):
@@ -354,7 +366,7 @@ def test_seeded_random_programs_equal_eager_under_every_transform(block):
     assert not fuzz.failures, report(fuzz) + "\n" + fuzz.failures[0]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.data(), st.sampled_from(["py", "f32", "int"]), st.integers(0, 2**31))
 def test_hypothesis_programs_equal_eager_under_every_transform(data, dtype, seed):
     src = Writer(Chooser(data=data)).program()
@@ -367,6 +379,7 @@ if __name__ == "__main__":     # hunting: python tests/test_loopfuzz.py FIRST CO
     import sys
     first, count = int(sys.argv[1]), int(sys.argv[2])
     fuzz = Fuzz()
+    fuzz.batch = int(sys.argv[4]) if len(sys.argv) > 4 else 7
     for seed in range(first, first + count):
         src, dtype = random_program(seed)
         before = len(fuzz.failures)
