@@ -68,6 +68,8 @@ def _replay(tape: Tape, args: tuple[Any, ...]) -> Any:
             for a in argv:
                 if a.__class__ is Traced:    # replayed inside a transform: record
                     vals[i] = op(*argv)
+                    if i in tape.sources:    # a guard: where it was decided, for jit
+                        _same_source(tape, i, vals[i])
                     break
             else:
                 vals[i] = op.impl(*argv)   # plain numbers (IEEE is on)
@@ -79,6 +81,15 @@ def _replay(tape: Tape, args: tuple[Any, ...]) -> Any:
                 "with tg.where (tg.jit re-specializes by itself).") from None
     outs = [vals[o] if isinstance(o, int) else o.value for o in tape.outputs]
     return tree.unflatten(cast(TreeDef, tape.out_def), _own_outputs(tape, outs, args, given))
+
+
+def _same_source(tape: Tape, i: int, v: Any) -> None:
+    """Note record ``i``'s source line (and a break's bound) on the tapes recording ``v``."""
+    while v.__class__ is Traced:           # the outer tapes' records of it too
+        v.tape.sources[v.id] = tape.sources[i]
+        if i in tape.left:
+            v.tape.left[v.id] = tape.left[i]
+        v = v._value
 
 
 def _own_outputs(tape: Tape, outs: list[Any], args: tuple[Any, ...],

@@ -58,6 +58,8 @@ def _broken_iterations(prog: Program) -> set[int]:
     the break. In a ``while True:``, the break is the guard of its line
     that went the other way.
     """
+    if not prog.sources:              # no guard (each has its source line)
+        return set()
     left, spans = prog.left, []
     ids = sorted(left)
     spans += [(a, b) for a, b, c in zip(ids, ids[1:], ids[2:] + [None])
