@@ -62,6 +62,7 @@ class Spec:
         self.confirmed = False             # its loops checked at another trip count
         self.probes: list[int] = []        # examples to check them at (``vmap`` does)
         self.inner = False       # another transform ran inside: its numbers are Python's
+        self.parities: set[tuple[int, ...]] = set()   # trip count parities probed (inner)
 
     def plan(self) -> list[Any]:
         """Per equation: itself, whether a guard, its rule, its example shape."""

@@ -102,13 +102,8 @@ def _analysed(prog: Program) -> Plan | None:
 
 
 def _untied(plan: Plan) -> bool:
-    """Whether a while loop has no loop after it running as many times (its backward).
-
-    Under ``grad`` the backward pass of a while loop the traced trip count
-    left too short to roll is straight code, with numbers Python computed
-    for that trip count: it holds for that trip count only (as ``jit``'s
-    ``check_ties``).
-    """
+    """Whether a while loop has no loop after it running as many times (its backward)."""
+    # under grad, a backward too short to roll holds for one trip count (jit: check_ties)
     tied = {d.tie for d in plan.dyns}
     return any(d.tie < 0 and m not in tied for m, d in enumerate(plan.dyns))
 
@@ -199,7 +194,24 @@ class Plan(NamedTuple):
                 return st.idx, [], [], st.failed
         if not spec.confirmed:
             spec.probes = self.probes(st)
+        if spec.inner:
+            spec.probes = sorted(set(spec.probes) | set(self.parity_probes(st, spec)))
         return st.idx, *outputs(spec.prog, st.env), st.failed
+
+    def parity_probes(self, st: _State, spec: Spec) -> list[int]:
+        """Under ``grad``, an example per parity of trip counts not probed before."""
+        # Python computes d(-s)/ds over n iterations as (-1) ** n: a probe at n + 2 agrees
+        whiles = [m for m, d in enumerate(self.dyns) if d.tie < 0 and m in st.counts]
+        if not whiles or not len(st.idx):
+            return []
+        keys = np.stack([(st.counts[m] - self.dyns[m].loop.trips) % 2 for m in whiles], axis=1)
+        new: dict[tuple[int, ...], int] = {}
+        for j, key in sorted(enumerate(map(tuple, keys.tolist())),
+                             key=lambda jk: int(st.idx[jk[0]]) not in spec.probes):
+            if any(key) and key not in spec.parities:     # the probes chosen first
+                new.setdefault(key, int(st.idx[j]))
+        spec.parities.update(new)
+        return list(new.values())
 
     def probes(self, st: _State) -> list[int]:
         """The examples whose trip counts differ most from the traced ones (or none).
