@@ -330,6 +330,22 @@ class Fuzz:
             self.check("vmap(grad)", src, a, lambda: leaves(tg.vmap(g)(x0s, xs)), dwant, rtol)
             self.check("jit(vmap)", src, a, lambda: tg.jit(tg.vmap(f))(x0s, xs), want, rtol)
             self.shared(src, f, x0s, [col[0] for col in xs], rtol)
+            self.second(src, f, x0s, xs, rtol)
+
+    def second(self, src: str, f: Callable[..., Any], x0s: np.ndarray, xs: list[Any],
+               rtol: float) -> None:
+        """``vmap(grad(grad))`` against a Python loop, and ``jit(grad(grad))`` against eager."""
+        h = tg.grad(tg.grad(f))
+        try:
+            want = np.stack([np.asarray(h(x0s[b], [c[b] for c in xs])) for b in range(len(x0s))])
+        except Exception:    # noqa: BLE001 - a program Python itself rejects here
+            return
+        a = (x0s, xs)
+        self.check("vmap(grad(grad))", src, a, lambda: tg.vmap(h)(x0s, xs), want, rtol)
+        jh = tg.jit(h)
+        for b in range(len(x0s)):
+            x0, row = x0s[b], [c[b] for c in xs]
+            self.check("jit(grad(grad))", src, (x0, row), lambda: jh(x0, row), want[b], rtol)
 
     def shared(self, src: str, f: Callable[..., Any], x0s: np.ndarray, xs: list[Any],
                rtol: float) -> None:
