@@ -382,7 +382,8 @@ def test_seeded_random_programs_equal_eager_under_every_transform(block):
     assert not fuzz.failures, report(fuzz) + "\n" + fuzz.failures[0]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))
 @given(st.data(), st.sampled_from(["py", "f32", "int"]), st.integers(0, 2**31))
 def test_hypothesis_programs_equal_eager_under_every_transform(data, dtype, seed):
     src = Writer(Chooser(data=data)).program()
@@ -607,3 +608,20 @@ def test_vmap_of_a_second_derivative_at_trip_counts_of_the_other_parity(calls):
     for trips_ in calls:
         xs = np.array([at_trips(n) for n in trips_])
         assert same(vh(xs), np.stack([h(x) for x in xs]))
+
+
+def flat_rise(x0):
+    w = x0
+    while w < x0 + 1.5:
+        w = w + 0.3 + 0.1 * (x0 / (1.0 + x0 * x0))
+    return w * 0.1
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "vmap trusts a rolled loop once a probe example agrees; traced at 6 iterations and "
+    "probed at x0 = 0 (5 iterations), where this second derivative is 0 whatever the "
+    "count, the plan for 6 gives the examples at 5 another number; probes are no proof"))
+def test_vmap_of_a_second_derivative_where_the_probe_cannot_tell():
+    h = tg.grad(tg.grad(flat_rise))
+    xs = np.array([-2.0, -1.0, 0.0, 4.0, 2.0, -1.0, -2.0, 4.0, -3.0, -3.0, 1.0, -2.0])
+    assert same(tg.vmap(h)(xs), np.stack([h(x) for x in xs]))
