@@ -44,6 +44,7 @@ from _common import have, interleaved, median_time, table
 import tapegrad as tg
 from tapegrad import tree
 from tapegrad.staging import lower as lower_mod
+from tapegrad.staging import source as source_mod
 from tapegrad.staging.passes import optimize
 from tapegrad.staging.program import from_tape
 
@@ -161,11 +162,11 @@ def phases(fun: Any, params: Any) -> str:
     t2 = time.perf_counter()
     prog = optimize(prog)
     t3 = time.perf_counter()
-    lower_mod.compile = timed_compile       # type: ignore[attr-defined]
+    source_mod.compile = timed_compile      # type: ignore[attr-defined]
     try:
         low = lower_mod.lower(prog)
     finally:
-        del lower_mod.compile               # type: ignore[attr-defined]
+        del source_mod.compile              # type: ignore[attr-defined]
     t4 = time.perf_counter()
     statements = low.source.count("\n")
     return (f"{records} records, {len(prog.eqns)} equations after the passes, "
@@ -213,6 +214,61 @@ def straight_line_rows(sizes: tuple[int, ...] = (1_000, 10_000, 100_000)) -> str
     return table(rows)
 
 
+PHASES = ("trace", "from_tape", "optimize", "lower_packed", "roll", "lower", "skeleton")
+
+
+def first_phases(fun: Any, *args: Any) -> dict[str, float]:
+    """CPU seconds of a fresh jit's first call, by phase, as jit runs them.
+
+    Python's ``compile()`` is given on its own, taken out of the phase that
+    called it (``lower``; ``lower_packed`` and ``roll`` compile only where
+    they pack or roll something).
+    """
+    jit_mod = sys.modules["tapegrad.jit"]
+    spent = dict.fromkeys(PHASES + ("compile()",), 0.0)
+    real = {name: getattr(jit_mod, name) for name in PHASES}
+    running: list[str] = []
+
+    def timed(name: str, fn: Any) -> Any:
+        def run(*a: Any, **k: Any) -> Any:
+            t = time.process_time()
+            running.append(name)
+            try:
+                return fn(*a, **k)
+            finally:
+                running.pop()
+                dt = time.process_time() - t
+                spent[name] += dt
+                if name == "compile()" and running:
+                    spent[running[-1]] -= dt
+        return run
+    for name in PHASES:
+        setattr(jit_mod, name, timed(name, real[name]))
+    source_mod.compile = timed("compile()", compile)     # type: ignore[attr-defined]
+    try:
+        t = time.process_time()
+        tg.jit(fun)(*args)
+        spent["total"] = time.process_time() - t
+    finally:
+        for name in PHASES:
+            setattr(jit_mod, name, real[name])
+        del source_mod.compile                          # type: ignore[attr-defined]
+    return spent
+
+
+def straight_line_phases(sizes: tuple[int, ...] = (1_000, 10_000)) -> str:
+    """The first call of straight-line code by phase: CPU microseconds a record (best of 3)."""
+    rows = [("steps", "transform", "total") + PHASES + ("compile()",)]
+    for n in sizes:
+        for name, make in (("jit", lambda f: f), ("jit(value_and_grad)", tg.value_and_grad)):
+            fun = make(straight_line(n))
+            records = len(tg.make_tape(fun)(1.0))
+            best = min((first_phases(fun, 1.0) for _ in range(3)), key=lambda d: d["total"])
+            rows.append((f"{n:,}", name) + tuple(
+                f"{best[k] / records * 1e6:.1f}" for k in ("total",) + PHASES + ("compile()",)))
+    return table(rows)
+
+
 # ----------------------------------------------------------------- main
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -224,6 +280,8 @@ def main() -> None:
     args = ap.parse_args()
     if args.first:
         print(straight_line_rows())
+        print("\nby phase, CPU microseconds a record (compile() apart from lowering):")
+        print(straight_line_phases())
         return
     rounds = 5 if args.quick else 11
     X, y = moons.make_moons(100, 0.1, seed=0)

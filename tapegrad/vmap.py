@@ -30,9 +30,12 @@ from typing import Any
 import numpy as np
 
 from . import tree
-from .batching import foreign, interpret, nested, split
+from .batching import foreign, interpret, nested, quick, split
 from .batching import rolled as _rolled  # noqa: F401  (while loops on the batch)
 from .batching.axes import BATCHED, _batch_size, _leaf_axes, _out_leaf_axes
+from .batching.quick import Static as _Static
+from .batching.quick import owned as _owned
+from .batching.quick import passed_through as _passed_through
 from .batching.rules import batch_rules, example
 from .errors import COMPLEX_MSG
 from .numerics import ieee
@@ -93,12 +96,20 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callab
     specs: _LRU = _LRU(MAX_SIGNATURES)     # owned by the function: freed with it
     staged: _LRU = _LRU(MAX_SIGNATURES)
     leaf_axes: _LRU = _LRU(MAX_SIGNATURES)
+    calls = quick.Calls(_LRU(MAX_SIGNATURES))     # compiled signatures' quick calls
 
     @functools.wraps(fun)
     def batched_fun(*args: Any, **kwargs: Any) -> Any:
+        out = quick.again(calls, args, kwargs)   # the last signature's, unflattened
+        if out is not quick.MISS:
+            return out
+        leaves, treedef = tree.flatten((args, kwargs))
+        key = (treedef, tuple(map(type, leaves)))
+        out = quick.call(calls, key, leaves)
+        if out is not quick.MISS:
+            return out
         axes_tree = (in_axes if isinstance(in_axes, tuple) else (in_axes,) * len(args),
                      {k: 0 for k in kwargs})
-        leaves, treedef = tree.flatten((args, kwargs))
         axes = leaf_axes.get(treedef)
         if axes is None:                  # once per tree structure
             axes = leaf_axes.put(treedef, _leaf_axes(fun, axes_tree, (args, kwargs)))
@@ -109,7 +120,8 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callab
                 return nested.call(_by_structure(staged, treedef, axes, leaves), fun,
                                    lambda v, a, p: _run(fun, specs, out_axes, v, a, treedef, p),
                                    treedef, axes, leaves, vmap)
-            outs, out_def, _ = _run(fun, specs, out_axes, leaves, axes, treedef, True)
+            outs, out_def, _ = _run(fun, specs, out_axes, leaves, axes, treedef, True,
+                                    functools.partial(quick.learn, calls, key, leaves, axes))
         except interpret.Captured:        # fun closes over an outer transform's value
             return foreign.run(fun, leaves, axes, treedef, out_axes)
         return tree.unflatten(out_def, outs)
@@ -125,10 +137,12 @@ def _by_structure(staged: _LRU, treedef: Any, axes: list[Any], leaves: list[Any]
 
 
 def _run(fun: Callable[..., Any], specs: _LRU, out_axes: Any, leaves: list[Any],
-         axes: list[Any], treedef: Any, place: bool) -> tuple[list[Any], Any, list[Any]]:
+         axes: list[Any], treedef: Any, place: bool,
+         learn: Callable[..., None] | None = None) -> tuple[list[Any], Any, list[Any]]:
     """``fun`` over the batch of numbers ``leaves``: outputs, their structure, out axes.
 
-    ``place=False`` leaves the batch axis first in every output.
+    ``place=False`` leaves the batch axis first in every output; ``learn``
+    (``quick.learn``'s last arguments) is told how the call went.
     """
     n = _batch_size(fun, leaves, axes, treedef)
     _refuse_complex(leaves, treedef)
@@ -145,6 +159,8 @@ def _run(fun: Callable[..., Any], specs: _LRU, out_axes: Any, leaves: list[Any],
     with ieee():
         outs, out_def, shared = _run_batch(fun, found, treedef, leaves, axes, static, n)
     oaxes = _out_leaf_axes(out_axes, out_def, outs, shared, fun)
+    if learn is not None:
+        learn(found, static, out_def, oaxes)
     if place:
         outs = [np.array(shared[k]) if a is None else o if a == 0 else np.moveaxis(o, 0, a)
                 for k, (o, a) in enumerate(zip(outs, oaxes))]
@@ -174,48 +190,6 @@ class _LRU:
             while len(self.entries) > self.size:
                 self.entries.popitem(last=False)
             return value
-
-
-class _Static:
-    """An ``in_axes=None`` argument that is not a float or an array, in a signature.
-
-    Equal when of the same type and equal (``1``, ``True`` and ``1.0`` differ),
-    or the same object where it cannot be hashed.
-    """
-
-    def __init__(self, x: Any) -> None:
-        self.x = x
-        try:
-            self.hash = hash((type(x), x))
-        except TypeError:
-            self.hash = id(x)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, _Static) or type(other.x) is not type(self.x):
-            return False
-        if other.x is self.x:
-            return True
-        try:
-            return bool(other.x == self.x) and self.hash == other.hash
-        except Exception:
-            return False
-
-    def __hash__(self) -> int:
-        return self.hash
-
-
-def _passed_through(x: Any) -> bool:
-    """An unbatched leaf that ``fun`` gets untouched: not a float or a float array.
-
-    Ints (they may drive ``range``), strings, callables and other objects are
-    constants of the trace, part of the signature by value.
-    """
-    if type(x) is float:
-        return False
-    x = primal_value(x)
-    if type(x) is float or isinstance(x, np.floating):
-        return False
-    return not (isinstance(x, np.ndarray) and x.dtype.kind in "fiub")
 
 
 def _stand_in(x: np.ndarray) -> Any:
@@ -357,18 +331,6 @@ def _choose(fun: Callable[..., Any], specs: list[Any], tried: frozenset[int], tr
           for x, a in zip(leaves, axes)]
     specs.append(interpret.trace(fun, treedef, at, static))
     return len(specs) - 1
-
-
-def _owned(values: list[Any], leaves: list[Any]) -> list[Any]:
-    """The outputs as arrays of their own: no view of an input, nor one array twice."""
-    given = {id(x) for x in leaves}
-    owned = []
-    for v in values:
-        if not (v.flags.owndata and v.flags.writeable) or id(v) in given:
-            v = np.array(v)
-        given.add(id(v))
-        owned.append(v)
-    return owned
 
 
 def _scatter(outs: list[Any], values: list[Any], kept: np.ndarray, n: int) -> list[Any]:

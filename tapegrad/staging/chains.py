@@ -23,7 +23,8 @@ from ..ops import add
 from ..primitive import Primitive
 from .program import Eqn, Program, use_counts
 
-__all__ = ["MIN_CHAIN", "chain_p", "chain_lanes", "chain_lanes_reassociated", "fold"]
+__all__ = ["MIN_CHAIN", "chain_lanes", "chain_lanes_reassociated", "chain_p", "chain_rows",
+           "fold"]
 
 MIN_CHAIN = 4        # a shorter chain stays additions
 
@@ -40,14 +41,31 @@ chain_p = Primitive(_chain, "chain", check_rules=False)
 
 
 def _chain_lanes(init: Any, terms: Any) -> Any:
+    if np.ndim(init) == 0:
+        if terms.shape[-1] > 1:                 # init + the rows, in order: no copy
+            return np.add.reduce(terms, axis=-2, initial=init)
+        flat = terms[..., 0]                    # one lane: init, then its terms, along one axis
+        first = np.full(flat.shape[:-1] + (1,), init, dtype=np.result_type(init, flat))
+        return np.add.accumulate(np.concatenate([first, flat], -1), axis=-1)[..., -1:]
     shape = np.broadcast_shapes(np.shape(init), terms.shape[:-2] + terms.shape[-1:])
     terms = np.broadcast_to(terms, shape[:-1] + terms.shape[-2:])
     rows = np.concatenate([np.broadcast_to(init, shape)[..., None, :], terms], -2)
     if shape[-1] < 2:                   # one lane: the rows are the fast axis
-        return np.add.accumulate(rows, axis=-2)[..., -1, :]
+        return _one_lane(rows)
     # not along the fast axis, NumPy adds the rows one after the other (pairwise
     # summation is only along the fast axis): the chain's order, in one call
     return np.add.reduce(rows, axis=-2)
+
+
+def _chain_rows(rows: Any) -> Any:
+    if rows.shape[-1] < 2:
+        return _one_lane(rows)
+    return np.add.reduce(rows, axis=-2)
+
+
+def _one_lane(rows: Any) -> Any:
+    """The chain of a one-lane ``rows`` (accumulated one after the other along its one axis)."""
+    return np.add.accumulate(rows[..., 0], axis=-1)[..., -1:]
 
 
 def _chain_lanes_reassociated(init: Any, terms: Any) -> Any:
@@ -56,6 +74,8 @@ def _chain_lanes_reassociated(init: Any, terms: Any) -> Any:
 
 chain_lanes = Primitive(_chain_lanes, "lanes_chain", check_rules=False)
 """``chain_lanes(init, terms)``: per lane, the chain of ``terms``' rows (axis -2), in order."""
+chain_rows = Primitive(_chain_rows, "lanes_chain_rows", check_rules=False)
+"""``chain_rows(rows)``: per lane, the chain of ``rows`` (axis -2), the first the initial value."""
 chain_lanes_reassociated = Primitive(_chain_lanes_reassociated, "lanes_sum", check_rules=False)
 """``init + terms.sum(-2)``: pairwise sums, for ``reassociate=True``."""
 

@@ -28,8 +28,8 @@ from .. import kinks, logic, ops
 from ..primitive import Primitive, zmul
 from .spellings import Spelling, spellings
 
-__all__ = ["LANES", "MOVES", "column", "concat", "item", "rows", "stack", "stack_columns", "take",
-           "tolist"]
+__all__ = ["LANES", "MOVES", "column", "concat", "item", "rows", "shaped", "stack", "stack_columns",
+           "take", "tolist", "view"]
 
 _NAMES: dict[str, Any] = {"_np_where": np.where, "_np_divide": np.divide,
                           "_np_sqrt": np.sqrt, "_np_abs": np.abs}
@@ -55,7 +55,7 @@ def _zmul(g: Any, d: Any) -> Any:
     zero = np.equal(g, 0.0)
     if zero.shape != out.shape:
         zero = np.broadcast_to(zero, out.shape)
-    out[zero] = 0.0
+    np.putmask(out, zero, 0.0)       # a few times faster than ``out[zero] = 0.0``
     return out
 
 
@@ -105,6 +105,8 @@ LANES: dict[Any, Primitive] = {
 
 
 def _stack(*xs: Any) -> np.ndarray:
+    if type(xs[0]) is float:        # Python floats (ints beside them are exact)
+        return np.fromiter(xs, float, len(xs))
     return np.array(xs)
 
 
@@ -178,5 +180,25 @@ column = Primitive(_column, "lanes_column", check_rules=False)
 spellings[column] = Spelling(exact="{0}[..., None]")
 """Under ``vmap``: a batched scalar as one column, beside every lane of a vector."""
 
-MOVES = frozenset({take, tolist, item, column, rows})
+def _view(v: Any, shape: tuple[int, ...], dtype: Any, offset: int, strides: tuple[int, ...]
+          ) -> Any:
+    return np.ndarray(shape, dtype, v, offset, strides)
+
+
+view = Primitive(_view, "lanes_view", check_rules=False)
+spellings[view] = Spelling(array="_np_ndarray({1}, {2}, {0}, {3}, {4})",
+                           names={"_np_ndarray": np.ndarray})
+"""``view(v, shape, dtype, offset, strides)``: a strided view of contiguous ``v`` (bytes)."""
+
+
+def _shaped(v: Any, shape: tuple[int, ...]) -> Any:
+    return v.reshape(shape)
+
+
+shaped = Primitive(_shaped, "lanes_shaped", check_rules=False)
+spellings[shaped] = Spelling(exact="{0}.reshape({1})")
+"""``shaped(v, shape)``: ``v.reshape(shape)`` (lanes on a grid, or a grid's lanes: ``-1``)."""
+
+
+MOVES = frozenset({take, tolist, item, column, rows, view, shaped})
 """The spelled primitives that move lanes (not elementwise on numbers): an index, a list."""

@@ -31,7 +31,8 @@ from ..logic import guard
 from ..primitive import zmul, zmul_sum
 from ..shapes import broadcast_like, sum_like
 from . import source as _src
-from .program import Arg, Const, Eqn, Program, is_guard, last_uses, use_counts
+from .program import Arg, Const, Eqn, Program, is_guard
+from .program import reads as read_counts
 from .source import Body, Pieces, Stmt, Zmul, compile_body, fill, forget, joined
 from .spellings import Spelling, spellings
 from .standard import standard
@@ -39,6 +40,7 @@ from .standard import standard
 _EXACT = 2 ** 53     # ints up to this convert to floats exactly
 _PLAIN = {float, int, bool}
 _NO_READS: tuple[int, ...] = ()
+_SPECIAL = frozenset((broadcast_like, zmul, sum_like))    # written by what is known of them
 
 
 class GuardFailed(Exception):
@@ -166,7 +168,7 @@ class _Writer:
     def body(self, numbers: frozenset[int], ints: dict[int, int | None]) -> Body:
         """Every statement of the program, then what it returns."""
         prog = self.prog
-        self.last, self.uses = last_uses(prog), use_counts(prog)
+        self.uses, self.last = read_counts(prog)
         for v in prog.inputs:
             self.assign(v)
         for k in sorted(numbers):
@@ -184,39 +186,64 @@ class _Writer:
 
     def step(self, k: int, e: Eqn) -> None:
         """Lower equation ``k``: a statement, or an expression fused into the next."""
-        pending, e_args, kinds = self.pending, e.args, self.kinds
+        pending, e_args, kinds, regs_of = self.pending, e.args, self.kinds, self.regs
         if pending and pending[0] not in e_args:
             self.write(pending[0], pending[1], pending[3])
             pending.clear()
         depth = pending[2] + 1 if pending else 0
+        inlined = pending[0] if pending else None
         arg_kinds = [kinds.get(a) if isinstance(a, int) else type(a.value) for a in e_args]
         spelling = spellings.get(e.prim)
         floats = spelling is not None and spelling.exact is not None and float in arg_kinds
-        inlined = pending[0] if pending else None
-        args: list[Pieces] = []
-        reads: list[int] = []
-        for a in e_args:
-            text, regs = self.arg(a, floats)
-            args.append(text)
-            reads.extend(regs)
+        args, reads = self.read_args(e_args, inlined, floats)
         pending.clear()
-        last, regs_of = self.last, self.regs
-        for a in ({a for a in e_args if a.__class__ is int} if len(e_args) > 1 else e_args):
-            if a.__class__ is int and last[a] == k and a in regs_of:   # dead: reuse its name
-                self.free.append(regs_of[a])
+        self.release(k, e_args)
         reads_t = tuple(set(reads)) if len(reads) > 1 else tuple(reads)
         if e.prim is guard and is_guard(e):
             self.guard(e, args, reads_t, arg_kinds)
             return
-        kinds[e.out] = type(e.ans)
-        self.seen[e.out] = e.ans
-        expr = self.expression(e, args, arg_kinds, inlined)
-        eqns = self.prog.eqns
-        if self.uses.get(e.out) == 1 and depth < 4 and k + 1 < len(eqns) and \
-                e.out in eqns[k + 1].args and not _repeated(eqns[k + 1], e.out):
-            pending[:] = [e.out, expr, depth, reads_t, self.atomic]   # fused into the next
+        out = e.out
+        kinds[out] = type(e.ans)
+        self.seen[out] = e.ans
+        if e.prim not in _SPECIAL and _PLAIN.issuperset(arg_kinds) and e.prim not in generated:
+            expr = self.planned(e, args, arg_kinds)         # the common case, straight there
         else:
-            self.write(e.out, expr, reads_t)
+            expr = self.expression(e, args, arg_kinds, inlined)
+        eqns = self.prog.eqns
+        if self.uses.get(out) == 1 and depth < 4 and k + 1 < len(eqns) and \
+                out in eqns[k + 1].args and not _repeated(eqns[k + 1], out):
+            pending[:] = [out, expr, depth, reads_t, self.atomic]   # fused into the next
+        else:
+            free = self.free
+            r = regs_of[out] = free.pop() if free else next(self.n_regs)
+            self.stmts.append(Stmt(r, expr, reads_t))
+
+    def read_args(self, e_args: tuple[Arg, ...], inlined: int | None, floats: bool
+                  ) -> tuple[list[Pieces], list[int]]:
+        """The arguments' expressions (the pending one inlined) and the registers read."""
+        args: list[Pieces] = []
+        reads: list[int] = []
+        pending, regs_of = self.pending, self.regs
+        for a in e_args:
+            if isinstance(a, Const):
+                args.append((self.const(a, floats),))
+            elif a == inlined:          # used once, right here: inline it
+                args.append(pending[1] if pending[4] else
+                            (_src.OPEN,) + pending[1] + (_src.CLOSE,))
+                reads.extend(pending[3])
+            else:
+                r = regs_of[a]
+                args.append((f"r{r}",))
+                reads.append(r)
+        return args, reads
+
+    def release(self, k: int, e_args: tuple[Arg, ...]) -> None:
+        """Free the registers of the values equation ``k`` reads for the last time."""
+        last, regs_of, freed = self.last, self.regs, None
+        for a in (e_args if len(e_args) < 3 else {a for a in e_args if a.__class__ is int}):
+            if a.__class__ is int and a != freed and last[a] == k and a in regs_of:
+                self.free.append(regs_of[a])    # dead: its name is reused
+                freed = a
 
     def guard(self, e: Eqn, args: list[Pieces], reads: tuple[int, ...],
               arg_kinds: list[Any]) -> None:
@@ -260,6 +287,17 @@ class _Writer:
             self.zmuls[e.out] = (args[0], args[1])
         self.atomic = True
         return (f"{self.impl_name(e.prim)}(",) + joined(args) + (")",)
+
+    def planned(self, e: Eqn, args: list[Pieces], arg_kinds: list[Any]) -> Pieces:
+        """``e`` on numbers only, as ``spelled`` writes it: its plan found once per kinds."""
+        _, template, decide, self.atomic, names, impl = _src.plan(e.prim, arg_kinds)
+        if template is None:
+            return (f"{self.impl_name(e.prim)}(",) + joined(args) + (")",)
+        if decide:
+            template = _src.decided(template, e.args) or template
+            self.atomic = _src.atomic(template)
+        self.ns.update(names)
+        return fill(template, args, self.impl_name(e.prim) if impl else "")
 
     def spelled(self, e: Eqn, spelling: Spelling, args: list[Pieces],
                 arg_kinds: list[Any]) -> Pieces | None:

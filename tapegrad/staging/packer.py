@@ -14,13 +14,14 @@ from typing import Any
 import numpy as np
 
 from ..ops import add
-from .chains import chain_lanes, chain_lanes_reassociated, chain_p
+from .chains import chain_lanes, chain_lanes_reassociated, chain_p, chain_rows
 from .lanes import LANES, column, concat, item, rows, stack, stack_columns, take, tolist
 from .program import Arg, Const, Eqn, Program
 
 __all__ = ["Packer"]
 
 _UNPLACED = (1, 0, 0)     # the lane key of an argument in no vector
+SPLIT_LANES = 256         # a group's part reading other vectors than the rest, packed apart
 
 class Packer:
     """The packed program as it is written: equations, where each lane lives."""
@@ -82,11 +83,31 @@ class Packer:
             self.batched.add(e.out)
 
     def group(self, eqns: list[Eqn]) -> None:
-        """Write ``eqns`` (isomorphic, independent) as one vector record, or as scalars."""
-        eqns = sorted(eqns, key=self._lane_key)
+        """Write ``eqns`` (isomorphic, independent) as one vector record, or as scalars.
+
+        A big group whose lanes read different vectors is written as one
+        record per vectors read (at least ``SPLIT_LANES`` lanes a part, the
+        rest together): each part then reads its vectors without joining them.
+        """
+        keys = [self._lane_key(e) for e in eqns]
+        order = sorted(range(len(eqns)), key=keys.__getitem__)
+        eqns = [eqns[k] for k in order]
         if eqns[0].prim is chain_p:
             self.chains(eqns)
             return
+        if self.batched or len(eqns) < 2 * SPLIT_LANES:
+            self.lanes(eqns)
+            return
+        by: dict[Any, list[Eqn]] = {}
+        for k, e in zip(order, eqns):
+            by.setdefault(tuple(a[:2] for a in keys[k]), []).append(e)
+        rest = [e for p in by.values() if len(p) < SPLIT_LANES for e in p]
+        for part in [p for p in by.values() if len(p) >= SPLIT_LANES] + [rest]:
+            if part:
+                self.lanes(part)
+
+    def lanes(self, eqns: list[Eqn]) -> None:
+        """Write ``eqns`` (isomorphic, independent, in lane order) as one vector record."""
         operands = tuple(self.operand([e.args[j] for e in eqns])
                          for j in range(len(eqns[0].args)))
         if not any(isinstance(o, int) and o in self.vectors for o in operands) and not any(
@@ -97,8 +118,14 @@ class Packer:
         self.packed(LANES.get(eqns[0].prim, eqns[0].prim), operands, eqns)
 
     def chains(self, eqns: list[Eqn]) -> None:
-        """Sum chains: their terms as a ``(terms, lanes)`` matrix, summed by rows."""
-        flat = [e.args[1 + t] for t in range(len(eqns[0].args) - 1) for e in eqns]
+        """Sum chains: their terms as a ``(terms, lanes)`` matrix, summed by rows.
+
+        Exact chains whose initial values differ take them as the matrix's first row.
+        """
+        inits = [e.args[0] for e in eqns]
+        first = not self.reassociate and all(a.__class__ is int for a in inits) and any(
+            a != inits[0] for a in inits)
+        flat = [e.args[t] for t in range(1 - first, len(eqns[0].args)) for e in eqns]
         where = [self.loc.get(a) if isinstance(a, int) else None for a in flat]
         v = _source(where[0])
         if v is not None and all(_source(w) == v for w in where):   # one take
@@ -113,7 +140,10 @@ class Packer:
                 return
             terms = self.gather(("rows", vec, len(eqns)), rows, (vec, Const(len(eqns))),
                                 vec in self.batched)
-        init = self.operand([e.args[0] for e in eqns])
+        if first:
+            self.packed(chain_rows, (terms,), eqns)
+            return
+        init = self.operand(inits)
         prim = chain_lanes_reassociated if self.reassociate else chain_lanes
         self.packed(prim, (init, terms), eqns)
 

@@ -43,6 +43,7 @@ from .lower import Lowered, lower
 from .packer import Packer
 from .passes import dce
 from .program import Arg, Program, is_guard
+from .strided import strided
 from .verify import checks as _checks
 
 __all__ = ["MIN_LANES", "lower_packed", "pack", "packed_batch"]
@@ -172,7 +173,7 @@ def lower_packed(prog: Program, name: str = "f", numbers: frozenset[int] = froze
     packed = pack(prog, None, reassociate)
     if packed is None or not _worth(prog, packed):
         return None
-    lowered = lower(packed, name, numbers, ints)
+    lowered = lower(dce(strided(packed)), name, numbers, ints)
     if reassociate:         # rounded otherwise: compared within a tolerance
         return lowered if _close(lowered, prog) else None
     return lowered if _checks(lowered, prog, ints or {}) else None

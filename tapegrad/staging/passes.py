@@ -10,6 +10,7 @@ every float, -0.0 and nan too), but ``x + 0.0`` (-0.0 + 0.0 is 0.0) and
 from __future__ import annotations
 
 import ast
+import math
 from typing import Any
 
 import numpy as np
@@ -79,20 +80,25 @@ def _broken_iterations(prog: Program) -> set[int]:
 
 def _const_key(c: Const) -> Any:
     v = c.value
-    if isinstance(v, float | int | bool):
-        return (type(v), repr(v))          # 0.0 and -0.0 are different constants
+    t = v.__class__
+    if t is float:              # 0.0 and -0.0 are different constants; a nan only itself
+        return (float, v, math.copysign(1.0, v)) if v == v else ("id", id(v))
+    if t is int or t is bool:
+        return (t, v)
     return ("id", id(v))
 
 
-def _sweep(prog: Program, folding: bool, exact_identities: bool, sharing: bool) -> Program:
+def _sweep(prog: Program, folding: bool, exact_identities: bool, sharing: bool,
+           stand_ins: bool = False) -> Program:
     """The forward rewrites, in one sweep: each equation renamed once.
 
     ``folding`` computes an equation whose arguments are all constants;
     ``exact_identities`` makes ``x * 1.0`` (and the like) ``x`` where ``x``
     is of the result's kind; ``sharing`` lets a later copy of ``prim(args)`` reuse the
-    first. Guards are never touched.
+    first; ``stand_ins`` does ``shapes_only`` first. Guards are never touched.
     """
     kinds = {i: kind(v) for i, v in zip(prog.inputs, prog.seen)}
+    values = dict(zip(prog.inputs, prog.seen)) if stand_ins else None
     names: dict[int, Arg] = {}
     seen: dict[Any, int] = {}
     eqns: list[Eqn] = []
@@ -101,6 +107,11 @@ def _sweep(prog: Program, folding: bool, exact_identities: bool, sharing: bool) 
     with np.errstate(all="ignore"):
         for e in prog.eqns:
             args, prim = e.args, e.prim
+            if values is not None:
+                values[e.out] = e.ans
+                if prim is broadcast_like or prim is sum_like:
+                    e = _shape_of(e, values)
+                    args = e.args
             if names:
                 for a in args:
                     if a.__class__ is int and a in names:
@@ -115,9 +126,9 @@ def _sweep(prog: Program, folding: bool, exact_identities: bool, sharing: bool) 
                 if a.__class__ is not int:
                     n_const += 1
             if folding and n_const == len(args):
-                values = [c.value for c in args if isinstance(c, Const)]   # all of them
+                values_ = [c.value for c in args if isinstance(c, Const)]   # all of them
                 assert prim is not None                  # a program has no input records
-                names[e.out] = Const(prim.impl(*values))
+                names[e.out] = Const(prim.impl(*values_))
                 continue
             ans = e.ans
             out_kind = kinds[e.out] = float if ans.__class__ is float else kind(ans)
@@ -127,8 +138,8 @@ def _sweep(prog: Program, folding: bool, exact_identities: bool, sharing: bool) 
                     names[e.out] = x
                     continue
             if sharing:
-                key = (prim, args if not n_const else tuple(
-                    _const_key(a) if isinstance(a, Const) else a for a in args))
+                key = (prim, args) if not n_const else (prim, tuple([
+                    _const_key(a) if isinstance(a, Const) else a for a in args]))
                 found = seen.get(key)
                 if found is not None:
                     names[e.out] = found
@@ -182,12 +193,16 @@ def shapes_only(prog: Program) -> Program:
     for e in prog.eqns:
         values[e.out] = e.ans
         if e.prim is broadcast_like or e.prim is sum_like:
-            x = e.args[1]
-            stand_in = _stand_in(values[x]) if isinstance(x, int) else None
-            if stand_in is not None:
-                e = Eqn(e.prim, e.out, (e.args[0], Const(stand_in)), e.ans)
+            e = _shape_of(e, values)
         eqns.append(e)
     return prog._replace(eqns=tuple(eqns))
+
+
+def _shape_of(e: Eqn, values: dict[int, Any]) -> Eqn:
+    """``e`` (a ``broadcast_like`` or ``sum_like``) reading a stand-in for its ``x``."""
+    x = e.args[1]
+    stand_in = _stand_in(values[x]) if isinstance(x, int) else None
+    return e if stand_in is None else Eqn(e.prim, e.out, (e.args[0], Const(stand_in)), e.ans)
 
 
 def _stand_in(v: Any) -> Any:
@@ -200,4 +215,4 @@ def _stand_in(v: Any) -> Any:
 
 def optimize(prog: Program) -> Program:
     """All passes: ``shapes_only``, one sweep of ``fold``, ``identities``, ``cse``; ``dce``."""
-    return dce(_sweep(shapes_only(prog), folding=True, exact_identities=True, sharing=True))
+    return dce(_sweep(prog, folding=True, exact_identities=True, sharing=True, stand_ins=True))

@@ -74,6 +74,24 @@ def last_uses(prog: Program) -> dict[int, int]:
     return last
 
 
+def reads(prog: Program) -> tuple[dict[int, int], dict[int, int]]:
+    """``use_counts(prog)`` and ``last_uses(prog)``, in one pass."""
+    uses: dict[int, int] = {}
+    last: dict[int, int] = {}
+    get = uses.get
+    for k, e in enumerate(prog.eqns):
+        for a in e.args:
+            if a.__class__ is int:
+                uses[a] = get(a, 0) + 1
+                last[a] = k
+    end = len(prog.eqns)
+    for o in prog.outputs:
+        if isinstance(o, int):
+            uses[o] = get(o, 0) + 2      # never inlined: it is returned
+            last[o] = end
+    return uses, last
+
+
 def from_tape(tape: Tape) -> Program:
     """The program a tape recorded; a constant output becomes a ``Const``."""
     inputs: list[int] = []

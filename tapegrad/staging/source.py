@@ -17,16 +17,16 @@ import itertools
 import linecache
 import re
 import string
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
 
 from ..primitive import zmul
 from ..tape import Const
-from .spellings import spellings
+from .spellings import Spelling, spellings
 
 __all__ = ["BLOCK", "CHUNK", "CLOSE", "OPEN", "Block", "Body", "Stmt", "Zmul", "atomic", "bare",
            "blocks", "compile_body", "compile_parts", "decided", "fill", "forget", "joined",
-           "render", "too_long"]
+           "plan", "render", "too_long"]
 
 CHUNK = 10000
 BLOCK = 3          # runs of at least this many statements on one g get a block
@@ -311,6 +311,40 @@ def atomic(template: str) -> bool:
         if depth == 0:
             return k == len(rest) - 1 and k > 0
     return False
+
+
+_plans: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+"""``(prim, *kinds)`` of number arguments -> ``_plan``'s answer, with the spelling it read."""
+
+
+def plan(prim: Any, arg_kinds: list[Any]
+         ) -> tuple[Spelling | None, str | None, bool, bool, Mapping[str, Any], bool]:
+    """How ``lower`` writes ``prim`` on numbers of these kinds, found once for them.
+
+    ``(spelling, template, decide, atomic, names, impl)``: the template (None:
+    a call of the impl), whether a constant argument may decide its branch
+    (``source.decided``), whether it needs no parentheses, the globals it
+    reads, and whether it calls the impl by name.
+    """
+    spelling = spellings.get(prim)
+    key = (prim, *arg_kinds)
+    found = _plans.get(key)
+    if found is None or found[0] is not spelling:
+        found = _plans[key] = _plan(spelling, arg_kinds)
+    return found
+
+
+def _plan(spelling: Spelling | None, arg_kinds: list[Any]
+          ) -> tuple[Spelling | None, str | None, bool, bool, Mapping[str, Any], bool]:
+    if spelling is None:
+        return None, None, False, True, {}, True
+    if spelling.exact is not None:
+        return spelling, spelling.exact, False, atomic(spelling.exact), {}, False
+    if spelling.float is None or not spelling.float_applies(arg_kinds):
+        return spelling, None, False, True, {}, True
+    template = spelling.float
+    return (spelling, template, " if {" in template, atomic(template), spelling.names,
+            "{impl}" in template)
 
 
 def _one_g(st: Stmt) -> int | None:
