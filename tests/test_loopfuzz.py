@@ -625,3 +625,38 @@ def test_vmap_of_a_second_derivative_where_the_probe_cannot_tell():
     h = tg.grad(tg.grad(flat_rise))
     xs = np.array([-2.0, -1.0, 0.0, 4.0, 2.0, -1.0, -2.0, 4.0, -3.0, -3.0, 1.0, -2.0])
     assert same(tg.vmap(h)(xs), np.stack([h(x) for x in xs]))
+
+
+def while_then_if(x0, xs):
+    s = x0
+    u = x0 * 0.5 - 0.25
+    w = x0
+    while w < 3.0:
+        w = w + 0.3 + 0.1 * tg.sin(s)
+        u = tg.sin(u) * 2.0 - x0 * 0.25
+    if s > u:
+        s = s - 0.3
+    return s + u + w * 0.1
+
+
+def test_jit_of_a_second_derivative_of_a_while_loop_then_an_if_in_float64():
+    h = tg.grad(tg.grad(while_then_if))
+    jh = tg.jit(h)
+    for x in (1.0579336, 0.3418349, -0.5, 2.0, -2.5):
+        try:
+            got = jh(x, [])
+        except TypeError as e:
+            assert SPECIALIZATIONS in str(e)
+            continue
+        assert same(got, h(x, []))
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "jit(grad(grad)) of a while loop followed by an if, in float32: traced at "
+    "x0 = 1.0579336, at x0 = 0.3418349 it gives 0.9270755 for 2.4215736 (float64 is right); "
+    "not found in the time"))
+def test_jit_of_a_second_derivative_of_a_while_loop_then_an_if_in_float32():
+    h = tg.grad(tg.grad(while_then_if))
+    jh = tg.jit(h)
+    for x in (np.float32(1.0579336), np.float32(0.3418349)):
+        assert same(jh(x, []), h(x, []))
