@@ -174,9 +174,9 @@ class JitCall:
         dynamic = tree.unflatten(self.treedef, leaves)
         try:
             return replay(spec.tape, dynamic)
-        except GuardError:       # a loop's if went another way than its tape: f itself
-            if not getattr(spec.lowered, "general", False):
-                raise
+        except GuardError:
+            # the compiled program's guards held, its tape's did not: a rolled loop
+            # ran a trip count or an if's pattern the tape has not. f itself
             return self.jitted._with_statics(self.statics)(*dynamic)
 
     def replayed(self, leaves: list[Any], scalar: bool = False) -> list[Any]:

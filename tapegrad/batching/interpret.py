@@ -61,6 +61,8 @@ class Spec:
         self._rolled: Any = False          # not analysed yet
         self.confirmed = False             # its loops checked at another trip count
         self.probes: list[int] = []        # examples to check them at (``vmap`` does)
+        self.inner = False       # another transform ran inside: its numbers are Python's
+        self.parities: set[tuple[int, ...]] = set()   # trip count parities probed (inner)
 
     def plan(self) -> list[Any]:
         """Per equation: itself, whether a guard, its rule, its example shape."""
@@ -119,7 +121,9 @@ def trace(fun: Callable[..., Any], treedef: Any, example: list[Any],
                             for args in [prog.outputs, *(e.args for e in prog.eqns)]
                             for a in args):
         raise Captured
-    return Spec(prog, out_def)
+    spec = Spec(prog, out_def)
+    spec.inner = bool(tape.floats)
+    return spec
 
 
 class Captured(Exception):  # noqa: N818  (a signal, not an error a user sees)

@@ -68,7 +68,7 @@ def plan_for(spec: Spec) -> Plan | None:
         return None
     try:
         plan = _analysed(prog)
-        if plan is None or not _checks(plan, spec):
+        if plan is None or spec.inner and _untied(plan) or not _checks(plan, spec):
             return None
     except Exception:       # noqa: BLE001  (in doubt: play the program as it was)
         return None
@@ -99,6 +99,13 @@ def _analysed(prog: Program) -> Plan | None:
         k = dyns[m].span() if m >= 0 else k + 1
     reads = _reads(prog, dyns, owner, segments)
     return None if reads is None else Plan(dyns, reads, segments)
+
+
+def _untied(plan: Plan) -> bool:
+    """Whether a while loop has no loop after it running as many times (its backward)."""
+    # under grad, a backward too short to roll holds for one trip count (jit: check_ties)
+    tied = {d.tie for d in plan.dyns}
+    return any(d.tie < 0 and m not in tied for m, d in enumerate(plan.dyns))
 
 
 def _tied(prog: Program, loop: Loop, dyns: list[Dyn],
@@ -187,7 +194,24 @@ class Plan(NamedTuple):
                 return st.idx, [], [], st.failed
         if not spec.confirmed:
             spec.probes = self.probes(st)
+        if spec.inner:
+            spec.probes = sorted(set(spec.probes) | set(self.parity_probes(st, spec)))
         return st.idx, *outputs(spec.prog, st.env), st.failed
+
+    def parity_probes(self, st: _State, spec: Spec) -> list[int]:
+        """Under ``grad``, an example per parity of trip counts not probed before."""
+        # Python computes d(-s)/ds over n iterations as (-1) ** n: a probe at n + 2 agrees
+        whiles = [m for m, d in enumerate(self.dyns) if d.tie < 0 and m in st.counts]
+        if not whiles or not len(st.idx):
+            return []
+        keys = np.stack([(st.counts[m] - self.dyns[m].loop.trips) % 2 for m in whiles], axis=1)
+        new: dict[tuple[int, ...], int] = {}
+        for j, key in sorted(enumerate(map(tuple, keys.tolist())),
+                             key=lambda jk: int(st.idx[jk[0]]) not in spec.probes):
+            if any(key) and key not in spec.parities:     # the probes chosen first
+                new.setdefault(key, int(st.idx[j]))
+        spec.parities.update(new)
+        return list(new.values())
 
     def probes(self, st: _State) -> list[int]:
         """The examples whose trip counts differ most from the traced ones (or none).

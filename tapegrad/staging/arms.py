@@ -52,6 +52,30 @@ def _untraced_stores(tree: ast.AST, node: ast.If, arms: ast.Module) -> bool:
                and node in ast.walk(f) and f is not node), None)
     if fn is None:
         return False
+    traced, local = traced_names(fn)
+    return any(t.id not in traced for n in ast.walk(arms) for t, _ in _assigned(n)) or \
+        any(_python_test(n, local - traced) for n in ast.walk(arms))
+
+
+def _python_test(n: ast.AST, python: set[str]) -> bool:
+    """Whether ``n`` chooses by Python state: ``elif k % 2 == 0`` on a counter ``k``.
+
+    No guard records that choice, so an arm holding it may do other things
+    at other iterations than the tape shows.
+    """
+    test = n.test if isinstance(n, ast.If | ast.While | ast.IfExp) else \
+        n.iter if isinstance(n, ast.For) else None
+    return test is not None and any(isinstance(x, ast.Name) and x.id in python
+                                    for x in ast.walk(test))
+
+
+def traced_names(fn: ast.FunctionDef | ast.Lambda) -> tuple[set[str], set[str]]:
+    """The names of ``fn`` that may hold traced values, and all names it assigns.
+
+    A name may be traced where its value reads, through any chain of
+    assignments in the function, a parameter or a name the function does not
+    assign (a closure's or a global's; not a called function's name).
+    """
     params = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
     stores = [(t, v) for n in ast.walk(fn) for t, v in _assigned(n)]
     local = {t.id for t, _ in stores}
@@ -63,7 +87,7 @@ def _untraced_stores(tree: ast.AST, node: ast.If, arms: ast.Module) -> bool:
             if t.id not in traced and _reads(v, traced, local):
                 traced.add(t.id)
                 changed = True
-    return any(t.id not in traced for n in ast.walk(arms) for t, _ in _assigned(n))
+    return traced, local
 
 
 def _assigned(n: ast.AST) -> list[tuple[ast.Name, ast.AST]]:

@@ -64,14 +64,16 @@ def after_branchy(loop: Branchy, m: int, k: int, slot: Slot, w: Any
     a while loop (its last run stops at its test, ``loop.exit``) a value of
     the last whole iteration needs one to have run (``w.ends``).
     """
-    if w.whiles[m] and isinstance(slot, int):
+    if isinstance(slot, int) and k == loop.trips - 1 and _armed(loop, slot):
+        pass       # its variable's value after the loop: an arm may write it after the slot
+    elif w.whiles[m] and isinstance(slot, int):
         if k == loop.trips and slot <= loop.exit:
             return f"x{m}_{slot}", None
         if k != loop.trips - 1 or slot <= loop.exit:
             raise NotRolled
         w.ends[m] = max(w.ends[m], 1)
         return f"x{m}_{slot}", None
-    if isinstance(slot, int):
+    elif isinstance(slot, int):
         if k == loop.trips - 1:
             return f"x{m}_{slot}", None
         return f"s{m}_{slot}[{k}]", slot
@@ -82,6 +84,17 @@ def after_branchy(loop: Branchy, m: int, k: int, slot: Slot, w: Any
                                loop.names(m)[r.w] == name for r in loop.reads.values()):
         w.ends[m] = max(w.ends[m], 1)        # set by a whole iteration only
     return name, None
+
+
+def _armed(loop: Branchy, slot: Slot) -> bool:
+    """Whether slot ``slot`` (before the branch) holds a variable an arm writes too.
+
+    ``s = s + x; if s > t: continue; s = s * 0.9``: read after the loop,
+    ``s`` is the slot's value only where the last iteration skipped the arm.
+    """
+    return isinstance(slot, int) and slot <= loop.pre and any(
+        r.how == "var" and slot in r.w and any(isinstance(sl, str) for sl in r.w)
+        for r in loop.reads.values())
 
 
 def branchy_body(w: Any, m: int, loop: Branchy, text: Any) -> None:

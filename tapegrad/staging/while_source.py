@@ -14,6 +14,7 @@ import ast
 from typing import Any
 
 from ..pysource import file_tree
+from .arms import _assigned, traced_names
 
 __all__ = ["while_line", "break_line"]
 
@@ -67,7 +68,26 @@ def _no_counters(tree: ast.Module, loop: ast.While | ast.For, test: ast.expr) ->
     # a name the test reads alone is traced (the tape holds the test): not a counter
     counters = [n for n in ast.walk(ast.Module(body=loop.body, type_ignores=[]))
                 if _counts(n) and not (len(tested) == 1 and _stored(n) <= tested)]
-    return not counters or _unread(tree, loop, counters)
+    return not (counters := counters + _python_steps(tree, loop)) or \
+        _unread(tree, loop, counters)
+
+
+def _python_steps(tree: ast.AST, loop: ast.While | ast.For) -> list[ast.AST]:
+    """The statements of ``loop``'s body computing a Python value from Python state.
+
+    ``t = t * 0.5 + 1.0`` where ``t`` started as a constant: a value that
+    depends on the trip count, which the tape shows as a constant.
+    """
+    fns = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
+           and loop in ast.walk(n)]
+    if not fns:
+        return []
+    fn = fns[-1]           # the innermost: its parameters are the traced ones
+    traced, local = traced_names(fn)
+    python = local - traced
+    return [n for n in ast.walk(ast.Module(body=loop.body, type_ignores=[]))
+            if any(t.id in python and any(isinstance(x, ast.Name) and x.id in python
+                                          for x in ast.walk(v)) for t, v in _assigned(n))]
 
 
 def _stored(node: ast.AST) -> set[str]:

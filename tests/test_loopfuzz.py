@@ -1,0 +1,662 @@
+"""Random Python loops under every composition of transforms equal eager Python.
+
+Programs are generated as source text (registered with ``linecache`` so
+that the guards' source lines read as they would from a file): ``for``
+over a list argument, ``for _ in range(N)``, ``enumerate``, ``while`` on a
+traced value with a data-dependent trip count, ``break``, ``continue``,
+``if``/``elif``/``else`` in the body, nested loops, a loop inside an
+``if``, Python counters and floats mutated in the body (augmented
+assignment too), a carried tuple, ``tg.sin``, ``tg.exp``,
+``tg.maximum``, ``tg.where`` and operators, on float64, float32 and int
+inputs. Each program runs on many inputs, most with trip counts and
+branch patterns the first trace never saw, under ``jit``,
+``jit(grad)``, ``grad(jit)`` (against eager and eager ``grad``, bit for
+bit), ``make_tape`` replayed (bit for bit where no guard flips),
+``vmap`` and ``vmap(grad)`` (against a Python loop, bit for bit), and
+``grad`` against central differences where the program is smooth there.
+The one failure allowed is the documented ``TypeError`` "needed more
+than 8 specializations"; the hits are counted per transform.
+"""
+
+from __future__ import annotations
+
+import linecache
+import math
+import random
+import warnings
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import tapegrad as tg
+
+# ---------------------------------------------------------------- programs
+
+STATEMENTS = [
+    "s = s * 0.9 + x", "s = s - 0.3 * x", "s = tg.sin(s) + x", "u = u + s * x",
+    "s = s / (1.0 + x * x)", "t = t * 0.5 + 1.0", "t += 0.25", "k += 1", "s += k * x",
+    "s = tg.maximum(s, u * 0.5)", "u = tg.where(s > u, s - u, u * 0.5)",
+    "s, u = u * 0.5, s + 0.1", "u = tg.exp(-s * s) + u * 0.5", "s = s + t * 0.1",
+    "u -= 0.25 * s", "u = u * x if k % 2 else u + x", "p = (p[1] + s, p[0] * 0.5)",
+    "s *= 0.5", "t = t + x", "u = tg.sin(u) * 2.0 - x", "s = -s",
+]
+CONDITIONS = [
+    "x > 0.0", "s > u", "s * x > 0.5", "t < 1.0", "k % 2 == 0", "tg.sin(s) > 0.0",
+    "s > u and x < 0.5", "u < 0.0 or t > 2.0", "p[0] > s", "s > 1.0",
+]
+X_IN_RANGE = ["x = 0.37", "x = x0 * 0.25", "x = i * 0.1 - 0.3", "x = u * 0.1",
+              "x = xs[i % len(xs)] if xs else 0.2"]
+X_IN_WHILE = ["x = 0.37", "x = x0 * 0.25", "x = u * 0.1", "x = s * 0.2 - 0.1"]
+
+
+class Chooser:
+    """Random choices from ``random.Random`` or from hypothesis' ``data``."""
+
+    def __init__(self, rnd: random.Random | None = None, data: Any = None) -> None:
+        self.rnd, self.data = rnd, data
+
+    def pick(self, options: list[Any]) -> Any:
+        if self.data is not None:
+            return self.data.draw(st.sampled_from(options))
+        assert self.rnd is not None
+        return self.rnd.choice(options)
+
+    def int(self, lo: int, hi: int) -> int:
+        if self.data is not None:
+            return self.data.draw(st.integers(lo, hi))
+        assert self.rnd is not None
+        return self.rnd.randint(lo, hi)
+
+
+class Writer:
+    """Writes one random function ``f(x0, xs)`` as lines of source."""
+
+    def __init__(self, ch: Chooser) -> None:
+        self.ch, self.lines, self.loops = ch, [], 0
+        self.width, self.ifs = 3, 2
+
+    def emit(self, depth: int, text: str) -> None:
+        self.lines.append("    " * depth + text)
+
+    def body(self, depth: int, in_loop: bool, nest: int, level: int = 0) -> None:
+        for _ in range(self.ch.int(1, self.width)):
+            kind = self.ch.pick(["stmt", "stmt", "if", "if", "exit", "loop"])
+            if kind == "exit" and in_loop:
+                self.emit(depth, f"if {self.ch.pick(CONDITIONS)}:")
+                self.emit(depth + 1, self.ch.pick(["break", "continue"]))
+            elif kind == "if" and level < self.ifs:
+                self.branches(depth, in_loop, nest, level + 1)
+            elif kind == "loop" and nest < 2 and self.loops < 3:
+                self.loop(depth, nest + 1)
+            else:
+                self.emit(depth, self.ch.pick(STATEMENTS))
+
+    def branches(self, depth: int, in_loop: bool, nest: int, level: int) -> None:
+        self.emit(depth, f"if {self.ch.pick(CONDITIONS)}:")
+        self.body(depth + 1, in_loop, nest, level)
+        for _ in range(self.ch.int(0, 1)):
+            self.emit(depth, f"elif {self.ch.pick(CONDITIONS)}:")
+            self.body(depth + 1, in_loop, nest, level)
+        if self.ch.int(0, 1):
+            self.emit(depth, "else:")
+            self.body(depth + 1, in_loop, nest, level)
+
+    def loop(self, depth: int, nest: int) -> None:
+        self.loops += 1
+        kind = self.ch.pick(["for", "range", "enumerate", "while_k", "while_w", "range_break"])
+        if kind == "for":
+            self.emit(depth, "for x in xs:")
+        elif kind == "enumerate":
+            self.emit(depth, "for i, x in enumerate(xs):")
+            self.emit(depth + 1, "s = s + i * 0.01 * x")
+        elif kind in ("range", "range_break"):
+            self.emit(depth, f"for i in range({self.ch.pick([0, 1, 2, 3, 5, 7, 20, 40])}):")
+            self.emit(depth + 1, self.ch.pick(X_IN_RANGE))
+        elif kind == "while_k":
+            self.emit(depth, f"while ({self.ch.pick(CONDITIONS)}) and k < {self.ch.int(1, 25)}:")
+            self.emit(depth + 1, "k += 1")
+            self.emit(depth + 1, self.ch.pick(X_IN_WHILE))
+        else:   # a trip count that depends on the data: w rises by 0.2 to 0.4 each time
+            self.emit(depth, f"while w < {self.ch.pick(['2.0', '3.0', 'x0 + 1.5'])}:")
+            self.emit(depth + 1, "w = w + 0.3 + 0.1 * tg.sin(s)")
+            self.emit(depth + 1, self.ch.pick(X_IN_WHILE))
+        self.body(depth + 1, True, nest)
+        if kind == "range_break":       # the loop left by break that rolls with its bound
+            self.emit(depth + 1, f"if {self.ch.pick(CONDITIONS)}:")
+            self.emit(depth + 2, "break")
+
+    def program(self) -> str:
+        self.lines = ["def f(x0, xs):", "    s = x0", "    u = x0 * 0.5 - 0.25", "    t = 0.5",
+                      "    k = 0", "    p = (x0, 0.5)", "    w = x0", "    x = 0.3"]
+        self.width, self.ifs = self.ch.int(1, 3), self.ch.int(0, 2)    # small ones roll
+        for _ in range(self.ch.int(1, 2)):
+            if self.ch.int(0, 3) == 0:          # a loop inside an if
+                self.emit(1, f"if {self.ch.pick(['x0 > 0.0', 'len(xs) > 2', 's > 0.5'])}:")
+                self.loop(2, 1)
+                self.emit(1, "else:")
+                self.emit(2, self.ch.pick(STATEMENTS))
+            else:
+                self.loop(1, 1)
+        self.emit(1, "return s + u + t + k * 0.01 + p[0] + p[1] * 0.5 + w * 0.1")
+        return "\n".join(self.lines) + "\n"
+
+
+class Rational:
+    """``tg`` with ``sin`` and ``exp`` swapped for rational functions.
+
+    NumPy's batched ``sin``/``exp`` may differ in the last bit from the
+    scalar ones eager uses (the contract allows it), and a loop's branch
+    can turn that bit into any difference: this stand-in keeps the
+    program's structure with operations that round the same either way.
+    """
+
+    maximum, where = staticmethod(tg.maximum), staticmethod(tg.where)
+
+    @staticmethod
+    def sin(v: Any) -> Any:
+        return v / (1.0 + v * v)
+
+    @staticmethod
+    def exp(v: Any) -> Any:
+        return 1.0 / (1.0 + v * v)
+
+
+_COUNT = [0]
+
+
+def build(src: str, lib: Any = tg) -> Callable[..., Any]:
+    """The function ``f`` of ``src``, its source readable through ``linecache``."""
+    _COUNT[0] += 1
+    name = f"<loopfuzz{_COUNT[0]}>"
+    linecache.cache[name] = (len(src), None, src.splitlines(keepends=True), name)
+    ns: dict[str, Any] = {"tg": lib}
+    exec(compile(src, name, "exec"), ns)
+    return ns["f"]
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def leaves(tree: Any) -> list[Any]:
+    """The leaves of nested tuples and lists, in order."""
+    if isinstance(tree, (tuple, list)):
+        return [leaf for item in tree for leaf in leaves(item)]
+    return [tree]
+
+
+def same(got: Any, want: Any, rtol: float = 0.0) -> bool:
+    """Equal bit for bit (or within ``rtol``) as numbers, a nan equal to a nan,
+    of one dtype and shape."""
+    a, b = leaves(got), leaves(want)
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b):
+        x, y = np.asarray(x), np.asarray(y)
+        if x.dtype != y.dtype or x.shape != y.shape:
+            return False
+        if not (np.array_equal(x, y, equal_nan=True) if rtol == 0.0 else
+                np.allclose(x, y, rtol=rtol, atol=rtol, equal_nan=True)):
+            return False
+    return True
+
+
+def scalar(v: Any, dtype: str) -> Any:
+    """One argument value of the program's dtype."""
+    return {"py": float, "f32": np.float32, "int": int}[dtype](v)
+
+
+def inputs(rng: np.random.Generator, dtype: str, n: int) -> list[tuple[Any, list[Any]]]:
+    """Arguments ``(x0, xs)``: mostly one list length (one signature), some others."""
+    main = int(rng.integers(0, 6))
+    out = []
+    for i in range(n):
+        length = main if i < n * 2 // 3 else int(rng.integers(0, 6))
+        if dtype == "int":
+            x0, xs = rng.integers(-3, 5), rng.integers(-2, 3, size=length)
+        else:
+            x0, xs = rng.normal() * 1.5, rng.normal(size=length)
+        out.append((scalar(x0, dtype), [scalar(v, dtype) for v in xs]))
+    return out
+
+
+# ---------------------------------------------------------------- checks
+
+SPECIALIZATIONS = "needed more than 8 specializations"
+
+
+class Fuzz:
+    """Runs programs under the transforms; counts calls, bound hits and failures."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+        self.bound: Counter[str] = Counter()
+        self.programs = 0
+        self.rolled = 0
+        self.batch = 7           # examples per vmap call
+        self.failures: list[str] = []
+
+    def check(self, kind: str, src: str, args: Any, run: Callable[[], Any], want: Any,
+              rtol: float = 0.0) -> None:
+        self.calls[kind] += 1
+        try:
+            got = run()
+        except TypeError as e:
+            if SPECIALIZATIONS in str(e):
+                self.bound[kind] += 1
+                return
+            got = e
+        except tg.GuardError as e:
+            if kind.startswith("replay"):
+                return
+            got = e
+        except Exception as e:   # noqa: BLE001 - any other error is a failure to report
+            got = e
+        if isinstance(got, Exception) or not same(got, want, rtol):
+            self.failures.append(f"{kind} at {args!r}: got {got!r}, want {want!r}\n{src}")
+
+    def program(self, src: str, dtype: str, seed: int, n: int = 10) -> None:
+        self.programs += 1
+        f = build(src)
+        rng = np.random.default_rng(seed)
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            self.eager_compositions(src, f, inputs(rng, dtype, n))
+            self.batched(src, build(src, Rational), rng, dtype)
+            if "tg.sin" in src or "tg.exp" in src:     # the last bit may differ, then more
+                self.batched(src, f, rng, dtype, 1e-4 if dtype == "f32" else 1e-9)
+
+    def eager_compositions(self, src: str, f: Callable[..., Any], args: list[Any]) -> None:
+        g = tg.grad(f, argnums=(0, 1))
+        jf, jg, gj = tg.jit(f), tg.jit(g), tg.grad(tg.jit(f), argnums=(0, 1))
+        tape = tapeg = None
+        for x0, xs in args:
+            try:
+                want, dwant = f(x0, xs), g(x0, xs)
+            except Exception:    # noqa: BLE001 - a program Python itself rejects here
+                continue
+            a = (x0, xs)
+            if tape is None:
+                source = jf.lower(x0, xs).source
+                self.rolled += "while True" in source or "for i0 in" in source
+            self.check("jit", src, a, lambda: jf(x0, xs), want)
+            self.check("jit(grad)", src, a, lambda: jg(x0, xs), dwant)
+            self.check("grad(jit)", src, a, lambda: gj(x0, xs), dwant)
+            if tape is None:
+                tape, tapeg, length = tg.make_tape(f)(x0, xs), tg.make_tape(g)(x0, xs), len(xs)
+            if len(xs) == length:
+                self.check("replay", src, a, lambda: tape(x0, xs), want)
+                self.check("replay(grad)", src, a, lambda: tapeg(x0, xs), dwant)
+            if isinstance(x0, float):
+                self.central(src, f, x0, xs, dwant[0])
+
+    def central(self, src: str, f: Callable[..., Any], x0: float, xs: list[Any],
+                dx0: Any) -> None:
+        """``grad`` against central differences where two step sizes agree (smooth there)."""
+        fd = [(f(x0 + h, xs) - f(x0 - h, xs)) / (2 * h) for h in (1e-6, 1e-5)]
+        scale = max(1.0, abs(fd[1]))
+        if not all(math.isfinite(v) for v in fd) or abs(fd[0] - fd[1]) > 1e-6 * scale:
+            return
+        if scale > 1e6:
+            return
+        self.calls["fd"] += 1
+        if not abs(float(dx0) - fd[0]) <= 1e-5 * scale:
+            self.failures.append(f"fd at {(x0, xs)!r}: grad {dx0!r}, differences {fd!r}\n{src}")
+
+    def batched(self, src: str, f: Callable[..., Any], rng: np.random.Generator,
+                dtype: str, rtol: float = 0.0) -> None:
+        """``vmap`` and ``vmap(grad)`` against a Python loop over the examples."""
+        g = tg.grad(f, argnums=(0, 1))
+        for length in sorted({int(rng.integers(0, 5)) for _ in range(2)}):
+            rows = inputs(rng, dtype, self.batch)
+            x0s = np.array([r[0] for r in rows], dtype={"py": np.float64, "f32": np.float32,
+                                                         "int": np.int64}[dtype])
+            xs = [x0s * 0 + np.array(rng.integers(-2, 3, size=self.batch) if dtype == "int"
+                                     else rng.normal(size=self.batch)).astype(x0s.dtype)
+                  for _ in range(length)]
+            examples = [(x0s[b], [col[b] for col in xs]) for b in range(len(x0s))]
+            try:
+                want = np.stack([np.asarray(f(*e)) for e in examples])
+                dwant = [np.stack([np.asarray(leaf) for leaf in col])
+                         for col in zip(*(leaves(g(*e)) for e in examples))]
+            except Exception:    # noqa: BLE001 - a program Python itself rejects here
+                continue
+            a = (x0s, xs)
+            self.check("vmap", src, a, lambda: tg.vmap(f)(x0s, xs), want, rtol)
+            self.check("vmap(grad)", src, a, lambda: leaves(tg.vmap(g)(x0s, xs)), dwant, rtol)
+            self.check("jit(vmap)", src, a, lambda: tg.jit(tg.vmap(f))(x0s, xs), want, rtol)
+            self.shared(src, f, x0s, [col[0] for col in xs], rtol)
+            self.second(src, f, x0s, xs, rtol)
+
+    def second(self, src: str, f: Callable[..., Any], x0s: np.ndarray, xs: list[Any],
+               rtol: float) -> None:
+        """``vmap(grad(grad))`` against a Python loop, and ``jit(grad(grad))`` against eager."""
+        h = tg.grad(tg.grad(f))
+        try:
+            want = np.stack([np.asarray(h(x0s[b], [c[b] for c in xs])) for b in range(len(x0s))])
+        except Exception:    # noqa: BLE001 - a program Python itself rejects here
+            return
+        a = (x0s, xs)
+        self.check("vmap(grad(grad))", src, a, lambda: tg.vmap(h)(x0s, xs), want, rtol)
+        jh = tg.jit(h)
+        for b in range(len(x0s)):
+            x0, row = x0s[b], [c[b] for c in xs]
+            self.check("jit(grad(grad))", src, (x0, row), lambda: jh(x0, row), want[b], rtol)
+
+    def shared(self, src: str, f: Callable[..., Any], x0s: np.ndarray, xs: list[Any],
+               rtol: float) -> None:
+        """``vmap`` with the list unbatched (``in_axes=(0, None)``) against a Python loop."""
+        try:
+            want = np.stack([np.asarray(f(x0, xs)) for x0 in x0s])
+        except Exception:    # noqa: BLE001 - a program Python itself rejects here
+            return
+        self.check("vmap(in_axes=(0, None))", src, (x0s, xs),
+                   lambda: tg.vmap(f, in_axes=(0, None))(x0s, xs), want, rtol)
+
+
+def random_program(seed: int) -> tuple[str, str]:
+    """A program and a dtype from a seed."""
+    rnd = random.Random(seed)
+    return Writer(Chooser(rnd)).program(), rnd.choice(["py", "py", "f32", "int"])
+
+
+def report(fuzz: Fuzz) -> str:
+    """The counts of a run."""
+    return (f"programs {fuzz.programs}, calls {sum(fuzz.calls.values())} {dict(fuzz.calls)}, "
+            f"bound hits {dict(fuzz.bound)}, rolled {fuzz.rolled}, failures {len(fuzz.failures)}")
+
+
+# ---------------------------------------------------------------- tests
+
+
+@pytest.mark.parametrize("block", range(6))
+def test_seeded_random_programs_equal_eager_under_every_transform(block):
+    fuzz = Fuzz()
+    for seed in range(block * 10, block * 10 + 10):
+        src, dtype = random_program(seed)
+        fuzz.program(src, dtype, seed)
+    assert not fuzz.failures, report(fuzz) + "\n" + fuzz.failures[0]
+
+
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))
+@given(st.data(), st.sampled_from(["py", "f32", "int"]), st.integers(0, 2**31))
+def test_hypothesis_programs_equal_eager_under_every_transform(data, dtype, seed):
+    src = Writer(Chooser(data=data)).program()
+    fuzz = Fuzz()
+    fuzz.program(src, dtype, seed)
+    assert not fuzz.failures, report(fuzz) + "\n" + fuzz.failures[0]
+
+
+if __name__ == "__main__":     # hunting: python tests/test_loopfuzz.py FIRST COUNT
+    import sys
+    first, count = int(sys.argv[1]), int(sys.argv[2])
+    fuzz = Fuzz()
+    fuzz.batch = int(sys.argv[4]) if len(sys.argv) > 4 else 7
+    for seed in range(first, first + count):
+        src, dtype = random_program(seed)
+        before = len(fuzz.failures)
+        print("seed", seed, file=sys.stderr, flush=True)
+        fuzz.program(src, dtype, seed, int(sys.argv[3]) if len(sys.argv) > 3 else 10)
+        for failure in fuzz.failures[before:]:
+            print(f"--- seed {seed} dtype {dtype}: {failure[:300]!r}", flush=True)
+    print(report(fuzz))
+
+
+# ---------------------------------------------------------------- regressions
+
+
+def rising_while(x0, xs):
+    s = x0
+    w = x0
+    while w < 2.0:
+        w = w + 0.3 + 0.1 * tg.sin(s)
+        s = s * 0.5 + 0.25
+    return s + w
+
+
+def trips(x0: float) -> int:
+    """How many times ``rising_while``'s loop runs at ``x0``."""
+    n, s, w = 0, x0, x0
+    while w < 2.0:
+        w, s, n = w + 0.3 + 0.1 * math.sin(s), s * 0.5 + 0.25, n + 1
+    return n
+
+
+@pytest.mark.parametrize("make", [tg.grad, tg.value_and_grad,
+                                  lambda f: tg.grad(tg.grad(f))],
+                         ids=["grad", "value_and_grad", "grad_grad"])
+@pytest.mark.parametrize("dtype", ["py", "f32", "int"])
+def test_the_gradient_of_a_jitted_while_loop_at_trip_counts_never_traced(make, dtype):
+    # the compiled while loop runs any trip count; the tape it recorded, one
+    d, eager = make(tg.jit(rising_while)), make(rising_while)
+    x0s = [0.0, -1.0, 1.5, -3.0, 2.5, -7.0]
+    assert len({trips(x) for x in x0s}) == len(x0s)
+    for x0 in x0s:
+        x = scalar(x0, dtype)
+        assert same(d(x, []), eager(x, []))
+
+
+def halving_while(x0, xs):
+    s = x0
+    w = x0
+    t = 0.5
+    while w < 2.0:
+        w = w + 0.3 + 0.1 * tg.sin(s)
+        t = t * 0.5 + 1.0           # Python arithmetic: the tape shows t as a constant
+    return w + t
+
+
+def doubling_while(x0, xs):
+    w = x0
+    m = 1
+    while w < 2.0:
+        w = w * 0.5 + 1.1
+        m = m * 2                   # a Python int, not stepped by a constant
+    return w + m
+
+
+@pytest.mark.parametrize("f", [halving_while, doubling_while])
+@pytest.mark.parametrize("dtype", ["py", "f32", "int"])
+def test_a_while_loop_changing_a_python_value_each_iteration_equals_eager(f, dtype):
+    x0s = [scalar(x, dtype) for x in (0.0, -1.0, 1.5, -3.0, 2.5, -7.0, -2.0, 1.0)]
+    for make in (tg.jit, lambda f: tg.jit(tg.grad(f)), lambda f: tg.grad(tg.jit(f))):
+        fun, eager = make(f), (f if make is tg.jit else tg.grad(f))
+        for x in x0s:
+            assert same(fun(x, []), eager(x, []))
+    v = np.array(x0s)
+    assert same(tg.vmap(f, in_axes=(0, None))(v, []), np.stack([f(x, []) for x in v]))
+
+
+def parity_in_an_arm(x0, xs):
+    s = x0
+    u = x0 * 0.5 - 0.25
+    k = 0
+    while k < 20:
+        k += 1
+        if u < 0.0:
+            if tg.sin(s) > 0.0:
+                pass
+            elif k % 2 == 0:        # a Python choice inside the arm: no guard records it
+                s = s * 0.9 + 0.37
+                u = tg.sin(u) * 2.0 - 0.37
+            s = -s
+        else:
+            u -= 0.25 * s
+            s, u = u * 0.5, s + 0.1
+    return s + u
+
+
+@pytest.mark.parametrize("dtype", ["py", "f32", "int"])
+def test_an_arm_choosing_by_a_python_counter_equals_eager(dtype):
+    x0s = [scalar(x, dtype) for x in (4.0, -2.0, 0.0, -1.0, 3.0, -5.0, 1.0)]
+    for make in (tg.jit, lambda f: tg.jit(tg.grad(f)), lambda f: tg.grad(tg.jit(f))):
+        fun, eager = make(parity_in_an_arm), (parity_in_an_arm if make is tg.jit
+                                              else tg.grad(parity_in_an_arm))
+        for x in x0s:
+            try:
+                got = fun(x, [])
+            except TypeError as e:
+                assert SPECIALIZATIONS in str(e)
+                continue
+            assert same(got, eager(x, []))
+    v = np.array(x0s)
+    assert same(tg.vmap(parity_in_an_arm, in_axes=(0, None))(v, []),
+                np.stack([parity_in_an_arm(x, []) for x in v]))
+
+
+def alternating(x0):
+    s = x0
+    w = x0
+    while w < 3.0:
+        w = w + 0.3 + 0.1 * tg.sin(s)
+        s = -s                      # d s / d x0 = (-1) ** trip count
+    return s + x0 + w * 0.1
+
+
+def alternating_trips(x0: float) -> int:
+    """How many times ``alternating``'s loop runs at ``x0``."""
+    s, w, n = x0, x0, 0
+    while w < 3.0:
+        w, s, n = w + 0.3 + 0.1 * math.sin(s), -s, n + 1
+    return n
+
+
+def at_trips(n: int) -> float:
+    """An ``x0`` where ``alternating`` runs ``n`` times."""
+    return next(float(x) for x in np.linspace(3.0, -10.0, 20000) if alternating_trips(x) == n)
+
+
+@pytest.mark.parametrize("calls", [[[3, 4, 5]], [[3], [5], [4]], [[3, 5, 7], [4, 6]],
+                                   [[2, 3, 4]], [list(range(0, 25))]],
+                         ids=["one", "three", "two", "even", "many"])
+def test_vmap_grad_of_a_while_loop_at_trip_counts_of_the_other_parity(calls):
+    # traced at 3 iterations the backward pass is straight code for 3 iterations;
+    # a probe at 5 agrees (cos(-s) = cos(s)), but 4 gives the derivative's other sign
+    vg, g = tg.vmap(tg.grad(alternating)), tg.grad(alternating)
+    for trips_ in calls:
+        xs = np.array([at_trips(n) for n in trips_])
+        assert same(vg(xs), np.stack([g(x) for x in xs]))
+        assert same(tg.vmap(alternating)(xs), np.stack([alternating(x) for x in xs]))
+
+
+def continue_skips_the_rest(x0, xs):
+    s = x0
+    for x in xs:
+        s = s + 0.01 * x
+        if s * x > 0.5:
+            continue                # s after the loop: this line's value, or the next's
+        s = s * 0.9 + x
+    return s
+
+
+@pytest.mark.parametrize("dtype", ["py", "f32", "int"])
+def test_a_variable_read_after_a_loop_whose_last_iteration_continued(dtype):
+    # traced where the last iteration continues; then where it does not
+    f = continue_skips_the_rest
+    calls = [(4.0, [1.0, -1.0, -2.0, 2.0]), (0.0, [2.0, 2.0, 0.0, -1.0]),
+             (-1.0, [0.0, -1.0, 1.0, 1.0]), (3.0, [-1.0, 2.0, 2.0, 1.0])]
+    calls = [(scalar(x0, dtype), [scalar(x, dtype) for x in xs]) for x0, xs in calls]
+    for make in (tg.jit, lambda f: tg.jit(tg.grad(f)), lambda f: tg.grad(tg.jit(f))):
+        fun, eager = make(f), (f if make is tg.jit else tg.grad(f))
+        for x0, xs in calls:
+            try:
+                got = fun(x0, xs)
+            except TypeError as e:
+                assert SPECIALIZATIONS in str(e)
+                continue
+            assert same(got, eager(x0, xs))
+
+
+def while_continue(x0, xs):
+    s = x0
+    w = x0
+    while w < 3.0:
+        w = w + 0.3
+        s = s + 0.01 * w
+        if tg.sin(s * 5.0) > 0.0:
+            continue
+        s = s * 0.9 + 0.1
+    return s
+
+
+@pytest.mark.parametrize("dtype", ["py", "f32"])
+def test_a_while_loop_whose_last_iteration_continued_at_any_trip_count(dtype):
+    jf, jg = tg.jit(while_continue), tg.jit(tg.grad(while_continue))
+    for x in np.linspace(-3.0, 2.5, 60):
+        x0 = scalar(x, dtype)
+        assert same(jf(x0, []), while_continue(x0, []))
+        try:
+            got = jg(x0, [])
+        except TypeError as e:
+            assert SPECIALIZATIONS in str(e)
+            continue
+        assert same(got, tg.grad(while_continue)(x0, []))
+
+
+@pytest.mark.parametrize("calls", [[[4, 5, 6]], [[5, 6, 7]], [[3, 4, 5, 6, 9, 12, 15]],
+                                   [[4, 6], [5]]], ids=["456", "567", "seven", "later"])
+def test_vmap_of_a_second_derivative_at_trip_counts_of_the_other_parity(calls):
+    # the backward loop runs as many times, but numbers Python computed around it
+    # hold for the traced parity only: a probe at another parity tells
+    h = tg.grad(tg.grad(alternating))
+    vh = tg.vmap(h)
+    for trips_ in calls:
+        xs = np.array([at_trips(n) for n in trips_])
+        assert same(vh(xs), np.stack([h(x) for x in xs]))
+
+
+def flat_rise(x0):
+    w = x0
+    while w < x0 + 1.5:
+        w = w + 0.3 + 0.1 * (x0 / (1.0 + x0 * x0))
+    return w * 0.1
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "vmap trusts a rolled loop once a probe example agrees; traced at 6 iterations and "
+    "probed at x0 = 0 (5 iterations), where this second derivative is 0 whatever the "
+    "count, the plan for 6 gives the examples at 5 another number; probes are no proof"))
+def test_vmap_of_a_second_derivative_where_the_probe_cannot_tell():
+    h = tg.grad(tg.grad(flat_rise))
+    xs = np.array([-2.0, -1.0, 0.0, 4.0, 2.0, -1.0, -2.0, 4.0, -3.0, -3.0, 1.0, -2.0])
+    assert same(tg.vmap(h)(xs), np.stack([h(x) for x in xs]))
+
+
+def while_then_if(x0, xs):
+    s = x0
+    u = x0 * 0.5 - 0.25
+    w = x0
+    while w < 3.0:
+        w = w + 0.3 + 0.1 * tg.sin(s)
+        u = tg.sin(u) * 2.0 - x0 * 0.25
+    if s > u:
+        s = s - 0.3
+    return s + u + w * 0.1
+
+
+def test_jit_of_a_second_derivative_of_a_while_loop_then_an_if_in_float64():
+    h = tg.grad(tg.grad(while_then_if))
+    jh = tg.jit(h)
+    for x in (1.0579336, 0.3418349, -0.5, 2.0, -2.5):
+        try:
+            got = jh(x, [])
+        except TypeError as e:
+            assert SPECIALIZATIONS in str(e)
+            continue
+        assert same(got, h(x, []))
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "jit(grad(grad)) of a while loop followed by an if, in float32: traced at "
+    "x0 = 1.0579336, at x0 = 0.3418349 it gives 0.9270755 for 2.4215736 (float64 is right); "
+    "not found in the time"))
+def test_jit_of_a_second_derivative_of_a_while_loop_then_an_if_in_float32():
+    h = tg.grad(tg.grad(while_then_if))
+    jh = tg.jit(h)
+    for x in (np.float32(1.0579336), np.float32(0.3418349)):
+        assert same(jh(x, []), h(x, []))
