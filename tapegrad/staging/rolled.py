@@ -84,8 +84,6 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
             whiles[e.args[0]] = False
             continue
         if checks(lowered, prog, ints or {}):
-            lowered.__dict__["general"] = bool(branchy) or any(whiles)   # runs patterns its
-            # tape has not: a replay of the tape may fail a guard the program passes
             return lowered
         if not any(whiles) and all(x is None for x in nest):
             return None
