@@ -13,6 +13,8 @@ import struct
 
 import numpy as np
 import pytest
+from test_forbreak import newton as for_newton
+from test_forbreak import newton_true as true_newton
 
 import tapegrad as tg
 
@@ -29,26 +31,6 @@ def while_newton(a):
     x = a + 1.0
     while tg.abs(x * x - a) > 1e-12 * a:
         x = 0.5 * (x + a / x)
-    return x
-
-
-def for_newton(a):
-    x = a + 1.0
-    for _ in range(60):
-        dx = (x * x - a) / (2.0 * x)
-        x = x - dx
-        if tg.abs(dx) <= 1e-12 * x:
-            break
-    return x
-
-
-def true_newton(a):
-    x = a + 1.0
-    while True:
-        dx = (x * x - a) / (2.0 * x)
-        x = x - dx
-        if dx <= 1e-12 * a:
-            break
     return x
 
 
