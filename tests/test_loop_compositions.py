@@ -9,22 +9,13 @@ out of specializations.
 
 from __future__ import annotations
 
-import struct
-
 import numpy as np
 import pytest
+from test_forbreak import bits
 from test_forbreak import newton as for_newton
 from test_forbreak import newton_true as true_newton
 
 import tapegrad as tg
-
-
-def bits(x):
-    if isinstance(x, tuple):
-        return tuple(bits(v) for v in x)
-    if isinstance(x, np.ndarray | np.generic):
-        return (x.dtype.str, x.tobytes())
-    return struct.pack("<d", x)
 
 
 def while_newton(a):
