@@ -257,19 +257,19 @@ def test_all_passes_together_are_exact_bit_for_bit(e, x0, y0, x1, y1):
 
 
 def test_a_large_program_compiles_in_chunks():
-    steps = random.Random(0).choices("ams", k=100_000)   # no loop to roll: random steps
+    steps = random.Random(0).choices("ams", k=60_000)    # no loop to roll: random steps
 
     def chain(x):
         for step in steps:
             x = x * 1.0001 if step == "m" else x + 0.0001 if step == "a" else tg.sin(x)
         return x
-    jc = tg.jit(chain)                               # 10^5 records
+    jc = tg.jit(chain)                               # 6 x 10^4 records, 2 x 10^4 statements
     tracemalloc.start()
     source = jc.lower(1.0).source
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert source.count("def _chunk") >= 2           # compiled a chunk at a time
-    assert peak < 300e6, peak                         # about 2 KB a record, chunked
+    assert peak < 180e6, peak                         # about 2 KB a record, chunked
     assert jc(1.0) == tg.value_and_grad(chain)(1.0)[0]
     assert jc(2.0) == tg.value_and_grad(chain)(2.0)[0] and jc.trace_count == 1
 

@@ -159,7 +159,7 @@ def test_vmap_of_a_loop_on_integer_data_equals_a_python_loop(name, dtype):
                                   "while_in_for", "for_continue"])
 def test_compositions_with_vmap_of_a_loop_equal_a_python_loop(name):
     f = PROGRAMS[name]
-    xs = _inputs(name, 120, np.float64)
+    xs = _inputs(name, 60, np.float64)
     want, dwant = _loop(f, xs), _loop(tg.grad(f), xs)
     _same(tg.jit(tg.vmap(f))(xs), want)
     _same(tg.jit(tg.vmap(tg.grad(f)))(xs), dwant)
