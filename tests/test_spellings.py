@@ -356,3 +356,14 @@ def test_chunked_programs_give_the_unchunked_bits(chunk: int, monkeypatch: pytes
         assert k > 2 or "def _chunk" in text or (chunk >= 50 and "for i0 in range" in text)
         assert _bits(jitted(*args)) == whole[k]
     assert [_bits(tg.jit(chain)(*a)) for a in points] == whole_chain
+
+
+@pytest.mark.parametrize("x", [2.0, np.float32(2.0), np.array([0.5, 2.0])])
+def test_an_exact_spelling_binds_the_names_it_reads(x: Any, monkeypatch: Any):
+    """A spelling written with ``exact=`` may call a global: jit defines it."""
+    monkeypatch.setitem(spellings, ops.exp, Spelling(exact="_exp({0})",
+                                                     names={"_exp": ops.exp.impl}))
+    f = lambda v: tg.sum(tg.exp(v * 3.0)) * 2.0              # noqa: E731
+    jf, jg = tg.jit(f), tg.jit(tg.grad(f))
+    assert "_exp(" in jf.lower(x).source
+    assert _same(jf(x), f(x)) and _same(jg(x), tg.grad(f)(x))

@@ -303,6 +303,7 @@ class _Writer:
                 arg_kinds: list[Any]) -> Pieces | None:
         """``e`` as its spelling says for these kinds, or None to call the impl."""
         if spelling.exact is not None:
+            self.ns.update(spelling.names)
             self.atomic = _src.atomic(spelling.exact)
             return fill(spelling.exact, args)
         template = None

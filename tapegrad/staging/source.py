@@ -339,7 +339,7 @@ def _plan(spelling: Spelling | None, arg_kinds: list[Any]
     if spelling is None:
         return None, None, False, True, {}, True
     if spelling.exact is not None:
-        return spelling, spelling.exact, False, atomic(spelling.exact), {}, False
+        return spelling, spelling.exact, False, atomic(spelling.exact), spelling.names, False
     if spelling.float is None or not spelling.float_applies(arg_kinds):
         return spelling, None, False, True, {}, True
     template = spelling.float

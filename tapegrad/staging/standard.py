@@ -20,6 +20,7 @@ def standard(w: Any, e: Eqn, args: list[Pieces], xp: Any) -> Pieces:
     """``e``'s Array-API rule called with ``_xp``, bound once in ``w.ns`` (operators stay)."""
     spelling = spellings.get(e.prim)
     if spelling is not None and spelling.exact is not None:
+        w.ns.update(spelling.names)
         return fill(spelling.exact, args)
     rule = array_api_impls.get(e.prim)
     if rule is None:
