@@ -109,7 +109,6 @@ def jit(fun: Callable[..., Any], static_argnums: int | Sequence[int] = (),
           (r0, r1,) = L
           r1 = (r0 * r1) + 1.0
           return [r1]
-      <BLANKLINE>
     """
     check_callable(fun, "jit")
     nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
