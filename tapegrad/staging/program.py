@@ -10,6 +10,7 @@ by comparing listings.
 from __future__ import annotations
 
 import operator
+import struct
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -128,6 +129,21 @@ def kind(x: Any) -> Any:
     if isinstance(x, np.ndarray):
         return (x.dtype.str, x.shape)
     return type(x)
+
+
+def value_key(v: Any) -> Any:
+    """What makes two constants one: their type and their bits.
+
+    ``-0.0`` is not ``0.0``, a nan is only a nan of the same sign and
+    payload, and ``np.float32(1.5)``, ``1.5`` and ``np.float64(1.5)`` are three
+    constants. An array is only itself.
+    """
+    t = type(v)
+    if t is float or isinstance(v, np.generic):
+        return (t, struct.pack("<d", v) if t is float else v.tobytes())
+    if t is int or t is bool:
+        return (t, v)
+    return ("id", id(v))
 
 
 # Ops that keep ints ints in Python: ``step + 1`` of an int step is an int.
