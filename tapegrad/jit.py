@@ -31,6 +31,7 @@ from .staging.cache import (
     Cache,
     Miss,
     Specialization,
+    as_numpy_floats,
     flat_outputs,
     is_number_kind,
     leaf_kind,
@@ -43,7 +44,7 @@ from .staging.cache import (
 from .staging.lower import GuardFailed, Lowered, lower
 from .staging.packing import lower_packed
 from .staging.passes import optimize
-from .staging.program import from_tape, int_outputs
+from .staging.program import from_tape, int_outputs, numpy_float_outputs
 from .staging.rolled import roll
 from .tape import active_tapes, skeleton
 from .tracing import arg_path_name, check_callable, gc_paused, trace
@@ -329,14 +330,14 @@ class Jitted:
         given = {k: type(x) is int for k, x in enumerate(tree.leaves(dynamic))
                  if is_number_kind(leaf_kind(x))}              # ints and NumPy scalars
         ints = int_outputs(program, given, tape.floats or set())
-        # the code converts those the tape traced as floats; a NumPy integer
-        # scalar is integer data there (an index, int arithmetic), as in eager
+        numpy_floats = numpy_float_outputs(program, dynamic, tape.floats or set())
+        # the code converts those traced as floats; a NumPy int scalar stays int data
         floats = frozenset(k for k in given if type(program.seen[k]) is float)
         name, program = getattr(self.fun, "__name__", "f"), optimize(program)
         lowered = lower_packed(program, name, floats, ints, self.reassociate) or roll(
             program, name, floats, ints, bool(tape.floats)) or lower(program, name, floats, ints)
-        # the tape's program is kept (not its values): other transforms replay it,
-        # so f is traced once per signature
+        lowered.fn = as_numpy_floats(lowered.fn, numpy_floats)
+        # its program (not its values) is kept: other transforms replay it, not f
         return Specialization(lowered, out_def, make_unflattener(out_def), skeleton(tape))
 
     def _with_statics(self, statics: Any) -> Callable[..., Any]:
@@ -396,3 +397,4 @@ class Jitted:
             if len(cls._unpickled) > MAX_SIGNATURES:
                 cls._unpickled.popitem(last=False)
             return found
+

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .. import tree
 from ..logic import guard
 from ..tape import Const, Eqn, Tape, format_eqn, operand
 from ..values import primal_value
@@ -198,3 +199,36 @@ def int_outputs(prog: Program, given: dict[int, bool], floats: set[int]) -> dict
         elif isinstance(o, int) and o in integral:
             out[j] = None
     return out
+
+
+def numpy_float_outputs(prog: Program, args: Any, floats: set[int]) -> tuple[int, ...]:
+    """The outputs that eager returns as ``np.float64`` where the program has floats.
+
+    ``args`` are the arguments traced: their ``np.float64`` leaves the
+    recording took as floats. Eager keeps them NumPy scalars, and so is
+    what a primitive's impl makes of one: ``x * 2.0`` and ``x + 1.0`` stay
+    ``np.float64``, ``tg.exp(x)`` is a float. Each equation that reads such
+    a value runs its impl once more on them, to see. ``floats`` are values
+    an inner transform took as inputs: it made them floats, as eager does.
+    Read on the program as recorded, before any pass.
+    """
+    found = {prog.inputs[k] for k, x in enumerate(tree.leaves(args))
+             if type(x) is np.float64} - floats
+    if not found:
+        return ()
+    values = dict(zip(prog.inputs, prog.seen))
+    with np.errstate(all="ignore"):
+        for e in prog.eqns:
+            values[e.out] = e.ans
+            if e.out in floats or type(e.ans) is not float or e.prim is None or not any(
+                    a.__class__ is int and a in found for a in e.args):
+                continue
+            args = [a.value if isinstance(a, Const) else
+                    np.float64(values[a]) if a in found else values[a] for a in e.args]
+            try:
+                ans = e.prim.impl(*args)
+            except Exception:        # noqa: BLE001  (not what eager does: keep the float)
+                continue
+            if type(ans) is np.float64:
+                found.add(e.out)
+    return tuple(j for j, o in enumerate(prog.outputs) if o.__class__ is int and o in found)
