@@ -211,6 +211,19 @@ def test_jit_returns_the_type_and_bits_eager_returns(name: str, t: Any, how: str
     assert jg.trace_count == 1
 
 
+@pytest.mark.parametrize("x", [np.float64(0.1), 0.1, np.float32(0.1)], ids=repr)
+def test_jit_computes_in_the_precision_eager_does_beside_float32(x: Any) -> None:
+    """An np.float64 times a float32 is float64 in eager, a float times one float32."""
+    def f(x):
+        return x * np.float32(0.1), x + np.full(2, 0.7, np.float32), tg.exp(x) * np.float32(3)
+    want = f(x)
+    jf = tg.jit(f)
+    for _ in range(2):
+        for g, w in zip(jf(x), want, strict=True):
+            same(g, w)
+    assert jf.trace_count == 1
+
+
 def test_jit_returns_numpy_scalars_in_a_tree_where_eager_does() -> None:
     def f(p):
         return {"a": p["w"] * 2.0, "b": tg.exp(p["w"]), "c": p["w"] + p["v"],

@@ -201,7 +201,7 @@ def int_outputs(prog: Program, given: dict[int, bool], floats: set[int]) -> dict
     return out
 
 
-def numpy_float_outputs(prog: Program, args: Any, floats: set[int]) -> tuple[int, ...]:
+def numpy_float_outputs(prog: Program, args: Any, floats: set[int]) -> tuple[int, ...] | None:
     """The outputs that eager returns as ``np.float64`` where the program has floats.
 
     ``args`` are the arguments traced: their ``np.float64`` leaves the
@@ -211,24 +211,27 @@ def numpy_float_outputs(prog: Program, args: Any, floats: set[int]) -> tuple[int
     a value runs its impl once more on them, to see. ``floats`` are values
     an inner transform took as inputs: it made them floats, as eager does.
     Read on the program as recorded, before any pass.
+
+    Returns None where eager computes another dtype than the recording: a
+    float times a float32 is float32, an ``np.float64`` times one float64.
     """
     found = {prog.inputs[k] for k, x in enumerate(tree.leaves(args))
              if type(x) is np.float64} - floats
-    if not found:
-        return ()
     values = dict(zip(prog.inputs, prog.seen))
     with np.errstate(all="ignore"):
         for e in prog.eqns:
             values[e.out] = e.ans
-            if e.out in floats or type(e.ans) is not float or e.prim is None or not any(
+            if e.out in floats or e.prim is None or not found or not any(
                     a.__class__ is int and a in found for a in e.args):
                 continue
-            args = [a.value if isinstance(a, Const) else
-                    np.float64(values[a]) if a in found else values[a] for a in e.args]
             try:
-                ans = e.prim.impl(*args)
+                ans = e.prim.impl(*[a.value if isinstance(a, Const) else np.float64(values[a])
+                                    if a in found else values[a] for a in e.args])
             except Exception:        # noqa: BLE001  (not what eager does: keep the float)
                 continue
-            if type(ans) is np.float64:
-                found.add(e.out)
+            if type(e.ans) is float:
+                if type(ans) is np.float64:
+                    found.add(e.out)
+            elif getattr(e.ans, "dtype", None) != getattr(ans, "dtype", None):
+                return None
     return tuple(j for j, o in enumerate(prog.outputs) if o.__class__ is int and o in found)
