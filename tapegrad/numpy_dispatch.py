@@ -261,18 +261,29 @@ def _find_late(ufunc: Any) -> Any:
 def _array_ufunc(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
     prim = ufuncs.get(ufunc) or _find_late(ufunc)
     if prim is not None and method == "__call__" and not kwargs:
-        if prim.__class__ is Primitive:      # prim(*inputs), one call fewer
-            n = len(inputs)
-            if n == 2:
-                return prim.apply2(inputs[0], inputs[1])
-            if n == 1:
-                return prim.apply1(inputs[0])
-        return prim(*inputs)
+        n = len(inputs)
+        if prim.__class__ is Primitive and n == 2:      # prim(*inputs), one call fewer
+            out = prim.apply2(inputs[0], inputs[1])
+        elif prim.__class__ is Primitive and n == 1:
+            out = prim.apply1(inputs[0])
+        else:
+            out = prim(*inputs)
+        if out.__class__ is Traced and out.tape.staging and out._value.__class__ is float:
+            _numpy_scalar(out)
+        return out
     name = _ufunc_name(ufunc)
     if prim is not None and method == "__call__" and not name.startswith("scipy."):
         raise _refuse_keywords(name, list(kwargs), ())
     name = name if method == "__call__" else f"{name}.{method}"
     raise _refuse(_scipy_caller() or name)
+
+
+def _numpy_scalar(out: Traced) -> None:
+    """Note that NumPy's function made ``out``: an ``np.float64`` in eager, not a float."""
+    tape = out.tape
+    if tape.numpy_scalars is None:
+        tape.numpy_scalars = set()
+    tape.numpy_scalars.add(out.id)
 
 
 def _kw(kwargs: dict[str, Any], *allowed: str) -> bool:
@@ -287,7 +298,10 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
             int(np.prod(shape))
     handler = functions.get(func)
     if handler is not None and (not kwargs or _kw(kwargs, *handler[1])):
-        return handler[0](*args, **kwargs)
+        out = handler[0](*args, **kwargs)
+        if out.__class__ is Traced and out.tape.staging and out._value.__class__ is float:
+            _numpy_scalar(out)
+        return out
     name = func.__name__
     module = getattr(func, "__module__", "") or ""
     for sub in ("linalg", "fft", "random", "polynomial"):

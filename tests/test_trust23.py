@@ -224,6 +224,25 @@ def test_jit_computes_in_the_precision_eager_does_beside_float32(x: Any) -> None
     assert jf.trace_count == 1
 
 
+NUMPY_CALLS = {
+    "np.exp": lambda x: np.exp(x), "np.exp*2": lambda x: np.exp(x) * 2.0,
+    "np.sin+x": lambda x: np.sin(x) + x, "np.maximum": lambda x: np.maximum(x, 0.0),
+    "np.sum": lambda x: np.sum(x * x), "np.mean": lambda x: np.mean(x),
+    "np.dot": lambda x: np.dot(x, x), "np.sum+tg.sum": lambda x: np.sum(x) + tg.sum(x),
+    "tg.exp(np.sum)": lambda x: tg.exp(np.sum(x)),
+}
+
+
+@pytest.mark.parametrize("name", NUMPY_CALLS)
+@pytest.mark.parametrize("x", [1.5, np.float64(1.5), np.float32(1.5), np.array([1.0, -2.0]),
+                               np.array([1.0, -2.0], np.float32)], ids=repr)
+def test_jit_returns_what_numpy_functions_return_eagerly(name: str, x: Any) -> None:
+    f = NUMPY_CALLS[name]
+    want, jf = f(x), tg.jit(f)
+    for _ in range(2):
+        same(jf(x), want)
+
+
 def test_jit_returns_numpy_scalars_in_a_tree_where_eager_does() -> None:
     def f(p):
         return {"a": p["w"] * 2.0, "b": tg.exp(p["w"]), "c": p["w"] + p["v"],

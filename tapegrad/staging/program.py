@@ -201,26 +201,31 @@ def int_outputs(prog: Program, given: dict[int, bool], floats: set[int]) -> dict
     return out
 
 
-def numpy_float_outputs(prog: Program, args: Any, floats: set[int]) -> tuple[int, ...] | None:
+def numpy_float_outputs(prog: Program, args: Any, tape: Tape) -> tuple[int, ...] | None:
     """The outputs that eager returns as ``np.float64`` where the program has floats.
 
     ``args`` are the arguments traced: their ``np.float64`` leaves the
     recording took as floats. Eager keeps them NumPy scalars, and so is
     what a primitive's impl makes of one: ``x * 2.0`` and ``x + 1.0`` stay
     ``np.float64``, ``tg.exp(x)`` is a float. Each equation that reads such
-    a value runs its impl once more on them, to see. ``floats`` are values
-    an inner transform took as inputs: it made them floats, as eager does.
-    Read on the program as recorded, before any pass.
+    a value runs its impl once more on them, to see; so does one that reads
+    what a NumPy function made (``np.exp(x)``, ``tape.numpy_scalars``). The
+    tape's ``floats`` an inner transform took as inputs: it made them
+    floats, as eager does. Read on the program as recorded, before any pass.
 
-    Returns None where eager computes another dtype than the recording: a
-    float times a float32 is float32, an ``np.float64`` times one float64.
+    Returns None where eager computes another dtype than the recording from
+    an ``np.float64`` argument: a float times a float32 is float32, an
+    ``np.float64`` times one float64.
     """
+    floats, made = tape.floats or set(), tape.numpy_scalars or set()
     found = {prog.inputs[k] for k, x in enumerate(tree.leaves(args))
              if type(x) is np.float64} - floats
-    values = dict(zip(prog.inputs, prog.seen))
+    given, values = bool(found), dict(zip(prog.inputs, prog.seen))
     with np.errstate(all="ignore"):
         for e in prog.eqns:
             values[e.out] = e.ans
+            if e.out in made and type(e.ans) is float:
+                found.add(e.out)
             if e.out in floats or e.prim is None or not found or not any(
                     a.__class__ is int and a in found for a in e.args):
                 continue
@@ -233,5 +238,5 @@ def numpy_float_outputs(prog: Program, args: Any, floats: set[int]) -> tuple[int
                 if type(ans) is np.float64:
                     found.add(e.out)
             elif getattr(e.ans, "dtype", None) != getattr(ans, "dtype", None):
-                return None
+                return None if given else ()     # keeping the arguments np.float64 would do
     return tuple(j for j, o in enumerate(prog.outputs) if o.__class__ is int and o in found)
