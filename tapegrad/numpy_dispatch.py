@@ -21,7 +21,7 @@ import numpy as np
 
 from .numpy_tables import functions, ufuncs
 from .primitive import Primitive
-from .values import Traced, _integer_data, primal_value
+from .values import Traced, _integer_data, numpy_made, primal_value
 
 alternatives = {     # NumPy functions without a counterpart: how to write them
     "array": "tg.stack (of traced floats or arrays)",
@@ -268,22 +268,12 @@ def _array_ufunc(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: 
             out = prim.apply1(inputs[0])
         else:
             out = prim(*inputs)
-        if out.__class__ is Traced and out.tape.staging and out._value.__class__ is float:
-            _numpy_scalar(out)
-        return out
+        return numpy_made(out)
     name = _ufunc_name(ufunc)
     if prim is not None and method == "__call__" and not name.startswith("scipy."):
         raise _refuse_keywords(name, list(kwargs), ())
     name = name if method == "__call__" else f"{name}.{method}"
     raise _refuse(_scipy_caller() or name)
-
-
-def _numpy_scalar(out: Traced) -> None:
-    """Note that NumPy's function made ``out``: an ``np.float64`` in eager, not a float."""
-    tape = out.tape
-    if tape.numpy_scalars is None:
-        tape.numpy_scalars = set()
-    tape.numpy_scalars.add(out.id)
 
 
 def _kw(kwargs: dict[str, Any], *allowed: str) -> bool:
@@ -299,9 +289,7 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
     handler = functions.get(func)
     if handler is not None and (not kwargs or _kw(kwargs, *handler[1])):
         out = handler[0](*args, **kwargs)
-        if out.__class__ is Traced and out.tape.staging and out._value.__class__ is float:
-            _numpy_scalar(out)
-        return out
+        return numpy_made(out)
     name = func.__name__
     module = getattr(func, "__module__", "") or ""
     for sub in ("linalg", "fft", "random", "polynomial"):

@@ -243,6 +243,27 @@ def test_jit_returns_what_numpy_functions_return_eagerly(name: str, x: Any) -> N
         same(jf(x), want)
 
 
+ARRAY_SCALARS = {
+    "v[0]*2": lambda v: v[0] * 2.0, "v.sum()": lambda v: v.sum(), "v.max()": lambda v: v.max(),
+    "v.dot(v)": lambda v: v.dot(v), "v@v": lambda v: v @ v, "tg.sum": lambda v: tg.sum(v),
+    "tg.exp(v[1])": lambda v: tg.exp(v[1]), "v[0]+v[1]": lambda v: v[0] + v[1],
+    "loop": lambda v: sum(v[i] * v[i] for i in range(3)), "v.mean()+1": lambda v: v.mean() + 1.0,
+}
+
+
+@pytest.mark.parametrize("name", ARRAY_SCALARS)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("how", TRANSFORMS)
+def test_jit_returns_the_scalars_eager_reads_from_arrays(name: str, dtype: Any, how: str) -> None:
+    """``v[0]``, ``v.sum()`` of a float64 array are np.float64 in eager; ``tg.sum`` a float."""
+    g = TRANSFORMS[how](ARRAY_SCALARS[name])
+    jg = tg.jit(g)
+    for v in (np.array([1.0, -2.0, 3.0], dtype), np.array([0.5, 0.0, -0.0], dtype)):
+        want, got = g(v), jg(v)
+        for w_leaf, g_leaf in zip(tg.tree.leaves(want), tg.tree.leaves(got), strict=True):
+            same(g_leaf, w_leaf)
+
+
 def test_jit_returns_numpy_scalars_in_a_tree_where_eager_does() -> None:
     def f(p):
         return {"a": p["w"] * 2.0, "b": tg.exp(p["w"]), "c": p["w"] + p["v"],
