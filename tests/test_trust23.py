@@ -181,6 +181,27 @@ def test_vmap_with_a_shared_numpy_scalar_equals_the_loop(name: str, w: Any, dtyp
     same(got, want)
 
 
+SCALAR_EXAMPLES = {
+    "mul": lambda w, x: w * x, "exp": lambda w, x: tg.exp(w) * x - w,
+    "sign": lambda w, x: tg.sign(w) + x, "float32": lambda w, x: w * np.float32(1.5) + x,
+    "grad": lambda w, x: tg.grad(lambda w: tg.sin(w * x))(w),
+}
+
+
+@pytest.mark.parametrize("name", SCALAR_EXAMPLES)
+@pytest.mark.parametrize("w", [np.float64(1.5), np.float64(-0.0), 1.5], ids=repr)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_vmap_of_scalar_examples_with_a_shared_numpy_scalar_equals_the_loop(
+        name: str, w: Any, dtype: Any) -> None:
+    """Scalar examples: a compiled batch program, and a quick call from the second on."""
+    f = SCALAR_EXAMPLES[name]
+    X = np.array([1.0, -2.0, 0.0, -0.0, 0.5], dtype)
+    want = np.stack([np.asarray(f(w, X[i])) for i in range(len(X))])
+    vf = tg.vmap(f, in_axes=(None, 0))
+    for _ in range(3):
+        same(vf(w, X), want)
+
+
 # ------------------------------------------------ 5. jit returns what eager returns
 FUNCTIONS = {
     "x*2": lambda x: x * 2.0, "2*x": lambda x: 2.0 * x, "x+1": lambda x: x + 1.0,
