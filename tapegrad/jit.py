@@ -397,4 +397,3 @@ class Jitted:
             if len(cls._unpickled) > MAX_SIGNATURES:
                 cls._unpickled.popitem(last=False)
             return found
-

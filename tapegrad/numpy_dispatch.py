@@ -288,8 +288,7 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
             int(np.prod(shape))
     handler = functions.get(func)
     if handler is not None and (not kwargs or _kw(kwargs, *handler[1])):
-        out = handler[0](*args, **kwargs)
-        return numpy_made(out)
+        return numpy_made(handler[0](*args, **kwargs))
     name = func.__name__
     module = getattr(func, "__module__", "") or ""
     for sub in ("linalg", "fft", "random", "polynomial"):

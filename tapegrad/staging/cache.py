@@ -360,6 +360,7 @@ def resolve_statics(fun: Callable[..., Any], nums: tuple[int, ...],
     names += tuple(k for i, k in both if i in nums and k not in names)
     return nums, names
 
+
 def as_numpy_floats(fn: Callable[[list[Any]], list[Any]], positions: tuple[int, ...] | None
                     ) -> Callable[[list[Any]], list[Any]]:
     """``fn`` returning the outputs at ``positions`` as ``np.float64``, as eager does."""
@@ -373,4 +374,3 @@ def as_numpy_floats(fn: Callable[[list[Any]], list[Any]], positions: tuple[int, 
                 outs[j] = np.float64(outs[j])
         return outs
     return returned
-
