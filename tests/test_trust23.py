@@ -285,6 +285,26 @@ def test_jit_returns_the_scalars_eager_reads_from_arrays(name: str, dtype: Any, 
             same(g_leaf, w_leaf)
 
 
+def _doubling(x):
+    while x < 10.0:                     # a Python loop on a traced value: rolled by jit
+        x = x * 2.0 + np.exp(0.0 * x)   # np.exp makes an np.float64 of a float
+    return x
+
+
+def _branch(x):
+    return (x * 2.0 if x > 0 else x * 3.0) * np.float32(0.1)
+
+
+@pytest.mark.parametrize("f", [_doubling, _branch], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("x", [1.5, np.float64(1.5), 0.25, np.float64(-1.5), np.float32(1.5)],
+                         ids=repr)
+def test_jit_returns_eagers_types_through_guards_and_loops(f: Any, x: Any) -> None:
+    jf = tg.jit(f)
+    with np.errstate(all="ignore"):
+        for y in (x, x * 2):
+            same(jf(y), f(y))
+
+
 def test_jit_returns_numpy_scalars_in_a_tree_where_eager_does() -> None:
     def f(p):
         return {"a": p["w"] * 2.0, "b": tg.exp(p["w"]), "c": p["w"] + p["v"],

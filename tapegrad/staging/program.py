@@ -237,6 +237,7 @@ def numpy_float_outputs(prog: Program, args: Any, tape: Tape) -> tuple[int, ...]
             if type(e.ans) is float:
                 if type(ans) is np.float64:
                     found.add(e.out)
-            elif getattr(e.ans, "dtype", None) != getattr(ans, "dtype", None):
+            elif isinstance(e.ans, np.floating | np.ndarray) and \
+                    e.ans.dtype.kind == "f" and e.ans.dtype != getattr(ans, "dtype", None):
                 return None if given else ()     # keeping the arguments np.float64 would do
     return tuple(j for j, o in enumerate(prog.outputs) if o.__class__ is int and o in found)
