@@ -38,7 +38,7 @@ from .shapes import (
     transpose_p,
 )
 from .staging.spellings import Spelling, spellings
-from .values import Traced, shape_of
+from .values import Traced, numpy_made, shape_of
 
 __all__ = ["astype", "concatenate", "dot", "floordiv", "matmul", "mod", "rounding", "stack"]
 
@@ -374,9 +374,9 @@ defpartials(floordiv, None, None)                                # piecewise con
 
 
 # ------------------------------------------- the NumPy methods on Traced
-Traced.dot = lambda self, b: dot(self, b)                        # type: ignore
-Traced.__matmul__ = lambda self, b: matmul(self, b)              # type: ignore
-Traced.__rmatmul__ = lambda self, a: matmul(a, self)             # type: ignore
+Traced.dot = lambda self, b: numpy_made(dot(self, b))            # type: ignore
+Traced.__matmul__ = lambda self, b: numpy_made(matmul(self, b))  # type: ignore
+Traced.__rmatmul__ = lambda self, a: numpy_made(matmul(a, self))  # type: ignore
 Traced.astype = lambda self, dtype, *a, **k: astype(self, dtype)  # type: ignore
 Traced.round = lambda self, decimals=0: round_p(self, decimals)  # type: ignore
 Traced.__mod__ = mod.apply2                                      # type: ignore

@@ -19,7 +19,7 @@ from .numpy_tables import functions
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .shapes import _bad_axis, _data, _is_float_array, _scalar, reshape
 from .staging.spellings import Spelling, spellings
-from .values import Traced, float_array, primal_value, shape_of
+from .values import Traced, float_array, numpy_made, primal_value, shape_of
 
 Number = Any
 
@@ -234,8 +234,8 @@ def _index(key: Any) -> tuple[Any, list[Traced]]:
 def _traced_getitem(self: Traced, key: Any) -> Any:
     idx, traced = _index(key)
     if traced:
-        return gather(self, idx, *traced)
-    return getitem(self, idx)
+        return numpy_made(gather(self, idx, *traced))
+    return numpy_made(getitem(self, idx))
 
 
 def take(a: Any, indices: Any, axis: int | None = None) -> Any:

@@ -31,6 +31,7 @@ from .staging.cache import (
     Cache,
     Miss,
     Specialization,
+    as_numpy_floats,
     flat_outputs,
     is_number_kind,
     leaf_kind,
@@ -43,18 +44,17 @@ from .staging.cache import (
 from .staging.lower import GuardFailed, Lowered, lower
 from .staging.packing import lower_packed
 from .staging.passes import optimize
-from .staging.program import from_tape, int_outputs
+from .staging.program import from_tape, int_outputs, numpy_float_outputs
 from .staging.rolled import roll
 from .tape import active_tapes, skeleton
 from .tracing import arg_path_name, check_callable, gc_paused, trace
 from .transforms import value_and_grad
 from .values import Traced, is_complex, primal_value
 
-_LOOP_HINT = (" That line is a loop's test: a loop whose trip count a traced value "
-              "decides compiles as one loop where jit can roll it, which needs the "
-              "loop's derivative on the tape (a linear recurrence's is a number Python "
-              "computes per trip count); tg.while_loop and tg.fori_loop always compile "
-              "as one loop.")
+_LOOP_HINT = (" That line is a loop's test: a loop whose trip count a traced value decides "
+              "compiles as one loop where jit can roll it, which needs the loop's derivative "
+              "on the tape (a linear recurrence's is a number Python computes per trip "
+              "count); tg.while_loop and tg.fori_loop always compile as one loop.")
 
 __all__ = ["jit"]
 
@@ -109,7 +109,6 @@ def jit(fun: Callable[..., Any], static_argnums: int | Sequence[int] = (),
           (r0, r1,) = L
           r1 = (r0 * r1) + 1.0
           return [r1]
-      <BLANKLINE>
     """
     check_callable(fun, "jit")
     nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
@@ -123,8 +122,7 @@ class Jitted:
     def __init__(self, fun: Callable[..., Any], static_argnums: tuple[int, ...],
                  static_argnames: tuple[str, ...], reassociate: bool = False):
         self.fun, self.reassociate = fun, reassociate
-        self.static_argnums = static_argnums
-        self.static_argnames = static_argnames
+        self.static_argnums, self.static_argnames = static_argnums, static_argnames
         self.cache = Cache()
         self._calls: OrderedDict[Any, JitCall] = OrderedDict()   # under other transforms
         self._derived: dict[Any, Jitted] = {}      # compiled value_and_grad, by argnums
@@ -321,23 +319,25 @@ class Jitted:
             "arrays and floats are traced.")
 
     @gc_paused        # the program's hundreds of thousands of tuples hold no cycles
-    def _trace(self, dynamic: Any, statics: Any) -> Specialization:
+    def _trace(self, dynamic: Any, statics: Any, float64: bool = False) -> Specialization:
         tape = trace(self._with_statics(statics), dynamic, None, False, "jit",
-                     staging=True).tape
+                     staging=True, float64=float64).tape
         if active_tapes() and _closes_over_traced(tape):
             raise _ClosesOverTraced
         out_def, program = tape.out_def, from_tape(tape)
+        numpy_floats = numpy_float_outputs(program, dynamic, tape)
+        if numpy_floats is None and not tape.floats and not float64:
+            return self._trace(dynamic, statics, True)   # as eager: np.float64 meets float32
         given = {k: type(x) is int for k, x in enumerate(tree.leaves(dynamic))
                  if is_number_kind(leaf_kind(x))}              # ints and NumPy scalars
         ints = int_outputs(program, given, tape.floats or set())
-        # the code converts those the tape traced as floats; a NumPy integer
-        # scalar is integer data there (an index, int arithmetic), as in eager
+        # the code converts those traced as floats; a NumPy int scalar stays int data
         floats = frozenset(k for k in given if type(program.seen[k]) is float)
         name, program = getattr(self.fun, "__name__", "f"), optimize(program)
         lowered = lower_packed(program, name, floats, ints, self.reassociate) or roll(
             program, name, floats, ints, bool(tape.floats)) or lower(program, name, floats, ints)
-        # the tape's program is kept (not its values): other transforms replay it,
-        # so f is traced once per signature
+        lowered.fn = as_numpy_floats(lowered.fn, numpy_floats)
+        # its program (not its values) is kept: other transforms replay it, not f
         return Specialization(lowered, out_def, make_unflattener(out_def), skeleton(tape))
 
     def _with_statics(self, statics: Any) -> Callable[..., Any]:

@@ -34,7 +34,7 @@ _doc = functools.partial(document, tests=__test__)
 
 def _sign(x: Any) -> Any:
     if is_scalar(x):
-        return x if x != x else float((x > 0) - (x < 0))
+        return float(x) if x != x else float(x > 0) - float(x < 0)   # np.bool_ has no ``-``
     if type(x) is not _ND and foreign(x) is not None:
         return call(sign, x)
     return np.sign(x)

@@ -234,6 +234,9 @@ def _drop_shadows(marks: list[tuple[Tape, int]], prog: Program) -> None:
                 t.sources[new[i]] = src
         if t.floats:
             t.floats = {i if i < n else new[i] for i in t.floats if i < n or i in new}
+        if t.numpy_scalars:
+            t.numpy_scalars = {i if i < n else new[i] for i in t.numpy_scalars
+                               if i < n or i in new}
         for x in here:
             x.id = new.get(x.id, x.id)
         objs = {id(v): v for rec in kept for v in (rec[1], *rec[3::2]) if type(v) is Traced}

@@ -21,7 +21,7 @@ import numpy as np
 
 from .numpy_tables import functions, ufuncs
 from .primitive import Primitive
-from .values import Traced, _integer_data, primal_value
+from .values import Traced, _integer_data, numpy_made, primal_value
 
 alternatives = {     # NumPy functions without a counterpart: how to write them
     "array": "tg.stack (of traced floats or arrays)",
@@ -261,13 +261,14 @@ def _find_late(ufunc: Any) -> Any:
 def _array_ufunc(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
     prim = ufuncs.get(ufunc) or _find_late(ufunc)
     if prim is not None and method == "__call__" and not kwargs:
-        if prim.__class__ is Primitive:      # prim(*inputs), one call fewer
-            n = len(inputs)
-            if n == 2:
-                return prim.apply2(inputs[0], inputs[1])
-            if n == 1:
-                return prim.apply1(inputs[0])
-        return prim(*inputs)
+        n = len(inputs)
+        if prim.__class__ is Primitive and n == 2:      # prim(*inputs), one call fewer
+            out = prim.apply2(inputs[0], inputs[1])
+        elif prim.__class__ is Primitive and n == 1:
+            out = prim.apply1(inputs[0])
+        else:
+            out = prim(*inputs)
+        return numpy_made(out)
     name = _ufunc_name(ufunc)
     if prim is not None and method == "__call__" and not name.startswith("scipy."):
         raise _refuse_keywords(name, list(kwargs), ())
@@ -287,7 +288,7 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
             int(np.prod(shape))
     handler = functions.get(func)
     if handler is not None and (not kwargs or _kw(kwargs, *handler[1])):
-        return handler[0](*args, **kwargs)
+        return numpy_made(handler[0](*args, **kwargs))
     name = func.__name__
     module = getattr(func, "__module__", "") or ""
     for sub in ("linalg", "fft", "random", "polynomial"):

@@ -248,10 +248,21 @@ def _zmul(g: Any, d: Any) -> Any:
         return 0.0
     if t is not _ND and foreign(g, d) is not None:
         return call(zmul, g, d)
-    r = np.multiply(g, d)
-    s = np.add.reduce(r, axis=None)   # nan iff r may hold 0 * inf or 0 * nan:
-    if s != s:                        # one reduction, cheaper than always masking
-        r = np.where(g == 0, 0.0, r)
+    return _zeroed(np.multiply(g, d), g)
+
+
+def _zeroed(r: Any, f: Any) -> Any:
+    """``r`` (a NumPy product) with ``+0.0`` wherever ``f`` is zero, as a float zero gives.
+
+    Not ``0 * inf = nan``, and not ``-0.0`` (``-0.0 * 2.0``) either: a batch
+    of examples then equals the loop over them, bit for bit.
+    """
+    zero = np.equal(f, 0)
+    if not zero.any():
+        return r
+    if type(r) is not _ND:               # a NumPy scalar, so f is that one zero
+        return r.dtype.type(0)
+    np.copyto(r, 0, where=zero)          # r is the product just made: ours to change
     return r
 
 
@@ -271,13 +282,14 @@ spellings[zmul] = Spelling(float="({0} * {1} if {0} else 0.0)", kinds=(float, fl
 def zmul_sum(g: np.ndarray, d: Any) -> float:
     """``float(_zmul(g, d).sum())`` for a float64 array ``g``, with one reduction.
 
-    ``_zmul`` already sums its product to look for a nan; where there is
-    none, that sum is the answer (the same reduction of the same array).
+    Zeroing ``g``'s zeros changes the product only where it is ``0 * d``: a
+    zero or a nan. So where the plain sum is neither, it is the answer (the
+    same reduction of the same numbers).
     """
     r = np.multiply(g, d)
     s = np.add.reduce(r, axis=None)
-    if s != s:
-        return float(np.where(g == 0, 0.0, r).sum())
+    if s != s or s == 0:       # zeroing ``g``'s zeros may change a nan, or a zero's sign
+        return float(np.add.reduce(_zeroed(r, g), axis=None))
     return float(s)
 
 
@@ -303,13 +315,7 @@ def _zmul_both(c: Any, g: Any) -> Any:
         return 0.0 if c == 0 or g == 0 else c * g
     if (t is not _ND or u is not _ND) and foreign(c, g) is not None:
         return call(zmul_both, c, g)
-    r = np.multiply(c, g)
-    s = np.add.reduce(r, axis=None)   # nan iff r may hold 0 * inf or 0 * nan
-    if s != s:
-        r = np.where(np.equal(c, 0), 0.0, r)
-    if type(g) is np.ndarray:
-        return r if g.all() else np.where(g == 0, 0.0, r)     # one test where none is
-    return np.zeros_like(r) if g == 0 else r
+    return _zeroed(_zeroed(np.multiply(c, g), c), g)
 
 
 # One record for what d receives (a where on a comparison and a zmul made three).

@@ -28,7 +28,7 @@ from .ops import div
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .shapes import _scalar, _whole, broadcast_like, broadcast_to_p, reshape_p
 from .staging.spellings import Spelling, spellings
-from .values import Traced, is_scalar, primal_value, shape_of
+from .values import Traced, is_scalar, numpy_made, primal_value, shape_of
 
 __all__ = ["max", "mean", "min", "sum"]
 
@@ -311,7 +311,7 @@ def min(x: Number, axis: Axis = None, keepdims: bool = False) -> Number:
 # ------------------------------------------- the NumPy methods on Traced
 def _method(fn: Any) -> Any:
     def method(self: Any, axis: Axis = None, keepdims: bool = False, **where: Any) -> Any:
-        return fn(self, axis=axis, keepdims=keepdims, **where)
+        return numpy_made(fn(self, axis=axis, keepdims=keepdims, **where))
     method.__name__ = fn.__name__
     method.__doc__ = f"``tg.{fn.__name__}(self, axis, keepdims)``."
     return method

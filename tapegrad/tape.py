@@ -123,11 +123,13 @@ class Tape:
         every later call, so ``hash`` and ``primal()`` refuse.
       floats: ids of values an inner transform took as its inputs, which
         it converts to floats (an int there is a float in eager too).
+      numpy_scalars: ids of floats a NumPy function made on a staging tape:
+        ``np.exp(x)`` is an ``np.float64`` in eager, which ``jit`` returns.
     """
 
     __slots__ = ("records", "level", "active", "args", "_paths", "outputs",
                  "output_names", "out_def", "check_nans", "sources", "left", "reverse",
-                 "staging", "floats", "__weakref__")
+                 "staging", "floats", "numpy_scalars", "__weakref__")
 
     def __init__(self, level: int):
         self.records: list[RawRecord] = []
@@ -144,6 +146,7 @@ class Tape:
         self.reverse = False      # a reverse-mode transform's tape: it will be played backwards
         self.staging = False
         self.floats: set[int] | None = None
+        self.numpy_scalars: set[int] | None = None
 
     def __len__(self) -> int:
         return len(self.records)

@@ -58,7 +58,7 @@ class ArgName:
 
 
 def as_number(leaf: Any, name: object, where: tuple[tree.TreeDef, int], what: str,
-              data: bool = False) -> Any:
+              data: bool = False, float64: bool = False) -> Any:
     """Check a differentiated leaf; ints become floats.
 
     Integer arrays are data, never differentiated: with ``data`` (a
@@ -67,7 +67,8 @@ def as_number(leaf: Any, name: object, where: tuple[tree.TreeDef, int], what: st
     otherwise an integer array is a ``TypeError`` naming its path, and an
     integer scalar traced by an outer transform is cast to a float there.
     ``where`` is the argument's structure and the leaf's index in it: the
-    path is worked out only for the error message.
+    path is worked out only for the error message. With ``float64``, an
+    ``np.float64`` stays one (eager's arithmetic, where jit needs it).
     """
     t = type(leaf)
     if t is float:
@@ -83,7 +84,7 @@ def as_number(leaf: Any, name: object, where: tuple[tree.TreeDef, int], what: st
     if t is int or isinstance(leaf, np.integer):
         return float(leaf)
     if isinstance(leaf, np.floating):      # float32 stays float32; a float64 is a float
-        return float(leaf) if isinstance(leaf, np.float64) else leaf
+        return float(leaf) if isinstance(leaf, np.float64) and not float64 else leaf
     if isinstance(leaf, np.ndarray) and leaf.dtype.kind == "f" or number_array(leaf, data):
         return leaf           # another library's float array stays in its library
     kind = (f"an array of dtype {leaf.dtype}" if isinstance(leaf, np.ndarray)
@@ -159,12 +160,13 @@ def norm_argnums(argnums: Argnums, nargs: int, what: str) -> tuple[int, ...]:
 
 
 def trace_inputs(tape: Tape, fun: Callable[..., Any], args: Sequence[Any],
-                 nums: tuple[int, ...], what: str, data: bool = False
+                 nums: tuple[int, ...], what: str, data: bool = False, float64: bool = False
                  ) -> tuple[list[Any], list[tuple[list[Traced], tree.TreeDef]]]:
     """Replace the leaves of ``args[n]`` (n in ``nums``) by tape inputs.
 
     With ``data`` (a tape that is not differentiated), integer arrays and
-    NumPy integer scalars stay integer data on the tape.
+    NumPy integer scalars stay integer data on the tape; with ``float64``,
+    NumPy float64 scalars stay so too.
 
     Returns the new argument list and, per differentiated argument, its
     traced leaves and structure.
@@ -180,7 +182,7 @@ def trace_inputs(tape: Tape, fun: Callable[..., Any], args: Sequence[Any],
         xs, treedef = tree.flatten(args[n])
         tape.args.append((len(tape.records), name, treedef))
         leaves = [tape.new_input(
-            x if type(x) is float else as_number(x, name, (treedef, k), what, data))
+            x if type(x) is float else as_number(x, name, (treedef, k), what, data, float64))
             for k, x in enumerate(xs)]
         new_args[n] = tree.unflatten(treedef, leaves)
         done[n] = (leaves, treedef)
@@ -278,7 +280,7 @@ class Trace(NamedTuple):
 
 def trace(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...] | None,
           has_aux: bool, what: str, kwargs: dict[str, Any] | None = None,
-          reverse: bool = False, staging: bool = False) -> Trace:
+          reverse: bool = False, staging: bool = False, float64: bool = False) -> Trace:
     """Run ``fun`` once on a new tape; keyword arguments are constants there.
 
     Args:
@@ -294,6 +296,7 @@ def trace(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...] | 
         ``vmap``): integer data stays integer data, a draw from a global
         random generator is refused, and arrays read from a closure are
         copied as they are now. ``out`` is then the output as recorded.
+      float64: NumPy float64 scalars stay so on the tape (else floats).
 
     Returns:
       The ``Trace``: the tape, its inputs per argument,
@@ -303,7 +306,7 @@ def trace(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...] | 
     before = draws.global_rngs() if staging else None
     with new_tape() as tape:
         tape.reverse, tape.staging = reverse, staging
-        new_args, inputs = trace_inputs(tape, fun, args, nums, what, data=staging)
+        new_args, inputs = trace_inputs(tape, fun, args, nums, what, staging, float64)
         out, aux = split_aux(run_checked(fun, new_args, kwargs, tape, inputs), has_aux, what)
     if before is not None:
         draws.check_rngs(fun, before)

@@ -263,6 +263,21 @@ def made_float(x: Any) -> None:
         x = x._value
 
 
+def numpy_made(out: Any) -> Any:
+    """``out``, noted as what NumPy made where a recording for ``jit`` sees a float.
+
+    ``np.exp(x)``, ``v.sum()`` and ``v[0]`` of a float64 array are NumPy
+    scalars in eager, where tapegrad's functions give floats: ``jit``
+    returns them (and what is computed from them) as eager does.
+    """
+    if out.__class__ is Traced and out.tape.staging and out._value.__class__ is float:
+        tape = out.tape
+        if tape.numpy_scalars is None:
+            tape.numpy_scalars = set()
+        tape.numpy_scalars.add(out.id)
+    return out
+
+
 def primal_value(x: Any) -> Any:
     """The plain number beneath every level of tracing (``x`` itself if plain)."""
     while type(x) is Traced:

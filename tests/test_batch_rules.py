@@ -20,9 +20,8 @@ import numpy as np
 import pytest
 
 import tapegrad as tg
-from tapegrad import arrays, indexing, kinks, logic, ops
+from tapegrad import arrays, indexing, logic, ops
 from tapegrad.batching.rules import batch_rules, per_example
-from tapegrad.primitive import zmul, zmul_both
 
 FLOATS = [np.float64, np.float32]
 N = 5                                  # examples in a batch
@@ -112,24 +111,6 @@ def loop(f, args, in_axes):
 
 MATH_BRANCH = {p for p in ELEMENTWISE if getattr(p.impl, "__code__", None) is
                ops.exp.impl.__code__} - {ops.sqrt}     # ops._ieee_op: math.f or np.f
-KNOWN = {     # differences between a float branch and an array branch, found by these tests
-    # at a g of -0.0 among the random data (not every draw has one)
-    "zmul": pytest.mark.xfail(reason="zmul's float branch gives an exact scalar 0.0 where g "
-                              "is a zero float (-0.0 too), whatever d's shape; its array "
-                              "branch g * d (-0.0 * d, of d's shape)"),
-    "sign": pytest.mark.xfail(raises=TypeError, strict=True, reason="tg.sign(np.float64(2.0)) "
-                              "raises TypeError (numpy boolean subtract) in eager mode"),
-}
-
-
-def known(p, shapes, in_axes, dtype):
-    """The mark of a difference these tests found in an impl (not in vmap), or None."""
-    if (shapes[0] == () and in_axes == (0, None) and dtype is np.float64
-            and p in (zmul, zmul_both)):
-        return KNOWN["zmul"]
-    if p is kinks.sign and shapes == ((),) and dtype is np.float64:
-        return KNOWN["sign"]
-    return None
 
 
 def elementwise_cases():
@@ -140,8 +121,7 @@ def elementwise_cases():
                                          for k in range(n) if n > 1]
             for in_axes in axes_choices:
                 for dtype in FLOATS:
-                    mark = known(p, shapes, in_axes, dtype)
-                    yield pytest.param(p, shapes, in_axes, dtype, marks=mark or (),
+                    yield pytest.param(p, shapes, in_axes, dtype,
                                        id=f"{p.name}-{shapes}-{in_axes}-{dtype.__name__}")
 
 

@@ -63,6 +63,7 @@ class Spec:
         self.probes: list[int] = []        # examples to check them at (``vmap`` does)
         self.inner = False       # another transform ran inside: its numbers are Python's
         self.parities: set[tuple[int, ...]] = set()   # trip count parities probed (inner)
+        self.made_float: frozenset[int] = frozenset()   # inputs an inner transform took
 
     def plan(self) -> list[Any]:
         """Per equation: itself, whether a guard, its rule, its example shape."""
@@ -123,6 +124,7 @@ def trace(fun: Callable[..., Any], treedef: Any, example: list[Any],
         raise Captured
     spec = Spec(prog, out_def)
     spec.inner = bool(tape.floats)
+    spec.made_float = frozenset(k for k, i in enumerate(prog.inputs) if i in (tape.floats or ()))
     return spec
 
 
@@ -149,6 +151,8 @@ def play(spec: Spec, leaves: list[Any], axes: list[int | None], idx: np.ndarray)
     where the flags say so, else one example's value), the flags, and the
     subsets that failed a guard.
     """
+    if spec.made_float:
+        leaves = _as_taken(spec, leaves, axes)
     fast = spec.fast(tuple(ax is not None for ax in axes))
     if fast is not None:               # a scalar program without guards: compiled
         return _play_compiled(fast, leaves, axes, idx)
@@ -156,6 +160,16 @@ def play(spec: Spec, leaves: list[Any], axes: list[int | None], idx: np.ndarray)
     if plan is not None:               # its while loops run on the batch, masked
         return plan.play(spec, leaves, axes, idx)
     return interpreted(spec, leaves, axes, idx)
+
+
+def _as_taken(spec: Spec, leaves: list[Any], axes: list[int | None]) -> list[Any]:
+    """Shared NumPy float64 scalars that an inner transform took, as the floats it made them.
+
+    In each example ``tg.grad`` takes an ``np.float64`` as a float, and a float
+    times a float32 array is float32 (an ``np.float64`` would make it float64).
+    """
+    return [float(x) if type(x) is np.float64 and ax is None and k in spec.made_float else x
+            for k, (x, ax) in enumerate(zip(leaves, axes))]
 
 
 def interpreted(spec: Spec, leaves: list[Any], axes: list[int | None],

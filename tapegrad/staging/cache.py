@@ -359,3 +359,18 @@ def resolve_statics(fun: Callable[..., Any], nums: tuple[int, ...],
     nums += tuple(i for i, k in both if k in names and i not in nums)
     names += tuple(k for i, k in both if i in nums and k not in names)
     return nums, names
+
+
+def as_numpy_floats(fn: Callable[[list[Any]], list[Any]], positions: tuple[int, ...] | None
+                    ) -> Callable[[list[Any]], list[Any]]:
+    """``fn`` returning the outputs at ``positions`` as ``np.float64``, as eager does."""
+    if not positions:
+        return fn
+
+    def returned(leaves: list[Any]) -> list[Any]:
+        outs = fn(leaves)
+        for j in positions:
+            if type(outs[j]) is float:
+                outs[j] = np.float64(outs[j])
+        return outs
+    return returned

@@ -31,7 +31,7 @@ from ..logic import guard
 from ..primitive import zmul, zmul_sum
 from ..shapes import broadcast_like, sum_like
 from . import source as _src
-from .program import Arg, Const, Eqn, Program, is_guard
+from .program import Arg, Const, Eqn, Program, is_guard, value_key
 from .program import reads as read_counts
 from .source import Body, Pieces, Stmt, Zmul, compile_body, fill, forget, joined
 from .spellings import Spelling, spellings
@@ -113,7 +113,7 @@ class _Writer:
         self.seen: dict[int, Any] = dict(zip(prog.inputs, prog.seen))   # values while tracing
         self.nonzero: set[int] = set()   # values with no zero element, whatever the inputs
         self.zmuls: dict[int, tuple[Pieces, Pieces]] = {}   # zmul of a float64 array: its args
-        self.consts: dict[int, str] = {}
+        self.consts: dict[Any, str] = {}
         self.impls: dict[int, str] = {}
         self.regs: dict[int, int] = {}            # value id -> register number
         self.free: list[int] = []
@@ -132,12 +132,11 @@ class _Writer:
         v = c.value
         if floats and type(v) is int and -_EXACT <= v <= _EXACT:
             v = float(v)      # the same result beside a float, and a faster compare
-        if type(v) is float:
-            return repr(v) if math.isfinite(v) else ("inf" if v > 0 else "-inf" if v < 0
-                                                     else "nan")
+        if type(v) is float and v == v:
+            return repr(v) if math.isfinite(v) else ("inf" if v > 0 else "-inf")
         if type(v) is int or type(v) is bool:
             return repr(v)
-        key = id(v)
+        key = value_key(v)             # a nan by its sign and payload: a name of its own
         if key not in self.consts:
             self.consts[key] = f"k{len(self.consts)}"
             self.ns[self.consts[key]] = v
@@ -333,7 +332,7 @@ class _Writer:
         """Spellings that follow from what is known of an argument whatever the inputs.
 
         ``zmul(g, d)`` is ``g * d`` where no element of ``g`` is zero (the
-        array impl masks zeros of ``g`` only, and only when a product is nan).
+        array impl makes the zeros of ``g`` exact zeros).
         """
         g = e.args[0]
         never_zero = g in self.nonzero if isinstance(g, int) else _no_zero(g.value)

@@ -16,7 +16,7 @@ import numpy as np
 from ..ops import add
 from .chains import chain_lanes, chain_lanes_reassociated, chain_p, chain_rows
 from .lanes import LANES, column, concat, item, rows, stack, stack_columns, take, tolist
-from .program import Arg, Const, Eqn, Program
+from .program import Arg, Const, Eqn, Program, value_key
 
 __all__ = ["Packer"]
 
@@ -188,7 +188,7 @@ class Packer:
         first = args[0]
         if all(a.__class__ is Const for a in args):
             vals = [a.value for a in args]              # type: ignore[union-attr]
-            if len({(type(x), repr(x)) for x in vals}) == 1:
+            if len({value_key(x) for x in vals}) == 1:
                 return first
             return Const(np.array(vals, dtype=bool if type(vals[0]) is bool else float))
         if all(a == first for a in args):
@@ -277,8 +277,8 @@ def _source(w: tuple[int, int] | None) -> int | None:
 
 
 def _memo_key(a: Arg) -> Any:
-    """A value, or a constant by type and value (``0.0`` and ``-0.0`` differ)."""
-    return a if isinstance(a, int) else ("c", type(a.value), repr(a.value))
+    """A value, or a constant by type and bits (``0.0`` and ``-0.0`` differ, nans by payload)."""
+    return a if isinstance(a, int) else ("c", value_key(a.value))
 
 
 def _index(lanes: list[int]) -> Any:

@@ -10,14 +10,13 @@ every float, -0.0 and nan too), but ``x + 0.0`` (-0.0 + 0.0 is 0.0) and
 from __future__ import annotations
 
 import ast
-import math
 from typing import Any
 
 import numpy as np
 
 from ..logic import guard
 from ..shapes import broadcast_like, sum_like
-from .program import Arg, Const, Eqn, Program, is_guard, kind
+from .program import Arg, Const, Eqn, Program, is_guard, kind, value_key
 from .spellings import spellings
 from .while_source import break_line
 
@@ -78,16 +77,6 @@ def _broken_iterations(prog: Program) -> set[int]:
     return set().union(*(range(a + 1, b) for a, b in spans))
 
 
-def _const_key(c: Const) -> Any:
-    v = c.value
-    t = v.__class__
-    if t is float:              # 0.0 and -0.0 are different constants; a nan only itself
-        return (float, v, math.copysign(1.0, v)) if v == v else ("id", id(v))
-    if t is int or t is bool:
-        return (t, v)
-    return ("id", id(v))
-
-
 def _sweep(prog: Program, folding: bool, exact_identities: bool, sharing: bool,
            stand_ins: bool = False) -> Program:
     """The forward rewrites, in one sweep: each equation renamed once.
@@ -139,7 +128,7 @@ def _sweep(prog: Program, folding: bool, exact_identities: bool, sharing: bool,
                     continue
             if sharing:
                 key = (prim, args) if not n_const else (prim, tuple([
-                    _const_key(a) if isinstance(a, Const) else a for a in args]))
+                    value_key(a.value) if isinstance(a, Const) else a for a in args]))
                 found = seen.get(key)
                 if found is not None:
                     names[e.out] = found

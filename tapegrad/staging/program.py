@@ -10,12 +10,14 @@ by comparing listings.
 from __future__ import annotations
 
 import operator
+import struct
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from .. import tree
 from ..logic import guard
 from ..tape import Const, Eqn, Tape, format_eqn, operand
 from ..values import primal_value
@@ -130,6 +132,21 @@ def kind(x: Any) -> Any:
     return type(x)
 
 
+def value_key(v: Any) -> Any:
+    """What makes two constants one: their type and their bits.
+
+    ``-0.0`` is not ``0.0``, a nan is only a nan of the same sign and
+    payload, and ``np.float32(1.5)``, ``1.5`` and ``np.float64(1.5)`` are three
+    constants. An array is only itself.
+    """
+    t = type(v)
+    if t is float or isinstance(v, np.generic):
+        return (t, struct.pack("<d", v) if t is float else v.tobytes())
+    if t is int or t is bool:
+        return (t, v)
+    return ("id", id(v))
+
+
 # Ops that keep ints ints in Python: ``step + 1`` of an int step is an int.
 INT_CLOSED = (operator.add, operator.sub, operator.mul, operator.neg)
 
@@ -182,3 +199,45 @@ def int_outputs(prog: Program, given: dict[int, bool], floats: set[int]) -> dict
         elif isinstance(o, int) and o in integral:
             out[j] = None
     return out
+
+
+def numpy_float_outputs(prog: Program, args: Any, tape: Tape) -> tuple[int, ...] | None:
+    """The outputs that eager returns as ``np.float64`` where the program has floats.
+
+    ``args`` are the arguments traced: their ``np.float64`` leaves the
+    recording took as floats. Eager keeps them NumPy scalars, and so is
+    what a primitive's impl makes of one: ``x * 2.0`` and ``x + 1.0`` stay
+    ``np.float64``, ``tg.exp(x)`` is a float. Each equation that reads such
+    a value runs its impl once more on them, to see; so does one that reads
+    what a NumPy function made (``np.exp(x)``, ``tape.numpy_scalars``). The
+    tape's ``floats`` an inner transform took as inputs: it made them
+    floats, as eager does. Read on the program as recorded, before any pass.
+
+    Returns None where eager computes another dtype than the recording from
+    an ``np.float64`` argument: a float times a float32 is float32, an
+    ``np.float64`` times one float64.
+    """
+    floats, made = tape.floats or set(), tape.numpy_scalars or set()
+    found = {prog.inputs[k] for k, x in enumerate(tree.leaves(args))
+             if type(x) is np.float64} - floats
+    given, values = bool(found), dict(zip(prog.inputs, prog.seen))
+    with np.errstate(all="ignore"):
+        for e in prog.eqns:
+            values[e.out] = e.ans
+            if e.out in made and type(e.ans) is float:
+                found.add(e.out)
+            if e.out in floats or e.prim is None or not found or not any(
+                    a.__class__ is int and a in found for a in e.args):
+                continue
+            try:
+                ans = e.prim.impl(*[a.value if isinstance(a, Const) else np.float64(values[a])
+                                    if a in found else values[a] for a in e.args])
+            except Exception:        # noqa: BLE001  (not what eager does: keep the float)
+                continue
+            if type(e.ans) is float:
+                if type(ans) is np.float64:
+                    found.add(e.out)
+            elif isinstance(e.ans, np.floating | np.ndarray) and \
+                    e.ans.dtype.kind == "f" and e.ans.dtype != getattr(ans, "dtype", None):
+                return None if given else ()     # keeping the arguments np.float64 would do
+    return tuple(j for j, o in enumerate(prog.outputs) if o.__class__ is int and o in found)

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..logic import guard
-from .program import Arg, Const, Program, is_guard, kind
+from .program import Arg, Const, Program, is_guard, kind, value_key
 from .while_source import break_line, while_line
 
 MIN_SAVED = 16       # a fixed loop rolls where it saves at least this many equations
@@ -339,10 +339,7 @@ def _break_bound(prog: Program, loop: Loop, g: int) -> int | None:
 
 
 def arg_key(a: Arg) -> Any:
-    """What makes two arguments the same one: a value id, or a constant's type and value."""
+    """What makes two arguments the same one: a value id, or a constant's type and bits."""
     if isinstance(a, int):
         return ("v", a)
-    v = a.value
-    if isinstance(v, float | int | bool):
-        return (type(v), repr(v))
-    return ("id", id(v))
+    return value_key(a.value)
