@@ -651,10 +651,6 @@ def test_jit_of_a_second_derivative_of_a_while_loop_then_an_if_in_float64():
         assert same(got, h(x, []))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "jit(grad(grad)) of a while loop followed by an if, in float32: traced at "
-    "x0 = 1.0579336, at x0 = 0.3418349 it gives 0.9270755 for 2.4215736 (float64 is right); "
-    "not found in the time"))
 def test_jit_of_a_second_derivative_of_a_while_loop_then_an_if_in_float32():
     h = tg.grad(tg.grad(while_then_if))
     jh = tg.jit(h)
