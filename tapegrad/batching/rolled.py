@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..staging.constant_steps import constant_steps
 from ..staging.program import Arg, Const, Program, is_guard
 from ..staging.rolling import Loop, arg_key, find_loops
 from .interpret import PLANNERS, Played, Spec, apply, interpreted, outputs, passes
@@ -68,7 +69,8 @@ def plan_for(spec: Spec) -> Plan | None:
         return None
     try:
         plan = _analysed(prog)
-        if plan is None or spec.inner and _untied(plan) or not _checks(plan, spec):
+        if plan is None or spec.inner and (_untied(plan) or _constant_steps(prog, plan)) \
+                or not _checks(plan, spec):
             return None
     except Exception:       # noqa: BLE001  (in doubt: play the program as it was)
         return None
@@ -106,6 +108,11 @@ def _untied(plan: Plan) -> bool:
     # under grad, a backward too short to roll holds for one trip count (jit: check_ties)
     tied = {d.tie for d in plan.dyns}
     return any(d.tie < 0 and m not in tied for m, d in enumerate(plan.dyns))
+
+
+def _constant_steps(prog: Program, plan: Plan) -> bool:
+    """Whether a while loop steps a carry by constants: under grad, a count's derivative."""
+    return any(d.tie < 0 and constant_steps(prog, d.loop) for d in plan.dyns)
 
 
 def _tied(prog: Program, loop: Loop, dyns: list[Dyn],
@@ -148,7 +155,11 @@ def _init(loop: Loop, o: int) -> Arg | None:
 
 def _reads(prog: Program, dyns: list[Dyn], owner: dict[int, tuple[int, int, int]],
            segments: list[tuple[bool, int]]) -> dict[int, Read] | None:
-    """How each value of a loop is read outside it (None: one is read from a middle)."""
+    """How each value of a loop is read outside it (None: one is read from a middle).
+
+    None too where one offset's value is read at every iteration: the code
+    after the loop then holds a step per iteration, for the traced trip count.
+    """
     outside: list[tuple[int, Arg]] = [(-1, o) for o in prog.outputs]
     for is_loop, k in segments:
         if not is_loop:
@@ -158,12 +169,17 @@ def _reads(prog: Program, dyns: list[Dyn], owner: dict[int, tuple[int, int, int]
             outside += [(k, r.args[0]) for a, r in enumerate(roles)
                         if r.how != "local" and (o, a) not in dyns[k].steps]
     reads: dict[int, Read] = {}
+    seen: dict[tuple[int, int], set[int]] = {}
     for here, a in outside:
         where = owner.get(a) if isinstance(a, int) else None
         if where is None or where[0] == here or not isinstance(a, int):
             continue
         m, k, o = where
         trips = dyns[m].loop.trips
+        ks = seen.setdefault((m, o), {trips - 1})
+        ks.add(k)
+        if len(ks) >= trips:     # an offset's value of every iteration: one per iteration
+            return None
         if trips - k <= k and trips - k <= EDGE:
             reads[a] = Read(m, o, True, trips - k)
         elif k < trips - k and k < EDGE:

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import ops
+from ..primitive import zmul, zmul_both
 from .program import Const, Program, is_guard
 from .rolling import Loop, arg_key
 
@@ -32,6 +33,7 @@ class _Affine(NamedTuple):
     const: float | None = None   # a number, known while tracing
 
 
+_PRODUCTS = (ops.mul, zmul, zmul_both)     # a product (zmul: one where a factor is 0)
 _NOTHING = _Affine({}, frozenset(), False)
 
 
@@ -92,7 +94,7 @@ def _step(e: Any, args: list[_Affine]) -> _Affine:
         return _Affine(lin, a.other | b.other, a.invariant or b.invariant)
     if e.prim is ops.neg and len(args) == 1:
         return _scaled(args[0], -1.0)
-    if e.prim is ops.mul and len(args) == 2:
+    if e.prim in _PRODUCTS and len(args) == 2:
         a, b = args
         if b.const is not None:
             return _scaled(a, b.const)
