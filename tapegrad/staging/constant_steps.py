@@ -66,6 +66,19 @@ def constant_steps(prog: Program, loop: Loop) -> bool:
     return False
 
 
+def one_count(prog: Program, loops: list[tuple[Loop, int]]) -> bool:
+    """Under ``grad``: whether a while loop's derivative holds for its traced trip count only.
+
+    ``loops``: each loop, with the while loop it runs as many times as (-1:
+    it is a while loop). A while loop no later loop runs as many times as
+    (its backward pass too short to roll; ``jit``: ``check_ties``), or one
+    stepping a carry by constants.
+    """
+    tied = {t for _, t in loops}
+    return any(t < 0 and (m not in tied or constant_steps(prog, loop))
+               for m, (loop, t) in enumerate(loops))
+
+
 def _arg(vals: list[_Affine], role: Any, x: Any) -> _Affine:
     """What argument ``x`` of the first iteration reads, in every iteration."""
     if role.how == "local":
