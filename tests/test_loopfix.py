@@ -335,3 +335,40 @@ def test_vmap_of_a_second_derivative_reading_a_step_per_iteration_after_the_loop
     h = tg.grad(tg.grad(flat_rise))
     xs = np.array([-2.0, -1.0, 0.0, 4.0, 2.0, -1.0, -2.0, 4.0, -3.0, -3.0, 1.0, -2.0])
     assert same(tg.vmap(h)(xs), np.array([h(x) for x in xs]))
+
+
+# ------------------------------------------------ branches whose arms record nothing
+
+
+def nested_max(x, y):
+    return abs(max(max(x, y), max(x, x)))
+
+
+def running_max(x, xs):
+    m = x
+    for v in xs:
+        m = max(m, v)          # hands on m or v: the tape shows neither choice
+    return m * 2.0
+
+
+def test_jit_of_maxima_on_one_line_keeps_their_guards():
+    # traced at (0, 1): the three max calls rolled as a loop with empty arms, and
+    # (1, 0) gave 0.0 for 1.0
+    jf = tg.jit(nested_max)
+    for x, y in [(0.0, 1.0), (1.0, 0.0), (-3.0, 2.0), (2.0, -3.0), (-0.0, 0.0)]:
+        assert same(jf(x, y), nested_max(x, y))
+
+
+def test_jit_of_a_running_max_over_a_list_equals_eager_for_every_pattern():
+    # traced at one pattern, 24 of 30 other lists gave another maximum
+    jf = tg.jit(running_max)
+    jf(0.0, [0.5, -1.0, 2.0, 0.1, 3.0, -2.0, 0.3, 4.0])
+    rng = np.random.default_rng(0)
+    for _ in range(30):
+        x, xs = float(rng.normal()), [float(v) for v in rng.normal(size=8)]
+        try:
+            got = jf(x, xs)
+        except TypeError as e:
+            assert "specializations" in str(e)
+            continue
+        assert same(got, running_max(x, xs))

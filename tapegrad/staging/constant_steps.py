@@ -42,7 +42,8 @@ def constant_steps(prog: Program, loop: Loop) -> bool:
 
     True where the carries whose derivatives are all constants do not keep
     their values (a coefficient other than 1, or one carry feeding another)
-    or add a traced value from before the loop.
+    or add to themselves a traced value from before the loop (``t = x``, set
+    afresh each trip, holds for any count).
     """
     vals: list[_Affine] = []
     for o in range(loop.period):
@@ -60,8 +61,8 @@ def constant_steps(prog: Program, loop: Loop) -> bool:
             changed |= bool(new)
     for i in carries - varying:
         v = vals[i]
-        if v.invariant or any(c != (1.0 if j == i else 0.0)
-                              for j, c in v.lin.items() if j not in varying):
+        if v.invariant and v.lin.get(i, 0.0) != 0.0 or any(
+                c != (1.0 if j == i else 0.0) for j, c in v.lin.items() if j not in varying):
             return True
     return False
 
