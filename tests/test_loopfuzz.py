@@ -617,10 +617,6 @@ def flat_rise(x0):
     return w * 0.1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "vmap trusts a rolled loop once a probe example agrees; traced at 6 iterations and "
-    "probed at x0 = 0 (5 iterations), where this second derivative is 0 whatever the "
-    "count, the plan for 6 gives the examples at 5 another number; probes are no proof"))
 def test_vmap_of_a_second_derivative_where_the_probe_cannot_tell():
     h = tg.grad(tg.grad(flat_rise))
     xs = np.array([-2.0, -1.0, 0.0, 4.0, 2.0, -1.0, -2.0, 4.0, -3.0, -3.0, 1.0, -2.0])
@@ -651,10 +647,6 @@ def test_jit_of_a_second_derivative_of_a_while_loop_then_an_if_in_float64():
         assert same(got, h(x, []))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "jit(grad(grad)) of a while loop followed by an if, in float32: traced at "
-    "x0 = 1.0579336, at x0 = 0.3418349 it gives 0.9270755 for 2.4215736 (float64 is right); "
-    "not found in the time"))
 def test_jit_of_a_second_derivative_of_a_while_loop_then_an_if_in_float32():
     h = tg.grad(tg.grad(while_then_if))
     jh = tg.jit(h)

@@ -283,7 +283,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                  "staging.nested", "staging.branchy_while", "staging.while_source",
                  "staging.chains", "staging.lanes", "staging.packer", "staging.packing",
                  "staging.dots",
-                 "staging.strided",
+                 "staging.strided", "staging.constant_steps",
                  "replay"}),
     ("transforms", {"tracing", "seeds", "transforms", "jacobians", "check",
                     "batching.interpret", "batching.axes", "batching.nested", "vmap",

@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..staging.constant_steps import one_count
 from ..staging.program import Arg, Const, Program, is_guard
 from ..staging.rolling import Loop, arg_key, find_loops
 from .interpret import PLANNERS, Played, Spec, apply, interpreted, outputs, passes
@@ -68,7 +69,8 @@ def plan_for(spec: Spec) -> Plan | None:
         return None
     try:
         plan = _analysed(prog)
-        if plan is None or spec.inner and _untied(plan) or not _checks(plan, spec):
+        if plan is None or spec.inner and one_count(prog, [(d.loop, d.tie) for d in plan.dyns]) \
+                or not _checks(plan, spec):
             return None
     except Exception:       # noqa: BLE001  (in doubt: play the program as it was)
         return None
@@ -99,13 +101,6 @@ def _analysed(prog: Program) -> Plan | None:
         k = dyns[m].span() if m >= 0 else k + 1
     reads = _reads(prog, dyns, owner, segments)
     return None if reads is None else Plan(dyns, reads, segments)
-
-
-def _untied(plan: Plan) -> bool:
-    """Whether a while loop has no loop after it running as many times (its backward)."""
-    # under grad, a backward too short to roll holds for one trip count (jit: check_ties)
-    tied = {d.tie for d in plan.dyns}
-    return any(d.tie < 0 and m not in tied for m, d in enumerate(plan.dyns))
 
 
 def _tied(prog: Program, loop: Loop, dyns: list[Dyn],
@@ -148,7 +143,7 @@ def _init(loop: Loop, o: int) -> Arg | None:
 
 def _reads(prog: Program, dyns: list[Dyn], owner: dict[int, tuple[int, int, int]],
            segments: list[tuple[bool, int]]) -> dict[int, Read] | None:
-    """How each value of a loop is read outside it (None: one is read from a middle)."""
+    """How each value of a loop is read outside it (None: from a middle, or at every k)."""
     outside: list[tuple[int, Arg]] = [(-1, o) for o in prog.outputs]
     for is_loop, k in segments:
         if not is_loop:
@@ -158,12 +153,16 @@ def _reads(prog: Program, dyns: list[Dyn], owner: dict[int, tuple[int, int, int]
             outside += [(k, r.args[0]) for a, r in enumerate(roles)
                         if r.how != "local" and (o, a) not in dyns[k].steps]
     reads: dict[int, Read] = {}
+    seen: dict[tuple[int, int], set[int]] = {}
     for here, a in outside:
         where = owner.get(a) if isinstance(a, int) else None
         if where is None or where[0] == here or not isinstance(a, int):
             continue
         m, k, o = where
         trips = dyns[m].loop.trips
+        seen.setdefault((m, o), {trips - 1}).add(k)
+        if len(seen[m, o]) >= trips:     # a step per iteration after it, as many as traced
+            return None
         if trips - k <= k and trips - k <= EDGE:
             reads[a] = Read(m, o, True, trips - k)
         elif k < trips - k and k < EDGE:

@@ -143,7 +143,13 @@ def _site_loop(prog: Program, s: np.ndarray, qs: list[int], outs: list[bool]
 
 def _arms_loop(prog: Program, s: np.ndarray, qs: list[int], outs: list[bool],
                arms: list[tuple[int, ...]]) -> Branchy | None:
-    """The largest loop whose iterations hold one guard of ``qs`` and one of ``arms``."""
+    """The largest loop whose iterations hold one guard of ``qs`` and one of ``arms``.
+
+    None where both arms record nothing: what the outcome chose is not on the
+    tape (``max(m, v)`` hands on ``m`` or ``v``), so the guards stay.
+    """
+    if not arms[0] and not arms[1]:
+        return None
     keep = np.ones(len(s), dtype=bool)
     c = s.copy()
     token = int(s.max()) + 1

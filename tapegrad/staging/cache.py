@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import itertools
+import struct
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -64,10 +65,16 @@ def static_key(value: Any) -> Any:
     """A static value as the cache compares it: equal and of the same type.
 
     ``1``, ``1.0`` and ``True`` are equal in Python, but a function may
-    branch on the type (``isinstance``), so they do not share a trace.
+    branch on the type (``isinstance``), so they do not share a trace. A
+    float or NumPy scalar is compared by its bytes too: ``0.0`` and
+    ``-0.0`` are equal, yet ``math.copysign`` tells them apart.
     """
     if type(value) is tuple:
         return (tuple, tuple(static_key(v) for v in value))
+    if type(value) is float:
+        return (float, struct.pack("<d", value))
+    if isinstance(value, np.generic):
+        return (type(value), value.tobytes())
     return (type(value), value)
 
 

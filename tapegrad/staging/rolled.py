@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 from ..logic import guard
 from . import source as _source
 from .branches import Branchy, find_branchy
+from .constant_steps import constant_steps
 from .lower import _EXACT, _PLAIN, Lowered, _returned, _Writer
 from .nested import find_inner, inner_lines, stored
 from .program import Arg, Const, Eqn, Program, is_guard
@@ -69,7 +70,8 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
     loops = find_loops(prog, s, branchy, where, breaks=True)
     if not loops or too_long(len(prog.eqns), loops):    # a line each outside the loops
         return None
-    whiles = [loop.exit >= 0 for loop in loops]
+    whiles = [loop.exit >= 0 and not (inner and isinstance(loop, Loop) and
+                                      constant_steps(prog, loop)) for loop in loops]
     nest: list[Any] = [s] * len(loops)     # shapes, to find inner loops (None: unrolled)
     while True:
         try:
@@ -115,6 +117,7 @@ class _RollWriter(WhileReads, _Writer):
         self.carried: list[dict[Any, str]] = [{} for _ in loops]
         self.ends = [0] * len(loops)      # a while loop's values read counting from its end
         self.starts = [0] * len(loops)    # ... and from its start
+        self.read_after: list[dict[int, set[int]]] = [{} for _ in loops]   # offset -> its k
         self.tie: dict[int, int] = {}     # while loop -> the loop running as many times
         self.tables: set[int] = set()     # loops reading lists of per-iteration values
         self.inside: int | None = None
@@ -143,6 +146,7 @@ class _RollWriter(WhileReads, _Writer):
             return self.xname(m, o)
         if self.whiles[m]:
             return self.after_while(m, k, o)
+        self.untied(m)
         self.stores[m].add(o)
         return f"s{m}_{o}[{k}]"
 
@@ -313,6 +317,7 @@ class _RollWriter(WhileReads, _Writer):
             return None
         self.stores[m2].add(o2)
         if not self.whiles[m2]:
+            self.untied(m2)
             return f"s{m2}_{o2}[{k0} {'+' if step > 0 else '-'} {{i}}]"
         if step > 0 or self.tie.setdefault(m2, self.inside) != self.inside:   # type: ignore[arg-type]
             raise _NotOpen(m2)

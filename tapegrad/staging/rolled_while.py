@@ -38,6 +38,7 @@ class WhileReads:
     tie: dict[int, int]
     carried: list[dict[Any, str]]
     histories: list[dict[int, str]]
+    read_after: list[dict[int, set[int]]]
 
     def after_while(self, m: int, k: int, o: int) -> str:
         """Iteration ``k``'s value at offset ``o`` of while loop ``m``, read after it.
@@ -50,6 +51,7 @@ class WhileReads:
         trips = self.loops[m].trips
         if self.inside is not None:
             raise NotOpen(m)
+        self.read_after[m].setdefault(o, set()).add(k)
         carried = [var for (at, _), var in self.carried[m].items() if at == o]
         if k == trips - 1 and len(carried) == 1:
             return carried[0]
@@ -61,6 +63,16 @@ class WhileReads:
             self.starts[m] = max(self.starts[m], k + 1)
             return f"s{m}_{o}[{k}]"
         raise NotOpen(m)
+
+    def untied(self, m: int) -> None:
+        """Refuse an index into ``for`` loop ``m``'s values where it runs as a while loop does.
+
+        Its trip count follows the while loop's, so an index counted at the
+        traced trip count names another iteration at another.
+        """
+        w = next((w for w, M in self.tie.items() if M == m), None)
+        if w is not None:
+            raise NotOpen(w)
 
     def check_ties(self, inner: bool) -> None:
         """Under an inner transform, refuse a while loop no later loop runs as often as."""
@@ -82,6 +94,8 @@ class WhileReads:
         if not self.whiles[m]:
             return []
         loop = self.loops[m]
+        if any(len(ks | {loop.trips - 1}) == loop.trips for ks in self.read_after[m].values()):
+            raise NotOpen(m)      # an offset's value of every iteration read after it
         tied = [self.loops[M].trips for w, M in self.tie.items() if w == m]
         need = max([self.ends[m] + self.starts[m]] + [loop.trips - t + 1 for t in tied])
         if need <= 0:
@@ -105,6 +119,7 @@ class WhileReads:
             return None
         self.histories[m2][o2] = var
         if not self.whiles[m2]:
+            self.untied(m2)
             return f"h{m2}_{o2}[{k0 + 1} - {{i}}]"
         if self.tie.setdefault(m2, self.inside) != self.inside:   # type: ignore[arg-type]
             raise NotOpen(m2)

@@ -52,6 +52,8 @@ def same(a: Any, b: Any) -> bool:
         return struct.pack("<d", a) == struct.pack("<d", b) or (math.isnan(a) and math.isnan(b))
     if isinstance(a, np.ndarray):
         return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+    if isinstance(a, np.floating):       # by its bytes too: np.float32(-0.0) is not 0.0
+        return a.tobytes() == b.tobytes() or (bool(np.isnan(a)) and bool(np.isnan(b)))
     try:
         return bool(a == b)
     except Exception:                     # noqa: BLE001

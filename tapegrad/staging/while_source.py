@@ -68,8 +68,26 @@ def _no_counters(tree: ast.Module, loop: ast.While | ast.For, test: ast.expr) ->
     # a name the test reads alone is traced (the tape holds the test): not a counter
     counters = [n for n in ast.walk(ast.Module(body=loop.body, type_ignores=[]))
                 if _counts(n) and not (len(tested) == 1 and _stored(n) <= tested)]
-    return not (counters := counters + _python_steps(tree, loop)) or \
-        _unread(tree, loop, counters)
+    counters += _python_steps(tree, loop) + _effects(loop)
+    return not counters or _unread(tree, loop, counters)
+
+
+def _effects(loop: ast.While | ast.For) -> list[ast.AST]:
+    """The statements of ``loop``'s body changing or growing a Python object.
+
+    ``hist.append(w)``, ``push(hist, w)``, ``hist[k] = w``, ``hist = hist + [w]``,
+    ``hist = (*hist, w)``.
+
+    An object grown once per iteration (``len(hist)``, a list summed after
+    the loop) holds as many values as the loop ran: the tape shows them
+    for the traced trip count only.
+    """
+    body = ast.Module(body=loop.body, type_ignores=[])
+    return [n for n in ast.walk(body) if _grows(n) or isinstance(n, ast.Expr) and isinstance(
+        n.value, ast.Call) or isinstance(
+        n, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete) and any(
+        isinstance(t, ast.Attribute | ast.Subscript)
+        for t in (n.targets if isinstance(n, ast.Assign | ast.Delete) else [n.target]))]
 
 
 def _python_steps(tree: ast.AST, loop: ast.While | ast.For) -> list[ast.AST]:
@@ -102,10 +120,49 @@ def _unread(tree: ast.AST, loop: ast.While | ast.For, counters: list[ast.AST]) -
     """
     fn = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
                and loop in ast.walk(n)), tree)
-    names = set().union(*map(_stored, counters))
+    names = set().union(*map(_stored, counters), *map(_changed, counters))
     inside = {id(n) for c in counters for n in ast.walk(c)}
     return not any(isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load)
                    and id(n) not in inside for n in ast.walk(fn))
+
+
+_DISPLAYS = (ast.List, ast.Tuple, ast.Set, ast.ListComp, ast.GeneratorExp)
+
+
+def _grows(node: ast.AST) -> bool:
+    """Whether ``node`` makes a name a longer container: ``h += [w]``, ``h = h + (w,)``."""
+    if isinstance(node, ast.AugAssign):
+        return isinstance(node.value, _DISPLAYS)
+    if not isinstance(node, ast.Assign):
+        return False
+    names = {t.id for t in node.targets if isinstance(t, ast.Name)}
+    v = node.value
+    if isinstance(v, ast.BinOp) and isinstance(v.op, ast.Add):
+        pair = (v.left, v.right)
+        return any(isinstance(a, ast.Name) and a.id in names and isinstance(b, _DISPLAYS)
+                   for a, b in (pair, pair[::-1]))
+    return any(isinstance(x, ast.Starred) and isinstance(x.value, ast.Name)
+               and x.value.id in names for x in ast.walk(v))
+
+
+def _changed(node: ast.AST) -> set[str]:
+    """The names of the objects ``node`` may change: ``hist`` in ``hist.append(w)``, ``a[i] = v``.
+
+    A call for its effect may change what it is given: ``push(hist, w)``.
+    """
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        call = node.value      # a method's object, and what a function is given
+        heads = [call.func, *call.args, *(k.value for k in call.keywords)]
+    else:
+        heads = [t for t in ast.walk(node) if isinstance(t, ast.Attribute | ast.Subscript)
+                 and isinstance(t.ctx, ast.Store | ast.Del)]
+    names = set()
+    for h in heads:
+        while isinstance(h, ast.Attribute | ast.Subscript):
+            h = h.value
+        if isinstance(h, ast.Name):
+            names.add(h.id)
+    return names
 
 
 def _counts(node: ast.AST) -> bool:
