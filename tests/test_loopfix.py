@@ -122,7 +122,7 @@ def counted_in_a_tuple(x):
     return w * len(seen)
 
 
-def counted_by_a_helper(x):
+def counted_by_a_function(x):
     hist = []
     w = x
     while w < 10.0:
@@ -131,7 +131,7 @@ def counted_by_a_helper(x):
     return w * len(hist)
 
 
-@pytest.mark.parametrize("f", [counted, counted_in_a_tuple, counted_by_a_helper])
+@pytest.mark.parametrize("f", [counted, counted_in_a_tuple, counted_by_a_function])
 @pytest.mark.parametrize("first", [1.0, 2.0, 6.0])
 def test_a_python_number_counting_the_trips_is_not_frozen_at_the_traced_count(f, first):
     # jit(counted) traced at 2.0 gave 46.12 for 69.18 at 0.1: len(hist) stayed 4
