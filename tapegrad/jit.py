@@ -323,7 +323,7 @@ class Jitted:
     @gc_paused        # the program's hundreds of thousands of tuples hold no cycles
     def _trace(self, dynamic: Any, statics: Any) -> Specialization:
         tape = trace(self._with_statics(statics), dynamic, None, False, "jit",
-                     staging=True).tape
+                     staging=True, origins=True).tape
         if active_tapes() and _closes_over_traced(tape):
             raise _ClosesOverTraced
         out_def, program = tape.out_def, from_tape(tape)

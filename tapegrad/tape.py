@@ -123,11 +123,15 @@ class Tape:
         every later call, so ``hash`` and ``primal()`` refuse.
       floats: ids of values an inner transform took as its inputs, which
         it converts to floats (an int there is a float in eager too).
+      origins: on ``jit``'s tape, None until a ``grad`` inside it runs a
+        loop's test: then, by id, the forward value whose derivative rule
+        recorded each record of the backward pass (``jit`` rolls the
+        backward iterations of a loop with it).
     """
 
     __slots__ = ("records", "level", "active", "args", "_paths", "outputs",
                  "output_names", "out_def", "check_nans", "sources", "left", "reverse",
-                 "staging", "floats", "__weakref__")
+                 "staging", "floats", "origins", "__weakref__")
 
     def __init__(self, level: int):
         self.records: list[RawRecord] = []
@@ -144,6 +148,7 @@ class Tape:
         self.reverse = False      # a reverse-mode transform's tape: it will be played backwards
         self.staging = False
         self.floats: set[int] | None = None
+        self.origins: dict[int, int] | None = None
 
     def __len__(self) -> int:
         return len(self.records)
@@ -235,7 +240,7 @@ def skeleton(tape: Tape) -> Tape:
     out = Tape(tape.level)
     out.active = False
     for name in ("args", "outputs", "output_names", "out_def", "sources", "left", "reverse",
-                 "staging", "floats"):
+                 "staging", "floats", "origins"):
         setattr(out, name, getattr(tape, name))
     records = out.records
     for rec in tape.records:

@@ -172,6 +172,7 @@ class _RollWriter(WhileReads, _Writer):
             self.inside = None
             k = loop.stop + (loop.exit + 1 if self.whiles[m] else 0)
         self.straights(k, len(eqns))
+        self.origin_ties()
         returned = _returned(prog, lambda o, f: ((self.ref(o, f),), ()), self.seen, ints)
         lines = [f"({', '.join(f'v{i}' for i in prog.inputs)},) = L" if prog.inputs else "pass"]
         lines += [f"v{prog.inputs[k]} = float(v{prog.inputs[k]})" for k in sorted(numbers)]
