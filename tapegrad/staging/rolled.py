@@ -111,6 +111,7 @@ class _RollWriter(WhileReads, _Writer):
         self.zs: dict[int, set[int]] = {}      # inner offsets kept in lists; inner loop's lines
         self.spans: dict[int, tuple[int, int]] = {}
         self.stores: list[set[int]] = [set() for _ in loops]
+        self.partial: list[set[int]] = [set() for _ in loops]   # stored from the exit test's run too
         self.histories: list[dict[int, str]] = [{} for _ in loops]   # offset -> its carry
         self.carried: list[dict[Any, str]] = [{} for _ in loops]
         self.ends = [0] * len(loops)      # a while loop's values read counting from its end
@@ -211,10 +212,12 @@ class _RollWriter(WhileReads, _Writer):
             body = self.bounded(m) + body + [f"n{m} += 1"]
         elif tied:
             w = tied[0]
-            lines.append(f"for i{m} in range(n{w} - {self.loops[w].trips - loop.trips}):")
+            d = self.loops[w].trips - loop.trips     # iterations the forward loop has more
+            lines.append(f"for i{m} in range(n{w}{f' - {d}' if d > 0 else f' + {-d}' if d else ''}):")
         else:
             lines.append(f"for i{m} in range({loop.trips}):")
-        return lines + [f"    {s}" for s in body] + self.fewest(m)
+        partial = [f"s{m}_{o}.append({self.xname(m, o)})" for o in sorted(self.partial[m])]
+        return lines + [f"    {s}" for s in body] + partial + self.fewest(m)
 
     def kinds_of(self, e: Eqn) -> tuple[list[Any], bool]:
         """The arguments' types and whether int constants are written as floats."""
@@ -317,6 +320,8 @@ class _RollWriter(WhileReads, _Writer):
             return f"s{m2}_{o2}[{k0} {'+' if step > 0 else '-'} {{i}}]"
         if step > 0 or self.tie.setdefault(m2, self.inside) != self.inside:   # type: ignore[arg-type]
             raise _NotOpen(m2)
+        if k0 == self.loops[m2].trips:      # first read: the run that ended the loop
+            self.partial[m2].add(o2)
         return f"s{m2}_{o2}[n{m2} - {self.loops[m2].trips - k0} - {{i}}]"
 
 

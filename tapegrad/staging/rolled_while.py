@@ -84,15 +84,16 @@ class WhileReads:
     def _mirrors(self, back: Any, loop: Any) -> bool:
         """Whether ``back``'s iteration ``k`` comes from ``loop``'s ``k0 - k`` (k0 fixed)."""
         origins, index, eqns = self.prog.origins, self.where.index, self.prog.eqns
-        if not hasattr(back, "roles") or back.trips > loop.trips:
+        if not hasattr(back, "roles") or back.trips > loop.trips + 1:
             return False
+        ran = loop.period * loop.trips + loop.exit + 1     # the exit test's run included
         first = None
         for k in range(back.trips):
             its = set()
             for o in range(back.period):
                 e = eqns[back.start + k * back.period + o]
                 at = index.get(origins.get(e.out, -1), -1) - loop.start
-                its.add(at // loop.period if 0 <= at < loop.period * loop.trips else None)
+                its.add(at // loop.period if 0 <= at < ran else None)
             if len(its) != 1 or None in its:
                 return False
             j = its.pop()
