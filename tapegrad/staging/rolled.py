@@ -111,7 +111,7 @@ class _RollWriter(WhileReads, _Writer):
         self.zs: dict[int, set[int]] = {}      # inner offsets kept in lists; inner loop's lines
         self.spans: dict[int, tuple[int, int]] = {}
         self.stores: list[set[int]] = [set() for _ in loops]
-        self.partial: list[set[int]] = [set() for _ in loops]   # stored from the exit test's run too
+        self.partial: list[set[int]] = [set() for _ in loops]   # stored from the exit's run too
         self.histories: list[dict[int, str]] = [{} for _ in loops]   # offset -> its carry
         self.carried: list[dict[Any, str]] = [{} for _ in loops]
         self.ends = [0] * len(loops)      # a while loop's values read counting from its end
@@ -213,7 +213,8 @@ class _RollWriter(WhileReads, _Writer):
         elif tied:
             w = tied[0]
             d = self.loops[w].trips - loop.trips     # iterations the forward loop has more
-            lines.append(f"for i{m} in range(n{w}{f' - {d}' if d > 0 else f' + {-d}' if d else ''}):")
+            less = f" - {d}" if d > 0 else f" + {-d}" if d else ""
+            lines.append(f"for i{m} in range(n{w}{less}):")
         else:
             lines.append(f"for i{m} in range({loop.trips}):")
         partial = [f"s{m}_{o}.append({self.xname(m, o)})" for o in sorted(self.partial[m])]

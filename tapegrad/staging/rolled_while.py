@@ -87,17 +87,17 @@ class WhileReads:
         if not hasattr(back, "roles") or back.trips > loop.trips + 1:
             return False
         ran = loop.period * loop.trips + loop.exit + 1     # the exit test's run included
-        first = None
+        first = -1
         for k in range(back.trips):
-            its = set()
+            its: set[int] = set()      # the forward iterations it comes from (-1: none)
             for o in range(back.period):
                 e = eqns[back.start + k * back.period + o]
                 at = index.get(origins.get(e.out, -1), -1) - loop.start
-                its.add(at // loop.period if 0 <= at < ran else None)
-            if len(its) != 1 or None in its:
+                its.add(at // loop.period if 0 <= at < ran else -1)
+            if len(its) != 1 or -1 in its:
                 return False
             j = its.pop()
-            first = j + k if first is None else first
+            first = j + k if k == 0 else first
             if j != first - k or j < 0:
                 return False
         return True

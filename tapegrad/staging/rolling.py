@@ -77,8 +77,8 @@ def shapes(prog: Program, where: Where | None = None) -> np.ndarray:
     for e in prog.eqns:
         parts = _arg_kinds(e.args, kinds, ids)
         if origins and e.out in origins:     # a backward record: its constants by value
-            parts.append(tuple(repr(a.value) for a in e.args    # type: ignore[union-attr]
-                               if type(a) is not int and a.value.__class__ in _CONST_KINDS))
+            parts.append(tuple(repr(a.value) for a in e.args
+                               if isinstance(a, Const) and a.value.__class__ in _CONST_KINDS))
         if e.prim is guard and is_guard(e):
             parts.append(("guard", repr(e.args[1].value)))     # type: ignore[union-attr]
         else:
