@@ -57,7 +57,8 @@ def loop_seed(out: Any, at: tuple[Tape, int] | None) -> Traced | None:
     tape, start = at
     if out.tape is not tape or out._value.__class__ is not float:
         return None
-    if not any(i >= start and _loop_test(where) for i, where in tape.sources.items()):
+    lines = {where for i, where in tape.sources.items() if i >= start}   # each line once
+    if not any(map(_loop_test, lines)):
         return None
     return seed_one.apply1(out)    # type: ignore[no-any-return]
 

@@ -197,3 +197,15 @@ def test_a_for_over_a_list_left_by_break_keeps_its_guards():
     base = [0.5, 1.0, 2.0, 0.3, 1.5, 2.5, 0.1, 0.7, 1.1, 2.9, 0.4, 0.2] * 2
     calls = [(1.0, base[:k] + [5.0] + base[k:-1]) for k in range(2, 20)]
     assert within_bound(brk_list, calls) == 8
+
+
+@pytest.mark.parametrize("k", [0.0, -0.0, float("inf"), float("nan")])
+def test_zero_inf_and_nan_cotangents_are_eagers(k):
+    def f(w, c):
+        while w < c:
+            w = w * 1.1 + 0.2
+        return w * k
+    g, jg = tg.grad(f, argnums=(0, 1)), tg.jit(tg.grad(f, argnums=(0, 1)))
+    for c in [100.0, 1.5, 7.0, 1e4]:
+        assert bits(jg(1.0, c)) == bits(g(1.0, c)), c
+    assert jg.trace_count == 1
