@@ -17,16 +17,17 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+import numpy as np
+
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .staging.while_source import break_line, while_line
 from .tape import Tape, active_tapes
 from .values import Traced
 
 
-def _one(x: Any) -> float:
-    """``1.0``, whatever ``x`` is (the seed of a float output)."""
-    del x
-    return 1.0
+def _one(x: Any) -> Any:
+    """``1.0`` (the seed of a float output); ones where ``vmap`` replays it on a batch."""
+    return 1.0 if x.__class__ is float else np.ones_like(x)
 
 
 seed_one: Primitive = primitive(_one, "seed", elementwise=True, check_rules=False)

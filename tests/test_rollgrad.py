@@ -209,3 +209,15 @@ def test_zero_inf_and_nan_cotangents_are_eagers(k):
     for c in [100.0, 1.5, 7.0, 1e4]:
         assert bits(jg(1.0, c)) == bits(g(1.0, c)), c
     assert jg.trace_count == 1
+
+
+def test_transforms_of_the_jitted_gradient():
+    jg = tg.jit(tg.grad(grow))
+    cs = [100.0, 1.5, 7.0, 1e4]
+    for c in cs:
+        assert bits(tg.grad(jg)(1.0, c)) == bits(tg.grad(tg.grad(grow))(1.0, c))
+        assert bits(tg.grad(jg, argnums=1)(1.0, c)) == \
+            bits(tg.grad(tg.grad(grow), argnums=1)(1.0, c))
+        assert bits(tg.jit(tg.grad(tg.grad(grow)))(1.0, c)) == bits(tg.grad(tg.grad(grow))(1.0, c))
+    want = np.array([tg.grad(grow)(1.0, c) for c in cs])
+    assert tg.vmap(jg, in_axes=(None, 0))(1.0, np.array(cs)).tobytes() == want.tobytes()
