@@ -51,10 +51,10 @@ from .transforms import value_and_grad
 from .values import Traced, is_complex, primal_value
 
 _LOOP_HINT = (" That line is a loop's test: a loop whose trip count a traced value "
-              "decides compiles as one loop where jit can roll it, which needs the "
-              "loop's derivative on the tape (a linear recurrence's is a number Python "
-              "computes per trip count); tg.while_loop and tg.fori_loop always compile "
-              "as one loop.")
+              "decides compiles as one loop where jit can roll it (under jit(grad), its "
+              "backward pass too; not a loop with an if in its body, nor a jvp of a "
+              "linear recurrence, whose tangent is a number Python computes per trip "
+              "count); tg.while_loop and tg.fori_loop always compile as one loop.")
 
 __all__ = ["jit"]
 
