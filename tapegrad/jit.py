@@ -51,9 +51,10 @@ from .tracing import arg_path_name, check_callable, gc_paused, trace
 from .transforms import value_and_grad
 from .values import Traced, is_complex, primal_value
 
-_LOOP_HINT = (" That line is a loop's test: a loop whose trip count a traced value decides "
-              "compiles as one loop where jit can roll it, which needs the loop's derivative "
-              "on the tape (a linear recurrence's is a number Python computes per trip "
+_LOOP_HINT = (" That line is a loop's test: a loop whose trip count a traced value "
+              "decides compiles as one loop where jit can roll it (under jit(grad), its "
+              "backward pass too; not a loop with an if in its body, nor a jvp of a "
+              "linear recurrence, whose tangent is a number Python computes per trip "
               "count); tg.while_loop and tg.fori_loop always compile as one loop.")
 
 __all__ = ["jit"]
@@ -321,7 +322,7 @@ class Jitted:
     @gc_paused        # the program's hundreds of thousands of tuples hold no cycles
     def _trace(self, dynamic: Any, statics: Any, float64: bool = False) -> Specialization:
         tape = trace(self._with_statics(statics), dynamic, None, False, "jit",
-                     staging=True, float64=float64).tape
+                     staging=True, float64=float64, origins=True).tape
         if active_tapes() and _closes_over_traced(tape):
             raise _ClosesOverTraced
         out_def, program = tape.out_def, from_tape(tape)

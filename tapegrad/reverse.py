@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import numerics
+from .loop_seed import note_origins, origin_tape
 from .numerics import check_nan, ieee
 from .ops import neg
 from .playback import SLOTS, check_rule, is_float, shape_differs, vjp_rule
@@ -48,6 +49,8 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]], exact: bool = False) -> l
         cts[i] = ct if cts[i] is None else cts[i] + ct
     check = tape.check_nans or numerics.checking.get()   # a pullback run inside the block
     skipped = False
+    staged = origin_tape(seeds)      # jit's tape, noting where backward records come from
+    marks: list[tuple[int, Any]] | None = None if staged is None else []
     with ieee():
         for i in range(len(records) - 1, -1, -1):
             g = cts[i]
@@ -57,6 +60,8 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]], exact: bool = False) -> l
             op = rec[0]              # rec_op (tape.py's record layout)
             if op is None:           # a tape input: nothing to propagate
                 continue
+            if marks is not None:    # what jit's tape records from here on comes from rec
+                marks.append((len(staged.records), rec[1]))    # type: ignore[union-attr]
             prim = op
             partials = prim.vjp_partials
             if g.__class__ is float and g == 0.0:
@@ -121,6 +126,8 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]], exact: bool = False) -> l
                 cts[j] = c if prev is None else prev + c
                 if check:
                     check_nan(tape, i, c, f"cotangent of v{j}")
+    if marks:
+        note_origins(staged, marks)              # type: ignore[arg-type]
     if skipped and _zero_input(tape, cts):   # a skipped zero may decide a zero's sign
         return backward(tape, seeds, True)
     return cts

@@ -125,11 +125,15 @@ class Tape:
         it converts to floats (an int there is a float in eager too).
       numpy_scalars: ids of floats a NumPy function made on a staging tape:
         ``np.exp(x)`` is an ``np.float64`` in eager, which ``jit`` returns.
+      origins: on ``jit``'s tape, None until a ``grad`` inside it runs a
+        loop's test: then, by id, the forward value whose derivative rule
+        recorded each record of the backward pass (``jit`` rolls the
+        backward iterations of a loop with it).
     """
 
     __slots__ = ("records", "level", "active", "args", "_paths", "outputs",
                  "output_names", "out_def", "check_nans", "sources", "left", "reverse",
-                 "staging", "floats", "numpy_scalars", "__weakref__")
+                 "staging", "floats", "numpy_scalars", "origins", "__weakref__")
 
     def __init__(self, level: int):
         self.records: list[RawRecord] = []
@@ -147,6 +151,7 @@ class Tape:
         self.staging = False
         self.floats: set[int] | None = None
         self.numpy_scalars: set[int] | None = None
+        self.origins: dict[int, int] | None = None
 
     def __len__(self) -> int:
         return len(self.records)
@@ -238,7 +243,7 @@ def skeleton(tape: Tape) -> Tape:
     out = Tape(tape.level)
     out.active = False
     for name in ("args", "outputs", "output_names", "out_def", "sources", "left", "reverse",
-                 "staging", "floats"):
+                 "staging", "floats", "origins"):
         setattr(out, name, getattr(tape, name))
     records = out.records
     for rec in tape.records:

@@ -280,7 +280,8 @@ class Trace(NamedTuple):
 
 def trace(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...] | None,
           has_aux: bool, what: str, kwargs: dict[str, Any] | None = None,
-          reverse: bool = False, staging: bool = False, float64: bool = False) -> Trace:
+          reverse: bool = False, staging: bool = False, float64: bool = False,
+          origins: bool = False) -> Trace:
     """Run ``fun`` once on a new tape; keyword arguments are constants there.
 
     Args:
@@ -297,6 +298,8 @@ def trace(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...] | 
         random generator is refused, and arrays read from a closure are
         copied as they are now. ``out`` is then the output as recorded.
       float64: NumPy float64 scalars stay so on the tape (else floats).
+      origins: ``jit``'s tape: a ``grad`` inside may note the origins of
+        its backward records there (``Tape.origins``).
 
     Returns:
       The ``Trace``: the tape, its inputs per argument,
@@ -306,6 +309,7 @@ def trace(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...] | 
     before = draws.global_rngs() if staging else None
     with new_tape() as tape:
         tape.reverse, tape.staging = reverse, staging
+        tape.origins = {} if origins else None
         new_args, inputs = trace_inputs(tape, fun, args, nums, what, staging, float64)
         out, aux = split_aux(run_checked(fun, new_args, kwargs, tape, inputs), has_aux, what)
     if before is not None:

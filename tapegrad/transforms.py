@@ -17,6 +17,7 @@ import numpy as np
 from . import tree
 from .arrays import astype_p
 from .forward import forward, needed
+from .loop_seed import loop_seed, staged
 from .reverse import backward
 from .seeds import array_root, check_cotangent, check_tangents, own_arrays, scalar_seed, zeros_like
 from .tape import Tape
@@ -212,8 +213,10 @@ def value_and_grad(fun: Callable[..., Any], argnums: Argnums = ARGNUMS0,
     @functools.wraps(fun)
     def value_and_grad_fun(*args: Any, **kwargs: Any) -> Any:
         nums = norm_argnums(argnums, len(args), what)
+        at = staged()            # inside jit: a loop's backward pass is recorded (loop_seed.py)
         out, vjp_fn, aux = _vjp(fun, args, nums, has_aux, what, kwargs)
-        grads = vjp_fn(scalar_seed(out, what))
+        seed = loop_seed(out, at)
+        grads = vjp_fn(scalar_seed(out, what) if seed is None else seed)
         grads = grads[0] if single_argnum(argnums) else grads
         return ((out, aux), grads) if has_aux else (out, grads)
     setattr(value_and_grad_fun, _NOTE, (id(value_and_grad_fun), fun, argnums, has_aux, True))

@@ -284,7 +284,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                  "staging.chains", "staging.lanes", "staging.packer", "staging.packing",
                  "staging.dots",
                  "staging.strided", "staging.constant_steps",
-                 "replay"}),
+                 "replay", "loop_seed"}),
     ("transforms", {"tracing", "seeds", "transforms", "jacobians", "check",
                     "batching.interpret", "batching.axes", "batching.nested", "vmap",
                     "batching.foreign",

@@ -29,7 +29,9 @@ class Program(NamedTuple):
     """Inputs, equations in order, outputs, and guard source lines by id.
 
     ``seen`` holds the inputs' values while tracing (their kinds); ``left``
-    a break guard's iterations left in its ``for`` loop (``Tape.left``).
+    a break guard's iterations left in its ``for`` loop (``Tape.left``);
+    ``origins`` the forward value each backward record comes from
+    (``Tape.origins``).
     """
     inputs: tuple[int, ...]
     eqns: tuple[Eqn, ...]
@@ -37,6 +39,7 @@ class Program(NamedTuple):
     sources: dict[int, str]
     seen: tuple[Any, ...] = ()
     left: Mapping[int, int] = MappingProxyType({})
+    origins: Mapping[int, int] = MappingProxyType({})
 
     def __str__(self) -> str:
         lines = [f"v{i} = input" for i in self.inputs]
@@ -119,7 +122,7 @@ def from_tape(tape: Tape) -> Program:
         append(Eqn(op, i, args, rec[1]))
     outputs = tuple(o if isinstance(o, int) else Const(o.value) for o in tape.outputs)
     return Program(tuple(inputs), tuple(eqns), outputs, dict(tape.sources), tuple(seen),
-                   dict(tape.left))
+                   dict(tape.left), dict(tape.origins or {}))
 
 
 def kind(x: Any) -> Any:

@@ -70,7 +70,9 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
     loops = find_loops(prog, s, branchy, where, breaks=True)
     if not loops or too_long(len(prog.eqns), loops):    # a line each outside the loops
         return None
-    whiles = [loop.exit >= 0 and not (inner and isinstance(loop, Loop) and
+    # a seeded backward pass (``prog.origins``) records what Python would sum as constants
+    stepped = inner and not prog.origins
+    whiles = [loop.exit >= 0 and not (stepped and isinstance(loop, Loop) and
                                       constant_steps(prog, loop)) for loop in loops]
     nest: list[Any] = [s] * len(loops)     # shapes, to find inner loops (None: unrolled)
     while True:
@@ -113,6 +115,7 @@ class _RollWriter(WhileReads, _Writer):
         self.zs: dict[int, set[int]] = {}      # inner offsets kept in lists; inner loop's lines
         self.spans: dict[int, tuple[int, int]] = {}
         self.stores: list[set[int]] = [set() for _ in loops]
+        self.partial: list[set[int]] = [set() for _ in loops]   # stored from the exit's run too
         self.histories: list[dict[int, str]] = [{} for _ in loops]   # offset -> its carry
         self.carried: list[dict[Any, str]] = [{} for _ in loops]
         self.ends = [0] * len(loops)      # a while loop's values read counting from its end
@@ -176,6 +179,7 @@ class _RollWriter(WhileReads, _Writer):
             self.inside = None
             k = loop.stop + (loop.exit + 1 if self.whiles[m] else 0)
         self.straights(k, len(eqns))
+        self.origin_ties()
         returned = _returned(prog, lambda o, f: ((self.ref(o, f),), ()), self.seen, ints)
         lines = [f"({', '.join(f'v{i}' for i in prog.inputs)},) = L" if prog.inputs else "pass"]
         lines += [f"v{prog.inputs[k]} = float(v{prog.inputs[k]})" for k in sorted(numbers)]
@@ -214,10 +218,13 @@ class _RollWriter(WhileReads, _Writer):
             body = self.bounded(m) + body + [f"n{m} += 1"]
         elif tied:
             w = tied[0]
-            lines.append(f"for i{m} in range(n{w} - {self.loops[w].trips - loop.trips}):")
+            d = self.loops[w].trips - loop.trips     # iterations the forward loop has more
+            less = f" - {d}" if d > 0 else f" + {-d}" if d else ""
+            lines.append(f"for i{m} in range(n{w}{less}):")
         else:
             lines.append(f"for i{m} in range({loop.trips}):")
-        return lines + [f"    {s}" for s in body] + self.fewest(m)
+        partial = [f"s{m}_{o}.append({self.xname(m, o)})" for o in sorted(self.partial[m])]
+        return lines + [f"    {s}" for s in body] + partial + self.fewest(m)
 
     def kinds_of(self, e: Eqn) -> tuple[list[Any], bool]:
         """The arguments' types and whether int constants are written as floats."""
@@ -321,6 +328,8 @@ class _RollWriter(WhileReads, _Writer):
             return f"s{m2}_{o2}[{k0} {'+' if step > 0 else '-'} {{i}}]"
         if step > 0 or self.tie.setdefault(m2, self.inside) != self.inside:   # type: ignore[arg-type]
             raise _NotOpen(m2)
+        if k0 == self.loops[m2].trips:      # first read: the run that ended the loop
+            self.partial[m2].add(o2)
         return f"s{m2}_{o2}[n{m2} - {self.loops[m2].trips - k0} - {{i}}]"
 
 

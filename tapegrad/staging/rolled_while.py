@@ -74,6 +74,46 @@ class WhileReads:
         if w is not None:
             raise NotOpen(w)
 
+    def origin_ties(self) -> None:
+        """Tie each while loop to a later loop whose iterations are its own backwards.
+
+        The backward pass of a loop linear in its carry reads none of its
+        values (``g * 0.9``, step after step), so no read ties it; where
+        ``prog.origins`` shows that iteration ``k`` of a later loop comes, all
+        of it, from the derivative rules of iteration ``k0 - k`` of the while
+        loop, that loop runs as many times, less the iterations it leaves out.
+        """
+        for w, loop in enumerate(self.loops):
+            if not self.whiles[w] or w in self.tie:
+                continue
+            later = (M for M in range(w + 1, len(self.loops))
+                     if not self.whiles[M] and M not in self.tie.values()
+                     and self._mirrors(self.loops[M], loop))
+            M = next(later, None)
+            if M is not None:
+                self.tie[w] = M
+
+    def _mirrors(self, back: Any, loop: Any) -> bool:
+        """Whether ``back``'s iteration ``k`` comes from ``loop``'s ``k0 - k`` (k0 fixed)."""
+        origins, index, eqns = self.prog.origins, self.where.index, self.prog.eqns
+        if not hasattr(back, "roles") or back.trips > loop.trips + 1:
+            return False
+        ran = loop.period * loop.trips + loop.exit + 1     # the exit test's run included
+        first = -1
+        for k in range(back.trips):
+            its: set[int] = set()      # the forward iterations it comes from (-1: none)
+            for o in range(back.period):
+                e = eqns[back.start + k * back.period + o]
+                at = index.get(origins.get(e.out, -1), -1) - loop.start
+                its.add(at // loop.period if 0 <= at < ran else -1)
+            if len(its) != 1 or -1 in its:
+                return False
+            j = its.pop()
+            first = j + k if k == 0 else first
+            if j != first - k or j < 0:
+                return False
+        return True
+
     def check_ties(self, inner: bool) -> None:
         """Under an inner transform, refuse a while loop no later loop runs as often as."""
         for m in range(len(self.loops)):

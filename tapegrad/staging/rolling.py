@@ -64,6 +64,8 @@ def shapes(prog: Program, where: Where | None = None) -> np.ndarray:
     """Each equation's shape as a small integer (equal shapes, equal integers).
 
     ``where``: filled with the ids of every equation's first two arguments.
+    A backward record (``prog.origins``) shows its constants' values: the
+    backward passes of two loops, ``g * 1.1`` then ``g * 1.3``, differ.
     """
     kinds: dict[int, Any] = {i: kind(v) for i, v in zip(prog.inputs, prog.seen)}
     table: dict[Any, int] = {}
@@ -71,8 +73,12 @@ def shapes(prog: Program, where: Where | None = None) -> np.ndarray:
     out: list[int] = []
     append = out.append
     ids: list[list[int]] = [[], []]
+    origins = prog.origins
     for e in prog.eqns:
         parts = _arg_kinds(e.args, kinds, ids)
+        if origins and e.out in origins:     # a backward record: its constants by value
+            parts.append(tuple(repr(a.value) for a in e.args
+                               if isinstance(a, Const) and a.value.__class__ in _CONST_KINDS))
         if e.prim is guard and is_guard(e):
             parts.append(("guard", repr(e.args[1].value)))     # type: ignore[union-attr]
         else:

@@ -1,0 +1,91 @@
+"""The cotangent seed of a ``grad`` inside ``jit`` whose function ran a loop.
+
+Reverse mode starts from the float ``1.0``. Where a loop's body is linear
+in its carry (``s = s * 0.9 + x``), every partial is a constant, so the
+backward pass multiplies floats in Python and records nothing: ``jit``
+sees the gradient as a number computed for the traced trip count only, and
+another trip count needs another trace. Inside ``jit``, once the function
+ran a loop's test, the seed is instead a value on ``jit``'s tape (a record
+whose value is ``1.0``): the same products, in the same order, are then
+recorded, one backward iteration per forward one, and ``jit`` rolls them
+into a loop as long as the forward loop (``Tape.origins`` says which
+forward value each backward record comes from).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+import numpy as np
+
+from .primitive import Primitive, defjvp, defvjp, primitive
+from .staging.while_source import break_line, while_line
+from .tape import Tape, active_tapes
+from .values import Traced
+
+
+def _one(x: Any) -> Any:
+    """``1.0`` (the seed of a float output); ones where ``vmap`` replays it on a batch."""
+    return 1.0 if x.__class__ is float else np.ones_like(x)
+
+
+seed_one: Primitive = primitive(_one, "seed", elementwise=True, check_rules=False)
+defvjp(seed_one, None)
+defjvp(seed_one, None)
+
+
+def staged() -> tuple[Tape, int] | None:
+    """``jit``'s tape right around this call and its length now, or None."""
+    tapes = active_tapes()
+    if not tapes or tapes[-1].origins is None:
+        return None
+    return tapes[-1], len(tapes[-1].records)
+
+
+def loop_seed(out: Any, at: tuple[Tape, int] | None) -> Traced | None:
+    """A recorded seed ``1.0`` for ``out`` where it ran a loop's test since ``at``.
+
+    Args:
+      out: The output of the function ``grad`` traced, as seen outside it.
+      at: ``staged()`` before the trace: ``jit``'s tape and its length.
+
+    Returns:
+      A value on ``jit``'s tape, or None (then the seed is the float ``1.0``).
+    """
+    if at is None or out.__class__ is not Traced:
+        return None
+    tape, start = at
+    if out.tape is not tape or out._value.__class__ is not float:
+        return None
+    lines = {where for i, where in tape.sources.items() if i >= start}   # each line once
+    if not any(map(_loop_test, lines)):
+        return None
+    return seed_one.apply1(out)    # type: ignore[no-any-return]
+
+
+def _loop_test(where: str) -> bool:
+    """Whether ``file:line`` is a loop's test: a ``while`` or an ``if ...: break``."""
+    return while_line(where) or break_line(where) or break_line(where, ast.While)
+
+
+def origin_tape(seeds: list[tuple[int, Any]]) -> Tape | None:
+    """``jit``'s tape where a seed is recorded there (``loop_seed``), else None."""
+    for _, ct in seeds:
+        if ct.__class__ is Traced and ct.tape.origins is not None:
+            return ct.tape         # type: ignore[no-any-return]
+    return None
+
+
+def note_origins(tape: Tape, marks: list[tuple[int, Any]]) -> None:
+    """Note in ``tape.origins`` the forward value each backward record comes from.
+
+    ``marks``: ``(length of tape, forward value)`` as each record's derivative
+    rules start; what the tape records until the next mark is that value's.
+    """
+    assert tape.origins is not None
+    ends = [n for n, _ in marks[1:]] + [len(tape.records)]
+    for (lo, ans), hi in zip(marks, ends):
+        if ans.__class__ is Traced and ans.tape is tape:
+            for r in range(lo, hi):
+                tape.origins[r] = ans.id
