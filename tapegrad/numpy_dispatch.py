@@ -280,6 +280,13 @@ def _kw(kwargs: dict[str, Any], *allowed: str) -> bool:
     return all(k in allowed for k in kwargs)
 
 
+# Functions that give an array even of shape (): a 0-d array, not a NumPy
+# scalar, so nothing for jit to return as ``np.float64`` (``tree.ravel``'s
+# unravel reshapes a slice to ``()`` and makes a float of it)
+_ARRAYS_OUT = {np.reshape, np.squeeze, np.asarray, np.array, np.copy, np.transpose,
+               np.broadcast_to, np.expand_dims, np.asanyarray, np.ascontiguousarray}
+
+
 def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
                     kwargs: dict[str, Any]) -> Any:
     if func in (np.shape, np.ndim, np.size) and len(args) == 1 and not kwargs:
@@ -288,7 +295,8 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
             int(np.prod(shape))
     handler = functions.get(func)
     if handler is not None and (not kwargs or _kw(kwargs, *handler[1])):
-        return numpy_made(handler[0](*args, **kwargs))
+        out = handler[0](*args, **kwargs)
+        return out if func in _ARRAYS_OUT else numpy_made(out)
     name = func.__name__
     module = getattr(func, "__module__", "") or ""
     for sub in ("linalg", "fft", "random", "polynomial"):
