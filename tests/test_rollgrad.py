@@ -221,3 +221,35 @@ def test_transforms_of_the_jitted_gradient():
         assert bits(tg.jit(tg.grad(tg.grad(grow)))(1.0, c)) == bits(tg.grad(tg.grad(grow))(1.0, c))
     want = np.array([tg.grad(grow)(1.0, c) for c in cs])
     assert tg.vmap(jg, in_axes=(None, 0))(1.0, np.array(cs)).tobytes() == want.tobytes()
+
+
+def inner_for(w, c):
+    while w < c:
+        for _ in range(4):
+            w = w * 1.01 + 0.05
+    return w
+
+
+def inner_for_sin(w, c):
+    while w < c:
+        for _ in range(3):
+            w = w + 0.1 * tg.sin(w) * tg.sin(w) + 0.05
+    return w
+
+
+CS_SHORT = [float(c) for c in np.exp(np.linspace(0.1, 6.0, 30))]
+
+
+@pytest.mark.parametrize("transform", [tg.grad, tg.value_and_grad])
+def test_a_for_inside_a_while_rolls_its_backward_pass_four_steps_a_trip(transform):
+    g, jg = transform(inner_for), tg.jit(transform(inner_for))
+    for c in [50.0] + CS_SHORT:
+        assert bits(jg(1.0, c)) == bits(g(1.0, c)), c
+    assert jg.trace_count == 1
+    assert "range(4 * n0)" in jg.lower(1.0, 50.0).source
+
+
+def test_a_nonlinear_for_inside_a_while_keeps_its_guards():
+    # its backward pass reads the inner loop's values: not rolled under jit(grad) yet
+    assert tg.jit(inner_for_sin)(1.0, 50.0) == inner_for_sin(1.0, 50.0)
+    assert within_bound(inner_for_sin, [(1.0, c) for c in [50.0] + CS_SHORT]) == 8

@@ -122,6 +122,7 @@ class _RollWriter(WhileReads, _Writer):
         self.starts = [0] * len(loops)    # ... and from its start
         self.read_after: list[dict[int, set[int]]] = [{} for _ in loops]   # offset -> its k
         self.tie: dict[int, int] = {}     # while loop -> the loop running as many times
+        self.per: dict[int, int] = {}     # ... that many iterations per forward one (origins)
         self.tables: set[int] = set()     # loops reading lists of per-iteration values
         self.inside: int | None = None
         self.pos = 0
@@ -218,9 +219,11 @@ class _RollWriter(WhileReads, _Writer):
             body = self.bounded(m) + body + [f"n{m} += 1"]
         elif tied:
             w = tied[0]
-            d = self.loops[w].trips - loop.trips     # iterations the forward loop has more
+            r = self.per.get(m, 1)                  # its iterations per forward iteration
+            d = self.loops[w].trips - loop.trips // r     # forward iterations it leaves out
             less = f" - {d}" if d > 0 else f" + {-d}" if d else ""
-            lines.append(f"for i{m} in range(n{w}{less}):")
+            lines.append(f"for i{m} in range(n{w}{less}):" if r == 1 else
+                         f"for i{m} in range({r} * {f'(n{w}{less})' if d else f'n{w}'}):")
         else:
             lines.append(f"for i{m} in range({loop.trips}):")
         partial = [f"s{m}_{o}.append({self.xname(m, o)})" for o in sorted(self.partial[m])]

@@ -36,6 +36,7 @@ class WhileReads:
     ends: list[int]
     starts: list[int]
     tie: dict[int, int]
+    per: dict[int, int]
     carried: list[dict[Any, str]]
     histories: list[dict[int, str]]
     read_after: list[dict[int, set[int]]]
@@ -79,27 +80,29 @@ class WhileReads:
 
         The backward pass of a loop linear in its carry reads none of its
         values (``g * 0.9``, step after step), so no read ties it; where
-        ``prog.origins`` shows that iteration ``k`` of a later loop comes, all
-        of it, from the derivative rules of iteration ``k0 - k`` of the while
-        loop, that loop runs as many times, less the iterations it leaves out.
+        ``prog.origins`` shows that iterations ``r k .. r k + r - 1`` of a
+        later loop come, all of them, from the derivative rules of iteration
+        ``k0 - k`` of the while loop (``r`` > 1: an inner loop of ``r`` steps
+        in its body), that loop runs ``r`` times as many times, less the
+        iterations it leaves out (``per``).
         """
         for w, loop in enumerate(self.loops):
             if not self.whiles[w] or w in self.tie:
                 continue
-            later = (M for M in range(w + 1, len(self.loops))
-                     if not self.whiles[M] and M not in self.tie.values()
-                     and self._mirrors(self.loops[M], loop))
-            M = next(later, None)
-            if M is not None:
-                self.tie[w] = M
+            for M in range(w + 1, len(self.loops)):
+                r = 0 if self.whiles[M] or M in self.tie.values() else \
+                    self._mirrors(self.loops[M], loop)
+                if r:
+                    self.tie[w], self.per[M] = M, r
+                    break
 
-    def _mirrors(self, back: Any, loop: Any) -> bool:
-        """Whether ``back``'s iteration ``k`` comes from ``loop``'s ``k0 - k`` (k0 fixed)."""
+    def _mirrors(self, back: Any, loop: Any) -> int:
+        """``r`` where ``back``'s iterations, ``r`` at a time, mirror ``loop``'s (else 0)."""
         origins, index, eqns = self.prog.origins, self.where.index, self.prog.eqns
-        if not hasattr(back, "roles") or back.trips > loop.trips + 1:
-            return False
+        if not hasattr(back, "roles"):
+            return 0
         ran = loop.period * loop.trips + loop.exit + 1     # the exit test's run included
-        first = -1
+        runs: list[list[int]] = []     # [forward iteration, backward iterations from it]
         for k in range(back.trips):
             its: set[int] = set()      # the forward iterations it comes from (-1: none)
             for o in range(back.period):
@@ -107,12 +110,18 @@ class WhileReads:
                 at = index.get(origins.get(e.out, -1), -1) - loop.start
                 its.add(at // loop.period if 0 <= at < ran else -1)
             if len(its) != 1 or -1 in its:
-                return False
+                return 0
             j = its.pop()
-            first = j + k if k == 0 else first
-            if j != first - k or j < 0:
-                return False
-        return True
+            if runs and runs[-1][0] == j:
+                runs[-1][1] += 1
+            elif runs and runs[-1][0] != j + 1:
+                return 0
+            else:
+                runs.append([j, 1])
+        r = runs[0][1] if runs else 0
+        if any(n != r for _, n in runs) or len(runs) > loop.trips + 1:
+            return 0
+        return r
 
     def check_ties(self, inner: bool) -> None:
         """Under an inner transform, refuse a while loop no later loop runs as often as."""
@@ -136,7 +145,7 @@ class WhileReads:
         loop = self.loops[m]
         if any(len(ks | {loop.trips - 1}) == loop.trips for ks in self.read_after[m].values()):
             raise NotOpen(m)      # an offset's value of every iteration read after it
-        tied = [self.loops[M].trips for w, M in self.tie.items() if w == m]
+        tied = [self.loops[M].trips // self.per.get(M, 1) for w, M in self.tie.items() if w == m]
         need = max([self.ends[m] + self.starts[m]] + [loop.trips - t + 1 for t in tied])
         if need <= 0:
             return []
