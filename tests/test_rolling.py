@@ -216,8 +216,11 @@ def test_jit_of_grad_of_a_while_loop_equals_eager(a):
     assert bits(jg(a)) == bits(g(a))
     source = jg.lower(1e6).source
     assert "while True" in source and "for i" in source
-    if newton_trips(a) >= 3:                          # enough trips for the backward loop
+    # enough trips for the backward loop and the iterations read on either side of it
+    # (the recorded seed of the backward pass reads one more at each end: 4, not 3)
+    if newton_trips(a) >= 4:
         assert jg.trace_count == 1
+    assert jg.trace_count <= 2
 
 
 def test_jit_of_value_and_grad_of_a_while_loop_is_one_trace_over_many_counts():
