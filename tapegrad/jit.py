@@ -117,6 +117,25 @@ def jit(fun: Callable[..., Any], static_argnums: int | Sequence[int] = (),
     return Jitted(fun, *resolve_statics(fun, nums, names), reassociate)
 
 
+class _Held:
+    """A static value beside its key, which alone decides equality.
+
+    The value itself may not equal itself (a nan, ``float("nan") != float("nan")``):
+    compared, it would miss the cache at every call, and trace again.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is _Held
+
+    def __hash__(self) -> int:
+        return 0
+
+
 class Jitted:
     """What ``tg.jit`` returns: call it like ``fun``."""
 
@@ -176,8 +195,8 @@ class Jitted:
                     "traced argument.") from None
         dynamic = (tuple(a for i, a in enumerate(args) if i not in nums),
                    {k: v for k, v in kwargs.items() if k not in self.static_argnames})
-        # (where, key, value): the key compares types too; the value is what is traced
-        return dynamic, tuple((where, static_key(value), value) for where, value in statics)
+        # (where, key, value): the key compares types and bits; the value is what is traced
+        return dynamic, tuple((where, static_key(value), _Held(value)) for where, value in statics)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         dynamic, statics = self._split(args, kwargs)
@@ -343,8 +362,8 @@ class Jitted:
 
     def _with_statics(self, statics: Any) -> Callable[..., Any]:
         """``fun`` as a function of the traced arguments, the static ones filled in."""
-        positions = {n: v for n, _, v in statics if isinstance(n, int)}
-        static_kw = {n: v for n, _, v in statics if isinstance(n, str)}
+        positions = {n: v.value for n, _, v in statics if isinstance(n, int)}
+        static_kw = {n: v.value for n, _, v in statics if isinstance(n, str)}
 
         def traced(positional: tuple[Any, ...], keywords: dict[str, Any]) -> Any:
             it = iter(positional)

@@ -475,3 +475,16 @@ def test_an_argument_jit_cannot_trace_is_named_by_its_parameter():
     for bad in (1 + 2j, np.complex64(1), np.ones(2, complex)):
         with pytest.raises(TypeError, match=r"at p\['w'\] is complex.*real and imaginary"):
             tg.jit(f)(1.0, {"w": bad})
+
+
+def test_a_nan_static_argument_is_one_trace_whatever_object_holds_it():
+    """A static nan never equals itself; its bits decide, so each call finds its trace."""
+    f = tg.jit(lambda x, c: x * 2.0 if c != c else x + c, static_argnums=1)
+    for _ in range(4):
+        assert f(1.0, float("nan")) == 2.0
+        assert f(1.0, (0.0, float("nan"))[1]) == 2.0
+    assert f.trace_count == 1
+    assert f(1.0, 0.5) == 1.5 and f(1.0, np.float64("nan")) == 2.0 and f.trace_count == 3
+    g = tg.jit(lambda x, t: x * len(t), static_argnums=1)
+    assert g(2.0, (1.0, float("nan"))) == g(2.0, (1.0, float("nan"))) == 4.0
+    assert g.trace_count == 1
