@@ -255,15 +255,14 @@ def _zeroed(r: Any, f: Any) -> Any:
     """``r`` (a NumPy product) with ``+0.0`` wherever ``f`` is zero, as a float zero gives.
 
     Not ``0 * inf = nan``, and not ``-0.0`` (``-0.0 * 2.0``) either: a batch
-    of examples then equals the loop over them, bit for bit.
+    of examples then equals the loop over them, bit for bit. ``f != 0``
+    (a nan is not zero) then one ``np.where``: faster than testing for a
+    zero first where there is one (a relu's, a hinge's), and than
+    ``np.where(f, ...)``, which casts ``f`` to bool on the way.
     """
-    zero = np.equal(f, 0)
-    if not zero.any():
-        return r
-    if type(r) is not _ND:               # a NumPy scalar, so f is that one zero
-        return r.dtype.type(0)
-    np.copyto(r, 0, where=zero)          # r is the product just made: ours to change
-    return r
+    if type(r) is not _ND:               # a NumPy scalar, so f is that one number
+        return r if f != 0 else r.dtype.type(0)
+    return np.where(f != 0, r, r.dtype.type(0))
 
 
 def _xp_zmul(xp: Any, g: Any, d: Any) -> Any:
