@@ -29,6 +29,7 @@ from .staging.cache import (
     MAX_SIGNATURES,
     MAX_SPECIALIZATIONS,
     Cache,
+    Held,
     Miss,
     Specialization,
     as_numpy_floats,
@@ -117,25 +118,6 @@ def jit(fun: Callable[..., Any], static_argnums: int | Sequence[int] = (),
     return Jitted(fun, *resolve_statics(fun, nums, names), reassociate)
 
 
-class _Held:
-    """A static value beside its key, which alone decides equality.
-
-    The value itself may not equal itself (a nan, ``float("nan") != float("nan")``):
-    compared, it would miss the cache at every call, and trace again.
-    """
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any):
-        self.value = value
-
-    def __eq__(self, other: object) -> bool:
-        return other.__class__ is _Held
-
-    def __hash__(self) -> int:
-        return 0
-
-
 class Jitted:
     """What ``tg.jit`` returns: call it like ``fun``."""
 
@@ -196,7 +178,7 @@ class Jitted:
         dynamic = (tuple(a for i, a in enumerate(args) if i not in nums),
                    {k: v for k, v in kwargs.items() if k not in self.static_argnames})
         # (where, key, value): the key compares types and bits; the value is what is traced
-        return dynamic, tuple((where, static_key(value), _Held(value)) for where, value in statics)
+        return dynamic, tuple((where, static_key(value), Held(value)) for where, value in statics)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         dynamic, statics = self._split(args, kwargs)
@@ -351,8 +333,7 @@ class Jitted:
         given = {k: type(x) is int for k, x in enumerate(tree.leaves(dynamic))
                  if is_number_kind(leaf_kind(x))}              # ints and NumPy scalars
         ints = int_outputs(program, given, tape.floats or set())
-        # the code converts those traced as floats; a NumPy int scalar stays int data
-        floats = frozenset(k for k in given if type(program.seen[k]) is float)
+        floats = frozenset(k for k in given if type(program.seen[k]) is float)  # traced as floats
         name, program = getattr(self.fun, "__name__", "f"), optimize(program)
         lowered = lower_packed(program, name, floats, ints, self.reassociate) or roll(
             program, name, floats, ints, bool(tape.floats)) or lower(program, name, floats, ints)

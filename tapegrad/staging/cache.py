@@ -78,6 +78,21 @@ def static_key(value: Any) -> Any:
     return (type(value), value)
 
 
+class Held:
+    """A static value beside its key, which alone decides equality (a nan never equals itself)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is Held
+
+    def __hash__(self) -> int:
+        return 0
+
+
 def outputs(spec: Specialization, leaves: list[Any]) -> Any:
     """Run ``spec`` on the input leaves; its outputs as the function's tree."""
     outs = flat_outputs(spec, leaves)
