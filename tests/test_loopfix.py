@@ -16,6 +16,7 @@ import struct
 
 import numpy as np
 import pytest
+from test_loopfuzz import while_then_if as loopfuzz_while_then_if
 
 import tapegrad as tg
 
@@ -258,15 +259,8 @@ def test_grad_of_jit_of_the_program_of_fuzz_seed_3097():
 
 
 def while_then_if(x0):
-    s = x0
-    u = x0 * 0.5 - 0.25
-    w = x0
-    while w < 3.0:
-        w = w + 0.3 + 0.1 * tg.sin(s)
-        u = tg.sin(u) * 2.0 - x0 * 0.25
-    if s > u:
-        s = s - 0.3
-    return s + u + w * 0.1
+    """A while loop, then an if on what it left (tests/test_loopfuzz.py's program)."""
+    return loopfuzz_while_then_if(x0, [])
 
 
 @pytest.mark.parametrize("dtype", [float, np.float32])
