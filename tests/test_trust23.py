@@ -165,6 +165,8 @@ SHARED = {
     "grad": lambda w, x: tg.grad(lambda w: tg.sin(w * tg.sum(x)))(w),
     "grad_branch": lambda w, x: tg.grad(lambda w: tg.sin(w * tg.sum(x)))(w) * (
         1.0 if tg.sum(x) > 0 else -1.0),
+    "w**2": lambda w, x: w ** 2 * x, "abs": lambda w, x: abs(w) * x + w ** 0.5,
+    "2**w": lambda w, x: 2.0 ** w * x, "tg.power": lambda w, x: tg.power(w, 2) * x + tg.abs(w),
 }
 
 
@@ -185,6 +187,7 @@ SCALAR_EXAMPLES = {
     "mul": lambda w, x: w * x, "exp": lambda w, x: tg.exp(w) * x - w,
     "sign": lambda w, x: tg.sign(w) + x, "float32": lambda w, x: w * np.float32(1.5) + x,
     "grad": lambda w, x: tg.grad(lambda w: tg.sin(w * x))(w),
+    "w**2": lambda w, x: w ** 2 * x - abs(w), "tg.power": lambda w, x: tg.power(w, 2) * x,
 }
 
 
