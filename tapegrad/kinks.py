@@ -23,7 +23,7 @@ from .backends import like as _like
 from .numpy_tables import ufuncs
 from .primitive import Primitive, defjvp, defpartials, defvjp, document, primitive
 from .staging.spellings import Spelling, spellings
-from .values import Traced, is_scalar, primal_value
+from .values import Traced, is_scalar, numpy_operators, primal_value, python_float
 
 __all__ = ["abs", "clip", "maximum", "minimum", "relu", "sign", "stop_gradient", "where"]
 
@@ -91,7 +91,19 @@ def _abs(x: Any) -> Any:
     return call(abs, x) if type(x) is not _ND and foreign(x) is not None else np.abs(x)
 
 
-abs: Primitive = primitive(_abs, "abs", elementwise=True, check_rules=False)
+class _ByName(Primitive):
+    """A primitive whose calls by name make floats of NumPy scalars (``tg.abs(x)``).
+
+    Its operator (``abs(x)``, the primitive's ``apply1``) keeps an
+    ``np.float64`` NumPy's, as Python's ``abs`` does.
+    """
+
+    def __call__(self, *args: Any) -> Any:
+        return python_float(super().__call__(*args))
+
+
+abs: Primitive = _ByName(_abs, "abs", elementwise=True, check_rules=False)
+numpy_operators[abs] = np.abs
 defpartials(abs, lambda ans, x: _select(x > 0, 1.0, _select(x < 0, -1.0, 0.0, x), x))
 array_api_impls[abs] = by_name("abs")
 _doc(abs, "Elementwise absolute value; ``abs'(0) = 0``.",

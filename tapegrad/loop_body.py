@@ -237,6 +237,9 @@ def _drop_shadows(marks: list[tuple[Tape, int]], prog: Program) -> None:
         if t.numpy_scalars:
             t.numpy_scalars = {i if i < n else new[i] for i in t.numpy_scalars
                                if i < n or i in new}
+        if t.python_floats:
+            t.python_floats = {i if i < n else new[i] for i in t.python_floats
+                               if i < n or i in new}
         for x in here:
             x.id = new.get(x.id, x.id)
         objs = {id(v): v for rec in kept for v in (rec[1], *rec[3::2]) if type(v) is Traced}

@@ -34,7 +34,7 @@ from .primitive import (
 )
 from .recording import _ieee_int
 from .staging.spellings import Spelling, spellings
-from .values import Traced, float_array, is_scalar
+from .values import Traced, float_array, is_scalar, numpy_operators, python_float
 
 __all__ = [
     "add", "arctan", "cos", "cosh", "div", "exp", "expm1", "log", "log1p", "logaddexp",
@@ -301,7 +301,7 @@ def power(a: Number, b: Number) -> Number:
       >>> tg.power(2.0, 3.0), tg.grad(tg.power)(2.0, 3.0)
       (8.0, 12.0)
     """
-    return pow(a, b)
+    return python_float(pow(a, b))
 
 
 # -------------------------------------------------- operators on Traced
@@ -314,6 +314,7 @@ Traced.__rmul__ = mul.rapply2  # type: ignore
 Traced.__truediv__ = div.apply2  # type: ignore
 Traced.__rtruediv__ = div.rapply2  # type: ignore  # other / self
 Traced.__pow__ = pow.apply2  # type: ignore
+numpy_operators[pow] = np.power      # np.float64(3.0) ** 2 is an np.float64, tg.power's a float
 Traced.__rpow__ = pow.rapply2  # type: ignore  # other ** self
 Traced.__neg__ = neg.apply1                          # type: ignore
 Traced.__pos__ = lambda self: self                               # type: ignore

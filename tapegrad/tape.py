@@ -125,6 +125,9 @@ class Tape:
         it converts to floats (an int there is a float in eager too).
       numpy_scalars: ids of floats a NumPy function made on a staging tape:
         ``np.exp(x)`` is an ``np.float64`` in eager, which ``jit`` returns.
+      python_floats: ids of floats ``tg.power`` and ``tg.abs`` made on a
+        staging tape: of an ``np.float64`` they are floats in eager, where
+        ``x ** 2`` and ``abs(x)`` are ``np.float64``.
       origins: on ``jit``'s tape, None until a ``grad`` inside it runs a
         loop's test: then, by id, the forward value whose derivative rule
         recorded each record of the backward pass (``jit`` rolls the
@@ -133,7 +136,8 @@ class Tape:
 
     __slots__ = ("records", "level", "active", "args", "_paths", "outputs",
                  "output_names", "out_def", "check_nans", "sources", "left", "reverse",
-                 "staging", "floats", "numpy_scalars", "origins", "__weakref__")
+                 "staging", "floats", "numpy_scalars", "python_floats", "origins",
+                 "__weakref__")
 
     def __init__(self, level: int):
         self.records: list[RawRecord] = []
@@ -151,6 +155,7 @@ class Tape:
         self.staging = False
         self.floats: set[int] | None = None
         self.numpy_scalars: set[int] | None = None
+        self.python_floats: set[int] | None = None
         self.origins: dict[int, int] | None = None
 
     def __len__(self) -> int:

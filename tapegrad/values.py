@@ -14,6 +14,7 @@ The helpers answer one question each about a number of any level:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from .tape import Tape
 
 __all__ = ["Traced", "UnsupportedMethodError", "float_array", "is_complex", "made_float",
-           "is_scalar", "primal_value", "shape_of"]
+           "is_scalar", "numpy_operators", "primal_value", "python_float", "shape_of"]
 
 
 def is_complex(x: Any) -> bool:
@@ -276,6 +277,30 @@ def numpy_made(out: Any) -> Any:
             tape.numpy_scalars = set()
         tape.numpy_scalars.add(out.id)
     return out
+
+
+def python_float(out: Any) -> Any:
+    """``out``, noted as a float that tapegrad's function made where a recording sees one.
+
+    ``tg.power(x, 2)`` and ``tg.abs(x)`` of an ``np.float64`` are floats in
+    eager, where ``x ** 2`` and ``abs(x)`` keep it NumPy's
+    (``numpy_operators``): the recording tells them apart by this note, taken
+    off the operators' path.
+    """
+    x = out
+    while x.__class__ is Traced:
+        tape = x.tape
+        if tape.staging:
+            if tape.python_floats is None:
+                tape.python_floats = set()
+            tape.python_floats.add(x.id)
+        x = x._value
+    return out
+
+
+numpy_operators: dict[Any, Callable[..., Any]] = {}
+"""The primitives of Python's operators whose impl makes a float of an ``np.float64``,
+with what NumPy's operator computes instead (``pow``: ``np.power``, ``abs``: ``np.abs``)."""
 
 
 def primal_value(x: Any) -> Any:

@@ -289,7 +289,8 @@ def _confirmed(fun: Callable[..., Any], spec: Any, treedef: Any, leaves: list[An
     probes, spec.probes = spec.probes, []
     for p in probes:
         at = [example(x, p) if a is not None else x for x, a in zip(leaves, axes)]
-        other = interpret.trace(fun, treedef, at, static)
+        other = interpret.trace(fun, treedef, at, static,
+                                shared=[a is None for a in axes])
         _, want, flags, failed = interpret.interpreted(other, dleaves, daxes, np.array([p]))
         j = np.flatnonzero(kept == p)
         if failed or other.out_def != spec.out_def or not len(j):
@@ -320,8 +321,8 @@ def _choose(fun: Callable[..., Any], specs: list[Any], tried: frozenset[int], tr
         if eager is not None:
             return extra.add(eager)
         at = [example(x, int(idx[0])) if a is not None else x for x, a in zip(leaves, axes)]
-        return extra.add(lambda: split.straight(interpret.trace(fun, treedef, at, static),
-                                                specs))
+        return extra.add(lambda: split.straight(
+            interpret.trace(fun, treedef, at, static, shared=[a is None for a in axes]), specs))
     if len(specs) >= MAX_SPECIALIZATIONS:
         raise TypeError(
             f"vmap: {getattr(fun, '__name__', 'the function')} needed more than "
@@ -329,7 +330,7 @@ def _choose(fun: Callable[..., Any], specs: list[Any], tried: frozenset[int], tr
             "value goes too many ways across the batch. Write it with tg.where.")
     at = [(example(x, int(idx[0])) if n else _stand_in(x)) if a is not None else x
           for x, a in zip(leaves, axes)]
-    specs.append(interpret.trace(fun, treedef, at, static))
+    specs.append(interpret.trace(fun, treedef, at, static, shared=[a is None for a in axes]))
     return len(specs) - 1
 
 

@@ -165,6 +165,8 @@ SHARED = {
     "grad": lambda w, x: tg.grad(lambda w: tg.sin(w * tg.sum(x)))(w),
     "grad_branch": lambda w, x: tg.grad(lambda w: tg.sin(w * tg.sum(x)))(w) * (
         1.0 if tg.sum(x) > 0 else -1.0),
+    "w**2": lambda w, x: w ** 2 * x, "abs": lambda w, x: abs(w) * x + w ** 0.5,
+    "2**w": lambda w, x: 2.0 ** w * x, "tg.power": lambda w, x: tg.power(w, 2) * x + tg.abs(w),
 }
 
 
@@ -185,6 +187,7 @@ SCALAR_EXAMPLES = {
     "mul": lambda w, x: w * x, "exp": lambda w, x: tg.exp(w) * x - w,
     "sign": lambda w, x: tg.sign(w) + x, "float32": lambda w, x: w * np.float32(1.5) + x,
     "grad": lambda w, x: tg.grad(lambda w: tg.sin(w * x))(w),
+    "w**2": lambda w, x: w ** 2 * x - abs(w), "tg.power": lambda w, x: tg.power(w, 2) * x,
 }
 
 
@@ -202,6 +205,44 @@ def test_vmap_of_scalar_examples_with_a_shared_numpy_scalar_equals_the_loop(
         same(vf(w, X), want)
 
 
+NARROW_SHARED = {
+    "w*sum": lambda w, x: w * tg.sum(x), "sum*w": lambda w, x: tg.sum(x) * w + x,
+    "w*exp": lambda w, x: tg.exp(tg.sum(x)) * w, "w*x": lambda w, x: tg.sum(w * x),
+    "sin": lambda w, x: tg.sin(w * tg.sum(x)), "abs": lambda w, x: w * tg.sum(x) / (1.0 + abs(x)),
+    "max": lambda w, x: tg.maximum(w, tg.sum(x) * 0.5), "where": lambda w, x: tg.where(
+        tg.sum(x) > 0, w, tg.sum(x)), "w**2": lambda w, x: w ** 2 * tg.sum(x),
+}
+NARROW_TRANSFORMS = {
+    "f": lambda f: f,
+    "grad_w": lambda f: lambda w, x: tg.grad(lambda w: tg.sum(f(w, x)))(w),
+    "grad_x": lambda f: lambda w, x: tg.grad(lambda x: tg.sum(f(w, x)))(x),
+    "value_and_grad": lambda f: lambda w, x: tg.value_and_grad(
+        lambda w, x: tg.sum(f(w, x)), argnums=(0, 1))(w, x),
+}
+
+
+@pytest.mark.parametrize("name", NARROW_SHARED)
+@pytest.mark.parametrize("how", NARROW_TRANSFORMS)
+@pytest.mark.parametrize("w", [np.float32(1.5), np.float32(0.1), np.float16(0.1)], ids=repr)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("shape", [(), (2,)], ids=["scalar", "vector"])
+def test_vmap_with_a_shared_float32_or_float16_scalar_equals_the_loop(
+        name: str, how: str, w: Any, dtype: Any, shape: tuple[int, ...]) -> None:
+    """A float an example computes (``tg.sum`` of float64 data) meets ``w`` as Python's float."""
+    f = NARROW_TRANSFORMS[how](NARROW_SHARED[name])
+    X = np.array([1.0, -2.0, 0.0, 1e-30, 0.5, 3.0]).reshape((-1, *shape)).astype(dtype)
+    with np.errstate(all="ignore"):
+        loop = [f(w, X[i]) for i in range(len(X))]
+        vf = tg.vmap(f, in_axes=(None, 0))
+        for _ in range(2):                        # a trace, then the call that finds it
+            got = tg.tree.leaves(vf(w, X))
+            want = [np.stack([np.asarray(one) for one in leaf])
+                    for leaf in zip(*map(tg.tree.leaves, loop))]
+            assert len(got) == len(want)
+            for g, wl in zip(got, want):
+                same(g, wl)
+
+
 # ------------------------------------------------ 5. jit returns what eager returns
 FUNCTIONS = {
     "x*2": lambda x: x * 2.0, "2*x": lambda x: 2.0 * x, "x+1": lambda x: x + 1.0,
@@ -209,6 +250,10 @@ FUNCTIONS = {
     "x": lambda x: x, "const": lambda x: 3.0, "exp": tg.exp, "relu": tg.relu,
     "abs": tg.abs, "sin+x": lambda x: tg.sin(x) + x, "sum": lambda x: tg.sum(x * x),
     "pair": lambda x: (x * 3.0, tg.tanh(x)),
+    "x**2": lambda x: x ** 2, "abs(x)": lambda x: abs(x), "2**x": lambda x: 2.0 ** x,
+    "x**0.5+1": lambda x: x ** 0.5 + 1.0, "x**x": lambda x: x ** x,
+    "tg.power": lambda x: tg.power(x, 2), "tg.power+x**2": lambda x: tg.power(x, 2) + x ** 2,
+    "np.abs": lambda x: np.abs(x) * 2.0,
 }
 TRANSFORMS = {"f": lambda f: f, "grad": tg.grad,
               "value_and_grad": lambda f: tg.value_and_grad(f)}

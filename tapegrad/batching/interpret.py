@@ -32,7 +32,7 @@ from .. import reductions, shapes, tracing, tree
 from ..staging.lower import Lowered, lower
 from ..staging.packing import packed_batch as pack
 from ..staging.passes import optimize
-from ..staging.program import Const, Eqn, Program, from_tape, is_guard
+from ..staging.program import Const, Eqn, Program, eager_float64s, from_tape, is_guard
 from ..tracing import gc_paused
 from ..values import Traced, primal_value
 from .rules import rule, shape_of
@@ -64,12 +64,16 @@ class Spec:
         self.inner = False       # another transform ran inside: its numbers are Python's
         self.parities: set[tuple[int, ...]] = set()   # trip count parities probed (inner)
         self.made_float: frozenset[int] = frozenset()   # inputs an inner transform took
+        self.weak: frozenset[int] = frozenset()   # values that are floats in eager
+        self.strong: frozenset[int] = frozenset()   # floats here, np.float64 in eager
 
     def plan(self) -> list[Any]:
         """Per equation: itself, whether a guard, its rule, its example shape."""
         if self._plan is None:
-            self._plan = [(e, is_guard(e), rule(e.prim), shape_of(e.ans))
-                          for e in self.prog.eqns]
+            seen = dict(zip(self.prog.inputs, self.prog.seen))
+            seen.update((e.out, e.ans) for e in self.prog.eqns)
+            self._plan = [(e, is_guard(e), _weak(e, rule(e.prim), seen, self.weak, self.strong),
+                           shape_of(e.ans)) for e in self.prog.eqns]
         return self._plan
 
     def fast(self, batched: tuple[bool, ...]) -> tuple[Any, list[bool]] | None:
@@ -95,8 +99,12 @@ class Spec:
 
 @gc_paused
 def trace(fun: Callable[..., Any], treedef: Any, example: list[Any],
-          static: list[bool], captured: bool = False) -> Spec:
+          static: list[bool], captured: bool = False,
+          shared: list[bool] | None = None) -> Spec:
     """``fun`` traced at one example; the ``static`` leaves are constants of the trace.
+
+    The ``shared`` leaves are every example's (a float there is a float in
+    each example, where a batched one is an ``np.float64``); None: none is.
 
     Raises ``Captured`` where ``fun`` closes over an outer transform's traced
     value, unless ``captured`` (the caller plays the program on tapegrad's ops).
@@ -125,7 +133,68 @@ def trace(fun: Callable[..., Any], treedef: Any, example: list[Any],
     spec = Spec(prog, out_def)
     spec.inner = bool(tape.floats)
     spec.made_float = frozenset(k for k, i in enumerate(prog.inputs) if i in (tape.floats or ()))
+    if _narrow(prog):
+        given = [(x, sh) for x, sh, st in zip(example, shared or [False] * len(example), static)
+                 if not st]
+        strong = {i for i, v, (x, sh) in zip(prog.inputs, prog.seen, given)
+                  if type(v) is float and (not sh or type(x) is np.float64)}
+        found = eager_float64s(prog, strong - (tape.floats or set()), tape)[0]
+        values = [*zip(prog.inputs, prog.seen), *((e.out, e.ans) for e in prog.eqns)]
+        spec.weak = frozenset(i for i, v in values
+                              if i not in found and (type(v) is float or i in (tape.floats or ())
+                                                     and _float64(v)))
+        spec.strong = frozenset(i for i, v in values if i in found and type(v) is float)
     return spec
+
+
+def _float64(v: Any) -> bool:
+    """Whether ``v`` is one float64 number (an inner transform takes it as a float)."""
+    return np.ndim(v) == 0 and np.result_type(v) == np.float64
+
+
+def _narrow(prog: Program) -> bool:
+    """Whether a value of the program is float32 or float16."""
+    return any(getattr(v, "dtype", None) in NARROW
+               for v in [*prog.seen, *(e.ans for e in prog.eqns)])
+
+
+NARROW = (np.dtype(np.float32), np.dtype(np.float16))
+
+
+def _weak(e: Eqn, batch_rule: Any, seen: dict[int, Any], weak: frozenset[int],
+          strong: frozenset[int]) -> Any:
+    """``batch_rule``, taking the floats of ``e`` as each example does beside float32.
+
+    In an example, ``w * s`` with ``w`` an ``np.float32`` and ``s`` a float
+    (``tg.sum`` of a float64 row) is float32: NumPy rounds a Python float to
+    the other operand's dtype. On the batch, ``s`` is a float64 array, which
+    would make the product float64; so such arguments are rounded to the
+    dtype the example computed in, as NumPy rounded each float. The other
+    way, ``w ** 2`` of a shared ``np.float64`` is one in eager, where the
+    recording holds a float: it meets the batch as an ``np.float64``.
+    """
+    if not (weak or strong) or is_guard(e) or not getattr(e.prim, "elementwise", False):
+        return batch_rule
+    taken = [a.__class__ is int and a in weak for a in e.args]
+    kept = [a.__class__ is int and a in strong for a in e.args]
+    examples = [a.value if isinstance(a, Const) else float(seen[a]) if w else
+                np.float64(seen[a]) if type(seen[a]) is float else seen[a]
+                for a, w in zip(e.args, taken)]
+    try:
+        dtype = np.result_type(*examples) if any(taken) else None
+    except TypeError:
+        dtype = None
+    if dtype not in NARROW:
+        taken = [False] * len(taken)
+        if not any(kept):
+            return batch_rule
+
+    def rounded(e: Eqn, values: list[Any], batched: list[bool], n: int) -> Any:
+        values = [v.astype(dtype) if w and b and v.dtype != dtype else
+                  np.float64(v) if k and v.__class__ is float else v
+                  for v, b, w, k in zip(values, batched, taken, kept)]
+        return batch_rule(e, values, batched, n)
+    return rounded
 
 
 class Captured(Exception):  # noqa: N818  (a signal, not an error a user sees)

@@ -20,7 +20,7 @@ import numpy as np
 from .. import tree
 from ..logic import guard
 from ..tape import Const, Eqn, Tape, format_eqn, operand
-from ..values import primal_value
+from ..values import numpy_operators, primal_value
 
 Arg = int | Const
 
@@ -204,6 +204,48 @@ def int_outputs(prog: Program, given: dict[int, bool], floats: set[int]) -> dict
     return out
 
 
+def eager_float64s(prog: Program, found: set[int], tape: Tape) -> tuple[set[int], bool]:
+    """The values eager holds as ``np.float64`` where the recording has floats.
+
+    ``found`` are the inputs that are ``np.float64`` in eager. A value read
+    from one is what the primitive's impl makes of it, run once more to see
+    (``x * 2.0`` stays ``np.float64``, ``tg.exp(x)`` is a float), or what
+    Python's operator makes of it (``x ** 2`` and ``abs(x)`` stay
+    ``np.float64``, ``numpy_operators``) unless it was called by name
+    (``tg.power``, ``tg.abs``: ``tape.python_floats``); what a NumPy
+    function made (``tape.numpy_scalars``) is one; what an inner transform
+    took (``tape.floats``) is a float there, as in eager.
+
+    Returns them, and whether eager computes another float dtype than the
+    recording somewhere (a float times a float32 is float32, an
+    ``np.float64`` times one float64).
+    """
+    floats, made = tape.floats or set(), tape.numpy_scalars or set()
+    by_name = tape.python_floats or set()
+    found, values, differs = set(found), dict(zip(prog.inputs, prog.seen)), False
+    with np.errstate(all="ignore"):
+        for e in prog.eqns:
+            values[e.out] = e.ans
+            if e.out in made and type(e.ans) is float:
+                found.add(e.out)
+            if e.out in floats or e.prim is None or not found or not any(
+                    a.__class__ is int and a in found for a in e.args):
+                continue
+            impl = e.prim.impl if e.out in by_name else numpy_operators.get(e.prim, e.prim.impl)
+            try:
+                ans = impl(*[a.value if isinstance(a, Const) else np.float64(values[a])
+                             if a in found else values[a] for a in e.args])
+            except Exception:        # noqa: BLE001  (not what eager does: keep the float)
+                continue
+            if type(e.ans) is float:
+                if type(ans) is np.float64:
+                    found.add(e.out)
+            elif isinstance(e.ans, np.floating | np.ndarray) and \
+                    e.ans.dtype.kind == "f" and e.ans.dtype != getattr(ans, "dtype", None):
+                differs = True
+    return found, differs
+
+
 def numpy_float_outputs(prog: Program, args: Any, tape: Tape) -> tuple[int, ...] | None:
     """The outputs that eager returns as ``np.float64`` where the program has floats.
 
@@ -220,27 +262,10 @@ def numpy_float_outputs(prog: Program, args: Any, tape: Tape) -> tuple[int, ...]
     an ``np.float64`` argument: a float times a float32 is float32, an
     ``np.float64`` times one float64.
     """
-    floats, made = tape.floats or set(), tape.numpy_scalars or set()
     found = {prog.inputs[k] for k, x in enumerate(tree.leaves(args))
-             if type(x) is np.float64} - floats
-    given, values = bool(found), dict(zip(prog.inputs, prog.seen))
-    with np.errstate(all="ignore"):
-        for e in prog.eqns:
-            values[e.out] = e.ans
-            if e.out in made and type(e.ans) is float:
-                found.add(e.out)
-            if e.out in floats or e.prim is None or not found or not any(
-                    a.__class__ is int and a in found for a in e.args):
-                continue
-            try:
-                ans = e.prim.impl(*[a.value if isinstance(a, Const) else np.float64(values[a])
-                                    if a in found else values[a] for a in e.args])
-            except Exception:        # noqa: BLE001  (not what eager does: keep the float)
-                continue
-            if type(e.ans) is float:
-                if type(ans) is np.float64:
-                    found.add(e.out)
-            elif isinstance(e.ans, np.floating | np.ndarray) and \
-                    e.ans.dtype.kind == "f" and e.ans.dtype != getattr(ans, "dtype", None):
-                return None if given else ()     # keeping the arguments np.float64 would do
+             if type(x) is np.float64} - (tape.floats or set())
+    given = bool(found)
+    found, differs = eager_float64s(prog, found, tape)
+    if differs:
+        return None if given else ()     # keeping the arguments np.float64 would do
     return tuple(j for j, o in enumerate(prog.outputs) if o.__class__ is int and o in found)
