@@ -153,9 +153,12 @@ def _float64(v: Any) -> bool:
 
 
 def _narrow(prog: Program) -> bool:
-    """Whether a value of the program is float32 or float16."""
-    return any(getattr(v, "dtype", None) in NARROW
-               for v in [*prog.seen, *(e.ans for e in prog.eqns)])
+    """Whether a NumPy value of the program is float32 or float16.
+
+    Another library's dtype is not compared with NumPy's (array-api-strict warns).
+    """
+    return any(v.dtype in NARROW for v in [*prog.seen, *(e.ans for e in prog.eqns)]
+               if isinstance(v, np.ndarray | np.generic))
 
 
 NARROW = (np.dtype(np.float32), np.dtype(np.float16))
