@@ -93,9 +93,10 @@ def fold(prog: Program, batched: bool = False) -> Program:
     link: dict[int, int] = {}          # a link's value -> its index
     parent: dict[int, int] = {}        # a link's index -> the link it adds to
     for k, e in enumerate(eqns):
-        if e.prim is add and len(e.args) == 2 and _float_like(e.ans, batched):
+        if e.prim is add and len(e.args) == 2 and (e.ans.__class__ is float or
+                                                     _float_like(e.ans, batched)):
             a = e.args[0]
-            if isinstance(a, int) and a in link and uses.get(a) == 1:
+            if a.__class__ is int and a in link and uses[a] == 1:
                 parent[k] = link[a]
             link[e.out] = k
     extended = set(parent.values())

@@ -20,7 +20,6 @@ from .program import Arg, Const, Eqn, Program, value_key
 
 __all__ = ["Packer"]
 
-_UNPLACED = (1, 0, 0)     # the lane key of an argument in no vector
 SPLIT_LANES = 256         # a group's part reading other vectors than the rest, packed apart
 
 class Packer:
@@ -32,12 +31,17 @@ class Packer:
         self.values: dict[int, Any] = dict(zip(prog.inputs, prog.seen))
         self.check = batched is None and not reassociate   # sums rounded otherwise
         self.batched = set(batched or ())      # values (scalars or vectors) with a batch axis
-        self.loc: dict[int, tuple[int, int]] = {}     # packed value -> (vector, lane)
         self.size: dict[int, int] = {}               # a group's vector -> its lanes
         self.vectors: set[int] = set()               # groups', stacks' and takes' vectors
         self.order: dict[int, int] = {}              # vector -> when it was written
         self.memo: dict[Any, int] = {}                # gathers, lists, columns written
         self.fresh = max([*prog.inputs, *(e.out for e in prog.eqns), 0]) + 1
+        # where each packed value lives, by the program's value ids (the last entry
+        # stands for a constant or a value written here: in no vector):
+        self.none = self.fresh
+        self.vec_of = np.full(self.fresh + 1, -1, dtype=np.intp)   # its vector, or -1
+        self.lane_of = np.zeros(self.fresh + 1, dtype=np.intp)     # its lane there
+        self.rank_of = np.zeros(self.fresh + 1, dtype=np.intp)     # when that was written
         floats = [i for i, v in zip(prog.inputs, prog.seen) if type(v) is float]
         self.floats = {} if batched is not None else {i: k for k, i in enumerate(floats)}
 
@@ -57,10 +61,10 @@ class Packer:
 
     def scalar(self, a: int) -> int:
         """``a`` as a scalar value (unpacked from its vector once)."""
-        where = self.loc.pop(a, None)
-        if where is None:
+        if a >= self.none or self.vec_of[a] < 0:
             return a
-        v, lane = where
+        v, lane = int(self.vec_of[a]), int(self.lane_of[a])
+        self.vec_of[a] = -1                          # unpacked once
         if v in self.batched:
             self.eqns.append(Eqn(take, a, (v, Const(lane)), self.values[v][..., lane]))
             self.batched.add(a)
@@ -89,22 +93,31 @@ class Packer:
         record per vectors read (at least ``SPLIT_LANES`` lanes a part, the
         rest together): each part then reads its vectors without joining them.
         """
-        keys = [self._lane_key(e) for e in eqns]
-        order = sorted(range(len(eqns)), key=keys.__getitem__)
-        eqns = [eqns[k] for k in order]
+        n, m = len(eqns), len(eqns[0].args)
+        ids = self.ids([a for e in eqns for a in e.args]).reshape(n, m)
+        unplaced = (self.vec_of[ids] < 0).view(np.int8)
+        rank = np.where(unplaced, 0, self.rank_of[ids])
+        # lanes ordered by where their arguments live (vector, then lane), so they line up
+        keys = [k for j in reversed(range(m))
+                for k in (np.where(unplaced[:, j], 0, self.lane_of[ids[:, j]]), rank[:, j],
+                          unplaced[:, j])]
+        order = np.lexsort(keys) if keys else np.arange(n)
+        eqns = [eqns[k] for k in order.tolist()]
         if eqns[0].prim is chain_p:
             self.chains(eqns)
             return
-        if self.batched or len(eqns) < 2 * SPLIT_LANES:
+        if self.batched or n < 2 * SPLIT_LANES:
             self.lanes(eqns)
             return
-        by: dict[Any, list[Eqn]] = {}
-        for k, e in zip(order, eqns):
-            by.setdefault(tuple(a[:2] for a in keys[k]), []).append(e)
-        rest = [e for p in by.values() if len(p) < SPLIT_LANES for e in p]
-        for part in [p for p in by.values() if len(p) >= SPLIT_LANES] + [rest]:
-            if part:
-                self.lanes(part)
+        part = _firsts(np.concatenate([unplaced, rank], axis=1)[order])  # vectors read
+        sizes = np.bincount(part)
+        big = sizes >= SPLIT_LANES
+        by_part = np.argsort(part, kind="stable")
+        for p in np.flatnonzero(big).tolist():
+            self.lanes([eqns[k] for k in np.flatnonzero(part == p).tolist()])
+        rest = by_part[~big[part[by_part]]].tolist()
+        if rest:
+            self.lanes([eqns[k] for k in rest])
 
     def lanes(self, eqns: list[Eqn]) -> None:
         """Write ``eqns`` (isomorphic, independent, in lane order) as one vector record."""
@@ -126,10 +139,11 @@ class Packer:
         first = not self.reassociate and all(a.__class__ is int for a in inits) and any(
             a != inits[0] for a in inits)
         flat = [e.args[t] for t in range(1 - first, len(eqns[0].args)) for e in eqns]
-        where = [self.loc.get(a) if isinstance(a, int) else None for a in flat]
-        v = _source(where[0])
-        if v is not None and all(_source(w) == v for w in where):   # one take
-            lanes = np.array([w[1] for w in where], dtype=np.intp)  # type: ignore[index]
+        ids = self.ids(flat)
+        vecs = self.vec_of[ids]
+        v = int(vecs[0])
+        if v >= 0 and (vecs == v).all():                              # one take
+            lanes = self.lane_of[ids]
             terms = self.gather(("terms", v, lanes.tobytes(), len(eqns)), take,
                                 (v, Const(lanes.reshape(-1, len(eqns)))), v in self.batched)
         else:
@@ -170,18 +184,18 @@ class Packer:
             return
         self.size[v], self.order[v] = len(eqns), len(self.order)
         self.vectors.add(v)
-        for lane, e in enumerate(eqns):
-            self.loc[e.out] = (v, lane)
-            self.values[e.out] = e.ans
+        outs = np.array([e.out for e in eqns], dtype=np.intp)
+        self.vec_of[outs], self.lane_of[outs], self.rank_of[outs] = v, np.arange(len(eqns)), \
+            self.order[v]
+        values = self.values
+        for e in eqns:
+            values[e.out] = e.ans
 
-    def _lane_key(self, e: Eqn) -> tuple[Any, ...]:
-        """Lanes are ordered by where their arguments live, so that they line up."""
-        get, order = self.loc.get, self.order
-        key: list[Any] = []
-        for a in e.args:
-            where = get(a) if a.__class__ is int else None
-            key.append((0, order[where[0]], where[1]) if where is not None else _UNPLACED)
-        return tuple(key)
+    def ids(self, args: list[Arg]) -> Any:
+        """``args``' value ids as an array (a constant, or a value written here: ``none``)."""
+        none = self.none
+        return np.array([a if a.__class__ is int and a < none else none for a in args],
+                        dtype=np.intp)
 
     def operand(self, args: list[Arg]) -> Arg:
         """The vector of the lanes' arguments ``args`` (or one scalar all of them read)."""
@@ -193,21 +207,24 @@ class Packer:
             return Const(np.array(vals, dtype=bool if type(vals[0]) is bool else float))
         if all(a == first for a in args):
             return self.broadcast(first)                # type: ignore[arg-type]
-        where = [self.loc.get(a) if isinstance(a, int) else None for a in args]
-        origins = [w[0] if w is not None else -2 if isinstance(a, int) and a in self.batched
-                   else -1 for a, w in zip(args, where)]   # a vector, batched scalars, others
-        runs = _runs(origins)
-        if len(runs) <= 2:
-            parts = [self.run(args[i:j], where[i:j]) for i, j in runs]
+        ids = self.ids(args)
+        origins = self.vec_of[ids]                # a vector, batched scalars (-2), others (-1)
+        if self.batched:
+            scalars = np.array([a.__class__ is int and a in self.batched for a in args])
+            origins[scalars & (origins < 0)] = -2
+        lanes = self.lane_of[ids]
+        cut = [0, *(np.flatnonzero(origins[1:] != origins[:-1]) + 1).tolist(), len(args)]
+        if len(cut) <= 3:                        # at most two runs
+            parts = [self.run(args[i:j], int(origins[i]), lanes[i:j])
+                     for i, j in zip(cut, cut[1:])]
             return parts[0] if len(parts) == 1 else self.joined(parts)
-        by_source: dict[Any, list[int]] = {}     # lanes from each vector, then scalars
-        for k, o in enumerate(origins):
-            by_source.setdefault(o, []).append(k)
-        order = [k for ks in by_source.values() for k in ks]
-        parts = [self.run([args[k] for k in ks], [where[k] for k in ks])
-                 for ks in by_source.values()]
+        source = _firsts(origins[:, None])       # lanes from each vector, then scalars
+        order = np.argsort(source, kind="stable")
+        bounds = np.flatnonzero(np.diff(source[order])) + 1
+        parts = [self.run([args[k] for k in ks.tolist()], int(origins[ks[0]]), lanes[ks])
+                 for ks in np.split(order, bounds)]
         joined = parts[0] if len(parts) == 1 else self.joined(parts)
-        perm = np.argsort(np.array(order, dtype=np.intp))
+        perm = np.argsort(order)
         return self.gather(("take", joined, perm.tobytes()), take,
                            (joined, Const(_index(perm.tolist()))), joined in self.batched)
 
@@ -217,15 +234,16 @@ class Packer:
         return self.gather(("concat",) + tuple(_memo_key(p) for p in parts), concat,
                            tuple(parts), batched)
 
-    def run(self, args: list[Arg], where: list[tuple[int, int] | None]) -> Arg:
-        """Lanes of one vector (a ``take``), or scalars and constants (a ``stack``)."""
-        w0 = where[0]
-        if w0 is not None:
-            v, lanes = w0[0], [w[1] for w in where]     # type: ignore[index]
-            if lanes == list(range(self.size[v])):
+    def run(self, args: list[Arg], v: int, lanes: Any) -> Arg:
+        """Lanes of one vector (a ``take``), or scalars and constants (a ``stack``).
+
+        ``v`` is the vector (-1 or -2: none) and ``lanes`` its lanes read.
+        """
+        if v >= 0:
+            if len(lanes) == self.size[v] and (lanes == np.arange(len(lanes))).all():
                 return v
-            return self.gather(("take", v, tuple(lanes)), take, (v, Const(_index(lanes))),
-                               v in self.batched)
+            return self.gather(("take", v, lanes.tobytes()), take,
+                               (v, Const(_index(lanes.tolist()))), v in self.batched)
         if all(a.__class__ is int and a in self.floats for a in args):   # one stack of inputs
             lanes = [self.floats[a] for a in args]          # type: ignore[index]
             every = self.gather(("inputs",), stack, tuple(self.floats), False)
@@ -262,18 +280,12 @@ class Packer:
         return self.memo[key]
 
 
-def _runs(origins: list[int]) -> list[tuple[int, int]]:
-    """Where lanes come from one vector, or from scalars: ``(start, stop)`` of each run."""
-    out, start = [], 0
-    for k in range(1, len(origins) + 1):
-        if k == len(origins) or origins[k] != origins[start]:
-            out.append((start, k))
-            start = k
-    return out
-
-
-def _source(w: tuple[int, int] | None) -> int | None:
-    return None if w is None else w[0]
+def _firsts(rows: Any) -> Any:
+    """Each row's number among the distinct rows of ``rows``, in order of first appearance."""
+    _, first, inverse = np.unique(rows, axis=0, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype=np.intp)
+    rank[np.argsort(first)] = np.arange(len(first))
+    return rank[inverse.reshape(-1)]
 
 
 def _memo_key(a: Arg) -> Any:

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from ..logic import guard
 from ..numerics import ieee
 from .chains import chain_p, fold
 from .dots import chain_terms, contract
@@ -42,7 +43,7 @@ from .lanes import LANES, item
 from .lower import Lowered, lower
 from .packer import Packer
 from .passes import dce
-from .program import Arg, Program, is_guard
+from .program import Arg, Const, Program
 from .strided import strided
 from .verify import checks as _checks
 
@@ -51,25 +52,6 @@ __all__ = ["MIN_LANES", "lower_packed", "pack", "packed_batch"]
 MIN_LANES = 4        # a smaller group stays scalar
 _EXACT = 2 ** 53
 _PLAIN = (float, bool)
-
-
-def levels(prog: Program) -> list[int]:
-    """Each equation's level: above its arguments', and not above a guard before it."""
-    level = dict.fromkeys(prog.inputs, 0)
-    floor = 0
-    out = []
-    for e in prog.eqns:
-        lv = floor
-        for a in e.args:
-            if a.__class__ is int:
-                up = level.get(a, 0) + 1
-                if up > lv:
-                    lv = up
-        if is_guard(e):
-            floor = lv
-        level[e.out] = lv
-        out.append(lv)
-    return out
 
 
 def _arg_kind(a: Arg, kinds: dict[int, Any]) -> Any:
@@ -93,33 +75,51 @@ def _kind(v: Any, vmap: bool) -> Any:
     return None
 
 
-def groups(prog: Program, lvls: list[int], vmap: bool, apart: frozenset[int] = frozenset()
-           ) -> list[list[int]]:
-    """The equations (by index) packed together: same level, primitive and kinds.
+def groups(prog: Program, vmap: bool, apart: frozenset[int] = frozenset()
+           ) -> tuple[list[int], list[list[int]]]:
+    """Each equation's level, and the equations (by index) packed together.
 
-    The equations whose values are in ``apart`` are grouped apart from the others.
+    An equation's level is one above its deepest argument's, and not below a
+    guard before it; a group's equations have the same level, primitive and
+    kinds. The equations whose values are in ``apart`` are grouped apart
+    from the others.
     """
     kinds = {i: _kind(v, vmap) for i, v in zip(prog.inputs, prog.seen)}
+    level = dict.fromkeys(prog.inputs, 0)
+    lvls: list[int] = []
     buckets: dict[Any, list[int]] = {}
-    get, packable = kinds.get, set(LANES) | {chain_p}
+    get, packable, floor = kinds.get, set(LANES) | {chain_p}, 0
     for k, e in enumerate(prog.eqns):
-        ans = e.ans
+        ans, prim, args = e.ans, e.prim, e.args
         t = ans.__class__
         out_kind = kinds[e.out] = t if t is float or t is bool else _kind(ans, vmap)
-        prim = e.prim
+        key: list[Any] | None = [prim, out_kind, e.out in apart]
         if out_kind is None or not (prim in packable or (
-                vmap and getattr(prim, "elementwise", False))) or is_guard(e):
-            continue
-        key: list[Any] = [lvls[k], prim, out_kind, e.out in apart]
-        for a in e.args:
-            ak = get(a) if a.__class__ is int else _arg_kind(a, kinds)
-            if ak is None:
-                break
-            key.append(ak)
-        else:
+                vmap and getattr(prim, "elementwise", False))):
+            key = None
+        lv = floor
+        for a in args:
+            if a.__class__ is int:
+                up = level.get(a, 0) + 1
+                if up > lv:
+                    lv = up
+                ak = get(a)
+            else:
+                ak = _arg_kind(a, kinds)
+            if key is not None:
+                if ak is None:
+                    key = None
+                else:
+                    key.append(ak)
+        level[e.out] = lv
+        lvls.append(lv)
+        if prim is guard and len(args) == 2 and args[1].__class__ is Const:   # is_guard(e)
+            floor = lv
+        elif key is not None:
+            key.append(lv)
             buckets.setdefault(tuple(key), []).append(k)
-    return [ks for ks in buckets.values()
-            if len(ks) >= MIN_LANES or prog.eqns[ks[0]].prim is chain_p]
+    return lvls, [ks for ks in buckets.values()
+                  if len(ks) >= MIN_LANES or prog.eqns[ks[0]].prim is chain_p]
 
 
 def pack(prog: Program, batched: set[int] | None = None, reassociate: bool = False
@@ -135,28 +135,25 @@ def pack(prog: Program, batched: set[int] | None = None, reassociate: bool = Fal
       reassociate: Sum chains with ``np.sum`` (pairwise) rather than in order.
     """
     prog = fold(prog, batched is not None)
-    lvls = levels(prog)
     apart = chain_terms(prog) if reassociate and batched is None else frozenset()
-    found = groups(prog, lvls, batched is not None, apart)
+    lvls, found = groups(prog, batched is not None, apart)
     packed = sum(map(len, found))
     if not found or (batched is None and not _cheap(2 * len(found), len(prog.eqns) - packed,
                                                     len(prog.eqns))):
         return None
     packer = Packer(prog, batched, reassociate)
-    at: dict[int, int] = {}
-    for g, ks in enumerate(found):
-        for k in ks:
-            at[k] = g
-    order = sorted(range(len(prog.eqns)), key=lambda k: (lvls[k], k))
-    done: set[int] = set()
+    grouped = np.zeros(len(prog.eqns), dtype=bool)
+    grouped[np.concatenate([np.array(ks, dtype=np.intp) for ks in found])] = True
+    # by level, then index: a group at its first equation's place (all of one level)
+    order = sorted([(lvls[ks[0]], ks[0], g) for g, ks in enumerate(found)] +
+                   [(lvls[k], k, -1) for k in np.flatnonzero(~grouped).tolist()])
+    eqns = prog.eqns
     with ieee():
-        for k in order:
-            which = at.get(k)
-            if which is None:
-                packer.scalar_eqn(prog.eqns[k])
-            elif which not in done:
-                done.add(which)
-                packer.group([prog.eqns[j] for j in found[which]])
+        for _, k, g in order:
+            if g < 0:
+                packer.scalar_eqn(eqns[k])
+            else:
+                packer.group([eqns[j] for j in found[g]])
         outputs = tuple(packer.scalar(o) if isinstance(o, int) else o for o in prog.outputs)
     out = Program(prog.inputs, tuple(packer.eqns), outputs, prog.sources, prog.seen)
     return dce(contract(out) if reassociate and batched is None else out)

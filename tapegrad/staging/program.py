@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import operator
 import struct
+from collections import Counter
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -55,14 +56,10 @@ def is_guard(e: Eqn) -> bool:
 
 def use_counts(prog: Program) -> dict[int, int]:
     """How many times each value is read (as an argument or an output)."""
-    uses: dict[int, int] = {}
-    for e in prog.eqns:
-        for a in e.args:
-            if isinstance(a, int):
-                uses[a] = uses.get(a, 0) + 1
+    uses = Counter([a for e in prog.eqns for a in e.args if a.__class__ is int])
     for o in prog.outputs:
         if isinstance(o, int):
-            uses[o] = uses.get(o, 0) + 2      # never inlined: it is returned
+            uses[o] += 2      # never inlined: it is returned
     return uses
 
 
