@@ -258,6 +258,13 @@ def skeleton(tape: Tape) -> Tape:
             if type(v) is np.ndarray:
                 v = np.broadcast_to(np.zeros((), v.dtype), v.shape)
             records.append((None, v))
+        elif len(rec) == 6:                                  # two inputs: written out
+            j, k = rec[2], rec[4]
+            records.append((op, None, j, rec[3] if j is None else None,
+                            k, rec[5] if k is None else None))
+        elif len(rec) == 4:                                  # one input
+            j = rec[2]
+            records.append((op, None, j, rec[3] if j is None else None))
         else:
             flat: list[Any] = [op, None]
             for j, a in zip(rec[2::2], rec[3::2]):
