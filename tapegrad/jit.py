@@ -23,7 +23,7 @@ import numpy as np
 
 from . import tree
 from .errors import COMPLEX_MSG
-from .jit_traced import JitCall, _closes_over_traced, _ClosesOverTraced
+from .jit_traced import JitCall, _closes_over_traced, _ClosesOverTraced, _PastBound
 from .pysource import loop_test
 from .staging.cache import (
     MAX_SIGNATURES,
@@ -118,12 +118,28 @@ def jit(fun: Callable[..., Any], static_argnums: int | Sequence[int] = (),
     return Jitted(fun, *resolve_statics(fun, nums, names), reassociate)
 
 
+def lenient_jit(fun: Callable[..., Any]) -> Jitted:
+    """``jit(fun)``, run uncompiled where it would need more than the bound's specializations.
+
+    What another transform compiles for a jitted function (``grad(jit(f))``,
+    its vjp, jvp and batching rules): ``jit(f)`` holds a loop whose trip
+    count or branches vary in one specialization, where the rule's program
+    may not (a reverse pass through an ``if`` in a ``while``). Past the
+    bound the rule runs as the transform would without ``jit``: the user's
+    function compiled, its derivative not, and no error.
+    """
+    fn = Jitted(fun, (), ())
+    fn.lenient = True
+    return fn
+
+
 class Jitted:
     """What ``tg.jit`` returns: call it like ``fun``."""
 
     def __init__(self, fun: Callable[..., Any], static_argnums: tuple[int, ...],
                  static_argnames: tuple[str, ...], reassociate: bool = False):
         self.fun, self.reassociate = fun, reassociate
+        self.lenient = False     # past the bound: run fun itself (see lenient_jit)
         self.static_argnums, self.static_argnames = static_argnums, static_argnames
         self.cache = Cache()
         self._calls: OrderedDict[Any, JitCall] = OrderedDict()   # under other transforms
@@ -199,7 +215,7 @@ class Jitted:
             if signature is None:        # a leaf that is not a number jit traces
                 return self._not_numbers(args, leaves, treedef, statics)
             spec, outs = self._select(signature, leaves, statics)
-        except _ClosesOverTraced:
+        except (_ClosesOverTraced, _PastBound):
             return self.fun(*args, **kwargs)
         return unflattened(spec, outs)
 
@@ -231,6 +247,8 @@ class Jitted:
                 except GuardFailed as e:
                     failed.append(spec.lowered.guards[e.args[0]])
             if len(failed) >= MAX_SPECIALIZATIONS:
+                if self.lenient:
+                    raise _PastBound
                 raise TypeError(
                     f"jit: {getattr(self.fun, '__name__', 'the function')} needed more than "
                     f"{MAX_SPECIALIZATIONS} specializations for one signature: the Python "
@@ -260,7 +278,7 @@ class Jitted:
         with self._calls_lock:          # threads may drop the signature another uses
             call = self._calls.get(signature)
             if call is None:
-                call = self._calls[signature] = JitCall(self, signature, statics, jit)
+                call = self._calls[signature] = JitCall(self, signature, statics, lenient_jit)
                 if len(self._calls) > MAX_SIGNATURES:
                     self._calls.popitem(last=False)
             else:
@@ -292,6 +310,7 @@ class Jitted:
             vg.__name__ = f"{getattr(self.fun, '__name__', 'f')}_value_and_grad"
             fn = self._derived[key] = Jitted(vg, self.static_argnums, self.static_argnames,
                                              self.reassociate)
+            fn.lenient = True
         return fn
 
     def _untraceable(self, x: Any, path: Any) -> TypeError:

@@ -24,14 +24,14 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from . import transforms, tree
 from .batching.nested import LeafImpl, LeafPrimitive, Shared
 from .errors import GuardError
-from .primitive import Primitive, defjvp, defvjp, zmul
+from .primitive import Primitive, defjvp, defvjp
 from .replay import replay
 from .staging.cache import is_number_kind
 from .values import Traced, primal_value
@@ -55,6 +55,17 @@ def _closes_over_traced(tape: Any) -> bool:
 
 _LEAF = tree.structure(0.0)     # an output that is one number or array
 _RESIDUALS = 64      # first-order gradients kept for the backward pass, per signature
+
+
+class _PastBound(Exception):
+    """A lenient jitted function needed more specializations than the bound."""
+
+
+class _EagerCall(NamedTuple):
+    """In place of a specialization: a lenient function past the bound, run itself."""
+
+    out_def: Any
+    tape: None = None
 
 
 class _OtherStructure(Exception):
@@ -109,7 +120,7 @@ class JitCall:
             except _OtherStructure:
                 pass
         if outs is None:
-            spec, outs = self.jitted._select(self.signature, concrete, self.statics)
+            spec, outs = self._select(concrete)
             out_def = spec.out_def
             if reverse is not None and len(outs) == 1 and _scalar(outs[0]):
                 self.scalar_def = out_def
@@ -136,8 +147,7 @@ class JitCall:
                 args_ = list(args)
                 if self.shared.recall(("structure", out_def), args_, 0) is not None:
                     return True
-                spec, outs = self.jitted._select(self.signature, self.concrete(args_),
-                                                 self.statics)
+                spec, outs = self._select(self.concrete(args_))
                 self.shared.remember(("call", spec.out_def), args_, outs)  # for the leaves
                 return bool(spec.out_def == out_def)
             prim = Primitive(returns, f"jit_{self.name}_structure")
@@ -145,6 +155,17 @@ class JitCall:
             defjvp(prim, *[None] * len(self.kinds))
             self.structures[out_def] = prim
         return prim
+
+    def _select(self, leaves: list[Any]) -> tuple[Any, list[Any]]:
+        """The specialization at numbers ``leaves``, and the output leaves there.
+
+        A lenient function (``jit.lenient_jit``) past the bound runs itself.
+        """
+        try:
+            return self.jitted._select(self.signature, leaves, self.statics)  # type: ignore
+        except _PastBound:
+            out = self.jitted._with_statics(self.statics)(*tree.unflatten(self.treedef, leaves))
+            return _EagerCall(tree.structure(out)), tree.leaves(out)
 
     def concrete(self, leaves: list[Any]) -> list[Any]:
         """The numbers the compiled program takes."""
@@ -154,7 +175,7 @@ class JitCall:
         """Output leaf ``k`` of the call on numbers ``args``, which returns ``out_def``."""
         outs = self.shared.recall(("call", out_def), args, k)
         if outs is None:
-            spec, outs = self.jitted._select(self.signature, self.concrete(args), self.statics)
+            spec, outs = self._select(self.concrete(args))
             if spec.out_def != out_def:        # the structure guard comes first: never
                 raise GuardError(f"assumed {self.name} returns {out_def} but it returns "
                                  f"{spec.out_def}")
@@ -168,10 +189,12 @@ class JitCall:
         the signature's compiled program was made: ``f`` is not run again.
         ``scalar``: raise ``_OtherStructure`` unless ``f`` returns its scalar there.
         """
-        spec = self.jitted._select(self.signature, self.concrete(leaves), self.statics)[0]
+        spec = self._select(self.concrete(leaves))[0]
         if scalar and spec.out_def != self.scalar_def:
             raise _OtherStructure
         dynamic = tree.unflatten(self.treedef, leaves)
+        if spec.tape is None:                     # past the bound: f itself
+            return self.jitted._with_statics(self.statics)(*dynamic)
         try:
             return replay(spec.tape, dynamic)
         except GuardError:
@@ -321,11 +344,12 @@ def _vjp_rule(call: JitCall, k: int, j: int) -> Callable[..., Any]:
     pos = call.diff.index(j)
 
     def rule(g: Any, ans: Any, *args: Any) -> Any:
-        if type(g) is not Traced and not any(ans is a for a in args):   # else not ours
-            one = type(g) is float and g == 1.0
-            kept = call.gradient(ans, pos, one)
-            if kept is not None:               # first order: kept from the forward call
-                return kept if one else zmul(g, kept)
+        if type(g) is float and g == 1.0 and not any(ans is a for a in args):  # else not ours
+            # first order: kept from the forward call. Another cotangent goes through
+            # the vjp, as eager pushes it through f (g * (a * b) is not (g * a) * b)
+            kept = call.gradient(ans, pos, True)
+            if kept is not None:
+                return kept
         key = [g, ans, *args]
         cts = call.shared.recall(("vjp", k), key, j)
         if cts is None:
