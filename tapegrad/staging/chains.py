@@ -90,31 +90,26 @@ def fold(prog: Program, batched: bool = False) -> Program:
     """``prog`` with each chain of at least ``MIN_CHAIN`` additions one ``chain`` record."""
     uses = use_counts(prog)
     eqns = prog.eqns
-    link: dict[int, int] = {}          # a link's value -> its index
-    parent: dict[int, int] = {}        # a link's index -> the link it adds to
+    ending: dict[int, list[int]] = {}      # a link's value -> the links (indices) it ends
     for k, e in enumerate(eqns):
         if e.prim is add and len(e.args) == 2 and (e.ans.__class__ is float or
                                                      _float_like(e.ans, batched)):
             a = e.args[0]
-            if a.__class__ is int and a in link and uses[a] == 1:
-                parent[k] = link[a]
-            link[e.out] = k
-    extended = set(parent.values())
+            if a.__class__ is int and uses[a] == 1 and a in ending:   # read by this link only
+                links = ending.pop(a)
+                links.append(k)
+            else:
+                links = [k]
+            ending[e.out] = links
     drop: set[int] = set()
     folded: dict[int, Eqn] = {}
-    for k in link.values():
-        if k in extended:
-            continue                    # not a chain's last link
-        chain = [k]
-        while chain[-1] in parent:
-            chain.append(parent[chain[-1]])
-        if len(chain) < MIN_CHAIN:
+    for links in ending.values():
+        if len(links) < MIN_CHAIN:
             continue
-        chain.reverse()
-        first, end = eqns[chain[0]], eqns[k]
-        terms = (*first.args, *(eqns[j].args[1] for j in chain[1:]))
-        drop.update(chain[:-1])
-        folded[k] = Eqn(chain_p, end.out, terms, end.ans)
+        first, end = eqns[links[0]], eqns[links[-1]]
+        terms = (*first.args, *[eqns[j].args[1] for j in links[1:]])
+        drop.update(links[:-1])
+        folded[links[-1]] = Eqn(chain_p, end.out, terms, end.ans)
     if not folded:
         return prog
     kept = tuple(folded.get(k, e) for k, e in enumerate(eqns) if k not in drop)

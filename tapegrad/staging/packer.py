@@ -194,8 +194,14 @@ class Packer:
     def ids(self, args: list[Arg]) -> Any:
         """``args``' value ids as an array (a constant, or a value written here: ``none``)."""
         none = self.none
-        return np.array([a if a.__class__ is int and a < none else none for a in args],
-                        dtype=np.intp)
+        try:
+            ids = np.array(args, dtype=np.intp)      # all value ids: at C speed
+        except (TypeError, ValueError):              # a constant among them
+            ids = None
+        if ids is None or ids.ndim != 1:
+            return np.array([a if a.__class__ is int and a < none else none for a in args],
+                            dtype=np.intp)
+        return np.minimum(ids, none, out=ids)
 
     def operand(self, args: list[Arg]) -> Arg:
         """The vector of the lanes' arguments ``args`` (or one scalar all of them read)."""

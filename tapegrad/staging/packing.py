@@ -54,10 +54,8 @@ _EXACT = 2 ** 53
 _PLAIN = (float, bool)
 
 
-def _arg_kind(a: Arg, kinds: dict[int, Any]) -> Any:
-    """What an argument is for grouping: a value's kind, a constant's type; None: unpackable."""
-    if a.__class__ is int:
-        return kinds.get(a)
+def _arg_kind(a: Arg) -> Any:
+    """What a constant argument is for grouping: its type; None: unpackable."""
     v = a.value                                           # type: ignore[union-attr]
     t = type(v)
     if t is float or t is bool or (t is int and -_EXACT <= v <= _EXACT):
@@ -84,34 +82,43 @@ def groups(prog: Program, vmap: bool, apart: frozenset[int] = frozenset()
     kinds. The equations whose values are in ``apart`` are grouped apart
     from the others.
     """
-    kinds = {i: _kind(v, vmap) for i, v in zip(prog.inputs, prog.seen)}
-    level = dict.fromkeys(prog.inputs, 0)
+    eqns = prog.eqns
+    n = max([*prog.inputs, *(e.out for e in eqns), 0]) + 1
+    kinds: list[Any] = [None] * n              # by value id: lists index faster than dicts
+    level = [0] * n
+    for i, v in zip(prog.inputs, prog.seen):
+        kinds[i] = _kind(v, vmap)
     lvls: list[int] = []
     buckets: dict[Any, list[int]] = {}
-    get, packable, floor = kinds.get, set(LANES) | {chain_p}, 0
-    for k, e in enumerate(prog.eqns):
-        ans, prim, args = e.ans, e.prim, e.args
+    packable, floor = set(LANES) | {chain_p}, 0
+    for k, e in enumerate(eqns):
+        ans, prim, args, out = e.ans, e.prim, e.args, e.out
         t = ans.__class__
-        out_kind = kinds[e.out] = t if t is float or t is bool else _kind(ans, vmap)
-        key: list[Any] | None = [prim, out_kind, e.out in apart]
-        if out_kind is None or not (prim in packable or (
-                vmap and getattr(prim, "elementwise", False))):
-            key = None
+        out_kind = kinds[out] = t if t is float or t is bool else _kind(ans, vmap)
         lv = floor
-        for a in args:
-            if a.__class__ is int:
-                up = level.get(a, 0) + 1
-                if up > lv:
-                    lv = up
-                ak = get(a)
-            else:
-                ak = _arg_kind(a, kinds)
-            if key is not None:
+        if out_kind is not None and (prim in packable or (
+                vmap and getattr(prim, "elementwise", False))):
+            key: list[Any] | None = [prim, out_kind, bool(apart) and out in apart]
+            for a in args:
+                if a.__class__ is int:
+                    up = level[a] + 1
+                    if up > lv:
+                        lv = up
+                    ak = kinds[a]
+                else:
+                    ak = _arg_kind(a)
                 if ak is None:
                     key = None
-                else:
+                elif key is not None:
                     key.append(ak)
-        level[e.out] = lv
+        else:
+            key = None
+            for a in args:
+                if a.__class__ is int:
+                    up = level[a] + 1
+                    if up > lv:
+                        lv = up
+        level[out] = lv
         lvls.append(lv)
         if prim is guard and len(args) == 2 and args[1].__class__ is Const:   # is_guard(e)
             floor = lv
