@@ -351,7 +351,7 @@ class Jitted:
             return self._trace(dynamic, statics, True)   # as eager: np.float64 meets float32
         given = {k: type(x) is int for k, x in enumerate(tree.leaves(dynamic))
                  if is_number_kind(leaf_kind(x))}              # ints and NumPy scalars
-        ints = int_outputs(program, given, tape.floats or set())
+        ints = int_outputs(program, given, (tape.floats or set()) | (tape.derived or set()))
         floats = frozenset(k for k in given if type(program.seen[k]) is float)  # traced as floats
         name, program = getattr(self.fun, "__name__", "f"), optimize(program)
         lowered = lower_packed(program, name, floats, ints, self.reassociate) or roll(

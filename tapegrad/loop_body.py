@@ -234,6 +234,8 @@ def _drop_shadows(marks: list[tuple[Tape, int]], prog: Program) -> None:
                 t.sources[new[i]] = src
         if t.floats:
             t.floats = {i if i < n else new[i] for i in t.floats if i < n or i in new}
+        if t.derived:
+            t.derived = {i if i < n else new[i] for i in t.derived if i < n or i in new}
         if t.numpy_scalars:
             t.numpy_scalars = {i if i < n else new[i] for i in t.numpy_scalars
                                if i < n or i in new}

@@ -105,7 +105,7 @@ def _own_outputs(tape: Tape, outs: list[Any], args: tuple[Any, ...],
         prog = from_tape(tape)
         position = {i: k for k, i in enumerate(prog.inputs)}
         ints = int_outputs(prog, {position[i]: type(v) is int for i, v in given.items()},
-                           tape.floats or set())
+                           (tape.floats or set()) | (tape.derived or set()))
         outs = [v if j not in ints else
                 given[prog.inputs[k]] if (k := ints[j]) is not None else
                 int(v) if type(v) is float else v for j, v in enumerate(outs)]

@@ -114,7 +114,7 @@ def own_arrays(leaves: list[Any], taken: set[int]) -> list[Any]:
             taken.add(id(g))
             taken.add(id(root))
         elif type(g) is Traced:      # a derivative is a float, as in eager
-            made_float(g)
+            made_float(g, derivative=True)
         out.append(g)
     return out
 

@@ -123,6 +123,8 @@ class Tape:
         every later call, so ``hash`` and ``primal()`` refuse.
       floats: ids of values an inner transform took as its inputs, which
         it converts to floats (an int there is a float in eager too).
+      derived: ids of derivatives a transform returned (``tg.grad``): an int
+        there is a float in eager, an ``np.float64`` stays one.
       numpy_scalars: ids of floats a NumPy function made on a staging tape:
         ``np.exp(x)`` is an ``np.float64`` in eager, which ``jit`` returns.
       python_floats: ids of floats ``tg.power`` and ``tg.abs`` made on a
@@ -136,7 +138,7 @@ class Tape:
 
     __slots__ = ("records", "level", "active", "args", "_paths", "outputs",
                  "output_names", "out_def", "check_nans", "sources", "left", "reverse",
-                 "staging", "floats", "numpy_scalars", "python_floats", "origins",
+                 "staging", "floats", "derived", "numpy_scalars", "python_floats", "origins",
                  "__weakref__")
 
     def __init__(self, level: int):
@@ -154,6 +156,7 @@ class Tape:
         self.reverse = False      # a reverse-mode transform's tape: it will be played backwards
         self.staging = False
         self.floats: set[int] | None = None
+        self.derived: set[int] | None = None
         self.numpy_scalars: set[int] | None = None
         self.python_floats: set[int] | None = None
         self.origins: dict[int, int] | None = None
@@ -248,7 +251,7 @@ def skeleton(tape: Tape) -> Tape:
     out = Tape(tape.level)
     out.active = False
     for name in ("args", "outputs", "output_names", "out_def", "sources", "left", "reverse",
-                 "staging", "floats", "origins"):
+                 "staging", "floats", "derived", "origins"):
         setattr(out, name, getattr(tape, name))
     records = out.records
     for rec in tape.records:

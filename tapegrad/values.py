@@ -250,17 +250,25 @@ def _refuse_staged(x: Traced, what: str, fix: str) -> None:
         x = x._value
 
 
-def made_float(x: Any) -> None:
+def made_float(x: Any, derivative: bool = False) -> None:
     """Note that a transform made ``x`` a float, as it does in eager Python.
 
     A transform's inputs and derivatives are floats even where an outer
     recording saw an int (``tg.grad`` takes ``3`` as ``3.0``); the recording
-    then returns them as floats, not as the ints it was given.
+    then returns them as floats, not as the ints it was given. A
+    ``derivative`` (``tape.derived``) is an int's float, but not an
+    ``np.float64``'s: the gradient of ``x * y`` by ``x`` is ``y`` itself.
     """
     while type(x) is Traced:
-        if x.tape.floats is None:
-            x.tape.floats = set()
-        x.tape.floats.add(x.id)
+        tape = x.tape
+        if derivative:
+            if tape.derived is None:
+                tape.derived = set()
+            tape.derived.add(x.id)
+        else:
+            if tape.floats is None:
+                tape.floats = set()
+            tape.floats.add(x.id)
         x = x._value
 
 

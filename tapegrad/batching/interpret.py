@@ -132,7 +132,8 @@ def trace(fun: Callable[..., Any], treedef: Any, example: list[Any],
         raise Captured
     spec = Spec(prog, out_def)
     spec.inner = bool(tape.floats)
-    spec.made_float = frozenset(k for k, i in enumerate(prog.inputs) if i in (tape.floats or ()))
+    made = (tape.floats or set()) | (tape.derived or set())
+    spec.made_float = frozenset(k for k, i in enumerate(prog.inputs) if i in made)
     if _narrow(prog):
         given = [(x, sh) for x, sh, st in zip(example, shared or [False] * len(example), static)
                  if not st]
