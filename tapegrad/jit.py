@@ -23,6 +23,7 @@ import numpy as np
 
 from . import tree
 from .errors import COMPLEX_MSG
+from .jit_pickle import Pickled
 from .jit_traced import JitCall, _closes_over_traced, _ClosesOverTraced, _PastBound
 from .pysource import loop_test
 from .staging.cache import (
@@ -133,7 +134,7 @@ def lenient_jit(fun: Callable[..., Any]) -> Jitted:
     return fn
 
 
-class Jitted:
+class Jitted(Pickled):
     """What ``tg.jit`` returns: call it like ``fun``."""
 
     def __init__(self, fun: Callable[..., Any], static_argnums: tuple[int, ...],
@@ -385,35 +386,3 @@ class Jitted:
         """
         dynamic, statics = self._split(args, kwargs)
         return self._trace(dynamic, statics).lowered
-
-    _unpickled: OrderedDict[str, Jitted] = OrderedDict()   # this process's, by token
-    _unpickled_lock = threading.Lock()
-
-    def __reduce__(self) -> Any:
-        """Pickle by ``fun`` and the jit options (by name at a module's top), not the code.
-
-        A process unpickling it compiles on the first call and keeps it, by a token.
-        """
-        import inspect
-        import sys
-        import uuid
-        found: Any = sys.modules.get(getattr(self, "__module__", None) or "")
-        for part in getattr(self, "__qualname__", "<>").split(".") if found else ():
-            found = getattr(found, part, None)
-        if found is self and self.__module__ != "__main__":
-            return self.__qualname__
-        options = {p: getattr(self, p) for p in list(inspect.signature(Jitted).parameters)[1:]}
-        token = self.__dict__.setdefault("_pickle_token", None) or uuid.uuid4().hex
-        self.__dict__["_pickle_token"] = token
-        return (Jitted._from_pickle, (token, self.fun, options))
-
-    @classmethod
-    def _from_pickle(cls, token: str, fun: Any, options: dict[str, Any]) -> Jitted:
-        """The jitted ``fun`` this process unpickled under ``token``, made on first sight."""
-        with cls._unpickled_lock:
-            found = cls._unpickled.setdefault(token, cls(fun, **options))
-            found.__dict__["_pickle_token"] = token      # pickled on: the same token
-            cls._unpickled.move_to_end(token)
-            if len(cls._unpickled) > MAX_SIGNATURES:
-                cls._unpickled.popitem(last=False)
-            return found

@@ -1,12 +1,22 @@
-"""Shared test helpers: central finite differences in float64."""
+"""Shared test helpers: central finite differences in float64; hypothesis under CI.
+
+Under CI (``CI`` set) hypothesis draws the same examples every run, so a
+run is reproducible; elsewhere it explores anew each time.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 def fd(f: Callable[[Any], Any], x: Any, eps: float = 1e-6) -> Any:

@@ -290,7 +290,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                     "batching.foreign",
                     "batching.quick",
                     "batching.treecode",
-                    "jit_traced", "jit", "solvers", "scipy.integrate", "test_util", "tracer",
+                    "jit_traced", "jit_pickle", "jit", "solvers", "scipy.integrate", "test_util", "tracer",
                     "misc.fixed_points", "misc.operators", "loop_body", "loop_prims",
                     "loop_rules", "loop_batching", "loops", "checkpoint",
                     "staging.loop_lowering", "batching.rolled", "batching.split"}),

@@ -77,54 +77,42 @@ def groups(prog: Program, vmap: bool, apart: frozenset[int] = frozenset()
            ) -> tuple[list[int], list[list[int]]]:
     """Each equation's level, and the equations (by index) packed together.
 
-    An equation's level is one above its deepest argument's, and not below a
-    guard before it; a group's equations have the same level, primitive and
-    kinds. The equations whose values are in ``apart`` are grouped apart
-    from the others.
+    A level is one above the deepest argument's, not below a guard before it;
+    a group's equations share level, primitive and kinds (and being in ``apart``).
     """
-    eqns = prog.eqns
-    n = max([*prog.inputs, *(e.out for e in eqns), 0]) + 1
+    n = max([*prog.inputs, *(e.out for e in prog.eqns), 0]) + 1
     kinds: list[Any] = [None] * n              # by value id: lists index faster than dicts
-    level = [0] * n
+    level, lvls, buckets = [0] * n, [], {}     # type: ignore[var-annotated]
     for i, v in zip(prog.inputs, prog.seen):
         kinds[i] = _kind(v, vmap)
-    lvls: list[int] = []
-    buckets: dict[Any, list[int]] = {}
     packable, floor = set(LANES) | {chain_p}, 0
-    for k, e in enumerate(eqns):
+    for k, e in enumerate(prog.eqns):
         ans, prim, args, out = e.ans, e.prim, e.args, e.out
         t = ans.__class__
         out_kind = kinds[out] = t if t is float or t is bool else _kind(ans, vmap)
+        key: list[Any] | None = [prim, out_kind, bool(apart) and out in apart] if (
+            out_kind is not None and (prim in packable or (
+                vmap and getattr(prim, "elementwise", False)))) else None
         lv = floor
-        if out_kind is not None and (prim in packable or (
-                vmap and getattr(prim, "elementwise", False))):
-            key: list[Any] | None = [prim, out_kind, bool(apart) and out in apart]
-            for a in args:
-                if a.__class__ is int:
-                    up = level[a] + 1
-                    if up > lv:
-                        lv = up
-                    ak = kinds[a]
-                else:
-                    ak = _arg_kind(a)
+        for a in args:
+            if a.__class__ is int:
+                up = level[a] + 1
+                if up > lv:
+                    lv = up
+                ak = kinds[a]
+            elif key is not None:
+                ak = _arg_kind(a)
+            if key is not None:
                 if ak is None:
                     key = None
-                elif key is not None:
+                else:
                     key.append(ak)
-        else:
-            key = None
-            for a in args:
-                if a.__class__ is int:
-                    up = level[a] + 1
-                    if up > lv:
-                        lv = up
         level[out] = lv
         lvls.append(lv)
         if prim is guard and len(args) == 2 and args[1].__class__ is Const:   # is_guard(e)
             floor = lv
         elif key is not None:
-            key.append(lv)
-            buckets.setdefault(tuple(key), []).append(k)
+            buckets.setdefault((*key, lv), []).append(k)
     return lvls, [ks for ks in buckets.values()
                   if len(ks) >= MIN_LANES or prog.eqns[ks[0]].prim is chain_p]
 
