@@ -66,7 +66,7 @@ def test_vjp_of_jit_gradient_kept_while_the_pullback_lives():
     for i in range(3):
         tg.grad(jl)(w + i)
     np.testing.assert_array_equal(pull(1.0)[0], tg.grad(f)(w))
-    np.testing.assert_array_equal(pull(3.0)[0], 3.0 * tg.grad(f)(w))
+    np.testing.assert_array_equal(pull(3.0)[0], tg.vjp(f, w)[1](3.0)[0])   # as eager pushes it
 
 
 def loop(f, *batches):
