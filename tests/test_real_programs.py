@@ -591,17 +591,24 @@ def fluidsim() -> Program:
         np.concatenate([0.3 * rs.randn(32), smoke.ravel()])
 
 
-@program
-def negative_binomial() -> Program:
-    rs = rng(20)
-    x = rs.poisson(rs.gamma(5, 1.0, size=30))
-
+def negative_binomial_score(x):
+    """d/dr of the negative binomial log likelihood at p(r): what Newton's method solves."""
     def negbin_loglike(r, p, x):
         return gammaln(r + x) - gammaln(r) - gammaln(x + 1) + x * np.log(p) + r * np.log(1 - p)
     loglike = lambda r, p: np.sum(negbin_loglike(r, p, x))   # noqa: E731
     p_of = lambda r: np.sum(x) / np.sum(r + x)                # noqa: E731
-    rprime = lambda r: tg.grad(loglike)(r, p_of(r))           # what Newton's method solves
-    return (lambda v: rprime(v[0])), np.array([3.0])
+    return lambda r: tg.grad(loglike)(r, p_of(r))
+
+
+def negbin_data():
+    rs = rng(20)
+    return rs.poisson(rs.gamma(5, 1.0, size=30))
+
+
+@program
+def negative_binomial() -> Program:
+    score = negative_binomial_score(negbin_data())
+    return (lambda v: score(v[0])), np.array([3.0])
 
 
 @primitive
@@ -717,3 +724,122 @@ def test_vmap_grad_over_parameter_batches_is_the_loop(name: str) -> None:
     loop = np.stack([tg.grad(f)(p) for p in batch])
     np.testing.assert_allclose(tg.vmap(tg.grad(f))(batch), loop, rtol=1e-13, atol=1e-15)
     assert same(tg.jit(tg.vmap(tg.grad(f)))(batch), tg.vmap(tg.grad(f))(batch))
+
+
+# ------------------------------------------------- what the originals do that tapegrad refuses
+def test_checkpoint_of_a_branching_step_names_checkpoint_not_a_loop() -> None:
+    # sin_taylor breaks out of its loop on a traced value: a plain grad follows the
+    # branch, but tg.checkpoint traces the function once, so it must refuse, and say why
+    step = tg.checkpoint(lambda v: np.sum(sin_taylor(v)))
+    with pytest.raises(TypeError, match=r"checkpoint: the checkpointed function branches "
+                                        r"on a traced value at .*test_real_programs.py"
+                                        r".*recomputes it from that trace") as info:
+        tg.grad(step)(np.array([2.0]))
+    assert "loop" not in str(info.value)
+
+
+def test_fluidsim_indexing_a_closed_over_grid_under_jit_says_what_to_do() -> None:
+    # floor() of a traced velocity gives traced indices; a NumPy grid closed over
+    # cannot take them when jit will replay the tape (eager grad can, and does)
+    rs = rng(19)
+    params, smoke, target = 0.3 * rs.randn(32), rs.rand(4, 4), rs.rand(4, 4)
+
+    def objective(v):
+        vx, vy = np.reshape(v, (2, 4, 4))
+        return np.mean((target - advect(smoke, vx, vy)) ** 2)
+    np.testing.assert_allclose(tg.grad(objective)(params), central(objective, params),
+                               rtol=1e-6, atol=1e-7)
+    with pytest.raises(TypeError, match=r"traced integer array.*tg\.take"):
+        tg.jit(tg.grad(objective))(params)
+
+
+def test_np_full_of_a_traced_cotangent_points_to_ones() -> None:
+    # autograd's define_gradient example fills with np.full(shape, g). Under a first
+    # grad the cotangent g is a plain number and that works; differentiated again, g
+    # is traced, NumPy reads the fill value with np.asarray, and tapegrad names the fix
+    @primitive
+    def lse(x):
+        return np.log(np.sum(np.exp(x)))
+    defvjp(lse, lambda ans, x: lambda g: np.full(x.shape, g) * np.exp(x - ans))
+    f = lambda y: lse(y ** 2) * np.sum(y)    # noqa: E731  (g = sum(y): traced when nested)
+    y = np.array([0.5, -1.0, 2.0])
+    np.testing.assert_allclose(tg.grad(f)(y), central(f, y), rtol=1e-7)
+    with pytest.raises(TypeError, match=r"np\.full.*value \* np\.ones\(shape\)"):
+        hessian_vector_product(f)(y, np.ones(3))
+
+
+def test_newton_on_the_negative_binomial_score_finds_a_stationary_point() -> None:
+    scipy_optimize = pytest.importorskip("scipy.optimize")
+    score = negative_binomial_score(negbin_data())
+    r = scipy_optimize.newton(score, 1.0, fprime=tg.grad(score),
+                              fprime2=tg.grad(tg.grad(score)))
+    assert abs(score(r)) < 1e-8
+    assert tg.grad(tg.grad(score))(r) == pytest.approx(
+        (tg.grad(score)(r + 1e-5) - tg.grad(score)(r - 1e-5)) / 2e-5, rel=1e-6)
+
+
+def test_tanh_derivatives_to_fourth_order_match_closed_forms() -> None:
+    def tanh(x):
+        return (1.0 - np.exp(-2 * x)) / (1.0 + np.exp(-2 * x))
+    xs = np.linspace(-3, 3, 7)
+    t = np.tanh(xs)
+    s = 1 - t ** 2
+    closed = [s, -2 * t * s, -2 * s * (1 - 3 * t ** 2), 8 * t * s * (2 - 3 * t ** 2)]
+    d = tanh
+    for want in closed:
+        d = tg.elementwise_grad(d)
+        np.testing.assert_allclose(d(xs), want, rtol=1e-12, atol=1e-13)
+        assert same(tg.jit(d)(xs), d(xs))
+        loop = np.array([d(float(x)) for x in xs])
+        np.testing.assert_allclose(tg.vmap(d)(xs), loop, rtol=1e-15, atol=0)
+    third = tg.grad(tg.grad(tg.grad(tanh)))
+    assert third(0.5) == pytest.approx(closed[2][4] if xs[4] == 0.5 else
+                                       -2 * (1 - np.tanh(0.5) ** 2) * (1 - 3 * np.tanh(0.5) ** 2),
+                                       rel=1e-12)
+
+
+def test_sinusoid_and_newton_sqrt_derivatives_match_closed_forms() -> None:
+    for x in (0.3, 2.0, 5.0):
+        assert tg.grad(sin_taylor)(x) == pytest.approx(np.cos(x), abs=1e-10)
+        assert tg.grad(tg.grad(sin_taylor))(x) == pytest.approx(-np.sin(x), abs=1e-9)
+    for a in (2.0, 9.0):
+        assert tg.grad(newton_sqrt)(a) == pytest.approx(0.5 / np.sqrt(a), rel=1e-12)
+        assert tg.grad(tg.grad(newton_sqrt))(a) == pytest.approx(-0.25 * a ** -1.5, rel=1e-9)
+
+
+def test_hmm_expected_counts_are_the_gradient_of_the_log_partition() -> None:
+    natural, data = hmm_setup(rng(16))
+    loglike, stats = tg.value_and_grad(log_partition_function)(natural, data)
+    jl, js = tg.jit(tg.value_and_grad(log_partition_function))(natural, data)
+    assert jl == loglike and all(same(a, b) for a, b in zip(js, stats))
+    lengths = [len(d) for d in data]
+    # one initial state per sequence, one transition per later step, one emission per step
+    np.testing.assert_allclose([s.sum() for s in stats],
+                               [len(data), sum(lengths), sum(lengths)], rtol=1e-12)
+    seqs = rng(3).randint(0, 4, (3, 5))
+    g = tg.grad(log_partition_function)
+    batched = tg.vmap(g, in_axes=(None, 0))(natural, seqs)
+    for i, s in enumerate(seqs):
+        for b, want in zip(batched, g(natural, s)):
+            np.testing.assert_allclose(b[i], want, rtol=1e-13, atol=1e-15)
+
+
+def test_per_example_gradients_of_the_lstm_and_the_mlp_are_the_loop() -> None:
+    rs = rng(22)
+    params, seqs = lstm_params(rs), np.eye(3)[rs.randint(0, 3, (4, 3))]
+    per_seq = lambda p, s: -_sequence_loglik(lstm_predict(p, s[:, None]), s[:, None])  # noqa: E731
+    batched = tg.vmap(tg.grad(per_seq), in_axes=(None, 1))(params, seqs)
+    for i in range(3):
+        want = tg.grad(per_seq)(params, seqs[:, i])
+        for k in params:
+            np.testing.assert_allclose(batched[k][i], want[k], rtol=1e-13, atol=1e-15)
+    layers = init_layers(rs, [3, 4, 2])
+    X, Y = rs.randn(5, 3), np.eye(2)[rs.randint(0, 2, 5)]
+    per_ex = tg.grad(lambda p, x, y: -np.sum(mlp_predict(p, x[None]) * y[None]))
+    batched = tg.vmap(per_ex, in_axes=(None, 0, 0))(layers, X, Y)
+    assert tg.tree.structure(batched) == tg.tree.structure(layers)
+    for i in range(5):
+        for b, want in zip(tg.tree.leaves(batched), tg.tree.leaves(per_ex(layers, X[i], Y[i]))):
+            np.testing.assert_allclose(b[i], want, rtol=1e-13, atol=1e-15)
+    jitted = tg.jit(tg.vmap(per_ex, in_axes=(None, 0, 0)))(layers, X, Y)
+    assert all(same(a, b) for a, b in zip(tg.tree.leaves(jitted), tg.tree.leaves(batched)))
