@@ -843,3 +843,14 @@ def test_per_example_gradients_of_the_lstm_and_the_mlp_are_the_loop() -> None:
             np.testing.assert_allclose(b[i], want, rtol=1e-13, atol=1e-15)
     jitted = tg.jit(tg.vmap(per_ex, in_axes=(None, 0, 0)))(layers, X, Y)
     assert all(same(a, b) for a, b in zip(tg.tree.leaves(jitted), tg.tree.leaves(batched)))
+
+
+@pytest.mark.xfail(strict=True, reason="a NumPy transcendental of a traced scalar runs "
+                   "tapegrad's float path (math.exp, math.tanh...), which rounds an ulp "
+                   "away from NumPy's own scalar result for a few percent of inputs")
+def test_numpy_exp_of_a_traced_scalar_is_numpys_number() -> None:
+    # seen as a deep GP's jit(f)(p) != f(p) in the last bit: its rbf kernel takes
+    # np.exp(kernel_params[0]), a scalar; eager runs NumPy's exp, a trace math.exp
+    x = 3.1633551807934097
+    assert tg.jit(np.exp)(x) == np.exp(x)                   # math.exp(x) is an ulp above
+    assert tg.value_and_grad(np.tanh)(0.8)[0] == np.tanh(0.8)
