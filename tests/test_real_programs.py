@@ -21,6 +21,7 @@ equals a Python loop.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -844,6 +845,38 @@ def test_per_example_gradients_of_the_lstm_and_the_mlp_are_the_loop() -> None:
     jitted = tg.jit(tg.vmap(per_ex, in_axes=(None, 0, 0)))(layers, X, Y)
     assert all(same(a, b) for a, b in zip(tg.tree.leaves(jitted), tg.tree.leaves(batched)))
 
+
+
+def test_hmm_with_impossible_transitions_runs_without_warnings() -> None:
+    # autograd's hmm_em sets np.seterr(divide='ignore'): zero probabilities are -inf
+    # log-probabilities, and a column of log_alpha[:, None] + log_A can be all -inf.
+    # tapegrad.scipy.special.logsumexp shifted by m - m there: a RuntimeWarning
+    # ("invalid value encountered in subtract") that SciPy never gives
+    scipy_special = pytest.importorskip("scipy.special")
+    natural, data = hmm_setup(rng(16))
+    with np.errstate(divide="ignore"):
+        natural[0] = np.log(np.array([1.0, 0.0, 0.0]))     # always start in state 0
+        A = np.exp(natural[1])
+        A[:, 2] = 0.0                                       # state 2 is never entered
+        natural[1] = np.log(A / A.sum(1, keepdims=True))
+    log_B = natural[2]
+
+    def reference(seq):
+        log_alpha = natural[0]
+        for y in seq:
+            log_alpha = scipy_special.logsumexp(log_alpha[:, None] + natural[1], axis=0) \
+                + log_B[:, y]
+        return scipy_special.logsumexp(log_alpha)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value, stats = tg.value_and_grad(log_partition_function)(natural, data)
+        assert value == pytest.approx(sum(reference(s) for s in data), rel=1e-13)
+        assert all(np.isfinite(s).all() for s in stats)
+        assert stats[0][1:].sum() == 0.0 and stats[1][:, 2].sum() == 0.0    # no visits
+        jitted = tg.jit(tg.value_and_grad(log_partition_function))(natural, data)
+        assert jitted[0] == value and all(same(a, b) for a, b in zip(jitted[1], stats))
+        assert scipy_special.logsumexp(np.full(2, -np.inf)) == logsumexp(np.full(2, -np.inf))
+        assert logsumexp(np.array([np.inf, 1.0])) == np.inf
 
 @pytest.mark.xfail(strict=True, reason="a NumPy transcendental of a traced scalar runs "
                    "tapegrad's float path (math.exp, math.tanh...), which rounds an ulp "

@@ -267,7 +267,8 @@ def logsumexp(a: Number, axis: Any = None, b: Number | None = None, keepdims: bo
         m: Any = np.zeros(tuple(1 if i in reduced else n for i, n in enumerate(shape)))
     else:
         m = kinks.stop_gradient(reductions.max(a, axis=axis, keepdims=True))
-    m = kinks.where(logic.eq(m - m, 0.0), m, 0.0)                  # -inf/inf/nan shift by 0
+    # -inf/inf/nan shift by 0 (as tg.logsumexp; m - m would warn at an infinite m)
+    m = kinks.where(logic.lt(kinks.abs(m), math.inf), m, 0.0)
     e = ops.exp(a - m)
     s = reductions.sum(e if b is None else b * e, axis=axis, keepdims=keepdims)
     m = m if keepdims else reshape_to(m, _shape(s))
