@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import fd
 
 import tapegrad as tg
 import tapegrad.scipy.stats.multivariate_normal as mvn
@@ -541,6 +542,34 @@ def ode_rk4() -> Program:
     return (lambda v: np.mean(np.abs(rk4(nn_dynamics, y0, ts, unflatten(v)) - true_y))), flat0
 
 
+@program
+def ode_horizon() -> Program:
+    # the time grid spans a learned horizon: np.linspace of a traced stop
+    flat0, unflatten, y0, _, true_y = ode_setup(rng(23))
+
+    def loss(vec):
+        ts = np.linspace(0.0, np.exp(vec[0]), 5)
+        return np.mean((rk4(nn_dynamics, y0, ts, unflatten(vec[1:])) - true_y) ** 2)
+    return loss, np.concatenate([[np.log(0.5)], flat0])
+
+
+@program
+def gp_posterior_chain() -> Program:
+    # the posterior variance as one chain of products: np.linalg.multi_dot
+    rs = rng(24)
+    x, xstar = rs.randn(5, 1), rs.randn(2, 1)
+
+    def summary(params):
+        noise = np.exp(params[0]) + 1e-4
+        K = rbf_covariance(params[1:], x, x) + noise * np.eye(5)
+        k_star = rbf_covariance(params[1:], x, xstar)
+        var = rbf_covariance(params[1:], xstar, xstar) \
+            - np.linalg.multi_dot([k_star.T, np.linalg.inv(K), k_star])
+        cubic = np.linalg.multi_dot([params, np.outer(params, params), params[::-1]])
+        return np.sum(np.diag(var)) + cubic
+    return summary, 0.1 * rs.randn(3)
+
+
 def project(vx, vy, iters=3):
     p = np.zeros(vx.shape)
     h = 1.0 / vx.shape[0]
@@ -901,3 +930,47 @@ def test_a_float64_scalar_meeting_float32_stays_float64() -> None:
     assert type(want) is np.float64
     assert same(tg.jit(f)(a, b), want)
     assert same(tg.value_and_grad(f)(a, b)[0], want)
+
+
+
+# --------------------------------------------- NumPy functions autograd differentiates
+NEW_FUNCTIONS = {
+    "linspace": (lambda a, b: np.linspace(a, b, 7), (0.3, 2.9)),
+    "linspace open, arrays, axis": (lambda a, b: np.linspace(a, b, 4, endpoint=False, axis=-1),
+                                    (np.array([0.1, -1.0]), np.array([[2.0, 0.5]]))),
+    "linspace of one": (lambda a, b: np.linspace(a, b, 1), (0.3, 2.9)),
+    "multi_dot": (lambda a, b, c, d: np.linalg.multi_dot([a, b, c, d]),
+                  (np.arange(1.0, 4.0), np.eye(3) + 0.5, np.ones((3, 6)) / 3, np.arange(6.0))),
+    "multi_dot of three": (lambda a, b, c: np.linalg.multi_dot([a, b, c]),
+                           (np.ones((6, 2)), np.eye(2) * 0.3, np.linspace(0, 1, 12).reshape(2, 6))),
+    "select": (lambda x: np.select([x < 0, x > 1], [-x, x ** 2], 0.5),
+               (np.array([-2.0, 0.5, 3.0, -0.1]),)),
+    "rollaxis": (lambda a: np.rollaxis(a, 2, 1) * np.arange(24.0).reshape(2, 4, 3),
+                 (np.linspace(-1, 1, 24).reshape(2, 3, 4),)),
+    "dsplit": (lambda a: np.dsplit(a, [1, 3])[1] ** 2, (np.linspace(-1, 1, 24).reshape(2, 3, 4),)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NEW_FUNCTIONS))
+def test_numpy_functions_autograd_differentiates_are_numpys_numbers(name: str) -> None:
+    f, args = NEW_FUNCTIONS[name]
+    want = f(*args)
+    assert same(tg.jit(f)(*args), want)
+    loss = lambda *a: np.sum(np.sin(f(*a)))          # noqa: E731
+    nums = tuple(range(len(args)))
+    grads = tg.grad(loss, argnums=nums)(*args)
+    for k, a in enumerate(args):
+        def along(v, k=k):
+            return loss(*args[:k], v, *args[k + 1:])
+        np.testing.assert_allclose(grads[k], fd(along, a), rtol=1e-6, atol=1e-8)
+    assert all(same(a, b) for a, b in zip(tg.jit(tg.grad(loss, argnums=nums))(*args), grads))
+
+
+def test_linspace_under_vmap_and_the_step_it_returns() -> None:
+    stops = np.array([1.0, 2.0, 3.3])
+    batched = tg.vmap(lambda T: np.linspace(0.0, T, 4))(stops)
+    np.testing.assert_array_equal(batched, np.stack([np.linspace(0.0, T, 4) for T in stops]))
+    y, step = tg.jit(lambda a: np.linspace(a, 1.0, 5, retstep=True))(0.2)
+    want_y, want_step = np.linspace(0.2, 1.0, 5, retstep=True)
+    assert np.array_equal(y, want_y) and step == want_step
+    assert tg.grad(lambda T: np.sum(np.linspace(0.0, T, 5)))(2.0) == 2.5
