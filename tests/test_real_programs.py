@@ -974,3 +974,62 @@ def test_linspace_under_vmap_and_the_step_it_returns() -> None:
     want_y, want_step = np.linspace(0.2, 1.0, 5, retstep=True)
     assert np.array_equal(y, want_y) and step == want_step
     assert tg.grad(lambda T: np.sum(np.linspace(0.0, T, 5)))(2.0) == 2.5
+
+
+# ------------------------------------------- black-box SVI as autograd writes it
+def make_black_box_svi(num_samples=20):
+    """autograd's black_box_svi: the RandomState lives in the closure, drawn per call."""
+    rs = np.random.RandomState(0)
+    dim = 2
+
+    def log_posterior(x):
+        return norm.logpdf(x[:, 1], 0, 1.35) + norm.logpdf(x[:, 0], 0, np.exp(x[:, 1]))
+
+    def variational_objective(params, t):
+        mean, log_std = params[:dim], params[dim:]
+        samples = rs.randn(num_samples, dim) * np.exp(log_std) + mean
+        entropy = 0.5 * dim * (1.0 + np.log(2 * np.pi)) + np.sum(log_std)
+        return -(entropy + np.mean(log_posterior(samples)))
+    return variational_objective, tg.grad(variational_objective)
+
+
+def test_a_generator_held_by_the_objective_is_refused_by_jit_not_frozen() -> None:
+    # before: jit traced the closure's rs.randn once and replayed that draw on every
+    # call (three calls, one gradient), where eager grad draws anew each time
+    objective, gradient = make_black_box_svi()
+    params = np.array([-1.0, -1.0, -0.5, -0.5])
+    assert not np.array_equal(gradient(params, 0), gradient(params, 0))   # fresh draws
+    held = r"variational_objective drew from a random generator it holds \(a RandomState\)"
+    with pytest.raises(RuntimeError, match=held):
+        tg.jit(gradient)(params, 0)
+    with pytest.raises(RuntimeError, match=held):
+        tg.vmap(gradient, in_axes=(0, None))(np.stack([params, params]), 0)
+    with pytest.raises(RuntimeError, match=held):
+        tg.make_tape(objective)(params, 0)
+
+
+class _Dropout:
+    def __init__(self):
+        self.rng = np.random.default_rng(0)
+
+    def loss(self, w):
+        return np.sum((self.rng.random(3) < 0.5) * w ** 2)
+
+
+def test_generators_in_partials_methods_and_helpers_are_refused_too() -> None:
+    rs = np.random.RandomState(1)
+
+    def noisy(w, rng):
+        return np.sum(w * rng.randn(3))
+
+    def helper():
+        return rs.randn(3)
+    w = np.ones(3)
+    for f in (partial(noisy, rng=np.random.RandomState(2)), _Dropout().loss,
+              lambda w: np.sum(helper() * w)):
+        with pytest.raises(RuntimeError, match="drew from a random generator it holds"):
+            tg.jit(f)(w)
+    noise = rs.randn(3)        # drawn outside: the recording reads a constant
+    jitted = tg.jit(lambda w: np.sum(w * noise))
+    assert jitted(w) == np.sum(noise) == jitted(w)
+    assert tg.jit(lambda w: np.sum(w) if rs is not None else w)(w) == 3.0   # held, not drawn
