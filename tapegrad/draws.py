@@ -90,6 +90,9 @@ def _parts(obj: Any) -> Iterator[Any]:
     elif isinstance(obj, types.MethodType):
         yield obj.__func__
         yield from vars(obj.__self__).values() if hasattr(obj.__self__, "__dict__") else ()
+    elif callable(obj) and not isinstance(obj, type) and hasattr(obj, "__dict__") \
+            and not isinstance(obj, types.FunctionType):      # a model object called as f(x)
+        yield from vars(obj).values()
     elif isinstance(obj, types.FunctionType):
         for cell in obj.__closure__ or ():
             try:

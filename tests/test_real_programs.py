@@ -1015,6 +1015,8 @@ class _Dropout:
     def loss(self, w):
         return np.sum((self.rng.random(3) < 0.5) * w ** 2)
 
+    __call__ = loss
+
 
 def test_generators_in_partials_methods_and_helpers_are_refused_too() -> None:
     rs = np.random.RandomState(1)
@@ -1025,7 +1027,7 @@ def test_generators_in_partials_methods_and_helpers_are_refused_too() -> None:
     def helper():
         return rs.randn(3)
     w = np.ones(3)
-    for f in (partial(noisy, rng=np.random.RandomState(2)), _Dropout().loss,
+    for f in (partial(noisy, rng=np.random.RandomState(2)), _Dropout().loss, _Dropout(),
               lambda w: np.sum(helper() * w)):
         with pytest.raises(RuntimeError, match="drew from a random generator it holds"):
             tg.jit(f)(w)
