@@ -744,7 +744,7 @@ def test_hessian_vector_products_match_differences_of_the_gradient(name: str) ->
 
 BATCHED = ["black_box_svi", "expected_improvement", "fluidsim", "gaussian_process", "hmm",
            "logistic_regression", "lstm", "negative_binomial", "neural_net", "ode_rk4",
-           "sinusoid", "fixed_points", "define_gradient", "convnet"]
+           "sinusoid", "fixed_points", "define_gradient", "convnet", "ode_net", "ode_horizon"]
 
 
 @pytest.mark.parametrize("name", BATCHED)
@@ -822,6 +822,14 @@ def test_tanh_derivatives_to_fourth_order_match_closed_forms() -> None:
         assert same(tg.jit(d)(xs), d(xs))
         loop = np.array([d(float(x)) for x in xs])
         np.testing.assert_allclose(tg.vmap(d)(xs), loop, rtol=1e-15, atol=0)
+    # on to the sixth, as autograd's tanh example plots: d/dx p(t) = p'(t) (1 - t^2)
+    poly = np.array([0.0, 1.0])
+    for _ in range(6):
+        poly = np.polynomial.polynomial.polymul(np.polynomial.polynomial.polyder(poly),
+                                                [1.0, 0.0, -1.0])
+    d = tg.elementwise_grad(tg.elementwise_grad(d))
+    want6 = np.polynomial.polynomial.polyval(t, poly)
+    np.testing.assert_allclose(d(xs), want6, rtol=1e-11, atol=1e-11)
     third = tg.grad(tg.grad(tg.grad(tanh)))
     assert third(0.5) == pytest.approx(closed[2][4] if xs[4] == 0.5 else
                                        -2 * (1 - np.tanh(0.5) ** 2) * (1 - 3 * np.tanh(0.5) ** 2),
