@@ -24,12 +24,14 @@ from .cardinal import sinc as sinc
 from .check import check_grads as check_grads
 from .checkpoint import checkpoint as checkpoint
 from .checkpoint import checkpoint as remat
+from .choices import select as select
 from .contractions import einsum as einsum
 from .creation import broadcast_arrays as broadcast_arrays
 from .creation import copy as copy
 from .creation import empty_like as empty_like
 from .creation import full_like as full_like
 from .creation import imag as imag
+from .creation import linspace as linspace
 from .creation import meshgrid as meshgrid
 from .creation import ones_like as ones_like
 from .creation import real as real
@@ -146,6 +148,7 @@ from .parallel import data_parallel as data_parallel
 from .pieces import append as append
 from .pieces import array_split as array_split
 from .pieces import delete as delete
+from .pieces import dsplit as dsplit
 from .pieces import hsplit as hsplit
 from .pieces import insert as insert
 from .pieces import rot90 as rot90
@@ -178,6 +181,7 @@ from .reshaping import atleast_3d as atleast_3d
 from .reshaping import expand_dims as expand_dims
 from .reshaping import moveaxis as moveaxis
 from .reshaping import ravel as ravel
+from .reshaping import rollaxis as rollaxis
 from .reshaping import squeeze as squeeze
 from .reshaping import swapaxes as swapaxes
 from .scans import cumprod as cumprod
@@ -246,3 +250,4 @@ __all__ += [  # more of NumPy: creation, predicates, differences, pieces, paddin
 __all__ += ["corrcoef", "cov", "percentile", "quantile"]  # quantiles and covariances
 __all__ += ["interp"]  # piecewise-linear interpolation
 __all__ += ["sinc"]  # the cardinal sine
+__all__ += ["dsplit", "linspace", "rollaxis", "select"]  # autograd's NumPy functions

@@ -372,7 +372,7 @@ class Jitted(Pickled):
                     for i in range(len(positional) + len(positions))]
             return self.fun(*full, **keywords, **static_kw)
         traced.__name__ = getattr(self.fun, "__name__", "f")
-        return traced
+        return functools.update_wrapper(traced, self.fun, (), ())   # __wrapped__: draws reads it
 
     def lower(self, *args: Any, **kwargs: Any) -> Lowered:
         """Trace and compile at these arguments, without caching.

@@ -45,11 +45,12 @@ from .reductions import min as _min
 from .reductions import sum as _sum
 from .shapes import _dtype, transpose
 from .shapes import reshape_p as reshape
+from .tensordot import multi_dot as multi_dot
 from .values import primal_value, shape_of
 
 __all__ = ["EighResult", "SlogdetResult", "cholesky", "det", "eigh", "eigvalsh", "inv",
            "matrix_norm", "norm", "slogdet", "solve", "svdvals", "vector_norm"]
-__all__ += ["QRResult", "SVDResult", "lstsq", "matrix_power", "pinv", "qr", "svd"]
+__all__ += ["QRResult", "SVDResult", "lstsq", "matrix_power", "multi_dot", "pinv", "qr", "svd"]
 
 Number = Any
 

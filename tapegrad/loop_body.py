@@ -165,6 +165,12 @@ class Body(NamedTuple):
         return self._replace(consts=[], out=None)
 
 
+# why a branch is refused, by caller: (whose function, why one trace must do)
+_BRANCH_LOOP = ("the loop's function", "a loop body is traced once for every iteration")
+_BRANCH_WHY = {"checkpoint": ("the checkpointed function", "it is traced once and the "
+                              "backward pass recomputes it from that trace")}
+
+
 def trace_body(fun: Callable[..., Any], args: Sequence[Any], what: str) -> Body:
     """Trace ``fun(*args)`` once into a ``Body``; refuse a branch on a traced value.
 
@@ -179,11 +185,11 @@ def trace_body(fun: Callable[..., Any], args: Sequence[Any], what: str) -> Body:
     _drop_shadows(marks, prog)
     for e in prog.eqns:
         if is_guard(e):
+            who, why = _BRANCH_WHY.get(what, _BRANCH_LOOP)
             raise TypeError(
-                f"{what}: the loop's function branches on a traced value at "
-                f"{prog.sources.get(e.out, '<unknown>')}; a loop body is traced once "
-                "for every iteration, so write the choice with tg.where (or tg.maximum, "
-                "tg.clip...) instead of a Python if.")
+                f"{what}: {who} branches on a traced value at "
+                f"{prog.sources.get(e.out, '<unknown>')}; {why}, so write the choice with "
+                "tg.where (or tg.maximum, tg.clip...) instead of a Python if.")
     prog, consts = _closures(prog, tape)
     prog = _plain_values(prog)
     in_kinds = [kind_of(x) for x in prog.seen[len(consts):]]

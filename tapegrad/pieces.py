@@ -23,7 +23,7 @@ from .numpy_dispatch import functions
 from .reshaping import _axis, ravel
 from .values import primal_value, shape_of
 
-__all__ = ["append", "array_split", "delete", "hsplit", "insert", "rot90", "split",
+__all__ = ["append", "array_split", "delete", "dsplit", "hsplit", "insert", "rot90", "split",
            "take_along_axis", "tril", "triu", "vsplit"]
 
 Number = Any
@@ -144,6 +144,20 @@ def vsplit(ary: Number, indices_or_sections: Any) -> list[Any]:
     if len(shape_of(ary)) < 2:
         raise ValueError("vsplit only works on arrays of 2 or more dimensions.")
     return split(ary, indices_or_sections, 0)
+
+
+def dsplit(ary: Number, indices_or_sections: Any) -> list[Any]:
+    """NumPy's ``dsplit``: ``split`` along the third axis of an array of 3 or more axes.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> [p.shape for p in tg.dsplit(np.ones((1, 2, 4)), 2)]
+      [(1, 2, 2), (1, 2, 2)]
+    """
+    if len(shape_of(ary)) < 3:
+        raise ValueError("dsplit only works on arrays of 3 or more dimensions.")
+    return split(ary, indices_or_sections, 2)
 
 
 # ----------------------------------------------------- append, insert, delete
@@ -331,6 +345,7 @@ functions.update({
     np.split: (split, ("indices_or_sections", "axis")),
     np.array_split: (array_split, ("indices_or_sections", "axis")),
     np.hsplit: (hsplit, ("indices_or_sections",)), np.vsplit: (vsplit, ("indices_or_sections",)),
+    np.dsplit: (dsplit, ("indices_or_sections",)),
     np.append: (append, ("values", "axis")), np.insert: (insert, ("obj", "values", "axis")),
     np.delete: (delete, ("obj", "axis")), np.triu: (triu, ("k",)), np.tril: (tril, ("k",)),
     np.rot90: (rot90, ("k", "axes")), np.take_along_axis: (take_along_axis, ("indices", "axis")),

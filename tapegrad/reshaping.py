@@ -22,7 +22,7 @@ from .shapes import reshape as reshape_to
 from .shapes import transpose
 from .values import Traced, primal_value
 
-__all__ = ["atleast_1d", "atleast_2d", "atleast_3d", "expand_dims", "moveaxis", "ravel",
+__all__ = ["atleast_1d", "atleast_2d", "atleast_3d", "expand_dims", "moveaxis", "ravel", "rollaxis",
            "squeeze", "swapaxes"]
 
 
@@ -253,6 +253,35 @@ def moveaxis(a: Number, source: int | Sequence[int],
     return transpose(a, order) if order != list(range(nd)) else a
 
 
+def rollaxis(a: Number, axis: int, start: int = 0) -> Number:
+    """NumPy's ``rollaxis``: ``axis`` moved to just before position ``start``.
+
+    Args:
+      a: An array (traced or not).
+      axis: The axis to move.
+      start: The axis it is put before (``a.ndim`` puts it last).
+
+    Returns:
+      ``a`` with its axes permuted.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.rollaxis(np.ones((2, 3, 4)), 2).shape
+      (4, 2, 3)
+    """
+    nd = len(_shape(a))
+    axis = _axis("rollaxis", axis, nd)
+    start = start + nd if start < 0 else start
+    if not 0 <= start <= nd:
+        raise np.exceptions.AxisError(f"rollaxis: start {start} is out of bounds for an "
+                                      f"array of {nd} dimensions.")
+    start = start - 1 if axis < start else start
+    order = [i for i in range(nd) if i != axis]
+    order.insert(start, axis)
+    return transpose(a, order) if order != list(range(nd)) else a
+
+
 # ------------------------------------------- NumPy's names on traced values
 functions.update({
     np.expand_dims: (expand_dims, ("axis",)), np.squeeze: (squeeze, ("axis",)),
@@ -261,6 +290,7 @@ functions.update({
     np.atleast_3d: (atleast_3d, ()),
     np.swapaxes: (swapaxes, ("axis1", "axis2")),
     np.moveaxis: (moveaxis, ("source", "destination")),
+    np.rollaxis: (rollaxis, ("axis", "start")),
 })
 
 

@@ -1,4 +1,4 @@
-"""NumPy's ``tensordot``, ``inner``, ``outer`` and ``trace`` on traced values.
+"""NumPy's ``tensordot``, ``inner``, ``outer``, ``trace`` and ``linalg.multi_dot`` on traced values.
 
 Each is a composite of ``matmul``, ``transpose``, ``reshape`` and indexing,
 so every transform of it comes from theirs.
@@ -12,15 +12,16 @@ import numpy as np
 
 from .arrays import matmul
 from .diagonals import diagonal
+from .indexing import getitem
 from .numpy_dispatch import functions
 from .ops import mul
 from .reductions import sum as _sum
 from .reshaping import _shape, ravel
 from .shapes import reshape as reshape_to
 from .shapes import transpose
-from .values import Traced
+from .values import Traced, shape_of
 
-__all__ = ["inner", "outer", "tensordot", "trace"]
+__all__ = ["inner", "multi_dot", "outer", "tensordot", "trace"]
 
 Number = Any
 
@@ -141,7 +142,74 @@ def trace(a: Number, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Number:
     return _sum(diagonal(a, offset, axis1, axis2), axis=-1)
 
 
+def multi_dot(arrays: Any) -> Any:
+    """NumPy's ``linalg.multi_dot``: a chain of matrix products, cheapest order first.
+
+    The order is NumPy's (the matrix-chain costs of the shapes), so the
+    numbers are NumPy's; a 1-D first (last) array is a row (column) vector.
+
+    Args:
+      arrays: A sequence of at least two arrays (traced or not), all 2-D but
+        the first and the last, which may be 1-D.
+
+    Returns:
+      The product: an array, or a float when both ends are 1-D.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> A = np.arange(6.0).reshape(2, 3)
+      >>> tg.grad(lambda x: tg.linalg.multi_dot([x, A.T, A, x]))(np.ones(2))
+      array([ 68., 104.])
+    """
+    arrays = list(arrays)
+    if len(arrays) < 2:
+        raise ValueError("multi_dot: expecting at least two arrays.")
+    if len(arrays) == 2:
+        return matmul(arrays[0], arrays[1])
+    first, last = len(shape_of(arrays[0])), len(shape_of(arrays[-1]))
+    if first == 1:
+        arrays[0] = reshape_to(arrays[0], (1, -1))
+    if last == 1:
+        arrays[-1] = reshape_to(arrays[-1], (-1, 1))
+    if any(len(shape_of(a)) != 2 for a in arrays):
+        raise ValueError("multi_dot: the arrays between the first and the last must be 2-D.")
+    dims = [shape_of(a)[0] for a in arrays] + [shape_of(arrays[-1])[1]]
+    out = _chain(arrays, _chain_order(dims), 0, len(arrays) - 1)
+    if first == 1 and last == 1:
+        return getitem(out, (0, 0))
+    return reshape_to(out, (-1,)) if first == 1 or last == 1 else out
+
+
+def _chain_order(p: list[int]) -> list[list[int]]:
+    """Where to split each sub-chain ``i..j``: NumPy's matrix-chain order (same ties)."""
+    n = len(p) - 1
+    if n == 3:         # NumPy's _multi_dot_three: (AB)C only when strictly cheaper
+        ab_c = p[0] * p[2] * (p[1] + p[3])
+        a_bc = p[1] * p[3] * (p[0] + p[2])
+        return [[0, 0, 0 if ab_c >= a_bc else 1], [0, 0, 1], [0, 0, 0]]
+    cost = [[0] * n for _ in range(n)]
+    split = [[0] * n for _ in range(n)]
+    for length in range(1, n):
+        for i in range(n - length):
+            j = i + length
+            cost[i][j] = -1
+            for k in range(i, j):
+                q = cost[i][k] + cost[k + 1][j] + p[i] * p[k + 1] * p[j + 1]
+                if cost[i][j] < 0 or q < cost[i][j]:
+                    cost[i][j], split[i][j] = q, k
+    return split
+
+
+def _chain(arrays: list[Any], split: list[list[int]], i: int, j: int) -> Any:
+    if i == j:
+        return arrays[i]
+    k = split[i][j]
+    return matmul(_chain(arrays, split, i, k), _chain(arrays, split, k + 1, j))
+
+
 functions.update({
+    np.linalg.multi_dot: (multi_dot, ()),
     np.tensordot: (tensordot, ("axes",)),
     np.inner: (inner, ()), np.outer: (outer, ()),
     np.trace: (trace, ("offset", "axis1", "axis2")),

@@ -306,7 +306,7 @@ def trace(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...] | 
       its output leaves and structure, the output and aux seen from outside.
     """
     nums = tuple(range(len(args))) if nums is None else nums
-    before = draws.global_rngs() if staging else None
+    before = draws.snapshot(fun) if staging else None
     with new_tape() as tape:
         tape.reverse, tape.staging = reverse, staging
         tape.origins = {} if origins else None

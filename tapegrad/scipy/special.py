@@ -28,6 +28,7 @@ import numpy as np
 
 from .. import kinks, logic, ops, reductions
 from ..arrays import astype
+from ..elementary import isfinite
 from ..numpy_dispatch import ufunc_finders
 from ..primitive import Primitive, defpartials, primitive
 from ..shapes import reshape as reshape_to
@@ -267,7 +268,7 @@ def logsumexp(a: Number, axis: Any = None, b: Number | None = None, keepdims: bo
         m: Any = np.zeros(tuple(1 if i in reduced else n for i, n in enumerate(shape)))
     else:
         m = kinks.stop_gradient(reductions.max(a, axis=axis, keepdims=True))
-    m = kinks.where(logic.eq(m - m, 0.0), m, 0.0)                  # -inf/inf/nan shift by 0
+    m = kinks.where(isfinite(m), m, 0.0)        # -inf/inf/nan shift by 0, with no warning
     e = ops.exp(a - m)
     s = reductions.sum(e if b is None else b * e, axis=axis, keepdims=keepdims)
     m = m if keepdims else reshape_to(m, _shape(s))
