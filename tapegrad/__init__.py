@@ -25,6 +25,8 @@ from .check import check_grads as check_grads
 from .checkpoint import checkpoint as checkpoint
 from .checkpoint import checkpoint as remat
 from .contractions import einsum as einsum
+from .creation import angle as angle
+from .creation import asarray_chkfinite as asarray_chkfinite
 from .creation import broadcast_arrays as broadcast_arrays
 from .creation import copy as copy
 from .creation import empty_like as empty_like
@@ -33,8 +35,11 @@ from .creation import imag as imag
 from .creation import meshgrid as meshgrid
 from .creation import ones_like as ones_like
 from .creation import real as real
+from .creation import real_if_close as real_if_close
+from .creation import require as require
 from .creation import zeros_like as zeros_like
 from .diagonals import diag as diag
+from .diagonals import diagflat as diagflat
 from .diagonals import diagonal as diagonal
 from .differences import convolve as convolve
 from .differences import correlate as correlate
@@ -73,6 +78,7 @@ from .elementary import rad2deg as rad2deg
 from .elementary import radians as radians
 from .elementary import reciprocal as reciprocal
 from .elementary import signbit as signbit
+from .elementary import spacing as spacing
 from .errors import EscapedTracerError as EscapedTracerError
 from .errors import GuardError as GuardError
 from .flips import flip as flip
@@ -88,6 +94,7 @@ from .jacobians import jacfwd as jacfwd
 from .jacobians import jacobian as jacobian
 from .jacobians import jacrev as jacrev
 from .jit import jit as jit
+from .joins import block as block
 from .joins import column_stack as column_stack
 from .joins import dstack as dstack
 from .joins import hstack as hstack
@@ -154,6 +161,10 @@ from .pieces import take_along_axis as take_along_axis
 from .pieces import tril as tril
 from .pieces import triu as triu
 from .pieces import vsplit as vsplit
+from .polynomials import poly as poly
+from .polynomials import polyder as polyder
+from .polynomials import polyint as polyint
+from .polynomials import vander as vander
 from .predicates import all as all
 from .predicates import allclose as allclose
 from .predicates import any as any
@@ -176,12 +187,15 @@ from .reshaping import atleast_1d as atleast_1d
 from .reshaping import atleast_2d as atleast_2d
 from .reshaping import atleast_3d as atleast_3d
 from .reshaping import expand_dims as expand_dims
+from .reshaping import matrix_transpose as matrix_transpose
 from .reshaping import moveaxis as moveaxis
 from .reshaping import ravel as ravel
 from .reshaping import squeeze as squeeze
 from .reshaping import swapaxes as swapaxes
 from .scans import cumprod as cumprod
 from .scans import cumsum as cumsum
+from .scans import cumulative_prod as cumulative_prod
+from .scans import cumulative_sum as cumulative_sum
 from .scans import prod as prod
 from .shapes import broadcast_to as broadcast_to
 from .shapes import reshape as reshape
@@ -246,3 +260,8 @@ __all__ += [  # more of NumPy: creation, predicates, differences, pieces, paddin
 __all__ += ["corrcoef", "cov", "percentile", "quantile"]  # quantiles and covariances
 __all__ += ["interp"]  # piecewise-linear interpolation
 __all__ += ["sinc"]  # the cardinal sine
+__all__ += [  # more of NumPy: conversions, joins, scans, polynomials, steps
+    "angle", "asarray_chkfinite", "block", "cumulative_prod", "cumulative_sum", "diagflat",
+    "matrix_transpose", "poly", "polyder", "polyint", "real_if_close", "require", "spacing",
+    "vander",
+]

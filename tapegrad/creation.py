@@ -2,7 +2,11 @@
 
 ``np.zeros_like(x)`` of a traced ``x`` is a constant (its value never depends
 on ``x``'s, so it has no derivative); ``np.copy(x)`` and ``np.real(x)`` are
-``x`` itself (tapegrad's numbers are real and immutable). ``broadcast_arrays``
+``x`` itself (tapegrad's numbers are real and immutable), and so are
+``real_if_close``, ``tg.require`` and ``tg.asarray_chkfinite`` (whose check
+is a guard; NumPy's two convert with ``asarray`` and have no dispatch, so
+only tapegrad's names take traced values); ``angle`` of a real number is
+``arctan2(0, x)``, a step with no derivative. ``broadcast_arrays``
 and ``meshgrid`` are ``broadcast_to`` of reshaped inputs, so the gradient sums
 the copies. NumPy's names dispatch here on traced values.
 """
@@ -14,13 +18,17 @@ from typing import Any
 import numpy as np
 
 from .arrays import astype
+from .elementary import arctan2, isfinite
+from .kinks import stop_gradient
 from .numpy_dispatch import functions
+from .predicates import all as tg_all
 from .shapes import broadcast_to
 from .shapes import reshape as reshape_to
 from .values import Traced, primal_value, shape_of
 
-__all__ = ["broadcast_arrays", "copy", "empty_like", "full_like", "imag", "meshgrid",
-           "ones_like", "real", "zeros_like"]
+__all__ = ["angle", "asarray_chkfinite", "broadcast_arrays", "copy", "empty_like",
+           "full_like", "imag", "meshgrid", "ones_like", "real", "real_if_close", "require",
+           "zeros_like"]
 
 Number = Any
 Shape = int | tuple[int, ...] | None
@@ -179,6 +187,98 @@ def imag(val: Number) -> Any:
     return zeros_like(val)
 
 
+def angle(z: Number, deg: bool = False) -> Number:
+    """NumPy's ``angle`` of a real number: ``arctan2(0, z)``, 0 or pi (and its sign of 0).
+
+    Args:
+      z: A number or an array (traced or not); tapegrad's numbers are real.
+      deg: In degrees rather than radians.
+
+    Returns:
+      0 where ``z >= +0.0``, pi where ``z < 0`` or ``z`` is ``-0.0``; zero derivative.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.angle(np.array([2.0, -1.0]), deg=True)
+      array([  0., 180.])
+    """
+    a = stop_gradient(arctan2(0.0, z))       # a step: no derivative, even at 0
+    return a * (180 / np.pi) if deg else a
+
+
+def real_if_close(a: Number, tol: float = 100) -> Number:
+    """NumPy's ``real_if_close``: ``a`` itself (tapegrad's numbers are real).
+
+    Args:
+      a: A number or an array (traced or not).
+      tol: Ignored: there is no imaginary part to compare with it.
+
+    Returns:
+      ``a``.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> tg.grad(lambda x: tg.real_if_close(x) * 2.0)(1.0)
+      2.0
+    """
+    return a if type(a) is Traced else np.real_if_close(a, tol)
+
+
+def require(a: Number, dtype: Any = None, requirements: Any = None) -> Number:
+    """NumPy's ``require``: ``a``, cast to ``dtype`` where given.
+
+    Args:
+      a: A number or an array (traced or not).
+      dtype: The dtype to cast to, or None to keep ``a``'s.
+      requirements: Memory layout flags (``"C"``, ``"W"``...): a traced value
+        meets each already (immutable, C-ordered), so they are ignored.
+
+    Returns:
+      ``a``, or ``a.astype(dtype)``.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.require(np.ones(2), np.float32, "C").dtype
+      dtype('float32')
+    """
+    if type(a) is not Traced:
+        return np.require(a, dtype, requirements)
+    return a if dtype is None or np.dtype(dtype) == _dtype_of(a) else astype(a, dtype)
+
+
+def asarray_chkfinite(a: Number, dtype: Any = None, order: Any = None) -> Number:
+    """NumPy's ``asarray_chkfinite``: ``a``, after checking that it holds no inf or nan.
+
+    The check is a Python ``if`` on a traced boolean, so it is a guard: a
+    replayed tape (``tg.jit``) checks it at every call rather than keeping
+    the answer seen when it was recorded.
+
+    Args:
+      a: A number or an array (traced or not).
+      dtype: The dtype to cast to, or None to keep ``a``'s.
+      order: Ignored (tapegrad's arrays are C-ordered).
+
+    Returns:
+      ``a``, or ``a.astype(dtype)``.
+
+    Raises:
+      ValueError: NumPy's, where ``a`` holds an inf or a nan.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.grad(lambda x: tg.asarray_chkfinite(x) * 2.0)(1.0)
+      2.0
+    """
+    if type(a) is not Traced:
+        return np.asarray_chkfinite(a, dtype, order)
+    if not tg_all(isfinite(a)):
+        raise ValueError("array must not contain infs or NaNs")
+    return require(a, dtype)
+
+
 # ------------------------------------------------------------- broadcasting
 def broadcast_arrays(*args: Number) -> tuple[Any, ...]:
     """NumPy's ``broadcast_arrays``: each argument broadcast to their common shape.
@@ -249,7 +349,8 @@ functions.update({
     np.full_like: (lambda a, fill_value, dtype=None, order="K", subok=True, shape=None:
                    full_like(a, fill_value, dtype, shape), ("fill_value", *_LIKE)),
     np.copy: (lambda a, order="K", subok=False: copy(a), ("order", "subok")),
-    np.real: (real, ()), np.imag: (imag, ()),
+    np.real: (real, ()), np.imag: (imag, ()), np.angle: (angle, ("deg",)),
+    np.real_if_close: (real_if_close, ("tol",)),
     np.broadcast_arrays: (lambda *args, subok=False: broadcast_arrays(*args), ("subok",)),
     np.meshgrid: (meshgrid, ("copy", "sparse", "indexing")),
 })

@@ -273,7 +273,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                          "scipy.special", "scipy._numerics", "scipy._gammainc",
                          "scipy._betainc", "scipy.stats", "scipy.signal", "creation",
                          "predicates", "differences", "pieces", "padding", "nans",
-                         "quantiles", "interpolation", "cardinal",
+                         "quantiles", "interpolation", "cardinal", "polynomials",
                          "linalg_decomp"}),
     ("players", {"playback", "reverse", "forward", "staging", "staging.program",
                  "staging.passes", "staging.lower", "staging.standard", "staging.source",
