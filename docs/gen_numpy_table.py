@@ -117,6 +117,8 @@ CALLS: dict[str, Call] = {
     "np.convolve": lambda x: np.convolve(x[0], x[1]),
     "np.correlate": lambda x: np.correlate(x[0], x[1], mode="full"),
     "np.polyval": lambda x: np.polyval(x[0], x),
+    "np.gradient": lambda x: np.gradient(x, np.array([0.0, 0.5, 1.5]), axis=0, edge_order=2),
+    "np.unwrap": lambda x: np.unwrap(x * 8.0),
     "np.polyder": lambda x: np.polyder(x[0]),
     "np.polyint": lambda x: np.polyint(x[0], k=x[1, 0]),
     "np.poly": lambda x: np.poly(x[0]),

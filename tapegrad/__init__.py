@@ -208,6 +208,8 @@ from .statistics import median as median
 from .statistics import round as round
 from .statistics import std as std
 from .statistics import var as var
+from .stencils import gradient as gradient
+from .stencils import unwrap as unwrap
 from .tape import Tape as Tape
 from .tensordot import inner as inner
 from .tensordot import outer as outer
@@ -265,3 +267,4 @@ __all__ += [  # more of NumPy: conversions, joins, scans, polynomials, steps
     "matrix_transpose", "poly", "polyder", "polyint", "real_if_close", "require", "spacing",
     "vander",
 ]
+__all__ += ["gradient", "unwrap"]  # along an axis of samples (stencils.py)

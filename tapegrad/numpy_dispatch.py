@@ -28,8 +28,6 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "asarray": "tg.stack (of traced floats or arrays)",
     "amax": "tg.max", "amin": "tg.min",
     "take": "tg.take (traced indices too)",
-    # differences, convolutions, polynomials (x, y: 1-D)
-    "gradient": "tg.concatenate([x[1:2] - x[:1], (x[2:] - x[:-2]) / 2.0, x[-1:] - x[-2:-1]])",
     # results whose shape or integers depend on values: no derivative to take
     "nonzero": "tg.where(x != 0, x, 0.0) (keeps the shape; np.nonzero's result depends on "
     "the value: call it on a constant)",

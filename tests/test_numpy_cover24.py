@@ -23,6 +23,7 @@ import tapegrad as tg
 RNG = np.random.default_rng(24)
 X = RNG.normal(size=(3, 4))
 V = np.array([0.3, 1.2, -0.5, 2.0, 0.7, -1.1])
+ROWS, COLUMNS = np.array([0.0, 0.5, 1.5]), np.array([-0.2, 0.3, 0.4, 1.2])   # X's coordinates
 Case = tuple[Callable[[Any], Callable[[Any], Any]], np.ndarray, bool]
 
 
@@ -33,6 +34,38 @@ def case(f: Callable[[Any], Callable[[Any], Any]], x: np.ndarray = X,
 
 
 CASES: dict[str, Case] = {
+    # gradient: spacings, coordinates, edge orders, axes
+    "gradient_1d": case(lambda m: lambda x: m.gradient(x ** 2), V),
+    "gradient_1d_edge2": case(lambda m: lambda x: m.gradient(x ** 3, edge_order=2), V),
+    "gradient_2d": case(lambda m: lambda x: (lambda g: g[0] * 2.0 + g[1] ** 2)(
+        m.gradient(x))),
+    "gradient_scalar_axis": case(lambda m: lambda x: m.gradient(x ** 2, 0.5, axis=1)),
+    "gradient_spacing_per_axis_edge2": case(lambda m: lambda x: (lambda g: g[0] - g[1])(
+        m.gradient(x ** 2, 0.5, 2.0, edge_order=2))),
+    "gradient_coordinates": case(lambda m: lambda x: (lambda g: g[0] * g[1])(
+        m.gradient(x, ROWS, COLUMNS))),
+    "gradient_coordinates_edge2": case(lambda m: lambda x: (lambda g: g[0] + g[1] ** 2)(
+        m.gradient(x, ROWS, COLUMNS, edge_order=2))),
+    "gradient_even_coordinates_np_float": case(lambda m: lambda x: (lambda g: g[0] - g[1])(
+        m.gradient(x ** 2, np.array([0.0, 0.5, 1.0]), np.float64(0.25)))),
+    "gradient_int_coordinates": case(lambda m: lambda x: m.gradient(
+        x, np.array([0, 1, 3]), axis=0)),
+    "gradient_axis_tuple_edge2": case(lambda m: lambda x: (lambda g: g[0] * g[1])(
+        m.gradient(x, 0.3, axis=(-1, 0), edge_order=2))),
+    "gradient_coordinates_axis_short": case(lambda m: lambda x: m.gradient(
+        x[:2] ** 2, ROWS[:2], axis=0)),
+    "gradient_traced_coordinates": case(lambda m: lambda x: m.gradient(
+        x[1:] ** 2, m.cumsum(x[0] ** 2 + 0.5), axis=1)),
+    "gradient_traced_coordinates_edge2": case(lambda m: lambda x: m.gradient(
+        x[1:] ** 2, m.cumsum(x[0] ** 2 + 0.5), axis=-1, edge_order=2)),
+    "gradient_traced_spacing": case(lambda m: lambda x: m.gradient(
+        x ** 2, x[0, 0] ** 2 + 0.5, edge_order=2)[1]),
+    # unwrap
+    "unwrap": case(lambda m: lambda x: m.unwrap(x * 4.0)),
+    "unwrap_1d": case(lambda m: lambda x: m.unwrap(x * 5.0) * x, V),
+    "unwrap_axis0_discont": case(lambda m: lambda x: m.unwrap(x * 4.0, discont=4.0, axis=0)),
+    "unwrap_period": case(lambda m: lambda x: m.unwrap(x * 3.0, period=3.0) ** 2),
+    "unwrap_int_period": case(lambda m: lambda x: m.unwrap(x * 5.0, period=4, axis=-1)),
     # scans (NumPy 2.1 names)
     "cumulative_sum_1d": case(lambda m: lambda x: m.cumulative_sum(x ** 2), V),
     "cumulative_sum_axis_initial": case(lambda m: lambda x: m.cumulative_sum(
@@ -182,6 +215,25 @@ def test_steps_have_zero_derivatives():
         np.testing.assert_array_equal(tg.jvp(f, (x,), (np.ones(5),))[1], np.zeros(5))
     same_bits(ours(np.angle)(x), np.angle(x))           # -0.0 gives pi, as NumPy's
     assert tg.grad(tg.spacing)(1.0) == 0.0 and tg.spacing(1.0) == 2.0 ** -52
+
+
+def test_gradient_of_traced_coordinates_checks_even_spacing_at_every_call():
+    f = np.array([1.0, 3.0, 2.0, 5.0])
+    jitted = tg.jit(lambda x: np.gradient(f, x, edge_order=2))
+    for x in (np.array([0.0, 1.0, 2.0, 3.0]), np.array([0.0, 1.0, 2.5, 3.0]),
+              np.array([1.0, 1.5, 2.0, 2.5])):      # even, uneven, even: NumPy's two formulas
+        same_bits(jitted(x), np.gradient(f, x, edge_order=2))
+    with pytest.raises(TypeError, match="invalid number"):
+        np.gradient(tg.jvp(lambda v: v, (X,), (X,))[0], 1.0, 2.0, 3.0)
+
+
+def test_gradient_is_linear_in_the_samples_and_unwrap_has_the_identity_jacobian():
+    jac = tg.jacobian(lambda v: np.gradient(v, COLUMNS, edge_order=2))(X[0])
+    np.testing.assert_allclose(jac @ X[1], np.gradient(X[1], COLUMNS, edge_order=2),
+                               rtol=1e-13)
+    phase = np.array([0.0, 3.0, 6.5, -0.5, 2.0])
+    same_bits(tg.jacobian(np.unwrap)(phase), np.eye(5))
+    same_bits(tg.jit(np.unwrap)(phase), np.unwrap(phase))
 
 
 def test_cumulative_sum_wants_an_axis_for_two_axes():
