@@ -20,6 +20,7 @@ from .arrays import concatenate as concatenate
 from .arrays import dot as dot
 from .arrays import matmul as matmul
 from .arrays import stack as stack
+from .bessel import i0 as i0
 from .cardinal import sinc as sinc
 from .check import check_grads as check_grads
 from .checkpoint import checkpoint as checkpoint
@@ -120,6 +121,7 @@ from .nans import nancumprod as nancumprod
 from .nans import nancumsum as nancumsum
 from .nans import nanmax as nanmax
 from .nans import nanmean as nanmean
+from .nans import nanmedian as nanmedian
 from .nans import nanmin as nanmin
 from .nans import nanprod as nanprod
 from .nans import nanstd as nanstd
@@ -267,4 +269,4 @@ __all__ += [  # more of NumPy: conversions, joins, scans, polynomials, steps
     "matrix_transpose", "poly", "polyder", "polyint", "real_if_close", "require", "spacing",
     "vander",
 ]
-__all__ += ["gradient", "unwrap"]  # along an axis of samples (stencils.py)
+__all__ += ["gradient", "i0", "nanmedian", "unwrap"]  # along an axis of samples (stencils.py)

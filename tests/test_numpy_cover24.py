@@ -23,6 +23,7 @@ import tapegrad as tg
 RNG = np.random.default_rng(24)
 X = RNG.normal(size=(3, 4))
 V = np.array([0.3, 1.2, -0.5, 2.0, 0.7, -1.1])
+XNAN = np.where(np.arange(12).reshape(3, 4) % 5 == 1, np.nan, X)       # NaNs at 1, 6, 11
 ROWS, COLUMNS = np.array([0.0, 0.5, 1.5]), np.array([-0.2, 0.3, 0.4, 1.2])   # X's coordinates
 Case = tuple[Callable[[Any], Callable[[Any], Any]], np.ndarray, bool]
 
@@ -94,6 +95,15 @@ CASES: dict[str, Case] = {
     "real_if_close": case(lambda m: lambda x: m.real_if_close(x ** 2)),
     "real_if_close_tol": case(lambda m: lambda x: m.real_if_close(x, tol=1000) * x),
     "spacing": case(lambda m: lambda x: m.spacing(x * 1e3) + x),
+    # special functions, NaN-skipping median
+    "i0": case(lambda m: lambda x: m.i0(x * 3.0)),
+    "i0_both_branches": case(lambda m: lambda x: m.i0(x * 7.0 + 2.0) * 1e-3),
+    "nanmedian": case(lambda m: lambda x: m.nanmedian(x ** 2), XNAN),
+    "nanmedian_axis0": case(lambda m: lambda x: m.nanmedian(x, axis=0) * x[1, 0], XNAN),
+    "nanmedian_axis1_keepdims": case(lambda m: lambda x: m.nanmedian(
+        x, axis=1, keepdims=True) * m.nan_to_num(x), XNAN),
+    "nanmedian_keepdims": case(lambda m: lambda x: m.nanmedian(x, keepdims=True), XNAN),
+    "nanmedian_no_nan_odd": case(lambda m: lambda x: m.nanmedian(x[:, :3], axis=-1), X),
     # polynomials
     "vander": case(lambda m: lambda x: m.vander(x), V),
     "vander_N_increasing": case(lambda m: lambda x: m.vander(x, 3, increasing=True), V),
@@ -234,6 +244,35 @@ def test_gradient_is_linear_in_the_samples_and_unwrap_has_the_identity_jacobian(
     phase = np.array([0.0, 3.0, 6.5, -0.5, 2.0])
     same_bits(tg.jacobian(np.unwrap)(phase), np.eye(5))
     same_bits(tg.jit(np.unwrap)(phase), np.unwrap(phase))
+
+
+def test_i0_derivative_is_i1():
+    x = np.array([0.0, 0.4, -2.5, 7.9, 8.0, 8.1, -15.0, 40.0])
+    i1 = x / 2 * sum((x / 2) ** (2 * k) / (np.prod(np.arange(1, k + 1.0)) *
+                                           np.prod(np.arange(1, k + 2.0))) for k in range(80))
+    np.testing.assert_allclose(tg.vmap(tg.grad(tg.i0))(x), i1, rtol=1e-13)
+    with pytest.raises(TypeError, match="complex"):
+        tg.i0(np.array([1j]))
+
+
+def test_nanmedian_sends_the_gradient_to_the_middle_and_replays_for_new_nans():
+    x = np.array([3.0, np.nan, 1.0, 4.0, 2.0])
+    same_bits(tg.grad(np.nanmedian)(x), np.array([0.5, 0.0, 0.0, 0.0, 0.5]))
+    jitted = tg.jit(np.nanmedian)
+    for v in (x, np.array([3.0, 5.0, np.nan, np.nan, 2.0]), np.full(5, np.nan),
+              np.array([1.0, 2.0, 3.0, 4.0, 5.0])):
+        with np.errstate(all="ignore"), pytest.warns(RuntimeWarning) if np.isnan(v).all() \
+                else _nothing():
+            want = np.nanmedian(v)
+        same_bits(jitted(v), want)
+
+
+class _nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
 
 
 def test_cumulative_sum_wants_an_axis_for_two_axes():

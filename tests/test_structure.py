@@ -274,7 +274,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                          "scipy._betainc", "scipy.stats", "scipy.signal", "creation",
                          "predicates", "differences", "pieces", "padding", "nans",
                          "quantiles", "interpolation", "cardinal", "polynomials",
-                         "stencils",
+                         "stencils", "bessel",
                          "linalg_decomp"}),
     ("players", {"playback", "reverse", "forward", "staging", "staging.program",
                  "staging.passes", "staging.lower", "staging.standard", "staging.source",
