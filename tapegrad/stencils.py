@@ -21,13 +21,13 @@ from .along import _along, _stacked
 from .arrays import astype, concatenate, mod
 from .differences import diff
 from .indexing import getitem
-from .kinks import abs, where
+from .kinks import abs, stop_gradient, where
 from .numpy_dispatch import functions
 from .predicates import all as tg_all
 from .reshaping import _axes, _axis
 from .scans import cumsum
 from .shapes import reshape as reshape_to
-from .values import primal_value, shape_of
+from .values import Traced, primal_value, shape_of
 
 __all__ = ["gradient", "unwrap"]
 
@@ -43,11 +43,13 @@ def _as(x: Any, dtype: Any) -> Any:
 
 
 # ------------------------------------------------------------------ gradient
-def _spacing(distances: Any, n: int) -> tuple[Any, Any]:
-    """One axis's spacing, and the dtype NumPy's arithmetic takes from it.
+def _spacing(distances: Any, n: int) -> tuple[Any, Any, Any]:
+    """One axis's spacing, the dtype NumPy's arithmetic takes from it, and the general one.
 
     The spacing is a number, or the coordinates' differences (one number if
-    they are even); the dtype is None for a Python float.
+    they are even); the dtype is None for a Python float. The general
+    spacing is the differences where traced coordinates were found even
+    (their derivative is that of the uneven formula), else None.
 
     Whether the coordinates are evenly spaced is NumPy's test, a Python ``if``:
     on traced coordinates it is a guard that a replayed tape checks.
@@ -55,7 +57,7 @@ def _spacing(distances: Any, n: int) -> tuple[Any, Any]:
     distances = _stacked(distances)
     shape = shape_of(distances)
     if not shape:
-        return distances, getattr(distances, "dtype", None)   # an np.float64's, a float's
+        return distances, getattr(distances, "dtype", None), None  # np.float64's, float's
 
     if len(shape) != 1:
         raise ValueError("gradient: distances must be either scalars or 1d.")
@@ -66,8 +68,9 @@ def _spacing(distances: Any, n: int) -> tuple[Any, Any]:
         distances = astype(distances, np.float64)
     diffx = diff(distances)
     if tg_all(diffx == getitem(diffx, 0)):
-        return getitem(diffx, 0), _dtype_of(diffx)
-    return diffx, _dtype_of(diffx)
+        general = diffx if isinstance(diffx, Traced) else None
+        return getitem(diffx, 0), _dtype_of(diffx), general
+    return diffx, _dtype_of(diffx), None
 
 
 def _interior(f: Any, ax: int, dx: Any, wide: Any) -> Any:
@@ -113,6 +116,23 @@ def _edges(f: Any, ax: int, dx: Any, edge_order: int, wide: Any) -> tuple[Any, A
     return first, a * at(-3) + b * at(-2) + c * at(-1)
 
 
+def _slopes(f: Any, ax: int, dx: Any, edge_order: int, wide: Any) -> list[Any]:
+    """The first edge, the inner samples and the last edge of one axis's gradient."""
+    first, last = _edges(f, ax, dx, edge_order, wide)
+    return [first, _interior(f, ax, dx, wide), last]
+
+
+def _value_and_slope(value: Any, general: Any) -> Any:
+    """``value``, with the derivative of ``general`` (which it equals up to rounding).
+
+    Where traced coordinates are even, NumPy's value comes from the even
+    formula; the map from coordinates to slopes is the general formula (the
+    even one only agrees on those points), so its derivative is the general one's.
+    """
+    change = general - stop_gradient(general)         # 0, with general's derivative
+    return stop_gradient(value) + where(change == change, change, 0.0)
+
+
 def gradient(f: Number, *varargs: Any, axis: Any = None, edge_order: int = 1) -> Any:
     """NumPy's ``gradient``: central differences inside, one-sided ones at the edges.
 
@@ -145,7 +165,7 @@ def gradient(f: Number, *varargs: Any, axis: Any = None, edge_order: int = 1) ->
     shape = shape_of(f)
     axes = tuple(range(len(shape))) if axis is None else _axes("gradient", axis, len(shape))
     if not varargs:
-        dx: list[Any] = [(1.0, None)] * len(axes)
+        dx: list[Any] = [(1.0, None, None)] * len(axes)
     elif len(varargs) == 1 and not shape_of(varargs[0]):
         dx = [_spacing(varargs[0], 1)] * len(axes)
     elif len(varargs) == len(axes):
@@ -159,14 +179,16 @@ def gradient(f: Number, *varargs: Any, axis: Any = None, edge_order: int = 1) ->
     if otype.kind not in "fc":       # integers: differences in float64, as NumPy's
         f, otype = astype(f, np.float64), np.dtype(np.float64)
     outs = []
-    for ax, (d, d_dtype) in zip(axes, dx):
+    for ax, (d, d_dtype, general) in zip(axes, dx):
         if shape[ax] < edge_order + 1:
             raise ValueError("gradient: shape of array too small to calculate a numerical "
                              "gradient, at least (edge_order + 1) elements are required.")
         wide = otype if d_dtype is None else np.result_type(otype, d_dtype)
-        first, last = _edges(f, ax, d, edge_order, wide)
-        parts = [first, _interior(f, ax, d, wide), last]   # cast as NumPy's out[...] = is
-        outs.append(concatenate([_as(p, otype) for p in parts], ax))
+        parts = _slopes(f, ax, d, edge_order, wide)
+        if general is not None:
+            parts = [_value_and_slope(p, q) for p, q in
+                     zip(parts, _slopes(f, ax, general, edge_order, wide))]
+        outs.append(concatenate([_as(p, otype) for p in parts], ax))   # as out[...] = is
     return outs[0] if len(axes) == 1 else tuple(outs)
 
 

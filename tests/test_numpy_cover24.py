@@ -24,6 +24,7 @@ RNG = np.random.default_rng(24)
 X = RNG.normal(size=(3, 4))
 V = np.array([0.3, 1.2, -0.5, 2.0, 0.7, -1.1])
 XNAN = np.where(np.arange(12).reshape(3, 4) % 5 == 1, np.nan, X)       # NaNs at 1, 6, 11
+EVEN, SAMPLES = np.linspace(-1.0, 1.5, 6), np.array([1.0, 3.0, 2.0, 5.0, 4.5, -1.0])
 ROWS, COLUMNS = np.array([0.0, 0.5, 1.5]), np.array([-0.2, 0.3, 0.4, 1.2])   # X's coordinates
 Case = tuple[Callable[[Any], Callable[[Any], Any]], np.ndarray, bool]
 
@@ -59,6 +60,13 @@ CASES: dict[str, Case] = {
         x[1:] ** 2, m.cumsum(x[0] ** 2 + 0.5), axis=1)),
     "gradient_traced_coordinates_edge2": case(lambda m: lambda x: m.gradient(
         x[1:] ** 2, m.cumsum(x[0] ** 2 + 0.5), axis=-1, edge_order=2)),
+    "gradient_mixed_spacings": case(lambda m: lambda x: (lambda g: g[0] * g[1])(
+        m.gradient(x ** 2, ROWS, 0.5, edge_order=2))),
+    # even traced coordinates: NumPy's value (the even formula), the general derivative
+    "gradient_even_traced_coordinates": case(lambda m: lambda x: m.gradient(
+        SAMPLES, x), EVEN),
+    "gradient_even_traced_coordinates_edge2": case(lambda m: lambda x: m.gradient(
+        SAMPLES * x, x, edge_order=2), EVEN),
     "gradient_traced_spacing": case(lambda m: lambda x: m.gradient(
         x ** 2, x[0, 0] ** 2 + 0.5, edge_order=2)[1]),
     # unwrap
@@ -176,6 +184,22 @@ def test_gradient_and_jvp_against_central_differences(name: str) -> None:
     h = 1e-6
     fd = (np.asarray(f(x + h * d)) - np.asarray(f(x - h * d))) / (2 * h)
     np.testing.assert_allclose(t, fd, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_second_order_against_differences_of_the_gradient(name: str) -> None:
+    make, x, _ = CASES[name]
+    f = make(np)
+    w = weights(np.shape(f(x)))
+    v = weights(x.shape) * 0.5
+    g = tg.grad(loss(f, w))
+    hv = tg.grad(lambda y: tg.sum(g(y) * v))(x)
+    num = numeric_grad(lambda y: float(np.sum(g(y) * v)), x, 1e-5)
+    np.testing.assert_allclose(hv, num, rtol=1e-5, atol=1e-5)
+    fwd = tg.jvp(g, (x,), (v,))[1]          # forward over reverse: the same H v
+    np.testing.assert_allclose(fwd, hv, rtol=1e-12, atol=1e-12)
+    if x.size <= 6:
+        np.testing.assert_allclose(tg.hessian(loss(f, w))(x) @ v, hv, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("name", CASES)
