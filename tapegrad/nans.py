@@ -16,14 +16,14 @@ from typing import Any
 import numpy as np
 
 from . import reductions as _red
-from .along import _flat_or_axis, _stacked
+from .along import _stacked
 from .elementary import isnan
 from .kinks import where
 from .numpy_dispatch import functions
 from .ops import sqrt
 from .orderings import sort_p
 from .scans import cumprod, cumsum, prod
-from .shapes import _scalar
+from .shapes import _scalar, transpose
 from .shapes import reshape as reshape_to
 from .values import primal_value
 
@@ -294,7 +294,8 @@ def ptp(a: Number, axis: Axis = None, keepdims: bool = False) -> Number:
     return _red.max(a, axis, keepdims) - _red.min(a, axis, keepdims)
 
 
-def nanmedian(a: Number, axis: int | None = None, keepdims: bool = False) -> Number:
+def nanmedian(a: Number, axis: Axis = None, overwrite_input: bool = False,
+              keepdims: bool = False) -> Number:
     """NumPy's ``nanmedian``: the median of the elements that are not NaN.
 
     The values are sorted (NaNs last) and the middle one or two chosen by
@@ -304,8 +305,9 @@ def nanmedian(a: Number, axis: int | None = None, keepdims: bool = False) -> Num
 
     Args:
       a: An array, a traced value, or a list of numbers of one shape.
-      axis: None (every element) or an int.
-      keepdims: Keep the reduced axis with size 1.
+      axis: None (every axis), an int or a tuple of ints.
+      overwrite_input: Ignored (a traced value is immutable).
+      keepdims: Keep the reduced axes with size 1.
 
     Returns:
       The median, shaped as ``tg.sum`` would be.
@@ -322,7 +324,12 @@ def nanmedian(a: Number, axis: int | None = None, keepdims: bool = False) -> Num
     shape = np.shape(primal_value(a))
     if not shape:
         return a
-    s, ax = _flat_or_axis("nanmedian", a, axis)
+    axes = _red._axes("nanmedian", axis, len(shape))
+    kept = tuple(i for i in range(len(shape)) if i not in axes)
+    if kept + axes != tuple(range(len(shape))):       # the reduced axes last, then one
+        a = transpose(a, kept + axes)
+    s = reshape_to(a, tuple(shape[i] for i in kept) + (-1,))
+    ax = len(kept)
     n = np.shape(primal_value(s))[ax]
     s = sort_p(s, ax)
     count = _count(s, ax, True)
@@ -334,8 +341,8 @@ def nanmedian(a: Number, axis: int | None = None, keepdims: bool = False) -> Num
     high = pick(count // 2)
     mid = where(count % 2 == 1, high, (pick((count - 1) // 2) + high) * 0.5)
     if keepdims:
-        return reshape_to(mid, (1,) * len(shape)) if axis is None else mid
-    out = tuple(k for i, k in enumerate(np.shape(primal_value(mid))) if i != ax)
+        return reshape_to(mid, tuple(1 if i in axes else k for i, k in enumerate(shape)))
+    out = tuple(shape[i] for i in kept)
     return reshape_to(mid, out) if out else _red.sum(mid)
 
 
@@ -345,7 +352,7 @@ functions.update({
     np.nan_to_num: (nan_to_num, ("copy", "nan", "posinf", "neginf")),
     np.nansum: (nansum, _AXIS), np.nanmean: (nanmean, _AXIS), np.nanmax: (nanmax, _AXIS),
     np.nanmin: (nanmin, _AXIS), np.nanprod: (nanprod, _AXIS),
-    np.nanmedian: (nanmedian, _AXIS),
+    np.nanmedian: (nanmedian, ("axis", "overwrite_input", "keepdims")),
     np.nanvar: (nanvar, ("axis", "ddof", "keepdims")),
     np.nanstd: (nanstd, ("axis", "ddof", "keepdims")),
     np.nancumsum: (nancumsum, ("axis",)), np.nancumprod: (nancumprod, ("axis",)),

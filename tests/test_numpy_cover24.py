@@ -111,6 +111,10 @@ CASES: dict[str, Case] = {
     "nanmedian_axis1_keepdims": case(lambda m: lambda x: m.nanmedian(
         x, axis=1, keepdims=True) * m.nan_to_num(x), XNAN),
     "nanmedian_keepdims": case(lambda m: lambda x: m.nanmedian(x, keepdims=True), XNAN),
+    "nanmedian_axes_keepdims": case(lambda m: lambda x: m.nanmedian(
+        x.reshape(3, 2, 2), axis=(2, 0), keepdims=True) * 2.0, XNAN),
+    "nanmedian_overwrite_input": case(lambda m: lambda x: m.nanmedian(
+        x ** 2, axis=(-1,), overwrite_input=True), XNAN),
     "nanmedian_no_nan_odd": case(lambda m: lambda x: m.nanmedian(x[:, :3], axis=-1), X),
     # polynomials
     "vander": case(lambda m: lambda x: m.vander(x), V),
