@@ -58,7 +58,6 @@ def _spacing(distances: Any, n: int) -> tuple[Any, Any, Any]:
     shape = shape_of(distances)
     if not shape:
         return distances, getattr(distances, "dtype", None), None  # np.float64's, float's
-
     if len(shape) != 1:
         raise ValueError("gradient: distances must be either scalars or 1d.")
     if shape[0] != n:
