@@ -20,23 +20,28 @@ from .arrays import concatenate as concatenate
 from .arrays import dot as dot
 from .arrays import matmul as matmul
 from .arrays import stack as stack
+from .bessel import i0 as i0
 from .cardinal import sinc as sinc
 from .check import check_grads as check_grads
 from .checkpoint import checkpoint as checkpoint
 from .checkpoint import checkpoint as remat
 from .choices import select as select
 from .contractions import einsum as einsum
+from .creation import angle as angle
+from .creation import asarray_chkfinite as asarray_chkfinite
 from .creation import broadcast_arrays as broadcast_arrays
 from .creation import copy as copy
 from .creation import empty_like as empty_like
 from .creation import full_like as full_like
 from .creation import imag as imag
-from .creation import linspace as linspace
 from .creation import meshgrid as meshgrid
 from .creation import ones_like as ones_like
 from .creation import real as real
+from .creation import real_if_close as real_if_close
+from .creation import require as require
 from .creation import zeros_like as zeros_like
 from .diagonals import diag as diag
+from .diagonals import diagflat as diagflat
 from .diagonals import diagonal as diagonal
 from .differences import convolve as convolve
 from .differences import correlate as correlate
@@ -75,6 +80,7 @@ from .elementary import rad2deg as rad2deg
 from .elementary import radians as radians
 from .elementary import reciprocal as reciprocal
 from .elementary import signbit as signbit
+from .elementary import spacing as spacing
 from .errors import EscapedTracerError as EscapedTracerError
 from .errors import GuardError as GuardError
 from .flips import flip as flip
@@ -90,6 +96,7 @@ from .jacobians import jacfwd as jacfwd
 from .jacobians import jacobian as jacobian
 from .jacobians import jacrev as jacrev
 from .jit import jit as jit
+from .joins import block as block
 from .joins import column_stack as column_stack
 from .joins import dstack as dstack
 from .joins import hstack as hstack
@@ -115,6 +122,7 @@ from .nans import nancumprod as nancumprod
 from .nans import nancumsum as nancumsum
 from .nans import nanmax as nanmax
 from .nans import nanmean as nanmean
+from .nans import nanmedian as nanmedian
 from .nans import nanmin as nanmin
 from .nans import nanprod as nanprod
 from .nans import nanstd as nanstd
@@ -157,6 +165,10 @@ from .pieces import take_along_axis as take_along_axis
 from .pieces import tril as tril
 from .pieces import triu as triu
 from .pieces import vsplit as vsplit
+from .polynomials import poly as poly
+from .polynomials import polyder as polyder
+from .polynomials import polyint as polyint
+from .polynomials import vander as vander
 from .predicates import all as all
 from .predicates import allclose as allclose
 from .predicates import any as any
@@ -171,6 +183,7 @@ from .quantiles import corrcoef as corrcoef
 from .quantiles import cov as cov
 from .quantiles import percentile as percentile
 from .quantiles import quantile as quantile
+from .ranges import linspace as linspace
 from .reductions import max as max
 from .reductions import mean as mean
 from .reductions import min as min
@@ -179,6 +192,7 @@ from .reshaping import atleast_1d as atleast_1d
 from .reshaping import atleast_2d as atleast_2d
 from .reshaping import atleast_3d as atleast_3d
 from .reshaping import expand_dims as expand_dims
+from .reshaping import matrix_transpose as matrix_transpose
 from .reshaping import moveaxis as moveaxis
 from .reshaping import ravel as ravel
 from .reshaping import rollaxis as rollaxis
@@ -186,6 +200,8 @@ from .reshaping import squeeze as squeeze
 from .reshaping import swapaxes as swapaxes
 from .scans import cumprod as cumprod
 from .scans import cumsum as cumsum
+from .scans import cumulative_prod as cumulative_prod
+from .scans import cumulative_sum as cumulative_sum
 from .scans import prod as prod
 from .shapes import broadcast_to as broadcast_to
 from .shapes import reshape as reshape
@@ -198,6 +214,8 @@ from .statistics import median as median
 from .statistics import round as round
 from .statistics import std as std
 from .statistics import var as var
+from .stencils import gradient as gradient
+from .stencils import unwrap as unwrap
 from .tape import Tape as Tape
 from .tensordot import inner as inner
 from .tensordot import outer as outer
@@ -251,3 +269,9 @@ __all__ += ["corrcoef", "cov", "percentile", "quantile"]  # quantiles and covari
 __all__ += ["interp"]  # piecewise-linear interpolation
 __all__ += ["sinc"]  # the cardinal sine
 __all__ += ["dsplit", "linspace", "rollaxis", "select"]  # autograd's NumPy functions
+__all__ += [  # more of NumPy: conversions, joins, scans, polynomials, steps
+    "angle", "asarray_chkfinite", "block", "cumulative_prod", "cumulative_sum", "diagflat",
+    "matrix_transpose", "poly", "polyder", "polyint", "real_if_close", "require", "spacing",
+    "vander",
+]
+__all__ += ["gradient", "i0", "nanmedian", "unwrap"]  # along an axis of samples (stencils.py)

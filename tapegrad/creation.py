@@ -2,7 +2,11 @@
 
 ``np.zeros_like(x)`` of a traced ``x`` is a constant (its value never depends
 on ``x``'s, so it has no derivative); ``np.copy(x)`` and ``np.real(x)`` are
-``x`` itself (tapegrad's numbers are real and immutable). ``broadcast_arrays``
+``x`` itself (tapegrad's numbers are real and immutable), and so are
+``real_if_close``, ``tg.require`` and ``tg.asarray_chkfinite`` (whose check
+is a guard; NumPy's two convert with ``asarray`` and have no dispatch, so
+only tapegrad's names take traced values); ``angle`` of a real number is
+``arctan2(0, x)``, a step with no derivative. ``broadcast_arrays``
 and ``meshgrid`` are ``broadcast_to`` of reshaped inputs, so the gradient sums
 the copies. NumPy's names dispatch here on traced values.
 """
@@ -14,15 +18,17 @@ from typing import Any
 import numpy as np
 
 from .arrays import astype
-from .kinks import where
+from .elementary import arctan2, isfinite
+from .kinks import stop_gradient
 from .numpy_dispatch import functions
-from .reshaping import moveaxis
+from .predicates import all as tg_all
 from .shapes import broadcast_to
 from .shapes import reshape as reshape_to
 from .values import Traced, primal_value, shape_of
 
-__all__ = ["broadcast_arrays", "copy", "empty_like", "full_like", "imag", "linspace",
-           "meshgrid", "ones_like", "real", "zeros_like"]
+__all__ = ["angle", "asarray_chkfinite", "broadcast_arrays", "copy", "empty_like",
+           "full_like", "imag", "meshgrid", "ones_like", "real", "real_if_close", "require",
+           "zeros_like"]
 
 Number = Any
 Shape = int | tuple[int, ...] | None
@@ -181,6 +187,98 @@ def imag(val: Number) -> Any:
     return zeros_like(val)
 
 
+def angle(z: Number, deg: bool = False) -> Number:
+    """NumPy's ``angle`` of a real number: ``arctan2(0, z)``, 0 or pi (and its sign of 0).
+
+    Args:
+      z: A number or an array (traced or not); tapegrad's numbers are real.
+      deg: In degrees rather than radians.
+
+    Returns:
+      0 where ``z >= +0.0``, pi where ``z < 0`` or ``z`` is ``-0.0``; zero derivative.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.angle(np.array([2.0, -1.0]), deg=True)
+      array([  0., 180.])
+    """
+    a = stop_gradient(arctan2(0.0, z))       # a step: no derivative, even at 0
+    return a * (180 / np.pi) if deg else a
+
+
+def real_if_close(a: Number, tol: float = 100) -> Number:
+    """NumPy's ``real_if_close``: ``a`` itself (tapegrad's numbers are real).
+
+    Args:
+      a: A number or an array (traced or not).
+      tol: Ignored: there is no imaginary part to compare with it.
+
+    Returns:
+      ``a``.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> tg.grad(lambda x: tg.real_if_close(x) * 2.0)(1.0)
+      2.0
+    """
+    return a if type(a) is Traced else np.real_if_close(a, tol)
+
+
+def require(a: Number, dtype: Any = None, requirements: Any = None) -> Number:
+    """NumPy's ``require``: ``a``, cast to ``dtype`` where given.
+
+    Args:
+      a: A number or an array (traced or not).
+      dtype: The dtype to cast to, or None to keep ``a``'s.
+      requirements: Memory layout flags (``"C"``, ``"W"``...): a traced value
+        meets each already (immutable, C-ordered), so they are ignored.
+
+    Returns:
+      ``a``, or ``a.astype(dtype)``.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.require(np.ones(2), np.float32, "C").dtype
+      dtype('float32')
+    """
+    if type(a) is not Traced:
+        return np.require(a, dtype, requirements)
+    return a if dtype is None or np.dtype(dtype) == _dtype_of(a) else astype(a, dtype)
+
+
+def asarray_chkfinite(a: Number, dtype: Any = None, order: Any = None) -> Number:
+    """NumPy's ``asarray_chkfinite``: ``a``, after checking that it holds no inf or nan.
+
+    The check is a Python ``if`` on a traced boolean, so it is a guard: a
+    replayed tape (``tg.jit``) checks it at every call rather than keeping
+    the answer seen when it was recorded.
+
+    Args:
+      a: A number or an array (traced or not).
+      dtype: The dtype to cast to, or None to keep ``a``'s.
+      order: Ignored (tapegrad's arrays are C-ordered).
+
+    Returns:
+      ``a``, or ``a.astype(dtype)``.
+
+    Raises:
+      ValueError: NumPy's, where ``a`` holds an inf or a nan.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.grad(lambda x: tg.asarray_chkfinite(x) * 2.0)(1.0)
+      2.0
+    """
+    if type(a) is not Traced:
+        return np.asarray_chkfinite(a, dtype, order)
+    if not tg_all(isfinite(a)):
+        raise ValueError("array must not contain infs or NaNs")
+    return require(a, dtype)
+
+
 # ------------------------------------------------------------- broadcasting
 def broadcast_arrays(*args: Number) -> tuple[Any, ...]:
     """NumPy's ``broadcast_arrays``: each argument broadcast to their common shape.
@@ -239,52 +337,6 @@ def meshgrid(*xi: Number, copy: bool = True, sparse: bool = False,
     return tuple(broadcast_to(g, tuple(full)) for g in out)
 
 
-def linspace(start: Number, stop: Number, num: int = 50, endpoint: bool = True,
-             retstep: bool = False, dtype: Any = None, axis: int = 0) -> Any:
-    """NumPy's ``linspace``: ``num`` evenly spaced numbers from ``start`` to ``stop``.
-
-    Computed as NumPy computes it (``start + i * step``, the last one
-    ``stop`` itself), so the numbers are NumPy's; a traced ``start`` or
-    ``stop`` (a learned time horizon, say) carries its derivative.
-
-    Args:
-      start: The first number (a number or an array, traced or not).
-      stop: The last number, or the first past the end if not ``endpoint``.
-      num: How many numbers.
-      endpoint: Whether ``stop`` is the last one.
-      retstep: Also return the step.
-      dtype: A float dtype for the result (NumPy's by default).
-      axis: Where the new axis goes when ``start`` or ``stop`` is an array.
-
-    Returns:
-      The numbers, or ``(numbers, step)`` with ``retstep``.
-
-    Examples:
-      >>> import tapegrad as tg
-      >>> tg.grad(lambda T: tg.sum(tg.linspace(0.0, T, 5)))(2.0)
-      2.5
-    """
-    num = int(num)
-    if num < 0:
-        raise ValueError(f"Number of samples, {num}, must be non-negative.")
-    if dtype is not None and np.dtype(dtype).kind != "f":
-        raise TypeError("linspace: tapegrad makes float numbers only; take np.floor(...)"
-                        ".astype(int) of them for integers.")
-    div = num - 1 if endpoint else num
-    dt = np.result_type(primal_value(start), primal_value(stop), float(num))
-    delta = stop - start
-    y = np.arange(num, dtype=dt).reshape((-1,) + (1,) * len(shape_of(delta)))
-    step = delta / div if div > 0 else np.nan
-    y = (y * step if div > 0 else y * delta) + start
-    if endpoint and num > 1:
-        last = (np.arange(num) == num - 1).reshape(shape_of(y)[:1] + (1,) * (len(shape_of(y)) - 1))
-        y = where(last, stop, y)
-    if axis != 0:
-        y = moveaxis(y, 0, axis)
-    y = y if dtype is None else astype(y, dtype)
-    return (y, step) if retstep else y
-
-
 # ------------------------------------------- NumPy's names on traced values
 _LIKE = ("dtype", "shape", "order", "subok")
 functions.update({
@@ -297,10 +349,10 @@ functions.update({
     np.full_like: (lambda a, fill_value, dtype=None, order="K", subok=True, shape=None:
                    full_like(a, fill_value, dtype, shape), ("fill_value", *_LIKE)),
     np.copy: (lambda a, order="K", subok=False: copy(a), ("order", "subok")),
-    np.real: (real, ()), np.imag: (imag, ()),
+    np.real: (real, ()), np.imag: (imag, ()), np.angle: (angle, ("deg",)),
+    np.real_if_close: (real_if_close, ("tol",)),
     np.broadcast_arrays: (lambda *args, subok=False: broadcast_arrays(*args), ("subok",)),
     np.meshgrid: (meshgrid, ("copy", "sparse", "indexing")),
-    np.linspace: (linspace, ("num", "endpoint", "retstep", "dtype", "axis")),
 })
 
 Traced.real = property(lambda self: self)        # type: ignore[attr-defined]

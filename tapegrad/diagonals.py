@@ -1,4 +1,4 @@
-"""NumPy's diagonals on traced values: ``diagonal`` and ``diag``.
+"""NumPy's diagonals on traced values: ``diagonal``, ``diag`` and ``diagflat``.
 
 ``diagonal`` is a constant index of two axes (moved last); ``diag`` of a
 vector scatters it into a square matrix of zeros with ``index_add``. Both
@@ -14,11 +14,11 @@ import numpy as np
 from .arrays import astype
 from .indexing import getitem, index_add
 from .numpy_dispatch import functions
-from .reshaping import _axis, _shape
+from .reshaping import _axis, _shape, ravel
 from .shapes import transpose
 from .values import Traced, primal_value
 
-__all__ = ["diag", "diagonal"]
+__all__ = ["diag", "diagflat", "diagonal"]
 
 Number = Any
 
@@ -90,9 +90,31 @@ def diag(v: Number, k: int = 0) -> Number:
     return index_add(v, np.zeros((n, n), dtype=dtype), _diagonal_index(n, n, int(k)))
 
 
+def diagflat(v: Number, k: int = 0) -> Number:
+    """NumPy's ``diagflat``: the flattened input as the ``k``-th diagonal of a square matrix.
+
+    Args:
+      v: A number or an array of any shape (traced or not), flattened first.
+      k: Which diagonal: above the main one when positive, below when negative.
+
+    Returns:
+      A 2-D array of side ``v.size + |k|``.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.diagflat(np.array([[1.0, 2.0]]), k=1)
+      array([[0., 1., 0.],
+             [0., 0., 2.],
+             [0., 0., 0.]])
+    """
+    return diag(ravel(v), k)
+
+
 # ------------------------------------------- NumPy's names on traced values
 functions.update({
     np.diagonal: (diagonal, ("offset", "axis1", "axis2")), np.diag: (diag, ("k",)),
+    np.diagflat: (diagflat, ("k",)),
 })
 
 

@@ -3,7 +3,8 @@
 The inverse trigonometric and hyperbolic functions, ``arctan2`` and
 ``hypot``, ``log2``/``log10``/``exp2``, ``cbrt``, ``reciprocal``, the angle
 conversions, ``copysign``, ``fmax``/``fmin``, ``fmod``, ``logaddexp2``,
-``float_power`` and ``heaviside``; and the predicates ``isnan``, ``isinf``,
+``float_power`` and ``heaviside``; ``spacing``, a step (zero derivative, as
+``floor``); and the predicates ``isnan``, ``isinf``,
 ``isfinite``, ``signbit`` and ``logical_xor``, whose results are booleans
 (nothing to differentiate, as a comparison). As in ``ops.py``: floats go
 through ``math``, arrays through NumPy, both IEEE (``arcsin(2) = nan``,
@@ -26,7 +27,7 @@ from .kinks import _select, abs, where
 from .logic import _no_derivative
 from .numpy_tables import ufuncs
 from .ops import _ieee_op, _pow_partial_a, _ufunc, div, log, mul, sqrt
-from .primitive import Primitive, defpartials, document, primitive
+from .primitive import Primitive, defjvp, defpartials, defvjp, document, primitive
 from .staging.spellings import Spelling, spellings
 from .values import is_scalar
 
@@ -34,7 +35,7 @@ __all__ = [
     "arccos", "arccosh", "arcsin", "arcsinh", "arctan2", "arctanh", "cbrt", "copysign",
     "deg2rad", "degrees", "exp2", "float_power", "fmax", "fmin", "fmod", "heaviside", "hypot",
     "isfinite", "isinf", "isnan", "log10", "log2", "logaddexp2", "logical_xor", "rad2deg",
-    "radians", "reciprocal", "signbit",
+    "radians", "reciprocal", "signbit", "spacing",
 ]
 
 __test__: dict[str, str] = {}
@@ -253,6 +254,23 @@ _doc(heaviside, "The step: 0 below 0, 1 above, ``h0`` at 0; its derivative in ``
      "tg.heaviside(0.0, 0.5), tg.grad(tg.heaviside)(-1.0, 0.5)", "(0.5, 0.0)")
 
 
+def _spacing(x: Any) -> Any:
+    if is_scalar(x):
+        return float(np.spacing(float(x)))
+    return call(spacing, x) if type(x) is not np.ndarray and foreign(x) is not None \
+        else np.spacing(x)
+
+
+# The distance to the next float away from zero is piecewise constant (it
+# jumps at powers of 2): no rule, so no cotangent or tangent flows, as floor's.
+spacing: Primitive = primitive(_spacing, "spacing", elementwise=True, check_rules=False)
+defvjp(spacing, None)
+defjvp(spacing, None)
+spellings[spacing] = _exact(np.spacing)
+_doc(spacing, "The distance from ``x`` to the next float away from 0; zero derivative.",
+     "tg.spacing(1.0) == 2.0 ** -52, tg.grad(tg.spacing)(1.0)", "(True, 0.0)")
+
+
 # ------------------------------------------------ predicates (booleans)
 def _predicate(on_float: Any, on_array: Any, name: str) -> Primitive:
     """A boolean-valued elementwise primitive: ``math`` on floats, NumPy otherwise."""
@@ -307,6 +325,6 @@ ufuncs.update({
     np.radians: radians, np.rad2deg: rad2deg, np.degrees: degrees, np.copysign: copysign,
     np.fmax: fmax, np.fmin: fmin, np.fmod: fmod, np.heaviside: heaviside, np.isnan: isnan,
     np.isinf: isinf, np.isfinite: isfinite, np.signbit: signbit,
-    np.logical_xor: logical_xor, np.fabs: abs,
+    np.logical_xor: logical_xor, np.fabs: abs, np.spacing: spacing,
     np.positive: lambda x: x, np.conjugate: lambda x: x,
 })

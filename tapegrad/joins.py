@@ -1,7 +1,8 @@
-"""NumPy's joins on traced values: stacks, ``repeat`` and ``tile``.
+"""NumPy's joins on traced values: stacks, ``block``, ``repeat`` and ``tile``.
 
 ``vstack``, ``hstack``, ``dstack`` and ``column_stack`` are tapegrad's
-``concatenate`` after ``atleast_Nd``; ``repeat`` and ``tile`` broadcast a
+``concatenate`` after ``atleast_Nd``; ``block`` concatenates nested lists,
+the innermost along the last axis; ``repeat`` and ``tile`` broadcast a
 reshaped copy (or index with a constant), so the gradient sums the copies.
 Every transform is that of the shape primitives they are built from.
 """
@@ -19,9 +20,9 @@ from .numpy_dispatch import functions
 from .reshaping import _axis, _index, _shape, atleast_1d, atleast_2d, atleast_3d, ravel
 from .shapes import broadcast_to as _broadcast_to
 from .shapes import reshape as reshape_to
-from .values import Traced
+from .values import Traced, shape_of
 
-__all__ = ["column_stack", "dstack", "hstack", "repeat", "tile", "vstack"]
+__all__ = ["block", "column_stack", "dstack", "hstack", "repeat", "tile", "vstack"]
 
 Number = Any
 
@@ -180,8 +181,69 @@ def tile(A: Number, reps: int | Sequence[int]) -> Number:  # noqa: N803  (NumPy'
     return reshape_to(spread, tuple(r * n for r, n in zip(reps, shape)))
 
 
+def _block_depth(arrays: Any, where: str = "arrays") -> int:
+    """How deeply lists nest in ``arrays``, the same for every leaf (NumPy's check)."""
+    if isinstance(arrays, tuple):
+        raise TypeError(f"block: {where} is a tuple; only lists may be used to arrange "
+                        "blocks, and np.block does not allow implicit conversion from "
+                        "tuple to ndarray.")
+    if not isinstance(arrays, list):
+        return 0
+    if not arrays:
+        raise ValueError(f"block: {where} is an empty list; lists cannot be empty.")
+    depths = {_block_depth(a, f"{where}[{i}]") for i, a in enumerate(arrays)}
+    if len(depths) > 1:
+        raise ValueError(f"block: the lists in {where} are nested to different depths "
+                         f"{sorted(depths)}; give every block the same depth.")
+    return depths.pop() + 1
+
+
+def _block_leaves(arrays: Any) -> list[Any]:
+    return [a for x in arrays for a in _block_leaves(x)] if isinstance(arrays, list) \
+        else [arrays]
+
+
+def block(arrays: Any) -> Number:
+    """NumPy's ``block``: an array assembled from nested lists of blocks.
+
+    The innermost lists are joined along the last axis, the next ones along
+    the axis before it, and so on; each block first gains leading axes of
+    length 1, up to the nesting depth or the largest block's number of axes.
+
+    Args:
+      arrays: Nested lists of arrays or numbers (traced or not), every leaf at
+        the same depth.
+
+    Returns:
+      The assembled array.
+
+    Raises:
+      ValueError: for empty lists or leaves at different depths.
+      TypeError: for a tuple where a list should be.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.block([[np.ones((2, 2)), np.zeros((2, 1))], [np.zeros((1, 3))]])
+      array([[1., 1., 0.],
+             [1., 1., 0.],
+             [0., 0., 0.]])
+    """
+    depth = _block_depth(arrays)
+    nd = max([depth] + [len(shape_of(a)) for a in _block_leaves(arrays)])
+
+    def build(a: Any, level: int) -> Any:
+        if level == depth:
+            shape = shape_of(a)
+            return reshape_to(a, (1,) * (nd - len(shape)) + shape) if len(shape) < nd else a
+        parts = [build(x, level + 1) for x in a]
+        return concatenate(parts, nd - depth + level) if len(parts) > 1 else parts[0]
+    return build(arrays, 0)
+
+
 # ------------------------------------------- NumPy's names on traced values
 functions.update({
+    np.block: (block, ()),
     np.vstack: (vstack, ()), np.hstack: (hstack, ()), np.dstack: (dstack, ()),
     np.column_stack: (column_stack, ()),
     np.repeat: (repeat, ("repeats", "axis")), np.tile: (tile, ("reps",)),

@@ -227,13 +227,14 @@ def _stopped(x: Any) -> Any:
     return stop_gradient_p(x)
 
 
-def clip(x: Number, lo: Number, hi: Number) -> Number:
+def clip(x: Number, lo: Number = None, hi: Number = None) -> Number:
     """``tg.minimum(tg.maximum(x, lo), hi)``: the conventions of those two at the ends.
 
     Args:
       x: A number.
-      lo: The lower bound.
-      hi: The upper bound.
+      lo: The lower bound, or None for none.
+      hi: The upper bound, or None for none (with neither, ``x`` itself, as
+        NumPy 2.4's ``clip``).
 
     Returns:
       ``x`` clipped to ``[lo, hi]``; at a bound the gradient is split 0.5/0.5.
@@ -243,7 +244,8 @@ def clip(x: Number, lo: Number, hi: Number) -> Number:
       >>> tg.clip(3.0, 0.0, 1.0), tg.grad(tg.clip)(0.5, 0.0, 1.0)
       (1.0, 1.0)
     """
-    return minimum(maximum(x, lo), hi)
+    x = x if lo is None else maximum(x, lo)
+    return x if hi is None else minimum(x, hi)
 
 
 Traced.__abs__ = abs.apply1                          # type: ignore

@@ -3,7 +3,8 @@
 ``nansum(x)`` is ``sum(where(isnan(x), 0, x))``, as NumPy computes it, so a
 NaN contributes nothing and gets a zero gradient; the means and variances
 divide by the count of the other elements (traced, so jit replays it for
-new NaNs). ``ptp`` (the range, max minus min) lives here too. NumPy's names
+new NaNs); ``nanmedian`` picks the middle of the sorted values by comparing
+positions with that count. ``ptp`` (the range, max minus min) lives here too. NumPy's names
 dispatch here on traced values.
 """
 
@@ -20,12 +21,14 @@ from .elementary import isnan
 from .kinks import where
 from .numpy_dispatch import functions
 from .ops import sqrt
+from .orderings import sort_p
 from .scans import cumprod, cumsum, prod
-from .shapes import _scalar
+from .shapes import _scalar, transpose
+from .shapes import reshape as reshape_to
 from .values import primal_value
 
-__all__ = ["nan_to_num", "nancumprod", "nancumsum", "nanmax", "nanmean", "nanmin",
-           "nanprod", "nanstd", "nansum", "nanvar", "ptp"]
+__all__ = ["nan_to_num", "nancumprod", "nancumsum", "nanmax", "nanmean", "nanmedian",
+           "nanmin", "nanprod", "nanstd", "nansum", "nanvar", "ptp"]
 
 Number = Any
 Axis = int | tuple[int, ...] | None
@@ -291,12 +294,65 @@ def ptp(a: Number, axis: Axis = None, keepdims: bool = False) -> Number:
     return _red.max(a, axis, keepdims) - _red.min(a, axis, keepdims)
 
 
+def nanmedian(a: Number, axis: Axis = None, overwrite_input: bool = False,
+              keepdims: bool = False) -> Number:
+    """NumPy's ``nanmedian``: the median of the elements that are not NaN.
+
+    The values are sorted (NaNs last) and the middle one or two chosen by
+    comparing positions with the traced count of the others, so ``jit``
+    replays it for NaNs elsewhere. The derivative goes to the middle
+    element(s); an all-NaN slice gives NaN, as in NumPy.
+
+    Args:
+      a: An array, a traced value, or a list of numbers of one shape.
+      axis: None (every axis), an int or a tuple of ints.
+      overwrite_input: Ignored (a traced value is immutable).
+      keepdims: Keep the reduced axes with size 1.
+
+    Returns:
+      The median, shaped as ``tg.sum`` would be.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.nanmedian(np.array([3.0, np.nan, 1.0, 4.0, 2.0]))
+      2.5
+      >>> tg.grad(tg.nanmedian)(np.array([3.0, np.nan, 1.0, 4.0, 2.0]))
+      array([0.5, 0. , 0. , 0. , 0.5])
+    """
+    a = _stacked(a)
+    shape = np.shape(primal_value(a))
+    if not shape:
+        return a
+    axes = _red._axes("nanmedian", axis, len(shape))
+    kept = tuple(i for i in range(len(shape)) if i not in axes)
+    if kept + axes != tuple(range(len(shape))):       # the reduced axes last, then one
+        a = transpose(a, kept + axes)
+    s = reshape_to(a, tuple(shape[i] for i in kept) + (-1,))
+    ax = len(kept)
+    n = np.shape(primal_value(s))[ax]
+    s = sort_p(s, ax)
+    count = _count(s, ax, True)
+    place = np.arange(n, dtype=_float_dtype(s)).reshape([-1 if i == ax else 1
+                                                         for i in range(len(np.shape(s)))])
+
+    def pick(k: Any) -> Any:          # the sorted value at place k (exact: others add 0)
+        return _red.sum(where(place == k, s, 0 * np.ones((), _float_dtype(s))), ax, True)
+    high = pick(count // 2)
+    mid = where(count % 2 == 1, high, (pick((count - 1) // 2) + high) * 0.5)
+    if keepdims:
+        return reshape_to(mid, tuple(1 if i in axes else k for i, k in enumerate(shape)))
+    out = tuple(shape[i] for i in kept)
+    return reshape_to(mid, out) if out else _red.sum(mid)
+
+
 # ------------------------------------------- NumPy's names on traced values
 _AXIS = ("axis", "keepdims")
 functions.update({
     np.nan_to_num: (nan_to_num, ("copy", "nan", "posinf", "neginf")),
     np.nansum: (nansum, _AXIS), np.nanmean: (nanmean, _AXIS), np.nanmax: (nanmax, _AXIS),
     np.nanmin: (nanmin, _AXIS), np.nanprod: (nanprod, _AXIS),
+    np.nanmedian: (nanmedian, ("axis", "overwrite_input", "keepdims")),
     np.nanvar: (nanvar, ("axis", "ddof", "keepdims")),
     np.nanstd: (nanstd, ("axis", "ddof", "keepdims")),
     np.nancumsum: (nancumsum, ("axis",)), np.nancumprod: (nancumprod, ("axis",)),

@@ -28,8 +28,6 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "asarray": "tg.stack (of traced floats or arrays)",
     "amax": "tg.max", "amin": "tg.min",
     "take": "tg.take (traced indices too)",
-    # differences, convolutions, polynomials (x, y: 1-D)
-    "gradient": "tg.concatenate([x[1:2] - x[:1], (x[2:] - x[:-2]) / 2.0, x[-1:] - x[-2:-1]])",
     # results whose shape or integers depend on values: no derivative to take
     "nonzero": "tg.where(x != 0, x, 0.0) (keeps the shape; np.nonzero's result depends on "
     "the value: call it on a constant)",
@@ -47,6 +45,10 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "condition number)",
     "full": "value * np.ones(shape) (np.full reads its value with np.asarray, which a "
             "traced value cannot pass through)",
+    "require": "tg.require (np.require converts with np.asanyarray, which cannot "
+               "return a traced value)",
+    "asarray_chkfinite": "tg.asarray_chkfinite (np.asarray_chkfinite converts with "
+                         "np.asarray, which cannot return a traced value)",
     # ufunc methods
     "add.reduce": "tg.sum(x, axis=0)", "add.accumulate": "tg.cumsum(x, axis=0)",
     "multiply.reduce": "tg.prod(x, axis=0)", "multiply.accumulate": "tg.cumprod(x, axis=0)",
@@ -204,8 +206,9 @@ def _library_caller() -> str | None:
     parts = module.split(".")
     private = [k for k, p in enumerate(parts) if p.startswith("_")]
     public = ".".join(parts[:private[0]] if private else parts)
-    if public.startswith("numpy"):
-        return qualname if public == "numpy" else f"{public[6:]}.{qualname}"
+    if public.startswith("numpy"):       # np.lib's functions NumPy exports as np.<name>
+        top = public == "numpy" or public == "numpy.lib" and hasattr(np, qualname)
+        return qualname if top else f"{public[6:]}.{qualname}"
     return f"{public}.{qualname}"
 
 

@@ -1,7 +1,7 @@
 """NumPy's axis edits on traced values: axes added, removed and moved.
 
 ``expand_dims``, ``squeeze``, ``ravel``, ``atleast_1d``/``2d``/``3d``,
-``swapaxes`` and ``moveaxis``, each built from tapegrad's ``reshape`` and
+``swapaxes``, ``moveaxis`` and ``matrix_transpose``, each built from tapegrad's ``reshape`` and
 ``transpose``, so it is exact and its derivatives (both modes, any order),
 its batching under ``vmap`` and its ``jit`` spelling are theirs. Also the
 axis helpers that joins.py, flips.py and diagonals.py share.
@@ -22,8 +22,8 @@ from .shapes import reshape as reshape_to
 from .shapes import transpose
 from .values import Traced, primal_value
 
-__all__ = ["atleast_1d", "atleast_2d", "atleast_3d", "expand_dims", "moveaxis", "ravel", "rollaxis",
-           "squeeze", "swapaxes"]
+__all__ = ["atleast_1d", "atleast_2d", "atleast_3d", "expand_dims", "matrix_transpose",
+           "moveaxis", "ravel", "rollaxis", "squeeze", "swapaxes"]
 
 
 Number = Any
@@ -253,6 +253,30 @@ def moveaxis(a: Number, source: int | Sequence[int],
     return transpose(a, order) if order != list(range(nd)) else a
 
 
+def matrix_transpose(x: Number) -> Number:
+    """NumPy's ``matrix_transpose``: the last two axes exchanged (a stack of matrices).
+
+    Args:
+      x: An array of at least two axes (traced or not).
+
+    Returns:
+      ``x`` with its last two axes exchanged.
+
+    Raises:
+      ValueError: for an array of fewer than two axes.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.matrix_transpose(np.ones((2, 3, 4))).shape
+      (2, 4, 3)
+    """
+    if len(_shape(x)) < 2:
+        raise ValueError("matrix_transpose: input array must be at least 2-dimensional "
+                         f"(got shape {_shape(x)}).")
+    return swapaxes(x, -1, -2)
+
+
 def rollaxis(a: Number, axis: int, start: int = 0) -> Number:
     """NumPy's ``rollaxis``: ``axis`` moved to just before position ``start``.
 
@@ -291,6 +315,7 @@ functions.update({
     np.swapaxes: (swapaxes, ("axis1", "axis2")),
     np.moveaxis: (moveaxis, ("source", "destination")),
     np.rollaxis: (rollaxis, ("axis", "start")),
+    np.matrix_transpose: (matrix_transpose, ()),
 })
 
 

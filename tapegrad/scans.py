@@ -1,4 +1,4 @@
-"""Products and running sums: ``prod``, ``cumsum``, ``cumprod``.
+"""Products and running sums: ``prod``, ``cumsum``, ``cumprod``, ``cumulative_sum``...
 
 Primitives with NumPy's own implementation, their rules written with
 tapegrad functions so that they differentiate again. ``prod`` and
@@ -27,7 +27,7 @@ from .shapes import _scalar, transpose
 from .shapes import reshape as reshape_to
 from .values import Traced, primal_value, shape_of
 
-__all__ = ["cumprod", "cumsum", "prod"]
+__all__ = ["cumprod", "cumsum", "cumulative_prod", "cumulative_sum", "prod"]
 
 Number = Any
 Axis = int | tuple[int, ...] | None
@@ -254,10 +254,93 @@ def cumprod(x: Number, axis: int | None = None) -> Number:
     return cumprod_p(x, ax)
 
 
+def _cumulative(what: str, x: Any, axis: int | None, include_initial: bool,
+                scan: Primitive, identity: float) -> Any:
+    """NumPy 2.1's ``cumulative_sum``/``cumulative_prod``: ``scan`` along ``axis``.
+
+    At least 1-D; ``axis`` may be None only for 1-D input; with
+    ``include_initial`` the running value starts at ``identity`` (NumPy
+    concatenates it before the scan's result).
+    """
+    x = _stacked(x)
+    if not shape_of(x):
+        x = reshape_to(x, (1,))
+    nd = len(shape_of(x))
+    if axis is None:
+        if nd >= 2:
+            raise ValueError(f"tg.{what}: for arrays which have more than one dimension "
+                             "``axis`` argument is required.")
+        axis = 0
+    ax = _flat_or_axis(what, x, axis)[1]
+    out = scan(x, ax)
+    if not include_initial:
+        return out
+    shape = list(shape_of(x))
+    shape[ax] = 1
+    dtype = np.asarray(primal_value(out)).dtype
+    if foreign(primal_value(out)) is not None:
+        first = full_like(out, tuple(shape), identity)
+    else:
+        first = np.full(shape, identity, dtype=dtype)
+    return concatenate([first, out], ax)
+
+
+def cumulative_sum(x: Number, axis: int | None = None,
+                   include_initial: bool = False) -> Number:
+    """NumPy's ``cumulative_sum`` (2.1): running sums, optionally from a leading 0.
+
+    Args:
+      x: A number, an array, a traced value, or a list of numbers of one shape.
+      axis: The axis to sum along; None only for a 1-D ``x``.
+      include_initial: Start with the sum of nothing (0), one longer along ``axis``.
+
+    Returns:
+      An array shaped like ``x`` (one longer along ``axis`` with ``include_initial``).
+
+    Raises:
+      ValueError: for ``axis=None`` on an array of two axes or more.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.cumulative_sum(np.array([1.0, 2.0, 3.0]), include_initial=True)
+      array([0., 1., 3., 6.])
+    """
+    return _cumulative("cumulative_sum", x, axis, include_initial, cumsum_p, 0.0)
+
+
+def cumulative_prod(x: Number, axis: int | None = None,
+                    include_initial: bool = False) -> Number:
+    """NumPy's ``cumulative_prod`` (2.1): running products, optionally from a leading 1.
+
+    The derivative never divides, as ``cumprod``'s.
+
+    Args:
+      x: A number, an array, a traced value, or a list of numbers of one shape.
+      axis: The axis to multiply along; None only for a 1-D ``x``.
+      include_initial: Start with the product of nothing (1), one longer along ``axis``.
+
+    Returns:
+      An array shaped like ``x`` (one longer along ``axis`` with ``include_initial``).
+
+    Raises:
+      ValueError: for ``axis=None`` on an array of two axes or more.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.cumulative_prod(np.array([2.0, 0.5, 3.0]))
+      array([2., 1., 3.])
+    """
+    return _cumulative("cumulative_prod", x, axis, include_initial, cumprod_p, 1.0)
+
+
 # ------------------------------------------- NumPy's names on traced values
 functions[np.prod] = (prod, ("axis", "keepdims"))
 functions[np.cumsum] = (cumsum, ("axis",))
 functions[np.cumprod] = (cumprod, ("axis",))
+functions[np.cumulative_sum] = (cumulative_sum, ("axis", "include_initial"))
+functions[np.cumulative_prod] = (cumulative_prod, ("axis", "include_initial"))
 
 
 # ------------------------------------------------- the methods on Traced

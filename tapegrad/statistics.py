@@ -216,10 +216,7 @@ def _np_clip(a: Any, a_min: Any = _NOTHING, a_max: Any = _NOTHING, *, min: Any =
     hi = a_max if a_max is not _NOTHING else max
     lo = None if lo is _NOTHING else lo
     hi = None if hi is _NOTHING else hi
-    if lo is None and hi is None:
-        raise ValueError("np.clip: give a lower bound, an upper bound or both "
-                         "(a_min/a_max, or min/max).")
-    x = a if lo is None else maximum(a, lo)
+    x = a if lo is None else maximum(a, lo)      # no bounds (NumPy 2.4): a itself
     return x if hi is None else minimum(x, hi)
 
 

@@ -75,8 +75,8 @@ def test_scipy_function_on_a_traced_value_is_named(transform):
 def test_numpy_functions_keep_their_own_names():
     with pytest.raises(TypeError, match=r"np\.asarray was applied.*tg\.stack"):
         tg.grad(lambda x: tg.sum(np.asarray(x)))(x3)
-    with pytest.raises(TypeError, match=r"np\.unwrap was applied"):
-        tg.grad(lambda x: tg.sum(np.unwrap(x)))(x3)
+    with pytest.raises(TypeError, match=r"np\.trim_zeros was applied"):
+        tg.grad(lambda x: tg.sum(np.trim_zeros(x)))(x3)
     with pytest.raises(TypeError, match=r"np\.take was applied.*tg\.take"):
         tg.jit(lambda i: np.take(x3, i))(np.array([0, 1]))
 

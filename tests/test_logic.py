@@ -197,8 +197,8 @@ def test_the_numpy_answers_that_were_silently_wrong():
     assert np.array_equal(tg.grad(lambda v: tg.sum(np.sum(v, where=v > 0)))(x), [1, 0, 1])
     with pytest.raises(TypeError, match=r"np\.sum\(\.\.\., initial=\.\.\.\)"):
         tg.grad(lambda v: tg.sum(np.sum(v, initial=1.0)))(x)
-    with pytest.raises(TypeError, match=r"np\.unwrap was applied"):
-        tg.grad(lambda v: tg.sum(np.unwrap(v)))(x)
+    with pytest.raises(TypeError, match=r"np\.trim_zeros was applied"):
+        tg.grad(lambda v: tg.sum(np.trim_zeros(v)))(x)
     with pytest.raises(TypeError, match=r"np\.add\.reduce"):
         tg.grad(lambda v: np.add.reduce(v))(x)
     assert tg.grad(lambda v: np.shape(v)[0] * np.ndim(v) * np.size(v) * tg.sum(v))(x)[0] == 9.0

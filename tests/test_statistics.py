@@ -308,9 +308,10 @@ def test_np_clip_takes_numpys_keywords(call):
     assert np.array_equal(tg.grad(lambda v: tg.sum(call(v)))(x), want)
 
 
-def test_np_clip_without_bounds_is_an_error():
-    with pytest.raises(ValueError, match="a_min/a_max, or min/max"):
-        tg.grad(lambda v: tg.sum(np.clip(v, None, None)))(V)
+def test_np_clip_without_bounds_is_the_identity_as_numpy_2_4s():
+    for call in (lambda v: np.clip(v, None, None), lambda v: np.clip(v), lambda v: v.clip()):
+        assert np.array_equal(tg.jvp(call, (V,), (V,))[0], np.clip(V, None, None))
+        assert np.array_equal(tg.grad(lambda v: tg.sum(call(v)))(V), np.ones_like(V))
 
 
 def test_average_with_weights_traced_or_not():

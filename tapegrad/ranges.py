@@ -1,0 +1,72 @@
+"""Evenly spaced numbers: ``linspace``, with traced ends.
+
+``linspace`` computes as NumPy does (``start + i * step``, the last number
+``stop`` itself), so its numbers are NumPy's, and a traced ``start`` or
+``stop`` (a learned time horizon, say) carries its derivative. NumPy's name
+dispatches here on traced values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .arrays import astype
+from .kinks import where
+from .numpy_dispatch import functions
+from .reshaping import moveaxis
+from .values import primal_value, shape_of
+
+__all__ = ["linspace"]
+
+Number = Any
+
+
+def linspace(start: Number, stop: Number, num: int = 50, endpoint: bool = True,
+             retstep: bool = False, dtype: Any = None, axis: int = 0) -> Any:
+    """NumPy's ``linspace``: ``num`` evenly spaced numbers from ``start`` to ``stop``.
+
+    Computed as NumPy computes it (``start + i * step``, the last one
+    ``stop`` itself), so the numbers are NumPy's; a traced ``start`` or
+    ``stop`` (a learned time horizon, say) carries its derivative.
+
+    Args:
+      start: The first number (a number or an array, traced or not).
+      stop: The last number, or the first past the end if not ``endpoint``.
+      num: How many numbers.
+      endpoint: Whether ``stop`` is the last one.
+      retstep: Also return the step.
+      dtype: A float dtype for the result (NumPy's by default).
+      axis: Where the new axis goes when ``start`` or ``stop`` is an array.
+
+    Returns:
+      The numbers, or ``(numbers, step)`` with ``retstep``.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> tg.grad(lambda T: tg.sum(tg.linspace(0.0, T, 5)))(2.0)
+      2.5
+    """
+    num = int(num)
+    if num < 0:
+        raise ValueError(f"Number of samples, {num}, must be non-negative.")
+    if dtype is not None and np.dtype(dtype).kind != "f":
+        raise TypeError("linspace: tapegrad makes float numbers only; take np.floor(...)"
+                        ".astype(int) of them for integers.")
+    div = num - 1 if endpoint else num
+    dt = np.result_type(primal_value(start), primal_value(stop), float(num))
+    delta = stop - start
+    y = np.arange(num, dtype=dt).reshape((-1,) + (1,) * len(shape_of(delta)))
+    step = delta / div if div > 0 else np.nan
+    y = (y * step if div > 0 else y * delta) + start
+    if endpoint and num > 1:
+        last = (np.arange(num) == num - 1).reshape(shape_of(y)[:1] + (1,) * (len(shape_of(y)) - 1))
+        y = where(last, stop, y)
+    if axis != 0:
+        y = moveaxis(y, 0, axis)
+    y = y if dtype is None else astype(y, dtype)
+    return (y, step) if retstep else y
+
+
+functions[np.linspace] = (linspace, ("num", "endpoint", "retstep", "dtype", "axis"))
