@@ -159,8 +159,8 @@ def multi_dot(arrays: Any) -> Any:
       >>> import numpy as np
       >>> import tapegrad as tg
       >>> A = np.arange(6.0).reshape(2, 3)
-      >>> tg.grad(lambda x: tg.linalg.multi_dot([x, A.T, A, x]))(np.ones(2))
-      array([ 68., 104.])
+      >>> tg.grad(lambda x: tg.linalg.multi_dot([x, A, A.T, x]))(np.ones(2))   # 2 A A^T x
+      array([ 38., 128.])
     """
     arrays = list(arrays)
     if len(arrays) < 2:
