@@ -1,0 +1,313 @@
+"""JAX's lax control-flow cases for ``tg.fori_loop``, ``tg.while_loop``, ``tg.scan``.
+
+Each case is a function of one float array ``w`` built on a loop primitive,
+with the same program written as a plain Python loop beside it. Every case
+is checked the same way: the eager value against the Python loop, ``jit``
+against eager bit for bit (type and dtype too), ``grad`` against the Python
+loop's gradient and central differences, ``jvp``, ``vmap`` against a loop
+over examples, and the compositions ``jit(grad)``, ``grad(jit)``,
+``vmap(grad)``, ``jit(vmap)``, ``grad(grad)`` and ``jvp(grad)``.
+The cases follow tests/lax_control_flow_test.py of JAX, in our own words.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tapegrad as tg
+
+
+def same(a, b):
+    """Bit for bit, leaf by leaf, with the same types and dtypes."""
+    la, lb = tg.tree.leaves(a), tg.tree.leaves(b)
+    assert tg.tree.structure(a) == tg.tree.structure(b)
+    for x, y in zip(la, lb):
+        assert type(x) is type(y), (x, y)
+        assert np.asarray(x).dtype == np.asarray(y).dtype, (x, y)
+        np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
+
+
+def close(a, b, rtol=1e-9, atol=1e-12):
+    for x, y in zip(tg.tree.leaves(a), tg.tree.leaves(b)):
+        np.testing.assert_allclose(np.asarray(x, float), np.asarray(y, float),
+                                   rtol=rtol, atol=atol)
+
+
+def central(f, w, h=1e-6):
+    """The gradient of a scalar ``f`` at the array ``w`` by central differences."""
+    g = np.zeros_like(w)
+    for k in np.ndindex(w.shape):
+        e = np.zeros_like(w)
+        e[k] = h
+        g[k] = (f(w + e) - f(w - e)) / (2 * h)
+    return g
+
+
+# ----------------------------------------------------------------- the cases
+A = np.array([[0.5, -0.3], [0.2, 0.4]])
+XS = np.array([0.3, -0.7, 1.1, 0.25, -0.4])
+
+
+def fori_pytree(w):
+    def body(i, s):
+        return {"a": s["a"] * 0.9 + w[0] * i, "b": (tg.sin(s["b"][0] + s["a"]), s["b"][1] + 1)}
+    out = tg.fori_loop(0, 4, body, {"a": w[1], "b": (w[0], 0)})
+    return out["a"] + out["b"][0] * out["b"][1]
+
+
+def fori_pytree_ref(w):
+    s = {"a": w[1], "b": (w[0], 0)}
+    for i in range(0, 4):
+        s = {"a": s["a"] * 0.9 + w[0] * i, "b": (tg.sin(s["b"][0] + s["a"]), s["b"][1] + 1)}
+    return s["a"] + s["b"][0] * s["b"][1]
+
+
+def fori_bounds(lo, hi):
+    def f(w):
+        return tg.fori_loop(lo, hi, lambda i, c: c * w[0] + tg.cos(w[1] * i), w[1])
+
+    def ref(w):
+        c = w[1]
+        for i in range(lo, hi):
+            c = c * w[0] + tg.cos(w[1] * i)
+        return c
+    f.__name__ = ref.__name__ = f"fori_{lo}_{hi}".replace("-", "m")
+    return f, ref
+
+
+def fori_closure_array(w):
+    v = tg.tanh(A @ w)
+    return tg.sum(tg.fori_loop(1, 4, lambda i, c: A @ c + v / i, w) ** 2)
+
+
+def fori_closure_array_ref(w):
+    v, c = tg.tanh(A @ w), w
+    for i in range(1, 4):
+        c = A @ c + v / i
+    return tg.sum(c ** 2)
+
+
+def while_tuple(w):
+    def body(s):
+        i, x, y = s
+        return i + 1, x * w[0] + y, tg.sin(y) + w[1]
+    return tg.while_loop(lambda s: s[0] < 5, body, (0, w[0], w[1]))[1]
+
+
+def while_tuple_ref(w):
+    i, x, y = 0, w[0], w[1]
+    while i < 5:
+        i, x, y = i + 1, x * w[0] + y, tg.sin(y) + w[1]
+    return x
+
+
+def while_dict_cond_on_carry(w):
+    """The trip count depends on the carry's value (and so on ``w``)."""
+    def body(d):
+        return {"x": d["x"] * 1.5 + w[1] ** 2, "n": d["n"] + 1}
+    out = tg.while_loop(lambda d: d["x"] < 20.0, body, {"x": tg.abs(w[0]) + 0.1, "n": 0})
+    return out["x"] * w[1]
+
+
+def while_dict_cond_on_carry_ref(w):
+    d = {"x": tg.abs(w[0]) + 0.1, "n": 0}
+    while d["x"] < 20.0:
+        d = {"x": d["x"] * 1.5 + w[1] ** 2, "n": d["n"] + 1}
+    return d["x"] * w[1]
+
+
+def while_zero_trips(w):
+    return tg.while_loop(lambda x: x > 1e9, lambda x: x * 2.0, w[0] * w[1]) + w[1]
+
+
+def while_zero_trips_ref(w):
+    x = w[0] * w[1]
+    while x > 1e9:
+        x = x * 2.0
+    return x + w[1]
+
+
+def scan_no_xs(w):
+    c, ys = tg.scan(lambda c, _: (c * w[0] + 1.0, tg.sin(c)), w[1], None, length=4)
+    return c + tg.sum(ys * ys)
+
+
+def scan_no_xs_ref(w):
+    c, ys = w[1], []
+    for _ in range(4):
+        c, y = c * w[0] + 1.0, tg.sin(c)
+        ys.append(y)
+    return c + tg.sum(tg.stack(ys) ** 2)
+
+
+def scan_reverse(w):
+    c, ys = tg.scan(lambda c, x: (c * w[0] + x, c * x), w[1], XS, reverse=True)
+    return c + tg.sum(ys * np.arange(1.0, 6.0))
+
+
+def scan_reverse_ref(w):
+    c, ys = w[1], [None] * len(XS)
+    for i in reversed(range(len(XS))):
+        c, ys[i] = c * w[0] + XS[i], c * XS[i]
+    return c + tg.sum(tg.stack(ys) * np.arange(1.0, 6.0))
+
+
+def scan_pytree(w):
+    xs = {"u": XS, "v": (np.outer(XS, [1.0, -1.0]),)}
+
+    def f(c, x):
+        h, k = c
+        h = tg.tanh(h * w[0] + x["u"])
+        k = k + x["v"][0] * h
+        return (h, k), {"h": h, "pair": (k, h * h)}
+    (h, k), ys = tg.scan(f, (w[1], np.zeros(2)), xs)
+    return h + tg.sum(k) + tg.sum(ys["pair"][0]) + tg.sum(ys["pair"][1] * ys["h"])
+
+
+def scan_pytree_ref(w):
+    h, k, out = w[1], np.zeros(2), 0.0
+    for i in range(len(XS)):
+        h = tg.tanh(h * w[0] + XS[i])
+        k = k + np.outer(XS, [1.0, -1.0])[i] * h
+        out = out + tg.sum(k) + h * h * h
+    return h + tg.sum(k) + out
+
+
+def scan_of_scan(w):
+    def outer(c, row):
+        c2, ys = tg.scan(lambda a, x: (a * w[0] + x * c, a), c, row)
+        return c2 * 0.5, tg.sum(ys)
+    c, ys = tg.scan(outer, w[1], XS.reshape(1, 5).repeat(2, 0) * [[1.0], [0.5]])
+    return c + tg.sum(ys)
+
+
+def scan_of_scan_ref(w):
+    c, tot = w[1], 0.0
+    for row in XS.reshape(1, 5).repeat(2, 0) * [[1.0], [0.5]]:
+        a, s = c, 0.0
+        for x in row:
+            a, s = a * w[0] + x * c, s + a
+        c, tot = a * 0.5, tot + s
+    return c + tot
+
+
+def rnn(w):
+    W = A * w[0]
+
+    def step(h, x):
+        h = tg.tanh(W @ h + x * w[1])
+        return h, tg.sum(h)
+    h, ys = tg.scan(step, np.array([0.1, -0.2]), XS)
+    return tg.sum(h * h) + tg.sum(ys)
+
+
+def rnn_ref(w):
+    W, h, tot = A * w[0], np.array([0.1, -0.2]), 0.0
+    for x in XS:
+        h = tg.tanh(W @ h + x * w[1])
+        tot = tot + tg.sum(h)
+    return tg.sum(h * h) + tot
+
+
+def cumsum(w):
+    _, ys = tg.scan(lambda c, x: (c + x * w[0], c + x * w[0]), w[1], XS)
+    return tg.sum(ys * ys)
+
+
+def cumsum_ref(w):
+    return tg.sum((w[1] + tg.cumsum(XS * w[0])) ** 2)
+
+
+def nested(w):
+    """A fori_loop in a scan in a while_loop."""
+    def scan_step(c, x):
+        return tg.fori_loop(0, 2, lambda i, a: a * w[0] + x * i, c), c
+
+    def body(s):
+        n, c = s
+        c, ys = tg.scan(scan_step, c, XS[:3])
+        return n + 1, c + 0.1 * tg.sum(ys)
+    return tg.while_loop(lambda s: s[0] < 2, body, (0, w[1]))[1]
+
+
+def nested_ref(w):
+    c = w[1]
+    for _ in range(2):
+        ys = []
+        for x in XS[:3]:
+            ys.append(c)
+            for i in range(2):
+                c = c * w[0] + x * i
+        c = c + 0.1 * tg.sum(tg.stack(ys))
+    return c
+
+
+CASES = [
+    (fori_pytree, fori_pytree_ref),
+    fori_bounds(0, 3), fori_bounds(3, 3), fori_bounds(2, 3), fori_bounds(5, 2),
+    fori_bounds(-3, 1), fori_bounds(-4, -2),
+    (fori_closure_array, fori_closure_array_ref),
+    (while_tuple, while_tuple_ref),
+    (while_dict_cond_on_carry, while_dict_cond_on_carry_ref),
+    (while_zero_trips, while_zero_trips_ref),
+    (scan_no_xs, scan_no_xs_ref),
+    (scan_reverse, scan_reverse_ref),
+    (scan_pytree, scan_pytree_ref),
+    (scan_of_scan, scan_of_scan_ref),
+    (rnn, rnn_ref),
+    (cumsum, cumsum_ref),
+    (nested, nested_ref),
+]
+IDS = [f.__name__ for f, _ in CASES]
+W = np.array([0.7, 0.4])
+WS = np.array([[0.7, 0.4], [-0.6, 0.9], [0.95, -0.3]])
+
+
+@pytest.mark.parametrize("f, ref", CASES, ids=IDS)
+def test_eager_equals_the_python_loop_and_jit_equals_eager_bit_for_bit(f, ref):
+    close(f(W), ref(W), rtol=1e-13)
+    same(tg.jit(f)(W), f(W))
+    same(tg.jit(f)(W * 1.1), f(W * 1.1))
+
+
+@pytest.mark.parametrize("f, ref", CASES, ids=IDS)
+def test_grad_equals_the_python_loops_and_central_differences(f, ref):
+    g = tg.grad(f)(W)
+    close(g, tg.grad(ref)(W))
+    close(g, central(f, W), rtol=1e-6, atol=1e-8)
+    v, g2 = tg.value_and_grad(f)(W)
+    assert float(v) == float(f(W))
+    same(g2, g)
+
+
+@pytest.mark.parametrize("f, ref", CASES, ids=IDS)
+def test_jvp_equals_the_gradient_along_the_tangent(f, ref):
+    t = np.array([0.3, -1.2])
+    out, dout = tg.jvp(f, (W,), (t,))
+    close(out, f(W), rtol=1e-14)
+    close(dout, np.dot(tg.grad(ref)(W), t))
+
+
+@pytest.mark.parametrize("f, ref", CASES, ids=IDS)
+def test_vmap_equals_a_loop_over_examples(f, ref):
+    close(tg.vmap(f)(WS), np.array([f(w) for w in WS]), rtol=1e-14)
+    close(tg.vmap(tg.grad(f))(WS), np.array([tg.grad(f)(w) for w in WS]), rtol=1e-13)
+    same(tg.jit(tg.vmap(f))(WS), tg.vmap(f)(WS))
+
+
+@pytest.mark.parametrize("f, ref", CASES, ids=IDS)
+def test_compositions_of_jit_with_grad_equal_eager(f, ref):
+    g = tg.grad(f)(W)
+    same(tg.jit(tg.grad(f))(W), g)
+    same(tg.grad(tg.jit(f))(W), g)
+
+
+@pytest.mark.parametrize("f, ref", CASES, ids=IDS)
+def test_second_derivatives_equal_the_python_loops(f, ref):
+    t = np.array([0.3, -1.2])
+    h = tg.hessian(f)(W)
+    close(h, tg.hessian(ref)(W), rtol=1e-8, atol=1e-10)
+    close(tg.grad(lambda w: tg.grad(f)(w)[0])(W), h[0], rtol=1e-12, atol=1e-14)
+    _, hv = tg.jvp(tg.grad(f), (W,), (t,))
+    close(hv, h @ t, rtol=1e-8, atol=1e-10)
