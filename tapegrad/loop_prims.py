@@ -24,7 +24,7 @@ import numpy as np
 from .arrays import astype
 from .batching.rules import batch_rules
 from .indexing import getitem
-from .loop_body import F64, Kind, compiled, kind_of, pack_np, renumbered, unpack, unpack_np
+from .loop_body import F64, Kind, compiled, kind_of, pack_np, renumbered, slots, unpack, unpack_np
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .shapes import reshape
 from .staging.program import Program
@@ -116,7 +116,7 @@ def pack_rows_np(stacked: Sequence[np.ndarray], n: int) -> np.ndarray:
     """Stacked leaves as ``n`` rows of their slots, flat."""
     if not stacked:
         return np.zeros(0)
-    return np.concatenate([np.asarray(y, F64).reshape(n, int(np.prod(y.shape[1:])))
+    return np.concatenate([slots(y).reshape(n, int(np.prod(y.shape[1:])))
                            for y in stacked], axis=1).ravel()
 
 
@@ -166,7 +166,7 @@ listings[while_p] = list_with_body
 # --------------------------------------------------------------------- pack
 def _pack(n: int, nflat: int, *leaves: Any) -> np.ndarray:
     """The first ``nflat`` leaves' slots, then the others' as ``n`` rows."""
-    parts = [np.asarray(x, F64).reshape(-1) for x in leaves[:nflat]]
+    parts = [slots(x) for x in leaves[:nflat]]
     parts.append(pack_rows_np([np.asarray(x) for x in leaves[nflat:]], n))
     return np.concatenate(parts)
 

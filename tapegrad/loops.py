@@ -34,7 +34,8 @@ from .values import Traced
 __all__ = ["fori_loop", "scan", "while_loop"]
 
 
-def _check_carry(what: str, name: str, given: Any, body_out: Any, kinds: list[Kind]) -> None:
+def _check_carry(what: str, name: str, given: Any, body_out: Any, kinds: list[Kind],
+                 index: np.dtype | None = None) -> None:
     """The carry a body returns must have its input's structure and kinds (as JAX)."""
     td_in, td_out = tree.structure(given), tree.structure(body_out)
     if td_in != td_out:
@@ -52,7 +53,17 @@ def _check_carry(what: str, name: str, given: Any, body_out: Any, kinds: list[Ki
                 f"(shapes and dtypes of arrays), but they differ: the input carry component "
                 f"carry{tree.keystr(paths[k])} has type {a} but the corresponding output "
                 f"carry component has type {b}, so the {what_differs} do not match. Cast "
-                "it (e.g. .astype) so the body keeps the carry's kind.")
+                "it (e.g. .astype) so the body keeps the carry's kind."
+                + _index_hint(index, a, b))
+
+
+def _index_hint(index: np.dtype | None, a: Kind, b: Kind) -> str:
+    """Why a ``fori_loop`` carry changed dtype, where its index did it (NumPy's promotion)."""
+    if index is None or a.dtype == b.dtype or np.result_type(a.dtype, index) != b.dtype:
+        return ""
+    return (f" The index i is a NumPy {index.name} scalar, and NumPy promotes {a.dtype.name} "
+            f"with it to {b.dtype.name}: cast the index, e.g. i.astype(np.{a.dtype.name}), "
+            "or give the bounds as NumPy integers of a narrower dtype.")
 
 
 def _traced(leaves: list[Any]) -> bool:
@@ -117,6 +128,12 @@ def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any = None,
       (6.0, array([0., 2., 9.]))
     """
     check_callable(f, "scan")
+    return _scan(f, init, xs, length, reverse)
+
+
+def _scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any, length: int | None,
+          reverse: bool, what: str = "tg.scan", name: str = "f") -> tuple[Any, Any]:
+    """``scan``, its errors naming ``what`` and its function ``name`` (``fori_loop``'s too)."""
     carry, htd = leaves_of(init)
     xl, xtd = leaves_of(xs)
     n = _length(xl, length)
@@ -127,8 +144,9 @@ def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any = None,
     step = getattr(f, "__wrapped__", f) if remat else f   # the scan checkpoints by segments
     body = trace_body(lambda c, x: _pair(step(tree.unflatten(htd, c), tree.unflatten(xtd, x))),
                       [carry, x0], "scan")
-    _check_carry("tg.scan", "f", tree.unflatten(htd, carry), body.out[0],
-                 [kind_of(x) for x in carry])
+    index = x_kinds[0].dtype if what == "tg.fori_loop" else None
+    _check_carry(what, name, tree.unflatten(htd, carry), body.out[0],
+                 [kind_of(x) for x in carry], index)
     nh = len(carry)
     loop = Loop(body.prog, body.const_kinds, [kind_of(x) for x in carry], x_kinds,
                 body.out_kinds[nh:], bool(reverse), remat=remat)
@@ -223,11 +241,21 @@ def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any],
             return body_fun(i, val), None
         if getattr(body_fun, "checkpointed", False):
             step = checkpoint(step)
-        idx = np.arange(int(lower), max(int(upper), int(lower)), dtype=np.int64)
-        return scan(step, init_val, idx, length=len(idx))[0]
+        lo, hi = int(lower), max(int(upper), int(lower))
+        idx = np.arange(lo, hi, dtype=_index_dtype(lower, upper, lo, hi))
+        return _scan(step, init_val, idx, len(idx), False, "tg.fori_loop", "body_fun")[0]
     out = while_loop(lambda s: s[0] < upper, lambda s: (s[0] + 1, body_fun(s[0], s[1])),
                      (_int(lower), init_val))
     return out[1]
+
+
+def _index_dtype(lower: Any, upper: Any, lo: int, hi: int) -> np.dtype:
+    """The index's dtype: NumPy integer bounds give theirs (as in JAX), where it holds them."""
+    if not (isinstance(lower, np.integer) or isinstance(upper, np.integer)):
+        return np.dtype(np.int64)
+    dtype = np.result_type(np.asarray(lower).dtype, np.asarray(upper).dtype)
+    info = np.iinfo(dtype)
+    return dtype if info.min <= lo and hi - 1 <= info.max else np.dtype(np.int64)
 
 
 def _int(x: Any) -> Any:

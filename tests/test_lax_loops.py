@@ -311,3 +311,57 @@ def test_second_derivatives_equal_the_python_loops(f, ref):
     close(tg.grad(lambda w: tg.grad(f)(w)[0])(W), h[0], rtol=1e-12, atol=1e-14)
     _, hv = tg.jvp(tg.grad(f), (W,), (t,))
     close(hv, h @ t, rtol=1e-8, atol=1e-10)
+
+
+# ------------------------------------------------------ integers and dtypes
+def test_integers_beyond_what_a_float64_holds_are_refused_not_changed():
+    """A loop carries float64 slots: 2**53 + 1 would come back as 2**53."""
+    big = np.int64(2 ** 53)
+    assert tg.fori_loop(0, 3, lambda i, c: c + 1, big - 10) == big - 7
+    with pytest.raises(OverflowError, match="2\\*\\*53"):
+        tg.fori_loop(0, 1, lambda i, c: c + 1, big)
+    grow = lambda x: tg.fori_loop(0, 2, lambda i, c: (c[0] * 10 ** 5, c[1] * x),  # noqa: E731
+                                  (np.int64(10 ** 7), x))
+    for run in (grow, tg.jit(grow)):
+        with pytest.raises(OverflowError, match="too large for a loop"):
+            run(2.0)
+    with pytest.raises(OverflowError, match="too large for a loop"):
+        tg.vmap(grow)(np.array([2.0, 3.0]))
+    with pytest.raises(OverflowError, match="too large for a loop"):
+        tg.scan(lambda c, k: (c, k + 1), 1.0, np.array([2 ** 53 + 2, 1]))
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int16, np.uint8])
+def test_numpy_integer_bounds_give_the_index_their_dtype(dtype):
+    """As in JAX: an int32 carry plus an int32 index stays int32 (eager, jit, vmap)."""
+    def f(c):
+        return tg.fori_loop(dtype(1), dtype(4), lambda i, c: c * 2 + i, c)
+
+    def ref(c):
+        for i in range(1, 4):
+            c = c * 2 + dtype(i)
+        return c
+    same(f(dtype(3)), ref(dtype(3)))
+    same(tg.jit(f)(dtype(3)), ref(dtype(3)))
+    xs = np.array([1, 2, 5], dtype)
+    same(tg.vmap(f)(xs), np.array([ref(x) for x in xs]))
+
+
+def test_a_narrow_integer_bound_too_small_for_the_range_gives_an_int64_index():
+    total = tg.fori_loop(np.int8(0), 200, lambda i, c: c + i, 0.0)
+    assert total == float(sum(range(200)))
+
+
+@pytest.mark.parametrize("init", [np.float32(1.5), np.zeros(2, np.float32), np.int32(3)],
+                         ids=["float32", "float32 array", "int32"])
+def test_a_carry_promoted_by_the_int64_index_names_fori_loop_and_the_cast(init):
+    with pytest.raises(TypeError, match=r"tg\.fori_loop: body_fun .* cast the index, e\.g\. "
+                                        r"i\.astype\(np\.(float|int)32\)"):
+        tg.fori_loop(0, 3, lambda i, c: c + i, init)
+    fixed = tg.fori_loop(0, 3, lambda i, c: c + i.astype(init.dtype), init)
+    same(fixed, init + init.dtype.type(3))
+
+
+def test_a_fori_loop_body_returning_another_structure_names_fori_loop():
+    with pytest.raises(TypeError, match="tg.fori_loop: body_fun must return a carry"):
+        tg.fori_loop(0, 3, lambda i, c: (c, c), 0.0)

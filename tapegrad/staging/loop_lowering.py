@@ -115,7 +115,7 @@ def _assign(targets: Sequence[str], values: Sequence[str]) -> list[str]:
 
 def _packed(head: list[str], regs: Sequence[str], kinds: Sequence[Kind]) -> str:
     """The vector ``head + pack_np(regs)``: one ``np.array`` where every leaf is a scalar."""
-    if all(k.shape == () for k in kinds):
+    if all(k.shape == () and k.dtype.kind not in "iu" for k in kinds):   # ints: checked
         return f"_array([{', '.join(list(head) + list(regs))}], _F64)"
     return f"_concat([_array([{', '.join(head)}], _F64), _pack_np([{', '.join(regs)}])])"
 
