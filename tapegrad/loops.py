@@ -28,6 +28,7 @@ from .loop_body import F64, Body, Kind, kind_of, leaves_of, trace_body, unpack
 from .loop_prims import Loop, at, pack_inputs, scan_p, size, unzip_p, while_p
 from .shapes import reshape
 from .staging import loop_lowering as _lowering  # noqa: F401  (the loops under jit)
+from .tape import active_tapes
 from .tracing import check_callable
 from .values import Traced
 
@@ -54,7 +55,17 @@ def _check_carry(what: str, name: str, given: Any, body_out: Any, kinds: list[Ki
                 f"carry{tree.keystr(paths[k])} has type {a} but the corresponding output "
                 f"carry component has type {b}, so the {what_differs} do not match. Cast "
                 "it (e.g. .astype) so the body keeps the carry's kind."
-                + _index_hint(index, a, b))
+                + _index_hint(index, a, b) + _jit_int_hint(a, b))
+
+
+def _jit_int_hint(a: Kind, b: Kind) -> str:
+    """An int carry turned float under ``jit``: a Python int argument is traced as a float."""
+    if a.dtype.kind not in "iu" or b.dtype.kind != "f" or not any(
+            t.staging for t in active_tapes()):
+        return ""
+    return (" Under tg.jit a Python int argument is traced as a float, so an int carry "
+            "meeting it becomes one: pass that argument as a NumPy int (np.int64(n)) or "
+            "name it in static_argnums.")
 
 
 def _index_hint(index: np.dtype | None, a: Kind, b: Kind) -> str:

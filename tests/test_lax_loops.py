@@ -365,3 +365,37 @@ def test_a_carry_promoted_by_the_int64_index_names_fori_loop_and_the_cast(init):
 def test_a_fori_loop_body_returning_another_structure_names_fori_loop():
     with pytest.raises(TypeError, match="tg.fori_loop: body_fun must return a carry"):
         tg.fori_loop(0, 3, lambda i, c: (c, c), 0.0)
+
+
+# -------------------------------------------- Python int arguments of jit
+def count_from(init, limit, inc):
+    """JAX's while-with-closure case: the carry counts from ``init`` by ``inc``."""
+    return tg.while_loop(lambda s: s[0] < limit, lambda s: (s[0] + 1, s[1] + inc),
+                         (init, 0))[1]
+
+
+def test_jit_of_a_loop_on_numpy_int_arguments_equals_eager():
+    for init in (2, 3, 12):
+        want = count_from(init, 10, 1)
+        same(tg.jit(count_from)(np.int64(init), 10, np.int64(1)), want)
+        same(tg.jit(count_from, static_argnums=2)(init, 10, 1), want)
+
+
+def test_an_int_carry_made_float_by_a_jit_int_argument_names_the_fix():
+    with pytest.raises(TypeError, match=r"carry\[1\] .* Python int argument is traced as a "
+                                        r"float.*np\.int64\(n\).*static_argnums"):
+        tg.jit(count_from)(2, 10, 1)
+
+
+@pytest.mark.xfail(strict=True, reason="jit traces a Python int argument as a float, so an "
+                   "int carry it meets changes kind; eager sees np.int64")
+def test_jit_of_a_loop_on_python_int_arguments_equals_eager():
+    same(tg.jit(count_from)(2, 10, 1), count_from(2, 10, 1))
+
+
+@pytest.mark.xfail(strict=True, reason="a loop over a jit Python int argument returns a "
+                   "float under jit where eager returns np.int64")
+def test_jit_of_a_loop_carrying_a_python_int_argument_keeps_its_type():
+    def halve(n):
+        return tg.while_loop(lambda c: c > 1, lambda c: c // 2, n)
+    same(tg.jit(halve)(100), halve(100))
