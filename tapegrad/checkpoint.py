@@ -27,7 +27,7 @@ from .loop_body import (
     Body,
     Kind,
     compiled,
-    leaves_of,
+    normalize,
     pack,
     pack_np,
     renumbered,
@@ -49,7 +49,7 @@ from .loop_rules import (
     segment_length,
 )
 from .primitive import Primitive, defjvp, defvjp, primitive
-from .tape import active_tapes, listings
+from .tape import Const, active_tapes, listings
 from .values import Traced
 
 __all__ = ["checkpoint", "remat_cotangent"]
@@ -138,17 +138,29 @@ def checkpoint(fun: Callable[..., Any], *, prevent_cse: bool = True,
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not active_tapes():
             return fun(*args, **kwargs)
-        leaves, td = leaves_of((args, kwargs))
+        every, td = tree.flatten((args, kwargs))
+        numbers = [k for k, x in enumerate(every) if not _static(x)]
+        leaves = [normalize(every[k]) for k in numbers]
 
         def flat(xs: list[Any]) -> Any:
-            a, kw = tree.unflatten(td, xs)
+            full = list(every)            # other leaves (a str, a function) are constants
+            for k, x in zip(numbers, xs):
+                full[k] = x
+            a, kw = tree.unflatten(td, full)
             return fun(*a, **kw)
         body = trace_body(flat, [leaves], "checkpoint")
         vec = pack_inputs(0, [*body.consts, *leaves])
         out = unpack(remat_p(_Remat(body), vec), body.out_kinds)
+        out = [o.value if isinstance(o, Const) else x        # a constant output as it is
+               for o, x in zip(body.prog.outputs, out)]
         return tree.unflatten(tree.structure(body.out), out)
     wrapped.checkpointed = True    # type: ignore[attr-defined]
     return wrapped
+
+
+def _static(x: Any) -> bool:
+    """A leaf that is no number (a str, a function...): a constant of the trace, as it is."""
+    return type(x) is not Traced and np.asarray(x).dtype.kind not in "biufc"
 
 
 # ---------------------------------------------------- checkpointed scans

@@ -195,11 +195,13 @@ def trace_body(fun: Callable[..., Any], args: Sequence[Any], what: str) -> Body:
     _drop_shadows(marks, prog)
     for e in prog.eqns:
         if is_guard(e):
+            whose, why = ("the function", "it is traced once, to run again in the "
+                          "backward pass") if what == "checkpoint" else (
+                "the loop's function", "a loop body is traced once for every iteration")
             raise TypeError(
-                f"{what}: the loop's function branches on a traced value at "
-                f"{prog.sources.get(e.out, '<unknown>')}; a loop body is traced once "
-                "for every iteration, so write the choice with tg.where (or tg.maximum, "
-                "tg.clip...) instead of a Python if.")
+                f"{what}: {whose} branches on a traced value at "
+                f"{prog.sources.get(e.out, '<unknown>')}; {why}, so write the choice with "
+                "tg.where (or tg.maximum, tg.clip...) instead of a Python if.")
     prog, consts = _closures(prog, tape)
     prog = _plain_values(prog)
     in_kinds = [kind_of(x) for x in prog.seen[len(consts):]]

@@ -399,3 +399,57 @@ def test_jit_of_a_loop_carrying_a_python_int_argument_keeps_its_type():
     def halve(n):
         return tg.while_loop(lambda c: c > 1, lambda c: c // 2, n)
     same(tg.jit(halve)(100), halve(100))
+
+
+# ----------------------------------------------------------- tg.checkpoint
+def remat_scan(ck, reverse=False):
+    def f(w):
+        step = lambda c, x: (tg.tanh(c * w[0] + x * w[1]), c * x)  # noqa: E731
+        c, ys = tg.scan(tg.checkpoint(step) if ck else step, w[1], np.linspace(-1, 1, 30),
+                        reverse=reverse)
+        return c + tg.sum(ys ** 2)
+    return f
+
+
+def remat_fori(ck):
+    def f(w):
+        body = lambda i, c: (tg.sin(c[0] * w[0] + i), c[1] + c[0] * w[1])  # noqa: E731
+        return sum(tg.fori_loop(0, 12, tg.checkpoint(body) if ck else body, (w[1], 0.0)))
+    return f
+
+
+@pytest.mark.parametrize("make", [remat_scan, lambda ck: remat_scan(ck, True), remat_fori],
+                         ids=["scan", "reverse scan", "fori_loop"])
+def test_checkpoint_in_a_loop_body_gives_the_same_derivatives(make):
+    f, plain = make(True), make(False)
+    t = np.array([0.3, -1.2])
+    same(tg.grad(f)(W), tg.grad(plain)(W))
+    same(tg.jit(tg.grad(f))(W), tg.grad(plain)(W))
+    same(tg.grad(tg.jit(f))(W), tg.grad(plain)(W))
+    same(tg.vmap(tg.grad(f))(WS), tg.vmap(tg.grad(plain))(WS))
+    same(tg.jvp(tg.grad(f), (W,), (t,)), tg.jvp(tg.grad(plain), (W,), (t,)))
+    same(tg.hessian(f)(W), tg.hessian(plain)(W))
+    close(tg.grad(f)(W), central(plain, W), rtol=1e-6, atol=1e-8)
+
+
+def test_checkpoint_passes_arguments_that_are_no_numbers_through():
+    """As JAX's static arguments: a str chooses the code, it is not traced."""
+    def f(x, mode):
+        return x * x if mode == "square" else x
+    g = tg.checkpoint(f)
+    assert tg.grad(g)(1.5, "square") == tg.grad(f)(1.5, "square") == 3.0
+    assert tg.grad(g)(1.5, "id") == 1.0
+    assert tg.jit(tg.grad(g), static_argnums=1)(1.5, "square") == 3.0
+
+
+def test_checkpoint_returns_a_constant_output_as_eager_does():
+    g = tg.checkpoint(lambda x: (x * 2.0, 3, np.int32(4)))
+    same(tg.jit(g)(1.5), g(1.5))
+    assert tg.grad(lambda x: g(x)[0] * g(x)[1])(1.5) == 6.0
+
+
+def test_a_branch_in_a_checkpointed_function_is_refused_naming_checkpoint():
+    g = tg.checkpoint(lambda x: x * 2.0 if x > 0 else -x)
+    with pytest.raises(TypeError, match="checkpoint: the function branches on a traced value"
+                                        ".*backward pass.*tg.where"):
+        tg.grad(g)(1.0)
