@@ -48,8 +48,8 @@ def _columns(leaves: Sequence[Any], n: int) -> np.ndarray:
     """Batched leaves as an ``(n, slots)`` float64 block."""
     if not leaves:
         return np.zeros((n, 0))
-    return np.concatenate([np.broadcast_to(np.asarray(x, F64), (n,) + np.shape(x)[1:])
-                           .reshape(n, -1) for x in leaves], axis=1)
+    full = [np.broadcast_to(np.asarray(x, F64), (n,) + np.shape(x)[1:]) for x in leaves]
+    return np.concatenate([x.reshape(n, int(np.prod(x.shape[1:]))) for x in full], axis=1)
 
 
 def _step(spec: Spec, inputs: list[np.ndarray], idx: np.ndarray) -> list[Any]:

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from .arrays import astype
-from .batching.rules import batch_rules
+from .batching.rules import STAND_IN, batch_rules
 from .indexing import getitem
 from .loop_body import F64, Kind, compiled, kind_of, pack_np, renumbered, slots, unpack, unpack_np
 from .primitive import Primitive, defjvp, defvjp, primitive
@@ -153,7 +153,7 @@ def _while(loop: Loop, vec: np.ndarray) -> np.ndarray:
     consts = unpack_np(vec[a:], loop.consts)
     carry = unpack_np(vec[a + size(loop.consts):], loop.carry)
     n, (body, cond) = 0, loop.fns()
-    while bool(cond(cconsts + carry)[0]):
+    while not STAND_IN.get() and bool(cond(cconsts + carry)[0]):
         carry = body(consts + carry)
         n += 1
     return np.concatenate([[float(n)], pack_np(carry)])
@@ -209,10 +209,10 @@ def _pack_batched(e: Any, values: list[Any], batched: list[bool], b: int) -> Any
     n, nflat, leaves = values[0], values[1], values[2:]
     full = [np.broadcast_to(np.asarray(x, F64), (b,) + np.shape(x)[1 if f else 0:])
             for x, f in zip(leaves, batched[2:])]
-    parts = [x.reshape(b, -1) for x in full[:nflat]]
+    parts = [x.reshape(b, int(np.prod(x.shape[1:]))) for x in full[:nflat]]
     rows = [x.reshape(b, n, int(np.prod(x.shape[2:]))) for x in full[nflat:]]
     if rows:
-        parts.append(np.concatenate(rows, axis=2).reshape(b, -1))
+        parts.append(np.concatenate(rows, axis=2).reshape(b, n * sum(r.shape[2] for r in rows)))
     return np.concatenate(parts, axis=1) if parts else np.zeros((b, 0))
 
 

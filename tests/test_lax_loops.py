@@ -453,3 +453,30 @@ def test_a_branch_in_a_checkpointed_function_is_refused_naming_checkpoint():
     with pytest.raises(TypeError, match="checkpoint: the function branches on a traced value"
                                         ".*backward pass.*tg.where"):
         tg.grad(g)(1.0)
+
+
+# ------------------------------------------------------ a batch of size 0
+def never_stops_at_one(a):
+    """At a = 1 (vmap's stand-in example for an empty batch) this loop would never stop."""
+    return tg.while_loop(lambda c: c < 10.0, lambda c: c * a, 1.0)
+
+
+@pytest.mark.parametrize("f, ref", CASES + [(lambda w: never_stops_at_one(w[0]), None)],
+                         ids=IDS + ["never_stops_at_one"])
+def test_vmap_of_an_empty_batch_gives_empty_results(f, ref):
+    empty = np.zeros((0, 2))
+    for run, shape in [(tg.vmap(f), (0,)), (tg.vmap(tg.grad(f)), (0, 2)),
+                       (tg.jit(tg.vmap(f)), (0,)), (tg.vmap(tg.jit(f)), (0,)),
+                       (tg.vmap(tg.hessian(f)), (0, 2, 2))]:
+        out = run(empty)
+        assert out.shape == shape and out.dtype == np.float64
+
+
+def test_vmap_of_an_empty_batch_through_a_pytree_carry_and_ys():
+    def f(a):
+        c, ys = tg.scan(lambda c, x: ((c[0] + 1, c[1] * a + x), {"y": c[1], "z": np.ones(2) * x}),
+                        (0, a), np.arange(3.0))
+        return tg.fori_loop(0, 2, lambda i, c: (c[0] + i, c[1] * a), c), ys
+    (n, c), ys = tg.vmap(f)(np.zeros(0))
+    assert n.shape == c.shape == (0,) and n.dtype == np.int64
+    assert ys["y"].shape == (0, 3) and ys["z"].shape == (0, 3, 2)
