@@ -77,6 +77,26 @@ def _index_hint(index: np.dtype | None, a: Kind, b: Kind) -> str:
             "or give the bounds as NumPy integers of a narrower dtype.")
 
 
+def _weak(out: Any, htd: Any, kinds: list[Kind]) -> Any:
+    """A Python number a body returns for a NumPy scalar carry takes the carry's dtype.
+
+    As NumPy's and JAX's weak types: ``np.float32(x) + 1.0`` is a float32, so
+    a body returning ``0.0`` for a float32 carry keeps the carry's kind.
+    """
+    leaves, td = tree.flatten(out)
+    if td != htd:
+        return out                      # _check_carry says where they differ
+    return tree.unflatten(td, [_weak_leaf(x, k) for x, k in zip(leaves, kinds)])
+
+
+def _weak_leaf(x: Any, k: Kind) -> Any:
+    v = _value(x)
+    weak = (type(v) is float and k.dtype.kind == "f") or (type(v) is int and k.dtype.kind in "iu")
+    if not weak or k.shape != () or (type(v) is float and k.dtype == F64):
+        return x
+    return astype(x, k.dtype) if type(x) is Traced else k.dtype.type(x)
+
+
 def _traced(leaves: list[Any]) -> bool:
     return any(type(x) is Traced for x in leaves)
 
@@ -153,8 +173,12 @@ def _scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any, length: 
     x0 = [at(_value(x), 0, k) if n else k.zero() for x, k in zip(xl, x_kinds)]
     remat = getattr(f, "checkpointed", False)
     step = getattr(f, "__wrapped__", f) if remat else f   # the scan checkpoints by segments
-    body = trace_body(lambda c, x: _pair(step(tree.unflatten(htd, c), tree.unflatten(xtd, x))),
-                      [carry, x0], "scan")
+    kinds = [kind_of(x) for x in carry]
+
+    def traced(c: list[Any], x: list[Any]) -> tuple[Any, Any]:
+        new, y = _pair(step(tree.unflatten(htd, c), tree.unflatten(xtd, x)))
+        return _weak(new, htd, kinds), y
+    body = trace_body(traced, [carry, x0], "scan")
     index = x_kinds[0].dtype if what == "tg.fori_loop" else None
     _check_carry(what, name, tree.unflatten(htd, carry), body.out[0],
                  [kind_of(x) for x in carry], index)
@@ -207,7 +231,8 @@ def while_loop(cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any],
     carry, htd = leaves_of(init_val)
     kinds = [kind_of(x) for x in carry]
     cond = _trace_cond(cond_fun, htd, carry)
-    body = trace_body(lambda c: body_fun(tree.unflatten(htd, c)), [carry], "while_loop")
+    body = trace_body(lambda c: _weak(body_fun(tree.unflatten(htd, c)), htd, kinds), [carry],
+                      "while_loop")
     _check_carry("tg.while_loop", "body_fun", tree.unflatten(htd, carry), body.out, kinds)
     loop = Loop(body.prog, body.const_kinds, kinds, [], [], cond=cond.prog,
                 cond_consts=cond.const_kinds)

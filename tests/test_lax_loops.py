@@ -480,3 +480,49 @@ def test_vmap_of_an_empty_batch_through_a_pytree_carry_and_ys():
     (n, c), ys = tg.vmap(f)(np.zeros(0))
     assert n.shape == c.shape == (0,) and n.dtype == np.int64
     assert ys["y"].shape == (0, 3) and ys["z"].shape == (0, 3, 2)
+
+
+# --------------------------------------------------------------- weak types
+X32 = np.array([0.5, 1.5, -0.3, 2.5], np.float32)
+
+
+def reset_scan(c0):
+    """The body returns a Python float for a float32 carry (weak, as in NumPy and JAX)."""
+    return tg.scan(lambda c, x: (0.0, c * x), c0, X32)
+
+
+def reset_scan_ref(c0):
+    c, ys = c0, []
+    for x in X32:
+        c, y = np.float32(0.0), c * x
+        ys.append(y)
+    return c, np.array(ys)
+
+
+def test_a_python_number_returned_for_a_numpy_scalar_carry_takes_its_dtype():
+    c0 = np.float32(2.0)
+    same(reset_scan(c0), reset_scan_ref(c0))
+    same(tg.jit(reset_scan)(c0), reset_scan(c0))
+    cs = np.array([2.0, -3.0], np.float32)
+    same(tg.vmap(reset_scan)(cs), tg.tree.map(lambda *a: np.stack(a),
+                                              *[reset_scan(c) for c in cs]))
+    g = tg.grad(lambda c: tg.sum(reset_scan(c)[1]))(c0)
+    same(g, np.float32(0.5))
+    same(tg.while_loop(lambda c: c > 1, lambda c: 0, np.int32(5)), np.int32(0))
+    same(tg.fori_loop(0, 3, lambda i, c: 7, np.int32(5)), np.int32(7))
+    xs = np.arange(5, dtype=np.float32)
+    same(tg.vmap(lambda x: tg.while_loop(lambda c: c > 1, lambda c: 0.0, x))(xs),
+         np.array([0.0, 1.0, 0.0, 0.0, 0.0], np.float32))
+
+
+def test_a_traced_python_float_returned_for_a_float32_carry_takes_its_dtype():
+    def f(a):
+        return tg.scan(lambda c, x: (a, c * x), np.float32(1.0), X32)
+    same(f(2.0), (np.float32(2.0), np.array([0.5, 3.0, -0.6, 5.0], np.float32)))
+    same(tg.jit(f)(2.0), f(2.0))
+    close(tg.grad(lambda a: tg.sum(f(a)[1]))(2.0), np.sum(X32[1:]), rtol=1e-7)
+
+
+def test_a_python_float_for_a_float32_array_carry_is_still_a_shape_error():
+    with pytest.raises(TypeError, match="shapes do not match"):
+        tg.scan(lambda c, x: (0.0, c), np.zeros(2, np.float32), X32)
