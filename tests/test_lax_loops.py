@@ -526,3 +526,71 @@ def test_a_traced_python_float_returned_for_a_float32_carry_takes_its_dtype():
 def test_a_python_float_for_a_float32_array_carry_is_still_a_shape_error():
     with pytest.raises(TypeError, match="shapes do not match"):
         tg.scan(lambda c, x: (0.0, c), np.zeros(2, np.float32), X32)
+
+
+# ------------------------------------------------------------------ float32
+A32 = A.astype(np.float32)
+
+
+def rnn32(w):
+    def step(h, x):
+        h = tg.tanh(A32 @ h * w[0] + x * w[1])
+        return h, tg.sum(h * h)
+    h, ys = tg.scan(step, np.array([0.1, -0.2], np.float32), X32)
+    return tg.sum(h) + tg.sum(ys)
+
+
+def rnn32_ref(w):
+    h, tot = np.array([0.1, -0.2], np.float32), np.float32(0.0)
+    for x in X32:
+        h = tg.tanh(A32 @ h * w[0] + x * w[1])
+        tot = tot + tg.sum(h * h)
+    return tg.sum(h) + tot
+
+
+def while32(w):
+    out = tg.while_loop(lambda s: s[1] < 4, lambda s: (s[0] * w[0] + tg.sin(s[0]) * w[1], s[1] + 1),
+                        (w[1], 0))
+    return out[0]
+
+
+def while32_ref(w):
+    c, n = w[1], 0
+    while n < 4:
+        c, n = c * w[0] + tg.sin(c) * w[1], n + 1
+    return c
+
+
+def fori32(w):
+    return tg.fori_loop(np.int32(0), np.int32(3),
+                        lambda i, c: c * w[0] + i.astype(np.float32) * w[1], w[1])
+
+
+def fori32_ref(w):
+    c = w[1]
+    for i in range(3):
+        c = c * w[0] + np.float32(i) * w[1]
+    return c
+
+
+@pytest.mark.parametrize("f, ref", [(rnn32, rnn32_ref), (while32, while32_ref),
+                                    (fori32, fori32_ref)], ids=["rnn", "while", "fori"])
+def test_float32_stays_float32_under_every_transform(f, ref):
+    w = np.array([0.7, 0.4], np.float32)
+    ws = np.array([[0.7, 0.4], [-0.5, 0.9]], np.float32)
+    same(f(w), ref(w))
+    same(tg.jit(f)(w), f(w))
+    g = tg.grad(f)(w)
+    assert g.dtype == np.float32
+    close(g, tg.grad(ref)(w), rtol=1e-5, atol=1e-6)
+    same(tg.jit(tg.grad(f))(w), g)
+    same(tg.grad(tg.jit(f))(w), g)
+    same(tg.vmap(f)(ws), np.stack([f(x) for x in ws]))
+    same(tg.vmap(tg.grad(f))(ws), np.stack([tg.grad(f)(x) for x in ws]))
+    out, dout = tg.jvp(f, (w,), (np.ones(2, np.float32),))
+    same(out, f(w))
+    assert np.asarray(dout).dtype == np.float32
+    close(dout, np.sum(g), rtol=1e-5)
+    h = tg.hessian(f)(w)
+    assert h.dtype == np.float32
+    close(h, tg.hessian(ref)(w), rtol=1e-4, atol=1e-5)
