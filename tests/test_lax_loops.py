@@ -594,3 +594,20 @@ def test_float32_stays_float32_under_every_transform(f, ref):
     h = tg.hessian(f)(w)
     assert h.dtype == np.float32
     close(h, tg.hessian(ref)(w), rtol=1e-4, atol=1e-5)
+
+
+def test_checkpoint_static_argnums_passes_an_int_that_drives_python_code():
+    def f(x, n):
+        for _ in range(n):
+            x = tg.sin(x) * 2.0 if n > 2 else x * 3.0
+        return x
+    for n in (1, 3):
+        for nums in (1, (1,), (-1,)):
+            g = tg.checkpoint(f, static_argnums=nums)
+            same(tg.grad(g)(0.5, n), tg.grad(f)(0.5, n))
+            same(tg.hessian(g)(0.5, n), tg.hessian(f)(0.5, n))
+    g = tg.checkpoint(f, static_argnums=1)
+    same(tg.jit(tg.grad(g), static_argnums=1)(0.5, 3), tg.grad(f)(0.5, 3))
+    xs = np.array([0.5, 1.0])
+    same(tg.vmap(tg.grad(g), in_axes=(0, None))(xs, 3), np.array([tg.grad(f)(x, 3) for x in xs]))
+    close(tg.grad(g)(0.5, 3), central(lambda v: f(v, 3), np.array(0.5)), rtol=1e-7)
