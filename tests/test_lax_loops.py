@@ -611,3 +611,35 @@ def test_checkpoint_static_argnums_passes_an_int_that_drives_python_code():
     xs = np.array([0.5, 1.0])
     same(tg.vmap(tg.grad(g), in_axes=(0, None))(xs, 3), np.array([tg.grad(f)(x, 3) for x in xs]))
     close(tg.grad(g)(0.5, 3), central(lambda v: f(v, 3), np.array(0.5)), rtol=1e-7)
+
+
+def test_a_jit_first_traced_for_an_empty_batch_then_runs_any_trip_count():
+    def f(a):
+        return never_stops_at_one(a) + tg.fori_loop(0, 3, lambda i, c: c * a, a)
+    jf, jg = tg.jit(f), tg.jit(tg.grad(f))
+    assert tg.vmap(jf)(np.zeros(0)).shape == tg.vmap(jg)(np.zeros(0)).shape == (0,)
+    for a in (1.5, 2.0, 11.0):
+        same(jf(a), f(a))
+        same(jg(a), tg.grad(f)(a))
+        same(tg.grad(jf)(a), tg.grad(f)(a))
+
+
+def nested_checkpointed(w):
+    """``nested`` with its fori_loop and scan bodies checkpointed."""
+    def scan_step(c, x):
+        return tg.fori_loop(0, 2, tg.checkpoint(lambda i, a: a * w[0] + x * i), c), c
+
+    def body(s):
+        n, c = s
+        c, ys = tg.scan(tg.checkpoint(scan_step), c, XS[:3])
+        return n + 1, c + 0.1 * tg.sum(ys)
+    return tg.while_loop(lambda s: s[0] < 2, body, (0, w[1]))[1]
+
+
+def test_checkpoint_in_nested_loops_gives_the_python_loops_derivatives():
+    f = nested_checkpointed
+    same(f(W), nested(W))
+    close(tg.grad(f)(W), tg.grad(nested_ref)(W), rtol=1e-13)
+    same(tg.jit(tg.grad(f))(W), tg.grad(f)(W))
+    close(tg.vmap(tg.grad(f))(WS), np.stack([tg.grad(nested_ref)(w) for w in WS]), rtol=1e-13)
+    close(tg.hessian(f)(W), tg.hessian(nested_ref)(W), rtol=1e-12)
