@@ -24,7 +24,18 @@ import numpy as np
 from .arrays import astype
 from .batching.rules import STAND_IN, batch_rules
 from .indexing import getitem
-from .loop_body import F64, Kind, compiled, kind_of, pack_np, renumbered, slots, unpack, unpack_np
+from .loop_body import (
+    F64,
+    Kind,
+    as_f64,
+    compiled,
+    kind_of,
+    pack_np,
+    renumbered,
+    slots,
+    unpack,
+    unpack_np,
+)
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .shapes import reshape
 from .staging.program import Program
@@ -207,7 +218,7 @@ defjvp(pack_p, None, None, *(_pack_jvp(k) for k in range(_MAX_LEAVES)))
 
 def _pack_batched(e: Any, values: list[Any], batched: list[bool], b: int) -> Any:
     n, nflat, leaves = values[0], values[1], values[2:]
-    full = [np.broadcast_to(np.asarray(x, F64), (b,) + np.shape(x)[1 if f else 0:])
+    full = [np.broadcast_to(as_f64(x), (b,) + np.shape(x)[1 if f else 0:])
             for x, f in zip(leaves, batched[2:])]
     parts = [x.reshape(b, int(np.prod(x.shape[1:]))) for x in full[:nflat]]
     rows = [x.reshape(b, n, int(np.prod(x.shape[2:]))) for x in full[nflat:]]

@@ -331,6 +331,22 @@ def test_integers_beyond_what_a_float64_holds_are_refused_not_changed():
         tg.scan(lambda c, k: (c, k + 1), 1.0, np.array([2 ** 53 + 2, 1]))
 
 
+@pytest.mark.parametrize("start", [2 ** 53 + 1, 2 ** 53 - 1], ids=["given", "reached"])
+def test_vmap_refuses_an_example_whose_integer_a_float64_cannot_hold(start):
+    """The first example is small (vmap traces at it); the second must not be rounded."""
+    def count(n, x):
+        return tg.while_loop(lambda c: c[1] < 10.0, lambda c: (c[0] + 1, c[1] * x), (n, x))
+    ns, xs = np.array([1, start]), np.array([2.0, 3.0])
+    with pytest.raises(OverflowError, match="too large for a loop"):
+        tg.vmap(count)(ns, xs)
+    with pytest.raises(OverflowError, match="too large for a loop"):
+        tg.vmap(lambda n, x: tg.fori_loop(0, 2, lambda i, c: (c[0] + 1, c[1] * x),
+                                          (n, x)))(ns, xs)
+    small = np.array([1, 2 ** 53 - 3])
+    same(tg.vmap(count)(small, xs), tg.tree.map(lambda *a: np.stack(a),
+                                                 *[count(n, x) for n, x in zip(small, xs)]))
+
+
 @pytest.mark.parametrize("dtype", [np.int32, np.int16, np.uint8])
 def test_numpy_integer_bounds_give_the_index_their_dtype(dtype):
     """As in JAX: an int32 carry plus an int32 index stays int32 (eager, jit, vmap)."""
