@@ -139,7 +139,8 @@ def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any = None,
     Recorded as one record holding ``f``'s program (traced once); every
     transform runs it as a loop. Wrap ``f`` in [checkpoint][tapegrad.checkpoint.checkpoint]
     (``tg.scan(tg.checkpoint(f), ...)``) to keep only about sqrt(n) carries
-    for the backward pass.
+    for the backward pass. A loop's integers must stay within 2**53 in
+    magnitude (it carries them as float64): beyond, an ``OverflowError``.
 
     Args:
       f: ``f(carry, x) -> (carry, y)``; the carry keeps its structure, shapes
@@ -260,7 +261,8 @@ def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any],
     Args:
       lower: The first index (an int, or traced).
       upper: One past the last index.
-      body_fun: ``body_fun(i, val) -> val``; ``i`` is an integer scalar.
+      body_fun: ``body_fun(i, val) -> val``; ``i`` is an ``np.int64`` scalar (of the
+        bounds' dtype when they are NumPy integers, as in JAX).
       init_val: The initial value (a pytree of numbers).
 
     Returns:
