@@ -659,3 +659,25 @@ def test_checkpoint_in_nested_loops_gives_the_python_loops_derivatives():
     same(tg.jit(tg.grad(f))(W), tg.grad(f)(W))
     close(tg.vmap(tg.grad(f))(WS), np.stack([tg.grad(nested_ref)(w) for w in WS]), rtol=1e-13)
     close(tg.hessian(f)(W), tg.hessian(nested_ref)(W), rtol=1e-12)
+
+
+def double_sum(a, b):
+    """Nested while loops with integer carries: the sum of i + j over a grid."""
+    def outer_body(s):
+        val, i = s
+        val = tg.while_loop(lambda t: t[1] < b + 1, lambda t: (t[0] + i + t[1], t[1] + 1),
+                            (val, 0))[0]
+        return val, i + 1
+    return tg.while_loop(lambda s: s[1] < a + 1, outer_body, (0, 0))[0]
+
+
+def test_nested_integer_while_loops_under_vmap_and_jit():
+    ref = lambda a, b: sum(i + j for i in range(a + 1) for j in range(b + 1))  # noqa: E731
+    a, b = np.arange(5), np.arange(5)[::-1].copy()
+    want = np.array([ref(int(x), int(y)) for x, y in zip(a, b)])
+    same(tg.vmap(double_sum)(a, b), want)
+    same(tg.jit(tg.vmap(double_sum))(a, b), want)
+    same(tg.vmap(double_sum, in_axes=(0, None))(a, np.int64(2)),
+         np.array([ref(int(x), 2) for x in a]))
+    same(tg.jit(double_sum)(np.int64(3), np.int64(2)), double_sum(3, 2))
+    assert double_sum(3, 2) == ref(3, 2)
