@@ -27,7 +27,7 @@ from .loop_body import (
     Body,
     Kind,
     compiled,
-    leaves_of,
+    normalize,
     pack,
     pack_np,
     renumbered,
@@ -49,7 +49,7 @@ from .loop_rules import (
     segment_length,
 )
 from .primitive import Primitive, defjvp, defvjp, primitive
-from .tape import active_tapes, listings
+from .tape import Const, active_tapes, listings
 from .values import Traced
 
 __all__ = ["checkpoint", "remat_cotangent"]
@@ -103,8 +103,8 @@ defvjp(remat_p, None, _remat_vjp)
 defjvp(remat_p, None, _remat_jvp)
 
 
-def checkpoint(fun: Callable[..., Any], *, prevent_cse: bool = True,
-               policy: Any = None) -> Callable[..., Any]:
+def checkpoint(fun: Callable[..., Any], *, prevent_cse: bool = True, policy: Any = None,
+               static_argnums: int | tuple[int, ...] = ()) -> Callable[..., Any]:
     """``fun`` whose inside the backward pass recomputes instead of storing (``jax.checkpoint``).
 
     Outside any transform ``fun`` just runs. Under one, the call is one
@@ -117,6 +117,9 @@ def checkpoint(fun: Callable[..., Any], *, prevent_cse: bool = True,
       fun: A function of pytrees of numbers, returning one.
       prevent_cse: Accepted for JAX's signature (tapegrad never merges the recomputation).
       policy: Accepted for JAX's signature; only None (save nothing) is supported.
+      static_argnums: Positional arguments passed as they are, not traced (a
+        Python int that drives a branch, say). Arguments that are no numbers
+        (a str, a function) are passed so anyway.
 
     Returns:
       The wrapped function (``.checkpointed`` is True).
@@ -134,21 +137,37 @@ def checkpoint(fun: Callable[..., Any], *, prevent_cse: bool = True,
         raise NotImplementedError("tg.checkpoint: only policy=None (store nothing) is "
                                   "supported.")
 
+    statics = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+
     @functools.wraps(fun)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not active_tapes():
             return fun(*args, **kwargs)
-        leaves, td = leaves_of((args, kwargs))
+        fixed = {k % len(args) for k in statics if -len(args) <= k < len(args)}
+        traced = tuple(None if k in fixed else a for k, a in enumerate(args))
+        every, td = tree.flatten((traced, kwargs))
+        numbers = [k for k, x in enumerate(every) if not _static(x)]
+        leaves = [normalize(every[k]) for k in numbers]
 
         def flat(xs: list[Any]) -> Any:
-            a, kw = tree.unflatten(td, xs)
-            return fun(*a, **kw)
+            full = list(every)            # other leaves (a str, a function) are constants
+            for k, x in zip(numbers, xs):
+                full[k] = x
+            a, kw = tree.unflatten(td, full)
+            return fun(*(args[k] if k in fixed else x for k, x in enumerate(a)), **kw)
         body = trace_body(flat, [leaves], "checkpoint")
         vec = pack_inputs(0, [*body.consts, *leaves])
         out = unpack(remat_p(_Remat(body), vec), body.out_kinds)
+        out = [o.value if isinstance(o, Const) else x        # a constant output as it is
+               for o, x in zip(body.prog.outputs, out)]
         return tree.unflatten(tree.structure(body.out), out)
     wrapped.checkpointed = True    # type: ignore[attr-defined]
     return wrapped
+
+
+def _static(x: Any) -> bool:
+    """A leaf that is no number (a str, a function...): a constant of the trace, as it is."""
+    return type(x) is not Traced and np.asarray(x).dtype.kind not in "biufc"
 
 
 # ---------------------------------------------------- checkpointed scans

@@ -19,7 +19,7 @@ import numpy as np
 
 from .batching.interpret import Spec, play
 from .batching.rules import batch_rules, per_example
-from .loop_body import F64, Kind
+from .loop_body import F64, Kind, as_f64
 from .loop_prims import Loop, scan_p, size, while_p
 from .loop_rules import derived, while_vjp_p
 from .staging.program import Program
@@ -48,8 +48,8 @@ def _columns(leaves: Sequence[Any], n: int) -> np.ndarray:
     """Batched leaves as an ``(n, slots)`` float64 block."""
     if not leaves:
         return np.zeros((n, 0))
-    return np.concatenate([np.broadcast_to(np.asarray(x, F64), (n,) + np.shape(x)[1:])
-                           .reshape(n, -1) for x in leaves], axis=1)
+    full = [np.broadcast_to(as_f64(x), (n,) + np.shape(x)[1:]) for x in leaves]
+    return np.concatenate([x.reshape(n, int(np.prod(x.shape[1:]))) for x in full], axis=1)
 
 
 def _step(spec: Spec, inputs: list[np.ndarray], idx: np.ndarray) -> list[Any]:

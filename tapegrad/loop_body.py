@@ -36,8 +36,8 @@ from .staging.program import Program, from_tape, is_guard
 from .tape import Const, Eqn, Tape, active_tapes
 from .values import Traced, primal_value
 
-__all__ = ["Kind", "Body", "kind_of", "normalize", "pack", "pack_np", "run", "trace_body",
-           "unpack", "unpack_np"]
+__all__ = ["Kind", "Body", "as_f64", "kind_of", "normalize", "pack", "pack_np", "run", "slots",
+           "trace_body", "unpack", "unpack_np"]
 
 F64 = np.dtype(np.float64)
 
@@ -102,11 +102,32 @@ def kind_of(x: Any) -> Kind:
     return Kind(a.dtype, a.shape, "")
 
 
+_EXACT = 2 ** 53    # every integer up to this magnitude is a float64 exactly
+
+
+def slots(x: Any) -> np.ndarray:
+    """One plain leaf as float64 slots; an integer a float64 cannot hold is refused."""
+    return as_f64(x).reshape(-1)
+
+
+def as_f64(x: Any) -> np.ndarray:
+    """A plain leaf (or a batch of them) as float64; an integer beyond 2**53 is refused."""
+    a = np.asarray(x)
+    if a.dtype.kind in "iu" and a.size and (a.max() > _EXACT or a.min() < -_EXACT):
+        big = a.max() if a.max() > _EXACT else a.min()
+        raise OverflowError(
+            f"loops: the integer {big} is too large for a loop: a loop carries its values "
+            "as float64, which holds integers exactly only up to 2**53 in magnitude, so "
+            "it would come back changed. Keep the loop's integers smaller (reduce them "
+            "modulo 2**32 each step, say) or split them into two smaller ints.")
+    return np.asarray(a, dtype=F64)
+
+
 def pack_np(leaves: Sequence[Any]) -> np.ndarray:
     """Plain leaves as one float64 vector."""
     if not leaves:
         return np.zeros(0)
-    return np.concatenate([np.asarray(x, dtype=F64).reshape(-1) for x in leaves])
+    return np.concatenate([slots(x) for x in leaves])
 
 
 def unpack_np(v: np.ndarray, kinds: Sequence[Kind]) -> list[Any]:

@@ -22,9 +22,20 @@ from typing import Any
 import numpy as np
 
 from .arrays import astype
-from .batching.rules import batch_rules
+from .batching.rules import STAND_IN, batch_rules
 from .indexing import getitem
-from .loop_body import F64, Kind, compiled, kind_of, pack_np, renumbered, unpack, unpack_np
+from .loop_body import (
+    F64,
+    Kind,
+    as_f64,
+    compiled,
+    kind_of,
+    pack_np,
+    renumbered,
+    slots,
+    unpack,
+    unpack_np,
+)
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .shapes import reshape
 from .staging.program import Program
@@ -116,7 +127,7 @@ def pack_rows_np(stacked: Sequence[np.ndarray], n: int) -> np.ndarray:
     """Stacked leaves as ``n`` rows of their slots, flat."""
     if not stacked:
         return np.zeros(0)
-    return np.concatenate([np.asarray(y, F64).reshape(n, int(np.prod(y.shape[1:])))
+    return np.concatenate([slots(y).reshape(n, int(np.prod(y.shape[1:])))
                            for y in stacked], axis=1).ravel()
 
 
@@ -153,7 +164,7 @@ def _while(loop: Loop, vec: np.ndarray) -> np.ndarray:
     consts = unpack_np(vec[a:], loop.consts)
     carry = unpack_np(vec[a + size(loop.consts):], loop.carry)
     n, (body, cond) = 0, loop.fns()
-    while bool(cond(cconsts + carry)[0]):
+    while not STAND_IN.get() and bool(cond(cconsts + carry)[0]):
         carry = body(consts + carry)
         n += 1
     return np.concatenate([[float(n)], pack_np(carry)])
@@ -166,7 +177,7 @@ listings[while_p] = list_with_body
 # --------------------------------------------------------------------- pack
 def _pack(n: int, nflat: int, *leaves: Any) -> np.ndarray:
     """The first ``nflat`` leaves' slots, then the others' as ``n`` rows."""
-    parts = [np.asarray(x, F64).reshape(-1) for x in leaves[:nflat]]
+    parts = [slots(x) for x in leaves[:nflat]]
     parts.append(pack_rows_np([np.asarray(x) for x in leaves[nflat:]], n))
     return np.concatenate(parts)
 
@@ -207,12 +218,12 @@ defjvp(pack_p, None, None, *(_pack_jvp(k) for k in range(_MAX_LEAVES)))
 
 def _pack_batched(e: Any, values: list[Any], batched: list[bool], b: int) -> Any:
     n, nflat, leaves = values[0], values[1], values[2:]
-    full = [np.broadcast_to(np.asarray(x, F64), (b,) + np.shape(x)[1 if f else 0:])
+    full = [np.broadcast_to(as_f64(x), (b,) + np.shape(x)[1 if f else 0:])
             for x, f in zip(leaves, batched[2:])]
-    parts = [x.reshape(b, -1) for x in full[:nflat]]
+    parts = [x.reshape(b, int(np.prod(x.shape[1:]))) for x in full[:nflat]]
     rows = [x.reshape(b, n, int(np.prod(x.shape[2:]))) for x in full[nflat:]]
     if rows:
-        parts.append(np.concatenate(rows, axis=2).reshape(b, -1))
+        parts.append(np.concatenate(rows, axis=2).reshape(b, n * sum(r.shape[2] for r in rows)))
     return np.concatenate(parts, axis=1) if parts else np.zeros((b, 0))
 
 

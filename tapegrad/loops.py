@@ -28,13 +28,15 @@ from .loop_body import F64, Body, Kind, kind_of, leaves_of, trace_body, unpack
 from .loop_prims import Loop, at, pack_inputs, scan_p, size, unzip_p, while_p
 from .shapes import reshape
 from .staging import loop_lowering as _lowering  # noqa: F401  (the loops under jit)
+from .tape import active_tapes
 from .tracing import check_callable
 from .values import Traced
 
 __all__ = ["fori_loop", "scan", "while_loop"]
 
 
-def _check_carry(what: str, name: str, given: Any, body_out: Any, kinds: list[Kind]) -> None:
+def _check_carry(what: str, name: str, given: Any, body_out: Any, kinds: list[Kind],
+                 index: np.dtype | None = None) -> None:
     """The carry a body returns must have its input's structure and kinds (as JAX)."""
     td_in, td_out = tree.structure(given), tree.structure(body_out)
     if td_in != td_out:
@@ -52,7 +54,47 @@ def _check_carry(what: str, name: str, given: Any, body_out: Any, kinds: list[Ki
                 f"(shapes and dtypes of arrays), but they differ: the input carry component "
                 f"carry{tree.keystr(paths[k])} has type {a} but the corresponding output "
                 f"carry component has type {b}, so the {what_differs} do not match. Cast "
-                "it (e.g. .astype) so the body keeps the carry's kind.")
+                "it (e.g. .astype) so the body keeps the carry's kind."
+                + _index_hint(index, a, b) + _jit_int_hint(a, b))
+
+
+def _jit_int_hint(a: Kind, b: Kind) -> str:
+    """An int carry turned float under ``jit``: a Python int argument is traced as a float."""
+    if a.dtype.kind not in "iu" or b.dtype.kind != "f" or not any(
+            t.staging for t in active_tapes()):
+        return ""
+    return (" Under tg.jit a Python int argument is traced as a float, so an int carry "
+            "meeting it becomes one: pass that argument as a NumPy int (np.int64(n)) or "
+            "name it in static_argnums.")
+
+
+def _index_hint(index: np.dtype | None, a: Kind, b: Kind) -> str:
+    """Why a ``fori_loop`` carry changed dtype, where its index did it (NumPy's promotion)."""
+    if index is None or a.dtype == b.dtype or np.result_type(a.dtype, index) != b.dtype:
+        return ""
+    return (f" The index i is a NumPy {index.name} scalar, and NumPy promotes {a.dtype.name} "
+            f"with it to {b.dtype.name}: cast the index, e.g. i.astype(np.{a.dtype.name}), "
+            "or give the bounds as NumPy integers of a narrower dtype.")
+
+
+def _weak(out: Any, htd: Any, kinds: list[Kind]) -> Any:
+    """A Python number a body returns for a NumPy scalar carry takes the carry's dtype.
+
+    As NumPy's and JAX's weak types: ``np.float32(x) + 1.0`` is a float32, so
+    a body returning ``0.0`` for a float32 carry keeps the carry's kind.
+    """
+    leaves, td = tree.flatten(out)
+    if td != htd:
+        return out                      # _check_carry says where they differ
+    return tree.unflatten(td, [_weak_leaf(x, k) for x, k in zip(leaves, kinds)])
+
+
+def _weak_leaf(x: Any, k: Kind) -> Any:
+    v = _value(x)
+    weak = (type(v) is float and k.dtype.kind == "f") or (type(v) is int and k.dtype.kind in "iu")
+    if not weak or k.shape != () or (type(v) is float and k.dtype == F64):
+        return x
+    return astype(x, k.dtype) if type(x) is Traced else k.dtype.type(x)
 
 
 def _traced(leaves: list[Any]) -> bool:
@@ -97,7 +139,8 @@ def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any = None,
     Recorded as one record holding ``f``'s program (traced once); every
     transform runs it as a loop. Wrap ``f`` in [checkpoint][tapegrad.checkpoint.checkpoint]
     (``tg.scan(tg.checkpoint(f), ...)``) to keep only about sqrt(n) carries
-    for the backward pass.
+    for the backward pass. A loop's integers must stay within 2**53 in
+    magnitude (it carries them as float64): beyond, an ``OverflowError``.
 
     Args:
       f: ``f(carry, x) -> (carry, y)``; the carry keeps its structure, shapes
@@ -117,6 +160,12 @@ def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any = None,
       (6.0, array([0., 2., 9.]))
     """
     check_callable(f, "scan")
+    return _scan(f, init, xs, length, reverse)
+
+
+def _scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any, length: int | None,
+          reverse: bool, what: str = "tg.scan", name: str = "f") -> tuple[Any, Any]:
+    """``scan``, its errors naming ``what`` and its function ``name`` (``fori_loop``'s too)."""
     carry, htd = leaves_of(init)
     xl, xtd = leaves_of(xs)
     n = _length(xl, length)
@@ -125,10 +174,15 @@ def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any = None,
     x0 = [at(_value(x), 0, k) if n else k.zero() for x, k in zip(xl, x_kinds)]
     remat = getattr(f, "checkpointed", False)
     step = getattr(f, "__wrapped__", f) if remat else f   # the scan checkpoints by segments
-    body = trace_body(lambda c, x: _pair(step(tree.unflatten(htd, c), tree.unflatten(xtd, x))),
-                      [carry, x0], "scan")
-    _check_carry("tg.scan", "f", tree.unflatten(htd, carry), body.out[0],
-                 [kind_of(x) for x in carry])
+    kinds = [kind_of(x) for x in carry]
+
+    def traced(c: list[Any], x: list[Any]) -> tuple[Any, Any]:
+        new, y = _pair(step(tree.unflatten(htd, c), tree.unflatten(xtd, x)))
+        return _weak(new, htd, kinds), y
+    body = trace_body(traced, [carry, x0], "scan")
+    index = x_kinds[0].dtype if what == "tg.fori_loop" else None
+    _check_carry(what, name, tree.unflatten(htd, carry), body.out[0],
+                 [kind_of(x) for x in carry], index)
     nh = len(carry)
     loop = Loop(body.prog, body.const_kinds, [kind_of(x) for x in carry], x_kinds,
                 body.out_kinds[nh:], bool(reverse), remat=remat)
@@ -178,7 +232,8 @@ def while_loop(cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any],
     carry, htd = leaves_of(init_val)
     kinds = [kind_of(x) for x in carry]
     cond = _trace_cond(cond_fun, htd, carry)
-    body = trace_body(lambda c: body_fun(tree.unflatten(htd, c)), [carry], "while_loop")
+    body = trace_body(lambda c: _weak(body_fun(tree.unflatten(htd, c)), htd, kinds), [carry],
+                      "while_loop")
     _check_carry("tg.while_loop", "body_fun", tree.unflatten(htd, carry), body.out, kinds)
     loop = Loop(body.prog, body.const_kinds, kinds, [], [], cond=cond.prog,
                 cond_consts=cond.const_kinds)
@@ -206,7 +261,8 @@ def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any],
     Args:
       lower: The first index (an int, or traced).
       upper: One past the last index.
-      body_fun: ``body_fun(i, val) -> val``; ``i`` is an integer scalar.
+      body_fun: ``body_fun(i, val) -> val``; ``i`` is an ``np.int64`` scalar (of the
+        bounds' dtype when they are NumPy integers, as in JAX).
       init_val: The initial value (a pytree of numbers).
 
     Returns:
@@ -223,11 +279,21 @@ def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any],
             return body_fun(i, val), None
         if getattr(body_fun, "checkpointed", False):
             step = checkpoint(step)
-        idx = np.arange(int(lower), max(int(upper), int(lower)), dtype=np.int64)
-        return scan(step, init_val, idx, length=len(idx))[0]
+        lo, hi = int(lower), max(int(upper), int(lower))
+        idx = np.arange(lo, hi, dtype=_index_dtype(lower, upper, lo, hi))
+        return _scan(step, init_val, idx, len(idx), False, "tg.fori_loop", "body_fun")[0]
     out = while_loop(lambda s: s[0] < upper, lambda s: (s[0] + 1, body_fun(s[0], s[1])),
                      (_int(lower), init_val))
     return out[1]
+
+
+def _index_dtype(lower: Any, upper: Any, lo: int, hi: int) -> np.dtype:
+    """The index's dtype: NumPy integer bounds give theirs (as in JAX), where it holds them."""
+    if not (isinstance(lower, np.integer) or isinstance(upper, np.integer)):
+        return np.dtype(np.int64)
+    dtype = np.result_type(np.asarray(lower).dtype, np.asarray(upper).dtype)
+    info = np.iinfo(dtype)
+    return dtype if info.min <= lo and hi - 1 <= info.max else np.dtype(np.int64)
 
 
 def _int(x: Any) -> Any:

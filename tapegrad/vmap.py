@@ -36,7 +36,7 @@ from .batching.axes import BATCHED, _batch_size, _leaf_axes, _out_leaf_axes
 from .batching.quick import Static as _Static
 from .batching.quick import owned as _owned
 from .batching.quick import passed_through as _passed_through
-from .batching.rules import batch_rules, example
+from .batching.rules import STAND_IN, batch_rules, example
 from .errors import COMPLEX_MSG
 from .numerics import ieee
 from .staging.cache import MAX_SPECIALIZATIONS
@@ -330,7 +330,11 @@ def _choose(fun: Callable[..., Any], specs: list[Any], tried: frozenset[int], tr
             "value goes too many ways across the batch. Write it with tg.where.")
     at = [(example(x, int(idx[0])) if n else _stand_in(x)) if a is not None else x
           for x, a in zip(leaves, axes)]
-    specs.append(interpret.trace(fun, treedef, at, static, shared=[a is None for a in axes]))
+    token = STAND_IN.set(not n)
+    try:
+        specs.append(interpret.trace(fun, treedef, at, static, shared=[a is None for a in axes]))
+    finally:
+        STAND_IN.reset(token)
     return len(specs) - 1
 
 

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
 
 from ..values import shape_of
 
-__all__ = ["BatchRule", "along_axes", "batch_rules", "broadcasting", "example", "per_example",
-           "rule", "shape_of", "whole"]
+__all__ = ["BatchRule", "STAND_IN", "along_axes", "batch_rules", "broadcasting", "example",
+           "per_example", "rule", "shape_of", "whole"]
 
 BatchRule = Callable[[Any, list[Any], list[bool], int], Any]
 """``rule(eqn, values, batched, n) -> value``: ``values`` are batched along
@@ -30,6 +31,12 @@ batch_rules: weakref.WeakKeyDictionary[Any, BatchRule] = weakref.WeakKeyDictiona
 
 Weak keys: a primitive made per call (a jitted or vmapped call under an outer
 transform) leaves the table with its owner."""
+
+
+STAND_IN: ContextVar[bool] = ContextVar("stand_in", default=False)
+"""True while vmap traces a stand-in example for a batch of size 0: only the
+kinds of its values count, so a ``while_loop`` runs no step (at made-up
+values it might never stop)."""
 
 
 def broadcasting(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:

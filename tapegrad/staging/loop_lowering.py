@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ..batching.rules import STAND_IN
 from ..loop_body import F64, Kind
 from ..loop_prims import Loop, pack_np, pack_rows_np, rows_np, scan_p, size, while_p
 from ..loop_rules import derived, while_vjp_p
@@ -36,7 +37,7 @@ __all__: list[str] = []
 _numbers = itertools.count()
 _HELPERS = {"_asarray": np.asarray, "_array": np.array, "_F64": F64, "_concat": np.concatenate,
             "_zeros": np.zeros, "_empty": np.empty, "_pack_np": pack_np,
-            "_pack_rows_np": pack_rows_np, "_rows_np": rows_np}
+            "_pack_rows_np": pack_rows_np, "_rows_np": rows_np, "_stand_in": STAND_IN.get}
 
 
 class _Code:
@@ -115,7 +116,7 @@ def _assign(targets: Sequence[str], values: Sequence[str]) -> list[str]:
 
 def _packed(head: list[str], regs: Sequence[str], kinds: Sequence[Kind]) -> str:
     """The vector ``head + pack_np(regs)``: one ``np.array`` where every leaf is a scalar."""
-    if all(k.shape == () for k in kinds):
+    if all(k.shape == () and k.dtype.kind not in "iu" for k in kinds):   # ints: checked
         return f"_array([{', '.join(list(head) + list(regs))}], _F64)"
     return f"_concat([_array([{', '.join(head)}], _F64), _pack_np([{', '.join(regs)}])])"
 
@@ -133,8 +134,9 @@ def _while(c: _Code, loop: Loop) -> str:
     c.unpack(bin_[:nc], loop.consts, "v", a)
     c.unpack(bin_[nc:], loop.carry, "v", a + size(loop.consts))
     carry = bin_[nc:]
-    c.add(1, ["n = 0", "while True:"])
-    c.add(2, _assign(cin[ncc:], carry) + cond + [f"if not bool({cout[0]}): break"])
+    c.add(1, ["n, stand_in = 0, _stand_in()     # vmap's stand-in example: no step",
+              "while True:"])
+    c.add(2, _assign(cin[ncc:], carry) + cond + [f"if stand_in or not bool({cout[0]}): break"])
     c.add(2, body + _assign(carry, bout) + ["n += 1"])
     c.add(1, [f"return {_packed(['float(n)'], carry, loop.carry)}"])
     return "v"
