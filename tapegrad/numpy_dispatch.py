@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .numpy_scalars import TWINNED, numpy_twin, on_numbers
 from .numpy_tables import functions, ufuncs
 from .primitive import Primitive
 from .values import Traced, _integer_data, numpy_made, primal_value
@@ -264,6 +265,8 @@ def _find_late(ufunc: Any) -> Any:
 def _array_ufunc(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
     prim = ufuncs.get(ufunc) or _find_late(ufunc)
     if prim is not None and method == "__call__" and not kwargs:
+        if prim.__class__ is Primitive and prim.name in TWINNED and on_numbers(inputs):
+            prim = numpy_twin(prim, ufunc)           # NumPy's bits, not math's
         n = len(inputs)
         if prim.__class__ is Primitive and n == 2:      # prim(*inputs), one call fewer
             out = prim.apply2(inputs[0], inputs[1])

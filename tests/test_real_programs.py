@@ -915,9 +915,7 @@ def test_hmm_with_impossible_transitions_runs_without_warnings() -> None:
         assert scipy_special.logsumexp(np.full(2, -np.inf)) == logsumexp(np.full(2, -np.inf))
         assert logsumexp(np.array([np.inf, 1.0])) == np.inf
 
-@pytest.mark.xfail(strict=True, reason="a NumPy transcendental of a traced scalar runs "
-                   "tapegrad's float path (math.exp, math.tanh...), which rounds an ulp "
-                   "away from NumPy's own scalar result for a few percent of inputs")
+
 def test_numpy_exp_of_a_traced_scalar_is_numpys_number() -> None:
     # seen as a deep GP's jit(f)(p) != f(p) in the last bit: its rbf kernel takes
     # np.exp(kernel_params[0]), a scalar; eager runs NumPy's exp, a trace math.exp

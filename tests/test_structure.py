@@ -266,7 +266,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("primitives", {"primitive", "extend"}),
     ("blocks", {"kinks", "ops", "logic", "shapes", "indexing", "arrays", "reductions",
                 "logsumexp", "elementary", "masks"}),
-    ("numpy", {"numpy_dispatch"}),
+    ("numpy", {"numpy_dispatch", "numpy_scalars"}),
     ("numpy functions", {"along", "scans", "orderings", "statistics", "reshaping", "joins",
                          "flips", "diagonals", "contractions", "tensordot", "matrix",
                          "linalg", "scipy._multivariate_normal", "scipy.linalg",

@@ -1,0 +1,72 @@
+"""NumPy's own bits for a NumPy function of a traced number.
+
+``tg.tanh`` of a Python float runs ``math.tanh``: fast, and within an ulp
+of NumPy's ``np.tanh``, but not always the same bits. Code that calls
+``np.tanh(x)`` on a float gets NumPy's bits when it runs on numbers, so it
+must get them when tapegrad traces it too (``jit(f)(x) == f(x)``, exactly).
+For such a call ``numpy_dispatch`` records the primitive's *NumPy twin*:
+the same primitive (its derivative rules, batching, arrays) whose impl on
+plain numbers is the ufunc itself. It prints as ``np.tanh`` on the tape.
+
+Only primitives whose impl uses ``math`` on numbers have a twin (``TWINNED``);
+the others compute NumPy's bits already (``+``, ``np.exp2``, ``np.cbrt``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .backends import array_api_impls
+from .primitive import Primitive, primitive
+from .staging.spellings import Spelling, spellings
+from .values import primal_value
+
+__all__ = ["TWINNED", "numpy_twin", "on_numbers"]
+
+TWINNED = {"exp", "log", "sin", "cos", "tanh", "sqrt", "log1p", "expm1", "tan", "arctan",
+           "sinh", "cosh", "arcsin", "arccos", "arcsinh", "arccosh", "arctanh", "log2",
+           "log10", "arctan2", "hypot", "fmod", "pow"}
+"""The primitives whose impl on numbers is ``math``'s (their names)."""
+
+_NUMBERS = (float, int, np.float64)
+_twins: dict[Any, Primitive] = {}
+
+
+def on_numbers(inputs: tuple[Any, ...]) -> bool:
+    """Whether a ufunc's inputs are plain numbers beneath the tracing, a float among them."""
+    kinds = [type(primal_value(x)) for x in inputs]
+    return all(k in _NUMBERS for k in kinds) and any(k is not int for k in kinds)
+
+
+def numpy_twin(prim: Primitive, ufunc: Any) -> Primitive:
+    """``prim`` computing ``ufunc``'s bits on numbers (made once, then a dict hit)."""
+    twin = _twins.get(ufunc)
+    if twin is None:
+        twin = _twins[ufunc] = _make_twin(prim, ufunc)
+    return twin
+
+
+def _make_twin(prim: Primitive, ufunc: Any) -> Primitive:
+    array_impl = prim.impl
+
+    def impl(*args: Any) -> Any:
+        kinds = [type(a) for a in args]
+        if all(k in _NUMBERS for k in kinds) and any(k is not int for k in kinds):
+            return float(ufunc(*args))
+        return array_impl(*args)
+    impl.__name__ = f"np_{ufunc.__name__}"
+    twin = primitive(impl, f"np.{ufunc.__name__}", elementwise=prim.elementwise,
+                     check_rules=False)
+    twin.__name__ = ufunc.__name__            # a function's name, as autograd's tracer shows it
+    for rule in ("vjps", "jvps", "vjp_partials", "jvp_partials", "vjp_joint"):
+        setattr(twin, rule, getattr(prim, rule))
+    if prim in array_api_impls:
+        array_api_impls[twin] = array_api_impls[prim]
+    old = spellings.get(prim, Spelling())
+    name = f"_np_{ufunc.__name__}"
+    call = name + "(" + ", ".join("{" + str(i) + "}" for i in range(ufunc.nin)) + ")"
+    spellings[twin] = Spelling(float=f"_to_float({call})", array=old.array,
+                               names={**old.names, name: ufunc, "_to_float": float})
+    return twin
