@@ -131,3 +131,14 @@ def test_bitwise_operators_on_traced_booleans_combine_truth_values():
 def test_bitwise_operators_on_a_traced_float_name_the_fix(op):
     with pytest.raises(TypeError, match=r"bitwise .* of a float.*NumPy integer"):
         tg.jit(lambda x: op(x, 3))(7)
+
+
+@pytest.mark.parametrize("reduce", [tg.sum, tg.mean, tg.var, tg.max, tg.prod],
+                         ids=lambda f: f.__name__)
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8, np.bool_, np.float32])
+def test_a_reduction_of_each_scalar_example_is_the_loops(reduce, dtype):
+    x = np.array([7, 0, 3, 1]).astype(dtype)        # examples are 0-d: mean of an int is a float
+    want = loop(reduce, (x,))
+    same(tg.vmap(reduce)(x), want)
+    same(tg.jit(tg.vmap(reduce))(x), want)
+    same(tg.vmap(reduce)(x[:0]), np.asarray(want)[:0])
