@@ -142,3 +142,77 @@ def test_a_reduction_of_each_scalar_example_is_the_loops(reduce, dtype):
     same(tg.vmap(reduce)(x), want)
     same(tg.jit(tg.vmap(reduce))(x), want)
     same(tg.vmap(reduce)(x[:0]), np.asarray(want)[:0])
+
+
+# ------------------------------------------------- vmap: in_axes and out_axes
+@pytest.mark.parametrize("in_axes, out_axes", [(1, 0), (-1, -1), (-2, 1), (0, -2), (2, 2)])
+def test_int_in_and_out_axes_negative_too_equal_moving_the_axes_of_the_loop(in_axes, out_axes):
+    x = np.random.default_rng(2).normal(size=(2, 3, 4))
+    f = lambda a: tg.reshape(tg.sin(a), (-1, 1)) * np.arange(3.0)
+    got = tg.vmap(f, in_axes=in_axes, out_axes=out_axes)(x)
+    np.testing.assert_allclose(got, loop(f, (x,), in_axes=(in_axes,), out_axes=out_axes),
+                               rtol=1e-15)
+    same(tg.jit(tg.vmap(f, in_axes=in_axes, out_axes=out_axes))(x), got)
+
+
+def test_nested_pytrees_of_axes_with_none_leaves_and_empty_containers():
+    rng = np.random.default_rng(3)
+    p = {"w": rng.normal(size=(3, 5)), "b": (rng.normal(size=2), None, []), "k": 2.0}
+    xs = rng.normal(size=(5, 2))
+    def f(p, x):
+        return {"y": tg.sum(p["w"]) * p["k"] + tg.sum(x * p["b"][0]), "z": (), "n": None}
+    got = tg.vmap(f, in_axes=({"w": 1, "b": (None, None, None), "k": None}, 0))(p, xs)
+    want = [f({"w": p["w"][:, i], "b": p["b"], "k": 2.0}, xs[i]) for i in range(5)]
+    assert got["z"] == () and got["n"] is None
+    np.testing.assert_allclose(got["y"], [w["y"] for w in want], rtol=1e-14)
+    same(tg.jit(tg.vmap(f, in_axes=({"w": 1, "b": None, "k": None}, 0)))(p, xs), got)
+
+
+def test_nested_vmap_with_axes_at_each_level_is_a_double_loop():
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(size=(3, 4)), rng.normal(size=(5, 4))
+    dist = lambda u, v: tg.sum((u - v) ** 2)
+    pair = tg.vmap(tg.vmap(dist, in_axes=(None, 0)), in_axes=(0, None), out_axes=1)
+    want = np.array([[np.sum((a[i] - b[j]) ** 2) for i in range(3)] for j in range(5)])
+    np.testing.assert_allclose(pair(a, b), want, rtol=1e-14)
+    same(tg.jit(pair)(a, b), pair(a, b))
+    g = tg.grad(lambda a: tg.sum(pair(a, b)))(a)
+    np.testing.assert_allclose(g, 2 * (5 * a - b.sum(0)), rtol=1e-13)
+
+
+BAD_AXES = [
+    ((0, 0), (np.ones(3),), r"in_axes has 2 entries, but f was called with 1 positional"),
+    (({"b": 0},), ({"a": np.ones(3)},), r"in_axes at p has the structure \{'b': \*\}, "
+                                        r"but that argument is \{'a': \*\}"),
+    (((0, None),), ([np.ones(3), 1.0],), r"in_axes at p has the structure \(\*, \*\).*"
+                                          r"\[\*, \*\].*a tuple is not a list"),
+    ({"a": 0}, (np.ones(3),), r"in_axes at p has the structure \{'a': \*\}, but that "
+                              r"argument is a leaf \(ndarray\)"),
+]
+
+
+@pytest.mark.parametrize("in_axes, args, message", BAD_AXES)
+def test_in_axes_that_do_not_fit_the_arguments_name_where_and_the_fix(in_axes, args, message):
+    def f(p):
+        return p
+    with pytest.raises(ValueError, match=message):
+        tg.vmap(f, in_axes=in_axes)(*args)
+
+
+@pytest.mark.parametrize("out_axes, message", [
+    ([0, 0], r"out_axes at the output has the structure \[\*, \*\], but f returns \(\*, \*\)"),
+    ((0, 0, 0), r"out_axes at the output has the structure \(\*, \*, \*\)"),
+    ((0, {"a": 0}), r"out_axes at \[1\] has the structure \{'a': \*\}, but f returns a leaf"),
+])
+def test_out_axes_that_do_not_fit_the_output_name_where_and_the_fix(out_axes, message):
+    def f(x):
+        return x, x * 2
+    with pytest.raises(ValueError, match=message):
+        tg.vmap(f, out_axes=out_axes)(np.ones(3))
+
+
+def test_an_axis_that_is_not_a_python_int_is_a_type_error():
+    with pytest.raises(TypeError, match=r"out_axes at the output is np.int64\(1\); give an int"):
+        tg.vmap(lambda x: x, out_axes=np.int64(1))(np.ones((2, 3)))
+    with pytest.raises(TypeError, match=r"in_axes at x is 1.0; give an int or None"):
+        tg.vmap(lambda x: x, in_axes=1.0)(np.ones((2, 3)))
