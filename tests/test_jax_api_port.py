@@ -216,3 +216,13 @@ def test_an_axis_that_is_not_a_python_int_is_a_type_error():
         tg.vmap(lambda x: x, out_axes=np.int64(1))(np.ones((2, 3)))
     with pytest.raises(TypeError, match=r"in_axes at x is 1.0; give an int or None"):
         tg.vmap(lambda x: x, in_axes=1.0)(np.ones((2, 3)))
+
+
+def test_a_numpy_array_indexed_by_a_traced_python_int_says_how_to_index():
+    table = np.arange(3.0)
+    with pytest.raises(TypeError, match=r"indexes a NumPy array \(E\[i\]\).*static_argnums"):
+        tg.jit(lambda i: table[i])(1)
+    same(tg.jit(lambda i: table[i], static_argnums=0)(1), table[1])
+    gather = lambda i: tg.take(table, i, axis=0)
+    same(tg.jit(gather)(np.int64(2)), gather(np.int64(2)))
+    assert gather(np.int64(2)) == table[2]
