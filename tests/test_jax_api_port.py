@@ -144,6 +144,17 @@ def test_a_reduction_of_each_scalar_example_is_the_loops(reduce, dtype):
     same(tg.vmap(reduce)(x[:0]), np.asarray(want)[:0])
 
 
+@pytest.mark.parametrize("x", [np.array([7, -3, 12]), np.array([7.5, -3.25, 0.5]),
+                               np.array([7, 3, 250], np.uint8)], ids=["int", "float", "uint8"])
+def test_divmod_of_traced_values_is_floor_division_and_remainder(x):
+    f = lambda v: divmod(v, 4) + divmod(13, v + 10)
+    same(tg.jit(f)(x), f(x))
+    same(tg.vmap(f)(x), loop(f, (x,)))
+    if x.dtype.kind == "f":          # d/dx (x mod 4) = 1, d/dx (13 mod (x + 10)) = -floor(...)
+        g = tg.grad(lambda v: tg.sum(divmod(v, 4)[1] + divmod(13, v + 10)[1]))(x)
+        np.testing.assert_array_equal(g, 1.0 - np.floor(13 / (x + 10)))
+
+
 # ------------------------------------------------- vmap: in_axes and out_axes
 @pytest.mark.parametrize("in_axes, out_axes", [(1, 0), (-1, -1), (-2, 1), (0, -2), (2, 2)])
 def test_int_in_and_out_axes_negative_too_equal_moving_the_axes_of_the_loop(in_axes, out_axes):
