@@ -344,7 +344,7 @@ def _freeze_constants(tape: Tape) -> None:
             return a
         c = copies.get(id(a))
         if c is None:
-            c = copies[id(a)] = (a, a.copy(order="K"))   # its layout: the same BLAS path
+            c = copies[id(a)] = (a, _layout_copy(a))
         return c[1]
 
     records = tape.records
@@ -360,6 +360,19 @@ def _freeze_constants(tape: Tape) -> None:
             records[i] = tuple(new)
     tape.outputs = [Const(frozen(o.value)) if isinstance(o, Const) else o
                     for o in tape.outputs]
+
+
+def _layout_copy(a: np.ndarray) -> np.ndarray:
+    """A copy of ``a`` with its axis order and the signs of its strides.
+
+    NumPy's ``@`` takes another path (BLAS or not) for a reversed view
+    (``v[::-1]``) than for its contiguous copy, and the two differ in the last
+    bit: a constant keeps the layout the eager run read it in.
+    """
+    flipped = tuple(k for k, s in enumerate(a.strides) if s < 0)
+    if not flipped:
+        return a.copy(order="K")
+    return np.flip(np.flip(a, flipped).copy(order="K"), flipped)
 
 
 def _reads_a_constant_array(rec: tuple[Any, ...]) -> bool:
