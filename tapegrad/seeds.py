@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import tree
+from .arrays import astype
 from .backends import device, namespace
 from .errors import COMPLEX_MSG
 from .tracing import ArgName, as_number
@@ -174,5 +175,15 @@ def _tangent_leaves(name: ArgName, primal: Any, tangent: Any, what: str) -> list
                 f"{what}: the tangent at {name}{tree.keystr(t_def.key_paths()[k])} "
                 f"has shape {shape_of(tx)} but the primal there has shape "
                 f"{shape_of(x)}; pass tangents shaped like the primals.")
-        leaves.append(tx)
+        leaves.append(_dtype_of_primal(tx, x))
     return leaves
+
+
+def _dtype_of_primal(t: Any, x: Any) -> Any:
+    """A NumPy tangent in its float primal's dtype: a float32 primal keeps a float32 tangent."""
+    want, have = getattr(primal_value(x), "dtype", None), getattr(primal_value(t), "dtype", None)
+    if want is None or have is None or want.kind != "f" or have == want:
+        return t                     # a Python float tangent takes the primal's dtype anyway
+    if type(t) is Traced:
+        return astype(t, want)
+    return np.asarray(t, dtype=want)[()] if np.ndim(t) == 0 else t.astype(want)
