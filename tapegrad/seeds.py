@@ -15,7 +15,7 @@ import numpy as np
 
 from . import tree
 from .arrays import astype
-from .backends import device, namespace
+from .backends import device, foreign, namespace
 from .errors import COMPLEX_MSG
 from .tracing import ArgName, as_number
 from .values import Traced, is_complex, made_float, primal_value, shape_of
@@ -187,3 +187,15 @@ def _dtype_of_primal(t: Any, x: Any) -> Any:
     if type(t) is Traced:
         return astype(t, want)
     return np.asarray(t, dtype=want)[()] if np.ndim(t) == 0 else t.astype(want)
+
+
+def refuse_non_numbers(out_leaves: list[Any], out_def: tree.TreeDef, what: str) -> None:
+    """An output leaf that is no number (a str, an object) has no derivative: a TypeError."""
+    for k, o in enumerate(out_leaves):
+        v = primal_value(o)
+        if not isinstance(v, int | float | np.number | np.bool_ | np.ndarray) and \
+                foreign(v) is None:
+            where = tree.keystr(out_def.key_paths()[k]) or "the output"
+            raise TypeError(
+                f"{what}: fun's output at {where} is of type {type(v).__name__}, not a "
+                "number; return numbers and arrays only, and other data as aux (has_aux=True).")

@@ -281,3 +281,12 @@ def test_jvp_of_a_float32_primal_gives_a_float32_tangent_whatever_the_tangents_d
     np.testing.assert_allclose(t_out, np.cos(x) * tangent, rtol=1e-6)
     same(tg.jit(jv)(tangent), (out, t_out))
     same(tg.vmap(jv)(np.stack([tangent, tangent])), loop(jv, (np.stack([tangent, tangent]),)))
+
+
+@pytest.mark.parametrize("transform", [
+    lambda f: tg.jacfwd(f), lambda f: tg.jacrev(f), lambda f: tg.hessian(f),
+    lambda f: (lambda x: tg.jvp(f, (x,), (1.0,)))], ids=["jacfwd", "jacrev", "hessian", "jvp"])
+def test_an_output_that_is_not_a_number_is_refused_with_its_path(transform):
+    f = lambda x: {"value": x * x, "label": "loss"}        # its derivative was silently 0.0
+    with pytest.raises(TypeError, match=r"output at \['label'\] is of type str.*has_aux"):
+        transform(f)(1.5)
