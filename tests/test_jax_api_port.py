@@ -290,3 +290,21 @@ def test_an_output_that_is_not_a_number_is_refused_with_its_path(transform):
     f = lambda x: {"value": x * x, "label": "loss"}        # its derivative was silently 0.0
     with pytest.raises(TypeError, match=r"output at \['label'\] is of type str.*has_aux"):
         transform(f)(1.5)
+
+
+@pytest.mark.parametrize("kw, message", [
+    ({"static_argnums": "n"}, r"static_argnums must be an int or a tuple of ints, got 'n'"),
+    ({"static_argnums": (1.0,)}, r"static_argnums must be an int or a tuple of ints"),
+    ({"static_argnames": 1}, r"static_argnames must be a str or a tuple of strs, got 1"),
+])
+def test_static_arguments_of_the_wrong_kind_say_what_jit_takes(kw, message):
+    with pytest.raises(TypeError, match=message):         # was: '<=' not supported ...
+        tg.jit(lambda x, n: x ** n, **kw)
+
+
+def test_static_argnums_as_a_list_or_none_and_a_complex_leaf_named_by_its_parameter():
+    f = lambda x, n: x ** n
+    same(tg.jit(f, static_argnums=[1])(2.0, 3), 8.0)
+    same(tg.jit(f, static_argnums=None)(2.0, 3.0), 8.0)
+    with pytest.raises(TypeError, match=r"vmap: the argument at z is complex"):
+        tg.vmap(lambda z: z)(np.ones(2) * 1j)
