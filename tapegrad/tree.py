@@ -1,6 +1,7 @@
 """Pytrees: nested containers of numbers, flattened to a list of leaves.
 
-Containers are ``dict`` (keys in sorted order), ``list``, ``tuple``,
+Containers are ``dict`` and ``defaultdict`` (keys in sorted order),
+``OrderedDict`` (keys in their order), ``list``, ``tuple``,
 ``NamedTuple``, ``None`` (no children) and classes added with
 [register][tapegrad.tree.register]. Everything else is a leaf. A leaf's *key path* says where it
 sits and prints the way you would index it: ``['layers'][0]['w'][1]``.

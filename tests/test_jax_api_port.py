@@ -308,3 +308,24 @@ def test_static_argnums_as_a_list_or_none_and_a_complex_leaf_named_by_its_parame
     same(tg.jit(f, static_argnums=None)(2.0, 3.0), 8.0)
     with pytest.raises(TypeError, match=r"vmap: the argument at z is complex"):
         tg.vmap(lambda z: z)(np.ones(2) * 1j)
+
+
+# ------------------------------------------------------------------- pytrees
+def test_ordered_and_default_dicts_are_containers_under_every_transform():
+    from collections import OrderedDict, defaultdict
+    f = lambda p: p["a"] * tg.sin(p["b"])
+    for p in (OrderedDict([("b", 0.3), ("a", 2.0)]), defaultdict(float, {"b": 0.3, "a": 2.0})):
+        g = tg.grad(f)(p)
+        order = list(p) if type(p) is OrderedDict else sorted(p)   # as JAX orders them
+        assert type(g) is type(p) and list(g) == order       # they were leaves
+        np.testing.assert_allclose([g["a"], g["b"]], [np.sin(0.3), 2.0 * np.cos(0.3)],
+                                   rtol=1e-14)
+        same(tg.jit(tg.grad(f))(p), g)
+        batch = type(p)(*(() if type(p) is OrderedDict else (float,)),
+                        [(k, np.array([v, v + 1])) for k, v in p.items()])
+        got = tg.vmap(tg.grad(f))(batch)
+        assert type(got) is type(p)
+        np.testing.assert_allclose(got["a"], np.sin(batch["b"]), rtol=1e-14)
+    a, b = OrderedDict([("x", 1.0), ("y", 2.0)]), OrderedDict([("y", 2.0), ("x", 1.0)])
+    assert tg.tree.structure(a) != tg.tree.structure(b)      # the order is structure
+    assert tg.tree.structure(defaultdict(float, a)) != tg.tree.structure(defaultdict(int, a))
