@@ -329,3 +329,48 @@ def test_ordered_and_default_dicts_are_containers_under_every_transform():
     a, b = OrderedDict([("x", 1.0), ("y", 2.0)]), OrderedDict([("y", 2.0), ("x", 1.0)])
     assert tg.tree.structure(a) != tg.tree.structure(b)      # the order is structure
     assert tg.tree.structure(defaultdict(float, a)) != tg.tree.structure(defaultdict(int, a))
+
+
+# ------------------------------------------ compositions closing over tracers
+XS = np.array([0.3, -1.2, 2.0])
+
+
+def _through_vmap(x):                      # sum_i sin(x * XS_i), x closed over by vmap
+    return tg.sum(tg.vmap(lambda a: tg.sin(x * a))(XS))
+
+
+def _through_vmap_of_jit(x):               # the same, x closed over by a jit inside vmap
+    return tg.sum(tg.vmap(lambda a: tg.jit(lambda b: tg.sin(x * b))(a))(XS))
+
+
+DERIVATIVES = [lambda x: np.sum(np.sin(x * XS)), lambda x: np.sum(XS * np.cos(x * XS)),
+               lambda x: -np.sum(XS ** 2 * np.sin(x * XS)),
+               lambda x: -np.sum(XS ** 3 * np.cos(x * XS))]
+STACKS = {
+    "grad": (lambda f: tg.grad(f), 1), "grad(jit)": (lambda f: tg.grad(tg.jit(f)), 1),
+    "jit(grad(grad))": (lambda f: tg.jit(tg.grad(tg.grad(f))), 2),
+    "jvp(grad)": (lambda f: lambda x: tg.jvp(tg.grad(f), (x,), (1.0,))[1], 2),
+    "jacfwd(jacrev)": (lambda f: tg.jacfwd(tg.jacrev(f)), 2),
+    "hessian(jit)": (lambda f: tg.hessian(tg.jit(f)), 2),
+    "grad(grad(grad))": (lambda f: tg.grad(tg.grad(tg.grad(f))), 3),
+}
+
+
+@pytest.mark.parametrize("f", [_through_vmap, _through_vmap_of_jit], ids=["vmap", "vmap(jit)"])
+@pytest.mark.parametrize("stack", STACKS.values(), ids=STACKS.keys())
+def test_derivatives_through_a_closure_over_an_outer_tracer_are_the_closed_forms(f, stack):
+    make, order = stack
+    x = 0.7
+    assert np.isclose(make(f)(x), DERIVATIVES[order](x), rtol=1e-13, atol=1e-14)
+    batched = tg.vmap(make(f))(XS)                    # and per example, as a loop
+    np.testing.assert_allclose(batched, [DERIVATIVES[order](v) for v in XS], rtol=1e-13)
+    same(tg.jit(tg.vmap(make(f)))(XS), batched)
+
+
+def test_perturbations_stay_apart_across_vmap_and_grad():
+    h = lambda x: tg.vmap(lambda y: tg.grad(lambda z: x * z * y)(1.0))(XS)     # x * XS
+    np.testing.assert_array_equal(tg.jacfwd(h)(0.7), XS)
+    np.testing.assert_array_equal(tg.jacrev(h)(0.7), XS)
+    two_levels = lambda x: tg.grad(lambda v: tg.grad(lambda y: y * (v - y))(v))(x)   # TRAPS 1b
+    np.testing.assert_array_equal(tg.vmap(two_levels)(XS), -np.ones(3))
+    np.testing.assert_array_equal(tg.jit(tg.vmap(two_levels))(XS), -np.ones(3))
