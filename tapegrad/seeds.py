@@ -131,7 +131,9 @@ def check_cotangent(ct: Any, path: Any, what: str) -> None:
             isinstance(ct, np.ndarray) and ct.dtype.kind not in "fiu"):
         kind = f"an array of dtype {ct.dtype}" if isinstance(ct, np.ndarray) else \
             f"a {type(ct).__name__}"
-        raise TypeError(f"{what}: cotangent{tree.keystr(path)} is {kind}, not a number.")
+        raise TypeError(f"{what}: cotangent{tree.keystr(path)} is {kind}, not a number; "
+                        "a cotangent is floats shaped like the output (zeros where the "
+                        "output is boolean: it has no derivative).")
 
 
 def check_tangents(fun: Callable[..., Any], primals: Any, tangents: Any,

@@ -374,3 +374,11 @@ def test_perturbations_stay_apart_across_vmap_and_grad():
     two_levels = lambda x: tg.grad(lambda v: tg.grad(lambda y: y * (v - y))(v))(x)   # TRAPS 1b
     np.testing.assert_array_equal(tg.vmap(two_levels)(XS), -np.ones(3))
     np.testing.assert_array_equal(tg.jit(tg.vmap(two_levels))(XS), -np.ones(3))
+
+
+def test_a_boolean_outputs_cotangent_says_to_pass_zeros():
+    x = np.array([1.5, -2.5])
+    (mask, y), pull = tg.vjp(lambda v: (v > 0, v * 3), x)
+    with pytest.raises(TypeError, match=r"cotangent\[0\] is an array of dtype bool.*zeros"):
+        pull((mask, np.ones(2)))
+    np.testing.assert_array_equal(pull((np.zeros(2), np.ones(2)))[0], [3.0, 3.0])
