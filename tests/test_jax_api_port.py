@@ -127,6 +127,22 @@ def test_bitwise_operators_on_traced_booleans_combine_truth_values():
     assert tg.grad(lambda v: tg.sum(f(v) * v))(x).tolist() == want.tolist()
 
 
+def _branchy(x):
+    if (x > 0) & (x < 1):
+        return x * 2.0
+    if (x < -1) | (x > 3) ^ (x > 5):
+        return -x
+    return x * x
+
+
+def test_python_branches_on_bitwise_combined_conditions_split_the_batch_as_the_loop():
+    xs = np.array([0.5, -2.0, 4.0, 6.0, 2.0, 0.0])
+    same(tg.vmap(_branchy)(xs), loop(_branchy, (xs,)))
+    same(tg.jit(tg.vmap(_branchy))(xs), loop(_branchy, (xs,)))
+    same(tg.vmap(tg.grad(_branchy))(xs), loop(tg.grad(_branchy), (xs,)))
+    assert [tg.jit(_branchy)(v) for v in xs] == [_branchy(v) for v in xs]
+
+
 @pytest.mark.parametrize("op", [operator.and_, operator.or_, operator.xor, operator.lshift])
 def test_bitwise_operators_on_a_traced_float_name_the_fix(op):
     with pytest.raises(TypeError, match=r"bitwise .* of a float.*NumPy integer"):
