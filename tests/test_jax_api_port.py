@@ -216,6 +216,18 @@ def test_nested_vmap_with_axes_at_each_level_is_a_double_loop():
     np.testing.assert_allclose(g, 2 * (5 * a - b.sum(0)), rtol=1e-13)
 
 
+def test_namedtuples_in_in_axes_and_out_axes_are_prefixes_as_in_jax():
+    from collections import namedtuple
+    Pair = namedtuple("Pair", "a b")
+    p = Pair(np.arange(3.0), 2.0)
+    f = lambda p: Pair(p.a * p.b, p.b)               # these axes crashed in Pair.__new__
+    got = tg.vmap(f, in_axes=(Pair(0, None),), out_axes=Pair(0, None))(p)
+    assert type(got) is Pair
+    same(got, Pair(np.arange(3.0) * 2.0, np.asarray(2.0)))
+    same(tg.jit(tg.vmap(f, in_axes=(Pair(a=0, b=None),), out_axes=Pair(1, None)))(
+        Pair(np.ones((3, 2)), 2.0)), Pair(np.full((2, 3), 2.0), np.asarray(2.0)))
+
+
 BAD_AXES = [
     ((0, 0), (np.ones(3),), r"in_axes has 2 entries, but f was called with 1 positional"),
     (({"b": 0},), ({"a": np.ones(3)},), r"in_axes at p has the structure \{'b': \*\}, "

@@ -51,7 +51,8 @@ def _axes_leaves(prefix: Any) -> Any:
     if prefix is None:
         return _NoAxis()
     if isinstance(prefix, tuple | list):
-        return type(prefix)(_axes_leaves(p) for p in prefix)
+        items = [_axes_leaves(p) for p in prefix]
+        return type(prefix)(*items) if hasattr(prefix, "_fields") else type(prefix)(items)
     if isinstance(prefix, dict):
         return {k: _axes_leaves(v) for k, v in prefix.items()}
     return prefix
