@@ -351,6 +351,9 @@ def test_ordered_and_default_dicts_are_containers_under_every_transform():
         got = tg.vmap(tg.grad(f))(batch)
         assert type(got) is type(p)
         np.testing.assert_allclose(got["a"], np.sin(batch["b"]), rtol=1e-14)
+    axes = (OrderedDict([("b", None), ("a", 0)]),)          # an in_axes prefix of its kind
+    same(tg.vmap(f, in_axes=axes)(OrderedDict([("b", 0.3), ("a", np.arange(3.0))])),
+         np.arange(3.0) * np.sin(0.3))
     a, b = OrderedDict([("x", 1.0), ("y", 2.0)]), OrderedDict([("y", 2.0), ("x", 1.0)])
     assert tg.tree.structure(a) != tg.tree.structure(b)      # the order is structure
     assert tg.tree.structure(defaultdict(float, a)) != tg.tree.structure(defaultdict(int, a))

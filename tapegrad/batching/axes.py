@@ -7,6 +7,7 @@ disagreement is an error naming the arguments' paths.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
@@ -53,8 +54,11 @@ def _axes_leaves(prefix: Any) -> Any:
     if isinstance(prefix, tuple | list):
         items = [_axes_leaves(p) for p in prefix]
         return type(prefix)(*items) if hasattr(prefix, "_fields") else type(prefix)(items)
-    if isinstance(prefix, dict):
-        return {k: _axes_leaves(v) for k, v in prefix.items()}
+    if isinstance(prefix, dict):            # an OrderedDict or defaultdict keeps its type
+        items = [(k, _axes_leaves(v)) for k, v in prefix.items()]
+        if isinstance(prefix, defaultdict):
+            return defaultdict(prefix.default_factory, items)
+        return type(prefix)(items)
     return prefix
 
 
