@@ -410,3 +410,12 @@ def test_a_boolean_outputs_cotangent_says_to_pass_zeros():
     with pytest.raises(TypeError, match=r"cotangent\[0\] is an array of dtype bool.*zeros"):
         pull((mask, np.ones(2)))
     np.testing.assert_array_equal(pull((np.zeros(2), np.ones(2)))[0], [3.0, 3.0])
+
+
+def test_an_unbatched_keyword_argument_says_how_to_share_it():
+    f = lambda x, scale=1.0: x * scale
+    with pytest.raises(ValueError, match=r"at scale.*keyword arguments are mapped over axis 0.*"
+                                         r"in_axes=None.*functools.partial"):
+        tg.vmap(f)(np.ones(3), scale=2.0)
+    same(tg.vmap(f, in_axes=(0, None))(np.ones(3), 2.0), np.full(3, 2.0))
+    same(tg.vmap(f)(np.ones(3), scale=np.arange(3.0)), np.arange(3.0))

@@ -86,9 +86,12 @@ def _batch_size(fun: Callable[..., Any], leaves: list[Any], axes: list[int | Non
         if a is not None:
             shape = np.shape(x)
             if _size(x, a) < 0:
+                fix = ("give in_axes=None there if every example shares it" if
+                       getattr(p[0], "idx", 0) == 0 else "keyword arguments are mapped over "
+                       "axis 0, as in JAX: pass it positionally with in_axes=None, or bind "
+                       "it with functools.partial, if every example shares it")
                 raise ValueError(f"vmap: in_axes says axis {a} at {arg_path_name(fun, p)}, but "
-                                 f"that argument has shape {shape}; give in_axes=None there "
-                                 "if every example shares it.")
+                                 f"that argument has shape {shape}; {fix}.")
             sizes[arg_path_name(fun, p)] = shape[a]
     if not sizes:
         raise ValueError("vmap: no argument is batched; give in_axes an int somewhere.")
