@@ -96,15 +96,20 @@ def as_number(leaf: Any, name: object, where: tuple[tree.TreeDef, int], what: st
         raise TypeError(f"{what}: {name}{tree.keystr(path)} is {kind}: {COMPLEX_MSG}")
     raise TypeError(
         f"{what}: {name}{tree.keystr(path)} is {kind}, not a number; differentiated "
-        "arguments may hold only floats, ints or float arrays. Pass other data "
-        "through an argument that is not in argnums.")
+        f"arguments may hold only floats, ints or float arrays. {_elsewhere(what)}.")
 
 
 def _int_array_msg(what: str, where: str, kind: str) -> str:
     return (f"{what}: {where} is {kind}: integer arrays are data (indices, labels), "
-            "never differentiated. Pass it through an argument that is not in argnums "
-            "(it may still index traced arrays there), or convert it with "
-            ".astype(float) if you want its gradient.")
+            f"never differentiated. {_elsewhere(what)} (it may still index traced arrays "
+            "there), or convert it with .astype(float) if you want its gradient.")
+
+
+def _elsewhere(what: str) -> str:
+    """Where data goes that is not differentiated: jvp and vjp take every primal."""
+    if what.split()[0] in ("jvp", "vjp", "hvp"):
+        return "Close over it instead (lambda x: f(x, data)), or bind it with functools.partial"
+    return "Pass it through an argument that is not in argnums"
 
 
 def _traced_number(leaf: Traced, name: object, where: tuple[tree.TreeDef, int],

@@ -419,3 +419,11 @@ def test_an_unbatched_keyword_argument_says_how_to_share_it():
         tg.vmap(f)(np.ones(3), scale=2.0)
     same(tg.vmap(f, in_axes=(0, None))(np.ones(3), 2.0), np.full(3, 2.0))
     same(tg.vmap(f)(np.ones(3), scale=np.arange(3.0)), np.arange(3.0))
+
+
+def test_integer_data_given_to_jvp_or_vjp_says_to_close_over_it():
+    take = lambda x, i: x[i] * 2.0
+    with pytest.raises(TypeError, match=r"vjp: i is an array of dtype int64.*Close over it"):
+        tg.vjp(take, np.ones(3), np.array(1))
+    out, pull = tg.vjp(lambda x: take(x, np.array(1)), np.ones(3))
+    same(pull(1.0), (np.array([0.0, 2.0, 0.0]),))
