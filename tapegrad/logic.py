@@ -224,7 +224,7 @@ ufuncs.update({
     np.less: lt, np.less_equal: le, np.greater: gt, np.greater_equal: ge, np.equal: eq,
     np.not_equal: ne, np.logical_and: logical_and, np.logical_or: logical_or,
     np.logical_not: logical_not,
-    # np.bool_ & traced arrives as bitwise_and: on booleans, the logical ops
+    # np.bool_ & traced (np.int64 & traced) arrives as bitwise_and: NumPy's bitwise ufuncs
     np.bitwise_and: bitwise_and, np.bitwise_or: bitwise_or, np.bitwise_xor: bitwise_xor,
     np.invert: invert, np.left_shift: left_shift, np.right_shift: right_shift,
 })
