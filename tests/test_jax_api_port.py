@@ -109,7 +109,7 @@ def test_bitwise_operators_on_integers_follow_eager_numpy(op, x):
         x = x.astype(np.int8)
     if op is BIT_OPS["rlshift"]:
         x = np.abs(x) % 8
-    want = op(x)                       # NumPy's bits: once a logical and (6 & 7 == True)
+    want = op(x)                       # NumPy's bits (traced, 6 & 7 was True before)
     same(tg.jit(op)(x), want)
     same(tg.make_tape(op)(x)(x), want)
     if np.ndim(x):
