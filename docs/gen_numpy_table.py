@@ -50,7 +50,8 @@ OPERATORS = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "true_
              "power": "**", "negative": "unary -", "less": "<", "less_equal": "<=",
              "greater": ">", "greater_equal": ">=", "equal": "==", "not_equal": "!=",
              "logical_and": "&", "bitwise_and": "&", "logical_or": "|", "bitwise_or": "|",
-             "logical_not": "~", "invert": "~", "remainder": "%", "floor_divide": "//",
+             "logical_not": "~", "invert": "~", "bitwise_xor": "^", "left_shift": "<<",
+             "right_shift": ">>", "remainder": "%", "floor_divide": "//",
              "matmul": "@", "absolute": "abs()", "around": "tg.round", "astype": "x.astype"}
 
 Call = Callable[[Any], Any]
@@ -66,6 +67,9 @@ CALLS: dict[str, Call] = {
     "np.bitwise_and": lambda x: np.bitwise_and(x > 0.5, x < 0.8),
     "np.bitwise_or": lambda x: np.bitwise_or(x > 0.5, x < 0.3),
     "np.invert": lambda x: np.invert(x > 0.5),
+    "np.bitwise_xor": lambda x: np.bitwise_xor(x > 0.5, x < 0.8),
+    "np.left_shift": lambda x: np.left_shift((x * 10).astype(int), 2),
+    "np.right_shift": lambda x: np.right_shift((x * 10).astype(int), 1),
     "np.reshape": lambda x: np.reshape(x, (9,)),
     "np.concatenate": lambda x: np.concatenate([x, x]),
     "np.stack": lambda x: np.stack([x, x]),

@@ -372,7 +372,6 @@ array_api_impls[floordiv] = by_name("floor_divide")
 defpartials(mod, 1.0, lambda ans, a, b: neg(floor(div(a, b))))   # a - b * floor(a / b)
 defpartials(floordiv, None, None)                                # piecewise constant
 
-
 # ------------------------------------------- the NumPy methods on Traced
 Traced.dot = lambda self, b: numpy_made(dot(self, b))            # type: ignore
 Traced.__matmul__ = lambda self, b: numpy_made(matmul(self, b))  # type: ignore
@@ -383,7 +382,8 @@ Traced.__mod__ = mod.apply2                                      # type: ignore
 Traced.__rmod__ = mod.rapply2                                    # type: ignore
 Traced.__floordiv__ = floordiv.apply2                            # type: ignore
 Traced.__rfloordiv__ = floordiv.rapply2                          # type: ignore
-
+Traced.__divmod__ = lambda self, b: (self // b, self % b)        # type: ignore
+Traced.__rdivmod__ = lambda self, a: (a // self, a % self)       # type: ignore
 
 # ------------------------------------------------- NumPy's names for them
 ufuncs.update({

@@ -21,7 +21,7 @@ from .arrays import stack
 from .backends import device, foreign, like, namespace
 from .forward import forward, needed
 from .reverse import backward
-from .seeds import check_tangents, one_hots, own_arrays, zeros_like
+from .seeds import check_tangents, one_hots, own_arrays, refuse_non_numbers, zeros_like
 from .shapes import reshape_p as reshape
 from .tracing import (
     Argnums,
@@ -147,6 +147,7 @@ def jacrev(fun: Callable[..., Any], argnums: Argnums = ARGNUMS0,
     def jacrev_fun(*args: Any, **kwargs: Any) -> Any:
         nums = norm_argnums(argnums, len(args), what)
         tr = trace(fun, args, nums, has_aux, what, kwargs, reverse=True)
+        refuse_non_numbers(tr.out_leaves, tr.out_def, what)
         jac = _jacobian(tr, _reverse_blocks(tr), single_argnum(argnums))
         return (jac, tr.aux) if has_aux else jac
     return jacrev_fun
@@ -210,6 +211,7 @@ def jacfwd(fun: Callable[..., Any], argnums: Argnums = ARGNUMS0,
     def jacfwd_fun(*args: Any, **kwargs: Any) -> Any:
         nums = norm_argnums(argnums, len(args), what)
         tr = trace(fun, args, nums, has_aux, what, kwargs)
+        refuse_non_numbers(tr.out_leaves, tr.out_def, what)
         jac = _jacobian(tr, _forward_blocks(tr), single_argnum(argnums))
         return (jac, tr.aux) if has_aux else jac
     return jacfwd_fun

@@ -114,9 +114,18 @@ def jit(fun: Callable[..., Any], static_argnums: int | Sequence[int] = (),
           return [r1]
     """
     check_callable(fun, "jit")
-    nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
-    names = (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames)
+    nums = _entries(static_argnums, int, "static_argnums", "an int or a tuple of ints")
+    names = _entries(static_argnames, str, "static_argnames", "a str or a tuple of strs")
     return Jitted(fun, *resolve_statics(fun, nums, names), reassociate)
+
+
+def _entries(given: Any, kind: type, what: str, want: str) -> tuple[Any, ...]:
+    """``static_argnums``/``static_argnames`` as a tuple, each entry of ``kind`` (None: none)."""
+    items = () if given is None else (given,) if isinstance(given, kind) else given
+    if isinstance(items, str) or not isinstance(items, Sequence | set | frozenset) or any(
+            not isinstance(i, kind) or isinstance(i, bool) for i in items):
+        raise TypeError(f"jit: {what} must be {want}, got {given!r}.")
+    return tuple(items)
 
 
 def lenient_jit(fun: Callable[..., Any]) -> Jitted:

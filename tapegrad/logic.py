@@ -2,8 +2,10 @@
 
 A comparison of traced values is a primitive without a derivative (``lt le
 gt ge eq ne``); its value is a Python ``bool`` or a NumPy bool array, so the
-result is a *traced boolean*. ``&``, ``|`` and ``~`` combine traced booleans,
-and ``tg.where(cond, a, b)`` reads a traced mask when the tape runs.
+result is a *traced boolean*. ``&``, ``|``, ``^`` and ``~`` are NumPy's bitwise
+operators: on booleans they combine truth values, on integers they act on
+the bits, as in eager code; ``tg.where(cond, a, b)`` reads a traced mask
+when the tape runs.
 
 The one place Python decides by a value is ``bool()``: a Python ``if``,
 ``while``, ``and``/``or``, or the builtins ``max``/``min``/``sorted``. There
@@ -30,7 +32,8 @@ from .staging.spellings import Spelling, spellings
 from .tape import Eqn, listings, operand
 from .values import Traced, _check_live, primal_value, shape_of
 
-__all__ = ["eq", "ge", "gt", "le", "logical_and", "logical_not", "logical_or", "lt", "ne"]
+__all__ = ["bitwise_and", "bitwise_or", "bitwise_xor", "eq", "ge", "gt", "invert", "le",
+           "left_shift", "logical_and", "logical_not", "logical_or", "lt", "ne", "right_shift"]
 
 
 def _no_derivative(impl: Callable[..., Any], name: str, elementwise: bool = True) -> Primitive:
@@ -83,6 +86,51 @@ array_api_impls[logical_and] = by_name("logical_and")
 array_api_impls[logical_or] = by_name("logical_or")
 array_api_impls[logical_not] = by_name("logical_not")
 defjvp(logical_not, None)
+
+
+def _bitwise(py_op: Callable[[Any, Any], Any], np_fn: Any, name: str) -> Primitive:
+    """An operator on the bits of integers (on booleans, a logical one), as eager code has it.
+
+    Python ints and bools keep Python's operator (``True & False`` is a bool,
+    ``6 & 3`` an int); anything else is NumPy's ufunc, as ``&`` on arrays is.
+    """
+    def impl(a: Any, b: Any) -> Any:
+        if type(a) in _PY_INTS and type(b) in _PY_INTS:
+            return py_op(a, b)
+        if type(a) is float or type(b) is float:
+            raise TypeError(_FLOAT_BITS.format(op=name))
+        return call(prim, a, b) if foreign(a, b) is not None else np_fn(a, b)
+    prim = _no_derivative(impl, name)
+    array_api_impls[prim] = by_name(f"bitwise_{name}")     # the Array API's names
+    return prim
+
+
+_PY_INTS = (bool, int)
+_FLOAT_BITS = (
+    "bitwise {op} of a float: it acts on the bits of integers and booleans only. A Python "
+    "int argument of a transform is traced as a float: pass it as a NumPy integer "
+    "(np.int64(n)) or an int array, or name it in static_argnums.")
+bitwise_and = _bitwise(operator.and_, np.bitwise_and, "and")
+bitwise_or = _bitwise(operator.or_, np.bitwise_or, "or")
+bitwise_xor = _bitwise(operator.xor, np.bitwise_xor, "xor")
+left_shift = _bitwise(operator.lshift, np.left_shift, "left_shift")
+right_shift = _bitwise(operator.rshift, np.right_shift, "right_shift")
+
+
+def _invert(a: Any) -> Any:
+    if type(a) is bool:
+        return not a                     # ~True is -2 in Python: a traced boolean stays one
+    if type(a) is int:
+        return ~a
+    if type(a) is float:
+        raise TypeError(_FLOAT_BITS.format(op="invert (~)"))
+    return call(invert, a) if foreign(a) is not None else np.invert(a)
+
+
+invert = primitive(_invert, "not", elementwise=True, check_rules=False)   # lax.not_p
+defvjp(invert, None)
+defjvp(invert, None)
+array_api_impls[invert] = by_name("bitwise_invert")
 
 
 def _guard(cond: Any, expected: bool) -> bool:
@@ -158,11 +206,17 @@ Traced.__gt__ = _comparison(gt, NotImplemented)       # type: ignore
 Traced.__ge__ = _comparison(ge, NotImplemented)       # type: ignore
 Traced.__eq__ = _comparison(eq, False)                # type: ignore
 Traced.__ne__ = _comparison(ne, True)                 # type: ignore
-Traced.__and__ = logical_and.apply2                   # type: ignore
-Traced.__rand__ = logical_and.rapply2                 # type: ignore  # other & self
-Traced.__or__ = logical_or.apply2                     # type: ignore
-Traced.__ror__ = logical_or.rapply2                   # type: ignore  # other | self
-Traced.__invert__ = logical_not.apply1                # type: ignore
+Traced.__and__ = bitwise_and.apply2                   # type: ignore
+Traced.__rand__ = bitwise_and.rapply2                 # type: ignore  # other & self
+Traced.__or__ = bitwise_or.apply2                     # type: ignore
+Traced.__ror__ = bitwise_or.rapply2                   # type: ignore  # other | self
+Traced.__xor__ = bitwise_xor.apply2                   # type: ignore
+Traced.__rxor__ = bitwise_xor.rapply2                 # type: ignore  # other ^ self
+Traced.__lshift__ = left_shift.apply2                 # type: ignore
+Traced.__rlshift__ = left_shift.rapply2               # type: ignore  # other << self
+Traced.__rshift__ = right_shift.apply2                # type: ignore
+Traced.__rrshift__ = right_shift.rapply2              # type: ignore  # other >> self
+Traced.__invert__ = invert.apply1                     # type: ignore
 Traced.__bool__ = _bool                               # type: ignore
 
 
@@ -170,6 +224,7 @@ ufuncs.update({
     np.less: lt, np.less_equal: le, np.greater: gt, np.greater_equal: ge, np.equal: eq,
     np.not_equal: ne, np.logical_and: logical_and, np.logical_or: logical_or,
     np.logical_not: logical_not,
-    # np.bool_ & traced arrives as bitwise_and: on booleans, the logical ops
-    np.bitwise_and: logical_and, np.bitwise_or: logical_or, np.invert: logical_not,
+    # np.bool_ & traced (np.int64 & traced) arrives as bitwise_and: NumPy's bitwise ufuncs
+    np.bitwise_and: bitwise_and, np.bitwise_or: bitwise_or, np.bitwise_xor: bitwise_xor,
+    np.invert: invert, np.left_shift: left_shift, np.right_shift: right_shift,
 })

@@ -26,7 +26,10 @@ from .values import Traced, _integer_data, numpy_made, primal_value
 
 alternatives = {     # NumPy functions without a counterpart: how to write them
     "array": "tg.stack (of traced floats or arrays)",
-    "asarray": "tg.stack (of traced floats or arrays)",
+    "asarray": "tg.stack (of traced floats or arrays). NumPy also converts a traced value "
+               "that indexes a NumPy array (E[i]): an index must be integer data (a NumPy "
+               "integer or int array; a Python int argument is traced as a float, so name "
+               "it in static_argnums), and tg.take(E, i, axis=0) gathers with it",
     "amax": "tg.max", "amin": "tg.min",
     "take": "tg.take (traced indices too)",
     # results whose shape or integers depend on values: no derivative to take

@@ -125,15 +125,24 @@ spellings[div] = Spelling(float="({0} / {1} if {1} else {impl}({0}, {1}))",  # 1
 
 
 pow: Primitive = _ieee_op(                 # math.pow: never complex, unlike **
-    math.pow, lambda a, b: np.power(_weak(a), b), "pow")
+    math.pow, lambda a, b: np.power(_weak(a, b), b), "pow")
 
 
-def _weak(a: Any) -> Any:
+def _weak(a: Any, b: Any) -> Any:
     """A base for ``np.power``: a Python number stays one, an int array becomes float.
 
     A Python base keeps a float32 exponent's dtype (``2.0 ** x``), as in NumPy.
+    Integer data to a non-negative integer power stays integer (``x ** 2`` of
+    an int array, wrapping around as eager NumPy's does).
     """
+    if _integer(a) and _integer(b) and np.all(np.asarray(b) >= 0):
+        return a
     return float(a) if type(a) is float or type(a) is int else float_array(a)
+
+
+def _integer(x: Any) -> bool:
+    return type(x) is int or isinstance(x, np.integer) or (
+        isinstance(x, np.ndarray) and x.dtype.kind in "iu")
 
 
 def _pow_partial_a(ans: Any, a: Any, b: Any) -> Any:

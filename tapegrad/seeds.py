@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from . import tree
-from .backends import device, namespace
+from .arrays import astype
+from .backends import device, foreign, namespace
 from .errors import COMPLEX_MSG
 from .tracing import ArgName, as_number
 from .values import Traced, is_complex, made_float, primal_value, shape_of
@@ -130,7 +131,9 @@ def check_cotangent(ct: Any, path: Any, what: str) -> None:
             isinstance(ct, np.ndarray) and ct.dtype.kind not in "fiu"):
         kind = f"an array of dtype {ct.dtype}" if isinstance(ct, np.ndarray) else \
             f"a {type(ct).__name__}"
-        raise TypeError(f"{what}: cotangent{tree.keystr(path)} is {kind}, not a number.")
+        raise TypeError(f"{what}: cotangent{tree.keystr(path)} is {kind}, not a number; "
+                        "a cotangent is floats shaped like the output (zeros where the "
+                        "output is boolean: it has no derivative).")
 
 
 def check_tangents(fun: Callable[..., Any], primals: Any, tangents: Any,
@@ -174,5 +177,27 @@ def _tangent_leaves(name: ArgName, primal: Any, tangent: Any, what: str) -> list
                 f"{what}: the tangent at {name}{tree.keystr(t_def.key_paths()[k])} "
                 f"has shape {shape_of(tx)} but the primal there has shape "
                 f"{shape_of(x)}; pass tangents shaped like the primals.")
-        leaves.append(tx)
+        leaves.append(_dtype_of_primal(tx, x))
     return leaves
+
+
+def _dtype_of_primal(t: Any, x: Any) -> Any:
+    """A NumPy tangent in its float primal's dtype: a float32 primal keeps a float32 tangent."""
+    want, have = getattr(primal_value(x), "dtype", None), getattr(primal_value(t), "dtype", None)
+    if want is None or have is None or want.kind != "f" or have == want:
+        return t                     # a Python float tangent takes the primal's dtype anyway
+    if type(t) is Traced:
+        return astype(t, want)
+    return np.asarray(t, dtype=want)[()] if np.ndim(t) == 0 else t.astype(want)
+
+
+def refuse_non_numbers(out_leaves: list[Any], out_def: tree.TreeDef, what: str) -> None:
+    """An output leaf that is no number (a str, an object) has no derivative: a TypeError."""
+    for k, o in enumerate(out_leaves):
+        v = primal_value(o)
+        if not isinstance(v, int | float | np.number | np.bool_ | np.ndarray) and \
+                foreign(v) is None:
+            where = tree.keystr(out_def.key_paths()[k]) or "the output"
+            raise TypeError(
+                f"{what}: fun's output at {where} is of type {type(v).__name__}, not a "
+                "number; return numbers and arrays only, and other data as aux (has_aux=True).")

@@ -96,15 +96,20 @@ def as_number(leaf: Any, name: object, where: tuple[tree.TreeDef, int], what: st
         raise TypeError(f"{what}: {name}{tree.keystr(path)} is {kind}: {COMPLEX_MSG}")
     raise TypeError(
         f"{what}: {name}{tree.keystr(path)} is {kind}, not a number; differentiated "
-        "arguments may hold only floats, ints or float arrays. Pass other data "
-        "through an argument that is not in argnums.")
+        f"arguments may hold only floats, ints or float arrays. {_elsewhere(what)}.")
 
 
 def _int_array_msg(what: str, where: str, kind: str) -> str:
     return (f"{what}: {where} is {kind}: integer arrays are data (indices, labels), "
-            "never differentiated. Pass it through an argument that is not in argnums "
-            "(it may still index traced arrays there), or convert it with "
-            ".astype(float) if you want its gradient.")
+            f"never differentiated. {_elsewhere(what)} (it may still index traced arrays "
+            "there), or convert it with .astype(float) if you want its gradient.")
+
+
+def _elsewhere(what: str) -> str:
+    """Where data goes that is not differentiated: jvp and vjp take every primal."""
+    if what.split()[0] in ("jvp", "vjp", "hvp"):
+        return "Close over it instead (lambda x: f(x, data)), or bind it with functools.partial"
+    return "Pass it through an argument that is not in argnums"
 
 
 def _traced_number(leaf: Traced, name: object, where: tuple[tree.TreeDef, int],
@@ -344,7 +349,7 @@ def _freeze_constants(tape: Tape) -> None:
             return a
         c = copies.get(id(a))
         if c is None:
-            c = copies[id(a)] = (a, a.copy(order="K"))   # its layout: the same BLAS path
+            c = copies[id(a)] = (a, _layout_copy(a))
         return c[1]
 
     records = tape.records
@@ -360,6 +365,19 @@ def _freeze_constants(tape: Tape) -> None:
             records[i] = tuple(new)
     tape.outputs = [Const(frozen(o.value)) if isinstance(o, Const) else o
                     for o in tape.outputs]
+
+
+def _layout_copy(a: np.ndarray) -> np.ndarray:
+    """A copy of ``a`` with its axis order and the signs of its strides.
+
+    NumPy's ``@`` takes another path (BLAS or not) for a reversed view
+    (``v[::-1]``) than for its contiguous copy, and the two differ in the last
+    bit: a constant keeps the layout the eager run read it in.
+    """
+    flipped = tuple(k for k, s in enumerate(a.strides) if s < 0)
+    if not flipped:
+        return a.copy(order="K")
+    return np.flip(np.flip(a, flipped).copy(order="K"), flipped)
 
 
 def _reads_a_constant_array(rec: tuple[Any, ...]) -> bool:

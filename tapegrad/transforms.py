@@ -19,7 +19,15 @@ from .arrays import astype_p
 from .forward import forward, needed
 from .loop_seed import loop_seed, staged
 from .reverse import backward
-from .seeds import array_root, check_cotangent, check_tangents, own_arrays, scalar_seed, zeros_like
+from .seeds import (
+    array_root,
+    check_cotangent,
+    check_tangents,
+    own_arrays,
+    refuse_non_numbers,
+    scalar_seed,
+    zeros_like,
+)
 from .tape import Tape
 from .tracing import (
     Argnums,
@@ -306,6 +314,7 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
     what = "jvp"
     tangent_leaves = check_tangents(fun, primals, tangents, what)
     tr = trace(fun, primals, tuple(range(len(primals))), has_aux, what)
+    refuse_non_numbers(tr.out_leaves, tr.out_def, what)
     seeds = [(x.id, t) for (xs, _), ts in zip(tr.inputs, tangent_leaves)
              for x, t in zip(xs, ts)]
     tans = forward(tr.tape, seeds, needed(tr.tape, [x.id for x in tr.out_leaves

@@ -1,6 +1,7 @@
 """Pytrees: nested containers of numbers, flattened to a list of leaves.
 
-Containers are ``dict`` (keys in sorted order), ``list``, ``tuple``,
+Containers are ``dict`` and ``defaultdict`` (keys in sorted order),
+``OrderedDict`` (keys in their order), ``list``, ``tuple``,
 ``NamedTuple``, ``None`` (no children) and classes added with
 [register][tapegrad.tree.register]. Everything else is a leaf. A leaf's *key path* says where it
 sits and prints the way you would index it: ``['layers'][0]['w'][1]``.
@@ -254,12 +255,15 @@ def map(f: Callable[..., Any], tree: PyTree, *rest: PyTree) -> PyTree:
     return unflatten(treedef, [f(*args) for args in zip(xs, *others)])
 
 
-def _flatten_up_to(treedef: TreeDef, other: Any, what: str) -> list[Any]:
+def _flatten_up_to(treedef: TreeDef, other: Any, what: str,
+                   mismatch: Callable[[tuple[Any, ...], str, str], Exception] | None = None,
+                   ) -> list[Any]:
     """The subtrees of ``other`` where ``treedef`` has its leaves.
 
     ``treedef`` must be a prefix of ``other``'s structure (JAX's rule for
     ``tree.map``); else a ``ValueError`` names the first path where they
-    differ. A loop over an explicit stack, left to right: no recursion.
+    differ, or ``mismatch(path, prefix_shown, other_shown)`` is raised.
+    A loop over an explicit stack, left to right: no recursion.
     """
     out: list[Any] = []
     todo: list[tuple[TreeDef, Any, tuple[Any, ...]]] = [(treedef, other, ())]
@@ -276,6 +280,8 @@ def _flatten_up_to(treedef: TreeDef, other: Any, what: str) -> list[Any]:
             children = list(kids)
         if entry is None or cls is not td.node or aux != td.aux or \
                 len(children) != len(td.children):
+            if mismatch is not None:
+                raise mismatch(path, _show(td), _describe(x))
             where = keystr(path) or " (the root)"
             raise ValueError(
                 f"{what} differs from the first tree at{' ' if path else ''}{where}: "

@@ -10,6 +10,7 @@ structures thousands of levels deep.
 from __future__ import annotations
 
 import builtins
+import collections
 import functools
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, NamedTuple, cast
@@ -131,6 +132,14 @@ _REGISTRY[dict] = _NodeType(
     lambda d: ([d[k] for k in _sorted_keys(d)], _sorted_keys(d)),
     lambda keys, ch: dict(zip(keys, ch)),
     lambda keys, n: [DictKey(k) for k in keys])
+_REGISTRY[collections.OrderedDict] = _NodeType(        # keys in their order, as JAX
+    lambda d: (list(d.values()), tuple(d)),
+    lambda keys, ch: collections.OrderedDict(zip(keys, ch)),
+    lambda keys, n: [DictKey(k) for k in keys])
+_REGISTRY[collections.defaultdict] = _NodeType(        # sorted keys; the factory is aux
+    lambda d: ([d[k] for k in _sorted_keys(d)], (d.default_factory, _sorted_keys(d))),
+    lambda aux, ch: collections.defaultdict(aux[0], zip(aux[1], ch)),
+    lambda aux, n: [DictKey(k) for k in aux[1]])
 _REGISTRY[list] = _NodeType(
     lambda xs: (xs, len(xs)), lambda n, ch: list(ch),
     lambda aux, n: [SequenceKey(i) for i in range(n)])

@@ -40,7 +40,7 @@ from .batching.rules import STAND_IN, batch_rules, example
 from .errors import COMPLEX_MSG
 from .numerics import ieee
 from .staging.cache import MAX_SPECIALIZATIONS
-from .tracing import check_callable
+from .tracing import arg_path_name, check_callable
 from .values import Traced, float_array, is_complex, primal_value
 
 __all__ = ["batch_rules", "vmap"]
@@ -145,7 +145,7 @@ def _run(fun: Callable[..., Any], specs: _LRU, out_axes: Any, leaves: list[Any],
     (``quick.learn``'s last arguments) is told how the call went.
     """
     n = _batch_size(fun, leaves, axes, treedef)
-    _refuse_complex(leaves, treedef)
+    _refuse_complex(fun, leaves, treedef)
     static = [a is None and _passed_through(x) for x, a in zip(leaves, axes)]
     leaves = [np.moveaxis(_batch_array(x), a, 0) if a is not None else _shared(x)
               for x, a in zip(leaves, axes)]
@@ -197,11 +197,11 @@ def _stand_in(x: np.ndarray) -> Any:
     return example(np.ones((1,) + x.shape[1:], dtype=x.dtype), 0)
 
 
-def _refuse_complex(leaves: list[Any], treedef: Any) -> None:
+def _refuse_complex(fun: Callable[..., Any], leaves: list[Any], treedef: Any) -> None:
     """A complex leaf is a TypeError, as in grad and jit: never cast with a warning."""
     for k, x in enumerate(leaves):
         if type(x) is not float and is_complex(x):
-            path = tree.keystr(treedef.key_paths()[k])
+            path = arg_path_name(fun, treedef.key_paths()[k])
             raise TypeError(f"vmap: the argument at {path} is complex ({np.asarray(x).dtype}): "
                             f"{COMPLEX_MSG}")
 

@@ -89,6 +89,11 @@ MATMUL_SHAPES = [((2, 3), (3, 4)), ((1, 2, 3), (4, 3, 2)), ((4, 2, 3), (3, 1))]
 # matmul_p: 2-D or more (tg.matmul makes a vector a matrix); its leading axes broadcast
 
 
+SHIFTS = {logic.left_shift, logic.right_shift}
+BITWISE = {logic.bitwise_and, logic.bitwise_or, logic.bitwise_xor, logic.invert} | SHIFTS
+# the operators & | ^ ~ << >>: on the bits of integers (floats are a TypeError)
+
+
 def arguments(p, shapes, in_axes, dtype, rng):
     """Batched (or shared) arguments of ``p``: a condition is boolean, a dtype a dtype."""
     args = []
@@ -97,6 +102,8 @@ def arguments(p, shapes, in_axes, dtype, rng):
         x = data(rng, full, dtype)
         if p is tg.where and k == 0:
             x = x > 0
+        if p in BITWISE:            # integers: small shifts, bits of both signs
+            x = (np.abs(x) * 2).astype(np.int64) if p in SHIFTS else (x * 9).astype(np.int64)
         args.append(x)
     return args
 

@@ -7,6 +7,7 @@ disagreement is an error naming the arguments' paths.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
@@ -22,9 +23,20 @@ BATCHED = object()   # in ``shared``: an output that differs between examples
 
 def _leaf_axes(fun: Callable[..., Any], axes_tree: Any, args: Any) -> list[int | None]:
     """The batch axis of every leaf: ``in_axes`` as a prefix of the arguments."""
+    if len(axes_tree[0]) != len(args[0]):
+        raise ValueError(
+            f"vmap: in_axes has {len(axes_tree[0])} entries, but {_name(fun)} was called "
+            f"with {len(args[0])} positional argument(s); give in_axes one entry per "
+            "positional argument (None for one every example shares), or one int for all.")
+
+    def mismatch(path: tuple[Any, ...], axes: str, arg: str) -> Exception:
+        return ValueError(
+            f"vmap: in_axes at {arg_path_name(fun, path)} has the structure {axes}, but that "
+            f"argument is {arg}; in_axes must be a prefix of the arguments: give an int or None "
+            "there, or a container of the argument's structure (a tuple is not a list).")
     out: list[int | None] = []
     for (path, _), axis in zip(tree.flatten_with_path(args)[0],
-                               _broadcast_prefix(axes_tree, args, "in_axes")):
+                               _broadcast_prefix(axes_tree, args, mismatch)):
         if axis is not None and (not isinstance(axis, int) or isinstance(axis, bool)):
             raise TypeError(f"vmap: in_axes at {arg_path_name(fun, path)} is {axis!r}; give an "
                             "int or None.")
@@ -40,17 +52,26 @@ def _axes_leaves(prefix: Any) -> Any:
     if prefix is None:
         return _NoAxis()
     if isinstance(prefix, tuple | list):
-        return type(prefix)(_axes_leaves(p) for p in prefix)
-    if isinstance(prefix, dict):
-        return {k: _axes_leaves(v) for k, v in prefix.items()}
+        items = [_axes_leaves(p) for p in prefix]
+        return type(prefix)(*items) if hasattr(prefix, "_fields") else type(prefix)(items)
+    if isinstance(prefix, dict):            # an OrderedDict or defaultdict keeps its type
+        items = [(k, _axes_leaves(v)) for k, v in prefix.items()]
+        if isinstance(prefix, defaultdict):
+            return defaultdict(prefix.default_factory, items)
+        return type(prefix)(items)
     return prefix
 
 
-def _broadcast_prefix(prefix: Any, full: Any, what: str) -> list[Any]:
+def _name(fun: Callable[..., Any]) -> str:
+    return getattr(fun, "__name__", "the function")
+
+
+def _broadcast_prefix(prefix: Any, full: Any,
+                      mismatch: Callable[[tuple[Any, ...], str, str], Exception]) -> list[Any]:
     """One entry of ``prefix`` per leaf of ``full`` (``prefix`` a prefix of it)."""
     marked = _axes_leaves(prefix)
     leaves, td = tree.flatten(marked)
-    subtrees = tree._flatten_up_to(td, full, f"vmap: {what}")
+    subtrees = tree._flatten_up_to(td, full, "vmap", mismatch)
     return [None if isinstance(a, _NoAxis) else a
             for a, sub in zip(leaves, subtrees) for _ in tree.leaves(sub)]
 
@@ -65,9 +86,12 @@ def _batch_size(fun: Callable[..., Any], leaves: list[Any], axes: list[int | Non
         if a is not None:
             shape = np.shape(x)
             if _size(x, a) < 0:
+                fix = ("give in_axes=None there if every example shares it" if
+                       getattr(p[0], "idx", 0) == 0 else "keyword arguments are mapped over "
+                       "axis 0, as in JAX: pass it positionally with in_axes=None, or bind "
+                       "it with functools.partial, if every example shares it")
                 raise ValueError(f"vmap: in_axes says axis {a} at {arg_path_name(fun, p)}, but "
-                                 f"that argument has shape {shape}; give in_axes=None there "
-                                 "if every example shares it.")
+                                 f"that argument has shape {shape}; {fix}.")
             sizes[arg_path_name(fun, p)] = shape[a]
     if not sizes:
         raise ValueError("vmap: no argument is batched; give in_axes an int somewhere.")
@@ -95,7 +119,13 @@ def _out_leaf_axes(out_axes: Any, out_def: Any, outs: list[Any], shared: list[An
     if isinstance(out_axes, int) and not isinstance(out_axes, bool):
         axes = [out_axes] * len(outs)
     else:
-        axes = _broadcast_prefix(out_axes, tree.unflatten(out_def, outs), "out_axes")
+        def mismatch(path: tuple[Any, ...], axes: str, out: str) -> Exception:
+            where = tree.keystr(path) or "the output"
+            return ValueError(
+                f"vmap: out_axes at {where} has the structure {axes}, but {_name(fun)} "
+                f"returns {out} there; out_axes must be a prefix of the output: give an int "
+                "or None there, or a container of the output's structure.")
+        axes = _broadcast_prefix(out_axes, tree.unflatten(out_def, outs), mismatch)
     for k, (a, o) in enumerate(zip(axes, outs)):
         if a is None:
             if shared[k] is BATCHED:
@@ -105,7 +135,10 @@ def _out_leaf_axes(out_axes: Any, out_def: Any, outs: list[Any], shared: list[An
                     f"{getattr(fun, '__name__', 'the function')} depends on the batch (it "
                     "differs between examples); give the axis to put the batch at (an int).")
             continue
-        if not isinstance(a, int) or isinstance(a, bool) or not -o.ndim <= a < o.ndim:
+        if not isinstance(a, int) or isinstance(a, bool):
+            where = tree.keystr(out_def.key_paths()[k]) or "the output"
+            raise TypeError(f"vmap: out_axes at {where} is {a!r}; give an int or None.")
+        if not -o.ndim <= a < o.ndim:
             where = tree.keystr(out_def.key_paths()[k]) or "the output"
             raise ValueError(f"vmap: out_axes at {where} is {a!r}, but that output "
                              f"has shape {o.shape[1:]} per example; give an int from "

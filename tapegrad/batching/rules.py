@@ -66,8 +66,8 @@ def per_example(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
 def whole(np_reduce: Callable[..., Any]) -> BatchRule:
     """The rule of a reduction of a whole example to one number (``np.sum``, ``np.mean``)."""
     def reduced(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
-        x = np.asarray(values[0])        # float32 stays float32, ints stay ints
-        return x if x.ndim == 1 else np_reduce(x.reshape(n, x.size // n if n else 1), axis=1)
+        x = np.asarray(values[0])        # float32 stays float32; the mean of ints is a float
+        return np_reduce(x.reshape(n, x.size // n if n else 1), axis=1)
     return reduced
 
 
