@@ -6,7 +6,9 @@ of NumPy's ``np.tanh``, but not always the same bits. Code that calls
 must get them when tapegrad traces it too (``jit(f)(x) == f(x)``, exactly).
 For such a call ``numpy_dispatch`` records the primitive's *NumPy twin*:
 the same primitive (its derivative rules, batching, arrays) whose impl on
-plain numbers is the ufunc itself. It prints as ``np.tanh`` on the tape.
+plain numbers is the ufunc itself. It prints as ``np.tanh`` on the tape,
+and its result is NumPy's ``np.float64``, which meeting a float32 array
+stays float64 (a Python float would round to float32), as in NumPy.
 
 Only primitives whose impl uses ``math`` on numbers have a twin (``TWINNED``);
 the others compute NumPy's bits already (``+``, ``np.exp2``, ``np.cbrt``).
@@ -54,7 +56,7 @@ def _make_twin(prim: Primitive, ufunc: Any) -> Primitive:
     def impl(*args: Any) -> Any:
         kinds = [type(a) for a in args]
         if all(k in _NUMBERS for k in kinds) and any(k is not int for k in kinds):
-            return float(ufunc(*args))
+            return ufunc(*args)
         return array_impl(*args)
     impl.__name__ = f"np_{ufunc.__name__}"
     twin = primitive(impl, f"np.{ufunc.__name__}", elementwise=prim.elementwise,
@@ -67,6 +69,5 @@ def _make_twin(prim: Primitive, ufunc: Any) -> Primitive:
     old = spellings.get(prim, Spelling())
     name = f"_np_{ufunc.__name__}"
     call = name + "(" + ", ".join("{" + str(i) + "}" for i in range(ufunc.nin)) + ")"
-    spellings[twin] = Spelling(float=f"_to_float({call})", array=old.array,
-                               names={**old.names, name: ufunc, "_to_float": float})
+    spellings[twin] = Spelling(float=call, array=old.array, names={**old.names, name: ufunc})
     return twin

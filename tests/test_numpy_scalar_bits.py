@@ -134,3 +134,19 @@ def test_ints_keep_their_path():
     # every input an int: NumPy's int arithmetic (np.power) or tapegrad's float path
     assert tg.jit(lambda n: np.exp(n) + n)(2) == np.exp(2) + 2
     assert tg.jit(lambda n, m: np.power(n, m))(2, 3) == 8
+
+
+@pytest.mark.parametrize("ufunc", UNARY, ids=lambda u: u.__name__)
+def test_numpys_float64_stays_float64_beside_float32(ufunc):
+    # np.tanh(0.5) is an np.float64, which NumPy does not round to float32
+    w = np.array([2.0, -0.5], dtype=np.float32)
+
+    def f(x):
+        return ufunc(x) * w + x
+
+    x = 0.5 if ufunc is not np.arccosh else 1.5
+    want = f(x)
+    assert want.dtype == np.float64
+    for got in (tg.jit(f)(x), tg.value_and_grad(lambda x: np.sum(f(x)))(x)[0]):
+        assert np.asarray(got).dtype == np.float64
+    assert tg.jit(f)(x).tobytes() == want.tobytes()
