@@ -25,7 +25,7 @@ from .primitive import Primitive, primitive
 from .staging.spellings import Spelling, spellings
 from .values import primal_value
 
-__all__ = ["TWINNED", "numpy_twin", "on_numbers"]
+__all__ = ["TWINNED", "numpy_operator", "numpy_twin", "on_numbers"]
 
 TWINNED = {"exp", "log", "sin", "cos", "tanh", "sqrt", "log1p", "expm1", "tan", "arctan",
            "sinh", "cosh", "arcsin", "arccos", "arcsinh", "arccosh", "arctanh", "log2",
@@ -71,3 +71,26 @@ def _make_twin(prim: Primitive, ufunc: Any) -> Primitive:
     call = name + "(" + ", ".join("{" + str(i) + "}" for i in range(ufunc.nin)) + ")"
     spellings[twin] = Spelling(float=call, array=old.array, names={**old.names, name: ufunc})
     return twin
+
+
+def numpy_operator(prim: Primitive, ufunc: Any, reflected: bool = False) -> Any:
+    """Python's operator on a traced value: ``prim``, or its twin on an ``np.float64``.
+
+    ``abs(x)`` and ``x ** 2`` of an ``np.float64`` are NumPy's and stay
+    ``np.float64`` (beside a float32 array, float64), where ``tg.abs`` and
+    ``tg.power`` give floats.
+    """
+    if ufunc.nin == 1:
+        def unary(self: Any) -> Any:
+            if self._value.__class__ is np.float64:
+                return numpy_twin(prim, ufunc)(self)
+            return prim.apply1(self)
+        return unary
+    plain = prim.rapply2 if reflected else prim.apply2
+
+    def binary(self: Any, other: Any) -> Any:
+        if self._value.__class__ is np.float64 or other.__class__ is np.float64:
+            twin = numpy_twin(prim, ufunc)
+            return twin(other, self) if reflected else twin(self, other)
+        return plain(self, other)
+    return binary
