@@ -20,6 +20,7 @@ from . import tree
 from .backends import array_api_impls, by_name, call, foreign, native, where_in
 from .backends import device as _device
 from .backends import like as _like
+from .numpy_scalars import numpy_operator
 from .numpy_tables import ufuncs
 from .primitive import Primitive, defjvp, defpartials, defvjp, document, primitive
 from .staging.spellings import Spelling, spellings
@@ -248,7 +249,7 @@ def clip(x: Number, lo: Number = None, hi: Number = None) -> Number:
     return x if hi is None else minimum(x, hi)
 
 
-Traced.__abs__ = abs.apply1                          # type: ignore
+Traced.__abs__ = numpy_operator(abs, np.absolute)     # type: ignore
 
 
 def _clip_method(self: Any, lo: Any = None, hi: Any = None) -> Any:

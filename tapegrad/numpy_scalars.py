@@ -6,7 +6,9 @@ of NumPy's ``np.tanh``, but not always the same bits. Code that calls
 must get them when tapegrad traces it too (``jit(f)(x) == f(x)``, exactly).
 For such a call ``numpy_dispatch`` records the primitive's *NumPy twin*:
 the same primitive (its derivative rules, batching, arrays) whose impl on
-plain numbers is the ufunc itself. It prints as ``np.tanh`` on the tape.
+plain numbers is the ufunc itself. It prints as ``np.tanh`` on the tape,
+and its result is NumPy's ``np.float64``, which meeting a float32 array
+stays float64 (a Python float would round to float32), as in NumPy.
 
 Only primitives whose impl uses ``math`` on numbers have a twin (``TWINNED``);
 the others compute NumPy's bits already (``+``, ``np.exp2``, ``np.cbrt``).
@@ -23,7 +25,7 @@ from .primitive import Primitive, primitive
 from .staging.spellings import Spelling, spellings
 from .values import primal_value
 
-__all__ = ["TWINNED", "numpy_twin", "on_numbers"]
+__all__ = ["TWINNED", "numpy_operator", "numpy_twin", "on_numbers"]
 
 TWINNED = {"exp", "log", "sin", "cos", "tanh", "sqrt", "log1p", "expm1", "tan", "arctan",
            "sinh", "cosh", "arcsin", "arccos", "arcsinh", "arccosh", "arctanh", "log2",
@@ -54,7 +56,7 @@ def _make_twin(prim: Primitive, ufunc: Any) -> Primitive:
     def impl(*args: Any) -> Any:
         kinds = [type(a) for a in args]
         if all(k in _NUMBERS for k in kinds) and any(k is not int for k in kinds):
-            return float(ufunc(*args))
+            return ufunc(*args)
         return array_impl(*args)
     impl.__name__ = f"np_{ufunc.__name__}"
     twin = primitive(impl, f"np.{ufunc.__name__}", elementwise=prim.elementwise,
@@ -67,6 +69,28 @@ def _make_twin(prim: Primitive, ufunc: Any) -> Primitive:
     old = spellings.get(prim, Spelling())
     name = f"_np_{ufunc.__name__}"
     call = name + "(" + ", ".join("{" + str(i) + "}" for i in range(ufunc.nin)) + ")"
-    spellings[twin] = Spelling(float=f"_to_float({call})", array=old.array,
-                               names={**old.names, name: ufunc, "_to_float": float})
+    spellings[twin] = Spelling(float=call, array=old.array, names={**old.names, name: ufunc})
     return twin
+
+
+def numpy_operator(prim: Primitive, ufunc: Any, reflected: bool = False) -> Any:
+    """Python's operator on a traced value: ``prim``, or its twin on an ``np.float64``.
+
+    ``abs(x)`` and ``x ** 2`` of an ``np.float64`` are NumPy's and stay
+    ``np.float64`` (beside a float32 array, float64), where ``tg.abs`` and
+    ``tg.power`` give floats.
+    """
+    if ufunc.nin == 1:
+        def unary(self: Any) -> Any:
+            if self._value.__class__ is np.float64:
+                return numpy_twin(prim, ufunc)(self)
+            return prim.apply1(self)
+        return unary
+    plain = prim.rapply2 if reflected else prim.apply2
+
+    def binary(self: Any, other: Any) -> Any:
+        if self._value.__class__ is np.float64 or other.__class__ is np.float64:
+            twin = numpy_twin(prim, ufunc)
+            return twin(other, self) if reflected else twin(self, other)
+        return plain(self, other)
+    return binary

@@ -24,6 +24,7 @@ import numpy as np
 
 from .backends import STANDARD_ELEMENTWISE, array_api_impls, by_name, call, foreign, native
 from .kinks import where
+from .numpy_scalars import numpy_operator
 from .numpy_tables import functions, ufuncs
 from .primitive import (
     Primitive,
@@ -322,9 +323,9 @@ Traced.__mul__ = mul.apply2  # type: ignore
 Traced.__rmul__ = mul.rapply2  # type: ignore
 Traced.__truediv__ = div.apply2  # type: ignore
 Traced.__rtruediv__ = div.rapply2  # type: ignore  # other / self
-Traced.__pow__ = pow.apply2  # type: ignore
+Traced.__pow__ = numpy_operator(pow, np.power)  # type: ignore
 numpy_operators[pow] = np.power      # np.float64(3.0) ** 2 is an np.float64, tg.power's a float
-Traced.__rpow__ = pow.rapply2  # type: ignore  # other ** self
+Traced.__rpow__ = numpy_operator(pow, np.power, reflected=True)  # type: ignore  # other ** self
 Traced.__neg__ = neg.apply1                          # type: ignore
 Traced.__pos__ = lambda self: self                               # type: ignore
 # comparisons, &, |, ~ and bool(): logic.py

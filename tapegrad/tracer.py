@@ -73,8 +73,8 @@ def trace(start_node: Node, fun: Callable[[Any], Any], x: Any) -> tuple[Any, Nod
       ...     def initialize_root(self):
       ...         self.text = "x"
       >>> value, node = trace(Names.new_root(), lambda x: np.sin(x) * x, 0.0)
-      >>> value, node.text
-      (0.0, 'mul(sin(x), x)')
+      >>> value, node.text                  # NumPy's sin of a float: an np.float64
+      (np.float64(0.0), 'mul(sin(x), x)')
     """
     tr = _record(fun, (x,), (0,), False, "trace")
     tape = tr.tape
