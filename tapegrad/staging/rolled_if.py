@@ -16,6 +16,7 @@ import bisect
 from typing import Any
 
 from .branches import Branchy, Slot, final_name
+from .copies import copied, source
 from .program import Eqn
 from .rolling import Role
 
@@ -64,7 +65,9 @@ def after_branchy(loop: Branchy, m: int, k: int, slot: Slot, w: Any
     a while loop (its last run stops at its test, ``loop.exit``) a value of
     the last whole iteration needs one to have run (``w.ends``).
     """
-    if isinstance(slot, int) and k == loop.trips - 1 and _armed(loop, slot):
+    if isinstance(slot, int) and k < loop.trips and slot in map(source, loop.copies):
+        pass       # an arm's copy: the variable it was copied into
+    elif isinstance(slot, int) and k == loop.trips - 1 and _armed(loop, slot):
         pass       # its variable's value after the loop: an arm may write it after the slot
     elif w.whiles[m] and isinstance(slot, int):
         if k == loop.trips and slot <= loop.exit:
@@ -126,7 +129,10 @@ def branchy_body(w: Any, m: int, loop: Branchy, text: Any) -> None:
     body.append(f"if {cond}:")
     for b in (True, False):
         seen = [f"    u{m} = True"] if b in loop.unseen else []
-        body += lines(first[b], pre + 1, pre + 1 + arms[b], "    ") + seen or ["    pass"]
+        copies = [f"    {names[v]} = x{m}_{source(sl)}" for sl in copied(loop.copies, b)
+                  for v in names if sl in v]
+        body += lines(first[b], pre + 1, pre + 1 + arms[b], "    ") + copies + seen or \
+            ["    pass"]
         body += ["else:"] if b else []
     after = pre + 1 + arms[loop.taken[0]]
     text.body.extend(body + lines(0, after, after + loop.post, ""))

@@ -1,0 +1,118 @@
+"""Arms that copy: ``if mid * mid > c: hi = mid else: lo = mid``.
+
+Such arms record nothing: the tape shows only which earlier value each
+later equation reads. In iteration ``k`` the reads of ``hi`` find ``mid``
+of the last earlier iteration whose guard held (or ``hi``'s value before
+the loop), those of ``lo`` the last one whose guard failed. So a read can
+be a variable that a slot before the branch writes *in iterations of one
+outcome only*: a copy at the end of that arm, a *virtual slot* named
+``tv{slot}`` (``fv{slot}`` for the other arm). The loop's analysis
+(``branches``) treats virtual slots as an arm's equations, its soundness
+checks included; the writer adds ``hi = x0_3`` to the arm.
+
+The tape cannot tell ``hi`` after the loop from ``mid`` where the last
+iteration copied ``mid`` into ``hi``; the source can: ``copy_arms``
+accepts an ``if`` only where the code after its loop reads no name the
+loop assigns but the arms' targets, and the loop calls nothing for its
+effect (``hist.append(mid)``).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from ..pysource import file_tree
+
+Slot = int | str
+
+
+def virtual(taken: bool, slot: int) -> str:
+    """The virtual slot copying ``slot`` at the end of arm ``taken``."""
+    return f"{'t' if taken else 'f'}v{slot}"
+
+
+def source(slot: Slot) -> Slot:
+    """The slot a virtual slot copies (``"tv3"``: 3); any other slot itself."""
+    if isinstance(slot, str) and slot[1:2] == "v":
+        return int(slot[2:])
+    return slot
+
+
+def copied(copies: tuple[str, ...], taken: bool) -> list[str]:
+    """The virtual slots of arm ``taken``."""
+    return [v for v in copies if v[0] == ("t" if taken else "f")]
+
+
+def as_copies(taken: tuple[bool, ...], pre: int, seen: dict[Any, list[tuple[int, Any]]]
+              ) -> tuple[dict[Any, list[tuple[int, Any]]], tuple[str, ...]]:
+    """The observations ``seen`` with the values of slots before the branch read as copies.
+
+    A read after the arms (in a later iteration, or after the branch of its
+    own) of a value slot ``j < pre`` computed in iteration ``k`` reads the
+    copy arm ``taken[k]`` made of it. Returns the new observations and the
+    virtual slots they name.
+    """
+    out: dict[Any, list[tuple[int, Any]]] = {}
+    names: set[str] = set()
+    for (slot, a), obs in seen.items():
+        later = isinstance(slot, int) and slot > pre
+        row = []
+        for k, x in obs:
+            if type(x) is tuple and isinstance(x[1], int) and x[1] < pre and (
+                    x[0] < k or later):
+                x = (x[0], virtual(taken[x[0]], x[1]))
+                names.add(x[1])
+            row.append((k, x))
+        out[(slot, a)] = row
+    return out, tuple(sorted(names))
+
+
+def copy_arms(where: str) -> bool:
+    """Whether the ``if`` at ``file:line`` is one whose arms' copies the tape can show.
+
+    Its loop calls nothing for an effect and stores into no object, and the
+    code after the loop reads, of the names the loop assigns, only those its
+    arms assign.
+    """
+    filename, _, line = where.rpartition(":")
+    tree = file_tree(filename) if line.isdigit() else None
+    if tree is None:
+        return False
+    chain = _chain(tree, int(line))
+    if chain is None:
+        return False
+    fn, loop, node = chain
+    targets = {t.id for s in node.body + node.orelse for t in ast.walk(s)
+               if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
+    inside = {t.id for t in ast.walk(loop) if isinstance(t, ast.Name) and
+              isinstance(t.ctx, ast.Store)}
+    end = loop.end_lineno or loop.lineno
+    after = {t.id for t in ast.walk(fn) if isinstance(t, ast.Name) and
+             isinstance(t.ctx, ast.Load) and t.lineno > end}
+    return not (after & (inside - targets)) and not any(_effect(n) for n in ast.walk(loop))
+
+
+def _chain(tree: ast.AST, line: int) -> tuple[ast.AST, ast.For | ast.While, ast.If] | None:
+    """The function, the innermost loop and the ``if`` statement at ``line``, or None."""
+    parents: dict[ast.AST, ast.AST] = {}
+    for p in ast.walk(tree):
+        for ch in ast.iter_child_nodes(p):
+            parents[ch] = p
+    node = next((n for n in ast.walk(tree) if isinstance(n, ast.If) and n.lineno == line), None)
+    loop: ast.For | ast.While | None = None
+    up = parents.get(node) if node is not None else None
+    while up is not None:
+        if loop is None and isinstance(up, ast.For | ast.While):
+            loop = up
+        if isinstance(up, ast.FunctionDef):
+            return (up, loop, node) if loop is not None and node is not None else None
+        up = parents.get(up)
+    return None
+
+
+def _effect(n: ast.AST) -> bool:
+    """A call for its effect, or a store into an object."""
+    if isinstance(n, ast.Expr):
+        return isinstance(n.value, ast.Call)
+    return isinstance(n, ast.Subscript | ast.Attribute) and isinstance(n.ctx, ast.Store)
