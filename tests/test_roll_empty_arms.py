@@ -248,3 +248,18 @@ def test_random_comparisons(cmp, fn, n, cs):
     assert jf.trace_count <= 8
     if cmp in (">", ">="):        # at 1.3 these go both ways: rolled, with the copies
         assert "        else:\n            x0_fv" in jf.lower(1.3).source
+
+
+def test_grad_of_the_jitted_bisection_replays_its_loop():
+    jf = tg.jit(bisect)
+    g, gj = tg.grad(bisect), tg.grad(jf)
+    for c in CS[::2]:
+        assert bits(gj(c)) == bits(g(c)), c
+    assert jf.trace_count == 1
+
+
+def test_vmap_of_the_jitted_bisection_equals_the_loop():
+    xs = np.array(CS)
+    loop = np.array([bisect(c) for c in CS])
+    assert np.array_equal(tg.vmap(tg.jit(bisect))(xs), loop)
+    assert np.array_equal(tg.vmap(bisect)(xs), loop)
