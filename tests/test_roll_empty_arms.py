@@ -237,11 +237,27 @@ def search(cmp, fn, n):
     return f
 
 
+def while_search(cmp, fn, n):
+    tol = 2.0 ** -n
+
+    def f(c):
+        lo, hi = c * 0.0 - 1.0, c + 2.0
+        while hi - lo > tol:
+            mid = 0.5 * (lo + hi)
+            if CMPS[cmp](FNS[fn](mid), c):
+                hi = mid
+            else:
+                lo = mid
+        return lo * 0.25 + hi
+    return f
+
+
 @settings(max_examples=25, deadline=None)
 @given(cmp=st.sampled_from(sorted(CMPS)), fn=st.sampled_from(sorted(FNS)),
-       n=st.integers(8, 40), cs=st.lists(st.floats(-4.0, 9.0), min_size=6, max_size=12))
-def test_random_comparisons(cmp, fn, n, cs):
-    f = search(cmp, fn, n)
+       n=st.integers(8, 40), cs=st.lists(st.floats(-4.0, 9.0), min_size=6, max_size=12),
+       loop=st.sampled_from([search, while_search]))
+def test_random_comparisons(cmp, fn, n, cs, loop):
+    f = loop(cmp, fn, n)
     jf = tg.jit(f)
     for c in [1.3] + cs:
         assert bits(jf(c)) == bits(f(c)), c
@@ -263,3 +279,23 @@ def test_vmap_of_the_jitted_bisection_equals_the_loop():
     loop = np.array([bisect(c) for c in CS])
     assert np.array_equal(tg.vmap(tg.jit(bisect))(xs), loop)
     assert np.array_equal(tg.vmap(bisect)(xs), loop)
+
+
+def test_mid_read_by_an_outer_loop_stays_exact():
+    # total + mid reads the inner loop's last mid: not one of the arms' copies
+    def restart(c):
+        mid = c * 0.0 + 1.0
+        total = c * 0.0
+        for _ in range(3):
+            total = total + mid
+            lo, hi = c * 0.0, c + 1.0 + total
+            for _ in range(20):
+                mid = 0.5 * (lo + hi)
+                if mid * mid > c:
+                    hi = mid
+                else:
+                    lo = mid
+        return total + lo + hi
+    jf = tg.jit(restart)
+    for c in [2.0, 3.0, 5.0, 7.0, 11.0, 0.3]:
+        assert bits(jf(c)) == bits(restart(c)), c

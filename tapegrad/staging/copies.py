@@ -72,8 +72,8 @@ def copy_arms(where: str) -> bool:
     """Whether the ``if`` at ``file:line`` is one whose arms' copies the tape can show.
 
     Its loop calls nothing for an effect and stores into no object, and the
-    code after the loop reads, of the names the loop assigns, only those its
-    arms assign.
+    code outside the loop (after it, or before it in an outer loop) reads,
+    of the names the loop assigns, only those its arms assign.
     """
     filename, _, line = where.rpartition(":")
     tree = file_tree(filename) if line.isdigit() else None
@@ -87,10 +87,10 @@ def copy_arms(where: str) -> bool:
                if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
     inside = {t.id for t in ast.walk(loop) if isinstance(t, ast.Name) and
               isinstance(t.ctx, ast.Store)}
-    end = loop.end_lineno or loop.lineno
-    after = {t.id for t in ast.walk(fn) if isinstance(t, ast.Name) and
-             isinstance(t.ctx, ast.Load) and t.lineno > end}
-    return not (after & (inside - targets)) and not any(_effect(n) for n in ast.walk(loop))
+    mine = {id(n) for n in ast.walk(loop)}
+    outside = {t.id for t in ast.walk(fn) if isinstance(t, ast.Name) and
+               isinstance(t.ctx, ast.Load) and id(t) not in mine}
+    return not (outside & (inside - targets)) and not any(_effect(n) for n in ast.walk(loop))
 
 
 def _chain(tree: ast.AST, line: int) -> tuple[ast.AST, ast.For | ast.While, ast.If] | None:
@@ -112,7 +112,9 @@ def _chain(tree: ast.AST, line: int) -> tuple[ast.AST, ast.For | ast.While, ast.
 
 
 def _effect(n: ast.AST) -> bool:
-    """A call for its effect, or a store into an object."""
+    """A call for its effect, a store into an object, or a name of another scope."""
+    if isinstance(n, ast.Global | ast.Nonlocal):
+        return True
     if isinstance(n, ast.Expr):
         return isinstance(n.value, ast.Call)
     return isinstance(n, ast.Subscript | ast.Attribute) and isinstance(n.ctx, ast.Store)
