@@ -10,7 +10,8 @@ Collapsing each guard and its arm into one shape makes the iterations a
 tandem repeat again (``rolling.periods``).
 
 An iteration's equations have *slots*: ``0 .. pre - 1`` before the guard,
-``pre`` the guard, ``"t{j}"``/``"f{j}"`` in an arm, ``pre + 1 ..`` after it.
+``pre`` the guard, ``"t{j}"``/``"f{j}"`` in an arm, ``pre + 1 ..`` after it
+(and ``"tv{j}"``/``"fv{j}"``, an arm's copy of slot ``j``: ``copies``).
 Each argument of each slot reads either data from before the loop (the same
 value, or one per iteration) or a *variable*: the value last computed by
 one of a set of slots (``w``), or its initial value before any of them ran.

@@ -5,7 +5,8 @@ The iteration is written once: what comes before the guard, then
 other, then what follows. A variable of one slot is that slot's name
 (``x{m}_{slot}``); a variable of several is ``y{m}_{n}``, set after each of
 its slots. Variables read before any write start from their initial value,
-set before the loop. After the loop, a value of an arm is read from the
+set before the loop. An arm's copies (``copies``: ``hi = mid``) are
+assignments at its end. After the loop, a value of an arm is read from the
 variable holding it for either outcome; where none does, the program is not
 rolled (``NotRolled``).
 """
