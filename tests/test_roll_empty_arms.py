@@ -148,12 +148,36 @@ def test_two_variables_per_arm():
     check(kept, [float(c) for c in np.linspace(-20.0, 60.0, 61)], 3.0)
 
 
-def test_a_variable_read_after_the_loop_only_keeps_the_guards():
-    # no read inside the loop shows fb's value before it: not rolled, exact
+def test_a_variable_read_after_the_loop_only_is_its_arms_last_copy():
+    # fb: the else arm's last copy of fm; where that arm never ran, its value
+    # before the loop is not on the tape: a guard fails, and jit traces again
     jf = tg.jit(kept_after)
-    assert "else:" not in jf.lower(3.0).source
-    for c in [3.0, 4.0, -7.0, 20.0]:
+    source = jf.lower(3.0).source
+    assert "x0_fv4 = None" in source and "            x0_fv4 = x0_4" in source
+    assert "(x0_fv4 if x0_fv4 is not None else _guard_failed(0))" in source
+    cs = [float(c) for c in np.linspace(-20.0, 60.0, 61)]
+    for c in [3.0] + cs:
         assert bits(jf(c)) == bits(kept_after(c)), c
+    assert jf.trace_count == 2          # 3.0, then -6.67: no else ran (b < a there)
+
+
+def test_a_name_both_arms_assign_read_after_the_loop_only_keeps_the_guards():
+    # last holds either arm's copy: its value after the loop is not one arm's
+    def both(c):
+        a, b = c * 0.0 - 2.0, c + 3.0
+        fa, last = a * a * a - c, c * 0.0
+        for _ in range(30):
+            m = 0.5 * (a + b)
+            fm = m * m * m - c
+            if fm * fa > 0.0:
+                a, fa, last = m, fm, fm
+            else:
+                b, last = m, m
+        return a + b + last
+    jf = tg.jit(both)
+    assert "else:" not in jf.lower(3.0).source
+    for c in [3.0, 4.0, 20.0, 7.5]:
+        assert bits(jf(c)) == bits(both(c)), c
 
 
 def test_regula_falsi():

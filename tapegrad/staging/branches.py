@@ -30,7 +30,7 @@ import numpy as np
 
 from .arms import quiet_arms
 from .branchy_while import closing
-from .copies import as_copies, copied, copy_arms, source
+from .copies import as_copies, copied, copy_arms, source, with_late
 from .program import Arg, Program, is_guard
 from .rolling import arg_key, periods, repeats
 
@@ -70,6 +70,7 @@ class Branchy(NamedTuple):
     unseen: frozenset[bool] = frozenset()
     watched: frozenset[tuple[Slot, int]] = frozenset()
     copies: tuple[str, ...] = ()     # virtual slots: an arm's copies (``copies``)
+    late: tuple[str, ...] = ()       # ... that only the code after the loop reads
 
     @property
     def stop(self) -> int:
@@ -239,6 +240,8 @@ def analyse(prog: Program, loop: Branchy, copying: bool = False) -> Branchy | No
     loop = loop._replace(reads=merged)
     finals = _simulate(loop, loop.steps(), seen)
     if finals is None:
+        return None
+    if copying and (loop := with_late(prog, loop, finals)) is None:
         return None
     by_w: dict[frozenset[Slot], frozenset[bool]] = {}     # what the reads of each saw
     for key, r in reads.items():

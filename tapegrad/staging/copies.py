@@ -68,6 +68,60 @@ def as_copies(taken: tuple[bool, ...], pre: int, seen: dict[Any, list[tuple[int,
     return out, tuple(sorted(names))
 
 
+def with_late(prog: Any, loop: Any, finals: dict[Any, tuple[int, Slot]]) -> Any:
+    """``loop`` (a ``branches.Branchy``) with the copies only the code after it reads, or None.
+
+    Such a copy is read right only where its name is assigned in its arm
+    alone (``one_arm_names``).
+    """
+    late = late_copies(prog, loop, finals)
+    if late is None or late and not one_arm_names(
+            prog.sources.get(prog.eqns[loop.at[0] + loop.pre].out, "")):
+        return None
+    return loop._replace(copies=tuple(sorted({*loop.copies, *late})), late=late)
+
+
+def late_copies(prog: Any, loop: Any, finals: dict[Any, tuple[int, Slot]]
+                ) -> tuple[str, ...] | None:
+    """The copies that only the code after ``loop`` reads (``fb`` of ``b, fb = m, fm``).
+
+    A value of slot ``j`` (before the branch) of iteration ``k`` read after
+    the loop, and held by no variable, is arm ``taken[k]``'s copy where
+    ``k`` is the last iteration of that outcome; None where it is not.
+    """
+    ends = {b: max(k for k, t in enumerate(loop.taken) if t == b) for b in (False, True)}
+    held = {(k, source(s)) for k, s in finals.values()}
+    owner = {prog.eqns[j].out: (k, s) for k, s, j in loop.members()
+             if isinstance(s, int) and s < loop.pre}
+    late: set[str] = set()
+    for e in prog.eqns[loop.stop:]:
+        for x in e.args:
+            ks = owner.get(x) if x.__class__ is int else None
+            if ks is None or ks in held:
+                continue
+            if ks[0] != ends[loop.taken[ks[0]]]:
+                return None
+            late.add(virtual(loop.taken[ks[0]], ks[1]))
+    return tuple(sorted(late))
+
+
+def one_arm_names(where: str) -> bool:
+    """Whether no name is assigned in both arms of the ``if`` at ``file:line``.
+
+    Then a name copied in one arm holds, after the loop, that arm's last copy.
+    """
+    filename, _, line = where.rpartition(":")
+    tree = file_tree(filename) if line.isdigit() else None
+    chain = _chain(tree, int(line)) if tree is not None else None
+    if chain is None:
+        return False
+    node = chain[2]
+    names = [{t.id for s in arm for t in ast.walk(s)
+              if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
+             for arm in (node.body, node.orelse)]
+    return not names[0] & names[1]
+
+
 def copy_arms(where: str) -> bool:
     """Whether the ``if`` at ``file:line`` is one whose arms' copies the tape can show.
 

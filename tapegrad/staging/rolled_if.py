@@ -17,7 +17,7 @@ import bisect
 from typing import Any
 
 from .branches import Branchy, Slot, final_name
-from .copies import copied, source
+from .copies import copied, source, virtual
 from .program import Eqn
 from .rolling import Role
 
@@ -82,12 +82,23 @@ def after_branchy(loop: Branchy, m: int, k: int, slot: Slot, w: Any
             return f"x{m}_{slot}", None
         return f"s{m}_{slot}[{k}]", slot
     name = final_name(loop, m, k, slot)
+    if name is None and isinstance(slot, int):
+        return _late(loop, m, k, slot, w), None
     if name is None:
         raise NotRolled
     if w.whiles[m] and not any(r.how == "var" and r.init is not None and
                                loop.names(m)[r.w] == name for r in loop.reads.values()):
         w.ends[m] = max(w.ends[m], 1)        # set by a whole iteration only
     return name, None
+
+
+def _late(loop: Branchy, m: int, k: int, slot: int, w: Any) -> str:
+    """A copy only the code after the loop reads: it fails a guard where its arm never ran."""
+    v = virtual(loop.taken[k], slot)
+    if v not in loop.late:
+        raise NotRolled
+    w.guards.append(w.prog.sources.get(w.prog.eqns[loop.at[0] + loop.pre].out, "<unknown>"))
+    return f"(x{m}_{v} if x{m}_{v} is not None else _guard_failed({len(w.guards) - 1}))"
 
 
 def _armed(loop: Branchy, slot: Slot) -> bool:
@@ -114,6 +125,7 @@ def branchy_body(w: Any, m: int, loop: Branchy, text: Any) -> None:
     for v, name in names.items():
         for sl in v if len(v) > 1 else ():
             writes.setdefault(sl, []).append(name)
+    text.before.extend(f"x{m}_{v} = None" for v in loop.late)
     first = {b: loop.taken.index(b) for b in (False, True)}
     texts: dict[Any, str] = {}
     guard = _unseen_guard(w, m, loop, text)
@@ -131,7 +143,8 @@ def branchy_body(w: Any, m: int, loop: Branchy, text: Any) -> None:
     for b in (True, False):
         seen = [f"    u{m} = True"] if b in loop.unseen else []
         copies = [f"    {names[v]} = x{m}_{source(sl)}" for sl in copied(loop.copies, b)
-                  for v in names if sl in v]
+                  for v in names if sl in v] + [f"    x{m}_{sl} = x{m}_{source(sl)}"
+                                                for sl in copied(loop.late, b)]
         body += lines(first[b], pre + 1, pre + 1 + arms[b], "    ") + copies + seen or \
             ["    pass"]
         body += ["else:"] if b else []
