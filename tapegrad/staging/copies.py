@@ -12,9 +12,10 @@ checks included; the writer adds ``hi = x0_3`` to the arm.
 
 The tape cannot tell ``hi`` after the loop from ``mid`` where the last
 iteration copied ``mid`` into ``hi``; the source can: ``copy_arms``
-accepts an ``if`` only where the code after its loop reads no name the
+accepts an ``if`` only where the code outside its loop reads no name the
 loop assigns but the arms' targets, and the loop calls nothing for its
-effect (``hist.append(mid)``).
+effect (``hist.append(mid)``). A copy only the code after the loop reads
+is its arm's last (``with_late``); where that arm never ran, a guard fails.
 """
 
 from __future__ import annotations
