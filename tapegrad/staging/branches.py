@@ -10,7 +10,8 @@ Collapsing each guard and its arm into one shape makes the iterations a
 tandem repeat again (``rolling.periods``).
 
 An iteration's equations have *slots*: ``0 .. pre - 1`` before the guard,
-``pre`` the guard, ``"t{j}"``/``"f{j}"`` in an arm, ``pre + 1 ..`` after it.
+``pre`` the guard, ``"t{j}"``/``"f{j}"`` in an arm, ``pre + 1 ..`` after it
+(and ``"tv{j}"``/``"fv{j}"``, an arm's copy of slot ``j``: ``copies``).
 Each argument of each slot reads either data from before the loop (the same
 value, or one per iteration) or a *variable*: the value last computed by
 one of a set of slots (``w``), or its initial value before any of them ran.
@@ -29,6 +30,7 @@ import numpy as np
 
 from .arms import quiet_arms
 from .branchy_while import closing
+from .copies import as_copies, copied, copy_arms, source, with_late
 from .program import Arg, Program, is_guard
 from .rolling import arg_key, periods, repeats
 
@@ -67,6 +69,8 @@ class Branchy(NamedTuple):
     # ``unseen``, the program fails a guard there (and jit traces again)
     unseen: frozenset[bool] = frozenset()
     watched: frozenset[tuple[Slot, int]] = frozenset()
+    copies: tuple[str, ...] = ()     # virtual slots: an arm's copies (``copies``)
+    late: tuple[str, ...] = ()       # ... that only the code after the loop reads
 
     @property
     def stop(self) -> int:
@@ -77,6 +81,18 @@ class Branchy(NamedTuple):
         """The slots of an iteration with outcome ``taken``, in order."""
         arm: list[Slot] = [f"{'t' if taken else 'f'}{j}" for j in range(self.arms[taken])]
         return [*range(self.pre + 1), *arm, *range(self.pre + 1, self.pre + 1 + self.post)]
+
+    def order(self, taken: bool) -> list[Slot]:
+        """``slots(taken)`` with the arm's copies after its equations."""
+        seq = self.slots(taken)
+        end = self.pre + 1 + self.arms[taken]
+        return seq[:end] + copied(self.copies, taken) + seq[end:]
+
+    def steps(self) -> list[tuple[int, Slot, int]]:
+        """``members()`` with each iteration's copies (equation index -1)."""
+        real = iter(self.members())
+        return [next(real) if source(slot) == slot else (k, slot, -1)
+                for k, b in enumerate(self.taken) for slot in self.order(b)]
 
     def members(self) -> list[tuple[int, Slot, int]]:
         """``(iteration, slot, equation index)`` of every equation of the loop."""
@@ -133,23 +149,25 @@ def _arms(s: np.ndarray, qs: list[int], outs: list[bool]) -> list[list[tuple[int
 
 def _site_loop(prog: Program, s: np.ndarray, qs: list[int], outs: list[bool]
                ) -> Branchy | None:
-    """The largest loop around the guards ``qs`` of one line, or None."""
-    for arms in _arms(s, qs, outs):
-        loop = _arms_loop(prog, s, qs, outs, arms)
-        if loop is not None:
-            return loop
+    """The largest loop around the guards ``qs`` of one line, or None.
+
+    Arms that record nothing roll only as copies (``copies``), tried last:
+    what ``max(m, v)`` chose is not on the tape, so its guards stay.
+    """
+    for copying in (False, True):
+        if copying and not copy_arms(prog.sources.get(prog.eqns[qs[0]].out, "")):
+            return None
+        for arms in _arms(s, qs, outs):
+            loop = _arms_loop(prog, s, qs, outs, arms, copying) if copying or any(arms) \
+                else None
+            if loop is not None:
+                return loop
     return None
 
 
 def _arms_loop(prog: Program, s: np.ndarray, qs: list[int], outs: list[bool],
-               arms: list[tuple[int, ...]]) -> Branchy | None:
-    """The largest loop whose iterations hold one guard of ``qs`` and one of ``arms``.
-
-    None where both arms record nothing: what the outcome chose is not on the
-    tape (``max(m, v)`` hands on ``m`` or ``v``), so the guards stay.
-    """
-    if not arms[0] and not arms[1]:
-        return None
+               arms: list[tuple[int, ...]], copying: bool) -> Branchy | None:
+    """The largest loop whose iterations hold one guard of ``qs`` and one of ``arms``."""
     keep = np.ones(len(s), dtype=bool)
     c = s.copy()
     token = int(s.max()) + 1
@@ -168,27 +186,36 @@ def _arms_loop(prog: Program, s: np.ndarray, qs: list[int], outs: list[bool],
                 found.append((trips * p, start, p, trips))
     for _, start, p, trips in sorted(found, reverse=True)[:8]:
         for peel in range(min(2, trips - 1)):
-            loop = _build(prog, c, where, token, lengths, start + peel * p, p, trips - peel)
+            loop = _build(prog, c, where, token, lengths, start + peel * p, p, trips - peel,
+                          copying)
             if loop is not None:
                 return loop
     return None
 
 
 def _build(prog: Program, c: np.ndarray, where: np.ndarray, token: int,
-           arms: tuple[int, int], start: int, p: int, trips: int) -> Branchy | None:
+           arms: tuple[int, int], start: int, p: int, trips: int, copying: bool
+           ) -> Branchy | None:
     """The loop of ``trips`` collapsed iterations of ``p`` from ``start``, if it rolls."""
     g = int(np.flatnonzero(c[start:start + p] == token)[0])
+    if copying and not any(arms) and g + 1 < p:     # only copies: each iteration ends at its
+        start, trips, g = start + g + 1, trips - 1, p - 1   # branch, the first reads inits
+        while np.array_equal(c[start + trips * p:start + (trips + 1) * p], c[start:start + p]):
+            trips += 1
     at = tuple(int(where[start + k * p]) for k in range(trips))
     taken = tuple(prog.eqns[int(where[start + k * p + g])].args[1].value is True  # type: ignore[union-attr]
                   for k in range(trips))
     if len(set(taken)) < 2:
         return None
     loop = Branchy(int(at[0]), trips, at, taken, g, arms, p - g - 1)
-    return analyse(prog, loop)
+    return analyse(prog, loop, copying)
 
 
-def analyse(prog: Program, loop: Branchy) -> Branchy | None:
-    """``loop`` with what each argument reads; None where one has no meaning for every pattern."""
+def analyse(prog: Program, loop: Branchy, copying: bool = False) -> Branchy | None:
+    """``loop`` with what each argument reads; None where one has no meaning for every pattern.
+
+    ``copying``: values of slots before the branch are read as an arm's copies.
+    """
     eqns, members = prog.eqns, loop.members()
     owner = {eqns[j].out: (k, slot) for k, slot, j in members}
     seen: dict[tuple[Slot, int], list[tuple[int, Any]]] = {}
@@ -196,6 +223,11 @@ def analyse(prog: Program, loop: Branchy) -> Branchy | None:
         for a, x in enumerate(eqns[j].args):
             w = owner.get(x) if x.__class__ is int else None
             seen.setdefault((slot, a), []).append((k, x if w is None else w))
+    if copying:
+        seen, copies = as_copies(loop.taken, loop.pre, seen)
+        if not copies:
+            return None
+        loop = loop._replace(copies=copies)
     reads: dict[tuple[Slot, int], Read] = {}
     for key, obs in seen.items():
         read = _read(loop, key, obs, reads)
@@ -206,8 +238,10 @@ def analyse(prog: Program, loop: Branchy) -> Branchy | None:
     if merged is None:
         return None
     loop = loop._replace(reads=merged)
-    finals = _simulate(loop, members, seen)
+    finals = _simulate(loop, loop.steps(), seen)
     if finals is None:
+        return None
+    if copying and (loop := with_late(prog, loop, finals)) is None:
         return None
     by_w: dict[frozenset[Slot], frozenset[bool]] = {}     # what the reads of each saw
     for key, r in reads.items():
@@ -320,7 +354,7 @@ def _known(loop: Branchy, r: Read, obs: list[tuple[int, Any]]) -> frozenset[bool
         lo = w[0] if type(w) is tuple else 0
         n_true = int(trues[k] - trues[lo])
         passed.update(([True] if n_true else []) + ([False] if k - lo > n_true else []))
-    after = [_latest(r.w, loop.slots(b)) for b in passed]
+    after = [_latest(r.w, loop.order(b)) for b in passed]
     if any(isinstance(x, int) and x > loop.pre for x in after):
         return frozenset((False, True))
     return frozenset(passed)
@@ -337,10 +371,10 @@ def _sound(loop: Branchy, key: tuple[Slot, int], known: frozenset[bool]) -> bool
     """
     slot, _ = key
     r = loop.reads[key]
-    mine = [b for b in (False, True) if slot in loop.slots(b)]
+    mine = [b for b in (False, True) if slot in loop.order(b)]
     if isinstance(slot, int) and slot <= loop.pre:
         mine = mine[:1]                       # before the branch: one way only
-    ways = [loop.slots(b) for b in mine]
+    ways = [loop.order(b) for b in mine]
     if all(_latest(r.w, seq[:seq.index(slot)]) is not None for seq in ways):
         return True
     return len(known) == 2 and r.init is not None
@@ -349,12 +383,13 @@ def _sound(loop: Branchy, key: tuple[Slot, int], known: frozenset[bool]) -> bool
 def final_name(loop: Branchy, m: int, k: int, slot: Slot) -> str | None:
     """The variable holding iteration ``k``'s value of arm slot ``slot`` after the loop.
 
-    One whose last value it is, known through either outcome's iterations.
+    One whose last value it is, known through either outcome's iterations
+    (for a slot before the branch, one an arm copied it into).
     """
     names = loop.names(m)
     for w, last in loop.finals.items():
-        if last == (k, slot) and len(loop.known.get(w, ())) == 2 and (any(
+        if (last[0], source(last[1])) == (k, slot) and len(loop.known.get(w, ())) == 2 and (any(
                 r.w == w and r.init is not None for r in loop.reads.values()) or all(
-                _latest(w, loop.slots(b)) is not None for b in (False, True))):
+                _latest(w, loop.order(b)) is not None for b in (False, True))):
             return names[w]
     return None

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .copies import source
 from .program import Const, Program, is_guard
 from .rolling import arg_key
 from .while_source import while_line
@@ -63,4 +64,4 @@ def _wanted(loop: Branchy, r: Any, out: dict[tuple[int, Slot], int], o: int, a: 
     if not more and isinstance(sl, int) and sl <= g:     # this iteration's own value
         return prog.eqns[loop.stop + sl].out if sl < o else None
     last = loop.finals.get(r.w)
-    return r.init if last is None else out[last]
+    return r.init if last is None else out[(last[0], source(last[1]))]

@@ -5,7 +5,8 @@ The iteration is written once: what comes before the guard, then
 other, then what follows. A variable of one slot is that slot's name
 (``x{m}_{slot}``); a variable of several is ``y{m}_{n}``, set after each of
 its slots. Variables read before any write start from their initial value,
-set before the loop. After the loop, a value of an arm is read from the
+set before the loop. An arm's copies (``copies``: ``hi = mid``) are
+assignments at its end. After the loop, a value of an arm is read from the
 variable holding it for either outcome; where none does, the program is not
 rolled (``NotRolled``).
 """
@@ -16,6 +17,7 @@ import bisect
 from typing import Any
 
 from .branches import Branchy, Slot, final_name
+from .copies import copied, source, virtual
 from .program import Eqn
 from .rolling import Role
 
@@ -64,7 +66,9 @@ def after_branchy(loop: Branchy, m: int, k: int, slot: Slot, w: Any
     a while loop (its last run stops at its test, ``loop.exit``) a value of
     the last whole iteration needs one to have run (``w.ends``).
     """
-    if isinstance(slot, int) and k == loop.trips - 1 and _armed(loop, slot):
+    if isinstance(slot, int) and k < loop.trips and slot in map(source, loop.copies):
+        pass       # an arm's copy: the variable it was copied into
+    elif isinstance(slot, int) and k == loop.trips - 1 and _armed(loop, slot):
         pass       # its variable's value after the loop: an arm may write it after the slot
     elif w.whiles[m] and isinstance(slot, int):
         if k == loop.trips and slot <= loop.exit:
@@ -78,12 +82,23 @@ def after_branchy(loop: Branchy, m: int, k: int, slot: Slot, w: Any
             return f"x{m}_{slot}", None
         return f"s{m}_{slot}[{k}]", slot
     name = final_name(loop, m, k, slot)
+    if name is None and isinstance(slot, int):
+        return _late(loop, m, k, slot, w), None
     if name is None:
         raise NotRolled
     if w.whiles[m] and not any(r.how == "var" and r.init is not None and
                                loop.names(m)[r.w] == name for r in loop.reads.values()):
         w.ends[m] = max(w.ends[m], 1)        # set by a whole iteration only
     return name, None
+
+
+def _late(loop: Branchy, m: int, k: int, slot: int, w: Any) -> str:
+    """A copy only the code after the loop reads: it fails a guard where its arm never ran."""
+    v = virtual(loop.taken[k], slot)
+    if v not in loop.late:
+        raise NotRolled
+    w.guards.append(w.prog.sources.get(w.prog.eqns[loop.at[0] + loop.pre].out, "<unknown>"))
+    return f"(x{m}_{v} if x{m}_{v} is not None else _guard_failed({len(w.guards) - 1}))"
 
 
 def _armed(loop: Branchy, slot: Slot) -> bool:
@@ -110,6 +125,7 @@ def branchy_body(w: Any, m: int, loop: Branchy, text: Any) -> None:
     for v, name in names.items():
         for sl in v if len(v) > 1 else ():
             writes.setdefault(sl, []).append(name)
+    text.before.extend(f"x{m}_{v} = None" for v in loop.late)
     first = {b: loop.taken.index(b) for b in (False, True)}
     texts: dict[Any, str] = {}
     guard = _unseen_guard(w, m, loop, text)
@@ -126,7 +142,11 @@ def branchy_body(w: Any, m: int, loop: Branchy, text: Any) -> None:
     body.append(f"if {cond}:")
     for b in (True, False):
         seen = [f"    u{m} = True"] if b in loop.unseen else []
-        body += lines(first[b], pre + 1, pre + 1 + arms[b], "    ") + seen or ["    pass"]
+        copies = [f"    {names[v]} = x{m}_{source(sl)}" for sl in copied(loop.copies, b)
+                  for v in names if sl in v] + [f"    x{m}_{sl} = x{m}_{source(sl)}"
+                                                for sl in copied(loop.late, b)]
+        body += lines(first[b], pre + 1, pre + 1 + arms[b], "    ") + copies + seen or \
+            ["    pass"]
         body += ["else:"] if b else []
     after = pre + 1 + arms[loop.taken[0]]
     text.body.extend(body + lines(0, after, after + loop.post, ""))

@@ -1,0 +1,175 @@
+"""Arms that copy: ``if mid * mid > c: hi = mid else: lo = mid``.
+
+Such arms record nothing: the tape shows only which earlier value each
+later equation reads. In iteration ``k`` the reads of ``hi`` find ``mid``
+of the last earlier iteration whose guard held (or ``hi``'s value before
+the loop), those of ``lo`` the last one whose guard failed. So a read can
+be a variable that a slot before the branch writes *in iterations of one
+outcome only*: a copy at the end of that arm, a *virtual slot* named
+``tv{slot}`` (``fv{slot}`` for the other arm). The loop's analysis
+(``branches``) treats virtual slots as an arm's equations, its soundness
+checks included; the writer adds ``hi = x0_3`` to the arm.
+
+The tape cannot tell ``hi`` after the loop from ``mid`` where the last
+iteration copied ``mid`` into ``hi``; the source can: ``copy_arms``
+accepts an ``if`` only where the code outside its loop reads no name the
+loop assigns but the arms' targets, and the loop calls nothing for its
+effect (``hist.append(mid)``). A copy only the code after the loop reads
+is its arm's last (``with_late``); where that arm never ran, a guard fails.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from ..pysource import file_tree
+
+Slot = int | str
+
+
+def virtual(taken: bool, slot: int) -> str:
+    """The virtual slot copying ``slot`` at the end of arm ``taken``."""
+    return f"{'t' if taken else 'f'}v{slot}"
+
+
+def source(slot: Slot) -> Slot:
+    """The slot a virtual slot copies (``"tv3"``: 3); any other slot itself."""
+    if isinstance(slot, str) and slot[1:2] == "v":
+        return int(slot[2:])
+    return slot
+
+
+def copied(copies: tuple[str, ...], taken: bool) -> list[str]:
+    """The virtual slots of arm ``taken``."""
+    return [v for v in copies if v[0] == ("t" if taken else "f")]
+
+
+def as_copies(taken: tuple[bool, ...], pre: int, seen: dict[Any, list[tuple[int, Any]]]
+              ) -> tuple[dict[Any, list[tuple[int, Any]]], tuple[str, ...]]:
+    """The observations ``seen`` with the values of slots before the branch read as copies.
+
+    A read after the arms (in a later iteration, or after the branch of its
+    own) of a value slot ``j < pre`` computed in iteration ``k`` reads the
+    copy arm ``taken[k]`` made of it. Returns the new observations and the
+    virtual slots they name.
+    """
+    out: dict[Any, list[tuple[int, Any]]] = {}
+    names: set[str] = set()
+    for (slot, a), obs in seen.items():
+        later = isinstance(slot, int) and slot > pre
+        row = []
+        for k, x in obs:
+            if type(x) is tuple and isinstance(x[1], int) and x[1] < pre and (
+                    x[0] < k or later):
+                x = (x[0], virtual(taken[x[0]], x[1]))
+                names.add(x[1])
+            row.append((k, x))
+        out[(slot, a)] = row
+    return out, tuple(sorted(names))
+
+
+def with_late(prog: Any, loop: Any, finals: dict[Any, tuple[int, Slot]]) -> Any:
+    """``loop`` (a ``branches.Branchy``) with the copies only the code after it reads, or None.
+
+    Such a copy is read right only where its name is assigned in its arm
+    alone (``one_arm_names``).
+    """
+    late = late_copies(prog, loop, finals)
+    if late is None or late and not one_arm_names(
+            prog.sources.get(prog.eqns[loop.at[0] + loop.pre].out, "")):
+        return None
+    return loop._replace(copies=tuple(sorted({*loop.copies, *late})), late=late)
+
+
+def late_copies(prog: Any, loop: Any, finals: dict[Any, tuple[int, Slot]]
+                ) -> tuple[str, ...] | None:
+    """The copies that only the code after ``loop`` reads (``fb`` of ``b, fb = m, fm``).
+
+    A value of slot ``j`` (before the branch) of iteration ``k`` read after
+    the loop, and held by no variable, is arm ``taken[k]``'s copy where
+    ``k`` is the last iteration of that outcome; None where it is not.
+    """
+    ends = {b: max(k for k, t in enumerate(loop.taken) if t == b) for b in (False, True)}
+    held = {(k, source(s)) for k, s in finals.values()}
+    owner = {prog.eqns[j].out: (k, s) for k, s, j in loop.members()
+             if isinstance(s, int) and s < loop.pre}
+    late: set[str] = set()
+    for e in prog.eqns[loop.stop:]:
+        for x in e.args:
+            ks = owner.get(x) if x.__class__ is int else None
+            if ks is None or ks in held:
+                continue
+            if ks[0] != ends[loop.taken[ks[0]]]:
+                return None
+            late.add(virtual(loop.taken[ks[0]], ks[1]))
+    return tuple(sorted(late))
+
+
+def one_arm_names(where: str) -> bool:
+    """Whether no name is assigned in both arms of the ``if`` at ``file:line``.
+
+    Then a name copied in one arm holds, after the loop, that arm's last copy.
+    """
+    filename, _, line = where.rpartition(":")
+    tree = file_tree(filename) if line.isdigit() else None
+    chain = _chain(tree, int(line)) if tree is not None else None
+    if chain is None:
+        return False
+    node = chain[2]
+    names = [{t.id for s in arm for t in ast.walk(s)
+              if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
+             for arm in (node.body, node.orelse)]
+    return not names[0] & names[1]
+
+
+def copy_arms(where: str) -> bool:
+    """Whether the ``if`` at ``file:line`` is one whose arms' copies the tape can show.
+
+    Its loop calls nothing for an effect and stores into no object, and the
+    code outside the loop (after it, or before it in an outer loop) reads,
+    of the names the loop assigns, only those its arms assign.
+    """
+    filename, _, line = where.rpartition(":")
+    tree = file_tree(filename) if line.isdigit() else None
+    if tree is None:
+        return False
+    chain = _chain(tree, int(line))
+    if chain is None:
+        return False
+    fn, loop, node = chain
+    targets = {t.id for s in node.body + node.orelse for t in ast.walk(s)
+               if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
+    inside = {t.id for t in ast.walk(loop) if isinstance(t, ast.Name) and
+              isinstance(t.ctx, ast.Store)}
+    mine = {id(n) for n in ast.walk(loop)}
+    outside = {t.id for t in ast.walk(fn) if isinstance(t, ast.Name) and
+               isinstance(t.ctx, ast.Load) and id(t) not in mine}
+    return not (outside & (inside - targets)) and not any(_effect(n) for n in ast.walk(loop))
+
+
+def _chain(tree: ast.AST, line: int) -> tuple[ast.AST, ast.For | ast.While, ast.If] | None:
+    """The function, the innermost loop and the ``if`` statement at ``line``, or None."""
+    parents: dict[ast.AST, ast.AST] = {}
+    for p in ast.walk(tree):
+        for ch in ast.iter_child_nodes(p):
+            parents[ch] = p
+    node = next((n for n in ast.walk(tree) if isinstance(n, ast.If) and n.lineno == line), None)
+    loop: ast.For | ast.While | None = None
+    up = parents.get(node) if node is not None else None
+    while up is not None:
+        if loop is None and isinstance(up, ast.For | ast.While):
+            loop = up
+        if isinstance(up, ast.FunctionDef):
+            return (up, loop, node) if loop is not None and node is not None else None
+        up = parents.get(up)
+    return None
+
+
+def _effect(n: ast.AST) -> bool:
+    """A call for its effect, a store into an object, or a name of another scope."""
+    if isinstance(n, ast.Global | ast.Nonlocal):
+        return True
+    if isinstance(n, ast.Expr):
+        return isinstance(n.value, ast.Call)
+    return isinstance(n, ast.Subscript | ast.Attribute) and isinstance(n.ctx, ast.Store)
