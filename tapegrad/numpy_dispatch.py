@@ -51,6 +51,7 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
                          "np.asarray, which cannot return a traced value)",
     # ufunc methods
     "add.reduce": "tg.sum(x, axis=0)", "add.accumulate": "tg.cumsum(x, axis=0)",
+    "logaddexp.reduce": "tg.logsumexp(x, axis=0)",
     "multiply.reduce": "tg.prod(x, axis=0)", "multiply.accumulate": "tg.cumprod(x, axis=0)",
     "maximum.reduce": "tg.max(x, axis=0)", "minimum.reduce": "tg.min(x, axis=0)",
     "add.outer": "x[:, None] + y[None, :]", "multiply.outer": "tg.outer(x, y)",
@@ -299,7 +300,12 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
     handler = functions.get(func)
     if handler is not None and (not kwargs or _kw(kwargs, *handler[1])):
         out = handler[0](*args, **kwargs)
-        return out if func in _ARRAYS_OUT else numpy_made(out)
+        if func in _ARRAYS_OUT:
+            return out
+        if isinstance(out, tuple):      # slogdet's (sign, logabsdet): NumPy scalars too
+            made = [numpy_made(x) for x in out]
+            return type(out)(*made) if hasattr(out, "_fields") else tuple(made)
+        return numpy_made(out)
     name = func.__name__
     module = getattr(func, "__module__", "") or ""
     for sub in ("linalg", "fft", "random", "polynomial"):
