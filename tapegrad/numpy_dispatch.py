@@ -59,7 +59,8 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
 }
 _keyword_fixes = {      # keywords tapegrad's versions do not take: what to do instead
     "dtype": "cast the argument first (x.astype(np.float32)) or the result after",
-    "out": "assign the result (y = f(x)) instead of writing into out",
+    "out": "assign the result (y = f(x)) instead of writing into out; a += x on a "
+           "NumPy array a is np.add(a, x, out=a): write a = a + x",
     "where": "mask with tg.where(mask, f(x), fill) instead",
     "initial": "combine the initial value after (tg.sum(x) + initial, tg.max(...))",
     "casting": "cast with x.astype(...) before",

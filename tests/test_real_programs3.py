@@ -19,6 +19,8 @@ Then what running these programs found, each as a small test: NumPy's
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 import scipy.optimize
@@ -320,3 +322,32 @@ def test_gru_with_float64_weights_on_float32_data_is_numpys_float64() -> None:
     f, x = part_one.gru_f32()
     x64 = x.astype(np.float64)
     assert same(tg.value_and_grad(f)(x64)[0], f(x64))
+
+
+def test_iterating_a_float64_array_gives_numpys_scalars_under_jit() -> None:
+    # functools.reduce and sum(... for v in x) came back a float where NumPy's is np.float64
+    x = np.array([0.3, -1.2, 2.0, 0.7])
+    for f in (lambda x: functools.reduce(lambda a, b: a * b + 1.0, x),
+              lambda x: sum(v ** 2 for v in x)):
+        assert same(tg.jit(f)(x), f(x))
+        assert same(tg.jit(tg.grad(f))(x), tg.grad(f)(x))
+
+
+def test_int_of_an_argmin_indexes_eagerly_and_jit_names_the_fix() -> None:
+    def f(x):
+        return x[int(np.argmin(x))] ** 2 + np.sum(x)     # int(): a Python index, as NumPy's
+    x = np.array([0.3, -1.2, 2.0])
+    np.testing.assert_allclose(tg.grad(f)(x), central(f, x), rtol=1e-7)
+    with pytest.raises(TypeError, match=r"int\(\) of a traced integer.*x\[i\]"):
+        tg.jit(f)(x)
+    with pytest.raises(TypeError, match=r"int\(\) of a traced value would drop its derivative"):
+        tg.grad(lambda x: int(x[0]) * x[0])(x)
+
+
+def test_augmented_add_into_a_numpy_array_says_to_assign() -> None:
+    def f(x):
+        h = np.zeros(2)
+        h += x                  # np.add(h, x, out=h): h cannot hold a traced value
+        return np.sum(h)
+    with pytest.raises(TypeError, match=r"a \+= x on a NumPy array a .* write a = a \+ x"):
+        tg.grad(f)(np.ones(2))
