@@ -5,8 +5,11 @@ softmax regression with one-hot labels from ``np.eye`` (float32), Tobit
 regression with ``norm.logcdf``/``logsf``, a censored Weibull survival model,
 a Dirichlet-multinomial with ``gammaln``, Bradley-Terry with integer index
 arrays, implied volatility by Newton's method in a ``while`` loop,
-mean-field Ising to a fixed point, kernel ridge regression with ``einsum``
-and a Kalman filter scored with ``slogdet``. Each runs under the checks of
+mean-field Ising to a fixed point, kernel ridge regression with ``einsum``,
+a Kalman filter scored with ``slogdet``, soft-DTW on a Python table of
+numbers, a hypergradient through eight SGD steps (``grad`` inside),
+a natural cubic spline (``np.linalg.solve`` and ``np.searchsorted``) and a
+float32 N-body leapfrog. Each runs under the checks of
 ``test_real_programs2`` (its tests are imported below), and the smooth ones
 are fitted by ``scipy.optimize.minimize`` with ``jac=tg.grad(f)`` (or
 ``tg.jit(tg.value_and_grad(f))`` with ``jac=True``): SciPy accepts what they
@@ -193,6 +196,96 @@ def kalman_slogdet() -> Program:
             m, P = m + K @ v, (np.eye(2) - K) @ P
         return ll
     return Program(f, np.array([-1.0, -0.5, 0.0, -0.3]))
+
+
+# ------------------------------------------------------------ soft-DTW on a Python table
+def soft_dtw(a, b, gamma=0.1):
+    D = (a[:, None] - b[None, :]) ** 2
+    n, m = D.shape
+    R = [[np.inf] * (m + 1) for _ in range(n + 1)]
+    R[0][0] = 0.0
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            prev = np.stack([R[i - 1][j - 1], R[i - 1][j], R[i][j - 1]])
+            R[i][j] = D[i - 1, j - 1] - gamma * sps.logsumexp(-prev / gamma)
+    return R[n][m]
+
+
+@program
+def soft_dtw_alignment() -> Program:
+    b = np.sin(np.linspace(0, 3, 5))
+    return Program(lambda x: soft_dtw(x, b), np.sin(np.linspace(0.2, 3.1, 4)))
+
+
+# ------------------------------------------------------------ a hypergradient through SGD
+@program
+def sgd_hypergradient() -> Program:
+    rs = rng(27)
+    X, Xv = rs.randn(10, 3), rs.randn(6, 3)
+    w_true = np.array([1.0, -0.5, 0.25])
+    y, yv = X @ w_true + 0.1 * rs.randn(10), Xv @ w_true
+
+    def train_loss(w, log_l2):
+        return np.mean((X @ w - y) ** 2) + np.exp(log_l2) * np.sum(w ** 2)
+
+    def f(h):
+        log_lr, log_l2 = h
+        w = np.zeros(3)
+        for _ in range(8):
+            w = w - np.exp(log_lr) * tg.grad(train_loss)(w, log_l2)
+        return np.mean((Xv @ w - yv) ** 2)
+    return Program(f, np.array([-2.0, -3.0]))
+
+
+# ------------------------------------------------------------ natural cubic spline
+def natural_cubic_spline(knots, values, xq):
+    h = np.diff(knots)
+    n = len(knots)
+    rows = [np.eye(n)[0]]
+    rhs = [0.0]
+    for i in range(1, n - 1):
+        row = np.zeros(n)
+        row[i - 1:i + 2] = [h[i - 1], 2 * (h[i - 1] + h[i]), h[i]]
+        rows.append(row)
+        slopes = (values[i + 1] - values[i]) / h[i], (values[i] - values[i - 1]) / h[i - 1]
+        rhs.append(6 * (slopes[0] - slopes[1]))
+    rows.append(np.eye(n)[-1])
+    rhs.append(0.0)
+    M = np.linalg.solve(np.array(rows), np.stack(rhs))
+    k = np.clip(np.searchsorted(knots, xq) - 1, 0, n - 2)
+    t0, t1 = xq - knots[k], knots[k + 1] - xq
+    cubic = (M[k] * t1 ** 3 + M[k + 1] * t0 ** 3) / (6 * h[k])
+    return cubic + (values[k] / h[k] - M[k] * h[k] / 6) * t1 + \
+        (values[k + 1] / h[k] - M[k + 1] * h[k] / 6) * t0
+
+
+@program
+def cubic_spline() -> Program:
+    knots = np.array([0.0, 0.5, 1.2, 2.0, 2.6, 3.0])
+    xq = np.linspace(0.05, 2.95, 9)
+    return Program(lambda v: np.sum((natural_cubic_spline(knots, v, xq) - np.cos(xq)) ** 2),
+                   np.cos(knots) + 0.1)
+
+
+# ------------------------------------------------------------ N-body leapfrog (float32)
+@program
+def nbody_f32(dtype: type = np.float32) -> Program:
+    rs = rng(28)
+    vel0 = (0.1 * rs.randn(4, 2)).astype(dtype)
+    masses = np.array([1.0, 0.5, 0.8, 0.3], dtype=dtype)
+
+    def accel(pos):
+        d = pos[None, :, :] - pos[:, None, :]
+        r2 = np.sum(d ** 2, axis=-1) + dtype(0.05)
+        return np.sum(masses[None, :, None] * d / r2[..., None] ** 1.5, axis=1)
+
+    def f(x):
+        pos, vel = x.reshape(4, 2), vel0
+        for _ in range(5):
+            vel = vel + dtype(0.05) * accel(pos)
+            pos = pos + dtype(0.1) * vel
+        return np.sum(pos[0] ** 2) + dtype(0.5) * np.sum(masses[:, None] * vel ** 2)
+    return Program(f, rs.randn(8).astype(dtype))
 
 
 # ------------------------------------------------------------ the checks of part one
