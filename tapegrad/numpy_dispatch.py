@@ -148,9 +148,14 @@ def _refuse(name: str) -> TypeError:
         f"{library} would silently drop the derivative.{use}")
 
 
+def _names() -> set[str]:
+    """The names of the NumPy functions and ufuncs tapegrad runs on traced values."""
+    return {getattr(f, "__name__", "") for f in [*functions, *ufuncs]} - {""}
+
+
 def _nearest(name: str) -> str:
     """Advice for a NumPy function with no entry in ``alternatives``: the closest we have."""
-    have = sorted({getattr(f, "__name__", "") for f in [*functions, *ufuncs]} - {""})
+    have = sorted(_names())
     close = difflib.get_close_matches(name.rpartition(".")[2], have, 1, 0.75)
     if close:
         return f" Use np.{close[0]} (the nearest function tapegrad has) if it fits."
@@ -335,6 +340,12 @@ def _staged(x: Any) -> bool:
 
 def _array(self: Traced, dtype: Any = None, copy: Any = None) -> Any:
     caller = _library_caller()
+    if caller in _names() and caller not in alternatives and \
+            not _integer_data(primal_value(self)):
+        raise TypeError(            # np.sum([a, b]): NumPy dispatches on the list, not on a
+            f"np.{caller} was given a list or tuple holding traced values, which NumPy "
+            f"turns into an array with np.asarray, dropping the derivative. Stack it "
+            f"first: np.{caller}(np.stack([...])).")
     if caller is not None:
         raise _refuse(caller)
     if _integer_data(primal_value(self)):

@@ -121,6 +121,15 @@ class Traced:
             x = x._value
         return int(value)
 
+    def __round__(self, ndigits: int | None = None) -> Any:
+        if ndigits is None:         # Python's round(x) is an int
+            raise TypeError(FLOAT_MSG.format(what="round") + " np.round(x) is the rounded float.")
+        return np.round(self, ndigits)  # type: ignore[call-overload]  # tapegrad's np.round
+
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.3f}"`` formats the value (under ``jit``: when it traces)."""
+        return format(primal_value(self), spec) if spec else repr(self)
+
     def __complex__(self) -> complex:
         raise TypeError(FLOAT_MSG.format(what="complex"))
 

@@ -452,3 +452,26 @@ def test_augmented_add_into_a_numpy_array_says_to_assign() -> None:
         return np.sum(h)
     with pytest.raises(TypeError, match=r"a \+= x on a NumPy array a .* write a = a \+ x"):
         tg.grad(f)(np.ones(2))
+
+
+def test_logging_and_rounding_inside_a_loss_work_as_on_numpys_scalars(capsys) -> None:
+    # f"{loss:.3f}" was "unsupported format string passed to Traced.__format__" and
+    # round(x, 2) "type Traced doesn't define __round__"
+    def f(x):
+        loss = np.sum(x ** 2) + round(x[0] * 1.2345, 2) * x[1]
+        print(f"loss {loss:.3f} at {x[0]:.2e}")
+        return loss
+    x = np.array([0.5, 1.5])
+    assert same(tg.jit(f)(x), f(x))
+    np.testing.assert_allclose(tg.grad(f)(x), [1.0, 3.0 + round(0.5 * 1.2345, 2)])
+    assert capsys.readouterr().out.splitlines() == ["loss 3.430 at 5.00e-01"] * 3  # NumPy's too
+    with pytest.raises(TypeError, match=r"round\(\) of a traced value.*np\.round\(x\)"):
+        tg.grad(lambda x: round(x) * x)(1.3)
+
+
+def test_numpy_reductions_of_a_list_of_traced_numbers_say_to_stack() -> None:
+    # was "np.sum was applied ... Use np.sum (the nearest function tapegrad has)"
+    with pytest.raises(TypeError, match=r"np\.sum was given a list.*np\.sum\(np\.stack"):
+        tg.grad(lambda x: np.sum([x[0], x[1] ** 2]))(np.ones(2))
+    f = lambda x: np.sum(np.stack([x[0], x[1] ** 2]))         # noqa: E731
+    np.testing.assert_array_equal(tg.grad(f)(np.ones(2)), [1.0, 2.0])
