@@ -475,3 +475,39 @@ def test_numpy_reductions_of_a_list_of_traced_numbers_say_to_stack() -> None:
         tg.grad(lambda x: np.sum([x[0], x[1] ** 2]))(np.ones(2))
     f = lambda x: np.sum(np.stack([x[0], x[1] ** 2]))         # noqa: E731
     np.testing.assert_array_equal(tg.grad(f)(np.ones(2)), [1.0, 2.0])
+
+
+def _step_controlled_decay(k):
+    """An adaptive step: h follows a clipped ratio of itself, branch-free (np.minimum)."""
+    t, y, h = 0.0, 1.0, 0.1
+    while t < 2.0:
+        t = t + h
+        y = y - h * k[0] * y
+        h = h * np.minimum(0.5 / (h * k[0] + 1e-12), 2.0)
+    return y
+
+
+@pytest.mark.xfail(strict=True, raises=TypeError, reason="jit does not roll a while loop "
+                   "whose carried step h is updated by a nonlinear function of itself "
+                   "(h * minimum(0.5 / h, 2)): each trip count is a new specialization, and "
+                   "the ninth raises 'needed more than 8 specializations' at the loop's test "
+                   "(h * (1 + 0.1 * k) rolls); an adaptive ODE solver written with np.where "
+                   "meets it")
+def test_jit_rolls_a_while_loop_with_a_self_controlled_step() -> None:
+    jitted = tg.jit(_step_controlled_decay)
+    for i in range(12):
+        k = np.array([0.3 + 0.4 * i])
+        assert same(jitted(k), _step_controlled_decay(k))
+
+
+def test_the_branching_adaptive_solver_under_jit_names_its_line_and_tg_where() -> None:
+    # min(h, t_end - t) and `if err < tol` take other ways per k: past 8 patterns, a clear error
+    jitted = tg.jit(part_one.ode_adaptive)
+    with pytest.raises(TypeError, match=r"more than 8 specializations.*test_real_programs2\.py"
+                                        r":\d+.*tg\.where"):
+        for i in range(16):
+            k = np.array([0.3 + 0.4 * i, 0.2 * i])
+            assert same(jitted(k), part_one.ode_adaptive(k))
+    batch = np.stack([np.array([0.3 + 0.4 * i, 0.2 * i]) for i in range(16)])
+    np.testing.assert_allclose(tg.vmap(part_one.ode_adaptive)(batch),
+                               [part_one.ode_adaptive(k) for k in batch], rtol=1e-13, atol=0)
