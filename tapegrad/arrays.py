@@ -393,7 +393,7 @@ ufuncs.update({
 })
 functions.update({
     np.dot: (dot, ()), np.matmul: (matmul, ()),
-    np.concatenate: (concatenate, ("axis",)), np.stack: (stack, ("axis",)),
+    np.stack: (stack, ("axis",)),   # np.concatenate: joins.py (lists inside)
     np.round: (lambda a, decimals=0: round_p(a, int(decimals)), ("decimals",)),
     np.around: (lambda a, decimals=0: round_p(a, int(decimals)), ("decimals",)),
     np.fix: (trunc, ()), np.astype: (astype, ()),

@@ -27,6 +27,12 @@ FLOAT_MSG = (
     "if no derivative should flow.")
 
 
+INT_MSG = (
+    "int() of a traced integer (np.argmax(x), x.astype(int)): its value may differ "
+    "when the recording runs again (jit, vmap). Index with it as it is: x[i] for a "
+    "traced array x, tg.take(a, i, axis=0) for a NumPy array a.")
+
+
 class GuardError(RuntimeError):
     """A replayed tape met a guard whose outcome differs from the recorded one.
 

@@ -280,7 +280,7 @@ def _traced_len(self: Traced) -> int:
 
 
 def _traced_iter(self: Traced) -> Any:
-    return (getitem(self, i) for i in range(_traced_len(self)))
+    return (numpy_made(getitem(self, i)) for i in range(_traced_len(self)))   # as x[i]
 
 
 Traced.__getitem__ = _traced_getitem                             # type: ignore

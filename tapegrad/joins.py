@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import concatenate
+from .arrays import concatenate, stack
 from .indexing import getitem
 from .numpy_dispatch import functions
 from .reshaping import _axis, _index, _shape, atleast_1d, atleast_2d, atleast_3d, ravel
@@ -28,11 +28,24 @@ Number = Any
 
 
 # --------------------------------------------------------------------- joins
+def _as_array(x: Any) -> Any:
+    """A list or tuple as NumPy reads it, its traced numbers stacked (``[x[1] * 3]``)."""
+    if not isinstance(x, list | tuple):
+        return x
+    parts = [_as_array(v) for v in x]
+    return stack(parts) if any(type(p) is Traced for p in parts) else np.asarray(x)
+
+
 def _items(what: str, tup: Any) -> list[Any]:
-    items = list(tup)          # an array is a sequence of its rows, as in NumPy
+    items = [_as_array(x) for x in tup]   # an array is a sequence of its rows, as in NumPy
     if not items:
         raise ValueError(f"{what}: got no arrays; pass at least one.")
     return items
+
+
+def _concatenate(arrays: Sequence[Number], axis: int | None = 0) -> Number:
+    """NumPy's ``concatenate``, whose arrays may be lists holding traced numbers."""
+    return concatenate(_items("concatenate", arrays), axis)
 
 
 def vstack(tup: Sequence[Number]) -> Number:
@@ -243,7 +256,7 @@ def block(arrays: Any) -> Number:
 
 # ------------------------------------------- NumPy's names on traced values
 functions.update({
-    np.block: (block, ()),
+    np.concatenate: (_concatenate, ("axis",)), np.block: (block, ()),
     np.vstack: (vstack, ()), np.hstack: (hstack, ()), np.dstack: (dstack, ()),
     np.column_stack: (column_stack, ()),
     np.repeat: (repeat, ("repeats", "axis")), np.tile: (tile, ("reps",)),

@@ -342,8 +342,29 @@ def matrix_norm(x: Number, keepdims: bool = False, ord: Any = "fro") -> Number: 
     return norm(x, ord, (-2, -1), keepdims)
 
 
+def _eigvalsh(a: Any, lower: bool) -> Any:
+    """NumPy's own eigvalsh: LAPACK without eigenvectors rounds unlike ``eigh``'s values."""
+    return np.linalg.eigvalsh(a, "L" if lower else "U")
+
+
+def _eigvalsh_jvp(t: Any, ans: Any, a: Any, lower: bool) -> Any:
+    v = eigh(a, "L" if lower else "U").eigenvectors
+    return _diagonal(matmul_p(matmul_p(_mT(v), _sym(t, lower)), v))    # v_i^T dA v_i
+
+
+def _eigvalsh_vjp(g: Any, ans: Any, a: Any, lower: bool) -> Any:
+    v = eigh(a, "L" if lower else "U").eigenvectors
+    s = _sym_lower_T(matmul_p(v * _row(g), _mT(v)))                   # V diag(g) V^T
+    return s if lower else _mT(s)
+
+
+eigvalsh_p: Primitive = _stacked(primitive(_eigvalsh, "eigvalsh", check_rules=False))
+defvjp(eigvalsh_p, _eigvalsh_vjp, None)
+defjvp(eigvalsh_p, _eigvalsh_jvp, None)
+
+
 def eigvalsh(a: Number, UPLO: str = "L") -> Number:  # noqa: N803  (NumPy's name)
-    """NumPy's ``linalg.eigvalsh``: the eigenvalues of ``eigh``, ascending.
+    """NumPy's ``linalg.eigvalsh``: the eigenvalues of ``eigh``, ascending, as NumPy rounds them.
 
     Args:
       a: Symmetric matrices ``(..., n, n)``; only the triangle ``UPLO`` names is read.
@@ -352,7 +373,10 @@ def eigvalsh(a: Number, UPLO: str = "L") -> Number:  # noqa: N803  (NumPy's name
     Returns:
       The eigenvalues; their derivative is finite at ties too.
     """
-    return eigh(a, UPLO).eigenvalues
+    _square("eigvalsh", a)
+    if UPLO not in ("L", "U"):
+        raise ValueError(f"linalg.eigvalsh: UPLO must be 'L' or 'U', got {UPLO!r}.")
+    return eigvalsh_p(a, UPLO == "L")
 
 
 functions.update({

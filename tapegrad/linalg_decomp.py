@@ -7,8 +7,8 @@ matrix products and solves, so they differentiate again: QR's forward rule
 is JAX's ``qr_jvp_rule``, its reverse rule autograd's ``grad_qr``; SVD's
 forward rule is JAX's ``svd_jvp_rule``, its reverse rule autograd's
 ``grad_svd`` (both need distinct, nonzero singular values). ``pinv`` and
-``lstsq`` are NumPy's own formulas on ``svd``; ``matrix_power`` NumPy's
-binary powering with ``matmul``.
+``lstsq`` are NumPy's own formulas on ``svd`` (``lstsq`` takes its value from
+LAPACK, as NumPy does); ``matrix_power`` NumPy's binary powering with ``matmul``.
 """
 
 from __future__ import annotations
@@ -262,6 +262,24 @@ def pinv(a: Number, rcond: Any = None, hermitian: bool = False, *, rtol: Any = N
     return matmul_p(v, _mT(u) * _mT(_row(inv_s)))
 
 
+def _gelsd(a: Any, b: Any, rcond: Any) -> Any:
+    return np.linalg.lstsq(a, b, rcond=rcond)[0]
+
+
+def _rounded(x: Any, value: Any) -> Any:
+    return value
+
+
+# LAPACK's solution rounds unlike the pseudo-inverse's product: the value is
+# NumPy's (gelsd, no derivative), the derivative the pseudo-inverse's (rounded_p)
+gelsd_p: Primitive = primitive(_gelsd, "lstsq", check_rules=False)
+defvjp(gelsd_p, None, None, None)
+defjvp(gelsd_p, None, None, None)
+rounded_p: Primitive = primitive(_rounded, "rounded_as", elementwise=True, check_rules=False)
+defvjp(rounded_p, lambda g, ans, x, value: g, None)
+defjvp(rounded_p, lambda t, ans, x, value: t, None)
+
+
 def lstsq(a: Number, b: Number, rcond: Any = None) -> tuple[Any, Any, Any, Any]:
     """NumPy's ``linalg.lstsq``: ``x`` minimizing ``|b - a @ x|``, by the pseudo-inverse.
 
@@ -296,7 +314,8 @@ def lstsq(a: Number, b: Number, rcond: Any = None) -> tuple[Any, Any, Any, Any]:
         residuals = tg_sum(r * r, axis=0)
     else:
         residuals = np.empty((0,), dtype=_dtype(a))
-    return (reshape(x, (n,)) if vector else x), residuals, rank, np.linalg.svdvals(a)
+    x = rounded_p(reshape(x, (n,)) if vector else x, gelsd_p(a, b, cut))
+    return x, residuals, rank, np.linalg.svdvals(a)
 
 
 def matrix_power(a: Number, n: int) -> Number:

@@ -55,6 +55,7 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
                          "np.asarray, which cannot return a traced value)",
     # ufunc methods
     "add.reduce": "tg.sum(x, axis=0)", "add.accumulate": "tg.cumsum(x, axis=0)",
+    "logaddexp.reduce": "tg.logsumexp(x, axis=0)",
     "multiply.reduce": "tg.prod(x, axis=0)", "multiply.accumulate": "tg.cumprod(x, axis=0)",
     "maximum.reduce": "tg.max(x, axis=0)", "minimum.reduce": "tg.min(x, axis=0)",
     "add.outer": "x[:, None] + y[None, :]", "multiply.outer": "tg.outer(x, y)",
@@ -62,7 +63,8 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
 }
 _keyword_fixes = {      # keywords tapegrad's versions do not take: what to do instead
     "dtype": "cast the argument first (x.astype(np.float32)) or the result after",
-    "out": "assign the result (y = f(x)) instead of writing into out",
+    "out": "assign the result (y = f(x)) instead of writing into out; a += x on a "
+           "NumPy array a is np.add(a, x, out=a): write a = a + x",
     "where": "mask with tg.where(mask, f(x), fill) instead",
     "initial": "combine the initial value after (tg.sum(x) + initial, tg.max(...))",
     "casting": "cast with x.astype(...) before",
@@ -150,9 +152,14 @@ def _refuse(name: str) -> TypeError:
         f"{library} would silently drop the derivative.{use}")
 
 
+def _names() -> set[str]:
+    """The names of the NumPy functions and ufuncs tapegrad runs on traced values."""
+    return {getattr(f, "__name__", "") for f in [*functions, *ufuncs]} - {""}
+
+
 def _nearest(name: str) -> str:
     """Advice for a NumPy function with no entry in ``alternatives``: the closest we have."""
-    have = sorted({getattr(f, "__name__", "") for f in [*functions, *ufuncs]} - {""})
+    have = sorted(_names())
     close = difflib.get_close_matches(name.rpartition(".")[2], have, 1, 0.75)
     if close:
         return f" Use np.{close[0]} (the nearest function tapegrad has) if it fits."
@@ -305,7 +312,12 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
     handler = functions.get(func)
     if handler is not None and (not kwargs or _kw(kwargs, *handler[1])):
         out = handler[0](*args, **kwargs)
-        return out if func in _ARRAYS_OUT else numpy_made(out)
+        if func in _ARRAYS_OUT:
+            return out
+        if isinstance(out, tuple):      # slogdet's (sign, logabsdet): NumPy scalars too
+            made = [numpy_made(x) for x in out]
+            return type(out)(*made) if hasattr(out, "_fields") else tuple(made)
+        return numpy_made(out)
     name = func.__name__
     module = getattr(func, "__module__", "") or ""
     for sub in ("linalg", "fft", "random", "polynomial"):
@@ -334,6 +346,12 @@ def _staged(x: Any) -> bool:
 
 def _array(self: Traced, dtype: Any = None, copy: Any = None) -> Any:
     caller = _library_caller()
+    if caller in _names() and caller not in alternatives and \
+            not _integer_data(primal_value(self)):
+        raise TypeError(            # np.sum([a, b]): NumPy dispatches on the list, not on a
+            f"np.{caller} was given a list or tuple holding traced values, which NumPy "
+            f"turns into an array with np.asarray, dropping the derivative. Stack it "
+            f"first: np.{caller}(np.stack([...])).")
     if caller is not None:
         raise _refuse(caller)
     if _integer_data(primal_value(self)):

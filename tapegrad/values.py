@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import ESCAPED_MSG, FLOAT_MSG, EscapedTracerError
+from .errors import ESCAPED_MSG, FLOAT_MSG, INT_MSG, EscapedTracerError
 from .numerics import user_line
 from .tree import LEAF_TYPES
 
@@ -111,7 +111,24 @@ class Traced:
         raise TypeError(FLOAT_MSG.format(what="float"))
 
     def __int__(self) -> int:
-        raise TypeError(FLOAT_MSG.format(what="int"))
+        value = primal_value(self)
+        if not _integer_data(value):
+            raise TypeError(FLOAT_MSG.format(what="int"))
+        x: Any = self       # np.argmax(x): no derivative to drop, unless a tape is replayed
+        while x.__class__ is Traced:
+            if x.tape.staging:
+                raise TypeError(INT_MSG)
+            x = x._value
+        return int(value)
+
+    def __round__(self, ndigits: int | None = None) -> Any:
+        if ndigits is None:         # Python's round(x) is an int
+            raise TypeError(FLOAT_MSG.format(what="round") + " np.round(x) is the rounded float.")
+        return np.round(self, ndigits)  # type: ignore[call-overload]  # tapegrad's np.round
+
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.3f}"`` formats the value (under ``jit``: when it traces)."""
+        return format(primal_value(self), spec) if spec else repr(self)
 
     def __complex__(self) -> complex:
         raise TypeError(FLOAT_MSG.format(what="complex"))

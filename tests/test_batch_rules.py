@@ -393,6 +393,7 @@ def matrix_cases(f, rng):
     la = tg.linalg
     cases[la.eigh_p] = [([a, lower], [True, False]) for lower in (True, False) for a in (
         spd(N), f(N, 3, 3), f(N, 2, 4, 4), spd(N, dtype=np.float32), f(N, 1, 1))]
+    cases[la.eigvalsh_p] = cases[la.eigh_p]
     cases[la.svdvals_p] = [([a], [True]) for a in (
         f(N, 3, 3), f(N, 4, 2), f(N, 2, 4), f(N, 2, 3, 2), f(N, 3, 3, dtype=np.float32),
         f(N, 2, 5, dtype=np.float32), ints.astype(np.float64), singular(N))]
