@@ -316,6 +316,14 @@ _doc(logical_xor, "Elementwise exclusive or of truth values (a boolean).",
      "tg.logical_xor(True, False)", "True")
 
 
+def fabs(x: Any) -> Any:
+    """NumPy's ``fabs``: ``abs`` as a float (integer data: NumPy's dtype, int8 gives float16)."""
+    dt = getattr(x, "dtype", None)
+    if dt is not None and dt.kind in "iub":
+        return abs(astype(x, np.fabs(np.zeros((), dt)).dtype))
+    return abs(x)
+
+
 # ------------------------------------------------ NumPy's names for them
 ufuncs.update({
     np.arcsin: arcsin, np.arccos: arccos, np.arcsinh: arcsinh, np.arccosh: arccosh,
@@ -325,6 +333,6 @@ ufuncs.update({
     np.radians: radians, np.rad2deg: rad2deg, np.degrees: degrees, np.copysign: copysign,
     np.fmax: fmax, np.fmin: fmin, np.fmod: fmod, np.heaviside: heaviside, np.isnan: isnan,
     np.isinf: isinf, np.isfinite: isfinite, np.signbit: signbit,
-    np.logical_xor: logical_xor, np.fabs: abs, np.spacing: spacing,
+    np.logical_xor: logical_xor, np.fabs: fabs, np.spacing: spacing,
     np.positive: lambda x: x, np.conjugate: lambda x: x,
 })

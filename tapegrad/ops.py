@@ -34,7 +34,7 @@ from .primitive import (
 )
 from .recording import _ieee_int
 from .staging.spellings import Spelling, spellings
-from .values import Traced, float_array, is_scalar, numpy_operators, python_float
+from .values import Traced, _integer_data, float_array, is_scalar, numpy_operators, python_float
 
 __all__ = [
     "add", "arctan", "cos", "cosh", "div", "exp", "expm1", "log", "log1p", "logaddexp",
@@ -124,8 +124,18 @@ spellings[div] = Spelling(float="({0} / {1} if {1} else {impl}({0}, {1}))",  # 1
                           repeats=(1,), units=(None, 1.0))
 
 
-pow: Primitive = _ieee_op(                 # math.pow: never complex, unlike **
-    math.pow, lambda a, b: np.power(_weak(a), b), "pow")
+def _np_power(a: Any, b: Any) -> Any:
+    """NumPy's ``power``: an integer array to integer powers stays integer, as in NumPy."""
+    if _int_array(a) and (_integer_data(b) or type(b) is int) or type(a) is int and _int_array(b):
+        return np.power(a, b)
+    return np.power(_weak(a), b)
+
+
+def _int_array(x: Any) -> bool:
+    return type(x) is np.ndarray and x.dtype.kind in "iu"
+
+
+pow: Primitive = _ieee_op(math.pow, _np_power, "pow")   # math.pow: never complex, unlike **
 
 
 def _weak(a: Any) -> Any:

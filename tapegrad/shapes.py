@@ -44,9 +44,9 @@ def _dtype(x: Any) -> Any:
 
 
 def _data(x: Any) -> np.ndarray:
-    """An array to index or reshape: integer data stays integer, any other number is floats."""
+    """An array to index or reshape: integer and bool data stay so, any other number is floats."""
     a = np.asarray(x)
-    return a if a.dtype.kind in "iu" else float_array(a)
+    return a if a.dtype.kind in "iub" else float_array(a)
 
 
 def _is_float_array(v: Any) -> bool:
@@ -166,8 +166,8 @@ def _reshape(x: Any, shape: tuple[int, ...]) -> Any:
     """``x`` with a new shape of as many elements; shape ``()`` gives a float."""
     if type(x) is not np.ndarray and foreign(x) is not None:
         return call(reshape_p, x, shape)
-    a = np.asarray(x)                    # float32 stays float32, integer data integer
-    a = a if a.dtype.kind in "iu" else float_array(a)
+    a = np.asarray(x)                    # float32 stays float32, integer and bool data so
+    a = a if a.dtype.kind in "iub" else float_array(a)
     if shape == ():
         r = a.reshape(())[()]
         return float(r) if a.dtype == np.float64 else r
@@ -182,7 +182,7 @@ defjvp(reshape_p, lambda t, ans, x, shape: reshape_p(t, shape), None)
 
 def _batched_reshape(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
     a = np.asarray(values[0])            # as ``_reshape``: integer data stays integer
-    return np.reshape(a if a.dtype.kind in "iu" else float_array(a), (n,) + shape_of(e.ans))
+    return np.reshape(a if a.dtype.kind in "iub" else float_array(a), (n,) + shape_of(e.ans))
 
 
 batch_rules[reshape_p] = _batched_reshape
