@@ -227,6 +227,9 @@ from .transforms import make_tape as make_tape
 from .transforms import value_and_grad as value_and_grad
 from .transforms import vjp as vjp
 from .values import Traced as Traced
+from .vectors import matvec as matvec
+from .vectors import vecdot as vecdot
+from .vectors import vecmat as vecmat
 from .vmap import vmap as vmap
 
 __version__ = "0.1.0"
@@ -275,3 +278,4 @@ __all__ += [  # more of NumPy: conversions, joins, scans, polynomials, steps
     "vander",
 ]
 __all__ += ["gradient", "i0", "nanmedian", "unwrap"]  # along an axis of samples (stencils.py)
+__all__ += ["matvec", "vecdot", "vecmat"]  # the array API's products (vectors.py)

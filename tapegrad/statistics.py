@@ -26,6 +26,7 @@ from .arrays import ceil, floor
 from .arrays import round_p as _round_p
 from .kinks import maximum, minimum, where
 from .numpy_dispatch import functions
+from .numpy_tables import numpy_method
 from .ops import sqrt
 from .orderings import argmax, argmin, argsort, sort, sort_p
 from .scans import cumprod, cumsum, prod
@@ -234,8 +235,6 @@ functions[np.clip] = (_np_clip, ("a_min", "a_max", "min", "max"))
 
 
 # ------------------------------------------------- the methods on Traced
-Traced.var = lambda self, axis=None, dtype=None, out=None, ddof=0, keepdims=False: var(  # type: ignore
-    self, axis, ddof, keepdims)
-Traced.std = lambda self, axis=None, dtype=None, out=None, ddof=0, keepdims=False: std(  # type: ignore
-    self, axis, ddof, keepdims)
+Traced.var = numpy_method(np.var, var)              # type: ignore
+Traced.std = numpy_method(np.std, std)              # type: ignore
 Traced.clip = lambda self, min=None, max=None: _np_clip(self, min, max)  # type: ignore

@@ -24,20 +24,20 @@ def quiet(f, *args):
         return f(*args)
 
 
-def same(got, want):
+def same(got, want, rtol=0.0):
     """Equal as NumPy's result: dtype, shape and value (nan equal to nan)."""
     got, want = np.asarray(got), np.asarray(want)
     assert (got.dtype, got.shape) == (want.dtype, want.shape)
-    np.testing.assert_array_equal(got, want)
+    np.testing.assert_allclose(got, want, rtol=rtol, atol=0)
 
 
-def each_transform(f, x):
+def each_transform(f, x, rtol=0.0):
     """``f(x)`` by NumPy, then on a traced ``x``: eager, jit, and vmap over two copies."""
     want = quiet(f, x)
     if np.asarray(x).dtype.kind == "f":
-        same(quiet(lambda: tg.jvp(f, (x,), (np.ones_like(x),))[0]), want)
-    same(quiet(tg.jit(f), x), want)
-    same(quiet(tg.vmap(f), np.stack([x, x])), np.stack([want, want]))
+        same(quiet(lambda: tg.jvp(f, (x,), (np.ones_like(x),))[0]), want, rtol)
+    same(quiet(tg.jit(f), x), want, rtol)
+    same(quiet(tg.vmap(f), np.stack([x, x])), np.stack([want, want]), rtol)
     return want
 
 
@@ -123,3 +123,143 @@ def test_fabs_of_integers_is_numpys_float(dtype):
                                lambda v: np.reshape(v, (4, 3))])
 def test_reshaping_a_boolean_array_keeps_it_boolean(f):
     each_transform(f, np.arange(12).reshape(3, 4) % 3 == 0)
+
+
+# ------------------- test_numeric / test_multiarray: NumPy's argument order
+M = np.cos(np.arange(12.0)).reshape(3, 4)
+POSITIONAL = [
+    lambda v: np.sum(v, 1, None, None, True), lambda v: np.mean(v, 0, np.float32),
+    lambda v: np.mean(v, 0, None, None, True), lambda v: np.std(v, 0, None, None, 1),
+    lambda v: np.var(v, None, None, None, 1, True), lambda v: np.max(v, 0, None, True),
+    lambda v: np.prod(v, 1, None, None, True), lambda v: np.cumsum(v, 1, np.float32),
+    lambda v: np.argmax(v, 0, None, keepdims=True), lambda v: np.concatenate([v, v], 1, None),
+    lambda v: np.stack([v, v], -1, None), lambda v: np.clip(v, -0.5, 0.5, None),
+    lambda v: np.round(v, 2, None), lambda v: np.sum(v, (0, 1), np.float32, None, True),
+]
+
+
+@pytest.mark.parametrize("k", range(len(POSITIONAL)))
+def test_positional_arguments_in_numpys_order(k):
+    each_transform(POSITIONAL[k], M)
+
+
+METHODS = [
+    lambda v: v.sum(1, None, None, True), lambda v: v.sum(0, np.float32),
+    lambda v: v.mean(axis=(0, 1), dtype=np.float32, keepdims=True),
+    lambda v: v.max(0, None, False, -0.5), lambda v: v.min(initial=-2.0),
+    lambda v: v.std(0, None, None, 1), lambda v: v.var(ddof=1, keepdims=True),
+    lambda v: v.prod(1, np.float32), lambda v: v.cumsum(0, np.float32), lambda v: v.cumprod(1),
+    lambda v: v.argmax(1, None, keepdims=True), lambda v: (v > 0).any(0, keepdims=True),
+    lambda v: (v > -2).all(axis=1), lambda v: v.sum(out=None), lambda v: v.argmin(),
+]
+
+
+@pytest.mark.parametrize("k", range(len(METHODS)))
+def test_ndarray_methods_take_numpys_arguments(k):
+    each_transform(METHODS[k], M)
+
+
+@pytest.mark.parametrize("call, bad", [
+    (lambda v: v.var(dtype=np.float32), "dtype"), (lambda v: v.cumsum(0, None, np.ones(4)), "out"),
+    (lambda v: v.std(where=v > 0), "where"), (lambda v: np.mean(v, 0, None, np.ones(4)), "out"),
+])
+def test_what_the_methods_cannot_take_is_refused_by_name(call, bad):
+    with pytest.raises(TypeError, match=rf"\(\.\.\., {bad}=\.\.\.\) was applied to a traced "
+                                        rf"value: .* not {bad}\. Call it without {bad}"):
+        tg.jit(call)(M)
+
+
+# -------------------------- test_multiarray / test_umath: dtype=, initial=
+DTYPES = [
+    lambda v: np.sum(v, dtype=np.float32), lambda v: np.sum(v, axis=0, dtype=np.float16),
+    lambda v: np.mean(v, axis=1, dtype=np.float32), lambda v: np.prod(v, dtype=np.float32),
+    lambda v: np.cumsum(v, axis=1, dtype=np.float32), lambda v: np.nansum(v, dtype=np.float32),
+    lambda v: np.trace(v, dtype=np.float32), lambda v: np.stack([v, v], dtype=np.float32),
+    lambda v: np.concatenate([v, np.ones((1, 4))], dtype=np.float32),
+    lambda v: np.cumprod(v, dtype=np.float32),
+]
+
+
+@pytest.mark.parametrize("k", range(len(DTYPES)))
+def test_dtype_keyword_computes_in_that_dtype(k):
+    f = DTYPES[k]
+    want = each_transform(f, M)
+    g = lambda v: tg.sum(f(v) * np.arange(1.0, 1.0 + want.size).reshape(  # noqa: E731
+        want.shape))
+    assert tg.grad(g)(M).dtype == M.dtype
+    eps = 0.25 if want.dtype == np.float16 else 1e-2    # rounding in the low dtype
+    np.testing.assert_allclose(tg.grad(g)(M), fd(lambda v: float(g(v)), M, eps), rtol=1e-2,
+                               atol=1e-2)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int32, np.bool_])
+def test_integer_dtype_keyword_wraps_as_numpys(dtype):
+    x = np.array([[100, 100, 3, 120], [7, -5, 100, 2]], dtype=np.int8)
+    each_transform(lambda v: np.sum(v, axis=1, dtype=dtype), x)
+    each_transform(lambda v: np.cumsum(v, dtype=dtype), x)
+    each_transform(lambda v: np.sum(v.astype(float) * 1.7, dtype=dtype), x)
+
+
+INITIALS = [
+    lambda v: np.sum(v, initial=3.0), lambda v: np.sum(v, axis=1, initial=-1.0),
+    lambda v: np.max(v, axis=0, initial=0.5), lambda v: np.min(v, initial=-0.25),
+    lambda v: np.max(v, axis=1, where=v < 0.5, initial=-5.0),
+    lambda v: np.min(v, where=np.eye(3, 4, dtype=bool), initial=0.0, keepdims=True),
+    lambda v: np.prod(v, axis=0, initial=2.0), lambda v: np.amax(v, initial=np.float32(9)),
+    lambda v: np.sum(v, axis=0, where=v > 0, initial=1.0),
+    lambda v: np.max(v[:, :0], axis=1, initial=1.5), lambda v: np.sum(v[:0], initial=2.0),
+]
+
+
+@pytest.mark.parametrize("k", range(len(INITIALS)))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_initial_keyword_starts_the_reduction(k, dtype):
+    f = INITIALS[k]
+    x = M.astype(dtype)
+    each_transform(f, x, rtol=2 * np.finfo(dtype).eps)   # initial added last, not first
+    if dtype is np.float64:
+        g = lambda v: tg.sum(np.sin(f(v)))        # noqa: E731
+        np.testing.assert_allclose(tg.grad(g)(x), fd(lambda v: float(g(v)), x), atol=1e-7)
+
+
+def test_initial_is_cast_to_the_integer_result():
+    x = np.array([1, 2, 3])
+    each_transform(lambda v: np.sum(v, initial=2.5), x)
+    each_transform(lambda v: np.max(v, initial=7.9), x)
+
+
+# ------------------ linalg/tests/test_linalg.py: the array API's products
+T = np.cos(np.arange(24.0) * 0.7).reshape(2, 3, 4)
+PRODUCTS = {
+    "vecdot": lambda v: np.vecdot(v, np.arange(4.0)),
+    "vecdot both traced": lambda v: np.vecdot(v, v[0] * v[1]),
+    "matvec": lambda v: np.matvec(v, np.arange(4.0)),
+    "matvec of a traced vector": lambda v: np.matvec(T, v[0, 0]),
+    "vecmat": lambda v: np.vecmat(v[:, :, 0], v),
+    "linalg.vecdot axis": lambda v: np.linalg.vecdot(v, v, axis=1),
+    "linalg.matmul": lambda v: np.linalg.matmul(v, np.linalg.matrix_transpose(v)),
+    "linalg.outer": lambda v: np.linalg.outer(v[0, 0], v[1, 1]),
+    "linalg.cross": lambda v: np.linalg.cross(v[..., :3], v[..., 1:]),
+    "linalg.trace": lambda v: np.linalg.trace(v, offset=1),
+    "linalg.diagonal": lambda v: np.linalg.diagonal(v, offset=-1),
+    "linalg.tensordot": lambda v: np.linalg.tensordot(v, v, axes=([1, 2], [1, 2])),
+}
+
+
+@pytest.mark.parametrize("name", PRODUCTS)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_array_api_products_are_numpys_bit_for_bit(name, dtype):
+    each_transform(PRODUCTS[name], T.astype(dtype))
+
+
+@pytest.mark.parametrize("name", PRODUCTS)
+def test_array_api_products_differentiate(name):
+    f = lambda v: tg.sum(np.sin(PRODUCTS[name](v)))     # noqa: E731
+    np.testing.assert_allclose(tg.grad(f)(T), fd(f, T), rtol=1e-6, atol=1e-8)
+    tg.check_grads(f, (T,), order=2)
+
+
+def test_array_api_products_refuse_what_numpy_refuses():
+    with pytest.raises(ValueError, match=r"np.linalg.outer takes 1-D vectors only"):
+        tg.jit(lambda v: np.linalg.outer(v, v))(T)
+    assert tg.vecdot(np.ones(3), np.arange(3.0)) == 3.0
