@@ -346,6 +346,7 @@ def nanmedian(a: Number, axis: Axis = None, overwrite_input: bool = False,
         return _red.sum(where(place == k, s, 0 * np.ones((), _float_dtype(s))), ax, True)
     high = pick(count // 2)
     mid = where(count % 2 == 1, high, (pick((count - 1) // 2) + high) * 0.5)
+    mid = where(count == 0, _float_dtype(s).type(math.nan), mid)   # nothing left: NumPy's nan
     if keepdims:
         return reshape_to(mid, tuple(1 if i in axes else k for i, k in enumerate(shape)))
     out = tuple(shape[i] for i in kept)

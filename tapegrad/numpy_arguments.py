@@ -46,7 +46,7 @@ def _positional(f: Callable[..., Any]) -> tuple[str, ...]:
 _DEFAULTS: dict[str, tuple[Any, ...]] = {
     "out": (None,), "dtype": (None,), "where": (True, np._NoValue),
     "initial": (np._NoValue,), "keepdims": (np._NoValue,), "casting": ("same_kind",),
-    "order": ("K", "C"), "subok": (True,),
+    "order": ("K", "C", None), "subok": (True,),
 }
 
 
@@ -63,6 +63,7 @@ def numpy_order(func: Any, handler: tuple[Callable[..., Any], tuple[str, ...]],
     A positional argument NumPy names as an option (``dtype``, ``axis``...)
     that the tapegrad function has elsewhere or not at all becomes a keyword,
     with those after it; data arguments (``np.dot``'s ``b``) stay as given.
+    A keyword at NumPy's default that the function does not take is dropped.
     """
     np_names, tg_names = _positional(func), _positional(handler[0])
     for k in range(1, min(len(args), len(np_names))):
@@ -72,7 +73,8 @@ def numpy_order(func: Any, handler: tuple[Callable[..., Any], tuple[str, ...]],
             kwargs = {**dict(zip(np_names[k:], args[k:])), **kwargs}
             args = args[:k]
             break
-    return args, {n: v for n, v in kwargs.items() if not at_default(n, v)}
+    takes = handler[1]                      # a keyword the function takes, it gets
+    return args, {n: v for n, v in kwargs.items() if n in takes or not at_default(n, v)}
 
 
 # ------------------------------------------ dtype= and initial=, around the function

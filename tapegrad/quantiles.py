@@ -192,9 +192,10 @@ def cov(m: Number, y: Number = None, rowvar: bool = True, bias: bool = False,
         x = concatenate([x, _rows(_float64(_stacked(y)), rowvar)], axis=0)
     if ddof is None:
         ddof = 0 if bias else 1
-    fact = shape_of(x)[1] - ddof
+    fact = max(shape_of(x)[1] - ddof, 0)     # NumPy's: no degrees of freedom left, 1/0
     x = x - reshape_to(mean(x, axis=1), (-1, 1))
-    c = dot(x, transpose(x)) * np.true_divide(1, fact)
+    with np.errstate(divide="ignore"):
+        c = dot(x, transpose(x)) * np.true_divide(1, fact)
     return squeeze(c)
 
 

@@ -263,3 +263,101 @@ def test_array_api_products_refuse_what_numpy_refuses():
     with pytest.raises(ValueError, match=r"np.linalg.outer takes 1-D vectors only"):
         tg.jit(lambda v: np.linalg.outer(v, v))(T)
     assert tg.vecdot(np.ones(3), np.arange(3.0)) == 3.0
+
+
+# ------------------------- test_numeric: reshape with order, divmod
+@pytest.mark.parametrize("shape", [(4, 6), (-1,), 24, (2, -1, 3)])
+@pytest.mark.parametrize("order", ["C", "F", "A"])
+def test_reshape_reads_in_numpys_order(shape, order):
+    x = np.cos(np.arange(24.0)).reshape(2, 3, 4)
+    each_transform(lambda v: np.reshape(v, shape, order=order), x)
+    each_transform(lambda v: v.reshape(shape, order=order), x)
+    f = lambda v: tg.sum(np.reshape(v, shape, order=order).ravel() * np.arange(24.0))  # noqa: E731
+    np.testing.assert_allclose(tg.grad(f)(x), fd(f, x), rtol=1e-7)
+
+
+def test_reshape_refuses_an_order_numpy_refuses():
+    with pytest.raises(ValueError, match=r"order must be 'C', 'F' or 'A', not 'K'"):
+        tg.jit(lambda v: np.reshape(v, (6, 4), order="K"))(np.ones(24))
+
+
+SIGNED = np.array([-3.5, -1.0, -0.0, 0.0, 2.5, 7.0, np.inf, -np.inf, np.nan])
+
+
+@pytest.mark.parametrize("f", [lambda v: np.divmod(v, 1.5), lambda v: np.divmod(2.0, v),
+                               lambda v: divmod(v, -1.5), lambda v: divmod(3.0, v)])
+def test_divmod_is_floor_divide_and_remainder(f):
+    for x in (SIGNED, SIGNED.astype(np.float32)):
+        want = quiet(f, x)
+        got = quiet(tg.jit(f), x)
+        for g, w in zip(got, want, strict=True):
+            same(g, w)
+    ints = np.array([-7, -1, 0, 5, 9])
+    for g, w in zip(tg.jit(lambda v: np.divmod(v, 3))(ints), np.divmod(ints, 3), strict=True):
+        same(g, w)
+    h = lambda v: tg.sum(np.divmod(v, 1.5)[1] ** 2)      # noqa: E731
+    x = np.array([0.7, 2.0, -2.2])
+    np.testing.assert_allclose(tg.grad(h)(x), fd(h, x), rtol=1e-6)
+
+
+# ----------------------- test_nanfunctions: empty slices, nanargmax/min
+def test_empty_and_all_nan_slices_are_numpys_nan():
+    each_transform(lambda v: np.nanmedian(v, axis=0), np.zeros((0, 3)))
+    each_transform(lambda v: np.nanmedian(v), np.zeros((0, 3)))
+    each_transform(lambda v: np.nanmedian(v, axis=1), np.array([[np.nan, np.nan], [1.0, 3.0]]))
+    for x in (np.zeros(0), np.zeros((2, 0)), np.array([1.0]), np.arange(6.0).reshape(2, 3)):
+        for kw in ({}, {"ddof": 3}, {"bias": True}):
+            each_transform(lambda v: np.cov(v, **kw), x)
+
+
+NANS = np.array([[1.0, np.nan, 3.0, 2.0], [np.nan, -1.0, -np.inf, 5.0],
+                 [0.5, 0.5, np.nan, 0.5]])
+
+
+@pytest.mark.parametrize("name", ["nanargmax", "nanargmin"])
+@pytest.mark.parametrize("kw", [{}, {"axis": 0}, {"axis": 1, "keepdims": True}, {"axis": -1}])
+def test_nanargmax_nanargmin_skip_the_nans(name, kw):
+    f = lambda v: getattr(np, name)(v, **kw)        # noqa: E731
+    each_transform(f, NANS)
+    each_transform(f, NANS.astype(np.float32))
+    each_transform(f, np.arange(12).reshape(3, 4) % 5)
+    assert np.array_equal(getattr(tg, name)(NANS, **kw), f(NANS))
+
+
+def test_nanargmax_of_an_all_nan_slice_is_numpys_error_at_every_call():
+    f = tg.jit(lambda v: np.nanargmax(v, axis=1))
+    same(f(np.array([[0.0, 3.0], [1.0, 2.0]])), [1, 1])
+    for call in (f, tg.vmap(np.nanargmin)):
+        with pytest.raises(ValueError, match=r"All-NaN slice encountered"):
+            call(np.array([[np.nan, np.nan], [1.0, 2.0]]))
+
+
+# --------------------- test_twodim_base / test_multiarray: index helpers
+@pytest.mark.parametrize("k", [-1, 0, 1, 2])
+def test_triangle_indices_from_a_traced_array_are_numpys(k):
+    each_transform(lambda v: v[np.triu_indices_from(v, k)], M)
+    each_transform(lambda v: v[np.tril_indices_from(v, k=k)], M)
+    each_transform(lambda v: v[np.diag_indices_from(v)], M[:, :3])
+    f = lambda v: tg.sum(v[np.triu_indices_from(v, k)] ** 2)       # noqa: E731
+    np.testing.assert_array_equal(tg.grad(f)(M), 2 * np.triu(M, k))
+
+
+def test_triangle_indices_want_a_matrix_as_numpy():
+    with pytest.raises(ValueError, match="input array must be 2-d"):
+        tg.jit(lambda v: v[np.triu_indices_from(v)])(np.ones((2, 2, 2)))
+
+
+@pytest.mark.parametrize("mode", ["clip", "wrap"])
+@pytest.mark.parametrize("axis", [None, 1, -1])
+def test_take_wraps_or_clips_as_numpy(mode, axis):
+    idx = np.array([[0, 7], [-9, 2]])
+    each_transform(lambda v: np.take(v, idx, axis=axis, mode=mode), M)
+    f = lambda v: tg.sum(np.take(v, idx, axis=axis, mode=mode) ** 2)    # noqa: E731
+    np.testing.assert_allclose(tg.grad(f)(M), fd(f, M), rtol=1e-7)
+    with pytest.raises(ValueError, match=r"mode must be 'raise', 'wrap' or 'clip'"):
+        tg.jit(lambda v: np.take(v, idx, mode="nearest"))(M)
+
+
+def test_sort_takes_numpys_default_order():
+    each_transform(lambda v: np.sort(v, axis=0, order=None), M)
+    each_transform(lambda v: np.argsort(v, axis=0, kind="stable", order=None), M)
