@@ -19,6 +19,7 @@ import numpy as np
 
 from .arrays import astype
 from .kinks import maximum, minimum, where
+from .kinks import where as _where
 from .ops import add, mul
 from .values import primal_value, shape_of
 
@@ -89,6 +90,11 @@ for _f in _START:
     extra_keywords[_f] = extra_keywords.get(_f, ()) + ("initial",)
 for _f in (np.max, np.min, np.amax, np.amin):
     extra_keywords[_f] += ("where",)
+_FILL = {np.prod: 1, np.any: False, np.all: True}     # what a masked place counts as
+for _f in (*_FILL, np.std, np.var):
+    extra_keywords[_f] = extra_keywords.get(_f, ()) + ("where",)
+for _f in (np.std, np.var):
+    extra_keywords[_f] += ("correction",)
 
 
 def around(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -107,6 +113,10 @@ def around(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
             else astype(first, dtype)
         out = func(first, *args[1:], **kw)
         return out if _dtype(out) == dtype else astype(out, dtype)
+    if "where" in kwargs and "initial" not in kwargs and func in _START and _START[func] in (
+            maximum, minimum):
+        raise ValueError(f"np.{func.__name__}(..., where=...) needs initial= as in NumPy: the "
+                         "masked places have no value to start from.")
     if "initial" in kwargs and func in _START:
         kw = dict(kwargs)
         initial, x = kw.pop("initial"), args[0]
@@ -116,7 +126,28 @@ def around(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
             return func(np.zeros(shape_of(x), _dtype(x)), *args[1:], initial=initial, **kw)
         out = func(x, *args[1:], **kw)
         return _START[func](out, np.asarray(initial).astype(_dtype(out))[()])
+    if func in (np.std, np.var) and ("where" in kwargs or "correction" in kwargs):
+        return _spread(func, args[0], **kwargs)
+    if "where" in kwargs and func in _FILL:
+        kw = dict(kwargs)
+        return func(where(kw.pop("where"), args[0], _FILL[func]), *args[1:], **kw)
     return None
+
+
+def _spread(func: Any, x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False,
+            where: Any = True, correction: int | None = None) -> Any:
+    """NumPy's ``var``/``std`` over the places ``where`` holds; ``correction`` is ``ddof``."""
+    ddof = ddof if correction is None else correction
+    if where is True:
+        return func(x, axis=axis, ddof=ddof, keepdims=keepdims)
+    shape, dt = shape_of(x), _dtype(x) if _dtype(x).kind == "f" else np.dtype(float)
+    mask = np.broadcast_to(where, shape)
+    mu = np.sum(x, axis=axis, keepdims=True, where=mask) / np.sum(
+        mask, axis=axis, keepdims=True).astype(dt)
+    d = _where(mask, x - mu, np.zeros((), dt))
+    count = np.sum(mask, axis=axis, keepdims=keepdims).astype(dt)
+    v = np.sum(d * d, axis=axis, keepdims=keepdims) / np.maximum(count - ddof, 0)
+    return np.sqrt(v) if func is np.std else v
 
 
 def _dtype(x: Any) -> np.dtype[Any]:

@@ -161,7 +161,7 @@ def test_ndarray_methods_take_numpys_arguments(k):
 
 @pytest.mark.parametrize("call, bad", [
     (lambda v: v.var(dtype=np.float32), "dtype"), (lambda v: v.cumsum(0, None, np.ones(4)), "out"),
-    (lambda v: v.std(where=v > 0), "where"), (lambda v: np.mean(v, 0, None, np.ones(4)), "out"),
+    (lambda v: v.std(mean=v), "mean"), (lambda v: np.mean(v, 0, None, np.ones(4)), "out"),
 ])
 def test_what_the_methods_cannot_take_is_refused_by_name(call, bad):
     with pytest.raises(TypeError, match=rf"\(\.\.\., {bad}=\.\.\.\) was applied to a traced "
@@ -361,3 +361,40 @@ def test_take_wraps_or_clips_as_numpy(mode, axis):
 def test_sort_takes_numpys_default_order():
     each_transform(lambda v: np.sort(v, axis=0, order=None), M)
     each_transform(lambda v: np.argsort(v, axis=0, kind="stable", order=None), M)
+
+
+# ------------------------- test_multiarray / test_numeric: where= masks
+MASK = T > -0.3
+
+
+@pytest.mark.parametrize("name", ["std", "var"])
+@pytest.mark.parametrize("kw", [
+    {"where": MASK}, {"where": MASK, "axis": 1}, {"correction": 1},
+    {"where": MASK, "axis": (0, 2), "ddof": 1, "keepdims": True},
+    {"where": MASK[0, 0], "axis": -1, "correction": 1}, {"where": MASK, "ddof": 3, "axis": 0},
+])
+def test_std_var_over_a_mask_as_numpy(name, kw):
+    f = lambda v: getattr(np, name)(v, **kw)         # noqa: E731
+    want = each_transform(f, T, rtol=1e-15)
+    each_transform(f, T.astype(np.float32), rtol=1e-6)
+    if not np.all(np.isfinite(want) & (want > 0)):   # sqrt'(0), or no degrees of freedom
+        return
+    g = lambda v: tg.sum(np.sin(f(v)))                # noqa: E731
+    np.testing.assert_allclose(tg.grad(g)(T), fd(g, T), rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("name", ["prod", "any", "all"])
+def test_prod_any_all_skip_the_masked_places(name):
+    each_transform(lambda v: getattr(np, name)(v, axis=1, where=MASK), T)
+    each_transform(lambda v: getattr(np, name)(v, where=v > 0), T)
+    each_transform(lambda v: getattr(v, name)(axis=(0, 2), where=MASK, keepdims=True), T)
+    if name == "prod":
+        f = lambda v: tg.sum(np.prod(v, axis=0, where=MASK, initial=2.0))    # noqa: E731
+        np.testing.assert_allclose(tg.grad(f)(T), fd(f, T), rtol=1e-7, atol=1e-9)
+
+
+def test_max_over_a_mask_needs_initial_as_in_numpy():
+    with pytest.raises(ValueError):
+        np.max(T, where=MASK)
+    with pytest.raises(ValueError, match=r"np.max\(\.\.\., where=\.\.\.\) needs initial="):
+        tg.jit(lambda v: np.max(v, where=MASK))(T)
