@@ -34,6 +34,7 @@ if str(ROOT) not in sys.path:
 import tapegrad as tg  # noqa: E402
 import tapegrad.scipy as tsp  # noqa: E402
 from tapegrad.batching.rules import batch_rules  # noqa: E402
+from tapegrad.numpy_arguments import extra_keywords  # noqa: E402
 from tapegrad.numpy_dispatch import functions, ufuncs  # noqa: E402
 from tapegrad.primitive import Primitive  # noqa: E402
 from tapegrad.staging.spellings import spellings  # noqa: E402
@@ -83,6 +84,12 @@ CALLS: dict[str, Call] = {
     "np.linalg.svd": lambda x: np.linalg.svd(x, full_matrices=False)[0],
     "np.linalg.lstsq": lambda x: np.linalg.lstsq(x, x[0])[0],
     "np.linalg.matrix_power": lambda x: np.linalg.matrix_power(x, 3),
+    "np.linalg.outer": lambda x: np.linalg.outer(x[0], x[1]),
+    "np.divmod": lambda x: np.divmod(x, 0.7)[1],
+    "np.triu_indices_from": lambda x: x[np.triu_indices_from(x, 1)],
+    "np.tril_indices_from": lambda x: x[np.tril_indices_from(x)],
+    "np.diag_indices_from": lambda x: x[np.diag_indices_from(x)],
+    "np.linalg.cross": lambda x: np.linalg.cross(x, x[::-1]),
     "np.average": lambda x: np.average(x, axis=0, weights=np.array([1.0, 2.0, 3.0])),
     "np.where": lambda x: np.where(x > 0.5, x, -x),
     "np.clip": lambda x: np.clip(x, 0.25, 0.75),
@@ -300,6 +307,7 @@ def rows() -> dict[str, list[tuple[str, ...]]]:
         numpy_rows[_numpy_name(f)] = (f, handler, ())
     for f, (handler, keywords) in functions.items():
         name = _numpy_name(f)
+        keywords += extra_keywords.get(f, ())     # dtype=, initial= around the function
         numpy_rows[name] = (f, handler, keywords)   # np.matmul is both: the function's keywords
     sections: dict[str, list[tuple[str, ...]]] = {
         "NumPy": [], "numpy.linalg": [], "ndarray methods": []}

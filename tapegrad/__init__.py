@@ -117,6 +117,8 @@ from .loops import fori_loop as fori_loop
 from .loops import scan as scan
 from .loops import while_loop as while_loop
 from .misc.operators import hessian_vector_product as hessian_vector_product
+from .nanargs import nanargmax as nanargmax
+from .nanargs import nanargmin as nanargmin
 from .nans import nan_to_num as nan_to_num
 from .nans import nancumprod as nancumprod
 from .nans import nancumsum as nancumsum
@@ -227,6 +229,9 @@ from .transforms import make_tape as make_tape
 from .transforms import value_and_grad as value_and_grad
 from .transforms import vjp as vjp
 from .values import Traced as Traced
+from .vectors import matvec as matvec
+from .vectors import vecdot as vecdot
+from .vectors import vecmat as vecmat
 from .vmap import vmap as vmap
 
 __version__ = "0.1.0"
@@ -275,3 +280,5 @@ __all__ += [  # more of NumPy: conversions, joins, scans, polynomials, steps
     "vander",
 ]
 __all__ += ["gradient", "i0", "nanmedian", "unwrap"]  # along an axis of samples (stencils.py)
+__all__ += ["matvec", "vecdot", "vecmat"]  # the array API's products (vectors.py)
+__all__ += ["nanargmax", "nanargmin"]  # nanargs.py

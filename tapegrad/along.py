@@ -14,6 +14,7 @@ import numpy as np
 from .arrays import stack
 from .indexing import getitem
 from .shapes import reshape as reshape_to
+from .shapes import transpose
 from .values import Traced, float_array, shape_of
 
 
@@ -53,6 +54,27 @@ def _flat_or_axis(what: str, x: Any, axis: Any) -> tuple[Any, int]:
     if axis is None:
         return reshape_to(x, -1), 0
     return x, _one_axis(what, axis, len(shape_of(x)))
+
+
+def _over_axes(f: Any, x: Any, axis: tuple[Any, ...], keepdims: bool, **kw: Any) -> Any:
+    """``f(x, axis=-1, **kw)`` with the axes of a tuple ``axis`` merged into the last one.
+
+    NumPy's median and quantile take several axes as if they were one;
+    ``f``'s result ends in the axes kept, which ``keepdims`` shows as 1s.
+    """
+    x = _stacked(x)
+    shape = shape_of(x)
+    what = f.__name__.lstrip("_")
+    axes = [_one_axis(what, a, len(shape)) for a in axis]
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"tg.{what}: axis {axis!r} repeats an axis.")
+    rest = [i for i in range(len(shape)) if i not in axes]
+    kept = tuple(shape[i] for i in rest)
+    out = f(reshape_to(transpose(x, rest + axes), kept + (-1,)), axis=-1, **kw)
+    if not keepdims:
+        return out
+    lead = shape_of(out)[:len(shape_of(out)) - len(kept)]
+    return reshape_to(out, lead + tuple(1 if i in axes else k for i, k in enumerate(shape)))
 
 
 def _along(x: Any, axis: int, part: slice) -> Any:

@@ -382,8 +382,6 @@ Traced.__mod__ = mod.apply2                                      # type: ignore
 Traced.__rmod__ = mod.rapply2                                    # type: ignore
 Traced.__floordiv__ = floordiv.apply2                            # type: ignore
 Traced.__rfloordiv__ = floordiv.rapply2                          # type: ignore
-Traced.__divmod__ = lambda self, b: (self // b, self % b)        # type: ignore
-Traced.__rdivmod__ = lambda self, a: (a // self, a % self)       # type: ignore
 
 # ------------------------------------------------- NumPy's names for them
 ufuncs.update({

@@ -16,7 +16,7 @@ from .indexing import getitem, index_add
 from .numpy_dispatch import functions
 from .reshaping import _axis, _shape, ravel
 from .shapes import transpose
-from .values import Traced, primal_value
+from .values import Traced, primal_value, shape_of
 
 __all__ = ["diag", "diagflat", "diagonal"]
 
@@ -111,8 +111,23 @@ def diagflat(v: Number, k: int = 0) -> Number:
     return diag(ravel(v), k)
 
 
+def _indices_from(what: str, indices: Any) -> Any:
+    """NumPy's ``triu_indices_from`` and kin: constants that need only the shape."""
+    def from_shape(arr: Any, *args: Any, **kwargs: Any) -> Any:
+        shape = shape_of(arr)
+        if len(shape) != 2 and what != "diag":
+            raise ValueError(f"np.{what}_indices_from: input array must be 2-d.")
+        if what == "diag":
+            return np.diag_indices_from(np.empty(shape, bool))
+        return indices(shape[0], *args, m=shape[1], **kwargs)
+    return from_shape
+
+
 # ------------------------------------------- NumPy's names on traced values
 functions.update({
+    np.triu_indices_from: (_indices_from("triu", np.triu_indices), ("k",)),
+    np.tril_indices_from: (_indices_from("tril", np.tril_indices), ("k",)),
+    np.diag_indices_from: (_indices_from("diag", np.diag_indices), ()),
     np.diagonal: (diagonal, ("offset", "axis1", "axis2")), np.diag: (diag, ("k",)),
     np.diagflat: (diagflat, ("k",)),
 })

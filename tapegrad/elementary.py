@@ -29,7 +29,7 @@ from .numpy_tables import ufuncs
 from .ops import _ieee_op, _pow_partial_a, _ufunc, div, log, mul, sqrt
 from .primitive import Primitive, defjvp, defpartials, defvjp, document, primitive
 from .staging.spellings import Spelling, spellings
-from .values import is_scalar
+from .values import Traced, is_scalar
 
 __all__ = [
     "arccos", "arccosh", "arcsin", "arcsinh", "arctan2", "arctanh", "cbrt", "copysign",
@@ -316,6 +316,23 @@ _doc(logical_xor, "Elementwise exclusive or of truth values (a boolean).",
      "tg.logical_xor(True, False)", "True")
 
 
+def fabs(x: Any) -> Any:
+    """NumPy's ``fabs``: ``abs`` as a float (integer data: NumPy's dtype, int8 gives float16)."""
+    dt = getattr(x, "dtype", None)
+    if dt is not None and dt.kind in "iub":
+        return abs(astype(x, np.fabs(np.zeros((), dt)).dtype))
+    return abs(x)
+
+
+def divmod_(a: Any, b: Any) -> tuple[Any, Any]:
+    """NumPy's ``divmod`` (and Python's on traced values): ``(a // b, a % b)``."""
+    return a // b, a % b
+
+
+Traced.__divmod__ = divmod_                                     # type: ignore
+Traced.__rdivmod__ = lambda self, a: divmod_(a, self)           # type: ignore[attr-defined]
+
+
 # ------------------------------------------------ NumPy's names for them
 ufuncs.update({
     np.arcsin: arcsin, np.arccos: arccos, np.arcsinh: arcsinh, np.arccosh: arccosh,
@@ -325,6 +342,6 @@ ufuncs.update({
     np.radians: radians, np.rad2deg: rad2deg, np.degrees: degrees, np.copysign: copysign,
     np.fmax: fmax, np.fmin: fmin, np.fmod: fmod, np.heaviside: heaviside, np.isnan: isnan,
     np.isinf: isinf, np.isfinite: isfinite, np.signbit: signbit,
-    np.logical_xor: logical_xor, np.fabs: abs, np.spacing: spacing,
+    np.logical_xor: logical_xor, np.fabs: fabs, np.divmod: divmod_, np.spacing: spacing,
     np.positive: lambda x: x, np.conjugate: lambda x: x,
 })

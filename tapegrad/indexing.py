@@ -8,6 +8,7 @@ Each block holds its impl, rules, batching rule and spelling.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -288,4 +289,15 @@ Traced.__len__ = _traced_len                                     # type: ignore
 Traced.__iter__ = _traced_iter                                   # type: ignore
 
 
-functions[np.take] = (take, ("axis",))
+def _np_take(a: Any, indices: Any, axis: int | None = None, out: None = None,
+             mode: str = "raise") -> Any:
+    """NumPy's ``take``: ``mode`` "wrap" or "clip" brings the indices into range first."""
+    if mode not in ("raise", "wrap", "clip"):
+        raise ValueError(f"take: mode must be 'raise', 'wrap' or 'clip', not {mode!r}.")
+    if mode != "raise":
+        n = math.prod(shape_of(a)) if axis is None else shape_of(a)[axis]
+        indices = np.mod(indices, n) if mode == "wrap" else np.clip(indices, 0, n - 1)
+    return take(a, indices, axis)
+
+
+functions[np.take] = (_np_take, ("axis", "mode"))

@@ -25,7 +25,7 @@ from .orderings import sort_p
 from .scans import cumprod, cumsum, prod
 from .shapes import _scalar, transpose
 from .shapes import reshape as reshape_to
-from .values import primal_value
+from .values import _integer_data, primal_value
 
 __all__ = ["nan_to_num", "nancumprod", "nancumsum", "nanmax", "nanmean", "nanmedian",
            "nanmin", "nanprod", "nanstd", "nansum", "nanvar", "ptp"]
@@ -42,6 +42,8 @@ def _float_dtype(x: Any) -> Any:
 
 def _fill(x: Any, value: float) -> Any:
     """``x`` with each NaN replaced by ``value`` (which gets no gradient)."""
+    if _integer_data(primal_value(x)):      # no NaN: NumPy's plain function, its dtype
+        return x
     return where(isnan(x), np.asarray(value, dtype=_float_dtype(x)), x)
 
 
@@ -73,6 +75,8 @@ def nan_to_num(x: Number, copy: bool = True, nan: float = 0.0, posinf: float | N
       >>> tg.nan_to_num(np.array([np.nan, 1.0, -np.inf]), neginf=-9.0)
       array([ 0.,  1., -9.])
     """
+    if _integer_data(primal_value(x)):
+        return x                            # no NaN or inf to replace
     dt = _float_dtype(x)
     big = np.finfo(dt).max
     x = _fill(x, nan)
@@ -172,6 +176,8 @@ def nanstd(a: Number, axis: Axis = None, ddof: int = 0, keepdims: bool = False) 
 def _nan_extreme(a: Any, axis: Axis, keepdims: bool, fill: float, fn: Any) -> Any:
     a = _stacked(a)
     m = fn(_fill(a, fill), axis, keepdims)
+    if _integer_data(primal_value(a)):
+        return m
     every = _count(a, axis, keepdims) == 0         # all NaN: NumPy's NaN
     return _scalar(where(every, _float_dtype(a).type(math.nan), m))   # NumPy's scalar, not 0-d
 
@@ -340,6 +346,7 @@ def nanmedian(a: Number, axis: Axis = None, overwrite_input: bool = False,
         return _red.sum(where(place == k, s, 0 * np.ones((), _float_dtype(s))), ax, True)
     high = pick(count // 2)
     mid = where(count % 2 == 1, high, (pick((count - 1) // 2) + high) * 0.5)
+    mid = where(count == 0, _float_dtype(s).type(math.nan), mid)   # nothing left: NumPy's nan
     if keepdims:
         return reshape_to(mid, tuple(1 if i in axes else k for i, k in enumerate(shape)))
     out = tuple(shape[i] for i in kept)

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .numpy_arguments import around, at_default, extra_keywords, numpy_order
 from .numpy_scalars import TWINNED, numpy_twin, on_numbers
 from .numpy_tables import functions, ufuncs
 from .primitive import Primitive
@@ -274,6 +275,8 @@ def _find_late(ufunc: Any) -> Any:
 
 def _array_ufunc(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
     prim = ufuncs.get(ufunc) or _find_late(ufunc)
+    if kwargs:
+        kwargs = {k: v for k, v in kwargs.items() if not at_default(k, v)}
     if prim is not None and method == "__call__" and not kwargs:
         if prim.__class__ is Primitive and prim.name in TWINNED and on_numbers(inputs):
             prim = numpy_twin(prim, ufunc)           # NumPy's bits, not math's
@@ -310,6 +313,11 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
         return shape if func is np.shape else len(shape) if func is np.ndim else \
             int(np.prod(shape))
     handler = functions.get(func)
+    if handler is not None and (kwargs or len(args) > 1):
+        args, kwargs = numpy_order(func, handler, args, kwargs)
+        out = around(func, args, kwargs) if kwargs else None
+        if out is not None:
+            return out
     if handler is not None and (not kwargs or _kw(kwargs, *handler[1])):
         out = handler[0](*args, **kwargs)
         if func in _ARRAYS_OUT:
@@ -325,7 +333,8 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
             name = f"{sub}.{name}"
     caller = _scipy_caller()
     if handler is not None and caller is None:
-        raise _refuse_keywords(name, [k for k in kwargs if k not in handler[1]], handler[1])
+        takes = handler[1] + extra_keywords.get(func, ())
+        raise _refuse_keywords(name, [k for k in kwargs if k not in takes], takes)
     raise _refuse(caller or name)
 
 

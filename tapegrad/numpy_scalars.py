@@ -16,6 +16,7 @@ the others compute NumPy's bits already (``+``, ``np.exp2``, ``np.cbrt``).
 
 from __future__ import annotations
 
+import operator as _operator
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,7 @@ import numpy as np
 from .backends import array_api_impls
 from .primitive import Primitive, primitive
 from .staging.spellings import Spelling, spellings
-from .values import primal_value
+from .values import Traced, primal_value
 
 __all__ = ["TWINNED", "numpy_operator", "numpy_twin", "on_numbers"]
 
@@ -33,6 +34,9 @@ TWINNED = {"exp", "log", "sin", "cos", "tanh", "sqrt", "log1p", "expm1", "tan", 
 """The primitives whose impl on numbers is ``math``'s (their names)."""
 
 _NUMBERS = (float, int, np.float64)
+_SCALARS = (float, int, np.float64, np.float32, np.float16)      # NumPy's scalar math
+_NP_FLOATS = _SCALARS[2:]
+_OPERATORS = {np.absolute: _operator.abs, np.power: _operator.pow}
 _twins: dict[Any, Primitive] = {}
 
 
@@ -42,25 +46,32 @@ def on_numbers(inputs: tuple[Any, ...]) -> bool:
     return all(k in _NUMBERS for k in kinds) and any(k is not int for k in kinds)
 
 
-def numpy_twin(prim: Primitive, ufunc: Any) -> Primitive:
-    """``prim`` computing ``ufunc``'s bits on numbers (made once, then a dict hit)."""
-    twin = _twins.get(ufunc)
+def numpy_twin(prim: Primitive, ufunc: Any, operator: Any = None) -> Primitive:
+    """``prim`` computing ``ufunc``'s bits on numbers (made once, then a dict hit).
+
+    With ``operator``, Python's operator on NumPy scalars instead: NumPy's
+    scalar math, which may round apart from its ufunc (``np.float64(x) ** y``
+    against ``np.power``).
+    """
+    twin = _twins.get((ufunc, operator))
     if twin is None:
-        twin = _twins[ufunc] = _make_twin(prim, ufunc)
+        twin = _twins[(ufunc, operator)] = _make_twin(prim, ufunc, operator)
     return twin
 
 
-def _make_twin(prim: Primitive, ufunc: Any) -> Primitive:
-    array_impl = prim.impl
+def _make_twin(prim: Primitive, ufunc: Any, operator: Any) -> Primitive:
+    array_impl, on_numbers = prim.impl, operator or ufunc
+
+    numbers = _SCALARS if operator else _NUMBERS
 
     def impl(*args: Any) -> Any:
         kinds = [type(a) for a in args]
-        if all(k in _NUMBERS for k in kinds) and any(k is not int for k in kinds):
-            return ufunc(*args)
+        if all(k in numbers for k in kinds) and any(k is not int for k in kinds):
+            return on_numbers(*args)
         return array_impl(*args)
     impl.__name__ = f"np_{ufunc.__name__}"
-    twin = primitive(impl, f"np.{ufunc.__name__}", elementwise=prim.elementwise,
-                     check_rules=False)
+    twin = primitive(impl, prim.name if operator else f"np.{ufunc.__name__}",
+                     elementwise=prim.elementwise, check_rules=False)
     twin.__name__ = ufunc.__name__            # a function's name, as autograd's tracer shows it
     for rule in ("vjps", "jvps", "vjp_partials", "jvp_partials", "vjp_joint"):
         setattr(twin, rule, getattr(prim, rule))
@@ -69,28 +80,32 @@ def _make_twin(prim: Primitive, ufunc: Any) -> Primitive:
     old = spellings.get(prim, Spelling())
     name = f"_np_{ufunc.__name__}"
     call = name + "(" + ", ".join("{" + str(i) + "}" for i in range(ufunc.nin)) + ")"
-    spellings[twin] = Spelling(float=call, array=old.array, names={**old.names, name: ufunc})
+    spellings[twin] = Spelling(float=None if operator else call, array=old.array,
+                               names={**old.names, name: ufunc})
     return twin
 
 
 def numpy_operator(prim: Primitive, ufunc: Any, reflected: bool = False) -> Any:
-    """Python's operator on a traced value: ``prim``, or its twin on an ``np.float64``.
+    """Python's operator on a traced value: ``prim``, or its twin on a NumPy float scalar.
 
     ``abs(x)`` and ``x ** 2`` of an ``np.float64`` are NumPy's and stay
     ``np.float64`` (beside a float32 array, float64), where ``tg.abs`` and
-    ``tg.power`` give floats.
+    ``tg.power`` give floats; ``x ** y`` of two ``np.float32`` is NumPy's
+    scalar math, which rounds apart from ``np.power`` for some pairs.
     """
+    op = _OPERATORS[ufunc]
     if ufunc.nin == 1:
         def unary(self: Any) -> Any:
-            if self._value.__class__ is np.float64:
-                return numpy_twin(prim, ufunc)(self)
+            if self._value.__class__ in _NP_FLOATS:
+                return numpy_twin(prim, ufunc, op)(self)
             return prim.apply1(self)
         return unary
     plain = prim.rapply2 if reflected else prim.apply2
 
     def binary(self: Any, other: Any) -> Any:
-        if self._value.__class__ is np.float64 or other.__class__ is np.float64:
-            twin = numpy_twin(prim, ufunc)
+        o = other._value if other.__class__ is Traced else other
+        if self._value.__class__ in _NP_FLOATS or o.__class__ in _NP_FLOATS:
+            twin = numpy_twin(prim, ufunc, op)
             return twin(other, self) if reflected else twin(self, other)
         return plain(self, other)
     return binary

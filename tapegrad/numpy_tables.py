@@ -11,10 +11,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["functions", "ufuncs"]
+__all__ = ["functions", "numpy_method", "ufuncs"]
 
 ufuncs: dict[Any, Callable[..., Any]] = {}
 """A NumPy ufunc -> the tapegrad primitive or function that runs for it."""
 
 functions: dict[Any, tuple[Callable[..., Any], tuple[str, ...]]] = {}
 """A NumPy function -> (the tapegrad function, the keywords it takes)."""
+
+
+def numpy_method(np_f: Callable[..., Any], fast: Callable[[Any], Any]) -> Callable[..., Any]:
+    """An ndarray method on ``Traced`` as NumPy's function ``np_f`` of ``self``.
+
+    ``x.sum(1, np.float32)`` takes NumPy's arguments in NumPy's order and is
+    refused as ``np.sum`` would be; ``x.sum()`` calls ``fast(x)`` directly.
+    """
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not args and not kwargs:
+            return fast(self)
+        return np_f(self, *args, **kwargs)
+    method.__name__ = np_f.__name__
+    method.__doc__ = f"NumPy's ``np.{np_f.__name__}(self, ...)``."
+    return method

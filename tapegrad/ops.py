@@ -125,19 +125,25 @@ spellings[div] = Spelling(float="({0} / {1} if {1} else {impl}({0}, {1}))",  # 1
                           repeats=(1,), units=(None, 1.0))
 
 
-pow: Primitive = _ieee_op(                 # math.pow: never complex, unlike **
-    math.pow, lambda a, b: np.power(_weak(a, b), b), "pow")
+def _np_power(a: Any, b: Any) -> Any:
+    """NumPy's ``power``: integer data to integer powers stays integer, as in NumPy.
+
+    It wraps around as eager NumPy's does (``x ** x`` of uint8), and a
+    negative integer exponent is NumPy's own error.
+    """
+    if _integer(a) and _integer(b):
+        return np.power(a, b)
+    return np.power(_weak(a), b)
 
 
-def _weak(a: Any, b: Any) -> Any:
+pow: Primitive = _ieee_op(math.pow, _np_power, "pow")   # math.pow: never complex, unlike **
+
+
+def _weak(a: Any) -> Any:
     """A base for ``np.power``: a Python number stays one, an int array becomes float.
 
     A Python base keeps a float32 exponent's dtype (``2.0 ** x``), as in NumPy.
-    Integer data to a non-negative integer power stays integer (``x ** 2`` of
-    an int array, wrapping around as eager NumPy's does).
     """
-    if _integer(a) and _integer(b) and np.all(np.asarray(b) >= 0):
-        return a
     return float(a) if type(a) is float or type(a) is int else float_array(a)
 
 

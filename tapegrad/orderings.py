@@ -20,6 +20,7 @@ from .backends import array_api_impls, call, foreign
 from .batching.rules import batch_rules
 from .indexing import SLOT, gather, scatter_add
 from .numpy_dispatch import functions
+from .numpy_tables import numpy_method
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .values import Traced, UnsupportedMethodError, shape_of
 
@@ -218,9 +219,7 @@ def _in_place_sort(self: Traced) -> Any:
         "x = np.sort(x) (or tg.sort(x, axis)), which returns a new sorted array.")
 
 
-Traced.argmax = lambda self, axis=None, out=None, keepdims=False: argmax(  # type: ignore
-    self, axis, keepdims)
-Traced.argmin = lambda self, axis=None, out=None, keepdims=False: argmin(  # type: ignore
-    self, axis, keepdims)
+Traced.argmax = numpy_method(np.argmax, argmax)     # type: ignore
+Traced.argmin = numpy_method(np.argmin, argmin)     # type: ignore
 Traced.argsort = lambda self, axis=-1, kind=None, order=None: argsort(self, axis)  # type: ignore
 Traced.sort = property(_in_place_sort)  # type: ignore

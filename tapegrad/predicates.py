@@ -17,6 +17,7 @@ from .batching.rules import batch_rules
 from .elementary import isfinite, isnan
 from .kinks import abs
 from .numpy_dispatch import functions
+from .numpy_tables import numpy_method
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .reductions import _axes
 from .values import Traced, shape_of
@@ -173,7 +174,5 @@ functions.update({
     np.isclose: (isclose, ("rtol", "atol", "equal_nan")),
     np.allclose: (allclose, ("rtol", "atol", "equal_nan")),
 })
-Traced.any = lambda self, axis=None, out=None, keepdims=False: any(  # type: ignore
-    self, axis, keepdims)
-Traced.all = lambda self, axis=None, out=None, keepdims=False: all(  # type: ignore
-    self, axis, keepdims)
+Traced.any = numpy_method(np.any, any)              # type: ignore
+Traced.all = numpy_method(np.all, all)              # type: ignore

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .along import _one_axis, _stacked
+from .along import _one_axis, _over_axes, _stacked
 from .arrays import astype, concatenate, dot
 from .diagonals import diagonal
 from .elementary import isnan
@@ -55,7 +55,8 @@ def _neighbours(virtual: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return prev.astype(np.intp).reshape(virtual.shape), nxt.astype(np.intp).reshape(virtual.shape)
 
 
-def _quantile(a: Any, q: np.ndarray, axis: Any, keepdims: bool, weak: bool) -> Any:
+def _quantile(a: Any, q: np.ndarray, axis: Any, keepdims: bool = False,
+              weak: bool = False) -> Any:
     x = _stacked(a)
     shape = shape_of(x)
     if axis is None:
@@ -65,6 +66,8 @@ def _quantile(a: Any, q: np.ndarray, axis: Any, keepdims: bool, weak: bool) -> A
     if not shape_of(s)[ax]:
         raise ValueError("quantile: the quantile of an empty axis is undefined.")
     s = moveaxis(sort(s, axis=ax), ax, 0)
+    if s.dtype.kind in "iub":       # integers: float quantiles, as NumPy's
+        s = s * 1.0
     n = shape_of(s)[0]
     virtual = np.asanyarray((n - 1) * q)
     if virtual.dtype.kind in "iu":
@@ -92,7 +95,7 @@ def quantile(a: Number, q: Any, axis: int | None = None, method: str = "linear",
     Args:
       a: An array (traced or not).
       q: A constant quantile in [0, 1], or a 1-D array of them.
-      axis: None (the flattened array) or an int.
+      axis: None (the flattened array), an int or a tuple of ints.
       method: ``"linear"`` only (NumPy's default).
       keepdims: Keep the reduced axis with size 1.
 
@@ -112,6 +115,8 @@ def quantile(a: Number, q: Any, axis: int | None = None, method: str = "linear",
     q = np.asanyarray(q)
     if q.ndim > 1 or np.any(q < 0) or np.any(q > 1):
         raise ValueError("Quantiles must be in the range [0, 1], a number or a 1-D array.")
+    if isinstance(axis, tuple | list):
+        return _over_axes(_quantile, a, tuple(axis), keepdims, q=q, weak=weak)
     return _quantile(a, q, axis, keepdims, weak)
 
 
@@ -122,7 +127,7 @@ def percentile(a: Number, q: Any, axis: int | None = None, method: str = "linear
     Args:
       a: An array (traced or not).
       q: A constant percentile in [0, 100], or a 1-D array of them.
-      axis: None (the flattened array) or an int.
+      axis: None (the flattened array), an int or a tuple of ints.
       method: ``"linear"`` only (NumPy's default).
       keepdims: Keep the reduced axis with size 1.
 
@@ -141,6 +146,8 @@ def percentile(a: Number, q: Any, axis: int | None = None, method: str = "linear
     q = np.true_divide(q, 100)
     if np.ndim(q) > 1 or np.any(q < 0) or np.any(q > 1):
         raise ValueError("Percentiles must be in the range [0, 100], a number or a 1-D array.")
+    if isinstance(axis, tuple | list):
+        return _over_axes(_quantile, a, tuple(axis), keepdims, q=np.asanyarray(q), weak=weak)
     return _quantile(a, np.asanyarray(q), axis, keepdims, weak)
 
 
@@ -185,9 +192,10 @@ def cov(m: Number, y: Number = None, rowvar: bool = True, bias: bool = False,
         x = concatenate([x, _rows(_float64(_stacked(y)), rowvar)], axis=0)
     if ddof is None:
         ddof = 0 if bias else 1
-    fact = shape_of(x)[1] - ddof
+    fact = max(shape_of(x)[1] - ddof, 0)     # NumPy's: no degrees of freedom left, 1/0
     x = x - reshape_to(mean(x, axis=1), (-1, 1))
-    c = dot(x, transpose(x)) * np.true_divide(1, fact)
+    with np.errstate(divide="ignore"):
+        c = dot(x, transpose(x)) * np.true_divide(1, fact)
     return squeeze(c)
 
 

@@ -23,7 +23,7 @@ from .arrays import stack
 from .backends import array_api_impls, call, foreign
 from .batching.rules import along_axes, batch_rules, whole
 from .kinks import where
-from .numpy_tables import functions
+from .numpy_tables import functions, numpy_method
 from .ops import div
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .shapes import _scalar, _whole, broadcast_like, broadcast_to_p, reshape_p
@@ -309,16 +309,12 @@ def min(x: Number, axis: Axis = None, keepdims: bool = False) -> Number:
 
 
 # ------------------------------------------- the NumPy methods on Traced
-def _method(fn: Any) -> Any:
-    def method(self: Any, axis: Axis = None, keepdims: bool = False, **where: Any) -> Any:
-        return numpy_made(fn(self, axis=axis, keepdims=keepdims, **where))
-    method.__name__ = fn.__name__
-    method.__doc__ = f"``tg.{fn.__name__}(self, axis, keepdims)``."
-    return method
+def _made(f: Any) -> Any:
+    return lambda x: numpy_made(f(x))     # x.sum() is NumPy's scalar, as np.sum(x)
 
 
-for _fn in (sum, mean, max, min):
-    setattr(Traced, _fn.__name__, _method(_fn))
+for _np_f, _fn in ((np.sum, sum), (np.mean, mean), (np.max, max), (np.min, min)):
+    setattr(Traced, _fn.__name__, numpy_method(_np_f, _made(_fn)))
 
 
 _AXIS = ("axis", "keepdims")

@@ -22,6 +22,7 @@ from .backend_rules import full_like
 from .backends import array_api_impls, call, foreign
 from .batching.rules import batch_rules
 from .numpy_dispatch import functions
+from .numpy_tables import numpy_method
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .shapes import _scalar, transpose
 from .shapes import reshape as reshape_to
@@ -344,7 +345,6 @@ functions[np.cumulative_prod] = (cumulative_prod, ("axis", "include_initial"))
 
 
 # ------------------------------------------------- the methods on Traced
-Traced.prod = lambda self, axis=None, dtype=None, out=None, keepdims=False: prod(  # type: ignore
-    self, axis, keepdims)
-Traced.cumsum = lambda self, axis=None, dtype=None, out=None: cumsum(self, axis)  # type: ignore
-Traced.cumprod = lambda self, axis=None, dtype=None, out=None: cumprod(self, axis)  # type: ignore
+Traced.prod = numpy_method(np.prod, prod)               # type: ignore
+Traced.cumsum = numpy_method(np.cumsum, cumsum)         # type: ignore
+Traced.cumprod = numpy_method(np.cumprod, cumprod)      # type: ignore

@@ -44,9 +44,9 @@ def _dtype(x: Any) -> Any:
 
 
 def _data(x: Any) -> np.ndarray:
-    """An array to index or reshape: integer data stays integer, any other number is floats."""
+    """An array to index or reshape: integer and bool data stay so, any other number is floats."""
     a = np.asarray(x)
-    return a if a.dtype.kind in "iu" else float_array(a)
+    return a if a.dtype.kind in "iub" else float_array(a)
 
 
 def _is_float_array(v: Any) -> bool:
@@ -166,8 +166,8 @@ def _reshape(x: Any, shape: tuple[int, ...]) -> Any:
     """``x`` with a new shape of as many elements; shape ``()`` gives a float."""
     if type(x) is not np.ndarray and foreign(x) is not None:
         return call(reshape_p, x, shape)
-    a = np.asarray(x)                    # float32 stays float32, integer data integer
-    a = a if a.dtype.kind in "iu" else float_array(a)
+    a = np.asarray(x)                    # float32 stays float32, integer and bool data so
+    a = a if a.dtype.kind in "iub" else float_array(a)
     if shape == ():
         r = a.reshape(())[()]
         return float(r) if a.dtype == np.float64 else r
@@ -182,7 +182,7 @@ defjvp(reshape_p, lambda t, ans, x, shape: reshape_p(t, shape), None)
 
 def _batched_reshape(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
     a = np.asarray(values[0])            # as ``_reshape``: integer data stays integer
-    return np.reshape(a if a.dtype.kind in "iu" else float_array(a), (n,) + shape_of(e.ans))
+    return np.reshape(a if a.dtype.kind in "iub" else float_array(a), (n,) + shape_of(e.ans))
 
 
 batch_rules[reshape_p] = _batched_reshape
@@ -340,8 +340,20 @@ def broadcast_to(x: Number, shape: Sequence[int]) -> Number:
 
 
 # ------------------------------------------- the NumPy methods on Traced
-def _reshape_method(self: Any, *shape: Any) -> Any:
-    return reshape(self, shape[0] if len(shape) == 1 else shape)
+def _np_reshape(a: Any, shape: Any = None, order: str = "C", newshape: Any = None,
+                copy: bool | None = None) -> Any:
+    """NumPy's ``reshape``; ``order="F"`` reads and writes the elements column-major."""
+    shape = shape if shape is not None else newshape
+    if order not in ("C", "F", "A"):       # "A": C, as a traced array is C-ordered
+        raise ValueError(f"reshape: order must be 'C', 'F' or 'A', not {order!r}.")
+    if order != "F":
+        return reshape(a, shape)
+    shape = (shape,) if isinstance(shape, int | np.integer) else tuple(shape)
+    return transpose(reshape(transpose(a), shape[::-1]))    # the axes reversed both ways
+
+
+def _reshape_method(self: Any, *shape: Any, order: str = "C", copy: bool | None = None) -> Any:
+    return _np_reshape(self, shape[0] if len(shape) == 1 else shape, order)
 
 
 def _transpose_method(self: Any, *axes: Any) -> Any:
@@ -355,7 +367,6 @@ Traced.T = property(lambda self: transpose(self))                # type: ignore
 
 
 functions.update({
-    np.reshape: (lambda a, shape=None, newshape=None: reshape(
-        a, shape if shape is not None else newshape), ("shape", "newshape")),
+    np.reshape: (_np_reshape, ("shape", "order", "newshape", "copy")),
     np.transpose: (transpose, ("axes",)), np.broadcast_to: (broadcast_to, ("shape",)),
 })

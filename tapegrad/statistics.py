@@ -21,11 +21,12 @@ from typing import Any
 import numpy as np
 
 from . import reductions as _axes
-from .along import _along, _flat_or_axis, _stacked
+from .along import _along, _flat_or_axis, _over_axes, _stacked
 from .arrays import ceil, floor
 from .arrays import round_p as _round_p
 from .kinks import maximum, minimum, where
 from .numpy_dispatch import functions
+from .numpy_tables import numpy_method
 from .ops import sqrt
 from .orderings import argmax, argmin, argsort, sort, sort_p
 from .scans import cumprod, cumsum, prod
@@ -144,8 +145,8 @@ def median(x: Number, axis: int | None = None, keepdims: bool = False) -> Number
 
     Args:
       x: An array, a traced value, or a list of numbers of one shape.
-      axis: None (every element) or an int.
-      keepdims: Keep the reduced axis with size 1.
+      axis: None (every element), an int or a tuple of ints.
+      keepdims: Keep the reduced axes with size 1.
 
     Returns:
       The median, shaped as ``tg.sum`` would be.
@@ -156,6 +157,8 @@ def median(x: Number, axis: int | None = None, keepdims: bool = False) -> Number
       >>> tg.median(np.array([3.0, 1.0, 4.0, 2.0]))
       2.5
     """
+    if isinstance(axis, tuple | list):
+        return _over_axes(median, x, tuple(axis), keepdims)
     x = _stacked(x)
     shape = shape_of(x)
     if not shape:
@@ -167,6 +170,8 @@ def median(x: Number, axis: int | None = None, keepdims: bool = False) -> Number
         raise ValueError("tg.median: the median of an empty axis is undefined (NumPy "
                          "gives nan with a warning); reduce a non-empty one.")
     s = sort_p(s, ax)
+    if s.dtype.kind in "iub":       # integers: a float median, their sum never wraps
+        s = s * 1.0
     mid = _along(s, ax, slice(n // 2, n // 2 + 1))
     if n % 2 == 0:
         mid = (_along(s, ax, slice(n // 2 - 1, n // 2)) + mid) * 0.5
@@ -230,8 +235,6 @@ functions[np.clip] = (_np_clip, ("a_min", "a_max", "min", "max"))
 
 
 # ------------------------------------------------- the methods on Traced
-Traced.var = lambda self, axis=None, dtype=None, out=None, ddof=0, keepdims=False: var(  # type: ignore
-    self, axis, ddof, keepdims)
-Traced.std = lambda self, axis=None, dtype=None, out=None, ddof=0, keepdims=False: std(  # type: ignore
-    self, axis, ddof, keepdims)
+Traced.var = numpy_method(np.var, var)              # type: ignore
+Traced.std = numpy_method(np.std, std)              # type: ignore
 Traced.clip = lambda self, min=None, max=None: _np_clip(self, min, max)  # type: ignore

@@ -221,13 +221,14 @@ def test_partition_spelling_runs():
 
 
 @pytest.mark.parametrize("call,name,bad,takes", [
-    (lambda x: np.cumsum(x, dtype=np.float64), "cumsum", "dtype", "the keyword axis"),
-    (lambda x: np.sum(x, dtype=np.float64), "sum", "dtype",
-     "the keywords axis, keepdims, where"),
-    (lambda x: np.mean(x, dtype=np.float64), "mean", "dtype",
-     "the keywords axis, keepdims, where"),
-    (lambda x: np.max(x, initial=0.0), "max", "initial", "the keywords axis, keepdims"),
-    (lambda x: np.prod(x, where=x > 0), "prod", "where", "the keywords axis, keepdims"),
+    (lambda x: np.cumsum(x, out=np.empty(3)), "cumsum", "out", "the keywords axis, dtype"),
+    (lambda x: np.sum(x, out=np.empty(())), "sum", "out",
+     "the keywords axis, keepdims, where, dtype, initial"),
+    (lambda x: np.var(x, dtype=np.float64), "var", "dtype",
+     "the keywords axis, ddof, keepdims, where, correction"),
+    (lambda x: np.nanmean(x, where=x > 0), "nanmean", "where",
+     "the keywords axis, keepdims, dtype"),
+    (lambda x: np.cumprod(x, out=np.empty(3)), "cumprod", "out", "the keywords axis, dtype"),
     (lambda x: np.exp(x, where=x > 0), "exp", "where", "no keywords"),
     (lambda x: np.add(x, 1.0, dtype=np.float64), "add", "dtype", "no keywords"),
 ])

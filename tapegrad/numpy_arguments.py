@@ -1,0 +1,154 @@
+"""NumPy's arguments as tapegrad's functions take them.
+
+A NumPy function on a traced value arrives at ``__array_function__`` with
+its arguments as the caller wrote them: ``np.mean(x, 0, np.float64)`` gives
+the dtype third, where tapegrad's ``mean`` has ``keepdims``. So arguments
+are matched by NumPy's parameter names: those the tapegrad function takes
+at the same place stay positional, the others become keywords, and a
+keyword at NumPy's own default (``out=None``, ``dtype=None``,
+``where=True``) is dropped, as it asks for nothing.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .arrays import astype
+from .kinks import maximum, minimum, where
+from .kinks import where as _where
+from .ops import add, mul
+from .values import primal_value, shape_of
+
+_names: dict[Any, tuple[str, ...]] = {}
+
+
+def _positional(f: Callable[..., Any]) -> tuple[str, ...]:
+    """The names ``f`` takes positionally, up to any ``*args``."""
+    names = _names.get(f)
+    if names is None:
+        try:
+            params = inspect.signature(f).parameters.values()
+        except (TypeError, ValueError):      # no signature: take the arguments as they come
+            params = []                      # type: ignore[assignment]
+        found = []
+        for p in params:
+            if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+                break
+            found.append(p.name)
+        _names[f] = names = tuple(found)
+    return names
+
+
+# NumPy's defaults: a keyword given one of these asks for nothing
+_DEFAULTS: dict[str, tuple[Any, ...]] = {
+    "out": (None,), "dtype": (None,), "where": (True, np._NoValue),
+    "initial": (np._NoValue,), "keepdims": (np._NoValue,), "casting": ("same_kind",),
+    "order": ("K", "C", None), "subok": (True,),
+}
+
+
+def at_default(name: str, value: Any) -> bool:
+    """Whether keyword ``name`` given ``value`` is at NumPy's default."""
+    return any(value is d or (type(d) is str and value == d) for d in _DEFAULTS.get(name, ()))
+
+
+def numpy_order(func: Any, handler: tuple[Callable[..., Any], tuple[str, ...]],
+                args: tuple[Any, ...], kwargs: dict[str, Any]
+                ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """``args, kwargs`` of NumPy's ``func`` as ``handler``, its tapegrad function, takes them.
+
+    A positional argument NumPy names as an option (``dtype``, ``axis``...)
+    that the tapegrad function has elsewhere or not at all becomes a keyword,
+    with those after it; data arguments (``np.dot``'s ``b``) stay as given.
+    A keyword at NumPy's default that the function does not take is dropped.
+    """
+    np_names, tg_names = _positional(func), _positional(handler[0])
+    for k in range(1, min(len(args), len(np_names))):
+        name = np_names[k]
+        if (k >= len(tg_names) or tg_names[k] != name) and \
+                (name in _DEFAULTS or name in handler[1]):
+            kwargs = {**dict(zip(np_names[k:], args[k:])), **kwargs}
+            args = args[:k]
+            break
+    takes = handler[1]                      # a keyword the function takes, it gets
+    return args, {n: v for n, v in kwargs.items() if n in takes or not at_default(n, v)}
+
+
+# ------------------------------------------ dtype= and initial=, around the function
+_CAST_FIRST = {np.sum, np.prod, np.mean, np.cumsum, np.cumprod, np.nansum, np.nanprod,
+               np.nanmean, np.nancumsum, np.nancumprod, np.trace, np.cumulative_sum,
+               np.cumulative_prod, np.stack, np.concatenate}
+_START = {np.sum: add, np.prod: mul, np.max: maximum, np.min: minimum, np.amax: maximum,
+          np.amin: minimum}
+extra_keywords: dict[Any, tuple[str, ...]] = {f: ("dtype",) for f in _CAST_FIRST}
+"""The keywords NumPy's functions take here beyond their tapegrad function's."""
+for _f in _START:
+    extra_keywords[_f] = extra_keywords.get(_f, ()) + ("initial",)
+for _f in (np.max, np.min, np.amax, np.amin):
+    extra_keywords[_f] += ("where",)
+_FILL = {np.prod: 1, np.any: False, np.all: True}     # what a masked place counts as
+for _f in (*_FILL, np.std, np.var):
+    extra_keywords[_f] = extra_keywords.get(_f, ()) + ("where",)
+for _f in (np.std, np.var):
+    extra_keywords[_f] += ("correction",)
+
+
+def around(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """NumPy's ``func(*args, **kwargs)`` with ``dtype=`` or ``initial=``; None without them.
+
+    ``dtype`` casts the data first (NumPy computes in that dtype) and the
+    result after (``np.sum(int8s, dtype=np.int8)`` wraps as NumPy's);
+    ``initial`` is cast to the result's dtype and combined with it, and
+    also fills the places ``where=`` masks (``np.max``, ``np.min``).
+    """
+    if kwargs.get("dtype") is not None and func in _CAST_FIRST:
+        kw = dict(kwargs)
+        dtype = np.dtype(kw.pop("dtype"))
+        first = args[0]
+        first = [astype(a, dtype) for a in first] if isinstance(first, list | tuple) \
+            else astype(first, dtype)
+        out = func(first, *args[1:], **kw)
+        return out if _dtype(out) == dtype else astype(out, dtype)
+    if "where" in kwargs and "initial" not in kwargs and func in _START and _START[func] in (
+            maximum, minimum):
+        raise ValueError(f"np.{func.__name__}(..., where=...) needs initial= as in NumPy: the "
+                         "masked places have no value to start from.")
+    if "initial" in kwargs and func in _START:
+        kw = dict(kwargs)
+        initial, x = kw.pop("initial"), args[0]
+        if "where" in kw and func not in (np.sum, np.prod):    # sum and prod take where
+            x = where(kw.pop("where"), x, initial)
+        if 0 in shape_of(x):        # nothing to reduce: NumPy's constant
+            return func(np.zeros(shape_of(x), _dtype(x)), *args[1:], initial=initial, **kw)
+        out = func(x, *args[1:], **kw)
+        return _START[func](out, np.asarray(initial).astype(_dtype(out))[()])
+    if func in (np.std, np.var) and ("where" in kwargs or "correction" in kwargs):
+        return _spread(func, args[0], **kwargs)
+    if "where" in kwargs and func in _FILL:
+        kw = dict(kwargs)
+        return func(where(kw.pop("where"), args[0], _FILL[func]), *args[1:], **kw)
+    return None
+
+
+def _spread(func: Any, x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False,
+            where: Any = True, correction: int | None = None) -> Any:
+    """NumPy's ``var``/``std`` over the places ``where`` holds; ``correction`` is ``ddof``."""
+    ddof = ddof if correction is None else correction
+    if where is True:
+        return func(x, axis=axis, ddof=ddof, keepdims=keepdims)
+    shape, dt = shape_of(x), _dtype(x) if _dtype(x).kind == "f" else np.dtype(float)
+    mask = np.broadcast_to(where, shape)
+    mu = np.sum(x, axis=axis, keepdims=True, where=mask) / np.sum(
+        mask, axis=axis, keepdims=True).astype(dt)
+    d = _where(mask, x - mu, np.zeros((), dt))
+    count = np.sum(mask, axis=axis, keepdims=keepdims).astype(dt)
+    v = np.sum(d * d, axis=axis, keepdims=keepdims) / np.maximum(count - ddof, 0)
+    return np.sqrt(v) if func is np.std else v
+
+
+def _dtype(x: Any) -> np.dtype[Any]:
+    return np.asarray(primal_value(x)).dtype
