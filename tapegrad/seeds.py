@@ -183,11 +183,12 @@ def _tangent_leaves(name: ArgName, primal: Any, tangent: Any, what: str) -> list
 
 def _dtype_of_primal(t: Any, x: Any) -> Any:
     """A NumPy tangent in its float primal's dtype: a float32 primal keeps a float32 tangent."""
+    if type(t) is float:
+        return t                     # a Python float tangent takes the primal's dtype anyway
     want, have = getattr(primal_value(x), "dtype", None), getattr(primal_value(t), "dtype", None)
     if not isinstance(want, np.dtype) or not isinstance(have, np.dtype) or want.kind != "f" \
             or have == want:
-        return t    # a Python float tangent takes the primal's dtype anyway; another library's
-
+        return t                     # another library's dtypes stay its own
     if type(t) is Traced:
         return astype(t, want)
     return np.asarray(t, dtype=want)[()] if np.ndim(t) == 0 else t.astype(want)
