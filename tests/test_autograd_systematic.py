@@ -347,3 +347,14 @@ def test_svd_factors_wide_square_tall(lead, mn):
 def test_norm_orders_and_axes(kw):
     x = rn(6) if kw.get("ord") in (2, 3, 4) else rn(6, 5, 4)
     full_check(lambda v: np.linalg.norm(v, **kw), x, rtol=1e-4)
+
+
+@pytest.mark.parametrize("shape,kw", [((6, 5, 4), {}), ((7, 9), {}), ((40,), {}),
+                                      ((7, 9), {"ord": "fro"}), ((40,), {"ord": 2}),
+                                      ((3, 4, 5), {"keepdims": True})])
+def test_norm_of_all_elements_is_numpys_bit_for_bit(shape, kw):
+    f = lambda v: np.linalg.norm(v, **kw)  # noqa: E731
+    for _ in range(20):     # NumPy sums x.ravel().dot(x.ravel()): the same bits
+        x = rand(*shape)
+        bits(tg.jvp(f, (x,), (x,))[0], f(x))
+        bits(tg.jit(f)(x), f(x))
