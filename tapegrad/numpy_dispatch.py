@@ -45,7 +45,6 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "side='left')",
     "histogram": "tg.sum(tg.where((x[:, None] >= edges[:-1]) & (x[:, None] < edges[1:]), "
     "1.0, 0.0), axis=0) (counts for constant edges; zero derivative)",
-    "partition": "tg.sort(x) (a full sort: partition's kth element is tg.sort(x)[kth])",
     "linalg.cond": "tg.linalg.svdvals(x)[0] / tg.linalg.svdvals(x)[-1] (the 2-norm "
     "condition number)",
     "full": "value * np.ones(shape) (np.full reads its value with np.asarray, which a "

@@ -263,12 +263,17 @@ def test_sort(name, n):
 
 
 @pytest.mark.parametrize("n,kth", [(7, 0), (7, 3), (7, 6), (14, 0), (14, 3), (14, 6)])
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="np.partition on a traced value is refused (TypeError naming tg.sort); "
-                   "autograd differentiates it")
 def test_partition(n, kth):
     x = rn(n)
     f = lambda v: np.partition(v, kth)  # noqa: E731
+    full_check(f, x)
+
+
+@pytest.mark.parametrize("kth,axis", [(1, 0), ((0, 2), -1), (2, None), ([1, 3], 1)])
+def test_partition_is_numpys_along_any_axis(kth, axis):
+    x = rn(4, 5)
+    f = lambda v: np.partition(v, kth, axis=axis)  # noqa: E731
+    bits(tg.jvp(f, (x,), (x,))[0], f(x))    # NumPy's own arrangement, bit for bit
     full_check(f, x)
 
 
