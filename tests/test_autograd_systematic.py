@@ -363,3 +363,87 @@ def test_norm_of_all_elements_is_numpys_bit_for_bit(shape, kw):
         x = rand(*shape)
         bits(tg.jvp(f, (x,), (x,))[0], f(x))
         bits(tg.jit(f)(x), f(x))
+
+
+# ---------------------------------------- test_numpy: one function, one input
+C34 = np.cos(np.arange(12.0)).reshape(3, 4)
+MASK = np.sin(np.arange(20.0)).reshape(4, 5) > 0
+NUMPY_CASES: dict[str, tuple[Callable[..., Any], tuple[int, ...]]] = {
+    "index_ints": (lambda x: x[3, 0, 1], (5, 6, 4)),
+    "index_slice": (lambda x: x[::-1, 2:4, :], (5, 6, 4)),
+    "index_lists": (lambda x: x[[0, 1, 2], :, :], (5, 6, 4)),
+    "index_mixed": (lambda x: x[3, 2:, [1, 3]], (5, 6, 4)),
+    "slice_fanout": (lambda x: x[::-1, 2:4, :] + x[::-1, 3:5, :], (5, 6, 4)),
+    "multiple_slices": (lambda x: x[2:6][1:3], (7,)),
+    "multi_index": (lambda x: np.sum(x[[0, 1, 0]]), (3,)),
+    "index_dot_slices": (lambda x: np.dot(x[:2], x[2:]), (4,)),
+    "reshape_method": (lambda x: x.reshape((20, 6)), (5, 6, 4)),
+    "reshape_nolist": (lambda x: x.reshape(20, 6), (5, 6, 4)),
+    "ravel_method": (lambda x: x.ravel(), (5, 6, 4)),
+    "flatten_method": (lambda x: x.flatten(), (5, 6, 4)),
+    "concatenate_1": (lambda x: np.concatenate((x, 2 * x, x), 1), (5, 6, 4)),
+    "concat_const": (lambda x: np.concatenate((np.ones((1, 6, 4)), x)), (5, 6, 4)),
+    "trace_extradims": (lambda x: np.trace(x, offset=2), (5, 6, 4, 3)),
+    "trace_axes": (lambda x: np.trace(x, offset=-1, axis1=3, axis2=2), (5, 6, 4, 3)),
+    "split": (lambda x: np.split(x, 2)[0], (10,)),
+    "diag": (np.diag, (10, 10)), "transpose_T": (lambda x: x.T, (8, 8)),
+    "roll": (lambda x: np.roll(x, 2, axis=1), (4, 5)),
+    "roll_flat": (lambda x: np.roll(x, 2), (4, 5)),
+    "triu": (lambda x: np.triu(x, k=2), (5, 5)), "tril": (lambda x: np.tril(x, k=2), (5, 5)),
+    "clip": (lambda x: np.clip(x, a_min=0.1, a_max=1.1), (5, 5)),
+    "cumsum_0": (lambda x: np.cumsum(x, axis=0), (10, 11)),
+    "cumsum_none": (np.cumsum, (10, 11)), "squeeze": (np.squeeze, (5, 1, 4)),
+    "squeeze_method": (lambda x: x.squeeze(), (5, 1, 4)),
+    "repeat": (lambda x: np.repeat(x, 2, axis=1), (5, 3, 4)),
+    "repeat_0_1": (lambda x: np.repeat(x, 1, axis=0), (5, 1)),
+    "expand_dims": (lambda x: np.expand_dims(x, 2), (5, 1, 4)),
+    "flipud": (np.flipud, (10, 11)), "fliplr": (np.fliplr, (10, 11)), "rot90": (np.rot90, (10, 11)),
+    "non_numpy_sum": (lambda x: sum([x, 2 * x]), (10, 11)),
+    "where": (lambda x: np.where(MASK, x, -2 * x), (4, 5)),
+    "diagonal_3d": (lambda x: np.diagonal(x, axis1=-1, axis2=-2), (3, 4, 4)),
+    "nan_to_num": (lambda x: np.sin(np.nan_to_num(x + np.array([0.0, np.nan, np.inf, -np.inf]))),
+                   (4,)),
+    "outer": (lambda x: np.outer(x, x[::-1]), (11,)),
+    "prod_axis0": (lambda x: np.prod(x * x + 0.1, axis=0, keepdims=True), (2, 3)),
+    "sum_axis_tuple": (lambda x: np.sum(x, axis=(1, 2)), (4, 5, 3)),
+    "append": (lambda x: np.append(x, x[0] * 4.0), (3,)),
+}
+
+
+@pytest.mark.parametrize("name", NUMPY_CASES)
+def test_autograds_numpy_cases(name):
+    f, shape = NUMPY_CASES[name]
+    full_check(f, rand(*shape))
+
+
+@pytest.mark.parametrize("name", ["var", "std"])
+@pytest.mark.parametrize("shape,axis,keepdims,ddof", [
+    (s, None, k, d) for s in [(3,), (3, 4), (1, 3)] for k in (True, False) for d in (0, 1)] + [
+    (s, a, k, 2) for s in [(3, 4), (1, 3)] for a in (None, 1) for k in (True, False)])
+def test_var_std_ddof_keepdims_combos(name, shape, axis, keepdims, ddof):
+    f = lambda v: getattr(np, name)(v, axis=axis, keepdims=keepdims, ddof=ddof)  # noqa: E731
+    full_check(f, rand(*shape))
+
+
+# autograd's spellings NumPy does not dispatch (np.array of a list, np.r_, np.c_, a
+# cast by calling a scalar type): the error names tapegrad's spelling, which works.
+REFUSED = [
+    (lambda x: np.array([[2 * x, x + 1], [x, x]]), r"Use tg\.stack",
+     lambda x: tg.stack([tg.stack([2 * x, x + 1]), tg.stack([x, x])])),
+    (lambda x: np.r_[x, C34[:3, :2], x], r"tg\.concatenate\(\[a, b\]\) for np\.r_",
+     lambda x: tg.concatenate([x, C34[:3, :2], x])),
+    (lambda x: np.c_[x, C34[:3, :2], x], r"tg\.concatenate\(\[a, b\], axis=-1\) for np\.c_",
+     lambda x: tg.concatenate([x, C34[:3, :2], x], axis=-1)),
+    (lambda x: np.sum(x[np.int64(x[:, -1] * 0 + 1)]), r"is x\.astype\(np\.int64\)",
+     lambda x: np.sum(x[(x[:, -1] * 0 + 1).astype(np.int64)])),
+]
+
+
+@pytest.mark.parametrize("k", range(len(REFUSED)))
+def test_autograds_spellings_numpy_does_not_dispatch_name_ours(k):
+    theirs, message, ours = REFUSED[k]
+    x = rand(3, 2)
+    with pytest.raises(TypeError, match=message):
+        tg.grad(lambda v: np.sum(theirs(v)))(x)
+    np.testing.assert_array_equal(ours(x), theirs(x))
+    full_check(ours, x)
