@@ -447,3 +447,118 @@ def test_autograds_spellings_numpy_does_not_dispatch_name_ours(k):
         tg.grad(lambda v: np.sum(theirs(v)))(x)
     np.testing.assert_array_equal(ours(x), theirs(x))
     full_check(ours, x)
+
+
+# ------------------------------------------------------------ test_wrappers
+def _jac_fd(f: Callable[..., Any], x: Any, eps: float = 1e-6) -> Any:
+    """The Jacobian by central differences: shape ``f(x).shape + x.shape``."""
+    cols = []
+    for idx in np.ndindex(x.shape):
+        e = np.zeros_like(x)
+        e[idx] = eps
+        cols.append((np.asarray(f(x + e)) - np.asarray(f(x - e))) / (2 * eps))
+    return np.moveaxis(np.array(cols), 0, -1).reshape(np.shape(f(x)) + x.shape)
+
+
+@pytest.mark.parametrize("shape", [(5,), (5, 4), (5, 4, 3)])
+def test_hessian_times_vectors_matrices_tensors(shape):
+    from tapegrad.misc.operators import hessian_tensor_product
+    fun = lambda a: np.sum(np.sin(a) * np.roll(a, 1))  # noqa: E731
+    a, v = rand(*shape), rand(*shape)
+    h = tg.hessian(fun)(a)
+    np.testing.assert_allclose(h, _jac_fd(tg.grad(fun), a), rtol=1e-6, atol=1e-8)
+    want = np.tensordot(h, v, axes=v.ndim)
+    np.testing.assert_allclose(hessian_tensor_product(fun)(a, v), want, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(tg.hvp(fun, (a,), (v,)), want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(5,), (5, 4), (5, 4, 3)])
+def test_vectors_matrices_tensors_times_the_jacobian(shape):
+    from tapegrad.misc.operators import vector_jacobian_product
+    fun = lambda a: np.roll(np.sin(a), 1)  # noqa: E731
+    a, v = rand(*shape), rand(*shape)
+    j = _jac_fd(fun, a)
+    want = np.tensordot(v, j, axes=v.ndim)
+    np.testing.assert_allclose(vector_jacobian_product(fun)(a, v), want, rtol=1e-7, atol=1e-8)
+    np.testing.assert_allclose(tg.jacobian(fun)(a), j, rtol=1e-7, atol=1e-8)
+
+
+def test_elementwise_grad_of_the_second_argument():
+    f = lambda a, b: a + np.sin(a) + np.cosh(b)  # noqa: E731
+    b = rand(10)
+    got = tg.elementwise_grad(f, argnum=1)(0.9, b)
+    np.testing.assert_allclose(got, _jac_fd(lambda v: f(0.9, v), b).diagonal(), rtol=1e-7)
+
+
+def test_value_and_grad_is_the_value_and_the_grad():
+    fun = lambda x: 3.0 * x ** 3.2  # noqa: E731
+    v, d = tg.value_and_grad(fun)(1.7)
+    assert v == fun(1.7) and d == tg.grad(fun)(1.7)
+    assert abs(d - (fun(1.7 + 1e-6) - fun(1.7 - 1e-6)) / 2e-6) < 1e-6
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_gradients_keep_the_argument_dtype(dtype):
+    y = rand(10, 10).astype(dtype)
+    for f in (tg.grad(lambda x: np.sum(x ** 2)), tg.jit(tg.grad(lambda x: np.sum(x ** 2)))):
+        g = f(y)
+        assert g.dtype == dtype
+        np.testing.assert_allclose(g, 2 * y.astype(float), rtol=1e-2)
+
+
+def test_checkpoint_changes_no_value_and_no_derivative():
+    bar = lambda x, y: 2 * x + y * np.sin(x) + 5  # noqa: E731
+    foo = lambda x: bar(x, x / 3.0) + bar(x, x ** 2)  # noqa: E731
+    cbar = tg.checkpoint(bar)
+    foo2 = lambda x: cbar(x, x / 3.0) + cbar(x, x ** 2)  # noqa: E731
+    x = rand(4)
+    bits(foo2(x), foo(x))     # the cotangents may add in another order: not bit for bit
+    np.testing.assert_allclose(tg.grad(scalar_out(foo2))(x), tg.grad(scalar_out(foo))(x),
+                               rtol=1e-14, atol=1e-14)
+    full_check(foo2, x)
+
+
+# --------------------------------------- test_tuple, test_dict, test_list
+def _leaves_close(a: Any, b: Any) -> None:
+    for x, y in zip(tg.tree.leaves(a), tg.tree.leaves(b), strict=True):
+        np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-12)
+
+
+CONTAINERS = {
+    "tuple": (lambda p: np.sum(np.sin(p[0]) * p[1][0] + p[1][1] ** 2),
+              lambda: (rand(3), (rand(3), rand(3)))),
+    "list": (lambda p: np.sum(p[0] * np.cos(p[1])) + p[2] ** 3, lambda: [rand(4), rand(4), 0.7]),
+    "dict": (lambda p: np.sum(np.tanh(p["w"] @ p["x"]) + p["b"]) * p["s"],
+             lambda: {"w": rand(2, 3), "x": rand(3), "b": rand(2), "s": 1.3}),
+    "nested": (lambda p: np.sum(p["a"][0] * p["a"][1]["c"]) + np.sum(p["d"][0] ** 2),
+               lambda: {"a": [rand(3), {"c": rand(3)}], "d": (rand(2),)}),
+}
+
+
+@pytest.mark.parametrize("name", CONTAINERS)
+def test_gradients_through_containers(name):
+    f, make = CONTAINERS[name]
+    p = make()
+    tg.check_grads(f, (p,), order=2)
+    eager = tg.grad(f)(p)
+    assert tg.tree.structure(eager) == tg.tree.structure(p)
+    for got, want in zip(tg.tree.leaves(tg.jit(tg.grad(f))(p)), tg.tree.leaves(eager)):
+        bits(got, want)
+    ps = [tg.tree.map(lambda v, s=s: v * s, p) for s in (1.0, 0.9, 1.1)]
+    batched = tg.vmap(tg.grad(f))(tg.tree.map(lambda *v: np.stack(v), *ps))
+    loop = tg.tree.map(lambda *v: np.stack(v), *[tg.grad(f)(q) for q in ps])
+    _leaves_close(batched, loop)
+
+
+@pytest.mark.parametrize("kind", [tuple, list, dict])
+def test_containers_as_outputs_of_jacobian_and_jvp(kind):
+    def f(x):
+        parts = (np.sin(x), x ** 2, np.sum(x))
+        return dict(zip("abc", parts)) if kind is dict else kind(parts)
+    x = rand(3)
+    tg.check_grads(f, (x,), order=2)
+    jac = tg.jacobian(f)(x)
+    want = {k: _jac_fd(lambda v, k=k: f(v)[k], x)
+            for k in (("a", "b", "c") if kind is dict else range(3))}
+    for k, w in want.items():
+        np.testing.assert_allclose(jac[k], w, rtol=1e-7, atol=1e-8)
