@@ -562,3 +562,34 @@ def test_containers_as_outputs_of_jacobian_and_jvp(kind):
             for k in (("a", "b", "c") if kind is dict else range(3))}
     for k, w in want.items():
         np.testing.assert_allclose(jac[k], w, rtol=1e-7, atol=1e-8)
+
+
+# ------------------------------ test_scipy: stats over broadcasting parameters
+scipy_stats = pytest.importorskip("scipy.stats")
+SHAPES3 = [((), (), ()), ((4,), (), ()), ((4,), (4,), (4,)), ((3, 1), (4,), ()), ((), (3, 4), (4,))]
+STATS_CASES = {   # name -> (positive-parameter flags, differentiated argnums)
+    "norm.pdf": ((False, False, True), (0, 1, 2)), "norm.logpdf": ((False, False, True), (0, 1, 2)),
+    "norm.cdf": ((False, False, True), (0, 1, 2)), "norm.logsf": ((False, False, True), (0, 1, 2)),
+    "t.logpdf": ((False, True, False), (0, 1, 2)), "t.cdf": ((False, True, False), (0, 2)),
+    "gamma.logpdf": ((True, True, False), (0, 1)), "gamma.cdf": ((True, True, False), (0,)),
+    "beta.logpdf": ((True, True, True), (0, 1, 2)),
+}
+
+
+@pytest.mark.parametrize("shapes", SHAPES3)
+@pytest.mark.parametrize("name", STATS_CASES)
+def test_scipy_stats_over_broadcasting_parameters(name, shapes):
+    from tapegrad.scipy import stats
+    dist, fn = name.split(".")
+    ours, theirs = getattr(getattr(stats, dist), fn), getattr(getattr(scipy_stats, dist), fn)
+    positive, argnums = STATS_CASES[name]
+    args = [rand(*s, lims=(0.6, 3.0) if pos else (-1.0, 1.0)) for s, pos in zip(shapes, positive)]
+    if dist in ("gamma", "beta"):
+        args[0] = rand(*shapes[0], lims=(0.1, 0.9))
+    if dist == "gamma":
+        args[2] = 0.0       # loc: below every x
+    np.testing.assert_allclose(ours(*args), theirs(*args), rtol=1e-12, atol=1e-14)
+
+    def f(*xs):
+        return ours(*[xs[argnums.index(k)] if k in argnums else a for k, a in enumerate(args)])
+    full_check(f, *[args[k] for k in argnums], vmap=all(shapes[k] for k in argnums))
