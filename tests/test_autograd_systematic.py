@@ -321,8 +321,9 @@ LINALG: dict[str, Callable[[Any], Any]] = {
     "solve_vec": lambda a: np.linalg.solve(a, np.ones(a.shape[-1])),  # NumPy 2: b 1-d
     "solve_mat": lambda a: np.linalg.solve(a, np.ones((*a.shape[:-1], 2))),
     "cholesky": lambda a: np.linalg.cholesky(sym(a)),
-    "eigh_w": lambda a: np.linalg.eigh(sym(a))[0],
-    "eigh_upper_w": lambda a: np.linalg.eigh(sym(a), "U")[0],
+    "eigh": lambda a: np.concatenate([(wv := np.linalg.eigh(sym(a)))[0][..., None, :], wv[1]], -2),
+    "eigh_upper": lambda a: np.concatenate([(wv := np.linalg.eigh(sym(a), "U"))[0][..., None, :],
+                                            wv[1]], -2),
     "svd_s": lambda a: np.linalg.svd(a, compute_uv=False),
     "pinv": np.linalg.pinv,
     "matrix_power": lambda a: np.linalg.matrix_power(a, 3),
