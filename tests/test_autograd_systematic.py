@@ -531,6 +531,8 @@ CONTAINERS = {
     "list": (lambda p: np.sum(p[0] * np.cos(p[1])) + p[2] ** 3, lambda: [rand(4), rand(4), 0.7]),
     "dict": (lambda p: np.sum(np.tanh(p["w"] @ p["x"]) + p["b"]) * p["s"],
              lambda: {"w": rand(2, 3), "x": rand(3), "b": rand(2), "s": 1.3}),
+    "dict_unused": (lambda p: np.sum(np.sin(p["a"])) + 2 * np.sum(p["b"]),   # p["x"]: zeros
+                    lambda: {"a": rand(5, 6), "b": rand(4, 3), "x": rand(2, 4)}),
     "nested": (lambda p: np.sum(p["a"][0] * p["a"][1]["c"]) + np.sum(p["d"][0] ** 2),
                lambda: {"a": [rand(3), {"c": rand(3)}], "d": (rand(2),)}),
 }
