@@ -160,6 +160,14 @@ batch_rules[partition_p] = _batch_kth(_partition)
 def partition(x: Number, kth: Any, axis: int | None = -1) -> Number:
     """NumPy's ``partition``: its result, differentiable as a permutation of ``x``.
 
+    Args:
+      x: An array, a traced value, or a list of numbers of one shape.
+      kth: The index (or indices) whose element lands in its sorted place.
+      axis: The axis to partition along (the last by default), or None to flatten.
+
+    Returns:
+      NumPy's arrangement; each element's gradient is that of the place it moved to.
+
     Examples:
       >>> import numpy as np
       >>> import tapegrad as tg
