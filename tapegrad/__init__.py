@@ -152,6 +152,7 @@ from .ops import tanh as tanh
 from .orderings import argmax as argmax
 from .orderings import argmin as argmin
 from .orderings import argsort as argsort
+from .orderings import partition as partition
 from .orderings import sort as sort
 from .padding import pad as pad
 from .parallel import data_parallel as data_parallel
@@ -252,7 +253,7 @@ __all__ += [  # NumPy's shape functions and contractions
     "ravel", "repeat", "roll", "squeeze", "swapaxes", "tensordot", "tile", "trace", "vstack",
 ]
 __all__ += ["argmax", "argmin", "argsort", "average", "ceil", "cumprod", "cumsum", "floor",
-            "median", "prod", "round", "sort", "std", "var", "fixed_point"]
+            "median", "partition", "prod", "round", "sort", "std", "var", "fixed_point"]
 __all__ += ["hessian_vector_product"]  # autograd's name (tapegrad.misc.operators)
 __all__ += ["checkpoint", "fori_loop", "remat", "scan", "while_loop"]  # loops
 __all__ += ["data_parallel"]

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .arrays import astype, concatenate, matmul_p, stack
+from .arrays import astype, concatenate, dot, matmul_p, stack
 from .indexing import getitem
 from .kinks import abs as _abs
 from .linalg_decomp import QRResult as QRResult
@@ -281,7 +281,8 @@ def norm(x: Number, ord: Any = None, axis: Any = None,   # noqa: A002  (NumPy's 
     nd = len(shape_of(x))
     if axis is None:
         if ord is None or (ord in ("f", "fro") and nd == 2) or (ord == 2 and nd == 1):
-            out = sqrt(_sum(x * x))
+            flat = reshape(x, (-1,))
+            out = sqrt(dot(flat, flat))       # NumPy's sum: x.ravel().dot(x.ravel())
             return reshape(out, (1,) * nd) if keepdims else out
         if nd not in (1, 2):
             raise ValueError("Improper number of dimensions to norm.")

@@ -30,7 +30,10 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "asarray": "tg.stack (of traced floats or arrays). NumPy also converts a traced value "
                "that indexes a NumPy array (E[i]): an index must be integer data (a NumPy "
                "integer or int array; a Python int argument is traced as a float, so name "
-               "it in static_argnums), and tg.take(E, i, axis=0) gathers with it",
+               "it in static_argnums), and tg.take(E, i, axis=0) gathers with it; a cast "
+               "(np.int64(x), np.float32(x)) is x.astype(np.int64)",
+    "lib.AxisConcatenator.__getitem__": "tg.concatenate([a, b]) for np.r_[a, b] (1-d "
+    "pieces), tg.concatenate([a, b], axis=-1) for np.c_[a, b] (2-d pieces)",
     "amax": "tg.max", "amin": "tg.min",
     "take": "tg.take (traced indices too)",
     # results whose shape or integers depend on values: no derivative to take
@@ -45,7 +48,6 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "side='left')",
     "histogram": "tg.sum(tg.where((x[:, None] >= edges[:-1]) & (x[:, None] < edges[1:]), "
     "1.0, 0.0), axis=0) (counts for constant edges; zero derivative)",
-    "partition": "tg.sort(x) (a full sort: partition's kth element is tg.sort(x)[kth])",
     "linalg.cond": "tg.linalg.svdvals(x)[0] / tg.linalg.svdvals(x)[-1] (the 2-norm "
     "condition number)",
     "full": "value * np.ones(shape) (np.full reads its value with np.asarray, which a "

@@ -24,7 +24,7 @@ from .numpy_tables import numpy_method
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .values import Traced, UnsupportedMethodError, shape_of
 
-__all__ = ["argmax", "argmin", "argsort", "sort"]
+__all__ = ["argmax", "argmin", "argsort", "partition", "sort"]
 
 Number = Any
 
@@ -118,6 +118,67 @@ def argsort(x: Number, axis: int | None = -1) -> Number:
     return argsort_p(x, ax)
 
 
+# -------------------------------------------------------------- partition
+def _partition(x: Any, axis: int, kth: Any) -> Any:
+    return np.partition(_data(x), kth, axis=axis)
+
+
+def _partition_index(x: Any, axis: int, kth: Any) -> Any:
+    """Where each element of ``np.partition(x, kth)`` comes from in ``x``.
+
+    Both are the same numbers: the k-th smallest of ``x`` (``argsort``) lands
+    where the k-th smallest of the partition is (equal numbers, any match).
+    """
+    x = _data(x)
+    src = np.argsort(x, axis=axis, kind="stable")
+    dst = np.argsort(np.partition(x, kth, axis=axis), axis=axis, kind="stable")
+    out = np.empty_like(src)
+    np.put_along_axis(out, dst, src, axis=axis)
+    return out
+
+
+def _batch_kth(np_fn: Any) -> Any:
+    def rule(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+        x = _data(values[0]) if batched[0] else np.broadcast_to(
+            _data(values[0]), (n,) + shape_of(values[0]))
+        return np_fn(x, values[1] + 1, values[2])
+    return rule
+
+
+partition_index_p: Primitive = primitive(_partition_index, "partition_index", check_rules=False)
+partition_p: Primitive = primitive(_partition, "partition", check_rules=False)
+defvjp(partition_index_p, None, None, None)      # integer data: no derivative
+defjvp(partition_index_p, None, None, None)
+defvjp(partition_p, lambda g, ans, x, axis, kth: scatter_add(
+    g, x, _template(shape_of(x), axis), partition_index_p(x, axis, kth)), None, None)
+defjvp(partition_p, lambda t, ans, x, axis, kth: gather(
+    t, _template(shape_of(x), axis), partition_index_p(x, axis, kth)), None, None)
+batch_rules[partition_index_p] = _batch_kth(_partition_index)
+batch_rules[partition_p] = _batch_kth(_partition)
+
+
+def partition(x: Number, kth: Any, axis: int | None = -1) -> Number:
+    """NumPy's ``partition``: its result, differentiable as a permutation of ``x``.
+
+    Args:
+      x: An array, a traced value, or a list of numbers of one shape.
+      kth: The index (or indices) whose element lands in its sorted place.
+      axis: The axis to partition along (the last by default), or None to flatten.
+
+    Returns:
+      NumPy's arrangement; each element's gradient is that of the place it moved to.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.grad(lambda x: tg.partition(x, 1)[1])(np.array([3.0, 1.0, 2.0]))
+      array([0., 0., 1.])
+    """
+    x, ax = _flat_or_axis("partition", x, axis)
+    kth = tuple(int(k) for k in kth) if np.ndim(kth) else int(kth)
+    return partition_p(x, ax, kth)
+
+
 # ------------------------------------------------------- argmax, argmin
 def _index_fn(np_fn: Any, name: str) -> Primitive:
     def impl(x: Any, axis: int | None, keepdims: bool) -> Any:
@@ -208,6 +269,8 @@ functions[np.sort] = (lambda a, axis=-1, kind=None, stable=None: sort(a, axis),
                       ("axis", "kind", "stable"))
 functions[np.argsort] = (lambda a, axis=-1, kind=None, stable=None: argsort(a, axis),
                          ("axis", "kind", "stable"))
+functions[np.partition] = (lambda a, kth, axis=-1, kind="introselect", order=None:
+                           partition(a, kth, axis), ("kth", "axis", "kind", "order"))
 functions[np.argmax] = (argmax, ("axis", "keepdims"))
 functions[np.argmin] = (argmin, ("axis", "keepdims"))
 
