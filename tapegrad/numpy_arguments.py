@@ -146,7 +146,7 @@ def _spread(func: Any, x: Any, axis: Any = None, ddof: int = 0, keepdims: bool =
         mask, axis=axis, keepdims=True).astype(dt)
     d = _where(mask, x - mu, np.zeros((), dt))
     count = np.sum(mask, axis=axis, keepdims=keepdims).astype(dt)
-    v = np.sum(d * d, axis=axis, keepdims=keepdims) / np.maximum(count - ddof, 0)
+    v = np.sum(d * d, axis=axis, keepdims=keepdims, where=mask) / np.maximum(count - ddof, 0)
     return np.sqrt(v) if func is np.std else v
 
 

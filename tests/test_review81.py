@@ -54,22 +54,62 @@ def test_power_gradient_still_matches_differences() -> None:
     np.testing.assert_allclose(tg.grad(f)(x), fd, rtol=1e-6)
 
 
-_MASKED_SUM = ("np.sum(x, where=m) of a traced x is sum(where(m, x, 0)): NumPy's masked "
-               "reduction adds the runs of held places one by one, each run's pairwise sum, "
-               "so jit's value differs from eager in the last bit (so do np.var and np.std)")
+WHERE_SUMS = {
+    "sum": lambda v, m: np.sum(v, where=m),
+    "sum axis 0": lambda v, m: np.sum(v, axis=0, where=m),
+    "sum of a traced mask": lambda v, m: np.sum(v, axis=1, where=v > 0),
+    "method": lambda v, m: v.sum(where=m),
+    "mean": lambda v, m: np.mean(v, where=m),
+    "mean keepdims": lambda v, m: np.mean(v, axis=1, keepdims=True, where=m),
+}
 
 
-@pytest.mark.xfail(strict=True, reason=_MASKED_SUM)
-def test_sum_with_where_is_numpys_bits() -> None:
+@pytest.mark.parametrize("name", list(WHERE_SUMS))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64, np.bool_])
+def test_sum_with_where_is_numpys_bits_and_dtype(name: str, dtype: type) -> None:
+    f = WHERE_SUMS[name]
     rng = np.random.default_rng(0)
-    for _ in range(30):
-        mask = rng.random(17) > 0.3
-        x = rng.standard_normal(17)
-        f = lambda v: np.sum(v, where=mask)  # noqa: E731
-        assert tg.jit(f)(x) == f(x)
+    for _ in range(10):
+        n = int(rng.integers(2, 40))
+        mask = rng.random((3, n)) > 0.3
+        x = (rng.standard_normal((3, n)) * 5).astype(dtype)
+        want, got = f(x, mask), tg.jit(f)(x, mask)
+        assert np.asarray(got).dtype == np.asarray(want).dtype
+        np.testing.assert_array_equal(got, want)
 
 
-@pytest.mark.xfail(strict=True, reason=_MASKED_SUM)
+@pytest.mark.parametrize("name", list(WHERE_SUMS))
+def test_sum_with_where_under_vmap_is_a_loop(name: str) -> None:
+    f = WHERE_SUMS[name]
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((4, 3, 21))
+    mask = rng.random((4, 3, 21)) > 0.3
+    want = np.stack([f(a, m) for a, m in zip(x, mask)])
+    np.testing.assert_array_equal(tg.vmap(f)(x, mask), want)
+
+
+def _differences(f: object, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    fd = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        e = np.zeros_like(x)
+        e[i] = eps
+        fd[i] = (f(x + e) - f(x - e)) / (2 * eps)  # type: ignore[operator]
+    return fd
+
+
+@pytest.mark.parametrize("name", list(WHERE_SUMS))
+def test_sum_with_where_derivatives_match_differences(name: str) -> None:
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((3, 7))
+    mask = rng.random((3, 7)) > 0.3
+    w = rng.standard_normal(np.shape(WHERE_SUMS[name](x, mask)))
+    f = lambda v: np.sum(WHERE_SUMS[name](v, mask) * w)  # noqa: E731
+    np.testing.assert_allclose(tg.grad(f)(x), _differences(f, x), rtol=1e-6, atol=1e-8)
+    t = rng.standard_normal(x.shape)
+    _, dot = tg.jvp(f, (x,), (t,))
+    np.testing.assert_allclose(dot, np.sum(_differences(f, x) * t), rtol=1e-6)
+
+
 @pytest.mark.parametrize("ddof", [0, 1])
 @pytest.mark.parametrize("func", [np.var, np.std])
 def test_var_with_where_is_numpys_bits(func: object, ddof: int) -> None:
