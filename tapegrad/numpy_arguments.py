@@ -127,6 +127,10 @@ def around(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         out = func(x, *args[1:], **kw)
         return _START[func](out, np.asarray(initial).astype(_dtype(out))[()])
     if func in (np.std, np.var) and ("where" in kwargs or "correction" in kwargs):
+        if kwargs.get("dtype") is not None:          # as np.std(x, dtype=...) alone
+            raise TypeError(f"np.{func.__name__}(..., dtype=...) was applied to a traced value: "
+                            "tapegrad's does not take dtype; cast the argument first "
+                            "(x.astype(np.float32)) or the result after.")
         return _spread(func, args[0], **kwargs)
     if "where" in kwargs and func in _FILL:
         kw = dict(kwargs)
