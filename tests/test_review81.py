@@ -142,3 +142,39 @@ def test_var_dtype_with_where_or_correction_is_a_clear_refusal(more: dict[str, o
     np.std(x, dtype=np.float32, **more)          # NumPy takes it
     with pytest.raises(TypeError, match=r"np.std\(\.\.\., dtype=\.\.\.\).*cast the argument"):
         tg.jit(lambda v: np.std(v, dtype=np.float32, **more))(x)
+
+
+INITIALS = {
+    "sum": lambda v: np.sum(v, initial=0.3),
+    "sum axis 0": lambda v: np.sum(v, axis=0, initial=0.3),
+    "sum axis 1": lambda v: np.sum(v, 1, initial=-2.5),
+    "sum where": lambda v: np.sum(v, axis=0, where=v > 0, initial=2.0),
+    "prod axis 1": lambda v: np.prod(v[:, :5], axis=1, initial=1.5),
+    "prod keepdims": lambda v: np.prod(v[:, :5], axis=0, keepdims=True, initial=0.7),
+}
+
+
+@pytest.mark.parametrize("name", list(INITIALS))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_initial_is_numpys_bits(name: str, dtype: type) -> None:
+    f = INITIALS[name]
+    rng = np.random.default_rng(4)
+    for _ in range(10):
+        x = (rng.standard_normal((6, 9)) * 10.0 ** rng.integers(-3, 5, (6, 9))).astype(dtype)
+        want, got = f(x), tg.jit(f)(x)
+        assert np.asarray(got).dtype == np.asarray(want).dtype
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(tg.vmap(f)(np.stack([x, x / 3])),
+                                      np.stack([f(x), f(x / 3)]))
+
+
+@pytest.mark.parametrize("name", list(INITIALS))
+def test_initial_derivatives_match_differences(name: str) -> None:
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((6, 9))
+    w = rng.standard_normal(np.shape(INITIALS[name](x)))
+    f = lambda v: np.sum(INITIALS[name](v) * w)  # noqa: E731
+    np.testing.assert_allclose(tg.grad(f)(x), _differences(f, x), rtol=1e-6, atol=1e-8)
+    t = rng.standard_normal(x.shape)
+    np.testing.assert_allclose(tg.jvp(f, (x,), (t,))[1], np.sum(_differences(f, x) * t),
+                               rtol=1e-6)
