@@ -18,9 +18,11 @@ from typing import Any
 import numpy as np
 
 from .arrays import astype
+from .backends import foreign
 from .kinks import maximum, minimum, where
 from .kinks import where as _where
 from .ops import add, mul
+from .primitive import Primitive, defjvp, defvjp, primitive
 from .values import primal_value, shape_of
 
 _names: dict[Any, tuple[str, ...]] = {}
@@ -97,6 +99,22 @@ for _f in (np.std, np.var):
     extra_keywords[_f] += ("correction",)
 
 
+def _with_initial(total: Any, x: Any, func: Any, axis: Any, keepdims: bool, initial: Any,
+                  mask: Any) -> Any:
+    """NumPy's ``func(x, axis, keepdims=, initial=, where=)``, its bits.
+
+    NumPy adds (multiplies) in an order of its own; ``total``, the same from
+    tapegrad's pieces, carries the derivative.
+    """
+    out = func(x, axis=axis, keepdims=keepdims, initial=initial, where=mask)
+    return float(out) if type(out) is np.float64 else out
+
+
+with_initial_p: Primitive = primitive(_with_initial, "with_initial", check_rules=False)
+defvjp(with_initial_p, lambda g, ans, total, *rest: g, *[None] * 6)
+defjvp(with_initial_p, lambda t, ans, total, *rest: t, *[None] * 6)
+
+
 def around(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """NumPy's ``func(*args, **kwargs)`` with ``dtype=`` or ``initial=``; None without them.
 
@@ -125,8 +143,17 @@ def around(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if 0 in shape_of(x):        # nothing to reduce: NumPy's constant
             return func(np.zeros(shape_of(x), _dtype(x)), *args[1:], initial=initial, **kw)
         out = func(x, *args[1:], **kw)
-        return _START[func](out, np.asarray(initial).astype(_dtype(out))[()])
+        out = _START[func](out, np.asarray(initial).astype(_dtype(out))[()])
+        if func in (np.sum, np.prod) and len(args) <= 2 and foreign(primal_value(x)) is None:
+            axis = args[1] if len(args) == 2 else kw.get("axis")
+            out = with_initial_p(out, x, func, axis, bool(kw.get("keepdims", False)), initial,
+                                 kw.get("where", True))      # NumPy's bits: its order
+        return out
     if func in (np.std, np.var) and ("where" in kwargs or "correction" in kwargs):
+        if kwargs.get("dtype") is not None:          # as np.std(x, dtype=...) alone
+            raise TypeError(f"np.{func.__name__}(..., dtype=...) was applied to a traced value: "
+                            "tapegrad's does not take dtype; cast the argument first "
+                            "(x.astype(np.float32)) or the result after.")
         return _spread(func, args[0], **kwargs)
     if "where" in kwargs and func in _FILL:
         kw = dict(kwargs)
@@ -146,7 +173,7 @@ def _spread(func: Any, x: Any, axis: Any = None, ddof: int = 0, keepdims: bool =
         mask, axis=axis, keepdims=True).astype(dt)
     d = _where(mask, x - mu, np.zeros((), dt))
     count = np.sum(mask, axis=axis, keepdims=keepdims).astype(dt)
-    v = np.sum(d * d, axis=axis, keepdims=keepdims) / np.maximum(count - ddof, 0)
+    v = np.sum(d * d, axis=axis, keepdims=keepdims, where=mask) / np.maximum(count - ddof, 0)
     return np.sqrt(v) if func is np.std else v
 
 

@@ -35,7 +35,7 @@ from .primitive import (
 )
 from .recording import _ieee_int
 from .staging.spellings import Spelling, spellings
-from .values import Traced, float_array, is_scalar, numpy_operators, python_float
+from .values import Traced, is_scalar, numpy_operators, python_float
 
 __all__ = [
     "add", "arctan", "cos", "cosh", "div", "exp", "expm1", "log", "log1p", "logaddexp",
@@ -126,30 +126,28 @@ spellings[div] = Spelling(float="({0} / {1} if {1} else {impl}({0}, {1}))",  # 1
 
 
 def _np_power(a: Any, b: Any) -> Any:
-    """NumPy's ``power``: integer data to integer powers stays integer, as in NumPy.
+    """NumPy's ``power``: an array or NumPy scalar base keeps NumPy's dtype.
 
-    It wraps around as eager NumPy's does (``x ** x`` of uint8), and a
-    negative integer exponent is NumPy's own error.
+    Integer data to integer powers stays integer and wraps around as eager
+    NumPy's does (``x ** x`` of uint8); a negative integer exponent is
+    NumPy's own error; bools to int powers are ints and ``int8 ** float32``
+    is float32, as in NumPy. A Python bool base is Python's (``(x > 0) ** 2``).
     """
-    if _integer(a) and _integer(b):
-        return np.power(a, b)
-    return np.power(_weak(a), b)
+    t = type(a)
+    if t is bool and type(b) in (bool, int):
+        return a ** b
+    if t is float or t is int:
+        return np.power(a if _integer(b) else float(a), b)
+    return np.power(a, b)
 
 
 pow: Primitive = _ieee_op(math.pow, _np_power, "pow")   # math.pow: never complex, unlike **
 
 
-def _weak(a: Any) -> Any:
-    """A base for ``np.power``: a Python number stays one, an int array becomes float.
-
-    A Python base keeps a float32 exponent's dtype (``2.0 ** x``), as in NumPy.
-    """
-    return float(a) if type(a) is float or type(a) is int else float_array(a)
-
-
 def _integer(x: Any) -> bool:
-    return type(x) is int or isinstance(x, np.integer) or (
-        isinstance(x, np.ndarray) and x.dtype.kind in "iu")
+    """Integer or bool data (a Python int, a NumPy integer or bool scalar or array)."""
+    return type(x) is int or isinstance(x, np.integer | np.bool_) or (
+        isinstance(x, np.ndarray) and x.dtype.kind in "iub")
 
 
 def _pow_partial_a(ans: Any, a: Any, b: Any) -> Any:

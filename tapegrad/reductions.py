@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import stack
+from .arrays import astype, stack
 from .backends import array_api_impls, call, foreign
 from .batching.rules import along_axes, batch_rules, whole
 from .kinks import where
@@ -196,7 +196,11 @@ def sum(x: Number, axis: Axis = None, keepdims: bool = False, where: Any = None)
       4.0
     """
     if where is not None:
-        return sum(_masked(x, where, 0.0), axis, keepdims)
+        x = stack(x) if isinstance(x, list | tuple) else x
+        total = sum(_masked(x, where, 0.0), axis, keepdims)     # the derivative
+        if foreign(primal_value(x)) is not None:
+            return total
+        return masked_sum_p(total, x, where, axis, keepdims)    # NumPy's bits and dtype
     if axis is None and not keepdims:       # the whole array: one record, a float
         return _list_sum(x, "sum")[0] if isinstance(x, list | tuple) else sum_p(x)
     x, axes = _prepare("sum", x, axis)
@@ -229,7 +233,8 @@ def mean(x: Number, axis: Axis = None, keepdims: bool = False, where: Any = None
         ones = np.ones(shape_of(x), v.dtype if isinstance(v, np.ndarray) and v.dtype.kind == "f"
                        else np.float64)
         count = sum(_masked(ones, where, 0.0), axis, keepdims)
-        return sum(_masked(x, where, 0.0), axis, keepdims) / count
+        return sum(x if ones.dtype == v.dtype else astype(x, ones.dtype), axis, keepdims,
+                   where) / count
     if axis is None and not keepdims:       # the whole array: one record, a float
         if not isinstance(x, list | tuple):
             return mean_p(x)
@@ -240,6 +245,21 @@ def mean(x: Number, axis: Axis = None, keepdims: bool = False, where: Any = None
     n = math.prod(shape[a] for a in axes)
     total = sum_axes(x, axes, keepdims) if axes or keepdims else x
     return total / float(n) if n else total * math.nan
+
+
+def _masked_sum(total: Any, x: Any, mask: Any, axis: Axis, keepdims: bool) -> Any:
+    """NumPy's ``sum(x, axis, keepdims=keepdims, where=mask)``, its bits and dtype.
+
+    NumPy adds the runs of held places in turn (each run's pairwise sum),
+    which ``sum(where(mask, x, 0))`` does not; ``total``, that sum, carries
+    the derivative.
+    """
+    return _whole(np.sum(x, axis=axis, keepdims=keepdims, where=mask))
+
+
+masked_sum_p: Primitive = primitive(_masked_sum, "sum_where", check_rules=False)
+defvjp(masked_sum_p, lambda g, ans, total, x, mask, axis, keepdims: g, None, None, None, None)
+defjvp(masked_sum_p, lambda t, ans, total, x, mask, axis, keepdims: t, None, None, None, None)
 
 
 def _masked(x: Any, mask: Any, fill: float) -> Any:
