@@ -340,6 +340,11 @@ def statistics_cases(f, ints):
             ([with_nans(f, N, 3, 4, dtype=np.float32), 1], [True, False]),
             ([ints, 0], [True, False]), ([ints, 1], [True, False]), ([u8, 1], [True, False]),
             ([f(3, 4), 1], [False, False])]
+    for p in (tg.orderings.partition_p, tg.orderings.partition_index_p):
+        cases[p] = [([f(N, 3, 4), axis, 1], [True, False, False]) for axis in (0, 1)] + [
+            ([f(N, 9), 0, (2, 5)], [True, False, False]), ([ints, 1, 2], [True, False, False]),
+            ([with_nans(f, N, 3, 4), 1, 0], [True, False, False]),
+            ([f(3, 4), 1, 2], [False, False, False])]
     for p in (tg.orderings.argmax_p, tg.orderings.argmin_p):
         cases[p] = [([x, axis, keep], [True, False, False])
                     for x in (f(N, 3, 4), with_nans(f, N, 3, 4))

@@ -123,10 +123,10 @@ def test_an_axis_that_is_not_one_int_is_named_as_such(name):
         tg.jit(lambda a, ax: f(a, axis=ax))(x, 1)
 
 
-@pytest.mark.parametrize("name", ["unique", "flatnonzero", "partition", "histogram"])
+@pytest.mark.parametrize("name", ["unique", "flatnonzero", "histogram"])   # partition runs
 def test_an_unsupported_numpy_function_names_a_spelling_not_the_generic_list(name):
     f = getattr(np, name)
-    call = (lambda a: f(a, 1)) if name == "partition" else f
+    call = f
     with pytest.raises(TypeError, match=rf"np\.{name} was applied") as info:
         tg.grad(lambda a: np.sum(call(a)))(np.ones((2, 2)) * 0.5)
     assert "tg.exp, tg.log, tg.where, tg.sum, ..." not in str(info.value)
