@@ -42,8 +42,13 @@ _twins: dict[Any, Primitive] = {}
 
 def on_numbers(inputs: tuple[Any, ...]) -> bool:
     """Whether a ufunc's inputs are plain numbers beneath the tracing, a float among them."""
-    kinds = [type(primal_value(x)) for x in inputs]
-    return all(k in _NUMBERS for k in kinds) and any(k is not int for k in kinds)
+    floats = False
+    for x in inputs:
+        k = type(primal_value(x))
+        if k not in _NUMBERS:
+            return False             # an array: the primitive's own path, NumPy's already
+        floats = floats or k is not int
+    return floats
 
 
 def numpy_twin(prim: Primitive, ufunc: Any, operator: Any = None) -> Primitive:
