@@ -17,9 +17,11 @@ Examples:
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from . import treecode
 from .flat import ravel_leaves
 from .treedef import _LEAF, _REGISTRY, KeyPath, PyTree, TreeDef, _leaf_list, _node_type, _show
 from .treedef import LEAF_TYPES as LEAF_TYPES
@@ -245,6 +247,13 @@ def map(f: Callable[..., Any], tree: PyTree, *rest: PyTree) -> PyTree:
       >>> tg.tree.map(lambda p, g: p - 0.1 * g, {"w": 1.0}, {"w": 2.0})
       {'w': 0.8}
     """
+    for known in _KNOWN:             # a structure met before: no walk node by node
+        xs = known.leaves(tree)
+        if xs is not None:
+            others = [known.leaves(r) for r in rest]
+            if None not in others:
+                return known.build([f(*args) for args in zip(xs, *others)])
+            break
     xs, treedef = flatten(tree)
     others = []
     for i, r in enumerate(rest):
@@ -252,7 +261,50 @@ def map(f: Callable[..., Any], tree: PyTree, *rest: PyTree) -> PyTree:
         if td != treedef:            # tree may still be a prefix of r
             ys = _flatten_up_to(treedef, r, f"tree.map: argument {i + 2}")
         others.append(ys)
-    return unflatten(treedef, [f(*args) for args in zip(xs, *others)])
+    out = unflatten(treedef, [f(*args) for args in zip(xs, *others)])
+    if treedef.num_leaves >= _Known.MIN_LEAVES:
+        _Known.met(treedef)
+    return out
+
+
+class _Known:
+    """A structure ``tree.map`` met twice, its walk as generated code (``treecode``).
+
+    ``leaves(t)`` is ``flatten(t)[0]`` where ``t`` has this structure and
+    leaves of the types ``flatten`` takes without a lookup, else None (the
+    caller then walks as before, errors included); ``build`` is
+    ``unflatten``. Small trees are walked as before: the walk costs little.
+    """
+
+    MIN_LEAVES, KEEP = 32, 4
+    seen: dict[TreeDef, int] = {}
+
+    def __init__(self, extract: Callable[[Any], list[Any] | None],
+                 build: Callable[[list[Any]], Any]) -> None:
+        self.extract, self.build = extract, build
+
+    def leaves(self, t: Any) -> list[Any] | None:
+        xs = self.extract(t)
+        if xs is None or not LEAF_TYPES.issuperset(builtins.map(type, xs)):
+            return None
+        return xs
+
+    @classmethod
+    def met(cls, td: TreeDef) -> None:
+        """Count a walk of ``td``; at the second, keep it as code (the latest ``KEEP``)."""
+        if cls.seen.get(td, 0) == 0:
+            if len(cls.seen) > 256:
+                cls.seen.clear()
+            cls.seen[td] = 1
+            return
+        extract, build = treecode.extractor(td), treecode.unflattener(td)
+        cls.seen.pop(td, None)
+        if extract is not None and build is not None:
+            _KNOWN.insert(0, cls(extract, build))
+            del _KNOWN[cls.KEEP:]
+
+
+_KNOWN: list[_Known] = []
 
 
 def _flatten_up_to(treedef: TreeDef, other: Any, what: str,

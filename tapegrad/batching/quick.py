@@ -19,15 +19,17 @@ the same, bit for bit, and never alias an input or each other.
 from __future__ import annotations
 
 import operator
+from functools import partial
 from typing import Any
 
 import numpy as np
 
+from .. import tree
 from ..numerics import ieee
+from ..treecode import extractor, unflattener
 from ..treedef import _REGISTRY, TreeDef
 from ..values import primal_value
 from .axes import BATCHED
-from .treecode import extractor, unflattener
 
 __all__ = ["MISS", "Calls", "Quick", "again", "call", "learn"]
 
@@ -158,7 +160,7 @@ class Quick:
                        if a is not None and not s]
         dynamic = [k for k, s in enumerate(static) if not s]
         self.dynamic = None if len(dynamic) == len(static) else dynamic
-        self.build = unflattener(out_def)
+        self.build = unflattener(out_def) or partial(tree.unflatten, out_def)
 
     def __call__(self, leaves: list[Any]) -> Any:
         """``fun`` over the batch of ``leaves``, or ``MISS`` where their sizes disagree."""

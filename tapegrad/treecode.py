@@ -1,8 +1,9 @@
 """A known tree structure as generated code: its leaves taken out, its tree built.
 
 ``tree.flatten`` and ``tree.unflatten`` walk any structure node by node; a
-quick vmap call (``quick.py``) meets the same structure call after call, so
-it has the walk written out once as Python source: ``extractor(td)`` takes
+quick vmap call (``batching/quick.py``) and ``tree.map`` in a training loop
+meet the same structure call after call, so they have the walk written out
+once as Python source: ``extractor(td)`` takes
 the leaves out of a tree of structure ``td`` in one function (each container
 checked for its exact type and length or keys, a row of leaves unpacked at
 C speed), ``unflattener(td)`` builds the tree from its leaves in one
@@ -15,8 +16,7 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
-from .. import tree
-from ..treedef import _REGISTRY, TreeDef, _entry
+from .treedef import _REGISTRY, TreeDef, _entry
 
 __all__ = ["extractor", "unflattener"]
 
@@ -43,7 +43,7 @@ def extractor(td: TreeDef) -> Callable[[Any], list[Any] | None] | None:
         return None
     body = "".join(f"    {line}\n" for line in lines)
     source = f"def extract(t):\n{body}    return [{', '.join(parts)}]\n"
-    exec(compile(source, "<tapegrad vmap argument tree>", "exec"), names)  # noqa: S102
+    exec(compile(source, "<tapegrad argument tree>", "exec"), names)  # noqa: S102
     return names["extract"]  # type: ignore[no-any-return]
 
 
@@ -86,13 +86,16 @@ def _depth(td: TreeDef) -> int:
 
 
 # ------------------------------------------------------------ the output tree
-def unflattener(td: TreeDef) -> Callable[[list[Any]], Any]:
-    """``tree.unflatten(td, ·)`` as one generated expression (the same containers)."""
+def unflattener(td: TreeDef) -> Callable[[list[Any]], Any] | None:
+    """``tree.unflatten(td, ·)`` as one generated expression (the same containers).
+
+    None where ``td`` is too large or deep for one expression.
+    """
     if td.num_leaves > MAX_LEAVES or _depth(td) > MAX_DEPTH:
-        return lambda leaves: tree.unflatten(td, leaves)
+        return None
     names: dict[str, Any] = {}
     source = _expression(td, itertools.count(), names)
-    return eval(compile(f"lambda o: {source}", "<tapegrad vmap output tree>", "eval"),  # noqa: S307
+    return eval(compile(f"lambda o: {source}", "<tapegrad output tree>", "eval"),  # noqa: S307
                 names)
 
 
