@@ -52,9 +52,9 @@ def _untraced_stores(tree: ast.AST, node: ast.If, arms: ast.Module) -> bool:
                and node in ast.walk(f) and f is not node), None)
     if fn is None:
         return False
-    traced, local = traced_names(fn)
+    traced, _ = traced_names(fn)
     return any(t.id not in traced for n in ast.walk(arms) for t, _ in _assigned(n)) or \
-        any(_python_test(n, local - traced) for n in ast.walk(arms))
+        any(_python_test(n, python_names(fn)) for n in ast.walk(arms))
 
 
 def _python_test(n: ast.AST, python: set[str]) -> bool:
@@ -90,6 +90,29 @@ def traced_names(fn: ast.FunctionDef | ast.Lambda) -> tuple[set[str], set[str]]:
     return traced, local
 
 
+def python_names(fn: ast.FunctionDef | ast.Lambda) -> set[str]:
+    """The names of ``fn`` that may hold a Python number (not traced) at some point.
+
+    A name assigned at least once from an expression reading no parameter
+    and no name outside this set (constants, closures' and globals' names,
+    Python counters): ``x = 0.37`` makes ``x`` one, even where ``for x in
+    xs`` assigns it a traced value elsewhere, and ``t = t + x`` keeps ``t``
+    a Python number in the iterations where ``x`` is one.
+    """
+    params = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
+    stores = [(t, v) for n in ast.walk(fn) for t, v in _assigned(n)]
+    names = params | {t.id for t, _ in stores}
+    python: set[str] = set()
+    changed = True
+    while changed:             # a fixed point over the function's assignments
+        changed = False
+        for t, v in stores:
+            if t.id not in python and not _reads(v, names - python, names):
+                python.add(t.id)
+                changed = True
+    return python
+
+
 def _assigned(n: ast.AST) -> list[tuple[ast.Name, ast.AST]]:
     """The names a statement assigns, each with the expression it is given."""
     if isinstance(n, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.NamedExpr) and \
@@ -97,10 +120,19 @@ def _assigned(n: ast.AST) -> list[tuple[ast.Name, ast.AST]]:
         targets = n.targets if isinstance(n, ast.Assign) else [n.target]
         value: ast.AST = n.value if not isinstance(n, ast.AugAssign) else ast.BinOp(
             n.target, n.op, n.value)
-        return [(t, value) for x in targets for t in ast.walk(x) if isinstance(t, ast.Name)]
+        return [pair for x in targets for pair in _paired(x, value)]
     if isinstance(n, ast.For | ast.comprehension):
         return [(t, n.iter) for t in ast.walk(n.target) if isinstance(t, ast.Name)]
     return []
+
+
+def _paired(target: ast.AST, value: ast.AST) -> list[tuple[ast.Name, ast.AST]]:
+    """Each name of ``target`` with its part of ``value``: ``s, t = x0, 0.5`` pairs them."""
+    if isinstance(target, ast.Tuple | ast.List) and isinstance(value, ast.Tuple | ast.List) \
+            and len(target.elts) == len(value.elts) and not any(
+                isinstance(e, ast.Starred) for e in (*target.elts, *value.elts)):
+        return [p for t, v in zip(target.elts, value.elts) for p in _paired(t, v)]
+    return [(t, value) for t in ast.walk(target) if isinstance(t, ast.Name)]
 
 
 def _reads(v: ast.AST, traced: set[str], local: set[str]) -> bool:

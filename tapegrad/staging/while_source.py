@@ -14,7 +14,7 @@ import ast
 from typing import Any
 
 from ..pysource import file_tree
-from .arms import _assigned, traced_names
+from .arms import _assigned, python_names
 
 __all__ = ["while_line", "break_line"]
 
@@ -101,11 +101,14 @@ def _python_steps(tree: ast.AST, loop: ast.While | ast.For) -> list[ast.AST]:
     if not fns:
         return []
     fn = fns[-1]           # the innermost: its parameters are the traced ones
-    traced, local = traced_names(fn)
-    python = local - traced
+    python = python_names(fn)
+    traced = ({a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)} |
+              {t.id for n in ast.walk(fn) for t, _ in _assigned(n)}) - python
     return [n for n in ast.walk(ast.Module(body=loop.body, type_ignores=[]))
             if any(t.id in python and any(isinstance(x, ast.Name) and x.id in python
-                                          for x in ast.walk(v)) for t, v in _assigned(n))]
+                                          for x in ast.walk(v)) and
+                   not any(isinstance(x, ast.Name) and x.id in traced for x in ast.walk(v))
+                   for t, v in _assigned(n))]
 
 
 def _stored(node: ast.AST) -> set[str]:
