@@ -10,6 +10,7 @@ same way the built-ins are made.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -60,8 +61,15 @@ class Primitive:
         self.apply2 = binary_applier(self)
         self.rapply2 = reflected_applier(self)   # prim(other, self), for __rmul__ & co
 
-    def __call__(self, *args: Any) -> Any:
-        """Apply the primitive, recording it if an argument is traced."""
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Apply the primitive, recording it if an argument is traced.
+
+        Keyword arguments are bound to ``impl``'s parameters and passed by
+        position (defaults filled in), as JAX's ``custom_jvp`` does, so the
+        rules always see every input positionally.
+        """
+        if kwargs:
+            args = _positional(self, args, kwargs)
         n = len(args)
         if n == 1:
             return self.apply1(args[0])
@@ -71,6 +79,21 @@ class Primitive:
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
+
+
+def _positional(prim: Primitive, args: tuple[Any, ...],
+                kwargs: dict[str, Any]) -> tuple[Any, ...]:
+    try:
+        bound = inspect.signature(prim.impl).bind(*args, **kwargs)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"primitive '{prim.name}': {e}; pass its inputs by position "
+                        "or by the names of impl's parameters.") from None
+    bound.apply_defaults()
+    if bound.kwargs:
+        raise TypeError(f"primitive '{prim.name}': impl's keyword-only parameters "
+                        f"{sorted(bound.kwargs)} cannot be inputs; make them positional, "
+                        "or bind them with functools.partial before tg.primitive.")
+    return tuple(bound.args)
 
 
 def document(prim: Primitive, summary: str, call: str, out: str,
