@@ -53,8 +53,10 @@ def _check_carry(what: str, name: str, given: Any, body_out: Any, kinds: list[Ki
                 f"{what}: {name} carry input and carry output must have equal types "
                 f"(shapes and dtypes of arrays), but they differ: the input carry component "
                 f"carry{tree.keystr(paths[k])} has type {a} but the corresponding output "
-                f"carry component has type {b}, so the {what_differs} do not match. Cast "
-                "it (e.g. .astype) so the body keeps the carry's kind."
+                f"carry component has type {b}, so the {what_differs} do not match. "
+                + ("Cast it (e.g. .astype) so the body keeps the carry's dtype."
+                   if a.shape == b.shape else "Reshape or broadcast it (tg.reshape, "
+                   "tg.broadcast_to) so the body keeps the carry's shape.")
                 + _index_hint(index, a, b) + _jit_int_hint(a, b))
 
 
