@@ -10,6 +10,7 @@ same way the built-ins are made.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .backends import array_api_impls, call, foreign, where_in
+from .errors import EscapedTracerError
 from .recording import apply, binary_applier, reflected_applier, unary_applier
 from .staging.spellings import Spelling, spellings
 
@@ -167,7 +169,7 @@ def defvjp(prim: Primitive, *rules: Rule | None) -> None:
       12.0
     """
     _check_rules(prim, rules, "defvjp")
-    prim.vjps = tuple(rules)
+    prim.vjps = tuple(_guarded(prim, r, k, "vjp") for k, r in enumerate(rules))
     prim.vjp_partials = None
     prim.vjp_joint = None
 
@@ -210,7 +212,7 @@ def defjvp(prim: Primitive, *rules: Rule | None) -> None:
       True
     """
     _check_rules(prim, rules, "defjvp")
-    prim.jvps = tuple(rules)
+    prim.jvps = tuple(_guarded(prim, r, k, "jvp") for k, r in enumerate(rules))
     prim.jvp_partials = None
 
 
@@ -237,7 +239,8 @@ def defpartials(prim: Primitive, *partials: Any) -> None:
       (12.0, (8.0, 12.0))
     """
     _check_rules(prim, tuple(p for p in partials if not _is_const(p)), "defpartials")
-    partials = tuple(float(p) if _is_const(p) else p for p in partials)
+    partials = tuple(float(p) if _is_const(p) else _guarded(prim, p, k, "partial")
+                     for k, p in enumerate(partials))
 
     def rule(p: Any) -> Rule | None:
         if p is None:
@@ -249,6 +252,28 @@ def defpartials(prim: Primitive, *partials: Any) -> None:
     prim.vjps = prim.jvps = rules
     prim.vjp_joint = None
     prim.vjp_partials = prim.jvp_partials = partials
+
+
+def _guarded(prim: Primitive, rule: Any, k: int, what: str) -> Any:
+    """A user's rule, with a closure over a traced value named (JAX: closure_convert).
+
+    The players run rules after the transform's tape is closed, so a value
+    of the transformed function a rule closes over has escaped by then.
+    """
+    if rule is None or not callable(rule) or not prim.check_rules:
+        return rule
+
+    @functools.wraps(rule)
+    def guarded(*args: Any) -> Any:
+        try:
+            return rule(*args)
+        except EscapedTracerError:
+            raise TypeError(
+                f"{what} rule of primitive '{prim.name}' for input {k} uses a traced value "
+                "that is not one of its arguments: it closes over a value of the function "
+                "being transformed. Pass that value to the primitive as one more input "
+                "(with its rule), as JAX's closure_convert does.") from None
+    return guarded
 
 
 def _is_const(p: Any) -> bool:
