@@ -120,6 +120,10 @@ def _length(xs: list[Any], length: int | None) -> int:
         raise ValueError("tg.scan: every leaf of xs must be an array with a leading axis "
                          "(the steps); got a scalar.")
     if length is not None:
+        if type(length) is Traced:
+            raise TypeError("tg.scan: length must be an int known when tracing, got a traced "
+                            "value; under tg.jit name that argument in static_argnums (or "
+                            "static_argnames), or use tg.fori_loop, whose bounds may be traced.")
         sizes.add(int(length))
     if len(sizes) != 1:
         raise ValueError(f"tg.scan: the leading axes of xs (and length) must agree, got "
