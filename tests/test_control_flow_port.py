@@ -297,6 +297,11 @@ def test_xs_and_length_mistakes_say_what_to_pass():
         tg.scan(lambda c, x: (c, None), 0.0, (XS, np.zeros(4)))
     with pytest.raises(ValueError, match=r"with xs=None, give length=n"):
         tg.scan(lambda c, x: (c, None), 0.0, None)
+    f = lambda n, a: tg.scan(lambda c, _: (c * a, c), 1.0, None, length=n)[0]
+    with pytest.raises(TypeError, match=r"tg.scan: length must be an int known when tracing.*"
+                                        r"static_argnums"):
+        tg.jit(f)(3, 2.0)           # was: "int() of a traced value would drop its derivative"
+    assert tg.jit(f, static_argnums=0)(3, 2.0) == f(3, 2.0) == 8.0
     with pytest.raises(TypeError, match=r"f must return a pair \(carry, y\)"):
         tg.scan(lambda c, x: c, 0.0, XS)
     with pytest.raises(TypeError, match=r"cond_fun must return one boolean scalar"):

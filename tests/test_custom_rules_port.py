@@ -196,6 +196,32 @@ def test_custom_primitive_inside_loops_in_both_modes_and_under_vmap():
                                rtol=1e-15)
 
 
+RULE_RUNNERS = {"grad": TRANSFORMS["grad"], "jit(grad)": TRANSFORMS["jit(grad)"],
+                "vmap(grad)": lambda f: lambda x, a: tg.vmap(tg.grad(f, (0, 1)))(
+                    np.array([x]), np.array([a])), "hessian": lambda f: tg.hessian(f, (0, 1)),
+                "jvp": lambda f: lambda x, a: tg.jvp(f, (x, a), (1.0, 1.0))}
+
+
+@pytest.mark.parametrize("transform", RULE_RUNNERS.values(), ids=RULE_RUNNERS.keys())
+@pytest.mark.parametrize("how", ["defvjp+defjvp", "defpartials"])
+def test_a_rule_closing_over_the_transformed_value_is_named(transform, how):
+    """Once an EscapedTracerError telling to return values instead of storing them."""
+    def f(x, a):
+        c = tg.primitive(lambda x: x * 2.0, name="dbl_a")
+        if how == "defpartials":
+            tg.defpartials(c, lambda ans, x: 2.0 + 0.0 * a)
+        else:
+            tg.defvjp(c, lambda g, ans, x: g * 2.0 + 0.0 * a)
+            tg.defjvp(c, lambda t, ans, x: t * 2.0 + 0.0 * a)
+        return c(x) * a
+    assert tg.jit(f)(2.0, 1.5) == 6.0                 # no rule runs: fine
+    # a is vmap's, outside grad's tape: the closure is fine and the result is 2a
+    assert tg.vmap(tg.grad(f))(np.array([2.0]), np.array([1.5])).tolist() == [3.0]
+    with pytest.raises(TypeError, match=r"rule of primitive 'dbl_a' for input 0 uses a traced "
+                                        r"value that is not one of its arguments.*closure_convert"):
+        transform(f)(2.0, 1.5)
+
+
 # ---------------------------------------------------------- wrong results of rules
 
 def test_a_vjp_rule_adding_axes_to_a_scalar_input_is_named_not_returned():
@@ -227,3 +253,32 @@ def test_legitimate_cotangent_shapes_still_pass():
     tg.defvjp(b, lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x)
     gx, gy = tg.grad(lambda x, y: tg.sum(b(x, y)), (0, 1))(2.0, np.ones(3))
     assert gx == 3.0 and gy.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_a_rule_returning_an_int_gives_a_float_derivative():
+    """Once grad of a float came back as the int the rule returned (3, not 3.0)."""
+    q = tg.primitive(lambda x: 3.0 * x, name="triple")
+    tg.defvjp(q, lambda g, ans, x: 3)
+    tg.defjvp(q, lambda t, ans, x: 3)
+    for d in (tg.grad(q)(1.0), tg.jit(tg.grad(q))(1.0), tg.jvp(q, (1.0,), (1.0,))[1],
+              tg.jacfwd(q)(1.0), tg.grad(lambda x: q(x) * 1.0)(1.0)):
+        assert d == 3.0 and type(d) is float
+    v = tg.vmap(tg.grad(q))(np.ones(2))
+    assert v.dtype == np.float64 and v.tolist() == [3.0, 3.0]
+    g32 = tg.grad(q)(np.float32(1.0))
+    assert g32 == 3.0 and g32.dtype == np.float32
+
+
+def test_a_float64_jvp_rule_keeps_a_float32_tangent_float32_as_reverse_mode_does():
+    """Once jvp and jacfwd gave float64 where grad and jacrev gave float32."""
+    p = tg.primitive(lambda x: x * np.float32(2.0), name="double32")
+    tg.defvjp(p, lambda g, ans, x: np.float64(2.0) * g)
+    tg.defjvp(p, lambda t, ans, x: np.float64(2.0) * t)
+    x = np.float32(1.5)
+    out, tan = tg.jvp(p, (x,), (np.float32(1.0),))
+    assert out.dtype == tan.dtype == np.float32 and tan == 2.0
+    assert tg.jacfwd(p)(x).dtype == tg.jacrev(p)(x).dtype == np.float32
+    xs = np.ones(3, np.float32)
+    vt = tg.vmap(lambda x: tg.jvp(p, (x,), (x,))[1])(xs)
+    assert vt.dtype == np.float32 and vt.tolist() == [2.0] * 3
+    assert tg.jit(lambda x: tg.jvp(p, (x,), (x,)))(x)[1].dtype == np.float32
