@@ -51,6 +51,8 @@ class Primitive:
         # a user's rules get their results checked (type, shape); tapegrad's own
         # are trusted, which keeps the check off the hot path (benchmarks/ab.py)
         self.check_rules = check_rules
+        # a user's impl with defaults gets them passed by position (_positional)
+        self._full = _defaulted_arity(impl) if check_rules else 0
         self.name = name or getattr(impl, "__name__", "primitive").lstrip("_")
         self.vjps: tuple[Rule | None, ...] | None = None
         self.jvps: tuple[Rule | None, ...] | None = None
@@ -66,11 +68,10 @@ class Primitive:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Apply the primitive, recording it if an argument is traced.
 
-        Keyword arguments are bound to ``impl``'s parameters and passed by
-        position (defaults filled in), as JAX's ``custom_jvp`` does, so the
-        rules always see every input positionally.
+        As in JAX's ``custom_jvp``, keyword arguments and defaults are passed
+        to ``impl`` (and the rules) by position.
         """
-        if kwargs:
+        if kwargs or len(args) < self._full:
             args = _positional(self, args, kwargs)
         n = len(args)
         if n == 1:
@@ -81,6 +82,16 @@ class Primitive:
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
+
+
+def _defaulted_arity(impl: Callable[..., Any]) -> int:
+    """How many positional parameters ``impl`` has, if one has a default; else 0."""
+    try:
+        params = inspect.signature(impl).parameters.values()
+    except (TypeError, ValueError):          # a builtin without a signature
+        return 0
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) if any(p.default is not p.empty for p in positional) else 0
 
 
 def _positional(prim: Primitive, args: tuple[Any, ...],
@@ -255,11 +266,7 @@ def defpartials(prim: Primitive, *partials: Any) -> None:
 
 
 def _guarded(prim: Primitive, rule: Any, k: int, what: str) -> Any:
-    """A user's rule, with a closure over a traced value named (JAX: closure_convert).
-
-    The players run rules after the transform's tape is closed, so a value
-    of the transformed function a rule closes over has escaped by then.
-    """
+    """A user's rule naming a closure over a traced value (escaped when the players run)."""
     if rule is None or not callable(rule) or not prim.check_rules:
         return rule
 
