@@ -232,6 +232,43 @@ def test_loops_over_an_outer_traced_array_under_vmap_with_any_axes():
     np.testing.assert_array_equal(tg.jit(gW)(W), gW(W))
 
 
+def test_loop_bodies_closing_over_values_of_two_transform_levels():
+    """The body reads x (the inner transform's) and a (the outer one's)."""
+    ys = np.array([1.0, 2.0, 3.0])
+
+    def f(x, a):
+        return tg.scan(lambda c, y: (c * tg.sin(x * y) + a, c), 0.5, ys)[0]
+
+    def ref(x, a):
+        c = 0.5
+        for y in ys:
+            c = c * math.sin(x * y) + a
+        return c
+    dxda = central(lambda a: central(lambda x: ref(x, a), 0.7), 1.3)
+    assert tg.grad(lambda a: tg.grad(f)(0.7, a))(1.3) == pytest.approx(dxda, rel=1e-5)
+    assert tg.jvp(lambda a: tg.grad(f)(0.7, a), (1.3,), (1.0,))[1] == \
+        pytest.approx(tg.grad(lambda a: tg.grad(f)(0.7, a))(1.3), rel=1e-12)
+    A2 = np.array([1.3, 0.2])
+    np.testing.assert_allclose(tg.vmap(lambda a: tg.grad(f)(0.7, a))(A2),
+                               [tg.grad(f)(0.7, a) for a in A2], rtol=1e-14)
+    g = tg.grad(lambda x: tg.sum(tg.vmap(lambda a: f(x, a))(A2)))
+    assert g(0.7) == pytest.approx(sum(tg.grad(f)(0.7, a) for a in A2), rel=1e-13)
+    assert tg.jit(g)(0.7) == g(0.7)
+
+    def w(x, lim):      # the cond closes over a batched limit, the body over x
+        return tg.while_loop(lambda c: c[1] < lim,
+                             lambda c: (c[0] * tg.cos(x) + x, c[1] + 1.0), (x, 0.0))[0]
+    lims = np.array([1.0, 3.0, 5.0])
+    jac = tg.jacfwd(lambda x: tg.vmap(lambda lim: w(x, lim))(lims))(0.4)
+    np.testing.assert_allclose(jac, [tg.grad(w)(0.4, lim) for lim in lims], rtol=1e-13)
+    np.testing.assert_array_equal(tg.jit(tg.vmap(tg.grad(w), in_axes=(None, 0)))(0.4, lims),
+                                  tg.vmap(tg.grad(w), in_axes=(None, 0))(0.4, lims))
+    vv = tg.vmap(tg.vmap(tg.grad(w), in_axes=(None, 0)), in_axes=(0, None))
+    xs = np.array([0.4, 0.1])
+    np.testing.assert_allclose(vv(xs, lims), [[tg.grad(w)(x, lim) for lim in lims] for x in xs],
+                               rtol=1e-13)
+
+
 def test_float32_stays_float32_through_jvp_of_scan_and_vmap_of_it():
     ys = np.arange(1.0, 4.0, dtype=np.float32)
     f = lambda x: tg.scan(lambda c, y: (c * y + tg.sin(c), c), x, ys)[0]

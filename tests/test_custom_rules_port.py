@@ -133,6 +133,11 @@ def test_keyword_arguments_are_bound_to_impls_parameters():
     xs, ys = np.array([0.5, 0.6]), np.array([3.0, 4.0])
     np.testing.assert_array_equal(tg.vmap(lambda x, y: p(x, y=y))(xs, ys), p(xs, ys))
     assert tg.jvp(lambda x, y: p(x, y=y), (0.5, 3.0), (1.0, 0.0))[1] == gx
+    # left out, y gets impl's default, passed to the rules too (as custom_jvp does);
+    # it once reached impl only, and the rules failed with "missing 'y'"
+    assert tg.grad(p)(0.5) == 2.0 * math.cos(0.5) == tg.jit(tg.grad(p))(0.5)
+    assert tg.jvp(p, (0.5,), (1.0,))[1] == 2.0 * math.cos(0.5)
+    np.testing.assert_array_equal(tg.vmap(tg.grad(p))(xs), 2.0 * np.cos(xs))
     with pytest.raises(TypeError, match=r"primitive 'siny': .*'z'.*by position"):
         p(0.5, z=1.0)
     q = tg.primitive(lambda x, *, k: x * k, name="kwo")
@@ -282,3 +287,14 @@ def test_a_float64_jvp_rule_keeps_a_float32_tangent_float32_as_reverse_mode_does
     vt = tg.vmap(lambda x: tg.jvp(p, (x,), (x,))[1])(xs)
     assert vt.dtype == np.float32 and vt.tolist() == [2.0] * 3
     assert tg.jit(lambda x: tg.jvp(p, (x,), (x,)))(x)[1].dtype == np.float32
+
+
+def test_a_per_example_result_of_another_shape_is_named_under_vmap():
+    """Once NumPy's "all input arrays must have the same shape" from np.stack."""
+    ragged = tg.primitive(lambda x: np.arange(int(x[0])) * x[0], name="ragged")
+    tg.defvjp(ragged, lambda g, ans, x: g)
+    with pytest.raises(ValueError, match=r"vmap: primitive 'ragged' returned shape \(2,\) "
+                                         r"for example 0 but \(3,\) for example 1"):
+        tg.vmap(ragged)(np.array([[2.0], [3.0]]))
+    same = np.array([[2.0], [2.0]])
+    np.testing.assert_array_equal(tg.vmap(ragged)(same), [ragged(x) for x in same])

@@ -22,6 +22,10 @@ from tapegrad.tape import active_tapes
 X = np.array([0.3, 0.6])
 
 
+class Boom(Exception):
+    pass
+
+
 def loops(x, a):
     h = tg.fori_loop(0, 12, lambda i, c: tg.sin(c) * a + x, x)
     c, ys = tg.scan(lambda c, y: (c * y + a, c), tg.sum(h), x)
@@ -80,11 +84,45 @@ def test_threads_running_a_transform_at_once_equal_one_thread(fast_switching, fu
                 np.testing.assert_array_equal(g, w)
 
 
+def test_a_thread_whose_calls_raise_leaves_the_others_results_alone(fast_switching):
+    def f(x, fail):
+        def body(c, y):
+            if fail:
+                raise Boom("inside")
+            return tg.sin(c) * y + x, c
+        return tg.sum(tg.scan(body, x, np.arange(3.0))[0])
+    made = [tg.grad(f), tg.jit(tg.grad(f), static_argnums=1),
+            tg.vmap(tg.grad(f), in_axes=(0, None))]
+    args = [X, X, np.stack([X, -X])]
+    want = [t(a, False) for t, a in zip(made, args)]
+    problems: list[str] = []
+
+    def good():
+        for _ in range(20):
+            for t, a, w in zip(made, args, want):
+                if not np.array_equal(t(a, False), w):
+                    problems.append("result")
+            if active_tapes() != ():
+                problems.append("tape left active")
+
+    def failing():
+        for _ in range(20):
+            for t, a in zip(made, args):
+                try:
+                    t(a, True)
+                    problems.append("no exception")
+                except Boom:
+                    pass
+    threads = [threading.Thread(target=good), threading.Thread(target=failing),
+               threading.Thread(target=good)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert problems == []
+
+
 # --------------------------------------------------------------- exceptions
-
-class Boom(Exception):
-    pass
-
 
 FAIL = {"on": False}
 
