@@ -85,11 +85,10 @@ class Primitive:
 
 
 def _defaulted_arity(impl: Callable[..., Any]) -> int:
-    """How many positional parameters ``impl`` has, if one has a default; else 0."""
-    try:
-        params = inspect.signature(impl).parameters.values()
-    except (TypeError, ValueError):          # a builtin without a signature
+    """How many positional parameters a Python function has, if one has a default; else 0."""
+    if not inspect.isfunction(impl):     # a NumPy ufunc's out=None is no input
         return 0
+    params = inspect.signature(impl).parameters.values()
     positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     return len(positional) if any(p.default is not p.empty for p in positional) else 0
 
@@ -102,9 +101,9 @@ def _positional(prim: Primitive, args: tuple[Any, ...],
         raise TypeError(f"primitive '{prim.name}': {e}; pass its inputs by position "
                         "or by the names of impl's parameters.") from None
     bound.apply_defaults()
-    if bound.kwargs:
+    if any(k in kwargs for k in bound.kwargs):       # its own defaults stay impl's
         raise TypeError(f"primitive '{prim.name}': impl's keyword-only parameters "
-                        f"{sorted(bound.kwargs)} cannot be inputs; make them positional, "
+                        f"{sorted(kwargs)} cannot be inputs; make them positional, "
                         "or bind them with functools.partial before tg.primitive.")
     return tuple(bound.args)
 

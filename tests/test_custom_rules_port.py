@@ -140,6 +140,15 @@ def test_keyword_arguments_are_bound_to_impls_parameters():
     np.testing.assert_array_equal(tg.vmap(tg.grad(p))(xs), 2.0 * np.cos(xs))
     with pytest.raises(TypeError, match=r"primitive 'siny': .*'z'.*by position"):
         p(0.5, z=1.0)
+    add = tg.primitive(np.add)          # a ufunc's own defaults (out=None) are no inputs
+    tg.defpartials(add, 1.0, 1.0)
+    assert add(1.0, 2.0) == 3.0 and tg.grad(add, (0, 1))(1.0, 2.0) == (1.0, 1.0)
+
+    def scaled(x, y=3.0, *, k=2.0):     # keyword-only defaults stay impl's
+        return x * y * k
+    s = tg.primitive(scaled)
+    tg.defvjp(s, lambda g, ans, x, y: g * y * 2.0, None)
+    assert s(1.0) == 6.0 and tg.grad(s)(1.0) == 6.0 and s(1.0, y=1.0) == 2.0
     q = tg.primitive(lambda x, *, k: x * k, name="kwo")
     with pytest.raises(TypeError, match=r"keyword-only parameters \['k'\].*functools.partial"):
         q(1.0, k=2.0)
