@@ -11,13 +11,13 @@ same way the built-ins are made.
 from __future__ import annotations
 
 import functools
-import inspect
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from .backends import array_api_impls, call, foreign, where_in
+from .binding import defaulted_arity, positional, refuse_containers
 from .errors import EscapedTracerError
 from .recording import apply, binary_applier, reflected_applier, unary_applier
 from .staging.spellings import Spelling, spellings
@@ -52,7 +52,7 @@ class Primitive:
         # are trusted, which keeps the check off the hot path (benchmarks/ab.py)
         self.check_rules = check_rules
         # a user's impl with defaults gets them passed by position (_positional)
-        self._full = _defaulted_arity(impl) if check_rules else 0
+        self._full = defaulted_arity(impl) if check_rules else 0
         self.name = name or getattr(impl, "__name__", "primitive").lstrip("_")
         self.vjps: tuple[Rule | None, ...] | None = None
         self.jvps: tuple[Rule | None, ...] | None = None
@@ -72,7 +72,9 @@ class Primitive:
         to ``impl`` (and the rules) by position.
         """
         if kwargs or len(args) < self._full:
-            args = _positional(self, args, kwargs)
+            args = positional(self.impl, self.name, args, kwargs)
+        if self.check_rules:
+            refuse_containers(self.name, args)
         n = len(args)
         if n == 1:
             return self.apply1(args[0])
@@ -82,30 +84,6 @@ class Primitive:
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
-
-
-def _defaulted_arity(impl: Callable[..., Any]) -> int:
-    """How many positional parameters a Python function has, if one has a default; else 0."""
-    if not inspect.isfunction(impl):     # a NumPy ufunc's out=None is no input
-        return 0
-    params = inspect.signature(impl).parameters.values()
-    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    return len(positional) if any(p.default is not p.empty for p in positional) else 0
-
-
-def _positional(prim: Primitive, args: tuple[Any, ...],
-                kwargs: dict[str, Any]) -> tuple[Any, ...]:
-    try:
-        bound = inspect.signature(prim.impl).bind(*args, **kwargs)
-    except (TypeError, ValueError) as e:
-        raise TypeError(f"primitive '{prim.name}': {e}; pass its inputs by position "
-                        "or by the names of impl's parameters.") from None
-    bound.apply_defaults()
-    if any(k in kwargs for k in bound.kwargs):       # its own defaults stay impl's
-        raise TypeError(f"primitive '{prim.name}': impl's keyword-only parameters "
-                        f"{sorted(kwargs)} cannot be inputs; make them positional, "
-                        "or bind them with functools.partial before tg.primitive.")
-    return tuple(bound.args)
 
 
 def document(prim: Primitive, summary: str, call: str, out: str,

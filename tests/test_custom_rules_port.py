@@ -307,3 +307,19 @@ def test_a_per_example_result_of_another_shape_is_named_under_vmap():
         tg.vmap(ragged)(np.array([[2.0], [3.0]]))
     same = np.array([[2.0], [2.0]])
     np.testing.assert_array_equal(tg.vmap(ragged)(same), [ragged(x) for x in same])
+
+
+def test_a_container_of_traced_values_as_an_input_is_named():
+    """Once impl ran on the traced values inside a dict, and grad skipped the rule."""
+    p = tg.primitive(lambda d: d["a"] * 2.0, name="dictp")
+    tg.defvjp(p, lambda g, ans, d: {"a": g * 100.0})
+    assert p({"a": 1.0}) == 2.0                          # plain numbers: fine
+    for t in (tg.grad, tg.jit, lambda f: lambda x: tg.vmap(f)(np.array([x]))):
+        with pytest.raises(TypeError, match=r"primitive 'dictp': argument 0 is a dict holding "
+                                            r"traced values.*tg.tree.flatten"):
+            t(lambda x: p({"a": x}))(1.0)
+    q = tg.primitive(lambda x, shape: np.reshape(x, shape), name="reshape_to")
+    tg.defvjp(q, lambda g, ans, x, shape: tg.reshape(g, np.shape(x)), None)
+    g = tg.grad(lambda x: tg.sum(q(x, (2, 2)) * x.reshape(2, 2)))    # a tuple of ints: fine
+    np.testing.assert_array_equal(g(np.arange(4.0)), 2 * np.arange(4.0))
+    np.testing.assert_array_equal(tg.jit(g)(np.arange(4.0)), 2 * np.arange(4.0))
