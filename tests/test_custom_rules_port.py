@@ -323,3 +323,23 @@ def test_a_container_of_traced_values_as_an_input_is_named():
     g = tg.grad(lambda x: tg.sum(q(x, (2, 2)) * x.reshape(2, 2)))    # a tuple of ints: fine
     np.testing.assert_array_equal(g(np.arange(4.0)), 2 * np.arange(4.0))
     np.testing.assert_array_equal(tg.jit(g)(np.arange(4.0)), 2 * np.arange(4.0))
+
+
+def test_rules_that_use_transforms_themselves():
+    """JAX's test_vmap_inside_defjvp: a rule may call vmap or grad."""
+    s = tg.primitive(lambda x: np.sin(x), name="sin_v")
+    tg.defvjp(s, lambda g, ans, x: g * tg.vmap(tg.cos)(x))
+    tg.defjvp(s, lambda t, ans, x: t * tg.vmap(tg.cos)(x))
+    x = np.array([0.1, 0.5, 0.9])
+    d = tg.grad(lambda x: tg.sum(s(x)))
+    np.testing.assert_allclose(d(x), np.cos(x), rtol=1e-15)
+    np.testing.assert_array_equal(tg.jvp(s, (x,), (np.ones(3),))[1], d(x))
+    np.testing.assert_array_equal(tg.jit(d)(x), d(x))
+    np.testing.assert_allclose(np.diag(tg.hessian(lambda x: tg.sum(s(x)))(x)), -np.sin(x),
+                               rtol=1e-15)
+    cube = tg.primitive(lambda x: x ** 3, name="cube_g")
+    tg.defvjp(cube, lambda g, ans, x: g * tg.grad(lambda y: y ** 3)(x))
+    tg.defjvp(cube, lambda t, ans, x: t * tg.grad(lambda y: y ** 3)(x))
+    assert tg.grad(tg.grad(cube))(2.0) == 12.0 == tg.jit(tg.grad(tg.grad(cube)))(2.0)
+    assert tg.jacfwd(tg.jacfwd(cube))(2.0) == 12.0
+    assert tg.vmap(tg.grad(tg.grad(cube)))(np.array([2.0, 1.0])).tolist() == [12.0, 6.0]
