@@ -278,3 +278,19 @@ def test_fourth_derivatives_of_chains_and_loops_agree_in_every_mode():
         assert rev == pytest.approx(fwd, rel=1e-10)
         assert mixed == pytest.approx(fwd, rel=1e-10)
         assert rev == pytest.approx((third(0.3 + 1e-4) - third(0.3 - 1e-4)) / 2e-4, rel=1e-5)
+
+
+def test_fourth_derivative_of_a_scan_in_a_scan_in_every_mode():
+    def f(a):
+        def outer(c, x):
+            inner = tg.scan(lambda cc, y: (tg.sin(cc * a + y), None), c, np.arange(2.0))[0]
+            return inner * x, None
+        return tg.scan(outer, 0.3, np.array([1.0, 0.5]))[0]
+    d4 = tg.grad(tg.grad(tg.grad(tg.grad(f))))
+    d3 = tg.grad(tg.grad(tg.grad(f)))
+    assert d4(0.7) == pytest.approx(tg.jacfwd(tg.jacfwd(tg.jacfwd(tg.jacfwd(f))))(0.7),
+                                    rel=1e-12)
+    assert d4(0.7) == pytest.approx((d3(0.7 + 1e-4) - d3(0.7 - 1e-4)) / 2e-4, rel=1e-5)
+    assert tg.jit(d4)(0.7) == d4(0.7)
+    np.testing.assert_allclose(tg.vmap(d4)(np.array([0.7, 0.2])), [d4(0.7), d4(0.2)],
+                               rtol=1e-13)
