@@ -229,7 +229,7 @@ def _forward_blocks(tr: Trace) -> list[list[Any]]:
             tans = forward(tape, [(x.id, seed)], after_x)
             for col, o in zip(cols, outs):
                 t = tans[o.id] if on(tape, o) else None
-                col.append(zeros_like(o) if t is None else t)
+                col.append(zeros_like(o) if t is None else as_primal(t, o))
         for row, col, o in zip(blocks, cols, outs):
             row.append(_stack(col, shape_of(x), shape_of(o), False))
     return blocks

@@ -53,8 +53,10 @@ def _check_carry(what: str, name: str, given: Any, body_out: Any, kinds: list[Ki
                 f"{what}: {name} carry input and carry output must have equal types "
                 f"(shapes and dtypes of arrays), but they differ: the input carry component "
                 f"carry{tree.keystr(paths[k])} has type {a} but the corresponding output "
-                f"carry component has type {b}, so the {what_differs} do not match. Cast "
-                "it (e.g. .astype) so the body keeps the carry's kind."
+                f"carry component has type {b}, so the {what_differs} do not match. "
+                + ("Cast it (e.g. .astype) so the body keeps the carry's dtype."
+                   if a.shape == b.shape else "Reshape or broadcast it (tg.reshape, "
+                   "tg.broadcast_to) so the body keeps the carry's shape.")
                 + _index_hint(index, a, b) + _jit_int_hint(a, b))
 
 
@@ -118,6 +120,10 @@ def _length(xs: list[Any], length: int | None) -> int:
         raise ValueError("tg.scan: every leaf of xs must be an array with a leading axis "
                          "(the steps); got a scalar.")
     if length is not None:
+        if type(length) is Traced:
+            raise TypeError("tg.scan: length must be an int known when tracing, got a traced "
+                            "value; under tg.jit name that argument in static_argnums (or "
+                            "static_argnames), or use tg.fori_loop, whose bounds may be traced.")
         sizes.add(int(length))
     if len(sizes) != 1:
         raise ValueError(f"tg.scan: the leading axes of xs (and length) must agree, got "

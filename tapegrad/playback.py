@@ -59,11 +59,14 @@ def shape_differs(c: Any, a: Any) -> bool:
     return shape_of(c) != shape_of(a)
 
 
-def check_rule(c: Any, like: Any, prim: Primitive, k: int, mode: str) -> None:
+def check_rule(c: Any, like: Any, prim: Primitive, k: int, mode: str,
+               out: Any = None) -> None:
     """A rule's result must be a real number that fits: what JAX checks too.
 
     A vjp rule gives input ``k``'s cotangent: ``like`` is that input, and the
-    input must broadcast to the result (the player sums it down). A jvp rule
+    input must broadcast to the result (the player sums it down); a result
+    larger than the input must also fit in the output ``out``, which is what
+    the input was broadcast to (else the sum would invent axes). A jvp rule
     gives a contribution to the output's tangent: ``like`` is the output, and
     the result must broadcast to it.
     """
@@ -85,6 +88,8 @@ def check_rule(c: Any, like: Any, prim: Primitive, k: int, mode: str) -> None:
         return
     try:
         fits = np.broadcast_shapes(want, shape) == (shape if mode == "vjp" else want)
+        if fits and mode == "vjp":
+            fits = np.broadcast_shapes(shape, shape_of(out)) == shape_of(out)
     except ValueError:
         fits = False
     if not fits:

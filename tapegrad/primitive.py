@@ -10,12 +10,15 @@ same way the built-ins are made.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from .backends import array_api_impls, call, foreign, where_in
+from .binding import defaulted_arity, positional, refuse_containers
+from .errors import EscapedTracerError
 from .recording import apply, binary_applier, reflected_applier, unary_applier
 from .staging.spellings import Spelling, spellings
 
@@ -48,6 +51,8 @@ class Primitive:
         # a user's rules get their results checked (type, shape); tapegrad's own
         # are trusted, which keeps the check off the hot path (benchmarks/ab.py)
         self.check_rules = check_rules
+        # a user's impl with defaults gets them passed by position (_positional)
+        self._full = defaulted_arity(impl) if check_rules else 0
         self.name = name or getattr(impl, "__name__", "primitive").lstrip("_")
         self.vjps: tuple[Rule | None, ...] | None = None
         self.jvps: tuple[Rule | None, ...] | None = None
@@ -60,8 +65,16 @@ class Primitive:
         self.apply2 = binary_applier(self)
         self.rapply2 = reflected_applier(self)   # prim(other, self), for __rmul__ & co
 
-    def __call__(self, *args: Any) -> Any:
-        """Apply the primitive, recording it if an argument is traced."""
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Apply the primitive, recording it if an argument is traced.
+
+        As in JAX's ``custom_jvp``, keyword arguments and defaults are passed
+        to ``impl`` (and the rules) by position.
+        """
+        if kwargs or len(args) < self._full:
+            args = positional(self.impl, self.name, args, kwargs)
+        if self.check_rules:
+            refuse_containers(self.name, args)
         n = len(args)
         if n == 1:
             return self.apply1(args[0])
@@ -144,7 +157,7 @@ def defvjp(prim: Primitive, *rules: Rule | None) -> None:
       12.0
     """
     _check_rules(prim, rules, "defvjp")
-    prim.vjps = tuple(rules)
+    prim.vjps = tuple(_guarded(prim, r, k, "vjp") for k, r in enumerate(rules))
     prim.vjp_partials = None
     prim.vjp_joint = None
 
@@ -187,7 +200,7 @@ def defjvp(prim: Primitive, *rules: Rule | None) -> None:
       True
     """
     _check_rules(prim, rules, "defjvp")
-    prim.jvps = tuple(rules)
+    prim.jvps = tuple(_guarded(prim, r, k, "jvp") for k, r in enumerate(rules))
     prim.jvp_partials = None
 
 
@@ -214,7 +227,8 @@ def defpartials(prim: Primitive, *partials: Any) -> None:
       (12.0, (8.0, 12.0))
     """
     _check_rules(prim, tuple(p for p in partials if not _is_const(p)), "defpartials")
-    partials = tuple(float(p) if _is_const(p) else p for p in partials)
+    partials = tuple(float(p) if _is_const(p) else _guarded(prim, p, k, "partial")
+                     for k, p in enumerate(partials))
 
     def rule(p: Any) -> Rule | None:
         if p is None:
@@ -226,6 +240,24 @@ def defpartials(prim: Primitive, *partials: Any) -> None:
     prim.vjps = prim.jvps = rules
     prim.vjp_joint = None
     prim.vjp_partials = prim.jvp_partials = partials
+
+
+def _guarded(prim: Primitive, rule: Any, k: int, what: str) -> Any:
+    """A user's rule naming a closure over a traced value (escaped when the players run)."""
+    if rule is None or not callable(rule) or not prim.check_rules:
+        return rule
+
+    @functools.wraps(rule)
+    def guarded(*args: Any) -> Any:
+        try:
+            return rule(*args)
+        except EscapedTracerError:
+            raise TypeError(
+                f"{what} rule of primitive '{prim.name}' for input {k} uses a traced value "
+                "that is not one of its arguments: it closes over a value of the function "
+                "being transformed. Pass that value to the primitive as one more input "
+                "(with its rule), as JAX's closure_convert does.") from None
+    return guarded
 
 
 def _is_const(p: Any) -> bool:

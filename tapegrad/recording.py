@@ -70,6 +70,8 @@ def apply(prim: Primitive, *args: Any) -> Any:
             vals = [_ieee_int(v) for v in vals]
             flat[3::2] = vals
             flat[1] = prim.impl(*vals)
+        if type(flat[1]) is Traced:
+            _closed_over(prim, tape, flat[1])
     return _push(tape, tuple(flat))
 
 
@@ -118,6 +120,8 @@ def unary_applier(prim: Primitive) -> Callable[[Any], Any]:
             raise EscapedTracerError(ESCAPED_MSG)
         v = x._value
         ans = apply_1(v) if type(v) is Traced else impl(v)
+        if type(ans) is Traced:
+            _closed_over(prim, tape, ans)
         records = tape.records          # tape.push, inlined for speed
         i = len(records)
         records.append((prim, ans, x.id, v))
@@ -177,6 +181,8 @@ def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
             except OverflowError:      # an int too big for a float: IEEE says inf
                 va, vb = _ieee_int(va), _ieee_int(vb)
                 ans = impl(va, vb)
+        if type(ans) is Traced:
+            _closed_over(prim, tape, ans)
         records = tape.records          # tape.push, inlined for speed
         i = len(records)
         records.append((prim, ans, ja, va, jb, vb))
@@ -213,6 +219,8 @@ def reflected_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
             except OverflowError:      # an int too big for a float: IEEE says inf
                 a = _ieee_int(a)
                 ans = impl(a, vb)
+        if type(ans) is Traced:
+            _closed_over(prim, tape, ans)
         records = tape.records          # tape.push, inlined for speed
         i = len(records)
         records.append((prim, ans, None, a, b.id, vb))
@@ -222,6 +230,21 @@ def reflected_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
         t.tape, t.id, t._value = tape, i, ans
         return t
     return rapply_2
+
+
+def _closed_over(prim: Primitive, tape: Tape, ans: Traced) -> None:
+    """Refuse an ``impl`` that closes over a value traced on ``tape`` (or deeper).
+
+    ``impl`` ran on the values under ``tape`` yet gave a value traced there,
+    which no rule of ``prim`` can see. A value of an outer tape is fine: the
+    outer transforms record that part.
+    """
+    if ans.tape.level >= tape.level:
+        raise TypeError(
+            f"primitive '{prim.name}': impl returned a traced value, so it closes over a "
+            "value of the function being transformed and the rules cannot differentiate "
+            "through it. Pass that value to the primitive as one more input (with its "
+            "rule), as JAX's closure_convert does: impl must be a function on numbers.")
 
 
 def _eager(prim: Primitive, args: tuple[Any, ...]) -> Any:

@@ -113,7 +113,7 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]], exact: bool = False) -> l
                         continue
                     if prim.check_rules and (c.__class__ is not float
                                          or rec[pos + 1].__class__ is not float):
-                        check_rule(c, rec[pos + 1], prim, k, "vjp")
+                        check_rule(c, rec[pos + 1], prim, k, "vjp", ans)
                 if ans.__class__ is not float:   # only an array result broadcasts
                     a = rec[pos + 1]
                     if ans.__class__ is _ARRAY and c.__class__ is _ARRAY and \

@@ -131,10 +131,22 @@ def as_primal(ct: Any, primal: Any) -> Any:
     """
     value = primal_value(primal)                 # NumPy's dtypes only (not another library's)
     dtype = value.dtype if isinstance(value, np.ndarray | np.floating) else None
+    if isinstance(ct, int | np.integer | np.bool_) or \
+            isinstance(ct, np.ndarray) and ct.dtype.kind in "biu":
+        ct = _as_float(ct, dtype)                # a user's rule returned an int
     if dtype is None or dtype.kind != "f" or dtype.itemsize == 8 or \
             (type(ct) is not Traced and getattr(ct, "dtype", None) == dtype):
         return ct          # (a traced one is cast always: vmap may promote what a trace did not)
     return astype_p(ct, dtype)
+
+
+def _as_float(ct: Any, dtype: np.dtype | None) -> Any:
+    """An integer cotangent or tangent as a float of the primal's float dtype."""
+    if dtype is None or dtype.kind != "f":
+        return float(ct) if isinstance(ct, int | np.integer | np.bool_) else \
+            ct.astype(np.float64)
+    return dtype.type(ct) if np.ndim(ct) == 0 and not isinstance(ct, np.ndarray) else \
+        np.asarray(ct, dtype)
 
 
 @gc_paused
@@ -321,7 +333,7 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
                                                     if on(tr.tape, x)]))
     taken = {id(array_root(t)) for ts in tangent_leaves for t in ts}
     t_out = tree.unflatten(tr.out_def, own_arrays([
-        tans[x.id] if on(tr.tape, x) and tans[x.id] is not None else zeros_like(x)
+        as_primal(tans[x.id], x) if on(tr.tape, x) and tans[x.id] is not None else zeros_like(x)
         for x in tr.out_leaves], taken))
     return (tr.out, t_out, tr.aux) if has_aux else (tr.out, t_out)
 

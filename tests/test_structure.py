@@ -261,7 +261,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("basics", {"errors", "treedef", "tree", "flat", "numerics", "atomic", "cofactors", "draws",
                 "builtins", "pysource", "treecode"}),
     ("numbers", {"values", "backends", "backend_rules"}),
-    ("tapes", {"tape", "recording"}),
+    ("tapes", {"tape", "recording", "binding"}),
     ("tables", {"staging.spellings", "batching.rules", "batching", "numpy_tables"}),
     ("primitives", {"primitive", "extend"}),
     ("blocks", {"kinks", "ops", "logic", "shapes", "indexing", "arrays", "reductions",

@@ -58,9 +58,15 @@ def per_example(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
     """Any other primitive: its impl on each example, the results stacked."""
     if not n:
         return np.empty((0,) + shape_of(e.ans), dtype=np.result_type(e.ans))
-    outs = [e.prim.impl(*(example(v, i) if b else v for v, b in zip(values, batched)))
-            for i in range(n)]
-    return np.stack([np.asarray(o) for o in outs])
+    outs = [np.asarray(e.prim.impl(*(example(v, i) if b else v
+                                     for v, b in zip(values, batched)))) for i in range(n)]
+    for i, o in enumerate(outs):
+        if o.shape != outs[0].shape:
+            raise ValueError(
+                f"vmap: primitive '{e.prim.name}' returned shape {outs[0].shape} for example "
+                f"0 but {o.shape} for example {i}; under vmap its result must have one "
+                "shape for every example (pad it, or loop over the examples in Python).")
+    return np.stack(outs)
 
 
 def whole(np_reduce: Callable[..., Any]) -> BatchRule:

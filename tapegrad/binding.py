@@ -1,0 +1,54 @@
+"""How a call of a user's primitive binds its arguments to ``impl``'s inputs.
+
+As JAX's ``custom_jvp`` does: keyword arguments and defaults are passed by
+position, so the rules see every input; and every input is a number or an
+array (a container holding traced values would reach ``impl`` traced, past
+the rules).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from . import tree
+from .values import Traced
+
+
+def defaulted_arity(impl: Callable[..., Any]) -> int:
+    """How many positional parameters a Python function has, if one has a default; else 0."""
+    if not inspect.isfunction(impl):     # a NumPy ufunc's out=None is no input
+        return 0
+    params = inspect.signature(impl).parameters.values()
+    by_position = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(by_position) if any(p.default is not p.empty for p in by_position) else 0
+
+
+def positional(impl: Callable[..., Any], name: str, args: tuple[Any, ...],
+               kwargs: dict[str, Any]) -> tuple[Any, ...]:
+    """``args`` and ``kwargs`` bound to ``impl``'s parameters, all by position."""
+    try:
+        bound = inspect.signature(impl).bind(*args, **kwargs)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"primitive '{name}': {e}; pass its inputs by position "
+                        "or by the names of impl's parameters.") from None
+    bound.apply_defaults()
+    given = sorted(k for k in bound.kwargs if k in kwargs)   # its own defaults stay impl's
+    if given:
+        raise TypeError(f"primitive '{name}': impl's keyword-only parameters "
+                        f"{given} cannot be inputs; make them positional, "
+                        "or bind them with functools.partial before tg.primitive.")
+    return tuple(bound.args)
+
+
+def refuse_containers(name: str, args: tuple[Any, ...]) -> None:
+    """A list, tuple or dict argument holding a traced value is an error naming the fix."""
+    for k, a in enumerate(args):
+        if isinstance(a, list | tuple | dict) and any(
+                type(x) is Traced for x in tree.leaves(a)):
+            raise TypeError(
+                f"primitive '{name}': argument {k} is a {type(a).__name__} holding traced "
+                "values, which would reach impl traced and bypass the rules. A primitive's "
+                "inputs are numbers or arrays: pass each leaf as an input of its own "
+                "(tg.tree.flatten), or stack them into one array.")
