@@ -69,9 +69,12 @@ ndtr = _elementwise(_n.ndtr, "ndtr", "The standard normal CDF.")
 defpartials(ndtr, lambda ans, x: _INV_SQRT_2PI * ops.exp(-0.5 * (x * x)))
 log_ndtr = _elementwise(_n.log_ndtr, "log_ndtr",
                         "``log(ndtr(x))``, accurate in both tails (finite at -1e10).")
-# log_ndtr' = pdf / cdf =: h, about -x far to the left; h' = -h (x + h)
+# log_ndtr' = pdf / cdf =: h, about -x far to the left; h' = -h (x + h), where x + h
+# cancels to nothing far to the left: a primitive of its own, computed without the cancellation
 _ndtr_ratio = _elementwise(_n.ndtr_ratio, "ndtr_ratio", "``pdf(x) / ndtr(x)``.")
-defpartials(_ndtr_ratio, lambda ans, x: -(ans * (x + ans)))
+_ndtr_shift = _elementwise(_n.ndtr_ratio_shift, "ndtr_ratio_shift", "``x + pdf(x) / ndtr(x)``.")
+defpartials(_ndtr_ratio, lambda ans, x: -(ans * _ndtr_shift(x)))
+defpartials(_ndtr_shift, lambda ans, x: 1.0 - _ndtr_ratio(x) * ans)
 defpartials(log_ndtr, lambda ans, x: _ndtr_ratio(x))
 ndtri = _elementwise(_n.ndtri, "ndtri", "The inverse of ``ndtr`` on ``[0, 1]``.")
 defpartials(ndtri, lambda ans, p: _SQRT_2PI * ops.exp(0.5 * (ans * ans)))
@@ -213,10 +216,15 @@ def expit(x: Number) -> Number:
     Returns:
       The probabilities, shaped like ``x``.
     """
+    return ops.sigmoid(_float64_if_integer(x))     # -abs(x) of unsigned data wraps around
+
+
+def _float64_if_integer(x: Number) -> Number:
+    """Integer or bool data as float64, as SciPy's ufuncs compute it."""
     dtype = getattr(x, "dtype", None)
     if dtype is not None and np.dtype(dtype).kind in "iub":
-        x = astype(x, np.float64)       # tg.sigmoid's -abs(x) of unsigned data wraps around
-    return ops.sigmoid(x)
+        return astype(x, np.float64)
+    return x
 
 
 def logit(p: Number) -> Number:
@@ -228,6 +236,7 @@ def logit(p: Number) -> Number:
     Returns:
       The log-odds, shaped like ``p``.
     """
+    p = _float64_if_integer(p)       # -p of uint8 wraps around; log of int16 is float32
     return ops.log(p) - ops.log1p(-p)
 
 
