@@ -118,6 +118,9 @@ tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests chec
 }
 
 
+_NOT_UFUNCS = ("logsumexp", "softmax", "log_softmax")   # scipy.special's plain functions
+
+
 def _scipy_advice(name: str) -> str:
     """What to write instead of SciPy's ``name`` (``scipy.special.erfcx``): a sentence."""
     if name in scipy_alternatives:
@@ -127,7 +130,10 @@ def _scipy_advice(name: str) -> str:
     if module == "stats":       # a function of scipy.stats: name the distributions it has
         names = tuple(k[len("stats."):] for k in tapegrad_scipy if k.startswith("stats."))
     if fn in names:
-        return f" Use tapegrad.scipy.{module}.{fn} instead."
+        late = (" (or import tapegrad.scipy first: SciPy's own ufunc then runs it)"
+                if module == "special" and fn not in _NOT_UFUNCS
+                and "tapegrad.scipy.special" not in sys.modules else "")
+        return f" Use tapegrad.scipy.{module}.{fn}{late} instead."
     close = difflib.get_close_matches(fn, names, 1, 0.8) if module == "special" else []
     if close:
         return f" Use tapegrad.scipy.{module}.{close[0]} (the nearest it has) instead."

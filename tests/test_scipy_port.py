@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import itertools
 import math
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -210,3 +213,25 @@ def test_binary_functions_under_jit_vmap_and_grad(name, dom_a, dom_b, argnums, s
         assert np.array_equal(tg.jit(g)(a, b), g(a, b))
         np.testing.assert_allclose(tg.vmap(g)(A, B), np.stack([g(*p) for p in zip(A, B)]),
                                    rtol=1e-15)
+
+
+# ------------------------------------- SciPy's ufuncs before tapegrad.scipy is imported
+def test_scipys_ufunc_refused_before_tapegrad_scipy_is_imported_says_how_to_run_it():
+    code = textwrap.dedent("""
+        import numpy as np, scipy.special, tapegrad as tg
+        for f in (scipy.special.expit, scipy.special.logsumexp):
+            try:
+                tg.grad(lambda x: f(x))(np.array(0.0))
+            except TypeError as e:
+                print(str(e))
+        import tapegrad.scipy
+        print(float(tg.grad(lambda x: scipy.special.expit(x))(0.0)))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    expit, lse, grad = out.stdout.strip().split("\n")
+    assert expit.endswith("Use tapegrad.scipy.special.expit (or import tapegrad.scipy first: "
+                          "SciPy's own ufunc then runs it) instead.")
+    assert lse.endswith("Use tapegrad.scipy.special.logsumexp instead.")    # no ufunc
+    assert float(grad) == 0.25
