@@ -66,6 +66,15 @@ def _betaln(a: Array, b: Array) -> Array:
                     np.where(small < _STIRLING_FROM, one_large, both_large))
 
 
+def betaln(a: Array, b: Array) -> Array:
+    """SciPy's ``betaln``: ``log(abs(B(a, b)))``; Stirling's series only for positive shapes."""
+    a, b = np.broadcast_arrays(np.asarray(a, dtype=_F64), np.asarray(b, dtype=_F64))
+    positive = (a > 0) & (b > 0) & np.isfinite(a) & np.isfinite(b)
+    r = np.where(positive, _betaln(np.where(positive, a, 1.0), np.where(positive, b, 1.0)),
+                 gammaln(a) + gammaln(b) - gammaln(a + b))
+    return np.where((a > 0) & (b > 0) & np.isinf(a + b), -np.inf, r)      # B(inf, b) = 0
+
+
 def _beta_prefactor(a: Array, b: Array, x: Array, y: Array) -> Array:
     """``x^a y^b / B(a, b)`` (``y = 1 - x``), centred on the mean for large ``a, b``.
 

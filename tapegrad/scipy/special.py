@@ -32,13 +32,18 @@ from ..elementary import isfinite
 from ..numpy_dispatch import ufunc_finders
 from ..primitive import Primitive, defpartials, primitive
 from ..shapes import reshape as reshape_to
+from ..values import Traced
 from . import _betainc as _b
 from . import _gammainc as _g
 from . import _numerics as _n
+from ._information import entr as entr
+from ._information import kl_div as kl_div
+from ._information import rel_entr as rel_entr
 
-__all__ = ["betainc", "digamma", "erf", "erfc", "erfinv", "expit", "gammainc", "gammaincc",
-           "gammaln", "log_ndtr", "log_softmax", "logit", "logsumexp", "ndtr", "ndtri",
-           "polygamma", "softmax", "stdtr", "xlog1py", "xlogy"]
+__all__ = ["betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfinv", "expit", "gammainc",
+           "gammaincc", "gammaln", "kl_div", "log_ndtr", "log_softmax", "logit", "logsumexp",
+           "multigammaln", "ndtr", "ndtri", "polygamma", "rel_entr", "softmax", "stdtr",
+           "xlog1py", "xlogy"]
 
 Number = Any
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -89,6 +94,42 @@ polygamma = _elementwise(_n.polygamma, "polygamma",
 defpartials(gammaln, lambda ans, x: digamma(x))
 defpartials(digamma, lambda ans, x: polygamma(1, x))
 defpartials(polygamma, None, lambda ans, n, x: polygamma(n + 1, x))
+betaln = _elementwise(_b.betaln, "betaln",
+                      "``log(abs(B(a, b)))``; Stirling's series where ``a`` or ``b`` is large.")
+defpartials(betaln, lambda ans, a, b: digamma(a) - digamma(a + b),
+            lambda ans, a, b: digamma(b) - digamma(a + b))
+
+
+def multigammaln(a: Number, d: int) -> Number:
+    """The log of the multivariate gamma function of dimension ``d`` (SciPy's ``multigammaln``).
+
+    ``d (d - 1) / 4 log(pi) + sum_j gammaln(a - j / 2)`` for ``j = 0 .. d-1``.
+
+    Args:
+      a: Where to evaluate; SciPy's domain is ``a > (d - 1) / 2``.
+      d: The dimension, a positive int (not traced).
+
+    Returns:
+      The value, shaped like ``a``.
+
+    Raises:
+      ValueError: for a ``d`` that is not a positive integer, or a plain ``a``
+        outside the domain (as SciPy).
+
+    Examples:
+      >>> round(float(multigammaln(2.0, 3)), 12)
+      1.596312591139
+    """
+    if not isinstance(d, int | np.integer) or isinstance(d, bool) or d < 1:
+        raise ValueError(f"multigammaln: d must be a positive integer, got {d!r}.")
+    if not isinstance(a, Traced) and np.any(np.asarray(a) <= 0.5 * (d - 1)):
+        raise ValueError(f"multigammaln: condition a ({a}) > 0.5 * (d-1) ({0.5 * (d - 1)}) "
+                         "not met.")
+    total = 0.25 * d * (d - 1) * math.log(math.pi)
+    for j in range(d):
+        total = total + gammaln(a - 0.5 * j)
+    return total
+
 
 
 # ------------------------------------------------ incomplete gamma and beta
@@ -326,7 +367,8 @@ _SCIPY_UFUNCS: dict[str, Callable[..., Any]] = {
     "expit": expit, "erf": erf, "erfc": erfc, "erfinv": erfinv, "ndtr": ndtr,
     "log_ndtr": log_ndtr, "ndtri": ndtri, "gammaln": gammaln, "digamma": digamma,
     "psi": digamma, "polygamma": polygamma, "xlogy": xlogy, "xlog1py": xlog1py, "logit": logit,
-    "gammainc": gammainc, "gammaincc": gammaincc, "betainc": betainc, "stdtr": stdtr}
+    "gammainc": gammainc, "gammaincc": gammaincc, "betainc": betainc, "stdtr": stdtr,
+    "betaln": betaln, "entr": entr, "rel_entr": rel_entr, "kl_div": kl_div}
 
 
 def _scipy_ufunc(ufunc: Any) -> Callable[..., Any] | None:
