@@ -123,3 +123,21 @@ def test_scipys_own_ufuncs_run_ours_on_traced_values(name):
     g = lambda x: tg.sum(ours(x, *args[1:]) * x)
     assert np.array_equal(tg.grad(f)(x), tg.grad(g)(x))
     assert np.array_equal(tg.jit(tg.grad(f))(x), tg.grad(g)(x))
+
+
+# ------------------------------------------------ odeint: SciPy's check of the times
+def test_odeint_refuses_times_that_go_up_and_down_as_scipy_under_every_transform():
+    # was a silent extrapolation: y(0.5) = 0.36618645 for exp(-0.5 * 2) = 0.36787944
+    from tapegrad.scipy.integrate import odeint
+    si = pytest.importorskip("scipy.integrate")
+    f = lambda y, t, k: -k * y
+    t = np.array([0.0, 1.0, 0.5])
+    with pytest.raises(ValueError, match="monotonically"):
+        si.odeint(f, np.array([1.0]), t, (2.0,))
+    run = lambda t: odeint(f, np.array([1.0]), t, (2.0,))
+    for call, times in [(run, t), (tg.jit(run), t), (tg.vmap(run), np.stack([t, t]))]:
+        with pytest.raises(ValueError, match="monotonically increasing or decreasing"):
+            call(times)
+    for ok in [np.array([0.0, 1.0, 1.0]), np.array([1.0, 0.0]), np.array([0.0])]:
+        np.testing.assert_allclose(run(ok), si.odeint(f, np.array([1.0]), ok, (2.0,)),
+                                   rtol=1e-6)
