@@ -166,3 +166,21 @@ def test_invalid_parameters_give_nan_not_an_exception():
         assert math.isnan(getattr(T.t, fun)(1.0, 0.0))
         assert math.isnan(getattr(T.t, fun)(1.0, 3.0, 0.0, 0.0))
         assert math.isnan(getattr(T.gamma, fun)(1.0, 0.0))
+
+
+# ------------------------------------------- derivatives at the edge of the support
+@pytest.mark.parametrize("f,x,want", [
+    (lambda x: T.gamma.logpdf(x, 1.0), 0.0, -1.0),            # the exponential at 0
+    (lambda x: T.gamma.logpdf(x, 1.0, 0.0, 2.0), 0.0, -0.5),
+    (lambda x: T.beta.logpdf(x, 1.0, 2.0), 0.0, -1.0),         # log(2 (1 - x))
+    (lambda x: T.beta.logpdf(x, 2.0, 1.0), 1.0, 1.0),          # log(2 x)
+    (lambda mu: T.poisson.logpmf(0.0, mu), 0.0, -1.0),         # -mu
+])
+def test_log_densities_have_their_one_sided_derivative_where_a_shape_is_one(f, x, want):
+    # xlogy(0, y) = 0 for every y: its partial in y at (0, 0) is 0, not 0/0 = nan (JAX's)
+    assert tg.grad(f)(x) == want
+    assert tg.jvp(f, (x,), (1.0,))[1] == want
+    assert tg.grad(tg.grad(f))(x) == pytest.approx(
+        (float(tg.grad(f)(x + 1e-4)) - float(tg.grad(f)(x))) / 1e-4 if x == 0.0 else
+        (float(tg.grad(f)(x)) - float(tg.grad(f)(x - 1e-4))) / 1e-4, abs=1e-3)
+    assert tg.jit(tg.grad(f))(x) == want

@@ -240,12 +240,21 @@ def _zero_at(r: Any, x: Any, y: Any) -> Any:
     return out if np.ndim(r) else out[()]
 
 
+def _ratio_at(x: Any, y: Any, zero: float) -> Any:
+    """``x / y``, the partial in ``y``, and 0 where ``x = y = 0``.
+
+    ``xlogy(0, y) = 0`` for every ``y``, so its partial there is 0, not JAX's
+    ``0 / 0``: ``gamma.logpdf(0, 1)`` (the exponential's) has its derivative -1.
+    """
+    return kinks.where(logic.logical_and(logic.eq(x, 0.0), logic.eq(y, zero)), 0.0, ops.div(x, y))
+
+
 xlogy = primitive(_xlogy, "xlogy", elementwise=True, check_rules=False)
 xlogy.__doc__ = "``x * log(y)``, zero where ``x`` is zero (even at ``y = 0``; not at a nan ``y``)."
-defpartials(xlogy, lambda ans, x, y: ops.log(y), lambda ans, x, y: ops.div(x, y))
+defpartials(xlogy, lambda ans, x, y: ops.log(y), lambda ans, x, y: _ratio_at(x, y, 0.0))
 xlog1py = primitive(_xlog1py, "xlog1py", elementwise=True, check_rules=False)
 xlog1py.__doc__ = "``x * log1p(y)``, zero where ``x`` is zero (even at ``y = -1``)."
-defpartials(xlog1py, lambda ans, x, y: ops.log1p(y), lambda ans, x, y: ops.div(x, 1.0 + y))
+defpartials(xlog1py, lambda ans, x, y: ops.log1p(y), lambda ans, x, y: _ratio_at(x, 1.0 + y, 0.0))
 
 # ---------------------------------------------------------- composites
 def expit(x: Number) -> Number:
