@@ -235,3 +235,14 @@ def test_scipys_ufunc_refused_before_tapegrad_scipy_is_imported_says_how_to_run_
                           "SciPy's own ufunc then runs it) instead.")
     assert lse.endswith("Use tapegrad.scipy.special.logsumexp instead.")    # no ufunc
     assert float(grad) == 0.25
+
+
+def test_incomplete_gamma_derivative_in_x_at_infinity_is_zero():
+    # the density x^(a-1) e^-x / Gamma(a) was inf - inf = nan there for a > 1 (JAX: nan too)
+    for a in [0.5, 1.0, 2.0, 30.0]:
+        assert tg.grad(S.gammainc, argnums=1)(a, math.inf) == 0.0
+        assert tg.grad(S.gammaincc, argnums=1)(a, math.inf) == 0.0
+        assert tg.grad(tg.grad(S.gammainc, argnums=1), argnums=1)(a, math.inf) == 0.0
+    x = np.array([1.0, 50.0, math.inf])
+    np.testing.assert_allclose(tg.grad(lambda x: tg.sum(S.gammainc(2.0, x)))(x),
+                               [math.exp(-1.0), 50.0 * math.exp(-50.0), 0.0], rtol=1e-14)

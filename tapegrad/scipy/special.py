@@ -144,8 +144,8 @@ def _no_derivative(function: str, name: str, what: str) -> Any:
 
 
 def _gamma_density(a: Any, x: Any) -> Any:
-    """``x^(a-1) e^-x / Gamma(a)``, the derivative of ``gammainc`` in ``x``."""
-    return ops.exp(xlogy(a - 1.0, x) - x - gammaln(a))
+    """``x^(a-1) e^-x / Gamma(a)``, the derivative of ``gammainc`` in ``x`` (0 at ``x = inf``)."""
+    return kinks.where(logic.eq(x, math.inf), 0.0, ops.exp(xlogy(a - 1.0, x) - x - gammaln(a)))
 
 
 gammainc = _elementwise(_g.gammainc, "gammainc",
