@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ... import kinks, logic, ops
 from ..special import gammaln, stdtr
 from ._common import LOG_SQRT_2PI, Number, positive, standardize, where_ok
@@ -31,8 +33,9 @@ def logpdf(x: Number, df: Number, loc: Number = 0, scale: Number = 1) -> Number:
     """
     z = standardize(x, loc, scale)
     half = 0.5 * df
-    r = (_lgamma_half_ratio(half) - 0.5 * ops.log(df * math.pi)
-         - (half + 0.5) * ops.log1p(ops.div(z * z, df)) - ops.log(scale))
+    with np.errstate(invalid="ignore"):        # an infinite df: inf * 0 in the branch not taken
+        r = (_lgamma_half_ratio(half) - 0.5 * ops.log(df * math.pi)
+             - (half + 0.5) * ops.log1p(ops.div(z * z, df)) - ops.log(scale))
     if not (isinstance(df, int | float) and df < math.inf):
         r = kinks.where(logic.eq(df, math.inf), -0.5 * (z * z) - LOG_SQRT_2PI - ops.log(scale), r)
     return where_ok(positive(df, scale), r, float("nan"))
