@@ -151,6 +151,7 @@ CALLS: dict[str, Call] = {
     "scipy.special.xlogy": lambda x: tsp.special.xlogy(x, x),
     "scipy.special.xlog1py": lambda x: tsp.special.xlog1py(x, x),
     "scipy.special.polygamma": lambda x: tsp.special.polygamma(1, x),
+    "scipy.special.multigammaln": lambda x: tsp.special.multigammaln(x * x + 2.0, 3),
     "scipy.special.erfinv": lambda x: tsp.special.erfinv(x),
     "scipy.stats.t.logpdf": lambda x: tsp.stats.t.logpdf(x, 3.0),
     "scipy.stats.t.pdf": lambda x: tsp.stats.t.pdf(x, 3.0),

@@ -80,13 +80,10 @@ scipy_alternatives = {    # SciPy functions without a same-named tapegrad.scipy 
     "scipy.special.log_expit": "-tg.softplus(-x)", "scipy.special.psi":
     "tapegrad.scipy.special.digamma", "scipy.special.loggamma": "tapegrad.scipy.special.gammaln",
     "scipy.special.gamma": "tg.exp(tapegrad.scipy.special.gammaln(x)) (for x > 0)",
-    "scipy.special.betaln": "gammaln(a) + gammaln(b) - gammaln(a + b) with "
-    "tapegrad.scipy.special.gammaln", "scipy.special.erfcx":
+    "scipy.special.erfcx":
     "tg.exp(x * x) * tapegrad.scipy.special.erfc(x)", "scipy.special.erfcinv":
     "tapegrad.scipy.special.erfinv(1 - y)", "scipy.special.log1p": "tg.log1p",
-    "scipy.special.expm1": "tg.expm1", "scipy.special.entr": "-tapegrad.scipy.special.xlogy(x, x)",
-    "scipy.special.rel_entr": "tapegrad.scipy.special.xlogy(x, x / y)",
-    "scipy.special.kl_div": "tapegrad.scipy.special.xlogy(x, x / y) - x + y",
+    "scipy.special.expm1": "tg.expm1",
     "scipy.linalg.norm": "tg.sqrt(tg.sum(x * x))",
     "scipy.special.i0": "sum((x / 2.0) ** (2 * k) / math.factorial(k) ** 2 for k in "
     "range(60)) (its power series)",
@@ -102,20 +99,29 @@ scipy_alternatives = {    # SciPy functions without a same-named tapegrad.scipy 
     "scipy.special.softplus": "tg.softplus",
 }
 tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests check this list)
-    "special": ("betainc", "digamma", "erf", "erfc", "erfinv", "expit", "gammainc",
-                "gammaincc", "gammaln", "log_ndtr", "log_softmax", "logit", "logsumexp", "ndtr",
-                "ndtri", "polygamma", "softmax", "stdtr", "xlog1py", "xlogy"),
+    "special": ("betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfinv", "expit",
+                "gammainc", "gammaincc", "gammaln", "kl_div", "log_ndtr", "log_softmax", "logit",
+                "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma", "rel_entr", "softmax",
+                "stdtr", "xlog1py", "xlogy"),
     "stats.norm": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
     "stats.t": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
     "stats.gamma": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
     "stats.beta": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
     "stats.poisson": ("cdf", "logpmf", "pmf"),
+    "stats.expon": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
+    "stats.laplace": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
+    "stats.logistic": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
+    "stats.cauchy": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
+    "stats.uniform": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
     "integrate": ("odeint",),
     "signal": ("convolve",),
     "linalg": ("cho_factor", "cho_solve", "cholesky", "det", "inv", "solve",
                "solve_triangular"),
     "stats.multivariate_normal": ("entropy", "logpdf", "pdf"),
 }
+
+
+_NOT_UFUNCS = ("logsumexp", "softmax", "log_softmax", "multigammaln")   # plain functions
 
 
 def _scipy_advice(name: str) -> str:
@@ -127,7 +133,10 @@ def _scipy_advice(name: str) -> str:
     if module == "stats":       # a function of scipy.stats: name the distributions it has
         names = tuple(k[len("stats."):] for k in tapegrad_scipy if k.startswith("stats."))
     if fn in names:
-        return f" Use tapegrad.scipy.{module}.{fn} instead."
+        late = (" (or import tapegrad.scipy first: SciPy's own ufunc then runs it)"
+                if module == "special" and fn not in _NOT_UFUNCS
+                and "tapegrad.scipy.special" not in sys.modules else "")
+        return f" Use tapegrad.scipy.{module}.{fn}{late} instead."
     close = difflib.get_close_matches(fn, names, 1, 0.8) if module == "special" else []
     if close:
         return f" Use tapegrad.scipy.{module}.{close[0]} (the nearest it has) instead."

@@ -66,6 +66,15 @@ def _betaln(a: Array, b: Array) -> Array:
                     np.where(small < _STIRLING_FROM, one_large, both_large))
 
 
+def betaln(a: Array, b: Array) -> Array:
+    """SciPy's ``betaln``: ``log(abs(B(a, b)))``; Stirling's series only for positive shapes."""
+    a, b = np.broadcast_arrays(np.asarray(a, dtype=_F64), np.asarray(b, dtype=_F64))
+    positive = (a > 0) & (b > 0) & np.isfinite(a) & np.isfinite(b)
+    r = np.where(positive, _betaln(np.where(positive, a, 1.0), np.where(positive, b, 1.0)),
+                 gammaln(a) + gammaln(b) - gammaln(a + b))
+    return np.where((a > 0) & (b > 0) & np.isinf(a + b), -np.inf, r)      # B(inf, b) = 0
+
+
 def _beta_prefactor(a: Array, b: Array, x: Array, y: Array) -> Array:
     """``x^a y^b / B(a, b)`` (``y = 1 - x``), centred on the mean for large ``a, b``.
 
@@ -168,9 +177,9 @@ def betainc2(a: Array, b: Array, x: Array, y: Array) -> Array:
     r = np.where(ok, _on(ok, _betainc_in, a, b, x, y), np.nan)
     valid = (a >= 0) & (b >= 0) & (x >= 0) & (y >= 0) & ~((a == 0) & (b == 0)) \
         & ~(np.isinf(a) & np.isinf(b))
-    r = np.where(valid & ((x == 0) | (b == 0) | (np.isinf(a) & (y > 0))) & (a > 0), 0.0, r)
-    r = np.where(valid & ((y == 0) | (a == 0) | (np.isinf(b) & (x > 0))) & (b > 0), 1.0, r)
-    return r
+    r = np.where(valid & ((b == 0) | (np.isinf(a) & (y > 0))) & (a > 0), 0.0, r)
+    r = np.where(valid & ((a == 0) | (np.isinf(b) & (x > 0))) & (b > 0), 1.0, r)
+    return np.where(valid & (x == 0), 0.0, np.where(valid & (y == 0), 1.0, r))   # SciPy's ends
 
 
 def betainc(a: Array, b: Array, x: Array) -> Array:
@@ -194,7 +203,9 @@ def stdtr(df: Array, t: Array) -> Array:
     df, t = (np.array(v, dtype=_F64) for v in np.broadcast_arrays(df, t))
     t2 = t * t
     w = df + t2
-    tail = 0.5 * betainc2(0.5 * df, np.full_like(df, 0.5), df / w, t2 / w)
+    huge = np.isinf(t2) & np.isfinite(t)                 # t^2 overflows: x = df / t / t
+    x = np.where(huge, df / np.abs(t) / np.abs(t), df / w)
+    tail = 0.5 * betainc2(0.5 * df, np.full_like(df, 0.5), x, np.where(huge, 1.0, t2 / w))
     tail = np.where(np.isinf(t), 0.0, tail)
     r = np.where(t < 0, tail, 1.0 - tail)
     r = np.where(df == np.inf, ndtr(t), r)

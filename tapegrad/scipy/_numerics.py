@@ -197,6 +197,20 @@ def ndtr_ratio(x: Array) -> Array:
     return np.where(x < -20, np.where(x == -np.inf, np.inf, far), near)
 
 
+def ndtr_ratio_shift(x: Array) -> Array:
+    """``x + pdf(x) / ndtr(x)``, the factor of ``log_ndtr''``: ``x s / (1 + s)`` below -20.
+
+    There ``pdf / ndtr = -x / (1 + s)`` (``s`` the tail series), so the sum
+    with ``x`` is worked out by hand instead of cancelling (to 0 at -1e10).
+    """
+    x = np.asarray(x, dtype=_F64)
+    with np.errstate(all="ignore"):
+        s = _tail_series(x)
+        far = np.where(x == -np.inf, 0.0, x * s / (1.0 + s))
+        near = x + ndtr_ratio(x)
+    return np.where(x < -20, far, near)
+
+
 def ndtr(x: Array) -> Array:
     """The standard normal CDF, ``erfc(-x / sqrt 2) / 2``."""
     return 0.5 * erfc(-np.asarray(x, dtype=_F64) * _SQRT_HALF)

@@ -90,14 +90,15 @@ def _first_step(f: Callable[[Array, float], Array], t0: float, y0: Array, f0: Ar
     d0, d1 = np.linalg.norm(y0 / scale), np.linalg.norm(f0 / scale)
     h0 = 1e-6 if d0 < 1e-5 or d1 < 1e-5 else 0.01 * d0 / d1
     d2 = np.linalg.norm((f(y0 + h0 * f0, t0 + h0) - f0) / scale) / h0
-    h1 = (max(1e-6, h0 * 1e-3) if max(d1, d2) <= 1e-15
-          else (0.01 / max(d1, d2)) ** (1.0 / 5.0))
+    h1 = max(1e-6, h0 * 1e-3) if max(d1, d2) <= 1e-15 else (0.01 / max(d1, d2)) ** 0.2
     return float(min(100 * h0, h1))
 
 
 def _solve(f: Callable[[Array, float], Array], y0: Array, ts: Array, rtol: float, atol: float,
            mxstep: int, hmax: float) -> Array:
     """``y`` at each of the increasing times ``ts``, from ``y(ts[0]) = y0``."""
+    if np.any(np.diff(ts) < 0):      # up and down: SciPy's check, under every transform
+        raise ValueError("odeint: the values in t must be monotonically increasing or decreasing.")
     y, t = y0, float(ts[0])
     fy = f(y, t)
     h = min(_first_step(f, t, y, fy, rtol, atol), hmax)
@@ -186,9 +187,8 @@ class _Problem:
 
 
 def _odeint_impl(problem: _Problem, z: Any) -> Any:
-    z64 = np.asarray(z, dtype=np.float64)
     with np.errstate(all="ignore"):
-        ys = problem.solve(*problem.split(z64))
+        ys = problem.solve(*problem.split(np.asarray(z, dtype=np.float64)))
     return ys.astype(problem.dtype, copy=False)
 
 
@@ -372,6 +372,7 @@ def odeint(func: Callable[..., Any], y0: Any, t: Any, args: Any = (), rtol: floa
 
     Raises:
       TypeError: for an option of SciPy's LSODA that this solver does not have.
+      ValueError: for times ``t`` that go up and down (as SciPy).
       RuntimeError: when ``mxstep`` steps do not reach the next output time.
     """
     if options:

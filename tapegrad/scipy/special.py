@@ -32,13 +32,18 @@ from ..elementary import isfinite
 from ..numpy_dispatch import ufunc_finders
 from ..primitive import Primitive, defpartials, primitive
 from ..shapes import reshape as reshape_to
+from ..values import Traced
 from . import _betainc as _b
 from . import _gammainc as _g
 from . import _numerics as _n
+from ._information import entr as entr
+from ._information import kl_div as kl_div
+from ._information import rel_entr as rel_entr
 
-__all__ = ["betainc", "digamma", "erf", "erfc", "erfinv", "expit", "gammainc", "gammaincc",
-           "gammaln", "log_ndtr", "log_softmax", "logit", "logsumexp", "ndtr", "ndtri",
-           "polygamma", "softmax", "stdtr", "xlog1py", "xlogy"]
+__all__ = ["betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfinv", "expit", "gammainc",
+           "gammaincc", "gammaln", "kl_div", "log_ndtr", "log_softmax", "logit", "logsumexp",
+           "multigammaln", "ndtr", "ndtri", "polygamma", "rel_entr", "softmax", "stdtr",
+           "xlog1py", "xlogy"]
 
 Number = Any
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -69,9 +74,12 @@ ndtr = _elementwise(_n.ndtr, "ndtr", "The standard normal CDF.")
 defpartials(ndtr, lambda ans, x: _INV_SQRT_2PI * ops.exp(-0.5 * (x * x)))
 log_ndtr = _elementwise(_n.log_ndtr, "log_ndtr",
                         "``log(ndtr(x))``, accurate in both tails (finite at -1e10).")
-# log_ndtr' = pdf / cdf =: h, about -x far to the left; h' = -h (x + h)
+# log_ndtr' = pdf / cdf =: h, about -x far to the left; h' = -h (x + h), where x + h
+# cancels to nothing far to the left: a primitive of its own, computed without the cancellation
 _ndtr_ratio = _elementwise(_n.ndtr_ratio, "ndtr_ratio", "``pdf(x) / ndtr(x)``.")
-defpartials(_ndtr_ratio, lambda ans, x: -(ans * (x + ans)))
+_ndtr_shift = _elementwise(_n.ndtr_ratio_shift, "ndtr_ratio_shift", "``x + pdf(x) / ndtr(x)``.")
+defpartials(_ndtr_ratio, lambda ans, x: -(ans * _ndtr_shift(x)))
+defpartials(_ndtr_shift, lambda ans, x: 1.0 - _ndtr_ratio(x) * ans)
 defpartials(log_ndtr, lambda ans, x: _ndtr_ratio(x))
 ndtri = _elementwise(_n.ndtri, "ndtri", "The inverse of ``ndtr`` on ``[0, 1]``.")
 defpartials(ndtri, lambda ans, p: _SQRT_2PI * ops.exp(0.5 * (ans * ans)))
@@ -86,6 +94,42 @@ polygamma = _elementwise(_n.polygamma, "polygamma",
 defpartials(gammaln, lambda ans, x: digamma(x))
 defpartials(digamma, lambda ans, x: polygamma(1, x))
 defpartials(polygamma, None, lambda ans, n, x: polygamma(n + 1, x))
+betaln = _elementwise(_b.betaln, "betaln",
+                      "``log(abs(B(a, b)))``; Stirling's series where ``a`` or ``b`` is large.")
+defpartials(betaln, lambda ans, a, b: digamma(a) - digamma(a + b),
+            lambda ans, a, b: digamma(b) - digamma(a + b))
+
+
+def multigammaln(a: Number, d: int) -> Number:
+    """The log of the multivariate gamma function of dimension ``d`` (SciPy's ``multigammaln``).
+
+    ``d (d - 1) / 4 log(pi) + sum_j gammaln(a - j / 2)`` for ``j = 0 .. d-1``.
+
+    Args:
+      a: Where to evaluate; SciPy's domain is ``a > (d - 1) / 2``.
+      d: The dimension, a positive int (not traced).
+
+    Returns:
+      The value, shaped like ``a``.
+
+    Raises:
+      ValueError: for a ``d`` that is not a positive integer, or a plain ``a``
+        outside the domain (as SciPy).
+
+    Examples:
+      >>> round(float(multigammaln(2.0, 3)), 12)
+      1.596312591139
+    """
+    if not isinstance(d, int | np.integer) or isinstance(d, bool) or d < 1:
+        raise ValueError(f"multigammaln: d must be a positive integer, got {d!r}.")
+    if not isinstance(a, Traced) and np.any(np.asarray(a) <= 0.5 * (d - 1)):
+        raise ValueError(f"multigammaln: condition a ({a}) > 0.5 * (d-1) ({0.5 * (d - 1)}) "
+                         "not met.")
+    total = 0.25 * d * (d - 1) * math.log(math.pi)
+    for j in range(d):
+        total = total + gammaln(a - 0.5 * j)
+    return total
+
 
 
 # ------------------------------------------------ incomplete gamma and beta
@@ -100,8 +144,8 @@ def _no_derivative(function: str, name: str, what: str) -> Any:
 
 
 def _gamma_density(a: Any, x: Any) -> Any:
-    """``x^(a-1) e^-x / Gamma(a)``, the derivative of ``gammainc`` in ``x``."""
-    return ops.exp(xlogy(a - 1.0, x) - x - gammaln(a))
+    """``x^(a-1) e^-x / Gamma(a)``, the derivative of ``gammainc`` in ``x`` (0 at ``x = inf``)."""
+    return kinks.where(logic.eq(x, math.inf), 0.0, ops.exp(xlogy(a - 1.0, x) - x - gammaln(a)))
 
 
 gammainc = _elementwise(_g.gammainc, "gammainc",
@@ -196,12 +240,21 @@ def _zero_at(r: Any, x: Any, y: Any) -> Any:
     return out if np.ndim(r) else out[()]
 
 
+def _ratio_at(x: Any, y: Any, zero: float) -> Any:
+    """``x / y``, the partial in ``y``, and 0 where ``x = y = 0``.
+
+    ``xlogy(0, y) = 0`` for every ``y``, so its partial there is 0, not JAX's
+    ``0 / 0``: ``gamma.logpdf(0, 1)`` (the exponential's) has its derivative -1.
+    """
+    return kinks.where(logic.logical_and(logic.eq(x, 0.0), logic.eq(y, zero)), 0.0, ops.div(x, y))
+
+
 xlogy = primitive(_xlogy, "xlogy", elementwise=True, check_rules=False)
 xlogy.__doc__ = "``x * log(y)``, zero where ``x`` is zero (even at ``y = 0``; not at a nan ``y``)."
-defpartials(xlogy, lambda ans, x, y: ops.log(y), lambda ans, x, y: ops.div(x, y))
+defpartials(xlogy, lambda ans, x, y: ops.log(y), lambda ans, x, y: _ratio_at(x, y, 0.0))
 xlog1py = primitive(_xlog1py, "xlog1py", elementwise=True, check_rules=False)
 xlog1py.__doc__ = "``x * log1p(y)``, zero where ``x`` is zero (even at ``y = -1``)."
-defpartials(xlog1py, lambda ans, x, y: ops.log1p(y), lambda ans, x, y: ops.div(x, 1.0 + y))
+defpartials(xlog1py, lambda ans, x, y: ops.log1p(y), lambda ans, x, y: _ratio_at(x, 1.0 + y, 0.0))
 
 # ---------------------------------------------------------- composites
 def expit(x: Number) -> Number:
@@ -213,10 +266,15 @@ def expit(x: Number) -> Number:
     Returns:
       The probabilities, shaped like ``x``.
     """
+    return ops.sigmoid(_float64_if_integer(x))     # -abs(x) of unsigned data wraps around
+
+
+def _float64_if_integer(x: Number) -> Number:
+    """Integer or bool data as float64, as SciPy's ufuncs compute it."""
     dtype = getattr(x, "dtype", None)
     if dtype is not None and np.dtype(dtype).kind in "iub":
-        x = astype(x, np.float64)       # tg.sigmoid's -abs(x) of unsigned data wraps around
-    return ops.sigmoid(x)
+        return astype(x, np.float64)
+    return x
 
 
 def logit(p: Number) -> Number:
@@ -228,6 +286,7 @@ def logit(p: Number) -> Number:
     Returns:
       The log-odds, shaped like ``p``.
     """
+    p = _float64_if_integer(p)       # -p of uint8 wraps around; log of int16 is float32
     return ops.log(p) - ops.log1p(-p)
 
 
@@ -317,7 +376,8 @@ _SCIPY_UFUNCS: dict[str, Callable[..., Any]] = {
     "expit": expit, "erf": erf, "erfc": erfc, "erfinv": erfinv, "ndtr": ndtr,
     "log_ndtr": log_ndtr, "ndtri": ndtri, "gammaln": gammaln, "digamma": digamma,
     "psi": digamma, "polygamma": polygamma, "xlogy": xlogy, "xlog1py": xlog1py, "logit": logit,
-    "gammainc": gammainc, "gammaincc": gammaincc, "betainc": betainc, "stdtr": stdtr}
+    "gammainc": gammainc, "gammaincc": gammaincc, "betainc": betainc, "stdtr": stdtr,
+    "betaln": betaln, "entr": entr, "rel_entr": rel_entr, "kl_div": kl_div}
 
 
 def _scipy_ufunc(ufunc: Any) -> Callable[..., Any] | None:

@@ -35,7 +35,8 @@ def logpmf(k: Number, mu: Number, loc: Number = 0) -> Number:
     """
     x = k - loc
     r = xlogy(x, mu) - gammaln(x + 1.0) - mu
-    outside = logic.logical_or(logic.lt(x, 0.0), logic.ne(x, floor(x)))
+    fraction = logic.logical_and(logic.ne(x, floor(x)), logic.eq(x, x))    # a nan k stays nan
+    outside = logic.logical_or(logic.lt(x, 0.0), fraction)
     r = kinks.where(outside, -math.inf, r)
     ok = True if isinstance(mu, int | float) and mu >= 0 else logic.ge(mu, 0.0)
     return where_ok(ok, r, float("nan"))
@@ -65,8 +66,11 @@ def cdf(k: Number, mu: Number, loc: Number = 0) -> Number:
                         "traced values (their value sets the number of terms); pass them as "
                         "constants, or as static arguments of tg.jit (static_argnums).")
     x = np.floor(np.asarray(k, dtype=float) - loc)
-    top = int(np.nanmax(x, initial=-1.0)) if np.isfinite(np.nanmax(x, initial=-1.0)) else -1
+    top = int(np.max(np.where(np.isfinite(x), x, -1.0), initial=-1.0))
     j = np.arange(top + 1, dtype=float).reshape((-1,) + (1,) * np.ndim(x))
     terms = kinks.where(j <= x, pmf(j, mu), 0.0)
     total = reductions.sum(terms, axis=0) if top >= 0 else 0.0 * mu + np.zeros(np.shape(x))
-    return kinks.where(x < 0, 0.0, total)
+    total = kinks.where(logic.eq(mu, math.inf), 0.0, total)     # SciPy's: all the mass at inf
+    r = kinks.where(x < 0, 0.0, kinks.where(x == math.inf, 1.0, total))
+    r = kinks.where(np.isnan(x), math.nan, r)
+    return kinks.where(logic.ge(mu, 0.0), r, math.nan)       # nan for a negative or nan mu

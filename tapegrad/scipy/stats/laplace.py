@@ -1,0 +1,72 @@
+"""The Laplace distribution: ``scipy.stats.laplace``'s functions, differentiable.
+
+Examples:
+  >>> from tapegrad.scipy.stats import laplace
+  >>> round(laplace.pdf(0.0), 12), round(laplace.cdf(0.0), 12)
+  (0.5, 0.5)
+"""
+
+from __future__ import annotations
+
+import math
+
+from ... import kinks, logic, ops
+from ._common import Number, positive, standardize, where_ok
+
+__all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
+_LOG2 = math.log(2.0)
+
+
+def logpdf(x: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """Log of the density ``exp(-|z|) / (2 scale)`` at ``x`` (derivative 0 at the peak).
+
+    Args:
+      x: Where to evaluate.
+      loc: The location (the median).
+      scale: The scale (``nan`` where not positive).
+
+    Returns:
+      The log-density, broadcast over the arguments.
+    """
+    z = standardize(x, loc, scale)
+    return where_ok(positive(scale), -kinks.abs(z) - _LOG2 - ops.log(scale), math.nan)
+
+
+def pdf(x: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """The density at ``x`` (arguments as ``logpdf``)."""
+    return ops.exp(logpdf(x, loc, scale))
+
+
+def _logcdf(z: Number) -> Number:
+    """``log P(Z <= z)``: ``z - log 2`` below 0, ``log1p(-exp(-z) / 2)`` above."""
+    neg = logic.lt(z, 0.0)
+    return kinks.where(neg, kinks.minimum(z, 0.0) - _LOG2,
+                       ops.log1p(-0.5 * ops.exp(-kinks.maximum(z, 0.0))))
+
+
+def cdf(x: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """``P(X <= x)`` (arguments as ``logpdf``)."""
+    return ops.exp(logcdf(x, loc, scale))
+
+
+def logcdf(x: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """``log P(X <= x)``, accurate in both tails (arguments as ``logpdf``)."""
+    return where_ok(positive(scale), _logcdf(standardize(x, loc, scale)), math.nan)
+
+
+def sf(x: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """``P(X > x) = cdf(-x)`` by symmetry (arguments as ``logpdf``)."""
+    return ops.exp(logsf(x, loc, scale))
+
+
+def logsf(x: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """``log P(X > x)`` (arguments as ``logpdf``)."""
+    return where_ok(positive(scale), _logcdf(-standardize(x, loc, scale)), math.nan)
+
+
+def ppf(q: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """The quantile function: ``loc + scale log(2 q)`` below 1/2, ``- scale log(2 - 2 q)`` above."""
+    upper = logic.gt(q, 0.5)
+    r = loc + scale * kinks.where(upper, -ops.log(2.0 - 2.0 * q), ops.log(2.0 * q))
+    r = kinks.where(logic.logical_or(logic.lt(q, 0.0), logic.gt(q, 1.0)), math.nan, r)
+    return where_ok(positive(scale), r, math.nan)
