@@ -4,8 +4,9 @@ Mirrors ``jax.scipy.special``. The elementwise functions are primitives
 (``elementwise=True``) computed with NumPy and ``math`` (no SciPy needed),
 their partials written with tapegrad functions, so every order of derivative
 works; the rest (``logsumexp``, ``softmax``, ``logit``, ...) are
-composites. When SciPy is installed, its own ufuncs run these on traced
-values too: ``scipy.special.expit(x)`` under ``tg.grad`` is ``expit(x)``.
+composites. When SciPy is installed, its own ufuncs run on traced values
+too: ``scipy.special.expit(x)`` under ``tg.grad`` or ``tg.jit`` computes
+SciPy's value, bit for bit, with the derivative of ``expit``.
 
 Examples:
   >>> import tapegrad as tg
@@ -320,18 +321,42 @@ _SCIPY_UFUNCS: dict[str, Callable[..., Any]] = {
     "gammainc": gammainc, "gammaincc": gammaincc, "betainc": betainc, "stdtr": stdtr}
 
 
+_twins: dict[Any, Primitive] = {}
+
+
 def _scipy_ufunc(ufunc: Any) -> Callable[..., Any] | None:
     """Ours for SciPy's ufunc of the same name (``scipy.special.expit`` -> ``expit``).
 
     Consulted by ``numpy_dispatch`` when a ufunc it does not know meets a
     traced value; SciPy is loaded then (its ufunc was called), so this never
-    imports it, and ``tapegrad.scipy`` imports without SciPy.
+    imports it, and ``tapegrad.scipy`` imports without SciPy. What it gives
+    is the *SciPy twin* of ours: SciPy's ufunc computes the values (so
+    ``jit(f)(x) == f(x)`` bit for bit for code calling SciPy), ours the
+    derivatives.
     """
-    fun = _SCIPY_UFUNCS.get(getattr(ufunc, "__name__", ""))
+    name = getattr(ufunc, "__name__", "")
     special = sys.modules.get("scipy.special")
-    if fun is None or special is None or getattr(special, ufunc.__name__, None) is not ufunc:
+    if name not in _SCIPY_UFUNCS or special is None or getattr(special, name, None) is not ufunc:
         return None
-    return fun
+    twin = _twins.get(ufunc)
+    if twin is None:
+        twin = _twins[ufunc] = _scipy_twin(name, ufunc)
+    return twin
+
+
+def _scipy_twin(name: str, ufunc: Any) -> Primitive:
+    """A primitive whose impl is SciPy's ``ufunc`` and whose rules are our ``name``'s."""
+    def impl(*args: Any) -> Any:
+        return ufunc(*args)
+    impl.__name__ = name
+    twin = primitive(impl, f"scipy.special.{name}", elementwise=True, check_rules=False)
+    if name == "logit":         # ours is a composite: its one partial here
+        defpartials(twin, lambda ans, p: 1.0 / (p * (1.0 - p)))
+        return twin
+    ours = {"expit": ops.sigmoid, "betainc": _betainc}.get(name) or _SCIPY_UFUNCS[name]
+    for rule in ("vjps", "jvps", "vjp_partials", "jvp_partials", "vjp_joint"):
+        setattr(twin, rule, getattr(ours, rule))
+    return twin
 
 
 ufunc_finders.append(_scipy_ufunc)
