@@ -19,10 +19,12 @@ from typing import Any
 
 import numpy as np
 
+from .errors import METHOD_MSG, STORE_MSG
 from .numpy_arguments import around, at_default, extra_keywords, numpy_order
 from .numpy_scalars import TWINNED, numpy_twin, on_numbers
 from .numpy_tables import functions, ufuncs
 from .primitive import Primitive
+from .pysource import user_running
 from .values import Traced, _integer_data, numpy_made, primal_value
 
 alternatives = {     # NumPy functions without a counterpart: how to write them
@@ -340,8 +342,6 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
     raise _refuse(caller or name)
 
 
-
-
 def _shape_of(x: Any) -> tuple[int, ...]:
     return x.shape if type(x) is Traced else np.shape(x)
 
@@ -373,7 +373,22 @@ def _array(self: Traced, dtype: Any = None, copy: Any = None) -> Any:
             "indexing a NumPy array with it (E[i]) is the usual cause. Index with "
             "tg.take(E, i, axis=0), or make E a traced value (an argument of the "
             "transform); a traced array indexes by itself (x[i]).")
-    raise _refuse("asarray")
+    raise _converted_where()
+
+
+def _converted_where() -> TypeError:
+    """The error for NumPy's C code converting a traced value, naming the user's expression."""
+    op, text = user_running(sys._getframe(2), ("tapegrad", "numpy")) or ("", "")
+    owner, _, method = text.partition("(")[0].rpartition(".")
+    if op == "STORE_SUBSCR":
+        return TypeError(STORE_MSG.format(target=text, array=text.partition("[")[0]))
+    if owner in ("np", "numpy") and method == "array":
+        return _refuse("array")
+    if owner and hasattr(np.ndarray, method) and hasattr(np, method):
+        args = text.partition("(")[2][:-1]
+        return TypeError(METHOD_MSG.format(call=text, method=method, owner=owner, args=args) +
+                         (f", or {owner} @ {args}" if method == "dot" else "") + ".")
+    return _refuse("asarray")
 
 
 Traced.__array_ufunc__ = _array_ufunc             # type: ignore

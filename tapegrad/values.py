@@ -14,13 +14,15 @@ The helpers answer one question each about a number of any level:
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import ESCAPED_MSG, FLOAT_MSG, INT_MSG, EscapedTracerError
+from .errors import ESCAPED_MSG, FLOAT_MSG, INT_MSG, STORE_MSG, EscapedTracerError
 from .numerics import user_line
+from .pysource import running
 from .tree import LEAF_TYPES
 
 if TYPE_CHECKING:
@@ -108,6 +110,10 @@ class Traced:
 
     # Python would silently drop the derivative in these: refuse, as JAX does.
     def __float__(self) -> float:
+        site = running(sys._getframe(1))
+        if site is not None and site[0] == "STORE_SUBSCR":     # a[i] = x, a a NumPy array
+            target = site[1]
+            raise TypeError(STORE_MSG.format(target=target, array=target.partition("[")[0]))
         raise TypeError(FLOAT_MSG.format(what="float"))
 
     def __int__(self) -> int:
