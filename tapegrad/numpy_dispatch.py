@@ -25,6 +25,8 @@ from .numpy_scalars import TWINNED, numpy_twin, on_numbers
 from .numpy_tables import functions, ufuncs
 from .primitive import Primitive
 from .pysource import user_running
+from .scipy_refusals import scipy_advice, scipy_alternatives
+from .scipy_refusals import tapegrad_scipy as tapegrad_scipy  # the tests read it here
 from .values import Traced, _integer_data, numpy_made, primal_value
 
 alternatives = {     # NumPy functions without a counterpart: how to write them
@@ -56,6 +58,10 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
             "traced value cannot pass through)",
     "require": "tg.require (np.require converts with np.asanyarray, which cannot "
                "return a traced value)",
+    "piecewise": "np.select(condlist, [f(x) for f in funclist], default) (np.where for two "
+                 "pieces)",
+    "lib.vectorize.__call__": "tg.vmap(f)(x) for np.vectorize(f)(x) of a 1-d x (f of one "
+                              "element, its Python branches included; nest vmap for more axes)",
     "asarray_chkfinite": "tg.asarray_chkfinite (np.asarray_chkfinite converts with "
                          "np.asarray, which cannot return a traced value)",
     # ufunc methods
@@ -77,73 +83,6 @@ _keyword_fixes = {      # keywords tapegrad's versions do not take: what to do i
 }
 
 
-scipy_alternatives = {    # SciPy functions without a same-named tapegrad.scipy counterpart
-    "scipy.special.logsumexp": "tapegrad.scipy.special.logsumexp",
-    "scipy.special.log_expit": "-tg.softplus(-x)", "scipy.special.psi":
-    "tapegrad.scipy.special.digamma", "scipy.special.loggamma": "tapegrad.scipy.special.gammaln",
-    "scipy.special.gamma": "tg.exp(tapegrad.scipy.special.gammaln(x)) (for x > 0)",
-    "scipy.special.betaln": "gammaln(a) + gammaln(b) - gammaln(a + b) with "
-    "tapegrad.scipy.special.gammaln", "scipy.special.erfcx":
-    "tg.exp(x * x) * tapegrad.scipy.special.erfc(x)", "scipy.special.erfcinv":
-    "tapegrad.scipy.special.erfinv(1 - y)", "scipy.special.log1p": "tg.log1p",
-    "scipy.special.expm1": "tg.expm1", "scipy.special.entr": "-tapegrad.scipy.special.xlogy(x, x)",
-    "scipy.special.rel_entr": "tapegrad.scipy.special.xlogy(x, x / y)",
-    "scipy.special.kl_div": "tapegrad.scipy.special.xlogy(x, x / y) - x + y",
-    "scipy.linalg.norm": "tg.sqrt(tg.sum(x * x))",
-    "scipy.special.i0": "sum((x / 2.0) ** (2 * k) / math.factorial(k) ** 2 for k in "
-    "range(60)) (its power series)",
-    "scipy.special.i0e": "tg.exp(-tg.abs(x)) * sum((x / 2.0) ** (2 * k) / math.factorial(k) ** "
-    "2 for k in range(60)) (i0's power series)",
-    "scipy.special.i1": "sum((x / 2.0) ** (2 * k + 1) / (math.factorial(k) * "
-    "math.factorial(k + 1)) for k in range(60)) (its power series)",
-    "scipy.special.beta": "tg.exp(gammaln(a) + gammaln(b) - gammaln(a + b)) with "
-    "tapegrad.scipy.special.gammaln",
-    "scipy.special.factorial": "tg.exp(tapegrad.scipy.special.gammaln(x + 1.0))",
-    "scipy.special.exp2": "tg.exp(x * tg.log(2.0))", "scipy.special.exp10":
-    "tg.exp(x * tg.log(10.0))", "scipy.special.cbrt": "tg.sign(x) * tg.abs(x) ** (1.0 / 3.0)",
-    "scipy.special.softplus": "tg.softplus",
-}
-tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests check this list)
-    "special": ("betainc", "digamma", "erf", "erfc", "erfinv", "expit", "gammainc",
-                "gammaincc", "gammaln", "log_ndtr", "log_softmax", "logit", "logsumexp", "ndtr",
-                "ndtri", "polygamma", "softmax", "stdtr", "xlog1py", "xlogy"),
-    "stats.norm": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
-    "stats.t": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
-    "stats.gamma": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
-    "stats.beta": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
-    "stats.poisson": ("cdf", "logpmf", "pmf"),
-    "integrate": ("odeint",),
-    "signal": ("convolve",),
-    "linalg": ("cho_factor", "cho_solve", "cholesky", "det", "inv", "solve",
-               "solve_triangular"),
-    "stats.multivariate_normal": ("entropy", "logpdf", "pdf"),
-}
-
-
-def _scipy_advice(name: str) -> str:
-    """What to write instead of SciPy's ``name`` (``scipy.special.erfcx``): a sentence."""
-    if name in scipy_alternatives:
-        return f" Use {scipy_alternatives[name]} instead."
-    module, _, fn = name[len("scipy."):].rpartition(".")
-    names = tapegrad_scipy.get(module, ())
-    if module == "stats":       # a function of scipy.stats: name the distributions it has
-        names = tuple(k[len("stats."):] for k in tapegrad_scipy if k.startswith("stats."))
-    if fn in names:
-        return f" Use tapegrad.scipy.{module}.{fn} instead."
-    close = difflib.get_close_matches(fn, names, 1, 0.8) if module == "special" else []
-    if close:
-        return f" Use tapegrad.scipy.{module}.{close[0]} (the nearest it has) instead."
-    if module == "special":
-        return (f" tapegrad.scipy.special has no {fn}: write it with tapegrad functions "
-                f"(tg.exp, tg.where, tapegrad.scipy.special.gammaln, ...), or as a "
-                f"tg.primitive with its derivative (tg.defvjp).")
-    has = (f"tapegrad.scipy.{module} has only {', '.join(names)}" if names else
-           f"tapegrad.scipy has no scipy.{module}" if "." not in module or
-           module.split(".")[0] not in tapegrad_scipy else f"tapegrad.scipy has no {name}")
-    return (f" {has}: write it with tapegrad functions, or as a tg.primitive with its "
-            f"derivative (tg.defvjp).")
-
-
 def _refuse(name: str) -> TypeError:
     """The error for NumPy's (or, spelled in full, SciPy's) ``name`` on a traced value."""
     library = "SciPy" if name.startswith("scipy.") else "NumPy"
@@ -151,7 +90,7 @@ def _refuse(name: str) -> TypeError:
     alt = scipy_alternatives.get(name.split("(")[0]) or alternatives.get(name)
     use = f" Use {alt} instead." if alt else _nearest(name)
     if library == "SciPy":      # tapegrad.scipy's counterpart, or the nearest spelling
-        use = _scipy_advice(name.split("(")[0])
+        use = scipy_advice(name.split("(")[0])
     return TypeError(
         f"{full} was applied to a traced value: tapegrad cannot differentiate it, and "
         f"{library} would silently drop the derivative.{use}")

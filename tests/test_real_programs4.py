@@ -444,3 +444,24 @@ def test_a_call_after_an_exception_inside_the_traced_function_is_clean() -> None
             run(arg, True)
         assert same(run(arg, False), make(f)(arg, False))    # as a fresh transform's
     assert same(tg.grad(f)(x, False), 2 * x)
+
+
+def test_np_piecewise_and_np_vectorize_name_what_runs_instead() -> None:
+    # were "tapegrad has no np.piecewise" and "tapegrad has no np.lib.vectorize.__call__"
+    x = np.array([-1.5, -0.2, 0.3, 1.7])
+    pieces = [lambda v: -v, lambda v: v ** 3]
+    with pytest.raises(TypeError, match=r"np\.piecewise was applied.*Use np\.select\(condlist"):
+        tg.grad(lambda v: np.sum(np.piecewise(v, [v < 0, v >= 0], pieces)))(x)
+    spelled = lambda v: np.sum(np.select([v < 0, v >= 0], [f(v) for f in pieces]))
+    assert same(tg.jit(spelled)(x), np.sum(np.piecewise(x, [x < 0, x >= 0], pieces)))
+    np.testing.assert_allclose(tg.grad(spelled)(x), np.where(x < 0, -1.0, 3 * x ** 2))
+
+    def element(v):
+        return v ** 2 if v > 0 else -v
+    with pytest.raises(TypeError, match=r"np\.lib\.vectorize\.__call__ was applied.*"
+                       r"Use tg\.vmap\(f\)\(x\) for np\.vectorize\(f\)\(x\)"):
+        tg.grad(lambda v: np.sum(np.vectorize(element)(v)))(x)
+    np.testing.assert_array_equal(tg.vmap(element)(x), np.vectorize(element)(x))
+    np.testing.assert_array_equal(tg.jit(tg.vmap(element))(x), np.vectorize(element)(x))
+    np.testing.assert_allclose(tg.grad(lambda v: np.sum(tg.vmap(element)(v)))(x),
+                               np.where(x > 0, 2 * x, -1.0))

@@ -266,7 +266,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("primitives", {"primitive", "extend"}),
     ("blocks", {"kinks", "ops", "logic", "shapes", "indexing", "arrays", "reductions",
                 "logsumexp", "elementary", "masks", "numpy_scalars"}),
-    ("numpy", {"numpy_arguments", "numpy_dispatch"}),
+    ("numpy", {"numpy_arguments", "numpy_dispatch", "scipy_refusals"}),
     ("numpy functions", {"along", "scans", "orderings", "statistics", "reshaping", "joins",
                          "flips", "diagonals", "contractions", "tensordot", "matrix",
                          "linalg", "scipy._multivariate_normal", "scipy.linalg",
