@@ -25,6 +25,9 @@ scipy_alternatives = {    # SciPy functions without a same-named tapegrad.scipy 
     "scipy.special.rel_entr": "tapegrad.scipy.special.xlogy(x, x / y)",
     "scipy.special.kl_div": "tapegrad.scipy.special.xlogy(x, x / y) - x + y",
     "scipy.linalg.norm": "tg.sqrt(tg.sum(x * x))",
+    "scipy.integrate.trapezoid": "np.trapezoid(y, x) (NumPy's, which tapegrad runs)",
+    "scipy.integrate.cumulative_trapezoid": "np.cumsum((y[1:] + y[:-1]) / 2 * np.diff(x)) "
+    "(NumPy's functions, which tapegrad runs)",
     "scipy.special.i0": "sum((x / 2.0) ** (2 * k) / math.factorial(k) ** 2 for k in "
     "range(60)) (its power series)",
     "scipy.special.i0e": "tg.exp(-tg.abs(x)) * sum((x / 2.0) ** (2 * k) / math.factorial(k) ** "

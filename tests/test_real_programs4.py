@@ -465,3 +465,24 @@ def test_np_piecewise_and_np_vectorize_name_what_runs_instead() -> None:
     np.testing.assert_array_equal(tg.jit(tg.vmap(element))(x), np.vectorize(element)(x))
     np.testing.assert_allclose(tg.grad(lambda v: np.sum(tg.vmap(element)(v)))(x),
                                np.where(x > 0, 2 * x, -1.0))
+
+
+def test_scipy_trapezoid_names_numpys_which_runs() -> None:
+    import scipy.integrate
+    xs = np.linspace(0.0, 2.0, 21)
+    for name, run in (("trapezoid", lambda y: scipy.integrate.trapezoid(y, xs)),
+                      ("cumulative_trapezoid",
+                       lambda y: scipy.integrate.cumulative_trapezoid(y, xs)[-1])):
+        with pytest.raises(TypeError, match=rf"scipy\.integrate\.{name} was applied.*"
+                           r"Use np\.(trapezoid|cumsum)"):
+            tg.grad(lambda p: run(np.sin(p[0] * xs)))(np.array([0.7]))
+    area = lambda p: np.trapezoid(np.sin(p[0] * xs), xs)
+    cumulative = lambda p: np.cumsum((np.sin(p[0] * xs)[1:] + np.sin(p[0] * xs)[:-1]) / 2 *
+                                     np.diff(xs))[-1]
+    p = np.array([0.7])
+    np.testing.assert_allclose(area(p), scipy.integrate.trapezoid(np.sin(0.7 * xs), xs),
+                               rtol=1e-15)
+    np.testing.assert_allclose(cumulative(p), area(p), rtol=1e-14)
+    for f in (area, cumulative):
+        np.testing.assert_allclose(tg.grad(f)(p), central(f, p), rtol=1e-7)
+        assert same(tg.jit(f)(p), f(p))
