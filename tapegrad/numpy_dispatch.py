@@ -58,6 +58,12 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
             "traced value cannot pass through)",
     "require": "tg.require (np.require converts with np.asanyarray, which cannot "
                "return a traced value)",
+    "fft.rfft": "its real and imaginary parts (tapegrad computes on real numbers), as products "
+    "with constant matrices: k = np.outer(np.arange(n // 2 + 1), np.arange(n)) * (2 * np.pi / n);"
+    " re, im = np.cos(k) @ x, -np.sin(k) @ x",
+    "fft.fft": "its real and imaginary parts (tapegrad computes on real numbers), as products "
+    "with constant matrices: k = np.outer(np.arange(n), np.arange(n)) * (2 * np.pi / n); "
+    "re, im = np.cos(k) @ x, -np.sin(k) @ x",
     "piecewise": "np.select(condlist, [f(x) for f in funclist], default) (np.where for two "
                  "pieces)",
     "lib.vectorize.__call__": "tg.vmap(f)(x) for np.vectorize(f)(x) of a 1-d x (f of one "
