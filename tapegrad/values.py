@@ -296,13 +296,14 @@ def made_float(x: Any, derivative: bool = False) -> None:
 
 
 def numpy_made(out: Any) -> Any:
-    """``out``, noted as what NumPy made where a recording for ``jit`` sees a float.
+    """``out``, noted as what NumPy made where a recording for ``jit`` sees a float or bool.
 
     ``np.exp(x)``, ``v.sum()`` and ``v[0]`` of a float64 array are NumPy
-    scalars in eager, where tapegrad's functions give floats: ``jit``
-    returns them (and what is computed from them) as eager does.
+    scalars in eager (``np.isnan(x)`` an ``np.bool_``), where tapegrad's
+    functions give floats and bools: ``jit`` returns them (and what is
+    computed from them) as eager does.
     """
-    if out.__class__ is Traced and out.tape.staging and out._value.__class__ is float:
+    if out.__class__ is Traced and out.tape.staging and out._value.__class__ in (float, bool):
         tape = out.tape
         if tape.numpy_scalars is None:
             tape.numpy_scalars = set()

@@ -507,3 +507,20 @@ def test_a_power_spectrum_by_fft_names_the_real_dft_which_runs(name: str) -> Non
     np.testing.assert_allclose(-np.sin(k) @ signal, spectrum.imag, atol=1e-13)
     np.testing.assert_allclose(tg.grad(power)(signal), central(power, signal), rtol=1e-7)
     assert same(tg.jit(tg.grad(power))(signal), tg.grad(power)(signal))
+
+
+def test_a_comparison_of_numpy_scalars_under_jit_is_numpys_bool() -> None:
+    # a flag returned beside the loss (np.max(v) > 1.0, np.isnan(x), x > 0.5 of an
+    # np.float64) is np.True_ in NumPy; jit returned Python's True
+    def fit(v):
+        return np.mean(v), np.max(v) > 1.0, np.sum(v > 0), np.argmax(v)
+    v = np.array([0.3, 2.0, -1.0])
+    for got, want in zip(tg.jit(fit)(v), fit(v)):
+        assert same(got, want)
+    flags = [lambda x: x > 0.5, lambda x: (x > 0.5) & (x < 2.0), lambda x: (x > 0.5) | (x < 0.0),
+             np.isnan, lambda x: np.logical_and(x > 0, x < 1)]
+    for f in flags:
+        for x in (0.7, np.float64(0.7), np.float64(0.2), np.float32(0.7), np.array([0.7, 0.1])):
+            assert same(tg.jit(f)(x), f(x))
+    for x in (np.float64(0.7), np.array([0.7, 0.1])):    # (~ of Python's True is -2)
+        assert same(tg.jit(lambda x: ~(x > 0.5))(x), ~(x > 0.5))

@@ -385,7 +385,10 @@ def resolve_statics(fun: Callable[..., Any], nums: tuple[int, ...],
 
 def as_numpy_floats(fn: Callable[[list[Any]], list[Any]], positions: tuple[int, ...] | None
                     ) -> Callable[[list[Any]], list[Any]]:
-    """``fn`` returning the outputs at ``positions`` as ``np.float64``, as eager does."""
+    """``fn`` returning the outputs at ``positions`` as eager's NumPy scalars.
+
+    A float there is an ``np.float64``, a bool an ``np.bool_``.
+    """
     if not positions:
         return fn
 
@@ -394,5 +397,7 @@ def as_numpy_floats(fn: Callable[[list[Any]], list[Any]], positions: tuple[int, 
         for j in positions:
             if type(outs[j]) is float:
                 outs[j] = np.float64(outs[j])
+            elif type(outs[j]) is bool:
+                outs[j] = np.bool_(outs[j])
         return outs
     return returned
