@@ -76,6 +76,11 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "multiply.reduce": "tg.prod(x, axis=0)", "multiply.accumulate": "tg.cumprod(x, axis=0)",
     "maximum.reduce": "tg.max(x, axis=0)", "minimum.reduce": "tg.min(x, axis=0)",
     "add.outer": "x[:, None] + y[None, :]", "multiply.outer": "tg.outer(x, y)",
+    "add.at": "a = a + (np.arange(len(a))[:, None] == i) @ x for np.add.at(a, i, x) with 1-d "
+              "a (a constant one-hot matrix; np.add.at writes into a, which cannot hold a "
+              "traced value)",
+    "bincount": "(np.arange(n)[:, None] == i) @ w for np.bincount(i, weights=w, minlength=n) "
+                "(a constant one-hot matrix times the weights)",
     "subtract.outer": "x[:, None] - y[None, :]",
 }
 _keyword_fixes = {      # keywords tapegrad's versions do not take: what to do instead

@@ -524,3 +524,21 @@ def test_a_comparison_of_numpy_scalars_under_jit_is_numpys_bool() -> None:
             assert same(tg.jit(f)(x), f(x))
     for x in (np.float64(0.7), np.array([0.7, 0.1])):    # (~ of Python's True is -2)
         assert same(tg.jit(lambda x: ~(x > 0.5))(x), ~(x > 0.5))
+
+
+def test_scatter_adds_name_the_one_hot_product_which_runs() -> None:
+    # np.add.at(out, idx, x) and np.bincount(idx, weights=x) were "tapegrad has no ..."
+    idx, x = np.array([0, 1, 1, 3]), np.array([1.0, 2.0, 3.0, 0.5])
+
+    def scatter(x):
+        out = np.zeros(4)
+        np.add.at(out, idx, x)
+        return np.sum(out ** 2)
+    with pytest.raises(TypeError, match=r"np\.add\.at was applied.*Use a = a \+ \(np\.arange"):
+        tg.grad(scatter)(x)
+    with pytest.raises(TypeError, match=r"np\.bincount was applied.*Use \(np\.arange\(n\)"):
+        tg.grad(lambda w: np.sum(np.bincount(idx, weights=w, minlength=4) ** 2))(x)
+    spelled = lambda w: np.sum((np.zeros(4) + (np.arange(4)[:, None] == idx) @ w) ** 2)
+    assert same(tg.jit(spelled)(x), scatter(x))
+    assert same(spelled(x), np.sum(np.bincount(idx, weights=x, minlength=4) ** 2))
+    np.testing.assert_allclose(tg.grad(spelled)(x), central(spelled, x), rtol=1e-8)
