@@ -542,3 +542,20 @@ def test_scatter_adds_name_the_one_hot_product_which_runs() -> None:
     assert same(tg.jit(spelled)(x), scatter(x))
     assert same(spelled(x), np.sum(np.bincount(idx, weights=x, minlength=4) ** 2))
     np.testing.assert_allclose(tg.grad(spelled)(x), central(spelled, x), rtol=1e-8)
+
+
+def test_a_number_meeting_a_0d_constant_has_a_number_for_gradient_and_nan_to_num_a_scalar() -> None:
+    # grad of np.nan_to_num (or np.where with a 0-d array operand) at a float was array(1.),
+    # where jit(grad) gave 1.0; np.nan_to_num of a number was a 0-d array, NumPy's a scalar
+    funs = [np.nan_to_num, lambda x: np.where(x > 0, x, np.asarray(0.0)),
+            lambda x: np.clip(x, np.asarray(0.0), np.asarray(1.0)) * x]
+    for f in funs:
+        for x in (0.7, np.float64(0.7), np.float32(0.7)):
+            g = tg.grad(f)(x)
+            assert same(g, tg.jit(tg.grad(f))(x))
+            assert type(g) is not np.ndarray and np.asarray(g).dtype == np.asarray(x).dtype
+            assert math.isclose(g, central(lambda v: f(v[0]), np.array([x], float))[0],
+                                rel_tol=1e-6)
+    for x in (0.7, np.float64(np.inf), np.float32(-np.inf), np.array(np.nan)):
+        assert same(tg.nan_to_num(x), np.nan_to_num(x))
+        assert same(tg.jit(np.nan_to_num)(x), np.nan_to_num(x))
