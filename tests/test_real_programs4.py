@@ -572,3 +572,24 @@ def test_zero_d_arrays_numpy_makes_are_arrays_under_jit() -> None:
               lambda v: np.where(v[0] > 0, v[0], 0.0), lambda v: np.copy(v[0]),
               lambda v: np.select([v[0] > 0], [v[0]]), lambda v: v[:1].reshape(()) * 2):
         assert same(tg.jit(f)(v), f(v))
+
+
+def test_odeint_with_args_after_t_says_scipys_signature_takes_args() -> None:
+    # odeint(f, y0, t, a, b), JAX's way, put b into rtol: "f() missing 1 required
+    # positional argument: 'b'" from inside the solver
+    from tapegrad.scipy.integrate import odeint
+    ts = np.linspace(0.0, 2.0, 5)
+
+    def rhs(z, t, a, b):
+        return np.stack([a * z[0] - b * z[0] * z[1], -z[1] + 0.5 * z[0] * z[1]])
+
+    def jax_style(p):
+        return np.sum(odeint(rhs, np.array([1.0, 0.5]), ts, p[0], p[1]))
+    with pytest.raises(TypeError, match=r"odeint: rtol is a Traced, not a number\. Extra "
+                       r"arguments of func go in args=\(a, b\)"):
+        tg.grad(jax_style)(np.array([1.0, 0.4]))
+
+    def scipy_style(p):
+        return np.sum(odeint(rhs, np.array([1.0, 0.5]), ts, args=(p[0], p[1])))
+    p = np.array([1.0, 0.4])
+    np.testing.assert_allclose(tg.grad(scipy_style)(p), central(scipy_style, p, 1e-5), rtol=1e-4)

@@ -270,7 +270,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("numpy functions", {"along", "scans", "orderings", "statistics", "reshaping", "joins",
                          "flips", "diagonals", "contractions", "tensordot", "matrix",
                          "linalg", "scipy._multivariate_normal", "scipy.linalg",
-                         "scipy.special", "scipy._numerics", "scipy._gammainc",
+                         "scipy.special", "scipy._numerics", "scipy._closures", "scipy._gammainc",
                          "scipy._betainc", "scipy.stats", "scipy.signal", "creation",
                          "predicates", "differences", "pieces", "padding", "nans",
                          "quantiles", "interpolation", "cardinal", "choices",
