@@ -593,3 +593,24 @@ def test_odeint_with_args_after_t_says_scipys_signature_takes_args() -> None:
         return np.sum(odeint(rhs, np.array([1.0, 0.5]), ts, args=(p[0], p[1])))
     p = np.array([1.0, 0.4])
     np.testing.assert_allclose(tg.grad(scipy_style)(p), central(scipy_style, p, 1e-5), rtol=1e-4)
+
+
+def test_sliding_window_view_of_a_traced_signal_is_numpys_windows() -> None:
+    # a moving-average / convolution layer written with sliding_window_view was
+    # "tapegrad has no np.sliding_window_view"
+    from numpy.lib.stride_tricks import sliding_window_view as windows
+    rs = rng(54)
+    x, X = rs.randn(8), rs.randn(4, 5)
+    programs = [(lambda v: np.sum((windows(v, 3) @ np.array([0.25, 0.5, 0.25])) ** 2),
+                 x),
+                (lambda v: np.sum(windows(v, (2, 3)) ** 2 * np.arange(6.0).reshape(2, 3)),
+                 X),
+                (lambda v: np.sum(np.max(windows(v, 2, axis=1), axis=-1)), X)]
+    for f, a in programs:
+        assert same(tg.jit(f)(a), f(a))
+        g = tg.grad(f)(a)
+        np.testing.assert_allclose(g.ravel(), central(lambda y: f(y.reshape(a.shape)), a.ravel()),
+                                   rtol=1e-6, atol=1e-8)
+        assert same(tg.jit(tg.grad(f))(a), g)
+        np.testing.assert_allclose(tg.vmap(f)(np.stack([a, 2 * a])), [f(a), f(2 * a)], rtol=1e-13)
+    assert same(tg.jit(lambda v: windows(v, 3))(x), windows(x, 3).copy())
