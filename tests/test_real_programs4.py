@@ -7,8 +7,9 @@ regression by ``np.linalg.solve``, a pendulum integrated by RK4 in a
 the heat equation by ``np.roll``, a softmax-weighted portfolio, a
 ``np.convolve`` filter, Simpson's rule, the arithmetic-geometric mean to
 a tolerance, Lanczos' log-gamma, a GP marginal likelihood through
-``np.linalg.cholesky``, logistic regression with SciPy's own ufuncs
-(``scipy.special.expit``, ``xlogy``, ``xlog1py``), gradient descent with a
+``np.linalg.cholesky``, logistic regression, a probit model and a
+beta-binomial with SciPy's own ufuncs (``scipy.special.expit``, ``xlogy``,
+``xlog1py``, ``log_ndtr``, ``gammaln``), gradient descent with a
 ``break`` on convergence, an Armijo backtracking line search (``while``),
 power iteration to convergence, and an MLP of Python lists.
 
@@ -225,6 +226,30 @@ def logistic_scipy_ufuncs() -> Program:
         p = scipy.special.expit(X @ w)
         return -np.sum(scipy.special.xlogy(y, p) + scipy.special.xlog1py(1 - y, -p))
     return Program(f, rs.randn(3))
+
+
+@program
+def probit_scipy_ufuncs() -> Program:
+    rs = rng(55)
+    X, y = rs.randn(20, 2), (rs.rand(20) > 0.5).astype(float)
+
+    def f(w):
+        z = X @ w
+        return -np.sum(y * scipy.special.log_ndtr(z) + (1 - y) * scipy.special.log_ndtr(-z))
+    return Program(f, np.array([0.3, -0.4]))
+
+
+@program
+def beta_binomial_scipy_gammaln() -> Program:
+    n, k = 10.0, np.array([2.0, 5.0, 7.0, 3.0])
+
+    def betaln(a, b):
+        return scipy.special.gammaln(a) + scipy.special.gammaln(b) - scipy.special.gammaln(a + b)
+
+    def f(p):
+        a, b = np.exp(p)
+        return -np.sum(betaln(k + a, n - k + b) - betaln(a, b))
+    return Program(f, np.array([0.3, 0.5]))
 
 
 @program
