@@ -18,7 +18,7 @@ import operator
 from types import CodeType, FrameType
 from typing import Any
 
-__all__ = ["parsed", "file_tree", "for_left", "loop_test", "running", "user_running"]
+__all__ = ["parsed", "file_tree", "for_left", "loop_test", "running", "running_op", "user_running"]
 
 
 @functools.lru_cache(maxsize=16)
@@ -125,6 +125,12 @@ def _bounded(loop: ast.For, test: ast.If) -> tuple[str, tuple[ast.expr, ...]] | 
     if any(isinstance(n, ast.Name) and n.id == target.id for n in ast.walk(body)):
         return None          # the body reads (or sets) the counter: the tape shows a constant
     return target.id, tuple(call.args)
+
+
+def running_op(frame: FrameType) -> str:
+    """The name of the instruction ``frame`` is running, read cheaply (no source)."""
+    code = frame.f_code.co_code
+    return dis.opname[code[frame.f_lasti]] if 0 <= frame.f_lasti < len(code) else ""
 
 
 def running(frame: FrameType) -> tuple[str, str] | None:

@@ -22,7 +22,7 @@ import numpy as np
 
 from .errors import ESCAPED_MSG, FLOAT_MSG, INT_MSG, STORE_MSG, EscapedTracerError
 from .numerics import user_line
-from .pysource import running
+from .pysource import running, running_op
 from .tree import LEAF_TYPES
 
 if TYPE_CHECKING:
@@ -110,7 +110,8 @@ class Traced:
 
     # Python would silently drop the derivative in these: refuse, as JAX does.
     def __float__(self) -> float:
-        site = running(sys._getframe(1))
+        frame = sys._getframe(1)
+        site = running(frame) if running_op(frame) == "STORE_SUBSCR" else None
         if site is not None and site[0] == "STORE_SUBSCR":     # a[i] = x, a a NumPy array
             target = site[1]
             raise TypeError(STORE_MSG.format(target=target, array=target.partition("[")[0]))
