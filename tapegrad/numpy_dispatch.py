@@ -64,6 +64,15 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "fft.fft": "its real and imaginary parts (tapegrad computes on real numbers), as products "
     "with constant matrices: k = np.outer(np.arange(n), np.arange(n)) * (2 * np.pi / n); "
     "re, im = np.cos(k) @ x, -np.sin(k) @ x",
+    # writes into an array, which cannot hold a traced value: build a new one instead
+    "fill_diagonal": "a = np.where(np.eye(*a.shape, dtype=bool), value, a) (np.fill_diagonal "
+                     "writes into a)",
+    "copyto": "dst = src, or dst = np.where(mask, src, dst) for where=mask (np.copyto writes "
+              "into dst)",
+    "put": "a = np.where(mask, v, a) with a constant mask of the positions (np.put writes "
+           "into a)",
+    "apply_along_axis": "np.stack([f(r) for r in x]) (or tg.vmap(f)(x)) for axis=1 of a 2-d "
+                        "x, np.stack([f(c) for c in x.T], axis=-1) for axis=0",
     "piecewise": "np.select(condlist, [f(x) for f in funclist], default) (np.where for two "
                  "pieces)",
     "lib.vectorize.__call__": "tg.vmap(f)(x) for np.vectorize(f)(x) of a 1-d x (f of one "

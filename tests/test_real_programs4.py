@@ -639,3 +639,33 @@ def test_sliding_window_view_of_a_traced_signal_is_numpys_windows() -> None:
         assert same(tg.jit(tg.grad(f))(a), g)
         np.testing.assert_allclose(tg.vmap(f)(np.stack([a, 2 * a])), [f(a), f(2 * a)], rtol=1e-13)
     assert same(tg.jit(lambda v: windows(v, 3))(x), windows(x, 3).copy())
+
+
+def test_functions_writing_into_an_array_name_a_spelling_that_builds_one() -> None:
+    # np.fill_diagonal and np.copyto were told "Use np.diagonal" and "Use np.copy" (the
+    # nearest names, which read rather than write); np.apply_along_axis "np.take_along_axis"
+    x = np.array([[0.5, 2.0, -1.0], [1.5, 0.3, 0.2]])
+    row = lambda r: r ** 2 * np.arange(1.0, 1.0 + r.size)
+
+    def filled(v):
+        D = np.outer(v[0], v[0])
+        np.fill_diagonal(D, 1.0)
+        return np.sum(D ** 2)
+    for f, advice in ((filled, r"Use a = np\.where\(np\.eye\(\*a\.shape, dtype=bool\), value, a\)"),
+                      (lambda v: np.sum(np.apply_along_axis(row, 1, v)),
+                       r"Use np\.stack\(\[f\(r\) for r in x\]\) \(or tg\.vmap\(f\)\(x\)\) for "
+                       r"axis=1")):
+        with pytest.raises(TypeError, match=advice):
+            tg.grad(f)(x)
+
+    def spelled(v):
+        D = np.outer(v[0], v[0])
+        D = np.where(np.eye(*D.shape, dtype=bool), 1.0, D)
+        return np.sum(D ** 2) + np.sum(np.stack([row(r) for r in v])) + \
+            np.sum(np.stack([row(c) for c in v.T], axis=-1))
+    want = filled(x) + np.sum(np.apply_along_axis(row, 1, x)) + \
+        np.sum(np.apply_along_axis(row, 0, x))
+    assert same(tg.jit(spelled)(x), want)
+    assert same(tg.vmap(row)(x), np.apply_along_axis(row, 1, x))
+    np.testing.assert_allclose(tg.grad(spelled)(x).ravel(),
+                               central(lambda v: spelled(v.reshape(2, 3)), x.ravel()), rtol=1e-7)
