@@ -669,3 +669,20 @@ def test_functions_writing_into_an_array_name_a_spelling_that_builds_one() -> No
     assert same(tg.vmap(row)(x), np.apply_along_axis(row, 1, x))
     np.testing.assert_allclose(tg.grad(spelled)(x).ravel(),
                                central(lambda v: spelled(v.reshape(2, 3)), x.ravel()), rtol=1e-7)
+
+
+def test_a_dataclass_of_parameters_is_told_to_register_as_a_pytree() -> None:
+    import dataclasses
+
+    @dataclasses.dataclass
+    class Linear:
+        w: np.ndarray
+        b: float
+    loss = lambda m: np.sum(m.w ** 2) * m.b
+    with pytest.raises(TypeError, match=r"grad: m is a Linear, not a number.*register Linear "
+                       r"as a pytree to differentiate its fields: tg\.tree\.register\(Linear"):
+        tg.grad(loss)(Linear(np.ones(2), 2.0))
+    tg.tree.register(Linear, lambda m: ((m.w, m.b), None), lambda aux, ch: Linear(*ch))
+    g = tg.grad(loss)(Linear(np.array([1.0, 3.0]), 2.0))
+    assert same(g.w, np.array([4.0, 12.0])) and g.b == 10.0
+    assert same(tg.jit(tg.grad(loss))(Linear(np.array([1.0, 3.0]), 2.0)).w, g.w)
