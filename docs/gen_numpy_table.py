@@ -102,6 +102,7 @@ CALLS: dict[str, Call] = {
     "np.repeat": lambda x: np.repeat(x, 2, axis=0),
     "np.tile": lambda x: np.tile(x, (2, 1)),
     "np.roll": lambda x: np.roll(x, 1, axis=0),
+    "np.lib.sliding_window_view": lambda x: np.lib.stride_tricks.sliding_window_view(x, (2, 2)),
     "np.swapaxes": lambda x: np.swapaxes(x, 0, 1),
     "np.moveaxis": lambda x: np.moveaxis(x, 0, 1),
     "np.einsum": lambda x: np.einsum("ij,jk->ik", x, x),

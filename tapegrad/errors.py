@@ -26,6 +26,17 @@ FLOAT_MSG = (
     "tg.where instead of a branch on a batched value, or tg.stop_gradient(x) "
     "if no derivative should flow.")
 
+STORE_MSG = (
+    "{target} = ... stores a traced value into a NumPy array, which holds only numbers: "
+    "NumPy would convert it and drop the derivative. Build the new array from its pieces "
+    "instead (np.concatenate, np.stack, np.pad), or choose with np.where(mask, value, "
+    "{array}) and a constant mask.")
+
+METHOD_MSG = (
+    "{call} calls the NumPy array method .{method}, which converts the traced value with "
+    "np.asarray and would drop its derivative. Call NumPy's function instead: "
+    "np.{method}({owner}, {args})")
+
 
 INT_MSG = (
     "int() of a traced integer (np.argmax(x), x.astype(int)): its value may differ "

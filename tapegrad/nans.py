@@ -81,7 +81,8 @@ def nan_to_num(x: Number, copy: bool = True, nan: float = 0.0, posinf: float | N
     big = np.finfo(dt).max
     x = _fill(x, nan)
     x = where(x == math.inf, np.asarray(big if posinf is None else posinf, dtype=dt), x)
-    return where(x == -math.inf, np.asarray(-big if neginf is None else neginf, dtype=dt), x)
+    x = where(x == -math.inf, np.asarray(-big if neginf is None else neginf, dtype=dt), x)
+    return x[()] if type(primal_value(x)) is np.ndarray and np.ndim(x) == 0 else x  # NumPy's
 
 
 def nansum(a: Number, axis: Axis = None, keepdims: bool = False) -> Number:

@@ -19,10 +19,14 @@ from typing import Any
 
 import numpy as np
 
+from .errors import METHOD_MSG, STORE_MSG
 from .numpy_arguments import around, at_default, extra_keywords, numpy_order
 from .numpy_scalars import TWINNED, numpy_twin, on_numbers
 from .numpy_tables import functions, ufuncs
 from .primitive import Primitive
+from .pysource import user_running
+from .scipy_refusals import scipy_advice, scipy_alternatives
+from .scipy_refusals import tapegrad_scipy as tapegrad_scipy  # the tests read it here
 from .values import Traced, _integer_data, numpy_made, primal_value
 
 alternatives = {     # NumPy functions without a counterpart: how to write them
@@ -54,6 +58,25 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
             "traced value cannot pass through)",
     "require": "tg.require (np.require converts with np.asanyarray, which cannot "
                "return a traced value)",
+    "fft.rfft": "its real and imaginary parts (tapegrad computes on real numbers), as products "
+    "with constant matrices: k = np.outer(np.arange(n // 2 + 1), np.arange(n)) * (2 * np.pi / n);"
+    " re, im = np.cos(k) @ x, -np.sin(k) @ x",
+    "fft.fft": "its real and imaginary parts (tapegrad computes on real numbers), as products "
+    "with constant matrices: k = np.outer(np.arange(n), np.arange(n)) * (2 * np.pi / n); "
+    "re, im = np.cos(k) @ x, -np.sin(k) @ x",
+    # writes into an array, which cannot hold a traced value: build a new one instead
+    "fill_diagonal": "a = np.where(np.eye(*a.shape, dtype=bool), value, a) (np.fill_diagonal "
+                     "writes into a)",
+    "copyto": "dst = src, or dst = np.where(mask, src, dst) for where=mask (np.copyto writes "
+              "into dst)",
+    "put": "a = np.where(mask, v, a) with a constant mask of the positions (np.put writes "
+           "into a)",
+    "apply_along_axis": "np.stack([f(r) for r in x]) (or tg.vmap(f)(x)) for axis=1 of a 2-d "
+                        "x, np.stack([f(c) for c in x.T], axis=-1) for axis=0",
+    "piecewise": "np.select(condlist, [f(x) for f in funclist], default) (np.where for two "
+                 "pieces)",
+    "lib.vectorize.__call__": "tg.vmap(f)(x) for np.vectorize(f)(x) of a 1-d x (f of one "
+                              "element, its Python branches included; nest vmap for more axes)",
     "asarray_chkfinite": "tg.asarray_chkfinite (np.asarray_chkfinite converts with "
                          "np.asarray, which cannot return a traced value)",
     # ufunc methods
@@ -62,6 +85,11 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "multiply.reduce": "tg.prod(x, axis=0)", "multiply.accumulate": "tg.cumprod(x, axis=0)",
     "maximum.reduce": "tg.max(x, axis=0)", "minimum.reduce": "tg.min(x, axis=0)",
     "add.outer": "x[:, None] + y[None, :]", "multiply.outer": "tg.outer(x, y)",
+    "add.at": "a = a + (np.arange(len(a))[:, None] == i) @ x for np.add.at(a, i, x) with 1-d "
+              "a (a constant one-hot matrix; np.add.at writes into a, which cannot hold a "
+              "traced value)",
+    "bincount": "(np.arange(n)[:, None] == i) @ w for np.bincount(i, weights=w, minlength=n) "
+                "(a constant one-hot matrix times the weights)",
     "subtract.outer": "x[:, None] - y[None, :]",
 }
 _keyword_fixes = {      # keywords tapegrad's versions do not take: what to do instead
@@ -75,82 +103,6 @@ _keyword_fixes = {      # keywords tapegrad's versions do not take: what to do i
 }
 
 
-scipy_alternatives = {    # SciPy functions without a same-named tapegrad.scipy counterpart
-    "scipy.special.logsumexp": "tapegrad.scipy.special.logsumexp",
-    "scipy.special.log_expit": "-tg.softplus(-x)", "scipy.special.psi":
-    "tapegrad.scipy.special.digamma", "scipy.special.loggamma": "tapegrad.scipy.special.gammaln",
-    "scipy.special.gamma": "tg.exp(tapegrad.scipy.special.gammaln(x)) (for x > 0)",
-    "scipy.special.erfcx":
-    "tg.exp(x * x) * tapegrad.scipy.special.erfc(x)", "scipy.special.erfcinv":
-    "tapegrad.scipy.special.erfinv(1 - y)", "scipy.special.log1p": "tg.log1p",
-    "scipy.special.expm1": "tg.expm1",
-    "scipy.linalg.norm": "tg.sqrt(tg.sum(x * x))",
-    "scipy.special.i0": "sum((x / 2.0) ** (2 * k) / math.factorial(k) ** 2 for k in "
-    "range(60)) (its power series)",
-    "scipy.special.i0e": "tg.exp(-tg.abs(x)) * sum((x / 2.0) ** (2 * k) / math.factorial(k) ** "
-    "2 for k in range(60)) (i0's power series)",
-    "scipy.special.i1": "sum((x / 2.0) ** (2 * k + 1) / (math.factorial(k) * "
-    "math.factorial(k + 1)) for k in range(60)) (its power series)",
-    "scipy.special.beta": "tg.exp(gammaln(a) + gammaln(b) - gammaln(a + b)) with "
-    "tapegrad.scipy.special.gammaln",
-    "scipy.special.factorial": "tg.exp(tapegrad.scipy.special.gammaln(x + 1.0))",
-    "scipy.special.exp2": "tg.exp(x * tg.log(2.0))", "scipy.special.exp10":
-    "tg.exp(x * tg.log(10.0))", "scipy.special.cbrt": "tg.sign(x) * tg.abs(x) ** (1.0 / 3.0)",
-    "scipy.special.softplus": "tg.softplus",
-}
-tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests check this list)
-    "special": ("betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfinv", "expit",
-                "gammainc", "gammaincc", "gammaln", "kl_div", "log_ndtr", "log_softmax", "logit",
-                "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma", "rel_entr", "softmax",
-                "stdtr", "xlog1py", "xlogy"),
-    "stats.norm": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
-    "stats.t": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
-    "stats.gamma": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
-    "stats.beta": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
-    "stats.poisson": ("cdf", "logpmf", "pmf"),
-    "stats.expon": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
-    "stats.laplace": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
-    "stats.logistic": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
-    "stats.cauchy": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
-    "stats.uniform": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
-    "integrate": ("odeint",),
-    "signal": ("convolve",),
-    "linalg": ("cho_factor", "cho_solve", "cholesky", "det", "inv", "solve",
-               "solve_triangular"),
-    "stats.multivariate_normal": ("entropy", "logpdf", "pdf"),
-}
-
-
-_NOT_UFUNCS = ("logsumexp", "softmax", "log_softmax", "multigammaln")   # plain functions
-
-
-def _scipy_advice(name: str) -> str:
-    """What to write instead of SciPy's ``name`` (``scipy.special.erfcx``): a sentence."""
-    if name in scipy_alternatives:
-        return f" Use {scipy_alternatives[name]} instead."
-    module, _, fn = name[len("scipy."):].rpartition(".")
-    names = tapegrad_scipy.get(module, ())
-    if module == "stats":       # a function of scipy.stats: name the distributions it has
-        names = tuple(k[len("stats."):] for k in tapegrad_scipy if k.startswith("stats."))
-    if fn in names:
-        late = (" (or import tapegrad.scipy first: SciPy's own ufunc then runs it)"
-                if module == "special" and fn not in _NOT_UFUNCS
-                and "tapegrad.scipy.special" not in sys.modules else "")
-        return f" Use tapegrad.scipy.{module}.{fn}{late} instead."
-    close = difflib.get_close_matches(fn, names, 1, 0.8) if module == "special" else []
-    if close:
-        return f" Use tapegrad.scipy.{module}.{close[0]} (the nearest it has) instead."
-    if module == "special":
-        return (f" tapegrad.scipy.special has no {fn}: write it with tapegrad functions "
-                f"(tg.exp, tg.where, tapegrad.scipy.special.gammaln, ...), or as a "
-                f"tg.primitive with its derivative (tg.defvjp).")
-    has = (f"tapegrad.scipy.{module} has only {', '.join(names)}" if names else
-           f"tapegrad.scipy has no scipy.{module}" if "." not in module or
-           module.split(".")[0] not in tapegrad_scipy else f"tapegrad.scipy has no {name}")
-    return (f" {has}: write it with tapegrad functions, or as a tg.primitive with its "
-            f"derivative (tg.defvjp).")
-
-
 def _refuse(name: str) -> TypeError:
     """The error for NumPy's (or, spelled in full, SciPy's) ``name`` on a traced value."""
     library = "SciPy" if name.startswith("scipy.") else "NumPy"
@@ -158,7 +110,7 @@ def _refuse(name: str) -> TypeError:
     alt = scipy_alternatives.get(name.split("(")[0]) or alternatives.get(name)
     use = f" Use {alt} instead." if alt else _nearest(name)
     if library == "SciPy":      # tapegrad.scipy's counterpart, or the nearest spelling
-        use = _scipy_advice(name.split("(")[0])
+        use = scipy_advice(name.split("(")[0])
     return TypeError(
         f"{full} was applied to a traced value: tapegrad cannot differentiate it, and "
         f"{library} would silently drop the derivative.{use}")
@@ -349,8 +301,6 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
     raise _refuse(caller or name)
 
 
-
-
 def _shape_of(x: Any) -> tuple[int, ...]:
     return x.shape if type(x) is Traced else np.shape(x)
 
@@ -382,7 +332,22 @@ def _array(self: Traced, dtype: Any = None, copy: Any = None) -> Any:
             "indexing a NumPy array with it (E[i]) is the usual cause. Index with "
             "tg.take(E, i, axis=0), or make E a traced value (an argument of the "
             "transform); a traced array indexes by itself (x[i]).")
-    raise _refuse("asarray")
+    raise _converted_where()
+
+
+def _converted_where() -> TypeError:
+    """The error for NumPy's C code converting a traced value, naming the user's expression."""
+    op, text = user_running(sys._getframe(2), ("tapegrad", "numpy")) or ("", "")
+    owner, _, method = text.partition("(")[0].rpartition(".")
+    if op == "STORE_SUBSCR":
+        return TypeError(STORE_MSG.format(target=text, array=text.partition("[")[0]))
+    if owner in ("np", "numpy") and method == "array":
+        return _refuse("array")
+    if owner and hasattr(np.ndarray, method) and hasattr(np, method):
+        args = text.partition("(")[2][:-1]
+        return TypeError(METHOD_MSG.format(call=text, method=method, owner=owner, args=args) +
+                         (f", or {owner} @ {args}" if method == "dot" else "") + ".")
+    return _refuse("asarray")
 
 
 Traced.__array_ufunc__ = _array_ufunc             # type: ignore

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import dis
 import functools
 import linecache
 import operator
 from types import CodeType, FrameType
 from typing import Any
 
-__all__ = ["parsed", "file_tree", "for_left", "loop_test"]
+__all__ = ["parsed", "file_tree", "for_left", "loop_test", "running", "running_op", "user_running"]
 
 
 @functools.lru_cache(maxsize=16)
@@ -124,3 +125,35 @@ def _bounded(loop: ast.For, test: ast.If) -> tuple[str, tuple[ast.expr, ...]] | 
     if any(isinstance(n, ast.Name) and n.id == target.id for n in ast.walk(body)):
         return None          # the body reads (or sets) the counter: the tape shows a constant
     return target.id, tuple(call.args)
+
+
+def running_op(frame: FrameType) -> str:
+    """The name of the instruction ``frame`` is running, read cheaply (no source)."""
+    code = frame.f_code.co_code
+    return dis.opname[code[frame.f_lasti]] if 0 <= frame.f_lasti < len(code) else ""
+
+
+def running(frame: FrameType) -> tuple[str, str] | None:
+    """What ``frame`` is running: its instruction's name and the source it spans.
+
+    ``("CALL", "mu.dot(w)")``, ``("STORE_SUBSCR", "a[1:]")`` (a store spans
+    its target), or None where the source is not to be had.
+    """
+    at = next((i for i in dis.get_instructions(frame.f_code) if i.offset == frame.f_lasti),
+              None)
+    where = getattr(at, "positions", None)
+    if at is None or where is None or where.lineno is None or where.end_lineno is None:
+        return None
+    lines = [linecache.getline(frame.f_code.co_filename, n)
+             for n in range(where.lineno, where.end_lineno + 1)]
+    lines[-1] = lines[-1][:where.end_col_offset]
+    lines[0] = lines[0][where.col_offset:]
+    text = " ".join(line.strip() for line in lines)
+    return (at.opname, text) if text else None
+
+
+def user_running(frame: FrameType, skip: tuple[str, ...]) -> tuple[str, str] | None:
+    """``running`` of the first frame from ``frame`` out whose package is not in ``skip``."""
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").split(".")[0] in skip:
+        frame = frame.f_back
+    return running(frame)

@@ -1,4 +1,4 @@
-"""Along an axis of samples: ``gradient`` (finite-difference stencils) and ``unwrap``.
+"""Along an axis of samples: ``gradient`` (finite-difference stencils), ``unwrap``, windows.
 
 Both are composites of tapegrad's slices, arithmetic, ``where`` and
 ``cumsum``, written in NumPy's order of operations (``gradient``'s
@@ -29,7 +29,7 @@ from .scans import cumsum
 from .shapes import reshape as reshape_to
 from .values import Traced, primal_value, shape_of
 
-__all__ = ["gradient", "unwrap"]
+__all__ = ["gradient", "sliding_window_view", "unwrap"]
 
 Number = Any
 
@@ -237,8 +237,35 @@ def unwrap(p: Number, discont: Any = None, axis: int = -1, *,
     return concatenate([_as(_along(p, ax, slice(0, 1)), dtype), rest], ax)
 
 
+def sliding_window_view(x: Number, window_shape: Any, axis: Any = None) -> Number:
+    """NumPy's ``sliding_window_view``: every window of ``x``, gathered (a copy, not a view).
+
+    NumPy's own function picks the windows' positions in ``x``; gathering
+    ``x``'s entries there gives NumPy's shape, order and values, and the
+    gradient adds up where windows overlap.
+
+    Args:
+      x: The samples (traced or not).
+      window_shape: The window's size, an int or one per axis in ``axis``.
+      axis: The axes the windows slide along (default: every axis).
+
+    Returns:
+      An array of ``x``'s windows: the window axes last.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> tg.grad(lambda x: tg.sum(sliding_window_view(x, 2)))(np.array([1.0, 2.0, 3.0]))
+      array([1., 2., 1.])
+    """
+    shape = shape_of(x)
+    where_in_x = np.arange(math.prod(shape)).reshape(shape)
+    positions = np.lib.stride_tricks.sliding_window_view(where_in_x, window_shape, axis)
+    return getitem(reshape_to(x, (-1,)), positions)
+
+
 # ------------------------------------------- NumPy's names on traced values
 functions.update({
+    np.lib.stride_tricks.sliding_window_view: (sliding_window_view, ("axis",)),
     np.gradient: (gradient, ("axis", "edge_order")),
     np.unwrap: (unwrap, ("discont", "axis", "period")),
 })

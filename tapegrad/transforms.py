@@ -18,6 +18,7 @@ from . import tree
 from .arrays import astype_p
 from .forward import forward, needed
 from .loop_seed import loop_seed, staged
+from .reductions import sum as sum_all
 from .reverse import backward
 from .seeds import (
     array_root,
@@ -130,6 +131,9 @@ def as_primal(ct: Any, primal: Any) -> Any:
     cotangent on its way back; the gradient of a float32 input is still float32.
     """
     value = primal_value(primal)                 # NumPy's dtypes only (not another library's)
+    if type(primal_value(ct)) is np.ndarray and np.ndim(ct) == 0 and \
+            type(value) is not np.ndarray:
+        ct = sum_all(ct)    # a number's gradient is a number (a 0-d constant met it on the way)
     dtype = value.dtype if isinstance(value, np.ndarray | np.floating) else None
     if isinstance(ct, int | np.integer | np.bool_) or \
             isinstance(ct, np.ndarray) and ct.dtype.kind in "biu":

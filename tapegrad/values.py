@@ -14,13 +14,15 @@ The helpers answer one question each about a number of any level:
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import ESCAPED_MSG, FLOAT_MSG, INT_MSG, EscapedTracerError
+from .errors import ESCAPED_MSG, FLOAT_MSG, INT_MSG, STORE_MSG, EscapedTracerError
 from .numerics import user_line
+from .pysource import running, running_op
 from .tree import LEAF_TYPES
 
 if TYPE_CHECKING:
@@ -108,6 +110,11 @@ class Traced:
 
     # Python would silently drop the derivative in these: refuse, as JAX does.
     def __float__(self) -> float:
+        frame = sys._getframe(1)
+        site = running(frame) if running_op(frame) == "STORE_SUBSCR" else None
+        if site is not None and site[0] == "STORE_SUBSCR":     # a[i] = x, a a NumPy array
+            target = site[1]
+            raise TypeError(STORE_MSG.format(target=target, array=target.partition("[")[0]))
         raise TypeError(FLOAT_MSG.format(what="float"))
 
     def __int__(self) -> int:
@@ -290,13 +297,14 @@ def made_float(x: Any, derivative: bool = False) -> None:
 
 
 def numpy_made(out: Any) -> Any:
-    """``out``, noted as what NumPy made where a recording for ``jit`` sees a float.
+    """``out``, noted as what NumPy made where a recording for ``jit`` sees a float or bool.
 
     ``np.exp(x)``, ``v.sum()`` and ``v[0]`` of a float64 array are NumPy
-    scalars in eager, where tapegrad's functions give floats: ``jit``
-    returns them (and what is computed from them) as eager does.
+    scalars in eager (``np.isnan(x)`` an ``np.bool_``), where tapegrad's
+    functions give floats and bools: ``jit`` returns them (and what is
+    computed from them) as eager does.
     """
-    if out.__class__ is Traced and out.tape.staging and out._value.__class__ is float:
+    if out.__class__ is Traced and out.tape.staging and out._value.__class__ in (float, bool):
         tape = out.tape
         if tape.numpy_scalars is None:
             tape.numpy_scalars = set()

@@ -249,7 +249,7 @@ def test_the_dtype_advice_runs():
 @pytest.mark.parametrize("call,advice", [
     (lambda x: np.nanpercentile(x, 50.0),
      r"Use np\.percentile \(the nearest function tapegrad has\)"),
-    (lambda x: np.fft.fft(x), r"tapegrad has no np\.fft\.fft: write it with tapegrad's"),
+    (lambda x: np.fft.hfft(x), r"tapegrad has no np\.fft\.hfft: write it with tapegrad's"),
     (lambda x: np.add.reduce(x), r"Use tg\.sum\(x, axis=0\) instead"),
     (lambda x: np.multiply.outer(x, x), r"Use tg\.outer\(x, y\) instead"),
 ])

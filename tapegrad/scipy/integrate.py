@@ -26,7 +26,6 @@ Examples:
 from __future__ import annotations
 
 import math
-import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +38,7 @@ from ..primitive import defjvp, defvjp, primitive
 from ..shapes import reshape as reshape_to
 from ..transforms import jvp, vjp
 from ..values import Traced, primal_value
+from ._closures import closure_convert
 
 __all__ = ["odeint"]
 
@@ -311,36 +311,18 @@ def _flat(v: Any) -> Any:
     return np.ravel(a if a.dtype.kind == "f" else a.astype(float))
 
 
-def _holds_traced(v: Any) -> bool:
-    return any(type(leaf) is Traced for leaf in tree.flatten(v)[0])
-
-
-def _closure_convert(func: Callable[..., Any]) -> tuple[Callable[..., Any], tuple[Any, ...]]:
-    """``func`` taking the values of its closure and defaults as a last argument, and them.
-
-    As JAX's ``closure_convert``: a ``func`` that closes over traced values
-    (``lambda y, t: -k * y`` inside ``grad`` of ``k``) gets them as arguments,
-    so the adjoint differentiates with respect to them. Returns ``func`` and
-    ``()`` when nothing it holds is traced.
-    """
-    if not isinstance(func, types.FunctionType):
-        return func, ()
-    cells = func.__closure__ or ()
-    try:
-        contents = tuple(c.cell_contents for c in cells)
-    except ValueError:                      # an empty cell: a name not bound yet
-        return func, ()
-    defaults = func.__defaults__ or ()
-    if not _holds_traced((contents, defaults)):
-        return func, ()
-
-    def converted(*a: Any) -> Any:
-        *rest, (values, given) = a
-        new = types.FunctionType(func.__code__, func.__globals__, func.__name__, given,
-                                 tuple(types.CellType(v) for v in values))
-        new.__kwdefaults__ = func.__kwdefaults__
-        return new(*rest)
-    return converted, ((contents, defaults),)
+def _check_options(options: dict[str, Any], numbers: dict[str, Any]) -> None:
+    """Refuse SciPy's LSODA options, and a tolerance or step that is not a number."""
+    if options:
+        raise TypeError(f"tapegrad.scipy.integrate.odeint: {', '.join(sorted(options))} "
+                        f"(an option of SciPy's LSODA) is not supported; the solver is "
+                        f"Dormand-Prince with rtol, atol, mxstep and hmax.")
+    for name, v in numbers.items():
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int | float)):
+            raise TypeError(
+                f"tapegrad.scipy.integrate.odeint: {name} is a {type(v).__name__}, not a "
+                f"number. Extra arguments of func go in args=(a, b), as in SciPy's "
+                f"odeint(func, y0, t, args=(a, b)), not after t as in JAX's odeint.")
 
 
 def odeint(func: Callable[..., Any], y0: Any, t: Any, args: Any = (), rtol: float | None = None,
@@ -375,12 +357,9 @@ def odeint(func: Callable[..., Any], y0: Any, t: Any, args: Any = (), rtol: floa
       ValueError: for times ``t`` that go up and down (as SciPy).
       RuntimeError: when ``mxstep`` steps do not reach the next output time.
     """
-    if options:
-        raise TypeError(f"tapegrad.scipy.integrate.odeint: {', '.join(sorted(options))} "
-                        f"(an option of SciPy's LSODA) is not supported; the solver is "
-                        f"Dormand-Prince with rtol, atol, mxstep and hmax.")
+    _check_options(options, {"rtol": rtol, "atol": atol, "mxstep": mxstep, "hmax": hmax})
     args = args if isinstance(args, tuple) else (args,)
-    func, closed = _closure_convert(func)   # traced values func closes over become args
+    func, closed = closure_convert(func)   # traced values func closes over become args
     args = args + closed
     leaves, treedef = tree.flatten(args)
     floats = [v for v in leaves if _is_float_leaf(v)]

@@ -4,8 +4,9 @@ Mirrors ``jax.scipy.special``. The elementwise functions are primitives
 (``elementwise=True``) computed with NumPy and ``math`` (no SciPy needed),
 their partials written with tapegrad functions, so every order of derivative
 works; the rest (``logsumexp``, ``softmax``, ``logit``, ...) are
-composites. When SciPy is installed, its own ufuncs run these on traced
-values too: ``scipy.special.expit(x)`` under ``tg.grad`` is ``expit(x)``.
+composites. When SciPy is installed, its own ufuncs run on traced values
+too: ``scipy.special.expit(x)`` under ``tg.grad`` or ``tg.jit`` computes
+SciPy's value, bit for bit, with the derivative of ``expit``.
 
 Examples:
   >>> import tapegrad as tg
@@ -20,8 +21,6 @@ Examples:
 from __future__ import annotations
 
 import math
-import sys
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -29,7 +28,6 @@ import numpy as np
 from .. import kinks, logic, ops, reductions
 from ..arrays import astype
 from ..elementary import isfinite
-from ..numpy_dispatch import ufunc_finders
 from ..primitive import Primitive, defpartials, primitive
 from ..shapes import reshape as reshape_to
 from ..values import Traced
@@ -369,29 +367,3 @@ def log_softmax(x: Number, axis: Any = None) -> Number:
       An array shaped like ``x``.
     """
     return x - logsumexp(x, axis=axis, keepdims=True)
-
-
-# --------------------------------------------------- SciPy's own ufuncs
-_SCIPY_UFUNCS: dict[str, Callable[..., Any]] = {
-    "expit": expit, "erf": erf, "erfc": erfc, "erfinv": erfinv, "ndtr": ndtr,
-    "log_ndtr": log_ndtr, "ndtri": ndtri, "gammaln": gammaln, "digamma": digamma,
-    "psi": digamma, "polygamma": polygamma, "xlogy": xlogy, "xlog1py": xlog1py, "logit": logit,
-    "gammainc": gammainc, "gammaincc": gammaincc, "betainc": betainc, "stdtr": stdtr,
-    "betaln": betaln, "entr": entr, "rel_entr": rel_entr, "kl_div": kl_div}
-
-
-def _scipy_ufunc(ufunc: Any) -> Callable[..., Any] | None:
-    """Ours for SciPy's ufunc of the same name (``scipy.special.expit`` -> ``expit``).
-
-    Consulted by ``numpy_dispatch`` when a ufunc it does not know meets a
-    traced value; SciPy is loaded then (its ufunc was called), so this never
-    imports it, and ``tapegrad.scipy`` imports without SciPy.
-    """
-    fun = _SCIPY_UFUNCS.get(getattr(ufunc, "__name__", ""))
-    special = sys.modules.get("scipy.special")
-    if fun is None or special is None or getattr(special, ufunc.__name__, None) is not ufunc:
-        return None
-    return fun
-
-
-ufunc_finders.append(_scipy_ufunc)

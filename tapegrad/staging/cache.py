@@ -385,14 +385,15 @@ def resolve_statics(fun: Callable[..., Any], nums: tuple[int, ...],
 
 def as_numpy_floats(fn: Callable[[list[Any]], list[Any]], positions: tuple[int, ...] | None
                     ) -> Callable[[list[Any]], list[Any]]:
-    """``fn`` returning the outputs at ``positions`` as ``np.float64``, as eager does."""
+    """``fn`` returning the outputs at ``positions`` as eager's ``np.float64`` or ``np.bool_``."""
     if not positions:
         return fn
 
     def returned(leaves: list[Any]) -> list[Any]:
         outs = fn(leaves)
         for j in positions:
-            if type(outs[j]) is float:
-                outs[j] = np.float64(outs[j])
+            kind = type(outs[j])
+            outs[j] = np.float64(outs[j]) if kind is float else np.bool_(outs[j]) \
+                if kind is bool else outs[j]
         return outs
     return returned

@@ -202,7 +202,7 @@ def int_outputs(prog: Program, given: dict[int, bool], floats: set[int]) -> dict
 
 
 def eager_float64s(prog: Program, found: set[int], tape: Tape) -> tuple[set[int], bool]:
-    """The values eager holds as ``np.float64`` where the recording has floats.
+    """The values eager holds as ``np.float64`` or ``np.bool_`` where the recording has floats.
 
     ``found`` are the inputs that are ``np.float64`` in eager. A value read
     from one is what the primitive's impl makes of it, run once more to see
@@ -223,24 +223,29 @@ def eager_float64s(prog: Program, found: set[int], tape: Tape) -> tuple[set[int]
     with np.errstate(all="ignore"):
         for e in prog.eqns:
             values[e.out] = e.ans
-            if e.out in made and type(e.ans) is float:
+            if e.out in made and type(e.ans) in (float, bool):     # np.isnan(x): np.bool_
                 found.add(e.out)
             if e.out in floats or e.prim is None or not found or not any(
                     a.__class__ is int and a in found for a in e.args):
                 continue
             impl = e.prim.impl if e.out in by_name else numpy_operators.get(e.prim, e.prim.impl)
             try:
-                ans = impl(*[a.value if isinstance(a, Const) else np.float64(values[a])
+                ans = impl(*[a.value if isinstance(a, Const) else _numpy_scalar(values[a])
                              if a in found else values[a] for a in e.args])
             except Exception:        # noqa: BLE001  (not what eager does: keep the float)
                 continue
-            if type(e.ans) is float:
-                if type(ans) is np.float64:
-                    found.add(e.out)
+            if type(e.ans) is float and type(ans) is np.float64 or \
+                    type(e.ans) is bool and type(ans) is np.bool_:     # x > 1.0: np.True_
+                found.add(e.out)
             elif isinstance(e.ans, np.floating | np.ndarray) and \
                     e.ans.dtype.kind == "f" and e.ans.dtype != getattr(ans, "dtype", None):
                 differs = True
     return found, differs
+
+
+def _numpy_scalar(x: Any) -> Any:
+    """The NumPy scalar eager holds where the recording has a float or a bool."""
+    return np.bool_(x) if type(x) is bool else np.float64(x)
 
 
 def numpy_float_outputs(prog: Program, args: Any, tape: Tape) -> tuple[int, ...] | None:

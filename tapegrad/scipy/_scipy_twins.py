@@ -1,0 +1,97 @@
+"""SciPy's own ufuncs on traced values: SciPy's values, ``tapegrad.scipy.special``'s rules.
+
+``numpy_dispatch`` consults ``ufunc_finders`` when a ufunc it does not know
+meets a traced value; importing ``tapegrad.scipy`` adds ``scipy_ufunc``
+here, so ``scipy.special.expit(x)`` under ``tg.grad`` or ``tg.jit``
+computes SciPy's value, bit for bit, with the derivative of ``expit``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from .. import ops
+from ..numpy_dispatch import ufunc_finders
+from ..primitive import Primitive, defpartials, primitive
+from .special import (
+    _betainc,
+    betainc,
+    betaln,
+    digamma,
+    entr,
+    erf,
+    erfc,
+    erfinv,
+    expit,
+    gammainc,
+    gammaincc,
+    gammaln,
+    kl_div,
+    log_ndtr,
+    logit,
+    ndtr,
+    ndtri,
+    polygamma,
+    rel_entr,
+    stdtr,
+    xlog1py,
+    xlogy,
+)
+
+__all__ = ["scipy_ufunc"]
+
+_SCIPY_UFUNCS: dict[str, Callable[..., Any]] = {
+    "expit": expit, "erf": erf, "erfc": erfc, "erfinv": erfinv, "ndtr": ndtr,
+    "log_ndtr": log_ndtr, "ndtri": ndtri, "gammaln": gammaln, "digamma": digamma,
+    "psi": digamma, "polygamma": polygamma, "xlogy": xlogy, "xlog1py": xlog1py, "logit": logit,
+    "gammainc": gammainc, "gammaincc": gammaincc, "betainc": betainc, "stdtr": stdtr,
+    "betaln": betaln, "entr": entr, "rel_entr": rel_entr, "kl_div": kl_div}
+
+
+_twins: dict[Any, Callable[..., Any]] = {}
+
+
+def scipy_ufunc(ufunc: Any) -> Callable[..., Any] | None:
+    """Ours for SciPy's ufunc of the same name (``scipy.special.expit`` -> ``expit``).
+
+    Consulted by ``numpy_dispatch`` when a ufunc it does not know meets a
+    traced value; SciPy is loaded then (its ufunc was called), so this never
+    imports it, and ``tapegrad.scipy`` imports without SciPy. What it gives
+    is the *SciPy twin* of ours: SciPy's ufunc computes the values (so
+    ``jit(f)(x) == f(x)`` bit for bit for code calling SciPy), ours the
+    derivatives.
+    """
+    name = getattr(ufunc, "__name__", "")
+    special = sys.modules.get("scipy.special")
+    if name not in _SCIPY_UFUNCS or special is None or getattr(special, name, None) is not ufunc:
+        return None
+    twin = _twins.get(ufunc)
+    if twin is None:
+        twin = _twins[ufunc] = _scipy_twin(name, ufunc)
+    return twin
+
+
+def _scipy_twin(name: str, ufunc: Any) -> Callable[..., Any]:
+    """A primitive whose impl is SciPy's ``ufunc`` and whose rules are our ``name``'s.
+
+    Ours where it is a composite (``entr``, ``rel_entr``, ``kl_div``): its
+    value then is ours, computed from primitives.
+    """
+    ours = {"expit": ops.sigmoid, "betainc": _betainc}.get(name) or _SCIPY_UFUNCS[name]
+    if name != "logit" and not isinstance(ours, Primitive):
+        return ours
+    def impl(*args: Any) -> Any:
+        return ufunc(*args)
+    impl.__name__ = name
+    twin = primitive(impl, f"scipy.special.{name}", elementwise=True, check_rules=False)
+    if name == "logit":         # ours is a composite: its one partial here
+        defpartials(twin, lambda ans, p: 1.0 / (p * (1.0 - p)))
+        return twin
+    for rule in ("vjps", "jvps", "vjp_partials", "jvp_partials", "vjp_joint"):
+        setattr(twin, rule, getattr(ours, rule))
+    return twin
+
+
+ufunc_finders.append(scipy_ufunc)

@@ -1,0 +1,92 @@
+"""What to write instead of a SciPy function that has no tapegrad counterpart.
+
+``numpy_dispatch`` refuses a SciPy function met on a traced value with a
+sentence from here: the ``tapegrad.scipy`` function of the same name, the
+spelling in ``scipy_alternatives``, or what ``tapegrad.scipy`` does have.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+
+__all__ = ["scipy_advice", "scipy_alternatives", "tapegrad_scipy"]
+
+
+scipy_alternatives = {    # SciPy functions without a same-named tapegrad.scipy counterpart
+    "scipy.special.logsumexp": "tapegrad.scipy.special.logsumexp",
+    "scipy.special.log_expit": "-tg.softplus(-x)", "scipy.special.psi":
+    "tapegrad.scipy.special.digamma", "scipy.special.loggamma": "tapegrad.scipy.special.gammaln",
+    "scipy.special.gamma": "tg.exp(tapegrad.scipy.special.gammaln(x)) (for x > 0)",
+    "scipy.special.erfcx":
+    "tg.exp(x * x) * tapegrad.scipy.special.erfc(x)", "scipy.special.erfcinv":
+    "tapegrad.scipy.special.erfinv(1 - y)", "scipy.special.log1p": "tg.log1p",
+    "scipy.special.expm1": "tg.expm1",
+    "scipy.linalg.norm": "tg.sqrt(tg.sum(x * x))",
+    "scipy.integrate.trapezoid": "np.trapezoid(y, x) (NumPy's, which tapegrad runs)",
+    "scipy.integrate.cumulative_trapezoid": "np.cumsum((y[1:] + y[:-1]) / 2 * np.diff(x)) "
+    "(NumPy's functions, which tapegrad runs)",
+    "scipy.special.i0": "sum((x / 2.0) ** (2 * k) / math.factorial(k) ** 2 for k in "
+    "range(60)) (its power series)",
+    "scipy.special.i0e": "tg.exp(-tg.abs(x)) * sum((x / 2.0) ** (2 * k) / math.factorial(k) ** "
+    "2 for k in range(60)) (i0's power series)",
+    "scipy.special.i1": "sum((x / 2.0) ** (2 * k + 1) / (math.factorial(k) * "
+    "math.factorial(k + 1)) for k in range(60)) (its power series)",
+    "scipy.special.beta": "tg.exp(gammaln(a) + gammaln(b) - gammaln(a + b)) with "
+    "tapegrad.scipy.special.gammaln",
+    "scipy.special.factorial": "tg.exp(tapegrad.scipy.special.gammaln(x + 1.0))",
+    "scipy.special.exp2": "tg.exp(x * tg.log(2.0))", "scipy.special.exp10":
+    "tg.exp(x * tg.log(10.0))", "scipy.special.cbrt": "tg.sign(x) * tg.abs(x) ** (1.0 / 3.0)",
+    "scipy.special.softplus": "tg.softplus",
+}
+tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests check this list)
+    "special": ("betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfinv", "expit",
+                "gammainc", "gammaincc", "gammaln", "kl_div", "log_ndtr", "log_softmax", "logit",
+                "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma", "rel_entr", "softmax",
+                "stdtr", "xlog1py", "xlogy"),
+    "stats.norm": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
+    "stats.t": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
+    "stats.gamma": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
+    "stats.beta": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
+    "stats.poisson": ("cdf", "logpmf", "pmf"),
+    "stats.expon": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
+    "stats.laplace": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
+    "stats.logistic": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
+    "stats.cauchy": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
+    "stats.uniform": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
+    "integrate": ("odeint",),
+    "signal": ("convolve",),
+    "linalg": ("cho_factor", "cho_solve", "cholesky", "det", "inv", "solve",
+               "solve_triangular"),
+    "stats.multivariate_normal": ("entropy", "logpdf", "pdf"),
+}
+
+
+_NOT_UFUNCS = ("logsumexp", "softmax", "log_softmax", "multigammaln")   # plain functions
+
+
+def scipy_advice(name: str) -> str:
+    """What to write instead of SciPy's ``name`` (``scipy.special.erfcx``): a sentence."""
+    if name in scipy_alternatives:
+        return f" Use {scipy_alternatives[name]} instead."
+    module, _, fn = name[len("scipy."):].rpartition(".")
+    names = tapegrad_scipy.get(module, ())
+    if module == "stats":       # a function of scipy.stats: name the distributions it has
+        names = tuple(k[len("stats."):] for k in tapegrad_scipy if k.startswith("stats."))
+    if fn in names:
+        late = (" (or import tapegrad.scipy first: SciPy's own ufunc then runs it)"
+                if module == "special" and fn not in _NOT_UFUNCS
+                and "tapegrad.scipy.special" not in sys.modules else "")
+        return f" Use tapegrad.scipy.{module}.{fn}{late} instead."
+    close = difflib.get_close_matches(fn, names, 1, 0.8) if module == "special" else []
+    if close:
+        return f" Use tapegrad.scipy.{module}.{close[0]} (the nearest it has) instead."
+    if module == "special":
+        return (f" tapegrad.scipy.special has no {fn}: write it with tapegrad functions "
+                f"(tg.exp, tg.where, tapegrad.scipy.special.gammaln, ...), or as a "
+                f"tg.primitive with its derivative (tg.defvjp).")
+    has = (f"tapegrad.scipy.{module} has only {', '.join(names)}" if names else
+           f"tapegrad.scipy has no scipy.{module}" if "." not in module or
+           module.split(".")[0] not in tapegrad_scipy else f"tapegrad.scipy has no {name}")
+    return (f" {has}: write it with tapegrad functions, or as a tg.primitive with its "
+            f"derivative (tg.defvjp).")
