@@ -25,6 +25,7 @@ from . import tree
 from .errors import COMPLEX_MSG
 from .jit_pickle import Pickled
 from .jit_traced import JitCall, _closes_over_traced, _ClosesOverTraced, _PastBound
+from .loop_seed import seeded
 from .pysource import loop_test
 from .staging.cache import (
     MAX_SIGNATURES,
@@ -365,7 +366,8 @@ class Jitted(Pickled):
         floats = frozenset(k for k in given if type(program.seen[k]) is float)  # traced as floats
         name, program = getattr(self.fun, "__name__", "f"), optimize(program)
         lowered = lower_packed(program, name, floats, ints, self.reassociate) or roll(
-            program, name, floats, ints, bool(tape.floats)) or lower(program, name, floats, ints)
+            program, name, floats, ints, bool(tape.floats), seeded(tape)) or lower(
+            program, name, floats, ints)
         lowered.fn = as_numpy_floats(lowered.fn, numpy_floats)
         # its program (not its values) is kept: other transforms replay it, not f
         return Specialization(lowered, out_def, make_unflattener(out_def), skeleton(tape))

@@ -15,6 +15,7 @@ forward value each backward record comes from).
 from __future__ import annotations
 
 import ast
+import weakref
 from typing import Any
 
 import numpy as np
@@ -89,3 +90,25 @@ def note_origins(tape: Tape, marks: list[tuple[int, Any]]) -> None:
         if ans.__class__ is Traced and ans.tape is tape:
             for r in range(lo, hi):
                 tape.origins[r] = ans.id
+
+
+_UNSEEDED: weakref.WeakSet[Tape] = weakref.WeakSet()
+
+
+def note_unseeded(seeds: list[tuple[int, Any]]) -> None:
+    """Note, on each ``jit`` tape active, a derivative pass started from a value not on it.
+
+    A ``grad`` whose seed is the float ``1.0`` (or a ``jvp`` whose tangent
+    is a number) computes what is linear in it in Python: a number for the
+    traced branch pattern only. ``jit`` then keeps the guards of a loop
+    whose iterations branch (``seeded``).
+    """
+    for _, s in seeds:
+        if s.__class__ is not Traced or s.tape.origins is None:
+            _UNSEEDED.update(t for t in active_tapes() if t.origins is not None)
+            return
+
+
+def seeded(tape: Tape) -> bool:
+    """Whether every derivative pass run inside ``jit``'s ``tape`` started from its values."""
+    return tape not in _UNSEEDED
