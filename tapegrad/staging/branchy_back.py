@@ -93,6 +93,12 @@ def _back_loop(prog: Program, loop: Branchy) -> BackLoop | None:
     model.run()
     if sweep.pos != stop:
         raise NoBack
+    # Data read at an index (``for x in xs``) is taken as a constant of the derivative:
+    # its share records nothing where its partial is 1.0, so check that no such
+    # cotangent is read after the loop (the gradient of ``xs`` would be).
+    later = {a for e in eqns[stop:] for a in e.args if isinstance(a, int)}
+    if model.sinks & (later | {o for o in prog.outputs if isinstance(o, int)}):
+        raise NoBack
     finals = {sym: v for v, sym in model.acc.items() if start <= sweep.at.get(sym, -1) < stop}
     reached = reach(loop, prog, var_of, targets, entry)
     if any(v not in finals.values() and v in reached for v in _outer(loop, targets)):
@@ -121,7 +127,9 @@ def reach(loop: Branchy, prog: Program, var_of: dict[Slot, Var],
     out = set(entry)
     while True:
         more = {t for (slot, a), t in targets.items() if var_of[slot] in out and t not in out
+                and not (isinstance(t, tuple) and t[0] == "table")
                 and (source(slot) != slot or _derivative(example[slot], a))}
+        more |= {var_of[source(c)] for c in loop.copies if var_of[c] in out} - out
         if not more:
             return frozenset(out)
         out |= more
@@ -235,6 +243,8 @@ class _Sweep:
             p = partials[k] if k < len(partials) else None
             if not isinstance(a, int) or p is None:
                 continue
+            if targets.get(k, ()) is None:      # data of one iteration: none of its own
+                continue
             if k not in targets:
                 raise NoBack
             twin = next((j for j in out if e.args[j] == a and not (
@@ -282,6 +292,7 @@ class _Model:
         self.var_of, self.targets = var_of, targets
         sweep.acc = dict(entry)
         self.acc: dict[Var, Any] = sweep.acc
+        self.sinks: set[Any] = set()
         self.rules: dict[tuple[Slot, int], Rule] = {}
         self.examples: dict[tuple[Slot, int], list[Eqn]] = {}
 
@@ -305,8 +316,10 @@ class _Model:
         e = self.prog.eqns[self.index[(k, slot)]]
         targets = {a: self.targets[(slot, a)] for a in range(len(e.args))
                    if (slot, a) in self.targets}
-        if any(t[0] == "table" for t in targets.values() if isinstance(t, tuple)):
-            raise NoBack
+        if any(isinstance(t, tuple) and t[0] == "table" for t in targets.values()):
+            self.sinks.add(g)      # a list's item: a constant of the derivative (see below)
+            targets = {a: None if isinstance(t, tuple) and t[0] == "table" else t
+                       for a, t in targets.items()}
         for a, recs in self.sweep.rule(e, g, targets).items():
             shape = (("twin", recs),) if isinstance(recs, int) else _classify(e, g, recs)
             if self.rules.setdefault((slot, a), shape) != shape:

@@ -70,10 +70,9 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
     s = shapes(prog, where)
     # any length (an if saves retracing); under grad, with its backward loop
     branchy: list[Any] = [] if inner and not seeded else find_branchy(prog, s)
-    if inner:
+    if inner:     # only with its backward loop: a jvp's tangents, say, follow the pattern
         backs = [(loop, back_loop(prog, loop)) for loop in branchy]
-        branchy = [x for loop, back in backs if back is not False
-                   for x in (loop, back) if x is not None]
+        branchy = [x for loop, back in backs if isinstance(back, BackLoop) for x in (loop, back)]
     if not branchy and len(prog.eqns) < 2 * MIN_SAVED and not any(map(is_guard, prog.eqns)):
         return None      # too short to hold a loop worth rolling, and no while loop
     loops = find_loops(prog, s, branchy, where, breaks=True)

@@ -140,8 +140,9 @@ class _State:
                 continue
             t = back.targets.get((slot, a))
             rule, recs = back.rules.get((slot, a)), back.examples.get((slot, a))
-            if t is None or isinstance(t, tuple) and t[0] == "table" or (
-                    rule is None and not (isinstance(p, float) and p == 1.0)):
+            if isinstance(t, tuple) and t[0] == "table":
+                continue           # a list's item: a constant of the derivative
+            if t is None or rule is None and not (isinstance(p, float) and p == 1.0):
                 inner.append(self.fail())
                 continue
             c, base = f"g{mb}", self.temps
