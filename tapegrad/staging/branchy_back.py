@@ -48,6 +48,7 @@ class BackLoop(NamedTuple):
     entry: dict[Var, int]                        # cotangents before the loop, by variable
     finals: dict[int, Var]                       # records read after: the variable they are
     reached: frozenset[Var] = frozenset()        # the variables a cotangent may reach
+    nones: frozenset[Var] = frozenset()          # ... that none reached while tracing
     exit: int = -1
 
     @property
@@ -101,10 +102,11 @@ def _back_loop(prog: Program, loop: Branchy) -> BackLoop | None:
         raise NoBack
     finals = {sym: v for v, sym in model.acc.items() if start <= sweep.at.get(sym, -1) < stop}
     reached = reach(loop, prog, var_of, targets, entry)
-    if any(v not in finals.values() and v in reached for v in _outer(loop, targets)):
-        raise NoBack       # no share reached it while tracing: another pattern's may
+    unseen = {v for v in _outer(loop, targets) & reached if v not in finals.values()}
+    if any(model.acc.get(v) is not None for v in unseen):
+        raise NoBack       # its cotangent from after the loop, read as it is
     return BackLoop(start, stop, loop, var_of, targets, model.rules, model.examples,
-                    entry, finals, reached)
+                    entry, finals, reached, frozenset(unseen))
 
 
 def _outer(loop: Branchy, targets: dict[tuple[Slot, int], Var]) -> set[Var]:

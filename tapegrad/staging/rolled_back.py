@@ -92,6 +92,9 @@ def back_lines(w: Any, mb: int, back: BackLoop, text: Any) -> None:
     for v in dict.fromkeys(back.finals.values()):
         w.guards.append(where)
         text.after_body.append(f"if {qs[v]} is None: _guard_failed({len(w.guards) - 1})")
+    for v in back.nones:      # the traced program has no derivative rules for a share
+        w.guards.append(where)
+        text.after_body.append(f"if {qs[v]} is not None: _guard_failed({len(w.guards) - 1})")
 
 
 def back_ref(w: Any, mb: int, back: BackLoop, v: int) -> str:
