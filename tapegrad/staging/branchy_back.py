@@ -162,8 +162,10 @@ def _variables(loop: Branchy) -> tuple[dict[Slot, Var], dict[tuple[Slot, int], V
     inits = [r.init for r in loop.reads.values() if r.how == "var" and r.init is not None]
     firsts = {r.w: r.init for r in loop.reads.values() if r.how == "var" and r.init is not None}
     data = {v[1] for v in targets.values() if isinstance(v, tuple) and v[0] == "data"}
+    items = {x for r in loop.reads.values() if r.how == "table" for x in r.args
+             if isinstance(x, int)}
     if len(set(map(_arg, firsts.values()))) != len(firsts) or \
-            any(_arg(i) in data for i in inits):
+            any(_arg(i) in data | items for i in inits) or data & items:
         raise NoBack       # one value from before the loop in two roles: one cotangent
     post = set(loop.slots(True)[loop.pre + 1 + loop.arms[True]:])
     copied = {var_of[source(c)] for c in loop.copies}
