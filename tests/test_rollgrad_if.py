@@ -10,12 +10,13 @@ closed forms, ``vmap(grad)`` against a Python loop.
 
 from __future__ import annotations
 
+import linecache
 import math
 import struct
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 import tapegrad as tg
@@ -211,7 +212,7 @@ def test_vmap_of_grad_equals_a_python_loop():
 
 # ------------------------------------------- where the backward loop is not written
 def within_bound(jf, f, args_list):
-    """Each call equals eager until the specializations run out; then the error."""
+    """Each call equals eager until the specializations run out; then the error, never a number."""
     for args in args_list:
         try:
             got = jf(*args)
@@ -242,3 +243,60 @@ def test_the_gradient_of_the_list_keeps_the_guards():
     g = tg.grad(walk, argnums=1)
     rng = np.random.default_rng(4)
     within_bound(tg.jit(g), g, [(0.2, [float(v) for v in rng.normal(size=8)]) for _ in range(20)])
+
+
+# ------------------------------------------------------------- random programs
+def compiled(source, name):
+    """The function ``name`` of ``source``, its lines readable as a file's (jit reads them)."""
+    filename = f"<test_rollgrad_if {abs(hash(source))}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    space = {"tg": tg}
+    exec(compile(source, filename, "exec"), space)
+    return space[name]
+
+
+NO_SHRINK = [Phase.explicit, Phase.reuse, Phase.generate]     # each example traces: slow
+WHILE = """def f(x, c):
+    t = x * 0.0
+    while t < c:
+        if {cond}:
+            x = {yes}
+        else:
+            x = {no}
+        t = t + abs(x) + 0.1
+    return {out}
+"""
+FOR = """def f(s, xs):
+    for x in xs:
+        if {cond}:
+            s = {yes}
+        else:
+            s = {no}
+{post}    return s
+"""
+
+
+@settings(max_examples=20, deadline=None, phases=NO_SHRINK)
+@given(st.sampled_from(["x > 1.0", "x - 1.2 > 0.0", "0.5 * x > 0.6"]),
+       st.sampled_from(["x * 0.5", "x / 3.0 + 0.4", "tg.sin(x) + 0.2", "0.5 * x * x / (x + 1.0)"]),
+       st.sampled_from(["x * x + 0.3", "0.9 * x + 0.3", "tg.sin(x) + 1.2", "x + x + 0.3"]),
+       st.sampled_from(["x", "x * 2.0", "tg.sin(x) * x"]),
+       st.lists(st.tuples(st.floats(0.05, 3.0), st.floats(0.1, 20.0)), min_size=8, max_size=8))
+def test_random_while_programs(cond, yes, no, out, calls):
+    f = compiled(WHILE.format(cond=cond, yes=yes, no=no, out=out), "f")
+    g = tg.value_and_grad(f)
+    within_bound(tg.jit(g), g, [(2.5, 12.0)] + calls)
+
+
+@settings(max_examples=20, deadline=None, phases=NO_SHRINK)
+@given(st.sampled_from(["x > 0.0", "x * s > 0.1", "s > x"]),
+       st.sampled_from(["tg.sin(s) + x", "s * x + 0.1", "s + x * x", "s"]),
+       st.sampled_from(["s * 0.5", "s - x", "tg.cos(s) * 0.3", "s * s * 0.1"]),
+       st.sampled_from(["", "        s = s - 0.1\n", "        s = s * x\n"]),
+       st.lists(st.lists(st.floats(-2.0, 2.0), min_size=6, max_size=6), min_size=6,
+                max_size=6))
+def test_random_for_programs(cond, yes, no, post, lists):
+    f = compiled(FOR.format(cond=cond, yes=yes, no=no, post=post), "f")
+    g = tg.grad(f)
+    within_bound(tg.jit(g), g, list(zip([0.4, -1.0, 0.9, 1.7, -0.3, 0.1],
+                                        [[0.3, -1.2, 0.8, 0.5, -0.4, -0.9]] + lists)))
