@@ -300,3 +300,43 @@ def test_random_for_programs(cond, yes, no, post, lists):
     g = tg.grad(f)
     within_bound(tg.jit(g), g, list(zip([0.4, -1.0, 0.9, 1.7, -0.3, 0.1],
                                         [[0.3, -1.2, 0.8, 0.5, -0.4, -0.9]] + lists)))
+
+
+def walk_w(s, w, xs):
+    for x in xs:
+        if x > 0.0:
+            s = tg.sin(s) * w + x
+        else:
+            s = s * 0.5
+    return s
+
+
+def test_a_loop_invariant_value_read_in_one_arm():
+    # its cotangent sums over the iterations of that arm; none of them: a guard
+    g = tg.grad(walk_w, argnums=(0, 1))
+    jg = traced(lambda f: g, walk_w, 1.0, 0.7, WALK)
+    rng = np.random.default_rng(7)
+    for s, w in rng.normal(size=(20, 2)):
+        xs = [float(v) for v in rng.normal(size=len(WALK))]
+        assert bits(jg(float(s), float(w), xs)) == bits(g(float(s), float(w), xs))
+    assert jg.trace_count == 1
+    assert bits(jg(0.3, 0.5, [-1.0] * 8)) == bits(g(0.3, 0.5, [-1.0] * 8))   # w unread
+    assert jg.trace_count == 2
+
+
+def bisect_reads_its_start(c):
+    lo = c * 0.0
+    hi = c + 1.0
+    start = hi
+    while hi - lo > 1e-10:
+        mid = 0.5 * (lo + hi)
+        if mid * mid > c:
+            hi = mid
+        else:
+            lo = mid
+    return lo + start * 0.25
+
+
+def test_the_value_a_variable_starts_from_read_after_the_loop_keeps_the_guards():
+    g = tg.grad(bisect_reads_its_start)
+    within_bound(tg.jit(g), g, [(0.5 + i,) for i in range(15)])
