@@ -80,14 +80,7 @@ def _back_loop(prog: Program, loop: Branchy) -> BackLoop | None:
     if any(origins.get(e.out) in {eqns[j].out for j in range(loop.stop, end)}
            for e in eqns[start:stop]):
         raise NoBack          # the test that ended the loop has no derivative
-    sweep = _Sweep(prog, seeds[0] + 1)
-    sweep.acc[eqns[seeds[0]].args[0]] = eqns[seeds[0]].out     # type: ignore[index]
-    for e in reversed(eqns[end:seeds[0]]):      # the code after the loop, backwards
-        g = sweep.acc.pop(e.out, None)
-        if g is not None:
-            sweep.rule(e, g, {k: a for k, a in enumerate(e.args) if isinstance(a, int)})
-    if sweep.pos != start:
-        raise NoBack
+    sweep = _after(prog, seeds[0], end, start)
     var_of, targets = _variables(loop)
     entry = _entry(prog, loop, index, var_of, targets, sweep.acc)
     model = _Model(prog, loop, index, var_of, targets, sweep, entry)
@@ -107,6 +100,20 @@ def _back_loop(prog: Program, loop: Branchy) -> BackLoop | None:
         raise NoBack       # its cotangent from after the loop, read as it is
     return BackLoop(start, stop, loop, var_of, targets, model.rules, model.examples,
                     entry, finals, reached, frozenset(unseen))
+
+
+def _after(prog: Program, seed: int, end: int, start: int) -> _Sweep:
+    """The rules of the code after the loop (``end:seed``), backwards, up to ``start``."""
+    eqns = prog.eqns
+    sweep = _Sweep(prog, seed + 1)
+    sweep.acc[eqns[seed].args[0]] = eqns[seed].out     # type: ignore[index]
+    for e in reversed(eqns[end:seed]):
+        g = sweep.acc.pop(e.out, None)
+        if g is not None:
+            sweep.rule(e, g, {k: a for k, a in enumerate(e.args) if isinstance(a, int)})
+    if sweep.pos != start:
+        raise NoBack
+    return sweep
 
 
 def _outer(loop: Branchy, targets: dict[tuple[Slot, int], Var]) -> set[Var]:

@@ -149,8 +149,11 @@ class _RollWriter(WhileReads, _Writer):
         if where is None:
             return f"v{a}"
         m, k, o = where
-        if isinstance(self.loops[m], BackLoop):
-            return back_ref(self, m, self.loops[m], a)
+        if isinstance(self.loops[m], BackLoop):    # a cotangent only its end holds
+            text = back_ref(m, self.loops[m], a)
+            if text is None:
+                raise NotRolled
+            return text
         if isinstance(self.loops[m], Branchy):
             text, stored = after_branchy(self.loops[m], m, k, o, self)
             self.stores[m].update(() if stored is None else (stored,))

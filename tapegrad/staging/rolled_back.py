@@ -97,12 +97,9 @@ def back_lines(w: Any, mb: int, back: BackLoop, text: Any) -> None:
         text.after_body.append(f"if {qs[v]} is not None: _guard_failed({len(w.guards) - 1})")
 
 
-def back_ref(w: Any, mb: int, back: BackLoop, v: int) -> str:
-    """The text reading record ``v`` of the backward loop after it: a final cotangent."""
-    from .rolled_if import NotRolled
-    if v not in back.finals:
-        raise NotRolled
-    return names(back, mb)[back.finals[v]]
+def back_ref(mb: int, back: BackLoop, v: int) -> str | None:
+    """The text reading record ``v`` of the backward loop after it (a final cotangent), or None."""
+    return names(back, mb)[back.finals[v]] if v in back.finals else None
 
 
 class _State:
