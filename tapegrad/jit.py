@@ -48,7 +48,7 @@ from .staging.lower import GuardFailed, Lowered, lower
 from .staging.packing import lower_packed
 from .staging.passes import optimize
 from .staging.program import from_tape, int_outputs, numpy_float_outputs
-from .staging.rolled import roll
+from .staging.rolled import roll_grad
 from .tape import active_tapes, skeleton
 from .tracing import arg_path_name, check_callable, gc_paused, trace
 from .transforms import value_and_grad
@@ -365,9 +365,9 @@ class Jitted(Pickled):
                  if is_number_kind(leaf_kind(x))}              # ints and NumPy scalars
         ints = int_outputs(program, given, (tape.floats or set()) | (tape.derived or set()))
         floats = frozenset(k for k in given if type(program.seen[k]) is float)  # traced as floats
-        name, program = getattr(self.fun, "__name__", "f"), optimize(program)
-        lowered = lower_packed(program, name, floats, ints, self.reassociate) or roll(
-            program, name, floats, ints, bool(tape.floats), seeded(tape)) or lower(
+        name, raw, program = getattr(self.fun, "__name__", "f"), program, optimize(program)
+        lowered = lower_packed(program, name, floats, ints, self.reassociate) or roll_grad(
+            raw, program, name, floats, ints, bool(tape.floats), seeded(tape)) or lower(
             program, name, floats, ints)
         lowered.fn = as_numpy_floats(lowered.fn, numpy_floats)
         # its program (not its values) is kept: other transforms replay it, not f

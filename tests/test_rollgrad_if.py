@@ -340,3 +340,23 @@ def bisect_reads_its_start(c):
 def test_the_value_a_variable_starts_from_read_after_the_loop_keeps_the_guards():
     g = tg.grad(bisect_reads_its_start)
     within_bound(tg.jit(g), g, [(0.5 + i,) for i in range(15)])
+
+
+def newton_twice(a):
+    x = a + 1.0
+    while abs(x * x - a) > 1e-12 * a:
+        step = (x * x - a) / (2.0 * x)      # x * x - a again: the passes merge the copies
+        if step > 0.25 * x:
+            x = 0.75 * x
+        else:
+            x = x - step
+    return x
+
+
+@pytest.mark.parametrize("transform", [tg.grad, tg.value_and_grad])
+def test_a_body_computing_an_expression_twice(transform):
+    jg = traced(transform, newton_twice, 50.0)
+    for a in [2.0, 0.5, 3.0, 1e4, 123.0, 7e8, 0.01]:
+        assert bits(jg(a)) == bits(transform(newton_twice)(a)), a
+    assert jg.trace_count == 1
+    assert "o0.pop()" in jg.lower(50.0).source

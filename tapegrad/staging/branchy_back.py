@@ -259,7 +259,7 @@ class _Sweep:
             if k not in targets:
                 raise NoBack
             twin = next((j for j in out if e.args[j] == a and not (
-                isinstance(p, float) and p == 1.0)), None)
+                isinstance(p, float) and p == 1.0)), None) if not self.fresh(e, g) else None
             if twin is not None:
                 out[k], c = twin, shares[twin]
             else:
@@ -268,6 +268,13 @@ class _Sweep:
             shares[k] = c
             self.accumulate(targets[k], c, e.out)
         return out
+
+    def fresh(self, e: Eqn, g: Any) -> bool:
+        """Whether the next record starts a rule of ``e`` on ``g`` (no pass merged it)."""
+        eqns = self.prog.eqns
+        r = eqns[self.pos] if self.pos < len(eqns) else None
+        return r is not None and self.prog.origins.get(r.out) == e.out and \
+            getattr(r.prim, "name", "") != "add" and bool(r.args) and r.args[0] == g
 
     def _records(self, e: Eqn, g: Any, p: Any) -> list[Eqn]:
         """The records computing one input's share: none for a partial 1.0."""
