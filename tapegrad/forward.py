@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import numerics
+from .loop_seed import note_unseeded
 from .numerics import check_nan, ieee
 from .ops import neg
 from .playback import SLOTS, check_rule, is_float, jvp_rule, shape_differs
@@ -41,6 +42,7 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]],
     """
     records = tape.records
     tans: list[Any] = [None] * len(records)
+    note_unseeded(None)       # its tangents follow the branch pattern traced
     for i, t in seeds:
         tans[i] = t
     if order is None:

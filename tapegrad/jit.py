@@ -25,6 +25,7 @@ from . import tree
 from .errors import COMPLEX_MSG
 from .jit_pickle import Pickled
 from .jit_traced import JitCall, _closes_over_traced, _ClosesOverTraced, _PastBound
+from .loop_seed import seeded
 from .pysource import loop_test
 from .staging.cache import (
     MAX_SIGNATURES,
@@ -47,7 +48,7 @@ from .staging.lower import GuardFailed, Lowered, lower
 from .staging.packing import lower_packed
 from .staging.passes import optimize
 from .staging.program import from_tape, int_outputs, numpy_float_outputs
-from .staging.rolled import roll
+from .staging.rolled import roll_grad
 from .tape import active_tapes, skeleton
 from .tracing import arg_path_name, check_callable, gc_paused, trace
 from .transforms import value_and_grad
@@ -55,9 +56,10 @@ from .values import Traced, is_complex, primal_value
 
 _LOOP_HINT = (" That line is a loop's test: a loop whose trip count a traced value "
               "decides compiles as one loop where jit can roll it (under jit(grad), its "
-              "backward pass too; not a loop with an if in its body, nor a jvp of a "
-              "linear recurrence, whose tangent is a number Python computes per trip "
-              "count); tg.while_loop and tg.fori_loop always compile as one loop.")
+              "backward pass too, a loop over the outcomes of an if in its body; not "
+              "a jvp of a linear recurrence, whose tangent is a number Python computes "
+              "per trip count, nor one whose body has an if); tg.while_loop and "
+              "tg.fori_loop always compile as one loop.")
 
 __all__ = ["jit"]
 
@@ -363,9 +365,10 @@ class Jitted(Pickled):
                  if is_number_kind(leaf_kind(x))}              # ints and NumPy scalars
         ints = int_outputs(program, given, (tape.floats or set()) | (tape.derived or set()))
         floats = frozenset(k for k in given if type(program.seen[k]) is float)  # traced as floats
-        name, program = getattr(self.fun, "__name__", "f"), optimize(program)
-        lowered = lower_packed(program, name, floats, ints, self.reassociate) or roll(
-            program, name, floats, ints, bool(tape.floats)) or lower(program, name, floats, ints)
+        name, raw, program = getattr(self.fun, "__name__", "f"), program, optimize(program)
+        lowered = lower_packed(program, name, floats, ints, self.reassociate) or roll_grad(
+            raw, program, name, floats, ints, bool(tape.floats), seeded(tape)) or lower(
+            program, name, floats, ints)
         lowered.fn = as_numpy_floats(lowered.fn, numpy_floats)
         # its program (not its values) is kept: other transforms replay it, not f
         return Specialization(lowered, out_def, make_unflattener(out_def), skeleton(tape))

@@ -15,11 +15,13 @@ forward value each backward record comes from).
 from __future__ import annotations
 
 import ast
+import weakref
 from typing import Any
 
 import numpy as np
 
 from .primitive import Primitive, defjvp, defvjp, primitive
+from .staging.copies import loop_if
 from .staging.while_source import break_line, while_line
 from .tape import Tape, active_tapes
 from .values import Traced
@@ -65,8 +67,13 @@ def loop_seed(out: Any, at: tuple[Tape, int] | None) -> Traced | None:
 
 
 def _loop_test(where: str) -> bool:
-    """Whether ``file:line`` is a loop's test: a ``while`` or an ``if ...: break``."""
-    return while_line(where) or break_line(where) or break_line(where, ast.While)
+    """Whether ``file:line`` is a loop's test (``while``, ``if ...: break``) or an ``if`` in one.
+
+    The backward pass of a loop whose iterations branch is a loop over the
+    outcomes only where it is recorded (``staging.branchy_back``).
+    """
+    return while_line(where) or break_line(where) or break_line(where, ast.While) or \
+        loop_if(where)
 
 
 def origin_tape(seeds: list[tuple[int, Any]]) -> Tape | None:
@@ -89,3 +96,26 @@ def note_origins(tape: Tape, marks: list[tuple[int, Any]]) -> None:
         if ans.__class__ is Traced and ans.tape is tape:
             for r in range(lo, hi):
                 tape.origins[r] = ans.id
+
+
+_UNSEEDED: weakref.WeakSet[Tape] = weakref.WeakSet()
+
+
+def note_unseeded(seeds: list[tuple[int, Any]] | None) -> None:
+    """Note, on each ``jit`` tape active, a derivative pass whose records jit cannot follow.
+
+    A ``grad`` whose seed is the float ``1.0`` computes what is linear in it
+    in Python: a number for the traced branch pattern only. A ``jvp``
+    (``seeds`` None) records its tangents after the function ran, one per
+    record, with no mark of the loop they come from. ``jit`` then keeps the
+    guards of a loop whose iterations branch (``seeded``).
+    """
+    for _, s in seeds if seeds is not None else [(0, None)]:
+        if s.__class__ is not Traced or s.tape.origins is None:
+            _UNSEEDED.update(t for t in active_tapes() if t.origins is not None)
+            return
+
+
+def seeded(tape: Tape) -> bool:
+    """Whether every derivative pass run inside ``jit``'s ``tape`` started from its values."""
+    return tape not in _UNSEEDED

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import numerics
-from .loop_seed import note_origins, origin_tape
+from .loop_seed import note_origins, note_unseeded, origin_tape
 from .numerics import check_nan, ieee
 from .ops import neg
 from .playback import SLOTS, check_rule, is_float, shape_differs, vjp_rule
@@ -50,6 +50,7 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]], exact: bool = False) -> l
     check = tape.check_nans or numerics.checking.get()   # a pullback run inside the block
     skipped = False
     staged = origin_tape(seeds)      # jit's tape, noting where backward records come from
+    note_unseeded(seeds)
     marks: list[tuple[int, Any]] | None = None if staged is None else []
     with ieee():
         for i in range(len(records) - 1, -1, -1):

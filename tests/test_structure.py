@@ -282,6 +282,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                  "staging.cache",
                  "staging.rolling", "staging.rolled", "staging.rolled_while",
                  "staging.branches", "staging.copies", "staging.rolled_if", "staging.verify",
+                 "staging.branchy_back", "staging.rolled_back",
                  "staging.arms",
                  "staging.nested", "staging.branchy_while", "staging.while_source",
                  "staging.chains", "staging.lanes", "staging.packer", "staging.packing",

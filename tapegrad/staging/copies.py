@@ -148,6 +148,13 @@ def copy_arms(where: str) -> bool:
     return not (outside & (inside - targets)) and not any(_effect(n) for n in ast.walk(loop))
 
 
+def loop_if(where: str) -> bool:
+    """Whether ``file:line`` is an ``if`` statement inside a loop of a function."""
+    filename, _, line = where.rpartition(":")
+    tree = file_tree(filename) if line.isdigit() else None
+    return tree is not None and _chain(tree, int(line)) is not None
+
+
 def _chain(tree: ast.AST, line: int) -> tuple[ast.AST, ast.For | ast.While, ast.If] | None:
     """The function, the innermost loop and the ``if`` statement at ``line``, or None."""
     parents: dict[ast.AST, ast.AST] = {}

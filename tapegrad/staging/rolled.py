@@ -21,10 +21,14 @@ from typing import Any, NamedTuple
 from ..logic import guard
 from . import source as _source
 from .branches import Branchy, find_branchy
+from .branchy_back import BackLoop, back_loop
 from .constant_steps import constant_steps
 from .lower import _EXACT, _PLAIN, Lowered, _returned, _Writer
 from .nested import find_inner, inner_lines, stored
+from .passes import _sweep as sweep
+from .passes import dce
 from .program import Arg, Const, Eqn, Program, is_guard
+from .rolled_back import back_lines, back_ref
 from .rolled_if import NotRolled, Owners, after_branchy, branchy_body, fails
 from .rolled_while import NotOpen as _NotOpen
 from .rolled_while import WhileReads
@@ -50,21 +54,46 @@ class _Text(NamedTuple):
     after_body: list[str]
 
 
+def roll_grad(raw: Program, prog: Program, name: str, numbers: frozenset[int],
+              ints: dict[int, int | None], inner: bool, seeded: bool) -> Lowered | None:
+    """``roll(prog)``; where a branching loop's backward records did not fit, ``raw`` unshared.
+
+    ``prog`` is ``raw`` optimized. The passes merge an expression a loop's
+    body computes twice (``x * x - a`` in a ``while`` test and in the step);
+    the backward records of the copy they dropped still name it, so the
+    backward loop is written from ``raw`` with no expression shared.
+    """
+    refused: list[bool] = []
+    out = roll(prog, name, numbers, ints, inner, seeded, refused)
+    if not refused:
+        return out
+    unshared = dce(sweep(raw, folding=True, exact_identities=True, sharing=False,
+                         stand_ins=True))
+    return roll(unshared, name, numbers, ints, inner, seeded, backs_only=True) or out
+
+
 def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
-         ints: dict[int, int | None] | None = None, inner: bool = False
-         ) -> Lowered | None:
+         ints: dict[int, int | None] | None = None, inner: bool = False,
+         seeded: bool = True, refused: list[bool] | None = None,
+         backs_only: bool = False) -> Lowered | None:
     """``prog`` compiled with its loops rolled; None where it has none or in doubt.
 
     ``inner``: another transform ran inside (``grad``, ``jvp``). Its
     derivatives may be computed in Python where they are constants (the
     gradient of a linear loop), for the traced trip count only: a while
     loop then runs any trip count only where a loop runs as many times
-    after it (the backward pass, recorded).
+    after it (the backward pass, recorded). ``seeded``: every derivative
+    pass inside started from a recorded value (``loop_seed.seeded``), so
+    none is a number Python computed for the traced branch pattern: a loop
+    whose iterations branch rolls, its backward pass a loop (``branchy_back``);
+    ``refused`` gets an item where one such loop's backward records did not
+    fit, and ``backs_only`` returns None where no backward loop is written.
     """
     where = Where(prog)
     s = shapes(prog, where)
-    # any length (an if saves retracing); not under grad (its backward has no guards)
-    branchy = [] if inner else find_branchy(prog, s)
+    branchy = _branchy(prog, s, inner, seeded, refused)
+    if backs_only and not branchy:
+        return None
     if not branchy and len(prog.eqns) < 2 * MIN_SAVED and not any(map(is_guard, prog.eqns)):
         return None      # too short to hold a loop worth rolling, and no while loop
     loops = find_loops(prog, s, branchy, where, breaks=True)
@@ -92,6 +121,19 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
         if not any(whiles) and all(x is None for x in nest):
             return None
         whiles, nest = [False] * len(loops), [None] * len(loops)
+
+
+def _branchy(prog: Program, s: Any, inner: bool, seeded: bool, refused: list[bool] | None
+             ) -> list[Any]:
+    """The loops whose iterations branch, each followed under ``grad`` by its backward loop."""
+    # any length (an if saves retracing); under grad, with its backward loop
+    branchy: list[Any] = [] if inner and not seeded else find_branchy(prog, s)
+    if inner:     # only with its backward loop: a jvp's tangents, say, follow the pattern
+        backs = [(loop, back_loop(prog, loop)) for loop in branchy]
+        branchy = [x for loop, back in backs if isinstance(back, BackLoop) for x in (loop, back)]
+        if refused is not None and any(back is False for _, back in backs):
+            refused.append(True)
+    return branchy
 
 
 class _TooLong(Exception):
@@ -141,6 +183,11 @@ class _RollWriter(WhileReads, _Writer):
         if where is None:
             return f"v{a}"
         m, k, o = where
+        if isinstance(self.loops[m], BackLoop):    # a cotangent only its end holds
+            text = back_ref(m, self.loops[m], a)
+            if text is None:
+                raise NotRolled
+            return text
         if isinstance(self.loops[m], Branchy):
             text, stored = after_branchy(self.loops[m], m, k, o, self)
             self.stores[m].update(() if stored is None else (stored,))
@@ -211,6 +258,10 @@ class _RollWriter(WhileReads, _Writer):
         tied = [w for w, M in self.tie.items() if M == m]
         if tied and m in self.tables:
             raise _NotOpen(tied[0])
+        if isinstance(loop, BackLoop):
+            w = self.loops.index(loop.loop)
+            lines.append(f"for i{m} in range({f'n{w}' if self.whiles[w] else loop.trips}):")
+            return lines + [f"    {s}" for s in t.body] + t.after_body
         body = t.body + [f"s{m}_{o}.append({self.xname(m, o)})" for o in stores]
         body += [f"h{m}_{o}.append({self.xname(m, o)})" for o, _ in histories] + t.after_body
         body = stored(body, self.spans.get(m, (0, 0)), m, self.inners.get(m), self.zs.get(m))
@@ -252,6 +303,10 @@ class _RollWriter(WhileReads, _Writer):
     def loop(self, m: int, loop: Loop) -> _Text:
         """Loop ``m``: its iteration's lines, what goes before them, the carries."""
         text = _Text(m, [], [], [])
+        if isinstance(loop, BackLoop):
+            back_lines(self, m, loop, text)
+            self.tie[self.loops.index(loop.loop)] = m
+            return text
         if isinstance(loop, Branchy):
             branchy_body(self, m, loop, text)
             return text

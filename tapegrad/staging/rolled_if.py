@@ -17,8 +17,10 @@ import bisect
 from typing import Any
 
 from .branches import Branchy, Slot, final_name
+from .branchy_back import BackLoop
 from .copies import copied, source, virtual
 from .program import Eqn
+from .rolled_back import forward_before, forward_lines
 from .rolling import Role
 
 
@@ -45,6 +47,8 @@ class Owners:
         if m < 0:
             return None
         loop = self.loops[m]
+        if isinstance(loop, BackLoop):
+            return (m, 0, j) if j < loop.stop else None
         if isinstance(loop, Branchy):
             return self.branchy.get(j)
         k, o = divmod(j - loop.start, loop.period)
@@ -126,6 +130,8 @@ def branchy_body(w: Any, m: int, loop: Branchy, text: Any) -> None:
         for sl in v if len(v) > 1 else ():
             writes.setdefault(sl, []).append(name)
     text.before.extend(f"x{m}_{v} = None" for v in loop.late)
+    back = next((b for b in w.loops if isinstance(b, BackLoop) and b.loop is loop), None)
+    text.before.extend(forward_before(back, m))
     first = {b: loop.taken.index(b) for b in (False, True)}
     texts: dict[Any, str] = {}
     guard = _unseen_guard(w, m, loop, text)
@@ -133,13 +139,13 @@ def branchy_body(w: Any, m: int, loop: Branchy, text: Any) -> None:
     def lines(k: int, lo: int, hi: int, pad: str) -> list[str]:
         slots = loop.slots(loop.taken[k])
         return [pad + s for j in range(lo, hi) for s in guard(slots[j]) + _slot_lines(
-            w, m, loop, slots[j], eqns[loop.at[k] + j], names, texts, text, writes)]
+            w, m, loop, slots[j], eqns[loop.at[k] + j], names, texts, text, writes, back)]
     pre, arms = loop.pre, loop.arms
     body = lines(0, 0, pre, "")
     cond, _ = _arg(w, m, loop, (pre, 0), eqns[loop.at[0] + pre].args[0], names, texts, text,
                    False)
     texts[(pre, 0)] = cond
-    body.append(f"if {cond}:")
+    body += [f"o{m}.append({cond})"] * (back is not None) + [f"if {cond}:"]
     for b in (True, False):
         seen = [f"    u{m} = True"] if b in loop.unseen else []
         copies = [f"    {names[v]} = x{m}_{source(sl)}" for sl in copied(loop.copies, b)
@@ -173,7 +179,8 @@ def _unseen_guard(w: Any, m: int, loop: Branchy, text: Any) -> Any:
 
 
 def _slot_lines(w: Any, m: int, loop: Branchy, slot: Slot, e: Eqn, names: dict[Any, str],
-                texts: dict[Any, str], text: Any, writes: dict[Slot, list[str]]) -> list[str]:
+                texts: dict[Any, str], text: Any, writes: dict[Slot, list[str]],
+                back: BackLoop | None = None) -> list[str]:
     """The statement of ``slot`` (equation ``e`` of a traced iteration), then its variables."""
     arg_kinds, floats = w.kinds_of(e)
     args, fakes = [], []
@@ -186,7 +193,9 @@ def _slot_lines(w: Any, m: int, loop: Branchy, slot: Slot, e: Eqn, names: dict[A
         return [f"if {fails(e, args[0][0], arg_kinds[0])}: break"]
     statement = w.statement(Eqn(e.prim, e.out, tuple(fakes), e.ans), args, arg_kinds,
                             f"x{m}_{slot}")
-    return [statement] + [f"{name} = x{m}_{slot}" for name in writes.get(slot, ())]
+    before, after = forward_lines(back, m, slot, [a[0] for a in args])
+    return before + [statement] + after + [f"{name} = x{m}_{slot}"
+                                           for name in writes.get(slot, ())]
 
 
 def _arg(w: Any, m: int, loop: Branchy, key: tuple[Slot, int], x: Any, names: dict[Any, str],
