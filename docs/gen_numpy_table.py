@@ -131,6 +131,7 @@ CALLS: dict[str, Call] = {
     "np.meshgrid": lambda x: np.meshgrid(x[0], x[1])[0],
     "np.take_along_axis": lambda x: np.take_along_axis(x, np.array([[2, 0, 1]] * 3), axis=1),
     "np.partition": lambda x: np.partition(x, 1, axis=1),
+    "np.argsort": lambda x: np.argsort(x, axis=0),          # NumPy's default kind
     "np.convolve": lambda x: np.convolve(x[0], x[1]),
     "np.correlate": lambda x: np.correlate(x[0], x[1], mode="full"),
     "np.polyval": lambda x: np.polyval(x[0], x),

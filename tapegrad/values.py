@@ -37,8 +37,9 @@ def is_complex(x: Any) -> bool:
 
 
 def _integer_data(x: Any) -> bool:
-    """An integer or boolean array, or a NumPy integer scalar: data a tape keeps as it is."""
-    return isinstance(x, np.integer) or (isinstance(x, np.ndarray) and x.dtype.kind in "iub")
+    """Integer or boolean data (an array or a NumPy scalar): a tape keeps it as it is."""
+    return isinstance(x, np.integer | np.bool_) or (
+        isinstance(x, np.ndarray) and x.dtype.kind in "iub")
 
 
 class Traced:
