@@ -113,6 +113,7 @@ CALLS: dict[str, Call] = {
     "x.squeeze": lambda x: x[None].squeeze(),
     "x.clip": lambda x: x.clip(0.25, 0.75),
     "x.dot": lambda x: x.dot(x),
+    "x.take": lambda x: x.take([2, 0], axis=1),
     "x.T": lambda x: x.T,
     "np.split": lambda x: np.split(x, 3)[0],
     "np.array_split": lambda x: np.array_split(x, 2)[0],

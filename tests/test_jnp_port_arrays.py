@@ -23,6 +23,7 @@ import tapegrad as tg
 SHAPED: dict[str, Any] = {
     "reshape": lambda v: np.reshape(v, -1), "ravel": np.ravel, "flatten": lambda v: v.flatten(),
     "ravel_F": lambda v: np.ravel(v, order="F"), "transpose": np.transpose, "T": lambda v: v.T,
+    "mT": lambda v: v.mT, "take_method": lambda v: v.take([0, -1]),
     "swapaxes": lambda v: np.swapaxes(v, 0, -1), "moveaxis": lambda v: np.moveaxis(v, 0, -1),
     "expand_dims": lambda v: np.expand_dims(v, (0, -1)), "squeeze": np.squeeze,
     "atleast_1d": np.atleast_1d, "atleast_2d": np.atleast_2d, "atleast_3d": np.atleast_3d,
