@@ -334,7 +334,10 @@ Traced.__rdivmod__ = lambda self, a: divmod_(a, self)           # type: ignore[a
 
 
 def _bools(x: Any) -> bool:
-    return getattr(x, "dtype", None) == np.bool_
+    """A bool or NumPy bool data (another library's arrays are not asked)."""
+    v = primal_value(x)
+    return type(v) is bool or isinstance(v, np.bool_) or (
+        isinstance(v, np.ndarray) and v.dtype == np.bool_)
 
 
 def square_(x: Any) -> Any:
@@ -358,8 +361,8 @@ def positive(x: Any) -> Any:
 def _pow_operator(pow_: Any) -> Any:
     """``x ** 2`` of a bool array is NumPy's ``square`` (ndarray's fast path): int8."""
     def power(self: Any, other: Any) -> Any:
-        if type(other) is int and other == 2 and _bools(self) and \
-                isinstance(primal_value(self), np.ndarray):    # a Python bool: Python's
+        if type(other) is int and other == 2 and \
+                isinstance(primal_value(self), np.ndarray) and _bools(self):   # not Python's
             return square_(self)
         return pow_(self, other)
     return power

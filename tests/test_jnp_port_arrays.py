@@ -266,3 +266,43 @@ def test_triangles_of_a_0d_array_are_refused_as_numpy_refuses(dtype):
 ], ids=["convolve", "argsort", "repeat", "take"])
 def test_what_numpy_does_to_0d_arrays_by_raveling_is_refused_by_name(f, message):
     numpy_semantics(f, np.array(1.5), refused=(ValueError, message))
+
+
+# ------------------------------------------------------------------ products
+PRODUCTS = {"dot": np.dot, "matmul": np.matmul, "@": lambda a, b: a @ b, "inner": np.inner,
+            "outer": np.outer, "kron": np.kron, "vdot": np.vdot, "vecdot": np.vecdot,
+            "matvec": np.matvec, "vecmat": np.vecmat, "cross": np.cross,
+            "tensordot": lambda a, b: np.tensordot(a, b, axes=1),
+            "einsum": lambda a, b: np.einsum("...i,...i->...", a, b)}
+PRODUCT_SHAPES = [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 2)), ((2, 3), (3, 2)),
+                  ((0, 3), (3,)), ((3, 0), (0, 2)), ((), ())]
+NUMPY_BLAS_F32 = "float32 products of 3-d stacks: NumPy's dot and inner sum apart from matmul"
+WEAK_F64 = ("a float64 0-d value from a traced array (y[0], np.sum(y)) is a Python float, "
+            "which NEP 50 makes weak: float32 * it stays float32; NumPy's np.float64 is strong")
+
+
+@pytest.mark.parametrize("dtypes", [(np.float64,) * 2, (np.float32,) * 2, (np.int64,) * 2,
+                                    (np.int32,) * 2, (np.bool_,) * 2, (np.int32, np.float32),
+                                    (np.bool_, np.int64)], ids=lambda p: "-".join(
+                                        d.__name__ for d in p))
+@pytest.mark.parametrize("name", sorted(PRODUCTS))
+def test_products_over_dtypes_and_shapes_are_numpys(name, dtypes):
+    for s1, s2 in PRODUCT_SHAPES:       # matvec of two vectors: NumPy's error, and tapegrad's
+        two = name == "cross" and s1 and s2 and (s1[-1], s2[-1]) != (3, 3)
+        numpy_semantics(PRODUCTS[name], sample(s1, dtypes[0]), sample(s2, dtypes[1]),
+                        refused=(ValueError, "3 components") if two else None)  # 2-d: refused
+
+
+@pytest.mark.xfail(strict=True, reason=NUMPY_BLAS_F32)
+@pytest.mark.parametrize("name", ["dot", "inner"])
+def test_float32_products_of_stacks_are_numpys_bit_for_bit(name):
+    r = np.random.default_rng(5)
+    a, b = r.uniform(-2, 2, (2, 2, 3)), r.uniform(-2, 2, (2, 3) if name == "inner" else (3, 2))
+    numpy_semantics(getattr(np, name), a.astype(np.float32), b.astype(np.float32))
+
+
+@pytest.mark.xfail(strict=True, reason=WEAK_F64)
+@pytest.mark.parametrize("f", [lambda a, b: a * b[0], lambda a, b: a * np.sum(b),
+                               lambda a, b: np.cross(a, b)], ids=["index", "sum", "cross"])
+def test_float32_times_a_float64_value_of_a_traced_array_is_float64(f):
+    numpy_semantics(f, np.ones(3, np.float32), np.array([2.0, 3.0, 0.5]))
