@@ -114,6 +114,7 @@ CALLS: dict[str, Call] = {
     "x.squeeze": lambda x: x[None].squeeze(),
     "x.clip": lambda x: x.clip(0.25, 0.75),
     "x.dot": lambda x: x.dot(x),
+    "x.take": lambda x: x.take([2, 0], axis=1),
     "x.T": lambda x: x.T,
     "np.split": lambda x: np.split(x, 3)[0],
     "np.array_split": lambda x: np.array_split(x, 2)[0],
@@ -132,6 +133,7 @@ CALLS: dict[str, Call] = {
     "np.meshgrid": lambda x: np.meshgrid(x[0], x[1])[0],
     "np.take_along_axis": lambda x: np.take_along_axis(x, np.array([[2, 0, 1]] * 3), axis=1),
     "np.partition": lambda x: np.partition(x, 1, axis=1),
+    "np.argsort": lambda x: np.argsort(x, axis=0),          # NumPy's default kind
     "np.convolve": lambda x: np.convolve(x[0], x[1]),
     "np.correlate": lambda x: np.correlate(x[0], x[1], mode="full"),
     "np.polyval": lambda x: np.polyval(x[0], x),

@@ -76,7 +76,8 @@ def diff(a: Number, n: int = 1, axis: int = -1, prepend: Any = None,
     if len(parts) > 1:
         a = concatenate(parts, ax)
     for _ in range(n):
-        a = _along(a, ax, slice(1, None)) - _along(a, ax, slice(None, -1))
+        later, earlier = _along(a, ax, slice(1, None)), _along(a, ax, slice(None, -1))
+        a = later != earlier if _dtype_of(a) == np.bool_ else later - earlier   # as NumPy
     return a
 
 
@@ -319,7 +320,8 @@ def polyval(p: Sequence[Number] | Number, x: Number) -> Number:
         p = [c if _dtype_of(c) == common else astype(c, common) for c in p]
         dtype = np.result_type(dtype, common)
     n = shape_of(p)[0] if not isinstance(p, list | tuple) else len(p)
-    y: Any = np.zeros(shape_of(x), dtype) if shape_of(x) or dtype != np.float64 else 0.0
+    plain = dtype == np.float64 and _dtype_of(x) == np.float64   # a float: stays a float
+    y: Any = 0.0 if plain and not shape_of(x) else np.zeros(shape_of(x), dtype)
     for k in range(n):
         y = y * x + p[k]
     return y

@@ -26,10 +26,10 @@ from .backends import array_api_impls, by_name, call, foreign
 from .kinks import _select, abs, where
 from .logic import _no_derivative
 from .numpy_tables import ufuncs
-from .ops import _ieee_op, _pow_partial_a, _ufunc, div, log, mul, sqrt
+from .ops import _ieee_op, _pow_partial_a, _ufunc, div, log, mul, sqrt, square
 from .primitive import Primitive, defjvp, defpartials, defvjp, document, primitive
 from .staging.spellings import Spelling, spellings
-from .values import Traced, is_scalar
+from .values import Traced, is_scalar, primal_value
 
 __all__ = [
     "arccos", "arccosh", "arcsin", "arcsinh", "arctan2", "arctanh", "cbrt", "copysign",
@@ -333,6 +333,45 @@ Traced.__divmod__ = divmod_                                     # type: ignore
 Traced.__rdivmod__ = lambda self, a: divmod_(a, self)           # type: ignore[attr-defined]
 
 
+def _bools(x: Any) -> bool:
+    """A bool or NumPy bool data (another library's arrays are not asked)."""
+    v = primal_value(x)
+    return type(v) is bool or isinstance(v, np.bool_) or (
+        isinstance(v, np.ndarray) and v.dtype == np.bool_)
+
+
+def square_(x: Any) -> Any:
+    """NumPy's ``square``: a bool array has no bool loop, so NumPy squares it as int8."""
+    return square(astype(x, np.int8)) if _bools(x) else square(x)
+
+
+def conjugate(x: Any) -> Any:
+    """NumPy's ``conjugate`` of real numbers: ``x`` itself (bools as int8, NumPy's loop)."""
+    return astype(x, np.int8) if _bools(x) else x
+
+
+def positive(x: Any) -> Any:
+    """NumPy's ``positive`` (unary ``+``): ``x`` itself; NumPy's TypeError for bools."""
+    if _bools(x):
+        raise TypeError("np.positive (unary +) of a bool array: NumPy has no bool loop for "
+                        "it; write x.astype(int) or +x on numbers.")
+    return x
+
+
+def _pow_operator(pow_: Any) -> Any:
+    """``x ** 2`` of a bool array is NumPy's ``square`` (ndarray's fast path): int8."""
+    def power(self: Any, other: Any) -> Any:
+        if type(other) is int and other == 2 and \
+                isinstance(primal_value(self), np.ndarray) and _bools(self):   # not Python's
+            return square_(self)
+        return pow_(self, other)
+    return power
+
+
+Traced.__pow__ = _pow_operator(Traced.__pow__)                  # type: ignore
+Traced.__pos__ = positive                                       # type: ignore
+
+
 # ------------------------------------------------ NumPy's names for them
 ufuncs.update({
     np.arcsin: arcsin, np.arccos: arccos, np.arcsinh: arcsinh, np.arccosh: arccosh,
@@ -343,5 +382,5 @@ ufuncs.update({
     np.fmax: fmax, np.fmin: fmin, np.fmod: fmod, np.heaviside: heaviside, np.isnan: isnan,
     np.isinf: isinf, np.isfinite: isfinite, np.signbit: signbit,
     np.logical_xor: logical_xor, np.fabs: fabs, np.divmod: divmod_, np.spacing: spacing,
-    np.positive: lambda x: x, np.conjugate: lambda x: x,
+    np.positive: positive, np.conjugate: conjugate, np.square: square_,
 })

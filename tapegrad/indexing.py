@@ -301,3 +301,4 @@ def _np_take(a: Any, indices: Any, axis: int | None = None, out: None = None,
 
 
 functions[np.take] = (_np_take, ("axis", "mode"))
+Traced.take = _np_take                                          # type: ignore[attr-defined]

@@ -155,7 +155,9 @@ listings[guard] = _list_guard
 
 # ------------------------------------------------------- on Traced values
 def _is_number(x: Any) -> bool:
-    return type(x) is float or isinstance(x, int | float | np.number | np.ndarray | Traced)
+    """What NumPy compares elementwise: numbers, NumPy scalars, arrays and lists of them."""
+    return type(x) is float or isinstance(
+        x, int | float | complex | np.number | np.bool_ | np.ndarray | Traced | list | tuple)
 
 
 def _is_bool(v: Any) -> bool:

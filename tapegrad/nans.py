@@ -329,13 +329,14 @@ def nanmedian(a: Number, axis: Axis = None, overwrite_input: bool = False,
     """
     a = _stacked(a)
     shape = np.shape(primal_value(a))
-    if not shape:
-        return a
+    if not shape:                   # NumPy's float median of one number
+        _red._axes("nanmedian", axis, 0)        # axis=0 of a 0-d array: NumPy's AxisError
+        return a * 1.0 if _integer_data(primal_value(a)) else a
     axes = _red._axes("nanmedian", axis, len(shape))
     kept = tuple(i for i in range(len(shape)) if i not in axes)
     if kept + axes != tuple(range(len(shape))):       # the reduced axes last, then one
         a = transpose(a, kept + axes)
-    s = reshape_to(a, tuple(shape[i] for i in kept) + (-1,))
+    s = reshape_to(a, tuple(shape[i] for i in kept) + (math.prod(shape[i] for i in axes),))
     ax = len(kept)
     n = np.shape(primal_value(s))[ax]
     s = sort_p(s, ax)

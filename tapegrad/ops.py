@@ -331,8 +331,7 @@ Traced.__pow__ = numpy_operator(pow, np.power)  # type: ignore
 numpy_operators[pow] = np.power      # np.float64(3.0) ** 2 is an np.float64, tg.power's a float
 Traced.__rpow__ = numpy_operator(pow, np.power, reflected=True)  # type: ignore  # other ** self
 Traced.__neg__ = neg.apply1                          # type: ignore
-Traced.__pos__ = lambda self: self                               # type: ignore
-# comparisons, &, |, ~ and bool(): logic.py
+# comparisons, &, |, ~ and bool(): logic.py; unary + and bool ** 2: elementary.py
 
 
 # ------------------------------------------------- NumPy's names for them
@@ -341,6 +340,5 @@ ufuncs.update({
     np.power: pow, np.negative: neg, np.exp: exp, np.log: log, np.sin: sin, np.cos: cos,
     np.tanh: tanh, np.sqrt: sqrt, np.logaddexp: logaddexp, np.log1p: log1p,
     np.expm1: expm1, np.tan: tan, np.arctan: arctan, np.sinh: sinh, np.cosh: cosh,
-    np.square: square,
-})
+})  # np.square, np.positive (unary +): elementary.py, with NumPy's bool rules
 functions[np.power] = (power, ())

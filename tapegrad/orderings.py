@@ -10,6 +10,7 @@ with zero derivative, usable as indices in every transform. ``np.sort(x)``,
 from __future__ import annotations
 
 import builtins
+import functools
 import math
 from typing import Any
 
@@ -50,6 +51,26 @@ defvjp(argsort_p, None, None)        # integer data: no derivative
 defjvp(argsort_p, None, None)
 batch_rules[argsort_p] = _BatchAlong(_argsort)
 batch_rules[sort_p] = _BatchAlong(_sort)
+
+
+def _argsort_kind(x: Any, axis: int, kind: Any) -> Any:
+    """NumPy's ``argsort`` of ``kind`` (None: its default), which orders ties its own way."""
+    if type(x) is not np.ndarray and foreign(x) is not None:
+        return call(argsort_kind_p, x, axis, kind)
+    return np.argsort(_data(x), axis=axis, kind=kind)
+
+
+def _batched_argsort_kind(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    """One argsort along the moved axis: NumPy sorts each slice on its own, as per example."""
+    return _BatchAlong(functools.partial(_argsort_kind, kind=values[2]))(e, values, batched, n)
+
+
+argsort_kind_p: Primitive = primitive(_argsort_kind, "argsort_kind", check_rules=False)
+array_api_impls[argsort_kind_p] = lambda xp, x, axis, kind: xp.argsort(
+    x, axis=axis, stable=kind in ("stable", "mergesort"))
+defvjp(argsort_kind_p, None, None, None)        # integer data: no derivative
+defjvp(argsort_kind_p, None, None, None)
+batch_rules[argsort_kind_p] = _batched_argsort_kind
 
 
 def _template(shape: tuple[int, ...], axis: int) -> tuple[Any, ...]:
@@ -96,14 +117,19 @@ def sort(x: Number, axis: int | None = -1) -> Number:
     return sort_p(x, ax)
 
 
-def argsort(x: Number, axis: int | None = -1) -> Number:
-    """NumPy's ``argsort`` (stable): the indices that sort ``x`` along ``axis``.
+def argsort(x: Number, axis: int | None = -1, kind: str | None = "stable",
+            stable: bool | None = None) -> Number:
+    """NumPy's ``argsort`` (stable here by default): the indices that sort ``x`` along ``axis``.
 
     Integer data with zero derivative, usable as an index in every transform.
+    ``np.argsort(x)`` on a traced value passes NumPy's default ``kind=None``,
+    whose order of equal elements is NumPy's own (not the stable one).
 
     Args:
       x: An array, a traced value, or a list of numbers of one shape.
       axis: The axis to sort along (the last by default), or None to flatten.
+      kind: NumPy's ``kind`` ("stable", "quicksort", "heapsort", None for NumPy's default).
+      stable: NumPy's ``stable``: True asks for the stable order whatever ``kind`` says.
 
     Returns:
       An integer array shaped like ``x`` (flat for ``axis=None``).
@@ -115,7 +141,9 @@ def argsort(x: Number, axis: int | None = -1) -> Number:
       array([1, 2, 0])
     """
     x, ax = _flat_or_axis("argsort", x, axis)
-    return argsort_p(x, ax)
+    if stable or kind in ("stable", "mergesort"):
+        return argsort_p(x, ax)
+    return argsort_kind_p(x, ax, kind)
 
 
 # -------------------------------------------------------------- partition
@@ -264,11 +292,12 @@ def argmin(x: Number, axis: int | None = None, keepdims: bool = False) -> Number
 
 
 # ------------------------------------------- NumPy's names on traced values
-# every kind gives the stable sort's result (equal elements are equal numbers)
+# every kind sorts to the stable sort's numbers (equal elements are equal numbers);
+# argsort's kind decides the order of the indices of equal elements
 functions[np.sort] = (lambda a, axis=-1, kind=None, stable=None: sort(a, axis),
                       ("axis", "kind", "stable"))
-functions[np.argsort] = (lambda a, axis=-1, kind=None, stable=None: argsort(a, axis),
-                         ("axis", "kind", "stable"))
+functions[np.argsort] = (lambda a, axis=-1, kind=None, stable=None:
+                         argsort(a, axis, kind, stable), ("axis", "kind", "stable"))
 functions[np.partition] = (lambda a, kth, axis=-1, kind="introselect", order=None:
                            partition(a, kth, axis), ("kth", "axis", "kind", "order"))
 functions[np.argmax] = (argmax, ("axis", "keepdims"))
@@ -284,5 +313,6 @@ def _in_place_sort(self: Traced) -> Any:
 
 Traced.argmax = numpy_method(np.argmax, argmax)     # type: ignore
 Traced.argmin = numpy_method(np.argmin, argmin)     # type: ignore
-Traced.argsort = lambda self, axis=-1, kind=None, order=None: argsort(self, axis)  # type: ignore
+Traced.argsort = lambda self, axis=-1, kind=None, order=None, stable=None: argsort(  # type: ignore
+    self, axis, kind, stable)
 Traced.sort = property(_in_place_sort)  # type: ignore

@@ -238,8 +238,11 @@ def delete(arr: Number, obj: Any, axis: int | None = None) -> Number:
 # ----------------------------------------------------- triangles, rotations
 def _triangle(m: Any, k: int, lower: bool) -> Any:
     shape = shape_of(m)
+    if not shape:             # NumPy's tri() fails on it
+        raise ValueError(f"np.{'tril' if lower else 'triu'}: a 0-d array has no triangle; "
+                         "give a vector (one row repeated, as NumPy does) or a matrix.")
     if len(shape) < 2:        # NumPy treats a vector as one row repeated
-        m = m * np.ones((shape[0] if shape else 1,) * 2, dtype=_dtype_of(m))
+        m = m * np.ones((shape[0],) * 2, dtype=_dtype_of(m))
         shape = shape_of(m)
     rows, cols = shape[-2:]
     keep = np.tri(rows, cols, k, dtype=bool)

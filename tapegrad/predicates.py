@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .along import _BatchAlong, _data
+from .arrays import astype
 from .batching.rules import batch_rules
 from .elementary import isfinite, isnan
 from .kinks import abs
@@ -138,6 +139,11 @@ def isclose(a: Number, b: Number, rtol: float = 1e-05, atol: float = 1e-08,
       >>> tg.isclose(1.0, 1.0 + 1e-9)
       True
     """
+    dt = getattr(b, "dtype", None)
+    if dt is not None and dt.kind in "biu":        # NumPy's: b as a float (bools subtract)
+        b = astype(b, np.result_type(dt, 1.0))
+    elif type(b) is int or type(b) is bool:
+        b = float(b)
     close = (abs(a - b) <= atol + rtol * abs(b)) & isfinite(b) | (a == b)
     return close | isnan(a) & isnan(b) if equal_nan else close
 

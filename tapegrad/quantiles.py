@@ -65,6 +65,9 @@ def _quantile(a: Any, q: np.ndarray, axis: Any, keepdims: bool = False,
         s, ax = x, _one_axis("quantile", axis, len(shape))
     if not shape_of(s)[ax]:
         raise ValueError("quantile: the quantile of an empty axis is undefined.")
+    if s.dtype.kind == "b":
+        raise TypeError("quantile (percentile) of a bool array: NumPy refuses it (it "
+                        "subtracts bools); give x.astype(float).")
     s = moveaxis(sort(s, axis=ax), ax, 0)
     if s.dtype.kind in "iub":       # integers: float quantiles, as NumPy's
         s = s * 1.0

@@ -140,6 +140,7 @@ def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
     ``binary_applier(mul)``).
     """
     impl = prim.impl
+    seqs = prim.elementwise       # its list or tuple operand is NumPy's array of it
 
     def apply_2(a: Any, b: Any) -> Any:
         ja: int | None
@@ -155,11 +156,11 @@ def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
                 vb = b._value
             else:
                 jb = None
-                vb = b
+                vb = np.asarray(b) if seqs and (type(b) is list or type(b) is tuple) else b
         elif type(b) is Traced:
             tape = b.tape
             ja = None
-            va = a
+            va = np.asarray(a) if seqs and (type(a) is list or type(a) is tuple) else a
             jb = b.id
             vb = b._value
         elif type(a) is float and type(b) is float:
@@ -203,10 +204,13 @@ def reflected_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
     """
     impl = prim.impl
     apply_2 = prim.apply2
+    seqs = prim.elementwise       # its list or tuple operand is NumPy's array of it
 
     def rapply_2(b: Any, a: Any) -> Any:
         if type(a) is Traced:                  # only when called by hand
             return apply_2(a, b)
+        if seqs and (type(a) is list or type(a) is tuple):
+            a = np.asarray(a)
         tape = b.tape
         if not tape.active:
             raise EscapedTracerError(ESCAPED_MSG)

@@ -170,6 +170,20 @@ def _prepare(what: str, x: Any, axis: Axis) -> tuple[Any, tuple[int, ...]]:
     return x, _axes(what, axis, len(shape_of(x)))
 
 
+def unreduced(x: Any) -> Any:
+    """``x`` summed (or multiplied) over no axis: NumPy's accumulator dtype.
+
+    ``np.sum(x, axis=())`` and ``np.prod`` of a 0-d array widen bools and small
+    integers to the platform integer, as over any axis; floats stay as they are.
+    """
+    v = primal_value(x)
+    if isinstance(v, np.ndarray | np.generic) and v.dtype.kind in "biu":
+        acc = np.sum(np.zeros(1, v.dtype)).dtype
+        if acc != v.dtype:
+            return astype(x, acc)
+    return x
+
+
 def sum(x: Number, axis: Axis = None, keepdims: bool = False, where: Any = None) -> Number:
     """NumPy's ``sum``: over every element, or along ``axis``.
 
@@ -204,7 +218,7 @@ def sum(x: Number, axis: Axis = None, keepdims: bool = False, where: Any = None)
     if axis is None and not keepdims:       # the whole array: one record, a float
         return _list_sum(x, "sum")[0] if isinstance(x, list | tuple) else sum_p(x)
     x, axes = _prepare("sum", x, axis)
-    return sum_axes(x, axes, keepdims) if axes or keepdims else x
+    return sum_axes(x, axes, keepdims) if axes or keepdims else unreduced(x)
 
 
 def mean(x: Number, axis: Axis = None, keepdims: bool = False, where: Any = None) -> Number:

@@ -332,3 +332,4 @@ Traced.squeeze = _squeeze_method                   # type: ignore[attr-defined]
 Traced.ravel = _ravel_method                       # type: ignore[attr-defined]
 Traced.flatten = _ravel_method                     # type: ignore[attr-defined]
 Traced.swapaxes = swapaxes                         # type: ignore[attr-defined]
+Traced.mT = property(matrix_transpose)             # type: ignore[attr-defined]  # NumPy 2's x.mT

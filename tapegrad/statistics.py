@@ -31,7 +31,7 @@ from .ops import sqrt
 from .orderings import argmax, argmin, argsort, sort, sort_p
 from .scans import cumprod, cumsum, prod
 from .shapes import reshape as reshape_to
-from .values import Traced, shape_of
+from .values import Traced, primal_value, shape_of
 
 __all__ = ["argmax", "argmin", "argsort", "average", "ceil", "cumprod", "cumsum", "floor",
            "median", "prod", "round", "sort", "std", "var"]
@@ -161,8 +161,9 @@ def median(x: Number, axis: int | None = None, keepdims: bool = False) -> Number
         return _over_axes(median, x, tuple(axis), keepdims)
     x = _stacked(x)
     shape = shape_of(x)
-    if not shape:
-        return x
+    if not shape:                   # NumPy's float median of one number
+        _axes._axes("median", axis, 0)          # axis=0 of a 0-d array: NumPy's AxisError
+        return x * 1.0 if np.result_type(primal_value(x)).kind in "iub" else x
     flat = axis is None
     s, ax = _flat_or_axis("median", x, axis)
     n = shape_of(s)[ax]

@@ -162,6 +162,9 @@ def gradient(f: Number, *varargs: Any, axis: Any = None, edge_order: int = 1) ->
     """
     f = _stacked(f)
     shape = shape_of(f)
+    if shape and np.result_type(primal_value(f)) == np.bool_:
+        raise TypeError("gradient of a bool array: NumPy refuses it (it subtracts bools); "
+                        "give f.astype(float).")
     axes = tuple(range(len(shape))) if axis is None else _axes("gradient", axis, len(shape))
     if not varargs:
         dx: list[Any] = [(1.0, None, None)] * len(axes)

@@ -39,8 +39,9 @@ def is_complex(x: Any) -> bool:
 
 
 def _integer_data(x: Any) -> bool:
-    """An integer or boolean array, or a NumPy integer scalar: data a tape keeps as it is."""
-    return isinstance(x, np.integer) or (isinstance(x, np.ndarray) and x.dtype.kind in "iub")
+    """Integer or boolean data (an array or a NumPy scalar): a tape keeps it as it is."""
+    return isinstance(x, np.integer | np.bool_) or (
+        isinstance(x, np.ndarray) and x.dtype.kind in "iub")
 
 
 class Traced:
@@ -198,8 +199,7 @@ _METHOD_ALTERNATIVES = {
     "cumprod": "a Python loop of products", "prod": "a Python loop of products",
     "var": "tg.mean((x - tg.mean(x)) ** 2)", "std": "tg.sqrt(tg.mean((x - tg.mean(x)) ** 2))",
     "squeeze": "x.reshape(shape) (tg.reshape)", "swapaxes": "tg.transpose(x, axes)",
-    "mT": "tg.transpose(x, axes)", "trace": "tg.sum(x * np.eye(n))",
-    "diagonal": "x[np.arange(n), np.arange(n)]", "take": "tg.take(x, indices, axis)",
+    "trace": "tg.sum(x * np.eye(n))", "diagonal": "x[np.arange(n), np.arange(n)]",
     "repeat": "x[np.repeat(np.arange(n), k)]", "compress": "x[constant_indices]",
     "choose": "tg.where", "conj": "x itself (tapegrad's numbers are real)",
     "conjugate": "x itself (tapegrad's numbers are real)",

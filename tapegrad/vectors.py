@@ -59,6 +59,7 @@ def matvec(x1: Number, x2: Number) -> Number:
       >>> tg.matvec(np.eye(2) * 2.0, np.array([1.0, 3.0]))
       array([2., 6.])
     """
+    _dims("matvec", x1, 2, x2, 1)
     return squeeze(matmul(x1, expand_dims(x2, -1)), -1)
 
 
@@ -71,7 +72,16 @@ def vecmat(x1: Number, x2: Number) -> Number:
       >>> tg.vecmat(np.array([1.0, 3.0]), np.array([[1.0, 2.0], [0.0, 1.0]]))
       array([1., 5.])
     """
+    _dims("vecmat", x1, 1, x2, 2)
     return squeeze(matmul(expand_dims(x1, -2), x2), -2)
+
+
+def _dims(what: str, x1: Any, n1: int, x2: Any, n2: int) -> None:
+    """NumPy's gufunc check: each operand has its core's dimensions."""
+    for i, (x, n) in enumerate(((x1, n1), (x2, n2))):
+        if len(shape_of(x)) < n:
+            raise ValueError(f"{what}: operand {i} has {len(shape_of(x))} dimensions, its "
+                             f"core needs {n} (a {'matrix' if n == 2 else 'vector'}).")
 
 
 def _linalg_outer(x1: Number, x2: Number) -> Number:

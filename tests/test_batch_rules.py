@@ -315,7 +315,7 @@ def with_nans(f, *shape, dtype=np.float64):
 
 
 def statistics_cases(f, ints):
-    """``prod``, ``cumsum``, ``cumprod``, ``sort``, ``argsort``, ``argmax``, ``argmin``."""
+    """prod, cumsum, cumprod, sort, argsort (of each kind), argmax, argmin."""
     u8 = (np.abs(ints) % 4).astype(np.uint8)
     cases = {tg.scans.prod_p: [([f(N, 3, 4), axes, keep], [True, False, False])
                          for axes in ((0,), (1,), (0, 1)) for keep in (False, True)] + [
@@ -340,6 +340,11 @@ def statistics_cases(f, ints):
             ([with_nans(f, N, 3, 4, dtype=np.float32), 1], [True, False]),
             ([ints, 0], [True, False]), ([ints, 1], [True, False]), ([u8, 1], [True, False]),
             ([f(3, 4), 1], [False, False])]
+    cases[tg.orderings.argsort_kind_p] = [
+        ([x, axis, kind], [True, False, False]) for x in (ints, with_nans(f, N, 3, 4))
+        for axis in (0, 1) for kind in (None, "quicksort", "heapsort")] + [
+        ([np.round(f(N, 40)), 0, None], [True, False, False]),     # ties past insertion sort
+        ([u8, 1, None], [True, False, False]), ([f(3, 4), 1, None], [False, False, False])]
     for p in (tg.orderings.partition_p, tg.orderings.partition_index_p):
         cases[p] = [([f(N, 3, 4), axis, 1], [True, False, False]) for axis in (0, 1)] + [
             ([f(N, 9), 0, (2, 5)], [True, False, False]), ([ints, 1, 2], [True, False, False]),

@@ -400,13 +400,10 @@ def test_max_over_a_mask_needs_initial_as_in_numpy():
         tg.jit(lambda v: np.max(v, where=MASK))(T)
 
 
-@pytest.mark.xfail(strict=True, reason="np.square and np.conjugate of a traced bool array "
-                   "stay bool; NumPy gives int8 (its bool loop is absent, so it casts)")
 def test_square_of_booleans_is_numpys_int8():
     each_transform(np.square, np.array([True, False]))
+    each_transform(np.conjugate, np.array([True, False]))
 
 
-@pytest.mark.xfail(strict=True, reason="np.diff of a traced bool array raises NumPy's "
-                   "'boolean subtract' TypeError; NumPy's diff compares bools with not_equal")
 def test_diff_of_booleans_is_not_equal():
     each_transform(np.diff, np.array([True, False, False, True]))
