@@ -53,6 +53,7 @@ class Primitive:
         self.check_rules = check_rules
         # a user's impl with defaults gets them passed by position (_positional)
         self._full = defaulted_arity(impl) if check_rules else 0
+        self._user = check_rules or self._full > 0     # __call__'s checks, off for built-ins
         self.name = name or getattr(impl, "__name__", "primitive").lstrip("_")
         self.vjps: tuple[Rule | None, ...] | None = None
         self.jvps: tuple[Rule | None, ...] | None = None
@@ -71,10 +72,11 @@ class Primitive:
         As in JAX's ``custom_jvp``, keyword arguments and defaults are passed
         to ``impl`` (and the rules) by position.
         """
-        if kwargs or len(args) < self._full:
-            args = positional(self.impl, self.name, args, kwargs)
-        if self.check_rules:
-            refuse_containers(self.name, args)
+        if kwargs or self._user:
+            if kwargs or len(args) < self._full:
+                args = positional(self.impl, self.name, args, kwargs)
+            if self.check_rules:
+                refuse_containers(self.name, args)
         n = len(args)
         if n == 1:
             return self.apply1(args[0])

@@ -106,6 +106,7 @@ def unary_applier(prim: Primitive) -> Callable[[Any], Any]:
     call per op (benchmarks/eager.py).
     """
     impl = prim.impl
+    user = prim.check_rules       # a user's impl may close over a traced value
 
     def apply_1(x: Any) -> Any:
         if type(x) is not Traced:
@@ -120,7 +121,7 @@ def unary_applier(prim: Primitive) -> Callable[[Any], Any]:
             raise EscapedTracerError(ESCAPED_MSG)
         v = x._value
         ans = apply_1(v) if type(v) is Traced else impl(v)
-        if type(ans) is Traced:
+        if user and type(ans) is Traced:
             _closed_over(prim, tape, ans)
         records = tape.records          # tape.push, inlined for speed
         i = len(records)
@@ -141,6 +142,7 @@ def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
     """
     impl = prim.impl
     seqs = prim.elementwise       # its list or tuple operand is NumPy's array of it
+    user = prim.check_rules       # a user's impl may close over a traced value
 
     def apply_2(a: Any, b: Any) -> Any:
         ja: int | None
@@ -156,11 +158,11 @@ def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
                 vb = b._value
             else:
                 jb = None
-                vb = np.asarray(b) if seqs and (type(b) is list or type(b) is tuple) else b
+                vb = b if type(b) is float or not seqs else _array_of(b)
         elif type(b) is Traced:
             tape = b.tape
             ja = None
-            va = np.asarray(a) if seqs and (type(a) is list or type(a) is tuple) else a
+            va = a if type(a) is float or not seqs else _array_of(a)
             jb = b.id
             vb = b._value
         elif type(a) is float and type(b) is float:
@@ -182,7 +184,7 @@ def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
             except OverflowError:      # an int too big for a float: IEEE says inf
                 va, vb = _ieee_int(va), _ieee_int(vb)
                 ans = impl(va, vb)
-        if type(ans) is Traced:
+        if user and type(ans) is Traced:
             _closed_over(prim, tape, ans)
         records = tape.records          # tape.push, inlined for speed
         i = len(records)
@@ -205,12 +207,13 @@ def reflected_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
     impl = prim.impl
     apply_2 = prim.apply2
     seqs = prim.elementwise       # its list or tuple operand is NumPy's array of it
+    user = prim.check_rules
 
     def rapply_2(b: Any, a: Any) -> Any:
         if type(a) is Traced:                  # only when called by hand
             return apply_2(a, b)
-        if seqs and (type(a) is list or type(a) is tuple):
-            a = np.asarray(a)
+        if seqs and type(a) is not float:
+            a = _array_of(a)
         tape = b.tape
         if not tape.active:
             raise EscapedTracerError(ESCAPED_MSG)
@@ -223,7 +226,7 @@ def reflected_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
             except OverflowError:      # an int too big for a float: IEEE says inf
                 a = _ieee_int(a)
                 ans = impl(a, vb)
-        if type(ans) is Traced:
+        if user and type(ans) is Traced:
             _closed_over(prim, tape, ans)
         records = tape.records          # tape.push, inlined for speed
         i = len(records)
@@ -234,6 +237,11 @@ def reflected_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
         t.tape, t.id, t._value = tape, i, ans
         return t
     return rapply_2
+
+
+def _array_of(x: Any) -> Any:
+    """A list or tuple operand of an elementwise primitive as NumPy's array; else ``x``."""
+    return np.asarray(x) if type(x) is list or type(x) is tuple else x
 
 
 def _closed_over(prim: Primitive, tape: Tape, ans: Traced) -> None:
