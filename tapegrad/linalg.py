@@ -46,11 +46,14 @@ from .reductions import sum as _sum
 from .shapes import _dtype, transpose
 from .shapes import reshape_p as reshape
 from .tensordot import multi_dot as multi_dot
+from .tensordot import tensorinv as tensorinv
+from .tensordot import tensorsolve as tensorsolve
 from .values import primal_value, shape_of
 
 __all__ = ["EighResult", "SlogdetResult", "cholesky", "det", "eigh", "eigvalsh", "inv",
            "matrix_norm", "norm", "slogdet", "solve", "svdvals", "vector_norm"]
-__all__ += ["QRResult", "SVDResult", "lstsq", "matrix_power", "multi_dot", "pinv", "qr", "svd"]
+__all__ += ["QRResult", "SVDResult", "lstsq", "matrix_power", "multi_dot", "pinv", "qr", "svd",
+            "tensorinv", "tensorsolve"]
 
 Number = Any
 

@@ -181,3 +181,50 @@ def test_lstsq_of_a_stack_says_to_use_vmap():
         tg.grad(lambda v: np.sum(np.linalg.lstsq(v, np.ones(3))[0]))(a)
     got = tg.vmap(lambda v: np.linalg.lstsq(v, np.ones(3))[0])(a)
     np.testing.assert_allclose(got, [np.linalg.lstsq(x, np.ones(3))[0] for x in a], rtol=1e-13)
+
+
+TENSOR = {
+    "tensorsolve": (lambda a, b: np.linalg.tensorsolve(a, b),
+                    lambda r: (r.standard_normal((2, 3, 6)) + 3.0 * np.eye(6).reshape(2, 3, 6),
+                               r.standard_normal((2, 3)))),
+    "tensorsolve_axes": (lambda a, b: np.linalg.tensorsolve(a, b, axes=(0, 1)),
+                         lambda r: (r.standard_normal((2, 3, 6)) + 3.0 * np.eye(6).reshape(
+                             2, 3, 6), r.standard_normal(6))),
+    "tensorinv": (lambda a, b: np.linalg.tensorinv(a, ind=2) * b,
+                  lambda r: (r.standard_normal((2, 3, 6)) + 3.0 * np.eye(6).reshape(2, 3, 6),
+                             r.standard_normal((6, 2, 3)))),
+    "tensorinv_1": (lambda a, b: np.linalg.tensorinv(a, ind=1) * b,
+                    lambda r: (r.standard_normal((4, 2, 2)) + 3.0 * np.eye(4).reshape(4, 2, 2),
+                               r.standard_normal((2, 2, 4)))),
+}
+
+
+@pytest.mark.parametrize("name", TENSOR)
+def test_tensorsolve_and_tensorinv_are_numpys_in_every_transform(name):
+    f, make = TENSOR[name]
+    a, b = make(np.random.default_rng(4))
+    want = f(a, b)
+    same_bits(tg.jvp(f, (a, b), (np.zeros_like(a), np.zeros_like(b)))[0], want)
+    same_bits(tg.jit(f)(a, b), want)
+    batch = np.stack([a, a * 0.5 + 0.1])
+    np.testing.assert_allclose(tg.vmap(f, (0, None))(batch, b), [f(x, b) for x in batch],
+                               rtol=1e-12, atol=1e-13)
+    w = np.random.default_rng(5).standard_normal(want.shape)
+    for k, x in enumerate((a, b)):
+        loss = lambda v, k=k: np.sum(f(*((v, b) if k == 0 else (a, v))) * w)   # noqa: E731
+        np.testing.assert_allclose(tg.grad(loss)(x), central(loss, x), rtol=1e-6, atol=1e-7)
+        same_bits(tg.jit(tg.grad(loss))(x), tg.grad(loss)(x))
+    assert tg.grad(lambda v: np.sum(f(v, b.astype(np.float32)) * w))(
+        a.astype(np.float32)).dtype == np.float32
+
+
+def test_tensorsolve_and_tensorinv_refuse_as_numpy():
+    with pytest.raises(np.linalg.LinAlgError, match="prod"):
+        tg.linalg.tensorsolve(np.ones((2, 3, 6)), np.ones(6))
+    with pytest.raises(ValueError, match="Invalid ind"):
+        tg.linalg.tensorinv(np.ones((2, 2)), ind=0)
+
+
+def test_matrix_rank_on_a_traced_value_says_how_to_write_it():
+    with pytest.raises(TypeError, match=r"matrix_rank.*on a constant.*tg\.linalg\.svdvals"):
+        tg.grad(lambda v: np.linalg.matrix_rank(v) * tg.sum(v))(np.eye(2))
