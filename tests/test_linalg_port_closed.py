@@ -228,3 +228,20 @@ def test_tensorsolve_and_tensorinv_refuse_as_numpy():
 def test_matrix_rank_on_a_traced_value_says_how_to_write_it():
     with pytest.raises(TypeError, match=r"matrix_rank.*on a constant.*tg\.linalg\.svdvals"):
         tg.grad(lambda v: np.linalg.matrix_rank(v) * tg.sum(v))(np.eye(2))
+
+
+def test_lstsq_rank_and_residuals_follow_the_value_under_jit_and_vmap():
+    """The rank is an integer of the value: a new matrix of another rank gets its own."""
+    b = np.array([1.0, 2.0, 3.0])
+    full = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    low = np.array([[1.0, 2.0], [2.0, 4.0], [3.0, 6.0]])       # rank 1: no residuals
+    f = lambda a: np.linalg.lstsq(a, b)                          # noqa: E731
+    jitted = tg.jit(f)
+    for a in (full, low, full, low):
+        want = np.linalg.lstsq(a, b)
+        for k, (got, w) in enumerate(zip(jitted(a), want, strict=True)):
+            assert np.shape(got) == np.shape(w)
+            np.testing.assert_allclose(got, w, rtol=1e-12, atol=1e-12, err_msg=str(k))
+    ranks = tg.vmap(lambda a: f(a)[2])(np.stack([full, low]))
+    np.testing.assert_array_equal(ranks, [2, 1])
+    assert int(tg.jvp(lambda a: f(a)[2], (low,), (low,))[0]) == 1
