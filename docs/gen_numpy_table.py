@@ -84,6 +84,8 @@ CALLS: dict[str, Call] = {
     "np.linalg.svd": lambda x: np.linalg.svd(x, full_matrices=False)[0],
     "np.linalg.lstsq": lambda x: np.linalg.lstsq(x, x[0])[0],
     "np.linalg.matrix_power": lambda x: np.linalg.matrix_power(x, 3),
+    "np.linalg.tensorsolve": lambda x: np.linalg.tensorsolve(x, x[0]),
+    "np.linalg.tensorinv": lambda x: np.linalg.tensorinv(x, ind=1),
     "np.linalg.outer": lambda x: np.linalg.outer(x[0], x[1]),
     "np.divmod": lambda x: np.divmod(x, 0.7)[1],
     "np.triu_indices_from": lambda x: x[np.triu_indices_from(x, 1)],

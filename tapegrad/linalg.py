@@ -46,11 +46,14 @@ from .reductions import sum as _sum
 from .shapes import _dtype, transpose
 from .shapes import reshape_p as reshape
 from .tensordot import multi_dot as multi_dot
+from .tensordot import tensorinv as tensorinv
+from .tensordot import tensorsolve as tensorsolve
 from .values import primal_value, shape_of
 
 __all__ = ["EighResult", "SlogdetResult", "cholesky", "det", "eigh", "eigvalsh", "inv",
            "matrix_norm", "norm", "slogdet", "solve", "svdvals", "vector_norm"]
-__all__ += ["QRResult", "SVDResult", "lstsq", "matrix_power", "multi_dot", "pinv", "qr", "svd"]
+__all__ += ["QRResult", "SVDResult", "lstsq", "matrix_power", "multi_dot", "pinv", "qr", "svd",
+            "tensorinv", "tensorsolve"]
 
 Number = Any
 
@@ -228,6 +231,11 @@ def _vector_norm(x: Any, ord: Any, ax: int, keepdims: bool) -> Any:
     return power(_sum(power(_abs(x), p), axis=ax, keepdims=keepdims), 1.0 / p)
 
 
+def _largest(x: Any, axis: int) -> Any:
+    """NumPy's ``max(axis, initial=0)`` of nonnegative ``x``: 0 over an empty axis."""
+    return _sum(x, axis=axis) if shape_of(x)[axis] == 0 else _max(x, axis=axis)
+
+
 def _matrix_norm(x: Any, ord: Any, r: int, c: int, keepdims: bool) -> Any:
     if ord is None or ord in ("fro", "f"):
         out = sqrt(_sum(x * x, axis=(r, c)))
@@ -235,12 +243,12 @@ def _matrix_norm(x: Any, ord: Any, r: int, c: int, keepdims: bool) -> Any:
         rest = tuple(k for k in range(len(shape_of(x))) if k not in (r, c))
         s = svdvals_p(transpose(x, rest + (r, c)))
         out = _sum(s, axis=-1) if ord == "nuc" else (
-            _max(s, axis=-1) if ord == 2 else _min(s, axis=-1))
+            _largest(s, -1) if ord == 2 else _min(s, axis=-1))
     elif ord in (1, -1):
-        extreme = _max if ord == 1 else _min
+        extreme = _largest if ord == 1 else _min
         out = extreme(_sum(_abs(x), axis=r), axis=c - 1 if c > r else c)
     elif ord in (math.inf, -math.inf):
-        extreme = _max if ord == math.inf else _min
+        extreme = _largest if ord == math.inf else _min
         out = extreme(_sum(_abs(x), axis=c), axis=r - 1 if r > c else r)
     else:
         raise ValueError("Invalid norm order for matrices.")

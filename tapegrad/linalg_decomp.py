@@ -19,15 +19,14 @@ import numpy as np
 
 from .arrays import concatenate, matmul_p
 from .indexing import getitem
-from .kinks import where
 from .matrix import _eye, _mT, _row, _square, _stacked, inv, solve_p
 from .numpy_dispatch import functions
-from .primitive import Primitive, defjvp, defvjp, primitive
-from .reductions import max as tg_max
+from .primitive import Primitive, defjvp, defvjp, primitive, zmul
+from .pseudoinverse import pinv_p
 from .reductions import sum as tg_sum
 from .shapes import _dtype
 from .shapes import reshape_p as reshape
-from .values import primal_value, shape_of
+from .values import shape_of
 
 __all__ = ["QRResult", "SVDResult", "lstsq", "matrix_power", "pinv", "qr", "svd"]
 
@@ -166,8 +165,9 @@ def _svd_vjp(g: Any, ans: Any, a: Any) -> Any:
     f = _inverse_gaps(s)
     utgu, vtgv = matmul_p(_mT(u), gu), matmul_p(_mT(v), gv)
     s_row = _row(s)
-    inner = (f * (utgu - _mT(utgu))) * s_row + eye * _mT(_row(gs)) + \
-        _mT(s_row) * (f * (vtgv - _mT(vtgv)))
+    # zmul: a zero cotangent on the vectors gives zero at tied values, not nan (as eigh's)
+    inner = zmul(utgu - _mT(utgu), f) * s_row + eye * _mT(_row(gs)) + \
+        _mT(s_row) * zmul(vtgv - _mT(vtgv), f)
     out = matmul_p(matmul_p(u, inner), _mT(v))
     if m > n:
         proj = np.eye(m, dtype=_dtype(a)) - matmul_p(u, _mT(u))
@@ -226,23 +226,20 @@ def svd(a: Number, full_matrices: bool = True, compute_uv: bool = True,
 
 
 # ------------------------------------------------------ pinv, lstsq, powers
-def _pinv_parts(a: Any, rcond: Any) -> tuple[Any, Any, Any, Any]:
-    u, s, v = _svd_unpack(svd_p(a), shape_of(a)[-2])
-    cutoff = np.asarray(rcond)[..., None] * tg_max(s, axis=-1, keepdims=True)
-    large = s > cutoff
-    inv_s = where(large, 1.0 / where(large, s, np.ones((), _dtype(a))), 0.0 * s)
-    return u, s, v, inv_s
+_NOT_GIVEN: Any = object()      # pinv's rtol left out: NumPy's default cutoff is 1e-15
 
 
-def pinv(a: Number, rcond: Any = None, hermitian: bool = False, *, rtol: Any = None) -> Number:
+def pinv(a: Number, rcond: Any = None, hermitian: bool = False, *,
+         rtol: Any = _NOT_GIVEN) -> Number:
     """NumPy's ``linalg.pinv``: the Moore-Penrose pseudo-inverse, by the SVD.
 
     Args:
       a: Matrices ``(..., m, n)``.
       rcond: Singular values at most ``rcond * max(s)`` count as zero
-        (NumPy's default: ``max(m, n) * eps``).
+        (NumPy's default: ``1e-15``, in float32 too).
       hermitian: Ignored.
-      rtol: NumPy 2's name for ``rcond``.
+      rtol: NumPy 2's name for ``rcond``; ``rtol=None`` means
+        ``max(m, n) * eps``.
 
     Returns:
       ``(..., n, m)``; the derivative needs distinct singular values.
@@ -255,11 +252,12 @@ def pinv(a: Number, rcond: Any = None, hermitian: bool = False, *, rtol: Any = N
              [0.  , 0.25]])
     """
     m, n = shape_of(a)[-2:]
-    cut = rtol if rtol is not None else rcond
+    if rcond is not None and rtol is not _NOT_GIVEN:
+        raise ValueError("linalg.pinv: `rtol` and `rcond` can't be both set.")
+    cut = rcond if rcond is not None else 1e-15 if rtol is _NOT_GIVEN else rtol
     if cut is None:
         cut = max(m, n) * np.finfo(_dtype(a)).eps
-    u, _, v, inv_s = _pinv_parts(a, cut)
-    return matmul_p(v, _mT(u) * _mT(_row(inv_s)))
+    return pinv_p(a, cut)
 
 
 def _gelsd(a: Any, b: Any, rcond: Any) -> Any:
@@ -292,7 +290,8 @@ def lstsq(a: Number, b: Number, rcond: Any = None) -> tuple[Any, Any, Any, Any]:
     Returns:
       ``(x, residuals, rank, s)`` as NumPy's: residuals are the squared norms
       of ``b - a @ x`` when ``m > n`` and the rank is ``n`` (else empty); the
-      rank is read from the value (no derivative).
+      rank counts the singular values above the cutoff (an integer, no
+      derivative; ``jit`` re-specializes when it changes).
 
     Examples:
       >>> import numpy as np
@@ -301,21 +300,24 @@ def lstsq(a: Number, b: Number, rcond: Any = None) -> tuple[Any, Any, Any, Any]:
       >>> tg.linalg.lstsq(a, np.array([1.0, 2.0, 3.0]))[0]
       array([1., 2.])
     """
-    m, n = shape_of(a)[-2:]
+    if len(shape_of(a)) != 2:
+        raise np.linalg.LinAlgError(f"linalg.lstsq: a has shape {shape_of(a)}; it must be "
+                                    "one matrix (m, n), as NumPy's (vmap runs it on stacks).")
+    m, n = shape_of(a)
     cut = max(m, n) * np.finfo(_dtype(a)).eps if rcond is None else rcond
-    u, s, v, inv_s = _pinv_parts(a, cut)
     vector = len(shape_of(b)) == 1
     bm = reshape(b, (m, 1)) if vector else b
-    x = matmul_p(v, matmul_p(_mT(u), bm) * _mT(_row(inv_s)))
-    s_value = np.asarray(primal_value(s))
-    rank = int(np.sum(s_value > cut * s_value.max())) if s_value.size else 0
+    x = matmul_p(pinv_p(a, cut), bm)
+    s = np.linalg.svdvals(a)            # tapegrad's on a traced a (dispatch)
+    # an integer of the value: a comparison, so jit guards it and vmap splits on it
+    rank = tg_sum(s > cut * getitem(s, 0)) if min(m, n) else 0
     if m > n and rank == n:
         r = bm - matmul_p(a, x)
         residuals = tg_sum(r * r, axis=0)
     else:
         residuals = np.empty((0,), dtype=_dtype(a))
     x = rounded_p(reshape(x, (n,)) if vector else x, gelsd_p(a, b, cut))
-    return x, residuals, rank, np.linalg.svdvals(a)
+    return x, residuals, rank, s
 
 
 def matrix_power(a: Number, n: int) -> Number:

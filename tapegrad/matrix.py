@@ -39,8 +39,7 @@ Number = Any
 
 # ------------------------------------------------------------------ helpers
 def _mT(x: Any) -> Any:
-    """The transpose of the last two axes (NumPy's ``x.mT``)."""
-    # a permutation by construction: transpose's checks skipped
+    """The transpose of the last two axes (NumPy's ``x.mT``); a permutation: no checks."""
     return transpose_p(x, last_two_swapped(len(shape_of(x))))
 
 
@@ -333,8 +332,7 @@ def slogdet(a: Number) -> SlogdetResult:
     return SlogdetResult(sign_of_det_p(a), logabsdet_p(a))
 
 
-functions[np.linalg.det] = (det, ())
-functions[np.linalg.slogdet] = (slogdet, ())
+functions.update({np.linalg.det: (det, ()), np.linalg.slogdet: (slogdet, ())})
 
 
 # ---------------------------------------------------------------- cholesky
@@ -349,37 +347,39 @@ def _sym_lower_T(g: Any) -> Any:
 
 
 def _phi(x: Any) -> Any:
-    """The lower triangle with the diagonal halved."""
-    return x * (_tri(x) - 0.5 * _eye(x))
+    return x * (_tri(x) - 0.5 * _eye(x))      # the lower triangle, its diagonal halved
 
 
-def _cholesky(a: Any) -> Any:
-    return np.linalg.cholesky(a)
+def _cholesky(a: Any, upper: bool) -> Any:
+    return np.linalg.cholesky(a, upper=upper)     # LAPACK's own upper factor: NumPy's bits
 
 
-def _cholesky_vjp(g: Any, ans: Any, a: Any) -> Any:
+def _cholesky_vjp(g: Any, ans: Any, a: Any, upper: bool) -> Any:
+    if upper:                                       # U = L(A^T)^T
+        return _mT(_cholesky_vjp(_mT(g), _mT(ans), a, False))
     lt = _mT(ans)                                   # L^T, upper triangular
     x = _phi(matmul_p(lt, g))
     s = solve_p(lt, _mT(solve_p(lt, _mT(x))))      # L^-T X L^-1
     return _phi(s + _mT(s))                         # = _sym_lower_T((S + S^T) / 2)
 
 
-def _cholesky_jvp(t: Any, ans: Any, a: Any) -> Any:
+def _cholesky_jvp(t: Any, ans: Any, a: Any, upper: bool) -> Any:
+    if upper:
+        return _mT(_cholesky_jvp(_mT(t), _mT(ans), a, False))
     z = solve_p(ans, _sym_lower(t))                 # L^-1 dA
     return matmul_p(ans, _phi(_mT(solve_p(ans, _mT(z)))))   # L phi(L^-1 dA L^-T)
 
 
 cholesky_p: Primitive = _stacked(primitive(_cholesky, "cholesky", check_rules=False))
-defvjp(cholesky_p, _cholesky_vjp)
-defjvp(cholesky_p, _cholesky_jvp)
+defvjp(cholesky_p, _cholesky_vjp, None)
+defjvp(cholesky_p, _cholesky_jvp, None)
 
 
 def cholesky(a: Number, upper: bool = False) -> Number:
     """NumPy's ``linalg.cholesky``: ``L`` lower triangular with ``a = L @ L.T``.
 
     Args:
-      a: Symmetric positive definite matrices ``(..., n, n)``; only the lower
-        triangle is read (the upper one with ``upper=True``), as in NumPy.
+      a: Symmetric positive definite matrices ``(..., n, n)``; one triangle is read.
       upper: Return ``U = L.T`` (``a = U.T @ U``), from ``a``'s upper triangle.
 
     Returns:
@@ -393,7 +393,7 @@ def cholesky(a: Number, upper: bool = False) -> Number:
              [1., 1.]])
     """
     _square("cholesky", a)
-    return _mT(cholesky_p(_mT(a))) if upper else cholesky_p(a)
+    return cholesky_p(a, bool(upper))
 
 
 functions[np.linalg.cholesky] = (cholesky, ("upper",))

@@ -54,6 +54,9 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "1.0, 0.0), axis=0) (counts for constant edges; zero derivative)",
     "linalg.cond": "tg.linalg.svdvals(x)[0] / tg.linalg.svdvals(x)[-1] (the 2-norm "
     "condition number)",
+    "linalg.matrix_rank": "np.linalg.matrix_rank(x) on a constant (the rank is an integer "
+    "of the value, with no derivative), or tg.sum(s > s[0] * max(m, n) * eps) with "
+    "s = tg.linalg.svdvals(x)",
     "full": "value * np.ones(shape) (np.full reads its value with np.asarray, which a "
             "traced value cannot pass through)",
     "require": "tg.require (np.require converts with np.asanyarray, which cannot "

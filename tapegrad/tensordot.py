@@ -1,6 +1,8 @@
-"""NumPy's ``tensordot``, ``inner``, ``outer``, ``trace`` and ``linalg.multi_dot`` on traced values.
+"""NumPy's tensor products on traced values, and the solves built on them.
 
-Each is a composite of ``matmul``, ``transpose``, ``reshape`` and indexing,
+``tensordot``, ``inner``, ``outer``, ``trace``, ``linalg.multi_dot``,
+``linalg.tensorsolve`` and ``linalg.tensorinv``. Each is a composite of
+``matmul`` (or ``solve``, ``inv``), ``transpose``, ``reshape`` and indexing,
 so every transform of it comes from theirs.
 """
 
@@ -13,6 +15,7 @@ import numpy as np
 from .arrays import matmul
 from .diagonals import diagonal
 from .indexing import getitem
+from .matrix import inv, solve
 from .numpy_dispatch import functions
 from .ops import mul
 from .reductions import sum as _sum
@@ -21,7 +24,7 @@ from .shapes import reshape as reshape_to
 from .shapes import transpose
 from .values import Traced, shape_of
 
-__all__ = ["inner", "multi_dot", "outer", "tensordot", "trace"]
+__all__ = ["inner", "multi_dot", "outer", "tensordot", "tensorinv", "tensorsolve", "trace"]
 
 Number = Any
 
@@ -208,8 +211,66 @@ def _chain(arrays: list[Any], split: list[list[int]], i: int, j: int) -> Any:
     return matmul(_chain(arrays, split, i, k), _chain(arrays, split, k + 1, j))
 
 
+def tensorsolve(a: Number, b: Number, axes: Any = None) -> Number:
+    """NumPy's ``linalg.tensorsolve``: ``x`` with ``tensordot(a, x, x.ndim) == b``.
+
+    Args:
+      a: The coefficients; ``a.shape[:b.ndim]`` and the rest hold as many elements.
+      b: The right-hand side.
+      axes: Axes of ``a`` moved to the end first, as NumPy's.
+
+    Returns:
+      ``x`` of shape ``a.shape[b.ndim:]``, by NumPy's formula (``solve`` of the
+      square reshape).
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.linalg.tensorsolve(2.0 * np.eye(4).reshape(2, 2, 2, 2), np.ones((2, 2)))
+      array([[0.5, 0.5],
+             [0.5, 0.5]])
+    """
+    shape = _shape(a)
+    if axes is not None:
+        order = [k for k in range(len(shape)) if k not in _as_axes("tensorsolve", axes,
+                                                                   len(shape))]
+        a = transpose(a, tuple(order + _as_axes("tensorsolve", axes, len(shape))))
+        shape = _shape(a)
+    old = shape[len(_shape(b)):]
+    n = int(np.prod(old))
+    if int(np.prod(shape)) != n * n:
+        raise np.linalg.LinAlgError("linalg.tensorsolve: prod(a.shape[b.ndim:]) must equal "
+                                    f"prod(a.shape[:b.ndim]); a has shape {shape}.")
+    return reshape_to(solve(reshape_to(a, (n, n)), ravel(b)), old)
+
+
+def tensorinv(a: Number, ind: int = 2) -> Number:
+    """NumPy's ``linalg.tensorinv``: the inverse of ``a`` read as a map on its first ``ind`` axes.
+
+    Args:
+      a: An array with ``prod(a.shape[:ind]) == prod(a.shape[ind:])``.
+      ind: How many leading axes are the map's input (a positive int).
+
+    Returns:
+      Shape ``a.shape[ind:] + a.shape[:ind]``, by NumPy's formula (``inv``).
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.linalg.tensorinv(2.0 * np.eye(4).reshape(4, 2, 2), ind=1).shape
+      (2, 2, 4)
+    """
+    if not isinstance(ind, int | np.integer) or ind <= 0:
+        raise ValueError("Invalid ind argument.")
+    shape = _shape(a)
+    n = int(np.prod(shape[ind:]))
+    return reshape_to(inv(reshape_to(a, (n, -1))), shape[ind:] + shape[:ind])
+
+
 functions.update({
     np.linalg.multi_dot: (multi_dot, ()),
+    np.linalg.tensorsolve: (tensorsolve, ("axes",)),
+    np.linalg.tensorinv: (tensorinv, ("ind",)),
     np.tensordot: (tensordot, ("axes",)),
     np.inner: (inner, ()), np.outer: (outer, ()),
     np.trace: (trace, ("offset", "axis1", "axis2")),

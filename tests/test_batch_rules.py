@@ -267,6 +267,7 @@ def numpy_more_cases(f, ints):
     """``any``, ``all``, ``count_nonzero`` (``(x, axes, keepdims)``) and ``qr``, ``svd``."""
     import tapegrad.linalg_decomp as decomp
     import tapegrad.predicates as pred
+    from tapegrad.pseudoinverse import pinv_p
     mask = ints > 0
     reducing = [([x, axes, keep], [True, False, False]) for x in (mask, f(N, 4, 3), ints)
                 for axes in ((), (0,), (1,), (0, 1)) for keep in (False, True)]
@@ -275,7 +276,10 @@ def numpy_more_cases(f, ints):
             decomp.qr_p: [([tall], [True]), ([f(N, 2, 3, 3) + 3.0 * np.eye(3)], [True]),
                           ([tall.astype(np.float32)], [True])],
             decomp.svd_p: [([tall], [True]), ([np.swapaxes(tall, -1, -2)], [True]),
-                           ([f(N, 2, 3, 3)], [True]), ([tall.astype(np.float32)], [True])]}
+                           ([f(N, 2, 3, 3)], [True]), ([tall.astype(np.float32)], [True])],
+            pinv_p: [([a, cut], [True, False]) for a, cut in (
+                (tall, 1e-15), (np.swapaxes(tall, -1, -2), 0.3), (f(N, 2, 3, 3), 1e-15),
+                (tall.astype(np.float32), 1e-15), (np.zeros((N, 3, 3)), 1e-15))]}
 
 
 def einsum_cases(f, ints):
@@ -397,9 +401,9 @@ def matrix_cases(f, rng):
         ([sq(N, dtype=np.float32), f(3, 2, dtype=np.float32)], [True, False]),
         ([sq(N, dtype=np.float32), f(N, 3, 2, dtype=np.float32)], [True, True]),
         ([ints, ints[0] * 1], [True, False])]
-    cases[m.cholesky_p] = [([spd(N)], [True]), ([spd(N, 2)], [True]), ([spd(N, n=1)], [True]),
-                           ([spd(N, dtype=np.float32)], [True]),
-                           ([spd(N) + np.triu(f(N, 3, 3), 1)], [True])]   # upper triangle unread
+    cases[m.cholesky_p] = [([a, upper], [True, False]) for upper in (False, True) for a in (
+        spd(N), spd(N, 2), spd(N, n=1), spd(N, dtype=np.float32),
+        spd(N) + (np.tril(f(N, 3, 3), -1) if upper else np.triu(f(N, 3, 3), 1)))]  # unread
     la = tg.linalg
     cases[la.eigh_p] = [([a, lower], [True, False]) for lower in (True, False) for a in (
         spd(N), f(N, 3, 3), f(N, 2, 4, 4), spd(N, dtype=np.float32), f(N, 1, 1))]

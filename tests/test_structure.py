@@ -276,7 +276,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                          "predicates", "differences", "pieces", "padding", "nans",
                          "quantiles", "interpolation", "cardinal", "choices",
                          "polynomials", "stencils", "bessel", "ranges",
-                         "linalg_decomp", "vectors", "nanargs"}),
+                         "linalg_decomp", "pseudoinverse", "vectors", "nanargs"}),
     ("players", {"playback", "reverse", "forward", "staging", "staging.program",
                  "staging.passes", "staging.lower", "staging.standard", "staging.source",
                  "staging.cache",
