@@ -279,8 +279,8 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
     if handler is not None and (kwargs or len(args) > 1):
         args, kwargs = numpy_order(func, handler, args, kwargs)
         out = around(func, args, kwargs) if kwargs else None
-        if out is not None:
-            return out
+        if out is not None:         # np.max(x, initial=0.0): NumPy's scalar, as without it
+            return numpy_made(out)
     if handler is not None and (not kwargs or _kw(kwargs, *handler[1])):
         out = handler[0](*args, **kwargs)
         if func in _ARRAYS_OUT:
