@@ -1,6 +1,12 @@
 """Plain NumPy/SciPy programs, part seven: the rest of part six's programs, and what they found.
 
-JAX's ``mnist_classifier_fromscratch.py`` update step on its list of tuples,
+More textbook programs under every check of ``test_real_programs4.py``: a
+secant root to a tolerance, a Viterbi path by ``np.argmax`` back-pointers, PCA by
+``np.linalg.eigh``, Gram-Schmidt on lists, ``np.polyval`` with ``np.polyder``,
+Lotka-Volterra by ``odeint``, a trimmed mean by ``np.sort``, cross-entropy by
+``np.take_along_axis``, layer norm, ``expm`` by scaling and squaring (a ``while``
+on the norm), Gumbel-softmax with fixed draws and a survival curve by ``np.cumprod``.
+Then JAX's ``mnist_classifier_fromscratch.py`` update step on its list of tuples,
 and each thing running the programs of ``test_real_programs6.py`` found, as its own test.
 """
 
@@ -8,10 +14,171 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_real_programs2 import rng, same
+import test_real_programs4 as part_four
+from test_real_programs2 import Program, rng, same
+from test_real_programs6 import CHECKS
 
 import tapegrad as tg
+import tapegrad.scipy.integrate as tsi
 import tapegrad.scipy.special as tss
+
+PROGRAMS: dict[str, object] = {}
+
+
+def program(fn):
+    PROGRAMS[fn.__name__] = fn
+    return fn
+
+
+@program
+def secant_root():
+    def f(th):
+        g = lambda x: x ** 3 + th[0] * x - th[1]
+        x0, x1 = 0.0, 1.0
+        while abs(x1 - x0) > 1e-13:
+            x0, x1 = x1, x1 - g(x1) * (x1 - x0) / (g(x1) - g(x0))
+        return x1
+    return Program(f, np.array([1.5, 2.0]))
+
+@program
+def viterbi_path_score():
+    rs = rng(80)
+    obs = rs.randint(0, 3, 7)
+    def f(p):
+        logA = p[:9].reshape(3, 3)
+        logB = p[9:18].reshape(3, 3)
+        delta = logB[:, obs[0]]
+        back = []
+        for o in obs[1:]:
+            s = delta[:, None] + logA
+            back.append(np.argmax(s, axis=0))
+            delta = np.max(s, axis=0) + logB[:, o]
+        state = np.argmax(delta)
+        total = delta[state]
+        for b in reversed(back):
+            state = b[state]
+            total = total + 0.1 * logB[state, 0]
+        return total
+    return Program(f, rs.randn(18))
+
+@program
+def pca_eigh():
+    rs = rng(81)
+    X = rs.randn(10, 3)
+    def f(s):
+        Y = X * s
+        C = np.cov(Y, rowvar=False)
+        w, V = np.linalg.eigh(C)
+        top = V[:, -2:]
+        R = Y - (Y - Y.mean(0)) @ top @ top.T - Y.mean(0)
+        return np.sum(R ** 2) + w[-1]
+    return Program(f, np.array([1.0, 1.5, 0.7]))
+
+@program
+def gram_schmidt():
+    def f(a):
+        A = a.reshape(3, 3)
+        Q = []
+        for j in range(3):
+            v = A[:, j]
+            for q in Q:
+                v = v - np.dot(q, A[:, j]) * q
+            Q.append(v / np.linalg.norm(v))
+        Q = np.stack(Q, axis=1)
+        return np.sum(Q * np.arange(9.0).reshape(3, 3)) + np.trace(Q.T @ A)
+    return Program(f, rng(82).randn(9))
+
+@program
+def polyfit_polyval():
+    x = np.linspace(-1, 1, 9)
+    def f(c):
+        y = np.polyval(c, x)
+        return np.sum(np.polyval(np.polyder(c), x) ** 2) + np.trapezoid(y ** 2, x)
+    return Program(f, np.array([0.5, -1.0, 0.3, 2.0]))
+
+@program
+def odeint_lotka_volterra():
+    t = np.linspace(0, 2, 5)
+    def rhs(z, t, a, b, c, d):
+        x, y = z[0], z[1]
+        return np.stack([a * x - b * x * y, -c * y + d * x * y])
+    def f(th):
+        zs = tsi.odeint(rhs, np.array([1.0, 0.5]), t, tuple(th), rtol=1e-12, atol=1e-12)
+        return np.sum(zs[-1] ** 2)
+    return Program(f, np.array([1.1, 0.4, 0.4, 0.1]))
+
+@program
+def trimmed_mean_sort():
+    rs = rng(83)
+    X = rs.randn(9)
+    def f(s):
+        y = np.sort(X * s[0] + s[1] * X ** 2)
+        return np.mean(y[2:-2]) + np.median(y) + np.percentile(y, 30)
+    return Program(f, np.array([1.1, 0.3]))
+
+@program
+def cross_entropy_take_along():
+    rs = rng(84)
+    X, lab = rs.randn(7, 3), rs.randint(0, 4, 7)
+    def f(w):
+        logits = X @ w.reshape(3, 4)
+        top = logits.max(1, keepdims=True)
+        logp = logits - top - np.log(np.sum(np.exp(logits - top), 1, keepdims=True))
+        return -np.mean(np.take_along_axis(logp, lab[:, None], axis=1))
+    return Program(f, rs.randn(12))
+
+@program
+def layer_norm_mlp():
+    rs = rng(85)
+    X = rs.randn(5, 4)
+    def f(w):
+        W = w[:16].reshape(4, 4)
+        h = X @ W
+        h = (h - h.mean(-1, keepdims=True)) / np.sqrt(h.var(-1, keepdims=True) + 1e-5)
+        h = h * w[16:20] + w[20:24]
+        return np.sum(np.maximum(h, 0.0) ** 2) + np.std(h, ddof=1)
+    return Program(f, rs.randn(24))
+
+@program
+def expm_scaling_squaring():
+    def f(a):
+        A = a.reshape(2, 2)
+        s = 0
+        while np.max(np.abs(A)) / 2 ** s > 0.5:
+            s += 1
+        B = A / 2 ** s
+        E, term = np.eye(2), np.eye(2)
+        for k in range(1, 12):
+            term = term @ B / k
+            E = E + term
+        for _ in range(s):
+            E = E @ E
+        return np.sum(E * np.array([[1.0, 2.0], [3.0, 4.0]]))
+    return Program(f, np.array([0.3, 1.2, -0.7, 0.4]))
+
+@program
+def gumbel_softmax_fixed():
+    g = -np.log(-np.log(np.random.RandomState(86).rand(6, 4)))
+    def f(logits):
+        y = np.exp((logits.reshape(6, 4) + g) / 0.5)
+        y = y / y.sum(1, keepdims=True)
+        return np.sum(y * np.arange(4.0))
+    return Program(f, rng(87).randn(24))
+
+@program
+def survival_cumprod():
+    def f(h):
+        haz = 1 / (1 + np.exp(-h))
+        S = np.cumprod(1 - haz)
+        return np.sum(S) + np.sum(np.cumsum(haz) * np.diff(np.concatenate([[0.0], S])))
+    return Program(f, np.array([-1.0, -0.5, 0.2, -2.0, 0.1]))
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.__name__[5:40])
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_programs_under_the_checks_of_part_four(name: str, check, monkeypatch) -> None:
+    monkeypatch.setitem(part_four.PROGRAMS, name, PROGRAMS[name])
+    check(name)
 
 
 def test_mnist_update_step_keeps_its_pytree_under_jit() -> None:
