@@ -5,7 +5,9 @@ secant root to a tolerance, a Viterbi path by ``np.argmax`` back-pointers, PCA b
 ``np.linalg.eigh``, Gram-Schmidt on lists, ``np.polyval`` with ``np.polyder``,
 Lotka-Volterra by ``odeint``, a trimmed mean by ``np.sort``, cross-entropy by
 ``np.take_along_axis``, layer norm, ``expm`` by scaling and squaring (a ``while``
-on the norm), Gumbel-softmax with fixed draws and a survival curve by ``np.cumprod``.
+on the norm), Gumbel-softmax with fixed draws, a survival curve by ``np.cumprod``,
+Lloyd's k-means until ``np.array_equal``, Adam with early stopping, Newton with
+``tg.hessian`` inside and Fletcher-Reeves with an Armijo ``while``.
 Then JAX's ``mnist_classifier_fromscratch.py`` update step on its list of tuples,
 and each thing running the programs of ``test_real_programs6.py`` found, as its own test.
 """
@@ -189,6 +191,62 @@ def lloyd_until_stable() -> Program:
                           np.sum(assign == k) for k in range(3)])
         return np.sum((X - C[assign]) ** 2) + np.sum(c ** 2)
     return Program(f, np.array([2.5, 2.5, -2.5, -2.5, 0.3, 0.1]))
+
+
+@program
+def adam_early_stopping() -> Program:
+    rs = rng(89)
+    X, y = rs.randn(12, 3), rs.randn(12)
+
+    def f(w0):                     # Adam until the loss stops improving (patience 2)
+        w, m, v = w0, np.zeros(3), np.zeros(3)
+        best, patience, t = np.inf, 0, 0
+        while True:
+            t += 1
+            loss = np.mean((X @ w - y) ** 2)
+            if loss < best - 1e-3:
+                best, patience = loss, 0
+            else:
+                patience += 1
+            if patience > 2 or t > 40:
+                break
+            g = 2 * X.T @ (X @ w - y) / 12
+            m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g * g
+            w = w - 0.1 * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+        return best + np.sum(w ** 2)
+    return Program(f, rs.randn(3))
+
+
+@program
+def newton_by_hessian() -> Program:
+    def f(a):                      # Newton on a Rosenbrock valley, tg.hessian inside
+        g = lambda x: (a[0] - x[0]) ** 2 + a[1] * (x[1] - x[0] ** 2) ** 2
+        x = np.array([-0.5, 0.5])
+        for _ in range(30):
+            step = np.linalg.solve(tg.hessian(g)(x), tg.grad(g)(x))
+            x = x - step
+            if np.linalg.norm(step) < 1e-12:
+                break
+        return x[0] + 2 * x[1]
+    return Program(f, np.array([1.0, 10.0]))
+
+
+@program
+def fletcher_reeves_armijo() -> Program:
+    def f(a):                      # nonlinear CG with a backtracking while loop
+        g = lambda x: np.sum((x - a) ** 2 * np.arange(1.0, 4.0)) + 0.1 * np.sum(x ** 4)
+        x = np.zeros(3)
+        gr = tg.grad(g)(x)
+        d = -gr
+        for _ in range(6):
+            t = 1.0
+            while g(x + t * d) > g(x) + 1e-4 * t * (gr @ d):
+                t = 0.5 * t
+            x = x + t * d
+            new = tg.grad(g)(x)
+            d, gr = -new + (new @ new) / (gr @ gr) * d, new
+        return g(x) + np.sum(x)
+    return Program(f, np.array([0.5, -0.3, 0.8]))
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.__name__[5:40])
