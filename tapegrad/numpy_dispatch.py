@@ -282,8 +282,8 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
     if handler is not None and (kwargs or len(args) > 1):
         args, kwargs = numpy_order(func, handler, args, kwargs)
         out = around(func, args, kwargs) if kwargs else None
-        if out is not None:
-            return out
+        if out is not None:         # np.max(x, initial=0.0): NumPy's scalar, as without it
+            return numpy_made(out)
     if handler is not None and (not kwargs or _kw(kwargs, *handler[1])):
         out = handler[0](*args, **kwargs)
         if func in _ARRAYS_OUT:
@@ -330,6 +330,12 @@ def _array(self: Traced, dtype: Any = None, copy: Any = None) -> Any:
     if _integer_data(primal_value(self)):
         if not _staged(self):   # a tape never replayed: integer data has no derivative
             return np.asarray(primal_value(self), dtype=dtype)
+        if self.dtype == np.bool_:  # E[mask]: a shape that depends on the data
+            raise TypeError(
+                "a traced boolean mask reached NumPy, which would need its value: "
+                "indexing a NumPy array with it (E[mask]) would make the result's shape "
+                "depend on a value; use np.where(mask, E, 0.0) to keep the shape (and "
+                "np.sum(mask) to count), or a constant mask.")
         raise TypeError(
             "a traced integer array reached NumPy, which would need its value: "
             "indexing a NumPy array with it (E[i]) is the usual cause. Index with "

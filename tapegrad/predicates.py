@@ -1,4 +1,4 @@
-"""Questions about values: ``any``, ``all``, ``count_nonzero``, ``isclose``, ``allclose``.
+"""Questions about values: ``any``, ``all``, ``isclose``, ``allclose``, ``array_equal``, ....
 
 Each answer is a boolean (or a count): a primitive with no derivative, whose
 result is a traced boolean usable in ``tg.where`` or, as a Python ``if``, a
@@ -23,7 +23,7 @@ from .primitive import Primitive, defjvp, defvjp, primitive
 from .reductions import _axes
 from .values import Traced, shape_of
 
-__all__ = ["all", "allclose", "any", "count_nonzero", "isclose"]
+__all__ = ["all", "allclose", "any", "array_equal", "count_nonzero", "isclose"]
 
 Number = Any
 Axis = int | tuple[int, ...] | None
@@ -173,12 +173,39 @@ def allclose(a: Number, b: Number, rtol: float = 1e-05, atol: float = 1e-08,
     return all(isclose(a, b, rtol, atol, equal_nan))
 
 
+def array_equal(a1: Number, a2: Number, equal_nan: bool = False) -> Any:
+    """NumPy's ``array_equal``: the same shape and equal everywhere.
+
+    In a Python ``if`` it is a guard, as ``allclose`` (k-means' ``while`` until
+    the assignments stop changing).
+
+    Args:
+      a1: A number or an array (traced or not).
+      a2: A number or an array (traced or not).
+      equal_nan: Whether two NaNs count as equal.
+
+    Returns:
+      A bool (traced where an input is and the shapes agree; no derivative).
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.array_equal(np.array([1, 2]), np.array([1, 2]))
+      True
+    """
+    if shape_of(a1) != shape_of(a2):
+        return False
+    same = a1 == a2
+    return all(same | isnan(a1) & isnan(a2) if equal_nan else same)
+
+
 # ------------------------------------------- NumPy's names on traced values
 _AXIS = ("axis", "keepdims")
 functions.update({
     np.any: (any, _AXIS), np.all: (all, _AXIS), np.count_nonzero: (count_nonzero, _AXIS),
     np.isclose: (isclose, ("rtol", "atol", "equal_nan")),
     np.allclose: (allclose, ("rtol", "atol", "equal_nan")),
+    np.array_equal: (array_equal, ("equal_nan",)),
 })
 Traced.any = numpy_method(np.any, any)              # type: ignore
 Traced.all = numpy_method(np.all, all)              # type: ignore

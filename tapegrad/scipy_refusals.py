@@ -38,6 +38,8 @@ scipy_alternatives = {    # SciPy functions without a same-named tapegrad.scipy 
     "scipy.special.exp2": "tg.exp(x * tg.log(2.0))", "scipy.special.exp10":
     "tg.exp(x * tg.log(10.0))", "scipy.special.cbrt": "tg.sign(x) * tg.abs(x) ** (1.0 / 3.0)",
     "scipy.special.softplus": "tg.softplus",
+    "scipy.optimize.rosen": "np.sum(100.0 * (x[1:] - x[:-1] ** 2.0) ** 2.0 + (1 - x[:-1]) ** "
+    "2.0, axis=0) (SciPy's own formula, which tapegrad runs)",
 }
 tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests check this list)
     "special": ("betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfinv", "expit",
