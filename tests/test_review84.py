@@ -1,0 +1,49 @@
+"""Review of the custom-primitive, SciPy, bool-dtype and window changes: each test failed before."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+import tapegrad as tg
+
+
+def test_unary_plus_of_a_traced_python_bool_is_the_int_one():
+    # +(x > 1.0) of a Python float is Python's int: jit and grad raised
+    # "np.positive (unary +) of a bool array"
+    f = lambda x: +(x > 1.0)
+    for x in (0.5, 2.0):
+        out = tg.jit(f)(x)
+        assert out == f(x) and type(out) is type(f(x)) is int
+    assert tg.grad(lambda x: x * +(x > 1.0))(2.0) == 1.0
+    xs = np.array([0.5, 2.0, 3.0])
+    assert np.array_equal(tg.vmap(f)(xs), np.array([f(float(x)) for x in xs]))
+
+
+def test_unary_plus_of_numpy_bool_data_is_still_numpy_s_error():
+    try:
+        +(np.array([0.5, 2.0]) > 1.0)
+    except TypeError:
+        pass
+    else:                                   # pragma: no cover
+        raise AssertionError("NumPy has a bool loop for positive now")
+    for f in (lambda x: +(x > 1.0), lambda x: np.positive(x > 1.0)):
+        try:
+            tg.jit(f)(np.array([0.5, 2.0]))
+        except TypeError as e:
+            assert "np.positive" in str(e)
+        else:                               # pragma: no cover
+            raise AssertionError("a bool array's + did not raise")
+
+
+def test_sliding_window_view_takes_numpy_s_keywords():
+    # window_shape= was refused with "Call it without window_shape", a call that cannot run
+    x = np.arange(6.0) ** 1.5
+    for kw in ({"window_shape": 3}, {"window_shape": 3, "writeable": False},
+               {"window_shape": 3, "subok": False, "axis": 0}):
+        got = tg.jit(lambda v: sliding_window_view(v, **kw) * 1.0)(x)
+        assert np.array_equal(got, sliding_window_view(x, **kw))
+    g = tg.grad(lambda v: np.sum(sliding_window_view(v, window_shape=3) ** 2))(x)
+    windows = (0, 1, 2, 3)          # x[i] lies in the windows starting at i-2 .. i
+    expect = np.array([2 * x[i] * sum(1 for s in windows if s <= i < s + 3) for i in range(6)])
+    assert np.array_equal(g, expect)
