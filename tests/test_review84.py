@@ -47,3 +47,52 @@ def test_sliding_window_view_takes_numpy_s_keywords():
     windows = (0, 1, 2, 3)          # x[i] lies in the windows starting at i-2 .. i
     expect = np.array([2 * x[i] * sum(1 for s in windows if s <= i < s + 3) for i in range(6)])
     assert np.array_equal(g, expect)
+
+
+def _message(f, *args):
+    try:
+        tg.grad(f)(*args)
+    except TypeError as e:
+        return str(e)
+    raise AssertionError("no TypeError")         # pragma: no cover
+
+
+def test_an_ndarray_method_s_suggested_spellings_compute_its_value():
+    # W.dot(x + 1.0) suggested "W @ x + 1.0", which is (W @ x) + 1.0
+    W = np.arange(9.0).reshape(3, 3)
+    x = np.array([0.5, 1.5, 2.5])
+    msg = _message(lambda x: np.sum(W.dot(x + 1.0)), x)
+    function, _, operator = msg.partition("Call NumPy's function instead: ")[2].partition(", or ")
+    for spelled in (function, operator.rstrip(".")):
+        assert np.array_equal(eval(spelled, {"np": np, "W": W, "x": x}), W.dot(x + 1.0)), spelled
+
+
+def test_a_chained_ndarray_method_names_the_method_that_converts():
+    # np.exp(W).dot(x) named np.asarray; a.copy().put(...) named .copy and np.copy(a, )
+    W = np.arange(9.0).reshape(3, 3)
+    x = np.array([0.5, 1.5, 2.5])
+    msg = _message(lambda x: np.sum(np.exp(W).dot(x)), x)
+    assert msg.startswith("np.exp(W).dot(x) calls the NumPy array method .dot")
+    assert msg.endswith("np.dot(np.exp(W), x), or np.exp(W) @ x.")
+    assert np.array_equal(eval("np.exp(W) @ x", {"np": np, "W": W, "x": x}), np.exp(W).dot(x))
+
+    a = np.arange(3.0)
+    msg = _message(lambda x: np.sum(x) + (a.copy().put([0], x[0]) or 0.0), x)
+    assert ".put," in msg and ".copy" not in msg.partition(" calls ")[2]
+
+
+def test_an_ndarray_method_whose_numpy_function_refuses_too_gives_what_runs():
+    # b.put(i, x) suggested np.put(b, i, x), W.take(i) np.take(W, i): both refused in turn
+    a = np.arange(3.0)
+
+    def put(x):
+        b = a.copy()
+        b.put([0], x[0])
+        return np.sum(b)
+    msg = _message(put, np.array([0.5, 1.5, 2.5]))
+    assert "np.put(" not in msg and "np.where(mask, v, a)" in msg
+    fixed = lambda x: np.sum(np.where(np.arange(3) == 0, x[0], a))        # as told
+    assert np.array_equal(tg.grad(fixed)(np.array([0.5, 1.5, 2.5])), np.array([1.0, 0.0, 0.0]))
+    W = np.arange(9.0)
+    msg = _message(lambda i: np.sum(W.take(i)), np.array([0.0, 2.0]))
+    assert "np.take(" not in msg and "tg.take" in msg
