@@ -96,3 +96,32 @@ def test_an_ndarray_method_whose_numpy_function_refuses_too_gives_what_runs():
     W = np.arange(9.0)
     msg = _message(lambda i: np.sum(W.take(i)), np.array([0.0, 2.0]))
     assert "np.take(" not in msg and "tg.take" in msg
+
+
+def _same(a, b):
+    return type(a) is type(b) and np.array_equal(a, b) and \
+        getattr(a, "dtype", None) == getattr(b, "dtype", None)
+
+
+def test_prod_and_empty_sum_of_a_python_comparison_widen_as_numpy():
+    # np.prod(x > 1.0) of a Python float: eager np.int64(1), jit gave np.True_
+    for f in (lambda x: np.prod(x > 1.0), lambda x: np.sum(x > 1.0, axis=()),
+              lambda x: np.prod(np.sum(x) > 1.0)):
+        for x in (2.0, 0.5, np.float64(2.0)):
+            assert _same(tg.jit(f)(x), f(x)), (f, x)
+    xs = np.array([0.5, 2.0])
+    f = lambda x: np.prod(x > 1.0)
+    assert _same(tg.vmap(f)(xs), np.array([f(float(x)) for x in xs]))
+
+
+def test_an_axis_out_of_range_is_numpy_s_axis_error():
+    # the median of a 0-d array "raises NumPy's AxisError" said the comment; it was a ValueError
+    for f in (lambda v: np.median(np.sum(v), axis=0), lambda v: np.sum(v, axis=2),
+              lambda v: np.max(v, axis=(0, 2))):
+        for run in (f, tg.jit(f)):
+            try:
+                run(np.ones((2, 2)))
+            except np.exceptions.AxisError:
+                pass
+            else:                           # pragma: no cover
+                raise AssertionError("no AxisError")
