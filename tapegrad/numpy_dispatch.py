@@ -59,11 +59,11 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "require": "tg.require (np.require converts with np.asanyarray, which cannot "
                "return a traced value)",
     "fft.rfft": "its real and imaginary parts (tapegrad computes on real numbers), as products "
-    "with constant matrices: k = np.outer(np.arange(n // 2 + 1), np.arange(n)) * (2 * np.pi / n);"
-    " re, im = np.cos(k) @ x, -np.sin(k) @ x",
+    "with constant matrices: n = len(x); k = np.outer(np.arange(n // 2 + 1), np.arange(n)) * "
+    "(2 * np.pi / n); re, im = np.cos(k) @ x, -np.sin(k) @ x",
     "fft.fft": "its real and imaginary parts (tapegrad computes on real numbers), as products "
-    "with constant matrices: k = np.outer(np.arange(n), np.arange(n)) * (2 * np.pi / n); "
-    "re, im = np.cos(k) @ x, -np.sin(k) @ x",
+    "with constant matrices: n = len(x); k = np.outer(np.arange(n), np.arange(n)) * "
+    "(2 * np.pi / n); re, im = np.cos(k) @ x, -np.sin(k) @ x",
     # writes into an array, which cannot hold a traced value: build a new one instead
     "fill_diagonal": "a = np.where(np.eye(*a.shape, dtype=bool), value, a) (np.fill_diagonal "
                      "writes into a)",

@@ -125,3 +125,14 @@ def test_an_axis_out_of_range_is_numpy_s_axis_error():
                 pass
             else:                           # pragma: no cover
                 raise AssertionError("no AxisError")
+
+
+def test_the_fft_advice_runs_as_written():
+    # its code read n, which nothing defined
+    x0 = np.array([1.0, 2.0, 0.5, -1.0, 3.0])
+    for fft in (np.fft.rfft, np.fft.fft):
+        msg = _message(lambda x: np.sum(fft(x).real), x0)
+        code = msg.partition("constant matrices: ")[2].rpartition(" instead.")[0]
+        scope = {"np": np, "x": x0}
+        exec(code, scope)
+        np.testing.assert_allclose(scope["re"] + 1j * scope["im"], fft(x0), atol=1e-12)
