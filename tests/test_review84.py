@@ -136,3 +136,22 @@ def test_the_fft_advice_runs_as_written():
         scope = {"np": np, "x": x0}
         exec(code, scope)
         np.testing.assert_allclose(scope["re"] + 1j * scope["im"], fft(x0), atol=1e-12)
+
+
+def test_sort_kind_and_stable_together_is_numpy_s_value_error():
+    # tapegrad sorted stably where NumPy refuses both keywords
+    y = np.array([3.0, 1.0, 3.0, 1.0, 2.0])
+    calls = (lambda v: np.argsort(v, kind="quicksort", stable=True),
+             lambda v: np.sort(v, kind="stable", stable=False),
+             lambda v: v.argsort(kind="stable", stable=True))
+    for f in calls:
+        for run in (f, tg.jit(f), tg.grad(lambda v: np.sum(v * f(v)))):
+            try:
+                run(y)
+            except ValueError as e:
+                assert "can't be provided at the same time" in str(e)
+            else:                           # pragma: no cover
+                raise AssertionError("no ValueError")
+    for kind, stable in ((None, True), ("stable", None), (None, False), ("heapsort", None)):
+        f = lambda v: np.argsort(v, kind=kind, stable=stable)
+        assert np.array_equal(tg.jit(f)(y), f(y))
