@@ -155,3 +155,18 @@ def test_sort_kind_and_stable_together_is_numpy_s_value_error():
     for kind, stable in ((None, True), ("stable", None), (None, False), ("heapsort", None)):
         f = lambda v: np.argsort(v, kind=kind, stable=stable)
         assert np.array_equal(tg.jit(f)(y), f(y))
+
+
+def test_ndarray_clip_with_traced_bounds_runs_np_clip():
+    # W.clip(x, 5.0) was refused as "np.clip ... Use np.clip (the nearest function tapegrad has)"
+    W = np.arange(9.0).reshape(3, 3)
+    x0 = np.array([1.0, 4.5, 9.0])
+    f = lambda x: np.sum(W.clip(x, 5.0) * x)
+    g = tg.grad(f)(x0)
+    h = 1e-6
+    np.testing.assert_allclose(g, [(f(x0 + h * e) - f(x0 - h * e)) / (2 * h) for e in np.eye(3)],
+                               rtol=1e-7)
+    assert np.array_equal(tg.jit(tg.grad(f))(x0), g)
+    clip = lambda x: W.clip(x, 5.0)
+    xs = np.stack([x0, x0 + 1.0])
+    assert np.array_equal(tg.vmap(clip)(xs), np.stack([clip(x) for x in xs]))
