@@ -368,8 +368,13 @@ def _pow_operator(pow_: Any) -> Any:
     return power
 
 
+def _pos_operator(x: Any) -> Any:
+    """Unary ``+``: Python's ``+True`` is the int 1; NumPy's bool data refuses it."""
+    return x + 0 if type(primal_value(x)) is bool else positive(x)
+
+
 Traced.__pow__ = _pow_operator(Traced.__pow__)                  # type: ignore
-Traced.__pos__ = positive                                       # type: ignore
+Traced.__pos__ = _pos_operator                                  # type: ignore
 
 
 # ------------------------------------------------ NumPy's names for them

@@ -34,8 +34,7 @@ STORE_MSG = (
 
 METHOD_MSG = (
     "{call} calls the NumPy array method .{method}, which converts the traced value with "
-    "np.asarray and would drop its derivative. Call NumPy's function instead: "
-    "np.{method}({owner}, {args})")
+    "np.asarray and would drop its derivative.")
 
 
 INT_MSG = (

@@ -24,7 +24,7 @@ from .numpy_arguments import around, at_default, extra_keywords, numpy_order
 from .numpy_scalars import TWINNED, numpy_twin, on_numbers
 from .numpy_tables import functions, ufuncs
 from .primitive import Primitive
-from .pysource import user_running
+from .pysource import method_call, user_running
 from .scipy_refusals import scipy_advice, scipy_alternatives
 from .scipy_refusals import tapegrad_scipy as tapegrad_scipy  # the tests read it here
 from .values import Traced, _integer_data, numpy_made, primal_value
@@ -62,11 +62,11 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "require": "tg.require (np.require converts with np.asanyarray, which cannot "
                "return a traced value)",
     "fft.rfft": "its real and imaginary parts (tapegrad computes on real numbers), as products "
-    "with constant matrices: k = np.outer(np.arange(n // 2 + 1), np.arange(n)) * (2 * np.pi / n);"
-    " re, im = np.cos(k) @ x, -np.sin(k) @ x",
+    "with constant matrices: n = len(x); k = np.outer(np.arange(n // 2 + 1), np.arange(n)) * "
+    "(2 * np.pi / n); re, im = np.cos(k) @ x, -np.sin(k) @ x",
     "fft.fft": "its real and imaginary parts (tapegrad computes on real numbers), as products "
-    "with constant matrices: k = np.outer(np.arange(n), np.arange(n)) * (2 * np.pi / n); "
-    "re, im = np.cos(k) @ x, -np.sin(k) @ x",
+    "with constant matrices: n = len(x); k = np.outer(np.arange(n), np.arange(n)) * "
+    "(2 * np.pi / n); re, im = np.cos(k) @ x, -np.sin(k) @ x",
     # writes into an array, which cannot hold a traced value: build a new one instead
     "fill_diagonal": "a = np.where(np.eye(*a.shape, dtype=bool), value, a) (np.fill_diagonal "
                      "writes into a)",
@@ -347,15 +347,18 @@ def _array(self: Traced, dtype: Any = None, copy: Any = None) -> Any:
 def _converted_where() -> TypeError:
     """The error for NumPy's C code converting a traced value, naming the user's expression."""
     op, text = user_running(sys._getframe(2), ("tapegrad", "numpy")) or ("", "")
-    owner, _, method = text.partition("(")[0].rpartition(".")
     if op == "STORE_SUBSCR":
         return TypeError(STORE_MSG.format(target=text, array=text.partition("[")[0]))
+    owner, method, args, operands = method_call(text) or ("", "", [], [])
     if owner in ("np", "numpy") and method == "array":
         return _refuse("array")
     if owner and hasattr(np.ndarray, method) and hasattr(np, method):
-        args = text.partition("(")[2][:-1]
-        return TypeError(METHOD_MSG.format(call=text, method=method, owner=owner, args=args) +
-                         (f", or {owner} @ {args}" if method == "dot" else "") + ".")
+        said = METHOD_MSG.format(call=text, method=method)
+        if method in alternatives:       # NumPy's function refuses a traced value too
+            return TypeError(f"{said} Use {alternatives[method]} instead.")
+        at = f", or {' @ '.join(operands)}" if method == "dot" and len(operands) == 2 else ""
+        return TypeError(f"{said} Call NumPy's function instead: "
+                         f"np.{method}({', '.join([owner, *args])}){at}.")
     return _refuse("asarray")
 
 

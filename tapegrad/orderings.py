@@ -294,10 +294,23 @@ def argmin(x: Number, axis: int | None = None, keepdims: bool = False) -> Number
 # ------------------------------------------- NumPy's names on traced values
 # every kind sorts to the stable sort's numbers (equal elements are equal numbers);
 # argsort's kind decides the order of the indices of equal elements
-functions[np.sort] = (lambda a, axis=-1, kind=None, stable=None: sort(a, axis),
-                      ("axis", "kind", "stable"))
+def _numpy_kind(kind: Any, stable: Any) -> Any:
+    """NumPy's ``kind`` of sort, refusing it given with ``stable`` as NumPy does."""
+    if kind is not None and stable is not None:
+        raise ValueError("`kind` and keyword parameters can't be provided at the same time. "
+                         "Use only one of them.")
+    return kind
+
+
+def _np_sort(a: Any, axis: int | None = -1, kind: Any = None, stable: Any = None) -> Any:
+    _numpy_kind(kind, stable)
+    return sort(a, axis)
+
+
+functions[np.sort] = (_np_sort, ("axis", "kind", "stable"))
 functions[np.argsort] = (lambda a, axis=-1, kind=None, stable=None:
-                         argsort(a, axis, kind, stable), ("axis", "kind", "stable"))
+                         argsort(a, axis, _numpy_kind(kind, stable), stable),
+                         ("axis", "kind", "stable"))
 functions[np.partition] = (lambda a, kth, axis=-1, kind="introselect", order=None:
                            partition(a, kth, axis), ("kth", "axis", "kind", "order"))
 functions[np.argmax] = (argmax, ("axis", "keepdims"))
@@ -314,5 +327,5 @@ def _in_place_sort(self: Traced) -> Any:
 Traced.argmax = numpy_method(np.argmax, argmax)     # type: ignore
 Traced.argmin = numpy_method(np.argmin, argmin)     # type: ignore
 Traced.argsort = lambda self, axis=-1, kind=None, order=None, stable=None: argsort(  # type: ignore
-    self, axis, kind, stable)
+    self, axis, _numpy_kind(kind, stable), stable)
 Traced.sort = property(_in_place_sort)  # type: ignore

@@ -18,7 +18,8 @@ import operator
 from types import CodeType, FrameType
 from typing import Any
 
-__all__ = ["parsed", "file_tree", "for_left", "loop_test", "running", "running_op", "user_running"]
+__all__ = ["parsed", "file_tree", "for_left", "loop_test", "method_call", "running", "running_op",
+           "user_running"]
 
 
 @functools.lru_cache(maxsize=16)
@@ -157,3 +158,24 @@ def user_running(frame: FrameType, skip: tuple[str, ...]) -> tuple[str, str] | N
     while frame.f_back is not None and frame.f_globals.get("__name__", "").split(".")[0] in skip:
         frame = frame.f_back
     return running(frame)
+
+
+def method_call(text: str) -> tuple[str, str, list[str], list[str]] | None:
+    """``owner.method(args)`` in the source ``text`` of a call: its parts, or None.
+
+    ``np.exp(W).dot(x + 1.0)`` is ``("np.exp(W)", "dot", ["x + 1.0"], ["np.exp(W)",
+    "(x + 1.0)"])``: the owner, the method, the arguments, and the owner and
+    positional arguments as operands, in parentheses where they are not one
+    atom, to read the same beside an operator (``np.exp(W) @ (x + 1.0)``).
+    """
+    try:
+        call = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
+    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
+        return None
+    atoms = ast.Name | ast.Attribute | ast.Call | ast.Subscript | ast.Constant
+    operands = [ast.unparse(n) if isinstance(n, atoms) else f"({ast.unparse(n)})"
+                for n in (call.func.value, *call.args)]
+    return (ast.unparse(call.func.value), call.func.attr,
+            [ast.unparse(a) for a in (*call.args, *call.keywords)], operands)

@@ -94,8 +94,10 @@ def _axes(what: str, axis: Any, nd: int) -> tuple[int, ...]:
     out = []
     for a in items:
         if isinstance(a, bool) or not isinstance(a, int | np.integer) or not -nd <= a < nd:
-            raise ValueError(f"tg.{what}: axis {axis!r} is out of range for an array of "
-                             f"{nd} axes (give ints from {-nd} to {nd - 1}, or None).")
+            error = ValueError if isinstance(a, bool) or not isinstance(a, int | np.integer) \
+                else np.exceptions.AxisError          # NumPy's (a ValueError too)
+            raise error(f"tg.{what}: axis {axis!r} is out of range for an array of "
+                        f"{nd} axes (give ints from {-nd} to {nd - 1}, or None).")
         out.append(int(a) % nd)
     if len(set(out)) != len(out):
         raise ValueError(f"tg.{what}: axis {axis!r} repeats an axis.")
@@ -177,6 +179,8 @@ def unreduced(x: Any) -> Any:
     integers to the platform integer, as over any axis; floats stay as they are.
     """
     v = primal_value(x)
+    if type(v) is bool:          # a comparison of Python floats: NumPy's bool to NumPy
+        v = np.bool_(v)
     if isinstance(v, np.ndarray | np.generic) and v.dtype.kind in "biu":
         acc = np.sum(np.zeros(1, v.dtype)).dtype
         if acc != v.dtype:

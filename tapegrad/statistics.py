@@ -26,7 +26,7 @@ from .arrays import ceil, floor
 from .arrays import round_p as _round_p
 from .kinks import maximum, minimum, where
 from .numpy_dispatch import functions
-from .numpy_tables import numpy_method
+from .numpy_tables import numpy_method, ufuncs
 from .ops import sqrt
 from .orderings import argmax, argmin, argsort, sort, sort_p
 from .scans import cumprod, cumsum, prod
@@ -233,6 +233,7 @@ functions[np.average] = (average, ("axis", "weights", "returned", "keepdims"))
 functions[np.median] = (median, ("axis", "keepdims"))
 functions[np.where] = (_np_where, ())
 functions[np.clip] = (_np_clip, ("a_min", "a_max", "min", "max"))
+ufuncs[np._core.umath.clip] = _np_clip  # type: ignore[attr-defined]  # W.clip(x, 5.0)
 
 
 # ------------------------------------------------- the methods on Traced

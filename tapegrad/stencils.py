@@ -240,7 +240,8 @@ def unwrap(p: Number, discont: Any = None, axis: int = -1, *,
     return concatenate([_as(_along(p, ax, slice(0, 1)), dtype), rest], ax)
 
 
-def sliding_window_view(x: Number, window_shape: Any, axis: Any = None) -> Number:
+def sliding_window_view(x: Number, window_shape: Any, axis: Any = None, *,
+                        subok: bool = False, writeable: bool = False) -> Number:
     """NumPy's ``sliding_window_view``: every window of ``x``, gathered (a copy, not a view).
 
     NumPy's own function picks the windows' positions in ``x``; gathering
@@ -251,6 +252,8 @@ def sliding_window_view(x: Number, window_shape: Any, axis: Any = None) -> Numbe
       x: The samples (traced or not).
       window_shape: The window's size, an int or one per axis in ``axis``.
       axis: The axes the windows slide along (default: every axis).
+      subok: NumPy's; without effect here.
+      writeable: NumPy's; without effect here (the windows are a new array).
 
     Returns:
       An array of ``x``'s windows: the window axes last.
@@ -268,7 +271,8 @@ def sliding_window_view(x: Number, window_shape: Any, axis: Any = None) -> Numbe
 
 # ------------------------------------------- NumPy's names on traced values
 functions.update({
-    np.lib.stride_tricks.sliding_window_view: (sliding_window_view, ("axis",)),
+    np.lib.stride_tricks.sliding_window_view: (sliding_window_view, (
+        "window_shape", "axis", "subok", "writeable")),
     np.gradient: (gradient, ("axis", "edge_order")),
     np.unwrap: (unwrap, ("discont", "axis", "period")),
 })
