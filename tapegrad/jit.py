@@ -56,10 +56,10 @@ from .values import Traced, is_complex, primal_value
 
 _LOOP_HINT = (" That line is a loop's test: a loop whose trip count a traced value "
               "decides compiles as one loop where jit can roll it (under jit(grad), its "
-              "backward pass too, a loop over the outcomes of an if in its body; not "
-              "a jvp of a linear recurrence, whose tangent is a number Python computes "
-              "per trip count, nor one whose body has an if); tg.while_loop and "
-              "tg.fori_loop always compile as one loop.")
+              "backward pass too, a loop over the outcomes of an if in its body; under "
+              "jit(jvp) not a linear recurrence, whose tangent is a number Python "
+              "computes per trip count, nor a loop whose body has an if); tg.while_loop "
+              "and tg.fori_loop always compile as one loop.")
 
 __all__ = ["jit"]
 
