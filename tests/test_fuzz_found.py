@@ -64,3 +64,29 @@ def test_second_derivative_of_a_while_reading_an_invariant_under_jit(f):
             assert SPECIALIZATIONS in str(e)
             continue
         assert np.asarray(got).tobytes() == np.asarray(want).tobytes(), (x, got, want)
+
+
+def sin_rational(v):
+    return v / (1.0 + v * v)
+
+
+def while_with_a_max(x0):
+    """A while loop whose ``maximum`` changes sides in some examples' late trips (seed 10634)."""
+    s = x0
+    u = x0 * 0.5 - 0.25
+    w = x0
+    while w < x0 + 1.5:
+        w = w + 0.3 + 0.1 * sin_rational(s)
+        x = x0 * 0.25
+        s = tg.maximum(s, u * 0.5)
+        s = s * 0.9 + x
+        u -= 0.25 * s
+    return s + u + w * 0.1
+
+
+def test_vmap_grad_of_a_while_whose_max_changes_sides_late_equals_a_python_loop():
+    # traced at 5 trips; the second example runs 6 on one side, the third 6 on both
+    g = tg.grad(while_with_a_max)
+    x0s = np.array([0.1384521099361963, -1.883319958842225, -0.06763660578415437])
+    want = np.array([g(x) for x in x0s])
+    assert np.asarray(tg.vmap(g)(x0s)).tobytes() == want.tobytes()

@@ -129,8 +129,9 @@ class WhileReads:
         for m in range(len(self.loops)):
             if inner and self.whiles[m] and m not in self.tie:
                 raise NotOpen(m)
-        open_ = [loop for m, loop in enumerate(self.loops) if self.whiles[m] or m in self.tie.values()]
-        if inner and any(self.whiles) and _repeated_sum(self.prog, open_):
+        rolled = [loop for m, loop in enumerate(self.loops)
+                  if self.whiles[m] or m in self.tie.values()]
+        if inner and any(self.whiles) and _repeated_sum(self.prog, rolled):
             raise NotOpen(self.whiles.index(True))
 
     def bounded(self, m: int) -> list[str]:
