@@ -128,8 +128,8 @@ def _tied(prog: Program, loop: Loop, dyns: list[Dyn],
             steps[(o, a)] = (o2, dyns[m2].loop.trips - k0)
             dyns[m2].stored[o2] = _init(dyns[m2].loop, o2) if init else \
                 dyns[m2].stored.get(o2)
-    if len(ties) != 1:
-        return None
+    if len(ties) != 1 or len({back for _, back in steps.values()}) > 2:
+        return None      # a backward iteration reading forward ones at three depths
     m2 = ties.pop()
     return Dyn(loop, m2, dyns[m2].loop.trips - loop.trips, {}, steps)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import ops
 from .program import Arg
 from .rolling import arg_key as _key
 
@@ -128,6 +129,10 @@ class WhileReads:
         for m in range(len(self.loops)):
             if inner and self.whiles[m] and m not in self.tie:
                 raise NotOpen(m)
+        rolled = [loop for m, loop in enumerate(self.loops)
+                  if self.whiles[m] or m in self.tie.values()]
+        if inner and any(self.whiles) and _repeated_sum(self.prog, rolled):
+            raise NotOpen(self.whiles.index(True))
 
     def bounded(self, m: int) -> list[str]:
         """A ``for`` left by ``break``: its end of range, where the pattern changes."""
@@ -183,3 +188,23 @@ class WhileReads:
         if k is None or k >= self.loops[m].start or self.owner.get(a) is not None:
             return None
         return f"v{a}"
+
+
+def _repeated_sum(prog: Any, loops: list[Any]) -> bool:
+    """Whether, outside ``loops``, one value is added three times in a row (``b + v + v + v``).
+
+    Under ``grad(grad)``, the cotangent of a value each iteration of a
+    backward pass reads is such a chain (or a fixed loop of it), one term
+    per trip: it holds for the traced trip count only.
+    """
+    inside = {k for loop in loops for k in range(loop.start, loop.stop + max(loop.exit, 0) + 1)}
+    runs: dict[Any, dict[Any, int]] = {}     # a sum -> each value it adds, how many in a row
+    for k, e in enumerate(prog.eqns):
+        if k in inside or e.prim is not ops.add or len(e.args) != 2:
+            continue
+        a, b = (_key(x) for x in e.args)
+        run = {v: runs.get(prev, {}).get(v, 0) + 1 for prev, v in ((a, b), (b, a))}
+        if max(run.values()) >= 3:
+            return True
+        runs[_key(e.out)] = run
+    return False

@@ -1,0 +1,92 @@
+"""Wrong numbers the random-program fuzzers found, each a small function.
+
+Each runs ``jit`` at trip counts the first trace never saw and compares
+with eager Python bit for bit; a ``jit`` that refuses past its bound of
+specializations is allowed, a different number is not.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tapegrad as tg
+
+SPECIALIZATIONS = "needed more than 8 specializations"
+
+
+def while_then_test(x0):
+    """A while loop reading a loop-invariant ``sin``, then a test of its result (seed 10405)."""
+    s = x0
+    u = x0 * 0.5 - 0.25
+    w = x0
+    while w < x0 + 1.5:
+        w = w + 0.3 + 0.1 * tg.sin(s)
+        u = tg.where(s > u, s - u, u * 0.5)
+    for _ in range(3):
+        if s > u:
+            pass
+    return s + u + w * 0.1
+
+
+def while_alone(x0):
+    s = x0
+    u = x0 * 0.5 - 0.25
+    w = x0
+    while w < x0 + 1.5:
+        w = w + 0.3 + 0.1 * tg.sin(s)
+        u = tg.where(s > u, s - u, u * 0.5)
+    return s + u + w * 0.1
+
+
+def trips(x0: float) -> int:
+    """How many times the while loop of ``while_then_test`` runs at ``x0``."""
+    n, w = 0, x0
+    while w < x0 + 1.5:
+        w = w + 0.3 + 0.1 * float(np.sin(x0))
+        n += 1
+    return n
+
+
+@pytest.mark.parametrize("f", [while_then_test, while_alone])
+def test_second_derivative_of_a_while_reading_an_invariant_under_jit(f):
+    # grad(grad) sums the invariant's cotangent once per trip: traced at 5 trips,
+    # jit must not reuse that sum at 7 or 8
+    h = tg.grad(tg.grad(f))
+    jh = tg.jit(h)
+    points = [0.0, -1.0, -1.2, 3.1, -0.5, np.int64(-1), 1.0]
+    assert len({trips(float(x)) for x in points}) >= 3
+    for x in points:
+        want = h(x)
+        try:
+            got = jh(x)
+        except TypeError as e:
+            assert SPECIALIZATIONS in str(e)
+            continue
+        assert np.asarray(got).tobytes() == np.asarray(want).tobytes(), (x, got, want)
+
+
+def sin_rational(v):
+    return v / (1.0 + v * v)
+
+
+def while_with_a_max(x0):
+    """A while loop whose ``maximum`` changes sides in some examples' late trips (seed 10634)."""
+    s = x0
+    u = x0 * 0.5 - 0.25
+    w = x0
+    while w < x0 + 1.5:
+        w = w + 0.3 + 0.1 * sin_rational(s)
+        x = x0 * 0.25
+        s = tg.maximum(s, u * 0.5)
+        s = s * 0.9 + x
+        u -= 0.25 * s
+    return s + u + w * 0.1
+
+
+def test_vmap_grad_of_a_while_whose_max_changes_sides_late_equals_a_python_loop():
+    # traced at 5 trips; the second example runs 6 on one side, the third 6 on both
+    g = tg.grad(while_with_a_max)
+    x0s = np.array([0.1384521099361963, -1.883319958842225, -0.06763660578415437])
+    want = np.array([g(x) for x in x0s])
+    assert np.asarray(tg.vmap(g)(x0s)).tobytes() == want.tobytes()
