@@ -361,7 +361,7 @@ def positive(x: Any) -> Any:
 def _pow_operator(pow_: Any) -> Any:
     """``x ** 2`` of a bool array is NumPy's ``square`` (ndarray's fast path): int8."""
     def power(self: Any, other: Any) -> Any:
-        if type(other) is int and other == 2 and \
+        if type(other) is int and other == 2 and type(self._value) is not float and \
                 isinstance(primal_value(self), np.ndarray) and _bools(self):   # not Python's
             return square_(self)
         return pow_(self, other)

@@ -158,11 +158,13 @@ def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
                 vb = b._value
             else:
                 jb = None
-                vb = b if type(b) is float or not seqs else _array_of(b)
+                vb = b if type(b) is float or not seqs or (
+                    type(b) is not list and type(b) is not tuple) else np.asarray(b)
         elif type(b) is Traced:
             tape = b.tape
             ja = None
-            va = a if type(a) is float or not seqs else _array_of(a)
+            va = a if type(a) is float or not seqs or (
+                type(a) is not list and type(a) is not tuple) else np.asarray(a)
             jb = b.id
             vb = b._value
         elif type(a) is float and type(b) is float:
@@ -212,8 +214,8 @@ def reflected_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
     def rapply_2(b: Any, a: Any) -> Any:
         if type(a) is Traced:                  # only when called by hand
             return apply_2(a, b)
-        if seqs and type(a) is not float:
-            a = _array_of(a)
+        if seqs and (type(a) is list or type(a) is tuple):
+            a = np.asarray(a)
         tape = b.tape
         if not tape.active:
             raise EscapedTracerError(ESCAPED_MSG)
@@ -237,11 +239,6 @@ def reflected_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
         t.tape, t.id, t._value = tape, i, ans
         return t
     return rapply_2
-
-
-def _array_of(x: Any) -> Any:
-    """A list or tuple operand of an elementwise primitive as NumPy's array; else ``x``."""
-    return np.asarray(x) if type(x) is list or type(x) is tuple else x
 
 
 def _closed_over(prim: Primitive, tape: Tape, ans: Traced) -> None:

@@ -131,8 +131,10 @@ def as_primal(ct: Any, primal: Any) -> Any:
     cotangent on its way back; the gradient of a float32 input is still float32.
     """
     value = primal_value(primal)                 # NumPy's dtypes only (not another library's)
-    if type(primal_value(ct)) is np.ndarray and np.ndim(ct) == 0 and \
-            type(value) is not np.ndarray:
+    if type(value) is float and (type(ct) is float or type(primal_value(ct)) is float):
+        return ct                                # the common case: nothing to change
+    if type(value) is not np.ndarray and type(primal_value(ct)) is np.ndarray and \
+            np.ndim(ct) == 0:
         ct = sum_all(ct)    # a number's gradient is a number (a 0-d constant met it on the way)
     dtype = value.dtype if isinstance(value, np.ndarray | np.floating) else None
     if isinstance(ct, int | np.integer | np.bool_) or \
@@ -142,6 +144,11 @@ def as_primal(ct: Any, primal: Any) -> Any:
             (type(ct) is not Traced and getattr(ct, "dtype", None) == dtype):
         return ct          # (a traced one is cast always: vmap may promote what a trace did not)
     return astype_p(ct, dtype)
+
+
+def _out_tangent(t: Any, x: Traced) -> Any:
+    """The tangent ``t`` of output ``x``, in ``x``'s float dtype (a float's: as it is)."""
+    return t if type(t) is float and type(x._value) is float else as_primal(t, x)
 
 
 def _as_float(ct: Any, dtype: np.dtype | None) -> Any:
@@ -337,7 +344,8 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
                                                     if on(tr.tape, x)]))
     taken = {id(array_root(t)) for ts in tangent_leaves for t in ts}
     t_out = tree.unflatten(tr.out_def, own_arrays([
-        as_primal(tans[x.id], x) if on(tr.tape, x) and tans[x.id] is not None else zeros_like(x)
+        _out_tangent(tans[x.id], x) if on(tr.tape, x) and tans[x.id] is not None else
+        zeros_like(x)
         for x in tr.out_leaves], taken))
     return (tr.out, t_out, tr.aux) if has_aux else (tr.out, t_out)
 
