@@ -90,3 +90,24 @@ def test_vmap_grad_of_a_while_whose_max_changes_sides_late_equals_a_python_loop(
     x0s = np.array([0.1384521099361963, -1.883319958842225, -0.06763660578415437])
     want = np.array([g(x) for x in x0s])
     assert np.asarray(tg.vmap(g)(x0s)).tobytes() == want.tobytes()
+
+
+def test_a_branching_while_before_a_for_with_a_break_compiles_and_equals_eager(tmp_path):
+    # seed 11630: jit raised AttributeError('Branchy' object has no attribute 'period')
+    import importlib.util
+    import pathlib
+    import sys
+    sys.path.insert(0, str(pathlib.Path(__file__).parent))
+    import test_loopfuzz
+    src, _ = test_loopfuzz.random_program(11630)
+    path = tmp_path / "prog11630.py"
+    path.write_text("import tapegrad as tg\nimport numpy as np\n" + src)
+    spec = importlib.util.spec_from_file_location("prog11630", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    f = module.f
+    for x0, xs in [(-0.3987837933516102, [0.08133591101073134, -0.36813359084436326]),
+                   (-0.9368465114918119, [0.134834963663179, 1.2084854138539356,
+                                          -0.650137375515066])]:
+        assert repr(tg.jit(f)(x0, xs)) == repr(f(x0, xs))
+        assert repr(tg.grad(tg.jit(f))(x0, xs)) == repr(tg.grad(f)(x0, xs))

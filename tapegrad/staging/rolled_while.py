@@ -100,7 +100,7 @@ class WhileReads:
     def _mirrors(self, back: Any, loop: Any) -> int:
         """``r`` where ``back``'s iterations, ``r`` at a time, mirror ``loop``'s (else 0)."""
         origins, index, eqns = self.prog.origins, self.where.index, self.prog.eqns
-        if not hasattr(back, "roles"):
+        if not hasattr(back, "roles") or not hasattr(loop, "period"):    # a loop with an if
             return 0
         ran = loop.period * loop.trips + loop.exit + 1     # the exit test's run included
         runs: list[list[int]] = []     # [forward iteration, backward iterations from it]
