@@ -214,14 +214,14 @@ def straight_line_rows(sizes: tuple[int, ...] = (1_000, 10_000, 100_000)) -> str
     return table(rows)
 
 
-PHASES = ("trace", "from_tape", "optimize", "lower_packed", "roll", "lower", "skeleton")
+PHASES = ("trace", "from_tape", "optimize", "lower_packed", "roll_grad", "lower", "skeleton")
 
 
 def first_phases(fun: Any, *args: Any) -> dict[str, float]:
     """CPU seconds of a fresh jit's first call, by phase, as jit runs them.
 
     Python's ``compile()`` is given on its own, taken out of the phase that
-    called it (``lower``; ``lower_packed`` and ``roll`` compile only where
+    called it (``lower``; ``lower_packed`` and ``roll_grad`` compile only where
     they pack or roll something).
     """
     jit_mod = sys.modules["tapegrad.jit"]
