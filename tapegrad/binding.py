@@ -8,6 +8,7 @@ the rules).
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -15,12 +16,22 @@ from typing import Any
 from . import tree
 from .values import Traced
 
+_signatures = functools.lru_cache(maxsize=512)(inspect.signature)
+
+
+def _signature(impl: Callable[..., Any]) -> inspect.Signature:
+    """``impl``'s signature, read once (a call leaving out a default binds it each time)."""
+    try:
+        return _signatures(impl)
+    except TypeError:            # an unhashable callable: read each time
+        return inspect.signature(impl)
+
 
 def defaulted_arity(impl: Callable[..., Any]) -> int:
     """How many positional parameters a Python function has, if one has a default; else 0."""
     if not inspect.isfunction(impl):     # a NumPy ufunc's out=None is no input
         return 0
-    params = inspect.signature(impl).parameters.values()
+    params = _signature(impl).parameters.values()
     by_position = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     return len(by_position) if any(p.default is not p.empty for p in by_position) else 0
 
@@ -29,7 +40,7 @@ def positional(impl: Callable[..., Any], name: str, args: tuple[Any, ...],
                kwargs: dict[str, Any]) -> tuple[Any, ...]:
     """``args`` and ``kwargs`` bound to ``impl``'s parameters, all by position."""
     try:
-        bound = inspect.signature(impl).bind(*args, **kwargs)
+        bound = _signature(impl).bind(*args, **kwargs)
     except (TypeError, ValueError) as e:
         raise TypeError(f"primitive '{name}': {e}; pass its inputs by position "
                         "or by the names of impl's parameters.") from None

@@ -154,6 +154,20 @@ def test_keyword_arguments_are_bound_to_impls_parameters():
         q(1.0, k=2.0)
 
 
+def test_an_unhashable_callable_impl_binds_its_keywords():
+    # impl's signature is read once per impl where impl can be a key; an
+    # unhashable callable object is bound all the same
+    class Scale:
+        __hash__ = None
+
+        def __call__(self, x, a=2.0):
+            return x * a
+    s = tg.primitive(Scale(), name="scale")
+    tg.defvjp(s, lambda g, ans, x, a: g * a, None)
+    assert s(1.5) == 3.0 and s(1.5, a=4.0) == 6.0
+    assert tg.grad(lambda x: s(x, a=4.0))(1.5) == 4.0 == tg.jit(tg.grad(lambda x: s(x, a=4.0)))(1.5)
+
+
 def test_rules_closing_over_outer_values():
     def make(a):
         c = tg.primitive(lambda x: x * a, name="times_a")
