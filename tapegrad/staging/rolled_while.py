@@ -13,9 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from .. import ops
+from ..loop_seed import seed_one
 from .program import Arg
 from .rolling import arg_key as _key
 
+PRE = 2      # a backward pass may read this many values from before its loop's carry
 EDGE = 3     # after a while loop, values of its first or last EDGE iterations may be read
 
 
@@ -124,15 +126,30 @@ class WhileReads:
             return 0
         return r
 
-    def check_ties(self, inner: bool) -> None:
-        """Under an inner transform, refuse a while loop no later loop runs as often as."""
+    def check_ties(self, inner: bool, seeded: bool = False) -> None:
+        """Under an inner transform, refuse a while loop no later loop runs as often as.
+
+        ``seeded``: every derivative pass started from a recorded seed. A
+        while loop none of whose values a backward record comes from then
+        passes its cotangent through unchanged (``y = y - 0.7``): a
+        gradient that holds for any trip count.
+        """
         for m in range(len(self.loops)):
-            if inner and self.whiles[m] and m not in self.tie:
+            if inner and self.whiles[m] and m not in self.tie and not (
+                    seeded and self._passed_through(m)):
                 raise NotOpen(m)
         rolled = [loop for m, loop in enumerate(self.loops)
                   if self.whiles[m] or m in self.tie.values()]
         if inner and any(self.whiles) and _repeated_sum(self.prog, rolled):
             raise NotOpen(self.whiles.index(True))
+
+    def _passed_through(self, m: int) -> bool:
+        """Whether a seed is recorded after while loop ``m`` and no backward record is its own."""
+        loop, index = self.loops[m], self.where.index
+        lo, hi = loop.start, loop.stop + loop.exit + 1
+        seeds = [k for k, e in enumerate(self.prog.eqns) if e.prim is seed_one]
+        return any(k >= hi for k in seeds) and not any(
+            lo <= index.get(v, -1) < hi for v in self.prog.origins.values())
 
     def bounded(self, m: int) -> list[str]:
         """A ``for`` left by ``break``: its end of range, where the pattern changes."""
@@ -159,25 +176,35 @@ class WhileReads:
         return [f"if n{m} < {need}: _guard_failed({len(self.guards) - 1})"]
 
     def history(self, args: tuple[Arg, ...], where: list[Any]) -> str | None:
-        """A backward pass's reads of a carry, last iteration first, then its first value.
+        """A backward pass's reads of a carry, last iteration first, then its first values.
 
         ``h{m}_{o}`` holds the carry's first value (or the value read last, computed
         before the loop: a first iteration peeled), then its value after each
         iteration: ``h[k + 1]`` is iteration ``k``'s, ``h[0]`` the one before.
+        Where the reads go on past the carry's first value to values computed
+        before the loop (up to ``PRE`` of them: a backward iteration that
+        straddles two forward ones reads the peeled iteration's too), those
+        come first in the list, the last read first.
         """
         m2, k0, o2 = where[0]
         if k0 != len(where) - 1 or any(w != (m2, k0 - k, o2) for k, w in enumerate(where)):
             return None
-        var = self.carried[m2].get((o2, _key(args[-1]))) or self.before(m2, args[-1])
-        if var is None:           # not what the carry started from, nor a value before
+        pre = args[len(where):]
+        first = self.carried[m2].get((o2, _key(pre[0]))) or self.before(m2, pre[0])
+        names = [first] + [self.before(m2, a) for a in pre[1:]]
+        if None in names:         # not what the carry started from, nor a value before
             return None
-        self.histories[m2][o2] = var
+        var = ", ".join(reversed(names))      # type: ignore[arg-type]
+        if self.histories[m2].setdefault(o2, var) != var:
+            return None
+        r = len(pre) - 1          # values before the carry's first one
         if not self.whiles[m2]:
             self.untied(m2)
-            return f"h{m2}_{o2}[{k0 + 1} - {{i}}]"
+            return f"h{m2}_{o2}[{k0 + 1 + r} - {{i}}]"
         if self.tie.setdefault(m2, self.inside) != self.inside:   # type: ignore[arg-type]
             raise NotOpen(m2)
-        return f"h{m2}_{o2}[n{m2} - {self.loops[m2].trips - k0 - 1} - {{i}}]"
+        less = self.loops[m2].trips - k0 - 1 - r
+        return f"h{m2}_{o2}[n{m2} {'-' if less >= 0 else '+'} {abs(less)} - {{i}}]"
 
 
     def before(self, m: int, a: Arg) -> str | None:
