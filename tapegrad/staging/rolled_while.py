@@ -15,6 +15,7 @@ from typing import Any
 from .. import ops
 from ..loop_seed import seed_one
 from .program import Arg
+from .rolling import MIN_SAVED, Loop
 from .rolling import arg_key as _key
 
 PRE = 2      # a backward pass may read this many values from before its loop's carry
@@ -53,8 +54,8 @@ class WhileReads:
         iteration has no place that holds for every trip count).
         """
         trips = self.loops[m].trips
-        if self.inside is not None:
-            raise NotOpen(m)
+        if self.inside is not None:       # read inside another loop: rolled, it is read once
+            raise NotOpen(m, self.inside)
         self.read_after[m].setdefault(o, set()).add(k)
         carried = [var for (at, _), var in self.carried[m].items() if at == o]
         if k == trips - 1 and len(carried) == 1:
@@ -106,12 +107,19 @@ class WhileReads:
             return 0
         ran = loop.period * loop.trips + loop.exit + 1     # the exit test's run included
         runs: list[list[int]] = []     # [forward iteration, backward iterations from it]
+        phases, straddles = [], False
         for k in range(back.trips):
             its: set[int] = set()      # the forward iterations it comes from (-1: none)
+            per: list[int] = []
             for o in range(back.period):
                 e = eqns[back.start + k * back.period + o]
                 at = index.get(origins.get(e.out, -1), -1) - loop.start
-                its.add(at // loop.period if 0 <= at < ran else -1)
+                per.append(at // loop.period if 0 <= at < ran else -1)
+            its.update(per)
+            phases.append(per)
+            if len(its) == 2 and (-1 not in its or k == 0):      # it straddles two
+                straddles = True                                  # forward iterations
+                continue
             if len(its) != 1 or -1 in its:
                 return 0
             j = its.pop()
@@ -121,6 +129,8 @@ class WhileReads:
                 return 0
             else:
                 runs.append([j, 1])
+        if straddles:
+            return _shifted(phases, loop.trips)
         r = runs[0][1] if runs else 0
         if any(n != r for _, n in runs) or len(runs) > loop.trips + 1:
             return 0
@@ -186,6 +196,11 @@ class WhileReads:
         straddles two forward ones reads the peeled iteration's too), those
         come first in the list, the last read first.
         """
+        r = next((r for r in range(1, PRE + 1)
+                  if len(where) > r + 1 and where[-r - 1] is not None), 0)
+        where = where[:-r] if r else [None]
+        if None in where:
+            return None
         m2, k0, o2 = where[0]
         if k0 != len(where) - 1 or any(w != (m2, k0 - k, o2) for k, w in enumerate(where)):
             return None
@@ -235,3 +250,42 @@ def _repeated_sum(prog: Any, loops: list[Any]) -> bool:
             return True
         runs[_key(e.out)] = run
     return False
+
+
+def short_reader(loops: list[Any], whiles: list[bool], inside: tuple[int, ...]) -> bool:
+    """Whether loop ``inside[0]`` is a fixed loop saving few equations (not a backward one).
+
+    A while loop's value read inside such a loop (two trips of a stretch of
+    its backward pass that happen to repeat) names one iteration of it; left
+    unrolled, that loop reads it as the code after the while loop does.
+    """
+    if not inside:
+        return False
+    loop = loops[inside[0]]
+    return type(loop) is Loop and not whiles[inside[0]] and \
+        loop.period * (loop.trips - 1) < MIN_SAVED
+
+
+def without(m: int, *lists: list[Any]) -> tuple[list[Any], ...]:
+    """Each of ``lists`` without its item ``m`` (a loop left unrolled)."""
+    return tuple(xs[:m] + xs[m + 1:] for xs in lists)
+
+
+def _shifted(phases: list[list[int]], trips: int) -> int:
+    """1 where backward iteration ``k`` reads forward iterations ``j - k`` and ``j - k - 1``.
+
+    ``phases[k][o]``: the forward iteration offset ``o`` of backward iteration
+    ``k`` comes from. A backward loop rolled at another phase than its
+    forward loop straddles two forward iterations, the same way in each
+    iteration: it still runs once per forward iteration, in reverse.
+    The first backward iteration may sum a cotangent that the code after the
+    forward loop started: that record comes from no forward iteration (-1).
+    """
+    if len(phases) < 2 or len(phases) > trips + 1:
+        return 0
+    first = [x + 1 for x in phases[1]]
+    if min(first) != max(first) - 1 or any(
+            p != [x - k for x in first] for k, p in enumerate(phases) if k) or any(
+            x != want and not (x == -1 and want >= trips) for x, want in zip(phases[0], first)):
+        return 0
+    return 1
