@@ -106,21 +106,22 @@ class WhileReads:
         if not hasattr(back, "roles") or not hasattr(loop, "period"):    # a loop with an if
             return 0
         ran = loop.period * loop.trips + loop.exit + 1     # the exit test's run included
+        lo = -loop.period if _peeled(eqns, loop) else 0    # the iteration before it, peeled
         runs: list[list[int]] = []     # [forward iteration, backward iterations from it]
         phases, straddles = [], False
         for k in range(back.trips):
-            its: set[int] = set()      # the forward iterations it comes from (-1: none)
+            its: set[int] = set()      # the forward iterations it comes from (-2: none)
             per: list[int] = []
             for o in range(back.period):
                 e = eqns[back.start + k * back.period + o]
-                at = index.get(origins.get(e.out, -1), -1) - loop.start
-                per.append(at // loop.period if 0 <= at < ran else -1)
+                at = index.get(origins.get(e.out, -1), loop.start + lo - 1) - loop.start
+                per.append(at // loop.period if lo <= at < ran else -2)
             its.update(per)
             phases.append(per)
-            if len(its) == 2 and (-1 not in its or k == 0):      # it straddles two
+            if len(its) == 2 and (-2 not in its or k == 0):      # it straddles two
                 straddles = True                                  # forward iterations
                 continue
-            if len(its) != 1 or -1 in its:
+            if len(its) != 1 or -2 in its:
                 return 0
             j = its.pop()
             if runs and runs[-1][0] == j:
@@ -271,6 +272,13 @@ def without(m: int, *lists: list[Any]) -> tuple[list[Any], ...]:
     return tuple(xs[:m] + xs[m + 1:] for xs in lists)
 
 
+def _peeled(eqns: Any, loop: Any) -> bool:
+    """Whether the equations just before ``loop`` are an iteration of it (peeled: -1)."""
+    p = loop.period
+    return loop.start >= p and all(eqns[loop.start - p + o].prim is eqns[loop.start + o].prim
+                                   for o in range(p))
+
+
 def _shifted(phases: list[list[int]], trips: int) -> int:
     """1 where backward iteration ``k`` reads forward iterations ``j - k`` and ``j - k - 1``.
 
@@ -279,13 +287,13 @@ def _shifted(phases: list[list[int]], trips: int) -> int:
     forward loop straddles two forward iterations, the same way in each
     iteration: it still runs once per forward iteration, in reverse.
     The first backward iteration may sum a cotangent that the code after the
-    forward loop started: that record comes from no forward iteration (-1).
+    forward loop started: that record comes from no forward iteration (-2).
     """
     if len(phases) < 2 or len(phases) > trips + 1:
         return 0
     first = [x + 1 for x in phases[1]]
     if min(first) != max(first) - 1 or any(
             p != [x - k for x in first] for k, p in enumerate(phases) if k) or any(
-            x != want and not (x == -1 and want >= trips) for x, want in zip(phases[0], first)):
+            x != want and not (x == -2 and want >= trips) for x, want in zip(phases[0], first)):
         return 0
     return 1
