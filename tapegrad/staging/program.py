@@ -137,15 +137,13 @@ def value_key(v: Any) -> Any:
 
     ``-0.0`` is not ``0.0``, a nan is only a nan of the same sign and
     payload, and ``np.float32(1.5)``, ``1.5`` and ``np.float64(1.5)`` are three
-    constants. A tuple is its items' keys; an array is only itself.
+    constants. An array is only itself.
     """
     t = type(v)
     if t is float or isinstance(v, np.generic):
         return (t, struct.pack("<d", v) if t is float else v.tobytes())
-    if t is int or t is bool or t is str or v is None:
+    if t is int or t is bool:
         return (t, v)
-    if t is tuple:         # an axis argument, ``(0,)``: equal tuples are one constant
-        return (t, tuple(map(value_key, v)))
     return ("id", id(v))
 
 
