@@ -70,7 +70,23 @@ def _no_counters(tree: ast.Module, loop: ast.While | ast.For, test: ast.expr) ->
                 if _counts(n) and not (len(tested) == 1 and _stored(n) <= tested)]
     alone = tested if len(tested) == 1 else set()
     counters += _python_steps(tree, loop, alone) + _effects(loop)
-    return not counters or _unread(tree, loop, counters)
+    return (not counters or _unread(tree, loop, counters)) and not _set_inside(tree, loop)
+
+
+def _set_inside(tree: ast.Module, loop: ast.While | ast.For) -> bool:
+    """Whether ``loop``'s body sets a name to a constant (``x = 0.37``) read outside the loop.
+
+    After the loop the name holds the constant where the body ran at least
+    once, its value from before where it never ran: the tape shows one.
+    """
+    body = ast.Module(body=loop.body, type_ignores=[])
+    names = {t.id for n in ast.walk(body) for t, v in _assigned(n)
+             if not any(isinstance(x, ast.Name) for x in ast.walk(v))}
+    fn = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
+               and loop in ast.walk(n)), tree)
+    inside = {id(n) for n in ast.walk(loop)}
+    return any(isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load)
+               and id(n) not in inside for n in ast.walk(fn))
 
 
 def _effects(loop: ast.While | ast.For) -> list[ast.AST]:
