@@ -29,12 +29,15 @@ from .values import Traced
 
 def _one(x: Any) -> Any:
     """``1.0`` (the seed of a float output); ones where ``vmap`` replays it on a batch."""
-    return 1.0 if x.__class__ is float else np.ones_like(x)
+    return 1.0 if x.__class__ is float or x.__class__ is np.float64 else np.ones_like(x)
 
 
 seed_one: Primitive = primitive(_one, "seed", elementwise=True, check_rules=False)
 defvjp(seed_one, None)
 defjvp(seed_one, None)
+
+
+_FLOATS = (float, np.float64)
 
 
 def staged() -> tuple[Tape, int] | None:
@@ -58,7 +61,7 @@ def loop_seed(out: Any, at: tuple[Tape, int] | None) -> Traced | None:
     if at is None or out.__class__ is not Traced:
         return None
     tape, start = at
-    if out.tape is not tape or out._value.__class__ is not float:
+    if out.tape is not tape or out._value.__class__ not in _FLOATS:   # eager's seed: 1.0
         return None
     lines = {where for i, where in tape.sources.items() if i >= start}   # each line once
     if not any(map(_loop_test, lines)):

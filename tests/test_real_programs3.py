@@ -487,17 +487,14 @@ def _step_controlled_decay(k):
     return y
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason="jit does not roll a while loop "
-                   "whose carried step h is updated by a nonlinear function of itself "
-                   "(h * minimum(0.5 / h, 2)): each trip count is a new specialization, and "
-                   "the ninth raises 'needed more than 8 specializations' at the loop's test "
-                   "(h * (1 + 0.1 * k) rolls); an adaptive ODE solver written with np.where "
-                   "meets it")
 def test_jit_rolls_a_while_loop_with_a_self_controlled_step() -> None:
-    jitted = tg.jit(_step_controlled_decay)
+    # t and h start as Python floats; h's last update is read by no one after the loop
+    jitted, jg = tg.jit(_step_controlled_decay), tg.jit(tg.grad(_step_controlled_decay))
     for i in range(12):
         k = np.array([0.3 + 0.4 * i])
         assert same(jitted(k), _step_controlled_decay(k))
+        assert same(jg(k), tg.grad(_step_controlled_decay)(k))
+    assert jitted.trace_count == 1 and jg.trace_count == 1
 
 
 def test_the_branching_adaptive_solver_under_jit_names_its_line_and_tg_where() -> None:

@@ -18,7 +18,7 @@ from ..logic import guard
 from ..shapes import broadcast_like, sum_like
 from .program import Arg, Const, Eqn, Program, is_guard, kind, value_key
 from .spellings import spellings
-from .while_source import break_line
+from .while_source import break_line, while_line
 
 
 def _renamed(a: Arg, names: dict[int, Arg]) -> Arg:
@@ -56,7 +56,9 @@ def _broken_iterations(prog: Program) -> set[int]:
     ``prog.left`` maps the break guards of a ``for`` to the iterations it
     has left; a run of one loop counts down by one, and its last guard is
     the break. In a ``while True:``, the break is the guard of its line
-    that went the other way.
+    that went the other way. A ``while`` loop's last run of its body is
+    kept whole too, up to the test that ended it: a variable only the next
+    iteration reads (a step size ``h``) is dead there alone.
     """
     if not prog.sources:              # no guard (each has its source line)
         return set()
@@ -66,6 +68,7 @@ def _broken_iterations(prog: Program) -> set[int]:
               if left[b] == left[a] - 1 and (c is None or left[c] != left[b] - 1)]
     last: dict[str, Eqn] = {}
     breaks: dict[str, bool] = {}
+    whiles: dict[str, bool] = {}
     for e in prog.eqns:
         if is_guard(e) and e.out not in left:
             src = prog.sources.get(e.out, "")
@@ -73,8 +76,16 @@ def _broken_iterations(prog: Program) -> set[int]:
             if p is not None and p.args[1] != e.args[1] and breaks.setdefault(
                     src, break_line(src, ast.While)):
                 spans.append((p.out, e.out))
+            elif p is not None and _ended(p, e) and whiles.setdefault(src, while_line(src)):
+                spans.append((p.out, e.out))
             last[src] = e
     return set().union(*(range(a + 1, b) for a, b in spans))
+
+
+def _ended(p: Eqn, e: Eqn) -> bool:
+    """Whether guards ``p`` then ``e`` held then failed: a ``while`` test's last two runs."""
+    return isinstance(p.args[1], Const) and p.args[1].value is True and \
+        isinstance(e.args[1], Const) and e.args[1].value is False
 
 
 def _sweep(prog: Program, folding: bool, exact_identities: bool, sharing: bool,

@@ -31,7 +31,7 @@ from .program import Arg, Const, Eqn, Program, is_guard
 from .rolled_back import back_lines, back_ref
 from .rolled_if import NotRolled, Owners, after_branchy, branchy_body, fails
 from .rolled_while import NotOpen as _NotOpen
-from .rolled_while import WhileReads
+from .rolled_while import WhileReads, short_reader, without
 from .rolling import MIN_SAVED, Loop, Role, Where, find_loops, shapes
 from .rolling import arg_key as _key
 from .source import compile_parts, forget, render, too_long
@@ -108,10 +108,13 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
         try:
             writer = _RollWriter(prog, loops, whiles, where, nest)
             lowered = writer.lowered(name, numbers, ints or {})
-            writer.check_ties(inner)
+            writer.check_ties(inner, seeded)
         except (_TooLong, NotRolled, KeyError):    # KeyError: an arm's read it cannot name
             return None
         except _NotOpen as e:          # that while loop runs its traced trip count only
+            if short_reader(loops, whiles, e.args[1:]):     # unless a short loop reading it unrolls
+                loops, whiles, nest = without(e.args[1], loops, whiles, nest)
+                continue
             if not whiles[e.args[0]]:
                 return None
             whiles[e.args[0]] = False
@@ -369,8 +372,8 @@ class _RollWriter(WhileReads, _Writer):
     def affine(self, args: tuple[Arg, ...]) -> str | None:
         """``s{m}_{o}[b + {i}]`` (or ``b - {i}``) where iteration k reads an earlier loop's k."""
         where = [self.owner.get(x) if isinstance(x, int) else None for x in args]
-        if where[-1] is None and len(args) > 2 and all(w is not None for w in where[:-1]):
-            return self.history(args, where[:-1])
+        if where[-1] is None:       # the last reads are of values from before the loop
+            return self.history(args, where)
         if any(w is None for w in where):
             return None
         m2, k0, o2 = where[0]                                   # type: ignore[misc]

@@ -13,9 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from .. import ops
+from ..loop_seed import seed_one
 from .program import Arg
+from .rolling import MIN_SAVED, Loop
 from .rolling import arg_key as _key
 
+PRE = 2      # a backward pass may read this many values from before its loop's carry
 EDGE = 3     # after a while loop, values of its first or last EDGE iterations may be read
 
 
@@ -51,8 +54,8 @@ class WhileReads:
         iteration has no place that holds for every trip count).
         """
         trips = self.loops[m].trips
-        if self.inside is not None:
-            raise NotOpen(m)
+        if self.inside is not None:       # read inside another loop: rolled, it is read once
+            raise NotOpen(m, self.inside)
         self.read_after[m].setdefault(o, set()).add(k)
         carried = [var for (at, _), var in self.carried[m].items() if at == o]
         if k == trips - 1 and len(carried) == 1:
@@ -103,14 +106,22 @@ class WhileReads:
         if not hasattr(back, "roles") or not hasattr(loop, "period"):    # a loop with an if
             return 0
         ran = loop.period * loop.trips + loop.exit + 1     # the exit test's run included
+        lo = -loop.period if _peeled(eqns, loop) else 0    # the iteration before it, peeled
         runs: list[list[int]] = []     # [forward iteration, backward iterations from it]
+        phases, straddles = [], False
         for k in range(back.trips):
-            its: set[int] = set()      # the forward iterations it comes from (-1: none)
+            its: set[int] = set()      # the forward iterations it comes from (-2: none)
+            per: list[int] = []
             for o in range(back.period):
                 e = eqns[back.start + k * back.period + o]
-                at = index.get(origins.get(e.out, -1), -1) - loop.start
-                its.add(at // loop.period if 0 <= at < ran else -1)
-            if len(its) != 1 or -1 in its:
+                at = index.get(origins.get(e.out, -1), loop.start + lo - 1) - loop.start
+                per.append(at // loop.period if lo <= at < ran else -2)
+            its.update(per)
+            phases.append(per)
+            if len(its) == 2 and (-2 not in its or k == 0):      # it straddles two
+                straddles = True                                  # forward iterations
+                continue
+            if len(its) != 1 or -2 in its:
                 return 0
             j = its.pop()
             if runs and runs[-1][0] == j:
@@ -119,20 +130,37 @@ class WhileReads:
                 return 0
             else:
                 runs.append([j, 1])
+        if straddles:
+            return _shifted(phases, loop.trips)
         r = runs[0][1] if runs else 0
         if any(n != r for _, n in runs) or len(runs) > loop.trips + 1:
             return 0
         return r
 
-    def check_ties(self, inner: bool) -> None:
-        """Under an inner transform, refuse a while loop no later loop runs as often as."""
+    def check_ties(self, inner: bool, seeded: bool = False) -> None:
+        """Under an inner transform, refuse a while loop no later loop runs as often as.
+
+        ``seeded``: every derivative pass started from a recorded seed. A
+        while loop none of whose values a backward record comes from then
+        passes its cotangent through unchanged (``y = y - 0.7``): a
+        gradient that holds for any trip count.
+        """
         for m in range(len(self.loops)):
-            if inner and self.whiles[m] and m not in self.tie:
+            if inner and self.whiles[m] and m not in self.tie and not (
+                    seeded and self._passed_through(m)):
                 raise NotOpen(m)
         rolled = [loop for m, loop in enumerate(self.loops)
                   if self.whiles[m] or m in self.tie.values()]
         if inner and any(self.whiles) and _repeated_sum(self.prog, rolled):
             raise NotOpen(self.whiles.index(True))
+
+    def _passed_through(self, m: int) -> bool:
+        """Whether a seed is recorded after while loop ``m`` and no backward record is its own."""
+        loop, index = self.loops[m], self.where.index
+        lo, hi = loop.start, loop.stop + loop.exit + 1
+        seeds = [k for k, e in enumerate(self.prog.eqns) if e.prim is seed_one]
+        return any(k >= hi for k in seeds) and not any(
+            lo <= index.get(v, -1) < hi for v in self.prog.origins.values())
 
     def bounded(self, m: int) -> list[str]:
         """A ``for`` left by ``break``: its end of range, where the pattern changes."""
@@ -159,25 +187,40 @@ class WhileReads:
         return [f"if n{m} < {need}: _guard_failed({len(self.guards) - 1})"]
 
     def history(self, args: tuple[Arg, ...], where: list[Any]) -> str | None:
-        """A backward pass's reads of a carry, last iteration first, then its first value.
+        """A backward pass's reads of a carry, last iteration first, then its first values.
 
         ``h{m}_{o}`` holds the carry's first value (or the value read last, computed
         before the loop: a first iteration peeled), then its value after each
         iteration: ``h[k + 1]`` is iteration ``k``'s, ``h[0]`` the one before.
+        Where the reads go on past the carry's first value to values computed
+        before the loop (up to ``PRE`` of them: a backward iteration that
+        straddles two forward ones reads the peeled iteration's too), those
+        come first in the list, the last read first.
         """
+        r = next((r for r in range(1, PRE + 1)
+                  if len(where) > r + 1 and where[-r - 1] is not None), 0)
+        where = where[:-r] if r else [None]
+        if None in where:
+            return None
         m2, k0, o2 = where[0]
         if k0 != len(where) - 1 or any(w != (m2, k0 - k, o2) for k, w in enumerate(where)):
             return None
-        var = self.carried[m2].get((o2, _key(args[-1]))) or self.before(m2, args[-1])
-        if var is None:           # not what the carry started from, nor a value before
+        pre = args[len(where):]
+        first = self.carried[m2].get((o2, _key(pre[0]))) or self.before(m2, pre[0])
+        names = [first] + [self.before(m2, a) for a in pre[1:]]
+        if None in names:         # not what the carry started from, nor a value before
             return None
-        self.histories[m2][o2] = var
+        var = ", ".join(reversed(names))      # type: ignore[arg-type]
+        if self.histories[m2].setdefault(o2, var) != var:
+            return None
+        r = len(pre) - 1          # values before the carry's first one
         if not self.whiles[m2]:
             self.untied(m2)
-            return f"h{m2}_{o2}[{k0 + 1} - {{i}}]"
+            return f"h{m2}_{o2}[{k0 + 1 + r} - {{i}}]"
         if self.tie.setdefault(m2, self.inside) != self.inside:   # type: ignore[arg-type]
             raise NotOpen(m2)
-        return f"h{m2}_{o2}[n{m2} - {self.loops[m2].trips - k0 - 1} - {{i}}]"
+        less = self.loops[m2].trips - k0 - 1 - r
+        return f"h{m2}_{o2}[n{m2} {'-' if less >= 0 else '+'} {abs(less)} - {{i}}]"
 
 
     def before(self, m: int, a: Arg) -> str | None:
@@ -208,3 +251,49 @@ def _repeated_sum(prog: Any, loops: list[Any]) -> bool:
             return True
         runs[_key(e.out)] = run
     return False
+
+
+def short_reader(loops: list[Any], whiles: list[bool], inside: tuple[int, ...]) -> bool:
+    """Whether loop ``inside[0]`` is a fixed loop saving few equations (not a backward one).
+
+    A while loop's value read inside such a loop (two trips of a stretch of
+    its backward pass that happen to repeat) names one iteration of it; left
+    unrolled, that loop reads it as the code after the while loop does.
+    """
+    if not inside:
+        return False
+    loop = loops[inside[0]]
+    return type(loop) is Loop and not whiles[inside[0]] and \
+        loop.period * (loop.trips - 1) < MIN_SAVED
+
+
+def without(m: int, *lists: list[Any]) -> tuple[list[Any], ...]:
+    """Each of ``lists`` without its item ``m`` (a loop left unrolled)."""
+    return tuple(xs[:m] + xs[m + 1:] for xs in lists)
+
+
+def _peeled(eqns: Any, loop: Any) -> bool:
+    """Whether the equations just before ``loop`` are an iteration of it (peeled: -1)."""
+    p = loop.period
+    return loop.start >= p and all(eqns[loop.start - p + o].prim is eqns[loop.start + o].prim
+                                   for o in range(p))
+
+
+def _shifted(phases: list[list[int]], trips: int) -> int:
+    """1 where backward iteration ``k`` reads forward iterations ``j - k`` and ``j - k - 1``.
+
+    ``phases[k][o]``: the forward iteration offset ``o`` of backward iteration
+    ``k`` comes from. A backward loop rolled at another phase than its
+    forward loop straddles two forward iterations, the same way in each
+    iteration: it still runs once per forward iteration, in reverse.
+    The first backward iteration may sum a cotangent that the code after the
+    forward loop started: that record comes from no forward iteration (-2).
+    """
+    if len(phases) < 2 or len(phases) > trips + 1:
+        return 0
+    first = [x + 1 for x in phases[1]]
+    if min(first) != max(first) - 1 or any(
+            p != [x - k for x in first] for k, p in enumerate(phases) if k) or any(
+            x != want and not (x == -2 and want >= trips) for x, want in zip(phases[0], first)):
+        return 0
+    return 1

@@ -348,4 +348,6 @@ def arg_key(a: Arg) -> Any:
     """What makes two arguments the same one: a value id, or a constant's type and bits."""
     if isinstance(a, int):
         return ("v", a)
+    if a.value.__class__ is tuple:      # an axis argument, ``(0,)``: equal tuples read alike
+        return ("tuple", tuple(arg_key(Const(x)) for x in a.value))
     return value_key(a.value)

@@ -68,8 +68,25 @@ def _no_counters(tree: ast.Module, loop: ast.While | ast.For, test: ast.expr) ->
     # a name the test reads alone is traced (the tape holds the test): not a counter
     counters = [n for n in ast.walk(ast.Module(body=loop.body, type_ignores=[]))
                 if _counts(n) and not (len(tested) == 1 and _stored(n) <= tested)]
-    counters += _python_steps(tree, loop) + _effects(loop)
-    return not counters or _unread(tree, loop, counters)
+    alone = tested if len(tested) == 1 else set()
+    counters += _python_steps(tree, loop, alone) + _effects(loop)
+    return (not counters or _unread(tree, loop, counters)) and not _set_inside(tree, loop)
+
+
+def _set_inside(tree: ast.Module, loop: ast.While | ast.For) -> bool:
+    """Whether ``loop``'s body sets a name to a constant (``x = 0.37``) read outside the loop.
+
+    After the loop the name holds the constant where the body ran at least
+    once, its value from before where it never ran: the tape shows one.
+    """
+    body = ast.Module(body=loop.body, type_ignores=[])
+    names = {t.id for n in ast.walk(body) for t, v in _assigned(n)
+             if not any(isinstance(x, ast.Name) for x in ast.walk(v))}
+    fn = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
+               and loop in ast.walk(n)), tree)
+    inside = {id(n) for n in ast.walk(loop)}
+    return any(isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load)
+               and id(n) not in inside for n in ast.walk(fn))
 
 
 def _effects(loop: ast.While | ast.For) -> list[ast.AST]:
@@ -90,11 +107,14 @@ def _effects(loop: ast.While | ast.For) -> list[ast.AST]:
         for t in (n.targets if isinstance(n, ast.Assign | ast.Delete) else [n.target]))]
 
 
-def _python_steps(tree: ast.AST, loop: ast.While | ast.For) -> list[ast.AST]:
+def _python_steps(tree: ast.AST, loop: ast.While | ast.For, alone: set[str]
+                  ) -> list[ast.AST]:
     """The statements of ``loop``'s body computing a Python value from Python state.
 
     ``t = t * 0.5 + 1.0`` where ``t`` started as a constant: a value that
-    depends on the trip count, which the tape shows as a constant.
+    depends on the trip count, which the tape shows as a constant. A name
+    ``alone`` in the loop's test is traced wherever the tape holds the test
+    (``t = t + h`` under ``while t < 2.0``, ``h`` a Python number at first).
     """
     fns = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
            and loop in ast.walk(n)]
@@ -105,8 +125,8 @@ def _python_steps(tree: ast.AST, loop: ast.While | ast.For) -> list[ast.AST]:
     traced = ({a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)} |
               {t.id for n in ast.walk(fn) for t, _ in _assigned(n)}) - python
     return [n for n in ast.walk(ast.Module(body=loop.body, type_ignores=[]))
-            if any(t.id in python and any(isinstance(x, ast.Name) and x.id in python
-                                          for x in ast.walk(v)) and
+            if any(t.id in python - alone and any(isinstance(x, ast.Name) and x.id in python
+                                                  for x in ast.walk(v)) and
                    not any(isinstance(x, ast.Name) and x.id in traced for x in ast.walk(v))
                    for t, v in _assigned(n))]
 
