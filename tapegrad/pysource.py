@@ -18,8 +18,8 @@ import operator
 from types import CodeType, FrameType
 from typing import Any
 
-__all__ = ["parsed", "file_tree", "for_left", "loop_test", "method_call", "running", "running_op",
-           "user_running"]
+__all__ = ["parsed", "file_tree", "for_left", "loop_test", "math_call", "method_call", "running",
+           "running_op", "user_running"]
 
 
 @functools.lru_cache(maxsize=16)
@@ -179,3 +179,37 @@ def method_call(text: str) -> tuple[str, str, list[str], list[str]] | None:
                 for n in (call.func.value, *call.args)]
     return (ast.unparse(call.func.value), call.func.attr,
             [ast.unparse(a) for a in (*call.args, *call.keywords)], operands)
+
+
+def math_call(frame: FrameType) -> tuple[str, str, list[str]] | None:
+    """The ``math`` function ``frame`` is calling: its source, name and arguments, or None.
+
+    ``math.exp(x + 1.0)`` is ``("math.exp(x + 1.0)", "exp", ["x + 1.0"])``;
+    ``exp(x)`` after ``from math import exp`` and ``m.exp(x)`` after
+    ``import math as m`` are found too (the callee is read by name, never called).
+    """
+    op, text = running(frame) or ("", "")
+    if not op.startswith("CALL"):
+        return None
+    try:
+        call = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
+    if not isinstance(call, ast.Call):
+        return None
+    fun: Any = _named(call.func, frame)
+    if getattr(fun, "__module__", None) != "math":
+        return None
+    return text, fun.__name__, [ast.unparse(a) for a in call.args]
+
+
+def _named(node: ast.expr, frame: FrameType) -> Any:
+    """What a dotted name refers to in ``frame`` (attributes read, nothing called)."""
+    if isinstance(node, ast.Attribute):
+        owner = _named(node.value, frame)
+        return None if owner is None else getattr(owner, node.attr, None)
+    if isinstance(node, ast.Name):
+        for names in (frame.f_locals, frame.f_globals, frame.f_builtins):
+            if node.id in names:
+                return names[node.id]
+    return None
