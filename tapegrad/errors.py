@@ -57,28 +57,3 @@ BOOL_ARRAY_MSG = (
     "bool() of a traced array of shape {shape} is ambiguous: a Python branch "
     "would choose one side for every element. Use tg.where(cond, a, b) to "
     "choose elementwise.")
-
-
-_MATH_SPELLINGS = {     # math's functions NumPy names otherwise: their NumPy spelling
-    "fabs": "np.abs({0})", "pow": "np.power({0}, {1})", "asin": "np.arcsin({0})",
-    "acos": "np.arccos({0})", "atan": "np.arctan({0})", "atan2": "np.arctan2({0}, {1})",
-    "asinh": "np.arcsinh({0})", "acosh": "np.arccosh({0})", "atanh": "np.arctanh({0})",
-    "erf": "tapegrad.scipy.special.erf({0})", "erfc": "tapegrad.scipy.special.erfc({0})",
-    "lgamma": "tapegrad.scipy.special.gammaln({0})",
-    "gamma": "np.exp(tapegrad.scipy.special.gammaln({0})) (for {0} > 0)",
-    "fsum": "sum({0})", "dist": "np.linalg.norm(np.stack({0}) - np.stack({1}))",
-}
-
-
-def math_message(call: str, name: str, args: list[str], where: str) -> str:
-    """The error for ``math.<name>(...)`` of a traced value, with the NumPy spelling."""
-    if name == "log" and len(args) == 2:
-        use = f"np.log({args[0]}) / np.log({args[1]})"
-    elif name in _MATH_SPELLINGS and len(args) >= _MATH_SPELLINGS[name].count("{1}") + 1:
-        use = _MATH_SPELLINGS[name].format(*args)
-    else:
-        use = f"np.{name}({', '.join(args)})"
-    return (f"{call} at {where} converts a traced value to a Python float, which would drop "
-            f"its derivative: math's functions take plain numbers only. Write {use} instead; "
-            "NumPy's functions run tapegrad's on traced values and compute NumPy's numbers "
-            "on plain ones.")

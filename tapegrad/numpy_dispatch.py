@@ -12,7 +12,6 @@ NumPy function and what to use instead.
 
 from __future__ import annotations
 
-import ast
 import difflib
 import sys
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .converted import CASTS, as_stack, drawn, listed
 from .errors import METHOD_MSG, STORE_MSG
 from .numerics import user_line
 from .numpy_arguments import around, at_default, extra_keywords, numpy_order
@@ -321,9 +321,11 @@ def _staged(x: Any) -> bool:
 
 def _array(self: Traced, dtype: Any = None, copy: Any = None) -> Any:
     caller = _library_caller()
-    if caller in _names() and caller not in alternatives and \
-            not _integer_data(primal_value(self)):
+    if caller is not None and not caller.startswith("scipy.") and caller not in alternatives \
+            and caller.rpartition(".")[2] in _names() and not _integer_data(primal_value(self)):
+        _, text = user_running(sys._getframe(1), ("tapegrad", "numpy")) or ("", "")
         raise TypeError(            # np.sum([a, b]): NumPy dispatches on the list, not on a
+            listed(text, caller) or
             f"np.{caller} was given a list or tuple holding traced values, which NumPy "
             f"turns into an array with np.asarray, dropping the derivative. Stack it "
             f"first: np.{caller}(np.stack([...])).")
@@ -352,12 +354,16 @@ def _converted_where() -> TypeError:
     if op == "STORE_SUBSCR":
         return TypeError(STORE_MSG.format(target=text, array=text.partition("[")[0]))
     owner, method, args, operands = method_call(text) or ("", "", [], [])
-    if owner in ("np", "numpy") and method in ("array", "asarray") and args:
-        return TypeError(f"{text} at {user_line()}: {_as_stack(args[0], method)}")
-    if owner in ("np", "numpy") and method in _CASTS and len(args) == 1:
+    numpy = owner in ("np", "numpy")
+    if numpy and method in ("array", "asarray") and args:
+        return TypeError(f"{text} at {user_line()}: {as_stack(args[0], method)}")
+    if numpy and method in CASTS and len(args) == 1:
         return TypeError(f"{text} at {user_line()} converts the traced value with np.asarray "
                          f"and would drop its derivative: write {args[0]}.astype(np.{method}).")
-    if owner and hasattr(np.ndarray, method) and hasattr(np, method):
+    said = (listed(text, method) if numpy else None) or drawn(text)
+    if said is not None:            # np.exp([a, b]), rng.normal(loc=mu)
+        return TypeError(f"{said} (at {user_line()})")
+    if owner and not numpy and hasattr(np.ndarray, method) and hasattr(np, method):
         said = METHOD_MSG.format(call=text, method=method)
         if method in alternatives:       # NumPy's function refuses a traced value too
             return TypeError(f"{said} Use {alternatives[method]} instead.")
@@ -365,28 +371,6 @@ def _converted_where() -> TypeError:
         return TypeError(f"{said} Call NumPy's function instead: "
                          f"np.{method}({', '.join([owner, *args])}){at}.")
     return _refuse("asarray")
-
-
-_CASTS = {"float64", "float32", "float16", "double", "single", "int64", "int32"}
-
-
-def _as_stack(source: str, method: str) -> str:
-    """Advice for ``np.array(source)`` on traced values: the ``np.stack`` that builds it."""
-    try:
-        node = ast.parse(source, mode="eval").body
-    except SyntaxError:
-        node = None
-    if not isinstance(node, ast.List | ast.Tuple):
-        return (f"{source} is traced, and tapegrad's arrays act as NumPy's already: write "
-                f"{source} (and {source}.astype(np.float64) for a cast). NumPy's "
-                f"np.{method} would convert it and drop its derivative.")
-
-    def stacked(n: ast.expr) -> str:
-        if isinstance(n, ast.List | ast.Tuple):
-            return f"np.stack([{', '.join(stacked(e) for e in n.elts)}])"
-        return ast.unparse(n)
-    return (f"NumPy's np.{method} would convert the traced values it holds and drop their "
-            f"derivative. Stack them instead: {stacked(node)}.")
 
 
 Traced.__array_ufunc__ = _array_ufunc             # type: ignore

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import statistics
 from math import exp as math_exp
 from typing import NamedTuple
 
@@ -257,3 +258,63 @@ def test_float32_gradient_through_float64_scalars_is_the_same_under_jit() -> Non
               lambda p: (c - p[0]) ** 2 + p[1] ** 2, lambda p: p[1] ** 2 + abs(p[0] * c)):
         assert same(tg.jit(tg.grad(g))(x), tg.grad(g)(x))
         assert same(tg.jit(tg.hessian(g))(x), tg.hessian(g)(x))
+
+
+def test_statistics_and_float_of_traced_values_name_the_call_and_line() -> None:
+    # statistics.mean said "can't convert type 'Traced' to numerator/denominator";
+    # statistics.fmean blamed math.fsum inside statistics.py; float(x) named no line
+    data = lambda s: [s[0], s[1] * 2.0]                                # noqa: E731
+    for fn, use in ((statistics.mean, r"np\.mean\(np\.stack\(data\(s\)\)\)"),
+                    (statistics.fmean, r"np\.mean\(np\.stack\(data\(s\)\)\)"),
+                    (statistics.stdev, r"np\.std\(np\.stack\(data\(s\)\), ddof=1\)")):
+        for transform in (tg.grad, tg.jit):
+            with pytest.raises(TypeError, match=r"^fn\(data\(s\)\) at .*test_real_programs8\.py:"
+                               rf"\d+ converts .*statistics's functions .* Write {use} instead"):
+                transform(lambda s: fn(data(s)))(np.array([0.5, 1.5]))
+    g = tg.grad(lambda s: np.std(np.stack(data(s)), ddof=1))(np.array([0.5, 1.5]))
+    np.testing.assert_allclose(g, [-np.sqrt(0.5), 2 * np.sqrt(0.5)], rtol=1e-14)
+    with pytest.raises(TypeError, match=r"^float\(np\.sum\(s\)\) at .*test_real_programs8\.py"
+                       r":\d+: float\(\) of a traced value would drop its derivative"):
+        tg.grad(lambda s: float(np.sum(s)) * 2)(np.ones(2))
+
+
+def test_numpy_given_lists_of_traced_values_names_the_stacked_call() -> None:
+    # np.dot([a, b], [1.0, 2.0]) was told to call "np.dot(np, [a, b], ...)" (an array
+    # method's advice), np.linalg.norm([a, b]) to use "np.norm", which NumPy has not,
+    # np.exp([a, b]) and np.concatenate([[a], [b]]) got the np.asarray paragraph
+    cases = [(lambda s: np.dot([s[0], s[1]], [1.0, 2.0]), 5.0,
+              r"np\.dot\(np\.stack\(\[s\[0\], s\[1\]\]\), \[1\.0, 2\.0\]\)"),
+             (lambda s: np.linalg.norm([s[0], s[1]]), 3.0,
+              r"np\.linalg\.norm\(np\.stack\(\[s\[0\], s\[1\]\]\)\)"),
+             (lambda s: np.sum(np.exp([s[0], -s[1]])), 1.0,
+              r"np\.exp\(np\.stack\(\[s\[0\], -s\[1\]\]\)\)"),
+             (lambda s: np.sum(np.concatenate([[s[0]], [s[1]]]) ** 2), 4.0,
+              r"np\.concatenate\(\[np\.stack\(\[s\[0\]\]\), np\.stack\(\[s\[1\]\]\)\]\)"),
+             (lambda s: np.mean([v * v for v in s]), 0.5,
+              r"np\.mean\(np\.stack\(\[v \* v for v in s\]\)\)")]
+    x = np.array([1.0, 2.0])
+    for f, _, spelled in cases:
+        for transform in (tg.grad, tg.jit):
+            with pytest.raises(TypeError, match=r"^np\.\S+ was given a list or tuple holding "
+                               rf"traced values.*Stack it first: {spelled}"):
+                transform(f)(x)
+    told = [lambda s: np.dot(np.stack([s[0], s[1]]), [1.0, 2.0]),     # as told: they run
+            lambda s: np.linalg.norm(np.stack([s[0], s[1]])),
+            lambda s: np.sum(np.exp(np.stack([s[0], -s[1]]))),
+            lambda s: np.sum(np.concatenate([np.stack([s[0]]), np.stack([s[1]])]) ** 2),
+            lambda s: np.mean(np.stack([v * v for v in s]))]
+    for f in told:
+        np.testing.assert_allclose(tg.grad(f)(x), central(f, x), rtol=1e-8)
+        assert same(tg.jit(f)(x), f(x))
+
+
+def test_a_random_draw_with_a_traced_parameter_names_the_moved_draw() -> None:
+    # rng.normal(loc=mu) said "np.asarray was applied ... Use tg.stack"
+    def sample_mean(mu):
+        return np.mean(np.random.default_rng(0).normal(loc=mu, scale=1.0, size=4))
+    with pytest.raises(TypeError, match=r"^np\.random\.default_rng\(0\)\.normal\(loc=mu, "
+                       r"scale=1\.0, size=4\) draws with a traced parameter.*loc \+ scale \* "
+                       r"rng\.standard_normal\(shape\)"):
+        tg.grad(sample_mean)(0.3)
+    moved = lambda mu: np.mean(mu + 1.0 * np.random.default_rng(0).standard_normal(4))  # noqa
+    assert tg.grad(moved)(0.3) == 1.0 and same(tg.jit(moved)(0.3), moved(0.3))
