@@ -24,7 +24,7 @@ from .errors import METHOD_MSG, STORE_MSG
 from .numerics import user_line
 from .numpy_arguments import around, at_default, extra_keywords, numpy_order
 from .numpy_scalars import TWINNED, numpy_twin, on_numbers
-from .numpy_tables import functions, ufuncs
+from .numpy_tables import accumulations, functions, ufuncs
 from .primitive import Primitive
 from .pysource import method_call, user_running
 from .scipy_refusals import scipy_advice, scipy_alternatives
@@ -256,6 +256,9 @@ def _array_ufunc(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: 
         else:
             out = prim(*inputs)
         return numpy_made(out)
+    if method == "accumulate" and ufunc in accumulations and len(inputs) == 1 and \
+            _kw(kwargs, "axis"):               # np.maximum.accumulate(x): a running max
+        return accumulations[ufunc](inputs[0], kwargs.get("axis", 0))
     name = _ufunc_name(ufunc)
     if prim is not None and method == "__call__" and not name.startswith("scipy."):
         raise _refuse_keywords(name, list(kwargs), ())

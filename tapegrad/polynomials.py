@@ -206,6 +206,9 @@ def polyfit(x: Number, y: Number, deg: int, rcond: float | None = None,
       >>> np.allclose(g, (x - x.mean()) / np.sum((x - x.mean()) ** 2))
       True
     """
+    if len(shape_of(x)) != 1 or shape_of(x)[0] != shape_of(y)[0]:
+        raise TypeError("polyfit: expected a 1-D x and a y of the same length "
+                        f"(x has shape {shape_of(x)}, y {shape_of(y)}), as NumPy does.")
     lhs = vander(np.asarray(x) + 0.0 if _plain(x) else x + 0.0, int(deg) + 1)
     rhs = np.asarray(y) + 0.0 if _plain(y) else y + 0.0
     if rcond is None:

@@ -699,3 +699,27 @@ def builtins_robust_loss():
         weighted = sum(r / (i + 1) for i, r in enumerate(residuals))
         return total / len(trimmed) + 0.1 * worst + 0.01 * weighted + min(a * a, b * b)
     return Program(f, np.array([0.8, -0.3]))
+
+
+# ------------------------------------------------------------ what the fixes let run
+@program
+def max_drawdown():
+    r = rng(132).randn(30, 3) * 0.02 + 0.001
+
+    def f(w):
+        weights = np.exp(w) / np.sum(np.exp(w))
+        wealth = np.cumprod(1 + r @ weights)
+        peak = np.maximum.accumulate(wealth)
+        return np.max((peak - wealth) / peak) + 0.1 * np.std(r @ weights)
+    return Program(f, np.array([0.2, -0.1, 0.4]))
+
+
+@program
+def polyfit_trend_residual():
+    t = np.linspace(0, 1, 12)
+
+    def f(p):
+        y = np.sin(3 * t * p[0]) + p[1] * t
+        coef = np.polyfit(t, y, 2)
+        return np.sum((y - np.polyval(coef, t)) ** 2) + coef[0] ** 2
+    return Program(f, np.array([1.1, 0.4]))

@@ -318,3 +318,27 @@ def test_a_random_draw_with_a_traced_parameter_names_the_moved_draw() -> None:
         tg.grad(sample_mean)(0.3)
     moved = lambda mu: np.mean(mu + 1.0 * np.random.default_rng(0).standard_normal(4))  # noqa
     assert tg.grad(moved)(0.3) == 1.0 and same(tg.jit(moved)(0.3), moved(0.3))
+
+
+def test_ufunc_accumulate_is_the_running_loop_it_means() -> None:
+    # a drawdown's running peak np.maximum.accumulate(wealth) was refused: "tapegrad has
+    # no np.maximum.accumulate"
+    X = np.array([[1.0, 3.0, 2.0, 3.0], [0.5, -1.0, 4.0, 2.0], [2.0, 2.5, 0.1, 9.0]])
+    for f in (lambda x: np.maximum.accumulate(x, axis=1), lambda x: np.minimum.accumulate(x),
+              lambda x: np.add.accumulate(x), lambda x: np.multiply.accumulate(x, axis=-1),
+              lambda x: np.maximum.accumulate(x[0] * x[1])):
+        assert same(tg.jit(f)(X), f(X))
+        batch = np.stack([X, -X, X[::-1]])
+        np.testing.assert_array_equal(tg.vmap(f)(batch), np.stack([f(b) for b in batch]))
+        loss = lambda x: np.sum(f(x) * np.arange(1.0, 1.0 + f(X).size).reshape(f(X).shape))  # noqa
+        at = X + 0.01 * rng(143).randn(3, 4)       # no ties
+        np.testing.assert_allclose(tg.grad(loss)(at).ravel(),
+                                   central(lambda v: loss(v.reshape(3, 4)), at.ravel()),
+                                   rtol=1e-7, atol=1e-8)
+    # at a tie the running max follows np.maximum's own convention: half each way
+    x = np.array([1.0, 3.0, 2.0, 3.0, 5.0])
+    loop = lambda x: x[0] + np.maximum(x[0], x[1]) + np.maximum(np.maximum(x[0], x[1]), x[2])  # noqa
+    np.testing.assert_array_equal(tg.grad(lambda x: np.sum(np.maximum.accumulate(x)))(x),
+                                  [1.0, 2.5, 0.0, 0.5, 1.0])
+    np.testing.assert_array_equal(tg.grad(lambda x: np.sum(np.maximum.accumulate(x[:3])))(x),
+                                  tg.grad(loop)(x))
