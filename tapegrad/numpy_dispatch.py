@@ -26,6 +26,7 @@ from .numpy_arguments import around, at_default, extra_keywords, numpy_order
 from .numpy_scalars import TWINNED, numpy_twin, on_numbers
 from .numpy_tables import accumulations, functions, ufuncs
 from .primitive import Primitive
+from .pyfloat import library_advice
 from .pysource import method_call, user_running
 from .scipy_refusals import scipy_advice, scipy_alternatives
 from .scipy_refusals import tapegrad_scipy as tapegrad_scipy  # the tests read it here
@@ -376,6 +377,7 @@ def _converted_where() -> TypeError:
     return _refuse("asarray")
 
 
+library_advice["scipy"] = scipy_advice          # scipy.integrate.quad(f, ...) of traced f
 Traced.__array_ufunc__ = _array_ufunc             # type: ignore
 Traced.__array_function__ = _array_function       # type: ignore
 Traced.__array__ = _array                         # type: ignore

@@ -9,12 +9,13 @@ the NumPy spelling that computes the same on traced values.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from types import FrameType
 
 from .errors import FLOAT_MSG
 from .pysource import library_call, running
 
-__all__ = ["float_error"]
+__all__ = ["float_error", "library_advice"]
 
 _MATH = {     # math's functions NumPy names otherwise: their NumPy spelling
     "fabs": "np.abs({0})", "pow": "np.power({0}, {1})", "asin": "np.arcsin({0})",
@@ -35,12 +36,25 @@ _STATISTICS = {
 }
 
 
+library_advice: dict[str, Callable[[str], str]] = {}
+"""A library's top package -> what to write instead of its function (``scipy``: filled by
+numpy_dispatch with SciPy's advice)."""
+
+
 def _user(frame: FrameType) -> FrameType:
-    """The first frame out from ``frame`` that is not the standard library's (statistics)."""
-    while frame.f_back is not None and \
-            frame.f_globals.get("__name__", "").split(".")[0] in sys.stdlib_module_names:
+    """The first frame out from ``frame`` that is not a library's (statistics, SciPy)."""
+    while frame.f_back is not None and (top := frame.f_globals.get(
+            "__name__", "").split(".")[0]) and (top in sys.stdlib_module_names or
+                                                top in library_advice or top == "numpy"):
         frame = frame.f_back
     return frame
+
+
+def _public(module: str) -> str:
+    """``scipy.integrate._quadpack_py`` as users write it: ``scipy.integrate``."""
+    parts = module.split(".")
+    return ".".join(parts[:next((k for k, p in enumerate(parts) if p.startswith("_")),
+                                len(parts))])
 
 
 def _spelled(module: str, name: str, args: list[str]) -> str | None:
@@ -70,6 +84,13 @@ def float_error(frame: FrameType, what: str = "float") -> TypeError:
                 f"drop its derivative: {module}'s functions compute on plain numbers only. "
                 f"Write {use} instead; NumPy's functions run tapegrad's on traced values "
                 "and compute NumPy's numbers on plain ones.")
+    top = called[1].split(".")[0] if called is not None else ""
+    if called is not None and top in library_advice:          # scipy.integrate.quad
+        text, module, name, _ = called
+        full = f"{_public(module)}.{name}"
+        return TypeError(f"{text} at {where} converts a traced value to a plain number "
+                         f"inside {full}, which would drop its derivative."
+                         f"{library_advice[top](full)}")
     op, text = running(frame) or ("", "")
     said = FLOAT_MSG.format(what=what)
     return TypeError(f"{text} at {where}: {said}" if op.startswith("CALL") and text else said)

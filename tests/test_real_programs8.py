@@ -19,7 +19,11 @@ from typing import NamedTuple
 
 import numpy as np
 import pytest
+import scipy.integrate
+import scipy.interpolate
 import scipy.optimize
+import scipy.signal
+import scipy.spatial.distance
 import scipy.stats
 import test_real_programs4 as part_four
 from real_programs8 import PROGRAMS
@@ -27,6 +31,7 @@ from test_real_programs2 import central, rng, same
 from test_real_programs6 import CHECKS
 
 import tapegrad as tg
+import tapegrad.scipy.signal as tsg
 import tapegrad.scipy.stats as tst
 
 
@@ -342,3 +347,31 @@ def test_ufunc_accumulate_is_the_running_loop_it_means() -> None:
                                   [1.0, 2.5, 0.0, 0.5, 1.0])
     np.testing.assert_array_equal(tg.grad(lambda x: np.sum(np.maximum.accumulate(x[:3])))(x),
                                   tg.grad(loop)(x))
+
+
+def test_scipy_routines_without_a_counterpart_name_a_spelling_that_runs() -> None:
+    # quad's float() of the integrand named no call and no line; convolve2d, cdist and
+    # interp1d said "tapegrad.scipy has only ...: write it with tapegrad functions"
+    with pytest.raises(TypeError, match=r"^scipy\.integrate\.quad\(lambda t: s \* t \*\* 2, "
+                       r"0, 1\) at .*test_real_programs8\.py:\d+ .*inside scipy\.integrate\.quad"
+                       r".*leggauss"):
+        tg.grad(lambda s: scipy.integrate.quad(lambda t: s * t ** 2, 0, 1)[0])(0.5)
+    t, w = np.polynomial.legendre.leggauss(30)            # as told: exact for polynomials
+    quad = lambda s, a=0.0, b=1.0: 0.5 * (b - a) * np.sum(                 # noqa: E731
+        w * (s * (0.5 * (b - a) * t + 0.5 * (a + b)) ** 2))
+    assert math.isclose(tg.grad(quad)(0.5), 1 / 3, rel_tol=1e-14)
+    X, K = rng(144).randn(3, 2), np.array([[1.0, 2.0], [0.5, -1.0]])
+    for refused, told, alt in (
+            (lambda x: np.sum(scipy.signal.convolve2d(x, K) ** 2),
+             lambda x: np.sum(tsg.convolve(x, K) ** 2), r"tapegrad\.scipy\.signal\.convolve"),
+            (lambda x: np.sum(scipy.spatial.distance.cdist(x, K)),
+             lambda x: np.sum(np.sqrt(np.sum((x[:, None, :] - K[None, :, :]) ** 2, axis=-1))),
+             r"np\.sqrt\(np\.sum\(\(XA\[:, None, :\] - XB"),
+            (lambda x: scipy.interpolate.interp1d(np.arange(3.0), x[:, 0])(1.5),
+             lambda x: np.interp(1.5, np.arange(3.0), x[:, 0]), r"np\.interp\(x_new, x, y\)")):
+        with pytest.raises(TypeError, match=rf"was applied to a traced value.*Use {alt}"):
+            tg.grad(refused)(X)
+        np.testing.assert_allclose(told(X), refused(X), rtol=1e-13)
+        np.testing.assert_allclose(tg.grad(told)(X).ravel(),
+                                   central(lambda v: told(v.reshape(3, 2)), X.ravel()),
+                                   rtol=1e-7, atol=1e-9)
