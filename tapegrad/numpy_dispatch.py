@@ -77,6 +77,10 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
               "into dst)",
     "put": "a = np.where(mask, v, a) with a constant mask of the positions (np.put writes "
            "into a)",
+    "put_along_axis": "a = np.where(np.arange(a.shape[-1]) == idx, values, a) for indices idx "
+                      "of shape (n, 1) along the last axis (np.put_along_axis writes into a)",
+    "digitize": "np.sum(x[..., None] >= bins, axis=-1) (np.digitize(x, bins) for increasing "
+                "bins: integers, with no derivative)",
     "apply_along_axis": "np.stack([f(r) for r in x]) (or tg.vmap(f)(x)) for axis=1 of a 2-d "
                         "x, np.stack([f(c) for c in x.T], axis=-1) for axis=0",
     "piecewise": "np.select(condlist, [f(x) for f in funclist], default) (np.where for two "

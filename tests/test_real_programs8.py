@@ -375,3 +375,26 @@ def test_scipy_routines_without_a_counterpart_name_a_spelling_that_runs() -> Non
         np.testing.assert_allclose(tg.grad(told)(X).ravel(),
                                    central(lambda v: told(v.reshape(3, 2)), X.ravel()),
                                    rtol=1e-7, atol=1e-9)
+
+
+def test_digitize_and_put_along_axis_name_what_runs_not_the_nearest_name() -> None:
+    # np.put_along_axis was told "Use np.take_along_axis (the nearest function tapegrad
+    # has) if it fits", its opposite; np.digitize got no spelling at all
+    x, bins, idx = np.array([0.5, 1.2, -0.3, 0.8]), np.array([0.0, 1.0]), np.array([[0], [1]])
+    with pytest.raises(TypeError, match=r"np\.digitize .*Use np\.sum\(x\[\.\.\., None\] >= "
+                       r"bins, axis=-1\)"):
+        tg.grad(lambda s: np.sum(np.digitize(s, bins) * s))(x)
+    told = lambda s: np.sum(np.sum(s[..., None] >= bins, axis=-1) * s)       # noqa: E731
+    assert told(x) == np.sum(np.digitize(x, bins) * x) and same(tg.jit(told)(x), told(x))
+    np.testing.assert_array_equal(tg.grad(told)(x), np.digitize(x, bins).astype(float))
+
+    def put(a):
+        a = a.reshape(2, 2).copy()
+        np.put_along_axis(a, idx, 0.0, axis=1)
+        return np.sum(a ** 2)
+    with pytest.raises(TypeError, match=r"np\.put_along_axis .*Use a = np\.where\(np\.arange"
+                       r"\(a\.shape\[-1\]\) == idx, values, a\)"):
+        tg.grad(put)(x)
+    told = lambda s: np.sum(np.where(np.arange(2) == idx, 0.0, s.reshape(2, 2)) ** 2)  # noqa
+    assert told(x) == put(x)
+    np.testing.assert_allclose(tg.grad(told)(x), central(told, x), rtol=1e-8)
