@@ -398,3 +398,64 @@ def test_digitize_and_put_along_axis_name_what_runs_not_the_nearest_name() -> No
     told = lambda s: np.sum(np.where(np.arange(2) == idx, 0.0, s.reshape(2, 2)) ** 2)  # noqa
     assert told(x) == put(x)
     np.testing.assert_allclose(tg.grad(told)(x), central(told, x), rtol=1e-8)
+
+
+# ------------------------------------------------------------ float32 from end to end
+_X32, _IMG32 = rng(145).randn(5, 3).astype(np.float32), rng(146).randn(6, 6).astype(np.float32)
+
+
+def _attention32(w):
+    Wq, Wk, Wv = w[:9].reshape(3, 3), w[9:18].reshape(3, 3), w[18:].reshape(3, 3)
+    s = (_X32 @ Wq) @ (_X32 @ Wk).T / np.sqrt(np.float32(3))
+    s = np.where(np.triu(np.ones((5, 5), dtype=bool), 1), -np.inf, s)
+    a = np.exp(s - s.max(-1, keepdims=True))
+    return np.sum((a / a.sum(-1, keepdims=True) @ (_X32 @ Wv)) ** 2)
+
+
+def _conv32(w):
+    cols = np.stack([_IMG32[i:i + 3, j:j + 3].ravel() for i in range(4) for j in range(4)])
+    out = np.maximum(cols @ w[:9] + w[9], np.float32(0)).reshape(4, 4)
+    return np.sum(out.reshape(2, 2, 2, 2).max(axis=(1, 3)) ** 2)
+
+
+def _batch_norm32(p):
+    h = _X32 @ p[:9].reshape(3, 3)
+    xhat = (h - h.mean(0)) / np.sqrt(h.var(0) + np.float32(1e-5))
+    return np.sum(np.tanh(p[9:12] * xhat + p[12:]) ** 2)
+
+
+def _lstm32(p):
+    W, h, c = p.reshape(3, 8), np.zeros(2, np.float32), np.zeros(2, np.float32)
+    for x in _X32:
+        z = np.concatenate([x[:1], h]) @ W
+        i, f, o = (1 / (1 + np.exp(-z[k:k + 2])) for k in (0, 2, 4))
+        c = f * c + i * np.tanh(z[6:])
+        h = o * np.tanh(c)
+    return np.sum(h ** 2) + np.sum(c)
+
+
+def _cross_entropy32(w):
+    logits = _X32 @ w.reshape(3, 4)
+    return -np.mean(logits[np.arange(5), [0, 1, 2, 3, 0]] -
+                    np.log(np.sum(np.exp(logits), axis=1)))
+
+
+FLOAT32 = {"attention": (_attention32, 27), "conv": (_conv32, 10), "lstm": (_lstm32, 24),
+           "batch_norm": (_batch_norm32, 15), "cross_entropy": (_cross_entropy32, 12)}
+
+
+@pytest.mark.parametrize("name", sorted(FLOAT32))
+def test_float32_programs_stay_float32_bit_for_bit(name: str) -> None:
+    f, n = FLOAT32[name]
+    w = (0.5 * rng(147).randn(n)).astype(np.float32)
+    value, g = tg.value_and_grad(f)(w)
+    assert same(tg.jit(f)(w), f(w)) and type(f(w)) is np.float32 and value == f(w)
+    assert g.dtype == np.float32
+    assert same(tg.jit(tg.grad(f))(w), g) and same(tg.grad(tg.jit(f))(w), g)
+    batch = np.stack([w, w * np.float32(0.5), -w])
+    assert same(tg.vmap(f)(batch), np.stack([f(b) for b in batch]))
+    assert same(tg.vmap(tg.grad(f))(batch), np.stack([tg.grad(f)(b) for b in batch]))
+    w64 = w.astype(np.float64)          # float64 parameters make the program float64: its twin
+    g64 = tg.grad(f)(w64)
+    np.testing.assert_allclose(g64, central(f, w64), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(g, g64, rtol=2e-4, atol=2e-5)
