@@ -459,3 +459,40 @@ def test_float32_programs_stay_float32_bit_for_bit(name: str) -> None:
     g64 = tg.grad(f)(w64)
     np.testing.assert_allclose(g64, central(f, w64), rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(g, g64, rtol=2e-4, atol=2e-5)
+
+
+def test_robot_arm_jacobian_by_jacfwd_is_the_closed_form() -> None:
+    lengths = np.array([1.0, 0.8, 0.5])
+
+    def end_effector(q):            # planar forward kinematics
+        angles = np.cumsum(q)
+        return np.stack([np.sum(lengths * np.cos(angles)), np.sum(lengths * np.sin(angles))])
+
+    def closed_form(q):             # J[:, j] = sum over links k >= j of l_k (-sin, cos)(a_k)
+        a = np.cumsum(q)
+        return np.array([[-np.sum((lengths * np.sin(a))[j:]) for j in range(3)],
+                         [np.sum((lengths * np.cos(a))[j:]) for j in range(3)]])
+    qs = np.array([[0.3, 0.5, -0.2], [1.0, -0.4, 0.9], [0.0, 0.0, 0.0]])
+    for q in qs:
+        J = tg.jacfwd(end_effector)(q)
+        np.testing.assert_allclose(J, closed_form(q), rtol=1e-13, atol=1e-15)
+        assert same(tg.jit(tg.jacfwd(end_effector))(q), J)
+        np.testing.assert_allclose(tg.jacrev(end_effector)(q), J, rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(tg.vmap(tg.jacfwd(end_effector))(qs),
+                               [tg.jacfwd(end_effector)(q) for q in qs], rtol=1e-14, atol=0)
+
+
+def test_per_example_gradients_by_vmap_over_the_data() -> None:
+    rs = rng(148)
+    X, y, w = rs.randn(6, 3), (rs.rand(6) < 0.5).astype(float), rs.randn(3)
+
+    def nll(w, x, label):           # one example's logistic loss
+        z = x @ w
+        return np.logaddexp(0.0, z) - label * z
+    per_example = tg.vmap(tg.grad(nll), in_axes=(None, 0, 0))(w, X, y)
+    closed = (1 / (1 + np.exp(-X @ w)) - y)[:, None] * X
+    np.testing.assert_allclose(per_example, closed, rtol=1e-13)
+    np.testing.assert_allclose(per_example,
+                               np.stack([tg.grad(nll)(w, x, t) for x, t in zip(X, y)]),
+                               rtol=1e-14, atol=0)
+    assert same(tg.jit(tg.vmap(tg.grad(nll), in_axes=(None, 0, 0)))(w, X, y), per_example)
