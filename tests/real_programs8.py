@@ -723,3 +723,18 @@ def polyfit_trend_residual():
         coef = np.polyfit(t, y, 2)
         return np.sum((y - np.polyval(coef, t)) ** 2) + coef[0] ** 2
     return Program(f, np.array([1.1, 0.4]))
+
+
+@program
+def multihead_einsum_attention():
+    x = rng(133).randn(2, 4, 6)                    # (batch, tokens, model)
+
+    def f(w):
+        Wq, Wk, Wv = (w[k * 36:(k + 1) * 36].reshape(6, 2, 3) for k in range(3))
+        q, k, v = (np.einsum("btm,mhd->bhtd", x, W) for W in (Wq, Wk, Wv))
+        s = np.einsum("bhqd,bhkd->bhqk", q, k) / np.sqrt(3.0)
+        a = np.exp(s - s.max(-1, keepdims=True))
+        a = a / a.sum(-1, keepdims=True)
+        out = np.einsum("bhqk,bhkd->bqhd", a, v).reshape(2, 4, 6)
+        return np.mean(out ** 2) + np.var(out, axis=-1).mean()
+    return Program(f, 0.3 * rng(134).randn(108))
