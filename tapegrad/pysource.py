@@ -13,6 +13,7 @@ import ast
 import contextlib
 import dis
 import functools
+import inspect
 import linecache
 import operator
 from types import CodeType, FrameType
@@ -212,7 +213,10 @@ def _named(node: ast.expr, frame: FrameType) -> Any:
     """What a dotted name refers to in ``frame`` (attributes read, nothing called)."""
     if isinstance(node, ast.Attribute):
         owner = _named(node.value, frame)
-        return None if owner is None else getattr(owner, node.attr, None)
+        try:                                    # read statically: no property runs
+            return None if owner is None else inspect.getattr_static(owner, node.attr)
+        except AttributeError:
+            return None
     if isinstance(node, ast.Name):
         for names in (frame.f_locals, frame.f_globals, frame.f_builtins):
             if node.id in names:

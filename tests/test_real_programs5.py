@@ -393,7 +393,8 @@ def test_a_dataclass_of_parameters_is_told_to_register_as_a_pytree() -> None:
         b: float
     loss = lambda m: np.sum(m.w ** 2) * m.b
     with pytest.raises(TypeError, match=r"grad: m is a Linear, not a number.*register Linear "
-                       r"as a pytree to differentiate its fields: tg\.tree\.register\(Linear"):
+                       r"as a pytree to differentiate its fields: "
+                       r"tg\.tree\.register_dataclass\(Linear\)"):
         tg.grad(loss)(Linear(np.ones(2), 2.0))
     tg.tree.register(Linear, lambda m: ((m.w, m.b), None), lambda aux, ch: Linear(*ch))
     g = tg.grad(loss)(Linear(np.array([1.0, 3.0]), 2.0))
