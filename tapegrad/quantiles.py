@@ -208,7 +208,7 @@ def cov(m: Number, y: Number = None, rowvar: bool = True, bias: bool = False,
 
 def _weighted_cov(x: Any, ddof: int, fweights: Any, aweights: Any) -> Any:
     """NumPy's ``cov`` with observation weights, step for step."""
-    w = np.asarray(fweights, dtype=float) if fweights is not None else None
+    w: Any = np.asarray(fweights, dtype=float) if fweights is not None else None
     if aweights is not None:
         w = aweights if w is None else w * aweights
     w_sum = np.sum(w)
