@@ -19,11 +19,14 @@ from typing import Any
 
 import numpy as np
 
+from .converted import CASTS, as_stack, drawn, listed
 from .errors import METHOD_MSG, STORE_MSG
+from .numerics import user_line
 from .numpy_arguments import around, at_default, extra_keywords, numpy_order
 from .numpy_scalars import TWINNED, numpy_twin, on_numbers
-from .numpy_tables import functions, ufuncs
+from .numpy_tables import accumulations, functions, ufuncs
 from .primitive import Primitive
+from .pyfloat import library_advice
 from .pysource import method_call, user_running
 from .scipy_refusals import scipy_advice, scipy_alternatives
 from .scipy_refusals import tapegrad_scipy as tapegrad_scipy  # the tests read it here
@@ -74,6 +77,10 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
               "into dst)",
     "put": "a = np.where(mask, v, a) with a constant mask of the positions (np.put writes "
            "into a)",
+    "put_along_axis": "a = np.where(np.arange(a.shape[-1]) == idx, values, a) for indices idx "
+                      "of shape (n, 1) along the last axis (np.put_along_axis writes into a)",
+    "digitize": "np.sum(x[..., None] >= bins, axis=-1) (np.digitize(x, bins) for increasing "
+                "bins: integers, with no derivative)",
     "apply_along_axis": "np.stack([f(r) for r in x]) (or tg.vmap(f)(x)) for axis=1 of a 2-d "
                         "x, np.stack([f(c) for c in x.T], axis=-1) for axis=0",
     "piecewise": "np.select(condlist, [f(x) for f in funclist], default) (np.where for two "
@@ -254,6 +261,9 @@ def _array_ufunc(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: 
         else:
             out = prim(*inputs)
         return numpy_made(out)
+    if method == "accumulate" and ufunc in accumulations and len(inputs) == 1 and \
+            _kw(kwargs, "axis"):               # np.maximum.accumulate(x): a running max
+        return accumulations[ufunc](inputs[0], kwargs.get("axis", 0))
     name = _ufunc_name(ufunc)
     if prim is not None and method == "__call__" and not name.startswith("scipy."):
         raise _refuse_keywords(name, list(kwargs), ())
@@ -319,9 +329,11 @@ def _staged(x: Any) -> bool:
 
 def _array(self: Traced, dtype: Any = None, copy: Any = None) -> Any:
     caller = _library_caller()
-    if caller in _names() and caller not in alternatives and \
-            not _integer_data(primal_value(self)):
+    if caller is not None and not caller.startswith("scipy.") and caller not in alternatives \
+            and caller.rpartition(".")[2] in _names() and not _integer_data(primal_value(self)):
+        _, text = user_running(sys._getframe(1), ("tapegrad", "numpy")) or ("", "")
         raise TypeError(            # np.sum([a, b]): NumPy dispatches on the list, not on a
+            listed(text, caller) or
             f"np.{caller} was given a list or tuple holding traced values, which NumPy "
             f"turns into an array with np.asarray, dropping the derivative. Stack it "
             f"first: np.{caller}(np.stack([...])).")
@@ -350,9 +362,16 @@ def _converted_where() -> TypeError:
     if op == "STORE_SUBSCR":
         return TypeError(STORE_MSG.format(target=text, array=text.partition("[")[0]))
     owner, method, args, operands = method_call(text) or ("", "", [], [])
-    if owner in ("np", "numpy") and method == "array":
-        return _refuse("array")
-    if owner and hasattr(np.ndarray, method) and hasattr(np, method):
+    numpy = owner in ("np", "numpy")
+    if numpy and method in ("array", "asarray") and args:
+        return TypeError(f"{text} at {user_line()}: {as_stack(args[0], method)}")
+    if numpy and method in CASTS and len(args) == 1:
+        return TypeError(f"{text} at {user_line()} converts the traced value with np.asarray "
+                         f"and would drop its derivative: write {args[0]}.astype(np.{method}).")
+    said = (listed(text, method) if numpy else None) or drawn(text)
+    if said is not None:            # np.exp([a, b]), rng.normal(loc=mu)
+        return TypeError(f"{said} (at {user_line()})")
+    if owner and not numpy and hasattr(np.ndarray, method) and hasattr(np, method):
         said = METHOD_MSG.format(call=text, method=method)
         if method in alternatives:       # NumPy's function refuses a traced value too
             return TypeError(f"{said} Use {alternatives[method]} instead.")
@@ -362,6 +381,7 @@ def _converted_where() -> TypeError:
     return _refuse("asarray")
 
 
+library_advice["scipy"] = scipy_advice          # scipy.integrate.quad(f, ...) of traced f
 Traced.__array_ufunc__ = _array_ufunc             # type: ignore
 Traced.__array_function__ = _array_function       # type: ignore
 Traced.__array__ = _array                         # type: ignore

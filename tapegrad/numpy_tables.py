@@ -11,13 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["functions", "numpy_method", "ufuncs"]
+__all__ = ["accumulations", "functions", "numpy_method", "ufuncs"]
 
 ufuncs: dict[Any, Callable[..., Any]] = {}
 """A NumPy ufunc -> the tapegrad primitive or function that runs for it."""
 
 functions: dict[Any, tuple[Callable[..., Any], tuple[str, ...]]] = {}
 """A NumPy function -> (the tapegrad function, the keywords it takes)."""
+
+accumulations: dict[Any, Callable[[Any, int], Any]] = {}
+"""A NumPy ufunc -> the tapegrad function of ``(x, axis)`` for its ``.accumulate``."""
 
 
 def numpy_method(np_f: Callable[..., Any], fast: Callable[[Any], Any]) -> Callable[..., Any]:

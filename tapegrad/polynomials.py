@@ -1,4 +1,4 @@
-"""Polynomials and their matrices: ``vander``, ``polyder``, ``polyint``, ``poly``.
+"""Polynomials and their matrices: ``vander``, ``polyder``, ``polyint``, ``poly``, ``polyfit``.
 
 Each is a composite of tapegrad's slices, products, running products and
 joins, in the order NumPy computes: ``vander``'s powers are a running
@@ -190,9 +190,44 @@ def poly(seq_of_zeros: Number) -> Number:
     return a
 
 
+def polyfit(x: Number, y: Number, deg: int, rcond: float | None = None,
+            w: Number = None) -> Number:
+    """NumPy's ``polyfit``: least-squares coefficients of degree ``deg``, highest first.
+
+    NumPy's steps, on traced values too: the Vandermonde matrix (rows weighted
+    by ``w``), its columns scaled to unit norm, ``lstsq``, and the scale
+    divided out; the derivative is least squares' (``np.linalg.lstsq``'s).
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> x = np.array([0.0, 1.0, 2.0, 3.0])
+      >>> g = tg.grad(lambda y: np.polyfit(x, y, 1)[0])(np.array([1.0, 3.0, 2.0, 5.0]))
+      >>> np.allclose(g, (x - x.mean()) / np.sum((x - x.mean()) ** 2))
+      True
+    """
+    if len(shape_of(x)) != 1 or shape_of(x)[0] != shape_of(y)[0]:
+        raise TypeError("polyfit: expected a 1-D x and a y of the same length "
+                        f"(x has shape {shape_of(x)}, y {shape_of(y)}), as NumPy does.")
+    lhs = vander(np.asarray(x) + 0.0 if _plain(x) else x + 0.0, int(deg) + 1)
+    rhs = np.asarray(y) + 0.0 if _plain(y) else y + 0.0
+    if rcond is None:
+        rcond = shape_of(x)[0] * float(np.finfo(_dtype_of(x)).eps)
+    if w is not None:
+        lhs = lhs * w[:, None]
+        rhs = rhs * (w if len(shape_of(rhs)) == 1 else w[:, None])
+    scale = np.sqrt((lhs * lhs).sum(axis=0))
+    c = np.linalg.lstsq(lhs / scale, rhs, rcond=rcond)[0]
+    return (c.T / scale).T
+
+
+def _plain(x: Any) -> bool:
+    return primal_value(x) is x
+
+
 # ------------------------------------------- NumPy's names on traced values
 functions.update({
     np.vander: (vander, ("N", "increasing")),
     np.polyder: (polyder, ("m",)), np.polyint: (polyint, ("m", "k")),
-    np.poly: (poly, ()),
+    np.poly: (poly, ()), np.polyfit: (polyfit, ("rcond", "w")),
 })

@@ -13,13 +13,14 @@ import ast
 import contextlib
 import dis
 import functools
+import inspect
 import linecache
 import operator
 from types import CodeType, FrameType
 from typing import Any
 
-__all__ = ["parsed", "file_tree", "for_left", "loop_test", "method_call", "running", "running_op",
-           "user_running"]
+__all__ = ["parsed", "file_tree", "for_left", "loop_test", "library_call", "method_call", "running",
+           "running_op", "user_running"]
 
 
 @functools.lru_cache(maxsize=16)
@@ -140,8 +141,11 @@ def running(frame: FrameType) -> tuple[str, str] | None:
     ``("CALL", "mu.dot(w)")``, ``("STORE_SUBSCR", "a[1:]")`` (a store spans
     its target), or None where the source is not to be had.
     """
-    at = next((i for i in dis.get_instructions(frame.f_code) if i.offset == frame.f_lasti),
-              None)
+    at = None           # a frame calling Python code stops within its call's inline caches
+    for i in dis.get_instructions(frame.f_code):
+        if i.offset > frame.f_lasti:
+            break
+        at = i
     where = getattr(at, "positions", None)
     if at is None or where is None or where.lineno is None or where.end_lineno is None:
         return None
@@ -179,3 +183,42 @@ def method_call(text: str) -> tuple[str, str, list[str], list[str]] | None:
                 for n in (call.func.value, *call.args)]
     return (ast.unparse(call.func.value), call.func.attr,
             [ast.unparse(a) for a in (*call.args, *call.keywords)], operands)
+
+
+def library_call(frame: FrameType) -> tuple[str, str, str, list[str]] | None:
+    """The call ``frame`` is running, where its callee is a library's: who and with what.
+
+    ``math.exp(x + 1.0)`` is ``("math.exp(x + 1.0)", "math", "exp", ["x + 1.0"])``;
+    ``exp(x)`` after ``from math import exp`` and ``m.exp(x)`` after
+    ``import math as m`` are found too (the callee is read by name, never called).
+    None where the callee is not found or has no ``__module__``.
+    """
+    op, text = running(frame) or ("", "")
+    if not op.startswith("CALL"):
+        return None
+    try:
+        call = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
+    if not isinstance(call, ast.Call):
+        return None
+    fun: Any = _named(call.func, frame)
+    module, name = getattr(fun, "__module__", None), getattr(fun, "__name__", None)
+    if not isinstance(module, str) or not isinstance(name, str):
+        return None
+    return text, module, name, [ast.unparse(a) for a in call.args]
+
+
+def _named(node: ast.expr, frame: FrameType) -> Any:
+    """What a dotted name refers to in ``frame`` (attributes read, nothing called)."""
+    if isinstance(node, ast.Attribute):
+        owner = _named(node.value, frame)
+        try:                                    # read statically: no property runs
+            return None if owner is None else inspect.getattr_static(owner, node.attr)
+        except AttributeError:
+            return None
+    if isinstance(node, ast.Name):
+        for names in (frame.f_locals, frame.f_globals, frame.f_builtins):
+            if node.id in names:
+                return names[node.id]
+    return None

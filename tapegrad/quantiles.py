@@ -170,7 +170,7 @@ def _rows(m: Any, rowvar: bool) -> Any:
 
 
 def cov(m: Number, y: Number = None, rowvar: bool = True, bias: bool = False,
-        ddof: int | None = None) -> Number:
+        ddof: int | None = None, fweights: Any = None, aweights: Number = None) -> Number:
     """NumPy's ``cov``: the covariance matrix of the variables (rows, or columns).
 
     Args:
@@ -179,6 +179,8 @@ def cov(m: Number, y: Number = None, rowvar: bool = True, bias: bool = False,
       rowvar: Rows are variables (True) or columns are.
       bias: Normalize by ``N`` rather than ``N - 1``.
       ddof: The divisor is ``N - ddof`` (overrides ``bias``).
+      fweights: Integer repeat counts of the observations (constant).
+      aweights: Weights of the observations (traced or not), as NumPy's.
 
     Returns:
       The covariance matrix (a number for one variable).
@@ -195,11 +197,30 @@ def cov(m: Number, y: Number = None, rowvar: bool = True, bias: bool = False,
         x = concatenate([x, _rows(_float64(_stacked(y)), rowvar)], axis=0)
     if ddof is None:
         ddof = 0 if bias else 1
+    if fweights is not None or aweights is not None:
+        return squeeze(_weighted_cov(x, ddof, fweights, aweights))
     fact = max(shape_of(x)[1] - ddof, 0)     # NumPy's: no degrees of freedom left, 1/0
     x = x - reshape_to(mean(x, axis=1), (-1, 1))
     with np.errstate(divide="ignore"):
         c = dot(x, transpose(x)) * np.true_divide(1, fact)
     return squeeze(c)
+
+
+def _weighted_cov(x: Any, ddof: int, fweights: Any, aweights: Any) -> Any:
+    """NumPy's ``cov`` with observation weights, step for step."""
+    w: Any = np.asarray(fweights, dtype=float) if fweights is not None else None
+    if aweights is not None:
+        w = aweights if w is None else w * aweights
+    w_sum = np.sum(w)
+    avg = np.sum(x * w, axis=1) / w_sum
+    if ddof == 0:
+        fact = w_sum
+    elif aweights is None:
+        fact = w_sum - ddof
+    else:
+        fact = w_sum - ddof * np.sum(w * aweights) / w_sum
+    x = x - reshape_to(avg, (-1, 1))
+    return dot(x, transpose(x * w)) * (1 / fact)
 
 
 def corrcoef(x: Number, y: Number = None, rowvar: bool = True) -> Number:
@@ -233,6 +254,6 @@ def corrcoef(x: Number, y: Number = None, rowvar: bool = True) -> Number:
 functions.update({
     np.quantile: (quantile, ("q", "axis", "method", "keepdims")),
     np.percentile: (percentile, ("q", "axis", "method", "keepdims")),
-    np.cov: (cov, ("y", "rowvar", "bias", "ddof")),
+    np.cov: (cov, ("y", "rowvar", "bias", "ddof", "fweights", "aweights")),
     np.corrcoef: (corrcoef, ("y", "rowvar")),
 })

@@ -40,7 +40,24 @@ scipy_alternatives = {    # SciPy functions without a same-named tapegrad.scipy 
     "scipy.special.softplus": "tg.softplus",
     "scipy.optimize.rosen": "np.sum(100.0 * (x[1:] - x[:-1] ** 2.0) ** 2.0 + (1 - x[:-1]) ** "
     "2.0, axis=0) (SciPy's own formula, which tapegrad runs)",
+    "scipy.signal.convolve2d": "tapegrad.scipy.signal.convolve(in1, in2, mode) (N-d, as "
+    "convolve2d with its default boundary='fill')",
+    "scipy.signal.fftconvolve": "tapegrad.scipy.signal.convolve(in1, in2, mode)",
+    "scipy.signal.correlate": "tapegrad.scipy.signal.convolve(in1, in2[::-1], mode) (the "
+    "flipped kernel; flip every axis of an N-d one)",
+    "scipy.interpolate.interp1d.__init__": "np.interp(x_new, x, y) (linear, with constant "
+    "sample points x; NumPy's, which tapegrad runs)",
+    "scipy.spatial.distance.cdist": "np.sqrt(np.sum((XA[:, None, :] - XB[None, :, :]) ** 2, "
+    "axis=-1)) (euclidean)",
+    "scipy.spatial.distance.pdist": "np.sqrt(np.sum((X[i] - X[j]) ** 2, axis=-1)) with i, j = "
+    "np.triu_indices(len(X), 1) (euclidean)",
+    "scipy.integrate.quad": "a fixed Gauss-Legendre rule: t, w = np.polynomial.legendre."
+    "leggauss(30); 0.5 * (b - a) * np.sum(w * f(0.5 * (b - a) * t + 0.5 * (a + b)))",
 }
+for _root in ("brentq", "brenth", "bisect", "newton", "fsolve", "root_scalar", "root"):
+    scipy_alternatives[f"scipy.optimize.{_root}"] = (
+        "a Newton loop written with tapegrad's functions (while abs(step) > tol: ...), "
+        "whose derivative at convergence is the implicit function's,")
 tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests check this list)
     "special": ("betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfinv", "expit",
                 "gammainc", "gammaincc", "gammaln", "kl_div", "log_ndtr", "log_softmax", "logit",

@@ -94,9 +94,10 @@ def as_number(leaf: Any, name: object, where: tuple[tree.TreeDef, int], what: st
         raise TypeError(_int_array_msg(what, f"{name}{tree.keystr(path)}", kind))
     if is_complex(leaf):
         raise TypeError(f"{what}: {name}{tree.keystr(path)} is {kind}: {COMPLEX_MSG}")
+    how = "_dataclass({})" if hasattr(t, "__dataclass_fields__") else "({}, flatten, unflatten)"
     register = "" if type(leaf).__module__ in ("builtins", "numpy") else (
         f", or register {t.__name__} as a pytree to differentiate its fields: "
-        f"tg.tree.register({t.__name__}, flatten, unflatten)")
+        f"tg.tree.register{how.format(t.__name__)}")
     raise TypeError(
         f"{what}: {name}{tree.keystr(path)} is {kind}, not a number; differentiated "
         f"arguments may hold only floats, ints or float arrays. {_elsewhere(what)}{register}.")

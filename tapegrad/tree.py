@@ -31,11 +31,12 @@ from .treedef import SequenceKey as SequenceKey
 from .treedef import first_difference as first_difference
 from .treedef import keystr as keystr
 from .treedef import register as register
+from .treedef import register_dataclass as register_dataclass
 
 __all__ = [
     "DictKey", "GetAttrKey", "KeyPath", "PyTree", "SequenceKey", "TreeDef",
     "flatten", "flatten_with_path", "keystr", "leaves", "map", "ravel", "register",
-    "structure", "unflatten",
+    "register_dataclass", "structure", "unflatten",
 ]
 
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from .errors import ESCAPED_MSG, FLOAT_MSG, INT_MSG, STORE_MSG, EscapedTracerError
 from .numerics import user_line
+from .pyfloat import float_error
 from .pysource import running, running_op
 from .tree import LEAF_TYPES
 
@@ -116,7 +117,11 @@ class Traced:
         if site is not None and site[0] == "STORE_SUBSCR":     # a[i] = x, a a NumPy array
             target = site[1]
             raise TypeError(STORE_MSG.format(target=target, array=target.partition("[")[0]))
-        raise TypeError(FLOAT_MSG.format(what="float"))
+        raise float_error(frame)                  # float(x), math.exp(x), statistics.fmean
+
+    def as_integer_ratio(self) -> tuple[int, int]:
+        """Refused: ``statistics.mean`` of traced values would drop their derivative."""
+        raise float_error(sys._getframe(1), "as_integer_ratio")
 
     def __int__(self) -> int:
         value = primal_value(self)

@@ -73,7 +73,7 @@ def test_scipy_function_on_a_traced_value_is_named(transform):
 
 
 def test_numpy_functions_keep_their_own_names():
-    with pytest.raises(TypeError, match=r"np\.asarray was applied.*tg\.stack"):
+    with pytest.raises(TypeError, match=r"^np\.asarray\(x\) at .*: x is traced.*write x "):
         tg.grad(lambda x: tg.sum(np.asarray(x)))(x3)
     with pytest.raises(TypeError, match=r"np\.trim_zeros was applied"):
         tg.grad(lambda x: tg.sum(np.trim_zeros(x)))(x3)

@@ -1,0 +1,96 @@
+"""Python making a plain number of a traced value: the error naming the user's call.
+
+``float(x)``, ``math.exp(x)`` and the ``statistics`` module convert their
+argument to a Python float (or an exact fraction), which would drop its
+derivative. The error names the call as the user wrote it, its line, and
+the NumPy spelling that computes the same on traced values.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from types import FrameType
+
+from .errors import FLOAT_MSG
+from .pysource import library_call, running
+
+__all__ = ["float_error", "library_advice"]
+
+_MATH = {     # math's functions NumPy names otherwise: their NumPy spelling
+    "fabs": "np.abs({0})", "pow": "np.power({0}, {1})", "asin": "np.arcsin({0})",
+    "acos": "np.arccos({0})", "atan": "np.arctan({0})", "atan2": "np.arctan2({0}, {1})",
+    "asinh": "np.arcsinh({0})", "acosh": "np.arccosh({0})", "atanh": "np.arctanh({0})",
+    "erf": "tapegrad.scipy.special.erf({0})", "erfc": "tapegrad.scipy.special.erfc({0})",
+    "lgamma": "tapegrad.scipy.special.gammaln({0})",
+    "gamma": "np.exp(tapegrad.scipy.special.gammaln({0})) (for {0} > 0)",
+    "fsum": "sum({0})", "dist": "np.linalg.norm(np.stack({0}) - np.stack({1}))",
+    "log": "np.log({0}) / np.log({1})",
+}
+
+_STATISTICS = {
+    "mean": "np.mean({0})", "fmean": "np.mean({0})", "median": "np.median({0})",
+    "stdev": "np.std({0}, ddof=1)", "pstdev": "np.std({0})", "variance": "np.var({0}, ddof=1)",
+    "pvariance": "np.var({0})", "geometric_mean": "np.exp(np.mean(np.log({0})))",
+    "harmonic_mean": "1 / np.mean(1 / {0})",
+}
+
+
+library_advice: dict[str, Callable[[str], str]] = {}
+"""A library's top package -> what to write instead of its function (``scipy``: filled by
+numpy_dispatch with SciPy's advice)."""
+
+
+def _user(frame: FrameType) -> FrameType:
+    """The first frame out from ``frame`` that is not a library's (statistics, SciPy)."""
+    while frame.f_back is not None and (top := frame.f_globals.get(
+            "__name__", "").split(".")[0]) and (top in sys.stdlib_module_names or
+                                                top in library_advice or top == "numpy"):
+        frame = frame.f_back
+    return frame
+
+
+def _public(module: str) -> str:
+    """``scipy.integrate._quadpack_py`` as users write it: ``scipy.integrate``."""
+    parts = module.split(".")
+    return ".".join(parts[:next((k for k, p in enumerate(parts) if p.startswith("_")),
+                                len(parts))])
+
+
+def _spelled(module: str, name: str, args: list[str]) -> str | None:
+    """The NumPy spelling of ``module.name(*args)``, or None."""
+    if module == "math":
+        if name == "log" and len(args) == 1:
+            return f"np.log({args[0]})"
+        spelling = _MATH.get(name)
+        if spelling is None:
+            return f"np.{name}({', '.join(args)})"
+        return spelling.format(*args) if len(args) >= 1 + ("{1}" in spelling) else None
+    spelling = _STATISTICS.get(name)
+    return None if spelling is None or not args else spelling.format(f"np.stack({args[0]})")
+
+
+def float_error(frame: FrameType, what: str = "float") -> TypeError:
+    """The error for ``what()`` of a traced value, called from ``frame``."""
+    frame = _user(frame)
+    where = f"{frame.f_code.co_filename}:{frame.f_lineno}"
+    called = library_call(frame)
+    if called is not None and called[1] in ("math", "statistics"):
+        text, module, name, args = called
+        use = _spelled(module, name, args)
+        if use is not None:
+            return TypeError(
+                f"{text} at {where} converts a traced value to a plain number, which would "
+                f"drop its derivative: {module}'s functions compute on plain numbers only. "
+                f"Write {use} instead; NumPy's functions run tapegrad's on traced values "
+                "and compute NumPy's numbers on plain ones.")
+    top = called[1].split(".")[0] if called is not None else ""
+    if called is not None and top in library_advice:          # scipy.integrate.quad
+        text, module, name, _ = called
+        full = f"{_public(module)}.{name}"
+        return TypeError(f"{text} at {where} converts a traced value to a plain number "
+                         f"inside {full}, which would drop its derivative."
+                         f"{library_advice[top](full)}")
+    op, text = running(frame) or ("", "")
+    said = FLOAT_MSG.format(what=what)
+    return TypeError(f"{text} at {where}: {said}" if op.startswith("CALL") and text else said)
