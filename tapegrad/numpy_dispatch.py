@@ -22,7 +22,7 @@ import numpy as np
 from .errors import METHOD_MSG, STORE_MSG
 from .numpy_arguments import around, at_default, extra_keywords, numpy_order
 from .numpy_scalars import TWINNED, numpy_twin, on_numbers
-from .numpy_tables import functions, ufuncs
+from .numpy_tables import functions, ufunc_methods, ufuncs
 from .primitive import Primitive
 from .pysource import method_call, user_running
 from .scipy_refusals import scipy_advice, scipy_alternatives
@@ -255,6 +255,8 @@ def _array_ufunc(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: 
             out = prim(*inputs)
         return numpy_made(out)
     name = _ufunc_name(ufunc)
+    if prim is not None and method in ufunc_methods and not name.startswith("scipy."):
+        return ufunc_methods[method](ufunc, *inputs, **kwargs)   # np.subtract.outer(x, y)
     if prim is not None and method == "__call__" and not name.startswith("scipy."):
         raise _refuse_keywords(name, list(kwargs), ())
     name = name if method == "__call__" else f"{name}.{method}"

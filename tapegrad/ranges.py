@@ -1,4 +1,4 @@
-"""Evenly spaced numbers: ``linspace``, with traced ends.
+"""Evenly spaced numbers: ``linspace`` and ``logspace``, with traced ends.
 
 ``linspace`` computes as NumPy does (``start + i * step``, the last number
 ``stop`` itself), so its numbers are NumPy's, and a traced ``start`` or
@@ -15,10 +15,10 @@ import numpy as np
 from .arrays import astype
 from .kinks import where
 from .numpy_dispatch import functions
-from .reshaping import moveaxis
-from .values import primal_value, shape_of
+from .reshaping import expand_dims, moveaxis
+from .values import Traced, primal_value, shape_of
 
-__all__ = ["linspace"]
+__all__ = ["linspace", "logspace"]
 
 Number = Any
 
@@ -69,4 +69,24 @@ def linspace(start: Number, stop: Number, num: int = 50, endpoint: bool = True,
     return (y, step) if retstep else y
 
 
+def logspace(start: Number, stop: Number, num: int = 50, endpoint: bool = True,
+             base: Number = 10.0, dtype: Any = None, axis: int = 0) -> Any:
+    """NumPy's ``logspace``: ``base ** linspace(start, stop, num)``, NumPy's numbers.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> tg.logspace(0.0, 2.0, 3)
+      array([  1.,  10., 100.])
+    """
+    if not isinstance(base, float | int) and np.ndim(primal_value(base)):
+        # NumPy: a base of axes broadcasts with the ends, and gets the new axis
+        ndmax = np.broadcast(primal_value(start), primal_value(stop), primal_value(base)).ndim
+        start, stop, base = (x if len(shape_of(x)) == ndmax or isinstance(x, Traced)
+                             else np.array(x, ndmin=ndmax) for x in (start, stop, base))
+        base = expand_dims(base, axis)
+    y = np.power(base, linspace(start, stop, num=num, endpoint=endpoint, axis=axis))
+    return y if dtype is None else astype(y, dtype)
+
+
 functions[np.linspace] = (linspace, ("num", "endpoint", "retstep", "dtype", "axis"))
+functions[np.logspace] = (logspace, ("num", "endpoint", "base", "dtype", "axis"))
