@@ -5,7 +5,9 @@ tapegrad's ``stack`` and ``where``, so every transform goes through the
 user's code as it goes through any other. ``piecewise`` evaluates each
 function on the whole array and selects (as ``np.select`` does), where
 NumPy evaluates it on the selected elements only: the values are NumPy's,
-and the unselected evaluations get no derivative.
+and the unselected evaluations get a zero cotangent (as in JAX, a function
+whose derivative is not finite where it is not selected, ``np.sqrt`` of a
+negative, still gives NaN there: keep the functions finite everywhere).
 """
 
 from __future__ import annotations
