@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import METHOD_MSG, STORE_MSG
+from .errors import DRAW_MSG, DRAWS, METHOD_MSG, STORE_MSG
 from .numpy_arguments import around, at_default, extra_keywords, numpy_order
 from .numpy_scalars import TWINNED, numpy_twin, on_numbers
 from .numpy_tables import functions, ufunc_methods, ufuncs
@@ -48,15 +48,6 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "argwhere": "tg.where(x != 0, x, 0.0) (keeps the shape; np.argwhere's result depends on "
     "the value: call it on a constant)",
     "unique": "tg.sort(x) (unique's values, repeats kept: its length depends on the value)",
-    "searchsorted": "tg.sum(tg.where(a < v, 1, 0)) (searchsorted(a, v), scalar v, "
-    "side='left')",
-    "histogram": "tg.sum(tg.where((x[:, None] >= edges[:-1]) & (x[:, None] < edges[1:]), "
-    "1.0, 0.0), axis=0) (counts for constant edges; zero derivative)",
-    "linalg.cond": "tg.linalg.svdvals(x)[0] / tg.linalg.svdvals(x)[-1] (the 2-norm "
-    "condition number)",
-    "linalg.matrix_rank": "np.linalg.matrix_rank(x) on a constant (the rank is an integer "
-    "of the value, with no derivative), or tg.sum(s > s[0] * max(m, n) * eps) with "
-    "s = tg.linalg.svdvals(x)",
     "full": "value * np.ones(shape) (np.full reads its value with np.asarray, which a "
             "traced value cannot pass through)",
     "require": "tg.require (np.require converts with np.asanyarray, which cannot "
@@ -74,26 +65,15 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
               "into dst)",
     "put": "a = np.where(mask, v, a) with a constant mask of the positions (np.put writes "
            "into a)",
-    "apply_along_axis": "np.stack([f(r) for r in x]) (or tg.vmap(f)(x)) for axis=1 of a 2-d "
-                        "x, np.stack([f(c) for c in x.T], axis=-1) for axis=0",
-    "piecewise": "np.select(condlist, [f(x) for f in funclist], default) (np.where for two "
-                 "pieces)",
     "lib.vectorize.__call__": "tg.vmap(f)(x) for np.vectorize(f)(x) of a 1-d x (f of one "
                               "element, its Python branches included; nest vmap for more axes)",
     "asarray_chkfinite": "tg.asarray_chkfinite (np.asarray_chkfinite converts with "
                          "np.asarray, which cannot return a traced value)",
-    # ufunc methods
-    "add.reduce": "tg.sum(x, axis=0)", "add.accumulate": "tg.cumsum(x, axis=0)",
-    "logaddexp.reduce": "tg.logsumexp(x, axis=0)",
-    "multiply.reduce": "tg.prod(x, axis=0)", "multiply.accumulate": "tg.cumprod(x, axis=0)",
-    "maximum.reduce": "tg.max(x, axis=0)", "minimum.reduce": "tg.min(x, axis=0)",
-    "add.outer": "x[:, None] + y[None, :]", "multiply.outer": "tg.outer(x, y)",
     "add.at": "a = a + (np.arange(len(a))[:, None] == i) @ x for np.add.at(a, i, x) with 1-d "
               "a (a constant one-hot matrix; np.add.at writes into a, which cannot hold a "
               "traced value)",
-    "bincount": "(np.arange(n)[:, None] == i) @ w for np.bincount(i, weights=w, minlength=n) "
-                "(a constant one-hot matrix times the weights)",
-    "subtract.outer": "x[:, None] - y[None, :]",
+    "add.reduceat": "np.stack([np.add.reduce(x[i:j]) for i, j in zip(idx, [*idx[1:], "
+                    "len(x)])]) for increasing indices idx (one reduce per segment)",
 }
 _keyword_fixes = {      # keywords tapegrad's versions do not take: what to do instead
     "dtype": "cast the argument first (x.astype(np.float32)) or the result after",
@@ -354,6 +334,8 @@ def _converted_where() -> TypeError:
     owner, method, args, operands = method_call(text) or ("", "", [], [])
     if owner in ("np", "numpy") and method == "array":
         return _refuse("array")
+    if method in DRAWS and not hasattr(np.ndarray, method):     # rng.normal(mu, sigma)
+        return TypeError(DRAW_MSG.format(call=text, spelling=DRAWS[method]))
     if owner and hasattr(np.ndarray, method) and hasattr(np, method):
         said = METHOD_MSG.format(call=text, method=method)
         if method in alternatives:       # NumPy's function refuses a traced value too

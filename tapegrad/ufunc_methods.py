@@ -137,17 +137,26 @@ def accumulate(ufunc: Any, x: Any, axis: int = 0, dtype: Any = None) -> Any:
     return stack(out, ax) if n else x
 
 
+def _no_out(name: str, kwargs: dict[str, Any]) -> None:
+    """NumPy's ``out=``: an array written in place, which cannot hold a traced value."""
+    if kwargs.get("out") not in (None, (None,)):
+        raise TypeError(f"np.{name}(..., out=...) was applied to a traced value: an array "
+                        "cannot hold a traced value; assign the result (y = f(x)) instead.")
+    kwargs.pop("out", None)
+
+
 def _outer(ufunc: Any, *inputs: Any, **kwargs: Any) -> Any:
+    _no_out(f"{ufunc.__name__}.outer", kwargs)
     return outer(ufunc, *inputs, **kwargs)
 
 
 def _reduce(ufunc: Any, x: Any, **kwargs: Any) -> Any:
-    kwargs.pop("out", None)
+    _no_out(f"{ufunc.__name__}.reduce", kwargs)
     return reduce(ufunc, x, **kwargs)
 
 
 def _accumulate(ufunc: Any, x: Any, **kwargs: Any) -> Any:
-    kwargs.pop("out", None)
+    _no_out(f"{ufunc.__name__}.accumulate", kwargs)
     return accumulate(ufunc, x, **kwargs)
 
 

@@ -132,6 +132,13 @@ CASES: dict[str, Case] = {
         x, [X < 0, X > 1], [np.exp, np.cos, 0.5])),
     "piecewise_args": case(lambda m: lambda x: m.piecewise(
         x, [x > 0.5], [lambda t, a: t * a, lambda t, a: -t], 3.0), V),
+    # conditioning
+    "linalg_cond": np_only(lambda x: np.linalg.cond(x[:, :3] + 3.0 * np.eye(3))),
+    "linalg_cond_inverse": np_only(lambda x: np.linalg.cond(x[:, 1:] + 3.0 * np.eye(3), -2)),
+    "linalg_cond_fro": np_only(lambda x: np.linalg.cond(x[:, :3] + 3.0 * np.eye(3), "fro")),
+    "linalg_cond_1": np_only(lambda x: np.linalg.cond(x[:, :3] + 3.0 * np.eye(3), 1)),
+    "linalg_cond_stacked": np_only(lambda x: np.linalg.cond(np.stack(
+        [x[:2, :2] + 2.0 * np.eye(2), x[1:, 2:] ** 2 + np.eye(2)]))),
     # dtype questions used to pick a result's dtype
     "result_type": case(lambda m: lambda x: x * np.ones(2, np.result_type(x, 1.0))[0]),
     "common_type": case(lambda m: lambda x: x * np.ones((), np.common_type(x))),
@@ -159,6 +166,9 @@ INTEGER_CASES: dict[str, Case] = {
     "isreal": np_only(lambda x: np.isreal(x)),
     "iscomplex": np_only(lambda x: np.iscomplex(x)),
     "equal_outer": np_only(lambda x: np.equal.outer(np.round(x), [0.0, 1.0]), V),
+    "matrix_rank": np_only(lambda x: np.linalg.matrix_rank(x[:, :3] @ x[:2, :3].T @ x[:2])),
+    "matrix_rank_hermitian_tol": np_only(lambda x: np.linalg.matrix_rank(
+        x[:, :3] + x[:, :3].T, tol=1.0, hermitian=True)),
     "logical_or_reduce": np_only(lambda x: np.logical_or.reduce(x > 0.5, axis=0)),
 }
 
@@ -386,3 +396,22 @@ def test_piecewise_zero_where_no_condition_holds_and_no_derivative_from_unselect
     f = lambda v: np.piecewise(v, [v < 0, v > 1], [np.exp, lambda t: t * t])  # noqa: E731
     same_bits(tg.jit(f)(x), f(x))
     same_bits(tg.grad(lambda v: tg.sum(f(v)))(x), np.array([np.exp(-1.0), 0.0, 4.0]))
+
+
+def test_a_draw_with_traced_parameters_names_its_reparameterization():
+    rng = np.random.default_rng(0)
+    mu = np.array([0.3, -1.0])
+    with pytest.raises(TypeError, match=r"rng\.normal\(v, 2\.0\) draws.*loc \+ scale \* rng\."
+                                        r"standard_normal\(size\)"):
+        tg.grad(lambda v: tg.sum(rng.normal(v, 2.0)))(mu)
+    with pytest.raises(TypeError, match=r"low \+ \(high - low\) \* rng\.random\(size\)"):
+        tg.jit(lambda v: rng.uniform(v[0], v[1], size=3))(mu)
+    noise = rng.standard_normal(2)          # the spelling it names: differentiable in mu
+    same_bits(tg.grad(lambda v: tg.sum(v + 2.0 * noise))(mu), np.ones(2))
+
+
+def test_cond_of_a_diagonal_matrix_is_the_ratio_of_its_extremes():
+    d = np.array([4.0, 2.0, 0.5])
+    assert tg.jit(lambda v: np.linalg.cond(np.diag(v)))(d) == 8.0
+    same_bits(tg.grad(lambda v: np.linalg.cond(np.diag(v)))(d),
+              np.array([1 / 0.5, 0.0, -4.0 / 0.5 ** 2]))          # d0 / d2
