@@ -133,6 +133,8 @@ from .loops import while_loop as while_loop
 from .misc.operators import hessian_vector_product as hessian_vector_product
 from .nanargs import nanargmax as nanargmax
 from .nanargs import nanargmin as nanargmin
+from .nanquantiles import nanpercentile as nanpercentile
+from .nanquantiles import nanquantile as nanquantile
 from .nans import nan_to_num as nan_to_num
 from .nans import nancumprod as nancumprod
 from .nans import nancumsum as nancumsum
@@ -228,6 +230,12 @@ from .scans import cumsum as cumsum
 from .scans import cumulative_prod as cumulative_prod
 from .scans import cumulative_sum as cumulative_sum
 from .scans import prod as prod
+from .selections import argpartition as argpartition
+from .selections import choose as choose
+from .selections import compress as compress
+from .selections import extract as extract
+from .selections import lexsort as lexsort
+from .selections import resize as resize
 from .shapes import broadcast_to as broadcast_to
 from .shapes import reshape as reshape
 from .shapes import transpose as transpose
@@ -310,3 +318,6 @@ __all__ += [  # searching, counting, binning (binning.py)
 __all__ += [  # more of NumPy: functions of functions, polynomials, spectra, predicates
     "apply_along_axis", "apply_over_axes", "fftshift", "ifftshift", "isneginf", "isposinf",
     "logspace", "piecewise", "polyadd", "polyfit", "polymul", "polysub"]
+__all__ += [  # choosing elements (selections.py)
+    "argpartition", "choose", "compress", "extract", "lexsort", "resize"]
+__all__ += ["nanpercentile", "nanquantile"]  # nanquantiles.py

@@ -29,6 +29,7 @@ V = np.array([0.3, 1.2, -0.5, 2.0, 0.7, -1.1])
 KNOTS = np.array([-1.0, -0.2, 0.4, 0.9, 1.6])
 XS = np.linspace(0.0, 1.0, 6)
 C = np.array([1.0, -2.0, 0.5])
+XNAN = np.where(np.arange(12).reshape(3, 4) % 5 == 1, np.nan, X)       # NaNs at 1, 6, 11
 Case = tuple[Callable[[Any], Callable[[Any], Any]], np.ndarray, bool]
 
 
@@ -139,6 +140,29 @@ CASES: dict[str, Case] = {
     "linalg_cond_1": np_only(lambda x: np.linalg.cond(x[:, :3] + 3.0 * np.eye(3), 1)),
     "linalg_cond_stacked": np_only(lambda x: np.linalg.cond(np.stack(
         [x[:2, :2] + 2.0 * np.eye(2), x[1:, 2:] ** 2 + np.eye(2)]))),
+    # choosing elements
+    "compress": case(lambda m: lambda x: m.compress([True, False, True], x, axis=0)),
+    "compress_flat_short": case(lambda m: lambda x: m.compress([False, True, True], x)),
+    "extract": case(lambda m: lambda x: m.extract(X > 0, x ** 2)),
+    "choose": case(lambda m: lambda x: m.choose(np.array([0, 1, 0, 1]), [x[0], x[1] ** 2])),
+    "choose_traced_index": case(lambda m: lambda x: m.choose(
+        (x[0] > 0).astype(np.int64), [x[1], x[2] * 2.0])),
+    "choose_wrap": case(lambda m: lambda x: m.choose(
+        np.array([0, 3, 5, 1]), [x[0], x[1], x[2]], mode="wrap")),
+    "choose_clip_constant": case(lambda m: lambda x: m.choose(
+        np.array([0, 3, -1, 1]), [x[0], x[1], 0.5], mode="clip")),
+    "resize": case(lambda m: lambda x: m.resize(x, (4, 4)), V),
+    "resize_smaller": case(lambda m: lambda x: m.resize(x, 5)),
+    "top_two_by_argpartition": case(lambda m: lambda x: m.take_along_axis(
+        x, m.argpartition(x, -2, axis=1)[:, -2:], axis=1)),
+    # NaN-skipping quantiles
+    "nanquantile": case(lambda m: lambda x: m.nanquantile(x, 0.3), XNAN),
+    "nanquantile_axis_qs": case(lambda m: lambda x: m.nanquantile(
+        x, [0.0, 0.2, 0.7, 1.0], axis=1), XNAN),
+    "nanquantile_axis0_keepdims": case(lambda m: lambda x: m.nanquantile(
+        x, 0.5, axis=0, keepdims=True), XNAN),
+    "nanpercentile": case(lambda m: lambda x: m.nanpercentile(x, 35, axis=-1), XNAN),
+    "nanpercentile_no_nan": case(lambda m: lambda x: m.nanpercentile(x, [10, 90]), V),
     # dtype questions used to pick a result's dtype
     "result_type": case(lambda m: lambda x: x * np.ones(2, np.result_type(x, 1.0))[0]),
     "common_type": case(lambda m: lambda x: x * np.ones((), np.common_type(x))),
@@ -166,6 +190,12 @@ INTEGER_CASES: dict[str, Case] = {
     "isreal": np_only(lambda x: np.isreal(x)),
     "iscomplex": np_only(lambda x: np.iscomplex(x)),
     "equal_outer": np_only(lambda x: np.equal.outer(np.round(x), [0.0, 1.0]), V),
+    "argpartition": case(lambda m: lambda x: m.argpartition(x, 2), V),
+    "argpartition_axis0_kths": case(lambda m: lambda x: m.argpartition(x, [0, 2], axis=0)),
+    "argpartition_flat": case(lambda m: lambda x: m.argpartition(x, 3, axis=None)),
+    "lexsort": case(lambda m: lambda x: m.lexsort((x, m.round(x))), V),
+    "lexsort_2d_int_key": case(lambda m: lambda x: m.lexsort(
+        (x[0], np.array([1, 0, 1, 0]))) * 1),
     "matrix_rank": np_only(lambda x: np.linalg.matrix_rank(x[:, :3] @ x[:2, :3].T @ x[:2])),
     "matrix_rank_hermitian_tol": np_only(lambda x: np.linalg.matrix_rank(
         x[:, :3] + x[:, :3].T, tol=1.0, hermitian=True)),
@@ -415,3 +445,21 @@ def test_cond_of_a_diagonal_matrix_is_the_ratio_of_its_extremes():
     assert tg.jit(lambda v: np.linalg.cond(np.diag(v)))(d) == 8.0
     same_bits(tg.grad(lambda v: np.linalg.cond(np.diag(v)))(d),
               np.array([1 / 0.5, 0.0, -4.0 / 0.5 ** 2]))          # d0 / d2
+
+
+def test_compress_with_a_traced_condition_names_np_where():
+    x = np.array([1.0, -2.0, 3.0])
+    for f in (lambda v: np.compress(v > 0, v), lambda v: np.extract(v > 0, v)):
+        with pytest.raises(TypeError, match=r"np\.where\(condition, a, 0\.0\)"):
+            tg.grad(lambda v: tg.sum(f(v)))(x)
+    same_bits(tg.grad(lambda v: tg.sum(np.compress([True, False, True], v) ** 2))(x),
+              np.array([2.0, 0.0, 6.0]))
+
+
+def test_nanquantile_follows_the_nans_under_jit():
+    jitted = tg.jit(lambda v: np.nanquantile(v, [0.25, 0.9]))
+    for v in (np.array([3.0, np.nan, 1.0, 4.0, 2.0]), np.array([np.nan, 5.0, np.nan, 1.0, 2.0]),
+              np.array([1.0, 2.0, 3.0, 4.0, 5.0])):
+        same_bits(jitted(v), np.nanquantile(v, [0.25, 0.9]))
+    g = tg.grad(lambda v: np.nanquantile(v, 0.25))(np.array([3.0, np.nan, 1.0, 4.0, 2.0]))
+    same_bits(g, np.array([0.0, 0.0, 0.25, 0.0, 0.75]))      # 1.25: between 1 and 2
