@@ -101,6 +101,8 @@ from .flips import roll as roll
 from .functional import apply_along_axis as apply_along_axis
 from .functional import apply_over_axes as apply_over_axes
 from .functional import piecewise as piecewise
+from .index_tricks import c_ as c_
+from .index_tricks import r_ as r_
 from .indexing import take as take
 from .interpolation import interp as interp
 from .jacobians import elementwise_grad as elementwise_grad
@@ -321,3 +323,4 @@ __all__ += [  # more of NumPy: functions of functions, polynomials, spectra, pre
 __all__ += [  # choosing elements (selections.py)
     "argpartition", "choose", "compress", "extract", "lexsort", "resize"]
 __all__ += ["nanpercentile", "nanquantile"]  # nanquantiles.py
+__all__ += ["c_", "r_"]  # NumPy's index tricks for traced pieces (index_tricks.py)

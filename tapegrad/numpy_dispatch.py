@@ -36,8 +36,23 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
                "integer or int array; a Python int argument is traced as a float, so name "
                "it in static_argnums), and tg.take(E, i, axis=0) gathers with it; a cast "
                "(np.int64(x), np.float32(x)) is x.astype(np.int64)",
-    "lib.AxisConcatenator.__getitem__": "tg.concatenate([a, b]) for np.r_[a, b] (1-d "
-    "pieces), tg.concatenate([a, b], axis=-1) for np.c_[a, b] (2-d pieces)",
+    "lib.AxisConcatenator.__getitem__": "tg.r_[a, b] for np.r_[a, b] and tg.c_[a, b] for "
+    "np.c_[a, b] (NumPy's index tricks for traced pieces)",
+    # np.polynomial's functions convert the coefficients with np.array: NumPy's np.poly*
+    # (highest power first) run on traced values
+    "polynomial.polynomial.polyval": "np.polyval(c[::-1], x) (c reversed: np.polyval "
+                                     "takes the highest power first)",
+    "polynomial.polynomial.polyfit": "np.polyfit(x, y, deg)[::-1]",
+    "polynomial.polynomial.polyder": "np.polyder(c[::-1], m)[::-1]",
+    "polynomial.polynomial.polyint": "np.polyint(c[::-1], m)[::-1]",
+    "polynomial.polynomial.polyadd": "np.polyadd(c1[::-1], c2[::-1])[::-1]",
+    "polynomial.polynomial.polysub": "np.polysub(c1[::-1], c2[::-1])[::-1]",
+    "polynomial.polynomial.polymul": "np.polymul(c1[::-1], c2[::-1])[::-1]",
+    "polynomial.polynomial.polyvander": "np.vander(x, deg + 1, increasing=True)",
+    "polynomial.ABCPolyBase.__call__": "np.polyval(coef[::-1], x) for Polynomial(coef)(x) "
+                                       "(its default domain and window)",
+    "polynomial.ABCPolyBase.__init__": "np.polyval(coef[::-1], x) for Polynomial(coef)(x) "
+                                       "(its default domain and window)",
     "amax": "tg.max", "amin": "tg.min",
     "take": "tg.take (traced indices too)",
     # results whose shape or integers depend on values: no derivative to take

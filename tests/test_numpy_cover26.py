@@ -463,3 +463,37 @@ def test_nanquantile_follows_the_nans_under_jit():
         same_bits(jitted(v), np.nanquantile(v, [0.25, 0.9]))
     g = tg.grad(lambda v: np.nanquantile(v, 0.25))(np.array([3.0, np.nan, 1.0, 4.0, 2.0]))
     same_bits(g, np.array([0.0, 0.0, 0.25, 0.0, 0.75]))      # 1.25: between 1 and 2
+
+
+INDEX_TRICKS: dict[str, Case] = {      # NumPy's np.r_/np.c_ on arrays, tg.r_/tg.c_ traced
+    "r_pieces": case(lambda m: lambda x: m.r_[x, x[:2] ** 2], V),
+    "r_numbers_and_slice": case(lambda m: lambda x: m.r_[0.0, x, 1, 2:5, 0.5:1.5:3j], V),
+    "r_directive": case(lambda m: lambda x: m.r_["0,2,0", x[:3], x[3:] ** 2], V),
+    "r_last_axis": case(lambda m: lambda x: m.r_["-1", x, x[:, :1] ** 2]),
+    "c_columns": case(lambda m: lambda x: m.c_[x, x ** 2, np.arange(6)], V),
+    "c_matrices": case(lambda m: lambda x: m.c_[x, x[:, :1]]),
+}
+
+
+@pytest.mark.parametrize("name", INDEX_TRICKS)
+def test_tg_index_tricks_are_numpys(name: str) -> None:
+    make, x, _ = INDEX_TRICKS[name]
+    want, f = make(np), make(tg)
+    same_bits(ours(f)(x), want(x))
+    same_bits(tg.jit(f)(x), want(x))
+    same_bits(ours(f)(x.astype(np.float32)), want(x.astype(np.float32)))
+    w = weights(np.shape(want(x)))
+    num = numeric_grad(lambda v: float(np.sum(want(v) * w)), x)
+    np.testing.assert_allclose(tg.grad(loss(f, w))(x), num, rtol=1e-6, atol=1e-6)
+    batch = np.stack([x, x * 0.5 + 0.1])
+    same_bits(tg.vmap(f)(batch), np.stack([want(b) for b in batch]))
+
+
+def test_np_r_and_np_polynomial_on_traced_values_name_what_runs():
+    x = np.array([1.0, -2.0, 3.0])
+    with pytest.raises(TypeError, match=r"Use tg\.r_\[a, b\] for np\.r_\[a, b\]"):
+        tg.grad(lambda v: tg.sum(np.r_[0.0, v]))(x)
+    with pytest.raises(TypeError, match=r"Use np\.polyval\(c\[::-1\], x\)"):
+        tg.grad(lambda c: np.polynomial.polynomial.polyval(0.5, c))(x)
+    same_bits(tg.jit(lambda c: np.polyval(c[::-1], 0.5))(x),
+              np.polynomial.polynomial.polyval(0.5, x))

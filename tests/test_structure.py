@@ -278,7 +278,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                          "polynomials", "stencils", "bessel", "ranges",
                          "linalg_decomp", "pseudoinverse", "vectors", "nanargs",
                          "binning", "functional", "queries", "ufunc_methods",
-                         "conditioning", "selections", "nanquantiles"}),
+                         "conditioning", "selections", "nanquantiles", "index_tricks"}),
     ("players", {"playback", "reverse", "forward", "staging", "staging.program",
                  "staging.passes", "staging.lower", "staging.standard", "staging.source",
                  "staging.cache",
