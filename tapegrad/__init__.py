@@ -98,6 +98,10 @@ from .flips import fliplr as fliplr
 from .flips import flipud as flipud
 from .flips import ifftshift as ifftshift
 from .flips import roll as roll
+from .floatbits import frexp as frexp
+from .floatbits import ldexp as ldexp
+from .floatbits import modf as modf
+from .floatbits import nextafter as nextafter
 from .functional import apply_along_axis as apply_along_axis
 from .functional import apply_over_axes as apply_over_axes
 from .functional import piecewise as piecewise
@@ -323,4 +327,5 @@ __all__ += [  # more of NumPy: functions of functions, polynomials, spectra, pre
 __all__ += [  # choosing elements (selections.py)
     "argpartition", "choose", "compress", "extract", "lexsort", "resize"]
 __all__ += ["nanpercentile", "nanquantile"]  # nanquantiles.py
+__all__ += ["frexp", "ldexp", "modf", "nextafter"]  # a float's parts (floatbits.py)
 __all__ += ["c_", "r_"]  # NumPy's index tricks for traced pieces (index_tricks.py)

@@ -26,6 +26,7 @@ import tapegrad as tg
 RNG = np.random.default_rng(26)
 X = RNG.normal(size=(3, 4))
 V = np.array([0.3, 1.2, -0.5, 2.0, 0.7, -1.1])
+VOFF = V * 0.9 + 0.05               # away from powers of two and integer multiples of 1/3
 KNOTS = np.array([-1.0, -0.2, 0.4, 0.9, 1.6])
 XS = np.linspace(0.0, 1.0, 6)
 C = np.array([1.0, -2.0, 0.5])
@@ -163,6 +164,14 @@ CASES: dict[str, Case] = {
         x, 0.5, axis=0, keepdims=True), XNAN),
     "nanpercentile": case(lambda m: lambda x: m.nanpercentile(x, 35, axis=-1), XNAN),
     "nanpercentile_no_nan": case(lambda m: lambda x: m.nanpercentile(x, [10, 90]), V),
+    # a float's parts
+    "ldexp": case(lambda m: lambda x: m.ldexp(x, np.array([1, 2, 3, -1, 0, 2])), VOFF),
+    "ldexp_traced_exponent": case(lambda m: lambda x: m.ldexp(x, (x * 3.0).astype(np.int64)),
+                                  VOFF),
+    "frexp_mantissa": case(lambda m: lambda x: m.frexp(x * 3.0)[0], VOFF),
+    "modf_fraction": case(lambda m: lambda x: m.modf(x * 3.0)[0] * x, VOFF),
+    "modf_integral": case(lambda m: lambda x: m.modf(x * 3.0)[1] + x, VOFF),
+    "nextafter": case(lambda m: lambda x: m.nextafter(x ** 2, 0.0), VOFF),
     # dtype questions used to pick a result's dtype
     "result_type": case(lambda m: lambda x: x * np.ones(2, np.result_type(x, 1.0))[0]),
     "common_type": case(lambda m: lambda x: x * np.ones((), np.common_type(x))),
@@ -196,6 +205,11 @@ INTEGER_CASES: dict[str, Case] = {
     "lexsort": case(lambda m: lambda x: m.lexsort((x, m.round(x))), V),
     "lexsort_2d_int_key": case(lambda m: lambda x: m.lexsort(
         (x[0], np.array([1, 0, 1, 0]))) * 1),
+    "frexp_exponent": case(lambda m: lambda x: m.frexp(x * 3.0)[1], VOFF),
+    "gcd": np_only(lambda x: np.gcd((x * 10.0).astype(np.int64), 6), VOFF),
+    "lcm": np_only(lambda x: np.lcm((x * 10.0).astype(np.int64), np.arange(1, 7)), VOFF),
+    "bitwise_count": np_only(lambda x: np.bitwise_count(np.abs(x * 10.0).astype(np.int64)),
+                             VOFF),
     "matrix_rank": np_only(lambda x: np.linalg.matrix_rank(x[:, :3] @ x[:2, :3].T @ x[:2])),
     "matrix_rank_hermitian_tol": np_only(lambda x: np.linalg.matrix_rank(
         x[:, :3] + x[:, :3].T, tol=1.0, hermitian=True)),
