@@ -172,6 +172,7 @@ CASES: dict[str, Case] = {
     "modf_fraction": case(lambda m: lambda x: m.modf(x * 3.0)[0] * x, VOFF),
     "modf_integral": case(lambda m: lambda x: m.modf(x * 3.0)[1] + x, VOFF),
     "nextafter": case(lambda m: lambda x: m.nextafter(x ** 2, 0.0), VOFF),
+    "qr_r": np_only(lambda x: np.linalg.qr(x.T + 2.0 * np.eye(4, 3), mode="r")),
     # dtype questions used to pick a result's dtype
     "result_type": case(lambda m: lambda x: x * np.ones(2, np.result_type(x, 1.0))[0]),
     "common_type": case(lambda m: lambda x: x * np.ones((), np.common_type(x))),
