@@ -512,3 +512,31 @@ def test_np_r_and_np_polynomial_on_traced_values_name_what_runs():
         tg.grad(lambda c: np.polynomial.polynomial.polyval(0.5, c))(x)
     same_bits(tg.jit(lambda c: np.polyval(c[::-1], 0.5))(x),
               np.polynomial.polynomial.polyval(0.5, x))
+
+
+COMPOSED: dict[str, Callable[[Any], Any]] = {     # scalar losses through the new functions
+    "histogram_density_weights": lambda v: np.sum(np.histogram(
+        v, bins=3, density=True, weights=v ** 2)[0] * np.arange(3.0)),
+    "maximum_accumulate": lambda v: np.sum(np.maximum.accumulate(v) * v),
+    "subtract_outer": lambda v: np.sum(np.subtract.outer(v, v) ** 2),
+    "polyfit": lambda v: np.sum(np.polyfit(XS, v, 2) ** 2),
+    "nanquantile": lambda v: np.nanquantile(np.where(v > 1.5, np.nan, v), 0.4),
+    "apply_along_axis": lambda v: np.sum(np.apply_along_axis(
+        lambda r: r * r[0], 1, v.reshape(2, 3))),
+    "bincount": lambda v: np.sum(np.bincount(np.array([0, 1, 1, 2, 0, 2]), v) ** 2),
+    "cond": lambda v: np.linalg.cond(v.reshape(2, 3) @ v.reshape(2, 3).T + np.eye(2)),
+    "r_": lambda v: np.sum(tg.r_[0.0, v, v[:2]] ** 2),
+}
+
+
+@pytest.mark.parametrize("name", COMPOSED)
+def test_transforms_compose_on_the_new_functions(name: str) -> None:
+    f = COMPOSED[name]
+    batch = np.stack([V, V * 0.5 + 0.1, V[::-1] * 1.3])
+    g = tg.grad(f)
+    loop = np.stack([g(b) for b in batch])
+    same_bits(tg.jit(tg.vmap(g))(batch), loop)
+    same_bits(tg.vmap(tg.jit(g))(batch), loop)
+    hessian = tg.hessian(f)(V)
+    same_bits(tg.jit(tg.hessian(f))(V), hessian)
+    np.testing.assert_allclose(tg.jacfwd(g)(V), hessian, rtol=1e-10, atol=1e-10)
