@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import astype
 from .indexing import getitem
 from .kinks import where
 from .linalg import eigvalsh, norm, svdvals
@@ -68,7 +69,8 @@ def matrix_rank(A: Number, tol: Any = None, hermitian: bool = False, *,  # noqa:
         tol = tg_max(s, axis=-1, keepdims=True) * rtol
     else:
         tol = np.asarray(tol)[..., None]
-    return count_nonzero(s > tol, axis=-1)
+    rank = count_nonzero(s > tol, axis=-1)
+    return astype(rank, np.intp) if not shape_of(rank) else rank    # NumPy's np.int64
 
 
 functions.update({

@@ -265,8 +265,8 @@ def close(a: Any, b: Any, exact: bool) -> None:
 
 
 def same_type(got: Any, want: Any) -> None:
-    """A NumPy scalar where NumPy gives one, an array where it gives an array."""
-    assert isinstance(got, np.ndarray) == isinstance(want, np.ndarray), (type(got), type(want))
+    """``jit``'s result is of NumPy's type: ``np.int64``, ``np.bool_`` or an array."""
+    assert type(got) is type(want), (type(got), type(want))
 
 
 @pytest.mark.parametrize("name", [*CASES, *INTEGER_CASES])
@@ -314,6 +314,7 @@ def test_jit_is_eager_bit_for_bit(name: str) -> None:
     jitted, jitted_grad = tg.jit(f), tg.jit(tg.grad(loss(f, w)))
     for y in (x, x * 1.5 - 0.25):            # the second call replays the compiled program
         same_bits(jitted(y), ours(f)(y))
+        same_type(jitted(y), f(y))           # np.float64 where NumPy's is, as plain NumPy
         same_bits(jitted_grad(y), tg.grad(loss(f, w))(y))
 
 
