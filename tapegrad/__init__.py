@@ -215,6 +215,7 @@ from .quantiles import percentile as percentile
 from .quantiles import quantile as quantile
 from .queries import isneginf as isneginf
 from .queries import isposinf as isposinf
+from .ranges import geomspace as geomspace
 from .ranges import linspace as linspace
 from .ranges import logspace as logspace
 from .reductions import max as max
@@ -323,7 +324,7 @@ __all__ += [  # searching, counting, binning (binning.py)
     "bincount", "digitize", "histogram", "histogram_bin_edges", "isin", "searchsorted"]
 __all__ += [  # more of NumPy: functions of functions, polynomials, spectra, predicates
     "apply_along_axis", "apply_over_axes", "fftshift", "ifftshift", "isneginf", "isposinf",
-    "logspace", "piecewise", "polyadd", "polyfit", "polymul", "polysub"]
+    "geomspace", "logspace", "piecewise", "polyadd", "polyfit", "polymul", "polysub"]
 __all__ += [  # choosing elements (selections.py)
     "argpartition", "choose", "compress", "extract", "lexsort", "resize"]
 __all__ += ["nanpercentile", "nanquantile"]  # nanquantiles.py

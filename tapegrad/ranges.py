@@ -18,7 +18,7 @@ from .numpy_dispatch import functions
 from .reshaping import expand_dims, moveaxis
 from .values import Traced, primal_value, shape_of
 
-__all__ = ["linspace", "logspace"]
+__all__ = ["geomspace", "linspace", "logspace"]
 
 Number = Any
 
@@ -88,5 +88,36 @@ def logspace(start: Number, stop: Number, num: int = 50, endpoint: bool = True,
     return y if dtype is None else astype(y, dtype)
 
 
+def geomspace(start: Number, stop: Number, num: int = 50, endpoint: bool = True,
+              dtype: Any = None, axis: int = 0) -> Any:
+    """NumPy's ``geomspace``: a geometric progression, its ends ``start`` and ``stop`` exactly.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> tg.geomspace(1.0, 1000.0, 4)
+      array([   1.,   10.,  100., 1000.])
+    """
+    start, stop = start * 1.0, stop * 1.0
+    if np.any(primal_value(start) == 0) or np.any(primal_value(stop) == 0):
+        raise ValueError("Geometric sequence cannot include zero")
+    dt = np.result_type(primal_value(start), primal_value(stop), float(num),
+                        np.zeros((), dtype))
+    start = start if np.result_type(primal_value(start)) == dt else astype(start, dt)
+    stop = stop if np.result_type(primal_value(stop)) == dt else astype(stop, dt)
+    sign = np.sign(start)           # negative ends: the progression of their magnitudes
+    start, stop = start / sign, stop / sign
+    y = logspace(np.log10(start), np.log10(stop), num=num, endpoint=endpoint, dtype=dt)
+    if num > 0:                     # NumPy's ends: start and stop themselves
+        shape = shape_of(y)[:1] + (1,) * (len(shape_of(y)) - 1)
+        first = (np.arange(num) == 0).reshape(shape)
+        y = where(first, start, y)
+        if num > 1 and endpoint:
+            y = where((np.arange(num) == num - 1).reshape(shape), stop, y)
+    y = y * sign
+    y = moveaxis(y, 0, axis) if axis != 0 else y
+    return y if dtype is None else astype(y, dtype)
+
+
+functions[np.geomspace] = (geomspace, ("num", "endpoint", "dtype", "axis"))
 functions[np.linspace] = (linspace, ("num", "endpoint", "retstep", "dtype", "axis"))
 functions[np.logspace] = (logspace, ("num", "endpoint", "base", "dtype", "axis"))

@@ -111,6 +111,11 @@ CASES: dict[str, Case] = {
         x[:2], x[2:4], 4, base=2.0, axis=1), V),
     "logspace_traced_base": case(lambda m: lambda x: m.logspace(
         x[0], x[1], 4, base=x[4] + 2.0, endpoint=False), V),
+    "geomspace": case(lambda m: lambda x: m.geomspace(x[0], x[1], 5), V),
+    "geomspace_negative_arrays_axis": case(lambda m: lambda x: m.geomspace(
+        -x[:2] ** 2 - 0.5, -x[3:5] ** 2 - 1.0, 3, axis=1), V),
+    "geomspace_no_endpoint": case(lambda m: lambda x: m.geomspace(
+        1.0, x[3] + 2.0, 4, endpoint=False), V),
     "fftshift": case(lambda m: lambda x: np.fft.fftshift(x) * x[0], V),
     "fftshift_axes": case(lambda m: lambda x: np.fft.fftshift(x, axes=1)),
     "ifftshift_odd": case(lambda m: lambda x: np.fft.ifftshift(x[:5]) ** 2, V),
