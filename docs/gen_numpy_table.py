@@ -152,6 +152,8 @@ CALLS: dict[str, Call] = {
     "np.lcm": lambda x: np.lcm((x * 10).astype(int), 6),
     "np.bitwise_count": lambda x: np.bitwise_count((x * 10).astype(int)),
     "np.geomspace": lambda x: np.geomspace(x[0], x[1], 4),
+    "np.einsum_path": lambda x: np.einsum("ij,jk->ik", x, x,
+                                          optimize=np.einsum_path("ij,jk->ik", x, x)[0]),
     "np.searchsorted": lambda x: np.searchsorted(np.sort(x[0]), x),
     "np.digitize": lambda x: np.digitize(x, np.array([0.2, 0.5, 0.8])),
     "np.isin": lambda x: np.isin(x, x[0]),

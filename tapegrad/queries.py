@@ -1,8 +1,8 @@
 """Questions about a traced value's type: ``np.result_type``, ``np.isrealobj``, ``np.isposinf``...
 
 The dtype questions (``result_type``, ``common_type``, ``can_cast``,
-``iscomplexobj``, ``isrealobj``) read the traced value's dtype, never its
-numbers: the answers are constants, the same in every transform (a traced
+``iscomplexobj``, ``isrealobj``) and ``einsum_path`` read the traced value's
+dtype and shape, never its numbers: the answers are constants, the same in every transform (a traced
 value counts as an array of its dtype, as a JAX tracer does). ``isreal``,
 ``iscomplex``, ``isposinf`` and ``isneginf`` are elementwise booleans, from
 NumPy's ``isinf`` and ``signbit`` (tapegrad's) where they depend on the value.
@@ -59,6 +59,12 @@ def _iscomplex(x: Any) -> Any:
     return np.zeros(shape_of(x), bool)[()]
 
 
+def _einsum_path(*operands: Any, **kwargs: Any) -> Any:
+    """NumPy's ``einsum_path``: an order of contraction, read from the operands' shapes."""
+    return np.einsum_path(*(np.empty(shape_of(o), np.asarray(primal_value(o)).dtype)
+                            if type(o) is Traced else o for o in operands), **kwargs)
+
+
 def isposinf(x: Number) -> Number:
     """NumPy's ``isposinf``: ``isinf(x) & ~signbit(x)``, elementwise booleans."""
     return np.logical_and(np.isinf(x), ~np.signbit(x))     # NumPy's own spelling
@@ -75,4 +81,5 @@ functions.update({
     np.can_cast: (_can_cast, ("casting",)), np.iscomplexobj: (_iscomplexobj, ()),
     np.isrealobj: (_isrealobj, ()), np.isreal: (_isreal, ()), np.iscomplex: (_iscomplex, ()),
     np.isposinf: (isposinf, ()), np.isneginf: (isneginf, ()),
+    np.einsum_path: (_einsum_path, ("optimize", "einsum_call")),
 })

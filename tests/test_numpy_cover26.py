@@ -180,6 +180,8 @@ CASES: dict[str, Case] = {
     "qr_r": np_only(lambda x: np.linalg.qr(x.T + 2.0 * np.eye(4, 3), mode="r")),
     # dtype questions used to pick a result's dtype
     "result_type": case(lambda m: lambda x: x * np.ones(2, np.result_type(x, 1.0))[0]),
+    "einsum_path": case(lambda m: lambda x: np.einsum(
+        "ij,jk,kl->il", x, x.T, x, optimize=np.einsum_path("ij,jk,kl->il", x, x.T, x)[0])),
     "common_type": case(lambda m: lambda x: x * np.ones((), np.common_type(x))),
 }
 
