@@ -6,21 +6,30 @@ Examples:
   {'b': 1.0, 'w': 6.0}
 """
 
+from . import conditioning as _conditioning  # noqa: F401  (np.linalg.cond, matrix_rank)
 from . import io as io
 from . import linalg as linalg
 from . import logic as _logic  # noqa: F401  (comparisons, &, |, ~ and bool() on Traced)
 from . import nn as nn
 from . import numpy_dispatch as _numpy_dispatch  # noqa: F401  (NumPy functions on Traced)
 from . import optim as optim
+from . import queries as _queries  # noqa: F401  (np.result_type, np.isrealobj... of Traced)
 from . import replay as _replay  # noqa: F401  (calling a Tape replays it)
 from . import statistics as statistics
 from . import tree as tree
+from . import ufunc_methods as _ufunc_methods  # noqa: F401  (np.add.outer, .reduce, .accumulate)
 from . import viz as viz
 from .arrays import concatenate as concatenate
 from .arrays import dot as dot
 from .arrays import matmul as matmul
 from .arrays import stack as stack
 from .bessel import i0 as i0
+from .binning import bincount as bincount
+from .binning import digitize as digitize
+from .binning import histogram as histogram
+from .binning import histogram_bin_edges as histogram_bin_edges
+from .binning import isin as isin
+from .binning import searchsorted as searchsorted
 from .cardinal import sinc as sinc
 from .check import check_grads as check_grads
 from .checkpoint import checkpoint as checkpoint
@@ -83,10 +92,21 @@ from .elementary import signbit as signbit
 from .elementary import spacing as spacing
 from .errors import EscapedTracerError as EscapedTracerError
 from .errors import GuardError as GuardError
+from .flips import fftshift as fftshift
 from .flips import flip as flip
 from .flips import fliplr as fliplr
 from .flips import flipud as flipud
+from .flips import ifftshift as ifftshift
 from .flips import roll as roll
+from .floatbits import frexp as frexp
+from .floatbits import ldexp as ldexp
+from .floatbits import modf as modf
+from .floatbits import nextafter as nextafter
+from .functional import apply_along_axis as apply_along_axis
+from .functional import apply_over_axes as apply_over_axes
+from .functional import piecewise as piecewise
+from .index_tricks import c_ as c_
+from .index_tricks import r_ as r_
 from .indexing import take as take
 from .interpolation import interp as interp
 from .jacobians import elementwise_grad as elementwise_grad
@@ -119,6 +139,8 @@ from .loops import while_loop as while_loop
 from .misc.operators import hessian_vector_product as hessian_vector_product
 from .nanargs import nanargmax as nanargmax
 from .nanargs import nanargmin as nanargmin
+from .nanquantiles import nanpercentile as nanpercentile
+from .nanquantiles import nanquantile as nanquantile
 from .nans import nan_to_num as nan_to_num
 from .nans import nancumprod as nancumprod
 from .nans import nancumsum as nancumsum
@@ -169,8 +191,12 @@ from .pieces import tril as tril
 from .pieces import triu as triu
 from .pieces import vsplit as vsplit
 from .polynomials import poly as poly
+from .polynomials import polyadd as polyadd
 from .polynomials import polyder as polyder
+from .polynomials import polyfit as polyfit
 from .polynomials import polyint as polyint
+from .polynomials import polymul as polymul
+from .polynomials import polysub as polysub
 from .polynomials import vander as vander
 from .predicates import all as all
 from .predicates import allclose as allclose
@@ -187,7 +213,11 @@ from .quantiles import corrcoef as corrcoef
 from .quantiles import cov as cov
 from .quantiles import percentile as percentile
 from .quantiles import quantile as quantile
+from .queries import isneginf as isneginf
+from .queries import isposinf as isposinf
+from .ranges import geomspace as geomspace
 from .ranges import linspace as linspace
+from .ranges import logspace as logspace
 from .reductions import max as max
 from .reductions import mean as mean
 from .reductions import min as min
@@ -207,6 +237,12 @@ from .scans import cumsum as cumsum
 from .scans import cumulative_prod as cumulative_prod
 from .scans import cumulative_sum as cumulative_sum
 from .scans import prod as prod
+from .selections import argpartition as argpartition
+from .selections import choose as choose
+from .selections import compress as compress
+from .selections import extract as extract
+from .selections import lexsort as lexsort
+from .selections import resize as resize
 from .shapes import broadcast_to as broadcast_to
 from .shapes import reshape as reshape
 from .shapes import transpose as transpose
@@ -284,3 +320,13 @@ __all__ += [  # more of NumPy: conversions, joins, scans, polynomials, steps
 __all__ += ["gradient", "i0", "nanmedian", "unwrap"]  # along an axis of samples (stencils.py)
 __all__ += ["matvec", "vecdot", "vecmat"]  # the array API's products (vectors.py)
 __all__ += ["nanargmax", "nanargmin"]  # nanargs.py
+__all__ += [  # searching, counting, binning (binning.py)
+    "bincount", "digitize", "histogram", "histogram_bin_edges", "isin", "searchsorted"]
+__all__ += [  # more of NumPy: functions of functions, polynomials, spectra, predicates
+    "apply_along_axis", "apply_over_axes", "fftshift", "ifftshift", "isneginf", "isposinf",
+    "geomspace", "logspace", "piecewise", "polyadd", "polyfit", "polymul", "polysub"]
+__all__ += [  # choosing elements (selections.py)
+    "argpartition", "choose", "compress", "extract", "lexsort", "resize"]
+__all__ += ["nanpercentile", "nanquantile"]  # nanquantiles.py
+__all__ += ["frexp", "ldexp", "modf", "nextafter"]  # a float's parts (floatbits.py)
+__all__ += ["c_", "r_"]  # NumPy's index tricks for traced pieces (index_tricks.py)

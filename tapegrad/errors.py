@@ -57,3 +57,23 @@ BOOL_ARRAY_MSG = (
     "bool() of a traced array of shape {shape} is ambiguous: a Python branch "
     "would choose one side for every element. Use tg.where(cond, a, b) to "
     "choose elementwise.")
+
+DRAWS = {   # a Generator's draw with traced parameters: the same draw, reparameterized
+    "normal": "loc + scale * rng.standard_normal(size)",
+    "uniform": "low + (high - low) * rng.random(size)",
+    "exponential": "scale * rng.standard_exponential(size)",
+    "lognormal": "np.exp(mean + sigma * rng.standard_normal(size))",
+    "laplace": "loc + scale * rng.laplace(size=size)",
+    "logistic": "loc + scale * rng.logistic(size=size)",
+    "gumbel": "loc + scale * rng.gumbel(size=size)",
+    "gamma": "scale * rng.standard_gamma(shape, size) (differentiable in scale)",
+    "multivariate_normal": "mean + rng.standard_normal(size + (n,)) @ np.linalg.cholesky(cov).T",
+    "permutation": "x[rng.permutation(len(x))]",
+    "permuted": "np.take_along_axis(x, rng.permuted(np.indices(x.shape)[axis], axis=axis), axis)",
+    "choice": "x[rng.choice(len(x), size)] (choice(a, p=p) with a traced p samples integers: "
+              "rng.choice(n, size, p=p) on a constant p, or a Gumbel-softmax relaxation)",
+}
+DRAW_MSG = (
+    "{call} draws from a NumPy random generator, which reads its parameters' values and "
+    "would drop their derivative. Draw standard noise and transform it instead (the "
+    "reparameterization): {spelling}.")

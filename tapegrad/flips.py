@@ -1,4 +1,4 @@
-"""NumPy's reorderings on traced values: ``roll``, ``flip``, ``fliplr``, ``flipud``.
+"""NumPy's reorderings on traced values: ``roll``, ``flip``, ``fliplr``, ``flipud``, ``fftshift``.
 
 Elements in another order along axes, built from constant slices and
 ``concatenate``: exact, with every transform of the primitives they use.
@@ -17,7 +17,7 @@ from .numpy_dispatch import functions
 from .reshaping import _axes, _axis, _index, _shape, ravel
 from .shapes import reshape as reshape_to
 
-__all__ = ["flip", "fliplr", "flipud", "roll"]
+__all__ = ["fftshift", "flip", "fliplr", "flipud", "ifftshift", "roll"]
 
 Number = Any
 Axis = int | Sequence[int] | None
@@ -120,8 +120,36 @@ def flipud(m: Number) -> Number:
     return flip(m, 0)
 
 
+def _half_turn(x: Any, axes: Any, sign: int) -> Any:
+    """NumPy's ``fftshift`` (sign 1) and ``ifftshift`` (sign -1): a roll by half of each axis."""
+    shape = _shape(x)
+    if axes is None:
+        axes = tuple(range(len(shape)))
+    if isinstance(axes, int | np.integer):
+        return roll(x, sign * (shape[axes] // 2), int(axes))
+    return roll(x, [sign * (shape[a] // 2) for a in axes], tuple(axes))
+
+
+def fftshift(x: Number, axes: Axis = None) -> Number:
+    """NumPy's ``fft.fftshift``: the zero frequency moved to the middle of each of ``axes``.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.fftshift(np.array([0.0, 1.0, 2.0, -2.0, -1.0]))
+      array([-2., -1.,  0.,  1.,  2.])
+    """
+    return _half_turn(x, axes, 1)
+
+
+def ifftshift(x: Number, axes: Axis = None) -> Number:
+    """NumPy's ``fft.ifftshift``: the inverse of ``fftshift`` (they differ for odd lengths)."""
+    return _half_turn(x, axes, -1)
+
+
 # ------------------------------------------- NumPy's names on traced values
 functions.update({
+    np.fft.fftshift: (fftshift, ("axes",)), np.fft.ifftshift: (ifftshift, ("axes",)),
     np.roll: (roll, ("shift", "axis")), np.flip: (flip, ("axis",)),
     np.fliplr: (fliplr, ()), np.flipud: (flipud, ()),
 })

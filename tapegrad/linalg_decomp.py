@@ -95,7 +95,7 @@ def qr(a: Number, mode: str = "reduced") -> QRResult:
 
     Args:
       a: Matrices ``(..., m, n)`` with ``m >= n`` (square or tall).
-      mode: ``"reduced"`` only.
+      mode: ``"reduced"``, or ``"r"`` for ``R`` alone (NumPy's same ``R``).
 
     Returns:
       ``(Q, R)``: ``Q`` ``(..., m, n)``, ``R`` upper triangular ``(..., n, n)``;
@@ -109,12 +109,13 @@ def qr(a: Number, mode: str = "reduced") -> QRResult:
       5.0
     """
     shape = shape_of(a)
-    if mode != "reduced":
-        raise ValueError(f"linalg.qr: tapegrad has mode 'reduced' only, not {mode!r}.")
+    if mode not in ("reduced", "r"):
+        raise ValueError(f"linalg.qr: tapegrad has modes 'reduced' and 'r', not {mode!r}.")
     if len(shape) < 2 or shape[-2] < shape[-1]:
         raise np.linalg.LinAlgError(f"linalg.qr: a has shape {shape}; tapegrad takes square "
                                     "or tall matrices (..., m, n) with m >= n.")
-    return QRResult(*_qr_unpack(qr_p(a), shape[-2]))
+    result = QRResult(*_qr_unpack(qr_p(a), shape[-2]))
+    return result.R if mode == "r" else result
 
 
 # --------------------------------------------------------------------- svd

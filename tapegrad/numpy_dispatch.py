@@ -20,11 +20,11 @@ from typing import Any
 import numpy as np
 
 from .converted import CASTS, as_stack, drawn, listed
-from .errors import METHOD_MSG, STORE_MSG
+from .errors import DRAW_MSG, DRAWS, METHOD_MSG, STORE_MSG
 from .numerics import user_line
 from .numpy_arguments import around, at_default, extra_keywords, numpy_order
 from .numpy_scalars import TWINNED, numpy_twin, on_numbers
-from .numpy_tables import accumulations, functions, ufuncs
+from .numpy_tables import functions, ufunc_methods, ufuncs
 from .primitive import Primitive
 from .pyfloat import library_advice
 from .pysource import method_call, user_running
@@ -39,8 +39,23 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
                "integer or int array; a Python int argument is traced as a float, so name "
                "it in static_argnums), and tg.take(E, i, axis=0) gathers with it; a cast "
                "(np.int64(x), np.float32(x)) is x.astype(np.int64)",
-    "lib.AxisConcatenator.__getitem__": "tg.concatenate([a, b]) for np.r_[a, b] (1-d "
-    "pieces), tg.concatenate([a, b], axis=-1) for np.c_[a, b] (2-d pieces)",
+    "lib.AxisConcatenator.__getitem__": "tg.r_[a, b] for np.r_[a, b] and tg.c_[a, b] for "
+    "np.c_[a, b] (NumPy's index tricks for traced pieces)",
+    # np.polynomial's functions convert the coefficients with np.array: NumPy's np.poly*
+    # (highest power first) run on traced values
+    "polynomial.polynomial.polyval": "np.polyval(c[::-1], x) (c reversed: np.polyval "
+                                     "takes the highest power first)",
+    "polynomial.polynomial.polyfit": "np.polyfit(x, y, deg)[::-1]",
+    "polynomial.polynomial.polyder": "np.polyder(c[::-1], m)[::-1]",
+    "polynomial.polynomial.polyint": "np.polyint(c[::-1], m)[::-1]",
+    "polynomial.polynomial.polyadd": "np.polyadd(c1[::-1], c2[::-1])[::-1]",
+    "polynomial.polynomial.polysub": "np.polysub(c1[::-1], c2[::-1])[::-1]",
+    "polynomial.polynomial.polymul": "np.polymul(c1[::-1], c2[::-1])[::-1]",
+    "polynomial.polynomial.polyvander": "np.vander(x, deg + 1, increasing=True)",
+    "polynomial.ABCPolyBase.__call__": "np.polyval(coef[::-1], x) for Polynomial(coef)(x) "
+                                       "(its default domain and window)",
+    "polynomial.ABCPolyBase.__init__": "np.polyval(coef[::-1], x) for Polynomial(coef)(x) "
+                                       "(its default domain and window)",
     "amax": "tg.max", "amin": "tg.min",
     "take": "tg.take (traced indices too)",
     # results whose shape or integers depend on values: no derivative to take
@@ -51,15 +66,6 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "argwhere": "tg.where(x != 0, x, 0.0) (keeps the shape; np.argwhere's result depends on "
     "the value: call it on a constant)",
     "unique": "tg.sort(x) (unique's values, repeats kept: its length depends on the value)",
-    "searchsorted": "tg.sum(tg.where(a < v, 1, 0)) (searchsorted(a, v), scalar v, "
-    "side='left')",
-    "histogram": "tg.sum(tg.where((x[:, None] >= edges[:-1]) & (x[:, None] < edges[1:]), "
-    "1.0, 0.0), axis=0) (counts for constant edges; zero derivative)",
-    "linalg.cond": "tg.linalg.svdvals(x)[0] / tg.linalg.svdvals(x)[-1] (the 2-norm "
-    "condition number)",
-    "linalg.matrix_rank": "np.linalg.matrix_rank(x) on a constant (the rank is an integer "
-    "of the value, with no derivative), or tg.sum(s > s[0] * max(m, n) * eps) with "
-    "s = tg.linalg.svdvals(x)",
     "full": "value * np.ones(shape) (np.full reads its value with np.asarray, which a "
             "traced value cannot pass through)",
     "require": "tg.require (np.require converts with np.asanyarray, which cannot "
@@ -79,28 +85,15 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
            "into a)",
     "put_along_axis": "a = np.where(np.arange(a.shape[-1]) == idx, values, a) for indices idx "
                       "of shape (n, 1) along the last axis (np.put_along_axis writes into a)",
-    "digitize": "np.sum(x[..., None] >= bins, axis=-1) (np.digitize(x, bins) for increasing "
-                "bins: integers, with no derivative)",
-    "apply_along_axis": "np.stack([f(r) for r in x]) (or tg.vmap(f)(x)) for axis=1 of a 2-d "
-                        "x, np.stack([f(c) for c in x.T], axis=-1) for axis=0",
-    "piecewise": "np.select(condlist, [f(x) for f in funclist], default) (np.where for two "
-                 "pieces)",
     "lib.vectorize.__call__": "tg.vmap(f)(x) for np.vectorize(f)(x) of a 1-d x (f of one "
                               "element, its Python branches included; nest vmap for more axes)",
     "asarray_chkfinite": "tg.asarray_chkfinite (np.asarray_chkfinite converts with "
                          "np.asarray, which cannot return a traced value)",
-    # ufunc methods
-    "add.reduce": "tg.sum(x, axis=0)", "add.accumulate": "tg.cumsum(x, axis=0)",
-    "logaddexp.reduce": "tg.logsumexp(x, axis=0)",
-    "multiply.reduce": "tg.prod(x, axis=0)", "multiply.accumulate": "tg.cumprod(x, axis=0)",
-    "maximum.reduce": "tg.max(x, axis=0)", "minimum.reduce": "tg.min(x, axis=0)",
-    "add.outer": "x[:, None] + y[None, :]", "multiply.outer": "tg.outer(x, y)",
     "add.at": "a = a + (np.arange(len(a))[:, None] == i) @ x for np.add.at(a, i, x) with 1-d "
               "a (a constant one-hot matrix; np.add.at writes into a, which cannot hold a "
               "traced value)",
-    "bincount": "(np.arange(n)[:, None] == i) @ w for np.bincount(i, weights=w, minlength=n) "
-                "(a constant one-hot matrix times the weights)",
-    "subtract.outer": "x[:, None] - y[None, :]",
+    "add.reduceat": "np.stack([np.add.reduce(x[i:j]) for i, j in zip(idx, [*idx[1:], "
+                    "len(x)])]) for increasing indices idx (one reduce per segment)",
 }
 _keyword_fixes = {      # keywords tapegrad's versions do not take: what to do instead
     "dtype": "cast the argument first (x.astype(np.float32)) or the result after",
@@ -261,10 +254,9 @@ def _array_ufunc(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: 
         else:
             out = prim(*inputs)
         return numpy_made(out)
-    if method == "accumulate" and ufunc in accumulations and len(inputs) == 1 and \
-            _kw(kwargs, "axis"):               # np.maximum.accumulate(x): a running max
-        return accumulations[ufunc](inputs[0], kwargs.get("axis", 0))
     name = _ufunc_name(ufunc)
+    if prim is not None and method in ufunc_methods and not name.startswith("scipy."):
+        return ufunc_methods[method](ufunc, *inputs, **kwargs)   # np.subtract.outer(x, y)
     if prim is not None and method == "__call__" and not name.startswith("scipy."):
         raise _refuse_keywords(name, list(kwargs), ())
     name = name if method == "__call__" else f"{name}.{method}"
@@ -368,6 +360,8 @@ def _converted_where() -> TypeError:
     if numpy and method in CASTS and len(args) == 1:
         return TypeError(f"{text} at {user_line()} converts the traced value with np.asarray "
                          f"and would drop its derivative: write {args[0]}.astype(np.{method}).")
+    if method in DRAWS and not hasattr(np.ndarray, method):     # rng.normal(mu, sigma)
+        return TypeError(f"{DRAW_MSG.format(call=text, spelling=DRAWS[method])} (at {user_line()})")
     said = (listed(text, method) if numpy else None) or drawn(text)
     if said is not None:            # np.exp([a, b]), rng.normal(loc=mu)
         return TypeError(f"{said} (at {user_line()})")

@@ -11,17 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["accumulations", "functions", "numpy_method", "ufuncs"]
+__all__ = ["functions", "numpy_method", "ufunc_methods", "ufuncs"]
 
 ufuncs: dict[Any, Callable[..., Any]] = {}
 """A NumPy ufunc -> the tapegrad primitive or function that runs for it."""
 
+ufunc_methods: dict[str, Callable[..., Any]] = {}
+"""A ufunc method's name (``"outer"``, ``"reduce"``...) -> ``run(ufunc, *inputs, **kwargs)``,
+for the ufuncs in ``ufuncs``."""
+
 functions: dict[Any, tuple[Callable[..., Any], tuple[str, ...]]] = {}
 """A NumPy function -> (the tapegrad function, the keywords it takes)."""
-
-accumulations: dict[Any, Callable[[Any, int], Any]] = {}
-"""A NumPy ufunc -> the tapegrad function of ``(x, axis)`` for its ``.accumulate``."""
-
 
 def numpy_method(np_f: Callable[..., Any], fast: Callable[[Any], Any]) -> Callable[..., Any]:
     """An ndarray method on ``Traced`` as NumPy's function ``np_f`` of ``self``.

@@ -1,4 +1,4 @@
-"""Polynomials and their matrices: ``vander``, ``polyder``, ``polyint``, ``poly``, ``polyfit``.
+"""Polynomials and their matrices: ``vander``, ``polyder``, ``polyint``, ``poly``, ``polyfit``...
 
 Each is a composite of tapegrad's slices, products, running products and
 joins, in the order NumPy computes: ``vander``'s powers are a running
@@ -17,16 +17,21 @@ from typing import Any
 
 import numpy as np
 
+from .along import _stacked
 from .arrays import astype, concatenate
+from .differences import convolve
 from .indexing import getitem
+from .linalg_decomp import lstsq
 from .numpy_dispatch import functions
+from .ops import sqrt
+from .reductions import sum as tg_sum
 from .reshaping import atleast_1d
 from .scans import cumprod_p
 from .shapes import broadcast_to
 from .shapes import reshape as reshape_to
 from .values import primal_value, shape_of
 
-__all__ = ["poly", "polyder", "polyint", "vander"]
+__all__ = ["poly", "polyadd", "polyder", "polyfit", "polyint", "polymul", "polysub", "vander"]
 
 Number = Any
 
@@ -190,43 +195,77 @@ def poly(seq_of_zeros: Number) -> Number:
     return a
 
 
-def polyfit(x: Number, y: Number, deg: int, rcond: float | None = None,
-            w: Number = None) -> Number:
-    """NumPy's ``polyfit``: least-squares coefficients of degree ``deg``, highest first.
+def _sum_aligned(a1: Any, a2: Any, sign: float) -> Any:
+    """NumPy's ``polyadd`` (sign 1) and ``polysub`` (-1): the shorter padded with leading zeros."""
+    a1, a2 = atleast_1d(_stacked(a1)), atleast_1d(_stacked(a2))
+    diff = shape_of(a2)[0] - shape_of(a1)[0]
+    if diff > 0:
+        a1 = concatenate([np.zeros(diff, _dtype_of(a1)), a1], 0)
+    elif diff < 0:
+        a2 = concatenate([np.zeros(-diff, _dtype_of(a2)), a2], 0)
+    return a1 + a2 if sign > 0 else a1 - a2
 
-    NumPy's steps, on traced values too: the Vandermonde matrix (rows weighted
-    by ``w``), its columns scaled to unit norm, ``lstsq``, and the scale
-    divided out; the derivative is least squares' (``np.linalg.lstsq``'s).
+
+def polyadd(a1: Number, a2: Number) -> Number:
+    """NumPy's ``polyadd``: the coefficients (highest first) of the sum of two polynomials."""
+    return _sum_aligned(a1, a2, 1.0)
+
+
+def polysub(a1: Number, a2: Number) -> Number:
+    """NumPy's ``polysub``: the coefficients of ``a1 - a2`` (highest first)."""
+    return _sum_aligned(a1, a2, -1.0)
+
+
+def polymul(a1: Number, a2: Number) -> Number:
+    """NumPy's ``polymul``: the coefficients of the product, ``convolve(a1, a2)``."""
+    return convolve(atleast_1d(_stacked(a1)), atleast_1d(_stacked(a2)))
+
+
+def polyfit(x: Number, y: Number, deg: int, rcond: Any = None, full: bool = False,
+            w: Number = None, cov: bool = False) -> Any:
+    """NumPy's ``polyfit``: least-squares coefficients (highest first) of degree ``deg``.
+
+    NumPy's steps: the Vandermonde matrix of ``x``, its columns scaled to
+    unit norm, ``lstsq``, the scale undone; differentiable in ``x``, ``y``
+    and the weights ``w`` (to about 1e-13 of NumPy's values: tapegrad's
+    ``lstsq`` is its own).
 
     Examples:
       >>> import numpy as np
       >>> import tapegrad as tg
-      >>> x = np.array([0.0, 1.0, 2.0, 3.0])
-      >>> g = tg.grad(lambda y: np.polyfit(x, y, 1)[0])(np.array([1.0, 3.0, 2.0, 5.0]))
-      >>> np.allclose(g, (x - x.mean()) / np.sum((x - x.mean()) ** 2))
-      True
+      >>> np.round(tg.polyfit(np.array([0.0, 1.0, 2.0]), np.array([1.0, 3.0, 5.0]), 1), 12)
+      array([2., 1.])
     """
-    if len(shape_of(x)) != 1 or shape_of(x)[0] != shape_of(y)[0]:
-        raise TypeError("polyfit: expected a 1-D x and a y of the same length "
-                        f"(x has shape {shape_of(x)}, y {shape_of(y)}), as NumPy does.")
-    lhs = vander(np.asarray(x) + 0.0 if _plain(x) else x + 0.0, int(deg) + 1)
-    rhs = np.asarray(y) + 0.0 if _plain(y) else y + 0.0
+    if cov:
+        raise TypeError("polyfit: tapegrad does not take cov=True; the covariance is "
+                        "np.linalg.inv(A.T @ A) * resids / (len(x) - deg - 1) with "
+                        "A = np.vander(x, deg + 1).")
+    order = int(deg) + 1
+    x, y = _stacked(x) + 0.0, _stacked(y) + 0.0
+    if deg < 0:                               # NumPy's checks, with NumPy's exceptions
+        raise ValueError("polyfit: expected deg >= 0")
+    if len(shape_of(x)) != 1 or shape_of(x)[0] == 0:
+        raise TypeError(f"polyfit: expected a non-empty 1-D x (x has shape {shape_of(x)})")
+    if len(shape_of(y)) not in (1, 2) or shape_of(x)[0] != shape_of(y)[0]:
+        raise TypeError("polyfit: expected a 1-D or 2-D y as long as x (x has shape "
+                        f"{shape_of(x)}, y {shape_of(y)})")
     if rcond is None:
-        rcond = shape_of(x)[0] * float(np.finfo(_dtype_of(x)).eps)
+        rcond = shape_of(x)[0] * np.finfo(_dtype_of(x)).eps
+    lhs, rhs = vander(x, order), y
     if w is not None:
-        lhs = lhs * w[:, None]
-        rhs = rhs * (w if len(shape_of(rhs)) == 1 else w[:, None])
-    scale = np.sqrt((lhs * lhs).sum(axis=0))
-    c = np.linalg.lstsq(lhs / scale, rhs, rcond=rcond)[0]
-    return (c.T / scale).T
-
-
-def _plain(x: Any) -> bool:
-    return primal_value(x) is x
+        w = _stacked(w) + 0.0
+        lhs = lhs * getitem(w, (slice(None), None))
+        rhs = rhs * (w if len(shape_of(rhs)) == 1 else getitem(w, (slice(None), None)))
+    scale = sqrt(tg_sum(lhs * lhs, axis=0))
+    c, resids, rank, s = lstsq(lhs / scale, rhs, rcond)
+    c = c / scale if len(shape_of(c)) == 1 else c / getitem(scale, (slice(None), None))
+    return (c, resids, rank, s, rcond) if full else c
 
 
 # ------------------------------------------- NumPy's names on traced values
 functions.update({
+    np.polyadd: (polyadd, ()), np.polysub: (polysub, ()), np.polymul: (polymul, ()),
+    np.polyfit: (polyfit, ("rcond", "full", "w", "cov")),
     np.vander: (vander, ("N", "increasing")),
     np.polyder: (polyder, ("m",)), np.polyint: (polyint, ("m", "k")),
     np.poly: (poly, ()), np.polyfit: (polyfit, ("rcond", "w")),

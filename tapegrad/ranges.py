@@ -1,4 +1,4 @@
-"""Evenly spaced numbers: ``linspace``, with traced ends.
+"""Evenly spaced numbers: ``linspace`` and ``logspace``, with traced ends.
 
 ``linspace`` computes as NumPy does (``start + i * step``, the last number
 ``stop`` itself), so its numbers are NumPy's, and a traced ``start`` or
@@ -15,10 +15,10 @@ import numpy as np
 from .arrays import astype
 from .kinks import where
 from .numpy_dispatch import functions
-from .reshaping import moveaxis
-from .values import primal_value, shape_of
+from .reshaping import expand_dims, moveaxis
+from .values import Traced, primal_value, shape_of
 
-__all__ = ["linspace"]
+__all__ = ["geomspace", "linspace", "logspace"]
 
 Number = Any
 
@@ -69,4 +69,55 @@ def linspace(start: Number, stop: Number, num: int = 50, endpoint: bool = True,
     return (y, step) if retstep else y
 
 
+def logspace(start: Number, stop: Number, num: int = 50, endpoint: bool = True,
+             base: Number = 10.0, dtype: Any = None, axis: int = 0) -> Any:
+    """NumPy's ``logspace``: ``base ** linspace(start, stop, num)``, NumPy's numbers.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> tg.logspace(0.0, 2.0, 3)
+      array([  1.,  10., 100.])
+    """
+    if not isinstance(base, float | int) and np.ndim(primal_value(base)):
+        # NumPy: a base of axes broadcasts with the ends, and gets the new axis
+        ndmax = np.broadcast(primal_value(start), primal_value(stop), primal_value(base)).ndim
+        start, stop, base = (x if len(shape_of(x)) == ndmax or isinstance(x, Traced)
+                             else np.array(x, ndmin=ndmax) for x in (start, stop, base))
+        base = expand_dims(base, axis)
+    y = np.power(base, linspace(start, stop, num=num, endpoint=endpoint, axis=axis))
+    return y if dtype is None else astype(y, dtype)
+
+
+def geomspace(start: Number, stop: Number, num: int = 50, endpoint: bool = True,
+              dtype: Any = None, axis: int = 0) -> Any:
+    """NumPy's ``geomspace``: a geometric progression, its ends ``start`` and ``stop`` exactly.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> tg.geomspace(1.0, 1000.0, 4)
+      array([   1.,   10.,  100., 1000.])
+    """
+    start, stop = start * 1.0, stop * 1.0
+    if np.any(primal_value(start) == 0) or np.any(primal_value(stop) == 0):
+        raise ValueError("Geometric sequence cannot include zero")
+    dt = np.result_type(primal_value(start), primal_value(stop), float(num),
+                        np.zeros((), dtype))
+    start = start if np.result_type(primal_value(start)) == dt else astype(start, dt)
+    stop = stop if np.result_type(primal_value(stop)) == dt else astype(stop, dt)
+    sign = np.sign(start)           # negative ends: the progression of their magnitudes
+    start, stop = start / sign, stop / sign
+    y = logspace(np.log10(start), np.log10(stop), num=num, endpoint=endpoint, dtype=dt)
+    if num > 0:                     # NumPy's ends: start and stop themselves
+        shape = shape_of(y)[:1] + (1,) * (len(shape_of(y)) - 1)
+        first = (np.arange(num) == 0).reshape(shape)
+        y = where(first, start, y)
+        if num > 1 and endpoint:
+            y = where((np.arange(num) == num - 1).reshape(shape), stop, y)
+    y = y * sign
+    y = moveaxis(y, 0, axis) if axis != 0 else y
+    return y if dtype is None else astype(y, dtype)
+
+
+functions[np.geomspace] = (geomspace, ("num", "endpoint", "dtype", "axis"))
 functions[np.linspace] = (linspace, ("num", "endpoint", "retstep", "dtype", "axis"))
+functions[np.logspace] = (logspace, ("num", "endpoint", "base", "dtype", "axis"))

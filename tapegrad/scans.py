@@ -22,7 +22,7 @@ from .backend_rules import full_like
 from .backends import array_api_impls, call, foreign
 from .batching.rules import batch_rules
 from .numpy_dispatch import functions
-from .numpy_tables import accumulations, numpy_method
+from .numpy_tables import numpy_method
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .shapes import _scalar, transpose
 from .shapes import reshape as reshape_to
@@ -337,27 +337,6 @@ def cumulative_prod(x: Number, axis: int | None = None,
 
 
 # ------------------------------------------- NumPy's names on traced values
-def _running(pick: Any) -> Any:
-    def running(x: Any, axis: int) -> Any:
-        """NumPy's ``ufunc.accumulate`` along ``axis`` as the loop it means (its derivative too).
-
-        ``out[i] = pick(out[i - 1], x[i])``: ``np.maximum.accumulate(x)`` is a running
-        maximum whose derivative follows each ``np.maximum`` (a tie splits it in half).
-        """
-        if shape_of(x) == ():
-            raise ValueError("accumulate: a 0-d value has no axis to run along.")
-        ax = axis % len(shape_of(x))
-        first = np.moveaxis(x, ax, 0) if ax else x
-        out = [first[0]]
-        for i in range(1, shape_of(first)[0]):
-            out.append(pick(out[-1], first[i]))
-        stacked = np.stack(out)
-        return np.moveaxis(stacked, 0, ax) if ax else stacked
-    return running
-
-
-accumulations.update({np.add: cumsum, np.multiply: cumprod,
-                      np.maximum: _running(np.maximum), np.minimum: _running(np.minimum)})
 functions[np.prod] = (prod, ("axis", "keepdims"))
 functions[np.cumsum] = (cumsum, ("axis",))
 functions[np.cumprod] = (cumprod, ("axis",))

@@ -346,6 +346,13 @@ def _scatter(outs: list[Any], values: list[Any], kept: np.ndarray, n: int) -> li
         dtype = np.result_type(o, v)      # as np.stack of the loop's results
         if dtype != o.dtype:              # a branch of another dtype: no cast down
             o = outs[k] = o.astype(dtype)
+        if o.shape[1:] != np.shape(v)[1:]:
+            raise ValueError(
+                f"vmap: the examples' results have different shapes ({o.shape[1:]} and "
+                f"{np.shape(v)[1:]}): a shape read from a traced value (np.bincount's "
+                "length, a Python branch) differs across the batch, so they cannot be "
+                "stacked. Fix the shape (np.bincount(x, minlength=n) with n above every "
+                "value), or loop over the examples in Python.")
         o[kept] = v
     return outs
 

@@ -431,10 +431,10 @@ def test_var_std_ddof_keepdims_combos(name, shape, axis, keepdims, ddof):
 REFUSED = [
     (lambda x: np.array([[2 * x, x + 1], [x, x]]), r"Use tg\.stack",
      lambda x: tg.stack([tg.stack([2 * x, x + 1]), tg.stack([x, x])])),
-    (lambda x: np.r_[x, C34[:3, :2], x], r"tg\.concatenate\(\[a, b\]\) for np\.r_",
-     lambda x: tg.concatenate([x, C34[:3, :2], x])),
-    (lambda x: np.c_[x, C34[:3, :2], x], r"tg\.concatenate\(\[a, b\], axis=-1\) for np\.c_",
-     lambda x: tg.concatenate([x, C34[:3, :2], x], axis=-1)),
+    (lambda x: np.r_[x, C34[:3, :2], x], r"tg\.r_\[a, b\] for np\.r_\[a, b\]",
+     lambda x: tg.r_[x, C34[:3, :2], x]),
+    (lambda x: np.c_[x, C34[:3, :2], x], r"tg\.c_\[a, b\] for np\.c_\[a, b\]",
+     lambda x: tg.c_[x, C34[:3, :2], x]),
     (lambda x: np.sum(x[np.int64(x[:, -1] * 0 + 1)]), r"is x\.astype\(np\.int64\)",
      lambda x: np.sum(x[(x[:, -1] * 0 + 1).astype(np.int64)])),
 ]
