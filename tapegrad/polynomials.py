@@ -268,5 +268,5 @@ functions.update({
     np.polyfit: (polyfit, ("rcond", "full", "w", "cov")),
     np.vander: (vander, ("N", "increasing")),
     np.polyder: (polyder, ("m",)), np.polyint: (polyint, ("m", "k")),
-    np.poly: (poly, ()), np.polyfit: (polyfit, ("rcond", "w")),
+    np.poly: (poly, ()),
 })
