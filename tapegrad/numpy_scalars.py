@@ -101,15 +101,20 @@ def numpy_operator(prim: Primitive, ufunc: Any, reflected: bool = False) -> Any:
     op = _OPERATORS[ufunc]
     if ufunc.nin == 1:
         def unary(self: Any) -> Any:
-            if self._value.__class__ in _NP_FLOATS:
+            v = self._value
+            if v.__class__ is Traced:        # nested transforms: NumPy's scalar is beneath
+                v = primal_value(v)
+            if v.__class__ in _NP_FLOATS:
                 return numpy_twin(prim, ufunc, op)(self)
             return prim.apply1(self)
         return unary
     plain = prim.rapply2 if reflected else prim.apply2
 
     def binary(self: Any, other: Any) -> Any:
-        o = other._value if other.__class__ is Traced else other
-        if self._value.__class__ in _NP_FLOATS or o.__class__ in _NP_FLOATS:
+        v, o = self._value, other._value if other.__class__ is Traced else other
+        if v.__class__ is Traced or o.__class__ is Traced:    # nested transforms
+            v, o = primal_value(v), primal_value(o)
+        if v.__class__ in _NP_FLOATS or o.__class__ in _NP_FLOATS:
             twin = numpy_twin(prim, ufunc, op)
             return twin(other, self) if reflected else twin(self, other)
         return plain(self, other)
