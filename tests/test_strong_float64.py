@@ -145,3 +145,29 @@ def test_the_gradient_is_the_float64_computations(sname, mname):
     np.testing.assert_allclose(gw, central(loss, W, X32), rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(gx, central(lambda x, w: loss(w, x), x64, W), rtol=1e-5,
                                atol=1e-6)
+
+
+@pytest.mark.parametrize("sname", [s for s, (_, strong) in SCALARS.items() if strong])
+def test_an_np_float32_argument_meets_the_scalar_as_in_numpy(sname):
+    """``y`` an ``np.float32`` argument: NumPy's float64 value; ``y``'s gradient a float32."""
+    scalar = SCALARS[sname][0]
+
+    def loss(w, y):
+        return np.sin(y * scalar(w)) + y / scalar(w)
+    y = np.float32(0.37)
+    want = loss(W, y)
+    assert type(want) is np.float64
+    exactly(tg.jit(loss)(W, y), want, "jit")
+    value, (gw, gy) = tg.value_and_grad(loss, argnums=(0, 1))(W, y)
+    exactly(value, want, "value_and_grad")
+    gw64, gy64 = tg.grad(loss, argnums=(0, 1))(W, np.float64(y))
+    exactly(gw, gw64, "the weights' gradient: float64 data's")
+    exactly(gy, np.float32(gy64), "y's gradient: the float64 one, as a float32")
+    exactly(tg.jit(tg.grad(loss, argnums=(0, 1)))(W, y), (gw, gy), "jit(grad)")
+    np.testing.assert_allclose(gw, central(loss, W, y), rtol=1e-6, atol=1e-8)
+    ws = np.stack([W, W[::-1] * 1.5])
+    exactly(tg.vmap(loss, in_axes=(0, None))(ws, y), np.stack([loss(w, y) for w in ws]), "vmap")
+    g = tg.grad(loss, argnums=(0, 1))
+    loop = [g(w, y) for w in ws]
+    exactly(tg.vmap(g, in_axes=(0, None))(ws, y),
+            (np.stack([lp[0] for lp in loop]), np.stack([lp[1] for lp in loop])), "vmap(grad)")
