@@ -125,7 +125,7 @@ def _traced_number(leaf: Traced, name: object, where: tuple[tree.TreeDef, int],
         raise TypeError(_int_array_msg(what, f"{name}{tree.keystr(path)}",
                                        f"an array of dtype {v.dtype}"))
     if isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_):
-        return astype(leaf, np.float64)     # an int scalar is differentiated as a float
+        leaf, v = astype(leaf, np.float64), np.float64()   # an int: differentiated as a float
     return reshape_p(leaf, ()) if v.__class__ is np.float64 else leaf   # (as a float)
 
 
