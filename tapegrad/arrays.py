@@ -38,7 +38,7 @@ from .shapes import (
     transpose_p,
 )
 from .staging.spellings import Spelling, spellings
-from .values import Traced, numpy_made, shape_of
+from .values import Traced, as_numpy_float, numpy_made, shape_of
 
 __all__ = ["astype", "concatenate", "dot", "floordiv", "matmul", "mod", "rounding", "stack"]
 
@@ -311,6 +311,8 @@ defvjp(astype_p, lambda g, ans, x, dtype: astype_p(g, _np_dtype(x))
 defjvp(astype_p, lambda t, ans, x, dtype: astype_p(t, _np_dtype(ans))
        if _floats(x) and _floats(ans) else None, None)
 array_api_impls[astype_p] = lambda xp, x, dtype: xp.astype(x, getattr(xp, np.dtype(dtype).name))
+_F64 = np.dtype(np.float64)
+as_numpy_float[0] = lambda x: astype_p(x, _F64)     # what NumPy makes: np.float64, not float
 
 
 def astype(x: Number, dtype: Any) -> Number:

@@ -49,6 +49,7 @@ from .loop_rules import (
     segment_length,
 )
 from .primitive import Primitive, defjvp, defvjp, primitive
+from .shapes import reshape_p
 from .tape import Const, active_tapes, listings
 from .values import Traced
 
@@ -158,8 +159,9 @@ def checkpoint(fun: Callable[..., Any], *, prevent_cse: bool = True, policy: Any
         body = trace_body(flat, [leaves], "checkpoint")
         vec = pack_inputs(0, [*body.consts, *leaves])
         out = unpack(remat_p(_Remat(body), vec), body.out_kinds)
-        out = [o.value if isinstance(o, Const) else x        # a constant output as it is
-               for o, x in zip(body.prog.outputs, out)]
+        out = [o.value if isinstance(o, Const) else reshape_p(x, ()) if k.scalar == "float"
+               else x for o, x, k in zip(body.prog.outputs, out, body.out_kinds)]
+        # (a constant output as it is; a float one a float, not its slot's np.float64)
         return tree.unflatten(tree.structure(body.out), out)
     wrapped.checkpointed = True    # type: ignore[attr-defined]
     return wrapped

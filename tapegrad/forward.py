@@ -20,6 +20,7 @@ from .numerics import check_nan, ieee
 from .ops import neg
 from .playback import SLOTS, check_rule, is_float, jvp_rule, shape_differs
 from .primitive import zmul
+from .promotion import promoted
 from .shapes import broadcast_like
 from .tape import Tape
 from .values import Traced
@@ -85,7 +86,9 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]],
                     elif p is None:
                         continue
                     else:
-                        p = p(*rec[1::2])        # partial(*rec_rule_args)
+                        # partial(*rec_rule_args), on inputs as NumPy promoted them
+                        p = p(*rec[1::2]) if rec[1].__class__ is float else \
+                            p(*promoted(rec[1::2]))
                         if t.__class__ is not float:
                             c = zmul(t, p)   # the zero-safe product (playback.py)
                         elif t == 1.0 and p.__class__ is Traced:

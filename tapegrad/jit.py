@@ -359,7 +359,7 @@ class Jitted(Pickled):
             raise _ClosesOverTraced
         out_def, program = tape.out_def, from_tape(tape)
         numpy_floats = numpy_float_outputs(program, dynamic, tape)
-        if numpy_floats is None and not tape.floats and not float64:
+        if numpy_floats is None and not float64:
             return self._trace(dynamic, statics, True)   # as eager: np.float64 meets float32
         given = {k: type(x) is int for k, x in enumerate(tree.leaves(dynamic))
                  if is_number_kind(leaf_kind(x))}              # ints and NumPy scalars

@@ -37,7 +37,7 @@ from .loop_body import (
     unpack_np,
 )
 from .primitive import Primitive, defjvp, defvjp, primitive
-from .shapes import reshape
+from .shapes import reshape, reshape_p
 from .staging.program import Program
 from .tape import Const, Eqn, _kind, listings, operand
 from .values import Traced
@@ -192,8 +192,9 @@ def _pack_vjp(k: int) -> Any:
         kinds = [kind_of(x) for x in leaves]
         if kinds[k].dtype.kind != "f":
             return None
-        if k < nflat:
-            return unpack(g, [kinds[k]], size(kinds[:k]))[0]
+        if k < nflat:               # a float leaf's cotangent a float, not its slot's np.float64
+            ct = unpack(g, [kinds[k]], size(kinds[:k]))[0]
+            return reshape_p(ct, ()) if kinds[k].scalar == "float" else ct
         rows = kinds[nflat:]
         widths = tuple(q.size // max(q.shape[0], 1) if q.shape else 1 for q in rows)
         col = unzip_p(widths, k - nflat, getitem(g, slice(size(kinds[:nflat]), None)))

@@ -312,8 +312,8 @@ spellings[zmul] = Spelling(float="({0} * {1} if {0} else 0.0)", kinds=(float, fl
 # (a float g times an array calls the impl: its zero is an array of zeros, not 0.0)
 
 
-def zmul_sum(g: np.ndarray, d: Any) -> float:
-    """``float(_zmul(g, d).sum())`` for a float64 array ``g``, with one reduction.
+def zmul_sum(g: np.ndarray, d: Any) -> Any:
+    """``_zmul(g, d).sum()`` (an ``np.float64``) for a float64 array ``g``, with one reduction.
 
     Zeroing ``g``'s zeros changes the product only where it is ``0 * d``: a
     zero or a nan. So where the plain sum is neither, it is the answer (the
@@ -322,8 +322,8 @@ def zmul_sum(g: np.ndarray, d: Any) -> float:
     r = np.multiply(g, d)
     s = np.add.reduce(r, axis=None)
     if s != s or s == 0:       # zeroing ``g``'s zeros may change a nan, or a zero's sign
-        return float(np.add.reduce(_zeroed(r, g), axis=None))
-    return float(s)
+        return np.add.reduce(_zeroed(r, g), axis=None)
+    return s
 
 
 def _zmul_g(c: Any, ans: Any, g: Any, d: Any) -> Any:

@@ -53,14 +53,14 @@ def _mean(x: Any) -> Any:
 sum_p: Primitive = primitive(_sum, "sum", check_rules=False)
 defvjp(sum_p, lambda g, ans, x: broadcast_like(g, x))
 defjvp(sum_p, lambda t, ans, x: sum_p(t))
-spellings[sum_p] = Spelling(float="{0}", array=lambda values, ans: "float({0}.sum())"
+spellings[sum_p] = Spelling(float="{0}", array=lambda values, ans: "{0}.sum()"
                            if values[0].dtype == np.float64 else None)
 batch_rules[sum_p] = whole(np.sum)
 array_api_impls[sum_p] = lambda xp, x: xp.sum(x)     # a 0-d array: no float(), no sync
 mean_p: Primitive = primitive(_mean, "mean", check_rules=False)
 defvjp(mean_p, lambda g, ans, x: div(broadcast_like(g, x), float(np.prod(shape_of(x)))))
 defjvp(mean_p, lambda t, ans, x: mean_p(t))
-spellings[mean_p] = Spelling(float="{0}", array=lambda values, ans: "float({0}.mean())"
+spellings[mean_p] = Spelling(float="{0}", array=lambda values, ans: "{0}.mean()"
                             if values[0].dtype == np.float64 else None)
 batch_rules[mean_p] = whole(np.mean)
 array_api_impls[mean_p] = lambda xp, x: xp.mean(x)

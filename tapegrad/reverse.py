@@ -18,6 +18,7 @@ from .numerics import check_nan, ieee
 from .ops import neg
 from .playback import SLOTS, check_rule, is_float, shape_differs, vjp_rule
 from .primitive import _zmul, zmul
+from .promotion import promoted
 from .shapes import _sum_like, sum_like
 from .tape import Tape
 from .values import Traced
@@ -85,7 +86,8 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]], exact: bool = False) -> l
                     elif p is None:
                         continue
                     else:
-                        p = p(*rec[1::2])        # partial(*rec_rule_args)
+                        # partial(*rec_rule_args), on inputs as NumPy promoted them
+                        p = p(*rec[1::2]) if ans.__class__ is float else p(*promoted(rec[1::2]))
                         if g.__class__ is float:
                             # a nonzero constant: a plain product (p itself for 1.0
                             # times a traced p: saves a record)

@@ -31,10 +31,12 @@ __all__ = ["broadcast_like", "broadcast_to", "reshape", "reshape_p", "sum_like",
 
 
 def _scalar(r: Any) -> Any:
-    """A 0-d result as a scalar: a Python float for float64, as tapegrad's floats are."""
-    if isinstance(r, np.ndarray) and r.ndim == 0:
-        r = r[()]
-    return float(r) if type(r) is np.float64 else r
+    """A 0-d result as NumPy's scalar (``np.float64`` of float64 data, as in NumPy).
+
+    An ``np.float64`` is strong under NumPy's promotion (NEP 50): meeting
+    float32 data it computes in float64, where a Python float would round.
+    """
+    return r[()] if isinstance(r, np.ndarray) and r.ndim == 0 else r
 
 
 def _dtype(x: Any) -> Any:
@@ -55,12 +57,12 @@ def _is_float_array(v: Any) -> bool:
 
 
 def _whole(r: Any) -> Any:
-    """A whole-array reduction: a float for float64, else NumPy's scalar (float32, int64...).
+    """A whole-array reduction: NumPy's scalar (float64, float32, int64...).
 
     An integer array's sum stays an integer, as in NumPy: integer data keeps
     NumPy's arithmetic under every transform.
     """
-    return float(r) if type(r) is np.float64 else r
+    return r
 
 
 def _pshape(x: Any) -> tuple[int, ...]:
@@ -132,7 +134,7 @@ def _spell_like(summing: bool) -> Any:
         if summing and shape and type(ans) is np.ndarray:
             axes = unbroadcast_axes(c.shape, shape)
             return f"{{0}}.sum(axis={axes!r}).reshape({shape!r})"
-        return "float({0}.sum())" if summing and not shape and c.dtype == np.float64 else None
+        return "{0}.sum()" if summing and not shape and c.dtype == np.float64 else None
     return array
 
 

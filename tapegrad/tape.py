@@ -125,8 +125,8 @@ class Tape:
         it converts to floats (an int there is a float in eager too).
       derived: ids of derivatives a transform returned (``tg.grad``): an int
         there is a float in eager, an ``np.float64`` stays one.
-      numpy_scalars: ids of floats a NumPy function made on a staging tape:
-        ``np.exp(x)`` is an ``np.float64`` in eager, which ``jit`` returns.
+      numpy_scalars: ids of bools a NumPy function made on a staging tape:
+        ``np.isnan(x)`` is an ``np.bool_`` in eager, which ``jit`` returns.
       python_floats: ids of floats ``tg.power`` and ``tg.abs`` made on a
         staging tape: of an ``np.float64`` they are floats in eager, where
         ``x ** 2`` and ``abs(x)`` are ``np.float64``.

@@ -23,6 +23,7 @@ from . import draws, tree
 from .arrays import astype
 from .backends import number_array, run_checked
 from .errors import COMPLEX_MSG, ESCAPED_MSG, EscapedTracerError
+from .shapes import reshape_p
 from .tape import Const, Tape, new_tape
 from .values import Traced, is_complex, made_float, primal_value
 
@@ -118,15 +119,15 @@ def _elsewhere(what: str) -> str:
 
 def _traced_number(leaf: Traced, name: object, where: tuple[tree.TreeDef, int],
                    what: str) -> Any:
-    """A leaf an outer transform traced: integer data refused or cast, as eager does."""
+    """A leaf an outer transform traced: int arrays refused, ints and np.float64 floats."""
     v = primal_value(leaf)
     if isinstance(v, np.ndarray) and v.dtype.kind in "iu":
         path = where[0].key_paths()[where[1]]
         raise TypeError(_int_array_msg(what, f"{name}{tree.keystr(path)}",
                                        f"an array of dtype {v.dtype}"))
     if isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_):
-        return astype(leaf, np.float64)     # an int scalar is differentiated as a float
-    return leaf
+        leaf, v = astype(leaf, np.float64), np.float64()   # an int: differentiated as a float
+    return reshape_p(leaf, ()) if v.__class__ is np.float64 else leaf   # (as a float)
 
 
 def check_callable(fun: Any, what: str) -> None:

@@ -18,7 +18,6 @@ from . import tree
 from .arrays import astype_p
 from .forward import forward, needed
 from .loop_seed import loop_seed, staged
-from .reductions import sum as sum_all
 from .reverse import backward
 from .seeds import (
     array_root,
@@ -29,6 +28,7 @@ from .seeds import (
     scalar_seed,
     zeros_like,
 )
+from .shapes import reshape_p
 from .tape import Tape
 from .tracing import (
     Argnums,
@@ -135,7 +135,7 @@ def as_primal(ct: Any, primal: Any) -> Any:
         return ct                                # the common case: nothing to change
     if type(value) is not np.ndarray and type(primal_value(ct)) is np.ndarray and \
             np.ndim(ct) == 0:
-        ct = sum_all(ct)    # a number's gradient is a number (a 0-d constant met it on the way)
+        ct = reshape_p(ct, ())   # a number's gradient is a number (a 0-d constant met it)
     dtype = value.dtype if isinstance(value, np.ndarray | np.floating) else None
     if isinstance(ct, int | np.integer | np.bool_) or \
             isinstance(ct, np.ndarray) and ct.dtype.kind in "biu":

@@ -29,8 +29,9 @@ from .tree import LEAF_TYPES
 if TYPE_CHECKING:
     from .tape import Tape
 
-__all__ = ["Traced", "UnsupportedMethodError", "float_array", "is_complex", "made_float",
-           "is_scalar", "numpy_operators", "primal_value", "python_float", "shape_of"]
+__all__ = ["Traced", "UnsupportedMethodError", "as_numpy_float", "float_array", "is_complex",
+           "made_float", "is_scalar", "numpy_operators", "primal_value", "python_float",
+           "shape_of"]
 
 
 def is_complex(x: Any) -> bool:
@@ -302,19 +303,31 @@ def made_float(x: Any, derivative: bool = False) -> None:
 
 
 def numpy_made(out: Any) -> Any:
-    """``out``, noted as what NumPy made where a recording for ``jit`` sees a float or bool.
+    """``out`` as what NumPy made: a float is NumPy's ``np.float64``, strong.
 
-    ``np.exp(x)``, ``v.sum()`` and ``v[0]`` of a float64 array are NumPy
-    scalars in eager (``np.isnan(x)`` an ``np.bool_``), where tapegrad's
-    functions give floats and bools: ``jit`` returns them (and what is
-    computed from them) as eager does.
+    ``np.linalg.norm(v)``, ``v @ v`` and ``np.maximum(x, 0.0)`` are
+    ``np.float64`` in NumPy, which meeting float32 data computes in float64
+    (NEP 50: a Python float is weak, and would round to float32). tapegrad's
+    functions may make them floats (``math.sqrt``): here they are cast to
+    ``np.float64`` (``as_numpy_float``, a recorded cast). On a recording for
+    ``jit``, a bool NumPy made (``np.isnan(x)``) is noted as an ``np.bool_``.
     """
-    if out.__class__ is Traced and out.tape.staging and out._value.__class__ in (float, bool):
-        tape = out.tape
-        if tape.numpy_scalars is None:
-            tape.numpy_scalars = set()
-        tape.numpy_scalars.add(out.id)
+    if out.__class__ is Traced:
+        x = out._value
+        while x.__class__ is Traced:
+            x = x._value
+        if x.__class__ is float:
+            return as_numpy_float[0](out)
+        if out._value.__class__ is bool and out.tape.staging:
+            tape = out.tape
+            if tape.numpy_scalars is None:
+                tape.numpy_scalars = set()
+            tape.numpy_scalars.add(out.id)
     return out
+
+
+as_numpy_float: list[Callable[[Any], Any]] = [lambda x: x]
+"""The cast of a traced float to ``np.float64`` that ``numpy_made`` records (``arrays.py``)."""
 
 
 def python_float(out: Any) -> Any:
@@ -372,9 +385,9 @@ _F64 = np.float64        # a module global: one lookup on the hot path, not two
 def is_scalar(x: Any) -> bool:
     """A Python number, or a NumPy float64 scalar: one arithmetic for both.
 
-    ``d[1]`` of a float64 array is an ``np.float64`` outside a transform and a
-    float inside one (tapegrad's float64 scalars are Python floats), so both
-    take the ``math`` branch: eager, ``grad`` and ``jit`` agree bit for bit.
+    ``d[1]`` of a float64 array is an ``np.float64`` (in every transform, as in
+    NumPy), and ``grad`` takes an ``np.float64`` argument as a float: both
+    take the ``math`` branch, so eager, ``grad`` and ``jit`` agree bit for bit.
     """
     t = type(x)
     return t is float or t is int or t is _F64

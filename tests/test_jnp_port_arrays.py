@@ -277,8 +277,6 @@ PRODUCTS = {"dot": np.dot, "matmul": np.matmul, "@": lambda a, b: a @ b, "inner"
 PRODUCT_SHAPES = [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 2)), ((2, 3), (3, 2)),
                   ((0, 3), (3,)), ((3, 0), (0, 2)), ((), ())]
 NUMPY_BLAS_F32 = "float32 products of 3-d stacks: NumPy's dot and inner sum apart from matmul"
-WEAK_F64 = ("a float64 0-d value from a traced array (y[0], np.sum(y)) is a Python float, "
-            "which NEP 50 makes weak: float32 * it stays float32; NumPy's np.float64 is strong")
 
 
 @pytest.mark.parametrize("dtypes", [(np.float64,) * 2, (np.float32,) * 2, (np.int64,) * 2,
@@ -301,7 +299,6 @@ def test_float32_products_of_stacks_are_numpys_bit_for_bit(name):
     numpy_semantics(getattr(np, name), a.astype(np.float32), b.astype(np.float32))
 
 
-@pytest.mark.xfail(strict=True, reason=WEAK_F64)
 @pytest.mark.parametrize("f", [lambda a, b: a * b[0], lambda a, b: a * np.sum(b),
                                lambda a, b: np.cross(a, b)], ids=["index", "sum", "cross"])
 def test_float32_times_a_float64_value_of_a_traced_array_is_float64(f):

@@ -924,9 +924,6 @@ def test_numpy_exp_of_a_traced_scalar_is_numpys_number() -> None:
     assert tg.value_and_grad(np.tanh)(0.8)[0] == np.tanh(0.8)
 
 
-@pytest.mark.xfail(strict=True, reason="tapegrad holds a float64 NumPy scalar (np.sum of a "
-                   "float64 array, its element) as a Python float, which NumPy promotes "
-                   "weakly: meeting float32 it rounds to float32, where NumPy keeps float64")
 def test_a_float64_scalar_meeting_float32_stays_float64() -> None:
     # seen in ica, the convnet and the negative binomial with float32 parameters: the
     # loss came out float32 (5.2000003) where NumPy computes float64 (5.200000077486037)

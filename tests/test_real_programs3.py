@@ -417,10 +417,6 @@ def test_lstsq_solution_is_numpys_value_with_the_pseudo_inverse_derivative() -> 
     tg.check_grads(loss, (a, b), order=2, modes=("fwd", "rev"))
 
 
-@pytest.mark.xfail(strict=True, reason="a float64 NumPy scalar (np.sum of a float64 array) is "
-                   "held as a Python float, which meeting float32 data rounds to float32: the "
-                   "GRU's loss with float64 weights and float32 data is float32, where NumPy "
-                   "computes float64, and its gradient has float32's rounding")
 def test_gru_with_float64_weights_on_float32_data_is_numpys_float64() -> None:
     f, x = part_one.gru_f32()
     x64 = x.astype(np.float64)
@@ -512,9 +508,6 @@ def test_the_branching_adaptive_solver_under_jit_names_its_line_and_tg_where() -
                                [part_one.ode_adaptive(k) for k in batch], rtol=1e-13, atol=0)
 
 
-@pytest.mark.xfail(strict=True, reason="value_and_grad's value (and a replayed tape's) of a "
-                   "float64 NumPy scalar is a Python float, where NumPy and tg.jit give "
-                   "np.float64: the same number, another type")
 def test_value_and_grad_gives_numpys_scalar_type() -> None:
     f, x = part_one.black_scholes()
     assert same(tg.value_and_grad(f)(x)[0], f(x))

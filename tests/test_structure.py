@@ -265,7 +265,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("tables", {"staging.spellings", "batching.rules", "batching", "numpy_tables"}),
     ("primitives", {"primitive", "extend"}),
     ("blocks", {"kinks", "ops", "logic", "shapes", "indexing", "arrays", "reductions",
-                "logsumexp", "elementary", "masks", "numpy_scalars"}),
+                "logsumexp", "elementary", "masks", "numpy_scalars", "promotion"}),
     ("numpy", {"numpy_arguments", "numpy_dispatch", "scipy_refusals"}),
     ("numpy functions", {"along", "scans", "orderings", "statistics", "reshaping", "joins",
                          "flips", "diagonals", "contractions", "tensordot", "matrix",
