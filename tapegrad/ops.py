@@ -22,9 +22,10 @@ from typing import Any
 
 import numpy as np
 
+from . import values
 from .backends import STANDARD_ELEMENTWISE, array_api_impls, by_name, call, foreign, native
 from .kinks import where
-from .numpy_scalars import numpy_operator
+from .numpy_scalars import numpy_operator, numpy_twin
 from .numpy_tables import functions, ufuncs
 from .primitive import (
     Primitive,
@@ -331,6 +332,7 @@ Traced.__pow__ = numpy_operator(pow, np.power)  # type: ignore
 numpy_operators[pow] = np.power      # np.float64(3.0) ** 2 is an np.float64, tg.power's a float
 Traced.__rpow__ = numpy_operator(pow, np.power, reflected=True)  # type: ignore  # other ** self
 Traced.__neg__ = neg.apply1                          # type: ignore
+values.as_float64 = lambda x: numpy_twin(mul, np.multiply)(x, 1.0)   # np.float64, same bits
 # comparisons, &, |, ~ and bool(): logic.py; unary + and bool ** 2: elementary.py
 
 

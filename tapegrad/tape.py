@@ -134,11 +134,14 @@ class Tape:
         loop's test: then, by id, the forward value whose derivative rule
         recorded each record of the backward pass (``jit`` rolls the
         backward iterations of a loop with it).
+      float64: ``jit``'s tape where eager's ``np.float64`` scalars meet float32
+        values: the inputs and what NumPy functions make stay ``np.float64``.
     """
 
     __slots__ = ("records", "level", "active", "args", "_paths", "outputs",
                  "output_names", "out_def", "check_nans", "sources", "left", "reverse",
                  "staging", "floats", "derived", "numpy_scalars", "python_floats", "origins",
+                 "float64",
                  "__weakref__")
 
     def __init__(self, level: int):
@@ -160,6 +163,7 @@ class Tape:
         self.numpy_scalars: set[int] | None = None
         self.python_floats: set[int] | None = None
         self.origins: dict[int, int] | None = None
+        self.float64 = False
 
     def __len__(self) -> int:
         return len(self.records)

@@ -316,7 +316,7 @@ def trace(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...] | 
     nums = tuple(range(len(args))) if nums is None else nums
     before = draws.snapshot(fun) if staging else None
     with new_tape() as tape:
-        tape.reverse, tape.staging = reverse, staging
+        tape.reverse, tape.staging, tape.float64 = reverse, staging, float64
         tape.origins = {} if origins else None
         new_args, inputs = trace_inputs(tape, fun, args, nums, what, staging, float64)
         out, aux = split_aux(run_checked(fun, new_args, kwargs, tape, inputs), has_aux, what)

@@ -29,6 +29,7 @@ from .seeds import (
     scalar_seed,
     zeros_like,
 )
+from .staging.program import float64_meets_float32
 from .tape import Tape
 from .tracing import (
     Argnums,
@@ -385,6 +386,9 @@ def make_tape(fun: Callable[..., Any]) -> Callable[..., Tape]:
     @functools.wraps(fun)
     def make_tape_fun(*args: Any, **kwargs: Any) -> Tape:
         tr = trace(fun, args, None, False, "make_tape", kwargs, staging=True)
+        if float64_meets_float32(tr.tape, args):
+            # as eager and jit: np.float64 scalars meet float32 values as np.float64
+            tr = trace(fun, args, None, False, "make_tape", kwargs, staging=True, float64=True)
         tr.tape.output_names = _output_names(fun, args, tr.out)
         return tr.tape
     return make_tape_fun

@@ -296,6 +296,10 @@ def made_float(x: Any, derivative: bool = False) -> None:
         x = x._value
 
 
+as_float64: Callable[[Any], Any] | None = None
+"""A traced float as ``np.float64`` (``numpy_scalars`` sets it: NumPy's ``x * 1.0``)."""
+
+
 def numpy_made(out: Any) -> Any:
     """``out``, noted as what NumPy made where a recording for ``jit`` sees a float or bool.
 
@@ -306,6 +310,8 @@ def numpy_made(out: Any) -> Any:
     """
     if out.__class__ is Traced and out.tape.staging and out._value.__class__ in (float, bool):
         tape = out.tape
+        if tape.float64 and out._value.__class__ is float and as_float64 is not None:
+            return as_float64(out)      # eager's np.float64: beside a float32, float64
         if tape.numpy_scalars is None:
             tape.numpy_scalars = set()
         tape.numpy_scalars.add(out.id)

@@ -111,3 +111,38 @@ def test_a_branching_while_before_a_for_with_a_break_compiles_and_equals_eager(t
                                           -0.650137375515066])]:
         assert repr(tg.jit(f)(x0, xs)) == repr(f(x0, xs))
         assert repr(tg.grad(tg.jit(f))(x0, xs)) == repr(tg.grad(f)(x0, xs))
+
+
+def numpy_scalars_beside_float32(x0):
+    """``a[0]`` and ``np.sum(a)`` of a float64 array meet a float32 (seed 12036, wide)."""
+    a = x0 * np.array([1.0, 0.5, -0.5])
+    return x0 + a[0] + np.sum(a) * 0.1
+
+
+def numpy_scalar_after_a_while(x0):
+    s = x0
+    w = x0
+    a = x0 * np.array([1.0, 0.5, -0.5]) + 0.25
+    while w < x0 + 1.5:
+        w = w + 0.3 + 0.1 * s / (1.0 + s * s)
+        a = np.minimum(a, s) + np.array([0.1, 0.2, 0.3])
+    return s + np.sum(a) * 0.1
+
+
+def same_bits(got, want):
+    return type(got) is type(want) and np.asarray(got).tobytes() == np.asarray(want).tobytes()
+
+
+@pytest.mark.parametrize("f", [numpy_scalars_beside_float32, numpy_scalar_after_a_while])
+def test_a_numpy_float64_scalar_beside_a_float32_is_float64_as_in_eager(f):
+    # eager: np.float32 + np.float64 is float64; the recording held a float (float32 there)
+    jf = tg.jit(f)
+    for x in (0.3, -1.25, 2.5, 0.0, -0.7):
+        x = np.float32(x)
+        want = f(x)
+        assert same_bits(jf(x), want), (x, jf(x), want)
+        assert same_bits(tg.make_tape(f)(x)(x), want)
+    xs = np.array([0.3, -1.25, 2.5], dtype=np.float32)
+    want = np.array([f(x) for x in xs])
+    assert same_bits(tg.vmap(tg.jit(f))(xs), want)
+    assert same_bits(tg.vmap(f)(xs), want)

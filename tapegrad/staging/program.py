@@ -266,8 +266,19 @@ def numpy_float_outputs(prog: Program, args: Any, tape: Tape) -> tuple[int, ...]
     """
     found = {prog.inputs[k] for k, x in enumerate(tree.leaves(args))
              if type(x) is np.float64} - (tape.floats or set())
-    given = bool(found)
     found, differs = eager_float64s(prog, found, tape)
-    if differs:
-        return None if given else ()     # keeping the arguments np.float64 would do
+    if differs:     # keeping the arguments and what NumPy made np.float64 would do
+        return None
     return tuple(j for j, o in enumerate(prog.outputs) if o.__class__ is int and o in found)
+
+
+def float64_meets_float32(tape: Tape, args: Any) -> bool:
+    """Whether eager's ``np.float64`` scalars meet float32 values on ``tape``.
+
+    Arguments, and what NumPy functions made (``np.sum(a)``, ``a[0]``): the
+    recording took them as floats, which round to float32 there.
+    """
+    if tape.floats or not (tape.numpy_scalars or any(
+            type(x) is np.float64 for x in tree.leaves(args))):
+        return False
+    return numpy_float_outputs(from_tape(tape), args, tape) is None
