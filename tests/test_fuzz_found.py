@@ -146,3 +146,21 @@ def test_a_numpy_float64_scalar_beside_a_float32_is_float64_as_in_eager(f):
     want = np.array([f(x) for x in xs])
     assert same_bits(tg.vmap(tg.jit(f))(xs), want)
     assert same_bits(tg.vmap(f)(xs), want)
+
+
+def scan_of_float64_steps(x0, x):
+    """A float32 carry stepped by float64 ``xs``: each step a float in eager (seed 12018, wide)."""
+    s, ys = tg.scan(lambda c, y: (c * 0.9 + y * x, c * y), x0, np.arange(3) * 0.1)
+    return s + tg.sum(ys) * 0.5
+
+
+def test_vmap_of_a_scan_whose_float64_steps_meet_a_float32_carry_equals_a_python_loop():
+    x0s = np.random.default_rng(0).normal(size=40).astype(np.float32)
+    x = np.float32(0.3301)
+    want = np.array([scan_of_float64_steps(a, x) for a in x0s])
+    assert same_bits(tg.vmap(scan_of_float64_steps, in_axes=(0, None))(x0s, x), want)
+    rows = x0s[::-1].copy()
+    want = np.array([scan_of_float64_steps(a, b) for a, b in zip(x0s, rows)])
+    assert same_bits(tg.vmap(scan_of_float64_steps)(x0s, rows), want)
+    g = tg.grad(scan_of_float64_steps)
+    assert same_bits(tg.vmap(g, in_axes=(0, None))(x0s, x), np.array([g(a, x) for a in x0s]))
