@@ -16,6 +16,15 @@ bit), ``make_tape`` replayed (bit for bit where no guard flips),
 ``grad`` against central differences where the program is smooth there.
 The one failure allowed is the documented ``TypeError`` "needed more
 than 8 specializations"; the hits are counted per transform.
+
+*Wide* programs (``random_program(seed, wide=True)``; the hunt's last
+argument ``wide``) are a seed's program with statements added from a
+second stream of choices: a carried array of shape (3,) under
+``np.where``, ``np.maximum``, indexing and ``np.sum``, ``tg.fori_loop``,
+``tg.while_loop`` and ``tg.scan`` (a Python loop in a body too), and a loop
+in a function called twice. They also run under ``jit(jvp)`` (against eager
+``jvp`` bit for bit, and ``grad`` closely), ``jit(hessian)`` and
+``jacfwd(grad)``, ``vmap(jit)`` and ``vmap(jit(grad))``.
 """
 
 from __future__ import annotations
