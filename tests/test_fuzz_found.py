@@ -164,3 +164,32 @@ def test_vmap_of_a_scan_whose_float64_steps_meet_a_float32_carry_equals_a_python
     assert same_bits(tg.vmap(scan_of_float64_steps)(x0s, rows), want)
     g = tg.grad(scan_of_float64_steps)
     assert same_bits(tg.vmap(g, in_axes=(0, None))(x0s, x), np.array([g(a, x) for a in x0s]))
+
+
+def rise(s, t, w):
+    """A while loop in a helper whose ``t`` is a Python number stepped unseen."""
+    while w < 2.0:
+        w = w + 0.3 + 0.1 * tg.sin(s)
+        t = t * 0.5 + 1.0
+    return s, t, w
+
+
+def rise_in_a_helper(x0):
+    """The helper called twice with a Python ``t`` (seed 12079, wide)."""
+    s, t, w = rise(x0, 0.5, x0)
+    s, t, w = rise(s, t, w)
+    return t + w * 0.1
+
+
+def test_a_while_in_a_helper_stepping_a_python_argument_equals_eager():
+    # traced at 12 trips, jit rolled the loop and kept t of 12 trips for every count
+    jf = tg.jit(rise_in_a_helper)
+    xs = [-0.531347030271909, -1.3089204259528187, -0.6574161652932936, 0.10378532609618513,
+          -0.20053396254001246, -1.79772, -2.79436]
+    for x in xs:
+        try:
+            got = jf(x)
+        except TypeError as e:
+            assert SPECIALIZATIONS in str(e)
+            continue
+        assert same_bits(got, rise_in_a_helper(x)), x
