@@ -30,9 +30,19 @@ __all__: list[str] = []
 def _spec(loop: Loop, which: str) -> Spec:
     key = "batched " + which
     if key not in loop.derived:
-        prog = loop.body if which == "body" else loop.cond
-        loop.derived[key] = Spec(cast(Program, prog), None)     # type: ignore[assignment]
+        prog = cast(Program, loop.body if which == "body" else loop.cond)
+        spec = loop.derived[key] = Spec(prog, None)     # type: ignore[assignment]
+        spec.weak = _floats(prog)
     return loop.derived[key]    # type: ignore[return-value]
+
+
+def _floats(prog: Program) -> frozenset[int]:
+    """The body's values that are Python floats in each example (a float64 step of ``xs``).
+
+    Beside a float32 they round to float32 there, so they do on the batch.
+    """
+    values = [*zip(prog.inputs, prog.seen), *((e.out, e.ans) for e in prog.eqns)]
+    return frozenset(i for i, v in values if type(v) is float)
 
 
 def _leaves(block: np.ndarray, kinds: Sequence[Kind]) -> list[np.ndarray]:

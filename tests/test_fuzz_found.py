@@ -111,3 +111,85 @@ def test_a_branching_while_before_a_for_with_a_break_compiles_and_equals_eager(t
                                           -0.650137375515066])]:
         assert repr(tg.jit(f)(x0, xs)) == repr(f(x0, xs))
         assert repr(tg.grad(tg.jit(f))(x0, xs)) == repr(tg.grad(f)(x0, xs))
+
+
+def numpy_scalars_beside_float32(x0):
+    """``a[0]`` and ``np.sum(a)`` of a float64 array meet a float32 (seed 12036, wide)."""
+    a = x0 * np.array([1.0, 0.5, -0.5])
+    return x0 + a[0] + np.sum(a) * 0.1
+
+
+def numpy_scalar_after_a_while(x0):
+    s = x0
+    w = x0
+    a = x0 * np.array([1.0, 0.5, -0.5]) + 0.25
+    while w < x0 + 1.5:
+        w = w + 0.3 + 0.1 * s / (1.0 + s * s)
+        a = np.minimum(a, s) + np.array([0.1, 0.2, 0.3])
+    return s + np.sum(a) * 0.1
+
+
+def same_bits(got, want):
+    return type(got) is type(want) and np.asarray(got).tobytes() == np.asarray(want).tobytes()
+
+
+@pytest.mark.parametrize("f", [numpy_scalars_beside_float32, numpy_scalar_after_a_while])
+def test_a_numpy_float64_scalar_beside_a_float32_is_float64_as_in_eager(f):
+    # eager: np.float32 + np.float64 is float64; the recording held a float (float32 there)
+    jf = tg.jit(f)
+    for x in (0.3, -1.25, 2.5, 0.0, -0.7):
+        x = np.float32(x)
+        want = f(x)
+        assert same_bits(jf(x), want), (x, jf(x), want)
+        assert same_bits(tg.make_tape(f)(x)(x), want)
+    xs = np.array([0.3, -1.25, 2.5], dtype=np.float32)
+    want = np.array([f(x) for x in xs])
+    assert same_bits(tg.vmap(tg.jit(f))(xs), want)
+    assert same_bits(tg.vmap(f)(xs), want)
+
+
+def scan_of_float64_steps(x0, x):
+    """A float32 carry stepped by float64 ``xs``: each step a float in eager (seed 12018, wide)."""
+    s, ys = tg.scan(lambda c, y: (c * 0.9 + y * x, c * y), x0, np.arange(3) * 0.1)
+    return s + tg.sum(ys) * 0.5
+
+
+def test_vmap_of_a_scan_whose_float64_steps_meet_a_float32_carry_equals_a_python_loop():
+    x0s = np.random.default_rng(0).normal(size=40).astype(np.float32)
+    x = np.float32(0.3301)
+    want = np.array([scan_of_float64_steps(a, x) for a in x0s])
+    assert same_bits(tg.vmap(scan_of_float64_steps, in_axes=(0, None))(x0s, x), want)
+    rows = x0s[::-1].copy()
+    want = np.array([scan_of_float64_steps(a, b) for a, b in zip(x0s, rows)])
+    assert same_bits(tg.vmap(scan_of_float64_steps)(x0s, rows), want)
+    g = tg.grad(scan_of_float64_steps)
+    assert same_bits(tg.vmap(g, in_axes=(0, None))(x0s, x), np.array([g(a, x) for a in x0s]))
+
+
+def rise(s, t, w):
+    """A while loop in a helper whose ``t`` is a Python number stepped unseen."""
+    while w < 2.0:
+        w = w + 0.3 + 0.1 * tg.sin(s)
+        t = t * 0.5 + 1.0
+    return s, t, w
+
+
+def rise_in_a_helper(x0):
+    """The helper called twice with a Python ``t`` (seed 12079, wide)."""
+    s, t, w = rise(x0, 0.5, x0)
+    s, t, w = rise(s, t, w)
+    return t + w * 0.1
+
+
+def test_a_while_in_a_helper_stepping_a_python_argument_equals_eager():
+    # traced at 12 trips, jit rolled the loop and kept t of 12 trips for every count
+    jf = tg.jit(rise_in_a_helper)
+    xs = [-0.531347030271909, -1.3089204259528187, -0.6574161652932936, 0.10378532609618513,
+          -0.20053396254001246, -1.79772, -2.79436]
+    for x in xs:
+        try:
+            got = jf(x)
+        except TypeError as e:
+            assert SPECIALIZATIONS in str(e)
+            continue
+        assert same_bits(got, rise_in_a_helper(x)), x

@@ -16,6 +16,15 @@ bit), ``make_tape`` replayed (bit for bit where no guard flips),
 ``grad`` against central differences where the program is smooth there.
 The one failure allowed is the documented ``TypeError`` "needed more
 than 8 specializations"; the hits are counted per transform.
+
+*Wide* programs (``random_program(seed, wide=True)``; the hunt's last
+argument ``wide``) are a seed's program with statements added from a
+second stream of choices: a carried array of shape (3,) under
+``np.where``, ``np.maximum``, indexing and ``np.sum``, ``tg.fori_loop``,
+``tg.while_loop`` and ``tg.scan`` (a Python loop in a body too), and a loop
+in a function called twice. They also run under ``jit(jvp)`` (against eager
+``jvp`` bit for bit, and ``grad`` closely), ``jit(hessian)`` and
+``jacfwd(grad)``, ``vmap(jit)`` and ``vmap(jit(grad))``.
 """
 
 from __future__ import annotations
@@ -53,6 +62,33 @@ X_IN_RANGE = ["x = 0.37", "x = x0 * 0.25", "x = i * 0.1 - 0.3", "x = u * 0.1",
               "x = xs[i % len(xs)] if xs else 0.2"]
 X_IN_WHILE = ["x = 0.37", "x = x0 * 0.25", "x = u * 0.1", "x = s * 0.2 - 0.1"]
 
+# The wide programs' own kinds (``Writer(ch, more)``): a carried NumPy array ``a`` of
+# shape (3,), JAX-style loop primitives, a loop in a function called twice.
+ARRAY_STATEMENTS = [
+    "a = a * 0.9 + x", "a = np.where(a > s, a * 0.5, a + x)", "a = np.maximum(a, s * 0.3)",
+    "s = s + a[1] * 0.1", "a = a[::-1] * 0.5 + u", "u = u + np.sum(a) * 0.1",
+    "a = np.where(np.arange(3) == k % 3, s, a)", "s = tg.maximum(s, a[k % 3])",
+    "a = np.minimum(a, u) + np.array([0.1, 0.2, 0.3])", "a = np.abs(a - x) * 0.5",
+    "s = s + np.max(a) * 0.1", "a = tg.sin(a) + a[0] * 0.1",
+]
+ARRAY_CONDITIONS = ["a[0] > s", "np.sum(a) > 1.0", "a[2] < u", "np.max(a) > x"]
+LAX_STATEMENTS = [
+    "s = tg.fori_loop(0, 3, lambda i, c: c * 0.9 + x * 0.1 + i * 0.01, s * 1.0)",
+    "s, u = tg.fori_loop(1, 4, lambda i, c: (tg.sin(c[1]) + x, c[0] * 0.5), (s * 1.0, u * 1.0))",
+    "s, _ = tg.while_loop(lambda c: c[1] < 1.0, lambda c: (c[0] * 0.5 + x, "
+    "c[1] + 0.3 + 0.1 * tg.sin(c[0])), (s * 1.0, tg.maximum(u * 0.1, -2.0)))",
+    "s, ys = tg.scan(lambda c, y: (c * 0.9 + y * x, c * y), s * 1.0, np.arange(3) * 0.1)\n"
+    "u = u + tg.sum(ys) * 0.1",
+    "s = tg.fori_loop(0, 2, lambda i, c: inner(c, x), s * 1.0)",
+    "s = inner(s, x)",
+]
+ARRAY_LAX = [
+    "s, ys = tg.scan(lambda c, y: (c * 0.9 + y * x, c * y), s * 1.0, a)\nu = u + ys[2] * 0.1",
+    "a = tg.fori_loop(0, 3, lambda i, c: np.where(c > x, c * 0.5, c + 0.25), a)",
+]
+INNER = ["def inner(c, x):", "    for j in range(2):",
+         "        c = tg.where(c > x, c * 0.5, c + 0.25) + j * 0.1", "    return c", ""]
+
 
 class Chooser:
     """Random choices from ``random.Random`` or from hypothesis' ``data``."""
@@ -74,17 +110,37 @@ class Chooser:
 
 
 class Writer:
-    """Writes one random function ``f(x0, xs)`` as lines of source."""
+    """Writes one random function ``f(x0, xs)`` as lines of source.
 
-    def __init__(self, ch: Chooser) -> None:
+    ``more``: a second stream of choices that inserts the wide programs'
+    kinds; the first stream's choices are unchanged, so a wide program is its
+    seed's original program with statements added (``None``: the original).
+    """
+
+    def __init__(self, ch: Chooser, more: Chooser | None = None) -> None:
         self.ch, self.lines, self.loops = ch, [], 0
         self.width, self.ifs = 3, 2
+        self.more = more
+        self.arrays = more is not None and more.int(0, 1) == 1
+        self.helper: list[str] = []
+
+    def extra(self, depth: int) -> None:
+        """Maybe one of the wide programs' statements (from ``more`` only)."""
+        if self.more is None or self.more.int(0, 2):
+            return
+        pool = LAX_STATEMENTS + (ARRAY_STATEMENTS * 2 + ARRAY_LAX if self.arrays else [])
+        for line in self.more.pick(pool).split("\n"):
+            self.emit(depth, line)
+        if self.arrays and self.more.int(0, 3) == 0:
+            self.emit(depth, f"if {self.more.pick(ARRAY_CONDITIONS)}:")
+            self.emit(depth + 1, self.more.pick(ARRAY_STATEMENTS + STATEMENTS))
 
     def emit(self, depth: int, text: str) -> None:
         self.lines.append("    " * depth + text)
 
     def body(self, depth: int, in_loop: bool, nest: int, level: int = 0) -> None:
         for _ in range(self.ch.int(1, self.width)):
+            self.extra(depth)
             kind = self.ch.pick(["stmt", "stmt", "if", "if", "exit", "loop"])
             if kind == "exit" and in_loop:
                 self.emit(depth, f"if {self.ch.pick(CONDITIONS)}:")
@@ -142,8 +198,30 @@ class Writer:
                 self.emit(2, self.ch.pick(STATEMENTS))
             else:
                 self.loop(1, 1)
-        self.emit(1, "return s + u + t + k * 0.01 + p[0] + p[1] * 0.5 + w * 0.1")
-        return "\n".join(self.lines) + "\n"
+        if self.more is not None:
+            self.widen()
+        self.emit(1, "return s + u + t + k * 0.01 + p[0] + p[1] * 0.5 + w * 0.1"
+                  + (" + np.sum(a) * 0.1" if self.arrays else ""))
+        head = INNER + self.helper if self.more is not None else []
+        return "\n".join(head + self.lines) + "\n"
+
+    def widen(self) -> None:
+        """The wide programs' start: the array ``a``, maybe a loop in a function called twice."""
+        assert self.more is not None
+        if self.arrays:
+            # of x0's float dtype: a float64 array's np.float64 scalars beside float32 values
+            # are tests/test_fuzz_found.py's (grad(jit) may round them apart in the last bit)
+            self.lines.insert(8, "    a = tg.stack([x0 * 1.0, x0 * 0.5, x0 * -0.5]) + 0.25")
+        if self.more.int(0, 1):
+            return
+        state = "s, u, t, k, p, w, x" + (", a" if self.arrays else "")
+        main, ch = self.lines, self.ch
+        self.lines, self.ch = [f"def g(x0, xs, {state}):"], self.more     # its own choices
+        self.loop(1, 1)
+        self.emit(1, f"return {state}")
+        self.helper, self.lines, self.ch = self.lines + [""], main, ch
+        for _ in range(2):
+            self.emit(1, f"{state} = g(x0, xs, {state})")
 
 
 class Rational:
@@ -156,6 +234,8 @@ class Rational:
     """
 
     maximum, where = staticmethod(tg.maximum), staticmethod(tg.where)
+    fori_loop, while_loop = staticmethod(tg.fori_loop), staticmethod(tg.while_loop)
+    scan, sum, stack = staticmethod(tg.scan), staticmethod(tg.sum), staticmethod(tg.stack)
 
     @staticmethod
     def sin(v: Any) -> Any:
@@ -169,12 +249,19 @@ class Rational:
 _COUNT = [0]
 
 
+def along_x0(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``jvp`` of ``f(x0, xs)`` along ``x0``."""
+    def fj(x0: Any, xs: list[Any]) -> Any:
+        return tg.jvp(lambda x: f(x, xs), (x0,), (x0 * 0 + 1,))
+    return fj
+
+
 def build(src: str, lib: Any = tg) -> Callable[..., Any]:
     """The function ``f`` of ``src``, its source readable through ``linecache``."""
     _COUNT[0] += 1
     name = f"<loopfuzz{_COUNT[0]}>"
     linecache.cache[name] = (len(src), None, src.splitlines(keepends=True), name)
-    ns: dict[str, Any] = {"tg": lib}
+    ns: dict[str, Any] = {"tg": lib, "np": np}
     exec(compile(src, name, "exec"), ns)
     return ns["f"]
 
@@ -238,6 +325,7 @@ class Fuzz:
         self.programs = 0
         self.rolled = 0
         self.batch = 7           # examples per vmap call
+        self.wide = False        # also jvp, hessian, jacfwd(grad), vmap(jit), vmap(jvp)
         self.failures: list[str] = []
 
     def check(self, kind: str, src: str, args: Any, run: Callable[[], Any], want: Any,
@@ -272,6 +360,8 @@ class Fuzz:
 
     def eager_compositions(self, src: str, f: Callable[..., Any], args: list[Any]) -> None:
         g = tg.grad(f, argnums=(0, 1))
+        fj = along_x0(f)
+        jfj = tg.jit(fj)
         jf, jg, gj = tg.jit(f), tg.jit(g), tg.grad(tg.jit(f), argnums=(0, 1))
         tape = tapeg = None
         for x0, xs in args:
@@ -293,6 +383,21 @@ class Fuzz:
                 self.check("replay(grad)", src, a, lambda: tapeg(x0, xs), dwant)
             if isinstance(x0, float):
                 self.central(src, f, x0, xs, dwant[0])
+            if self.wide and not isinstance(x0, int):
+                self.forward(src, fj, jfj, x0, xs, dwant[0])
+
+    def forward(self, src: str, fj: Callable[..., Any], jfj: Callable[..., Any], x0: Any,
+                xs: list[Any], dx0: Any) -> None:
+        """``jit(jvp)`` against eager ``jvp`` bit for bit, ``jvp`` against ``grad`` closely."""
+        try:
+            want = fj(x0, xs)
+        except Exception as e:   # noqa: BLE001 - eager jvp must run where grad did
+            self.failures.append(f"jvp at {(x0, xs)!r}: {e!r}\n{src}")
+            return
+        a = (x0, xs)
+        self.check("jit(jvp)", src, a, lambda: jfj(x0, xs), want)
+        self.check("jvp~grad", src, a, lambda: want[1], dx0,
+                   1e-4 if isinstance(x0, np.float32) else 1e-7)
 
     def central(self, src: str, f: Callable[..., Any], x0: float, xs: list[Any],
                 dx0: Any) -> None:
@@ -329,6 +434,10 @@ class Fuzz:
             self.check("vmap", src, a, lambda: tg.vmap(f)(x0s, xs), want, rtol)
             self.check("vmap(grad)", src, a, lambda: leaves(tg.vmap(g)(x0s, xs)), dwant, rtol)
             self.check("jit(vmap)", src, a, lambda: tg.jit(tg.vmap(f))(x0s, xs), want, rtol)
+            if self.wide:
+                self.check("vmap(jit)", src, a, lambda: tg.vmap(tg.jit(f))(x0s, xs), want, rtol)
+                self.check("vmap(jit(grad))", src, a, lambda: leaves(tg.vmap(tg.jit(g))(x0s, xs)),
+                           dwant, rtol)
             self.shared(src, f, x0s, [col[0] for col in xs], rtol)
             self.second(src, f, x0s, xs, rtol)
 
@@ -346,6 +455,27 @@ class Fuzz:
         for b in range(len(x0s)):
             x0, row = x0s[b], [c[b] for c in xs]
             self.check("jit(grad(grad))", src, (x0, row), lambda: jh(x0, row), want[b], rtol)
+        if self.wide and x0s.dtype.kind == "f":
+            self.hessians(src, f, x0s, xs, want, rtol)
+
+    def hessians(self, src: str, f: Callable[..., Any], x0s: np.ndarray, xs: list[Any],
+                 want: np.ndarray, rtol: float) -> None:
+        """``jit(hessian)`` against eager ``hessian``, both and ``jacfwd(grad)`` against
+        ``grad(grad)`` closely."""
+        hs, fg = tg.hessian(f), tg.jacfwd(tg.grad(f))
+        jhs = tg.jit(hs)
+        close = max(rtol, 1e-4 if x0s.dtype == np.float32 else 1e-7)
+        for b in range(min(3, len(x0s))):      # the examples' first few: hessians cost
+            x0, row = x0s[b], [c[b] for c in xs]
+            try:
+                eager = hs(x0, row)
+            except Exception as e:   # noqa: BLE001 - hessian must run where grad(grad) did
+                self.failures.append(f"hessian at {(x0, row)!r}: {e!r}\n{src}")
+                continue
+            a = (x0, row)
+            self.check("jit(hessian)", src, a, lambda: jhs(x0, row), eager)
+            self.check("hessian~grad(grad)", src, a, lambda: eager, want[b], close)
+            self.check("jacfwd(grad)", src, a, lambda: fg(x0, row), want[b], close)
 
     def shared(self, src: str, f: Callable[..., Any], x0s: np.ndarray, xs: list[Any],
                rtol: float) -> None:
@@ -358,10 +488,12 @@ class Fuzz:
                    lambda: tg.vmap(f, in_axes=(0, None))(x0s, xs), want, rtol)
 
 
-def random_program(seed: int) -> tuple[str, str]:
-    """A program and a dtype from a seed."""
+def random_program(seed: int, wide: bool = False) -> tuple[str, str]:
+    """A program and a dtype from a seed; ``wide``: with the wide programs' kinds added
+    (from a second stream, so the seed's original statements stay)."""
     rnd = random.Random(seed)
-    return Writer(Chooser(rnd)).program(), rnd.choice(["py", "py", "f32", "int"])
+    more = Chooser(random.Random(f"wide{seed}")) if wide else None
+    return Writer(Chooser(rnd), more).program(), rnd.choice(["py", "py", "f32", "int"])
 
 
 def report(fuzz: Fuzz) -> str:
@@ -382,6 +514,17 @@ def test_seeded_random_programs_equal_eager_under_every_transform(block):
     assert not fuzz.failures, report(fuzz) + "\n" + fuzz.failures[0]
 
 
+@pytest.mark.parametrize("block", range(2))
+def test_seeded_wide_programs_equal_eager_under_every_transform(block):
+    # arrays, loop primitives, a loop in a function called twice; jvp, hessian, vmap(jit)
+    fuzz = Fuzz()
+    fuzz.wide, fuzz.batch = True, 5
+    for seed in range(block * 8, block * 8 + 8):
+        src, dtype = random_program(seed, wide=True)
+        fuzz.program(src, dtype, seed, 6)
+    assert not fuzz.failures, report(fuzz) + "\n" + fuzz.failures[0]
+
+
 @settings(max_examples=20, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 @given(st.data(), st.sampled_from(["py", "f32", "int"]), st.integers(0, 2**31))
@@ -392,16 +535,19 @@ def test_hypothesis_programs_equal_eager_under_every_transform(data, dtype, seed
     assert not fuzz.failures, report(fuzz) + "\n" + fuzz.failures[0]
 
 
-if __name__ == "__main__":     # hunting: python tests/test_loopfuzz.py FIRST COUNT
+if __name__ == "__main__":     # hunting: python tests/test_loopfuzz.py FIRST COUNT [N BATCH] [wide]
     import sys
-    first, count = int(sys.argv[1]), int(sys.argv[2])
+    wide = sys.argv[-1] == "wide"
+    argv = sys.argv[:-1] if wide else sys.argv
+    first, count = int(argv[1]), int(argv[2])
     fuzz = Fuzz()
-    fuzz.batch = int(sys.argv[4]) if len(sys.argv) > 4 else 7
+    fuzz.wide = wide
+    fuzz.batch = int(argv[4]) if len(argv) > 4 else 5 if wide else 7
     for seed in range(first, first + count):
-        src, dtype = random_program(seed)
+        src, dtype = random_program(seed, wide)
         before = len(fuzz.failures)
         print("seed", seed, file=sys.stderr, flush=True)
-        fuzz.program(src, dtype, seed, int(sys.argv[3]) if len(sys.argv) > 3 else 10)
+        fuzz.program(src, dtype, seed, int(argv[3]) if len(argv) > 3 else 6 if wide else 10)
         for failure in fuzz.failures[before:]:
             print(f"--- seed {seed} dtype {dtype}: {failure[:300]!r}", flush=True)
     print(report(fuzz))

@@ -11,6 +11,7 @@ Each source file is parsed once per text (``pysource``).
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from typing import Any
 
 from ..pysource import file_tree
@@ -68,8 +69,7 @@ def _no_counters(tree: ast.Module, loop: ast.While | ast.For, test: ast.expr) ->
     # a name the test reads alone is traced (the tape holds the test): not a counter
     counters = [n for n in ast.walk(ast.Module(body=loop.body, type_ignores=[]))
                 if _counts(n) and not (len(tested) == 1 and _stored(n) <= tested)]
-    alone = tested if len(tested) == 1 else set()
-    counters += _python_steps(tree, loop, alone) + _effects(loop)
+    counters += _python_steps(tree, loop, tested) + _effects(loop)
     return (not counters or _unread(tree, loop, counters)) and not _set_inside(tree, loop)
 
 
@@ -107,14 +107,16 @@ def _effects(loop: ast.While | ast.For) -> list[ast.AST]:
         for t in (n.targets if isinstance(n, ast.Assign | ast.Delete) else [n.target]))]
 
 
-def _python_steps(tree: ast.AST, loop: ast.While | ast.For, alone: set[str]
+def _python_steps(tree: ast.AST, loop: ast.While | ast.For, tested: set[str]
                   ) -> list[ast.AST]:
     """The statements of ``loop``'s body computing a Python value from Python state.
 
     ``t = t * 0.5 + 1.0`` where ``t`` started as a constant: a value that
     depends on the trip count, which the tape shows as a constant. A name
-    ``alone`` in the loop's test is traced wherever the tape holds the test
+    alone in the loop's test is traced wherever the tape holds the test
     (``t = t + h`` under ``while t < 2.0``, ``h`` a Python number at first).
+    A parameter that nothing else in the loop reads, its test neither, may be
+    a caller's Python number (``g(s, 0.5, w)``) stepped unseen.
     """
     fns = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
            and loop in ast.walk(n)]
@@ -122,13 +124,30 @@ def _python_steps(tree: ast.AST, loop: ast.While | ast.For, alone: set[str]
         return []
     fn = fns[-1]           # the innermost: its parameters are the traced ones
     python = python_names(fn)
-    traced = ({a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)} |
-              {t.id for n in ast.walk(fn) for t, _ in _assigned(n)}) - python
-    return [n for n in ast.walk(ast.Module(body=loop.body, type_ignores=[]))
-            if any(t.id in python - alone and any(isinstance(x, ast.Name) and x.id in python
-                                                  for x in ast.walk(v)) and
-                   not any(isinstance(x, ast.Name) and x.id in traced for x in ast.walk(v))
+    params = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
+    traced = (params | {t.id for n in ast.walk(fn) for t, _ in _assigned(n)}) - python
+    unknown = params - python - tested      # traced, or a caller's Python number
+    alone = tested if len(tested) == 1 else set()
+    body = ast.Module(body=loop.body, type_ignores=[])
+    loads = Counter(x.id for x in ast.walk(body) if isinstance(x, ast.Name)
+                    and isinstance(x.ctx, ast.Load))
+    return [n for n in ast.walk(body)
+            if any(t.id not in alone and _from_python(t.id, v, python, traced) or
+                   t.id in unknown and
+                   loads[t.id] == _loads(n, t.id) and      # read by its own steps alone
+                   _from_python(t.id, v, python | {t.id}, traced - {t.id})
                    for t, v in _assigned(n))]
+
+
+def _loads(node: ast.AST, name: str) -> int:
+    return sum(isinstance(x, ast.Name) and x.id == name and isinstance(x.ctx, ast.Load)
+               for x in ast.walk(node))
+
+
+def _from_python(name: str, v: ast.AST, python: set[str], traced: set[str]) -> bool:
+    """Whether ``name = v`` is a Python name computed from Python names only."""
+    reads = {x.id for x in ast.walk(v) if isinstance(x, ast.Name)}
+    return name in python and bool(reads & python) and not reads & traced
 
 
 def _stored(node: ast.AST) -> set[str]:
