@@ -84,3 +84,45 @@ def test_a_carry_stepped_by_constants_still_rolls_for_every_trip_count():
     want = np.array([tg.grad(shifted)(x) for x in XS])
     assert tg.vmap(tg.grad(shifted))(xs).tobytes() == want.tobytes()
     assert tg.jit(tg.vmap(tg.grad(shifted)))(xs).tobytes() == want.tobytes()
+
+
+def stepped_up(x):
+    # h is read by the next iteration only: dce keeps the last body run whole
+    t, y, h = 0.0, x, 0.1
+    while t < 1.0:
+        y = y * (1.0 - h * x)
+        t = t + h
+        h = h * 1.5 + 0.01 * y
+    return y
+
+
+def test_a_step_read_by_the_next_iteration_only_rolls_under_every_transform():
+    g = tg.grad(stepped_up)
+    jf, jg = tg.jit(stepped_up), tg.jit(g)
+    for x in XS:
+        assert same(jf(x), stepped_up(x)), x
+        assert same(jg(x), g(x)), x
+    assert jf.trace_count == 1 and jg.trace_count == 1
+    xs = np.array(XS)
+    want = np.array([g(x) for x in XS])
+    assert tg.jit(tg.vmap(g))(xs).tobytes() == want.tobytes()
+
+
+def arms_set_constants(x):
+    w, s = x, 0.3
+    while w < 2.0:
+        if w > 1.0:
+            s = 0.5
+        else:
+            s = 0.25
+        w = w + 0.3 + 0.1 * np.sin(x)
+    return w + s            # 0.3 where the loop never ran
+
+
+def test_constants_set_in_both_arms_and_read_after_are_right_for_zero_trips():
+    jf = tg.jit(arms_set_constants)
+    for x in [0.5, 2.5, 1.2, 3.0, 1.9, 0.1, 2.0]:
+        assert same(jf(x), arms_set_constants(x)), x
+    xs = np.array([0.5, 2.5, 1.2, 3.0, 1.9, 0.1, 2.0])
+    want = np.array([arms_set_constants(x) for x in xs])
+    assert tg.vmap(arms_set_constants)(xs).tobytes() == want.tobytes()
