@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import ops
 from ..loop_seed import seed_one
-from .program import Arg
+from .program import Arg, Const
 from .rolling import MIN_SAVED, Loop
 from .rolling import arg_key as _key
 
@@ -155,12 +155,20 @@ class WhileReads:
             raise NotOpen(self.whiles.index(True))
 
     def _passed_through(self, m: int) -> bool:
-        """Whether a seed is recorded after while loop ``m`` and no backward record is its own."""
+        """Whether a seed is recorded after while loop ``m`` and no backward record is its own.
+
+        No record is a cotangent passed through unchanged only where each
+        carry steps from itself by adding or subtracting constants: a
+        ``stop_gradient`` or ``np.round`` records nothing either (their
+        cotangent is zero where the loop ran, whole where it did not), and
+        ``a, b = b - 1.0, a`` passes each to the other, once per iteration.
+        """
         loop, index = self.loops[m], self.where.index
         lo, hi = loop.start, loop.stop + loop.exit + 1
         seeds = [k for k, e in enumerate(self.prog.eqns) if e.prim is seed_one]
         return any(k >= hi for k in seeds) and not any(
-            lo <= index.get(v, -1) < hi for v in self.prog.origins.values())
+            lo <= index.get(v, -1) < hi for v in self.prog.origins.values()) and \
+            _shifts(self.prog.eqns, loop)
 
     def bounded(self, m: int) -> list[str]:
         """A ``for`` left by ``break``: its end of range, where the pattern changes."""
@@ -297,3 +305,35 @@ def _shifted(phases: list[list[int]], trips: int) -> int:
             x != want and not (x == -2 and want >= trips) for x, want in zip(phases[0], first)):
         return 0
     return 1
+
+
+def _shifts(eqns: Any, loop: Any) -> bool:
+    """Whether each carry of ``loop`` is its own last value plus or minus constants.
+
+    From the equation a carry's next value comes from, each step back is an
+    ``add`` (or a ``sub``'s left side) whose other argument is a constant in
+    every iteration, up to the same carry: a derivative of one for any trip
+    count.
+    """
+    if not hasattr(loop, "roles"):
+        return False
+    for role in (r for roles in loop.roles for r in roles if r.how == "carry"):
+        at, seen = role.at, set()
+        while True:
+            e = eqns[loop.start + at]
+            if e.prim not in (ops.add, ops.sub) or at in seen:
+                return False
+            seen.add(at)
+            moving = [(a, r) for a, r in enumerate(loop.roles[at])
+                      if r.how != "data" or not all(isinstance(x, Const) for x in r.args)]
+            if len(moving) != 1 or e.prim is ops.sub and moving[0][0] != 0:
+                return False
+            r = moving[0][1]
+            if r.how == "carry":
+                if (r.at, _key(r.args[0])) != (role.at, _key(role.args[0])):
+                    return False        # another carry's value: passed to another variable
+                break
+            if r.how != "local":
+                return False
+            at = r.at
+    return True
