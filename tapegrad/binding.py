@@ -8,22 +8,28 @@ the rules).
 
 from __future__ import annotations
 
-import functools
 import inspect
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 from . import tree
 from .values import Traced
 
-_signatures = functools.lru_cache(maxsize=512)(inspect.signature)
+_signatures: weakref.WeakKeyDictionary[Any, inspect.Signature] = weakref.WeakKeyDictionary()
 
 
 def _signature(impl: Callable[..., Any]) -> inspect.Signature:
-    """``impl``'s signature, read once (a call leaving out a default binds it each time)."""
+    """``impl``'s signature, read once (a call leaving out a default binds it each time).
+
+    Held weakly: a primitive nobody references is collected with its impl.
+    """
     try:
-        return _signatures(impl)
-    except TypeError:            # an unhashable callable: read each time
+        sig = _signatures.get(impl)
+        if sig is None:
+            sig = _signatures[impl] = inspect.signature(impl)
+        return sig
+    except TypeError:            # not weakly referable, or unhashable: read each time
         return inspect.signature(impl)
 
 

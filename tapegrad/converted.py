@@ -50,10 +50,11 @@ def as_stack(source: str, method: str) -> str:
     node = call.args[0] if call is not None and call.args else None
     if not isinstance(node, ast.List | ast.Tuple):
         return (f"{source} is traced, and tapegrad's arrays act as NumPy's already: write "
-                f"{source} (and {source}.astype(np.float64) for a cast). NumPy's "
-                f"np.{method} would convert it and drop its derivative.")
+                f"{source} (and {source}.astype(np.float64) for a cast; tg.stack for a "
+                f"list of traced values). NumPy's np.{method} would convert it and drop "
+                "its derivative.")
     return (f"NumPy's np.{method} would convert the traced values it holds and drop their "
-            f"derivative. Stack them instead: {_stacked(node)}.")
+            f"derivative. Stack them instead: {_stacked(node)} (np.stack runs tg.stack).")
 
 
 def listed(text: str, name: str) -> str | None:

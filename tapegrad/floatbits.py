@@ -30,8 +30,12 @@ def _on_numbers(f: Any, out: int | None = None) -> Any:
             r = f(*args) if out is None else f(*args)[out]
         plain = all(type(a) is float or type(a) is int for a in args)
         return r.item() if plain and isinstance(r, np.generic) else r
-    impl.__name__ = f.__name__ if out is None else f"{f.__name__}_{out}"
-    return impl
+    if f.nin == 1:            # the ufunc's own arity, which a signature shows
+        fixed: Any = lambda x: impl(x)                            # noqa: E731
+    else:
+        fixed = lambda x, y: impl(x, y)                           # noqa: E731
+    fixed.__name__ = f.__name__ if out is None else f"{f.__name__}_{out}"
+    return fixed
 
 
 def _elementwise(f: Any, name: str, out: int | None = None) -> Primitive:

@@ -12,6 +12,7 @@ NumPy function and what to use instead.
 
 from __future__ import annotations
 
+import ast
 import difflib
 import sys
 from collections.abc import Callable
@@ -358,8 +359,9 @@ def _converted_where() -> TypeError:
     if numpy and method in ("array", "asarray") and args:
         return TypeError(f"{text} at {user_line()}: {as_stack(args[0], method)}")
     if numpy and method in CASTS and len(args) == 1:
+        cast = f"{_operand(args[0])}.astype(np.{method})"
         return TypeError(f"{text} at {user_line()} converts the traced value with np.asarray "
-                         f"and would drop its derivative: write {args[0]}.astype(np.{method}).")
+                         f"and would drop its derivative: write {cast}.")
     if method in DRAWS and not hasattr(np.ndarray, method):     # rng.normal(mu, sigma)
         return TypeError(f"{DRAW_MSG.format(call=text, spelling=DRAWS[method])} (at {user_line()})")
     said = (listed(text, method) if numpy else None) or drawn(text)
@@ -379,3 +381,13 @@ library_advice["scipy"] = scipy_advice          # scipy.integrate.quad(f, ...) o
 Traced.__array_ufunc__ = _array_ufunc             # type: ignore
 Traced.__array_function__ = _array_function       # type: ignore
 Traced.__array__ = _array                         # type: ignore
+
+
+def _operand(source: str) -> str:
+    """``source`` as the operand of a method call: parenthesized unless it is one already."""
+    try:
+        node = ast.parse(source, mode="eval").body
+    except SyntaxError:
+        return f"({source})"
+    atomic = isinstance(node, ast.Name | ast.Attribute | ast.Subscript | ast.Call)
+    return source if atomic else f"({source})"

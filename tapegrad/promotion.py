@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .arrays import astype_p
 from .values import Traced, primal_value
 
@@ -30,13 +32,13 @@ def promoted(values: tuple[Any, ...]) -> tuple[Any, ...]:
     if ans.__class__ is Traced:
         ans = primal_value(ans)
     dtype = getattr(ans, "dtype", None)
-    if dtype is None or dtype.kind != "f":
-        return values
+    if dtype.__class__ is not np.dtypes.Float64DType:   # NumPy's float64 only (not float32,
+        return values                                 # nor another library's arrays)
     out = None
     for k in range(1, len(values)):
         x = values[k]
         d = getattr(primal_value(x), "dtype", None)
-        if d is not None and d.kind == "f" and d.itemsize < dtype.itemsize:
+        if d.__class__ is np.dtypes.Float32DType or d.__class__ is np.dtypes.Float16DType:
             if out is None:
                 out = list(values)
             out[k] = astype_p(x, dtype)        # exact: a wider float holds every value

@@ -8,6 +8,7 @@ the NumPy spelling that computes the same on traced values.
 
 from __future__ import annotations
 
+import ast
 import sys
 from collections.abc import Callable
 from types import FrameType
@@ -70,6 +71,16 @@ def _spelled(module: str, name: str, args: list[str]) -> str | None:
     return None if spelling is None or not args else spelling.format(f"np.stack({args[0]})")
 
 
+def _ours(use: str) -> str:
+    """`` (or tg.exp, the same function)`` where ``use`` is one call ``np.exp(...)``."""
+    node = ast.parse(use, mode="eval").body
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and
+            isinstance(node.func.value, ast.Name) and node.func.value.id == "np"):
+        return ""
+    name = node.func.attr
+    return f" (or tg.{name}, the same function)" if hasattr(sys.modules["tapegrad"], name) else ""
+
+
 def float_error(frame: FrameType, what: str = "float") -> TypeError:
     """The error for ``what()`` of a traced value, called from ``frame``."""
     frame = _user(frame)
@@ -79,11 +90,12 @@ def float_error(frame: FrameType, what: str = "float") -> TypeError:
         text, module, name, args = called
         use = _spelled(module, name, args)
         if use is not None:
+            also = _ours(use)
             return TypeError(
                 f"{text} at {where} converts a traced value to a plain number, which would "
                 f"drop its derivative: {module}'s functions compute on plain numbers only. "
-                f"Write {use} instead; NumPy's functions run tapegrad's on traced values "
-                "and compute NumPy's numbers on plain ones.")
+                f"Write {use}{also} instead; NumPy's functions run tapegrad's on traced "
+                "values and compute NumPy's numbers on plain ones.")
     top = called[1].split(".")[0] if called is not None else ""
     if called is not None and top in library_advice:          # scipy.integrate.quad
         text, module, name, _ = called

@@ -307,7 +307,9 @@ def test_numpy_functions_run_the_primitives():
     (lambda v: np.array([v[0], v[1]]), "np.array", r"tg\.stack"),
 ])
 def test_unsupported_numpy_functions_name_themselves_and_the_alternative(call, name, alt):
-    with pytest.raises(TypeError, match=rf"{name} was applied to a traced value.*{alt}"):
+    said = "would convert the traced values" if name == "np.array" else \
+        "was applied to a traced value"
+    with pytest.raises(TypeError, match=rf"{name}.*{said}.*{alt}"):
         tg.grad(lambda v: tg.sum(call(v)))(np.ones(2))
 
 

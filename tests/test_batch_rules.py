@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import tapegrad as tg
-from tapegrad import arrays, indexing, logic, ops
+from tapegrad import arrays, floatbits, indexing, logic, ops
 from tapegrad.batching.rules import batch_rules, per_example
 
 FLOATS = [np.float64, np.float32]
@@ -92,6 +92,7 @@ MATMUL_SHAPES = [((2, 3), (3, 4)), ((1, 2, 3), (4, 3, 2)), ((4, 2, 3), (3, 1))]
 SHIFTS = {logic.left_shift, logic.right_shift}
 BITWISE = {logic.bitwise_and, logic.bitwise_or, logic.bitwise_xor, logic.invert} | SHIFTS
 # the operators & | ^ ~ << >>: on the bits of integers (floats are a TypeError)
+INTEGERS = {floatbits.gcd_p, floatbits.lcm_p, floatbits.bitwise_count_p}   # integers only
 
 
 def arguments(p, shapes, in_axes, dtype, rng):
@@ -102,8 +103,10 @@ def arguments(p, shapes, in_axes, dtype, rng):
         x = data(rng, full, dtype)
         if p is tg.where and k == 0:
             x = x > 0
-        if p in BITWISE:            # integers: small shifts, bits of both signs
+        if p in BITWISE or p in INTEGERS:     # integers: small shifts, bits of both signs
             x = (np.abs(x) * 2).astype(np.int64) if p in SHIFTS else (x * 9).astype(np.int64)
+        if p is floatbits.ldexp_p and k == 1:         # x * 2**i: an integer exponent
+            x = (x * 4).astype(np.int64)
         args.append(x)
     return args
 

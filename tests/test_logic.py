@@ -190,7 +190,7 @@ def test_the_numpy_answers_that_were_silently_wrong():
     assert np.allclose(tg.grad(lambda v: np.mean(v))(x), np.full(3, 1 / 3))
     assert np.array_equal(tg.grad(lambda v: np.sum(v * v))(x), 2 * x)
     # np.asarray: a clear error instead of a gradient of 0; np.dot, np.sum(axis=) run
-    with pytest.raises(TypeError, match=r"np\.asarray .*tg\.stack"):
+    with pytest.raises(TypeError, match=r"np\.asarray.*tg\.stack"):
         tg.grad(lambda v: tg.sum(np.asarray(v)))(x)
     assert np.array_equal(tg.grad(lambda v: np.dot(v, v))(x), 2 * x)
     assert np.array_equal(tg.grad(lambda v: tg.sum(np.sum(v, axis=0)))(x), np.ones(3))

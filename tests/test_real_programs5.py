@@ -141,7 +141,8 @@ def test_an_ndarray_method_or_np_array_of_traced_values_names_the_call() -> None
                        r"np\.dot\(mu, w\), or mu @ w\.$"):
         tg.grad(lambda w: mu.dot(w))(np.ones(4))
     with pytest.raises(TypeError, match=r"^np\.array\(\[w\[0\], w\[1\]\]\) at .*"
-                       r"Stack them instead: np\.stack\(\[w\[0\], w\[1\]\]\)\.$"):
+                       r"Stack them instead: np\.stack\(\[w\[0\], w\[1\]\]\) "
+                       r"\(np\.stack runs tg\.stack\)\.$"):
         tg.jit(lambda w: np.sum(np.array([w[0], w[1]])))(np.ones(4))
     assert same(tg.grad(lambda w: np.dot(mu, w))(np.ones(4)), mu)
 
