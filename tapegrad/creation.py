@@ -121,7 +121,7 @@ def full_like(a: Number, fill_value: Number, dtype: Any = None, shape: Shape = N
       >>> import numpy as np
       >>> import tapegrad as tg
       >>> tg.grad(lambda c: tg.sum(tg.full_like(np.ones(3), c)))(2.0)
-      3.0
+      np.float64(3.0)
     """
     shape, dt = _like(a, dtype, shape)
     if type(fill_value) is not Traced:

@@ -125,7 +125,7 @@ def trapezoid(y: Number, x: Any = None, dx: float = 1.0, axis: int = -1) -> Numb
       >>> import numpy as np
       >>> import tapegrad as tg
       >>> tg.trapezoid(np.array([1.0, 2.0, 3.0]))
-      4.0
+      np.float64(4.0)
     """
     shape = shape_of(y)
     ax = _axis("trapezoid", axis, len(shape))

@@ -116,7 +116,7 @@ def interp(x: Number, xp: Any, fp: Number, left: float | None = None,
       >>> import tapegrad as tg
       >>> xp, fp = np.array([0.0, 1.0, 3.0]), np.array([0.0, 2.0, 3.0])
       >>> tg.interp(2.0, xp, fp), tg.grad(tg.interp)(2.0, xp, fp)
-      (2.5, 0.5)
+      (2.5, np.float64(0.5))
     """
     if period is not None:
         raise ValueError("interp: tapegrad takes no period; wrap x first with x % period "

@@ -46,7 +46,7 @@ def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Number:
       >>> round(tg.logsumexp([1000.0, 1000.0]) - 1000.0, 6)
       0.693147
       >>> round(tg.logsumexp(np.log(np.array([[1.0, 2.0], [3.0, 4.0]]))), 12)   # log(10)
-      2.302585092994
+      np.float64(2.302585092994)
       >>> tg.logsumexp(np.log(np.array([[1.0, 2.0], [3.0, 4.0]])), axis=1)
       array([1.09861229, 1.94591015])
     """

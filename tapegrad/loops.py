@@ -163,7 +163,7 @@ def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any = None,
       >>> import numpy as np
       >>> import tapegrad as tg
       >>> tg.scan(lambda c, x: (c + x, c * x), 0.0, np.arange(1.0, 4.0))
-      (6.0, array([0., 2., 9.]))
+      (np.float64(6.0), array([0., 2., 9.]))
     """
     check_callable(f, "scan")
     return _scan(f, init, xs, length, reverse)
@@ -231,7 +231,7 @@ def while_loop(cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any],
     Examples:
       >>> import tapegrad as tg
       >>> tg.while_loop(lambda x: x < 10.0, lambda x: 2.0 * x, 1.0)
-      16.0
+      np.float64(16.0)
     """
     check_callable(cond_fun, "while_loop")
     check_callable(body_fun, "while_loop")
@@ -277,7 +277,7 @@ def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any],
     Examples:
       >>> import tapegrad as tg
       >>> tg.fori_loop(0, 4, lambda i, x: x * 2.0 + i, 1.0)
-      27.0
+      np.float64(27.0)
     """
     check_callable(body_fun, "fori_loop")
     if isinstance(lower, int | np.integer) and isinstance(upper, int | np.integer):

@@ -120,7 +120,7 @@ def nanmean(a: Number, axis: Axis = None, keepdims: bool = False) -> Number:
       >>> import numpy as np
       >>> import tapegrad as tg
       >>> tg.nanmean(np.array([1.0, np.nan, 3.0]))
-      2.0
+      np.float64(2.0)
     """
     a = _stacked(a)
     return nansum(a, axis, keepdims) / _count(a, axis, keepdims)
@@ -238,7 +238,7 @@ def nanprod(a: Number, axis: Axis = None, keepdims: bool = False) -> Number:
       >>> import numpy as np
       >>> import tapegrad as tg
       >>> tg.nanprod(np.array([2.0, np.nan, 3.0]))
-      6.0
+      np.float64(6.0)
     """
     return prod(_fill(_stacked(a), 1.0), axis, keepdims)
 
@@ -323,7 +323,7 @@ def nanmedian(a: Number, axis: Axis = None, overwrite_input: bool = False,
       >>> import numpy as np
       >>> import tapegrad as tg
       >>> tg.nanmedian(np.array([3.0, np.nan, 1.0, 4.0, 2.0]))
-      2.5
+      np.float64(2.5)
       >>> tg.grad(tg.nanmedian)(np.array([3.0, np.nan, 1.0, 4.0, 2.0]))
       array([0.5, 0. , 0. , 0. , 0.5])
     """

@@ -46,7 +46,7 @@ def linspace(start: Number, stop: Number, num: int = 50, endpoint: bool = True,
     Examples:
       >>> import tapegrad as tg
       >>> tg.grad(lambda T: tg.sum(tg.linspace(0.0, T, 5)))(2.0)
-      2.5
+      np.float64(2.5)
     """
     num = int(num)
     if num < 0:

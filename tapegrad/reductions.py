@@ -242,7 +242,7 @@ def mean(x: Number, axis: Axis = None, keepdims: bool = False, where: Any = None
       >>> import numpy as np
       >>> import tapegrad as tg
       >>> tg.mean(np.array([1.0, 2.0])), tg.mean([1.0, 2.0, 6.0])
-      (1.5, 3.0)
+      (np.float64(1.5), 3.0)
       >>> tg.mean(np.array([[1.0, 2.0], [3.0, 5.0]]), axis=1)
       array([1.5, 4. ])
     """

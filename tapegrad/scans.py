@@ -150,7 +150,7 @@ def prod(x: Number, axis: Axis = None, keepdims: bool = False) -> Number:
       >>> import numpy as np
       >>> import tapegrad as tg
       >>> tg.prod(np.array([2.0, 3.0, 4.0]))
-      24.0
+      np.float64(24.0)
       >>> tg.grad(tg.prod)(np.array([2.0, 0.0, 4.0]))
       array([0., 8., 0.])
     """

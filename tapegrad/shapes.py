@@ -334,7 +334,7 @@ def broadcast_to(x: Number, shape: Sequence[int]) -> Number:
     Examples:
       >>> import tapegrad as tg
       >>> tg.grad(lambda x: tg.sum(tg.broadcast_to(x, (2, 3))))(1.0)
-      6.0
+      np.float64(6.0)
     """
     shape = (int(shape),) if isinstance(shape, int) else tuple(int(s) for s in shape)
     np.broadcast_shapes(shape_of(x), shape)    # NumPy's error if they do not fit

@@ -57,7 +57,7 @@ def var(x: Number, axis: Axis = None, ddof: int = 0, keepdims: bool = False) -> 
       >>> import numpy as np
       >>> import tapegrad as tg
       >>> tg.var(np.array([1.0, 2.0, 3.0, 4.0])), tg.var(np.array([1.0, 3.0]), ddof=1)
-      (1.25, 2.0)
+      (np.float64(1.25), np.float64(2.0))
       >>> tg.grad(lambda x: tg.var(x))(np.array([1.0, 3.0]))
       array([-1.,  1.])
     """
@@ -112,7 +112,7 @@ def average(a: Number, axis: Axis = None, weights: Any = None, returned: bool = 
       >>> import numpy as np
       >>> import tapegrad as tg
       >>> tg.average(np.array([1.0, 2.0, 4.0]), weights=np.array([1.0, 1.0, 2.0]))
-      2.75
+      np.float64(2.75)
     """
     a = _stacked(a)
     shape = shape_of(a)
@@ -155,7 +155,7 @@ def median(x: Number, axis: int | None = None, keepdims: bool = False) -> Number
       >>> import numpy as np
       >>> import tapegrad as tg
       >>> tg.median(np.array([3.0, 1.0, 4.0, 2.0]))
-      2.5
+      np.float64(2.5)
     """
     if isinstance(axis, tuple | list):
         return _over_axes(median, x, tuple(axis), keepdims)
