@@ -193,3 +193,23 @@ def test_a_while_in_a_helper_stepping_a_python_argument_equals_eager():
             assert SPECIALIZATIONS in str(e)
             continue
         assert same_bits(got, rise_in_a_helper(x)), x
+
+
+def test_a_tangent_has_the_outputs_dtype_and_a_gradient_the_inputs():
+    # seed 12138, wide: a float32 x0 beside float64 arrays gives a float64 output; the
+    # fuzzer's jvp~grad compared the float64 tangent with the float32 gradient by dtype
+    import pathlib
+    import sys
+    sys.path.insert(0, str(pathlib.Path(__file__).parent))
+    import test_loopfuzz
+    x0 = np.float32(1.5543809)
+    y, dy = tg.jvp(numpy_scalars_beside_float32, (x0,), (np.float32(1.0),))
+    g = tg.grad(numpy_scalars_beside_float32)(x0)
+    assert np.asarray(y).dtype == np.asarray(dy).dtype == np.float64
+    assert np.asarray(g).dtype == np.float32
+    assert g == np.float32(dy)
+    fuzz = test_loopfuzz.Fuzz()
+    f = lambda x, xs: numpy_scalars_beside_float32(x)    # noqa: E731 - the fuzzer's f(x0, xs)
+    fj = test_loopfuzz.along_x0(f)
+    fuzz.forward("numpy_scalars_beside_float32", fj, tg.jit(fj), x0, [], g)
+    assert not fuzz.failures, fuzz.failures

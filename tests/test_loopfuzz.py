@@ -388,7 +388,11 @@ class Fuzz:
 
     def forward(self, src: str, fj: Callable[..., Any], jfj: Callable[..., Any], x0: Any,
                 xs: list[Any], dx0: Any) -> None:
-        """``jit(jvp)`` against eager ``jvp`` bit for bit, ``jvp`` against ``grad`` closely."""
+        """``jit(jvp)`` against eager ``jvp`` bit for bit, ``jvp`` against ``grad`` closely.
+
+        The tangent has the output's dtype and the gradient the input's (a float32
+        ``x0`` beside float64 arrays gives a float64 output), so the two are
+        compared in the gradient's dtype and the tangent's dtype against the output's."""
         try:
             want = fj(x0, xs)
         except Exception as e:   # noqa: BLE001 - eager jvp must run where grad did
@@ -396,7 +400,10 @@ class Fuzz:
             return
         a = (x0, xs)
         self.check("jit(jvp)", src, a, lambda: jfj(x0, xs), want)
-        self.check("jvp~grad", src, a, lambda: want[1], dx0,
+        primal, tangent = np.asarray(want[0]), np.asarray(want[1])
+        if tangent.dtype != primal.dtype:
+            self.failures.append(f"jvp at {a!r}: tangent {want[1]!r} of output {want[0]!r}\n{src}")
+        self.check("jvp~grad", src, a, lambda: tangent.astype(np.asarray(dx0).dtype), dx0,
                    1e-4 if isinstance(x0, np.float32) else 1e-7)
 
     def central(self, src: str, f: Callable[..., Any], x0: float, xs: list[Any],
