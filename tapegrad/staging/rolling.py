@@ -67,7 +67,7 @@ def shapes(prog: Program, where: Where | None = None) -> np.ndarray:
     A backward record (``prog.origins``) shows its constants' values: the
     backward passes of two loops, ``g * 1.1`` then ``g * 1.3``, differ.
     """
-    kinds: dict[int, Any] = {i: kind(v) for i, v in zip(prog.inputs, prog.seen)}
+    kinds: dict[int, Any] = {i: _scalar_kind(v) for i, v in zip(prog.inputs, prog.seen)}
     table: dict[Any, int] = {}
     setdefault = table.setdefault
     out: list[int] = []
@@ -83,13 +83,23 @@ def shapes(prog: Program, where: Where | None = None) -> np.ndarray:
             parts.append(("guard", repr(e.args[1].value)))     # type: ignore[union-attr]
         else:
             ans = e.ans
-            k = kinds[e.out] = float if ans.__class__ is float else kind(ans)
+            k = kinds[e.out] = _scalar_kind(ans)
             parts.append(k)
         parts.append(id(e.prim))
         append(setdefault(tuple(parts), len(table)))
     if where is not None:
         where.ids = [np.array(x, dtype=np.int64) for x in ids]
     return np.array(out, dtype=np.int64)
+
+
+def _scalar_kind(v: Any) -> Any:
+    """``kind``, with a float64 scalar a float.
+
+    NumPy's ``np.float64`` and Python's float compute the same bits with the
+    same operators; a carry may be one, then the other (``s * 0.5 + xs[i]``
+    or ``tg.tanh(s)``).
+    """
+    return float if v.__class__ is float or v.__class__ is np.float64 else kind(v)
 
 
 def _arg_kinds(args: tuple[Arg, ...], kinds: dict[int, Any], ids: list[list[int]]
