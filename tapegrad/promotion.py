@@ -26,20 +26,26 @@ def promoted(values: tuple[Any, ...]) -> tuple[Any, ...]:
 
     A Python float input is weak (NumPy does not widen ``ans`` for it) and is
     kept; so are integer and bool inputs, and every input where ``ans`` is
-    not a float.
+    not a float64 (NumPy's: another library's arrays are left as they are).
     """
     ans = values[0]
     if ans.__class__ is Traced:
         ans = primal_value(ans)
-    dtype = getattr(ans, "dtype", None)
-    if dtype.__class__ is not np.dtypes.Float64DType:   # NumPy's float64 only (not float32,
-        return values                                 # nor another library's arrays)
+    if getattr(ans, "dtype", None).__class__ is not _F64:
+        return values
     out = None
     for k in range(1, len(values)):
         x = values[k]
-        d = getattr(primal_value(x), "dtype", None)
-        if d.__class__ is np.dtypes.Float32DType or d.__class__ is np.dtypes.Float16DType:
+        c = x.__class__
+        if c is float or c is np.float64 or c is int:        # the common inputs, at once
+            continue
+        v = primal_value(x) if c is Traced else x
+        if getattr(v, "dtype", None).__class__ in _NARROW:
             if out is None:
                 out = list(values)
-            out[k] = astype_p(x, dtype)        # exact: a wider float holds every value
+            out[k] = astype_p(x, ans.dtype)        # exact: a wider float holds every value
     return values if out is None else tuple(out)
+
+
+_F64 = np.dtypes.Float64DType
+_NARROW = (np.dtypes.Float32DType, np.dtypes.Float16DType)

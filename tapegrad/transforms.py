@@ -131,8 +131,9 @@ def as_primal(ct: Any, primal: Any) -> Any:
     cotangent on its way back; the gradient of a float32 input is still float32.
     """
     value = primal_value(primal)                 # NumPy's dtypes only (not another library's)
-    if type(value) is float and (type(ct) is float or type(primal_value(ct)) is float):
-        return ct                                # the common case: nothing to change
+    if type(value) is float and (type(ct) is float or type(ct) is np.float64 or
+                                 type(primal_value(ct)) is float):
+        return ct          # the common cases (np.float64: NumPy's sums met it): as it is
     if type(value) is not np.ndarray and type(primal_value(ct)) is np.ndarray and \
             np.ndim(ct) == 0:
         ct = reshape_p(ct, ())   # a number's gradient is a number (a 0-d constant met it)
