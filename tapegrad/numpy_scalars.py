@@ -90,13 +90,6 @@ def _make_twin(prim: Primitive, ufunc: Any, operator: Any) -> Primitive:
     return twin
 
 
-def _beneath(x: Any) -> Any:
-    """The number beneath every level of tracing (``primal_value``, inlined)."""
-    while x.__class__ is Traced:
-        x = x._value
-    return x
-
-
 def numpy_operator(prim: Primitive, ufunc: Any, reflected: bool = False) -> Any:
     """Python's operator on a traced value: ``prim``, or its twin on a NumPy float scalar.
 
@@ -110,7 +103,7 @@ def numpy_operator(prim: Primitive, ufunc: Any, reflected: bool = False) -> Any:
         def unary(self: Any) -> Any:
             v = self._value
             if v.__class__ is Traced:           # under nested transforms: the number beneath
-                v = _beneath(v)
+                v = primal_value(v)
             if v.__class__ in _NP_FLOATS:
                 return numpy_twin(prim, ufunc, op)(self)
             return prim.apply1(self)
@@ -120,7 +113,7 @@ def numpy_operator(prim: Primitive, ufunc: Any, reflected: bool = False) -> Any:
     def binary(self: Any, other: Any) -> Any:
         v, o = self._value, other._value if other.__class__ is Traced else other
         if v.__class__ is Traced or o.__class__ is Traced:   # nested transforms
-            v, o = _beneath(v), _beneath(o)
+            v, o = primal_value(v), primal_value(o)
         if v.__class__ in _NP_FLOATS or o.__class__ in _NP_FLOATS:
             twin = numpy_twin(prim, ufunc, op)
             return twin(other, self) if reflected else twin(self, other)

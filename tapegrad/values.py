@@ -313,10 +313,7 @@ def numpy_made(out: Any) -> Any:
     ``jit``, a bool NumPy made (``np.isnan(x)``) is noted as an ``np.bool_``.
     """
     if out.__class__ is Traced:
-        x = out._value
-        while x.__class__ is Traced:
-            x = x._value
-        if x.__class__ is float:
+        if primal_value(out._value).__class__ is float:
             return as_numpy_float[0](out)
         if out._value.__class__ is bool and out.tape.staging:
             tape = out.tape
