@@ -58,6 +58,7 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]],
             out = None
             partials = op.jvp_partials
             rule_args = None         # rec_rule_args, made once per record
+            pargs = None             # the same as NumPy promoted them, for partials
             for k, pos in SLOTS[len(rec) >> 1]:
                 j = rec[pos]
                 if j is None:        # a constant on this tape
@@ -87,8 +88,10 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]],
                         continue
                     else:
                         # partial(*rec_rule_args), on inputs as NumPy promoted them
-                        p = p(*rec[1::2]) if rec[1].__class__ is float else \
-                            p(*promoted(rec[1::2]))
+                        if pargs is None:
+                            pargs = rec[1::2] if rec[1].__class__ is float else \
+                                promoted(rec[1::2])
+                        p = p(*pargs)
                         if t.__class__ is not float:
                             c = zmul(t, p)   # the zero-safe product (playback.py)
                         elif t == 1.0 and p.__class__ is Traced:

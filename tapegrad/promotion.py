@@ -31,8 +31,10 @@ def promoted(values: tuple[Any, ...]) -> tuple[Any, ...]:
     ans = values[0]
     if ans.__class__ is Traced:
         ans = primal_value(ans)
-    if getattr(ans, "dtype", None).__class__ is not _F64:
-        return values
+    if ans.__class__ is not _ND or ans.dtype is not _FLOAT64:    # NumPy's float64 arrays
+        dtype = getattr(ans, "dtype", None)                    # share this one dtype
+        if dtype.__class__ is not _F64:
+            return values
     out = None
     for k in range(1, len(values)):
         x = values[k]
@@ -40,6 +42,8 @@ def promoted(values: tuple[Any, ...]) -> tuple[Any, ...]:
         if c is float or c is np.float64 or c is int:        # the common inputs, at once
             continue
         v = primal_value(x) if c is Traced else x
+        if v.__class__ is _ND and v.dtype is _FLOAT64:
+            continue
         if getattr(v, "dtype", None).__class__ in _NARROW:
             if out is None:
                 out = list(values)
@@ -48,4 +52,6 @@ def promoted(values: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 _F64 = np.dtypes.Float64DType
+_FLOAT64 = np.dtype(np.float64)
+_ND = np.ndarray
 _NARROW = (np.dtypes.Float32DType, np.dtypes.Float16DType)

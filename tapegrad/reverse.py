@@ -75,6 +75,7 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]], exact: bool = False) -> l
                     continue
             ans = rec[1]             # rec_ans
             rule_args = None         # rec_rule_args, made once per record
+            pargs = None             # the same as NumPy promoted them, for partials
             for k, pos in SLOTS[len(rec) >> 1]:
                 j = rec[pos]
                 if j is None:        # a constant on this tape
@@ -87,7 +88,10 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]], exact: bool = False) -> l
                         continue
                     else:
                         # partial(*rec_rule_args), on inputs as NumPy promoted them
-                        p = p(*rec[1::2]) if ans.__class__ is float else p(*promoted(rec[1::2]))
+                        if pargs is None:
+                            pargs = rec[1::2] if ans.__class__ is float else \
+                                promoted(rec[1::2])
+                        p = p(*pargs)
                         if g.__class__ is float:
                             # a nonzero constant: a plain product (p itself for 1.0
                             # times a traced p: saves a record)

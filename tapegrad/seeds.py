@@ -61,8 +61,10 @@ def one_hots(x: Any) -> Iterator[Any]:
 
 def scalar_seed(out: Any, what: str) -> Any:
     """The cotangent 1 for a scalar output, or a TypeError pointing elsewhere."""
-    if type(out) is float:        # the usual output of a gradient's function
+    if type(out) is float or type(out) is np.float64:    # the usual outputs (NumPy's sums)
         return 1.0
+    if type(out) is Traced and (type(out._value) is float or type(out._value) is np.float64):
+        return 1.0                # the same inside another transform (a Hessian's)
     v = primal_value(out)
     xp = namespace(v)
     if xp is not None and xp.isdtype(v.dtype, "real floating") and \

@@ -371,7 +371,7 @@ def shape_of(x: Any) -> tuple[int, ...]:
     t = type(x)
     if t is np.ndarray:
         return x.shape
-    if t is float:
+    if t is float or t is _F64:
         return ()
     return np.shape(x)
 
