@@ -239,6 +239,37 @@ def shrink_branchy(a):
     return y
 
 
+def regula_falsi_break(c):
+    a, b = c * 0.0, c + 1.0
+    fa, fb = a * a - c, b * b - c
+    m = b
+    while b - a > 1e-6 * (1.0 + c):
+        m = (a * fb - b * fa) / (fb - fa)
+        fm = m * m - c
+        if fm > 0.0:
+            b, fb = m, fm
+        else:
+            a, fa = m, fm
+        if np.abs(fm) < 1e-12:
+            break
+    return m
+
+
+def newton_two_exits(c):
+    """Newton's sqrt while the step is large, left by a break once x * x is close to c.
+
+    Small c leave by the break, large c by the test: each exit is one trace.
+    """
+    x = c + 1.0
+    step = x
+    while np.abs(step) > 1e-4 * (1.0 + c):
+        step = (x * x - c) / (2.0 * x)
+        x = x - step
+        if np.abs(x * x - c) < 1e-12 * c:
+            break
+    return x
+
+
 def floats(lo: float, step: float, n: int = 12) -> list[float]:
     return [lo + step * i for i in range(n)]
 
@@ -270,6 +301,9 @@ PROGRAMS: dict[str, tuple[Any, list[Any], int, int]] = {
     "decay": (decay, [np.array([0.5 * 1.5 ** i, -0.3, 0.1 * i]) for i in range(12)], 1, 1),
     "jacobi_like": (jacobi_like, [np.array([0.1 * i, 1.0 - 0.2 * i, 0.5]) for i in range(12)],
                     1, 1),
+    # a while with a test and a break: the loop that ended by either exit rolls
+    "regula_falsi_break": (regula_falsi_break, floats(0.5, 2.0), 1, 1),
+    "newton_two_exits": (newton_two_exits, [0.5 * 3.0 ** i for i in range(14)], 2, 2),
     "shrink_branchy": (shrink_branchy, [float(a) for a in np.exp(np.linspace(-4.0, 30.0, 40))],
                        5, 5),
 }
@@ -334,22 +368,6 @@ def secant(c):
     return x1
 
 
-def regula_falsi_break(c):
-    a, b = c * 0.0, c + 1.0
-    fa, fb = a * a - c, b * b - c
-    m = b
-    while b - a > 1e-6 * (1.0 + c):
-        m = (a * fb - b * fa) / (fb - fa)
-        fm = m * m - c
-        if fm > 0.0:
-            b, fb = m, fm
-        else:
-            a, fa = m, fm
-        if np.abs(fm) < 1e-12:
-            break
-    return m
-
-
 def backtracking(x):
     f = lambda z: z ** 4 + z ** 2                 # noqa: E731
     g = 4.0 * x ** 3 + 2.0 * x
@@ -367,15 +385,6 @@ def test_the_secant_method_rolls() -> None:
     for i in range(12):
         c = 0.5 + 3.0 * i ** 2
         assert same(jf(c), secant(c))
-
-
-@pytest.mark.xfail(strict=True, raises=TypeError, reason="not rolled: a `while` with a test "
-                   "and a `break` has two exits; only `while True:` left by a break rolls")
-def test_a_while_with_a_test_and_a_break_rolls() -> None:
-    jf = tg.jit(regula_falsi_break)
-    for i in range(12):
-        c = 0.5 + 2.0 * i
-        assert same(jf(c), regula_falsi_break(c))
 
 
 @pytest.mark.xfail(strict=True, raises=TypeError, reason="not rolled: the step `a = 1.0` "
@@ -418,3 +427,24 @@ def test_a_constant_set_in_the_body_and_read_after_is_right_for_zero_trips() -> 
     assert tg.vmap(constant_in_body)(xs).tobytes() == want.tobytes()
     jf = tg.jit(constant_in_body)
     assert all(same(jf(x), constant_in_body(x)) for x in xs)
+
+
+def capped_by_a_counter(c):
+    """A while whose test reads a Python counter (not on the tape) and a traced break."""
+    x, k = c, 0
+    while k < 5:
+        x = x * 0.5 + 1.0
+        k += 1
+        if x < 2.0 + 1e-3 * c:
+            break
+    return x
+
+
+def test_a_break_beside_a_test_the_tape_does_not_show_rolls_no_further_than_eager() -> None:
+    xs = [2.0 ** i for i in range(12)]               # 1 to 5 trips: break, or the cap
+    for h in (capped_by_a_counter, tg.grad(capped_by_a_counter)):
+        jh = tg.jit(h)
+        for x in xs:
+            assert same(jh(x), h(x)), x
+        got = tg.vmap(h)(np.array(xs))
+        assert got.tobytes() == np.array([h(x) for x in xs]).tobytes()

@@ -314,28 +314,39 @@ def closing_guard(prog: Program, s: np.ndarray, loop: Loop, breaks: bool = False
     ``for _ in range(...)``: the bound is how many iterations that loop
     may run from the first one rolled (-1: a ``while``, no bound).
     """
+    eqns = prog.eqns
+    for g in range(loop.period):          # the first guard that ends it: a while's test,
+        if is_guard(eqns[loop.start + g]):    # or a break after it
+            found = _closing_at(prog, s, loop, g, breaks)
+            if found is not None:
+                return found
+    return -1, -1
+
+
+def _closing_at(prog: Program, s: np.ndarray, loop: Loop, g: int, breaks: bool
+                ) -> tuple[int, int] | None:
+    """``(g, bound)`` where the guard at offset ``g`` ends ``loop``, else None."""
     eqns, stop = prog.eqns, loop.stop
-    g = next((o for o in range(loop.period) if is_guard(eqns[loop.start + o])), -1)
-    if g < 0 or stop + g >= len(eqns) or not is_guard(eqns[stop + g]):
-        return -1, -1
+    if stop + g >= len(eqns) or not is_guard(eqns[stop + g]):
+        return None
     where = prog.sources.get(eqns[stop + g].out, "")
     bound = -1 if while_line(where) or breaks and break_line(where, ast.While) else \
         _break_bound(prog, loop, g) if breaks and break_line(where) else None
     if bound is None or any(r.how == "data" and len({arg_key(x) for x in r.args}) > 1
                             for roles in loop.roles for r in roles):
-        return -1, -1
+        return None
     last = loop.start + (loop.trips - 1) * loop.period
     for o in range(g + 1):
         e = eqns[stop + o]
         if o < g and s[stop + o] != s[loop.start + o]:
-            return -1, -1
+            return None
         for a, role in enumerate(loop.roles[o]):
             want = (eqns[stop + role.at].out if role.how == "local" else
                     eqns[last + role.at].out if role.how == "carry" else role.args[0])
             if o == g and a == 1:
                 want = Const(not eqns[loop.start + g].args[1].value)   # type: ignore[union-attr]
             if a >= len(e.args) or arg_key(e.args[a]) != arg_key(want):
-                return -1, -1
+                return None
     return g, bound
 
 

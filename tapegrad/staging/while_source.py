@@ -53,7 +53,8 @@ def break_line(where: str, loops: Any = ast.For) -> bool:
     loop = next((n for n in ast.walk(tree) if isinstance(n, loops) and any(
         isinstance(s, ast.If) and s.lineno == int(line) for s in n.body)), None)
     if loop is None or loop.orelse or isinstance(loop, ast.While) and not (
-            isinstance(loop.test, ast.Constant) and loop.test.value is True):
+            isinstance(loop.test, ast.Constant) and loop.test.value is True
+            or while_line(f"{filename}:{loop.lineno}")):
         return False
     test = next(s for s in loop.body if isinstance(s, ast.If) and s.lineno == int(line))
     if not (len(test.body) == 1 and isinstance(test.body[0], ast.Break) and not test.orelse) \
