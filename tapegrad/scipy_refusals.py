@@ -23,6 +23,8 @@ scipy_alternatives = {    # SciPy functions without a same-named tapegrad.scipy 
     "tapegrad.scipy.special.erfinv(1 - y)", "scipy.special.log1p": "tg.log1p",
     "scipy.special.expm1": "tg.expm1",
     "scipy.linalg.norm": "tg.sqrt(tg.sum(x * x))",
+    "scipy.linalg.circulant": "tapegrad.scipy.linalg.toeplitz(c, np.roll(c[::-1], 1)) (the "
+    "circulant matrix of c)",
     "scipy.integrate.trapezoid": "np.trapezoid(y, x) (NumPy's, which tapegrad runs)",
     "scipy.integrate.cumulative_trapezoid": "np.cumsum((y[1:] + y[:-1]) / 2 * np.diff(x)) "
     "(NumPy's functions, which tapegrad runs)",
@@ -76,7 +78,7 @@ tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests chec
     "integrate": ("odeint",),
     "signal": ("convolve",),
     "linalg": ("cho_factor", "cho_solve", "cholesky", "det", "inv", "solve",
-               "solve_triangular"),
+               "solve_triangular", "toeplitz"),
     "stats.multivariate_normal": ("entropy", "logpdf", "pdf"),
 }
 
