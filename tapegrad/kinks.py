@@ -3,10 +3,11 @@
 Each is declared in one block (impl, partials, jit spelling, doc) and has a
 convention where its derivative is not defined: ``relu'(0) = 0``,
 ``abs'(0) = 0``, ``sign' = 0``, ``maximum`` and ``minimum`` split the
-gradient 0.5/0.5 on ties. The partials choose constants with a comparison
-(``_select``), never multiply by a 0/1 mask, so they stay branch-free under
-``jit`` and ``vmap``. ``where`` selects: the branch not taken gets exactly
-zero. ``stop_gradient`` and ``clip`` are here too.
+gradient 0.5/0.5 on ties. Their rules choose with a comparison
+(``_select``), never by a branch, so they stay branch-free under ``jit`` and
+``vmap``; ``relu``, ``maximum``, ``minimum`` and ``where`` select the
+cotangent itself, so the side not taken gets exactly zero even from an
+``inf`` cotangent. ``stop_gradient`` and ``clip`` are here too.
 """
 
 from __future__ import annotations
