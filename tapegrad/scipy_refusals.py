@@ -15,7 +15,7 @@ __all__ = ["scipy_advice", "scipy_alternatives", "tapegrad_scipy"]
 
 scipy_alternatives = {    # SciPy functions without a same-named tapegrad.scipy counterpart
     "scipy.special.logsumexp": "tapegrad.scipy.special.logsumexp",
-    "scipy.special.log_expit": "-tg.softplus(-x)", "scipy.special.psi":
+    "scipy.special.psi":
     "tapegrad.scipy.special.digamma", "scipy.special.loggamma": "tapegrad.scipy.special.gammaln",
     "scipy.special.gamma": "tg.exp(tapegrad.scipy.special.gammaln(x)) (for x > 0)",
     "scipy.special.erfcx":
@@ -62,9 +62,9 @@ for _root in ("brentq", "brenth", "bisect", "newton", "fsolve", "root_scalar", "
         "whose derivative at convergence is the implicit function's,")
 tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests check this list)
     "special": ("betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfinv", "expit",
-                "gammainc", "gammaincc", "gammaln", "kl_div", "log_ndtr", "log_softmax", "logit",
-                "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma", "rel_entr", "softmax",
-                "stdtr", "xlog1py", "xlogy"),
+                "gammainc", "gammaincc", "gammaln", "kl_div", "log_expit", "log_ndtr",
+                "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma",
+                "rel_entr", "softmax", "stdtr", "xlog1py", "xlogy"),
     "stats.norm": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
     "stats.t": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
     "stats.gamma": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),

@@ -377,6 +377,20 @@ def laplace_logistic_evidence():
 
 
 @program
+def platt_scaling_log_expit():
+    rs = rng(252)
+    labels = rs.rand(40) < 0.5
+    scores = np.where(labels, 1.0, -1.0) + 1.5 * rs.randn(40)
+    n_pos, n_neg = labels.sum(), (~labels).sum()
+    t = np.where(labels, (n_pos + 1) / (n_pos + 2), 1 / (n_neg + 2))   # Platt's targets
+
+    def f(p):
+        z = p[0] * scores + p[1]
+        return -np.sum(t * scipy.special.log_expit(z) + (1 - t) * scipy.special.log_expit(-z))
+    return Program(f, np.array([1.2, -0.1]))
+
+
+@program
 def temperature_scaling():
     rs = rng(219)
     labels = rs.randint(0, 3, 50)

@@ -212,3 +212,21 @@ def test_indexing_a_numpy_array_by_an_argmin_names_the_one_hot_that_runs() -> No
     E = rng(271).randn(4, 3)
     rows = lambda p: np.sum(((np.arange(4) == np.argmin(p)) @ E) * p[:3])   # noqa: E731
     assert same(tg.jit(rows)(p), rows(p))
+
+
+def test_scipy_log_expit_runs_with_the_derivative_expit_of_minus_x() -> None:
+    # Platt scaling's scipy.special.log_expit(z) was refused: "Use -tg.softplus(-x)"
+    import tapegrad.scipy.special as tss
+    x = np.array([-1000.0, -3.0, -0.5, 0.0, 0.7, 40.0, 1000.0])
+    for log_expit in (scipy.special.log_expit, tss.log_expit):
+        f = lambda x: np.sum(log_expit(x) * np.arange(7.0))             # noqa: E731
+        np.testing.assert_allclose(f(x), np.sum(scipy.special.log_expit(x) * np.arange(7.0)),
+                                   rtol=1e-15)
+        g = tg.grad(f)(x)
+        np.testing.assert_allclose(g, scipy.special.expit(-x) * np.arange(7.0), rtol=1e-15)
+        assert same(tg.jit(f)(x), f(x)) and same(tg.jit(tg.grad(f))(x), g)
+        batch = np.stack([x, x / 3])
+        np.testing.assert_array_equal(tg.vmap(tg.grad(f))(batch), [tg.grad(f)(b) for b in batch])
+        h = tg.hessian(lambda x: log_expit(x))(0.3)
+        assert abs(h + scipy.special.expit(0.3) * scipy.special.expit(-0.3)) < 1e-16
+    assert tg.grad(scipy.special.log_expit)(2) == scipy.special.expit(-2.0)   # an int: float64

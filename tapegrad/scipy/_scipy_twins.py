@@ -29,6 +29,7 @@ from .special import (
     gammaincc,
     gammaln,
     kl_div,
+    log_expit,
     log_ndtr,
     logit,
     ndtr,
@@ -47,7 +48,11 @@ _SCIPY_UFUNCS: dict[str, Callable[..., Any]] = {
     "log_ndtr": log_ndtr, "ndtri": ndtri, "gammaln": gammaln, "digamma": digamma,
     "psi": digamma, "polygamma": polygamma, "xlogy": xlogy, "xlog1py": xlog1py, "logit": logit,
     "gammainc": gammainc, "gammaincc": gammaincc, "betainc": betainc, "stdtr": stdtr,
-    "betaln": betaln, "entr": entr, "rel_entr": rel_entr, "kl_div": kl_div}
+    "betaln": betaln, "entr": entr, "rel_entr": rel_entr, "kl_div": kl_div,
+    "log_expit": log_expit}
+_COMPOSITES = {            # ours is a composite: the twin's one partial
+    "logit": lambda ans, p: 1.0 / (p * (1.0 - p)),
+    "log_expit": lambda ans, x: ops.sigmoid(-x)}
 
 
 _twins: dict[Any, Callable[..., Any]] = {}
@@ -80,14 +85,14 @@ def _scipy_twin(name: str, ufunc: Any) -> Callable[..., Any]:
     value then is ours, computed from primitives.
     """
     ours = {"expit": ops.sigmoid, "betainc": _betainc}.get(name) or _SCIPY_UFUNCS[name]
-    if name != "logit" and not isinstance(ours, Primitive):
+    if name not in _COMPOSITES and not isinstance(ours, Primitive):
         return ours
     def impl(*args: Any) -> Any:
         return ufunc(*args)
     impl.__name__ = name
     twin = primitive(impl, f"scipy.special.{name}", elementwise=True, check_rules=False)
-    if name == "logit":         # ours is a composite: its one partial here
-        defpartials(twin, lambda ans, p: 1.0 / (p * (1.0 - p)))
+    if name in _COMPOSITES:
+        defpartials(twin, _COMPOSITES[name])
         return twin
     for rule in ("vjps", "jvps", "vjp_partials", "jvp_partials", "vjp_joint"):
         setattr(twin, rule, getattr(ours, rule))
