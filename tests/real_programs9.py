@@ -911,3 +911,142 @@ def coupled_oscillators_rk4():
             y = y + dt / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
         return y @ y
     return Program(f, np.array([0.0, 0.3, -0.2, -1.5]))
+
+
+# ------------------------------------------------------------ more of the same kinds
+@program
+def von_mises_mixture():
+    angles = np.concatenate([rng(253).vonmises(0.5, 4.0, 15), rng(254).vonmises(2.5, 2.0, 15)])
+
+    def f(p):
+        mu, kappa, w = p[:2], np.exp(p[2:4]), np.exp(p[4:]) / np.sum(np.exp(p[4:]))
+        dens = np.exp(kappa * np.cos(angles[:, None] - mu)) / (2 * np.pi * np.i0(kappa))
+        return -np.sum(np.log(dens @ w))
+    return Program(f, np.array([0.4, 2.3, 1.2, 0.6, 0.1, -0.1]))
+
+
+@program
+def qr_least_squares():
+    t = np.linspace(0, 1, 12)
+    y = np.exp(-2 * t) + 0.01 * rng(255).randn(12)
+
+    def f(p):
+        A = np.stack([np.ones(12), np.exp(-p[0] * t), np.exp(-p[1] * t)], axis=1)
+        Q, R = np.linalg.qr(A)
+        coef = sla.solve_triangular(R, Q.T @ y)
+        return np.sum((A @ coef - y) ** 2) * 1e4 + np.sum(coef ** 2)
+    return Program(f, np.array([1.5, 3.0]))
+
+
+@program
+def gauss_hermite_expectation():
+    nodes, weights = np.polynomial.hermite.hermgauss(20)
+    X = rng(256).randn(10, 2)
+    y = (rng(257).rand(10) < 0.5) * 1.0
+
+    def f(p):                           # E[sigmoid(z)], z ~ N(m, s^2): a probit-free predictive
+        m, s = X @ p[:2], np.exp(p[2])
+        z = m[:, None] + np.sqrt(2) * s * nodes[None, :]
+        prob = (1 / (1 + np.exp(-z))) @ weights / np.sqrt(np.pi)
+        return -np.sum(y * np.log(prob) + (1 - y) * np.log(1 - prob))
+    return Program(f, np.array([0.5, -0.3, -0.5]))
+
+
+@program
+def rigid_body_rk4_cross():
+    def f(p):
+        inertia = np.exp(p[:3])
+        w, dt = p[3:], 0.05
+
+        def rhs(w):                     # Euler's equations, torque-free
+            return -np.cross(w, inertia * w) / inertia
+        for _ in range(30):
+            k1 = rhs(w)
+            k2 = rhs(w + dt / 2 * k1)
+            k3 = rhs(w + dt / 2 * k2)
+            k4 = rhs(w + dt * k3)
+            w = w + dt / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+        return w @ np.array([1.0, -2.0, 0.5]) + 0.5 * np.sum(inertia * w ** 2)
+    return Program(f, np.array([0.0, 0.4, 0.9, 0.3, 1.0, 0.2]))
+
+
+@program
+def lorenz_rk4():
+    def f(p):
+        sigma, rho, beta = p
+        state, dt = np.array([1.0, 1.0, 1.0]), 0.01
+
+        def rhs(s):
+            x, y, z = s[0], s[1], s[2]
+            return np.stack([sigma * (y - x), x * (rho - z) - y, x * y - beta * z])
+        for _ in range(50):
+            k1 = rhs(state)
+            k2 = rhs(state + dt / 2 * k1)
+            k3 = rhs(state + dt / 2 * k2)
+            k4 = rhs(state + dt * k3)
+            state = state + dt / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+        return np.sum(state ** 2)
+    return Program(f, np.array([10.0, 28.0, 8 / 3]))
+
+
+@program
+def langevin_euler_maruyama():
+    noise = rng(258).randn(40, 25)
+
+    def f(p):                           # a double well, 40 paths, fixed draws
+        a, temperature = p[0], np.exp(p[1])
+        x, dt = np.full(40, -1.0), 0.02
+        for k in range(25):
+            x = x - (4 * x ** 3 - 4 * a * x) * dt + np.sqrt(2 * temperature * dt) * noise[:, k]
+        return np.mean(x ** 2) + np.mean(np.tanh(3 * x))
+    return Program(f, np.array([1.0, -1.0]))
+
+
+@program
+def historical_var_quantile():
+    R = 0.02 * rng(259).randn(50, 3)
+
+    def f(z):
+        w = np.exp(z) / np.sum(np.exp(z))
+        losses = -R @ w
+        var = np.quantile(losses, 0.9)
+        return var + 0.1 * np.mean(losses) + np.sum(w ** 2)
+    return Program(f, np.array([0.2, -0.3, 0.1]))
+
+
+@program
+def poisson_2d_kron():
+    n = 5
+    D = (np.diag(-2 * np.ones(n)) + np.diag(np.ones(n - 1), 1) + np.diag(np.ones(n - 1), -1))
+
+    def f(p):                           # -laplace(u) + c u = source, a 5 x 5 grid
+        K = -(np.kron(np.eye(n), D) + np.kron(D, np.eye(n))) + np.exp(p[0]) * np.eye(n * n)
+        xs = np.linspace(0, 1, n)
+        source = np.exp(-((xs[:, None] - p[1]) ** 2 + (xs[None, :] - p[2]) ** 2) / 0.1)
+        u = np.linalg.solve(K, source.ravel())
+        return np.max(u) + np.sum(u ** 2)
+    return Program(f, np.array([-1.0, 0.4, 0.55]))
+
+
+@program
+def pinv_min_norm():
+    B = rng(260).randn(3, 6)
+
+    def f(p):                           # the minimum-norm solution of an underdetermined system
+        A = B + 0.1 * p[:18].reshape(3, 6)
+        x = np.linalg.pinv(A) @ np.array([1.0, -1.0, 0.5])
+        return np.sum(x ** 2) + x @ np.arange(6.0)
+    return Program(f, 0.3 * rng(261).randn(18))
+
+
+@program
+def weibull_moments_gamma():
+    sample = 2.0 * rng(262).weibull(1.5, 50)
+    m, v = sample.mean(), sample.var()
+
+    def f(p):                           # match a Weibull's mean and variance by Gamma functions
+        k, lam = np.exp(p)
+        mean = lam * scipy.special.gamma(1 + 1 / k)
+        var = lam ** 2 * (scipy.special.gamma(1 + 2 / k) - scipy.special.gamma(1 + 1 / k) ** 2)
+        return (mean - m) ** 2 + (var - v) ** 2
+    return Program(f, np.log(np.array([1.2, 1.8])))

@@ -1,4 +1,4 @@
-"""Plain NumPy/SciPy programs, part nine: fifty-five new kinds, and what running them found.
+"""Plain NumPy/SciPy programs, part nine: sixty-six new kinds, and what running them found.
 
 The programs are in ``real_programs9.py`` (finance, statistics, learning, physics
 and geometry); each runs under every check of ``test_real_programs4.py``: ``jit``
@@ -42,6 +42,7 @@ def test_there_are_forty_new_programs() -> None:
 
 
 WITH_SCIPY = ["yule_walker_toeplitz", "gp_matern52_cho_solve", "stick_breaking_mixture",
+              "qr_least_squares",
               "temperature_scaling", "importance_weighted_bound", "distillation_label_smoothing"]
 
 
@@ -230,3 +231,39 @@ def test_scipy_log_expit_runs_with_the_derivative_expit_of_minus_x() -> None:
         h = tg.hessian(lambda x: log_expit(x))(0.3)
         assert abs(h + scipy.special.expit(0.3) * scipy.special.expit(-0.3)) < 1e-16
     assert tg.grad(scipy.special.log_expit)(2) == scipy.special.expit(-2.0)   # an int: float64
+
+
+TWINS = {"gamma": np.array([0.3, 1.7, 2.5, -0.4, 4.0]), "erfcx": np.array([-1.5, 0.0, 0.5, 3.0]),
+         "exp10": np.array([-1.0, 0.3, 1.5]), "exp2": np.array([-1.0, 0.3, 1.5]),
+         "cbrt": np.array([-8.0, 0.5, 27.0]), "expm1": np.array([-1e-8, 0.3, 2.0]),
+         "log1p": np.array([-0.5, 1e-9, 3.0])}
+
+
+@pytest.mark.parametrize("name", sorted(TWINS))
+def test_scipys_gamma_erfcx_exp10_and_the_rest_run_with_scipys_values(name: str) -> None:
+    # the Weibull's scipy.special.gamma(1 + 1 / k) was refused ("Use tg.exp(gammaln(x))
+    # (for x > 0)"); erfcx, exp10, exp2, cbrt, expm1 and log1p likewise
+    ufunc, x = getattr(scipy.special, name), TWINS[name]
+    f = lambda x: np.sum(ufunc(x) * np.arange(1.0, 1.0 + x.size))       # noqa: E731
+    assert same(tg.jit(f)(x), f(x)) and same(tg.vmap(ufunc)(x), ufunc(x))
+    g = tg.grad(f)(x)
+    np.testing.assert_allclose(g, central(f, x, 1e-7), rtol=1e-6, atol=1e-8)
+    assert same(tg.jit(tg.grad(f))(x), g)
+    second = tg.hessian(lambda t: ufunc(t))(x[1])          # rules differentiate again
+    h = 1e-5
+    numeric = (tg.grad(ufunc)(x[1] + h) - tg.grad(ufunc)(x[1] - h)) / (2 * h)
+    np.testing.assert_allclose(second, numeric, rtol=1e-5, atol=1e-9)
+
+
+def test_a_scipy_ufunc_run_only_by_its_twin_says_to_import_tapegrad_scipy() -> None:
+    import subprocess
+    import sys
+    code = ("import scipy.special, tapegrad as tg\n"
+            "try:\n    tg.grad(lambda x: scipy.special.gamma(x))(3.0)\n"
+            "except TypeError as e:\n    print(e)\n"
+            "import tapegrad.scipy\nprint(tg.grad(lambda x: scipy.special.gamma(x))(3.0))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    assert out[0].endswith("Import tapegrad.scipy first: SciPy's own ufunc then runs on "
+                           "traced values.")
+    assert abs(float(out[1]) - 2 * scipy.special.digamma(3.0)) < 1e-14
