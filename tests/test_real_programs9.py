@@ -267,3 +267,25 @@ def test_a_scipy_ufunc_run_only_by_its_twin_says_to_import_tapegrad_scipy() -> N
     assert out[0].endswith("Import tapegrad.scipy first: SciPy's own ufunc then runs on "
                            "traced values.")
     assert abs(float(out[1]) - 2 * scipy.special.digamma(3.0)) < 1e-14
+
+
+def test_interp_with_a_period_is_numpys() -> None:
+    # a wind-direction lookup np.interp(angle, xp, fp, period=360) was refused
+    # ("tapegrad takes no period; wrap x first ...")
+    xp, fp = np.array([190.0, -190.0, 350.0, -350.0]), np.array([5.0, 10.0, 3.0, 4.0])
+    x = np.array([-180.0, -175.0, -185.0, 185.0, -12.0, -5.0, 0.5, 365.0, 12.0])
+    f = lambda x, fp: np.interp(x, xp, fp, period=360)                 # noqa: E731
+    assert same(tg.jit(f)(x, fp), f(x, fp)) and same(tg.vjp(f, x, fp)[0], f(x, fp))
+    for t in (3.7, -3.7, 725.0):                                       # floats too
+        g = lambda t: np.interp(t, xp, fp, period=360.0)               # noqa: E731
+        assert tg.jit(g)(t) == g(t)
+        np.testing.assert_allclose(tg.grad(g)(t), (g(t + 1e-6) - g(t - 1e-6)) / 2e-6, rtol=1e-7)
+    w = np.linspace(1.0, 2.0, 9)
+    loss = lambda x, fp: f(x, fp) @ w                                   # noqa: E731
+    gx, gf = tg.grad(loss, argnums=(0, 1))(x, fp)
+    np.testing.assert_allclose(gx, central(lambda x: loss(x, fp), x), rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(gf, central(lambda fp: loss(x, fp), fp), rtol=1e-7, atol=1e-9)
+    np.testing.assert_array_equal(tg.vmap(lambda x: f(x, fp))(x.reshape(3, 3)),
+                                  f(x, fp).reshape(3, 3))
+    with pytest.raises(ValueError, match="period must be a non-zero value"):
+        tg.jit(lambda fp: np.interp(x, xp, fp, period=0))(fp)
