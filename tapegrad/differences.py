@@ -3,9 +3,11 @@
 Each is a composite of tapegrad's slices, products and sums, written in the
 order NumPy computes (``diff`` is ``a[1:] - a[:-1]``; ``polyval`` is Horner's
 rule; ``cross`` is NumPy's ``a1 * b2 - a2 * b1``), so values match NumPy's bit
-for bit and every transform comes for free. ``convolve`` and ``correlate``
-gather the sliding windows with a constant index and multiply by the kernel.
-NumPy's names dispatch here on traced values.
+for bit and every transform comes for free. ``correlate`` is a primitive per
+mode running NumPy's own loop (whose order of summation no composite
+reproduces), with bilinear rules; ``convolve`` is NumPy's: ``correlate`` of
+the longer with the shorter reversed. NumPy's names dispatch here on traced
+values.
 """
 
 from __future__ import annotations
@@ -16,8 +18,7 @@ from typing import Any
 import numpy as np
 
 from .along import _along
-from .arrays import astype, concatenate, dot, matmul, stack
-from .backends import foreign
+from .arrays import astype, concatenate, dot, stack
 from .indexing import getitem
 from .numpy_dispatch import functions
 from .primitive import Primitive, defjvp, defvjp, primitive
@@ -220,15 +221,6 @@ def cross(a: Number, b: Number, axisa: int = -1, axisb: int = -1, axisc: int = -
 
 
 # ------------------------------------------------------------ convolutions
-def _windows(a: Any, m: int) -> Any:
-    """The length-``m`` windows of ``a`` padded by ``m - 1`` zeros each side, as rows."""
-    n = shape_of(a)[0]
-    pad = np.zeros(m - 1, dtype=_dtype_of(a))
-    padded = concatenate([pad, a, pad], 0) if m > 1 else a
-    idx = np.arange(n + m - 1)[:, None] + np.arange(m)[None, :]
-    return getitem(padded, idx)
-
-
 def _check(what: str, a: Any, v: Any, mode: str) -> None:
     if len(shape_of(a)) != 1 or len(shape_of(v)) != 1:
         raise ValueError(f"{what}: a and v must be 1-D arrays.")
@@ -236,18 +228,6 @@ def _check(what: str, a: Any, v: Any, mode: str) -> None:
         raise ValueError(f"{what}: a and v cannot be empty.")
     if mode not in ("full", "same", "valid"):
         raise ValueError(f"mode must be 'full', 'same' or 'valid', not {mode!r}.")
-
-
-def _windowed(a: Any, v: Any, mode: str) -> Any:
-    """``correlate`` as the windows' product: for another library's arrays."""
-    n, m = shape_of(a)[0], shape_of(v)[0]
-    if m > n:               # the full correlate of (v, a), reversed
-        full = _flip(matmul(_windows(v, n), a))
-    else:
-        full = matmul(_windows(a, m), v)
-    k = _start(n, m, mode)
-    length = {"full": n + m - 1, "same": max(n, m), "valid": abs(n - m) + 1}[mode]
-    return getitem(full, slice(k, k + length))
 
 
 def _start(n: int, m: int, mode: str) -> int:
@@ -269,8 +249,6 @@ def _in_full(g: Any, n: int, m: int, mode: str) -> Any:
 def _correlate_in(mode: str) -> Primitive:
     """``correlate(a, v, mode)``: NumPy's own loop (its bits), bilinear rules."""
     def impl(a: Any, v: Any) -> Any:
-        if foreign(a, v) is not None:
-            return _windowed(a, v, mode)
         return np.correlate(a, v, mode)     # type: ignore[call-overload]
     prim = primitive(impl, f"correlate_{mode}", check_rules=False)
 
