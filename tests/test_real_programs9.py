@@ -1,4 +1,4 @@
-"""Plain NumPy/SciPy programs, part nine: sixty-six new kinds, and what running them found.
+"""Plain NumPy/SciPy programs, part nine: sixty-eight new kinds, and what running them found.
 
 The programs are in ``real_programs9.py`` (finance, statistics, learning, physics
 and geometry); each runs under every check of ``test_real_programs4.py``: ``jit``
