@@ -3,9 +3,11 @@
 Each is a composite of tapegrad's slices, products and sums, written in the
 order NumPy computes (``diff`` is ``a[1:] - a[:-1]``; ``polyval`` is Horner's
 rule; ``cross`` is NumPy's ``a1 * b2 - a2 * b1``), so values match NumPy's bit
-for bit and every transform comes for free. ``convolve`` and ``correlate``
-gather the sliding windows with a constant index and multiply by the kernel.
-NumPy's names dispatch here on traced values.
+for bit and every transform comes for free. ``correlate`` is a primitive per
+mode running NumPy's own loop (whose order of summation no composite
+reproduces), with bilinear rules; ``convolve`` is NumPy's: ``correlate`` of
+the longer with the shorter reversed. NumPy's names dispatch here on traced
+values.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from typing import Any
 import numpy as np
 
 from .along import _along
-from .arrays import astype, concatenate, dot, matmul, stack
+from .arrays import astype, concatenate, dot, stack
 from .indexing import getitem
 from .numpy_dispatch import functions
+from .primitive import Primitive, defjvp, defvjp, primitive
 from .reductions import sum as tg_sum
 from .reshaping import _axis, moveaxis, ravel
 from .shapes import broadcast_to
@@ -218,35 +221,57 @@ def cross(a: Number, b: Number, axisa: int = -1, axisb: int = -1, axisc: int = -
 
 
 # ------------------------------------------------------------ convolutions
-def _windows(a: Any, m: int) -> Any:
-    """The length-``m`` windows of ``a`` padded by ``m - 1`` zeros each side, as rows."""
-    n = shape_of(a)[0]
-    pad = np.zeros(m - 1, dtype=_dtype_of(a))
-    padded = concatenate([pad, a, pad], 0) if m > 1 else a
-    idx = np.arange(n + m - 1)[:, None] + np.arange(m)[None, :]
-    return getitem(padded, idx)
-
-
-def _mode(full: Any, n: int, m: int, mode: str) -> Any:
-    if mode == "full":
-        return full
-    if mode == "same":
-        start = (m - 1) // 2
-        return getitem(full, slice(start, start + n))
-    if mode == "valid":
-        return getitem(full, slice(m - 1, n))
-    raise ValueError(f"mode must be 'full', 'same' or 'valid', not {mode!r}.")
-
-
-def _check(what: str, a: Any, v: Any) -> None:
+def _check(what: str, a: Any, v: Any, mode: str) -> None:
     if len(shape_of(a)) != 1 or len(shape_of(v)) != 1:
         raise ValueError(f"{what}: a and v must be 1-D arrays.")
     if not shape_of(a)[0] or not shape_of(v)[0]:
         raise ValueError(f"{what}: a and v cannot be empty.")
+    if mode not in ("full", "same", "valid"):
+        raise ValueError(f"mode must be 'full', 'same' or 'valid', not {mode!r}.")
+
+
+def _start(n: int, m: int, mode: str) -> int:
+    """Where NumPy's ``mode`` result of ``correlate`` (lengths n, m) begins in the full one."""
+    if mode == "full":
+        return 0
+    if mode == "valid":
+        return min(n, m) - 1
+    return (m - 1) // 2 if n >= m else n // 2      # "same": NumPy swaps, then reverses
+
+
+def _in_full(g: Any, n: int, m: int, mode: str) -> Any:
+    """The cotangent of a ``mode`` correlate placed in zeros of the full result's length."""
+    k, dtype = _start(n, m, mode), _dtype_of(g)
+    after = n + m - 1 - k - shape_of(g)[0]
+    return concatenate([np.zeros(k, dtype), g, np.zeros(after, dtype)], 0)
+
+
+def _correlate_in(mode: str) -> Primitive:
+    """``correlate(a, v, mode)``: NumPy's own loop (its bits), bilinear rules."""
+    def impl(a: Any, v: Any) -> Any:
+        return np.correlate(a, v, mode)     # type: ignore[call-overload]
+    prim = primitive(impl, f"correlate_{mode}", check_rules=False)
+
+    def full(g: Any, a: Any, v: Any) -> Any:
+        return _in_full(g, shape_of(a)[0], shape_of(v)[0], mode)
+    # c[k] = sum_j a[k + j - (m - 1)] v[j] over the full range of k
+    defvjp(prim, lambda g, ans, a, v: _correlates["valid"](full(g, a, v), _flip(v)),
+           lambda g, ans, a, v: _flip(_correlates["valid"](full(g, a, v), a)))
+    defjvp(prim, lambda t, ans, a, v: prim(t, v), lambda t, ans, a, v: prim(a, t))
+    return prim
+
+
+_correlates = {mode: _correlate_in(mode) for mode in ("full", "same", "valid")}
+
+
+def _flip(x: Any) -> Any:
+    return getitem(x, slice(None, None, -1))    # x[::-1]
 
 
 def convolve(a: Number, v: Number, mode: str = "full") -> Number:
     """NumPy's ``convolve``: the discrete linear convolution of two 1-D arrays.
+
+    As NumPy computes it: ``correlate`` of the longer with the shorter reversed.
 
     Args:
       a: A 1-D array (traced or not).
@@ -262,16 +287,16 @@ def convolve(a: Number, v: Number, mode: str = "full") -> Number:
       >>> tg.convolve(np.array([1.0, 2.0]), np.array([1.0, 1.0]))
       array([1., 3., 2.])
     """
-    _check("convolve", a, v)
+    _check("convolve", a, v, mode)
     if shape_of(v)[0] > shape_of(a)[0]:
         a, v = v, a
-    n, m = shape_of(a)[0], shape_of(v)[0]
-    full = matmul(_windows(a, m), getitem(v, slice(None, None, -1)))
-    return _mode(full, n, m, mode)
+    return _correlates[mode](a, _flip(v))
 
 
 def correlate(a: Number, v: Number, mode: str = "valid") -> Number:
     """NumPy's ``correlate``: ``c[k] = sum_n a[n + k] * v[n]`` of two 1-D arrays.
+
+    Its values are NumPy's own, bit for bit (NumPy's loop runs them).
 
     Args:
       a: A 1-D array (traced or not).
@@ -286,12 +311,11 @@ def correlate(a: Number, v: Number, mode: str = "valid") -> Number:
       >>> import tapegrad as tg
       >>> tg.correlate(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0]))
       array([2., 3.])
+      >>> tg.grad(lambda a: tg.correlate(a, np.array([0.0, 1.0]))[0])(np.ones(3))
+      array([0., 1., 0.])
     """
-    _check("correlate", a, v)
-    if shape_of(v)[0] > shape_of(a)[0]:
-        return getitem(correlate(v, a, mode), slice(None, None, -1))
-    n, m = shape_of(a)[0], shape_of(v)[0]
-    return _mode(matmul(_windows(a, m), v), n, m, mode)
+    _check("correlate", a, v, mode)
+    return _correlates[mode](a, v)
 
 
 def polyval(p: Sequence[Number] | Number, x: Number) -> Number:

@@ -199,10 +199,13 @@ _doc(copysign, "``|a|`` with the sign of ``b``; its derivative in ``b`` is 0.",
      "tg.copysign(2.0, -0.0), tg.grad(tg.copysign)(-2.0, 1.0)", "(-2.0, -1.0)")
 
 
-def _nan_tie(a: Any, b: Any, bigger: bool) -> Any:
-    """How much of an ``fmax``'s (``fmin``'s) gradient goes to ``a``: NaNs are skipped."""
+def _nan_tie(g: Any, a: Any, b: Any, bigger: bool) -> Any:
+    """The share of an ``fmax``'s (``fmin``'s) ``g`` that goes to ``a``: NaNs are skipped.
+
+    Chosen, as ``maximum``'s is: exactly zero where ``a`` lost, even for an inf ``g``.
+    """
     wins = (a > b) if bigger else (a < b)
-    return _select(wins | (b != b), 1.0, _select((a == b), 0.5, 0.0, a, b), a, b)
+    return _select(wins | (b != b), g, _select(a == b, 0.5 * g, 0.0, g), g)
 
 
 def _floats(a: Any, b: Any) -> bool:
@@ -222,12 +225,15 @@ def _fmin(a: Any, b: Any) -> Any:
 
 
 fmax: Primitive = primitive(_fmax, "fmax", elementwise=True, check_rules=False)
-defpartials(fmax, lambda ans, a, b: _nan_tie(a, b, True), lambda ans, a, b: _nan_tie(b, a, True))
+for _rules in (defvjp, defjvp):
+    _rules(fmax, lambda g, ans, a, b: _nan_tie(g, a, b, True),
+           lambda g, ans, a, b: _nan_tie(g, b, a, True))
 _doc(fmax, "Elementwise maximum that skips a NaN; ties split the gradient 0.5/0.5.",
      "tg.fmax(float('nan'), 1.0), tg.grad(tg.fmax)(2.0, 1.0)", "(1.0, 1.0)")
 fmin: Primitive = primitive(_fmin, "fmin", elementwise=True, check_rules=False)
-defpartials(fmin, lambda ans, a, b: _nan_tie(a, b, False),
-            lambda ans, a, b: _nan_tie(b, a, False))
+for _rules in (defvjp, defjvp):
+    _rules(fmin, lambda g, ans, a, b: _nan_tie(g, a, b, False),
+           lambda g, ans, a, b: _nan_tie(g, b, a, False))
 _doc(fmin, "Elementwise minimum that skips a NaN; ties split the gradient 0.5/0.5.",
      "tg.fmin(float('nan'), 1.0), tg.grad(tg.fmin)(2.0, 1.0)", "(1.0, 0.0)")
 fmod: Primitive = _ieee_op(math.fmod, np.fmod, "fmod")
@@ -375,6 +381,7 @@ def _pos_operator(x: Any) -> Any:
 
 Traced.__pow__ = _pow_operator(Traced.__pow__)                  # type: ignore
 Traced.__pos__ = _pos_operator                                  # type: ignore
+Traced.conj = Traced.conjugate = conjugate                      # type: ignore  # x.conj(): x
 
 
 # ------------------------------------------------ NumPy's names for them

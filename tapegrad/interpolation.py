@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import concatenate, mod
+from .indexing import getitem
 from .numpy_dispatch import functions
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .reductions import sum as tg_sum
@@ -105,7 +107,9 @@ def interp(x: Number, xp: Any, fp: Number, left: float | None = None,
       fp: The values there (a 1-D array as long as ``xp``; traced or not).
       left: The value below ``xp[0]`` (``fp[0]`` by default), a constant.
       right: The value above ``xp[-1]`` (``fp[-1]`` by default), a constant.
-      period: Not supported (a ValueError).
+      period: If given, ``x`` and ``xp`` are angles of this period: both are
+        wrapped into ``[0, period)`` and ``xp`` sorted, as NumPy does
+        (``left`` and ``right`` are then ignored).
 
     Returns:
       The interpolated values (float64, as NumPy's); the derivative in ``x``
@@ -118,18 +122,32 @@ def interp(x: Number, xp: Any, fp: Number, left: float | None = None,
       >>> tg.interp(2.0, xp, fp), tg.grad(tg.interp)(2.0, xp, fp)
       (2.5, np.float64(0.5))
     """
-    if period is not None:
-        raise ValueError("interp: tapegrad takes no period; wrap x first with x % period "
-                         "and extend xp and fp by one period on each side.")
     if type(xp).__name__ == "Traced":
         raise TypeError("interp: xp must be a constant (the sample points); fp and x may "
                         "be traced.")
     xp = np.asarray(xp, dtype=float)
     if xp.ndim != 1 or not len(xp) or shape_of(fp) != xp.shape:
         raise ValueError("interp: xp and fp must be 1-D arrays of one (non-zero) length.")
+    if period is not None:
+        x, xp, fp = _periodic(x, xp, fp, period)
+        left = right = None
     left = None if left is None else float(left)
     right = None if right is None else float(right)
     return interp_p(x, xp, fp, left, right)
+
+
+def _periodic(x: Number, xp: Any, fp: Number, period: float) -> tuple[Any, Any, Any]:
+    """NumPy's ``period``: x and xp wrapped, xp sorted, one sample more at each end."""
+    if period == 0:
+        raise ValueError("period must be a non-zero value")
+    period = abs(float(period))
+    x = mod(x, period) if type(x).__name__ == "Traced" else np.asarray(x, float) % period
+    xp = xp % period
+    order = np.argsort(xp)
+    xp, fp = xp[order], getitem(fp, order)
+    xp = np.concatenate((xp[-1:] - period, xp, xp[0:1] + period))
+    fp = concatenate([getitem(fp, slice(-1, None)), fp, getitem(fp, slice(0, 1))], 0)
+    return x, xp, fp
 
 
 functions[np.interp] = (interp, ("left", "right", "period"))

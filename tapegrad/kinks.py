@@ -3,10 +3,11 @@
 Each is declared in one block (impl, partials, jit spelling, doc) and has a
 convention where its derivative is not defined: ``relu'(0) = 0``,
 ``abs'(0) = 0``, ``sign' = 0``, ``maximum`` and ``minimum`` split the
-gradient 0.5/0.5 on ties. The partials choose constants with a comparison
-(``_select``), never multiply by a 0/1 mask, so they stay branch-free under
-``jit`` and ``vmap``. ``where`` selects: the branch not taken gets exactly
-zero. ``stop_gradient`` and ``clip`` are here too.
+gradient 0.5/0.5 on ties. Their rules choose with a comparison
+(``_select``), never by a branch, so they stay branch-free under ``jit`` and
+``vmap``; ``relu``, ``maximum``, ``minimum`` and ``where`` select the
+cotangent itself, so the side not taken gets exactly zero even from an
+``inf`` cotangent. ``stop_gradient`` and ``clip`` are here too.
 """
 
 from __future__ import annotations
@@ -76,8 +77,16 @@ def _select(cond: Any, a: Any, b: Any, *like: Any) -> Any:
     return where(cond, a, b)
 
 
+def _passed(g: Any, cond: Any) -> Any:
+    """``g`` where ``cond``, else exactly zero, even where ``g`` is inf or nan."""
+    return _select(cond, g, 0.0, g)
+
+
 relu: Primitive = primitive(_relu, "relu", elementwise=True, check_rules=False)
-defpartials(relu, lambda ans, x: _select(x > 0, 1.0, 0.0, x))   # relu'(0) = 0
+# Selection, not a 0/1 partial times g: where relu is flat an inf cotangent
+# (sqrt's at 0 in sqrt(relu(x))) gives 0, as tg.where(x > 0, x, 0.0) does.
+defvjp(relu, lambda g, ans, x: _passed(g, x > 0))                # relu'(0) = 0
+defjvp(relu, lambda t, ans, x: _passed(t, x > 0))
 array_api_impls[relu] = lambda xp, x: xp.maximum(x, xp.zeros_like(x))   # nan stays nan
 spellings[relu] = Spelling(float="({0} if {0} > 0.0 or {0} != {0} else 0.0)",   # = _relu
                            array="_np_maximum({0}, 0.0)", names={"_np_maximum": np.maximum},
@@ -111,9 +120,13 @@ _doc(abs, "Elementwise absolute value; ``abs'(0) = 0``.",
      'tg.grad(tg.abs)(-3.0), tg.grad(tg.abs)(0.0)', '(-1.0, 0.0)')
 
 
-def _tie(a: Any, b: Any) -> Any:
-    """How much of a max's gradient goes to ``a``: 1, 0.5 on a tie, or 0."""
-    return _select(a > b, 1.0, _select(a == b, 0.5, 0.0, a, b), a, b)
+def _tie(g: Any, a: Any, b: Any) -> Any:
+    """The share of a max's cotangent (or tangent) ``g`` that goes to ``a``.
+
+    All of it, half on a tie, or exactly zero: chosen, never multiplied by a
+    0/1 partial, so an inf ``g`` gives 0 where ``a`` lost (as ``where`` does).
+    """
+    return _select(a > b, g, _passed(0.5 * g, a == b), g)
 
 
 def _maximum(a: Any, b: Any) -> Any:
@@ -133,12 +146,14 @@ def _minimum(a: Any, b: Any) -> Any:
 
 
 maximum: Primitive = primitive(_maximum, "maximum", elementwise=True, check_rules=False)
-defpartials(maximum, lambda ans, a, b: _tie(a, b), lambda ans, a, b: _tie(b, a))
+defvjp(maximum, lambda g, ans, a, b: _tie(g, a, b), lambda g, ans, a, b: _tie(g, b, a))
+defjvp(maximum, lambda t, ans, a, b: _tie(t, a, b), lambda t, ans, a, b: _tie(t, b, a))
 array_api_impls[maximum] = by_name("maximum")
 _doc(maximum, 'Elementwise maximum of ``a`` and ``b``; ties split the gradient 0.5/0.5.',
      'tg.grad(lambda x: tg.maximum(x, 0.0))(0.0)', '0.5')
 minimum: Primitive = primitive(_minimum, "minimum", elementwise=True, check_rules=False)
-defpartials(minimum, lambda ans, a, b: _tie(b, a), lambda ans, a, b: _tie(a, b))
+defvjp(minimum, lambda g, ans, a, b: _tie(g, b, a), lambda g, ans, a, b: _tie(g, a, b))
+defjvp(minimum, lambda t, ans, a, b: _tie(t, b, a), lambda t, ans, a, b: _tie(t, a, b))
 array_api_impls[minimum] = by_name("minimum")
 _doc(minimum, 'Elementwise minimum of ``a`` and ``b``; ties split the gradient 0.5/0.5.',
      'tg.minimum(1.0, 2.0)', '1.0')

@@ -31,7 +31,7 @@ from .pyfloat import library_advice
 from .pysource import method_call, user_running
 from .scipy_refusals import scipy_advice, scipy_alternatives
 from .scipy_refusals import tapegrad_scipy as tapegrad_scipy  # the tests read it here
-from .values import Traced, _integer_data, numpy_made, primal_value
+from .values import Traced, _integer_data, library_refusals, numpy_made, primal_value
 
 alternatives = {     # NumPy functions without a counterpart: how to write them
     "array": "tg.stack (of traced floats or arrays)",
@@ -341,11 +341,13 @@ def _array(self: Traced, dtype: Any = None, copy: Any = None) -> Any:
                 "indexing a NumPy array with it (E[mask]) would make the result's shape "
                 "depend on a value; use np.where(mask, E, 0.0) to keep the shape (and "
                 "np.sum(mask) to count), or a constant mask.")
+        _, text = user_running(sys._getframe(1), ("tapegrad", "numpy")) or ("", "")
         raise TypeError(
-            "a traced integer array reached NumPy, which would need its value: "
-            "indexing a NumPy array with it (E[i]) is the usual cause. Index with "
-            "tg.take(E, i, axis=0), or make E a traced value (an argument of the "
-            "transform); a traced array indexes by itself (x[i]).")
+            f"{f'{text} at {user_line()}: ' if text else ''}a traced integer array reached "
+            "NumPy, which would need its value: indexing a NumPy array with it (E[i]) is the "
+            "usual cause. Write (np.arange(len(E)) == i) @ E (a one-hot row times E; "
+            "np.eye(n)[i] is (np.arange(n) == i) * 1.0) or tg.take(E, i, axis=0), or make E "
+            "a traced value (an argument of the transform): a traced array indexes by itself.")
     raise _converted_where()
 
 
@@ -377,6 +379,7 @@ def _converted_where() -> TypeError:
     return _refuse("asarray")
 
 
+library_refusals.append(lambda: _refuse(c) if (c := _scipy_caller()) else None)
 library_advice["scipy"] = scipy_advice          # scipy.integrate.quad(f, ...) of traced f
 Traced.__array_ufunc__ = _array_ufunc             # type: ignore
 Traced.__array_function__ = _array_function       # type: ignore

@@ -15,14 +15,12 @@ __all__ = ["scipy_advice", "scipy_alternatives", "tapegrad_scipy"]
 
 scipy_alternatives = {    # SciPy functions without a same-named tapegrad.scipy counterpart
     "scipy.special.logsumexp": "tapegrad.scipy.special.logsumexp",
-    "scipy.special.log_expit": "-tg.softplus(-x)", "scipy.special.psi":
+    "scipy.special.psi":
     "tapegrad.scipy.special.digamma", "scipy.special.loggamma": "tapegrad.scipy.special.gammaln",
-    "scipy.special.gamma": "tg.exp(tapegrad.scipy.special.gammaln(x)) (for x > 0)",
-    "scipy.special.erfcx":
-    "tg.exp(x * x) * tapegrad.scipy.special.erfc(x)", "scipy.special.erfcinv":
-    "tapegrad.scipy.special.erfinv(1 - y)", "scipy.special.log1p": "tg.log1p",
-    "scipy.special.expm1": "tg.expm1",
+    "scipy.special.erfcinv": "tapegrad.scipy.special.erfinv(1 - y)",
     "scipy.linalg.norm": "tg.sqrt(tg.sum(x * x))",
+    "scipy.linalg.circulant": "tapegrad.scipy.linalg.toeplitz(c, np.roll(c[::-1], 1)) (the "
+    "circulant matrix of c)",
     "scipy.integrate.trapezoid": "np.trapezoid(y, x) (NumPy's, which tapegrad runs)",
     "scipy.integrate.cumulative_trapezoid": "np.cumsum((y[1:] + y[:-1]) / 2 * np.diff(x)) "
     "(NumPy's functions, which tapegrad runs)",
@@ -35,8 +33,6 @@ scipy_alternatives = {    # SciPy functions without a same-named tapegrad.scipy 
     "scipy.special.beta": "tg.exp(gammaln(a) + gammaln(b) - gammaln(a + b)) with "
     "tapegrad.scipy.special.gammaln",
     "scipy.special.factorial": "tg.exp(tapegrad.scipy.special.gammaln(x + 1.0))",
-    "scipy.special.exp2": "tg.exp(x * tg.log(2.0))", "scipy.special.exp10":
-    "tg.exp(x * tg.log(10.0))", "scipy.special.cbrt": "tg.sign(x) * tg.abs(x) ** (1.0 / 3.0)",
     "scipy.special.softplus": "tg.softplus",
     "scipy.optimize.rosen": "np.sum(100.0 * (x[1:] - x[:-1] ** 2.0) ** 2.0 + (1 - x[:-1]) ** "
     "2.0, axis=0) (SciPy's own formula, which tapegrad runs)",
@@ -60,9 +56,9 @@ for _root in ("brentq", "brenth", "bisect", "newton", "fsolve", "root_scalar", "
         "whose derivative at convergence is the implicit function's,")
 tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests check this list)
     "special": ("betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfinv", "expit",
-                "gammainc", "gammaincc", "gammaln", "kl_div", "log_ndtr", "log_softmax", "logit",
-                "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma", "rel_entr", "softmax",
-                "stdtr", "xlog1py", "xlogy"),
+                "gammainc", "gammaincc", "gammaln", "kl_div", "log_expit", "log_ndtr",
+                "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma",
+                "rel_entr", "softmax", "stdtr", "xlog1py", "xlogy"),
     "stats.norm": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
     "stats.t": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
     "stats.gamma": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
@@ -76,18 +72,23 @@ tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests chec
     "integrate": ("odeint",),
     "signal": ("convolve",),
     "linalg": ("cho_factor", "cho_solve", "cholesky", "det", "inv", "solve",
-               "solve_triangular"),
+               "solve_triangular", "toeplitz"),
     "stats.multivariate_normal": ("entropy", "logpdf", "pdf"),
 }
 
 
 _NOT_UFUNCS = ("logsumexp", "softmax", "log_softmax", "multigammaln")   # plain functions
+_TWINS_ONLY = ("cbrt", "erfcx", "exp10", "exp2", "expm1", "gamma", "log1p")
+"""SciPy's ufuncs that run on traced values once tapegrad.scipy is imported, with no
+tapegrad.scipy.special function of their name."""
 
 
 def scipy_advice(name: str) -> str:
     """What to write instead of SciPy's ``name`` (``scipy.special.erfcx``): a sentence."""
     if name in scipy_alternatives:
         return f" Use {scipy_alternatives[name]} instead."
+    if name.removeprefix("scipy.special.") in _TWINS_ONLY:
+        return " Import tapegrad.scipy first: SciPy's own ufunc then runs on traced values."
     module, _, fn = name[len("scipy."):].rpartition(".")
     names = tapegrad_scipy.get(module, ())
     if module == "stats":       # a function of scipy.stats: name the distributions it has

@@ -207,8 +207,7 @@ _METHOD_ALTERNATIVES = {
     "squeeze": "x.reshape(shape) (tg.reshape)", "swapaxes": "tg.transpose(x, axes)",
     "trace": "tg.sum(x * np.eye(n))", "diagonal": "x[np.arange(n), np.arange(n)]",
     "repeat": "x[np.repeat(np.arange(n), k)]", "compress": "x[constant_indices]",
-    "choose": "tg.where", "conj": "x itself (tapegrad's numbers are real)",
-    "conjugate": "x itself (tapegrad's numbers are real)",
+    "choose": "tg.where",
 }
 
 
@@ -238,8 +237,17 @@ def _missing_method(name: str) -> AttributeError:
         f"x.{name} is an ndarray method that a traced array does not support: {why}.")
 
 
+library_refusals: list[Callable[[], Exception | None]] = []
+"""Called when a traced value lacks a method: the error naming the SciPy function on
+the stack that read it (``scipy.linalg.circulant`` reads ``x.strides``), or None."""
+
+
 def _refusal(name: str) -> property:
     def missing(self: Traced) -> Any:
+        for refusal in library_refusals:
+            error = refusal()
+            if error is not None:
+                raise error
         raise _missing_method(name)
     missing.__doc__ = f"Not supported on a traced value: reading ``x.{name}`` says why."
     return property(missing)

@@ -310,8 +310,7 @@ def test_scipys_binary_ufuncs_run_ours():
 @pytest.mark.parametrize("name,advice", [
     ("i0", r"Use sum\(\(x / 2\.0\) \*\* \(2 \* k\) / math\.factorial\(k\) \*\* 2 for k "
            r"in range\(60\)\) \(its power series\) instead"),
-    ("erfcx", r"Use tg\.exp\(x \* x\) \* tapegrad\.scipy\.special\.erfc\(x\) instead"),
-    ("gamma", r"Use tg\.exp\(tapegrad\.scipy\.special\.gammaln\(x\)\)"),
+    ("i0e", r"Use tg\.exp\(-tg\.abs\(x\)\) \* sum\("),
     ("logsumexp", r"Use tapegrad\.scipy\.special\.logsumexp instead"),
     ("log_softmax", r"Use tapegrad\.scipy\.special\.log_softmax instead"),
     ("polygamma", r"Use tapegrad\.scipy\.special\.polygamma instead"),   # not a ufunc

@@ -8,11 +8,12 @@ computes SciPy's value, bit for bit, with the derivative of ``expit``.
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Callable
 from typing import Any
 
-from .. import ops
+from .. import elementary, ops
 from ..numpy_dispatch import ufunc_finders
 from ..primitive import Primitive, defpartials, primitive
 from .special import (
@@ -29,6 +30,7 @@ from .special import (
     gammaincc,
     gammaln,
     kl_div,
+    log_expit,
     log_ndtr,
     logit,
     ndtr,
@@ -47,7 +49,15 @@ _SCIPY_UFUNCS: dict[str, Callable[..., Any]] = {
     "log_ndtr": log_ndtr, "ndtri": ndtri, "gammaln": gammaln, "digamma": digamma,
     "psi": digamma, "polygamma": polygamma, "xlogy": xlogy, "xlog1py": xlog1py, "logit": logit,
     "gammainc": gammainc, "gammaincc": gammaincc, "betainc": betainc, "stdtr": stdtr,
-    "betaln": betaln, "entr": entr, "rel_entr": rel_entr, "kl_div": kl_div}
+    "betaln": betaln, "entr": entr, "rel_entr": rel_entr, "kl_div": kl_div,
+    "log_expit": log_expit, "expm1": ops.expm1, "log1p": ops.log1p, "exp2": elementary.exp2,
+    "cbrt": elementary.cbrt}
+_COMPOSITES = {            # ours is a composite, or none: the twin's one partial
+    "logit": lambda ans, p: 1.0 / (p * (1.0 - p)),
+    "log_expit": lambda ans, x: ops.sigmoid(-x),
+    "exp10": lambda ans, x: ans * math.log(10.0),
+    "erfcx": lambda ans, x: 2.0 * x * ans - 2.0 / math.sqrt(math.pi),    # exp(x^2) erfc(x)
+    "gamma": lambda ans, x: ans * digamma(x)}
 
 
 _twins: dict[Any, Callable[..., Any]] = {}
@@ -65,7 +75,8 @@ def scipy_ufunc(ufunc: Any) -> Callable[..., Any] | None:
     """
     name = getattr(ufunc, "__name__", "")
     special = sys.modules.get("scipy.special")
-    if name not in _SCIPY_UFUNCS or special is None or getattr(special, name, None) is not ufunc:
+    if name not in _SCIPY_UFUNCS and name not in _COMPOSITES or special is None or \
+            getattr(special, name, None) is not ufunc:
         return None
     twin = _twins.get(ufunc)
     if twin is None:
@@ -76,18 +87,20 @@ def scipy_ufunc(ufunc: Any) -> Callable[..., Any] | None:
 def _scipy_twin(name: str, ufunc: Any) -> Callable[..., Any]:
     """A primitive whose impl is SciPy's ``ufunc`` and whose rules are our ``name``'s.
 
-    Ours where it is a composite (``entr``, ``rel_entr``, ``kl_div``): its
-    value then is ours, computed from primitives.
+    Ours where it is a composite of primitives (``entr``, ``rel_entr``,
+    ``kl_div``): its value then is ours. A name in ``_COMPOSITES`` gets
+    SciPy's value and the partial given there.
     """
-    ours = {"expit": ops.sigmoid, "betainc": _betainc}.get(name) or _SCIPY_UFUNCS[name]
-    if name != "logit" and not isinstance(ours, Primitive):
-        return ours
+    ours = {"expit": ops.sigmoid, "betainc": _betainc}.get(name) or _SCIPY_UFUNCS.get(name)
+    if name not in _COMPOSITES and not isinstance(ours, Primitive):
+        return ours  # type: ignore[return-value]
+
     def impl(*args: Any) -> Any:
         return ufunc(*args)
     impl.__name__ = name
     twin = primitive(impl, f"scipy.special.{name}", elementwise=True, check_rules=False)
-    if name == "logit":         # ours is a composite: its one partial here
-        defpartials(twin, lambda ans, p: 1.0 / (p * (1.0 - p)))
+    if name in _COMPOSITES:
+        defpartials(twin, _COMPOSITES[name])
         return twin
     for rule in ("vjps", "jvps", "vjp_partials", "jvp_partials", "vjp_joint"):
         setattr(twin, rule, getattr(ours, rule))

@@ -15,8 +15,11 @@ import numpy as np
 
 from .. import linalg as _la
 from .. import matrix as _mx
+from ..arrays import concatenate
+from ..shapes import broadcast_to, reshape
 
-__all__ = ["cho_factor", "cho_solve", "cholesky", "det", "inv", "solve", "solve_triangular"]
+__all__ = ["cho_factor", "cho_solve", "cholesky", "det", "inv", "solve", "solve_triangular",
+           "toeplitz"]
 
 Number = Any
 
@@ -208,3 +211,40 @@ def det(a: Number, overwrite_a: bool = False, check_finite: bool = True) -> Numb
     """
     del overwrite_a, check_finite
     return _la.det(a)
+
+
+def toeplitz(c: Number, r: Number | None = None) -> Number:
+    """SciPy's ``toeplitz``: the matrix with first column ``c`` and first row ``r``.
+
+    Each entry is one of ``c`` or ``r``, picked by a constant index, so the
+    derivative of an entry goes to the element it copies.
+
+    Args:
+      c: The first column; an N-d ``c`` is a batch of columns along its last
+        axis, as in SciPy 1.17.
+      r: The first row (its first element is ignored); ``c`` if None, as
+        SciPy's ``r = c.conjugate()`` is for real numbers. Batched as ``c``;
+        the two batch shapes broadcast.
+
+    Returns:
+      The ``(..., len(c), len(r))`` matrices ``T[i, j] = c[i - j]`` on and
+      below the diagonal, ``r[j - i]`` above it.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> from tapegrad.scipy.linalg import toeplitz
+      >>> toeplitz(np.array([1.0, 2.0, 3.0]), np.array([1.0, 4.0]))
+      array([[1., 4.],
+             [2., 1.],
+             [3., 2.]])
+      >>> tg.grad(lambda c: np.sum(toeplitz(c)))(np.array([1.0, 2.0, 3.0]))
+      array([3., 4., 2.])
+    """
+    c = reshape(c, (1,)) if not np.shape(c) else c
+    r = c if r is None else reshape(r, (1,)) if not np.shape(r) else r
+    (*lead_c, n), (*lead_r, m) = np.shape(c), np.shape(r)
+    lead = np.broadcast_shapes(tuple(lead_c), tuple(lead_r))
+    c, r = broadcast_to(c, (*lead, n)), broadcast_to(r, (*lead, m))
+    values = concatenate([c[..., ::-1], r[..., 1:]], axis=-1)   # c reversed, then r after r[0]
+    return values[..., (n - 1) - np.arange(n)[:, None] + np.arange(m)[None, :]]

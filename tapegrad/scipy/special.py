@@ -39,7 +39,8 @@ from ._information import kl_div as kl_div
 from ._information import rel_entr as rel_entr
 
 __all__ = ["betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfinv", "expit", "gammainc",
-           "gammaincc", "gammaln", "kl_div", "log_ndtr", "log_softmax", "logit", "logsumexp",
+           "gammaincc", "gammaln", "kl_div", "log_expit", "log_ndtr", "log_softmax", "logit",
+           "logsumexp",
            "multigammaln", "ndtr", "ndtri", "polygamma", "rel_entr", "softmax", "stdtr",
            "xlog1py", "xlogy"]
 
@@ -265,6 +266,18 @@ def expit(x: Number) -> Number:
       The probabilities, shaped like ``x``.
     """
     return ops.sigmoid(_float64_if_integer(x))     # -abs(x) of unsigned data wraps around
+
+
+def log_expit(x: Number) -> Number:
+    """``log(expit(x)) = -softplus(-x)``, computed stably (finite at -1000).
+
+    Args:
+      x: The log-odds.
+
+    Returns:
+      The log-probabilities, shaped like ``x``; the derivative is ``expit(-x)``.
+    """
+    return -ops.softplus(-_float64_if_integer(x))
 
 
 def _float64_if_integer(x: Number) -> Number:
