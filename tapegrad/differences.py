@@ -238,11 +238,14 @@ def _mode(full: Any, n: int, m: int, mode: str) -> Any:
     raise ValueError(f"mode must be 'full', 'same' or 'valid', not {mode!r}.")
 
 
-def _check(what: str, a: Any, v: Any) -> None:
+def _check(what: str, a: Any, v: Any) -> tuple[Any, Any]:
+    """``a`` and ``v`` as 1-D arrays (a number is one of length 1, as NumPy's ``ndmin=1``)."""
+    a, v = (reshape_to(u, (1,)) if not shape_of(u) else u for u in (a, v))
     if len(shape_of(a)) != 1 or len(shape_of(v)) != 1:
         raise ValueError(f"{what}: a and v must be 1-D arrays.")
     if not shape_of(a)[0] or not shape_of(v)[0]:
         raise ValueError(f"{what}: a and v cannot be empty.")
+    return a, v
 
 
 def convolve(a: Number, v: Number, mode: str = "full") -> Number:
@@ -262,7 +265,7 @@ def convolve(a: Number, v: Number, mode: str = "full") -> Number:
       >>> tg.convolve(np.array([1.0, 2.0]), np.array([1.0, 1.0]))
       array([1., 3., 2.])
     """
-    _check("convolve", a, v)
+    a, v = _check("convolve", a, v)
     if shape_of(v)[0] > shape_of(a)[0]:
         a, v = v, a
     n, m = shape_of(a)[0], shape_of(v)[0]
@@ -287,7 +290,7 @@ def correlate(a: Number, v: Number, mode: str = "valid") -> Number:
       >>> tg.correlate(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0]))
       array([2., 3.])
     """
-    _check("correlate", a, v)
+    a, v = _check("correlate", a, v)
     if shape_of(v)[0] > shape_of(a)[0]:
         return getitem(correlate(v, a, mode), slice(None, None, -1))
     n, m = shape_of(a)[0], shape_of(v)[0]

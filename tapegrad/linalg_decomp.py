@@ -238,7 +238,8 @@ def pinv(a: Number, rcond: Any = None, hermitian: bool = False, *,
       a: Matrices ``(..., m, n)``.
       rcond: Singular values at most ``rcond * max(s)`` count as zero
         (NumPy's default: ``1e-15``, in float32 too).
-      hermitian: Ignored.
+      hermitian: ``a`` is symmetric: NumPy's ``eigh`` route, which reads
+        (and differentiates) its lower triangle only.
       rtol: NumPy 2's name for ``rcond``; ``rtol=None`` means
         ``max(m, n) * eps``.
 
@@ -258,7 +259,19 @@ def pinv(a: Number, rcond: Any = None, hermitian: bool = False, *,
     cut = rcond if rcond is not None else 1e-15 if rtol is _NOT_GIVEN else rtol
     if cut is None:
         cut = max(m, n) * np.finfo(_dtype(a)).eps
-    return pinv_p(a, cut)
+    return _pinv_hermitian(a, cut) if hermitian else pinv_p(a, cut)
+
+
+def _pinv_hermitian(a: Any, cut: Any) -> Any:
+    """NumPy's ``pinv(a, hermitian=True)`` step for step (``np.`` names: traced or not)."""
+    s, u = np.linalg.eigh(a)
+    sgn, s = np.copysign(1.0, s), np.abs(s)
+    order = np.argsort(s, axis=-1)[..., ::-1]
+    sgn, s = np.take_along_axis(sgn, order, -1), np.take_along_axis(s, order, -1)
+    u = np.take_along_axis(u, order[..., None, :], -1)
+    large = s > np.asarray(cut)[..., None] * np.max(s, axis=-1, keepdims=True)
+    s = np.where(large, 1 / np.where(large, s, 1), 0)       # no 1/0 in the derivative
+    return np.matmul(u * sgn[..., None, :], s[..., None] * np.swapaxes(u, -1, -2))
 
 
 def _gelsd(a: Any, b: Any, rcond: Any) -> Any:
