@@ -189,6 +189,7 @@ from .pieces import split as split
 from .pieces import take_along_axis as take_along_axis
 from .pieces import tril as tril
 from .pieces import triu as triu
+from .pieces import unstack as unstack
 from .pieces import vsplit as vsplit
 from .polynomials import poly as poly
 from .polynomials import polyadd as polyadd
@@ -306,7 +307,7 @@ __all__ += [  # more of NumPy: creation, predicates, differences, pieces, paddin
     "empty_like", "full_like", "hsplit", "imag", "insert", "isclose", "kron", "meshgrid",
     "nan_to_num", "nancumprod", "nancumsum", "nanmax", "nanmean", "nanmin", "nanprod",
     "nanstd", "nansum", "nanvar", "ones_like", "pad", "polyval", "ptp", "real", "rot90", "split",
-    "take_along_axis", "trapezoid", "tril", "triu", "vdot", "vsplit", "zeros_like",
+    "take_along_axis", "trapezoid", "tril", "triu", "unstack", "vdot", "vsplit", "zeros_like",
 ]
 __all__ += ["corrcoef", "cov", "percentile", "quantile"]  # quantiles and covariances
 __all__ += ["interp"]  # piecewise-linear interpolation

@@ -78,7 +78,7 @@ def _over_axes(f: Any, x: Any, axis: tuple[Any, ...], keepdims: bool, **kw: Any)
     return reshape_to(out, lead + tuple(1 if i in axes else k for i, k in enumerate(shape)))
 
 
-def _along(x: Any, axis: int, part: slice) -> Any:
+def _along(x: Any, axis: int, part: slice | int) -> Any:
     """``x[..., part, ...]`` with ``part`` on ``axis``."""
     return getitem(x, (slice(None),) * axis + (part,))
 

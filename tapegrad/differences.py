@@ -4,7 +4,9 @@ Each is a composite of tapegrad's slices, products and sums, written in the
 order NumPy computes (``diff`` is ``a[1:] - a[:-1]``; ``polyval`` is Horner's
 rule; ``cross`` is NumPy's ``a1 * b2 - a2 * b1``), so values match NumPy's bit
 for bit and every transform comes for free. ``convolve`` and ``correlate``
-gather the sliding windows with a constant index and multiply by the kernel.
+take NumPy's own value (its float32 dot rounds unlike any product of ours)
+and the derivative of the sliding windows (gathered with a constant index)
+times the kernel.
 NumPy's names dispatch here on traced values.
 """
 
@@ -18,7 +20,9 @@ import numpy as np
 from .along import _along
 from .arrays import astype, concatenate, dot, matmul, stack
 from .indexing import getitem
+from .linalg_decomp import rounded_p
 from .numpy_dispatch import functions
+from .primitive import Primitive, defjvp, defvjp, primitive
 from .reductions import sum as tg_sum
 from .reshaping import _axis, moveaxis, ravel
 from .shapes import broadcast_to
@@ -238,6 +242,17 @@ def _mode(full: Any, n: int, m: int, mode: str) -> Any:
     raise ValueError(f"mode must be 'full', 'same' or 'valid', not {mode!r}.")
 
 
+def _numpy(f: Any, a: Any, v: Any, mode: str) -> Any:
+    return f(a, v, mode)
+
+
+# The value is NumPy's own (its dot rounds unlike a window product in float32),
+# the derivative the window product's (rounded_p; as lstsq's in linalg_decomp)
+numpy_p: Primitive = primitive(_numpy, "numpy_convolution", check_rules=False)
+defvjp(numpy_p, None, None, None, None)
+defjvp(numpy_p, None, None, None, None)
+
+
 def _check(what: str, a: Any, v: Any) -> tuple[Any, Any]:
     """``a`` and ``v`` as 1-D arrays (a number is one of length 1, as NumPy's ``ndmin=1``)."""
     a, v = (reshape_to(u, (1,)) if not shape_of(u) else u for u in (a, v))
@@ -270,7 +285,7 @@ def convolve(a: Number, v: Number, mode: str = "full") -> Number:
         a, v = v, a
     n, m = shape_of(a)[0], shape_of(v)[0]
     full = matmul(_windows(a, m), getitem(v, slice(None, None, -1)))
-    return _mode(full, n, m, mode)
+    return rounded_p(_mode(full, n, m, mode), numpy_p(np.convolve, a, v, mode))
 
 
 def correlate(a: Number, v: Number, mode: str = "valid") -> Number:
@@ -294,7 +309,8 @@ def correlate(a: Number, v: Number, mode: str = "valid") -> Number:
     if shape_of(v)[0] > shape_of(a)[0]:
         return getitem(correlate(v, a, mode), slice(None, None, -1))
     n, m = shape_of(a)[0], shape_of(v)[0]
-    return _mode(matmul(_windows(a, m), v), n, m, mode)
+    return rounded_p(_mode(matmul(_windows(a, m), v), n, m, mode),
+                     numpy_p(np.correlate, a, v, mode))
 
 
 def polyval(p: Sequence[Number] | Number, x: Number) -> Number:

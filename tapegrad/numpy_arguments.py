@@ -96,7 +96,7 @@ _FILL = {np.prod: 1, np.any: False, np.all: True}     # what a masked place coun
 for _f in (*_FILL, np.std, np.var):
     extra_keywords[_f] = extra_keywords.get(_f, ()) + ("where",)
 for _f in (np.std, np.var):
-    extra_keywords[_f] += ("correction",)
+    extra_keywords[_f] += ("correction", "mean")
 
 
 def _with_initial(total: Any, x: Any, func: Any, axis: Any, keepdims: bool, initial: Any,
@@ -149,7 +149,7 @@ def around(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
             out = with_initial_p(out, x, func, axis, bool(kw.get("keepdims", False)), initial,
                                  kw.get("where", True))      # NumPy's bits: its order
         return out
-    if func in (np.std, np.var) and ("where" in kwargs or "correction" in kwargs):
+    if func in (np.std, np.var) and {"where", "correction", "mean"} & set(kwargs):
         if kwargs.get("dtype") is not None:          # as np.std(x, dtype=...) alone
             raise TypeError(f"np.{func.__name__}(..., dtype=...) was applied to a traced value: "
                             "tapegrad's does not take dtype; cast the argument first "
@@ -162,14 +162,23 @@ def around(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
 
 
 def _spread(func: Any, x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False,
-            where: Any = True, correction: int | None = None) -> Any:
-    """NumPy's ``var``/``std`` over the places ``where`` holds; ``correction`` is ``ddof``."""
+            where: Any = True, correction: int | None = None, mean: Any = None) -> Any:
+    """NumPy's ``var``/``std`` over the places ``where`` holds, about ``mean`` if given.
+
+    ``correction`` is ``ddof``; ``mean`` (NumPy 2's keyword) has the
+    ``keepdims=True`` shape and is taken as it is (traced or not).
+    """
     ddof = ddof if correction is None else correction
-    if where is True:
+    if where is True and mean is None:
         return func(x, axis=axis, ddof=ddof, keepdims=keepdims)
     shape, dt = shape_of(x), _dtype(x) if _dtype(x).kind == "f" else np.dtype(float)
+    if where is True:               # NumPy's unmasked sum (its pairwise order)
+        d = x - mean
+        count = np.sum(np.ones(shape, bool), axis=axis, keepdims=keepdims).astype(dt)
+        v = np.sum(d * d, axis=axis, keepdims=keepdims) / np.maximum(count - ddof, 0)
+        return np.sqrt(v) if func is np.std else v
     mask = np.broadcast_to(where, shape)
-    mu = np.sum(x, axis=axis, keepdims=True, where=mask) / np.sum(
+    mu = mean if mean is not None else np.sum(x, axis=axis, keepdims=True, where=mask) / np.sum(
         mask, axis=axis, keepdims=True).astype(dt)
     d = _where(mask, x - mu, np.zeros((), dt))
     count = np.sum(mask, axis=axis, keepdims=keepdims).astype(dt)

@@ -25,7 +25,7 @@ from .errors import DRAW_MSG, DRAWS, METHOD_MSG, STORE_MSG
 from .numerics import user_line
 from .numpy_arguments import around, at_default, extra_keywords, numpy_order
 from .numpy_scalars import TWINNED, numpy_twin, on_numbers
-from .numpy_tables import functions, ufunc_methods, ufuncs
+from .numpy_tables import functions, ufunc_keywords, ufunc_methods, ufuncs
 from .primitive import Primitive
 from .pyfloat import library_advice
 from .pysource import method_call, user_running
@@ -34,6 +34,8 @@ from .scipy_refusals import tapegrad_scipy as tapegrad_scipy  # the tests read i
 from .values import Traced, _integer_data, numpy_made, primal_value
 
 alternatives = {     # NumPy functions without a counterpart: how to write them
+    "trim_zeros": "x[i:j] with the bounds i, j found outside the transform (the length of "
+                  "np.trim_zeros's result depends on the values)",
     "array": "tg.stack (of traced floats or arrays)",
     "asarray": "tg.stack (of traced floats or arrays). NumPy also converts a traced value "
                "that indexes a NumPy array (E[i]): an index must be integer data (a NumPy "
@@ -258,8 +260,11 @@ def _array_ufunc(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: 
     name = _ufunc_name(ufunc)
     if prim is not None and method in ufunc_methods and not name.startswith("scipy."):
         return ufunc_methods[method](ufunc, *inputs, **kwargs)   # np.subtract.outer(x, y)
+    takes = ufunc_keywords.get(ufunc, ())
+    if prim is not None and method == "__call__" and _kw(kwargs, *takes):
+        return numpy_made(prim(*inputs, **kwargs))           # np.vecdot(x, y, axis=0)
     if prim is not None and method == "__call__" and not name.startswith("scipy."):
-        raise _refuse_keywords(name, list(kwargs), ())
+        raise _refuse_keywords(name, list(kwargs), takes)
     name = name if method == "__call__" else f"{name}.{method}"
     raise _refuse(_scipy_caller() or name)
 

@@ -278,26 +278,16 @@ CASES: dict[str, Case] = {
 }
 
 
-CORRELATE = sorted(k for k in CASES if k.startswith("correlate"))
 KNOWN = {
-    **{
-        (k, "f32"): "correlate of float32: NumPy's dot (BLAS sdot) rounds unlike tapegrad's "
-        "window product (sgemv) by an ulp; the fix is a correlate primitive calling "
-        "np.correlate, with its own transpose rules"
-        for k in CORRELATE
-    },
     ("norm_vec_3", "f32"): "norm ord=3 of a whole vector: NumPy takes ret **= 1/p on a NumPy "
-    "scalar (scalar math's powf), tapegrad's pow its array loop, an ulp apart; the fix is "
-    "pow's impl using ** on NumPy scalars",
+    "scalar (scalar math's powf), tapegrad's pow the np.power loop, an ulp apart; the fix is "
+    "a pow primitive for ** on NumPy scalars (np.power(s, y) and s ** y differ in NumPy)",
     ("norm_vec_3", "f64"): "norm ord=3 under vmap: the loop's NumPy scalars take scalar "
     "math's pow, the batch the array loop (an ulp apart); same fix",
-    **{
-        ("lstsq_all", d): "lstsq's residuals: NumPy sums LAPACK's rotated b, tapegrad "
-        "|b - a @ x|**2 (an ulp apart); the fix is residuals from gelsd's output"
-        for d in ("f64", "f32")
-    },
 }
-VMAP_ULP = {k for k in CASES if k.startswith(("convolve", "correlate"))}  # batched gemm
+# vmap(grad) of convolve/correlate: the window product's derivative, batched, rounds
+# by a batched matmul where the loop takes gemv (an ulp apart)
+VMAP_ULP = {k for k in CASES if k.startswith(("convolve", "correlate"))}
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f64", "f32"])
