@@ -136,8 +136,8 @@ def dot(a: Number, b: Number) -> Number:
       array([2., 4.])
     """
     sa, sb = shape_of(a), shape_of(b)
-    if not sa or not sb:
-        return a * b
+    if not sa or not sb:        # a Python number is a 0-d array to np.dot: not a weak one
+        return np.multiply(*(np.asarray(v) if type(v) in (int, float) else v for v in (a, b)))
     if len(sb) <= 2:
         return matmul(a, b)
     # N-D with M-D (M >= 3): b's second-to-last axis goes first, the rest flat

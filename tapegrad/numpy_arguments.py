@@ -76,8 +76,17 @@ def numpy_order(func: Any, handler: tuple[Callable[..., Any], tuple[str, ...]],
             kwargs = {**dict(zip(np_names[k:], args[k:])), **kwargs}
             args = args[:k]
             break
+    at = np_names.index("axis") if "axis" in np_names[:len(args)] else None
+    if type(kwargs.get("axis", None if at is None else args[at])) is list and func in _TUPLE_AXIS:
+        raise TypeError("'list' object cannot be interpreted as an integer")   # NumPy's words
     takes = handler[1]                      # a keyword the function takes, it gets
     return args, {n: v for n, v in kwargs.items() if n in takes or not at_default(n, v)}
+
+
+# NumPy's C reductions take a tuple of axes, not a list (np.median takes either)
+_TUPLE_AXIS = {np.sum, np.prod, np.max, np.min, np.amax, np.amin, np.mean, np.std, np.var,
+               np.any, np.all, np.ptp, np.count_nonzero, np.nansum, np.nanprod, np.nanmean,
+               np.nanmax, np.nanmin, np.nanstd, np.nanvar}
 
 
 # ------------------------------------------ dtype= and initial=, around the function
@@ -184,6 +193,12 @@ def _spread(func: Any, x: Any, axis: Any = None, ddof: int = 0, keepdims: bool =
     count = np.sum(mask, axis=axis, keepdims=keepdims).astype(dt)
     v = np.sum(d * d, axis=axis, keepdims=keepdims, where=mask) / np.maximum(count - ddof, 0)
     return np.sqrt(v) if func is np.std else v
+
+
+def cast_all(inputs: tuple[Any, ...], dtype: Any) -> list[Any]:
+    """A ufunc's operands cast to its ``dtype=`` loop, as NumPy casts them."""
+    dt = np.dtype(dtype)
+    return [v if _dtype(v) == dt else astype(v, dt) for v in inputs]
 
 
 def _dtype(x: Any) -> np.dtype[Any]:

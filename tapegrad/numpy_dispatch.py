@@ -23,7 +23,7 @@ import numpy as np
 from .converted import CASTS, as_stack, drawn, listed
 from .errors import DRAW_MSG, DRAWS, METHOD_MSG, STORE_MSG
 from .numerics import user_line
-from .numpy_arguments import around, at_default, extra_keywords, numpy_order
+from .numpy_arguments import around, at_default, cast_all, extra_keywords, numpy_order
 from .numpy_scalars import TWINNED, numpy_twin, on_numbers
 from .numpy_tables import functions, ufunc_keywords, ufunc_methods, ufuncs
 from .primitive import Primitive
@@ -260,6 +260,8 @@ def _array_ufunc(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: 
     name = _ufunc_name(ufunc)
     if prim is not None and method in ufunc_methods and not name.startswith("scipy."):
         return ufunc_methods[method](ufunc, *inputs, **kwargs)   # np.subtract.outer(x, y)
+    if prim is not None and method == "__call__" and set(kwargs) == {"dtype"}:   # np.exp(x, dtype=)
+        return numpy_made(prim(*cast_all(inputs, kwargs["dtype"])))
     takes = ufunc_keywords.get(ufunc, ())
     if prim is not None and method == "__call__" and _kw(kwargs, *takes):
         return numpy_made(prim(*inputs, **kwargs))           # np.vecdot(x, y, axis=0)
@@ -282,10 +284,9 @@ _ARRAYS_OUT = {np.reshape, np.squeeze, np.asarray, np.array, np.copy, np.transpo
 
 def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
                     kwargs: dict[str, Any]) -> Any:
-    if func in (np.shape, np.ndim, np.size) and len(args) == 1 and not kwargs:
+    if func in (np.shape, np.ndim, np.size):        # NumPy's, on an array of that shape
         shape = _shape_of(args[0])
-        return shape if func is np.shape else len(shape) if func is np.ndim else \
-            int(np.prod(shape))
+        return shape if func is np.shape else func(np.broadcast_to(0, shape), *args[1:], **kwargs)
     handler = functions.get(func)
     if handler is not None and (kwargs or len(args) > 1):
         args, kwargs = numpy_order(func, handler, args, kwargs)
