@@ -142,10 +142,11 @@ def _weighted(a: Any, w: Any, axis: Axis, axes: tuple[int, ...], keepdims: bool)
     if wshape != shape:
         if axis is None:
             raise TypeError("Axis must be specified when shapes of a and weights differ.")
-        if wshape != tuple(shape[i] for i in axes):
+        given = [int(i) % len(shape) for i in (axis if isinstance(axis, tuple) else (axis,))]
+        if wshape != tuple(shape[i] for i in given):        # the axes in the order given
             raise ValueError("Shape of weights must be consistent with shape of a along "
                              "specified axis.")
-        w = transpose(w, tuple(int(i) for i in np.argsort(axes)))
+        w = transpose(w, tuple(int(i) for i in np.argsort(given)))
         w = reshape_to(w, tuple(n if i in axes else 1 for i, n in enumerate(shape)))
     w = w if wdt == dtype else astype(w, dtype)
     scl = _axes.sum(w, axis=axes, keepdims=keepdims)

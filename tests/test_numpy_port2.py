@@ -177,6 +177,12 @@ CASES: dict[str, Case] = {
         lambda x: np.average(x, axis=1, weights=np.array([1.0, 2.0, 3.0, 4.0]), keepdims=True), X
     ),
     "average_axis_tuple": c(lambda x: np.average(x, axis=(0, 1), weights=np.ones((3, 4))), X),
+    "average_axes_reversed": c(
+        lambda x: np.average(x, axis=(1, 0), weights=np.arange(1.0, 13.0).reshape(4, 3)), X
+    ),
+    "average_axes_reversed_bad": c(
+        lambda x: np.average(x, axis=(1, 0), weights=np.ones((3, 4))), X, diff=False
+    ),
     "average_traced_weights": c(
         lambda w: np.average(X, axis=1, weights=w**2 + 0.1), np.array([1.0, 2.0, 3.0, 4.0])
     ),
