@@ -189,6 +189,7 @@ from .pieces import split as split
 from .pieces import take_along_axis as take_along_axis
 from .pieces import tril as tril
 from .pieces import triu as triu
+from .pieces import unstack as unstack
 from .pieces import vsplit as vsplit
 from .polynomials import poly as poly
 from .polynomials import polyadd as polyadd
@@ -202,6 +203,7 @@ from .predicates import all as all
 from .predicates import allclose as allclose
 from .predicates import any as any
 from .predicates import array_equal as array_equal
+from .predicates import array_equiv as array_equiv
 from .predicates import count_nonzero as count_nonzero
 from .predicates import isclose as isclose
 from .primitive import Primitive as Primitive
@@ -301,12 +303,13 @@ __all__ += [  # NumPy's further elementwise functions (elementary.py)
     "radians", "reciprocal", "signbit",
 ]
 __all__ += [  # more of NumPy: creation, predicates, differences, pieces, padding, NaNs
-    "all", "allclose", "any", "append", "array_equal", "array_split", "broadcast_arrays",
-    "convolve", "copy", "correlate", "count_nonzero", "cross", "delete", "diff", "ediff1d",
-    "empty_like", "full_like", "hsplit", "imag", "insert", "isclose", "kron", "meshgrid",
-    "nan_to_num", "nancumprod", "nancumsum", "nanmax", "nanmean", "nanmin", "nanprod",
-    "nanstd", "nansum", "nanvar", "ones_like", "pad", "polyval", "ptp", "real", "rot90", "split",
-    "take_along_axis", "trapezoid", "tril", "triu", "vdot", "vsplit", "zeros_like",
+    "all", "allclose", "any", "append", "array_equal", "array_equiv", "array_split",
+    "broadcast_arrays", "convolve", "copy", "correlate", "count_nonzero", "cross", "delete",
+    "diff", "ediff1d", "empty_like", "full_like", "hsplit", "imag", "insert", "isclose", "kron",
+    "meshgrid", "nan_to_num", "nancumprod", "nancumsum", "nanmax", "nanmean", "nanmin",
+    "nanprod", "nanstd", "nansum", "nanvar", "ones_like", "pad", "polyval", "ptp", "real",
+    "rot90", "split", "take_along_axis", "trapezoid", "tril", "triu", "unstack", "vdot",
+    "vsplit", "zeros_like",
 ]
 __all__ += ["corrcoef", "cov", "percentile", "quantile"]  # quantiles and covariances
 __all__ += ["interp"]  # piecewise-linear interpolation

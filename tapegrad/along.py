@@ -42,9 +42,10 @@ def _one_axis(what: str, axis: Any, nd: int) -> int:
         raise ValueError(f"tg.{what}: axis must be one int or None, not {axis!r}{traced}; "
                          "for several axes, move them to the end with np.moveaxis and "
                          "reshape them into one.")
-    if not -nd <= axis < nd:
-        raise ValueError(f"tg.{what}: axis {axis!r} is out of range for an array of {nd} "
-                         f"axes (give an int from {-nd} to {nd - 1}, or None to flatten).")
+    if not -nd <= axis < nd:          # NumPy's AxisError (a ValueError too)
+        raise np.exceptions.AxisError(
+            f"tg.{what}: axis {axis!r} is out of range for an array of {nd} axes (give an "
+            f"int from {-nd} to {nd - 1}, or None to flatten).")
     return int(axis) % nd
 
 
@@ -77,7 +78,7 @@ def _over_axes(f: Any, x: Any, axis: tuple[Any, ...], keepdims: bool, **kw: Any)
     return reshape_to(out, lead + tuple(1 if i in axes else k for i, k in enumerate(shape)))
 
 
-def _along(x: Any, axis: int, part: slice) -> Any:
+def _along(x: Any, axis: int, part: slice | int) -> Any:
     """``x[..., part, ...]`` with ``part`` on ``axis``."""
     return getitem(x, (slice(None),) * axis + (part,))
 

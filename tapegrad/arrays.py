@@ -136,8 +136,8 @@ def dot(a: Number, b: Number) -> Number:
       array([2., 4.])
     """
     sa, sb = shape_of(a), shape_of(b)
-    if not sa or not sb:
-        return a * b
+    if not sa or not sb:        # a Python number is a 0-d array to np.dot: not a weak one
+        return np.multiply(*(np.asarray(v) if type(v) in (int, float) else v for v in (a, b)))
     if len(sb) <= 2:
         return matmul(a, b)
     # N-D with M-D (M >= 3): b's second-to-last axis goes first, the rest flat
@@ -304,8 +304,7 @@ def _floats(x: Any) -> bool:
 
 
 astype_p: Primitive = primitive(_astype, "astype", elementwise=True, check_rules=False)
-# A cast between float dtypes carries the derivative (cast back to the input's
-# dtype); a cast to or from integers or bools has none.
+# A cast between floats carries the derivative (cast back); to or from ints or bools, none.
 defvjp(astype_p, lambda g, ans, x, dtype: astype_p(g, _np_dtype(x))
        if _floats(x) and _floats(ans) else None, None)
 defjvp(astype_p, lambda t, ans, x, dtype: astype_p(t, _np_dtype(ans))
@@ -315,7 +314,7 @@ _F64 = np.dtype(np.float64)
 as_numpy_float[0] = lambda x: astype_p(x, _F64)     # what NumPy makes: np.float64, not float
 
 
-def astype(x: Number, dtype: Any) -> Number:
+def astype(x: Number, dtype: Any, copy: bool = True) -> Number:
     """NumPy's ``x.astype(dtype)`` of a traced value.
 
     A cast to an integer dtype (``int``, ``np.int32``, ``np.uint8``...) gives
@@ -325,6 +324,7 @@ def astype(x: Number, dtype: Any) -> Number:
     Args:
       x: A number or an array (traced or not).
       dtype: Any dtype NumPy's ``astype`` takes.
+      copy: Moot: nothing mutates a traced value.
 
     Returns:
       ``x`` as ``dtype`` (a NumPy scalar for a float's cast to an integer).
@@ -396,5 +396,5 @@ functions.update({
     np.stack: (stack, ("axis",)),   # np.concatenate: joins.py (lists inside)
     np.round: (lambda a, decimals=0: round_p(a, int(decimals)), ("decimals",)),
     np.around: (lambda a, decimals=0: round_p(a, int(decimals)), ("decimals",)),
-    np.fix: (trunc, ()), np.astype: (astype, ()),
+    np.fix: (trunc, ()), np.astype: (astype, ("copy",)),
 })

@@ -227,3 +227,5 @@ functions.update({
     np.histogram: (histogram, ("bins", "range", "density", "weights")),
     np.histogram_bin_edges: (histogram_bin_edges, ("bins", "range", "weights")),
 })
+Traced.searchsorted = lambda self, v, side="left", sorter=None: searchsorted(  # type: ignore
+    self, v, side, sorter)

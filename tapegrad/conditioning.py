@@ -50,8 +50,12 @@ def cond(x: Number, p: Any = None) -> Number:
         with np.errstate(all="ignore"):
             r = last / first if p == -2 else first / last
     else:
+        dtype = np.asarray(primal_value(x)).dtype          # NumPy inverts in float64
+        kind = dtype if dtype.kind == "f" else np.dtype(np.float64)
+        x64 = x if dtype == np.float64 else astype(x, np.float64)
         with np.errstate(all="ignore"):
-            r = norm(x, p, axis=(-2, -1)) * norm(inv(x), p, axis=(-2, -1))
+            r = norm(x, p, axis=(-2, -1)) * norm(inv(x64), p, axis=(-2, -1))
+        r = r if kind == np.float64 else astype(r, kind)
     if np.isnan(primal_value(r)).any():          # NumPy's inf for a singular matrix
         r = where(np.isnan(r) & ~tg_any(np.isnan(x), axis=(-2, -1)), np.inf, r)
     return r

@@ -221,13 +221,16 @@ def cross(a: Number, b: Number, axisa: int = -1, axisb: int = -1, axisc: int = -
 
 
 # ------------------------------------------------------------ convolutions
-def _check(what: str, a: Any, v: Any, mode: str) -> None:
+def _check(what: str, a: Any, v: Any, mode: str) -> tuple[Any, Any]:
+    """``a`` and ``v`` as 1-D arrays (a number is one of length 1, as NumPy's ``ndmin=1``)."""
+    a, v = (reshape_to(u, (1,)) if not shape_of(u) else u for u in (a, v))
     if len(shape_of(a)) != 1 or len(shape_of(v)) != 1:
         raise ValueError(f"{what}: a and v must be 1-D arrays.")
     if not shape_of(a)[0] or not shape_of(v)[0]:
         raise ValueError(f"{what}: a and v cannot be empty.")
     if mode not in ("full", "same", "valid"):
         raise ValueError(f"mode must be 'full', 'same' or 'valid', not {mode!r}.")
+    return a, v
 
 
 def _start(n: int, m: int, mode: str) -> int:
@@ -287,7 +290,7 @@ def convolve(a: Number, v: Number, mode: str = "full") -> Number:
       >>> tg.convolve(np.array([1.0, 2.0]), np.array([1.0, 1.0]))
       array([1., 3., 2.])
     """
-    _check("convolve", a, v, mode)
+    a, v = _check("convolve", a, v, mode)
     if shape_of(v)[0] > shape_of(a)[0]:
         a, v = v, a
     return _correlates[mode](a, _flip(v))
@@ -314,7 +317,7 @@ def correlate(a: Number, v: Number, mode: str = "valid") -> Number:
       >>> tg.grad(lambda a: tg.correlate(a, np.array([0.0, 1.0]))[0])(np.ones(3))
       array([0., 1., 0.])
     """
-    _check("correlate", a, v, mode)
+    a, v = _check("correlate", a, v, mode)
     return _correlates[mode](a, v)
 
 

@@ -396,3 +396,4 @@ ufuncs.update({
     np.logical_xor: logical_xor, np.fabs: fabs, np.divmod: divmod_, np.spacing: spacing,
     np.positive: positive, np.conjugate: conjugate, np.square: square_,
 })
+Traced.conj = Traced.conjugate = conjugate  # type: ignore  # x.conj(): real numbers, x itself

@@ -53,6 +53,14 @@ class GuardError(RuntimeError):
     """
 
 
+class AmbiguousTruthError(ValueError, TypeError):
+    """``bool()`` of a traced array of several elements: NumPy's ValueError, and a TypeError."""
+
+
+class IndexTypeError(IndexError, TypeError):
+    """An index of a dtype NumPy refuses (floats): NumPy's IndexError, and a TypeError."""
+
+
 BOOL_ARRAY_MSG = (
     "bool() of a traced array of shape {shape} is ambiguous: a Python branch "
     "would choose one side for every element. Use tg.where(cond, a, b) to "

@@ -16,6 +16,7 @@ import numpy as np
 from .backend_rules import np_dtype, xp_getitem, xp_index_add
 from .backends import array_api_impls, call, foreign
 from .batching.rules import batch_rules, example, per_example
+from .errors import IndexTypeError
 from .numpy_tables import functions
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .shapes import _bad_axis, _data, _is_float_array, _scalar, reshape
@@ -223,9 +224,9 @@ def _index(key: Any) -> tuple[Any, list[Traced]]:
             out.append(SLOT)
             continue
         if isinstance(k, list):
-            k = np.asarray(k)
+            k = np.asarray(k) if k else np.zeros(0, np.intp)     # x[[]]: NumPy's empty take
             if k.dtype.kind not in "iub":
-                raise TypeError(f"an index list must hold ints or bools, not {k.dtype}.")
+                raise IndexTypeError(f"an index list must hold ints or bools, not {k.dtype}.")
         out.append(k)
     if traced:
         return tuple(out), traced

@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import concatenate, mod
-from .indexing import getitem
+from .arrays import astype, concatenate
+from .indexing import take
+from .kinks import where
 from .numpy_dispatch import functions
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .reductions import sum as tg_sum
@@ -105,11 +106,10 @@ def interp(x: Number, xp: Any, fp: Number, left: float | None = None,
       x: Where to evaluate (a number or an array; traced or not).
       xp: The increasing sample points (a constant 1-D array).
       fp: The values there (a 1-D array as long as ``xp``; traced or not).
-      left: The value below ``xp[0]`` (``fp[0]`` by default), a constant.
-      right: The value above ``xp[-1]`` (``fp[-1]`` by default), a constant.
-      period: If given, ``x`` and ``xp`` are angles of this period: both are
-        wrapped into ``[0, period)`` and ``xp`` sorted, as NumPy does
-        (``left`` and ``right`` are then ignored).
+      left: The value below ``xp[0]`` (``fp[0]`` by default); traced or not.
+      right: The value above ``xp[-1]`` (``fp[-1]`` by default); traced or not.
+      period: The period of periodic ``xp`` (then ``left`` and ``right`` are
+        ignored), as NumPy's: x and xp are wrapped, xp sorted.
 
     Returns:
       The interpolated values (float64, as NumPy's); the derivative in ``x``
@@ -124,30 +124,38 @@ def interp(x: Number, xp: Any, fp: Number, left: float | None = None,
     """
     if type(xp).__name__ == "Traced":
         raise TypeError("interp: xp must be a constant (the sample points); fp and x may "
-                        "be traced.")
+                        "be traced. For sample points that depend on the parameters, "
+                        "interpolate by hand: i = np.clip(np.searchsorted(tg.stop_gradient("
+                        "xp), x), 1, len(xp) - 1), then the line through (tg.take(xp, i - 1),"
+                        " tg.take(fp, i - 1)) and (tg.take(xp, i), tg.take(fp, i)).")
     xp = np.asarray(xp, dtype=float)
-    if xp.ndim != 1 or not len(xp) or shape_of(fp) != xp.shape:
-        raise ValueError("interp: xp and fp must be 1-D arrays of one (non-zero) length.")
     if period is not None:
         x, xp, fp = _periodic(x, xp, fp, period)
         left = right = None
-    left = None if left is None else float(left)
-    right = None if right is None else float(right)
-    return interp_p(x, xp, fp, left, right)
+    if xp.ndim != 1 or not len(xp) or shape_of(fp) != xp.shape:
+        raise ValueError("interp: xp and fp must be 1-D arrays of one (non-zero) length.")
+    lo = None if left is None or type(left).__name__ == "Traced" else float(left)
+    hi = None if right is None or type(right).__name__ == "Traced" else float(right)
+    out = interp_p(x, xp, fp, lo, hi)
+    if lo is None and left is not None:       # a traced left: NumPy's value, chosen by x
+        out = where(x < xp[0], left, out)
+    if hi is None and right is not None:
+        out = where(x > xp[-1], right, out)
+    return out
 
 
-def _periodic(x: Number, xp: Any, fp: Number, period: float) -> tuple[Any, Any, Any]:
-    """NumPy's ``period``: x and xp wrapped, xp sorted, one sample more at each end."""
+def _periodic(x: Any, xp: np.ndarray, fp: Any, period: Any) -> tuple[Any, np.ndarray, Any]:
+    """NumPy's periodic ``interp``: x and xp wrapped, xp sorted and one period added each side."""
     if period == 0:
         raise ValueError("period must be a non-zero value")
-    period = abs(float(period))
-    x = mod(x, period) if type(x).__name__ == "Traced" else np.asarray(x, float) % period
-    xp = xp % period
-    order = np.argsort(xp)
-    xp, fp = xp[order], getitem(fp, order)
+    period = abs(period)
+    x = (astype(x, np.float64) if type(x).__name__ == "Traced" else
+         np.asarray(x, dtype=np.float64)) % period
+    order = np.argsort(xp % period)
+    xp = (xp % period)[order]
+    fp = take(fp, order)
     xp = np.concatenate((xp[-1:] - period, xp, xp[0:1] + period))
-    fp = concatenate([getitem(fp, slice(-1, None)), fp, getitem(fp, slice(0, 1))], 0)
-    return x, xp, fp
+    return x, xp, concatenate((take(fp, [-1]), fp, take(fp, [0])))
 
 
 functions[np.interp] = (interp, ("left", "right", "period"))

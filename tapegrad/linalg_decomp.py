@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .arrays import concatenate, matmul_p
+from .arrays import astype, concatenate, matmul_p
 from .indexing import getitem
 from .matrix import _eye, _mT, _row, _square, _stacked, inv, solve_p
 from .numpy_dispatch import functions
@@ -201,7 +201,8 @@ def svd(a: Number, full_matrices: bool = True, compute_uv: bool = True,
       full_matrices: Must be False (the reduced factors; NumPy's default True
         is refused with that fix).
       compute_uv: False gives the singular values only (``linalg.svdvals``).
-      hermitian: Ignored (the general algorithm is used).
+      hermitian: ``a`` is symmetric: NumPy's ``eigh`` route, which reads
+        (and differentiates) its lower triangle only.
 
     Returns:
       ``(U, S, Vh)``, reduced; or ``S``. The derivative of the vectors needs
@@ -213,8 +214,12 @@ def svd(a: Number, full_matrices: bool = True, compute_uv: bool = True,
       >>> tg.linalg.svd(np.array([[3.0, 0.0], [0.0, -4.0]]), full_matrices=False).S
       array([4., 3.])
     """
+    if hermitian and not compute_uv:
+        return np.sort(np.abs(np.linalg.eigvalsh(a)), axis=-1)[..., ::-1]
     if not compute_uv:          # linalg.svdvals: tapegrad's on a traced value (dispatch)
         return np.linalg.svdvals(a)
+    if hermitian:
+        return SVDResult(*_svd_hermitian(a))
     shape = shape_of(a)
     if len(shape) < 2:
         raise np.linalg.LinAlgError(f"linalg.svd: the array has shape {shape}; it must have "
@@ -238,7 +243,8 @@ def pinv(a: Number, rcond: Any = None, hermitian: bool = False, *,
       a: Matrices ``(..., m, n)``.
       rcond: Singular values at most ``rcond * max(s)`` count as zero
         (NumPy's default: ``1e-15``, in float32 too).
-      hermitian: Ignored.
+      hermitian: ``a`` is symmetric: NumPy's ``eigh`` route, which reads
+        (and differentiates) its lower triangle only.
       rtol: NumPy 2's name for ``rcond``; ``rtol=None`` means
         ``max(m, n) * eps``.
 
@@ -258,22 +264,40 @@ def pinv(a: Number, rcond: Any = None, hermitian: bool = False, *,
     cut = rcond if rcond is not None else 1e-15 if rtol is _NOT_GIVEN else rtol
     if cut is None:
         cut = max(m, n) * np.finfo(_dtype(a)).eps
-    return pinv_p(a, cut)
+    return _pinv_hermitian(a, cut) if hermitian else pinv_p(a, cut)
 
 
-def _gelsd(a: Any, b: Any, rcond: Any) -> Any:
-    return np.linalg.lstsq(a, b, rcond=rcond)[0]
+def _svd_hermitian(a: Any) -> tuple[Any, Any, Any]:
+    """NumPy's ``svd(a, hermitian=True)`` step for step (``np.`` names: traced or not)."""
+    s, u = np.linalg.eigh(a)
+    sgn, s = np.copysign(1.0, s), np.abs(s)
+    order = np.argsort(s, axis=-1)[..., ::-1]
+    sgn, s = np.take_along_axis(sgn, order, -1), np.take_along_axis(s, order, -1)
+    u = np.take_along_axis(u, order[..., None, :], -1)
+    return u, s, np.swapaxes(u * sgn[..., None, :], -1, -2)
+
+
+def _pinv_hermitian(a: Any, cut: Any) -> Any:
+    """NumPy's ``pinv(a, hermitian=True)``: by ``_svd_hermitian``, step for step."""
+    u, s, vt = _svd_hermitian(a)
+    large = s > np.asarray(cut)[..., None] * np.max(s, axis=-1, keepdims=True)
+    s = np.where(large, 1 / np.where(large, s, 1), 0)       # no 1/0 in the derivative
+    return np.matmul(np.swapaxes(vt, -1, -2), s[..., None] * np.swapaxes(u, -1, -2))
+
+
+def _gelsd(a: Any, b: Any, rcond: Any, part: int = 0) -> Any:
+    return np.linalg.lstsq(a, b, rcond=rcond)[part]      # x (0) or the residuals (1)
 
 
 def _rounded(x: Any, value: Any) -> Any:
     return value
 
 
-# LAPACK's solution rounds unlike the pseudo-inverse's product: the value is
-# NumPy's (gelsd, no derivative), the derivative the pseudo-inverse's (rounded_p)
+# LAPACK's solution (and residuals) round unlike the pseudo-inverse's products: the
+# value is NumPy's (gelsd, no derivative), the derivative the pseudo-inverse's (rounded_p)
 gelsd_p: Primitive = primitive(_gelsd, "lstsq", check_rules=False)
-defvjp(gelsd_p, None, None, None)
-defjvp(gelsd_p, None, None, None)
+defvjp(gelsd_p, None, None, None, None)
+defjvp(gelsd_p, None, None, None, None)
 rounded_p: Primitive = primitive(_rounded, "rounded_as", elementwise=True, check_rules=False)
 defvjp(rounded_p, lambda g, ans, x, value: g, None)
 defjvp(rounded_p, lambda t, ans, x, value: t, None)
@@ -311,13 +335,15 @@ def lstsq(a: Number, b: Number, rcond: Any = None) -> tuple[Any, Any, Any, Any]:
     x = matmul_p(pinv_p(a, cut), bm)
     s = np.linalg.svdvals(a)            # tapegrad's on a traced a (dispatch)
     # an integer of the value: a comparison, so jit guards it and vmap splits on it
-    rank = tg_sum(s > cut * getitem(s, 0)) if min(m, n) else 0
+    rank = tg_sum(s > cut * getitem(s, 0)).astype(np.int32) if min(m, n) else np.int32(0)
     if m > n and rank == n:
         r = bm - matmul_p(a, x)
-        residuals = tg_sum(r * r, axis=0)
+        residuals = rounded_p(tg_sum(r * r, axis=0), gelsd_p(a, b, cut, 1))
     else:
         residuals = np.empty((0,), dtype=_dtype(a))
     x = rounded_p(reshape(x, (n,)) if vector else x, gelsd_p(a, b, cut))
+    common = np.result_type(_dtype(a), _dtype(b), np.float32)       # NumPy's _commonType
+    s = rounded_p(s if _dtype(a) == common else astype(s, common), gelsd_p(a, b, cut, 3))
     return x, residuals, rank, s
 
 

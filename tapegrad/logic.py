@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from .backends import array_api_impls, by_name, call, foreign, native
-from .errors import BOOL_ARRAY_MSG, GuardError
+from .errors import BOOL_ARRAY_MSG, AmbiguousTruthError, GuardError
 from .numerics import user_frame
 from .numpy_tables import ufuncs
 from .primitive import Primitive, defjvp, defvjp, primitive
@@ -187,7 +187,7 @@ def _bool(self: Traced) -> bool:
     _check_live(self)
     shape = shape_of(self)
     if shape != () and int(np.prod(shape)) != 1:
-        raise TypeError(BOOL_ARRAY_MSG.format(shape=shape))
+        raise AmbiguousTruthError(BOOL_ARRAY_MSG.format(shape=shape))
     v = primal_value(self)               # `if x:` is x != 0 (an int 0: any library's dtype)
     cond = self if _is_bool(v) else ne(self, 0.0 if foreign(v) is None else 0)
     outcome = bool(cond._value)          # an outer tape records its own guard first

@@ -19,6 +19,7 @@ from . import reductions as _red
 from .along import _stacked
 from .elementary import isnan
 from .kinks import where
+from .kinks import where as _select
 from .numpy_dispatch import functions
 from .ops import sqrt
 from .orderings import sort_p
@@ -47,12 +48,12 @@ def _fill(x: Any, value: float) -> Any:
     return where(isnan(x), np.asarray(value, dtype=_float_dtype(x)), x)
 
 
-def _count(x: Any, axis: Axis, keepdims: bool) -> Any:
-    """How many elements are not NaN, in ``x``'s float dtype (traced: NaNs may move)."""
+def _count(x: Any, axis: Axis, keepdims: bool, mask: Any = None) -> Any:
+    """How many elements are not NaN (where ``mask`` holds), in ``x``'s float dtype."""
     one = np.ones((), dtype=_float_dtype(x))
     return _red.sum(where(isnan(x), 0 * one, one) + np.zeros(np.shape(primal_value(x)),
                                                                dtype=one.dtype),
-                    axis, keepdims)
+                    axis, keepdims, where=mask)
 
 
 def nan_to_num(x: Number, copy: bool = True, nan: float = 0.0, posinf: float | None = None,
@@ -85,13 +86,14 @@ def nan_to_num(x: Number, copy: bool = True, nan: float = 0.0, posinf: float | N
     return x[()] if type(primal_value(x)) is np.ndarray and np.ndim(x) == 0 else x  # NumPy's
 
 
-def nansum(a: Number, axis: Axis = None, keepdims: bool = False) -> Number:
+def nansum(a: Number, axis: Axis = None, keepdims: bool = False, where: Any = None) -> Number:
     """NumPy's ``nansum``: the sum, NaNs counted as zero (and given no gradient).
 
     Args:
       a: A number or an array (traced or not).
       axis: None (every axis), an int or a tuple of ints.
       keepdims: Keep the reduced axes with size 1.
+      where: Only the places where it holds count (NumPy's ``where=``).
 
     Returns:
       The sum, shaped as ``tg.sum``'s.
@@ -102,16 +104,17 @@ def nansum(a: Number, axis: Axis = None, keepdims: bool = False) -> Number:
       >>> tg.grad(lambda x: tg.nansum(x * x))(np.array([1.0, np.nan]))
       array([2., 0.])
     """
-    return _red.sum(_fill(_stacked(a), 0.0), axis, keepdims)
+    return _red.sum(_fill(_stacked(a), 0.0), axis, keepdims, where=where)
 
 
-def nanmean(a: Number, axis: Axis = None, keepdims: bool = False) -> Number:
+def nanmean(a: Number, axis: Axis = None, keepdims: bool = False, where: Any = None) -> Number:
     """NumPy's ``nanmean``: the mean of the elements that are not NaN.
 
     Args:
       a: A number or an array (traced or not).
       axis: None (every axis), an int or a tuple of ints.
       keepdims: Keep the reduced axes with size 1.
+      where: Only the places where it holds count (NumPy's ``where=``).
 
     Returns:
       The mean (NaN where every element is NaN, as in NumPy).
@@ -123,10 +126,11 @@ def nanmean(a: Number, axis: Axis = None, keepdims: bool = False) -> Number:
       np.float64(2.0)
     """
     a = _stacked(a)
-    return nansum(a, axis, keepdims) / _count(a, axis, keepdims)
+    return nansum(a, axis, keepdims, where) / _count(a, axis, keepdims, where)
 
 
-def nanvar(a: Number, axis: Axis = None, ddof: int = 0, keepdims: bool = False) -> Number:
+def nanvar(a: Number, axis: Axis = None, ddof: int = 0, keepdims: bool = False,
+           where: Any = None) -> Number:
     """NumPy's ``nanvar``: the variance of the elements that are not NaN.
 
     Args:
@@ -134,6 +138,7 @@ def nanvar(a: Number, axis: Axis = None, ddof: int = 0, keepdims: bool = False) 
       axis: None (every axis), an int or a tuple of ints.
       ddof: Delta degrees of freedom: the divisor is the count minus ``ddof``.
       keepdims: Keep the reduced axes with size 1.
+      where: Only the places where it holds count (NumPy's ``where=``).
 
     Returns:
       The variance.
@@ -144,16 +149,17 @@ def nanvar(a: Number, axis: Axis = None, ddof: int = 0, keepdims: bool = False) 
       >>> float(tg.nanvar(np.array([1.0, np.nan, 3.0])))
       1.0
     """
-    a = _stacked(a)
+    a, keep = _stacked(a), where          # NumPy's keyword; the function is _select here
     mask = isnan(a)
-    cnt = _count(a, axis, True)
+    cnt = _count(a, axis, True, keep)
     zero = np.zeros((), dtype=_float_dtype(a))
-    d = where(mask, zero, _fill(a, 0.0) - _red.sum(_fill(a, 0.0), axis, True) / cnt)
-    dof = _count(a, axis, keepdims) - float(ddof)
-    return _red.sum(d * d, axis, keepdims) / where(dof > 0, dof, zero)
+    d = _select(mask, zero, _fill(a, 0.0) - _red.sum(_fill(a, 0.0), axis, True, where=keep) / cnt)
+    dof = _count(a, axis, keepdims, keep) - float(ddof)
+    return _red.sum(d * d, axis, keepdims, where=keep) / _select(dof > 0, dof, zero)
 
 
-def nanstd(a: Number, axis: Axis = None, ddof: int = 0, keepdims: bool = False) -> Number:
+def nanstd(a: Number, axis: Axis = None, ddof: int = 0, keepdims: bool = False,
+           where: Any = None) -> Number:
     """NumPy's ``nanstd``: the square root of ``nanvar``.
 
     Args:
@@ -161,6 +167,7 @@ def nanstd(a: Number, axis: Axis = None, ddof: int = 0, keepdims: bool = False) 
       axis: None (every axis), an int or a tuple of ints.
       ddof: Delta degrees of freedom.
       keepdims: Keep the reduced axes with size 1.
+      where: Only the places where it holds count (NumPy's ``where=``).
 
     Returns:
       The standard deviation.
@@ -171,7 +178,7 @@ def nanstd(a: Number, axis: Axis = None, ddof: int = 0, keepdims: bool = False) 
       >>> tg.nanstd(np.array([1.0, np.nan, 3.0]))
       1.0
     """
-    return sqrt(nanvar(a, axis, ddof, keepdims))
+    return sqrt(nanvar(a, axis, ddof, keepdims, where))
 
 
 def _nan_extreme(a: Any, axis: Axis, keepdims: bool, fill: float, fn: Any) -> Any:
@@ -359,11 +366,12 @@ def nanmedian(a: Number, axis: Axis = None, overwrite_input: bool = False,
 _AXIS = ("axis", "keepdims")
 functions.update({
     np.nan_to_num: (nan_to_num, ("copy", "nan", "posinf", "neginf")),
-    np.nansum: (nansum, _AXIS), np.nanmean: (nanmean, _AXIS), np.nanmax: (nanmax, _AXIS),
+    np.nansum: (nansum, (*_AXIS, "where")), np.nanmean: (nanmean, (*_AXIS, "where")),
+    np.nanmax: (nanmax, _AXIS),
     np.nanmin: (nanmin, _AXIS), np.nanprod: (nanprod, _AXIS),
     np.nanmedian: (nanmedian, ("axis", "overwrite_input", "keepdims")),
-    np.nanvar: (nanvar, ("axis", "ddof", "keepdims")),
-    np.nanstd: (nanstd, ("axis", "ddof", "keepdims")),
+    np.nanvar: (nanvar, ("axis", "ddof", "keepdims", "where")),
+    np.nanstd: (nanstd, ("axis", "ddof", "keepdims", "where")),
     np.nancumsum: (nancumsum, ("axis",)), np.nancumprod: (nancumprod, ("axis",)),
     np.ptp: (ptp, _AXIS),
 })

@@ -76,8 +76,17 @@ def numpy_order(func: Any, handler: tuple[Callable[..., Any], tuple[str, ...]],
             kwargs = {**dict(zip(np_names[k:], args[k:])), **kwargs}
             args = args[:k]
             break
+    at = np_names.index("axis") if "axis" in np_names[:len(args)] else None
+    if type(kwargs.get("axis", None if at is None else args[at])) is list and func in _TUPLE_AXIS:
+        raise TypeError("'list' object cannot be interpreted as an integer")   # NumPy's words
     takes = handler[1]                      # a keyword the function takes, it gets
     return args, {n: v for n, v in kwargs.items() if n in takes or not at_default(n, v)}
+
+
+# NumPy's C reductions take a tuple of axes, not a list (np.median takes either)
+_TUPLE_AXIS = {np.sum, np.prod, np.max, np.min, np.amax, np.amin, np.mean, np.std, np.var,
+               np.any, np.all, np.ptp, np.count_nonzero, np.nansum, np.nanprod, np.nanmean,
+               np.nanmax, np.nanmin, np.nanstd, np.nanvar}
 
 
 # ------------------------------------------ dtype= and initial=, around the function
@@ -96,7 +105,7 @@ _FILL = {np.prod: 1, np.any: False, np.all: True}     # what a masked place coun
 for _f in (*_FILL, np.std, np.var):
     extra_keywords[_f] = extra_keywords.get(_f, ()) + ("where",)
 for _f in (np.std, np.var):
-    extra_keywords[_f] += ("correction",)
+    extra_keywords[_f] += ("correction", "mean")
 
 
 def _with_initial(total: Any, x: Any, func: Any, axis: Any, keepdims: bool, initial: Any,
@@ -149,7 +158,7 @@ def around(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
             out = with_initial_p(out, x, func, axis, bool(kw.get("keepdims", False)), initial,
                                  kw.get("where", True))      # NumPy's bits: its order
         return out
-    if func in (np.std, np.var) and ("where" in kwargs or "correction" in kwargs):
+    if func in (np.std, np.var) and {"where", "correction", "mean"} & set(kwargs):
         if kwargs.get("dtype") is not None:          # as np.std(x, dtype=...) alone
             raise TypeError(f"np.{func.__name__}(..., dtype=...) was applied to a traced value: "
                             "tapegrad's does not take dtype; cast the argument first "
@@ -162,19 +171,34 @@ def around(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
 
 
 def _spread(func: Any, x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False,
-            where: Any = True, correction: int | None = None) -> Any:
-    """NumPy's ``var``/``std`` over the places ``where`` holds; ``correction`` is ``ddof``."""
+            where: Any = True, correction: int | None = None, mean: Any = None) -> Any:
+    """NumPy's ``var``/``std`` over the places ``where`` holds, about ``mean`` if given.
+
+    ``correction`` is ``ddof``; ``mean`` (NumPy 2's keyword) has the
+    ``keepdims=True`` shape and is taken as it is (traced or not).
+    """
     ddof = ddof if correction is None else correction
-    if where is True:
+    if where is True and mean is None:
         return func(x, axis=axis, ddof=ddof, keepdims=keepdims)
     shape, dt = shape_of(x), _dtype(x) if _dtype(x).kind == "f" else np.dtype(float)
+    if where is True:               # NumPy's unmasked sum (its pairwise order)
+        d = x - mean
+        count = np.sum(np.ones(shape, bool), axis=axis, keepdims=keepdims).astype(dt)
+        v = np.sum(d * d, axis=axis, keepdims=keepdims) / np.maximum(count - ddof, 0)
+        return np.sqrt(v) if func is np.std else v
     mask = np.broadcast_to(where, shape)
-    mu = np.sum(x, axis=axis, keepdims=True, where=mask) / np.sum(
+    mu = mean if mean is not None else np.sum(x, axis=axis, keepdims=True, where=mask) / np.sum(
         mask, axis=axis, keepdims=True).astype(dt)
     d = _where(mask, x - mu, np.zeros((), dt))
     count = np.sum(mask, axis=axis, keepdims=keepdims).astype(dt)
     v = np.sum(d * d, axis=axis, keepdims=keepdims, where=mask) / np.maximum(count - ddof, 0)
     return np.sqrt(v) if func is np.std else v
+
+
+def cast_all(inputs: tuple[Any, ...], dtype: Any) -> list[Any]:
+    """A ufunc's operands cast to its ``dtype=`` loop, as NumPy casts them."""
+    dt = np.dtype(dtype)
+    return [v if _dtype(v) == dt else astype(v, dt) for v in inputs]
 
 
 def _dtype(x: Any) -> np.dtype[Any]:

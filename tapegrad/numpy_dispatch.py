@@ -12,7 +12,6 @@ NumPy function and what to use instead.
 
 from __future__ import annotations
 
-import ast
 import difflib
 import sys
 from collections.abc import Callable
@@ -23,17 +22,18 @@ import numpy as np
 from .converted import CASTS, as_stack, drawn, listed
 from .errors import DRAW_MSG, DRAWS, METHOD_MSG, STORE_MSG
 from .numerics import user_line
-from .numpy_arguments import around, at_default, extra_keywords, numpy_order
+from .numpy_arguments import around, at_default, cast_all, extra_keywords, numpy_order
 from .numpy_scalars import TWINNED, numpy_twin, on_numbers
-from .numpy_tables import functions, ufunc_methods, ufuncs
+from .numpy_tables import functions, ufunc_keywords, ufunc_methods, ufuncs
 from .primitive import Primitive
 from .pyfloat import library_advice
-from .pysource import method_call, user_running
+from .pysource import method_call, operand, user_running
 from .scipy_refusals import scipy_advice, scipy_alternatives
 from .scipy_refusals import tapegrad_scipy as tapegrad_scipy  # the tests read it here
 from .values import Traced, _integer_data, library_refusals, numpy_made, primal_value
 
 alternatives = {     # NumPy functions without a counterpart: how to write them
+    "trim_zeros": "x[i:j] with the bounds i, j found outside the transform (a varying length)",
     "array": "tg.stack (of traced floats or arrays)",
     "asarray": "tg.stack (of traced floats or arrays). NumPy also converts a traced value "
                "that indexes a NumPy array (E[i]): an index must be integer data (a NumPy "
@@ -258,8 +258,13 @@ def _array_ufunc(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: 
     name = _ufunc_name(ufunc)
     if prim is not None and method in ufunc_methods and not name.startswith("scipy."):
         return ufunc_methods[method](ufunc, *inputs, **kwargs)   # np.subtract.outer(x, y)
+    if prim is not None and method == "__call__" and set(kwargs) == {"dtype"}:   # np.exp(x, dtype=)
+        return numpy_made(prim(*cast_all(inputs, kwargs["dtype"])))
+    takes = ufunc_keywords.get(ufunc, ())
+    if prim is not None and method == "__call__" and _kw(kwargs, *takes):
+        return numpy_made(prim(*inputs, **kwargs))           # np.vecdot(x, y, axis=0)
     if prim is not None and method == "__call__" and not name.startswith("scipy."):
-        raise _refuse_keywords(name, list(kwargs), ())
+        raise _refuse_keywords(name, list(kwargs), takes)
     name = name if method == "__call__" else f"{name}.{method}"
     raise _refuse(_scipy_caller() or name)
 
@@ -277,10 +282,9 @@ _ARRAYS_OUT = {np.reshape, np.squeeze, np.asarray, np.array, np.copy, np.transpo
 
 def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
                     kwargs: dict[str, Any]) -> Any:
-    if func in (np.shape, np.ndim, np.size) and len(args) == 1 and not kwargs:
+    if func in (np.shape, np.ndim, np.size):        # NumPy's, on an array of that shape
         shape = _shape_of(args[0])
-        return shape if func is np.shape else len(shape) if func is np.ndim else \
-            int(np.prod(shape))
+        return shape if func is np.shape else func(np.broadcast_to(0, shape), *args[1:], **kwargs)
     handler = functions.get(func)
     if handler is not None and (kwargs or len(args) > 1):
         args, kwargs = numpy_order(func, handler, args, kwargs)
@@ -361,7 +365,7 @@ def _converted_where() -> TypeError:
     if numpy and method in ("array", "asarray") and args:
         return TypeError(f"{text} at {user_line()}: {as_stack(args[0], method)}")
     if numpy and method in CASTS and len(args) == 1:
-        cast = f"{_operand(args[0])}.astype(np.{method})"
+        cast = f"{operand(args[0])}.astype(np.{method})"
         return TypeError(f"{text} at {user_line()} converts the traced value with np.asarray "
                          f"and would drop its derivative: write {cast}.")
     if method in DRAWS and not hasattr(np.ndarray, method):     # rng.normal(mu, sigma)
@@ -384,13 +388,3 @@ library_advice["scipy"] = scipy_advice          # scipy.integrate.quad(f, ...) o
 Traced.__array_ufunc__ = _array_ufunc             # type: ignore
 Traced.__array_function__ = _array_function       # type: ignore
 Traced.__array__ = _array                         # type: ignore
-
-
-def _operand(source: str) -> str:
-    """``source`` as the operand of a method call: parenthesized unless it is one already."""
-    try:
-        node = ast.parse(source, mode="eval").body
-    except SyntaxError:
-        return f"({source})"
-    atomic = isinstance(node, ast.Name | ast.Attribute | ast.Subscript | ast.Call)
-    return source if atomic else f"({source})"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["functions", "numpy_method", "ufunc_methods", "ufuncs"]
+__all__ = ["functions", "numpy_method", "ufunc_keywords", "ufunc_methods", "ufuncs"]
 
 ufuncs: dict[Any, Callable[..., Any]] = {}
 """A NumPy ufunc -> the tapegrad primitive or function that runs for it."""
@@ -22,6 +22,9 @@ for the ufuncs in ``ufuncs``."""
 
 functions: dict[Any, tuple[Callable[..., Any], tuple[str, ...]]] = {}
 """A NumPy function -> (the tapegrad function, the keywords it takes)."""
+
+ufunc_keywords: dict[Any, tuple[str, ...]] = {}
+"""A ufunc in ``ufuncs`` -> the keywords its tapegrad function takes (``np.vecdot``'s axis)."""
 
 def numpy_method(np_f: Callable[..., Any], fast: Callable[[Any], Any]) -> Callable[..., Any]:
     """An ndarray method on ``Traced`` as NumPy's function ``np_f`` of ``self``.

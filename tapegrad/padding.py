@@ -3,7 +3,11 @@
 NumPy pads an array of *positions* (each element's flat index), in the mode
 asked for; the traced array is then gathered at those positions, so edges,
 reflections and wraps send their gradient back to the elements they copy.
-In mode ``"constant"`` the new cells are constants (no derivative).
+In mode ``"constant"`` the new cells are constants (no derivative). The
+modes that compute new values (``"linear_ramp"``, ``"maximum"``, ``"mean"``,
+``"median"``, ``"minimum"``, ``reflect_type="odd"``) follow NumPy's loop
+over the axes: each axis's two pads are computed, with NumPy's operations,
+from the array padded so far, and joined to it.
 """
 
 from __future__ import annotations
@@ -11,8 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numpy.lib import _arraypad_impl
 
-from .arrays import astype
+from .along import _along
+from .arrays import astype, concatenate
 from .indexing import getitem
 from .kinks import where
 from .numpy_dispatch import functions
@@ -23,6 +29,11 @@ __all__ = ["pad"]
 
 Number = Any
 _GATHERED = ("edge", "reflect", "symmetric", "wrap")
+_STATS = {"maximum": np.amax, "minimum": np.amin, "mean": np.mean, "median": np.median}
+_KEYWORDS = {"constant": ("constant_values",), "empty": (), "linear_ramp": ("end_values",),
+             "reflect": ("reflect_type",), "symmetric": ("reflect_type",), "edge": (),
+             "wrap": (), **{m: ("stat_length",) for m in _STATS}}
+_as_pairs: Any = vars(_arraypad_impl)["_as_pairs"]        # NumPy's own reading of the widths
 
 
 def _any_traced(values: Any) -> bool:
@@ -37,18 +48,19 @@ def pad(array: Number, pad_width: Any, mode: str = "constant", **kwargs: Any) ->
     Args:
       array: An array (traced or not).
       pad_width: NumPy's widths: an int, ``(before, after)``, or one pair per axis.
-      mode: ``"constant"`` (``constant_values``, 0 by default), ``"edge"``,
-        ``"reflect"``, ``"symmetric"`` or ``"wrap"`` (with ``reflect_type``
-        ``"even"`` for the reflections).
-      **kwargs: ``constant_values`` (constant numbers, or one traced number) or
-        ``reflect_type``.
+      mode: Any of NumPy's: ``"constant"`` (``constant_values``, 0 by default),
+        ``"edge"``, ``"reflect"``, ``"symmetric"``, ``"wrap"`` (gathered from
+        the input), ``"linear_ramp"``, ``"maximum"``, ``"mean"``, ``"median"``,
+        ``"minimum"`` (computed as NumPy's) or ``"empty"`` (zeros here).
+      **kwargs: ``constant_values`` (constant numbers, or one traced number),
+        ``end_values``, ``stat_length`` or ``reflect_type``, as NumPy's.
 
     Returns:
       The padded array.
 
     Raises:
-      ValueError: another mode (``"linear_ramp"``, ``"maximum"``...), or
-        ``constant_values`` of several numbers of which one is traced.
+      ValueError: a mode NumPy does not have, or ``constant_values`` of
+        several numbers of which one is traced.
 
     Examples:
       >>> import numpy as np
@@ -59,18 +71,25 @@ def pad(array: Number, pad_width: Any, mode: str = "constant", **kwargs: Any) ->
       array([2., 2.])
     """
     shape = shape_of(array)
+    if mode not in _KEYWORDS:
+        raise ValueError(f"mode '{mode}' is not supported")
+    if set(kwargs) - set(_KEYWORDS[mode]):
+        raise ValueError(f"unsupported keyword arguments for mode '{mode}': "
+                         f"{set(kwargs) - set(_KEYWORDS[mode])}")
     positions = np.arange(int(np.prod(shape)), dtype=np.intp).reshape(shape)
-    if mode in _GATHERED:
-        if kwargs.get("reflect_type", "even") != "even":
-            raise ValueError("pad: tapegrad takes reflect_type='even' only.")
+    odd = kwargs.get("reflect_type", "even") == "odd"
+    if mode in _GATHERED and not odd:
         layout = np.pad(positions, pad_width, mode=mode)     # type: ignore[call-overload]
         return getitem(ravel(array), layout)
-    if mode != "constant":
-        raise ValueError(f"pad: tapegrad has modes 'constant', {', '.join(map(repr, _GATHERED))}"
-                         f", not {mode!r}: pad with one of them and combine with tapegrad's "
-                         "functions (tg.maximum, tg.mean...).")
-    if set(kwargs) - {"constant_values"}:
-        raise TypeError(f"pad: mode 'constant' takes only constant_values, not {sorted(kwargs)}.")
+    if mode != "constant" and mode != "empty" and positions.size:
+        if isinstance(pad_width, dict):          # NumPy's {axis: widths}
+            pad_width = [(lambda w: w if isinstance(w, tuple) else (w, w))(pad_width.get(k, 0))
+                         for k in range(len(shape))]
+        widths = _as_pairs(np.asarray(pad_width), len(shape), as_index=True)
+        return _by_axes(array, widths, mode, kwargs)
+    if mode != "constant":      # "empty" (NumPy leaves the pads undefined), or no elements
+        np.pad(positions, pad_width, mode=mode, **kwargs)  # type: ignore[call-overload]  # NumPy errors
+        kwargs = {}
     values = kwargs.get("constant_values", 0)
     dtype = np.asarray(primal_value(array)).dtype
     if type(values) is Traced:        # one traced number: the new cells carry its derivative
@@ -88,4 +107,81 @@ def pad(array: Number, pad_width: Any, mode: str = "constant", **kwargs: Any) ->
     return where(inside, getitem(ravel(array), np.where(inside, layout, 0)), fill)
 
 
-functions[np.pad] = (pad, ("pad_width", "mode", "constant_values", "reflect_type"))
+def _by_axes(x: Any, widths: Any, mode: str, kwargs: dict[str, Any]) -> Any:
+    """NumPy's loop over the axes: each pad from the array padded so far, joined to it."""
+    nd, dtype = len(shape_of(x)), np.asarray(primal_value(x)).dtype
+    ends = _as_pairs(kwargs.get("end_values", 0), nd)
+    lengths = _as_pairs(kwargs.get("stat_length"), nd, as_index=True)
+    for ax, (lw, rw) in enumerate(np.asarray(widths).tolist()):
+        if mode in ("reflect", "symmetric") and shape_of(x)[ax] > 1:
+            x = _reflect_odd(x, ax, lw, rw, mode == "symmetric")
+            continue
+        if mode in _STATS:
+            left, right = _stats(x, ax, lengths[ax], _STATS[mode], dtype)
+        elif mode == "linear_ramp":
+            left, right = (_ramp(end, np.squeeze(_along(x, ax, edge), ax), w, dtype, ax)
+                           for end, edge, w in zip(ends[ax], (slice(0, 1), slice(-1, None)),
+                                                   (lw, rw)))
+            right = _along(right, ax, slice(None, None, -1))
+        else:           # reflect along an axis of one element: NumPy's edge, as NumPy's
+            left, right = _along(x, ax, slice(0, 1)), _along(x, ax, slice(-1, None))
+        x = _join(ax, _wide(left, ax, lw), x, _wide(right, ax, rw))
+    return x
+
+
+def _ramp(end: Any, edge: Any, width: int, dtype: Any, ax: int) -> Any:
+    """NumPy's ``linspace(end, edge, width, endpoint=False, dtype=dtype, axis=ax)``."""
+    if dtype.kind == "f":
+        return np.linspace(end, edge, width, endpoint=False, dtype=dtype, axis=ax)
+    ramp = np.linspace(end, astype(edge, np.float64), width, endpoint=False, axis=ax)
+    return astype(np.floor(ramp), dtype)           # NumPy's integer linspace: floor, cast
+
+
+def _wide(side: Any, ax: int, width: int) -> Any:
+    shape = list(shape_of(side))
+    if shape[ax] == width:
+        return side
+    shape[ax] = width
+    return np.broadcast_to(side, tuple(shape))
+
+
+def _join(ax: int, *parts: Any) -> Any:
+    return concatenate([p for p in parts if shape_of(p)[ax]], axis=ax)
+
+
+def _stats(x: Any, ax: int, lengths: Any, func: Any, dtype: Any) -> tuple[Any, Any]:
+    """NumPy's ``_get_stats``: the statistic of the first and last ``stat_length`` cells."""
+    n = shape_of(x)[ax]
+    left_n, right_n = (n if k is None or n < k else k for k in lengths)
+    if (left_n == 0 or right_n == 0) and func in (np.amax, np.amin):
+        raise ValueError("stat_length of 0 yields no value for padding")
+    sides = [func(_along(x, ax, part), axis=ax, keepdims=True)
+             for part in (slice(0, left_n), slice(n - right_n, n))]
+    if dtype.kind in "iub":     # NumPy's _round_if_needed, then its cast on assignment
+        sides = [astype(np.round(s), dtype) for s in sides]
+    return sides[0], sides[1]
+
+
+def _reflect_odd(x: Any, ax: int, lw: int, rw: int, symmetric: bool) -> Any:
+    """NumPy's ``_set_reflect_both`` with ``reflect_type="odd"``: chunk by chunk."""
+    period, off = shape_of(x)[ax], int(symmetric)
+    while lw > 0 or rw > 0:
+        old = shape_of(x)[ax]
+        old = old // period * period if symmetric else (old - 1) // (period - 1) * (period - 1)
+        left = right = None
+        if lw > 0:
+            k = min(old, lw)
+            chunk = _along(x, ax, slice(k - off, None if off else 0, -1))
+            left = 2 * _along(x, ax, slice(0, 1)) - chunk
+            lw -= k
+        if rw > 0:
+            k = min(old, rw)
+            chunk = _along(x, ax, slice(off - 2, off - 2 - k, -1))
+            right = 2 * _along(x, ax, slice(-1, None)) - chunk
+            rw -= k
+        x = _join(ax, *(p for p in (left, x, right) if p is not None))
+    return x
+
+
+functions[np.pad] = (pad, ("pad_width", "mode", "constant_values", "reflect_type", "end_values",
+                           "stat_length"))

@@ -24,7 +24,7 @@ from .reshaping import _axis, ravel
 from .values import primal_value, shape_of
 
 __all__ = ["append", "array_split", "delete", "dsplit", "hsplit", "insert", "rot90", "split",
-           "take_along_axis", "tril", "triu", "vsplit"]
+           "take_along_axis", "tril", "triu", "unstack", "vsplit"]
 
 Number = Any
 
@@ -101,6 +101,29 @@ def split(ary: Number, indices_or_sections: Any, axis: int = 0) -> list[Any]:
             raise ValueError("array split does not result in an equal division: use "
                              "np.array_split for pieces of unequal sizes.")
     return array_split(ary, indices_or_sections, axis)
+
+
+def unstack(x: Number, *, axis: int = 0) -> tuple[Any, ...]:
+    """NumPy's ``unstack``: the slices of ``x`` along ``axis`` (``np.stack``'s inverse).
+
+    Args:
+      x: An array (traced or not) of at least one axis.
+      axis: The axis to take apart.
+
+    Returns:
+      A tuple of arrays, one per index along ``axis``.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> [p.shape for p in tg.unstack(np.ones((2, 3)), axis=1)]
+      [(2,), (2,), (2,)]
+    """
+    shape = shape_of(x)
+    if not shape:
+        raise ValueError("Input array must be at least 1-d.")
+    ax = _axis("unstack", axis, len(shape))
+    return tuple(_along(x, ax, k) for k in range(shape[ax]))
 
 
 def hsplit(ary: Number, indices_or_sections: Any) -> list[Any]:
@@ -348,7 +371,7 @@ functions.update({
     np.split: (split, ("indices_or_sections", "axis")),
     np.array_split: (array_split, ("indices_or_sections", "axis")),
     np.hsplit: (hsplit, ("indices_or_sections",)), np.vsplit: (vsplit, ("indices_or_sections",)),
-    np.dsplit: (dsplit, ("indices_or_sections",)),
+    np.dsplit: (dsplit, ("indices_or_sections",)), np.unstack: (unstack, ("axis",)),
     np.append: (append, ("values", "axis")), np.insert: (insert, ("obj", "values", "axis")),
     np.delete: (delete, ("obj", "axis")), np.triu: (triu, ("k",)), np.tril: (tril, ("k",)),
     np.rot90: (rot90, ("k", "axes")), np.take_along_axis: (take_along_axis, ("indices", "axis")),

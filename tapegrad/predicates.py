@@ -23,7 +23,7 @@ from .primitive import Primitive, defjvp, defvjp, primitive
 from .reductions import _axes
 from .values import Traced, shape_of
 
-__all__ = ["all", "allclose", "any", "array_equal", "count_nonzero", "isclose"]
+__all__ = ["all", "allclose", "any", "array_equal", "array_equiv", "count_nonzero", "isclose"]
 
 Number = Any
 Axis = int | tuple[int, ...] | None
@@ -199,13 +199,29 @@ def array_equal(a1: Number, a2: Number, equal_nan: bool = False) -> Any:
     return all(same | isnan(a1) & isnan(a2) if equal_nan else same)
 
 
+def array_equiv(a1: Number, a2: Number) -> Any:
+    """NumPy's ``array_equiv``: shapes that broadcast together, and equal everywhere.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.array_equiv(np.array([1, 2]), np.array([[1, 2], [1, 2]]))
+      True
+    """
+    try:
+        np.broadcast_shapes(shape_of(a1), shape_of(a2))
+    except ValueError:
+        return False
+    return all(a1 == a2)
+
+
 # ------------------------------------------- NumPy's names on traced values
 _AXIS = ("axis", "keepdims")
 functions.update({
     np.any: (any, _AXIS), np.all: (all, _AXIS), np.count_nonzero: (count_nonzero, _AXIS),
     np.isclose: (isclose, ("rtol", "atol", "equal_nan")),
     np.allclose: (allclose, ("rtol", "atol", "equal_nan")),
-    np.array_equal: (array_equal, ("equal_nan",)),
+    np.array_equal: (array_equal, ("equal_nan",)), np.array_equiv: (array_equiv, ()),
 })
 Traced.any = numpy_method(np.any, any)              # type: ignore
 Traced.all = numpy_method(np.all, all)              # type: ignore

@@ -19,8 +19,8 @@ import operator
 from types import CodeType, FrameType
 from typing import Any
 
-__all__ = ["parsed", "file_tree", "for_left", "loop_test", "library_call", "method_call", "running",
-           "running_op", "user_running"]
+__all__ = ["parsed", "file_tree", "for_left", "loop_test", "library_call", "method_call", "operand",
+           "running", "running_op", "user_running"]
 
 
 @functools.lru_cache(maxsize=16)
@@ -222,3 +222,13 @@ def _named(node: ast.expr, frame: FrameType) -> Any:
             if node.id in names:
                 return names[node.id]
     return None
+
+
+def operand(source: str) -> str:
+    """``source`` as the operand of a method call: parenthesized unless it is one already."""
+    try:
+        node = ast.parse(source, mode="eval").body
+    except SyntaxError:
+        return f"({source})"
+    atomic = isinstance(node, ast.Name | ast.Attribute | ast.Subscript | ast.Call)
+    return source if atomic else f"({source})"

@@ -1,6 +1,6 @@
 """Quantiles and covariances: ``quantile``, ``percentile``, ``cov``, ``corrcoef``.
 
-``quantile`` (method ``"linear"``, constant ``q``) sorts along the axis with
+``quantile`` (constant ``q``, any of NumPy's methods) sorts along the axis with
 ``tg.sort`` (whose derivative follows the permutation) and interpolates
 between the two neighbouring order statistics exactly as NumPy's ``_lerp``
 does, so values match NumPy's bit for bit and the gradient goes to those two
@@ -14,6 +14,7 @@ import math
 from typing import Any
 
 import numpy as np
+from numpy.lib import _function_base_impl
 
 from .along import _one_axis, _over_axes, _stacked
 from .arrays import astype, concatenate, dot
@@ -33,6 +34,8 @@ from .values import primal_value, shape_of
 __all__ = ["corrcoef", "cov", "percentile", "quantile"]
 
 Number = Any
+_METHODS: dict[str, Any] = vars(_function_base_impl)["_QuantileMethods"]   # NumPy's own table
+_get_gamma: Any = vars(_function_base_impl)["_get_gamma"]
 
 
 # ---------------------------------------------------------------- quantiles
@@ -55,8 +58,17 @@ def _neighbours(virtual: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return prev.astype(np.intp).reshape(virtual.shape), nxt.astype(np.intp).reshape(virtual.shape)
 
 
+def _method(method: str) -> dict[str, Any]:
+    """NumPy's own entry for ``method``: its virtual index and its gamma fix."""
+    try:
+        return _METHODS[method]
+    except KeyError:
+        raise ValueError(f"{method!r} is not a valid method. Use one of: "
+                         f"{_METHODS.keys()}") from None
+
+
 def _quantile(a: Any, q: np.ndarray, axis: Any, keepdims: bool = False,
-              weak: bool = False) -> Any:
+              weak: bool = False, method: str = "linear") -> Any:
     x = _stacked(a)
     shape = shape_of(x)
     if axis is None:
@@ -68,22 +80,24 @@ def _quantile(a: Any, q: np.ndarray, axis: Any, keepdims: bool = False,
     if s.dtype.kind == "b":
         raise TypeError("quantile (percentile) of a bool array: NumPy refuses it (it "
                         "subtracts bools); give x.astype(float).")
+    props = _method(method)
     s = moveaxis(sort(s, axis=ax), ax, 0)
-    if s.dtype.kind in "iub":       # integers: float quantiles, as NumPy's
-        s = s * 1.0
     n = shape_of(s)[0]
-    virtual = np.asanyarray((n - 1) * q)
-    if virtual.dtype.kind in "iu":
-        out = getitem(s, virtual)
+    virtual = np.asanyarray(props["get_virtual_index"](n, q))
+    if props["fix_gamma"] is None or (method == "linear" and virtual.dtype.kind in "iu"):
+        out = getitem(s, virtual)           # an order statistic: no interpolation
     else:
+        if s.dtype.kind in "iu":            # integers: float quantiles, as NumPy's
+            s = s * 1.0
         prev, nxt = _neighbours(virtual, n)
-        gamma = np.asanyarray(virtual - prev, dtype=virtual.dtype)
+        gamma = _get_gamma(virtual, prev, props)
         t: Any = float(gamma) if weak else gamma.reshape(
             virtual.shape + (1,) * (len(shape_of(s)) - 1))
         out = _lerp(getitem(s, prev), getitem(s, nxt), t)
-    last = getitem(s, -1)              # NaN sorts last: any NaN makes the quantile NaN
-    out = where(isnan(last), np.asarray(primal_value(last)).dtype.type(math.nan),
-                out)          # a scalar nan: a full reduction stays a scalar, not 0-d
+    if s.dtype.kind == "f":
+        last = getitem(s, -1)          # NaN sorts last: any NaN makes the quantile NaN
+        out = where(isnan(last), np.asarray(primal_value(last)).dtype.type(math.nan),
+                    out)      # a scalar nan: a full reduction stays a scalar, not 0-d
     if keepdims:
         kept = (1,) * len(shape) if axis is None else tuple(
             1 if i == ax else k for i, k in enumerate(shape))
@@ -93,13 +107,14 @@ def _quantile(a: Any, q: np.ndarray, axis: Any, keepdims: bool = False,
 
 def quantile(a: Number, q: Any, axis: int | None = None, method: str = "linear",
              keepdims: bool = False) -> Number:
-    """NumPy's ``quantile`` (method ``"linear"``): ``q``-th quantiles along ``axis``.
+    """NumPy's ``quantile``: ``q``-th quantiles along ``axis``.
 
     Args:
       a: An array (traced or not).
       q: A constant quantile in [0, 1], or a 1-D array of them.
       axis: None (the flattened array), an int or a tuple of ints.
-      method: ``"linear"`` only (NumPy's default).
+      method: One of NumPy's thirteen methods (``"linear"``, its default,
+        ``"lower"``, ``"hazen"``, ``"inverted_cdf"``...), by NumPy's own table.
       keepdims: Keep the reduced axis with size 1.
 
     Returns:
@@ -112,26 +127,26 @@ def quantile(a: Number, q: Any, axis: int | None = None, method: str = "linear",
       >>> float(tg.quantile(np.array([1.0, 2.0, 3.0, 4.0]), 0.5))
       2.5
     """
-    if method != "linear":
-        raise ValueError(f"quantile: tapegrad has method 'linear' only, not {method!r}.")
     weak = type(q) in (int, float)
     q = np.asanyarray(q)
     if q.ndim > 1 or np.any(q < 0) or np.any(q > 1):
         raise ValueError("Quantiles must be in the range [0, 1], a number or a 1-D array.")
     if isinstance(axis, tuple | list):
-        return _over_axes(_quantile, a, tuple(axis), keepdims, q=q, weak=weak)
-    return _quantile(a, q, axis, keepdims, weak)
+        return _over_axes(_quantile, a, tuple(axis), keepdims, q=q, weak=weak,
+                          method=method)
+    return _quantile(a, q, axis, keepdims, weak, method)
 
 
 def percentile(a: Number, q: Any, axis: int | None = None, method: str = "linear",
                keepdims: bool = False) -> Number:
-    """NumPy's ``percentile`` (method ``"linear"``): ``quantile`` at ``q / 100``.
+    """NumPy's ``percentile``: ``quantile`` at ``q / 100``.
 
     Args:
       a: An array (traced or not).
       q: A constant percentile in [0, 100], or a 1-D array of them.
       axis: None (the flattened array), an int or a tuple of ints.
-      method: ``"linear"`` only (NumPy's default).
+      method: One of NumPy's thirteen methods (``"linear"``, its default,
+        ``"lower"``, ``"hazen"``, ``"inverted_cdf"``...), by NumPy's own table.
       keepdims: Keep the reduced axis with size 1.
 
     Returns:
@@ -143,15 +158,14 @@ def percentile(a: Number, q: Any, axis: int | None = None, method: str = "linear
       >>> float(tg.percentile(np.array([1.0, 2.0, 3.0, 4.0]), 25))
       1.75
     """
-    if method != "linear":
-        raise ValueError(f"percentile: tapegrad has method 'linear' only, not {method!r}.")
     weak = type(q) in (int, float)
     q = np.true_divide(q, 100)
     if np.ndim(q) > 1 or np.any(q < 0) or np.any(q > 1):
         raise ValueError("Percentiles must be in the range [0, 100], a number or a 1-D array.")
     if isinstance(axis, tuple | list):
-        return _over_axes(_quantile, a, tuple(axis), keepdims, q=np.asanyarray(q), weak=weak)
-    return _quantile(a, np.asanyarray(q), axis, keepdims, weak)
+        return _over_axes(_quantile, a, tuple(axis), keepdims, q=np.asanyarray(q), weak=weak,
+                          method=method)
+    return _quantile(a, np.asanyarray(q), axis, keepdims, weak, method)
 
 
 # -------------------------------------------------------------- covariances

@@ -100,7 +100,7 @@ def extract(condition: Any, arr: Number) -> Number:
 def choose(a: Any, choices: Any, mode: str = "raise") -> Number:
     """NumPy's ``choose``: ``choices[a[i]][i]`` at each place, a selection of the choices."""
     n = len(choices)
-    idx = a
+    idx: Any = a if isinstance(a, Traced) else np.asarray(a)    # a list compares as one
     data = np.asarray(primal_value(a))
     if data.dtype.kind not in "iub":
         raise TypeError("choose: a must hold integers.")
@@ -137,3 +137,5 @@ functions.update({
     np.compress: (compress, ("axis",)), np.extract: (extract, ()),
     np.choose: (choose, ("mode",)), np.resize: (resize, ()),
 })
+Traced.compress = lambda self, condition, axis=None: compress(condition, self, axis)  # type: ignore
+Traced.choose = lambda self, choices, mode="raise": choose(self, choices, mode)  # type: ignore

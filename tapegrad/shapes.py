@@ -297,7 +297,7 @@ def last_two_swapped(nd: int) -> tuple[int, ...]:
 
 
 def _bad_axis(what: str, axis: Any, nd: int) -> int:
-    raise ValueError(f"{what}: axis {axis} is out of range for an array of {nd} axes.")
+    raise np.exceptions.AxisError(f"{what}: axis {axis} is out of range for an array of {nd} axes.")
 
 
 def _broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:

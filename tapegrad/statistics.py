@@ -22,14 +22,16 @@ import numpy as np
 
 from . import reductions as _axes
 from .along import _along, _flat_or_axis, _over_axes, _stacked
-from .arrays import ceil, floor
+from .arrays import astype, ceil, floor
 from .arrays import round_p as _round_p
 from .kinks import maximum, minimum, where
 from .numpy_dispatch import functions
 from .numpy_tables import numpy_method, ufuncs
 from .ops import sqrt
 from .orderings import argmax, argmin, argsort, sort, sort_p
+from .predicates import any as tg_any
 from .scans import cumprod, cumsum, prod
+from .shapes import broadcast_to, transpose
 from .shapes import reshape as reshape_to
 from .values import Traced, primal_value, shape_of
 
@@ -121,20 +123,37 @@ def average(a: Number, axis: Axis = None, weights: Any = None, returned: bool = 
         avg = _axes.mean(a, axis=axes, keepdims=keepdims)
         if not returned:
             return avg
-        count = float(math.prod(shape[i] for i in axes))
-        return avg, np.full(shape_of(avg), count) if shape_of(avg) else count
+        kind = np.asarray(primal_value(avg)).dtype.type          # NumPy's avg.dtype.type
+        scl = kind(math.prod(shape) / max(math.prod(shape_of(avg)), 1))
+        return avg, np.full(shape_of(avg), scl) if shape_of(avg) else scl
     w = _stacked(weights)
-    wshape = shape_of(w)
+    avg, scl = _weighted(a, w, axis, axes, keepdims)
+    if not returned:
+        return avg
+    return avg, (scl if shape_of(scl) == shape_of(avg) else
+                 broadcast_to(scl, shape_of(avg)))
+
+
+def _weighted(a: Any, w: Any, axis: Axis, axes: tuple[int, ...], keepdims: bool) -> Any:
+    """NumPy's weighted ``average``: its checks, its result dtype, its order of sums."""
+    shape, wshape = shape_of(a), shape_of(w)
+    adt, wdt = (np.asarray(primal_value(v)).dtype for v in (a, w))
+    dtype = np.result_type(adt, wdt, "f8") if adt.kind in "iub" else np.result_type(adt, wdt)
     if wshape != shape:
-        if axis is None or len(wshape) != 1 or len(axes) != 1 or wshape[0] != shape[axes[0]]:
-            raise ValueError(f"tg.average: weights of shape {wshape} do not fit an array "
-                             f"of shape {shape}: give them its shape, or a 1-D array as "
-                             "long as the (int) axis.")
-        w = reshape_to(w, tuple(n if i == axes[0] else 1 for i, n in enumerate(shape)))
-        w = w * np.ones(shape)
+        if axis is None:
+            raise TypeError("Axis must be specified when shapes of a and weights differ.")
+        given = [int(i) % len(shape) for i in (axis if isinstance(axis, tuple) else (axis,))]
+        if wshape != tuple(shape[i] for i in given):        # the axes in the order given
+            raise ValueError("Shape of weights must be consistent with shape of a along "
+                             "specified axis.")
+        w = transpose(w, tuple(int(i) for i in np.argsort(given)))
+        w = reshape_to(w, tuple(n if i in axes else 1 for i, n in enumerate(shape)))
+    w = w if wdt == dtype else astype(w, dtype)
     scl = _axes.sum(w, axis=axes, keepdims=keepdims)
-    avg = _axes.sum(a * w, axis=axes, keepdims=keepdims) / scl
-    return (avg, scl) if returned else avg
+    if tg_any(scl == 0.0):          # a guard: checked at every call of a jitted function
+        raise ZeroDivisionError("Weights sum to zero, can't be normalized")
+    a = a if adt == dtype else astype(a, dtype)
+    return _axes.sum(a * w, axis=axes, keepdims=keepdims) / scl, scl
 
 
 def median(x: Number, axis: int | None = None, keepdims: bool = False) -> Number:

@@ -90,6 +90,9 @@ class Traced:
         v = primal_value(self)
         return v.dtype if isinstance(v, np.ndarray | np.generic) else np.asarray(v).dtype
 
+    itemsize = property(lambda self: self.dtype.itemsize, doc="Bytes per element, NumPy's.")
+    nbytes = property(lambda self: self.size * self.dtype.itemsize, doc="NumPy's nbytes.")
+
     @property
     def value(self) -> Any:
         """The value one level down: a number, or a traced value of an outer tape.
@@ -195,19 +198,16 @@ _IN_PLACE = {"fill", "put", "resize", "sort", "partition", "setfield", "setflags
              "itemset", "byteswap"}
 _READS_VALUE = {"item", "tolist", "tobytes", "tostring", "dump", "dumps", "tofile", "view",
                 "getfield"}
-_MEMORY = {"base", "ctypes", "data", "flags", "strides", "itemsize", "nbytes", "device",
-           "to_device", "flat"}
+_MEMORY = {"base", "ctypes", "data", "flags", "strides", "device", "to_device", "flat"}
 _INDICES = {"argmax": "tg.max", "argmin": "tg.min", "argsort": "tg.where",
-            "argpartition": "tg.where", "nonzero": "tg.where(mask, x, 0.0)",
-            "searchsorted": "tg.where"}
+            "argpartition": "tg.where", "nonzero": "tg.where(mask, x, 0.0)"}
 _METHOD_ALTERNATIVES = {
     "cumsum": "a Python loop of additions, or a constant triangular matrix: tri @ x",
     "cumprod": "a Python loop of products", "prod": "a Python loop of products",
     "var": "tg.mean((x - tg.mean(x)) ** 2)", "std": "tg.sqrt(tg.mean((x - tg.mean(x)) ** 2))",
     "squeeze": "x.reshape(shape) (tg.reshape)", "swapaxes": "tg.transpose(x, axes)",
     "trace": "tg.sum(x * np.eye(n))", "diagonal": "x[np.arange(n), np.arange(n)]",
-    "repeat": "x[np.repeat(np.arange(n), k)]", "compress": "x[constant_indices]",
-    "choose": "tg.where",
+    "repeat": "x[np.repeat(np.arange(n), k)]",
 }
 
 

@@ -18,6 +18,7 @@ from .arrays import matmul
 from .diagonals import diagonal
 from .differences import cross
 from .numpy_dispatch import functions, ufuncs
+from .numpy_tables import ufunc_keywords
 from .reshaping import expand_dims, matrix_transpose, moveaxis, squeeze
 from .tensordot import outer, tensordot, trace
 from .values import shape_of
@@ -92,6 +93,7 @@ def _linalg_outer(x1: Number, x2: Number) -> Number:
 
 
 ufuncs.update({np.vecdot: vecdot, np.matvec: matvec, np.vecmat: vecmat})
+ufunc_keywords[np.vecdot] = ("axis",)
 functions.update({
     np.linalg.vecdot: (vecdot, ("axis",)),
     np.linalg.matmul: (matmul, ()),
