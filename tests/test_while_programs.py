@@ -239,6 +239,22 @@ def shrink_branchy(a):
     return y
 
 
+def fmax_decay(a):
+    """Shrink by 0.9, never under 0.3 (np.fmax of an np.float64 was a 0-d array under jit)."""
+    y = a
+    while y > 1.0:
+        y = np.fmax(y * 0.9, 0.3)
+    return y
+
+
+def clipped_decay(a):
+    """np.maximum in the body; inputs under 1.0 run zero trips (a float, not np.float64)."""
+    y = a
+    while y > 1.0:
+        y = np.maximum(y * 0.9, 0.3)
+    return y
+
+
 def floats(lo: float, step: float, n: int = 12) -> list[float]:
     return [lo + step * i for i in range(n)]
 
@@ -270,6 +286,8 @@ PROGRAMS: dict[str, tuple[Any, list[Any], int, int]] = {
     "decay": (decay, [np.array([0.5 * 1.5 ** i, -0.3, 0.1 * i]) for i in range(12)], 1, 1),
     "jacobi_like": (jacobi_like, [np.array([0.1 * i, 1.0 - 0.2 * i, 0.5]) for i in range(12)],
                     1, 1),
+    "fmax_decay": (fmax_decay, [500.0, 200.0, 30.0, 0.5, 1.0, 70.0, 0.2, 1e4], 2, 2),
+    "clipped_decay": (clipped_decay, [500.0, 0.5, 200.0, 1.0, 30.0, 70.0, -3.0, 1e4], 2, 2),
     "shrink_branchy": (shrink_branchy, [float(a) for a in np.exp(np.linspace(-4.0, 30.0, 40))],
                        5, 5),
 }
