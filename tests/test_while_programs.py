@@ -436,3 +436,29 @@ def test_a_constant_set_in_the_body_and_read_after_is_right_for_zero_trips() -> 
     assert tg.vmap(constant_in_body)(xs).tobytes() == want.tobytes()
     jf = tg.jit(constant_in_body)
     assert all(same(jf(x), constant_in_body(x)) for x in xs)
+
+
+def where_mixed(a, steps):
+    """Grow by a float64 step or by a factor: a float and an np.float64 branch of np.where."""
+    s = a
+    while s < 10.0:
+        s = np.where(s > 5.0, s * 1.2, s + steps[1])
+    return s
+
+
+def test_a_where_of_a_float_and_an_np_float64_is_one_type_whichever_branch_runs() -> None:
+    # traced at 0.5 (the np.float64 branch); 6.0 takes the float one only: jit
+    # returned 10.367999999999999 and jit(grad) 1.728 as floats, eager np.float64s
+    steps = np.array([0.01, 0.02, 0.03])
+    xs = [0.5, 6.0, 3.0, 5.5, 4.9, 1.0]
+    jf, g = tg.jit(where_mixed), tg.grad(where_mixed)
+    jg = tg.jit(g)
+    for x in xs:         # eager's np.where is a 0-d array (test_strong_float64's xfail)
+        y = where_mixed(x, steps)
+        assert type(jf(x, steps)) is np.float64 and jf(x, steps) == y, x
+        assert same(jg(x, steps), g(x, steps)), x
+    assert jf.trace_count == 1 and jg.trace_count == 1
+    batch = np.array(xs)
+    for h in (where_mixed, g):
+        want = np.stack([np.asarray(h(x, steps)) for x in xs])
+        assert tg.vmap(h, in_axes=(0, None))(batch, steps).tobytes() == want.tobytes()
