@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .pyfloat import refusal_beneath
 from .values import primal_value
 
 __all__ = ["STANDARD_ELEMENTWISE", "array_api_impls", "array_kind", "by_name", "call",
@@ -238,6 +239,11 @@ def run_checked(fun: Callable[..., Any], args: Any, kwargs: Any, tape: Any,
     """
     try:
         return fun(*args, **(kwargs or {}))
+    except SystemError as err:        # brentq(f, ...) with f returning a traced value
+        refused = refusal_beneath(err)
+        if refused is None:
+            raise
+        raise refused from None
     finally:
         check_tape(tape.records, inputs)
 

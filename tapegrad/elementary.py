@@ -215,13 +215,13 @@ def _floats(a: Any, b: Any) -> bool:
 def _fmax(a: Any, b: Any) -> Any:     # a tie of 0.0 and -0.0 gives b (np.fmax's SIMD
     if _floats(a, b):                   # loops answer either, by the arrays' layout)
         return float(a if a > b or b != b else b)
-    return np.where((a > b) | (b != b), a, b)
+    return np.where((a > b) | (b != b), a, b)[()]     # NumPy's scalar for scalars
 
 
 def _fmin(a: Any, b: Any) -> Any:
     if _floats(a, b):
         return float(a if a < b or b != b else b)
-    return np.where((a < b) | (b != b), a, b)
+    return np.where((a < b) | (b != b), a, b)[()]
 
 
 fmax: Primitive = primitive(_fmax, "fmax", elementwise=True, check_rules=False)

@@ -81,7 +81,20 @@ def _batched_getitem(e: Any, values: list[Any], batched: list[bool], n: int) -> 
     idx = _batch_index(values[1])
     if idx is None or not batched[0]:
         return per_example(e, values, batched, n)
-    return _data(values[0])[idx]
+    return _laid_out_as(_data(values[0])[idx], e.ans)
+
+
+def _laid_out_as(out: Any, ans: Any) -> Any:
+    """``out`` C-ordered where an example's ``ans`` is.
+
+    ``x[:, idx]`` keeps the batch axis innermost in memory, where an
+    example's ``x[idx]`` is C-ordered: a product of it (``np.matmul``) would
+    sum in another order than the example's.
+    """
+    if type(out) is np.ndarray and type(ans) is np.ndarray and ans.flags.c_contiguous \
+            and not out.flags.c_contiguous:
+        return np.ascontiguousarray(out)
+    return out
 
 
 def _batched_index_add(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
@@ -168,7 +181,7 @@ def _batched_gather(e: Any, values: list[Any], batched: list[bool], n: int) -> A
     key = _gather_key(values[1], values[2:], batched[2:], n, batched[0])
     if key is None:
         return per_example(e, values, batched, n)
-    return _data(values[0])[key]
+    return _laid_out_as(_data(values[0])[key], e.ans)
 
 
 def _batched_scatter_add(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:

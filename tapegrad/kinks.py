@@ -161,10 +161,30 @@ _doc(minimum, 'Elementwise minimum of ``a`` and ``b``; ties split the gradient 0
 
 def _where(cond: Any, a: Any, b: Any) -> Any:
     if (type(cond) is bool or type(cond) is np.bool_) and is_scalar(a) and is_scalar(b):
-        return a if cond else b
+        r = a if cond else b
+        return r if type(a) is type(b) else _either(a, b, r)
     if (type(a) is not _ND or type(cond) is not _ND) and foreign(cond, a, b) is not None:
         return call(where, cond, a, b)
     return np.where(cond, a, b)
+
+
+_PYTHON = (bool, int, float)
+_NUMPY = (np.bool_, np.integer, np.floating)
+
+
+def _either(a: Any, b: Any, r: Any) -> Any:
+    """``r`` of one type whichever branch it is, as NumPy's ``where`` of two numbers.
+
+    A recording reads the type of the value it saw (``numpy_made`` casts a
+    float to ``np.float64``): ``where(c, s * 1.2, s + xs[1])`` must not be a
+    float for one mask and an ``np.float64`` for the other.
+    """
+    ta, tb = type(a), type(b)
+    if ta in _PYTHON and tb in _PYTHON:
+        return float(r) if float in (ta, tb) else int(r)
+    if isinstance(a, _PYTHON + _NUMPY) and isinstance(b, _PYTHON + _NUMPY):
+        return np.result_type(a, b).type(r)      # NEP 50: a Python number is weak
+    return r
 
 
 def _xp_where(xp: Any, cond: Any, a: Any, b: Any) -> Any:

@@ -21,7 +21,7 @@ from .numpy_dispatch import functions
 from .numpy_tables import numpy_method
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .reductions import _axes
-from .values import Traced, shape_of
+from .values import Traced, numpy_made, shape_of
 
 __all__ = ["all", "allclose", "any", "array_equal", "array_equiv", "count_nonzero", "isclose"]
 
@@ -41,16 +41,12 @@ def _scalar_bool(r: Any) -> Any:
     return bool(r) if isinstance(r, np.bool_) else r
 
 
-def _int(r: Any) -> Any:
-    return int(r) if isinstance(r, np.integer) else r
-
-
 any_p = _boolean(lambda x, axes, keep: _scalar_bool(np.any(_data(x), axis=axes,
                                                            keepdims=keep)), "any", 3)
 all_p = _boolean(lambda x, axes, keep: _scalar_bool(np.all(_data(x), axis=axes,
                                                            keepdims=keep)), "all", 3)
-count_nonzero_p = _boolean(lambda x, axes, keep: _int(np.count_nonzero(
-    _data(x), axis=axes, keepdims=keep)), "count_nonzero", 3)
+count_nonzero_p = _boolean(lambda x, axes, keep: np.count_nonzero(   # NumPy's np.int64
+    _data(x), axis=axes, keepdims=keep), "count_nonzero", 3)
 batch_rules[any_p] = _BatchAlong(np.any, keepdims=True)
 batch_rules[all_p] = _BatchAlong(np.all, keepdims=True)
 batch_rules[count_nonzero_p] = _BatchAlong(np.count_nonzero, keepdims=True)
@@ -105,7 +101,7 @@ def count_nonzero(a: Number, axis: Axis = None, *, keepdims: bool = False) -> An
       keepdims: Keep the reduced axes with size 1.
 
     Returns:
-      An int, or an int array (integer data: no derivative).
+      NumPy's ``np.int64``, or an int array (integer data: no derivative).
 
     Examples:
       >>> import numpy as np
@@ -223,5 +219,5 @@ functions.update({
     np.allclose: (allclose, ("rtol", "atol", "equal_nan")),
     np.array_equal: (array_equal, ("equal_nan",)), np.array_equiv: (array_equiv, ()),
 })
-Traced.any = numpy_method(np.any, any)              # type: ignore
-Traced.all = numpy_method(np.all, all)              # type: ignore
+Traced.any = numpy_method(np.any, lambda x: numpy_made(any(x)))    # type: ignore
+Traced.all = numpy_method(np.all, lambda x: numpy_made(all(x)))    # type: ignore

@@ -16,7 +16,7 @@ from types import FrameType
 from .errors import FLOAT_MSG
 from .pysource import library_call, running
 
-__all__ = ["float_error", "library_advice"]
+__all__ = ["float_error", "library_advice", "refusal_beneath"]
 
 _MATH = {     # math's functions NumPy names otherwise: their NumPy spelling
     "fabs": "np.abs({0})", "pow": "np.power({0}, {1})", "asin": "np.arcsin({0})",
@@ -81,8 +81,31 @@ def _ours(use: str) -> str:
     return f" (or tg.{name}, the same function)" if hasattr(sys.modules["tapegrad"], name) else ""
 
 
+_REFUSED = "_tapegrad_refused"     # the mark on a refusal, found again beneath a SystemError
+
+
 def float_error(frame: FrameType, what: str = "float") -> TypeError:
     """The error for ``what()`` of a traced value, called from ``frame``."""
+    err = _float_error(frame, what)
+    setattr(err, _REFUSED, True)
+    return err
+
+
+def refusal_beneath(err: BaseException) -> TypeError | None:
+    """The refusal of a conversion that C code raised ``err`` over, or None.
+
+    SciPy's root finders (``brentq``, ``bisect``, ``ridder``) call
+    ``float()`` on the function's value in C and go on past the error: Python
+    then raises a ``SystemError`` whose cause is the refusal.
+    """
+    cause = err.__cause__
+    if isinstance(err, SystemError) and isinstance(cause, TypeError) and \
+            getattr(cause, _REFUSED, False):
+        return cause
+    return None
+
+
+def _float_error(frame: FrameType, what: str) -> TypeError:
     frame = _user(frame)
     where = f"{frame.f_code.co_filename}:{frame.f_lineno}"
     called = library_call(frame)

@@ -50,10 +50,12 @@ scipy_alternatives = {    # SciPy functions without a same-named tapegrad.scipy 
     "scipy.integrate.quad": "a fixed Gauss-Legendre rule: t, w = np.polynomial.legendre."
     "leggauss(30); 0.5 * (b - a) * np.sum(w * f(0.5 * (b - a) * t + 0.5 * (a + b)))",
 }
-for _root in ("brentq", "brenth", "bisect", "newton", "fsolve", "root_scalar", "root"):
+for _root in ("brentq", "brenth", "bisect", "ridder", "toms748", "newton", "fsolve", "root_scalar",
+              "root"):
     scipy_alternatives[f"scipy.optimize.{_root}"] = (
-        "a Newton loop written with tapegrad's functions (while abs(step) > tol: ...), "
-        "whose derivative at convergence is the implicit function's,")
+        "tg.fixed_point(lambda c, x: x - f(c, x) / df(c, x), c, x0) (a Newton step; "
+        "its derivative is the implicit function's) or a Newton loop written with "
+        "tapegrad's functions (while abs(step) > tol: ...)")
 tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests check this list)
     "special": ("betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfinv", "expit",
                 "gammainc", "gammaincc", "gammaln", "kl_div", "log_expit", "log_ndtr",

@@ -270,6 +270,22 @@ def newton_two_exits(c):
     return x
 
 
+def fmax_decay(a):
+    """Shrink by 0.9, never under 0.3 (np.fmax of an np.float64 was a 0-d array under jit)."""
+    y = a
+    while y > 1.0:
+        y = np.fmax(y * 0.9, 0.3)
+    return y
+
+
+def clipped_decay(a):
+    """np.maximum in the body; inputs under 1.0 run zero trips (a float, not np.float64)."""
+    y = a
+    while y > 1.0:
+        y = np.maximum(y * 0.9, 0.3)
+    return y
+
+
 def floats(lo: float, step: float, n: int = 12) -> list[float]:
     return [lo + step * i for i in range(n)]
 
@@ -304,6 +320,8 @@ PROGRAMS: dict[str, tuple[Any, list[Any], int, int]] = {
     # a while with a test and a break: the loop that ended by either exit rolls
     "regula_falsi_break": (regula_falsi_break, floats(0.5, 2.0), 1, 1),
     "newton_two_exits": (newton_two_exits, [0.5 * 3.0 ** i for i in range(14)], 2, 2),
+    "fmax_decay": (fmax_decay, [500.0, 200.0, 30.0, 0.5, 1.0, 70.0, 0.2, 1e4], 2, 2),
+    "clipped_decay": (clipped_decay, [500.0, 0.5, 200.0, 1.0, 30.0, 70.0, -3.0, 1e4], 2, 2),
     "shrink_branchy": (shrink_branchy, [float(a) for a in np.exp(np.linspace(-4.0, 30.0, 40))],
                        5, 5),
 }
@@ -448,3 +466,29 @@ def test_a_break_beside_a_test_the_tape_does_not_show_rolls_no_further_than_eage
             assert same(jh(x), h(x)), x
         got = tg.vmap(h)(np.array(xs))
         assert got.tobytes() == np.array([h(x) for x in xs]).tobytes()
+
+
+def where_mixed(a, steps):
+    """Grow by a float64 step or by a factor: a float and an np.float64 branch of np.where."""
+    s = a
+    while s < 10.0:
+        s = np.where(s > 5.0, s * 1.2, s + steps[1])
+    return s
+
+
+def test_a_where_of_a_float_and_an_np_float64_is_one_type_whichever_branch_runs() -> None:
+    # traced at 0.5 (the np.float64 branch); 6.0 takes the float one only: jit
+    # returned 10.367999999999999 and jit(grad) 1.728 as floats, eager np.float64s
+    steps = np.array([0.01, 0.02, 0.03])
+    xs = [0.5, 6.0, 3.0, 5.5, 4.9, 1.0]
+    jf, g = tg.jit(where_mixed), tg.grad(where_mixed)
+    jg = tg.jit(g)
+    for x in xs:         # eager's np.where is a 0-d array (test_strong_float64's xfail)
+        y = where_mixed(x, steps)
+        assert type(jf(x, steps)) is np.float64 and jf(x, steps) == y, x
+        assert same(jg(x, steps), g(x, steps)), x
+    assert jf.trace_count == 1 and jg.trace_count == 1
+    batch = np.array(xs)
+    for h in (where_mixed, g):
+        want = np.stack([np.asarray(h(x, steps)) for x in xs])
+        assert tg.vmap(h, in_axes=(0, None))(batch, steps).tobytes() == want.tobytes()
