@@ -31,6 +31,7 @@ from .shapes import (
     _dtype,
     _is_float_array,
     _scalar,
+    blas_operand,
     last_two_swapped,
     reshape_p,
     sum_like,
@@ -138,6 +139,7 @@ def dot(a: Number, b: Number) -> Number:
     sa, sb = shape_of(a), shape_of(b)
     if not sa or not sb:
         return a * b
+    a, b = blas_operand(a), blas_operand(b)        # as np.dot hands them to BLAS
     if len(sb) <= 2:
         return matmul(a, b)
     # N-D with M-D (M >= 3): b's second-to-last axis goes first, the rest flat
@@ -380,10 +382,8 @@ Traced.__matmul__ = lambda self, b: numpy_made(matmul(self, b))  # type: ignore
 Traced.__rmatmul__ = lambda self, a: numpy_made(matmul(a, self))  # type: ignore
 Traced.astype = lambda self, dtype, *a, **k: astype(self, dtype)  # type: ignore
 Traced.round = lambda self, decimals=0: round_p(self, decimals)  # type: ignore
-Traced.__mod__ = mod.apply2                                      # type: ignore
-Traced.__rmod__ = mod.rapply2                                    # type: ignore
-Traced.__floordiv__ = floordiv.apply2                            # type: ignore
-Traced.__rfloordiv__ = floordiv.rapply2                          # type: ignore
+Traced.__mod__, Traced.__rmod__ = mod.apply2, mod.rapply2                    # type: ignore
+Traced.__floordiv__, Traced.__rfloordiv__ = floordiv.apply2, floordiv.rapply2  # type: ignore
 
 # ------------------------------------------------- NumPy's names for them
 ufuncs.update({

@@ -20,8 +20,8 @@ from .numpy_dispatch import functions
 from .ops import mul
 from .reductions import sum as _sum
 from .reshaping import _shape, ravel
+from .shapes import blas_operand, transpose
 from .shapes import reshape as reshape_to
-from .shapes import transpose
 from .values import Traced, shape_of
 
 __all__ = ["inner", "multi_dot", "outer", "tensordot", "tensorinv", "tensorsolve", "trace"]
@@ -78,7 +78,8 @@ def tensordot(a: Number, b: Number, axes: Any = 2) -> Number:
                     (int(np.prod([sa[i] for i in fa])), k))
     b2 = reshape_to(transpose(b, pb) if pb != sorted(pb) else b,
                     (k, int(np.prod([sb[j] for j in fb]))))
-    return reshape_to(matmul(a2, b2), tuple(sa[i] for i in fa) + tuple(sb[j] for j in fb))
+    ab = matmul(blas_operand(a2), blas_operand(b2))      # np.dot's operands, as NumPy's
+    return reshape_to(ab, tuple(sa[i] for i in fa) + tuple(sb[j] for j in fb))
 
 
 def inner(a: Number, b: Number) -> Number:

@@ -1,0 +1,67 @@
+"""What the array fuzzer (tests/test_arrayfuzz.py) found, each reduced to its smallest program.
+
+Each test states NumPy's (or a Python loop's) answer and checks tapegrad's
+against it bit for bit: eagerly, under ``jit`` and under ``vmap``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_jnp_port import assert_same
+
+import tapegrad as tg
+
+R = np.random.default_rng(0)
+
+
+# np.dot of a view with a negative stride: NumPy hands BLAS a copy, np.matmul sums the
+# view in its own loop, which rounds otherwise (seed 378: np.tensordot(np.flip(x), ...)).
+DOTS = {
+    "dot": lambda a, x: np.dot(a, x[::-1]),
+    "dot-vectors": lambda a, x: np.dot(x[::-1], x),
+    "tensordot": lambda a, x: np.tensordot(x[::-1], a.T, axes=1),
+    "tensordot-flipped": lambda a, x: np.tensordot(np.flip(x), np.flip(x), axes=1),
+    "inner": lambda a, x: np.inner(x[::-1], a),
+    "method": lambda a, x: a[::-1, ::-1].dot(x[::-1]),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=lambda d: d.__name__)
+@pytest.mark.parametrize("name", sorted(DOTS))
+def test_dot_of_a_reversed_view_is_numpys_dot_bit_for_bit(name, dtype):
+    f = DOTS[name]
+    jf = tg.jit(f)
+    for _ in range(40):
+        a, x = R.normal(size=(4, 6)).astype(dtype), R.normal(size=6).astype(dtype)
+        want = f(a, x)
+        assert_same(tg.jvp(f, (a, x), (a, x))[0], want, "eager")
+        assert_same(jf(a, x), want, "jit")
+    xs = R.normal(size=(5, 6)).astype(dtype)
+    assert_same(tg.vmap(f, in_axes=(None, 0))(a, xs), np.stack([f(a, v) for v in xs]), "vmap")
+
+
+def test_the_gradient_through_a_dot_of_a_reversed_view_is_exact():
+    x = R.normal(size=6)
+    g = tg.grad(lambda x: np.dot(x[::-1], x[::-1]) * 1.5)(x)
+    np.testing.assert_array_equal(g, 3.0 * x)
+
+
+# vmap of a whole-array sum or mean reshaped each (transposed) example, which sums it in
+# another order than NumPy's sum of the view (seed 277: np.mean(np.swapaxes(x, 0, -1))).
+WHOLE = {
+    "sum-swapaxes": lambda x: np.sum(np.swapaxes(x, 0, -1)),
+    "mean-swapaxes": lambda x: np.mean(np.swapaxes(x, 0, -1)),
+    "sum-transposed-slice": lambda x: np.sum(x.T[::2]),
+    "mean-of-a-product": lambda x: np.mean(x.T * x[:, 0]),
+}
+
+
+@pytest.mark.parametrize("shape", [(2, 3), (3, 7), (20, 9)], ids=str)
+@pytest.mark.parametrize("name", sorted(WHOLE))
+def test_vmap_of_a_whole_sum_of_a_transposed_example_is_the_loop_bit_for_bit(name, shape):
+    f = WHOLE[name]
+    xs = R.normal(size=(40, *shape))
+    loop = np.stack([f(x) for x in xs])
+    assert_same(tg.vmap(f)(xs), loop, "vmap")
+    assert_same(tg.jit(tg.vmap(f))(xs), loop, "jit(vmap)")
