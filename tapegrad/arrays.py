@@ -22,6 +22,7 @@ from .backend_rules import xp_round as _xp_round
 from .backends import array_api_impls, by_name, call, foreign
 from .batching.rules import batch_rules
 from .indexing import getitem
+from .layouts import blas_operand
 from .numpy_tables import functions, ufuncs
 from .ops import div, neg
 from .primitive import Primitive, defjvp, defpartials, defvjp, primitive
@@ -31,7 +32,6 @@ from .shapes import (
     _dtype,
     _is_float_array,
     _scalar,
-    blas_operand,
     last_two_swapped,
     reshape_p,
     sum_like,

@@ -16,6 +16,7 @@ import numpy as np
 from .backend_rules import np_dtype, xp_getitem, xp_index_add
 from .backends import array_api_impls, call, foreign
 from .batching.rules import batch_rules, example, per_example
+from .layouts import c_ordered
 from .numpy_tables import functions
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .shapes import _bad_axis, _data, _is_float_array, _scalar, reshape
@@ -80,7 +81,23 @@ def _batched_getitem(e: Any, values: list[Any], batched: list[bool], n: int) -> 
     idx = _batch_index(values[1])
     if idx is None or not batched[0]:
         return per_example(e, values, batched, n)
-    return _data(values[0])[idx]
+    return _laid_out_like(_data(values[0])[idx], e.ans)
+
+
+def _laid_out_like(r: np.ndarray, ans: Any) -> np.ndarray:
+    """Batched ``r`` with each example in ``ans``'s memory order, so sums round as on it.
+
+    NumPy lays out ``x[:, [2, 0]]`` index axis first, and ``xs[:, :, [2, 0]]`` so
+    too, which puts the batch axis inside its examples.
+    """
+    if type(ans) is not np.ndarray or ans.ndim < 2 or r.ndim != ans.ndim + 1 or (
+            ans.flags.c_contiguous and r.flags.c_contiguous):
+        return r
+    order = sorted(range(ans.ndim), key=lambda a: -abs(ans.strides[a]))   # outermost first
+    base = np.empty((r.shape[0],) + tuple(ans.shape[a] for a in order), r.dtype)
+    out = base.transpose((0,) + tuple(1 + order.index(a) for a in range(ans.ndim)))
+    out[...] = r
+    return out
 
 
 def _batched_index_add(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
@@ -268,9 +285,9 @@ def take(a: Any, indices: Any, axis: int | None = None) -> Any:
     ax = int(axis) % nd if -nd <= int(axis) < nd else _bad_axis("take", axis, nd)
     key = (slice(None),) * ax + (indices,)
     if type(indices) is not Traced:
-        return getitem(a, _index(key)[0])
+        return c_ordered(getitem(a, _index(key)[0]))      # x[:, [2, 0]] is not C-ordered
     idx, traced = _index(key)
-    return gather(a, idx, *traced)
+    return c_ordered(gather(a, idx, *traced))
 
 
 def _traced_len(self: Traced) -> int:

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from .backends import array_api_impls
+from .batching.rules import batch_rules, broadcasting
 from .primitive import Primitive, primitive
 from .staging.spellings import Spelling, spellings
 from .values import Traced, primal_value
@@ -87,7 +88,20 @@ def _make_twin(prim: Primitive, ufunc: Any, operator: Any) -> Primitive:
     call = name + "(" + ", ".join("{" + str(i) + "}" for i in range(ufunc.nin)) + ")"
     spellings[twin] = Spelling(float=None if operator else call, array=old.array,
                                names={**old.names, name: ufunc})
+    if operator:
+        batch_rules[twin] = _scalar_math
     return twin
+
+
+def _scalar_math(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    """The batch rule of an operator on NumPy scalars: each example's scalar math.
+
+    ``np.float64(x) ** 3`` rounds apart from ``np.power`` of an array of them.
+    """
+    if np.ndim(e.ans) or not n or any(np.ndim(v) > b for v, b in zip(values, batched)):
+        return broadcasting(e, values, batched, n)
+    outs = [e.prim.impl(*(v[i] if b else v for v, b in zip(values, batched))) for i in range(n)]
+    return np.array(outs, dtype=np.result_type(*outs))
 
 
 def numpy_operator(prim: Primitive, ufunc: Any, reflected: bool = False) -> Any:

@@ -26,7 +26,7 @@ from .values import Traced, float_array, primal_value, shape_of
 
 Number = Any
 
-__all__ = ["blas_operand", "broadcast_like", "broadcast_to", "reshape", "reshape_p", "sum_like",
+__all__ = ["broadcast_like", "broadcast_to", "reshape", "reshape_p", "sum_like",
            "transpose", "unbroadcast_axes"]
 
 
@@ -339,30 +339,6 @@ def broadcast_to(x: Number, shape: Sequence[int]) -> Number:
     shape = (int(shape),) if isinstance(shape, int) else tuple(int(s) for s in shape)
     np.broadcast_shapes(shape_of(x), shape)    # NumPy's error if they do not fit
     return broadcast_to_p(x, shape)
-
-
-# ------------------------------------------------------------ np.dot's operands
-def _negative_strides(v: Any) -> bool:
-    return type(v) is np.ndarray and any(s < 0 for s in v.strides)
-
-
-def _blas_copy(x: Any) -> Any:
-    return np.copy(x, order="K") if _negative_strides(x) else x
-
-
-blas_copy: Primitive = primitive(_blas_copy, "blas_copy", elementwise=True, check_rules=False)
-defvjp(blas_copy, lambda g, ans, x: g)
-defjvp(blas_copy, lambda t, ans, x: t)
-spellings[blas_copy] = Spelling(array="_blas_copy({0})", names={"_blas_copy": _blas_copy})
-
-
-def blas_operand(x: Number) -> Number:
-    """``x`` as ``np.dot`` multiplies it: copied where it has a negative stride.
-
-    ``np.dot`` (so ``tensordot`` and ``inner``) hands BLAS such a view
-    copied; ``np.matmul`` sums it in its own loop, which rounds otherwise.
-    """
-    return blas_copy(x) if _negative_strides(primal_value(x)) else x
 
 
 # ------------------------------------------- the NumPy methods on Traced

@@ -15,13 +15,14 @@ import numpy as np
 from .arrays import matmul
 from .diagonals import diagonal
 from .indexing import getitem
+from .layouts import blas_operand
 from .matrix import inv, solve
 from .numpy_dispatch import functions
 from .ops import mul
 from .reductions import sum as _sum
 from .reshaping import _shape, ravel
-from .shapes import blas_operand, transpose
 from .shapes import reshape as reshape_to
+from .shapes import transpose
 from .values import Traced, shape_of
 
 __all__ = ["inner", "multi_dot", "outer", "tensordot", "tensorinv", "tensorsolve", "trace"]

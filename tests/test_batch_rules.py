@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import operator
 import sys
 import zlib
 from pathlib import Path
@@ -22,6 +23,7 @@ import pytest
 import tapegrad as tg
 from tapegrad import arrays, floatbits, indexing, logic, ops
 from tapegrad.batching.rules import batch_rules, per_example
+from tapegrad.numpy_scalars import numpy_twin
 
 FLOATS = [np.float64, np.float32]
 N = 5                                  # examples in a batch
@@ -263,6 +265,15 @@ def table_cases(rng):
     cases.update(statistics_cases(f, ints))
     cases.update(matrix_cases(f, rng))
     cases.update(numpy_more_cases(f, ints))
+    # Python's ** and abs() on NumPy scalars: their scalar math (float64 examples; an
+    # array example takes the array's path)
+    for p, ufunc, op in ((ops.pow, np.power, operator.pow), (tg.kinks.abs, np.absolute,
+                                                             operator.abs)):
+        twin = numpy_twin(p, ufunc, op)
+        cases[twin] = [([f(N) * 2.0] + [3.0] * (ufunc.nin - 1), [True] + [False] * (ufunc.nin - 1)),
+                       ([np.abs(f(N, 3))] + [f(N, 3)] * (ufunc.nin - 1), [True] * ufunc.nin)]
+        if ufunc.nin == 2:
+            cases[twin] += [([2.0, f(N)], [False, True]), ([np.abs(f(N)), f(N)], [True, True])]
     return cases
 
 
