@@ -20,7 +20,6 @@ from . import tree as tree
 from . import ufunc_methods as _ufunc_methods  # noqa: F401  (np.add.outer, .reduce, .accumulate)
 from . import viz as viz
 from .arrays import concatenate as concatenate
-from .arrays import dot as dot
 from .arrays import matmul as matmul
 from .arrays import stack as stack
 from .bessel import i0 as i0
@@ -259,6 +258,7 @@ from .statistics import var as var
 from .stencils import gradient as gradient
 from .stencils import unwrap as unwrap
 from .tape import Tape as Tape
+from .tensordot import dot as dot
 from .tensordot import inner as inner
 from .tensordot import outer as outer
 from .tensordot import tensordot as tensordot

@@ -34,13 +34,12 @@ from .shapes import (
     last_two_swapped,
     reshape_p,
     sum_like,
-    transpose,
     transpose_p,
 )
 from .staging.spellings import Spelling, spellings
 from .values import Traced, as_numpy_float, numpy_made, shape_of
 
-__all__ = ["astype", "concatenate", "dot", "floordiv", "matmul", "mod", "rounding", "stack"]
+__all__ = ["astype", "concatenate", "floordiv", "matmul", "mod", "rounding", "stack"]
 
 Number = Any
 
@@ -112,41 +111,6 @@ def matmul(a: Number, b: Number) -> Number:
             () if len(sb) == 1 else shape[-1:])
         out = reshape_p(out, keep)
     return out
-
-
-def dot(a: Number, b: Number) -> Number:
-    """NumPy's ``dot``: a product for scalars, an inner product for vectors.
-
-    Matrix products for 2-D operands; for N-D, a sum over the last axis of
-    ``a`` and the second-to-last of ``b``.
-
-    Args:
-      a: A number or an array (traced or not).
-      b: Likewise.
-
-    Returns:
-      ``np.dot(a, b)``, differentiably.
-
-    Examples:
-      >>> import numpy as np
-      >>> import tapegrad as tg
-      >>> tg.dot(np.array([1.0, 2.0]), np.array([3.0, 4.0]))
-      11.0
-      >>> tg.grad(lambda x: tg.dot(x, x))(np.array([1.0, 2.0]))
-      array([2., 4.])
-    """
-    sa, sb = shape_of(a), shape_of(b)
-    if not sa or not sb:        # a Python number is a 0-d array to np.dot: not a weak one
-        return np.multiply(*(np.asarray(v) if type(v) in (int, float) else v for v in (a, b)))
-    if len(sb) <= 2:
-        return matmul(a, b)
-    # N-D with M-D (M >= 3): b's second-to-last axis goes first, the rest flat
-    k = sb[-2]
-    moved = transpose(b, (len(sb) - 2,) + tuple(range(len(sb) - 2)) + (len(sb) - 1,))
-    rest = sb[:-2] + sb[-1:]
-    flat = matmul(reshape_p(a, (-1, k) if len(sa) > 1 else (1, k)),
-                  reshape_p(moved, (k, int(np.prod(rest)))))
-    return reshape_p(flat, sa[:-1] + rest)
 
 
 # -------------------------------------------------------------------- joins
@@ -304,7 +268,8 @@ def _floats(x: Any) -> bool:
 
 
 astype_p: Primitive = primitive(_astype, "astype", elementwise=True, check_rules=False)
-# A cast between floats carries the derivative (cast back); to or from ints or bools, none.
+# A cast between float dtypes carries the derivative (cast back to the input's
+# dtype); a cast to or from integers or bools has none.
 defvjp(astype_p, lambda g, ans, x, dtype: astype_p(g, _np_dtype(x))
        if _floats(x) and _floats(ans) else None, None)
 defjvp(astype_p, lambda t, ans, x, dtype: astype_p(t, _np_dtype(ans))
@@ -375,15 +340,12 @@ defpartials(mod, 1.0, lambda ans, a, b: neg(floor(div(a, b))))   # a - b * floor
 defpartials(floordiv, None, None)                                # piecewise constant
 
 # ------------------------------------------- the NumPy methods on Traced
-Traced.dot = lambda self, b: numpy_made(dot(self, b))            # type: ignore
 Traced.__matmul__ = lambda self, b: numpy_made(matmul(self, b))  # type: ignore
 Traced.__rmatmul__ = lambda self, a: numpy_made(matmul(a, self))  # type: ignore
 Traced.astype = lambda self, dtype, *a, **k: astype(self, dtype)  # type: ignore
 Traced.round = lambda self, decimals=0: round_p(self, decimals)  # type: ignore
-Traced.__mod__ = mod.apply2                                      # type: ignore
-Traced.__rmod__ = mod.rapply2                                    # type: ignore
-Traced.__floordiv__ = floordiv.apply2                            # type: ignore
-Traced.__rfloordiv__ = floordiv.rapply2                          # type: ignore
+Traced.__mod__, Traced.__rmod__ = mod.apply2, mod.rapply2                    # type: ignore
+Traced.__floordiv__, Traced.__rfloordiv__ = floordiv.apply2, floordiv.rapply2  # type: ignore
 
 # ------------------------------------------------- NumPy's names for them
 ufuncs.update({
@@ -392,7 +354,7 @@ ufuncs.update({
     np.remainder: mod, np.floor_divide: floordiv,
 })
 functions.update({
-    np.dot: (dot, ()), np.matmul: (matmul, ()),
+    np.matmul: (matmul, ()),
     np.stack: (stack, ("axis",)),   # np.concatenate: joins.py (lists inside)
     np.round: (lambda a, decimals=0: round_p(a, int(decimals)), ("decimals",)),
     np.around: (lambda a, decimals=0: round_p(a, int(decimals)), ("decimals",)),

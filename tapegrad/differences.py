@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .along import _along
-from .arrays import astype, concatenate, dot, stack
+from .arrays import astype, concatenate, stack
 from .indexing import getitem
 from .numpy_dispatch import functions
 from .primitive import Primitive, defjvp, defvjp, primitive
@@ -26,6 +26,7 @@ from .reductions import sum as tg_sum
 from .reshaping import _axis, moveaxis, ravel
 from .shapes import broadcast_to
 from .shapes import reshape as reshape_to
+from .tensordot import dot
 from .values import primal_value, shape_of
 
 __all__ = ["convolve", "correlate", "cross", "diff", "ediff1d", "kron", "polyval",

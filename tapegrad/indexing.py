@@ -17,6 +17,7 @@ from .backend_rules import np_dtype, xp_getitem, xp_index_add
 from .backends import array_api_impls, call, foreign
 from .batching.rules import batch_rules, example, per_example
 from .errors import IndexTypeError
+from .layouts import c_ordered
 from .numpy_tables import functions
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .shapes import _bad_axis, _data, _is_float_array, _scalar, reshape
@@ -81,19 +82,25 @@ def _batched_getitem(e: Any, values: list[Any], batched: list[bool], n: int) -> 
     idx = _batch_index(values[1])
     if idx is None or not batched[0]:
         return per_example(e, values, batched, n)
-    return _laid_out_as(_data(values[0])[idx], e.ans)
+    r = _data(values[0])[idx]
+    if not any(isinstance(p, np.ndarray) for p in idx):
+        return r                  # a basic index: a view, strided as each example's
+    return _laid_out_like(r, e.ans)
 
 
-def _laid_out_as(out: Any, ans: Any) -> Any:
-    """``out`` C-ordered where an example's ``ans`` is.
+def _laid_out_like(r: np.ndarray, ans: Any) -> np.ndarray:
+    """Batched ``r`` with each example in ``ans``'s memory order, so sums round as on it.
 
-    ``x[:, idx]`` keeps the batch axis innermost in memory, where an
-    example's ``x[idx]`` is C-ordered: a product of it (``np.matmul``) would
-    sum in another order than the example's.
+    NumPy lays out ``x[:, [2, 0]]`` index axis first, and ``xs[:, :, [2, 0]]`` so
+    too, which puts the batch axis inside its examples.
     """
-    if type(out) is np.ndarray and type(ans) is np.ndarray and ans.flags.c_contiguous \
-            and not out.flags.c_contiguous:
-        return np.ascontiguousarray(out)
+    if type(ans) is not np.ndarray or ans.ndim < 2 or r.ndim != ans.ndim + 1 or (
+            ans.flags.c_contiguous and r.flags.c_contiguous):
+        return r
+    order = sorted(range(ans.ndim), key=lambda a: -abs(ans.strides[a]))   # outermost first
+    base = np.empty((r.shape[0],) + tuple(ans.shape[a] for a in order), r.dtype)
+    out = base.transpose((0,) + tuple(1 + order.index(a) for a in range(ans.ndim)))
+    out[...] = r
     return out
 
 
@@ -181,7 +188,7 @@ def _batched_gather(e: Any, values: list[Any], batched: list[bool], n: int) -> A
     key = _gather_key(values[1], values[2:], batched[2:], n, batched[0])
     if key is None:
         return per_example(e, values, batched, n)
-    return _laid_out_as(_data(values[0])[key], e.ans)
+    return _laid_out_like(_data(values[0])[key], e.ans)
 
 
 def _batched_scatter_add(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
@@ -282,9 +289,9 @@ def take(a: Any, indices: Any, axis: int | None = None) -> Any:
     ax = int(axis) % nd if -nd <= int(axis) < nd else _bad_axis("take", axis, nd)
     key = (slice(None),) * ax + (indices,)
     if type(indices) is not Traced:
-        return getitem(a, _index(key)[0])
+        return c_ordered(getitem(a, _index(key)[0]))      # x[:, [2, 0]] is not C-ordered
     idx, traced = _index(key)
-    return gather(a, idx, *traced)
+    return c_ordered(gather(a, idx, *traced))
 
 
 def _traced_len(self: Traced) -> int:

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .arrays import astype, concatenate, dot, matmul_p, stack
+from .arrays import astype, concatenate, matmul_p, stack
 from .indexing import getitem
 from .kinks import abs as _abs
 from .linalg_decomp import QRResult as QRResult
@@ -45,6 +45,7 @@ from .reductions import min as _min
 from .reductions import sum as _sum
 from .shapes import _dtype, transpose
 from .shapes import reshape_p as reshape
+from .tensordot import dot
 from .tensordot import multi_dot as multi_dot
 from .tensordot import tensorinv as tensorinv
 from .tensordot import tensorsolve as tensorsolve

@@ -16,12 +16,14 @@ the others compute NumPy's bits already (``+``, ``np.exp2``, ``np.cbrt``).
 
 from __future__ import annotations
 
+import itertools
 import operator as _operator
 from typing import Any
 
 import numpy as np
 
 from .backends import array_api_impls
+from .batching.rules import batch_rules, broadcasting
 from .primitive import Primitive, primitive
 from .staging.spellings import Spelling, spellings
 from .values import Traced, primal_value
@@ -87,7 +89,21 @@ def _make_twin(prim: Primitive, ufunc: Any, operator: Any) -> Primitive:
     call = name + "(" + ", ".join("{" + str(i) + "}" for i in range(ufunc.nin)) + ")"
     spellings[twin] = Spelling(float=None if operator else call, array=old.array,
                                names={**old.names, name: ufunc})
+    if operator is _operator.pow:      # abs is one in both
+        batch_rules[twin] = _scalar_math
     return twin
+
+
+def _scalar_math(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
+    """The batch rule of ``**`` on NumPy scalars: each example's scalar math, as a loop has it.
+
+    ``np.float64(x) ** 3`` rounds apart from ``np.power`` of an array of them.
+    """
+    if not isinstance(e.ans, float | np.floating) or not n or any(
+            np.ndim(v) > b for v, b in zip(values, batched)):
+        return broadcasting(e, values, batched, n)
+    cols = [v if b else itertools.repeat(v, n) for v, b in zip(values, batched)]
+    return np.array([_operator.pow(*xs) for xs in zip(*cols)])   # NumPy's scalars, one by one
 
 
 def numpy_operator(prim: Primitive, ufunc: Any, reflected: bool = False) -> Any:

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.lib import _function_base_impl
 
 from .along import _one_axis, _over_axes, _stacked
-from .arrays import astype, concatenate, dot
+from .arrays import astype, concatenate
 from .diagonals import diagonal
 from .elementary import isnan
 from .indexing import getitem
@@ -29,6 +29,7 @@ from .reductions import mean
 from .reshaping import moveaxis, ravel, squeeze
 from .shapes import _scalar, transpose
 from .shapes import reshape as reshape_to
+from .tensordot import dot
 from .values import primal_value, shape_of
 
 __all__ = ["corrcoef", "cov", "percentile", "quantile"]

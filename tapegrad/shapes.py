@@ -26,8 +26,8 @@ from .values import Traced, float_array, primal_value, shape_of
 
 Number = Any
 
-__all__ = ["broadcast_like", "broadcast_to", "reshape", "reshape_p", "sum_like", "transpose",
-           "unbroadcast_axes"]
+__all__ = ["broadcast_like", "broadcast_to", "reshape", "reshape_p", "sum_like",
+           "transpose", "unbroadcast_axes"]
 
 
 def _scalar(r: Any) -> Any:
@@ -303,7 +303,7 @@ def _bad_axis(what: str, axis: Any, nd: int) -> int:
 def _broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
     if type(x) is not np.ndarray and foreign(x) is not None:
         return call(broadcast_to_p, x, shape)
-    return np.broadcast_to(_data(x), shape).copy()
+    return np.broadcast_to(_data(x), shape)      # a view, as NumPy's (einsum reads its strides)
 
 
 broadcast_to_p: Primitive = primitive(_broadcast_to, "broadcast_to", check_rules=False)
@@ -315,7 +315,7 @@ defjvp(broadcast_to_p, lambda t, ans, x, shape: broadcast_to_p(t, shape), None)
 def _batched_broadcast_to(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
     v, shape = _data(values[0]), values[1]
     v = v.reshape((n,) + (1,) * (len(shape) + 1 - v.ndim) + v.shape[1:])
-    return np.broadcast_to(v, (n,) + shape).copy()
+    return np.broadcast_to(v, (n,) + shape)
 
 
 batch_rules[broadcast_to_p] = _batched_broadcast_to

@@ -12,19 +12,20 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import matmul
+from .arrays import astype, matmul
 from .diagonals import diagonal
 from .indexing import getitem
+from .layouts import blas_operand
 from .matrix import inv, solve
 from .numpy_dispatch import functions
 from .ops import mul
 from .reductions import sum as _sum
 from .reshaping import _shape, ravel
 from .shapes import reshape as reshape_to
-from .shapes import transpose
-from .values import Traced, shape_of
+from .shapes import reshape_p, transpose
+from .values import Traced, numpy_made, primal_value, shape_of
 
-__all__ = ["inner", "multi_dot", "outer", "tensordot", "tensorinv", "tensorsolve", "trace"]
+__all__ = ["dot", "inner", "multi_dot", "outer", "tensordot", "tensorinv", "tensorsolve", "trace"]
 
 Number = Any
 
@@ -38,6 +39,55 @@ def _as_axes(what: str, axes: Any, nd: int) -> list[int]:
                                           f"of {nd} axes.")
         out.append(int(a) % nd)
     return out
+
+
+def _dot_operands(a: Number, b: Number) -> tuple[Number, Number]:
+    """``a`` and ``b`` as ``np.dot`` hands them to BLAS: of one float dtype, no negative stride.
+
+    ``np.matmul`` of a float32 and a float64 array casts in its own loop, and sums
+    a reversed view there too: both round apart from ``np.dot``'s products.
+    """
+    da, db = (np.asarray(primal_value(x)).dtype for x in (a, b))
+    if da != db and da.kind == "f" and db.kind == "f":
+        wide = np.promote_types(da, db)
+        a, b = (x if d == wide else astype(x, wide) for x, d in ((a, da), (b, db)))
+    return blas_operand(a), blas_operand(b)
+
+
+def dot(a: Number, b: Number) -> Number:
+    """NumPy's ``dot``: a product for scalars, an inner product for vectors.
+
+    Matrix products for 2-D operands; for N-D, a sum over the last axis of
+    ``a`` and the second-to-last of ``b``.
+
+    Args:
+      a: A number or an array (traced or not).
+      b: Likewise.
+
+    Returns:
+      ``np.dot(a, b)``, differentiably.
+
+    Examples:
+      >>> import numpy as np
+      >>> import tapegrad as tg
+      >>> tg.dot(np.array([1.0, 2.0]), np.array([3.0, 4.0]))
+      11.0
+      >>> tg.grad(lambda x: tg.dot(x, x))(np.array([1.0, 2.0]))
+      array([2., 4.])
+    """
+    sa, sb = shape_of(a), shape_of(b)
+    if not sa or not sb:        # a Python number is a 0-d array to np.dot: not a weak one
+        return np.multiply(*(np.asarray(v) if type(v) in (int, float) else v for v in (a, b)))
+    a, b = _dot_operands(a, b)
+    if len(sb) <= 2:
+        return matmul(a, b)
+    # N-D with M-D (M >= 3): b's second-to-last axis goes first, the rest flat
+    k = sb[-2]
+    moved = transpose(b, (len(sb) - 2,) + tuple(range(len(sb) - 2)) + (len(sb) - 1,))
+    rest = sb[:-2] + sb[-1:]
+    flat = matmul(reshape_p(a, (-1, k) if len(sa) > 1 else (1, k)),
+                  reshape_p(moved, (k, int(np.prod(rest)))))
+    return reshape_p(flat, sa[:-1] + rest)
 
 
 def tensordot(a: Number, b: Number, axes: Any = 2) -> Number:
@@ -78,7 +128,8 @@ def tensordot(a: Number, b: Number, axes: Any = 2) -> Number:
                     (int(np.prod([sa[i] for i in fa])), k))
     b2 = reshape_to(transpose(b, pb) if pb != sorted(pb) else b,
                     (k, int(np.prod([sb[j] for j in fb]))))
-    return reshape_to(matmul(a2, b2), tuple(sa[i] for i in fa) + tuple(sb[j] for j in fb))
+    ab = matmul(*_dot_operands(a2, b2))         # np.dot's operands, as NumPy's
+    return reshape_to(ab, tuple(sa[i] for i in fa) + tuple(sb[j] for j in fb))
 
 
 def inner(a: Number, b: Number) -> Number:
@@ -271,7 +322,7 @@ functions.update({
     np.linalg.multi_dot: (multi_dot, ()),
     np.linalg.tensorsolve: (tensorsolve, ("axes",)),
     np.linalg.tensorinv: (tensorinv, ("ind",)),
-    np.tensordot: (tensordot, ("axes",)),
+    np.tensordot: (tensordot, ("axes",)), np.dot: (dot, ()),
     np.inner: (inner, ()), np.outer: (outer, ()),
     np.trace: (trace, ("offset", "axis1", "axis2")),
 })
@@ -282,3 +333,4 @@ def _trace_method(self: Traced, offset: int = 0, axis1: int = 0, axis2: int = 1)
 
 
 Traced.trace = _trace_method                       # type: ignore[attr-defined]
+Traced.dot = lambda self, b: numpy_made(dot(self, b))            # type: ignore

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import operator
 import sys
 import zlib
 from pathlib import Path
@@ -22,6 +23,7 @@ import pytest
 import tapegrad as tg
 from tapegrad import arrays, floatbits, indexing, logic, ops
 from tapegrad.batching.rules import batch_rules, per_example
+from tapegrad.numpy_scalars import numpy_twin
 
 FLOATS = [np.float64, np.float32]
 N = 5                                  # examples in a batch
@@ -263,6 +265,11 @@ def table_cases(rng):
     cases.update(statistics_cases(f, ints))
     cases.update(matrix_cases(f, rng))
     cases.update(numpy_more_cases(f, ints))
+    # Python's ** on NumPy scalars: their scalar math (float64 examples; an array
+    # example takes the array's path)
+    twin = numpy_twin(ops.pow, np.power, operator.pow)
+    cases[twin] = [([f(N) * 2.0, 3.0], [True, False]), ([2.0, f(N)], [False, True]),
+                   ([np.abs(f(N)), f(N)], [True, True]), ([np.abs(f(N, 3)), f(N, 3)], [True, True])]
     return cases
 
 

@@ -264,7 +264,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("tapes", {"tape", "recording", "binding"}),
     ("tables", {"staging.spellings", "batching.rules", "batching", "numpy_tables"}),
     ("primitives", {"primitive", "extend"}),
-    ("blocks", {"kinks", "ops", "logic", "shapes", "indexing", "arrays", "reductions",
+    ("blocks", {"kinks", "ops", "logic", "shapes", "layouts", "indexing", "arrays", "reductions",
                 "logsumexp", "elementary", "masks", "numpy_scalars", "promotion"}),
     ("numpy", {"numpy_arguments", "numpy_dispatch", "scipy_refusals"}),
     ("numpy functions", {"along", "scans", "orderings", "statistics", "reshaping", "joins",

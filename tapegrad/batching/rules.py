@@ -73,7 +73,9 @@ def whole(np_reduce: Callable[..., Any]) -> BatchRule:
     """The rule of a reduction of a whole example to one number (``np.sum``, ``np.mean``)."""
     def reduced(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
         x = np.asarray(values[0])        # float32 stays float32; the mean of ints is a float
-        return np_reduce(x.reshape(n, x.size // n if n else 1), axis=1)
+        # over the example's axes, not a reshape: NumPy sums a view in memory order,
+        # and a reshape would copy a transposed example into another order
+        return np_reduce(x, axis=tuple(range(1, x.ndim)))
     return reduced
 
 
