@@ -213,3 +213,73 @@ def test_a_tangent_has_the_outputs_dtype_and_a_gradient_the_inputs():
     fj = test_loopfuzz.along_x0(f)
     fuzz.forward("numpy_scalars_beside_float32", fj, tg.jit(fj), x0, [], g)
     assert not fuzz.failures, fuzz.failures
+
+
+def while_left_by_break(x0, xs):
+    """Each ``for`` iteration steps ``w`` once while it is below 2 (seed 14686)."""
+    s = x0
+    w = x0
+    for _ in xs:
+        while w < 2.0:
+            w = w + 0.3 + 0.1 * tg.sin(s)
+            break
+    return w * s
+
+
+def while_left_by_a_python_test(x0, xs):
+    s = x0
+    w = x0
+    k = 0
+    for _ in xs:
+        while w < 2.0:
+            w = w + 0.3 + 0.1 * tg.sin(s)
+            if k % 2 == 0:
+                break
+    return w * s
+
+
+def while_true_left_by_two_breaks(x0, xs):
+    s = x0
+    w = x0
+    k = 0
+    for _ in xs:
+        while True:
+            w = w + 0.3 + 0.1 * tg.sin(s)
+            if w > 2.0:
+                break
+            if k == 0:
+                break
+    return w * s
+
+
+def central_difference(f, x, h=1e-6):
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+@pytest.mark.parametrize("f", [while_left_by_break, while_left_by_a_python_test,
+                               while_true_left_by_two_breaks])
+@pytest.mark.parametrize("length", [4, 5])
+def test_a_while_whose_run_a_break_the_tape_does_not_show_ends_equals_eager(f, length):
+    # traced where w crosses 2 in the for loop's last iteration, the tests looked like one
+    # run of the while: jit rolled it into one running until w >= 2 (w = 2.08 at x0 = -3.32,
+    # where the five iterations of the for step it to -1.41 only)
+    xs = [0.1] * length
+    points = [0.684251114044901, 0.30351796536961795, -3.3200910115170643, 1.0, -1.0, 0.0,
+              -2.0, -5.0, 1.4116995083234838]
+    g = tg.grad(f)
+    for make, eager in ((tg.jit, f), (lambda f: tg.jit(tg.grad(f)), g),
+                        (lambda f: tg.grad(tg.jit(f)), g)):
+        fun = make(f)
+        for x in points:
+            try:
+                got = fun(x, xs)
+            except TypeError as e:
+                assert SPECIALIZATIONS in str(e)
+                continue
+            assert same_bits(got, eager(x, xs)), (x, got, eager(x, xs))
+    for x in points:
+        want = central_difference(lambda v: f(v, xs), x)
+        assert abs(g(x, xs) - want) <= 1e-6 * max(1.0, abs(want)), x
+    v = np.array(points)
+    assert same_bits(tg.vmap(f, in_axes=(0, None))(v, xs), np.array([f(x, xs) for x in v]))
+    assert same_bits(tg.vmap(g, in_axes=(0, None))(v, xs), np.array([g(x, xs) for x in v]))

@@ -25,6 +25,13 @@ second stream of choices: a carried array of shape (3,) under
 in a function called twice. They also run under ``jit(jvp)`` (against eager
 ``jvp`` bit for bit, and ``grad`` closely), ``jit(hessian)`` and
 ``jacfwd(grad)``, ``vmap(jit)`` and ``vmap(jit(grad))``.
+
+*List* programs (``random_program(seed, lists=True)``; the hunt's last
+argument ``lists``) add, from a third stream, a Python list ``zs`` appended
+to in loop bodies and reduced after (``tg.stack``, ``sum``, ``max``), a
+loop over a list of arrays ``vs`` (or over ``zs``) with ``np.dot`` against a
+carried vector ``q``, and Python's ``max``/``min``/``abs`` with ``np.clip``
+and ``np.where`` in loop bodies.
 """
 
 from __future__ import annotations
@@ -86,6 +93,26 @@ ARRAY_LAX = [
     "s, ys = tg.scan(lambda c, y: (c * 0.9 + y * x, c * y), s * 1.0, a)\nu = u + ys[2] * 0.1",
     "a = tg.fori_loop(0, 3, lambda i, c: np.where(c > x, c * 0.5, c + 0.25), a)",
 ]
+# The list programs' kinds (``Writer(ch, lists=...)``): a Python list ``zs`` appended to in
+# loops and reduced after, a loop over a list of arrays ``vs`` with ``np.dot`` against a
+# carried vector ``q``, Python's ``max``/``min``/``abs``/``sum`` and ``np.clip``/``np.where``.
+LIST_STATEMENTS = [
+    "zs.append(s * x)", "zs.append(u + 0.1)", "s = max(s, u * 0.5)", "u = min(u, s + 0.3)",
+    "s = abs(s - x) * 0.9", "u = np.clip(u + x, -1.5, 1.5)", "s = np.where(s > x, s * 0.5, s + x)",
+    "q = q * 0.9 + x", "s = s + np.dot(q, q) * 0.01", "u = u + sum(zs) * 0.05",
+    "s = s + (zs[-1] * 0.1 if zs else 0.0)", "s = s + len(zs) * 0.01",
+    "q = np.clip(q, -1.0, s)", "u = u + max(q[0], q[2]) * 0.1", "zs.append(np.dot(q, q))",
+]
+LIST_CONDITIONS = ["len(zs) > 2", "zs and zs[-1] > s", "np.dot(q, q) > 1.0", "abs(s) > 1.0",
+                   "max(s, u) > 0.5"]
+LIST_LOOPS = [["for v in vs:", "    x = np.dot(v, q) * 0.5"],
+              ["for j, v in enumerate(vs):", "    q = q + v * (0.1 * j)", "    x = v[1]"],
+              ["for v in vs[::-1]:", "    q = np.where(v > q, v, q * 0.5)",
+               "    x = np.sum(v) * 0.2"],
+              ["for z in zs[:4]:", "    x = z * 0.5"]]
+LIST_ENDS = ["s = s + tg.sum(tg.stack(zs)) * 0.1 if zs else s", "u = u + sum(zs, 0.0) * 0.1",
+             "s = s + max(zs, default=0.0) * 0.5", "u = u + np.sum(q * np.dot(q, q)) * 0.01"]
+
 INNER = ["def inner(c, x):", "    for j in range(2):",
          "        c = tg.where(c > x, c * 0.5, c + 0.25) + j * 0.1", "    return c", ""]
 
@@ -117,15 +144,21 @@ class Writer:
     seed's original program with statements added (``None``: the original).
     """
 
-    def __init__(self, ch: Chooser, more: Chooser | None = None) -> None:
+    def __init__(self, ch: Chooser, more: Chooser | None = None,
+                 lists: Chooser | None = None) -> None:
         self.ch, self.lines, self.loops = ch, [], 0
         self.width, self.ifs = 3, 2
-        self.more = more
+        self.more, self.lists = more, lists
         self.arrays = more is not None and more.int(0, 1) == 1
         self.helper: list[str] = []
 
     def extra(self, depth: int) -> None:
-        """Maybe one of the wide programs' statements (from ``more`` only)."""
+        """Maybe one of the wide or list programs' statements (from ``more`` and ``lists``)."""
+        if self.lists is not None and self.lists.int(0, 2) == 0:
+            self.emit(depth, self.lists.pick(LIST_STATEMENTS))
+            if self.lists.int(0, 3) == 0:
+                self.emit(depth, f"if {self.lists.pick(LIST_CONDITIONS)}:")
+                self.emit(depth + 1, self.lists.pick(LIST_STATEMENTS + STATEMENTS))
         if self.more is None or self.more.int(0, 2):
             return
         pool = LAX_STATEMENTS + (ARRAY_STATEMENTS * 2 + ARRAY_LAX if self.arrays else [])
@@ -190,6 +223,10 @@ class Writer:
         self.lines = ["def f(x0, xs):", "    s = x0", "    u = x0 * 0.5 - 0.25", "    t = 0.5",
                       "    k = 0", "    p = (x0, 0.5)", "    w = x0", "    x = 0.3"]
         self.width, self.ifs = self.ch.int(1, 3), self.ch.int(0, 2)    # small ones roll
+        if self.lists is not None:
+            self.lines += ["    zs = []",
+                           "    vs = [tg.stack([x, x * 0.5 - 0.1, 0.3]) for x in xs]",
+                           "    q = tg.stack([x0 * 0.5, 0.25, -x0 * 1.0])"]
         for _ in range(self.ch.int(1, 2)):
             if self.ch.int(0, 3) == 0:          # a loop inside an if
                 self.emit(1, f"if {self.ch.pick(['x0 > 0.0', 'len(xs) > 2', 's > 0.5'])}:")
@@ -200,10 +237,29 @@ class Writer:
                 self.loop(1, 1)
         if self.more is not None:
             self.widen()
+        if self.lists is not None:
+            self.listed()
         self.emit(1, "return s + u + t + k * 0.01 + p[0] + p[1] * 0.5 + w * 0.1"
-                  + (" + np.sum(a) * 0.1" if self.arrays else ""))
+                  + (" + np.sum(a) * 0.1" if self.arrays else "")
+                  + (" + np.sum(q) * 0.1 + len(zs) * 0.01" if self.lists is not None else ""))
         head = INNER + self.helper if self.more is not None else []
         return "\n".join(head + self.lines) + "\n"
+
+    def listed(self) -> None:
+        """The list programs' end: a loop over ``vs`` or ``zs``, then ``zs`` and ``q`` reduced."""
+        assert self.lists is not None
+        main = self.ch
+        self.ch = self.lists                # the loop's own choices
+        for _ in range(self.ch.int(0, 2)):
+            head = self.ch.pick(LIST_LOOPS)
+            self.emit(1, head[0])
+            for line in head[1:]:
+                self.emit(1, line)
+            self.loops += 1
+            self.body(2, True, 1)
+        self.ch = main
+        for _ in range(self.lists.int(1, 2)):
+            self.emit(1, self.lists.pick(LIST_ENDS))
 
     def widen(self) -> None:
         """The wide programs' start: the array ``a``, maybe a loop in a function called twice."""
@@ -495,12 +551,13 @@ class Fuzz:
                    lambda: tg.vmap(f, in_axes=(0, None))(x0s, xs), want, rtol)
 
 
-def random_program(seed: int, wide: bool = False) -> tuple[str, str]:
-    """A program and a dtype from a seed; ``wide``: with the wide programs' kinds added
-    (from a second stream, so the seed's original statements stay)."""
+def random_program(seed: int, wide: bool = False, lists: bool = False) -> tuple[str, str]:
+    """A program and a dtype from a seed; ``wide`` and ``lists``: with the wide or list
+    programs' kinds added (from streams of their own, so the seed's original statements stay)."""
     rnd = random.Random(seed)
     more = Chooser(random.Random(f"wide{seed}")) if wide else None
-    return Writer(Chooser(rnd), more).program(), rnd.choice(["py", "py", "f32", "int"])
+    listed = Chooser(random.Random(f"lists{seed}")) if lists else None
+    return Writer(Chooser(rnd), more, listed).program(), rnd.choice(["py", "py", "f32", "int"])
 
 
 def report(fuzz: Fuzz) -> str:
@@ -532,6 +589,17 @@ def test_seeded_wide_programs_equal_eager_under_every_transform(block):
     assert not fuzz.failures, report(fuzz) + "\n" + fuzz.failures[0]
 
 
+@pytest.mark.parametrize("block", range(2))
+def test_seeded_list_programs_equal_eager_under_every_transform(block):
+    # a Python list appended to and reduced, a loop over a list of arrays with np.dot,
+    # Python's max/min/abs/sum and np.clip/np.where in loop bodies
+    fuzz = Fuzz()
+    for seed in range(block * 8, block * 8 + 8):
+        src, dtype = random_program(seed, lists=True)
+        fuzz.program(src, dtype, seed)
+    assert not fuzz.failures, report(fuzz) + "\n" + fuzz.failures[0]
+
+
 @settings(max_examples=20, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 @given(st.data(), st.sampled_from(["py", "f32", "int"]), st.integers(0, 2**31))
@@ -542,16 +610,17 @@ def test_hypothesis_programs_equal_eager_under_every_transform(data, dtype, seed
     assert not fuzz.failures, report(fuzz) + "\n" + fuzz.failures[0]
 
 
-if __name__ == "__main__":     # hunting: python tests/test_loopfuzz.py FIRST COUNT [N BATCH] [wide]
+# hunting: python tests/test_loopfuzz.py FIRST COUNT [N BATCH] [wide|lists]
+if __name__ == "__main__":
     import sys
-    wide = sys.argv[-1] == "wide"
-    argv = sys.argv[:-1] if wide else sys.argv
+    wide, lists = sys.argv[-1] == "wide", sys.argv[-1] == "lists"
+    argv = sys.argv[:-1] if wide or lists else sys.argv
     first, count = int(argv[1]), int(argv[2])
     fuzz = Fuzz()
     fuzz.wide = wide
     fuzz.batch = int(argv[4]) if len(argv) > 4 else 5 if wide else 7
     for seed in range(first, first + count):
-        src, dtype = random_program(seed, wide)
+        src, dtype = random_program(seed, wide, lists)
         before = len(fuzz.failures)
         print("seed", seed, file=sys.stderr, flush=True)
         fuzz.program(src, dtype, seed, int(argv[3]) if len(argv) > 3 else 6 if wide else 10)

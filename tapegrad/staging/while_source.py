@@ -23,9 +23,11 @@ def while_line(where: str) -> bool:
     """Whether the source line ``file:line`` starts a ``while`` the tape shows whole.
 
     Its test is one condition (``and``/``or`` may hold a part the tape does
-    not show: ``while x > tol and k < 100``), and its body keeps no Python
+    not show: ``while x > tol and k < 100``), its body keeps no Python
     counter (``k += 1``, ``t = t + 0.5``): a value eager Python computes from
-    the trip count is a constant on the tape.
+    the trip count is a constant on the tape, and no ``break`` leaves it: a
+    ``break`` the tape does not show (on a Python value, or none) ends a run
+    of the loop between two tests the tape shows as one run's.
     """
     filename, _, line = where.rpartition(":")
     tree = file_tree(filename) if line.isdigit() else None
@@ -33,7 +35,8 @@ def while_line(where: str) -> bool:
         return False
     loop = next((n for n in ast.walk(tree) if isinstance(n, ast.While)
                  and n.lineno == int(line)), None)
-    if loop is None or any(isinstance(n, ast.BoolOp) for n in ast.walk(loop.test)):
+    if loop is None or any(isinstance(n, ast.BoolOp) for n in ast.walk(loop.test)) or \
+            _breaks(loop.body):
         return False
     return _no_counters(tree, loop, loop.test)
 
@@ -44,7 +47,8 @@ def break_line(where: str, loops: Any = ast.For) -> bool:
     The ``for`` loop's body keeps no Python counter, as ``while_line`` asks
     (the ``for``'s own counter, which its body never reads, aside: what
     ``pysource.for_left`` checks while tracing). With ``loops=ast.While``:
-    an ``if <one condition>: break`` in the body of ``while True:``.
+    an ``if <one condition>: break`` in the body of ``while True:``, its only
+    ``break`` (another, on a Python value, may leave a run the tape does not show).
     """
     filename, _, line = where.rpartition(":")
     tree = file_tree(filename) if line.isdigit() else None
@@ -57,11 +61,33 @@ def break_line(where: str, loops: Any = ast.For) -> bool:
             or while_line(f"{filename}:{loop.lineno}")):
         return False
     test = next(s for s in loop.body if isinstance(s, ast.If) and s.lineno == int(line))
-    if not (len(test.body) == 1 and isinstance(test.body[0], ast.Break) and not test.orelse) \
+    if isinstance(loop, ast.While) and _breaks(loop.body) > 1 or not (
+            len(test.body) == 1 and isinstance(test.body[0], ast.Break) and not test.orelse) \
             or any(isinstance(n, ast.BoolOp | ast.IfExp | ast.NamedExpr)
                    for n in ast.walk(test.test)):
         return False
     return _no_counters(tree, loop, test.test)
+
+
+def _breaks(body: list[ast.stmt]) -> int:
+    """How many ``break`` statements of ``body`` leave its loop (not a loop inside it)."""
+    n = 0
+    for stmt in body:
+        if isinstance(stmt, ast.Break):
+            n += 1
+        elif isinstance(stmt, ast.For | ast.AsyncFor | ast.While):
+            n += _breaks(stmt.orelse)         # its else: leaves the outer loop
+        elif not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            n += sum(_breaks(b) for b in _blocks(stmt))
+    return n
+
+
+def _blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
+    """The statement lists directly inside ``stmt`` (an ``if``'s arms, a ``with``'s body...)."""
+    blocks = [getattr(stmt, f, None) for f in ("body", "orelse", "finalbody")]
+    blocks += [h.body for h in getattr(stmt, "handlers", [])]
+    blocks += [c.body for c in getattr(stmt, "cases", [])]
+    return [b for b in blocks if isinstance(b, list) and b and isinstance(b[0], ast.stmt)]
 
 
 def _no_counters(tree: ast.Module, loop: ast.While | ast.For, test: ast.expr) -> bool:
