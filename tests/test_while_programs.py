@@ -492,3 +492,21 @@ def test_a_where_of_a_float_and_an_np_float64_is_one_type_whichever_branch_runs(
     for h in (where_mixed, g):
         want = np.stack([np.asarray(h(x, steps)) for x in xs])
         assert tg.vmap(h, in_axes=(0, None))(batch, steps).tobytes() == want.tobytes()
+
+
+def test_a_while_with_a_test_a_traced_break_and_a_python_break_runs_as_eager() -> None:
+    def f(x0, xs):
+        s = w = x0
+        for k in range(len(xs)):
+            while w < 2.0:
+                w = w + 0.3 + 0.1 * tg.sin(s)
+                if w > 1.5:
+                    break
+                if k % 2 == 0:            # a break on a Python value: not on the tape
+                    break
+        return w
+    for h in (f, tg.grad(f)):
+        jh = tg.jit(h)
+        for x0 in (0.684, -3.32, 1.2, -1.0, 0.1, 1.9):
+            for xs in ([0.0] * 3, [0.0] * 6):
+                assert same(jh(x0, xs), h(x0, xs)), (x0, len(xs))

@@ -330,7 +330,9 @@ def _closing_at(prog: Program, s: np.ndarray, loop: Loop, g: int, breaks: bool
     if stop + g >= len(eqns) or not is_guard(eqns[stop + g]):
         return None
     where = prog.sources.get(eqns[stop + g].out, "")
-    bound = -1 if while_line(where) or breaks and break_line(where, ast.While) else \
+    shown = frozenset(prog.sources.get(eqns[loop.start + o].out, "") for o in range(loop.period)
+                      if is_guard(eqns[loop.start + o]))     # the guards of one iteration
+    bound = -1 if while_line(where, shown) or breaks and break_line(where, ast.While, shown) else \
         _break_bound(prog, loop, g) if breaks and break_line(where) else None
     if bound is None or any(r.how == "data" and len({arg_key(x) for x in r.args}) > 1
                             for roles in loop.roles for r in roles):

@@ -19,13 +19,15 @@ from .arms import _assigned, python_names
 
 __all__ = ["while_line", "break_line"]
 
-def while_line(where: str) -> bool:
+def while_line(where: str, shown: frozenset[str] = frozenset()) -> bool:
     """Whether the source line ``file:line`` starts a ``while`` the tape shows whole.
 
     Its test is one condition (``and``/``or`` may hold a part the tape does
     not show: ``while x > tol and k < 100``), its body keeps no Python
     counter (``k += 1``, ``t = t + 0.5``): a value eager Python computes from
-    the trip count is a constant on the tape, and no ``break`` leaves it: a
+    the trip count is a constant on the tape, and every ``break`` that leaves
+    it is an ``if <one condition>: break`` of its body whose guard the tape
+    shows (its ``file:line`` in ``shown``, the guards of one iteration): a
     ``break`` the tape does not show (on a Python value, or none) ends a run
     of the loop between two tests the tape shows as one run's.
     """
@@ -36,19 +38,21 @@ def while_line(where: str) -> bool:
     loop = next((n for n in ast.walk(tree) if isinstance(n, ast.While)
                  and n.lineno == int(line)), None)
     if loop is None or any(isinstance(n, ast.BoolOp) for n in ast.walk(loop.test)) or \
-            _breaks(loop.body):
+            not _breaks_shown(filename, tree, loop, shown):
         return False
     return _no_counters(tree, loop, loop.test)
 
 
-def break_line(where: str, loops: Any = ast.For) -> bool:
+def break_line(where: str, loops: Any = ast.For, shown: frozenset[str] = frozenset()) -> bool:
     """Whether ``file:line`` is an ``if ...: break`` in a ``for`` the tape shows whole.
 
     The ``for`` loop's body keeps no Python counter, as ``while_line`` asks
     (the ``for``'s own counter, which its body never reads, aside: what
     ``pysource.for_left`` checks while tracing). With ``loops=ast.While``:
-    an ``if <one condition>: break`` in the body of ``while True:``, its only
-    ``break`` (another, on a Python value, may leave a run the tape does not show).
+    an ``if <one condition>: break`` in the body of ``while True:``, or of a
+    ``while`` that ``while_line`` takes, each of its breaks one the tape shows
+    (as ``while_line`` asks; another, on a Python value, may leave a run the
+    tape does not show).
     """
     filename, _, line = where.rpartition(":")
     tree = file_tree(filename) if line.isdigit() else None
@@ -58,15 +62,32 @@ def break_line(where: str, loops: Any = ast.For) -> bool:
         isinstance(s, ast.If) and s.lineno == int(line) for s in n.body)), None)
     if loop is None or loop.orelse or isinstance(loop, ast.While) and not (
             isinstance(loop.test, ast.Constant) and loop.test.value is True
-            or while_line(f"{filename}:{loop.lineno}")):
+            and _breaks_shown(filename, tree, loop, shown | {where})
+            or while_line(f"{filename}:{loop.lineno}", shown | {where})):
         return False
     test = next(s for s in loop.body if isinstance(s, ast.If) and s.lineno == int(line))
-    if isinstance(loop, ast.While) and _breaks(loop.body) > 1 or not (
-            len(test.body) == 1 and isinstance(test.body[0], ast.Break) and not test.orelse) \
-            or any(isinstance(n, ast.BoolOp | ast.IfExp | ast.NamedExpr)
-                   for n in ast.walk(test.test)):
+    if not _if_break(test):
         return False
     return _no_counters(tree, loop, test.test)
+
+
+def _if_break(stmt: ast.stmt) -> bool:
+    """Whether ``stmt`` is ``if <one condition>: break`` (no ``else``)."""
+    return isinstance(stmt, ast.If) and len(stmt.body) == 1 and \
+        isinstance(stmt.body[0], ast.Break) and not stmt.orelse and not any(
+            isinstance(n, ast.BoolOp | ast.IfExp | ast.NamedExpr) for n in ast.walk(stmt.test))
+
+
+def _breaks_shown(filename: str, tree: ast.Module, loop: ast.While, shown: frozenset[str]
+                  ) -> bool:
+    """Whether every ``break`` leaving ``loop`` is an ``if ...: break`` of its body, shown.
+
+    Shown: its guard is on the tape (``file:line`` in ``shown``), and its
+    condition steps no Python counter (``_no_counters``).
+    """
+    direct = [s for s in loop.body if isinstance(s, ast.If) and _if_break(s)]
+    return _breaks(loop.body) == len(direct) and all(
+        f"{filename}:{s.lineno}" in shown and _no_counters(tree, loop, s.test) for s in direct)
 
 
 def _breaks(body: list[ast.stmt]) -> int:
