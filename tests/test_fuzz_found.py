@@ -283,3 +283,24 @@ def test_a_while_whose_run_a_break_the_tape_does_not_show_ends_equals_eager(f, l
     v = np.array(points)
     assert same_bits(tg.vmap(f, in_axes=(0, None))(v, xs), np.array([f(x, xs) for x in v]))
     assert same_bits(tg.vmap(g, in_axes=(0, None))(v, xs), np.array([g(x, xs) for x in v]))
+
+
+_X0S_15027 = np.array([-1.579831770876352, -2.317104095744439, 4.199291999244016,
+                       -1.7196170007869334])
+_XS_15027 = [np.array([1.6336195989650562, -0.5415844007770171, -0.4289775247562035,
+                       -0.28212825357526394]),
+             np.array([1.5662919238891453, 1.627360487554623, 0.04723594344581856,
+                       -0.5997751336286198])]
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="not reduced yet: vmap of the loop fuzzer's program 15027 "
+                   "(Rational variant: two while loops, for loops, ifs, a break) gives "
+                   "11.418 for the third example where a loop gives 4.189, in this batch of "
+                   "four only; each example alone, or beside one or two others, is right")
+def test_vmap_of_program_15027_equals_a_python_loop() -> None:
+    from test_loopfuzz import Rational, build, random_program
+    f = build(random_program(15027)[0], Rational)
+    want = np.array([f(x0, [c[b] for c in _XS_15027]) for b, x0 in enumerate(_X0S_15027)])
+    got = tg.vmap(f)(_X0S_15027, _XS_15027)
+    assert np.asarray(got).tobytes() == want.tobytes()
