@@ -297,16 +297,22 @@ CASES: dict[str, Case] = {
 }
 
 
-@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f64", "f32"])
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_values_are_numpys_in_every_transform(name, dtype):
-    check_values(CASES, name, dtype)
+def case_tests(cases: dict[str, Case]) -> tuple[Any, Any]:
+    """The two tests of a table of cases: values in every transform, derivatives."""
+    @pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f64", "f32"])
+    @pytest.mark.parametrize("name", sorted(cases))
+    def test_values_are_numpys_in_every_transform(name, dtype):
+        check_values(cases, name, dtype)
+
+    @pytest.mark.parametrize("name", sorted(k for k, (_, _, d) in cases.items() if d))
+    def test_derivatives_against_central_differences(name):
+        f, args, _ = cases[name]
+        derivatives(f, *args)
+    return test_values_are_numpys_in_every_transform, test_derivatives_against_central_differences
 
 
-@pytest.mark.parametrize("name", sorted(k for k, (_, _, d) in CASES.items() if d))
-def test_derivatives_against_central_differences(name):
-    f, args, _ = CASES[name]
-    derivatives(f, *args)
+test_values_are_numpys_in_every_transform, test_derivatives_against_central_differences = \
+    case_tests(CASES)
 
 
 # ------------------------------------------------------- refusals by design

@@ -9,9 +9,7 @@ The checks are test_numpy_port2's.
 from __future__ import annotations
 
 import numpy as np
-import pytest
-from test_jnp_port import derivatives
-from test_numpy_port2 import Case, c, check_values
+from test_numpy_port2 import Case, c, case_tests
 
 V = np.array([0.3, 1.2, -0.5, 2.0, 0.7, -1.1])
 U = np.array([-0.7, 0.4, 1.5, -2.5, 0.9, 0.35])
@@ -101,13 +99,5 @@ CASES: dict[str, Case] = {
 }
 
 
-@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f64", "f32"])
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_values_are_numpys_in_every_transform(name, dtype):
-    check_values(CASES, name, dtype)
-
-
-@pytest.mark.parametrize("name", sorted(k for k, (_, _, d) in CASES.items() if d))
-def test_derivatives_against_central_differences(name):
-    f, args, _ = CASES[name]
-    derivatives(f, *args)
+test_values_are_numpys_in_every_transform, test_derivatives_against_central_differences = \
+    case_tests(CASES)

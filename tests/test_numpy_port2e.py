@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_jnp_port import derivatives
-from test_numpy_port2 import Case, c, check_values, numpys
+from test_numpy_port2 import Case, c, case_tests, numpys
 
 import tapegrad as tg
 
@@ -97,16 +96,8 @@ CASES: dict[str, Case] = {
 }
 
 
-@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f64", "f32"])
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_values_are_numpys_in_every_transform(name, dtype):
-    check_values(CASES, name, dtype)
-
-
-@pytest.mark.parametrize("name", sorted(k for k, (_, _, d) in CASES.items() if d))
-def test_derivatives_against_central_differences(name):
-    f, args, _ = CASES[name]
-    derivatives(f, *args)
+test_values_are_numpys_in_every_transform, test_derivatives_against_central_differences = \
+    case_tests(CASES)
 
 
 # ------------------------------------------------------- refusals by design

@@ -315,23 +315,25 @@ def closing_guard(prog: Program, s: np.ndarray, loop: Loop, breaks: bool = False
     may run from the first one rolled (-1: a ``while``, no bound).
     """
     eqns = prog.eqns
-    for g in range(loop.period):          # the first guard that ends it: a while's test,
-        if is_guard(eqns[loop.start + g]):    # or a break after it
-            found = _closing_at(prog, s, loop, g, breaks)
-            if found is not None:
-                return found
+    guards = [o for o in range(loop.period) if is_guard(eqns[loop.start + o])]
+    shown = frozenset(prog.sources.get(eqns[loop.start + o].out, "") for o in guards)
+    for g in guards:          # the first guard that ends it: a while's test, or a break after
+        found = _closing_at(prog, s, loop, g, breaks, shown)
+        if found is not None:
+            return found
     return -1, -1
 
 
-def _closing_at(prog: Program, s: np.ndarray, loop: Loop, g: int, breaks: bool
-                ) -> tuple[int, int] | None:
-    """``(g, bound)`` where the guard at offset ``g`` ends ``loop``, else None."""
+def _closing_at(prog: Program, s: np.ndarray, loop: Loop, g: int, breaks: bool,
+                shown: frozenset[str]) -> tuple[int, int] | None:
+    """``(g, bound)`` where the guard at offset ``g`` ends ``loop``, else None.
+
+    ``shown``: where the guards of one iteration are (``file:line``).
+    """
     eqns, stop = prog.eqns, loop.stop
     if stop + g >= len(eqns) or not is_guard(eqns[stop + g]):
         return None
     where = prog.sources.get(eqns[stop + g].out, "")
-    shown = frozenset(prog.sources.get(eqns[loop.start + o].out, "") for o in range(loop.period)
-                      if is_guard(eqns[loop.start + o]))     # the guards of one iteration
     bound = -1 if while_line(where, shown) or breaks and break_line(where, ast.While, shown) else \
         _break_bound(prog, loop, g) if breaks and break_line(where) else None
     if bound is None or any(r.how == "data" and len({arg_key(x) for x in r.args}) > 1
