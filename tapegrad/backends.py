@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .pyfloat import refusal_beneath
+from .pyfloat import last_refusal, refusal_beneath
 from .values import primal_value
 
 __all__ = ["STANDARD_ELEMENTWISE", "array_api_impls", "array_kind", "by_name", "call",
@@ -237,10 +237,11 @@ def run_checked(fun: Callable[..., Any], args: Any, kwargs: Any, tape: Any,
     A NumPy impl that met a torch array may have raised NumPy's error (or
     left a NumPy array that a later op refused): the clearer one is this.
     """
+    before = last_refusal()
     try:
         return fun(*args, **(kwargs or {}))
-    except SystemError as err:        # brentq(f, ...) with f returning a traced value
-        refused = refusal_beneath(err)
+    except Exception as err:          # brentq(f, ...) with f returning a traced value
+        refused = refusal_beneath(err, before)
         if refused is None:
             raise
         raise refused from None

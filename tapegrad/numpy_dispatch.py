@@ -26,7 +26,7 @@ from .numpy_arguments import around, at_default, cast_all, extra_keywords, numpy
 from .numpy_scalars import TWINNED, numpy_twin, on_numbers
 from .numpy_tables import functions, ufunc_keywords, ufunc_methods, ufuncs
 from .primitive import Primitive
-from .pyfloat import library_advice
+from .pyfloat import library_advice, marked
 from .pysource import method_call, operand, user_running
 from .scipy_refusals import scipy_advice, scipy_alternatives
 from .scipy_refusals import tapegrad_scipy as tapegrad_scipy  # the tests read it here
@@ -115,9 +115,9 @@ def _refuse(name: str) -> TypeError:
     use = f" Use {alt} instead." if alt else _nearest(name)
     if library == "SciPy":      # tapegrad.scipy's counterpart, or the nearest spelling
         use = scipy_advice(name.split("(")[0])
-    return TypeError(
+    return marked(TypeError(
         f"{full} was applied to a traced value: tapegrad cannot differentiate it, and "
-        f"{library} would silently drop the derivative.{use}")
+        f"{library} would silently drop the derivative.{use}"))
 
 
 def _names() -> set[str]:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import ast
 import sys
+import threading
 from collections.abc import Callable
-from types import FrameType
+from types import FrameType, TracebackType
 
 from .errors import FLOAT_MSG
 from .pysource import library_call, running
 
-__all__ = ["float_error", "library_advice", "refusal_beneath"]
+__all__ = ["float_error", "last_refusal", "library_advice", "marked", "refusal_beneath"]
 
 _MATH = {     # math's functions NumPy names otherwise: their NumPy spelling
     "fabs": "np.abs({0})", "pow": "np.power({0}, {1})", "asin": "np.arcsin({0})",
@@ -81,28 +82,58 @@ def _ours(use: str) -> str:
     return f" (or tg.{name}, the same function)" if hasattr(sys.modules["tapegrad"], name) else ""
 
 
-_REFUSED = "_tapegrad_refused"     # the mark on a refusal, found again beneath a SystemError
+_REFUSED = "_tapegrad_refused"     # the mark on a refusal, found again beneath a library's error
+_last = threading.local()            # the newest refusal made in this thread
+
+
+def marked(err: TypeError) -> TypeError:
+    """``err``, a refusal of a traced value, marked so that it is found beneath another error."""
+    setattr(err, _REFUSED, True)
+    _last.err = err
+    return err
+
+
+def last_refusal() -> TypeError | None:
+    """The newest refusal made in this thread (None before any)."""
+    return getattr(_last, "err", None)
 
 
 def float_error(frame: FrameType, what: str = "float") -> TypeError:
     """The error for ``what()`` of a traced value, called from ``frame``."""
-    err = _float_error(frame, what)
-    setattr(err, _REFUSED, True)
-    return err
+    return marked(_float_error(frame, what))
 
 
-def refusal_beneath(err: BaseException) -> TypeError | None:
-    """The refusal of a conversion that C code raised ``err`` over, or None.
+def refusal_beneath(err: BaseException, before: TypeError | None) -> TypeError | None:
+    """The refusal a library raised ``err`` over, or None; ``before``: ``last_refusal()`` then.
 
-    SciPy's root finders (``brentq``, ``bisect``, ``ridder``) call
-    ``float()`` on the function's value in C and go on past the error: Python
-    then raises a ``SystemError`` whose cause is the refusal.
+    SciPy's root finders (``brentq``, ``bisect``) call ``float()`` on the
+    function's value in C and go on past the error, so Python raises a
+    ``SystemError`` caused by the refusal; ``minimize`` raises a
+    ``ValueError`` from it; ``fsolve``'s C code prints it and raises its
+    own error. Only an error raised in SciPy's, NumPy's or tapegrad's code
+    (a ``SystemError`` surfaces in tapegrad's) counts, and one with no
+    refusal beneath it only in SciPy's: what the user raised passes unchanged.
     """
-    cause = err.__cause__
-    if isinstance(err, SystemError) and isinstance(cause, TypeError) and \
-            getattr(cause, _REFUSED, False):
-        return cause
-    return None
+    where = _raised_in(err.__traceback__)
+    if getattr(err, _REFUSED, False) or where not in ("scipy", "numpy", "tapegrad"):
+        return None
+    seen, e = set(), err.__cause__ or err.__context__
+    while e is not None and id(e) not in seen:
+        if getattr(e, _REFUSED, False):
+            return e if isinstance(e, TypeError) else None
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    last = last_refusal()
+    return last if last is not before and where == "scipy" else None
+
+
+def _raised_in(tb: TracebackType | None) -> str:
+    """The top-level package of the innermost frame of ``tb`` ("" for none)."""
+    if tb is None:
+        return ""
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return str(tb.tb_frame.f_globals.get("__name__", "")).partition(".")[0]
 
 
 def _float_error(frame: FrameType, what: str) -> TypeError:

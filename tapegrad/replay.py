@@ -17,7 +17,7 @@ from . import tree
 from .backends import number_array
 from .errors import COMPLEX_MSG, GuardError
 from .numerics import ieee
-from .staging.program import from_tape, int_outputs
+from .staging.program import from_tape, int_outputs, numpy_float_outputs
 from .tape import Const, Tape, _kind
 from .tree import TreeDef
 from .values import Traced, _integer_data, is_complex, primal_value, shape_of
@@ -80,7 +80,23 @@ def _replay(tape: Tape, args: tuple[Any, ...]) -> Any:
                 "there. Record the tape at these arguments, or write the choice "
                 "with tg.where (tg.jit re-specializes by itself).") from None
     outs = [vals[o] if isinstance(o, int) else o.value for o in tape.outputs]
+    if tape.numpy_scalars or given:          # np.float64 arguments are in given
+        _as_numpy_scalars(tape, outs, args)
     return tree.unflatten(cast(TreeDef, tape.out_def), _own_outputs(tape, outs, args, given))
+
+
+def _as_numpy_scalars(tape: Tape, outs: list[Any], args: tuple[Any, ...]) -> None:
+    """The outputs eager gives as ``np.float64`` or ``np.bool_`` made so, in place.
+
+    The records ran on floats (an ``np.float64`` argument is taken as one);
+    eager keeps NumPy's scalars where ``jit`` does (``numpy_float_outputs``):
+    ``x * 2.0`` of an ``np.float64``, ``np.isnan(x)`` of a float.
+    """
+    for j in numpy_float_outputs(from_tape(tape), args, tape) or ():
+        if type(outs[j]) is float:
+            outs[j] = np.float64(outs[j])
+        elif type(outs[j]) is bool:
+            outs[j] = np.bool_(outs[j])
 
 
 def _same_source(tape: Tape, i: int, v: Any) -> None:

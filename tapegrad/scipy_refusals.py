@@ -56,6 +56,12 @@ for _root in ("brentq", "brenth", "bisect", "ridder", "toms748", "newton", "fsol
         "tg.fixed_point(lambda c, x: x - f(c, x) / df(c, x), c, x0) (a Newton step; "
         "its derivative is the implicit function's) or a Newton loop written with "
         "tapegrad's functions (while abs(step) > tol: ...)")
+for _min in ("minimize", "minimize_scalar", "least_squares", "fmin", "fmin_bfgs"):
+    scipy_alternatives[f"scipy.optimize.{_min}"] = (
+        "SciPy's optimizer outside the transform, on plain numbers, with jac=tg.grad(f) (and "
+        "hessp from tg.jvp of it); to differentiate the minimizer x*(c), tg.fixed_point("
+        "lambda c, x: x - tg.grad(f)(x, c) / tg.hessian(f)(x, c), c, x0) for a scalar x (a "
+        "Newton step on the gradient; its derivative is the implicit function's)")
 tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests check this list)
     "special": ("betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfinv", "expit",
                 "gammainc", "gammaincc", "gammaln", "kl_div", "log_expit", "log_ndtr",

@@ -1,13 +1,17 @@
-"""SciPy's bracketing root finders given a function of a traced value: tapegrad's refusal.
+"""SciPy's root finders and optimizers given a function of a traced value: tapegrad's refusal.
 
 ``scipy.optimize.brentq(lambda x: x * x - c, 0.0, 10.0)`` with ``c``
 traced calls ``float()`` on the function's value in C code that goes on
 past the error, and Python raised a ``SystemError``. The refusal beneath it
 is what tapegrad raises: it names the call, the problem and what to write.
+So it is where SciPy raises its own error over the refusal (``minimize``'s
+``ValueError`` from it) or prints it and raises another (``fsolve``'s C
+code): an error raised in SciPy's code over a refusal is the refusal.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -23,6 +27,16 @@ FINDERS = {
     "bisect": lambda c: optimize.bisect(lambda x: x * x - c, 0.0, 10.0),
     "ridder": lambda c: optimize.ridder(lambda x: x * x - c, 0.0, 10.0),
     "root_scalar": lambda c: optimize.root_scalar(lambda x: x * x - c, bracket=(0.0, 10.0)).root,
+}
+OPTIMIZERS = {     # the refusal each raises, and the advice it names
+    "fsolve": (lambda c: optimize.fsolve(lambda x: x * x - c, 1.0)[0], r"tg\.fixed_point"),
+    "root": (lambda c: optimize.root(lambda x: x * x - c, 1.0).x[0], r"tg\.fixed_point"),
+    "minimize": (lambda c: optimize.minimize(lambda x: (x[0] - c) ** 2, np.zeros(1)).x[0],
+                 r"outside the transform, on plain numbers, with jac=tg\.grad\(f\)"),
+    "minimize_scalar": (lambda c: optimize.minimize_scalar(lambda x: (x - c) ** 2).x,
+                        r"outside the transform"),
+    "least_squares": (lambda c: optimize.least_squares(lambda x: x - c, np.zeros(1)).x[0],
+                      r"outside the transform"),
 }
 TRANSFORMS = {
     "grad": tg.grad,
@@ -40,6 +54,52 @@ def test_a_root_finder_of_a_traced_value_is_refused_by_name(name: str, transform
     with pytest.raises(TypeError, match=rf"inside scipy\.optimize\.{name}, which would drop its "
                        r"derivative\. Use tg\.fixed_point\(.*Newton"):
         f(2.0)
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("transform", sorted(TRANSFORMS))
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_an_optimizer_of_a_traced_value_is_refused_by_name(name: str, transform: str) -> None:
+    fun, advice = OPTIMIZERS[name]
+    with pytest.raises(TypeError, match=r"scipy\.optimize\.\w+ was applied to a traced value"
+                       r"|inside scipy\.optimize\.\w+, which would drop") as info:
+        TRANSFORMS[transform](fun)(2.0)
+    assert "Use " in str(info.value) and (
+        re.search(advice, str(info.value)) or "tg.fixed_point" in str(info.value)), info.value
+
+
+def test_the_advised_fixed_point_differentiates_a_minimizer() -> None:
+    def f(x: Any, c: Any) -> Any:
+        return (x - c) ** 2 + 0.1 * x ** 4
+
+    def argmin(c: Any) -> Any:
+        return tg.fixed_point(lambda c, x: x - tg.grad(f)(x, c) / tg.hessian(f)(x, c), c, 0.0)
+    for c in (0.5, 2.0, -3.0):
+        want = optimize.minimize_scalar(lambda x, c=c: f(x, c)).x
+        assert abs(argmin(c) - want) < 1e-6
+        h = 1e-5
+        np.testing.assert_allclose(tg.grad(argmin)(c), (argmin(c + h) - argmin(c - h)) / (2 * h),
+                                   rtol=1e-6)
+
+
+def test_a_users_error_after_a_refusal_it_caught_passes_unchanged() -> None:
+    def f(x: Any) -> Any:
+        try:
+            np.asarray(x)
+        except TypeError as err:
+            raise ValueError("my own message") from err
+        return x
+    with pytest.raises(ValueError, match="my own message"):
+        tg.grad(f)(1.0)
+
+    def g(x: Any) -> Any:
+        try:
+            float(x)
+        except TypeError:
+            pass
+        return np.linalg.inv(np.zeros((2, 2))) * x      # NumPy's own error, not the refusal
+    with pytest.raises(np.linalg.LinAlgError):
+        tg.grad(lambda x: np.sum(g(x)))(1.0)
 
 
 def test_the_refusal_names_the_users_line() -> None:

@@ -196,3 +196,32 @@ def test_an_np_float64_argument_grad_takes_stays_strong():
     value, g = tg.value_and_grad(lambda x, y: x * y, argnums=1)(x, y)
     exactly(value, x * y, "value")
     exactly(g, np.float64(x), "the gradient, in its primal's dtype")
+
+
+# A replayed tape returns NumPy's scalars where eager (and jit) do: an
+# np.float64 argument is recorded as a float, and a bool NumPy made is a bool
+# on the tape, but the caller of the tape gets what the function gives.
+REPLAYED = {
+    "x * 2.0": lambda x: x * 2.0,
+    "x ** 2 - x": lambda x: x ** 2 - x,
+    "abs(x)": lambda x: abs(x),
+    "tg.exp(x)": lambda x: tg.exp(x),                 # a float, as math.exp
+    "np.exp(x)": lambda x: np.exp(x),
+    "np.isnan(x)": lambda x: np.isnan(x),
+    "x > 1.0": lambda x: x > 1.0,
+    "np.any(v > 1)": lambda x: np.any(np.stack([x, 1.0]) > 1.0),
+    "(v > 1).all()": lambda x: (np.stack([x, 2.0]) > 1.0).all(),
+    "tg.any(v > 1)": lambda x: tg.any(np.stack([x, 1.0]) > 1.0),
+    "a pair": lambda x: (np.sin(x), x * 3.0 > 2.0),
+}
+
+
+@pytest.mark.parametrize("make", [float, np.float64], ids=["float", "np.float64"])
+@pytest.mark.parametrize("given", [float, np.float64], ids=["float", "np.float64"])
+@pytest.mark.parametrize("name", list(REPLAYED))
+def test_a_replayed_tape_returns_the_scalars_eager_returns(name, given, make):
+    f = REPLAYED[name]
+    tape = tg.make_tape(f)(make(1.5))
+    for x in (1.5, 2.5):
+        exactly(tape(given(x)), f(given(x)), f"replay of {name}")
+        exactly(tg.jit(f)(given(x)), f(given(x)), f"jit of {name}")
