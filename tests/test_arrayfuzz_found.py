@@ -202,43 +202,35 @@ def _seeded_batch(seed):
 
 
 @pytest.mark.parametrize("seed", [2729, 4147])
-def test_vmap_of_grad_of_seeded_float64_programs_is_the_loop_over_the_batch_bit_for_bit(seed):
-    # vmap takes example i of a float64 batch as batch[i] (an np.float64: a float, as grad
-    # takes it), as a loop over the batch does
-    g, _, batch = _seeded_batch(seed)
-    got = tg.vmap(g)(*batch)
-    want = [g(*[b[i] for b in batch]) for i in range(len(batch[0]))]
-    for k, v in enumerate(got):
-        assert_same(v, np.stack([np.asarray(w[k]) for w in want]), "vmap(grad)")
-
-
-@pytest.mark.xfail(strict=True, reason="grad at a 0-d array and at the float it holds differ "
-                   "in the last bit (test_grad_at_a_0d_array_and_at_its_float_is_one_number); "
-                   "the loop here passes 0-d arrays, vmap an example's float")
-@pytest.mark.parametrize("seed", [2729, 4147])
 def test_vmap_of_grad_of_seeded_float64_programs_is_the_loop_bit_for_bit(seed):
+    # the loop passes 0-d arrays, vmap each example's float: np.max of a 0-d array was the
+    # array itself, of a float NumPy's np.float64 (a cast on the tape), so their cotangents
+    # were summed in another order
     g, rows, batch = _seeded_batch(seed)
     got = tg.vmap(g)(*batch)
-    want = [g(*row) for row in rows]
-    for k, v in enumerate(got):
-        assert_same(v, np.stack([np.asarray(w[k]) for w in want]), "vmap(grad)")
+    for want in ([g(*row) for row in rows], [g(*[b[i] for b in batch]) for i in range(3)]):
+        for k, v in enumerate(got):
+            assert_same(v, np.stack([np.asarray(w[k]) for w in want]), "vmap(grad)")
 
 
-def max_cubed(x):
-    v = np.max(x)
-    return v + v * v * v + x
-
-
-@pytest.mark.xfail(strict=True, reason="np.max of a float is an np.float64: a cast on the tape, "
-                   "whose cotangents (1 + 3 v**2 as 1 + v * v + ...) are summed before they "
-                   "reach x; np.max of a 0-d array is the array itself, each term added to x's "
-                   "cotangent as it comes (seeds 2729, 4147)")
-def test_grad_at_a_0d_array_and_at_its_float_is_one_number():
-    g = tg.grad(max_cubed)
-    for x in (0.99, 0.09, 2.46, -0.77):
-        want = 2.0 + 3.0 * x * x
-        assert abs(g(x) - want) <= 1e-14 * want and abs(g(np.asarray(x)) - want) <= 1e-14 * want
-        assert_same(g(np.asarray(x)), np.asarray(g(x)), "grad at a 0-d array")
+@pytest.mark.parametrize("reduce", [np.max, np.amin, np.prod], ids=lambda f: f.__name__)
+def test_a_reduction_of_a_0d_array_is_numpys_scalar_and_its_gradient_the_floats(reduce):
+    # np.max of a 0-d array is NumPy's np.float64, as of a float; the gradient at a 0-d
+    # array summed 1 + 3 v**2 in another order than at the float it holds (seeds 2729, 4147)
+    def f(x):
+        v = reduce(x)
+        return v + v * v * v + x
+    for x in (0.99, 0.09, 2.46, -0.77, np.nan):
+        assert_same(tg.jvp(reduce, (np.asarray(x),), (np.asarray(1.0),))[0], reduce(np.asarray(x)),
+                    "eager")
+        assert type(tg.jit(reduce)(np.asarray(x))) is np.float64
+        got = tg.grad(f)(np.asarray(x))
+        assert_same(got, np.asarray(tg.grad(f)(x)), "grad at a 0-d array")
+        if x == x:
+            want = 2.0 + 3.0 * x * x
+            assert abs(got - want) <= 1e-14 * want
+        else:
+            assert np.isnan(got)
 
 
 @pytest.mark.xfail(strict=True, reason="NumPy's float32 np.arctan rounds a strided "
