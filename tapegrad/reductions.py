@@ -176,9 +176,9 @@ def _prepare(what: str, x: Any, axis: Axis) -> tuple[Any, tuple[int, ...]]:
     return x, _axes(what, axis, len(shape_of(x)))
 
 
-def is_array(x: Any) -> bool:
-    """Whether ``x`` is a NumPy array (a 0-d one reduces to NumPy's scalar, not itself)."""
-    return primal_value(x).__class__ is np.ndarray
+def is_numpy(x: Any) -> bool:
+    """Whether ``x`` is a NumPy array or scalar: reduced by a record, as a float is by a cast."""
+    return isinstance(primal_value(x), np.ndarray | np.generic)
 
 
 def unreduced(x: Any) -> Any:
@@ -306,8 +306,8 @@ def _extreme(what: str, prim: Primitive, x: Any, axis: Axis, keepdims: bool) -> 
     shape = shape_of(x)
     if builtins.any(shape[a] == 0 for a in axes):
         raise ValueError(f"tg.{what}: a reduction over an empty axis has no {what}imum.")
-    if not shape and not is_array(x):
-        return x        # a number (NumPy's scalar: numpy_made); a 0-d array's is recorded
+    if not shape and not is_numpy(x):
+        return x        # a float (NumPy's scalar: numpy_made, a cast); NumPy's recorded
     return prim(x, axes, keepdims)
 
 

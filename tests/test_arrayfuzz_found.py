@@ -201,11 +201,11 @@ def _seeded_batch(seed):
     return g, rows, [np.stack(col) for col in zip(*rows)]
 
 
-@pytest.mark.parametrize("seed", [2729, 4147])
+@pytest.mark.parametrize("seed", [2531, 2729, 4147])
 def test_vmap_of_grad_of_seeded_float64_programs_is_the_loop_bit_for_bit(seed):
-    # the loop passes 0-d arrays, vmap each example's float: np.max of a 0-d array was the
-    # array itself, of a float NumPy's np.float64 (a cast on the tape), so their cotangents
-    # were summed in another order
+    # the loop passes 0-d arrays, vmap each example's float: np.max of a 0-d array (or of
+    # 1.5 - z, an np.float64 there) was the value itself, of a float NumPy's np.float64 (a
+    # cast on the tape), so their cotangents were summed in another order
     g, rows, batch = _seeded_batch(seed)
     got = tg.vmap(g)(*batch)
     for want in ([g(*row) for row in rows], [g(*[b[i] for b in batch]) for i in range(3)]):
@@ -216,7 +216,8 @@ def test_vmap_of_grad_of_seeded_float64_programs_is_the_loop_bit_for_bit(seed):
 @pytest.mark.parametrize("reduce", [np.max, np.amin, np.prod], ids=lambda f: f.__name__)
 def test_a_reduction_of_a_0d_array_is_numpys_scalar_and_its_gradient_the_floats(reduce):
     # np.max of a 0-d array is NumPy's np.float64, as of a float; the gradient at a 0-d
-    # array summed 1 + 3 v**2 in another order than at the float it holds (seeds 2729, 4147)
+    # array (or an np.float64) summed 1 + 3 v**2 in another order than at the float it holds
+    # (seeds 2531, 2729, 4147)
     def f(x):
         v = reduce(x)
         return v + v * v * v + x
@@ -226,6 +227,8 @@ def test_a_reduction_of_a_0d_array_is_numpys_scalar_and_its_gradient_the_floats(
         assert type(tg.jit(reduce)(np.asarray(x))) is np.float64
         got = tg.grad(f)(np.asarray(x))
         assert_same(got, np.asarray(tg.grad(f)(x)), "grad at a 0-d array")
+        shifted = tg.grad(lambda z: f(z - 0.0))      # an np.float64 reduced, at a 0-d z
+        assert_same(shifted(np.asarray(x)), np.asarray(shifted(x)), "grad at an np.float64")
         if x == x:
             want = 2.0 + 3.0 * x * x
             assert abs(got - want) <= 1e-14 * want
