@@ -149,12 +149,16 @@ def _ties(ans: Any, x: Any, axes: tuple[int, ...], keep: bool) -> tuple[Any, Any
 
 
 def _extreme_vjp(g: Any, ans: Any, x: Any, axes: tuple[int, ...], keep: bool) -> Any:
+    if not axes:             # over no axis (a 0-d array's): each element is its own
+        return g
     at, count = _ties(ans, x, axes, keep)
     share = div(_back(g, x, axes, keep), broadcast_to_p(count, shape_of(x)))
     return where(at, share, 0.0)
 
 
 def _extreme_jvp(t: Any, ans: Any, x: Any, axes: tuple[int, ...], keep: bool) -> Any:
+    if not axes:
+        return t
     at, count = _ties(ans, x, axes, keep)
     mean = div(sum_axes(where(at, t, 0.0), axes, True), count)
     return mean if keep else reshape_p(mean, shape_of(ans))
@@ -170,6 +174,11 @@ def _prepare(what: str, x: Any, axis: Axis) -> tuple[Any, tuple[int, ...]]:
     if isinstance(x, list | tuple):
         x = stack(x)              # as NumPy does
     return x, _axes(what, axis, len(shape_of(x)))
+
+
+def is_numpy(x: Any) -> bool:
+    """Whether ``x`` is a NumPy array or scalar: reduced by a record, as a float is by a cast."""
+    return isinstance(primal_value(x), np.ndarray | np.generic)
 
 
 def unreduced(x: Any) -> Any:
@@ -297,8 +306,8 @@ def _extreme(what: str, prim: Primitive, x: Any, axis: Axis, keepdims: bool) -> 
     shape = shape_of(x)
     if builtins.any(shape[a] == 0 for a in axes):
         raise ValueError(f"tg.{what}: a reduction over an empty axis has no {what}imum.")
-    if not shape:
-        return x
+    if not shape and not is_numpy(x):
+        return x        # a float (NumPy's scalar: numpy_made, a cast); NumPy's recorded
     return prim(x, axes, keepdims)
 
 

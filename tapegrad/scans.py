@@ -156,7 +156,7 @@ def prod(x: Number, axis: Axis = None, keepdims: bool = False) -> Number:
     """
     x = _stacked(x)
     axes = _axes._axes("prod", axis, len(shape_of(x)))
-    if not axes and not keepdims:
+    if not axes and not keepdims and (shape_of(x) or not _axes.is_numpy(x)):
         return _axes.unreduced(x)
     return prod_p(x, axes, keepdims)
 

@@ -190,18 +190,50 @@ def test_products_of_float32_and_float64_are_numpys_dot_bit_for_bit(name):
     assert gx.dtype == np.float32 and gy.dtype == np.float64
 
 
-@pytest.mark.xfail(strict=True, reason="not reduced yet: vmap(grad) of these float64 programs "
-                   "(a 0-d argument used several times: np.linalg.norm, np.max, ** 3, "
-                   "np.prod) differs from the loop of grad in the last bit")
-@pytest.mark.parametrize("seed", [2729, 4147])
-def test_vmap_of_grad_of_seeded_float64_programs_is_the_loop_bit_for_bit(seed):
-    from test_arrayfuzz import Fuzz, build, random_program
-    fuzz = Fuzz()
-    fuzz.src, args = random_program(seed)
+def _seeded_batch(seed):
+    """The fuzzer's program ``seed``, its gradient, and its three examples stacked."""
+    from test_arrayfuzz import build, random_program, weighted
+    src, args = random_program(seed)
     rng = np.random.default_rng(seed + 1)
     other = [np.asarray(a + rng.normal(size=a.shape) * 0.3, a.dtype) for a in args]
-    fuzz.batched(build(fuzz.src), args, other)
-    assert not fuzz.failures, fuzz.failures[0]
+    rows = [args, other, [np.asarray(a * 0.5 - 0.25, a.dtype) for a in args]]
+    g = tg.grad(weighted(build(src)), tuple(range(len(args))))
+    return g, rows, [np.stack(col) for col in zip(*rows)]
+
+
+@pytest.mark.parametrize("seed", [2531, 2729, 4147])
+def test_vmap_of_grad_of_seeded_float64_programs_is_the_loop_bit_for_bit(seed):
+    # the loop passes 0-d arrays, vmap each example's float: np.max of a 0-d array (or of
+    # 1.5 - z, an np.float64 there) was the value itself, of a float NumPy's np.float64 (a
+    # cast on the tape), so their cotangents were summed in another order
+    g, rows, batch = _seeded_batch(seed)
+    got = tg.vmap(g)(*batch)
+    for want in ([g(*row) for row in rows], [g(*[b[i] for b in batch]) for i in range(3)]):
+        for k, v in enumerate(got):
+            assert_same(v, np.stack([np.asarray(w[k]) for w in want]), "vmap(grad)")
+
+
+@pytest.mark.parametrize("reduce", [np.max, np.amin, np.prod], ids=lambda f: f.__name__)
+def test_a_reduction_of_a_0d_array_is_numpys_scalar_and_its_gradient_the_floats(reduce):
+    # np.max of a 0-d array is NumPy's np.float64, as of a float; the gradient at a 0-d
+    # array (or an np.float64) summed 1 + 3 v**2 in another order than at the float it holds
+    # (seeds 2531, 2729, 4147)
+    def f(x):
+        v = reduce(x)
+        return v + v * v * v + x
+    for x in (0.99, 0.09, 2.46, -0.77, np.nan):
+        assert_same(tg.jvp(reduce, (np.asarray(x),), (np.asarray(1.0),))[0], reduce(np.asarray(x)),
+                    "eager")
+        assert type(tg.jit(reduce)(np.asarray(x))) is np.float64
+        got = tg.grad(f)(np.asarray(x))
+        assert_same(got, np.asarray(tg.grad(f)(x)), "grad at a 0-d array")
+        shifted = tg.grad(lambda z: f(z - 0.0))      # an np.float64 reduced, at a 0-d z
+        assert_same(shifted(np.asarray(x)), np.asarray(shifted(x)), "grad at an np.float64")
+        if x == x:
+            want = 2.0 + 3.0 * x * x
+            assert abs(got - want) <= 1e-14 * want
+        else:
+            assert np.isnan(got)
 
 
 @pytest.mark.xfail(strict=True, reason="NumPy's float32 np.arctan rounds a strided "

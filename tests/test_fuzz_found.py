@@ -293,14 +293,32 @@ _XS_15027 = [np.array([1.6336195989650562, -0.5415844007770171, -0.4289775247562
                        -0.5997751336286198])]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="not reduced yet: vmap of the loop fuzzer's program 15027 "
-                   "(Rational variant: two while loops, for loops, ifs, a break) gives "
-                   "11.418 for the third example where a loop gives 4.189, in this batch of "
-                   "four only; each example alone, or beside one or two others, is right")
 def test_vmap_of_program_15027_equals_a_python_loop() -> None:
     from test_loopfuzz import Rational, build, random_program
     f = build(random_program(15027)[0], Rational)
     want = np.array([f(x0, [c[b] for c in _XS_15027]) for b, x0 in enumerate(_X0S_15027)])
     got = tg.vmap(f)(_X0S_15027, _XS_15027)
     assert np.asarray(got).tobytes() == want.tobytes()
+
+
+def rebound_in_a_while(x0, xs):
+    """A while whose body binds ``x`` to an element of ``xs``, read after it (seed 15027)."""
+    w, x = x0, 0.3
+    while w < 3.0:
+        w = w + 0.5 * tg.sin(w) + 0.5
+        for x in xs:     # noqa: B007  (the binding is what is read after the loop)
+            pass
+    return w * x
+
+
+@pytest.mark.parametrize("grad", [False, True])
+def test_vmap_of_a_while_that_never_ran_reads_what_its_body_binds_from_before(grad):
+    # traced at 6 trips and confirmed by a probe at 4, the while ran on the next batch at 0
+    # trips too: x, bound to xs[1] with no equation on the tape, read 5.0 there, not 0.3
+    # (20.0 for 4.0 where a loop gives 1.2); an example that ran no iteration is probed
+    f = tg.grad(rebound_in_a_while) if grad else rebound_in_a_while
+    g = tg.vmap(f)
+    for x0 in (np.array([0.0, 1.0]), np.array([0.0, 4.0]), np.array([4.5, 0.0, 5.0, 1.0])):
+        xs = [x0 * 0 + 2.0, x0 * 0 + 5.0]
+        want = np.array([f(a, [c[b] for c in xs]) for b, a in enumerate(x0)])
+        assert np.asarray(g(x0, xs)).tobytes() == want.tobytes(), x0

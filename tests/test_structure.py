@@ -300,7 +300,8 @@ LAYERS: list[tuple[str, set[str]]] = [
                     "tracer",
                     "misc.fixed_points", "misc.operators", "loop_body", "loop_prims",
                     "loop_rules", "loop_batching", "loops", "checkpoint",
-                    "staging.loop_lowering", "batching.rolled", "batching.split"}),
+                    "staging.loop_lowering", "batching.rolled", "batching.split",
+                    "batching.probes"}),
     ("presenters", {"viz", "io", "nn", "optim", "scipy", "", "misc", "misc.flatten",
                     "misc.optimizers", "parallel"}),
 ]

@@ -63,6 +63,7 @@ class Spec:
         self.probes: list[int] = []        # examples to check them at (``vmap`` does)
         self.inner = False       # another transform ran inside: its numbers are Python's
         self.parities: set[tuple[int, ...]] = set()   # trip count parities probed (inner)
+        self.zeros: set[tuple[int, ...]] = set()   # patterns of loops run 0 times, probed
         self.made_float: frozenset[int] = frozenset()   # inputs an inner transform took
         self.weak: frozenset[int] = frozenset()   # values that are floats in eager
         self.strong: frozenset[int] = frozenset()   # floats here, np.float64 in eager

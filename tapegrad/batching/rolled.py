@@ -27,6 +27,7 @@ import numpy as np
 from ..staging.constant_steps import one_count
 from ..staging.program import Arg, Const, Program, is_guard
 from ..staging.rolling import Loop, arg_key, find_loops
+from . import probes
 from .interpret import PLANNERS, Played, Spec, apply, interpreted, outputs, passes
 
 __all__ = ["Plan", "plan_for"]
@@ -191,42 +192,8 @@ class Plan(NamedTuple):
                 return st.idx, [], [], st.failed
             if not len(st.idx):
                 return st.idx, [], [], st.failed
-        if not spec.confirmed:
-            spec.probes = self.probes(st)
-        if spec.inner:
-            spec.probes = sorted(set(spec.probes) | set(self.parity_probes(st, spec)))
+        spec.probes = probes.chosen(self.dyns, st, spec)
         return st.idx, *outputs(spec.prog, st.env), st.failed
-
-    def parity_probes(self, st: _State, spec: Spec) -> list[int]:
-        """Under ``grad``, an example per parity of trip counts not probed before."""
-        # Python computes d(-s)/ds over n iterations as (-1) ** n: a probe at n + 2 agrees
-        whiles = [m for m, d in enumerate(self.dyns) if d.tie < 0 and m in st.counts]
-        if not whiles or not len(st.idx):
-            return []
-        keys = np.stack([(st.counts[m] - self.dyns[m].loop.trips) % 2 for m in whiles], axis=1)
-        new: dict[tuple[int, ...], int] = {}
-        for j, key in sorted(enumerate(map(tuple, keys.tolist())),
-                             key=lambda jk: int(st.idx[jk[0]]) not in spec.probes):
-            if any(key) and key not in spec.parities:     # the probes chosen first
-                new.setdefault(key, int(st.idx[j]))
-        spec.parities.update(new)
-        return list(new.values())
-
-    def probes(self, st: _State) -> list[int]:
-        """The examples whose trip counts differ most from the traced ones (or none).
-
-        A loop's values read after it are read counting from its end or its
-        start, as the traced trip count suggests; an example at another trip
-        count tells the two apart (``vmap`` traces it and compares).
-        """
-        whiles = [m for m, d in enumerate(self.dyns) if d.tie < 0 and m in st.counts]
-        if not whiles or not len(st.idx):
-            return []
-        diff = sum(np.abs(st.counts[m] - self.dyns[m].loop.trips) for m in whiles)
-        low = st.counts[whiles[0]]
-        found = {int(st.idx[np.argmax(diff)]), int(st.idx[np.argmin(low)]),
-                 int(st.idx[np.argmax(low)])}
-        return sorted(int(i) for i, d in zip(st.idx, diff) if d and int(i) in found)
 
 
 class _State:
