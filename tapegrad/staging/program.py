@@ -218,6 +218,8 @@ def eager_float64s(prog: Program, found: set[int], tape: Tape) -> tuple[set[int]
     ``np.float64`` times one float64).
     """
     floats, made = tape.floats or set(), tape.numpy_scalars or set()
+    if not found and not made:       # no NumPy scalar anywhere: none is made from one
+        return set(), False
     by_name = tape.python_floats or set()
     found, values, differs = set(found), dict(zip(prog.inputs, prog.seen)), False
     with np.errstate(all="ignore"):
