@@ -122,6 +122,26 @@ def from_tape(tape: Tape) -> Program:
                    dict(tape.left), dict(tape.origins or {}))
 
 
+def bare_records(prog: Program) -> list[tuple[Any, ...]]:
+    """The records of the tape ``from_tape`` read ``prog`` from, as ``tape.skeleton`` writes them.
+
+    Without the values computed (an input's array a zero-memory stand-in of
+    its dtype and shape): what a replay needs, for a tape jit keeps after
+    it has dropped the recording itself.
+    """
+    records: list[tuple[Any, ...]] = [()] * (len(prog.inputs) + len(prog.eqns))
+    for i, v in zip(prog.inputs, prog.seen):
+        if type(v) is np.ndarray:
+            v = np.broadcast_to(np.zeros((), v.dtype), v.shape)
+        records[i] = (None, v)
+    for e in prog.eqns:
+        flat: list[Any] = [e.prim, None]
+        for a in e.args:
+            flat += (a, None) if a.__class__ is int else (None, a.value)   # type: ignore[union-attr]
+        records[e.out] = tuple(flat)
+    return records
+
+
 def kind(x: Any) -> Any:
     """What a value is, for the passes: ``float``, or (dtype, shape) of an array."""
     x = primal_value(x)
