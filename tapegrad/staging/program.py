@@ -100,6 +100,7 @@ def from_tape(tape: Tape) -> Program:
     eqns: list[Eqn] = []
     seen: list[Any] = []
     append = eqns.append
+    new = tuple.__new__        # Eqn(...) and Const(...) without their Python-level __new__
     for i, rec in enumerate(tape.records):
         op = rec[0]                                          # rec_op
         if op is None:
@@ -110,13 +111,14 @@ def from_tape(tape: Tape) -> Program:
         args: tuple[Arg, ...]
         if n == 6:                                           # two arguments: most records
             j0, j1 = rec[2], rec[4]
-            args = (Const(rec[3]) if j0 is None else j0, Const(rec[5]) if j1 is None else j1)
+            args = (new(Const, (rec[3],)) if j0 is None else j0,
+                    new(Const, (rec[5],)) if j1 is None else j1)
         elif n == 4:
             j0 = rec[2]
-            args = (Const(rec[3]) if j0 is None else j0,)
+            args = (new(Const, (rec[3],)) if j0 is None else j0,)
         else:
             args = tuple(Const(a) if j is None else j for j, a in zip(rec[2::2], rec[3::2]))
-        append(Eqn(op, i, args, rec[1]))
+        append(new(Eqn, (op, i, args, rec[1])))
     outputs = tuple(o if isinstance(o, int) else Const(o.value) for o in tape.outputs)
     return Program(tuple(inputs), tuple(eqns), outputs, dict(tape.sources), tuple(seen),
                    dict(tape.left), dict(tape.origins or {}))
