@@ -136,11 +136,22 @@ def bare_records(prog: Program) -> list[tuple[Any, ...]]:
         if type(v) is np.ndarray:
             v = np.broadcast_to(np.zeros((), v.dtype), v.shape)
         records[i] = (None, v)
-    for e in prog.eqns:
-        flat: list[Any] = [e.prim, None]
-        for a in e.args:
+    for op, out, args, _ in prog.eqns:
+        if len(args) == 2:                               # most records: written out
+            a, b = args[0], args[1]
+            x: Any = a if a.__class__ is int else a.value     # type: ignore[union-attr]
+            y: Any = b if b.__class__ is int else b.value     # type: ignore[union-attr]
+            if a.__class__ is int:
+                records[out] = (op, None, x, None, y, None) if b.__class__ is int else \
+                    (op, None, x, None, None, y)
+            else:
+                records[out] = (op, None, None, x, y, None) if b.__class__ is int else \
+                    (op, None, None, x, None, y)
+            continue
+        flat: list[Any] = [op, None]
+        for a in args:
             flat += (a, None) if a.__class__ is int else (None, a.value)   # type: ignore[union-attr]
-        records[e.out] = tuple(flat)
+        records[out] = tuple(flat)
     return records
 
 
