@@ -47,7 +47,7 @@ from .staging.cache import (
 from .staging.lower import GuardFailed, Lowered, lower
 from .staging.packing import lower_packed
 from .staging.passes import optimize
-from .staging.program import from_tape, int_outputs, numpy_float_outputs
+from .staging.program import bare_records, from_tape, int_outputs, numpy_float_outputs
 from .staging.rolled import roll_grad
 from .tape import active_tapes, skeleton
 from .tracing import arg_path_name, check_callable, gc_paused, trace
@@ -150,8 +150,7 @@ class Jitted(Pickled):
 
     def __init__(self, fun: Callable[..., Any], static_argnums: tuple[int, ...],
                  static_argnames: tuple[str, ...], reassociate: bool = False):
-        self.fun, self.reassociate = fun, reassociate
-        self.lenient = False     # past the bound: run fun itself (see lenient_jit)
+        self.fun, self.reassociate, self.lenient = fun, reassociate, False  # see lenient_jit
         self.static_argnums, self.static_argnames = static_argnums, static_argnames
         self.cache = Cache()
         self._calls: OrderedDict[Any, JitCall] = OrderedDict()   # under other transforms
@@ -365,13 +364,14 @@ class Jitted(Pickled):
                  if is_number_kind(leaf_kind(x))}              # ints and NumPy scalars
         ints = int_outputs(program, given, (tape.floats or set()) | (tape.derived or set()))
         floats = frozenset(k for k in given if type(program.seen[k]) is float)  # traced as floats
+        inner, seeds, replayed = bool(tape.floats), seeded(tape), skeleton(tape, False)
+        del tape                        # its records are the program's now: not kept twice
         name, raw, program = getattr(self.fun, "__name__", "f"), program, optimize(program)
         lowered = lower_packed(program, name, floats, ints, self.reassociate) or roll_grad(
-            raw, program, name, floats, ints, bool(tape.floats), seeded(tape)) or lower(
-            program, name, floats, ints)
+            raw, program, name, floats, ints, inner, seeds) or lower(program, name, floats, ints)
         lowered.fn = as_numpy_floats(lowered.fn, numpy_floats)
-        # its program (not its values) is kept: other transforms replay it, not f
-        return Specialization(lowered, out_def, make_unflattener(out_def), skeleton(tape))
+        replayed.records += bare_records(raw)     # other transforms replay the program, not f
+        return Specialization(lowered, out_def, make_unflattener(out_def), replayed)
 
     def _with_statics(self, statics: Any) -> Callable[..., Any]:
         """``fun`` as a function of the traced arguments, the static ones filled in."""

@@ -16,7 +16,7 @@ from . import numerics
 from .loop_seed import note_origins, note_unseeded, origin_tape
 from .numerics import check_nan, ieee
 from .ops import neg
-from .playback import SLOTS, check_rule, is_float, shape_differs, vjp_rule
+from .playback import SLOTS, check_rule, shape_differs, vjp_rule
 from .primitive import _zmul, zmul
 from .promotion import promoted
 from .shapes import _sum_like, sum_like
@@ -53,6 +53,7 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]], exact: bool = False) -> l
     staged = origin_tape(seeds)      # jit's tape, noting where backward records come from
     note_unseeded(seeds)
     marks: list[tuple[int, Any]] | None = None if staged is None else []
+    zmul_apply2 = zmul.apply2        # zmul is a built-in: its __call__ is apply2
     with ieee():
         for i in range(len(records) - 1, -1, -1):
             g = cts[i]
@@ -88,9 +89,10 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]], exact: bool = False) -> l
                         continue
                     else:
                         # partial(*rec_rule_args), on inputs as NumPy promoted them
-                        if pargs is None:
-                            pargs = rec[1::2] if ans.__class__ is float else \
-                                promoted(rec[1::2])
+                        if pargs is None:     # a float, or a traced one: as recorded
+                            pargs = rec[1::2] if ans.__class__ is float or (
+                                ans.__class__ is Traced and ans._value.__class__ is float) \
+                                else promoted(rec[1::2])
                         p = p(*pargs)
                         if g.__class__ is float:
                             # a nonzero constant: a plain product (p itself for 1.0
@@ -98,8 +100,8 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]], exact: bool = False) -> l
                             c = p if g == 1.0 and p.__class__ is Traced else g * p
                         elif g.__class__ is _ARRAY and p.__class__ is _ARRAY:
                             c = _zmul(g, p)  # zmul's impl: plain arrays record nothing
-                        else:
-                            c = zmul(g, p)   # the zero-safe product (playback.py)
+                        else:                # the zero-safe product (playback.py):
+                            c = zmul_apply2(g, p)    # zmul(g, p), the call inlined
                 else:
                     if rule_args is None:
                         rule_args = rec[1::2]
@@ -127,7 +129,8 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]], exact: bool = False) -> l
                             a.__class__ is _ARRAY:
                         if c.shape != a.shape:
                             c = _sum_like(c, a)   # sum_like's impl: plain arrays
-                    elif not is_float(ans) and shape_differs(c, a):
+                    elif (ans.__class__ is not Traced or ans._value.__class__ is not float) \
+                            and shape_differs(c, a):      # not is_float(ans), inlined
                         c = sum_like(c, a)    # undo broadcasting
                 prev = cts[j]
                 cts[j] = c if prev is None else prev + c

@@ -92,25 +92,28 @@ def fold(prog: Program, batched: bool = False) -> Program:
     eqns = prog.eqns
     ending: dict[int, list[int]] = {}      # a link's value -> the links (indices) it ends
     for k, e in enumerate(eqns):
-        if e.prim is add and len(e.args) == 2 and (e.ans.__class__ is float or
-                                                     _float_like(e.ans, batched)):
-            a = e.args[0]
-            if a.__class__ is int and uses[a] == 1 and a in ending:   # read by this link only
+        if e.prim is not add:
+            continue
+        args, ans = e.args, e.ans
+        if len(args) == 2 and (ans.__class__ is float or _float_like(ans, batched)):
+            a = args[0]
+            if a.__class__ is int and a in ending and uses[a] == 1:     # read by this link only
                 links = ending.pop(a)
                 links.append(k)
             else:
                 links = [k]
             ending[e.out] = links
-    drop: set[int] = set()
-    folded: dict[int, Eqn] = {}
+    kept: list[Eqn | None] = []
     for links in ending.values():
         if len(links) < MIN_CHAIN:
             continue
+        if not kept:
+            kept = list(eqns)
         first, end = eqns[links[0]], eqns[links[-1]]
         terms = (*first.args, *[eqns[j].args[1] for j in links[1:]])
-        drop.update(links[:-1])
-        folded[links[-1]] = Eqn(chain_p, end.out, terms, end.ans)
-    if not folded:
+        for j in links[:-1]:
+            kept[j] = None                               # dropped: the chain holds it
+        kept[links[-1]] = Eqn(chain_p, end.out, terms, end.ans)
+    if not kept:
         return prog
-    kept = tuple(folded.get(k, e) for k, e in enumerate(eqns) if k not in drop)
-    return prog._replace(eqns=kept)
+    return prog._replace(eqns=tuple(filter(None, kept)))     # an Eqn is never empty

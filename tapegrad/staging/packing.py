@@ -86,33 +86,32 @@ def groups(prog: Program, vmap: bool, apart: frozenset[int] = frozenset()
     for i, v in zip(prog.inputs, prog.seen):
         kinds[i] = _kind(v, vmap)
     packable, floor = set(LANES) | {chain_p}, 0
+    if vmap:
+        packable |= {e.prim for e in prog.eqns if getattr(e.prim, "elementwise", False)}
+    apart_ = bool(apart)
+    lvls_append, setdefault = lvls.append, buckets.setdefault
     for k, e in enumerate(prog.eqns):
         ans, prim, args, out = e.ans, e.prim, e.args, e.out
         t = ans.__class__
         out_kind = kinds[out] = t if t is float or t is bool else _kind(ans, vmap)
-        key: list[Any] | None = [prim, out_kind, bool(apart) and out in apart] if (
-            out_kind is not None and (prim in packable or (
-                vmap and getattr(prim, "elementwise", False)))) else None
         lv = floor
         for a in args:
-            if a.__class__ is int:
-                up = level[a] + 1
-                if up > lv:
-                    lv = up
-                ak = kinds[a]
-            elif key is not None:
-                ak = _arg_kind(a)
-            if key is not None:
-                if ak is None:
-                    key = None
-                else:
-                    key.append(ak)
+            if a.__class__ is int and level[a] >= lv:
+                lv = level[a] + 1
         level[out] = lv
-        lvls.append(lv)
+        lvls_append(lv)
         if prim is guard and len(args) == 2 and args[1].__class__ is Const:   # is_guard(e)
             floor = lv
-        elif key is not None:
-            buckets.setdefault((*key, lv), []).append(k)
+        elif out_kind is not None and prim in packable:
+            key = [prim, out_kind, apart_ and out in apart]
+            for a in args:
+                ak = kinds[a] if a.__class__ is int else _arg_kind(a)
+                if ak is None:
+                    break
+                key.append(ak)
+            else:
+                key.append(lv)
+                setdefault(tuple(key), []).append(k)
     return lvls, [ks for ks in buckets.values()
                   if len(ks) >= MIN_LANES or prog.eqns[ks[0]].prim is chain_p]
 

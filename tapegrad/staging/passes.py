@@ -97,18 +97,24 @@ def _sweep(prog: Program, folding: bool, exact_identities: bool, sharing: bool,
     is of the result's kind; ``sharing`` lets a later copy of ``prim(args)`` reuse the
     first; ``stand_ins`` does ``shapes_only`` first. Guards are never touched.
     """
-    kinds = {i: kind(v) for i, v in zip(prog.inputs, prog.seen)}
-    values = dict(zip(prog.inputs, prog.seen)) if stand_ins else None
+    # each value's kind where it is not a float (a value defined here and not in it is one)
+    kinds = {i: k for i, v in zip(prog.inputs, prog.seen) if (k := kind(v)) is not float}
+    # the values a broadcast_like or sum_like reads the shape of: all shapes_only needs
+    shaped = {e.args[1] for e in prog.eqns if (e.prim is broadcast_like or e.prim is sum_like)
+              and e.args[1].__class__ is int} if stand_ins else ()
+    values = {i: v for i, v in zip(prog.inputs, prog.seen) if i in shaped}
     names: dict[int, Arg] = {}
-    seen: dict[Any, int] = {}
+    seen: dict[Any, int] = {}                  # prim(args) with a constant, by value_key
+    plain: dict[Any, dict[Any, int]] = {}      # prim -> args (value ids only) -> its value
     eqns: list[Eqn] = []
     append = eqns.append
     with_units = {p for p, sp in spellings.items() if sp.units} if exact_identities else set()
     with np.errstate(all="ignore"):
         for e in prog.eqns:
             args, prim = e.args, e.prim
-            if values is not None:
-                values[e.out] = e.ans
+            if shaped:
+                if e.out in shaped:
+                    values[e.out] = e.ans
                 if prim is broadcast_like or prim is sum_like:
                     e = _shape_of(e, values)
                     args = e.args
@@ -119,6 +125,7 @@ def _sweep(prog: Program, folding: bool, exact_identities: bool, sharing: bool,
                         e = Eqn(prim, e.out, args, e.ans)
                         break
             if prim is guard and is_guard(e):
+                kinds[e.out] = None          # no kind: never a float's identity operand
                 append(e)
                 continue
             n_const = 0
@@ -131,20 +138,31 @@ def _sweep(prog: Program, folding: bool, exact_identities: bool, sharing: bool,
                 names[e.out] = Const(prim.impl(*values_))
                 continue
             ans = e.ans
-            out_kind = kinds[e.out] = float if ans.__class__ is float else kind(ans)
+            out_kind = float if ans.__class__ is float else kind(ans)
+            if out_kind is not float:
+                kinds[e.out] = out_kind
             if n_const and prim in with_units:
                 x = _identity_operand(e)
-                if x is not None and kinds.get(x) == out_kind:
+                if x is not None and kinds.get(x, float) == out_kind:
                     names[e.out] = x
                     continue
             if sharing:
-                key = (prim, args) if not n_const else (prim, tuple([
-                    value_key(a.value) if isinstance(a, Const) else a for a in args]))
-                found = seen.get(key)
+                if n_const:
+                    key = (prim, tuple([value_key(a.value) if isinstance(a, Const) else a
+                                        for a in args]))
+                    found = seen.get(key)
+                    if found is None:
+                        seen[key] = e.out
+                else:      # the equation's own args tuple is the key: no tuple made
+                    by_args = plain.get(prim)
+                    if by_args is None:
+                        by_args = plain[prim] = {}
+                    found = by_args.get(args)
+                    if found is None:
+                        by_args[args] = e.out
                 if found is not None:
                     names[e.out] = found
                     continue
-                seen[key] = e.out
             append(e)
     return _rewrite(prog, eqns, names)
 

@@ -100,6 +100,7 @@ def from_tape(tape: Tape) -> Program:
     eqns: list[Eqn] = []
     seen: list[Any] = []
     append = eqns.append
+    new = tuple.__new__        # Eqn(...) and Const(...) without their Python-level __new__
     for i, rec in enumerate(tape.records):
         op = rec[0]                                          # rec_op
         if op is None:
@@ -110,16 +111,48 @@ def from_tape(tape: Tape) -> Program:
         args: tuple[Arg, ...]
         if n == 6:                                           # two arguments: most records
             j0, j1 = rec[2], rec[4]
-            args = (Const(rec[3]) if j0 is None else j0, Const(rec[5]) if j1 is None else j1)
+            args = (new(Const, (rec[3],)) if j0 is None else j0,
+                    new(Const, (rec[5],)) if j1 is None else j1)
         elif n == 4:
             j0 = rec[2]
-            args = (Const(rec[3]) if j0 is None else j0,)
+            args = (new(Const, (rec[3],)) if j0 is None else j0,)
         else:
             args = tuple(Const(a) if j is None else j for j, a in zip(rec[2::2], rec[3::2]))
-        append(Eqn(op, i, args, rec[1]))
+        append(new(Eqn, (op, i, args, rec[1])))
     outputs = tuple(o if isinstance(o, int) else Const(o.value) for o in tape.outputs)
     return Program(tuple(inputs), tuple(eqns), outputs, dict(tape.sources), tuple(seen),
                    dict(tape.left), dict(tape.origins or {}))
+
+
+def bare_records(prog: Program) -> list[tuple[Any, ...]]:
+    """The records of the tape ``from_tape`` read ``prog`` from, as ``tape.skeleton`` writes them.
+
+    Without the values computed (an input's array a zero-memory stand-in of
+    its dtype and shape): what a replay needs, for a tape jit keeps after
+    it has dropped the recording itself.
+    """
+    records: list[tuple[Any, ...]] = [()] * (len(prog.inputs) + len(prog.eqns))
+    for i, v in zip(prog.inputs, prog.seen):
+        if type(v) is np.ndarray:
+            v = np.broadcast_to(np.zeros((), v.dtype), v.shape)
+        records[i] = (None, v)
+    for op, out, args, _ in prog.eqns:
+        if len(args) == 2:                               # most records: written out
+            a, b = args[0], args[1]
+            x: Any = a if a.__class__ is int else a.value     # type: ignore[union-attr]
+            y: Any = b if b.__class__ is int else b.value     # type: ignore[union-attr]
+            if a.__class__ is int:
+                records[out] = (op, None, x, None, y, None) if b.__class__ is int else \
+                    (op, None, x, None, None, y)
+            else:
+                records[out] = (op, None, None, x, y, None) if b.__class__ is int else \
+                    (op, None, None, x, None, y)
+            continue
+        flat: list[Any] = [op, None]
+        for a in args:
+            flat += (a, None) if a.__class__ is int else (None, a.value)   # type: ignore[union-attr]
+        records[out] = tuple(flat)
+    return records
 
 
 def kind(x: Any) -> Any:
@@ -218,6 +251,8 @@ def eager_float64s(prog: Program, found: set[int], tape: Tape) -> tuple[set[int]
     ``np.float64`` times one float64).
     """
     floats, made = tape.floats or set(), tape.numpy_scalars or set()
+    if not found and not made:       # no NumPy scalar anywhere: none is made from one
+        return set(), False
     by_name = tape.python_floats or set()
     found, values, differs = set(found), dict(zip(prog.inputs, prog.seen)), False
     with np.errstate(all="ignore"):
