@@ -5,7 +5,17 @@ it never traced, within the traces the program's case allows (one where the
 loop rolls); ``grad`` agrees with central differences to the case's
 tolerance; ``jit(grad)`` equals eager ``grad`` bit for bit; ``vmap`` of the
 value and of ``grad`` equals a Python loop bit for bit; ``jvp`` agrees with
-``grad``. Then what running them found, each as its own test.
+``grad``. A loop on a traced test runs eight times as many inputs under one
+trace (strict xfails name why one does not). Then loops against their loop
+primitives, closed forms, and what running them found, each as its own test:
+
+- a while whose counter is a traced value (``n = 0.0 * x``; ``n += 1.0``), and
+  one whose step starts as a Python float (``t, h = 0.0, 0.1``;
+  ``h = np.minimum(h, 2.0 - t)``), were read as Python steps and traced once
+  per trip count; a Python-int counter still is, and jit's error names it;
+- vmap of ``x ** 3`` on floats, of ``err ** 0.5`` on np.float64 scalars and of
+  a batched ``@`` rounds apart from the loop in the last bit (C's pow and
+  NumPy's; the contract's last bit), which a loop carries on (``exact_vmap``).
 """
 
 from __future__ import annotations

@@ -231,6 +231,8 @@ def _python_steps(tree: ast.AST, loop: ast.While | ast.For, tested: set[str]
     python = python_names(fn)
     params = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
     traced = (params | {t.id for n in ast.walk(fn) for t, _ in _assigned(n)}) - python
+    settled = _settled(loop, python, traced)
+    python, traced = python - settled, traced | settled
     unknown = params - python - tested      # traced, or a caller's Python number
     alone = tested if len(tested) == 1 else set()
     body = ast.Module(body=loop.body, type_ignores=[])
@@ -242,6 +244,33 @@ def _python_steps(tree: ast.AST, loop: ast.While | ast.For, tested: set[str]
                    loads[t.id] == _loads(n, t.id) and      # read by its own steps alone
                    _from_python(t.id, v, python | {t.id}, traced - {t.id})
                    for t, v in _assigned(n))]
+
+
+def _settled(loop: ast.While | ast.For, python: set[str], traced: set[str]) -> set[str]:
+    """The ``python`` names that ``loop``'s body makes traced values for good.
+
+    Each is assigned in the body from a traced value (``h = h * np.clip(0.9 /
+    err, 0.2, 5.0)``), and every assignment of it there reads a traced value
+    or itself (``h = np.minimum(h, 2.0 - t)``): once traced it stays so. It
+    is a Python number in the first runs of the body only, as many of them
+    as Python decides from Python values alone, the same for any input; the
+    iterations jit rolls come after them, and the tape shows the name's values.
+    """
+    body = ast.Module(body=loop.body, type_ignores=[])
+    pairs = [(t.id, {x.id for x in ast.walk(v) if isinstance(x, ast.Name)})
+             for n in ast.walk(body) for t, v in _assigned(n)]
+    names = {t for t, _ in pairs} & python
+    got: set[str] = set()
+    changed = True
+    while changed:             # a fixed point, from the names traced throughout
+        changed = False
+        for name in sorted(names - got):
+            reads = [r for t, r in pairs if t == name]
+            known = traced | got
+            if any(r & known for r in reads) and all(r & (known | {name}) for r in reads):
+                got.add(name)
+                changed = True
+    return got
 
 
 def _loads(node: ast.AST, name: str) -> int:
