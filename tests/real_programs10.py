@@ -196,7 +196,8 @@ def bisection_quantile(p):
 
 
 @case([0.5, 2.0, 5.0, 9.0, 20.0, 60.0], jit_traces=6, grad_traces=6, rtol=1e-6,
-      rolls="the kept end's value is halved in the arm that does not assign it",
+      rolls="not rolled: a while left by a break or its test, whose two arms each move "
+            "one end and halve the other's value",
       exact_vmap="x ** 3 of a float is C's pow, of the batch NumPy's")
 def illinois(c):
     """The root of x^3 + x - c by the Illinois variant of regula falsi."""
@@ -486,7 +487,7 @@ def logistic_loss(w, lam):
 
 
 @case([0.5, 0.2, 1.0, 0.1, 2.0], rtol=1e-4, jit_traces=5, grad_traces=5,
-      rolls="a tg.grad inside the while: not rolled")
+      rolls="jit(f) writes the loop as a for of the traced trip count (jit(grad) rolls it)")
 def gd_to_tolerance(lam):
     """Gradient descent on a ridge logistic loss until the gradient's norm is under 1e-8."""
     w = np.zeros(2) + 0.0 * lam

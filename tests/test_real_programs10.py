@@ -13,6 +13,9 @@ primitives, closed forms, and what running them found, each as its own test:
   one whose step starts as a Python float (``t, h = 0.0, 0.1``;
   ``h = np.minimum(h, 2.0 - t)``), were read as Python steps and traced once
   per trip count; a Python-int counter still is, and jit's error names it;
+- ``tg.grad`` inside a while (gradient descent to a tolerance): a rule's small
+  constant arrays, made anew each iteration, read as advancing data, and the
+  last run kept values dead in every run; jit(grad) traced every trip count;
 - vmap of ``x ** 3`` on floats, of ``err ** 0.5`` on np.float64 scalars and of
   a batched ``@`` rounds apart from the loop in the last bit (C's pow and
   NumPy's; the contract's last bit), which a loop carries on (``exact_vmap``).
@@ -260,3 +263,15 @@ def test_a_numpy_constant_indexed_by_the_loop_index_names_tg_take() -> None:
     # equal numbers; the loop primitive's gradient is a float, the Python loop's np.float64
     assert same(told(0.5), loop(0.5)) and tg.grad(told)(0.5) == tg.grad(loop)(0.5)
     assert same(tg.jit(told)(0.7), loop(0.7))
+
+
+def test_gradient_descent_to_a_tolerance_with_tg_grad_inside_rolls_under_jit_grad() -> None:
+    # tg.grad in the while made its constants anew in each iteration (the mean's 1 / n:
+    # a new array each time, so "advancing data"), and the last run kept the loss value
+    # tg.grad computes beside the gradient, dead in every run: jit(grad) traced each
+    # trip count, past eight a TypeError
+    g = tg.grad(PROGRAMS["gd_to_tolerance"].f)
+    jg = tg.jit(g)
+    for lam in np.linspace(0.1, 2.0, 24):
+        assert same(jg(lam), g(lam)), lam
+    assert jg.trace_count == 1
