@@ -26,7 +26,6 @@ from .errors import COMPLEX_MSG
 from .jit_pickle import Pickled
 from .jit_traced import JitCall, _closes_over_traced, _ClosesOverTraced, _PastBound
 from .loop_seed import seeded
-from .pysource import loop_test
 from .staging.cache import (
     MAX_SIGNATURES,
     MAX_SPECIALIZATIONS,
@@ -49,17 +48,11 @@ from .staging.packing import lower_packed
 from .staging.passes import optimize
 from .staging.program import bare_records, from_tape, int_outputs, numpy_float_outputs
 from .staging.rolled import roll_grad
+from .staging.while_source import loop_hint
 from .tape import active_tapes, skeleton
 from .tracing import arg_path_name, check_callable, gc_paused, trace
 from .transforms import value_and_grad
 from .values import Traced, is_complex, primal_value
-
-_LOOP_HINT = (" That line is a loop's test: a loop whose trip count a traced value "
-              "decides compiles as one loop where jit can roll it (under jit(grad), its "
-              "backward pass too, a loop over the outcomes of an if in its body; under "
-              "jit(jvp) not a linear recurrence, whose tangent is a number Python "
-              "computes per trip count, nor a loop whose body has an if); tg.while_loop "
-              "and tg.fori_loop always compile as one loop.")
 
 __all__ = ["jit"]
 
@@ -265,8 +258,7 @@ class Jitted(Pickled):
                     f"{MAX_SPECIALIZATIONS} specializations for one signature: the Python "
                     f"branch at {failed[-1]} on a traced value goes different ways. Write "
                     "the choice with tg.where, or pass the value that decides it in "
-                    "static_argnums if it is not a float." + (_LOOP_HINT if loop_test(
-                        failed[-1]) else ""))
+                    "static_argnums if it is not a float." + loop_hint(failed[-1]))
             spec = self._trace(tree.unflatten(signature[0], leaves), statics)
             self.cache.add(signature, spec)     # and the fast path is this signature now
         return spec, flat_outputs(spec, leaves)

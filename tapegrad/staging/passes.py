@@ -35,22 +35,38 @@ def dce(prog: Program) -> Program:
 
     The iteration a ``for`` loop left by ``break`` broke in is kept whole:
     ``jit`` may roll it with the iterations before it (which run the same
-    equations, some of them dead only in the last one).
+    equations, some of them dead only in the last one). A ``while`` loop's
+    last run keeps what is live in the run before it, offset for offset: a
+    step size only the next iteration reads is dead there alone, and a value
+    no iteration reads (a loss ``tg.grad`` computes beside its gradient) is
+    dead in every run, the last one too.
     """
+    whole, before = _broken_iterations(prog)
+    forced = whole - before.keys()
+    live = _live(prog, forced)
+    while True:               # what the last run keeps may make more of the one before live
+        more = forced | {i for i, j in before.items() if j in live}
+        again = _live(prog, more)
+        if again == live:
+            break
+        live = again
+    return prog._replace(eqns=tuple(e for e in prog.eqns if e.out in live or is_guard(e)))
+
+
+def _live(prog: Program, forced: set[int]) -> set[int]:
+    """The values an output or a guard depends on, with ``forced`` and theirs."""
     live = {o for o in prog.outputs if isinstance(o, int)}
     add = live.add
-    kept = []
-    whole = _broken_iterations(prog)
     for e in reversed(prog.eqns):
-        if e.out in live or is_guard(e) or e.out in whole:
-            kept.append(e)
+        if e.out in live or is_guard(e) or e.out in forced:
+            add(e.out)
             for a in e.args:
                 if a.__class__ is int:
                     add(a)
-    return prog._replace(eqns=tuple(reversed(kept)))
+    return live
 
 
-def _broken_iterations(prog: Program) -> set[int]:
+def _broken_iterations(prog: Program) -> tuple[set[int], dict[int, int]]:
     """The ids between a loop's last two break guards: the iteration that broke.
 
     ``prog.left`` maps the break guards of a ``for`` to the iterations it
@@ -58,17 +74,21 @@ def _broken_iterations(prog: Program) -> set[int]:
     the break. In a ``while True:``, the break is the guard of its line
     that went the other way. A ``while`` loop's last run of its body is
     kept whole too, up to the test that ended it: a variable only the next
-    iteration reads (a step size ``h``) is dead there alone.
+    iteration reads (a step size ``h``) is dead there alone. Where the run
+    before it ran the same equations, the second result maps each id of
+    the last run to the id at its offset in the run before.
     """
     if not prog.sources:              # no guard (each has its source line)
-        return set()
+        return set(), {}
     left, spans = prog.left, []
     ids = sorted(left)
     spans += [(a, b) for a, b, c in zip(ids, ids[1:], ids[2:] + [None])
               if left[b] == left[a] - 1 and (c is None or left[c] != left[b] - 1)]
     last: dict[str, Eqn] = {}
+    earlier: dict[str, Eqn] = {}
     breaks: dict[str, bool] = {}
     whiles: dict[str, bool] = {}
+    runs = []
     for e in prog.eqns:
         if is_guard(e) and e.out not in left:
             src = prog.sources.get(e.out, "")
@@ -78,8 +98,27 @@ def _broken_iterations(prog: Program) -> set[int]:
                 spans.append((p.out, e.out))
             elif p is not None and _ended(p, e) and whiles.setdefault(src, while_line(src)):
                 spans.append((p.out, e.out))
+                if src in earlier:
+                    runs.append((earlier[src].out, p.out, e.out))
+            if p is not None:
+                earlier[src] = p
             last[src] = e
-    return set().union(*(range(a + 1, b) for a, b in spans))
+    return set().union(*(range(a + 1, b) for a, b in spans)), _aligned(prog, runs)
+
+
+def _aligned(prog: Program, runs: list[tuple[int, int, int]]) -> dict[int, int]:
+    """Each id of a while's last run (``p`` to ``e``) to the id at its offset in the run before.
+
+    Only where the two runs hold the same primitives, offset for offset.
+    """
+    index = {e.out: k for k, e in enumerate(prog.eqns)}
+    out: dict[int, int] = {}
+    for a, p, e in runs:
+        i, j, k = index[a], index[p], index[e]
+        prev, final = prog.eqns[i + 1:j], prog.eqns[j + 1:k]
+        if len(prev) == len(final) and all(x.prim is y.prim for x, y in zip(prev, final)):
+            out.update((y.out, x.out) for x, y in zip(prev, final))
+    return out
 
 
 def _ended(p: Eqn, e: Eqn) -> bool:

@@ -14,10 +14,48 @@ import ast
 from collections import Counter
 from typing import Any
 
-from ..pysource import file_tree
+from ..pysource import file_tree, loop_test
 from .arms import _assigned, python_names
 
-__all__ = ["while_line", "break_line"]
+__all__ = ["while_line", "break_line", "loop_hint"]
+
+LOOP_HINT = (" That line is a loop's test: a loop whose trip count a traced value "
+              "decides compiles as one loop where jit can roll it (under jit(grad), its "
+              "backward pass too, a loop over the outcomes of an if in its body; under "
+              "jit(jvp) not a linear recurrence, whose tangent is a number Python "
+              "computes per trip count, nor a loop whose body has an if); tg.while_loop "
+              "and tg.fori_loop always compile as one loop.")
+
+
+
+def loop_hint(where: str) -> str:
+    """What jit's error past the bound adds where ``file:line`` is a loop's test.
+
+    Where the loop's body steps a Python counter (``n += 1``), it names it:
+    eager Python computes its value from the trip count, the tape holds it
+    as a constant per iteration, and no trip count but the traced one runs.
+    """
+    if not loop_test(where):
+        return ""
+    filename, _, line = where.rpartition(":")
+    tree = file_tree(filename)
+    loop = next((n for n in ast.walk(tree) if isinstance(n, ast.While | ast.For)
+                 and n.lineno == int(line)), None) if tree is not None else None
+    if loop is None:
+        return LOOP_HINT
+    traced = _always_traced(tree, loop)       # type: ignore[arg-type]
+    steps = [n for n in ast.walk(ast.Module(body=loop.body, type_ignores=[]))
+             if _counts(n) and not _stored(n) <= traced]
+    if not steps:
+        return LOOP_HINT
+    step = steps[0]
+    assert isinstance(step, ast.stmt)          # an Assign or an AugAssign
+    return LOOP_HINT + (
+        f" This loop's body steps a Python counter ({ast.unparse(step)} at "
+        f"{filename}:{step.lineno}): the tape holds each of its values as a constant, "
+        "so no iteration is like the next. Start it as a traced value (0.0 * x for "
+        "a traced x, then += 1.0) and jit rolls the loop.")
+
 
 def while_line(where: str, shown: frozenset[str] = frozenset()) -> bool:
     """Whether the source line ``file:line`` starts a ``while`` the tape shows whole.
@@ -114,11 +152,30 @@ def _blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
 def _no_counters(tree: ast.Module, loop: ast.While | ast.For, test: ast.expr) -> bool:
     """Whether ``loop``'s body steps no Python counter that anything reads."""
     tested = {n.id for n in ast.walk(test) if isinstance(n, ast.Name)}
-    # a name the test reads alone is traced (the tape holds the test): not a counter
+    # a name the test reads alone is traced (the tape holds the test): not a counter;
+    # nor is one never a Python number (``n = 0.0 * x`` then ``n = n + 1.0``)
+    traced = _always_traced(tree, loop)
     counters = [n for n in ast.walk(ast.Module(body=loop.body, type_ignores=[]))
-                if _counts(n) and not (len(tested) == 1 and _stored(n) <= tested)]
+                if _counts(n) and not (len(tested) == 1 and _stored(n) <= tested)
+                and not _stored(n) <= traced]
     counters += _python_steps(tree, loop, tested) + _effects(loop)
     return (not counters or _unread(tree, loop, counters)) and not _set_inside(tree, loop)
+
+
+def _always_traced(tree: ast.Module, loop: ast.While | ast.For) -> set[str]:
+    """The names of the function around ``loop`` that every assignment makes a traced value.
+
+    Each is assigned from an expression reading a parameter or another such
+    name, never from constants alone (``python_names``); none is a parameter.
+    """
+    fns = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
+           and loop in ast.walk(n)]
+    if not fns:
+        return set()
+    fn = fns[-1]           # the innermost: its parameters are the traced ones
+    params = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
+    assigned = {t.id for n in ast.walk(fn) for t, _ in _assigned(n)}
+    return assigned - params - python_names(fn)
 
 
 def _set_inside(tree: ast.Module, loop: ast.While | ast.For) -> bool:
@@ -174,6 +231,8 @@ def _python_steps(tree: ast.AST, loop: ast.While | ast.For, tested: set[str]
     python = python_names(fn)
     params = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
     traced = (params | {t.id for n in ast.walk(fn) for t, _ in _assigned(n)}) - python
+    settled = _settled(loop, python, traced)
+    python, traced = python - settled, traced | settled
     unknown = params - python - tested      # traced, or a caller's Python number
     alone = tested if len(tested) == 1 else set()
     body = ast.Module(body=loop.body, type_ignores=[])
@@ -185,6 +244,33 @@ def _python_steps(tree: ast.AST, loop: ast.While | ast.For, tested: set[str]
                    loads[t.id] == _loads(n, t.id) and      # read by its own steps alone
                    _from_python(t.id, v, python | {t.id}, traced - {t.id})
                    for t, v in _assigned(n))]
+
+
+def _settled(loop: ast.While | ast.For, python: set[str], traced: set[str]) -> set[str]:
+    """The ``python`` names that ``loop``'s body makes traced values for good.
+
+    Each is assigned in the body from a traced value (``h = h * np.clip(0.9 /
+    err, 0.2, 5.0)``), and every assignment of it there reads a traced value
+    or itself (``h = np.minimum(h, 2.0 - t)``): once traced it stays so. It
+    is a Python number in the first runs of the body only, as many of them
+    as Python decides from Python values alone, the same for any input; the
+    iterations jit rolls come after them, and the tape shows the name's values.
+    """
+    body = ast.Module(body=loop.body, type_ignores=[])
+    pairs = [(t.id, {x.id for x in ast.walk(v) if isinstance(x, ast.Name)})
+             for n in ast.walk(body) for t, v in _assigned(n)]
+    names = {t for t, _ in pairs} & python
+    got: set[str] = set()
+    changed = True
+    while changed:             # a fixed point, from the names traced throughout
+        changed = False
+        for name in sorted(names - got):
+            reads = [r for t, r in pairs if t == name]
+            known = traced | got
+            if any(r & known for r in reads) and all(r & (known | {name}) for r in reads):
+                got.add(name)
+                changed = True
+    return got
 
 
 def _loads(node: ast.AST, name: str) -> int:
