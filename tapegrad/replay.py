@@ -80,8 +80,6 @@ def _replay(tape: Tape, args: tuple[Any, ...]) -> Any:
                 "there. Record the tape at these arguments, or write the choice "
                 "with tg.where (tg.jit re-specializes by itself).") from None
     outs = [vals[o] if isinstance(o, int) else o.value for o in tape.outputs]
-    if tape.numpy_scalars or given:          # np.float64 arguments are in given
-        _as_numpy_scalars(tape, outs, args)
     return tree.unflatten(cast(TreeDef, tape.out_def), _own_outputs(tape, outs, args, given))
 
 
@@ -117,6 +115,8 @@ def _own_outputs(tape: Tape, outs: list[Any], args: tuple[Any, ...],
     input, a constant of the tape, another output or a view: the caller may
     write into each.
     """
+    if tape.numpy_scalars or given:          # np.float64 arguments are in given
+        _as_numpy_scalars(tape, outs, args)
     if given:
         prog = from_tape(tape)
         position = {i: k for k, i in enumerate(prog.inputs)}
