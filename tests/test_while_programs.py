@@ -395,14 +395,67 @@ def backtracking(x):
     return x - a * g
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason="not rolled: `x0, x1 = x1, new` "
-                   "makes an iteration read a value of the iteration two back, and a loop's "
-                   "roles reach one iteration back only")
+def tribonacci(c):
+    """Sums of the last three until past ``c``; after the loop, values one and two back."""
+    a, b, d = c * 0.0 + 0.25, c * 0.0 + 0.5, c * 0.0 + 1.0
+    while d < c:
+        a, b, d = b, d, a + b * 0.5 + d
+    return a + b / d
+
+
+def damped_three(c):
+    """Heron's step for sqrt(c) plus a quarter of the difference of the iterates two
+    and three back (damped: it goes to zero as they converge)."""
+    x0, x1, x2 = c * 0.0 + 1.0, c * 0.0 + 1.5, c * 0.0 + 2.0
+    while np.abs(x2 - x1) > 1e-12 * (1.0 + c):
+        x0, x1, x2 = x1, x2, 0.5 * (x2 + c / x2) + 0.25 * (x0 - x1)
+    return x2
+
+
+def secant_trips(c):
+    """How many iterations ``secant`` runs."""
+    x0, x1 = c * 0.0 + 1.0, c * 0.5 + 1.0
+    f0, f1 = x0 ** 3 - c, x1 ** 3 - c
+    n = 0
+    while np.abs(f1) > 1e-10 * (1.0 + c):
+        x0, x1 = x1, x1 - f1 * (x1 - x0) / (f1 - f0)
+        f0, f1 = f1, x1 ** 3 - c
+        n += 1
+    return n
+
+
+SHIFTED = {"secant": (secant, [0.5 + 3.0 * i ** 2 for i in range(12)], 1, 1),
+           "tribonacci": (tribonacci, [5.0 * 3.0 ** i for i in range(12)], 1, 1),
+           "damped_three": (damped_three, [0.5 * 3.0 ** i for i in range(12)], 1, 2)}
+PROGRAMS.update(SHIFTED)     # each iteration reads values two or three iterations back
+
+
 def test_the_secant_method_rolls() -> None:
+    cs = [0.5 + 3.0 * i ** 2 for i in range(12)] + [2e3, 1e-3, 7e4]
+    assert len({secant_trips(c) for c in cs}) >= 8          # trip counts never traced
     jf = tg.jit(secant)
-    for i in range(12):
-        c = 0.5 + 3.0 * i ** 2
-        assert same(jf(c), secant(c))
+    for c in cs:
+        assert same(jf(c), secant(c)), c
+    assert jf.trace_count == 1
+    assert "while True:" in jf.lower(0.5).source
+
+
+@pytest.mark.parametrize("name", sorted(SHIFTED))
+def test_a_loop_reading_further_back_keeps_a_shift_register(name: str) -> None:
+    f, xs, _, _ = SHIFTED[name]
+    source = tg.jit(f).lower(xs[0]).source
+    body = source.split("while True:")[1].split("n0 += 1")[0]
+    assert "_guard_failed" not in body     # any trip count, the loop's test its one exit
+    assert "b0_0_1 = " in source         # the register two back, shifted each iteration
+
+
+def test_a_value_read_back_after_the_loop_counts_from_its_end() -> None:
+    # traced at four trips, `a` after the loop is the `d` of iteration 1 = 4 - 3: its end
+    jf = tg.jit(tribonacci)
+    assert same(jf(5.0), tribonacci(5.0))
+    for c in (15.0, 45.0, 1e3, 1e6, 6.0):
+        assert same(jf(c), tribonacci(c)), c
+    assert jf.trace_count == 1
 
 
 @pytest.mark.xfail(strict=True, raises=TypeError, reason="not rolled: the step `a = 1.0` "

@@ -37,6 +37,7 @@ class WhileReads:
     where: Any
     guards: list[str]
     stores: list[set[int]]
+    partial: list[set[int]]
     ends: list[int]
     starts: list[int]
     tie: dict[int, int]
@@ -51,7 +52,10 @@ class WhileReads:
         The last iteration's carried values are the loop's variables. Other
         values are read from the list of them, counting from the nearer end
         (one of the first or last ``EDGE`` iterations: a value of a middle
-        iteration has no place that holds for every trip count).
+        iteration has no place that holds for every trip count). A value a
+        ``back`` role reads is counted from the end as far back as it reads
+        (``a, b, d = b, d, new``: after the loop ``a`` is the ``d`` of three
+        iterations back, whatever the trip count).
         """
         trips = self.loops[m].trips
         if self.inside is not None:       # read inside another loop: rolled, it is read once
@@ -61,7 +65,7 @@ class WhileReads:
         if k == trips - 1 and len(carried) == 1:
             return carried[0]
         self.stores[m].add(o)
-        if trips - k <= k and trips - k <= EDGE:
+        if trips - k <= k and trips - k <= EDGE or trips - k <= _window(self.loops[m], o):
             self.ends[m] = max(self.ends[m], trips - k)
             return f"s{m}_{o}[n{m} - {trips - k}]"
         if k < trips - k and k < EDGE:
@@ -194,6 +198,30 @@ class WhileReads:
                                                  "<unknown>"))
         return [f"if n{m} < {need}: _guard_failed({len(self.guards) - 1})"]
 
+    def affine(self, args: tuple[Arg, ...]) -> str | None:
+        """``s{m}_{o}[b + {i}]`` (or ``b - {i}``) where iteration k reads an earlier loop's k."""
+        where = [self.owner.get(x) if isinstance(x, int) else None for x in args]
+        if where[-1] is None:       # the last reads are of values from before the loop
+            return self.history(args, where)
+        if any(w is None for w in where):
+            return None
+        m2, k0, o2 = where[0]                                   # type: ignore[misc]
+        if not isinstance(o2, int):                 # an arm's value: not in every iteration
+            return None
+        step = where[1][1] - k0                                 # type: ignore[index]
+        if step not in (1, -1) or any(
+                w != (m2, k0 + step * k, o2) for k, w in enumerate(where)):
+            return None
+        self.stores[m2].add(o2)
+        if not self.whiles[m2]:
+            self.untied(m2)
+            return f"s{m2}_{o2}[{k0} {'+' if step > 0 else '-'} {{i}}]"
+        if step > 0 or self.tie.setdefault(m2, self.inside) != self.inside:   # type: ignore[arg-type]
+            raise NotOpen(m2)
+        if k0 == self.loops[m2].trips:      # first read: the run that ended the loop
+            self.partial[m2].add(o2)
+        return f"s{m2}_{o2}[n{m2} - {self.loops[m2].trips - k0} - {{i}}]"
+
     def history(self, args: tuple[Arg, ...], where: list[Any]) -> str | None:
         """A backward pass's reads of a carry, last iteration first, then its first values.
 
@@ -239,6 +267,12 @@ class WhileReads:
         if k is None or k >= self.loops[m].start or self.owner.get(a) is not None:
             return None
         return f"v{a}"
+
+
+def _window(loop: Any, o: int) -> int:
+    """How many iterations back a ``back`` role of ``loop`` reads offset ``o`` (0: none)."""
+    return max((r.depth for roles in getattr(loop, "roles", ()) for r in roles
+                if r.how == "back" and r.at == o), default=0)
 
 
 def _repeated_sum(prog: Any, loops: list[Any]) -> bool:
