@@ -449,6 +449,27 @@ def test_a_loop_reading_further_back_keeps_a_shift_register(name: str) -> None:
     assert "b0_0_1 = " in source         # the register two back, shifted each iteration
 
 
+def lagged(x, n=40):
+    """A ``for`` loop whose iterations read one, two and three iterations back."""
+    a, b, c = x * 0.0 + 1.0, x * 0.5, x + 0.25
+    for _ in range(n):
+        a, b, c = b, c, 0.5 * c + 0.3 * b * x - 0.2 * a
+    return c + a
+
+
+def test_a_for_loop_reading_three_back_is_one_loop() -> None:
+    jf, jg = tg.jit(lagged), tg.jit(tg.grad(lagged))
+    xs = floats(-0.5, 0.1, 8)
+    for x in xs:
+        assert same(jf(x), lagged(x)) and same(jg(x), tg.grad(lagged)(x)), x
+    assert jf.trace_count == 1 and jg.trace_count == 1
+    source = jf.lower(0.3).source
+    assert "for i0 in range(" in source and "for i1" not in source    # not cut in pieces
+    for h in (lagged, tg.grad(lagged)):
+        got = tg.vmap(h)(np.array(xs))
+        assert same(got, np.stack([np.asarray(h(x)) for x in xs]))
+
+
 def test_a_value_read_back_after_the_loop_counts_from_its_end() -> None:
     # traced at four trips, `a` after the loop is the `d` of iteration 1 = 4 - 3: its end
     jf = tg.jit(tribonacci)
