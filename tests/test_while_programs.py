@@ -424,9 +424,27 @@ def secant_trips(c):
     return n
 
 
+def leapfrog(x):
+    """``b`` steps from its value two iterations back; its gradient's loop reads two back too,
+    and the code after that loop reads the value before its last."""
+    a, b = x * 2.0, x * 3.0
+    while b < 50.0:
+        a, b = b, a * 1.5 + 0.5
+    return b * a
+
+
+def fibonacci(x):
+    a, b = x * 0.0 + 1.0, x + 1.0
+    while b < 1e3:
+        a, b = b, a + b
+    return b + a
+
+
 SHIFTED = {"secant": (secant, [0.5 + 3.0 * i ** 2 for i in range(12)], 1, 1),
            "tribonacci": (tribonacci, [5.0 * 3.0 ** i for i in range(12)], 1, 1),
-           "damped_three": (damped_three, [0.5 * 3.0 ** i for i in range(12)], 1, 2)}
+           "damped_three": (damped_three, [0.5 * 3.0 ** i for i in range(12)], 1, 2),
+           "leapfrog": (leapfrog, [0.05 * 1.6 ** i for i in range(12)], 1, 1),
+           "fibonacci": (fibonacci, [0.01 * 2.2 ** i for i in range(12)], 1, 1)}
 PROGRAMS.update(SHIFTED)     # each iteration reads values two or three iterations back
 
 

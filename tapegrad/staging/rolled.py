@@ -32,7 +32,7 @@ from .registers import register, shift_lines
 from .rolled_back import back_lines, back_ref
 from .rolled_if import NotRolled, Owners, after_branchy, branchy_body, fails
 from .rolled_while import NotOpen as _NotOpen
-from .rolled_while import WhileReads, short_reader, without
+from .rolled_while import WhileReads, short_reader, window, without
 from .rolling import MIN_SAVED, Loop, Role, Where, find_loops, shapes
 from .rolling import arg_key as _key
 from .source import compile_parts, forget, render, too_long
@@ -171,6 +171,8 @@ class _RollWriter(WhileReads, _Writer):
         self.tie: dict[int, int] = {}     # while loop -> the loop running as many times
         self.per: dict[int, int] = {}     # ... that many iterations per forward one (origins)
         self.tables: set[int] = set()     # loops reading lists of per-iteration values
+        self.fixed: set[int] = set()      # loops whose values are read after them by index
+        self.tails = [(0, 0)] * len(loops)   # ... from their end: an offset, how far back
         self.inside: int | None = None
         self.pos = 0
         answers = {e.out: e.ans for e in prog.eqns if e.prim is not guard or not is_guard(e)}
@@ -202,8 +204,12 @@ class _RollWriter(WhileReads, _Writer):
             return self.xname(m, o)
         if self.whiles[m]:
             return self.after_while(m, k, o)
-        self.untied(m)
         self.stores[m].add(o)
+        if trips - k <= window(self.loops[m], o):     # a register's value: from the end
+            self.tails[m] = (o, max(self.tails[m][1], trips - k))
+            return f"s{m}_{o}[-{trips - k}]"
+        self.untied(m)
+        self.fixed.add(m)
         return f"s{m}_{o}[{k}]"
 
     def xname(self, m: int, o: int) -> str:
@@ -283,7 +289,7 @@ class _RollWriter(WhileReads, _Writer):
         else:
             lines.append(f"for i{m} in range({loop.trips}):")
         partial = [f"s{m}_{o}.append({self.xname(m, o)})" for o in sorted(self.partial[m])]
-        return lines + [f"    {s}" for s in body] + partial + self.fewest(m)
+        return lines + [f"    {s}" for s in body] + partial + self.fewest(m) + self.tail_guard(m)
 
     def kinds_of(self, e: Eqn) -> tuple[list[Any], bool]:
         """The arguments' types and whether int constants are written as floats."""

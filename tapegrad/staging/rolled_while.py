@@ -45,6 +45,8 @@ class WhileReads:
     carried: list[dict[Any, str]]
     histories: list[dict[int, str]]
     read_after: list[dict[int, set[int]]]
+    fixed: set[int]
+    tails: list[tuple[int, int]]
 
     def after_while(self, m: int, k: int, o: int) -> str:
         """Iteration ``k``'s value at offset ``o`` of while loop ``m``, read after it.
@@ -65,7 +67,7 @@ class WhileReads:
         if k == trips - 1 and len(carried) == 1:
             return carried[0]
         self.stores[m].add(o)
-        if trips - k <= k and trips - k <= EDGE or trips - k <= _window(self.loops[m], o):
+        if trips - k <= k and trips - k <= EDGE or trips - k <= window(self.loops[m], o):
             self.ends[m] = max(self.ends[m], trips - k)
             return f"s{m}_{o}[n{m} - {trips - k}]"
         if k < trips - k and k < EDGE:
@@ -98,7 +100,7 @@ class WhileReads:
             if not self.whiles[w] or w in self.tie:
                 continue
             for M in range(w + 1, len(self.loops)):
-                r = 0 if self.whiles[M] or M in self.tie.values() else \
+                r = 0 if self.whiles[M] or M in self.tie.values() or M in self.fixed else \
                     self._mirrors(self.loops[M], loop)
                 if r:
                     self.tie[w], self.per[M] = M, r
@@ -182,6 +184,20 @@ class WhileReads:
         self.guards.append(self.prog.sources.get(self.prog.eqns[loop.stop + loop.exit].out,
                                                  "<unknown>"))
         return [f"if n{m} == {loop.bound}: _guard_failed({len(self.guards) - 1})"]
+
+    def tail_guard(self, m: int) -> list[str]:
+        """After a loop tied to a while loop: a guard that it ran as often as its reads need.
+
+        Those read it from its end (``s{m}_{o}[-2]``: a value a ``back`` role of it reads).
+        """
+        o, need = self.tails[m]
+        tied = [w for w, M in self.tie.items() if M == m]
+        if not need or not tied:
+            return []
+        loop = self.loops[tied[0]]
+        self.guards.append(self.prog.sources.get(self.prog.eqns[loop.stop + loop.exit].out,
+                                                 "<unknown>"))
+        return [f"if len(s{m}_{o}) < {need}: _guard_failed({len(self.guards) - 1})"]
 
     def fewest(self, m: int) -> list[str]:
         """After while loop ``m``: a guard that it ran as often as its reads need."""
@@ -269,7 +285,7 @@ class WhileReads:
         return f"v{a}"
 
 
-def _window(loop: Any, o: int) -> int:
+def window(loop: Any, o: int) -> int:
     """How many iterations back a ``back`` role of ``loop`` reads offset ``o`` (0: none)."""
     return max((r.depth for roles in getattr(loop, "roles", ()) for r in roles
                 if r.how == "back" and r.at == o), default=0)
