@@ -205,7 +205,7 @@ class _RollWriter(WhileReads, _Writer):
         if self.whiles[m]:
             return self.after_while(m, k, o)
         self.stores[m].add(o)
-        if trips - k <= window(self.loops[m], o):     # a register's value: from the end
+        if trips - k <= window(self.loops[m], -1):    # within its registers: from the end
             self.tails[m] = (o, max(self.tails[m][1], trips - k))
             return f"s{m}_{o}[-{trips - k}]"
         self.untied(m)

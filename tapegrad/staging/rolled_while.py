@@ -54,10 +54,12 @@ class WhileReads:
         The last iteration's carried values are the loop's variables. Other
         values are read from the list of them, counting from the nearer end
         (one of the first or last ``EDGE`` iterations: a value of a middle
-        iteration has no place that holds for every trip count). A value a
-        ``back`` role reads is counted from the end as far back as it reads
-        (``a, b, d = b, d, new``: after the loop ``a`` is the ``d`` of three
-        iterations back, whatever the trip count).
+        iteration has no place that holds for every trip count). In a loop
+        whose ``back`` roles read further back, a value is counted from the
+        end wherever it can be: ``a, b, d = b, d, new`` hands each value from
+        name to name, so after the loop ``a`` is the ``d`` of three iterations
+        back, whatever the trip count (the passes may have merged a product
+        of it into a shorter register, ``v[-4] * 0.3`` of ``v[-3] * 0.3``).
         """
         trips = self.loops[m].trips
         if self.inside is not None:       # read inside another loop: rolled, it is read once
@@ -67,10 +69,11 @@ class WhileReads:
         if k == trips - 1 and len(carried) == 1:
             return carried[0]
         self.stores[m].add(o)
-        if trips - k <= k and trips - k <= EDGE or trips - k <= window(self.loops[m], o):
+        deep = window(self.loops[m], -1)
+        if trips - k <= (trips if deep else k) and trips - k <= max(EDGE, deep):
             self.ends[m] = max(self.ends[m], trips - k)
             return f"s{m}_{o}[n{m} - {trips - k}]"
-        if k < trips - k and k < EDGE:
+        if k < trips - k and k < EDGE and not deep:
             self.starts[m] = max(self.starts[m], k + 1)
             return f"s{m}_{o}[{k}]"
         raise NotOpen(m)
@@ -286,9 +289,9 @@ class WhileReads:
 
 
 def window(loop: Any, o: int) -> int:
-    """How many iterations back a ``back`` role of ``loop`` reads offset ``o`` (0: none)."""
+    """How far back a ``back`` role of ``loop`` reads offset ``o`` (-1: any; 0: none)."""
     return max((r.depth for roles in getattr(loop, "roles", ()) for r in roles
-                if r.how == "back" and r.at == o), default=0)
+                if r.how == "back" and o in (r.at, -1)), default=0)
 
 
 def _repeated_sum(prog: Any, loops: list[Any]) -> bool:
