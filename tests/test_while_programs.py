@@ -617,3 +617,22 @@ def test_a_while_with_a_test_a_traced_break_and_a_python_break_runs_as_eager() -
         for x0 in (0.684, -3.32, 1.2, -1.0, 0.1, 1.9):
             for xs in ([0.0] * 3, [0.0] * 6):
                 assert same(jh(x0, xs), h(x0, xs)), (x0, len(xs))
+
+
+def restarted(x):
+    """A ``while`` run afresh by each of three iterations of a ``for``, from a start that moves."""
+    s = x * 0.0
+    for _ in range(3):
+        a, b = x * 0.5 + s, x + 1.0
+        while b < 40.0 + s:
+            a, b = b, a * 1.3 + b * 0.4 + 0.2
+        s = s + a * 0.01
+    return s + b
+
+
+def test_an_inner_while_test_does_not_end_the_outer_for_loop() -> None:
+    # the last outer iteration's inner loop ran one trip fewer: its test, which runs
+    # ten times an outer iteration, looked like the exit of a while over outer iterations
+    jf = tg.jit(restarted)
+    for x in [0.3 * 1.5 ** i for i in range(6)]:
+        assert same(jf(x), restarted(x)), x

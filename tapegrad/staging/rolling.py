@@ -324,7 +324,10 @@ def closing_guard(prog: Program, s: np.ndarray, loop: Loop, breaks: bool = False
     """
     eqns = prog.eqns
     guards = [o for o in range(loop.period) if is_guard(eqns[loop.start + o])]
-    shown = frozenset(prog.sources.get(eqns[loop.start + o].out, "") for o in guards)
+    lines = [prog.sources.get(eqns[loop.start + o].out, "") for o in guards]
+    shown = frozenset(lines)
+    # a test run more than once an iteration is an inner loop's (the loop is another one)
+    guards = [o for o, line in zip(guards, lines) if lines.count(line) == 1]
     for g in guards:          # the first guard that ends it: a while's test, or a break after
         found = _closing_at(prog, s, loop, g, breaks, shown)
         if found is not None:
