@@ -291,6 +291,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                  "staging.chains", "staging.lanes", "staging.packer", "staging.packing",
                  "staging.dots",
                  "staging.strided", "staging.constant_steps",
+                 "staging.shifted", "staging.registers",
                  "replay", "loop_seed"}),
     ("transforms", {"tracing", "seeds", "transforms", "jacobians", "check",
                     "batching.interpret", "batching.axes", "batching.nested", "vmap",
@@ -300,8 +301,8 @@ LAYERS: list[tuple[str, set[str]]] = [
                     "tracer",
                     "misc.fixed_points", "misc.operators", "loop_body", "loop_prims",
                     "loop_rules", "loop_batching", "loops", "checkpoint",
-                    "staging.loop_lowering", "batching.rolled", "batching.split",
-                    "batching.probes"}),
+                    "staging.loop_lowering", "batching.rolled", "batching.carries",
+                    "batching.split", "batching.probes"}),
     ("presenters", {"viz", "io", "nn", "optim", "scipy", "", "misc", "misc.flatten",
                     "misc.optimizers", "parallel"}),
 ]

@@ -10,6 +10,7 @@ the loop), and none comes near the bound of 8 specializations.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -395,14 +396,120 @@ def backtracking(x):
     return x - a * g
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason="not rolled: `x0, x1 = x1, new` "
-                   "makes an iteration read a value of the iteration two back, and a loop's "
-                   "roles reach one iteration back only")
+def tribonacci(c):
+    """Sums of the last three until past ``c``; after the loop, values one and two back."""
+    a, b, d = c * 0.0 + 0.25, c * 0.0 + 0.5, c * 0.0 + 1.0
+    while d < c:
+        a, b, d = b, d, a + b * 0.5 + d
+    return a + b / d
+
+
+def damped_three(c):
+    """Heron's step for sqrt(c) plus a quarter of the difference of the iterates two
+    and three back (damped: it goes to zero as they converge)."""
+    x0, x1, x2 = c * 0.0 + 1.0, c * 0.0 + 1.5, c * 0.0 + 2.0
+    while np.abs(x2 - x1) > 1e-12 * (1.0 + c):
+        x0, x1, x2 = x1, x2, 0.5 * (x2 + c / x2) + 0.25 * (x0 - x1)
+    return x2
+
+
+def secant_trips(c):
+    """How many iterations ``secant`` runs."""
+    x0, x1 = c * 0.0 + 1.0, c * 0.5 + 1.0
+    f0, f1 = x0 ** 3 - c, x1 ** 3 - c
+    n = 0
+    while np.abs(f1) > 1e-10 * (1.0 + c):
+        x0, x1 = x1, x1 - f1 * (x1 - x0) / (f1 - f0)
+        f0, f1 = f1, x1 ** 3 - c
+        n += 1
+    return n
+
+
+def leapfrog(x):
+    """``b`` steps from its value two iterations back; its gradient's loop reads two back too,
+    and the code after that loop reads the value before its last."""
+    a, b = x * 2.0, x * 3.0
+    while b < 50.0:
+        a, b = b, a * 1.5 + 0.5
+    return b * a
+
+
+def fibonacci(x):
+    a, b = x * 0.0 + 1.0, x + 1.0
+    while b < 1e3:
+        a, b = b, a + b
+    return b + a
+
+
+def lagged_sum(x):
+    """Four back; the passes merge ``v[-4] * 0.3`` into the ``v[-3] * 0.3`` of the iteration
+    before, and after the loop all four values are read (from its end)."""
+    v = [x * a + b for a, b in ((0.0, 1.5), (2.0, 1.5), (0.5, 1.0), (1.0, 1.5))]
+    while v[-1] < 100.0:
+        new = v[-1] * 1.5 + 0.1
+        new = v[-2] * 0.5 + new
+        new = v[-3] * 0.3 + new
+        new = v[-4] * 0.3 + new
+        v = v[1:] + [new]
+    return ((v[1] * 0.5 + v[0]) * 0.5 + v[3]) * 0.5 + v[2]
+
+
+SHIFTED = {"lagged_sum": (lagged_sum, [0.2 * 1.7 ** i for i in (3, 4, 0, 1, 6, 2, 5, 7)], 1, 3),
+           "secant": (secant, [0.5 + 3.0 * i ** 2 for i in range(12)], 1, 1),
+           "tribonacci": (tribonacci, [5.0 * 3.0 ** i for i in range(12)], 1, 1),
+           "damped_three": (damped_three, [0.5 * 3.0 ** i for i in range(12)], 1, 2),
+           "leapfrog": (leapfrog, [0.05 * 1.6 ** i for i in range(12)], 1, 1),
+           "fibonacci": (fibonacci, [0.01 * 2.2 ** i for i in range(12)], 1, 1)}
+PROGRAMS.update(SHIFTED)     # each iteration reads values two or three iterations back
+
+
 def test_the_secant_method_rolls() -> None:
+    cs = [0.5 + 3.0 * i ** 2 for i in range(12)] + [2e3, 1e-3, 7e4]
+    assert len({secant_trips(c) for c in cs}) >= 8          # trip counts never traced
     jf = tg.jit(secant)
-    for i in range(12):
-        c = 0.5 + 3.0 * i ** 2
-        assert same(jf(c), secant(c))
+    for c in cs:
+        assert same(jf(c), secant(c)), c
+    assert jf.trace_count == 1
+    assert "while True:" in jf.lower(0.5).source
+
+
+@pytest.mark.parametrize("name", sorted(SHIFTED))
+def test_a_loop_reading_further_back_keeps_a_shift_register(name: str) -> None:
+    f, xs, _, _ = SHIFTED[name]
+    source = tg.jit(f).lower(xs[0]).source
+    body = source.split("while True:")[1].split(" += 1")[0]
+    assert "_guard_failed" not in body     # any trip count, the loop's test its one exit
+    assert re.search(r"b\d+_\d+_1 = ", body)     # a register two back, shifted each iteration
+
+
+def lagged(x, n=40):
+    """A ``for`` loop whose iterations read one, two and three iterations back."""
+    a, b, c = x * 0.0 + 1.0, x * 0.5, x + 0.25
+    for _ in range(n):
+        a, b, c = b, c, 0.5 * c + 0.3 * b * x - 0.2 * a
+    return c + a
+
+
+def test_a_for_loop_reading_three_back_is_one_loop() -> None:
+    jf, jg = tg.jit(lagged), tg.jit(tg.grad(lagged))
+    xs = floats(-0.5, 0.1, 8)
+    for x in xs:
+        assert same(jf(x), lagged(x)) and same(jg(x), tg.grad(lagged)(x)), x
+    assert jf.trace_count == 1 and jg.trace_count == 1
+    source = jf.lower(0.3).source
+    assert "for i0 in range(" in source and "for i1" not in source    # not cut in pieces
+    for h in (lagged, tg.grad(lagged)):
+        got = tg.vmap(h)(np.array(xs))
+        assert same(got, np.stack([np.asarray(h(x)) for x in xs]))
+
+
+def test_a_value_read_back_after_the_loop_counts_from_its_end() -> None:
+    # traced at four trips, `a` after the loop is the `d` of iteration 1 = 4 - 3: its end
+    jf = tg.jit(tribonacci)
+    assert same(jf(5.0), tribonacci(5.0))
+    for c in (15.0, 45.0, 1e3, 1e6, 6.0):
+        assert same(jf(c), tribonacci(c)), c
+    assert jf.trace_count == 1
 
 
 @pytest.mark.xfail(strict=True, raises=TypeError, reason="not rolled: the step `a = 1.0` "
@@ -510,3 +617,22 @@ def test_a_while_with_a_test_a_traced_break_and_a_python_break_runs_as_eager() -
         for x0 in (0.684, -3.32, 1.2, -1.0, 0.1, 1.9):
             for xs in ([0.0] * 3, [0.0] * 6):
                 assert same(jh(x0, xs), h(x0, xs)), (x0, len(xs))
+
+
+def restarted(x):
+    """A ``while`` run afresh by each of three iterations of a ``for``, from a start that moves."""
+    s = x * 0.0
+    for _ in range(3):
+        a, b = x * 0.5 + s, x + 1.0
+        while b < 40.0 + s:
+            a, b = b, a * 1.3 + b * 0.4 + 0.2
+        s = s + a * 0.01
+    return s + b
+
+
+def test_an_inner_while_test_does_not_end_the_outer_for_loop() -> None:
+    # the last outer iteration's inner loop ran one trip fewer: its test, which runs
+    # ten times an outer iteration, looked like the exit of a while over outer iterations
+    jf = tg.jit(restarted)
+    for x in [0.3 * 1.5 ** i for i in range(6)]:
+        assert same(jf(x), restarted(x)), x

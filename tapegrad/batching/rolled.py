@@ -28,6 +28,8 @@ from ..staging.constant_steps import one_count
 from ..staging.program import Arg, Const, Program, is_guard
 from ..staging.rolling import Loop, arg_key, find_loops
 from . import probes
+from .carries import Carries
+from .carries import outside as _outside
 from .interpret import PLANNERS, Played, Spec, apply, interpreted, outputs, passes
 
 __all__ = ["Plan", "plan_for"]
@@ -151,8 +153,8 @@ def _reads(prog: Program, dyns: list[Dyn], owner: dict[int, tuple[int, int, int]
             outside += [(-1, a) for a in prog.eqns[k].args]
             continue
         for o, roles in enumerate(dyns[k].loop.roles):
-            outside += [(k, r.args[0]) for a, r in enumerate(roles)
-                        if r.how != "local" and (o, a) not in dyns[k].steps]
+            outside += [(k, x) for a, r in enumerate(roles)
+                        if r.how != "local" and (o, a) not in dyns[k].steps for x in _outside(r)]
     reads: dict[int, Read] = {}
     seen: dict[tuple[int, int], set[int]] = {}
     for here, a in outside:
@@ -256,9 +258,8 @@ class _Run:
         else:
             count = np.zeros(n, dtype=np.int64)
         self.alive = np.ones(n, dtype=bool)
-        self.carries = {(r.at, arg_key(r.args[0])): _full(*st.value(r.args[0]), n,
-                                                         self.ex[r.at], self.dtypes[r.at])
-                        for roles in self.loop.roles for r in roles if r.how == "carry"}
+        self.carries = Carries(self.loop, lambda x, at: _full(*st.value(x), n, self.ex[at],
+                                                              self.dtypes[at]))
         self.kept: dict[int, list[np.ndarray]] = {o: [] for o in dyn.stored}
         act, i = (np.arange(n) if dyn.tie < 0 else np.flatnonzero(count > 0)), 0
         while len(act):
@@ -290,8 +291,7 @@ class _Run:
             local = {k: ((v[mask], True) if b else (v, False)) for k, (v, b) in local.items()}
             if not len(act):
                 return act
-        for (at, _), c in self.carries.items():
-            c[act] = local[at][0]
+        self.carries.step(local, act)
         return act
 
     def args(self, o: int, i: int, act: np.ndarray, local: dict[int, tuple[Any, bool]]
@@ -301,8 +301,8 @@ class _Run:
         for a, role in enumerate(self.loop.roles[o]):
             if role.how == "local":
                 v, b = local[role.at]
-            elif role.how == "carry":
-                v, b = self.carries[(role.at, arg_key(role.args[0]))][act], True
+            elif role.how in ("carry", "back"):
+                v, b = self.carries.read(role, act), True
             elif (o, a) in self.dyn.steps:
                 o2, back = self.dyn.steps[(o, a)]
                 at = self.st.counts[self.dyn.tie][act] - back - i + 1

@@ -50,7 +50,7 @@ def constant_steps(prog: Program, loop: Loop) -> bool:
         e = prog.eqns[loop.start + o]
         args = [_arg(vals, role, x) for role, x in zip(loop.roles[o], e.args)]
         vals.append(_step(e, args))
-    carries = {r.at for roles in loop.roles for r in roles if r.how == "carry"}
+    carries = {r.at for roles in loop.roles for r in roles if r.how in ("carry", "back")}
     varying = set().union(*(v.other for v in vals))    # cotangents that are traced values
     changed = True
     while changed:              # a carry feeding a traced cotangent's carry: traced too
@@ -84,7 +84,7 @@ def _arg(vals: list[_Affine], role: Any, x: Any) -> _Affine:
     """What argument ``x`` of the first iteration reads, in every iteration."""
     if role.how == "local":
         return vals[role.at]
-    if role.how == "carry":
+    if role.how in ("carry", "back"):     # an earlier value of the offset: one variable
         return _Affine({role.at: 1.0}, frozenset(), False)
     invariant = len({arg_key(a) for a in role.args}) == 1
     if isinstance(x, Const):

@@ -28,10 +28,11 @@ from .nested import find_inner, inner_lines, stored
 from .passes import _sweep as sweep
 from .passes import dce
 from .program import Arg, Const, Eqn, Program, is_guard
+from .registers import register, shift_lines
 from .rolled_back import back_lines, back_ref
 from .rolled_if import NotRolled, Owners, after_branchy, branchy_body, fails
 from .rolled_while import NotOpen as _NotOpen
-from .rolled_while import WhileReads, short_reader, without
+from .rolled_while import WhileReads, short_reader, window, without
 from .rolling import MIN_SAVED, Loop, Role, Where, find_loops, shapes
 from .rolling import arg_key as _key
 from .source import compile_parts, forget, render, too_long
@@ -163,12 +164,15 @@ class _RollWriter(WhileReads, _Writer):
         self.partial: list[set[int]] = [set() for _ in loops]   # stored from the exit's run too
         self.histories: list[dict[int, str]] = [{} for _ in loops]   # offset -> its carry
         self.carried: list[dict[Any, str]] = [{} for _ in loops]
+        self.shifts: list[dict[Any, list[str]]] = [{} for _ in loops]    # ``back`` roles
         self.ends = [0] * len(loops)      # a while loop's values read counting from its end
         self.starts = [0] * len(loops)    # ... and from its start
         self.read_after: list[dict[int, set[int]]] = [{} for _ in loops]   # offset -> its k
         self.tie: dict[int, int] = {}     # while loop -> the loop running as many times
         self.per: dict[int, int] = {}     # ... that many iterations per forward one (origins)
         self.tables: set[int] = set()     # loops reading lists of per-iteration values
+        self.fixed: set[int] = set()      # loops whose values are read after them by index
+        self.tails = [(0, 0)] * len(loops)   # ... from their end: an offset, how far back
         self.inside: int | None = None
         self.pos = 0
         answers = {e.out: e.ans for e in prog.eqns if e.prim is not guard or not is_guard(e)}
@@ -200,8 +204,12 @@ class _RollWriter(WhileReads, _Writer):
             return self.xname(m, o)
         if self.whiles[m]:
             return self.after_while(m, k, o)
-        self.untied(m)
         self.stores[m].add(o)
+        if trips - k <= window(self.loops[m], -1):    # within its registers: from the end
+            self.tails[m] = (o, max(self.tails[m][1], trips - k))
+            return f"s{m}_{o}[-{trips - k}]"
+        self.untied(m)
+        self.fixed.add(m)
         return f"s{m}_{o}[{k}]"
 
     def xname(self, m: int, o: int) -> str:
@@ -281,7 +289,7 @@ class _RollWriter(WhileReads, _Writer):
         else:
             lines.append(f"for i{m} in range({loop.trips}):")
         partial = [f"s{m}_{o}.append({self.xname(m, o)})" for o in sorted(self.partial[m])]
-        return lines + [f"    {s}" for s in body] + partial + self.fewest(m)
+        return lines + [f"    {s}" for s in body] + partial + self.fewest(m) + self.tail_guard(m)
 
     def kinds_of(self, e: Eqn) -> tuple[list[Any], bool]:
         """The arguments' types and whether int constants are written as floats."""
@@ -337,6 +345,7 @@ class _RollWriter(WhileReads, _Writer):
             else:
                 text.body.append(self.statement(e, args, arg_kinds, f"x{m}_{o}"))
         text.after_body.extend(f"{var} = {self.xname(m, at)}" for (at, _), var in carries.items())
+        text.after_body.extend(shift_lines(self.shifts[m], lambda at: self.xname(m, at)))
         self.carried[m] = carries
         return text
 
@@ -352,6 +361,8 @@ class _RollWriter(WhileReads, _Writer):
                 var = carries[key] = f"c{m}_{len(carries)}"
                 text.before.append(f"{var} = {self.ref(role.args[0], floats)}")
             return var, self.fake(self.value(first))
+        if role.how == "back":       # a shift register of the last ``depth`` values
+            return register(self, m, role, floats, text.before), self.fake(self.value(first))
         args = role.args
         first = args[0]
         if args.count(first) == len(args) if first.__class__ is int else \
@@ -368,30 +379,6 @@ class _RollWriter(WhileReads, _Writer):
         else:
             text.before.append(f"{name} = [{', '.join(self.ref(x, floats) for x in args)}]")
         return f"{name}[i{m}]", stand_in
-
-    def affine(self, args: tuple[Arg, ...]) -> str | None:
-        """``s{m}_{o}[b + {i}]`` (or ``b - {i}``) where iteration k reads an earlier loop's k."""
-        where = [self.owner.get(x) if isinstance(x, int) else None for x in args]
-        if where[-1] is None:       # the last reads are of values from before the loop
-            return self.history(args, where)
-        if any(w is None for w in where):
-            return None
-        m2, k0, o2 = where[0]                                   # type: ignore[misc]
-        if not isinstance(o2, int):                 # an arm's value: not in every iteration
-            return None
-        step = where[1][1] - k0                                 # type: ignore[index]
-        if step not in (1, -1) or any(
-                w != (m2, k0 + step * k, o2) for k, w in enumerate(where)):
-            return None
-        self.stores[m2].add(o2)
-        if not self.whiles[m2]:
-            self.untied(m2)
-            return f"s{m2}_{o2}[{k0} {'+' if step > 0 else '-'} {{i}}]"
-        if step > 0 or self.tie.setdefault(m2, self.inside) != self.inside:   # type: ignore[arg-type]
-            raise _NotOpen(m2)
-        if k0 == self.loops[m2].trips:      # first read: the run that ended the loop
-            self.partial[m2].add(o2)
-        return f"s{m2}_{o2}[n{m2} - {self.loops[m2].trips - k0} - {{i}}]"
 
 
 def _number(v: Any, floats: bool) -> Any:

@@ -37,6 +37,7 @@ class WhileReads:
     where: Any
     guards: list[str]
     stores: list[set[int]]
+    partial: list[set[int]]
     ends: list[int]
     starts: list[int]
     tie: dict[int, int]
@@ -44,6 +45,8 @@ class WhileReads:
     carried: list[dict[Any, str]]
     histories: list[dict[int, str]]
     read_after: list[dict[int, set[int]]]
+    fixed: set[int]
+    tails: list[tuple[int, int]]
 
     def after_while(self, m: int, k: int, o: int) -> str:
         """Iteration ``k``'s value at offset ``o`` of while loop ``m``, read after it.
@@ -51,7 +54,12 @@ class WhileReads:
         The last iteration's carried values are the loop's variables. Other
         values are read from the list of them, counting from the nearer end
         (one of the first or last ``EDGE`` iterations: a value of a middle
-        iteration has no place that holds for every trip count).
+        iteration has no place that holds for every trip count). In a loop
+        whose ``back`` roles read further back, a value is counted from the
+        end wherever it can be: ``a, b, d = b, d, new`` hands each value from
+        name to name, so after the loop ``a`` is the ``d`` of three iterations
+        back, whatever the trip count (the passes may have merged a product
+        of it into a shorter register, ``v[-4] * 0.3`` of ``v[-3] * 0.3``).
         """
         trips = self.loops[m].trips
         if self.inside is not None:       # read inside another loop: rolled, it is read once
@@ -61,10 +69,11 @@ class WhileReads:
         if k == trips - 1 and len(carried) == 1:
             return carried[0]
         self.stores[m].add(o)
-        if trips - k <= k and trips - k <= EDGE:
+        deep = window(self.loops[m], -1)
+        if trips - k <= (trips if deep else k) and trips - k <= max(EDGE, deep):
             self.ends[m] = max(self.ends[m], trips - k)
             return f"s{m}_{o}[n{m} - {trips - k}]"
-        if k < trips - k and k < EDGE:
+        if k < trips - k and k < EDGE and not deep:
             self.starts[m] = max(self.starts[m], k + 1)
             return f"s{m}_{o}[{k}]"
         raise NotOpen(m)
@@ -94,7 +103,7 @@ class WhileReads:
             if not self.whiles[w] or w in self.tie:
                 continue
             for M in range(w + 1, len(self.loops)):
-                r = 0 if self.whiles[M] or M in self.tie.values() else \
+                r = 0 if self.whiles[M] or M in self.tie.values() or M in self.fixed else \
                     self._mirrors(self.loops[M], loop)
                 if r:
                     self.tie[w], self.per[M] = M, r
@@ -179,6 +188,20 @@ class WhileReads:
                                                  "<unknown>"))
         return [f"if n{m} == {loop.bound}: _guard_failed({len(self.guards) - 1})"]
 
+    def tail_guard(self, m: int) -> list[str]:
+        """After a loop tied to a while loop: a guard that it ran as often as its reads need.
+
+        Those read it from its end (``s{m}_{o}[-2]``: a value a ``back`` role of it reads).
+        """
+        o, need = self.tails[m]
+        tied = [w for w, M in self.tie.items() if M == m]
+        if not need or not tied:
+            return []
+        loop = self.loops[tied[0]]
+        self.guards.append(self.prog.sources.get(self.prog.eqns[loop.stop + loop.exit].out,
+                                                 "<unknown>"))
+        return [f"if len(s{m}_{o}) < {need}: _guard_failed({len(self.guards) - 1})"]
+
     def fewest(self, m: int) -> list[str]:
         """After while loop ``m``: a guard that it ran as often as its reads need."""
         if not self.whiles[m]:
@@ -193,6 +216,30 @@ class WhileReads:
         self.guards.append(self.prog.sources.get(self.prog.eqns[loop.stop + loop.exit].out,
                                                  "<unknown>"))
         return [f"if n{m} < {need}: _guard_failed({len(self.guards) - 1})"]
+
+    def affine(self, args: tuple[Arg, ...]) -> str | None:
+        """``s{m}_{o}[b + {i}]`` (or ``b - {i}``) where iteration k reads an earlier loop's k."""
+        where = [self.owner.get(x) if isinstance(x, int) else None for x in args]
+        if where[-1] is None:       # the last reads are of values from before the loop
+            return self.history(args, where)
+        if any(w is None for w in where):
+            return None
+        m2, k0, o2 = where[0]                                   # type: ignore[misc]
+        if not isinstance(o2, int):                 # an arm's value: not in every iteration
+            return None
+        step = where[1][1] - k0                                 # type: ignore[index]
+        if step not in (1, -1) or any(
+                w != (m2, k0 + step * k, o2) for k, w in enumerate(where)):
+            return None
+        self.stores[m2].add(o2)
+        if not self.whiles[m2]:
+            self.untied(m2)
+            return f"s{m2}_{o2}[{k0} {'+' if step > 0 else '-'} {{i}}]"
+        if step > 0 or self.tie.setdefault(m2, self.inside) != self.inside:   # type: ignore[arg-type]
+            raise NotOpen(m2)
+        if k0 == self.loops[m2].trips:      # first read: the run that ended the loop
+            self.partial[m2].add(o2)
+        return f"s{m2}_{o2}[n{m2} - {self.loops[m2].trips - k0} - {{i}}]"
 
     def history(self, args: tuple[Arg, ...], where: list[Any]) -> str | None:
         """A backward pass's reads of a carry, last iteration first, then its first values.
@@ -239,6 +286,12 @@ class WhileReads:
         if k is None or k >= self.loops[m].start or self.owner.get(a) is not None:
             return None
         return f"v{a}"
+
+
+def window(loop: Any, o: int) -> int:
+    """How far back a ``back`` role of ``loop`` reads offset ``o`` (-1: any; 0: none)."""
+    return max((r.depth for roles in getattr(loop, "roles", ()) for r in roles
+                if r.how == "back" and o in (r.at, -1)), default=0)
 
 
 def _repeated_sum(prog: Any, loops: list[Any]) -> bool:

@@ -9,9 +9,10 @@ longest stretch where ``shape[i] == shape[i + period]``.
 
 A repeat is a loop only where every argument of every iteration plays the
 same role (``Role``): a value of the same iteration (``local``), of the
-previous one (``carry``, the first iteration reading the initial value), or
-data from before the loop (``data``: one argument per iteration, the same
-one for a loop-invariant value, or advancing). The first iteration that
+previous one (``carry``, the first iteration reading the initial value) or
+of one further back (``back``, ``shifted``), or data from before the loop
+(``data``: one argument per iteration, the same one for a loop-invariant
+value, or advancing). The first iteration that
 breaks a role ends the loop. Whatever is not a loop stays straight-line.
 """
 
@@ -25,6 +26,7 @@ import numpy as np
 
 from ..logic import guard
 from .program import Arg, Const, Program, is_guard, kind, value_key
+from .shifted import deeper
 from .while_source import break_line, while_line
 
 MIN_SAVED = 16       # a fixed loop rolls where it saves at least this many equations
@@ -37,12 +39,14 @@ class Role(NamedTuple):
     """What argument ``a`` of the equation at offset ``o`` reads, in every iteration.
 
     ``how`` is ``"local"`` (offset ``at`` of this iteration), ``"carry"``
-    (offset ``at`` of the previous iteration; ``args[0]`` in the first) or
-    ``"data"`` (``args[k]`` in iteration ``k``).
+    (offset ``at`` of the previous iteration; ``args[0]`` in the first),
+    ``"back"`` (offset ``at`` of the iteration ``depth`` back; ``args[k]``
+    in the first ``depth``) or ``"data"`` (``args[k]`` in iteration ``k``).
     """
     how: str
     at: int
     args: tuple[Arg, ...]
+    depth: int = 1
 
 
 class Loop(NamedTuple):
@@ -247,17 +251,19 @@ def analyse(prog: Program, where: Where, start: int, period: int, trips: int,
     eqns = prog.eqns
     found = [_roles(eqns, where, start, period, trips, a) for a in range(_most_args(eqns, start,
                                                                                    period))]
-    trips = min([trips] + [int(ok.min()) for _, _, ok in found])
+    trips = min([trips] + [int(ok.min()) for _, _, ok, _ in found])
     if trips < 2:
         return None
     roles = []
     for o in range(period):
         per_arg = []
         for a in range(len(eqns[start + o].args)):
-            how, at = str(found[a][0][o]), int(found[a][1][o])
+            how, at, depth = str(found[a][0][o]), int(found[a][1][o]), int(found[a][3][o])
             xs = () if how == "local" else tuple(eqns[start + k * period + o].args[a]
                                                   for k in range(trips))
-            per_arg.append(Role(how, at, xs))
+            if how == "back" and depth >= trips:      # cut short: all read before the loop
+                how, at, depth = "data", -1, 1
+            per_arg.append(Role(how, at, xs, depth))
         roles.append(tuple(per_arg))
     loop = Loop(start, period, trips, tuple(roles))
     guarded = any(is_guard(eqns[start + o]) for o in range(period))
@@ -270,16 +276,17 @@ def _most_args(eqns: Any, start: int, period: int) -> int:
     return max((len(eqns[start + o].args) for o in range(period)), default=0)
 
 
-_HOW = np.array(["data", "carry", "local"])
+_HOW = np.array(["data", "carry", "local", "back"])
 
 
 def _roles(eqns: Any, where: Where, start: int, period: int, trips: int, a: int
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Argument ``a``'s role at every offset: how, at, and how many iterations keep it.
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Argument ``a``'s role at every offset: how, at, how many iterations keep it, depth.
 
     Computed in iteration 0 (``local``: offset ``at`` of this iteration) or
-    1 (``carry``: of the previous one), else ``data``; kept while every
-    iteration reads the same way (an offset without argument ``a`` keeps it).
+    1 (``carry``: of the previous one), else ``data``, or ``back`` (``depth``
+    iterations back, ``shifted``); kept while every iteration reads the same
+    way (an offset without argument ``a`` keeps it).
     """
     stop = start + period * trips
     if a < 2:
@@ -298,8 +305,9 @@ def _roles(eqns: Any, where: Where, start: int, period: int, trips: int, a: int
     a_at = np.where(local, at[0], np.where(carry, at[1], -1))
     bad = (step[1:] != want) | ((local | carry) & (at[1:] != a_at))
     ok = np.where(bad.any(axis=0), bad.argmax(axis=0) + 1, trips)
+    how, ok, depth, back_at = deeper(step, at, local * 2 + carry, ok, trips)
     has = np.array([len(eqns[start + o].args) > a for o in range(period)])
-    return _HOW[local * 2 + carry], a_at, np.where(has, ok, trips)
+    return _HOW[how], np.where(depth > 1, back_at, a_at), np.where(has, ok, trips), depth
 
 
 def closing_guard(prog: Program, s: np.ndarray, loop: Loop, breaks: bool = False
@@ -316,7 +324,10 @@ def closing_guard(prog: Program, s: np.ndarray, loop: Loop, breaks: bool = False
     """
     eqns = prog.eqns
     guards = [o for o in range(loop.period) if is_guard(eqns[loop.start + o])]
-    shown = frozenset(prog.sources.get(eqns[loop.start + o].out, "") for o in guards)
+    lines = [prog.sources.get(eqns[loop.start + o].out, "") for o in guards]
+    shown = frozenset(lines)
+    # a test run more than once an iteration is an inner loop's (the loop is another one)
+    guards = [o for o, line in zip(guards, lines) if lines.count(line) == 1]
     for g in guards:          # the first guard that ends it: a while's test, or a break after
         found = _closing_at(prog, s, loop, g, breaks, shown)
         if found is not None:
@@ -346,7 +357,9 @@ def _closing_at(prog: Program, s: np.ndarray, loop: Loop, g: int, breaks: bool,
             return None
         for a, role in enumerate(loop.roles[o]):
             want = (eqns[stop + role.at].out if role.how == "local" else
-                    eqns[last + role.at].out if role.how == "carry" else role.args[0])
+                    eqns[last + role.at].out if role.how == "carry" else
+                    eqns[last - (role.depth - 1) * loop.period + role.at].out
+                    if role.how == "back" else role.args[0])
             if o == g and a == 1:
                 want = Const(not eqns[loop.start + g].args[1].value)   # type: ignore[union-attr]
             if a >= len(e.args) or arg_key(e.args[a]) != arg_key(want):
