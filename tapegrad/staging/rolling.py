@@ -7,13 +7,12 @@ outcome); a loop is a tandem repeat of shapes, found with NumPy: candidate
 periods are the distances between equal runs of shapes, and for each the
 longest stretch where ``shape[i] == shape[i + period]``.
 
-A repeat is a loop only where every argument of every iteration plays the
-same role (``Role``): a value of the same iteration (``local``), of the
-previous one (``carry``, the first iteration reading the initial value) or
-of one further back (``back``, ``shifted``), or data from before the loop
-(``data``: one argument per iteration, the same one for a loop-invariant
-value, or advancing). The first iteration that
-breaks a role ends the loop. Whatever is not a loop stays straight-line.
+A repeat is a loop only where each argument of each iteration plays one
+role (``Role``): a value of the same iteration (``local``), of the previous
+one (``carry``; the first iteration reads the initial value) or further
+back (``back``), or data from before the loop (``data``: one argument per
+iteration, the same for a loop-invariant value, or advancing). The first
+iteration that breaks a role ends the loop; the rest stays straight-line.
 """
 
 from __future__ import annotations
