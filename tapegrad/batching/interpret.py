@@ -110,15 +110,9 @@ def trace(fun: Callable[..., Any], treedef: Any, example: list[Any],
     Raises ``Captured`` where ``fun`` closes over an outer transform's traced
     value, unless ``captured`` (the caller plays the program on tapegrad's ops).
     """
-    def one(traced: list[Any]) -> Any:
-        it = iter(traced)
-        args, kwargs = tree.unflatten(treedef, [x if s else next(it)
-                                                for x, s in zip(example, static)])
-        return fun(*args, **kwargs)
-    one.__name__ = getattr(fun, "__name__", "f")    # for the recording's errors
-    tape = tracing.trace(one, ([x for x, s in zip(example, static) if not s],), None, False,
-                         "vmap", staging=True).tape
-    prog, out_def = from_tape(tape), cast(tree.TreeDef, tape.out_def)
+    tape = _recorded(fun, treedef, example, static, shared)
+    prog = from_tape(tape)
+    out_def = cast(tree.TreeDef, tape.out_def)
     for k, o in enumerate(prog.outputs):
         if isinstance(o, Const) and not _numeric(o.value):
             where = tree.keystr(out_def.key_paths()[k]) or "the output"
@@ -149,9 +143,48 @@ def trace(fun: Callable[..., Any], treedef: Any, example: list[Any],
     return spec
 
 
+def _recorded(fun: Callable[..., Any], treedef: Any, example: list[Any], static: list[bool],
+              shared: list[bool] | None) -> Any:
+    """The tape of ``fun`` at one example; a float64 row's as a 0-d array where it is strong."""
+    def one(traced: list[Any]) -> Any:
+        it = iter(traced)
+        args, kwargs = tree.unflatten(treedef, [x if s else next(it)
+                                                for x, s in zip(example, static)])
+        return fun(*args, **kwargs)
+    one.__name__ = getattr(fun, "__name__", "f")    # for the recording's errors
+
+    def record(at: list[Any]) -> Any:
+        return tracing.trace(one, ([x for x, s in zip(at, static) if not s],), None, False,
+                             "vmap", staging=True).tape
+    tape = record(example)
+    rows = [not s and not h and type(x) is float
+            for x, s, h in zip(example, static, shared or [False] * len(static))]
+    if any(rows) and _strong_rows(from_tape(tape), tape, [r for r, s in zip(rows, static)
+                                                          if not s]):
+        return record([np.asarray(x) if r else x for x, r in zip(example, rows)])
+    return tape
+
+
+def _strong_rows(prog: Program, tape: Any, rows: list[bool]) -> bool:
+    """Whether a loop computes in float64 where this trace computes in float32.
+
+    A float64 batch's example (``rows``: the inputs that are one) is traced
+    as a float, weak under NEP 50: beside float32 data the recording
+    computes in float32. The loop's example, a 0-d float64 array or an
+    ``np.float64``, is strong (``eager_float64s`` sees where, as for
+    ``jit``), and an inner transform takes the 0-d array as an array.
+    Decided at the trace: float64 data keeps the float.
+    """
+    found = frozenset(i for i, r in zip(prog.inputs, rows) if r)
+    return _narrow(prog) and eager_float64s(prog, set(found), tape, found)[1]
+
+
 def _float64(v: Any) -> bool:
-    """Whether ``v`` is one float64 number (an inner transform takes it as a float)."""
-    return np.ndim(v) == 0 and np.result_type(v) == np.float64
+    """Whether ``v`` is one float64 number (an inner transform takes it as a float).
+
+    Not a 0-d array: an inner transform takes that as an array, strong.
+    """
+    return type(v) is not np.ndarray and np.ndim(v) == 0 and np.result_type(v) == np.float64
 
 
 def _narrow(prog: Program) -> bool:
