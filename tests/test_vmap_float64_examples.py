@@ -3,12 +3,13 @@
 An example of a float64 batch is ``batch[i]``: an ``np.float64``, or a 0-d
 float64 array where the loop takes it so. Both are strong under NumPy 2
 (NEP 50): ``y * x32`` is float64. vmap traces the example as a Python float,
-which is weak (``y * x32`` is float32); where that changes a dtype, it
-traces the example again as a 0-d float64 array, so the batch computes in
-float64 as each example does. Checked against the loop, dtype and bits,
-under vmap, vmap(grad), vmap(jit), jit(vmap) and their compositions.
-Reduced from array-fuzzer seed 3648 (tests/test_arrayfuzz.py).
-"""
+which is weak (``y * x32`` is float32). NumPy's operators on it were already
+taken as strong; where ``grad`` or a jitted call takes it, and that changes a
+dtype, vmap traces the example again as a 0-d float64 array, which they
+keep strong, so the batch computes in float64 as each example does. Checked
+against the loop, dtype and bits, under vmap, vmap(grad), vmap(jit), jit(vmap)
+and their compositions. Reduced from array-fuzzer seed 3648
+(tests/test_arrayfuzz.py)."""
 
 from __future__ import annotations
 
@@ -80,3 +81,30 @@ def test_a_float64_example_beside_float64_data_is_traced_as_a_float():
     spec = interpret.trace(tg.grad(loss, (0, 1)), treedef, at, [False, False],
                            shared=[False, False])
     assert type(spec.prog.seen[1]) is np.ndarray and spec.prog.seen[1].dtype == np.float64
+
+
+# A zero-safe product of a zero keeps the type a nonzero gives: zmul(np.float64(0), 0.5)
+# was a Python float, weak beside float32, where zmul(np.float64(2), 0.5) is an np.float64.
+# vmap(grad) traced at an example whose cotangent is zero (np.where took the other side)
+# then rounded every example's float64 cotangent to float32 before adding a float32 one,
+# where the loop adds in float64 (arrayfuzz seed 3414).
+@pytest.mark.parametrize("d", [0.5, np.float32(0.5), np.float64(0.5)], ids=lambda d: f"{d!r}")
+@pytest.mark.parametrize("g", [0.0, np.float64(0.0), 0], ids=lambda g: f"{g!r}")
+def test_a_zero_safe_product_of_a_zero_has_the_type_of_a_nonzeros(g, d):
+    from tapegrad.primitive import zmul
+    for f in (zmul.impl, tg.jit(zmul)):
+        got, nonzero = f(g, d), f(type(g)(1), d)
+        assert type(got) is type(nonzero) and got == 0 and not np.signbit(got), (f, got, nonzero)
+
+
+def test_the_gradient_through_a_zero_cotangent_beside_float32_is_the_loop():
+    def h(x, y):
+        return np.sum(np.tensordot(y, x, axes=0)) + np.where(x > 0, 1.0, x * 0.5) * np.array(0.3)
+    g = tg.grad(h)
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        xs, ys = rng.normal(size=4).astype(np.float32), rng.normal(size=(4, 3))
+        xs[0] = abs(xs[0])           # traced where the np.where cotangent is zero
+        xs[1:] = -abs(xs[1:])
+        exactly(tg.vmap(g)(xs, ys), np.stack([g(np.asarray(x), y) for x, y in zip(xs, ys)]),
+                "vmap(grad)")

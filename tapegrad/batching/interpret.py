@@ -110,8 +110,7 @@ def trace(fun: Callable[..., Any], treedef: Any, example: list[Any],
     Raises ``Captured`` where ``fun`` closes over an outer transform's traced
     value, unless ``captured`` (the caller plays the program on tapegrad's ops).
     """
-    tape = _recorded(fun, treedef, example, static, shared)
-    prog = from_tape(tape)
+    tape, prog = _recorded(fun, treedef, example, static, shared)
     out_def = cast(tree.TreeDef, tape.out_def)
     for k, o in enumerate(prog.outputs):
         if isinstance(o, Const) and not _numeric(o.value):
@@ -144,8 +143,8 @@ def trace(fun: Callable[..., Any], treedef: Any, example: list[Any],
 
 
 def _recorded(fun: Callable[..., Any], treedef: Any, example: list[Any], static: list[bool],
-              shared: list[bool] | None) -> Any:
-    """The tape of ``fun`` at one example; a float64 row's as a 0-d array where it is strong."""
+              shared: list[bool] | None) -> tuple[Any, Program]:
+    """``fun`` at one example: its tape and program (a float64 row a 0-d array if strong)."""
     def one(traced: list[Any]) -> Any:
         it = iter(traced)
         args, kwargs = tree.unflatten(treedef, [x if s else next(it)
@@ -157,26 +156,26 @@ def _recorded(fun: Callable[..., Any], treedef: Any, example: list[Any], static:
         return tracing.trace(one, ([x for x, s in zip(at, static) if not s],), None, False,
                              "vmap", staging=True).tape
     tape = record(example)
-    rows = [not s and not h and type(x) is float
-            for x, s, h in zip(example, static, shared or [False] * len(static))]
-    if any(rows) and _strong_rows(from_tape(tape), tape, [r for r, s in zip(rows, static)
-                                                          if not s]):
-        return record([np.asarray(x) if r else x for x, r in zip(example, rows)])
-    return tape
+    prog, rows = from_tape(tape), [not s and not h and type(x) is float for x, s, h in
+                                   zip(example, static, shared or [False] * len(static))]
+    if any(rows) and _strong_rows(prog, tape, [r for r, s in zip(rows, static) if not s]):
+        tape = record([np.asarray(x) if r else x for x, r in zip(example, rows)])
+        return tape, from_tape(tape)
+    return tape, prog
 
 
 def _strong_rows(prog: Program, tape: Any, rows: list[bool]) -> bool:
-    """Whether a loop computes in float64 where this trace computes in float32.
+    """Whether an inner transform computes in float64 where this trace has float32.
 
-    A float64 batch's example (``rows``: the inputs that are one) is traced
-    as a float, weak under NEP 50: beside float32 data the recording
-    computes in float32. The loop's example, a 0-d float64 array or an
-    ``np.float64``, is strong (``eager_float64s`` sees where, as for
-    ``jit``), and an inner transform takes the 0-d array as an array.
-    Decided at the trace: float64 data keeps the float.
+    ``rows``: the inputs that are a float64 batch's example, traced as a
+    float (weak). ``batch[i]`` is strong: NumPy keeps it so (``Spec.strong``)
+    and ``grad`` or a jitted call that takes it should, as a 0-d array.
     """
     found = frozenset(i for i, r in zip(prog.inputs, rows) if r)
-    return _narrow(prog) and eager_float64s(prog, set(found), tape, found)[1]
+    taken = _narrow(prog) and (found & (tape.floats or set()) or any(
+        hasattr(e.prim.impl, "at_kinds") and found.intersection(e.args) for e in prog.eqns
+        if e.prim is not None))
+    return bool(taken) and eager_float64s(prog, set(found), tape, found)[1]
 
 
 def _float64(v: Any) -> bool:
