@@ -182,10 +182,6 @@ class JitCall:
             self.shared.remember(("call", out_def), args, outs, k)
         return outs[k]
 
-    def leaf_at_kinds(self, k: int, args: list[Any]) -> Any:
-        """Output leaf ``k`` at numbers ``args`` of their own signature (traced there)."""
-        return self.jitted._call(args, self.treedef, self.statics).replayed(args)[k]
-
     def replay(self, leaves: list[Any], scalar: bool = False) -> Any:
         """``f``'s output tree at ``leaves`` (traced ones too), by replaying its tape.
 

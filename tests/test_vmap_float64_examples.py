@@ -57,7 +57,16 @@ def test_a_float64_example_beside_float32_data_is_the_loop(how):
     exactly(f(XS, YS), want, how + " (again)")
 
 
-@pytest.mark.parametrize("how", ["vmap(grad)", "vmap(jit(grad))", "jit(vmap(grad))"])
+JIT_OF_GRAD = pytest.mark.xfail(strict=True, reason=(
+    "vmap traces the example as a float and the jitted call records at the float's "
+    "signature, where grad takes it weak: the call is one primitive, so the trace does "
+    "not see grad take the example, and is not traced again as a 0-d array. Traced so, "
+    "the call's batching rule (jit of vmap of its replay) hands the replay a float at "
+    "the 0-d signature, which its compiled program cannot take (seed 1444's vmap(jit))"))
+
+
+@pytest.mark.parametrize("how", ["vmap(grad)", pytest.param("vmap(jit(grad))", marks=JIT_OF_GRAD),
+                                 "jit(vmap(grad))"])
 def test_the_gradient_at_a_float64_example_beside_float32_data_is_the_loop(how):
     g = tg.grad(loss, (0, 1))
     f = {"vmap(grad)": tg.vmap(g), "vmap(jit(grad))": tg.vmap(tg.jit(g)),

@@ -169,13 +169,11 @@ def _strong_rows(prog: Program, tape: Any, rows: list[bool]) -> bool:
 
     ``rows``: the inputs that are a float64 batch's example, traced as a
     float (weak). ``batch[i]`` is strong: NumPy keeps it so (``Spec.strong``)
-    and ``grad`` or a jitted call that takes it should, as a 0-d array.
+    and ``grad``, taking it, should, as it keeps a 0-d array.
     """
     found = frozenset(i for i, r in zip(prog.inputs, rows) if r)
-    taken = _narrow(prog) and (found & (tape.floats or set()) or any(
-        hasattr(e.prim.impl, "at_kinds") and found.intersection(e.args) for e in prog.eqns
-        if e.prim is not None))
-    return bool(taken) and eager_float64s(prog, set(found), tape, found)[1]
+    taken = found & (tape.floats or set())
+    return bool(taken) and _narrow(prog) and eager_float64s(prog, set(found), tape, found)[1]
 
 
 def _float64(v: Any) -> bool:

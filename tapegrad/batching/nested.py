@@ -178,15 +178,6 @@ class LeafImpl:
         """Output leaf ``k`` of the call on numbers ``args``."""
         return self.owner.leaf(self.k, list(args), *self.extra)
 
-    def at_kinds(self, *args: Any) -> Any:
-        """Output leaf ``k`` where ``args`` may be of other kinds than the call's.
-
-        What eager computes there (a 0-d array where the call took a float),
-        where the owner can tell (``owner.leaf_at_kinds``); else the call's.
-        """
-        other = getattr(self.owner, "leaf_at_kinds", None)
-        return self(*args) if other is None else other(self.k, list(args))
-
 
 class Shared:
     """One computation shared by the K primitives of a call (or the rules of a record).

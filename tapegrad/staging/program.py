@@ -233,8 +233,6 @@ def eager_float64s(prog: Program, found: set[int], tape: Tape,
                     a.__class__ is int and a in found for a in e.args):
                 continue
             impl = e.prim.impl if e.out in by_name else numpy_operators.get(e.prim, e.prim.impl)
-            if arrays and any(a.__class__ is int and a in arrays for a in e.args):
-                impl = getattr(impl, "at_kinds", impl)    # a jitted call: at a 0-d array
             try:
                 ans = impl(*[a.value if isinstance(a, Const) else np.asarray(values[a])
                              if a in arrays else _numpy_scalar(values[a]) if a in found
