@@ -142,12 +142,8 @@ def test_einsum_of_a_broadcast_view_is_numpys_bit_for_bit():
     np.testing.assert_allclose(g[1], -s * np.ones(3), rtol=1e-14)
 
 
-# ------------------------------------------------------------- not fixed yet
-@pytest.mark.xfail(strict=True, reason="vmap(grad) takes a float64 example beside float32 "
-                   "data as a Python float, which NEP 50 makes weak: y * x computes in "
-                   "float32 and y's gradient comes back float32, where the loop over 0-d "
-                   "float64 arrays computes float64 (the np.float64 argument family of "
-                   "test_strong_float64; seeds 187, 337, 484, 1106, 1444, 1923)")
+# vmap(grad) traced a float64 example as a Python float, weak beside float32 data (NEP 50),
+# where the loop's 0-d float64 array is strong (seeds 187, 337, 484, 1106, 1444, 1923)
 def test_vmap_of_grad_of_a_float64_example_beside_float32_data_is_the_loop():
     x = np.array([0.3, -1.2, 0.7], np.float32)
     xs, ys = np.stack([x, x * 0.5, x * 2]), np.array([0.1234567891, -0.5, 0.77])
@@ -156,6 +152,7 @@ def test_vmap_of_grad_of_a_float64_example_beside_float32_data_is_the_loop():
                 "vmap(grad)")
 
 
+# ------------------------------------------------------------- not fixed yet
 @pytest.mark.xfail(strict=True, reason="VMAP_ULPS of test_jnp_port: the derivative of "
                    "np.float64(s) ** 0.5 runs Python's math in a loop's grad, np.power on "
                    "the batch, an ulp apart for about one example in ten (seed 777)")

@@ -110,15 +110,8 @@ def trace(fun: Callable[..., Any], treedef: Any, example: list[Any],
     Raises ``Captured`` where ``fun`` closes over an outer transform's traced
     value, unless ``captured`` (the caller plays the program on tapegrad's ops).
     """
-    def one(traced: list[Any]) -> Any:
-        it = iter(traced)
-        args, kwargs = tree.unflatten(treedef, [x if s else next(it)
-                                                for x, s in zip(example, static)])
-        return fun(*args, **kwargs)
-    one.__name__ = getattr(fun, "__name__", "f")    # for the recording's errors
-    tape = tracing.trace(one, ([x for x, s in zip(example, static) if not s],), None, False,
-                         "vmap", staging=True).tape
-    prog, out_def = from_tape(tape), cast(tree.TreeDef, tape.out_def)
+    tape, prog = _recorded(fun, treedef, example, static, shared)
+    out_def = cast(tree.TreeDef, tape.out_def)
     for k, o in enumerate(prog.outputs):
         if isinstance(o, Const) and not _numeric(o.value):
             where = tree.keystr(out_def.key_paths()[k]) or "the output"
@@ -149,9 +142,46 @@ def trace(fun: Callable[..., Any], treedef: Any, example: list[Any],
     return spec
 
 
+def _recorded(fun: Callable[..., Any], treedef: Any, example: list[Any], static: list[bool],
+              shared: list[bool] | None) -> tuple[Any, Program]:
+    """``fun`` at one example: its tape and program (a float64 row a 0-d array if strong)."""
+    def one(traced: list[Any]) -> Any:
+        it = iter(traced)
+        args, kwargs = tree.unflatten(treedef, [x if s else next(it)
+                                                for x, s in zip(example, static)])
+        return fun(*args, **kwargs)
+    one.__name__ = getattr(fun, "__name__", "f")    # for the recording's errors
+
+    def record(at: list[Any]) -> Any:
+        return tracing.trace(one, ([x for x, s in zip(at, static) if not s],), None, False,
+                             "vmap", staging=True).tape
+    tape = record(example)
+    prog, rows = from_tape(tape), [not s and not h and type(x) is float for x, s, h in
+                                   zip(example, static, shared or [False] * len(static))]
+    if any(rows) and _strong_rows(prog, tape, [r for r, s in zip(rows, static) if not s]):
+        tape = record([np.asarray(x) if r else x for x, r in zip(example, rows)])
+        return tape, from_tape(tape)
+    return tape, prog
+
+
+def _strong_rows(prog: Program, tape: Any, rows: list[bool]) -> bool:
+    """Whether an inner transform computes in float64 where this trace has float32.
+
+    ``rows``: the inputs that are a float64 batch's example, traced as a
+    float (weak). ``batch[i]`` is strong: NumPy keeps it so (``Spec.strong``)
+    and ``grad``, taking it, should, as it keeps a 0-d array.
+    """
+    found = frozenset(i for i, r in zip(prog.inputs, rows) if r)
+    taken = found & (tape.floats or set())
+    return bool(taken) and _narrow(prog) and eager_float64s(prog, set(found), tape, found)[1]
+
+
 def _float64(v: Any) -> bool:
-    """Whether ``v`` is one float64 number (an inner transform takes it as a float)."""
-    return np.ndim(v) == 0 and np.result_type(v) == np.float64
+    """Whether ``v`` is one float64 number (an inner transform takes it as a float).
+
+    Not a 0-d array: an inner transform takes that as an array, strong.
+    """
+    return type(v) is not np.ndarray and np.ndim(v) == 0 and np.result_type(v) == np.float64
 
 
 def _narrow(prog: Program) -> bool:

@@ -234,7 +234,8 @@ def int_outputs(prog: Program, given: dict[int, bool], floats: set[int]) -> dict
     return out
 
 
-def eager_float64s(prog: Program, found: set[int], tape: Tape) -> tuple[set[int], bool]:
+def eager_float64s(prog: Program, found: set[int], tape: Tape,
+                   arrays: frozenset[int] = frozenset()) -> tuple[set[int], bool]:
     """The values eager holds as ``np.float64`` or ``np.bool_`` where the recording has floats.
 
     ``found`` are the inputs that are ``np.float64`` in eager. A value read
@@ -245,6 +246,9 @@ def eager_float64s(prog: Program, found: set[int], tape: Tape) -> tuple[set[int]
     (``tg.power``, ``tg.abs``: ``tape.python_floats``); what a NumPy
     function made (``tape.numpy_scalars``) is one; what an inner transform
     took (``tape.floats``) is a float there, as in eager.
+
+    ``arrays`` are inputs among ``found`` that eager holds as 0-d float64
+    arrays (``vmap``'s examples), which an inner transform takes as arrays.
 
     Returns them, and whether eager computes another float dtype than the
     recording somewhere (a float times a float32 is float32, an
@@ -265,8 +269,9 @@ def eager_float64s(prog: Program, found: set[int], tape: Tape) -> tuple[set[int]
                 continue
             impl = e.prim.impl if e.out in by_name else numpy_operators.get(e.prim, e.prim.impl)
             try:
-                ans = impl(*[a.value if isinstance(a, Const) else _numpy_scalar(values[a])
-                             if a in found else values[a] for a in e.args])
+                ans = impl(*[a.value if isinstance(a, Const) else np.asarray(values[a])
+                             if a in arrays else _numpy_scalar(values[a]) if a in found
+                             else values[a] for a in e.args])
             except Exception:        # noqa: BLE001  (not what eager does: keep the float)
                 continue
             if type(e.ans) is float and type(ans) is np.float64 or \

@@ -1,0 +1,119 @@
+"""A float64 example beside float32 data: vmap computes what the loop over the batch computes.
+
+An example of a float64 batch is ``batch[i]``: an ``np.float64``, or a 0-d
+float64 array where the loop takes it so. Both are strong under NumPy 2
+(NEP 50): ``y * x32`` is float64. vmap traces the example as a Python float,
+which is weak (``y * x32`` is float32). NumPy's operators on it were already
+taken as strong; where ``grad`` or a jitted call takes it, and that changes a
+dtype, vmap traces the example again as a 0-d float64 array, which they
+keep strong, so the batch computes in float64 as each example does. Checked
+against the loop, dtype and bits, under vmap, vmap(grad), vmap(jit), jit(vmap)
+and their compositions. Reduced from array-fuzzer seed 3648
+(tests/test_arrayfuzz.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tapegrad as tg
+from tapegrad import tree
+from tapegrad.batching import interpret
+
+XS = np.array([[0.3], [-1.2], [0.7]], np.float32)
+YS = np.array([0.1234567891, -0.5, 0.77])
+
+
+def ratio(x, y):
+    return y / (1.0 + x ** 2)
+
+
+def loss(x, y):
+    return np.sum(ratio(x, y))
+
+
+def exactly(got, want, what):
+    """Same structure, dtypes, shapes and bytes, leaf by leaf."""
+    got, want = tree.leaves(got), tree.leaves(want)
+    assert len(got) == len(want), what
+    for g, w in zip(got, want):
+        g, w = np.asarray(g), np.asarray(w)
+        assert (g.dtype, g.shape) == (w.dtype, w.shape), (what, g, w)
+        assert g.tobytes() == w.tobytes(), (what, g, w)
+
+
+def stacked(outs):
+    return tuple(np.stack(c) for c in zip(*outs)) if isinstance(outs[0], tuple) \
+        else np.stack(outs)
+
+
+@pytest.mark.parametrize("how", ["vmap", "vmap(jit)", "jit(vmap)"])
+def test_a_float64_example_beside_float32_data_is_the_loop(how):
+    f = {"vmap": tg.vmap(ratio), "vmap(jit)": tg.vmap(tg.jit(ratio)),
+         "jit(vmap)": tg.jit(tg.vmap(ratio))}[how]
+    want = np.stack([ratio(x, y) for x, y in zip(XS, YS)])      # y an np.float64
+    assert want.dtype == np.float64                            # NumPy's premise
+    exactly(f(XS, YS), want, how)
+    exactly(f(XS, YS), want, how + " (again)")
+
+
+JIT_OF_GRAD = pytest.mark.xfail(strict=True, reason=(
+    "vmap traces the example as a float and the jitted call records at the float's "
+    "signature, where grad takes it weak: the call is one primitive, so the trace does "
+    "not see grad take the example, and is not traced again as a 0-d array. Traced so, "
+    "the call's batching rule (jit of vmap of its replay) hands the replay a float at "
+    "the 0-d signature, which its compiled program cannot take (seed 1444's vmap(jit))"))
+
+
+@pytest.mark.parametrize("how", ["vmap(grad)", pytest.param("vmap(jit(grad))", marks=JIT_OF_GRAD),
+                                 "jit(vmap(grad))"])
+def test_the_gradient_at_a_float64_example_beside_float32_data_is_the_loop(how):
+    g = tg.grad(loss, (0, 1))
+    f = {"vmap(grad)": tg.vmap(g), "vmap(jit(grad))": tg.vmap(tg.jit(g)),
+         "jit(vmap(grad))": tg.jit(tg.vmap(g))}[how]
+    want = stacked([g(x, np.asarray(y)) for x, y in zip(XS, YS)])   # y a 0-d float64 array
+    assert want[1].dtype == np.float64 and want[0].dtype == np.float32
+    exactly(f(XS, YS), want, how)
+    exactly(f(XS, YS), want, how + " (again)")
+    dy = (np.array([loss(x, y + 1e-6) - loss(x, y - 1e-6) for x, y in zip(XS, YS)]) / 2e-6)
+    np.testing.assert_allclose(want[1], dy, rtol=1e-8)        # float64's derivative
+
+
+def test_a_float64_example_beside_float64_data_is_traced_as_a_float():
+    """The common case keeps its trace: the example is a float, no second trace."""
+    at = [XS[0].astype(np.float64), float(YS[0])]
+    treedef = tree.structure(((at[0], at[1]), {}))
+    spec = interpret.trace(tg.grad(loss, (0, 1)), treedef, at, [False, False],
+                           shared=[False, False])
+    assert type(spec.prog.seen[1]) is float
+    at = [XS[0], float(YS[0])]
+    spec = interpret.trace(tg.grad(loss, (0, 1)), treedef, at, [False, False],
+                           shared=[False, False])
+    assert type(spec.prog.seen[1]) is np.ndarray and spec.prog.seen[1].dtype == np.float64
+
+
+# A zero-safe product of a zero keeps the type a nonzero gives: zmul(np.float64(0), 0.5)
+# was a Python float, weak beside float32, where zmul(np.float64(2), 0.5) is an np.float64.
+# vmap(grad) traced at an example whose cotangent is zero (np.where took the other side)
+# then rounded every example's float64 cotangent to float32 before adding a float32 one,
+# where the loop adds in float64 (arrayfuzz seed 3414).
+@pytest.mark.parametrize("d", [0.5, np.float32(0.5), np.float64(0.5)], ids=lambda d: f"{d!r}")
+@pytest.mark.parametrize("g", [0.0, np.float64(0.0), 0], ids=lambda g: f"{g!r}")
+def test_a_zero_safe_product_of_a_zero_has_the_type_of_a_nonzeros(g, d):
+    from tapegrad.primitive import zmul
+    for f in (zmul.impl, tg.jit(zmul)):
+        got, nonzero = f(g, d), f(type(g)(1), d)
+        assert type(got) is type(nonzero) and got == 0 and not np.signbit(got), (f, got, nonzero)
+
+
+def test_the_gradient_through_a_zero_cotangent_beside_float32_is_the_loop():
+    def h(x, y):
+        return np.sum(np.tensordot(y, x, axes=0)) + np.where(x > 0, 1.0, x * 0.5) * np.array(0.3)
+    g = tg.grad(h)
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        xs, ys = rng.normal(size=4).astype(np.float32), rng.normal(size=(4, 3))
+        xs[0] = abs(xs[0])           # traced where the np.where cotangent is zero
+        xs[1:] = -abs(xs[1:])
+        exactly(tg.vmap(g)(xs, ys), np.stack([g(np.asarray(x), y) for x, y in zip(xs, ys)]),
+                "vmap(grad)")
