@@ -124,6 +124,30 @@ def test_vmap_of_a_sum_of_an_integer_array_index_is_the_loop_bit_for_bit(name):
     assert_same(tg.jit(tg.vmap(f))(zs), loop, "jit(vmap)")
 
 
+# vmap of a 1-D example indexed by an integer array: xs[:, [2, 0, 0]] is laid out index
+# axis first (each example strided by the batch), and a float32 matmul of it took
+# NumPy's own loop where each example's contiguous vector took BLAS, rounding apart for
+# about two batches in three (seed 7167: np.tensordot(np.take(x, [2, 0, 0]), x, ...)).
+VECTOR_INDEX = {
+    "dot": lambda x: np.dot(x[[2, 0, 0]], x),
+    "matmul": lambda x: x[[2, 0, 1]] @ x,
+    "take-tensordot": lambda x: np.tensordot(np.take(x, [2, 0, 0], axis=-1), x,
+                                             axes=([0], [0])),
+    "row-of-a-matrix": lambda z: z[1][[2, 0, 0]] @ z[0],
+}
+
+
+@pytest.mark.parametrize("name", sorted(VECTOR_INDEX))
+def test_vmap_of_a_product_of_an_indexed_vector_is_the_loop_bit_for_bit(name):
+    f = VECTOR_INDEX[name]
+    xs = R.normal(size=(60, 4, 2, 3) if name == "row-of-a-matrix" else (60, 4, 3))
+    for x in xs.astype(np.float32):             # batches of four, as a loop of four
+        loop = np.stack([f(v) for v in x])
+        assert_same(tg.vmap(f)(x), loop, "vmap")
+        assert_same(tg.jit(tg.vmap(f))(x), loop, "jit(vmap)")
+        assert_same(tg.vmap(tg.jit(f))(x), loop, "vmap(jit)")
+
+
 # np.broadcast_to was a copy on the tape; NumPy's is a view with zero strides, and
 # np.einsum picks another kernel for it, rounding apart from the copy about one time
 # in two (seed 1213: np.einsum('ij,j->i', np.broadcast_to(det, (2, 3)), y)).
