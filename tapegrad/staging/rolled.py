@@ -385,7 +385,7 @@ class _RollWriter(WhileReads, _Writer):
             return None
         self.stores[m2].add(o2)
         if not self.whiles[m2]:
-            self.untied(m2)
+            self.untied(m2, self.inside)
             return f"s{m2}_{o2}[{k0} {'+' if step > 0 else '-'} {{i}}]"
         if step > 0 or self.tie.setdefault(m2, self.inside) != self.inside:   # type: ignore[arg-type]
             raise _NotOpen(m2)

@@ -44,6 +44,7 @@ class WhileReads:
     carried: list[dict[Any, str]]
     histories: list[dict[int, str]]
     read_after: list[dict[int, set[int]]]
+    tables: set[int]
 
     def after_while(self, m: int, k: int, o: int) -> str:
         """Iteration ``k``'s value at offset ``o`` of while loop ``m``, read after it.
@@ -69,12 +70,18 @@ class WhileReads:
             return f"s{m}_{o}[{k}]"
         raise NotOpen(m)
 
-    def untied(self, m: int) -> None:
+    def untied(self, m: int, reader: int | None = None) -> None:
         """Refuse an index into ``for`` loop ``m``'s values where it runs as a while loop does.
 
         Its trip count follows the while loop's, so an index counted at the
-        traced trip count names another iteration at another.
+        traced trip count names another iteration at another. A loop
+        ``reader`` reading them by its counter reads a list of ``m``'s length,
+        as a table: it may not run as a while loop does either (``cse`` shares
+        a while's backward records with a ``range`` loop's alike ones, and
+        the value after it is the list's entry at the traced trip count).
         """
+        if reader is not None:
+            self.tables.add(reader)
         w = next((w for w, M in self.tie.items() if M == m), None)
         if w is not None:
             raise NotOpen(w)
