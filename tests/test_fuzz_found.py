@@ -352,3 +352,15 @@ def test_vmap_of_program_15027_equals_a_python_loop() -> None:
     want = np.array([f(x0, [c[b] for c in _XS_15027]) for b, x0 in enumerate(_X0S_15027)])
     got = tg.vmap(f)(_X0S_15027, _XS_15027)
     assert np.asarray(got).tobytes() == want.tobytes()
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="jvp's tangent of a float64 output is float32 where a float32 input "
+                   "meets a float64 constant array: the output tangent is cast to the output's "
+                   "dtype only where that is narrower (as_primal), never widened (seed 12395, "
+                   "wide: np.minimum(a, u) + np.array([0.1, 0.2, 0.3]) of float32 a)")
+def test_jvp_tangent_has_the_dtype_of_its_float64_output() -> None:
+    x = np.float32(0.3)
+    out, tangent = tg.jvp(lambda x: x + np.array([0.1, 0.2]), (x,), (np.float32(1.0),))
+    assert np.asarray(out).dtype == np.float64
+    assert np.asarray(tangent).dtype == np.asarray(out).dtype
