@@ -354,13 +354,16 @@ def test_vmap_of_program_15027_equals_a_python_loop() -> None:
     assert np.asarray(got).tobytes() == want.tobytes()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="jvp's tangent of a float64 output is float32 where a float32 input "
-                   "meets a float64 constant array: the output tangent is cast to the output's "
-                   "dtype only where that is narrower (as_primal), never widened (seed 12395, "
-                   "wide: np.minimum(a, u) + np.array([0.1, 0.2, 0.3]) of float32 a)")
+# jvp's output tangent was cast to the output's dtype only where that is narrower:
+# a float32 input beside a float64 constant array gave a float64 output with a
+# float32 tangent (seed 12395, wide: np.minimum(a, u) + np.array([0.1, 0.2, 0.3])).
 def test_jvp_tangent_has_the_dtype_of_its_float64_output() -> None:
     x = np.float32(0.3)
     out, tangent = tg.jvp(lambda x: x + np.array([0.1, 0.2]), (x,), (np.float32(1.0),))
     assert np.asarray(out).dtype == np.float64
     assert np.asarray(tangent).dtype == np.asarray(out).dtype
+    np.testing.assert_array_equal(tangent, np.ones(2))
+    jout, jtangent = tg.jit(lambda x: tg.jvp(lambda x: x + np.array([0.1, 0.2]), (x,),
+                                             (np.float32(1.0),)))(x)
+    assert np.asarray(jtangent).tobytes() == np.asarray(tangent).tobytes()
+    assert np.asarray(jtangent).dtype == np.float64
