@@ -92,9 +92,10 @@ def _laid_out_like(r: np.ndarray, ans: Any) -> np.ndarray:
     """Batched ``r`` with each example in ``ans``'s memory order, so sums round as on it.
 
     NumPy lays out ``x[:, [2, 0]]`` index axis first, and ``xs[:, :, [2, 0]]`` so
-    too, which puts the batch axis inside its examples.
+    too, which puts the batch axis inside its examples: for a vector example
+    too (``xs[:, [2, 0]]``), whose float32 ``matmul`` then leaves BLAS.
     """
-    if type(ans) is not np.ndarray or ans.ndim < 2 or r.ndim != ans.ndim + 1 or (
+    if type(ans) is not np.ndarray or not ans.ndim or r.ndim != ans.ndim + 1 or (
             ans.flags.c_contiguous and r.flags.c_contiguous):
         return r
     order = sorted(range(ans.ndim), key=lambda a: -abs(ans.strides[a]))   # outermost first

@@ -148,8 +148,15 @@ def as_primal(ct: Any, primal: Any) -> Any:
 
 
 def _out_tangent(t: Any, x: Traced) -> Any:
-    """The tangent ``t`` of output ``x``, in ``x``'s float dtype (a float's: as it is)."""
-    return t if type(t) is float and type(x._value) is float else as_primal(t, x)
+    """The tangent ``t`` of output ``x``, in ``x``'s float dtype, widened too (a float's: as is)."""
+    if type(t) is float and type(x._value) is float:
+        return t
+    t = as_primal(t, x)
+    value, tv = primal_value(x), primal_value(t)
+    if isinstance(value, np.ndarray | np.float64) and value.dtype == np.float64 and \
+            isinstance(tv, np.ndarray | np.floating) and tv.dtype in (np.float32, np.float16):
+        return astype_p(t, np.dtype(np.float64))
+    return t
 
 
 def _as_float(ct: Any, dtype: np.dtype | None) -> Any:

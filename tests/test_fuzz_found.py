@@ -285,6 +285,54 @@ def test_a_while_whose_run_a_break_the_tape_does_not_show_ends_equals_eager(f, l
     assert same_bits(tg.vmap(g, in_axes=(0, None))(v, xs), np.array([g(x, xs) for x in v]))
 
 
+def while_beside_a_halving_range(x0, xs):
+    """A while loop's backward pass and a ``range`` loop's alike after sharing (seed 15514).
+
+    The cotangent of ``p`` halves once a trip, as the ``range`` loop's of ``s``
+    does each step: shared, the rolled backward while read the ``range``
+    loop's list, and after it the entry at the traced trip count.
+    """
+    s = x0
+    p = (x0, 0.5)
+    w = x0
+    while w < x0 + 1.5:
+        w = w + 0.3 + 0.1 * tg.sin(s)
+        for x in xs:
+            s = s + x
+            p = (p[1] + s, p[0] * 0.5)
+    for _ in range(20):
+        s *= 0.5
+    return s + p[0] + w * 0.1
+
+
+def while_trips(x0: float, xs: list[float]) -> int:
+    """How many times the while loop of ``while_beside_a_halving_range`` runs."""
+    n, s, w = 0, x0, x0
+    while w < x0 + 1.5:
+        w, n = w + 0.3 + 0.1 * float(np.sin(s)), n + 1
+        s = s + sum(xs)
+    return n
+
+
+def test_grad_of_a_while_beside_a_range_loop_under_jit_at_other_trip_counts():
+    # traced at 6 trips: x0's cotangent through p[0] is 0.5 ** trips, not 0.5 ** 6
+    g = tg.grad(while_beside_a_halving_range, argnums=(0, 1))
+    jg, gj = tg.jit(g), tg.grad(tg.jit(while_beside_a_halving_range), argnums=(0, 1))
+    points = [(1.0347027626901462, [-1.0060395477158048, -0.02624081263330922]),
+              (0.7608609909045333, [-1.0625428022796208, 0.7481873011355837]),
+              (0.5, [0.3, -0.2]), (0.5, [-1.0, 0.5]), (0.5, [1.0, 0.5]), (0.2, [-2.0, 0.1])]
+    assert len({while_trips(x0, xs) for x0, xs in points}) >= 2
+    for x0, xs in points:
+        want = g(x0, xs)
+        for got in (jg(x0, xs), gj(x0, xs)):
+            assert np.asarray(got[0]).tobytes() == np.asarray(want[0]).tobytes(), (x0, xs)
+            assert np.asarray(got[1]).tobytes() == np.asarray(want[1]).tobytes(), (x0, xs)
+        h = 1e-6
+        fd = (while_beside_a_halving_range(x0 + h, xs)
+              - while_beside_a_halving_range(x0 - h, xs)) / (2 * h)
+        assert abs(want[0] - fd) <= 1e-6 * max(1.0, abs(fd)), (x0, xs)
+
+
 _X0S_15027 = np.array([-1.579831770876352, -2.317104095744439, 4.199291999244016,
                        -1.7196170007869334])
 _XS_15027 = [np.array([1.6336195989650562, -0.5415844007770171, -0.4289775247562035,
@@ -322,3 +370,18 @@ def test_vmap_of_a_while_that_never_ran_reads_what_its_body_binds_from_before(gr
         xs = [x0 * 0 + 2.0, x0 * 0 + 5.0]
         want = np.array([f(a, [c[b] for c in xs]) for b, a in enumerate(x0)])
         assert np.asarray(g(x0, xs)).tobytes() == want.tobytes(), x0
+
+
+# jvp's output tangent was cast to the output's dtype only where that is narrower:
+# a float32 input beside a float64 constant array gave a float64 output with a
+# float32 tangent (seed 12395, wide: np.minimum(a, u) + np.array([0.1, 0.2, 0.3])).
+def test_jvp_tangent_has_the_dtype_of_its_float64_output() -> None:
+    x = np.float32(0.3)
+    out, tangent = tg.jvp(lambda x: x + np.array([0.1, 0.2]), (x,), (np.float32(1.0),))
+    assert np.asarray(out).dtype == np.float64
+    assert np.asarray(tangent).dtype == np.asarray(out).dtype
+    np.testing.assert_array_equal(tangent, np.ones(2))
+    jout, jtangent = tg.jit(lambda x: tg.jvp(lambda x: x + np.array([0.1, 0.2]), (x,),
+                                             (np.float32(1.0),)))(x)
+    assert np.asarray(jtangent).tobytes() == np.asarray(tangent).tobytes()
+    assert np.asarray(jtangent).dtype == np.float64

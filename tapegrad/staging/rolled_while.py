@@ -47,6 +47,7 @@ class WhileReads:
     read_after: list[dict[int, set[int]]]
     fixed: set[int]
     tails: list[tuple[int, int]]
+    tables: set[int]
 
     def after_while(self, m: int, k: int, o: int) -> str:
         """Iteration ``k``'s value at offset ``o`` of while loop ``m``, read after it.
@@ -78,12 +79,18 @@ class WhileReads:
             return f"s{m}_{o}[{k}]"
         raise NotOpen(m)
 
-    def untied(self, m: int) -> None:
+    def untied(self, m: int, reader: int | None = None) -> None:
         """Refuse an index into ``for`` loop ``m``'s values where it runs as a while loop does.
 
         Its trip count follows the while loop's, so an index counted at the
-        traced trip count names another iteration at another.
+        traced trip count names another iteration at another. A loop
+        ``reader`` reading them by its counter reads a list of ``m``'s length,
+        as a table: it may not run as a while loop does either (``cse`` shares
+        a while's backward records with a ``range`` loop's alike ones, and
+        the value after it is the list's entry at the traced trip count).
         """
+        if reader is not None:
+            self.tables.add(reader)
         w = next((w for w, M in self.tie.items() if M == m), None)
         if w is not None:
             raise NotOpen(w)
@@ -233,7 +240,7 @@ class WhileReads:
             return None
         self.stores[m2].add(o2)
         if not self.whiles[m2]:
-            self.untied(m2)
+            self.untied(m2, self.inside)
             return f"s{m2}_{o2}[{k0} {'+' if step > 0 else '-'} {{i}}]"
         if step > 0 or self.tie.setdefault(m2, self.inside) != self.inside:   # type: ignore[arg-type]
             raise NotOpen(m2)
