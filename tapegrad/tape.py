@@ -239,43 +239,43 @@ class Tape:
 
 
 # ------------------------------------------------------------------- replay
-def skeleton(tape: Tape, records: bool = True) -> Tape:
+def skeleton(tape: Tape, with_records: bool = True) -> Tape:
     """A copy of a finished tape that replays the same, without its values.
 
     What a replay needs: each record's primitive, input ids and constants,
     the inputs' kinds and shapes, the outputs and the guards' sources. The
     values the recording computed are dropped (an input's array becomes a
     zero-memory stand-in of its dtype and shape), so a tape kept for later
-    replays holds no intermediate array alive. ``records=False``: all but
-    the records (``jit`` writes them from its program, ``program.bare_records``).
+    replays holds no intermediate array alive. ``with_records=False``: all
+    but the records (``jit`` writes them from its program, ``program.bare_records``).
     """
     out = Tape(tape.level)
     out.active = False
     for name in ("args", "outputs", "output_names", "out_def", "sources", "left", "reverse",
                  "staging", "floats", "derived", "origins"):
         setattr(out, name, getattr(tape, name))
-    if not records:
+    if not with_records:
         return out
-    records_ = out.records
+    records = out.records
     for rec in tape.records:
         op = rec[0]
         if op is None:                                       # an input: its kind only
             v = rec[1]
             if type(v) is np.ndarray:
                 v = np.broadcast_to(np.zeros((), v.dtype), v.shape)
-            records_.append((None, v))
+            records.append((None, v))
         elif len(rec) == 6:                                  # two inputs: written out
             j, k = rec[2], rec[4]
-            records_.append((op, None, j, rec[3] if j is None else None,
-                            k, rec[5] if k is None else None))
+            records.append((op, None, j, rec[3] if j is None else None,
+                           k, rec[5] if k is None else None))
         elif len(rec) == 4:                                  # one input
             j = rec[2]
-            records_.append((op, None, j, rec[3] if j is None else None))
+            records.append((op, None, j, rec[3] if j is None else None))
         else:
             flat: list[Any] = [op, None]
             for j, a in zip(rec[2::2], rec[3::2]):
                 flat += (j, a if j is None else None)
-            records_.append(tuple(flat))
+            records.append(tuple(flat))
     return out
 
 
