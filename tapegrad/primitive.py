@@ -279,8 +279,6 @@ def _zmul(g: Any, d: Any) -> Any:
             return g * d
         if type(d) is np.ndarray:    # a zero keeps the product's shape and dtype
             return np.zeros(d.shape, np.result_type(g, d))
-        if t is _F64 or type(d) is not float and type(d) is not int:
-            return np.result_type(g, d).type(0)     # and its type: np.float64 stays strong
         return 0.0
     if t is not _ND and foreign(g, d) is not None:
         return call(zmul, g, d)

@@ -97,15 +97,24 @@ def test_a_float64_example_beside_float64_data_is_traced_as_a_float():
 # vmap(grad) traced at an example whose cotangent is zero (np.where took the other side)
 # then rounded every example's float64 cotangent to float32 before adding a float32 one,
 # where the loop adds in float64 (arrayfuzz seed 3414).
+ZERO_TYPE = ("zmul of a zero is a Python 0.0 whatever the other factor's type: keeping "
+             "the product's type (np.float32, np.float64) there made eager grad differ from "
+             "jit(grad) and vmap(grad) from the loop on float32 programs (loop fuzzer list "
+             "seeds 461, 494), so it was taken back; arrayfuzz seed 3414 waits on it")
+
+
 @pytest.mark.parametrize("d", [0.5, np.float32(0.5), np.float64(0.5)], ids=lambda d: f"{d!r}")
 @pytest.mark.parametrize("g", [0.0, np.float64(0.0), 0], ids=lambda g: f"{g!r}")
-def test_a_zero_safe_product_of_a_zero_has_the_type_of_a_nonzeros(g, d):
+def test_a_zero_safe_product_of_a_zero_has_the_type_of_a_nonzeros(g, d, request):
+    if not (type(g) is not np.float64 and type(d) is float):    # those hold: 0.0 is a float's
+        request.applymarker(pytest.mark.xfail(strict=True, reason=ZERO_TYPE))
     from tapegrad.primitive import zmul
     for f in (zmul.impl, tg.jit(zmul)):
         got, nonzero = f(g, d), f(type(g)(1), d)
         assert type(got) is type(nonzero) and got == 0 and not np.signbit(got), (f, got, nonzero)
 
 
+@pytest.mark.xfail(strict=True, reason=ZERO_TYPE)
 def test_the_gradient_through_a_zero_cotangent_beside_float32_is_the_loop():
     def h(x, y):
         return np.sum(np.tensordot(y, x, axes=0)) + np.where(x > 0, 1.0, x * 0.5) * np.array(0.3)
