@@ -385,3 +385,15 @@ def test_jvp_tangent_has_the_dtype_of_its_float64_output() -> None:
                                              (np.float32(1.0),)))(x)
     assert np.asarray(jtangent).tobytes() == np.asarray(tangent).tobytes()
     assert np.asarray(jtangent).dtype == np.float64
+
+
+@pytest.mark.parametrize("seed", [461, 494])
+def test_float32_list_programs_where_a_cotangent_is_zero_equal_eager(seed):
+    # a zero cotangent (a branch not taken) times a float32 partial: eager's zmul once gave
+    # an np.float32 zero where jit's code gives 0.0, so jit(grad) and vmap(grad) rounded
+    # apart from eager grad and the loop (loop fuzzer list seeds 461, 494)
+    from test_loopfuzz import Fuzz, random_program, report
+    fuzz = Fuzz()
+    src, dtype = random_program(seed, lists=True)
+    fuzz.program(src, dtype, seed)
+    assert not fuzz.failures, report(fuzz) + "\n" + fuzz.failures[0]
