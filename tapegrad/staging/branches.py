@@ -23,16 +23,13 @@ iteration before) was seen, so any pattern of outcomes computes as eager.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from .arms import quiet_arms
-from .branchy_while import closing
-from .copies import as_copies, copied, copy_arms, source, with_late
-from .program import Arg, Program, is_guard
-from .rolling import arg_key, periods, repeats
+from .copies import as_copies, copied, source, with_late
+from .program import Arg, Program
+from .rolling import arg_key
 
 Slot = int | str
 
@@ -105,110 +102,6 @@ class Branchy(NamedTuple):
         ws = dict.fromkeys(r.w for r in self.reads.values() if r.how == "var")
         return {w: f"x{m}_{next(iter(w))}" if len(w) == 1 else f"y{m}_{n}"
                 for n, w in enumerate(ws)}
-
-
-def find_branchy(prog: Program, s: np.ndarray) -> list[Branchy]:
-    """The loops of ``prog`` whose iterations take a guard both ways, none overlapping."""
-    sites: dict[str, list[int]] = {}
-    for k, e in enumerate(prog.eqns):
-        if is_guard(e) and type(e.args[1].value) is bool:       # type: ignore[union-attr]
-            sites.setdefault(prog.sources.get(e.out, ""), []).append(k)
-    found: list[Branchy] = []
-    for line, qs in sites.items():
-        outs = [prog.eqns[q].args[1].value is True for q in qs]   # type: ignore[union-attr]
-        if not line or len(set(outs)) < 2 or not quiet_arms(line):
-            continue
-        loop = _site_loop(prog, s, qs, outs)
-        if loop is not None and all(loop.stop <= f.start or f.stop <= loop.start
-                                    for f in found):
-            found.append(loop._replace(exit=closing(prog, s, loop)))
-    return sorted(found, key=lambda b: b.start)
-
-
-CUTS = 4       # arm lengths tried per site: the longest common tail, then shorter ones
-
-
-def _arms(s: np.ndarray, qs: list[int], outs: list[bool]) -> list[list[tuple[int, ...]]]:
-    """Candidate shapes of each outcome's arm (False's, True's), the likeliest first.
-
-    The stretches after a guard of each outcome, less their longest common
-    tail; then less shorter tails (the tail's first equations may differ in
-    what they read, a value the passes shared with an arm, say).
-    """
-    stretches: dict[bool, Counter[tuple[int, ...]]] = {False: Counter(), True: Counter()}
-    for q, q2, b in zip(qs, qs[1:], outs):
-        stretches[b][tuple(s[q + 1:q2].tolist())] += 1
-    if not stretches[False] or not stretches[True]:
-        return []
-    t = [stretches[b].most_common(1)[0][0] for b in (False, True)]
-    n = 0
-    while n < min(map(len, t)) and t[0][-1 - n] == t[1][-1 - n]:
-        n += 1
-    return [[x[:len(x) - m] for x in t] for m in range(n, max(n - CUTS, -1), -1)]
-
-
-def _site_loop(prog: Program, s: np.ndarray, qs: list[int], outs: list[bool]
-               ) -> Branchy | None:
-    """The largest loop around the guards ``qs`` of one line, or None.
-
-    Arms that record nothing roll only as copies (``copies``), tried last:
-    what ``max(m, v)`` chose is not on the tape, so its guards stay.
-    """
-    for copying in (False, True):
-        if copying and not copy_arms(prog.sources.get(prog.eqns[qs[0]].out, "")):
-            return None
-        for arms in _arms(s, qs, outs):
-            loop = _arms_loop(prog, s, qs, outs, arms, copying) if copying or any(arms) \
-                else None
-            if loop is not None:
-                return loop
-    return None
-
-
-def _arms_loop(prog: Program, s: np.ndarray, qs: list[int], outs: list[bool],
-               arms: list[tuple[int, ...]], copying: bool) -> Branchy | None:
-    """The largest loop whose iterations hold one guard of ``qs`` and one of ``arms``."""
-    keep = np.ones(len(s), dtype=bool)
-    c = s.copy()
-    token = int(s.max()) + 1
-    for q, b in zip(qs, outs):
-        arm = arms[b]
-        if tuple(s[q + 1:q + 1 + len(arm)].tolist()) == arm:
-            c[q] = token
-            keep[q + 1:q + 1 + len(arm)] = False
-    where = np.flatnonzero(keep)
-    c = c[keep]
-    lengths = (len(arms[0]), len(arms[1]))
-    found = []
-    for p in periods(c):
-        for start, trips in repeats(c, p):
-            if int(np.count_nonzero(c[start:start + p] == token)) == 1:
-                found.append((trips * p, start, p, trips))
-    for _, start, p, trips in sorted(found, reverse=True)[:8]:
-        for peel in range(min(2, trips - 1)):
-            loop = _build(prog, c, where, token, lengths, start + peel * p, p, trips - peel,
-                          copying)
-            if loop is not None:
-                return loop
-    return None
-
-
-def _build(prog: Program, c: np.ndarray, where: np.ndarray, token: int,
-           arms: tuple[int, int], start: int, p: int, trips: int, copying: bool
-           ) -> Branchy | None:
-    """The loop of ``trips`` collapsed iterations of ``p`` from ``start``, if it rolls."""
-    g = int(np.flatnonzero(c[start:start + p] == token)[0])
-    if copying and not any(arms) and g + 1 < p:     # only copies: each iteration ends at its
-        start, trips, g = start + g + 1, trips - 1, p - 1   # branch, the first reads inits
-        while np.array_equal(c[start + trips * p:start + (trips + 1) * p], c[start:start + p]):
-            trips += 1
-    at = tuple(int(where[start + k * p]) for k in range(trips))
-    taken = tuple(prog.eqns[int(where[start + k * p + g])].args[1].value is True  # type: ignore[union-attr]
-                  for k in range(trips))
-    if len(set(taken)) < 2:
-        return None
-    loop = Branchy(int(at[0]), trips, at, taken, g, arms, p - g - 1)
-    return analyse(prog, loop, copying)
 
 
 def analyse(prog: Program, loop: Branchy, copying: bool = False) -> Branchy | None:

@@ -32,6 +32,21 @@ Var = Any          # frozenset[Slot] (a variable of the loop) or ("data", id)
 Rule = tuple[tuple[Any, Any], ...]     # (primitive, classified arguments) each, or a twin
 
 
+CAST = "cast"     # the partial of a float cast: its rule records one cast of the cotangent
+
+
+def partials(e: Eqn) -> tuple[Any, ...] | None:
+    """The partials of ``e``'s primitive (``defpartials``); a float cast's are ``CAST``.
+
+    ``astype(x, float64)`` (``np.clip``'s and ``np.minimum``'s result as a
+    NumPy float) has a rule, not partials: its cotangent is the cotangent
+    cast back, one record.
+    """
+    if getattr(e.prim, "name", "") == "astype":
+        return (CAST, None)
+    return getattr(e.prim, "vjp_partials", None)
+
+
 class NoBack(Exception):
     """The backward records are not the rule's: the loop's backward pass stays unrolled."""
 
@@ -146,9 +161,8 @@ def reach(loop: Branchy, prog: Program, var_of: dict[Slot, Var],
 
 def _derivative(e: Eqn, a: int) -> bool:
     """Whether ``e``'s input ``a`` may have a share of its cotangent."""
-    partials = getattr(e.prim, "vjp_partials", None)
-    return isinstance(e.ans, float) and (partials is None or a < len(partials)
-                                         and partials[a] is not None)
+    ps = partials(e)
+    return isinstance(e.ans, float) and (ps is None or a < len(ps) and ps[a] is not None)
 
 
 def _variables(loop: Branchy) -> tuple[dict[Slot, Var], dict[tuple[Slot, int], Var]]:
@@ -245,13 +259,13 @@ class _Sweep:
         An input read twice (``x * x``) has its second share's records
         merged into the first's by the passes: its entry is the first's index.
         """
-        partials = getattr(e.prim, "vjp_partials", None)
-        if partials is None or not isinstance(e.ans, float):
+        ps = partials(e)
+        if ps is None or not isinstance(e.ans, float):
             raise NoBack
         out: dict[int, list[Eqn] | int] = {}
         shares: dict[int, Any] = {}
         for k, a in enumerate(e.args):
-            p = partials[k] if k < len(partials) else None
+            p = ps[k] if k < len(ps) else None
             if not isinstance(a, int) or p is None:
                 continue
             if targets.get(k, ()) is None:      # data of one iteration: none of its own
@@ -278,7 +292,7 @@ class _Sweep:
 
     def _records(self, e: Eqn, g: Any, p: Any) -> list[Eqn]:
         """The records computing one input's share: none for a partial 1.0."""
-        if isinstance(p, float):
+        if isinstance(p, float) or p is CAST:
             return [] if p == 1.0 else [self.take(e.out)]
         recs: list[Eqn] = []
         while len(recs) < 8:

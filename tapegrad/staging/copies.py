@@ -95,7 +95,10 @@ def late_copies(prog: Any, loop: Any, finals: dict[Any, tuple[int, Slot]]
     owner = {prog.eqns[j].out: (k, s) for k, s, j in loop.members()
              if isinstance(s, int) and s < loop.pre}
     late: set[str] = set()
+    mine, origins = {prog.eqns[j].out for _, _, j in loop.members()}, prog.origins
     for e in prog.eqns[loop.stop:]:
+        if origins.get(e.out) in mine:      # the loop's backward records: a loop of their own
+            continue
         for x in e.args:
             ks = owner.get(x) if x.__class__ is int else None
             if ks is None or ks in held:

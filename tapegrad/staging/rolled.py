@@ -20,7 +20,8 @@ from typing import Any, NamedTuple
 
 from ..logic import guard
 from . import source as _source
-from .branches import Branchy, find_branchy
+from .branch_sites import find_branchy, two_way
+from .branches import Branchy
 from .branchy_back import BackLoop, back_loop
 from .constant_steps import constant_steps
 from .lower import _EXACT, _PLAIN, Lowered, _returned, _Writer
@@ -132,6 +133,8 @@ def _branchy(prog: Program, s: Any, inner: bool, seeded: bool, refused: list[boo
     """The loops whose iterations branch, each followed under ``grad`` by its backward loop."""
     # any length (an if saves retracing); under grad, with its backward loop
     branchy: list[Any] = [] if inner and not seeded else find_branchy(prog, s)
+    if refused is not None and (seeded or not inner) and len(branchy) < len(two_way(prog)):
+        refused.append(True)      # the passes may have shared a value between iterations
     if inner:     # only with its backward loop: a jvp's tangents, say, follow the pattern
         backs = [(loop, back_loop(prog, loop)) for loop in branchy]
         branchy = [x for loop, back in backs if isinstance(back, BackLoop) for x in (loop, back)]

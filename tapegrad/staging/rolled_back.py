@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .branchy_back import BackLoop, Var
+from .branchy_back import BackLoop, Var, partials
 from .copies import source
 from .program import Const, Eqn
 
@@ -129,13 +129,13 @@ class _State:
         if source(slot) != slot:
             return lines + [f"    {qs[back.var_of[source(slot)]]} = g{mb}"]
         e = self.example[slot]
-        partials = getattr(e.prim, "vjp_partials", None)
-        if partials is None or not isinstance(e.ans, float):
+        ps = partials(e)
+        if ps is None or not isinstance(e.ans, float):
             return lines + [f"    {self.fail()}"]
         inner: list[str] = []
         shares: dict[int, str] = {}
         for a, x in enumerate(e.args):
-            p = partials[a] if a < len(partials) else None
+            p = ps[a] if a < len(ps) else None
             if isinstance(x, Const) or p is None:
                 continue
             t = back.targets.get((slot, a))
