@@ -126,12 +126,25 @@ def _arms_loop(prog: Program, s: np.ndarray, qs: list[int], outs: list[bool],
 def _build(prog: Program, c: np.ndarray, where: np.ndarray, token: int,
            arms: tuple[int, int], start: int, p: int, trips: int, copying: bool
            ) -> Branchy | None:
-    """The loop of ``trips`` collapsed iterations of ``p`` from ``start``, if it rolls."""
+    """The loop of ``trips`` collapsed iterations of ``p`` from ``start``, if it rolls.
+
+    Arms that copy are tried with each iteration ending at its branch (the
+    first reads the initial values): what an arm copies is then computed
+    before it, in its own iteration (``mid``, or ``x`` of regula falsi).
+    """
     g = int(np.flatnonzero(c[start:start + p] == token)[0])
-    if copying and not any(arms) and g + 1 < p:     # only copies: each iteration ends at its
-        start, trips, g = start + g + 1, trips - 1, p - 1   # branch, the first reads inits
-        while np.array_equal(c[start + trips * p:start + (trips + 1) * p], c[start:start + p]):
-            trips += 1
+    if copying and g + 1 < p:
+        end, more = start + g + 1, trips - 1
+        while np.array_equal(c[end + more * p:end + (more + 1) * p], c[end:end + p]):
+            more += 1
+        loop = _built(prog, c, where, arms, end, p, more, p - 1, copying)
+        if loop is not None or not any(arms):
+            return loop
+    return _built(prog, c, where, arms, start, p, trips, g, copying)
+
+
+def _built(prog: Program, c: np.ndarray, where: np.ndarray, arms: tuple[int, int],
+           start: int, p: int, trips: int, g: int, copying: bool) -> Branchy | None:
     at = tuple(int(where[start + k * p]) for k in range(trips))
     taken = tuple(prog.eqns[int(where[start + k * p + g])].args[1].value is True  # type: ignore[union-attr]
                   for k in range(trips))

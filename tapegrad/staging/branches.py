@@ -68,6 +68,7 @@ class Branchy(NamedTuple):
     watched: frozenset[tuple[Slot, int]] = frozenset()
     copies: tuple[str, ...] = ()     # virtual slots: an arm's copies (``copies``)
     late: tuple[str, ...] = ()       # ... that only the code after the loop reads
+    direct: bool = False             # the code after the loop reads no copy (``direct_reads``)
 
     @property
     def stop(self) -> int:
@@ -137,6 +138,7 @@ def analyse(prog: Program, loop: Branchy, copying: bool = False) -> Branchy | No
     if copying and (loop := with_late(prog, loop, finals)) is None:
         return None
     by_w: dict[frozenset[Slot], frozenset[bool]] = {}     # what the reads of each saw
+    reads = merged         # a read that never saw its variable's initial value has it too
     for key, r in reads.items():
         if r.how == "var":
             by_w[r.w] = by_w.get(r.w, frozenset()) | _known(loop, r, seen[key])

@@ -227,12 +227,14 @@ def _entry(prog: Program, loop: Branchy, index: dict[tuple[int, Slot], int],
                 raise NoBack     # a value of a middle iteration read after the loop
             continue             # a value from before the loop: not the loop's
         copies = [w for w in ws if any(isinstance(s, str) and s[1:2] == "v" for s in w)]
+        if loop.direct:      # the code after the loop reads no copy (``copies.direct_reads``)
+            ws, copies = [w for w in ws if w not in copies], []
         ws = list(dict.fromkeys(copies or ws))
         if len(ws) != 1:
             raise NoBack
         entry[ws[0]] = sym
     copied = {var_of[source(c)] for c in loop.copies}
-    if copied & entry.keys():
+    if copied & entry.keys() and not loop.direct:
         raise NoBack             # its cotangent and a copy's would meet in another order
     return entry
 

@@ -28,8 +28,10 @@ def closing(prog: Program, s: np.ndarray, loop: Branchy) -> int:
     """The offset (a slot before the branch) of the guard ending ``loop``, or -1."""
     eqns, stop, first = prog.eqns, loop.stop, loop.at[0]
     g = next((o for o in range(loop.pre) if is_guard(eqns[first + o])), -1)
+    shown = frozenset(prog.sources.get(eqns[j].out, "") for k, _, j in loop.members()
+                      if k == loop.trips - 1 and is_guard(eqns[j]))     # a break's too
     if g < 0 or stop + g >= len(eqns) or not is_guard(eqns[stop + g]) or \
-            not while_line(prog.sources.get(eqns[stop + g].out, "")):
+            not while_line(prog.sources.get(eqns[stop + g].out, ""), shown):
         return -1
     reads = loop.reads
     if any(r.how in ("table", "share") for key, r in reads.items() if key != (loop.pre, 1)) \

@@ -75,9 +75,11 @@ def with_late(prog: Any, loop: Any, finals: dict[Any, tuple[int, Slot]]) -> Any:
     Such a copy is read right only where its name is assigned in its arm
     alone (``one_arm_names``).
     """
+    where = prog.sources.get(prog.eqns[loop.at[0] + loop.pre].out, "")
+    if direct_reads(where):
+        return loop._replace(direct=True)
     late = late_copies(prog, loop, finals)
-    if late is None or late and not one_arm_names(
-            prog.sources.get(prog.eqns[loop.at[0] + loop.pre].out, "")):
+    if late is None or late and not one_arm_names(where):
         return None
     return loop._replace(copies=tuple(sorted({*loop.copies, *late})), late=late)
 
@@ -131,7 +133,8 @@ def copy_arms(where: str) -> bool:
 
     Its loop calls nothing for an effect and stores into no object, and the
     code outside the loop (after it, or before it in an outer loop) reads,
-    of the names the loop assigns, only those its arms assign.
+    of the names the loop assigns, only those its arms assign, or none of
+    those (``direct_reads``).
     """
     filename, _, line = where.rpartition(":")
     tree = file_tree(filename) if line.isdigit() else None
@@ -148,7 +151,31 @@ def copy_arms(where: str) -> bool:
     mine = {id(n) for n in ast.walk(loop)}
     outside = {t.id for t in ast.walk(fn) if isinstance(t, ast.Name) and
                isinstance(t.ctx, ast.Load) and id(t) not in mine}
-    return not (outside & (inside - targets)) and not any(_effect(n) for n in ast.walk(loop))
+    return not (outside & (inside - targets) and not direct_reads(where)) and \
+        not any(_effect(n) for n in ast.walk(loop))
+
+
+def direct_reads(where: str) -> bool:
+    """Whether the code outside the loop of the ``if`` at ``file:line`` reads none of its targets.
+
+    Then a value of the loop read after it is its own name's (``return x``
+    after ``if fx > 0: b = x``), never an arm's copy of it.
+    """
+    filename, _, line = where.rpartition(":")
+    tree = file_tree(filename) if line.isdigit() else None
+    chain = _chain(tree, int(line)) if tree is not None else None
+    if chain is None:
+        return False
+    fn, loop, node = chain
+    targets = {t.id for s in node.body + node.orelse for t in ast.walk(s)
+               if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
+    mine = {id(n) for n in ast.walk(loop)}
+    end = getattr(loop, "end_lineno", None) or 0
+    outer = {id(n) for p in ast.walk(fn) if isinstance(p, ast.For | ast.While) and
+             p is not loop and id(loop) in {id(c) for c in ast.walk(p)} for n in ast.walk(p)}
+    return not any(isinstance(t, ast.Name) and isinstance(t.ctx, ast.Load) and
+                   id(t) not in mine and t.id in targets and (t.lineno > end or id(t) in outer)
+                   for t in ast.walk(fn))
 
 
 def loop_if(where: str) -> bool:

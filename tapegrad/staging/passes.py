@@ -89,6 +89,7 @@ def _broken_iterations(prog: Program) -> tuple[set[int], dict[int, int]]:
     breaks: dict[str, bool] = {}
     whiles: dict[str, bool] = {}
     runs = []
+    shown = frozenset(prog.sources.values())    # a break's guard (keeping more is no harm)
     for e in prog.eqns:
         if is_guard(e) and e.out not in left:
             src = prog.sources.get(e.out, "")
@@ -96,7 +97,7 @@ def _broken_iterations(prog: Program) -> tuple[set[int], dict[int, int]]:
             if p is not None and p.args[1] != e.args[1] and breaks.setdefault(
                     src, break_line(src, ast.While)):
                 spans.append((p.out, e.out))
-            elif p is not None and _ended(p, e) and whiles.setdefault(src, while_line(src)):
+            elif p is not None and _ended(p, e) and whiles.setdefault(src, while_line(src, shown)):
                 spans.append((p.out, e.out))
                 if src in earlier:
                     runs.append((earlier[src].out, p.out, e.out))
