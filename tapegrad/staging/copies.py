@@ -159,7 +159,9 @@ def direct_reads(where: str) -> bool:
     """Whether the code outside the loop of the ``if`` at ``file:line`` reads none of its targets.
 
     Then a value of the loop read after it is its own name's (``return x``
-    after ``if fx > 0: b = x``), never an arm's copy of it.
+    after ``if fx > 0: b = x``), never an arm's copy of it. Only for an
+    ``if`` of the loop's own body whose arms assign names and leave nothing
+    (``break``), in a loop inside no other.
     """
     filename, _, line = where.rpartition(":")
     tree = file_tree(filename) if line.isdigit() else None
@@ -171,10 +173,14 @@ def direct_reads(where: str) -> bool:
                if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
     mine = {id(n) for n in ast.walk(loop)}
     end = getattr(loop, "end_lineno", None) or 0
-    outer = {id(n) for p in ast.walk(fn) if isinstance(p, ast.For | ast.While) and
-             p is not loop and id(loop) in {id(c) for c in ast.walk(p)} for n in ast.walk(p)}
+    if not targets or node not in loop.body or any(
+            isinstance(n, ast.Break | ast.Continue | ast.Return)
+            for s in node.body + node.orelse for n in ast.walk(s)) or any(
+            isinstance(p, ast.For | ast.While) and p is not loop and id(loop) in
+            {id(c) for c in ast.walk(p)} for p in ast.walk(fn)):
+        return False        # an if of the loop's own body, in no other loop, leaving none
     return not any(isinstance(t, ast.Name) and isinstance(t.ctx, ast.Load) and
-                   id(t) not in mine and t.id in targets and (t.lineno > end or id(t) in outer)
+                   id(t) not in mine and t.id in targets and t.lineno > end
                    for t in ast.walk(fn))
 
 
