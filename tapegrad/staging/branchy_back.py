@@ -33,17 +33,23 @@ Rule = tuple[tuple[Any, Any], ...]     # (primitive, classified arguments) each,
 
 
 CAST = "cast"     # the partial of a float cast: its rule records one cast of the cotangent
+TIE = "tie"       # of a maximum or minimum: its rule ends choosing ``where(c, g, ...)``
 
 
 def partials(e: Eqn) -> tuple[Any, ...] | None:
-    """The partials of ``e``'s primitive (``defpartials``); a float cast's are ``CAST``.
+    """The partials of ``e``'s primitive (``defpartials``); a cast's ``CAST``, a choice's ``TIE``.
 
     ``astype(x, float64)`` (``np.clip``'s and ``np.minimum``'s result as a
     NumPy float) has a rule, not partials: its cotangent is the cotangent
-    cast back, one record.
+    cast back, one record. ``maximum`` and ``minimum`` hand each input the
+    cotangent, half of it on a tie, or zero (``kinks._tie``): comparisons,
+    then a ``where`` reading the cotangent whole, last.
     """
-    if getattr(e.prim, "name", "") == "astype":
+    name = getattr(e.prim, "name", "")
+    if name == "astype":
         return (CAST, None)
+    if name in ("maximum", "minimum"):
+        return (TIE, TIE)
     return getattr(e.prim, "vjp_partials", None)
 
 
@@ -297,10 +303,11 @@ class _Sweep:
         if isinstance(p, float) or p is CAST:
             return [] if p == 1.0 else [self.take(e.out)]
         recs: list[Eqn] = []
+        last, at = ("where", 1) if p is TIE else ("zmul", 0)
         while len(recs) < 8:
             r = self.take(e.out)
             recs.append(r)
-            if getattr(r.prim, "name", "") == "zmul" and r.args[0] == g:
+            if getattr(r.prim, "name", "") == last and len(r.args) > at and r.args[at] == g:
                 return recs
         raise NoBack
 
