@@ -63,11 +63,21 @@ def roll_grad(raw: Program, prog: Program, name: str, numbers: frozenset[int],
     ``prog`` is ``raw`` optimized. The passes merge an expression a loop's
     body computes twice (``x * x - a`` in a ``while`` test and in the step);
     the backward records of the copy they dropped still name it, so the
-    backward loop is written from ``raw`` with no expression shared.
+    backward loop is written from ``raw`` with no expression shared. They
+    merge, too, what an iteration computes again after one whose arm changed
+    nothing (a rejected step: ``-k * y`` once more): the iterations differ,
+    so a program whose ``if`` went both ways is rolled unshared first.
     """
+    unshared = None
+    if (seeded or not inner) and two_way(prog):
+        unshared = dce(sweep(raw, folding=True, exact_identities=True, sharing=False,
+                             stand_ins=True))
+        out = roll(unshared, name, numbers, ints, inner, seeded, backs_only=True)
+        if out is not None:
+            return out
     refused: list[bool] = []
     out = roll(prog, name, numbers, ints, inner, seeded, refused)
-    if not refused:
+    if not refused or unshared is not None:
         return out
     unshared = dce(sweep(raw, folding=True, exact_identities=True, sharing=False,
                          stand_ins=True))
@@ -133,8 +143,6 @@ def _branchy(prog: Program, s: Any, inner: bool, seeded: bool, refused: list[boo
     """The loops whose iterations branch, each followed under ``grad`` by its backward loop."""
     # any length (an if saves retracing); under grad, with its backward loop
     branchy: list[Any] = [] if inner and not seeded else find_branchy(prog, s)
-    if refused is not None and (seeded or not inner) and len(branchy) < len(two_way(prog)):
-        refused.append(True)      # the passes may have shared a value between iterations
     if inner:     # only with its backward loop: a jvp's tangents, say, follow the pattern
         backs = [(loop, back_loop(prog, loop)) for loop in branchy]
         branchy = [x for loop, back in backs if isinstance(back, BackLoop) for x in (loop, back)]
