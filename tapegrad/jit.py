@@ -47,7 +47,7 @@ from .staging.lower import GuardFailed, Lowered, lower
 from .staging.packing import lower_packed
 from .staging.passes import optimize
 from .staging.program import bare_records, from_tape, int_outputs, numpy_float_outputs
-from .staging.rolled import roll_grad
+from .staging.unshared import roll_grad
 from .staging.while_source import loop_hint
 from .tape import active_tapes, skeleton
 from .tracing import arg_path_name, check_callable, gc_paused, trace

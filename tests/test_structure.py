@@ -285,7 +285,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                  "staging.cache",
                  "staging.rolling", "staging.rolled", "staging.rolled_while",
                  "staging.branches", "staging.branch_sites", "staging.copies",
-                 "staging.rolled_if", "staging.verify",
+                 "staging.rolled_if", "staging.verify", "staging.unshared",
                  "staging.branchy_back", "staging.rolled_back",
                  "staging.arms",
                  "staging.nested", "staging.branchy_while", "staging.while_source",

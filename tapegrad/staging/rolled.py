@@ -26,8 +26,6 @@ from .branchy_back import BackLoop, back_loop
 from .constant_steps import constant_steps
 from .lower import _EXACT, _PLAIN, Lowered, _returned, _Writer
 from .nested import find_inner, inner_lines, stored
-from .passes import _sweep as sweep
-from .passes import dce
 from .program import Arg, Const, Eqn, Program, is_guard
 from .registers import register, shift_lines
 from .rolled_back import back_lines, back_ref
@@ -56,38 +54,10 @@ class _Text(NamedTuple):
     after_body: list[str]
 
 
-def roll_grad(raw: Program, prog: Program, name: str, numbers: frozenset[int],
-              ints: dict[int, int | None], inner: bool, seeded: bool) -> Lowered | None:
-    """``roll(prog)``; where a branching loop's backward records did not fit, ``raw`` unshared.
-
-    ``prog`` is ``raw`` optimized. The passes merge an expression a loop's
-    body computes twice (``x * x - a`` in a ``while`` test and in the step);
-    the backward records of the copy they dropped still name it, so the
-    backward loop is written from ``raw`` with no expression shared. They
-    merge, too, what an iteration computes again after one whose arm changed
-    nothing (a rejected step: ``-k * y`` once more): the iterations differ,
-    so a program whose ``if`` went both ways is rolled unshared first.
-    """
-    unshared = None
-    if (seeded or not inner) and two_way(prog):
-        unshared = dce(sweep(raw, folding=True, exact_identities=True, sharing=False,
-                             stand_ins=True))
-        out = roll(unshared, name, numbers, ints, inner, seeded, backs_only=True)
-        if out is not None:
-            return out
-    refused: list[bool] = []
-    out = roll(prog, name, numbers, ints, inner, seeded, refused)
-    if not refused or unshared is not None:
-        return out
-    unshared = dce(sweep(raw, folding=True, exact_identities=True, sharing=False,
-                         stand_ins=True))
-    return roll(unshared, name, numbers, ints, inner, seeded, backs_only=True) or out
-
-
 def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
          ints: dict[int, int | None] | None = None, inner: bool = False,
          seeded: bool = True, refused: list[bool] | None = None,
-         backs_only: bool = False) -> Lowered | None:
+         backs_only: bool = False, cover: list[int] | None = None) -> Lowered | None:
     """``prog`` compiled with its loops rolled; None where it has none or in doubt.
 
     ``inner``: another transform ran inside (``grad``, ``jvp``). Its
@@ -99,11 +69,13 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
     none is a number Python computed for the traced branch pattern: a loop
     whose iterations branch rolls, its backward pass a loop (``branchy_back``);
     ``refused`` gets an item where one such loop's backward records did not
-    fit, and ``backs_only`` returns None where no backward loop is written.
+    fit, and ``backs_only`` returns None where no backward loop is written;
+    ``cover`` gets how many guards of ``if`` lines that went both ways the
+    loops found hold, and how many there are.
     """
     where = Where(prog)
     s = shapes(prog, where)
-    branchy = _branchy(prog, s, inner, seeded, refused)
+    branchy = _branchy(prog, s, inner, seeded, refused, cover)
     if backs_only and not branchy:
         return None
     if not branchy and len(prog.eqns) < 2 * MIN_SAVED and not any(map(is_guard, prog.eqns)):
@@ -138,8 +110,8 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
         whiles, nest = [False] * len(loops), [None] * len(loops)
 
 
-def _branchy(prog: Program, s: Any, inner: bool, seeded: bool, refused: list[bool] | None
-             ) -> list[Any]:
+def _branchy(prog: Program, s: Any, inner: bool, seeded: bool, refused: list[bool] | None,
+             cover: list[int] | None) -> list[Any]:
     """The loops whose iterations branch, each followed under ``grad`` by its backward loop."""
     # any length (an if saves retracing); under grad, with its backward loop
     branchy: list[Any] = [] if inner and not seeded else find_branchy(prog, s)
@@ -148,6 +120,10 @@ def _branchy(prog: Program, s: Any, inner: bool, seeded: bool, refused: list[boo
         branchy = [x for loop, back in backs if isinstance(back, BackLoop) for x in (loop, back)]
         if refused is not None and any(back is False for _, back in backs):
             refused.append(True)
+    if cover is not None:       # the guards of ifs that went both ways the loops hold, of all
+        cover += [sum(b.trips for b in branchy if isinstance(b, Branchy)),
+                  0 if inner and not seeded else
+                  sum(len(qs) for qs, _ in two_way(prog).values())]
     return branchy
 
 
