@@ -69,6 +69,9 @@ class Branchy(NamedTuple):
     copies: tuple[str, ...] = ()     # virtual slots: an arm's copies (``copies``)
     late: tuple[str, ...] = ()       # ... that only the code after the loop reads
     direct: bool = False             # the code after the loop reads no copy (``direct_reads``)
+    # where a watched read never saw its variable's value from before the loop (another
+    # read did), each watched read's writers seen ("init": that value): another fails
+    tags: dict[tuple[Slot, int], frozenset[str]] = {}
 
     @property
     def stop(self) -> int:
@@ -138,17 +141,19 @@ def analyse(prog: Program, loop: Branchy, copying: bool = False) -> Branchy | No
     if copying and (loop := with_late(prog, loop, finals)) is None:
         return None
     by_w: dict[frozenset[Slot], frozenset[bool]] = {}     # what the reads of each saw
-    reads = merged         # a read that never saw its variable's initial value has it too
     for key, r in reads.items():
         if r.how == "var":
             by_w[r.w] = by_w.get(r.w, frozenset()) | _known(loop, r, seen[key])
     unsound = [(key, r) for key, r in reads.items()
                if r.how == "var" and not _sound(loop, key, by_w[r.w])]
-    if any(r.init is None or not by_w[r.w] for _, r in unsound):
+    if any(merged[key].init is None or not by_w[r.w] for key, r in unsound):
         return None
     unseen = frozenset(b for _, r in unsound for b in (False, True) if b not in by_w[r.w])
     return loop._replace(finals=finals, known=by_w, unseen=unseen,
-                         watched=frozenset(key for key, _ in unsound))
+                         watched=frozenset(key for key, _ in unsound),
+                         tags={key: frozenset(str(x[1]) if type(x) is tuple else "init"
+                                              for _, x in seen[key]) for key, _ in unsound}
+                         if any(r.init is None for _, r in unsound) else {})
 
 
 def _read(loop: Branchy, key: tuple[Slot, int], obs: list[tuple[int, Any]],

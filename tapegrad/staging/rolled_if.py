@@ -151,7 +151,8 @@ def branchy_body(w: Any, m: int, loop: Branchy, text: Any) -> None:
         seen = [f"    u{m} = True"] if b in loop.unseen else []
         copies = [f"    {names[v]} = x{m}_{source(sl)}" for sl in copied(loop.copies, b)
                   for v in names if sl in v] + [f"    x{m}_{sl} = x{m}_{source(sl)}"
-                                                for sl in copied(loop.late, b)]
+                                                for sl in copied(loop.late, b)] + [
+            "    " + t for sl in copied(loop.copies, b) for t in tag_lines(loop, m, sl)]
         body += lines(first[b], pre + 1, pre + 1 + arms[b], "    ") + copies + seen or \
             ["    pass"]
         body += ["else:"] if b else []
@@ -170,13 +171,35 @@ def _unseen_guard(w: Any, m: int, loop: Branchy, text: Any) -> Any:
     text.before.append(f"u{m} = False")
     where = w.prog.sources.get(w.prog.eqns[loop.at[0] + loop.pre].out, "<unknown>")
     watched = {slot for slot, _ in loop.watched}
+    tagged = tag_names(loop, m)
+    text.before.extend(f"{name} = 'init'" for name in tagged.values())
 
     def guard(slot: Slot) -> list[str]:
         if slot not in watched:
             return []
-        w.guards.append(where)
-        return [f"if u{m}: _guard_failed({len(w.guards) - 1})"]
+        out = []
+        for key in sorted((k for k in loop.watched if k[0] == slot), key=str):
+            w.guards.append(where)
+            out.append(f"if u{m}: _guard_failed({len(w.guards) - 1})" if not tagged else
+                       f"if {tagged[loop.reads[key].w]} not in {tuple(sorted(loop.tags[key]))}:"
+                       f" _guard_failed({len(w.guards) - 1})")
+        return out
     return guard
+
+
+def tag_names(loop: Branchy, m: int) -> dict[frozenset[Slot], str]:
+    """Where reads are watched by the writer they saw (``Branchy.tags``): each variable's tag.
+
+    The tag holds which slot wrote the variable last: a read may go on only
+    where tracing saw it read that slot's value.
+    """
+    ws = dict.fromkeys(loop.reads[key].w for key in sorted(loop.tags, key=str))
+    return {v: f"w{m}_{n}" for n, v in enumerate(ws)}
+
+
+def tag_lines(loop: Branchy, m: int, slot: Slot) -> list[str]:
+    """The lines noting that ``slot`` wrote its variables (``tag_names``)."""
+    return [f"{name} = {str(slot)!r}" for v, name in tag_names(loop, m).items() if slot in v]
 
 
 def _slot_lines(w: Any, m: int, loop: Branchy, slot: Slot, e: Eqn, names: dict[Any, str],
@@ -195,8 +218,8 @@ def _slot_lines(w: Any, m: int, loop: Branchy, slot: Slot, e: Eqn, names: dict[A
     statement = w.statement(Eqn(e.prim, e.out, tuple(fakes), e.ans), args, arg_kinds,
                             f"x{m}_{slot}")
     before, after = forward_lines(back, m, slot, [a[0] for a in args])
-    return before + [statement] + after + [f"{name} = x{m}_{slot}"
-                                           for name in writes.get(slot, ())]
+    return before + [statement] + after + [f"{name} = x{m}_{slot}" for name in writes.get(
+        slot, ())] + tag_lines(loop, m, slot)
 
 
 def _arg(w: Any, m: int, loop: Branchy, key: tuple[Slot, int], x: Any, names: dict[Any, str],

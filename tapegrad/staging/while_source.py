@@ -78,7 +78,7 @@ def while_line(where: str, shown: frozenset[str] = frozenset()) -> bool:
     if loop is None or any(isinstance(n, ast.BoolOp) for n in ast.walk(loop.test)) or \
             not _breaks_shown(filename, tree, loop, shown):
         return False
-    return _no_counters(tree, loop, loop.test)
+    return _no_counters(tree, loop, loop.test, _resets(filename, loop, shown))
 
 
 def break_line(where: str, loops: Any = ast.For, shown: frozenset[str] = frozenset()) -> bool:
@@ -149,7 +149,24 @@ def _blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
     return [b for b in blocks if isinstance(b, list) and b and isinstance(b[0], ast.stmt)]
 
 
-def _no_counters(tree: ast.Module, loop: ast.While | ast.For, test: ast.expr) -> bool:
+def _resets(filename: str, loop: ast.While | ast.For, shown: frozenset[str]) -> set[int]:
+    """The assignments of constants in the arms of an ``if`` of ``loop`` whose guard is shown.
+
+    ``if np.abs(D) < tiny: D = tiny``: the ``if``, a guard in every iteration
+    rolled (its arm assigns a constant: ``arms.quiet_arms``), goes the same
+    way in each, so the arm runs in all of them or in none: ``D`` is reset to
+    the constant each time, never stepped from one iteration to the next.
+    """
+    body = ast.Module(body=loop.body, type_ignores=[])
+    inside = _stored(body)
+    return {id(a) for n in ast.walk(body) if isinstance(n, ast.If) and
+            f"{filename}:{n.lineno}" in shown for arm in n.body + n.orelse
+            for a in ast.walk(arm) if isinstance(a, ast.Assign) and not {
+                x.id for x in ast.walk(a.value) if isinstance(x, ast.Name)} & inside}
+
+
+def _no_counters(tree: ast.Module, loop: ast.While | ast.For, test: ast.expr,
+                 resets: set[int] | None = None) -> bool:
     """Whether ``loop``'s body steps no Python counter that anything reads."""
     tested = {n.id for n in ast.walk(test) if isinstance(n, ast.Name)}
     # a name the test reads alone is traced (the tape holds the test): not a counter;
@@ -158,7 +175,7 @@ def _no_counters(tree: ast.Module, loop: ast.While | ast.For, test: ast.expr) ->
     counters = [n for n in ast.walk(ast.Module(body=loop.body, type_ignores=[]))
                 if _counts(n) and not (len(tested) == 1 and _stored(n) <= tested)
                 and not _stored(n) <= traced]
-    counters += _python_steps(tree, loop, tested) + _effects(loop)
+    counters += _python_steps(tree, loop, tested, resets or set()) + _effects(loop)
     return (not counters or _unread(tree, loop, counters)) and not _set_inside(tree, loop)
 
 
@@ -212,8 +229,8 @@ def _effects(loop: ast.While | ast.For) -> list[ast.AST]:
         for t in (n.targets if isinstance(n, ast.Assign | ast.Delete) else [n.target]))]
 
 
-def _python_steps(tree: ast.AST, loop: ast.While | ast.For, tested: set[str]
-                  ) -> list[ast.AST]:
+def _python_steps(tree: ast.AST, loop: ast.While | ast.For, tested: set[str],
+                  resets: set[int]) -> list[ast.AST]:
     """The statements of ``loop``'s body computing a Python value from Python state.
 
     ``t = t * 0.5 + 1.0`` where ``t`` started as a constant: a value that
@@ -231,22 +248,23 @@ def _python_steps(tree: ast.AST, loop: ast.While | ast.For, tested: set[str]
     python = python_names(fn)
     params = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
     traced = (params | {t.id for n in ast.walk(fn) for t, _ in _assigned(n)}) - python
-    settled = _settled(loop, python, traced)
+    settled = _settled(loop, python, traced, resets)
     python, traced = python - settled, traced | settled
     unknown = params - python - tested      # traced, or a caller's Python number
     alone = tested if len(tested) == 1 else set()
     body = ast.Module(body=loop.body, type_ignores=[])
     loads = Counter(x.id for x in ast.walk(body) if isinstance(x, ast.Name)
                     and isinstance(x.ctx, ast.Load))
-    return [n for n in ast.walk(body)
-            if any(t.id not in alone and _from_python(t.id, v, python, traced) or
-                   t.id in unknown and
-                   loads[t.id] == _loads(n, t.id) and      # read by its own steps alone
-                   _from_python(t.id, v, python | {t.id}, traced - {t.id})
-                   for t, v in _assigned(n))]
+    return [n for n in ast.walk(body) if id(n) not in resets and
+            any(t.id not in alone and _from_python(t.id, v, python, traced) or
+                t.id in unknown and
+                loads[t.id] == _loads(n, t.id) and      # read by its own steps alone
+                _from_python(t.id, v, python | {t.id}, traced - {t.id})
+                for t, v in _assigned(n))]
 
 
-def _settled(loop: ast.While | ast.For, python: set[str], traced: set[str]) -> set[str]:
+def _settled(loop: ast.While | ast.For, python: set[str], traced: set[str],
+             resets: set[int]) -> set[str]:
     """The ``python`` names that ``loop``'s body makes traced values for good.
 
     Each is assigned in the body from a traced value (``h = h * np.clip(0.9 /
@@ -258,7 +276,7 @@ def _settled(loop: ast.While | ast.For, python: set[str], traced: set[str]) -> s
     """
     body = ast.Module(body=loop.body, type_ignores=[])
     pairs = [(t.id, {x.id for x in ast.walk(v) if isinstance(x, ast.Name)})
-             for n in ast.walk(body) for t, v in _assigned(n)]
+             for n in ast.walk(body) if id(n) not in resets for t, v in _assigned(n)]
     names = {t for t, _ in pairs} & python
     got: set[str] = set()
     changed = True
