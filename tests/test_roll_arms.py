@@ -165,3 +165,65 @@ def test_a_loop_whose_copy_and_own_name_are_read_after_it_keeps_its_guards() -> 
         for c in xs:
             assert same(jh(c), h(c)), c
         assert jh.trace_count > 1         # a trace per pattern: not rolled
+
+
+def lentz(x):
+    """tan(x) by its continued fraction and Lentz's method, D and C reset where tiny."""
+    tiny = 1e-30
+    f = x
+    C, D = np.inf, 1.0 + 0.0 * x
+    b = 1.0 + 0.0 * x
+    a = -x * x
+    delta = 0.0
+    while np.abs(delta - 1.0) > 1e-15:
+        b = b + 2.0
+        D = b + a * D
+        if np.abs(D) < tiny:
+            D = tiny
+        C = b + a / C
+        D = 1.0 / D
+        delta = C * D
+        f = f * delta
+    return f
+
+
+def restarts(x):
+    """A counter a guarded arm resets and the body steps in Python: never rolled as any
+    trip count (its steps are constants on the tape), a trace per trip count, each right."""
+    n = 0.0
+    y = x
+    while y < 3.0:
+        if y < -100.0:
+            n = 0.0
+        n = n + 1.0
+        y = y + 0.1 * n * np.cos(y) ** 2 + 0.05
+    return y + n
+
+
+LENTZ = [0.3, 1.0, 1.4, 0.05, -0.8, 1.55, 0.9, -1.2]
+
+
+def test_a_reset_arm_never_taken_rolls_as_any_trip_count() -> None:
+    assert len({len(tg.make_tape(lentz)(x)) for x in LENTZ}) >= 5
+    for h in (lentz, tg.grad(lentz)):
+        jh = tg.jit(h)
+        for x in LENTZ:
+            assert same(jh(x), h(x)), x
+        assert jh.trace_count == 1
+    for x in LENTZ[:3]:
+        assert abs(lentz(x) - np.tan(x)) < 1e-14
+        np.testing.assert_allclose(tg.grad(lentz)(x), 1.0 / np.cos(x) ** 2, rtol=1e-12)
+    batch = np.array(LENTZ)
+    for h in (lentz, tg.grad(lentz)):
+        want = np.stack([np.asarray(h(x)) for x in LENTZ])
+        assert tg.vmap(h)(batch).tobytes() == want.tobytes()
+
+
+def test_a_counter_a_guarded_arm_resets_is_still_a_python_step() -> None:
+    xs = [0.0, 1.0, -1.0, 2.0, 2.5]
+    assert len({len(tg.make_tape(restarts)(x)) for x in xs}) == len(xs)
+    for h in (restarts, tg.grad(restarts)):
+        jh = tg.jit(h)
+        for x in xs:
+            assert same(jh(x), h(x)), x
+        assert jh.trace_count == len(xs)
