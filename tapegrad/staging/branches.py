@@ -151,9 +151,17 @@ def analyse(prog: Program, loop: Branchy, copying: bool = False) -> Branchy | No
     unseen = frozenset(b for _, r in unsound for b in (False, True) if b not in by_w[r.w])
     return loop._replace(finals=finals, known=by_w, unseen=unseen,
                          watched=frozenset(key for key, _ in unsound),
-                         tags={key: frozenset(str(x[1]) if type(x) is tuple else "init"
-                                              for _, x in seen[key]) for key, _ in unsound}
-                         if any(r.init is None for _, r in unsound) else {})
+                         tags=_tags(unsound, seen))
+
+
+def _tags(unsound: list[tuple[tuple[Slot, int], Read]],
+          seen: dict[tuple[Slot, int], list[tuple[int, Any]]]
+          ) -> dict[tuple[Slot, int], frozenset[str]]:
+    """``Branchy.tags``: where a watched read never saw its variable's initial value."""
+    if all(r.init is not None for _, r in unsound):
+        return {}
+    return {key: frozenset(str(x[1]) if type(x) is tuple else "init" for _, x in seen[key])
+            for key, _ in unsound}
 
 
 def _read(loop: Branchy, key: tuple[Slot, int], obs: list[tuple[int, Any]],
