@@ -28,8 +28,8 @@ from .. import kinks, logic, ops
 from ..primitive import Primitive, zmul
 from .spellings import Spelling, spellings
 
-__all__ = ["LANES", "MOVES", "column", "concat", "item", "rows", "shaped", "stack", "stack_columns",
-           "take", "tolist", "view"]
+__all__ = ["LANES", "MOVES", "column", "concat", "item", "rows", "rows_out", "shaped", "stack",
+           "stack_columns", "take", "tolist", "view"]
 
 _NAMES: dict[str, Any] = {"_np_where": np.where, "_np_divide": np.divide,
                           "_np_sqrt": np.sqrt, "_np_abs": np.abs}
@@ -198,6 +198,19 @@ def _shaped(v: Any, shape: tuple[int, ...]) -> Any:
 shaped = Primitive(_shaped, "lanes_shaped", check_rules=False)
 spellings[shaped] = Spelling(exact="{0}.reshape({1})")
 """``shaped(v, shape)``: ``v.reshape(shape)`` (lanes on a grid, or a grid's lanes: ``-1``)."""
+
+
+def _rows_out(count: int, *parts: Any) -> list[Any]:
+    out = np.empty((count, parts[0].shape[0]), dtype=np.float64)
+    for k in range(0, len(parts), 2):
+        out[parts[k + 1]] = parts[k].T
+    return list(out)
+
+
+rows_out = Primitive(_rows_out, "lanes_rows_out", check_rules=False)
+"""Under ``vmap``: ``rows_out(count, v1, rows1, v2, rows2, ...)``, the lanes of ``(n, k)``
+vectors as the rows ``rows1``, ``rows2``, ... of one new ``(count, n)`` array, a list of
+its rows (views, each a batched output: no column copied on its own)."""
 
 
 MOVES = frozenset({take, tolist, item, column, rows, view, shaped})
