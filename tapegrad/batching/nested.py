@@ -14,6 +14,7 @@ each leaf primitive registers that rule in ``batch_rules`` when it is made.
 
 from __future__ import annotations
 
+import operator
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -193,7 +194,7 @@ class Shared:
         """What ``remember`` kept for ``kind`` at these very ``args``, unless ``k`` took it."""
         memo = getattr(self._local, "memo", None)
         if memo is None or memo[0] != kind or k in memo[3] or len(memo[1]) != len(args) \
-                or any(a is not b for a, b in zip(memo[1], args)):
+                or not all(map(operator.is_, memo[1], args)):      # at C speed: 337 leaves
             return None
         memo[3].add(k)
         return memo[2]
