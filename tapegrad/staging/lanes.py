@@ -145,12 +145,33 @@ def _take(v: Any, k: Any) -> Any:
 
 
 def _take_spelling(values: list[Any], ans: Any) -> str:
-    """An index array through ``take`` (a few times faster than ``v[..., k]``)."""
-    return "{0}.take({1}, -1)" if type(values[1]) is np.ndarray else "{0}[..., {1}]"
+    """An index array through ``take`` (a few times faster than ``v[..., k]``).
+
+    Lanes each repeated ``r`` times in order (a layer's activations, one per
+    weight of a neuron) are ``repeat``, and all lanes ``r`` times over (the
+    inputs, once per neuron) ``tile`` where that is long: about twice as
+    fast as ``take``, the same copies.
+    """
+    k = values[1]
+    if type(k) is not np.ndarray:
+        return "{0}[..., {1}]"
+    lanes = np.shape(values[0])[-1] if np.ndim(values[0]) else 0
+    if k.ndim != 1 or lanes < 1 or k.size % lanes or k.size == lanes:
+        return "{0}.take({1}, -1)"
+    r = k.size // lanes
+    if np.array_equal(k, np.repeat(np.arange(lanes), r)):
+        return f"{{0}}.repeat({r}, -1)"
+    if k.size >= _TILED and np.array_equal(k, np.tile(np.arange(lanes), r)):
+        return f"_np_tile({{0}}, {r})"
+    return "{0}.take({1}, -1)"
+
+
+_TILED = 64      # a shorter tile: ``take`` is as fast
+_NAMES["_np_tile"] = np.tile
 
 
 take = Primitive(_take, "lanes_take", check_rules=False)
-spellings[take] = Spelling(array=_take_spelling)
+spellings[take] = Spelling(array=_take_spelling, names=_NAMES)
 """``take(v, k)``: lanes ``k`` (an index, a slice or an index array) of the last axis."""
 
 
