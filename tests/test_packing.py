@@ -337,3 +337,25 @@ def test_a_gather_of_repeated_or_tiled_lanes_is_spelled_as_a_copy_with_takes_bit
         assert got.flags.c_contiguous and not np.shares_memory(got, v)
         assert (name in spelled) == (name == "repeat" or index.size >= 64)
     assert "take" in spellings[lanes_mod.take].array_for([v, np.arange(lanes)[::-1].copy()], None)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("g_shape", [(40, 40), (40, 1), (1, 40), ()])
+def test_the_zero_safe_product_on_lanes_is_each_lanes_scalar_one(dtype, g_shape):
+    """A lane of ``zmul`` is ``+0.0`` where the cotangent is a zero of either sign (whatever
+    the other factor: an infinity, a nan), else the product: the scalar ``zmul`` per lane."""
+    from tapegrad.primitive import zmul
+    from tapegrad.staging.lanes import LANES
+    r = np.random.RandomState(len(g_shape))
+    with np.errstate(over="ignore"):                     # 1e308 is inf in float32
+        pool = np.array(SPECIAL + [0.0, -0.0] * 5, dtype=dtype)
+    g = r.choice(pool, size=g_shape).astype(dtype)
+    d = r.choice(pool, size=(40, 40)).astype(dtype)
+    with np.errstate(all="ignore"):
+        got = LANES[zmul].impl(g, d)
+    gb = np.broadcast_to(g, got.shape)
+    want = np.array([zmul.impl(float(a), float(b)) for a, b in zip(gb.ravel(), d.ravel())])
+    assert got.dtype == np.result_type(g, d) and got.shape == d.shape
+    with np.errstate(all="ignore"):
+        assert bits(list(got.ravel().astype(float))) == bits(list(want.astype(dtype)
+                                                                  .astype(float)))

@@ -48,17 +48,29 @@ def _relu(x: Any) -> Any:
 
 
 def _zmul(g: Any, d: Any) -> Any:
-    """``g * d``, but ``0.0`` where ``g`` is zero: a product, then its zero lanes set."""
+    """``g * d``, but ``0.0`` where ``g`` is zero: a product, then its zero lanes cleared.
+
+    The lanes are cleared by multiplying their bits by 0 or 1 (whether ``g``
+    is nonzero there): no branch per lane, several times faster than a
+    masked store where zeros and nonzeros alternate (a ReLU's cotangents).
+    """
     out = np.multiply(g, d)
     if type(out) is not np.ndarray:
         return np.where(g != 0.0, out, 0.0)
-    zero = np.equal(g, 0.0)
-    if zero.shape != out.shape:
-        zero = np.broadcast_to(zero, out.shape)
-    np.putmask(out, zero, 0.0)       # a few times faster than ``out[zero] = 0.0``
+    keep = np.not_equal(g, 0.0)
+    bits = _BITS.get(out.dtype)
+    if type(keep) is not np.ndarray or bits is None:
+        zero = np.logical_not(keep)
+        if np.shape(zero) != out.shape:
+            zero = np.broadcast_to(zero, out.shape)
+        np.putmask(out, zero, 0.0)
+        return out
+    whole = out.view(bits)
+    np.multiply(whole, keep.view(np.uint8), out=whole)     # +0.0 is all bits 0
     return out
 
 
+_BITS: dict[Any, Any] = {np.dtype(np.float64): np.int64, np.dtype(np.float32): np.int32}
 _NAMES["_lanes_zmul"] = _zmul
 
 
