@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..logic import guard
+from ..primitive import Primitive
 from ..shapes import broadcast_like, sum_like
 from .lanes import item
 from .program import Arg, Const, Eqn, Program, is_guard, kind, value_key
@@ -287,7 +288,9 @@ def merge_calls(prog: Program) -> Program:
     """
     calls: dict[Any, list[int]] = {}
     for k, e in enumerate(prog.eqns):
-        impl: Any = e.prim.impl if e.prim is not None else None
+        if e.prim is None or e.prim.__class__ is Primitive:     # a leaf's is a subclass
+            continue
+        impl: Any = e.prim.impl
         owner = getattr(impl, "owner", None)
         if owner is not None and hasattr(owner, "whole") and isinstance(impl.k, int):
             key = (id(owner), tuple(id(a.value) if isinstance(a, Const) else a for a in e.args))
