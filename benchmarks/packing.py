@@ -25,7 +25,7 @@ import eager
 import moons
 import numpy as np
 from _common import have, interleaved, table
-from jit import dense, jax_contenders, numpy_step, sgd
+from jit import LR, dense, jax_contenders, numpy_step, sgd
 
 import tapegrad as tg
 from tapegrad.staging.packing import pack
@@ -90,6 +90,16 @@ def main() -> None:
         g = fn(params, X[:, 0], X[:, 1], y)
         return sgd(params, tg.tree.map(lambda v: float(np.sum(v)), g))
 
+    structure = tg.tree.structure(params)
+
+    def stacked_step() -> Any:
+        """vmap_step's numbers, the sums and the update on one (337, 100) array each."""
+        g = tg.tree.leaves(per_example(params, X[:, 0], X[:, 1], y))
+        sums = np.concatenate(g).reshape(len(g), -1).sum(axis=1)
+        flat = np.fromiter(tg.tree.leaves(params), float, len(g))
+        return tg.tree.unflatten(structure, (flat - LR * sums).tolist())
+    assert tg.tree.leaves(stacked_step()) == tg.tree.leaves(vmap_step(per_example))
+
     layers = dense(params)
     jobs: dict[str, Any] = {
         "hand-written NumPy": lambda: numpy_step(layers, X, y),
@@ -100,6 +110,8 @@ def main() -> None:
             lambda: sgd(params, reassociated(params)[1]),
         "tapegrad vmap(grad), per example, unpacked": lambda: vmap_step(per_example_unpacked),
         "tapegrad vmap(grad), per example, packed": lambda: vmap_step(per_example),
+        "tapegrad vmap(grad), per example, packed, update on the stacked gradients":
+            stacked_step,
         "tapegrad vmap(grad), per example, packed, the call alone":
             lambda: per_example(params, X[:, 0], X[:, 1], y),
     }

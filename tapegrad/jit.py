@@ -45,7 +45,7 @@ from .staging.cache import (
 )
 from .staging.lower import GuardFailed, Lowered, lower
 from .staging.packing import lower_packed
-from .staging.passes import optimize
+from .staging.passes import merge_calls, optimize
 from .staging.program import bare_records, from_tape, int_outputs, numpy_float_outputs
 from .staging.unshared import roll_grad
 from .staging.while_source import loop_hint
@@ -358,7 +358,8 @@ class Jitted(Pickled):
         floats = frozenset(k for k in given if type(program.seen[k]) is float)  # traced as floats
         inner, seeds, replayed = bool(tape.floats), seeded(tape), skeleton(tape, False)
         del tape                        # its records are the program's now: not kept twice
-        name, raw, program = getattr(self.fun, "__name__", "f"), program, optimize(program)
+        name, raw = getattr(self.fun, "__name__", "f"), program
+        program = merge_calls(optimize(program))
         lowered = lower_packed(program, name, floats, ints, self.reassociate) or roll_grad(
             raw, program, name, floats, ints, inner, seeds) or lower(program, name, floats, ints)
         lowered.fn = as_numpy_floats(lowered.fn, numpy_floats)

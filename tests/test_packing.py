@@ -315,3 +315,47 @@ def test_vmap_packs_sums_of_batched_and_unbatched_terms(in_axes):
         want = tg.value_and_grad(f, argnums=(0, 1))(xk, ck)
         mine = tg.tree.map(lambda v, k=k: float(np.broadcast_to(v, (7,))[k]), got)
         assert eager_bits(mine) == eager_bits(want)
+
+
+@pytest.mark.parametrize("lead", [(), (7,)])
+@pytest.mark.parametrize("lanes,r", [(16, 16), (2, 16), (5, 3)])
+def test_a_gather_of_repeated_or_tiled_lanes_is_spelled_as_a_copy_with_takes_bits(lead, lanes,
+                                                                                   r):
+    """``take`` of each lane ``r`` times in order (``repeat``) or of all lanes ``r`` times over
+    (``tile``, where long) is written as that NumPy call: the same array as ``take``'s."""
+    from tapegrad.staging import lanes as lanes_mod
+    from tapegrad.staging.spellings import spellings
+    v = np.random.RandomState(lanes * r).randn(*lead, lanes)
+    v[..., 0] = -0.0
+    for index, name in ((np.repeat(np.arange(lanes), r), "repeat"),
+                        (np.tile(np.arange(lanes), r), "_np_tile")):
+        spelled = spellings[lanes_mod.take].array_for([v, index], None)
+        assert spelled is not None
+        want = v.take(index, -1)
+        got = eval(spelled.format("v", "index"), {**lanes_mod._NAMES, "v": v, "index": index})
+        assert got.shape == want.shape and got.tobytes() == want.tobytes()
+        assert got.flags.c_contiguous and not np.shares_memory(got, v)
+        assert (name in spelled) == (name == "repeat" or index.size >= 64)
+    assert "take" in spellings[lanes_mod.take].array_for([v, np.arange(lanes)[::-1].copy()], None)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("g_shape", [(40, 40), (40, 1), (1, 40), ()])
+def test_the_zero_safe_product_on_lanes_is_each_lanes_scalar_one(dtype, g_shape):
+    """A lane of ``zmul`` is ``+0.0`` where the cotangent is a zero of either sign (whatever
+    the other factor: an infinity, a nan), else the product: the scalar ``zmul`` per lane."""
+    from tapegrad.primitive import zmul
+    from tapegrad.staging.lanes import LANES
+    r = np.random.RandomState(len(g_shape))
+    with np.errstate(over="ignore"):                     # 1e308 is inf in float32
+        pool = np.array(SPECIAL + [0.0, -0.0] * 5, dtype=dtype)
+    g = r.choice(pool, size=g_shape).astype(dtype)
+    d = r.choice(pool, size=(40, 40)).astype(dtype)
+    with np.errstate(all="ignore"):
+        got = LANES[zmul].impl(g, d)
+    gb = np.broadcast_to(g, got.shape)
+    want = np.array([zmul.impl(float(a), float(b)) for a, b in zip(gb.ravel(), d.ravel())])
+    assert got.dtype == np.result_type(g, d) and got.shape == d.shape
+    with np.errstate(all="ignore"):
+        assert bits(list(got.ravel().astype(float))) == bits(list(want.astype(dtype)
+                                                                  .astype(float)))

@@ -39,7 +39,7 @@ MISS = object()
 MAX_KINDS = 8
 """Per structure and leaf types: the kinds of the other leaves kept (all dropped past it)."""
 
-_ONE, _NONE = {1}, {None}
+_ONE, _NONE_ID = {1}, id(None)
 _ndim, _base = operator.attrgetter("ndim"), operator.attrgetter("base")
 
 
@@ -195,19 +195,37 @@ def _fresh(outs: list[Any], n: int) -> bool:
     """Whether every output is an array of shape ``(n,)`` and of its own memory.
 
     Never an input nor another output: the compiled program copies any output
-    that may be one (as ``jit`` returns it), and a view has a base. Three
-    passes at C speed (a number has no ``ndim``; a base array cannot be hashed).
+    that may be one (as ``jit`` returns it), and a view has a base, unless it
+    is a row of the one new ``(rows, n)`` array the program writes the lanes
+    of its vectors to (``packing._as_rows``: its rows share memory with
+    nothing else). A few passes at C speed (a number has no ``ndim``).
     """
     try:
-        return (set(map(_ndim, outs)) == _ONE and set(map(len, outs)) == {n}
-                and set(map(_base, outs)) == _NONE)
+        if set(map(_ndim, outs)) != _ONE or set(map(len, outs)) != {n}:
+            return False
     except (AttributeError, TypeError):
         return False
+    bases = set(map(id, map(_base, outs)))
+    bases.discard(_NONE_ID)
+    if not bases:
+        return True
+    if len(bases) > 1:
+        return False
+    b = next(b for b in map(_base, outs) if b is not None)
+    return b.base is None and b.ndim == 2 and b.shape[1] == n and b.shape[0] <= len(outs)
 
 
 def owned(values: list[Any], leaves: list[Any]) -> list[Any]:
-    """The outputs as arrays of their own: no view of an input, nor one array twice."""
+    """The outputs as arrays of their own: no view of an input, nor one array twice.
+
+    Where every output is fresh (``_fresh``: the rows of one new array, say),
+    none is an input and none comes twice, they are that already.
+    """
     given = {id(x) for x in leaves}
+    ids = set(map(id, values))
+    if values and len(ids) == len(values) and given.isdisjoint(ids) and \
+            type(values[0]) is np.ndarray and values[0].ndim and _fresh(values, len(values[0])):
+        return values
     out = []
     for v in values:
         if not (v.flags.owndata and v.flags.writeable) or id(v) in given:

@@ -39,17 +39,18 @@ from ..logic import guard
 from ..numerics import ieee
 from .chains import chain_p, fold
 from .dots import chain_terms, contract
-from .lanes import LANES, item
+from .lanes import LANES, item, rows_out, take
 from .lower import Lowered, lower
 from .packer import Packer
 from .passes import dce
-from .program import Arg, Const, Program
+from .program import Arg, Const, Eqn, Program, use_counts
 from .strided import strided
 from .verify import checks as _checks
 
 __all__ = ["MIN_LANES", "lower_packed", "pack", "packed_batch"]
 
 MIN_LANES = 4        # a smaller group stays scalar
+MIN_ROWS = 8         # fewer outputs that are lanes of vectors: each a column copied
 _EXACT = 2 ** 53
 _PLAIN = (float, bool)
 
@@ -198,7 +199,48 @@ def packed_batch(prog: Program, batched: set[int]) -> Program:
     packed = pack(prog, batched)
     if packed is None or len(packed.eqns) >= len(prog.eqns):
         return prog
-    return packed
+    return _as_rows(packed)
+
+
+def _as_rows(prog: Program) -> Program:
+    """``prog`` with the outputs that are lanes of vectors written as the rows of one array.
+
+    Such an output is a column of an ``(n, k)`` vector: taken and copied on its
+    own, a strided read and a copy each (a network's weights' gradients: a few
+    hundred). Instead one ``rows_out`` writes all of them, a vector's lanes
+    at a time, into the rows of a new ``(outputs, n)`` array, and each output
+    is its row: the same numbers, no output sharing memory with an input or
+    with another. Lanes read by anything else stay as they are.
+    """
+    uses, where = use_counts(prog), {e.out: k for k, e in enumerate(prog.eqns)}
+    blocks: dict[int, list[tuple[int, int]]] = {}     # vector -> (lane, output id)
+    for o in dict.fromkeys(o for o in prog.outputs if isinstance(o, int)):
+        e = prog.eqns[where[o]] if o in where and uses[o] == 2 else None
+        if e is not None and e.prim is take and type(e.args[1]) is Const and \
+                type(e.args[1].value) is int and isinstance(e.args[0], int):
+            v = prog.eqns[where[e.args[0]]].ans if e.args[0] in where else None
+            if type(v) is np.ndarray and v.ndim == 2 and v.dtype == np.float64:
+                blocks.setdefault(e.args[0], []).append((e.args[1].value, o))
+    gathered = {o for lanes in blocks.values() for _, o in lanes}
+    if len(gathered) < MIN_ROWS:
+        return prog
+    eqns = [e for e in prog.eqns if e.out not in gathered]
+    fresh = max([*prog.inputs, *(e.out for e in prog.eqns)]) + 1
+    parts: list[Arg] = []
+    outs: list[int] = []
+    for v, lanes in blocks.items():
+        ans = prog.eqns[where[v]].ans
+        index = np.array([lane for lane, _ in lanes], dtype=np.intp)
+        if not np.array_equal(index, np.arange(ans.shape[1])):
+            eqns.append(Eqn(take, fresh, (v, Const(index)), ans.take(index, -1)))
+            v, fresh = fresh, fresh + 1
+        rows = np.arange(len(outs), len(outs) + len(lanes), dtype=np.intp)
+        parts += [v, Const(rows)]
+        outs += [o for _, o in lanes]
+    eqns.append(Eqn(rows_out, fresh, (Const(len(outs)), *parts), list(np.zeros((len(outs), 2)))))
+    # a row shares memory with no input and no other output: its stand-in owns its memory
+    eqns += [Eqn(item, o, (fresh, Const(k)), np.zeros(2)) for k, o in enumerate(outs)]
+    return prog._replace(eqns=tuple(eqns))
 
 
 VECTOR_COST = 8     # a NumPy statement costs about as much as this many scalar ones

@@ -15,7 +15,9 @@ from typing import Any
 import numpy as np
 
 from ..logic import guard
+from ..primitive import Primitive
 from ..shapes import broadcast_like, sum_like
+from .lanes import item
 from .program import Arg, Const, Eqn, Program, is_guard, kind, value_key
 from .spellings import spellings
 from .while_source import break_line, while_line
@@ -274,3 +276,39 @@ def _stand_in(v: Any) -> Any:
 def optimize(prog: Program) -> Program:
     """All passes: ``shapes_only``, one sweep of ``fold``, ``identities``, ``cse``; ``dce``."""
     return dce(_sweep(prog, folding=True, exact_identities=True, sharing=True, stand_ins=True))
+
+
+def merge_calls(prog: Program) -> Program:
+    """The output leaves' records of one inner call on the same arguments, as one call.
+
+    ``jit(vmap(f))`` records one primitive per output leaf of the vmapped
+    call, each on every argument: 337 gradient leaves are 337 calls of 340
+    arguments, each finding the batch's result again. Where a leaf's owner
+    offers ``whole()`` (a primitive returning every leaf), the leaves of
+    one call become that call once and a lane of its list each (``item``).
+    """
+    calls: dict[Any, list[int]] = {}
+    for k, e in enumerate(prog.eqns):
+        if e.prim is None or e.prim.__class__ is Primitive:     # a leaf's is a subclass
+            continue
+        impl: Any = e.prim.impl
+        owner = getattr(impl, "owner", None)
+        if owner is not None and hasattr(owner, "whole") and isinstance(impl.k, int):
+            key = (id(owner), tuple(id(a.value) if isinstance(a, Const) else a for a in e.args))
+            calls.setdefault(key, []).append(k)
+    merged = [ks for ks in calls.values() if len(ks) > 1]
+    if not merged:
+        return prog
+    fresh = max([*prog.inputs, *(e.out for e in prog.eqns)]) + 1
+    written: dict[int, list[Eqn]] = {}
+    for ks in merged:
+        leaves = [prog.eqns[k] for k in ks]
+        slots = [e.prim.impl.k for e in leaves]                  # type: ignore[union-attr]
+        whole = Eqn(leaves[0].prim.impl.owner.whole(), fresh,     # type: ignore[union-attr]
+                    leaves[0].args, [None] * (max(slots) + 1))
+        for j, (k, e, slot) in enumerate(zip(ks, leaves, slots)):
+            taken = Eqn(item, e.out, (fresh, Const(slot)), e.ans)
+            written[k] = [whole, taken] if j == 0 else [taken]
+        fresh += 1
+    return prog._replace(eqns=tuple(x for k, e in enumerate(prog.eqns)
+                                    for x in written.get(k, (e,))))
