@@ -33,6 +33,7 @@ from ..shapes import broadcast_like, sum_like
 from . import source as _src
 from .program import Arg, Const, Eqn, Program, is_guard, value_key
 from .program import reads as read_counts
+from .returned import returned as _returned
 from .source import Body, Pieces, Stmt, Zmul, compile_body, fill, forget, joined
 from .spellings import Spelling, spellings
 from .standard import standard
@@ -125,6 +126,7 @@ class _Writer:
         # the next; atomic: it needs no parentheses (a call, or parenthesized whole)
         self.pending: list[Any] = []
         self.atomic = False     # of the last expression written
+        self.zmul_made = False  # a statement holds a Zmul (else no block to find)
         self.last: dict[int, int] = {}
         self.uses: dict[int, int] = {}
 
@@ -180,41 +182,44 @@ class _Writer:
             self.pending.clear()
         returned = _returned(prog, self.arg, self.seen, ints)
         reads = tuple(self.regs[o] for o in prog.outputs if isinstance(o, int))
-        return Body(tuple(self.regs[v] for v in prog.inputs), _src.blocks(self.stmts),
+        stmts: list[Any] = _src.blocks(self.stmts) if self.zmul_made else self.stmts
+        return Body(tuple(self.regs[v] for v in prog.inputs), stmts,
                     "[" + ", ".join(returned) + "]", reads, next(self.n_regs))
 
     def step(self, k: int, e: Eqn) -> None:
         """Lower equation ``k``: a statement, or an expression fused into the next."""
-        pending, e_args, kinds, regs_of = self.pending, e.args, self.kinds, self.regs
-        if pending and pending[0] not in e_args:
-            self.write(pending[0], pending[1], pending[3])
-            pending.clear()
-        depth = pending[2] + 1 if pending else 0
-        inlined = pending[0] if pending else None
-        arg_kinds = [kinds.get(a) if isinstance(a, int) else type(a.value) for a in e_args]
-        spelling = spellings.get(e.prim)
-        floats = spelling is not None and spelling.exact is not None and float in arg_kinds
+        pending, e_args, kinds, prim = self.pending, e.args, self.kinds, e.prim
+        inlined, depth = None, 0
+        if pending:
+            if pending[0] in e_args:
+                inlined, depth = pending[0], pending[2] + 1
+            else:
+                self.write(pending[0], pending[1], pending[3])
+                pending.clear()
+        arg_kinds = [kinds.get(a) if a.__class__ is int else type(a.value)  # type: ignore
+                     for a in e_args]
+        floats, plan = _choices(prim, arg_kinds)
         args, reads = self.read_args(e_args, inlined, floats)
         pending.clear()
         self.release(k, e_args)
         reads_t = tuple(set(reads)) if len(reads) > 1 else tuple(reads)
-        if e.prim is guard and is_guard(e):
+        if prim is guard and is_guard(e):
             self.guard(e, args, reads_t, arg_kinds)
             return
         out = e.out
         kinds[out] = type(e.ans)
         self.seen[out] = e.ans
-        if e.prim not in _SPECIAL and _PLAIN.issuperset(arg_kinds) and e.prim not in generated:
-            expr = self.planned(e, args, arg_kinds)         # the common case, straight there
+        if plan is not None and prim not in generated:
+            expr = self.planned(e, args, plan)          # the common case, straight there
         else:
             expr = self.expression(e, args, arg_kinds, inlined)
         eqns = self.prog.eqns
-        if self.uses.get(out) == 1 and depth < 4 and k + 1 < len(eqns) and \
+        if depth < 4 and self.uses.get(out) == 1 and k + 1 < len(eqns) and \
                 out in eqns[k + 1].args and not _repeated(eqns[k + 1], out):
             pending[:] = [out, expr, depth, reads_t, self.atomic]   # fused into the next
         else:
             free = self.free
-            r = regs_of[out] = free.pop() if free else next(self.n_regs)
+            r = self.regs[out] = free.pop() if free else next(self.n_regs)
             self.stmts.append(Stmt(r, expr, reads_t))
 
     def read_args(self, e_args: tuple[Arg, ...], inlined: int | None, floats: bool
@@ -222,11 +227,12 @@ class _Writer:
         """The arguments' expressions (the pending one inlined) and the registers read."""
         args: list[Pieces] = []
         reads: list[int] = []
-        pending, regs_of = self.pending, self.regs
+        regs_of = self.regs
         for a in e_args:
-            if isinstance(a, Const):
-                args.append((self.const(a, floats),))
+            if a.__class__ is not int:
+                args.append((self.const(a, floats),))      # type: ignore[arg-type]
             elif a == inlined:          # used once, right here: inline it
+                pending = self.pending
                 args.append(pending[1] if pending[4] else
                             (_src.OPEN,) + pending[1] + (_src.CLOSE,))
                 reads.extend(pending[3])
@@ -287,15 +293,16 @@ class _Writer:
         self.atomic = True
         return (f"{self.impl_name(e.prim)}(",) + joined(args) + (")",)
 
-    def planned(self, e: Eqn, args: list[Pieces], arg_kinds: list[Any]) -> Pieces:
+    def planned(self, e: Eqn, args: list[Pieces], plan: tuple[Any, ...]) -> Pieces:
         """``e`` on numbers only, as ``spelled`` writes it: its plan found once per kinds."""
-        _, template, decide, self.atomic, names, impl = _src.plan(e.prim, arg_kinds)
+        _, template, decide, self.atomic, names, impl = plan
         if template is None:
             return (f"{self.impl_name(e.prim)}(",) + joined(args) + (")",)
         if decide:
             template = _src.decided(template, e.args) or template
             self.atomic = _src.atomic(template)
-        self.ns.update(names)
+        if names:
+            self.ns.update(names)
         return fill(template, args, self.impl_name(e.prim) if impl else "")
 
     def spelled(self, e: Eqn, spelling: Spelling, args: list[Pieces],
@@ -310,7 +317,7 @@ class _Writer:
             template = spelling.array_for([self.value(a) for a in e.args], e.ans)
         if template is None and spelling.float_applies(arg_kinds):
             if e.prim is zmul:       # zero-safe: a Zmul, so that blocks can share its test
-                g = args[0][0]
+                g, self.zmul_made = args[0][0], True
                 return (Zmul(g, args[1], self.regs[e.args[0]] if isinstance(e.args[0], int)
                              else None),)
             template = _src.decided(spelling.float, e.args)
@@ -343,41 +350,6 @@ class _Writer:
         return args[0] + (" * ",) + args[1] if never_zero else None
 
 
-def _returned(prog: Program, arg: Callable[[Arg, bool], tuple[Pieces, Any]],
-              seen: dict[int, Any], ints: dict[int, int | None]) -> list[str]:
-    """The returned expressions: no array aliases an input, a constant or another output.
-
-    The caller may write into what it gets. An output that may share memory
-    with what it should not (an input, a constant of the program, an earlier
-    output, or a view, as tracing showed) is returned as a copy; an int
-    input returned untouched is returned as given, an int computed from ints
-    as an ``int``.
-    """
-    held = {id(v) for v in prog.seen if type(v) is np.ndarray}     # the caller's
-    held.update(id(a.value) for e in prog.eqns for a in e.args
-                if isinstance(a, Const) and type(a.value) is np.ndarray)
-    out = []
-    for j, o in enumerate(prog.outputs):
-        text = "".join(arg(o, False)[0])
-        v = o.value if isinstance(o, Const) else seen.get(o)
-        if j in ints and ints[j] is not None:
-            text = f"L[{ints[j]}]"
-        elif j in ints and type(v) is float:
-            text = f"int({text})"
-        elif type(v) is np.ndarray:
-            if isinstance(o, Const) or o in prog.inputs or id(v) in held or \
-                    v.base is not None:
-                text += ".copy()"
-            held.add(id(v))
-        elif foreign(v) is not None and (isinstance(o, Const) or o in prog.inputs or
-                                         id(v) in held):
-            text = f"_copy_array({text})"       # another library's array, as NumPy's
-        if foreign(v) is not None:
-            held.add(id(v))
-        out.append(text)
-    return out
-
-
 def _float64(v: Any) -> bool:
     return type(v) is np.ndarray and v.dtype == np.float64
 
@@ -387,6 +359,28 @@ def _no_zero(v: Any) -> bool:
     if type(v) is float:
         return v != 0
     return type(v) is np.ndarray and v.dtype.kind == "f" and bool(np.all(v != 0))
+
+
+_choice: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+"""``(prim, *kinds)`` -> ``(spelling, floats, plan)``: what ``step`` decides per kinds."""
+
+
+def _choices(prim: Any, arg_kinds: list[Any]) -> tuple[bool, tuple[Any, ...] | None]:
+    """``step``'s choices for ``prim`` on arguments of these kinds, found once for them.
+
+    Whether a constant beside a float is written as a float, and
+    ``source.plan``'s answer where every argument is a number and no special
+    case applies (else None: ``expression`` decides).
+    """
+    spelling = spellings.get(prim)
+    key = (prim, *arg_kinds)
+    found = _choice.get(key)
+    if found is None or found[0] is not spelling:
+        floats = spelling is not None and spelling.exact is not None and float in arg_kinds
+        plan = _src.plan(prim, arg_kinds) if prim not in _SPECIAL and \
+            _PLAIN.issuperset(arg_kinds) else None
+        found = _choice[key] = (spelling, floats, plan)
+    return found[1], found[2]
 
 
 def _repeated(e: Eqn, v: int) -> bool:

@@ -15,14 +15,13 @@ from __future__ import annotations
 import functools
 import itertools
 import linecache
-import re
 import string
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
 
 from ..primitive import zmul
-from ..tape import Const
 from .spellings import Spelling, spellings
+from .templates import atomic, decided
 
 __all__ = ["BLOCK", "CHUNK", "CLOSE", "OPEN", "Block", "Body", "Stmt", "Zmul", "atomic", "bare",
            "blocks", "compile_body", "compile_parts", "decided", "fill", "forget", "joined",
@@ -83,30 +82,35 @@ def bare(a: Pieces) -> Pieces:
 
 
 @functools.cache
-def _parsed(template: str) -> tuple[tuple[str, str | None, bool], ...]:
-    """A spelling's text and fields, in order (``{0}``, ``{impl}``), and which are free.
+def _parsed(template: str) -> tuple[tuple[str, int | None, bool], ...]:
+    """A spelling's text and fields, in order, and which are free.
 
-    A free field is an argument of a call (or an item of a tuple): between
-    ``(`` or ``, `` and ``)`` or ``, ``, where any expression reads alike.
+    A field is an argument's index (``{0}``), -1 for ``{impl}``, or None
+    after the last text. A free field is an argument of a call (or an item
+    of a tuple): between ``(`` or ``, `` and ``)`` or ``, ``, where any
+    expression reads alike.
     """
     parts = [(text, field) for text, field, _, _ in string.Formatter().parse(template)]
     after = [t for t, _ in parts[1:]] + [""]
-    return tuple((text, field, text.endswith(("(", ", ")) and nxt.startswith((")", ", ")))
+    return tuple((text, None if field is None else int(field) if field.isdigit() else -1,
+                  text.endswith(("(", ", ")) and nxt.startswith((")", ", ")))
                  for (text, field), nxt in zip(parts, after))
 
 
 def fill(template: str, args: list[Pieces], impl: str = "") -> Pieces:
     """The expression ``template`` spells, its fields replaced by ``args``."""
     out: list[Any] = []
+    append, extend = out.append, out.extend
     for text, field, free in _parsed(template):
         if text:
-            out.append(text)
+            append(text)
         if field is not None:
-            if field.isdigit():
-                a = args[int(field)]
-                out.extend(bare(a) if free else a)
+            if field >= 0:
+                a = args[field]
+                extend(a[1:-1] if free and len(a) > 2 and a[0] is OPEN and a[-1] is CLOSE
+                       else a)
             else:
-                out.append(impl)
+                append(impl)
     return tuple(out)
 
 
@@ -122,6 +126,10 @@ def joined(args: list[Pieces]) -> Pieces:
 
 def render(expr: Pieces, mode: str = "plain") -> str:
     """The text of ``expr``; a ``Zmul`` as ``mode`` says ("plain", "fast", "zero")."""
+    try:
+        return "".join(expr)          # strings only: most expressions
+    except TypeError:
+        pass
     out = []
     for p in expr:
         if p.__class__ is not Zmul:
@@ -271,46 +279,6 @@ def forget(filenames: list[str], number: int) -> None:
     for where in filenames:
         linecache.cache.pop(where, None)
     _free_numbers.append(number)
-
-
-def decided(template: str | None, args: tuple[Any, ...]) -> str | None:
-    """``(A if {k} else B)`` where argument ``k`` is a number constant: the branch taken.
-
-    A division by a constant is ``x / 4.0``, not ``(x / 4.0 if 4.0 else ...)``
-    (which writes ``x`` twice): the same numbers, half the code to compile.
-    """
-    head, found, rest = (template or "").partition(" if {")
-    k, found_else, other = rest.partition("} else ")
-    if not (found and found_else and k.isdigit() and int(k) < len(args)) or \
-            head[:1] != "(" or other[-1:] != ")" or " else " in head or \
-            head.count("(") != head.count(")") + 1:
-        return template
-    c = args[int(k)]
-    if not isinstance(c, Const) or type(c.value) not in (float, int, bool):
-        return template
-    return "(" + (head[1:] if c.value else other[:-1]) + ")"
-
-
-_CALLEE = re.compile(r"(\{impl\}|[A-Za-z_][\w.]*)\(")
-
-
-@functools.cache
-def atomic(template: str) -> bool:
-    """Whether ``template``, filled in, needs no parentheses where it is inlined.
-
-    So it is where it calls a named function (``{impl}({0})``,
-    ``_np_exp({0})``) or is parenthesized whole (``({0} / {1} if ...)``):
-    fewer parentheses make the source faster to parse, the same code.
-    """
-    text = re.sub(r"\{\d+\}", "x", template)
-    m = _CALLEE.match(text)
-    rest = text[m.end() - 1:] if m else text
-    depth = 0
-    for k, ch in enumerate(rest):
-        depth += (ch == "(") - (ch == ")")
-        if depth == 0:
-            return k == len(rest) - 1 and k > 0
-    return False
 
 
 _plans: dict[tuple[Any, ...], tuple[Any, ...]] = {}
