@@ -39,6 +39,7 @@ from .spellings import Spelling, spellings
 from .standard import standard
 
 _EXACT = 2 ** 53     # ints up to this convert to floats exactly
+_new = tuple.__new__   # a Stmt without its Python-level __new__
 _PLAIN = {float, int, bool}
 _NO_READS: tuple[int, ...] = ()
 _SPECIAL = frozenset((broadcast_like, zmul, sum_like))    # written by what is known of them
@@ -199,9 +200,10 @@ class _Writer:
         arg_kinds = [kinds.get(a) if a.__class__ is int else type(a.value)  # type: ignore
                      for a in e_args]
         floats, plan = _choices(prim, arg_kinds)
-        args, reads = self.read_args(e_args, inlined, floats)
+        args, reads = self.read_args(k, e_args, inlined, floats)
         pending.clear()
-        self.release(k, e_args)
+        if len(e_args) > 2:
+            self.release(k, e_args)
         reads_t = tuple(set(reads)) if len(reads) > 1 else tuple(reads)
         if prim is guard and is_guard(e):
             self.guard(e, args, reads_t, arg_kinds)
@@ -220,14 +222,19 @@ class _Writer:
         else:
             free = self.free
             r = self.regs[out] = free.pop() if free else next(self.n_regs)
-            self.stmts.append(Stmt(r, expr, reads_t))
+            self.stmts.append(_new(Stmt, (r, expr, reads_t)))
 
-    def read_args(self, e_args: tuple[Arg, ...], inlined: int | None, floats: bool
+    def read_args(self, k: int, e_args: tuple[Arg, ...], inlined: int | None, floats: bool
                   ) -> tuple[list[Pieces], list[int]]:
-        """The arguments' expressions (the pending one inlined) and the registers read."""
+        """The arguments' expressions (the pending one inlined) and the registers read.
+
+        Of one or two arguments, the registers of those equation ``k`` reads
+        for the last time are freed here (of more, by ``release``).
+        """
         args: list[Pieces] = []
         reads: list[int] = []
-        regs_of = self.regs
+        regs_of, last, freed = self.regs, self.last, None
+        mine = len(e_args) < 3
         for a in e_args:
             if a.__class__ is not int:
                 args.append((self.const(a, floats),))      # type: ignore[arg-type]
@@ -240,6 +247,9 @@ class _Writer:
                 r = regs_of[a]
                 args.append((f"r{r}",))
                 reads.append(r)
+                if mine and last[a] == k and a != freed:
+                    self.free.append(r)     # dead: its name is reused
+                    freed = a               # (once: ``x * x`` reads x twice)
         return args, reads
 
     def release(self, k: int, e_args: tuple[Arg, ...]) -> None:

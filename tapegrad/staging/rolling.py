@@ -76,24 +76,17 @@ def shapes(prog: Program, where: Where | None = None) -> np.ndarray:
     out: list[int] = []
     append = out.append
     ids: list[list[int]] = [[], []]
-    first, second = ids[0].append, ids[1].append
     origins = prog.origins
     for e in prog.eqns:
-        args = e.args
-        parts = [kinds.get(a) if a.__class__ is int else       # a constant: its own kind
-                 "float" if a.value.__class__ is float else _const_kind(a.value)  # type: ignore
-                 for a in args]
-        n = len(args)
-        first(args[0] if n and args[0].__class__ is int else -1)       # type: ignore[arg-type]
-        second(args[1] if n > 1 and args[1].__class__ is int else -1)  # type: ignore[arg-type]
+        parts = _arg_kinds(e.args, kinds, ids)
         if origins and e.out in origins:     # a backward record: its constants by value
-            parts.append(tuple(repr(a.value) for a in args
+            parts.append(tuple(repr(a.value) for a in e.args
                                if isinstance(a, Const) and a.value.__class__ in _CONST_KINDS))
         if e.prim is guard and is_guard(e):
             parts.append(("guard", repr(e.args[1].value)))     # type: ignore[union-attr]
         else:
             ans = e.ans
-            k = kinds[e.out] = float if ans.__class__ is float else _scalar_kind(ans)
+            k = kinds[e.out] = _scalar_kind(ans)
             parts.append(k)
         parts.append(id(e.prim))
         append(setdefault(tuple(parts), len(table)))
@@ -110,6 +103,18 @@ def _scalar_kind(v: Any) -> Any:
     or ``tg.tanh(s)``).
     """
     return float if v.__class__ is float or v.__class__ is np.float64 else kind(v)
+
+
+def _arg_kinds(args: tuple[Arg, ...], kinds: dict[int, Any], ids: list[list[int]]
+               ) -> list[Any]:
+    """The kinds of ``args`` (a constant's its own); their ids added to ``ids`` (-1: none)."""
+    parts = []
+    for a in args:
+        parts.append(kinds.get(a) if type(a) is int else _const_kind(a.value))  # type: ignore[union-attr]
+    n = len(args)
+    ids[0].append(args[0] if n and type(args[0]) is int else -1)       # type: ignore[arg-type]
+    ids[1].append(args[1] if n > 1 and type(args[1]) is int else -1)  # type: ignore[arg-type]
+    return parts
 
 
 _CONST_KINDS = {float: "float", int: "int", bool: "bool"}
