@@ -34,15 +34,16 @@ from . import source as _src
 from .program import Arg, Const, Eqn, Program, is_guard, value_key
 from .program import reads as read_counts
 from .returned import returned as _returned
-from .source import Body, Pieces, Stmt, Zmul, compile_body, fill, forget, joined
+from .source import ATOM, Body, Pieces, Stmt, Zmul, compile_body, fill, forget, joined, precedence
 from .spellings import Spelling, spellings
 from .standard import standard
+from .templates import PLAIN as _PLAIN
+from .templates import choices as _choices
+from .templates import repeated as _repeated
 
 _EXACT = 2 ** 53     # ints up to this convert to floats exactly
 _new = tuple.__new__   # a Stmt without its Python-level __new__
-_PLAIN = {float, int, bool}
 _NO_READS: tuple[int, ...] = ()
-_SPECIAL = frozenset((broadcast_like, zmul, sum_like))    # written by what is known of them
 
 
 class GuardFailed(Exception):
@@ -123,10 +124,11 @@ class _Writer:
         self.guards: list[str] = []
         self.extra: list[str] = []                # the source of generated functions
         self.stmts: list[Stmt] = []
-        # [value id, expression, depth, reads, atomic]: not yet written, to be fused into
-        # the next; atomic: it needs no parentheses (a call, or parenthesized whole)
+        # [value id, expression, depth, reads, precedence]: not yet written, to be fused
+        # into the next; precedence: how tightly it binds (source.ATOM: a call, or
+        # parenthesized whole, never parenthesized again)
         self.pending: list[Any] = []
-        self.atomic = False     # of the last expression written
+        self.prec = 0     # how tightly the last expression written binds (ATOM: atomic)
         self.zmul_made = False  # a statement holds a Zmul (else no block to find)
         self.last: dict[int, int] = {}
         self.uses: dict[int, int] = {}
@@ -150,7 +152,8 @@ class _Writer:
         if isinstance(a, int):
             pending = self.pending
             if pending and pending[0] == a:   # used once, right here: inline it
-                expr = pending[1] if pending[4] else (_src.OPEN,) + pending[1] + (_src.CLOSE,)
+                expr = pending[1] if pending[4] == ATOM else \
+                    (_src.OPENS[pending[4]],) + pending[1] + (_src.CLOSE,)
                 return expr, pending[3]
             r = self.regs[a]
             return (f"r{r}",), (r,)
@@ -218,7 +221,7 @@ class _Writer:
         eqns = self.prog.eqns
         if depth < 4 and self.uses.get(out) == 1 and k + 1 < len(eqns) and \
                 out in eqns[k + 1].args and not _repeated(eqns[k + 1], out):
-            pending[:] = [out, expr, depth, reads_t, self.atomic]   # fused into the next
+            pending[:] = [out, expr, depth, reads_t, self.prec]   # fused into the next
         else:
             free = self.free
             r = self.regs[out] = free.pop() if free else next(self.n_regs)
@@ -240,8 +243,8 @@ class _Writer:
                 args.append((self.const(a, floats),))      # type: ignore[arg-type]
             elif a == inlined:          # used once, right here: inline it
                 pending = self.pending
-                args.append(pending[1] if pending[4] else
-                            (_src.OPEN,) + pending[1] + (_src.CLOSE,))
+                args.append(pending[1] if pending[4] == ATOM else
+                            (_src.OPENS[pending[4]],) + pending[1] + (_src.CLOSE,))
                 reads.extend(pending[3])
             else:
                 r = regs_of[a]
@@ -275,7 +278,7 @@ class _Writer:
     def expression(self, e: Eqn, args: list[Pieces], arg_kinds: list[Any],
                    inlined: int | None) -> Pieces:
         """The expression of ``e``: known, spelled, or a call of its impl."""
-        self.atomic = False
+        self.prec = 0
         xp = None if _PLAIN.issuperset(arg_kinds) else foreign(*map(self.value, e.args))
         if xp is not None:            # another library's arrays: its own functions
             return standard(self, e, args, xp)
@@ -287,7 +290,7 @@ class _Writer:
                 type(self.value(e.args[1])) is float:     # the sum of a zmul: one reduction
             self.ns["_zmul_sum"] = zmul_sum
             g, x = self.zmuls[inlined]
-            self.atomic = True
+            self.prec = ATOM
             return ("_zmul_sum(",) + _src.bare(g) + (", ",) + _src.bare(x) + (")",)
         make = generated.get(e.prim)
         expr = make(self, e, args) if make is not None else None
@@ -300,42 +303,52 @@ class _Writer:
                 return expr
         if e.prim is zmul and _float64(self.value(e.args[0])):
             self.zmuls[e.out] = (args[0], args[1])
-        self.atomic = True
+        self.prec = ATOM
         return (f"{self.impl_name(e.prim)}(",) + joined(args) + (")",)
 
     def planned(self, e: Eqn, args: list[Pieces], plan: tuple[Any, ...]) -> Pieces:
         """``e`` on numbers only, as ``spelled`` writes it: its plan found once per kinds."""
-        _, template, decide, self.atomic, names, impl = plan
+        _, template, decide, self.prec, names, impl = plan
         if template is None:
             return (f"{self.impl_name(e.prim)}(",) + joined(args) + (")",)
         if decide:
             template = _src.decided(template, e.args) or template
-            self.atomic = _src.atomic(template)
         if names:
             self.ns.update(names)
-        return fill(template, args, self.impl_name(e.prim) if impl else "")
+        return self.filled(template, args, self.impl_name(e.prim) if impl else "")
+
+    def filled(self, template: str, args: list[Pieces], impl: str = "") -> Pieces:
+        """``fill``; a template parenthesized whole without its parentheses.
+
+        They are put back where the expression is inlined and needs them
+        (``read_args``), and a statement of its own goes without.
+        """
+        if _src.whole(template):
+            self.prec = precedence(template[1:-1])
+            return _src.outer(fill(template, args, impl))
+        self.prec = precedence(template)
+        return fill(template, args, impl)
 
     def spelled(self, e: Eqn, spelling: Spelling, args: list[Pieces],
                 arg_kinds: list[Any]) -> Pieces | None:
         """``e`` as its spelling says for these kinds, or None to call the impl."""
         if spelling.exact is not None:
             self.ns.update(spelling.names)
-            self.atomic = _src.atomic(spelling.exact)
-            return fill(spelling.exact, args)
+            return self.filled(spelling.exact, args)
         template = None
         if np.ndarray in arg_kinds:
             template = spelling.array_for([self.value(a) for a in e.args], e.ans)
         if template is None and spelling.float_applies(arg_kinds):
             if e.prim is zmul:       # zero-safe: a Zmul, so that blocks can share its test
                 g, self.zmul_made = args[0][0], True
+                self.prec = 11      # g * x where a block tests g: a product
                 return (Zmul(g, args[1], self.regs[e.args[0]] if isinstance(e.args[0], int)
                              else None),)
             template = _src.decided(spelling.float, e.args)
         if template is None:
             return None
         self.ns.update(spelling.names)
-        self.atomic = _src.atomic(template)
-        return fill(template, args, self.impl_name(e.prim))
+        return self.filled(template, args, self.impl_name(e.prim))
 
     def impl_name(self, prim: Any) -> str:
         """The name the generated code calls ``prim.impl`` by."""
@@ -369,35 +382,6 @@ def _no_zero(v: Any) -> bool:
     if type(v) is float:
         return v != 0
     return type(v) is np.ndarray and v.dtype.kind == "f" and bool(np.all(v != 0))
-
-
-_choice: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-"""``(prim, *kinds)`` -> ``(spelling, floats, plan)``: what ``step`` decides per kinds."""
-
-
-def _choices(prim: Any, arg_kinds: list[Any]) -> tuple[bool, tuple[Any, ...] | None]:
-    """``step``'s choices for ``prim`` on arguments of these kinds, found once for them.
-
-    Whether a constant beside a float is written as a float, and
-    ``source.plan``'s answer where every argument is a number and no special
-    case applies (else None: ``expression`` decides).
-    """
-    spelling = spellings.get(prim)
-    key = (prim, *arg_kinds)
-    found = _choice.get(key)
-    if found is None or found[0] is not spelling:
-        floats = spelling is not None and spelling.exact is not None and float in arg_kinds
-        plan = _src.plan(prim, arg_kinds) if prim not in _SPECIAL and \
-            _PLAIN.issuperset(arg_kinds) else None
-        found = _choice[key] = (spelling, floats, plan)
-    return found[1], found[2]
-
-
-def _repeated(e: Eqn, v: int) -> bool:
-    """Whether ``e``'s spelling would evaluate ``v`` twice (so: no fusing it in)."""
-    spelling = spellings.get(e.prim)
-    return spelling is not None and bool(spelling.repeats) and any(
-        k < len(e.args) and e.args[k] == v for k in spelling.repeats)
 
 
 def _safe(name: str) -> str:
