@@ -219,7 +219,7 @@ class _Writer:
         else:
             expr = self.expression(e, args, arg_kinds, inlined)
         eqns = self.prog.eqns
-        if depth < 4 and self.uses.get(out) == 1 and k + 1 < len(eqns) and \
+        if depth < 8 and self.uses.get(out) == 1 and k + 1 < len(eqns) and \
                 out in eqns[k + 1].args and not _repeated(eqns[k + 1], out):
             pending[:] = [out, expr, depth, reads_t, self.prec]   # fused into the next
         else:

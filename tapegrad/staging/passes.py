@@ -58,11 +58,11 @@ def _live(prog: Program, forced: set[int]) -> set[int]:
     """The values an output or a guard depends on, with ``forced`` and theirs."""
     live = {o for o in prog.outputs if isinstance(o, int)}
     add = live.add
-    for e in reversed(prog.eqns):
-        out = e.out
-        if out in live or out in forced or e.prim is guard and is_guard(e):
+    for prim, out, args, _ in reversed(prog.eqns):       # an Eqn's fields, unpacked
+        if out in live or out in forced or prim is guard and len(args) == 2 and \
+                isinstance(args[1], Const):       # is_guard
             add(out)
-            for a in e.args:
+            for a in args:
                 if a.__class__ is int:
                     add(a)
     return live
