@@ -34,7 +34,7 @@ from . import source as _src
 from .program import Arg, Const, Eqn, Program, is_guard, value_key
 from .program import reads as read_counts
 from .returned import returned as _returned
-from .source import ATOM, Body, Pieces, Stmt, Zmul, compile_body, fill, forget, joined, precedence
+from .source import ATOM, Body, Pieces, Stmt, Zmul, compile_body, forget, joined
 from .spellings import Spelling, spellings
 from .standard import standard
 from .templates import PLAIN as _PLAIN
@@ -219,7 +219,7 @@ class _Writer:
         else:
             expr = self.expression(e, args, arg_kinds, inlined)
         eqns = self.prog.eqns
-        if depth < 8 and self.uses.get(out) == 1 and k + 1 < len(eqns) and \
+        if depth < 4 and self.uses.get(out) == 1 and k + 1 < len(eqns) and \
                 out in eqns[k + 1].args and not _repeated(eqns[k + 1], out):
             pending[:] = [out, expr, depth, reads_t, self.prec]   # fused into the next
         else:
@@ -323,11 +323,9 @@ class _Writer:
         They are put back where the expression is inlined and needs them
         (``read_args``), and a statement of its own goes without.
         """
-        if _src.whole(template):
-            self.prec = precedence(template[1:-1])
-            return _src.outer(fill(template, args, impl))
-        self.prec = precedence(template)
-        return fill(template, args, impl)
+        parts, self.prec, whole = _src.shape(template)
+        expr = _src.fill_parts(parts, args, impl)
+        return _src.outer(expr) if whole else expr
 
     def spelled(self, e: Eqn, spelling: Spelling, args: list[Pieces],
                 arg_kinds: list[Any]) -> Pieces | None:

@@ -25,7 +25,8 @@ from .templates import ATOM, atomic, decided, needs, plan, precedence, whole
 
 __all__ = ["ATOM", "BLOCK", "CHUNK", "CLOSE", "OPEN", "OPENS", "Block", "Body", "Stmt", "Zmul",
            "atomic", "bare", "blocks", "compile_body", "compile_parts", "decided", "fill",
-           "forget", "joined", "outer", "plan", "precedence", "render", "too_long", "whole"]
+           "fill_parts", "forget", "joined", "outer", "plan", "precedence", "render", "shape",
+           "too_long", "whole"]
 
 CHUNK = 10000
 BLOCK = 3          # runs of at least this many statements on one g get a block
@@ -117,11 +118,30 @@ def _parsed(template: str) -> tuple[tuple[str, int | None, int], ...]:
     return tuple(out)
 
 
+@functools.cache
+def shape(template: str) -> tuple[tuple[tuple[str, int | None, int], ...], int, bool]:
+    """``template`` as ``lower`` writes it, found once.
+
+    Its parsed fields (``_parsed``), how tightly it binds, and whether it is
+    parenthesized whole (then written without, binding as tightly as what is
+    inside).
+    """
+    if whole(template):
+        return _parsed(template), precedence(template[1:-1]), True
+    return _parsed(template), precedence(template), False
+
+
 def fill(template: str, args: list[Pieces], impl: str = "") -> Pieces:
     """The expression ``template`` spells, its fields replaced by ``args``."""
+    return fill_parts(_parsed(template), args, impl)
+
+
+def fill_parts(parts: tuple[tuple[str, int | None, int], ...], args: list[Pieces],
+               impl: str = "") -> Pieces:
+    """``fill`` of a template's ``_parsed`` parts."""
     out: list[Any] = []
     append, extend = out.append, out.extend
-    for text, field, need in _parsed(template):
+    for text, field, need in parts:
         if text:
             append(text)
         if field is not None:
