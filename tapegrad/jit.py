@@ -105,7 +105,7 @@ def jit(fun: Callable[..., Any], static_argnums: int | Sequence[int] = (),
       >>> print(f.lower(2.0, 3.0).source)
       def _entry(L):
           (r0, r1,) = L
-          r1 = (r0 * r1) + 1.0
+          r1 = r0 * r1 + 1.0
           return [r1]
     """
     check_callable(fun, "jit")

@@ -292,7 +292,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                  "staging.chains", "staging.lanes", "staging.packer", "staging.packing",
                  "staging.dots",
                  "staging.strided", "staging.constant_steps",
-                 "staging.shifted", "staging.registers",
+                 "staging.shifted", "staging.registers", "staging.templates", "staging.returned",
                  "replay", "loop_seed"}),
     ("transforms", {"tracing", "seeds", "transforms", "jacobians", "check",
                     "batching.interpret", "batching.axes", "batching.nested", "vmap",

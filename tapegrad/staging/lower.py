@@ -33,14 +33,17 @@ from ..shapes import broadcast_like, sum_like
 from . import source as _src
 from .program import Arg, Const, Eqn, Program, is_guard, value_key
 from .program import reads as read_counts
-from .source import Body, Pieces, Stmt, Zmul, compile_body, fill, forget, joined
+from .returned import returned as _returned
+from .source import ATOM, Body, Pieces, Stmt, Zmul, compile_body, forget, joined
 from .spellings import Spelling, spellings
 from .standard import standard
+from .templates import PLAIN as _PLAIN
+from .templates import choices as _choices
+from .templates import repeated as _repeated
 
 _EXACT = 2 ** 53     # ints up to this convert to floats exactly
-_PLAIN = {float, int, bool}
+_new = tuple.__new__   # a Stmt without its Python-level __new__
 _NO_READS: tuple[int, ...] = ()
-_SPECIAL = frozenset((broadcast_like, zmul, sum_like))    # written by what is known of them
 
 
 class GuardFailed(Exception):
@@ -121,10 +124,12 @@ class _Writer:
         self.guards: list[str] = []
         self.extra: list[str] = []                # the source of generated functions
         self.stmts: list[Stmt] = []
-        # [value id, expression, depth, reads, atomic]: not yet written, to be fused into
-        # the next; atomic: it needs no parentheses (a call, or parenthesized whole)
+        # [value id, expression, depth, reads, precedence]: not yet written, to be fused
+        # into the next; precedence: how tightly it binds (source.ATOM: a call, or
+        # parenthesized whole, never parenthesized again)
         self.pending: list[Any] = []
-        self.atomic = False     # of the last expression written
+        self.prec = 0     # how tightly the last expression written binds (ATOM: atomic)
+        self.zmul_made = False  # a statement holds a Zmul (else no block to find)
         self.last: dict[int, int] = {}
         self.uses: dict[int, int] = {}
 
@@ -147,7 +152,8 @@ class _Writer:
         if isinstance(a, int):
             pending = self.pending
             if pending and pending[0] == a:   # used once, right here: inline it
-                expr = pending[1] if pending[4] else (_src.OPEN,) + pending[1] + (_src.CLOSE,)
+                expr = pending[1] if pending[4] == ATOM else \
+                    (_src.OPENS[pending[4]],) + pending[1] + (_src.CLOSE,)
                 return expr, pending[3]
             r = self.regs[a]
             return (f"r{r}",), (r,)
@@ -180,60 +186,73 @@ class _Writer:
             self.pending.clear()
         returned = _returned(prog, self.arg, self.seen, ints)
         reads = tuple(self.regs[o] for o in prog.outputs if isinstance(o, int))
-        return Body(tuple(self.regs[v] for v in prog.inputs), _src.blocks(self.stmts),
+        stmts: list[Any] = _src.blocks(self.stmts) if self.zmul_made else self.stmts
+        return Body(tuple(self.regs[v] for v in prog.inputs), stmts,
                     "[" + ", ".join(returned) + "]", reads, next(self.n_regs))
 
     def step(self, k: int, e: Eqn) -> None:
         """Lower equation ``k``: a statement, or an expression fused into the next."""
-        pending, e_args, kinds, regs_of = self.pending, e.args, self.kinds, self.regs
-        if pending and pending[0] not in e_args:
-            self.write(pending[0], pending[1], pending[3])
-            pending.clear()
-        depth = pending[2] + 1 if pending else 0
-        inlined = pending[0] if pending else None
-        arg_kinds = [kinds.get(a) if isinstance(a, int) else type(a.value) for a in e_args]
-        spelling = spellings.get(e.prim)
-        floats = spelling is not None and spelling.exact is not None and float in arg_kinds
-        args, reads = self.read_args(e_args, inlined, floats)
+        pending, e_args, kinds, prim = self.pending, e.args, self.kinds, e.prim
+        inlined, depth = None, 0
+        if pending:
+            if pending[0] in e_args:
+                inlined, depth = pending[0], pending[2] + 1
+            else:
+                self.write(pending[0], pending[1], pending[3])
+                pending.clear()
+        arg_kinds = [kinds.get(a) if a.__class__ is int else type(a.value)  # type: ignore
+                     for a in e_args]
+        floats, plan = _choices(prim, arg_kinds)
+        args, reads = self.read_args(k, e_args, inlined, floats)
         pending.clear()
-        self.release(k, e_args)
+        if len(e_args) > 2:
+            self.release(k, e_args)
         reads_t = tuple(set(reads)) if len(reads) > 1 else tuple(reads)
-        if e.prim is guard and is_guard(e):
+        if prim is guard and is_guard(e):
             self.guard(e, args, reads_t, arg_kinds)
             return
         out = e.out
         kinds[out] = type(e.ans)
         self.seen[out] = e.ans
-        if e.prim not in _SPECIAL and _PLAIN.issuperset(arg_kinds) and e.prim not in generated:
-            expr = self.planned(e, args, arg_kinds)         # the common case, straight there
+        if plan is not None and prim not in generated:
+            expr = self.planned(e, args, plan)          # the common case, straight there
         else:
             expr = self.expression(e, args, arg_kinds, inlined)
         eqns = self.prog.eqns
-        if self.uses.get(out) == 1 and depth < 4 and k + 1 < len(eqns) and \
+        if depth < 4 and self.uses.get(out) == 1 and k + 1 < len(eqns) and \
                 out in eqns[k + 1].args and not _repeated(eqns[k + 1], out):
-            pending[:] = [out, expr, depth, reads_t, self.atomic]   # fused into the next
+            pending[:] = [out, expr, depth, reads_t, self.prec]   # fused into the next
         else:
             free = self.free
-            r = regs_of[out] = free.pop() if free else next(self.n_regs)
-            self.stmts.append(Stmt(r, expr, reads_t))
+            r = self.regs[out] = free.pop() if free else next(self.n_regs)
+            self.stmts.append(_new(Stmt, (r, expr, reads_t)))
 
-    def read_args(self, e_args: tuple[Arg, ...], inlined: int | None, floats: bool
+    def read_args(self, k: int, e_args: tuple[Arg, ...], inlined: int | None, floats: bool
                   ) -> tuple[list[Pieces], list[int]]:
-        """The arguments' expressions (the pending one inlined) and the registers read."""
+        """The arguments' expressions (the pending one inlined) and the registers read.
+
+        Of one or two arguments, the registers of those equation ``k`` reads
+        for the last time are freed here (of more, by ``release``).
+        """
         args: list[Pieces] = []
         reads: list[int] = []
-        pending, regs_of = self.pending, self.regs
+        regs_of, last, freed = self.regs, self.last, None
+        mine = len(e_args) < 3
         for a in e_args:
-            if isinstance(a, Const):
-                args.append((self.const(a, floats),))
+            if a.__class__ is not int:
+                args.append((self.const(a, floats),))      # type: ignore[arg-type]
             elif a == inlined:          # used once, right here: inline it
-                args.append(pending[1] if pending[4] else
-                            (_src.OPEN,) + pending[1] + (_src.CLOSE,))
+                pending = self.pending
+                args.append(pending[1] if pending[4] == ATOM else
+                            (_src.OPENS[pending[4]],) + pending[1] + (_src.CLOSE,))
                 reads.extend(pending[3])
             else:
                 r = regs_of[a]
                 args.append((f"r{r}",))
                 reads.append(r)
+                if mine and last[a] == k and a != freed:
+                    self.free.append(r)     # dead: its name is reused
+                    freed = a               # (once: ``x * x`` reads x twice)
         return args, reads
 
     def release(self, k: int, e_args: tuple[Arg, ...]) -> None:
@@ -259,7 +278,7 @@ class _Writer:
     def expression(self, e: Eqn, args: list[Pieces], arg_kinds: list[Any],
                    inlined: int | None) -> Pieces:
         """The expression of ``e``: known, spelled, or a call of its impl."""
-        self.atomic = False
+        self.prec = 0
         xp = None if _PLAIN.issuperset(arg_kinds) else foreign(*map(self.value, e.args))
         if xp is not None:            # another library's arrays: its own functions
             return standard(self, e, args, xp)
@@ -271,7 +290,7 @@ class _Writer:
                 type(self.value(e.args[1])) is float:     # the sum of a zmul: one reduction
             self.ns["_zmul_sum"] = zmul_sum
             g, x = self.zmuls[inlined]
-            self.atomic = True
+            self.prec = ATOM
             return ("_zmul_sum(",) + _src.bare(g) + (", ",) + _src.bare(x) + (")",)
         make = generated.get(e.prim)
         expr = make(self, e, args) if make is not None else None
@@ -284,41 +303,50 @@ class _Writer:
                 return expr
         if e.prim is zmul and _float64(self.value(e.args[0])):
             self.zmuls[e.out] = (args[0], args[1])
-        self.atomic = True
+        self.prec = ATOM
         return (f"{self.impl_name(e.prim)}(",) + joined(args) + (")",)
 
-    def planned(self, e: Eqn, args: list[Pieces], arg_kinds: list[Any]) -> Pieces:
+    def planned(self, e: Eqn, args: list[Pieces], plan: tuple[Any, ...]) -> Pieces:
         """``e`` on numbers only, as ``spelled`` writes it: its plan found once per kinds."""
-        _, template, decide, self.atomic, names, impl = _src.plan(e.prim, arg_kinds)
+        _, template, decide, self.prec, names, impl = plan
         if template is None:
             return (f"{self.impl_name(e.prim)}(",) + joined(args) + (")",)
         if decide:
             template = _src.decided(template, e.args) or template
-            self.atomic = _src.atomic(template)
-        self.ns.update(names)
-        return fill(template, args, self.impl_name(e.prim) if impl else "")
+        if names:
+            self.ns.update(names)
+        return self.filled(template, args, self.impl_name(e.prim) if impl else "")
+
+    def filled(self, template: str, args: list[Pieces], impl: str = "") -> Pieces:
+        """``fill``; a template parenthesized whole without its parentheses.
+
+        They are put back where the expression is inlined and needs them
+        (``read_args``), and a statement of its own goes without.
+        """
+        parts, self.prec, whole = _src.shape(template)
+        expr = _src.fill_parts(parts, args, impl)
+        return _src.outer(expr) if whole else expr
 
     def spelled(self, e: Eqn, spelling: Spelling, args: list[Pieces],
                 arg_kinds: list[Any]) -> Pieces | None:
         """``e`` as its spelling says for these kinds, or None to call the impl."""
         if spelling.exact is not None:
             self.ns.update(spelling.names)
-            self.atomic = _src.atomic(spelling.exact)
-            return fill(spelling.exact, args)
+            return self.filled(spelling.exact, args)
         template = None
         if np.ndarray in arg_kinds:
             template = spelling.array_for([self.value(a) for a in e.args], e.ans)
         if template is None and spelling.float_applies(arg_kinds):
             if e.prim is zmul:       # zero-safe: a Zmul, so that blocks can share its test
-                g = args[0][0]
+                g, self.zmul_made = args[0][0], True
+                self.prec = 11      # g * x where a block tests g: a product
                 return (Zmul(g, args[1], self.regs[e.args[0]] if isinstance(e.args[0], int)
                              else None),)
             template = _src.decided(spelling.float, e.args)
         if template is None:
             return None
         self.ns.update(spelling.names)
-        self.atomic = _src.atomic(template)
-        return fill(template, args, self.impl_name(e.prim))
+        return self.filled(template, args, self.impl_name(e.prim))
 
     def impl_name(self, prim: Any) -> str:
         """The name the generated code calls ``prim.impl`` by."""
@@ -343,41 +371,6 @@ class _Writer:
         return args[0] + (" * ",) + args[1] if never_zero else None
 
 
-def _returned(prog: Program, arg: Callable[[Arg, bool], tuple[Pieces, Any]],
-              seen: dict[int, Any], ints: dict[int, int | None]) -> list[str]:
-    """The returned expressions: no array aliases an input, a constant or another output.
-
-    The caller may write into what it gets. An output that may share memory
-    with what it should not (an input, a constant of the program, an earlier
-    output, or a view, as tracing showed) is returned as a copy; an int
-    input returned untouched is returned as given, an int computed from ints
-    as an ``int``.
-    """
-    held = {id(v) for v in prog.seen if type(v) is np.ndarray}     # the caller's
-    held.update(id(a.value) for e in prog.eqns for a in e.args
-                if isinstance(a, Const) and type(a.value) is np.ndarray)
-    out = []
-    for j, o in enumerate(prog.outputs):
-        text = "".join(arg(o, False)[0])
-        v = o.value if isinstance(o, Const) else seen.get(o)
-        if j in ints and ints[j] is not None:
-            text = f"L[{ints[j]}]"
-        elif j in ints and type(v) is float:
-            text = f"int({text})"
-        elif type(v) is np.ndarray:
-            if isinstance(o, Const) or o in prog.inputs or id(v) in held or \
-                    v.base is not None:
-                text += ".copy()"
-            held.add(id(v))
-        elif foreign(v) is not None and (isinstance(o, Const) or o in prog.inputs or
-                                         id(v) in held):
-            text = f"_copy_array({text})"       # another library's array, as NumPy's
-        if foreign(v) is not None:
-            held.add(id(v))
-        out.append(text)
-    return out
-
-
 def _float64(v: Any) -> bool:
     return type(v) is np.ndarray and v.dtype == np.float64
 
@@ -387,13 +380,6 @@ def _no_zero(v: Any) -> bool:
     if type(v) is float:
         return v != 0
     return type(v) is np.ndarray and v.dtype.kind == "f" and bool(np.all(v != 0))
-
-
-def _repeated(e: Eqn, v: int) -> bool:
-    """Whether ``e``'s spelling would evaluate ``v`` twice (so: no fusing it in)."""
-    spelling = spellings.get(e.prim)
-    return spelling is not None and bool(spelling.repeats) and any(
-        k < len(e.args) and e.args[k] == v for k in spelling.repeats)
 
 
 def _safe(name: str) -> str:

@@ -53,6 +53,7 @@ MIN_LANES = 4        # a smaller group stays scalar
 MIN_ROWS = 8         # fewer outputs that are lanes of vectors: each a column copied
 _EXACT = 2 ** 53
 _PLAIN = (float, bool)
+_FLOAT = ("c", False)     # a float constant's kind (``_arg_kind``)
 
 
 def _arg_kind(a: Arg) -> Any:
@@ -91,8 +92,7 @@ def groups(prog: Program, vmap: bool, apart: frozenset[int] = frozenset()
         packable |= {e.prim for e in prog.eqns if getattr(e.prim, "elementwise", False)}
     apart_ = bool(apart)
     lvls_append, setdefault = lvls.append, buckets.setdefault
-    for k, e in enumerate(prog.eqns):
-        ans, prim, args, out = e.ans, e.prim, e.args, e.out
+    for k, (prim, out, args, ans) in enumerate(prog.eqns):     # an Eqn's fields, unpacked
         t = ans.__class__
         out_kind = kinds[out] = t if t is float or t is bool else _kind(ans, vmap)
         lv = floor
@@ -106,7 +106,8 @@ def groups(prog: Program, vmap: bool, apart: frozenset[int] = frozenset()
         elif out_kind is not None and prim in packable:
             key = [prim, out_kind, apart_ and out in apart]
             for a in args:
-                ak = kinds[a] if a.__class__ is int else _arg_kind(a)
+                ak = kinds[a] if a.__class__ is int else _FLOAT if \
+                    a.value.__class__ is float else _arg_kind(a)     # type: ignore[union-attr]
                 if ak is None:
                     break
                 key.append(ak)

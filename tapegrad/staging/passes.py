@@ -46,23 +46,25 @@ def dce(prog: Program) -> Program:
     whole, before = _broken_iterations(prog)
     forced = whole - before.keys()
     live = _live(prog, forced)
-    while True:               # what the last run keeps may make more of the one before live
-        more = forced | {i for i, j in before.items() if j in live}
-        again = _live(prog, more)
-        if again == live:
+    more = forced
+    while before:             # what the last run keeps may make more of the one before live
+        more, was = forced | {i for i, j in before.items() if j in live}, more
+        if more == was:       # the same forced values: the same live ones
             break
-        live = again
-    return prog._replace(eqns=tuple(e for e in prog.eqns if e.out in live or is_guard(e)))
+        live = _live(prog, more)
+    kept = tuple(e for e in prog.eqns if e.out in live or e.prim is guard and is_guard(e))
+    return prog if len(kept) == len(prog.eqns) else prog._replace(eqns=kept)
 
 
 def _live(prog: Program, forced: set[int]) -> set[int]:
     """The values an output or a guard depends on, with ``forced`` and theirs."""
     live = {o for o in prog.outputs if isinstance(o, int)}
     add = live.add
-    for e in reversed(prog.eqns):
-        if e.out in live or is_guard(e) or e.out in forced:
-            add(e.out)
-            for a in e.args:
+    for prim, out, args, _ in reversed(prog.eqns):       # an Eqn's fields, unpacked
+        if out in live or out in forced or prim is guard and len(args) == 2 and \
+                isinstance(args[1], Const):       # is_guard
+            add(out)
+            for a in args:
                 if a.__class__ is int:
                     add(a)
     return live
@@ -236,7 +238,7 @@ def _identity_operand(e: Eqn) -> int | None:
     for k, unit in enumerate(units):
         c, other = e.args[k], e.args[1 - k]
         if unit is not None and isinstance(c, Const) and isinstance(other, int) and \
-                type(c.value) is type(unit) and repr(c.value) == repr(unit):
+                type(c.value) is type(unit) and c.value == unit and repr(c.value) == repr(unit):
             return other     # repr: 0.0 is a unit of sub, -0.0 is not
     return None
 

@@ -15,22 +15,23 @@ from __future__ import annotations
 import functools
 import itertools
 import linecache
-import re
 import string
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from ..primitive import zmul
-from ..tape import Const
-from .spellings import Spelling, spellings
+from .spellings import spellings
+from .templates import ATOM, atomic, decided, needs, plan, precedence, whole
 
-__all__ = ["BLOCK", "CHUNK", "CLOSE", "OPEN", "Block", "Body", "Stmt", "Zmul", "atomic", "bare",
-           "blocks", "compile_body", "compile_parts", "decided", "fill", "forget", "joined",
-           "plan", "render", "too_long"]
+__all__ = ["ATOM", "BLOCK", "CHUNK", "CLOSE", "OPEN", "OPENS", "Block", "Body", "Stmt", "Zmul",
+           "atomic", "bare", "blocks", "compile_body", "compile_parts", "decided", "fill",
+           "fill_parts", "forget", "joined", "outer", "plan", "precedence", "render", "shape",
+           "too_long", "whole"]
 
 CHUNK = 10000
 BLOCK = 3          # runs of at least this many statements on one g get a block
 _ZMUL = spellings[zmul].float or ""   # (g * x if g else 0.0): _zmul's branch for a float g
+_ZMUL_WHOLE = whole(_ZMUL)
 _counter = itertools.count()
 _free_numbers: list[int] = []   # of programs freed: their file names are used again
 
@@ -71,42 +72,85 @@ class Body(NamedTuple):
 
 
 class _Paren(str):
-    """A parenthesis put around an inlined expression, told from the spellings' own."""
+    """A parenthesis put around an inlined expression, told from the spellings' own.
+
+    An opening one holds how tightly the expression inside binds (``prec``).
+    """
+    prec = 0
 
 
-OPEN, CLOSE = _Paren("("), _Paren(")")
+def _open(prec: int) -> _Paren:
+    paren = _Paren("(")
+    paren.prec = prec
+    return paren
+
+
+OPENS = tuple(_open(prec) for prec in range(ATOM + 1))   # by the precedence inside
+OPEN, CLOSE = OPENS[0], _Paren(")")
 
 
 def bare(a: Pieces) -> Pieces:
     """``a`` without the parentheses put around it, where it is a call's argument."""
-    return a[1:-1] if len(a) > 2 and a[0] is OPEN and a[-1] is CLOSE else a
+    return a[1:-1] if len(a) > 2 and a[0].__class__ is _Paren and a[-1] is CLOSE else a
 
 
 @functools.cache
-def _parsed(template: str) -> tuple[tuple[str, str | None, bool], ...]:
-    """A spelling's text and fields, in order (``{0}``, ``{impl}``), and which are free.
+def _parsed(template: str) -> tuple[tuple[str, int | None, int], ...]:
+    """A spelling's text and fields, in order, and how tightly each field's filling must bind.
 
-    A free field is an argument of a call (or an item of a tuple): between
-    ``(`` or ``, `` and ``)`` or ``, ``, where any expression reads alike.
+    A field is an argument's index (``{0}``), -1 for ``{impl}``, or None
+    after the last text. An inlined expression binding less tightly than
+    its field needs (``templates.needs``) keeps its parentheses. A free
+    field needs nothing (0): an argument of a call or an item of a tuple,
+    between ``(`` or ``, `` and ``)`` or ``, ``, where any expression reads alike.
     """
     parts = [(text, field) for text, field, _, _ in string.Formatter().parse(template)]
     after = [t for t, _ in parts[1:]] + [""]
-    return tuple((text, field, text.endswith(("(", ", ")) and nxt.startswith((")", ", ")))
-                 for (text, field), nxt in zip(parts, after))
+    tight, out, k = needs(template), [], 0
+    for (text, field), nxt in zip(parts, after):
+        need = ATOM
+        if field is not None and field.isdigit():
+            need = 0 if text.endswith(("(", ", ")) and nxt.startswith((")", ", ")) else \
+                tight[k] if k < len(tight) else ATOM
+            k += 1
+        out.append((text, None if field is None else int(field) if field.isdigit() else -1,
+                    need))
+    return tuple(out)
+
+
+@functools.cache
+def shape(template: str) -> tuple[tuple[tuple[str, int | None, int], ...], int, bool]:
+    """``template`` as ``lower`` writes it, found once.
+
+    Its parsed fields (``_parsed``), how tightly it binds, and whether it is
+    parenthesized whole (then written without, binding as tightly as what is
+    inside).
+    """
+    if whole(template):
+        return _parsed(template), precedence(template[1:-1]), True
+    return _parsed(template), precedence(template), False
 
 
 def fill(template: str, args: list[Pieces], impl: str = "") -> Pieces:
     """The expression ``template`` spells, its fields replaced by ``args``."""
+    return fill_parts(_parsed(template), args, impl)
+
+
+def fill_parts(parts: tuple[tuple[str, int | None, int], ...], args: list[Pieces],
+               impl: str = "") -> Pieces:
+    """``fill`` of a template's ``_parsed`` parts."""
     out: list[Any] = []
-    for text, field, free in _parsed(template):
+    append, extend = out.append, out.extend
+    for text, field, need in parts:
         if text:
-            out.append(text)
+            append(text)
         if field is not None:
-            if field.isdigit():
-                a = args[int(field)]
-                out.extend(bare(a) if free else a)
+            if field >= 0:
+                a = args[field]
+                extend(a[1:-1] if len(a) > 2 and a[0].__class__ is _Paren and
+                       a[0].prec >= need and a[-1] is CLOSE else a)
             else:
-                out.append(impl)
+                append(impl)
     return tuple(out)
 
 
@@ -122,6 +166,10 @@ def joined(args: list[Pieces]) -> Pieces:
 
 def render(expr: Pieces, mode: str = "plain") -> str:
     """The text of ``expr``; a ``Zmul`` as ``mode`` says ("plain", "fast", "zero")."""
+    try:
+        return "".join(expr)          # strings only: most expressions
+    except TypeError:
+        pass
     out = []
     for p in expr:
         if p.__class__ is not Zmul:
@@ -140,7 +188,18 @@ def _line(st: Stmt | Block) -> str:
         zero = "; ".join(f"r{s.target} = {render(s.expr, 'zero')}" for s in st.stmts)
         return f"if r{st.g}: {fast}\n    else: {zero}"
     text = render(st.expr)
-    return text if st.target is None else f"r{st.target} = {text}"
+    if st.target is None:
+        return text
+    if _ZMUL_WHOLE and len(st.expr) == 1 and st.expr[0].__class__ is Zmul:
+        text = text[1:-1]          # (g * x if g else 0.0) as a statement of its own
+    return f"r{st.target} = {text}"
+
+
+def outer(expr: Pieces) -> Pieces:
+    """``expr``, filled in from a template parenthesized whole, without those parentheses."""
+    if len(expr) == 1:
+        return (expr[0][1:-1],)
+    return (expr[0][1:],) + expr[1:-1] + (expr[-1][:-1],)
 
 
 def _size(st: Stmt | Block) -> int:
@@ -271,80 +330,6 @@ def forget(filenames: list[str], number: int) -> None:
     for where in filenames:
         linecache.cache.pop(where, None)
     _free_numbers.append(number)
-
-
-def decided(template: str | None, args: tuple[Any, ...]) -> str | None:
-    """``(A if {k} else B)`` where argument ``k`` is a number constant: the branch taken.
-
-    A division by a constant is ``x / 4.0``, not ``(x / 4.0 if 4.0 else ...)``
-    (which writes ``x`` twice): the same numbers, half the code to compile.
-    """
-    head, found, rest = (template or "").partition(" if {")
-    k, found_else, other = rest.partition("} else ")
-    if not (found and found_else and k.isdigit() and int(k) < len(args)) or \
-            head[:1] != "(" or other[-1:] != ")" or " else " in head or \
-            head.count("(") != head.count(")") + 1:
-        return template
-    c = args[int(k)]
-    if not isinstance(c, Const) or type(c.value) not in (float, int, bool):
-        return template
-    return "(" + (head[1:] if c.value else other[:-1]) + ")"
-
-
-_CALLEE = re.compile(r"(\{impl\}|[A-Za-z_][\w.]*)\(")
-
-
-@functools.cache
-def atomic(template: str) -> bool:
-    """Whether ``template``, filled in, needs no parentheses where it is inlined.
-
-    So it is where it calls a named function (``{impl}({0})``,
-    ``_np_exp({0})``) or is parenthesized whole (``({0} / {1} if ...)``):
-    fewer parentheses make the source faster to parse, the same code.
-    """
-    text = re.sub(r"\{\d+\}", "x", template)
-    m = _CALLEE.match(text)
-    rest = text[m.end() - 1:] if m else text
-    depth = 0
-    for k, ch in enumerate(rest):
-        depth += (ch == "(") - (ch == ")")
-        if depth == 0:
-            return k == len(rest) - 1 and k > 0
-    return False
-
-
-_plans: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-"""``(prim, *kinds)`` of number arguments -> ``_plan``'s answer, with the spelling it read."""
-
-
-def plan(prim: Any, arg_kinds: list[Any]
-         ) -> tuple[Spelling | None, str | None, bool, bool, Mapping[str, Any], bool]:
-    """How ``lower`` writes ``prim`` on numbers of these kinds, found once for them.
-
-    ``(spelling, template, decide, atomic, names, impl)``: the template (None:
-    a call of the impl), whether a constant argument may decide its branch
-    (``source.decided``), whether it needs no parentheses, the globals it
-    reads, and whether it calls the impl by name.
-    """
-    spelling = spellings.get(prim)
-    key = (prim, *arg_kinds)
-    found = _plans.get(key)
-    if found is None or found[0] is not spelling:
-        found = _plans[key] = _plan(spelling, arg_kinds)
-    return found
-
-
-def _plan(spelling: Spelling | None, arg_kinds: list[Any]
-          ) -> tuple[Spelling | None, str | None, bool, bool, Mapping[str, Any], bool]:
-    if spelling is None:
-        return None, None, False, True, {}, True
-    if spelling.exact is not None:
-        return spelling, spelling.exact, False, atomic(spelling.exact), spelling.names, False
-    if spelling.float is None or not spelling.float_applies(arg_kinds):
-        return spelling, None, False, True, {}, True
-    template = spelling.float
-    return (spelling, template, " if {" in template, atomic(template), spelling.names,
-            "{impl}" in template)
 
 
 def _one_g(st: Stmt) -> int | None:
