@@ -79,7 +79,7 @@ tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests chec
     "stats.uniform": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
     "integrate": ("odeint",),
     "signal": ("convolve",),
-    "linalg": ("cho_factor", "cho_solve", "cholesky", "det", "inv", "solve",
+    "linalg": ("cho_factor", "cho_solve", "cholesky", "det", "expm", "inv", "solve",
                "solve_triangular", "toeplitz"),
     "stats.multivariate_normal": ("entropy", "logpdf", "pdf"),
 }
