@@ -27,7 +27,7 @@ from .numpy_scalars import TWINNED, numpy_twin, on_numbers
 from .numpy_tables import functions, ufunc_keywords, ufunc_methods, ufuncs
 from .primitive import Primitive
 from .pyfloat import library_advice, marked
-from .pysource import method_call, operand, user_running
+from .pysource import method_call, names_a_sequence, operand, user_running
 from .scipy_refusals import scipy_advice, scipy_alternatives
 from .scipy_refusals import tapegrad_scipy as tapegrad_scipy  # the tests read it here
 from .values import Traced, _integer_data, library_refusals, numpy_made, primal_value
@@ -363,7 +363,8 @@ def _converted_where() -> TypeError:
     owner, method, args, operands = method_call(text) or ("", "", [], [])
     numpy = owner in ("np", "numpy")
     if numpy and method in ("array", "asarray") and args:
-        return TypeError(f"{text} at {user_line()}: {as_stack(args[0], method)}")
+        seq = names_a_sequence(sys._getframe(2), ("tapegrad", "numpy"), args[0])
+        return TypeError(f"{text} at {user_line()}: {as_stack(args[0], method, seq)}")
     if numpy and method in CASTS and len(args) == 1:
         cast = f"{operand(args[0])}.astype(np.{method})"
         return TypeError(f"{text} at {user_line()} converts the traced value with np.asarray "
