@@ -229,7 +229,8 @@ def _vector_norm(x: Any, ord: Any, ax: int, keepdims: bool) -> Any:
     if ord == 1:
         return _sum(_abs(x), axis=ax, keepdims=keepdims)
     p = float(ord)
-    return power(_sum(power(_abs(x), p), axis=ax, keepdims=keepdims), 1.0 / p)
+    total = _sum(power(_abs(x), p), axis=ax, keepdims=keepdims)
+    return total ** np.reciprocal(p, dtype=_dtype(x))   # NumPy's: a scalar's own power
 
 
 def _largest(x: Any, axis: int) -> Any:
