@@ -19,7 +19,12 @@ area on ``np.roll`` of a ``(n, 2)`` array), piecewise functions (``np.piecewise`
 ``np.select``, ``np.where``, ``np.clip``), sorting (``np.sort``, ``np.argsort``
 with ``np.take_along_axis``), linear algebra (``cholesky``, ``slogdet``,
 ``inv``, ``lstsq``, ``qr``), reductions with ``axis``/``keepdims``, float32
-inputs, integer index arrays and constant boolean masks.
+inputs, integer index arrays and constant boolean masks; then more idioms
+(``np.subtract.outer``, ``np.hypot``, ``np.arctan2``, ``np.bincount``,
+``np.meshgrid``, nested ``np.trapezoid``, ``np.gradient``, a batched
+``np.linalg.solve``, ``np.cumprod`` read by ``np.searchsorted``, ``erfc`` on a
+grid from ``np.kron``, and a float32 book by ``.mean()``, ``.std()``,
+``np.quantile`` and a p-norm).
 
 Every program is a function of one float vector (float32 where the name says
 so). A ``Case`` gives its inputs (the same shape and dtype, so they stack into a
@@ -646,3 +651,91 @@ def masked_scatter_functional(x):
     z = PLACED @ x[[1, 2, 7]] ** 2                   # z[[0, 3, 5]] = x[[1, 2, 7]] ** 2
     z = z + np.pad(x[:2], (1, 5))                    # z[1:3] += x[:2]
     return np.sum(y * z) + np.sum(x[np.array([True, False] * 4)])
+
+
+# ------------------------------------------------------------ more NumPy idioms
+ANCHORS = np.array([[0.0, 0.0], [3.0, 0.5], [1.0, 2.5], [-1.0, 1.5]])
+RANGES = np.array([2.1, 2.0, 1.6, 1.5])
+
+
+@case([0.8, 0.9], 45, scale=0.1)
+def trilateration_hypot_arctan2(p):
+    """A position from ranges: np.subtract.outer, np.hypot and bearings by np.arctan2."""
+    dx, dy = np.subtract.outer(p[:1], ANCHORS[:, 0])[0], np.subtract.outer(p[1:], ANCHORS[:, 1])[0]
+    r = np.hypot(dx, dy)
+    bearing = np.arctan2(dy, dx)
+    return np.sum((r - RANGES) ** 2) + 0.1 * np.sum(np.sin(bearing))
+
+
+GROUPS = np.array([0, 1, 1, 2, 0, 2, 2, 1, 0, 3])
+Y_GROUPS = RS.randn(10) + GROUPS
+
+
+@case(np.concatenate([[0.1, 0.2, 0.3, 0.4], [0.5]]), 46, scale=0.3)
+def group_means_bincount(p):
+    """Random-effects shrinkage: group sums by np.bincount(weights=), counts by np.bincount."""
+    tau2 = np.exp(p[4])
+    fitted = Y_GROUPS - p[GROUPS]
+    sums = np.bincount(GROUPS, weights=fitted, minlength=4)
+    counts = np.bincount(GROUPS, minlength=4)
+    shrunk = sums / (counts + 1.0 / tau2)
+    return np.sum((fitted - shrunk[GROUPS]) ** 2) + np.sum(p[:4] ** 2) / tau2 + np.log(tau2)
+
+
+GX, GY = np.meshgrid(np.linspace(-2, 2, 9), np.linspace(-1.5, 1.5, 7))
+
+
+@case([0.3, -0.2, 0.8, 0.5], 47, scale=0.1)
+def meshgrid_field_integral(p):
+    """A Gaussian bump on an np.meshgrid grid, integrated by nested np.trapezoid, np.gradient."""
+    field = p[3] * np.exp(-((GX - p[0]) ** 2 + (GY - p[1]) ** 2) / (2 * p[2] ** 2))
+    total = np.trapezoid(np.trapezoid(field, GX[0], axis=1), GY[:, 0])
+    fy, fx = np.gradient(field, GY[:, 0], GX[0])
+    return total + 0.1 * np.sum(fx ** 2 + fy ** 2)
+
+
+@case([0.5, -0.3, 0.2, 1.0, 0.4, -0.1], 48, scale=0.1)
+def batched_solve_stack(p):
+    """np.linalg.solve and np.linalg.det on a (4, 3, 3) stack built by broadcasting."""
+    k = np.arange(1.0, 5.0)[:, None, None]
+    A = np.eye(3) * (2.0 + k) + np.outer(p[:3], p[3:])[None] * np.sqrt(k)
+    b = np.stack([np.ones(3), p[:3], p[3:], np.arange(3.0)])[..., None]
+    x = np.linalg.solve(A, b)[..., 0]
+    return np.sum(x ** 2) + np.sum(np.log(np.linalg.det(A))) + np.sum(np.matmul(A, A)[:, 0, 1])
+
+
+T_EVENTS = np.array([1.0, 2.0, 2.5, 4.0, 5.5, 7.0])
+AT_RISK = np.array([12, 10, 9, 7, 5, 3])
+
+
+@case([-2.0, 0.1, -1.5], 49, scale=0.1)
+def survival_cumprod_searchsorted(p):
+    """A discrete survival curve by np.cumprod of 1 - hazard, read off by np.searchsorted."""
+    hazard = scipy.special.expit(p[0] + p[1] * T_EVENTS)
+    surv = np.cumprod(1.0 - hazard)
+    idx = np.searchsorted(T_EVENTS, np.array([1.5, 3.0, 6.0]))
+    median_gap = np.sum((surv[idx] - 0.5) ** 2)
+    return median_gap - np.sum(AT_RISK * np.log1p(-hazard)) * 0.01 + np.exp(p[2]) * surv[-1]
+
+
+@case([0.3, 1.2], 50, scale=0.1)
+def erfc_diffusion_kron(p):
+    """A diffusion front by SciPy's erfc on a separable grid built with np.kron and np.outer."""
+    x, t = np.linspace(0.0, 2.0, 6), np.array([0.5, 1.0, 2.0])
+    D, c0 = np.exp(p[0]), p[1]
+    profile = c0 * scipy.special.erfc(np.outer(1.0 / np.sqrt(4 * D * t), x))
+    weights = np.kron(np.array([1.0, 0.5, 0.25]), np.linspace(1.0, 0.0, 6)).reshape(3, 6)
+    return np.sum(profile * weights) + np.sum(np.tril(np.outer(profile[0], profile[-1])))
+
+
+PNL = (0.01 * RS.standard_t(4, size=30)).astype(np.float32)
+
+
+@case(np.array([0.4, 0.3, 0.3], dtype=np.float32), 51, scale=0.1, rtol=5e-3, no_hessian=F32)
+def sharpe_var_float32(w):
+    """A float32 book: a Sharpe ratio by the .mean() and .std() methods, VaR by np.quantile."""
+    pnl = np.outer(PNL, w) * np.array([1.0, 0.8, 1.3], dtype=np.float32)
+    book = pnl.sum(axis=1)
+    sharpe = book.mean() / book.std()
+    var95 = -np.quantile(book, 0.05)
+    return sharpe + 100 * var95 + np.float32(10.0) * np.linalg.norm(w, 3)

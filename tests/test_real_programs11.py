@@ -16,6 +16,12 @@ running them found, each as its own test:
   derivative as a block ``expm``;
 - ``np.array(ys)`` of a Python list of traced values said "ys is traced ...
   write ys", which returns a list; it now says ``np.stack(ys)``;
+- ``x.std()`` (no arguments) returned a Python float under ``jit``, ``jvp``
+  and ``vjp`` where NumPy returns ``np.float64``; a float32 ``np.quantile``
+  (``np.percentile``, ``np.median``) to a scalar a 0-d array where NumPy
+  returns ``np.float32``; ``np.linalg.norm(x, p)`` was a last bit off NumPy
+  (float32, and p = 4 in float64): NumPy raises a scalar sum to ``1 / p`` by
+  the scalar's own power, not ``np.power``;
 - what stays refused says what to write: ``np.fft``, ``scipy.stats``'s
   objects and SciPy's non-ufunc functions, a traced boolean mask, item
   assignment;
@@ -281,3 +287,55 @@ def test_a_0d_array_numpy_returns_stays_a_0d_array_under_jit(name: str) -> None:
     f, x = ZERO_D[name], np.array([0.5, 1.5, 2.0, 0.7])
     assert type(f(x)) is np.ndarray
     assert same(tg.jit(f)(x), f(x))
+
+
+STD_METHOD = {"std": lambda x: x.std(), "std_2d": lambda x: x.reshape(2, 3).std(),
+              "var": lambda x: x.var(), "np.std": lambda x: np.std(x)}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", sorted(STD_METHOD))
+def test_the_std_method_is_numpys_scalar_under_every_transform(name: str, dtype) -> None:
+    # book.std() with no arguments took a fast path that skipped NumPy's scalar: jit,
+    # jvp and vjp returned a Python float where NumPy returns np.float64
+    f, x = STD_METHOD[name], np.array([0.3, 1.2, 0.7, 2.1, 0.5, 1.4], dtype=dtype)
+    assert same(tg.jit(f)(x), f(x)) and same(tg.vjp(f, x)[0], f(x))
+    assert same(tg.jvp(f, (x,), (x,))[0], f(x))
+    np.testing.assert_allclose(tg.grad(f)(x), fd(f, x.astype(np.float64)), rtol=1e-3)
+
+
+QUANTILE_METHODS = ["linear", "lower", "higher", "nearest", "midpoint", "inverted_cdf",
+                    "averaged_inverted_cdf", "closest_observation", "interpolated_inverted_cdf",
+                    "hazen", "weibull", "median_unbiased", "normal_unbiased"]
+
+
+@pytest.mark.parametrize("method", QUANTILE_METHODS)
+def test_a_float32_quantile_is_numpys_float32_scalar(method: str) -> None:
+    # np.quantile(x32, 0.05) under jit, jvp and vjp was a 0-d float32 array, NumPy's is
+    # np.float32: the nan check's where of two float32 scalars is 0-d, as in NumPy
+    x = np.array([0.3, 1.2, 0.7, 2.1, 0.5, 1.4], dtype=np.float32)
+    for f in (lambda x: np.quantile(x, 0.3, method=method),
+              lambda x: np.percentile(x, 30.0, method=method), np.median):
+        assert same(tg.jit(f)(x), f(x)) and same(tg.vjp(f, x)[0], f(x))
+        assert same(tg.jvp(f, (x,), (x,))[0], f(x))
+        batch = np.stack([x, x[::-1] * 2])
+        assert same(tg.vmap(f)(batch), np.stack([f(b) for b in batch]))
+    keep = lambda x: np.quantile(x, 0.3, method=method, keepdims=True)    # noqa: E731
+    assert same(tg.jit(keep)(x), keep(x))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("ord_", [3, 2.5, 0.5, -1, 4])
+def test_a_p_norm_is_numpys_bit_for_bit(ord_: float, dtype) -> None:
+    # np.linalg.norm(w32, 3) was a last bit off: NumPy raises the sum with
+    # ret **= reciprocal(ord), a scalar's own power for a full reduction, not np.power
+    x = np.array([0.3, -1.2, 0.7, 2.1, 0.5, 1.4], dtype=dtype)
+    batch = np.stack([x, 1.5 * x, x[::-1]])
+    for f in (lambda x: np.linalg.norm(x, ord_), lambda x: np.linalg.vector_norm(x, ord=ord_),
+              lambda x: np.linalg.norm(x.reshape(2, 3), ord_, axis=1)):
+        assert same(tg.jit(f)(x), f(x)) and same(tg.vjp(f, x)[0], f(x))
+        assert same(tg.vmap(f)(batch), np.stack([f(b) for b in batch]))
+    p = float(ord_)
+    closed = np.sign(x) * np.abs(x) ** (p - 1) / np.linalg.norm(x, p) ** (p - 1)
+    np.testing.assert_allclose(tg.grad(lambda x: np.linalg.norm(x, ord_))(x), closed,
+                               rtol=1e-12 if dtype == np.float64 else 1e-5)
