@@ -27,8 +27,8 @@ from .ops import sqrt
 from .orderings import sort
 from .reductions import mean
 from .reshaping import moveaxis, ravel, squeeze
+from .shapes import _traced_scalar, transpose
 from .shapes import reshape as reshape_to
-from .shapes import transpose
 from .tensordot import dot
 from .values import primal_value, shape_of
 
@@ -103,13 +103,7 @@ def _quantile(a: Any, q: np.ndarray, axis: Any, keepdims: bool = False,
         kept = (1,) * len(shape) if axis is None else tuple(
             1 if i == ax else k for i, k in enumerate(shape))
         out = reshape_to(out, q.shape + kept)
-    return _numpy_scalar(out)   # a full reduction: NumPy's scalar, not a 0-d array
-
-
-def _numpy_scalar(out: Any) -> Any:
-    """A 0-d result as NumPy's scalar, traced too (``where`` of float32 scalars is 0-d)."""
-    v = primal_value(out)
-    return out[()] if isinstance(v, np.ndarray) and v.ndim == 0 else out
+    return _traced_scalar(out)    # a full reduction: NumPy's scalar, not a 0-d array
 
 
 def quantile(a: Number, q: Any, axis: int | None = None, method: str = "linear",
