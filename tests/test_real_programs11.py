@@ -18,17 +18,18 @@ running them found, each as its own test:
   write ys", which returns a list; it now says ``np.stack(ys)``;
 - ``x.std()`` (no arguments) returned a Python float under ``jit``, ``jvp``
   and ``vjp`` where NumPy returns ``np.float64``; a float32 ``np.quantile``
-  (``np.percentile``, ``np.median``) to a scalar a 0-d array where NumPy
-  returns ``np.float32``; ``np.linalg.norm(x, p)`` was a last bit off NumPy
-  (float32, and p = 4 in float64): NumPy raises a scalar sum to ``1 / p`` by
-  the scalar's own power, not ``np.power``;
+  (``np.percentile``, ``np.median``, ``np.nanmax``, ``np.nanmin``) to a scalar
+  a 0-d array where NumPy returns ``np.float32``; ``np.linalg.norm(x, p)`` was
+  a last bit off NumPy (float32, and p = 4 in float64): NumPy raises a scalar
+  sum to ``1 / p`` by the scalar's own power, not ``np.power``;
 - ``scipy.fft.rfft`` was refused as "scipy.fft._ScipyBackend.__ua_function__",
   with no advice; it is named through SciPy's backend, with ``np.fft``'s advice;
 - what stays refused says what to write: ``np.fft``, ``scipy.stats``'s
   objects and SciPy's non-ufunc functions, a traced boolean mask, item
   assignment;
 - a 0-d array that NumPy returns (``np.tensordot`` of two matrices over both
-  axes, ``x[:1].reshape(())``) comes back from ``jit`` as a float (strict xfail).
+  axes, ``x[:1].reshape(())``, ``np.where`` of two float64 scalars) comes back
+  from ``jit`` as a float (strict xfail).
 """
 
 from __future__ import annotations
@@ -279,11 +280,13 @@ def test_what_stays_refused_names_the_problem_and_what_to_write(name: str) -> No
 
 
 ZERO_D = {"tensordot": lambda x: np.tensordot(x.reshape(2, 2), x.reshape(2, 2)),
-          "reshape": lambda x: x[:1].reshape(())}
+          "reshape": lambda x: x[:1].reshape(()),
+          "where": lambda x: np.where(x[0] > 0, x[0], 0.0)}
 
 
 @pytest.mark.xfail(strict=True, reason="a traced 0-d array is held as a float: where NumPy "
-                   "returns a 0-d ndarray (np.tensordot over every axis, x.reshape(())), "
+                   "returns a 0-d ndarray (np.tensordot over every axis, x.reshape(()), "
+                   "np.where of two float64 scalars), "
                    "jit returns np.float64 or float")
 @pytest.mark.parametrize("name", sorted(ZERO_D))
 def test_a_0d_array_numpy_returns_stays_a_0d_array_under_jit(name: str) -> None:
@@ -325,6 +328,17 @@ def test_a_float32_quantile_is_numpys_float32_scalar(method: str) -> None:
         assert same(tg.vmap(f)(batch), np.stack([f(b) for b in batch]))
     keep = lambda x: np.quantile(x, 0.3, method=method, keepdims=True)    # noqa: E731
     assert same(tg.jit(keep)(x), keep(x))
+
+
+@pytest.mark.parametrize("name", ["nanmax", "nanmin", "nanmedian", "nanmean"])
+def test_a_float32_nan_reduction_is_numpys_float32_scalar(name: str) -> None:
+    # np.nanmax(x32) under jit and vjp was a 0-d float32 array (its all-NaN where)
+    fn = getattr(np, name)
+    for x in (np.array([0.3, np.nan, 2.1, 0.5], dtype=np.float32),
+              np.array([0.3, 1.2, 2.1, 0.5], dtype=np.float32)):
+        assert same(tg.jit(fn)(x), fn(x)) and same(tg.vjp(fn, x)[0], fn(x))
+        batch = np.stack([x, 2 * x])
+        assert same(tg.vmap(fn)(batch), np.stack([fn(b) for b in batch]))
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
