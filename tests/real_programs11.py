@@ -742,3 +742,17 @@ def sharpe_var_float32(w):
     sharpe = book.mean() / book.std()
     var95 = -np.quantile(book, 0.05)
     return sharpe + 100 * var95 + np.float32(10.0) * np.linalg.norm(w, 3)
+
+
+COST = RS.rand(4, 4).astype(np.float32)
+PRIOR = np.full(4, 0.25, dtype=np.float32)
+
+
+@case(np.linspace(-0.5, 0.5, 8).astype(np.float32), 52, scale=0.2, rtol=5e-3, no_hessian=F32)
+def entropic_transport_float32(z):
+    """An entropy-regularized transport plan in float32: SciPy's entr and rel_entr ufuncs."""
+    a, b = special.softmax(z[:4]), special.softmax(z[4:])
+    plan = np.outer(a, b)
+    transport = np.sum(plan * COST)
+    return transport - np.float32(0.1) * np.sum(scipy.special.entr(plan)) \
+        + np.sum(scipy.special.rel_entr(a, PRIOR)) + np.sum(scipy.special.kl_div(b, PRIOR))
