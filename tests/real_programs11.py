@@ -756,3 +756,15 @@ def entropic_transport_float32(z):
     transport = np.sum(plan * COST)
     return transport - np.float32(0.1) * np.sum(scipy.special.entr(plan)) \
         + np.sum(scipy.special.rel_entr(a, PRIOR)) + np.sum(scipy.special.kl_div(b, PRIOR))
+
+
+CLAIMS = RS.lognormal(1.0, 0.6, size=20)
+
+
+@case([0.5, 1.0, 0.2], 53, scale=0.1)
+def lognormal_claims_fit(p):
+    """A claim-size model: stats.lognorm's logpdf, its 99% quantile by ppf and a tail by sf."""
+    s, scale, loc = np.exp(p[0]) * 0.5, np.exp(p[1]), p[2]
+    nll = -np.sum(stats.lognorm.logpdf(CLAIMS, s, loc=loc, scale=scale))
+    var99 = stats.lognorm.ppf(0.99, s, loc=loc, scale=scale)
+    return nll + 0.01 * var99 + 10 * stats.lognorm.sf(20.0, s, loc=loc, scale=scale)

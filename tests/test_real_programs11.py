@@ -14,6 +14,8 @@ running them found, each as its own test:
 - ``scipy.linalg.expm`` was refused (``tapegrad.scipy.linalg`` had no
   ``expm``); it is now there, NumPy's scaling and squaring with its Frechet
   derivative as a block ``expm``;
+- ``scipy.stats.lognorm`` was refused (``tapegrad.scipy`` had none); it is now
+  ``tapegrad.scipy.stats.lognorm``, SciPy's functions and parametrization;
 - ``np.array(ys)`` of a Python list of traced values said "ys is traced ...
   write ys", which returns a list; it now says ``np.stack(ys)``;
 - ``x.std()`` (no arguments) returned a Python float under ``jit``, ``jvp``
@@ -58,6 +60,7 @@ from real_programs11 import PROGRAMS, Case
 import tapegrad as tg
 import tapegrad.scipy.linalg as tsl
 import tapegrad.scipy.special as tss
+import tapegrad.scipy.stats as tss_stats
 
 NAMES = sorted(PROGRAMS)
 
@@ -390,3 +393,41 @@ def test_scipys_entr_rel_entr_kl_div_give_scipys_values(name: str, dtype) -> Non
     np.testing.assert_allclose(tg.grad(loss)(p, q), fd(lambda p: loss(p, q), p), rtol=1e-6)
     np.testing.assert_allclose(tg.hessian(lambda t: u(t, 0.7))(0.4),
                                tg.hessian(lambda t: ours(t, 0.7))(0.4), rtol=1e-12)
+
+
+LOGNORM_X = np.array([-np.inf, -1.0, 0.0, 1e-300, 1e-10, 0.3, 0.7, 1.0, 2.0, 10.0, 1e300,
+                      np.inf, np.nan])
+LOGNORM_Q = np.array([-0.1, 0.0, 1e-300, 1e-10, 0.3, 0.5, 0.9, 1 - 1e-16, 1.0, 1.1, np.nan])
+
+
+@pytest.mark.parametrize(("s", "loc", "scale"), [(0.5, 0.0, 1.0), (1.3, 0.5, 2.0), (0.0, 0.0, 1.0),
+                                                 (-1.0, 0.0, 1.0), (0.5, 0.0, -1.0)])
+def test_lognorm_is_scipys_over_the_line(s: float, loc: float, scale: float) -> None:
+    # the claims model's scipy.stats.lognorm.logpdf was refused: "tapegrad.scipy has no
+    # scipy.stats.lognorm"; tapegrad.scipy.stats.lognorm takes SciPy's (x, s, loc, scale)
+    for fun in tss_stats.lognorm.__all__:
+        x = LOGNORM_Q if fun in ("ppf", "isf") else LOGNORM_X
+        got = getattr(tss_stats.lognorm, fun)(x, s, loc, scale)
+        with np.errstate(all="ignore"):
+            want = getattr(scipy.stats.lognorm, fun)(x, s, loc, scale)
+        assert got.dtype == want.dtype
+        np.testing.assert_allclose(got, want, rtol=1e-13, atol=0, equal_nan=True)
+
+
+@pytest.mark.parametrize("fun", ["logpdf", "pdf", "cdf", "logcdf", "sf", "logsf", "ppf", "isf"])
+def test_lognorm_differentiates_in_every_argument_under_every_transform(fun: str) -> None:
+    at = np.array([0.2, 0.5, 0.8]) if fun in ("ppf", "isf") else np.array([0.3, 1.2, 2.5])
+    f = lambda p: np.sum(getattr(tss_stats.lognorm, fun)(at * p[3], p[0], p[1], p[2]))  # noqa: E731
+    p = np.array([0.6, -0.1, 1.3, 1.0])
+    np.testing.assert_allclose(tg.grad(f)(p), fd(f, p), rtol=1e-6, atol=1e-9)
+    assert same(tg.jit(f)(p), f(p)) and same(tg.jit(tg.grad(f))(p), tg.grad(f)(p))
+    batch = np.stack([p, p * 1.1, p * 0.9])
+    assert same(tg.vmap(tg.grad(f))(batch), np.stack([tg.grad(f)(b) for b in batch]))
+    H = tg.hessian(f)(p)
+    want = np.stack([fd(lambda q, i=i: tg.grad(f)(q)[i], p, 1e-5) for i in range(4)])
+    np.testing.assert_allclose(H, want, rtol=1e-5, atol=1e-6)
+    x32 = at.astype(np.float32)
+    assert getattr(tss_stats.lognorm, fun)(x32, np.float32(0.5)).dtype == np.float32
+    with pytest.raises(TypeError, match=rf"^scipy\.stats\.lognorm\.{fun} was applied to a "
+                       rf"traced value.*Use tapegrad\.scipy\.stats\.lognorm\.{fun} instead\.$"):
+        tg.grad(lambda x: np.sum(getattr(scipy.stats.lognorm, fun)(x, 0.5)))(at)
