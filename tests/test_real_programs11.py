@@ -24,6 +24,10 @@ running them found, each as its own test:
   a 0-d array where NumPy returns ``np.float32``; ``np.linalg.norm(x, p)`` was
   a last bit off NumPy (float32, and p = 4 in float64): NumPy raises a scalar
   sum to ``1 / p`` by the scalar's own power, not ``np.power``;
+- ``np.dot`` of an operand with more than two axes (``np.dot(H, W)`` of a
+  batch of sequences) was computed as a matrix product, where NumPy takes one
+  BLAS inner product per element: an ulp apart under ``jit``, ``vjp`` and
+  ``vmap``; it is now NumPy's ``dot`` itself, a primitive with its rules;
 - ``scipy.fft.rfft`` was refused as "scipy.fft._ScipyBackend.__ua_function__",
   with no advice; it is named through SciPy's backend, with ``np.fft``'s advice;
 - SciPy's ``entr``, ``rel_entr`` and ``kl_div`` on float32 data under
@@ -431,3 +435,37 @@ def test_lognorm_differentiates_in_every_argument_under_every_transform(fun: str
     with pytest.raises(TypeError, match=rf"^scipy\.stats\.lognorm\.{fun} was applied to a "
                        rf"traced value.*Use tapegrad\.scipy\.stats\.lognorm\.{fun} instead\.$"):
         tg.grad(lambda x: np.sum(getattr(scipy.stats.lognorm, fun)(x, 0.5)))(at)
+
+
+DOT_SHAPES = [((2, 3, 4), (4, 5)), ((2, 3, 4), (4,)), ((2, 2, 3, 4), (4, 2)),
+              ((2, 3, 4), (2, 4, 5)), ((4,), (2, 4, 3)), ((3, 4), (2, 4, 3))]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(("sa", "sb"), DOT_SHAPES, ids=str)
+def test_np_dot_of_n_d_arrays_is_numpys_bit_for_bit(sa: tuple, sb: tuple, dtype) -> None:
+    # np.dot(H, W) of a (batch, time, hidden) H was a matrix product (gemm), NumPy's an
+    # inner product per element (ddot): an ulp apart under jit, vjp and vmap
+    rs = np.random.RandomState(len(sa) * 10 + len(sb))
+    a, b = rs.randn(*sa).astype(dtype), rs.randn(*sb).astype(dtype)
+    w = rs.randn(*np.shape(np.dot(a, b)))
+    assert same(tg.jit(np.dot)(a, b), np.dot(a, b))
+    assert same(tg.vjp(np.dot, a, b)[0], np.dot(a, b))
+    batch_a, batch_b = np.stack([a, 2 * a]), np.stack([b, -b])
+    for axes, args in (((0, 0), (batch_a, batch_b)), ((0, None), (batch_a, b)),
+                       ((None, 0), (a, batch_b))):
+        want = np.stack([np.dot(*(x[i] if ax == 0 else x for x, ax in zip(args, axes)))
+                         for i in range(2)])
+        assert same(tg.vmap(np.dot, in_axes=axes)(*args), want)
+    loss = lambda a, b: np.sum(np.dot(a, b) * w)                          # noqa: E731
+    ga, gb = tg.grad(loss, argnums=(0, 1))(a, b)
+    assert ga.dtype == dtype and gb.dtype == dtype
+    a64, b64 = a.astype(np.float64), b.astype(np.float64)
+    tol = 1e-6 if dtype == np.float64 else 1e-3
+    np.testing.assert_allclose(ga, fd(lambda a: loss(a, b64), a64), rtol=tol, atol=tol)
+    np.testing.assert_allclose(gb, fd(lambda b: loss(a64, b), b64), rtol=tol, atol=tol)
+    jitted = tg.jit(tg.grad(loss, argnums=(0, 1)))(a, b)
+    assert same(jitted[0], ga) and same(jitted[1], gb)
+    ta, tb = rs.randn(*sa).astype(dtype), rs.randn(*sb).astype(dtype)
+    np.testing.assert_allclose(tg.jvp(loss, (a, b), (ta, tb))[1],
+                               np.sum(ga * ta) + np.sum(gb * tb), rtol=tol)
