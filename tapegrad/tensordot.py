@@ -173,6 +173,9 @@ def inner(a: Number, b: Number) -> Number:
     sa, sb = _shape(a), _shape(b)
     if not sa or not sb:
         return mul(a, b)
+    if len(sa) > 2 or len(sb) > 2:      # NumPy's: dot with b's last two axes swapped
+        swapped = tuple(range(len(sb) - 2)) + (len(sb) - 1, len(sb) - 2) if len(sb) > 1 else (0,)
+        return dot(a, transpose(b, swapped))
     return tensordot(a, b, ([len(sa) - 1], [len(sb) - 1]))
 
 
