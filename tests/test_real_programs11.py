@@ -27,7 +27,8 @@ running them found, each as its own test:
 - ``np.dot`` of an operand with more than two axes (``np.dot(H, W)`` of a
   batch of sequences) was computed as a matrix product, where NumPy takes one
   BLAS inner product per element: an ulp apart under ``jit``, ``vjp`` and
-  ``vmap``; it is now NumPy's ``dot`` itself, a primitive with its rules;
+  ``vmap``; it is now NumPy's ``dot`` itself, a primitive with its rules
+  (``np.inner`` of stacks too, NumPy's ``dot`` with b's last axes swapped);
 - ``scipy.fft.rfft`` was refused as "scipy.fft._ScipyBackend.__ua_function__",
   with no advice; it is named through SciPy's backend, with ``np.fft``'s advice;
 - SciPy's ``entr``, ``rel_entr`` and ``kl_div`` on float32 data under
@@ -484,3 +485,24 @@ def test_a_sum_of_an_optimized_einsum_is_numpys_bit_for_bit() -> None:
         return np.einsum("bij,jk->bik", C, W * s, optimize="greedy").sum()
     assert not np.einsum("bij,jk->bik", C, W, optimize="greedy").flags.c_contiguous
     assert same(tg.jit(f)(0.7), f(0.7))
+
+
+INNER_SHAPES = [((2, 2, 3), (2, 3)), ((2, 2, 3), (3,)), ((3,), (2, 2, 3)), ((2, 3), (4, 2, 3))]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(("sa", "sb"), INNER_SHAPES, ids=str)
+def test_np_inner_of_stacks_is_numpys_bit_for_bit(sa: tuple, sb: tuple, dtype) -> None:
+    # NumPy's inner of stacks is its dot with b's last two axes swapped
+    rs = np.random.RandomState(len(sa) * 10 + len(sb) + 5)
+    a, b = rs.randn(*sa).astype(dtype), rs.randn(*sb).astype(dtype)
+    assert same(tg.jit(np.inner)(a, b), np.inner(a, b))
+    assert same(tg.vmap(np.inner, in_axes=(None, 0))(a, np.stack([b, -b])),
+                np.stack([np.inner(a, b), np.inner(a, -b)]))
+    w = rs.randn(*np.shape(np.inner(a, b)))
+    loss = lambda a, b: np.sum(np.inner(a, b) * w)                        # noqa: E731
+    a64, b64 = a.astype(np.float64), b.astype(np.float64)
+    tol = 1e-6 if dtype == np.float64 else 1e-3
+    ga, gb = tg.grad(loss, argnums=(0, 1))(a, b)
+    np.testing.assert_allclose(ga, fd(lambda a: loss(a, b64), a64), rtol=tol, atol=tol)
+    np.testing.assert_allclose(gb, fd(lambda b: loss(a64, b), b64), rtol=tol, atol=tol)
