@@ -23,8 +23,9 @@ inputs, integer index arrays and constant boolean masks; then more idioms
 (``np.subtract.outer``, ``np.hypot``, ``np.arctan2``, ``np.bincount``,
 ``np.meshgrid``, nested ``np.trapezoid``, ``np.gradient``, a batched
 ``np.linalg.solve``, ``np.cumprod`` read by ``np.searchsorted``, ``erfc`` on a
-grid from ``np.kron``, and a float32 book by ``.mean()``, ``.std()``,
-``np.quantile`` and a p-norm).
+grid from ``np.kron``, a float32 book by ``.mean()``, ``.std()``,
+``np.quantile`` and a p-norm, a float32 entropic transport plan by SciPy's
+``entr``/``rel_entr``/``kl_div``, and a log-normal claims model).
 
 Every program is a function of one float vector (float32 where the name says
 so). A ``Case`` gives its inputs (the same shape and dtype, so they stack into a
