@@ -44,10 +44,17 @@ def _stacked(node: ast.expr) -> str:
     return ast.unparse(node)
 
 
-def as_stack(source: str, method: str) -> str:
-    """Advice for ``np.array(source)`` on traced values: the ``np.stack`` that builds it."""
+def as_stack(source: str, method: str, sequence: bool = False) -> str:
+    """Advice for ``np.array(source)`` on traced values: the ``np.stack`` that builds it.
+
+    ``sequence``: ``source`` names a list or tuple (``np.array(ys)``), not an array.
+    """
     call = _call(f"f({source})")
     node = call.args[0] if call is not None and call.args else None
+    if sequence:
+        return (f"{source} is a list of traced values: NumPy's np.{method} would convert "
+                f"each and drop their derivative. Stack them instead: np.stack({source}) "
+                "(np.stack runs tg.stack).")
     if not isinstance(node, ast.List | ast.Tuple):
         return (f"{source} is traced, and tapegrad's arrays act as NumPy's already: write "
                 f"{source} (and {source}.astype(np.float64) for a cast; tg.stack for a "

@@ -228,8 +228,8 @@ def _vector_norm(x: Any, ord: Any, ax: int, keepdims: bool) -> Any:
         return _sum(astype(x != 0, _dtype(x)), axis=ax, keepdims=keepdims)
     if ord == 1:
         return _sum(_abs(x), axis=ax, keepdims=keepdims)
-    p = float(ord)
-    return power(_sum(power(_abs(x), p), axis=ax, keepdims=keepdims), 1.0 / p)
+    total = _sum(power(_abs(x), float(ord)), axis=ax, keepdims=keepdims)
+    return total ** np.reciprocal(float(ord), dtype=_dtype(x))   # NumPy's: a scalar's own power
 
 
 def _largest(x: Any, axis: int) -> Any:

@@ -24,7 +24,7 @@ from .numpy_dispatch import functions
 from .ops import sqrt
 from .orderings import sort_p
 from .scans import cumprod, cumsum, prod
-from .shapes import _scalar, transpose
+from .shapes import _traced_scalar, transpose
 from .shapes import reshape as reshape_to
 from .values import _integer_data, primal_value
 
@@ -187,7 +187,7 @@ def _nan_extreme(a: Any, axis: Axis, keepdims: bool, fill: float, fn: Any) -> An
     if _integer_data(primal_value(a)):
         return m
     every = _count(a, axis, keepdims) == 0         # all NaN: NumPy's NaN
-    return _scalar(where(every, _float_dtype(a).type(math.nan), m))   # NumPy's scalar, not 0-d
+    return _traced_scalar(where(every, _float_dtype(a).type(math.nan), m))   # not 0-d
 
 
 def nanmax(a: Number, axis: Axis = None, keepdims: bool = False) -> Number:

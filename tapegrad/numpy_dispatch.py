@@ -27,7 +27,7 @@ from .numpy_scalars import TWINNED, numpy_twin, on_numbers
 from .numpy_tables import functions, ufunc_keywords, ufunc_methods, ufuncs
 from .primitive import Primitive
 from .pyfloat import library_advice, marked
-from .pysource import method_call, operand, user_running
+from .pysource import method_call, names_a_sequence, operand, user_running
 from .scipy_refusals import scipy_advice, scipy_alternatives
 from .scipy_refusals import tapegrad_scipy as tapegrad_scipy  # the tests read it here
 from .values import Traced, _integer_data, library_refusals, numpy_made, primal_value
@@ -71,12 +71,8 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
             "traced value cannot pass through)",
     "require": "tg.require (np.require converts with np.asanyarray, which cannot "
                "return a traced value)",
-    "fft.rfft": "its real and imaginary parts (tapegrad computes on real numbers), as products "
-    "with constant matrices: n = len(x); k = np.outer(np.arange(n // 2 + 1), np.arange(n)) * "
-    "(2 * np.pi / n); re, im = np.cos(k) @ x, -np.sin(k) @ x",
-    "fft.fft": "its real and imaginary parts (tapegrad computes on real numbers), as products "
-    "with constant matrices: n = len(x); k = np.outer(np.arange(n), np.arange(n)) * "
-    "(2 * np.pi / n); re, im = np.cos(k) @ x, -np.sin(k) @ x",
+    "fft.rfft": scipy_alternatives["scipy.fft.rfft"],
+    "fft.fft": scipy_alternatives["scipy.fft.fft"],
     # writes into an array, which cannot hold a traced value: build a new one instead
     "fill_diagonal": "a = np.where(np.eye(*a.shape, dtype=bool), value, a) (np.fill_diagonal "
                      "writes into a)",
@@ -193,6 +189,9 @@ def _library_caller() -> str | None:
 
 def _unwrapped(frame: Any, module: str, qualname: str) -> tuple[str, str] | None:
     """The function a frame runs; for a decorator's wrapper, the library function it wraps."""
+    method = frame.f_locals.get("method") if qualname.endswith("__ua_function__") else None
+    if callable(method):            # scipy.fft's backend: the function it runs (scipy.fft.rfft)
+        return getattr(method, "__module__", module), getattr(method, "__name__", qualname)
     if "<locals>" not in qualname:
         return module, qualname
     for name in frame.f_code.co_freevars:     # SciPy's _apply_over_batch: wrapper of f
@@ -363,7 +362,8 @@ def _converted_where() -> TypeError:
     owner, method, args, operands = method_call(text) or ("", "", [], [])
     numpy = owner in ("np", "numpy")
     if numpy and method in ("array", "asarray") and args:
-        return TypeError(f"{text} at {user_line()}: {as_stack(args[0], method)}")
+        seq = names_a_sequence(sys._getframe(2), ("tapegrad", "numpy"), args[0])
+        return TypeError(f"{text} at {user_line()}: {as_stack(args[0], method, seq)}")
     if numpy and method in CASTS and len(args) == 1:
         cast = f"{operand(args[0])}.astype(np.{method})"
         return TypeError(f"{text} at {user_line()} converts the traced value with np.asarray "

@@ -164,6 +164,16 @@ def user_running(frame: FrameType, skip: tuple[str, ...]) -> tuple[str, str] | N
     return running(frame)
 
 
+def names_a_sequence(frame: FrameType, skip: tuple[str, ...], source: str) -> bool:
+    """Whether ``source``, read in the first frame out of ``skip``, is a name holding a list."""
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").split(".")[0] in skip:
+        frame = frame.f_back
+    if not source.isidentifier():
+        return False
+    value = frame.f_locals.get(source, frame.f_globals.get(source))
+    return isinstance(value, list | tuple)
+
+
 def method_call(text: str) -> tuple[str, str, list[str], list[str]] | None:
     """``owner.method(args)`` in the source ``text`` of a call: its parts, or None.
 

@@ -27,7 +27,7 @@ from .ops import sqrt
 from .orderings import sort
 from .reductions import mean
 from .reshaping import moveaxis, ravel, squeeze
-from .shapes import _scalar, transpose
+from .shapes import _traced_scalar, transpose
 from .shapes import reshape as reshape_to
 from .tensordot import dot
 from .values import primal_value, shape_of
@@ -103,7 +103,7 @@ def _quantile(a: Any, q: np.ndarray, axis: Any, keepdims: bool = False,
         kept = (1,) * len(shape) if axis is None else tuple(
             1 if i == ax else k for i, k in enumerate(shape))
         out = reshape_to(out, q.shape + kept)
-    return _scalar(out)       # a full reduction: NumPy's scalar, not a 0-d array
+    return _traced_scalar(out)    # a full reduction: NumPy's scalar, not a 0-d array
 
 
 def quantile(a: Number, q: Any, axis: int | None = None, method: str = "linear",

@@ -47,6 +47,12 @@ scipy_alternatives = {    # SciPy functions without a same-named tapegrad.scipy 
     "axis=-1)) (euclidean)",
     "scipy.spatial.distance.pdist": "np.sqrt(np.sum((X[i] - X[j]) ** 2, axis=-1)) with i, j = "
     "np.triu_indices(len(X), 1) (euclidean)",
+    "scipy.fft.rfft": "its real and imaginary parts (tapegrad computes on real numbers), as "
+    "products with constant matrices: n = len(x); k = np.outer(np.arange(n // 2 + 1), "
+    "np.arange(n)) * (2 * np.pi / n); re, im = np.cos(k) @ x, -np.sin(k) @ x",
+    "scipy.fft.fft": "its real and imaginary parts (tapegrad computes on real numbers), as "
+    "products with constant matrices: n = len(x); k = np.outer(np.arange(n), np.arange(n)) * "
+    "(2 * np.pi / n); re, im = np.cos(k) @ x, -np.sin(k) @ x",
     "scipy.integrate.quad": "a fixed Gauss-Legendre rule: t, w = np.polynomial.legendre."
     "leggauss(30); 0.5 * (b - a) * np.sum(w * f(0.5 * (b - a) * t + 0.5 * (a + b)))",
 }
@@ -77,9 +83,10 @@ tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests chec
     "stats.logistic": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
     "stats.cauchy": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
     "stats.uniform": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
+    "stats.lognorm": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
     "integrate": ("odeint",),
     "signal": ("convolve",),
-    "linalg": ("cho_factor", "cho_solve", "cholesky", "det", "inv", "solve",
+    "linalg": ("cho_factor", "cho_solve", "cholesky", "det", "expm", "inv", "solve",
                "solve_triangular", "toeplitz"),
     "stats.multivariate_normal": ("entropy", "logpdf", "pdf"),
 }

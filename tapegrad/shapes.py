@@ -39,6 +39,15 @@ def _scalar(r: Any) -> Any:
     return r[()] if isinstance(r, np.ndarray) and r.ndim == 0 else r
 
 
+def _traced_scalar(r: Any) -> Any:
+    """``_scalar`` of a traced result too: NumPy's scalar for a full reduction.
+
+    ``where`` of two float32 scalars is 0-d, as in NumPy; a reduction built on it
+    (``nanmax``, ``quantile``) returns NumPy's scalar, as NumPy's own code does.
+    """
+    return r[()] if isinstance(primal_value(r), np.ndarray) and primal_value(r).ndim == 0 else r
+
+
 def _dtype(x: Any) -> Any:
     """The float dtype of a number, traced or not."""
     d = np.asarray(primal_value(x)).dtype

@@ -33,7 +33,7 @@ from .predicates import any as tg_any
 from .scans import cumprod, cumsum, prod
 from .shapes import broadcast_to, transpose
 from .shapes import reshape as reshape_to
-from .values import Traced, primal_value, shape_of
+from .values import Traced, numpy_made, primal_value, shape_of
 
 __all__ = ["argmax", "argmin", "argsort", "average", "ceil", "cumprod", "cumsum", "floor",
            "median", "prod", "round", "sort", "std", "var"]
@@ -257,5 +257,5 @@ ufuncs[np._core.umath.clip] = _np_clip  # type: ignore[attr-defined]  # W.clip(x
 
 # ------------------------------------------------- the methods on Traced
 Traced.var = numpy_method(np.var, var)              # type: ignore
-Traced.std = numpy_method(np.std, std)              # type: ignore
+Traced.std = numpy_method(np.std, lambda x: numpy_made(std(x)))    # type: ignore
 Traced.clip = lambda self, min=None, max=None: _np_clip(self, min, max)  # type: ignore

@@ -19,10 +19,11 @@ from .layouts import blas_operand
 from .matrix import inv, solve
 from .numpy_dispatch import functions
 from .ops import mul
+from .primitive import Primitive, defjvp, defvjp, primitive
 from .reductions import sum as _sum
 from .reshaping import _shape, ravel
 from .shapes import reshape as reshape_to
-from .shapes import reshape_p, transpose
+from .shapes import transpose
 from .values import Traced, numpy_made, primal_value, shape_of
 
 __all__ = ["dot", "inner", "multi_dot", "outer", "tensordot", "tensorinv", "tensorsolve", "trace"]
@@ -54,6 +55,33 @@ def _dot_operands(a: Number, b: Number) -> tuple[Number, Number]:
     return blas_operand(a), blas_operand(b)
 
 
+def _dot_nd(a: Any, b: Any) -> Any:
+    return np.dot(a, b)
+
+
+def _dot_vjp_a(g: Any, ans: Any, a: Any, b: Any) -> Any:
+    nb = len(shape_of(b))
+    b_axes = [i for i in range(nb) if i != max(nb - 2, 0)]     # all but the summed one
+    start = len(shape_of(a)) - 1
+    return tensordot(g, b, (list(range(start, start + len(b_axes))), b_axes))
+
+
+def _dot_vjp_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
+    lead = list(range(len(shape_of(a)) - 1))
+    gb = tensordot(a, g, (lead, lead))                     # (k, *b's other axes)
+    nb = len(shape_of(b))
+    if nb <= 2:
+        return gb
+    return transpose(gb, tuple(range(1, nb - 1)) + (0, nb - 1))   # k back before the last
+
+
+dot_nd_p: Primitive = primitive(_dot_nd, "dot", check_rules=False)
+"""``np.dot`` where an operand has more than two axes: NumPy takes one BLAS inner product
+per element there, which rounds apart from ``matmul``'s matrix products."""
+defvjp(dot_nd_p, _dot_vjp_a, _dot_vjp_b)
+defjvp(dot_nd_p, lambda t, ans, a, b: dot_nd_p(t, b), lambda t, ans, a, b: dot_nd_p(a, t))
+
+
 def dot(a: Number, b: Number) -> Number:
     """NumPy's ``dot``: a product for scalars, an inner product for vectors.
 
@@ -79,15 +107,9 @@ def dot(a: Number, b: Number) -> Number:
     if not sa or not sb:        # a Python number is a 0-d array to np.dot: not a weak one
         return np.multiply(*(np.asarray(v) if type(v) in (int, float) else v for v in (a, b)))
     a, b = _dot_operands(a, b)
-    if len(sb) <= 2:
-        return matmul(a, b)
-    # N-D with M-D (M >= 3): b's second-to-last axis goes first, the rest flat
-    k = sb[-2]
-    moved = transpose(b, (len(sb) - 2,) + tuple(range(len(sb) - 2)) + (len(sb) - 1,))
-    rest = sb[:-2] + sb[-1:]
-    flat = matmul(reshape_p(a, (-1, k) if len(sa) > 1 else (1, k)),
-                  reshape_p(moved, (k, int(np.prod(rest)))))
-    return reshape_p(flat, sa[:-1] + rest)
+    if len(sa) > 2 or len(sb) > 2:
+        return dot_nd_p(a, b)
+    return matmul(a, b)
 
 
 def tensordot(a: Number, b: Number, axes: Any = 2) -> Number:
@@ -151,6 +173,9 @@ def inner(a: Number, b: Number) -> Number:
     sa, sb = _shape(a), _shape(b)
     if not sa or not sb:
         return mul(a, b)
+    if len(sa) > 2 or len(sb) > 2:      # NumPy's: dot with b's last two axes swapped
+        swapped = tuple(range(len(sb) - 2)) + (len(sb) - 1, len(sb) - 2) if len(sb) > 1 else (0,)
+        return dot(a, transpose(b, swapped))
     return tensordot(a, b, ([len(sa) - 1], [len(sb) - 1]))
 
 

@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 import tapegrad as tg
+import tapegrad.scipy.linalg as tsl
 from tapegrad import arrays, floatbits, indexing, logic, ops
 from tapegrad.batching.rules import batch_rules, per_example
 from tapegrad.numpy_scalars import numpy_twin
@@ -418,6 +419,8 @@ def matrix_cases(f, rng):
     cases[la.eigh_p] = [([a, lower], [True, False]) for lower in (True, False) for a in (
         spd(N), f(N, 3, 3), f(N, 2, 4, 4), spd(N, dtype=np.float32), f(N, 1, 1))]
     cases[la.eigvalsh_p] = cases[la.eigh_p]
+    cases[tsl.expm_p] = [([a], [True]) for a in (      # 30 * f: each its own squarings
+        f(N, 3, 3), 30 * f(N, 3, 3), f(N, 2, 4, 4), f(N, 3, 3, dtype=np.float32), f(N, 1, 1))]
     cases[la.svdvals_p] = [([a], [True]) for a in (
         f(N, 3, 3), f(N, 4, 2), f(N, 2, 4), f(N, 2, 3, 2), f(N, 3, 3, dtype=np.float32),
         f(N, 2, 5, dtype=np.float32), ints.astype(np.float64), singular(N))]

@@ -70,15 +70,12 @@ SHAPED: dict[str, Any] = {
 NOT_DIFFERENTIATED = {"astype_i32", "astype_bool", "zeros_like", "full_like", "sum_i32",
                       "mean_f32", "cumsum_f32", "astype_f32", "where", "clip", "select",
                       "percentile", "quantile", "partition", "cov", "corrcoef"}
-INNER_F32 = "inner: NumPy's float32 inner product of stacks rounds by its own BLAS path"
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
 @pytest.mark.parametrize("name", sorted(SHAPED))
 def test_shape_functions_on_every_shape_and_dtype_are_numpys(name, dtype):
     for shape in [*SHAPES, (2, 0)]:
-        if name == "inner" and dtype is np.float32 and len(shape) == 3:
-            continue                # INNER_F32: test_inner_of_float32_stacks below
         if name in ("take0", "repeat0") and not shape:
             continue                # test_jnp_port's refusals of NumPy's 0-d ravels
         numpy_semantics(SHAPED[name], sample(shape, dtype))
@@ -101,8 +98,8 @@ def numpy_outcome_fails(f: Any, x: Any) -> bool:
     return False
 
 
-@pytest.mark.xfail(strict=True, reason=INNER_F32)
 def test_inner_of_float32_stacks():
+    # NumPy's inner of stacks is dot with b's last two axes swapped: an inner product each
     x = np.random.default_rng(5).uniform(-2, 2, (2, 1, 3)).astype(np.float32)
     numpy_semantics(lambda v: np.inner(v, v), x)
 
@@ -275,9 +272,6 @@ PRODUCTS = {"dot": np.dot, "matmul": np.matmul, "@": lambda a, b: a @ b, "inner"
             "einsum": lambda a, b: np.einsum("...i,...i->...", a, b)}
 PRODUCT_SHAPES = [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 2)), ((2, 3), (3, 2)),
                   ((0, 3), (3,)), ((3, 0), (0, 2)), ((), ())]
-NUMPY_BLAS_F32 = "float32 products of 3-d stacks: NumPy's dot and inner sum apart from matmul"
-
-
 @pytest.mark.parametrize("dtypes", [(np.float64,) * 2, (np.float32,) * 2, (np.int64,) * 2,
                                     (np.int32,) * 2, (np.bool_,) * 2, (np.int32, np.float32),
                                     (np.bool_, np.int64)], ids=lambda p: "-".join(
@@ -290,9 +284,9 @@ def test_products_over_dtypes_and_shapes_are_numpys(name, dtypes):
                         refused=(ValueError, "3 components") if two else None)  # 2-d: refused
 
 
-@pytest.mark.xfail(strict=True, reason=NUMPY_BLAS_F32)
 @pytest.mark.parametrize("name", ["dot", "inner"])
 def test_float32_products_of_stacks_are_numpys_bit_for_bit(name):
+    # NumPy takes one inner product per element for a 3-d stack (not matmul's sums)
     r = np.random.default_rng(5)
     a, b = r.uniform(-2, 2, (2, 2, 3)), r.uniform(-2, 2, (2, 3) if name == "inner" else (3, 2))
     numpy_semantics(getattr(np, name), a.astype(np.float32), b.astype(np.float32))

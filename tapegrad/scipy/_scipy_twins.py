@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from .. import elementary, ops
+from .. import elementary, kinks, logic, ops
 from ..numpy_dispatch import ufunc_finders
 from ..primitive import Primitive, defpartials, primitive
 from .special import (
@@ -52,12 +52,27 @@ _SCIPY_UFUNCS: dict[str, Callable[..., Any]] = {
     "betaln": betaln, "entr": entr, "rel_entr": rel_entr, "kl_div": kl_div,
     "log_expit": log_expit, "expm1": ops.expm1, "log1p": ops.log1p, "exp2": elementary.exp2,
     "cbrt": elementary.cbrt}
-_COMPOSITES = {            # ours is a composite, or none: the twin's one partial
+_COMPOSITES: dict[str, Any] = {   # ours is a composite, or none: the twin's partials
     "logit": lambda ans, p: 1.0 / (p * (1.0 - p)),
     "log_expit": lambda ans, x: ops.sigmoid(-x),
     "exp10": lambda ans, x: ans * math.log(10.0),
     "erfcx": lambda ans, x: 2.0 * x * ans - 2.0 / math.sqrt(math.pi),    # exp(x^2) erfc(x)
-    "gamma": lambda ans, x: ans * digamma(x)}
+    "gamma": lambda ans, x: ans * digamma(x),
+    # SciPy computes these in float64 for float32 data: its values, the composites' partials
+    "entr": lambda ans, x: kinks.where(logic.gt(x, 0.0), -(ops.log(x) + 1.0), 0.0),
+    "rel_entr": (lambda ans, x, y: kinks.where(_positive(x, y), ops.log(ops.div(x, y)) + 1.0, 0.0),
+                 lambda ans, x, y: kinks.where(_positive(x, y), -ops.div(x, y), 0.0)),
+    "kl_div": (lambda ans, x, y: kinks.where(_positive(x, y), ops.log(ops.div(x, y)), 0.0),
+               lambda ans, x, y: kinks.where(_positive(x, y), 1.0 - ops.div(x, y),
+                                             kinks.where(_zero_x(x, y), 1.0, 0.0)))}
+
+
+def _positive(x: Any, y: Any) -> Any:
+    return logic.gt(kinks.minimum(x, y), 0.0)        # a condition only: never differentiated
+
+
+def _zero_x(x: Any, y: Any) -> Any:
+    return logic.logical_and(logic.eq(x, 0.0), logic.ge(y, 0.0))      # kl_div is y there
 
 
 _twins: dict[Any, Callable[..., Any]] = {}
@@ -87,9 +102,8 @@ def scipy_ufunc(ufunc: Any) -> Callable[..., Any] | None:
 def _scipy_twin(name: str, ufunc: Any) -> Callable[..., Any]:
     """A primitive whose impl is SciPy's ``ufunc`` and whose rules are our ``name``'s.
 
-    Ours where it is a composite of primitives (``entr``, ``rel_entr``,
-    ``kl_div``): its value then is ours. A name in ``_COMPOSITES`` gets
-    SciPy's value and the partial given there.
+    A name in ``_COMPOSITES`` (ours a composite, as ``entr``, or none, as
+    ``erfcx``) gets SciPy's value and the partials given there.
     """
     ours = {"expit": ops.sigmoid, "betainc": _betainc}.get(name) or _SCIPY_UFUNCS.get(name)
     if name not in _COMPOSITES and not isinstance(ours, Primitive):
@@ -100,7 +114,8 @@ def _scipy_twin(name: str, ufunc: Any) -> Callable[..., Any]:
     impl.__name__ = name
     twin = primitive(impl, f"scipy.special.{name}", elementwise=True, check_rules=False)
     if name in _COMPOSITES:
-        defpartials(twin, _COMPOSITES[name])
+        partials = _COMPOSITES[name]
+        defpartials(twin, *(partials if isinstance(partials, tuple) else (partials,)))
         return twin
     for rule in ("vjps", "jvps", "vjp_partials", "jvp_partials", "vjp_joint"):
         setattr(twin, rule, getattr(ours, rule))

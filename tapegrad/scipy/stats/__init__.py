@@ -18,11 +18,12 @@ from . import expon as expon
 from . import gamma as gamma
 from . import laplace as laplace
 from . import logistic as logistic
+from . import lognorm as lognorm
 from . import multivariate_normal as multivariate_normal
 from . import norm as norm
 from . import poisson as poisson
 from . import t as t
 from . import uniform as uniform
 
-__all__ = ["beta", "cauchy", "expon", "gamma", "laplace", "logistic", "multivariate_normal",
-           "norm", "poisson", "t", "uniform"]
+__all__ = ["beta", "cauchy", "expon", "gamma", "laplace", "logistic", "lognorm",
+           "multivariate_normal", "norm", "poisson", "t", "uniform"]
