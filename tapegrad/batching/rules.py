@@ -100,4 +100,4 @@ def example(x: Any, i: int) -> Any:
     v = x[i]
     if type(v) is np.float64:
         return float(v)
-    return np.asarray(v) if isinstance(v, np.floating) else v   # float32 stays float32
+    return v      # an np.float32 as in a Python loop over the batch
