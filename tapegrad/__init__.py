@@ -6,6 +6,7 @@ Examples:
   {'b': 1.0, 'w': 6.0}
 """
 
+from . import augmented as _augmented  # noqa: F401  (u -= v on a traced array keeps its dtype)
 from . import conditioning as _conditioning  # noqa: F401  (np.linalg.cond, matrix_rank)
 from . import io as io
 from . import linalg as linalg

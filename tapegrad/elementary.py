@@ -357,11 +357,12 @@ def conjugate(x: Any) -> Any:
 
 
 def positive(x: Any) -> Any:
-    """NumPy's ``positive`` (unary ``+``): ``x`` itself; NumPy's TypeError for bools."""
+    """NumPy's ``positive`` (unary ``+``): ``x``, a 0-d array's scalar; bools raise, as in NumPy."""
     if _bools(x):
         raise TypeError("np.positive (unary +) of a bool array: NumPy has no bool loop for "
                         "it; write x.astype(int) or +x on numbers.")
-    return x
+    v = primal_value(x)
+    return x[()] if type(v) is np.ndarray and v.ndim == 0 else x
 
 
 def _pow_operator(pow_: Any) -> Any:

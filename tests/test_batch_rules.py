@@ -22,7 +22,7 @@ import pytest
 
 import tapegrad as tg
 import tapegrad.scipy.linalg as tsl
-from tapegrad import arrays, floatbits, indexing, logic, ops
+from tapegrad import arrays, augmented, floatbits, indexing, logic, ops
 from tapegrad.batching.rules import batch_rules, per_example
 from tapegrad.numpy_scalars import numpy_twin
 
@@ -56,6 +56,7 @@ def same(got, want):
 
 # ------------------------------------------------------------- elementwise
 ELEMENTWISE = [p for p in builtins() if p.elementwise and p is not logic.guard]
+CASTS = {arrays.astype_p, augmented.written_p}     # p(x, dtype): one number and a dtype
 # ``guard`` is a Python branch on a traced value: vmap splits the batch at it
 # (tests/test_vmap.py); it computes no value to batch.
 
@@ -128,7 +129,7 @@ MATH_BRANCH = {p for p in ELEMENTWISE if getattr(p.impl, "__code__", None) is
 
 def elementwise_cases():
     for p in ELEMENTWISE:
-        n = 1 if p is arrays.astype_p else arity(p)
+        n = 1 if p in CASTS else arity(p)
         for shapes in MATMUL_SHAPES if p is arrays.matmul_p else SHAPES[n]:
             axes_choices = [(0,) * n] + [tuple(None if j == k else 0 for j in range(n))
                                          for k in range(n) if n > 1]
@@ -139,8 +140,8 @@ def elementwise_cases():
 
 
 def call(p):
-    """``p`` as a function of its numbers (``astype`` to float32: a constant dtype)."""
-    if p is arrays.astype_p:
+    """``p`` as a function of its numbers (a cast to float32: a constant dtype)."""
+    if p in CASTS:
         return lambda x: p(x, np.dtype(np.float32))
     return p
 
@@ -164,7 +165,7 @@ def test_every_elementwise_builtin_under_vmap_equals_a_loop_bit_for_bit(p, shape
 
 @pytest.mark.parametrize("p", ELEMENTWISE, ids=lambda p: p.name)
 def test_every_elementwise_builtin_runs_once_on_the_whole_batch(p, monkeypatch):
-    n = 1 if p is arrays.astype_p else arity(p)
+    n = 1 if p in CASTS else arity(p)
     rng = np.random.default_rng(0)
     shape = (3, 3) if p is arrays.matmul_p else (3,)
     args = arguments(p, (shape,) * n, (0,) * n, np.float64, rng)

@@ -51,7 +51,30 @@ def broadcasting(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
         if b and v.ndim - 1 != rank:      # (n, *example) already when the ranks agree
             v = v.reshape((n,) + (1,) * (rank + 1 - v.ndim) + v.shape[1:])
         args.append(v)
+    if rank == 1 and any(b and _reversed(v) for v, b in zip(args, batched)):
+        return _as_reversed(e, args, batched)
     return e.prim.impl(*args)
+
+
+def _reversed(v: Any) -> bool:
+    """An (n, m) batch whose examples are 1-d views with a negative stride (``x[::-1]``)."""
+    return type(v) is np.ndarray and v.ndim == 2 and v.strides[1] < 0
+
+
+def _as_reversed(e: Any, args: list[Any], batched: list[bool]) -> Any:
+    """The impl on the batch as one 1-d view with a negative stride, as on each example.
+
+    NumPy hands a 1-d operand's stride to its loop as it is, and a negative one
+    takes ``arctan`` (``sin``, ``exp``, ``arctan2``..., float32 and float64) off
+    its SIMD kernel, which rounds otherwise; a 2-d batch is iterated in memory
+    order, SIMD. So each batched operand is laid flat and read backwards.
+    """
+    shapes = {v.shape for v, b in zip(args, batched) if b}
+    if len(shapes) != 1 or any(np.ndim(v) for v, b in zip(args, batched) if not b):
+        return e.prim.impl(*args)
+    flat = [np.ascontiguousarray(v).reshape(-1)[::-1] if b else v for v, b in zip(args, batched)]
+    out = np.asarray(e.prim.impl(*flat))
+    return np.ascontiguousarray(out[::-1]).reshape(shapes.pop())
 
 
 def per_example(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
@@ -100,4 +123,4 @@ def example(x: Any, i: int) -> Any:
     v = x[i]
     if type(v) is np.float64:
         return float(v)
-    return np.asarray(v) if isinstance(v, np.floating) else v   # float32 stays float32
+    return v      # an np.float32 as in a Python loop over the batch

@@ -1,0 +1,91 @@
+"""Augmented assignment on a traced array: ``u -= v`` keeps ``u``'s dtype, as NumPy does.
+
+NumPy writes ``u -= v`` into the array ``u`` (``np.subtract(u, v, out=u)``):
+the result is cast to ``u``'s dtype (float64 into float32 rounds) and ``u``
+stays an array, a 0-d one included (``np.where`` gives those). A traced
+value had no in-place operators, so Python fell back to ``u = u - v``, which
+promotes: a float32 0-d array minus a float64 was float64 under every
+transform and float32 in eager NumPy, the last bits apart. Here the
+in-place operators of a traced value whose number is a NumPy array compute
+the operation, then cast it back (``written``, which differentiates as
+``astype``). A traced NumPy scalar or float is rebound, as Python does.
+
+The cast is NumPy's ``same_kind`` rule: float into an integer array raises
+the ``TypeError`` NumPy raises, and a result whose broadcast shape is not
+``u``'s the ``ValueError``. What stays apart from NumPy is aliasing: a traced
+value is immutable, so another name bound to the same array (``w = u``
+before ``u -= v``) keeps the old number where NumPy's would change.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .arrays import astype_p
+from .backend_rules import np_dtype as _np_dtype
+from .primitive import Primitive, defjvp, defvjp, primitive
+from .values import Traced, primal_value, shape_of
+
+__all__ = ["written"]
+
+
+def _written(x: Any, dtype: Any) -> Any:
+    return np.asarray(x, dtype=dtype)
+
+
+written_p: Primitive = primitive(_written, "written", elementwise=True, check_rules=False)
+
+
+def _cast_back(g: Any, ans: Any, x: Any, dtype: Any) -> Any:
+    """The derivative: ``g`` where only the type changed, else ``astype``'s (none for ints)."""
+    into, was = _np_dtype(ans), _np_dtype(x)
+    if into == was:
+        return g
+    return astype_p(g, was) if into.kind == "f" and was.kind == "f" else None
+
+
+defvjp(written_p, _cast_back, None)
+defjvp(written_p, lambda t, ans, x, dtype: t if _np_dtype(ans) == _np_dtype(x) else
+       written_p(t, _np_dtype(ans)) if _np_dtype(x).kind == "f" == _np_dtype(ans).kind
+       else None, None)
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    """A shape as NumPy's messages print it: ``(2,)``, ``(2,2)``."""
+    return "(" + ",".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
+
+
+def written(out: Any, target: np.ndarray, name: str) -> Any:
+    """``out`` as NumPy would write it into ``target`` (ufunc ``name``): its dtype, an array."""
+    value = primal_value(out)
+    if shape_of(value) != target.shape:
+        raise ValueError(f"non-broadcastable output operand with shape {_shape(target.shape)} "
+                         f"doesn't match the broadcast shape {_shape(shape_of(value))}")
+    dtype = _np_dtype(value)
+    if not np.can_cast(dtype, target.dtype, "same_kind"):
+        raise TypeError(f"Cannot cast ufunc '{name}' output from {dtype!r} to "
+                        f"{target.dtype!r} with casting rule 'same_kind'")
+    if type(value) is np.ndarray and dtype == target.dtype:
+        return out
+    return written_p(out, target.dtype)
+
+
+def _in_place(op: Callable[[Any, Any], Any], name: str) -> Callable[[Traced, Any], Any]:
+    def method(self: Traced, other: Any) -> Any:
+        target = primal_value(self)
+        if type(target) is not np.ndarray:
+            return NotImplemented        # a scalar or a float: Python rebinds (u = u - v)
+        return written(op(self, other), target, name)
+    method.__name__ = f"__i{op.__name__.strip('_')}__"
+    return method
+
+
+for _op, _name in [(operator.add, "add"), (operator.sub, "subtract"),
+                   (operator.mul, "multiply"), (operator.truediv, "divide"),
+                   (operator.floordiv, "floor_divide"), (operator.mod, "remainder"),
+                   (operator.pow, "power")]:
+    setattr(Traced, f"__i{_op.__name__.strip('_')}__", _in_place(_op, _name))
