@@ -180,7 +180,11 @@ def whole(template: str) -> bool:
 
 
 _plans: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-"""``(prim, *kinds)`` of number arguments -> ``_plan``'s answer, with the spelling it read."""
+"""``(prim, *kinds)`` of number arguments -> ``_plan``'s answer, with the spelling it read.
+
+Only primitives with a spelling are kept (they live as long as ``spellings``
+does): a primitive made per call (a vmapped function's) is planned each time,
+so a dropped function's programs are freed."""
 
 
 def plan(prim: Any, arg_kinds: list[Any]
@@ -196,7 +200,9 @@ def plan(prim: Any, arg_kinds: list[Any]
     key = (prim, *arg_kinds)
     found = _plans.get(key)
     if found is None or found[0] is not spelling:
-        found = _plans[key] = _plan(spelling, arg_kinds)
+        found = _plan(spelling, arg_kinds)
+        if spelling is not None:
+            _plans[key] = found
     return found
 
 
@@ -231,7 +237,9 @@ def choices(prim: Any, arg_kinds: list[Any]) -> tuple[bool, tuple[Any, ...] | No
         floats = spelling is not None and spelling.exact is not None and float in arg_kinds
         planned = plan(prim, arg_kinds) if prim not in SPECIAL and \
             PLAIN.issuperset(arg_kinds) else None
-        found = _choice[key] = (spelling, floats, planned)
+        found = (spelling, floats, planned)
+        if spelling is not None:                  # as _plans: no primitive made per call
+            _choice[key] = found
     return found[1], found[2]
 
 
