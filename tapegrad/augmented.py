@@ -76,9 +76,11 @@ def written(out: Any, target: np.ndarray, name: str) -> Any:
 
 def _in_place(op: Callable[[Any, Any], Any], name: str) -> Callable[[Traced, Any], Any]:
     def method(self: Traced, other: Any) -> Any:
-        target = primal_value(self)
+        target = self._value                 # primal_value inlined: on every s += x
+        while type(target) is Traced:
+            target = target._value
         if type(target) is not np.ndarray:
-            return NotImplemented        # a scalar or a float: Python rebinds (u = u - v)
+            return op(self, other)           # a scalar or a float: rebound (u = u - v)
         return written(op(self, other), target, name)
     method.__name__ = f"__i{op.__name__.strip('_')}__"
     return method
