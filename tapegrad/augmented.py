@@ -27,7 +27,9 @@ import numpy as np
 
 from .arrays import astype_p
 from .backend_rules import np_dtype as _np_dtype
+from .ops import add, div, mul, sub
 from .primitive import Primitive, defjvp, defvjp, primitive
+from .recording import binary_applier
 from .values import Traced, primal_value, shape_of
 
 __all__ = ["written"]
@@ -74,20 +76,30 @@ def written(out: Any, target: np.ndarray, name: str) -> Any:
     return written_p(out, target.dtype)
 
 
+def _writer(name: str) -> Callable[[Any, Any], Any]:
+    """``write(out, value)``: ``out`` written into ``value`` (``self``'s number), if an array."""
+    def write(out: Any, value: Any) -> Any:
+        while type(value) is Traced:
+            value = value._value
+        if type(value) is not np.ndarray:
+            return out                       # a NumPy scalar: rebound (u = u - v)
+        return written(out, value, name)
+    return write
+
+
 def _in_place(op: Callable[[Any, Any], Any], name: str) -> Callable[[Traced, Any], Any]:
+    write = _writer(name)
+
     def method(self: Traced, other: Any) -> Any:
-        target = self._value                 # primal_value inlined: on every s += x
-        while type(target) is Traced:
-            target = target._value
-        if type(target) is not np.ndarray:
-            return op(self, other)           # a scalar or a float: rebound (u = u - v)
-        return written(op(self, other), target, name)
+        return write(op(self, other), self._value)
     method.__name__ = f"__i{op.__name__.strip('_')}__"
     return method
 
 
-for _op, _name in [(operator.add, "add"), (operator.sub, "subtract"),
-                   (operator.mul, "multiply"), (operator.truediv, "divide"),
-                   (operator.floordiv, "floor_divide"), (operator.mod, "remainder"),
+# + - * / run the binary operator's own applier, in place: no call more than ``s + x``
+for _prim, _op, _name in [(add, "add", "add"), (sub, "sub", "subtract"),
+                          (mul, "mul", "multiply"), (div, "truediv", "divide")]:
+    setattr(Traced, f"__i{_op}__", binary_applier(_prim, _writer(_name)))
+for _fn, _name in [(operator.floordiv, "floor_divide"), (operator.mod, "remainder"),
                    (operator.pow, "power")]:
-    setattr(Traced, f"__i{_op.__name__.strip('_')}__", _in_place(_op, _name))
+    setattr(Traced, f"__i{_fn.__name__.strip('_')}__", _in_place(_fn, _name))

@@ -134,11 +134,15 @@ def unary_applier(prim: Primitive) -> Callable[[Any], Any]:
     return apply_1
 
 
-def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
+def binary_applier(prim: Primitive, write: Callable[[Any, Any], Any] | None = None,
+                   ) -> Callable[[Any, Any], Any]:
     """``apply`` for two arguments, written out for ``prim``.
 
     The hot path of every operator (``Traced.__mul__`` is
-    ``binary_applier(mul)``).
+    ``binary_applier(mul)``). With ``write``, an in-place operator
+    (``Traced.__iadd__``): the result of ``a op b`` goes through
+    ``write(result, a's value)`` unless ``a``'s value is a float, which is
+    rebound as Python does (``augmented.py``).
     """
     impl = prim.impl
     seqs = prim.elementwise       # its list or tuple operand is NumPy's array of it
@@ -152,8 +156,9 @@ def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
             ja = a.id
             va = a._value
             if type(b) is Traced:
-                if b.tape is not tape:
-                    return apply(prim, a, b)       # two tapes: the general rule
+                if b.tape is not tape:             # two tapes: the general rule
+                    ans = apply(prim, a, b)
+                    return ans if write is None else write(ans, va)
                 jb = b.id
                 vb = b._value
             else:
@@ -179,7 +184,7 @@ def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
         if not tape.active:
             raise EscapedTracerError(ESCAPED_MSG)
         if type(va) is Traced or type(vb) is Traced:
-            ans = apply_2(va, vb)
+            ans = deeper(va, vb)
         else:
             try:
                 ans = impl(va, vb)
@@ -195,7 +200,10 @@ def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
             check_nan(tape, i, ans, "value")
         t = _new(Traced)       # Traced(tape, i, ans) minus a Python-level __init__
         t.tape, t.id, t._value = tape, i, ans
-        return t
+        if write is None or type(va) is float:
+            return t
+        return write(t, va)
+    deeper = apply_2 if write is None else prim.apply2    # one level down: not in place
     return apply_2
 
 
