@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .arrays import astype
+from .complexes import complex_part, is_complex_traced
 from .elementary import arctan2, isfinite
 from .kinks import stop_gradient
 from .numpy_dispatch import functions
@@ -166,7 +167,9 @@ def real(val: Number) -> Number:
       >>> tg.real(2.0)
       2.0
     """
-    return val if type(val) is Traced else np.real(val)
+    if type(val) is Traced:
+        return complex_part("real", val) if is_complex_traced(val) else val
+    return np.real(val)
 
 
 def imag(val: Number) -> Any:
@@ -184,7 +187,7 @@ def imag(val: Number) -> Any:
       >>> tg.imag(np.ones(2))
       array([0., 0.])
     """
-    return zeros_like(val)
+    return complex_part("imag", val) if is_complex_traced(val) else zeros_like(val)
 
 
 def angle(z: Number, deg: bool = False) -> Number:
@@ -203,6 +206,8 @@ def angle(z: Number, deg: bool = False) -> Number:
       >>> tg.angle(np.array([2.0, -1.0]), deg=True)
       array([  0., 180.])
     """
+    if is_complex_traced(z):
+        return complex_part("angle_deg" if deg else "angle", z)
     a = stop_gradient(arctan2(0.0, z))       # a step: no derivative, even at 0
     return a * (180 / np.pi) if deg else a
 
@@ -355,5 +360,5 @@ functions.update({
     np.meshgrid: (meshgrid, ("copy", "sparse", "indexing")),
 })
 
-Traced.real = property(lambda self: self)        # type: ignore[attr-defined]
+Traced.real = property(real)                     # type: ignore[attr-defined]
 Traced.imag = property(imag)                     # type: ignore[attr-defined]

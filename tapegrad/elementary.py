@@ -382,7 +382,6 @@ def _pos_operator(x: Any) -> Any:
 
 Traced.__pow__ = _pow_operator(Traced.__pow__)                  # type: ignore
 Traced.__pos__ = _pos_operator                                  # type: ignore
-Traced.conj = Traced.conjugate = conjugate                      # type: ignore  # x.conj(): x
 
 
 # ------------------------------------------------ NumPy's names for them

@@ -28,6 +28,7 @@ from .numerics import user_frame
 from .numpy_tables import ufuncs
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .pysource import for_left
+from .recording import binary_applier, reflected_applier
 from .staging.spellings import Spelling, spellings
 from .tape import Eqn, listings, operand
 from .values import Traced, _check_live, primal_value, shape_of
@@ -39,6 +40,8 @@ __all__ = ["bitwise_and", "bitwise_or", "bitwise_xor", "eq", "ge", "gt", "invert
 def _no_derivative(impl: Callable[..., Any], name: str, elementwise: bool = True) -> Primitive:
     """A primitive whose result is a boolean: nothing to differentiate."""
     prim = primitive(impl, name, elementwise=elementwise, check_rules=False)
+    prim.apply2 = binary_applier(prim, real=False)    # x == 1j: a bool, as NumPy's
+    prim.rapply2 = reflected_applier(prim, real=False)
     defvjp(prim, None, None)
     defjvp(prim, None, None)
     return prim

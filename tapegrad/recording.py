@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .backends import array_api_impls, uncovered
-from .errors import ESCAPED_MSG, EscapedTracerError
+from .errors import COMPLEX_MSG, ESCAPED_MSG, EscapedTracerError
 from .numerics import check_nan, quiet
-from .values import Traced
+from .values import Traced, is_complex, primal_value
 
 if TYPE_CHECKING:
     from .primitive import Primitive
@@ -72,7 +72,44 @@ def apply(prim: Primitive, *args: Any) -> Any:
             flat[1] = prim.impl(*vals)
         if type(flat[1]) is Traced:
             _closed_over(prim, tape, flat[1])
+    _complex_result(prim, tape, flat[1])
     return _push(tape, tuple(flat))
+
+
+def _constant(a: Any, seqs: bool, tape: Tape) -> Any:
+    """An operand that is not traced, as the operator takes it; complex: refused by grad.
+
+    A list or tuple is NumPy's array of it for an elementwise primitive. A
+    complex constant makes the traced value complex, which no derivative rule
+    takes (``(x * 1j).real`` would be ``x``); ``jit`` and ``vmap`` (a staging
+    tape) compute its values as NumPy does (``complexes.py``).
+    """
+    t = type(a)
+    if t is np.ndarray:
+        if a.dtype.kind != "c":
+            return a
+    elif seqs and (t is list or t is tuple):
+        return _constant(np.asarray(a), seqs, tape)
+    elif not is_complex(a):
+        return a
+    if tape.staging:
+        return a
+    raise TypeError(f"a value being differentiated met the complex constant {a!r}; "
+                    + COMPLEX_MSG)
+
+
+def _any_constant(a: Any, seqs: bool, tape: Tape) -> Any:
+    """``_constant`` for a comparison: a complex constant compares as NumPy's does."""
+    return np.asarray(a) if seqs and (type(a) is list or type(a) is tuple) else a
+
+
+def _complex_result(prim: Primitive, tape: Tape, ans: Any) -> None:
+    """Refuse a complex result on a tape that differentiates (``np.where(c, x, 1j)``)."""
+    ans = primal_value(ans)
+    if not tape.staging and (is_complex(ans) or (
+            type(ans) is tuple and any(is_complex(primal_value(a)) for a in ans))):
+        raise TypeError(f"{prim.name} of a value being differentiated gave complex numbers; "
+                        + COMPLEX_MSG)
 
 
 def _push(tape: Tape, record: tuple[Any, ...]) -> Traced:
@@ -135,15 +172,17 @@ def unary_applier(prim: Primitive) -> Callable[[Any], Any]:
 
 
 def binary_applier(prim: Primitive, write: Callable[[Any, Any], Any] | None = None,
-                   ) -> Callable[[Any, Any], Any]:
+                   real: bool = True) -> Callable[[Any, Any], Any]:
     """``apply`` for two arguments, written out for ``prim``.
 
     The hot path of every operator (``Traced.__mul__`` is
     ``binary_applier(mul)``). With ``write``, an in-place operator
     (``Traced.__iadd__``): the result of ``a op b`` goes through
     ``write(result, a's value)`` unless ``a``'s value is a float, which is
-    rebound as Python does (``augmented.py``).
+    rebound as Python does (``augmented.py``). ``real=False`` lets a
+    complex constant in, for a primitive whose result is not a number (``x == 1j``).
     """
+    constant = _constant if real else _any_constant
     impl = prim.impl
     seqs = prim.elementwise       # its list or tuple operand is NumPy's array of it
     user = prim.check_rules       # a user's impl may close over a traced value
@@ -163,13 +202,11 @@ def binary_applier(prim: Primitive, write: Callable[[Any, Any], Any] | None = No
                 vb = b._value
             else:
                 jb = None
-                vb = b if type(b) is float or not seqs or (
-                    type(b) is not list and type(b) is not tuple) else np.asarray(b)
+                vb = b if type(b) is float or type(b) is int else constant(b, seqs, tape)
         elif type(b) is Traced:
             tape = b.tape
             ja = None
-            va = a if type(a) is float or not seqs or (
-                type(a) is not list and type(a) is not tuple) else np.asarray(a)
+            va = a if type(a) is float or type(a) is int else constant(a, seqs, tape)
             jb = b.id
             vb = b._value
         elif type(a) is float and type(b) is float:
@@ -207,13 +244,14 @@ def binary_applier(prim: Primitive, write: Callable[[Any, Any], Any] | None = No
     return apply_2
 
 
-def reflected_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
+def reflected_applier(prim: Primitive, real: bool = True) -> Callable[[Any, Any], Any]:
     """``prim(other, self)`` for Python's reflected operators.
 
     ``2.0 * x`` is ``x.__rmul__(2.0)``, where only ``self`` is traced: a
     short copy of the binary applier's constant-first case, without a lambda
     in between (benchmarks/higher.py).
     """
+    constant = _constant if real else _any_constant
     impl = prim.impl
     apply_2 = prim.apply2
     seqs = prim.elementwise       # its list or tuple operand is NumPy's array of it
@@ -222,9 +260,9 @@ def reflected_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
     def rapply_2(b: Any, a: Any) -> Any:
         if type(a) is Traced:                  # only when called by hand
             return apply_2(a, b)
-        if seqs and (type(a) is list or type(a) is tuple):
-            a = np.asarray(a)
         tape = b.tape
+        if type(a) is not float and type(a) is not int:
+            a = constant(a, seqs, tape)
         if not tape.active:
             raise EscapedTracerError(ESCAPED_MSG)
         vb = b._value

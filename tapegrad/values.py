@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import ESCAPED_MSG, FLOAT_MSG, INT_MSG, STORE_MSG, EscapedTracerError
+from .errors import COMPLEX_MSG, ESCAPED_MSG, FLOAT_MSG, INT_MSG, STORE_MSG, EscapedTracerError
 from .numerics import user_line
 from .pyfloat import float_error
 from .pysource import running, running_op
@@ -367,8 +367,10 @@ def primal_value(x: Any) -> Any:
 
 
 def float_array(x: Any) -> np.ndarray:
-    """A plain number as a float array: ints become float64, float32 stays float32."""
+    """A plain number as a float array (ints float64, float32 stays); complex: refused."""
     a = np.asarray(x)
+    if a.dtype.kind == "c":
+        raise TypeError(f"a complex value ({a.dtype}) met a traced value; {COMPLEX_MSG}")
     return a if a.dtype.kind == "f" else a.astype(float)
 
 

@@ -224,7 +224,6 @@ CASES: dict[str, Case] = {
     "m_lshift_int": c(lambda x: x << 2, I, diff=False),
     "m_xor_bool": c(lambda x: (x > 0) ^ (x < 1), V, diff=False),
     "m_round_builtin": c(lambda x: round(x[0], 1), V, diff=False),
-    "m_complex": c(lambda x: x * 1j, V, diff=False),
     # lib/tests/test_arraypad.py: the modes that compute values
     "pad_reflect_odd": c(lambda x: np.pad(x, 2, mode="reflect", reflect_type="odd"), V),
     "pad_reflect_odd_wide": c(lambda x: np.pad(x, (9, 13), mode="reflect", reflect_type="odd"), V),

@@ -280,7 +280,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                          "linalg_decomp", "pseudoinverse", "vectors", "nanargs",
                          "binning", "functional", "queries", "ufunc_methods",
                          "conditioning", "selections", "nanquantiles", "index_tricks",
-                         "floatbits"}),
+                         "floatbits", "complexes"}),
     ("players", {"playback", "reverse", "forward", "staging", "staging.program",
                  "staging.passes", "staging.lower", "staging.standard", "staging.source",
                  "staging.cache",
