@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import linalg as _la
 from .. import linalg_decomp as _dec
+from ..arrays import concatenate
 from ..values import primal_value, shape_of
 
 __all__ = ["eigh", "eigvalsh", "lstsq", "pinv", "qr", "svd"]
@@ -29,11 +30,11 @@ def qr(a: Number, overwrite_a: bool = False, lwork: Any = None, mode: str = "ful
     """SciPy's ``qr``: ``(Q, R)``, or ``(R,)`` with ``mode="r"``.
 
     Args:
-      a: A matrix ``(m, n)``.
+      a: A matrix ``(m, n)``, ``m >= n``.
       overwrite_a: Ignored.
       lwork: Ignored.
-      mode: ``"full"`` (Q is ``m x m``; tapegrad has it for ``m <= n``,
-        where it is the economic one), ``"economic"`` or ``"r"``.
+      mode: ``"full"`` (Q is ``m x m``: tapegrad has it for a square
+        matrix, where it is the economic one), ``"economic"`` or ``"r"``.
       pivoting: Not supported (``False`` only).
       check_finite: Ignored.
 
@@ -43,15 +44,20 @@ def qr(a: Number, overwrite_a: bool = False, lwork: Any = None, mode: str = "ful
     Examples:
       >>> import numpy as np
       >>> from tapegrad.scipy.linalg import qr
-      >>> [m.shape for m in qr(np.ones((2, 3)))]
-      [(2, 2), (2, 3)]
+      >>> [m.shape for m in qr(np.eye(3) + 1.0)]
+      [(3, 3), (3, 3)]
     """
     del overwrite_a, lwork, check_finite
     if pivoting:
         raise ValueError("scipy.linalg.qr: tapegrad has no pivoting; pass pivoting=False.")
     m, n = shape_of(a)[-2:]
-    if mode == "r":
-        return (_dec.qr(a, mode="r"),)
+    if m < n:
+        raise ValueError(f"scipy.linalg.qr: a has shape {shape_of(a)}; tapegrad factors "
+                         "square or tall matrices (m >= n) only.")
+    if mode == "r":             # SciPy's R is m x n: zero rows below a tall matrix's
+        r = _dec.qr(a, mode="r")
+        zeros = np.zeros((*shape_of(a)[:-2], m - n, n), np.asarray(primal_value(r)).dtype)
+        return (concatenate([r, zeros], axis=-2) if m > n else r,)
     if mode == "full" and m > n:
         raise ValueError("scipy.linalg.qr: tapegrad computes the economic factors of a tall "
                          "matrix only: pass mode='economic'.")
