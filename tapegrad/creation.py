@@ -24,7 +24,8 @@ from .numpy_dispatch import functions
 from .predicates import all as tg_all
 from .shapes import broadcast_to
 from .shapes import reshape as reshape_to
-from .values import Traced, primal_value, shape_of
+from .errors import COMPLEX_MSG
+from .values import Traced, is_complex, primal_value, shape_of
 
 __all__ = ["angle", "asarray_chkfinite", "broadcast_arrays", "copy", "empty_like",
            "full_like", "imag", "meshgrid", "ones_like", "real", "real_if_close", "require",
@@ -166,7 +167,20 @@ def real(val: Number) -> Number:
       >>> tg.real(2.0)
       2.0
     """
-    return val if type(val) is Traced else np.real(val)
+    return _real_valued(val, "real") if type(val) is Traced else np.real(val)
+
+
+def _real_valued(x: Traced, what: str) -> Traced:
+    """``x``, refused when complex: its real part is not ``x`` itself, nor 0 its imaginary part.
+
+    A complex constant (``1j * x``, ``np.exp(1j * k) * x``) makes a complex traced
+    value; taking parts of it, tapegrad would return the wrong numbers.
+    """
+    if is_complex(primal_value(x)) or x.dtype.kind == "c":
+        raise TypeError(f"np.{what} of a complex traced value (made from a complex constant, "
+                        f"such as 1j * x): {COMPLEX_MSG} For exp(1j * x) write np.cos(x) and "
+                        "np.sin(x).")
+    return x
 
 
 def imag(val: Number) -> Any:
@@ -184,7 +198,7 @@ def imag(val: Number) -> Any:
       >>> tg.imag(np.ones(2))
       array([0., 0.])
     """
-    return zeros_like(val)
+    return zeros_like(_real_valued(val, "imag") if type(val) is Traced else val)
 
 
 def angle(z: Number, deg: bool = False) -> Number:
@@ -355,5 +369,5 @@ functions.update({
     np.meshgrid: (meshgrid, ("copy", "sparse", "indexing")),
 })
 
-Traced.real = property(lambda self: self)        # type: ignore[attr-defined]
+Traced.real = property(real)                     # type: ignore[attr-defined]
 Traced.imag = property(imag)                     # type: ignore[attr-defined]

@@ -676,3 +676,37 @@ def cholesky_slogdet_float32(a):
     L = np.linalg.cholesky(S)
     x = np.linalg.solve(S, np.ones(3, dtype=np.float32))
     return np.sum(np.log(np.diag(L))) + np.linalg.slogdet(S)[1] + x @ x
+
+
+# ------------------------------------------------------------ SciPy's decompositions
+@case(RS.randn(12), 58, scale=0.1)
+def scipy_qr_economic_projection(a):
+    """A projection residual by sla.qr(mode="economic") and R's diagonal by sla.qr(mode="r")."""
+    A = a.reshape(4, 3)
+    Q, R = sla.qr(A, mode="economic")
+    (Rr,) = sla.qr(A, mode="r")
+    b = np.array([1.0, -0.5, 2.0, 0.3])
+    r = b - Q @ (Q.T @ b)
+    return r @ r + np.sum(np.log(np.abs(np.diag(Rr))))
+
+
+@case(RS.randn(9), 59, scale=0.1)
+def scipy_eigh_lower_svd(a):
+    """sla.eigh(lower=False) and eigvals_only, sla.svd's singular values and its factors."""
+    M = np.triu(a.reshape(3, 3)) + 4.0 * np.eye(3)
+    w, V = sla.eigh(M, lower=False)
+    vals = sla.eigh(M.T, eigvals_only=True)
+    s = sla.svd(M, compute_uv=False)
+    U, s2, Vh = sla.svd(M)
+    return w[-1] + np.sum(vals ** 2) + s[0] / s[-1] + np.abs(U[0, 0] * Vh[0, 0]) + np.abs(V[0, 2])
+
+
+X_LS = np.vander(np.linspace(-1, 1, 7), 3)
+
+
+@case(np.cos(np.linspace(-1, 1, 7)), 60)
+def scipy_lstsq_pinv(y):
+    """A quadratic fit by sla.lstsq (its residue a number) and by sla.pinv, which agree."""
+    coef, res, rank, sv = sla.lstsq(X_LS, y)
+    c2 = sla.pinv(X_LS) @ y
+    return np.sum(coef * np.arange(1.0, 4.0)) + res + 1e6 * np.sum((coef - c2) ** 2)
