@@ -225,6 +225,10 @@ CALLS: dict[str, Call] = {
     "scipy.linalg.solve_triangular": lambda x: tsp.linalg.solve_triangular(x, x[0]),
     "scipy.linalg.cho_factor": lambda x: tsp.linalg.cho_factor(x)[0],
     "scipy.linalg.cho_solve": lambda x: tsp.linalg.cho_solve((x, True), x[0]),
+    "scipy.linalg.qr": lambda x: tsp.linalg.qr(x)[1],
+    "scipy.linalg.svd": lambda x: tsp.linalg.svd(x)[0],
+    "scipy.linalg.eigh": lambda x: tsp.linalg.eigh(x)[0],
+    "scipy.linalg.lstsq": lambda x: tsp.linalg.lstsq(x, x[0])[0],
     "scipy.integrate.odeint":
         lambda x: tsp.integrate.odeint(lambda y, t, k: -k * y, x[0], np.arange(2.0), x[1, 1]),
     "scipy.signal.convolve": lambda x: tsp.signal.convolve(x, x[:1], mode="valid"),

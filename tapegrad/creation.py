@@ -19,12 +19,12 @@ import numpy as np
 
 from .arrays import astype
 from .elementary import arctan2, isfinite
+from .errors import COMPLEX_MSG
 from .kinks import stop_gradient
 from .numpy_dispatch import functions
 from .predicates import all as tg_all
 from .shapes import broadcast_to
 from .shapes import reshape as reshape_to
-from .errors import COMPLEX_MSG
 from .values import Traced, is_complex, primal_value, shape_of
 
 __all__ = ["angle", "asarray_chkfinite", "broadcast_arrays", "copy", "empty_like",

@@ -3,7 +3,8 @@
 NumPy pads an array of *positions* (each element's flat index), in the mode
 asked for; the traced array is then gathered at those positions, so edges,
 reflections and wraps send their gradient back to the elements they copy.
-In mode ``"constant"`` the new cells are constants (no derivative). The
+In mode ``"constant"`` the new cells are the constants, traced or not: each
+takes the number of the side NumPy fills it from (one per side, or one). The
 modes that compute new values (``"linear_ramp"``, ``"maximum"``, ``"mean"``,
 ``"median"``, ``"minimum"``, ``reflect_type="odd"``) follow NumPy's loop
 over the axes: each axis's two pads are computed, with NumPy's operations,
@@ -52,15 +53,14 @@ def pad(array: Number, pad_width: Any, mode: str = "constant", **kwargs: Any) ->
         ``"edge"``, ``"reflect"``, ``"symmetric"``, ``"wrap"`` (gathered from
         the input), ``"linear_ramp"``, ``"maximum"``, ``"mean"``, ``"median"``,
         ``"minimum"`` (computed as NumPy's) or ``"empty"`` (zeros here).
-      **kwargs: ``constant_values`` (constant numbers, or one traced number),
+      **kwargs: ``constant_values`` (numbers, traced or not, nested as NumPy's),
         ``end_values``, ``stat_length`` or ``reflect_type``, as NumPy's.
 
     Returns:
       The padded array.
 
     Raises:
-      ValueError: a mode NumPy does not have, or ``constant_values`` of
-        several numbers of which one is traced.
+      ValueError: a mode NumPy does not have, or a keyword it does not take.
 
     Examples:
       >>> import numpy as np

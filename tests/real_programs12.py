@@ -420,7 +420,7 @@ Y_AR = np.cumsum(RS.randn(40)) * 0.1
 
 @case([1.0, 0.0], 33, scale=0.1)
 def yule_walker_ar3_autocovariance(p):
-    """AR(3) coefficients by Yule-Walker: autocovariances by slices, sla.toeplitz, np.linalg.solve."""
+    """AR(3) by Yule-Walker: autocovariances by slices, sla.toeplitz, np.linalg.solve."""
     y = p[0] * (Y_AR - np.mean(Y_AR)) + p[1] * np.linspace(-1, 1, 40)
     acov = np.stack([np.mean(y[: 40 - k] * y[k:]) for k in range(4)])
     phi = np.linalg.solve(sla.toeplitz(acov[:3]), acov[1:])
@@ -444,7 +444,7 @@ def gp_cho_factor_lower(p):
 
 @case([2.0, 0.5, -0.3, 1.5, 0.2, 1.8], 35, scale=0.1)
 def solve_triangular_trans(p):
-    """Back substitution through the transpose: sla.solve_triangular(trans="T") and unit_diagonal."""
+    """Substitution by sla.solve_triangular(trans="T"), and with unit_diagonal."""
     U = np.zeros((3, 3))
     U = U + np.diag(p[[0, 3, 5]]) + np.diag(p[[1, 4]], 1) + np.diag(p[2:3], 2)
     b = np.array([1.0, -1.0, 2.0])
@@ -564,7 +564,7 @@ def tril_triu_offsets(a):
 
 @case(RS.randn(15), 47)
 def topk_take_along_axis(x):
-    """The top three scores per row: np.argsort descending, np.take_along_axis, a softmax of them."""
+    """The top three per row: np.argsort descending, np.take_along_axis, their softmax."""
     S = x.reshape(3, 5)
     idx = np.argsort(-S, axis=1)[:, :3]
     top = np.take_along_axis(S, idx, axis=1)
@@ -631,7 +631,7 @@ def reductions_where_initial(x):
 
 @case(np.linspace(0.5, 2.0, 8), 53)
 def int_data_dtype_keywords(x):
-    """Integer data meets floats: int weights, np.sum(dtype=), np.cumsum(dtype=), np.prod(where=)."""
+    """Integer data and floats: int weights, np.sum(dtype=), np.cumsum(dtype=), np.prod(where=)."""
     counts = np.array([3, 1, 4, 1, 5, 9, 2, 6])
     s = np.sum(counts * x, dtype=np.float64)
     c = np.cumsum(x * counts, dtype=np.float64)

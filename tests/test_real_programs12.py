@@ -293,7 +293,8 @@ def test_shape_derivatives_agree_with_differences(name: str) -> None:
 
 
 REFUSED = {
-    "scipy.linalg.lu_factor": lambda x: np.sum(scipy.linalg.lu_factor(np.outer(x, x) + np.eye(4))[0]),
+    "scipy.linalg.lu_factor": lambda x: np.sum(scipy.linalg.lu_factor(np.outer(x, x)
+                                                                      + np.eye(4))[0]),
     "scipy.signal.lfilter": lambda x: np.sum(scipy.signal.lfilter([0.5, 0.5], [1.0, -0.3], x)),
     "scipy.signal.savgol_filter": lambda x: np.sum(scipy.signal.savgol_filter(x, 3, 1)),
     "scipy.interpolate.CubicSpline.__init__": lambda x: np.sum(scipy.interpolate.CubicSpline(

@@ -1,4 +1,6 @@
-"""SciPy's decompositions on traced values: ``qr``, ``svd``, ``eigh``, ``eigvalsh``, ``pinv``, ``lstsq``.
+"""SciPy's decompositions on traced values: ``qr``, ``svd``, ``eigh``, ``eigvalsh``, ``pinv``...
+
+``qr``, ``svd``, ``eigh``, ``eigvalsh``, ``pinv`` and ``lstsq``.
 
 Each is NumPy's ``np.linalg`` function (tapegrad's, with its derivatives) behind
 SciPy's signature and SciPy's conventions: ``qr``'s modes ``"full"``,
