@@ -26,10 +26,10 @@ from .numpy_dispatch import functions
 from .ops import sqrt
 from .orderings import argsort, sort
 from .pieces import take_along_axis
-from .reductions import sum as tg_sum
-from .scans import cumsum
 from .reductions import mean
+from .reductions import sum as tg_sum
 from .reshaping import moveaxis, ravel, squeeze
+from .scans import cumsum
 from .shapes import _traced_scalar, broadcast_to, transpose
 from .shapes import reshape as reshape_to
 from .tensordot import dot
