@@ -202,6 +202,8 @@ CALLS: dict[str, Call] = {
     "scipy.stats.t.pdf": lambda x: tsp.stats.t.pdf(x, 3.0),
     "scipy.stats.gamma.logpdf": lambda x: tsp.stats.gamma.logpdf(x, 2.0),
     "scipy.stats.gamma.pdf": lambda x: tsp.stats.gamma.pdf(x, 2.0),
+    "scipy.stats.chi2.logpdf": lambda x: tsp.stats.chi2.logpdf(x, 3.0),
+    "scipy.stats.chi2.pdf": lambda x: tsp.stats.chi2.pdf(x, 3.0),
     "scipy.stats.beta.logpdf": lambda x: tsp.stats.beta.logpdf(x, 2.0, 3.0),
     "scipy.stats.beta.pdf": lambda x: tsp.stats.beta.pdf(x, 2.0, 3.0),
     "scipy.special.gammainc": lambda x: tsp.special.gammainc(2.0, x),
@@ -210,7 +212,8 @@ CALLS: dict[str, Call] = {
     "scipy.special.stdtr": lambda x: tsp.special.stdtr(3.0, x),
     **{f"scipy.stats.{d}.{f}": (lambda d, f, shapes: lambda x: getattr(
         getattr(tsp.stats, d), f)(x, *shapes))(d, f, shapes)
-       for d, shapes in (("t", (3.0,)), ("gamma", (2.0,)), ("beta", (2.0, 3.0)))
+       for d, shapes in (("t", (3.0,)), ("gamma", (2.0,)), ("beta", (2.0, 3.0)),
+                         ("chi2", (3.0,)))
        for f in ("cdf", "logcdf", "sf", "logsf")},
     "scipy.stats.poisson.logpmf": lambda x: tsp.stats.poisson.logpmf(np.arange(3), x),
     "scipy.stats.poisson.pmf": lambda x: tsp.stats.poisson.pmf(np.arange(3), x),

@@ -76,6 +76,7 @@ tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests chec
     "stats.norm": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
     "stats.t": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
     "stats.gamma": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
+    "stats.chi2": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
     "stats.beta": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
     "stats.poisson": ("cdf", "logpmf", "pmf"),
     "stats.expon": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),

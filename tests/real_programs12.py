@@ -11,11 +11,12 @@ on a traced grid), interpolation (``np.interp`` with ``period``, ``left`` and
 ``right``), statistics (``np.histogram`` with weights and ``density``,
 ``np.average`` with ``keepdims``, ``np.cov`` with ``fweights``/``aweights``,
 ``np.corrcoef`` of two vectors, ``np.median`` and ``np.ptp`` over an axis, the
-logcdf, logsf, cdf and ppf of ``stats``'s distributions, a probit, a Poisson
+logcdf, logsf, cdf and ppf of ``stats``'s distributions (``chi2`` too), a probit, a Poisson
 GLM, a multivariate normal, ``logsumexp`` with ``b=``), linear algebra (``pinv``,
 ``lstsq``, nuclear and induced norms, ``matrix_power``, ``qr(mode="r")``,
 ``slogdet`` of a stack, ``eigh`` with ``UPLO``, Yule-Walker on ``toeplitz``,
-``cho_factor(lower=True)``, ``solve_triangular(trans="T")``, ``multi_dot``),
+``cho_factor(lower=True)``, ``solve_triangular(trans="T")``, ``multi_dot``,
+SciPy's ``qr``, ``svd``, ``eigh``, ``lstsq`` and ``pinv``),
 special functions (``gammaln``, ``betaln``, ``erfinv``, ``ndtri``,
 ``log_ndtr``, ``xlogy``/``xlog1py``, ``expit``/``logit``, ``softmax`` over an
 axis), array manipulation (``np.roll``/``np.diff``/``np.cumsum`` over axes,
@@ -320,6 +321,18 @@ def beta_gamma_cdf_ppf(p):
     tail = stats.gamma.sf(np.array([1.0, 2.5, 4.0]), 2.5, scale=scale)
     z = stats.norm.ppf(prob, loc=0.0, scale=1.0)
     return np.sum(prob) + np.sum(np.log(tail)) + np.sum(z ** 2)
+
+
+GROUPS_CHI = RS.randn(4, 9) * np.array([[1.0], [1.3], [0.8], [1.1]])
+
+
+@case([0.0, 0.2, -0.1], 61, scale=0.2)
+def chi2_variance_test(p):
+    """A variance test per group: stats.chi2.logsf of (n - 1) s^2 / sigma^2, and its logpdf."""
+    sigma2 = np.exp(p[0])
+    X = GROUPS_CHI + p[1] * np.arange(9.0) / 9 + p[2]
+    stat = (X.shape[1] - 1) * np.var(X, axis=1, ddof=1) / sigma2
+    return -np.sum(stats.chi2.logsf(stat, 8.0)) - np.sum(stats.chi2.logpdf(stat, 8.0))
 
 
 SAMPLE_T = RS.standard_t(5, size=10)

@@ -299,7 +299,6 @@ REFUSED = {
     "scipy.signal.savgol_filter": lambda x: np.sum(scipy.signal.savgol_filter(x, 3, 1)),
     "scipy.interpolate.CubicSpline.__init__": lambda x: np.sum(scipy.interpolate.CubicSpline(
         np.arange(4.0), x)(np.array([0.5, 2.5]))),
-    "scipy.stats.chi2.logpdf": lambda x: np.sum(scipy.stats.chi2.logpdf(x, 3.0)),
     "scipy.stats.zscore": lambda x: np.sum(scipy.stats.zscore(x) ** 3),
     "np.polynomial.ABCPolyBase.fit": lambda x: np.sum(np.polynomial.Polynomial.fit(
         np.arange(4.0), x, 2).coef),
@@ -321,10 +320,41 @@ def test_what_stays_refused_names_the_function_and_what_to_write(name: str) -> N
 
 
 @pytest.mark.xfail(strict=True, raises=TypeError, reason="not written: LU factors (pivots), "
-                   "recursive filters (lfilter, savgol), splines, chi2 and scipy.stats's "
+                   "recursive filters (lfilter, savgol), splines, scipy.stats's "
                    "summaries (zscore), np.polynomial's classes and chebval of traced "
                    "coefficients, np.unique, np.roots, np.put_along_axis, a general eig; "
                    "each refusal says what to write")
 @pytest.mark.parametrize("name", sorted(REFUSED))
 def test_these_functions_differentiate(name: str) -> None:
     tg.grad(REFUSED[name])(np.array([0.3, 1.2, 0.7, 2.1]))
+
+
+CHI2_X = np.array([-1.0, 0.0, 1e-10, 0.3, 1.0, 2.5, 10.0, 80.0, np.inf, np.nan])
+
+
+@pytest.mark.parametrize(("df", "loc", "scale"), [(3.0, 0.0, 1.0), (2.0, 0.5, 2.0), (0.7, 0.0, 1.0),
+                                                  (-1.0, 0.0, 1.0), (4.0, 0.0, -1.0)])
+def test_chi2_is_scipys_over_the_line(df: float, loc: float, scale: float) -> None:
+    # a variance test's scipy.stats.chi2.logpdf was refused: "tapegrad.scipy.stats has only
+    # norm, t, gamma, ..."; tapegrad.scipy.stats.chi2 is gamma(df / 2, scale=2), SciPy's
+    for fun in tss_stats.chi2.__all__:
+        got = getattr(tss_stats.chi2, fun)(CHI2_X, df, loc, scale)
+        with np.errstate(all="ignore"):
+            want = getattr(scipy.stats.chi2, fun)(CHI2_X, df, loc, scale)
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=0, equal_nan=True)
+
+
+@pytest.mark.parametrize("fun", ["logpdf", "pdf", "cdf", "logcdf", "sf", "logsf"])
+def test_chi2_differentiates_under_every_transform(fun: str) -> None:
+    at = np.array([0.3, 1.2, 2.5])
+    df = 1.0 if fun in ("logpdf", "pdf") else 3.0        # a shape derivative in the density
+    f = lambda p: np.sum(getattr(tss_stats.chi2, fun)(at * p[2], df * p[0] if fun in (  # noqa
+        "logpdf", "pdf") else df, p[1], 1.5))
+    p = np.array([3.0, -0.1, 1.0])
+    np.testing.assert_allclose(tg.grad(f)(p), fd(f, p), rtol=1e-6, atol=1e-9)
+    assert same(tg.jit(f)(p), f(p)) and same(tg.jit(tg.grad(f))(p), tg.grad(f)(p))
+    batch = np.stack([p, p * 1.1, p * 0.9])
+    assert same(tg.vmap(tg.grad(f))(batch), np.stack([tg.grad(f)(b) for b in batch]))
+    with pytest.raises(TypeError, match=rf"^scipy\.stats\.chi2\.{fun} was applied to a "
+                       rf"traced value.*Use tapegrad\.scipy\.stats\.chi2\.{fun} instead\.$"):
+        tg.grad(lambda x: np.sum(getattr(scipy.stats.chi2, fun)(x, 3.0)))(at)
