@@ -19,7 +19,8 @@ GLM, a multivariate normal, ``logsumexp`` with ``b=``), linear algebra (``pinv``
 SciPy's ``qr``, ``svd``, ``eigh``, ``lstsq`` and ``pinv``),
 special functions (``gammaln``, ``betaln``, ``erfinv``, ``ndtri``,
 ``log_ndtr``, ``xlogy``/``xlog1py``, ``expit``/``logit``, ``softmax`` over an
-axis), array manipulation (``np.roll``/``np.diff``/``np.cumsum`` over axes,
+axis, SciPy's ``boxcox``, ``boxcox1p``, ``huber``, ``pseudo_huber``,
+``rgamma`` and ``erfcinv``), array manipulation (``np.roll``/``np.diff``/``np.cumsum`` over axes,
 ``np.cumulative_sum(include_initial=True)``, ``np.meshgrid(indexing="ij")``,
 ``np.kron``, ``np.tril``/``np.triu`` with ``k``, top-k by ``np.argsort`` and
 ``np.take_along_axis``, ``np.partition``, ``np.searchsorted``, groups by a
@@ -524,6 +525,33 @@ def betaln_digamma_dirichlet(a):
     logB = np.sum(scipy.special.gammaln(a)) - scipy.special.gammaln(a0)
     H = logB + (a0 - 3) * scipy.special.digamma(a0) - np.sum((a - 1) * scipy.special.digamma(a))
     return H + scipy.special.betaln(a[0], a[1]) + special.multigammaln(a[2] + 2.0, 2)
+
+
+SKEWED = RS.lognormal(0.5, 0.4, size=14)
+
+
+@case([0.3, 0.1], 62, scale=0.2)
+def boxcox_profile_likelihood(p):
+    """The Box-Cox profile log-likelihood in lmbda by SciPy's boxcox and boxcox1p ufuncs."""
+    lmbda, shift = p
+    y = scipy.special.boxcox(SKEWED, lmbda)
+    z = scipy.special.boxcox1p(SKEWED * 0.5, lmbda + shift)
+    n = SKEWED.size
+    return -(-0.5 * n * np.log(np.var(y)) + (lmbda - 1) * np.sum(np.log(SKEWED))) \
+        + 0.1 * np.var(z)
+
+
+X_HUB = RS.randn(16, 2)
+Y_HUB = X_HUB @ np.array([1.0, -0.5]) + RS.standard_t(2, size=16) * 0.3
+
+
+@case([0.8, -0.3, 1.0], 63, scale=0.1)
+def robust_regression_scipy_huber(p):
+    """A robust regression by SciPy's huber and pseudo_huber, delta a parameter too."""
+    r = Y_HUB - X_HUB @ p[:2]
+    return np.mean(scipy.special.pseudo_huber(p[2], r)) + np.mean(scipy.special.huber(0.5, r)) \
+        + 0.01 * np.sum(scipy.special.rgamma(p[2] + 1.0)) \
+        + np.sum(scipy.special.erfcinv(np.array([0.2, 0.9]) * p[2] / 1.1))
 
 
 # ------------------------------------------------------------ array manipulation
