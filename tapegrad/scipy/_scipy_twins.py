@@ -52,6 +52,7 @@ _SCIPY_UFUNCS: dict[str, Callable[..., Any]] = {
     "betaln": betaln, "entr": entr, "rel_entr": rel_entr, "kl_div": kl_div,
     "log_expit": log_expit, "expm1": ops.expm1, "log1p": ops.log1p, "exp2": elementary.exp2,
     "cbrt": elementary.cbrt}
+_HALF_SQRT_PI = math.sqrt(math.pi) / 2.0
 _COMPOSITES: dict[str, Any] = {   # ours is a composite, or none: the twin's partials
     "logit": lambda ans, p: 1.0 / (p * (1.0 - p)),
     "log_expit": lambda ans, x: ops.sigmoid(-x),
@@ -76,7 +77,6 @@ _COMPOSITES: dict[str, Any] = {   # ours is a composite, or none: the twin's par
               lambda ans, d, r: kinks.where(logic.le(kinks.abs(r), d), r, d * kinks.sign(r))),
     "pseudo_huber": (lambda ans, d, r: 2.0 * ans / d - r * r / (d * _root(d, r)),
                      lambda ans, d, r: r / _root(d, r))}
-_HALF_SQRT_PI = math.sqrt(math.pi) / 2.0
 
 
 def _boxcox_lmbda(ans: Any, log_x: Any, lmbda: Any) -> Any:
