@@ -202,6 +202,8 @@ CALLS: dict[str, Call] = {
     "scipy.stats.t.pdf": lambda x: tsp.stats.t.pdf(x, 3.0),
     "scipy.stats.gamma.logpdf": lambda x: tsp.stats.gamma.logpdf(x, 2.0),
     "scipy.stats.gamma.pdf": lambda x: tsp.stats.gamma.pdf(x, 2.0),
+    "scipy.stats.chi2.logpdf": lambda x: tsp.stats.chi2.logpdf(x, 3.0),
+    "scipy.stats.chi2.pdf": lambda x: tsp.stats.chi2.pdf(x, 3.0),
     "scipy.stats.beta.logpdf": lambda x: tsp.stats.beta.logpdf(x, 2.0, 3.0),
     "scipy.stats.beta.pdf": lambda x: tsp.stats.beta.pdf(x, 2.0, 3.0),
     "scipy.special.gammainc": lambda x: tsp.special.gammainc(2.0, x),
@@ -210,7 +212,8 @@ CALLS: dict[str, Call] = {
     "scipy.special.stdtr": lambda x: tsp.special.stdtr(3.0, x),
     **{f"scipy.stats.{d}.{f}": (lambda d, f, shapes: lambda x: getattr(
         getattr(tsp.stats, d), f)(x, *shapes))(d, f, shapes)
-       for d, shapes in (("t", (3.0,)), ("gamma", (2.0,)), ("beta", (2.0, 3.0)))
+       for d, shapes in (("t", (3.0,)), ("gamma", (2.0,)), ("beta", (2.0, 3.0)),
+                         ("chi2", (3.0,)))
        for f in ("cdf", "logcdf", "sf", "logsf")},
     "scipy.stats.poisson.logpmf": lambda x: tsp.stats.poisson.logpmf(np.arange(3), x),
     "scipy.stats.poisson.pmf": lambda x: tsp.stats.poisson.pmf(np.arange(3), x),
@@ -225,6 +228,10 @@ CALLS: dict[str, Call] = {
     "scipy.linalg.solve_triangular": lambda x: tsp.linalg.solve_triangular(x, x[0]),
     "scipy.linalg.cho_factor": lambda x: tsp.linalg.cho_factor(x)[0],
     "scipy.linalg.cho_solve": lambda x: tsp.linalg.cho_solve((x, True), x[0]),
+    "scipy.linalg.qr": lambda x: tsp.linalg.qr(x)[1],
+    "scipy.linalg.svd": lambda x: tsp.linalg.svd(x)[0],
+    "scipy.linalg.eigh": lambda x: tsp.linalg.eigh(x)[0],
+    "scipy.linalg.lstsq": lambda x: tsp.linalg.lstsq(x, x[0])[0],
     "scipy.integrate.odeint":
         lambda x: tsp.integrate.odeint(lambda y, t, k: -k * y, x[0], np.arange(2.0), x[1, 1]),
     "scipy.signal.convolve": lambda x: tsp.signal.convolve(x, x[:1], mode="valid"),

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .along import _along
+from .along import _along, _stacked
 from .arrays import astype, concatenate, stack
 from .indexing import getitem
 from .numpy_dispatch import functions
@@ -106,7 +106,8 @@ def ediff1d(ary: Number, to_end: Any = None, to_begin: Any = None) -> Number:
     d = _along(flat, 0, slice(1, None)) - _along(flat, 0, slice(None, -1))
     dtype = _dtype_of(ary)
 
-    def end(v: Any) -> Any:         # cast to ary's dtype, as NumPy does
+    def end(v: Any) -> Any:         # cast to ary's dtype, as NumPy does; a list is stacked
+        v = _stacked(v)
         return ravel(v if _dtype_of(v) == dtype else astype(v, dtype))
     parts = [end(to_begin)] if to_begin is not None else []
     parts += [d] + ([end(to_end)] if to_end is not None else [])

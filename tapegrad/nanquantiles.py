@@ -1,11 +1,12 @@
 """NaN-skipping quantiles on traced values: ``np.nanquantile`` and ``np.nanpercentile``.
 
-As ``nanmedian``: the values are sorted (NaNs last) and the two order
-statistics either side of NumPy's virtual index ``(count - 1) * q`` are
-chosen against the traced count of the values that are not NaN, so ``jit``
-replays it for NaNs elsewhere; NumPy's interpolation (``_lerp``) between
-them, bit for bit. The derivative goes to the two order statistics; an
-all-NaN slice gives NaN, as in NumPy.
+As ``nanmedian``: the values are sorted (NaNs last) and the traced count of
+the values that are not NaN picks, for each slice, the row of NumPy's own
+table (its virtual index, neighbours and gamma for a slice of that many
+values, for any of its thirteen methods), so ``jit`` replays it for NaNs
+elsewhere; NumPy's interpolation (``_lerp``) between the two order
+statistics, bit for bit. The derivative goes to them; an all-NaN slice gives
+NaN, as in NumPy.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from typing import Any
 import numpy as np
 
 from .along import _one_axis, _stacked
-from .arrays import astype, floor
+from .arrays import astype
+from .indexing import take
 from .kinks import where
 from .nans import _count
 from .numpy_dispatch import functions
 from .orderings import sort
-from .quantiles import quantile
+from .pieces import take_along_axis
+from .quantiles import _get_gamma, _method, _neighbours, quantile
 from .reductions import sum as tg_sum
 from .reshaping import moveaxis, ravel
 from .shapes import reshape
@@ -38,28 +41,52 @@ def _lerp(a: Any, b: Any, gamma: Any, weak: bool, dtype: Any) -> Any:
     return where(gamma >= 0.5, b - diff * u, a + diff * t)
 
 
-def _nanquantile(a: Any, q: np.ndarray, axis: Any, keepdims: bool, weak: bool) -> Any:
+def _tables(method: str, n: int, q: np.ndarray) -> tuple[bool, Any, Any, Any]:
+    """NumPy's own neighbours and gamma of ``q`` for every count of values 0..n.
+
+    Row ``k`` is what NumPy's quantile computes on a slice of ``k`` values (NaNs
+    removed): the two sorted positions either side of its virtual index (its
+    ``-1``, the last value, is ``k - 1``) and its gamma; ``exact`` says whether the
+    method takes an order statistic (no interpolation).
+    """
+    props = _method(method)
+    prev, nxt, gamma = (np.zeros((n + 1,) + q.shape, t) for t in (np.intp, np.intp, float))
+    exact = True
+    for k in range(1, n + 1):
+        v = np.asanyarray(props["get_virtual_index"](k, q))
+        exact = props["fix_gamma"] is None or (method == "linear" and v.dtype.kind in "iu")
+        if exact:
+            prev[k] = nxt[k] = np.where(v < 0, v + k, v)     # NumPy's take
+            continue
+        p, nx = _neighbours(v, k)
+        gamma[k] = _get_gamma(v, p, props)
+        prev[k], nxt[k] = np.where(p < 0, k - 1, p), np.where(nx < 0, k - 1, nx)
+    return exact, prev, nxt, gamma
+
+
+def _nanquantile(a: Any, q: np.ndarray, axis: Any, keepdims: bool, weak: bool,
+                 method: str) -> Any:
     x = _stacked(a)
     shape = shape_of(x)
     s, ax = (ravel(x), 0) if axis is None else (x, _one_axis("nanquantile", axis, len(shape)))
     s = moveaxis(sort(s, axis=ax), ax, 0)                   # NaNs last
     n, rest = shape_of(s)[0], shape_of(s)[1:]
     dtype = np.asarray(primal_value(s)).dtype
-    count = astype(_count(s, 0, False), np.float64)         # traced: NaNs may move
-    qs = q.reshape(q.shape + (1,) * len(rest))
-    virtual = (count - 1.0) * (float(q) if weak else qs)
-    last = count - 1.0
-    above, below = virtual >= last, virtual < 0
-    prev = where(above, last, where(below, 0.0, floor(virtual)))
-    nxt = where(above, last, where(below, 0.0, prev + 1.0))
-    gamma = virtual - where(above, -1.0, prev)              # NumPy's, from its index -1
-    sb = reshape(s, (n,) + (1,) * q.ndim + rest)
-    place = np.arange(n, dtype=np.float64).reshape((n,) + (1,) * (q.ndim + len(rest)))
+    count = astype(_count(s, 0, False), np.intp)            # traced: NaNs may move
+    exact, prev, nxt, gamma = _tables(method, n, q)
 
-    def pick(k: Any) -> Any:          # the sorted value at place k (exact: the others add 0)
-        return tg_sum(where(place == k, sb, np.zeros((), dtype)), 0)
-    out = _lerp(pick(prev), pick(nxt), gamma, weak, dtype)
-    out = where(count == 0.0, np.asarray(np.nan, np.asarray(primal_value(out)).dtype), out)
+    def row(table: Any) -> Any:       # the count's row, q's axis first
+        r = take(table, count, axis=0)
+        return moveaxis(r, -1, 0) if q.ndim else r
+
+    def pick(pos: Any) -> Any:        # the sorted values at those positions
+        flat = reshape(pos, (-1,) + rest)
+        return reshape(take_along_axis(s, flat, 0), q.shape + rest)
+    if exact:
+        out = pick(row(prev))
+    else:
+        out = _lerp(pick(row(prev)), pick(row(nxt)), row(gamma), weak, dtype)
+    out = where(count == 0, np.asarray(np.nan, np.asarray(primal_value(out)).dtype), out)
     if keepdims:
         kept = (1,) * len(shape) if axis is None else tuple(
             1 if i == ax else k for i, k in enumerate(shape))
@@ -69,7 +96,7 @@ def _nanquantile(a: Any, q: np.ndarray, axis: Any, keepdims: bool, weak: bool) -
 
 def nanquantile(a: Number, q: Any, axis: int | None = None, method: str = "linear",
                 keepdims: bool = False) -> Number:
-    """NumPy's ``nanquantile`` (method ``"linear"``): the quantiles of the values not NaN.
+    """NumPy's ``nanquantile``, any of its methods: the quantiles of the values not NaN.
 
     Examples:
       >>> import numpy as np
@@ -77,29 +104,27 @@ def nanquantile(a: Number, q: Any, axis: int | None = None, method: str = "linea
       >>> float(tg.nanquantile(np.array([1.0, np.nan, 3.0, 2.0]), 0.25))
       1.5
     """
-    if method != "linear":
-        raise ValueError(f"nanquantile: tapegrad has method 'linear' only, not {method!r}.")
+    _method(method)
     if _integer_data(primal_value(_stacked(a))):         # no NaN: NumPy's quantile
-        return quantile(a, q, axis, keepdims=keepdims)
+        return quantile(a, q, axis, method=method, keepdims=keepdims)
     weak = type(q) in (int, float)
     q = np.asanyarray(q, dtype=np.float64)
     if q.ndim > 1 or np.any(q < 0) or np.any(q > 1):
         raise ValueError("Quantiles must be in the range [0, 1], a number or a 1-D array.")
-    return _nanquantile(a, q, axis, keepdims, weak)
+    return _nanquantile(a, q, axis, keepdims, weak, method)
 
 
 def nanpercentile(a: Number, q: Any, axis: int | None = None, method: str = "linear",
                   keepdims: bool = False) -> Number:
-    """NumPy's ``nanpercentile`` (method ``"linear"``): ``nanquantile`` at ``q / 100``."""
-    if method != "linear":
-        raise ValueError(f"nanpercentile: tapegrad has method 'linear' only, not {method!r}.")
+    """NumPy's ``nanpercentile``, any of its methods: ``nanquantile`` at ``q / 100``."""
+    _method(method)
     if _integer_data(primal_value(_stacked(a))):
-        return quantile(a, np.true_divide(q, 100), axis, keepdims=keepdims)
+        return quantile(a, np.true_divide(q, 100), axis, method=method, keepdims=keepdims)
     weak = type(q) in (int, float)
     q = np.true_divide(q, 100)
     if np.ndim(q) > 1 or np.any(q < 0) or np.any(q > 1):
         raise ValueError("Percentiles must be in the range [0, 100], a number or a 1-D array.")
-    return _nanquantile(a, np.asanyarray(q), axis, keepdims, weak)
+    return _nanquantile(a, np.asanyarray(q), axis, keepdims, weak, method)
 
 
 functions.update({

@@ -3,7 +3,8 @@
 NumPy pads an array of *positions* (each element's flat index), in the mode
 asked for; the traced array is then gathered at those positions, so edges,
 reflections and wraps send their gradient back to the elements they copy.
-In mode ``"constant"`` the new cells are constants (no derivative). The
+In mode ``"constant"`` the new cells are the constants, traced or not: each
+takes the number of the side NumPy fills it from (one per side, or one). The
 modes that compute new values (``"linear_ramp"``, ``"maximum"``, ``"mean"``,
 ``"median"``, ``"minimum"``, ``reflect_type="odd"``) follow NumPy's loop
 over the axes: each axis's two pads are computed, with NumPy's operations,
@@ -52,15 +53,14 @@ def pad(array: Number, pad_width: Any, mode: str = "constant", **kwargs: Any) ->
         ``"edge"``, ``"reflect"``, ``"symmetric"``, ``"wrap"`` (gathered from
         the input), ``"linear_ramp"``, ``"maximum"``, ``"mean"``, ``"median"``,
         ``"minimum"`` (computed as NumPy's) or ``"empty"`` (zeros here).
-      **kwargs: ``constant_values`` (constant numbers, or one traced number),
+      **kwargs: ``constant_values`` (numbers, traced or not, nested as NumPy's),
         ``end_values``, ``stat_length`` or ``reflect_type``, as NumPy's.
 
     Returns:
       The padded array.
 
     Raises:
-      ValueError: a mode NumPy does not have, or ``constant_values`` of
-        several numbers of which one is traced.
+      ValueError: a mode NumPy does not have, or a keyword it does not take.
 
     Examples:
       >>> import numpy as np
@@ -94,10 +94,8 @@ def pad(array: Number, pad_width: Any, mode: str = "constant", **kwargs: Any) ->
     dtype = np.asarray(primal_value(array)).dtype
     if type(values) is Traced:        # one traced number: the new cells carry its derivative
         fill = values if np.asarray(primal_value(values)).dtype == dtype else astype(values, dtype)
-    elif _any_traced(values):
-        raise ValueError("pad: a traced constant_values must be one number; for one per "
-                         "side, pad with zeros and add c * tg.pad(np.zeros(x.shape), widths, "
-                         "constant_values=...) with 1.0 on that side.")
+    elif _any_traced(values):         # one per side: each new cell takes its side's number
+        fill = _sides(values, shape, pad_width, dtype)
     else:
         fill = np.pad(np.zeros(shape, dtype=dtype), pad_width, constant_values=values)
     layout = np.pad(positions, pad_width, constant_values=-1)
@@ -105,6 +103,30 @@ def pad(array: Number, pad_width: Any, mode: str = "constant", **kwargs: Any) ->
     if not positions.size:
         return where(inside, np.zeros(layout.shape, dtype), fill)
     return where(inside, getitem(ravel(array), np.where(inside, layout, 0)), fill)
+
+
+def _sides(values: Any, shape: tuple[int, ...], pad_width: Any, dtype: Any) -> Any:
+    """The constant cells of ``np.pad`` with traced ``constant_values`` given per side.
+
+    NumPy pads the numbered sides (its own reading of ``values``' nesting, corners
+    from the later axis) and each cell takes the number of the side it shows.
+    """
+    leaves: list[Any] = []
+
+    def number(v: Any) -> Any:
+        if isinstance(v, list | tuple):
+            return [number(u) for u in v]
+        leaves.append(v)
+        return float(len(leaves))
+    codes = np.pad(np.zeros(shape), pad_width, constant_values=number(values))
+    fill: Any = np.zeros(codes.shape, dtype)
+    for k, v in enumerate(leaves, 1):
+        if type(v) is Traced:
+            v = v if np.asarray(primal_value(v)).dtype == dtype else astype(v, dtype)
+        else:
+            v = np.asarray(v, dtype)
+        fill = where(codes == k, v, fill)
+    return fill
 
 
 def _by_axes(x: Any, widths: Any, mode: str, kwargs: dict[str, Any]) -> Any:

@@ -21,13 +21,16 @@ from .arrays import astype, concatenate
 from .diagonals import diagonal
 from .elementary import isnan
 from .indexing import getitem
-from .kinks import clip, where
+from .kinks import clip, minimum, where
 from .numpy_dispatch import functions
 from .ops import sqrt
-from .orderings import sort
+from .orderings import argsort, sort
+from .pieces import take_along_axis
 from .reductions import mean
+from .reductions import sum as tg_sum
 from .reshaping import moveaxis, ravel, squeeze
-from .shapes import _traced_scalar, transpose
+from .scans import cumsum
+from .shapes import _traced_scalar, broadcast_to, transpose
 from .shapes import reshape as reshape_to
 from .tensordot import dot
 from .values import primal_value, shape_of
@@ -106,8 +109,50 @@ def _quantile(a: Any, q: np.ndarray, axis: Any, keepdims: bool = False,
     return _traced_scalar(out)    # a full reduction: NumPy's scalar, not a 0-d array
 
 
+def _weighted(a: Any, q: np.ndarray, axis: Any, keepdims: bool, weights: Any,
+              method: str) -> Any:
+    """NumPy's weighted ``inverted_cdf``: the first sorted value whose weights' cdf reaches q.
+
+    The weights are taken in NumPy's sort order of ``a`` (its ``argsort``), summed
+    in float64 and normalized; the search is a count of the cdf's entries below
+    ``q``, so jit and vmap find the index for each value of ``a``.
+    """
+    if method != "inverted_cdf":
+        raise ValueError(f"Only method 'inverted_cdf' supports weights. Got: {method}.")
+    x, w = _stacked(a), _stacked(weights)
+    shape, wshape = shape_of(x), shape_of(w)
+    if axis is None and wshape != shape:
+        raise TypeError("Axis must be specified when shapes of a and weights differ.")
+    if np.any(np.asarray(primal_value(w)) < 0):
+        raise ValueError("Weights must be non-negative.")
+    s, ax = (ravel(x), 0) if axis is None else (x, _one_axis("quantile", axis, len(shape)))
+    w = ravel(w) if axis is None else moveaxis(w, ax, 0) if wshape == shape else w
+    s = moveaxis(s, ax, 0)
+    n, rest = shape_of(s)[0], shape_of(s)[1:]
+    order = argsort(s, axis=0, kind=None)
+    xs = take_along_axis(s, order, 0)
+    ws = take_along_axis(broadcast_to(reshape_to(w, (n,) + (1,) * len(rest)) if len(
+        shape_of(w)) == 1 else w, shape_of(s)), order, 0)
+    cdf = cumsum(_float64(ws), axis=0)
+    cdf = cdf / getitem(cdf, -1)
+    cdf = astype(cdf, q.dtype) if q.dtype.kind == "f" and q.dtype != np.float64 else cdf
+    cdf = where(cdf == 0.0, -1.0, cdf)              # leading zero weights: never picked
+    qs = q.reshape(q.shape + (1,) * (1 + len(rest)))
+    below = tg_sum(astype(reshape_to(cdf, (1,) * q.ndim + (n,) + rest) < qs, np.intp),
+                   axis=q.ndim)                      # searchsorted(cdf, q, side="left")
+    idx = minimum(below, n - 1)
+    out = take_along_axis(xs, reshape_to(idx, (-1,) + rest), 0)
+    out = reshape_to(out, q.shape + rest)
+    if s.dtype.kind == "f":
+        out = where(isnan(getitem(xs, -1)), np.asarray(np.nan, s.dtype), out)
+    if keepdims:
+        out = reshape_to(out, q.shape + ((1,) * len(shape) if axis is None else tuple(
+            1 if i == ax else k for i, k in enumerate(shape))))
+    return out
+
+
 def quantile(a: Number, q: Any, axis: int | None = None, method: str = "linear",
-             keepdims: bool = False) -> Number:
+             keepdims: bool = False, *, weights: Any = None) -> Number:
     """NumPy's ``quantile``: ``q``-th quantiles along ``axis``.
 
     Args:
@@ -117,6 +162,8 @@ def quantile(a: Number, q: Any, axis: int | None = None, method: str = "linear",
       method: One of NumPy's thirteen methods (``"linear"``, its default,
         ``"lower"``, ``"hazen"``, ``"inverted_cdf"``...), by NumPy's own table.
       keepdims: Keep the reduced axis with size 1.
+      weights: Non-negative weights of ``a``'s values (its shape, or 1-D
+        along ``axis``), with method ``"inverted_cdf"`` only, as NumPy's.
 
     Returns:
       The quantiles, shaped ``q.shape`` + the remaining axes; the gradient
@@ -132,6 +179,8 @@ def quantile(a: Number, q: Any, axis: int | None = None, method: str = "linear",
     q = np.asanyarray(q)
     if q.ndim > 1 or np.any(q < 0) or np.any(q > 1):
         raise ValueError("Quantiles must be in the range [0, 1], a number or a 1-D array.")
+    if weights is not None:
+        return _weighted(a, q, axis, keepdims, weights, method)
     if isinstance(axis, tuple | list):
         return _over_axes(_quantile, a, tuple(axis), keepdims, q=q, weak=weak,
                           method=method)
@@ -139,7 +188,7 @@ def quantile(a: Number, q: Any, axis: int | None = None, method: str = "linear",
 
 
 def percentile(a: Number, q: Any, axis: int | None = None, method: str = "linear",
-               keepdims: bool = False) -> Number:
+               keepdims: bool = False, *, weights: Any = None) -> Number:
     """NumPy's ``percentile``: ``quantile`` at ``q / 100``.
 
     Args:
@@ -149,6 +198,7 @@ def percentile(a: Number, q: Any, axis: int | None = None, method: str = "linear
       method: One of NumPy's thirteen methods (``"linear"``, its default,
         ``"lower"``, ``"hazen"``, ``"inverted_cdf"``...), by NumPy's own table.
       keepdims: Keep the reduced axis with size 1.
+      weights: As ``quantile``'s (method ``"inverted_cdf"``).
 
     Returns:
       The percentiles.
@@ -163,6 +213,8 @@ def percentile(a: Number, q: Any, axis: int | None = None, method: str = "linear
     q = np.true_divide(q, 100)
     if np.ndim(q) > 1 or np.any(q < 0) or np.any(q > 1):
         raise ValueError("Percentiles must be in the range [0, 100], a number or a 1-D array.")
+    if weights is not None:
+        return _weighted(a, np.asanyarray(q), axis, keepdims, weights, method)
     if isinstance(axis, tuple | list):
         return _over_axes(_quantile, a, tuple(axis), keepdims, q=np.asanyarray(q), weak=weak,
                           method=method)
@@ -267,8 +319,8 @@ def corrcoef(x: Number, y: Number = None, rowvar: bool = True) -> Number:
 
 # ------------------------------------------- NumPy's names on traced values
 functions.update({
-    np.quantile: (quantile, ("q", "axis", "method", "keepdims")),
-    np.percentile: (percentile, ("q", "axis", "method", "keepdims")),
+    np.quantile: (quantile, ("q", "axis", "method", "keepdims", "weights")),
+    np.percentile: (percentile, ("q", "axis", "method", "keepdims", "weights")),
     np.cov: (cov, ("y", "rowvar", "bias", "ddof", "fweights", "aweights")),
     np.corrcoef: (corrcoef, ("y", "rowvar")),
 })

@@ -17,7 +17,6 @@ scipy_alternatives = {    # SciPy functions without a same-named tapegrad.scipy 
     "scipy.special.logsumexp": "tapegrad.scipy.special.logsumexp",
     "scipy.special.psi":
     "tapegrad.scipy.special.digamma", "scipy.special.loggamma": "tapegrad.scipy.special.gammaln",
-    "scipy.special.erfcinv": "tapegrad.scipy.special.erfinv(1 - y)",
     "scipy.linalg.norm": "tg.sqrt(tg.sum(x * x))",
     "scipy.linalg.circulant": "tapegrad.scipy.linalg.toeplitz(c, np.roll(c[::-1], 1)) (the "
     "circulant matrix of c)",
@@ -76,6 +75,7 @@ tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests chec
     "stats.norm": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
     "stats.t": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
     "stats.gamma": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
+    "stats.chi2": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
     "stats.beta": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
     "stats.poisson": ("cdf", "logpmf", "pmf"),
     "stats.expon": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
@@ -86,14 +86,15 @@ tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests chec
     "stats.lognorm": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
     "integrate": ("odeint",),
     "signal": ("convolve",),
-    "linalg": ("cho_factor", "cho_solve", "cholesky", "det", "expm", "inv", "solve",
-               "solve_triangular", "toeplitz"),
+    "linalg": ("cho_factor", "cho_solve", "cholesky", "det", "eigh", "eigvalsh", "expm", "inv",
+               "lstsq", "pinv", "qr", "solve", "solve_triangular", "svd", "toeplitz"),
     "stats.multivariate_normal": ("entropy", "logpdf", "pdf"),
 }
 
 
 _NOT_UFUNCS = ("logsumexp", "softmax", "log_softmax", "multigammaln")   # plain functions
-_TWINS_ONLY = ("cbrt", "erfcx", "exp10", "exp2", "expm1", "gamma", "log1p")
+_TWINS_ONLY = ("boxcox", "boxcox1p", "cbrt", "erfcinv", "erfcx", "exp10", "exp2", "expm1",
+               "gamma", "huber", "log1p", "pseudo_huber", "rgamma")
 """SciPy's ufuncs that run on traced values once tapegrad.scipy is imported, with no
 tapegrad.scipy.special function of their name."""
 

@@ -201,12 +201,14 @@ def test_empty_arrays_as_numpy():
         np.testing.assert_array_equal(got, want)
 
 
-def test_pad_refuses_unknown_modes_and_traced_pairs_of_fills_with_a_fix():
+def test_pad_refuses_unknown_modes_and_takes_traced_pairs_of_fills():
     x = np.ones(3)
     with pytest.raises(ValueError, match="mode 'ramp' is not supported"):     # NumPy's words
         tg.grad(lambda v: tg.sum(np.pad(v, 1, mode="ramp")))(x)
-    with pytest.raises(ValueError, match="a traced constant_values must be one number"):
-        tg.grad(lambda c: tg.sum(tg.pad(x, 1, constant_values=(c, 1.0))))(1.0)
+    # a pair of fills, one traced: the one cell before takes c, the one after 1.0
+    assert tg.grad(lambda c: tg.sum(tg.pad(x, 1, constant_values=(c, 1.0)) ** 2))(3.0) == 6.0
+    np.testing.assert_array_equal(tg.pad(x, (2, 1), constant_values=(3.0, 1.0)),
+                                  np.pad(x, (2, 1), constant_values=(3.0, 1.0)))
 
 
 def test_pad_with_a_traced_fill_value_differentiates_in_it():

@@ -333,18 +333,22 @@ def test_traced_sample_points_of_interp_are_refused_with_a_spelling_that_works()
     derivatives(by_hand, XP)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="quantile weights= (method "
-    "'inverted_cdf'): NumPy's weighted cdf over a traced sort order is not "
-    "written; the fix is a cumsum of the weights taken in argsort order and "
-    "a traced searchsorted",
-)
 def test_quantile_with_weights():
+    # NumPy's weighted cdf, taken in its sort order of the traced values, searched by a count
     numpys(
         lambda x: np.quantile(
             x, [0.2, 0.7], method="inverted_cdf", weights=np.array([1.0, 2.0, 1.0, 3.0, 1.0, 1.0])
         ),
         V,
     )
+    w0 = np.array([0.0, 2.0, 1.0, 3.0, 1.0, 0.0])   # zero weights first and last
+    numpys(lambda x: np.quantile(x, [0.0, 0.5, 1.0], method="inverted_cdf", weights=w0), V)
+    numpys(lambda x: np.percentile(x.reshape(2, 3), [30, 90], axis=1, method="inverted_cdf",
+                                   weights=w0[1:4]), V)
+    numpys(lambda x: np.quantile(x.reshape(2, 3), [0.4], axis=0, method="inverted_cdf",
+                                 weights=(w0 + 1.0).reshape(2, 3), keepdims=True), V)
+    numpys(lambda x: np.quantile(x, [0.3, 0.6], method="inverted_cdf", weights=x * x), V)
+    numpys(lambda x: np.quantile(x, [0.5], method="linear", weights=w0), V)     # NumPy refuses
+    numpys(lambda x: np.quantile(x, [0.5], method="inverted_cdf", weights=-w0), V)
+    numpys(lambda x: np.quantile(x.reshape(2, 3), [0.5], method="inverted_cdf",
+                                 weights=w0[:3]), V)     # no axis: the shapes must agree

@@ -118,12 +118,21 @@ def test_what_tapegrad_refuses_by_design_names_the_fix(name):
         tg.grad(lambda x: np.sum(f(x)))(V)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="nanquantile/nanpercentile "
-    "take method 'linear' only: the other methods' virtual indices from a "
-    "traced count of non-NaN values are not written (NumPy's table takes an int)",
-)
-def test_nanpercentile_methods():
-    numpys(lambda x: np.nanpercentile(x, 40, axis=1, method="lower"), XN)
+QUANTILE_METHODS = ["linear", "lower", "higher", "nearest", "midpoint", "inverted_cdf",
+                    "averaged_inverted_cdf", "closest_observation", "interpolated_inverted_cdf",
+                    "hazen", "weibull", "median_unbiased", "normal_unbiased"]
+
+
+@pytest.mark.parametrize("method", QUANTILE_METHODS)
+def test_nanpercentile_methods(method):
+    # NumPy's table for every count of values 0..n, the traced count choosing the row
+    numpys(lambda x: np.nanpercentile(x, 40, axis=1, method=method), XN)
+    numpys(lambda x: np.nanquantile(x, [0.0, 0.1, 0.5, 0.77, 1.0], axis=0, method=method), XL.T)
+    numpys(lambda x: np.nanquantile(x, [0.3, 0.9], method=method, keepdims=True), XN)
+    all_nan = np.where(np.arange(12).reshape(3, 4) < 4, np.nan, XN)     # a slice of NaNs only
+    numpys(lambda x: np.nanquantile(x, 0.6, axis=1, method=method), all_nan[::-1])
+    numpys(lambda x: np.nanpercentile(x, [20, 80], method=method), I)     # integers: no NaN
+
+
+def test_nanpercentile_of_an_unknown_method_is_numpys_error():
+    numpys(lambda x: np.nanpercentile(x, 40, axis=1, method="nearest_rank"), XN)

@@ -185,8 +185,11 @@ def test_scipys_stats_on_a_traced_value_names_ours():
                                         r"\.stats\.t has only cdf, logcdf, logpdf, logsf, pdf, sf"):
         tg.grad(lambda x: tg.sum(ss.t.ppf(x, 3.0)))(np.array([0.5]))
     with pytest.raises(TypeError, match=r"^scipy\.stats\.chi2\.logpdf was applied.*"
-                                        r"tapegrad\.scipy has no scipy\.stats\.chi2"):
+                                        r"Use tapegrad\.scipy\.stats\.chi2\.logpdf instead"):
         tg.jit(lambda x: ss.chi2.logpdf(x, 3.0))(np.array([0.5]))
+    with pytest.raises(TypeError, match=r"^scipy\.stats\.vonmises\.logpdf was applied.*"
+                                        r"tapegrad\.scipy has no scipy\.stats\.vonmises"):
+        tg.jit(lambda x: ss.vonmises.logpdf(x, 3.0))(np.array([0.5]))
 
 
 # ---------------------------------------------------------------- JAX

@@ -52,6 +52,7 @@ _SCIPY_UFUNCS: dict[str, Callable[..., Any]] = {
     "betaln": betaln, "entr": entr, "rel_entr": rel_entr, "kl_div": kl_div,
     "log_expit": log_expit, "expm1": ops.expm1, "log1p": ops.log1p, "exp2": elementary.exp2,
     "cbrt": elementary.cbrt}
+_HALF_SQRT_PI = math.sqrt(math.pi) / 2.0
 _COMPOSITES: dict[str, Any] = {   # ours is a composite, or none: the twin's partials
     "logit": lambda ans, p: 1.0 / (p * (1.0 - p)),
     "log_expit": lambda ans, x: ops.sigmoid(-x),
@@ -64,7 +65,30 @@ _COMPOSITES: dict[str, Any] = {   # ours is a composite, or none: the twin's par
                  lambda ans, x, y: kinks.where(_positive(x, y), -ops.div(x, y), 0.0)),
     "kl_div": (lambda ans, x, y: kinks.where(_positive(x, y), ops.log(ops.div(x, y)), 0.0),
                lambda ans, x, y: kinks.where(_positive(x, y), 1.0 - ops.div(x, y),
-                                             kinks.where(_zero_x(x, y), 1.0, 0.0)))}
+                                             kinks.where(_zero_x(x, y), 1.0, 0.0))),
+    # ours is none: SciPy's values, these partials
+    "erfcinv": lambda ans, y: -_HALF_SQRT_PI * ops.exp(ans * ans),
+    "rgamma": lambda ans, x: -ans * digamma(x),
+    "boxcox": (lambda ans, x, lmbda: ops.exp((lmbda - 1.0) * ops.log(x)),
+               lambda ans, x, lmbda: _boxcox_lmbda(ans, ops.log(x), lmbda)),
+    "boxcox1p": (lambda ans, x, lmbda: ops.exp((lmbda - 1.0) * ops.log1p(x)),
+                 lambda ans, x, lmbda: _boxcox_lmbda(ans, ops.log1p(x), lmbda)),
+    "huber": (lambda ans, d, r: kinks.where(logic.le(kinks.abs(r), d), 0.0, kinks.abs(r) - d),
+              lambda ans, d, r: kinks.where(logic.le(kinks.abs(r), d), r, d * kinks.sign(r))),
+    "pseudo_huber": (lambda ans, d, r: 2.0 * ans / d - r * r / (d * _root(d, r)),
+                     lambda ans, d, r: r / _root(d, r))}
+
+
+def _boxcox_lmbda(ans: Any, log_x: Any, lmbda: Any) -> Any:
+    """d/dlmbda of ``(x**lmbda - 1) / lmbda``; ``log(x)**2 / 2`` at ``lmbda = 0``."""
+    zero = logic.eq(lmbda, 0.0)
+    safe = kinks.where(zero, 1.0, lmbda)
+    return kinks.where(zero, 0.5 * log_x * log_x, (ops.exp(lmbda * log_x) * log_x - ans) / safe)
+
+
+def _root(d: Any, r: Any) -> Any:
+    """``sqrt(1 + (r / d)**2)``, pseudo-Huber's."""
+    return ops.sqrt(1.0 + (r / d) * (r / d))
 
 
 def _positive(x: Any, y: Any) -> Any:

@@ -21,9 +21,10 @@ from ..batching.rules import batch_rules, broadcasting
 from ..primitive import Primitive, defjvp, defvjp, primitive
 from ..shapes import broadcast_to, reshape
 from ..values import shape_of
+from ._decompositions import eigh, eigvalsh, lstsq, pinv, qr, svd
 
-__all__ = ["cho_factor", "cho_solve", "cholesky", "det", "expm", "inv", "solve",
-           "solve_triangular", "toeplitz"]
+__all__ = ["cho_factor", "cho_solve", "cholesky", "det", "eigh", "eigvalsh", "expm", "inv",
+           "lstsq", "pinv", "qr", "solve", "solve_triangular", "svd", "toeplitz"]
 
 Number = Any
 

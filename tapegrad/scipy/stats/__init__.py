@@ -14,6 +14,7 @@ Examples:
 
 from . import beta as beta
 from . import cauchy as cauchy
+from . import chi2 as chi2
 from . import expon as expon
 from . import gamma as gamma
 from . import laplace as laplace
@@ -25,5 +26,5 @@ from . import poisson as poisson
 from . import t as t
 from . import uniform as uniform
 
-__all__ = ["beta", "cauchy", "expon", "gamma", "laplace", "logistic", "lognorm",
+__all__ = ["beta", "cauchy", "chi2", "expon", "gamma", "laplace", "logistic", "lognorm",
            "multivariate_normal", "norm", "poisson", "t", "uniform"]

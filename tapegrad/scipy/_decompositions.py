@@ -1,0 +1,192 @@
+"""SciPy's decompositions on traced values: ``qr``, ``svd``, ``eigh``, ``eigvalsh``, ``pinv``...
+
+``qr``, ``svd``, ``eigh``, ``eigvalsh``, ``pinv`` and ``lstsq``.
+
+Each is NumPy's ``np.linalg`` function (tapegrad's, with its derivatives) behind
+SciPy's signature and SciPy's conventions: ``qr``'s modes ``"full"``,
+``"economic"`` and ``"r"`` (a tuple ``(R,)``), ``eigh``'s ``lower``,
+``pinv``'s ``atol``/``rtol``, and ``lstsq``'s ``cond`` and its residue as a
+number for a vector ``b``. The ``overwrite_*``, ``check_finite`` and driver
+arguments are accepted and ignored; what NumPy has no counterpart for (a
+generalized ``eigh`` with ``b``, pivoting) raises, saying so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import linalg as _la
+from .. import linalg_decomp as _dec
+from ..arrays import concatenate
+from ..values import primal_value, shape_of
+
+__all__ = ["eigh", "eigvalsh", "lstsq", "pinv", "qr", "svd"]
+
+Number = Any
+
+
+def qr(a: Number, overwrite_a: bool = False, lwork: Any = None, mode: str = "full",
+       pivoting: bool = False, check_finite: bool = True) -> Any:
+    """SciPy's ``qr``: ``(Q, R)``, or ``(R,)`` with ``mode="r"``.
+
+    Args:
+      a: A matrix ``(m, n)``, ``m >= n``.
+      overwrite_a: Ignored.
+      lwork: Ignored.
+      mode: ``"full"`` (Q is ``m x m``: tapegrad has it for a square
+        matrix, where it is the economic one), ``"economic"`` or ``"r"``.
+      pivoting: Not supported (``False`` only).
+      check_finite: Ignored.
+
+    Returns:
+      ``(Q, R)``, or ``(R,)``.
+
+    Examples:
+      >>> import numpy as np
+      >>> from tapegrad.scipy.linalg import qr
+      >>> [m.shape for m in qr(np.eye(3) + 1.0)]
+      [(3, 3), (3, 3)]
+    """
+    del overwrite_a, lwork, check_finite
+    if pivoting:
+        raise ValueError("scipy.linalg.qr: tapegrad has no pivoting; pass pivoting=False.")
+    m, n = shape_of(a)[-2:]
+    if m < n:
+        raise ValueError(f"scipy.linalg.qr: a has shape {shape_of(a)}; tapegrad factors "
+                         "square or tall matrices (m >= n) only.")
+    if mode == "r":             # SciPy's R is m x n: zero rows below a tall matrix's
+        r = _dec.qr(a, mode="r")
+        zeros = np.zeros((*shape_of(a)[:-2], m - n, n), np.asarray(primal_value(r)).dtype)
+        return (concatenate([r, zeros], axis=-2) if m > n else r,)
+    if mode == "full" and m > n:
+        raise ValueError("scipy.linalg.qr: tapegrad computes the economic factors of a tall "
+                         "matrix only: pass mode='economic'.")
+    if mode not in ("full", "economic"):
+        raise ValueError(f"scipy.linalg.qr: tapegrad has modes 'full', 'economic' and 'r', "
+                         f"not {mode!r}.")
+    q, r = _dec.qr(a)
+    return q, r
+
+
+def svd(a: Number, full_matrices: bool = True, compute_uv: bool = True,
+        overwrite_a: bool = False, check_finite: bool = True,
+        lapack_driver: str = "gesdd") -> Any:
+    """SciPy's ``svd``: ``(U, s, Vh)``, or ``s`` with ``compute_uv=False`` (NumPy's).
+
+    Args:
+      a: Matrices ``(..., m, n)``.
+      full_matrices: As NumPy's (a square matrix, or ``False``).
+      compute_uv: Return the factors, not only the singular values.
+      overwrite_a: Ignored.
+      check_finite: Ignored.
+      lapack_driver: Ignored.
+
+    Returns:
+      ``(U, s, Vh)`` or ``s``.
+    """
+    del overwrite_a, check_finite, lapack_driver
+    if not compute_uv:
+        return _la.svdvals(a)
+    u, s, vh = _dec.svd(a, full_matrices=full_matrices)
+    return u, s, vh
+
+
+def _standard(name: str, b: Any, kw: dict[str, Any]) -> None:
+    if b is not None:
+        raise ValueError(f"scipy.linalg.{name}: tapegrad has the standard problem only "
+                         "(b=None); for b = L L^T solve with L (cholesky) on both sides.")
+    given = {k: v for k, v in kw.items() if v not in (None, False, 1)}
+    if given:
+        raise ValueError(f"scipy.linalg.{name}: tapegrad takes no {', '.join(given)}; "
+                         "slice the eigenvalues it returns instead.")
+
+
+def eigh(a: Number, b: Number = None, *, lower: bool = True, eigvals_only: bool = False,
+         overwrite_a: bool = False, overwrite_b: bool = False, type: int = 1,  # noqa: A002
+         check_finite: bool = True, subset_by_index: Any = None,
+         subset_by_value: Any = None, driver: Any = None) -> Any:
+    """SciPy's ``eigh``: ascending eigenvalues and eigenvectors of a symmetric matrix.
+
+    Args:
+      a: Symmetric matrices ``(..., n, n)``; only the ``lower`` (or upper) triangle is read.
+      b: Not supported (``None`` only).
+      lower: Read the lower triangle (else the upper one).
+      eigvals_only: Return the eigenvalues only.
+      overwrite_a: Ignored.
+      overwrite_b: Ignored.
+      type: 1 only (the standard problem).
+      check_finite: Ignored.
+      subset_by_index: Not supported.
+      subset_by_value: Not supported.
+      driver: Ignored.
+
+    Returns:
+      ``(w, v)``, or ``w``.
+    """
+    del overwrite_a, overwrite_b, check_finite, driver
+    _standard("eigh", b, {"type": type, "subset_by_index": subset_by_index,
+                          "subset_by_value": subset_by_value})
+    uplo = "L" if lower else "U"
+    if eigvals_only:
+        return _la.eigvalsh(a, UPLO=uplo)
+    w, v = _la.eigh(a, UPLO=uplo)
+    return w, v
+
+
+def eigvalsh(a: Number, b: Number = None, *, lower: bool = True, overwrite_a: bool = False,
+             overwrite_b: bool = False, type: int = 1, check_finite: bool = True,  # noqa: A002
+             subset_by_index: Any = None, subset_by_value: Any = None,
+             driver: Any = None) -> Number:
+    """SciPy's ``eigvalsh``: ``eigh(a, lower=lower, eigvals_only=True)``."""
+    return eigh(a, b, lower=lower, eigvals_only=True, overwrite_a=overwrite_a,
+                overwrite_b=overwrite_b, type=type, check_finite=check_finite,
+                subset_by_index=subset_by_index, subset_by_value=subset_by_value,
+                driver=driver)
+
+
+def pinv(a: Number, *, atol: Any = None, rtol: Any = None, return_rank: bool = False,
+         check_finite: bool = True) -> Any:
+    """SciPy's ``pinv``: singular values at most ``atol + rtol * max(s)`` count as zero.
+
+    Args:
+      a: Matrices ``(..., m, n)``.
+      atol: 0 or None only (tapegrad's cut-off is relative).
+      rtol: SciPy's default ``max(m, n) * eps``.
+      return_rank: Not supported.
+      check_finite: Ignored.
+
+    Returns:
+      The pseudo-inverses ``(..., n, m)``.
+    """
+    del check_finite
+    if atol not in (None, 0, 0.0) or return_rank:
+        raise ValueError("scipy.linalg.pinv: tapegrad takes rtol only (no atol, no "
+                         "return_rank).")
+    return _dec.pinv(a, rtol=rtol)
+
+
+def lstsq(a: Number, b: Number, cond: Any = None, overwrite_a: bool = False,
+          overwrite_b: bool = False, check_finite: bool = True,
+          lapack_driver: Any = None) -> tuple[Any, Any, Any, Any]:
+    """SciPy's ``lstsq``: ``(x, residues, rank, s)``, NumPy's with SciPy's residue.
+
+    Args:
+      a: A matrix ``(m, n)``.
+      b: A vector ``(m,)`` or a matrix ``(m, k)``.
+      cond: Singular values below ``cond * max(s)`` count as zero.
+      overwrite_a: Ignored.
+      overwrite_b: Ignored.
+      check_finite: Ignored.
+      lapack_driver: Ignored.
+
+    Returns:
+      ``x``; the squared residual norms (a number for a vector ``b``, an
+      empty array when ``rank < n`` or ``m <= n``); the rank; the singular values.
+    """
+    del overwrite_a, overwrite_b, check_finite, lapack_driver
+    x, res, rank, s = _dec.lstsq(a, b, rcond=cond)
+    if len(shape_of(b)) == 1 and np.size(primal_value(res)) == 1:
+        res = res[0]
+    return x, res, rank, s
