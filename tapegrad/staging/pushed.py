@@ -62,8 +62,7 @@ class _Pusher:
                 return a                                  # a scalar, read by every lane
             return Const(v[p]) if v.shape == (n,) else None
         e = self.defs.get(a)
-        v: Any = e.ans if e is not None else self.inputs.get(a)
-        if np.ndim(v) == 0:
+        if np.ndim(e.ans if e is not None else self.inputs.get(a, 0.0)) == 0:
             return a                                      # a scalar value
         if e is None or e.prim is not take or not isinstance(e.args[1], Const):
             return None
