@@ -39,6 +39,7 @@ from ..logic import guard
 from ..numerics import ieee
 from .chains import chain_p, fold
 from .dots import chain_terms, contract
+from .joined import joined
 from .lanes import LANES, item, rows_out, take
 from .lower import Lowered, lower
 from .packer import Packer
@@ -167,7 +168,7 @@ def lower_packed(prog: Program, name: str = "f", numbers: frozenset[int] = froze
     packed = pack(prog, None, reassociate)
     if packed is None or not _worth(prog, packed):
         return None
-    lowered = lower(dce(strided(pushed(packed))), name, numbers, ints)
+    lowered = lower(dce(joined(strided(pushed(packed)))), name, numbers, ints)
     if reassociate:         # rounded otherwise: compared within a tolerance
         return lowered if _close(lowered, prog) else None
     return lowered if _checks(lowered, prog, ints or {}) else None

@@ -27,7 +27,7 @@ from .chains import chain_lanes, chain_rows
 from .lanes import LANES, shaped, take, view
 from .program import Arg, Const, Eqn, Program
 
-__all__ = ["IN_PLACE", "decompose", "strided"]
+__all__ = ["C_ORDERED", "IN_PLACE", "decompose", "strided"]
 
 Dims = list[tuple[int, int]]       # (size, stride) per axis, outer to inner
 
@@ -61,6 +61,8 @@ _C_ORDER = {LANES[p]: _c_ordered(f, LANES[p].name.removeprefix("lanes_")) for p,
     (logic.gt, np.greater), (logic.lt, np.less), (logic.ge, np.greater_equal),
     (logic.le, np.less_equal), (logic.eq, np.equal), (logic.ne, np.not_equal),
     (ops.neg, np.negative), (ops.sqrt, np.sqrt), (kinks.abs, np.abs))}
+C_ORDERED = frozenset(_C_ORDER.values())
+"""The lane primitives ``strided`` writes in C order (a new array each, as the others)."""
 
 
 def decompose(index: np.ndarray) -> tuple[int, Dims] | None:
