@@ -53,6 +53,13 @@ def _new(defs: dict[int, Eqn], uses: dict[int, int], a: Any) -> bool:
                               and type(e.args[1].value) is np.ndarray)
 
 
+def _whole(defs: dict[int, Eqn], c: Eqn) -> bool:
+    """Whether the gather ``c`` takes every lane of its vector, in order (a view)."""
+    k, src = c.args[1], defs.get(c.args[0]) if isinstance(c.args[0], int) else None
+    return isinstance(k, Const) and type(k.value) is slice and src is not None and \
+        type(src.ans) is np.ndarray and k.value == slice(0, src.ans.shape[-1], 1)
+
+
 def _parts(defs: dict[int, Eqn], uses: dict[int, int], e: Eqn
            ) -> tuple[int, tuple[Any, ...]] | None:
     """The lanes and the joined parts of the chain ``e`` (``chain_rows`` of a join), or None."""
@@ -61,9 +68,8 @@ def _parts(defs: dict[int, Eqn], uses: dict[int, int], e: Eqn
             not isinstance(r.args[1], Const) or type(r.args[1].value) is not int:
         return None
     lanes, c = r.args[1].value, defs.get(r.args[0]) if isinstance(r.args[0], int) else None
-    if c is not None and c.prim is take and uses.get(c.out) == 1 and \
-            isinstance(c.args[1], Const) and c.args[1].value == slice(0, c.ans.shape[-1], 1):
-        c = defs.get(c.args[0]) if isinstance(c.args[0], int) else None     # all its lanes
+    if c is not None and c.prim is take and uses.get(c.out) == 1 and _whole(defs, c):
+        c = defs.get(c.args[0])  # type: ignore[arg-type]  # all its lanes, in order
     if c is None or c.prim is not concat or uses.get(c.out) != 1 or lanes < 2:
         return None
     vals = [a.value if isinstance(a, Const) else defs[a].ans if a in defs else None
