@@ -293,7 +293,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                  "staging.nested", "staging.branchy_while", "staging.while_source",
                  "staging.chains", "staging.lanes", "staging.packer", "staging.packing",
                  "staging.dots",
-                 "staging.strided", "staging.constant_steps",
+                 "staging.strided", "staging.pushed", "staging.joined", "staging.constant_steps",
                  "staging.shifted", "staging.registers", "staging.templates", "staging.returned",
                  "replay", "loop_seed"}),
     ("transforms", {"tracing", "seeds", "transforms", "jacobians", "check",

@@ -242,7 +242,7 @@ def _rows_out(count: int, *parts: Any) -> list[Any]:
 
 rows_out = Primitive(_rows_out, "lanes_rows_out", check_rules=False)
 """Under ``vmap``: ``rows_out(count, v1, rows1, v2, rows2, ...)``, the lanes of ``(n, k)``
-vectors as the rows ``rows1``, ``rows2``, ... of one new ``(count, n)`` array, a list of
+vectors as the rows ``rows1``, ``rows2``, ... (slices) of one new ``(count, n)`` array, a list of
 its rows (views, each a batched output: no column copied on its own)."""
 
 

@@ -39,11 +39,13 @@ from ..logic import guard
 from ..numerics import ieee
 from .chains import chain_p, fold
 from .dots import chain_terms, contract
+from .joined import joined
 from .lanes import LANES, item, rows_out, take
 from .lower import Lowered, lower
 from .packer import Packer
 from .passes import dce
 from .program import Arg, Const, Eqn, Program, use_counts
+from .pushed import pushed
 from .strided import strided
 from .verify import checks as _checks
 
@@ -166,7 +168,7 @@ def lower_packed(prog: Program, name: str = "f", numbers: frozenset[int] = froze
     packed = pack(prog, None, reassociate)
     if packed is None or not _worth(prog, packed):
         return None
-    lowered = lower(dce(strided(packed)), name, numbers, ints)
+    lowered = lower(dce(joined(strided(pushed(packed)))), name, numbers, ints)
     if reassociate:         # rounded otherwise: compared within a tolerance
         return lowered if _close(lowered, prog) else None
     return lowered if _checks(lowered, prog, ints or {}) else None
@@ -235,8 +237,7 @@ def _as_rows(prog: Program) -> Program:
         if not np.array_equal(index, np.arange(ans.shape[1])):
             eqns.append(Eqn(take, fresh, (v, Const(index)), ans.take(index, -1)))
             v, fresh = fresh, fresh + 1
-        rows = np.arange(len(outs), len(outs) + len(lanes), dtype=np.intp)
-        parts += [v, Const(rows)]
+        parts += [v, Const(slice(len(outs), len(outs) + len(lanes)))]   # a block of rows
         outs += [o for _, o in lanes]
     eqns.append(Eqn(rows_out, fresh, (Const(len(outs)), *parts), list(np.zeros((len(outs), 2)))))
     # a row shares memory with no input and no other output: its stand-in owns its memory

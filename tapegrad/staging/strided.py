@@ -20,13 +20,14 @@ from typing import Any
 
 import numpy as np
 
+from .. import kinks, logic, ops
 from ..numerics import ieee
 from ..primitive import Primitive, zmul
 from .chains import chain_lanes, chain_rows
 from .lanes import LANES, shaped, take, view
 from .program import Arg, Const, Eqn, Program
 
-__all__ = ["decompose", "strided"]
+__all__ = ["C_ORDERED", "IN_PLACE", "decompose", "strided"]
 
 Dims = list[tuple[int, int]]       # (size, stride) per axis, outer to inner
 
@@ -43,6 +44,25 @@ reduce_rows = Primitive(_reduce_rows, "lanes_reduce_rows", check_rules=False)
 # a zero-safe product passes over its operands three times (product, zero test,
 # masked store): it reads them as contiguous copies of the views, faster there
 _ELEMENTWISE = frozenset(LANES.values()) - {LANES[zmul]}
+IN_PLACE = _ELEMENTWISE
+"""The lane primitives whose operands ``strided`` reads as views, in place."""
+
+
+def _c_ordered(ufunc: Any, name: str) -> Primitive:
+    def impl(*args: Any) -> Any:
+        return ufunc(*args, order="C")
+    return Primitive(impl, f"lanes_{name}_c", check_rules=False)
+
+
+# NumPy lays a result out as its operands are (order "K"): on views of a grid
+# read across (a transposed layout), flattening it would copy it once more
+_C_ORDER = {LANES[p]: _c_ordered(f, LANES[p].name.removeprefix("lanes_")) for p, f in (
+    (ops.add, np.add), (ops.sub, np.subtract), (ops.mul, np.multiply), (ops.div, np.divide),
+    (logic.gt, np.greater), (logic.lt, np.less), (logic.ge, np.greater_equal),
+    (logic.le, np.less_equal), (logic.eq, np.equal), (logic.ne, np.not_equal),
+    (ops.neg, np.negative), (ops.sqrt, np.sqrt), (kinks.abs, np.abs))}
+C_ORDERED = frozenset(_C_ORDER.values())
+"""The lane primitives ``strided`` writes in C order (a new array each, as the others)."""
 
 
 def decompose(index: np.ndarray) -> tuple[int, Dims] | None:
@@ -201,6 +221,9 @@ class _Rewriter:
                prim: Primitive | None = None, laid_out: bool = False) -> bool:
         """``prim(args)`` flattened as ``e.out``, where it gives ``e``'s bits; else undone."""
         grid = self.new(prim or e.prim, args)   # type: ignore[arg-type]
+        if prim is None and e.prim in _C_ORDER and not self.values[grid].flags.c_contiguous:
+            self.eqns.pop()
+            grid = self.new(_C_ORDER[e.prim], args)
         got = np.ascontiguousarray(self.values[grid]).reshape(-1)
         if laid_out:
             got = got[self.moved[e.out]]
