@@ -279,6 +279,7 @@ def _kw(kwargs: dict[str, Any], *allowed: str) -> bool:
 _ARRAYS_OUT = {np.reshape, np.squeeze, np.asarray, np.array, np.copy, np.transpose,
                np.broadcast_to, np.expand_dims, np.asanyarray, np.ascontiguousarray,
                np.where, np.select, np.tensordot}
+_METHODS = {np.reshape, np.squeeze, np.transpose}   # x.reshape(()): a scalar's is a scalar
 
 
 def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
@@ -295,7 +296,8 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
     if handler is not None and (not kwargs or _kw(kwargs, *handler[1])):
         out = handler[0](*args, **kwargs)
         if func in _ARRAYS_OUT:
-            return as_zero_d(out)
+            return out if func in _METHODS and type(primal_value(args[0])) is not np.ndarray \
+                else as_zero_d(out)
         if isinstance(out, tuple):      # slogdet's (sign, logabsdet): NumPy scalars too
             made = [numpy_made(x) for x in out]
             return type(out)(*made) if hasattr(out, "_fields") else tuple(made)

@@ -322,7 +322,8 @@ functions.update({
 
 # ------------------------------------------------- the ndarray methods on Traced
 def _squeeze_method(self: Traced, axis: Axis = None) -> Number:
-    return as_zero_d(squeeze(self, axis))          # NumPy's 0-d array when no axis is left
+    out = squeeze(self, axis)                # of an array, NumPy's 0-d array when no axis is left
+    return as_zero_d(out) if type(primal_value(self)) is np.ndarray else out
 
 
 def _ravel_method(self: Traced, order: str = "C") -> Number:

@@ -54,10 +54,10 @@ def np_reshape(a: Any, shape: Any = None, order: str = "C", newshape: Any = None
     if order not in ("C", "F", "A"):       # "A": C, as a traced array is C-ordered
         raise ValueError(f"reshape: order must be 'C', 'F' or 'A', not {order!r}.")
     shape = (shape,) if isinstance(shape, int | np.integer) else tuple(shape)
-    if shape == ():
+    v = primal_value(a)
+    if shape == () and type(v) is np.ndarray:   # a number's (x.reshape of a scalar) stays one
         reshape(a, shape)                       # NumPy's error where a has several elements
-        v = primal_value(a)
-        return a if type(v) is np.ndarray and v.ndim == 0 else zero_d_p(a)
+        return a if v.ndim == 0 else zero_d_p(a)
     if order != "F":
         return reshape(a, shape)
     return transpose(reshape(transpose(a), shape[::-1]))    # the axes reversed both ways

@@ -117,13 +117,37 @@ def test_integer_data_reshaped_to_a_0d_array_stays_integer_data():
 @pytest.mark.parametrize("given", [2.5, np.float32(2.5)], ids=["float", "np.float32"])
 def test_a_numbers_gradient_through_a_0d_array_is_a_number_of_its_kind(given):
     def f(x):
-        return np.reshape(x, ()) * np.squeeze(x) * 3.0
-    g = tg.grad(f)(given)
-    assert type(g) is type(given) and g == 6.0 * given
+        return np.copy(x) * np.broadcast_to(x, ()) * 3.0
+    g = tg.grad(f)(given)                   # a number (np.float64 where NumPy's functions met it)
+    assert np.ndim(g) == 0 and not isinstance(g, np.ndarray) and g == 6.0 * given
+    assert np.asarray(g).dtype == np.asarray(given).dtype
     exactly(tg.jit(tg.grad(f))(given), g, "jit(grad)")
     out = tg.jit(f)(given)
     assert type(out) is type(f(given))                  # NumPy's: a 0-d array times 3.0
     assert np.asarray(out).dtype == np.asarray(f(given)).dtype
+
+
+# NumPy's reshape, squeeze and transpose call the scalar's own method: a NumPy
+# scalar stays one (np.float64(0.5).reshape(()) is np.float64), as under jit.
+SCALARS_STAY = {
+    "w[0].reshape(())": lambda w: w[0].reshape(()),
+    "np.reshape(w[0], ())": lambda w: np.reshape(w[0], ()),
+    "np.squeeze(w[0])": lambda w: np.squeeze(w[0]),
+    "w[0].squeeze()": lambda w: w[0].squeeze(),
+    "np.transpose(w[0])": lambda w: np.transpose(w[0]),
+    "np.where(w > 0, w, 0)[0]": lambda w: np.where(w > 0, w, 0.0)[0],
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", list(SCALARS_STAY))
+def test_a_numpy_scalar_reshaped_to_nothing_stays_numpys_scalar(name, dtype):
+    f, w = SCALARS_STAY[name], V.astype(dtype)
+    want = f(w)
+    assert isinstance(want, np.generic)                    # NumPy's premise
+    exactly(tg.jit(f)(w), want, "jit")
+    exactly(tg.jvp(f, (w,), (w,))[0], want, "jvp")
+    exactly(tg.vmap(f)(np.stack([w, 2 * w])), np.stack([f(w), f(2 * w)]), "vmap")
 
 
 def test_a_ravelled_float_leaf_stays_a_float_under_grad():
