@@ -260,6 +260,8 @@ rounding = {np.floor: floor, np.ceil: ceil, np.trunc: trunc, np.rint: rint, np.f
 def _astype(x: Any, dtype: Any) -> Any:
     if type(x) is not np.ndarray and foreign(x) is not None:
         return call(astype_p, x, dtype)
+    if type(x) is np.ndarray:
+        return x.astype(dtype)                  # a 0-d array stays one, as NumPy's astype
     return _scalar(np.asarray(x).astype(dtype))
 
 

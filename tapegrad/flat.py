@@ -97,5 +97,10 @@ def _rebuild(piece: Any, spec: _Spec) -> Any:
         if spec.kind is np.generic:
             return x[()]
         return x if spec.kind is None else spec.kind(x)
-    x = np.reshape(piece, spec.shape)
+    x = np.reshape(piece, spec.shape) if spec.shape or spec.kind is None else \
+        as_number[0](piece)                     # a number's leaf is a number, not a 0-d array
     return x if x.dtype == spec.dtype else x.astype(spec.dtype)
+
+
+as_number: list[Callable[[Any], Any]] = [lambda x: x]
+"""A traced one-element slice as a number (``tg.reshape(x, ())``: set by ``shapes.py``)."""

@@ -32,12 +32,12 @@ from .primitive import Primitive
 from .shapes import reshape
 from .staging.lower import lower
 from .staging.passes import optimize
-from .staging.program import Program, from_tape, is_guard
+from .staging.program import INT_CLOSED, Program, from_tape, is_guard
 from .tape import Const, Eqn, Tape, active_tapes
 from .values import Traced, primal_value
 
-__all__ = ["Kind", "Body", "as_f64", "kind_of", "normalize", "pack", "pack_np", "run", "slots",
-           "trace_body", "unpack", "unpack_np"]
+__all__ = ["Kind", "Body", "as_f64", "int_ids", "kind_of", "normalize", "pack", "pack_np", "run",
+           "slots", "trace_body", "unpack", "unpack_np"]
 
 F64 = np.dtype(np.float64)
 
@@ -366,6 +366,27 @@ def compiled(prog: Program) -> Callable[[list[Any]], list[Any]]:
 
 
 def leaves_of(x: Any) -> tuple[list[Any], Any]:
-    """A pytree's leaves, normalized (``int`` as ``np.int64``), and its structure."""
+    """A pytree's leaves, normalized (``int`` as ``np.int64``), and its structure.
+
+    An int ``jit`` traced as a float (``int_ids``) is an ``np.int64`` too, as in eager.
+    """
     leaves, td = tree.flatten(x)
-    return [normalize(v) for v in leaves], td
+    ints = {v.tape: int_ids(v.tape) for v in leaves if type(v) is Traced and v.tape.ints}
+    return [astype(v, np.int64) if type(v) is Traced and v.id in ints.get(v.tape, ())
+            else normalize(v) for v in leaves], td
+
+
+def int_ids(tape: Tape) -> set[int]:
+    """The values of a staging tape that are Python ints in eager, traced as floats.
+
+    ``jit``'s arguments given as ints (``Tape.ints``), and ``+``, ``-``,
+    ``*`` of them and of int constants; not what an inner transform took
+    (``Tape.floats``: it differentiates an int as a float).
+    """
+    floats = tape.floats or set()
+    found = set(tape.ints or ()) - floats
+    for e in tape if found else ():
+        if e.out not in floats and getattr(e.prim, "impl", None) in INT_CLOSED and all(
+                a in found if isinstance(a, int) else type(a.value) is int for a in e.args):
+            found.add(e.out)
+    return found

@@ -24,10 +24,11 @@ from . import tree
 from .arrays import astype
 from .checkpoint import checkpoint
 from .indexing import getitem
-from .loop_body import F64, Body, Kind, kind_of, leaves_of, trace_body, unpack
+from .loop_body import F64, Body, Kind, int_ids, kind_of, leaves_of, trace_body, unpack
 from .loop_prims import Loop, at, pack_inputs, scan_p, size, unzip_p, while_p
 from .shapes import reshape
 from .staging import loop_lowering as _lowering  # noqa: F401  (the loops under jit)
+from .staging.program import int_valued
 from .tape import active_tapes
 from .tracing import check_callable
 from .values import Traced
@@ -68,6 +69,33 @@ def _jit_int_hint(a: Kind, b: Kind) -> str:
     return (" Under tg.jit a Python int argument is traced as a float, so an int carry "
             "meeting it becomes one: pass that argument as a NumPy int (np.int64(n)) or "
             "name it in static_argnums.")
+
+
+def _jit_ints(body: Body, kinds: list[Kind]) -> list[int]:
+    """The outputs (carries, ys) a body made floats with a Python int argument of ``jit``.
+
+    ``jit`` traces such an argument as a float (``Tape.ints``); a body adding
+    it to an int carry (``count + inc``) gives a float here, an ``np.int64``
+    in eager. Only ``+``, ``-``, ``*`` of such ints and int carries are cast back.
+    """
+    consts, n = body.consts, len(body.consts)
+    ints = {c.tape: int_ids(c.tape) for c in consts if type(c) is Traced and c.tape.ints}
+    given = {k for k, c in enumerate(consts) if type(c) is Traced and c.id in ints.get(c.tape, ())}
+    if not given:
+        return []
+    given |= {n + k for k, kd in enumerate(body.in_kinds) if kd.dtype.kind in "iu"}
+    found = int_valued(body.prog, frozenset(given), set())
+    return [k for k, (b, o) in enumerate(zip(body.out_kinds, body.prog.outputs))
+            if b.dtype == F64 and o in found]
+
+
+def _as_ints(out: Any, ints: list[int], start: int = 0) -> Any:
+    """``out``'s leaves at ``ints`` (counted from ``start``) cast to ``np.int64``."""
+    if not ints:
+        return out
+    leaves, td = tree.flatten(out)
+    return tree.unflatten(td, [astype(x, np.int64) if start + k in ints else x
+                               for k, x in enumerate(leaves)])
 
 
 def _index_hint(index: np.dtype | None, a: Kind, b: Kind) -> str:
@@ -182,10 +210,13 @@ def _scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any, length: 
     step = getattr(f, "__wrapped__", f) if remat else f   # the scan checkpoints by segments
     kinds = [kind_of(x) for x in carry]
 
-    def traced(c: list[Any], x: list[Any]) -> tuple[Any, Any]:
+    def traced(c: list[Any], x: list[Any], ints: list[int]) -> tuple[Any, Any]:
         new, y = _pair(step(tree.unflatten(htd, c), tree.unflatten(xtd, x)))
-        return _weak(new, htd, kinds), y
-    body = trace_body(traced, [carry, x0], "scan")
+        return _as_ints(_weak(new, htd, kinds), ints), _as_ints(y, ints, len(kinds))
+    body = trace_body(lambda c, x: traced(c, x, []), [carry, x0], "scan")
+    ints = _jit_ints(body, kinds)
+    if ints:                # traced again, those leaves cast: np.int64, as eager computes them
+        body = trace_body(lambda c, x: traced(c, x, ints), [carry, x0], "scan")
     index = x_kinds[0].dtype if what == "tg.fori_loop" else None
     _check_carry(what, name, tree.unflatten(htd, carry), body.out[0],
                  [kind_of(x) for x in carry], index)
@@ -240,6 +271,10 @@ def while_loop(cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any],
     cond = _trace_cond(cond_fun, htd, carry)
     body = trace_body(lambda c: _weak(body_fun(tree.unflatten(htd, c)), htd, kinds), [carry],
                       "while_loop")
+    ints = _jit_ints(body, kinds)
+    if ints:                # traced again, those leaves cast: np.int64, as eager computes them
+        body = trace_body(lambda c: _as_ints(_weak(body_fun(tree.unflatten(htd, c)), htd, kinds),
+                                             ints), [carry], "while_loop")
     _check_carry("tg.while_loop", "body_fun", tree.unflatten(htd, carry), body.out, kinds)
     loop = Loop(body.prog, body.const_kinds, kinds, [], [], cond=cond.prog,
                 cond_consts=cond.const_kinds)

@@ -31,6 +31,7 @@ from .pysource import method_call, names_a_sequence, operand, user_running
 from .scipy_refusals import scipy_advice, scipy_alternatives
 from .scipy_refusals import tapegrad_scipy as tapegrad_scipy  # the tests read it here
 from .values import Traced, _integer_data, library_refusals, numpy_made, primal_value
+from .zero_dim import as_zero_d
 
 alternatives = {     # NumPy functions without a counterpart: how to write them
     "trim_zeros": "x[i:j] with the bounds i, j found outside the transform (a varying length)",
@@ -272,11 +273,13 @@ def _kw(kwargs: dict[str, Any], *allowed: str) -> bool:
     return all(k in allowed for k in kwargs)
 
 
-# Functions that give an array even of shape (): a 0-d array, not a NumPy
-# scalar, so nothing for jit to return as ``np.float64`` (``tree.ravel``'s
-# unravel reshapes a slice to ``()`` and makes a float of it)
+# Functions that give an array even of shape (): a 0-d array, as NumPy's, not
+# a NumPy scalar nor a float (``np.where`` of two float64 scalars, a
+# ``np.tensordot`` over every axis, ``np.squeeze`` of one element)
 _ARRAYS_OUT = {np.reshape, np.squeeze, np.asarray, np.array, np.copy, np.transpose,
-               np.broadcast_to, np.expand_dims, np.asanyarray, np.ascontiguousarray}
+               np.broadcast_to, np.expand_dims, np.asanyarray, np.ascontiguousarray,
+               np.where, np.select, np.tensordot}
+_METHODS = {np.reshape, np.squeeze, np.transpose}   # x.reshape(()): a scalar's is a scalar
 
 
 def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
@@ -293,7 +296,8 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
     if handler is not None and (not kwargs or _kw(kwargs, *handler[1])):
         out = handler[0](*args, **kwargs)
         if func in _ARRAYS_OUT:
-            return out
+            return out if func in _METHODS and type(primal_value(args[0])) is not np.ndarray \
+                else as_zero_d(out)
         if isinstance(out, tuple):      # slogdet's (sign, logabsdet): NumPy scalars too
             made = [numpy_made(x) for x in out]
             return type(out)(*made) if hasattr(out, "_fields") else tuple(made)

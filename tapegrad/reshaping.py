@@ -21,6 +21,7 @@ from .numpy_dispatch import functions
 from .shapes import reshape as reshape_to
 from .shapes import transpose
 from .values import Traced, primal_value
+from .zero_dim import as_zero_d
 
 __all__ = ["atleast_1d", "atleast_2d", "atleast_3d", "expand_dims", "matrix_transpose",
            "moveaxis", "ravel", "rollaxis", "squeeze", "swapaxes"]
@@ -321,7 +322,8 @@ functions.update({
 
 # ------------------------------------------------- the ndarray methods on Traced
 def _squeeze_method(self: Traced, axis: Axis = None) -> Number:
-    return squeeze(self, axis)
+    out = squeeze(self, axis)                # of an array, NumPy's 0-d array when no axis is left
+    return as_zero_d(out) if type(primal_value(self)) is np.ndarray else out
 
 
 def _ravel_method(self: Traced, order: str = "C") -> Number:

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from . import flat
 from .backends import array_api_impls, call, foreign, like
 from .batching.rules import batch_rules
 from .numpy_tables import functions
@@ -351,33 +352,16 @@ def broadcast_to(x: Number, shape: Sequence[int]) -> Number:
 
 
 # ------------------------------------------- the NumPy methods on Traced
-def _np_reshape(a: Any, shape: Any = None, order: str = "C", newshape: Any = None,
-                copy: bool | None = None) -> Any:
-    """NumPy's ``reshape``; ``order="F"`` reads and writes the elements column-major."""
-    shape = shape if shape is not None else newshape
-    if order not in ("C", "F", "A"):       # "A": C, as a traced array is C-ordered
-        raise ValueError(f"reshape: order must be 'C', 'F' or 'A', not {order!r}.")
-    if order != "F":
-        return reshape(a, shape)
-    shape = (shape,) if isinstance(shape, int | np.integer) else tuple(shape)
-    return transpose(reshape(transpose(a), shape[::-1]))    # the axes reversed both ways
-
-
-def _reshape_method(self: Any, *shape: Any, order: str = "C", copy: bool | None = None) -> Any:
-    return _np_reshape(self, shape[0] if len(shape) == 1 else shape, order)
-
-
 def _transpose_method(self: Any, *axes: Any) -> Any:
     return transpose(self, axes[0] if len(axes) == 1 and not isinstance(axes[0], int)
                      else (axes or None))
 
 
-Traced.reshape = _reshape_method                                 # type: ignore
 Traced.transpose = _transpose_method                             # type: ignore
 Traced.T = property(lambda self: transpose(self))                # type: ignore
 
 
+flat.as_number[0] = lambda x: reshape_p(x, ())
 functions.update({
-    np.reshape: (_np_reshape, ("shape", "order", "newshape", "copy")),
     np.transpose: (transpose, ("axes",)), np.broadcast_to: (broadcast_to, ("shape",)),
 })

@@ -134,12 +134,14 @@ class Tape:
         loop's test: then, by id, the forward value whose derivative rule
         recorded each record of the backward pass (``jit`` rolls the
         backward iterations of a loop with it).
+      ints: on a staging tape, ids of the inputs given as Python ints (traced
+        as floats): a loop's carry takes them as ``np.int64``, as in eager.
     """
 
     __slots__ = ("records", "level", "active", "args", "_paths", "outputs",
                  "output_names", "out_def", "check_nans", "sources", "left", "reverse",
                  "staging", "floats", "derived", "numpy_scalars", "python_floats", "origins",
-                 "__weakref__")
+                 "ints", "__weakref__")
 
     def __init__(self, level: int):
         self.records: list[RawRecord] = []
@@ -160,6 +162,7 @@ class Tape:
         self.numpy_scalars: set[int] | None = None
         self.python_floats: set[int] | None = None
         self.origins: dict[int, int] | None = None
+        self.ints: set[int] | None = None
 
     def __len__(self) -> int:
         return len(self.records)

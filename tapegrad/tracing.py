@@ -43,10 +43,7 @@ def arg_name(fun: Callable[..., Any], i: int) -> str:
 
 
 class ArgName:
-    """The name of argument ``n`` of ``fun``, worked out only when printed.
-
-    Reading a signature costs more than a small gradient.
-    """
+    """The name of argument ``n`` of ``fun``, read from its signature only when printed."""
 
     __slots__ = ("fun", "n")
 
@@ -194,6 +191,8 @@ def trace_inputs(tape: Tape, fun: Callable[..., Any], args: Sequence[Any],
         leaves = [tape.new_input(
             x if type(x) is float else as_number(x, name, (treedef, k), what, data, float64))
             for k, x in enumerate(xs)]
+        if data and int in map(type, xs):   # traced as floats: a loop's carry keeps them ints
+            tape.ints = (tape.ints or set()) | {t.id for t, x in zip(leaves, xs) if type(x) is int}
         new_args[n] = tree.unflatten(treedef, leaves)
         done[n] = (leaves, treedef)
         inputs.append(done[n])

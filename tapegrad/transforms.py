@@ -28,7 +28,6 @@ from .seeds import (
     scalar_seed,
     zeros_like,
 )
-from .shapes import reshape_p
 from .tape import Tape
 from .tracing import (
     Argnums,
@@ -41,6 +40,7 @@ from .tracing import (
     trace,
 )
 from .values import Traced, primal_value, shape_of
+from .zero_dim import kind_like
 
 __all__ = ["grad", "jvp", "make_tape", "value_and_grad", "vjp"]
 
@@ -134,9 +134,7 @@ def as_primal(ct: Any, primal: Any) -> Any:
     if type(value) is float and (type(ct) is float or type(ct) is np.float64 or
                                  type(primal_value(ct)) is float):
         return ct          # the common cases (np.float64: NumPy's sums met it): as it is
-    if type(value) is not np.ndarray and type(primal_value(ct)) is np.ndarray and \
-            np.ndim(ct) == 0:
-        ct = reshape_p(ct, ())   # a number's gradient is a number (a 0-d constant met it)
+    ct = kind_like(ct, value)      # a number's gradient a number, a 0-d array's an array
     dtype = value.dtype if isinstance(value, np.ndarray | np.floating) else None
     if isinstance(ct, int | np.integer | np.bool_) or \
             isinstance(ct, np.ndarray) and ct.dtype.kind in "biu":

@@ -219,6 +219,8 @@ def table_cases(rng):
         tg.shapes.reshape_p: [
             ([f(N, 6), (2, 3)], [True, False]), ([f(N, 2, 3), (6,)], [True, False]),
             ([f(N, 1), ()], [True, False]), ([ints, (12,)], [True, False])],
+        tg.zero_dim.zero_d_p: [([f(N, 1)], [True]), ([f(N)], [True]), ([ints[:, :1, 0]], [True]),
+                               ([f(N, 1, 1, dtype=np.float32)], [True])],
         tg.shapes.transpose_p: [([f(N, 2, 3, 4), (2, 0, 1)], [True, False]),
                              ([ints, (1, 0)], [True, False])],
         tg.shapes.broadcast_to_p: [([f(N, 3), (2, 3)], [True, False]),

@@ -299,10 +299,6 @@ ZERO_D = {"tensordot": lambda x: np.tensordot(x.reshape(2, 2), x.reshape(2, 2)),
           "where": lambda x: np.where(x[0] > 0, x[0], 0.0)}
 
 
-@pytest.mark.xfail(strict=True, reason="a traced 0-d array is held as a float: where NumPy "
-                   "returns a 0-d ndarray (np.tensordot over every axis, x.reshape(()), "
-                   "np.where of two float64 scalars), "
-                   "jit returns np.float64 or float")
 @pytest.mark.parametrize("name", sorted(ZERO_D))
 def test_a_0d_array_numpy_returns_stays_a_0d_array_under_jit(name: str) -> None:
     f, x = ZERO_D[name], np.array([0.5, 1.5, 2.0, 0.7])

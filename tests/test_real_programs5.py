@@ -306,11 +306,6 @@ def test_a_number_meeting_a_0d_constant_has_a_number_for_gradient_and_nan_to_num
         assert same(tg.jit(np.nan_to_num)(x), np.nan_to_num(x))
 
 
-@pytest.mark.xfail(strict=True, reason="a 0-d array NumPy makes (v.reshape(()), np.squeeze, "
-                   "np.where or np.select of numbers, np.copy(v[0]), np.cov of one row) is a "
-                   "float or np.float64 on a tape, so jit and eager return that, where NumPy "
-                   "returns array(0.7); and array(0.7) * 2 is np.float64 in NumPy, a float "
-                   "under jit")
 def test_zero_d_arrays_numpy_makes_are_arrays_under_jit() -> None:
     v = np.array([0.7, -0.2])
     for f in (lambda v: v[:1].reshape(()), lambda v: np.squeeze(v[:1]),

@@ -173,11 +173,6 @@ def test_an_np_float32_argument_meets_the_scalar_as_in_numpy(sname):
             (np.stack([lp[0] for lp in loop]), np.stack([lp[1] for lp in loop])), "vmap(grad)")
 
 
-@pytest.mark.xfail(strict=True, reason="a float64 array reshaped to () (v.reshape(()), "
-                   "np.squeeze of one element) is a Python float on the tape, which NEP 50 makes "
-                   "weak: float32 data meeting it stays float32, where NumPy's 0-d array is "
-                   "strong and computes float64 (tapegrad's reshape to () makes a float of a "
-                   "number's gradient and of tree.ravel's float leaves, which must stay floats)")
 @pytest.mark.parametrize("scalar", [lambda w: w[1:2].reshape(()), lambda w: np.squeeze(w[:1])],
                          ids=["reshape", "squeeze"])
 def test_a_zero_d_reshape_of_a_float64_array_meets_float32_as_in_numpy(scalar):
