@@ -261,7 +261,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("basics", {"errors", "treedef", "tree", "flat", "numerics", "atomic", "cofactors", "draws",
                 "builtins", "pysource", "pyfloat", "converted", "treecode"}),
     ("numbers", {"values", "backends", "backend_rules"}),
-    ("tapes", {"tape", "recording", "binding"}),
+    ("tapes", {"tape", "recording", "binding", "freezing"}),
     ("tables", {"staging.spellings", "batching.rules", "batching", "numpy_tables"}),
     ("primitives", {"primitive", "extend"}),
     ("blocks", {"augmented", "kinks", "ops", "logic", "shapes", "layouts", "indexing", "arrays",
