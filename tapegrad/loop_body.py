@@ -189,7 +189,8 @@ class Body(NamedTuple):
 # why a branch is refused, by caller: (whose function, why one trace must do)
 _BRANCH_LOOP = ("the loop's function", "a loop body is traced once for every iteration")
 _BRANCH_WHY = {"checkpoint": ("the checkpointed function", "it is traced once and the "
-                              "backward pass recomputes it from that trace")}
+                              "backward pass recomputes it from that trace (a Python value "
+                              "it may branch on goes in tg.checkpoint(f, static_argnums=...))")}
 
 
 def trace_body(fun: Callable[..., Any], args: Sequence[Any], what: str) -> Body:
