@@ -115,8 +115,22 @@ def register(cls: type, flatten: Callable[[Any], tuple[Iterable[Any], Any]],
     if cls in _REGISTRY:
         raise ValueError(f"tree.register: {cls.__name__} is already registered.")
     LEAF_TYPES.discard(cls)
-    _REGISTRY[cls] = _NodeType(flatten, unflatten,
+    _REGISTRY[cls] = _NodeType(_checked_flatten(cls, flatten), unflatten,
                                lambda aux, n: [SequenceKey(i) for i in range(n)])
+
+
+def _checked_flatten(cls: type, flatten: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``flatten``, refusing at once a result that is not ``(children, aux)``."""
+    def checked(obj: Any) -> Any:
+        out = flatten(obj)
+        if (not isinstance(out, tuple) or len(out) != 2 or isinstance(out[0], str | bytes)
+                or not isinstance(out[0], Iterable)):
+            raise TypeError(
+                f"tree: the flatten registered for {cls.__name__} returned {out!r:.60}; "
+                "it must return a pair (children, aux): a list or tuple of the children "
+                "and hashable data that is no leaf, e.g. lambda p: ((p.x, p.y), None).")
+        return out
+    return checked
 
 
 def register_dataclass(cls: type, meta_fields: Iterable[str] = ()) -> type:
