@@ -222,8 +222,11 @@ def split_aux(out: Any, has_aux: bool, what: str) -> tuple[Any, Any]:
     if not has_aux:
         return out, None
     if not (isinstance(out, tuple | list) and len(out) == 2):
+        got = (f"a {type(out).__name__} of {len(out)} items" if isinstance(out, tuple | list)
+               else f"a {type(primal_value(out)).__name__} alone")
         raise TypeError(f"{what}: with has_aux=True the function must return a "
-                        f"pair (output, aux), got {type(out).__name__}.")
+                        f"pair (output, aux), got {got}; return (output, aux), or "
+                        "drop has_aux.")
     return out[0], out[1]
 
 
