@@ -18,6 +18,9 @@ from typing import Any, NamedTuple, cast
 
 import numpy as np
 
+from .treeshow import refuse_unhashable
+from .treeshow import show as _show
+
 __all__ = [
     "LEAF_TYPES", "DictKey", "GetAttrKey", "KeyPath", "PyTree", "SequenceKey", "TreeDef",
     "first_difference", "keystr", "register", "register_dataclass",
@@ -251,9 +254,13 @@ class TreeDef:
         if not isinstance(other, TreeDef):
             return False
         try:
-            return self._key() == other._key()
+            return bool(self._key() == other._key())
         except RecursionError:      # very deep: compare node by node
             return _equal(self, other)
+        except (TypeError, ValueError):     # an aux that == cannot answer (an array)
+            refuse_unhashable(self)
+            refuse_unhashable(other)
+            raise
 
     def __hash__(self) -> int:
         if self._hash is None:      # one formula, whichever way it is computed
@@ -261,6 +268,9 @@ class TreeDef:
                 self._hash = hash((self.node, self.aux, tuple(builtins.map(hash, self.children))))
             except RecursionError:  # very deep: children first, each cached
                 self._hash = _hash_deep(self)
+            except TypeError:
+                refuse_unhashable(self)
+                raise
         return self._hash
 
     def __repr__(self) -> str:
@@ -313,36 +323,6 @@ def _hash_deep(td: TreeDef) -> int:
         todo.pop()
         t._hash = hash((t.node, t.aux, tuple(builtins.map(hash, t.children))))
     return cast(int, td._hash)
-
-
-def _show(td: TreeDef) -> str:
-    """The structure as text, ``{'a': [*, *]}``; a loop, not a recursion."""
-    parts: list[str] = []
-    todo: list[Any] = [td]
-    while todo:
-        t = todo.pop()
-        if isinstance(t, str):       # a closing bracket or separator, queued
-            parts.append(t)
-            continue
-        if t.node is None:
-            parts.append("*")
-            continue
-        if t.node is type(None):
-            parts.append("None")
-            continue
-        keys = [f"{k!r}: " for k in t.aux] if t.node is dict else [""] * len(t.children)
-        opening, closing = {dict: ("{", "}"), list: ("[", "]"), tuple: ("(", ")")}.get(
-            t.node, (f"{t.node.__name__}(", ")"))
-        if t.node is tuple and len(t.children) == 1:
-            closing = ",)"
-        parts.append(opening)
-        todo.append(closing)
-        for i in range(len(t.children) - 1, -1, -1):
-            todo.append(t.children[i])
-            todo.append(keys[i])
-            if i:
-                todo.append(", ")
-    return "".join(parts)
 
 
 _LEAF = TreeDef(None, None, ())
