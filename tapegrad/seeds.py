@@ -79,6 +79,8 @@ def scalar_seed(out: Any, what: str) -> Any:
     if shape is not None and int(np.prod(shape)) == 1:
         dtype = np.asarray(primal_value(out)).dtype
         return np.ones(shape, dtype=dtype if dtype.kind == "f" else float)
+    if is_complex(primal_value(out)):
+        raise TypeError(f"{what}: fun returned {_complex_kind(out)}, and {COMPLEX_MSG_OUT}")
     got = f"shape {shape}" if shape is not None else f"a {type(out).__name__}"
     if isinstance(out, tuple | list) and len(out) == 2:
         raise TypeError(
@@ -200,9 +202,22 @@ def refuse_non_numbers(out_leaves: list[Any], out_def: tree.TreeDef, what: str) 
     """An output leaf that is no number (a str, an object) has no derivative: a TypeError."""
     for k, o in enumerate(out_leaves):
         v = primal_value(o)
+        if is_complex(v):
+            where = tree.keystr(out_def.key_paths()[k]) or "the output"
+            raise TypeError(f"{what}: fun's output at {where} is {_complex_kind(v)}, and "
+                            f"{COMPLEX_MSG_OUT}")
         if not isinstance(v, int | float | np.number | np.bool_ | np.ndarray) and \
                 foreign(v) is None:
             where = tree.keystr(out_def.key_paths()[k]) or "the output"
             raise TypeError(
                 f"{what}: fun's output at {where} is of type {type(v).__name__}, not a "
                 "number; return numbers and arrays only, and other data as aux (has_aux=True).")
+
+
+COMPLEX_MSG_OUT = ("tapegrad computes on real numbers only: return real numbers (the real "
+                   "part and the imaginary part, tg.real(z) and tg.imag(z), or tg.abs(z)).")
+
+
+def _complex_kind(v: Any) -> str:
+    v = primal_value(v)
+    return f"an array of dtype {v.dtype}" if isinstance(v, np.ndarray) else "a complex number"

@@ -129,3 +129,31 @@ def test_keyword_arguments_pass_through_every_derivative_maker():
     np.testing.assert_array_equal(tg.jacrev(f)(np.ones(2), s=3.), 3 * np.eye(2))
     assert tg.hessian(lambda x, s=1.: s * x ** 3)(2., s=0.5) == 6.
     assert tg.vjp(f, 2.)[1](1.) == (1.,)
+
+
+@pytest.mark.parametrize("transform", [tg.grad, tg.jacfwd, tg.jacrev, tg.hessian, tg.jit,
+                                       tg.elementwise_grad])
+def test_a_complex_input_is_refused_by_every_transform(transform):
+    with pytest.raises(TypeError, match="real numbers only"):
+        transform(tg.sin)(1 + 2j)
+    with pytest.raises(TypeError, match="real numbers only"):
+        tg.vmap(tg.sin)(np.array([1 + 2j]))
+
+
+@pytest.mark.parametrize("transform", [tg.grad, tg.jacfwd, tg.jacrev])
+def test_a_complex_output_is_refused_naming_the_real_parts(transform):
+    with pytest.raises(TypeError, match=r"complex.*real numbers only.*tg\.real"):
+        transform(lambda x: 1.0 + 0.2j)(3.)
+    with pytest.raises(TypeError, match="complex"):
+        transform(lambda x: x ** 2 * (1.0 + 0.2j))(3.)
+
+
+@pytest.mark.parametrize("fun", [
+    lambda x: tg.sum(tg.real(x * 1j)), lambda x: tg.sum(x + np.array([1j])),
+    lambda x: tg.sum(1j * x), lambda x: tg.sum(np.multiply(x, 1j)),
+    lambda x: tg.sum(tg.where(x > 0, x, 1j)), lambda x: tg.sum(x * np.complex64(1j))])
+def test_a_complex_constant_meeting_a_traced_value_is_refused_not_differentiated(fun):
+    # the derivative of real(x * 1j) is 0; a complex value on the tape gave 1j
+    for transform in (tg.grad, tg.jit):
+        with pytest.raises(TypeError, match="is complex and meets a traced value"):
+            transform(fun)(np.ones(1))
