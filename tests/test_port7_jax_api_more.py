@@ -157,3 +157,32 @@ def test_a_complex_constant_meeting_a_traced_value_is_refused_not_differentiated
     for transform in (tg.grad, tg.jit):
         with pytest.raises(TypeError, match="is complex and meets a traced value"):
             transform(fun)(np.ones(1))
+
+
+def test_a_jitted_closure_keeps_its_array_alive_until_the_jitted_function_goes():
+    import gc
+    import weakref
+    x = np.ones(10)
+    f = (lambda x: lambda y: x * y)(x)
+    g = tg.jit(f)
+    ref = weakref.ref(x)
+    del x
+    f(1.0), g(1.0), g(2.0)
+    del f
+    gc.collect()
+    assert ref() is not None
+    np.testing.assert_array_equal(g(3.0), np.full(10, 3.0))
+    del g
+    gc.collect()
+    assert ref() is None
+
+
+def test_a_negative_static_argnum_and_vjp_through_jit_and_inside_it():
+    s = tg.jit(lambda a, n: a * n, static_argnums=-1)
+    assert s(2.0, 3) == s(2.0, n=3) == 6.0
+    f = lambda x: tg.sin(x) * x  # noqa: E731
+    want = np.cos(0.7) * 0.7 + np.sin(0.7)
+    out, pullback = tg.vjp(tg.jit(f), 0.7)
+    assert out == f(0.7)
+    np.testing.assert_allclose(pullback(1.0), (want,), rtol=1e-15)
+    np.testing.assert_allclose(tg.jit(lambda x: tg.vjp(f, x)[1](1.0))(0.7), (want,), rtol=1e-15)
