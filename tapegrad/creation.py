@@ -22,9 +22,10 @@ from .elementary import arctan2, isfinite
 from .kinks import stop_gradient
 from .numpy_dispatch import functions
 from .predicates import all as tg_all
+from .primitive import defpartials, primitive
 from .shapes import broadcast_to
 from .shapes import reshape as reshape_to
-from .values import Traced, primal_value, shape_of
+from .values import Traced, is_complex, primal_value, shape_of
 
 __all__ = ["angle", "asarray_chkfinite", "broadcast_arrays", "copy", "empty_like",
            "full_like", "imag", "meshgrid", "ones_like", "real", "real_if_close", "require",
@@ -166,7 +167,9 @@ def real(val: Number) -> Number:
       >>> tg.real(2.0)
       2.0
     """
-    return val if type(val) is Traced else np.real(val)
+    if type(val) is Traced:        # a complex value (x * 1j) has its real part taken
+        return _real_p(val) if is_complex(primal_value(val)) else val
+    return np.real(val)
 
 
 def imag(val: Number) -> Any:
@@ -184,7 +187,18 @@ def imag(val: Number) -> Any:
       >>> tg.imag(np.ones(2))
       array([0., 0.])
     """
+    if is_complex(primal_value(val)):      # a complex value's imaginary part (x * 1j)
+        return _imag_p(val) if type(val) is Traced else np.imag(val)
     return zeros_like(val)
+
+
+# Parts of a complex value, as NumPy's (JAX's cotangent conventions: a real
+# cotangent g goes back as g and -1j * g; a derivative that ends complex at a
+# real input is refused, as_primal).
+_real_p = primitive(np.real, "real", elementwise=True)
+defpartials(_real_p, lambda ans, x: 1.0)
+_imag_p = primitive(np.imag, "imag", elementwise=True)
+defpartials(_imag_p, lambda ans, x: -1j)
 
 
 def angle(z: Number, deg: bool = False) -> Number:

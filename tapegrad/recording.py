@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .backends import array_api_impls, uncovered
-from .errors import COMPLEX_MSG, ESCAPED_MSG, EscapedTracerError
+from .errors import ESCAPED_MSG, EscapedTracerError
 from .numerics import check_nan, quiet
-from .values import Traced, is_complex
+from .values import Traced
 
 if TYPE_CHECKING:
     from .primitive import Primitive
@@ -57,8 +57,6 @@ def apply(prim: Primitive, *args: Any) -> Any:
             a = a._value
         else:
             flat.append(None)
-            if is_complex(a):
-                raise TypeError(_complex_msg(prim, a))
         if type(a) is Traced:
             outer = True
         flat.append(a)
@@ -75,11 +73,6 @@ def apply(prim: Primitive, *args: Any) -> Any:
         if type(flat[1]) is Traced:
             _closed_over(prim, tape, flat[1])
     return _push(tape, tuple(flat))
-
-
-def _complex_msg(prim: Primitive, v: Any) -> str:
-    return (f"{prim.name}: the constant {v!r:.40} is complex and meets a traced value: "
-            f"{COMPLEX_MSG} Keep a complex constant as its two real parts too.")
 
 
 def _push(tape: Tape, record: tuple[Any, ...]) -> Traced:
@@ -167,15 +160,11 @@ def binary_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
                 jb = None
                 vb = b if type(b) is float or not seqs or (
                     type(b) is not list and type(b) is not tuple) else np.asarray(b)
-                if type(vb) is not float and type(vb) is not int and is_complex(vb):
-                    raise TypeError(_complex_msg(prim, vb))
         elif type(b) is Traced:
             tape = b.tape
             ja = None
             va = a if type(a) is float or not seqs or (
                 type(a) is not list and type(a) is not tuple) else np.asarray(a)
-            if type(va) is not float and type(va) is not int and is_complex(va):
-                raise TypeError(_complex_msg(prim, va))
             jb = b.id
             vb = b._value
         elif type(a) is float and type(b) is float:
@@ -227,8 +216,6 @@ def reflected_applier(prim: Primitive) -> Callable[[Any, Any], Any]:
             return apply_2(a, b)
         if seqs and (type(a) is list or type(a) is tuple):
             a = np.asarray(a)
-        if type(a) is not float and type(a) is not int and is_complex(a):
-            raise TypeError(_complex_msg(prim, a))
         tape = b.tape
         if not tape.active:
             raise EscapedTracerError(ESCAPED_MSG)

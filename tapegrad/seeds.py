@@ -66,6 +66,8 @@ def scalar_seed(out: Any, what: str) -> Any:
     if type(out) is Traced and (type(out._value) is float or type(out._value) is np.float64):
         return 1.0                # the same inside another transform (a Hessian's)
     v = primal_value(out)
+    if is_complex(v):
+        raise TypeError(f"{what}: fun returned {_complex_kind(out)}, and {COMPLEX_MSG_OUT}")
     xp = namespace(v)
     if xp is not None and xp.isdtype(v.dtype, "real floating") and \
             int(np.prod(tuple(v.shape))) == 1:
@@ -79,8 +81,6 @@ def scalar_seed(out: Any, what: str) -> Any:
     if shape is not None and int(np.prod(shape)) == 1:
         dtype = np.asarray(primal_value(out)).dtype
         return np.ones(shape, dtype=dtype if dtype.kind == "f" else float)
-    if is_complex(primal_value(out)):
-        raise TypeError(f"{what}: fun returned {_complex_kind(out)}, and {COMPLEX_MSG_OUT}")
     got = f"shape {shape}" if shape is not None else f"a {type(out).__name__}"
     if isinstance(out, tuple | list) and len(out) == 2:
         raise TypeError(

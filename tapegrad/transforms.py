@@ -40,7 +40,7 @@ from .tracing import (
     single_argnum,
     trace,
 )
-from .values import Traced, primal_value, shape_of
+from .values import Traced, is_complex, primal_value, shape_of
 
 __all__ = ["grad", "jvp", "make_tape", "value_and_grad", "vjp"]
 
@@ -134,6 +134,8 @@ def as_primal(ct: Any, primal: Any) -> Any:
     if type(value) is float and (type(ct) is float or type(ct) is np.float64 or
                                  type(primal_value(ct)) is float):
         return ct          # the common cases (np.float64: NumPy's sums met it): as it is
+    if is_complex(primal_value(ct)) and not is_complex(value):
+        raise TypeError(COMPLEX_DERIVATIVE)
     if type(value) is not np.ndarray and type(primal_value(ct)) is np.ndarray and \
             np.ndim(ct) == 0:
         ct = reshape_p(ct, ())   # a number's gradient is a number (a 0-d constant met it)
@@ -396,3 +398,9 @@ def make_tape(fun: Callable[..., Any]) -> Callable[..., Tape]:
         tr.tape.output_names = _output_names(fun, args, tr.out)
         return tr.tape
     return make_tape_fun
+
+
+COMPLEX_DERIVATIVE = (
+    "the derivative of a real input passes through complex values (a complex constant "
+    "met a traced value, x * 1j): tapegrad differentiates real numbers only. Keep the "
+    "real and imaginary parts as two real numbers.")
