@@ -85,3 +85,9 @@ DRAW_MSG = (
     "{call} draws from a NumPy random generator, which reads its parameters' values and "
     "would drop their derivative. Draw standard noise and transform it instead (the "
     "reparameterization): {spelling}.")
+
+
+COMPLEX_DERIVATIVE = (
+    "the derivative of a real input passes through complex values (a complex constant "
+    "met a traced value, x * 1j): tapegrad differentiates real numbers only. Keep the "
+    "real and imaginary parts as two real numbers.")

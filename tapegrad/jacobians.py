@@ -110,6 +110,8 @@ def _zero_block(o: Any, x: Any) -> Any:
     v = next((v for v in map(primal_value, (o, x)) if foreign(v) is not None), None)
     if v is not None:              # in that array's library, dtype and device
         return namespace(v).zeros(shape_of(o) + shape_of(x), dtype=v.dtype, device=device(v))
+    if shape_of(o) == ():          # one output number: the input's kind (a float for a float)
+        return zeros_like(primal_value(x))
     return np.zeros(shape_of(o) + shape_of(x), getattr(zeros_like(x), "dtype", float))
 
 

@@ -189,7 +189,8 @@ class Body(NamedTuple):
 # why a branch is refused, by caller: (whose function, why one trace must do)
 _BRANCH_LOOP = ("the loop's function", "a loop body is traced once for every iteration")
 _BRANCH_WHY = {"checkpoint": ("the checkpointed function", "it is traced once and the "
-                              "backward pass recomputes it from that trace")}
+                              "backward pass recomputes it from that trace (a Python value "
+                              "it may branch on goes in tg.checkpoint(f, static_argnums=...))")}
 
 
 def trace_body(fun: Callable[..., Any], args: Sequence[Any], what: str) -> Body:
@@ -199,7 +200,7 @@ def trace_body(fun: Callable[..., Any], args: Sequence[Any], what: str) -> Body:
     records nothing of the trace but what the body's outer values compute).
     """
     marks = [(t, len(t.records)) for t in active_tapes()]
-    tr = tracing.trace(fun, [tree.map(_plain, a) for a in args], None, False, what,
+    tr = tracing.trace(fun, [tree.map(_plain_leaf, a) for a in args], None, False, what,
                        staging=True)
     tape = tr.tape
     prog = from_tape(tape)
@@ -298,6 +299,12 @@ def _plain(x: Any) -> Any:
     while type(x) is Traced:
         x = x._value
     return x
+
+
+def _plain_leaf(x: Any) -> Any:
+    """The value a body is traced at; a traced bool as the loops keep it (``np.bool_``)."""
+    v = _plain(x)
+    return np.bool_(v) if type(v) is bool else v
 
 
 def _closures(prog: Program, tape: Tape) -> tuple[Program, list[Any]]:

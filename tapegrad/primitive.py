@@ -11,6 +11,7 @@ same way the built-ins are made.
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -137,6 +138,21 @@ def _check_rules(prim: Primitive, rules: tuple[Any, ...], what: str) -> None:
         if r is not None and not callable(r):
             raise TypeError(f"{what}: rule {k} for '{prim.name}' must be callable "
                             f"or None, got {type(r).__name__}.")
+    n = _input_count(prim)
+    if n is not None and len(rules) > n:
+        raise TypeError(f"{what}: '{prim.name}' takes {n} input(s) but {len(rules)} rules "
+                        "were given; give one rule per input of its impl (None for one "
+                        "that is not differentiated).")
+
+
+def _input_count(prim: Primitive) -> int | None:
+    """How many inputs a user's impl takes by position; None where it may take more."""
+    if not prim.check_rules or not inspect.isfunction(prim.impl):
+        return None
+    params = inspect.signature(prim.impl).parameters.values()
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return None
+    return sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
 
 
 def defvjp(prim: Primitive, *rules: Rule | None) -> None:

@@ -66,6 +66,8 @@ def scalar_seed(out: Any, what: str) -> Any:
     if type(out) is Traced and (type(out._value) is float or type(out._value) is np.float64):
         return 1.0                # the same inside another transform (a Hessian's)
     v = primal_value(out)
+    if is_complex(v):
+        raise TypeError(f"{what}: fun returned {_complex_kind(out)}, and {COMPLEX_MSG_OUT}")
     xp = namespace(v)
     if xp is not None and xp.isdtype(v.dtype, "real floating") and \
             int(np.prod(tuple(v.shape))) == 1:
@@ -200,9 +202,22 @@ def refuse_non_numbers(out_leaves: list[Any], out_def: tree.TreeDef, what: str) 
     """An output leaf that is no number (a str, an object) has no derivative: a TypeError."""
     for k, o in enumerate(out_leaves):
         v = primal_value(o)
+        if is_complex(v):
+            where = tree.keystr(out_def.key_paths()[k]) or "the output"
+            raise TypeError(f"{what}: fun's output at {where} is {_complex_kind(v)}, and "
+                            f"{COMPLEX_MSG_OUT}")
         if not isinstance(v, int | float | np.number | np.bool_ | np.ndarray) and \
                 foreign(v) is None:
             where = tree.keystr(out_def.key_paths()[k]) or "the output"
             raise TypeError(
                 f"{what}: fun's output at {where} is of type {type(v).__name__}, not a "
                 "number; return numbers and arrays only, and other data as aux (has_aux=True).")
+
+
+COMPLEX_MSG_OUT = ("tapegrad computes on real numbers only: return real numbers (the real "
+                   "part and the imaginary part, tg.real(z) and tg.imag(z), or tg.abs(z)).")
+
+
+def _complex_kind(v: Any) -> str:
+    v = primal_value(v)
+    return f"an array of dtype {v.dtype}" if isinstance(v, np.ndarray) else "a complex number"

@@ -23,8 +23,9 @@ from . import draws, tree
 from .arrays import astype
 from .backends import number_array, run_checked
 from .errors import COMPLEX_MSG, ESCAPED_MSG, EscapedTracerError
+from .freezing import freeze_constants
 from .shapes import reshape_p
-from .tape import Const, Tape, new_tape
+from .tape import Tape, new_tape
 from .values import Traced, is_complex, made_float, primal_value
 
 Argnums = int | Sequence[int]
@@ -72,6 +73,8 @@ def as_number(leaf: Any, name: object, where: tuple[tree.TreeDef, int], what: st
     if t is float:
         return leaf
     if t is Traced:             # an outer transform's value: a float here, as in eager
+        if not leaf.tape.active:
+            raise EscapedTracerError(ESCAPED_MSG)
         if data:
             return leaf
         made_float(leaf)
@@ -128,11 +131,15 @@ def _traced_number(leaf: Traced, name: object, where: tuple[tree.TreeDef, int],
 
 
 def check_callable(fun: Any, what: str) -> None:
-    """Refuse a ``fun`` that is not callable at once, as JAX does."""
+    """Refuse a ``fun`` that is not callable, or a generator function, at once, as JAX does."""
     if not callable(fun):
         raise TypeError(f"{what}: expected a function to transform, got {fun!r:.60} "
                         f"({type(fun).__name__}); pass the function itself, e.g. "
                         f"tg.{what}(loss_fn), not its value.")
+    if inspect.isgeneratorfunction(fun):
+        raise TypeError(f"{what}: expected a function, got a generator function "
+                        f"({getattr(fun, '__name__', fun)!s:.60}): its calls yield instead "
+                        "of returning numbers; return them (a list, a tuple or an array).")
 
 
 def single_argnum(argnums: Argnums) -> bool:
@@ -214,8 +221,11 @@ def split_aux(out: Any, has_aux: bool, what: str) -> tuple[Any, Any]:
     if not has_aux:
         return out, None
     if not (isinstance(out, tuple | list) and len(out) == 2):
+        got = (f"a {type(out).__name__} of {len(out)} items" if isinstance(out, tuple | list)
+               else f"a {type(primal_value(out)).__name__} alone")
         raise TypeError(f"{what}: with has_aux=True the function must return a "
-                        f"pair (output, aux), got {type(out).__name__}.")
+                        f"pair (output, aux), got {got}; return (output, aux), or "
+                        "drop has_aux.")
     return out[0], out[1]
 
 
@@ -326,8 +336,10 @@ def trace(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...] | 
     out_leaves, out_def = tree.flatten(out)
     tape.set_outputs(out_leaves)
     if staging:
+        for x in (*out_leaves, *tree.leaves(aux)):   # a dead tape's value kept as a constant
+            unwrap(tape, x)
         tape.out_def = out_def
-        _freeze_constants(tape)
+        freeze_constants(tape)
         return Trace(tape, inputs, out_leaves, out_def, out, aux)
     out = tree.unflatten(out_def, [unwrap(tape, x) for x in out_leaves])
     aux = tree.map(lambda x: unwrap(tape, x), aux)
@@ -337,63 +349,3 @@ def trace(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...] | 
 def on(tape: Tape, x: Any) -> bool:
     """Whether ``x`` is traced on ``tape`` (not a constant there, not an outer value)."""
     return type(x) is Traced and x.tape is tape
-
-
-def _freeze_constants(tape: Tape) -> None:
-    """Every array the recording read as a constant becomes a copy taken now.
-
-    A global or closure array mutated after recording then reads stale in
-    every use, consistently (TRAPS row 37), as a folded ``W * W`` always did.
-    One copy per array, however many records read it.
-    """
-    copies: dict[int, Any] = {}
-
-    def frozen(a: Any) -> Any:
-        if a.__class__ is not np.ndarray or not a.flags.writeable:
-            return a
-        c = copies.get(id(a))
-        if c is None:
-            c = copies[id(a)] = (a, _layout_copy(a))
-        return c[1]
-
-    records = tape.records
-    nd = np.ndarray
-    for i, rec in enumerate(records):
-        if len(rec) == 6 and rec[3].__class__ is not nd and rec[5].__class__ is not nd:
-            continue                          # most records: no array (no call)
-        if _reads_a_constant_array(rec):
-            new = list(rec)
-            for k in range(2, len(rec), 2):
-                if rec[k] is None:
-                    new[k + 1] = frozen(rec[k + 1])
-            records[i] = tuple(new)
-    tape.outputs = [Const(frozen(o.value)) if isinstance(o, Const) else o
-                    for o in tape.outputs]
-
-
-def _layout_copy(a: np.ndarray) -> np.ndarray:
-    """A copy of ``a`` with its axis order and the signs of its strides.
-
-    NumPy's ``@`` takes another path (BLAS or not) for a reversed view
-    (``v[::-1]``) than for its contiguous copy, and the two differ in the last
-    bit: a constant keeps the layout the eager run read it in.
-    """
-    flipped = tuple(k for k, s in enumerate(a.strides) if s < 0)
-    if not flipped:
-        return a.copy(order="K")
-    return np.flip(np.flip(a, flipped).copy(order="K"), flipped)
-
-
-def _reads_a_constant_array(rec: tuple[Any, ...]) -> bool:
-    """Whether a record takes an array as a constant (most records: no array at all)."""
-    nd = np.ndarray
-    n = len(rec)                 # one test for most records
-    if n == 6:
-        if rec[3].__class__ is not nd and rec[5].__class__ is not nd:
-            return False
-    elif n == 4:
-        if rec[3].__class__ is not nd:
-            return False
-    elif rec[0] is None or all(a.__class__ is not nd for a in rec[3::2]):
-        return False
-    return None in rec[2::2]                             # rec_ids: a constant

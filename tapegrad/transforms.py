@@ -16,6 +16,7 @@ import numpy as np
 
 from . import tree
 from .arrays import astype_p
+from .errors import COMPLEX_DERIVATIVE
 from .forward import forward, needed
 from .loop_seed import loop_seed, staged
 from .reverse import backward
@@ -39,7 +40,7 @@ from .tracing import (
     single_argnum,
     trace,
 )
-from .values import Traced, primal_value, shape_of
+from .values import Traced, is_complex, primal_value, shape_of
 from .zero_dim import kind_like
 
 __all__ = ["grad", "jvp", "make_tape", "value_and_grad", "vjp"]
@@ -134,6 +135,8 @@ def as_primal(ct: Any, primal: Any) -> Any:
     if type(value) is float and (type(ct) is float or type(ct) is np.float64 or
                                  type(primal_value(ct)) is float):
         return ct          # the common cases (np.float64: NumPy's sums met it): as it is
+    if is_complex(primal_value(ct)) and not is_complex(value):
+        raise TypeError(COMPLEX_DERIVATIVE)
     ct = kind_like(ct, value)      # a number's gradient a number, a 0-d array's an array
     dtype = value.dtype if isinstance(value, np.ndarray | np.floating) else None
     if isinstance(ct, int | np.integer | np.bool_) or \
@@ -394,3 +397,4 @@ def make_tape(fun: Callable[..., Any]) -> Callable[..., Tape]:
         tr.tape.output_names = _output_names(fun, args, tr.out)
         return tr.tape
     return make_tape_fun
+

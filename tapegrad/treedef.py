@@ -18,6 +18,9 @@ from typing import Any, NamedTuple, cast
 
 import numpy as np
 
+from .treeshow import refuse_unhashable
+from .treeshow import show as _show
+
 __all__ = [
     "LEAF_TYPES", "DictKey", "GetAttrKey", "KeyPath", "PyTree", "SequenceKey", "TreeDef",
     "first_difference", "keystr", "register", "register_dataclass",
@@ -115,8 +118,22 @@ def register(cls: type, flatten: Callable[[Any], tuple[Iterable[Any], Any]],
     if cls in _REGISTRY:
         raise ValueError(f"tree.register: {cls.__name__} is already registered.")
     LEAF_TYPES.discard(cls)
-    _REGISTRY[cls] = _NodeType(flatten, unflatten,
+    _REGISTRY[cls] = _NodeType(_checked_flatten(cls, flatten), unflatten,
                                lambda aux, n: [SequenceKey(i) for i in range(n)])
+
+
+def _checked_flatten(cls: type, flatten: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``flatten``, refusing at once a result that is not ``(children, aux)``."""
+    def checked(obj: Any) -> Any:
+        out = flatten(obj)
+        if (not isinstance(out, tuple) or len(out) != 2 or isinstance(out[0], str | bytes)
+                or not isinstance(out[0], Iterable)):
+            raise TypeError(
+                f"tree: the flatten registered for {cls.__name__} returned {out!r:.60}; "
+                "it must return a pair (children, aux): a list or tuple of the children "
+                "and hashable data that is no leaf, e.g. lambda p: ((p.x, p.y), None).")
+        return out
+    return checked
 
 
 def register_dataclass(cls: type, meta_fields: Iterable[str] = ()) -> type:
@@ -237,9 +254,13 @@ class TreeDef:
         if not isinstance(other, TreeDef):
             return False
         try:
-            return self._key() == other._key()
+            return bool(self._key() == other._key())
         except RecursionError:      # very deep: compare node by node
             return _equal(self, other)
+        except (TypeError, ValueError):     # an aux that == cannot answer (an array)
+            refuse_unhashable(self)
+            refuse_unhashable(other)
+            raise
 
     def __hash__(self) -> int:
         if self._hash is None:      # one formula, whichever way it is computed
@@ -247,6 +268,9 @@ class TreeDef:
                 self._hash = hash((self.node, self.aux, tuple(builtins.map(hash, self.children))))
             except RecursionError:  # very deep: children first, each cached
                 self._hash = _hash_deep(self)
+            except TypeError:
+                refuse_unhashable(self)
+                raise
         return self._hash
 
     def __repr__(self) -> str:
@@ -299,36 +323,6 @@ def _hash_deep(td: TreeDef) -> int:
         todo.pop()
         t._hash = hash((t.node, t.aux, tuple(builtins.map(hash, t.children))))
     return cast(int, td._hash)
-
-
-def _show(td: TreeDef) -> str:
-    """The structure as text, ``{'a': [*, *]}``; a loop, not a recursion."""
-    parts: list[str] = []
-    todo: list[Any] = [td]
-    while todo:
-        t = todo.pop()
-        if isinstance(t, str):       # a closing bracket or separator, queued
-            parts.append(t)
-            continue
-        if t.node is None:
-            parts.append("*")
-            continue
-        if t.node is type(None):
-            parts.append("None")
-            continue
-        keys = [f"{k!r}: " for k in t.aux] if t.node is dict else [""] * len(t.children)
-        opening, closing = {dict: ("{", "}"), list: ("[", "]"), tuple: ("(", ")")}.get(
-            t.node, (f"{t.node.__name__}(", ")"))
-        if t.node is tuple and len(t.children) == 1:
-            closing = ",)"
-        parts.append(opening)
-        todo.append(closing)
-        for i in range(len(t.children) - 1, -1, -1):
-            todo.append(t.children[i])
-            todo.append(keys[i])
-            if i:
-                todo.append(", ")
-    return "".join(parts)
 
 
 _LEAF = TreeDef(None, None, ())

@@ -7,7 +7,6 @@ disagreement is an error naming the arguments' paths.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +14,7 @@ import numpy as np
 
 from .. import tree
 from ..tracing import arg_path_name
+from ..treedef import _node_type
 
 __all__ = ["BATCHED"]
 
@@ -49,17 +49,14 @@ class _NoAxis:
 
 
 def _axes_leaves(prefix: Any) -> Any:
+    """``prefix`` with each None a leaf, in containers of every kind (registered ones too)."""
     if prefix is None:
         return _NoAxis()
-    if isinstance(prefix, tuple | list):
-        items = [_axes_leaves(p) for p in prefix]
-        return type(prefix)(*items) if hasattr(prefix, "_fields") else type(prefix)(items)
-    if isinstance(prefix, dict):            # an OrderedDict or defaultdict keeps its type
-        items = [(k, _axes_leaves(v)) for k, v in prefix.items()]
-        if isinstance(prefix, defaultdict):
-            return defaultdict(prefix.default_factory, items)
-        return type(prefix)(items)
-    return prefix
+    entry = _node_type(prefix)[1]
+    if entry is None:
+        return prefix
+    children, aux = entry.flatten(prefix)
+    return entry.unflatten(aux, [_axes_leaves(c) for c in children])
 
 
 def _name(fun: Callable[..., Any]) -> str:

@@ -5,8 +5,10 @@
 ``fun`` at ``args`` times ``vector``, as the gradient of
 ``<grad(fun), vector>`` (reverse over reverse, as autograd computes it).
 ``tensor_jacobian_product`` (``vector_jacobian_product``) returns
-``vjp(*args, tensor)``. tapegrad's own spellings are ``tg.hvp(fun, primals,
-tangents)`` (forward over reverse) and ``tg.vjp``.
+``vjp(*args, tensor)``: the Jacobian of ``<tensor, fun>``, so a tensor with
+fewer axes than ``fun``'s output contracts its leading axes (autograd's
+rule). tapegrad's own spellings are ``tg.hvp(fun, primals, tangents)``
+(forward over reverse) and ``tg.vjp``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ..jacobians import jacobian
 from ..transforms import grad
 
 __all__ = ["hessian_tensor_product", "hessian_vector_product", "tensor_jacobian_product",
@@ -60,7 +63,9 @@ def tensor_jacobian_product(fun: Callable[..., Any], argnum: int = 0) -> Callabl
 
     Returns:
       A function of ``fun``'s arguments followed by a tensor shaped like
-      ``fun``'s output, returning an array shaped like that argument.
+      ``fun``'s output, returning an array shaped like that argument; a
+      tensor shaped like the output's leading axes contracts those, and the
+      result has the remaining output axes in front.
 
     Examples:
       >>> import numpy as np
@@ -71,7 +76,7 @@ def tensor_jacobian_product(fun: Callable[..., Any], argnum: int = 0) -> Callabl
     def vector_dot_fun(*args: Any, **kwargs: Any) -> Any:
         args, vector = args[:-1], args[-1]
         return np.tensordot(vector, fun(*args, **kwargs), axes=np.ndim(vector))
-    return grad(vector_dot_fun, argnum)
+    return jacobian(vector_dot_fun, argnum)
 
 
 vector_jacobian_product = tensor_jacobian_product
