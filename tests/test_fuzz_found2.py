@@ -61,3 +61,29 @@ def test_numpy_where_of_traced_numbers_is_numpys_0d_array(a, b):
         while hasattr(got, "_value"):
             got = got._value
         assert type(got) is np.ndarray and got.shape == () and got.dtype == want.dtype, (run, got)
+
+
+def nested_breaks(x0):
+    """Plain seed 21224 reduced: an inner loop's break brings the outer loop's next
+    iteration sooner, so how often the ``if`` runs depends on its outcomes."""
+    s = x0
+    for _ in range(3):
+        for _ in range(3):
+            s = s + 0.25
+            if s > 1.0:
+                break
+    return s
+
+
+def test_jit_of_a_break_out_of_an_inner_loop_is_eager_at_every_pattern():
+    xs = [-2.0, -1.0, -0.5, 0.0, 0.3, 0.5, 0.9, 1.5]
+    for first in xs:             # traced at one pattern, called at the others
+        jf = tg.jit(nested_breaks)
+        jf(first)
+        for x in xs:
+            try:
+                got = jf(x)
+            except TypeError as e:          # past the bound of specializations: refused
+                assert "needed more than 8 specializations" in str(e)
+                continue
+            assert same_bits(got, nested_breaks(x)), (first, x, got)
