@@ -36,7 +36,33 @@ def quiet_arms(where: str) -> bool:
     if node is None:
         return bool(here)
     arms = ast.Module(body=node.body + node.orelse, type_ignores=[])
-    return not any(_loud(n) for n in ast.walk(arms)) and not _untraced_stores(tree, node, arms)
+    return not any(_loud(n) for n in ast.walk(arms)) and not _untraced_stores(tree, node, arms) \
+        and not _breaks_an_inner_loop(tree, node)
+
+
+def _breaks_an_inner_loop(tree: ast.AST, node: ast.If) -> bool:
+    """Whether an arm of ``node`` breaks out of a loop that runs inside another loop.
+
+    The outer loop's next iteration then comes sooner: how many times the
+    ``if`` runs depends on its outcomes, so its guards cannot be rolled into
+    a loop of the trip count tracing saw (``for i ..: for j ..: if s > 1:
+    break``). A break of a loop in no other ends the loop, which its guards
+    see.
+    """
+    def breaks(stmts: list[ast.stmt]) -> bool:      # not a break of a loop within the arm
+        for s in stmts:
+            if isinstance(s, ast.Break):
+                return True
+            if not isinstance(s, ast.For | ast.While | ast.AsyncFor | ast.FunctionDef |
+                              ast.AsyncFunctionDef | ast.ClassDef) and breaks(
+                    [c for c in ast.iter_child_nodes(s) if isinstance(c, ast.stmt)]):
+                return True
+        return False
+    if not breaks(node.body + node.orelse):
+        return False
+    loops = [n for n in ast.walk(tree) if isinstance(n, ast.For | ast.While | ast.AsyncFor)
+             and any(c is node for c in ast.walk(n))]
+    return len(loops) > 1
 
 
 def _untraced_stores(tree: ast.AST, node: ast.If, arms: ast.Module) -> bool:

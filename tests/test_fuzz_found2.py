@@ -1,0 +1,89 @@
+"""Wrong numbers the random-program fuzzers found, each a small function (continued).
+
+As ``test_fuzz_found.py``: each runs under the transforms and compares with
+eager Python bit for bit (``vmap`` with a Python loop over the examples).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tapegrad as tg
+
+
+def same_bits(got, want):
+    return type(got) is type(want) and np.asarray(got).tobytes() == np.asarray(want).tobytes()
+
+
+def sine_of_a_numpy_where(x0, xs):
+    """List seed 896 reduced: ``np.where`` of numbers is NumPy's 0-d array, whose
+    ``tg.sin`` is a strong ``np.float64``; a float there rounds to float32 beside ``x``."""
+    s = x0
+    for x in xs:
+        v = tg.stack([x, 0.3])         # float64: its items are np.float64
+        s = np.where(s > v[0], s * 0.5, s + v[0] * 0.5)
+        s = tg.sin(s) + x
+    return s
+
+
+XS = [np.float32(0.3242616), np.float32(-0.5738623), np.float32(0.60810417)]
+
+
+@pytest.mark.parametrize("x0", [-0.63343364, 0.2, 1.7])
+def test_sine_of_a_numpy_where_of_numbers_is_eagers_under_jit_and_grad(x0):
+    x0 = np.float32(x0)
+    want, dwant = sine_of_a_numpy_where(x0, XS), tg.grad(sine_of_a_numpy_where)(x0, XS)
+    assert want.dtype == np.float64
+    assert same_bits(tg.jit(sine_of_a_numpy_where)(x0, XS), want)
+    assert same_bits(tg.jit(tg.grad(sine_of_a_numpy_where))(x0, XS), dwant)
+    h = 1e-3
+    fd = (sine_of_a_numpy_where(np.float64(x0) + h, XS) - sine_of_a_numpy_where(
+        np.float64(x0) - h, XS)) / (2 * h)
+    assert abs(float(dwant) - float(fd)) < 1e-3
+
+
+@pytest.mark.parametrize("a, b", [(np.float64(1.5), np.float64(-2.0)), (1.5, -2.0),
+                                  (np.float32(1.5), 0.5), (np.float32(1.5), np.float64(0.5))])
+def test_numpy_where_of_traced_numbers_is_numpys_0d_array(a, b):
+    seen = []
+
+    def f(x, y):
+        r = np.where(x > y, x * 1.0, y * 1.0)
+        seen.append(r)
+        return r
+
+    want = np.where(a > b, a * 1.0, b * 1.0)
+    for run in (f, tg.jit(f), tg.grad(f)):
+        run(a, b)
+        got = seen[-1]
+        got = getattr(got, "_value", got)
+        while hasattr(got, "_value"):
+            got = got._value
+        assert type(got) is np.ndarray and got.shape == () and got.dtype == want.dtype, (run, got)
+
+
+def nested_breaks(x0):
+    """Plain seed 21224 reduced: an inner loop's break brings the outer loop's next
+    iteration sooner, so how often the ``if`` runs depends on its outcomes."""
+    s = x0
+    for _ in range(3):
+        for _ in range(3):
+            s = s + 0.25
+            if s > 1.0:
+                break
+    return s
+
+
+def test_jit_of_a_break_out_of_an_inner_loop_is_eager_at_every_pattern():
+    xs = [-2.0, -1.0, -0.5, 0.0, 0.3, 0.5, 0.9, 1.5]
+    for first in xs:             # traced at one pattern, called at the others
+        jf = tg.jit(nested_breaks)
+        jf(first)
+        for x in xs:
+            try:
+                got = jf(x)
+            except TypeError as e:          # past the bound of specializations: refused
+                assert "needed more than 8 specializations" in str(e)
+                continue
+            assert same_bits(got, nested_breaks(x)), (first, x, got)
