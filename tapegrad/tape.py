@@ -134,12 +134,15 @@ class Tape:
         loop's test: then, by id, the forward value whose derivative rule
         recorded each record of the backward pass (``jit`` rolls the
         backward iterations of a loop with it).
+      spans: on ``jit``'s tape, the records each transform traced inside it
+        recorded there, ``(first, stop)``: a ``grad`` called in a loop's body
+        differentiates one iteration, one whose function runs the loop the loop.
     """
 
     __slots__ = ("records", "level", "active", "args", "_paths", "outputs",
                  "output_names", "out_def", "check_nans", "sources", "left", "reverse",
                  "staging", "floats", "derived", "numpy_scalars", "python_floats", "origins",
-                 "__weakref__")
+                 "spans", "__weakref__")
 
     def __init__(self, level: int):
         self.records: list[RawRecord] = []
@@ -160,6 +163,7 @@ class Tape:
         self.numpy_scalars: set[int] | None = None
         self.python_floats: set[int] | None = None
         self.origins: dict[int, int] | None = None
+        self.spans: list[tuple[int, int]] | None = None
 
     def __len__(self) -> int:
         return len(self.records)

@@ -24,7 +24,7 @@ from .arrays import astype
 from .backends import number_array, run_checked
 from .errors import COMPLEX_MSG, ESCAPED_MSG, EscapedTracerError
 from .shapes import reshape_p
-from .tape import Const, Tape, new_tape
+from .tape import Const, Tape, active_tapes, new_tape
 from .values import Traced, is_complex, made_float, primal_value
 
 Argnums = int | Sequence[int]
@@ -317,11 +317,16 @@ def trace(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...] | 
     """
     nums = tuple(range(len(args))) if nums is None else nums
     before = draws.snapshot(fun) if staging else None
+    outer = [(t, len(t.records)) for t in active_tapes() if t.origins is not None]   # jit's
     with new_tape() as tape:
         tape.reverse, tape.staging = reverse, staging
         tape.origins = {} if origins else None
         new_args, inputs = trace_inputs(tape, fun, args, nums, what, staging, float64)
         out, aux = split_aux(run_checked(fun, new_args, kwargs, tape, inputs), has_aux, what)
+    for t, first in outer:           # what this transform traced, on each jit tape around it
+        if t.spans is None:
+            t.spans = []
+        t.spans.append((first, len(t.records)))
     if before is not None:
         draws.check_rngs(fun, before)
     out_leaves, out_def = tree.flatten(out)
