@@ -175,8 +175,11 @@ def _flag_fires(loop: Branchy, watched: frozenset[tuple[Slot, int]],
 def _tags(unsound: list[tuple[tuple[Slot, int], Read]],
           seen: dict[tuple[Slot, int], list[tuple[int, Any]]], fires: bool = False
           ) -> dict[tuple[Slot, int], frozenset[str]]:
-    """``Branchy.tags``: where a watched read never saw its variable's initial value,
-    or where the flag of unseen outcomes would fail on the traced pattern."""
+    """``Branchy.tags``: where the flag ``u{m}`` will not do.
+
+    That is where a watched read never saw its variable's initial value, or
+    where the flag would fail on the traced pattern itself (``fires``).
+    """
     if not fires and all(r.init is not None for _, r in unsound):
         return {}
     return {key: frozenset(str(x[1]) if type(x) is tuple else "init" for _, x in seen[key])

@@ -157,11 +157,9 @@ class WhileReads:
         """Under an inner transform, refuse a while loop no later loop runs as often as.
 
         ``inner``: per loop, whether a transform traced inside ``jit`` ran it.
-
-        ``seeded``: every derivative pass started from a recorded seed. A
-        while loop none of whose values a backward record comes from then
-        passes its cotangent through unchanged (``y = y - 0.7``): a
-        gradient that holds for any trip count.
+        ``seeded``: every derivative pass started from a recorded seed. A while
+        loop none of whose values a backward record comes from then passes its
+        cotangent through unchanged (``y = y - 0.7``): a gradient for any trip count.
         """
         for m in range(len(self.loops)):
             if inner[m] and self.whiles[m] and m not in self.tie and not (
