@@ -199,3 +199,24 @@ def test_vmap_of_the_branching_loop_equals_a_python_loop() -> None:
         got = tg.vmap(h, in_axes=(0, None))(ss, xs)
         assert np.asarray(got).tobytes() == want.tobytes()
 
+
+
+def halves(c):
+    """x[i] = y in a for left by break: the items written depend on where it broke."""
+    x = [c * 0.0, c * 0.0, c * 0.0, c * 0.0, c * 0.0, c * 0.0, c * 0.0, c * 0.0]
+    y = c
+    for i in range(8):
+        y = y * 0.5 + 0.01 * tg.sin(y)
+        x[i] = y
+        if y < 1.0:
+            break
+    return x[0] + x[1] + x[2] + x[3] + x[4] + x[5] + x[6] + x[7]
+
+
+def test_a_store_at_a_for_loops_own_index_keeps_a_trace_per_trip_count() -> None:
+    xs = [3.0, 10.0, 40.0, 100.0, 1000.0]
+    assert len(trips(halves, xs)) == len(xs)
+    jf = tg.jit(halves)
+    for x in xs:
+        assert same(jf(x), halves(x)), x
+    assert jf.trace_count == len(xs)

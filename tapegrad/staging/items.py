@@ -52,7 +52,7 @@ def same_value(node: ast.AST, loop: ast.While | ast.For) -> bool:
 
 
 def _moving(loop: ast.While | ast.For) -> set[str]:
-    """The names the body of ``loop`` assigns, less steady ``for`` variables.
+    """The names the body of ``loop`` assigns (a ``for``'s own too), less steady ``for`` variables.
 
     A ``for`` variable over a ``range`` of numbers and names the body never
     assigns, and assigned nowhere else in the body, takes the same values
@@ -61,7 +61,9 @@ def _moving(loop: ast.While | ast.For) -> set[str]:
     body = ast.Module(body=loop.body, type_ignores=[])
     stores = [t for t in ast.walk(body) if isinstance(t, ast.Name)
               and isinstance(t.ctx, ast.Store)]
-    stored = {t.id for t in stores}
+    own = {t.id for t in ast.walk(loop.target) if isinstance(t, ast.Name)} \
+        if isinstance(loop, ast.For) else set()        # a for's own variable: it moves
+    stored = {t.id for t in stores} | own
     fors = [f for f in ast.walk(body) if isinstance(f, ast.For)]
     as_for = {id(f.target) for f in fors if isinstance(f.target, ast.Name)
               and _fixed_range(f.iter, stored)}
