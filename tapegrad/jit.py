@@ -357,11 +357,13 @@ class Jitted(Pickled):
         ints = int_outputs(program, given, (tape.floats or set()) | (tape.derived or set()))
         floats = frozenset(k for k in given if type(program.seen[k]) is float)  # traced as floats
         inner, seeds, replayed = bool(tape.floats), seeded(tape), skeleton(tape, False)
+        spans = tuple(tape.spans or ())
         del tape                        # its records are the program's now: not kept twice
         name, raw = getattr(self.fun, "__name__", "f"), program
         program = merge_calls(optimize(program))
         lowered = lower_packed(program, name, floats, ints, self.reassociate) or roll_grad(
-            raw, program, name, floats, ints, inner, seeds) or lower(program, name, floats, ints)
+            raw, program, name, floats, ints, inner, seeds, spans) or lower(
+            program, name, floats, ints)
         lowered.fn = as_numpy_floats(lowered.fn, numpy_floats)
         replayed.records += bare_records(raw)     # other transforms replay the program, not f
         return Specialization(lowered, out_def, make_unflattener(out_def), replayed)

@@ -48,6 +48,19 @@ def staged() -> tuple[Tape, int] | None:
     return tapes[-1], len(tapes[-1].records)
 
 
+def jit_tapes() -> list[tuple[Tape, int]]:
+    """``jit``'s tapes active now, each with its length: where a transform's trace starts."""
+    return [(t, len(t.records)) for t in active_tapes() if t.origins is not None]
+
+
+def note_spans(starts: list[tuple[Tape, int]]) -> None:
+    """Note on each of ``jit``'s tapes what a transform traced since ``starts`` (``Tape.spans``)."""
+    for t, first in starts:
+        if t.spans is None:
+            t.spans = []
+        t.spans.append((first, len(t.records)))
+
+
 def loop_seed(out: Any, at: tuple[Tape, int] | None) -> Traced | None:
     """A recorded seed ``1.0`` for ``out`` where it ran a loop's test since ``at``.
 

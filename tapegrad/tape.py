@@ -136,12 +136,15 @@ class Tape:
         backward iterations of a loop with it).
       ints: on a staging tape, ids of the inputs given as Python ints (traced
         as floats): a loop's carry takes them as ``np.int64``, as in eager.
+      spans: on ``jit``'s tape, the records each transform traced inside it
+        recorded there, ``(first, stop)``: a ``grad`` called in a loop's body
+        differentiates one iteration, one whose function runs the loop the loop.
     """
 
     __slots__ = ("records", "level", "active", "args", "_paths", "outputs",
                  "output_names", "out_def", "check_nans", "sources", "left", "reverse",
                  "staging", "floats", "derived", "numpy_scalars", "python_floats", "origins",
-                 "ints", "__weakref__")
+                 "ints", "spans", "__weakref__")
 
     def __init__(self, level: int):
         self.records: list[RawRecord] = []
@@ -163,6 +166,7 @@ class Tape:
         self.python_floats: set[int] | None = None
         self.origins: dict[int, int] | None = None
         self.ints: set[int] | None = None
+        self.spans: list[tuple[int, int]] | None = None
 
     def __len__(self) -> int:
         return len(self.records)

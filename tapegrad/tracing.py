@@ -1,11 +1,9 @@
 """Tracing: one run of a function on a fresh tape, and the argument handling around it.
 
-Every transform starts here. ``trace`` replaces the selected arguments'
-leaves (``argnums``) by tape inputs, checking each leaf, runs the function
-once, splits off ``has_aux``'s aux, and hands back the tape with its
-outputs. Around it: argument names for messages, and the garbage
-collector's pause every transform runs in. The seeds and checks of what the
-players are handed are in ``seeds.py``.
+Every transform starts here. ``trace`` replaces the selected arguments' leaves (``argnums``) by
+tape inputs, checking each leaf, runs the function once, splits off ``has_aux``'s aux, and hands
+back the tape with its outputs. Around it: argument names for messages, and the pause of the
+garbage collector every transform runs in. The seeds and checks are in ``seeds.py``.
 """
 
 from __future__ import annotations
@@ -24,6 +22,7 @@ from .arrays import astype
 from .backends import number_array, run_checked
 from .errors import COMPLEX_MSG, ESCAPED_MSG, EscapedTracerError
 from .freezing import freeze_constants
+from .loop_seed import jit_tapes, note_spans
 from .shapes import reshape_p
 from .tape import Tape, new_tape
 from .values import Traced, is_complex, made_float, primal_value
@@ -325,12 +324,13 @@ def trace(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...] | 
       its output leaves and structure, the output and aux seen from outside.
     """
     nums = tuple(range(len(args))) if nums is None else nums
-    before = draws.snapshot(fun) if staging else None
+    before, outer = draws.snapshot(fun) if staging else None, jit_tapes()
     with new_tape() as tape:
         tape.reverse, tape.staging = reverse, staging
         tape.origins = {} if origins else None
         new_args, inputs = trace_inputs(tape, fun, args, nums, what, staging, float64)
         out, aux = split_aux(run_checked(fun, new_args, kwargs, tape, inputs), has_aux, what)
+    note_spans(outer)           # on jit's tapes: what this trace recorded there
     if before is not None:
         draws.check_rngs(fun, before)
     out_leaves, out_def = tree.flatten(out)

@@ -73,7 +73,11 @@ def test_a_branch_in_a_for_loop_is_an_if_and_runs_any_pattern_in_one_trace(
     f = branching(then, other, after)
     jf = tg.jit(f)
     xs = floats(rng, n)
-    xs[:4] = [abs(xs[0]) + 0.1, -abs(xs[1]) - 0.1, abs(xs[2]), -abs(xs[3])]   # both ways, twice
+    # each arm after each outcome (T F T T F F): where both arms record nothing
+    # ("keep"), the tape cannot tell one name both write from two names each writes
+    # alone, so an arm never seen after its own outcome waits behind a guard
+    xs[:6] = [abs(xs[0]) + 0.1, -abs(xs[1]) - 0.1, abs(xs[2]) + 0.1, abs(xs[3]) + 0.1,
+              -abs(xs[4]) - 0.1, -abs(xs[5]) - 0.1]
     assert bits(jf(0.5, xs)) == bits(f(0.5, xs))
     for _ in range(6):                                    # patterns never traced
         ys, s = floats(rng, n), float(rng.normal())

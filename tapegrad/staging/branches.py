@@ -149,16 +149,38 @@ def analyse(prog: Program, loop: Branchy, copying: bool = False) -> Branchy | No
     if any(merged[key].init is None or not by_w[r.w] for key, r in unsound):
         return None
     unseen = frozenset(b for _, r in unsound for b in (False, True) if b not in by_w[r.w])
-    return loop._replace(finals=finals, known=by_w, unseen=unseen,
-                         watched=frozenset(key for key, _ in unsound),
-                         tags=_tags(unsound, seen))
+    watched = frozenset(key for key, _ in unsound)
+    return loop._replace(finals=finals, known=by_w, unseen=unseen, watched=watched,
+                         tags=_tags(unsound, seen, _flag_fires(loop, watched, unseen)))
+
+
+def _flag_fires(loop: Branchy, watched: frozenset[tuple[Slot, int]],
+                unseen: frozenset[bool]) -> bool:
+    """Whether a watched read ran, while tracing, after an iteration of an ``unseen`` outcome.
+
+    The flag ``u{m}`` (set once such an iteration ran) would then fail on the
+    traced pattern itself (``T F T`` where ``T`` read only ``F``'s values):
+    the writer each read saw is watched instead (``tags``).
+    """
+    slots = {slot for slot, _ in watched}
+    ran = False
+    for b in loop.taken:
+        for slot in loop.slots(b):
+            if slot in slots and ran:
+                return True
+        ran = ran or b in unseen
+    return False
 
 
 def _tags(unsound: list[tuple[tuple[Slot, int], Read]],
-          seen: dict[tuple[Slot, int], list[tuple[int, Any]]]
+          seen: dict[tuple[Slot, int], list[tuple[int, Any]]], fires: bool = False
           ) -> dict[tuple[Slot, int], frozenset[str]]:
-    """``Branchy.tags``: where a watched read never saw its variable's initial value."""
-    if all(r.init is not None for _, r in unsound):
+    """``Branchy.tags``: where the flag ``u{m}`` will not do.
+
+    That is where a watched read never saw its variable's initial value, or
+    where the flag would fail on the traced pattern itself (``fires``).
+    """
+    if not fires and all(r.init is not None for _, r in unsound):
         return {}
     return {key: frozenset(str(x[1]) if type(x) is tuple else "init" for _, x in seen[key])
             for key, _ in unsound}

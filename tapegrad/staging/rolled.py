@@ -35,6 +35,7 @@ from .rolled_while import WhileReads, short_reader, window, without
 from .rolling import MIN_SAVED, Loop, Role, Where, find_loops, shapes
 from .rolling import arg_key as _key
 from .source import compile_parts, forget, render, too_long
+from .spans import Spans, spanned
 from .spellings import spellings
 from .verify import checks
 
@@ -57,7 +58,8 @@ class _Text(NamedTuple):
 def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
          ints: dict[int, int | None] | None = None, inner: bool = False,
          seeded: bool = True, refused: list[bool] | None = None,
-         backs_only: bool = False, cover: list[int] | None = None) -> Lowered | None:
+         backs_only: bool = False, cover: list[int] | None = None,
+         spans: Spans | None = None) -> Lowered | None:
     """``prog`` compiled with its loops rolled; None where it has none or in doubt.
 
     ``inner``: another transform ran inside (``grad``, ``jvp``). Its
@@ -71,7 +73,9 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
     ``refused`` gets an item where one such loop's backward records did not
     fit, and ``backs_only`` returns None where no backward loop is written;
     ``cover`` gets how many guards of ``if`` lines that went both ways the
-    loops found hold, and how many there are.
+    loops found hold, and how many there are. ``spans``: what each inner
+    transform traced (``staging.spans``); a while loop none of them ran is
+    written as without one.
     """
     where = Where(prog)
     s = shapes(prog, where)
@@ -85,14 +89,14 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
         return None
     # a seeded backward pass (``prog.origins``) records what Python would sum as constants
     stepped = inner and not prog.origins
-    whiles = [loop.exit >= 0 and not (stepped and isinstance(loop, Loop) and
-                                      constant_steps(prog, loop)) for loop in loops]
+    whiles = [loop.exit >= 0 and not (stepped and isinstance(loop, Loop) and spanned(
+        prog, loop, spans) and constant_steps(prog, loop)) for loop in loops]
     nest: list[Any] = [s] * len(loops)     # shapes, to find inner loops (None: unrolled)
     while True:
         try:
             writer = _RollWriter(prog, loops, whiles, where, nest)
             lowered = writer.lowered(name, numbers, ints or {})
-            writer.check_ties(inner, seeded)
+            writer.check_ties([inner and spanned(prog, t, spans) for t in loops], seeded)
         except (_TooLong, NotRolled, KeyError):    # KeyError: an arm's read it cannot name
             return None
         except _NotOpen as e:          # that while loop runs its traced trip count only

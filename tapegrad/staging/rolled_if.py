@@ -148,7 +148,7 @@ def branchy_body(w: Any, m: int, loop: Branchy, text: Any) -> None:
     texts[(pre, 0)] = cond
     body += [f"o{m}.append({cond})"] * (back is not None) + [f"if {cond}:"]
     for b in (True, False):
-        seen = [f"    u{m} = True"] if b in loop.unseen else []
+        seen = [f"    u{m} = True"] if b in loop.unseen and not loop.tags else []
         copies = [f"    {names[v]} = x{m}_{source(sl)}" for sl in copied(loop.copies, b)
                   for v in names if sl in v] + [f"    x{m}_{sl} = x{m}_{source(sl)}"
                                                 for sl in copied(loop.late, b)] + [
@@ -168,7 +168,7 @@ def _unseen_guard(w: Any, m: int, loop: Branchy, text: Any) -> Any:
     """
     if not loop.watched:
         return lambda slot: []
-    text.before.append(f"u{m} = False")
+    text.before.extend([f"u{m} = False"] * (not loop.tags))
     where = w.prog.sources.get(w.prog.eqns[loop.at[0] + loop.pre].out, "<unknown>")
     watched = {slot for slot, _ in loop.watched}
     tagged = tag_names(loop, m)

@@ -153,21 +153,21 @@ class WhileReads:
             return 0
         return r
 
-    def check_ties(self, inner: bool, seeded: bool = False) -> None:
+    def check_ties(self, inner: list[bool], seeded: bool = False) -> None:
         """Under an inner transform, refuse a while loop no later loop runs as often as.
 
-        ``seeded``: every derivative pass started from a recorded seed. A
-        while loop none of whose values a backward record comes from then
-        passes its cotangent through unchanged (``y = y - 0.7``): a
-        gradient that holds for any trip count.
+        ``inner``: per loop, whether a transform traced inside ``jit`` ran it.
+        ``seeded``: every derivative pass started from a recorded seed. A while
+        loop none of whose values a backward record comes from then passes its
+        cotangent through unchanged (``y = y - 0.7``): a gradient for any trip count.
         """
         for m in range(len(self.loops)):
-            if inner and self.whiles[m] and m not in self.tie and not (
+            if inner[m] and self.whiles[m] and m not in self.tie and not (
                     seeded and self._passed_through(m)):
                 raise NotOpen(m)
         rolled = [loop for m, loop in enumerate(self.loops)
                   if self.whiles[m] or m in self.tie.values()]
-        if inner and any(self.whiles) and _repeated_sum(self.prog, rolled):
+        if any(o and w for o, w in zip(inner, self.whiles)) and _repeated_sum(self.prog, rolled):
             raise NotOpen(self.whiles.index(True))
 
     def _passed_through(self, m: int) -> bool:

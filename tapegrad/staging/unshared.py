@@ -15,12 +15,14 @@ from .passes import _sweep as sweep
 from .passes import dce
 from .program import Program
 from .rolled import roll
+from .spans import Spans
 
 PEELED = 2      # iterations a branching loop may leave straight-line before it
 
 
 def roll_grad(raw: Program, prog: Program, name: str, numbers: frozenset[int],
-              ints: dict[int, int | None], inner: bool, seeded: bool) -> Lowered | None:
+              ints: dict[int, int | None], inner: bool, seeded: bool,
+              spans: Spans | None = None) -> Lowered | None:
     """``roll(prog)``; where a branching loop's backward records did not fit, ``raw`` unshared.
 
     ``prog`` is ``raw`` optimized. The passes merge an expression a loop's
@@ -36,13 +38,14 @@ def roll_grad(raw: Program, prog: Program, name: str, numbers: frozenset[int],
     """
     refused: list[bool] = []
     cover: list[int] = []
-    out = roll(prog, name, numbers, ints, inner, seeded, refused, cover=cover)
+    out = roll(prog, name, numbers, ints, inner, seeded, refused, cover=cover, spans=spans)
     if not refused and not (cover and (cover[0] < cover[1] or out is None and cover[0])):
         return out
     unshared = dce(sweep(raw, folding=True, exact_identities=True, sharing=False,
                          stand_ins=True))
     more: list[int] = []
-    alt = roll(unshared, name, numbers, ints, inner, seeded, backs_only=True, cover=more)
+    alt = roll(unshared, name, numbers, ints, inner, seeded, backs_only=True, cover=more,
+               spans=spans)
     if alt is None or out is not None and not refused and more[0] <= cover[0] + PEELED:
         return out
     return alt

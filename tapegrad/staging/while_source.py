@@ -16,6 +16,7 @@ from typing import Any
 
 from ..pysource import file_tree, loop_test
 from .arms import _assigned, python_names
+from .items import same_items, same_value
 
 __all__ = ["while_line", "break_line", "loop_hint"]
 
@@ -215,7 +216,8 @@ def _effects(loop: ast.While | ast.For) -> list[ast.AST]:
     """The statements of ``loop``'s body changing or growing a Python object.
 
     ``hist.append(w)``, ``push(hist, w)``, ``hist[k] = w``, ``hist = hist + [w]``,
-    ``hist = (*hist, w)``.
+    ``hist = (*hist, w)``; not a store into the same items each iteration
+    (``items.same_items``: ``x[i] = v`` in ``for i in range(3)``).
 
     An object grown once per iteration (``len(hist)``, a list summed after
     the loop) holds as many values as the loop ran: the tape shows them
@@ -226,7 +228,8 @@ def _effects(loop: ast.While | ast.For) -> list[ast.AST]:
         n.value, ast.Call) or isinstance(
         n, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete) and any(
         isinstance(t, ast.Attribute | ast.Subscript)
-        for t in (n.targets if isinstance(n, ast.Assign | ast.Delete) else [n.target]))]
+        for t in (n.targets if isinstance(n, ast.Assign | ast.Delete) else [n.target]))
+        and not same_items(n, loop)]
 
 
 def _python_steps(tree: ast.AST, loop: ast.While | ast.For, tested: set[str],
@@ -255,7 +258,7 @@ def _python_steps(tree: ast.AST, loop: ast.While | ast.For, tested: set[str],
     body = ast.Module(body=loop.body, type_ignores=[])
     loads = Counter(x.id for x in ast.walk(body) if isinstance(x, ast.Name)
                     and isinstance(x.ctx, ast.Load))
-    return [n for n in ast.walk(body) if id(n) not in resets and
+    return [n for n in ast.walk(body) if id(n) not in resets and not same_value(n, loop) and
             any(t.id not in alone and _from_python(t.id, v, python, traced) or
                 t.id in unknown and
                 loads[t.id] == _loads(n, t.id) and      # read by its own steps alone
