@@ -1,0 +1,127 @@
+"""The battery every array program of ``real_programs11.py`` and later runs, made per module.
+
+For each program, at its inputs: ``jit`` equals NumPy bit for bit (value,
+dtype and type) in one trace; ``grad`` agrees with central differences (in
+float64, for float32 programs too, whose gradients stay float32);
+``jit(grad)`` equals ``grad`` bit for bit; ``vmap`` of the value and of
+``grad`` equals a Python loop bit for bit; ``jvp`` returns NumPy's value and
+``grad @ v``; the Hessian agrees with central differences of ``grad`` and is
+symmetric; programs written with ``tapegrad.scipy`` give SciPy's numbers
+with SciPy's own modules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pytest
+import scipy.linalg
+import scipy.special
+import scipy.stats
+from conftest import fd
+
+import tapegrad as tg
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal bits, dtype, shape and type."""
+    if type(a) is not type(b):
+        return False
+    a, b = np.asarray(a), np.asarray(b)
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def tangent(x: np.ndarray) -> np.ndarray:
+    return np.linspace(0.5, -1.0, x.size).astype(x.dtype)
+
+
+def battery(module: ModuleType, scipy_rtol: float, scipy_programs: int,
+            ) -> dict[str, Callable[..., None]]:
+    """The tests of ``module.PROGRAMS``, by name, for a test module's globals."""
+    programs = module.PROGRAMS
+    names = sorted(programs)
+    smooth = [pytest.param(n, marks=pytest.mark.skip(reason=programs[n].no_hessian))
+              if programs[n].no_hessian else n for n in names]
+    with_scipy = [n for n in names if any(m in programs[n].f.__code__.co_names
+                                          for m in ("special", "stats", "sla"))]
+
+    @pytest.mark.parametrize("name", names)
+    def test_jit_equals_numpy_bit_for_bit_in_one_trace(name: str) -> None:
+        c = programs[name]
+        jf = tg.jit(c.f)
+        for x in c.xs:
+            assert same(jf(x), c.f(x)), x
+        assert jf.trace_count == 1
+
+    @pytest.mark.parametrize("name", names)
+    def test_grad_agrees_with_central_differences(name: str) -> None:
+        c = programs[name]
+        g = tg.grad(c.f)
+        for x in c.xs:
+            got = g(x)
+            assert got.dtype == x.dtype and got.shape == x.shape
+            x64 = x.astype(np.float64)
+            want = fd(c.f, x64, 1e-6 * max(1.0, float(np.max(np.abs(x64)))))
+            scale = max(1.0, float(np.max(np.abs(want))))
+            np.testing.assert_allclose(got, want, rtol=c.rtol, atol=c.rtol * 1e-2 * scale)
+
+    @pytest.mark.parametrize("name", names)
+    def test_jit_grad_equals_grad_bit_for_bit(name: str) -> None:
+        c = programs[name]
+        g = tg.grad(c.f)
+        jg = tg.jit(g)
+        for x in c.xs:
+            assert same(jg(x), g(x)), x
+        assert jg.trace_count == 1
+
+    @pytest.mark.parametrize("name", names)
+    def test_vmap_and_vmap_grad_equal_a_python_loop_bit_for_bit(name: str) -> None:
+        c = programs[name]
+        batch = np.stack(c.xs)
+        for h in (c.f, tg.grad(c.f)):
+            got = tg.vmap(h)(batch)
+            want = np.stack([np.asarray(h(x)) for x in c.xs])
+            assert got.dtype == want.dtype and got.shape == want.shape
+            assert got.tobytes() == want.tobytes()
+
+    @pytest.mark.parametrize("name", names)
+    def test_jvp_is_numpys_value_and_grad_times_v(name: str) -> None:
+        c = programs[name]
+        for x in c.xs[:2]:
+            t = tangent(x)
+            out, dout = tg.jvp(c.f, (x,), (t,))
+            assert same(out, c.f(x))
+            want = np.sum(tg.grad(c.f)(x) * t)
+            tol = 1e-9 if x.dtype == np.float64 else 1e-4
+            np.testing.assert_allclose(dout, want, rtol=tol, atol=tol * 1e-3 * np.max(np.abs(x)))
+
+    @pytest.mark.parametrize("name", smooth)
+    def test_hessian_agrees_with_differences_of_grad(name: str) -> None:
+        c = programs[name]
+        x = c.xs[0]
+        H = tg.hessian(c.f)(x)
+        g = tg.grad(c.f)
+        want = np.stack([fd(lambda y, i=i: g(y)[i], x, 1e-5) for i in range(x.size)])
+        scale = max(1.0, float(np.max(np.abs(want))))
+        np.testing.assert_allclose(H, want, rtol=1e-5, atol=1e-6 * scale)
+        np.testing.assert_allclose(H, H.T, rtol=1e-10, atol=1e-12 * scale)
+
+    @pytest.mark.parametrize("name", with_scipy)
+    def test_programs_give_scipys_numbers_with_scipys_modules(name: str, monkeypatch) -> None:
+        c = programs[name]
+        ours = [c.f(x) for x in c.xs]
+        monkeypatch.setattr(module, "special", scipy.special)
+        monkeypatch.setattr(module, "stats", scipy.stats)
+        monkeypatch.setattr(module, "sla", scipy.linalg)
+        theirs = [c.f(x) for x in c.xs]
+        rtol = scipy_rtol if c.xs[0].dtype == np.float64 else 1e-6
+        np.testing.assert_allclose(ours, theirs, rtol=rtol)
+
+    def test_with_scipy_covers_every_tapegrad_scipy_module() -> None:
+        used = {m for n in with_scipy for m in programs[n].f.__code__.co_names}
+        assert {"special", "stats", "sla"} <= used and len(with_scipy) >= scipy_programs
+
+    return {k: v for k, v in locals().items() if k.startswith("test_")}
