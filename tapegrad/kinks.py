@@ -212,24 +212,6 @@ _doc(where, "``a`` where ``cond`` is true, else ``b``, elementwise. The branch n
      'tg.grad(lambda x: tg.where(x > 0, 1 / x, 0.0))(0.0)', '0.0')
 
 
-def _np_where(cond: Any, a: Any, b: Any) -> Any:
-    if foreign(cond, a, b) is not None:
-        return call(np_where_p, cond, a, b)
-    return np.where(cond, a, b)
-
-
-# NumPy's np.where: an array always, of shape () for three numbers, where tg.where
-# gives a number. The type matters after: tg.sin of an np.float64 is a float (weak
-# beside float32), of a 0-d float64 array NumPy's np.float64 (strong).
-np_where_p: Primitive = primitive(_np_where, "np_where", elementwise=True, check_rules=False)
-defvjp(np_where_p, None, lambda g, ans, c, a, b: where(c, g, 0.0),
-       lambda g, ans, c, a, b: where(c, 0.0, g))
-defjvp(np_where_p, None, lambda t, ans, c, a, b: np_where_p(c, t, 0.0),
-       lambda t, ans, c, a, b: np_where_p(c, 0.0, t))
-array_api_impls[np_where_p] = _xp_where
-spellings[np_where_p] = Spelling(array="_np_where({0}, {1}, {2})", names={"_np_where": np.where})
-
-
 def _stop_gradient(x: Any) -> Any:
     return x
 

@@ -24,7 +24,7 @@ from . import reductions as _axes
 from .along import _along, _flat_or_axis, _over_axes, _stacked
 from .arrays import astype, ceil, floor
 from .arrays import round_p as _round_p
-from .kinks import maximum, minimum, np_where_p, where
+from .kinks import maximum, minimum, where
 from .numpy_dispatch import functions
 from .numpy_tables import numpy_method, ufuncs
 from .ops import sqrt
@@ -232,7 +232,7 @@ def _np_where(condition: Any, x: Any = _NOTHING, y: Any = _NOTHING) -> Any:
             "whose number depends on the values: it cannot be traced. Call np.nonzero "
             "on the untraced value (outside the transform), or choose values with the "
             "three-argument tg.where(cond, x, y) (np.where(cond, x, y)).")
-    return np_where_p(condition, x, y)
+    return where(condition, x, y)
 
 
 def _np_clip(a: Any, a_min: Any = _NOTHING, a_max: Any = _NOTHING, *, min: Any = _NOTHING,
