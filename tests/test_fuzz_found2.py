@@ -87,3 +87,71 @@ def test_jit_of_a_break_out_of_an_inner_loop_is_eager_at_every_pattern():
                 assert "needed more than 8 specializations" in str(e)
                 continue
             assert same_bits(got, nested_breaks(x)), (first, x, got)
+
+
+def stepped_unseen(t, w, u):
+    """Wide seed 21142 reduced: ``t`` is the caller's Python number, stepped where the
+    tape never shows it, and read again by Python's own ``t > 2.0`` (no guard)."""
+    while w < 3.0:
+        w = w + 0.3
+        t = t * 0.5 + 1.0
+        if u < 0.0 or t > 2.0:
+            continue
+    return t
+
+
+def unseen_in_a_helper(x0):
+    return stepped_unseen(0.5, x0, x0)
+
+
+def halving_where(c, x):
+    for j in range(2):
+        c = tg.where(c > x, c * 0.5, c + 0.25) + j * 0.1
+    return c
+
+
+def unseen_beside_a_loop(x0):
+    """The seed's helper less reduced: a traced ``s`` stepped by a loop beside ``t``."""
+    s, u, t, w = x0, x0 * 0.5 - 0.25, 0.5, x0
+    while w < 3.0:
+        w = w + 0.3 + 0.1 * tg.sin(s)
+        t = t * 0.5 + 1.0
+        s = halving_where(s, u * 0.1)
+        if u < 0.0 or t > 2.0:
+            continue
+    return s + u + t + w * 0.1
+
+
+def helper_call(x0):
+    return unseen_beside_a_loop_helper(x0, x0 * 0.5 - 0.25, 0.5, x0)
+
+
+def unseen_beside_a_loop_helper(s, u, t, w):
+    while w < 3.0:
+        w = w + 0.3 + 0.1 * tg.sin(s)
+        t = t * 0.5 + 1.0
+        s = halving_where(s, u * 0.1)
+        if u < 0.0 or t > 2.0:
+            continue
+    return s + u + t + w * 0.1
+
+
+def trips_to_three(x0, step=0.3):
+    n, w = 0, x0
+    while w < 3.0:
+        w, n = w + step, n + 1
+    return n
+
+
+@pytest.mark.parametrize("f", [unseen_in_a_helper, helper_call, unseen_beside_a_loop])
+def test_a_python_number_a_helpers_while_steps_is_eagers_at_every_trip_count(f):
+    # traced at 1 trip, jit rolled the loop and kept t of that trip count for every
+    # count (1.25 for 1.99926... at x0 = 0.0); a loop that cannot roll, one trace a count
+    xs = [2.9, 2.0, 1.0, 0.0, -0.5, 2.5, 1.0, 2.9]
+    jf, jg = tg.jit(f), tg.jit(tg.grad(f))
+    for x in xs:
+        assert same_bits(jf(x), f(x)), x
+        assert same_bits(jg(x), tg.grad(f)(x)), x
+    if f is unseen_in_a_helper:
+        assert len({trips_to_three(x) for x in xs}) == jf.trace_count == 6
+    assert jf.trace_count <= 6
