@@ -155,3 +155,27 @@ def test_a_python_number_a_helpers_while_steps_is_eagers_at_every_trip_count(f):
     if f is unseen_in_a_helper:
         assert len({trips_to_three(x) for x in xs}) == jf.trace_count == 6
     assert jf.trace_count <= 6
+
+
+def dot_of_mixed_dtypes(y, z):
+    """Array seed 10431 reduced: float64 ``y`` against float32 ``z`` of one item,
+    broadcast; NumPy casts through buffers, which sum in their own order."""
+    return np.einsum('i,i->', y, z)
+
+
+def test_vmap_of_an_einsum_of_mixed_dtypes_is_a_python_loops_bit_for_bit():
+    y = np.array([-0.80806766, 2.36892443, -0.13623289])
+    z = np.array([0.79164195], dtype=np.float32)
+    rows = [(y, z), (y * 0.5 - 0.25, np.asarray(z * 0.5 - 0.25, np.float32)),
+            (y + 0.1, np.asarray(z - 0.3, np.float32)), (y[::-1], z)]
+    ys, zs = np.stack([r[0] for r in rows]), np.stack([r[1] for r in rows])
+    want = np.stack([dot_of_mixed_dtypes(a, b) for a, b in zip(ys, zs)])
+    f = dot_of_mixed_dtypes
+    for run in (tg.vmap(f), tg.vmap(tg.jit(f)), tg.jit(tg.vmap(f))):
+        assert same_bits(run(ys, zs), want)
+    want = np.stack([f(a, z) for a in ys])       # z shared by the examples
+    assert same_bits(tg.vmap(f, in_axes=(0, None))(ys, z), want)
+    g = tg.grad(f, (0, 1))
+    for run in (tg.vmap(g), tg.jit(tg.vmap(g))):
+        got, dwant = run(ys, zs), [g(a, b) for a, b in zip(ys, zs)]
+        assert all(same_bits(got[k], np.stack([d[k] for d in dwant])) for k in (0, 1))
