@@ -27,7 +27,7 @@ from .errors import BOOL_ARRAY_MSG, AmbiguousTruthError, GuardError
 from .numerics import user_frame
 from .numpy_tables import ufuncs
 from .primitive import Primitive, defjvp, defvjp, primitive
-from .pysource import for_left
+from .pysource import for_left, note_numbers
 from .recording import binary_applier, reflected_applier
 from .staging.spellings import Spelling, spellings
 from .tape import Eqn, listings, operand
@@ -198,6 +198,7 @@ def _bool(self: Traced) -> bool:
     f, n = user_frame(), len(tape.records)
     tape.sources[n] = "<unknown>" if f is None else f"{f.f_code.co_filename}:{f.f_lineno}"
     if tape.staging and f is not None:   # a break's loop bound, for jit to roll it
+        note_numbers(f)
         left = for_left(f)
         if left is not None:
             tape.left[n] = left

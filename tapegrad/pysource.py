@@ -19,8 +19,14 @@ import operator
 from types import CodeType, FrameType
 from typing import Any
 
+import numpy as np
+
 __all__ = ["parsed", "file_tree", "for_left", "loop_test", "library_call", "method_call", "operand",
-           "running", "running_op", "user_running"]
+           "running", "running_op", "user_running", "note_numbers", "number_params"]
+
+# ``file:line`` of a guard -> the parameters of its function that held a Python number
+# there, in any trace: a loop in a helper steps such a one unseen (``t = t * 0.5 + 1.0``)
+_NUMBERS: dict[str, set[str]] = {}
 
 
 @functools.lru_cache(maxsize=16)
@@ -34,6 +40,24 @@ def parsed(text: str) -> ast.Module | None:
 def file_tree(filename: str) -> ast.Module | None:
     """The syntax tree of the file ``filename`` as ``linecache`` has it."""
     return parsed("".join(linecache.getlines(filename)))
+
+
+def note_numbers(frame: FrameType) -> None:
+    """Note which parameters of ``frame`` hold a Python number at a guard on its line.
+
+    A parameter is traced, or a caller's untraced number (``g(s, 0.5, w)``);
+    the source alone cannot tell, the frame can.
+    """
+    code, names = frame.f_code, frame.f_locals
+    params = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+    seen = {p for p in params if isinstance(names.get(p), int | float | complex | np.number)}
+    if seen:
+        _NUMBERS.setdefault(f"{code.co_filename}:{frame.f_lineno}", set()).update(seen)
+
+
+def number_params(where: str) -> set[str]:
+    """The parameters a guard at ``file:line`` saw hold a Python number (``note_numbers``)."""
+    return _NUMBERS.get(where, set())
 
 
 def loop_test(where: str) -> bool:

@@ -14,7 +14,7 @@ import ast
 from collections import Counter
 from typing import Any
 
-from ..pysource import file_tree, loop_test
+from ..pysource import file_tree, loop_test, number_params
 from .arms import _assigned, python_names
 from .items import same_items, same_value
 
@@ -79,7 +79,7 @@ def while_line(where: str, shown: frozenset[str] = frozenset()) -> bool:
     if loop is None or any(isinstance(n, ast.BoolOp) for n in ast.walk(loop.test)) or \
             not _breaks_shown(filename, tree, loop, shown):
         return False
-    return _no_counters(tree, loop, loop.test, _resets(filename, loop, shown))
+    return _no_counters(tree, loop, loop.test, _resets(filename, loop, shown), where)
 
 
 def break_line(where: str, loops: Any = ast.For, shown: frozenset[str] = frozenset()) -> bool:
@@ -107,7 +107,7 @@ def break_line(where: str, loops: Any = ast.For, shown: frozenset[str] = frozens
     test = next(s for s in loop.body if isinstance(s, ast.If) and s.lineno == int(line))
     if not _if_break(test):
         return False
-    return _no_counters(tree, loop, test.test)
+    return _no_counters(tree, loop, test.test, where=where)
 
 
 def _if_break(stmt: ast.stmt) -> bool:
@@ -126,7 +126,8 @@ def _breaks_shown(filename: str, tree: ast.Module, loop: ast.While, shown: froze
     """
     direct = [s for s in loop.body if isinstance(s, ast.If) and _if_break(s)]
     return _breaks(loop.body) == len(direct) and all(
-        f"{filename}:{s.lineno}" in shown and _no_counters(tree, loop, s.test) for s in direct)
+        f"{filename}:{s.lineno}" in shown and _no_counters(
+            tree, loop, s.test, where=f"{filename}:{s.lineno}") for s in direct)
 
 
 def _breaks(body: list[ast.stmt]) -> int:
@@ -167,8 +168,11 @@ def _resets(filename: str, loop: ast.While | ast.For, shown: frozenset[str]) -> 
 
 
 def _no_counters(tree: ast.Module, loop: ast.While | ast.For, test: ast.expr,
-                 resets: set[int] | None = None) -> bool:
-    """Whether ``loop``'s body steps no Python counter that anything reads."""
+                 resets: set[int] | None = None, where: str = "") -> bool:
+    """Whether ``loop``'s body steps no Python counter that anything reads.
+
+    ``where``: the ``file:line`` of the guard testing ``test`` (``pysource.number_params``).
+    """
     tested = {n.id for n in ast.walk(test) if isinstance(n, ast.Name)}
     # a name the test reads alone is traced (the tape holds the test): not a counter;
     # nor is one never a Python number (``n = 0.0 * x`` then ``n = n + 1.0``)
@@ -176,7 +180,7 @@ def _no_counters(tree: ast.Module, loop: ast.While | ast.For, test: ast.expr,
     counters = [n for n in ast.walk(ast.Module(body=loop.body, type_ignores=[]))
                 if _counts(n) and not (len(tested) == 1 and _stored(n) <= tested)
                 and not _stored(n) <= traced]
-    counters += _python_steps(tree, loop, tested, resets or set()) + _effects(loop)
+    counters += _python_steps(tree, loop, tested, resets or set(), where) + _effects(loop)
     return (not counters or _unread(tree, loop, counters)) and not _set_inside(tree, loop)
 
 
@@ -233,7 +237,7 @@ def _effects(loop: ast.While | ast.For) -> list[ast.AST]:
 
 
 def _python_steps(tree: ast.AST, loop: ast.While | ast.For, tested: set[str],
-                  resets: set[int]) -> list[ast.AST]:
+                  resets: set[int], where: str = "") -> list[ast.AST]:
     """The statements of ``loop``'s body computing a Python value from Python state.
 
     ``t = t * 0.5 + 1.0`` where ``t`` started as a constant: a value that
@@ -241,15 +245,17 @@ def _python_steps(tree: ast.AST, loop: ast.While | ast.For, tested: set[str],
     alone in the loop's test is traced wherever the tape holds the test
     (``t = t + h`` under ``while t < 2.0``, ``h`` a Python number at first).
     A parameter that nothing else in the loop reads, its test neither, may be
-    a caller's Python number (``g(s, 0.5, w)``) stepped unseen.
+    a caller's Python number (``g(s, 0.5, w)``) stepped unseen; one the guard
+    at ``where`` saw hold a Python number is one, whatever else reads it
+    (``if u < 0.0 or t > 2.0``: Python's own comparison, not on the tape).
     """
     fns = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
            and loop in ast.walk(n)]
     if not fns:
         return []
     fn = fns[-1]           # the innermost: its parameters are the traced ones
-    python = python_names(fn)
     params = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
+    python = python_names(fn) | number_params(where) & params
     traced = (params | {t.id for n in ast.walk(fn) for t, _ in _assigned(n)}) - python
     settled = _settled(loop, python, traced, resets)
     python, traced = python - settled, traced | settled
