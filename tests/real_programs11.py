@@ -42,38 +42,16 @@ compares the numbers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, NamedTuple
-
 import numpy as np
 import scipy.special
+from program_cases import Case, registrar
 
 import tapegrad.scipy.linalg as sla
 import tapegrad.scipy.special as special
 import tapegrad.scipy.stats as stats
 
-
-class Case(NamedTuple):
-    f: Callable[[Any], Any]
-    xs: list[Any]
-    rtol: float = 1e-6          # grad against central differences
-    no_hessian: str = ""        # why the Hessian is not checked ("": it is)
-
-
 PROGRAMS: dict[str, Case] = {}
-
-
-def case(x0: Any, seed: int, scale: float = 0.05, **kw: Any
-         ) -> Callable[[Callable[[Any], Any]], Callable[[Any], Any]]:
-    """Register ``f`` with ``x0`` and two points near it (``x0`` times ``1 + scale * noise``)."""
-    x0 = np.asarray(x0)
-    rs = np.random.RandomState(seed)
-    xs = [x0] + [(x0 * (1 + scale * rs.randn(*x0.shape))).astype(x0.dtype) for _ in range(2)]
-
-    def register(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
-        PROGRAMS[f.__name__] = Case(f, xs, **kw)
-        return f
-    return register
+case = registrar(PROGRAMS)
 
 
 RS = np.random.RandomState(11)
