@@ -19,6 +19,9 @@ from typing import Any
 
 import numpy as np
 
+from .callers import library_caller as _library_caller
+from .callers import numpy_spelling
+from .callers import scipy_caller as _scipy_caller
 from .converted import CASTS, as_stack, drawn, listed
 from .errors import DRAW_MSG, DRAWS, METHOD_MSG, STORE_MSG
 from .numerics import user_line
@@ -154,73 +157,6 @@ def _ufunc_name(ufunc: Any) -> str:
     return name
 
 
-def _library_caller() -> str | None:
-    """The SciPy or NumPy function the user called that turned a traced value into an array.
-
-    The outermost frame of the library below the user's code, spelled by its
-    public module: ``scipy.special._logsumexp.logsumexp`` is
-    ``scipy.special.logsumexp``.
-    """
-    frame = sys._getframe(2)
-    found = None
-    while frame is not None:
-        module = frame.f_globals.get("__name__", "")
-        top = module.split(".")[0]
-        qualname = getattr(frame.f_code, "co_qualname", frame.f_code.co_name)
-        if top in ("scipy", "numpy"):
-            named = _unwrapped(frame, module, qualname)
-            if named is not None:
-                found = named
-                if module.startswith("scipy.stats"):
-                    found = ("scipy.stats", _distribution_method(frame, found[1]))
-        elif top not in ("tapegrad", ""):   # the user's code (not SciPy's generated code)
-            break
-        frame = frame.f_back    # type: ignore[assignment]
-    if found is None:
-        return None
-    module, qualname = found
-    parts = module.split(".")
-    private = [k for k, p in enumerate(parts) if p.startswith("_")]
-    public = ".".join(parts[:private[0]] if private else parts)
-    if public.startswith("numpy"):       # np.lib's functions NumPy exports as np.<name>
-        top = public == "numpy" or public == "numpy.lib" and hasattr(np, qualname)
-        return qualname if top else f"{public[6:]}.{qualname}"
-    return f"{public}.{qualname}"
-
-
-def _unwrapped(frame: Any, module: str, qualname: str) -> tuple[str, str] | None:
-    """The function a frame runs; for a decorator's wrapper, the library function it wraps."""
-    method = frame.f_locals.get("method") if qualname.endswith("__ua_function__") else None
-    if callable(method):            # scipy.fft's backend: the function it runs (scipy.fft.rfft)
-        return getattr(method, "__module__", module), getattr(method, "__name__", qualname)
-    if "<locals>" not in qualname:
-        return module, qualname
-    for name in frame.f_code.co_freevars:     # SciPy's _apply_over_batch: wrapper of f
-        f = frame.f_locals.get(name)
-        inner = getattr(f, "__qualname__", "<locals>")
-        if callable(f) and "<locals>" not in inner and \
-                getattr(f, "__module__", "").split(".")[0] in ("scipy", "numpy"):
-            return f.__module__, inner
-    return None
-
-
-def _distribution_method(frame: Any, qualname: str) -> str:
-    """``norm.logpdf`` for ``rv_continuous.logpdf`` called on ``scipy.stats.norm``."""
-    self = frame.f_locals.get("self")
-    dist = getattr(self, "dist", self)                 # a frozen distribution's
-    name = getattr(dist, "name", None)
-    if isinstance(name, str):
-        return f"{name}.{frame.f_code.co_name}"
-    cls, _, method = qualname.rpartition(".")          # multivariate_normal_gen.logpdf
-    return f"{cls.removesuffix('_gen').removesuffix('_frozen')}.{method}" if cls else qualname
-
-
-def _scipy_caller() -> str | None:
-    """The SciPy function the user called, where one is on the stack."""
-    caller = _library_caller()
-    return caller if caller is not None and caller.startswith("scipy.") else None
-
-
 ufunc_finders: list[Callable[[Any], Any]] = []
 """Called with a ufunc missing from ``ufuncs``: its tapegrad function, or None (a
 library's ufuncs found late, as tapegrad.scipy finds SciPy's without importing it)."""
@@ -302,11 +238,7 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
             made = [numpy_made(x) for x in out]
             return type(out)(*made) if hasattr(out, "_fields") else tuple(made)
         return numpy_made(out)
-    name = func.__name__
-    module = getattr(func, "__module__", "") or ""
-    for sub in ("linalg", "fft", "random", "polynomial"):
-        if module.startswith(f"numpy.{sub}"):
-            name = f"{sub}.{name}"
+    name = numpy_spelling(func) or func.__name__
     caller = _scipy_caller()
     if handler is not None and caller is None:
         takes = handler[1] + extra_keywords.get(func, ())

@@ -80,6 +80,16 @@ def test_numpy_functions_keep_their_own_names():
         tg.jit(lambda i: np.take(x3, i))(np.array([0, 1]))
 
 
+@pytest.mark.parametrize("name", ["emath.sqrt", "emath.log", "emath.power", "emath.arcsin"])
+def test_a_numpy_namespace_function_is_named_as_the_user_spells_it(name):
+    space, _, func = name.partition(".")
+    fun = getattr(getattr(np, space), func)
+    args = (x3, 2.0) if func == "power" else (x3,)
+    with pytest.raises(TypeError, match=rf"^np\.{name} was applied to a traced value") as info:
+        tg.grad(lambda x: tg.sum(fun(x, *args[1:])))(args[0])
+    assert f"Use np.{func} instead" not in str(info.value)   # np.sqrt is another function
+
+
 # ------------------------------------------------------- x[i] = y
 @pytest.mark.parametrize("transform", list(TRANSFORMS))
 @pytest.mark.parametrize("key", [0, slice(1, None), (Ellipsis,), np.array([0, 2])])
