@@ -83,12 +83,7 @@ def _batch_size(fun: Callable[..., Any], leaves: list[Any], axes: list[int | Non
         if a is not None:
             shape = np.shape(x)
             if _size(x, a) < 0:
-                fix = ("give in_axes=None there if every example shares it" if
-                       getattr(p[0], "idx", 0) == 0 else "keyword arguments are mapped over "
-                       "axis 0, as in JAX: pass it positionally with in_axes=None, or bind "
-                       "it with functools.partial, if every example shares it")
-                raise ValueError(f"vmap: in_axes says axis {a} at {arg_path_name(fun, p)}, but "
-                                 f"that argument has shape {shape}; {fix}.")
+                raise _no_axis_error(fun, x, a, p)
             sizes[arg_path_name(fun, p)] = shape[a]
     if not sizes:
         raise ValueError("vmap: no argument is batched; give in_axes an int somewhere.")
@@ -98,6 +93,32 @@ def _batch_size(fun: Callable[..., Any], leaves: list[Any], axes: list[int | Non
                          "(along their in_axes). Give them the same size, or in_axes=None "
                          "to an argument every example shares.")
     return next(iter(sizes.values()))
+
+
+def _no_axis_error(fun: Callable[..., Any], x: Any, axis: int, path: Any) -> Exception:
+    """The error for a leaf that ``in_axes`` maps over an axis it does not have."""
+    where, positional = arg_path_name(fun, path), getattr(path[0], "idx", 0) == 0
+    fix = ("give in_axes=None there if every example shares it" if positional else
+           "keyword arguments are mapped over axis 0, as in JAX: pass it positionally "
+           "with in_axes=None, or bind it with functools.partial, if every example shares it")
+    if not _is_numeric(x):
+        inside = (" (in_axes may mirror the argument's structure with None at this leaf, "
+                  "in_axes=({'w': 0, 'name': None},) for a dict argument, or pass the leaf "
+                  "as an argument of its own)" if positional and len(path) > 2 else "")
+        return ValueError(f"vmap: {where} is a {type(x).__name__}, not a number or an array, "
+                          f"so it has no axis {axis} to map over; {fix}{inside}.")
+    return ValueError(f"vmap: in_axes says axis {axis} at {where}, but that argument has "
+                      f"shape {np.shape(x)}; {fix}.")
+
+
+def _is_numeric(x: Any) -> bool:
+    """Whether ``x`` is a number or an array of numbers (a str, a function are not)."""
+    if isinstance(x, str | bytes) or callable(x):
+        return False
+    try:
+        return np.asarray(x).dtype.kind in "biufc"
+    except Exception:                   # an array of another library: numbers
+        return True
 
 
 def _size(x: Any, axis: int) -> int:
