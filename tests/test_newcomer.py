@@ -64,6 +64,16 @@ def test_autograds_form_through_extend_still_works():
     assert tg.grad(cube)(2.0) == 12.0
 
 
+# ------------------------------------------------ argnums naming a keyword argument
+def test_argnums_past_the_positional_arguments_says_keywords_are_not_differentiated():
+    scaled = lambda x, scale=2.0: x * scale
+    with pytest.raises(ValueError) as e:
+        tg.grad(scaled, argnums=1)(1.0, scale=3.0)
+    assert "argnums=1" in str(e.value) and "1 positional argument(s)" in str(e.value)
+    assert "keyword arguments are never differentiated" in str(e.value)
+    assert tg.grad(scaled, argnums=1)(1.0, 3.0) == 1.0                 # by position: d/ds x*s
+
+
 # ------------------------------------------------ vmap over a str leaf
 def test_vmap_over_a_str_leaf_says_it_is_a_str_and_how_to_leave_it_out():
     params = {"w": np.ones(2), "act": "tanh"}
