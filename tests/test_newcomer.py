@@ -91,6 +91,18 @@ def test_vmap_over_a_float_keeps_its_shape_message():
         tg.vmap(lambda a, b: a * b, in_axes=(0, 0))(np.ones(3), 2.0)
 
 
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="exception notes are Python 3.11's")
+def test_a_shape_error_inside_vmap_notes_the_shapes_of_one_example():
+    w, X = np.ones(2), np.ones((3, 2))
+    per_example = lambda w, x: tg.sum(w * x)
+    with pytest.raises(ValueError, match="broadcast") as e:     # in_axes=1: x is (3,)
+        tg.vmap(per_example, in_axes=(None, 1))(w, X)
+    assert e.value.__notes__ == ["vmap ran <lambda> on one example, each argument "
+                                 "without its batch axis: w (2,), x (3,)."]
+    out = tg.vmap(per_example, in_axes=(None, 0))(w, X)            # rows: the fix
+    assert np.array_equal(out, [per_example(w, x) for x in X])
+
+
 # ------------------------------------------------ a replayed guard
 def test_a_failing_guard_is_named_as_the_listing_prints_it():
     def step(x):

@@ -7,6 +7,7 @@ disagreement is an error naming the arguments' paths.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +17,7 @@ from .. import tree
 from ..tracing import arg_path_name
 from ..treedef import _node_type
 
-__all__ = ["BATCHED"]
+__all__ = ["BATCHED", "example_call"]
 
 BATCHED = object()   # in ``shared``: an output that differs between examples
 
@@ -163,3 +164,23 @@ def _out_leaf_axes(out_axes: Any, out_def: Any, outs: list[Any], shared: list[An
                              f"{-o.ndim} to {o.ndim - 1}, or None for an output every "
                              "example shares.")
     return axes
+
+
+def example_call(fun: Callable[..., Any], args: Any, kwargs: Any) -> Any:
+    """``fun`` on vmap's example; a shape error in it notes the example's shapes."""
+    try:
+        return fun(*args, **kwargs)
+    except ValueError as e:
+        _note_example_shapes(e, fun, (args, kwargs))
+        raise
+
+
+def _note_example_shapes(e: ValueError, fun: Callable[..., Any], example: Any) -> None:
+    """A shape error inside a vmapped function: note the shapes of the example it ran on."""
+    add_note = getattr(e, "add_note", None)              # Python 3.11 and later
+    if add_note is None or not re.search(r"broadcast|shape|mismatch|aligned", str(e)):
+        return
+    leaves = tree.flatten_with_path(example)[0]
+    shown = ", ".join(f"{arg_path_name(fun, p)} {np.shape(x)}" for p, x in leaves[:8])
+    add_note(f"vmap ran {getattr(fun, '__name__', 'the function')} on one example, each "
+             f"argument without its batch axis: {shown}{', ...' if len(leaves) > 8 else ''}.")
