@@ -74,6 +74,29 @@ def test_argnums_past_the_positional_arguments_says_keywords_are_not_differentia
     assert tg.grad(scaled, argnums=1)(1.0, 3.0) == 1.0                 # by position: d/ds x*s
 
 
+# ------------------------------------------------ an optimizer's state keeps its types
+@pytest.mark.parametrize("make", [lambda: tg.optim.adam(0.1),
+                                  lambda: tg.optim.sgd(0.1, momentum=0.9)])
+def test_a_jitted_step_on_numpy_scalar_parameters_traces_once_and_equals_eager(make):
+    X = np.linspace(-1.0, 1.0, 16)
+    Y = 2.0 * X + 1.0
+    opt = make()
+    loss = lambda p: tg.mean((p["w"] * X + p["b"] - Y) ** 2)
+
+    def step(p, s):
+        u, s = opt.update(tg.grad(loss)(p), s, p)
+        return tg.optim.apply_updates(p, u), s
+    jstep = tg.jit(step)
+    p0 = {"w": np.float64(0.0), "b": np.float64(0.0)}
+    eager = compiled = (p0, opt.init(p0))
+    for _ in range(20):
+        eager, compiled = step(*eager), jstep(*compiled)
+    assert tg.tree.leaves(eager) == tg.tree.leaves(compiled)          # bit for bit
+    assert jstep.trace_count == 1          # the state's zeros were np.float64 from the start
+    assert [type(x) for x in tg.tree.leaves(opt.init(p0))[1:]] == \
+        [type(x) for x in tg.tree.leaves(eager[1])[1:]]
+
+
 # ------------------------------------------------ vmap over a str leaf
 def test_vmap_over_a_str_leaf_says_it_is_a_str_and_how_to_leave_it_out():
     params = {"w": np.ones(2), "act": "tanh"}
