@@ -126,6 +126,30 @@ def test_a_shape_error_inside_vmap_notes_the_shapes_of_one_example():
     assert np.array_equal(out, [per_example(w, x) for x in X])
 
 
+def test_vmap_over_a_list_of_floats_says_a_list_is_no_batch_and_how_to_stack_it():
+    double = lambda x: x * 2.0
+    with pytest.raises(ValueError) as e:
+        tg.vmap(double)([1.0, 2.0, 3.0])
+    assert "at x[0], but that argument has shape ()" in str(e.value)
+    assert "never over a list's items" in str(e.value) and "np.array(x)" in str(e.value)
+    assert np.array_equal(tg.vmap(double)(np.array([1.0, 2.0, 3.0])), [2.0, 4.0, 6.0])
+
+
+def test_vmap_over_a_list_of_dicts_names_the_leafwise_stack():
+    rows = [{"a": 1.0}, {"a": 2.0}]
+    with pytest.raises(ValueError, match=r"tg\.tree\.map\(lambda \*xs: np\.stack\(xs\), \*p\)"):
+        tg.vmap(lambda p: p["a"] * 2.0)(rows)
+    stacked = tg.tree.map(lambda *xs: np.stack(xs), *rows)           # the fix it names
+    assert np.array_equal(tg.vmap(lambda p: p["a"] * 2.0)(stacked), [2.0, 4.0])
+
+
+def test_vmap_over_a_tuple_of_an_array_and_a_float_gives_no_stacking_advice():
+    with pytest.raises(ValueError) as e:
+        tg.vmap(lambda a, b: a[0] * b)((np.ones(3), 1.0), np.ones(3))
+    assert "at a[1], but that argument has shape ()" in str(e.value)
+    assert "stack" not in str(e.value)
+
+
 # ------------------------------------------------ a replayed guard
 def test_a_failing_guard_is_named_as_the_listing_prints_it():
     def step(x):

@@ -84,7 +84,7 @@ def _batch_size(fun: Callable[..., Any], leaves: list[Any], axes: list[int | Non
         if a is not None:
             shape = np.shape(x)
             if _size(x, a) < 0:
-                raise _no_axis_error(fun, x, a, p)
+                raise _no_axis_error(fun, x, a, p, list(zip(treedef.key_paths(), leaves)))
             sizes[arg_path_name(fun, p)] = shape[a]
     if not sizes:
         raise ValueError("vmap: no argument is batched; give in_axes an int somewhere.")
@@ -96,8 +96,12 @@ def _batch_size(fun: Callable[..., Any], leaves: list[Any], axes: list[int | Non
     return next(iter(sizes.values()))
 
 
-def _no_axis_error(fun: Callable[..., Any], x: Any, axis: int, path: Any) -> Exception:
-    """The error for a leaf that ``in_axes`` maps over an axis it does not have."""
+def _no_axis_error(fun: Callable[..., Any], x: Any, axis: int, path: Any,
+                   every: list[tuple[Any, Any]]) -> Exception:
+    """The error for a leaf that ``in_axes`` maps over an axis it does not have.
+
+    ``every``: each leaf of the arguments with its path.
+    """
     where, positional = arg_path_name(fun, path), getattr(path[0], "idx", 0) == 0
     fix = ("give in_axes=None there if every example shares it" if positional else
            "keyword arguments are mapped over axis 0, as in JAX: pass it positionally "
@@ -108,8 +112,25 @@ def _no_axis_error(fun: Callable[..., Any], x: Any, axis: int, path: Any) -> Exc
                   "as an argument of its own)" if positional and len(path) > 2 else "")
         return ValueError(f"vmap: {where} is a {type(x).__name__}, not a number or an array, "
                           f"so it has no axis {axis} to map over; {fix}{inside}.")
+    fix += _items_hint(fun, path, every)
     return ValueError(f"vmap: in_axes says axis {axis} at {where}, but that argument has "
                       f"shape {np.shape(x)}; {fix}.")
+
+
+def _items_hint(fun: Callable[..., Any], path: Any, every: list[tuple[Any, Any]]) -> str:
+    """Where the leaf is an item of a list of numbers (or of like dicts): how to batch them."""
+    k = next((k for k in range(2, len(path)) if isinstance(path[k], tree.SequenceKey)), None)
+    if k is None:
+        return ""
+    items = [(p, x) for p, x in every if tuple(p[:k]) == tuple(path[:k])]
+    if any(np.ndim(x) or not _is_numeric(x) for _, x in items):
+        return ""                            # a tuple of an array and a float: no batch
+    seq = arg_path_name(fun, path[:k])
+    stack = (f"np.array({seq})" if all(len(p) == k + 1 for p, _ in items) else
+             f"tg.tree.map(lambda *xs: np.stack(xs), *{seq})")
+    return (f"; {seq} is a list or tuple, whose items are leaves of their own: vmap maps "
+            "over an axis of each leaf, never over a list's items. To map over them, "
+            f"stack them into arrays: {stack}")
 
 
 def _is_numeric(x: Any) -> bool:
