@@ -150,6 +150,25 @@ def test_vmap_over_a_tuple_of_an_array_and_a_float_gives_no_stacking_advice():
     assert "stack" not in str(e.value)
 
 
+# ------------------------------------------------ an if on a traced array
+def _sign_sum(x):
+    if x > 0:
+        return tg.sum(x)
+    return -tg.sum(x)
+
+
+@pytest.mark.parametrize("transform", [tg.grad, tg.jit])
+def test_an_if_on_a_traced_array_names_its_line_and_both_fixes(transform):
+    with pytest.raises(ValueError) as e:               # and a TypeError
+        transform(_sign_sum)(np.array([1.0, -2.0]))
+    line = _sign_sum.__code__.co_firstlineno + 1
+    assert f"shape (2,) at {__file__}:{line} is ambiguous" in str(e.value)
+    assert "tg.where(cond, a, b)" in str(e.value) and "tg.all(cond)" in str(e.value)
+    fixed = lambda x: tg.sum(x) if tg.all(x > 0) else -tg.sum(x)      # one branch, reduced
+    assert transform(fixed)(np.array([1.0, -2.0])) == (
+        1.0 if transform is tg.jit else pytest.approx([-1.0, -1.0]))
+
+
 # ------------------------------------------------ a replayed guard
 def test_a_failing_guard_is_named_as_the_listing_prints_it():
     def step(x):
