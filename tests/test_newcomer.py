@@ -64,6 +64,20 @@ def test_autograds_form_through_extend_still_works():
     assert tg.grad(cube)(2.0) == 12.0
 
 
+def test_check_grads_of_a_primitive_with_one_modes_rules_names_the_modes_option():
+    cube = _cube()
+    tg.defvjp(cube, lambda g, ans, x: g * 3 * x ** 2)
+    with pytest.raises(NotImplementedError) as e:
+        tg.check_grads(cube, (2.0,))
+    assert "no jvp rule" in str(e.value) and "modes=('rev',)" in str(e.value)
+    tg.check_grads(cube, (2.0,), modes=("rev",))                        # the fix it names
+    square = tg.primitive(lambda x: x * x, name="square")
+    tg.defjvp(square, lambda t, ans, x: 2.0 * t * x)
+    with pytest.raises(NotImplementedError, match=r"no vjp rule.*modes=\('fwd',\)"):
+        tg.check_grads(square, (2.0,))
+    tg.check_grads(square, (2.0,), modes=("fwd",))
+
+
 # ------------------------------------------------ argnums naming a keyword argument
 def test_argnums_past_the_positional_arguments_says_keywords_are_not_differentiated():
     scaled = lambda x, scale=2.0: x * scale
