@@ -28,6 +28,7 @@ from _progress import Progress
 import tapegrad as tg
 
 ALPHA, LR = 1e-4, 0.5
+DASK_HINT = 'pip install -e ".[dask,examples]"'
 
 
 def moons_chunk(n: int, seed: int) -> np.ndarray:
@@ -79,11 +80,19 @@ def train(n: int, workers: int, chunks: int, steps: int, progress: bool) -> dict
             "per_step": float(np.median(times[1:] if steps > 1 else times))}
 
 
+def _installed(module: str) -> bool:
+    try:
+        __import__(module)
+    except ImportError:
+        return False
+    return True
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description="The dense moons step on Dask: tg.data_parallel of "
                     "tg.jit(tg.value_and_grad(loss)), one task per chunk, the gradients "
-                    "summed on the cluster.")
+                    f"summed on the cluster. Needs Dask: {DASK_HINT}.")
     parser.add_argument("--n", type=int, default=10**6, help="number of points (default 10^6)")
     parser.add_argument("--workers", type=int, default=2,
                         help="worker processes of the local Dask cluster, one thread each "
@@ -96,6 +105,12 @@ def main() -> None:
     if min(args.n, args.steps) < 1 or args.workers < 0 or (args.chunks or 1) < 1:
         parser.error("--n, --steps and --chunks must be positive, --workers at least 0")
     chunks = args.chunks or max(args.workers, 1)
+    needed = ("dask", "distributed") if args.workers else ("dask",)   # a cluster or threads
+    missing = [m for m in needed if not _installed(m)]
+    if missing:
+        parser.exit(2, f"{parser.prog}: {' and '.join(missing)} "
+                       f"{'is' if len(missing) == 1 else 'are'} not installed; "
+                       f"{DASK_HINT} brings Dask.\n")
     start = time.perf_counter()
     if args.workers:
         from distributed import Client, LocalCluster

@@ -69,3 +69,42 @@ def refuse_containers(name: str, args: tuple[Any, ...]) -> None:
                 "values, which would reach impl traced and bypass the rules. A primitive's "
                 "inputs are numbers or arrays: pass each leaf as an input of its own "
                 "(tg.tree.flatten), or stack them into one array.")
+
+
+_RULE_CALLS = {   # what a rule given to each is called with before the inputs, and returns
+    "defvjp": (("g", "ans"), "the output's cotangent g, the output ans, then every input "
+               "of the primitive; it returns that input's cotangent"),
+    "defvjp_joint": (("g", "ans"), "the output's cotangent g, the output ans, then every "
+                     "input of the primitive; it returns a tuple of cotangents, one per input"),
+    "defjvp": (("t", "ans"), "that input's tangent t, the output ans, then every input of "
+               "the primitive; it returns the input's part of the output's tangent"),
+    "defpartials": (("ans",), "the output ans, then every input of the primitive; it "
+                    "returns the partial derivative by that input"),
+}
+
+
+def rule_arity_error(name: str, impl: Callable[..., Any], rule: Any, k: int,
+                     what: str) -> TypeError | None:
+    """The error for a user's rule that cannot take the arguments it will be called with."""
+    if what not in _RULE_CALLS or not (inspect.isfunction(rule) and inspect.isfunction(impl)):
+        return None
+    params = _signature(impl).parameters.values()
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return None
+    inputs = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    lead, says = _RULE_CALLS[what]
+    rule_sig = inspect.signature(rule)
+    try:
+        rule_sig.bind(*range(len(lead) + len(inputs)))
+        return None
+    except TypeError:
+        pass
+    taken = ", ".join(rule_sig.parameters)
+    msg = (f"{what}: the rule for input {k} of '{name}' takes ({taken}), but it is called "
+           f"as rule({', '.join((*lead, *inputs))}): {says}.")
+    first = next(iter(rule_sig.parameters), "")
+    if what == "defvjp" and len(rule_sig.parameters) == len(inputs) + 1 and first != "g":
+        msg += (f" If that is autograd's curried form (lambda ans, {', '.join(inputs)}: lambda g: "
+                f"...): write lambda g, ans, {', '.join(inputs)}: ... here, or give it to "
+                "tapegrad.extend.defvjp, which takes autograd's form.")
+    return TypeError(msg)

@@ -58,7 +58,15 @@ def check_grads(fun: Callable[..., Any], args: Sequence[Any], order: int = 1,
     """
     _check_options(args, order, modes)
     tol = (eps, rtol, atol)
-    _check(fun, tuple(args), order, tuple(modes), tol, np.random.default_rng(seed), "")
+    try:
+        _check(fun, tuple(args), order, tuple(modes), tol, np.random.default_rng(seed), "")
+    except NotImplementedError as e:    # a primitive with the rules of one mode only
+        missing = str(e).partition(" mode")[0]
+        other = {"forward": ("reverse", "rev"), "reverse": ("forward", "fwd")}.get(missing)
+        if other is None or len(set(modes)) < 2:
+            raise
+        raise NotImplementedError(f"check_grads: {e} To check {other[0]} mode alone, pass "
+                                  f"modes=({other[1]!r},).") from None
 
 
 def _check_options(args: Any, order: int, modes: Sequence[str]) -> None:

@@ -62,9 +62,10 @@ class IndexTypeError(IndexError, TypeError):
 
 
 BOOL_ARRAY_MSG = (
-    "bool() of a traced array of shape {shape} is ambiguous: a Python branch "
+    "bool() of a traced array of shape {shape}{where} is ambiguous: a Python branch "
     "would choose one side for every element. Use tg.where(cond, a, b) to "
-    "choose elementwise.")
+    "choose elementwise, or reduce the condition to one (tg.all(cond), tg.any(cond)) "
+    "for one branch.")
 
 DRAWS = {   # a Generator's draw with traced parameters: the same draw, reparameterized
     "normal": "loc + scale * rng.standard_normal(size)",

@@ -190,7 +190,9 @@ def _bool(self: Traced) -> bool:
     _check_live(self)
     shape = shape_of(self)
     if shape != () and int(np.prod(shape)) != 1:
-        raise AmbiguousTruthError(BOOL_ARRAY_MSG.format(shape=shape))
+        f = user_frame()               # `if x > 0:` on an array, in the user's code
+        at = "" if f is None else f" at {f.f_code.co_filename}:{f.f_lineno}"
+        raise AmbiguousTruthError(BOOL_ARRAY_MSG.format(shape=shape, where=at))
     v = primal_value(self)               # `if x:` is x != 0 (an int 0: any library's dtype)
     cond = self if _is_bool(v) else ne(self, 0.0 if foreign(v) is None else 0)
     outcome = bool(cond._value)          # an outer tape records its own guard first

@@ -56,8 +56,13 @@ def _rate(learning_rate: LearningRate, step: int) -> float:
 
 
 def _zeros(params: Any) -> Any:
-    """Zeros shaped like ``params`` (not ``p * 0.0``, which is nan at inf), as optax."""
-    return tree.map(lambda p: np.zeros_like(p) if isinstance(p, np.ndarray) else 0.0, params)
+    """Zeros shaped like ``params`` (not ``p * 0.0``, which is nan at inf), as optax.
+
+    A NumPy float scalar's zero is of its type, as its gradients are: the state
+    keeps its types from the first step on, so a jitted step traces once.
+    """
+    return tree.map(lambda p: np.zeros_like(p) if isinstance(p, np.ndarray) else
+                    type(p)(0.0) if isinstance(p, np.floating) else 0.0, params)
 
 
 def sgd(learning_rate: LearningRate, momentum: float = 0.0) -> GradientTransformation:

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .backends import array_api_impls, call, foreign, where_in
-from .binding import defaulted_arity, positional, refuse_containers
+from .binding import defaulted_arity, positional, refuse_containers, rule_arity_error
 from .errors import EscapedTracerError
 from .recording import apply, binary_applier, reflected_applier, unary_applier
 from .staging.spellings import Spelling, spellings
@@ -139,6 +139,9 @@ def _check_rules(prim: Primitive, rules: tuple[Any, ...], what: str) -> None:
             raise TypeError(f"{what}: rule {k} for '{prim.name}' must be callable "
                             f"or None, got {type(r).__name__}.")
     n = _input_count(prim)
+    for k, r in enumerate(rules):
+        if n is not None and (error := rule_arity_error(prim.name, prim.impl, r, k, what)):
+            raise error
     if n is not None and len(rules) > n:
         raise TypeError(f"{what}: '{prim.name}' takes {n} input(s) but {len(rules)} rules "
                         "were given; give one rule per input of its impl (None for one "

@@ -74,8 +74,9 @@ def _replay(tape: Tape, args: tuple[Any, ...]) -> Any:
             else:
                 vals[i] = op.impl(*argv)   # plain numbers (IEEE is on)
         except GuardError as e:
+            cond = f"on v{rec[2]}" if rec[2] is not None else f"v{i}"   # as the listing shows
             raise GuardError(
-                f"tape: the guard v{i} recorded at {tape.sources.get(i, '<unknown>')} "
+                f"tape: the guard {cond} recorded at {tape.sources.get(i, '<unknown>')} "
                 f"{e} for these arguments, so Python would take the other branch "
                 "there. Record the tape at these arguments, or write the choice "
                 "with tg.where (tg.jit re-specializes by itself).") from None

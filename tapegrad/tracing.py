@@ -168,7 +168,9 @@ def norm_argnums(argnums: Argnums, nargs: int, what: str) -> tuple[int, ...]:
         if not -nargs <= n < nargs:
             raise ValueError(
                 f"{what}: argnums={argnums!r} but the function was called with "
-                f"{nargs} positional argument(s).")
+                f"{nargs} positional argument(s). argnums counts positional arguments "
+                "only: keyword arguments are never differentiated, so pass one by "
+                "position to differentiate it.")
     return tuple(int(n) % nargs for n in nums)
 
 

@@ -7,6 +7,7 @@ disagreement is an error naming the arguments' paths.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +17,7 @@ from .. import tree
 from ..tracing import arg_path_name
 from ..treedef import _node_type
 
-__all__ = ["BATCHED"]
+__all__ = ["BATCHED", "example_call"]
 
 BATCHED = object()   # in ``shared``: an output that differs between examples
 
@@ -83,12 +84,7 @@ def _batch_size(fun: Callable[..., Any], leaves: list[Any], axes: list[int | Non
         if a is not None:
             shape = np.shape(x)
             if _size(x, a) < 0:
-                fix = ("give in_axes=None there if every example shares it" if
-                       getattr(p[0], "idx", 0) == 0 else "keyword arguments are mapped over "
-                       "axis 0, as in JAX: pass it positionally with in_axes=None, or bind "
-                       "it with functools.partial, if every example shares it")
-                raise ValueError(f"vmap: in_axes says axis {a} at {arg_path_name(fun, p)}, but "
-                                 f"that argument has shape {shape}; {fix}.")
+                raise _no_axis_error(fun, x, a, p, list(zip(treedef.key_paths(), leaves)))
             sizes[arg_path_name(fun, p)] = shape[a]
     if not sizes:
         raise ValueError("vmap: no argument is batched; give in_axes an int somewhere.")
@@ -98,6 +94,53 @@ def _batch_size(fun: Callable[..., Any], leaves: list[Any], axes: list[int | Non
                          "(along their in_axes). Give them the same size, or in_axes=None "
                          "to an argument every example shares.")
     return next(iter(sizes.values()))
+
+
+def _no_axis_error(fun: Callable[..., Any], x: Any, axis: int, path: Any,
+                   every: list[tuple[Any, Any]]) -> Exception:
+    """The error for a leaf that ``in_axes`` maps over an axis it does not have.
+
+    ``every``: each leaf of the arguments with its path.
+    """
+    where, positional = arg_path_name(fun, path), getattr(path[0], "idx", 0) == 0
+    fix = ("give in_axes=None there if every example shares it" if positional else
+           "keyword arguments are mapped over axis 0, as in JAX: pass it positionally "
+           "with in_axes=None, or bind it with functools.partial, if every example shares it")
+    if not _is_numeric(x):
+        inside = (" (in_axes may mirror the argument's structure with None at this leaf, "
+                  "in_axes=({'w': 0, 'name': None},) for a dict argument, or pass the leaf "
+                  "as an argument of its own)" if positional and len(path) > 2 else "")
+        return ValueError(f"vmap: {where} is a {type(x).__name__}, not a number or an array, "
+                          f"so it has no axis {axis} to map over; {fix}{inside}.")
+    fix += _items_hint(fun, path, every)
+    return ValueError(f"vmap: in_axes says axis {axis} at {where}, but that argument has "
+                      f"shape {np.shape(x)}; {fix}.")
+
+
+def _items_hint(fun: Callable[..., Any], path: Any, every: list[tuple[Any, Any]]) -> str:
+    """Where the leaf is an item of a list of numbers (or of like dicts): how to batch them."""
+    k = next((k for k in range(2, len(path)) if isinstance(path[k], tree.SequenceKey)), None)
+    if k is None:
+        return ""
+    items = [(p, x) for p, x in every if tuple(p[:k]) == tuple(path[:k])]
+    if any(np.ndim(x) or not _is_numeric(x) for _, x in items):
+        return ""                            # a tuple of an array and a float: no batch
+    seq = arg_path_name(fun, path[:k])
+    stack = (f"np.array({seq})" if all(len(p) == k + 1 for p, _ in items) else
+             f"tg.tree.map(lambda *xs: np.stack(xs), *{seq})")
+    return (f"; {seq} is a list or tuple, whose items are leaves of their own: vmap maps "
+            "over an axis of each leaf, never over a list's items. To map over them, "
+            f"stack them into arrays: {stack}")
+
+
+def _is_numeric(x: Any) -> bool:
+    """Whether ``x`` is a number or an array of numbers (a str, a function are not)."""
+    if isinstance(x, str | bytes) or callable(x):
+        return False
+    try:
+        return np.asarray(x).dtype.kind in "biufc"
+    except Exception:                   # an array of another library: numbers
+        return True
 
 
 def _size(x: Any, axis: int) -> int:
@@ -142,3 +185,23 @@ def _out_leaf_axes(out_axes: Any, out_def: Any, outs: list[Any], shared: list[An
                              f"{-o.ndim} to {o.ndim - 1}, or None for an output every "
                              "example shares.")
     return axes
+
+
+def example_call(fun: Callable[..., Any], args: Any, kwargs: Any) -> Any:
+    """``fun`` on vmap's example; a shape error in it notes the example's shapes."""
+    try:
+        return fun(*args, **kwargs)
+    except ValueError as e:
+        _note_example_shapes(e, fun, (args, kwargs))
+        raise
+
+
+def _note_example_shapes(e: ValueError, fun: Callable[..., Any], example: Any) -> None:
+    """A shape error inside a vmapped function: note the shapes of the example it ran on."""
+    add_note = getattr(e, "add_note", None)              # Python 3.11 and later
+    if add_note is None or not re.search(r"broadcast|shape|mismatch|aligned", str(e)):
+        return
+    leaves = tree.flatten_with_path(example)[0]
+    shown = ", ".join(f"{arg_path_name(fun, p)} {np.shape(x)}" for p, x in leaves[:8])
+    add_note(f"vmap ran {getattr(fun, '__name__', 'the function')} on one example, each "
+             f"argument without its batch axis: {shown}{', ...' if len(leaves) > 8 else ''}.")

@@ -35,6 +35,7 @@ from ..staging.passes import optimize
 from ..staging.program import Const, Eqn, Program, eager_float64s, from_tape, is_guard
 from ..tracing import gc_paused
 from ..values import Traced, primal_value
+from .axes import example_call
 from .rules import rule, shape_of
 
 __all__ = ["Captured", "Spec", "apply", "compiled", "interpreted", "outputs", "passes", "play",
@@ -149,7 +150,7 @@ def _recorded(fun: Callable[..., Any], treedef: Any, example: list[Any], static:
         it = iter(traced)
         args, kwargs = tree.unflatten(treedef, [x if s else next(it)
                                                 for x, s in zip(example, static)])
-        return fun(*args, **kwargs)
+        return example_call(fun, args, kwargs)      # a shape error notes the shapes
     one.__name__ = getattr(fun, "__name__", "f")    # for the recording's errors
 
     def record(at: list[Any]) -> Any:
