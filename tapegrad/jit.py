@@ -2,12 +2,13 @@
 
 ``jit(fun)`` records ``fun`` on a tape with concrete values (so Python
 control flow runs as usual, each ``bool()`` of a traced value recording a
-guard), reads the tape as a program, applies IEEE-exact passes, lowers it to
-straight-line Python source and compiles that. Later calls with the same
+guard) and returns the outputs traced. The next call with the same
 signature (tree structure, leaf kinds, dtypes and shapes, static values)
-run the compiled code; each guard is a check there, and where one goes the
-other way jit traces again at those arguments and keeps that specialization
-too. A float's or an array's value never causes a new trace.
+reads the tape as a program, applies IEEE-exact passes, lowers it to
+straight-line Python source and compiles that (``jit_first``); it and every
+later call run the compiled code. Each guard is a check there, and where
+one goes the other way jit traces again at those arguments and keeps that
+specialization too. A float's or an array's value never causes a new trace.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def jit(fun: Callable[..., Any], static_argnums: int | Sequence[int] = (),
         ) -> Callable[..., Any]:
     """Return a compiled version of ``fun``, traced once per signature.
 
-    Later calls run the generated straight-line Python.
+    The first call at a signature traces; later calls run the generated
+    straight-line Python, compiled at the second.
 
     Args:
       fun: A function of pytrees of numbers.

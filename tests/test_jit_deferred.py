@@ -19,6 +19,9 @@ from collections import namedtuple
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_firstcall import INPUTS, straight, total
 
 import tapegrad as tg
 from tapegrad import jit_first
@@ -93,6 +96,15 @@ FAMILIES = {
     "jit(value_and_grad)": (tg.value_and_grad(lambda x: tg.sum(tg.sin(x) ** 2)), (X,)),
     "jit(vmap)": (tg.vmap(lambda x, y: tg.sin(x) * y, in_axes=(0, None)), (X, 1.25)),
 }
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10**6), st.integers(1, 40), st.sampled_from(INPUTS))
+def test_mixed_straight_line_code_is_eagers_at_the_first_and_second_call(seed, n, x):
+    f = straight(seed, n)
+    first_second_eager(f, x)
+    if not isinstance(x, np.ndarray) or x.dtype.kind == "f":
+        first_second_eager(tg.value_and_grad(total(f)), x)
 
 
 @pytest.mark.parametrize("name", FAMILIES)
