@@ -286,3 +286,19 @@ def test_a_trace_holding_large_arrays_compiles_at_its_first_call(compiles):
         jf = tg.jit(f)
         assert bits(jf(x)) == bits(f(x)) and (compiles[0] > 0) == at_once
         assert bits(jf(x)) == bits(f(x)) and compiles[0] > 0 and jf.trace_count == 1
+
+
+def test_the_specialization_bound_counts_the_deferred_ones():
+    def f(x):
+        k = 0
+        while x > k:                      # a new guard pattern for every integer part
+            k += 1
+        return x * k
+    jf = tg.jit(f)
+    for v in range(8):
+        assert bits(jf(v + 0.5)) == bits(f(v + 0.5)) and jf.trace_count == v + 1
+    for v in range(8):                    # each compiled now, the guards checked
+        assert bits(jf(v + 0.25)) == bits(f(v + 0.25))
+    with pytest.raises(TypeError, match=r"more than 8 specializations.*tg\.where"):
+        jf(8.5)
+    assert jf.trace_count == 8
