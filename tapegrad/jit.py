@@ -339,7 +339,7 @@ class Jitted(Pickled):
             "arrays and floats are traced.")
 
     def _record(self, dynamic: Any, statics: Any) -> Recording:
-        """``fun`` traced at these arguments, its tape read as a program."""
+        """``fun`` traced at these arguments (``jit_first.record``)."""
         return record(self._with_statics(statics), dynamic)
 
     def _trace(self, dynamic: Any, statics: Any) -> Specialization:
