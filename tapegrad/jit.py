@@ -2,12 +2,13 @@
 
 ``jit(fun)`` records ``fun`` on a tape with concrete values (so Python
 control flow runs as usual, each ``bool()`` of a traced value recording a
-guard), reads the tape as a program, applies IEEE-exact passes, lowers it to
-straight-line Python source and compiles that. Later calls with the same
+guard) and returns the outputs traced. The next call with the same
 signature (tree structure, leaf kinds, dtypes and shapes, static values)
-run the compiled code; each guard is a check there, and where one goes the
-other way jit traces again at those arguments and keeps that specialization
-too. A float's or an array's value never causes a new trace.
+reads the tape as a program, applies IEEE-exact passes, lowers it to
+straight-line Python source and compiles that (``jit_first``); it and every
+later call run the compiled code. Each guard is a check there, and where
+one goes the other way jit traces again at those arguments and keeps that
+specialization too. A float's or an array's value never causes a new trace.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from typing import Any
 
 import numpy as np
 
-from . import tree
+from . import jit_first, tree
 from .errors import COMPLEX_MSG
+from .jit_first import Deferred, Recording, compiled, first_outputs, read, record, write_records
 from .jit_pickle import Pickled
-from .jit_traced import JitCall, _closes_over_traced, _ClosesOverTraced, _PastBound
-from .loop_seed import seeded
+from .jit_traced import JitCall, _ClosesOverTraced, _PastBound
 from .staging.cache import (
     MAX_SIGNATURES,
     MAX_SPECIALIZATIONS,
@@ -33,9 +34,7 @@ from .staging.cache import (
     Held,
     Miss,
     Specialization,
-    as_numpy_floats,
     flat_outputs,
-    is_number_kind,
     leaf_kind,
     make_unflattener,
     outputs,
@@ -43,14 +42,9 @@ from .staging.cache import (
     static_key,
     unflattened,
 )
-from .staging.lower import GuardFailed, Lowered, lower
-from .staging.packing import lower_packed
-from .staging.passes import merge_calls, optimize
-from .staging.program import bare_records, from_tape, int_outputs, numpy_float_outputs
-from .staging.unshared import roll_grad
+from .staging.lower import GuardFailed, Lowered
 from .staging.while_source import loop_hint
-from .tape import active_tapes, skeleton
-from .tracing import arg_path_name, check_callable, gc_paused, trace
+from .tracing import arg_path_name, check_callable
 from .transforms import value_and_grad
 from .values import Traced, is_complex, primal_value
 
@@ -62,7 +56,8 @@ def jit(fun: Callable[..., Any], static_argnums: int | Sequence[int] = (),
         ) -> Callable[..., Any]:
     """Return a compiled version of ``fun``, traced once per signature.
 
-    Later calls run the generated straight-line Python.
+    The first call at a signature traces; later calls run the generated
+    straight-line Python, compiled at the second.
 
     Args:
       fun: A function of pytrees of numbers.
@@ -259,9 +254,10 @@ class Jitted(Pickled):
                     f"branch at {failed[-1]} on a traced value goes different ways. Write "
                     "the choice with tg.where, or pass the value that decides it in "
                     "static_argnums if it is not a float." + loop_hint(failed[-1]))
-            spec = self._trace(tree.unflatten(signature[0], leaves), statics)
-            self.cache.add(signature, spec)     # and the fast path is this signature now
-        return spec, flat_outputs(spec, leaves)
+            spec, outs = self._first(signature, leaves, statics)
+            # the fast path is this signature now, or from its next call where it compiles
+            self.cache.add(signature, spec, type(spec.lowered) is not Deferred)
+        return spec, outs
 
     def _traced(self, leaves: list[Any], treedef: Any, statics: Any) -> Any:
         """A call on traced arguments: recorded as one primitive per output leaf."""
@@ -342,31 +338,34 @@ class Jitted(Pickled):
             f"a pytree with tg.tree.register({cls}, flatten, unflatten) so that its "
             "arrays and floats are traced.")
 
-    @gc_paused        # the program's hundreds of thousands of tuples hold no cycles
-    def _trace(self, dynamic: Any, statics: Any, float64: bool = False) -> Specialization:
-        tape = trace(self._with_statics(statics), dynamic, None, False, "jit",
-                     staging=True, float64=float64, origins=True).tape
-        if active_tapes() and _closes_over_traced(tape):
-            raise _ClosesOverTraced
-        out_def, program = tape.out_def, from_tape(tape)
-        numpy_floats = numpy_float_outputs(program, dynamic, tape)
-        if numpy_floats is None and not float64:
-            return self._trace(dynamic, statics, True)   # as eager: np.float64 meets float32
-        given = {k: type(x) is int for k, x in enumerate(tree.leaves(dynamic))
-                 if is_number_kind(leaf_kind(x))}              # ints and NumPy scalars
-        ints = int_outputs(program, given, (tape.floats or set()) | (tape.derived or set()))
-        floats = frozenset(k for k in given if type(program.seen[k]) is float)  # traced as floats
-        inner, seeds, replayed = bool(tape.floats), seeded(tape), skeleton(tape, False)
-        spans = tuple(tape.spans or ())
-        del tape                        # its records are the program's now: not kept twice
-        name, raw = getattr(self.fun, "__name__", "f"), program
-        program = merge_calls(optimize(program))
-        lowered = lower_packed(program, name, floats, ints, self.reassociate) or roll_grad(
-            raw, program, name, floats, ints, inner, seeds, spans) or lower(
-            program, name, floats, ints)
-        lowered.fn = as_numpy_floats(lowered.fn, numpy_floats)
-        replayed.records += bare_records(raw)     # other transforms replay the program, not f
-        return Specialization(lowered, out_def, make_unflattener(out_def), replayed)
+    def _record(self, dynamic: Any, statics: Any) -> Recording:
+        """``fun`` traced at these arguments (``jit_first.record``)."""
+        return record(self._with_statics(statics), dynamic)
+
+    def _trace(self, dynamic: Any, statics: Any) -> Specialization:
+        """A specialization traced at these arguments and compiled at once."""
+        return self._compiled(self._record(dynamic, statics))
+
+    def _compiled(self, rec: Recording) -> Specialization:
+        """The specialization of a trace, compiled now."""
+        rec = read(rec)                      # the tape freed before the passes
+        lowered = compiled(rec, getattr(self.fun, "__name__", "f"), self.reassociate)
+        write_records(rec)             # other transforms replay the program, not f
+        return Specialization(lowered, rec.out_def, make_unflattener(rec.out_def),
+                              rec.replayed)
+
+    def _first(self, signature: Any, leaves: list[Any], statics: Any
+               ) -> tuple[Specialization, list[Any]]:
+        """A new specialization at ``leaves`` and its outputs there: compiled when run again."""
+        rec = self._record(tree.unflatten(signature[0], leaves), statics)
+        if jit_first.COMPILE_AT_FIRST_CALL or rec.at_once:
+            rec = read(rec)                  # the tape freed before the passes
+            spec = self._compiled(rec)
+            return spec, flat_outputs(spec, leaves)
+        outs = first_outputs(rec, leaves)
+        deferred = Deferred(rec._replace(values=()), getattr(self.fun, "__name__", "f"),
+                            self.reassociate, self.cache, signature)
+        return Specialization(deferred, rec.out_def, None, rec.replayed), outs
 
     def _with_statics(self, statics: Any) -> Callable[..., Any]:
         """``fun`` as a function of the traced arguments, the static ones filled in."""

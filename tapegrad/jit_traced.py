@@ -195,6 +195,7 @@ class JitCall:
         dynamic = tree.unflatten(self.treedef, leaves)
         if spec.tape is None:                     # past the bound: f itself
             return self.jitted._with_statics(self.statics)(*dynamic)
+        spec.lowered.recorded()                   # a program not compiled yet: its records
         try:
             return replay(spec.tape, dynamic)
         except GuardError:

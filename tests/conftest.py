@@ -2,17 +2,24 @@
 
 Under CI (``CI`` set) hypothesis draws the same examples every run, so a
 run is reproducible; elsewhere it explores anew each time.
+
+jit compiles a specialization at its first call here (``compile_at_first_call``),
+so that a test calling a jitted function once tests the compiled code; the
+tests of the first call's deferred compiling switch it off for themselves
+(tests/test_jit_deferred.py).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import settings
+
+from tapegrad import jit_first
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
@@ -34,3 +41,11 @@ def fd(f: Callable[[Any], Any], x: Any, eps: float = 1e-6) -> Any:
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(0)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def compile_at_first_call() -> Iterator[None]:
+    """jit compiles at the first call, which then runs the compiled program."""
+    jit_first.COMPILE_AT_FIRST_CALL = True
+    yield
+    jit_first.COMPILE_AT_FIRST_CALL = False

@@ -1,4 +1,4 @@
-"""Pieces of jit's first call made cheaper, against what they replace.
+"""Pieces of jit's compiling made cheaper, against what they replace.
 
 ``bare_records`` (the kept tape's records, written from the program) must be
 ``skeleton``'s records of the recording; ``_firsts`` (distinct rows numbered

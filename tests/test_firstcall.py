@@ -5,6 +5,10 @@ Straight-line programs of mixed primitives on every dtype a step takes
 under ``jit`` and ``jit(value_and_grad)``, against eager bit for bit;
 programs longer than one compiled function holds (compiled in chunks);
 guards that still fail and retrace to the other branch's code.
+
+jit compiles at the first call under the tests (conftest.py), so a single
+call here runs compiled code; tests/test_jit_deferred.py tests the first
+call that returns the traced outputs and the second that compiles.
 """
 
 from __future__ import annotations

@@ -172,10 +172,10 @@ class Cache:
                 self.by_signature.move_to_end(signature)
         return specs
 
-    def add(self, signature: Any, spec: Specialization) -> None:
+    def add(self, signature: Any, spec: Specialization, fast: bool = True) -> None:
         """Keep ``spec`` for ``signature`` (one more trace); drop the least recent.
 
-        ``signature`` is the fast path afterwards.
+        ``signature`` is the fast path afterwards (without ``fast``: from its next lookup).
         """
         with self.lock:
             specs = self.by_signature.get(signature)
@@ -187,7 +187,8 @@ class Cache:
                 self.by_signature.move_to_end(signature)
             specs.append(spec)
             self.traces += 1
-        self._make_fast(signature, specs)
+        if fast:
+            self._make_fast(signature, specs)
 
     @contextlib.contextmanager
     def tracing(self, signature: Any) -> Iterator[None]:

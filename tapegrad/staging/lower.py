@@ -80,6 +80,9 @@ class Lowered:
         self.guards = guards
         self.plain = plain
 
+    def recorded(self) -> None:
+        """Nothing to do: the tape replayed in its place has its records (``jit_first``)."""
+
 
 def lower(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
           ints: dict[int, int | None] | None = None) -> Lowered:
