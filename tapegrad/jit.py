@@ -318,8 +318,13 @@ class Jitted(Pickled):
         if is_complex(x):
             return TypeError(f"jit: the argument at {where} is complex "
                              f"({np.asarray(x).dtype}): {COMPLEX_MSG}")
+        fix = "name it in static_argnums or static_argnames."
+        if len(tuple(path)) > 2 and not self.static_argnums:   # a leaf inside a container
+            fix = ("a container holding it is not hashable, so pass it as an argument of "
+                   "its own, named in static_argnums or static_argnames (or close over it "
+                   "with functools.partial).")
         return TypeError(f"jit: the argument at {where} is a {type(x).__name__}, which jit "
-                         "cannot trace; name it in static_argnums or static_argnames.")
+                         f"cannot trace; {fix}")
 
     def _check_self(self, args: tuple[Any, ...], bad: Any) -> None:
         """Where the leaf jit cannot trace is ``self`` of a method: say both fixes."""

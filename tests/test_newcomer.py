@@ -250,12 +250,11 @@ def test_a_counter_passed_traced_to_a_helper_rolls_its_while_loop():
     assert jf.trace_count == 1
 
 
-@pytest.mark.xfail(strict=True, reason="jit.py's _untraceable says 'name it in static_argnums' "
-                   "for a str leaf inside a dict; the dict is unhashable, so that fix is a second "
-                   "error: it should say to pass the leaf as an argument of its own, static")
 def test_jit_of_a_dict_with_a_str_leaf_names_a_fix_that_works():
     params = {"w": 1.0, "act": "tanh"}
     with pytest.raises(TypeError) as e:
         tg.jit(lambda p: p["w"] * 2.0)(params)
     assert "p['act'] is a str" in str(e.value)
     assert "argument of its own" in str(e.value)
+    jitted = tg.jit(lambda p, act: p["w"] * 2.0 if act == "tanh" else p["w"], static_argnums=1)
+    assert jitted({"w": 1.0}, "tanh") == 2.0            # the fix it names works
