@@ -134,6 +134,8 @@ def interp(x: Number, xp: Any, fp: Number, left: float | None = None,
       >>> xp, fp = np.array([0.0, 1.0, 3.0]), np.array([0.0, 2.0, 3.0])
       >>> tg.interp(2.0, xp, fp), tg.grad(tg.interp)(2.0, xp, fp)
       (2.5, np.float64(0.5))
+      >>> tg.grad(lambda xp: tg.interp(2.0, xp, fp))(xp)     # moving the knots
+      array([ 0.  , -0.25, -0.25])
     """
     if isinstance(xp, Traced):
         if period is not None:
