@@ -21,6 +21,7 @@ import real_programs10
 import real_programs11
 import real_programs12
 import real_programs13
+import scipy.special
 import test_real_programs4 as part_four
 import test_real_programs6 as part_six
 from conftest import fd
@@ -166,3 +167,19 @@ def test_an_optimized_einsum_of_three_operands_is_the_loop_under_vmap() -> None:
     Rinv = np.linalg.inv(np.eye(2) + r * flip)
     np.testing.assert_allclose(tg.grad(quad)(batch[0]), [-np.sum(Rinv @ flip @ Rinv * S)],
                                rtol=1e-13)
+
+
+def test_scipys_binom_runs_with_its_derivatives_in_n_and_k() -> None:
+    # scipy.special.binom(n, k) of traced n and k was refused ("tapegrad.scipy.special has no
+    # binom"); SciPy's ufunc now gives the value, the derivatives are Gamma's (digammas)
+    f = lambda p: scipy.special.binom(p[0] * np.array([5.0, 7.5, 9.0]), p[1:] ** 2)  # noqa
+    p = np.array([1.1, 1.3, 0.8, 2.0])
+    assert same(tg.jit(f)(p), f(p)) and same(tg.vjp(f, p)[0], f(p))
+    loss = lambda p: np.sum(np.log(f(p)) * np.array([1.0, -0.5, 2.0]))   # noqa: E731
+    np.testing.assert_allclose(tg.grad(loss)(p), fd(loss, p), rtol=1e-7, atol=1e-10)
+    H = tg.hessian(loss)(p)
+    want = np.stack([fd(lambda y, i=i: tg.grad(loss)(y)[i], p, 1e-6) for i in range(4)])
+    np.testing.assert_allclose(H, want, rtol=1e-5, atol=1e-7)
+    batch = np.stack([p, p * 1.05, p * 0.95])
+    for h in (f, tg.grad(loss)):
+        assert same(tg.vmap(h)(batch), np.stack([h(b) for b in batch]))
