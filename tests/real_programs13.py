@@ -28,7 +28,8 @@ conditional sums of squares, MMD, a sorted Wasserstein distance, a Bayesian A/B
 test by ``betaln``, Durbin-Watson), learning (NCA, a factorization machine, a
 soft decision tree, a RealNVP coupling, label propagation, BPR, a linear-chain
 CRF) and finance (Merton's jump diffusion, Vasicek yields, Almgren-Chriss, the
-Bachelier model, Sortino and Calmar ratios, Kelly growth), float32 too.
+Bachelier model, Sortino and Calmar ratios, Kelly growth), GP regression by SciPy's
+``cho_factor``, ``cho_solve`` and ``solve_triangular``, float32 too.
 
 Every program is a function of one float vector (float32 where the name says
 so). A ``Case`` gives its inputs, the relative tolerance of its gradient
