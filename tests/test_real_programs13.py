@@ -105,10 +105,12 @@ def _newton_with_a_numpy_scalar(p):
     return t
 
 
-def test_a_numpy_scalar_made_in_a_loops_body_rolls_under_jit() -> None:
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_numpy_scalar_made_in_a_loops_body_rolls_under_jit(dtype) -> None:
     # np.log(10) in a Newton loop's body (a new np.float64 each iteration) kept the while from
-    # rolling: each trip count was a new trace
-    xs = [np.array([0.4, 0.6]), np.array([0.9, 0.1]), np.array([0.05, 0.3])]
+    # rolling: each trip count was a new trace. In float32 every constant is a NumPy scalar;
+    # rolled, the backward loop needs a recorded seed, np.float32(1.0), as float64's 1.0
+    xs = [np.array(x, dtype) for x in ([0.4, 0.6], [0.9, 0.1], [0.05, 0.3])]
     jf, jg = tg.jit(_newton_with_a_numpy_scalar), tg.jit(tg.grad(_newton_with_a_numpy_scalar))
     for x in xs:
         assert same(jf(x), _newton_with_a_numpy_scalar(x))
