@@ -136,7 +136,9 @@ def _einsum_batch(e: Any, values: list[Any], batched: list[bool], n: int) -> Any
         r = np.asarray(_einsum(values[0], *operands))
         return np.broadcast_to(r, (n,) + r.shape).copy()
     arrays = [_data(o) for o in operands]
-    if len({a.dtype for a in arrays}) > 1:   # NumPy's casting buffers sum in another order
+    # NumPy's casting buffers sum in another order; an optimized path of three or more
+    # operands is chosen for the batch's shapes, not the example's (another order again)
+    if len({a.dtype for a in arrays}) > 1 or optimize and len(arrays) > 2:
         rows = [[x[i] if bt else x for x, bt in zip(arrays, batched[1:])] for i in range(n)]
         return np.stack([np.asarray(_einsum(values[0], *row)) for row in rows])
     return _own(np.einsum(",".join(terms) + "->" + b + out, *arrays, optimize=optimize), arrays)

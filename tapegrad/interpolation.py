@@ -4,9 +4,17 @@
 two hat-function weights of ``x``'s interval (a constant per ``x``), and
 piecewise linear in ``x`` with slope ``sum(dW(x) * fp)``. Both rules are
 written with those weights (``weights_p``, whose own derivative in ``x`` is
-``dW``, which has none), so they differentiate again. ``xp`` is a constant;
-the slope at a knot is that of the interval to its right (JAX's convention);
-outside ``[xp[0], xp[-1]]`` the derivative in ``x`` is zero.
+``dW``, which has none), so they differentiate again. The slope at a knot is
+that of the interval to its right (JAX's convention); outside
+``[xp[0], xp[-1]]`` the derivative in ``x`` is zero.
+
+Traced knots ``xp`` (a weighted quantile's cumulative weights, an envelope's
+breakpoints) reach the primitive as their values: inside ``x``'s interval
+``[a, b]`` the interpolant depends on the knots only through
+``t = (x - a) / (b - a)``, so ``interp(x, xp, fp)`` is ``interp(u, xp0, fp)``
+at the constant knots ``xp0`` with ``u = a0 + t (b0 - a0)``, and ``u`` is
+``x`` in value. ``_moved`` passes ``x``'s own value carrying ``u``'s
+derivatives; every order follows by the chain rule.
 """
 
 from __future__ import annotations
@@ -16,13 +24,15 @@ from typing import Any
 import numpy as np
 
 from .arrays import astype, concatenate
+from .binning import searchsorted
+from .elementary import isinf
 from .indexing import take
-from .kinks import where
+from .kinks import clip, minimum, stop_gradient, where
 from .numpy_dispatch import functions
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .reductions import sum as tg_sum
 from .shapes import reshape as reshape_to
-from .values import shape_of
+from .values import Traced, shape_of
 
 __all__ = ["interp"]
 
@@ -104,7 +114,8 @@ def interp(x: Number, xp: Any, fp: Number, left: float | None = None,
 
     Args:
       x: Where to evaluate (a number or an array; traced or not).
-      xp: The increasing sample points (a constant 1-D array).
+      xp: The increasing sample points (a 1-D array; traced or not, but a
+        constant with ``period``).
       fp: The values there (a 1-D array as long as ``xp``; traced or not).
       left: The value below ``xp[0]`` (``fp[0]`` by default); traced or not.
       right: The value above ``xp[-1]`` (``fp[-1]`` by default); traced or not.
@@ -113,7 +124,9 @@ def interp(x: Number, xp: Any, fp: Number, left: float | None = None,
 
     Returns:
       The interpolated values (float64, as NumPy's); the derivative in ``x``
-      is the slope of ``x``'s interval, the derivative in ``fp`` the weights.
+      is the slope of ``x``'s interval, the derivative in ``fp`` the weights,
+      the derivative in the knots ``xp[j]``, ``xp[j + 1]`` of ``x``'s interval
+      minus the slope times their weights.
 
     Examples:
       >>> import numpy as np
@@ -121,18 +134,20 @@ def interp(x: Number, xp: Any, fp: Number, left: float | None = None,
       >>> xp, fp = np.array([0.0, 1.0, 3.0]), np.array([0.0, 2.0, 3.0])
       >>> tg.interp(2.0, xp, fp), tg.grad(tg.interp)(2.0, xp, fp)
       (2.5, np.float64(0.5))
+      >>> tg.grad(lambda xp: tg.interp(2.0, xp, fp))(xp)     # moving the knots
+      array([ 0.  , -0.25, -0.25])
     """
-    if type(xp).__name__ == "Traced":
-        raise TypeError("interp: xp must be a constant (the sample points); fp and x may "
-                        "be traced. For sample points that depend on the parameters, "
-                        "interpolate by hand: i = np.clip(np.searchsorted(tg.stop_gradient("
-                        "xp), x), 1, len(xp) - 1), then the line through (tg.take(xp, i - 1),"
-                        " tg.take(fp, i - 1)) and (tg.take(xp, i), tg.take(fp, i)).")
-    xp = np.asarray(xp, dtype=float)
+    if isinstance(xp, Traced):
+        if period is not None:
+            raise TypeError("interp: with period=, xp must be a constant (the sample points); "
+                            "fp and x may be traced. Without period=, xp may be traced too.")
+        x, xp = _moved(x, xp), stop_gradient(xp)
+    else:
+        xp = np.asarray(xp, dtype=float)
     if period is not None:
         x, xp, fp = _periodic(x, xp, fp, period)
         left = right = None
-    if xp.ndim != 1 or not len(xp) or shape_of(fp) != xp.shape:
+    if len(shape_of(xp)) != 1 or not shape_of(xp)[0] or shape_of(fp) != shape_of(xp):
         raise ValueError("interp: xp and fp must be 1-D arrays of one (non-zero) length.")
     lo = None if left is None or type(left).__name__ == "Traced" else float(left)
     hi = None if right is None or type(right).__name__ == "Traced" else float(right)
@@ -142,6 +157,23 @@ def interp(x: Number, xp: Any, fp: Number, left: float | None = None,
     if hi is None and right is not None:
         out = where(x > xp[-1], right, out)
     return out
+
+
+def _moved(x: Any, xp: Any) -> Any:
+    """``x``'s value, with the derivatives of ``u = a0 + (x - a) / (b - a) * (b0 - a0)``.
+
+    ``[a, b]`` is ``x``'s interval among the traced knots ``xp`` (NumPy's:
+    ``a <= x < b``, the last one at and beyond ``xp[-1]``), ``a0``, ``b0``
+    their values. An infinite ``x`` keeps its value with no derivative.
+    """
+    n = shape_of(xp)[0]
+    xp0 = stop_gradient(xp)
+    j = clip(searchsorted(xp0, x, side="right") - 1, 0, max(n - 2, 0))
+    a, b = take(xp, j), take(xp, minimum(j + 1, n - 1))
+    h = b - a
+    at = where(isinf(x), 0.0, x)
+    u = stop_gradient(a) + (at - a) / where(h == 0, 1.0, h) * stop_gradient(h)
+    return stop_gradient(x) + (u - stop_gradient(u))
 
 
 def _periodic(x: Any, xp: np.ndarray, fp: Any, period: Any) -> tuple[Any, np.ndarray, Any]:

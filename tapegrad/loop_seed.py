@@ -28,8 +28,10 @@ from .values import Traced
 
 
 def _one(x: Any) -> Any:
-    """``1.0`` (the seed of a float output); ones where ``vmap`` replays it on a batch."""
-    return 1.0 if x.__class__ is float or x.__class__ is np.float64 else np.ones_like(x)
+    """``1.0`` (the seed of a float output, of a float32 one np.float32's); ones on a batch."""
+    if x.__class__ is float or x.__class__ is np.float64:
+        return 1.0
+    return x.dtype.type(1.0) if isinstance(x, np.generic) else np.ones_like(x)
 
 
 seed_one: Primitive = primitive(_one, "seed", elementwise=True, check_rules=False)
@@ -37,7 +39,7 @@ defvjp(seed_one, None)
 defjvp(seed_one, None)
 
 
-_FLOATS = (float, np.float64)
+_FLOATS = (float, np.float64, np.float32)      # eager's seeds: 1.0, and np.float32(1.0)
 
 
 def staged() -> tuple[Tape, int] | None:
@@ -74,7 +76,7 @@ def loop_seed(out: Any, at: tuple[Tape, int] | None) -> Traced | None:
     if at is None or out.__class__ is not Traced:
         return None
     tape, start = at
-    if out.tape is not tape or out._value.__class__ not in _FLOATS:   # eager's seed: 1.0
+    if out.tape is not tape or out._value.__class__ not in _FLOATS:
         return None
     lines = {where for i, where in tape.sources.items() if i >= start}   # each line once
     if not any(map(_loop_test, lines)):

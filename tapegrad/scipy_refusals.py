@@ -40,8 +40,8 @@ scipy_alternatives = {    # SciPy functions without a same-named tapegrad.scipy 
     "scipy.signal.fftconvolve": "tapegrad.scipy.signal.convolve(in1, in2, mode)",
     "scipy.signal.correlate": "tapegrad.scipy.signal.convolve(in1, in2[::-1], mode) (the "
     "flipped kernel; flip every axis of an N-d one)",
-    "scipy.interpolate.interp1d.__init__": "np.interp(x_new, x, y) (linear, with constant "
-    "sample points x; NumPy's, which tapegrad runs)",
+    "scipy.interpolate.interp1d.__init__": "np.interp(x_new, x, y) (linear; NumPy's, which "
+    "tapegrad runs, differentiable in x_new, x and y)",
     "scipy.spatial.distance.cdist": "np.sqrt(np.sum((XA[:, None, :] - XB[None, :, :]) ** 2, "
     "axis=-1)) (euclidean)",
     "scipy.spatial.distance.pdist": "np.sqrt(np.sum((X[i] - X[j]) ** 2, axis=-1)) with i, j = "

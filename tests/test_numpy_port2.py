@@ -316,21 +316,21 @@ test_values_are_numpys_in_every_transform, test_derivatives_against_central_diff
 
 
 # ------------------------------------------------------- refusals by design
-def test_traced_sample_points_of_interp_are_refused_with_a_spelling_that_works():
+def test_traced_sample_points_of_interp_differentiate_as_the_line_through_their_interval():
+    # was refused ("xp must be a constant"), with this spelling by hand to write instead
     f = lambda xp: np.interp(V * 0.7, xp, FP)  # noqa: E731
-    with pytest.raises(
-        TypeError, match=r"xp must be a constant.*np.searchsorted\(tg.stop_gradient"
-    ):
-        tg.grad(lambda xp: np.sum(f(xp)))(XP)
 
-    def by_hand(xp, x=V * 0.7):  # the message's spelling
+    def by_hand(xp, x=V * 0.7):
         i = np.clip(np.searchsorted(tg.stop_gradient(xp), x), 1, len(xp) - 1)
         x0, x1, f0, f1 = tg.take(xp, i - 1), tg.take(xp, i), tg.take(FP, i - 1), tg.take(FP, i)
         return f0 + (x - x0) * (f1 - f0) / (x1 - x0)
 
     np.testing.assert_allclose(by_hand(XP), np.interp(V * 0.7, XP, FP), rtol=1e-15)
-    assert_same(tg.jit(by_hand)(XP), by_hand(XP), "jit")
-    derivatives(by_hand, XP)
+    assert_same(tg.jit(f)(XP), np.interp(V * 0.7, XP, FP), "jit")
+    np.testing.assert_allclose(tg.jacobian(f)(XP), tg.jacobian(by_hand)(XP), rtol=1e-12)
+    derivatives(f, XP)
+    with pytest.raises(TypeError, match=r"interp: with period=, xp must be a constant"):
+        tg.grad(lambda xp: np.sum(np.interp(V, xp, FP, period=3.0)))(XP)
 
 
 def test_quantile_with_weights():

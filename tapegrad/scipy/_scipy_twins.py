@@ -69,6 +69,8 @@ _COMPOSITES: dict[str, Any] = {   # ours is a composite, or none: the twin's par
     # ours is none: SciPy's values, these partials
     "erfcinv": lambda ans, y: -_HALF_SQRT_PI * ops.exp(ans * ans),
     "rgamma": lambda ans, x: -ans * digamma(x),
+    "binom": (lambda ans, n, k: ans * (digamma(n + 1.0) - digamma(n - k + 1.0)),    # Gamma's
+              lambda ans, n, k: ans * (digamma(n - k + 1.0) - digamma(k + 1.0))),
     "boxcox": (lambda ans, x, lmbda: ops.exp((lmbda - 1.0) * ops.log(x)),
                lambda ans, x, lmbda: _boxcox_lmbda(ans, ops.log(x), lmbda)),
     "boxcox1p": (lambda ans, x, lmbda: ops.exp((lmbda - 1.0) * ops.log1p(x)),

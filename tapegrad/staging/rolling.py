@@ -126,8 +126,8 @@ def _const_kind(v: Any) -> Any:
     k = _CONST_KINDS.get(v.__class__)
     if k is not None:
         return k
-    if isinstance(v, np.ndarray):
-        return ("c", v.dtype.str, v.shape)
+    if isinstance(v, np.ndarray | np.generic):    # np.log(10): a new scalar each iteration
+        return ("c", v.dtype.str, np.shape(v))
     return ("other", repr(v) if isinstance(v, tuple | slice | str) else id(v))
 
 
