@@ -199,6 +199,8 @@ from .polynomials import polyint as polyint
 from .polynomials import polymul as polymul
 from .polynomials import polysub as polysub
 from .polynomials import vander as vander
+from .polyroots import polydiv as polydiv
+from .polyroots import roots as roots
 from .predicates import all as all
 from .predicates import allclose as allclose
 from .predicates import any as any
@@ -328,7 +330,8 @@ __all__ += [  # searching, counting, binning (binning.py)
     "bincount", "digitize", "histogram", "histogram_bin_edges", "isin", "searchsorted"]
 __all__ += [  # more of NumPy: functions of functions, polynomials, spectra, predicates
     "apply_along_axis", "apply_over_axes", "fftshift", "ifftshift", "isneginf", "isposinf",
-    "geomspace", "logspace", "piecewise", "polyadd", "polyfit", "polymul", "polysub"]
+    "geomspace", "logspace", "piecewise", "polyadd", "polydiv", "polyfit", "polymul", "polysub",
+    "roots"]
 __all__ += [  # choosing elements (selections.py)
     "argpartition", "choose", "compress", "extract", "lexsort", "resize"]
 __all__ += ["nanpercentile", "nanquantile"]  # nanquantiles.py

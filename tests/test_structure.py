@@ -277,7 +277,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                          "scipy.stats", "scipy.signal", "scipy._scipy_twins", "creation",
                          "predicates", "differences", "pieces", "padding", "nans",
                          "quantiles", "interpolation", "cardinal", "choices",
-                         "polynomials", "stencils", "bessel", "ranges",
+                         "polynomials", "polyroots", "stencils", "bessel", "ranges",
                          "linalg_decomp", "pseudoinverse", "vectors", "nanargs",
                          "binning", "functional", "queries", "ufunc_methods",
                          "conditioning", "selections", "nanquantiles", "index_tricks",
