@@ -272,6 +272,7 @@ from .transforms import make_tape as make_tape
 from .transforms import value_and_grad as value_and_grad
 from .transforms import vjp as vjp
 from .values import Traced as Traced
+from .vectorizing import vectorize as vectorize
 from .vectors import matvec as matvec
 from .vectors import vecdot as vecdot
 from .vectors import vecmat as vecmat
@@ -331,7 +332,7 @@ __all__ += [  # searching, counting, binning (binning.py)
 __all__ += [  # more of NumPy: functions of functions, polynomials, spectra, predicates
     "apply_along_axis", "apply_over_axes", "fftshift", "ifftshift", "isneginf", "isposinf",
     "geomspace", "logspace", "piecewise", "polyadd", "polydiv", "polyfit", "polymul", "polysub",
-    "roots"]
+    "roots", "vectorize"]
 __all__ += [  # choosing elements (selections.py)
     "argpartition", "choose", "compress", "extract", "lexsort", "resize"]
 __all__ += ["nanpercentile", "nanquantile"]  # nanquantiles.py

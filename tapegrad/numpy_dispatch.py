@@ -83,8 +83,11 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
            "into a)",
     "put_along_axis": "a = np.where(np.arange(a.shape[-1]) == idx, values, a) for indices idx "
                       "of shape (n, 1) along the last axis (np.put_along_axis writes into a)",
-    "lib.vectorize.__call__": "tg.vmap(f)(x) for np.vectorize(f)(x) of a 1-d x (f of one "
-                              "element, its Python branches included; nest vmap for more axes)",
+    "lib.vectorize.__call__": "tg.vectorize(f, excluded=..., signature=...)(x) for "
+                              "np.vectorize(f, excluded=..., signature=...)(x) (nested tg.vmap: "
+                              "f of one element, its Python branches included)",
+    "frompyfunc": "tg.vectorize(f)(x) for np.frompyfunc(f, nin, 1)(x) (nested tg.vmap: f of "
+                  "one element; frompyfunc's object arrays cannot hold traced values)",
     "asarray_chkfinite": "tg.asarray_chkfinite (np.asarray_chkfinite converts with "
                          "np.asarray, which cannot return a traced value)",
     "add.at": "a = a + (np.arange(len(a))[:, None] == i) @ x for np.add.at(a, i, x) with 1-d "
@@ -266,6 +269,8 @@ def _array_ufunc(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: 
     if prim is not None and method == "__call__" and not name.startswith("scipy."):
         raise _refuse_keywords(name, list(kwargs), takes)
     name = name if method == "__call__" else f"{name}.{method}"
+    if _ufunc_name(ufunc).endswith(" (vectorized)"):   # np.frompyfunc(f, 1, 1)
+        name = "frompyfunc"
     raise _refuse(_scipy_caller() or name)
 
 

@@ -298,7 +298,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                  "staging.items", "staging.spans",
                  "replay", "loop_seed"}),
     ("transforms", {"tracing", "seeds", "transforms", "jacobians", "check",
-                    "batching.interpret", "batching.axes", "batching.nested", "vmap",
+                    "batching.interpret", "batching.axes", "batching.nested", "vmap", "vectorizing",
                     "batching.foreign",
                     "batching.quick",
                     "jit_traced", "jit_pickle", "jit", "solvers", "scipy.integrate", "test_util",
