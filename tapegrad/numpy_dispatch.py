@@ -33,8 +33,14 @@ from .scipy_refusals import tapegrad_scipy as tapegrad_scipy  # the tests read i
 from .values import Traced, _integer_data, library_refusals, numpy_made, primal_value
 from .zero_dim import as_zero_d
 
+_SERIES_CALL = ("np.polynomial.polynomial.polyval(x, coef) for Polynomial(coef)(x), and "
+                "chebval, legval... of np.polynomial's other modules for Chebyshev(coef)(x), "
+                "Legendre(coef)(x)... (with the default domain and window; a series object "
+                "maps x with np.asanyarray, which a traced value cannot pass through)")
 alternatives = {     # NumPy functions without a counterpart: how to write them
-    "trim_zeros": "x[i:j] with the bounds i, j found outside the transform (a varying length)",
+    "trim_zeros": "x[i:j] with the bounds i, j found outside the transform (a varying "
+                  "length); np.poly1d(c) trims its coefficients so: for np.poly1d(c)(x) "
+                  "write np.polyval(c, x)",
     "array": "tg.stack (of traced floats or arrays)",
     "asarray": "tg.stack (of traced floats or arrays). NumPy also converts a traced value "
                "that indexes a NumPy array (E[i]): an index must be integer data (a NumPy "
@@ -54,10 +60,13 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "polynomial.polynomial.polysub": "np.polysub(c1[::-1], c2[::-1])[::-1]",
     "polynomial.polynomial.polymul": "np.polymul(c1[::-1], c2[::-1])[::-1]",
     "polynomial.polynomial.polyvander": "np.vander(x, deg + 1, increasing=True)",
-    "polynomial.ABCPolyBase.__call__": "np.polyval(coef[::-1], x) for Polynomial(coef)(x) "
-                                       "(its default domain and window)",
-    "polynomial.ABCPolyBase.__init__": "np.polyval(coef[::-1], x) for Polynomial(coef)(x) "
-                                       "(its default domain and window)",
+    "polynomial.ABCPolyBase.__call__": _SERIES_CALL,
+    "polynomial.ABCPolyBase.__init__": _SERIES_CALL,
+    **{f"polynomial.{module}.{kind}val": f"np.polynomial.{module}.{kind}vander(x, len(c) - 1) "
+       f"@ c for a constant x (linear in the coefficients c, which {kind}val converts with "
+       f"np.array); {kind}val(x, c) of a constant c takes a traced x"
+       for module, kind in [("chebyshev", "cheb"), ("legendre", "leg"), ("hermite", "herm"),
+                            ("hermite_e", "herme"), ("laguerre", "lag")]},
     "amax": "tg.max", "amin": "tg.min",
     "take": "tg.take (traced indices too)",
     # results whose shape or integers depend on values: no derivative to take
@@ -319,6 +328,16 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
     raise _refuse(caller or name)
 
 
+def _own(caller: str) -> str:
+    """``, or call tg.polyint, ...``: tapegrad's function of that name, where it has one."""
+    name = caller.rpartition(".")[2]
+    own = getattr(sys.modules.get("tapegrad"), name, None)
+    if own is None or not any(getattr(f, "__name__", "") == name and handler is own
+                              for f, (handler, _) in functions.items()):
+        return ""
+    return f", or call tg.{name}, which takes a traced value in any argument"
+
+
 def _shape_of(x: Any) -> tuple[int, ...]:
     return x.shape if type(x) is Traced else np.shape(x)
 
@@ -339,9 +358,11 @@ def _array(self: Traced, dtype: Any = None, copy: Any = None) -> Any:
         _, text = user_running(sys._getframe(1), ("tapegrad", "numpy")) or ("", "")
         raise TypeError(            # np.sum([a, b]): NumPy dispatches on the list, not on a
             listed(text, caller) or
-            f"np.{caller} was given a list or tuple holding traced values, which NumPy "
-            f"turns into an array with np.asarray, dropping the derivative. Stack it "
-            f"first: np.{caller}(np.stack([...])).")
+            f"np.{caller} converted a traced value with np.asarray, dropping the "
+            f"derivative: NumPy hands a call to tapegrad only where a traced value is in an "
+            f"argument it dispatches on, not in a list or tuple and not in a later argument "
+            f"beside constant leading ones (np.polyint(p, k=k) dispatches on p alone). Stack "
+            f"a list first (np.{caller}(np.stack([...]))){_own(caller)}.")
     if caller is not None:
         raise _refuse(caller)
     if _integer_data(primal_value(self)):

@@ -110,3 +110,39 @@ def test_chebyshev_and_legendre_second_basis_functions_in_closed_form():
         assert t2(x) == pytest.approx(4 * x, rel=1e-15)
         assert p2(x) == pytest.approx(3 * x, rel=1e-15)
     assert same(tg.vmap(t2)(XS), np.stack([t2(x) for x in XS]))
+
+
+def test_a_roots_derivative_is_the_implicit_functions():
+    # c = [1, -(a + b), a b] has roots a, b; d a / d c_k = -a**(2 - k) / q'(a), q'(a) = a - b
+    a, b = 2.5, -0.5
+    c = np.array([1.0, -(a + b), a * b])
+    jac = tg.jacobian(lambda v: np.sort(np.roots(v)))(c)
+    for row, (r, other) in enumerate([(b, a), (a, b)]):
+        want = -(r ** np.array([2.0, 1.0, 0.0])) / (r - other)
+        np.testing.assert_allclose(jac[row], want, rtol=1e-12)
+    jvp = tg.jvp(lambda v: np.sort(np.roots(v)), (c,), (np.array([0.0, 1.0, 0.0]),))[1]
+    np.testing.assert_allclose(jvp, jac[:, 1], rtol=1e-14)
+
+
+@pytest.mark.parametrize("p", [[0.0, 0.0, 2.0, -4.0, 0.0, 0.0], [0.0, 3.0], [2.0, 0.0],
+                               [0.0, 0.0, 0.0], [5.0], [1.0, -3.0, 2.0, 0.0]])
+def test_roots_strip_leading_and_trailing_zeros_as_numpy_does(p):
+    p = np.array(p)
+    assert same(tg.jit(np.roots)(p), np.roots(p))
+    assert same(tg.value_and_grad(lambda v: np.sum(np.roots(v)) + 0.0)(p)[0],
+                np.sum(np.roots(p)) + 0.0)
+
+
+def test_jit_of_roots_guards_the_zero_coefficients():
+    f = tg.jit(lambda v: np.roots(v) * 2.0)
+    for p in ([1.0, -3.0, 2.0], [0.0, 1.0, -3.0], [1.0, -1.0, 0.0], [2.0, -5.0, 2.0]):
+        assert same(f(np.array(p)), np.roots(np.array(p)) * 2.0), p
+    ps = np.array([[1.0, -3.0, 2.0], [2.0, -5.0, 2.0], [1.0, 0.0, -4.0]])
+    assert same(tg.vmap(f)(ps), np.stack([np.roots(p) * 2.0 for p in ps]))
+
+
+def test_complex_roots_are_refused_with_what_to_do():
+    with pytest.raises(TypeError, match="has complex roots.*outside the transform"):
+        tg.grad(lambda v: np.sum(np.roots(v)))(np.array([1.0, 0.0, 1.0]))
+    with pytest.raises(TypeError, match="has complex roots"):
+        tg.jit(np.roots)(np.array([1.0, 0.5, 1.0]))

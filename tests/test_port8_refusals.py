@@ -1,0 +1,105 @@
+"""What NumPy does and tapegrad refuses, from the ported suites: each refusal names a fix, which works.
+
+Writing into a traced array (``x[i] = v``, ``x[mask] = v``, ``x[i] += v``,
+``np.put``, ``np.put_along_axis``), a traced boolean mask or float index,
+NumPy's polynomial classes and ``np.poly1d`` of traced coefficients,
+``chebval`` of traced coefficients, a traced value in an argument NumPy
+does not dispatch on: each raises a ``TypeError`` naming what to write, and
+what it names gives NumPy's value (and the derivative) under the transforms.
+NumPy's buffered ``x[i] += v`` (a repeated ``i`` adds once) is what the
+named spelling computes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.polynomial.chebyshev as cheb
+import numpy.polynomial.polynomial as poly
+import pytest
+from port8_check import check
+
+import tapegrad as tg
+
+X = np.linspace(-1.3, 2.1, 12).reshape(3, 4)
+C = np.array([1.5, -2.0, 0.5, 3.0])
+XS = np.linspace(-1.0, 1.0, 5)
+I = np.array([0, 2, 0])       # noqa: E741  (a repeated index)
+MASK = X > 0.5
+
+
+def _set_row(v):
+    v = v.copy()
+    v[1] = 0.5
+    return v
+
+
+def _set_mask(v):
+    v = v.copy()
+    v[MASK] = -1.0
+    return v
+
+
+def _add_repeated(v):
+    v = v.copy()
+    v[I] += 1.0           # NumPy's buffered semantics: row 0 gets 1.0 once
+    return v
+
+
+WRITES = {   # name: (NumPy's program, what the refusal names, written so)
+    "x[i] = v": (_set_row, r"tg\.where\(mask, y, x\)",
+                 lambda v: np.where((np.arange(3) == 1)[:, None], 0.5, v)),
+    "x[mask] = v": (_set_mask, r"tg\.where\(mask, y, x\)", lambda v: np.where(MASK, -1.0, v)),
+    "x[i] += v, i repeated": (_add_repeated, r"tg\.where\(mask, y, x\)",
+                              lambda v: np.where(np.isin(np.arange(3), I)[:, None], v + 1.0, v)),
+    "np.put_along_axis": (
+        lambda v: (np.put_along_axis(v, np.array([[1], [0], [3]]), 9.0, axis=1), v)[1],
+        r"np\.where\(np\.arange\(a\.shape\[-1\]\) == idx, values, a\)",
+        lambda v: np.where(np.arange(4) == np.array([[1], [0], [3]]), 9.0, v)),
+    "np.put": (lambda v: (np.put(v, [0, 5], [7.0, 8.0]), v)[1], r"np\.where\(mask, v, a\)",
+               lambda v: np.where(np.isin(np.arange(12), [0, 5]).reshape(3, 4),
+                                  np.array([[7.0, 0, 0, 0], [0, 8.0, 0, 0], [0, 0, 0, 0]]), v)),
+}
+
+
+@pytest.mark.parametrize("name", WRITES)
+def test_a_write_into_a_traced_array_is_refused_and_the_named_spelling_is_numpys(name):
+    program, fix, spelled = WRITES[name]
+    expected = program(X.copy())
+    for transform in (tg.grad, tg.jit, tg.vmap):
+        with pytest.raises(TypeError, match=fix):
+            transform(lambda v: np.sum(program(v)))(X if transform is not tg.vmap else X[None])
+    check(spelled, X, expected=expected)
+
+
+def test_a_traced_mask_or_float_index_is_refused_naming_the_fix():
+    with pytest.raises(TypeError, match=r"traced boolean mask.*tg\.where\(mask, x, 0\.0\)"):
+        tg.grad(lambda v: np.sum(v[v > 0]))(X)
+    check(lambda v: np.where(v > 0, v, 0.0), X, expected=np.where(X > 0, X, 0.0))
+    with pytest.raises(TypeError, match=r"traced float.*np\.floor\(x\)\.astype\(int\)"):
+        tg.grad(lambda v: v[0][v[1, 0] * 0.0])(X)
+
+
+SERIES = {   # name: (NumPy's program of traced coefficients or x, the named fix, NumPy's value)
+    "Polynomial(c)(x)": (lambda v: poly.Polynomial(C)(v), r"polyval\(x, coef\)",
+                         lambda v: poly.polyval(v, C), XS),
+    "Chebyshev(c)(x)": (lambda v: cheb.Chebyshev(C)(v), r"chebval, legval",
+                        lambda v: cheb.chebval(v, C), XS),
+    "np.poly1d(c)(x)": (lambda v: np.poly1d(v)(0.3), r"np\.polyval\(c, x\)",
+                        lambda v: np.polyval(v, 0.3), C),
+    "polyval of traced c": (lambda v: poly.polyval(XS, v), r"np\.polyval\(c\[::-1\], x\)",
+                            lambda v: np.polyval(v[::-1], XS), C),
+    "chebval of traced c": (lambda v: cheb.chebval(XS, v), r"chebvander\(x, len\(c\) - 1\) @ c",
+                            lambda v: cheb.chebvander(XS, len(C) - 1) @ v, C),
+    "polyint of a traced k": (lambda v: np.polyint(C, 1, v[0]), r"call tg\.polyint",
+                              lambda v: tg.polyint(C, 1, v[0]), C),
+}
+
+
+@pytest.mark.parametrize("name", SERIES)
+def test_numpys_polynomial_objects_of_traced_values_name_what_to_write(name):
+    program, fix, spelled, x = SERIES[name]
+    with pytest.raises(TypeError, match=fix):
+        tg.grad(lambda v: np.sum(program(v)))(x)
+    expected = program(x)
+    np.testing.assert_allclose(spelled(x), expected, rtol=1e-13)
+    check(spelled, x)
