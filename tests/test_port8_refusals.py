@@ -1,4 +1,4 @@
-"""What NumPy does and tapegrad refuses, from the ported suites: each refusal names a fix, which works.
+"""What NumPy does and tapegrad refuses, from the ported suites: each names a fix that works.
 
 Writing into a traced array (``x[i] = v``, ``x[mask] = v``, ``x[i] += v``,
 ``np.put``, ``np.put_along_axis``), a traced boolean mask or float index,
