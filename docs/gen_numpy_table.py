@@ -184,6 +184,8 @@ CALLS: dict[str, Call] = {
     "np.polyder": lambda x: np.polyder(x[0]),
     "np.polyint": lambda x: np.polyint(x[0], k=x[1, 0]),
     "np.poly": lambda x: np.poly(x[0]),
+    "np.polydiv": lambda x: np.polydiv(x[0], x[1, :2])[0],
+    "np.roots": lambda x: np.roots(np.poly(x[0])),
     "np.vander": lambda x: np.vander(x[0]),
     "np.block": lambda x: np.block([[x, x[:, :1]], [x[:1], x[:1, :1]]]),
     "np.cumulative_sum": lambda x: np.cumulative_sum(x, axis=0, include_initial=True),
