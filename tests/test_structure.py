@@ -267,7 +267,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("blocks", {"augmented", "kinks", "ops", "logic", "shapes", "layouts", "indexing", "arrays",
                 "reductions",
                 "logsumexp", "elementary", "masks", "numpy_scalars", "promotion", "zero_dim"}),
-    ("numpy", {"numpy_arguments", "numpy_dispatch", "scipy_refusals"}),
+    ("numpy", {"numpy_arguments", "numpy_advice", "numpy_dispatch", "scipy_refusals"}),
     ("numpy functions", {"along", "scans", "orderings", "statistics", "reshaping", "joins",
                          "flips", "diagonals", "contractions", "tensordot", "matrix",
                          "linalg", "scipy._multivariate_normal", "scipy.linalg",
