@@ -20,6 +20,7 @@ from . import statistics as statistics
 from . import tree as tree
 from . import ufunc_methods as _ufunc_methods  # noqa: F401  (np.add.outer, .reduce, .accumulate)
 from . import viz as viz
+from . import writers as _writers  # noqa: F401  (x[i] = v, np.put_along_axis... on Traced)
 from .arrays import concatenate as concatenate
 from .arrays import matmul as matmul
 from .arrays import stack as stack

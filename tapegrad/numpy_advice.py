@@ -1,6 +1,6 @@
 """What to write instead of a NumPy function tapegrad has no counterpart for, by its name.
 
-``numpy_dispatch`` words its refusals with these (``np.put_along_axis was
+``numpy_dispatch`` words its refusals with these (``np.unique was
 applied to a traced value ... Use ... instead``); other modules add theirs
 (``linalg.py``).
 """
@@ -78,15 +78,6 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
                "return a traced value)",
     "fft.rfft": scipy_alternatives["scipy.fft.rfft"],
     "fft.fft": scipy_alternatives["scipy.fft.fft"],
-    # writes into an array, which cannot hold a traced value: build a new one instead
-    "fill_diagonal": "a = np.where(np.eye(*a.shape, dtype=bool), value, a) (np.fill_diagonal "
-                     "writes into a)",
-    "copyto": "dst = src, or dst = np.where(mask, src, dst) for where=mask (np.copyto writes "
-              "into dst)",
-    "put": "a = np.where(mask, v, a) with a constant mask of the positions (np.put writes "
-           "into a)",
-    "put_along_axis": "a = np.where(np.arange(a.shape[-1]) == idx, values, a) for indices idx "
-                      "of shape (n, 1) along the last axis (np.put_along_axis writes into a)",
     "lib.vectorize.__call__": "tg.vectorize(f, excluded=..., signature=...)(x) for "
                               "np.vectorize(f, excluded=..., signature=...)(x) (nested tg.vmap: "
                               "f of one element, its Python branches included)",
