@@ -11,6 +11,9 @@ change the caller's array; copy it first) and into a view (``x[1:]``,
 ``x.reshape(...)``), whose write NumPy would make in ``x`` too. A view
 taken *before* a write keeps the old numbers, where NumPy's would change.
 ``x.copy()`` of a traced array is a ``copy`` record: a new array to write to.
+A value of an inner transform written into an array of an outer one moves
+the array onto the inner tape: read after the inner transform returns, it
+raises ``EscapedTracerError``, as the value itself would.
 """
 
 from __future__ import annotations
@@ -124,11 +127,9 @@ def write(self: Any, key: Any, value: Any, what: str) -> None:
         raise TypeError(f"{what}: {why}.")
     idx, traced = _index(key)
     out = setitem_p(self, value, idx, *traced)
-    if type(out) is not Traced or out.tape is not self.tape:
-        raise TypeError("x[...] = y with y traced by a transform inside the one that traces "
-                        "x: the write would outlive y's tape. Build the new array inside: "
-                        "x = np.where(mask, y, x) with a constant mask.")
-    self.id, self._value = out.id, out._value
+    # a value of an inner transform moves the array onto its tape: used after that
+    # transform returns, the array is an escaped tracer (an error), as the value is
+    self.tape, self.id, self._value = out.tape, out.id, out._value
 
 
 def traced_copy(self: Traced, order: str = "K") -> Traced:

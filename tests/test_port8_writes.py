@@ -181,3 +181,17 @@ def test_numpys_writers_into_an_argument_or_a_numpy_array_are_refused(name):
                   else r"a NumPy array, which cannot hold a traced value")
     with pytest.raises(TypeError, match=into_numpy):
         tg.grad(lambda v: (write(np.zeros((3, 4)), v), np.sum(v))[1])(X)
+
+
+def test_writes_across_nested_transforms():
+    # a copy made inside an inner grad, written with its value: d/dc sum(z * z), z[0] = c x1
+    def outer(x):
+        y = x.copy()
+
+        def inner(c):
+            z = y.copy()
+            z[0] = c * x[1]
+            return np.sum(z * z)
+        return tg.grad(inner)(x[0])
+    x = np.array([0.5, 1.5, -0.7])
+    assert same(tg.grad(outer)(x), np.array([2 * x[1] ** 2, 4 * x[0] * x[1], 0.0]))
