@@ -23,7 +23,10 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import astype
+from .backend_rules import np_dtype
 from .indexing import _MAX_PARTS, _basic, _fill, _index, gather, getitem
+from .kinks import where
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .shapes import broadcast_to_p, reshape_p, sum_like, transpose_p
 from .staging.spellings import Spelling, spellings
@@ -125,11 +128,27 @@ def write(self: Any, key: Any, value: Any, what: str) -> None:
     why = _refusal(self)
     if why is not None:
         raise TypeError(f"{what}: {why}.")
-    idx, traced = _index(key)
-    out = setitem_p(self, value, idx, *traced)
+    if type(key) is Traced and np_dtype(primal_value(key)).kind == "b":
+        out = _masked(self, key, value)                 # x[x < 0] = 0.0
+    else:
+        idx, traced = _index(key)
+        out = setitem_p(self, value, idx, *traced)
     # a value of an inner transform moves the array onto its tape: used after that
     # transform returns, the array is an escaped tracer (an error), as the value is
     self.tape, self.id, self._value = out.tape, out.id, out._value
+
+
+def _masked(x: Traced, mask: Traced, value: Any) -> Any:
+    """``x[mask] = value`` with a traced mask: ``where``, in ``x``'s dtype."""
+    if shape_of(mask) != shape_of(x) or np.ndim(primal_value(value)) != 0:
+        raise TypeError(
+            "x[mask] = v with a traced boolean mask takes a mask of x's shape and one "
+            f"number v (a mask of shape {shape_of(mask)} for x of shape {shape_of(x)}, v of "
+            f"shape {np.shape(primal_value(value))}): NumPy's v would hold one number per "
+            "True, a count that depends on the values. Write x = np.where(mask, v, x).")
+    out = where(mask, value, x)
+    dtype = np_dtype(primal_value(x))
+    return out if np_dtype(primal_value(out)) == dtype else astype(out, dtype)
 
 
 def traced_copy(self: Traced, order: str = "K") -> Traced:

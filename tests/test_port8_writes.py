@@ -195,3 +195,31 @@ def test_writes_across_nested_transforms():
         return tg.grad(inner)(x[0])
     x = np.array([0.5, 1.5, -0.7])
     assert same(tg.grad(outer)(x), np.array([2 * x[1] ** 2, 4 * x[0] * x[1], 0.0]))
+
+
+def _clipped(v):
+    y = v.copy()
+    y[y < 0] = 0.0                   # NumPy's idiom, with a mask of the values
+    return y
+
+
+def _capped(v):
+    y = v * 2.0
+    y[v > 1.0] = v[0, 0]
+    return y
+
+
+@pytest.mark.parametrize("f", [_clipped, _capped])
+def test_a_traced_mask_writes_one_number_under_every_transform(f):
+    check(f, X, expected=f(X.copy()))
+    y = tg.jit(lambda v: _capped(v.astype(np.float32)))(X)      # stays float32
+    assert same(y, _capped(X.astype(np.float32)))
+
+
+def test_a_traced_mask_with_an_array_of_values_is_refused():
+    def f(v):
+        y = v.copy()
+        y[y < 0] = v[:1, :1] * np.ones(1)   # one value per True: a count of the values
+        return y
+    with pytest.raises(TypeError, match=r"x = np\.where\(mask, v, x\)"):
+        tg.grad(lambda v: np.sum(f(v)))(X)
