@@ -13,11 +13,11 @@ __all__ = ["POLYNOMIAL_ADVICE", "alternatives"]
 
 POLYNOMIAL_ADVICE = (
     "np.polynomial's functions convert their coefficients (most, their x too) with "
-    "np.array, which a traced value cannot pass through. Of them, polyval, chebval, "
-    "legval, hermval, hermeval and lagval take a traced x (with constant coefficients); "
-    "NumPy's np.polyval, np.polyder, np.polyint, np.polymul, np.polydiv, np.polyfit and "
-    "np.roots (coefficients highest power first, so c[::-1] of np.polynomial's) take "
-    "traced values in every argument.")
+    "np.array, which a traced value cannot pass through. Use polyval, chebval, legval, "
+    "hermval, hermeval or lagval of a traced x (with constant coefficients), or NumPy's "
+    "np.polyval, np.polyder, np.polyint, np.polymul, np.polydiv, np.polyfit and np.roots "
+    "(coefficients highest power first, so c[::-1] of np.polynomial's), which take traced "
+    "values in every argument.")
 
 _SERIES_CALL = ("np.polynomial.polynomial.polyval(x, coef) for Polynomial(coef)(x), and "
                 "chebval, legval... of np.polynomial's other modules for Chebyshev(coef)(x), "

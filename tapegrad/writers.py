@@ -17,7 +17,7 @@ import numpy as np
 from .numpy_tables import functions
 from .shapes import reshape
 from .values import Traced, primal_value, shape_of
-from .writes import write
+from .writes import writable, write
 
 __all__ = ["copyto", "fill_diagonal", "put", "put_along_axis"]
 
@@ -33,8 +33,12 @@ def _along_key(shape: tuple[int, ...], indices: Any, axis: int) -> tuple[Any, ..
     return tuple(key)
 
 
+_PUT_ALONG = "np.put_along_axis writes into its array"
+
+
 def put_along_axis(arr: Any, indices: Any, values: Any, axis: int | None) -> None:
     """NumPy's ``put_along_axis``: ``values`` written at ``indices`` along ``axis``."""
+    writable(arr, _PUT_ALONG)
     shape = shape_of(arr)
     if axis is None:                     # into the flattened array: indices 1-D
         if len(shape_of(indices)) != 1:
@@ -45,7 +49,7 @@ def put_along_axis(arr: Any, indices: Any, values: Any, axis: int | None) -> Non
         if len(shape_of(indices)) != len(shape):
             raise ValueError("`indices` and `arr` must have the same number of dimensions")
         key = _along_key(shape, indices, int(axis) % len(shape))
-    write(arr, key, values, "np.put_along_axis writes into its array")
+    write(arr, key, values, _PUT_ALONG)
 
 
 def _flat_key(ind: Any, shape: tuple[int, ...]) -> tuple[Any, ...]:
@@ -60,6 +64,7 @@ def _flat_key(ind: Any, shape: tuple[int, ...]) -> tuple[Any, ...]:
 
 def put(a: Any, ind: Any, v: Any, mode: str = "raise") -> None:
     """NumPy's ``put``: ``a.flat[ind] = v``, ``v`` repeated to ``len(ind)``."""
+    writable(a, "np.put writes into its array")
     size = math.prod(shape_of(a))
     ind = reshape(ind, (-1,)) if type(ind) is Traced else np.ravel(np.asarray(ind))
     if mode == "wrap":
@@ -78,6 +83,7 @@ def put(a: Any, ind: Any, v: Any, mode: str = "raise") -> None:
 
 def copyto(dst: Any, src: Any, casting: str = "same_kind", where: Any = True) -> None:
     """NumPy's ``copyto``: ``src`` written into ``dst`` (where ``where``)."""
+    writable(dst, "np.copyto writes into dst")
     if casting != "same_kind":
         raise TypeError("np.copyto: tapegrad takes the default casting='same_kind' only.")
     value = src if where is True else np.where(where, src, dst)
@@ -86,6 +92,7 @@ def copyto(dst: Any, src: Any, casting: str = "same_kind", where: Any = True) ->
 
 def fill_diagonal(a: Any, val: Any, wrap: bool = False) -> None:
     """NumPy's ``fill_diagonal``: ``val`` (repeated) on the main diagonal of ``a``."""
+    writable(a, "np.fill_diagonal writes into its array")
     shape = shape_of(a)
     if len(shape) < 2 or (len(shape) > 2 and len(set(shape)) != 1):
         raise ValueError("All dimensions of input must be of equal length")

@@ -34,7 +34,7 @@ from .tape import rec_args, rec_op
 from .values import Traced, primal_value, shape_of
 from .zero_dim import zero_d_p
 
-__all__ = ["copy_p", "setitem_p", "traced_copy", "write"]
+__all__ = ["copy_p", "setitem_p", "traced_copy", "writable", "write"]
 
 
 def _copy(x: Any) -> Any:
@@ -120,14 +120,19 @@ def _traced_setitem(self: Traced, key: Any, value: Any) -> None:
     write(self, key, value, "x[...] = y on a traced array")
 
 
-def write(self: Any, key: Any, value: Any, what: str) -> None:
-    """``self[key] = value``, ``what`` naming the write in a refusal."""
+def writable(self: Any, what: str) -> None:
+    """Raise the ``TypeError`` naming the fix where NumPy's write into ``self`` is not ours."""
     if type(self) is not Traced:
         raise TypeError(f"{what}: its array is a NumPy array, which cannot hold a traced "
                         "value: write into a traced array (y = x.copy(), y = x * 0.0).")
     why = _refusal(self)
     if why is not None:
         raise TypeError(f"{what}: {why}.")
+
+
+def write(self: Any, key: Any, value: Any, what: str) -> None:
+    """``self[key] = value``, ``what`` naming the write in a refusal."""
+    writable(self, what)
     if type(key) is Traced and np_dtype(primal_value(key)).kind == "b":
         out = _masked(self, key, value)                 # x[x < 0] = 0.0
     else:

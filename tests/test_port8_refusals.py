@@ -59,7 +59,7 @@ PU = np.polynomial
 PU_REFUSED = {   # np.polynomial's functions of traced values: a message naming what works
     "legroots": (lambda v: PU.legendre.legroots(v), r"np\.roots \(coefficients highest"),
     "chebder": (lambda v: PU.chebyshev.chebder(v), r"chebval, legval"),
-    "hermfit": (lambda v: PU.hermite.hermfit(XS[:4], v, 1), r"take a traced x"),
+    "hermfit": (lambda v: PU.hermite.hermfit(XS[:4], v, 1), r"Use polyval, chebval"),
     "polyval2d": (lambda v: PU.polynomial.polyval2d(v, v, np.eye(2)), r"np\.polyval, np\.polyder"),
     "polyroots": (lambda v: PU.polynomial.polyroots(v), r"np\.roots\(c\[::-1\]\)"),
     "polyfromroots": (lambda v: PU.polynomial.polyfromroots(v), r"np\.poly\(roots\)\[::-1\]"),
