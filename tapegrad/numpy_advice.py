@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from .scipy_refusals import scipy_alternatives
 
-__all__ = ["POLYNOMIAL_ADVICE", "alternatives"]
+__all__ = ["POLYNOMIAL_ADVICE", "alternatives", "numpy_writes"]
+
+numpy_writes = {     # a NumPy array's method that writes into it, given a traced value
+    "put": "a = np.where(mask, v, a) with a constant mask of the positions (a NumPy array "
+           "cannot hold a traced value)",
+}
 
 POLYNOMIAL_ADVICE = (
     "np.polynomial's functions convert their coefficients (most, their x too) with "

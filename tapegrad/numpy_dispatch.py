@@ -22,7 +22,7 @@ import numpy as np
 from .converted import CASTS, as_stack, drawn, listed
 from .errors import DRAW_MSG, DRAWS, METHOD_MSG, STORE_MSG
 from .numerics import user_line
-from .numpy_advice import POLYNOMIAL_ADVICE
+from .numpy_advice import POLYNOMIAL_ADVICE, numpy_writes
 from .numpy_advice import alternatives as alternatives
 from .numpy_arguments import around, at_default, cast_all, extra_keywords, numpy_order
 from .numpy_scalars import TWINNED, numpy_twin, on_numbers
@@ -337,8 +337,9 @@ def _converted_where() -> TypeError:
         return TypeError(f"{said} (at {user_line()})")
     if owner and not numpy and hasattr(np.ndarray, method) and hasattr(np, method):
         said = METHOD_MSG.format(call=text, method=method)
-        if method in alternatives:       # NumPy's function refuses a traced value too
-            return TypeError(f"{said} Use {alternatives[method]} instead.")
+        advice = alternatives.get(method) or numpy_writes.get(method)
+        if advice:                       # NumPy's function refuses a traced value too
+            return TypeError(f"{said} Use {advice} instead.")
         at = f", or {' @ '.join(operands)}" if method == "dot" and len(operands) == 2 else ""
         return TypeError(f"{said} Call NumPy's function instead: "
                          f"np.{method}({', '.join([owner, *args])}){at}.")
