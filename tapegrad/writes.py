@@ -29,7 +29,6 @@ from .indexing import _MAX_PARTS, _basic, _fill, _index, gather, getitem
 from .kinks import where
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .shapes import broadcast_to_p, reshape_p, sum_like, transpose_p
-from .staging.spellings import Spelling, spellings
 from .tape import rec_args, rec_op
 from .values import Traced, primal_value, shape_of
 from .zero_dim import zero_d_p
@@ -44,8 +43,6 @@ def _copy(x: Any) -> Any:
 copy_p: Primitive = primitive(_copy, "copy", elementwise=True, check_rules=False)
 defvjp(copy_p, lambda g, ans, x: g)
 defjvp(copy_p, lambda t, ans, x: t)
-spellings[copy_p] = Spelling(array=lambda values, ans: "{0}.copy()"
-                             if type(values[0]) is np.ndarray else None)
 
 
 def _key(template: Any, parts: tuple[Any, ...]) -> Any:
