@@ -25,6 +25,7 @@ import numpy as np
 
 from .arrays import astype
 from .backend_rules import np_dtype
+from .backends import foreign
 from .indexing import _MAX_PARTS, _basic, _fill, _index, gather, getitem
 from .kinks import where
 from .primitive import Primitive, defjvp, defvjp, primitive
@@ -98,6 +99,9 @@ _VIEWS = {reshape_p, transpose_p, broadcast_to_p, zero_d_p}     # NumPy gives vi
 def _refusal(x: Traced) -> str | None:
     """Why NumPy's write into ``x`` would not be this one, or None."""
     value = primal_value(x)
+    if foreign(value) is not None:
+        return ("x is another library's array, and tapegrad writes into NumPy arrays only: "
+                "build the new array instead (x = xp.where(mask, v, x) with a constant mask)")
     if type(value) is not np.ndarray:
         return (f"a traced {type(value).__name__} does not support item assignment (neither "
                 "does NumPy's scalar); compute the new number instead")
