@@ -223,3 +223,14 @@ def test_a_traced_mask_with_an_array_of_values_is_refused():
         return y
     with pytest.raises(TypeError, match=r"x = np\.where\(mask, v, x\)"):
         tg.grad(lambda v: np.sum(f(v)))(X)
+
+
+def test_a_write_into_another_librarys_array_is_refused_naming_where():
+    xp = pytest.importorskip("array_api_strict")
+
+    def f(v):
+        y = v * 1.0
+        y[0] = 5.0
+        return tg.sum(y)
+    with pytest.raises(TypeError, match=r"another library's array.*xp\.where\(mask, v, x\)"):
+        tg.grad(f)(xp.asarray([1.0, 2.0, 3.0]))
