@@ -61,6 +61,13 @@ Call = Callable[[Any], Any]
 # ``x`` alone (or ``x`` as every argument of a ufunc) does not fit.
 # A new function works by default or needs one line here; generating fails
 # (and says so) until it has one.
+def _written(write: Call, x: Any) -> Any:
+    """A copy of ``x`` after NumPy's ``write`` into it (which returns None)."""
+    y = x.copy()
+    write(y)
+    return y
+
+
 CALLS: dict[str, Call] = {
     "np.logical_and": lambda x: np.logical_and(x > 0.5, x < 0.8),
     "np.logical_or": lambda x: np.logical_or(x > 0.5, x < 0.3),
@@ -184,6 +191,13 @@ CALLS: dict[str, Call] = {
     "np.polyder": lambda x: np.polyder(x[0]),
     "np.polyint": lambda x: np.polyint(x[0], k=x[1, 0]),
     "np.poly": lambda x: np.poly(x[0]),
+    "np.polydiv": lambda x: np.polydiv(x[0], x[1, :2])[0],
+    "np.put_along_axis": lambda x: _written(lambda y: np.put_along_axis(
+        y, np.array([[1], [0], [2]]), x[:, :1], axis=1), x),
+    "np.put": lambda x: _written(lambda y: np.put(y, [0, 4], x[0, :2]), x),
+    "np.copyto": lambda x: _written(lambda y: np.copyto(y, x[0]), x),
+    "np.fill_diagonal": lambda x: _written(lambda y: np.fill_diagonal(y, x[0, 1]), x),
+    "np.roots": lambda x: np.roots(np.poly(x[0])),
     "np.vander": lambda x: np.vander(x[0]),
     "np.block": lambda x: np.block([[x, x[:, :1]], [x[:1], x[:1, :1]]]),
     "np.cumulative_sum": lambda x: np.cumulative_sum(x, axis=0, include_initial=True),

@@ -20,6 +20,7 @@ from . import statistics as statistics
 from . import tree as tree
 from . import ufunc_methods as _ufunc_methods  # noqa: F401  (np.add.outer, .reduce, .accumulate)
 from . import viz as viz
+from . import writers as _writers  # noqa: F401  (x[i] = v, np.put_along_axis... on Traced)
 from .arrays import concatenate as concatenate
 from .arrays import matmul as matmul
 from .arrays import stack as stack
@@ -199,6 +200,8 @@ from .polynomials import polyint as polyint
 from .polynomials import polymul as polymul
 from .polynomials import polysub as polysub
 from .polynomials import vander as vander
+from .polyroots import polydiv as polydiv
+from .polyroots import roots as roots
 from .predicates import all as all
 from .predicates import allclose as allclose
 from .predicates import any as any
@@ -270,6 +273,7 @@ from .transforms import make_tape as make_tape
 from .transforms import value_and_grad as value_and_grad
 from .transforms import vjp as vjp
 from .values import Traced as Traced
+from .vectorizing import vectorize as vectorize
 from .vectors import matvec as matvec
 from .vectors import vecdot as vecdot
 from .vectors import vecmat as vecmat
@@ -328,7 +332,8 @@ __all__ += [  # searching, counting, binning (binning.py)
     "bincount", "digitize", "histogram", "histogram_bin_edges", "isin", "searchsorted"]
 __all__ += [  # more of NumPy: functions of functions, polynomials, spectra, predicates
     "apply_along_axis", "apply_over_axes", "fftshift", "ifftshift", "isneginf", "isposinf",
-    "geomspace", "logspace", "piecewise", "polyadd", "polyfit", "polymul", "polysub"]
+    "geomspace", "logspace", "piecewise", "polyadd", "polydiv", "polyfit", "polymul", "polysub",
+    "roots", "vectorize"]
 __all__ += [  # choosing elements (selections.py)
     "argpartition", "choose", "compress", "extract", "lexsort", "resize"]
 __all__ += ["nanpercentile", "nanquantile"]  # nanquantiles.py

@@ -1,8 +1,9 @@
 """Arrays made from a traced array's shape: ``zeros_like`` and kin, copies, grids.
 
 ``np.zeros_like(x)`` of a traced ``x`` is a constant (its value never depends
-on ``x``'s, so it has no derivative); ``np.copy(x)`` and ``np.real(x)`` are
-``x`` itself (tapegrad's numbers are real and immutable), and so are
+on ``x``'s, so it has no derivative); ``np.copy(x)`` of a traced array is a
+``copy`` record (a new array, which ``y[i] = v`` may write into), ``np.real(x)``
+is ``x`` itself (tapegrad's numbers are real), and so are
 ``real_if_close``, ``tg.require`` and ``tg.asarray_chkfinite`` (whose check
 is a guard; NumPy's two convert with ``asarray`` and have no dispatch, so
 only tapegrad's names take traced values); ``angle`` of a real number is
@@ -26,6 +27,7 @@ from .predicates import all as tg_all
 from .shapes import broadcast_to
 from .shapes import reshape as reshape_to
 from .values import Traced, primal_value, shape_of
+from .writes import traced_copy
 
 __all__ = ["angle", "asarray_chkfinite", "broadcast_arrays", "copy", "empty_like",
            "full_like", "imag", "meshgrid", "ones_like", "real", "real_if_close", "require",
@@ -136,21 +138,21 @@ def full_like(a: Number, fill_value: Number, dtype: Any = None, shape: Shape = N
 
 
 def copy(a: Number, order: str = "K") -> Number:
-    """NumPy's ``copy``: ``a`` itself (a traced value is immutable).
+    """NumPy's ``copy``: a new array (``a.copy()``), which ``y[i] = v`` may write into.
 
     Args:
       a: A number or an array (traced or not).
       order: Ignored (tapegrad's arrays are C-ordered).
 
     Returns:
-      ``a`` (a copy of a NumPy array).
+      A copy of ``a`` (a number: itself).
 
     Examples:
       >>> import tapegrad as tg
       >>> tg.grad(lambda x: tg.copy(x) * 3.0)(1.0)
       3.0
     """
-    return a if type(a) is Traced else np.copy(a)
+    return traced_copy(a) if type(a) is Traced else np.copy(a)
 
 
 def real(val: Number) -> Number:

@@ -32,7 +32,13 @@ __all__ = ["SLOT", "gather", "getitem", "index_add", "scatter_add", "take"]
 def _getitem(x: Any, idx: Any) -> Any:
     if type(x) is not np.ndarray and foreign(x) is not None:
         return call(getitem, x, idx)
-    return _scalar(_data(x)[idx])
+    r = _data(x)[idx]
+    return r if _has_ellipsis(idx) else _scalar(r)    # x[1, 2, ...] is NumPy's 0-d array
+
+
+def _has_ellipsis(idx: Any) -> bool:
+    """Whether an index holds ``...``: NumPy's result is then an array, a 0-d one too."""
+    return idx is Ellipsis or (type(idx) is tuple and any(p is Ellipsis for p in idx))
 
 
 def _index_add(g: Any, x: Any, idx: Any) -> Any:

@@ -25,6 +25,8 @@ from .callers import scipy_caller as _scipy_caller
 from .converted import CASTS, as_stack, drawn, listed
 from .errors import DRAW_MSG, DRAWS, METHOD_MSG, STORE_MSG
 from .numerics import user_line
+from .numpy_advice import POLYNOMIAL_ADVICE, numpy_writes
+from .numpy_advice import alternatives as alternatives
 from .numpy_arguments import around, at_default, cast_all, extra_keywords, numpy_order
 from .numpy_scalars import TWINNED, numpy_twin, on_numbers
 from .numpy_tables import functions, ufunc_keywords, ufunc_methods, ufuncs
@@ -36,66 +38,6 @@ from .scipy_refusals import tapegrad_scipy as tapegrad_scipy  # the tests read i
 from .values import Traced, _integer_data, library_refusals, numpy_made, primal_value
 from .zero_dim import as_zero_d
 
-alternatives = {     # NumPy functions without a counterpart: how to write them
-    "trim_zeros": "x[i:j] with the bounds i, j found outside the transform (a varying length)",
-    "array": "tg.stack (of traced floats or arrays)",
-    "asarray": "tg.stack (of traced floats or arrays). NumPy also converts a traced value "
-               "that indexes a NumPy array (E[i]): an index must be integer data (a NumPy "
-               "integer or int array; a Python int argument is traced as a float, so name "
-               "it in static_argnums), and tg.take(E, i, axis=0) gathers with it; a cast "
-               "(np.int64(x), np.float32(x)) is x.astype(np.int64)",
-    "lib.AxisConcatenator.__getitem__": "tg.r_[a, b] for np.r_[a, b] and tg.c_[a, b] for "
-    "np.c_[a, b] (NumPy's index tricks for traced pieces)",
-    # np.polynomial's functions convert the coefficients with np.array: NumPy's np.poly*
-    # (highest power first) run on traced values
-    "polynomial.polynomial.polyval": "np.polyval(c[::-1], x) (c reversed: np.polyval "
-                                     "takes the highest power first)",
-    "polynomial.polynomial.polyfit": "np.polyfit(x, y, deg)[::-1]",
-    "polynomial.polynomial.polyder": "np.polyder(c[::-1], m)[::-1]",
-    "polynomial.polynomial.polyint": "np.polyint(c[::-1], m)[::-1]",
-    "polynomial.polynomial.polyadd": "np.polyadd(c1[::-1], c2[::-1])[::-1]",
-    "polynomial.polynomial.polysub": "np.polysub(c1[::-1], c2[::-1])[::-1]",
-    "polynomial.polynomial.polymul": "np.polymul(c1[::-1], c2[::-1])[::-1]",
-    "polynomial.polynomial.polyvander": "np.vander(x, deg + 1, increasing=True)",
-    "polynomial.ABCPolyBase.__call__": "np.polyval(coef[::-1], x) for Polynomial(coef)(x) "
-                                       "(its default domain and window)",
-    "polynomial.ABCPolyBase.__init__": "np.polyval(coef[::-1], x) for Polynomial(coef)(x) "
-                                       "(its default domain and window)",
-    "amax": "tg.max", "amin": "tg.min",
-    "take": "tg.take (traced indices too)",
-    # results whose shape or integers depend on values: no derivative to take
-    "nonzero": "tg.where(x != 0, x, 0.0) (keeps the shape; np.nonzero's result depends on "
-    "the value: call it on a constant)",
-    "flatnonzero": "tg.where(x != 0, x, 0.0) (keeps the shape; np.flatnonzero's result "
-    "depends on the value: call it on a constant)",
-    "argwhere": "tg.where(x != 0, x, 0.0) (keeps the shape; np.argwhere's result depends on "
-    "the value: call it on a constant)",
-    "unique": "tg.sort(x) (unique's values, repeats kept: its length depends on the value)",
-    "full": "value * np.ones(shape) (np.full reads its value with np.asarray, which a "
-            "traced value cannot pass through)",
-    "require": "tg.require (np.require converts with np.asanyarray, which cannot "
-               "return a traced value)",
-    "fft.rfft": scipy_alternatives["scipy.fft.rfft"],
-    "fft.fft": scipy_alternatives["scipy.fft.fft"],
-    # writes into an array, which cannot hold a traced value: build a new one instead
-    "fill_diagonal": "a = np.where(np.eye(*a.shape, dtype=bool), value, a) (np.fill_diagonal "
-                     "writes into a)",
-    "copyto": "dst = src, or dst = np.where(mask, src, dst) for where=mask (np.copyto writes "
-              "into dst)",
-    "put": "a = np.where(mask, v, a) with a constant mask of the positions (np.put writes "
-           "into a)",
-    "put_along_axis": "a = np.where(np.arange(a.shape[-1]) == idx, values, a) for indices idx "
-                      "of shape (n, 1) along the last axis (np.put_along_axis writes into a)",
-    "lib.vectorize.__call__": "tg.vmap(f)(x) for np.vectorize(f)(x) of a 1-d x (f of one "
-                              "element, its Python branches included; nest vmap for more axes)",
-    "asarray_chkfinite": "tg.asarray_chkfinite (np.asarray_chkfinite converts with "
-                         "np.asarray, which cannot return a traced value)",
-    "add.at": "a = a + (np.arange(len(a))[:, None] == i) @ x for np.add.at(a, i, x) with 1-d "
-              "a (a constant one-hot matrix; np.add.at writes into a, which cannot hold a "
-              "traced value)",
-    "add.reduceat": "np.stack([np.add.reduce(x[i:j]) for i, j in zip(idx, [*idx[1:], "
-                    "len(x)])]) for increasing indices idx (one reduce per segment)",
-}
 _keyword_fixes = {      # keywords tapegrad's versions do not take: what to do instead
     "dtype": "cast the argument first (x.astype(np.float32)) or the result after",
     "out": "assign the result (y = f(x)) instead of writing into out; a += x on a "
@@ -113,6 +55,8 @@ def _refuse(name: str) -> TypeError:
     full = name if library == "SciPy" else f"np.{name}"
     alt = scipy_alternatives.get(name.split("(")[0]) or alternatives.get(name)
     use = f" Use {alt} instead." if alt else _nearest(name)
+    if not alt and name.startswith("polynomial."):    # legroots is not np.roots
+        use = " " + POLYNOMIAL_ADVICE
     if library == "SciPy":      # tapegrad.scipy's counterpart, or the nearest spelling
         use = scipy_advice(name.split("(")[0])
     return marked(TypeError(
@@ -202,6 +146,8 @@ def _array_ufunc(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: 
     if prim is not None and method == "__call__" and not name.startswith("scipy."):
         raise _refuse_keywords(name, list(kwargs), takes)
     name = name if method == "__call__" else f"{name}.{method}"
+    if _ufunc_name(ufunc).endswith(" (vectorized)"):   # np.frompyfunc(f, 1, 1)
+        name = "frompyfunc"
     raise _refuse(_scipy_caller() or name)
 
 
@@ -239,11 +185,24 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
             return type(out)(*made) if hasattr(out, "_fields") else tuple(made)
         return numpy_made(out)
     name = numpy_spelling(func) or func.__name__
+    module = getattr(func, "__module__", "") or ""     # np.polynomial.chebyshev's chebval
+    if "." not in name and module.startswith("numpy.polynomial"):
+        name = f"polynomial.{name}"
     caller = _scipy_caller()
     if handler is not None and caller is None:
         takes = handler[1] + extra_keywords.get(func, ())
         raise _refuse_keywords(name, [k for k in kwargs if k not in takes], takes)
     raise _refuse(caller or name)
+
+
+def _own(caller: str) -> str:
+    """``, or call tg.polyint, ...``: tapegrad's function of that name, where it has one."""
+    name = caller.rpartition(".")[2]
+    own = getattr(sys.modules.get("tapegrad"), name, None)
+    if own is None or not any(getattr(f, "__name__", "") == name and handler is own
+                              for f, (handler, _) in functions.items()):
+        return ""
+    return f", or call tg.{name}, which takes a traced value in any argument"
 
 
 def _shape_of(x: Any) -> tuple[int, ...]:
@@ -266,9 +225,11 @@ def _array(self: Traced, dtype: Any = None, copy: Any = None) -> Any:
         _, text = user_running(sys._getframe(1), ("tapegrad", "numpy")) or ("", "")
         raise TypeError(            # np.sum([a, b]): NumPy dispatches on the list, not on a
             listed(text, caller) or
-            f"np.{caller} was given a list or tuple holding traced values, which NumPy "
-            f"turns into an array with np.asarray, dropping the derivative. Stack it "
-            f"first: np.{caller}(np.stack([...])).")
+            f"np.{caller} converted a traced value with np.asarray, dropping the "
+            f"derivative: NumPy hands a call to tapegrad only where a traced value is in an "
+            f"argument it dispatches on, not in a list or tuple and not in a later argument "
+            f"beside constant leading ones (np.polyint(p, k=k) dispatches on p alone). Stack "
+            f"a list first (np.{caller}(np.stack([...]))){_own(caller)}.")
     if caller is not None:
         raise _refuse(caller)
     if _integer_data(primal_value(self)):
@@ -311,8 +272,9 @@ def _converted_where() -> TypeError:
         return TypeError(f"{said} (at {user_line()})")
     if owner and not numpy and hasattr(np.ndarray, method) and hasattr(np, method):
         said = METHOD_MSG.format(call=text, method=method)
-        if method in alternatives:       # NumPy's function refuses a traced value too
-            return TypeError(f"{said} Use {alternatives[method]} instead.")
+        advice = alternatives.get(method) or numpy_writes.get(method)
+        if advice:                       # NumPy's function refuses a traced value too
+            return TypeError(f"{said} Use {advice} instead.")
         at = f", or {' @ '.join(operands)}" if method == "dot" and len(operands) == 2 else ""
         return TypeError(f"{said} Call NumPy's function instead: "
                          f"np.{method}({', '.join([owner, *args])}){at}.")

@@ -160,14 +160,6 @@ class Traced:
             "index a traced array with traced integers, index it directly (x[i]), or "
             "use tg.take(a, i, axis=0) for a NumPy array a.")
 
-    def __setitem__(self, key: Any, value: Any) -> None:
-        raise TypeError(
-            "x[...] = y on a traced array: traced values are immutable (the tape "
-            "already recorded x), so write the update functionally, as JAX's "
-            "x.at[i].set(y) does: x = tg.where(mask, y, x) with a constant mask "
-            "(np.arange(len(x)) == i), or build the new array with tg.concatenate / "
-            "tg.stack (x = tg.concatenate([x[:i], y[None], x[i + 1:]])).")
-
     def __hash__(self) -> int:
         _check_live(self)
         if self.tape.staging:     # a lookup decided at trace time, with no guard
@@ -177,11 +169,7 @@ class Traced:
                            "choose with tg.where")
         return hash(self._value)   # a traced float hashes like its value
 
-    # A traced value is immutable: a copy of it is itself, derivative and all.
-    def copy(self, order: str = "K") -> Traced:
-        """Itself: a traced value is immutable (NumPy's ``x.copy()``)."""
-        return self
-
+    # x[i] = v and x.copy(), a new array to write to: writes.py
     def __copy__(self) -> Traced:
         return self
 

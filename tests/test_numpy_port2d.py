@@ -289,7 +289,7 @@ REFUSED = {
     "tolist": (lambda x: x.tolist(), AttributeError, "tg.stop_gradient"),
     "fill": (lambda x: x.fill(0.0), AttributeError, "build a new array"),
     "sort_in_place": (lambda x: x.sort(), AttributeError, "np.sort"),
-    "setitem": (lambda x: x.__setitem__(0, 1.0), TypeError, "tg.where"),
+    "setitem": (lambda x: x.__setitem__(0, 1.0), TypeError, r"x = x\.copy\(\) first"),
     "nonzero": (lambda x: np.nonzero(x > 0), TypeError, "tg.where"),
     "float": (lambda x: float(x[0]), TypeError, "tg.stop_gradient"),
     "int_of_traced_int": (lambda x: int(x.astype(int)[0]), TypeError, "Index with it"),

@@ -1,0 +1,110 @@
+"""NumPy's functions that write into an array, on a traced one: ``put_along_axis``, ``put``...
+
+Each is NumPy's write, ``a[key] = values`` with NumPy's index (``writes.py``):
+the traced ``a`` stands for the written array afterwards, and the function
+returns None, as NumPy's does. ``a`` must be a traced array a write may
+change (not an argument of the transform, nor a view): the refusal names
+the function and the fix.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .numpy_tables import functions
+from .shapes import reshape
+from .values import Traced, primal_value, shape_of
+from .writes import writable, write
+
+__all__ = ["copyto", "fill_diagonal", "put", "put_along_axis"]
+
+
+def _along_key(shape: tuple[int, ...], indices: Any, axis: int) -> tuple[Any, ...]:
+    """NumPy's ``_make_along_axis_idx``: ``indices`` on ``axis``, ``arange`` on the others."""
+    key: list[Any] = []
+    for d, n in enumerate(shape):
+        if d == axis:
+            key.append(indices)
+        else:
+            key.append(np.arange(n).reshape([n if k == d else 1 for k in range(len(shape))]))
+    return tuple(key)
+
+
+_PUT_ALONG = "np.put_along_axis writes into its array"
+
+
+def put_along_axis(arr: Any, indices: Any, values: Any, axis: int | None) -> None:
+    """NumPy's ``put_along_axis``: ``values`` written at ``indices`` along ``axis``."""
+    writable(arr, _PUT_ALONG)
+    shape = shape_of(arr)
+    if axis is None:                     # into the flattened array: indices 1-D
+        if len(shape_of(indices)) != 1:
+            raise ValueError("when axis=None, `indices` must have a single dimension.")
+        key: Any = np.unravel_index(np.asarray(primal_value(indices)) % math.prod(shape), shape) \
+            if type(indices) is not Traced else _flat_key(indices, shape)
+    else:
+        if len(shape_of(indices)) != len(shape):
+            raise ValueError("`indices` and `arr` must have the same number of dimensions")
+        key = _along_key(shape, indices, int(axis) % len(shape))
+    write(arr, key, values, _PUT_ALONG)
+
+
+def _flat_key(ind: Any, shape: tuple[int, ...]) -> tuple[Any, ...]:
+    """The index of each flat position ``ind`` (traced or not) in an array of ``shape``."""
+    ind = ind % math.prod(shape) if shape else ind
+    key = []
+    for n in reversed(shape):
+        key.append(ind % n)
+        ind = ind // n
+    return tuple(reversed(key))
+
+
+def put(a: Any, ind: Any, v: Any, mode: str = "raise") -> None:
+    """NumPy's ``put``: ``a.flat[ind] = v``, ``v`` repeated to ``len(ind)``."""
+    writable(a, "np.put writes into its array")
+    size = math.prod(shape_of(a))
+    ind = reshape(ind, (-1,)) if type(ind) is Traced else np.ravel(np.asarray(ind))
+    if mode == "wrap":
+        ind = ind % size
+    elif mode == "clip":
+        ind = np.clip(ind, 0, size - 1)
+    elif mode != "raise":
+        raise ValueError(f"put: mode must be 'raise', 'wrap' or 'clip', not {mode!r}.")
+    if type(ind) is not Traced and ((ind >= size) | (ind < -size)).any():
+        raise IndexError(f"index {ind[(ind >= size) | (ind < -size)][0]} is out of bounds "
+                         f"for axis 0 with size {size}")
+    n = shape_of(ind)[0]
+    values = np.resize(np.ravel(v), n) if n else v
+    write(a, _flat_key(ind, shape_of(a)), values, "np.put writes into its array")
+
+
+def copyto(dst: Any, src: Any, casting: str = "same_kind", where: Any = True) -> None:
+    """NumPy's ``copyto``: ``src`` written into ``dst`` (where ``where``)."""
+    writable(dst, "np.copyto writes into dst")
+    if casting != "same_kind":
+        raise TypeError("np.copyto: tapegrad takes the default casting='same_kind' only.")
+    value = src if where is True else np.where(where, src, dst)
+    write(dst, Ellipsis, value, "np.copyto writes into dst")
+
+
+def fill_diagonal(a: Any, val: Any, wrap: bool = False) -> None:
+    """NumPy's ``fill_diagonal``: ``val`` (repeated) on the main diagonal of ``a``."""
+    writable(a, "np.fill_diagonal writes into its array")
+    shape = shape_of(a)
+    if len(shape) < 2 or (len(shape) > 2 and len(set(shape)) != 1):
+        raise ValueError("All dimensions of input must be of equal length")
+    if wrap and len(shape) == 2 and shape[0] > shape[1] + 1:
+        raise TypeError("np.fill_diagonal: tapegrad does not take wrap=True for a tall "
+                        "matrix; write a[i, i % m] = val for the rows i you mean.")
+    k = min(shape)
+    values = np.resize(np.ravel(val), k) if np.ndim(val) else val
+    write(a, (np.arange(k),) * len(shape), values, "np.fill_diagonal writes into its array")
+
+
+functions.update({
+    np.put_along_axis: (put_along_axis, ("axis",)), np.put: (put, ("mode",)),
+    np.copyto: (copyto, ("casting", "where")), np.fill_diagonal: (fill_diagonal, ("wrap",)),
+})

@@ -1,0 +1,166 @@
+"""Writing into a traced array: ``y = x.copy(); y[i] = v``, ``y[mask] = v``, ``y[i] += v``.
+
+A write is one ``setitem`` record, the array with ``v`` written at the
+index, as NumPy writes it: its dtype stays, ``v`` broadcasts, and where an
+index repeats the last write stays (so ``y[i] += v`` with ``i`` repeated
+adds once, NumPy's buffered semantics: Python reads ``y[i]``, adds, and
+writes back). The traced value then stands for the written array: every
+name bound to it sees the write, as in NumPy. Two writes are refused, each
+naming the fix: into an argument of the transformed function (NumPy would
+change the caller's array; copy it first) and into a view (``x[1:]``,
+``x.reshape(...)``), whose write NumPy would make in ``x`` too. A view
+taken *before* a write keeps the old numbers, where NumPy's would change.
+``x.copy()`` of a traced array is a ``copy`` record: a new array to write to.
+A value of an inner transform written into an array of an outer one moves
+the array onto the inner tape: read after the inner transform returns, it
+raises ``EscapedTracerError``, as the value itself would.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .arrays import astype
+from .backend_rules import np_dtype
+from .backends import foreign
+from .indexing import _MAX_PARTS, _basic, _fill, _index, gather, getitem
+from .kinks import where
+from .primitive import Primitive, defjvp, defvjp, primitive
+from .shapes import broadcast_to_p, reshape_p, sum_like, transpose_p
+from .tape import rec_args, rec_op
+from .values import Traced, primal_value, shape_of
+from .zero_dim import zero_d_p
+
+__all__ = ["copy_p", "setitem_p", "traced_copy", "writable", "write"]
+
+
+def _copy(x: Any) -> Any:
+    return x.copy() if type(x) is np.ndarray else x
+
+
+copy_p: Primitive = primitive(_copy, "copy", elementwise=True, check_rules=False)
+defvjp(copy_p, lambda g, ans, x: g)
+defjvp(copy_p, lambda t, ans, x: t)
+
+
+def _key(template: Any, parts: tuple[Any, ...]) -> Any:
+    return _fill(template, parts) if parts else template
+
+
+def _setitem(x: Any, v: Any, template: Any, *parts: Any) -> Any:
+    r = np.array(x, copy=True)
+    r[_key(template, parts)] = v
+    return r
+
+
+def _winners(shape: tuple[int, ...], template: Any, *parts: Any) -> Any:
+    """Which of the written elements stays: the last write where an index repeats."""
+    key = _key(template, parts)
+    written = np.broadcast_to(0, shape)[key].shape
+    order = np.arange(math.prod(written)).reshape(written)
+    last = np.full(shape, -1, np.intp)
+    last[key] = order
+    return last[key] == order
+
+
+setitem_p: Primitive = primitive(_setitem, "setitem", check_rules=False)
+winners_p: Primitive = primitive(_winners, "winners", check_rules=False)
+_NONE = (None,) * (_MAX_PARTS + 1)        # the index and its traced integer parts
+defvjp(winners_p, None, *_NONE)            # a boolean mask: nothing to differentiate
+defjvp(winners_p, None, *_NONE)
+
+
+def _read(g: Any, template: Any, parts: tuple[Any, ...]) -> Any:
+    return gather(g, template, *parts) if parts else getitem(g, template)
+
+
+def _written_ct(g: Any, ans: Any, x: Any, v: Any, template: Any, *parts: Any) -> Any:
+    """The cotangent of ``v``: ``g`` where each element of ``v`` stayed, summed to its shape."""
+    ct = _read(g, template, parts)
+    if parts or not _basic(template):          # repeated indices: only the last write stays
+        ct = ct * winners_p(shape_of(ans), template, *parts)
+    return ct if shape_of(ct) == shape_of(v) else sum_like(ct, v)
+
+
+defvjp(setitem_p, lambda g, ans, x, v, template, *parts: setitem_p(g, 0.0, template, *parts),
+       _written_ct, *_NONE)
+defjvp(setitem_p, lambda t, ans, x, v, template, *parts: setitem_p(t, 0.0, template, *parts),
+       lambda t, ans, x, v, template, *parts: setitem_p(
+           np.zeros(shape_of(ans), np.asarray(primal_value(ans)).dtype), t, template, *parts),
+       *_NONE)
+
+
+_VIEWS = {reshape_p, transpose_p, broadcast_to_p, zero_d_p}     # NumPy gives views
+
+
+def _refusal(x: Traced) -> str | None:
+    """Why NumPy's write into ``x`` would not be this one, or None."""
+    value = primal_value(x)
+    if foreign(value) is not None:
+        return ("x is another library's array, and tapegrad writes into NumPy arrays only: "
+                "build the new array instead (x = xp.where(mask, v, x) with a constant mask)")
+    if type(value) is not np.ndarray:
+        return (f"a traced {type(value).__name__} does not support item assignment (neither "
+                "does NumPy's scalar); compute the new number instead")
+    rec = x.tape.records[x.id]
+    op = rec_op(rec)
+    if op is None:
+        return ("x is an argument of the transformed function, and NumPy would write into "
+                "the caller's array: write x = x.copy() first")
+    if (op is getitem and _basic(rec_args(rec)[1])) or op in _VIEWS or value.base is not None:
+        return ("x is a view of another array (x = y[1:], y.reshape(...), y.T), and NumPy "
+                "would write into that array too: write into y itself (y[1:][i] is y[1 + i]), "
+                "or copy the view first (x = y[1:].copy())")
+    return None
+
+
+def _traced_setitem(self: Traced, key: Any, value: Any) -> None:
+    write(self, key, value, "x[...] = y on a traced array")
+
+
+def writable(self: Any, what: str) -> None:
+    """Raise the ``TypeError`` naming the fix where NumPy's write into ``self`` is not ours."""
+    if type(self) is not Traced:
+        raise TypeError(f"{what}: its array is a NumPy array, which cannot hold a traced "
+                        "value: write into a traced array (y = x.copy(), y = x * 0.0).")
+    why = _refusal(self)
+    if why is not None:
+        raise TypeError(f"{what}: {why}.")
+
+
+def write(self: Any, key: Any, value: Any, what: str) -> None:
+    """``self[key] = value``, ``what`` naming the write in a refusal."""
+    writable(self, what)
+    if type(key) is Traced and np_dtype(primal_value(key)).kind == "b":
+        out = _masked(self, key, value)                 # x[x < 0] = 0.0
+    else:
+        idx, traced = _index(key)
+        out = setitem_p(self, value, idx, *traced)
+    # a value of an inner transform moves the array onto its tape: used after that
+    # transform returns, the array is an escaped tracer (an error), as the value is
+    self.tape, self.id, self._value = out.tape, out.id, out._value
+
+
+def _masked(x: Traced, mask: Traced, value: Any) -> Any:
+    """``x[mask] = value`` with a traced mask: ``where``, in ``x``'s dtype."""
+    if shape_of(mask) != shape_of(x) or np.ndim(primal_value(value)) != 0:
+        raise TypeError(
+            "x[mask] = v with a traced boolean mask takes a mask of x's shape and one "
+            f"number v (a mask of shape {shape_of(mask)} for x of shape {shape_of(x)}, v of "
+            f"shape {np.shape(primal_value(value))}): NumPy's v would hold one number per "
+            "True, a count that depends on the values. Write x = np.where(mask, v, x).")
+    out = where(mask, value, x)
+    dtype = np_dtype(primal_value(x))
+    return out if np_dtype(primal_value(out)) == dtype else astype(out, dtype)
+
+
+def traced_copy(self: Traced, order: str = "K") -> Traced:
+    """NumPy's ``x.copy()``: a new array (a ``copy`` record), which a write may change."""
+    return copy_p(self) if type(primal_value(self)) is np.ndarray else self
+
+
+Traced.__setitem__ = _traced_setitem                     # type: ignore[index]
+Traced.copy = traced_copy                                # type: ignore[attr-defined]

@@ -1,0 +1,101 @@
+"""What NumPy does and tapegrad refuses, from the ported suites: each names a fix that works.
+
+A traced boolean mask or float index, NumPy's polynomial classes and
+``np.poly1d`` of traced coefficients, ``chebval`` and the rest of
+``np.polynomial`` of traced coefficients, a traced value in an argument
+NumPy does not dispatch on: each raises a ``TypeError`` naming what to
+write, and what it names gives NumPy's value (and the derivative) under the
+transforms.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.polynomial.chebyshev as cheb
+import numpy.polynomial.polynomial as poly
+import pytest
+from port8_check import check
+
+import tapegrad as tg
+
+X = np.linspace(-1.3, 2.1, 12).reshape(3, 4)
+C = np.array([1.5, -2.0, 0.5, 3.0])
+XS = np.linspace(-1.0, 1.0, 5)
+def test_a_traced_mask_or_float_index_is_refused_naming_the_fix():
+    with pytest.raises(TypeError, match=r"traced boolean mask.*tg\.where\(mask, x, 0\.0\)"):
+        tg.grad(lambda v: np.sum(v[v > 0]))(X)
+    check(lambda v: np.where(v > 0, v, 0.0), X, expected=np.where(X > 0, X, 0.0))
+    with pytest.raises(TypeError, match=r"traced float.*np\.floor\(x\)\.astype\(int\)"):
+        tg.grad(lambda v: v[0][v[1, 0] * 0.0])(X)
+
+
+SERIES = {   # name: (NumPy's program of traced coefficients or x, the named fix, NumPy's value)
+    "Polynomial(c)(x)": (lambda v: poly.Polynomial(C)(v), r"polyval\(x, coef\)",
+                         lambda v: poly.polyval(v, C), XS),
+    "Chebyshev(c)(x)": (lambda v: cheb.Chebyshev(C)(v), r"chebval, legval",
+                        lambda v: cheb.chebval(v, C), XS),
+    "np.poly1d(c)(x)": (lambda v: np.poly1d(v)(0.3), r"np\.polyval\(c, x\)",
+                        lambda v: np.polyval(v, 0.3), C),
+    "polyval of traced c": (lambda v: poly.polyval(XS, v), r"np\.polyval\(c\[::-1\], x\)",
+                            lambda v: np.polyval(v[::-1], XS), C),
+    "chebval of traced c": (lambda v: cheb.chebval(XS, v), r"chebvander\(x, len\(c\) - 1\) @ c",
+                            lambda v: cheb.chebvander(XS, len(C) - 1) @ v, C),
+    "polyint of a traced k": (lambda v: np.polyint(C, 1, v[0]), r"call tg\.polyint",
+                              lambda v: tg.polyint(C, 1, v[0]), C),
+}
+
+
+@pytest.mark.parametrize("name", SERIES)
+def test_numpys_polynomial_objects_of_traced_values_name_what_to_write(name):
+    program, fix, spelled, x = SERIES[name]
+    with pytest.raises(TypeError, match=fix):
+        tg.grad(lambda v: np.sum(program(v)))(x)
+    expected = program(x)
+    np.testing.assert_allclose(spelled(x), expected, rtol=1e-13)
+    check(spelled, x)
+
+
+PU = np.polynomial
+PU_REFUSED = {   # np.polynomial's functions of traced values: a message naming what works
+    "legroots": (lambda v: PU.legendre.legroots(v), r"np\.roots \(coefficients highest"),
+    "chebder": (lambda v: PU.chebyshev.chebder(v), r"chebval, legval"),
+    "hermfit": (lambda v: PU.hermite.hermfit(XS[:4], v, 1), r"Use polyval, chebval"),
+    "polyval2d": (lambda v: PU.polynomial.polyval2d(v, v, np.eye(2)), r"np\.polyval, np\.polyder"),
+    "polyroots": (lambda v: PU.polynomial.polyroots(v), r"np\.roots\(c\[::-1\]\)"),
+    "polyfromroots": (lambda v: PU.polynomial.polyfromroots(v), r"np\.poly\(roots\)\[::-1\]"),
+    "chebvander": (lambda v: PU.chebyshev.chebvander(v, 2), r"np\.eye\(deg \+ 1\)\[k\]"),
+}
+
+
+@pytest.mark.parametrize("name", PU_REFUSED)
+def test_np_polynomials_refusals_name_what_takes_traced_values(name):
+    program, fix = PU_REFUSED[name]
+    with pytest.raises(TypeError, match=fix):
+        tg.grad(lambda v: np.sum(program(v)))(C * 0.1 + np.array([0.0, 0.0, 0.0, 1.0]))
+
+
+def test_the_named_spellings_of_polyroots_and_chebvander_are_numpys():
+    c = np.array([2.0, -3.0, 1.0])      # 2 - 3x + x^2: roots 1, 2
+    check(lambda v: np.sort(np.roots(v[::-1])), c, expected=np.sort(PU.polynomial.polyroots(c)))
+    check(lambda v: np.poly(v)[::-1], c, expected=PU.polynomial.polyfromroots(c))
+    spelled = tg.jit(lambda x: np.stack([PU.chebyshev.chebval(x, np.eye(3)[k])
+                                         for k in range(3)], axis=-1))(XS)
+    np.testing.assert_allclose(spelled, PU.chebyshev.chebvander(XS, 2), rtol=1e-15)
+
+
+@pytest.mark.xfail(strict=True, reason="np.polynomial's polyval (chebval, ...) adds axes to "
+                   "coefficients of several axes only where isinstance(x, np.ndarray), which "
+                   "a traced x is not, and nothing of tapegrad runs in between to notice: the "
+                   "result is of another shape, and where that broadcasts, silently not "
+                   "NumPy's. Write polyval(x, c[..., None], tensor=False) (one None per "
+                   "axis of x), docs/numpy.md")
+def test_polyval_of_a_traced_x_with_coefficients_of_two_axes():
+    c = np.arange(1.0, 5.0).reshape(2, 2)
+    x = np.array([0.3, -0.7])
+    assert tg.jit(lambda v: PU.polynomial.polyval(v, c))(x).shape == (2, 2)
+
+
+def test_coefficients_of_two_axes_with_the_axis_added_by_hand_are_numpys():
+    c = np.arange(1.0, 7.0).reshape(3, 2)
+    for val in (PU.polynomial.polyval, PU.chebyshev.chebval, PU.legendre.legval):
+        check(lambda v, val=val: val(v, c[..., None], tensor=False), XS, expected=val(XS, c))
