@@ -62,3 +62,22 @@ def test_vmap_of_the_second_derivative_of_the_branching_while_is_a_python_loops(
     h = tg.grad(tg.grad(where_in_a_rising_while))
     xs = np.array([2.0, -3.0, 1.0, -1.0, 2.5])
     assert same_bits(tg.vmap(h)(xs), np.stack([h(x) for x in xs]))
+
+
+def cube(x):
+    """Array seeds 10843 and 10897 reduced: ``x ** 3`` of a 0-d float32 array."""
+    return x ** 3
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "vmap of x ** 3 over a batch of 0-d float32 examples gives 9.346207 where the Python "
+    "loop over the 0-d arrays gives NumPy's array power 9.346206 (last bit; NumPy's float32 "
+    "scalar ** 3 and x * x * x give 9.346207): the batched pow does not round as the "
+    "example's array power"))
+def test_vmap_of_a_cube_of_0d_float32_arrays_is_a_python_loops():
+    x = np.asarray(np.float32(2.1064208))
+    rows = [x, np.asarray(x * 0.5, np.float32), np.asarray(x * 0.5 - 0.25, np.float32)]
+    want = np.stack([cube(r) for r in rows])
+    xb = np.stack(rows)
+    for run in (tg.vmap(cube), tg.vmap(tg.jit(cube)), tg.jit(tg.vmap(cube))):
+        assert same_bits(run(xb), want)
