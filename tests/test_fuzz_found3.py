@@ -69,13 +69,15 @@ def cube(x):
     return x ** 3
 
 
-def test_vmap_of_a_cube_of_float32_examples_is_a_python_loop_over_the_batch():
-    # the batch's examples are NumPy's float32 scalars, whose ** 3 (9.346207 here) may
-    # round apart from a 0-d array's (9.346206): vmap gives the loop over the batch's
+@pytest.mark.xfail(strict=True, reason=(
+    "vmap of x ** 3 over a batch of 0-d float32 examples gives 9.346207 where the Python "
+    "loop over the 0-d arrays gives NumPy's array power 9.346206 (last bit; NumPy's float32 "
+    "scalar ** 3 and x * x * x give 9.346207): the batched pow does not round as the "
+    "example's array power"))
+def test_vmap_of_a_cube_of_0d_float32_arrays_is_a_python_loops():
     x = np.asarray(np.float32(2.1064208))
     rows = [x, np.asarray(x * 0.5, np.float32), np.asarray(x * 0.5 - 0.25, np.float32)]
+    want = np.stack([cube(r) for r in rows])
     xb = np.stack(rows)
-    want = np.stack([cube(r) for r in xb])
     for run in (tg.vmap(cube), tg.vmap(tg.jit(cube)), tg.jit(tg.vmap(cube))):
         assert same_bits(run(xb), want)
-    assert all(same_bits(tg.jit(cube)(r), cube(r)) for r in rows)      # 0-d arrays: jit keeps
