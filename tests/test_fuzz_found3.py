@@ -72,8 +72,11 @@ def cube(x):
 @pytest.mark.xfail(strict=True, reason=(
     "vmap of x ** 3 over a batch of 0-d float32 examples gives 9.346207 where the Python "
     "loop over the 0-d arrays gives NumPy's array power 9.346206 (last bit; NumPy's float32 "
-    "scalar ** 3 and x * x * x give 9.346207): the batched pow does not round as the "
-    "example's array power"))
+    "scalar ** 3 and x * x * x give 9.346207): vmap traces the example as the batch's row "
+    "xb[0], NumPy's float32 scalar, whose power rounds as the scalar's; a reference looping "
+    "over the batch's rows instead makes eager grad of a float64 scalar beside float32 data "
+    "round apart from vmap(grad) (array seeds 11618, 11836, 11877), so the two disagree on "
+    "what a 0-d example is"))
 def test_vmap_of_a_cube_of_0d_float32_arrays_is_a_python_loops():
     x = np.asarray(np.float32(2.1064208))
     rows = [x, np.asarray(x * 0.5, np.float32), np.asarray(x * 0.5 - 0.25, np.float32)]
