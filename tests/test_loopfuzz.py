@@ -32,6 +32,13 @@ to in loop bodies and reduced after (``tg.stack``, ``sum``, ``max``), a
 loop over a list of arrays ``vs`` (or over ``zs``) with ``np.dot`` against a
 carried vector ``q``, and Python's ``max``/``min``/``abs`` with ``np.clip``
 and ``np.where`` in loop bodies.
+
+*Idiom* programs (``random_program(seed, idioms=True)``; the hunt's last
+argument ``idioms``) add, from a fourth stream, an array ``r`` in a ``while``
+on its ``np.linalg.norm`` and in conditions, ``enumerate`` and ``zip`` over
+it, augmented assignment into the items of a list ``ws`` (``ws[k % 3] +=``),
+a helper with an ``if`` returning a tuple called in loop bodies and
+conditions, and nested tuple unpacking (``s, (u, t) = ...``).
 """
 
 from __future__ import annotations
@@ -113,6 +120,25 @@ LIST_LOOPS = [["for v in vs:", "    x = np.dot(v, q) * 0.5"],
 LIST_ENDS = ["s = s + tg.sum(tg.stack(zs)) * 0.1 if zs else s", "u = u + sum(zs, 0.0) * 0.1",
              "s = s + max(zs, default=0.0) * 0.5", "u = u + np.sum(q * np.dot(q, q)) * 0.01"]
 
+# The idiom programs' kinds (``Writer(ch, idioms=...)``): an array ``r`` in a ``while`` on its
+# ``np.linalg.norm``, ``enumerate``/``zip`` over it, augmented assignment into the items of a
+# list ``ws``, a helper with an ``if`` called in loop bodies, nested tuple unpacking.
+IDIOM_STATEMENTS = [
+    "r = r * 0.9 + x", "ws[k % 3] += s * 0.1", "ws[1] = ws[1] * 0.5 + u", "s, u = step(s, u, x)",
+    "r = r / (1.0 + np.linalg.norm(r))", "u = u + np.linalg.norm(r) * 0.1",
+    "s = s + sum(a_ * b_ for a_, b_ in zip(ws, r)) * 0.1", "s, (u, t) = u * 0.5, (s + 0.1, t)",
+    "ws[-1] -= r[k % 3] * 0.2", "r = np.where(r > s, r * 0.5, r + 0.1)", "x, s = s * 0.5, x",
+]
+IDIOM_CONDITIONS = ["np.linalg.norm(r) > 1.0", "ws[0] > s", "r[k % 3] > u", "step(s, u, x)[0] > t"]
+IDIOM_LOOPS = [["while np.linalg.norm(r) > 0.5 and k < 30:", "    k += 1", "    r = r * 0.8"],
+               ["for v_, z_ in zip(r, xs):", "    x = v_ * z_"],
+               ["for j, v in enumerate(r):", "    x = v * 0.5 + j * 0.1"],
+               ["for x in r[::-1]:"], ["for i, w_ in enumerate(ws):", "    ws[i] = w_ * 0.5 + s"]]
+IDIOM_ENDS = ["s = s + np.linalg.norm(r) * 0.1", "u = u + sum(ws) * 0.1",
+              "s, u = step(s, u, ws[0])"]
+STEP = ["def step(s, u, x):", "    if s > u:", "        return u * 0.5 + x, s",
+        "    return s + 0.1 * x, u * 0.9", ""]
+
 INNER = ["def inner(c, x):", "    for j in range(2):",
          "        c = tg.where(c > x, c * 0.5, c + 0.25) + j * 0.1", "    return c", ""]
 
@@ -145,15 +171,20 @@ class Writer:
     """
 
     def __init__(self, ch: Chooser, more: Chooser | None = None,
-                 lists: Chooser | None = None) -> None:
+                 lists: Chooser | None = None, idioms: Chooser | None = None) -> None:
         self.ch, self.lines, self.loops = ch, [], 0
         self.width, self.ifs = 3, 2
-        self.more, self.lists = more, lists
+        self.more, self.lists, self.idioms = more, lists, idioms
         self.arrays = more is not None and more.int(0, 1) == 1
         self.helper: list[str] = []
 
     def extra(self, depth: int) -> None:
-        """Maybe one of the wide or list programs' statements (from ``more`` and ``lists``)."""
+        """Maybe one of the wide, list or idiom programs' statements (from their streams)."""
+        if self.idioms is not None and self.idioms.int(0, 2) == 0:
+            self.emit(depth, self.idioms.pick(IDIOM_STATEMENTS))
+            if self.idioms.int(0, 3) == 0:
+                self.emit(depth, f"if {self.idioms.pick(IDIOM_CONDITIONS)}:")
+                self.emit(depth + 1, self.idioms.pick(IDIOM_STATEMENTS + STATEMENTS))
         if self.lists is not None and self.lists.int(0, 2) == 0:
             self.emit(depth, self.lists.pick(LIST_STATEMENTS))
             if self.lists.int(0, 3) == 0:
@@ -227,6 +258,9 @@ class Writer:
             self.lines += ["    zs = []",
                            "    vs = [tg.stack([x, x * 0.5 - 0.1, 0.3]) for x in xs]",
                            "    q = tg.stack([x0 * 0.5, 0.25, -x0 * 1.0])"]
+        if self.idioms is not None:
+            self.lines += ["    ws = [0.1, x0 * 0.5, 0.3]",
+                           "    r = tg.stack([x0 * 0.5, 0.25, -x0 * 1.0])"]
         for _ in range(self.ch.int(1, 2)):
             if self.ch.int(0, 3) == 0:          # a loop inside an if
                 self.emit(1, f"if {self.ch.pick(['x0 > 0.0', 'len(xs) > 2', 's > 0.5'])}:")
@@ -239,11 +273,31 @@ class Writer:
             self.widen()
         if self.lists is not None:
             self.listed()
+        if self.idioms is not None:
+            self.idiomed()
         self.emit(1, "return s + u + t + k * 0.01 + p[0] + p[1] * 0.5 + w * 0.1"
                   + (" + np.sum(a) * 0.1" if self.arrays else "")
-                  + (" + np.sum(q) * 0.1 + len(zs) * 0.01" if self.lists is not None else ""))
+                  + (" + np.sum(q) * 0.1 + len(zs) * 0.01" if self.lists is not None else "")
+                  + (" + np.sum(r) * 0.1 + sum(ws) * 0.1" if self.idioms is not None else ""))
         head = INNER + self.helper if self.more is not None else []
+        head += STEP if self.idioms is not None else []
         return "\n".join(head + self.lines) + "\n"
+
+    def idiomed(self) -> None:
+        """The idiom programs' end: a loop over ``r`` or ``ws`` or on ``r``'s norm, then ends."""
+        assert self.idioms is not None
+        main = self.ch
+        self.ch = self.idioms               # the loop's own choices
+        for _ in range(self.ch.int(0, 2)):
+            head = self.ch.pick(IDIOM_LOOPS)
+            self.emit(1, head[0])
+            for line in head[1:]:
+                self.emit(1, line)
+            self.loops += 1
+            self.body(2, True, 1)
+        self.ch = main
+        for _ in range(self.idioms.int(1, 2)):
+            self.emit(1, self.idioms.pick(IDIOM_ENDS))
 
     def listed(self) -> None:
         """The list programs' end: a loop over ``vs`` or ``zs``, then ``zs`` and ``q`` reduced."""
@@ -551,13 +605,17 @@ class Fuzz:
                    lambda: tg.vmap(f, in_axes=(0, None))(x0s, xs), want, rtol)
 
 
-def random_program(seed: int, wide: bool = False, lists: bool = False) -> tuple[str, str]:
-    """A program and a dtype from a seed; ``wide`` and ``lists``: with the wide or list
-    programs' kinds added (from streams of their own, so the seed's original statements stay)."""
+def random_program(seed: int, wide: bool = False, lists: bool = False,
+                   idioms: bool = False) -> tuple[str, str]:
+    """A program and a dtype from a seed; ``wide``, ``lists`` and ``idioms``: with the wide,
+    list or idiom programs' kinds added (from streams of their own, so the seed's original
+    statements stay)."""
     rnd = random.Random(seed)
     more = Chooser(random.Random(f"wide{seed}")) if wide else None
     listed = Chooser(random.Random(f"lists{seed}")) if lists else None
-    return Writer(Chooser(rnd), more, listed).program(), rnd.choice(["py", "py", "f32", "int"])
+    idiom = Chooser(random.Random(f"idioms{seed}")) if idioms else None
+    return (Writer(Chooser(rnd), more, listed, idiom).program(),
+            rnd.choice(["py", "py", "f32", "int"]))
 
 
 def report(fuzz: Fuzz) -> str:
@@ -600,6 +658,16 @@ def test_seeded_list_programs_equal_eager_under_every_transform(block):
     assert not fuzz.failures, report(fuzz) + "\n" + fuzz.failures[0]
 
 
+@pytest.mark.parametrize("block", range(2))
+def test_seeded_idiom_programs_equal_eager_under_every_transform(block):
+    # a while on an array's norm, enumerate/zip over it, ws[i] += ..., a helper with an if
+    fuzz = Fuzz()
+    for seed in range(block * 8, block * 8 + 8):
+        src, dtype = random_program(seed, idioms=True)
+        fuzz.program(src, dtype, seed)
+    assert not fuzz.failures, report(fuzz) + "\n" + fuzz.failures[0]
+
+
 @settings(max_examples=20, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 @given(st.data(), st.sampled_from(["py", "f32", "int"]), st.integers(0, 2**31))
@@ -613,14 +681,14 @@ def test_hypothesis_programs_equal_eager_under_every_transform(data, dtype, seed
 # hunting: python tests/test_loopfuzz.py FIRST COUNT [N BATCH] [wide|lists]
 if __name__ == "__main__":
     import sys
-    wide, lists = sys.argv[-1] == "wide", sys.argv[-1] == "lists"
-    argv = sys.argv[:-1] if wide or lists else sys.argv
+    wide, lists, idioms = (sys.argv[-1] == kind for kind in ("wide", "lists", "idioms"))
+    argv = sys.argv[:-1] if wide or lists or idioms else sys.argv
     first, count = int(argv[1]), int(argv[2])
     fuzz = Fuzz()
     fuzz.wide = wide
     fuzz.batch = int(argv[4]) if len(argv) > 4 else 5 if wide else 7
     for seed in range(first, first + count):
-        src, dtype = random_program(seed, wide, lists)
+        src, dtype = random_program(seed, wide, lists, idioms)
         before = len(fuzz.failures)
         print("seed", seed, file=sys.stderr, flush=True)
         fuzz.program(src, dtype, seed, int(argv[3]) if len(argv) > 3 else 6 if wide else 10)

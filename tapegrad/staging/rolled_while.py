@@ -302,11 +302,11 @@ def window(loop: Any, o: int) -> int:
 
 
 def _repeated_sum(prog: Any, loops: list[Any]) -> bool:
-    """Whether, outside ``loops``, one value is added three times in a row (``b + v + v + v``).
+    """Whether, outside ``loops``, a sum ends in one value three times (``b + v + v + v``).
 
     Under ``grad(grad)``, the cotangent of a value each iteration of a
     backward pass reads is such a chain (or a fixed loop of it), one term
-    per trip: it holds for the traced trip count only.
+    per trip: it holds for the traced trip count only. ``v + v + v`` counts too.
     """
     inside = {k for loop in loops for k in range(loop.start, loop.stop + max(loop.exit, 0) + 1)}
     runs: dict[Any, dict[Any, int]] = {}     # a sum -> each value it adds, how many in a row
@@ -314,7 +314,8 @@ def _repeated_sum(prog: Any, loops: list[Any]) -> bool:
         if k in inside or e.prim is not ops.add or len(e.args) != 2:
             continue
         a, b = (_key(x) for x in e.args)
-        run = {v: runs.get(prev, {}).get(v, 0) + 1 for prev, v in ((a, b), (b, a))}
+        # ``v + v`` starts a run of two: a trace of three trips is ``v + v + v``
+        run = {v: runs.get(prev, {}).get(v, int(prev == v)) + 1 for prev, v in ((a, b), (b, a))}
         if max(run.values()) >= 3:
             return True
         runs[_key(e.out)] = run
