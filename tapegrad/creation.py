@@ -1,7 +1,8 @@
 """Arrays made from a traced array's shape: ``zeros_like`` and kin, copies, grids.
 
-``np.zeros_like(x)`` of a traced ``x`` is a constant (its value never depends
-on ``x``'s, so it has no derivative); ``np.copy(x)`` of a traced array is a
+``np.zeros_like(x)`` of a traced ``x`` is a new traced array with no
+derivative (its value never depends on ``x``'s), which a program may write
+into (``d = np.zeros_like(y); d[0] = y[1]``, ``writes.py``); ``np.copy(x)`` of a traced array is a
 ``copy`` record (a new array, which ``y[i] = v`` may write into), ``np.real(x)``
 is ``x`` itself (tapegrad's numbers are real), and so are
 ``real_if_close``, ``tg.require`` and ``tg.asarray_chkfinite`` (whose check
@@ -27,7 +28,7 @@ from .predicates import all as tg_all
 from .shapes import broadcast_to
 from .shapes import reshape as reshape_to
 from .values import Traced, primal_value, shape_of
-from .writes import traced_copy
+from .writes import filled, traced_copy
 
 __all__ = ["angle", "asarray_chkfinite", "broadcast_arrays", "copy", "empty_like",
            "full_like", "imag", "meshgrid", "ones_like", "real", "real_if_close", "require",
@@ -47,8 +48,18 @@ def _like(a: Any, dtype: Any, shape: Shape) -> tuple[tuple[int, ...], np.dtype[A
     return tuple(shape), np.dtype(_dtype_of(a) if dtype is None else dtype)
 
 
-def zeros_like(a: Number, dtype: Any = None, shape: Shape = None) -> np.ndarray:
-    """NumPy's ``zeros_like``: zeros of ``a``'s shape and dtype, a constant.
+def _made_like(a: Any, fill: Any, dtype: Any, shape: Shape) -> Any:
+    """``fill`` in ``a``'s shape and dtype: NumPy's array, or for a traced ``a`` a traced one.
+
+    Traced (a record with no derivative), so that a program can write into it
+    (``d = np.zeros_like(y); d[0] = y[1]``); under vmap batched as ``a`` is.
+    """
+    shape, dt = _like(a, dtype, shape)
+    return filled(a, fill, dt, shape) if type(a) is Traced else np.full(shape, fill, dt)
+
+
+def zeros_like(a: Number, dtype: Any = None, shape: Shape = None) -> Any:
+    """NumPy's ``zeros_like``: zeros of ``a``'s shape and dtype.
 
     Args:
       a: A number or an array (traced or not); only its shape and dtype are read.
@@ -56,7 +67,8 @@ def zeros_like(a: Number, dtype: Any = None, shape: Shape = None) -> np.ndarray:
       shape: The result's shape (``a``'s by default).
 
     Returns:
-      A NumPy array of zeros (no derivative flows through it).
+      A NumPy array of zeros; of a traced ``a``, a traced array of zeros with no
+      derivative, to write into (``d[0] = y``).
 
     Examples:
       >>> import numpy as np
@@ -64,11 +76,11 @@ def zeros_like(a: Number, dtype: Any = None, shape: Shape = None) -> np.ndarray:
       >>> tg.zeros_like(np.ones(2, np.float32))
       array([0., 0.], dtype=float32)
     """
-    return np.zeros(*_like(a, dtype, shape))
+    return _made_like(a, 0, dtype, shape)
 
 
-def ones_like(a: Number, dtype: Any = None, shape: Shape = None) -> np.ndarray:
-    """NumPy's ``ones_like``: ones of ``a``'s shape and dtype, a constant.
+def ones_like(a: Number, dtype: Any = None, shape: Shape = None) -> Any:
+    """NumPy's ``ones_like``: ones of ``a``'s shape and dtype.
 
     Args:
       a: A number or an array (traced or not); only its shape and dtype are read.
@@ -76,7 +88,8 @@ def ones_like(a: Number, dtype: Any = None, shape: Shape = None) -> np.ndarray:
       shape: The result's shape (``a``'s by default).
 
     Returns:
-      A NumPy array of ones (no derivative flows through it).
+      A NumPy array of ones; of a traced ``a``, a traced array of ones with no
+      derivative, to write into.
 
     Examples:
       >>> import numpy as np
@@ -84,10 +97,10 @@ def ones_like(a: Number, dtype: Any = None, shape: Shape = None) -> np.ndarray:
       >>> tg.ones_like(np.zeros(2))
       array([1., 1.])
     """
-    return np.ones(*_like(a, dtype, shape))
+    return _made_like(a, 1, dtype, shape)
 
 
-def empty_like(a: Number, dtype: Any = None, shape: Shape = None) -> np.ndarray:
+def empty_like(a: Number, dtype: Any = None, shape: Shape = None) -> Any:
     """NumPy's ``empty_like``: an array of ``a``'s shape and dtype (zeros here).
 
     Args:
@@ -96,8 +109,8 @@ def empty_like(a: Number, dtype: Any = None, shape: Shape = None) -> np.ndarray:
       shape: The result's shape (``a``'s by default).
 
     Returns:
-      A NumPy array of zeros: NumPy leaves it uninitialized; zeros make every
-      transform agree.
+      Zeros, as ``zeros_like`` gives them: NumPy leaves it uninitialized;
+      zeros make every transform agree.
 
     Examples:
       >>> import numpy as np
@@ -128,13 +141,14 @@ def full_like(a: Number, fill_value: Number, dtype: Any = None, shape: Shape = N
     """
     shape, dt = _like(a, dtype, shape)
     if type(fill_value) is not Traced:
-        return np.full(shape, fill_value, dtype=dt)
+        return filled(a, fill_value, dt, shape) if type(a) is Traced else np.full(shape,
+                                                                               fill_value, dt)
     if dt.kind != "f":
         raise TypeError(f"full_like: a traced fill_value in an array of {dt} would lose "
                         "its derivative; give a float dtype (dtype=float).")
     if _dtype_of(fill_value) != dt:
         fill_value = astype(fill_value, dt)
-    return broadcast_to(fill_value, shape)
+    return traced_copy(broadcast_to(fill_value, shape))     # a new array, not a view
 
 
 def copy(a: Number, order: str = "K") -> Number:

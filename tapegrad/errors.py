@@ -28,9 +28,9 @@ FLOAT_MSG = (
 
 STORE_MSG = (
     "{target} = ... stores a traced value into a NumPy array, which holds only numbers: "
-    "NumPy would convert it and drop the derivative. Build the new array from its pieces "
-    "instead (np.concatenate, np.stack, np.pad), or choose with np.where(mask, value, "
-    "{array}) and a constant mask.")
+    "NumPy would convert it and drop the derivative. Make {array} a traced array to write "
+    "into: {array} = np.zeros_like(x) of a traced x of its shape (or x.copy()), not "
+    "np.zeros(n); or build the new array from its pieces (np.stack, np.concatenate).")
 
 METHOD_MSG = (
     "{call} calls the NumPy array method .{method}, which converts the traced value with "

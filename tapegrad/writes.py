@@ -26,6 +26,7 @@ import numpy as np
 from .arrays import astype
 from .backend_rules import np_dtype
 from .backends import foreign
+from .batching.rules import batch_rules
 from .indexing import _MAX_PARTS, _basic, _fill, _index, gather, getitem
 from .kinks import where
 from .primitive import Primitive, defjvp, defvjp, primitive
@@ -34,7 +35,7 @@ from .tape import rec_args, rec_op
 from .values import Traced, primal_value, shape_of
 from .zero_dim import zero_d_p
 
-__all__ = ["copy_p", "setitem_p", "traced_copy", "writable", "write"]
+__all__ = ["copy_p", "filled", "setitem_p", "traced_copy", "writable", "write"]
 
 
 def _copy(x: Any) -> Any:
@@ -44,6 +45,18 @@ def _copy(x: Any) -> Any:
 copy_p: Primitive = primitive(_copy, "copy", elementwise=True, check_rules=False)
 defvjp(copy_p, lambda g, ans, x: g)
 defjvp(copy_p, lambda t, ans, x: t)
+
+
+def _filled(a: Any, fill: Any, dtype: Any, shape: tuple[int, ...]) -> Any:
+    return np.full(shape, fill, dtype)
+
+
+filled: Primitive = primitive(_filled, "full_like", check_rules=False)
+"""``np.zeros_like(a)`` of a traced ``a``: a new array to write into, with no derivative."""
+defvjp(filled, None, None, None, None)
+defjvp(filled, None, None, None, None)
+batch_rules[filled] = lambda e, values, batched, n: np.full(
+    (n,) + tuple(values[3]), values[1], values[2])
 
 
 def _key(template: Any, parts: tuple[Any, ...]) -> Any:
