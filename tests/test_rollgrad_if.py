@@ -10,6 +10,7 @@ closed forms, ``vmap(grad)`` against a Python loop.
 
 from __future__ import annotations
 
+import functools
 import linecache
 import math
 import struct
@@ -139,33 +140,48 @@ def test_a_for_loop_whose_outcomes_differ_between_iterations(transform):
 
 
 # ------------------------------------------------ random trip counts and patterns
-JIT_SWING = tg.jit(tg.grad(swing))
-JIT_SWING(2.5, 25.0)
-JIT_BISECT = tg.jit(tg.value_and_grad(bisect))
-JIT_BISECT(2.0)
-JIT_WALK = tg.jit(tg.grad(walk))
-JIT_WALK(1.0, WALK)
+# traced once a process, at the first test that needs it (not at import: every
+# worker imports every module, most never run these tests)
+@functools.cache
+def jit_swing():
+    jf = tg.jit(tg.grad(swing))
+    jf(2.5, 25.0)
+    return jf
+
+
+@functools.cache
+def jit_bisect():
+    jf = tg.jit(tg.value_and_grad(bisect))
+    jf(2.0)
+    return jf
+
+
+@functools.cache
+def jit_walk():
+    jf = tg.jit(tg.grad(walk))
+    jf(1.0, WALK)
+    return jf
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.floats(0.05, 3.0), st.floats(0.1, 80.0))
 def test_swing_any_trip_count_and_pattern(x, c):
-    assert bits(JIT_SWING(x, c)) == bits(tg.grad(swing)(x, c))
-    assert JIT_SWING.trace_count == 1
+    assert bits(jit_swing()(x, c)) == bits(tg.grad(swing)(x, c))
+    assert jit_swing().trace_count == 1
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.floats(1e-6, 1e4))
 def test_bisection_any_input(c):
-    assert bits(JIT_BISECT(c)) == bits(tg.value_and_grad(bisect)(c))
-    assert JIT_BISECT.trace_count == 1
+    assert bits(jit_bisect()(c)) == bits(tg.value_and_grad(bisect)(c))
+    assert jit_bisect().trace_count == 1
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.floats(-3.0, 3.0), st.lists(st.floats(-2.0, 2.0), min_size=8, max_size=8))
 def test_walk_any_pattern(s, xs):
-    assert bits(JIT_WALK(s, xs)) == bits(tg.grad(walk)(s, xs))
-    assert JIT_WALK.trace_count == 1
+    assert bits(jit_walk()(s, xs)) == bits(tg.grad(walk)(s, xs))
+    assert jit_walk().trace_count == 1
 
 
 # ------------------------------------------------------ the derivatives themselves

@@ -79,8 +79,10 @@ def _untraced_stores(tree: ast.AST, node: ast.If, arms: ast.Module) -> bool:
     if fn is None:
         return False
     traced, _ = traced_names(fn)
-    return any(t.id not in traced for n in ast.walk(arms) for t, _ in _assigned(n)) or \
-        any(_python_test(n, python_names(fn)) for n in ast.walk(arms))
+    if any(t.id not in traced for n in ast.walk(arms) for t, _ in _assigned(n)):
+        return True
+    python = python_names(fn)          # once, not once a node of the arms
+    return any(_python_test(n, python) for n in ast.walk(arms))
 
 
 def _python_test(n: ast.AST, python: set[str]) -> bool:
