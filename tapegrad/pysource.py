@@ -21,8 +21,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["parsed", "file_tree", "for_left", "loop_test", "library_call", "method_call", "operand",
-           "running", "running_op", "user_running", "note_numbers", "number_params"]
+__all__ = ["parsed", "file_tree", "walked", "for_left", "loop_test", "library_call",
+           "method_call", "operand", "running", "running_op", "user_running", "note_numbers",
+           "number_params"]
 
 # ``file:line`` of a guard -> the parameters of its function that held a Python number
 # there, in any trace: a loop in a helper steps such a one unseen (``t = t * 0.5 + 1.0``)
@@ -35,6 +36,17 @@ def parsed(text: str) -> ast.Module | None:
     with contextlib.suppress(SyntaxError, ValueError):
         return ast.parse(text)
     return None
+
+
+@functools.lru_cache(maxsize=8192)
+def walked(node: ast.AST) -> tuple[ast.AST, ...]:
+    """``ast.walk(node)``'s nodes, in its order, walked once per node.
+
+    The trees are parsed once per text and never changed; the loop rollers
+    ask the same questions of one function's tree many times a trace. A node
+    is its own key (AST nodes compare by identity), held while cached.
+    """
+    return tuple(ast.walk(node))
 
 
 def file_tree(filename: str) -> ast.Module | None:

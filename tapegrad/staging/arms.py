@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from ..pysource import file_tree
+from ..pysource import file_tree, walked
 
 
 def quiet_arms(where: str) -> bool:
@@ -27,16 +27,16 @@ def quiet_arms(where: str) -> bool:
     tree = file_tree(filename) if line.isdigit() else None
     if tree is None:
         return False
-    here = [n for n in ast.walk(tree) if getattr(n, "lineno", None) == int(line)]
+    here = [n for n in walked(tree) if getattr(n, "lineno", None) == int(line)]
     node = next((n for n in here if isinstance(n, ast.If)), None)
-    tests = here if node is None else list(ast.walk(node.test))
+    tests = here if node is None else list(walked(node.test))
     if any(isinstance(n, _VARYING) for n in tests) or \
             sum(isinstance(n, ast.IfExp) for n in tests) > 1:
         return False
     if node is None:
         return bool(here)
     arms = ast.Module(body=node.body + node.orelse, type_ignores=[])
-    return not any(_loud(n) for n in ast.walk(arms)) and not _untraced_stores(tree, node, arms) \
+    return not any(_loud(n) for n in walked(arms)) and not _untraced_stores(tree, node, arms) \
         and not _breaks_an_inner_loop(tree, node)
 
 
@@ -60,8 +60,8 @@ def _breaks_an_inner_loop(tree: ast.AST, node: ast.If) -> bool:
         return False
     if not breaks(node.body + node.orelse):
         return False
-    loops = [n for n in ast.walk(tree) if isinstance(n, ast.For | ast.While | ast.AsyncFor)
-             and any(c is node for c in ast.walk(n))]
+    loops = [n for n in walked(tree) if isinstance(n, ast.For | ast.While | ast.AsyncFor)
+             and any(c is node for c in walked(n))]
     return len(loops) > 1
 
 
@@ -74,15 +74,15 @@ def _untraced_stores(tree: ast.AST, node: ast.If, arms: ast.Module) -> bool:
     assignments in the function, a parameter or a name the function does not
     assign (a closure's or a global's; not a called function's name).
     """
-    fn = next((f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef | ast.Lambda)
-               and node in ast.walk(f) and f is not node), None)
+    fn = next((f for f in walked(tree) if isinstance(f, ast.FunctionDef | ast.Lambda)
+               and node in walked(f) and f is not node), None)
     if fn is None:
         return False
     traced, _ = traced_names(fn)
-    if any(t.id not in traced for n in ast.walk(arms) for t, _ in _assigned(n)):
+    if any(t.id not in traced for n in walked(arms) for t, _ in _assigned(n)):
         return True
     python = python_names(fn)          # once, not once a node of the arms
-    return any(_python_test(n, python) for n in ast.walk(arms))
+    return any(_python_test(n, python) for n in walked(arms))
 
 
 def _python_test(n: ast.AST, python: set[str]) -> bool:
@@ -94,7 +94,7 @@ def _python_test(n: ast.AST, python: set[str]) -> bool:
     test = n.test if isinstance(n, ast.If | ast.While | ast.IfExp) else \
         n.iter if isinstance(n, ast.For) else None
     return test is not None and any(isinstance(x, ast.Name) and x.id in python
-                                    for x in ast.walk(test))
+                                    for x in walked(test))
 
 
 def traced_names(fn: ast.FunctionDef | ast.Lambda) -> tuple[set[str], set[str]]:
@@ -104,8 +104,8 @@ def traced_names(fn: ast.FunctionDef | ast.Lambda) -> tuple[set[str], set[str]]:
     assignments in the function, a parameter or a name the function does not
     assign (a closure's or a global's; not a called function's name).
     """
-    params = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
-    stores = [(t, v) for n in ast.walk(fn) for t, v in _assigned(n)]
+    params = {a.arg for a in walked(fn.args) if isinstance(a, ast.arg)}
+    stores = [(t, v) for n in walked(fn) for t, v in _assigned(n)]
     local = {t.id for t, _ in stores}
     traced = set(params)
     changed = True
@@ -127,8 +127,8 @@ def python_names(fn: ast.FunctionDef | ast.Lambda) -> set[str]:
     xs`` assigns it a traced value elsewhere, and ``t = t + x`` keeps ``t``
     a Python number in the iterations where ``x`` is one.
     """
-    params = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
-    stores = [(t, v) for n in ast.walk(fn) for t, v in _assigned(n)]
+    params = {a.arg for a in walked(fn.args) if isinstance(a, ast.arg)}
+    stores = [(t, v) for n in walked(fn) for t, v in _assigned(n)]
     names = params | {t.id for t, _ in stores}
     python: set[str] = set()
     changed = True
@@ -150,7 +150,7 @@ def _assigned(n: ast.AST) -> list[tuple[ast.Name, ast.AST]]:
             n.target, n.op, n.value)
         return [pair for x in targets for pair in _paired(x, value)]
     if isinstance(n, ast.For | ast.comprehension):
-        return [(t, n.iter) for t in ast.walk(n.target) if isinstance(t, ast.Name)]
+        return [(t, n.iter) for t in walked(n.target) if isinstance(t, ast.Name)]
     return []
 
 
@@ -160,14 +160,14 @@ def _paired(target: ast.AST, value: ast.AST) -> list[tuple[ast.Name, ast.AST]]:
             and len(target.elts) == len(value.elts) and not any(
                 isinstance(e, ast.Starred) for e in (*target.elts, *value.elts)):
         return [p for t, v in zip(target.elts, value.elts) for p in _paired(t, v)]
-    return [(t, value) for t in ast.walk(target) if isinstance(t, ast.Name)]
+    return [(t, value) for t in walked(target) if isinstance(t, ast.Name)]
 
 
 def _reads(v: ast.AST, traced: set[str], local: set[str]) -> bool:
     """Whether expression ``v`` reads a traced name, or one from outside the function."""
-    called = {id(c.func) for c in ast.walk(v) if isinstance(c, ast.Call)}
+    called = {id(c.func) for c in walked(v) if isinstance(c, ast.Call)}
     return any(isinstance(x, ast.Name) and id(x) not in called and
-               (x.id in traced or x.id not in local) for x in ast.walk(v))
+               (x.id in traced or x.id not in local) for x in walked(v))
 
 
 # On one line, these evaluate a test a number of times that depends on the
@@ -186,10 +186,10 @@ def _loud(node: ast.AST) -> bool:
     if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         if any(isinstance(n, ast.Subscript | ast.Attribute) for t in targets
-               for n in ast.walk(t)):
+               for n in walked(t)):
             return True
         return node.value is None or not any(isinstance(n, ast.Name | ast.Call)
-                                             for n in ast.walk(node.value))
+                                             for n in walked(node.value))
     return False
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from ..pysource import file_tree
+from ..pysource import file_tree, walked
 
 Slot = int | str
 
@@ -122,7 +122,7 @@ def one_arm_names(where: str) -> bool:
     if chain is None:
         return False
     node = chain[2]
-    names = [{t.id for s in arm for t in ast.walk(s)
+    names = [{t.id for s in arm for t in walked(s)
               if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
              for arm in (node.body, node.orelse)]
     return not names[0] & names[1]
@@ -144,15 +144,15 @@ def copy_arms(where: str) -> bool:
     if chain is None:
         return False
     fn, loop, node = chain
-    targets = {t.id for s in node.body + node.orelse for t in ast.walk(s)
+    targets = {t.id for s in node.body + node.orelse for t in walked(s)
                if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
-    inside = {t.id for t in ast.walk(loop) if isinstance(t, ast.Name) and
+    inside = {t.id for t in walked(loop) if isinstance(t, ast.Name) and
               isinstance(t.ctx, ast.Store)}
-    mine = {id(n) for n in ast.walk(loop)}
-    outside = {t.id for t in ast.walk(fn) if isinstance(t, ast.Name) and
+    mine = {id(n) for n in walked(loop)}
+    outside = {t.id for t in walked(fn) if isinstance(t, ast.Name) and
                isinstance(t.ctx, ast.Load) and id(t) not in mine}
     return not (outside & (inside - targets) and not direct_reads(where)) and \
-        not any(_effect(n) for n in ast.walk(loop))
+        not any(_effect(n) for n in walked(loop))
 
 
 def direct_reads(where: str) -> bool:
@@ -169,19 +169,19 @@ def direct_reads(where: str) -> bool:
     if chain is None:
         return False
     fn, loop, node = chain
-    targets = {t.id for s in node.body + node.orelse for t in ast.walk(s)
+    targets = {t.id for s in node.body + node.orelse for t in walked(s)
                if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
-    mine = {id(n) for n in ast.walk(loop)}
+    mine = {id(n) for n in walked(loop)}
     end = getattr(loop, "end_lineno", None) or 0
     if not targets or node not in loop.body or any(
             isinstance(n, ast.Break | ast.Continue | ast.Return)
-            for s in node.body + node.orelse for n in ast.walk(s)) or any(
+            for s in node.body + node.orelse for n in walked(s)) or any(
             isinstance(p, ast.For | ast.While) and p is not loop and id(loop) in
-            {id(c) for c in ast.walk(p)} for p in ast.walk(fn)):
+            {id(c) for c in walked(p)} for p in walked(fn)):
         return False        # an if of the loop's own body, in no other loop, leaving none
     return not any(isinstance(t, ast.Name) and isinstance(t.ctx, ast.Load) and
                    id(t) not in mine and t.id in targets and t.lineno > end
-                   for t in ast.walk(fn))
+                   for t in walked(fn))
 
 
 def loop_if(where: str) -> bool:
@@ -194,10 +194,10 @@ def loop_if(where: str) -> bool:
 def _chain(tree: ast.AST, line: int) -> tuple[ast.AST, ast.For | ast.While, ast.If] | None:
     """The function, the innermost loop and the ``if`` statement at ``line``, or None."""
     parents: dict[ast.AST, ast.AST] = {}
-    for p in ast.walk(tree):
+    for p in walked(tree):
         for ch in ast.iter_child_nodes(p):
             parents[ch] = p
-    node = next((n for n in ast.walk(tree) if isinstance(n, ast.If) and n.lineno == line), None)
+    node = next((n for n in walked(tree) if isinstance(n, ast.If) and n.lineno == line), None)
     loop: ast.For | ast.While | None = None
     up = parents.get(node) if node is not None else None
     while up is not None:

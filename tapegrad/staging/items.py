@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import ast
 
+from ..pysource import walked
+
 _PLAIN = (ast.Name, ast.Constant, ast.BinOp, ast.UnaryOp, ast.Tuple, ast.Slice,
           ast.operator, ast.unaryop, ast.expr_context)
 
@@ -43,11 +45,11 @@ def same_value(node: ast.AST, loop: ast.While | ast.For) -> bool:
             not all(isinstance(t, ast.Name) for t in node.targets):
         return False
     body = ast.Module(body=loop.body, type_ignores=[])
-    changed = {h.id for t in ast.walk(body) if isinstance(t, ast.Subscript | ast.Attribute)
+    changed = {h.id for t in walked(body) if isinstance(t, ast.Subscript | ast.Attribute)
                and isinstance(t.ctx, ast.Store | ast.Del) for h in [_head(t)]
                if isinstance(h, ast.Name)}
     value = node.value
-    return not any(isinstance(n, ast.Call) for n in ast.walk(value)) and \
+    return not any(isinstance(n, ast.Call) for n in walked(value)) and \
         _plain_reads(value, _moving(loop) | changed)
 
 
@@ -59,12 +61,12 @@ def _moving(loop: ast.While | ast.For) -> set[str]:
     in every iteration.
     """
     body = ast.Module(body=loop.body, type_ignores=[])
-    stores = [t for t in ast.walk(body) if isinstance(t, ast.Name)
+    stores = [t for t in walked(body) if isinstance(t, ast.Name)
               and isinstance(t.ctx, ast.Store)]
-    own = {t.id for t in ast.walk(loop.target) if isinstance(t, ast.Name)} \
+    own = {t.id for t in walked(loop.target) if isinstance(t, ast.Name)} \
         if isinstance(loop, ast.For) else set()        # a for's own variable: it moves
     stored = {t.id for t in stores} | own
-    fors = [f for f in ast.walk(body) if isinstance(f, ast.For)]
+    fors = [f for f in walked(body) if isinstance(f, ast.For)]
     as_for = {id(f.target) for f in fors if isinstance(f.target, ast.Name)
               and _fixed_range(f.iter, stored)}
     steady = {t.id for t in stores if id(t) in as_for} - {
@@ -95,9 +97,9 @@ def _item(t: ast.expr, stored: set[str]) -> bool:
 
 def _plain(e: ast.AST, stored: set[str]) -> bool:
     return all(isinstance(n, _PLAIN) and not (isinstance(n, ast.Name) and n.id in stored)
-               for n in ast.walk(e))
+               for n in walked(e))
 
 
 def _plain_reads(e: ast.AST, stored: set[str]) -> bool:
     return all(isinstance(n, _PLAIN + (ast.Subscript,)) and not (
-        isinstance(n, ast.Name) and n.id in stored) for n in ast.walk(e))
+        isinstance(n, ast.Name) and n.id in stored) for n in walked(e))

@@ -14,7 +14,7 @@ import ast
 from collections import Counter
 from typing import Any
 
-from ..pysource import file_tree, loop_test, number_params
+from ..pysource import file_tree, loop_test, number_params, walked
 from .arms import _assigned, python_names
 from .items import same_items, same_value
 
@@ -40,12 +40,12 @@ def loop_hint(where: str) -> str:
         return ""
     filename, _, line = where.rpartition(":")
     tree = file_tree(filename)
-    loop = next((n for n in ast.walk(tree) if isinstance(n, ast.While | ast.For)
+    loop = next((n for n in walked(tree) if isinstance(n, ast.While | ast.For)
                  and n.lineno == int(line)), None) if tree is not None else None
     if loop is None:
         return LOOP_HINT
     traced = _always_traced(tree, loop)       # type: ignore[arg-type]
-    steps = [n for n in ast.walk(ast.Module(body=loop.body, type_ignores=[]))
+    steps = [n for n in walked(ast.Module(body=loop.body, type_ignores=[]))
              if _counts(n) and not _stored(n) <= traced]
     if not steps:
         return LOOP_HINT
@@ -74,9 +74,9 @@ def while_line(where: str, shown: frozenset[str] = frozenset()) -> bool:
     tree = file_tree(filename) if line.isdigit() else None
     if tree is None:
         return False
-    loop = next((n for n in ast.walk(tree) if isinstance(n, ast.While)
+    loop = next((n for n in walked(tree) if isinstance(n, ast.While)
                  and n.lineno == int(line)), None)
-    if loop is None or any(isinstance(n, ast.BoolOp) for n in ast.walk(loop.test)) or \
+    if loop is None or any(isinstance(n, ast.BoolOp) for n in walked(loop.test)) or \
             not _breaks_shown(filename, tree, loop, shown):
         return False
     return _no_counters(tree, loop, loop.test, _resets(filename, loop, shown), where)
@@ -97,7 +97,7 @@ def break_line(where: str, loops: Any = ast.For, shown: frozenset[str] = frozens
     tree = file_tree(filename) if line.isdigit() else None
     if tree is None:
         return False
-    loop = next((n for n in ast.walk(tree) if isinstance(n, loops) and any(
+    loop = next((n for n in walked(tree) if isinstance(n, loops) and any(
         isinstance(s, ast.If) and s.lineno == int(line) for s in n.body)), None)
     if loop is None or loop.orelse or isinstance(loop, ast.While) and not (
             isinstance(loop.test, ast.Constant) and loop.test.value is True
@@ -114,7 +114,7 @@ def _if_break(stmt: ast.stmt) -> bool:
     """Whether ``stmt`` is ``if <one condition>: break`` (no ``else``)."""
     return isinstance(stmt, ast.If) and len(stmt.body) == 1 and \
         isinstance(stmt.body[0], ast.Break) and not stmt.orelse and not any(
-            isinstance(n, ast.BoolOp | ast.IfExp | ast.NamedExpr) for n in ast.walk(stmt.test))
+            isinstance(n, ast.BoolOp | ast.IfExp | ast.NamedExpr) for n in walked(stmt.test))
 
 
 def _breaks_shown(filename: str, tree: ast.Module, loop: ast.While, shown: frozenset[str]
@@ -161,10 +161,10 @@ def _resets(filename: str, loop: ast.While | ast.For, shown: frozenset[str]) -> 
     """
     body = ast.Module(body=loop.body, type_ignores=[])
     inside = _stored(body)
-    return {id(a) for n in ast.walk(body) if isinstance(n, ast.If) and
+    return {id(a) for n in walked(body) if isinstance(n, ast.If) and
             f"{filename}:{n.lineno}" in shown for arm in n.body + n.orelse
-            for a in ast.walk(arm) if isinstance(a, ast.Assign) and not {
-                x.id for x in ast.walk(a.value) if isinstance(x, ast.Name)} & inside}
+            for a in walked(arm) if isinstance(a, ast.Assign) and not {
+                x.id for x in walked(a.value) if isinstance(x, ast.Name)} & inside}
 
 
 def _no_counters(tree: ast.Module, loop: ast.While | ast.For, test: ast.expr,
@@ -173,11 +173,11 @@ def _no_counters(tree: ast.Module, loop: ast.While | ast.For, test: ast.expr,
 
     ``where``: the ``file:line`` of the guard testing ``test`` (``pysource.number_params``).
     """
-    tested = {n.id for n in ast.walk(test) if isinstance(n, ast.Name)}
+    tested = {n.id for n in walked(test) if isinstance(n, ast.Name)}
     # a name the test reads alone is traced (the tape holds the test): not a counter;
     # nor is one never a Python number (``n = 0.0 * x`` then ``n = n + 1.0``)
     traced = _always_traced(tree, loop)
-    counters = [n for n in ast.walk(ast.Module(body=loop.body, type_ignores=[]))
+    counters = [n for n in walked(ast.Module(body=loop.body, type_ignores=[]))
                 if _counts(n) and not (len(tested) == 1 and _stored(n) <= tested)
                 and not _stored(n) <= traced]
     counters += _python_steps(tree, loop, tested, resets or set(), where) + _effects(loop)
@@ -190,13 +190,13 @@ def _always_traced(tree: ast.Module, loop: ast.While | ast.For) -> set[str]:
     Each is assigned from an expression reading a parameter or another such
     name, never from constants alone (``python_names``); none is a parameter.
     """
-    fns = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
-           and loop in ast.walk(n)]
+    fns = [n for n in walked(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
+           and loop in walked(n)]
     if not fns:
         return set()
     fn = fns[-1]           # the innermost: its parameters are the traced ones
-    params = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
-    assigned = {t.id for n in ast.walk(fn) for t, _ in _assigned(n)}
+    params = {a.arg for a in walked(fn.args) if isinstance(a, ast.arg)}
+    assigned = {t.id for n in walked(fn) for t, _ in _assigned(n)}
     return assigned - params - python_names(fn)
 
 
@@ -207,13 +207,13 @@ def _set_inside(tree: ast.Module, loop: ast.While | ast.For) -> bool:
     once, its value from before where it never ran: the tape shows one.
     """
     body = ast.Module(body=loop.body, type_ignores=[])
-    names = {t.id for n in ast.walk(body) for t, v in _assigned(n)
-             if not any(isinstance(x, ast.Name) for x in ast.walk(v))}
-    fn = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
-               and loop in ast.walk(n)), tree)
-    inside = {id(n) for n in ast.walk(loop)}
+    names = {t.id for n in walked(body) for t, v in _assigned(n)
+             if not any(isinstance(x, ast.Name) for x in walked(v))}
+    fn = next((n for n in walked(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
+               and loop in walked(n)), tree)
+    inside = {id(n) for n in walked(loop)}
     return any(isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load)
-               and id(n) not in inside for n in ast.walk(fn))
+               and id(n) not in inside for n in walked(fn))
 
 
 def _effects(loop: ast.While | ast.For) -> list[ast.AST]:
@@ -228,7 +228,7 @@ def _effects(loop: ast.While | ast.For) -> list[ast.AST]:
     for the traced trip count only.
     """
     body = ast.Module(body=loop.body, type_ignores=[])
-    return [n for n in ast.walk(body) if _grows(n) or isinstance(n, ast.Expr) and isinstance(
+    return [n for n in walked(body) if _grows(n) or isinstance(n, ast.Expr) and isinstance(
         n.value, ast.Call) or isinstance(
         n, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete) and any(
         isinstance(t, ast.Attribute | ast.Subscript)
@@ -249,22 +249,22 @@ def _python_steps(tree: ast.AST, loop: ast.While | ast.For, tested: set[str],
     at ``where`` saw hold a Python number is one, whatever else reads it
     (``if u < 0.0 or t > 2.0``: Python's own comparison, not on the tape).
     """
-    fns = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
-           and loop in ast.walk(n)]
+    fns = [n for n in walked(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
+           and loop in walked(n)]
     if not fns:
         return []
     fn = fns[-1]           # the innermost: its parameters are the traced ones
-    params = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
+    params = {a.arg for a in walked(fn.args) if isinstance(a, ast.arg)}
     python = python_names(fn) | number_params(where) & params
-    traced = (params | {t.id for n in ast.walk(fn) for t, _ in _assigned(n)}) - python
+    traced = (params | {t.id for n in walked(fn) for t, _ in _assigned(n)}) - python
     settled = _settled(loop, python, traced, resets)
     python, traced = python - settled, traced | settled
     unknown = params - python - tested      # traced, or a caller's Python number
     alone = tested if len(tested) == 1 else set()
     body = ast.Module(body=loop.body, type_ignores=[])
-    loads = Counter(x.id for x in ast.walk(body) if isinstance(x, ast.Name)
+    loads = Counter(x.id for x in walked(body) if isinstance(x, ast.Name)
                     and isinstance(x.ctx, ast.Load))
-    return [n for n in ast.walk(body) if id(n) not in resets and not same_value(n, loop) and
+    return [n for n in walked(body) if id(n) not in resets and not same_value(n, loop) and
             any(t.id not in alone and _from_python(t.id, v, python, traced) or
                 t.id in unknown and
                 loads[t.id] == _loads(n, t.id) and      # read by its own steps alone
@@ -284,8 +284,8 @@ def _settled(loop: ast.While | ast.For, python: set[str], traced: set[str],
     iterations jit rolls come after them, and the tape shows the name's values.
     """
     body = ast.Module(body=loop.body, type_ignores=[])
-    pairs = [(t.id, {x.id for x in ast.walk(v) if isinstance(x, ast.Name)})
-             for n in ast.walk(body) if id(n) not in resets for t, v in _assigned(n)]
+    pairs = [(t.id, {x.id for x in walked(v) if isinstance(x, ast.Name)})
+             for n in walked(body) if id(n) not in resets for t, v in _assigned(n)]
     names = {t for t, _ in pairs} & python
     got: set[str] = set()
     changed = True
@@ -302,17 +302,17 @@ def _settled(loop: ast.While | ast.For, python: set[str], traced: set[str],
 
 def _loads(node: ast.AST, name: str) -> int:
     return sum(isinstance(x, ast.Name) and x.id == name and isinstance(x.ctx, ast.Load)
-               for x in ast.walk(node))
+               for x in walked(node))
 
 
 def _from_python(name: str, v: ast.AST, python: set[str], traced: set[str]) -> bool:
     """Whether ``name = v`` is a Python name computed from Python names only."""
-    reads = {x.id for x in ast.walk(v) if isinstance(x, ast.Name)}
+    reads = {x.id for x in walked(v) if isinstance(x, ast.Name)}
     return name in python and bool(reads & python) and not reads & traced
 
 
 def _stored(node: ast.AST) -> set[str]:
-    return {t.id for t in ast.walk(node) if isinstance(t, ast.Name)
+    return {t.id for t in walked(node) if isinstance(t, ast.Name)
             and isinstance(t.ctx, ast.Store)}
 
 
@@ -321,12 +321,12 @@ def _unread(tree: ast.AST, loop: ast.While | ast.For, counters: list[ast.AST]) -
 
     ``n += 1`` counting iterations nobody looks at changes nothing the tape shows.
     """
-    fn = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
-               and loop in ast.walk(n)), tree)
+    fn = next((n for n in walked(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
+               and loop in walked(n)), tree)
     names = set().union(*map(_stored, counters), *map(_changed, counters))
-    inside = {id(n) for c in counters for n in ast.walk(c)}
+    inside = {id(n) for c in counters for n in walked(c)}
     return not any(isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load)
-                   and id(n) not in inside for n in ast.walk(fn))
+                   and id(n) not in inside for n in walked(fn))
 
 
 _DISPLAYS = (ast.List, ast.Tuple, ast.Set, ast.ListComp, ast.GeneratorExp)
@@ -345,7 +345,7 @@ def _grows(node: ast.AST) -> bool:
         return any(isinstance(a, ast.Name) and a.id in names and isinstance(b, _DISPLAYS)
                    for a, b in (pair, pair[::-1]))
     return any(isinstance(x, ast.Starred) and isinstance(x.value, ast.Name)
-               and x.value.id in names for x in ast.walk(v))
+               and x.value.id in names for x in walked(v))
 
 
 def _changed(node: ast.AST) -> set[str]:
@@ -357,7 +357,7 @@ def _changed(node: ast.AST) -> set[str]:
         call = node.value      # a method's object, and what a function is given
         heads = [call.func, *call.args, *(k.value for k in call.keywords)]
     else:
-        heads = [t for t in ast.walk(node) if isinstance(t, ast.Attribute | ast.Subscript)
+        heads = [t for t in walked(node) if isinstance(t, ast.Attribute | ast.Subscript)
                  and isinstance(t.ctx, ast.Store | ast.Del)]
     names = set()
     for h in heads:
