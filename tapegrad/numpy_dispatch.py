@@ -101,6 +101,25 @@ def _ufunc_name(ufunc: Any) -> str:
     return name
 
 
+copy_makers: list[Callable[[Any], Any]] = []
+"""``writes.traced_copy``: a new traced array where NumPy's result is a new array but
+tapegrad's would be its input itself (``np.positive(x)``, ``np.concatenate([x])``),
+so that a write into the result (``y[0] = v``) leaves the input alone, as NumPy's."""
+
+COPIES = {np.concatenate, np.hstack, np.vstack, np.dstack, np.column_stack, np.block,
+          np.roll, np.clip, np.nan_to_num, np.round, np.around, np.fix, np.append,
+          np.sort, np.copy, np.ascontiguousarray}
+"""NumPy's functions whose result never shares its input's memory (without out=)."""
+
+
+def fresh(out: Any, inputs: Any) -> Any:
+    """``out``, or a copy of it where it is one of ``inputs`` (or in a list of them)."""
+    if type(out) is Traced and copy_makers and any(
+            a is out or type(a) in (list, tuple) and any(b is out for b in a) for a in inputs):
+        return copy_makers[0](out)
+    return out
+
+
 ufunc_finders: list[Callable[[Any], Any]] = []
 """Called with a ufunc missing from ``ufuncs``: its tapegrad function, or None (a
 library's ufuncs found late, as tapegrad.scipy finds SciPy's without importing it)."""
@@ -134,6 +153,8 @@ def _array_ufunc(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: 
             out = prim.apply1(inputs[0])
         else:
             out = prim(*inputs)
+        if out is inputs[0] or n == 2 and out is inputs[1]:    # np.positive(x): a new array
+            return fresh(out, inputs)
         return numpy_made(out)
     name = _ufunc_name(ufunc)
     if prim is not None and method in ufunc_methods and not name.startswith("scipy."):
@@ -177,6 +198,8 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
             return numpy_made(out)
     if handler is not None and (not kwargs or _kw(kwargs, *handler[1])):
         out = handler[0](*args, **kwargs)
+        if func in COPIES:
+            out = fresh(out, args)
         if func in _ARRAYS_OUT:
             return out if func in _METHODS and type(primal_value(args[0])) is not np.ndarray \
                 else as_zero_d(out)

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .numpy_dispatch import functions
+from .numpy_dispatch import fresh, functions
 from .shapes import reshape as reshape_to
 from .shapes import transpose
 from .values import Traced, primal_value
@@ -332,6 +332,6 @@ def _ravel_method(self: Traced, order: str = "C") -> Number:
 
 Traced.squeeze = _squeeze_method                   # type: ignore[attr-defined]
 Traced.ravel = _ravel_method                       # type: ignore[attr-defined]
-Traced.flatten = _ravel_method                     # type: ignore[attr-defined]
+Traced.flatten = lambda self, order="C": fresh(ravel(self, order), (self,))  # type: ignore[attr-defined]
 Traced.swapaxes = swapaxes                         # type: ignore[attr-defined]
 Traced.mT = property(matrix_transpose)             # type: ignore[attr-defined]  # NumPy 2's x.mT

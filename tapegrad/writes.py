@@ -29,6 +29,7 @@ from .backends import foreign
 from .batching.rules import batch_rules
 from .indexing import _MAX_PARTS, _basic, _fill, _index, gather, getitem
 from .kinks import where
+from .numpy_dispatch import copy_makers, fresh
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .shapes import broadcast_to_p, reshape_p, sum_like, transpose_p
 from .tape import rec_args, rec_op
@@ -177,3 +178,15 @@ def traced_copy(self: Traced, order: str = "K") -> Traced:
 
 Traced.__setitem__ = _traced_setitem                     # type: ignore[index]
 Traced.copy = traced_copy                                # type: ignore[attr-defined]
+
+
+copy_makers.append(traced_copy)
+_positive = vars(Traced)["__pos__"]
+
+
+def _positive_copy(self: Traced) -> Any:
+    """``+x``: a new array, as NumPy's (a write into it leaves ``x`` alone)."""
+    return fresh(_positive(self), (self,))
+
+
+Traced.__pos__ = _positive_copy                          # type: ignore[operator]

@@ -88,3 +88,24 @@ def test_a_numpy_array_made_by_shape_still_refuses_a_traced_value_naming_zeros_l
     with pytest.raises(ValueError) as info:
         tg.grad(lambda v: np.sum(f(v)))(np.ones(2))
     assert "zeros_like" in str(info.value.__cause__)
+
+
+NEW_ARRAYS = {   # NumPy's result is a new array even where it holds the input's numbers
+    "+x": lambda y: +y, "np.positive": np.positive, "np.conjugate": np.conjugate,
+    "np.clip without bounds": lambda y: np.clip(y, None, None),
+    "x.clip()": lambda y: y.clip(), "x.flatten()": lambda y: y.flatten(),
+    "np.block([x])": lambda y: np.block([y]), "np.roll(x, 0)": lambda y: np.roll(y, 0),
+    "np.concatenate([x])": lambda y: np.concatenate([y]), "np.hstack([x])": lambda y: np.hstack([y]),
+}
+
+
+@pytest.mark.parametrize("name", NEW_ARRAYS)
+def test_a_write_into_a_new_array_that_holds_the_inputs_numbers_leaves_the_input_alone(name):
+    made = NEW_ARRAYS[name]
+
+    def f(x):
+        y = x * 2.0                  # an array of the function's own, so writable
+        z = made(y)
+        z[0] = x[1] ** 2
+        return y * 10.0 + z          # y unchanged, as NumPy's
+    check(f, np.array([1.0, 0.5, -0.25]))
