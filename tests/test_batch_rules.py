@@ -22,7 +22,7 @@ import pytest
 
 import tapegrad as tg
 import tapegrad.scipy.linalg as tsl
-from tapegrad import arrays, augmented, floatbits, indexing, logic, ops
+from tapegrad import arrays, augmented, floatbits, indexing, logic, ops, writes
 from tapegrad.batching.rules import batch_rules, per_example
 from tapegrad.numpy_scalars import numpy_twin
 
@@ -274,6 +274,9 @@ def table_cases(rng):
     twin = numpy_twin(ops.pow, np.power, operator.pow)
     cases[twin] = [([f(N) * 2.0, 3.0], [True, False]), ([2.0, f(N)], [False, True]),
                    ([np.abs(f(N)), f(N)], [True, True]), ([np.abs(f(N, 3)), f(N, 3)], [True, True])]
+    cases[writes.filled] = [   # np.zeros_like(a) and kin of a traced a
+        ([f(N, 3), 0, np.dtype(np.float64), (3,)], [True, False, False, False]),
+        ([f(N, 2), 1, np.dtype(np.float32), (2, 3)], [True, False, False, False])]
     return cases
 
 

@@ -3,7 +3,7 @@
 The NaN-skipping reductions give NumPy's values with NaNs present and a zero
 gradient at each NaN; ``any``/``all``/``count_nonzero``/``isclose``/``allclose``
 give booleans (no derivative) that ``tg.where`` reads and that a Python ``if``
-turns into a guard; ``zeros_like`` and kin are constants of the traced
+turns into a guard; ``zeros_like`` and kin are traced constants (no derivative) of the
 array's shape and dtype; the ndarray methods behave as NumPy's.
 """
 
@@ -145,17 +145,18 @@ def test_any_all_methods_and_keywords_match_numpy():
 
 # ----------------------------------------------------------------- constants
 @pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64, np.int32, np.uint8])
-def test_likes_are_constants_of_the_traced_arrays_shape_and_dtype(dtype):
+def test_likes_have_the_traced_arrays_shape_and_dtype_and_no_derivative(dtype):
+    # traced (a program writes into them: d = np.zeros_like(y); d[0] = y[1]), constant
     x = np.arange(6.0).reshape(2, 3)
     for name, kw in (("zeros_like", {}), ("ones_like", {}), ("empty_like", {}),
                      ("full_like", {"fill_value": 7})):
         def f(v, name=name, kw=kw):
             out = getattr(np, name)(v, dtype=dtype, **kw)
-            assert type(out) is np.ndarray and out.dtype == dtype and out.shape == (2, 3)
-            return tg.sum(v) + tg.sum(out * 0.0)
+            assert out.dtype == dtype and out.shape == (2, 3)
+            return tg.sum(v) + tg.sum(out * 1.0)
         assert tg.grad(f)(x).tolist() == [[1.0] * 3] * 2
-        tg.jit(f)(x)
-        tg.vmap(f)(np.stack([x, x]))
+        assert tg.jit(f)(x) == f(x)
+        np.testing.assert_array_equal(tg.vmap(f)(np.stack([x, x])), [f(x), f(x)])
     got = tg.jit(lambda v: np.full_like(v, 2.5, dtype=dtype) + 0)(x)
     np.testing.assert_array_equal(got, np.full_like(x, 2.5, dtype=dtype))
 

@@ -179,7 +179,7 @@ REFUSED = {
     "mask": (lambda x: np.sum(x[x > 0.5] ** 2),
              r"traced boolean mask \(x\[x > 0\]\).*tg\.where\(mask, x, 0\.0\)"),
     "store": (stored, r"z\[\[0, 2\]\] = \.\.\. stores a traced value into a NumPy array.*"
-              r"np\.where\(mask, value, z\)"),
+              r"z = np\.zeros_like\(x\)"),
 }
 
 

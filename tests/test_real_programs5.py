@@ -112,15 +112,21 @@ def test_scipy_special_ufuncs_give_scipys_bits_under_every_transform() -> None:
 def test_storing_a_traced_value_into_a_numpy_array_names_the_assignment() -> None:
     # was "np.asarray was applied to a traced value ... Use tg.stack", naming neither the
     # line nor the assignment; a scalar element gave NumPy's "setting an array element
-    # with a sequence" alone
-    def heat_step(u):
-        lap = np.zeros_like(u)
+    # with a sequence" alone. np.zeros_like(u) of a traced u is traced now and takes the
+    # write; np.zeros(n) is NumPy's and cannot: the message names np.zeros_like.
+    def heat_step(u, zeros):
+        lap = zeros(u)
         lap[1:-1] = u[2:] - 2 * u[1:-1] + u[:-2]
         return np.sum(u + 0.2 * lap)
+    numpys = lambda u: np.zeros(len(u))
     for transform in (tg.grad, tg.jit):
         with pytest.raises(TypeError, match=r"^lap\[1:-1\] = \.\.\. stores a traced value into "
-                           r"a NumPy array.*np\.concatenate.*np\.where\(mask, value, lap\)"):
-            transform(heat_step)(np.ones(5))
+                           r"a NumPy array.*lap = np\.zeros_like\(x\).*np\.concatenate"):
+            transform(lambda u: heat_step(u, numpys))(np.ones(5))
+    u = np.array([0.0, 1.0, 4.0, 9.0, 16.0])
+    works = lambda u: heat_step(u, np.zeros_like)
+    assert tg.jit(works)(u) == works(u)
+    np.testing.assert_allclose(tg.grad(works)(u), central(works, u), rtol=1e-7)
 
     def accumulate(w):
         out = np.zeros(2)
@@ -129,6 +135,7 @@ def test_storing_a_traced_value_into_a_numpy_array_names_the_assignment() -> Non
     with pytest.raises(ValueError) as info:      # NumPy's error, ours as its cause
         tg.grad(accumulate)(np.ones(2))
     assert "out[0] = ... stores a traced value" in str(info.value.__cause__)
+    assert "out = np.zeros_like(x)" in str(info.value.__cause__)
 
     fixed = lambda u: np.sum(u + 0.2 * np.pad(u[2:] - 2 * u[1:-1] + u[:-2], 1))  # as told
     u = np.array([0.0, 1.0, 4.0, 9.0, 16.0])
