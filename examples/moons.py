@@ -152,7 +152,8 @@ def train(mode: str = "batch", steps: int = 100, seed: int = 0,
     Returns the parameters (NumPy ones), the loss and accuracy per step, the
     seconds of the warm-up, and the seconds per step: in a compiled mode the
     first two steps warm up (jit's first call traces, its second compiles)
-    and the steps after them are timed, else all are. ``backend`` (a dense mode's) is the library the arrays live in.
+    and the steps after them are timed, else all are. ``backend`` (a dense
+    mode's) is the library the arrays live in.
     """
     to = to_backend(backend)
     X, y = map(to, make_moons())

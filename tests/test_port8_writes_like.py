@@ -95,7 +95,8 @@ NEW_ARRAYS = {   # NumPy's result is a new array even where it holds the input's
     "np.clip without bounds": lambda y: np.clip(y, None, None),
     "x.clip()": lambda y: y.clip(), "x.flatten()": lambda y: y.flatten(),
     "np.block([x])": lambda y: np.block([y]), "np.roll(x, 0)": lambda y: np.roll(y, 0),
-    "np.concatenate([x])": lambda y: np.concatenate([y]), "np.hstack([x])": lambda y: np.hstack([y]),
+    "np.concatenate([x])": lambda y: np.concatenate([y]),
+    "np.hstack([x])": lambda y: np.hstack([y]),
 }
 
 
