@@ -286,34 +286,27 @@ class Writer:
     def idiomed(self) -> None:
         """The idiom programs' end: a loop over ``r`` or ``ws`` or on ``r``'s norm, then ends."""
         assert self.idioms is not None
-        main = self.ch
-        self.ch = self.idioms               # the loop's own choices
-        for _ in range(self.ch.int(0, 2)):
-            head = self.ch.pick(IDIOM_LOOPS)
-            self.emit(1, head[0])
-            for line in head[1:]:
-                self.emit(1, line)
-            self.loops += 1
-            self.body(2, True, 1)
-        self.ch = main
-        for _ in range(self.idioms.int(1, 2)):
-            self.emit(1, self.idioms.pick(IDIOM_ENDS))
+        self.ended(self.idioms, IDIOM_LOOPS, IDIOM_ENDS)
 
     def listed(self) -> None:
         """The list programs' end: a loop over ``vs`` or ``zs``, then ``zs`` and ``q`` reduced."""
         assert self.lists is not None
+        self.ended(self.lists, LIST_LOOPS, LIST_ENDS)
+
+    def ended(self, stream: Any, loops: Any, ends: Any) -> None:
+        """Up to two loops of ``loops`` drawn from ``stream`` (bodies from it too), then ends."""
         main = self.ch
-        self.ch = self.lists                # the loop's own choices
+        self.ch = stream                    # the loop's own choices
         for _ in range(self.ch.int(0, 2)):
-            head = self.ch.pick(LIST_LOOPS)
+            head = self.ch.pick(loops)
             self.emit(1, head[0])
             for line in head[1:]:
                 self.emit(1, line)
             self.loops += 1
             self.body(2, True, 1)
         self.ch = main
-        for _ in range(self.lists.int(1, 2)):
-            self.emit(1, self.lists.pick(LIST_ENDS))
+        for _ in range(stream.int(1, 2)):
+            self.emit(1, stream.pick(ends))
 
     def widen(self) -> None:
         """The wide programs' start: the array ``a``, maybe a loop in a function called twice."""
