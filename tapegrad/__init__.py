@@ -16,6 +16,7 @@ from . import numpy_dispatch as _numpy_dispatch  # noqa: F401  (NumPy functions 
 from . import optim as optim
 from . import queries as _queries  # noqa: F401  (np.result_type, np.isrealobj... of Traced)
 from . import replay as _replay  # noqa: F401  (calling a Tape replays it)
+from . import stale_views as _stale_views  # noqa: F401  (a view read after a write refused)
 from . import statistics as statistics
 from . import tree as tree
 from . import ufunc_methods as _ufunc_methods  # noqa: F401  (np.add.outer, .reduce, .accumulate)

@@ -298,6 +298,10 @@ class Trace(NamedTuple):
     aux: Any
 
 
+trace_checks: list[Callable[[Tape, Any], None]] = []
+"""Run on each finished tape with the aux leaves (``stale_views.check_views``)."""
+
+
 def trace(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...] | None,
           has_aux: bool, what: str, kwargs: dict[str, Any] | None = None,
           reverse: bool = False, staging: bool = False, float64: bool = False,
@@ -337,6 +341,8 @@ def trace(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...] | 
         draws.check_rngs(fun, before)
     out_leaves, out_def = tree.flatten(out)
     tape.set_outputs(out_leaves)
+    for check in trace_checks:          # stale_views.check_views: a view read after a write
+        check(tape, aux)
     if staging:
         for x in (*out_leaves, *tree.leaves(aux)):   # a dead tape's value kept as a constant
             unwrap(tape, x)

@@ -148,14 +148,23 @@ def writable(self: Any, what: str) -> None:
 def write(self: Any, key: Any, value: Any, what: str) -> None:
     """``self[key] = value``, ``what`` naming the write in a refusal."""
     writable(self, what)
+    where = None                                        # written where: None, anywhere
     if type(key) is Traced and np_dtype(primal_value(key)).kind == "b":
         out = _masked(self, key, value)                 # x[x < 0] = 0.0
     else:
         idx, traced = _index(key)
         out = setitem_p(self, value, idx, *traced)
+        where = None if traced else idx
+    if out.tape is self.tape:
+        for note in write_notes:        # stale_views.py: a view read after this write
+            note(out.tape, self.id, out.id, where)
     # a value of an inner transform moves the array onto its tape: used after that
     # transform returns, the array is an escaped tracer (an error), as the value is
     self.tape, self.id, self._value = out.tape, out.id, out._value
+
+
+write_notes: list[Any] = []
+"""Called with (tape, old id, new id, key) at each write (``stale_views.py``)."""
 
 
 def _masked(x: Traced, mask: Traced, value: Any) -> Any:

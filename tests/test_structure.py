@@ -299,7 +299,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                  "staging.shifted", "staging.registers", "staging.templates", "staging.returned",
                  "staging.items", "staging.spans",
                  "replay", "loop_seed"}),
-    ("transforms", {"tracing", "seeds", "transforms", "jacobians", "check",
+    ("transforms", {"stale_views", "tracing", "seeds", "transforms", "jacobians", "check",
                     "batching.interpret", "batching.axes", "batching.nested", "vmap", "vectorizing",
                     "batching.foreign",
                     "batching.quick",
