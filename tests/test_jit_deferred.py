@@ -22,6 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_firstcall import INPUTS, straight, total
+from test_while_programs import shrink_branchy as thirds  # a while with an if/else
 
 import tapegrad as tg
 from tapegrad import jit_first
@@ -160,16 +161,6 @@ def summed(x):
     for k in range(40):
         s = tg.sin(s) * 0.9 + x * 0.1 + k * 0.01
     return s
-
-
-def thirds(x):
-    y = x
-    while y > 1.0:
-        if y > 10.0:
-            y = y / 3.0
-        else:
-            y = y - 0.7
-    return y
 
 
 def test_a_rolled_for_loop_is_eagers_at_both_calls():
