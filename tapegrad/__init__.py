@@ -151,10 +151,10 @@ from .nans import nanmean as nanmean
 from .nans import nanmedian as nanmedian
 from .nans import nanmin as nanmin
 from .nans import nanprod as nanprod
-from .nans import nanstd as nanstd
 from .nans import nansum as nansum
-from .nans import nanvar as nanvar
 from .nans import ptp as ptp
+from .nanspread import nanstd as nanstd
+from .nanspread import nanvar as nanvar
 from .numerics import debug_nans as debug_nans
 from .ops import arctan as arctan
 from .ops import cos as cos

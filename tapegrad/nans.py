@@ -19,9 +19,7 @@ from . import reductions as _red
 from .along import _stacked
 from .elementary import isnan
 from .kinks import where
-from .kinks import where as _select
 from .numpy_dispatch import functions
-from .ops import sqrt
 from .orderings import sort_p
 from .scans import cumprod, cumsum, prod
 from .shapes import _traced_scalar, transpose
@@ -29,7 +27,7 @@ from .shapes import reshape as reshape_to
 from .values import _integer_data, primal_value
 
 __all__ = ["nan_to_num", "nancumprod", "nancumsum", "nanmax", "nanmean", "nanmedian",
-           "nanmin", "nanprod", "nanstd", "nansum", "nanvar", "ptp"]
+           "nanmin", "nanprod", "nansum", "ptp"]
 
 Number = Any
 Axis = int | tuple[int, ...] | None
@@ -86,7 +84,8 @@ def nan_to_num(x: Number, copy: bool = True, nan: float = 0.0, posinf: float | N
     return x[()] if type(primal_value(x)) is np.ndarray and np.ndim(x) == 0 else x  # NumPy's
 
 
-def nansum(a: Number, axis: Axis = None, keepdims: bool = False, where: Any = None) -> Number:
+def nansum(a: Number, axis: Axis = None, keepdims: bool = False, where: Any = None, *,
+           initial: Any = None) -> Number:
     """NumPy's ``nansum``: the sum, NaNs counted as zero (and given no gradient).
 
     Args:
@@ -94,6 +93,7 @@ def nansum(a: Number, axis: Axis = None, keepdims: bool = False, where: Any = No
       axis: None (every axis), an int or a tuple of ints.
       keepdims: Keep the reduced axes with size 1.
       where: Only the places where it holds count (NumPy's ``where=``).
+      initial: A number the sum starts from (NumPy's ``initial=``).
 
     Returns:
       The sum, shaped as ``tg.sum``'s.
@@ -104,7 +104,26 @@ def nansum(a: Number, axis: Axis = None, keepdims: bool = False, where: Any = No
       >>> tg.grad(lambda x: tg.nansum(x * x))(np.array([1.0, np.nan]))
       array([2., 0.])
     """
+    if _given(initial):
+        return _from_initial(np.sum, _stacked(a), 0.0, axis, keepdims, initial, where)
     return _red.sum(_fill(_stacked(a), 0.0), axis, keepdims, where=where)
+
+
+def _given(value: Any) -> bool:
+    return value is not None and value is not np._NoValue
+
+
+def _from_initial(func: Any, a: Any, fill: float, axis: Axis, keepdims: bool, initial: Any,
+                  mask: Any) -> Any:
+    """NumPy's ``func(a, initial=, where=)`` (sum, prod, max or min) with each NaN as ``fill``.
+
+    So NumPy's ``nanmax`` (``np.fmax.reduce``) of a slice that is all NaN,
+    or masked out by ``where``, is ``initial``.
+    """
+    kw = {} if mask is None or mask is True else {"where": mask}
+    if _given(initial):
+        kw["initial"] = initial
+    return func(_fill(a, fill), axis=axis, keepdims=keepdims, **kw)
 
 
 def nanmean(a: Number, axis: Axis = None, keepdims: bool = False, where: Any = None) -> Number:
@@ -129,60 +148,16 @@ def nanmean(a: Number, axis: Axis = None, keepdims: bool = False, where: Any = N
     return nansum(a, axis, keepdims, where) / _count(a, axis, keepdims, where)
 
 
-def nanvar(a: Number, axis: Axis = None, ddof: int = 0, keepdims: bool = False,
-           where: Any = None) -> Number:
-    """NumPy's ``nanvar``: the variance of the elements that are not NaN.
-
-    Args:
-      a: A number or an array (traced or not).
-      axis: None (every axis), an int or a tuple of ints.
-      ddof: Delta degrees of freedom: the divisor is the count minus ``ddof``.
-      keepdims: Keep the reduced axes with size 1.
-      where: Only the places where it holds count (NumPy's ``where=``).
-
-    Returns:
-      The variance.
-
-    Examples:
-      >>> import numpy as np
-      >>> import tapegrad as tg
-      >>> float(tg.nanvar(np.array([1.0, np.nan, 3.0])))
-      1.0
-    """
-    a, keep = _stacked(a), where          # NumPy's keyword; the function is _select here
-    mask = isnan(a)
-    cnt = _count(a, axis, True, keep)
-    zero = np.zeros((), dtype=_float_dtype(a))
-    d = _select(mask, zero, _fill(a, 0.0) - _red.sum(_fill(a, 0.0), axis, True, where=keep) / cnt)
-    dof = _count(a, axis, keepdims, keep) - float(ddof)
-    return _red.sum(d * d, axis, keepdims, where=keep) / _select(dof > 0, dof, zero)
-
-
-def nanstd(a: Number, axis: Axis = None, ddof: int = 0, keepdims: bool = False,
-           where: Any = None) -> Number:
-    """NumPy's ``nanstd``: the square root of ``nanvar``.
-
-    Args:
-      a: A number or an array (traced or not).
-      axis: None (every axis), an int or a tuple of ints.
-      ddof: Delta degrees of freedom.
-      keepdims: Keep the reduced axes with size 1.
-      where: Only the places where it holds count (NumPy's ``where=``).
-
-    Returns:
-      The standard deviation.
-
-    Examples:
-      >>> import numpy as np
-      >>> import tapegrad as tg
-      >>> tg.nanstd(np.array([1.0, np.nan, 3.0]))
-      1.0
-    """
-    return sqrt(nanvar(a, axis, ddof, keepdims, where))
-
-
-def _nan_extreme(a: Any, axis: Axis, keepdims: bool, fill: float, fn: Any) -> Any:
+def _nan_extreme(a: Any, axis: Axis, keepdims: bool, fill: float, fn: Any, initial: Any = None,
+                 mask: Any = None) -> Any:
     a = _stacked(a)
+    if _given(initial):
+        return _from_initial(np.max if fn is _red.max else np.min, a, fill, axis, keepdims,
+                             initial, mask)
+    if mask is not None and mask is not True:
+        name = "fmax" if fn is _red.max else "fmin"
+        raise ValueError(f"reduction operation '{name}' does not have an identity, so to use a "
+                         "where mask one has to specify 'initial'")
     m = fn(_fill(a, fill), axis, keepdims)
     if _integer_data(primal_value(a)):
         return m
@@ -190,13 +165,16 @@ def _nan_extreme(a: Any, axis: Axis, keepdims: bool, fill: float, fn: Any) -> An
     return _traced_scalar(where(every, _float_dtype(a).type(math.nan), m))   # not 0-d
 
 
-def nanmax(a: Number, axis: Axis = None, keepdims: bool = False) -> Number:
+def nanmax(a: Number, axis: Axis = None, keepdims: bool = False, *, initial: Any = None,
+           where: Any = None) -> Number:
     """NumPy's ``nanmax``: the largest element that is not NaN.
 
     Args:
       a: A number or an array (traced or not).
       axis: None (every axis), an int or a tuple of ints.
       keepdims: Keep the reduced axes with size 1.
+      initial: A number the maximum starts from (NumPy's ``initial=``).
+      where: Only the places where it holds count (with ``initial``).
 
     Returns:
       The maximum (NaN where every element is NaN); ties split the gradient.
@@ -207,16 +185,19 @@ def nanmax(a: Number, axis: Axis = None, keepdims: bool = False) -> Number:
       >>> float(tg.nanmax(np.array([1.0, np.nan, 3.0])))
       3.0
     """
-    return _nan_extreme(a, axis, keepdims, -math.inf, _red.max)
+    return _nan_extreme(a, axis, keepdims, -math.inf, _red.max, initial, where)
 
 
-def nanmin(a: Number, axis: Axis = None, keepdims: bool = False) -> Number:
+def nanmin(a: Number, axis: Axis = None, keepdims: bool = False, *, initial: Any = None,
+           where: Any = None) -> Number:
     """NumPy's ``nanmin``: the smallest element that is not NaN.
 
     Args:
       a: A number or an array (traced or not).
       axis: None (every axis), an int or a tuple of ints.
       keepdims: Keep the reduced axes with size 1.
+      initial: A number the minimum starts from (NumPy's ``initial=``).
+      where: Only the places where it holds count (with ``initial``).
 
     Returns:
       The minimum (NaN where every element is NaN).
@@ -227,16 +208,19 @@ def nanmin(a: Number, axis: Axis = None, keepdims: bool = False) -> Number:
       >>> float(tg.nanmin(np.array([1.0, np.nan, 3.0])))
       1.0
     """
-    return _nan_extreme(a, axis, keepdims, math.inf, _red.min)
+    return _nan_extreme(a, axis, keepdims, math.inf, _red.min, initial, where)
 
 
-def nanprod(a: Number, axis: Axis = None, keepdims: bool = False) -> Number:
+def nanprod(a: Number, axis: Axis = None, keepdims: bool = False, *, initial: Any = None,
+            where: Any = None) -> Number:
     """NumPy's ``nanprod``: the product, NaNs counted as one.
 
     Args:
       a: A number or an array (traced or not).
       axis: None (every axis), an int or a tuple of ints.
       keepdims: Keep the reduced axes with size 1.
+      initial: A number the product starts from (NumPy's ``initial=``).
+      where: Only the places where it holds count (NumPy's ``where=``).
 
     Returns:
       The product.
@@ -247,6 +231,8 @@ def nanprod(a: Number, axis: Axis = None, keepdims: bool = False) -> Number:
       >>> tg.nanprod(np.array([2.0, np.nan, 3.0]))
       np.float64(6.0)
     """
+    if _given(initial) or (where is not None and where is not True):
+        return _from_initial(np.prod, _stacked(a), 1.0, axis, keepdims, initial, where)
     return prod(_fill(_stacked(a), 1.0), axis, keepdims)
 
 
@@ -364,14 +350,13 @@ def nanmedian(a: Number, axis: Axis = None, overwrite_input: bool = False,
 
 # ------------------------------------------- NumPy's names on traced values
 _AXIS = ("axis", "keepdims")
+_STARTED = (*_AXIS, "initial", "where")
 functions.update({
     np.nan_to_num: (nan_to_num, ("copy", "nan", "posinf", "neginf")),
-    np.nansum: (nansum, (*_AXIS, "where")), np.nanmean: (nanmean, (*_AXIS, "where")),
-    np.nanmax: (nanmax, _AXIS),
-    np.nanmin: (nanmin, _AXIS), np.nanprod: (nanprod, _AXIS),
+    np.nansum: (nansum, _STARTED), np.nanmean: (nanmean, (*_AXIS, "where")),
+    np.nanmax: (nanmax, _STARTED), np.nanmin: (nanmin, _STARTED),
+    np.nanprod: (nanprod, _STARTED),
     np.nanmedian: (nanmedian, ("axis", "overwrite_input", "keepdims")),
-    np.nanvar: (nanvar, ("axis", "ddof", "keepdims", "where")),
-    np.nanstd: (nanstd, ("axis", "ddof", "keepdims", "where")),
     np.nancumsum: (nancumsum, ("axis",)), np.nancumprod: (nancumprod, ("axis",)),
     np.ptp: (ptp, _AXIS),
 })

@@ -105,7 +105,7 @@ _FILL = {np.prod: 1, np.any: False, np.all: True}     # what a masked place coun
 for _f in (*_FILL, np.std, np.var):
     extra_keywords[_f] = extra_keywords.get(_f, ()) + ("where",)
 for _f in (np.std, np.var):
-    extra_keywords[_f] += ("correction", "mean")
+    extra_keywords[_f] += ("correction", "mean", "dtype")
 
 
 def _with_initial(total: Any, x: Any, func: Any, axis: Any, keepdims: bool, initial: Any,
@@ -148,7 +148,7 @@ def around(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         kw = dict(kwargs)
         initial, x = kw.pop("initial"), args[0]
         if "where" in kw and func not in (np.sum, np.prod):    # sum and prod take where
-            x = where(kw.pop("where"), x, initial)
+            x = where(kw.pop("where"), x, np.asarray(initial).astype(_dtype(x))[()])
         if 0 in shape_of(x):        # nothing to reduce: NumPy's constant
             return func(np.zeros(shape_of(x), _dtype(x)), *args[1:], initial=initial, **kw)
         out = func(x, *args[1:], **kw)
@@ -158,12 +158,8 @@ def around(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
             out = with_initial_p(out, x, func, axis, bool(kw.get("keepdims", False)), initial,
                                  kw.get("where", True))      # NumPy's bits: its order
         return out
-    if func in (np.std, np.var) and {"where", "correction", "mean"} & set(kwargs):
-        if kwargs.get("dtype") is not None:          # as np.std(x, dtype=...) alone
-            raise TypeError(f"np.{func.__name__}(..., dtype=...) was applied to a traced value: "
-                            "tapegrad's does not take dtype; cast the argument first "
-                            "(x.astype(np.float32)) or the result after.")
-        return _spread(func, args[0], **kwargs)
+    if func in (np.std, np.var) and {"where", "correction", "mean", "dtype"} & set(kwargs):
+        return _spread(func, *args, **kwargs)
     if "where" in kwargs and func in _FILL:
         kw = dict(kwargs)
         return func(where(kw.pop("where"), args[0], _FILL[func]), *args[1:], **kw)
@@ -171,27 +167,33 @@ def around(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
 
 
 def _spread(func: Any, x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False,
-            where: Any = True, correction: int | None = None, mean: Any = None) -> Any:
+            where: Any = True, correction: int | None = None, mean: Any = None,
+            dtype: Any = None) -> Any:
     """NumPy's ``var``/``std`` over the places ``where`` holds, about ``mean`` if given.
 
-    ``correction`` is ``ddof``; ``mean`` (NumPy 2's keyword) has the
-    ``keepdims=True`` shape and is taken as it is (traced or not).
+    As NumPy's ``_var``, step for step: the mean summed in ``dtype`` (float64
+    for integers), the deviations in the type NumPy promotes them to, their
+    squares summed in ``dtype``. ``correction`` is ``ddof``; ``mean`` (NumPy
+    2's keyword) has the ``keepdims=True`` shape and is taken as it is.
     """
+    if correction is not None and ddof != 0:
+        raise ValueError("ddof and correction can't be provided simultaneously.")
     ddof = ddof if correction is None else correction
-    if where is True and mean is None:
+    if where is True and mean is None and dtype is None:
         return func(x, axis=axis, ddof=ddof, keepdims=keepdims)
-    shape, dt = shape_of(x), _dtype(x) if _dtype(x).kind == "f" else np.dtype(float)
-    if where is True:               # NumPy's unmasked sum (its pairwise order)
-        d = x - mean
-        count = np.sum(np.ones(shape, bool), axis=axis, keepdims=keepdims).astype(dt)
-        v = np.sum(d * d, axis=axis, keepdims=keepdims) / np.maximum(count - ddof, 0)
-        return np.sqrt(v) if func is np.std else v
-    mask = np.broadcast_to(where, shape)
-    mu = mean if mean is not None else np.sum(x, axis=axis, keepdims=True, where=mask) / np.sum(
-        mask, axis=axis, keepdims=True).astype(dt)
-    d = _where(mask, x - mu, np.zeros((), dt))
+    shape = shape_of(x)
+    dtype = np.dtype(float) if dtype is None and _dtype(x).kind in "iub" else dtype
+    dt = np.dtype(dtype) if dtype is not None else _dtype(x)
+    mask = np.ones(shape, bool) if where is True else np.broadcast_to(where, shape)
+    kw: dict[str, Any] = {} if where is True else {"where": mask}   # unmasked: pairwise
+    mu = mean if mean is not None else np.sum(x, axis=axis, dtype=dtype, keepdims=True, **kw) / \
+        np.sum(mask, axis=axis, keepdims=True).astype(dt)
+    d = x - mu
+    if where is not True:
+        d = _where(mask, d, np.zeros((), _dtype(d)))
     count = np.sum(mask, axis=axis, keepdims=keepdims).astype(dt)
-    v = np.sum(d * d, axis=axis, keepdims=keepdims, where=mask) / np.maximum(count - ddof, 0)
+    v = np.sum(d * d, axis=axis, dtype=dtype, keepdims=keepdims, **kw) / \
+        np.maximum(count - ddof, 0)
     return np.sqrt(v) if func is np.std else v
 
 

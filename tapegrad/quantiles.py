@@ -34,6 +34,7 @@ from .shapes import _traced_scalar, broadcast_to, transpose
 from .shapes import reshape as reshape_to
 from .tensordot import dot
 from .values import primal_value, shape_of
+from .zero_dim import as_zero_d
 
 __all__ = ["corrcoef", "cov", "percentile", "quantile"]
 
@@ -226,14 +227,18 @@ def _float64(x: Any) -> Any:
     return x if np.asarray(primal_value(x)).dtype == np.float64 else astype(x, np.float64)
 
 
-def _rows(m: Any, rowvar: bool) -> Any:
+def _rows(m: Any, rowvar: bool, first: bool = True) -> Any:
+    """``m`` with two axes, as NumPy 2.2's ``cov`` takes it.
+
+    With ``rowvar=False`` a 2-D ``m`` is transposed, and ``y`` (as before
+    NumPy 2.2) unless it has one row.
+    """
     shape = shape_of(m)
     if len(shape) > 2:
         raise ValueError("m has more than 2 dimensions")
-    x = reshape_to(m, (1,) + shape) if len(shape) < 2 else m
-    if len(shape) < 2 and not shape:
-        x = reshape_to(m, (1, 1))
-    return transpose(x) if not rowvar and shape_of(x)[0] != 1 else x
+    x = reshape_to(m, (1,) * (2 - len(shape)) + shape) if len(shape) < 2 else m
+    flip = len(shape) != 1 if first else shape_of(x)[0] != 1
+    return transpose(x) if not rowvar and flip else x
 
 
 def cov(m: Number, y: Number = None, rowvar: bool = True, bias: bool = False,
@@ -250,7 +255,7 @@ def cov(m: Number, y: Number = None, rowvar: bool = True, bias: bool = False,
       aweights: Weights of the observations (traced or not), as NumPy's.
 
     Returns:
-      The covariance matrix (a number for one variable).
+      The covariance matrix (a 0-d array for one variable, as NumPy's).
 
     Examples:
       >>> import numpy as np
@@ -260,17 +265,19 @@ def cov(m: Number, y: Number = None, rowvar: bool = True, bias: bool = False,
              [-1.,  1.]])
     """
     x = _rows(_float64(_stacked(m)), rowvar)      # NumPy computes in float64
+    if shape_of(x)[0] == 0:
+        return np.array([]).reshape(0, 0)        # no variable: NumPy's empty matrix
     if y is not None:
-        x = concatenate([x, _rows(_float64(_stacked(y)), rowvar)], axis=0)
+        x = concatenate([x, _rows(_float64(_stacked(y)), rowvar, False)], axis=0)
     if ddof is None:
         ddof = 0 if bias else 1
     if fweights is not None or aweights is not None:
-        return squeeze(_weighted_cov(x, ddof, fweights, aweights))
+        return as_zero_d(squeeze(_weighted_cov(x, ddof, fweights, aweights)))
     fact = max(shape_of(x)[1] - ddof, 0)     # NumPy's: no degrees of freedom left, 1/0
     x = x - reshape_to(mean(x, axis=1), (-1, 1))
     with np.errstate(divide="ignore"):
         c = dot(x, transpose(x)) * np.true_divide(1, fact)
-    return squeeze(c)
+    return as_zero_d(squeeze(c))
 
 
 def _weighted_cov(x: Any, ddof: int, fweights: Any, aweights: Any) -> Any:

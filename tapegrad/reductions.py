@@ -257,10 +257,10 @@ def mean(x: Number, axis: Axis = None, keepdims: bool = False, where: Any = None
     """
     if where is not None:
         v = primal_value(x)
-        ones = np.ones(shape_of(x), v.dtype if isinstance(v, np.ndarray) and v.dtype.kind == "f"
-                       else np.float64)
+        kind = np.asarray(v).dtype                   # v may be a NumPy or Python scalar
+        ones = np.ones(shape_of(x), kind if kind.kind == "f" else np.float64)
         count = sum(_masked(ones, where, 0.0), axis, keepdims)
-        return sum(x if ones.dtype == v.dtype else astype(x, ones.dtype), axis, keepdims,
+        return sum(x if ones.dtype == kind else astype(x, ones.dtype), axis, keepdims,
                    where) / count
     if axis is None and not keepdims:       # the whole array: one record, a float
         if not isinstance(x, list | tuple):

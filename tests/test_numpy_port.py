@@ -160,7 +160,7 @@ def test_ndarray_methods_take_numpys_arguments(k):
 
 
 @pytest.mark.parametrize("call, bad", [
-    (lambda v: v.var(dtype=np.float32), "dtype"), (lambda v: v.cumsum(0, None, np.ones(4)), "out"),
+    (lambda v: v.cumsum(0, None, np.ones(4)), "out"),
     (lambda v: np.std(v, 0, None, np.ones(4)), "out"),
     (lambda v: np.mean(v, 0, None, np.ones(4)), "out"),
 ])

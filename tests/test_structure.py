@@ -276,7 +276,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                          "scipy.special", "scipy._numerics", "scipy._closures",
                          "scipy._gammainc", "scipy._betainc", "scipy._information",
                          "scipy.stats", "scipy.signal", "scipy._scipy_twins", "creation",
-                         "predicates", "differences", "pieces", "padding", "nans",
+                         "predicates", "differences", "pieces", "padding", "nans", "nanspread",
                          "quantiles", "interpolation", "cardinal", "choices",
                          "polynomials", "polyroots", "writes", "writers", "stencils",
                          "bessel", "ranges",
