@@ -15,18 +15,19 @@ from typing import Any
 
 import numpy as np
 
-from .along import _one_axis, _stacked
+from .along import _one_axis, _over_axes, _stacked
 from .arrays import astype
+from .elementary import isnan
 from .indexing import take
 from .kinks import where
 from .nans import _count
 from .numpy_dispatch import functions
 from .orderings import sort
 from .pieces import take_along_axis
-from .quantiles import _get_gamma, _method, _neighbours, quantile
+from .quantiles import _get_gamma, _method, _neighbours, _weighted, quantile
 from .reductions import sum as tg_sum
 from .reshaping import moveaxis, ravel
-from .shapes import reshape
+from .shapes import broadcast_to, reshape
 from .values import _integer_data, primal_value, shape_of
 
 __all__ = ["nanpercentile", "nanquantile"]
@@ -37,7 +38,9 @@ Number = Any
 def _lerp(a: Any, b: Any, gamma: Any, weak: bool, dtype: Any) -> Any:
     """NumPy's ``_lerp`` with its ``t``: a float64 array, or (a Python float's) in ``dtype``."""
     diff = b - a
-    t, u = (astype(gamma, dtype), astype(1.0 - gamma, dtype)) if weak else (gamma, 1.0 - gamma)
+    if not weak:                # NumPy's type of a gamma array and the values (its 1 - t in q's)
+        dtype = np.result_type(dtype, np.asarray(primal_value(gamma)).dtype)
+    t, u = astype(gamma, dtype), astype(1.0 - gamma, dtype)
     return where(gamma >= 0.5, b - diff * u, a + diff * t)
 
 
@@ -50,7 +53,8 @@ def _tables(method: str, n: int, q: np.ndarray) -> tuple[bool, Any, Any, Any]:
     method takes an order statistic (no interpolation).
     """
     props = _method(method)
-    prev, nxt, gamma = (np.zeros((n + 1,) + q.shape, t) for t in (np.intp, np.intp, float))
+    kind = q.dtype if q.dtype.kind == "f" else np.dtype(float)     # gamma in q's float dtype
+    prev, nxt, gamma = (np.zeros((n + 1,) + q.shape, t) for t in (np.intp, np.intp, kind))
     exact = True
     for k in range(1, n + 1):
         v = np.asanyarray(props["get_virtual_index"](k, q))
@@ -64,8 +68,8 @@ def _tables(method: str, n: int, q: np.ndarray) -> tuple[bool, Any, Any, Any]:
     return exact, prev, nxt, gamma
 
 
-def _nanquantile(a: Any, q: np.ndarray, axis: Any, keepdims: bool, weak: bool,
-                 method: str) -> Any:
+def _nanquantile(a: Any, q: np.ndarray, axis: Any, keepdims: bool = False, weak: bool = False,
+                 method: str = "linear") -> Any:
     x = _stacked(a)
     shape = shape_of(x)
     s, ax = (ravel(x), 0) if axis is None else (x, _one_axis("nanquantile", axis, len(shape)))
@@ -94,8 +98,8 @@ def _nanquantile(a: Any, q: np.ndarray, axis: Any, keepdims: bool, weak: bool,
     return out if shape_of(out) else tg_sum(out)            # a scalar, as NumPy's
 
 
-def nanquantile(a: Number, q: Any, axis: int | None = None, method: str = "linear",
-                keepdims: bool = False) -> Number:
+def nanquantile(a: Number, q: Any, axis: Any = None, method: str = "linear",
+                keepdims: bool = False, *, weights: Any = None) -> Number:
     """NumPy's ``nanquantile``, any of its methods: the quantiles of the values not NaN.
 
     Examples:
@@ -106,28 +110,47 @@ def nanquantile(a: Number, q: Any, axis: int | None = None, method: str = "linea
     """
     _method(method)
     if _integer_data(primal_value(_stacked(a))):         # no NaN: NumPy's quantile
-        return quantile(a, q, axis, method=method, keepdims=keepdims)
+        return quantile(a, q, axis, method=method, keepdims=keepdims, weights=weights)
     weak = type(q) in (int, float)
-    q = np.asanyarray(q, dtype=np.float64)
+    q = np.asanyarray(q)
     if q.ndim > 1 or np.any(q < 0) or np.any(q > 1):
         raise ValueError("Quantiles must be in the range [0, 1], a number or a 1-D array.")
+    return _run(a, q, axis, keepdims, weak, method, weights)
+
+
+def _run(a: Any, q: np.ndarray, axis: Any, keepdims: bool, weak: bool, method: str,
+         weights: Any) -> Any:
+    """Several axes as one (as NumPy's), or the weighted search with NaNs weighing nothing."""
+    if weights is not None:
+        x = _stacked(a)
+        w, shape = _stacked(weights), shape_of(x)
+        if axis is not None and shape_of(w) != shape and len(shape_of(w)) == 1:
+            ax = _one_axis("nanquantile", axis, len(shape))
+            w = broadcast_to(reshape(w, tuple(-1 if i == ax else 1 for i in range(len(shape)))),
+                             shape)
+        if shape_of(w) == shape:
+            w = where(isnan(x), np.zeros((), np.asarray(primal_value(w)).dtype), w)
+        return _weighted(x, q, axis, keepdims, w, method, nan_skipped=True)
+    if isinstance(axis, tuple | list):
+        return _over_axes(_nanquantile, a, tuple(axis), keepdims, q=q, weak=weak, method=method)
     return _nanquantile(a, q, axis, keepdims, weak, method)
 
 
-def nanpercentile(a: Number, q: Any, axis: int | None = None, method: str = "linear",
-                  keepdims: bool = False) -> Number:
+def nanpercentile(a: Number, q: Any, axis: Any = None, method: str = "linear",
+                  keepdims: bool = False, *, weights: Any = None) -> Number:
     """NumPy's ``nanpercentile``, any of its methods: ``nanquantile`` at ``q / 100``."""
     _method(method)
     if _integer_data(primal_value(_stacked(a))):
-        return quantile(a, np.true_divide(q, 100), axis, method=method, keepdims=keepdims)
+        return quantile(a, np.true_divide(q, 100), axis, method=method, keepdims=keepdims,
+                        weights=weights)
     weak = type(q) in (int, float)
     q = np.true_divide(q, 100)
     if np.ndim(q) > 1 or np.any(q < 0) or np.any(q > 1):
         raise ValueError("Percentiles must be in the range [0, 100], a number or a 1-D array.")
-    return _nanquantile(a, np.asanyarray(q), axis, keepdims, weak, method)
+    return _run(a, np.asanyarray(q), axis, keepdims, weak, method, weights)
 
 
 functions.update({
-    np.nanquantile: (nanquantile, ("axis", "method", "keepdims")),
-    np.nanpercentile: (nanpercentile, ("axis", "method", "keepdims")),
+    np.nanquantile: (nanquantile, ("axis", "method", "keepdims", "weights")),
+    np.nanpercentile: (nanpercentile, ("axis", "method", "keepdims", "weights")),
 })

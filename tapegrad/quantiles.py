@@ -111,7 +111,7 @@ def _quantile(a: Any, q: np.ndarray, axis: Any, keepdims: bool = False,
 
 
 def _weighted(a: Any, q: np.ndarray, axis: Any, keepdims: bool, weights: Any,
-              method: str) -> Any:
+              method: str, nan_skipped: bool = False) -> Any:
     """NumPy's weighted ``inverted_cdf``: the first sorted value whose weights' cdf reaches q.
 
     The weights are taken in NumPy's sort order of ``a`` (its ``argsort``), summed
@@ -144,8 +144,9 @@ def _weighted(a: Any, q: np.ndarray, axis: Any, keepdims: bool, weights: Any,
     idx = minimum(below, n - 1)
     out = take_along_axis(xs, reshape_to(idx, (-1,) + rest), 0)
     out = reshape_to(out, q.shape + rest)
-    if s.dtype.kind == "f":
-        out = where(isnan(getitem(xs, -1)), np.asarray(np.nan, s.dtype), out)
+    if s.dtype.kind == "f":         # any NaN (it sorts last), or all NaN when they weigh nothing
+        first = getitem(xs, 0 if nan_skipped else -1)
+        out = where(isnan(first), np.asarray(np.nan, s.dtype), out)
     if keepdims:
         out = reshape_to(out, q.shape + ((1,) * len(shape) if axis is None else tuple(
             1 if i == ax else k for i, k in enumerate(shape))))
