@@ -138,7 +138,18 @@ from .logsumexp import softmax as softmax
 from .loops import fori_loop as fori_loop
 from .loops import scan as scan
 from .loops import while_loop as while_loop
+from .misc.differential import deriv as deriv
+from .misc.differential import grad_and_aux as grad_and_aux
+from .misc.differential import grad_named as grad_named
+from .misc.differential import make_ggnvp as make_ggnvp
+from .misc.differential import make_hvp as make_hvp
+from .misc.differential import make_jvp as make_jvp
+from .misc.differential import make_vjp as make_vjp
+from .misc.differential import multigrad_dict as multigrad_dict
+from .misc.operators import hessian_tensor_product as hessian_tensor_product
 from .misc.operators import hessian_vector_product as hessian_vector_product
+from .misc.operators import tensor_jacobian_product as tensor_jacobian_product
+from .misc.operators import vector_jacobian_product as vector_jacobian_product
 from .nanargs import nanargmax as nanargmax
 from .nanargs import nanargmin as nanargmin
 from .nanquantiles import nanpercentile as nanpercentile
@@ -299,7 +310,10 @@ __all__ += [  # NumPy's shape functions and contractions
 ]
 __all__ += ["argmax", "argmin", "argsort", "average", "ceil", "cumprod", "cumsum", "floor",
             "median", "partition", "prod", "round", "sort", "std", "var", "fixed_point"]
-__all__ += ["hessian_vector_product"]  # autograd's name (tapegrad.misc.operators)
+__all__ += ["hessian_vector_product", "hessian_tensor_product", "tensor_jacobian_product",
+            "vector_jacobian_product"]  # autograd's names (tapegrad.misc.operators)
+__all__ += ["deriv", "grad_and_aux", "grad_named", "make_ggnvp", "make_hvp", "make_jvp",
+            "make_vjp", "multigrad_dict"]  # autograd's (tapegrad.misc.differential)
 __all__ += ["checkpoint", "fori_loop", "remat", "scan", "while_loop"]  # loops
 __all__ += ["data_parallel"]
 __all__ += [  # NumPy's further elementwise functions (elementary.py)

@@ -14,9 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import check
+import numpy as np
 
-__all__ = ["check_grads"]
+from . import check
+from .tree import flatten
+
+__all__ = ["check_equivalent", "check_grads"]
 
 
 def check_grads(fun: Callable[..., Any], argnum: int | tuple[int, ...] = 0,
@@ -52,3 +55,17 @@ def check_grads(fun: Callable[..., Any], argnum: int | tuple[int, ...] = 0,
         of_checked.__name__ = getattr(fun, "__name__", "fun")
         check.check_grads(of_checked, tuple(args[k] for k in nums), order=order, modes=modes)
     return checker
+
+
+def check_equivalent(x: Any, y: Any) -> None:
+    """Autograd's ``check_equivalent``: the same pytree of the same shapes, values within 1e-6.
+
+    Examples:
+      >>> from tapegrad.test_util import check_equivalent
+      >>> check_equivalent({"a": [1.0, 2.0]}, {"a": [1.0, 2.0 + 1e-9]})
+    """
+    (xs, x_def), (ys, y_def) = flatten(x), flatten(y)
+    assert x_def == y_def, f"structure mismatch:\nx: {x_def}\ny: {y_def}"
+    for a, b in zip(xs, ys):
+        assert np.shape(a) == np.shape(b), f"shape mismatch:\nx: {x}\ny: {y}"
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6, err_msg="value mismatch")

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from .tracing import trace as _record
 from .values import Traced
 
-__all__ = ["Node", "trace"]
+__all__ = ["Node", "isbox", "trace"]
 
 N = TypeVar("N", bound="Node")
 
@@ -95,3 +95,15 @@ def trace(start_node: Node, fun: Callable[[Any], Any], x: Any) -> tuple[Any, Nod
     out = tr.out_leaves[0] if len(tr.out_leaves) == 1 else None
     end = nodes.get(out.id) if type(out) is Traced and out.tape is tape else None
     return tr.out, end
+
+
+def isbox(x: Any) -> bool:
+    """Autograd's ``isbox``: whether ``x`` is a traced value (inside a transform).
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> from tapegrad.tracer import isbox
+      >>> isbox(1.0), tg.grad(lambda x: float(isbox(x)) + x)(1.0)
+      (False, 1.0)
+    """
+    return isinstance(x, Traced)
