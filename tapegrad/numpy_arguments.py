@@ -19,6 +19,7 @@ import numpy as np
 
 from .arrays import astype
 from .backends import foreign
+from .elementary import isnan
 from .kinks import maximum, minimum, where
 from .kinks import where as _where
 from .ops import add, mul
@@ -133,13 +134,7 @@ def around(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     also fills the places ``where=`` masks (``np.max``, ``np.min``).
     """
     if kwargs.get("dtype") is not None and func in _CAST_FIRST:
-        kw = dict(kwargs)
-        dtype = np.dtype(kw.pop("dtype"))
-        first = args[0]
-        first = [astype(a, dtype) for a in first] if isinstance(first, list | tuple) \
-            else astype(first, dtype)
-        out = func(first, *args[1:], **kw)
-        return out if _dtype(out) == dtype else astype(out, dtype)
+        return _cast_first(func, args, kwargs)
     if "where" in kwargs and "initial" not in kwargs and func in _START and _START[func] in (
             maximum, minimum):
         raise ValueError(f"np.{func.__name__}(..., where=...) needs initial= as in NumPy: the "
@@ -164,6 +159,26 @@ def around(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         kw = dict(kwargs)
         return func(where(kw.pop("where"), args[0], _FILL[func]), *args[1:], **kw)
     return None
+
+
+_NAN_FILL = {np.nansum: 0, np.nancumsum: 0, np.nanprod: 1, np.nancumprod: 1}
+
+
+def _cast_first(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """NumPy's ``func(*args, dtype=...)``: the data cast to ``dtype`` first, the result after.
+
+    The NaN-skipping sums and products replace the NaNs before an integer
+    cast, as NumPy's do (a NaN cast to an integer is no number).
+    """
+    kw = dict(kwargs)
+    dtype = np.dtype(kw.pop("dtype"))
+    first = args[0]
+    if func in _NAN_FILL and dtype.kind not in "fc" and _dtype(first).kind == "f":
+        first = where(isnan(first), np.asarray(_NAN_FILL[func], _dtype(first)), first)
+    first = [astype(a, dtype) for a in first] if isinstance(first, list | tuple) \
+        else astype(first, dtype)
+    out = func(first, *args[1:], **kw)
+    return out if _dtype(out) == dtype else astype(out, dtype)
 
 
 def _spread(func: Any, x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False,

@@ -254,3 +254,33 @@ def test_cov_of_one_variable_is_a_0d_array():
         assert type(tg.jit(f)(x)) is np.ndarray and tg.jit(f)(x).shape == ()
         every(f, x)
     assert type(tg.cov(x)) is np.ndarray and float(tg.cov(x)) == float(np.cov(x))
+
+
+ALL_DTYPES = [np.float64, np.float32, np.int32, np.int64, np.uint8, np.bool_]
+
+
+@pytest.mark.parametrize("name", ["mean", "prod", "sum", "nanmean", "nanprod", "nansum"])
+@pytest.mark.parametrize("dtype", ALL_DTYPES, ids=lambda d: d.__name__)
+def test_reducer_out_dtype(name, dtype):
+    """JAX's ``testReducer``: ``dtype=`` of every kind, NaNs replaced before an integer cast."""
+    fn = getattr(np, name)
+    outs = [None, np.float64, np.float32] if "mean" in name else [None, *ALL_DTYPES]
+    for out, (shape, axis) in itertools.product(outs, [((3, 4), 0), ((3, 4), None), ((), None),
+                                                       ((0, 3), 1)]):
+        x = sample(name, shape, dtype, nans=name.startswith("nan") and dtype in (np.float64,
+                                                                                   np.float32))
+        every(lambda v: fn(v, axis, dtype=out, keepdims=shape == (3, 4)), x, grad=False)
+
+
+@pytest.mark.parametrize("name", ["all", "any", "max", "min", "var", "std", "nanmax", "nanmin",
+                                  "nanvar", "nanstd", "ptp"])
+@pytest.mark.parametrize("dtype", ALL_DTYPES, ids=lambda d: d.__name__)
+def test_reducer_no_dtype(name, dtype):
+    """JAX's ``testReducerNoDtype``: every dtype (NumPy refuses ptp of booleans)."""
+    if name == "ptp" and dtype is np.bool_:
+        return
+    fn = getattr(np, name)
+    for shape, axis in [((3, 4), 0), ((3, 4), None), ((), None), ((3, 4), -1), ((2, 1, 4), 1)]:
+        x = sample(name, shape, dtype, nans=name.startswith("nan") and dtype in (np.float64,
+                                                                                   np.float32))
+        every(lambda v: fn(v, axis, keepdims=len(shape) == 2), x, grad=False)
