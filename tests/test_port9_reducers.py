@@ -284,3 +284,19 @@ def test_reducer_no_dtype(name, dtype):
         x = sample(name, shape, dtype, nans=name.startswith("nan") and dtype in (np.float64,
                                                                                    np.float32))
         every(lambda v: fn(v, axis, keepdims=len(shape) == 2), x, grad=False)
+
+
+TRACED_MASKS = {
+    "nanmax": lambda v: np.nanmax(v, axis=1, initial=-1.0, where=v < 1.0),
+    "nanmin": lambda v: np.nanmin(v, initial=0.0, where=v > 0),
+    "nanprod": lambda v: np.nanprod(v, axis=0, where=v > -1.0),
+    "nansum": lambda v: np.nansum(v, axis=1, initial=0.5, where=np.abs(v) < 1.5),
+    "nanvar": lambda v: np.nanvar(v, axis=1, where=v > -1.5, ddof=1),
+    "var": lambda v: np.var(v, 1, where=np.abs(v) < 1.5, dtype=np.float64),
+}
+
+
+@pytest.mark.parametrize("name", list(TRACED_MASKS))
+def test_a_mask_computed_from_the_traced_values(name):
+    x = np.array([[0.5, np.nan, -1.2, 2.0], [np.nan, 0.3, 0.9, -0.4], [1.1, -2.0, np.nan, 0.7]])
+    every(TRACED_MASKS[name], x if name != "var" else np.nan_to_num(x, nan=0.25))
