@@ -36,7 +36,7 @@ from .tape import rec_args, rec_op
 from .values import Traced, primal_value, shape_of
 from .zero_dim import zero_d_p
 
-__all__ = ["copy_p", "filled", "setitem_p", "traced_copy", "writable", "write"]
+__all__ = ["copy_p", "filled", "refusal", "setitem_p", "traced_copy", "writable", "write"]
 
 
 def _copy(x: Any) -> Any:
@@ -110,7 +110,7 @@ defjvp(setitem_p, lambda t, ans, x, v, template, *parts: setitem_p(t, 0.0, templ
 _VIEWS = {reshape_p, transpose_p, broadcast_to_p, zero_d_p}     # NumPy gives views
 
 
-def _refusal(x: Traced) -> str | None:
+def refusal(x: Traced) -> str | None:
     """Why NumPy's write into ``x`` would not be this one, or None."""
     value = primal_value(x)
     if foreign(value) is not None:
@@ -140,7 +140,7 @@ def writable(self: Any, what: str) -> None:
     if type(self) is not Traced:
         raise TypeError(f"{what}: its array is a NumPy array, which cannot hold a traced "
                         "value: write into a traced array (y = x.copy(), y = x * 0.0).")
-    why = _refusal(self)
+    why = refusal(self)
     if why is not None:
         raise TypeError(f"{what}: {why}.")
 
@@ -165,6 +165,11 @@ def write(self: Any, key: Any, value: Any, what: str) -> None:
 
 write_notes: list[Any] = []
 """Called with (tape, old id, new id, key) at each write (``stale_views.py``)."""
+
+rebind_notes: list[Any] = []
+"""Called with (tape, old id, new id) where ``u op= v`` rebinds ``u`` to a new array
+because ``u`` may not be written (an argument, a view): ``stale_views.py`` refuses
+a read of the old array after it (through another name, the view's base)."""
 
 
 def _masked(x: Traced, mask: Traced, value: Any) -> Any:
