@@ -139,7 +139,7 @@ def _find_late(ufunc: Any) -> Any:
     return None
 
 
-_SERIES = frozenset(f.__code__ for f in (
+_SERIES = frozenset(getattr(f, "__code__", None) for f in (
     np.polynomial.polynomial.polyval, np.polynomial.chebyshev.chebval,
     np.polynomial.legendre.legval, np.polynomial.hermite.hermval,
     np.polynomial.hermite_e.hermeval, np.polynomial.laguerre.lagval))
