@@ -18,7 +18,10 @@ raises ``EscapedTracerError``, as the value itself would.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -36,7 +39,8 @@ from .tape import rec_args, rec_op
 from .values import Traced, primal_value, shape_of
 from .zero_dim import zero_d_p
 
-__all__ = ["copy_p", "filled", "refusal", "setitem_p", "traced_copy", "writable", "write"]
+__all__ = ["copy_p", "filled", "refusal", "setitem_p", "stand_for", "traced_copy", "undo",
+           "undoable", "writable", "write"]
 
 
 def _copy(x: Any) -> Any:
@@ -160,7 +164,45 @@ def write(self: Any, key: Any, value: Any, what: str) -> None:
             note(out.tape, self.id, out.id, where)
     # a value of an inner transform moves the array onto its tape: used after that
     # transform returns, the array is an escaped tracer (an error), as the value is
-    self.tape, self.id, self._value = out.tape, out.id, out._value
+    stand_for(self, out)
+
+
+_undo_log: contextvars.ContextVar[list[tuple[Any, ...]] | None] = \
+    contextvars.ContextVar("undo_log", default=None)
+
+
+def stand_for(array: Traced, out: Traced) -> None:
+    """The traced ``array`` stands for ``out`` now (a write), noted where it may be undone."""
+    log = _undo_log.get()
+    if log is not None:
+        log.append((array, array.tape, array.id, array._value))
+    array.tape, array.id, array._value = out.tape, out.id, out._value
+
+
+@contextlib.contextmanager
+def undoable() -> Iterator[list[tuple[Any, ...]]]:
+    """The writes made inside, for ``undo``; kept for an outer ``undoable`` if not undone.
+
+    ``jit`` traces a function, and where the recording closed over a value of an
+    outer transform it runs the function again instead: a write the trace made
+    into an array of an outer transform must not happen twice.
+    """
+    log: list[tuple[Any, ...]] = []
+    outer = _undo_log.get()
+    token = _undo_log.set(log)
+    try:
+        yield log
+    finally:
+        _undo_log.reset(token)
+        if outer is not None:
+            outer.extend(log)
+
+
+def undo(log: list[tuple[Any, ...]]) -> None:
+    """Each array of ``log`` back to what it stood for before its writes, the last first."""
+    for array, tape, i, value in reversed(log):
+        array.tape, array.id, array._value = tape, i, value
+    log.clear()
 
 
 write_notes: list[Any] = []
