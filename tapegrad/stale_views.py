@@ -21,12 +21,12 @@ from typing import Any
 
 import numpy as np
 
-from .indexing import _basic, getitem
+from .indexing import getitem
 from .tape import rec_args, rec_ids, rec_op
 from .tracing import trace_checks
 from .tree import leaves
 from .values import Traced, shape_of
-from .writes import _VIEWS, rebind_notes, write_notes
+from .writes import is_view, rebind_notes, write_notes
 
 __all__ = ["check_views"]
 
@@ -150,8 +150,7 @@ class _Pass:
                 self.rebind(i)
             op = rec_op(rec)
             ids = rec_ids(rec) if op is not None else ()
-            if i not in self.writes and ids and ids[0] is not None and \
-                    ((op is getitem and _basic(rec_args(rec)[1])) or op in _VIEWS):
+            if i not in self.writes and ids and ids[0] is not None and is_view(rec):
                 self.view(i, op, ids[0])
         for o in outputs:
             if o in self.stale:

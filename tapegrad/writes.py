@@ -39,8 +39,8 @@ from .tape import rec_args, rec_op
 from .values import Traced, primal_value, shape_of
 from .zero_dim import zero_d_p
 
-__all__ = ["copy_p", "filled", "refusal", "setitem_p", "stand_for", "traced_copy", "undo",
-           "undoable", "writable", "write"]
+__all__ = ["copy_p", "filled", "is_view", "refusal", "setitem_p", "stand_for", "traced_copy",
+           "undo", "undoable", "writable", "write"]
 
 
 def _copy(x: Any) -> Any:
@@ -114,6 +114,20 @@ defjvp(setitem_p, lambda t, ans, x, v, template, *parts: setitem_p(t, 0.0, templ
 _VIEWS = {reshape_p, transpose_p, broadcast_to_p, zero_d_p}     # NumPy gives views
 
 
+def is_view(rec: Any) -> bool:
+    """Whether NumPy's result of the record is a view of its first argument.
+
+    A 0-d array made of a scalar (``np.where`` of two numbers) is a new array:
+    only one made of an array (``a.reshape(())``) views it.
+    """
+    op = rec_op(rec)
+    if op is getitem:
+        return _basic(rec_args(rec)[1])
+    if op is zero_d_p:
+        return type(primal_value(rec_args(rec)[0])) is np.ndarray
+    return op in _VIEWS
+
+
 def refusal(x: Traced) -> str | None:
     """Why NumPy's write into ``x`` would not be this one, or None."""
     value = primal_value(x)
@@ -128,7 +142,7 @@ def refusal(x: Traced) -> str | None:
     if op is None:
         return ("x is an argument of the transformed function, and NumPy would write into "
                 "the caller's array: write x = x.copy() first")
-    if (op is getitem and _basic(rec_args(rec)[1])) or op in _VIEWS or value.base is not None:
+    if is_view(rec) or (value.base is not None and op is not zero_d_p):
         return ("x is a view of another array (x = y[1:], y.reshape(...), y.T), and NumPy "
                 "would write into that array too: write into y itself (y[1:][i] is y[1 + i]), "
                 "or copy the view first (x = y[1:].copy())")

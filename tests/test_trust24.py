@@ -110,6 +110,13 @@ def _in_place_write_back(x):
     return d
 
 
+def _where_zero_d(x):
+    u = np.where(x[0] > 0, x[1], x[2])     # a new 0-d array, not a view of x
+    w = u
+    u *= x[3]
+    return w + x
+
+
 def _in_place_loop(x):
     acc = np.zeros_like(x)
     total = acc
@@ -122,7 +129,7 @@ def _in_place_loop(x):
 FEATURES = {f.__name__[1:]: f for f in [
     _set_int, _set_slice, _set_mask, _set_fancy, _add_at_repeated, _put, _copyto,
     _fill_diagonal, _zeros_like, _positive, _flatten, _roll0, _in_place_alias,
-    _in_place_write_back, _in_place_loop]}
+    _in_place_write_back, _where_zero_d, _in_place_loop]}
 
 X = np.array([0.3, -0.7, 1.1, 0.5])
 DTYPES = {"float64": np.float64, "float32": np.float32, "int64": np.int64}
