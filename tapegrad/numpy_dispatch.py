@@ -112,6 +112,12 @@ COPIES = {np.concatenate, np.hstack, np.vstack, np.dstack, np.column_stack, np.b
 """NumPy's functions whose result never shares its input's memory (without out=)."""
 
 
+def _in_place_copy(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """``np.nan_to_num(x, copy=False)``: NumPy's result is ``x`` itself, written."""
+    return func is np.nan_to_num and kwargs.get("copy", args[1] if len(args) > 1 else True) \
+        is False
+
+
 def fresh(out: Any, inputs: Any) -> Any:
     """``out``, or a copy of it where it is one of ``inputs`` (or in a list of them)."""
     if type(out) is Traced and copy_makers and any(
@@ -228,7 +234,7 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
             return numpy_made(out)
     if handler is not None and (not kwargs or _kw(kwargs, *handler[1])):
         out = handler[0](*args, **kwargs)
-        if func in COPIES:
+        if func in COPIES and not _in_place_copy(func, args, kwargs):
             out = fresh(out, args)
         if func in _ARRAYS_OUT:
             return out if func in _METHODS and type(primal_value(args[0])) is not np.ndarray \

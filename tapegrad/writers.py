@@ -24,7 +24,7 @@ import numpy as np
 from .numpy_tables import functions
 from .shapes import reshape
 from .values import Traced, primal_value, shape_of
-from .writes import rebind_notes, refusal, stand_for, writable, write, write_notes
+from .writes import writable, write, written_into
 
 __all__ = ["copyto", "fill_diagonal", "put", "put_along_axis"]
 
@@ -118,15 +118,7 @@ def _in_place(method: Any) -> Any:
         if type(out) is not Traced or out is self or \
                 type(primal_value(self)) is not np.ndarray:      # a scalar: rebound
             return out
-        same = out.tape is self.tape    # else a value of an inner transform: as write's
-        if refusal(self) is None:       # every name bound to self sees the write
-            for note in write_notes if same else ():
-                note(out.tape, self.id, out.id, None)
-            stand_for(self, out)
-            return self
-        for note in rebind_notes if same else ():
-            note(out.tape, self.id, out.id)
-        return out
+        return written_into(self, out)
     in_place.__name__ = in_place.__qualname__ = method.__name__
     return in_place
 

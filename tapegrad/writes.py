@@ -40,7 +40,7 @@ from .values import Traced, primal_value, shape_of
 from .zero_dim import zero_d_p
 
 __all__ = ["copy_p", "filled", "is_view", "refusal", "setitem_p", "stand_for", "traced_copy",
-           "undo", "undoable", "writable", "write"]
+           "undo", "undoable", "writable", "write", "written_into"]
 
 
 def _copy(x: Any) -> Any:
@@ -179,6 +179,25 @@ def write(self: Any, key: Any, value: Any, what: str) -> None:
     # a value of an inner transform moves the array onto its tape: used after that
     # transform returns, the array is an escaped tracer (an error), as the value is
     stand_for(self, out)
+
+
+def written_into(array: Traced, out: Traced) -> Traced:
+    """NumPy's write of all of ``array`` with ``out`` (``u += v``): ``array``, or ``out``.
+
+    A traced array a write may change stands for ``out`` from now on, so every
+    name bound to it sees the write. An argument or a view is not written:
+    ``out`` is returned, and a later read of the old array is refused where
+    the function returns (``stale_views.py``), as NumPy would show the write.
+    """
+    same = out.tape is array.tape   # else a value of an inner transform: as write's
+    if refusal(array) is None:
+        for note in write_notes if same else ():
+            note(out.tape, array.id, out.id, None)
+        stand_for(array, out)
+        return array
+    for note in rebind_notes if same else ():
+        note(out.tape, array.id, out.id)
+    return out
 
 
 _undo_log: contextvars.ContextVar[list[tuple[Any, ...]] | None] = \

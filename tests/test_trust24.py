@@ -117,6 +117,22 @@ def _where_zero_d(x):
     return w + x
 
 
+def _nan_to_num_in_place(x):
+    d = x * 1
+    y = np.nan_to_num(d, copy=False)      # d itself, written (no NaN here: the identity)
+    y[0] = 3
+    return d * x
+
+
+def _astype_without_copy(x):
+    d = x * 1
+    y = d.astype(d.dtype, copy=False)     # d itself
+    y[0] = 2
+    z = d.astype(d.dtype)                 # a copy
+    z[1] = 5
+    return d + z
+
+
 def _in_place_loop(x):
     acc = np.zeros_like(x)
     total = acc
@@ -129,7 +145,8 @@ def _in_place_loop(x):
 FEATURES = {f.__name__[1:]: f for f in [
     _set_int, _set_slice, _set_mask, _set_fancy, _add_at_repeated, _put, _copyto,
     _fill_diagonal, _zeros_like, _positive, _flatten, _roll0, _in_place_alias,
-    _in_place_write_back, _where_zero_d, _in_place_loop]}
+    _in_place_write_back, _where_zero_d, _nan_to_num_in_place, _astype_without_copy,
+    _in_place_loop]}
 
 X = np.array([0.3, -0.7, 1.1, 0.5])
 DTYPES = {"float64": np.float64, "float32": np.float32, "int64": np.int64}
@@ -302,6 +319,19 @@ def test_the_names_u_op_v_leaves_are_numpys_where_they_are_not_read(deferred):
                                rtol=1e-6, atol=1e-8)
 
 
+def test_nan_to_num_without_copy_writes_into_its_array():
+    def f(x):
+        d = x * 1.0
+        np.nan_to_num(d, copy=False, nan=-1.0)
+        return d * x
+    x = np.array([np.nan, 0.5, np.inf, 2.0])
+    assert same(tg.jit(f)(x), f(x))
+    big = np.finfo(np.float64).max              # inf replaced: d * x has derivative d there
+    assert same(tg.grad(lambda v: np.nansum(f(v)))(x), np.array([0.0, 1.0, big, 4.0]))
+    with pytest.raises(TypeError, match="an argument of the transform"):
+        tg.jit(lambda v: (np.nan_to_num(v, copy=False), v)[1])(x)
+
+
 def test_the_alias_sees_the_write_under_every_transform():
     def f(x):
         u = x * 1.0
@@ -371,6 +401,31 @@ def test_two_threads_at_once_compute_what_one_does(deferred):
                         and same(tg.grad(loss(FEATURES[n]))(X), expected[n][1])):
                     wrong.append(n)
     threads = [threading.Thread(target=work, args=(o,)) for o in (names, names[::-1])]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wrong == []
+
+
+def test_two_threads_calling_one_jitted_function_compute_what_one_does(deferred):
+    shared = {n: (tg.jit(f), tg.jit(tg.grad(loss(f))), tg.vmap(f)) for n, f in FEATURES.items()}
+    wrong: list[tuple[str, str]] = []
+    barrier = threading.Barrier(2)
+
+    def work(k):
+        barrier.wait()
+        for n, f in FEATURES.items():
+            jf, jg, vf = shared[n]
+            for j in range(3):      # traces, compiles, runs compiled: in both threads
+                x = data(np.float64, (k + j) % 3)
+                if not same(jf(x), f(x)):
+                    wrong.append(("jit", n))
+                if not same(jg(x), tg.jit(tg.grad(loss(f)))(x)):
+                    wrong.append(("jit_grad", n))
+                if not same(vf(np.stack([x, 2 * x])), np.stack([f(x), f(2 * x)])):
+                    wrong.append(("vmap", n))
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(2)]
     for t in threads:
         t.start()
     for t in threads:
