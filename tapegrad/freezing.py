@@ -15,7 +15,7 @@ import numpy as np
 
 from .tape import Const, Tape
 
-__all__ = ["freeze_constants", "kept"]
+__all__ = ["forget_kept", "freeze_constants", "kept"]
 
 
 def freeze_constants(tape: Tape) -> None:
@@ -75,6 +75,11 @@ def kept(a: np.ndarray, tape: Tape) -> np.ndarray:
     c.flags.writeable = False
     seen[id(a)] = (a, c)
     return c
+
+
+def forget_kept(tape: Tape) -> None:
+    """Drop the arrays ``kept`` saw on ``tape`` (its records hold their copies)."""
+    _kept.pop(tape, None)
 
 
 def _layout_copy(a: np.ndarray) -> np.ndarray:
