@@ -332,7 +332,9 @@ def test_a_task_drawing_from_numpys_generator_beside_a_trace_is_no_warning():
     x = da.concatenate([da.from_array(first, chunks=(4, 2)),
                         da.from_delayed(dask.delayed(noisy)(4), (4, 2), float)])
     f = tg.data_parallel(tg.jit(tg.value_and_grad(slow_loss)), in_axes=(None, 0))
-    with warnings.catch_warnings(), dask.config.set(scheduler="threads", num_workers=2):
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(2) as pool, warnings.catch_warnings(), \
+            dask.config.set(scheduler="threads", pool=pool):   # its threads end with it
         warnings.simplefilter("error")
         value, grad = f(np.ones(2), x)
     assert started.is_set() and drawn.is_set() and len(made) == 1
