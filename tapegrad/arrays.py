@@ -37,7 +37,7 @@ from .shapes import (
     transpose_p,
 )
 from .staging.spellings import Spelling, spellings
-from .values import Traced, as_numpy_float, numpy_made, shape_of
+from .values import Traced, as_numpy_float, numpy_made, primal_value, shape_of
 
 __all__ = ["astype", "concatenate", "floordiv", "matmul", "mod", "rounding", "stack"]
 
@@ -291,7 +291,7 @@ def astype(x: Number, dtype: Any, copy: bool = True) -> Number:
     Args:
       x: A number or an array (traced or not).
       dtype: Any dtype NumPy's ``astype`` takes.
-      copy: Moot: nothing mutates a traced value.
+      copy: False: an array of that dtype already is ``x`` itself, as NumPy's.
 
     Returns:
       ``x`` as ``dtype`` (a NumPy scalar for a float's cast to an integer).
@@ -307,6 +307,9 @@ def astype(x: Number, dtype: Any, copy: bool = True) -> Number:
     if dtype.kind not in "fiub":
         raise TypeError(f"astype: tapegrad differentiates real numbers only; {dtype} is "
                         "not one. Cast to a float, int or bool dtype.")
+    value = primal_value(x)
+    if not copy and type(value) is np.ndarray and value.dtype == dtype:
+        return x                        # NumPy's: the array itself, which a write changes
     return astype_p(x, dtype)
 
 
@@ -344,7 +347,9 @@ defpartials(floordiv, None, None)                                # piecewise con
 # ------------------------------------------- the NumPy methods on Traced
 Traced.__matmul__ = lambda self, b: numpy_made(matmul(self, b))  # type: ignore
 Traced.__rmatmul__ = lambda self, a: numpy_made(matmul(a, self))  # type: ignore
-Traced.astype = lambda self, dtype, *a, **k: astype(self, dtype)  # type: ignore
+_astype_method: Any = lambda self, dtype, order="K", casting="unsafe", subok=True, copy=True: \
+    astype(self, dtype, copy)
+Traced.astype = _astype_method  # type: ignore
 Traced.round = lambda self, decimals=0: round_p(self, decimals)  # type: ignore
 Traced.__mod__, Traced.__rmod__ = mod.apply2, mod.rapply2                    # type: ignore
 Traced.__floordiv__, Traced.__rfloordiv__ = floordiv.apply2, floordiv.rapply2  # type: ignore

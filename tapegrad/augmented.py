@@ -12,9 +12,10 @@ the operation, then cast it back (``written``, which differentiates as
 
 The cast is NumPy's ``same_kind`` rule: float into an integer array raises
 the ``TypeError`` NumPy raises, and a result whose broadcast shape is not
-``u``'s the ``ValueError``. What stays apart from NumPy is aliasing: a traced
-value is immutable, so another name bound to the same array (``w = u``
-before ``u -= v``) keeps the old number where NumPy's would change.
+``u``'s the ``ValueError``. Aliasing is ``writers.py``'s: ``u`` made in the
+function is written, so another name bound to it (``w = u`` before
+``u -= v``) sees the change; an argument or a view is rebound and a later
+read of the old array refused (``stale_views.py``).
 """
 
 from __future__ import annotations
@@ -101,5 +102,8 @@ for _prim, _op, _name in [(add, "add", "add"), (sub, "sub", "subtract"),
                           (mul, "mul", "multiply"), (div, "truediv", "divide")]:
     setattr(Traced, f"__i{_op}__", binary_applier(_prim, _writer(_name)))
 for _fn, _name in [(operator.floordiv, "floor_divide"), (operator.mod, "remainder"),
-                   (operator.pow, "power")]:
+                   (operator.pow, "power"), (operator.and_, "bitwise_and"),
+                   (operator.or_, "bitwise_or"), (operator.xor, "bitwise_xor"),
+                   (operator.lshift, "left_shift"), (operator.rshift, "right_shift"),
+                   (operator.matmul, "matmul")]:
     setattr(Traced, f"__i{_fn.__name__.strip('_')}__", _in_place(_fn, _name))

@@ -58,10 +58,49 @@ def check_rngs(fun: Callable[..., Any],
            "on every call, frozen. Draw the numbers outside the function and pass "
            "them in as an argument (a new draw per call).")
     if threading.active_count() > 1:     # another thread may have drawn: say, not stop
-        warnings.warn(msg + " (Another thread may have drawn instead.)", RuntimeWarning,
-                      stacklevel=5)
-        return
+        if which.startswith("a random") or _may_draw(fun):
+            warnings.warn(msg + " (Another thread may have drawn instead.)", RuntimeWarning,
+                          stacklevel=5)
+        return                  # fun names no global generator: another thread drew
     raise RuntimeError(msg)
+
+
+def _global_generators() -> tuple[Any, ...]:
+    """The hidden instances behind ``np.random.normal`` and ``random.gauss``."""
+    return (getattr(np.random.mtrand, "_rand", None), getattr(random, "_inst", None))
+
+
+def _may_draw(fun: Callable[..., Any]) -> bool:
+    """Whether ``fun`` may draw from a global generator, as far as its code tells.
+
+    The walk of ``_held`` (wrappers, closures, partials, ``self``, the user's
+    globals), looking for the name ``random`` in code (``np.random.normal``,
+    ``random.gauss``, ``rng.random``), the modules, and functions taken from
+    them (``from numpy.random import normal``). A walk cut short says yes.
+    """
+    hidden = _global_generators()
+    seen: set[int] = set()
+    todo = [(fun, 0)]
+    while todo:
+        obj, depth = todo.pop()
+        if id(obj) in seen or depth > _MAX_DEPTH:
+            continue
+        if len(seen) >= _MAX_OBJECTS:
+            return True
+        seen.add(id(obj))
+        if _names_a_generator(obj, hidden):
+            return True
+        todo.extend((x, depth + 1) for x in _parts(obj))
+    return False
+
+
+def _names_a_generator(obj: Any, hidden: tuple[Any, ...]) -> bool:
+    if obj is random or obj is np.random:
+        return True
+    owner = getattr(obj, "__self__", None) if callable(obj) else None
+    if owner is not None and any(owner is h for h in hidden):
+        return True
+    return isinstance(obj, types.FunctionType) and "random" in set(_global_names(obj.__code__))
 
 
 def _held(fun: Any) -> list[Any]:

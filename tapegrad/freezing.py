@@ -8,13 +8,14 @@ recording makes a later mutation read stale in every use, consistently
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import numpy as np
 
 from .tape import Const, Tape
 
-__all__ = ["freeze_constants"]
+__all__ = ["forget_kept", "freeze_constants", "kept"]
 
 
 def freeze_constants(tape: Tape) -> None:
@@ -47,6 +48,38 @@ def freeze_constants(tape: Tape) -> None:
             records[i] = tuple(new)
     tape.outputs = [Const(frozen(o.value)) if isinstance(o, Const) else o
                     for o in tape.outputs]
+
+
+_kept: weakref.WeakKeyDictionary[Tape, dict[int, tuple[np.ndarray, np.ndarray]]] = \
+    weakref.WeakKeyDictionary()     # tape -> {id of an array: (the array, its copy)}
+
+
+def kept(a: np.ndarray, tape: Tape) -> np.ndarray:
+    """A constant array as a record of ``tape`` keeps it: a read-only copy of a writable one.
+
+    NumPy's operation read ``a`` as it was then; a write into ``a`` later in
+    the function (``u = np.ones(3); s = u * x; u += 9.0``) must not reach the
+    derivative rules or a replay, which read the record. The records that
+    read ``a`` unchanged share one copy (``jit`` merges the calls on it).
+    """
+    if not a.flags.writeable:
+        return a
+    seen = _kept.get(tape)
+    if seen is None:
+        seen = _kept[tape] = {}
+    hit = seen.get(id(a))
+    if hit is not None and hit[0] is a and hit[1].shape == a.shape and \
+            hit[1].tobytes() == a.tobytes():
+        return hit[1]
+    c = _layout_copy(a)
+    c.flags.writeable = False
+    seen[id(a)] = (a, c)
+    return c
+
+
+def forget_kept(tape: Tape) -> None:
+    """Drop the arrays ``kept`` saw on ``tape`` (its records hold their copies)."""
+    _kept.pop(tape, None)
 
 
 def _layout_copy(a: np.ndarray) -> np.ndarray:

@@ -48,6 +48,7 @@ from .staging.program import (
 from .staging.unshared import roll_grad
 from .tape import Tape, active_tapes, skeleton
 from .tracing import gc_paused, trace
+from .writes import undo, undoable
 
 __all__ = ["COMPILE_AT_FIRST_CALL", "Deferred", "Recording", "compiled", "first_outputs",
            "record"]
@@ -93,10 +94,12 @@ def record(fun: Any, dynamic: Any, float64: bool = False) -> Recording:
     need it: an argument given as an int or a NumPy scalar, a NumPy scalar
     made inside, an array returned (which may alias an input or constant).
     """
-    tape = trace(fun, dynamic, None, False, "jit", staging=True, float64=float64,
-                 origins=True).tape
-    if active_tapes() and _closes_over_traced(tape):
-        raise _ClosesOverTraced
+    with undoable() as writes:
+        tape = trace(fun, dynamic, None, False, "jit", staging=True, float64=float64,
+                     origins=True).tape
+        if active_tapes() and _closes_over_traced(tape):
+            undo(writes)            # fun runs again: its writes into outer arrays once
+            raise _ClosesOverTraced
     records = tape.records
     values = tuple(records[o][1] if o.__class__ is int else o.value  # type: ignore[union-attr]
                    for o in tape.outputs)

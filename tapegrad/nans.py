@@ -24,7 +24,8 @@ from .orderings import sort_p
 from .scans import cumprod, cumsum, prod
 from .shapes import _traced_scalar, transpose
 from .shapes import reshape as reshape_to
-from .values import _integer_data, primal_value
+from .values import Traced, _integer_data, primal_value
+from .writes import written_into
 
 __all__ = ["nan_to_num", "nancumprod", "nancumsum", "nanmax", "nanmean", "nanmedian",
            "nanmin", "nanprod", "nansum", "ptp"]
@@ -60,7 +61,9 @@ def nan_to_num(x: Number, copy: bool = True, nan: float = 0.0, posinf: float | N
 
     Args:
       x: A number or an array (traced or not).
-      copy: Ignored (a traced value is immutable).
+      copy: False: written into ``x`` (every name bound to it sees the change,
+        as NumPy's; an argument or a view is not written, and a read of it
+        afterwards refused).
       nan: The value for NaN.
       posinf: The value for +inf (the dtype's largest by default).
       neginf: The value for -inf (the dtype's most negative by default).
@@ -78,9 +81,13 @@ def nan_to_num(x: Number, copy: bool = True, nan: float = 0.0, posinf: float | N
         return x                            # no NaN or inf to replace
     dt = _float_dtype(x)
     big = np.finfo(dt).max
+    given = x
     x = _fill(x, nan)
     x = where(x == math.inf, np.asarray(big if posinf is None else posinf, dtype=dt), x)
     x = where(x == -math.inf, np.asarray(-big if neginf is None else neginf, dtype=dt), x)
+    if not copy and type(given) is Traced and type(primal_value(given)) is np.ndarray and \
+            type(x) is Traced:
+        return written_into(given, x)       # NumPy's: written into the array given
     return x[()] if type(primal_value(x)) is np.ndarray and np.ndim(x) == 0 else x  # NumPy's
 
 

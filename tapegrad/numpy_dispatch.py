@@ -112,6 +112,12 @@ COPIES = {np.concatenate, np.hstack, np.vstack, np.dstack, np.column_stack, np.b
 """NumPy's functions whose result never shares its input's memory (without out=)."""
 
 
+def _in_place_copy(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """``np.nan_to_num(x, copy=False)``: NumPy's result is ``x`` itself, written."""
+    return func is np.nan_to_num and kwargs.get("copy", args[1] if len(args) > 1 else True) \
+        is False
+
+
 def fresh(out: Any, inputs: Any) -> Any:
     """``out``, or a copy of it where it is one of ``inputs`` (or in a list of them)."""
     if type(out) is Traced and copy_makers and any(
@@ -139,8 +145,38 @@ def _find_late(ufunc: Any) -> Any:
     return None
 
 
+_SERIES = frozenset(getattr(f, "__code__", None) for f in (
+    np.polynomial.polynomial.polyval, np.polynomial.chebyshev.chebval,
+    np.polynomial.legendre.legval, np.polynomial.hermite.hermval,
+    np.polynomial.hermite_e.hermeval, np.polynomial.laguerre.lagval))
+
+
+def _series_rows(inputs: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``inputs``, with rows of ``c`` given ``x``'s axes inside np.polynomial's ``polyval``.
+
+    NumPy's polyval (chebval, ...) gives coefficients of several axes one
+    trailing axis per axis of ``x`` where ``isinstance(x, np.ndarray)``, which
+    a traced ``x`` is not: without them the result would be of another shape,
+    or broadcast silently into other numbers. Each row of ``c`` (an array of
+    shape ``c.shape[1:]``) meeting the traced ``x`` here gets them.
+    """
+    frame = sys._getframe(2)
+    if frame.f_code not in _SERIES:
+        return inputs
+    local = frame.f_locals
+    x, c = local.get("x"), local.get("c")
+    if type(x) is not Traced or type(c) is not np.ndarray or c.ndim < 2 or \
+            not local.get("tensor", True) or not _shape_of(x):
+        return inputs
+    rows, axes = c.shape[1:], (1,) * len(_shape_of(x))
+    return tuple(a.reshape(rows + axes) if type(a) is np.ndarray and a.shape == rows else a
+                 for a in inputs)
+
+
 def _array_ufunc(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
     prim = ufuncs.get(ufunc) or _find_late(ufunc)
+    if type(inputs[0]) is np.ndarray or len(inputs) > 1 and type(inputs[1]) is np.ndarray:
+        inputs = _series_rows(inputs)     # np.polynomial's polyval of a traced x
     if kwargs:
         kwargs = {k: v for k, v in kwargs.items() if not at_default(k, v)}
     if prim is not None and method == "__call__" and not kwargs:
@@ -198,7 +234,7 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
             return numpy_made(out)
     if handler is not None and (not kwargs or _kw(kwargs, *handler[1])):
         out = handler[0](*args, **kwargs)
-        if func in COPIES:
+        if func in COPIES and not _in_place_copy(func, args, kwargs):
             out = fresh(out, args)
         if func in _ARRAYS_OUT:
             return out if func in _METHODS and type(primal_value(args[0])) is not np.ndarray \

@@ -18,6 +18,7 @@ import numpy as np
 
 from .backends import array_api_impls, uncovered
 from .errors import COMPLEX_MSG, ESCAPED_MSG, EscapedTracerError
+from .freezing import kept
 from .numerics import check_nan, quiet
 from .values import Traced, is_complex, primal_value
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["apply", "apply_known", "binary_applier", "reflected_applier", "unary_applier"]
 
 _new = object.__new__
+_nd = np.ndarray
 _quiet = quiet.get     # NumPy's warnings are off already (inside a transform)
 
 
@@ -72,6 +74,9 @@ def apply(prim: Primitive, *args: Any) -> Any:
             flat[1] = prim.impl(*vals)
         if type(flat[1]) is Traced:
             _closed_over(prim, tape, flat[1])
+    for k in range(3, len(flat), 2):    # a constant: as the operation read it
+        if flat[k - 1] is None:
+            flat[k] = _as_read(flat[k], tape)
     _complex_result(prim, tape, flat[1])
     return _push(tape, tuple(flat))
 
@@ -101,6 +106,22 @@ def _constant(a: Any, seqs: bool, tape: Tape) -> Any:
 def _any_constant(a: Any, seqs: bool, tape: Tape) -> Any:
     """``_constant`` for a comparison: a complex constant compares as NumPy's does."""
     return np.asarray(a) if seqs and (type(a) is list or type(a) is tuple) else a
+
+
+def _as_read(a: Any, tape: Tape) -> Any:
+    """A constant as a record keeps it, safe from a later write into the array read.
+
+    A writable NumPy array is copied (``freezing.kept``); a value of an outer
+    tape is a new ``Traced`` of the same record, as a write into the array
+    (``u[0] = v``, ``u += v``) makes the user's object stand for another record.
+    """
+    if a.__class__ is _nd:
+        return kept(a, tape)
+    if a.__class__ is Traced:
+        t = _new(Traced)
+        t.tape, t.id, t._value = a.tape, a.id, a._value
+        return t
+    return a
 
 
 def _complex_result(prim: Primitive, tape: Tape, ans: Any) -> None:
@@ -230,6 +251,10 @@ def binary_applier(prim: Primitive, write: Callable[[Any, Any], Any] | None = No
                 ans = impl(va, vb)
         if user and type(ans) is Traced:
             _closed_over(prim, tape, ans)
+        if jb is None and vb.__class__ is _nd:      # a constant array: as read now
+            vb = kept(vb, tape)
+        elif ja is None and va.__class__ is _nd:
+            va = kept(va, tape)
         records = tape.records          # tape.push, inlined for speed
         i = len(records)
         records.append((prim, ans, ja, va, jb, vb))
@@ -276,6 +301,8 @@ def reflected_applier(prim: Primitive, real: bool = True) -> Callable[[Any, Any]
                 ans = impl(a, vb)
         if user and type(ans) is Traced:
             _closed_over(prim, tape, ans)
+        if a.__class__ is _nd:          # a constant array: as read now
+            a = kept(a, tape)
         records = tape.records          # tape.push, inlined for speed
         i = len(records)
         records.append((prim, ans, None, a, b.id, vb))

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .numpy_dispatch import fresh, functions
+from .numpy_dispatch import copy_makers, functions
 from .shapes import reshape as reshape_to
 from .shapes import transpose
 from .values import Traced, primal_value
@@ -330,8 +330,16 @@ def _ravel_method(self: Traced, order: str = "C") -> Number:
     return ravel(self, order)
 
 
+def _flatten_method(self: Traced, order: str = "C") -> Number:
+    """NumPy's ``x.flatten()``: a new array always (``ravel`` may give a view)."""
+    out = ravel(self, order)
+    if type(out) is Traced and copy_makers and type(primal_value(out)) is np.ndarray:
+        return copy_makers[0](out)      # writes.traced_copy: a write leaves x alone
+    return out
+
+
 Traced.squeeze = _squeeze_method                   # type: ignore[attr-defined]
 Traced.ravel = _ravel_method                       # type: ignore[attr-defined]
-Traced.flatten = lambda self, order="C": fresh(ravel(self, order), (self,))  # type: ignore[attr-defined]
+Traced.flatten = _flatten_method                   # type: ignore[attr-defined]
 Traced.swapaxes = swapaxes                         # type: ignore[attr-defined]
 Traced.mT = property(matrix_transpose)             # type: ignore[attr-defined]  # NumPy 2's x.mT

@@ -21,7 +21,7 @@ from . import draws, tree
 from .arrays import astype
 from .backends import number_array, run_checked
 from .errors import COMPLEX_MSG, ESCAPED_MSG, EscapedTracerError
-from .freezing import freeze_constants
+from .freezing import forget_kept, freeze_constants
 from .loop_seed import jit_tapes, note_spans
 from .shapes import reshape_p
 from .tape import Tape, new_tape
@@ -337,6 +337,7 @@ def trace(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...] | 
         new_args, inputs = trace_inputs(tape, fun, args, nums, what, staging, float64)
         out, aux = split_aux(run_checked(fun, new_args, kwargs, tape, inputs), has_aux, what)
     note_spans(outer)           # on jit's tapes: what this trace recorded there
+    forget_kept(tape)           # no record is added to it now: its arrays' copies stay there
     if before is not None:
         draws.check_rngs(fun, before)
     out_leaves, out_def = tree.flatten(out)

@@ -1,5 +1,12 @@
 """NumPy's functions that write into an array, on a traced one: ``put_along_axis``, ``put``...
 
+And ``u op= v`` on a traced array ``u`` a write may change (made in the
+function, not a view): NumPy's write into ``u``, which every name bound to
+``u`` sees (``w = u; u += v`` changes ``w``). Where ``u`` may not be written
+(an argument of the transform, a view), ``u`` is rebound to the new array and
+a later read of the old one (through ``w``, or the view's base) is refused
+when the function returns (``stale_views.py``).
+
 Each is NumPy's write, ``a[key] = values`` with NumPy's index (``writes.py``):
 the traced ``a`` stands for the written array afterwards, and the function
 returns None, as NumPy's does. ``a`` must be a traced array a write may
@@ -17,7 +24,7 @@ import numpy as np
 from .numpy_tables import functions
 from .shapes import reshape
 from .values import Traced, primal_value, shape_of
-from .writes import writable, write
+from .writes import writable, write, written_into
 
 __all__ = ["copyto", "fill_diagonal", "put", "put_along_axis"]
 
@@ -102,6 +109,24 @@ def fill_diagonal(a: Any, val: Any, wrap: bool = False) -> None:
     k = min(shape)
     values = np.resize(np.ravel(val), k) if np.ndim(val) else val
     write(a, (np.arange(k),) * len(shape), values, "np.fill_diagonal writes into its array")
+
+
+def _in_place(method: Any) -> Any:
+    """``method`` (``Traced.__iadd__``...), writing its result into ``self`` where it may."""
+    def in_place(self: Traced, other: Any) -> Any:
+        out = method(self, other)
+        if type(out) is not Traced or out is self or \
+                type(primal_value(self)) is not np.ndarray:      # a scalar: rebound
+            return out
+        return written_into(self, out)
+    in_place.__name__ = in_place.__qualname__ = method.__name__
+    return in_place
+
+
+for _name in ("__iadd__", "__isub__", "__imul__", "__itruediv__", "__ifloordiv__",
+              "__imod__", "__ipow__", "__iand__", "__ior__", "__ixor__", "__ilshift__",
+              "__irshift__", "__imatmul__"):
+    setattr(Traced, _name, _in_place(vars(Traced)[_name]))
 
 
 functions.update({

@@ -18,7 +18,10 @@ raises ``EscapedTracerError``, as the value itself would.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -36,7 +39,8 @@ from .tape import rec_args, rec_op
 from .values import Traced, primal_value, shape_of
 from .zero_dim import zero_d_p
 
-__all__ = ["copy_p", "filled", "setitem_p", "traced_copy", "writable", "write"]
+__all__ = ["copy_p", "filled", "is_view", "refusal", "setitem_p", "stand_for", "traced_copy",
+           "undo", "undoable", "writable", "write", "written_into"]
 
 
 def _copy(x: Any) -> Any:
@@ -110,7 +114,21 @@ defjvp(setitem_p, lambda t, ans, x, v, template, *parts: setitem_p(t, 0.0, templ
 _VIEWS = {reshape_p, transpose_p, broadcast_to_p, zero_d_p}     # NumPy gives views
 
 
-def _refusal(x: Traced) -> str | None:
+def is_view(rec: Any) -> bool:
+    """Whether NumPy's result of the record is a view of its first argument.
+
+    A 0-d array made of a scalar (``np.where`` of two numbers) is a new array:
+    only one made of an array (``a.reshape(())``) views it.
+    """
+    op = rec_op(rec)
+    if op is getitem:
+        return _basic(rec_args(rec)[1])
+    if op is zero_d_p:
+        return type(primal_value(rec_args(rec)[0])) is np.ndarray
+    return op in _VIEWS
+
+
+def refusal(x: Traced) -> str | None:
     """Why NumPy's write into ``x`` would not be this one, or None."""
     value = primal_value(x)
     if foreign(value) is not None:
@@ -124,7 +142,7 @@ def _refusal(x: Traced) -> str | None:
     if op is None:
         return ("x is an argument of the transformed function, and NumPy would write into "
                 "the caller's array: write x = x.copy() first")
-    if (op is getitem and _basic(rec_args(rec)[1])) or op in _VIEWS or value.base is not None:
+    if is_view(rec) or (value.base is not None and op is not zero_d_p):
         return ("x is a view of another array (x = y[1:], y.reshape(...), y.T), and NumPy "
                 "would write into that array too: write into y itself (y[1:][i] is y[1 + i]), "
                 "or copy the view first (x = y[1:].copy())")
@@ -140,7 +158,7 @@ def writable(self: Any, what: str) -> None:
     if type(self) is not Traced:
         raise TypeError(f"{what}: its array is a NumPy array, which cannot hold a traced "
                         "value: write into a traced array (y = x.copy(), y = x * 0.0).")
-    why = _refusal(self)
+    why = refusal(self)
     if why is not None:
         raise TypeError(f"{what}: {why}.")
 
@@ -160,11 +178,73 @@ def write(self: Any, key: Any, value: Any, what: str) -> None:
             note(out.tape, self.id, out.id, where)
     # a value of an inner transform moves the array onto its tape: used after that
     # transform returns, the array is an escaped tracer (an error), as the value is
-    self.tape, self.id, self._value = out.tape, out.id, out._value
+    stand_for(self, out)
+
+
+def written_into(array: Traced, out: Traced) -> Traced:
+    """NumPy's write of all of ``array`` with ``out`` (``u += v``): ``array``, or ``out``.
+
+    A traced array a write may change stands for ``out`` from now on, so every
+    name bound to it sees the write. An argument or a view is not written:
+    ``out`` is returned, and a later read of the old array is refused where
+    the function returns (``stale_views.py``), as NumPy would show the write.
+    """
+    same = out.tape is array.tape   # else a value of an inner transform: as write's
+    if refusal(array) is None:
+        for note in write_notes if same else ():
+            note(out.tape, array.id, out.id, None)
+        stand_for(array, out)
+        return array
+    for note in rebind_notes if same else ():
+        note(out.tape, array.id, out.id)
+    return out
+
+
+_undo_log: contextvars.ContextVar[list[tuple[Any, ...]] | None] = \
+    contextvars.ContextVar("undo_log", default=None)
+
+
+def stand_for(array: Traced, out: Traced) -> None:
+    """The traced ``array`` stands for ``out`` now (a write), noted where it may be undone."""
+    log = _undo_log.get()
+    if log is not None:
+        log.append((array, array.tape, array.id, array._value))
+    array.tape, array.id, array._value = out.tape, out.id, out._value
+
+
+@contextlib.contextmanager
+def undoable() -> Iterator[list[tuple[Any, ...]]]:
+    """The writes made inside, for ``undo``; kept for an outer ``undoable`` if not undone.
+
+    ``jit`` traces a function, and where the recording closed over a value of an
+    outer transform it runs the function again instead: a write the trace made
+    into an array of an outer transform must not happen twice.
+    """
+    log: list[tuple[Any, ...]] = []
+    outer = _undo_log.get()
+    token = _undo_log.set(log)
+    try:
+        yield log
+    finally:
+        _undo_log.reset(token)
+        if outer is not None:
+            outer.extend(log)
+
+
+def undo(log: list[tuple[Any, ...]]) -> None:
+    """Each array of ``log`` back to what it stood for before its writes, the last first."""
+    for array, tape, i, value in reversed(log):
+        array.tape, array.id, array._value = tape, i, value
+    log.clear()
 
 
 write_notes: list[Any] = []
 """Called with (tape, old id, new id, key) at each write (``stale_views.py``)."""
+
+rebind_notes: list[Any] = []
+"""Called with (tape, old id, new id) where ``u op= v`` rebinds ``u`` to a new array
+because ``u`` may not be written (an argument, a view): ``stale_views.py`` refuses
+a read of the old array after it (through another name, the view's base)."""
 
 
 def _masked(x: Traced, mask: Traced, value: Any) -> Any:

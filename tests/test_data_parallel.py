@@ -308,6 +308,40 @@ def test_local_schedulers(scheduler):
     close(out, step(PARAMS, X, Y))
 
 
+def test_a_task_drawing_from_numpys_generator_beside_a_trace_is_no_warning():
+    # Dask's threads run the task making a chunk of data (np.random, the global
+    # generator) while another thread traces fun, which draws nothing: the state moves
+    # under the recording, but fun names no global generator, so nothing is said
+    import threading
+    import warnings
+
+    started, drawn, made = threading.Event(), threading.Event(), []
+
+    def noisy(n):                   # the data of the second chunk: a draw, mid-trace
+        started.wait(10)
+        made.append(np.random.normal(size=(n, 2)))
+        drawn.set()
+        return made[-1]
+
+    def slow_loss(w, x):
+        started.set()               # recording: let the other task draw now
+        drawn.wait(10)
+        return tg.mean((x @ w) ** 2)
+
+    first = np.arange(8.0).reshape(4, 2)
+    x = da.concatenate([da.from_array(first, chunks=(4, 2)),
+                        da.from_delayed(dask.delayed(noisy)(4), (4, 2), float)])
+    f = tg.data_parallel(tg.jit(tg.value_and_grad(slow_loss)), in_axes=(None, 0))
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(2) as pool, warnings.catch_warnings(), \
+            dask.config.set(scheduler="threads", pool=pool):   # its threads end with it
+        warnings.simplefilter("error")
+        value, grad = f(np.ones(2), x)
+    assert started.is_set() and drawn.is_set() and len(made) == 1
+    close((value, grad), tg.value_and_grad(lambda w, x: tg.mean((x @ w) ** 2))(
+        np.ones(2), np.concatenate([first, made[0]])))
+
+
 @pytest.mark.slow
 def test_the_processes_scheduler_ships_a_jitted_lambda():
     step = tg.jit(tg.value_and_grad(lambda w, x: tg.mean((x @ w) ** 2)))

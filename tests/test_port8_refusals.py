@@ -83,16 +83,28 @@ def test_the_named_spellings_of_polyroots_and_chebvander_are_numpys():
     np.testing.assert_allclose(spelled, PU.chebyshev.chebvander(XS, 2), rtol=1e-15)
 
 
-@pytest.mark.xfail(strict=True, reason="np.polynomial's polyval (chebval, ...) adds axes to "
-                   "coefficients of several axes only where isinstance(x, np.ndarray), which "
-                   "a traced x is not, and nothing of tapegrad runs in between to notice: the "
-                   "result is of another shape, and where that broadcasts, silently not "
-                   "NumPy's. Write polyval(x, c[..., None], tensor=False) (one None per "
-                   "axis of x), docs/numpy.md")
-def test_polyval_of_a_traced_x_with_coefficients_of_two_axes():
-    c = np.arange(1.0, 5.0).reshape(2, 2)
-    x = np.array([0.3, -0.7])
-    assert tg.jit(lambda v: PU.polynomial.polyval(v, c))(x).shape == (2, 2)
+@pytest.mark.parametrize("name", ["polynomial.polyval", "chebyshev.chebval",
+                                  "legendre.legval", "hermite.hermval",
+                                  "hermite_e.hermeval", "laguerre.lagval"])
+@pytest.mark.parametrize("shape", [(), (2,), (2, 3)])
+def test_polyval_of_a_traced_x_with_coefficients_of_two_axes(name, shape):
+    # NumPy adds x.ndim axes to c only where isinstance(x, np.ndarray): tapegrad adds them
+    module, fn = name.split(".")
+    val = getattr(getattr(PU, module), fn)
+    c = np.arange(1.0, 9.0).reshape(4, 2) / 4.0
+    x = np.linspace(-0.7, 0.6, int(np.prod(shape))).reshape(shape)
+    check(lambda v: val(v, c), x, expected=val(x, c))
+    check(lambda v: val(v, c, tensor=False), x[..., None] if shape else x,
+          expected=val(x[..., None] if shape else x, c, tensor=False))
+
+
+@pytest.mark.parametrize("shape", [(), (2,), (2, 3)])
+def test_np_polyval_with_coefficients_of_two_axes_is_numpys(shape):
+    c = np.arange(1.0, 9.0).reshape(4, 2) / 4.0         # np.polyval: shape broadcast(x, c[0])
+    x = np.linspace(-0.7, 0.6, int(np.prod(shape))).reshape(shape)
+    if shape == (2, 3):
+        x = x.T
+    check(lambda v: np.polyval(c, v), x, expected=np.polyval(c, x))
 
 
 def test_coefficients_of_two_axes_with_the_axis_added_by_hand_are_numpys():
