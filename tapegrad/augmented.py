@@ -12,9 +12,11 @@ the operation, then cast it back (``written``, which differentiates as
 
 The cast is NumPy's ``same_kind`` rule: float into an integer array raises
 the ``TypeError`` NumPy raises, and a result whose broadcast shape is not
-``u``'s the ``ValueError``. What stays apart from NumPy is aliasing: a traced
-value is immutable, so another name bound to the same array (``w = u``
-before ``u -= v``) keeps the old number where NumPy's would change.
+``u``'s the ``ValueError``. The write is made in ``u`` itself (``writes.py``),
+so another name bound to the same array (``w = u`` before ``u -= v``, the
+caller's name for an argument of ``step(x, v)``, a list it was appended to)
+sees it, as in NumPy, except where a write into ``u`` is refused (an
+argument of the transformed function, a view): there ``u`` is rebound.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from .primitive import Primitive, defjvp, defvjp, primitive
 from .recording import binary_applier
 from .values import Traced, primal_value, shape_of
 
-__all__ = ["written"]
+__all__ = ["in_place_writes", "written"]
 
 
 def _written(x: Any, dtype: Any) -> Any:
@@ -76,14 +78,22 @@ def written(out: Any, target: np.ndarray, name: str) -> Any:
     return written_p(out, target.dtype)
 
 
+in_place_writes: list[Callable[[Any, Any], Any]] = []
+"""``into(self, out)``: ``out`` made the array ``self`` itself, where it may be (``writes.py``)."""
+
+
 def _writer(name: str) -> Callable[[Any, Any], Any]:
-    """``write(out, value)``: ``out`` written into ``value`` (``self``'s number), if an array."""
-    def write(out: Any, value: Any) -> Any:
+    """``write(out, self)``: ``out`` written into ``self``'s array, if its number is one."""
+    def write(out: Any, self: Any) -> Any:
+        value = self
         while type(value) is Traced:
             value = value._value
         if type(value) is not np.ndarray:
             return out                       # a NumPy scalar: rebound (u = u - v)
-        return written(out, value, name)
+        out = written(out, value, name)
+        for into in in_place_writes:        # every name bound to self sees the write
+            out = into(self, out)
+        return out
     return write
 
 
@@ -91,7 +101,7 @@ def _in_place(op: Callable[[Any, Any], Any], name: str) -> Callable[[Traced, Any
     write = _writer(name)
 
     def method(self: Traced, other: Any) -> Any:
-        return write(op(self, other), self._value)
+        return write(op(self, other), self)
     method.__name__ = f"__i{op.__name__.strip('_')}__"
     return method
 

@@ -178,7 +178,7 @@ def binary_applier(prim: Primitive, write: Callable[[Any, Any], Any] | None = No
     The hot path of every operator (``Traced.__mul__`` is
     ``binary_applier(mul)``). With ``write``, an in-place operator
     (``Traced.__iadd__``): the result of ``a op b`` goes through
-    ``write(result, a's value)`` unless ``a``'s value is a float, which is
+    ``write(result, a)`` unless ``a``'s value is a float, which is
     rebound as Python does (``augmented.py``). ``real=False`` lets a
     complex constant in, for a primitive whose result is not a number (``x == 1j``).
     """
@@ -197,7 +197,7 @@ def binary_applier(prim: Primitive, write: Callable[[Any, Any], Any] | None = No
             if type(b) is Traced:
                 if b.tape is not tape:             # two tapes: the general rule
                     ans = apply(prim, a, b)
-                    return ans if write is None else write(ans, va)
+                    return ans if write is None else write(ans, a)
                 jb = b.id
                 vb = b._value
             else:
@@ -239,7 +239,7 @@ def binary_applier(prim: Primitive, write: Callable[[Any, Any], Any] | None = No
         t.tape, t.id, t._value = tape, i, ans
         if write is None or type(va) is float:
             return t
-        return write(t, va)
+        return write(t, a)
     deeper = apply_2 if write is None else prim.apply2    # one level down: not in place
     return apply_2
 

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from .arrays import astype
+from .augmented import in_place_writes
 from .backend_rules import np_dtype
 from .backends import foreign
 from .batching.rules import batch_rules
@@ -165,6 +166,20 @@ def write(self: Any, key: Any, value: Any, what: str) -> None:
 
 write_notes: list[Any] = []
 """Called with (tape, old id, new id, key) at each write (``stale_views.py``)."""
+
+
+def _in_place(self: Any, out: Any) -> Any:
+    """``x += v``: ``out`` becomes the array ``x`` itself where a write into ``x`` may be made."""
+    if type(self) is not Traced or type(out) is not Traced or out.tape is not self.tape \
+            or _refusal(self) is not None:
+        return out                  # rebound: an argument, a view, another tape's value
+    for note in write_notes:
+        note(out.tape, self.id, out.id, None)
+    self.id, self._value = out.id, out._value
+    return self
+
+
+in_place_writes.append(_in_place)
 
 
 def _masked(x: Traced, mask: Traced, value: Any) -> Any:
