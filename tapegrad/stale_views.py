@@ -62,6 +62,14 @@ def _overlap(shape: tuple[int, ...], view_key: Any, write_key: Any) -> bool:
         return True
 
 
+def _element(rec: Any) -> bool:
+    """``x[0]`` of a vector, ``x[1, 2]`` of a matrix: NumPy's scalar, a copy, not a view."""
+    x, key = rec_args(rec)[:2]
+    keys = key if type(key) is tuple else (key,)
+    return len(keys) == len(shape_of(x)) and all(type(k) is int or isinstance(k, np.integer)
+                                                 for k in keys)
+
+
 def check_views(tape: Any, aux: Any) -> None:
     """Raise where ``tape`` read a view after a write into its base (see the module)."""
     writes = _written.pop(tape, None) if _written else None    # most tapes: no write
@@ -84,7 +92,7 @@ def check_views(tape: Any, aux: Any) -> None:
         ids = rec_ids(rec) if op is not None else ()
         if not ids or ids[0] is None:
             continue
-        if (op is getitem and _basic(rec_args(rec)[1])) or op in _VIEWS:
+        if (op is getitem and _basic(rec_args(rec)[1]) and not _element(rec)) or op in _VIEWS:
             base = ids[0]
             root = roots.get(base, lineage.get(base, base))
             whole = base in roots or op is not getitem
