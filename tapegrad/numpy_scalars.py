@@ -28,7 +28,7 @@ from .primitive import Primitive, primitive
 from .staging.spellings import Spelling, spellings
 from .values import Traced, primal_value
 
-__all__ = ["TWINNED", "numpy_operator", "numpy_twin", "on_numbers", "per_example"]
+__all__ = ["TWINNED", "numpy_operator", "numpy_twin", "on_numbers", "per_number"]
 
 TWINNED = {"exp", "log", "sin", "cos", "tanh", "sqrt", "log1p", "expm1", "tan", "arctan",
            "sinh", "cosh", "arcsin", "arccos", "arcsinh", "arccosh", "arctanh", "log2",
@@ -90,11 +90,11 @@ def _make_twin(prim: Primitive, ufunc: Any, operator: Any) -> Primitive:
     spellings[twin] = Spelling(float=None if operator else call, array=old.array,
                                names={**old.names, name: ufunc})
     if operator is _operator.pow:      # abs is one in both
-        batch_rules[twin] = per_example(_operator.pow)   # NumPy's scalars, one by one
+        batch_rules[twin] = per_number(_operator.pow)   # NumPy's scalars, one by one
     return twin
 
 
-def per_example(f: Any) -> Any:
+def per_number(f: Any) -> Any:
     """A batch rule computing ``f`` on each example where the examples are numbers.
 
     ``math.pow`` (a traced float's ``pow``, ``**``'s derivative) rounds apart
