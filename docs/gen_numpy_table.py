@@ -87,6 +87,8 @@ CALLS: dict[str, Call] = {
     "np.linalg.solve": lambda x: np.linalg.solve(x, x[0]),
     "np.linalg.slogdet": lambda x: np.linalg.slogdet(x)[1],
     "np.linalg.eigh": lambda x: np.linalg.eigh(x)[0],
+    "np.linalg.eig": lambda x: np.linalg.eig(x + x.T)[0],       # real eigenvalues
+    "np.linalg.eigvals": lambda x: np.linalg.eigvals(x + x.T),
     "np.linalg.qr": lambda x: np.linalg.qr(x)[1],
     "np.linalg.svd": lambda x: np.linalg.svd(x, full_matrices=False)[0],
     "np.linalg.lstsq": lambda x: np.linalg.lstsq(x, x[0])[0],
@@ -387,7 +389,8 @@ def rows() -> dict[str, list[tuple[str, ...]]]:
         first = f"`{name}`" + (f"<br>{_code(spelled)}" if spelled.startswith(("tg.", "x."))
                                or spelled in OPERATORS.values() else
                                f"<br>{spelled}" if spelled else "")
-        sections[section].append((first, "", ", ".join(keywords), *cells))
+        said = ", ".join(keywords).replace("**", "its own and func1d's")   # apply_along_axis
+        sections[section].append((first, "", said, *cells))
     for method in _methods():
         name = f"x.{method}"
         sections["ndarray methods"].append(

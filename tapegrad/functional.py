@@ -131,6 +131,7 @@ def piecewise(x: Number, condlist: Any, funclist: Sequence[Any], *args: Any,
 
 # ------------------------------------------- NumPy's names on traced values
 functions.update({
-    np.apply_along_axis: (apply_along_axis, ()), np.apply_over_axes: (apply_over_axes, ()),
+    np.apply_along_axis: (apply_along_axis, ("**",)),     # its own keywords, and func1d's
+    np.apply_over_axes: (apply_over_axes, ("func", "a", "axes")),
     np.piecewise: (piecewise, ()),
 })

@@ -209,7 +209,7 @@ def _array_ufunc(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: 
 
 
 def _kw(kwargs: dict[str, Any], *allowed: str) -> bool:
-    return all(k in allowed for k in kwargs)
+    return "**" in allowed or all(k in allowed for k in kwargs)   # "**": any (apply_along_axis)
 
 
 # Functions that give an array even of shape (): a 0-d array, as NumPy's, not

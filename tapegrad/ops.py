@@ -23,8 +23,9 @@ from typing import Any
 import numpy as np
 
 from .backends import STANDARD_ELEMENTWISE, array_api_impls, by_name, call, foreign, native
+from .batching.rules import batch_rules
 from .kinks import where
-from .numpy_scalars import numpy_operator
+from .numpy_scalars import numpy_operator, per_number
 from .numpy_tables import functions, ufuncs
 from .primitive import (
     Primitive,
@@ -142,6 +143,7 @@ def _np_power(a: Any, b: Any) -> Any:
 
 
 pow: Primitive = _ieee_op(math.pow, _np_power, "pow")   # math.pow: never complex, unlike **
+batch_rules[pow] = per_number(pow.impl)     # math.pow on each number, as a loop computes it
 
 
 def _integer(x: Any) -> bool:

@@ -82,6 +82,7 @@ def _ours(use: str) -> str:
     return f" (or tg.{name}, the same function)" if hasattr(sys.modules["tapegrad"], name) else ""
 
 
+_SEQUENCE = "setting an array element with a sequence."   # NumPy's, over a refused float()
 _REFUSED = "_tapegrad_refused"     # the mark on a refusal, found again beneath a library's error
 _last = threading.local()            # the newest refusal made in this thread
 
@@ -114,6 +115,9 @@ def refusal_beneath(err: BaseException, before: TypeError | None) -> TypeError |
     (a ``SystemError`` surfaces in tapegrad's) counts, and one with no
     refusal beneath it only in SciPy's: what the user raised passes unchanged.
     """
+    if isinstance(err, ValueError) and str(err) == _SEQUENCE and getattr(err.__cause__, _REFUSED,
+                                                                           False):
+        return err.__cause__ if isinstance(err.__cause__, TypeError) else None  # a[0] = x
     where = _raised_in(err.__traceback__)
     if getattr(err, _REFUSED, False) or where not in ("scipy", "numpy", "tapegrad"):
         return None

@@ -69,9 +69,9 @@ for _min in ("minimize", "minimize_scalar", "least_squares", "fmin", "fmin_bfgs"
         "Newton step on the gradient; its derivative is the implicit function's)")
 tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests check this list)
     "special": ("betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfinv", "expit",
-                "gammainc", "gammaincc", "gammaln", "kl_div", "log_expit", "log_ndtr",
-                "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma",
-                "rel_entr", "softmax", "stdtr", "xlog1py", "xlogy"),
+                "factorial", "gamma", "gammainc", "gammaincc", "gammaln", "kl_div", "log_expit",
+                "log_ndtr", "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri",
+                "polygamma", "rel_entr", "softmax", "stdtr", "xlog1py", "xlogy"),
     "stats.norm": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
     "stats.t": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
     "stats.gamma": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import astype, matmul
+from .arrays import astype, matmul, stack
 from .diagonals import diagonal
 from .indexing import getitem
 from .layouts import blas_operand
@@ -82,6 +82,17 @@ defvjp(dot_nd_p, _dot_vjp_a, _dot_vjp_b)
 defjvp(dot_nd_p, lambda t, ans, a, b: dot_nd_p(t, b), lambda t, ans, a, b: dot_nd_p(a, t))
 
 
+def _holds(x: Any) -> bool:
+    return type(x) is Traced or type(x) in (list, tuple) and any(_holds(v) for v in x)
+
+
+def _listed(x: Any) -> Any:
+    """A list or tuple that holds traced values as NumPy's array of it: the values stacked."""
+    if type(x) in (list, tuple) and _holds(x):
+        return stack([_listed(v) for v in x])
+    return x
+
+
 def dot(a: Number, b: Number) -> Number:
     """NumPy's ``dot``: a product for scalars, an inner product for vectors.
 
@@ -103,6 +114,7 @@ def dot(a: Number, b: Number) -> Number:
       >>> tg.grad(lambda x: tg.dot(x, x))(np.array([1.0, 2.0]))
       array([2., 4.])
     """
+    a, b = _listed(a), _listed(b)
     sa, sb = shape_of(a), shape_of(b)
     if not sa or not sb:        # a Python number is a 0-d array to np.dot: not a weak one
         return np.multiply(*(np.asarray(v) if type(v) in (int, float) else v for v in (a, b)))

@@ -22,7 +22,7 @@ import numpy as np
 
 from .errors import COMPLEX_MSG, ESCAPED_MSG, FLOAT_MSG, INT_MSG, STORE_MSG, EscapedTracerError
 from .numerics import user_line
-from .pyfloat import float_error
+from .pyfloat import float_error, marked
 from .pysource import running, running_op
 from .tree import LEAF_TYPES
 
@@ -120,7 +120,8 @@ class Traced:
         site = running(frame) if running_op(frame) == "STORE_SUBSCR" else None
         if site is not None and site[0] == "STORE_SUBSCR":     # a[i] = x, a a NumPy array
             target = site[1]
-            raise TypeError(STORE_MSG.format(target=target, array=target.partition("[")[0]))
+            raise marked(TypeError(STORE_MSG.format(target=target,     # NumPy raises a
+                                                    array=target.partition("[")[0])))  # ValueError
         raise float_error(frame)                  # float(x), math.exp(x), statistics.fmean
 
     def as_integer_ratio(self) -> tuple[int, int]:

@@ -114,6 +114,14 @@ defjvp(setitem_p, lambda t, ans, x, v, template, *parts: setitem_p(t, 0.0, templ
 _VIEWS = {reshape_p, transpose_p, broadcast_to_p, zero_d_p}     # NumPy gives views
 
 
+def _element(rec: Any) -> bool:
+    """``x[0]`` of a vector, ``x[1, 2]`` of a matrix: NumPy's scalar, a copy, not a view."""
+    x, key = rec_args(rec)[:2]
+    keys = key if type(key) is tuple else (key,)
+    return len(keys) == len(shape_of(x)) and all(type(k) is int or isinstance(k, np.integer)
+                                                 for k in keys)
+
+
 def is_view(rec: Any) -> bool:
     """Whether NumPy's result of the record is a view of its first argument.
 
@@ -122,7 +130,7 @@ def is_view(rec: Any) -> bool:
     """
     op = rec_op(rec)
     if op is getitem:
-        return _basic(rec_args(rec)[1])
+        return _basic(rec_args(rec)[1]) and not _element(rec)
     if op is zero_d_p:
         return type(primal_value(rec_args(rec)[0])) is np.ndarray
     return op in _VIEWS

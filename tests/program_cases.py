@@ -13,6 +13,10 @@ class Case(NamedTuple):
     xs: list[Any]
     rtol: float = 1e-6          # grad against central differences
     no_hessian: str = ""        # why the Hessian is not checked ("": it is)
+    fd_step: float = 1e-6       # central differences' step, relative to the largest input
+    traces: int = 1             # jit's traces over xs: a branch whose outcome differs specializes
+    grad_traces: int = 0        # jit(grad)'s (0: traces)
+    xfail: tuple[tuple[str, str], ...] = ()   # ("jit" ... "jvp", reason): a strict xfail
 
 
 def registrar(programs: dict[str, Case]) -> Callable[..., Any]:

@@ -22,7 +22,7 @@ import pytest
 
 import tapegrad as tg
 import tapegrad.scipy.linalg as tsl
-from tapegrad import arrays, augmented, floatbits, indexing, logic, ops, writes
+from tapegrad import arrays, augmented, eigen, floatbits, indexing, logic, ops, writes
 from tapegrad.batching.rules import batch_rules, per_example
 from tapegrad.numpy_scalars import numpy_twin
 
@@ -271,6 +271,10 @@ def table_cases(rng):
     cases.update(numpy_more_cases(f, ints))
     # Python's ** on NumPy scalars: their scalar math (float64 examples; an array
     # example takes the array's path)
+    # pow of numbers (a traced float's **, **'s derivative): math.pow on each, as a loop
+    cases[ops.pow] = [([np.abs(f(N)) + 0.1, -0.25], [True, False]), ([1.7, f(N)], [False, True]),
+                      ([np.abs(f(N)) + 0.1, f(N)], [True, True]),
+                      ([np.abs(f(N, 3)), f(N, 3)], [True, True])]
     twin = numpy_twin(ops.pow, np.power, operator.pow)
     cases[twin] = [([f(N) * 2.0, 3.0], [True, False]), ([2.0, f(N)], [False, True]),
                    ([np.abs(f(N)), f(N)], [True, True]), ([np.abs(f(N, 3)), f(N, 3)], [True, True])]
@@ -425,6 +429,9 @@ def matrix_cases(f, rng):
     cases[la.eigh_p] = [([a, lower], [True, False]) for lower in (True, False) for a in (
         spd(N), f(N, 3, 3), f(N, 2, 4, 4), spd(N, dtype=np.float32), f(N, 1, 1))]
     cases[la.eigvalsh_p] = cases[la.eigh_p]
+    sym = [spd(N), spd(N, 2), f(N, 1, 1), spd(N, dtype=np.float32)]   # real eigenvalues
+    cases[eigen.eig_p] = [([a], [True]) for a in sym]
+    cases[eigen.eigvals_p] = [([a], [True]) for a in sym]
     cases[tsl.expm_p] = [([a], [True]) for a in (      # 30 * f: each its own squarings
         f(N, 3, 3), 30 * f(N, 3, 3), f(N, 2, 4, 4), f(N, 3, 3, dtype=np.float32), f(N, 1, 1))]
     cases[la.svdvals_p] = [([a], [True]) for a in (

@@ -85,9 +85,10 @@ def test_a_numpy_array_made_by_shape_still_refuses_a_traced_value_naming_zeros_l
         out = np.zeros(2)
         out[0] = y[1]
         return out
-    with pytest.raises(ValueError) as info:
+    # NumPy's C code raises "setting an array element with a sequence." over the refusal of
+    # float(y[1]); the transform raises the refusal itself, which names the fix
+    with pytest.raises(TypeError, match="zeros_like"):
         tg.grad(lambda v: np.sum(f(v)))(np.ones(2))
-    assert "zeros_like" in str(info.value.__cause__)
 
 
 NEW_ARRAYS = {   # NumPy's result is a new array even where it holds the input's numbers

@@ -280,7 +280,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                          "quantiles", "interpolation", "cardinal", "choices",
                          "polynomials", "polyroots", "writes", "writers", "stencils",
                          "bessel", "ranges",
-                         "linalg_decomp", "pseudoinverse", "vectors", "nanargs",
+                         "linalg_decomp", "eigen", "pseudoinverse", "vectors", "nanargs",
                          "binning", "functional", "queries", "ufunc_methods",
                          "conditioning", "selections", "nanquantiles", "index_tricks",
                          "floatbits", "complexes"}),

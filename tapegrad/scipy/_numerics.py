@@ -56,9 +56,19 @@ def _lgamma(x: float) -> float:
         return math.inf
 
 
+def _gamma(x: float) -> float:
+    try:
+        return math.gamma(x)
+    except ValueError:           # a pole: inf at 0 (with its sign), nan at -1, -2, ...
+        return math.copysign(math.inf, x) if x == 0 else math.nan
+    except OverflowError:
+        return math.inf
+
+
 erf = _map(math.erf)
 erfc = _map(math.erfc)
 gammaln = _map(_lgamma)
+gamma = _map(_gamma)
 
 
 def _tanpi(x: Array) -> Array:

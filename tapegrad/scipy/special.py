@@ -38,11 +38,10 @@ from ._information import entr as entr
 from ._information import kl_div as kl_div
 from ._information import rel_entr as rel_entr
 
-__all__ = ["betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfinv", "expit", "gammainc",
-           "gammaincc", "gammaln", "kl_div", "log_expit", "log_ndtr", "log_softmax", "logit",
-           "logsumexp",
-           "multigammaln", "ndtr", "ndtri", "polygamma", "rel_entr", "softmax", "stdtr",
-           "xlog1py", "xlogy"]
+__all__ = ["betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfinv", "expit", "factorial",
+           "gamma", "gammainc", "gammaincc", "gammaln", "kl_div", "log_expit", "log_ndtr",
+           "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma",
+           "rel_entr", "softmax", "stdtr", "xlog1py", "xlogy"]
 
 Number = Any
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -90,9 +89,27 @@ digamma = _elementwise(_n.digamma, "digamma",
                        "The digamma function ``psi(x) = d/dx log(gamma(x))``.")
 polygamma = _elementwise(_n.polygamma, "polygamma",
                          "``polygamma(n, x)``: the ``n``-th derivative of ``digamma``.")
+gamma = _elementwise(_n.gamma, "gamma", "The gamma function; ``inf`` at 0, ``nan`` at -1, -2, ...")
+defpartials(gamma, lambda ans, x: ans * digamma(x))
 defpartials(gammaln, lambda ans, x: digamma(x))
 defpartials(digamma, lambda ans, x: polygamma(1, x))
 defpartials(polygamma, None, lambda ans, n, x: polygamma(n + 1, x))
+
+
+def factorial(n: Number, exact: bool = False) -> Number:
+    """SciPy's ``factorial(n)``: ``gamma(n + 1)``, 0 where ``n < 0`` (``exact=False`` only).
+
+    Example:
+      >>> import tapegrad as tg
+      >>> from tapegrad.scipy.special import factorial
+      >>> factorial(np.array([0, 3, -1])), round(tg.grad(factorial)(2.0), 12)
+      (array([1., 6., 0.]), 1.845568670197)
+    """
+    if exact:
+        raise NotImplementedError("tapegrad's factorial is exact=False: gamma(n + 1) in floats")
+    return kinks.where(logic.lt(n, 0), 0.0, gamma(n + 1.0))
+
+
 betaln = _elementwise(_b.betaln, "betaln",
                       "``log(abs(B(a, b)))``; Stirling's series where ``a`` or ``b`` is large.")
 defpartials(betaln, lambda ans, a, b: digamma(a) - digamma(a + b),

@@ -74,10 +74,11 @@ def _untraced_stores(tree: ast.AST, node: ast.If, arms: ast.Module) -> bool:
     assignments in the function, a parameter or a name the function does not
     assign (a closure's or a global's; not a called function's name).
     """
-    fn = next((f for f in walked(tree) if isinstance(f, ast.FunctionDef | ast.Lambda)
-               and node in walked(f) and f is not node), None)
-    if fn is None:
+    fns = [f for f in walked(tree) if isinstance(f, ast.FunctionDef | ast.Lambda)
+           and node in walked(f) and f is not node]
+    if not fns:
         return False
+    fn = fns[-1]           # the innermost (ast.walk goes outside in): a def in a def
     traced, _ = traced_names(fn)
     if any(t.id not in traced for n in walked(arms) for t, _ in _assigned(n)):
         return True

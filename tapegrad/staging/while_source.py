@@ -209,8 +209,9 @@ def _set_inside(tree: ast.Module, loop: ast.While | ast.For) -> bool:
     body = ast.Module(body=loop.body, type_ignores=[])
     names = {t.id for n in walked(body) for t, v in _assigned(n)
              if not any(isinstance(x, ast.Name) for x in walked(v))}
-    fn = next((n for n in walked(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
-               and loop in walked(n)), tree)
+    fns: list[ast.AST] = [n for n in walked(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
+                          and loop in walked(n)]
+    fn = (fns or [tree])[-1]      # the innermost (ast.walk goes outside in): a def in a def
     inside = {id(n) for n in walked(loop)}
     return any(isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load)
                and id(n) not in inside for n in walked(fn))
@@ -321,8 +322,9 @@ def _unread(tree: ast.AST, loop: ast.While | ast.For, counters: list[ast.AST]) -
 
     ``n += 1`` counting iterations nobody looks at changes nothing the tape shows.
     """
-    fn = next((n for n in walked(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
-               and loop in walked(n)), tree)
+    fns: list[ast.AST] = [n for n in walked(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
+                          and loop in walked(n)]
+    fn = (fns or [tree])[-1]      # the innermost (ast.walk goes outside in): a def in a def
     names = set().union(*map(_stored, counters), *map(_changed, counters))
     inside = {id(n) for c in counters for n in walked(c)}
     return not any(isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load)
