@@ -1,0 +1,256 @@
+"""A ``while`` loop bounded by a Python counter rolls into one loop under jit.
+
+``while err > tol and k < maxiter: ...; k += 1`` and ``it = it + 1; if it > N:
+raise`` step a Python int the tape does not show. jit writes the counter
+itself (``j0`` in the generated code), its start and step read while tracing,
+so any trip count up to ``maxiter`` runs under one specialization. Compared
+with eager bit for bit (jit, jit(grad), grad(jit)), with a Python loop over the
+examples (vmap, vmap(grad)), and gradients with central differences.
+"""
+
+from __future__ import annotations
+
+import struct
+
+import numpy as np
+import pytest
+
+import tapegrad as tg
+from conftest import fd
+
+AS = [1.0, 2.0, 9.0, 100.0, 1e4, 1e6, 3.0, 0.01, 1e-4, 7e7, 1e-8, 0.5]
+
+
+def bits(x):
+    return struct.pack("<d", float(x))
+
+
+# ------------------------------------------------------------ the reproducers
+def newton_maxiter(a, maxiter=100):
+    x = a
+    k = 0
+    while abs(x * x - a) > 1e-10 and k < maxiter:
+        x = 0.5 * (x + a / x)
+        k += 1
+    return x
+
+
+def newton_counter_raise(a):
+    x = a
+    it = 0
+    while abs(x * x - a) > 1e-10:
+        x = 0.5 * (x + a / x)
+        it = it + 1
+        if it > 100:
+            raise RuntimeError("no convergence")
+    return x
+
+
+# ------------------------------------------------------------ the family
+def first_lt(a, maxiter=100):             # counter first, <, from 0, step 1
+    x = a
+    k = 0
+    while k < maxiter and abs(x * x - a) > 1e-10:
+        x = 0.5 * (x + a / x)
+        k = k + 1
+    return x
+
+
+def from_one_le(a, maxiter=100):          # from 1, <=
+    x = a
+    k = 1
+    while abs(x * x - a) > 1e-10 and k <= maxiter:
+        x = 0.5 * (x + a / x)
+        k += 1
+    return x
+
+
+def step_two(a, maxiter=100):             # step 2, the step first in the body
+    x = a
+    n = 0
+    while abs(x * x - a) > 1e-10 and n < 2 * maxiter:
+        n += 2
+        x = 0.5 * (x + a / x)
+    return x
+
+
+def first_le_step_two(a, maxiter=100):    # counter first, <=, from 1, step 2 written c + k
+    x = a
+    k = 1
+    while k <= 2 * maxiter - 1 and abs(x * x - a) > 1e-10:
+        x = 0.5 * (x + a / x)
+        k = 2 + k
+    return x
+
+
+def _helper(a, maxiter):
+    x = a
+    k = 0
+    while abs(x * x - a) > 1e-10 and k < maxiter:
+        x = 0.5 * (x + a / x)
+        k += 1
+    return x
+
+
+def nested(a, maxiter=100):               # the loop in a function the jitted one calls
+    return _helper(a, maxiter) * 2.0
+
+
+def raise_before_step(a, limit=100):      # the if reads the counter before its step
+    x = a
+    it = 0
+    while abs(x * x - a) > 1e-10:
+        if it >= limit:
+            raise RuntimeError("no convergence")
+        x = 0.5 * (x + a / x)
+        it += 1
+    return x
+
+
+FAMILY = [newton_maxiter, first_lt, from_one_le, step_two, first_le_step_two, nested]
+
+
+def _bounded(f, maxiter):
+    def g(a):
+        return f(a, maxiter)
+    g.__name__ = f"{f.__name__}_{maxiter}"
+    return g
+
+
+# maxiter=3 is reached by most of these inputs, 100 by none
+CASES = [_bounded(f, m) for f in FAMILY for m in (3, 100)] + [
+    newton_counter_raise, _bounded(raise_before_step, 100)]
+
+
+@pytest.mark.parametrize("f", CASES, ids=lambda f: f.__name__)
+def test_jit_equals_eager_bit_for_bit_in_at_most_two_traces(f):
+    jf = tg.jit(f)
+    for a in AS:
+        assert bits(jf(a)) == bits(f(a)), a
+    # a = 1.0 runs no iteration (the loop is not on that tape); a = 2.0 shows it
+    assert jf.trace_count <= 2
+    for a in [5.0, 1e12, 3e-7, 42.0]:     # trip counts never seen while tracing
+        assert bits(jf(a)) == bits(f(a)), a
+    assert jf.trace_count <= 2
+
+
+@pytest.mark.parametrize("f", CASES, ids=lambda f: f.__name__)
+def test_jit_grad_equals_eager_grad_and_central_differences(f):
+    jg, g = tg.jit(tg.grad(f)), tg.grad(f)
+    for a in AS:
+        assert bits(jg(a)) == bits(g(a)), a
+    assert jg.trace_count <= 3
+    for a in [2.0, 9.0, 1e4, 0.5]:
+        np.testing.assert_allclose(g(a), fd(f, a, eps=1e-6 * a), rtol=1e-4)
+
+
+@pytest.mark.parametrize("f", [CASES[0], CASES[1], CASES[-2]], ids=lambda f: f.__name__)
+def test_grad_of_jit_equals_eager_grad(f):
+    gj, g = tg.grad(tg.jit(f)), tg.grad(f)
+    for a in AS:
+        assert bits(gj(a)) == bits(g(a)), a
+
+
+@pytest.mark.parametrize("f", [CASES[0], CASES[1], CASES[-2]], ids=lambda f: f.__name__)
+def test_vmap_and_vmap_grad_equal_a_python_loop(f):
+    xs = np.array(AS)
+    np.testing.assert_array_equal(tg.vmap(f)(xs), np.array([f(a) for a in AS]))
+    np.testing.assert_array_equal(tg.vmap(tg.grad(f))(xs),
+                                  np.array([tg.grad(f)(a) for a in AS]))
+
+
+def test_the_generated_loop_keeps_the_counter():
+    source = tg.jit(_bounded(newton_maxiter, 3)).lower(2.0).source
+    assert "j0 = 0" in source and "if not j0 < 3: break" in source and "j0 += 1" in source
+    assert source.count("while True:") == 1
+    source = tg.jit(newton_counter_raise).lower(2.0).source
+    assert "if j0 + 1 > 100: _guard_failed(" in source
+
+
+def test_the_exit_at_maxiter_is_the_counters():
+    # Newton from a = 1e6 needs about 14 steps: with maxiter = 3 the counter ends every call
+    f = _bounded(newton_maxiter, 3)
+    jf = tg.jit(f)
+    xs = [jf(a) for a in [1e6, 1e8, 2.0, 7e7]]
+    assert jf.trace_count == 1
+    x = 1e6
+    for _ in range(3):
+        x = 0.5 * (x + 1e6 / x)
+    assert bits(xs[0]) == bits(x)
+    assert xs == [f(a) for a in [1e6, 1e8, 2.0, 7e7]]
+
+
+def test_a_raise_the_counter_decides_raises_under_jit():
+    def g(a):
+        x = a
+        it = 0
+        while abs(x * x - a) > 1e-10:
+            x = 0.5 * (x + a / x)
+            it = it + 1
+            if it > 6:
+                raise RuntimeError("no convergence")
+        return x
+    jf = tg.jit(g)
+    assert bits(jf(2.0)) == bits(g(2.0))
+    with pytest.raises(RuntimeError, match="no convergence"):
+        g(1e6)
+    with pytest.raises(RuntimeError, match="no convergence"):
+        jf(1e6)
+    assert bits(jf(3.0)) == bits(g(3.0)) and bits(jf(9.0)) == bits(g(9.0))
+    assert jf.trace_count == 1
+
+
+# ------------------------------------------------------------ what stays refused
+def counter_in_body(a, maxiter=100):      # the counter read in the body's arithmetic
+    x = a
+    k = 0
+    while abs(x * x - a) > 1e-10 and k < maxiter:
+        x = 0.5 * (x + a / x) + 1e-3 / (k + 1) ** 4 * (x - x)
+        x = x * (1.0 + 1e-17 * k)
+        k += 1
+    return x
+
+
+def counter_read_after(a, maxiter=100):   # the count is the result
+    x = a
+    k = 0
+    while abs(x * x - a) > 1e-10 and k < maxiter:
+        x = 0.5 * (x + a / x)
+        k += 1
+    return x + k
+
+
+def counter_in_an_if(a, maxiter=100):     # stepped in some iterations only
+    x = a
+    k = 0
+    while abs(x * x - a) > 1e-10 and k < maxiter:
+        x = 0.5 * (x + a / x)
+        if x > 0.0:
+            k += 1
+    return x
+
+
+def bound_changes(a, maxiter=100):        # the bound moves in the body
+    x = a
+    k = 0
+    while abs(x * x - a) > 1e-10 and k < maxiter:
+        x = 0.5 * (x + a / x)
+        k += 1
+        maxiter = maxiter - 1
+    return x
+
+
+@pytest.mark.parametrize("f", [counter_in_body, counter_read_after, counter_in_an_if,
+                               bound_changes], ids=lambda f: f.__name__)
+def test_a_counter_the_loop_cannot_keep_is_still_right(f):
+    jf, jg = tg.jit(f), tg.jit(tg.grad(f))
+    for a in [2.0, 9.0, 2.0, 1e4, 9.0, 3.0]:      # four trip counts, each its own trace
+        assert bits(jf(a)) == bits(f(a)), a
+        assert bits(jg(a)) == bits(tg.grad(f)(a)), a
+    assert "j0" not in jf.lower(2.0).source
+
+
+def test_counter_read_after_the_loop_counts_each_call():
+    jf = tg.jit(counter_read_after)
+    assert [jf(a) for a in [2.0, 1e4, 2.0]] == [counter_read_after(a) for a in [2.0, 1e4, 2.0]]
+    assert jf.trace_count == 2
