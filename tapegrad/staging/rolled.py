@@ -204,6 +204,14 @@ class _RollWriter(WhileReads, _Writer):
         self.fixed.add(m)
         return f"s{m}_{o}[{k}]"
 
+    def initial(self, a: Arg, floats: bool) -> str:
+        """``ref`` of a loop's initial value: read once, after the loops before it ran."""
+        inside, self.inside = self.inside, None
+        try:
+            return self.ref(a, floats)
+        finally:
+            self.inside = inside
+
     def xname(self, m: int, o: int) -> str:
         """The name of offset ``o``'s value of loop ``m`` (an inner loop's: its last)."""
         inner = self.inners.get(m)
@@ -353,7 +361,7 @@ class _RollWriter(WhileReads, _Writer):
             var = carries.get(key)
             if var is None:
                 var = carries[key] = f"c{m}_{len(carries)}"
-                text.before.append(f"{var} = {self.ref(role.args[0], floats)}")
+                text.before.append(f"{var} = {self.initial(role.args[0], floats)}")
             return var, self.fake(self.value(first))
         if role.how == "back":       # a shift register of the last ``depth`` values
             return register(self, m, role, floats, text.before), self.fake(self.value(first))

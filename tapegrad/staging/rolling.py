@@ -27,6 +27,7 @@ from ..logic import guard
 from .arg_keys import arg_key
 from .counted import counted_exit
 from .program import Arg, Const, Program, is_guard, kind
+from .runs import if_run
 from .shifted import deeper
 from .while_source import break_line, while_line
 
@@ -325,7 +326,8 @@ def closing_guard(prog: Program, s: np.ndarray, loop: Loop, breaks: bool = False
     ``for _ in range(...)``: the bound is how many iterations that loop
     may run from the first one rolled (-1: a ``while``, no bound). With
     ``counted``, a ``while`` whose test or body reads a Python counter
-    (``counted.counted_exit``): the counter, or None.
+    (``counted.counted_exit``): the counter, or None; and a run of a
+    ``while``'s iterations ended where an ``if`` flips (``runs.if_run``).
     """
     eqns = prog.eqns
     guards = [o for o in range(loop.period) if is_guard(eqns[loop.start + o])]
@@ -353,7 +355,8 @@ def _closing_at(prog: Program, s: np.ndarray, loop: Loop, g: int, breaks: bool,
     bound = -1 if while_line(where, shown) or breaks and break_line(where, ast.While, shown) else \
         _break_bound(prog, loop, g) if breaks and break_line(where) else None
     count = counted_exit(prog, loop, g, where, shown) if bound is None and counted else None
-    bound = -1 if count is not None else bound
+    bound = -1 if count is not None or bound is None and counted and if_run(where, shown) \
+        else bound
     if bound is None or any(r.how == "data" and len({arg_key(x) for x in r.args}) > 1
                             for roles in loop.roles for r in roles):
         return None
