@@ -136,10 +136,14 @@ def _const_kind(v: Any) -> Any:
 
 
 def periods(s: np.ndarray) -> list[int]:
-    """Candidate periods: the commonest distances between equal runs of shapes."""
+    """Candidate periods: the commonest distances between equal runs of shapes.
+
+    A short stretch with no such runs (a backward pass of a few steps) tries 1.
+    """
     n = len(s) - GRAM + 1
+    short = [1] if len(s) < 4 * GRAM and bool((s[1:] == s[:-1]).any()) else []
     if n < 2:
-        return []
+        return short
     h = s[:n].copy()
     for j in range(1, GRAM):
         h = h * 1000003 + s[j:n + j]
@@ -147,7 +151,7 @@ def periods(s: np.ndarray) -> list[int]:
     same = h[order[1:]] == h[order[:-1]]
     gaps = (order[1:] - order[:-1])[same]
     if not len(gaps):
-        return []
+        return short
     values, counts = np.unique(gaps, return_counts=True)
     return [int(values[k]) for k in np.argsort(-counts, kind="stable")[:CANDIDATES]]
 
