@@ -14,9 +14,9 @@ import struct
 
 import numpy as np
 import pytest
+from conftest import fd
 
 import tapegrad as tg
-from conftest import fd
 
 AS = [1.0, 2.0, 9.0, 100.0, 1e4, 1e6, 3.0, 0.01, 1e-4, 7e7, 1e-8, 0.5]
 
@@ -254,3 +254,91 @@ def test_counter_read_after_the_loop_counts_each_call():
     jf = tg.jit(counter_read_after)
     assert [jf(a) for a in [2.0, 1e4, 2.0]] == [counter_read_after(a) for a in [2.0, 1e4, 2.0]]
     assert jf.trace_count == 2
+
+
+# ------------------------------------------------------------ a run before the first else
+def bisect_max(a):
+    lo, hi = 0.0, max(a, 1.0)
+    while hi - lo > 1e-6:
+        mid = 0.5 * (lo + hi)
+        if mid * mid > a:
+            hi = mid
+        else:
+            lo = mid
+    return lo
+
+
+def bisect_shifted(a):
+    lo, hi = 0.0, a + 1.0
+    while hi - lo > 1e-6:
+        mid = 0.5 * (lo + hi)
+        if mid * mid > a:
+            hi = mid
+        else:
+            lo = mid
+    return lo
+
+
+def test_the_run_before_the_first_else_is_a_while_loop():
+    # lo is the Python float 0.0 until the first else: those iterations record other
+    # equations; they roll into a while loop that ends where the if goes the other way
+    jf, jg = tg.jit(bisect_shifted), tg.jit(tg.grad(bisect_shifted))
+    for a in AS:
+        assert bits(jf(a)) == bits(bisect_shifted(a)), a
+        assert bits(jg(a)) == bits(tg.grad(bisect_shifted)(a)), a
+    # 1.0 goes else at once (its loop saw the if arm alone), 2.0 after one if: no run
+    assert jf.trace_count <= 3 and jg.trace_count <= 3
+    source = tg.jit(bisect_shifted).lower(100.0).source
+    assert source.count("while True:") == 2 and "if not x0_5: break" in source
+
+
+def test_a_run_traced_first_serves_every_count():
+    jf, jg = tg.jit(bisect_shifted), tg.jit(tg.grad(bisect_shifted))
+    for a in [100.0] + AS:
+        assert bits(jf(a)) == bits(bisect_shifted(a)), a
+        assert bits(jg(a)) == bits(tg.grad(bisect_shifted)(a)), a
+    assert jf.trace_count == 1
+    assert jg.trace_count <= 2        # 1.0: no iteration before the first else
+
+
+def test_bisect_with_max_before_the_loop_fits_the_bound_under_jit():
+    # a < 1: max gives the Python float 1.0, and lo, hi, mid stay Python floats: the tape
+    # holds only comparisons of constants with a, so each such input is a trace of its own
+    jf = tg.jit(bisect_max)
+    for a in AS:
+        assert bits(jf(a)) == bits(bisect_max(a)), a
+    assert jf.trace_count <= 8
+    jf = tg.jit(bisect_max)
+    big = [100.0, 1.0, 2.0, 9.0, 1e4, 1e6, 3.0, 7e7]
+    assert [jf(a) for a in big] == [bisect_max(a) for a in big] and jf.trace_count == 1
+
+
+@pytest.mark.xfail(strict=True, raises=TypeError, reason=(
+    "jit(grad(bisect_max)) needs more than 8 specializations for these 12 inputs: each "
+    "input below 1 is a trace (Python floats), and 1.0, 2.0, 9.0, 100.0 and 3.0 trace "
+    "the loop without a run before the first else, or with one too short to roll, and "
+    "the backward loop then guards n0 >= 1"))
+def test_jit_grad_of_bisect_with_max_fits_the_bound():
+    jg = tg.jit(tg.grad(bisect_max))
+    for a in AS:
+        assert bits(jg(a)) == bits(tg.grad(bisect_max)(a)), a
+
+
+def bisect_flag(a):                       # an arm assigns a constant: no run rolls
+    lo, hi = 0.0, a + 1.0
+    flag = 0.0
+    while hi - lo > 1e-6:
+        mid = 0.5 * (lo + hi)
+        if mid * mid > a:
+            hi = mid
+            flag = 1.0
+        else:
+            lo = mid
+    return lo + flag
+
+
+def test_an_arm_that_assigns_a_constant_ends_no_run():
+    jf = tg.jit(bisect_flag)
+    for a in [100.0, 1e4, 100.0, 0.5]:
+        assert bits(jf(a)) == bits(bisect_flag(a)), a
+    assert "if not x0_5: break" not in jf.lower(100.0).source
