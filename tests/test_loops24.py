@@ -354,3 +354,12 @@ def test_an_arm_that_assigns_a_constant_ends_no_run():
     for a in [100.0, 1e4, 100.0, 0.5]:
         assert bits(jf(a)) == bits(bisect_flag(a)), a
     assert "if not x0_5: break" not in jf.lower(100.0).source
+
+
+@pytest.mark.parametrize("f", [CASES[0], CASES[2], CASES[-2], bisect_shifted],
+                         ids=lambda f: f.__name__)
+def test_vmap_of_jit_and_jit_of_vmap_equal_a_python_loop(f):
+    xs = np.array(AS)
+    want = np.array([f(a) for a in AS])
+    np.testing.assert_array_equal(tg.vmap(tg.jit(f))(xs), want)
+    np.testing.assert_array_equal(tg.jit(tg.vmap(f))(xs), want)
