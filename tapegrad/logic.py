@@ -27,6 +27,7 @@ from .errors import BOOL_ARRAY_MSG, AmbiguousTruthError, GuardError
 from .numerics import user_frame
 from .numpy_tables import ufuncs
 from .primitive import Primitive, defjvp, defvjp, primitive
+from .pycounters import counter_values
 from .pysource import for_left, note_numbers
 from .recording import binary_applier, reflected_applier
 from .staging.spellings import Spelling, spellings
@@ -199,11 +200,14 @@ def _bool(self: Traced) -> bool:
     tape = cond.tape                     # the guard record: (guard, outcome, j, x, None, outcome)
     f, n = user_frame(), len(tape.records)
     tape.sources[n] = "<unknown>" if f is None else f"{f.f_code.co_filename}:{f.f_lineno}"
-    if tape.staging and f is not None:   # a break's loop bound, for jit to roll it
+    if tape.staging and f is not None:   # a break's loop bound, a counter: jit rolls
         note_numbers(f)
         left = for_left(f)
         if left is not None:
             tape.left[n] = left
+        counts = counter_values(f)
+        if counts is not None:
+            tape.counts[n] = counts
     tape.records.append((guard, outcome, cond.id, cond._value, None, outcome))
     return outcome
 

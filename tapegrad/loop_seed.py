@@ -22,6 +22,7 @@ import numpy as np
 
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .staging.copies import loop_if
+from .staging.counted import counted_line
 from .staging.while_source import break_line, while_line
 from .tape import Tape, active_tapes
 from .values import Traced
@@ -91,7 +92,7 @@ def _loop_test(where: str) -> bool:
     outcomes only where it is recorded (``staging.branchy_back``).
     """
     return while_line(where) or break_line(where) or break_line(where, ast.While) or \
-        loop_if(where)
+        loop_if(where) or counted_line(where)
 
 
 def origin_tape(seeds: list[tuple[int, Any]]) -> Tape | None:

@@ -99,11 +99,13 @@ def _as_numpy_scalars(tape: Tape, outs: list[Any], args: tuple[Any, ...]) -> Non
 
 
 def _same_source(tape: Tape, i: int, v: Any) -> None:
-    """Note record ``i``'s source line (and a break's bound) on the tapes recording ``v``."""
+    """Note record ``i``'s source line (a break's bound, a counter) on the tapes recording ``v``."""
     while v.__class__ is Traced:           # the outer tapes' records of it too
         v.tape.sources[v.id] = tape.sources[i]
         if i in tape.left:
             v.tape.left[v.id] = tape.left[i]
+        if i in tape.counts:
+            v.tape.counts[v.id] = tape.counts[i]
         v = v._value
 
 

@@ -113,9 +113,9 @@ class Tape:
         what the function returned.
       sources: the user's source line of a record, by id: of every guard,
         and inside ``tg.debug_nans()`` of every record.
-      left: while staging, of a guard ``if ...: break`` in the body of a
-        ``for _ in range(...)``: the iterations that loop has left after
-        this one, by id (``jit`` rolls the loop with that bound).
+      left, counts: while staging, by a guard's id: of ``if ...: break`` in a
+        ``for _ in range(...)``, the iterations left after this one; of a
+        counted ``while``'s test, its counter and bounds (``pycounters``).
       reverse: whether a reverse-mode transform made the tape (it will be
         played backwards).
       staging: True on a tape made to be replayed (``make_tape``, so ``jit``
@@ -142,9 +142,9 @@ class Tape:
     """
 
     __slots__ = ("records", "level", "active", "args", "_paths", "outputs",
-                 "output_names", "out_def", "check_nans", "sources", "left", "reverse",
-                 "staging", "floats", "derived", "numpy_scalars", "python_floats", "origins",
-                 "ints", "spans", "__weakref__")
+                 "output_names", "out_def", "check_nans", "sources", "left", "counts",
+                 "reverse", "staging", "floats", "derived", "numpy_scalars", "python_floats",
+                 "origins", "ints", "spans", "__weakref__")
 
     def __init__(self, level: int):
         self.records: list[RawRecord] = []
@@ -158,6 +158,7 @@ class Tape:
         self.check_nans = checking.get()
         self.sources: dict[int, str] = {}
         self.left: dict[int, int] = {}
+        self.counts: dict[int, tuple[int, ...]] = {}
         self.reverse = False      # a reverse-mode transform's tape: it will be played backwards
         self.staging = False
         self.floats: set[int] | None = None
@@ -258,8 +259,8 @@ def skeleton(tape: Tape, with_records: bool = True) -> Tape:
     """
     out = Tape(tape.level)
     out.active = False
-    for name in ("args", "outputs", "output_names", "out_def", "sources", "left", "reverse",
-                 "staging", "floats", "derived", "origins"):
+    for name in ("args", "outputs", "output_names", "out_def", "sources", "left", "counts",
+                 "reverse", "staging", "floats", "derived", "origins"):
         setattr(out, name, getattr(tape, name))
     if not with_records:
         return out

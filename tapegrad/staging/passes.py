@@ -17,6 +17,7 @@ import numpy as np
 from ..logic import guard
 from ..primitive import Primitive
 from ..shapes import broadcast_like, sum_like
+from .counted import counted_line
 from .lanes import item
 from .program import Arg, Const, Eqn, Program, is_guard, kind, value_key
 from .spellings import spellings
@@ -101,7 +102,8 @@ def _broken_iterations(prog: Program) -> tuple[set[int], dict[int, int]]:
             if p is not None and p.args[1] != e.args[1] and breaks.setdefault(
                     src, break_line(src, ast.While)):
                 spans.append((p.out, e.out))
-            elif p is not None and _ended(p, e) and whiles.setdefault(src, while_line(src, shown)):
+            elif p is not None and _ended(p, e) and whiles.setdefault(
+                    src, while_line(src, shown) or counted_line(src, shown)):
                 spans.append((p.out, e.out))
                 if src in earlier:
                     runs.append((earlier[src].out, p.out, e.out))

@@ -32,7 +32,8 @@ class Program(NamedTuple):
     ``seen`` holds the inputs' values while tracing (their kinds); ``left``
     a break guard's iterations left in its ``for`` loop (``Tape.left``);
     ``origins`` the forward value each backward record comes from
-    (``Tape.origins``).
+    (``Tape.origins``); ``counts`` a counted ``while``'s counter at its test
+    (``Tape.counts``).
     """
     inputs: tuple[int, ...]
     eqns: tuple[Eqn, ...]
@@ -41,6 +42,7 @@ class Program(NamedTuple):
     seen: tuple[Any, ...] = ()
     left: Mapping[int, int] = MappingProxyType({})
     origins: Mapping[int, int] = MappingProxyType({})
+    counts: Mapping[int, tuple[int, ...]] = MappingProxyType({})
 
     def __str__(self) -> str:
         lines = [f"v{i} = input" for i in self.inputs]
@@ -121,7 +123,7 @@ def from_tape(tape: Tape) -> Program:
         append(new(Eqn, (op, i, args, rec[1])))
     outputs = tuple(o if isinstance(o, int) else Const(o.value) for o in tape.outputs)
     return Program(tuple(inputs), tuple(eqns), outputs, dict(tape.sources), tuple(seen),
-                   dict(tape.left), dict(tape.origins or {}))
+                   dict(tape.left), dict(tape.origins or {}), dict(tape.counts))
 
 
 def bare_records(prog: Program) -> list[tuple[Any, ...]]:

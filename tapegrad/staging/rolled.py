@@ -24,6 +24,7 @@ from .branch_sites import find_branchy, two_way
 from .branches import Branchy
 from .branchy_back import BackLoop, back_loop
 from .constant_steps import constant_steps
+from .counted import counter_lines
 from .lower import _EXACT, _PLAIN, Lowered, _returned, _Writer
 from .nested import find_inner, inner_lines, stored
 from .program import Arg, Const, Eqn, Program, is_guard
@@ -84,7 +85,7 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
         return None
     if not branchy and len(prog.eqns) < 2 * MIN_SAVED and not any(map(is_guard, prog.eqns)):
         return None      # too short to hold a loop worth rolling, and no while loop
-    loops = find_loops(prog, s, branchy, where, breaks=True)
+    loops = find_loops(prog, s, branchy, where, breaks=True, counted=True)
     if not loops or too_long(len(prog.eqns), loops):    # a line each outside the loops
         return None
     # a seeded backward pass (``prog.origins``) records what Python would sum as constants
@@ -202,6 +203,14 @@ class _RollWriter(WhileReads, _Writer):
         self.untied(m)
         self.fixed.add(m)
         return f"s{m}_{o}[{k}]"
+
+    def initial(self, a: Arg, floats: bool) -> str:
+        """``ref`` of a loop's initial value: read once, after the loops before it ran."""
+        inside, self.inside = self.inside, None
+        try:
+            return self.ref(a, floats)
+        finally:
+            self.inside = inside
 
     def xname(self, m: int, o: int) -> str:
         """The name of offset ``o``'s value of loop ``m`` (an inner loop's: its last)."""
@@ -333,6 +342,8 @@ class _RollWriter(WhileReads, _Writer):
             e = Eqn(e.prim, e.out, tuple(fakes), e.ans)
             if o == loop.exit and self.whiles[m]:
                 text.body.append(f"if {fails(e, args[0][0], arg_kinds[0])}: break")
+                if loop.counter is not None:      # a Python counter, kept as an int
+                    counter_lines(self.guards, m, loop.counter, text)
             else:
                 text.body.append(self.statement(e, args, arg_kinds, f"x{m}_{o}"))
         text.after_body.extend(f"{var} = {self.xname(m, at)}" for (at, _), var in carries.items())
@@ -350,7 +361,7 @@ class _RollWriter(WhileReads, _Writer):
             var = carries.get(key)
             if var is None:
                 var = carries[key] = f"c{m}_{len(carries)}"
-                text.before.append(f"{var} = {self.ref(role.args[0], floats)}")
+                text.before.append(f"{var} = {self.initial(role.args[0], floats)}")
             return var, self.fake(self.value(first))
         if role.how == "back":       # a shift register of the last ``depth`` values
             return register(self, m, role, floats, text.before), self.fake(self.value(first))

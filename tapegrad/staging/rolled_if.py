@@ -125,7 +125,7 @@ def branchy_body(w: Any, m: int, loop: Branchy, text: Any) -> None:
     for r in loop.reads.values():
         if r.how == "var" and r.init is not None and r.w not in done:
             done.add(r.w)
-            text.before.append(f"{names[r.w]} = {w.ref(r.init, False)}")
+            text.before.append(f"{names[r.w]} = {w.initial(r.init, False)}")
     writes: dict[Slot, list[str]] = {}
     for v, name in names.items():
         for sl in v if len(v) > 1 else ():

@@ -24,7 +24,10 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..logic import guard
-from .program import Arg, Const, Program, is_guard, kind, value_key
+from .arg_keys import arg_key
+from .counted import counted_exit
+from .program import Arg, Const, Program, is_guard, kind
+from .runs import if_run
 from .shifted import deeper
 from .while_source import break_line, while_line
 
@@ -56,6 +59,7 @@ class Loop(NamedTuple):
     roles: tuple[tuple[Role, ...], ...]     # per offset, per argument
     exit: int = -1      # a while loop: the offset of the guard that ends it (-1: none)
     bound: int = -1     # a for loop left by break: iterations it may run (-1: a while)
+    counter: Any = None     # a while's Python counter jit writes itself (``counted.Count``)
 
     @property
     def stop(self) -> int:
@@ -132,10 +136,14 @@ def _const_kind(v: Any) -> Any:
 
 
 def periods(s: np.ndarray) -> list[int]:
-    """Candidate periods: the commonest distances between equal runs of shapes."""
+    """Candidate periods: the commonest distances between equal runs of shapes.
+
+    A short stretch with no such runs (a backward pass of a few steps) tries 1.
+    """
     n = len(s) - GRAM + 1
+    short = [1] if len(s) < 4 * GRAM and bool((s[1:] == s[:-1]).any()) else []
     if n < 2:
-        return []
+        return short
     h = s[:n].copy()
     for j in range(1, GRAM):
         h = h * 1000003 + s[j:n + j]
@@ -143,7 +151,7 @@ def periods(s: np.ndarray) -> list[int]:
     same = h[order[1:]] == h[order[:-1]]
     gaps = (order[1:] - order[:-1])[same]
     if not len(gaps):
-        return []
+        return short
     values, counts = np.unique(gaps, return_counts=True)
     return [int(values[k]) for k in np.argsort(-counts, kind="stable")[:CANDIDATES]]
 
@@ -163,14 +171,15 @@ def repeats(s: np.ndarray, period: int) -> list[tuple[int, int]]:
 
 
 def find_loops(prog: Program, s: np.ndarray | None = None, taken: Any = (),
-               where: Where | None = None, least: int = MIN_SAVED, breaks: bool = False
-               ) -> list[Any]:
+               where: Where | None = None, least: int = MIN_SAVED, breaks: bool = False,
+               counted: bool = False) -> list[Any]:
     """The loops of ``prog``, in order, none overlapping; [] where none saves enough.
 
     ``s``: the equations' ``shapes`` (``where`` as ``shapes`` filled it);
     ``taken``: loops found already (kept, nothing else found inside them);
     ``least``: the equations a loop without a guard must save; ``breaks``:
-    a ``for`` loop left by ``break`` ends like a ``while`` (with a bound).
+    a ``for`` loop left by ``break`` ends like a ``while`` (with a bound);
+    ``counted``: so may a ``while`` whose Python counter jit writes (``counted``).
     """
     where = Where(prog) if where is None else where
     s = shapes(prog, where) if s is None else s
@@ -183,12 +192,12 @@ def find_loops(prog: Program, s: np.ndarray | None = None, taken: Any = (),
         lo, hi = todo.pop()
         loop = _best(prog, s, where, guards, lo, hi, least)
         if loop is not None:
-            exit, bound = closing_guard(prog, s, loop, breaks)
-            loop = loop._replace(exit=exit, bound=bound)
+            exit, bound, counter = closing_guard(prog, s, loop, breaks, counted)
+            loop = loop._replace(exit=exit, bound=bound, counter=counter)
             loops.append(loop)
             todo += [(lo, loop.start), (loop.stop + loop.exit + 1, hi)]
     if least == MIN_SAVED and any(t.exit >= 0 for t in loops):     # a while loop: its
-        return find_loops(prog, s, loops, where, 2, breaks)   # backward loop rolls, however short
+        return find_loops(prog, s, loops, where, 2, breaks, counted)   # its backward loop too
     return sorted(loops, key=lambda loop: loop.start)
 
 
@@ -309,8 +318,8 @@ def _roles(eqns: Any, where: Where, start: int, period: int, trips: int, a: int
     return _HOW[how], np.where(depth > 1, back_at, a_at), np.where(has, ok, trips), depth
 
 
-def closing_guard(prog: Program, s: np.ndarray, loop: Loop, breaks: bool = False
-                  ) -> tuple[int, int]:
+def closing_guard(prog: Program, s: np.ndarray, loop: Loop, breaks: bool = False,
+                  counted: bool = False) -> tuple[int, int, Any]:
     """The offset of the guard that ends ``loop`` (a ``while``), or -1; and its bound.
 
     After the last iteration a ``while`` loop runs its condition once more,
@@ -319,7 +328,10 @@ def closing_guard(prog: Program, s: np.ndarray, loop: Loop, breaks: bool = False
     ``g`` flipped. Its data must be loop-invariant (any trip count reads
     the same). With ``breaks``, the guard may be ``if ...: break`` in a
     ``for _ in range(...)``: the bound is how many iterations that loop
-    may run from the first one rolled (-1: a ``while``, no bound).
+    may run from the first one rolled (-1: a ``while``, no bound). With
+    ``counted``, a ``while`` whose test or body reads a Python counter
+    (``counted.counted_exit``): the counter, or None; and a run of a
+    ``while``'s iterations ended where an ``if`` flips (``runs.if_run``).
     """
     eqns = prog.eqns
     guards = [o for o in range(loop.period) if is_guard(eqns[loop.start + o])]
@@ -328,15 +340,15 @@ def closing_guard(prog: Program, s: np.ndarray, loop: Loop, breaks: bool = False
     # a test run more than once an iteration is an inner loop's (the loop is another one)
     guards = [o for o, line in zip(guards, lines) if lines.count(line) == 1]
     for g in guards:          # the first guard that ends it: a while's test, or a break after
-        found = _closing_at(prog, s, loop, g, breaks, shown)
+        found = _closing_at(prog, s, loop, g, breaks, shown, counted)
         if found is not None:
             return found
-    return -1, -1
+    return -1, -1, None
 
 
 def _closing_at(prog: Program, s: np.ndarray, loop: Loop, g: int, breaks: bool,
-                shown: frozenset[str]) -> tuple[int, int] | None:
-    """``(g, bound)`` where the guard at offset ``g`` ends ``loop``, else None.
+                shown: frozenset[str], counted: bool) -> tuple[int, int, Any] | None:
+    """``(g, bound, counter)`` where the guard at offset ``g`` ends ``loop``, else None.
 
     ``shown``: where the guards of one iteration are (``file:line``).
     """
@@ -346,6 +358,9 @@ def _closing_at(prog: Program, s: np.ndarray, loop: Loop, g: int, breaks: bool,
     where = prog.sources.get(eqns[stop + g].out, "")
     bound = -1 if while_line(where, shown) or breaks and break_line(where, ast.While, shown) else \
         _break_bound(prog, loop, g) if breaks and break_line(where) else None
+    count = counted_exit(prog, loop, g, where, shown) if bound is None and counted else None
+    bound = -1 if count is not None or bound is None and counted and if_run(where, shown) \
+        else bound
     if bound is None or any(r.how == "data" and len({arg_key(x) for x in r.args}) > 1
                             for roles in loop.roles for r in roles):
         return None
@@ -359,11 +374,11 @@ def _closing_at(prog: Program, s: np.ndarray, loop: Loop, g: int, breaks: bool,
                     eqns[last + role.at].out if role.how == "carry" else
                     eqns[last - (role.depth - 1) * loop.period + role.at].out
                     if role.how == "back" else role.args[0])
-            if o == g and a == 1:
-                want = Const(not eqns[loop.start + g].args[1].value)   # type: ignore[union-attr]
+            if o == g and a == 1:       # flipped, or the counter ended it (``counted_exit``)
+                want = Const(not eqns[loop.start + g].args[1].value ^ bool(count and count[1]))   # type: ignore[union-attr]
             if a >= len(e.args) or arg_key(e.args[a]) != arg_key(want):
                 return None
-    return g, bound
+    return g, bound, count and count[0]
 
 
 def _break_bound(prog: Program, loop: Loop, g: int) -> int | None:
@@ -379,22 +394,3 @@ def _break_bound(prog: Program, loop: Loop, g: int) -> int | None:
     if left[0] is None or left != list(range(left[0], left[0] - loop.trips - 1, -1)):
         return None
     return left[0] + 1
-
-
-SMALL = 256          # a constant array of at most this many elements is known by its bits
-
-
-def arg_key(a: Arg) -> Any:
-    """What makes two arguments the same one: a value id, or a constant's type and bits.
-
-    A small constant array too: a rule makes its constants anew each time it
-    runs (``tg.grad``'s ``1 / n`` of a mean, in every iteration of a loop).
-    """
-    if isinstance(a, int):
-        return ("v", a)
-    v = a.value
-    if v.__class__ is tuple:      # an axis argument, ``(0,)``: equal tuples read alike
-        return ("tuple", tuple(arg_key(Const(x)) for x in v))
-    if v.__class__ is np.ndarray and v.size <= SMALL:
-        return ("array", v.dtype.str, v.shape, v.tobytes())
-    return value_key(v)

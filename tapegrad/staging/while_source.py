@@ -14,6 +14,7 @@ import ast
 from collections import Counter
 from typing import Any
 
+from ..pycounters import counter_nodes, traced_test
 from ..pysource import file_tree, loop_test, number_params, walked
 from .arms import _assigned, python_names
 from .items import same_items, same_value
@@ -26,7 +27,6 @@ LOOP_HINT = (" That line is a loop's test: a loop whose trip count a traced valu
               "jit(jvp) not a linear recurrence, whose tangent is a number Python "
               "computes per trip count, nor a loop whose body has an if); tg.while_loop "
               "and tg.fori_loop always compile as one loop.")
-
 
 
 def loop_hint(where: str) -> str:
@@ -58,7 +58,7 @@ def loop_hint(where: str) -> str:
         "a traced x, then += 1.0) and jit rolls the loop.")
 
 
-def while_line(where: str, shown: frozenset[str] = frozenset()) -> bool:
+def while_line(where: str, shown: frozenset[str] = frozenset(), plan: Any = None) -> bool:
     """Whether the source line ``file:line`` starts a ``while`` the tape shows whole.
 
     Its test is one condition (``and``/``or`` may hold a part the tape does
@@ -68,7 +68,8 @@ def while_line(where: str, shown: frozenset[str] = frozenset()) -> bool:
     it is an ``if <one condition>: break`` of its body whose guard the tape
     shows (its ``file:line`` in ``shown``, the guards of one iteration): a
     ``break`` the tape does not show (on a Python value, or none) ends a run
-    of the loop between two tests the tape shows as one run's.
+    of the loop between two tests the tape shows as one run's. ``plan``: a
+    counter jit writes itself (``pycounters.Counted``): its test, step and raises aside.
     """
     filename, _, line = where.rpartition(":")
     tree = file_tree(filename) if line.isdigit() else None
@@ -76,10 +77,12 @@ def while_line(where: str, shown: frozenset[str] = frozenset()) -> bool:
         return False
     loop = next((n for n in walked(tree) if isinstance(n, ast.While)
                  and n.lineno == int(line)), None)
-    if loop is None or any(isinstance(n, ast.BoolOp) for n in walked(loop.test)) or \
+    test = traced_test(loop, plan)
+    if loop is None or any(isinstance(n, ast.BoolOp) for n in walked(test)) or \
             not _breaks_shown(filename, tree, loop, shown):
         return False
-    return _no_counters(tree, loop, loop.test, _resets(filename, loop, shown), where)
+    skip = _resets(filename, loop, shown) | counter_nodes(loop, plan)
+    return _no_counters(tree, loop, test, skip, where)
 
 
 def break_line(where: str, loops: Any = ast.For, shown: frozenset[str] = frozenset()) -> bool:
@@ -178,7 +181,8 @@ def _no_counters(tree: ast.Module, loop: ast.While | ast.For, test: ast.expr,
     # nor is one never a Python number (``n = 0.0 * x`` then ``n = n + 1.0``)
     traced = _always_traced(tree, loop)
     counters = [n for n in walked(ast.Module(body=loop.body, type_ignores=[]))
-                if _counts(n) and not (len(tested) == 1 and _stored(n) <= tested)
+                if _counts(n) and id(n) not in (resets or ()) and not (
+                    len(tested) == 1 and _stored(n) <= tested)
                 and not _stored(n) <= traced]
     counters += _python_steps(tree, loop, tested, resets or set(), where) + _effects(loop)
     return (not counters or _unread(tree, loop, counters)) and not _set_inside(tree, loop)

@@ -1,0 +1,83 @@
+"""A ``while`` loop with a Python counter, written as a loop that keeps the counter.
+
+``while err > tol and k < maxiter: ...; k += 1`` and ``it = it + 1;
+if it > 100: raise ...`` step a Python int that the tape does not show:
+eager Python decides the counter's part of the test, and the ``if``, from
+the trip count. Where the counter is one ``pycounters.counted`` reads from
+the source (stepped by a constant once an iteration, read by the test and
+such ``if`` statements alone) and each test's guard recorded its value and
+bounds (``Tape.counts``: the values of an arithmetic progression with that
+step, the bounds the same), the rolled loop keeps the counter as an int
+(``j{m}``), starting at its value at the first test rolled: the test
+compares it as Python does, and an ``if`` that would raise fails a guard
+(jit traces again at those arguments, and the trace raises as eager does).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from ..pycounters import COMPARE, Counted, counted
+from .program import Program, is_guard
+from .while_source import while_line
+
+__all__ = ["Count", "counted_exit", "counted_line", "counter_lines"]
+
+
+class Count(NamedTuple):
+    """A rolled ``while``'s counter: its plan, value at the first test rolled, bounds."""
+    plan: Counted
+    start: int
+    bounds: tuple[int, ...]
+    where: str
+
+
+def counted_exit(prog: Program, loop: Any, g: int, where: str, shown: frozenset[str]
+                 ) -> tuple[Count, bool] | None:
+    """The counter where guard ``g`` ends ``loop``, a counted ``while``'s test; else None.
+
+    The second item: whether the last test's guard went the way the others
+    did (the traced part held, the counter's did not: ``x > tol and k < n``).
+    """
+    plan = counted(where)
+    if plan is None or not counted_line(where, shown):
+        return None
+    eqns = prog.eqns
+    ids = [eqns[loop.start + k * loop.period + g].out for k in range(loop.trips + 1)]
+    values = [prog.counts.get(i) for i in ids]
+    if any(v is None or prog.sources.get(i) != where or not is_guard(eqns[j]) for i, v, j in
+           zip(ids, values, [loop.start + k * loop.period + g for k in range(loop.trips + 1)])):
+        return None
+    k0, *bounds = values[0]                                     # type: ignore[misc]
+    if any(v != (k0 + plan.step * k, *bounds) for k, v in enumerate(values)):
+        return None
+    held = [not plan.test or COMPARE[plan.test](v[0], v[1]) for v in values]   # type: ignore[index]
+    same = eqns[loop.start + g].args[1] == eqns[loop.stop + g].args[1]
+    if not all(held[:-1]) or same and (held[-1] or plan.first):
+        return None
+    return Count(plan, k0, tuple(bounds), where), same
+
+
+def counted_line(where: str, shown: frozenset[str] = frozenset()) -> bool:
+    """Whether ``file:line`` is the test of a ``while`` with a counter jit writes itself."""
+    plan = counted(where)
+    return plan is not None and while_line(where, shown, plan)
+
+
+def counter_lines(guards: list[str], m: int, count: Count, text: Any) -> None:
+    """Loop ``m``'s counter, written into ``text`` (``rolled._Text``).
+
+    The line before the loop, those after its exit test, its step at the end
+    of an iteration. ``guards`` gets the source line of a guard that an
+    ``if ... raise`` fails.
+    """
+    plan, j = count.plan, f"j{m}"
+    bounds = list(count.bounds)
+    after = [f"if not {j} {plan.test} {bounds.pop(0)}: break"] if plan.test else []
+    for (op, stepped), bound in zip(plan.raises, bounds):
+        guards.append(count.where)
+        read = f"{j} + {plan.step}" if stepped else j
+        after.append(f"if {read} {op} {bound}: _guard_failed({len(guards) - 1})")
+    text.before.append(f"{j} = {count.start}")
+    text.body.extend(after)
+    text.after_body.append(f"{j} += {plan.step}")
