@@ -70,6 +70,7 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]], exact: bool = False,
     staged = origin_tape(seeds)      # jit's tape, noting where backward records come from
     note_unseeded(seeds)
     marks: list[tuple[int, Any]] | None = None if staged is None else []
+    extra = consume or marks is not None
     zmul_apply2 = zmul.apply2        # zmul is a built-in: its __call__ is apply2
     with ieee():
         for i in range(top, -1, -1):
@@ -80,21 +81,24 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]], exact: bool = False,
             op = rec[0]              # rec_op (tape.py's record layout)
             if op is None:           # a tape input: nothing to propagate
                 continue
-            if marks is not None:    # what jit's tape records from here on comes from rec
-                marks.append((len(staged.records), rec[1]))    # type: ignore[union-attr]
+            if extra:                # either below (one test a record where neither)
+                if marks is not None:    # what jit's tape records from here on comes from rec
+                    marks.append((len(staged.records), rec[1]))    # type: ignore[union-attr]
+                if consume:          # played once: let the record and its cotangent go
+                    records[i] = cts[i] = None         # type: ignore[call-overload]
             prim = op
             partials = prim.vjp_partials
             if g.__class__ is float and g == 0.0:
                 if not exact:
-                    if consume:          # keep the rest, for an exact pass from here
+                    if consume:          # keep it and the rest, for an exact pass from here
+                        records[i], cts[i] = rec, g
                         consume, saved = False, (i, cts[:])
+                        extra = marks is not None
                     skipped = True       # contributes zeros only: their signs, if need be
                     continue
                 if partials is not None:
                     _zero_cotangent(cts, rec, partials, g)
                     continue
-            if consume:              # played once: let the record and its cotangent go
-                records[i] = cts[i] = None         # type: ignore[call-overload]
             ans = rec[1]             # rec_ans
             rule_args = None         # rec_rule_args, made once per record
             pargs = None             # the same as NumPy promoted them, for partials
