@@ -305,7 +305,7 @@ def elementwise_grad(fun: Callable[..., Any], argnums: Argnums = ARGNUMS0,
     @functools.wraps(fun)
     def elementwise_grad_fun(*args: Any, **kwargs: Any) -> Any:
         nums = norm_argnums(argnums, len(args), what)
-        out, vjp_fn, aux = _vjp(fun, args, nums, has_aux, what, kwargs)
+        out, vjp_fn, aux = _vjp(fun, args, nums, has_aux, what, kwargs, once=True)
         grads = vjp_fn(tree.map(_ones_like, out))
         grads = grads[0] if single_argnum(argnums) else grads
         return (grads, aux) if has_aux else grads

@@ -26,7 +26,8 @@ from .values import Traced
 _ARRAY = np.ndarray    # a plain array: its rules' arithmetic records nothing
 
 
-def backward(tape: Tape, seeds: list[tuple[int, Any]], exact: bool = False) -> list[Any]:
+def backward(tape: Tape, seeds: list[tuple[int, Any]], exact: bool = False,
+             consume: bool = False, resume: tuple[int, list[Any]] | None = None) -> list[Any]:
     """Propagate output cotangents to every record of ``tape``.
 
     A record whose cotangent is a float zero is skipped (a branch that does
@@ -39,23 +40,40 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]], exact: bool = False) -> l
       tape: A finished tape (its transform has returned).
       seeds: ``(id, cotangent)`` pairs for the outputs.
       exact: Pass zero cotangents on rather than skip them.
+      consume: The tape is played this once (``grad``): where the rules
+        record on an outer tape, each record and its cotangent are let go
+        once its rules have run, so this tape shrinks while the outer one
+        grows (under ``jit``, the peak holds one tape, not both). The
+        inputs' records stay, and so does every record from the first
+        skipped zero down, from where an exact pass resumes.
+      resume: ``(id, cotangents)``: start at that record with those.
 
     Returns:
       A list indexed by record id: the cotangent of each value, or None where
-      the outputs do not depend on it.
+      the outputs do not depend on it (with ``consume``: for the inputs only).
     """
     records = tape.records
-    cts: list[Any] = [None] * len(records)
-    for i, ct in seeds:
-        cts[i] = ct if cts[i] is None else cts[i] + ct
+    if resume is None:
+        top = len(records) - 1
+        cts: list[Any] = [None] * len(records)
+        for i, ct in seeds:
+            cts[i] = ct if cts[i] is None else cts[i] + ct
+    else:
+        top, cts = resume
     check = tape.check_nans or numerics.checking.get()   # a pullback run inside the block
+    # consume where the rules record on an outer tape, which grows as this one
+    # shrinks; an eager pass's peak is at its start either way. Not inside
+    # debug_nans, whose message reads the record.
+    consume = consume and tape.level > 1 and not check
     skipped = False
+    saved: tuple[int, list[Any]] | None = None     # where consuming stopped, and the cotangents
     staged = origin_tape(seeds)      # jit's tape, noting where backward records come from
     note_unseeded(seeds)
     marks: list[tuple[int, Any]] | None = None if staged is None else []
+    extra = consume or marks is not None
     zmul_apply2 = zmul.apply2        # zmul is a built-in: its __call__ is apply2
     with ieee():
-        for i in range(len(records) - 1, -1, -1):
+        for i in range(top, -1, -1):
             g = cts[i]
             if g is None:            # the outputs do not depend on this record
                 continue
@@ -63,12 +81,19 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]], exact: bool = False) -> l
             op = rec[0]              # rec_op (tape.py's record layout)
             if op is None:           # a tape input: nothing to propagate
                 continue
-            if marks is not None:    # what jit's tape records from here on comes from rec
-                marks.append((len(staged.records), rec[1]))    # type: ignore[union-attr]
+            if extra:                # either below (one test a record where neither)
+                if marks is not None:    # what jit's tape records from here on comes from rec
+                    marks.append((len(staged.records), rec[1]))    # type: ignore[union-attr]
+                if consume:          # played once: let the record and its cotangent go
+                    records[i] = cts[i] = None         # type: ignore[call-overload]
             prim = op
             partials = prim.vjp_partials
             if g.__class__ is float and g == 0.0:
                 if not exact:
+                    if consume:          # keep it and the rest, for an exact pass from here
+                        records[i], cts[i] = rec, g
+                        consume, saved = False, (i, cts[:])
+                        extra = marks is not None
                     skipped = True       # contributes zeros only: their signs, if need be
                     continue
                 if partials is not None:
@@ -139,6 +164,8 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]], exact: bool = False) -> l
     if marks:
         note_origins(staged, marks)              # type: ignore[arg-type]
     if skipped and _zero_input(tape, cts):   # a skipped zero may decide a zero's sign
+        if saved is not None:    # consumed down to the first skip: on from there
+            return backward(tape, seeds, True, resume=saved)
         return backward(tape, seeds, True)
     return cts
 
@@ -146,7 +173,7 @@ def backward(tape: Tape, seeds: list[tuple[int, Any]], exact: bool = False) -> l
 def _zero_input(tape: Tape, cts: list[Any]) -> bool:
     """Whether an input's gradient is missing or holds a zero (whose sign a skip may change)."""
     for i, rec in enumerate(tape.records):
-        if rec[0] is None:                       # rec_op: a tape input
+        if rec is not None and rec[0] is None:   # rec_op: a tape input (None: consumed)
             v = cts[i]
             v = v._value if v.__class__ is Traced else v
             if v is None or (v == 0.0 if v.__class__ is float else

@@ -97,9 +97,9 @@ def _output_names(fun: Callable[..., Any], args: Sequence[Any], out: Any) -> lis
 
 # -------------------------------------------------------------- transforms
 def _vjp(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...],
-         has_aux: bool, what: str, kwargs: dict[str, Any] | None = None
+         has_aux: bool, what: str, kwargs: dict[str, Any] | None = None, once: bool = False
          ) -> tuple[Any, Callable[[Any], tuple[Any, ...]], Any]:
-    """Trace ``fun`` once; return (output, vjp function, aux)."""
+    """Trace ``fun``; return (output, vjp function, aux). Called ``once``, it consumes the tape."""
     tr = trace(fun, args, nums, has_aux, what, kwargs, reverse=True)
     tape, out_leaves = tr.tape, tr.out_leaves
 
@@ -116,7 +116,7 @@ def _vjp(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...],
                     f"{what}: cotangent{tree.keystr(path)} has shape {shape_of(ct)} but "
                     f"the output there has shape {shape_of(x)}; they must match.")
         seeds = [(x.id, ct) for x, (_, ct) in zip(out_leaves, ct_pairs) if on(tape, x)]
-        cts = backward(tape, seeds)
+        cts = backward(tape, seeds, consume=once)
         taken = {id(array_root(ct)) for _, ct in ct_pairs}   # the caller's arrays stay theirs
         return tuple(tree.unflatten(td, own_arrays(
             [zeros_like(x._value) if cts[x.id] is None else as_primal(cts[x.id], x._value)
@@ -254,7 +254,7 @@ def value_and_grad(fun: Callable[..., Any], argnums: Argnums = ARGNUMS0,
     def value_and_grad_fun(*args: Any, **kwargs: Any) -> Any:
         nums = norm_argnums(argnums, len(args), what)
         at = staged()            # inside jit: a loop's backward pass is recorded (loop_seed.py)
-        out, vjp_fn, aux = _vjp(fun, args, nums, has_aux, what, kwargs)
+        out, vjp_fn, aux = _vjp(fun, args, nums, has_aux, what, kwargs, once=True)
         seed = loop_seed(out, at)
         grads = vjp_fn(scalar_seed(out, what) if seed is None else seed)
         grads = grads[0] if single_argnum(argnums) else grads
