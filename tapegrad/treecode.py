@@ -103,6 +103,9 @@ def _expression(td: TreeDef, leaf: Any, names: dict[str, Any]) -> str:
     """The source building ``td`` from the list ``o``: containers as ``tree._build`` makes."""
     if td.node is None:
         return f"o[{next(leaf)}]"
+    if td.node is list and len(td.children) > 1 and all(c.node is None for c in td.children):
+        at = [next(leaf) for _ in td.children]  # a row of leaves: one slice, at C speed
+        return f"o[{at[0]}:{at[-1] + 1}]"
     kids = [_expression(c, leaf, names) for c in td.children]
     if td.node is list:
         return "[" + ", ".join(kids) + "]"

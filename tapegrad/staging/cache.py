@@ -318,6 +318,9 @@ def make_unflattener(out_def: Any) -> Any:
     def build(td: Any) -> str | None:
         if td.node is None:
             return f"o[{next(it)}]"
+        if td.node is list and len(td.children) > 1 and all(c.node is None for c in td.children):
+            at = [next(it) for _ in td.children]  # a row of leaves: one slice, at C speed
+            return f"o[{at[0]}:{at[-1] + 1}]"
         parts = [build(c) for c in td.children]
         if any(p is None for p in parts) or td.node not in (tuple, list, dict, type(None)):
             return None

@@ -29,7 +29,7 @@ from ..primitive import Primitive, zmul
 from .spellings import Spelling, spellings
 
 __all__ = ["LANES", "MOVES", "column", "concat", "item", "rows", "rows_out", "shaped", "stack",
-           "stack_columns", "take", "tolist", "view"]
+           "stack_columns", "stack_list", "take", "tolist", "view"]
 
 _NAMES: dict[str, Any] = {"_np_where": np.where, "_np_divide": np.divide,
                           "_np_sqrt": np.sqrt, "_np_abs": np.abs}
@@ -118,6 +118,13 @@ LANES: dict[Any, Primitive] = {
 
 def _stack(*xs: Any) -> np.ndarray:
     if type(xs[0]) is float:        # Python floats (ints beside them are exact)
+        return np.fromiter(xs, float, len(xs))
+    return np.array(xs)
+
+
+def stack_list(xs: list[Any]) -> np.ndarray:
+    """``stack(*xs)`` of a list (a program's input leaves, not unpacked first)."""
+    if type(xs[0]) is float:
         return np.fromiter(xs, float, len(xs))
     return np.array(xs)
 
