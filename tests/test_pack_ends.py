@@ -6,6 +6,8 @@
 - lanes of a vector that are only returned are not unpacked one statement
   each: the returned list takes runs of them, in order or reversed, as
   starred slices of the vector's list;
+- one lane of a vector read on its own is ``v.item(k)``, not the list of
+  all its lanes (``single_lanes``);
 - the generated builders of output trees (``jit``'s and ``tree.map``'s)
   take a list of leaves as one slice of the flat outputs.
 """
@@ -29,9 +31,11 @@ from tapegrad.staging.returned import spliced
 
 
 def _without_ends():
-    """jit as it lowered packed programs before: inputs unpacked, returned lanes one by one."""
+    """jit as it lowered packed programs before: inputs unpacked, returned lanes one by one,
+    one lane of a vector read through the list of all its lanes."""
     return mock.patch("tapegrad.staging.returned.stacks_inputs", lambda *a: -1), \
-        mock.patch("tapegrad.staging.returned.returned_items", lambda *a: {})
+        mock.patch("tapegrad.staging.returned.returned_items", lambda *a: {}), \
+        mock.patch("tapegrad.staging.packing.single_lanes", lambda prog: prog)
 
 
 @pytest.mark.parametrize("reassociate", [False, True])
@@ -40,8 +44,8 @@ def test_the_moons_step_reads_its_inputs_as_a_list_and_returns_slices(reassociat
     traced_on = _params([2, 16, 16, 1], 0)
     packed = tg.jit(vg, reassociate=reassociate)
     source = packed.lower(traced_on).source
-    a, b = _without_ends()
-    with a, b:
+    a, b, c = _without_ends()
+    with a, b, c:
         before = tg.jit(vg, reassociate=reassociate)
         old_source = before.lower(traced_on).source
     with unpacked():
@@ -53,6 +57,8 @@ def test_the_moons_step_reads_its_inputs_as_a_list_and_returns_slices(reassociat
     assert returned.count("*r") >= 5                                # runs as slices
     items = re.compile(r"^ +r\d+ = r\d+\[\d+\]$", re.M)             # one lane a statement
     assert not items.findall(source) and len(items.findall(old_source)) > 300
+    assert ".tolist()[" not in source and ".item(16)" in source     # one lane of 337
+    assert ".tolist()[16]" in old_source
     for seed, special in enumerate(SPECIAL):
         p = _params([2, 16, 16, 1], seed + 1, special)
         got = packed(p)
@@ -69,8 +75,8 @@ def test_packed_ends_keep_the_bits_of_the_scalar_jit_and_eager(net):
     params, loss = build(net)
     vg = tg.value_and_grad(loss)
     packed = tg.jit(vg)
-    a, b = _without_ends()
-    with a, b:
+    a, b, c = _without_ends()
+    with a, b, c:
         before = tg.jit(vg)
         want_before = bits(before(params))
     with unpacked():

@@ -8,12 +8,12 @@ from typing import Any
 import numpy as np
 
 from ..backends import foreign
-from .lanes import item, stack, stack_list
-from .program import Arg, Const, Program
+from .lanes import item, lane, stack, stack_list, tolist
+from .program import Arg, Const, Eqn, Program, use_counts
 from .source import CHUNK, Pieces
 
-__all__ = ["packed_ends", "returned", "returned_items", "returned_list", "spliced",
-           "stacks_inputs"]
+__all__ = ["packed_ends", "returned", "returned_items", "returned_list", "single_lanes",
+           "spliced", "stacks_inputs"]
 
 
 def returned(prog: Program, arg: Callable[[Arg, bool], tuple[Pieces, Any]],
@@ -149,3 +149,21 @@ def returned_list(w: Any, items: dict[int, tuple[int, int]], ints: dict[int, int
     reads = tuple(regs[items[o][0] if o in items else o]
                   for o in w.prog.outputs if isinstance(o, int))
     return spliced(w.prog, texts, items, regs), reads
+
+
+def single_lanes(prog: Program) -> Program:
+    """``prog`` with each list of a vector's lanes read for one lane only read as that lane.
+
+    ``tolist(v)[k]`` of a vector of 337 lanes makes 337 floats for one:
+    ``v.item(k)`` is the same Python number. The unused list is left for
+    ``dce``.
+    """
+    uses = use_counts(prog)
+    lists = {e.out: e.args[0] for e in prog.eqns if e.prim is tolist and uses.get(e.out) == 1
+             and type(e.args[0]) is int and type(e.ans) is list and e.ans
+             and type(e.ans[0]) in (float, bool, int)}        # lanes of a 1-d vector
+    if not lists:
+        return prog
+    eqns = [Eqn(lane, e.out, (lists[e.args[0]], e.args[1]), e.ans)
+            if e.prim is item and e.args[0] in lists else e for e in prog.eqns]
+    return prog._replace(eqns=tuple(eqns))
