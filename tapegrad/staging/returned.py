@@ -125,7 +125,7 @@ def packed_ends(w: Any, numbers: frozenset[int], ints: dict[int, int | None]
     stacked = stacks_inputs(prog, w.uses, numbers) if w.packed_io else -1
     items = returned_items(prog, w.uses, ints) if w.packed_io else {}
     for xs, _ in items.values():
-        w.last[xs], w.uses[xs] = len(prog.eqns), 2
+        w.last[xs], w.uses[xs] = len(prog.eqns), max(w.uses.get(xs, 0), 2)
     for j, v in enumerate(prog.inputs):
         if stacked < 0:
             w.assign(v)
