@@ -253,7 +253,7 @@ def map(f: Callable[..., Any], tree: PyTree, *rest: PyTree) -> PyTree:
         if xs is not None:
             others = [known.leaves(r) for r in rest]
             if None not in others:
-                return known.build([f(*args) for args in zip(xs, *others)])
+                return known.build(list(builtins.map(f, xs, *others)))
             break
     xs, treedef = flatten(tree)
     others = []

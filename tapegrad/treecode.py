@@ -18,7 +18,7 @@ from typing import Any
 
 from .treedef import _REGISTRY, TreeDef, _entry
 
-__all__ = ["extractor", "unflattener"]
+__all__ = ["extractor", "leaf_or_row", "unflattener"]
 
 MAX_LEAVES, MAX_DEPTH = 20_000, 40
 """Past these, no generated code: ``tree.unflatten`` builds, ``tree.flatten`` takes out."""
@@ -99,10 +99,24 @@ def unflattener(td: TreeDef) -> Callable[[list[Any]], Any] | None:
                 names)
 
 
-def _expression(td: TreeDef, leaf: Any, names: dict[str, Any]) -> str:
-    """The source building ``td`` from the list ``o``: containers as ``tree._build`` makes."""
+def leaf_or_row(td: TreeDef, leaf: Any) -> str | None:
+    """A leaf as ``o[i]``, a list of two or more leaves as one slice ``o[i:j]`` (at C speed).
+
+    ``leaf`` counts the leaves of the flat list ``o``; None for another node.
+    """
     if td.node is None:
         return f"o[{next(leaf)}]"
+    if td.node is not list or len(td.children) < 2 or any(c.node is not None
+                                                            for c in td.children):
+        return None
+    at = [next(leaf) for _ in td.children]
+    return f"o[{at[0]}:{at[-1] + 1}]"
+
+
+def _expression(td: TreeDef, leaf: Any, names: dict[str, Any]) -> str:
+    """The source building ``td`` from the list ``o``: containers as ``tree._build`` makes."""
+    if (text := leaf_or_row(td, leaf)) is not None:
+        return text
     kids = [_expression(c, leaf, names) for c in td.children]
     if td.node is list:
         return "[" + ", ".join(kids) + "]"

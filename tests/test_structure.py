@@ -299,7 +299,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                  "staging.strided", "staging.pushed", "staging.joined", "staging.constant_steps",
                  "staging.shifted", "staging.registers", "staging.templates", "staging.returned",
                  "staging.items", "staging.spans", "staging.arg_keys", "staging.counted",
-                 "staging.runs",
+                 "staging.runs", "staging.nonneg",
                  "replay", "loop_seed"}),
     ("transforms", {"stale_views", "tracing", "seeds", "transforms", "jacobians", "check",
                     "batching.interpret", "batching.axes", "batching.nested", "vmap", "vectorizing",

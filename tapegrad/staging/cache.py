@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .. import tree
+from .. import tree, treecode
 from ..backends import array_kind, namespace
 from ..numerics import ieee
 from .lower import Lowered
@@ -316,8 +316,8 @@ def make_unflattener(out_def: Any) -> Any:
     it = itertools.count()
 
     def build(td: Any) -> str | None:
-        if td.node is None:
-            return f"o[{next(it)}]"
+        if (text := treecode.leaf_or_row(td, it)) is not None:
+            return text
         parts = [build(c) for c in td.children]
         if any(p is None for p in parts) or td.node not in (tuple, list, dict, type(None)):
             return None

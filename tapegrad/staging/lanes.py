@@ -28,8 +28,8 @@ from .. import kinks, logic, ops
 from ..primitive import Primitive, zmul
 from .spellings import Spelling, spellings
 
-__all__ = ["LANES", "MOVES", "column", "concat", "item", "rows", "rows_out", "shaped", "stack",
-           "stack_columns", "take", "tolist", "view"]
+__all__ = ["LANES", "MOVES", "column", "concat", "item", "lane", "rows", "rows_out", "shaped",
+           "stack", "stack_columns", "stack_list", "take", "tolist", "view"]
 
 _NAMES: dict[str, Any] = {"_np_where": np.where, "_np_divide": np.divide,
                           "_np_sqrt": np.sqrt, "_np_abs": np.abs}
@@ -122,6 +122,13 @@ def _stack(*xs: Any) -> np.ndarray:
     return np.array(xs)
 
 
+def stack_list(xs: list[Any]) -> np.ndarray:
+    """``stack(*xs)`` of a list (a program's input leaves, not unpacked first)."""
+    if type(xs[0]) is float:
+        return np.fromiter(xs, float, len(xs))
+    return np.array(xs)
+
+
 def _stack_columns(*xs: Any) -> np.ndarray:
     return np.stack(xs, -1)
 
@@ -205,6 +212,15 @@ spellings[item] = Spelling(exact="{0}[{1}]")
 """``item(xs, k)``: lane ``k`` of a ``tolist``."""
 
 
+def _lane(v: Any, k: int) -> Any:
+    return v.item(k)
+
+
+lane = Primitive(_lane, "lanes_lane", check_rules=False)
+spellings[lane] = Spelling(exact="{0}.item({1})")
+"""``lane(v, k)``: lane ``k`` of a vector as a Python number (``tolist(v)[k]``, no list)."""
+
+
 def _column(x: Any) -> Any:
     return x[..., None]
 
@@ -246,5 +262,5 @@ vectors as the rows ``rows1``, ``rows2``, ... (slices) of one new ``(count, n)``
 its rows (views, each a batched output: no column copied on its own)."""
 
 
-MOVES = frozenset({take, tolist, item, column, rows, view, shaped})
+MOVES = frozenset({take, tolist, item, lane, column, rows, view, shaped})
 """The spelled primitives that move lanes (not elementwise on numbers): an index, a list."""

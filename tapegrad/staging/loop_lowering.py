@@ -64,7 +64,7 @@ class _Code:
         prog = optimize(prog)
         w = _Writer(prog._replace(outputs=prog.outputs + prog.inputs))
         w.ns, w.consts, w.impls, w.extra = self.w.ns, self.w.consts, self.w.impls, self.w.extra
-        w.n_regs = itertools.count(self.next_reg)
+        w.n_regs, w.packed_io = itertools.count(self.next_reg), False
         body = w.body(frozenset(), {})
         self.next_reg = body.n_regs
         if w.guards or len(body.stmts) > CHUNK:

@@ -33,7 +33,7 @@ from ..shapes import broadcast_like, sum_like
 from . import source as _src
 from .program import Arg, Const, Eqn, Program, is_guard, value_key
 from .program import reads as read_counts
-from .returned import returned as _returned
+from .returned import packed_ends, returned_list
 from .source import ATOM, Body, Pieces, Stmt, Zmul, compile_body, forget, joined
 from .spellings import Spelling, spellings
 from .standard import standard
@@ -135,6 +135,7 @@ class _Writer:
         self.zmul_made = False  # a statement holds a Zmul (else no block to find)
         self.last: dict[int, int] = {}
         self.uses: dict[int, int] = {}
+        self.packed_io = True   # the input list and returned lanes as packed code has them
 
     def const(self, c: Const, floats: bool = False) -> str:
         v = c.value
@@ -174,24 +175,30 @@ class _Writer:
         return self.seen.get(a) if isinstance(a, int) else a.value
 
     def body(self, numbers: frozenset[int], ints: dict[int, int | None]) -> Body:
-        """Every statement of the program, then what it returns."""
+        """Every statement of the program, then what it returns.
+
+        A packed program's stack of all its inputs reads the input list as
+        it is, and the lanes it returns are slices of their lists (``returned``).
+        """
         prog = self.prog
         self.uses, self.last = read_counts(prog)
-        for v in prog.inputs:
-            self.assign(v)
+        stacked, items = packed_ends(self, numbers, ints)
         for k in sorted(numbers):
             r = self.regs[prog.inputs[k]]
             self.stmts.append(Stmt(r, (f"float(r{r})",), (r,)))
         for k, e in enumerate(prog.eqns):
-            self.step(k, e)
+            if k == stacked:
+                self.kinds[e.out], self.seen[e.out] = type(e.ans), e.ans
+                self.write(e.out, ("_lanes_stack_list(L)",), _NO_READS)
+            elif e.out not in items:
+                self.step(k, e)
         if self.pending:
             self.write(self.pending[0], self.pending[1], self.pending[3])
             self.pending.clear()
-        returned = _returned(prog, self.arg, self.seen, ints)
-        reads = tuple(self.regs[o] for o in prog.outputs if isinstance(o, int))
+        text, reads = returned_list(self, items, ints)
         stmts: list[Any] = _src.blocks(self.stmts) if self.zmul_made else self.stmts
-        return Body(tuple(self.regs[v] for v in prog.inputs), stmts,
-                    "[" + ", ".join(returned) + "]", reads, next(self.n_regs))
+        return Body(tuple(self.regs[v] for v in prog.inputs) if stacked < 0 else (), stmts,
+                    text, reads, next(self.n_regs))
 
     def step(self, k: int, e: Eqn) -> None:
         """Lower equation ``k``: a statement, or an expression fused into the next."""

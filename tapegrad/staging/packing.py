@@ -42,10 +42,12 @@ from .dots import chain_terms, contract
 from .joined import joined
 from .lanes import LANES, item, rows_out, take
 from .lower import Lowered, lower
+from .nonneg import nonneg
 from .packer import Packer
 from .passes import dce
 from .program import Arg, Const, Eqn, Program, use_counts
 from .pushed import pushed
+from .returned import single_lanes
 from .strided import strided
 from .verify import checks as _checks
 
@@ -168,7 +170,8 @@ def lower_packed(prog: Program, name: str = "f", numbers: frozenset[int] = froze
     packed = pack(prog, None, reassociate)
     if packed is None or not _worth(prog, packed):
         return None
-    lowered = lower(dce(joined(strided(pushed(packed)))), name, numbers, ints)
+    lowered = lower(dce(single_lanes(nonneg(joined(strided(pushed(packed)))))), name,
+                    numbers, ints)
     if reassociate:         # rounded otherwise: compared within a tolerance
         return lowered if _close(lowered, prog) else None
     return lowered if _checks(lowered, prog, ints or {}) else None

@@ -25,10 +25,11 @@ from .branches import Branchy
 from .branchy_back import BackLoop, back_loop
 from .constant_steps import constant_steps
 from .counted import counter_lines
-from .lower import _EXACT, _PLAIN, Lowered, _returned, _Writer
+from .lower import _EXACT, _PLAIN, Lowered, _Writer
 from .nested import find_inner, inner_lines, stored
 from .program import Arg, Const, Eqn, Program, is_guard
 from .registers import register, shift_lines
+from .returned import returned as _returned
 from .rolled_back import back_lines, back_ref
 from .rolled_if import NotRolled, Owners, after_branchy, branchy_body, fails
 from .rolled_while import NotOpen as _NotOpen
