@@ -64,6 +64,9 @@ def kept(a: np.ndarray, tape: Tape) -> np.ndarray:
     """
     if not a.flags.writeable:
         return a
+    if a.nbytes > KEEP_BYTES:            # a copy would cost more than the operation
+        _watch(a, tape)
+        return a
     seen = _kept.get(tape)
     if seen is None:
         seen = _kept[tape] = {}
@@ -78,8 +81,51 @@ def kept(a: np.ndarray, tape: Tape) -> np.ndarray:
 
 
 def forget_kept(tape: Tape) -> None:
-    """Drop the arrays ``kept`` saw on ``tape`` (its records hold their copies)."""
+    """Drop the arrays ``kept`` saw on ``tape`` (its records hold their copies).
+
+    A large array it left uncopied must read as it did: where its samples
+    changed, the function wrote into it after an operation read it, and the
+    records would read the new numbers: a ``TypeError`` naming the fix.
+    """
     _kept.pop(tape, None)
+    for a, was in _watched.pop(tape, {}).values():
+        if _samples(a) != was:
+            raise TypeError(
+                f"an array of shape {a.shape} ({a.nbytes} bytes) was written after an "
+                "operation on a traced value read it: the derivative and any replay would "
+                "read the new numbers, where NumPy's operation read the old ones. Arrays "
+                f"over {KEEP_BYTES} bytes are not copied when read; write into a copy "
+                "(u = u.copy() before the write), or make the write before the read.")
+
+
+KEEP_BYTES = 1 << 20
+"""A constant array larger than this is not copied when a record reads it (``kept``)."""
+
+_watched: weakref.WeakKeyDictionary[Tape, dict[int, tuple[np.ndarray, bytes]]] = \
+    weakref.WeakKeyDictionary()     # tape -> {id of a large array: (the array, samples)}
+
+
+def _watch(a: np.ndarray, tape: Tape) -> None:
+    """Note a large array a record of ``tape`` reads uncopied, with samples of its numbers."""
+    seen = _watched.get(tape)
+    if seen is None:
+        seen = _watched[tape] = {}
+    if id(a) not in seen:
+        seen[id(a)] = (a, _samples(a))
+
+
+def _samples(a: np.ndarray) -> bytes:
+    """The first and last 512 of ``a``'s numbers and 4,096 spread evenly between.
+
+    A write that overwrites a run of numbers (a buffer filled again, an
+    array normalized in place) changes some; one that misses all of them (a
+    single number far from the ends) goes unseen: a full comparison would
+    cost a pass over ``a``, as much as the copy it replaces.
+    """
+    n = a.size
+    idx = np.concatenate([np.arange(min(n, 512)), np.linspace(0, n - 1, 4096).astype(np.intp),
+                          np.arange(max(n - 512, 0), n)])
+    return a.flat[idx].tobytes()
 
 
 def _layout_copy(a: np.ndarray) -> np.ndarray:

@@ -39,7 +39,7 @@ def _by_relu(g: Any, d: Any, g_src: Any, d_src: Any) -> Any:
     return _zmul(g, d)
 
 
-by_relu = Primitive(_by_relu, "lanes_zmul_by_relu", elementwise=True, check_rules=False)
+by_relu = Primitive(_by_relu, "lanes_zmul_by_relu", check_rules=False)   # sources: not broadcast
 """``by_relu(g, d, g_src, d_src)``: ``zmul(g, d)``, ``g``'s lanes read from ``g_src`` and
 ``d``'s from the ReLU's vector ``d_src``; a plain product where the sources show it equal."""
 
