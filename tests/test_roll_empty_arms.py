@@ -8,6 +8,7 @@ bit for bit as eager.
 import struct
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -324,3 +325,25 @@ def test_mid_read_by_an_outer_loop_stays_exact():
     jf = tg.jit(restart)
     for c in [2.0, 3.0, 5.0, 7.0, 11.0, 0.3]:
         assert bits(jf(c)) == bits(restart(c)), c
+
+
+def shared_copy(c):
+    a, b = c * 0.0 - 2.0, c + 3.0
+    fa, last = a * a * a - c, c * 0.0
+    for _ in range(30):
+        m = 0.5 * (a + b)
+        fm = m * m * m - c
+        if fm * fa > 0.0:
+            a, fa, last = m, fm, fm
+        else:
+            b, last = m, m
+    return a + b + last
+
+
+@pytest.mark.parametrize("make", [lambda f: f, tg.grad], ids=["value", "grad"])
+def test_a_copy_both_arms_make_read_after_the_loop_is_never_another_names(make):
+    # at the traced 3.0 the last iteration went else: last held b's record, and the
+    # rolled loop read b for last; at -5.0 the last went if (last = fm): -6.0, not -7.0
+    jf, f = tg.jit(make(shared_copy)), make(shared_copy)
+    for c in [3.0, -5.0, 4.0, 20.0, -0.5, 7.5, 0.1]:
+        assert bits(jf(c)) == bits(f(c)), c

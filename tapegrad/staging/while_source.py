@@ -4,8 +4,7 @@ A guard records where it was decided (``file:line``). Rolling a ``while``
 from its iterations on the tape is sound only where the loop's test is the
 one condition the guard shows and no Python counter steps in its body
 unseen (a value eager Python computes from the trip count is a constant on
-the tape); the same holds of a ``for`` loop left by ``if ...: break``.
-Each source file is parsed once per text (``pysource``).
+the tape); so of a ``for`` left by ``if ...: break``. Parsed once (``pysource``).
 """
 
 from __future__ import annotations
@@ -194,11 +193,9 @@ def _always_traced(tree: ast.Module, loop: ast.While | ast.For) -> set[str]:
     Each is assigned from an expression reading a parameter or another such
     name, never from constants alone (``python_names``); none is a parameter.
     """
-    fns = [n for n in walked(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
-           and loop in walked(n)]
-    if not fns:
+    fn = _innermost(tree, loop)      # its parameters are the traced ones
+    if fn is tree:
         return set()
-    fn = fns[-1]           # the innermost: its parameters are the traced ones
     params = {a.arg for a in walked(fn.args) if isinstance(a, ast.arg)}
     assigned = {t.id for n in walked(fn) for t, _ in _assigned(n)}
     return assigned - params - python_names(fn)
@@ -213,9 +210,7 @@ def _set_inside(tree: ast.Module, loop: ast.While | ast.For) -> bool:
     body = ast.Module(body=loop.body, type_ignores=[])
     names = {t.id for n in walked(body) for t, v in _assigned(n)
              if not any(isinstance(x, ast.Name) for x in walked(v))}
-    fns: list[ast.AST] = [n for n in walked(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
-                          and loop in walked(n)]
-    fn = (fns or [tree])[-1]      # the innermost (ast.walk goes outside in): a def in a def
+    fn = _innermost(tree, loop)
     inside = {id(n) for n in walked(loop)}
     return any(isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load)
                and id(n) not in inside for n in walked(fn))
@@ -254,11 +249,9 @@ def _python_steps(tree: ast.AST, loop: ast.While | ast.For, tested: set[str],
     at ``where`` saw hold a Python number is one, whatever else reads it
     (``if u < 0.0 or t > 2.0``: Python's own comparison, not on the tape).
     """
-    fns = [n for n in walked(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
-           and loop in walked(n)]
-    if not fns:
+    fn = _innermost(tree, loop)      # its parameters are the traced ones
+    if fn is tree:
         return []
-    fn = fns[-1]           # the innermost: its parameters are the traced ones
     params = {a.arg for a in walked(fn.args) if isinstance(a, ast.arg)}
     python = python_names(fn) | number_params(where) & params
     traced = (params | {t.id for n in walked(fn) for t, _ in _assigned(n)}) - python
@@ -326,9 +319,7 @@ def _unread(tree: ast.AST, loop: ast.While | ast.For, counters: list[ast.AST]) -
 
     ``n += 1`` counting iterations nobody looks at changes nothing the tape shows.
     """
-    fns: list[ast.AST] = [n for n in walked(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
-                          and loop in walked(n)]
-    fn = (fns or [tree])[-1]      # the innermost (ast.walk goes outside in): a def in a def
+    fn = _innermost(tree, loop)
     names = set().union(*map(_stored, counters), *map(_changed, counters))
     inside = {id(n) for c in counters for n in walked(c)}
     return not any(isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load)
@@ -400,3 +391,10 @@ def _steps(name: str, a: ast.AST, b: ast.AST) -> bool:
 
 def _number(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and type(node.value) in (int, float)
+
+
+def _innermost(tree: ast.AST, node: ast.AST) -> Any:
+    """The innermost function around ``node`` (``ast.walk`` goes outside in), or ``tree``."""
+    fns = [n for n in walked(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
+           and node in walked(n)]
+    return fns[-1] if fns else tree
