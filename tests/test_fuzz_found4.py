@@ -77,3 +77,38 @@ def test_a_zero_second_derivative_is_eagers_number_under_jit(first):
 def test_eager_second_derivative_of_the_capped_cubes_is_the_central_difference(x0):
     g = tg.grad(capped_cubes)
     assert abs(tg.grad(g)(x0) - fd(g, x0, 1e-5)) < 1e-5
+
+
+def where_beside_float_terms(x0, x):
+    """Idiom seed 452 reduced: a ``tg.where`` whose taken side differs between examples.
+
+    Eager's gradient of a float32 ``x0`` sums Python floats (the ``x0 * 0.1``
+    terms) with the cotangent through ``s``: an ``np.float32`` where ``where``
+    takes ``s - u``, the float ``0.0`` where it does not. The sum's precision
+    thus depends on the example (float64 then rounded, or float32 throughout);
+    ``vmap`` runs one program, in float32, for every example."""
+    u = x0 * 0.5 - 0.25
+    r = tg.stack([x0 * 0.5, 0.25, -x0])
+    s = x0 / (1.0 + x * x)
+    u = tg.where(s > u, s - u, u * 0.5)
+    return u + x0 * 0.1 + np.sum(r) * 0.1 + x0 * 0.05
+
+
+@pytest.mark.xfail(strict=True, reason="idiom seed 452: eager's zero cotangents are float 0.0 "
+                   "where a nonzero one is np.float32, so a float32 gradient sums in float64 "
+                   "at some examples only; vmap's one batch program cannot follow (an ulp off)")
+def test_vmap_of_the_gradient_of_a_where_beside_float_terms_is_the_loop():
+    x0s = np.array([-2.2940516, -2.7239377], F32)
+    xs = np.array([-1.6952733, 0.8283534], F32)
+    g = tg.grad(where_beside_float_terms)
+    loop = np.stack([g(a, b) for a, b in zip(x0s, xs)])
+    assert same_bits(tg.vmap(g)(x0s, xs), loop)
+
+
+@pytest.mark.parametrize("x0, x", [(-2.2940516, -1.6952733), (-2.7239377, 0.8283534)])
+def test_jit_and_eager_gradients_of_the_where_beside_float_terms(x0, x):
+    g = tg.grad(where_beside_float_terms)
+    jg = tg.jit(g)
+    jg(F32(-2.2940516), F32(-1.6952733))      # traced where the where takes s - u
+    assert same_bits(jg(F32(x0), F32(x)), g(F32(x0), F32(x)))
+    assert abs(g(x0, x) - fd(lambda v: where_beside_float_terms(v, x), x0)) < 1e-6
