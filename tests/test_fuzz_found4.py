@@ -112,3 +112,21 @@ def test_jit_and_eager_gradients_of_the_where_beside_float_terms(x0, x):
     jg(F32(-2.2940516), F32(-1.6952733))      # traced where the where takes s - u
     assert same_bits(jg(F32(x0), F32(x)), g(F32(x0), F32(x)))
     assert abs(g(x0, x) - fd(lambda v: where_beside_float_terms(v, x), x0)) < 1e-6
+
+
+def weighted_log_of_a_minimum(x, y):
+    """Array seed 12571 reduced: a float32 vector against a float64 number."""
+    return np.sum(np.log1p(np.minimum(y, x) ** 2) * np.cos(np.arange(3) + 1.0))
+
+
+@pytest.mark.xfail(strict=True, reason="array seed 12571: vmap of the gradient against a "
+                   "float64 example number (batch[i], an np.float64) is an ulp off the loop in "
+                   "x's float32 gradient; against 0-d arrays it is the loop's")
+def test_vmap_of_the_gradient_beside_a_float64_example_number_is_the_loop():
+    xs = np.array([[-1.0251291, 0.7966444, 0.43728083], [-0.8219902, 0.8974682, 0.6904603],
+                   [-0.76256454, 0.1483222, -0.03135958]], F32)
+    ys = np.array([-0.91701306, -0.66577754, -0.70850653])
+    g = tg.grad(weighted_log_of_a_minimum, (0, 1))
+    got = tg.vmap(g)(xs, ys)
+    loop = [g(x, y) for x, y in zip(xs, ys)]
+    assert all(same_bits(a, np.stack(b)) for a, b in zip(got, zip(*loop)))
