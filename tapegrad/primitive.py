@@ -296,8 +296,11 @@ def _zmul(g: Any, d: Any) -> Any:
     if t is float or t is int or t is _F64:     # one scalar arithmetic for all three
         if g != 0:
             return g * d
-        if type(d) is np.ndarray:    # a zero keeps the product's shape and dtype
+        if type(d) is np.ndarray and d.ndim:    # a zero keeps the product's shape and dtype
             return np.zeros(d.shape, np.result_type(g, d))
+        # a 0-d product is a NumPy scalar: its zero is 0.0 as a scalar's, which adds to
+        # a float gradient as the skipped float zero of eager's backward pass (a float32
+        # zero would round the rest of the sum to float32 in jit's recording alone)
         return 0.0
     if t is not _ND and foreign(g, d) is not None:
         return call(zmul, g, d)

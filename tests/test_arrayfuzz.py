@@ -102,7 +102,8 @@ class Writer:
             fn = self.rnd.choice(["np.cumsum", "np.cumprod"])   # a 0-d array's axis: refused
             return f"{fn}({a}, axis={self.rnd.choice([None, 0, -1]) if va.ndim else None})"
         text = self.rnd.choice(group)
-        m = self.rnd.choice(MATRICES).format(a=a, n=n)
+        m = self.rnd.choice(MATRICES)       # np.outer's is va.size square: eye(n) of its size
+        m = m.format(a=a, n=va.size if "outer" in m else n)
         return text.format(a=a, b=b, n=n, ax=ax, m=m)
 
     def reduction(self, a: str, va: np.ndarray) -> str:
@@ -292,6 +293,9 @@ class Fuzz:
         third = [np.asarray(a * 0.5 - 0.25, a.dtype) for a in args]
         rows = [args, other, third]
         batch = [np.stack(col) for col in zip(*rows)]
+        # the loop takes each example as vmap does, batch[i]: a 0-d argument's is a NumPy
+        # scalar, whose ``z ** 3`` is NumPy's scalar math (a 0-d array's is np.power)
+        rows = [[b[i] for b in batch] for i in range(len(rows))]
         s, nums = weighted(f), tuple(range(len(args)))
         g = tg.grad(s, nums)
 
