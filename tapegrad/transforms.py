@@ -148,7 +148,7 @@ def as_primal(ct: Any, primal: Any) -> Any:
     return astype_p(ct, dtype)
 
 
-def _out_tangent(t: Any, x: Traced) -> Any:
+def out_tangent(t: Any, x: Traced) -> Any:
     """The tangent ``t`` of output ``x``, in ``x``'s float dtype, widened too (a float's: as is)."""
     if type(t) is float and type(x._value) is float:
         return t
@@ -353,7 +353,7 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
                                                     if on(tr.tape, x)]))
     taken = {id(array_root(t)) for ts in tangent_leaves for t in ts}
     t_out = tree.unflatten(tr.out_def, own_arrays([
-        _out_tangent(tans[x.id], x) if on(tr.tape, x) and tans[x.id] is not None else
+        out_tangent(tans[x.id], x) if on(tr.tape, x) and tans[x.id] is not None else
         zeros_like(x)
         for x in tr.out_leaves], taken))
     return (tr.out, t_out, tr.aux) if has_aux else (tr.out, t_out)
