@@ -14,9 +14,9 @@ from typing import Any
 
 from . import tree
 from .forward import forward, needed
+from .handed_back import out_tangent
 from .seeds import array_root, check_tangents, own_arrays, refuse_non_numbers, zeros_like
 from .tracing import Trace, check_callable, gc_paused, on, trace
-from .transforms import out_tangent
 
 __all__ = ["linearize"]
 
