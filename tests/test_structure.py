@@ -316,7 +316,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                     "staging.loop_lowering", "batching.rolled", "batching.carries",
                     "batching.split", "batching.probes"}),
     ("presenters", {"viz", "io", "nn", "optim", "scipy", "", "misc", "misc.flatten",
-                    "misc.optimizers", "parallel"}),
+                    "misc.optimizers", "misc.tracers", "parallel"}),
 ]
 
 
