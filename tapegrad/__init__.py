@@ -134,6 +134,7 @@ from .kinks import relu as relu
 from .kinks import sign as sign
 from .kinks import stop_gradient as stop_gradient
 from .kinks import where as where
+from .linearization import linear_transpose as linear_transpose
 from .linearization import linearize as linearize
 from .logsumexp import logsumexp as logsumexp
 from .logsumexp import softmax as softmax
@@ -356,4 +357,4 @@ __all__ += [  # choosing elements (selections.py)
 __all__ += ["nanpercentile", "nanquantile"]  # nanquantiles.py
 __all__ += ["frexp", "ldexp", "modf", "nextafter"]  # a float's parts (floatbits.py)
 __all__ += ["c_", "r_"]  # NumPy's index tricks for traced pieces (index_tricks.py)
-__all__ += ["linearize"]  # JAX's linearize (linearization.py)
+__all__ += ["linear_transpose", "linearize"]  # JAX's (linearization.py)

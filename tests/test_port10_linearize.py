@@ -1,14 +1,19 @@
-"""JAX's ``linearize`` tests from ``tests/api_test.py``, ported to ``tg.linearize``.
+"""JAX's ``linearize`` and ``linear_transpose`` tests from ``tests/api_test.py``, ported.
 
 ``linearize(f, *primals)`` gives ``f(*primals)`` and the map ``t -> J t``:
 equal to ``jvp``'s tangent on scalars, arrays, pytrees and several
 arguments; linear; run without calling ``f`` again; with ``has_aux``;
 refusing tangents that do not fit the primals; and composing with ``jit``,
 ``vmap`` (its Jacobian is ``jacfwd``'s), ``grad`` (its transpose is
-``vjp``) and with being called inside those transforms.
+``vjp``) and with being called inside those transforms. Then
+``linear_transpose`` (api_test's ``test_linear_transpose_*``): abstract and
+integer arguments, selections, matrices and pytrees (the adjoint identity),
+and the refusal of a function that is not linear.
 """
 
 from __future__ import annotations
+
+import types
 
 import numpy as np
 import pytest
@@ -123,3 +128,60 @@ def test_linearize_inside_grad_jit_and_vmap():
     xs = np.array([0.0, 1.0, -2.0])
     np.testing.assert_array_equal(tg.vmap(slope)(xs), [slope(float(x)) for x in xs])
     np.testing.assert_array_equal(tg.vmap(tg.grad(slope))(xs), 6.0 * xs)
+
+
+# ----------------------------------------------------------- linear_transpose
+A = np.arange(6.0).reshape(2, 3)
+
+
+def test_linear_transpose_of_an_abstract_float32_argument():
+    x = types.SimpleNamespace(shape=(3,), dtype=np.dtype(np.float32))
+    y = np.arange(3, dtype=np.float32)
+    (z,) = tg.linear_transpose(lambda x: 2 * x, x)(y)
+    assert z.dtype == np.float32
+    np.testing.assert_array_equal(z, 2 * y)
+
+
+def test_linear_transpose_of_an_integer_argument_and_of_a_selection():
+    (got,) = tg.linear_transpose(lambda x: 2 * x, 1)(3)
+    assert got == 6
+    (got,) = tg.linear_transpose(lambda x: x[0], [1.0, 2.0])(3.0)
+    assert got == [3.0, 0.0]
+
+
+def test_linear_transpose_of_a_matrix_is_the_transposed_matrix_in_every_transform():
+    t = tg.linear_transpose(lambda x: A @ x, np.zeros(3))
+    c = np.array([1.0, -2.0])
+    np.testing.assert_array_equal(t(c)[0], A.T @ c)
+    np.testing.assert_array_equal(tg.jit(lambda c: t(c)[0])(c), t(c)[0])
+    np.testing.assert_array_equal(tg.vmap(lambda c: t(c)[0])(np.eye(2)), A)
+    # it is linear itself: its own transpose is the matrix again
+    (back,) = tg.linear_transpose(lambda c: t(c)[0], np.zeros(2))(np.ones(3))
+    np.testing.assert_array_equal(back, A @ np.ones(3))
+
+
+def test_linear_transpose_of_pytrees_is_the_adjoint():
+    def f(p):
+        return {"s": p["a"] + 2 * p["b"], "d": p["a"] - p["b"][::-1]}
+    primal = {"a": 0.0, "b": np.zeros(2)}
+    (ct,) = tg.linear_transpose(f, primal)({"s": np.array([1.0, 2.0]), "d": np.array([3.0, 5.0])})
+    # <f(p), c> == <p, f^T(c)> at a random p
+    p = {"a": 0.7, "b": np.array([-1.0, 0.3])}
+    out = f(p)
+    lhs = np.dot(out["s"], [1.0, 2.0]) + np.dot(out["d"], [3.0, 5.0])
+    rhs = p["a"] * ct["a"] + np.dot(p["b"], ct["b"])
+    np.testing.assert_allclose(lhs, rhs, rtol=1e-14)
+
+
+@pytest.mark.parametrize("f", [lambda x: x + 1.0, lambda x: x ** 2, np.sin],
+                         ids=["affine", "square", "sin"])
+def test_linear_transpose_of_a_function_that_is_not_linear_is_refused(f):
+    with pytest.raises(TypeError, match="not linear"):
+        tg.linear_transpose(f, 1.0)
+
+
+def test_linear_transpose_refuses_a_cotangent_of_another_structure():
+    t = tg.linear_transpose(lambda x: [x, x], 1.0)
+    assert t([1.0, 2.0]) == (3.0,)
+    with pytest.raises(ValueError, match="structure"):
+        t(1.0)
