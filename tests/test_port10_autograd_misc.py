@@ -170,3 +170,12 @@ def test_interp_with_a_traced_left_or_right_through_tg_interp():
                                     right=v if hi else None))
         assert tg.grad(f)(2.0) == 2.0                 # two points beyond each edge
         assert tg.jit(f)(2.0) == f(2.0) == np.sum(np.interp(xs, XP, YP, lo, hi))
+
+
+def test_np_interp_with_only_left_traced_names_tg_interp():
+    # NumPy dispatches np.interp on x, xp and fp only: a traced left reaches float()
+    xs = np.array([0.5, -1.0])
+    with pytest.raises(TypeError, match=r"np\.interp\(xs, XP, YP, left=v\) at .*Call tg\.interp"):
+        tg.grad(lambda v: np.sum(np.interp(xs, XP, YP, left=v)))(2.0)
+    with pytest.raises(TypeError, match=r"right=v\) at .*Call tg\.interp"):
+        tg.jit(lambda v: np.interp(xs, XP, YP, right=v))(2.0)
