@@ -40,7 +40,10 @@ def check_grads(fun: Callable[..., Any], args: Sequence[Any], order: int = 1,
       eps: Step of the central differences (computed in float64).
       rtol: Relative tolerance: a derivative passes where
         ``|got - expected| <= atol + rtol * |expected|``.
-      atol: Absolute tolerance, in the same test.
+      atol: Absolute tolerance, in the same test. Each of ``eps``, ``rtol``
+        and ``atol`` may also be None (its default) or a dict from dtypes to
+        numbers, as JAX's tests give them (the largest among the arguments'
+        dtypes applies).
       seed: Seed of the random directions.
 
     Raises:
@@ -59,7 +62,8 @@ def check_grads(fun: Callable[..., Any], args: Sequence[Any], order: int = 1,
       AssertionError: check_grads: VJP (reverse mode) wrt p['w'] is wrong: ...
     """
     _check_options(args, order, modes)
-    tol = (eps, rtol, atol)
+    tol = (_tolerance(eps, 1e-6, args), _tolerance(rtol, 1e-5, args),
+           _tolerance(atol, 1e-6, args))
     try:
         _check(fun, tuple(args), order, tuple(modes), tol, np.random.default_rng(seed), "")
     except NotImplementedError as e:    # a primitive with the rules of one mode only
@@ -81,6 +85,21 @@ def _check_options(args: Any, order: int, modes: Sequence[str]) -> None:
     unknown = set(modes) - {"fwd", "rev"}
     if unknown or not modes:
         raise ValueError(f"check_grads: modes must name 'fwd' and/or 'rev', got {modes!r}.")
+
+
+def _tolerance(given: Any, default: float, args: Any) -> float:
+    """A tolerance as JAX's tests give it: a number, None (the default), or per dtype.
+
+    A dict ``{np.float32: 1e-3, ...}`` gives the largest entry among the
+    dtypes of ``args``' leaves (Python floats count as float64).
+    """
+    if given is None:
+        return default
+    if isinstance(given, dict):
+        kinds = {np.dtype(getattr(x, "dtype", np.float64)) for x in tree.leaves(args)}
+        chosen = [float(v) for k, v in given.items() if np.dtype(k) in kinds]
+        return max(chosen) if chosen else default
+    return float(given)
 
 
 def _check(f: Callable[..., Any], args: tuple[Any, ...], order: int,

@@ -198,3 +198,23 @@ def test_check_grads_takes_any_order_as_jax_and_catches_a_wrong_third_derivative
             tg.check_grads(f, (1.3,), order=3, modes=modes)
     tg.check_grads(lambda x: x ** 4, (1.3,), order=4)
     tg.check_grads(lambda x, y: tg.sin(x) * tg.exp(y), (0.3, -0.2), order=3)
+
+
+def _off_by_a_thousandth():
+    sin = tg.primitive(np.sin, name="sin_off")
+    tg.defvjp(sin, lambda g, ans, x: g * np.cos(x) * 1.001)
+    tg.defjvp(sin, lambda t, ans, x: t * np.cos(x) * 1.001)
+    return sin
+
+
+def test_check_grads_takes_jaxs_tolerances_none_or_per_dtype():
+    x32, x64 = np.linspace(0.1, 1.0, 3).astype(np.float32), np.linspace(0.1, 1.0, 3)
+    tg.check_grads(np.sin, (x32,), 2, ["fwd", "rev"], None, None, None)
+    f = _off_by_a_thousandth()
+    per_dtype = {np.float32: 1e-2, np.float64: 1e-7}
+    tg.check_grads(f, (x32,), 1, rtol=per_dtype, atol=per_dtype)        # float32's: 1e-2
+    with pytest.raises(AssertionError, match="check_grads"):
+        tg.check_grads(f, (x64,), 1, rtol=per_dtype, atol=per_dtype)    # float64's: 1e-7
+    with pytest.raises(AssertionError, match="check_grads"):            # the largest present
+        tg.check_grads(lambda a, b: f(a) + b, (x64, 1.0), 1, rtol=per_dtype, atol=per_dtype)
+    tg.check_grads(f, (x64,), 1, rtol={np.float16: 1.0}, atol=1e-2)      # absent: the default
