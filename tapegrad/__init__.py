@@ -33,6 +33,8 @@ from .binning import histogram as histogram
 from .binning import histogram_bin_edges as histogram_bin_edges
 from .binning import isin as isin
 from .binning import searchsorted as searchsorted
+from .branches import cond as cond
+from .branches import switch as switch
 from .cardinal import sinc as sinc
 from .check import check_grads as check_grads
 from .checkpoint import checkpoint as checkpoint
@@ -358,3 +360,4 @@ __all__ += ["nanpercentile", "nanquantile"]  # nanquantiles.py
 __all__ += ["frexp", "ldexp", "modf", "nextafter"]  # a float's parts (floatbits.py)
 __all__ += ["c_", "r_"]  # NumPy's index tricks for traced pieces (index_tricks.py)
 __all__ += ["linear_transpose", "linearize"]  # JAX's (linearization.py)
+__all__ += ["cond", "switch"]  # JAX's lax.cond and lax.switch (branches.py)

@@ -310,6 +310,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                     "test_util",
                     "tracer",
                     "misc.fixed_points", "misc.operators", "misc.differential", "linearization",
+                    "branches",
                     "loop_body",
                     "loop_prims",
                     "loop_rules", "loop_batching", "loops", "checkpoint",
