@@ -1,4 +1,4 @@
-"""HIPS autograd's ``tests/test_misc.py``, ``test_truediv.py`` and ``test_numpy_interp.py``, ported.
+"""HIPS autograd's test_misc, test_truediv, test_numpy_interp and test_builtins, ported.
 
 ``const_graph`` (``from tapegrad.misc import const_graph``, with
 ``primitive`` from ``tapegrad.tracer`` and ``scalar_close`` from
@@ -7,7 +7,8 @@ code runs once, later calls replay the recorded primitives that depend on
 the arguments; ``flatten`` of a nested container; ``x / y`` over autograd's
 argument pairs kept away from zero, to second order; ``np.interp``'s
 derivative in ``fp`` (inside and beyond the sample points, with
-``left``/``right``) and its values against NumPy's.
+``left``/``right``) and its values against NumPy's; ``isinstance`` and
+``type`` from ``tapegrad.builtins`` seeing through traced values.
 """
 
 from __future__ import annotations
@@ -179,3 +180,31 @@ def test_np_interp_with_only_left_traced_names_tg_interp():
         tg.grad(lambda v: np.sum(np.interp(xs, XP, YP, left=v)))(2.0)
     with pytest.raises(TypeError, match=r"right=v\) at .*Call tg\.interp"):
         tg.jit(lambda v: np.interp(xs, XP, YP, right=v))(2.0)
+
+
+# ---------------------------------------------------------------- test_builtins
+def test_builtins_isinstance_looks_through_traced_values_as_autograds():
+    from tapegrad.builtins import isinstance as isinstance_
+
+    def checker(ex, type_, truthval):
+        assert isinstance_(ex, type_) == truthval
+        return 1.0
+
+    examples = [
+        [list, [[]], [()]],
+        [np.ndarray, [np.zeros(1)], [[]]],
+        [(tuple, list), [[], ()], [np.zeros(1)]],
+        [float, [1.5], [np.zeros(1)]],
+    ]
+    for type_, positive, negative in examples:
+        for ex, truth in [(e, True) for e in positive] + [(e, False) for e in negative]:
+            checker(ex, type_, truth)
+            tg.grad(checker)(ex, type_, truth)
+            tg.jit(checker, static_argnums=(1, 2))(ex, type_, truth)
+
+
+def test_builtins_type_is_the_type_of_the_value():
+    from tapegrad.builtins import type as type_
+    seen = []
+    tg.grad(lambda x, y: seen.append((type_(x), type_(y))) or np.sum(x) * y)(np.ones(2), 2.0)
+    assert seen == [(np.ndarray, float)]
