@@ -1,4 +1,4 @@
-"""HIPS autograd's test_misc, test_truediv, test_numpy_interp and test_builtins, ported.
+"""HIPS autograd's test_misc, test_truediv, test_numpy_interp, test_builtins, test_direct.
 
 ``const_graph`` (``from tapegrad.misc import const_graph``, with
 ``primitive`` from ``tapegrad.tracer`` and ``scalar_close`` from
@@ -208,3 +208,15 @@ def test_builtins_type_is_the_type_of_the_value():
     seen = []
     tg.grad(lambda x, y: seen.append((type_(x), type_(y))) or np.sum(x) * y)(np.ones(2), 2.0)
     assert seen == [(np.ndarray, float)]
+
+
+# ------------------------------------------------------------------ test_direct
+def test_direct_values_of_grad_and_deriv_and_a_complex_output_refused():
+    def fun(x):
+        return (x + np.sin(x ** 2)) * x
+    closed = 2 * 1.3 + np.sin(1.3 ** 2) + 2 * 1.3 ** 2 * np.cos(1.3 ** 2)
+    assert abs(closed - 3.190948746871) < 1e-6
+    for d in (tg.grad(fun), tg.deriv(fun), tg.jit(tg.grad(fun))):
+        np.testing.assert_allclose(d(1.3), closed, rtol=1e-15)
+    with pytest.raises(TypeError, match="complex"):
+        tg.grad(lambda x: x * (1.0 + 0.2j))(1.0)
