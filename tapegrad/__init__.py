@@ -33,6 +33,8 @@ from .binning import histogram as histogram
 from .binning import histogram_bin_edges as histogram_bin_edges
 from .binning import isin as isin
 from .binning import searchsorted as searchsorted
+from .branches import cond as cond
+from .branches import switch as switch
 from .cardinal import sinc as sinc
 from .check import check_grads as check_grads
 from .checkpoint import checkpoint as checkpoint
@@ -134,6 +136,8 @@ from .kinks import relu as relu
 from .kinks import sign as sign
 from .kinks import stop_gradient as stop_gradient
 from .kinks import where as where
+from .linearization import linear_transpose as linear_transpose
+from .linearization import linearize as linearize
 from .logsumexp import logsumexp as logsumexp
 from .logsumexp import softmax as softmax
 from .loops import fori_loop as fori_loop
@@ -355,3 +359,5 @@ __all__ += [  # choosing elements (selections.py)
 __all__ += ["nanpercentile", "nanquantile"]  # nanquantiles.py
 __all__ += ["frexp", "ldexp", "modf", "nextafter"]  # a float's parts (floatbits.py)
 __all__ += ["c_", "r_"]  # NumPy's index tricks for traced pieces (index_tricks.py)
+__all__ += ["linear_transpose", "linearize"]  # JAX's (linearization.py)
+__all__ += ["cond", "switch"]  # JAX's lax.cond and lax.switch (branches.py)

@@ -5,7 +5,8 @@ leaf, ``jvp``'s output tangent against ``(f(x + eps v) - f(x - eps v)) / 2eps``.
 Reverse mode likewise, through a random cotangent ``u``: ``<vjp(u), v>``
 against ``<u, central difference along v>``. Checking leaf by leaf is what
 lets a failure name the pytree path of the worst leaf. At order 2 the same
-checks run on the derivative functions themselves (as JAX's ``check_grads``).
+checks run on the derivative functions themselves, at order 3 on theirs, and so
+on (as JAX's ``check_grads``).
 """
 
 from __future__ import annotations
@@ -33,12 +34,16 @@ def check_grads(fun: Callable[..., Any], args: Sequence[Any], order: int = 1,
       args: Tuple of arguments to check at; every leaf is differentiated.
       order: 1 checks ``jvp`` and ``vjp`` of ``fun``; 2 also checks the
         derivatives of those derivative functions (forward over forward,
-        reverse over forward, and so on).
+        reverse over forward, and so on); each further order checks the
+        derivative functions of the previous one (any positive int, as JAX).
       modes: ``"fwd"``, ``"rev"`` or both.
       eps: Step of the central differences (computed in float64).
       rtol: Relative tolerance: a derivative passes where
         ``|got - expected| <= atol + rtol * |expected|``.
-      atol: Absolute tolerance, in the same test.
+      atol: Absolute tolerance, in the same test. Each of ``eps``, ``rtol``
+        and ``atol`` may also be None (its default) or a dict from dtypes to
+        numbers, as JAX's tests give them (the largest among the arguments'
+        dtypes applies).
       seed: Seed of the random directions.
 
     Raises:
@@ -57,7 +62,8 @@ def check_grads(fun: Callable[..., Any], args: Sequence[Any], order: int = 1,
       AssertionError: check_grads: VJP (reverse mode) wrt p['w'] is wrong: ...
     """
     _check_options(args, order, modes)
-    tol = (eps, rtol, atol)
+    tol = (_tolerance(eps, 1e-6, args), _tolerance(rtol, 1e-5, args),
+           _tolerance(atol, 1e-6, args))
     try:
         _check(fun, tuple(args), order, tuple(modes), tol, np.random.default_rng(seed), "")
     except NotImplementedError as e:    # a primitive with the rules of one mode only
@@ -70,15 +76,30 @@ def check_grads(fun: Callable[..., Any], args: Sequence[Any], order: int = 1,
 
 
 def _check_options(args: Any, order: int, modes: Sequence[str]) -> None:
-    """Refuse arguments that are not a tuple, an order but 1 or 2, unknown modes."""
+    """Refuse arguments that are not a tuple, an order that is no positive int, unknown modes."""
     if not isinstance(args, tuple | list):
         raise TypeError(f"check_grads: args must be a tuple of arguments, got "
                         f"{type(args).__name__}; for one argument write (x,).")
-    if order not in (1, 2):
-        raise ValueError(f"check_grads: order must be 1 or 2, got {order!r}.")
+    if isinstance(order, bool) or not isinstance(order, int | np.integer) or order < 1:
+        raise ValueError(f"check_grads: order must be a positive int, got {order!r}.")
     unknown = set(modes) - {"fwd", "rev"}
     if unknown or not modes:
         raise ValueError(f"check_grads: modes must name 'fwd' and/or 'rev', got {modes!r}.")
+
+
+def _tolerance(given: Any, default: float, args: Any) -> float:
+    """A tolerance as JAX's tests give it: a number, None (the default), or per dtype.
+
+    A dict ``{np.float32: 1e-3, ...}`` gives the largest entry among the
+    dtypes of ``args``' leaves (Python floats count as float64).
+    """
+    if given is None:
+        return default
+    if isinstance(given, dict):
+        kinds = {np.dtype(getattr(x, "dtype", np.float64)) for x in tree.leaves(args)}
+        chosen = [float(v) for k, v in given.items() if np.dtype(k) in kinds]
+        return max(chosen) if chosen else default
+    return float(given)
 
 
 def _check(f: Callable[..., Any], args: tuple[Any, ...], order: int,

@@ -20,6 +20,7 @@ from . import tree
 from .arrays import stack
 from .backends import device, foreign, like, namespace
 from .forward import forward, needed
+from .handed_back import as_primal
 from .reverse import backward
 from .seeds import check_tangents, one_hots, own_arrays, refuse_non_numbers, zeros_like
 from .shapes import reshape_p as reshape
@@ -33,7 +34,7 @@ from .tracing import (
     single_argnum,
     trace,
 )
-from .transforms import ARGNUMS0, _argnum_alias, _vjp, as_primal, grad, jvp
+from .transforms import ARGNUMS0, _argnum_alias, _vjp, grad, jvp
 from .values import Traced, primal_value, shape_of
 
 __all__ = ["elementwise_grad", "hessian", "hvp", "jacfwd", "jacobian", "jacrev"]

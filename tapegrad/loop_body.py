@@ -211,7 +211,8 @@ def trace_body(fun: Callable[..., Any], args: Sequence[Any], what: str) -> Body:
             raise TypeError(
                 f"{what}: {who} branches on a traced value at "
                 f"{prog.sources.get(e.out, '<unknown>')}; {why}, so write the choice with "
-                "tg.where (or tg.maximum, tg.clip...) instead of a Python if.")
+                "tg.where (or tg.maximum, tg.clip...; tg.cond(pred, f, g, x) for whole "
+                "branches) instead of a Python if.")
     prog, consts = _closures(prog, tape)
     prog = _plain_values(prog)
     in_kinds = [kind_of(x) for x in prog.seen[len(consts):]]

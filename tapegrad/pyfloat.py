@@ -155,6 +155,13 @@ def _float_error(frame: FrameType, what: str) -> TypeError:
                 f"Write {use}{also} instead; NumPy's functions run tapegrad's on traced "
                 "values and compute NumPy's numbers on plain ones.")
     top = called[1].split(".")[0] if called is not None else ""
+    if called is not None and top == "numpy" and hasattr(sys.modules["tapegrad"], called[2]):
+        text, _, name, _ = called                  # np.interp(x, xp, fp, left=traced)
+        return TypeError(
+            f"{text} at {where}: NumPy dispatches np.{name} on its array arguments only, and "
+            f"a traced value in another one is converted to a plain number, which would drop "
+            f"its derivative. Call tg.{name}, the same function, which takes traced values "
+            "in every argument.")
     if called is not None and top in library_advice:          # scipy.integrate.quad
         text, module, name, _ = called
         full = f"{_public(module)}.{name}"

@@ -19,7 +19,7 @@ import numpy as np
 from . import check
 from .tree import flatten
 
-__all__ = ["check_equivalent", "check_grads"]
+__all__ = ["check_equivalent", "check_grads", "scalar_close"]
 
 
 def check_grads(fun: Callable[..., Any], argnum: int | tuple[int, ...] = 0,
@@ -69,3 +69,14 @@ def check_equivalent(x: Any, y: Any) -> None:
     for a, b in zip(xs, ys):
         assert np.shape(a) == np.shape(b), f"shape mismatch:\nx: {x}\ny: {y}"
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6, err_msg="value mismatch")
+
+
+def scalar_close(a: Any, b: Any) -> bool:
+    """Autograd's ``scalar_close``: within 1e-6, absolutely or relatively to ``a + b``.
+
+    Examples:
+      >>> from tapegrad.test_util import scalar_close
+      >>> scalar_close(1.0, 1.0 + 1e-9), scalar_close(1e9, 1e9 + 1.0), scalar_close(1.0, 1.1)
+      (True, True, False)
+    """
+    return bool(abs(a - b) < 1e-6 or abs(a - b) / abs(a + b) < 1e-6)

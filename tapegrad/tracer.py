@@ -16,10 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from .extend import notrace_primitive as notrace_primitive
+from .extend import primitive as primitive
 from .tracing import trace as _record
-from .values import Traced
+from .values import Traced, primal_value
 
-__all__ = ["Node", "isbox", "trace"]
+__all__ = ["Node", "getval", "isbox", "notrace_primitive", "primitive", "trace"]
 
 N = TypeVar("N", bound="Node")
 
@@ -107,3 +109,16 @@ def isbox(x: Any) -> bool:
       (False, 1.0)
     """
     return isinstance(x, Traced)
+
+
+def getval(x: Any) -> Any:
+    """Autograd's ``getval``: the number inside a traced value (a number as it is).
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> from tapegrad.tracer import getval
+      >>> seen = []
+      >>> tg.grad(lambda x: seen.append(getval(x)) or x * x)(3.0), seen
+      (6.0, [3.0])
+    """
+    return primal_value(x)

@@ -12,12 +12,9 @@ import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import numpy as np
-
 from . import tree
-from .arrays import astype_p
-from .errors import COMPLEX_DERIVATIVE
 from .forward import forward, needed
+from .handed_back import as_primal, out_tangent
 from .loop_seed import loop_seed, staged
 from .reverse import backward
 from .seeds import (
@@ -40,8 +37,7 @@ from .tracing import (
     single_argnum,
     trace,
 )
-from .values import Traced, is_complex, primal_value, shape_of
-from .zero_dim import kind_like
+from .values import shape_of
 
 __all__ = ["grad", "jvp", "make_tape", "value_and_grad", "vjp"]
 
@@ -123,50 +119,6 @@ def _vjp(fun: Callable[..., Any], args: Sequence[Any], nums: tuple[int, ...],
              for x in xs], taken))
             for xs, td in tr.inputs)
     return tr.out, vjp_fn, tr.aux
-
-
-def as_primal(ct: Any, primal: Any) -> Any:
-    """A gradient in its primal's float dtype, as in JAX (float32 stays float32).
-
-    A float64 constant (a NumPy array or a product with one) promotes the
-    cotangent on its way back; the gradient of a float32 input is still float32.
-    """
-    value = primal_value(primal)                 # NumPy's dtypes only (not another library's)
-    if type(value) is float and (type(ct) is float or type(ct) is np.float64 or
-                                 type(primal_value(ct)) is float):
-        return ct          # the common cases (np.float64: NumPy's sums met it): as it is
-    if is_complex(primal_value(ct)) and not is_complex(value):
-        raise TypeError(COMPLEX_DERIVATIVE)
-    ct = kind_like(ct, value)      # a number's gradient a number, a 0-d array's an array
-    dtype = value.dtype if isinstance(value, np.ndarray | np.floating) else None
-    if isinstance(ct, int | np.integer | np.bool_) or \
-            isinstance(ct, np.ndarray) and ct.dtype.kind in "biu":
-        ct = _as_float(ct, dtype)                # a user's rule returned an int
-    if dtype is None or dtype.kind != "f" or dtype.itemsize == 8 or \
-            (type(ct) is not Traced and getattr(ct, "dtype", None) == dtype):
-        return ct          # (a traced one is cast always: vmap may promote what a trace did not)
-    return astype_p(ct, dtype)
-
-
-def _out_tangent(t: Any, x: Traced) -> Any:
-    """The tangent ``t`` of output ``x``, in ``x``'s float dtype, widened too (a float's: as is)."""
-    if type(t) is float and type(x._value) is float:
-        return t
-    t = as_primal(t, x)
-    value, tv = primal_value(x), primal_value(t)
-    if isinstance(value, np.ndarray | np.float64) and value.dtype == np.float64 and \
-            isinstance(tv, np.ndarray | np.floating) and tv.dtype in (np.float32, np.float16):
-        return astype_p(t, np.dtype(np.float64))
-    return t
-
-
-def _as_float(ct: Any, dtype: np.dtype | None) -> Any:
-    """An integer cotangent or tangent as a float of the primal's float dtype."""
-    if dtype is None or dtype.kind != "f":
-        return float(ct) if isinstance(ct, int | np.integer | np.bool_) else \
-            ct.astype(np.float64)
-    return dtype.type(ct) if np.ndim(ct) == 0 and not isinstance(ct, np.ndarray) else \
-        np.asarray(ct, dtype)
 
 
 @gc_paused
@@ -353,7 +305,7 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
                                                     if on(tr.tape, x)]))
     taken = {id(array_root(t)) for ts in tangent_leaves for t in ts}
     t_out = tree.unflatten(tr.out_def, own_arrays([
-        _out_tangent(tans[x.id], x) if on(tr.tape, x) and tans[x.id] is not None else
+        out_tangent(tans[x.id], x) if on(tr.tape, x) and tans[x.id] is not None else
         zeros_like(x)
         for x in tr.out_leaves], taken))
     return (tr.out, t_out, tr.aux) if has_aux else (tr.out, t_out)
