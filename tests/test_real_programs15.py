@@ -23,6 +23,8 @@ import real_programs12
 import real_programs13
 import real_programs14
 import real_programs15
+import scipy.special
+import scipy.stats
 import test_real_programs4 as part_four
 import test_real_programs6 as part_six
 from conftest import fd
@@ -30,6 +32,7 @@ from program_battery import battery, same
 from real_programs15 import PROGRAMS, S_POW
 
 import tapegrad as tg
+import tapegrad.scipy.special as tss
 
 
 def test_there_are_new_programs() -> None:
@@ -80,3 +83,44 @@ def test_a_math_call_in_code_run_before_names_the_numpy_function() -> None:
         with pytest.raises(TypeError, match=r"math\.sqrt\(np\.dot\(z, z\)\) at .* Write "
                                             r"np\.sqrt\(np\.dot\(z, z\)\)"):
             transform(_power_step)(v)
+
+
+FROZEN = {"norm": ((0.5,), {"scale": 2.0}, "logpdf", 1.3),
+          "gamma": ((2.0,), {"scale": 0.5}, "cdf", 1.1),
+          "poisson": ((3.0,), {}, "logpmf", 2.0), "t": ((4.0, 1.0), {}, "logsf", 0.3),
+          "expon": ((), {"loc": 0.2}, "ppf", 0.4), "lognorm": ((0.7,), {"scale": 1.5}, "pdf", 0.9)}
+
+
+@pytest.mark.parametrize("name", sorted(FROZEN))
+def test_a_distribution_called_is_scipys_frozen_form(name: str) -> None:
+    # MaxHalford's BayesLinReg.predict returns stats.norm(loc=..., scale=...): "'module'
+    # object is not callable"; each distribution's module is callable as SciPy's object is
+    import tapegrad.scipy.stats as tstats
+    args, kwds, method, x = FROZEN[name]
+    ours = getattr(getattr(tstats, name)(*args, **kwds), method)
+    theirs = getattr(getattr(scipy.stats, name)(*args, **kwds), method)
+    np.testing.assert_allclose(ours(x), theirs(x), rtol=1e-13)
+    assert same(tg.jit(lambda v: ours(v))(x), ours(x))
+    if method != "logpmf":
+        g = tg.grad(lambda v: getattr(getattr(tstats, name)(*args, **kwds), method)(v))(x)
+        np.testing.assert_allclose(g, fd(lambda v: theirs(v), np.array(x)), rtol=1e-6)
+
+
+def test_a_frozen_distribution_names_the_functions_it_has() -> None:
+    import tapegrad.scipy.stats as tstats
+    with pytest.raises(AttributeError, match=r"scipy\.stats\.norm\(\.\.\.\)\.mean: .* \(cdf, "):
+        tstats.norm(0.0, 1.0).mean()
+
+
+def test_loggamma_is_scipys_with_digamma_derivatives() -> None:
+    # a negative binomial likelihood by scipy.special.loggamma: tapegrad.scipy.special had
+    # gammaln only; loggamma of a real is gammaln where x >= 0 and nan below (SciPy's)
+    x = np.array([-2.5, -1.0, -0.0, 0.0, 1e-300, 0.5, 3.0, np.inf, -np.inf, np.nan])
+    np.testing.assert_allclose(tss.loggamma(x), scipy.special.loggamma(x), rtol=1e-13, atol=1e-15)
+    assert tss.loggamma(np.float32(0.3)).dtype == np.float32
+    y = np.array([0.5, 2.5, 3.7])
+    for lg in (tss.loggamma, scipy.special.loggamma):     # SciPy's own ufunc runs ours too
+        f = lambda v, lg=lg: np.sum(lg(v) * v)    # noqa: E731
+        np.testing.assert_allclose(tg.grad(f)(y), scipy.special.digamma(y) * y
+                                   + scipy.special.loggamma(y), rtol=1e-13)
+        assert same(tg.jit(f)(y), f(y))
