@@ -15,8 +15,21 @@ geometry (quaternion products by tuple unpacking, ``np.insert``, rotations by
 ``np.cross``), population dynamics (SIR by Euler on preallocated arrays, with
 ``enumerate`` and ``continue``, Lotka-Volterra with ``max(..., 0)``, a
 predator-prey list of states, a class update), statistics (EM on a 1-D mixture
-by ``np.repeat``) and economics (log utility on a portfolio, a Cobb-Douglas
-Lagrangian).
+by ``np.repeat``, likelihoods by ``stats.norm.logpdf``, ``stats.gamma.logpdf``
+with an early ``return -np.inf``, ``loggamma`` and ``gammaln``, online Bayesian
+linear regression predicting by SciPy's frozen ``stats.norm(loc, scale)``,
+kernel density estimates in loops), economics (log utility on a portfolio, a
+Cobb-Douglas Lagrangian), Markov chains (``expm`` of a rate matrix), image
+denoising (Chambolle's ROF by ``np.roll`` to a tolerance, total variation with
+``...`` slices and writes), convolutions (a padded 1-D loop against
+``np.convolve``), word2vec's negative sampling, two-layer networks (manual
+backprop with ``grad_h[h < 0] = 0``, ``Z[Z < 0] = 0``), pairwise distances
+(``np.newaxis``, ``einsum``, a triple loop) and linear-quadratic control (a
+Riccati iteration to a Frobenius tolerance, a closed-loop rollout).
+
+Where an author multiplies a NumPy constant by ``X.dot(W)``, ``np.array`` of
+traced numbers, or ``math.sqrt`` of one, the program says what it was
+(``# was ...``): tapegrad refuses those, naming the spelling written instead.
 
 Where an author preallocates by ``np.zeros(n)`` and writes traced numbers in,
 the array is made by ``np.zeros_like`` of a traced one (a NumPy array cannot
@@ -40,6 +53,8 @@ case = registrar(PROGRAMS)
 RS = np.random.RandomState(15)
 KINK = "piecewise: the Hessian's differences straddle a kink"
 LOOP = "a loop to a tolerance: the Hessian's differences change its trip count"
+BREAK_ASSIGN = ("jit traces a `for _ in range(n):` left by `if <test>: P = P_next; break` once "
+                "per trip count: only an `if <test>: break` alone rolls (docs/compiling.md)")
 
 
 # ------------------------------------------------------------ machine learning from scratch
@@ -1246,3 +1261,172 @@ def transient_prob_expm(p):
     Q = R - np.diag(R.sum(axis=1))
     prob = transient_prob(Q, p[5], np.array([1.0, 0.0, 0.0]))
     return np.sum(prob * [1.0, 2.0, 3.0])
+
+
+# ------------------------------------------------------------ two-layer networks
+X_NN = np.array([[0.5, -1.0, 0.3], [1.2, 0.4, -0.7], [-0.3, 0.8, 1.1], [0.9, -0.2, 0.0]])
+Y_NN = np.array([[1.0, 0.0], [0.0, 1.0], [0.5, -0.5], [1.5, 0.2]])
+
+
+@case(0.5 * RS.randn(3 * 4 + 4 * 2), 57, scale=0.1, no_hessian=KINK)
+def two_layer_manual_backprop(p):
+    """XuLongjia/PythonForML: h_relu = np.maximum(h, 0), grad_h[h < 0] = 0, w1 -= lr * grad_w1."""
+    x, y = X_NN, Y_NN
+    w1 = p[:12].reshape(3, 4).copy()
+    w2 = p[12:].reshape(4, 2).copy()
+    learning_rate = 1e-2
+    for it in range(5):  # noqa: B007
+        h = x @ w1                      # was x.dot(w1): x is NumPy's
+        h_relu = np.maximum(h,0)
+        y_pred = h_relu.dot(w2)
+        loss = np.square(y_pred-y).sum()
+        grad_w_pred = 2.0 * (y_pred-y)
+        grad_w2 = h_relu.T.dot(grad_w_pred)
+        grad_h_relu = grad_w_pred.dot(w2.T)
+        grad_h = grad_h_relu.copy()
+        grad_h[h<0] = 0
+        grad_w1 = x.T @ grad_h          # was x.T.dot(grad_h)
+        w1 -= learning_rate * grad_w1
+        w2 -= learning_rate * grad_w2
+    return loss
+
+
+T_NN = np.array([0, 1, 1, 0])
+
+
+@case(0.5 * RS.randn(3 * 4 + 4 + 4 * 2 + 2), 58, scale=0.1, no_hessian=KINK)
+def forward_relu_mask_softmax(p):
+    """lazyprogrammer's MLP forward: Z = X.dot(W1) + b1, Z[Z < 0] = 0, softmax by keepdims."""
+    def forward(X, W1, b1, W2, b2):
+        Z = X @ W1 + b1             # was X.dot(W1): X is NumPy's
+        Z[Z < 0] = 0
+        A = Z.dot(W2) + b2
+        expA = np.exp(A)
+        Y = expA / expA.sum(axis=1, keepdims=True)
+        return Y, Z
+
+    def cost(T, Y):
+        tot = T * np.log(Y)
+        return tot.sum()
+    W1, b1 = p[:12].reshape(3, 4), p[12:16]
+    W2, b2 = p[16:24].reshape(4, 2), p[24:]
+    Y, Z = forward(X_NN, W1, b1, W2, b2)
+    return -cost(np.eye(2)[T_NN], Y) + 0.01 * np.sum(Z ** 2)
+
+
+@case(0.5 * RS.randn(3 * 4 + 4 + 4 * 2 + 2), 59, scale=0.1)
+def forward_sigmoid_classification(p):
+    """krnfrmh/Artificial_Neural_Network backward_prop.py: a sigmoid layer, np.exp(-1 * logit)."""
+    def forward(X, W1, b1, W2, b2):
+        logit = X @ W1 + b1         # was X.dot(W1)
+        Z = 1 / (1 + np.exp(-1 * logit))
+        A = Z.dot(W2) + b2
+        expA = np.exp(A)
+        Y = expA / expA.sum(axis=1, keepdims=True)
+        return Y, Z
+    W1, b1 = p[:12].reshape(3, 4), p[12:16]
+    W2, b2 = p[16:24].reshape(4, 2), p[24:]
+    Y, Z = forward(X_NN, W1, b1, W2, b2)
+    return -np.sum(np.eye(2)[T_NN] * np.log(Y)) + np.sum(Z[:, 0])
+
+
+# ------------------------------------------------------------ pairwise distances
+Y_PTS = np.array([[0.0, 1.0], [2.0, -1.0], [1.5, 0.5]])
+
+
+@case(RS.randn(8), 60, scale=0.2)
+def euclidean_broadcast_newaxis_einsum(p):
+    """dseconf/DSE2023 euclidean_broadcast: x[:, np.newaxis, :] - y[np.newaxis, :, :], einsum."""
+    def euclidean_broadcast(x, y):
+        diff = x[:, np.newaxis, :] - y[np.newaxis, :, :]
+        return (diff * diff).sum(axis=2)
+
+    def euclidean_einsum(x, y):
+        diff = x[:, np.newaxis, :] - y[np.newaxis, :, :]
+        return np.einsum('ijk,ijk->ij', diff, diff)
+    x = p.reshape(4, 2)
+    return np.sum(np.exp(-euclidean_broadcast(x, Y_PTS))) + np.sum(euclidean_einsum(x, x) ** 0.75
+                                                                   * np.eye(4)[::-1])
+
+
+@case(RS.randn(8), 61, scale=0.2)
+def euclidean_distance_square_dot(p):
+    """serge-sans-paille/numpy-benchmarks: -2 * np.dot(x1, x2.T) + sums[:, np.newaxis] + sums."""
+    def euclidean_distance_square(x1, x2):
+        return -2*np.dot(x1, x2.T) + np.sum(np.square(x1), axis=1)[:, np.newaxis] + np.sum(np.square(x2), axis=1)  # noqa: E501
+    return np.sum(np.exp(-euclidean_distance_square(p.reshape(4, 2), Y_PTS)))
+
+
+@case(RS.randn(8), 62, scale=0.2)
+def tsne_pairwise_dist_add(p):
+    """yuyuyu258963/Go-tsne tsne.py: np.add(np.add(-2 * np.dot(x, x.T), sum_x).T, sum_x)."""
+    def cal_pairwise_dist(x):
+        sum_x = np.sum(np.square(x), 1)
+        dist = np.add(np.add(-2 * np.dot(x, x.T), sum_x).T, sum_x)
+        return dist
+    D = cal_pairwise_dist(p.reshape(4, 2))
+    P = np.exp(-D)
+    np.fill_diagonal(P, 0.0)
+    return np.log(np.sum(P)) + np.sum(D * np.arange(16.0).reshape(4, 4))
+
+
+@case(RS.randn(8), 63, scale=0.2)
+def pairwise_distance_triple_loop(p):
+    """IntelPython dpbench pairwise_distance: D[i, j] = np.sqrt(d) over three loops (zeros_like)."""
+    def pairwise_distance(X1, X2, D):
+        M = X1.shape[0]
+        N = X2.shape[0]
+        O = X1.shape[1]  # noqa: E741
+        for i in range(M):
+            for j in range(N):
+                d = 0.0
+                for k in range(O):
+                    tmp = X1[i, k] - X2[j, k]
+                    d += tmp * tmp
+                D[i, j] = np.sqrt(d)
+    X1 = p.reshape(4, 2)
+    D = np.zeros_like(X1 @ Y_PTS.T)
+    pairwise_distance(X1, Y_PTS, D)
+    return np.sum(D * np.arange(12.0).reshape(4, 3))
+
+
+# ------------------------------------------------------------ linear-quadratic control
+A_LQ = np.array([[1.0, 0.1], [0.0, 1.0]])
+B_LQ = np.array([[0.0], [0.1]])
+
+
+@case([1.0, 1.0, 0.01], 64, scale=0.2, rtol=1e-5, no_hessian=LOOP,
+      xfail=(("jit", BREAK_ASSIGN), ("jit_grad", BREAK_ASSIGN)))
+def solve_discrete_lqr_fro_break(p):
+    """A control module's solve_discrete_lqr: Riccati to norm(P_next - P, ord="fro") < tol."""
+    def solve_discrete_lqr(A, B, Q, R, max_iters: int = 500, tol: float = 1e-8):
+        P = Q.copy()
+        for _ in range(max_iters):
+            BT_P = B.T @ P
+            G = R + BT_P @ B
+            K = np.linalg.solve(G, BT_P @ A)
+            P_next = A.T @ P @ A - A.T @ P @ B @ K + Q
+            if np.linalg.norm(P_next - P, ord="fro") < tol:
+                P = P_next
+                break
+            P = P_next
+        return K
+    K = solve_discrete_lqr(A_LQ, B_LQ, np.diag(p[:2]), p[2:].reshape(1, 1))
+    return np.sum(K * [[1.0, 2.0]])
+
+
+@case([1.0, -0.5, 2.0, 1.5], 65, scale=0.2)
+def simulate_rollout_noise_free(p):
+    """A simulate_rollout(A, B, K, horizon, x0, ...): xs[0] = x0, u = -K @ xs[t] (noise 0)."""
+    def simulate_rollout(A, B, K, horizon, x0):
+        n, m = A.shape[0], B.shape[1]  # noqa: F841
+        xs = np.zeros_like(np.outer(np.ones(horizon + 1), x0))
+        us = np.zeros_like(np.outer(np.ones(horizon), K[:, 0]))
+        xs[0] = x0
+        for t in range(horizon):
+            u = -K @ xs[t]
+            us[t] = u
+            xs[t + 1] = A @ xs[t] + B @ u
+        return xs, us
+    xs, us = simulate_rollout(A_LQ, B_LQ, p[2:].reshape(1, 2), 25, p[:2])
+    return np.sum(xs ** 2) + 0.1 * np.sum(us ** 2)
