@@ -1430,3 +1430,37 @@ def simulate_rollout_noise_free(p):
         return xs, us
     xs, us = simulate_rollout(A_LQ, B_LQ, p[2:].reshape(1, 2), 25, p[:2])
     return np.sum(xs ** 2) + 0.1 * np.sum(us ** 2)
+
+
+# ------------------------------------------------------------ more Gauss-Seidel
+A_GS4 = np.array([[5.0, 1.0, 1.0], [-2.0, 4.0, 0.0], [0.0, 2.0, 4.0]])
+
+
+@case([6.0, -22.0, -4.0], 66, scale=0.1)
+def gauss_seidel_copy_zero_matmul(b):
+    """A Gauss-Seidel gist: x_new = np.empty(x.shape) (empty_like), t = x.copy(); t[i] = 0."""
+    def gauss_seidel(a, b, x, iter = 0):  # noqa: A002, E251
+        for _ in range(iter):
+            x_new = np.empty_like(x)
+            for i in range(x.shape[0]):
+                t = x.copy()
+                t[i] = 0
+                ax = a[i]@t
+                x_new[i] = (b[i] - ax) / a[i,i]
+            x = x_new
+        return x
+    return np.sum(gauss_seidel(A_GS4, b, np.zeros_like(b), 10) * [1.0, 0.5, -2.0])
+
+
+@case([7.0, 9.0], 67, scale=0.2)
+def gauss_seidel_two_scalars(b):
+    """A Gauss-Seidel lecture script: x = (b[0] - A[0, 1] * y) / A[0, 0], then y, ni times."""
+    x = 0.0
+    y = 0.0
+    ni = 8
+    A = np.array([ [3.0, 2.0],  # noqa: E201
+                   [1.0, 4.0] ])  # noqa: E202
+    for i in range(ni):  # noqa: B007
+        x = (b[0] - A[0,1]*y)/A[0,0]
+        y = (b[1] - A[1,0]*x)/A[1,1]
+    return x * y + x
