@@ -124,3 +124,35 @@ def test_loggamma_is_scipys_with_digamma_derivatives() -> None:
         np.testing.assert_allclose(tg.grad(f)(y), scipy.special.digamma(y) * y
                                    + scipy.special.loggamma(y), rtol=1e-13)
         assert same(tg.jit(f)(y), f(y))
+
+
+RAVELED = {"transpose": lambda x: x.T, "reversed transpose": lambda x: x.T[::-1],
+           "reversed": lambda x: x[::-1], "every other": lambda x: x[:, ::2],
+           "column": lambda x: x[:, 1], "C": lambda x: x}
+
+
+@pytest.mark.parametrize("order", ["C", "F", "A", "K"])
+def test_ravel_and_flatten_read_numpys_order(order: str) -> None:
+    # ravel(order="K") and "A" were read as "C": a.T.ravel("K") gave a.T's rows, where NumPy
+    # gives a's memory order (a silent permutation); a strided vector raveled is NumPy's
+    # contiguous copy (np.dot of it rounds as BLAS on contiguous data does)
+    a = np.arange(6.0).reshape(2, 3) + 0.5
+    for name, view in RAVELED.items():
+        w = np.arange(view(a).size) - 1.5
+        for f in (lambda x, v=view: np.ravel(v(x * 1.0), order=order) * w,
+                  lambda x, v=view: v(x * 1.0).flatten(order) * w,
+                  lambda x, v=view: v(x * 1.0).ravel(order) * w):
+            want = f(a)
+            assert same(tg.jit(f)(a), want) and same(tg.vjp(f, a)[0], want), name
+            assert same(tg.vmap(f)(np.stack([a, -a])), np.stack([f(a), f(-a)])), name
+            t = np.linspace(-1.0, 1.0, 6).reshape(2, 3)
+            np.testing.assert_allclose(tg.jvp(f, (a,), (t,))[1], f(t), rtol=1e-15)   # linear
+
+
+def test_dot_of_a_raveled_column_and_vdot_round_as_numpy() -> None:
+    rs = np.random.RandomState(5)
+    fs = (lambda a: np.dot(a[:, 2].ravel(), a[:, 2].ravel()), lambda a: np.vdot(a[:, 2], a[:, 2]))
+    for f in fs:
+        jf = tg.jit(f)
+        for a in rs.randn(40, 30, 15):
+            assert same(jf(a), f(a)) and same(tg.value_and_grad(f)(a)[0], f(a))
