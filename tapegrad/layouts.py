@@ -65,8 +65,8 @@ def raveled(x: Number) -> Any:
     ``norm`` sums them in that order (``norm(a.T)`` in ``a``'s), by BLAS on a
     contiguous copy where ``x`` is strided (a column ``a[:, 0]``).
     """
-    v = primal_value(x)
-    if isinstance(v, np.ndarray) and v.ndim > 1 and not v.flags.c_contiguous:
+    v = primal_value(x)         # a broadcast view (a stride 0) stands for a C-ordered copy
+    if isinstance(v, np.ndarray) and v.ndim > 1 and not v.flags.c_contiguous and all(v.strides):
         order = sorted(range(v.ndim), key=lambda k: -abs(v.strides[k]))
         x = transpose(x, tuple(order))
     return c_ordered(reshape(x, (-1,)))
