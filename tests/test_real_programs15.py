@@ -132,16 +132,20 @@ RAVELED = {"transpose": lambda x: x.T, "reversed transpose": lambda x: x.T[::-1]
 
 
 @pytest.mark.parametrize("order", ["C", "F", "A", "K"])
-def test_ravel_and_flatten_read_numpys_order(order: str) -> None:
+def test_ravel_flatten_and_reshape_read_numpys_order(order: str) -> None:
     # ravel(order="K") and "A" were read as "C": a.T.ravel("K") gave a.T's rows, where NumPy
     # gives a's memory order (a silent permutation); a strided vector raveled is NumPy's
     # contiguous copy (np.dot of it rounds as BLAS on contiguous data does)
     a = np.arange(6.0).reshape(2, 3) + 0.5
     for name, view in RAVELED.items():
         w = np.arange(view(a).size) - 1.5
-        for f in (lambda x, v=view: np.ravel(v(x * 1.0), order=order) * w,
-                  lambda x, v=view: v(x * 1.0).flatten(order) * w,
-                  lambda x, v=view: v(x * 1.0).ravel(order) * w):
+        fs = [lambda x, v=view: np.ravel(v(x * 1.0), order=order) * w,
+              lambda x, v=view: v(x * 1.0).flatten(order) * w,
+              lambda x, v=view: v(x * 1.0).ravel(order) * w]
+        if order != "K":        # reshape(order="A") was read as "C" too
+            fs += [lambda x, v=view: np.reshape(v(x * 1.0), (-1, 1), order=order)[:, 0] * w,
+                   lambda x, v=view: v(x * 1.0).reshape((1, -1), order=order)[0] * w]
+        for f in fs:
             want = f(a)
             assert same(tg.jit(f)(a), want) and same(tg.vjp(f, a)[0], want), name
             assert same(tg.vmap(f)(np.stack([a, -a])), np.stack([f(a), f(-a)])), name
