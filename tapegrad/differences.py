@@ -161,7 +161,7 @@ def vdot(a: Number, b: Number) -> Number:
       >>> tg.vdot(np.array([[1.0, 2.0]]), np.array([3.0, 4.0]))
       11.0
     """
-    return dot(ravel(a), ravel(b))
+    return dot(reshape_to(a, -1), reshape_to(b, -1))   # strided, as NumPy: ravel would copy
 
 
 def kron(a: Number, b: Number) -> Number:

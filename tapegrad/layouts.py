@@ -16,10 +16,11 @@ from typing import Any
 import numpy as np
 
 from .primitive import Primitive, defjvp, defvjp, primitive
+from .shapes import reshape, transpose
 from .staging.spellings import Spelling, spellings
 from .values import primal_value
 
-__all__ = ["blas_operand", "c_ordered"]
+__all__ = ["blas_operand", "c_ordered", "raveled"]
 
 Number = Any
 
@@ -56,3 +57,16 @@ def blas_operand(x: Number) -> Number:
 def c_ordered(x: Number) -> Number:
     """``x`` C-ordered, as ``np.take`` returns it."""
     return c_copy(x) if _not_c_ordered(primal_value(x)) else x
+
+
+def raveled(x: Number) -> Any:
+    """NumPy's ``x.ravel(order="K")``: the elements in memory order, contiguous.
+
+    ``norm`` sums them in that order (``norm(a.T)`` in ``a``'s), by BLAS on a
+    contiguous copy where ``x`` is strided (a column ``a[:, 0]``).
+    """
+    v = primal_value(x)         # a broadcast view (a stride 0) stands for a C-ordered copy
+    if isinstance(v, np.ndarray) and v.ndim > 1 and not v.flags.c_contiguous and all(v.strides):
+        order = sorted(range(v.ndim), key=lambda k: -abs(v.strides[k]))
+        x = transpose(x, tuple(order))
+    return c_ordered(reshape(x, (-1,)))

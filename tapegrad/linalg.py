@@ -23,6 +23,7 @@ import numpy as np
 from .arrays import astype, concatenate, matmul_p, stack
 from .indexing import getitem
 from .kinks import abs as _abs
+from .layouts import raveled
 from .linalg_decomp import QRResult as QRResult
 from .linalg_decomp import SVDResult as SVDResult
 from .linalg_decomp import lstsq as lstsq
@@ -290,8 +291,7 @@ def norm(x: Number, ord: Any = None, axis: Any = None,   # noqa: A002  (NumPy's 
     nd = len(shape_of(x))
     if axis is None:
         if ord is None or (ord in ("f", "fro") and nd == 2) or (ord == 2 and nd == 1):
-            flat = reshape(x, (-1,))
-            out = sqrt(dot(flat, flat))       # NumPy's sum: x.ravel().dot(x.ravel())
+            out = sqrt(dot(raveled(x), raveled(x)))    # NumPy's: x.ravel(order="K").dot(...)
             return reshape(out, (1,) * nd) if keepdims else out
         if nd not in (1, 2):
             raise ValueError("Improper number of dimensions to norm.")

@@ -190,7 +190,8 @@ def running(frame: FrameType) -> tuple[str, str] | None:
     lines[-1] = lines[-1][:where.end_col_offset]
     lines[0] = lines[0][where.col_offset:]
     text = " ".join(line.strip() for line in lines)
-    return (at.opname, text) if text else None
+    op = "CALL" if at.opname == "PRECALL" else at.opname    # 3.11 calls a warm builtin in PRECALL
+    return (op, text) if text else None
 
 
 def user_running(frame: FrameType, skip: tuple[str, ...]) -> tuple[str, str] | None:

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .layouts import c_ordered, raveled
 from .numpy_dispatch import copy_makers, functions
 from .shapes import reshape as reshape_to
 from .shapes import transpose
@@ -118,7 +119,9 @@ def ravel(a: Number, order: str = "C") -> Number:
 
     Args:
       a: A number or an array (traced or not).
-      order: ``"C"`` (row-major, also for ``"A"`` and ``"K"``) or ``"F"`` (column-major).
+      order: ``"C"`` (row-major), ``"F"`` (column-major), ``"A"`` (``"F"`` where ``a``
+        is Fortran-ordered, ``"C"`` elsewhere) or ``"K"`` (memory order: ``a.T``'s
+        is ``a``'s), from the layout of the value traced.
 
     Returns:
       A 1-D array of ``a.size`` elements.
@@ -131,9 +134,13 @@ def ravel(a: Number, order: str = "C") -> Number:
     """
     if order not in ("C", "F", "A", "K"):
         raise ValueError(f"ravel: order must be 'C', 'F', 'A' or 'K', not {order!r}.")
+    v = primal_value(a)
+    fortran = isinstance(v, np.ndarray) and v.flags.f_contiguous and not v.flags.c_contiguous
+    if order == "K" or order == "A" and fortran:
+        return raveled(a)
     if order == "F" and len(_shape(a)) > 1:
         a = transpose(a)
-    return reshape_to(a, -1)
+    return c_ordered(reshape_to(a, -1))     # NumPy's ravel copies a strided vector
 
 
 def _at_least(what: str, arys: tuple[Any, ...], fix: Any) -> Any:

@@ -15,8 +15,7 @@ __all__ = ["scipy_advice", "scipy_alternatives", "tapegrad_scipy"]
 
 scipy_alternatives = {    # SciPy functions without a same-named tapegrad.scipy counterpart
     "scipy.special.logsumexp": "tapegrad.scipy.special.logsumexp",
-    "scipy.special.psi":
-    "tapegrad.scipy.special.digamma", "scipy.special.loggamma": "tapegrad.scipy.special.gammaln",
+    "scipy.special.psi": "tapegrad.scipy.special.digamma",
     "scipy.linalg.norm": "tg.sqrt(tg.sum(x * x))",
     "scipy.linalg.circulant": "tapegrad.scipy.linalg.toeplitz(c, np.roll(c[::-1], 1)) (the "
     "circulant matrix of c)",
@@ -70,7 +69,8 @@ for _min in ("minimize", "minimize_scalar", "least_squares", "fmin", "fmin_bfgs"
 tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests check this list)
     "special": ("betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfinv", "expit",
                 "factorial", "gamma", "gammainc", "gammaincc", "gammaln", "kl_div", "log_expit",
-                "log_ndtr", "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri",
+                "log_ndtr", "log_softmax", "loggamma", "logit", "logsumexp", "multigammaln", "ndtr",
+                "ndtri",
                 "polygamma", "rel_entr", "softmax", "stdtr", "xlog1py", "xlogy"),
     "stats.norm": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
     "stats.t": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),

@@ -49,16 +49,20 @@ def as_zero_d(out: Any) -> Any:
 
 def np_reshape(a: Any, shape: Any = None, order: str = "C", newshape: Any = None,
                copy: bool | None = None) -> Any:
-    """NumPy's ``reshape``; ``order="F"`` reads and writes the elements column-major."""
+    """NumPy's ``reshape``; ``order="F"`` reads and writes the elements column-major.
+
+    ``order="A"`` is ``"F"`` where the value traced is Fortran-ordered (``x.T``).
+    """
     shape = shape if shape is not None else newshape
-    if order not in ("C", "F", "A"):       # "A": C, as a traced array is C-ordered
+    if order not in ("C", "F", "A"):
         raise ValueError(f"reshape: order must be 'C', 'F' or 'A', not {order!r}.")
     shape = (shape,) if isinstance(shape, int | np.integer) else tuple(shape)
     v = primal_value(a)
     if shape == () and type(v) is np.ndarray:   # a number's (x.reshape of a scalar) stays one
         reshape(a, shape)                       # NumPy's error where a has several elements
         return a if v.ndim == 0 else zero_d_p(a)
-    if order != "F":
+    fortran = type(v) is np.ndarray and v.flags.f_contiguous and not v.flags.c_contiguous
+    if order == "C" or order == "A" and not fortran:      # "A": F where a is F-ordered
         return reshape(a, shape)
     return transpose(reshape(transpose(a), shape[::-1]))    # the axes reversed both ways
 

@@ -71,6 +71,22 @@ gammaln = _map(_lgamma)
 gamma = _map(_gamma)
 
 
+def loggamma(x: Array) -> Array:
+    """SciPy's ``loggamma`` of real numbers: ``gammaln``, ``nan`` below 0 (``-0.0`` is 0)."""
+    return np.where(x < 0, np.nan, gammaln(x))
+
+
+def axes(axis: Any, nd: int) -> tuple[int, ...]:
+    """``axis`` (an int or a sequence of ints) as nonnegative axes of ``nd``."""
+    return tuple(int(a) % nd for a in (axis if isinstance(axis, tuple | list) else (axis,)))
+
+
+def shape(x: Any) -> tuple[int, ...]:
+    """The shape of an array, traced or not, or of a Python number or list."""
+    shape = getattr(x, "shape", None)
+    return tuple(shape) if shape is not None else np.shape(x)
+
+
 def _tanpi(x: Array) -> Array:
     """``tan(pi * x)`` with the period removed exactly first."""
     return np.tan(math.pi * (x - np.round(x)))

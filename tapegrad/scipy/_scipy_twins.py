@@ -32,6 +32,7 @@ from .special import (
     kl_div,
     log_expit,
     log_ndtr,
+    loggamma,
     logit,
     ndtr,
     ndtri,
@@ -46,8 +47,9 @@ __all__ = ["scipy_ufunc"]
 
 _SCIPY_UFUNCS: dict[str, Callable[..., Any]] = {
     "expit": expit, "erf": erf, "erfc": erfc, "erfinv": erfinv, "ndtr": ndtr,
-    "log_ndtr": log_ndtr, "ndtri": ndtri, "gammaln": gammaln, "digamma": digamma,
-    "psi": digamma, "polygamma": polygamma, "xlogy": xlogy, "xlog1py": xlog1py, "logit": logit,
+    "log_ndtr": log_ndtr, "ndtri": ndtri, "gammaln": gammaln, "loggamma": loggamma,
+    "digamma": digamma, "psi": digamma, "polygamma": polygamma, "xlogy": xlogy,
+    "xlog1py": xlog1py, "logit": logit,
     "gammainc": gammainc, "gammaincc": gammaincc, "betainc": betainc, "stdtr": stdtr,
     "betaln": betaln, "entr": entr, "rel_entr": rel_entr, "kl_div": kl_div,
     "log_expit": log_expit, "expm1": ops.expm1, "log1p": ops.log1p, "exp2": elementary.exp2,

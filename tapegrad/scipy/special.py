@@ -40,8 +40,8 @@ from ._information import rel_entr as rel_entr
 
 __all__ = ["betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfinv", "expit", "factorial",
            "gamma", "gammainc", "gammaincc", "gammaln", "kl_div", "log_expit", "log_ndtr",
-           "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma",
-           "rel_entr", "softmax", "stdtr", "xlog1py", "xlogy"]
+           "log_softmax", "loggamma", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri",
+           "polygamma", "rel_entr", "softmax", "stdtr", "xlog1py", "xlogy"]
 
 Number = Any
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -92,6 +92,9 @@ polygamma = _elementwise(_n.polygamma, "polygamma",
 gamma = _elementwise(_n.gamma, "gamma", "The gamma function; ``inf`` at 0, ``nan`` at -1, -2, ...")
 defpartials(gamma, lambda ans, x: ans * digamma(x))
 defpartials(gammaln, lambda ans, x: digamma(x))
+loggamma = _elementwise(_n.loggamma, "loggamma", "SciPy's ``loggamma`` of reals: ``gammaln``, "
+                        "``nan`` below 0.")
+defpartials(loggamma, lambda ans, x: digamma(x))
 defpartials(digamma, lambda ans, x: polygamma(1, x))
 defpartials(polygamma, None, lambda ans, n, x: polygamma(n + 1, x))
 
@@ -349,8 +352,8 @@ def logsumexp(a: Number, axis: Any = None, b: Number | None = None, keepdims: bo
     """
     if b is not None:
         a = kinks.where(logic.eq(b, 0), -math.inf, a + 0.0 * b)    # broadcast as SciPy does
-    shape = _shape(a)
-    reduced = range(len(shape)) if axis is None else _axes(axis, len(shape))
+    shape = _n.shape(a)
+    reduced = range(len(shape)) if axis is None else _n.axes(axis, len(shape))
     if any(shape[i] == 0 for i in reduced):         # a sum of nothing: no shift, -inf
         m: Any = np.zeros(tuple(1 if i in reduced else n for i, n in enumerate(shape)))
     else:
@@ -358,19 +361,10 @@ def logsumexp(a: Number, axis: Any = None, b: Number | None = None, keepdims: bo
     m = kinks.where(isfinite(m), m, 0.0)        # -inf/inf/nan shift by 0, with no warning
     e = ops.exp(a - m)
     s = reductions.sum(e if b is None else b * e, axis=axis, keepdims=keepdims)
-    m = m if keepdims else reshape_to(m, _shape(s))
+    m = m if keepdims else reshape_to(m, _n.shape(s))
     if return_sign:
         return ops.log(kinks.abs(s)) + m, kinks.sign(s)
     return ops.log(s) + m
-
-
-def _axes(axis: Any, nd: int) -> tuple[int, ...]:
-    return tuple(int(a) % nd for a in (axis if isinstance(axis, tuple | list) else (axis,)))
-
-
-def _shape(x: Any) -> tuple[int, ...]:
-    shape = getattr(x, "shape", None)
-    return tuple(shape) if shape is not None else np.shape(x)
 
 
 def softmax(x: Number, axis: Any = None) -> Number:

@@ -10,8 +10,12 @@ Examples:
   >>> from tapegrad.scipy.stats import norm
   >>> round(tg.grad(norm.logpdf, argnums=2)(1.0, 0.0, 1.0), 12)     # d/dscale
   0.0
+
+Each module is callable as SciPy's object is, giving the frozen form:
+``norm(loc=1.0, scale=2.0).logpdf(x)`` is ``norm.logpdf(x, loc=1.0, scale=2.0)``.
 """
 
+from . import _common
 from . import beta as beta
 from . import cauchy as cauchy
 from . import chi2 as chi2
@@ -28,3 +32,7 @@ from . import uniform as uniform
 
 __all__ = ["beta", "cauchy", "chi2", "expon", "gamma", "laplace", "logistic", "lognorm",
            "multivariate_normal", "norm", "poisson", "t", "uniform"]
+
+for _module in (beta, cauchy, chi2, expon, gamma, laplace, logistic, lognorm, norm, poisson, t,
+                uniform):
+    _module.__class__ = _common.Distribution

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import types
 from typing import Any
 
 from ... import kinks, logic, ops
@@ -32,3 +33,35 @@ def positive(*params: Number) -> Any:
 def standardize(x: Number, loc: Number, scale: Number) -> Number:
     """``(x - loc) / scale``, IEEE's: a zero scale gives inf or nan, never ZeroDivisionError."""
     return ops.div(x - loc, scale)
+
+
+class Frozen:
+    """SciPy's frozen distribution, ``norm(loc=1.0, scale=s)``: its parameters bound.
+
+    ``Frozen(norm, (), {"loc": 1.0}).logpdf(x)`` is ``norm.logpdf(x, loc=1.0)``;
+    every function of the distribution's module is there, its first argument
+    (``x``, ``k`` or ``q``) given, the parameters after it as they were bound.
+    """
+
+    def __init__(self, dist: types.ModuleType, args: tuple[Any, ...], kwds: dict[str, Any]):
+        self.dist, self.args, self.kwds = dist, args, kwds
+
+    def __getattr__(self, name: str) -> Any:
+        fun = getattr(self.dist, name, None) if name in getattr(self.dist, "__all__", ()) else None
+        if fun is None:
+            scipy_name = self.dist.__name__.replace("tapegrad.", "", 1)
+            raise AttributeError(
+                f"{scipy_name}(...).{name}: tapegrad's frozen distribution has the functions "
+                f"of {scipy_name} ({', '.join(self.dist.__all__)}), not {name}.")
+        args, kwds = self.args, self.kwds
+        return lambda x, *more, **kw: fun(x, *more, *args, **kw, **kwds)
+
+    def __repr__(self) -> str:
+        return f"<frozen {self.dist.__name__.rpartition('.')[2]}{self.args!r} {self.kwds!r}>"
+
+
+class Distribution(types.ModuleType):
+    """A distribution's module, callable as SciPy's ``norm(loc, scale)`` (the frozen form)."""
+
+    def __call__(self, *args: Any, **kwds: Any) -> Frozen:
+        return Frozen(self, args, kwds)
