@@ -48,9 +48,6 @@ RS = np.random.RandomState(14)
 F32 = "float32: central differences cannot check a float32 Hessian"
 KINK = "piecewise: the Hessian's differences straddle a kink"
 LOOP = "a loop to a tolerance: the Hessian's differences change its trip count"
-READ_AFTER = ("jit(grad) of a while loop with an if in its body traces once per trip count when "
-              "the function reads an input after the loop (bisect(...) * p[2]; without it the "
-              "backward loop rolls)")
 BREAK_IF = ("jit traces a `while True:` whose body has an `if ...: break` and then an if/else "
             "once per trip count: the loop does not roll")
 EXP_RULE = ("norm.cdf's derivative rule computes exp with math.exp on a traced NumPy scalar and "
@@ -176,7 +173,7 @@ def pyhmc_metropolis_step(p):
 
 
 # ------------------------------------------------------------ root finding
-@case([2.0, 0.5], 9, scale=0.1, xfail=(('jit_grad', READ_AFTER),))
+@case([2.0, 0.5], 9, scale=0.1)
 def quantecon_bisect(p):
     """QuantEcon/QuantEcon.py bisection.py: while upper - lower > tol, the interval from p."""
     def bisect(f, a, b, tol=10e-5):
@@ -293,8 +290,7 @@ def secant_isclose_raise(p):
     return secant_method(lambda x: np.log(x) + x - p[0], p[1], p[1] + 0.5)
 
 
-@case([0.0, 2.0, 1.5], 15, scale=0.05, rtol=1e-4, no_hessian=LOOP, fd_step=1e-10,
-      xfail=(('jit_grad', READ_AFTER),))
+@case([0.0, 2.0, 1.5], 15, scale=0.05, rtol=1e-4, no_hessian=LOOP, fd_step=1e-10)
 def bisection_tol_elif(p):
     """A bisection_tol: (b - a) / 2 > tol, f_c == 0 returns, elif f_a * f_c < 0."""
     def bisection_tol(func, a, b, tol):

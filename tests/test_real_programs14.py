@@ -246,7 +246,6 @@ def _bisect_times_an_input(p):
     return (a + b) / 2 + p[2]
 
 
-@pytest.mark.xfail(strict=True, reason=real_programs14.READ_AFTER)
 def test_jit_grad_rolls_a_branchy_loop_when_an_input_is_read_after_it() -> None:
     jg = tg.jit(tg.grad(_bisect_times_an_input))
     for x in ([0.0, 2.0, 1.5], [0.0, 2.03, 1.4], [0.0, 3.0, 1.0], [1.0, 4.0, 0.3]):

@@ -101,7 +101,7 @@ def _back_loop(prog: Program, loop: Branchy) -> BackLoop | None:
     if any(origins.get(e.out) in {eqns[j].out for j in range(loop.stop, end)}
            for e in eqns[start:stop]):
         raise NoBack          # the test that ended the loop has no derivative
-    sweep = _after(prog, seeds[0], end, start)
+    sweep = _after(prog, seeds[0], end, start, loop)
     var_of, targets = _variables(loop)
     entry = _entry(prog, loop, index, var_of, targets, sweep.acc)
     model = _Model(prog, loop, index, var_of, targets, sweep, entry)
@@ -123,14 +123,22 @@ def _back_loop(prog: Program, loop: Branchy) -> BackLoop | None:
                     entry, finals, reached, frozenset(unseen))
 
 
-def _after(prog: Program, seed: int, end: int, start: int) -> _Sweep:
-    """The rules of the code after the loop (``end:seed``), backwards, up to ``start``."""
-    eqns = prog.eqns
-    sweep = _Sweep(prog, seed + 1)
+def _after(prog: Program, seed: int, end: int, start: int, loop: Branchy) -> _Sweep:
+    """The rules of the code after the loop (``end:seed``), backwards, up to ``start``.
+
+    One without partials (``p[2]``'s) is passed over where it reads only values
+    from before the loop that the loop does not read: no loop variable's share.
+    """
+    eqns, sweep = prog.eqns, _Sweep(prog, seed + 1)
     sweep.acc[eqns[seed].args[0]] = eqns[seed].out     # type: ignore[index]
+    read = {a for e in eqns[loop.start:loop.stop] for a in e.args if isinstance(a, int)}
     for e in reversed(eqns[end:seed]):
-        g = sweep.acc.pop(e.out, None)
-        if g is not None:
+        g, ins = sweep.acc.pop(e.out, None), {a for a in e.args if isinstance(a, int)}
+        if g is not None and partials(e) is None and not read & ins and \
+                all(sweep.at.get(a, -1) < loop.start for a in ins):
+            while sweep.pos < len(eqns) and prog.origins.get(eqns[sweep.pos].out) == e.out:
+                sweep.pos += 1
+        elif g is not None:
             sweep.rule(e, g, {k: a for k, a in enumerate(e.args) if isinstance(a, int)})
     if sweep.pos != start:
         raise NoBack
