@@ -267,12 +267,12 @@ def _bisect_while_true(p):
     return c + y
 
 
-@pytest.mark.xfail(strict=True, reason=real_programs14.BREAK_IF)
 def test_a_while_true_with_a_break_and_an_if_rolls() -> None:
-    jf = tg.jit(_bisect_while_true)
+    jf, jg = tg.jit(_bisect_while_true), tg.jit(tg.grad(_bisect_while_true))
     for x in ([0.8, 3.0], [0.85, 3.1], [0.74, 2.99]):
         assert same(jf(np.array(x)), _bisect_while_true(np.array(x)))
-    assert jf.trace_count == 1
+        assert same(jg(np.array(x)), tg.grad(_bisect_while_true)(np.array(x)))
+    assert jf.trace_count == 1 and jg.trace_count == 1
 
 
 def test_the_poisson_glm_fits_with_scipys_minimize_and_a_compiled_gradient() -> None:
