@@ -246,7 +246,6 @@ def _bisect_times_an_input(p):
     return (a + b) / 2 + p[2]
 
 
-@pytest.mark.xfail(strict=True, reason=real_programs14.READ_AFTER)
 def test_jit_grad_rolls_a_branchy_loop_when_an_input_is_read_after_it() -> None:
     jg = tg.jit(tg.grad(_bisect_times_an_input))
     for x in ([0.0, 2.0, 1.5], [0.0, 2.03, 1.4], [0.0, 3.0, 1.0], [1.0, 4.0, 0.3]):
@@ -268,12 +267,12 @@ def _bisect_while_true(p):
     return c + y
 
 
-@pytest.mark.xfail(strict=True, reason=real_programs14.BREAK_IF)
 def test_a_while_true_with_a_break_and_an_if_rolls() -> None:
-    jf = tg.jit(_bisect_while_true)
+    jf, jg = tg.jit(_bisect_while_true), tg.jit(tg.grad(_bisect_while_true))
     for x in ([0.8, 3.0], [0.85, 3.1], [0.74, 2.99]):
         assert same(jf(np.array(x)), _bisect_while_true(np.array(x)))
-    assert jf.trace_count == 1
+        assert same(jg(np.array(x)), tg.grad(_bisect_while_true)(np.array(x)))
+    assert jf.trace_count == 1 and jg.trace_count == 1
 
 
 def test_the_poisson_glm_fits_with_scipys_minimize_and_a_compiled_gradient() -> None:

@@ -177,7 +177,7 @@ def test_a_name_both_arms_assign_read_after_the_loop_only_keeps_the_guards():
         return a + b + last
     jf = tg.jit(both)
     assert "else:" not in jf.lower(3.0).source
-    for c in [3.0, 4.0, 20.0, 7.5]:
+    for c in [3.0, 4.0, 20.0, 7.5, -3.0, 1.0]:     # the last two end in the other arm
         assert bits(jf(c)) == bits(both(c)), c
 
 

@@ -291,7 +291,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                  "staging.rolling", "staging.rolled", "staging.rolled_while",
                  "staging.branches", "staging.branch_sites", "staging.copies",
                  "staging.rolled_if", "staging.verify", "staging.unshared",
-                 "staging.branchy_back", "staging.rolled_back",
+                 "staging.branchy_back", "staging.back_sweep", "staging.rolled_back",
                  "staging.arms",
                  "staging.nested", "staging.branchy_while", "staging.while_source",
                  "staging.chains", "staging.lanes", "staging.packer", "staging.packing",

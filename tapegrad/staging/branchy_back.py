@@ -24,37 +24,13 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from ..loop_seed import seed_one
+from .back_sweep import NoBack, Sweep, partials
 from .branches import Branchy, Slot
 from .copies import source
 from .program import Arg, Const, Eqn, Program
 
 Var = Any          # frozenset[Slot] (a variable of the loop) or ("data", id)
 Rule = tuple[tuple[Any, Any], ...]     # (primitive, classified arguments) each, or a twin
-
-
-CAST = "cast"     # the partial of a float cast: its rule records one cast of the cotangent
-TIE = "tie"       # of a maximum or minimum: its rule ends choosing ``where(c, g, ...)``
-
-
-def partials(e: Eqn) -> tuple[Any, ...] | None:
-    """The partials of ``e``'s primitive (``defpartials``); a cast's ``CAST``, a choice's ``TIE``.
-
-    ``astype(x, float64)`` (``np.clip``'s and ``np.minimum``'s result as a
-    NumPy float) has a rule, not partials: its cotangent is the cotangent
-    cast back, one record. ``maximum`` and ``minimum`` hand each input the
-    cotangent, half of it on a tie, or zero (``kinks._tie``): comparisons,
-    then a ``where`` reading the cotangent whole, last.
-    """
-    name = getattr(e.prim, "name", "")
-    if name == "astype":
-        return (CAST, None)
-    if name in ("maximum", "minimum"):
-        return (TIE, TIE)
-    return getattr(e.prim, "vjp_partials", None)
-
-
-class NoBack(Exception):
-    """The backward records are not the rule's: the loop's backward pass stays unrolled."""
 
 
 class BackLoop(NamedTuple):
@@ -101,9 +77,9 @@ def _back_loop(prog: Program, loop: Branchy) -> BackLoop | None:
     if any(origins.get(e.out) in {eqns[j].out for j in range(loop.stop, end)}
            for e in eqns[start:stop]):
         raise NoBack          # the test that ended the loop has no derivative
-    sweep = _after(prog, seeds[0], end, start)
-    var_of, targets = _variables(loop)
-    entry = _entry(prog, loop, index, var_of, targets, sweep.acc)
+    sweep, tested = _after(prog, seeds[0], start, loop)
+    var_of, targets = _variables(loop, _examples(prog, loop))
+    entry = _entry(prog, loop, index, var_of, targets, sweep.acc, tested)
     model = _Model(prog, loop, index, var_of, targets, sweep, entry)
     model.run()
     if sweep.pos != stop:
@@ -123,18 +99,32 @@ def _back_loop(prog: Program, loop: Branchy) -> BackLoop | None:
                     entry, finals, reached, frozenset(unseen))
 
 
-def _after(prog: Program, seed: int, end: int, start: int) -> _Sweep:
-    """The rules of the code after the loop (``end:seed``), backwards, up to ``start``."""
-    eqns = prog.eqns
-    sweep = _Sweep(prog, seed + 1)
+def _after(prog: Program, seed: int, start: int, loop: Branchy) -> tuple[Sweep, set[int]]:
+    """The rules of the code after the loop, backwards, up to ``start``; what they share out.
+
+    Returned: the loop's values the run of the test that ended it (``while
+    True: ... if abs(y) < tol: break``) gave a share. A rule without partials
+    (``p[2]``'s) is passed over where it reads only values from before the
+    loop that the loop does not read: no loop variable's share.
+    """
+    eqns, sweep, end = prog.eqns, Sweep(prog, seed + 1), loop.stop + loop.exit + 1
     sweep.acc[eqns[seed].args[0]] = eqns[seed].out     # type: ignore[index]
-    for e in reversed(eqns[end:seed]):
-        g = sweep.acc.pop(e.out, None)
-        if g is not None:
+    read = {a for e in eqns[loop.start:loop.stop] for a in e.args if isinstance(a, int)}
+    shares: list[set[int]] = [set(), set()]       # read by the exit's run, by the code after
+    for j in range(seed - 1, loop.stop - 1, -1):
+        e = eqns[j]
+        g, ins = sweep.acc.pop(e.out, None), {a for a in e.args if isinstance(a, int)}
+        if g is not None and partials(e) is None and not read & ins and \
+                all(sweep.at.get(a, -1) < loop.start for a in ins):
+            while sweep.pos < len(eqns) and prog.origins.get(eqns[sweep.pos].out) == e.out:
+                sweep.pos += 1
+        elif g is not None:
             sweep.rule(e, g, {k: a for k, a in enumerate(e.args) if isinstance(a, int)})
-    if sweep.pos != start:
-        raise NoBack
-    return sweep
+            sweep.merged(ins)
+            shares[j >= end] |= {a for a in ins if sweep.at.get(a, -1) < loop.stop}
+    if sweep.pos != start or shares[0] & shares[1]:
+        raise NoBack      # a value both read: as which variable?
+    return sweep, shares[0]
 
 
 def _outer(loop: Branchy, targets: dict[tuple[Slot, int], Var]) -> set[Var]:
@@ -150,10 +140,7 @@ def reach(loop: Branchy, prog: Program, var_of: dict[Slot, Var],
     Those holding one after the loop, and, until nothing changes, those an
     input with a derivative reads in a slot writing one of them.
     """
-    example: dict[Slot, Eqn] = {}
-    for b in (False, True):
-        at = loop.at[loop.taken.index(b)]
-        example.update((slot, prog.eqns[at + j]) for j, slot in enumerate(loop.slots(b)))
+    example = _examples(prog, loop)
     out = set(entry)
     while True:
         more = {t for (slot, a), t in targets.items() if var_of[slot] in out and t not in out
@@ -165,14 +152,28 @@ def reach(loop: Branchy, prog: Program, var_of: dict[Slot, Var],
         out |= more
 
 
+def _examples(prog: Program, loop: Branchy) -> dict[Slot, Eqn]:
+    """An equation of each slot, from an iteration of each outcome."""
+    example: dict[Slot, Eqn] = {}
+    for b in (False, True):
+        at = loop.at[loop.taken.index(b)]
+        example.update((slot, prog.eqns[at + j]) for j, slot in enumerate(loop.slots(b)))
+    return example
+
+
 def _derivative(e: Eqn, a: int) -> bool:
     """Whether ``e``'s input ``a`` may have a share of its cotangent."""
     ps = partials(e)
     return isinstance(e.ans, float) and (ps is None or a < len(ps) and ps[a] is not None)
 
 
-def _variables(loop: Branchy) -> tuple[dict[Slot, Var], dict[tuple[Slot, int], Var]]:
-    """The variable each slot writes, and what each argument reads (a variable or data)."""
+def _variables(loop: Branchy, example: dict[Slot, Eqn]
+               ) -> tuple[dict[Slot, Var], dict[tuple[Slot, int], Var]]:
+    """The variable each slot writes, and what each argument reads (a variable or data).
+
+    A variable's first value may be data too where no read of it as data has a
+    derivative (``hi = a`` and ``mid * mid > a``): its cotangent is the variable's alone.
+    """
     var_of: dict[Slot, Var] = {}
     targets: dict[tuple[Slot, int], Var] = {}
     for key, r in loop.reads.items():
@@ -189,10 +190,12 @@ def _variables(loop: Branchy) -> tuple[dict[Slot, Var], dict[tuple[Slot, int], V
     inits = [r.init for r in loop.reads.values() if r.how == "var" and r.init is not None]
     firsts = {r.w: r.init for r in loop.reads.values() if r.how == "var" and r.init is not None}
     data = {v[1] for v in targets.values() if isinstance(v, tuple) and v[0] == "data"}
+    shared = {v[1] for (sl, a), v in targets.items() if isinstance(v, tuple) and
+              v[0] == "data" and (source(sl) != sl or _derivative(example[sl], a))}
     items = {x for r in loop.reads.values() if r.how == "table" for x in r.args
              if isinstance(x, int)}
     if len(set(map(_arg, firsts.values()))) != len(firsts) or \
-            any(_arg(i) in data | items for i in inits) or data & items:
+            any(_arg(i) in shared | items for i in inits) or data & items:
         raise NoBack       # one value from before the loop in two roles: one cotangent
     post = set(loop.slots(True)[loop.pre + 1 + loop.arms[True]:])
     copied = {var_of[source(c)] for c in loop.copies}
@@ -205,10 +208,9 @@ def _arg(a: Arg | None) -> Any:
     return a if isinstance(a, int) else ("const", repr(getattr(a, "value", None)))
 
 
-def _entry(prog: Program, loop: Branchy, index: dict[tuple[int, Slot], int],
-           var_of: dict[Slot, Var], targets: dict[tuple[Slot, int], Var],
-           acc: dict[int, Any]) -> dict[Var, int]:
-    """The cotangents the code after the loop left, by the variable holding each value."""
+def _holders(prog: Program, loop: Branchy, index: dict[tuple[int, Slot], int],
+             var_of: dict[Slot, Var]) -> dict[int, list[Var]]:
+    """The variables holding each value after the loop."""
     eqns = prog.eqns
     holders: dict[int, list[Var]] = {}
     for w, (k, sl) in loop.finals.items():
@@ -217,6 +219,18 @@ def _entry(prog: Program, loop: Branchy, index: dict[tuple[int, Slot], int],
     for sl in loop.slots(loop.taken[-1]):
         if var_of[sl] == frozenset([sl]) and isinstance(sl, int):
             holders.setdefault(eqns[index[(last, sl)]].out, []).append(var_of[sl])
+    return holders
+
+
+def _entry(prog: Program, loop: Branchy, index: dict[tuple[int, Slot], int],
+           var_of: dict[Slot, Var], targets: dict[tuple[Slot, int], Var],
+           acc: dict[int, Any], tested: set[int]) -> dict[Var, int]:
+    """The cotangents the code after the loop left, by the variable holding each value.
+
+    The run of the test that ended the loop (values in ``tested`` had a share
+    from it) reads the loop's variables by name, an arm's copy included.
+    """
+    eqns, holders = prog.eqns, _holders(prog, loop, index, var_of)
     firsts = {r.init: r.w for r in loop.reads.values() if r.how == "var" and r.init is not None}
     data = {v[1] for v in targets.values() if isinstance(v, tuple) and v[0] == "data"}
     values = {eqns[j].out for j in index.values()}
@@ -228,6 +242,12 @@ def _entry(prog: Program, loop: Branchy, index: dict[tuple[int, Slot], int],
             entry[("data", v)] = sym
             continue
         ws = holders.get(v)
+        if v in tested:       # the variable the test's run read it as, one only
+            ws = [w for w in _exit_reads(prog, loop, v) if w in (ws or ())]
+            if len(ws) != 1:
+                raise NoBack
+            entry[ws[0]] = sym
+            continue
         if ws is None:
             if v in values:
                 raise NoBack     # a value of a middle iteration read after the loop
@@ -245,82 +265,10 @@ def _entry(prog: Program, loop: Branchy, index: dict[tuple[int, Slot], int],
     return entry
 
 
-class _Sweep:
-    """Matching derivative rules against the records from ``pos`` on, accumulating in ``acc``."""
-
-    def __init__(self, prog: Program, pos: int):
-        self.prog, self.pos = prog, pos
-        self.acc: dict[Any, Any] = {}
-        self.at = {e.out: k for k, e in enumerate(prog.eqns)}
-
-    def take(self, origin: int) -> Eqn:
-        """The next record, which must come from ``origin``'s rules."""
-        eqns = self.prog.eqns
-        if self.pos >= len(eqns) or self.prog.origins.get(eqns[self.pos].out) != origin:
-            raise NoBack
-        self.pos += 1
-        return eqns[self.pos - 1]
-
-    def rule(self, e: Eqn, g: Any, targets: dict[int, Any]) -> dict[int, list[Eqn] | int]:
-        """Match ``e``'s rules for cotangent ``g``; each input's rule records, by input.
-
-        An input read twice (``x * x``) has its second share's records
-        merged into the first's by the passes: its entry is the first's index.
-        """
-        ps = partials(e)
-        if ps is None or not isinstance(e.ans, float):
-            raise NoBack
-        out: dict[int, list[Eqn] | int] = {}
-        shares: dict[int, Any] = {}
-        for k, a in enumerate(e.args):
-            p = ps[k] if k < len(ps) else None
-            if not isinstance(a, int) or p is None:
-                continue
-            if targets.get(k, ()) is None:      # data of one iteration: none of its own
-                continue
-            if k not in targets:
-                raise NoBack
-            twin = next((j for j in out if e.args[j] == a and not (
-                isinstance(p, float) and p == 1.0)), None) if not self.fresh(e, g) else None
-            if twin is not None:
-                out[k], c = twin, shares[twin]
-            else:
-                recs = self._records(e, g, p)
-                out[k], c = recs, recs[-1].out if recs else g
-            shares[k] = c
-            self.accumulate(targets[k], c, e.out)
-        return out
-
-    def fresh(self, e: Eqn, g: Any) -> bool:
-        """Whether the next record starts a rule of ``e`` on ``g`` (no pass merged it)."""
-        eqns = self.prog.eqns
-        r = eqns[self.pos] if self.pos < len(eqns) else None
-        return r is not None and self.prog.origins.get(r.out) == e.out and \
-            getattr(r.prim, "name", "") != "add" and bool(r.args) and r.args[0] == g
-
-    def _records(self, e: Eqn, g: Any, p: Any) -> list[Eqn]:
-        """The records computing one input's share: none for a partial 1.0."""
-        if isinstance(p, float) or p is CAST:
-            return [] if p == 1.0 else [self.take(e.out)]
-        recs: list[Eqn] = []
-        last, at = ("where", 1) if p is TIE else ("zmul", 0)
-        while len(recs) < 8:
-            r = self.take(e.out)
-            recs.append(r)
-            if getattr(r.prim, "name", "") == last and len(r.args) > at and r.args[at] == g:
-                return recs
-        raise NoBack
-
-    def accumulate(self, target: Any, c: Any, origin: int) -> None:
-        """``acc[target] = c`` or, where it holds one, the recorded ``add`` of both."""
-        prev = self.acc.get(target)
-        if prev is None:
-            self.acc[target] = c
-            return
-        r = self.take(origin)
-        if getattr(r.prim, "name", "") != "add" or r.args != (prev, c):
-            raise NoBack
-        self.acc[target] = r.out
+def _exit_reads(prog: Program, loop: Branchy, v: int) -> set[Var]:
+    """The variables the run of the test that ended ``loop`` read ``v`` as."""
+    return {r.w for (o, a), r in loop.reads.items() if r.how == "var" and isinstance(o, int)
+            and o <= loop.exit and prog.eqns[loop.stop + o].args[a:a + 1] == (v,)}
 
 
 class _Model:
@@ -328,7 +276,7 @@ class _Model:
 
     def __init__(self, prog: Program, loop: Branchy, index: dict[tuple[int, Slot], int],
                  var_of: dict[Slot, Var], targets: dict[tuple[Slot, int], Var],
-                 sweep: _Sweep, entry: dict[Var, int]):
+                 sweep: Sweep, entry: dict[Var, int]):
         self.prog, self.loop, self.index, self.sweep = prog, loop, index, sweep
         self.var_of, self.targets = var_of, targets
         sweep.acc = dict(entry)

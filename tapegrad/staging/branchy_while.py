@@ -11,6 +11,7 @@ trip count runs under one specialization.
 
 from __future__ import annotations
 
+import ast
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ import numpy as np
 from .copies import source
 from .program import Const, Program, is_guard
 from .rolling import arg_key
-from .while_source import while_line
+from .while_source import break_line, while_line
 
 Branchy = Any     # branches.Branchy (which imports this module)
 Slot = int | str
@@ -30,8 +31,9 @@ def closing(prog: Program, s: np.ndarray, loop: Branchy) -> int:
     g = next((o for o in range(loop.pre) if is_guard(eqns[first + o])), -1)
     shown = frozenset(prog.sources.get(eqns[j].out, "") for k, _, j in loop.members()
                       if k == loop.trips - 1 and is_guard(eqns[j]))     # a break's too
-    if g < 0 or stop + g >= len(eqns) or not is_guard(eqns[stop + g]) or \
-            not while_line(prog.sources.get(eqns[stop + g].out, ""), shown):
+    where = prog.sources.get(eqns[stop + g].out, "") if 0 <= g < len(eqns) - stop else ""
+    if g < 0 or stop + g >= len(eqns) or not is_guard(eqns[stop + g]) or not (
+            while_line(where, shown) or break_line(where, ast.While, shown)):
         return -1
     reads = loop.reads
     if any(r.how in ("table", "share") for key, r in reads.items() if key != (loop.pre, 1)) \

@@ -78,7 +78,7 @@ def with_late(prog: Any, loop: Any, finals: dict[Any, tuple[int, Slot]]) -> Any:
     where = prog.sources.get(prog.eqns[loop.at[0] + loop.pre].out, "")
     if direct_reads(where):
         return loop._replace(direct=True)
-    if shared_copies_read(where):
+    if shared_copies_read(where) or read_from_both_arms(where):
         return None
     late = late_copies(prog, loop, finals)
     if late is None or late and not one_arm_names(where):
@@ -113,6 +113,41 @@ def late_copies(prog: Any, loop: Any, finals: dict[Any, tuple[int, Slot]]
     return tuple(sorted(late))
 
 
+def read_from_both_arms(where: str) -> bool:
+    """Whether the code after the loop reads a name both arms of the ``if`` at ``file:line`` set.
+
+    ``last = fm`` in one arm, ``last = m`` in the other (not ``lo = lo``):
+    after the loop it holds a value another name may hold too (``b``, where
+    ``b, last = m, m`` ran last), and the tape cannot tell which name it is.
+    """
+    filename, _, line = where.rpartition(":")
+    tree = file_tree(filename) if line.isdigit() else None
+    chain = _chain(tree, int(line)) if tree is not None else None
+    if chain is None:
+        return True
+    fn, loop, node = chain
+    names = [{t.id for s in arm for n in walked(s) if isinstance(n, ast.Assign)
+              for t, v in _pairs(n) if not (isinstance(v, ast.Name) and v.id == t.id)}
+             for arm in (node.body, node.orelse)]
+    mine, end = {id(n) for n in walked(loop)}, getattr(loop, "end_lineno", None) or 0
+    return any(isinstance(t, ast.Name) and isinstance(t.ctx, ast.Load) and id(t) not in mine
+               and t.id in names[0] & names[1] and t.lineno > end for t in walked(fn))
+
+
+def _pairs(s: ast.Assign) -> list[tuple[ast.Name, ast.AST | None]]:
+    """The names ``s`` assigns, each with its value where ``s`` shows it (``a, b = b, a``)."""
+    out: list[tuple[ast.Name, ast.AST | None]] = []
+    for target in s.targets:
+        if isinstance(target, ast.Name):
+            out.append((target, s.value))
+        elif isinstance(target, ast.Tuple) and isinstance(s.value, ast.Tuple) and \
+                len(target.elts) == len(s.value.elts):
+            out += [(t, v) for t, v in zip(target.elts, s.value.elts) if isinstance(t, ast.Name)]
+        else:
+            out += [(t, None) for t in walked(target) if isinstance(t, ast.Name)]
+    return out
+
+
 def one_arm_names(where: str) -> bool:
     """Whether no name is assigned in both arms of the ``if`` at ``file:line``.
 
@@ -145,7 +180,8 @@ def shared_copies_read(where: str) -> bool:
     if chain is None:
         return True
     fn, loop, node = chain
-    arms = [[(t.id, v) for s in arm for n in walked(s) for t, v in _pairs(n)]
+    arms = [[(t.id, v) for s in arm for n in walked(s) for t, v in _stores(n)
+             if not (isinstance(v, ast.Name) and v.id == t.id)]       # lo = lo: unchanged
             for arm in (node.body, node.orelse)]
     both = {n for n, _ in arms[0]} & {n for n, _ in arms[1]}
     copies = {n for arm in arms for n, v in arm if n in both and isinstance(v, ast.Name)}
@@ -154,7 +190,7 @@ def shared_copies_read(where: str) -> bool:
                and id(t) not in mine for t in walked(fn))
 
 
-def _pairs(n: ast.AST) -> list[tuple[ast.Name, ast.AST | None]]:
+def _stores(n: ast.AST) -> list[tuple[ast.Name, ast.AST | None]]:
     """The names an assignment ``n`` stores, each with the expression it gets (None: unknown)."""
     if isinstance(n, ast.AnnAssign | ast.AugAssign) and isinstance(n.target, ast.Name):
         return [(n.target, n.value if isinstance(n, ast.AnnAssign) else None)]

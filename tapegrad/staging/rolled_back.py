@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .branchy_back import BackLoop, Var, partials
+from .back_sweep import partials
+from .branchy_back import BackLoop, Var
 from .copies import source
 from .program import Const, Eqn
 

@@ -264,8 +264,7 @@ def _python_steps(tree: ast.AST, loop: ast.While | ast.For, tested: set[str],
                     and isinstance(x.ctx, ast.Load))
     return [n for n in walked(body) if id(n) not in resets and not same_value(n, loop) and
             any(t.id not in alone and _from_python(t.id, v, python, traced) or
-                t.id in unknown and
-                loads[t.id] == _loads(n, t.id) and      # read by its own steps alone
+                t.id in unknown and loads[t.id] == _loads(n, t.id) and   # its steps alone read it
                 _from_python(t.id, v, python | {t.id}, traced - {t.id})
                 for t, v in _assigned(n))]
 
@@ -290,8 +289,7 @@ def _settled(loop: ast.While | ast.For, python: set[str], traced: set[str],
     while changed:             # a fixed point, from the names traced throughout
         changed = False
         for name in sorted(names - got):
-            reads = [r for t, r in pairs if t == name]
-            known = traced | got
+            reads, known = [r for t, r in pairs if t == name], traced | got
             if any(r & known for r in reads) and all(r & (known | {name}) for r in reads):
                 got.add(name)
                 changed = True
