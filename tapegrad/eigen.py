@@ -13,9 +13,9 @@ Examples:
   >>> import numpy as np
   >>> import tapegrad as tg
   >>> a = np.array([[2.0, 1.0], [0.0, 3.0]])
-  >>> tg.grad(lambda a: np.linalg.eig(a)[0][1])(a)       # w[1] = 3: a[1, 1]
-  array([[0., 1.],
-         [0., 1.]])
+  >>> tg.grad(lambda a: np.linalg.eig(a)[0][1])(a)       # w[1] = 3: u v^T / (u . v)
+  array([[0., 0.],
+         [1., 1.]])
 """
 
 from __future__ import annotations
