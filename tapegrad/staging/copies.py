@@ -78,7 +78,7 @@ def with_late(prog: Any, loop: Any, finals: dict[Any, tuple[int, Slot]]) -> Any:
     where = prog.sources.get(prog.eqns[loop.at[0] + loop.pre].out, "")
     if direct_reads(where):
         return loop._replace(direct=True)
-    if shared_copies_read(where) or read_from_both_arms(where):
+    if read_from_both_arms(where):
         return None
     late = late_copies(prog, loop, finals)
     if late is None or late and not one_arm_names(where):
@@ -129,9 +129,9 @@ def read_from_both_arms(where: str) -> bool:
     names = [{t.id for s in arm for n in walked(s) if isinstance(n, ast.Assign)
               for t, v in _pairs(n) if not (isinstance(v, ast.Name) and v.id == t.id)}
              for arm in (node.body, node.orelse)]
-    mine, end = {id(n) for n in walked(loop)}, getattr(loop, "end_lineno", None) or 0
+    mine = {id(n) for n in walked(loop)}     # read outside: after it, or in a loop around it
     return any(isinstance(t, ast.Name) and isinstance(t.ctx, ast.Load) and id(t) not in mine
-               and t.id in names[0] & names[1] and t.lineno > end for t in walked(fn))
+               and t.id in names[0] & names[1] for t in walked(fn))
 
 
 def _pairs(s: ast.Assign) -> list[tuple[ast.Name, ast.AST | None]]:
@@ -163,48 +163,6 @@ def one_arm_names(where: str) -> bool:
               if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
              for arm in (node.body, node.orelse)]
     return not names[0] & names[1]
-
-
-def shared_copies_read(where: str) -> bool:
-    """Whether code outside the loop reads a name both arms of the ``if`` assign, one by a copy.
-
-    ``if ...: a, last = m, m else: b, last = m, m``, then ``a + b + last``:
-    after the loop ``last`` holds the same record as ``a`` or ``b``, so the
-    tape cannot tell which name the code after the loop reads (the traced
-    outcome's, and another outcome's is another name's). Where it is
-    unsure (no source), it says True.
-    """
-    filename, _, line = where.rpartition(":")
-    tree = file_tree(filename) if line.isdigit() else None
-    chain = _chain(tree, int(line)) if tree is not None else None
-    if chain is None:
-        return True
-    fn, loop, node = chain
-    arms = [[(t.id, v) for s in arm for n in walked(s) for t, v in _stores(n)
-             if not (isinstance(v, ast.Name) and v.id == t.id)]       # lo = lo: unchanged
-            for arm in (node.body, node.orelse)]
-    both = {n for n, _ in arms[0]} & {n for n, _ in arms[1]}
-    copies = {n for arm in arms for n, v in arm if n in both and isinstance(v, ast.Name)}
-    mine = {id(n) for n in walked(loop)}
-    return any(isinstance(t, ast.Name) and isinstance(t.ctx, ast.Load) and t.id in copies
-               and id(t) not in mine for t in walked(fn))
-
-
-def _stores(n: ast.AST) -> list[tuple[ast.Name, ast.AST | None]]:
-    """The names an assignment ``n`` stores, each with the expression it gets (None: unknown)."""
-    if isinstance(n, ast.AnnAssign | ast.AugAssign) and isinstance(n.target, ast.Name):
-        return [(n.target, n.value if isinstance(n, ast.AnnAssign) else None)]
-    if not isinstance(n, ast.Assign):
-        return []
-    out: list[tuple[ast.Name, ast.AST | None]] = []
-    for target in n.targets:
-        if isinstance(target, ast.Name):
-            out.append((target, n.value))
-        elif isinstance(target, ast.Tuple | ast.List):
-            values = n.value.elts if isinstance(n.value, ast.Tuple | ast.List) and \
-                len(n.value.elts) == len(target.elts) else [None] * len(target.elts)
-            out += [(t, v) for t, v in zip(target.elts, values) if isinstance(t, ast.Name)]
-    return out
 
 
 def copy_arms(where: str) -> bool:
