@@ -28,16 +28,16 @@ Number = Any
 
 
 # --------------------------------------------------------------------- joins
-def _as_array(x: Any) -> Any:
+def as_array(x: Any) -> Any:
     """A list or tuple as NumPy reads it, its traced numbers stacked (``[x[1] * 3]``)."""
     if not isinstance(x, list | tuple):
         return x
-    parts = [_as_array(v) for v in x]
+    parts = [as_array(v) for v in x]
     return stack(parts) if any(type(p) is Traced for p in parts) else np.asarray(x)
 
 
 def _items(what: str, tup: Any) -> list[Any]:
-    items = [_as_array(x) for x in tup]   # an array is a sequence of its rows, as in NumPy
+    items = [as_array(x) for x in tup]   # an array is a sequence of its rows, as in NumPy
     if not items:
         raise ValueError(f"{what}: got no arrays; pass at least one.")
     return items

@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import linalg as _la
 from ..arrays import astype, matmul_p
+from ..joins import as_array
 from ..kinks import abs as _abs
 from ..kinks import where
 from ..matrix import _diagonal, _mT
@@ -146,6 +147,7 @@ class _MultivariateNormal:
           >>> tg.grad(lambda x: multivariate_normal.logpdf(x, np.zeros(2)))(np.array([1.0, 2.0]))
           array([-1., -2.])
         """
+        x, mean, cov = as_array(x), as_array(mean), as_array(cov)    # array_like, as SciPy
         dim, mean, cov = _parameters(mean, cov)
         dev = _quantiles(x, dim) - mean
         out = (_by_eigh if allow_singular else _by_cholesky)(dev, cov, dim)

@@ -28,6 +28,7 @@ import numpy as np
 from .. import kinks, logic, ops, reductions
 from ..arrays import astype
 from ..elementary import isfinite
+from ..joins import as_array
 from ..primitive import Primitive, defpartials, primitive
 from ..shapes import reshape as reshape_to
 from ..values import Traced
@@ -350,6 +351,7 @@ def logsumexp(a: Number, axis: Any = None, b: Number | None = None, keepdims: bo
       array([[0. , 0. ],
              [0.5, 0.5]])
     """
+    a, b = as_array(a), as_array(b)     # array_like, as SciPy reads it
     if b is not None:
         a = kinks.where(logic.eq(b, 0), -math.inf, a + 0.0 * b)    # broadcast as SciPy does
     shape = _n.shape(a)
@@ -390,4 +392,5 @@ def log_softmax(x: Number, axis: Any = None) -> Number:
     Returns:
       An array shaped like ``x``.
     """
+    x = as_array(x)
     return x - logsumexp(x, axis=axis, keepdims=True)

@@ -7,6 +7,7 @@ import types
 from typing import Any
 
 from ... import kinks, logic, ops
+from ...joins import as_array
 
 Number = Any
 LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
@@ -25,13 +26,14 @@ def positive(*params: Number) -> Any:
     for p in params:
         if isinstance(p, int | float) and not isinstance(p, bool) and p > 0:
             continue
-        gt = logic.gt(p, 0.0)
+        gt = logic.gt(as_array(p), 0.0)
         ok = gt if ok is True else logic.logical_and(ok, gt)
     return ok
 
 
 def standardize(x: Number, loc: Number, scale: Number) -> Number:
     """``(x - loc) / scale``, IEEE's: a zero scale gives inf or nan, never ZeroDivisionError."""
+    x, loc, scale = as_array(x), as_array(loc), as_array(scale)    # array_like, as SciPy
     return ops.div(x - loc, scale)
 
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from ... import kinks, logic, ops, reductions
 from ...arrays import floor
+from ...joins import as_array
 from ...values import Traced
 from ..special import gammaln, xlogy
 from ._common import Number, where_ok
@@ -33,6 +34,7 @@ def logpmf(k: Number, mu: Number, loc: Number = 0) -> Number:
     Returns:
       The log-probability, broadcast over the arguments.
     """
+    k, mu, loc = as_array(k), as_array(mu), as_array(loc)     # array_like, as SciPy
     x = k - loc
     r = xlogy(x, mu) - gammaln(x + 1.0) - mu
     fraction = logic.logical_and(logic.ne(x, floor(x)), logic.eq(x, x))    # a nan k stays nan
