@@ -18,8 +18,16 @@ policy gradient, tabular value iteration to a tolerance), vision and graphics
 transfers), circuits (nodal analysis by ``np.linalg.solve``), traffic (LWR
 with a Godunov flux), statistics (Huber IRLS in a ``while``, Theil-Sen by
 sorted slopes, Nadaraya-Watson), text (naive Bayes on word counts in dicts,
-a smoothed unigram model), and grading and scheduling code (curved grades,
-weighted shortest job first).
+a smoothed unigram model), grading and scheduling code (curved grades,
+weighted shortest job first), finance in plain Python (an IRR by bisection
+polished by Newton, a bond from a dict of dated coupons), physics (a double
+pendulum, rocket staging from a list of stage dicts, an Otto cycle with an
+``assert``, a heat exchanger with ``try``/``except ZeroDivisionError``),
+learning (Adam with its state in a dict, a soft k-NN vote, k-fold ridge by
+list slicing, polynomial features), signals in loops (Goertzel, an RBJ
+biquad), a Kasa circle fit by ``scipy.linalg.lstsq``, ABO allele EM, the
+Pythagorean expectation, differential-drive odometry, and an SIR fit by
+``odeint``.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from program_cases import Case, registrar
 import tapegrad.scipy.linalg as sla
 import tapegrad.scipy.special as special
 import tapegrad.scipy.stats as stats
+from tapegrad.scipy.integrate import odeint
 
 PROGRAMS: dict[str, Case] = {}
 case = registrar(PROGRAMS)
@@ -900,3 +909,22 @@ def differential_drive_odometry(p):
             y = y - R * (np.cos(theta + omega * dt) - np.cos(theta))
         theta = theta + omega * dt
     return (x - 1.0) ** 2 + (y - 0.3) ** 2 + theta ** 2
+
+
+# ------------------------------------------------------------ an ODE by scipy.integrate
+T_ODE = np.linspace(0.0, 4.0, 9)
+CASES_ODE = np.array([0.01, 0.03, 0.08, 0.18, 0.32, 0.42, 0.40, 0.31, 0.21])
+
+
+def _sir_rhs(y, t, beta, gamma):
+    S, I = y[0], y[1]  # noqa: E741
+    return np.stack([-beta * S * I, beta * S * I - gamma * I, gamma * I])
+
+
+@case([2.5, 0.6], 46, scale=0.05, rtol=1e-5)
+def sir_odeint_least_squares(p):
+    """Fit SIR rates to infection counts by odeint(rhs, y0, t, (beta, gamma)), squared error."""
+    beta, gamma = p
+    sol = odeint(_sir_rhs, np.array([0.99, 0.01, 0.0]), T_ODE, (beta, gamma), rtol=1e-10,
+                 atol=1e-12)
+    return np.sum((sol[:, 1] - CASES_ODE) ** 2)
