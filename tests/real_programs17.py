@@ -925,6 +925,6 @@ def _sir_rhs(y, t, beta, gamma):
 def sir_odeint_least_squares(p):
     """Fit SIR rates to infection counts by odeint(rhs, y0, t, (beta, gamma)), squared error."""
     beta, gamma = p
-    sol = odeint(_sir_rhs, np.array([0.99, 0.01, 0.0]), T_ODE, (beta, gamma), rtol=1e-10,
-                 atol=1e-12)
+    sol = odeint(_sir_rhs, np.array([0.99, 0.01, 0.0]), T_ODE, (beta, gamma), rtol=1e-12,
+                 atol=1e-14)
     return np.sum((sol[:, 1] - CASES_ODE) ** 2)
