@@ -7,22 +7,23 @@ and ``zip``, comprehension-built lists, ``while`` to a tolerance with
 ``break``, early returns, ``try``/``except``, and branches on traced values.
 Option pricing (Black-Scholes Greeks in a dict, a fixed-seed Monte Carlo
 basket, a barrier by Brownian bridge, a trinomial tree), portfolios (mean
-variance by a softmax of scores, maximum diversification), ODE solvers (RK4
-on tuples, leapfrog energy drift, symplectic Euler in a double well, Heun
-with a ``while`` on time), partial differential equations (FTCS heat by
-``np.roll``, a fixed-end wave by ``np.diff``, advection upwind), images
-(``np.pad`` box blur by loops, unsharp masking, a separable Gaussian by
-``np.convolve``), signals (moving average by ``np.convolve(mode="same")``,
-an exponential-decay deconvolution), learning (IRLS logistic regression by
-``np.linalg.solve``, softmax regression on a dict of parameters, a soft
-k-means step, a GMM EM step in two dimensions, a GP marginal likelihood by
-``cholesky`` and ``solve_triangular``, an HMM forward pass on named states),
-rankings (Bradley-Terry by minorization-maximization, Elo with a margin
-factor), physics (gravitational energy over pairs, spring network
-relaxation), robotics (a three-link planar arm and its Jacobian transpose
-inverse kinematics), inverse problems (Tikhonov deblurring), optimal control
-(a shooting method by the secant rule), economics (CES utility, Cobb-Douglas
-profit) and geometry (polygon centroids, mesh bending energy).
+variance by a softmax of scores, maximum diversification), ODE solvers (RK4 on
+tuples, leapfrog energy drift, symplectic Euler in a double well, Heun with a
+``while`` on time), partial differential equations (FTCS heat by ``np.roll``,
+a fixed-end wave by ``np.diff``, advection upwind), images (``np.pad`` box
+blur by loops, unsharp masking, a separable Gaussian by ``np.convolve``, a
+median of sorted windows, a bilateral filter), signals (moving average by
+``np.convolve(mode="same")``, an exponential-decay deconvolution), learning
+(IRLS logistic regression by ``np.linalg.solve``, softmax regression on a dict
+of parameters, a k-means step, a GMM EM step in two dimensions, a GP
+marginal likelihood by ``cholesky`` and ``solve_triangular``, an HMM forward
+pass on named states), rankings (Bradley-Terry by minorization-maximization,
+Elo with a margin factor), physics (gravitational energy over pairs, spring
+network relaxation, leapfrog over a dict of bodies), robotics (a three-link
+planar arm and its Jacobian transpose inverse kinematics), inverse problems
+(Tikhonov deblurring), optimal control (a shooting method by the secant rule),
+economics (CES utility, Cobb-Douglas profit) and geometry (polygon centroids,
+mesh bending energy).
 """
 
 from __future__ import annotations
@@ -708,3 +709,62 @@ def mesh_bending_dihedral_energy(x):
         E = E + (1 - cosang)
     area = sum(0.5 * np.linalg.norm(np.cross(V[b] - V[a], V[c] - V[a])) for a, b, c in FACES_MESH)
     return E + (area - 2.0) ** 2
+
+
+# ------------------------------------------------------------ more filters, more bodies
+@case(RS.rand(12), 37, scale=0.1, no_hessian=KINK)
+def median_filter_sorted_windows(s):
+    """A 3-point median filter by np.sort of np.pad(mode="edge") windows, then a roughness cost."""
+    padded = np.pad(s, 1, mode="edge")
+    windows = np.stack([padded[i:i + 3] for i in range(len(s))])
+    med = np.sort(windows, axis=1)[:, 1]
+    return np.sum(np.diff(med) ** 2) + np.sum((med - s) ** 2)
+
+
+@case([0.8, 0.2], 38, scale=0.1)
+def bilateral_filter_1d_loops(p):
+    """A 1-D bilateral filter by loops: spatial and range Gaussians, normalized per sample."""
+    sigma_s, sigma_r = p
+    sig = SIG[:16]
+    out = []
+    for i, center in enumerate(sig):
+        num = den = 0.0
+        for j in range(max(0, i - 3), min(len(sig), i + 4)):
+            w = np.exp(-(i - j) ** 2 / (2 * sigma_s ** 2) - (sig[j] - center) ** 2
+                       / (2 * sigma_r ** 2))
+            num = num + w * sig[j]
+            den = den + w
+        out.append(num / den)
+    return np.sum((np.stack(out) - np.sin(2 * np.pi * 3 * T_SIG[:16])) ** 2)
+
+
+BODIES_NB = {"sun": {"m": 1.0, "x": [0.0, 0.0], "v": [0.0, 0.0]},
+             "earth": {"m": 3e-6, "x": [1.0, 0.0], "v": [0.0, 1.0]},
+             "mars": {"m": 3e-7, "x": [0.0, 1.5], "v": [-0.8, 0.0]}}
+
+
+@case([1.0, 1.0, 0.01], 39, scale=0.02)
+def nbody_leapfrog_body_dicts(p):
+    """Kick-drift-kick over bodies kept in a dict of dicts, pairwise forces by nested key loops."""
+    vscale, mscale, dt = p
+    names = sorted(BODIES_NB)
+    x = {n: np.array(BODIES_NB[n]["x"]) * 1.0 for n in names}
+    v = {n: np.array(BODIES_NB[n]["v"]) * vscale for n in names}
+    m = {n: BODIES_NB[n]["m"] * (mscale if n == "sun" else 1.0) for n in names}
+
+    def accel(x):
+        a = {n: np.zeros(2) for n in names}
+        for i, ni in enumerate(names):
+            for nj in names[i + 1:]:
+                d = x[nj] - x[ni]
+                r3 = np.sum(d * d) ** 1.5
+                a[ni] = a[ni] + m[nj] * d / r3
+                a[nj] = a[nj] - m[ni] * d / r3
+        return a
+    a = accel(x)
+    for _ in range(40):
+        v = {n: v[n] + 0.5 * dt * a[n] for n in names}
+        x = {n: x[n] + dt * v[n] for n in names}
+        a = accel(x)
+        v = {n: v[n] + 0.5 * dt * a[n] for n in names}
+    return np.sum(x["earth"] ** 2) + np.sum(x["mars"] * v["mars"])
