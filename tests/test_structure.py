@@ -282,7 +282,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                          "polynomials", "polyroots", "writes", "writers", "stencils",
                          "bessel", "ranges",
                          "linalg_decomp", "eigen", "pseudoinverse", "vectors", "nanargs",
-                         "binning", "functional", "queries", "ufunc_methods",
+                         "binning", "functional", "queries", "ufunc_methods", "ufunc_at",
                          "conditioning", "selections", "nanquantiles", "index_tricks",
                          "floatbits", "complexes"}),
     ("players", {"playback", "reverse", "forward", "staging", "staging.program",
