@@ -81,6 +81,7 @@ tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests chec
     "stats.lognorm": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
     "integrate": ("odeint",),
     "signal": ("convolve", "convolve2d", "correlate", "correlate2d", "fftconvolve"),
+    "ndimage": ("map_coordinates",),
     "linalg": ("cho_factor", "cho_solve", "cholesky", "det", "eigh", "eigvalsh", "expm", "inv",
                "lstsq", "pinv", "qr", "solve", "solve_triangular", "svd", "toeplitz"),
     "stats.multivariate_normal": ("entropy", "logpdf", "pdf"),
