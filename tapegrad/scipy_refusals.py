@@ -82,6 +82,7 @@ tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests chec
     "integrate": ("odeint",),
     "signal": ("convolve", "convolve2d", "correlate", "correlate2d", "fftconvolve"),
     "ndimage": ("map_coordinates",),
+    "fft": ("dct", "dctn", "idct", "idctn"),
     "linalg": ("cho_factor", "cho_solve", "cholesky", "det", "eigh", "eigvalsh", "expm", "inv",
                "lstsq", "pinv", "qr", "solve", "solve_triangular", "svd", "toeplitz"),
     "stats.multivariate_normal": ("entropy", "logpdf", "pdf"),
