@@ -100,7 +100,7 @@ def _in_turn(ufunc: Any, a: Traced, key: Any, x: Any, what: str) -> None:
 
 def _one_by_one(ufunc: Any, a: Traced, indices: Traced, x: Any, what: str) -> None:
     """``ufunc.at(a, i, x)`` with a traced integer ``i``: one write per element of ``i``."""
-    taken = shape_of(getitem(a, indices))
+    taken = shape_of(indices) + shape_of(a)[1:]          # the shape a[indices] has
     count = int(np.prod(shape_of(indices)))
     flat = reshape(indices, (count,))
     xs = None if x is None else reshape(broadcast_to(x, taken) if type(x) is Traced else
@@ -108,7 +108,7 @@ def _one_by_one(ufunc: Any, a: Traced, indices: Traced, x: Any, what: str) -> No
                                             len(shape_of(indices)):])
     for k in range(count):
         i = getitem(flat, k)
-        old = getitem(a, i)
+        old = a[i]                        # a gather: i is traced
         write(a, i, ufunc(old) if xs is None else ufunc(old, getitem(xs, k)), what)
 
 

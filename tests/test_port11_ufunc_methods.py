@@ -308,3 +308,24 @@ def test_binary_ufunc_outer(name, lhs, rhs):
     if name in SMOOTH and lhs:
         check_derivatives(lambda v: ufunc.outer(v, b), a)
         check_vmap(lambda v: ufunc.outer(v, b), np.stack([a, 0.5 * a]))
+
+
+@pytest.mark.parametrize("name", ["add", "maximum", "multiply"])
+def test_at_with_a_batched_traced_index(name):
+    # found here: np.maximum.at with an index batched by vmap read a[i] through the
+    # constant-index getitem, whose batching broadcast failed
+    ufunc = getattr(np, name)
+    x = np.array([1.0, -2.0, 3.0, 0.5, 2.5])
+    idxs = np.array([[0, 0, 3, 1, 0], [1, 2, 2, 2, 3], [-1, -1, 0, 2, 2]])
+
+    def f(v, i):
+        a = v[:4] * 1.0
+        ufunc.at(a, i, v)
+        return a
+    want = np.stack([numpy_at(ufunc, x[:4], i, x) for i in idxs])
+    assert same(tg.vmap(f, in_axes=(None, 0))(x, idxs), want)
+    assert same(tg.jit(tg.vmap(f, in_axes=(None, 0)))(x, idxs), want)
+    loss = lambda v: np.sum(tg.vmap(f, in_axes=(None, 0))(v, idxs) ** 2)      # noqa: E731
+    looped = lambda v: sum(np.sum(f(v, i) ** 2) for i in idxs)               # noqa: E731
+    np.testing.assert_allclose(tg.grad(loss)(x), tg.grad(looped)(x), rtol=1e-15)
+    np.testing.assert_allclose(tg.grad(loss)(x), fd(looped, x), rtol=1e-7, atol=1e-8)
