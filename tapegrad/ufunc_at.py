@@ -21,7 +21,7 @@ left), whose cotangent gathers ``g`` by segment and adds it at each place.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -108,7 +108,7 @@ def _one_by_one(ufunc: Any, a: Traced, indices: Traced, x: Any, what: str) -> No
                                             len(shape_of(indices)):])
     for k in range(count):
         i = getitem(flat, k)
-        old = a[i]                        # a gather: i is traced
+        old = cast(Any, a)[i]                 # a gather: i is traced
         write(a, i, ufunc(old) if xs is None else ufunc(old, getitem(xs, k)), what)
 
 
