@@ -251,6 +251,8 @@ CALLS: dict[str, Call] = {
     "scipy.integrate.odeint":
         lambda x: tsp.integrate.odeint(lambda y, t, k: -k * y, x[0], np.arange(2.0), x[1, 1]),
     "scipy.signal.convolve": lambda x: tsp.signal.convolve(x, x[:1], mode="valid"),
+    "scipy.ndimage.map_coordinates":
+        lambda x: tsp.ndimage.map_coordinates(x, x[:2] + 0.5, order=1, mode="nearest"),
 }
 
 

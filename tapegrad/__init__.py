@@ -20,6 +20,7 @@ from . import replay as _replay  # noqa: F401  (calling a Tape replays it)
 from . import stale_views as _stale_views  # noqa: F401  (a view read after a write refused)
 from . import statistics as statistics
 from . import tree as tree
+from . import ufunc_at as _ufunc_at  # noqa: F401  (np.add.at, .reduceat)
 from . import ufunc_methods as _ufunc_methods  # noqa: F401  (np.add.outer, .reduce, .accumulate)
 from . import viz as viz
 from . import writers as _writers  # noqa: F401  (x[i] = v, np.put_along_axis... on Traced)

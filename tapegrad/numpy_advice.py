@@ -93,6 +93,4 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "add.at": "a = a + (np.arange(len(a))[:, None] == i) @ x for np.add.at(a, i, x) with 1-d "
               "a (a constant one-hot matrix; np.add.at writes into a, which cannot hold a "
               "traced value)",
-    "add.reduceat": "np.stack([np.add.reduce(x[i:j]) for i, j in zip(idx, [*idx[1:], "
-                    "len(x)])]) for increasing indices idx (one reduce per segment)",
 }

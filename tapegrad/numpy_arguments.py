@@ -24,7 +24,8 @@ from .kinks import maximum, minimum, where
 from .kinks import where as _where
 from .ops import add, mul
 from .primitive import Primitive, defjvp, defvjp, primitive
-from .values import primal_value, shape_of
+from .shapes import broadcast_to
+from .values import Traced, primal_value, shape_of
 
 _names: dict[Any, tuple[str, ...]] = {}
 
@@ -125,6 +126,13 @@ defvjp(with_initial_p, lambda g, ans, total, *rest: g, *[None] * 6)
 defjvp(with_initial_p, lambda t, ans, total, *rest: t, *[None] * 6)
 
 
+def _cast(initial: Any, dtype: Any) -> Any:
+    """``initial`` in the result's dtype: a traced one (a function's argument) stays traced."""
+    if type(initial) is Traced:
+        return astype(initial, dtype) if _dtype(initial) != dtype else initial
+    return np.asarray(initial).astype(dtype)[()]
+
+
 def around(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """NumPy's ``func(*args, **kwargs)`` with ``dtype=`` or ``initial=``; None without them.
 
@@ -143,11 +151,14 @@ def around(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         kw = dict(kwargs)
         initial, x = kw.pop("initial"), args[0]
         if "where" in kw and func not in (np.sum, np.prod):    # sum and prod take where
-            x = where(kw.pop("where"), x, np.asarray(initial).astype(_dtype(x))[()])
+            x = where(kw.pop("where"), x, _cast(initial, _dtype(x)))
         if 0 in shape_of(x):        # nothing to reduce: NumPy's constant
-            return func(np.zeros(shape_of(x), _dtype(x)), *args[1:], initial=initial, **kw)
+            empty = func(np.zeros(shape_of(x), _dtype(x)), *args[1:], initial=0, **kw)
+            return broadcast_to(_cast(initial, empty.dtype), empty.shape) \
+                if type(initial) is Traced else \
+                func(np.zeros(shape_of(x), _dtype(x)), *args[1:], initial=initial, **kw)
         out = func(x, *args[1:], **kw)
-        out = _START[func](out, np.asarray(initial).astype(_dtype(out))[()])
+        out = _START[func](out, _cast(initial, _dtype(out)))
         if func in (np.sum, np.prod) and len(args) <= 2 and foreign(primal_value(x)) is None:
             axis = args[1] if len(args) == 2 else kw.get("axis")
             out = with_initial_p(out, x, func, axis, bool(kw.get("keepdims", False)), initial,

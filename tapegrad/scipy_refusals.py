@@ -34,11 +34,6 @@ scipy_alternatives = {    # SciPy functions without a same-named tapegrad.scipy 
     "scipy.special.softplus": "tg.softplus",
     "scipy.optimize.rosen": "np.sum(100.0 * (x[1:] - x[:-1] ** 2.0) ** 2.0 + (1 - x[:-1]) ** "
     "2.0, axis=0) (SciPy's own formula, which tapegrad runs)",
-    "scipy.signal.convolve2d": "tapegrad.scipy.signal.convolve(in1, in2, mode) (N-d, as "
-    "convolve2d with its default boundary='fill')",
-    "scipy.signal.fftconvolve": "tapegrad.scipy.signal.convolve(in1, in2, mode)",
-    "scipy.signal.correlate": "tapegrad.scipy.signal.convolve(in1, in2[::-1], mode) (the "
-    "flipped kernel; flip every axis of an N-d one)",
     "scipy.interpolate.interp1d.__init__": "np.interp(x_new, x, y) (linear; NumPy's, which "
     "tapegrad runs, differentiable in x_new, x and y)",
     "scipy.spatial.distance.cdist": "np.sqrt(np.sum((XA[:, None, :] - XB[None, :, :]) ** 2, "
@@ -85,7 +80,9 @@ tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests chec
     "stats.uniform": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
     "stats.lognorm": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
     "integrate": ("odeint",),
-    "signal": ("convolve",),
+    "signal": ("convolve", "convolve2d", "correlate", "correlate2d", "fftconvolve"),
+    "ndimage": ("map_coordinates",),
+    "fft": ("dct", "dctn", "idct", "idctn"),
     "linalg": ("cho_factor", "cho_solve", "cholesky", "det", "eigh", "eigvalsh", "expm", "inv",
                "lstsq", "pinv", "qr", "solve", "solve_triangular", "svd", "toeplitz"),
     "stats.multivariate_normal": ("entropy", "logpdf", "pdf"),

@@ -12,11 +12,13 @@ Examples:
   -1.0
 """
 
+from . import fft as fft
 from . import integrate as integrate
 from . import linalg as linalg
+from . import ndimage as ndimage
 from . import signal as signal
 from . import special as special
 from . import stats as stats
 from ._scipy_twins import scipy_ufunc as _scipy_ufunc  # noqa: F401  (SciPy's ufuncs run ours)
 
-__all__ = ["integrate", "linalg", "signal", "special", "stats"]
+__all__ = ["fft", "integrate", "linalg", "ndimage", "signal", "special", "stats"]
