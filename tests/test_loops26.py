@@ -209,3 +209,78 @@ def test_a_copy_read_after_the_if_is_never_the_traced_patterns(f):
         jf(np.array([2.0, 1.0]))
         x = np.array([p0, 1.0])
         assert same(jf(x), f(x)), x
+
+
+# ------------------------------------------------------------ vmap of a loop with a counter
+def newton_bounded(a, maxiter=12, seen=None):      # the traced test first
+    x = a
+    k = 0
+    while abs(x * x - a) > 1e-6 * a and k < maxiter:
+        seen is None or seen.append(1)
+        x = 0.5 * (x + a / x)
+        k += 1
+    return x * x + x
+
+
+def cos_fixed_point(c, maxiter=15):          # the counter first, <=, stepped by 2
+    x = c * 0.0 + 1.0
+    k = 1
+    while k <= 2 * maxiter and abs(np.cos(x) * c - x) > 1e-6:
+        x = np.cos(x) * c
+        k = k + 2
+    return x
+
+
+def raise_past(a):                           # if k > N: raise in the body
+    x = a
+    k = 0
+    while abs(x * x - a) > 1e-6 * a:
+        x = 0.5 * (x + a / x)
+        k += 1
+        if k > 20:
+            raise ValueError("no convergence")
+    return x
+
+
+BATCHES = {newton_bounded: [2.0, 1e6, 3e-4, 7e7, 49.0, 1e15, 0.5, 1e-30, 1.0],
+           cos_fixed_point: [0.5, 0.9, 0.1, 0.99, 0.3, 0.7, 0.999, 0.05],
+           raise_past: [2.0, 1e6, 3e-4, 7e7, 49.0, 0.5, 1.0]}
+
+
+def runs_on_the_batch(monkeypatch):
+    from tapegrad.batching import rolled
+    counted: list[bool] = []
+    run = rolled._Run.run
+
+    def spy(self):
+        counted.append(self.loop.counter is not None)
+        return run(self)
+    monkeypatch.setattr(rolled._Run, "run", spy)
+    return counted
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("f", list(BATCHES), ids=lambda f: f.__name__)
+def test_vmap_of_a_counted_while_runs_on_the_batch_as_the_loop(f, dtype, monkeypatch):
+    counted = runs_on_the_batch(monkeypatch)
+    xs = np.array(BATCHES[f], dtype)
+    for h in (f, tg.grad(f)):
+        assert same(tg.vmap(h)(xs), np.stack([np.asarray(h(x)) for x in xs])), h
+    assert any(counted)       # a loop with its counter ran on the batch
+
+
+def test_some_examples_stop_at_the_counter():
+    counts = []
+    for a in BATCHES[newton_bounded]:
+        seen: list[int] = []
+        newton_bounded(a, seen=seen)
+        counts.append(len(seen))
+    assert 12 in counts and min(counts) < 12
+
+
+def test_vmap_of_a_counter_that_raises_raises_as_eager():
+    xs = np.array([2.0, 1e300, 49.0])
+    with pytest.raises(ValueError, match="no convergence"):
+        raise_past(xs[1])
+    with pytest.raises(ValueError, match="no convergence"):
+        tg.vmap(raise_past)(xs)
