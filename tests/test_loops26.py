@@ -165,8 +165,10 @@ def copy_of_a_constant(p):           # a constant copied: not a copy of a name
 def test_other_arms_before_a_break_are_still_eagers_numbers(f):
     points = [np.array(x) for x in ([1.0, 2.0], [30.0, 7.0], [0.1, 1e4], [5.0, 5.0],
                                     [2.0, 1e-6], [50.0, 0.1])]
-    jf, jg = tg.jit(f), tg.jit(tg.grad(f))
-    for x in points:
+    for x in points:        # each after a trace at the first point (a pattern each may trace)
+        jf, jg = tg.jit(f), tg.jit(tg.grad(f))
+        jf(points[0])
+        jg(points[0])
         assert same(jf(x), f(x)), x
         assert same(jg(x), tg.grad(f)(x)), x
     batch = np.stack(points)
@@ -284,3 +286,49 @@ def test_vmap_of_a_counter_that_raises_raises_as_eager():
         raise_past(xs[1])
     with pytest.raises(ValueError, match="no convergence"):
         tg.vmap(raise_past)(xs)
+
+
+# ------------------------------------------------------------ a break's copy into an arm's name
+def settle_copy(p):             # the break copies into lo, which the if/else after it sets too
+    lo, hi = 0.0 * p[1], p[1]
+    while True:
+        mid = (lo + hi) / 2
+        y = np.tanh(mid - 1.3) * p[0]
+        if abs(y) < 1e-4:
+            lo = mid
+            break
+        if y > 0:
+            hi = mid
+        else:
+            lo = mid
+    return lo + hi
+
+
+def settle_copy_for(p):
+    lo, hi = 0.0 * p[1], p[1]
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        y = np.tanh(mid - 1.3) * p[0]
+        if abs(y) < 1e-4:
+            lo = mid
+            break
+        if y > 0:
+            hi = mid
+        else:
+            lo = mid
+    return lo + hi
+
+
+@pytest.mark.parametrize("f", [settle_copy, settle_copy_for], ids=lambda f: f.__name__)
+def test_a_break_copying_into_an_arms_name_is_eager_and_the_loop(f):
+    points = [np.array([a, 3.0 + a]) for a in np.linspace(0.5, 1.5, 12)]
+    points += [np.array(x) for x in ([2.0, 5.0], [0.3, 40.0], [1.5, 40.0])]
+    for x in points:        # each after a trace at the first point (a pattern each may trace)
+        jf, jg = tg.jit(f), tg.jit(tg.grad(f))
+        jf(points[0])
+        jg(points[0])
+        assert same(jf(x), f(x)), x
+        assert same(jg(x), tg.grad(f)(x)), x
+    batch = np.stack(points)
+    for h in (f, tg.grad(f)):
+        assert same(tg.vmap(h)(batch), np.stack([np.asarray(h(x)) for x in batch]))
