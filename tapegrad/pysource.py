@@ -23,7 +23,7 @@ import numpy as np
 
 __all__ = ["parsed", "file_tree", "walked", "for_left", "loop_test", "library_call",
            "method_call", "operand", "running", "running_op", "user_running", "note_numbers",
-           "number_params"]
+           "number_params", "break_guard"]
 
 # ``file:line`` of a guard -> the parameters of its function that held a Python number
 # there, in any trace: a loop in a helper steps such a one unseen (``t = t * 0.5 + 1.0``)
@@ -152,10 +152,7 @@ def _break_of(code: CodeType, line: int) -> tuple[str, tuple[ast.expr, ...]] | N
 def _bounded(loop: ast.For, test: ast.If) -> tuple[str, tuple[ast.expr, ...]] | None:
     """``loop``'s target and range arguments where ``test`` is a plain break guard."""
     call, target = loop.iter, loop.target
-    if not (len(test.body) == 1 and isinstance(test.body[0], ast.Break) and not test.orelse
-            and not any(isinstance(n, ast.BoolOp | ast.IfExp | ast.NamedExpr)
-                        for n in ast.walk(test.test))
-            and isinstance(target, ast.Name) and isinstance(call, ast.Call)
+    if not (break_guard(test, loop) and isinstance(target, ast.Name) and isinstance(call, ast.Call)
             and isinstance(call.func, ast.Name) and call.func.id == "range"
             and not call.keywords and 1 <= len(call.args) <= 3):
         return None
@@ -163,6 +160,41 @@ def _bounded(loop: ast.For, test: ast.If) -> tuple[str, tuple[ast.expr, ...]] | 
     if any(isinstance(n, ast.Name) and n.id == target.id for n in ast.walk(body)):
         return None          # the body reads (or sets) the counter: the tape shows a constant
     return target.id, tuple(call.args)
+
+
+def break_guard(stmt: ast.stmt, loop: ast.For | ast.While) -> bool:
+    """Whether ``stmt`` of ``loop``'s body is ``if <one condition>: break``, copies before it.
+
+    ``if err < tol: P = P_next; break``: a copy records nothing, and the code
+    after the loop reads, where the break left it, the value the tape shows
+    (``P_next`` of the last iteration, as the copy made it). Each copy is of
+    a name a statement of the body before the ``if`` assigns (not in an arm
+    or an inner loop: a value of this iteration); ``P = 0.0``,
+    ``P = P_next * 2`` or a copy of a value from an earlier iteration is none.
+    """
+    if not (isinstance(stmt, ast.If) and stmt.body and isinstance(stmt.body[-1], ast.Break)
+            and not stmt.orelse) or any(isinstance(n, ast.BoolOp | ast.IfExp | ast.NamedExpr)
+                                        for n in walked(stmt.test)):
+        return False
+    if len(stmt.body) == 1:
+        return True
+    before = loop.body[:next((i for i, s in enumerate(loop.body) if s is stmt), 0)]
+    made = {t.id for s in before if isinstance(s, ast.Assign | ast.AugAssign | ast.AnnAssign)
+            for t in walked(s) if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
+    return all(_copy(s, made) for s in stmt.body[:-1])
+
+
+def _copy(stmt: ast.stmt, made: set[str]) -> bool:
+    """Whether ``stmt`` is ``a = b`` or ``a, c = b, d``: names copied from ``made``."""
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
+        return False
+    t, v = stmt.targets[0], stmt.value
+    if isinstance(t, ast.Tuple) and isinstance(v, ast.Tuple) and len(t.elts) == len(v.elts):
+        pairs = list(zip(t.elts, v.elts))
+    else:
+        pairs = [(t, v)]
+    return all(isinstance(a, ast.Name) and isinstance(b, ast.Name) and b.id in made
+               for a, b in pairs)
 
 
 def running_op(frame: FrameType) -> str:

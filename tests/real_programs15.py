@@ -53,8 +53,6 @@ case = registrar(PROGRAMS)
 RS = np.random.RandomState(15)
 KINK = "piecewise: the Hessian's differences straddle a kink"
 LOOP = "a loop to a tolerance: the Hessian's differences change its trip count"
-BREAK_ASSIGN = ("jit traces a `for _ in range(n):` left by `if <test>: P = P_next; break` once "
-                "per trip count: only an `if <test>: break` alone rolls (docs/compiling.md)")
 
 
 # ------------------------------------------------------------ machine learning from scratch
@@ -1395,8 +1393,7 @@ A_LQ = np.array([[1.0, 0.1], [0.0, 1.0]])
 B_LQ = np.array([[0.0], [0.1]])
 
 
-@case([1.0, 1.0, 0.01], 64, scale=0.2, rtol=1e-5, no_hessian=LOOP,
-      xfail=(("jit", BREAK_ASSIGN), ("jit_grad", BREAK_ASSIGN)))
+@case([1.0, 1.0, 0.01], 64, scale=0.2, rtol=1e-5, no_hessian=LOOP)
 def solve_discrete_lqr_fro_break(p):
     """A control module's solve_discrete_lqr: Riccati to norm(P_next - P, ord="fro") < tol."""
     def solve_discrete_lqr(A, B, Q, R, max_iters: int = 500, tol: float = 1e-8):

@@ -15,7 +15,10 @@ loop read in another way, leaves the program as it was (each pattern of
 guards its own specialization); so does any program whose loops do not
 give, on the traced example, what playing it straight gives, bit for bit.
 A ``for`` loop left by ``break`` runs so too, up to its range's bound: an
-example still running there is handed back.
+example still running there is handed back. A ``while`` whose Python
+counter jit writes itself (``staging.counted``) runs so with its counter,
+the same number in every example: where its test fails, the examples still
+running are done; where an ``if k > N: raise`` would raise, handed back.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..pycounters import COMPARE
 from ..staging.constant_steps import one_count
 from ..staging.program import Arg, Const, Program, is_guard
 from ..staging.rolling import Loop, arg_key, find_loops
@@ -84,7 +88,7 @@ def _analysed(prog: Program) -> Plan | None:
     """The loops to run on the batch and how values are read after each; None if none."""
     dyns: list[Dyn] = []
     owner: dict[int, tuple[int, int, int]] = {}
-    for loop in find_loops(prog, breaks=True):
+    for loop in find_loops(prog, breaks=True, counted=True):
         dyn = Dyn(loop, -1, 0, {}, {}) if loop.exit >= 0 else _tied(prog, loop, dyns, owner)
         if dyn is None:
             continue
@@ -285,6 +289,7 @@ class _Run:
             mask = passes(values, batched, len(act))
             if o == self.loop.exit and self.dyn.tie < 0:
                 count[act[~mask]] = i          # the while loop's test: these are done
+                mask &= self.counted(i, act[mask], count)
             else:
                 self.alive[act[~mask]] = False     # another guard: another specialization
             act = act[mask]
@@ -293,6 +298,26 @@ class _Run:
                 return act
         self.carries.step(local, act)
         return act
+
+    def counted(self, i: int, going: np.ndarray, count: np.ndarray) -> bool:
+        """Whether the loop's Python counter (``counted.Count``) lets iteration ``i`` go on.
+
+        Its value is the same in every example: where its test fails, the
+        examples still ``going`` are done; where an ``if k > N: raise`` of the
+        body would raise, they are handed back (their trace raises, as eager).
+        """
+        c = self.loop.counter
+        if c is None:
+            return True
+        k, bounds = c.start + c.plan.step * i, list(c.bounds)
+        if c.plan.test and not COMPARE[c.plan.test](k, bounds.pop(0)):
+            count[going] = i
+            return False
+        for (op, stepped), bound in zip(c.plan.raises, bounds):
+            if COMPARE[op](k + c.plan.step if stepped else k, bound):
+                self.alive[going] = False
+                return False
+        return True
 
     def args(self, o: int, i: int, act: np.ndarray, local: dict[int, tuple[Any, bool]]
              ) -> tuple[list[Any], list[bool]]:

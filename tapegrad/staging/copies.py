@@ -218,7 +218,36 @@ def direct_reads(where: str) -> bool:
         return False        # an if of the loop's own body, in no other loop, leaving none
     return not any(isinstance(t, ast.Name) and isinstance(t.ctx, ast.Load) and
                    id(t) not in mine and t.id in targets and t.lineno > end
-                   for t in walked(fn))
+                   for t in walked(fn)) and _reads_inside(loop, node, targets)
+
+
+def _reads_inside(loop: ast.For | ast.While, node: ast.If, targets: set[str]) -> bool:
+    """Whether ``loop`` reads the arms' ``targets`` only where each iteration runs the read.
+
+    In its test, the ``if``'s test and arms, an ``if ...: break`` before the
+    ``if``, or a statement before it assigning only names the ``if`` reads
+    (``mid = 0.5 * (lo + hi)``). A read after the ``if`` (``d = hi - lo``, a
+    break's test there), or one whose value only the code after the loop
+    reads (``e = lo * 2.0``), is written after the rolled loop, where ``lo``
+    is the copy of the last iteration of its outcome, whose index depends on
+    the pattern: the tape shows the traced pattern's alone.
+    """
+    used = {n.id for n in walked(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    at = next(i for i, s in enumerate(loop.body) if s is node)
+    for s in loop.body:
+        reads = {n.id for n in walked(s) if isinstance(n, ast.Name) and
+                 isinstance(n.ctx, ast.Load)} & targets
+        if s is node or not reads:
+            continue
+        if loop.body.index(s) > at:
+            return False
+        stores = {t.id for t in walked(s) if isinstance(t, ast.Name) and
+                  isinstance(t.ctx, ast.Store)}
+        exit_test = isinstance(s, ast.If) and not s.orelse and s.body and \
+            isinstance(s.body[-1], ast.Break)
+        if not (exit_test or isinstance(s, ast.Assign) and stores and stores <= used):
+            return False
+    return True
 
 
 def loop_if(where: str) -> bool:

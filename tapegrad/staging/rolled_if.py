@@ -70,8 +70,10 @@ def after_branchy(loop: Branchy, m: int, k: int, slot: Slot, w: Any
     a while loop (its last run stops at its test, ``loop.exit``) a value of
     the last whole iteration needs one to have run (``w.ends``).
     """
-    if isinstance(slot, int) and k < loop.trips and slot in map(source, loop.copies) and \
-            not loop.direct:
+    copy = isinstance(slot, int) and k < loop.trips and slot in map(source, loop.copies)
+    if copy and loop.direct and k < loop.trips - 1:
+        raise NotRolled     # no name of its own holds a middle iteration's value: an arm's copy
+    if copy and not loop.direct:
         pass       # an arm's copy: the variable it was copied into
     elif isinstance(slot, int) and k == loop.trips - 1 and _armed(loop, slot):
         pass       # its variable's value after the loop: an arm may write it after the slot

@@ -14,7 +14,7 @@ from collections import Counter
 from typing import Any
 
 from ..pycounters import counter_nodes, traced_test
-from ..pysource import file_tree, loop_test, number_params, walked
+from ..pysource import break_guard, file_tree, loop_test, number_params, walked
 from .arms import _assigned, python_names
 from .items import same_items, same_value
 
@@ -107,16 +107,14 @@ def break_line(where: str, loops: Any = ast.For, shown: frozenset[str] = frozens
             or while_line(f"{filename}:{loop.lineno}", shown | {where})):
         return False
     test = next(s for s in loop.body if isinstance(s, ast.If) and s.lineno == int(line))
-    if not _if_break(test):
+    if not _if_break(test, loop):
         return False
     return _no_counters(tree, loop, test.test, where=where)
 
 
-def _if_break(stmt: ast.stmt) -> bool:
-    """Whether ``stmt`` is ``if <one condition>: break`` (no ``else``)."""
-    return isinstance(stmt, ast.If) and len(stmt.body) == 1 and \
-        isinstance(stmt.body[0], ast.Break) and not stmt.orelse and not any(
-            isinstance(n, ast.BoolOp | ast.IfExp | ast.NamedExpr) for n in walked(stmt.test))
+def _if_break(stmt: ast.stmt, loop: ast.For | ast.While) -> bool:
+    """Whether ``stmt`` is ``if <one condition>: break`` (no ``else``; ``pysource.break_guard``)."""
+    return break_guard(stmt, loop)
 
 
 def _breaks_shown(filename: str, tree: ast.Module, loop: ast.While, shown: frozenset[str]
@@ -126,7 +124,7 @@ def _breaks_shown(filename: str, tree: ast.Module, loop: ast.While, shown: froze
     Shown: its guard is on the tape (``file:line`` in ``shown``), and its
     condition steps no Python counter (``_no_counters``).
     """
-    direct = [s for s in loop.body if isinstance(s, ast.If) and _if_break(s)]
+    direct = [s for s in loop.body if isinstance(s, ast.If) and _if_break(s, loop)]
     return _breaks(loop.body) == len(direct) and all(
         f"{filename}:{s.lineno}" in shown and _no_counters(
             tree, loop, s.test, where=f"{filename}:{s.lineno}") for s in direct)
