@@ -74,11 +74,21 @@ def _reduce_rows(rows: Any) -> Any:
     lanes are few, NumPy's inner loop is that short (16 additions a call for
     a layer of 16 neurons); a copy with the rows outermost makes it the
     batch times the lanes long, the same additions in the same order, about
-    twice as fast with the copy.
+    twice as fast with the copy. NumPy starts the sum from its identity,
+    ``+0.0``, which turns a first row's ``-0.0`` into ``+0.0``; ``-0.0``
+    plus any float is that float, so a float sum starts there (``sum_rows``):
+    a lane of ``-0.0`` rows stays ``-0.0``, as the chain's links leave it.
     """
     if rows.ndim > 2 and rows.shape[-1] <= NARROW and rows.size >= _MOVED:
-        return np.add.reduce(np.ascontiguousarray(np.moveaxis(rows, -2, 0)), axis=0)
-    return np.add.reduce(rows, axis=-2)
+        return sum_rows(np.ascontiguousarray(np.moveaxis(rows, -2, 0)), 0)
+    return sum_rows(rows, -2)
+
+
+def sum_rows(rows: Any, axis: int) -> Any:
+    """``np.add.reduce(rows, axis)``, a float sum started at ``-0.0`` (in order off axis -1)."""
+    if rows.dtype.kind == "f":
+        return np.add.reduce(rows, axis, initial=-0.0)
+    return np.add.reduce(rows, axis)
 
 
 def _one_lane(rows: Any) -> Any:

@@ -156,8 +156,34 @@ def _plan(e: Eqn, origins: _Origins, products: set[int]) -> tuple[Any, ...] | No
     rest = _joined(src[~whole], lane[~whole], origins) if not whole.all() else None
     if len(pf) * len(qf) > 2 * n or len(np.unique(k)) != n:     # lane by lane
         return a, ia, b, ib, None, rest
-    k_arg = slice(None) if (k == np.arange(n)).all() else k
-    return a, ia[:, pf], b, ib[:, qf], k_arg, rest
+    ia, ib = ia[:, pf], ib[:, qf]
+    order = _in_order(k, len(pf), len(qf))
+    if order is None:
+        return a, ia, b, ib, (slice(None) if (k == np.arange(n)).all() else k), rest
+    rp, rq, swap = order          # the lanes in a product's order: its operands' columns permuted
+    if swap:
+        return b, ib[:, rq], a, ia[:, rp], slice(None), rest
+    return a, ia[:, rp], b, ib[:, rq], slice(None), rest
+
+
+def _in_order(k: np.ndarray, np_: int, nq: int) -> tuple[np.ndarray, np.ndarray, bool] | None:
+    """Whether lanes ``k`` of a ``(P, Q)`` product are all its ``(p, q)`` in a product's order.
+
+    Lane ``i`` takes ``p = rp[i // Q], q = rq[i % Q]`` (``swap`` False: the
+    product of the permuted columns, flattened) or ``q = rq[i // P], p =
+    rp[i % P]`` (``swap``: the product of the operands swapped); None otherwise.
+    """
+    if k.size != np_ * nq:
+        return None
+    p, q = np.divmod(k, nq)
+    for swap, (outer, inner) in ((False, (p, q)), (True, (q, p))):
+        n_in = nq if not swap else np_
+        o, i = outer.reshape(-1, n_in), inner.reshape(-1, n_in)
+        if (o == o[:, :1]).all() and (i == i[:1]).all():
+            ro, ri = o[:, 0], i[0]
+            if len(np.unique(ro)) == len(ro) and len(np.unique(ri)) == len(ri):
+                return (ro, ri, False) if not swap else (ri, ro, True)
+    return None
 
 
 class _Writer:

@@ -8,7 +8,14 @@ order. ``joined`` drops the join where every part after the first is a
 new vector only the chain reads: the first part's rows are reduced, then
 each later part's first row becomes the sum so far plus that row (written
 in place) and its rows are reduced, so every lane adds the same terms in
-the same order, ``((init + x1) + x2) + ...``: the same bits.
+the same order, ``((init + x1) + x2) + ...``: the same bits. Under ``vmap``
+the parts after the first are ``(batch, lanes)`` and the first may be
+unbatched: its sum is broadcast into each example's first row.
+
+``in_place_rows`` reads in place the rows a chain gathers as whole blocks
+of a vector (``v.take(k, -1)`` with ``k[i] = b0 + i * step`` blocks of
+``lanes`` lanes, say a layer's weights' rows reversed): a view of ``v``'s
+rows, not a copy, as the chain only reads them.
 """
 
 from __future__ import annotations
@@ -18,20 +25,22 @@ from typing import Any
 import numpy as np
 
 from ..primitive import Primitive
-from .chains import chain_rows
+from .chains import _reduce_rows, chain_rows
 from .lanes import LANES, concat, rows, shaped, take
 from .program import Const, Eqn, Program, use_counts
 from .strided import C_ORDERED
 
-__all__ = ["chain_parts", "joined"]
+__all__ = ["chain_parts", "in_place_rows", "joined", "row_blocks"]
 
 
 def _chain_parts(lanes: int, *parts: Any) -> Any:
-    acc = np.add.reduce(parts[0].reshape(-1, lanes), axis=0)
+    first = parts[0]
+    acc = _reduce_rows(first.reshape(first.shape[:-1] + (-1, lanes)))
     for p in parts[1:]:
-        terms = p.reshape(-1, lanes)
-        np.add(acc, terms[0], out=terms[0])      # a new vector only this chain reads
-        acc = np.add.reduce(terms, axis=0)       # not the fast axis: in order
+        terms = p.reshape(p.shape[:-1] + (-1, lanes))
+        head = terms[..., 0, :]
+        np.add(acc, head, out=head)              # a new vector only this chain reads
+        acc = _reduce_rows(terms)                # not the fast axis: in order
     return acc
 
 
@@ -72,10 +81,13 @@ def _parts(defs: dict[int, Eqn], uses: dict[int, int], e: Eqn
         c = defs.get(c.args[0])  # type: ignore[arg-type]  # all its lanes, in order
     if c is None or c.prim is not concat or uses.get(c.out) != 1 or lanes < 2:
         return None
-    vals = [a.value if isinstance(a, Const) else defs[a].ans if a in defs else None
-            for a in c.args]
-    if any(type(v) is not np.ndarray or v.ndim != 1 or v.dtype != np.float64 or
-           v.size % lanes for v in vals):
+    vals: list[Any] = [a.value if isinstance(a, Const) else defs[a].ans if a in defs else None
+                       for a in c.args]
+    if any(type(v) is not np.ndarray or v.ndim not in (1, 2) or v.dtype != np.float64 or
+           v.shape[-1] % lanes for v in vals):
+        return None
+    shapes = [v.shape for v in vals]                 # each later part holds the whole batch
+    if any(s[:-1] != shapes[-1][:-1] for s in shapes[1:]) or len(shapes[0]) > len(shapes[-1]):
         return None
     if not all(_new(defs, uses, a) for a in c.args[1:]):
         return None
@@ -98,5 +110,57 @@ def joined(prog: Program) -> Program:
         if got.tobytes() != np.ascontiguousarray(e.ans).tobytes() or got.shape != e.ans.shape:
             continue
         eqns[k] = Eqn(chain_parts, e.out, (Const(lanes), *parts), e.ans)
+        changed = True
+    return prog._replace(eqns=tuple(eqns)) if changed else prog
+
+
+def _row_blocks(v: Any, lanes: int, k: slice) -> Any:
+    return v.reshape(v.shape[:-1] + (-1, lanes))[..., k, :]
+
+
+row_blocks = Primitive(_row_blocks, "lanes_row_blocks", check_rules=False)
+"""``row_blocks(v, lanes, k)``: rows ``k`` (a slice) of ``v`` cut in rows of ``lanes`` (a view)."""
+
+
+def _blocks(k: Any, size: int) -> tuple[int, slice] | None:
+    """``k`` (a ``(rows, lanes)`` index) as lanes and a slice of whole row blocks, or None."""
+    if type(k) is not np.ndarray or k.ndim != 2 or k.shape[1] < 2 or k.dtype.kind not in "iu":
+        return None
+    lanes = k.shape[1]
+    first = k[:, 0]
+    if size % lanes or (first % lanes).any() or \
+            not np.array_equal(k, first[:, None] + np.arange(lanes)):
+        return None
+    b = (first // lanes).tolist()
+    step = b[1] - b[0] if len(b) > 1 else 1
+    stop = b[0] + step * len(b)
+    sl = slice(b[0], stop if stop >= 0 else None, step)
+    if step == 0 or np.arange(size // lanes)[sl].tolist() != b:
+        return None
+    return lanes, sl
+
+
+def in_place_rows(prog: Program) -> Program:
+    """``prog`` (packed) with the row blocks its chains gather read in place."""
+    defs = {e.out: e for e in prog.eqns}
+    uses = use_counts(prog)
+    eqns = list(prog.eqns)
+    changed = False
+    at = {e.out: k for k, e in enumerate(eqns)}
+    for e in prog.eqns:
+        a = e.args[0] if e.prim is chain_rows and e.args else None
+        t = defs.get(a) if isinstance(a, int) and uses.get(a) == 1 else None
+        if t is None or t.prim is not take or not isinstance(t.args[1], Const) or \
+                not isinstance(t.args[0], int) or t.args[0] not in defs:
+            continue
+        src = defs[t.args[0]].ans
+        found = _blocks(t.args[1].value, src.shape[-1]) if type(src) is np.ndarray else None
+        if found is None:
+            continue
+        ans = _row_blocks(src, *found)
+        if not np.array_equal(ans, t.ans) or ans.shape != t.ans.shape:
+            continue
+        eqns[at[t.out]] = Eqn(row_blocks, t.out, (t.args[0], Const(found[0]), Const(found[1])),
+                              ans)
         changed = True
     return prog._replace(eqns=tuple(eqns)) if changed else prog

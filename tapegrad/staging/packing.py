@@ -39,7 +39,7 @@ from ..logic import guard
 from ..numerics import ieee
 from .chains import chain_p, fold
 from .dots import chain_terms, contract
-from .joined import joined
+from .joined import in_place_rows, joined
 from .lanes import LANES, item, rows_out, take
 from .lower import Lowered, lower
 from .nonneg import nonneg
@@ -170,7 +170,9 @@ def lower_packed(prog: Program, name: str = "f", numbers: frozenset[int] = froze
     packed = pack(prog, None, reassociate)
     if packed is None or not _worth(prog, packed):
         return None
-    lowered = lower(dce(single_lanes(nonneg(joined(strided(pushed(packed)))))), name,
+    headroom(packed)
+    lowered = lower(dce(single_lanes(nonneg(in_place_rows(joined(strided(pushed(packed))))))),
+                    name,
                     numbers, ints)
     if reassociate:         # rounded otherwise: compared within a tolerance
         return lowered if _close(lowered, prog) else None
@@ -205,7 +207,8 @@ def packed_batch(prog: Program, batched: set[int]) -> Program:
     packed = pack(prog, batched)
     if packed is None or len(packed.eqns) >= len(prog.eqns):
         return prog
-    return _as_rows(packed)
+    headroom(packed)
+    return _as_rows(nonneg(in_place_rows(dce(joined(packed)))))
 
 
 def _as_rows(prog: Program) -> Program:
@@ -246,6 +249,31 @@ def _as_rows(prog: Program) -> Program:
     # a row shares memory with no input and no other output: its stand-in owns its memory
     eqns += [Eqn(item, o, (fresh, Const(k)), np.zeros(2)) for k, o in enumerate(outs)]
     return prog._replace(eqns=tuple(eqns))
+
+
+_ROOM = [0]         # the most bytes made room for so far in this process
+_MIN_ROOM, _MAX_ROOM = 4 << 20, 32 << 20      # under vmap, tracing saw a small batch
+
+
+def headroom(prog: Program) -> None:
+    """Let the C allocator keep the memory of ``prog``'s temporaries from call to call.
+
+    A packed program makes and frees arrays of 100-300 kB at each call.
+    glibc serves a block above its threshold (128 kB at first) with a fresh
+    ``mmap`` and gives it back when freed, and trims the top of its heap
+    beyond twice the threshold: each call then pays page faults for its
+    temporaries (10-20% of a ``vmap(grad)`` call of the moons step, by the
+    order the temporaries happen to be freed in). Freeing a block raises the
+    threshold to its size, so one block as large as all the temporaries
+    together, made and freed once, keeps them on the heap (4 MiB at least,
+    as ``vmap`` traces on a small batch; at most 32 MiB, glibc's own
+    ceiling; other allocators ignore it).
+    """
+    need = min(_MAX_ROOM, max(_MIN_ROOM, sum(e.ans.nbytes for e in prog.eqns
+                                             if type(e.ans) is np.ndarray)))
+    if need > _ROOM[0]:
+        _ROOM[0] = need
+        np.empty(need, dtype=np.uint8)                    # made and freed at once
 
 
 VECTOR_COST = 8     # a NumPy statement costs about as much as this many scalar ones

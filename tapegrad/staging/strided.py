@@ -23,7 +23,7 @@ import numpy as np
 from .. import kinks, logic, ops
 from ..numerics import ieee
 from ..primitive import Primitive, zmul
-from .chains import chain_lanes, chain_rows
+from .chains import chain_lanes, chain_rows, sum_rows
 from .lanes import LANES, shaped, take, view
 from .program import Arg, Const, Eqn, Program
 
@@ -35,7 +35,7 @@ Dims = list[tuple[int, int]]       # (size, stride) per axis, outer to inner
 def _reduce_rows(terms: Any, *init: Any) -> Any:
     if init:
         return np.add.reduce(terms, 0, initial=init[0])
-    return np.add.reduce(terms, 0)
+    return sum_rows(terms, 0)             # started at -0.0: a first row's -0.0 kept
 
 
 reduce_rows = Primitive(_reduce_rows, "lanes_reduce_rows", check_rules=False)
