@@ -403,3 +403,21 @@ def test_unbatched_numbers_of_every_kind_equal_the_loop(w, dtype):
     same(tg.vmap(f, in_axes=[1, None], out_axes=1)(xs.T, w), loop(f, (xs, w), (0, None), 1))
     g = tg.grad(lambda x, w: tg.sum(f(x, w)))
     same(tg.vmap(g, in_axes=(0, None))(xs, w), loop(g, (xs, w), (0, None)))
+
+
+@pytest.mark.parametrize("reduce", [tg.sum, tg.mean])
+@pytest.mark.parametrize("looped", [False, True])
+def test_the_sum_of_a_float_example_keeps_its_signed_zero(reduce, looped):
+    """``tg.sum``/``tg.mean`` of a float is the float: ``-0.0`` stays ``-0.0``
+    (NumPy's reduction over no axis starts at ``+0.0``), so ``sqrt``'s derivative
+    there is ``-inf`` in the batch as in the loop, a value-bounded while or not."""
+    def f(x):
+        v, k = tg.sqrt(reduce(x)), 0
+        while looped and bool(v < 2.0) and k < 3:
+            v, k = v * 1.5 + 0.25, k + 1
+        return v
+    xs = np.array([-0.0, 0.0, 4.0])
+    for fn in (f, tg.grad(f)):
+        got, want = tg.vmap(fn)(xs), np.array([fn(float(x)) for x in xs])
+        np.testing.assert_array_equal(got, want)
+        assert np.array_equal(np.signbit(got), np.signbit(want))

@@ -96,6 +96,10 @@ def whole(np_reduce: Callable[..., Any]) -> BatchRule:
     """The rule of a reduction of a whole example to one number (``np.sum``, ``np.mean``)."""
     def reduced(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
         x = np.asarray(values[0])        # float32 stays float32; the mean of ints is a float
+        if x.ndim == 1 and x.dtype == np.float64:
+            # float64 examples are Python floats, whose sum or mean is float(x):
+            # -0.0 stays -0.0, where a reduction over no axis starts at +0.0
+            return x.copy()
         # over the example's axes, not a reshape: NumPy sums a view in memory order,
         # and a reshape would copy a transposed example into another order
         return np_reduce(x, axis=tuple(range(1, x.ndim)))
