@@ -261,7 +261,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("basics", {"errors", "treedef", "tree", "flat", "numerics", "atomic", "cofactors", "draws",
                 "pysource", "pycounters", "pyfloat", "converted", "treecode",
                 "treeshow"}),
-    ("numbers", {"values", "backends", "backend_rules", "builtins"}),
+    ("numbers", {"values", "backends", "backend_rules", "builtins", "read_only"}),
     ("tapes", {"tape", "recording", "binding", "freezing"}),
     ("tables", {"staging.spellings", "batching.rules", "batching", "numpy_tables"}),
     ("primitives", {"primitive", "extend"}),
