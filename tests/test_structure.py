@@ -278,7 +278,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                          "scipy._gammainc", "scipy._betainc", "scipy._information",
                          "scipy.stats", "scipy.signal", "scipy._scipy_twins", "creation",
                          "predicates", "differences", "pieces", "padding", "nans", "nanspread",
-                         "quantiles", "interpolation", "cardinal", "choices",
+                         "quantiles", "quantile_q", "interpolation", "cardinal", "choices",
                          "polynomials", "polyroots", "writes", "writers", "stencils",
                          "bessel", "ranges",
                          "linalg_decomp", "eigen", "pseudoinverse", "vectors", "nanargs",
