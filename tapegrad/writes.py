@@ -278,9 +278,28 @@ def _masked(x: Traced, mask: Traced, value: Any) -> Any:
     return out if np_dtype(primal_value(out)) == dtype else astype(out, dtype)
 
 
-def traced_copy(self: Traced, order: str = "K") -> Traced:
-    """NumPy's ``x.copy()``: a new array (a ``copy`` record), which a write may change."""
-    return copy_p(self) if type(primal_value(self)) is np.ndarray else self
+def traced_copy(self: Traced, order: str = "C") -> Traced:
+    """NumPy's ``x.copy(order)``: a new array (a ``copy`` record), which a write may change.
+
+    Its layout is NumPy's (``ravel(order="K")`` reads it): C-ordered, unless
+    ``order`` is "F", or "A"/"K" of a column-major ``x``.
+    """
+    v = primal_value(self)
+    if type(v) is not np.ndarray:
+        return self
+    if order == "C" or v.flags.c_contiguous and order != "F":
+        return copy_p(self)
+    return copy_in(self, order)
+
+
+def _copy_in(x: Any, order: Any) -> Any:
+    return np.copy(x, order=order) if type(x) is np.ndarray else x
+
+
+copy_in: Primitive = primitive(_copy_in, "copy_in", check_rules=False)
+"""``np.copy(x, order=order)``: a copy in NumPy's layout for that order."""
+defvjp(copy_in, lambda g, ans, x, order: g, None)
+defjvp(copy_in, lambda t, ans, x, order: t, None)
 
 
 Traced.__setitem__ = _traced_setitem                     # type: ignore[index]
