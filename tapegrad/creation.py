@@ -151,12 +151,13 @@ def full_like(a: Number, fill_value: Number, dtype: Any = None, shape: Shape = N
     return traced_copy(broadcast_to(fill_value, shape))     # a new array, not a view
 
 
-def copy(a: Number, order: str = "K") -> Number:
+def copy(a: Number, order: Any = "K") -> Number:
     """NumPy's ``copy``: a new array (``a.copy()``), which ``y[i] = v`` may write into.
 
     Args:
       a: A number or an array (traced or not).
-      order: Ignored (tapegrad's arrays are C-ordered).
+      order: NumPy's: the copy's memory layout ("K", the default, keeps
+        ``a``'s; "F" is column-major), which ``ravel(order="K")`` reads.
 
     Returns:
       A copy of ``a`` (a number: itself).
@@ -166,7 +167,7 @@ def copy(a: Number, order: str = "K") -> Number:
       >>> tg.grad(lambda x: tg.copy(x) * 3.0)(1.0)
       3.0
     """
-    return traced_copy(a) if type(a) is Traced else np.copy(a)
+    return traced_copy(a, order) if type(a) is Traced else np.copy(a, order=order)
 
 
 def real(val: Number) -> Number:
@@ -279,7 +280,8 @@ def asarray_chkfinite(a: Number, dtype: Any = None, order: Any = None) -> Number
     Args:
       a: A number or an array (traced or not).
       dtype: The dtype to cast to, or None to keep ``a``'s.
-      order: Ignored (tapegrad's arrays are C-ordered).
+      order: NumPy's: the copy's memory layout ("K", the default, keeps
+        ``a``'s; "F" is column-major), which ``ravel(order="K")`` reads.
 
     Returns:
       ``a``, or ``a.astype(dtype)``.
@@ -369,7 +371,7 @@ functions.update({
                     empty_like(a, dtype, shape), _LIKE),
     np.full_like: (lambda a, fill_value, dtype=None, order="K", subok=True, shape=None:
                    full_like(a, fill_value, dtype, shape), ("fill_value", *_LIKE)),
-    np.copy: (lambda a, order="K", subok=False: copy(a), ("order", "subok")),
+    np.copy: (lambda a, order="K", subok=False: copy(a, order), ("order", "subok")),
     np.real: (real, ()), np.imag: (imag, ()), np.angle: (angle, ("deg",)),
     np.real_if_close: (real_if_close, ("tol",)),
     np.broadcast_arrays: (lambda *args, subok=False: broadcast_arrays(*args), ("subok",)),

@@ -14,6 +14,7 @@ import numpy as np
 from .arrays import astype
 from .indexing import getitem, index_add
 from .numpy_dispatch import functions
+from .read_only import mark
 from .reshaping import _axis, _shape, ravel
 from .shapes import transpose
 from .values import Traced, primal_value, shape_of
@@ -40,7 +41,8 @@ def diagonal(a: Number, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Numb
       axis2: The columns' axis.
 
     Returns:
-      The other axes, then the diagonal as the last axis (a copy, as NumPy's).
+      The other axes, then the diagonal as the last axis: read-only, as NumPy's
+      (a write into it is NumPy's ``ValueError``).
 
     Examples:
       >>> import numpy as np
@@ -57,7 +59,7 @@ def diagonal(a: Number, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Numb
     perm = [k for k in range(len(shape)) if k not in (i, j)] + [i, j]
     moved = transpose(a, perm) if perm != list(range(len(shape))) else a
     rows, cols = _diagonal_index(shape[i], shape[j], int(offset))
-    return getitem(moved, (Ellipsis, rows, cols))
+    return mark(getitem(moved, (Ellipsis, rows, cols)))     # NumPy's is a read-only view
 
 
 def diag(v: Number, k: int = 0) -> Number:

@@ -13,6 +13,7 @@ cotangent itself, so the side not taken gets exactly zero even from an
 from __future__ import annotations
 
 import functools
+import math
 from typing import Any
 
 import numpy as np
@@ -82,11 +83,47 @@ def _passed(g: Any, cond: Any) -> Any:
     return _select(cond, g, 0.0, g)
 
 
+def _nan_kept(r: Any, g: Any, a: Any, b: Any) -> Any:
+    """``r``, but nan where ``a`` or ``b`` is nan and ``g`` is not zero.
+
+    A kink's derivative at a nan is nan, as every smooth function's is
+    (``abs``, ``relu``, ``maximum`` and a max of a nan are nan): never a
+    silent 0 from a comparison that a nan fails. A zero ``g`` still
+    contributes exactly zero.
+    """
+    if is_scalar(a) and is_scalar(b) and is_scalar(g):
+        return r if (a == a and b == b) or not g else _NAN.get(type(r), math.nan)
+    if (type(r) is not _ND or type(a) is not _ND) and foreign(r, g, a, b) is not None:
+        return call(nan_kept, r, g, a, b)
+    bad = (a != a) | (b != b)
+    if not np.any(bad):
+        return r
+    return np.where(bad & (g != 0), math.nan, r)[()]     # r's dtype: a Python nan is weak
+
+
+def _xp_nan_kept(xp: Any, r: Any, g: Any, a: Any, b: Any) -> Any:
+    x = r if foreign(r) is not None else g
+    nan = _like(xp, math.nan, x)
+    return where_in(xp)(((a != a) | (b != b)) & (g != 0), nan, r)
+
+
+_NAN = {np.float32: np.float32(math.nan), np.float16: np.float16(math.nan),
+        np.float64: np.float64(math.nan)}
+nan_kept: Primitive = primitive(_nan_kept, "nan_kept", elementwise=True, check_rules=False)
+# Linear in r; a nan stays a nan at every order.
+defvjp(nan_kept, lambda c, ans, r, g, a, b: nan_kept(c, c, a, b), None, None, None)
+defjvp(nan_kept, lambda t, ans, r, g, a, b: nan_kept(t, t, a, b), None, None, None)
+array_api_impls[nan_kept] = _xp_nan_kept
+spellings[nan_kept] = Spelling(   # = _nan_kept's scalar branch
+    float="({0} if {2} == {2} and {3} == {3} or not {1} else _nan)",
+    names={"_nan": math.nan}, repeats=(2, 3))
+
+
 relu: Primitive = primitive(_relu, "relu", elementwise=True, check_rules=False)
 # Selection, not a 0/1 partial times g: where relu is flat an inf cotangent
 # (sqrt's at 0 in sqrt(relu(x))) gives 0, as tg.where(x > 0, x, 0.0) does.
-defvjp(relu, lambda g, ans, x: _passed(g, x > 0))                # relu'(0) = 0
-defjvp(relu, lambda t, ans, x: _passed(t, x > 0))
+defvjp(relu, lambda g, ans, x: nan_kept(_passed(g, x > 0), g, x, 0.0))   # relu'(0) = 0
+defjvp(relu, lambda t, ans, x: nan_kept(_passed(t, x > 0), t, x, 0.0))
 array_api_impls[relu] = lambda xp, x: xp.maximum(x, xp.zeros_like(x))   # nan stays nan
 spellings[relu] = Spelling(float="({0} if {0} > 0.0 or {0} != {0} else 0.0)",   # = _relu
                            array="_np_maximum({0}, 0.0)", names={"_np_maximum": np.maximum},
@@ -114,7 +151,7 @@ class _ByName(Primitive):
 
 abs: Primitive = _ByName(_abs, "abs", elementwise=True, check_rules=False)
 numpy_operators[abs] = np.abs
-defpartials(abs, lambda ans, x: _select(x > 0, 1.0, _select(x < 0, -1.0, 0.0, x), x))
+defpartials(abs, lambda ans, x: sign(x))      # abs'(0) = 0; abs'(nan) = nan
 array_api_impls[abs] = by_name("abs")
 _doc(abs, "Elementwise absolute value; ``abs'(0) = 0``.",
      'tg.grad(tg.abs)(-3.0), tg.grad(tg.abs)(0.0)', '(-1.0, 0.0)')
@@ -126,7 +163,7 @@ def _tie(g: Any, a: Any, b: Any) -> Any:
     All of it, half on a tie, or exactly zero: chosen, never multiplied by a
     0/1 partial, so an inf ``g`` gives 0 where ``a`` lost (as ``where`` does).
     """
-    return _select(a > b, g, _passed(0.5 * g, a == b), g)
+    return nan_kept(_select(a > b, g, _passed(0.5 * g, a == b), g), g, a, b)
 
 
 def _maximum(a: Any, b: Any) -> Any:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .along import _one_axis, _over_axes, _stacked
-from .arrays import astype
+from .arrays import astype, stack
 from .elementary import isnan
 from .indexing import take
 from .kinks import where
@@ -24,6 +24,7 @@ from .nans import _count
 from .numpy_dispatch import functions
 from .orderings import sort
 from .pieces import take_along_axis
+from .quantile_q import is_traced_q, traced_nanquantile
 from .quantiles import _get_gamma, _method, _neighbours, _weighted, quantile
 from .reductions import sum as tg_sum
 from .reshaping import moveaxis, ravel
@@ -111,11 +112,20 @@ def nanquantile(a: Number, q: Any, axis: Any = None, method: str = "linear",
     _method(method)
     if _integer_data(primal_value(_stacked(a))):         # no NaN: NumPy's quantile
         return quantile(a, q, axis, method=method, keepdims=keepdims, weights=weights)
+    if is_traced_q(q):
+        return _at_traced_q(a, q, axis, keepdims, method, weights)
     weak = type(q) in (int, float)
     q = np.asanyarray(q)
     if q.ndim > 1 or np.any(q < 0) or np.any(q > 1):
         raise ValueError("Quantiles must be in the range [0, 1], a number or a 1-D array.")
     return _run(a, q, axis, keepdims, weak, method, weights)
+
+
+def _at_traced_q(a: Any, q: Any, axis: Any, keepdims: bool, method: str, weights: Any) -> Any:
+    if weights is not None or isinstance(axis, tuple | list):
+        raise TypeError("np.nanquantile with a traced q takes no weights and one axis (or "
+                        "None); pass q as a constant for those.")
+    return traced_nanquantile(a, q, axis, keepdims, method, _method(method), _count)
 
 
 def _run(a: Any, q: np.ndarray, axis: Any, keepdims: bool, weak: bool, method: str,
@@ -143,6 +153,9 @@ def nanpercentile(a: Number, q: Any, axis: Any = None, method: str = "linear",
     if _integer_data(primal_value(_stacked(a))):
         return quantile(a, np.true_divide(q, 100), axis, method=method, keepdims=keepdims,
                         weights=weights)
+    if is_traced_q(q):
+        return _at_traced_q(a, stack(list(q)) / 100 if isinstance(q, list | tuple) else q / 100,
+                            axis, keepdims, method, weights)
     weak = type(q) in (int, float)
     q = np.true_divide(q, 100)
     if np.ndim(q) > 1 or np.any(q < 0) or np.any(q > 1):

@@ -18,6 +18,7 @@ from numpy.lib import _function_base_impl
 
 from .along import _one_axis, _over_axes, _stacked
 from .arrays import astype, concatenate
+from .arrays import stack as tg_stack
 from .diagonals import diagonal
 from .elementary import isnan
 from .indexing import getitem
@@ -26,6 +27,7 @@ from .numpy_dispatch import functions
 from .ops import sqrt
 from .orderings import argsort, sort
 from .pieces import take_along_axis
+from .quantile_q import is_traced_q, traced_quantile
 from .reductions import mean
 from .reductions import sum as tg_sum
 from .reshaping import moveaxis, ravel, squeeze
@@ -159,7 +161,9 @@ def quantile(a: Number, q: Any, axis: int | None = None, method: str = "linear",
 
     Args:
       a: An array (traced or not).
-      q: A constant quantile in [0, 1], or a 1-D array of them.
+      q: A quantile in [0, 1], or a 1-D array of them; traced or not (a
+        traced ``q`` is differentiated too: the slope between the two order
+        statistics, as JAX's).
       axis: None (the flattened array), an int or a tuple of ints.
       method: One of NumPy's thirteen methods (``"linear"``, its default,
         ``"lower"``, ``"hazen"``, ``"inverted_cdf"``...), by NumPy's own table.
@@ -177,6 +181,8 @@ def quantile(a: Number, q: Any, axis: int | None = None, method: str = "linear",
       >>> float(tg.quantile(np.array([1.0, 2.0, 3.0, 4.0]), 0.5))
       2.5
     """
+    if is_traced_q(q):
+        return _at_traced_q(a, q, axis, keepdims, method, weights)
     weak = type(q) in (int, float)
     q = np.asanyarray(q)
     if q.ndim > 1 or np.any(q < 0) or np.any(q > 1):
@@ -195,7 +201,7 @@ def percentile(a: Number, q: Any, axis: int | None = None, method: str = "linear
 
     Args:
       a: An array (traced or not).
-      q: A constant percentile in [0, 100], or a 1-D array of them.
+      q: A percentile in [0, 100], or a 1-D array of them; traced or not.
       axis: None (the flattened array), an int or a tuple of ints.
       method: One of NumPy's thirteen methods (``"linear"``, its default,
         ``"lower"``, ``"hazen"``, ``"inverted_cdf"``...), by NumPy's own table.
@@ -211,6 +217,9 @@ def percentile(a: Number, q: Any, axis: int | None = None, method: str = "linear
       >>> float(tg.percentile(np.array([1.0, 2.0, 3.0, 4.0]), 25))
       1.75
     """
+    if is_traced_q(q):
+        return _at_traced_q(a, tg_stack(list(q)) / 100 if isinstance(q, list | tuple)
+                            else q / 100, axis, keepdims, method, weights)
     weak = type(q) in (int, float)
     q = np.true_divide(q, 100)
     if np.ndim(q) > 1 or np.any(q < 0) or np.any(q > 1):
@@ -221,6 +230,13 @@ def percentile(a: Number, q: Any, axis: int | None = None, method: str = "linear
         return _over_axes(_quantile, a, tuple(axis), keepdims, q=np.asanyarray(q), weak=weak,
                           method=method)
     return _quantile(a, np.asanyarray(q), axis, keepdims, weak, method)
+
+
+def _at_traced_q(a: Any, q: Any, axis: Any, keepdims: bool, method: str, weights: Any) -> Any:
+    if weights is not None or isinstance(axis, tuple | list):
+        raise TypeError("np.quantile with a traced q takes no weights and one axis (or "
+                        "None); pass q as a constant for those.")
+    return traced_quantile(a, q, axis, keepdims, method, _method(method))
 
 
 # -------------------------------------------------------------- covariances

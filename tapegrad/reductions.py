@@ -22,7 +22,7 @@ import numpy as np
 from .arrays import astype, stack
 from .backends import array_api_impls, call, foreign
 from .batching.rules import along_axes, batch_rules, whole
-from .kinks import where
+from .kinks import nan_kept, where
 from .numpy_tables import functions, numpy_method
 from .ops import div
 from .primitive import Primitive, defjvp, defvjp, primitive
@@ -139,28 +139,37 @@ defjvp(sum_axes, lambda t, ans, x, axes, keep: sum_axes(t, axes, keep), None, No
 batch_rules[sum_axes] = along_axes(np.sum)
 
 
-def _ties(ans: Any, x: Any, axes: tuple[int, ...], keep: bool) -> tuple[Any, Any]:
-    """Where ``x`` attains the extreme ``ans``, and how many times per reduction."""
+def _ties(ans: Any, x: Any, axes: tuple[int, ...], keep: bool) -> tuple[Any, Any, Any]:
+    """Where ``x`` attains the extreme ``ans``, how many times per reduction, and ``ans``.
+
+    ``ans`` comes back broadcast to ``x``'s shape: where it is nan (a nan in
+    the slice) no element attains it, and the derivative is nan (``nan_kept``).
+    """
     shape = shape_of(x)
-    at = x == broadcast_to_p(ans if keep else reshape_p(ans, _kept(shape, axes)), shape)
+    wide = broadcast_to_p(ans if keep else reshape_p(ans, _kept(shape, axes)), shape)
     one = np.asarray(primal_value(x)).dtype.type(1.0)     # float32 stays float32
-    count = sum_axes(where(at, one, 0.0), axes, True)
-    return at, count
+    count = sum_axes(where(x == wide, one, 0.0), axes, True)
+    return x == wide, count, wide
 
 
 def _extreme_vjp(g: Any, ans: Any, x: Any, axes: tuple[int, ...], keep: bool) -> Any:
     if not axes:             # over no axis (a 0-d array's): each element is its own
         return g
-    at, count = _ties(ans, x, axes, keep)
-    share = div(_back(g, x, axes, keep), broadcast_to_p(count, shape_of(x)))
-    return where(at, share, 0.0)
+    at, count, wide = _ties(ans, x, axes, keep)
+    back = _back(g, x, axes, keep)
+    share = div(back, broadcast_to_p(count, shape_of(x)))
+    return nan_kept(where(at, share, 0.0), back, wide, wide)
 
 
 def _extreme_jvp(t: Any, ans: Any, x: Any, axes: tuple[int, ...], keep: bool) -> Any:
     if not axes:
         return t
-    at, count = _ties(ans, x, axes, keep)
-    mean = div(sum_axes(where(at, t, 0.0), axes, True), count)
+    at, count, wide = _ties(ans, x, axes, keep)
+    one = np.asarray(primal_value(x)).dtype.type(1.0)
+    moved = sum_axes(where(t != 0.0, one, 0.0), axes, True)     # a tangent that is not 0
+    mean = div(sum_axes(where(at, t, 0.0), axes, True), where(count == 0.0, one, count))
+    kept = ans if keep else reshape_p(ans, shape_of(mean))
+    mean = nan_kept(mean, moved, kept, kept)
     return mean if keep else reshape_p(mean, shape_of(ans))
 
 

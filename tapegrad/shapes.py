@@ -22,6 +22,7 @@ from .backends import array_api_impls, call, foreign, like
 from .batching.rules import batch_rules
 from .numpy_tables import functions
 from .primitive import Primitive, defjvp, defvjp, primitive
+from .read_only import mark
 from .staging.spellings import Spelling, spellings
 from .values import Traced, float_array, primal_value, shape_of
 
@@ -348,7 +349,7 @@ def broadcast_to(x: Number, shape: Sequence[int]) -> Number:
     """
     shape = (int(shape),) if isinstance(shape, int) else tuple(int(s) for s in shape)
     np.broadcast_shapes(shape_of(x), shape)    # NumPy's error if they do not fit
-    return broadcast_to_p(x, shape)
+    return mark(broadcast_to_p(x, shape))       # NumPy's is a read-only view
 
 
 # ------------------------------------------- the NumPy methods on Traced

@@ -24,6 +24,7 @@ from .indexing import getitem
 from .kinks import abs, stop_gradient, where
 from .numpy_dispatch import functions
 from .predicates import all as tg_all
+from .read_only import READ_ONLY, VIEW, mark
 from .reshaping import _axes, _axis
 from .scans import cumsum
 from .shapes import reshape as reshape_to
@@ -253,7 +254,9 @@ def sliding_window_view(x: Number, window_shape: Any, axis: Any = None, *,
       window_shape: The window's size, an int or one per axis in ``axis``.
       axis: The axes the windows slide along (default: every axis).
       subok: NumPy's; without effect here.
-      writeable: NumPy's; without effect here (the windows are a new array).
+      writeable: NumPy's: without it the windows are read-only (a write is
+        NumPy's ``ValueError``); with it a write is refused, since NumPy's
+        would write into ``x``.
 
     Returns:
       An array of ``x``'s windows: the window axes last.
@@ -266,7 +269,7 @@ def sliding_window_view(x: Number, window_shape: Any, axis: Any = None, *,
     shape = shape_of(x)
     where_in_x = np.arange(math.prod(shape)).reshape(shape)
     positions = np.lib.stride_tricks.sliding_window_view(where_in_x, window_shape, axis)
-    return getitem(reshape_to(x, (-1,)), positions)
+    return mark(getitem(reshape_to(x, (-1,)), positions), VIEW if writeable else READ_ONLY)
 
 
 # ------------------------------------------- NumPy's names on traced values

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from . import read_only
 from .arrays import astype
 from .backend_rules import np_dtype
 from .backends import foreign
@@ -111,6 +112,7 @@ defjvp(setitem_p, lambda t, ans, x, v, template, *parts: setitem_p(t, 0.0, templ
        *_NONE)
 
 
+READ_ONLY_MSG = "assignment destination is read-only"     # NumPy's words
 _VIEWS = {reshape_p, transpose_p, broadcast_to_p, zero_d_p}     # NumPy gives views
 
 
@@ -147,6 +149,10 @@ def refusal(x: Traced) -> str | None:
                 "does NumPy's scalar); compute the new number instead")
     rec = x.tape.records[x.id]
     op = rec_op(rec)
+    if read_only.kind(x) == read_only.VIEW:
+        return ("x is a writable view NumPy makes (sliding_window_view(..., writeable=True)), "
+                "and NumPy would write into the array it views: write into that array "
+                "itself, or copy the view first (x = x.copy())")
     if op is None:
         return ("x is an argument of the transformed function, and NumPy would write into "
                 "the caller's array: write x = x.copy() first")
@@ -166,6 +172,8 @@ def writable(self: Any, what: str) -> None:
     if type(self) is not Traced:
         raise TypeError(f"{what}: its array is a NumPy array, which cannot hold a traced "
                         "value: write into a traced array (y = x.copy(), y = x * 0.0).")
+    if read_only.kind(self) == read_only.READ_ONLY:
+        raise ValueError(READ_ONLY_MSG)       # np.diagonal, np.broadcast_to: NumPy's error
     why = refusal(self)
     if why is not None:
         raise TypeError(f"{what}: {why}.")
@@ -197,6 +205,8 @@ def written_into(array: Traced, out: Traced) -> Traced:
     ``out`` is returned, and a later read of the old array is refused where
     the function returns (``stale_views.py``), as NumPy would show the write.
     """
+    if read_only.kind(array) == read_only.READ_ONLY:
+        raise ValueError("output array is read-only")            # NumPy's, for d += v
     same = out.tape is array.tape   # else a value of an inner transform: as write's
     if refusal(array) is None:
         for note in write_notes if same else ():
@@ -268,9 +278,28 @@ def _masked(x: Traced, mask: Traced, value: Any) -> Any:
     return out if np_dtype(primal_value(out)) == dtype else astype(out, dtype)
 
 
-def traced_copy(self: Traced, order: str = "K") -> Traced:
-    """NumPy's ``x.copy()``: a new array (a ``copy`` record), which a write may change."""
-    return copy_p(self) if type(primal_value(self)) is np.ndarray else self
+def traced_copy(self: Traced, order: str = "C") -> Traced:
+    """NumPy's ``x.copy(order)``: a new array (a ``copy`` record), which a write may change.
+
+    Its layout is NumPy's (``ravel(order="K")`` reads it): C-ordered, unless
+    ``order`` is "F", or "A"/"K" of a column-major ``x``.
+    """
+    v = primal_value(self)
+    if type(v) is not np.ndarray:
+        return self
+    if order == "C" or v.flags.c_contiguous and order != "F":
+        return copy_p(self)
+    return copy_in(self, order)
+
+
+def _copy_in(x: Any, order: Any) -> Any:
+    return np.copy(x, order=order) if type(x) is np.ndarray else x
+
+
+copy_in: Primitive = primitive(_copy_in, "copy_in", check_rules=False)
+"""``np.copy(x, order=order)``: a copy in NumPy's layout for that order."""
+defvjp(copy_in, lambda g, ans, x, order: g, None)
+defjvp(copy_in, lambda t, ans, x, order: t, None)
 
 
 Traced.__setitem__ = _traced_setitem                     # type: ignore[index]

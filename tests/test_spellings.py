@@ -262,6 +262,11 @@ def _bits(v: Any) -> Any:
     return tg.tree.map(lambda a: np.asarray(a).tobytes() + bytes(str(type(a)), "ascii"), v)
 
 
+def _nan_bits(v: float) -> bytes:
+    """``_bits`` of a float, every nan one nan (its sign and payload aside)."""
+    return _bits(math.nan if v != v else v)
+
+
 @pytest.mark.parametrize(("name", "arity"), BUILT_IN_NAMES)
 @pytest.mark.parametrize("inputs", [(1.5, -0.25), (np.array([0.5, -2.0, 0.0]),
                                                    np.array([1.0, 3.0, -1.5]))],
@@ -348,14 +353,16 @@ def test_chunked_programs_give_the_unchunked_bits(chunk: int, monkeypatch: pytes
     for k, (f, args) in enumerate(PROGRAMS):
         whole[k] = _bits(tg.jit(f)(*args))
     chain = tg.grad(tg.grad(_chain))
-    whole_chain = [_bits(tg.jit(chain)(*a)) for a in points]
+    # a nan's payload aside (API.md): at inf the chain's nans meet in additions whose
+    # operands the chunked code may write in the other order, keeping the other's sign
+    whole_chain = [_nan_bits(tg.jit(chain)(*a)) for a in points]
     monkeypatch.setattr(source, "CHUNK", chunk)
     for k, (f, args) in enumerate(PROGRAMS):
         jitted = tg.jit(f)
         text = jitted.lower(*args).source
         assert k > 2 or "def _chunk" in text or (chunk >= 50 and "for i0 in range" in text)
         assert _bits(jitted(*args)) == whole[k]
-    assert [_bits(tg.jit(chain)(*a)) for a in points] == whole_chain
+    assert [_nan_bits(tg.jit(chain)(*a)) for a in points] == whole_chain
 
 
 @pytest.mark.parametrize("x", [2.0, np.float32(2.0), np.array([0.5, 2.0])])

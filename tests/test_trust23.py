@@ -227,20 +227,15 @@ NARROW_TRANSFORMS = {
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("shape", [(), (2,)], ids=["scalar", "vector"])
 def test_vmap_with_a_shared_float32_or_float16_scalar_equals_the_loop(
-        name: str, how: str, w: Any, dtype: Any, shape: tuple[int, ...],
-        request: pytest.FixtureRequest) -> None:
+        name: str, how: str, w: Any, dtype: Any, shape: tuple[int, ...]) -> None:
     """A float an example computes (``tg.sum`` of float64 data) meets ``w`` as Python's float.
 
     Where ``grad`` takes the example, the loop gives it a 0-d array, which
     grad keeps strong: an ``np.float64`` it takes as a float (the strict
-    xfail of test_strong_float64), where vmap's example stays strong.
+    xfail of test_strong_float64), where vmap's example stays strong, and
+    its gradient is float64 (widened back from a float32 cotangent) as the
+    0-d array's is.
     """
-    if shape == () and dtype is np.float64 and name == "w*exp" and how != "f" and \
-            how != "grad_w":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "grad of a 0-d float64 example now widens the float32 cotangent back to "
-            "float64 (as JAX does); vmap's scalar examples are numbers there, whose "
-            "gradient keeps the cotangent's float32 (test_strong_float64's xfail)")))
     f = NARROW_TRANSFORMS[how](NARROW_SHARED[name])
     X = np.array([1.0, -2.0, 0.0, 1e-30, 0.5, 3.0]).reshape((-1, *shape)).astype(dtype)
     taken = np.asarray if how in ("grad_x", "value_and_grad") else (lambda x: x)

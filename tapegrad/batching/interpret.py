@@ -174,7 +174,9 @@ def _strong_rows(prog: Program, tape: Any, rows: list[bool]) -> bool:
     """
     found = frozenset(i for i, r in zip(prog.inputs, rows) if r)
     taken = found & (tape.floats or set())
-    return bool(taken) and _narrow(prog) and eager_float64s(prog, set(found), tape, found)[1]
+    # A row grad takes is differentiated as a float, whose gradient keeps a float32
+    # cotangent's dtype; a 0-d float64 array's is widened back (handed_back.as_primal).
+    return bool(taken) and _narrow(prog)
 
 
 def _float64(v: Any) -> bool:
