@@ -23,7 +23,7 @@ import numpy as np
 
 from .arrays import astype, trunc
 from .backends import array_api_impls, by_name, call, foreign
-from .kinks import _select, abs, nan_kept, where
+from .kinks import _select, abs, where
 from .logic import _no_derivative
 from .numpy_tables import ufuncs
 from .ops import _ieee_op, _pow_partial_a, _ufunc, div, log, mul, sqrt, square
@@ -202,8 +202,7 @@ _doc(copysign, "``|a|`` with the sign of ``b``; its derivative in ``b`` is 0.",
 def _nan_tie(g: Any, a: Any, b: Any, bigger: bool) -> Any:
     """The share of an ``fmax``'s (``fmin``'s) ``g`` that goes to ``a``: NaNs are skipped.
 
-    Chosen, as ``maximum``'s is: exactly zero where ``a`` lost, even for an inf ``g``;
-    where both are NaN (so is the result) the rules make it NaN (``nan_kept``).
+    Chosen, as ``maximum``'s is: exactly zero where ``a`` lost, even for an inf ``g``.
     """
     wins = (a > b) if bigger else (a < b)
     return _select(wins | (b != b), g, _select(a == b, 0.5 * g, 0.0, g), g)
@@ -227,14 +226,14 @@ def _fmin(a: Any, b: Any) -> Any:
 
 fmax: Primitive = primitive(_fmax, "fmax", elementwise=True, check_rules=False)
 for _rules in (defvjp, defjvp):
-    _rules(fmax, lambda g, ans, a, b: nan_kept(_nan_tie(g, a, b, True), g, ans, ans),
-           lambda g, ans, a, b: nan_kept(_nan_tie(g, b, a, True), g, ans, ans))
+    _rules(fmax, lambda g, ans, a, b: _nan_tie(g, a, b, True),
+           lambda g, ans, a, b: _nan_tie(g, b, a, True))
 _doc(fmax, "Elementwise maximum that skips a NaN; ties split the gradient 0.5/0.5.",
      "tg.fmax(float('nan'), 1.0), tg.grad(tg.fmax)(2.0, 1.0)", "(1.0, 1.0)")
 fmin: Primitive = primitive(_fmin, "fmin", elementwise=True, check_rules=False)
 for _rules in (defvjp, defjvp):
-    _rules(fmin, lambda g, ans, a, b: nan_kept(_nan_tie(g, a, b, False), g, ans, ans),
-           lambda g, ans, a, b: nan_kept(_nan_tie(g, b, a, False), g, ans, ans))
+    _rules(fmin, lambda g, ans, a, b: _nan_tie(g, a, b, False),
+           lambda g, ans, a, b: _nan_tie(g, b, a, False))
 _doc(fmin, "Elementwise minimum that skips a NaN; ties split the gradient 0.5/0.5.",
      "tg.fmin(float('nan'), 1.0), tg.grad(tg.fmin)(2.0, 1.0)", "(1.0, 0.0)")
 fmod: Primitive = _ieee_op(math.fmod, np.fmod, "fmod")

@@ -122,8 +122,9 @@ spellings[nan_kept] = Spelling(   # = _nan_kept's scalar branch
 relu: Primitive = primitive(_relu, "relu", elementwise=True, check_rules=False)
 # Selection, not a 0/1 partial times g: where relu is flat an inf cotangent
 # (sqrt's at 0 in sqrt(relu(x))) gives 0, as tg.where(x > 0, x, 0.0) does.
-defvjp(relu, lambda g, ans, x: nan_kept(_passed(g, x > 0), g, x, 0.0))   # relu'(0) = 0
-defjvp(relu, lambda t, ans, x: nan_kept(_passed(t, x > 0), t, x, 0.0))
+# relu'(0) = 0, and relu'(nan) = 0 as JAX's (relu is a kink, not a smooth function)
+defvjp(relu, lambda g, ans, x: _passed(g, x > 0))
+defjvp(relu, lambda t, ans, x: _passed(t, x > 0))
 array_api_impls[relu] = lambda xp, x: xp.maximum(x, xp.zeros_like(x))   # nan stays nan
 spellings[relu] = Spelling(float="({0} if {0} > 0.0 or {0} != {0} else 0.0)",   # = _relu
                            array="_np_maximum({0}, 0.0)", names={"_np_maximum": np.maximum},
@@ -163,7 +164,7 @@ def _tie(g: Any, a: Any, b: Any) -> Any:
     All of it, half on a tie, or exactly zero: chosen, never multiplied by a
     0/1 partial, so an inf ``g`` gives 0 where ``a`` lost (as ``where`` does).
     """
-    return nan_kept(_select(a > b, g, _passed(0.5 * g, a == b), g), g, a, b)
+    return _select(a > b, g, _passed(0.5 * g, a == b), g)
 
 
 def _maximum(a: Any, b: Any) -> Any:
