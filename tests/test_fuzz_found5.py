@@ -49,3 +49,49 @@ def test_vmap_of_the_gradient_of_a_cubed_sum_beside_0d_float64_arrays_is_the_loo
         gx = g(x.astype(np.float64), np.asarray(y))[0]
         want = fd(lambda v: cube_of_a_sum(np.array([v]), np.asarray(y)), float(x[0]))
         assert abs(gx[0] - want) < 1e-6
+
+
+def negated_before_a_branchy_loop(x0, xs):
+    """Write seed 45 reduced: ``-x0`` computed before a loop whose first iteration's
+    ``else`` arm computes ``-s`` of ``s = x0`` too (one value after common subexpressions)."""
+    m = -x0
+    s = x0
+    for x in xs:
+        if x > 0.0:
+            s = s * 0.9 + x
+        else:
+            s = -s
+    return s + m
+
+
+def branchy_loop(x0, xs):
+    """The same loop with nothing before it."""
+    s = x0
+    for x in xs:
+        if x > 0.0:
+            s = s * 0.9 + x
+        else:
+            s = -s
+    return s
+
+
+TRACED, CALLED = (2.0, [0.0, 1.0, 2.0, 2.0, -2.0]), (2.0, [2.0, 0.0, 0.0, 2.0, 0.0])
+
+
+@pytest.mark.xfail(strict=True, reason="write seed 45: the loop rolled from the trace starts "
+                   "from its first iteration's else arm (-x0, shared with the value before the "
+                   "loop) and writes that arm as pass, so where the first iteration takes the if "
+                   "arm jit gives -4.18 where Python gives -7.42 (loop rolling, branches)")
+def test_jit_of_a_branchy_loop_whose_first_arm_was_computed_before_it_is_eagers():
+    jf = tg.jit(negated_before_a_branchy_loop)
+    jf(*TRACED)
+    assert same_bits(jf(*CALLED), negated_before_a_branchy_loop(*CALLED))
+
+
+@pytest.mark.parametrize("dtype", [float, int])
+def test_jit_of_the_branchy_loop_alone_is_eagers_at_another_branch_pattern(dtype):
+    traced, called = ((dtype(a), [dtype(v) for v in xs]) for a, xs in (TRACED, CALLED))
+    jf = tg.jit(branchy_loop)
+    jf(*traced)
+    assert same_bits(jf(*called), branchy_loop(*called))
+    assert same_bits(tg.jit(tg.grad(branchy_loop))(*called), tg.grad(branchy_loop)(*called))
