@@ -141,3 +141,60 @@ def test_vmap_of_a_second_derivative_through_a_clip_at_each_example_alone_is_eag
         g = tg.grad(clipped_by_a_running_maximum)
         want = fd(lambda v: g(v, row), x0, 1e-5)
         assert abs(h(x0, row) - want) < 1e-5 * max(1.0, abs(want))
+
+
+def added_in_place(x, y):
+    """Array write seed 315 reduced: ``+=`` of a float64 0-d example into a float32 array."""
+    v = x * 1.0
+    v += y
+    return v
+
+
+@pytest.mark.parametrize("in_axes", [0, (None, 0)])
+def test_vmap_of_an_in_place_add_of_a_float64_example_keeps_the_arrays_dtype(in_axes):
+    # vmap traced y as a float (no cast recorded, float32 either way) and ran the batch
+    # as a float64 array, whose sum came out float64 where NumPy writes float32
+    xs, ys = np.ones((3, 1, 3), F32) * np.arange(1, 4, dtype=F32)[:, None, None], \
+        np.array([0.5, 0.1, 2.0])
+    x_in = xs if in_axes == 0 else xs[0]
+    got = tg.vmap(added_in_place, in_axes=in_axes)(x_in, ys)
+    loop = np.stack([added_in_place(xs[i] if in_axes == 0 else xs[0], ys[i])
+                     for i in range(3)])
+    assert got.dtype == np.float32 and same_bits(got, loop)
+    assert same_bits(tg.jit(tg.vmap(added_in_place, in_axes=in_axes))(x_in, ys), loop)
+
+
+def copied_into_a_row(x):
+    """Array write seed 219 reduced: a (1, 3) array written into a (3,) one (NumPy drops
+    the leading 1)."""
+    v = np.ones(3) + 0.0 * np.sum(x)
+    np.copyto(v, x * 2.0)
+    w = np.zeros(3) + 0.0 * np.sum(x)
+    w[...] = x * x
+    return np.sum(v * np.arange(3.0)) + np.sum(w * np.cos(np.arange(3.0)))
+
+
+def test_the_gradient_of_a_value_written_with_its_leading_1_dropped():
+    x = np.array([[0.5, -1.0, 2.0]])
+    g = tg.grad(copied_into_a_row)(x)
+    assert g.shape == (1, 3)
+    assert np.allclose(g, fd(copied_into_a_row, x), atol=1e-8)
+    assert same_bits(tg.jit(tg.grad(copied_into_a_row))(x), g)
+    xs = np.stack([x, x * 0.5 + 0.25])
+    assert same_bits(tg.vmap(tg.grad(copied_into_a_row))(xs),
+                     np.stack([tg.grad(copied_into_a_row)(r) for r in xs]))
+
+
+def ones_beside(x, y):
+    """Array write seed 337 reduced: ``np.ones_like`` of a float32 array minus a float64
+    0-d example (float64 in NumPy)."""
+    return np.ones_like(x ** 2 - y) * x
+
+
+@pytest.mark.xfail(strict=True, reason="array write seed 337: vmap traces a float64 0-d "
+                   "example as a float, weak beside float32 data, so np.ones_like reads "
+                   "float32 where the example (an np.float64, or a 0-d array) makes it float64")
+def test_vmap_of_ones_like_beside_a_float64_example_is_the_loop():
+    xs, ys = np.ones((3, 1, 3), F32), np.array([0.5, 0.25, 2.0])
+    loop = np.stack([ones_beside(x, y) for x, y in zip(xs, ys)])
+    assert same_bits(tg.vmap(ones_beside)(xs, ys), loop)
