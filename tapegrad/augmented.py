@@ -8,7 +8,10 @@ promotes: a float32 0-d array minus a float64 was float64 under every
 transform and float32 in eager NumPy, the last bits apart. Here the
 in-place operators of a traced value whose number is a NumPy array compute
 the operation, then cast it back (``written``, which differentiates as
-``astype``). A traced NumPy scalar or float is rebound, as Python does.
+``astype``), also where the dtype came out right because an operand was a
+Python number: ``vmap`` traces a 0-d float64 example as a float and runs the
+batch as a float64 array, which would promote. A traced NumPy scalar or
+float is rebound, as Python does.
 
 The cast is NumPy's ``same_kind`` rule: float into an integer array raises
 the ``TypeError`` NumPy raises, and a result whose broadcast shape is not
@@ -72,9 +75,22 @@ def written(out: Any, target: np.ndarray, name: str) -> Any:
     if not np.can_cast(dtype, target.dtype, "same_kind"):
         raise TypeError(f"Cannot cast ufunc '{name}' output from {dtype!r} to "
                         f"{target.dtype!r} with casting rule 'same_kind'")
-    if type(value) is np.ndarray and dtype == target.dtype:
+    if type(value) is np.ndarray and dtype == target.dtype and not _weak_operand(out):
         return out
     return written_p(out, target.dtype)
+
+
+def _weak_operand(out: Any) -> bool:
+    """Whether ``out``'s operation read a Python number.
+
+    Weak here, it may be an array where the recording runs again (``vmap`` traces a 0-d
+    float64 example as a float and runs the batch, float64), whose promotion the write's
+    cast must undo there too.
+    """
+    if type(out) is not Traced:
+        return False
+    record = out.tape.records[out.id]
+    return any(type(v) is float or type(v) is int for v in record[3::2])
 
 
 def _writer(name: str) -> Callable[[Any, Any], Any]:

@@ -101,7 +101,10 @@ def _written_ct(g: Any, ans: Any, x: Any, v: Any, template: Any, *parts: Any) ->
     ct = _read(g, template, parts)
     if parts or not _basic(template):          # repeated indices: only the last write stays
         ct = ct * winners_p(shape_of(ans), template, *parts)
-    return ct if shape_of(ct) == shape_of(v) else sum_like(ct, v)
+    sv, sc = shape_of(v), shape_of(ct)
+    if len(sv) > len(sc):      # NumPy drops v's leading 1s to fit (y[...] = v of shape (1, 3))
+        ct = reshape_p(ct, (1,) * (len(sv) - len(sc)) + sc)
+    return ct if shape_of(ct) == sv else sum_like(ct, v)
 
 
 defvjp(setitem_p, lambda g, ans, x, v, template, *parts: setitem_p(g, 0.0, template, *parts),

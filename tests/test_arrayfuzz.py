@@ -21,6 +21,13 @@ against eager bit for bit; ``vmap(grad)``, ``vmap(jit(f))`` and
 product ``jvp(grad)`` against central differences of ``grad``, and
 ``grad(grad)`` of a 0-d argument. Hunting: ``python tests/test_arrayfuzz.py
 FIRST COUNT`` prints each failure with its program.
+
+*Write* programs (``random_program(seed, writes=True)``; the hunt's last
+argument ``writes``) add, from a second stream of choices (the seed's other
+lines stay), lines that write into a new array in place: an item, a mask, a
+reversed slice, a traced index, a repeated index (NumPy's buffered ``+=``),
+``np.put``, ``np.copyto``, ``+=``/``*=``/``-=`` with broadcasting and a cast,
+and a shifted slice added to itself.
 """
 
 from __future__ import annotations
@@ -65,6 +72,21 @@ SHAPING = ["{a}.reshape(-1)", "{a}.reshape(3, 2)", "{a}.T", "np.transpose({a})",
 LINALG = ["np.linalg.norm({a})", "np.linalg.norm({a}, axis={ax})",
           "np.linalg.inv({m})", "np.linalg.solve({m}, {b})", "np.linalg.det({m})",
           "np.linalg.solve({m}, np.ones({n}))", "np.linalg.inv({m}) @ {b}"]
+# each written array is traced where its value is (a NumPy array cannot hold a traced value):
+# "+ 0.0 * np.sum({b})" where only {b} may be traced
+WRITES = ["{v} = {a} + 0.0 * np.sum({b}); {v}[0] = np.sum({b})",
+          "{v} = {a} + 0.0 * np.sum({b}); {v} += {b}",
+          "{v} = {a} + 0.0 * np.sum({b}); {v} *= np.tanh({b})",
+          "{v} = {a}.copy(); {v}[{v} > 0.2] = 0.2",
+          "{v} = {a} + 0.0 * np.sum({b}); {v}[..., ::-1] = {b}",
+          "{v} = np.zeros_like({a}); {v}[..., 0] = {a}[..., 0] * 2.0",
+          "{v} = {a}.copy(); {v}[np.argmax({a}, axis=0)] -= 1.0",
+          "{v} = {a} + 0.0 * np.sum({b}); {v}[[0, 0]] += {b}",
+          "{v} = np.ones_like({a}) + 0.0 * np.sum({b}); np.copyto({v}, {b})",
+          "{v} = {a} + 0.0 * np.sum({b}); np.put({v}, [0, -1], np.sum({b}))",
+          "{v} = {a}.copy(); {v} -= {v}.mean()", "{v} = {a}.copy(); {v}[1:] += {v}[:-1]",
+          "{v} = {a} + 0.0 * np.sum({b}); {v}[..., 1:] *= {b}[..., :1]",
+          "{v} = np.zeros_like({a}) + 0.0 * np.sum({b}); {v}[{a} > 0] = np.max({b})"]
 MATRICES = ["(np.eye({n}) * 3 + 0.3 * np.tanh({a}.T @ {a}))",
             "(np.eye({n}) * 3 + 0.3 * np.tanh(np.outer({a}, {a})))",
             "(np.eye({n}) * 3 + 0.3 * np.tanh({a}))"]
@@ -73,8 +95,9 @@ MATRICES = ["(np.eye({n}) * 3 + 0.3 * np.tanh({a}.T @ {a}))",
 class Writer:
     """Writes one program line by line, trying each line on sample inputs."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, writes: bool = False) -> None:
         self.rnd = random.Random(seed)
+        self.wr = random.Random(f"writes{seed}") if writes else None
         nargs = self.rnd.choice([1, 2, 2, 3])
         kinds = DTYPES[self.rnd.choice(["f64", "f64", "f32", "mixed"])]
         self.names = ["x", "y", "z"][:nargs]
@@ -105,6 +128,17 @@ class Writer:
         m = self.rnd.choice(MATRICES)       # np.outer's is va.size square: eye(n) of its size
         m = m.format(a=a, n=va.size if "outer" in m else n)
         return text.format(a=a, b=b, n=n, ax=ax, m=m)
+
+    def write(self, name: str) -> str:
+        """A line writing into ``name``, a new array, in place (the write stream's choices)."""
+        assert self.wr is not None
+        recent = self.vars[-3:]
+        # not into a 0-d array: vmap's reference loop takes its examples as NumPy scalars
+        arrays = [v for v in recent + self.vars if np.ndim(self.env[v]) > 0]
+        if not arrays:
+            return f"{name} = {self.expression()}"
+        a, b = self.wr.choice(arrays), self.wr.choice(recent + self.vars)
+        return self.wr.choice(WRITES).format(v=name, a=a, b=b)
 
     def reduction(self, a: str, va: np.ndarray) -> str:
         axes: list[Any] = [None] + list(range(-va.ndim, va.ndim)) + ([(0, 1)] if va.ndim == 2
@@ -138,7 +172,8 @@ class Writer:
         for k in range(self.rnd.randint(2, 7)):
             name = f"v{k}"
             for _ in range(60):
-                line = f"{name} = {self.expression()}"
+                line = (self.write(name) if self.wr is not None and self.wr.random() < 0.4
+                        else f"{name} = {self.expression()}")
                 v = self.tried(line)
                 if v is not None:
                     self.env[name] = v
@@ -150,9 +185,9 @@ class Writer:
         return f"def f({', '.join(self.names)}):\n{body}    return ({outs},)\n"
 
 
-def random_program(seed: int) -> tuple[str, list[np.ndarray]]:
-    """A program's source and its sample arguments."""
-    w = Writer(seed)
+def random_program(seed: int, writes: bool = False) -> tuple[str, list[np.ndarray]]:
+    """A program's source and its sample arguments; ``writes``: with the write lines."""
+    w = Writer(seed, writes)
     return w.program(), w.args
 
 
@@ -233,8 +268,8 @@ class Fuzz:
         if why:
             self.failures.append(f"{kind}: {why[:600]}\n{self.src}")
 
-    def program(self, seed: int) -> None:
-        self.src, args = random_program(seed)
+    def program(self, seed: int, writes: bool = False) -> None:
+        self.src, args = random_program(seed, writes)
         f = build(self.src)
         rng = np.random.default_rng(seed + 1)
         other = [np.asarray(a + rng.normal(size=a.shape) * 0.3, a.dtype) for a in args]
@@ -318,14 +353,23 @@ def test_seeded_array_programs_agree_under_every_transform(block):
     assert not fuzz.failures, fuzz.failures[0]
 
 
-if __name__ == "__main__":     # hunting: python tests/test_arrayfuzz.py FIRST COUNT
+@pytest.mark.parametrize("block", range(2))
+def test_seeded_array_programs_writing_in_place_agree_under_every_transform(block):
+    fuzz = Fuzz()
+    for seed in range(block * 6, block * 6 + 6):
+        fuzz.program(seed, writes=True)
+    assert not fuzz.failures, fuzz.failures[0]
+
+
+if __name__ == "__main__":     # hunting: python tests/test_arrayfuzz.py FIRST COUNT [writes]
     import sys
     first, count = int(sys.argv[1]), int(sys.argv[2])
+    writes = sys.argv[-1] == "writes"
     fuzz = Fuzz()
     for seed in range(first, first + count):
         before = len(fuzz.failures)
         print("seed", seed, file=sys.stderr, flush=True)
-        fuzz.program(seed)
+        fuzz.program(seed, writes)
         for failure in fuzz.failures[before:]:
             print(f"--- seed {seed}: {failure.splitlines()[0][:300]}", flush=True)
         if len(fuzz.failures) > before:

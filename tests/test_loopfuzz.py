@@ -39,6 +39,14 @@ on its ``np.linalg.norm`` and in conditions, ``enumerate`` and ``zip`` over
 it, augmented assignment into the items of a list ``ws`` (``ws[k % 3] +=``),
 a helper with an ``if`` returning a tuple called in loop bodies and
 conditions, and nested tuple unpacking (``s, (u, t) = ...``).
+
+*Write* programs (``random_program(seed, writes=True)``; the hunt's last
+argument ``writes``) add, from a fifth stream, an array ``m`` written in place
+in loop bodies (``m[k % 3] = ...``, ``m[0] += ...``, ``m *= ...``, a mask, a
+traced index ``m[np.argmax(m)]``, a slice, a swap of two items), a dict ``d``
+updated in bodies and by a helper that mutates its dict argument, a list
+comprehension with a traced condition, ``any`` over the array, and ``while``
+loops run to a tolerance (a Newton iteration among them).
 """
 
 from __future__ import annotations
@@ -136,6 +144,36 @@ IDIOM_LOOPS = [["while np.linalg.norm(r) > 0.5 and k < 30:", "    k += 1", "    
                ["for x in r[::-1]:"], ["for i, w_ in enumerate(ws):", "    ws[i] = w_ * 0.5 + s"]]
 IDIOM_ENDS = ["s = s + np.linalg.norm(r) * 0.1", "u = u + sum(ws) * 0.1",
               "s, u = step(s, u, ws[0])"]
+# The write programs' kinds (``Writer(ch, writes=...)``): an array ``m`` written in place
+# (``m[k % 3] = ...``, ``m += ...``, a mask, a traced index, a slice), a dict ``d`` updated in
+# loop bodies and by a helper that mutates its dict argument, comprehensions with traced
+# conditions, ``any`` over an array, and ``while`` loops run to a tolerance.
+WRITE_STATEMENTS = [
+    "m[k % 3] = s * 0.5", "m[0] += x", "m[1] -= u * 0.1", "m *= 0.9", "m += x * 0.1",
+    "m -= m[::-1] * 0.1", "m[m > 1.0] = 1.0", "m[np.argmax(m)] = u", "m[1:] = m[:2] * 0.5 + x",
+    "s = s + m[k % 3] * 0.1", "u = u + np.sum(m * m) * 0.05", "m = np.clip(m, -2.0, 2.0)",
+    "m = np.maximum(m, u * 0.1)", "d['s'] = d['s'] * 0.5 + x", "d['u'] += s * 0.1",
+    "s = s + d['s'] * 0.1", "s, u = upd(d, s, u, x)",
+    "s = s + sum([v * 0.5 for v in m if v > u]) * 0.1",
+    "m = tg.stack([v * 0.5 + x for v in m])", "m[k % 3], m[(k + 1) % 3] = m[(k + 1) % 3], m[k % 3]",
+]
+WRITE_CONDITIONS = ["m[k % 3] > s", "np.sum(m) > 1.0", "d['s'] > u", "any(v > s for v in m)",
+                    "d['n'] % 2 == 0"]
+WRITE_LOOPS = [["e = s * 0.5 + 1.0", "while abs(e) > 1e-3 and k < 40:", "    k += 1",
+                "    e = e * 0.5 - x * 0.01"],
+               ["y = 1.5 + w * w", "while abs(y * y - (2.0 + w * w)) > 1e-6 and k < 50:",
+                "    k += 1", "    y = y - (y * y - (2.0 + w * w)) / (2.0 * y)", "    x = y * 0.1"],
+               ["for i in range(3):", "    m[i] = m[i] * 0.5 + s"],
+               ["for j, v in enumerate(m):", "    if v > s:", "        m[j] = s",
+                "    x = v * 0.5"],
+               ["for key in ('s', 'u'):", "    d[key] = d[key] * 0.9 + x"],
+               ["while np.max(np.abs(m)) > 0.1 and k < 30:", "    k += 1", "    m *= 0.7"]]
+WRITE_ENDS = ["s = s + np.sum(m) * 0.1", "u = u + d['s'] * 0.1 + d['u'] * 0.1",
+              "s = s + max(m) * 0.1", "s, u = upd(d, s, u, m[2])"]
+UPD = ["def upd(d, s, u, x):", "    d['n'] += 1", "    if s > d['s']:",
+       "        d['s'] = s * 0.5", "        return s - x * 0.1, u", "    d['u'] = d['u'] * 0.9 + x",
+       "    return s, u + 0.1", ""]
+
 STEP = ["def step(s, u, x):", "    if s > u:", "        return u * 0.5 + x, s",
         "    return s + 0.1 * x, u * 0.9", ""]
 
@@ -171,15 +209,22 @@ class Writer:
     """
 
     def __init__(self, ch: Chooser, more: Chooser | None = None,
-                 lists: Chooser | None = None, idioms: Chooser | None = None) -> None:
+                 lists: Chooser | None = None, idioms: Chooser | None = None,
+                 writes: Chooser | None = None) -> None:
         self.ch, self.lines, self.loops = ch, [], 0
         self.width, self.ifs = 3, 2
-        self.more, self.lists, self.idioms = more, lists, idioms
+        self.more, self.lists, self.idioms, self.writes = more, lists, idioms, writes
         self.arrays = more is not None and more.int(0, 1) == 1
         self.helper: list[str] = []
 
     def extra(self, depth: int) -> None:
-        """Maybe one of the wide, list or idiom programs' statements (from their streams)."""
+        """Maybe one of the wide, list, idiom or write programs' statements (from their
+        streams)."""
+        if self.writes is not None and self.writes.int(0, 2) == 0:
+            self.emit(depth, self.writes.pick(WRITE_STATEMENTS))
+            if self.writes.int(0, 3) == 0:
+                self.emit(depth, f"if {self.writes.pick(WRITE_CONDITIONS)}:")
+                self.emit(depth + 1, self.writes.pick(WRITE_STATEMENTS + STATEMENTS))
         if self.idioms is not None and self.idioms.int(0, 2) == 0:
             self.emit(depth, self.idioms.pick(IDIOM_STATEMENTS))
             if self.idioms.int(0, 3) == 0:
@@ -261,6 +306,11 @@ class Writer:
         if self.idioms is not None:
             self.lines += ["    ws = [0.1, x0 * 0.5, 0.3]",
                            "    r = tg.stack([x0 * 0.5, 0.25, -x0 * 1.0])"]
+        if self.writes is not None:
+            # of x0's float dtype, as the wide programs' a (a float64 m beside a float32 x0
+            # meets the strict xfails of tests/test_fuzz_found4.py and test_fuzz_found5.py)
+            self.lines += ["    m = tg.stack([x0 * 0.5, x0 * 0.0 + 0.25, -x0 * 1.0])",
+                           "    d = {'s': x0 * 1.0, 'u': 0.5, 'n': 0}"]
         for _ in range(self.ch.int(1, 2)):
             if self.ch.int(0, 3) == 0:          # a loop inside an if
                 self.emit(1, f"if {self.ch.pick(['x0 > 0.0', 'len(xs) > 2', 's > 0.5'])}:")
@@ -275,12 +325,17 @@ class Writer:
             self.listed()
         if self.idioms is not None:
             self.idiomed()
+        if self.writes is not None:
+            self.ended(self.writes, WRITE_LOOPS, WRITE_ENDS)
         self.emit(1, "return s + u + t + k * 0.01 + p[0] + p[1] * 0.5 + w * 0.1"
                   + (" + np.sum(a) * 0.1" if self.arrays else "")
                   + (" + np.sum(q) * 0.1 + len(zs) * 0.01" if self.lists is not None else "")
-                  + (" + np.sum(r) * 0.1 + sum(ws) * 0.1" if self.idioms is not None else ""))
+                  + (" + np.sum(r) * 0.1 + sum(ws) * 0.1" if self.idioms is not None else "")
+                  + (" + np.sum(m) * 0.1 + d['s'] + d['u'] * 0.5" if self.writes is not None
+                     else ""))
         head = INNER + self.helper if self.more is not None else []
         head += STEP if self.idioms is not None else []
+        head += UPD if self.writes is not None else []
         return "\n".join(head + self.lines) + "\n"
 
     def idiomed(self) -> None:
@@ -599,15 +654,16 @@ class Fuzz:
 
 
 def random_program(seed: int, wide: bool = False, lists: bool = False,
-                   idioms: bool = False) -> tuple[str, str]:
-    """A program and a dtype from a seed; ``wide``, ``lists`` and ``idioms``: with the wide,
-    list or idiom programs' kinds added (from streams of their own, so the seed's original
-    statements stay)."""
+                   idioms: bool = False, writes: bool = False) -> tuple[str, str]:
+    """A program and a dtype from a seed; ``wide``, ``lists``, ``idioms`` and ``writes``: with
+    the wide, list, idiom or write programs' kinds added (from streams of their own, so the
+    seed's original statements stay)."""
     rnd = random.Random(seed)
     more = Chooser(random.Random(f"wide{seed}")) if wide else None
     listed = Chooser(random.Random(f"lists{seed}")) if lists else None
     idiom = Chooser(random.Random(f"idioms{seed}")) if idioms else None
-    return (Writer(Chooser(rnd), more, listed, idiom).program(),
+    written = Chooser(random.Random(f"writes{seed}")) if writes else None
+    return (Writer(Chooser(rnd), more, listed, idiom, written).program(),
             rnd.choice(["py", "py", "f32", "int"]))
 
 
@@ -661,6 +717,17 @@ def test_seeded_idiom_programs_equal_eager_under_every_transform(block):
     assert not fuzz.failures, report(fuzz) + "\n" + fuzz.failures[0]
 
 
+@pytest.mark.parametrize("block", range(2))
+def test_seeded_write_programs_equal_eager_under_every_transform(block):
+    # m[i] = ..., m += ..., a mask and a traced index written, a dict mutated by a helper,
+    # a comprehension with a traced condition, while loops to a tolerance
+    fuzz = Fuzz()
+    for seed in range(block * 6, block * 6 + 6):
+        src, dtype = random_program(seed, writes=True)
+        fuzz.program(src, dtype, seed)
+    assert not fuzz.failures, report(fuzz) + "\n" + fuzz.failures[0]
+
+
 @settings(max_examples=20, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 @given(st.data(), st.sampled_from(["py", "f32", "int"]), st.integers(0, 2**31))
@@ -671,17 +738,18 @@ def test_hypothesis_programs_equal_eager_under_every_transform(data, dtype, seed
     assert not fuzz.failures, report(fuzz) + "\n" + fuzz.failures[0]
 
 
-# hunting: python tests/test_loopfuzz.py FIRST COUNT [N BATCH] [wide|lists]
+# hunting: python tests/test_loopfuzz.py FIRST COUNT [N BATCH] [wide|lists|idioms|writes]
 if __name__ == "__main__":
     import sys
-    wide, lists, idioms = (sys.argv[-1] == kind for kind in ("wide", "lists", "idioms"))
-    argv = sys.argv[:-1] if wide or lists or idioms else sys.argv
+    wide, lists, idioms, writes = (sys.argv[-1] == kind
+                                   for kind in ("wide", "lists", "idioms", "writes"))
+    argv = sys.argv[:-1] if wide or lists or idioms or writes else sys.argv
     first, count = int(argv[1]), int(argv[2])
     fuzz = Fuzz()
     fuzz.wide = wide
     fuzz.batch = int(argv[4]) if len(argv) > 4 else 5 if wide else 7
     for seed in range(first, first + count):
-        src, dtype = random_program(seed, wide, lists, idioms)
+        src, dtype = random_program(seed, wide, lists, idioms, writes)
         before = len(fuzz.failures)
         print("seed", seed, file=sys.stderr, flush=True)
         fuzz.program(src, dtype, seed, int(argv[3]) if len(argv) > 3 else 6 if wide else 10)
