@@ -78,10 +78,6 @@ def branchy_loop(x0, xs):
 TRACED, CALLED = (2.0, [0.0, 1.0, 2.0, 2.0, -2.0]), (2.0, [2.0, 0.0, 0.0, 2.0, 0.0])
 
 
-@pytest.mark.xfail(strict=True, reason="write seed 45: the loop rolled from the trace starts "
-                   "from its first iteration's else arm (-x0, shared with the value before the "
-                   "loop) and writes that arm as pass, so where the first iteration takes the if "
-                   "arm jit gives -4.18 where Python gives -7.42 (loop rolling, branches)")
 def test_jit_of_a_branchy_loop_whose_first_arm_was_computed_before_it_is_eagers():
     jf = tg.jit(negated_before_a_branchy_loop)
     jf(*TRACED)
