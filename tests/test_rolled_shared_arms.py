@@ -209,17 +209,17 @@ def test_jit_of_ints_whose_arms_differ_in_kind_is_eagers():
 
 @pytest.mark.parametrize("f", [neg_before, reset, while_neg], ids=lambda f: f.__name__)
 def test_jit_of_grad_is_grads(f, many):
-    check_all(lambda: tg.jit(tg.grad(f)), tg.grad(f))
+    check_all(lambda: tg.jit(tg.grad(f)), tg.grad(f), longest=3)
 
 
 @pytest.mark.parametrize("f", [neg_before, reset_neg], ids=lambda f: f.__name__)
 def test_grad_of_jit_is_grads(f, many):
-    check_all(lambda: tg.grad(tg.jit(f)), tg.grad(f))
+    check_all(lambda: tg.grad(tg.jit(f)), tg.grad(f), longest=3)
 
 
 @pytest.mark.parametrize("f", [neg_before, twice_neg_before, reset], ids=lambda f: f.__name__)
 def test_vmap_of_jit_is_the_loop(f, many):
-    for n in range(1, 5):
+    for n in range(1, 4):
         every = np.array(patterns(n))
         want = np.array([f(2.0, list(map(float, q))) for q in every])
         for traced in patterns(n):
