@@ -16,6 +16,7 @@ again, and that errors stay the same.
 
 from __future__ import annotations
 
+import gc
 import sys
 from typing import Any, NamedTuple
 
@@ -218,6 +219,28 @@ def test_many_gradients_are_rows_of_one_array_that_alias_nothing_else() -> None:
         leaf[...] = np.nan           # a caller writing into its rows changes no later call
     same(v(*args), want)
     same(first, want)
+
+
+def test_rows_are_not_checked_one_by_one_and_a_gradient_returned_twice_is_copied() -> None:
+    """The outputs that are rows of the program's one new array are known fresh when it
+    compiles (``packing.row_outputs``), so a call checks only the others; a gradient tree
+    returned twice comes back as arrays of their own each time."""
+    from tapegrad.batching.quick import Quick
+    p = tg.nn.mlp_init([2, 16, 16, 1], seed=3)
+    g = tg.grad(mlp_loss)
+    args = (p, *data(7, seed=4))
+    v = tg.vmap(g, in_axes=(None, 0, 0, 0))
+    v(*args)
+    quicks = [q for q in gc.get_objects() if type(q) is Quick and len(q.batched) == 337]
+    assert any(len(q.lowered.rows_at) >= 300 and len(q.check) < 40 for q in quicks)
+    twice = tg.vmap(lambda *a: (g(*a), g(*a)), in_axes=(None, 0, 0, 0))
+    want = loop(g, args, (None, 0, 0, 0), 7)
+    for _ in range(2):
+        out = twice(*args)
+        same(out, (want, want))
+        leaves = tg.tree.leaves(out)
+        for k, a in enumerate(leaves):
+            assert not any(np.shares_memory(a, b) for b in leaves[k + 1:] + list(args[1:]))
 
 
 # ---------------------------------------------------------------- aliasing

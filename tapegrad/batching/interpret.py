@@ -31,6 +31,7 @@ import numpy as np
 from .. import reductions, shapes, tracing, tree
 from ..staging.lower import Lowered, lower
 from ..staging.packing import packed_batch as pack
+from ..staging.packing import row_outputs
 from ..staging.passes import optimize
 from ..staging.program import Const, Eqn, Program, eager_float64s, from_tape, is_guard
 from ..tracing import gc_paused
@@ -397,4 +398,6 @@ def _build(prog: Program, batched_inputs: tuple[bool, ...]) -> tuple[Lowered, li
     program = optimize(Program(prog.inputs, tuple(eqns), outputs, prog.sources, seen))
     program = pack(program, {i for i, b in zip(prog.inputs, batched_inputs) if b})
     out_batched = [isinstance(o, int) and o in batched for o in program.outputs]
-    return lower(program, "vmap"), out_batched
+    lowered = lower(program, "vmap")
+    lowered.rows_at = row_outputs(program)
+    return lowered, out_batched

@@ -161,6 +161,8 @@ class Quick:
         dynamic = [k for k, s in enumerate(static) if not s]
         self.dynamic = None if len(dynamic) == len(static) else dynamic
         self.build = unflattener(out_def) or partial(tree.unflatten, out_def)
+        rows = set(self.lowered.rows_at)      # fresh by construction: not checked
+        self.check = [j for j in range(len(self.batched)) if j not in rows] if rows else None
 
     def __call__(self, leaves: list[Any]) -> Any:
         """``fun`` over the batch of ``leaves``, or ``MISS`` where their sizes disagree."""
@@ -175,7 +177,9 @@ class Quick:
             args = [args[k] for k in self.dynamic]
         with ieee():
             outs = self.lowered.fn(args)
-        if not (self.plain and _fresh(outs, n)):
+        check = self.check
+        if not (self.plain and (_fresh(outs, n) if check is None else
+                                not check or _fresh([outs[j] for j in check], n))):
             outs = self.placed(outs, n, args)
         return self.build(outs)
 

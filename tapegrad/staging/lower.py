@@ -71,7 +71,11 @@ class Lowered:
       fn: ``fn(leaves) -> list of outputs``.
       guards: the source line of each guard, by the index ``GuardFailed`` carries.
       plain: no value of the program is a NumPy one (so nothing can warn).
+      rows_at: under ``vmap``, the outputs that are rows of the one new array the
+        program writes its vectors' lanes to (``packing.row_outputs``).
     """
+
+    rows_at: tuple[int, ...] = ()
 
     def __init__(self, source: str, fn: Callable[[list[Any]], list[Any]], guards: list[str],
                  plain: bool = False):

@@ -51,7 +51,7 @@ from .returned import single_lanes
 from .strided import strided
 from .verify import checks as _checks
 
-__all__ = ["MIN_LANES", "lower_packed", "pack", "packed_batch"]
+__all__ = ["MIN_LANES", "lower_packed", "pack", "packed_batch", "row_outputs"]
 
 MIN_LANES = 4        # a smaller group stays scalar
 MIN_ROWS = 8         # fewer outputs that are lanes of vectors: each a column copied
@@ -250,6 +250,23 @@ def _as_rows(prog: Program) -> Program:
     eqns += [Eqn(item, o, (fresh, Const(k)), np.zeros(2)) for k, o in enumerate(outs)]
     return prog._replace(eqns=tuple(eqns))
 
+
+def row_outputs(prog: Program) -> tuple[int, ...]:
+    """The positions of ``prog``'s outputs that are rows of its ``rows_out`` array (``_as_rows``).
+
+    Each is a row of the one ``(outputs, n)`` array the program makes at each
+    call, its memory shared with no input and no other output: a call need
+    not check that of them. An output returned twice counts once (the
+    lowering copies it the second time).
+    """
+    made = {e.out for e in prog.eqns if e.prim is rows_out}
+    rows = {e.out for e in prog.eqns if e.prim is item and e.args[0] in made}
+    at: list[int] = []
+    for j, o in enumerate(prog.outputs):
+        if isinstance(o, int) and o in rows:
+            rows.discard(o)
+            at.append(j)
+    return tuple(at)
 
 _ROOM = [0]         # the most bytes made room for so far in this process
 _MIN_ROOM, _MAX_ROOM = 4 << 20, 32 << 20      # under vmap, tracing saw a small batch
