@@ -36,7 +36,7 @@ from .staging.cache import (
 )
 from .staging.lower import Lowered, lower
 from .staging.packing import lower_packed
-from .staging.passes import merge_calls, optimize
+from .staging.passes import identities_after, merge_calls, optimize
 from .staging.program import (
     Const,
     Program,
@@ -147,10 +147,12 @@ def compiled(rec: Recording, name: str, reassociate: bool) -> Lowered:
     """The program through the passes, packed or rolled where it can be, compiled."""
     raw, floats, ints = rec.program, rec.floats, rec.ints
     assert raw is not None
-    program = merge_calls(optimize(raw))
-    lowered = lower_packed(program, name, floats, ints, reassociate) or roll_grad(
-        raw, program, name, floats, ints, rec.inner, rec.seeds, rec.spans) or lower(
-        program, name, floats, ints)
+    program = merge_calls(optimize(raw, exact_identities=False))     # x * 1.0 packs
+    lowered = lower_packed(program, name, floats, ints, reassociate)
+    if lowered is None:
+        program = identities_after(program)
+        lowered = roll_grad(raw, program, name, floats, ints, rec.inner, rec.seeds,
+                            rec.spans) or lower(program, name, floats, ints)
     lowered.fn = as_numpy_floats(lowered.fn, rec.numpy_floats)
     return lowered
 

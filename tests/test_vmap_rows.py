@@ -45,7 +45,8 @@ def test_a_batched_chain_over_parts_adds_each_lanes_rows_in_order(batch, rows, l
         got = _chain_parts(lanes, first.copy(), *[p.copy() for p in later])
         rows_got = _chain_rows(joined.reshape(batch, -1, lanes))
     assert bits(got.ravel().tolist()) == bits([v for row in want for v in row])
-    assert got.tobytes() == rows_got.tobytes()
+    # the same bits, but for which nan a sum of two nans carries (the C compiler's choice)
+    assert bits(got.ravel().tolist()) == bits(rows_got.ravel().tolist())
 
 
 def _chain_seq(column):

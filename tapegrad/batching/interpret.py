@@ -29,9 +29,9 @@ from typing import Any, cast
 import numpy as np
 
 from .. import reductions, shapes, tracing, tree
-from ..staging.lower import Lowered, lower
+from ..staging.lower import Lowered
+from ..staging.packing import lower_batch
 from ..staging.packing import packed_batch as pack
-from ..staging.packing import row_outputs
 from ..staging.passes import optimize
 from ..staging.program import Const, Eqn, Program, eager_float64s, from_tape, is_guard
 from ..tracing import gc_paused
@@ -354,8 +354,7 @@ def compiled(prog: Program,
 
     None where the program is not scalar, has a guard or a primitive that is
     not elementwise: it is interpreted. The caller keeps the result (``vmap``
-    with the program it traced); when it is dropped, so are its source lines
-    in ``linecache``.
+    with its program); when it is dropped, so are its lines in ``linecache``.
     """
     result = _build(prog, batched_inputs)
     if result is not None:
@@ -398,6 +397,4 @@ def _build(prog: Program, batched_inputs: tuple[bool, ...]) -> tuple[Lowered, li
     program = optimize(Program(prog.inputs, tuple(eqns), outputs, prog.sources, seen))
     program = pack(program, {i for i, b in zip(prog.inputs, batched_inputs) if b})
     out_batched = [isinstance(o, int) and o in batched for o in program.outputs]
-    lowered = lower(program, "vmap")
-    lowered.rows_at = row_outputs(program)
-    return lowered, out_batched
+    return lower_batch(program), out_batched

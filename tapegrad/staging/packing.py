@@ -51,7 +51,7 @@ from .returned import single_lanes
 from .strided import strided
 from .verify import checks as _checks
 
-__all__ = ["MIN_LANES", "lower_packed", "pack", "packed_batch", "row_outputs"]
+__all__ = ["MIN_LANES", "lower_packed", "pack", "lower_batch", "packed_batch", "row_outputs"]
 
 MIN_LANES = 4        # a smaller group stays scalar
 MIN_ROWS = 8         # fewer outputs that are lanes of vectors: each a column copied
@@ -249,6 +249,13 @@ def _as_rows(prog: Program) -> Program:
     # a row shares memory with no input and no other output: its stand-in owns its memory
     eqns += [Eqn(item, o, (fresh, Const(k)), np.zeros(2)) for k, o in enumerate(outs)]
     return prog._replace(eqns=tuple(eqns))
+
+
+def lower_batch(prog: Program) -> Lowered:
+    """``prog`` (``packed_batch``'s) lowered, with the outputs known fresh (``row_outputs``)."""
+    lowered = lower(prog, "vmap")
+    lowered.rows_at = row_outputs(prog)
+    return lowered
 
 
 def row_outputs(prog: Program) -> tuple[int, ...]:

@@ -277,9 +277,29 @@ def _stand_in(v: Any) -> Any:
     return None
 
 
-def optimize(prog: Program) -> Program:
-    """All passes: ``shapes_only``, one sweep of ``fold``, ``identities``, ``cse``; ``dce``."""
-    return dce(_sweep(prog, folding=True, exact_identities=True, sharing=True, stand_ins=True))
+def optimize(prog: Program, exact_identities: bool = True) -> Program:
+    """All passes: ``shapes_only``, one sweep of ``fold``, ``identities``, ``cse``; ``dce``.
+
+    ``exact_identities=False`` keeps ``x * 1.0`` and the like: packing lines
+    a lane's ``s * 1.0`` up with its neighbours' ``s * -1.0`` (a hinge's
+    labels), where without it the two kinds of lanes would be two streams
+    of groups; ``identities_after`` takes them out later where nothing packs.
+    """
+    return dce(_sweep(prog, folding=True, exact_identities=exact_identities, sharing=True,
+                      stand_ins=True))
+
+
+def identities_after(prog: Program) -> Program:
+    """``optimize(raw)`` from ``prog = optimize(raw, exact_identities=False)``.
+
+    The identities taken out and the copies they leave shared; ``prog``
+    itself where it has none.
+    """
+    with_units = {p for p, sp in spellings.items() if sp.units}
+    for e in prog.eqns:
+        if e.prim in with_units and _identity_operand(e) is not None:
+            return dce(_sweep(prog, folding=False, exact_identities=True, sharing=True))
+    return prog
 
 
 def merge_calls(prog: Program) -> Program:
