@@ -157,6 +157,7 @@ def compiled(rec: Recording, name: str, reassociate: bool) -> Lowered:
     return lowered
 
 
+@gc_paused        # a record a tuple: the collector's scans of the heap cost more than the writing
 def write_records(rec: Recording) -> None:
     """The replayed tape's records, written from the program (other transforms replay it)."""
     assert rec.program is not None
