@@ -1,0 +1,79 @@
+"""Random scalar programs with isomorphic groups: packed equals eager and unpacked, bit for bit.
+
+``packfuzz_gen.random_spec(seed)`` describes a program written on floats,
+micrograd's way: layers of 4 to 20 lanes of one operation each (``+ - * /``,
+unary ``-``, ``abs``, ``**2``, ``**k``, relu, hinge, clip, maximum, minimum,
+``where`` and Python ``if`` on comparisons, comparisons returned as bools,
+Python's ``sum`` from int 0, sum chains, neurons ``b + sum(w * x)`` with
+float and int weights, tanh/exp/log beside them), constants ``0.0``,
+``-0.0``, infinities, nans and ints, lanes read by scalar code, and outputs
+returned as lists, tuples and dicts; run over a loop of examples that share
+inputs. ``packfuzz_check.check(seed)`` runs it at its tracing inputs and at
+two others (infinities, nans, huge and subnormal numbers, ints among them)
+under ``jit``, ``jit(grad)``, ``jit(value_and_grad)``, ``grad(jit)``
+(against the program compiled unpacked and against eager, bit for bit),
+``vmap``, ``vmap(grad)`` and ``jit(vmap)`` (against unpacked ``vmap`` and a
+Python loop over the examples), and ``reassociate=True`` (within a loose
+tolerance, where every value of the program is finite). Every program with
+a group is packed (``forced``), worth it or not, so small programs reach
+what only large ones would.
+
+Run many seeds outside pytest with
+``python -c "import sys; sys.path.insert(0, 'tests'); from packfuzz_check import hunt;
+hunt(0, 500)"``; the reproducers of what the hunt found are the tests below.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import struct
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from packfuzz_check import check
+from test_packing import unpacked
+
+import tapegrad as tg
+
+CI = bool(os.environ.get("CI"))
+
+
+def bits(x):
+    """Every leaf's type and IEEE encoding (a zero's sign counts; a nan is a nan)."""
+    out = []
+    for v in tg.tree.leaves(x):
+        if isinstance(v, np.ndarray):
+            out.append(("a", v.dtype.str, v.shape, v.tobytes()))
+        elif v != v:
+            out.append((type(v).__name__, "nan"))
+        else:
+            out.append((type(v).__name__, struct.pack("<d", v)))
+    return out
+
+
+@settings(max_examples=6, deadline=None, derandomize=CI)
+@given(st.integers(0, 2 ** 32 - 1))
+def test_random_packed_programs_equal_eager_and_unpacked(seed):
+    assert check(seed) == []
+
+
+# ---------------------------------------------------------------- reproducers
+def test_vmap_keeps_unbatched_tanh_scalar():
+    """Shared (unbatched) inputs' tanh under vmap is math.tanh, as the loop's: packed as one
+    ``np.tanh`` of their stack it was an ulp off (seed 116 of the hunt)."""
+    def loss(xs, e):
+        t = [tg.tanh(xs[1]), tg.tanh(xs[0]), tg.tanh(xs[2]), tg.tanh(xs[3])]
+        s = [t[1] - xs[4], t[0] - 0.5, t[2] - xs[2]]
+        return (t[3] + s[0] + s[1] + s[2]) * e
+    xs = [-2.948, 0.599, -2.658, 1.556, -0.097]
+    e = np.full(3, 0.5)
+    g = tg.grad(loss)
+    got = tg.vmap(g, in_axes=(None, 0))(xs, e)
+    with unpacked():
+        want = tg.vmap(g, in_axes=(None, 0))(xs, e)
+    assert bits(got) == bits(want)
+    for k in range(3):
+        assert bits([float(v[k]) for v in got]) == bits(g(xs, float(e[k])))
+    assert any(math.tanh(x) != np.tanh(np.array([x]))[0] for x in xs[:4])   # else no test
