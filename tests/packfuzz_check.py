@@ -92,7 +92,8 @@ def input_sets(spec: dict[str, Any], seed: int, n: int = 3) -> list[tuple[list[A
 CHECKS = ("jit", "jit_grad", "jit_vg", "grad_jit", "vmap", "vmap_grad", "jit_vmap", "reassoc")
 
 
-def check(seed: int, transforms: tuple[str, ...] = CHECKS, forced: bool = True) -> list[str]:
+def check(seed: int, transforms: tuple[str, ...] = CHECKS, forced: bool = True,
+          small: bool = False) -> list[str]:
     """What differs, for the program of ``seed``, from eager and from the unpacked program.
 
     ``forced``: every program with a group is packed, worth it or not (small
@@ -100,8 +101,8 @@ def check(seed: int, transforms: tuple[str, ...] = CHECKS, forced: bool = True) 
     """
     if forced:
         with mock.patch("tapegrad.staging.packing._cheap", lambda *a: True):
-            return check(seed, transforms, False)
-    spec = random_spec(seed)
+            return check(seed, transforms, False, small)
+    spec = random_spec(seed, small)
     sets = input_sets(spec, seed)
     bad: list[str] = []
 
@@ -149,7 +150,7 @@ def check(seed: int, transforms: tuple[str, ...] = CHECKS, forced: bool = True) 
                 got, eager = _call(fn, *xs), _call(ref, *xs)
                 if eager[0] == "ok" and _finite(spec, xs) and not _close(got, eager):
                     bad.append(f"reassociate at set {k}")
-    return bad + _check_vmap(spec, sets, transforms)
+    return bad + _check_vmap(spec, sets, transforms) + _check_vmap(spec, sets, transforms, 0)
 
 
 def _finite(spec: dict[str, Any], xs: Any) -> bool:
@@ -174,37 +175,64 @@ def _row(out: Any, k: int, n: int) -> Any:
     return tg.tree.map(one_, out)
 
 
-def _check_vmap(spec: dict[str, Any], sets: list[Any], transforms: tuple[str, ...]
-                ) -> list[str]:
+def _shared_memory(out: Any, batch: list[Any]) -> int:
+    """How many pairs of output arrays, or of an output and an input, share memory."""
+    arrays = [v for v in tg.tree.leaves(out) if isinstance(v, np.ndarray)]
+    pairs = sum(np.shares_memory(a, b) for i, a in enumerate(arrays) for b in arrays[:i])
+    return pairs + sum(np.shares_memory(a, b) for a in arrays for b in batch)
+
+
+def _vmap_calls(sets: list[Any], axis: int) -> list[tuple[Any, list[list[Any]]]]:
+    """Per call: the unbatched argument and the batch's rows (each call new values)."""
+    calls = []
+    for j, (shared, examples) in enumerate(sets):
+        if axis == 1:
+            fixed, rows = shared, [ex for _, exs in sets[j:] + sets[:j] for ex in exs]
+        else:
+            fixed, rows = examples[0], [sh for sh, _ in sets[j:] + sets[:j]]
+        rows = rows + [[v * 0.5 if type(v) is float else v for v in ex] for ex in rows]
+        calls.append((fixed, rows))
+    calls.append((calls[0][0], calls[0][1][:1]))          # a batch of one example
+    return calls
+
+
+def _check_vmap(spec: dict[str, Any], sets: list[Any], transforms: tuple[str, ...],
+                axis: int = 1) -> list[str]:
+    """vmap over the examples (``axis`` 1) or over the shared inputs (0), the other fixed;
+    one vmapped function called at every set of inputs (it keeps its trace)."""
     bad: list[str] = []
-    shared, examples = sets[0]
-    rows = [ex for _, exs in sets for ex in exs]
-    rows = rows + [[v * 0.5 if type(v) is float else v for v in ex] for ex in rows]
-    cols = list(zip(*rows))
-    batch = [np.array([float(v) for v in c]) if any(type(v) is float for v in c)
-             else np.array(c) for c in cols]
-    n = len(rows)
+    axes = (None, 0) if axis else (0, None)
+    order = (lambda a, b: (a, b)) if axis else (lambda a, b: (b, a))
     f1 = lambda sh, ex: one(spec, sh, ex)                                 # noqa: E731
     g1 = tg.grad(lambda sh, ex: one_loss(spec, sh, ex), argnums=(0, 1))
-    for name, make, ref in (("vmap", lambda: tg.vmap(f1, in_axes=(None, 0)), f1),
-                            ("vmap_grad", lambda: tg.vmap(g1, in_axes=(None, 0)), g1),
-                            ("jit_vmap", lambda: tg.jit(tg.vmap(f1, in_axes=(None, 0))), f1)):
+    for name, make, ref in (("vmap", lambda: tg.vmap(f1, in_axes=axes), f1),
+                            ("vmap_grad", lambda: tg.vmap(g1, in_axes=axes), g1),
+                            ("jit_vmap", lambda: tg.jit(tg.vmap(f1, in_axes=axes)), f1)):
         if name not in transforms:
             continue
-        got = _call(make(), shared, batch)
+        fn = make()
         with unpacked():
-            want = _call(make(), shared, batch)
-        if not _same(got, want):
-            bad.append(f"{name} vs unpacked")
-            continue
-        if got[0] != "ok":
-            continue
-        for k in range(n):
-            eager = _call(ref, shared, rows[k])
-            if eager[0] == "ok" and tbits(_row(got[1], k, n), False)[1] != \
-                    tbits(eager[1], False)[1]:
-                if tbits(_row(want[1], k, n), False)[1] == tbits(eager[1], False)[1]:
-                    bad.append(f"{name} vs loop at example {k}")
+            sfn = make()
+        for j, (fixed, rows) in enumerate(_vmap_calls(sets, axis)):
+            batch = [np.array([float(v) for v in c]) if any(type(v) is float for v in c)
+                     else np.array(c) for c in zip(*rows)]
+            got = _call(fn, *order(fixed, batch))
+            with unpacked():
+                want = _call(sfn, *order(fixed, batch))
+            if not _same(got, want):
+                bad.append(f"{name} (axis {axis}) vs unpacked at call {j}")
+                continue
+            if got[0] != "ok":
+                continue
+            if _shared_memory(got[1], batch) > _shared_memory(want[1], batch):
+                bad.append(f"{name} (axis {axis}) outputs share memory at call {j}")
+            n = len(rows)
+            for k in range(n):
+                eager = _call(ref, *order(fixed, rows[k]))
+                if eager[0] == "ok" and tbits(_row(got[1], k, n), False)[1] != \
+                        tbits(eager[1], False)[1]:
+                    if tbits(_row(want[1], k, n), False)[1] == tbits(eager[1], False)[1]:
+                        bad.append(f"{name} (axis {axis}) vs loop at call {j} example {k}")
     return bad
 
 

@@ -25,7 +25,7 @@ SCALAR = ["tanh", "exp", "logabs"]
 CMPS = ["gt", "lt", "ge", "le", "eq", "ne"]
 KS = [2, 3, 4, 0, 1, -1, 5]
 OPS = BINARY * 3 + UNARY * 2 + ["where", "cmp", "sum", "chain", "neuron",
-                                "ineuron"] * 2 + SCALAR + ["if"]
+                                "ineuron", "mask"] * 2 + SCALAR + ["if", "bsum", "brelu"]
 
 
 def _const(r: random.Random) -> Any:
@@ -41,45 +41,82 @@ def _operand(r: random.Random, pool: list[int], kind: str) -> Any:
     return ("v", _value(r, pool)) if kind == "v" else ("c", _const(r))
 
 
-def random_spec(seed: int) -> dict[str, Any]:
-    """A program's description: its inputs' count, layers, scalar readers and outputs."""
+def _plan(r: random.Random, small: bool) -> list[tuple[str, int, int]]:
+    """Each layer's operation, width and (a dense layer's) fan-in: its weights' count."""
+    plan, prev = [], r.randint(2, 6)
+    for _ in range(r.randint(2, 3) if small else r.randint(3, 8)):
+        op = "dense" if r.random() < 0.25 else r.choice(OPS)
+        width = r.randint(4, 8 if small else 20)
+        plan.append((op, width, min(prev, r.randint(2, 8)) if op == "dense" else 0))
+        prev = width
+    return plan
+
+
+def _lanes(r: random.Random, op: str, width: int, floats: list[int]) -> list[Any]:
+    kinds = r.choice(["vv", "vv", "vc", "cv"])
+    same_const = r.random() < 0.5
+    c0, n_extra, cmp, k0 = _const(r), r.randint(2, 9), r.choice(CMPS), r.choice(KS)
+    uniform = r.random() < 0.8        # every lane the same shape: one group
+    lanes = []
+    for _ in range(width):
+        a = _operand(r, floats, kinds[0])
+        b = _operand(r, floats, kinds[1])
+        if same_const:
+            a = ("c", c0) if a[0] == "c" else a
+            b = ("c", c0) if b[0] == "c" else b
+        if r.random() < 0.1:          # a lane of another kind: a smaller or mixed group
+            b = _operand(r, floats, "c" if b[0] == "v" else "v")
+        extra = [("v", _value(r, floats)) for _ in range(n_extra if uniform else r.randint(2, 9))]
+        lanes.append((a, b, extra, cmp if uniform else r.choice(CMPS),
+                      k0 if uniform and r.random() < 0.9 else r.choice(KS)))
+    return lanes
+
+
+def _dense(r: random.Random, width: int, fan_in: int, w0: int, xs: list[int]) -> list[Any]:
+    """A layer of neurons ``b + sum(w * x)`` over the values ``xs`` (the previous layer's),
+    its weights and biases the shared inputs from ``w0`` on; relu, tanh or none after."""
+    act = r.choice([1, 1, 3, 0])                  # k: 1 relu, 3 tanh, 0 none
+    lanes, w = [], w0
+    for _ in range(width):
+        pairs = []
+        for x in xs[-fan_in:]:
+            pairs += [("v", w), ("v", x)]
+            w += 1
+        lanes.append((("v", w), None, pairs, "gt", act))
+        w += 1
+    return lanes
+
+
+def random_spec(seed: int, small: bool = False) -> dict[str, Any]:
+    """A program's description: its inputs' count, layers, scalar readers and outputs.
+
+    ``small``: 2 or 3 layers of 4 to 8 lanes, one or two examples (cheap to check)."""
     r = random.Random(seed)
-    n_shared, n_own = r.randint(2, 10), r.randint(1, 4)
+    plan = _plan(r, small)
+    n_base, n_own = r.randint(2, 10), r.randint(1, 4)
+    n_shared = n_base + sum(w * (m + 1) for _, w, m in plan)
     n_in = n_shared + n_own
-    pool, layers, floats = n_in, [], list(range(n_in))
-    for _ in range(r.randint(3, 8)):
-        op, width = r.choice(OPS), r.randint(4, 20)
-        kinds = r.choice(["vv", "vv", "vc", "cv"])
-        same_const = r.random() < 0.5
-        c0, n_extra, cmp, k0 = _const(r), r.randint(2, 9), r.choice(CMPS), r.choice(KS)
-        uniform = r.random() < 0.8        # every lane the same shape: one group
-        lanes = []
-        for _ in range(width):
-            a = _operand(r, floats, kinds[0])
-            b = _operand(r, floats, kinds[1])
-            if same_const:
-                a = ("c", c0) if a[0] == "c" else a
-                b = ("c", c0) if b[0] == "c" else b
-            if r.random() < 0.1:          # a lane of another kind: a smaller or mixed group
-                b = _operand(r, floats, "c" if b[0] == "v" else "v")
-            extra = [("v", _value(r, floats))
-                     for _ in range(n_extra if uniform else r.randint(2, 9))]
-            lanes.append((a, b, extra, cmp if uniform else r.choice(CMPS),
-                          k0 if uniform and r.random() < 0.9 else r.choice(KS)))
-        layers.append((op, lanes))
+    floats = list(range(n_base)) + list(range(n_shared, n_in))    # weights: dense layers'
+    pool, layers, w0 = n_in, [], n_base
+    for op, width, fan_in in plan:
+        if op == "dense":
+            layers.append((op, _dense(r, width, fan_in, w0, floats)))
+            w0 += width * (fan_in + 1)
+        else:
+            layers.append((op, _lanes(r, op, width, floats)))
         if op != "cmp":
             floats.extend(range(pool, pool + width))
         pool += width
         for _ in range(r.choice([0, 0, 1, 2])):     # scalar code reading lanes
             name = "gtsel" if r.random() < 0.05 else r.choice(SCALAR + ["mul", "add"])
-            layers.append(("scalar", [(name,
-                                       _value(r, floats), _value(r, floats))]))
+            layers.append(("scalar", [(name, _value(r, floats), _value(r, floats))]))
             floats.append(pool)
             pool += 1
     last = [i for i in range(pool - 20, pool) if i in floats]    # the last layer's lanes
     outs = r.sample(range(pool), min(pool, r.randint(1, 12))) + last[r.randrange(3):]
     loss_terms = r.sample(floats, min(len(floats), r.randint(1, 10))) + last
-    return {"n_in": n_in, "n_shared": n_shared, "examples": r.choice([1, 2, 3, 5, 8]),
+    return {"n_in": n_in, "n_shared": n_shared,
+            "examples": r.choice([1, 2] if small else [1, 2, 3, 5, 8]),
             "layers": layers, "outs": outs, "loss": loss_terms,
             "form": r.choice(["list", "dict", "tuple", "one"]), "seed": seed}
 
@@ -126,6 +163,12 @@ def _lane(op: str, a: Any, b: Any, extra: list[Any], cmp: str, k: int) -> Any:
         return extra[0] if _cmp(cmp, a, b) else extra[1] * 0.5
     if op == "cmp":
         return _cmp(cmp, a, b)
+    if op == "mask":              # a bool times a float: Python's arithmetic on bools
+        return _cmp(cmp, a, b) * extra[0]
+    if op == "bsum":
+        return extra[0] + _cmp(cmp, a, b) - (a != a)
+    if op == "brelu":             # relu of a bool: NumPy's float64 in eager
+        return tg.relu(_cmp(cmp, a, b)) * extra[0]
     if op == "sum":
         return sum(extra)
     if op == "chain":
@@ -138,6 +181,11 @@ def _lane(op: str, a: Any, b: Any, extra: list[Any], cmp: str, k: int) -> Any:
         for w, x in zip(extra, reversed(extra)):
             acc = acc + w * x
         return tg.relu(acc) if k % 2 else acc
+    if op == "dense":
+        acc = a
+        for j in range(0, len(extra), 2):
+            acc = acc + extra[j] * extra[j + 1]
+        return tg.relu(acc) if k == 1 else tg.tanh(acc) if k == 3 else acc
     if op == "ineuron":           # int weights, Python's sum (starting at int 0)
         return sum((j - 2) * x for j, x in enumerate(extra)) + (k if k % 3 else a)
     if op == "tanh":
@@ -162,7 +210,7 @@ def values(spec: dict[str, Any], xs: list[Any]) -> list[Any]:
     vals = list(xs)
 
     def get(a: Any) -> Any:
-        return vals[a[1]] if a[0] == "v" else a[1]
+        return None if a is None else vals[a[1]] if a[0] == "v" else a[1]
     for op, lanes in spec["layers"]:
         if op == "scalar":
             (name, i, j), = lanes

@@ -77,3 +77,32 @@ def test_vmap_keeps_unbatched_tanh_scalar():
     for k in range(3):
         assert bits([float(v[k]) for v in got]) == bits(g(xs, float(e[k])))
     assert any(math.tanh(x) != np.tanh(np.array([x]))[0] for x in xs[:4])   # else no test
+
+
+def _int_weighted_cubes(w, ex):
+    """Seed 2050 of the hunt, reduced: neurons with int weights (Python's ``sum`` from 0),
+    cubed, one of them feeding a ReLU neuron."""
+    x0 = w[0]
+    c = tg.clip(ex[0], -1.5, 2.0)
+    n1 = sum((j - 2) * x for j, x in enumerate([x0, tg.clip(x0, -1.5, 2.0), x0, ex[1]])) + x0
+    n2 = sum((j - 2) * x for j, x in enumerate([x0, x0, x0, c])) + x0
+    n3 = sum((j - 2) * x for j, x in enumerate([c, x0, x0, x0, x0, x0, x0])) + x0
+    d = tg.relu(w[5] + w[1] * n1 ** 3 + w[2] * x0 + w[3] * x0 + w[4] * x0)
+    return (0.0 + n2 ** 3 + n3 ** 3 + d) * 0.5
+
+
+def test_vmap_keeps_powers_with_other_exponents_apart():
+    """``n ** 3`` and (its derivative) ``n ** 2`` of several neurons were one ``np.power``
+    of a ``(batch, lanes)`` array by an array of exponents: NumPy's power by an array (and
+    by 0.5 or 1.5) runs a SIMD loop on contiguous operands, another on strided ones, and
+    its integer-exponent shortcuts only for a scalar exponent, so the bits differed from
+    the unpacked program's ``np.power(batch, 3)``. A primitive with no lane form packs
+    under vmap only where it has one operand."""
+    w = [1.833, -2.049, 2.201, -2.169, 0.971, -1.957]
+    rng = np.random.default_rng(0)
+    ex = [rng.uniform(-2.5, 2.5, 64).round(3), rng.uniform(-2.5, 2.5, 64).round(3)]
+    g = tg.grad(_int_weighted_cubes)
+    got = tg.vmap(g, in_axes=(None, 0))(w, ex)
+    with unpacked():
+        want = tg.vmap(g, in_axes=(None, 0))(w, ex)
+    assert bits(got) == bits(want)
