@@ -6,8 +6,8 @@ import math
 import random
 import struct
 import warnings
-from unittest import mock
 from typing import Any
+from unittest import mock
 
 import numpy as np
 from packfuzz_gen import inputs, loss, one, one_loss, random_spec, run, values

@@ -53,10 +53,11 @@ def bits(x):
     return out
 
 
-@settings(max_examples=6, deadline=None, derandomize=CI)
+@settings(max_examples=2, deadline=None, derandomize=CI)
 @given(st.integers(0, 2 ** 32 - 1))
 def test_random_packed_programs_equal_eager_and_unpacked(seed):
-    assert check(seed) == []
+    """Small programs (2 or 3 layers of 4 to 8 lanes) under every transform."""
+    assert check(seed, small=True) == []
 
 
 # ---------------------------------------------------------------- reproducers
