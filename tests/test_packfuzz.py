@@ -28,8 +28,10 @@ from __future__ import annotations
 import math
 import os
 import struct
+from unittest import mock
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from packfuzz_check import check
@@ -107,3 +109,30 @@ def test_vmap_keeps_powers_with_other_exponents_apart():
     with unpacked():
         want = tg.vmap(g, in_axes=(None, 0))(w, ex)
     assert bits(got) == bits(want)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "tg.relu of a bool is an np.float64 in eager, so a gradient summing relu(w <= c) * ... "
+    "terms is a float where their cotangent is zero (zmul gives 0.0) and an np.float64 "
+    "elsewhere; packing reads a chain's type at the tracing inputs (floats there) and "
+    "returns a Python float at inputs where eager and the unpacked program return "
+    "np.float64. Seed 5074 of the hunt, reduced; the numbers are equal, the type is not."))
+def test_a_value_dependent_float64_type_stays_what_eager_returns():
+    def loss(w, e):
+        h = tg.relu(w[9] * e)                      # 0.0 at e = -1 (tracing), 1.6 at e = 1
+        total = 0.0
+        for i in range(6):
+            total = total + tg.relu(w[i] <= 2.0) * w[8] * h + w[i] * w[7]
+        return total
+    w = [0.5 * i - 1.0 for i in range(10)]
+    g = tg.grad(loss)
+    with mock.patch("tapegrad.staging.packing._cheap", lambda *a: True):   # packed, small
+        fn = tg.jit(g)
+        fn(w, -1.0)
+        assert "lanes_" in fn.lower(w, -1.0).source
+        got = fn(w, 1.0)
+    with unpacked():
+        scalar = tg.jit(g)
+        scalar(w, -1.0)
+        assert bits(scalar(w, 1.0)) == bits(g(w, 1.0))
+    assert bits(got) == bits(g(w, 1.0))
