@@ -91,8 +91,10 @@ def groups(prog: Program, vmap: bool, apart: frozenset[int] = frozenset()
     level, lvls, buckets = [0] * n, [], {}     # type: ignore[var-annotated]
     for i, v in zip(prog.inputs, prog.seen):
         kinds[i] = _kind(v, vmap)
-    packable, floor = set(LANES) | {chain_p}, 0
-    if vmap:
+    exact = set(LANES) | {chain_p}
+    packable, floor = set(exact), 0
+    if vmap:        # one batched operand only: np.power's bits depend on its operands' layout,
+        # and on floats NumPy's tanh is not math's
         packable |= {e.prim for e in prog.eqns if getattr(e.prim, "elementwise", False)}
     apart_ = bool(apart)
     lvls_append, setdefault = lvls.append, buckets.setdefault
@@ -107,7 +109,8 @@ def groups(prog: Program, vmap: bool, apart: frozenset[int] = frozenset()
         lvls_append(lv)
         if prim is guard and len(args) == 2 and args[1].__class__ is Const:   # is_guard(e)
             floor = lv
-        elif out_kind is not None and prim in packable:
+        elif out_kind is not None and prim in packable and (
+                prim in exact or out_kind.__class__ is tuple and len(args) == 1):
             key = [prim, out_kind, apart_ and out in apart]
             for a in args:
                 ak = kinds[a] if a.__class__ is int else _FLOAT if \
