@@ -273,7 +273,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("numpy functions", {"along", "scans", "orderings", "statistics", "reshaping", "joins",
                          "flips", "diagonals", "contractions", "tensordot", "matrix",
                          "linalg", "scipy._multivariate_normal", "scipy.linalg",
-                         "scipy._decompositions",
+                         "scipy._decompositions", "scipy._lu",
                          "scipy.special", "scipy._numerics", "scipy._closures",
                          "scipy._gammainc", "scipy._betainc", "scipy._information",
                          "scipy.stats", "scipy._convolve", "scipy._correlate", "scipy.signal",
