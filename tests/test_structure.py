@@ -282,7 +282,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                          "scipy._scipy_twins", "creation",
                          "predicates", "differences", "pieces", "padding", "nans", "nanspread",
                          "quantiles", "quantile_q", "interpolation", "cardinal", "choices",
-                         "polynomials", "polyroots", "writes", "writers", "stencils",
+                         "polynomials", "polyroots", "writes", "writers", "flatiter", "stencils",
                          "bessel", "ranges",
                          "linalg_decomp", "eigen", "pseudoinverse", "vectors", "nanargs",
                          "binning", "functional", "queries", "ufunc_methods", "ufunc_at",

@@ -27,6 +27,7 @@ import numpy as np
 
 from .. import kinks, logic, ops
 from ..arrays import astype
+from ..joins import as_array
 from ..primitive import Primitive, defpartials, primitive
 from ..values import Traced
 from . import _betainc as _b
@@ -312,7 +313,8 @@ def log_expit(x: Number) -> Number:
 
 
 def _float64_if_integer(x: Number) -> Number:
-    """Integer or bool data as float64, as SciPy's ufuncs compute it."""
+    """Integer or bool data as float64, as SciPy's ufuncs compute it; a list as an array."""
+    x = as_array(x)         # [a, b] of traced numbers: stacked, as NumPy reads a list
     dtype = getattr(x, "dtype", None)
     if dtype is not None and np.dtype(dtype).kind in "iub":
         return astype(x, np.float64)

@@ -36,3 +36,5 @@ __all__ = ["beta", "cauchy", "chi2", "expon", "gamma", "laplace", "logistic", "l
 for _module in (beta, cauchy, chi2, expon, gamma, laplace, logistic, lognorm, norm, poisson, t,
                 uniform):
     _module.__class__ = _common.Distribution
+    for _name in _module.__all__:       # scale=[s1, s2] of traced numbers, as SciPy's lists
+        setattr(_module, _name, _common.array_like(getattr(_module, _name)))
