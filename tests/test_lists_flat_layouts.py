@@ -3,7 +3,7 @@
 ``tapegrad.scipy.special.expit([a, b])`` and ``stats.norm.logpdf(x, 0, [s1, s2])``
 with lists of traced numbers (SciPy reads a list as an array); writes through
 ``a.flat[k] = v``; ``np.ravel(a, order="K")`` after ``np.rot90`` of a transposed
-array and ``np.polyval`` at one, which read NumPy's memory layout. Each against
+array, ``np.polyval`` at one and ``np.einsum``, which read NumPy's memory layout. Each against
 SciPy's or NumPy's own values, central differences, jit bit for bit and vmap as
 the Python loop.
 """
@@ -84,7 +84,12 @@ def test_writes_through_flat_are_numpys() -> None:
         tg.grad(lambda x: (x.flat.__setitem__(0, 1.0), np.sum(x))[1])(a)
 
 
+C3 = np.random.RandomState(11).randn(2, 3, 4)
 LAYOUTS = {
+    "einsum_transposed": lambda x: np.einsum("ij->ji", np.outer(x, x[:2])),
+    "einsum_output_order": lambda x: np.einsum("ij,j->ji", np.outer(x, x[:2]), x[1:]),
+    "einsum_optimized": lambda x: np.einsum("bij,jk->bik", C3, np.outer(
+        np.concatenate([x, x[:1]]), np.concatenate([x, x[:2]])), optimize="greedy"),
     "rot90_of_transposed": lambda x: np.rot90(np.outer(x, x[:2]).T),
     "rot90_twice_of_transposed": lambda x: np.rot90(np.outer(x, x[:2]).T, 2) * 2.0,
     "polyval_at_transposed": lambda x: np.polyval(np.array([1.0, -0.5, 2.0]),
