@@ -71,8 +71,19 @@ erfinv = _elementwise(_n.erfinv, "erfinv", "The inverse of ``erf`` on ``[-1, 1]`
 defpartials(erfinv, lambda ans, x: (0.5 * math.sqrt(math.pi)) * ops.exp(ans * ans))
 
 # ------------------------------------------------------------ normal CDF
+def _density_impl(x: Any) -> Any:
+    """The standard normal density, with NumPy's exp on a number too (a batch's bits)."""
+    if type(x) is float or type(x) is int or type(x) is np.float64:
+        return float(_INV_SQRT_2PI * np.exp(-0.5 * (x * x)))
+    if type(x).__module__ == "numpy":             # an ndarray or a NumPy scalar
+        return _INV_SQRT_2PI * np.exp(-0.5 * (x * x))
+    return _INV_SQRT_2PI * ops.exp(-0.5 * (x * x))     # another library's arrays
+
+
+_density = primitive(_density_impl, "normal_density", elementwise=True, check_rules=False)
+defpartials(_density, lambda ans, x: -x * ans)
 ndtr = _elementwise(_n.ndtr, "ndtr", "The standard normal CDF.")
-defpartials(ndtr, lambda ans, x: _INV_SQRT_2PI * ops.exp(-0.5 * (x * x)))
+defpartials(ndtr, lambda ans, x: _density(x))
 log_ndtr = _elementwise(_n.log_ndtr, "log_ndtr",
                         "``log(ndtr(x))``, accurate in both tails (finite at -1e10).")
 # log_ndtr' = pdf / cdf =: h, about -x far to the left; h' = -h (x + h), where x + h
@@ -196,15 +207,25 @@ def _beta_density(a: Any, b: Any, x: Any) -> Any:
     return ops.exp(xlogy(a - 1.0, x) + xlog1py(b - 1.0, -x) - _betaln(a, b))
 
 
-_betainc_da = _elementwise(_bg.betainc_da, "betainc_da", "``dI_x(a, b)/da``.")
-_betainc_db = _elementwise(_bg.betainc_db, "betainc_db", "``dI_x(a, b)/db``.")
+def _of_three(f: Any, name: str, doc: str) -> Primitive:
+    """A primitive computing ``f(a, b, x)`` (of ``_betainc``) on any plain numbers."""
+    def impl(a: Any, b: Any, x: Any) -> Any:
+        return _n.run(f, a, b, x)
+    impl.__name__ = name
+    prim = primitive(impl, name, elementwise=True, check_rules=False)
+    prim.__doc__ = doc
+    return prim
+
+
+_betainc_da = _of_three(_bg.betainc_da, "betainc_da", "``dI_x(a, b)/da``.")
+_betainc_db = _of_three(_bg.betainc_db, "betainc_db", "``dI_x(a, b)/db``.")
 _twice = _no_derivative("special.betainc", "a or b", "a second time")
 defpartials(_betainc_da, _twice, _twice, lambda ans, a, b, x: _beta_density(a, b, x) * (
     ops.log(x) - digamma(a) + digamma(a + b)))
 defpartials(_betainc_db, _twice, _twice, lambda ans, a, b, x: _beta_density(a, b, x) * (
     ops.log1p(-x) - digamma(b) + digamma(a + b)))
-_betainc = _elementwise(_b.betainc, "betainc",
-                        "``I_x(a, b)``: the regularized incomplete beta function.")
+_betainc = _of_three(_b.betainc, "betainc",
+                     "``I_x(a, b)``: the regularized incomplete beta function.")
 defpartials(_betainc, lambda ans, a, b, x: _betainc_da(a, b, x),
             lambda ans, a, b, x: _betainc_db(a, b, x),
             lambda ans, a, b, x: _beta_density(a, b, x))
@@ -330,5 +351,18 @@ def logit(p: Number) -> Number:
     Returns:
       The log-odds, shaped like ``p``.
     """
-    p = _float64_if_integer(p)       # -p of uint8 wraps around; log of int16 is float32
-    return ops.log(p) - ops.log1p(-p)
+    return _logit(_float64_if_integer(p))  # -p of uint8 wraps around; log of int16 is float32
+
+
+def _logit_impl(p: Any) -> Any:
+    """NumPy's ``log(p) - log1p(-p)`` on a number too, so a batch's bits are each example's."""
+    if type(p) is float or type(p) is int or type(p) is np.float64:
+        with np.errstate(all="ignore"):
+            return float(np.log(p) - np.log1p(-p))
+    if type(p).__module__ == "numpy":             # an ndarray or a NumPy scalar
+        return np.log(p) - np.log1p(-p)
+    return ops.log(p) - ops.log1p(-p)      # another library's arrays: ops' own route
+
+
+_logit = primitive(_logit_impl, "logit", elementwise=True, check_rules=False)
+defpartials(_logit, lambda ans, p: 1.0 / p + 1.0 / (1.0 - p))
