@@ -277,6 +277,9 @@ def table_cases(rng):
     cases[ops.pow] = [([np.abs(f(N)) + 0.1, -0.25], [True, False]), ([1.7, f(N)], [False, True]),
                       ([np.abs(f(N)) + 0.1, f(N)], [True, True]),
                       ([np.abs(f(N, 3)), f(N, 3)], [True, True])]
+    for p in (ops.sinh, ops.cosh):      # of numbers: math on each, as a loop; arrays: NumPy's
+        cases[p] = [([f(N) * 3.0], [True]), ([f(N, 3)], [True]),
+                    ([f(N, 2, dtype=np.float32)], [True])]
     twin = numpy_twin(ops.pow, np.power, operator.pow)
     cases[twin] = [([f(N) * 2.0, 3.0], [True, False]), ([2.0, f(N)], [False, True]),
                    ([np.abs(f(N)), f(N)], [True, True]), ([np.abs(f(N, 3)), f(N, 3)], [True, True])]
