@@ -1,9 +1,10 @@
 """``scipy.stats`` for tapegrad: one module per distribution, as in ``jax.scipy.stats``.
 
-Each function takes SciPy's arguments (``loc`` and ``scale`` included),
-broadcasts them like SciPy, and is differentiable in every float argument,
-to any order. Outside the support the log-density is ``-inf``; invalid
-parameters (``scale <= 0``) give ``nan``, as in SciPy.
+Each function takes SciPy's arguments (``loc`` and ``scale`` included; a
+list of numbers, traced or not, is read as an array), broadcasts them like
+SciPy, and is differentiable in every float argument, to any order.
+Outside the support the log-density is ``-inf``; invalid parameters
+(``scale <= 0``) give ``nan``, as in SciPy.
 
 Examples:
   >>> import tapegrad as tg
