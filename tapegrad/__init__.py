@@ -9,6 +9,7 @@ Examples:
 from . import augmented as _augmented  # noqa: F401  (u -= v on a traced array keeps its dtype)
 from . import conditioning as _conditioning  # noqa: F401  (np.linalg.cond, matrix_rank)
 from . import eigen as _eigen  # noqa: F401  (np.linalg.eig and eigvals, real eigenvalues)
+from . import flatiter as _flatiter  # noqa: F401  (x.flat[k] read and written on Traced)
 from . import io as io
 from . import linalg as linalg
 from . import logic as _logic  # noqa: F401  (comparisons, &, |, ~ and bool() on Traced)

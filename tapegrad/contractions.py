@@ -44,13 +44,26 @@ def _einsum(how: tuple[str, Any], *operands: Any) -> Any:
 
 
 def _own(r: np.ndarray, arrays: list[np.ndarray]) -> np.ndarray:
-    """``r`` as a C-ordered array of its own: never a view (``"ii->i"`` gives one).
+    """``r`` as an array of its own, never a view (``"ii->i"`` gives one), in NumPy's layout.
 
-    The layout is fixed so that later sums round the same in every transform.
+    NumPy's einsum may return a transposed array (tensordot's, with
+    ``optimize``), which later sums (and ``ravel(order="K")``) read in memory
+    order; the batch rule lays each example out the same way.
     """
     if any(np.may_share_memory(r, a) for a in arrays):
-        return r.copy()
-    return r if r.flags.c_contiguous else np.ascontiguousarray(r)
+        return np.copy(r, order="K")
+    return r
+
+
+def _laid_as(batch: np.ndarray, example: Any) -> np.ndarray:
+    """``batch`` (the batch axis first) with each example laid out as ``example``."""
+    if type(example) is not np.ndarray or example.flags.c_contiguous or example.ndim < 2:
+        return np.ascontiguousarray(batch)
+    order = sorted(range(example.ndim), key=lambda k: -abs(example.strides[k]))
+    out = np.empty((batch.shape[0], *(example.shape[k] for k in order)), batch.dtype)
+    out = out.transpose(0, *(1 + order.index(k) for k in range(example.ndim)))
+    out[...] = batch
+    return out
 
 
 einsum_p: Primitive = primitive(_einsum, "einsum", check_rules=False)
@@ -134,14 +147,17 @@ def _einsum_batch(e: Any, values: list[Any], batched: list[bool], n: int) -> Any
     terms = [b + t if bt else t for t, bt in zip(terms, batched[1:])]
     if not any(batched[1:]):
         r = np.asarray(_einsum(values[0], *operands))
-        return np.broadcast_to(r, (n,) + r.shape).copy()
+        return _laid_as(np.broadcast_to(r, (n,) + r.shape), r)
     arrays = [_data(o) for o in operands]
     # NumPy's casting buffers sum in another order; an optimized path of three or more
     # operands is chosen for the batch's shapes, not the example's (another order again)
     if len({a.dtype for a in arrays}) > 1 or optimize and len(arrays) > 2:
         rows = [[x[i] if bt else x for x, bt in zip(arrays, batched[1:])] for i in range(n)]
-        return np.stack([np.asarray(_einsum(values[0], *row)) for row in rows])
-    return _own(np.einsum(",".join(terms) + "->" + b + out, *arrays, optimize=optimize), arrays)
+        each = [np.asarray(_einsum(values[0], *row)) for row in rows]
+        return _laid_as(np.stack(each), each[0])
+    r = np.einsum(",".join(terms) + "->" + b + out, *arrays, optimize=optimize)
+    first = _einsum(values[0], *[x[0] if bt else x for x, bt in zip(arrays, batched[1:])])
+    return _laid_as(r, first)                     # the example's layout, probed on the first
 
 
 batch_rules[einsum_p] = _einsum_batch

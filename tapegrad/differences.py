@@ -350,7 +350,9 @@ def polyval(p: Sequence[Number] | Number, x: Number) -> Number:
         dtype = np.result_type(dtype, common)
     n = shape_of(p)[0] if not isinstance(p, list | tuple) else len(p)
     plain = dtype == np.float64 and _dtype_of(x) == np.float64   # a float: stays a float
-    y: Any = 0.0 if plain and not shape_of(x) else np.zeros(shape_of(x), dtype)
+    v = primal_value(x)       # NumPy's zeros_like(x): x's memory layout, which later sums read
+    y: Any = 0.0 if plain and not shape_of(x) else np.zeros_like(v, dtype) if type(
+        v) is np.ndarray else np.zeros(shape_of(x), dtype)
     for k in range(n):
         y = y * x + p[k]
     return y

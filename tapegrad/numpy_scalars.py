@@ -106,6 +106,7 @@ def per_number(f: Any) -> Any:
             return broadcasting(e, values, batched, n)
         cols = [v if b else itertools.repeat(v, n) for v, b in zip(values, batched)]
         return np.array([f(*xs) for xs in zip(*cols)])
+    rule.per_number = True          # type: ignore[attr-defined]  # vmap's compiler leaves it
     return rule
 
 

@@ -225,6 +225,8 @@ _doc(sinh, "Elementwise hyperbolic sine; ``inf`` on overflow.", 'tg.grad(tg.sinh
 cosh: Primitive = _ieee_op(math.cosh, np.cosh, "cosh")
 defpartials(cosh, lambda ans, x: sinh(x))
 spellings[cosh] = _ufunc(np.cosh)
+for _p in (sinh, cosh):     # math's rounds apart from NumPy's SIMD kernels: a loop's bits
+    batch_rules[_p] = per_number(_p.impl)
 _doc(cosh, "Elementwise hyperbolic cosine; ``inf`` on overflow.", 'tg.cosh(0.0)', '1.0')
 
 

@@ -33,6 +33,20 @@ def _positions(shape: tuple[int, ...]) -> np.ndarray:
     return np.arange(int(np.prod(shape)), dtype=np.intp).reshape(shape)
 
 
+def _positions_laid_as(m: Any) -> np.ndarray:
+    """``_positions`` of ``m``'s shape, laid out in ``m``'s memory order.
+
+    A view of them (``np.rot90``) is then laid out as NumPy's view of ``m``,
+    which ``ravel(order="K")`` reads.
+    """
+    v, pos = primal_value(m), _positions(shape_of(m))
+    if type(v) is not np.ndarray or v.ndim < 2 or v.flags.c_contiguous:
+        return pos
+    laid = np.empty_like(v, dtype=np.intp)
+    laid[...] = pos
+    return laid
+
+
 def _gather(x: Any, layout: np.ndarray) -> Any:
     """The elements of ``x`` at the flat positions ``layout`` (shaped like it)."""
     return getitem(ravel(x), layout)
@@ -331,7 +345,7 @@ def rot90(m: Number, k: int = 1, axes: tuple[int, int] = (0, 1)) -> Number:
       array([[2., 4.],
              [1., 3.]])
     """
-    return _gather(m, np.rot90(_positions(shape_of(m)), k, axes))
+    return _gather(m, np.rot90(_positions_laid_as(m), k, axes))
 
 
 def take_along_axis(arr: Number, indices: Any, axis: int | None = -1) -> Number:

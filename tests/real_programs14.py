@@ -52,8 +52,6 @@ RETRIES = ("jit traces rkqs once per input: its while True (retry with a smaller
            "errmax <= 1.0: break`) runs inside the while over x, once on most steps and twice "
            "on some; outer iterations of two lengths, each holding a loop of its own, do not "
            "roll into one loop (the first tries, on the Python float h = 0.5, record constants)")
-EXP_RULE = ("norm.cdf's derivative rule computes exp with math.exp on a traced NumPy scalar and "
-            "np.exp on a batch: vmap(grad) is an ulp off the loop (as in test_real_programs13)")
 
 
 # ------------------------------------------------------------ optimization test functions
@@ -690,7 +688,7 @@ def bsformula_value_delta_vega(p):
     return sum(c) + sum(put) * 0.5
 
 
-@case([0.2, 0.25, 100.0, 99.0], 33, scale=0.05, xfail=(('vmap', EXP_RULE),))
+@case([0.2, 0.25, 100.0, 99.0], 33, scale=0.05)
 def bs_two_volatilities(p):
     """louissmit/CFUvA blackscholes.py: pow(vd1, 2) and a second volatility in d2."""
     def BS(k=99, s0=100, r=0.06, vd1=0.2, vd2=0.2, N=100, T=1):

@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 import tapegrad as tg
+import tapegrad.scipy._lu as tsl_lu
 import tapegrad.scipy.linalg as tsl
 from tapegrad import arrays, augmented, eigen, floatbits, indexing, logic, ops, writes
 from tapegrad.batching.rules import batch_rules, per_example
@@ -276,6 +277,9 @@ def table_cases(rng):
     cases[ops.pow] = [([np.abs(f(N)) + 0.1, -0.25], [True, False]), ([1.7, f(N)], [False, True]),
                       ([np.abs(f(N)) + 0.1, f(N)], [True, True]),
                       ([np.abs(f(N, 3)), f(N, 3)], [True, True])]
+    for p in (ops.sinh, ops.cosh):      # of numbers: math on each, as a loop; arrays: NumPy's
+        cases[p] = [([f(N) * 3.0], [True]), ([f(N, 3)], [True]),
+                    ([f(N, 2, dtype=np.float32)], [True])]
     twin = numpy_twin(ops.pow, np.power, operator.pow)
     cases[twin] = [([f(N) * 2.0, 3.0], [True, False]), ([2.0, f(N)], [False, True]),
                    ([np.abs(f(N)), f(N)], [True, True]), ([np.abs(f(N, 3)), f(N, 3)], [True, True])]
@@ -435,6 +439,13 @@ def matrix_cases(f, rng):
     cases[eigen.eigvals_p] = [([a], [True]) for a in sym]
     cases[tsl.expm_p] = [([a], [True]) for a in (      # 30 * f: each its own squarings
         f(N, 3, 3), 30 * f(N, 3, 3), f(N, 2, 4, 4), f(N, 3, 3, dtype=np.float32), f(N, 1, 1))]
+    squares = (f(N, 3, 3), f(N, 2, 4, 4), f(N, 3, 3, dtype=np.float32), f(N, 1, 1))
+    cases[tsl_lu.lu_p] = [([a], [True]) for a in squares]
+    cases[tsl_lu.pivots_p] = [([a], [True]) for a in squares]
+    swaps = [tsl_lu._pivots(a) for a in squares]
+    cases[tsl_lu.permutation_p] = [([p, d], [True, False]) for p in swaps
+                                   for d in ("float64", "float32")]
+    cases[tsl_lu.indices_p] = [([p], [True]) for p in swaps]
     cases[la.svdvals_p] = [([a], [True]) for a in (
         f(N, 3, 3), f(N, 4, 2), f(N, 2, 4), f(N, 2, 3, 2), f(N, 3, 3, dtype=np.float32),
         f(N, 2, 5, dtype=np.float32), ints.astype(np.float64), singular(N))]

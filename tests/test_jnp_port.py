@@ -262,8 +262,8 @@ def test_unary_functions_on_every_shape_and_dtype_are_numpys(name, dtype):
 
 
 # vmap(grad) against the loop within an ulp, not bit for bit: the derivative of a
-# float example runs Python's math (cosh' = math.sinh), the batch NumPy's
-VMAP_ULPS = {"cosh", "i0"}
+# float example runs Python's math, the batch NumPy's
+VMAP_ULPS = {"i0"}
 # vmap against a loop of NumPy's own function within an ulp: tapegrad's convolve is a
 # product of the sliding windows, NumPy's a dot per window (a loop of tapegrad's own
 # convolve, and of its gradient, is equal bit for bit)
@@ -277,12 +277,16 @@ def test_unary_derivatives_in_every_transform(name):
                     vmap_bits=name not in VMAP_ULPS)
 
 
-@pytest.mark.xfail(strict=True, reason="VMAP_ULPS: vmap(grad(np.cosh)) of floats is NumPy's "
-                   "sinh, the loop's grad is math.sinh, an ulp apart")
 def test_vmap_of_grad_of_cosh_over_floats_is_the_loop_bit_for_bit():
+    # vmap(grad(np.cosh)) of floats ran NumPy's sinh on the batch, the loop's grad
+    # math.sinh, an ulp apart: sinh and cosh are batched per number, as pow
     xs = np.linspace(0.3, 1.9, 9)
-    loop = np.array([tg.grad(np.cosh)(float(x)) for x in xs])
-    assert_same(tg.vmap(tg.grad(np.cosh))(xs), loop, "vmap(grad)")
+    for f in (np.cosh, np.sinh, lambda x: tg.cosh(x) * tg.sinh(2.0 * x)):
+        for h in (f, tg.grad(f), tg.grad(tg.grad(f))):
+            loop = np.array([h(float(x)) for x in xs])
+            assert_same(tg.vmap(h)(xs), loop, "vmap")
+    arrays = np.linspace(0.3, 1.9, 12).reshape(4, 3)      # examples that are arrays: NumPy's
+    assert_same(tg.vmap(tg.cosh)(arrays), np.cosh(arrays), "vmap of arrays")
 
 
 BINARY = ["add", "subtract", "multiply", "divide", "power", "maximum", "minimum", "fmax",

@@ -22,6 +22,7 @@ import real_programs11
 import real_programs12
 import real_programs13
 import scipy.special
+import scipy.stats
 import test_real_programs4 as part_four
 import test_real_programs6 as part_six
 from conftest import fd
@@ -144,14 +145,23 @@ def test_jit_grad_rolls_a_newton_loop_whose_invariant_is_read_after_it() -> None
     assert jg.trace_count == 1
 
 
-@pytest.mark.xfail(strict=True, reason="a derivative rule written with tapegrad's exp (ndtr's "
-                   "pdf) computes with math.exp on a traced NumPy scalar and with np.exp on a "
-                   "batch: an ulp apart under vmap; the fix is in _ieee_op's choice of math for "
-                   "np.float64 and jit's scalar spellings, which must change together")
 def test_a_rule_at_a_numpy_scalar_is_the_loops_under_vmap() -> None:
-    g = tg.grad(lambda p: tss.ndtr((p[1] - p[0]) / p[2]))
+    # ndtr's derivative, the normal density, was written with tapegrad's exp: math.exp on a
+    # NumPy scalar, np.exp on a batch (an ulp apart under vmap); it computes with NumPy's
+    f = lambda p: tss.ndtr((p[1] - p[0]) / p[2])                          # noqa: E731
+    g = tg.grad(f)
     batch = np.random.RandomState(0).rand(50, 3) + 0.5
     assert same(tg.vmap(g)(batch), np.stack([g(b) for b in batch]))
+    assert same(tg.jit(g)(batch[0]), g(batch[0]))
+    np.testing.assert_allclose(g(batch[0]), fd(f, batch[0]), rtol=1e-8)
+    h = tg.hessian(f)(batch[0])
+    np.testing.assert_allclose(h, np.stack([fd(lambda p, k=k: g(p)[k], batch[0])
+                                            for k in range(3)]), rtol=1e-6, atol=1e-9)
+    for x in (0.3, np.float64(-1.2), np.array([0.5, 2.0], np.float32)):
+        np.testing.assert_allclose(tg.grad(lambda x: np.sum(tss.ndtr(x)))(x),
+                                   scipy.stats.norm.pdf(x), rtol=1e-15 if np.ndim(x) == 0 else
+                                   1e-6)
+    assert tg.grad(lambda x: np.sum(tss.ndtr(x)))(np.float32(0.5)).dtype == np.float32
 
 
 def test_an_optimized_einsum_of_three_operands_is_the_loop_under_vmap() -> None:

@@ -289,10 +289,15 @@ def test_the_poisson_glm_fits_with_scipys_minimize_and_a_compiled_gradient() -> 
     np.testing.assert_allclose(g, fd(f, res.x), atol=1e-6)
 
 
-@pytest.mark.xfail(strict=True, reason="vmap of a program of numbers compiles x ** c into "
-                   "np.power of the batch (batching.interpret.compiled), which rounds apart "
-                   "from libm's pow, a loop's, for about one number in twenty; vmap(grad) "
-                   "takes pow's per-example rule and is the loop")
 def test_vmap_of_a_fractional_power_of_numbers_is_the_loop() -> None:
+    # vmap of a program of numbers compiled x ** c into np.power of the batch, which rounds
+    # apart from libm's pow (the loop's) for about one number in twenty; a program with a
+    # batched pow is interpreted, its rule math.pow on each number
     xs = np.random.RandomState(2).rand(300) + 0.1
     assert same(tg.vmap(lambda x: x ** 1.7)(xs), np.array([x ** 1.7 for x in xs]))
+    f = lambda x, c: tg.sin(x) ** c + x ** 2.5                            # noqa: E731
+    cs = np.random.RandomState(3).rand(300) * 3
+    assert same(tg.vmap(f)(xs, cs), np.array([f(float(x), float(c)) for x, c in zip(xs, cs)]))
+    g = tg.grad(f)
+    assert same(tg.vmap(g)(xs, cs), np.array([g(float(x), float(c)) for x, c in zip(xs, cs)]))
+    assert same(tg.vmap(lambda x: x * 3.0 + 1.0)(xs), xs * 3.0 + 1.0)    # still compiled

@@ -353,8 +353,9 @@ def compiled(prog: Program,
     """The lowered batched program and which outputs are batched, or None.
 
     None where the program is not scalar, has a guard or a primitive that is
-    not elementwise: it is interpreted. The caller keeps the result (``vmap``
-    with its program); when it is dropped, so are its lines in ``linecache``.
+    not elementwise or batched per number (``pow``): it is interpreted. The
+    caller keeps the result (``vmap`` with its program); when it is dropped,
+    so are its lines in ``linecache``.
     """
     result = _build(prog, batched_inputs)
     if result is not None:
@@ -385,9 +386,9 @@ def _build(prog: Program, batched_inputs: tuple[bool, ...]) -> tuple[Lowered, li
         if e.prim in IDENTITY:
             names[e.out] = args[0]
             continue
-        if e.prim is None or not e.prim.elementwise:
-            return None
         b = any(a in batched for a in args if a.__class__ is int)
+        if e.prim is None or not e.prim.elementwise or b and hasattr(rule(e.prim), "per_number"):
+            return None
         if b:
             batched.add(e.out)
         ans = (_BOOLS if type(e.ans) is bool else _FLOATS) if b else e.ans

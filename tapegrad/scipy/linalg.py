@@ -22,9 +22,11 @@ from ..primitive import Primitive, defjvp, defvjp, primitive
 from ..shapes import broadcast_to, reshape
 from ..values import shape_of
 from ._decompositions import eigh, eigvalsh, lstsq, pinv, qr, svd
+from ._lu import lu, lu_factor, lu_solve
 
 __all__ = ["cho_factor", "cho_solve", "cholesky", "det", "eigh", "eigvalsh", "expm", "inv",
-           "lstsq", "pinv", "qr", "solve", "solve_triangular", "svd", "toeplitz"]
+           "lstsq", "lu", "lu_factor", "lu_solve", "pinv", "qr", "solve", "solve_triangular",
+           "svd", "toeplitz"]
 
 Number = Any
 

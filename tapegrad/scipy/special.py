@@ -25,19 +25,21 @@ from typing import Any
 
 import numpy as np
 
-from .. import kinks, logic, ops, reductions
+from .. import kinks, logic, ops
 from ..arrays import astype
-from ..elementary import isfinite
 from ..joins import as_array
 from ..primitive import Primitive, defpartials, primitive
-from ..shapes import reshape as reshape_to
 from ..values import Traced
 from . import _betainc as _b
+from . import _betainc_grad as _bg
 from . import _gammainc as _g
 from . import _numerics as _n
 from ._information import entr as entr
 from ._information import kl_div as kl_div
 from ._information import rel_entr as rel_entr
+from ._softmax import log_softmax as log_softmax
+from ._softmax import logsumexp as logsumexp
+from ._softmax import softmax as softmax
 
 __all__ = ["betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfinv", "expit", "factorial",
            "gamma", "gammainc", "gammaincc", "gammaln", "kl_div", "log_expit", "log_ndtr",
@@ -69,8 +71,19 @@ erfinv = _elementwise(_n.erfinv, "erfinv", "The inverse of ``erf`` on ``[-1, 1]`
 defpartials(erfinv, lambda ans, x: (0.5 * math.sqrt(math.pi)) * ops.exp(ans * ans))
 
 # ------------------------------------------------------------ normal CDF
+def _density_impl(x: Any) -> Any:
+    """The standard normal density, with NumPy's exp on a number too (a batch's bits)."""
+    if type(x) is float or type(x) is int or type(x) is np.float64:
+        return float(_INV_SQRT_2PI * np.exp(-0.5 * (x * x)))
+    if type(x).__module__ == "numpy":             # an ndarray or a NumPy scalar
+        return _INV_SQRT_2PI * np.exp(-0.5 * (x * x))
+    return _INV_SQRT_2PI * ops.exp(-0.5 * (x * x))     # another library's arrays
+
+
+_density = primitive(_density_impl, "normal_density", elementwise=True, check_rules=False)
+defpartials(_density, lambda ans, x: -x * ans)
 ndtr = _elementwise(_n.ndtr, "ndtr", "The standard normal CDF.")
-defpartials(ndtr, lambda ans, x: _INV_SQRT_2PI * ops.exp(-0.5 * (x * x)))
+defpartials(ndtr, lambda ans, x: _density(x))
 log_ndtr = _elementwise(_n.log_ndtr, "log_ndtr",
                         "``log(ndtr(x))``, accurate in both tails (finite at -1e10).")
 # log_ndtr' = pdf / cdf =: h, about -x far to the left; h' = -h (x + h), where x + h
@@ -194,27 +207,37 @@ def _beta_density(a: Any, b: Any, x: Any) -> Any:
     return ops.exp(xlogy(a - 1.0, x) + xlog1py(b - 1.0, -x) - _betaln(a, b))
 
 
-def _betainc_of(function: str, a_name: str, b_name: str) -> Primitive:
-    """``I_x(a, b)`` as a primitive whose refusals in ``a`` and ``b`` name ``function``'s."""
+def _of_three(f: Any, name: str, doc: str) -> Primitive:
+    """A primitive computing ``f(a, b, x)`` (of ``_betainc``) on any plain numbers."""
     def impl(a: Any, b: Any, x: Any) -> Any:
-        return _n.run(_b.betainc, a, b, x)
-    impl.__name__ = "betainc"
-    prim = primitive(impl, "betainc", elementwise=True, check_rules=False)
-    prim.__doc__ = "``I_x(a, b)``: the regularized incomplete beta function."
-    defpartials(prim, _no_derivative(function, a_name, "a shape"),
-                _no_derivative(function, b_name, "a shape"),
-                lambda ans, a, b, x: _beta_density(a, b, x))
+        return _n.run(f, a, b, x)
+    impl.__name__ = name
+    prim = primitive(impl, name, elementwise=True, check_rules=False)
+    prim.__doc__ = doc
     return prim
 
 
-_betainc = _betainc_of("special.betainc", "a", "b")
+_betainc_da = _of_three(_bg.betainc_da, "betainc_da", "``dI_x(a, b)/da``.")
+_betainc_db = _of_three(_bg.betainc_db, "betainc_db", "``dI_x(a, b)/db``.")
+_twice = _no_derivative("special.betainc", "a or b", "a second time")
+defpartials(_betainc_da, _twice, _twice, lambda ans, a, b, x: _beta_density(a, b, x) * (
+    ops.log(x) - digamma(a) + digamma(a + b)))
+defpartials(_betainc_db, _twice, _twice, lambda ans, a, b, x: _beta_density(a, b, x) * (
+    ops.log1p(-x) - digamma(b) + digamma(a + b)))
+_betainc = _of_three(_b.betainc, "betainc",
+                     "``I_x(a, b)``: the regularized incomplete beta function.")
+defpartials(_betainc, lambda ans, a, b, x: _betainc_da(a, b, x),
+            lambda ans, a, b, x: _betainc_db(a, b, x),
+            lambda ans, a, b, x: _beta_density(a, b, x))
 
 
 def betainc(a: Number, b: Number, x: Number) -> Number:
     """The regularized incomplete beta function ``I_x(a, b)`` (SciPy's argument order).
 
-    Differentiable in ``x`` (to any order); the derivative in ``a`` or ``b``
-    raises ``NotImplementedError``, as JAX's does.
+    Differentiable in ``x`` to any order, and once in ``a`` and ``b`` (the
+    series or continued fraction carried in forward mode, Boik and
+    Robison-Cox's way); a second derivative in a shape raises
+    ``NotImplementedError``.
 
     Args:
       a: The first shape (positive).
@@ -238,10 +261,19 @@ def _t_density(df: Any, t: Any) -> Any:
                    - half * ops.log1p(t * t / df))
 
 
+def _t_density_ddf_log(df: Any, t: Any) -> Any:
+    """``d log(density) / d df`` of Student's t."""
+    u = t * t / df
+    return 0.5 * (digamma(0.5 * (df + 1.0)) - digamma(0.5 * df) - 1.0 / df - ops.log1p(u)
+                  + (df + 1.0) * u / (df * (1.0 + u)))
+
+
 stdtr = _elementwise(_b.stdtr, "stdtr",
                      "``stdtr(df, t)``: Student's t CDF with ``df`` degrees of freedom.")
-defpartials(stdtr, _no_derivative("special.stdtr", "df", "the degrees of freedom"),
-            lambda ans, df, t: _t_density(df, t))
+_stdtr_ddf = _elementwise(_bg.stdtr_ddf, "stdtr_ddf", "``d stdtr(df, t) / d df``.")
+defpartials(_stdtr_ddf, _no_derivative("special.stdtr", "df", "a second time"),
+            lambda ans, df, t: _t_density(df, t) * _t_density_ddf_log(df, t))
+defpartials(stdtr, lambda ans, df, t: _stdtr_ddf(df, t), lambda ans, df, t: _t_density(df, t))
 
 # ------------------------------------------------------------ x log y
 def _xlogy(x: Any, y: Any) -> Any:
@@ -302,7 +334,8 @@ def log_expit(x: Number) -> Number:
 
 
 def _float64_if_integer(x: Number) -> Number:
-    """Integer or bool data as float64, as SciPy's ufuncs compute it."""
+    """Integer or bool data as float64, as SciPy's ufuncs compute it; a list as an array."""
+    x = as_array(x)         # [a, b] of traced numbers: stacked, as NumPy reads a list
     dtype = getattr(x, "dtype", None)
     if dtype is not None and np.dtype(dtype).kind in "iub":
         return astype(x, np.float64)
@@ -318,79 +351,18 @@ def logit(p: Number) -> Number:
     Returns:
       The log-odds, shaped like ``p``.
     """
-    p = _float64_if_integer(p)       # -p of uint8 wraps around; log of int16 is float32
-    return ops.log(p) - ops.log1p(-p)
+    return _logit(_float64_if_integer(p))  # -p of uint8 wraps around; log of int16 is float32
 
 
-def logsumexp(a: Number, axis: Any = None, b: Number | None = None, keepdims: bool = False,
-              return_sign: bool = False) -> Any:
-    """``log(sum(b * exp(a), axis))``, computed stably, with SciPy's semantics.
-
-    Entries where ``b`` is zero are left out (even an infinite ``a``); a
-    negative sum gives ``nan``, or with ``return_sign`` its log-magnitude
-    and sign. The largest entry is a constant shift (the derivative does not
-    flow through it), so ties and ``-inf`` entries are exact.
-
-    Args:
-      a: The exponents.
-      axis: None (every axis), an int or a tuple of ints.
-      b: Weights broadcast against ``a``; may be negative.
-      keepdims: Keep the reduced axes with size 1.
-      return_sign: Return ``(log(abs(s)), sign(s))`` instead of ``log(s)``.
-
-    Returns:
-      ``log(s)``, or the pair ``(log(abs(s)), sign(s))``.
-
-    Examples:
-      >>> import numpy as np
-      >>> import tapegrad as tg
-      >>> x = np.array([[0.0, 1000.0], [1.0, 1.0]])
-      >>> float(logsumexp(x)) - 1000.0
-      0.0
-      >>> tg.grad(lambda x: logsumexp(x, axis=1)[1])(x)
-      array([[0. , 0. ],
-             [0.5, 0.5]])
-    """
-    a, b = as_array(a), as_array(b)     # array_like, as SciPy reads it
-    if b is not None:
-        a = kinks.where(logic.eq(b, 0), -math.inf, a + 0.0 * b)    # broadcast as SciPy does
-    shape = _n.shape(a)
-    reduced = range(len(shape)) if axis is None else _n.axes(axis, len(shape))
-    if any(shape[i] == 0 for i in reduced):         # a sum of nothing: no shift, -inf
-        m: Any = np.zeros(tuple(1 if i in reduced else n for i, n in enumerate(shape)))
-    else:
-        m = kinks.stop_gradient(reductions.max(a, axis=axis, keepdims=True))
-    m = kinks.where(isfinite(m), m, 0.0)        # -inf/inf/nan shift by 0, with no warning
-    e = ops.exp(a - m)
-    s = reductions.sum(e if b is None else b * e, axis=axis, keepdims=keepdims)
-    m = m if keepdims else reshape_to(m, _n.shape(s))
-    if return_sign:
-        return ops.log(kinks.abs(s)) + m, kinks.sign(s)
-    return ops.log(s) + m
+def _logit_impl(p: Any) -> Any:
+    """NumPy's ``log(p) - log1p(-p)`` on a number too, so a batch's bits are each example's."""
+    if type(p) is float or type(p) is int or type(p) is np.float64:
+        with np.errstate(all="ignore"):
+            return float(np.log(p) - np.log1p(-p))
+    if type(p).__module__ == "numpy":             # an ndarray or a NumPy scalar
+        return np.log(p) - np.log1p(-p)
+    return ops.log(p) - ops.log1p(-p)      # another library's arrays: ops' own route
 
 
-def softmax(x: Number, axis: Any = None) -> Number:
-    """``exp(x) / sum(exp(x), axis)``, computed stably (SciPy: ``axis=None`` is every axis).
-
-    Args:
-      x: The logits.
-      axis: None (every axis), an int or a tuple of ints.
-
-    Returns:
-      An array shaped like ``x``, adding up to 1 along ``axis``.
-    """
-    return ops.exp(log_softmax(x, axis))
-
-
-def log_softmax(x: Number, axis: Any = None) -> Number:
-    """``x - logsumexp(x, axis, keepdims=True)``.
-
-    Args:
-      x: The logits.
-      axis: None (every axis), an int or a tuple of ints.
-
-    Returns:
-      An array shaped like ``x``.
-    """
-    x = as_array(x)
-    return x - logsumexp(x, axis=axis, keepdims=True)
+_logit = primitive(_logit_impl, "logit", elementwise=True, check_rules=False)
+defpartials(_logit, lambda ans, p: 1.0 / p + 1.0 / (1.0 - p))

@@ -1,9 +1,10 @@
 """``scipy.stats`` for tapegrad: one module per distribution, as in ``jax.scipy.stats``.
 
-Each function takes SciPy's arguments (``loc`` and ``scale`` included),
-broadcasts them like SciPy, and is differentiable in every float argument,
-to any order. Outside the support the log-density is ``-inf``; invalid
-parameters (``scale <= 0``) give ``nan``, as in SciPy.
+Each function takes SciPy's arguments (``loc`` and ``scale`` included; a
+list of numbers, traced or not, is read as an array), broadcasts them like
+SciPy, and is differentiable in every float argument, to any order.
+Outside the support the log-density is ``-inf``; invalid parameters
+(``scale <= 0``) give ``nan``, as in SciPy.
 
 Examples:
   >>> import tapegrad as tg
@@ -36,3 +37,5 @@ __all__ = ["beta", "cauchy", "chi2", "expon", "gamma", "laplace", "logistic", "l
 for _module in (beta, cauchy, chi2, expon, gamma, laplace, logistic, lognorm, norm, poisson, t,
                 uniform):
     _module.__class__ = _common.Distribution
+    for _name in _module.__all__:       # scale=[s1, s2] of traced numbers, as SciPy's lists
+        setattr(_module, _name, _common.array_like(getattr(_module, _name)))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import types
+from collections.abc import Callable
 from typing import Any
 
 from ... import kinks, logic, ops
@@ -67,3 +69,14 @@ class Distribution(types.ModuleType):
 
     def __call__(self, *args: Any, **kwds: Any) -> Frozen:
         return Frozen(self, args, kwds)
+
+
+def array_like(fun: Callable[..., Any]) -> Callable[..., Any]:
+    """``fun`` taking lists as NumPy reads them: ``[s1, s2]`` of traced numbers stacked."""
+    @functools.wraps(fun)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        args = tuple(as_array(a) if isinstance(a, list | tuple) else a for a in args)
+        kwargs = {k: as_array(v) if isinstance(v, list | tuple) else v
+                  for k, v in kwargs.items()}
+        return fun(*args, **kwargs)
+    return wrapped

@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 from ... import kinks, logic, ops
-from ..special import _betainc_of, gammaln, xlog1py, xlogy
+from ..special import _betainc, gammaln, xlog1py, xlogy
 from ._common import Number, positive, standardize, where_ok
 
 __all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"]
@@ -43,9 +43,6 @@ def pdf(x: Number, a: Number, b: Number, loc: Number = 0, scale: Number = 1) -> 
     return ops.exp(logpdf(x, a, b, loc, scale))
 
 
-_betainc = _betainc_of("stats.beta.cdf", "a", "b")
-
-
 def _tails(x: Number, a: Number, b: Number, loc: Number, scale: Number) -> tuple[Any, Any]:
     """``(cdf, sf)``: ``I_z(a, b)`` and ``I_(1-z)(b, a)``, ``z`` clipped to ``[0, 1]``."""
     z = kinks.clip(standardize(x, loc, scale), 0.0, 1.0)
@@ -55,8 +52,9 @@ def _tails(x: Number, a: Number, b: Number, loc: Number, scale: Number) -> tuple
 def cdf(x: Number, a: Number, b: Number, loc: Number = 0, scale: Number = 1) -> Number:
     """``P(X <= x) = betainc(a, b, (x - loc) / scale)`` (arguments as ``logpdf``).
 
-    Differentiable in ``x``, ``loc`` and ``scale`` to any order; in ``a`` or
-    ``b`` it raises ``NotImplementedError``, as JAX's ``betainc``.
+    Differentiable in ``x``, ``loc`` and ``scale`` to any order, once in ``a``
+    and ``b`` (``betainc``'s shape derivatives; a second one raises
+    ``NotImplementedError``).
     """
     z = kinks.clip(standardize(x, loc, scale), 0.0, 1.0)
     return where_ok(positive(a, b, scale), _betainc(a, b, z), float("nan"))

@@ -68,8 +68,9 @@ def pdf(x: Number, df: Number, loc: Number = 0, scale: Number = 1) -> Number:
 def cdf(x: Number, df: Number, loc: Number = 0, scale: Number = 1) -> Number:
     """``P(X <= x)`` (arguments as ``logpdf``): ``stdtr(df, (x - loc) / scale)``.
 
-    Differentiable in ``x``, ``loc`` and ``scale`` to any order; in ``df``
-    it raises ``NotImplementedError``.
+    Differentiable in ``x``, ``loc`` and ``scale`` to any order, once in
+    ``df`` (``stdtr``'s; a second derivative in ``df`` raises
+    ``NotImplementedError``).
     """
     return where_ok(positive(df, scale), stdtr(df, standardize(x, loc, scale)), float("nan"))
 
