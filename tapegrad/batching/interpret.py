@@ -354,8 +354,7 @@ def compiled(prog: Program,
 
     None where the program is not scalar, has a guard or a primitive that is
     not elementwise or batched per number (``pow``): it is interpreted. The
-    caller keeps the result (``vmap`` with its program); when it is dropped,
-    so are its lines in ``linecache``.
+    caller keeps it (``vmap``); when it is dropped, its lines leave ``linecache``.
     """
     result = _build(prog, batched_inputs)
     if result is not None:
