@@ -302,6 +302,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                  "staging.shifted", "staging.registers", "staging.templates", "staging.returned",
                  "staging.items", "staging.spans", "staging.arg_keys", "staging.counted",
                  "staging.runs", "staging.nonneg", "staging.compound",
+                 "staging.kinds",
                  "replay", "loop_seed"}),
     ("transforms", {"stale_views", "tracing", "seeds", "handed_back", "transforms", "jacobians",
                     "check",

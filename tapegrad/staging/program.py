@@ -33,7 +33,8 @@ class Program(NamedTuple):
     a break guard's iterations left in its ``for`` loop (``Tape.left``);
     ``origins`` the forward value each backward record comes from
     (``Tape.origins``); ``counts`` a counted ``while``'s counter at its test
-    (``Tape.counts``).
+    (``Tape.counts``); ``integral`` the values that are ints in eager Python
+    (``int_valued``, on the program as recorded).
     """
     inputs: tuple[int, ...]
     eqns: tuple[Eqn, ...]
@@ -43,6 +44,7 @@ class Program(NamedTuple):
     left: Mapping[int, int] = MappingProxyType({})
     origins: Mapping[int, int] = MappingProxyType({})
     counts: Mapping[int, tuple[int, ...]] = MappingProxyType({})
+    integral: frozenset[int] = frozenset()
 
     def __str__(self) -> str:
         lines = [f"v{i} = input" for i in self.inputs]
