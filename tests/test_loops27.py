@@ -110,6 +110,17 @@ def either(p, seen=None):                 # a traced flag: one trace per its val
     return a + 2.0 * b
 
 
+def lone_break(x0, seen=None):           # a Python counter no one reads after the loop
+    x, k = x0, 0
+    while True:
+        seen is None or seen.append(1)
+        x = x * 0.5 + 1
+        k += 1
+        if abs(x - 2) < 1e-6:
+            break
+    return x * x
+
+
 def trips(f, x):
     seen: list[object] = []
     f(x, seen)
@@ -123,6 +134,7 @@ POINTS = {value_iteration: [[1.0, 0.0, 2.0, 0.5, -1.0, 1.5], [0.5, 0.3, 1.0, 0.2
           bisect_scaled: [2.0, 3.0, 0.5, 1.5, 1.1, 0.3],
           bisect_while: [2.0, 3.0, 0.5, 1.5, 1.1, 0.3],
           relax: [5.0, 100.0, 2.5, 1e6, 3.0, 40.0],
+          lone_break: [5.0, 0.0, 100.0, -3.0, 1e6, 2.5, 1e12],
           either: [[1.0, 2.0, 1.0], [100.0, 0.1, 1.0], [1e5, 1e-2, 1.0], [0.5, 9.0, -1.0],
                    [3.0, 3.0, -1.0], [1e-2, 1e5, -1.0]]}
 TRACES = {either: 2}       # the flag's two values
@@ -160,7 +172,7 @@ def test_grad_of_jit_is_grad_and_central_differences(f):
         np.testing.assert_allclose(g(xs[0]), fd(f, xs[0], 1e-6), rtol=1e-4, atol=1e-6)
 
 
-@pytest.mark.parametrize("f", [value_iteration, mirrored, either, bisect_while],
+@pytest.mark.parametrize("f", [value_iteration, mirrored, either, bisect_while, lone_break],
                          ids=lambda f: f.__name__)
 def test_vmap_of_jit_is_the_loop(f):
     batch = np.array(points(f))
@@ -299,4 +311,24 @@ def test_retries_inside_a_loop_are_one_trace():
     jf = tg.jit(retries)
     for y in (1.0, 2.0, 0.5, 10.0):
         assert same(jf(y), retries(y))
+    assert jf.trace_count == 1
+
+
+def lone_break_counted(x0):              # the counter returned: a constant on the tape
+    x, k = x0, 0
+    while True:
+        x = x * 0.5 + 1
+        k += 1
+        if abs(x - 2) < 1e-6:
+            break
+    return x, k
+
+
+@pytest.mark.xfail(strict=True, reason="k, a Python int the body steps, is returned: each trace "
+                   "holds its final value as a constant, which nothing on the tape ties to the "
+                   "loop (k = 0.0 * x0 is traced and rolls): one trace per trip count")
+def test_a_counter_read_after_the_loop_is_one_trace():
+    jf = tg.jit(lone_break_counted)
+    for x in (5.0, 100.0, 1e6, 1e12):
+        assert jf(x) == lone_break_counted(x)
     assert jf.trace_count == 1
