@@ -43,6 +43,7 @@ from .staging.program import (
     bare_records,
     from_tape,
     int_outputs,
+    int_valued,
     numpy_float_outputs,
 )
 from .staging.unshared import roll_grad
@@ -115,7 +116,10 @@ def record(fun: Any, dynamic: Any, float64: bool = False) -> Recording:
     numpy_floats = numpy_float_outputs(program, dynamic, tape)
     if numpy_floats is None and not float64:
         return record(fun, dynamic, True)       # as eager: np.float64 meets float32
-    ints = int_outputs(program, given, (tape.floats or set()) | (tape.derived or set()))
+    inner = (tape.floats or set()) | (tape.derived or set())
+    ints = int_outputs(program, given, inner)
+    program = program._replace(integral=frozenset(int_valued(
+        program, frozenset(k for k, is_int in given.items() if is_int), inner)))
     floats = frozenset(k for k in given if type(program.seen[k]) is float)  # traced as floats
     return rec._replace(tape=None, program=program, numpy_floats=numpy_floats, ints=ints,
                         floats=floats)

@@ -47,9 +47,6 @@ F32 = "float32: central differences cannot check a float32 Hessian"
 MASKED_ROWS = ("X[labels == k] with labels = np.argmin of traced distances: a traced boolean mask "
                "gives a shape that depends on a value, which jit and vmap refuse by contract "
                "(the error names np.where(mask, E, 0.0)); eager grad runs it")
-WHILE_AND_COUNTER = ("jit(grad) traces `while err_norm > 1e-6 and it < 500:` (a Python counter "
-                     "beside the traced test) once per trip count, where jit of the value rolls "
-                     "it into one trace")
 BREAK_OR_EXHAUST = ("jit traces a `for _ in range(30):` ending in `if abs(f1) < 1e-10: break` "
                     "again when the input's trip count differs (2 traces over 3 inputs)")
 
@@ -588,8 +585,7 @@ def three_link_arm_fk_workspace(q):
     return tip_err + 0.1 * elbow_height ** 2
 
 
-@case([1.2, 1.0], 30, scale=0.1, rtol=1e-5, no_hessian=LOOP,
-      xfail=(("jit_grad", WHILE_AND_COUNTER),))
+@case([1.2, 1.0], 30, scale=0.1, rtol=1e-5, no_hessian=LOOP)
 def jacobian_transpose_ik_while(target):
     """Two-link inverse kinematics by Jacobian transpose steps, while the error exceeds 1e-6."""
     l1, l2 = 1.0, 1.0

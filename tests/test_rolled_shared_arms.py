@@ -197,11 +197,9 @@ def test_jit_of_ints_is_eagers(f, many):
     check_all(lambda: tg.jit(f), f, int)
 
 
-@pytest.mark.xfail(strict=True, reason="a rolled loop whose variable is an int after one arm "
-                   "(-s) and a float after the other (s * 0.9 + x) returns a float where "
-                   "every iteration took the int arm: traced at [-3, -3, 4, 4], called at "
-                   "[-3, -3, -3, -3], jit gives 0.0 where Python gives 0")
 def test_jit_of_ints_whose_arms_differ_in_kind_is_eagers():
+    # s is an int after -s and a float after s * 0.9 + x: the loop keeps its guards
+    # (rolled, it gave 0.0 where every iteration took the int arm and Python gives 0)
     jf = tg.jit(neg_before)
     jf(2, [-3, -3, 4, 4])
     assert bits(jf(2, [-3, -3, -3, -3])) == bits(neg_before(2, [-3, -3, -3, -3]))

@@ -93,10 +93,13 @@ def _back_loop(prog: Program, loop: Branchy) -> BackLoop | None:
     finals = {sym: v for v, sym in model.acc.items() if start <= sweep.at.get(sym, -1) < stop}
     reached = reach(loop, prog, var_of, targets, entry)
     unseen = {v for v in _outer(loop, targets) & reached if v not in finals.values()}
-    if any(model.acc.get(v) is not None for v in unseen):
+    passed = {v for v in unseen - _given(loop, prog, var_of, targets, reached)
+              if isinstance(v, tuple) and model.acc.get(v) is not None}   # data, as it is
+    if any(model.acc.get(v) is not None for v in unseen - passed):
         raise NoBack       # its cotangent from after the loop, read as it is
+    entry = {v: sym for v, sym in entry.items() if v not in passed}
     return BackLoop(start, stop, loop, var_of, targets, model.rules, model.examples,
-                    entry, finals, reached, frozenset(unseen))
+                    entry, finals, reached - passed, frozenset(unseen - passed))
 
 
 def _after(prog: Program, seed: int, start: int, loop: Branchy) -> tuple[Sweep, set[int]]:
@@ -150,6 +153,22 @@ def reach(loop: Branchy, prog: Program, var_of: dict[Slot, Var],
         if not more:
             return frozenset(out)
         out |= more
+
+
+def _given(loop: Branchy, prog: Program, var_of: dict[Slot, Var],
+           targets: dict[tuple[Slot, int], Var], reached: frozenset[Var]) -> set[Var]:
+    """The variables and data an iteration may give a share, whatever the outcomes.
+
+    Data no iteration gives a share (``p`` read only by the ``if``'s test,
+    ``mid * mid * p > 1``) keeps the cotangent the code after the loop gave
+    it, for every pattern of outcomes: the loop passes it through, and the
+    code before the loop reads it as it is. (A variable's cotangent may be
+    taken by the slot writing it instead: only data is passed through.)
+    """
+    example = _examples(prog, loop)
+    given = {t for (slot, a), t in targets.items() if var_of[slot] in reached
+             and (source(slot) != slot or _derivative(example[slot], a))}
+    return given | {var_of[source(c)] for c in loop.copies if var_of[c] in reached}
 
 
 def _examples(prog: Program, loop: Branchy) -> dict[Slot, Eqn]:

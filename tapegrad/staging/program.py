@@ -33,7 +33,8 @@ class Program(NamedTuple):
     a break guard's iterations left in its ``for`` loop (``Tape.left``);
     ``origins`` the forward value each backward record comes from
     (``Tape.origins``); ``counts`` a counted ``while``'s counter at its test
-    (``Tape.counts``).
+    (``Tape.counts``); ``integral`` the values that are ints in eager Python
+    (``int_valued``, on the program as recorded).
     """
     inputs: tuple[int, ...]
     eqns: tuple[Eqn, ...]
@@ -43,6 +44,7 @@ class Program(NamedTuple):
     left: Mapping[int, int] = MappingProxyType({})
     origins: Mapping[int, int] = MappingProxyType({})
     counts: Mapping[int, tuple[int, ...]] = MappingProxyType({})
+    integral: frozenset[int] = frozenset()
 
     def __str__(self) -> str:
         lines = [f"v{i} = input" for i in self.inputs]
@@ -172,13 +174,16 @@ def value_key(v: Any) -> Any:
 
     ``-0.0`` is not ``0.0``, a nan is only a nan of the same sign and
     payload, and ``np.float32(1.5)``, ``1.5`` and ``np.float64(1.5)`` are three
-    constants. An array is only itself.
+    constants. A string and a slice of ints are their text and ends; an
+    array is only itself.
     """
     t = type(v)
     if t is float or isinstance(v, np.generic):
         return (t, struct.pack("<d", v) if t is float else v.tobytes())
-    if t is int or t is bool:
+    if t is int or t is bool or t is str:     # a string by its text: einsum's spec made anew
         return (t, v)
+    if t is slice and all(x is None or type(x) is int for x in (v.start, v.stop, v.step)):
+        return (t, v.start, v.stop, v.step)      # ``x[::-1]``'s slice, made anew each time
     return ("id", id(v))
 
 

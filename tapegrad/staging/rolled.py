@@ -23,8 +23,8 @@ from . import source as _source
 from .branch_sites import find_branchy, two_way
 from .branches import Branchy
 from .branchy_back import BackLoop, back_loop
-from .constant_steps import constant_steps
 from .counted import counter_lines
+from .kinds import mixed, open_while
 from .lower import _EXACT, _PLAIN, Lowered, _Writer
 from .nested import find_inner, inner_lines, stored
 from .program import Arg, Const, Eqn, Program, is_guard
@@ -91,8 +91,7 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
         return None
     # a seeded backward pass (``prog.origins``) records what Python would sum as constants
     stepped = inner and not prog.origins
-    whiles = [loop.exit >= 0 and not (stepped and isinstance(loop, Loop) and spanned(
-        prog, loop, spans) and constant_steps(prog, loop)) for loop in loops]
+    whiles = [open_while(prog, loop, stepped, spans) for loop in loops]
     nest: list[Any] = [s] * len(loops)     # shapes, to find inner loops (None: unrolled)
     while True:
         try:
@@ -120,7 +119,8 @@ def _branchy(prog: Program, s: Any, inner: bool, seeded: bool, refused: list[boo
              cover: list[int] | None) -> list[Any]:
     """The loops whose iterations branch, each followed under ``grad`` by its backward loop."""
     # any length (an if saves retracing); under grad, with its backward loop
-    branchy: list[Any] = [] if inner and not seeded else find_branchy(prog, s)
+    branchy: list[Any] = [] if inner and not seeded else [
+        b for b in find_branchy(prog, s) if not mixed(prog, b, prog.integral)]
     if inner:     # only with its backward loop: a jvp's tangents, say, follow the pattern
         backs = [(loop, back_loop(prog, loop)) for loop in branchy]
         branchy = [x for loop, back in backs if isinstance(back, BackLoop) for x in (loop, back)]

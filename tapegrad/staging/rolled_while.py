@@ -1,11 +1,10 @@
 """The parts of a rolled program that a ``while`` loop (any trip count) changes.
 
-A ``while`` loop's values read after it are named counting from its end
-or its start; a loop that reads it backwards (the backward pass) runs as
-many times (``tie``) and reads lists of its values (``h{m}_{o}``: each
-iteration's, after the value before the first); a ``for`` loop left by
-``break`` fails a guard at its range's end. Where a read holds for the
-traced trip count only, ``NotOpen`` says which loop runs that count only.
+A ``while`` loop's values read after it are named counting from its end or its start; a
+loop that reads it backwards (the backward pass) runs as many times (``tie``) and reads
+lists of its values (``h{m}_{o}``: each iteration's, after the value before the first); a
+``for`` loop left by ``break`` fails a guard at its range's end. Where a read holds for
+the traced trip count only, ``NotOpen`` says which loop runs that count only.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from typing import Any
 
 from .. import ops
 from ..loop_seed import seed_one
+from .kinds import least
 from .program import Arg, Const
 from .rolling import MIN_SAVED, Loop
 from .rolling import arg_key as _key
@@ -217,7 +217,8 @@ class WhileReads:
         if any(len(ks | {loop.trips - 1}) == loop.trips for ks in self.read_after[m].values()):
             raise NotOpen(m)      # an offset's value of every iteration read after it
         tied = [self.loops[M].trips // self.per.get(M, 1) for w, M in self.tie.items() if w == m]
-        need = max([self.ends[m] + self.starts[m]] + [loop.trips - t + 1 for t in tied])
+        need = max([self.ends[m] + self.starts[m], least(self.prog, loop)]
+                   + [loop.trips - t + 1 for t in tied])
         if need <= 0:
             return []
         self.guards.append(self.prog.sources.get(self.prog.eqns[loop.stop + loop.exit].out,
@@ -283,7 +284,6 @@ class WhileReads:
             raise NotOpen(m2)
         less = self.loops[m2].trips - k0 - 1 - r
         return f"h{m2}_{o2}[n{m2} {'-' if less >= 0 else '+'} {abs(less)} - {{i}}]"
-
 
     def before(self, m: int, a: Arg) -> str | None:
         """The text of ``a`` where it is a value computed before loop ``m`` (else None)."""

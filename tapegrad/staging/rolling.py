@@ -25,6 +25,7 @@ import numpy as np
 
 from ..logic import guard
 from .arg_keys import arg_key
+from .compound import exit_candidates
 from .counted import counted_exit
 from .program import Arg, Const, Program, is_guard, kind
 from .runs import if_run
@@ -337,8 +338,8 @@ def closing_guard(prog: Program, s: np.ndarray, loop: Loop, breaks: bool = False
     guards = [o for o in range(loop.period) if is_guard(eqns[loop.start + o])]
     lines = [prog.sources.get(eqns[loop.start + o].out, "") for o in guards]
     shown = frozenset(lines)
-    # a test run more than once an iteration is an inner loop's (the loop is another one)
-    guards = [o for o, line in zip(guards, lines) if lines.count(line) == 1]
+    # a test run more than once an iteration is an inner loop's, unless one compound test's
+    guards = exit_candidates(prog, loop, guards, lines)
     for g in guards:          # the first guard that ends it: a while's test, or a break after
         found = _closing_at(prog, s, loop, g, breaks, shown, counted)
         if found is not None:
