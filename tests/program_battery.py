@@ -12,6 +12,7 @@ with SciPy's own modules.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from types import CodeType, ModuleType
 from typing import Any
@@ -42,6 +43,20 @@ def _names(code: CodeType) -> set[str]:
     """The global names ``code`` reads, with those of the functions defined in it."""
     return set(code.co_names).union(*(_names(c) for c in code.co_consts
                                       if isinstance(c, CodeType)))
+
+
+def there_are_new_programs(part: int, at_least: int) -> Callable[[], None]:
+    """The test that ``real_programs<part>.py`` has ``at_least`` programs, none of an earlier
+    part's (parts four and six, then 8 to ``part - 1``), all taking float64."""
+    def test_there_are_new_programs() -> None:
+        earlier = [importlib.import_module(m) for m in ("test_real_programs4",
+                                                        "test_real_programs6")]
+        earlier += [importlib.import_module(f"real_programs{n}") for n in range(8, part)]
+        programs = importlib.import_module(f"real_programs{part}").PROGRAMS
+        assert len(programs) >= at_least
+        assert not set(programs) & {name for m in earlier for name in m.PROGRAMS}
+        assert all(c.xs[0].dtype == np.float64 for c in programs.values())
+    return test_there_are_new_programs
 
 
 def battery(module: ModuleType, scipy_rtol: float, scipy_programs: int,

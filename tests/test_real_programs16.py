@@ -14,36 +14,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import real_programs8
-import real_programs9
-import real_programs10
-import real_programs11
-import real_programs12
-import real_programs13
-import real_programs14
-import real_programs15
 import real_programs16
 import scipy.optimize
 import scipy.special
 import scipy.stats
-import test_real_programs4 as part_four
-import test_real_programs6 as part_six
 from conftest import fd
-from program_battery import battery, same
-from real_programs16 import MU_PF, PROGRAMS, SIGMA_PF
+from program_battery import battery, same, there_are_new_programs
+from real_programs16 import MU_PF, SIGMA_PF
 
 import tapegrad as tg
 import tapegrad.scipy.special as special
 import tapegrad.scipy.stats as stats
 
-
-def test_there_are_new_programs() -> None:
-    earlier = {*part_four.PROGRAMS, *part_six.PROGRAMS, *real_programs8.PROGRAMS,
-               *real_programs9.PROGRAMS, *real_programs10.PROGRAMS, *real_programs11.PROGRAMS,
-               *real_programs12.PROGRAMS, *real_programs13.PROGRAMS, *real_programs14.PROGRAMS,
-               *real_programs15.PROGRAMS}
-    assert len(PROGRAMS) >= 36 and not set(PROGRAMS) & earlier
-    assert all(c.xs[0].dtype == np.float64 for c in PROGRAMS.values())
+test_there_are_new_programs = there_are_new_programs(16, at_least=36)
 
 
 globals().update(battery(real_programs16, scipy_rtol=1e-12, scipy_programs=4))
