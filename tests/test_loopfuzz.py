@@ -681,56 +681,46 @@ def report(fuzz: Fuzz) -> str:
 # ---------------------------------------------------------------- tests
 
 
+def run_seeds(seeds: range, **kind: bool) -> None:
+    """The programs of ``seeds`` (of the ``kind`` of ``random_program``), under every check."""
+    fuzz = Fuzz()
+    if kind.get("wide"):
+        fuzz.wide, fuzz.batch = True, 5
+    for seed in seeds:
+        src, dtype = random_program(seed, **kind)
+        fuzz.program(src, dtype, seed, 6 if kind.get("wide") else 10)
+    assert not fuzz.failures, report(fuzz) + "\n" + fuzz.failures[0]
+
+
 @pytest.mark.parametrize("block", range(3))
 def test_seeded_random_programs_equal_eager_under_every_transform(block):
-    fuzz = Fuzz()
-    for seed in range(block * 10, block * 10 + 10):
-        src, dtype = random_program(seed)
-        fuzz.program(src, dtype, seed)
-    assert not fuzz.failures, report(fuzz) + "\n" + fuzz.failures[0]
+    run_seeds(range(block * 10, block * 10 + 10))
 
 
 @pytest.mark.parametrize("block", range(2))
 def test_seeded_wide_programs_equal_eager_under_every_transform(block):
     # arrays, loop primitives, a loop in a function called twice; jvp, hessian, vmap(jit)
-    fuzz = Fuzz()
-    fuzz.wide, fuzz.batch = True, 5
-    for seed in range(block * 8, block * 8 + 8):
-        src, dtype = random_program(seed, wide=True)
-        fuzz.program(src, dtype, seed, 6)
-    assert not fuzz.failures, report(fuzz) + "\n" + fuzz.failures[0]
+    run_seeds(range(block * 8, block * 8 + 8), wide=True)
 
 
 @pytest.mark.parametrize("block", range(2))
 def test_seeded_list_programs_equal_eager_under_every_transform(block):
     # a Python list appended to and reduced, a loop over a list of arrays with np.dot,
     # Python's max/min/abs/sum and np.clip/np.where in loop bodies
-    fuzz = Fuzz()
-    for seed in range(block * 8, block * 8 + 8):
-        src, dtype = random_program(seed, lists=True)
-        fuzz.program(src, dtype, seed)
-    assert not fuzz.failures, report(fuzz) + "\n" + fuzz.failures[0]
+    run_seeds(range(block * 8, block * 8 + 8), lists=True)
 
 
 @pytest.mark.parametrize("block", range(2))
 def test_seeded_idiom_programs_equal_eager_under_every_transform(block):
     # a while on an array's norm, enumerate/zip over it, ws[i] += ..., a helper with an if
-    fuzz = Fuzz()
-    for seed in range(block * 8, block * 8 + 8):
-        src, dtype = random_program(seed, idioms=True)
-        fuzz.program(src, dtype, seed)
-    assert not fuzz.failures, report(fuzz) + "\n" + fuzz.failures[0]
+    run_seeds(range(block * 8, block * 8 + 8), idioms=True)
 
 
 @pytest.mark.parametrize("block", range(2))
 def test_seeded_write_programs_equal_eager_under_every_transform(block):
     # m[i] = ..., m += ..., a mask and a traced index written, a dict mutated by a helper,
     # a comprehension with a traced condition, while loops to a tolerance
-    fuzz = Fuzz()
-    for seed in range(block * 6, block * 6 + 6):
-        src, dtype = random_program(seed, writes=True)
-        fuzz.program(src, dtype, seed)
-    assert not fuzz.failures, report(fuzz) + "\n" + fuzz.failures[0]
+    run_seeds(range(block * 6, block * 6 + 6), writes=True)
 
 
 @settings(max_examples=20, deadline=None, derandomize=True,
