@@ -1,13 +1,8 @@
 """Array programs, part seventeen: the programs of ``real_programs17.py`` under every transform.
 
-Code as people write it in new domains, at three inputs whose trip counts and
-branch outcomes differ where the program has them: ``jit`` equals NumPy bit
-for bit (value, dtype and type) in one trace; ``grad`` agrees with central
-differences; ``jit(grad)`` equals ``grad`` bit for bit; ``vmap`` of the value
-and of ``grad`` equals a Python loop bit for bit; ``jvp`` returns NumPy's
-value and ``grad @ v``; the Hessian agrees with central differences of
-``grad``; the programs written with ``tapegrad.scipy`` give SciPy's numbers
-with SciPy's modules. Then what running them found.
+Code as people write it in new domains, under the checks of ``program_battery.py`` (its
+docstring says them), SciPy's numbers with SciPy's modules included. Then what
+running them found.
 """
 
 from __future__ import annotations
