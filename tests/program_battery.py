@@ -12,6 +12,7 @@ with SciPy's own modules.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from types import CodeType, ModuleType
 from typing import Any
@@ -38,10 +39,35 @@ def tangent(x: np.ndarray) -> np.ndarray:
     return np.linspace(0.5, -1.0, x.size).astype(x.dtype)
 
 
+def differences_of_grad(g: Callable[..., Any], x: np.ndarray, eps: float) -> np.ndarray:
+    """``conftest.fd`` of each ``g(x)[i]`` (row ``i``), each column from one pair of calls
+    of ``g``: the same numbers as ``np.stack([fd(lambda y: g(y)[i], x, eps) for i ...])``."""
+    want = np.zeros((x.size, x.size))
+    for j in range(x.size):
+        e = np.zeros_like(x, dtype=float)
+        e[j] = eps
+        want[:, j] = (g(x + e) - g(x - e)) / (2 * eps)
+    return want
+
+
 def _names(code: CodeType) -> set[str]:
     """The global names ``code`` reads, with those of the functions defined in it."""
     return set(code.co_names).union(*(_names(c) for c in code.co_consts
                                       if isinstance(c, CodeType)))
+
+
+def there_are_new_programs(part: int, at_least: int) -> Callable[[], None]:
+    """The test that ``real_programs<part>.py`` has ``at_least`` programs, none of an earlier
+    part's (parts four and six, then 8 to ``part - 1``), all taking float64."""
+    def test_there_are_new_programs() -> None:
+        earlier = [importlib.import_module(m) for m in ("test_real_programs4",
+                                                        "test_real_programs6")]
+        earlier += [importlib.import_module(f"real_programs{n}") for n in range(8, part)]
+        programs = importlib.import_module(f"real_programs{part}").PROGRAMS
+        assert len(programs) >= at_least
+        assert not set(programs) & {name for m in earlier for name in m.PROGRAMS}
+        assert all(c.xs[0].dtype == np.float64 for c in programs.values())
+    return test_there_are_new_programs
 
 
 def battery(module: ModuleType, scipy_rtol: float, scipy_programs: int,
@@ -118,7 +144,7 @@ def battery(module: ModuleType, scipy_rtol: float, scipy_programs: int,
         x = c.xs[0]
         H = tg.hessian(c.f)(x)
         g = tg.grad(c.f)
-        want = np.stack([fd(lambda y, i=i: g(y)[i], x, 1e-5) for i in range(x.size)])
+        want = differences_of_grad(g, x, 1e-5)
         scale = max(1.0, float(np.max(np.abs(want))))
         np.testing.assert_allclose(H, want, rtol=1e-5, atol=1e-6 * scale)
         np.testing.assert_allclose(H, H.T, rtol=1e-10, atol=1e-12 * scale)

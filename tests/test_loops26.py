@@ -93,6 +93,19 @@ def trips(f, x):
     return len(seen)
 
 
+def eager_after_a_trace_at_the_first(f, points, with_grad=True):
+    """``jit(f)`` (and ``jit(grad(f))``) at each point equal eager, each call made where the
+    only trace is the first point's (a point that traced a pattern of its own gets new ones)."""
+    made = [(f, f)] + ([(tg.grad(f), tg.grad(f))] if with_grad else [])
+    jitted = [None] * len(made)
+    for x in points:
+        for i, (h, eager) in enumerate(made):
+            if jitted[i] is None or jitted[i].trace_count > 1:
+                jitted[i] = tg.jit(h)
+                jitted[i](points[0])
+            assert same(jitted[i](x), eager(x)), x
+
+
 @pytest.mark.parametrize("f", FS, ids=lambda f: f.__name__)
 def test_the_points_run_trip_counts_tracing_never_saw(f):
     first, *others = POINTS[f]
@@ -165,12 +178,7 @@ def copy_of_a_constant(p):           # a constant copied: not a copy of a name
 def test_other_arms_before_a_break_are_still_eagers_numbers(f):
     points = [np.array(x) for x in ([1.0, 2.0], [30.0, 7.0], [0.1, 1e4], [5.0, 5.0],
                                     [2.0, 1e-6], [50.0, 0.1])]
-    for x in points:        # each after a trace at the first point (a pattern each may trace)
-        jf, jg = tg.jit(f), tg.jit(tg.grad(f))
-        jf(points[0])
-        jg(points[0])
-        assert same(jf(x), f(x)), x
-        assert same(jg(x), tg.grad(f)(x)), x
+    eager_after_a_trace_at_the_first(f, points)
     batch = np.stack(points)
     assert same(tg.vmap(f)(batch), np.stack([np.asarray(f(x)) for x in batch]))
 
@@ -206,11 +214,8 @@ def test_a_copy_read_after_the_if_is_never_the_traced_patterns(f):
     # jit wrote the value read after the loop as the traced pattern's iteration (lo as
     # the mid of iteration 28 where the trace's last else was): wrong for about half
     # of the inputs of the same trip count
-    for p0 in np.linspace(1.5, 3.0, 16):
-        jf = tg.jit(f)
-        jf(np.array([2.0, 1.0]))
-        x = np.array([p0, 1.0])
-        assert same(jf(x), f(x)), x
+    points = [np.array([p0, 1.0]) for p0 in [2.0, *np.linspace(1.5, 3.0, 16)]]
+    eager_after_a_trace_at_the_first(f, points, with_grad=False)
 
 
 # ------------------------------------------------------------ vmap of a loop with a counter
@@ -323,12 +328,7 @@ def settle_copy_for(p):
 def test_a_break_copying_into_an_arms_name_is_eager_and_the_loop(f):
     points = [np.array([a, 3.0 + a]) for a in np.linspace(0.5, 1.5, 12)]
     points += [np.array(x) for x in ([2.0, 5.0], [0.3, 40.0], [1.5, 40.0])]
-    for x in points:        # each after a trace at the first point (a pattern each may trace)
-        jf, jg = tg.jit(f), tg.jit(tg.grad(f))
-        jf(points[0])
-        jg(points[0])
-        assert same(jf(x), f(x)), x
-        assert same(jg(x), tg.grad(f)(x)), x
+    eager_after_a_trace_at_the_first(f, points)
     batch = np.stack(points)
     for h in (f, tg.grad(f)):
         assert same(tg.vmap(h)(batch), np.stack([np.asarray(h(x)) for x in batch]))

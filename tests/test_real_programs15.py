@@ -15,32 +15,17 @@ import math
 
 import numpy as np
 import pytest
-import real_programs8
-import real_programs9
-import real_programs10
-import real_programs11
-import real_programs12
-import real_programs13
-import real_programs14
 import real_programs15
 import scipy.special
 import scipy.stats
-import test_real_programs4 as part_four
-import test_real_programs6 as part_six
 from conftest import fd
-from program_battery import battery, same
-from real_programs15 import PROGRAMS, S_POW
+from program_battery import battery, same, there_are_new_programs
+from real_programs15 import S_POW
 
 import tapegrad as tg
 import tapegrad.scipy.special as tss
 
-
-def test_there_are_new_programs() -> None:
-    earlier = {*part_four.PROGRAMS, *part_six.PROGRAMS, *real_programs8.PROGRAMS,
-               *real_programs9.PROGRAMS, *real_programs10.PROGRAMS, *real_programs11.PROGRAMS,
-               *real_programs12.PROGRAMS, *real_programs13.PROGRAMS, *real_programs14.PROGRAMS}
-    assert len(PROGRAMS) >= 38 and not set(PROGRAMS) & earlier
-    assert all(c.xs[0].dtype == np.float64 for c in PROGRAMS.values())
+test_there_are_new_programs = there_are_new_programs(15, at_least=38)
 
 
 globals().update(battery(real_programs15, scipy_rtol=1e-12, scipy_programs=0))
