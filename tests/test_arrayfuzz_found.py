@@ -301,12 +301,11 @@ def test_vmap_of_seed_9462_is_the_loop_bit_for_bit():
     assert_same(tg.jit(tg.vmap(f))(xs), loop, "jit(vmap)")
 
 
-@pytest.mark.xfail(strict=True, reason="vmap traces a float64 example as a Python float, so "
-                   "(y * y) ** 3 records a float's power, which the batch runs as np.power "
-                   "on the array; each example's np.float64 ** 3 is NumPy's scalar math (C "
-                   "pow), an ulp apart for about one value in twenty (seed 8506: vmap(jit) "
-                   "and jit(vmap) of v1 ** 3 with v1 = y * y of a 0-d y)")
 def test_vmap_of_a_cube_of_a_float64_examples_product_is_the_loop_bit_for_bit():
+    """Seed 8506: vmap traces a float64 example as a Python float, so ``(y * y) ** 3``
+    records a float's power; the batch computes it per number (``math.pow``, the loop's
+    bits), not as ``np.power`` of the array, which was an ulp apart for about one value
+    in twenty (vmap(jit) and jit(vmap) of ``v1 ** 3`` with ``v1 = y * y`` of a 0-d y)."""
     def f(y):
         return (y * y) ** 3
     ys = R.normal(size=500)

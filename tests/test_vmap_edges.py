@@ -17,6 +17,7 @@ import pytest
 
 import tapegrad as tg
 import tapegrad.batching.interpret
+import tapegrad.staging.packing
 
 FLOATS = [np.float64, np.float32]
 
@@ -264,8 +265,8 @@ def family(k):
 @pytest.mark.slow
 def test_cycling_vmapped_functions_never_retraces_nor_recompiles(monkeypatch):
     lowered = []
-    real = tapegrad.batching.interpret.lower
-    monkeypatch.setattr(tapegrad.batching.interpret, "lower",
+    real = tapegrad.staging.packing.lower                 # vmap's compiler: lower_batch
+    monkeypatch.setattr(tapegrad.staging.packing, "lower",
                         lambda *a, **kw: lowered.append(1) or real(*a, **kw))
     made = [family(k) for k in range(100)]
     fs = [tg.vmap(f) for f, _ in made]
