@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import math
 import os
-import struct
 from unittest import mock
 
 import numpy as np
@@ -35,24 +34,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from packfuzz_check import check
-from test_packing import unpacked
+from test_packing import bits, unpacked
 
 import tapegrad as tg
 
 CI = bool(os.environ.get("CI"))
-
-
-def bits(x):
-    """Every leaf's type and IEEE encoding (a zero's sign counts; a nan is a nan)."""
-    out = []
-    for v in tg.tree.leaves(x):
-        if isinstance(v, np.ndarray):
-            out.append(("a", v.dtype.str, v.shape, v.tobytes()))
-        elif v != v:
-            out.append((type(v).__name__, "nan"))
-        else:
-            out.append((type(v).__name__, struct.pack("<d", v)))
-    return out
 
 
 @settings(max_examples=2, deadline=None, derandomize=CI)
