@@ -5,14 +5,16 @@ operands instead of gathering its entries (``staging/dots.py``)."""
 from __future__ import annotations
 
 import re
+from unittest import mock
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_packing import CI, build
 
 import tapegrad as tg
-from tapegrad.staging.dots import _in_order
+from tapegrad.staging.dots import _grid, _in_order, _in_place
 
 
 @settings(max_examples=200, deadline=None, derandomize=CI)
@@ -49,3 +51,35 @@ def test_the_reassociated_moons_step_gathers_no_products_entries():
     assert len(entries) >= 4
     assert all(type(consts[k]) is slice for k in entries)
     np.testing.assert_allclose(tg.tree.leaves(got), tg.tree.leaves(want), rtol=1e-9, atol=1e-12)
+
+
+def test_the_reassociated_moons_step_reads_weights_and_activations_in_place():
+    # a factor whose entries are evenly spaced in its vector (a layer's weights, the
+    # activations per example) is a strided view BLAS reads, not a gathered copy; where
+    # its entries run backwards along the summed axis, the terms are summed backwards
+    params, loss = build(([16, 16], "relu", [(0.5, -1.0, 1.0), (1.5, 0.25, -1.0)] * 20, 0))
+    f = tg.jit(tg.value_and_grad(loss), reassociate=True)
+    want = tg.value_and_grad(loss)(params)
+    got = f(params)
+    source = f.lower(params).source
+    assert len(re.findall(r"@ _np_ndarray\(", source)) >= 2
+    np.testing.assert_allclose(tg.tree.leaves(got), tg.tree.leaves(want), rtol=1e-9, atol=1e-12)
+    with mock.patch("tapegrad.staging.dots._in_place", lambda *a: False):   # as if gathered
+        old = tg.jit(tg.value_and_grad(loss), reassociate=True)
+        old_source = old.lower(params).source
+    assert old_source.count(".take(") > source.count(".take(")
+    assert old_source.count("_np_ndarray(") < source.count("_np_ndarray(")
+
+
+@pytest.mark.parametrize(("index", "grid", "in_place"), [
+    (np.arange(12).reshape(3, 4), (0, 4, 1), True),                   # rows
+    (np.arange(12).reshape(4, 3).T, (0, 1, 3), True),                 # columns
+    (np.arange(12)[::-1].reshape(3, 4), (11, -4, -1), False),         # backwards
+    (5 + 2 * np.arange(6).reshape(3, 2), (5, 4, 2), False),           # no unit stride
+    (np.array([[0, 1], [3, 2]]), None, False),                        # not a grid
+    (np.arange(3).reshape(3, 1) + 7, (7, 1, 1), True),                # one column
+])
+def test_a_factors_grid_and_whether_blas_reads_it_in_place(index, grid, in_place):
+    assert _grid(index) == grid
+    assert _in_place((0,), index) is in_place
+    assert _in_place((-1,), index) is False                           # a constant: gathered

@@ -22,7 +22,7 @@ import numpy as np
 from .. import ops
 from ..primitive import Primitive, zmul
 from .chains import chain_lanes_reassociated, chain_p
-from .lanes import LANES, concat, rows, take
+from .lanes import LANES, concat, rows, take, view
 from .program import Arg, Const, Eqn, Program, use_counts
 from .spellings import Spelling, spellings
 
@@ -218,18 +218,63 @@ class _Writer:
         return self.new(take, (parts[0] if len(parts) == 1 else self.new(concat, parts),
                                Const(index)))
 
+    def read(self, vectors: tuple[int, ...], index: np.ndarray) -> Arg | None:
+        """Lanes ``index`` of a vector as a strided view BLAS reads in place, or None."""
+        v = self.values.get(vectors[0]) if len(vectors) == 1 and vectors[0] >= 0 else None
+        grid = _grid(index)
+        if type(v) is not np.ndarray or v.ndim != 1 or not v.flags.c_contiguous or \
+                grid is None or not _blasable(index.shape, grid[1:]):
+            return None
+        n = v.itemsize
+        return self.new(view, (vectors[0], Const(index.shape), Const(v.dtype),
+                               Const(grid[0] * n), Const((grid[1] * n, grid[2] * n))))
+
+    def factor(self, vectors: tuple[int, ...], index: np.ndarray) -> Arg:
+        """Lanes ``index`` of the vectors: read in place where they can be, else gathered."""
+        got = self.read(vectors, index)
+        return self.gather(vectors, index) if got is None else got
+
     def summed(self, e: Eqn, plan: tuple[Any, ...]) -> None:
-        """The summed chain ``e`` as its ``plan`` says: a matrix product, and other terms."""
+        """The summed chain ``e`` as its ``plan`` says: a matrix product, and other terms.
+
+        The order of its terms is free: they run backwards where that lets
+        more factors be read in place.
+        """
         a, ia, b, ib, k, rest = plan
+        if _in_place(a, ia) + _in_place(b, ib) < _in_place(a, ia[::-1]) + _in_place(b, ib[::-1]):
+            ia, ib = ia[::-1], ib[::-1]
         if k is None:
-            d = self.new(dot_lanes, (self.gather(a, ia), self.gather(b, ib)))
+            d = self.new(dot_lanes, (self.factor(a, ia), self.factor(b, ib)))
         else:
-            d = self.new(dot, (self.gather(a, ia), self.gather(b, ib), Const(k)))
+            d = self.new(dot, (self.factor(a, ia), self.factor(b, ib), Const(k)))
         if rest is None:
             self.new(_ADD, (e.args[0], d), e.out)
             return
         terms = self.gather(*rest)
         self.new(chain_lanes_reassociated, (self.new(_ADD, (e.args[0], d)), terms), e.out)
+
+
+def _grid(index: np.ndarray) -> tuple[int, int, int] | None:
+    """A ``(terms, lanes)`` index as ``base + t * st + p * sp``: ``(base, st, sp)``, or None."""
+    if index.ndim != 2 or index.size == 0:
+        return None
+    nt, np_ = index.shape
+    base = int(index[0, 0])
+    st = int(index[1, 0]) - base if nt > 1 else np_
+    sp = int(index[0, 1]) - base if np_ > 1 else 1
+    t, p = np.arange(nt)[:, None], np.arange(np_)
+    return (base, st, sp) if np.array_equal(index, base + t * st + p * sp) else None
+
+
+def _blasable(shape: tuple[int, ...], strides: tuple[int, int]) -> bool:
+    """Whether BLAS reads a matrix of ``shape`` and element ``strides`` in place (or transposed)."""
+    (nt, np_), (st, sp) = shape, strides
+    return (sp == 1 and st >= np_) or (st == 1 and sp >= nt)
+
+
+def _in_place(vectors: tuple[int, ...], index: np.ndarray) -> bool:
+    grid = _grid(index) if len(vectors) == 1 and vectors[0] >= 0 else None
+    return grid is not None and _blasable(index.shape, grid[1:])
 
 
 def contract(prog: Program) -> Program:
