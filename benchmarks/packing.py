@@ -6,7 +6,8 @@ The step of benchmarks/jit.py (100 two-moons points, MLP 2-16-16-1 on
 floats, mean hinge loss + 1e-4 * L2, value and gradient and an SGD update),
 written micrograd's way, compiled by tg.jit: packed exact (the default),
 packed with reassociate=True, and as before packing (the scalar program,
-rolled); vmap(grad) of the per-example loss, packed and not; beside the
+rolled); the whole step with its update jitted (as JAX's contenders are);
+vmap(grad) of the per-example loss, packed and not; beside the
 hand-written NumPy step, tapegrad's dense jit and, with --jax-vmap, JAX's
 jit(vmap(grad)) of the same scalar code (its compile takes a minute).
 Timed in turns (medians of rounds). Then the first calls, and the packing
@@ -63,6 +64,7 @@ def main() -> None:
 
     exact = tg.jit(tg.value_and_grad(loop_loss))
     reassociated = tg.jit(tg.value_and_grad(loop_loss), reassociate=True)
+
     arrays = tg.jit(tg.value_and_grad(batch_loss))
     per_example = tg.vmap(tg.grad(example), in_axes=(None, 0, 0, 0))
     firsts = [("first call", "seconds")]
@@ -107,6 +109,19 @@ def main() -> None:
         return tg.tree.unflatten(structure, (flat - LR * sums).tolist())
     assert tg.tree.leaves(stacked_step()) == tg.tree.leaves(vmap_step(per_example))
 
+    def step(p: Any) -> Any:
+        """The whole step, value and gradient and update, jitted: as JAX's contender is."""
+        loss, grads = tg.value_and_grad(loop_loss)(p)
+        return loss, sgd(p, grads)
+
+    exact_step, reassociated_step = tg.jit(step), tg.jit(step, reassociate=True)
+    for jitted in (exact_step, reassociated_step):
+        jitted(params)
+        jitted(params)
+    # the update inside the compiled step: the same numbers as sgd on jit's gradient
+    assert tg.tree.leaves(exact_step(params)) == tg.tree.leaves(
+        (exact(params)[0], sgd(params, exact(params)[1])))
+
     layers = dense(params)
     jobs: dict[str, Any] = {
         "hand-written NumPy": lambda: numpy_step(layers, X, y),
@@ -115,6 +130,9 @@ def main() -> None:
         "tapegrad jit(value_and_grad), loop, packed": lambda: sgd(params, exact(params)[1]),
         "tapegrad jit(value_and_grad), loop, reassociate=True":
             lambda: sgd(params, reassociated(params)[1]),
+        "tapegrad jit(step), the update inside, loop, packed": lambda: exact_step(params),
+        "tapegrad jit(step), the update inside, loop, reassociate=True":
+            lambda: reassociated_step(params),
         "tapegrad vmap(grad), per example, unpacked": lambda: vmap_step(per_example_unpacked),
         "tapegrad vmap(grad), per example, packed": lambda: vmap_step(per_example),
         "tapegrad vmap(grad), per example, packed, update on the stacked gradients":
