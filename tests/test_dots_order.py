@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from test_packing import CI, build
 
 import tapegrad as tg
-from tapegrad.staging.dots import _grid, _in_order, _in_place
+from tapegrad.staging.dots import _grid, _in_order, _in_place, _turned
 
 
 @settings(max_examples=200, deadline=None, derandomize=CI)
@@ -49,7 +49,11 @@ def test_the_reassociated_moons_step_gathers_no_products_entries():
     consts = lowered.fn.__globals__
     entries = re.findall(r"@ [^\n]*?\.reshape\(-1\)\[(k\d+)\]", lowered.source)
     assert len(entries) >= 4
-    assert all(type(consts[k]) is slice for k in entries)
+    # a product's entries in its own order, or (where a factor is read in place backwards,
+    # a product smaller than the factor) each entry once, its rows or columns reversed
+    assert all(type(consts[k]) is slice or sorted(consts[k].tolist()) == list(range(consts[k].size))
+               for k in entries)
+    assert sum(type(consts[k]) is slice for k in entries) >= 4
     np.testing.assert_allclose(tg.tree.leaves(got), tg.tree.leaves(want), rtol=1e-9, atol=1e-12)
 
 
@@ -83,3 +87,27 @@ def test_a_factors_grid_and_whether_blas_reads_it_in_place(index, grid, in_place
     assert _grid(index) == grid
     assert _in_place((0,), index) is in_place
     assert _in_place((-1,), index) is False                           # a constant: gathered
+
+
+@settings(max_examples=100, deadline=None, derandomize=CI)
+@given(st.integers(2, 6), st.integers(1, 5), st.integers(1, 5), st.booleans(), st.booleans(),
+       st.booleans())
+def test_turning_a_products_factors_keeps_its_lanes(nt, np_, nq, rows_back, a_back, b_back):
+    # the factors' terms (rows) may run backwards, a factor's columns too (then the lanes
+    # read the product's rows or columns backwards): the same entries, summed in some order
+    rng = np.random.default_rng(nt * 100 + np_ * 10 + nq)
+    va, vb = rng.standard_normal(nt * np_), rng.standard_normal(nt * nq)
+    ia, ib = np.arange(nt * np_).reshape(nt, np_), np.arange(nt * nq).reshape(nt, nq)
+    if rows_back:
+        ia, ib = ia[::-1], ib[::-1]
+    if a_back:
+        ia = ia[:, ::-1]
+    if b_back:
+        ib = ib[:, ::-1]
+    k = rng.permutation(np_ * nq)[: max(1, np_ * nq // 2)]
+    want = (va[ia].T @ vb[ib]).reshape(-1)[k]
+    ta, tb, tk = _turned((0,), ia, (1,), ib, k)
+    np.testing.assert_allclose((va[ta].T @ vb[tb]).reshape(-1)[tk], want, rtol=1e-13, atol=1e-13)
+    assert _in_place((0,), ta) + _in_place((1,), tb) >= _in_place((0,), ia) + _in_place((1,), ib)
+    if rows_back and not (a_back or b_back):       # the terms turned back: both read in place
+        assert _in_place((0,), ta) and _in_place((1,), tb)

@@ -238,20 +238,45 @@ class _Writer:
         """The summed chain ``e`` as its ``plan`` says: a matrix product, and other terms.
 
         The order of its terms is free: they run backwards where that lets
-        more factors be read in place.
+        more factors be read in place (``_turned``).
         """
         a, ia, b, ib, k, rest = plan
-        if _in_place(a, ia) + _in_place(b, ib) < _in_place(a, ia[::-1]) + _in_place(b, ib[::-1]):
-            ia, ib = ia[::-1], ib[::-1]
         if k is None:
             d = self.new(dot_lanes, (self.factor(a, ia), self.factor(b, ib)))
         else:
+            ia, ib, k = _turned(a, ia, b, ib, k)
             d = self.new(dot, (self.factor(a, ia), self.factor(b, ib), Const(k)))
         if rest is None:
             self.new(_ADD, (e.args[0], d), e.out)
             return
         terms = self.gather(*rest)
         self.new(chain_lanes_reassociated, (self.new(_ADD, (e.args[0], d)), terms), e.out)
+
+
+def _turned(a: tuple[int, ...], ia: np.ndarray, b: tuple[int, ...], ib: np.ndarray,
+            k: Any) -> tuple[np.ndarray, np.ndarray, Any]:
+    """The factors' indices and the product's lanes, turned so that more factors read in place.
+
+    The terms (rows of both) may run backwards: the same sum in another
+    order. A factor's columns may too where they then read in place and
+    the product's lanes are fewer than the factor's (gathering those
+    costs less): ``k`` then reads the product's rows or columns backwards.
+    """
+    n_p, n_q = ia.shape[1], ib.shape[1]
+    lanes = np.arange(n_p * n_q) if isinstance(k, slice) else k
+
+    def score(x: tuple[int, ...], ix: np.ndarray) -> int:
+        return _in_place(x, ix) or (ix.size > lanes.size and _in_place(x, ix[:, ::-1]))
+
+    if score(a, ia) + score(b, ib) < score(a, ia[::-1]) + score(b, ib[::-1]):
+        ia, ib = ia[::-1], ib[::-1]
+    p, q = np.divmod(lanes, n_q)
+    if not _in_place(a, ia) and ia.size > lanes.size and _in_place(a, ia[:, ::-1]):
+        ia, p = ia[:, ::-1], n_p - 1 - p
+    if not _in_place(b, ib) and ib.size > lanes.size and _in_place(b, ib[:, ::-1]):
+        ib, q = ib[:, ::-1], n_q - 1 - q
+    lanes = p * n_q + q
+    return ia, ib, (slice(None) if np.array_equal(lanes, np.arange(n_p * n_q)) else lanes)
 
 
 def _grid(index: np.ndarray) -> tuple[int, int, int] | None:
