@@ -14,6 +14,7 @@ import math
 from unittest import mock
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_packing import CI, bits, eager_bits, example_loss, unpacked
@@ -22,6 +23,9 @@ import tapegrad as tg
 from tapegrad.staging import packing
 from tapegrad.staging.chains import _chain_rows
 from tapegrad.staging.joined import _blocks, _chain_parts, _row_blocks
+from tapegrad.staging.lanes import rows_out
+from tapegrad.staging.nonneg import by_relu_into
+from tapegrad.staging.program import Const
 
 _specials = st.sampled_from([0.0, -0.0, math.inf, -math.inf, math.nan, 5e-324, -5e-324,
                              1e308, -1e308, 1.0, -1.0])
@@ -101,7 +105,10 @@ def test_the_moons_vmap_gradient_reads_its_chains_in_place_bit_for_bit():
         with mock.patch.multiple(packing, **plain):
             before = per_example()(params, xs[0], xs[1], ts)
     names, names_before = ({e.prim.name for e in p.eqns} for p in seen)
-    assert {"lanes_chain_parts", "lanes_row_blocks", "lanes_zmul_by_relu"} <= names
+    writes = {a.value[0] for e in seen[0].eqns if e.prim is rows_out for a in e.args
+              if type(a) is Const and type(a.value) is tuple}
+    assert {"lanes_chain_parts", "lanes_row_blocks"} <= names
+    assert by_relu_into in writes       # the weights' gradients computed into the output rows
     assert "lanes_concat" not in names and "lanes_concat" in names_before
     assert not {"lanes_chain_parts", "lanes_row_blocks", "lanes_zmul_by_relu"} & names_before
     with unpacked():
@@ -119,3 +126,46 @@ def test_compiling_a_packed_program_makes_room_for_its_temporaries_once():
     tg.vmap(tg.grad(example_loss(tg.relu)), in_axes=(None, 0, 0, 0))(
         params, np.ones(5), np.zeros(5), np.ones(5))
     assert packing._ROOM[0] >= packing._MIN_ROOM
+
+
+@pytest.mark.parametrize("act", ["relu", "tanh"])
+@pytest.mark.parametrize(("sizes", "n"), [([2, 8, 8, 1], 30), ([3, 5, 1], 9), ([2, 16, 16, 1], 12)])
+@pytest.mark.parametrize("odd", [None, "inf", "nan", "-0.0"])
+def test_products_written_into_the_output_rows_are_the_loops_bits(act, sizes, n, odd):
+    # the per-example weight gradients (a zero-safe product, or a plain one where a ReLU's
+    # lanes show it equal) computed into the rows of the output array, not copied across;
+    # an infinite or nan input (the zero-safe product at work) and -0.0 among them
+    rng = np.random.default_rng(len(sizes) * 100 + n)
+    params = tg.nn.mlp_init(sizes, seed=1)
+    xs = rng.uniform(-2, 2, size=(sizes[0], n))
+    if odd is not None:
+        xs[0, 1] = float(odd)
+        xs[-1, 2] = -0.0 if odd == "-0.0" else xs[-1, 2]
+    ts = rng.choice([-1.0, 1.0], size=n)
+
+    def loss(p, t, *x):
+        return tg.nn.hinge(tg.nn.mlp(p, list(x), activation=getattr(tg, act))[0], t) / n
+    seen = []
+    real = packing.packed_batch
+
+    def spy(prog, batched):
+        seen.append(real(prog, batched))
+        return seen[-1]
+    in_axes = (None, 0) + (0,) * sizes[0]
+    with mock.patch("tapegrad.batching.interpret.pack", spy):
+        got = tg.vmap(tg.grad(loss), in_axes=in_axes)(params, ts, *xs)
+    writes = [a.value[0] for e in seen[0].eqns if e.prim is rows_out for a in e.args
+              if type(a) is Const and type(a.value) is tuple]
+    assert writes
+    with mock.patch.dict(packing._WRITES, clear=True):     # each vector copied to its rows
+        copied = tg.vmap(tg.grad(loss), in_axes=in_axes)(params, ts, *xs)
+    assert bits(got) == bits(copied)
+    with np.errstate(all="ignore"):
+        for k in range(n):
+            one = tg.grad(loss)(params, float(ts[k]), *map(float, xs[:, k]))
+            mine = tg.tree.map(lambda v, k=k: float(v[k]), got)
+            if act == "relu":           # correctly rounded operations: the loop's bits
+                assert eager_bits(one) == eager_bits(mine)
+            else:                       # NumPy's tanh of the batch, math.tanh's of one
+                np.testing.assert_allclose(tg.tree.leaves(mine), tg.tree.leaves(one),
+                                           rtol=1e-12, atol=1e-15)

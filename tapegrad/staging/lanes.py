@@ -250,16 +250,44 @@ spellings[shaped] = Spelling(exact="{0}.reshape({1})")
 
 
 def _rows_out(count: int, *parts: Any) -> list[Any]:
-    out = np.empty((count, parts[0].shape[0]), dtype=np.float64)
-    for k in range(0, len(parts), 2):
-        out[parts[k + 1]] = parts[k].T
+    n = next(p.shape[0] for p in parts if type(p) is np.ndarray and p.ndim == 2)
+    out = np.empty((count, n), dtype=np.float64)
+    k = 0
+    while k < len(parts):
+        p = parts[k]
+        if type(p) is tuple:            # (write, arity): the vector written in place
+            write, m = p
+            write(out[parts[k + 1 + m]].T, *parts[k + 1:k + 1 + m])
+            k += m + 2
+        else:
+            out[parts[k + 1]] = p.T
+            k += 2
     return list(out)
 
 
 rows_out = Primitive(_rows_out, "lanes_rows_out", check_rules=False)
 """Under ``vmap``: ``rows_out(count, v1, rows1, v2, rows2, ...)``, the lanes of ``(n, k)``
 vectors as the rows ``rows1``, ``rows2``, ... (slices) of one new ``(count, n)`` array, a list of
-its rows (views, each a batched output: no column copied on its own)."""
+its rows (views, each a batched output: no column copied on its own). A vector may be
+``(write, m), a1, ..., am, rows``: ``write(out, a1, ..., am)`` computes it into the rows'
+``(n, k)`` view ``out`` (a product written there, not copied across)."""
+
+
+def mul_into(out: Any, a: Any, b: Any) -> None:
+    """``a * b`` written into ``out`` (``rows_out``'s write of a product)."""
+    np.multiply(a, b, out=out)
+
+
+def zmul_into(out: Any, g: Any, d: Any) -> None:
+    """``_zmul(g, d)`` written into ``out`` (``rows_out``'s write of a zero-safe product)."""
+    np.multiply(g, d, out=out)
+    keep = np.not_equal(g, 0.0)
+    bits = _BITS.get(out.dtype)
+    if type(keep) is np.ndarray and bits is not None:
+        whole = out.view(bits)
+        np.multiply(whole, keep.view(np.uint8), out=whole)     # +0.0 is all bits 0
+    else:
+        np.copyto(out, 0.0, where=np.logical_not(keep))
 
 
 MOVES = frozenset({take, tolist, item, lane, column, rows, view, shaped})

@@ -27,7 +27,7 @@ from ..primitive import Primitive, zmul
 from .lanes import LANES, _zmul, shaped, take, view
 from .program import Arg, Eqn, Program
 
-__all__ = ["by_relu", "nonneg"]
+__all__ = ["by_relu", "by_relu_into", "nonneg"]
 
 _SIGN = np.iinfo(np.int64).min        # the bits of -0.0
 
@@ -37,6 +37,15 @@ def _by_relu(g: Any, d: Any, g_src: Any, d_src: Any) -> Any:
             g_src.view(np.int64).min() != _SIGN:
         return np.multiply(g, d)        # every zero of g is +0.0, every d finite and >= +0.0
     return _zmul(g, d)
+
+
+def by_relu_into(out: Any, g: Any, d: Any, g_src: Any, d_src: Any) -> None:
+    """``_by_relu(g, d, g_src, d_src)`` written into ``out`` (``rows_out``'s write)."""
+    if d_src.view(np.int64).min() >= 0 and d_src.max() < np.inf and \
+            g_src.view(np.int64).min() != _SIGN:
+        np.multiply(g, d, out=out)
+    else:
+        out[...] = _zmul(g, d)
 
 
 by_relu = Primitive(_by_relu, "lanes_zmul_by_relu", check_rules=False)   # sources: not broadcast

@@ -35,14 +35,16 @@ from typing import Any
 
 import numpy as np
 
+from .. import ops
 from ..logic import guard
 from ..numerics import ieee
+from ..primitive import zmul
 from .chains import chain_p, fold
 from .dots import chain_terms, contract
 from .joined import in_place_rows, joined
-from .lanes import LANES, item, rows_out, take
+from .lanes import LANES, item, mul_into, rows_out, take, zmul_into
 from .lower import Lowered, lower
-from .nonneg import nonneg
+from .nonneg import by_relu, by_relu_into, nonneg
 from .packer import Packer
 from .passes import dce
 from .program import Arg, Const, Eqn, Program, use_counts
@@ -214,6 +216,10 @@ def packed_batch(prog: Program, batched: set[int]) -> Program:
     return _as_rows(nonneg(in_place_rows(dce(joined(packed)))))
 
 
+_WRITES = {LANES[ops.mul]: mul_into, LANES[zmul]: zmul_into, by_relu: by_relu_into}
+"""Products ``rows_out`` computes into its rows (where nothing else reads them)."""
+
+
 def _as_rows(prog: Program) -> Program:
     """``prog`` with the outputs that are lanes of vectors written as the rows of one array.
 
@@ -222,7 +228,9 @@ def _as_rows(prog: Program) -> Program:
     hundred). Instead one ``rows_out`` writes all of them, a vector's lanes
     at a time, into the rows of a new ``(outputs, n)`` array, and each output
     is its row: the same numbers, no output sharing memory with an input or
-    with another. Lanes read by anything else stay as they are.
+    with another. Lanes read by anything else stay as they are. A product
+    read by nothing else (the weights' gradients) is computed into its rows
+    (``_WRITES``), not made and then copied across.
     """
     uses, where = use_counts(prog), {e.out: k for k, e in enumerate(prog.eqns)}
     blocks: dict[int, list[tuple[int, int]]] = {}     # vector -> (lane, output id)
@@ -241,13 +249,19 @@ def _as_rows(prog: Program) -> Program:
     parts: list[Arg] = []
     outs: list[int] = []
     for v, lanes in blocks.items():
-        ans = prog.eqns[where[v]].ans
+        made = prog.eqns[where[v]]
         index = np.array([lane for lane, _ in lanes], dtype=np.intp)
-        if not np.array_equal(index, np.arange(ans.shape[1])):
-            eqns.append(Eqn(take, fresh, (v, Const(index)), ans.take(index, -1)))
-            v, fresh = fresh, fresh + 1
-        parts += [v, Const(slice(len(outs), len(outs) + len(lanes)))]   # a block of rows
+        block = Const(slice(len(outs), len(outs) + len(lanes)))     # a block of rows
         outs += [o for _, o in lanes]
+        if made.prim in _WRITES and uses[v] == len(lanes) and \
+                np.array_equal(index, np.arange(made.ans.shape[1])):
+            parts += [Const((_WRITES[made.prim], len(made.args))), *made.args, block]
+            eqns.remove(made)                  # computed into its rows: read by nothing else
+            continue
+        if not np.array_equal(index, np.arange(made.ans.shape[1])):
+            eqns.append(Eqn(take, fresh, (v, Const(index)), made.ans.take(index, -1)))
+            v, fresh = fresh, fresh + 1
+        parts += [v, block]
     eqns.append(Eqn(rows_out, fresh, (Const(len(outs)), *parts), list(np.zeros((len(outs), 2)))))
     # a row shares memory with no input and no other output: its stand-in owns its memory
     eqns += [Eqn(item, o, (fresh, Const(k)), np.zeros(2)) for k, o in enumerate(outs)]
