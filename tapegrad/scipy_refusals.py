@@ -87,6 +87,7 @@ tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests chec
                "lstsq", "lu", "lu_factor", "lu_solve", "pinv", "qr", "solve", "solve_triangular",
                "svd", "toeplitz"),
     "stats.multivariate_normal": ("entropy", "logpdf", "pdf"),
+    "stats": ("zmap", "zscore"),
 }
 
 
@@ -105,8 +106,8 @@ def scipy_advice(name: str) -> str:
         return " Import tapegrad.scipy first: SciPy's own ufunc then runs on traced values."
     module, _, fn = name[len("scipy."):].rpartition(".")
     names = tapegrad_scipy.get(module, ())
-    if module == "stats":       # a function of scipy.stats: name the distributions it has
-        names = tuple(k[len("stats."):] for k in tapegrad_scipy if k.startswith("stats."))
+    if module == "stats" and fn not in names:   # name the distributions it has too
+        names += tuple(k[len("stats."):] for k in tapegrad_scipy if k.startswith("stats."))
     if fn in names:
         late = (" (or import tapegrad.scipy first: SciPy's own ufunc then runs it)"
                 if module == "special" and fn not in _NOT_UFUNCS

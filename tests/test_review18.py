@@ -50,7 +50,7 @@ def _scipy_cases():
                        "scipy.stats.multivariate_normal.logpdf",
                        "Use tapegrad.scipy.stats.multivariate_normal.logpdf instead"),
         "zscore": (lambda a: st.zscore(a), "scipy.stats.zscore",
-                   "tapegrad.scipy.stats has only .*multivariate_normal"),
+                   r"Use tapegrad\.scipy\.stats\.zscore instead\.$"),
     }
 
 
