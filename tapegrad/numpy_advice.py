@@ -18,14 +18,16 @@ numpy_writes = {     # a NumPy array's method that writes into it, given a trace
 
 POLYNOMIAL_ADVICE = (
     "np.polynomial's functions convert their coefficients (most, their x too) with "
-    "np.array, which a traced value cannot pass through. Use polyval, chebval, legval, "
-    "hermval, hermeval or lagval of a traced x (with constant coefficients), or NumPy's "
+    "np.array, which a traced value cannot pass through. Use tapegrad.polynomial's polyval, "
+    "chebval, legval, hermval, hermeval or lagval (NumPy's, of traced coefficients too), "
+    "or NumPy's "
     "np.polyval, np.polyder, np.polyint, np.polymul, np.polydiv, np.polyfit and np.roots "
     "(coefficients highest power first, so c[::-1] of np.polynomial's), which take traced "
     "values in every argument.")
 
-_SERIES_CALL = ("np.polynomial.polynomial.polyval(x, coef) for Polynomial(coef)(x), and "
-                "chebval, legval... of np.polynomial's other modules for Chebyshev(coef)(x), "
+_SERIES_CALL = ("tapegrad.polynomial.polynomial.polyval(x, coef) for Polynomial(coef)(x), and "
+                "chebval, legval... of tapegrad.polynomial's other modules for "
+                "Chebyshev(coef)(x), "
                 "Legendre(coef)(x)... (with the default domain and window; a series object "
                 "maps x with np.asanyarray, which a traced value cannot pass through)")
 alternatives = {     # NumPy functions without a counterpart: how to write them
@@ -42,8 +44,9 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "np.c_[a, b] (NumPy's index tricks for traced pieces)",
     # np.polynomial's functions convert the coefficients with np.array: NumPy's np.poly*
     # (highest power first) run on traced values
-    "polynomial.polynomial.polyval": "np.polyval(c[::-1], x) (c reversed: np.polyval "
-                                     "takes the highest power first)",
+    "polynomial.polynomial.polyval": "tapegrad.polynomial.polynomial.polyval(x, c) "
+    "(NumPy's, taking traced coefficients), or np.polyval(c[::-1], x) (c reversed: "
+    "np.polyval takes the highest power first)",
     "polynomial.polynomial.polyfit": "np.polyfit(x, y, deg)[::-1]",
     "polynomial.polynomial.polyder": "np.polyder(c[::-1], m)[::-1]",
     "polynomial.polynomial.polyint": "np.polyint(c[::-1], m)[::-1]",
@@ -53,9 +56,9 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "polynomial.polynomial.polyvander": "np.vander(x, deg + 1, increasing=True)",
     "polynomial.ABCPolyBase.__call__": _SERIES_CALL,
     "polynomial.ABCPolyBase.__init__": _SERIES_CALL,
-    **{f"polynomial.{module}.{kind}val": f"np.polynomial.{module}.{kind}vander(x, len(c) - 1) "
-       f"@ c for a constant x (linear in the coefficients c, which {kind}val converts with "
-       f"np.array); {kind}val(x, c) of a constant c takes a traced x"
+    **{f"polynomial.{module}.{kind}val": f"tapegrad.polynomial.{module}.{kind}val(x, c) "
+       f"(NumPy's, taking traced coefficients, which np.polynomial's converts with np.array; "
+       f"NumPy's own takes a traced x of constant coefficients)"
        for module, kind in [("chebyshev", "cheb"), ("legendre", "leg"), ("hermite", "herm"),
                             ("hermite_e", "herme"), ("laguerre", "lag")]},
     **{f"polynomial.{module}.{kind}vander": f"np.stack([np.polynomial.{module}.{kind}val(x, "

@@ -17,6 +17,7 @@ import pytest
 from port8_check import check
 
 import tapegrad as tg
+import tapegrad.polynomial as tpoly
 
 X = np.linspace(-1.3, 2.1, 12).reshape(3, 4)
 C = np.array([1.5, -2.0, 0.5, 3.0])
@@ -38,8 +39,12 @@ SERIES = {   # name: (NumPy's program of traced coefficients or x, the named fix
                         lambda v: np.polyval(v, 0.3), C),
     "polyval of traced c": (lambda v: poly.polyval(XS, v), r"np\.polyval\(c\[::-1\], x\)",
                             lambda v: np.polyval(v[::-1], XS), C),
-    "chebval of traced c": (lambda v: cheb.chebval(XS, v), r"chebvander\(x, len\(c\) - 1\) @ c",
-                            lambda v: cheb.chebvander(XS, len(C) - 1) @ v, C),
+    "chebval of traced c": (lambda v: cheb.chebval(XS, v),
+                            r"tapegrad\.polynomial\.chebyshev\.chebval\(x, c\)",
+                            lambda v: tpoly.chebyshev.chebval(XS, v), C),
+    "polyval of traced c, tapegrad's": (lambda v: poly.polyval(XS, v),
+                                        r"tapegrad\.polynomial\.polynomial\.polyval\(x, c\)",
+                                        lambda v: tpoly.polynomial.polyval(XS, v), C),
     "polyint of a traced k": (lambda v: np.polyint(C, 1, v[0]), r"call tg\.polyint",
                               lambda v: tg.polyint(C, 1, v[0]), C),
 }
@@ -59,7 +64,8 @@ PU = np.polynomial
 PU_REFUSED = {   # np.polynomial's functions of traced values: a message naming what works
     "legroots": (lambda v: PU.legendre.legroots(v), r"np\.roots \(coefficients highest"),
     "chebder": (lambda v: PU.chebyshev.chebder(v), r"chebval, legval"),
-    "hermfit": (lambda v: PU.hermite.hermfit(XS[:4], v, 1), r"Use polyval, chebval"),
+    "hermfit": (lambda v: PU.hermite.hermfit(XS[:4], v, 1),
+                r"Use tapegrad\.polynomial's polyval, chebval"),
     "polyval2d": (lambda v: PU.polynomial.polyval2d(v, v, np.eye(2)), r"np\.polyval, np\.polyder"),
     "polyroots": (lambda v: PU.polynomial.polyroots(v), r"np\.roots\(c\[::-1\]\)"),
     "polyfromroots": (lambda v: PU.polynomial.polyfromroots(v), r"np\.poly\(roots\)\[::-1\]"),

@@ -287,7 +287,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                          "linalg_decomp", "eigen", "pseudoinverse", "vectors", "nanargs",
                          "binning", "functional", "queries", "ufunc_methods", "ufunc_at",
                          "conditioning", "selections", "nanquantiles", "index_tricks",
-                         "floatbits", "complexes"}),
+                         "floatbits", "complexes", "series"}),
     ("players", {"playback", "reverse", "forward", "staging", "staging.program",
                  "staging.passes", "staging.lower", "staging.standard", "staging.source",
                  "staging.cache",
@@ -321,7 +321,9 @@ LAYERS: list[tuple[str, set[str]]] = [
                     "staging.loop_lowering", "batching.rolled", "batching.carries",
                     "batching.split", "batching.probes"}),
     ("presenters", {"viz", "io", "nn", "optim", "scipy", "", "misc", "misc.flatten",
-                    "misc.optimizers", "misc.tracers", "parallel"}),
+                    "misc.optimizers", "misc.tracers", "parallel", "polynomial",
+                    "polynomial.chebyshev", "polynomial.hermite", "polynomial.hermite_e",
+                    "polynomial.laguerre", "polynomial.legendre", "polynomial.polynomial"}),
 ]
 
 

@@ -1,0 +1,30 @@
+"""np.polynomial's series evaluations with traced coefficients: NumPy's module names.
+
+``tapegrad.polynomial.chebyshev.chebval(x, c)`` is NumPy's
+``np.polynomial.chebyshev.chebval(x, c)`` where ``c`` (or ``x``) may be
+traced: NumPy's own converts ``c`` with ``np.array``, which a traced value
+cannot pass. Same values, bit for bit; every transform.
+
+Examples:
+  >>> import numpy as np
+  >>> import tapegrad as tg
+  >>> from tapegrad.polynomial import chebyshev
+  >>> tg.grad(lambda c: chebyshev.chebval(0.5, c))(np.array([1.0, 2.0, 3.0]))
+  array([ 1. ,  0.5, -0.5])
+"""
+
+from ..series import chebval as chebval
+from ..series import hermeval as hermeval
+from ..series import hermval as hermval
+from ..series import lagval as lagval
+from ..series import legval as legval
+from ..series import polyval as polyval
+from . import chebyshev as chebyshev
+from . import hermite as hermite
+from . import hermite_e as hermite_e
+from . import laguerre as laguerre
+from . import legendre as legendre
+from . import polynomial as polynomial
+
+__all__ = ["chebval", "chebyshev", "hermeval", "hermite", "hermite_e", "hermval", "laguerre",
+           "lagval", "legendre", "legval", "polynomial", "polyval"]
