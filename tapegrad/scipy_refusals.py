@@ -80,7 +80,7 @@ tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests chec
     "stats.uniform": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
     "stats.lognorm": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
     "integrate": ("odeint",),
-    "signal": ("convolve", "convolve2d", "correlate", "correlate2d", "fftconvolve"),
+    "signal": ("convolve", "convolve2d", "correlate", "correlate2d", "fftconvolve", "lfilter"),
     "ndimage": ("map_coordinates",),
     "fft": ("dct", "dctn", "idct", "idctn"),
     "linalg": ("cho_factor", "cho_solve", "cholesky", "det", "eigh", "eigvalsh", "expm", "inv",

@@ -4,12 +4,14 @@
 ``dot_axes``) is one primitive (``_convolve.py``); ``correlate``,
 ``convolve2d``, ``correlate2d`` (SciPy's boundaries) and ``fftconvolve``
 (with ``axes``) are that convolution of their inputs rearranged
-(``_correlate.py``).
+(``_correlate.py``). ``lfilter`` is a primitive whose derivatives are filters
+again (``_lfilter.py``).
 """
 
 from __future__ import annotations
 
 from ._convolve import convolve
 from ._correlate import convolve2d, correlate, correlate2d, fftconvolve
+from ._lfilter import lfilter
 
-__all__ = ["convolve", "convolve2d", "correlate", "correlate2d", "fftconvolve"]
+__all__ = ["convolve", "convolve2d", "correlate", "correlate2d", "fftconvolve", "lfilter"]
