@@ -118,7 +118,7 @@ def lfilter(b: Number, a: Number, x: Number, axis: int = -1, zi: Any = None) -> 
       >>> lfilter([1.0], [1.0, -0.5], np.array([1.0, 0.0, 0.0]))
       array([1.  , 0.5 , 0.25])
       >>> tg.grad(lambda a: lfilter([1.0], a, np.array([1.0, 0.0, 0.0]))[2])(np.array([1.0, -0.5]))
-      array([-0.75,  1.  ])
+      array([-0.75, -1.  ])
     """
     if zi is not None:
         raise NotImplementedError("tapegrad.scipy.signal.lfilter: zi (initial conditions) is "

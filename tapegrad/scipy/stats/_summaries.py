@@ -89,7 +89,7 @@ def zscore(a: Number, axis: int | None = 0, ddof: int = 0,
       >>> zscore(np.array([1.0, 2.0, 3.0]))
       array([-1.22474487,  0.        ,  1.22474487])
       >>> tg.grad(lambda a: zscore(a)[2])(np.array([1.0, 2.0, 3.0]))
-      array([-0.40824829, -0.81649658,  1.22474487])
+      array([ 0.20412415, -0.40824829,  0.20412415])
     """
     return _z(a, a, axis, ddof, nan_policy, same=True)
 
