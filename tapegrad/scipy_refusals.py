@@ -36,6 +36,11 @@ scipy_alternatives = {    # SciPy functions without a same-named tapegrad.scipy 
     "2.0, axis=0) (SciPy's own formula, which tapegrad runs)",
     "scipy.interpolate.interp1d.__init__": "np.interp(x_new, x, y) (linear; NumPy's, which "
     "tapegrad runs, differentiable in x_new, x and y)",
+    "scipy.interpolate.CubicSpline.__init__": "tapegrad.scipy.interpolate.CubicSpline(x, y, "
+    "axis, bc_type, extrapolate) (SciPy's, with constant knots x; y and the points it is "
+    "called at may be traced)",
+    "scipy.interpolate._PPolyBase.__call__": "tapegrad.scipy.interpolate.CubicSpline(x, y)(t) "
+    "for a cubic spline (constant knots x; y and t may be traced)",
     "scipy.spatial.distance.cdist": "np.sqrt(np.sum((XA[:, None, :] - XB[None, :, :]) ** 2, "
     "axis=-1)) (euclidean)",
     "scipy.spatial.distance.pdist": "np.sqrt(np.sum((X[i] - X[j]) ** 2, axis=-1)) with i, j = "
@@ -80,6 +85,7 @@ tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests chec
     "stats.uniform": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
     "stats.lognorm": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
     "integrate": ("odeint",),
+    "interpolate": ("CubicSpline",),
     "signal": ("convolve", "convolve2d", "correlate", "correlate2d", "fftconvolve", "lfilter",
                "savgol_filter"),
     "ndimage": ("map_coordinates",),

@@ -278,7 +278,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                          "scipy.special", "scipy._numerics", "scipy._closures",
                          "scipy._gammainc", "scipy._betainc", "scipy._information",
                          "scipy.stats", "scipy._convolve", "scipy._correlate", "scipy.signal",
-                         "scipy._lfilter", "scipy._savgol",
+                         "scipy._lfilter", "scipy._savgol", "scipy.interpolate",
                          "scipy.ndimage", "scipy.fft",
                          "scipy._scipy_twins", "creation",
                          "predicates", "differences", "pieces", "padding", "nans", "nanspread",
