@@ -79,7 +79,6 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "depends on the value: call it on a constant)",
     "argwhere": "tg.where(x != 0, x, 0.0) (keeps the shape; np.argwhere's result depends on "
     "the value: call it on a constant)",
-    "unique": "tg.sort(x) (unique's values, repeats kept: its length depends on the value)",
     "full": "value * np.ones(shape) (np.full reads its value with np.asarray, which a "
             "traced value cannot pass through)",
     "require": "tg.require (np.require converts with np.asanyarray, which cannot "
