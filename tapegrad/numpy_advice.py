@@ -25,11 +25,11 @@ POLYNOMIAL_ADVICE = (
     "(coefficients highest power first, so c[::-1] of np.polynomial's), which take traced "
     "values in every argument.")
 
-_SERIES_CALL = ("tapegrad.polynomial.polynomial.polyval(x, coef) for Polynomial(coef)(x), and "
-                "chebval, legval... of tapegrad.polynomial's other modules for "
-                "Chebyshev(coef)(x), "
-                "Legendre(coef)(x)... (with the default domain and window; a series object "
-                "maps x with np.asanyarray, which a traced value cannot pass through)")
+_SERIES_CALL = ("tapegrad.polynomial.Polynomial(coef, domain, window)(x) (and Chebyshev, "
+                "Legendre...: NumPy's classes of traced coefficients; or "
+                "tapegrad.polynomial.polynomial.polyval(x, coef) for Polynomial(coef)(x) with "
+                "the default domain and window; a series object maps x with np.asanyarray, "
+                "which a traced value cannot pass through)")
 alternatives = {     # NumPy functions without a counterpart: how to write them
     "trim_zeros": "x[i:j] with the bounds i, j found outside the transform (a varying "
                   "length); np.poly1d(c) trims its coefficients so: for np.poly1d(c)(x) "
@@ -56,6 +56,8 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "polynomial.polynomial.polyvander": "np.vander(x, deg + 1, increasing=True)",
     "polynomial.ABCPolyBase.__call__": _SERIES_CALL,
     "polynomial.ABCPolyBase.__init__": _SERIES_CALL,
+    "polynomial.ABCPolyBase.fit": "tapegrad.polynomial.Polynomial.fit(x, y, deg) (and "
+    "Chebyshev.fit, Legendre.fit...: NumPy's least-squares fit, taking traced x, y and w)",
     **{f"polynomial.{module}.{kind}val": f"tapegrad.polynomial.{module}.{kind}val(x, c) "
        f"(NumPy's, taking traced coefficients, which np.polynomial's converts with np.array; "
        f"NumPy's own takes a traced x of constant coefficients)"

@@ -33,8 +33,11 @@ def test_a_traced_mask_or_float_index_is_refused_naming_the_fix():
 SERIES = {   # name: (NumPy's program of traced coefficients or x, the named fix, NumPy's value)
     "Polynomial(c)(x)": (lambda v: poly.Polynomial(C)(v), r"polyval\(x, coef\)",
                          lambda v: poly.polyval(v, C), XS),
-    "Chebyshev(c)(x)": (lambda v: cheb.Chebyshev(C)(v), r"chebval, legval",
-                        lambda v: cheb.chebval(v, C), XS),
+    "Chebyshev(c)(x)": (lambda v: cheb.Chebyshev(C)(v), r"\(and Chebyshev, Legendre\.\.\.",
+                        lambda v: tpoly.Chebyshev(C)(v), XS),
+    "Chebyshev(traced c)(x)": (lambda v: cheb.Chebyshev(v)(XS), r"tapegrad\.polynomial\."
+                               r"Polynomial\(coef, domain, window\)\(x\)",
+                               lambda v: tpoly.Chebyshev(v)(XS), C),
     "np.poly1d(c)(x)": (lambda v: np.poly1d(v)(0.3), r"np\.polyval\(c, x\)",
                         lambda v: np.polyval(v, 0.3), C),
     "polyval of traced c": (lambda v: poly.polyval(XS, v), r"np\.polyval\(c\[::-1\], x\)",

@@ -324,7 +324,8 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("presenters", {"viz", "io", "nn", "optim", "scipy", "", "misc", "misc.flatten",
                     "misc.optimizers", "misc.tracers", "parallel", "polynomial",
                     "polynomial.chebyshev", "polynomial.hermite", "polynomial.hermite_e",
-                    "polynomial.laguerre", "polynomial.legendre", "polynomial.polynomial"}),
+                    "polynomial.laguerre", "polynomial.legendre", "polynomial.polynomial",
+                    "polynomial.classes"}),
 ]
 
 

@@ -3,7 +3,9 @@
 ``tapegrad.polynomial.chebyshev.chebval(x, c)`` is NumPy's
 ``np.polynomial.chebyshev.chebval(x, c)`` where ``c`` (or ``x``) may be
 traced: NumPy's own converts ``c`` with ``np.array``, which a traced value
-cannot pass. Same values, bit for bit; every transform.
+cannot pass. Same values, bit for bit; every transform. The series classes
+(``Polynomial``, ``Chebyshev``...) take traced coefficients, and their
+``fit`` traced data (``classes.py``).
 
 Examples:
   >>> import numpy as np
@@ -25,6 +27,13 @@ from . import hermite_e as hermite_e
 from . import laguerre as laguerre
 from . import legendre as legendre
 from . import polynomial as polynomial
+from .classes import Chebyshev as Chebyshev
+from .classes import Hermite as Hermite
+from .classes import HermiteE as HermiteE
+from .classes import Laguerre as Laguerre
+from .classes import Legendre as Legendre
+from .classes import Polynomial as Polynomial
 
-__all__ = ["chebval", "chebyshev", "hermeval", "hermite", "hermite_e", "hermval", "laguerre",
-           "lagval", "legendre", "legval", "polynomial", "polyval"]
+__all__ = ["Chebyshev", "Hermite", "HermiteE", "Laguerre", "Legendre", "Polynomial", "chebval",
+           "chebyshev", "hermeval", "hermite", "hermite_e", "hermval", "laguerre", "lagval",
+           "legendre", "legval", "polynomial", "polyval"]
