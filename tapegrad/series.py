@@ -84,7 +84,9 @@ def polyval(x: Number, c: Number, tensor: bool = True) -> Number:
 
 
 def chebval(x: Number, c: Number, tensor: bool = True) -> Number:
-    """``np.polynomial.chebyshev.chebval``: ``sum(c[i] * T_i(x))``, as :func:`polyval`.
+    """``np.polynomial.chebyshev.chebval``: ``sum(c[i] * T_i(x))``.
+
+    Arguments and result as [polyval][tapegrad.series.polyval]'s.
 
     Examples:
       >>> import numpy as np
@@ -97,27 +99,39 @@ def chebval(x: Number, c: Number, tensor: bool = True) -> Number:
 
 
 def legval(x: Number, c: Number, tensor: bool = True) -> Number:
-    """``np.polynomial.legendre.legval``: ``sum(c[i] * P_i(x))``, as :func:`polyval`."""
+    """``np.polynomial.legendre.legval``: ``sum(c[i] * P_i(x))``.
+
+    Arguments and result as [polyval][tapegrad.series.polyval]'s.
+    """
     return _clenshaw(x, c, tensor, lambda ci, c0, c1, x, nd: (
         ci - c1 * ((nd - 1) / nd), c0 + c1 * x * ((2 * nd - 1) / nd)),
         lambda c0, c1, x: c0 + c1 * x)
 
 
 def hermval(x: Number, c: Number, tensor: bool = True) -> Number:
-    """``np.polynomial.hermite.hermval``: physicists' Hermite series, as :func:`polyval`."""
+    """``np.polynomial.hermite.hermval``: physicists' Hermite series.
+
+    Arguments and result as [polyval][tapegrad.series.polyval]'s.
+    """
     return _clenshaw(x, c, tensor, lambda ci, c0, c1, x2, nd: (
         ci - c1 * (2 * (nd - 1)), c0 + c1 * x2), lambda c0, c1, x: c0 + c1 * (x * 2),
         lambda x: x * 2)
 
 
 def hermeval(x: Number, c: Number, tensor: bool = True) -> Number:
-    """``np.polynomial.hermite_e.hermeval``: probabilists' Hermite series, as :func:`polyval`."""
+    """``np.polynomial.hermite_e.hermeval``: probabilists' Hermite series.
+
+    Arguments and result as [polyval][tapegrad.series.polyval]'s.
+    """
     return _clenshaw(x, c, tensor, lambda ci, c0, c1, x, nd: (
         ci - c1 * (nd - 1), c0 + c1 * x), lambda c0, c1, x: c0 + c1 * x)
 
 
 def lagval(x: Number, c: Number, tensor: bool = True) -> Number:
-    """``np.polynomial.laguerre.lagval``: a Laguerre series, as :func:`polyval`."""
+    """``np.polynomial.laguerre.lagval``: a Laguerre series.
+
+    Arguments and result as [polyval][tapegrad.series.polyval]'s.
+    """
     return _clenshaw(x, c, tensor, lambda ci, c0, c1, x, nd: (
         ci - (c1 * (nd - 1)) / nd, c0 + (c1 * ((2 * nd - 1) - x)) / nd),
         lambda c0, c1, x: c0 + c1 * (1 - x))
