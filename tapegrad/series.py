@@ -86,7 +86,15 @@ def polyval(x: Number, c: Number, tensor: bool = True) -> Number:
 def chebval(x: Number, c: Number, tensor: bool = True) -> Number:
     """``np.polynomial.chebyshev.chebval``: ``sum(c[i] * T_i(x))``.
 
-    Arguments and result as [polyval][tapegrad.series.polyval]'s.
+    As [polyval][tapegrad.series.polyval], in another basis.
+
+    Args:
+      x: The points (traced or not).
+      c: The coefficients (traced or not), lowest degree first.
+      tensor: NumPy's ``tensor``.
+
+    Returns:
+      The values, shaped as NumPy's.
 
     Examples:
       >>> import numpy as np
@@ -101,7 +109,15 @@ def chebval(x: Number, c: Number, tensor: bool = True) -> Number:
 def legval(x: Number, c: Number, tensor: bool = True) -> Number:
     """``np.polynomial.legendre.legval``: ``sum(c[i] * P_i(x))``.
 
-    Arguments and result as [polyval][tapegrad.series.polyval]'s.
+    As [polyval][tapegrad.series.polyval], in another basis.
+
+    Args:
+      x: The points (traced or not).
+      c: The coefficients (traced or not), lowest degree first.
+      tensor: NumPy's ``tensor``.
+
+    Returns:
+      The values, shaped as NumPy's.
     """
     return _clenshaw(x, c, tensor, lambda ci, c0, c1, x, nd: (
         ci - c1 * ((nd - 1) / nd), c0 + c1 * x * ((2 * nd - 1) / nd)),
@@ -111,7 +127,15 @@ def legval(x: Number, c: Number, tensor: bool = True) -> Number:
 def hermval(x: Number, c: Number, tensor: bool = True) -> Number:
     """``np.polynomial.hermite.hermval``: physicists' Hermite series.
 
-    Arguments and result as [polyval][tapegrad.series.polyval]'s.
+    As [polyval][tapegrad.series.polyval], in another basis.
+
+    Args:
+      x: The points (traced or not).
+      c: The coefficients (traced or not), lowest degree first.
+      tensor: NumPy's ``tensor``.
+
+    Returns:
+      The values, shaped as NumPy's.
     """
     return _clenshaw(x, c, tensor, lambda ci, c0, c1, x2, nd: (
         ci - c1 * (2 * (nd - 1)), c0 + c1 * x2), lambda c0, c1, x: c0 + c1 * (x * 2),
@@ -121,7 +145,15 @@ def hermval(x: Number, c: Number, tensor: bool = True) -> Number:
 def hermeval(x: Number, c: Number, tensor: bool = True) -> Number:
     """``np.polynomial.hermite_e.hermeval``: probabilists' Hermite series.
 
-    Arguments and result as [polyval][tapegrad.series.polyval]'s.
+    As [polyval][tapegrad.series.polyval], in another basis.
+
+    Args:
+      x: The points (traced or not).
+      c: The coefficients (traced or not), lowest degree first.
+      tensor: NumPy's ``tensor``.
+
+    Returns:
+      The values, shaped as NumPy's.
     """
     return _clenshaw(x, c, tensor, lambda ci, c0, c1, x, nd: (
         ci - c1 * (nd - 1), c0 + c1 * x), lambda c0, c1, x: c0 + c1 * x)
@@ -130,7 +162,15 @@ def hermeval(x: Number, c: Number, tensor: bool = True) -> Number:
 def lagval(x: Number, c: Number, tensor: bool = True) -> Number:
     """``np.polynomial.laguerre.lagval``: a Laguerre series.
 
-    Arguments and result as [polyval][tapegrad.series.polyval]'s.
+    As [polyval][tapegrad.series.polyval], in another basis.
+
+    Args:
+      x: The points (traced or not).
+      c: The coefficients (traced or not), lowest degree first.
+      tensor: NumPy's ``tensor``.
+
+    Returns:
+      The values, shaped as NumPy's.
     """
     return _clenshaw(x, c, tensor, lambda ci, c0, c1, x, nd: (
         ci - (c1 * (nd - 1)) / nd, c0 + (c1 * ((2 * nd - 1) - x)) / nd),

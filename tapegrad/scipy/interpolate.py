@@ -108,7 +108,17 @@ class CubicSpline:
             if extrapolate is None else extrapolate
 
     def __call__(self, t: Number, nu: int = 0, extrapolate: Any = None) -> Number:
-        """The spline (its ``nu``-th derivative) at ``t``, shaped as SciPy's."""
+        """The spline (its ``nu``-th derivative) at ``t``.
+
+        Args:
+          t: The points (traced or not).
+          nu: The order of the derivative (0 to 3).
+          extrapolate: True, False (nan outside the knots), ``"periodic"``, or
+            None (the spline's own).
+
+        Returns:
+          The values, of shape ``t.shape`` in place of ``y``'s axis, as SciPy's.
+        """
         ext = self.extrapolate if extrapolate is None else extrapolate
         x, t = self.x, as_array(t)
         if type(t) is not Traced:
@@ -129,7 +139,14 @@ class CubicSpline:
         return out if type(out) is Traced else np.asarray(out)     # a 0-d array, as SciPy's
 
     def derivative(self, nu: int = 1) -> Any:
-        """The spline's ``nu``-th derivative, as a callable of the points."""
+        """The spline's ``nu``-th derivative.
+
+        Args:
+          nu: The order of the derivative.
+
+        Returns:
+          A function of the points (and ``extrapolate``).
+        """
         return lambda t, extrapolate=None: self(t, nu, extrapolate)
 
 
