@@ -55,3 +55,13 @@ def test_numpys_fit_of_traced_data_names_tapegrads() -> None:
         tpoly.Polynomial.fit(X, np.stack([Y, Y], 1), 2)
     with pytest.raises(TypeError, match="full=False"):
         tpoly.Polynomial.fit(X, Y, 2, full=True)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_float32_data_give_numpys_dtypes(kind: str) -> None:
+    ours, theirs = getattr(tpoly, kind), getattr(np.polynomial, kind)
+    for x, y in [(X, Y.astype(np.float32)), (X.astype(np.float32), Y.astype(np.float32))]:
+        a, b = ours.fit(x, y, 2), theirs.fit(x, y, 2)
+        assert a.coef.dtype == b.coef.dtype and a.domain.dtype == b.domain.dtype
+        np.testing.assert_allclose(a.coef, b.coef, rtol=1e-6, atol=1e-7)
+        assert a(np.float32(0.5)).dtype == b(np.float32(0.5)).dtype
