@@ -254,6 +254,12 @@ CALLS: dict[str, Call] = {
     "scipy.integrate.odeint":
         lambda x: tsp.integrate.odeint(lambda y, t, k: -k * y, x[0], np.arange(2.0), x[1, 1]),
     "scipy.signal.convolve": lambda x: tsp.signal.convolve(x, x[:1], mode="valid"),
+    "scipy.signal.lfilter": lambda x: tsp.signal.lfilter(x[0], x[1], x),
+    "scipy.signal.savgol_filter": lambda x: tsp.signal.savgol_filter(x, 3, 1),
+    "scipy.interpolate.CubicSpline":
+        lambda x: tsp.interpolate.CubicSpline(np.arange(3.0), x)(np.array([0.5, 1.5])),
+    "np.unique": lambda x: tg.unique(x, size=4),     # its length given, as under jit
+    "np.unique_values": lambda x: tg.unique(x, size=4),
     "scipy.ndimage.map_coordinates":
         lambda x: tsp.ndimage.map_coordinates(x, x[:2] + 0.5, order=1, mode="nearest"),
 }
@@ -307,7 +313,8 @@ def _scipy_functions() -> Iterator[tuple[str, Callable[..., Any]]]:
         for name in module.__all__:
             obj = getattr(module, name)
             owner = f"scipy.{module_name}.{name}"
-            if not (inspect.isroutine(obj) or isinstance(obj, Primitive)):  # stats.norm
+            if not (inspect.isroutine(obj) or inspect.isclass(obj)   # CubicSpline: called
+                    or isinstance(obj, Primitive)):  # stats.norm: its functions
                 names = getattr(obj, "__all__", None) or sorted(
                     n for n in dir(obj) if not n.startswith("_") and callable(getattr(obj, n)))
                 for sub in names:

@@ -291,6 +291,7 @@ from .transforms import jvp as jvp
 from .transforms import make_tape as make_tape
 from .transforms import value_and_grad as value_and_grad
 from .transforms import vjp as vjp
+from .uniques import unique as unique
 from .values import Traced as Traced
 from .vectorizing import vectorize as vectorize
 from .vectors import matvec as matvec
@@ -363,3 +364,4 @@ __all__ += ["frexp", "ldexp", "modf", "nextafter"]  # a float's parts (floatbits
 __all__ += ["c_", "r_"]  # NumPy's index tricks for traced pieces (index_tricks.py)
 __all__ += ["linear_transpose", "linearize"]  # JAX's (linearization.py)
 __all__ += ["cond", "switch"]  # JAX's lax.cond and lax.switch (branches.py)
+__all__ += ["unique"]  # np.unique, with JAX's size= (uniques.py)

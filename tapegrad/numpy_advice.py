@@ -18,16 +18,18 @@ numpy_writes = {     # a NumPy array's method that writes into it, given a trace
 
 POLYNOMIAL_ADVICE = (
     "np.polynomial's functions convert their coefficients (most, their x too) with "
-    "np.array, which a traced value cannot pass through. Use polyval, chebval, legval, "
-    "hermval, hermeval or lagval of a traced x (with constant coefficients), or NumPy's "
+    "np.array, which a traced value cannot pass through. Use tapegrad.polynomial's polyval, "
+    "chebval, legval, hermval, hermeval or lagval (NumPy's, of traced coefficients too), "
+    "or NumPy's "
     "np.polyval, np.polyder, np.polyint, np.polymul, np.polydiv, np.polyfit and np.roots "
     "(coefficients highest power first, so c[::-1] of np.polynomial's), which take traced "
     "values in every argument.")
 
-_SERIES_CALL = ("np.polynomial.polynomial.polyval(x, coef) for Polynomial(coef)(x), and "
-                "chebval, legval... of np.polynomial's other modules for Chebyshev(coef)(x), "
-                "Legendre(coef)(x)... (with the default domain and window; a series object "
-                "maps x with np.asanyarray, which a traced value cannot pass through)")
+_SERIES_CALL = ("tapegrad.polynomial.Polynomial(coef, domain, window)(x) (and Chebyshev, "
+                "Legendre...: NumPy's classes of traced coefficients; or "
+                "tapegrad.polynomial.polynomial.polyval(x, coef) for Polynomial(coef)(x) with "
+                "the default domain and window; a series object maps x with np.asanyarray, "
+                "which a traced value cannot pass through)")
 alternatives = {     # NumPy functions without a counterpart: how to write them
     "trim_zeros": "x[i:j] with the bounds i, j found outside the transform (a varying "
                   "length); np.poly1d(c) trims its coefficients so: for np.poly1d(c)(x) "
@@ -42,8 +44,9 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "np.c_[a, b] (NumPy's index tricks for traced pieces)",
     # np.polynomial's functions convert the coefficients with np.array: NumPy's np.poly*
     # (highest power first) run on traced values
-    "polynomial.polynomial.polyval": "np.polyval(c[::-1], x) (c reversed: np.polyval "
-                                     "takes the highest power first)",
+    "polynomial.polynomial.polyval": "tapegrad.polynomial.polynomial.polyval(x, c) "
+    "(NumPy's, taking traced coefficients), or np.polyval(c[::-1], x) (c reversed: "
+    "np.polyval takes the highest power first)",
     "polynomial.polynomial.polyfit": "np.polyfit(x, y, deg)[::-1]",
     "polynomial.polynomial.polyder": "np.polyder(c[::-1], m)[::-1]",
     "polynomial.polynomial.polyint": "np.polyint(c[::-1], m)[::-1]",
@@ -53,9 +56,11 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "polynomial.polynomial.polyvander": "np.vander(x, deg + 1, increasing=True)",
     "polynomial.ABCPolyBase.__call__": _SERIES_CALL,
     "polynomial.ABCPolyBase.__init__": _SERIES_CALL,
-    **{f"polynomial.{module}.{kind}val": f"np.polynomial.{module}.{kind}vander(x, len(c) - 1) "
-       f"@ c for a constant x (linear in the coefficients c, which {kind}val converts with "
-       f"np.array); {kind}val(x, c) of a constant c takes a traced x"
+    "polynomial.ABCPolyBase.fit": "tapegrad.polynomial.Polynomial.fit(x, y, deg) (and "
+    "Chebyshev.fit, Legendre.fit...: NumPy's least-squares fit, taking traced x, y and w)",
+    **{f"polynomial.{module}.{kind}val": f"tapegrad.polynomial.{module}.{kind}val(x, c) "
+       f"(NumPy's, taking traced coefficients, which np.polynomial's converts with np.array; "
+       f"NumPy's own takes a traced x of constant coefficients)"
        for module, kind in [("chebyshev", "cheb"), ("legendre", "leg"), ("hermite", "herm"),
                             ("hermite_e", "herme"), ("laguerre", "lag")]},
     **{f"polynomial.{module}.{kind}vander": f"np.stack([np.polynomial.{module}.{kind}val(x, "
@@ -76,7 +81,6 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "depends on the value: call it on a constant)",
     "argwhere": "tg.where(x != 0, x, 0.0) (keeps the shape; np.argwhere's result depends on "
     "the value: call it on a constant)",
-    "unique": "tg.sort(x) (unique's values, repeats kept: its length depends on the value)",
     "full": "value * np.ones(shape) (np.full reads its value with np.asarray, which a "
             "traced value cannot pass through)",
     "require": "tg.require (np.require converts with np.asanyarray, which cannot "

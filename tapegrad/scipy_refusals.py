@@ -36,6 +36,11 @@ scipy_alternatives = {    # SciPy functions without a same-named tapegrad.scipy 
     "2.0, axis=0) (SciPy's own formula, which tapegrad runs)",
     "scipy.interpolate.interp1d.__init__": "np.interp(x_new, x, y) (linear; NumPy's, which "
     "tapegrad runs, differentiable in x_new, x and y)",
+    "scipy.interpolate.CubicSpline.__init__": "tapegrad.scipy.interpolate.CubicSpline(x, y, "
+    "axis, bc_type, extrapolate) (SciPy's, with constant knots x; y and the points it is "
+    "called at may be traced)",
+    "scipy.interpolate._PPolyBase.__call__": "tapegrad.scipy.interpolate.CubicSpline(x, y)(t) "
+    "for a cubic spline (constant knots x; y and t may be traced)",
     "scipy.spatial.distance.cdist": "np.sqrt(np.sum((XA[:, None, :] - XB[None, :, :]) ** 2, "
     "axis=-1)) (euclidean)",
     "scipy.spatial.distance.pdist": "np.sqrt(np.sum((X[i] - X[j]) ** 2, axis=-1)) with i, j = "
@@ -80,13 +85,16 @@ tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests chec
     "stats.uniform": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
     "stats.lognorm": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
     "integrate": ("odeint",),
-    "signal": ("convolve", "convolve2d", "correlate", "correlate2d", "fftconvolve"),
+    "interpolate": ("CubicSpline",),
+    "signal": ("convolve", "convolve2d", "correlate", "correlate2d", "fftconvolve", "lfilter",
+               "savgol_filter"),
     "ndimage": ("map_coordinates",),
     "fft": ("dct", "dctn", "idct", "idctn"),
     "linalg": ("cho_factor", "cho_solve", "cholesky", "det", "eigh", "eigvalsh", "expm", "inv",
                "lstsq", "lu", "lu_factor", "lu_solve", "pinv", "qr", "solve", "solve_triangular",
                "svd", "toeplitz"),
     "stats.multivariate_normal": ("entropy", "logpdf", "pdf"),
+    "stats": ("zmap", "zscore"),
 }
 
 
@@ -105,8 +113,8 @@ def scipy_advice(name: str) -> str:
         return " Import tapegrad.scipy first: SciPy's own ufunc then runs on traced values."
     module, _, fn = name[len("scipy."):].rpartition(".")
     names = tapegrad_scipy.get(module, ())
-    if module == "stats":       # a function of scipy.stats: name the distributions it has
-        names = tuple(k[len("stats."):] for k in tapegrad_scipy if k.startswith("stats."))
+    if module == "stats" and fn not in names:   # name the distributions it has too
+        names += tuple(k[len("stats."):] for k in tapegrad_scipy if k.startswith("stats."))
     if fn in names:
         late = (" (or import tapegrad.scipy first: SciPy's own ufunc then runs it)"
                 if module == "special" and fn not in _NOT_UFUNCS

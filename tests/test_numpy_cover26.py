@@ -516,7 +516,8 @@ def test_np_r_and_np_polynomial_on_traced_values_name_what_runs():
     x = np.array([1.0, -2.0, 3.0])
     with pytest.raises(TypeError, match=r"Use tg\.r_\[a, b\] for np\.r_\[a, b\]"):
         tg.grad(lambda v: tg.sum(np.r_[0.0, v]))(x)
-    with pytest.raises(TypeError, match=r"Use np\.polyval\(c\[::-1\], x\)"):
+    with pytest.raises(TypeError, match=r"Use tapegrad\.polynomial\.polynomial\.polyval.*"
+                       r"np\.polyval\(c\[::-1\], x\)"):
         tg.grad(lambda c: np.polynomial.polynomial.polyval(0.5, c))(x)
     same_bits(tg.jit(lambda c: np.polyval(c[::-1], 0.5))(x),
               np.polynomial.polynomial.polyval(0.5, x))

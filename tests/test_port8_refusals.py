@@ -17,6 +17,7 @@ import pytest
 from port8_check import check
 
 import tapegrad as tg
+import tapegrad.polynomial as tpoly
 
 X = np.linspace(-1.3, 2.1, 12).reshape(3, 4)
 C = np.array([1.5, -2.0, 0.5, 3.0])
@@ -32,14 +33,21 @@ def test_a_traced_mask_or_float_index_is_refused_naming_the_fix():
 SERIES = {   # name: (NumPy's program of traced coefficients or x, the named fix, NumPy's value)
     "Polynomial(c)(x)": (lambda v: poly.Polynomial(C)(v), r"polyval\(x, coef\)",
                          lambda v: poly.polyval(v, C), XS),
-    "Chebyshev(c)(x)": (lambda v: cheb.Chebyshev(C)(v), r"chebval, legval",
-                        lambda v: cheb.chebval(v, C), XS),
+    "Chebyshev(c)(x)": (lambda v: cheb.Chebyshev(C)(v), r"\(and Chebyshev, Legendre\.\.\.",
+                        lambda v: tpoly.Chebyshev(C)(v), XS),
+    "Chebyshev(traced c)(x)": (lambda v: cheb.Chebyshev(v)(XS), r"tapegrad\.polynomial\."
+                               r"Polynomial\(coef, domain, window\)\(x\)",
+                               lambda v: tpoly.Chebyshev(v)(XS), C),
     "np.poly1d(c)(x)": (lambda v: np.poly1d(v)(0.3), r"np\.polyval\(c, x\)",
                         lambda v: np.polyval(v, 0.3), C),
     "polyval of traced c": (lambda v: poly.polyval(XS, v), r"np\.polyval\(c\[::-1\], x\)",
                             lambda v: np.polyval(v[::-1], XS), C),
-    "chebval of traced c": (lambda v: cheb.chebval(XS, v), r"chebvander\(x, len\(c\) - 1\) @ c",
-                            lambda v: cheb.chebvander(XS, len(C) - 1) @ v, C),
+    "chebval of traced c": (lambda v: cheb.chebval(XS, v),
+                            r"tapegrad\.polynomial\.chebyshev\.chebval\(x, c\)",
+                            lambda v: tpoly.chebyshev.chebval(XS, v), C),
+    "polyval of traced c, tapegrad's": (lambda v: poly.polyval(XS, v),
+                                        r"tapegrad\.polynomial\.polynomial\.polyval\(x, c\)",
+                                        lambda v: tpoly.polynomial.polyval(XS, v), C),
     "polyint of a traced k": (lambda v: np.polyint(C, 1, v[0]), r"call tg\.polyint",
                               lambda v: tg.polyint(C, 1, v[0]), C),
 }
@@ -59,7 +67,8 @@ PU = np.polynomial
 PU_REFUSED = {   # np.polynomial's functions of traced values: a message naming what works
     "legroots": (lambda v: PU.legendre.legroots(v), r"np\.roots \(coefficients highest"),
     "chebder": (lambda v: PU.chebyshev.chebder(v), r"chebval, legval"),
-    "hermfit": (lambda v: PU.hermite.hermfit(XS[:4], v, 1), r"Use polyval, chebval"),
+    "hermfit": (lambda v: PU.hermite.hermfit(XS[:4], v, 1),
+                r"Use tapegrad\.polynomial's polyval, chebval"),
     "polyval2d": (lambda v: PU.polynomial.polyval2d(v, v, np.eye(2)), r"np\.polyval, np\.polyder"),
     "polyroots": (lambda v: PU.polynomial.polyroots(v), r"np\.roots\(c\[::-1\]\)"),
     "polyfromroots": (lambda v: PU.polynomial.polyfromroots(v), r"np\.poly\(roots\)\[::-1\]"),

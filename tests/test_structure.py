@@ -278,6 +278,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                          "scipy.special", "scipy._numerics", "scipy._closures",
                          "scipy._gammainc", "scipy._betainc", "scipy._information",
                          "scipy.stats", "scipy._convolve", "scipy._correlate", "scipy.signal",
+                         "scipy._lfilter", "scipy._savgol", "scipy.interpolate",
                          "scipy.ndimage", "scipy.fft",
                          "scipy._scipy_twins", "creation",
                          "predicates", "differences", "pieces", "padding", "nans", "nanspread",
@@ -287,7 +288,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                          "linalg_decomp", "eigen", "pseudoinverse", "vectors", "nanargs",
                          "binning", "functional", "queries", "ufunc_methods", "ufunc_at",
                          "conditioning", "selections", "nanquantiles", "index_tricks",
-                         "floatbits", "complexes"}),
+                         "floatbits", "complexes", "series", "uniques"}),
     ("players", {"playback", "reverse", "forward", "staging", "staging.program",
                  "staging.passes", "staging.lower", "staging.standard", "staging.source",
                  "staging.cache",
@@ -321,7 +322,10 @@ LAYERS: list[tuple[str, set[str]]] = [
                     "staging.loop_lowering", "batching.rolled", "batching.carries",
                     "batching.split", "batching.probes"}),
     ("presenters", {"viz", "io", "nn", "optim", "scipy", "", "misc", "misc.flatten",
-                    "misc.optimizers", "misc.tracers", "parallel"}),
+                    "misc.optimizers", "misc.tracers", "parallel", "polynomial",
+                    "polynomial.chebyshev", "polynomial.hermite", "polynomial.hermite_e",
+                    "polynomial.laguerre", "polynomial.legendre", "polynomial.polynomial",
+                    "polynomial.classes"}),
 ]
 
 

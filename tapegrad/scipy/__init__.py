@@ -14,6 +14,7 @@ Examples:
 
 from . import fft as fft
 from . import integrate as integrate
+from . import interpolate as interpolate
 from . import linalg as linalg
 from . import ndimage as ndimage
 from . import signal as signal
@@ -21,4 +22,4 @@ from . import special as special
 from . import stats as stats
 from ._scipy_twins import scipy_ufunc as _scipy_ufunc  # noqa: F401  (SciPy's ufuncs run ours)
 
-__all__ = ["fft", "integrate", "linalg", "ndimage", "signal", "special", "stats"]
+__all__ = ["fft", "integrate", "interpolate", "linalg", "ndimage", "signal", "special", "stats"]

@@ -30,9 +30,11 @@ from . import norm as norm
 from . import poisson as poisson
 from . import t as t
 from . import uniform as uniform
+from ._summaries import zmap as zmap
+from ._summaries import zscore as zscore
 
 __all__ = ["beta", "cauchy", "chi2", "expon", "gamma", "laplace", "logistic", "lognorm",
-           "multivariate_normal", "norm", "poisson", "t", "uniform"]
+           "multivariate_normal", "norm", "poisson", "t", "uniform", "zmap", "zscore"]
 
 for _module in (beta, cauchy, chi2, expon, gamma, laplace, logistic, lognorm, norm, poisson, t,
                 uniform):
