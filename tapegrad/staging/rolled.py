@@ -149,7 +149,7 @@ class _RollWriter(WhileReads, _Writer):
         self.owner = Owners(where.index, loops, whiles)      # value -> (loop, k, offset)
         self.where = where
         self.inners = {m: inner for m, loop in enumerate(loops) if nest[m] is not None and
-                       isinstance(loop, Loop) and not whiles[m] and
+                       isinstance(loop, Loop) and
                        (inner := find_inner(nest[m], loop)) is not None}
         self.zs: dict[int, set[int]] = {}      # inner offsets kept in lists; inner loop's lines
         self.spans: dict[int, tuple[int, int]] = {}
