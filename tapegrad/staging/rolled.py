@@ -23,7 +23,7 @@ from . import source as _source
 from .branch_sites import find_branchy, two_way
 from .branches import Branchy
 from .branchy_back import BackLoop, back_loop
-from .counted import counter_lines
+from .counted import counter_lines, tally_outputs
 from .kinds import mixed, open_while
 from .lower import _EXACT, _PLAIN, Lowered, _Writer
 from .nested import find_inner, inner_lines, stored
@@ -241,6 +241,9 @@ class _RollWriter(WhileReads, _Writer):
         self.straights(k, len(eqns))
         self.origin_ties()
         returned = _returned(prog, lambda o, f: ((self.ref(o, f),), ()), self.seen, ints)
+        for m, loop in enumerate(self.loops):     # a counter returned: its final value
+            if self.whiles[m] and getattr(loop, "tally", None) is not None:
+                tally_outputs(returned, m, loop.tally)
         lines = [f"({', '.join(f'v{i}' for i in prog.inputs)},) = L" if prog.inputs else "pass"]
         lines += [f"v{prog.inputs[k]} = float(v{prog.inputs[k]})" for k in sorted(numbers)]
         for piece in self.out:

@@ -1,0 +1,242 @@
+"""Loops that traced once per trip count, now one trace; and their limits.
+
+- a ``for`` loop left by ``break`` whose body calls a function defined in
+  the traced one (the shooting method's ``shoot``, reading the parameters
+  from its closure) rolls into a ``while``: the call's result is traced,
+  not a Python value the body steps, and the iteration that broke drops
+  what every iteration drops (the height ``y`` no one reads), so it runs
+  the same equations as the iterations before it;
+- a fixed inner loop rolls inside a ``while``'s body, as inside a ``for``'s;
+- a Python int counter the body steps (``k += 1``) and the function
+  returns (``return x, k``) rolls with its loop: jit writes its final
+  value from the loop's trip count, an int as eager returns it.
+
+Each runs at trip counts tracing never saw (0 and 1 among them), bit for
+bit as eager, in the traces counted.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from program_battery import same
+
+import tapegrad as tg
+
+
+# ------------------------------------------------------------ the shooting method
+def shooting(p, seen=None):               # secant on a nested function's miss distance
+    v0, target = p[0], p[1]
+
+    def shoot(angle):
+        x, y = 0.0, 0.0
+        vx, vy = v0 * np.cos(angle), v0 * np.sin(angle)
+        for _ in range(20):
+            speed = np.sqrt(vx * vx + vy * vy)
+            vx, vy = vx - 0.01 * speed * vx * 0.2, vy - (9.81 + 0.01 * speed * vy) * 0.2
+            x, y = x + vx * 0.2, y + vy * 0.2      # y: read by no one
+        return x - target
+
+    a0, a1 = 0.2, 0.4
+    f0, f1 = shoot(a0), shoot(a1)
+    for _ in range(30):
+        seen is None or seen.append(1)
+        a2 = a1 - f1 * (a1 - a0) / (f1 - f0)
+        a0, f0, a1 = a1, f1, a2
+        f1 = shoot(a1)
+        if abs(f1) < 1e-10:
+            break
+    return a1
+
+
+def shooting_while(p, seen=None):         # the same, ended by the while's own test
+    v0, target = p[0], p[1]                  # (to the tolerance p[2]: any trip count)
+
+    def shoot(angle):
+        x, vx, vy = 0.0, v0 * np.cos(angle), v0 * np.sin(angle)
+        for _ in range(20):
+            vx, vy = vx * 0.99, vy - 9.81 * 0.2
+            x = x + vx * 0.2
+        return x - target
+
+    a0, a1 = 0.2, 0.4
+    f0, f1 = shoot(a0), shoot(a1)
+    while abs(f1) > p[2]:
+        seen is None or seen.append(1)
+        a0, f0, a1 = a1, f1, a1 - f1 * (a1 - a0) / (f1 - f0)
+        f1 = shoot(a1)
+    return a1
+
+
+SHOTS = [np.array(x) for x in ([20.0, 10.0, 1e-10], [19.6, 10.5, 1e-3], [20.6, 10.0, 1e-10],
+                               [25.0, 30.0, 0.1], [22.0, 20.0, 1e-10], [40.0, 60.0, 10.0],
+                               [15.0, 5.0, 1e-10], [45.0, 10.0, 50.0], [20.0, 10.0, 1e-6],
+                               [45.0, 10.0, 200.0])]
+
+
+def trips(f, x):
+    seen = []
+    f(x, seen)
+    return len(seen)
+
+
+@pytest.mark.parametrize("f", [shooting, shooting_while])
+def test_a_nested_function_in_a_loop_left_by_break_is_one_trace(f):
+    jf = tg.jit(f)
+    counts = [trips(f, x) for x in SHOTS]
+    assert len(set(counts[:-1])) >= 3 and min(counts[:-1]) >= 2, counts
+    for x in SHOTS[:-1]:
+        assert same(jf(x), f(x)), x
+    assert jf.trace_count == 1
+    assert "while True:" in jf.lower(SHOTS[0]).source
+    # fewer trips than the iterations before the rolled loop (a0 starts a Python
+    # float: the first two differ): a guard fails, and the call traces once more
+    assert same(jf(SHOTS[-1]), f(SHOTS[-1])) and jf.trace_count <= 2
+
+
+def test_the_shooting_loop_writes_its_inner_loop_once():
+    src = tg.jit(shooting).lower(SHOTS[0]).source
+    assert src.count("for j") >= 2 and len(src.splitlines()) < 300
+
+
+def newton_inner(a, seen=None):           # five damped steps an outer iteration
+    x = a
+    while abs(x * x - a) > 1e-9:
+        seen is None or seen.append(1)
+        y = x
+        for _ in range(5):
+            y = y - 0.1 * (y * y - a)
+        x = y
+    return x
+
+
+def newton_inner_break(a, seen=None):
+    x, s = a, 0.0 * a
+    while True:
+        seen is None or seen.append(1)
+        for _ in range(6):
+            x = x - 0.05 * (x * x - a)
+            s = s + 1e-3 * x
+        if abs(x * x - a) < 1e-9:
+            break
+    return x + s
+
+
+@pytest.mark.parametrize("f", [newton_inner, newton_inner_break])
+def test_an_inner_loop_rolls_inside_a_while(f):
+    xs = [2.0, 3.0, 1.5, 2.5, 1.0, 4.0, 0.3, 1.2]
+    counts = {trips(f, x) for x in xs}
+    assert len(counts) >= 4 and min(counts) == (0 if f is newton_inner else 1), counts
+    jf = tg.jit(f)
+    for x in xs:
+        assert same(jf(x), f(x)), x
+    assert jf.trace_count == 1
+    src = jf.lower(2.0).source
+    assert "while True:" in src and "for j" in src
+
+
+# ------------------------------------------------------------ a counter returned
+def lone_break_counted(x0, seen=None):    # the counter returned after a lone break
+    x, k = x0, 0
+    while True:
+        seen is None or seen.append(1)
+        x = x * 0.5 + 1
+        k += 1
+        if abs(x - 2) < 1e-6:
+            break
+    return x, k
+
+
+def while_counted(x0, seen=None):         # the test the while's own, from 3 by 2
+    x, k = x0, 3
+    while abs(x - 2) > 1e-6:
+        seen is None or seen.append(1)
+        x = x * 0.5 + 1
+        k = k + 2
+    return k, x
+
+
+def for_counted(x0, seen=None):           # a for left by break: range's bound too
+    x, k = x0, 0
+    for _ in range(200):
+        seen is None or seen.append(1)
+        k += 1
+        x = x * 0.5 + 1
+        if abs(x - 2) < 1e-6:
+            break
+    return x, k
+
+
+def two_counted(x0, seen=None):           # two counters, in a dict and a list
+    x, k, evals = x0, 0, 1
+    while abs(x - 2) > 1e-6:
+        seen is None or seen.append(1)
+        x = x * 0.5 + 1
+        k += 1
+        evals += 3
+    return {"x": x, "stats": [k, evals, k]}
+
+
+COUNTED = [lone_break_counted, while_counted, for_counted, two_counted]
+STARTS = [5.0, 100.0, 1e6, 1e12, 2.0, 2.000001, 2.5, 3.0, -40.0]
+
+
+@pytest.mark.parametrize("f", COUNTED)
+def test_a_counter_read_after_the_loop_is_one_trace(f):
+    counts = {trips(f, x) for x in STARTS}
+    assert 1 in counts and (0 in counts or f in (lone_break_counted, for_counted))
+    jf = tg.jit(f)
+    for x in STARTS:
+        got, want = jf(x), f(x)
+        assert tg.tree.structure(got) == tg.tree.structure(want)
+        for a, b in zip(tg.tree.leaves(got), tg.tree.leaves(want)):
+            assert same(a, b), (x, got, want)
+    assert jf.trace_count == 1
+
+
+@pytest.mark.parametrize("f", COUNTED)
+def test_a_counter_read_after_the_loop_under_vmap(f):
+    xs = np.array(STARTS)
+    got = tg.vmap(tg.jit(f))(xs)
+    for j, x in enumerate(STARTS):
+        want = f(x)
+        for a, b in zip(tg.tree.leaves(got), tg.tree.leaves(want)):
+            assert a[j] == b, (x, a[j], b)
+
+
+def test_the_gradient_beside_a_counter_is_eager_s():
+    def f(x0):
+        x, k = lone_break_counted(x0)
+        return x * x
+    jg = tg.jit(tg.grad(f))
+    for x in STARTS[:4]:
+        assert same(jg(x), tg.grad(f)(x))
+
+
+def counted_times(x0):                    # the counter computed with: a constant per trace
+    x, k = x0, 0
+    while abs(x - 2) > 1e-6:
+        x = x * 0.5 + 1
+        k += 1
+    return x * k, k
+
+
+def counted_and_a_constant(x0):           # an output equal to the counter's final value
+    x, k = x0, 0
+    while abs(x - 2) > 1e-6:
+        x = x * 0.5 + 1
+        k += 1
+    return x, k, 22
+
+
+def counted_by_a_helper(x0):              # the return is not jit's: Python may branch on k
+    x, k = while_counted(x0)
+    return (x, k) if k > 50 else (x, -k)
+
+
+@pytest.mark.parametrize("f", [counted_times, counted_and_a_constant, counted_by_a_helper])
+def test_a_counter_jit_cannot_write_keeps_a_trace_per_trip_count(f):
+    jf = tg.jit(f)
+    for x in STARTS[:6]:             # 5.0's loop runs 22 times (k = 22, 47 from 3 by 2)
+        assert repr(jf(x)) == repr(f(x)), x
+    assert jf.trace_count >= 2
