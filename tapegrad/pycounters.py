@@ -81,11 +81,16 @@ def counted(where: str) -> Counted | None:
     if loop is None or not fns or loop.orelse or any(
             isinstance(n, _EXITS) for s in loop.body for n in walked(s)):
         return None
-    return _plan(fns[-1], loop)
+    tally = tallied(where)
+    return _plan(fns[-1], loop, () if tally is None else tally.names)
 
 
-def _plan(fn: ast.FunctionDef, loop: ast.While) -> Counted | None:
-    """``counted``'s answer for ``loop`` in the function ``fn``."""
+def _plan(fn: ast.FunctionDef, loop: ast.While, returned: tuple[str, ...] = ()
+          ) -> Counted | None:
+    """``counted``'s answer for ``loop`` in the function ``fn``.
+
+    ``returned``: counters the function's ``return`` may read (a ``Tally``'s).
+    """
     test, traced, first = _test_counter(loop.test)
     raises = [(k, s) for k, s in enumerate(loop.body) if _raise_if(s) is not None]
     name = _raise_if(test) if test is not None else _raise_if(raises[0][1]) if raises else None
@@ -96,7 +101,8 @@ def _plan(fn: ast.FunctionDef, loop: ast.While) -> Counted | None:
             _raise_if(s) != name for _, s in raises):
         return None
     at, stmt = steps[0]
-    allowed = {id(n) for part in [stmt, *(s for _, s in raises)] + ([test] if test else [])
+    ends = [fn.body[-1]] if name in returned else []
+    allowed = {id(n) for part in [stmt, *(s for _, s in raises), *ends] + ([test] if test else [])
                for n in walked(part)}
     inside = {id(n) for n in walked(loop)}
     for n in walked(fn):          # read nowhere else; set outside the loop alone
@@ -274,7 +280,7 @@ def tallied(where: str) -> Tally | None:
         step = _step(stmt, name) if name is not None else None
         if name is None or step is None:
             continue
-        mine = {id(x) for x in walked(stmt)} | {id(x) for x in walked(ret)}
+        mine = {id(x) for x in walked(stmt)} | {id(x) for x in walked(ret)} | _compared(loop, name)
         if any(isinstance(x, ast.Name) and x.id == name and id(x) not in mine and not (
                 isinstance(x.ctx, ast.Store) and id(x) in setting) for x in walked(fn)):
             continue
@@ -284,6 +290,14 @@ def tallied(where: str) -> Tally | None:
             steps.append(step)
             reads.append(read)
     return Tally(tuple(names), tuple(steps), tuple(reads)) if names else None
+
+
+def _compared(loop: ast.While | ast.For, name: str) -> set[int]:
+    """The nodes of ``name < bound`` in ``loop``'s test where it is a counted one's (``_plan``)."""
+    test = _test_counter(loop.test)[0] if isinstance(loop, ast.While) else None
+    if test is None or _raise_if(test) != name:
+        return set()
+    return {id(x) for x in walked(test)}
 
 
 def tally_nodes(where: str) -> set[int]:

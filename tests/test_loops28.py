@@ -177,16 +177,39 @@ def two_counted(x0, seen=None):           # two counters, in a dict and a list
     return {"x": x, "stats": [k, evals, k]}
 
 
-COUNTED = [lone_break_counted, while_counted, for_counted, two_counted]
-STARTS = [5.0, 100.0, 1e6, 1e12, 2.0, 2.000001, 2.5, 3.0, -40.0]
+def newton_counted(a, seen=None):        # a counter the test bounds, returned: iterations
+    x, k = a, 0
+    while abs(x * x - a) > 1e-10 * a and k < 6:
+        seen is None or seen.append(1)
+        x = 0.5 * (x + a / x)
+        k += 1
+    return x, k
+
+
+def newton_counted_first(a, seen=None):  # the counter compared first
+    x, k = a, 0
+    while k < 40 and abs(x * x - a) > 1e-10 * a:
+        seen is None or seen.append(1)
+        x = 0.5 * (x + a / x)
+        k += 1
+    return k, x
+
+
+COUNTED = [lone_break_counted, while_counted, for_counted, two_counted, newton_counted,
+           newton_counted_first]
+STARTS = [5.0, 100.0, 1e6, 1e12, 2.0, 2.000001, 2.5, 3.0, 40.0]
+NEWTON = [2.0, 1e6, 3e-4, 1.0, 4.0, 1.0000001, 7e7, 0.25]
+POINTS = {newton_counted: NEWTON, newton_counted_first: NEWTON}
 
 
 @pytest.mark.parametrize("f", COUNTED)
 def test_a_counter_read_after_the_loop_is_one_trace(f):
-    counts = {trips(f, x) for x in STARTS}
+    xs = POINTS.get(f, STARTS)
+    counts = {trips(f, x) for x in xs}
     assert 1 in counts and (0 in counts or f in (lone_break_counted, for_counted))
+    assert f is not newton_counted or 6 in counts       # the counter ended it too
     jf = tg.jit(f)
-    for x in STARTS:
+    for x in xs:
         got, want = jf(x), f(x)
         assert tg.tree.structure(got) == tg.tree.structure(want)
         for a, b in zip(tg.tree.leaves(got), tg.tree.leaves(want)):
@@ -196,9 +219,9 @@ def test_a_counter_read_after_the_loop_is_one_trace(f):
 
 @pytest.mark.parametrize("f", COUNTED)
 def test_a_counter_read_after_the_loop_under_vmap(f):
-    xs = np.array(STARTS)
-    got = tg.vmap(tg.jit(f))(xs)
-    for j, x in enumerate(STARTS):
+    xs = POINTS.get(f, STARTS)
+    got = tg.vmap(tg.jit(f))(np.array(xs))
+    for j, x in enumerate(xs):
         want = f(x)
         for a, b in zip(tg.tree.leaves(got), tg.tree.leaves(want)):
             assert a[j] == b, (x, a[j], b)
