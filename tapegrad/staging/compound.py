@@ -17,9 +17,9 @@ import ast
 from typing import Any
 
 from ..pysource import file_tree, walked
-from .program import Const, Program
+from .program import Const, Program, is_guard
 
-__all__ = ["exit_candidates"]
+__all__ = ["also_exits", "and_like", "exit_candidates"]
 
 
 def exit_candidates(prog: Program, loop: Any, offsets: list[int], lines: list[str]
@@ -32,9 +32,58 @@ def exit_candidates(prog: Program, loop: Any, offsets: list[int], lines: list[st
     out = []
     for o, line in zip(offsets, lines):
         same = [p for p, w in zip(offsets, lines) if w == line]
-        if len(same) == 1 or o == same[-1] and _one_run(prog, loop, same, offsets, lines, line):
+        if len(same) == 1 or (o == same[-1] or and_like(line)) and _one_run(
+                prog, loop, same, offsets, lines, line):
             out.append(o)
     return out
+
+
+def also_exits(prog: Program, loop: Any) -> list[int]:
+    """The offsets of the guards of ``loop``'s exit test that end it too, besides ``loop.exit``.
+
+    ``while lo < x < hi:`` records a guard per comparison; the test fails
+    where either does. One that comes before the exit in an iteration ends
+    the loop only where the code after it reads no value the iteration
+    computes between the two (the traced exit ran them).
+    """
+    eqns, g = prog.eqns, loop.exit
+    line = prog.sources.get(eqns[loop.start + g].out, "")
+    if g < 0 or not and_like(line):
+        return []
+    same = [o for o in range(loop.period) if is_guard(eqns[loop.start + o])
+            and prog.sources.get(eqns[loop.start + o].out) == line and o != g]
+    stop = loop.stop + g + 1
+    read = {a for e in eqns[stop:] for a in e.args if a.__class__ is int}
+    read.update(o for o in prog.outputs if isinstance(o, int))
+    return [o for o in same if o > g or not read & {
+        eqns[loop.stop + q].out for q in range(o + 1, g + 1)}]
+
+
+def and_like(where: str) -> bool:
+    """Whether the ``while`` at ``file:line`` ends where any guard of its test fails.
+
+    Its test is a chained comparison (``lo < x < hi``) or an ``and`` of
+    comparisons (``abs(dx) > tol and abs(fx) > tol``), each of names,
+    constants, arithmetic, attributes and ``abs`` or a module's function:
+    no conditional expression, ``or``, or builtin that compares (``min``,
+    ``max``).
+    """
+    loop = _while_at(where)
+    if loop is None:
+        return False
+    test = loop.test
+    parts = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) \
+        else [test]
+    if not all(isinstance(p, ast.Compare) for p in parts) or len(parts) == 1 and len(
+            test.ops) == 1:                                      # type: ignore[attr-defined]
+        return False
+    return all(isinstance(n, _PLAIN) or isinstance(n, ast.Call) and (
+        isinstance(n.func, ast.Attribute) or isinstance(n.func, ast.Name)
+        and n.func.id == "abs") for p in parts for n in walked(p))
+
+
+_PLAIN = (ast.Compare, ast.Name, ast.Constant, ast.BinOp, ast.UnaryOp, ast.Attribute,
+          ast.Subscript, ast.Load, ast.operator, ast.unaryop, ast.cmpop, ast.Slice, ast.Tuple)
 
 
 def _one_run(prog: Program, loop: Any, same: list[int], offsets: list[int],
@@ -47,12 +96,18 @@ def _one_run(prog: Program, loop: Any, same: list[int], offsets: list[int],
     return all(w == line for w in between) and len(same) <= _most_guards(line)
 
 
-def _most_guards(where: str) -> int:
-    """How many guards one run of the test of the ``while`` at ``file:line`` may record."""
+def _while_at(where: str) -> ast.While | None:
     filename, _, line = where.rpartition(":")
     tree = file_tree(filename) if line.isdigit() else None
-    loop = None if tree is None else next(
+    return None if tree is None else next(
         (n for n in walked(tree) if isinstance(n, ast.While) and n.lineno == int(line)), None)
+
+
+def _most_guards(where: str) -> int:
+    """How many guards one run of the test of the ``while`` at ``file:line`` may record."""
+    loop = _while_at(where)
+    if loop is not None and isinstance(loop.test, ast.BoolOp) and and_like(where):
+        return sum(len(n.ops) for n in walked(loop.test) if isinstance(n, ast.Compare))
     if loop is None or any(isinstance(n, ast.BoolOp) for n in walked(loop.test)):
         return 1
     nodes = walked(loop.test)

@@ -23,6 +23,7 @@ from . import source as _source
 from .branch_sites import find_branchy, two_way
 from .branches import Branchy
 from .branchy_back import BackLoop, back_loop
+from .compound import also_exits
 from .counted import counter_lines, tally_outputs
 from .kinds import mixed, open_while
 from .lower import _EXACT, _PLAIN, Lowered, _Writer
@@ -327,6 +328,7 @@ class _RollWriter(WhileReads, _Writer):
             return text
         carries: dict[Any, str] = {}
         inner, o = self.inners.get(m), -1
+        exits = {loop.exit, *also_exits(self.prog, loop)} if self.whiles[m] else set()
         while o + 1 < loop.period:
             o += 1
             if inner is not None and o == inner.at:       # a loop inside: rolled too
@@ -344,11 +346,12 @@ class _RollWriter(WhileReads, _Writer):
                 args.append((piece,))
                 fakes.append(stand_in)
             e = Eqn(e.prim, e.out, tuple(fakes), e.ans)
-            if o == loop.exit and self.whiles[m]:
+            if o in exits:        # the exit test, or another guard of it (``lo < x < hi``)
                 text.body.append(f"if {fails(e, args[0][0], arg_kinds[0])}: break")
+            if o == loop.exit and self.whiles[m]:
                 if loop.counter is not None:      # a Python counter, kept as an int
                     counter_lines(self.guards, m, loop.counter, text)
-            else:
+            elif o not in exits:
                 text.body.append(self.statement(e, args, arg_kinds, f"x{m}_{o}"))
         text.after_body.extend(f"{var} = {self.xname(m, at)}" for (at, _), var in carries.items())
         text.after_body.extend(shift_lines(self.shifts[m], lambda at: self.xname(m, at)))

@@ -16,6 +16,7 @@ from typing import Any
 from ..pycounters import counter_nodes, tally_nodes, traced_test
 from ..pysource import break_guard, file_tree, loop_test, number_params, walked
 from .arms import _assigned, python_names
+from .compound import and_like
 from .items import same_items, same_value
 
 __all__ = ["while_line", "break_line", "loop_hint"]
@@ -77,8 +78,9 @@ def while_line(where: str, shown: frozenset[str] = frozenset(), plan: Any = None
     loop = next((n for n in walked(tree) if isinstance(n, ast.While)
                  and n.lineno == int(line)), None)
     test = traced_test(loop, plan)
-    if loop is None or any(isinstance(n, ast.BoolOp) for n in walked(test)) or \
-            not _breaks_shown(filename, tree, loop, shown):
+    if loop is None or any(isinstance(n, ast.BoolOp) for n in walked(test)) and not (
+            test is loop.test and and_like(where)) or not _breaks_shown(
+                filename, tree, loop, shown):
         return False
     skip = _resets(filename, loop, shown) | counter_nodes(loop, plan) | tally_nodes(where)
     return _no_counters(tree, loop, test, skip, where)
