@@ -263,3 +263,123 @@ def test_a_counter_jit_cannot_write_keeps_a_trace_per_trip_count(f):
     for x in STARTS[:6]:             # 5.0's loop runs 22 times (k = 22, 47 from 3 by 2)
         assert repr(jf(x)) == repr(f(x)), x
     assert jf.trace_count >= 2
+
+
+# ------------------------------------------------------------ a test of several comparisons
+def escape(c, seen=None):                 # chained: either comparison may end it
+    x = c
+    while 0.3 < x < 40.0:
+        seen is None or seen.append(1)
+        x = x * 1.25 - 0.1
+    return x
+
+
+def escape_and(c, seen=None):             # the same as an and
+    x = c
+    while x > 0.3 and x < 40.0:
+        seen is None or seen.append(1)
+        x = x * 1.25 - 0.1
+    return x * x
+
+
+def newton_and(a, seen=None):             # two tolerances: the step's, the residual's
+    x, dx = a, a
+    while abs(dx) > 1e-9 * a and abs(x * x - a) > 1e-12 * a:
+        seen is None or seen.append(1)
+        dx = 0.5 * (a / x - x)
+        x = x + dx
+    return x
+
+
+def two_rates(c, seen=None):              # two variables, each with its bound
+    x, y = c, 1.0 + 0.0 * c
+    while x < 10.0 and y > 0.01:
+        seen is None or seen.append(1)
+        x = x * 1.1 + 0.1
+        y = y * 0.8
+    return x + y
+
+
+def bisect_and(c, seen=None):             # an if in the body too
+    lo, hi = 0.0 * c, 1.0 + c
+    while hi - lo > 1e-9 and abs(lo * lo - c) > 1e-12:
+        seen is None or seen.append(1)
+        mid = 0.5 * (lo + hi)
+        if mid * mid > c:
+            hi = mid
+        else:
+            lo = mid
+    return lo
+
+
+COMPOUND = [escape, escape_and, newton_and, two_rates, bisect_and]
+# newton_and rolls at a phase whose iteration starts with the residual's test, read
+# after the loop: a call ended by it traces once more. bisect_and's if makes it a loop
+# of two arms, whose test's second comparison stays a guard: the same.
+TRACES = {newton_and: 2, bisect_and: 2}
+ENDS = [2.0, 5.0, 0.25, 0.35, 7.0, 1e-3, 30.0, 0.6, 3.0, 50.0, 1.0]
+
+
+def ended_by(f, x):
+    """The trip count, and whether the test's first comparison ended the loop."""
+    n = trips(f, x)
+    step, first = {escape: (lambda v: v * 1.25 - 0.1, lambda v: 0.3 < v),
+                   escape_and: (lambda v: v * 1.25 - 0.1, lambda v: v > 0.3),
+                   two_rates: (lambda v: v * 1.1 + 0.1, lambda v: v < 10.0)}.get(f, (None, None))
+    if step is None:
+        return n, None
+    for _ in range(n):
+        x = step(x)
+    return n, not first(x)
+
+
+@pytest.mark.parametrize("f", COMPOUND)
+def test_a_compound_while_test_is_one_trace(f):
+    seen = {ended_by(f, x) for x in ENDS}
+    assert len({n for n, _ in seen}) >= 4 and min(n for n, _ in seen) <= 1, seen
+    if f in (escape, escape_and, two_rates):      # each comparison ended some call
+        assert {True, False} <= {e for _, e in seen}, seen
+    jf = tg.jit(f)
+    for x in ENDS:
+        assert same(jf(x), f(x)), x
+    assert jf.trace_count == TRACES.get(f, 1)
+
+
+@pytest.mark.parametrize("f", COMPOUND)
+def test_a_compound_while_test_under_grad_and_vmap(f):
+    jg, g = tg.jit(tg.grad(f)), tg.grad(f)
+    xs = [x for x in ENDS if trips(f, x) >= 1]
+    for x in xs:
+        assert same(jg(x), g(x)), x
+    assert jg.trace_count <= 2
+    got = tg.vmap(tg.jit(f))(np.array(ENDS))
+    assert [got[j] == f(x) for j, x in enumerate(ENDS)] == [True] * len(ENDS)
+
+
+def stepped_twice(c, seen=None):          # a Python counter the test reads, stepped in an if
+    x, k = c, 0
+    while x > 0.3 and k < 7:
+        seen is None or seen.append(1)
+        x = x * 1.25 - 0.1
+        if x > 3.0:
+            k += 1
+        k += 1
+    return x
+
+
+def limit_in_the_body(c, seen=None):      # a Python bound the body lowers
+    x, hi = c, 40.0
+    while 0.3 < x < hi:
+        seen is None or seen.append(1)
+        x = x * 1.25 - 0.1
+        hi = hi - 1.0
+    return x
+
+
+@pytest.mark.parametrize("f", [stepped_twice, limit_in_the_body])
+def test_a_compound_test_reading_python_state_is_eager_s(f):   # (a trace per trip count)
+    xs = [2.0, 5.0, 0.25, 0.6, 0.35, 30.0]
+    assert len({trips(f, x) for x in xs}) >= 3
+    jf = tg.jit(f)
+    for x in xs:
+        assert same(jf(x), f(x)), x

@@ -17,6 +17,7 @@ import ast
 from typing import Any
 
 from ..pysource import file_tree, walked
+from .arms import python_names
 from .program import Const, Program, is_guard
 
 __all__ = ["also_exits", "and_like", "exit_candidates"]
@@ -32,8 +33,9 @@ def exit_candidates(prog: Program, loop: Any, offsets: list[int], lines: list[st
     out = []
     for o, line in zip(offsets, lines):
         same = [p for p, w in zip(offsets, lines) if w == line]
-        if len(same) == 1 or (o == same[-1] or and_like(line)) and _one_run(
-                prog, loop, same, offsets, lines, line):
+        whole = not and_like(line) or len(same) == _most_guards(line)   # each comparison's
+        if whole and (len(same) == 1 or (o == same[-1] or and_like(line)) and _one_run(
+                prog, loop, same, offsets, lines, line)):
             out.append(o)
     return out
 
@@ -66,10 +68,11 @@ def and_like(where: str) -> bool:
     comparisons (``abs(dx) > tol and abs(fx) > tol``), each of names,
     constants, arithmetic, attributes and ``abs`` or a module's function:
     no conditional expression, ``or``, or builtin that compares (``min``,
-    ``max``).
+    ``max``), and no Python number the loop changes (``k < maxiter``: the
+    tape shows no guard of it).
     """
     loop = _while_at(where)
-    if loop is None:
+    if loop is None or _python_reads(where, loop):
         return False
     test = loop.test
     parts = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) \
@@ -80,6 +83,19 @@ def and_like(where: str) -> bool:
     return all(isinstance(n, _PLAIN) or isinstance(n, ast.Call) and (
         isinstance(n.func, ast.Attribute) or isinstance(n.func, ast.Name)
         and n.func.id == "abs") for p in parts for n in walked(p))
+
+
+def _python_reads(where: str, loop: ast.While) -> bool:
+    """Whether ``loop``'s test reads a name that holds a Python number its body changes."""
+    tree = file_tree(where.rpartition(":")[0])
+    fn = next((f for f in walked(tree) if isinstance(f, ast.FunctionDef) and
+               loop in walked(f)), None) if tree is not None else None
+    if fn is None:
+        return True
+    body = ast.Module(body=loop.body, type_ignores=[])
+    changed = {t.id for t in walked(body) if isinstance(t, ast.Name) and
+               isinstance(t.ctx, ast.Store)} & python_names(fn)
+    return any(isinstance(n, ast.Name) and n.id in changed for n in walked(loop.test))
 
 
 _PLAIN = (ast.Compare, ast.Name, ast.Constant, ast.BinOp, ast.UnaryOp, ast.Attribute,
