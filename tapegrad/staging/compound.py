@@ -14,6 +14,7 @@ guards, as in the straight-line program.
 from __future__ import annotations
 
 import ast
+import functools
 from typing import Any
 
 from ..pysource import file_tree, walked
@@ -61,6 +62,7 @@ def also_exits(prog: Program, loop: Any) -> list[int]:
         eqns[loop.stop + q].out for q in range(o + 1, g + 1)}]
 
 
+@functools.lru_cache(maxsize=256)
 def and_like(where: str) -> bool:
     """Whether the ``while`` at ``file:line`` ends where any guard of its test fails.
 
