@@ -383,3 +383,81 @@ def test_a_compound_test_reading_python_state_is_eager_s(f):   # (a trace per tr
     jf = tg.jit(f)
     for x in xs:
         assert same(jf(x), f(x)), x
+
+
+# ------------------------------------------------------------ a break on several comparisons
+def heron_or(a, seen=None):              # converged in the step or in the residual
+    x = a
+    while True:
+        seen is None or seen.append(1)
+        x_new = 0.5 * (x + a / x)
+        if abs(x_new - x) < 1e-12 * a or abs(x_new * x_new - a) < 1e-13 * a:
+            x = x_new
+            break
+        x = x_new
+    return x
+
+
+def escape_break(c, seen=None):           # not lo < x < hi: either comparison breaks
+    x = c
+    while True:
+        seen is None or seen.append(1)
+        x = x * 1.25 - 0.1
+        if not 0.3 < x < 40.0:
+            break
+    return x
+
+
+def settle_or(p, seen=None):              # an if after the break
+    a, b = 0.0 * p, p + 1.0
+    while True:
+        seen is None or seen.append(1)
+        c = 0.5 * (a + b)
+        y = c * c - p
+        if abs(y) < 1e-9 or b - a < 1e-12:
+            break
+        if y > 0:
+            b = c
+        else:
+            a = c
+    return c
+
+
+def counted_or(a, seen=None):             # a Python counter in the or: the guards stay
+    x, k = a, 0
+    while True:
+        seen is None or seen.append(1)
+        x = 0.5 * (x + a / x)
+        k += 1
+        if abs(x * x - a) < 1e-12 * a or k > 3:
+            break
+    return x
+
+
+BREAKS = [heron_or, escape_break, settle_or]
+BREAK_AT = [2.0, 5.0, 0.25, 0.35, 7.0, 1e-3, 30.0, 0.6, 3.0, 50.0, 1.0]
+# heron_or rolls at a phase whose iteration starts with the residual's test, read after
+# the loop: a call that test ends traces once more, and 1.0's single iteration (fewer
+# than those traced before the loop) once more
+BREAK_TRACES = {heron_or: 3}
+
+
+@pytest.mark.parametrize("f", BREAKS)
+def test_a_break_on_several_comparisons_is_one_trace(f):
+    assert len({trips(f, x) for x in BREAK_AT}) >= 4
+    jf, jg, g = tg.jit(f), tg.jit(tg.grad(f)), tg.grad(f)
+    for x in BREAK_AT:
+        assert same(jf(x), f(x)), x
+        assert same(jg(x), g(x)), x
+    assert jf.trace_count == BREAK_TRACES.get(f, 1) and jg.trace_count <= 3
+    got = tg.vmap(tg.jit(f))(np.array(BREAK_AT))
+    assert [got[j] == f(x) for j, x in enumerate(BREAK_AT)] == [True] * len(BREAK_AT)
+
+
+def test_a_break_on_python_state_keeps_its_guards():
+    xs = [2.0, 1.0, 1e6, 1.01, 1.05]
+    assert len({trips(counted_or, x) for x in xs}) >= 3
+    jf = tg.jit(counted_or)
+    for x in xs:
+        assert same(jf(x), counted_or(x)), x
+    assert jf.trace_count >= 3

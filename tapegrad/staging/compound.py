@@ -17,7 +17,7 @@ import ast
 import functools
 from typing import Any
 
-from ..pysource import file_tree, walked
+from ..pysource import any_ends, break_guard, file_tree, walked
 from .arms import python_names
 from .program import Const, Program, is_guard
 
@@ -74,7 +74,9 @@ def and_like(where: str) -> bool:
     tape shows no guard of it).
     """
     loop = _while_at(where)
-    if loop is None or _python_reads(where, loop):
+    if loop is None:
+        return _break_like(where)
+    if _python_reads(where, loop, loop.test):
         return False
     test = loop.test
     parts = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) \
@@ -82,13 +84,37 @@ def and_like(where: str) -> bool:
     if not all(isinstance(p, ast.Compare) for p in parts) or len(parts) == 1 and len(
             test.ops) == 1:                                      # type: ignore[attr-defined]
         return False
-    return all(isinstance(n, _PLAIN) or isinstance(n, ast.Call) and (
-        isinstance(n.func, ast.Attribute) or isinstance(n.func, ast.Name)
-        and n.func.id == "abs") for p in parts for n in walked(p))
+    return all(isinstance(n, _PLAIN) or _quiet_call(n) for p in parts for n in walked(p))
 
 
-def _python_reads(where: str, loop: ast.While) -> bool:
-    """Whether ``loop``'s test reads a name that holds a Python number its body changes."""
+def _break_like(where: str) -> bool:
+    """Whether ``file:line`` is ``if a < tol or b < tol: break`` in a ``while`` (``any_ends``)."""
+    stmt, loop = _break_at(where)
+    return stmt is not None and loop is not None and any_ends(stmt.test) and all(
+        isinstance(n, _PLAIN + (ast.BoolOp, ast.boolop)) or _quiet_call(n)
+        for n in walked(stmt.test)) and not _python_reads(where, loop, stmt.test)
+
+
+def _break_at(where: str) -> tuple[Any, Any]:
+    """The ``if ...: break`` on ``file:line`` and the ``while`` whose body holds it."""
+    filename, _, line = where.rpartition(":")
+    tree = file_tree(filename) if line.isdigit() else None
+    for loop in () if tree is None else walked(tree):
+        if isinstance(loop, ast.While):
+            for s in loop.body:
+                if isinstance(s, ast.If) and s.lineno == int(line) and break_guard(s, loop):
+                    return s, loop
+    return None, None
+
+
+def _quiet_call(n: ast.AST) -> bool:
+    """A call that compares nothing on the test's line: a module's function, or ``abs``."""
+    return isinstance(n, ast.Call) and (isinstance(n.func, ast.Attribute) or isinstance(
+        n.func, ast.Name) and n.func.id == "abs")
+
+
+def _python_reads(where: str, loop: ast.While, test: ast.expr) -> bool:
+    """Whether ``test`` reads a name that holds a Python number ``loop``'s body changes."""
     tree = file_tree(where.rpartition(":")[0])
     fn = next((f for f in walked(tree) if isinstance(f, ast.FunctionDef) and
                loop in walked(f)), None) if tree is not None else None
@@ -97,7 +123,7 @@ def _python_reads(where: str, loop: ast.While) -> bool:
     body = ast.Module(body=loop.body, type_ignores=[])
     changed = {t.id for t in walked(body) if isinstance(t, ast.Name) and
                isinstance(t.ctx, ast.Store)} & python_names(fn)
-    return any(isinstance(n, ast.Name) and n.id in changed for n in walked(loop.test))
+    return any(isinstance(n, ast.Name) and n.id in changed for n in walked(test))
 
 
 _PLAIN = (ast.Compare, ast.Name, ast.Constant, ast.BinOp, ast.UnaryOp, ast.Attribute,
@@ -107,8 +133,8 @@ _PLAIN = (ast.Compare, ast.Name, ast.Constant, ast.BinOp, ast.UnaryOp, ast.Attri
 def _one_run(prog: Program, loop: Any, same: list[int], offsets: list[int],
              lines: list[str], line: str) -> bool:
     """Whether the guards ``same`` of ``line`` are one run of a ``while`` test that held."""
-    last = prog.eqns[loop.start + same[-1]].args[1]
-    if not (isinstance(last, Const) and last.value is True):
+    last = prog.eqns[loop.start + same[-1]].args[1]      # held: the loop went on
+    if not (isinstance(last, Const) and (last.value is True or and_like(line))):
         return False
     between = [w for p, w in zip(offsets, lines) if same[0] <= p <= same[-1]]
     return all(w == line for w in between) and len(same) <= _most_guards(line)
@@ -123,9 +149,11 @@ def _while_at(where: str) -> ast.While | None:
 
 def _most_guards(where: str) -> int:
     """How many guards one run of the test of the ``while`` at ``file:line`` may record."""
-    loop = _while_at(where)
-    if loop is not None and isinstance(loop.test, ast.BoolOp) and and_like(where):
-        return sum(len(n.ops) for n in walked(loop.test) if isinstance(n, ast.Compare))
+    loop, (stmt, _) = _while_at(where), _break_at(where)
+    if (loop is not None and isinstance(loop.test, ast.BoolOp) or loop is None and
+            stmt is not None) and and_like(where):
+        test = loop.test if loop is not None else stmt.test
+        return sum(len(n.ops) for n in walked(test) if isinstance(n, ast.Compare))
     if loop is None or any(isinstance(n, ast.BoolOp) for n in walked(loop.test)):
         return 1
     nodes = walked(loop.test)
