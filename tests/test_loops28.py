@@ -257,6 +257,20 @@ def counted_by_a_helper(x0):              # the return is not jit's: Python may 
     return (x, k) if k > 50 else (x, -k)
 
 
+JITTED_COUNT = tg.jit(while_counted)
+
+
+def counted_by_a_jitted_helper(x0):      # the same through a jitted helper (its tape replayed)
+    x, k = JITTED_COUNT(x0)
+    return (x, k) if k > 50 else (x, -k)
+
+
+def test_a_counter_through_a_jitted_helper_is_eager_s():
+    jf = tg.jit(counted_by_a_jitted_helper)
+    for x in STARTS:
+        assert repr(jf(x)) == repr(counted_by_a_jitted_helper(x)), x
+
+
 @pytest.mark.parametrize("f", [counted_times, counted_and_a_constant, counted_by_a_helper])
 def test_a_counter_jit_cannot_write_keeps_a_trace_per_trip_count(f):
     jf = tg.jit(f)
