@@ -475,3 +475,15 @@ def test_a_break_on_python_state_keeps_its_guards():
     for x in xs:
         assert same(jf(x), counted_or(x)), x
     assert jf.trace_count >= 3
+
+
+@pytest.mark.parametrize("f", COMPOUND + BREAKS, ids=lambda f: f.__name__)
+def test_each_comparison_ends_it_whichever_ended_the_trace(f):
+    # each point traced first (an exit by either comparison, at any trip count), then
+    # every point through that jit: the other comparisons' exits and their values
+    xs = BREAK_AT if f in BREAKS else ENDS
+    for first in xs:
+        jf = tg.jit(f)
+        jf(first)
+        assert [same(jf(x), f(x)) for x in xs] == [True] * len(xs), first
+        assert jf.trace_count <= 3

@@ -47,7 +47,11 @@ def also_exits(prog: Program, loop: Any) -> list[int]:
     ``while lo < x < hi:`` records a guard per comparison; the test fails
     where either does. One that comes before the exit in an iteration ends
     the loop only where the code after it reads no value the iteration
-    computes between the two (the traced exit ran them).
+    computes between the two (the traced exit ran them). All of them are one
+    run of the test: what the iteration computes between its first and last
+    guard only those guards and each other read (the loop rolled at another
+    phase would run the body between them: its variables would not be the
+    ones the exit leaves).
     """
     eqns, g = prog.eqns, loop.exit
     line = prog.sources.get(eqns[loop.start + g].out, "")
@@ -55,6 +59,11 @@ def also_exits(prog: Program, loop: Any) -> list[int]:
         return []
     same = [o for o in range(loop.period) if is_guard(eqns[loop.start + o])
             and prog.sources.get(eqns[loop.start + o].out) == line and o != g]
+    lo, hi = loop.start + min(same + [g]), loop.start + max(same + [g])
+    inside = {e.out for e in eqns[lo:hi + 1]}
+    if any(a in inside for e in eqns[:lo] + eqns[hi + 1:] for a in e.args) or any(
+            o in inside for o in prog.outputs):
+        return []
     stop = loop.stop + g + 1
     read = {a for e in eqns[stop:] for a in e.args if a.__class__ is int}
     read.update(o for o in prog.outputs if isinstance(o, int))
