@@ -156,6 +156,7 @@ def _while_at(where: str) -> ast.While | None:
         (n for n in walked(tree) if isinstance(n, ast.While) and n.lineno == int(line)), None)
 
 
+@functools.lru_cache(maxsize=256)
 def _most_guards(where: str) -> int:
     """How many guards one run of the test of the ``while`` at ``file:line`` may record."""
     loop, (stmt, _) = _while_at(where), _break_at(where)
