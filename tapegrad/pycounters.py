@@ -247,7 +247,6 @@ def _tallied_at(code: CodeType, line: int) -> Tally | None:
     return tallied(f"{code.co_filename}:{line}")
 
 
-@functools.lru_cache(maxsize=256)
 def tallied(where: str) -> Tally | None:
     """The ``Tally`` of the loop whose exit test is on ``file:line``, or None.
 
@@ -257,9 +256,12 @@ def tallied(where: str) -> Tally | None:
     """
     filename, _, line = where.rpartition(":")
     tree = file_tree(filename) if line.isdigit() else None
-    if tree is None:
-        return None
-    n = int(line)
+    return None if tree is None else _tallied(tree, int(line))
+
+
+@functools.lru_cache(maxsize=256)
+def _tallied(tree: ast.Module, n: int) -> Tally | None:
+    """``tallied`` in a file's tree (parsed once per text: a file changed is a new tree)."""
     fn = next((f for f in walked(tree) if isinstance(f, ast.FunctionDef) and any(
         _exits_at(s, n) for s in f.body)), None)
     if fn is None or not isinstance(fn.body[-1], ast.Return) or any(

@@ -71,8 +71,13 @@ def also_exits(prog: Program, loop: Any) -> list[int]:
         eqns[loop.stop + q].out for q in range(o + 1, g + 1)}]
 
 
-@functools.lru_cache(maxsize=256)
 def and_like(where: str) -> bool:
+    """``_and_like`` of the file's tree as it is now (one parsed per text)."""
+    return _and_like(where, file_tree(where.rpartition(":")[0]))
+
+
+@functools.lru_cache(maxsize=256)
+def _and_like(where: str, tree: Any) -> bool:
     """Whether the ``while`` at ``file:line`` ends where any guard of its test fails.
 
     Its test is a chained comparison (``lo < x < hi``) or an ``and`` of
@@ -156,8 +161,12 @@ def _while_at(where: str) -> ast.While | None:
         (n for n in walked(tree) if isinstance(n, ast.While) and n.lineno == int(line)), None)
 
 
-@functools.lru_cache(maxsize=256)
 def _most_guards(where: str) -> int:
+    return _most_guards_in(where, file_tree(where.rpartition(":")[0]))
+
+
+@functools.lru_cache(maxsize=256)
+def _most_guards_in(where: str, tree: Any) -> int:
     """How many guards one run of the test of the ``while`` at ``file:line`` may record."""
     loop, (stmt, _) = _while_at(where), _break_at(where)
     if (loop is not None and isinstance(loop.test, ast.BoolOp) or loop is None and
