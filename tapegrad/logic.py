@@ -27,7 +27,7 @@ from .errors import BOOL_ARRAY_MSG, AmbiguousTruthError, GuardError
 from .numerics import user_frame
 from .numpy_tables import ufuncs
 from .primitive import Primitive, defjvp, defvjp, primitive
-from .pycounters import counter_values
+from .pycounters import counter_values, tally_values
 from .pysource import for_left, note_numbers
 from .recording import binary_applier, reflected_applier
 from .staging.spellings import Spelling, spellings
@@ -208,6 +208,9 @@ def _bool(self: Traced) -> bool:
         counts = counter_values(f)
         if counts is not None:
             tape.counts[n] = counts
+        tallies = tally_values(f)            # a counter returned after its loop: under ``~n``
+        if tallies is not None:
+            tape.counts[~n] = tallies
     tape.records.append((guard, outcome, cond.id, cond._value, None, outcome))
     return outcome
 

@@ -15,12 +15,12 @@ import ast
 import functools
 import operator
 from types import CodeType, FrameType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .pysource import _int, file_tree, walked
 
-__all__ = ["Counted", "counted", "counter_nodes", "counter_values", "traced_test",
-           "COMPARE"]
+__all__ = ["Counted", "Tally", "counted", "counter_nodes", "counter_values", "tallied",
+           "tally_nodes", "tally_values", "traced_test", "COMPARE"]
 
 COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
            "==": operator.eq, "!=": operator.ne}
@@ -81,11 +81,16 @@ def counted(where: str) -> Counted | None:
     if loop is None or not fns or loop.orelse or any(
             isinstance(n, _EXITS) for s in loop.body for n in walked(s)):
         return None
-    return _plan(fns[-1], loop)
+    tally = tallied(where)
+    return _plan(fns[-1], loop, () if tally is None else tally.names)
 
 
-def _plan(fn: ast.FunctionDef, loop: ast.While) -> Counted | None:
-    """``counted``'s answer for ``loop`` in the function ``fn``."""
+def _plan(fn: ast.FunctionDef, loop: ast.While, returned: tuple[str, ...] = ()
+          ) -> Counted | None:
+    """``counted``'s answer for ``loop`` in the function ``fn``.
+
+    ``returned``: counters the function's ``return`` may read (a ``Tally``'s).
+    """
     test, traced, first = _test_counter(loop.test)
     raises = [(k, s) for k, s in enumerate(loop.body) if _raise_if(s) is not None]
     name = _raise_if(test) if test is not None else _raise_if(raises[0][1]) if raises else None
@@ -96,7 +101,8 @@ def _plan(fn: ast.FunctionDef, loop: ast.While) -> Counted | None:
             _raise_if(s) != name for _, s in raises):
         return None
     at, stmt = steps[0]
-    allowed = {id(n) for part in [stmt, *(s for _, s in raises)] + ([test] if test else [])
+    ends = [fn.body[-1]] if name in returned else []
+    allowed = {id(n) for part in [stmt, *(s for _, s in raises), *ends] + ([test] if test else [])
                for n in walked(part)}
     inside = {id(n) for n in walked(loop)}
     for n in walked(fn):          # read nowhere else; set outside the loop alone
@@ -191,3 +197,130 @@ def _step(stmt: ast.stmt, name: str) -> int | None:
 
 def _stored(node: ast.AST) -> set[str]:
     return {t.id for t in walked(node) if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
+
+
+class Tally(NamedTuple):
+    """Python counters a loop's body steps and only its function's ``return`` reads.
+
+    ``x, k = x0, 0; while True: ...; k += 1; if done: break`` then ``return
+    x, k``: each of ``names`` is stepped by ``steps`` once an iteration (a
+    statement of the body itself, no ``continue`` skips it), set before the
+    loop alone, and read by no statement but its step and the ``return``
+    after the loop, which reads it ``reads`` times. The tape shows its final
+    value as an output constant; a guard on the loop's exit line records its
+    values while tracing (``tally_values``), and jit writes it itself.
+    """
+    names: tuple[str, ...]
+    steps: tuple[int, ...]
+    reads: tuple[int, ...]
+
+
+def tally_values(frame: FrameType) -> tuple[int, ...] | None:
+    """At a guard on the exit line of a loop with a ``Tally``: each counter's value.
+
+    None where the line is no such loop's or a counter is not a Python int
+    (a traced one is on the tape); ``()`` where the function was not called
+    by ``jit``'s trace itself (its return is not what jit returns: a caller
+    or another transform may compute on it, and jit does not roll the loop).
+    """
+    plan = _tallied_at(frame.f_code, frame.f_lineno)
+    if plan is None:
+        return None
+    values = tuple(frame.f_locals.get(name) for name in plan.names)
+    if not all(type(v) is int for v in values):
+        return None
+    return values if _called_by_jit(frame) else ()                   # type: ignore[return-value]
+
+
+def _called_by_jit(frame: FrameType) -> bool:
+    """Whether tapegrad's frames below ``frame`` reach ``jit``'s ``tracing.trace`` first."""
+    f = frame.f_back
+    while f is not None and f.f_globals.get("__name__", "").startswith("tapegrad."):
+        if f.f_code.co_name == "trace" and f.f_globals["__name__"] == "tapegrad.tracing":
+            return f.f_locals.get("origins") is True and f.f_locals.get("staging") is True
+        f = f.f_back
+    return False
+
+
+@functools.lru_cache(maxsize=256)
+def _tallied_at(code: CodeType, line: int) -> Tally | None:
+    return tallied(f"{code.co_filename}:{line}")
+
+
+def tallied(where: str) -> Tally | None:
+    """The ``Tally`` of the loop whose exit test is on ``file:line``, or None.
+
+    The line is a ``while``'s test or an ``if ...: break`` of its body (of a
+    ``for``'s too); the loop is a statement of the function's own body,
+    which holds no other function and one ``return``, its last statement.
+    """
+    filename, _, line = where.rpartition(":")
+    tree = file_tree(filename) if line.isdigit() else None
+    return None if tree is None else _tallied(tree, int(line))
+
+
+@functools.lru_cache(maxsize=256)
+def _tallied(tree: ast.Module, n: int) -> Tally | None:
+    """``tallied`` in a file's tree (parsed once per text: a file changed is a new tree)."""
+    fn = next((f for f in walked(tree) if isinstance(f, ast.FunctionDef) and any(
+        _exits_at(s, n) for s in f.body)), None)
+    if fn is None or not isinstance(fn.body[-1], ast.Return) or any(
+            isinstance(x, ast.Return) for x in walked(fn) if x is not fn.body[-1]) or any(
+            isinstance(x, ast.FunctionDef | ast.Lambda | ast.ClassDef | ast.AsyncFunctionDef)
+            for x in walked(fn) if x is not fn):
+        return None
+    loop: Any = next(s for s in fn.body if _exits_at(s, n))
+    if loop.orelse or any(isinstance(x, _EXITS) and not isinstance(x, ast.Break)
+                           for x in walked(loop)):
+        return None
+    ret, before = fn.body[-1], fn.body[:fn.body.index(loop)]
+    setting = {id(x) for s in before for x in walked(s)}
+    names: list[str] = []
+    steps, reads = [], []
+    for stmt in loop.body:
+        name = next(iter(_stored(stmt)), None)
+        step = _step(stmt, name) if name is not None else None
+        if name is None or step is None:
+            continue
+        mine = {id(x) for x in walked(stmt)} | {id(x) for x in walked(ret)} | _compared(loop, name)
+        if any(isinstance(x, ast.Name) and x.id == name and id(x) not in mine and not (
+                isinstance(x.ctx, ast.Store) and id(x) in setting) for x in walked(fn)):
+            continue
+        read = sum(isinstance(x, ast.Name) and x.id == name for x in walked(ret))
+        if read:                  # one nothing reads changes nothing the tape shows
+            names.append(name)
+            steps.append(step)
+            reads.append(read)
+    return Tally(tuple(names), tuple(steps), tuple(reads)) if names else None
+
+
+def _compared(loop: ast.While | ast.For, name: str) -> set[int]:
+    """The nodes of ``name < bound`` in ``loop``'s test where it is a counted one's (``_plan``)."""
+    test = _test_counter(loop.test)[0] if isinstance(loop, ast.While) else None
+    if test is None or _raise_if(test) != name:
+        return set()
+    return {id(x) for x in walked(test)}
+
+
+def tally_nodes(where: str) -> set[int]:
+    """The ids of the nodes of the counters' steps of the ``Tally`` on ``file:line``."""
+    filename, _, _ = where.rpartition(":")
+    plan, tree = tallied(where), file_tree(filename)
+    if plan is None or tree is None:
+        return set()
+    return {id(x) for s in walked(tree) if isinstance(s, ast.AugAssign | ast.Assign)
+            and _stored(s) & set(plan.names) and _tallied_step(tree, s, where)
+            for x in walked(s)}
+
+
+def _tallied_step(tree: ast.Module, stmt: ast.stmt, where: str) -> bool:
+    line = int(where.rpartition(":")[2])
+    return any(isinstance(s, ast.While | ast.For) and _exits_at(s, line) and stmt in s.body
+               for s in walked(tree))
+
+
+def _exits_at(stmt: ast.stmt, line: int) -> bool:
+    """Whether ``stmt`` is a loop whose test, or an ``if`` of whose body, is on ``line``."""
+    return isinstance(stmt, ast.While) and stmt.lineno == line or isinstance(
+        stmt, ast.While | ast.For) and any(
+            isinstance(s, ast.If) and s.lineno == line for s in stmt.body)

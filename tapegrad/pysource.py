@@ -23,7 +23,7 @@ import numpy as np
 
 __all__ = ["parsed", "file_tree", "walked", "for_left", "loop_test", "library_call",
            "method_call", "operand", "running", "running_op", "user_running", "note_numbers",
-           "number_params", "break_guard"]
+           "number_params", "break_guard", "any_ends"]
 
 # ``file:line`` of a guard -> the parameters of its function that held a Python number
 # there, in any trace: a loop in a helper steps such a one unseen (``t = t * 0.5 + 1.0``)
@@ -174,7 +174,8 @@ def break_guard(stmt: ast.stmt, loop: ast.For | ast.While) -> bool:
     """
     if not (isinstance(stmt, ast.If) and stmt.body and isinstance(stmt.body[-1], ast.Break)
             and not stmt.orelse) or any(isinstance(n, ast.BoolOp | ast.IfExp | ast.NamedExpr)
-                                        for n in walked(stmt.test)):
+                                        for n in walked(stmt.test)) and not (
+            isinstance(loop, ast.While) and any_ends(stmt.test)):
         return False
     if len(stmt.body) == 1:
         return True
@@ -182,6 +183,20 @@ def break_guard(stmt: ast.stmt, loop: ast.For | ast.While) -> bool:
     made = {t.id for s in before if isinstance(s, ast.Assign | ast.AugAssign | ast.AnnAssign)
             for t in walked(s) if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
     return all(_copy(s, made) for s in stmt.body[:-1])
+
+
+def any_ends(test: ast.expr) -> bool:
+    """Whether ``test`` breaks where any of its comparisons goes the other way.
+
+    ``a < tol or b < tol`` (an ``or`` of comparisons) and ``not lo < x < hi``
+    (a chained one, negated): each comparison it runs records a guard.
+    """
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return isinstance(test.operand, ast.Compare) and len(test.operand.ops) > 1
+    return isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or) and all(
+        isinstance(v, ast.Compare) and not any(isinstance(n, ast.BoolOp | ast.IfExp |
+                                                          ast.NamedExpr) for n in walked(v))
+        for v in test.values)
 
 
 def _copy(stmt: ast.stmt, made: set[str]) -> bool:

@@ -106,6 +106,8 @@ def _same_source(tape: Tape, i: int, v: Any) -> None:
             v.tape.left[v.id] = tape.left[i]
         if i in tape.counts:
             v.tape.counts[v.id] = tape.counts[i]
+        if ~i in tape.counts:     # a counter the jitted function returns: not this one's
+            v.tape.counts[~v.id] = ()          # (it may compute on it: ``loop_tally`` refuses)
         v = v._value
 
 

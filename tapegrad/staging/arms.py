@@ -126,17 +126,22 @@ def python_names(fn: ast.FunctionDef | ast.Lambda) -> set[str]:
     and no name outside this set (constants, closures' and globals' names,
     Python counters): ``x = 0.37`` makes ``x`` one, even where ``for x in
     xs`` assigns it a traced value elsewhere, and ``t = t + x`` keeps ``t``
-    a Python number in the iterations where ``x`` is one.
+    a Python number in the iterations where ``x`` is one. A call of a
+    function defined inside ``fn`` that reads a traced name of it (``f1 =
+    shoot(a1)``, ``shoot`` reading a parameter) reads that name.
     """
     params = {a.arg for a in walked(fn.args) if isinstance(a, ast.arg)}
     stores = [(t, v) for n in walked(fn) for t, v in _assigned(n)]
     names = params | {t.id for t, _ in stores}
+    inner = [(d.name, {x.id for x in walked(d) if isinstance(x, ast.Name)})
+             for d in walked(fn) if isinstance(d, ast.FunctionDef) and d is not fn]
     python: set[str] = set()
     changed = True
     while changed:             # a fixed point over the function's assignments
         changed = False
+        closures = {name for name, reads in inner if reads & (names - python)}
         for t, v in stores:
-            if t.id not in python and not _reads(v, names - python, names):
+            if t.id not in python and not _reads(v, names - python, names, closures):
                 python.add(t.id)
                 changed = True
     return python
@@ -164,11 +169,15 @@ def _paired(target: ast.AST, value: ast.AST) -> list[tuple[ast.Name, ast.AST]]:
     return [(t, value) for t in walked(target) if isinstance(t, ast.Name)]
 
 
-def _reads(v: ast.AST, traced: set[str], local: set[str]) -> bool:
-    """Whether expression ``v`` reads a traced name, or one from outside the function."""
+def _reads(v: ast.AST, traced: set[str], local: set[str],
+           closures: frozenset[str] | set[str] = frozenset()) -> bool:
+    """Whether expression ``v`` reads a traced name, or one from outside the function.
+
+    A called function's name is no read, unless it is one of ``closures``.
+    """
     called = {id(c.func) for c in walked(v) if isinstance(c, ast.Call)}
-    return any(isinstance(x, ast.Name) and id(x) not in called and
-               (x.id in traced or x.id not in local) for x in walked(v))
+    return any(isinstance(x, ast.Name) and (id(x) not in called or x.id in closures) and
+               (x.id in traced or x.id not in local or x.id in closures) for x in walked(v))
 
 
 # On one line, these evaluate a test a number of times that depends on the

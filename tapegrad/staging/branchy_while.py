@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..pycounters import tallied
 from .copies import source
 from .program import Const, Program, is_guard
 from .rolling import arg_key
@@ -33,7 +34,8 @@ def closing(prog: Program, s: np.ndarray, loop: Branchy) -> int:
                       if k == loop.trips - 1 and is_guard(eqns[j]))     # a break's too
     where = prog.sources.get(eqns[stop + g].out, "") if 0 <= g < len(eqns) - stop else ""
     if g < 0 or stop + g >= len(eqns) or not is_guard(eqns[stop + g]) or not (
-            while_line(where, shown) or break_line(where, ast.While, shown)):
+            while_line(where, shown) or break_line(where, ast.While, shown)) or \
+            tallied(where) is not None:       # a counter returned: written by rolled loops alone
         return -1
     reads = loop.reads
     if any(r.how in ("table", "share") for key, r in reads.items() if key != (loop.pre, 1)) \

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from ..pycounters import COMPARE, Counted, counted
-from .program import Program, is_guard
+from ..pycounters import COMPARE, Counted, Tally, counted, tallied
+from .program import Const, Program, is_guard
 from .while_source import while_line
 
-__all__ = ["Count", "counted_exit", "counted_line", "counter_lines"]
+__all__ = ["Count", "Tallied", "counted_exit", "counted_line", "counter_lines", "loop_tally",
+           "tally_outputs"]
 
 
 class Count(NamedTuple):
@@ -81,3 +82,54 @@ def counter_lines(guards: list[str], m: int, count: Count, text: Any) -> None:
     text.before.append(f"{j} = {count.start}")
     text.body.extend(after)
     text.after_body.append(f"{j} += {plan.step}")
+
+
+class Tallied(NamedTuple):
+    """A rolled loop's returned counters (``pycounters.Tally``).
+
+    ``start``: each counter's value at the first exit test rolled;
+    ``outputs``: per output holding a counter's final value, its position
+    and the counter's.
+    """
+    plan: Tally
+    start: tuple[int, ...]
+    outputs: tuple[tuple[int, int], ...]
+
+
+def loop_tally(prog: Program, loop: Any, g: int, where: str) -> Tallied | bool | None:
+    """The returned counters of ``loop``, ended by its guard at offset ``g``.
+
+    None where the loop has none (or they are traced values); False where
+    they are not what jit can write: the tests' guards did not record an
+    arithmetic progression of each counter's values (or recorded that the
+    function's return is not jit's), or the outputs equal to a final value
+    are not as many as the ``return`` reads the counter (it computed with
+    it, or returned an equal constant besides).
+    """
+    plan = tallied(where)
+    if plan is None:
+        return None
+    eqns = prog.eqns
+    ids = [eqns[loop.start + k * loop.period + g].out for k in range(loop.trips + 1)]
+    values = [prog.counts.get(~i) for i in ids]
+    if all(v is None for v in values):
+        return None
+    if any(not v for v in values):
+        return False
+    k0: tuple[int, ...] = values[0]                                 # type: ignore[assignment]
+    if any(v != tuple(a + s * k for a, s in zip(k0, plan.steps)) for k, v in enumerate(values)):
+        return False
+    final: tuple[int, ...] = values[-1]                             # type: ignore[assignment]
+    outputs = [(j, final.index(o.value)) for j, o in enumerate(prog.outputs)
+               if isinstance(o, Const) and type(o.value) is int and o.value in final]
+    if len(set(final)) < len(final) or any(
+            sum(c == n for _, c in outputs) != r for n, r in enumerate(plan.reads)):
+        return False
+    return Tallied(plan, k0, tuple(outputs))
+
+
+def tally_outputs(returned: list[str], m: int, tally: Tallied) -> None:
+    """Loop ``m``'s counters' final values (``n{m}`` iterations run) into ``returned``."""
+    for j, c in tally.outputs:
+        start, step = tally.start[c], tally.plan.steps[c]
+        returned[j] = f"({start} + {step} * n{m})"

@@ -10,6 +10,7 @@ every float, -0.0 and nan too), but ``x + 0.0`` (-0.0 + 0.0 is 0.0) and
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -85,18 +86,14 @@ def _broken_iterations(prog: Program) -> tuple[set[int], dict[int, int]]:
     """
     if not prog.sources:              # no guard (each has its source line)
         return set(), {}
-    left, spans = prog.left, []
-    ids = sorted(left)
-    spans += [(a, b) for a, b, c in zip(ids, ids[1:], ids[2:] + [None])
-              if left[b] == left[a] - 1 and (c is None or left[c] != left[b] - 1)]
+    spans, runs = _left_by_break(prog.left)
     last: dict[str, Eqn] = {}
     earlier: dict[str, Eqn] = {}
     breaks: dict[str, bool] = {}
     whiles: dict[str, bool] = {}
-    runs = []
     shown = frozenset(prog.sources.values())    # a break's guard (keeping more is no harm)
     for e in prog.eqns:
-        if is_guard(e) and e.out not in left:
+        if is_guard(e) and e.out not in prog.left:
             src = prog.sources.get(e.out, "")
             p = last.get(src)
             if p is not None and p.args[1] != e.args[1] and breaks.setdefault(
@@ -111,6 +108,25 @@ def _broken_iterations(prog: Program) -> tuple[set[int], dict[int, int]]:
                 earlier[src] = p
             last[src] = e
     return set().union(*(range(a + 1, b) for a, b in spans)), _aligned(prog, runs)
+
+
+def _left_by_break(left: Mapping[int, int]
+                   ) -> tuple[list[tuple[int, int]], list[tuple[int, int, int]]]:
+    """The spans of the iterations a ``for`` loop broke in, and those with the iteration before.
+
+    In a run of one loop's break guards (counting down by one), the last is
+    the break. The second list holds, where the loop ran an iteration before
+    the one that broke, that iteration's first guard with the span: the
+    broken iteration keeps what is live in the one before, offset for offset.
+    """
+    ids: list[Any] = [None, *sorted(left), None]
+    spans, runs = [], []
+    for z, a, b, c in zip(ids, ids[1:], ids[2:-1], ids[3:]):
+        if left[b] == left[a] - 1 and (c is None or left[c] != left[b] - 1):
+            spans.append((a, b))
+            if z is not None and left[z] == left[a] + 1:
+                runs.append((z, a, b))
+    return spans, runs
 
 
 def _aligned(prog: Program, runs: list[tuple[int, int, int]]) -> dict[int, int]:

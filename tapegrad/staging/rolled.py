@@ -23,7 +23,8 @@ from . import source as _source
 from .branch_sites import find_branchy, two_way
 from .branches import Branchy
 from .branchy_back import BackLoop, back_loop
-from .counted import counter_lines
+from .compound import also_exits
+from .counted import counter_lines, tally_outputs
 from .kinds import mixed, open_while
 from .lower import _EXACT, _PLAIN, Lowered, _Writer
 from .nested import find_inner, inner_lines, stored
@@ -149,7 +150,7 @@ class _RollWriter(WhileReads, _Writer):
         self.owner = Owners(where.index, loops, whiles)      # value -> (loop, k, offset)
         self.where = where
         self.inners = {m: inner for m, loop in enumerate(loops) if nest[m] is not None and
-                       isinstance(loop, Loop) and not whiles[m] and
+                       isinstance(loop, Loop) and
                        (inner := find_inner(nest[m], loop)) is not None}
         self.zs: dict[int, set[int]] = {}      # inner offsets kept in lists; inner loop's lines
         self.spans: dict[int, tuple[int, int]] = {}
@@ -241,6 +242,9 @@ class _RollWriter(WhileReads, _Writer):
         self.straights(k, len(eqns))
         self.origin_ties()
         returned = _returned(prog, lambda o, f: ((self.ref(o, f),), ()), self.seen, ints)
+        for m, loop in enumerate(self.loops):     # a counter returned: its final value
+            if self.whiles[m] and getattr(loop, "tally", None) is not None:
+                tally_outputs(returned, m, loop.tally)
         lines = [f"({', '.join(f'v{i}' for i in prog.inputs)},) = L" if prog.inputs else "pass"]
         lines += [f"v{prog.inputs[k]} = float(v{prog.inputs[k]})" for k in sorted(numbers)]
         for piece in self.out:
@@ -324,6 +328,7 @@ class _RollWriter(WhileReads, _Writer):
             return text
         carries: dict[Any, str] = {}
         inner, o = self.inners.get(m), -1
+        exits = {loop.exit, *also_exits(self.prog, loop)} if self.whiles[m] else set()
         while o + 1 < loop.period:
             o += 1
             if inner is not None and o == inner.at:       # a loop inside: rolled too
@@ -341,11 +346,12 @@ class _RollWriter(WhileReads, _Writer):
                 args.append((piece,))
                 fakes.append(stand_in)
             e = Eqn(e.prim, e.out, tuple(fakes), e.ans)
-            if o == loop.exit and self.whiles[m]:
+            if o in exits:        # the exit test, or another guard of it (``lo < x < hi``)
                 text.body.append(f"if {fails(e, args[0][0], arg_kinds[0])}: break")
+            if o == loop.exit and self.whiles[m]:
                 if loop.counter is not None:      # a Python counter, kept as an int
                     counter_lines(self.guards, m, loop.counter, text)
-            else:
+            elif o not in exits:
                 text.body.append(self.statement(e, args, arg_kinds, f"x{m}_{o}"))
         text.after_body.extend(f"{var} = {self.xname(m, at)}" for (at, _), var in carries.items())
         text.after_body.extend(shift_lines(self.shifts[m], lambda at: self.xname(m, at)))

@@ -26,7 +26,7 @@ import numpy as np
 from ..logic import guard
 from .arg_keys import arg_key
 from .compound import exit_candidates
-from .counted import counted_exit
+from .counted import counted_exit, loop_tally
 from .program import Arg, Const, Program, is_guard, kind
 from .runs import if_run
 from .shifted import deeper
@@ -61,6 +61,7 @@ class Loop(NamedTuple):
     exit: int = -1      # a while loop: the offset of the guard that ends it (-1: none)
     bound: int = -1     # a for loop left by break: iterations it may run (-1: a while)
     counter: Any = None     # a while's Python counter jit writes itself (``counted.Count``)
+    tally: Any = None       # its counters the function returns (``counted.Tallied``)
 
     @property
     def stop(self) -> int:
@@ -193,8 +194,8 @@ def find_loops(prog: Program, s: np.ndarray | None = None, taken: Any = (),
         lo, hi = todo.pop()
         loop = _best(prog, s, where, guards, lo, hi, least)
         if loop is not None:
-            exit, bound, counter = closing_guard(prog, s, loop, breaks, counted)
-            loop = loop._replace(exit=exit, bound=bound, counter=counter)
+            exit, bound, counter, tally = closing_guard(prog, s, loop, breaks, counted)
+            loop = loop._replace(exit=exit, bound=bound, counter=counter, tally=tally)
             loops.append(loop)
             todo += [(lo, loop.start), (loop.stop + loop.exit + 1, hi)]
     if least == MIN_SAVED and any(t.exit >= 0 for t in loops):     # a while loop: its
@@ -320,8 +321,8 @@ def _roles(eqns: Any, where: Where, start: int, period: int, trips: int, a: int
 
 
 def closing_guard(prog: Program, s: np.ndarray, loop: Loop, breaks: bool = False,
-                  counted: bool = False) -> tuple[int, int, Any]:
-    """The offset of the guard that ends ``loop`` (a ``while``), or -1; and its bound.
+                  counted: bool = False) -> tuple[int, int, Any, Any]:
+    """The offset of the guard that ends ``loop`` (a ``while``), or -1; its bound, counters.
 
     After the last iteration a ``while`` loop runs its condition once more,
     and its guard goes the other way: the equations after the loop repeat
@@ -344,12 +345,12 @@ def closing_guard(prog: Program, s: np.ndarray, loop: Loop, breaks: bool = False
         found = _closing_at(prog, s, loop, g, breaks, shown, counted)
         if found is not None:
             return found
-    return -1, -1, None
+    return -1, -1, None, None
 
 
 def _closing_at(prog: Program, s: np.ndarray, loop: Loop, g: int, breaks: bool,
-                shown: frozenset[str], counted: bool) -> tuple[int, int, Any] | None:
-    """``(g, bound, counter)`` where the guard at offset ``g`` ends ``loop``, else None.
+                shown: frozenset[str], counted: bool) -> tuple[int, int, Any, Any] | None:
+    """``(g, bound, counter, tally)`` where the guard at offset ``g`` ends ``loop``, else None.
 
     ``shown``: where the guards of one iteration are (``file:line``).
     """
@@ -362,8 +363,10 @@ def _closing_at(prog: Program, s: np.ndarray, loop: Loop, g: int, breaks: bool,
     count = counted_exit(prog, loop, g, where, shown) if bound is None and counted else None
     bound = -1 if count is not None or bound is None and counted and if_run(where, shown) \
         else bound
-    if bound is None or any(r.how == "data" and len({arg_key(x) for x in r.args}) > 1
-                            for roles in loop.roles for r in roles):
+    tally = loop_tally(prog, loop, g, where)
+    if bound is None or tally is False or any(
+            r.how == "data" and len({arg_key(x) for x in r.args}) > 1
+            for roles in loop.roles for r in roles):
         return None
     last = loop.start + (loop.trips - 1) * loop.period
     for o in range(g + 1):
@@ -379,7 +382,7 @@ def _closing_at(prog: Program, s: np.ndarray, loop: Loop, g: int, breaks: bool,
                 want = Const(not eqns[loop.start + g].args[1].value ^ bool(count and count[1]))   # type: ignore[union-attr]
             if a >= len(e.args) or arg_key(e.args[a]) != arg_key(want):
                 return None
-    return g, bound, count and count[0]
+    return g, bound, count and count[0], tally
 
 
 def _break_bound(prog: Program, loop: Loop, g: int) -> int | None:

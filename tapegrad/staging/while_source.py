@@ -13,9 +13,10 @@ import ast
 from collections import Counter
 from typing import Any
 
-from ..pycounters import counter_nodes, traced_test
+from ..pycounters import counter_nodes, tally_nodes, traced_test
 from ..pysource import break_guard, file_tree, loop_test, number_params, walked
 from .arms import _assigned, python_names
+from .compound import and_like
 from .items import same_items, same_value
 
 __all__ = ["while_line", "break_line", "loop_hint"]
@@ -77,10 +78,11 @@ def while_line(where: str, shown: frozenset[str] = frozenset(), plan: Any = None
     loop = next((n for n in walked(tree) if isinstance(n, ast.While)
                  and n.lineno == int(line)), None)
     test = traced_test(loop, plan)
-    if loop is None or any(isinstance(n, ast.BoolOp) for n in walked(test)) or \
-            not _breaks_shown(filename, tree, loop, shown):
+    if loop is None or any(isinstance(n, ast.BoolOp) for n in walked(test)) and not (
+            test is loop.test and and_like(where)) or not _breaks_shown(
+                filename, tree, loop, shown):
         return False
-    skip = _resets(filename, loop, shown) | counter_nodes(loop, plan)
+    skip = _resets(filename, loop, shown) | counter_nodes(loop, plan) | tally_nodes(where)
     return _no_counters(tree, loop, test, skip, where)
 
 
@@ -109,7 +111,7 @@ def break_line(where: str, loops: Any = ast.For, shown: frozenset[str] = frozens
     test = next(s for s in loop.body if isinstance(s, ast.If) and s.lineno == int(line))
     if not _if_break(test, loop):
         return False
-    return _no_counters(tree, loop, test.test, where=where)
+    return _no_counters(tree, loop, test.test, tally_nodes(where), where=where)
 
 
 def _if_break(stmt: ast.stmt, loop: ast.For | ast.While) -> bool:
@@ -127,7 +129,8 @@ def _breaks_shown(filename: str, tree: ast.Module, loop: ast.While, shown: froze
     direct = [s for s in loop.body if isinstance(s, ast.If) and _if_break(s, loop)]
     return _breaks(loop.body) == len(direct) and all(
         f"{filename}:{s.lineno}" in shown and _no_counters(
-            tree, loop, s.test, where=f"{filename}:{s.lineno}") for s in direct)
+            tree, loop, s.test, tally_nodes(f"{filename}:{s.lineno}"),
+            where=f"{filename}:{s.lineno}") for s in direct)
 
 
 def _breaks(body: list[ast.stmt]) -> int:
