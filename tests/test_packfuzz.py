@@ -122,3 +122,21 @@ def test_a_value_dependent_float64_type_stays_what_eager_returns():
         scalar(w, -1.0)
         assert bits(scalar(w, 1.0)) == bits(g(w, 1.0))
     assert bits(got) == bits(g(w, 1.0))
+
+
+def test_a_chain_of_infinite_constants_packs_after_a_retrace():
+    # found by the hunt (seed 1015): retraced at other inputs, a sum chain whose terms
+    # were constants in every lane, an infinity among them, made the packer's lookup
+    # of their value ids raise OverflowError (``int(inf)``) where it takes constants apart
+    assert check(1015, ("jit", "jit_vg")) == []
+
+
+def test_the_packers_value_ids_take_constants_apart():
+    from tapegrad.staging.packer import Packer
+    from tapegrad.staging.program import Const
+
+    class Stub:
+        none = 99
+    for args, want in (([Const(math.inf), Const(2.0)], [99, 99]), ([Const(1e300)], [99]),
+                       ([Const(math.nan), 3], [99, 3]), ([4, 5], [4, 5]), ([4, 120], [4, 99])):
+        assert Packer.ids(Stub(), args).tolist() == want        # type: ignore[arg-type]

@@ -196,8 +196,8 @@ class Packer:
         none = self.none
         try:
             ids = np.array(args, dtype=np.intp)      # all value ids: at C speed
-        except (TypeError, ValueError):              # a constant among them
-            ids = None
+        except (TypeError, ValueError, OverflowError):   # a constant among them (an
+            ids = None                                   # infinite or huge one overflows)
         if ids is None or ids.ndim != 1:
             return np.array([a if a.__class__ is int and a < none else none for a in args],
                             dtype=np.intp)
