@@ -125,10 +125,11 @@ def test_a_value_dependent_float64_type_stays_what_eager_returns():
 
 
 def test_a_chain_of_infinite_constants_packs_after_a_retrace():
-    # found by the hunt (seed 1015): retraced at other inputs, a sum chain whose terms
+    # found by the hunt (seeds 1015, 1117): retraced at other inputs, a sum chain whose terms
     # were constants in every lane, an infinity among them, made the packer's lookup
     # of their value ids raise OverflowError (``int(inf)``) where it takes constants apart
     assert check(1015, ("jit", "jit_vg")) == []
+    assert check(1117, ("vmap", "vmap_grad")) == []          # the same under vmap
 
 
 def test_the_packers_value_ids_take_constants_apart():
