@@ -71,7 +71,7 @@ def as_number(leaf: Any, name: object, where: tuple[tree.TreeDef, int], what: st
     t = type(leaf)
     if t is float:
         return leaf
-    if t is Traced:             # an outer transform's value: a float here, as in eager
+    if t is Traced:             # an outer transform's value: a number here, as in eager
         if not leaf.tape.active:
             raise EscapedTracerError(ESCAPED_MSG)
         if data:
