@@ -104,7 +104,10 @@ def record(fun: Any, dynamic: Any, float64: bool = False) -> Recording:
     records = tape.records
     values = tuple(records[o][1] if o.__class__ is int else o.value  # type: ignore[union-attr]
                    for o in tape.outputs)
-    given = {k: type(x) is int for k, x in enumerate(tree.leaves(dynamic))
+    leaves = tree.leaves(dynamic)
+    if not float64 and tape.floats and any(type(x) is np.float64 for x in leaves):
+        return record(fun, dynamic, True)   # an inner grad takes an np.float64 strong, as eager
+    given = {k: type(x) is int for k, x in enumerate(leaves)
              if is_number_kind(leaf_kind(x))}              # ints and NumPy scalars
     rec = Recording(tape, None, tape.out_def, values, (), {}, frozenset(), bool(tape.floats),
                     seeded(tape), tuple(tape.spans or ()), skeleton(tape, False),

@@ -79,8 +79,14 @@ def _select(cond: Any, a: Any, b: Any, *like: Any) -> Any:
 
 
 def _passed(g: Any, cond: Any) -> Any:
-    """``g`` where ``cond``, else exactly zero, even where ``g`` is inf or nan."""
-    return _select(cond, g, 0.0, g)
+    """``g`` where ``cond``, else exactly zero, even where ``g`` is inf or nan.
+
+    The zero of a NumPy scalar ``g`` is one of its type, as where ``cond``
+    is traced (``where`` of an ``np.float64`` and ``0.0``): a float ``0.0``
+    would be weak beside float32 where the nonzero ``g`` is not.
+    """
+    v = primal_value(g)
+    return _select(cond, g, v.dtype.type(0) if isinstance(v, np.floating) else 0.0, g)
 
 
 def _nan_kept(r: Any, g: Any, a: Any, b: Any) -> Any:

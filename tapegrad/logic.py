@@ -24,7 +24,7 @@ import numpy as np
 
 from .backends import array_api_impls, by_name, call, foreign, native
 from .errors import BOOL_ARRAY_MSG, AmbiguousTruthError, GuardError
-from .numerics import user_frame
+from .numerics import source_line, user_frame
 from .numpy_tables import ufuncs
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .pycounters import counter_values, tally_values
@@ -199,7 +199,7 @@ def _bool(self: Traced) -> bool:
     outcome = bool(cond._value)          # an outer tape records its own guard first
     tape = cond.tape                     # the guard record: (guard, outcome, j, x, None, outcome)
     f, n = user_frame(), len(tape.records)
-    tape.sources[n] = "<unknown>" if f is None else f"{f.f_code.co_filename}:{f.f_lineno}"
+    tape.sources[n] = source_line(f)
     if tape.staging and f is not None:   # a break's loop bound, a counter: jit rolls
         note_numbers(f)
         left = for_left(f)

@@ -90,6 +90,25 @@ def user_frame() -> Any:
     return f
 
 
+class SourceLine(str):
+    """A guard's ``file:line``, and ``at``: the offset in its code of the ``bool()``.
+
+    One line may decide two guards (``if max(s, u) > 0.5:`` compares in
+    ``max`` first): ``at`` tells them apart, where a loop's iterations are
+    read as one ``if`` going either way (``staging/branch_sites.py``).
+    """
+    at: tuple[Any, int]
+
+
+def source_line(f: Any) -> str:
+    """Frame ``f``'s ``file:line`` as a ``SourceLine`` (``"<unknown>"`` for None)."""
+    if f is None:
+        return "<unknown>"
+    line = SourceLine(f"{f.f_code.co_filename}:{f.f_lineno}")
+    line.at = (f.f_code, f.f_lasti)
+    return line
+
+
 def user_line() -> str:
     """The innermost stack frame outside tapegrad itself, as ``file:line``."""
     f = user_frame()

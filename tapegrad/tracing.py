@@ -71,7 +71,7 @@ def as_number(leaf: Any, name: object, where: tuple[tree.TreeDef, int], what: st
     t = type(leaf)
     if t is float:
         return leaf
-    if t is Traced:             # an outer transform's value: a float here, as in eager
+    if t is Traced:             # an outer transform's value: a number here, as in eager
         if not leaf.tape.active:
             raise EscapedTracerError(ESCAPED_MSG)
         if data:
@@ -83,8 +83,8 @@ def as_number(leaf: Any, name: object, where: tuple[tree.TreeDef, int], what: st
         return leaf
     if t is int or isinstance(leaf, np.integer):
         return float(leaf)
-    if isinstance(leaf, np.floating):      # float32 stays float32; a float64 is a float
-        return float(leaf) if isinstance(leaf, np.float64) and not float64 else leaf
+    if isinstance(leaf, np.floating):      # float32 and float64 stay (a recording: a float)
+        return float(leaf) if data and not float64 and isinstance(leaf, np.float64) else leaf
     if isinstance(leaf, np.ndarray) and leaf.dtype.kind == "f" or number_array(leaf, data):
         return leaf           # another library's float array stays in its library
     kind = (f"an array of dtype {leaf.dtype}" if isinstance(leaf, np.ndarray)
@@ -125,8 +125,8 @@ def _traced_number(leaf: Traced, name: object, where: tuple[tree.TreeDef, int],
         raise TypeError(_int_array_msg(what, f"{name}{tree.keystr(path)}",
                                        f"an array of dtype {v.dtype}"))
     if isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_):
-        leaf, v = astype(leaf, np.float64), np.float64()   # an int: differentiated as a float
-    return reshape_p(leaf, ()) if v.__class__ is np.float64 else leaf   # (as a float)
+        return reshape_p(astype(leaf, np.float64), ())   # an int: differentiated as a float
+    return leaf
 
 
 def check_callable(fun: Any, what: str) -> None:

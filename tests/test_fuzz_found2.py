@@ -190,12 +190,8 @@ def where_then_clip(x0):
     return s + u + x0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "eager grad's minimum/maximum of Python floats (np.clip of an np.float64) hands the "
-    "losing side a Python 0.0, which the backward pass skips, so s's cotangent stays a "
-    "Python float and sums with the float32 terms in float32; traced (jit, make_tape) the "
-    "same _tie is a recorded where whose zero is an np.float64, and adding it makes s's "
-    "cotangent float64: the gradient's last bit differs (jit 2.0143545, eager 2.0143542)"))
+# eager grad's minimum/maximum of Python floats handed the losing side a Python 0.0
+# where traced code has an np.float64 zero (kinks._passed keeps the cotangent's type)
 def test_grad_of_a_clip_at_its_bound_beside_float32_values_is_eagers_under_jit():
     x0 = np.float32(-0.9376627)
     want = tg.grad(where_then_clip)(x0)

@@ -119,9 +119,7 @@ def weighted_log_of_a_minimum(x, y):
     return np.sum(np.log1p(np.minimum(y, x) ** 2) * np.cos(np.arange(3) + 1.0))
 
 
-@pytest.mark.xfail(strict=True, reason="array seed 12571: vmap of the gradient against a "
-                   "float64 example number (batch[i], an np.float64) is an ulp off the loop in "
-                   "x's float32 gradient; against 0-d arrays it is the loop's")
+# grad keeps an np.float64 argument strong, as the float64 batch vmap reads it
 def test_vmap_of_the_gradient_beside_a_float64_example_number_is_the_loop():
     xs = np.array([[-1.0251291, 0.7966444, 0.43728083], [-0.8219902, 0.8974682, 0.6904603],
                    [-0.76256454, 0.1483222, -0.03135958]], F32)

@@ -182,10 +182,7 @@ def test_a_zero_d_reshape_of_a_float64_array_meets_float32_as_in_numpy(scalar):
     exactly(tg.jvp(f, (W, X32), (W, X32))[0], f(W, X32), "eager")
 
 
-@pytest.mark.xfail(strict=True, reason="grad takes an np.float64 argument it differentiates as "
-                   "a Python float (documented: tests/test_values.py row 39), which NEP 50 makes "
-                   "weak: np.float32 * it is float32 under grad, where NumPy computes float64, "
-                   "and its gradient comes back float32 instead of its primal's float64")
+# grad keeps an np.float64 argument strong, as NumPy and JAX do (NEP 50)
 def test_an_np_float64_argument_grad_takes_stays_strong():
     x, y = np.float32(1.5), np.float64(1.875)
     value, g = tg.value_and_grad(lambda x, y: x * y, argnums=1)(x, y)

@@ -202,10 +202,10 @@ CUBE = lambda x: x * x * x
                                    np.uint64(2**63), np.float32(1.5), np.float64(0.3),
                                    np.float16(2.5), 7, 2**60 + 1])
 def test_row39_numpy_scalars_and_ints_give_eagers_arithmetic_under_jit(value):
-    # numbers are differentiated as float64 floats, but a float32 (or float16)
-    # scalar stays float32 (float16), as JAX keeps it
+    # ints are differentiated as float64 floats, but a NumPy float scalar stays one
+    # (float32, float16, and float64: strong, as NumPy and JAX keep it)
     small = isinstance(value, np.float32 | np.float16)
-    kind = type(value) if small else float
+    kind = type(value) if isinstance(value, np.floating) else float
     eager = tg.value_and_grad(CUBE)(value)
     assert all(type(v) is kind for v in eager)
     want = (value ** 3, 3 * value ** 2) if small else (float(value) ** 3, 3 * float(value) ** 2)

@@ -154,14 +154,15 @@ def _recorded(fun: Callable[..., Any], treedef: Any, example: list[Any], static:
         return example_call(fun, args, kwargs)      # a shape error notes the shapes
     one.__name__ = getattr(fun, "__name__", "f")    # for the recording's errors
 
-    def record(at: list[Any]) -> Any:
+    def record(at: list[Any], float64: bool = False) -> Any:
         return tracing.trace(one, ([x for x, s in zip(at, static) if not s],), None, False,
-                             "vmap", staging=True).tape
-    tape = record(example)
-    prog, rows = from_tape(tape), [not s and not h and type(x) is float for x, s, h in
-                                   zip(example, static, shared or [False] * len(static))]
-    if any(rows) and _strong_rows(prog, tape, [r for r, s in zip(rows, static) if not s]):
-        tape = record([np.asarray(x) if r else x for x, r in zip(example, rows)])
+                             "vmap", staging=True, float64=float64).tape
+    tape, hs = record(example), shared or [False] * len(static)
+    rows = [not s and not h and type(x) is float for x, s, h in zip(example, static, hs)]
+    kept = [not s and h and type(x) is np.float64 for x, s, h in zip(example, static, hs)]
+    prog = from_tape(tape)     # a shared np.float64 grad takes: kept one (float64)
+    if _strong_rows(prog, tape, [r or k for r, k, s in zip(rows, kept, static) if not s]):
+        tape = record([np.asarray(x) if r else x for x, r in zip(example, rows)], any(kept))
         return tape, from_tape(tape)
     return tape, prog
 
@@ -169,15 +170,12 @@ def _recorded(fun: Callable[..., Any], treedef: Any, example: list[Any], static:
 def _strong_rows(prog: Program, tape: Any, rows: list[bool]) -> bool:
     """Whether an inner transform computes in float64 where this trace has float32.
 
-    ``rows``: the inputs that are a float64 batch's example, traced as a
-    float (weak). ``batch[i]`` is strong: NumPy keeps it so (``Spec.strong``)
-    and ``grad``, taking it, should, as it keeps a 0-d array.
+    ``rows``: the inputs that are a float64 batch's example, or a shared
+    ``np.float64``, traced as a float (weak). ``batch[i]`` and the shared one
+    are strong: NumPy keeps them so (``Spec.strong``), and so does ``grad``.
     """
     found = frozenset(i for i, r in zip(prog.inputs, rows) if r)
-    taken = found & (tape.floats or set())
-    # A row grad takes is differentiated as a float, whose gradient keeps a float32
-    # cotangent's dtype; a 0-d float64 array's is widened back (handed_back.as_primal).
-    return bool(taken) and _narrow(prog)
+    return bool(found & (tape.floats or set())) and _narrow(prog)
 
 
 def _float64(v: Any) -> bool:
@@ -276,7 +274,8 @@ def _as_taken(spec: Spec, leaves: list[Any], axes: list[int | None]) -> list[Any
     In each example ``tg.grad`` takes an ``np.float64`` as a float, and a float
     times a float32 array is float32 (an ``np.float64`` would make it float64).
     """
-    return [float(x) if type(x) is np.float64 and ax is None and k in spec.made_float else x
+    return [float(x) if type(x) is np.float64 and ax is None and k in spec.made_float
+            and type(spec.prog.seen[k]) is float else x     # (traced as one: kept)
             for k, (x, ax) in enumerate(zip(leaves, axes))]
 
 

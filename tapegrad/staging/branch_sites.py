@@ -10,6 +10,7 @@ arm into one shape makes the iterations a tandem repeat again
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import numpy as np
 
@@ -21,17 +22,22 @@ from .program import Program, is_guard
 from .rolling import periods, repeats
 
 
-def two_way(prog: Program) -> dict[str, tuple[list[int], list[bool]]]:
-    """The lines of ``if`` statements whose guards went both ways, their guards and outcomes."""
-    sites: dict[str, list[int]] = {}
+def two_way(prog: Program) -> dict[tuple[str, Any], tuple[list[int], list[bool]]]:
+    """The sites of ``if`` statements whose guards went both ways, their guards and outcomes.
+
+    A site is a line and the place in it that took the ``bool()`` (``SourceLine.at``).
+    """
+    sites: dict[tuple[str, Any], list[int]] = {}
     for k, e in enumerate(prog.eqns):
         if is_guard(e) and type(e.args[1].value) is bool:       # type: ignore[union-attr]
-            sites.setdefault(prog.sources.get(e.out, ""), []).append(k)
+            line = prog.sources.get(e.out, "")      # one line's two guards: two sites
+            sites.setdefault((line, getattr(line, "at", None)), []).append(k)
     found = {}
-    for line, qs in sites.items():
+    for site, qs in sites.items():
+        line = site[0]
         outs = [prog.eqns[q].args[1].value is True for q in qs]   # type: ignore[union-attr]
         if line and len(set(outs)) == 2 and quiet_arms(line):
-            found[line] = (qs, outs)
+            found[site] = (qs, outs)
     return found
 
 
