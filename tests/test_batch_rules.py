@@ -26,6 +26,8 @@ import tapegrad.scipy.linalg as tsl
 from tapegrad import arrays, augmented, eigen, floatbits, indexing, logic, ops, writes
 from tapegrad.batching.rules import batch_rules, per_example
 from tapegrad.numpy_scalars import numpy_twin
+from tapegrad.scipy._lfilter import lfilter_p
+from tapegrad.uniques import kept_p
 
 FLOATS = [np.float64, np.float32]
 N = 5                                  # examples in a batch
@@ -449,6 +451,16 @@ def matrix_cases(f, rng):
     cases[la.svdvals_p] = [([a], [True]) for a in (
         f(N, 3, 3), f(N, 4, 2), f(N, 2, 4), f(N, 2, 3, 2), f(N, 3, 3, dtype=np.float32),
         f(N, 2, 5, dtype=np.float32), ints.astype(np.float64), singular(N))]
+    own = np.random.default_rng(11)             # (the draws above stay those of rng)
+    g = lambda *shape, dtype=np.float64: data(own, shape, dtype)        # noqa: E731
+    b, a = np.array([0.5, 0.25]), np.array([1.0, -0.3, 0.1])     # a batch of signals, or of filters
+    cases[lfilter_p] = [([b, a, g(N, 6)], [False, False, True]),
+                        ([b, a, g(N, 2, 5, dtype=np.float32)], [False, False, True]),
+                        ([g(N, 2), a, g(6)], [True, False, False]),
+                        ([b, 2.0 + own.random((N, 3)), g(N, 4)], [False, True, True])]
+    firsts = own.random((N, 7)) < 0.5                              # where each run starts
+    cases[kept_p] = [([firsts, 4], [True, False]), ([firsts, 9], [True, False]),
+                     ([np.zeros((N, 3), bool), 2], [True, False])]
     return cases
 
 
