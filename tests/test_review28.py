@@ -1,0 +1,57 @@
+"""Probes of the packed vmap and the newer coverage: each a fact checked against eager,
+a Python loop over examples, or closed forms."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_packing import activation, unpacked
+
+import tapegrad as tg
+from tapegrad.staging.nonneg import _by_relu, by_relu_into
+
+
+def _example_loss(act):
+    def loss(params, x1, x2, t):
+        return tg.nn.hinge(tg.nn.mlp(params, [x1, x2], activation(act))[0], t)
+    return loss
+
+
+@pytest.mark.parametrize("act", ["relu", "abs", "max", "tanh"])
+@pytest.mark.parametrize("jitted", [False, True])
+def test_packed_vmap_of_a_batch_of_no_examples_gives_empty_rows(act, jitted):
+    # the lanes' rows were cut with reshape(..., -1, lanes), which a size-0 batch cannot
+    # infer, and a ReLU's sources were checked with min()/max() of no lanes: ValueError
+    params = tg.nn.mlp_init([2, 4, 2, 1], seed=1)
+    per_example = tg.vmap(tg.grad(_example_loss(act)), in_axes=(None, 0, 0, 0))
+    f = tg.jit(per_example) if jitted else per_example
+    empty = np.zeros(0)
+    got = f(params, empty, empty, empty)
+    assert tg.tree.structure(got) == tg.tree.structure(params)
+    assert all(type(v) is np.ndarray and v.shape == (0,) and v.dtype == np.float64
+               for v in tg.tree.leaves(got))
+    x = np.array([0.3, -1.2])          # the same function then runs on a batch as a loop
+    want = [tg.grad(_example_loss(act))(params, a, b, 1.0) for a, b in zip(x, x[::-1])]
+    rows = f(params, x, x[::-1].copy(), np.ones(2))
+    for k in range(2):
+        got_k = [v[k] for v in tg.tree.leaves(rows)]
+        np.testing.assert_allclose(got_k, tg.tree.leaves(want[k]), rtol=1e-15, atol=0)
+
+
+def test_packed_vmap_of_no_examples_equals_the_unpacked_one():
+    params = tg.nn.mlp_init([2, 3, 1], seed=0)
+    f = lambda p, a, b, t: tg.vmap(tg.value_and_grad(_example_loss("relu")),  # noqa: E731
+                                   in_axes=(None, 0, 0, 0))(p, a, b, t)
+    empty = np.zeros(0)
+    got = f(params, empty, empty, empty)
+    with unpacked():
+        want = f(params, empty, empty, empty)
+    assert [np.shape(v) for v in tg.tree.leaves(got)] == [np.shape(v) for v in tg.tree.leaves(want)]
+
+
+def test_a_products_check_of_a_relus_sources_with_no_lanes_is_an_empty_product():
+    none = np.zeros(0)
+    assert _by_relu(np.zeros((0, 3)), np.zeros((0, 3)), none, none).shape == (0, 3)
+    out = np.zeros((0, 3))
+    by_relu_into(out, np.zeros((0, 3)), np.zeros((0, 3)), none, none)
+    assert out.shape == (0, 3)
