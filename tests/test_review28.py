@@ -55,3 +55,55 @@ def test_a_products_check_of_a_relus_sources_with_no_lanes_is_an_empty_product()
     out = np.zeros((0, 3))
     by_relu_into(out, np.zeros((0, 3)), np.zeros((0, 3)), none, none)
     assert out.shape == (0, 3)
+
+
+# ------------------------------------------------------------ a for's index after its break
+def index_after(x0):
+    x = x0
+    for i in range(100):        # noqa: B007  (read after the loop)
+        x = x * 0.5 + 1
+        if abs(x - 2) < 1e-6:
+            break
+    return x, i
+
+
+def index_and_counter_after(x0):        # the counter k rolls; the index must not go stale
+    x, k = x0, 0
+    for i in range(100):        # noqa: B007  (read after the loop)
+        x = x * 0.5 + 1
+        k += 1
+        if abs(x - 2) < 1e-6:
+            break
+    return x, k, i
+
+
+def index_computed_with(x0):
+    x = x0
+    for i in range(100):        # noqa: B007  (read after the loop)
+        x = x * 0.5 + 1
+        if abs(x - 2) < 1e-6:
+            break
+    return x * i
+
+
+def index_of_another_loop(x0):          # a later loop's own i: the first one may roll
+    x = x0
+    for i in range(100):        # noqa: B007  (read after the loop)
+        x = x * 0.5 + 1
+        if abs(x - 2) < 1e-6:
+            break
+    for i in range(3):
+        x = x + i
+    return x
+
+
+@pytest.mark.parametrize("f", [index_after, index_and_counter_after, index_computed_with,
+                               index_of_another_loop])
+def test_a_for_loops_index_read_after_its_break_is_eager_s(f):
+    # the loop rolled into a while and the index after it was the traced run's constant:
+    # jit returned 21 (5.0's) at 100.0 (26) and 2.0 (0)
+    jf = tg.jit(f)
+    for x in (5.0, 100.0, 2.0, 1e6, 3.0):
+        assert repr(jf(x)) == repr(f(x)), x
+    if f is index_of_another_loop:
+        assert jf.trace_count == 1
