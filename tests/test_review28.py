@@ -3,6 +3,8 @@ a Python loop over examples, or closed forms."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from test_packing import activation, unpacked
@@ -107,3 +109,25 @@ def test_a_for_loops_index_read_after_its_break_is_eager_s(f):
         assert repr(jf(x)) == repr(f(x)), x
     if f is index_of_another_loop:
         assert jf.trace_count == 1
+
+
+# ------------------------------------------------------------ zscore, no degrees of freedom left
+@pytest.mark.parametrize(("x", "kw"), [
+    (np.array([1.0]), {"ddof": 1}),                     # n == ddof: SciPy's nan
+    (np.array([1.0, 2.0]), {"ddof": 2}),                # sum / 0 is inf, but SciPy says nan
+    (np.array([]), {}),                                 # no values at all
+    (np.zeros((2, 0)), {"axis": 1}),
+    (np.array([1.0, np.nan, 2.0]), {"ddof": 2, "nan_policy": "omit"}),
+])
+def test_zscore_with_no_degrees_of_freedom_left_is_scipys_nan(x, kw):
+    # was a ZeroDivisionError (n / (n - ddof) on Python ints), or +-0.0 under "omit"
+    from scipy import stats
+
+    from tapegrad.scipy.stats import zmap, zscore
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = stats.zscore(x, **kw)
+        got, jitted = zscore(x, **kw), tg.jit(lambda x: zscore(x, **kw))(x)
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(jitted, got)
+        np.testing.assert_array_equal(zmap(x[:1], x, **kw), stats.zmap(x[:1], x, **kw))
