@@ -145,8 +145,31 @@ def _break_of(code: CodeType, line: int) -> tuple[str, tuple[ast.expr, ...]] | N
             continue
         test = next((s for s in loop.body if isinstance(s, ast.If) and s.lineno == line), None)
         if test is not None:
-            return _bounded(loop, test)
+            how = _bounded(loop, test)
+            return None if how is None or _read_outside(tree, loop, how[0]) else how
     return None
+
+
+def _read_outside(tree: ast.Module, loop: ast.For, name: str) -> bool:
+    """Whether the function around ``loop`` reads its target ``name`` outside it.
+
+    After the loop ``name`` holds the index the break left it at: the tape
+    shows the traced run's, a constant. A read in the body of another
+    ``for name in ...`` (or a comprehension over ``name``) reads that loop's own.
+    """
+    fns = [f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef |
+                                                     ast.Lambda) and loop in ast.walk(f)]
+    scope: ast.AST = fns[-1] if fns else tree           # ast.walk: the innermost last
+    own = {id(n) for n in ast.walk(loop)}
+    for f in ast.walk(scope):
+        if isinstance(f, ast.For) and f is not loop and isinstance(f.target, ast.Name) and \
+                f.target.id == name:
+            own |= {id(n) for part in [f.target, *f.body] for n in ast.walk(part)}
+        elif isinstance(f, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) and \
+                any(isinstance(g.target, ast.Name) and g.target.id == name for g in f.generators):
+            own |= {id(n) for n in ast.walk(f)}
+    return any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
+               and id(n) not in own for n in ast.walk(scope))
 
 
 def _bounded(loop: ast.For, test: ast.If) -> tuple[str, tuple[ast.expr, ...]] | None:

@@ -35,9 +35,9 @@ __all__ = ["chain_parts", "in_place_rows", "joined", "row_blocks"]
 
 def _chain_parts(lanes: int, *parts: Any) -> Any:
     first = parts[0]
-    acc = _reduce_rows(first.reshape(first.shape[:-1] + (-1, lanes)))
-    for p in parts[1:]:
-        terms = p.reshape(p.shape[:-1] + (-1, lanes))
+    acc = _reduce_rows(first.reshape(first.shape[:-1] + (first.shape[-1] // lanes, lanes)))
+    for p in parts[1:]:      # the rows counted, not -1: a batch of 0 examples has size 0
+        terms = p.reshape(p.shape[:-1] + (p.shape[-1] // lanes, lanes))
         head = terms[..., 0, :]
         np.add(acc, head, out=head)              # a new vector only this chain reads
         acc = _reduce_rows(terms)                # not the fast axis: in order
@@ -115,7 +115,7 @@ def joined(prog: Program) -> Program:
 
 
 def _row_blocks(v: Any, lanes: int, k: slice) -> Any:
-    return v.reshape(v.shape[:-1] + (-1, lanes))[..., k, :]
+    return v.reshape(v.shape[:-1] + (v.shape[-1] // lanes, lanes))[..., k, :]
 
 
 row_blocks = Primitive(_row_blocks, "lanes_row_blocks", check_rules=False)

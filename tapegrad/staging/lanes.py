@@ -151,12 +151,14 @@ concat = Primitive(_concat, "lanes_concat", check_rules=False)
 
 
 def _rows(v: Any, lanes: int) -> Any:
-    return v.reshape(v.shape[:-1] + (-1, lanes))
+    return v.reshape(v.shape[:-1] + (v.shape[-1] // lanes, lanes))
 
 
 rows = Primitive(_rows, "lanes_rows", check_rules=False)
-spellings[rows] = Spelling(exact="{0}.reshape({0}.shape[:-1] + (-1, {1}))", repeats=(0,))
-"""``rows(v, lanes)``: a vector as a matrix of rows of ``lanes`` lanes (a view)."""
+spellings[rows] = Spelling(exact="{0}.reshape({0}.shape[:-1] + ({0}.shape[-1] // {1}, {1}))",
+                           repeats=(0,))
+"""``rows(v, lanes)``: a vector as a matrix of rows of ``lanes`` lanes (a view). The rows
+are counted, not ``-1``: a batch of no examples has no entries to infer them from."""
 
 
 def _take(v: Any, k: Any) -> Any:

@@ -32,17 +32,21 @@ __all__ = ["by_relu", "by_relu_into", "nonneg"]
 _SIGN = np.iinfo(np.int64).min        # the bits of -0.0
 
 
+def _plain(g_src: Any, d_src: Any) -> bool:
+    """Whether every zero of ``g`` is +0.0 and every ``d`` finite and >= +0.0 (no lanes: so)."""
+    return bool(d_src.view(np.int64).min(initial=0) >= 0 and d_src.max(initial=0.0) < np.inf
+                and g_src.view(np.int64).min(initial=0) != _SIGN)
+
+
 def _by_relu(g: Any, d: Any, g_src: Any, d_src: Any) -> Any:
-    if d_src.view(np.int64).min() >= 0 and d_src.max() < np.inf and \
-            g_src.view(np.int64).min() != _SIGN:
-        return np.multiply(g, d)        # every zero of g is +0.0, every d finite and >= +0.0
+    if _plain(g_src, d_src):
+        return np.multiply(g, d)
     return _zmul(g, d)
 
 
 def by_relu_into(out: Any, g: Any, d: Any, g_src: Any, d_src: Any) -> None:
     """``_by_relu(g, d, g_src, d_src)`` written into ``out`` (``rows_out``'s write)."""
-    if d_src.view(np.int64).min() >= 0 and d_src.max() < np.inf and \
-            g_src.view(np.int64).min() != _SIGN:
+    if _plain(g_src, d_src):
         np.multiply(g, d, out=out)
     else:
         out[...] = _zmul(g, d)

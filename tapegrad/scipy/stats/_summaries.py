@@ -37,13 +37,15 @@ def _moments(compare: Any, axis: Any, ddof: int, omit: bool) -> tuple[Any, Any]:
         mn = mean(compare, axis=axis, keepdims=True)
         n = np.size(primal_value(compare)) if axis is None else shape_of(compare)[axis]
         d = compare - mn
-        return mn, ops.sqrt(mean(d * d, axis=axis, keepdims=True) * (n / (n - ddof)))
+        scale = n / (n - ddof) if n > ddof else np.nan      # SciPy's nan, not a ZeroDivisionError
+        return mn, ops.sqrt(mean(d * d, axis=axis, keepdims=True) * scale)
     seen = logic.logical_not(logic.ne(compare, compare))      # not nan
     filled = kinks.where(seen, compare, 0.0)
     n = tg_sum(kinks.where(seen, 1.0, 0.0), axis=axis, keepdims=True)
     mn = tg_sum(filled, axis=axis, keepdims=True) / n
     d = kinks.where(seen, compare - mn, 0.0)
-    return mn, ops.sqrt(tg_sum(d * d, axis=axis, keepdims=True) / (n - ddof))
+    var = tg_sum(d * d, axis=axis, keepdims=True) / (n - ddof)
+    return mn, ops.sqrt(kinks.where(logic.gt(n, ddof), var, np.nan))     # SciPy's nan at n <= ddof
 
 
 def zmap(scores: Number, compare: Number, axis: int | None = 0, ddof: int = 0,
