@@ -23,6 +23,7 @@ from .elementary import isnan
 from .indexing import take
 from .kinks import where
 from .logic import logical_and, logical_not, ne
+from .numpy_dispatch import _staged as _replayed
 from .numpy_dispatch import functions
 from .orderings import sort
 from .primitive import Primitive, defjvp, defvjp, primitive
@@ -45,15 +46,6 @@ kept_p: Primitive = primitive(_kept, "unique_places", check_rules=False)
 defvjp(kept_p, None, None)          # integer data: no derivative
 defjvp(kept_p, None, None)
 batch_rules[kept_p] = per_example   # each example its own places, all of one length
-
-
-def _replayed(x: Any) -> bool:
-    """Whether ``x``, at any level, is on a tape that jit, vmap or make_tape replays."""
-    while type(x) is Traced:
-        if x.tape.staging:
-            return True
-        x = x._value
-    return False
 
 
 def _starts(s: Any, equal_nan: bool) -> Any:
