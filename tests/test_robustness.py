@@ -63,7 +63,7 @@ def live_primitives():
     return sum(1 for o in gc.get_objects() if type(o) is tg.Primitive)
 
 
-def test_ten_thousand_calls_leak_neither_memory_nor_primitives():
+def test_four_thousand_calls_leak_neither_memory_nor_primitives():
     params = tg.nn.mlp_init([2, 4, 1], seed=0)
     x = [0.3, -0.2]
     step = tg.value_and_grad(lambda p: tg.nn.mlp(p, x)[0] ** 2)
@@ -72,9 +72,9 @@ def test_ten_thousand_calls_leak_neither_memory_nor_primitives():
     live = live_primitives()
     tracemalloc.start()
     start = tracemalloc.get_traced_memory()[0]
-    for k in range(10_000):
+    for k in range(4_000):                            # a leak of 50 bytes a call fails
         _, g = step(params)
-        if k % 1000 == 0:
+        if k % 400 == 0:
             prim = short_lived_primitive(k)           # and some custom ones
             tg.grad(prim)(1.0)
             del prim
