@@ -30,7 +30,6 @@ import os
 from unittest import mock
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from packfuzz_check import check
