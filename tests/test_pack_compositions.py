@@ -236,6 +236,16 @@ def test_random_stacks_programs_and_scalar_types(stack, program, conv, seed):
     check_stack(stack, program, conv, seeds=(seed, seed + 1, seed + 2))
 
 
+@pytest.mark.parametrize("conv", [np.float64, np.float32])
+@pytest.mark.parametrize("stack,program", [("jit(value_and_grad)", "hinge"),
+                                           ("grad(jit)", "ints"), ("jvp(jit)", "builtins"),
+                                           ("jit(hessian)", "relu")])
+def test_numpy_scalar_parameters_through_each_kind_of_stack(stack, program, conv):
+    """NumPy float scalars: float32 computed in float32 and float64 kept ``np.float64``,
+    eager's types and numbers."""
+    check_stack(stack, program, conv, h=2 if "hessian" in stack else 4)
+
+
 # ------------------------------------------ zeros, infinities and nans
 SPECIAL = [0.0, -0.0, math.inf, -math.inf, math.nan, 1e308, -5e-324, 1e-310]
 
