@@ -287,20 +287,34 @@ def _outcome(fn: Any, args: tuple[Any, ...]) -> Any:
 
 
 # ------------------------------------------------------ reassociation
-@pytest.mark.parametrize("stack", ["jit", "jit(grad)", "jit(value_and_grad)", "jit(jvp)",
-                                   "jit(hessian)", "jit(vmap(grad))"])
+def _reassociated(f: Any) -> Any:
+    return tg.jit(f, reassociate=True)
+
+
+REASSOCIATED: dict[str, Callable[[Any], Any]] = {
+    "jit": _reassociated,
+    "jit(grad)": lambda f: _reassociated(tg.grad(f)),
+    "jit(value_and_grad)": lambda f: _reassociated(tg.value_and_grad(f)),
+    "jit(jvp)": lambda f: _reassociated(jvp_of(f)),
+    "jit(hessian)": lambda f: _reassociated(tg.hessian(f)),
+    "jit(vmap(grad))": lambda f: _reassociated(tg.vmap(tg.grad(f))),
+    "grad(jit)": lambda f: tg.grad(_reassociated(f)),
+    "jvp(jit)": lambda f: jvp_of(_reassociated(f)),
+    "hessian(jit)": lambda f: tg.hessian(_reassociated(f)),
+    "vmap(jit(grad))": lambda f: tg.vmap(_reassociated(tg.grad(f))),
+}
+
+
+@pytest.mark.parametrize("stack", list(REASSOCIATED))
 @pytest.mark.parametrize("program", ["relu", "divisions"])
 def test_each_stack_reassociated_is_within_its_tolerance(stack, program):
     """``reassociate=True``: each result within a relative 1e-12 of eager's (finite data)."""
-    make, plain, takes = STACKS[stack]
+    _, plain, takes = STACKS[stack]
     h = 2 if "hessian" in stack else 4
     f = PROGRAMS[program](h)
-    inner = {"jit": lambda f: f, "jit(grad)": tg.grad, "jit(value_and_grad)": tg.value_and_grad,
-             "jit(jvp)": jvp_of, "jit(hessian)": tg.hessian,
-             "jit(vmap(grad))": lambda f: tg.vmap(tg.grad(f))}[stack]
     for ctx in (forced, contextlib.nullcontext):
         with ctx():
-            fn = tg.jit(inner(f), reassociate=True)
+            fn = REASSOCIATED[stack](f)
             for s in (0, 1, 2):
                 a = arguments(takes, s, h, float)
                 close(fn(*a), plain(f)(*a), rtol=1e-12, atol=1e-12)
