@@ -305,19 +305,17 @@ REASSOCIATED: dict[str, Callable[[Any], Any]] = {
 }
 
 
-@pytest.mark.parametrize("stack", list(REASSOCIATED))
-@pytest.mark.parametrize("program", ["relu", "divisions"])
-def test_each_stack_reassociated_is_within_its_tolerance(stack, program):
+@pytest.mark.parametrize("k,stack", list(enumerate(REASSOCIATED)))
+def test_each_stack_reassociated_is_within_its_tolerance(k, stack):
     """``reassociate=True``: each result within a relative 1e-12 of eager's (finite data)."""
     _, plain, takes = STACKS[stack]
     h = 2 if "hessian" in stack else 4
-    f = PROGRAMS[program](h)
-    for ctx in (forced, contextlib.nullcontext):
-        with ctx():
-            fn = REASSOCIATED[stack](f)
-            for s in (0, 1, 2):
-                a = arguments(takes, s, h, float)
-                close(fn(*a), plain(f)(*a), rtol=1e-12, atol=1e-12)
+    f = PROGRAMS[("relu", "divisions", "hinge")[k % 3]](h)
+    with forced():
+        fn = REASSOCIATED[stack](f)
+        for s in (0, 1, 2):
+            a = arguments(takes, s, h, float)
+            close(fn(*a), plain(f)(*a), rtol=1e-12, atol=1e-12)
 
 
 # ---------------------------------------------------- second order
