@@ -59,7 +59,11 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]],
             partials = op.jvp_partials
             rule_args = None         # rec_rule_args, made once per record
             pargs = None             # the same as NumPy promoted them, for partials
-            for k, pos in SLOTS[len(rec) >> 1]:
+            if op.jvp_joint is None:
+                slots = SLOTS[len(rec) >> 1]
+            else:                    # every input's tangent at once (a jitted call)
+                out, slots = _joint(op, rec, tans), ()
+            for k, pos in slots:
                 j = rec[pos]
                 if j is None:        # a constant on this tape
                     continue
@@ -108,6 +112,18 @@ def forward(tape: Tape, seeds: list[tuple[int, Any]],
             if check:
                 check_nan(tape, i, out, "tangent")
     return tans
+
+
+def _joint(op: Any, rec: Any, tans: list[Any]) -> Any:
+    """``op``'s tangent from its joint rule, given each input's (None: a zero); None if none."""
+    ts = []
+    for _, pos in SLOTS[len(rec) >> 1]:
+        j = rec[pos]
+        t = None if j is None else tans[j]
+        ts.append(None if t.__class__ is float and t == 0.0 else t)
+    if all(t is None for t in ts):
+        return None
+    return op.jvp_joint(ts, *rec[1::2])
 
 
 def needed(tape: Tape, outputs: Iterable[int]) -> list[int]:

@@ -93,7 +93,7 @@ class JitCall:
         self.structures: dict[Any, Primitive] = {}      # by output structure
         self.vjps: dict[int, Any] = {}                  # by output leaf
         self.value_and_grad: Any = None
-        self.jvps: dict[tuple[int, int], Any] = {}      # by (output leaf, input leaf)
+        self.jvps: dict[tuple[int, ...], Any] = {}      # by the input leaves pushed
         self.batched: dict[tuple[bool, ...], Any] = {}  # by which inputs are batched
         # id(value) -> (value, gradient, positions whose array was handed out)
         self.residuals: OrderedDict[int, tuple[Any, tuple[Any, ...], set[int]]] = \
@@ -219,6 +219,7 @@ class JitCall:
                             for j in range(len(self.kinds))])
                 defjvp(p, *[_jvp_rule(self, k, j) if j in self.diff else None
                             for j in range(len(self.kinds))])
+                p.jvp_joint = _jvp_joint(self, k)     # summed as eager sums them
                 prims.append(p)
             self.prims[out_def] = prims
         return prims
@@ -282,16 +283,21 @@ class JitCall:
             fn = self.vjps[k] = self.jit(pullback)
         return fn
 
-    def jvp(self, k: int, j: int) -> Any:
-        """``jit`` of ``(leaves, t) -> tangent of output k along input j``."""
-        fn = self.jvps.get((k, j))
+    def jvp(self, along: tuple[int, ...]) -> Any:
+        """``jit`` of ``(leaves, ts) -> tangents of the output leaves along the inputs along``.
+
+        One forward pass through ``f`` with every tangent at once, so each
+        tangent is summed in ``f``'s order, as eager ``jvp`` sums it (per
+        input, then added, the sum would associate otherwise).
+        """
+        fn = self.jvps.get(along)
         if fn is None:
-            def push(leaves: list[Any], t: Any) -> Any:
-                def f(x: Any) -> Any:
-                    return self.replayed(_with_all(leaves, [j], (x,)))[k]
-                return transforms.jvp(f, (leaves[j],), (t,))[1]
+            def push(leaves: list[Any], ts: list[Any]) -> Any:
+                def f(*xs: Any) -> Any:
+                    return self.replayed(_with_all(leaves, list(along), xs))
+                return transforms.jvp(f, tuple(leaves[j] for j in along), tuple(ts))[1]
             push.__name__ = f"{self.name}_jvp"
-            fn = self.jvps[(k, j)] = self.jit(push)
+            fn = self.jvps[along] = self.jit(push)
         return fn
 
     # ----------------------------------------------------------- batching
@@ -363,6 +369,27 @@ def _vjp_rule(call: JitCall, k: int, j: int) -> Callable[..., Any]:
 
 def _jvp_rule(call: JitCall, k: int, j: int) -> Callable[..., Any]:
     def rule(t: Any, ans: Any, *args: Any) -> Any:
-        return call.jvp(k, j)(list(args), t)
+        return _pushed(call, k, (j,), list(args), [t])
     return rule
+
+
+def _jvp_joint(call: JitCall, k: int) -> Callable[..., Any]:
+    """Output ``k``'s tangent from every input's (None: zero) at once."""
+    def rule(ts: list[Any], ans: Any, *args: Any) -> Any:
+        along = tuple(j for j in call.diff if ts[j] is not None)
+        if not along:
+            return None
+        return _pushed(call, k, along, list(args), [ts[j] for j in along])
+    return rule
+
+
+def _pushed(call: JitCall, k: int, along: tuple[int, ...], args: list[Any], ts: list[Any]
+            ) -> Any:
+    """Output ``k``'s tangent; the call's other output leaves take theirs from the same run."""
+    key = [*args, *ts]
+    outs = call.shared.recall(("jvp", along), key, k)
+    if outs is None:
+        outs = call.jvp(along)(args, ts)
+        call.shared.remember(("jvp", along), key, outs, k)
+    return outs[k]
 

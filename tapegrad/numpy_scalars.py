@@ -80,7 +80,8 @@ def _make_twin(prim: Primitive, ufunc: Any, operator: Any) -> Primitive:
     twin = primitive(impl, prim.name if operator else f"np.{ufunc.__name__}",
                      elementwise=prim.elementwise, check_rules=False)
     twin.__name__ = ufunc.__name__            # a function's name, as autograd's tracer shows it
-    for rule in ("vjps", "jvps", "vjp_partials", "jvp_partials", "vjp_joint"):
+    for rule in ("vjps", "jvps", "vjp_partials", "jvp_partials", "vjp_joint",
+                 "jvp_joint"):
         setattr(twin, rule, getattr(prim, rule))
     if prim in array_api_impls:
         array_api_impls[twin] = array_api_impls[prim]

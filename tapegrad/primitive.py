@@ -36,8 +36,8 @@ class Primitive:
       vjps: one reverse rule per input (None: not differentiable there), or
         None when no reverse rule was given.
       jvps: the same for forward mode.
-      vjp_joint: every input's reverse rule at once (see
-        [defvjp_joint][tapegrad.primitive.defvjp_joint]), or None.
+      vjp_joint, jvp_joint: every input's reverse (forward: ``rule(ts, ans, *args)``) rule
+        at once (see [defvjp_joint][tapegrad.primitive.defvjp_joint]), or None.
       vjp_partials, jvp_partials: for a primitive declared with
         [defpartials][tapegrad.defpartials], the local partial derivative of each input (a
         function ``(ans, *args)``, a constant, or None). The tape players
@@ -61,6 +61,7 @@ class Primitive:
         self.vjp_partials: tuple[Any, ...] | None = None
         self.jvp_partials: tuple[Any, ...] | None = None
         self.vjp_joint: Rule | None = None
+        self.jvp_joint: Rule | None = None
         self.__doc__ = impl.__doc__
         self.__name__ = self.name
         self.apply1 = unary_applier(self)
@@ -179,8 +180,7 @@ def defvjp(prim: Primitive, *rules: Rule | None) -> None:
     """
     _check_rules(prim, rules, "defvjp")
     prim.vjps = tuple(_guarded(prim, r, k, "vjp") for k, r in enumerate(rules))
-    prim.vjp_partials = None
-    prim.vjp_joint = None
+    prim.vjp_partials = prim.vjp_joint = None
 
 
 def defvjp_joint(prim: Primitive, rule: Rule) -> None:
@@ -222,7 +222,7 @@ def defjvp(prim: Primitive, *rules: Rule | None) -> None:
     """
     _check_rules(prim, rules, "defjvp")
     prim.jvps = tuple(_guarded(prim, r, k, "jvp") for k, r in enumerate(rules))
-    prim.jvp_partials = None
+    prim.jvp_partials = prim.jvp_joint = None
 
 
 def defpartials(prim: Primitive, *partials: Any) -> None:
@@ -259,7 +259,7 @@ def defpartials(prim: Primitive, *partials: Any) -> None:
         return lambda g, ans, *args: g * p
     rules = tuple(rule(p) for p in partials)
     prim.vjps = prim.jvps = rules
-    prim.vjp_joint = None
+    prim.vjp_joint = prim.jvp_joint = None
     prim.vjp_partials = prim.jvp_partials = partials
 
 

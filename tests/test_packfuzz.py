@@ -30,7 +30,6 @@ import os
 from unittest import mock
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from packfuzz_check import check
@@ -97,13 +96,13 @@ def test_vmap_keeps_powers_with_other_exponents_apart():
     assert bits(got) == bits(want)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "tg.relu of a bool is an np.float64 in eager, so a gradient summing relu(w <= c) * ... "
-    "terms is a float where their cotangent is zero (zmul gives 0.0) and an np.float64 "
-    "elsewhere; packing reads a chain's type at the tracing inputs (floats there) and "
-    "returns a Python float at inputs where eager and the unpacked program return "
-    "np.float64. Seed 5074 of the hunt, reduced; the numbers are equal, the type is not."))
 def test_a_value_dependent_float64_type_stays_what_eager_returns():
+    """``tg.relu`` of a bool is an ``np.float64`` in eager, so a gradient summing
+    ``relu(w <= c) * ...`` terms is a float where their cotangent is zero (``zmul`` gives
+    ``0.0``) and an ``np.float64`` elsewhere. Packed, such a chain read its type at the
+    tracing inputs (floats there) and came back a float where eager and the scalar program
+    return ``np.float64``: a float a NumPy scalar went into is not packed. Seed 5074 of the
+    hunt, reduced."""
     def loss(w, e):
         h = tg.relu(w[9] * e)                      # 0.0 at e = -1 (tracing), 1.6 at e = 1
         total = 0.0

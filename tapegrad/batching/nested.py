@@ -76,11 +76,13 @@ class Staged:
         name = getattr(fun, "__name__", "f")
         k_out = out_def.num_leaves
         self.prims = []
+        self.pushes: dict[tuple[tuple[int, ...], int], Any] = {}    # by (inputs, output)
         for k in range(k_out):
             leaf_name = f"vmap_{name}" + (f"_{k}" if k_out > 1 else "")
             p = LeafPrimitive(LeafImpl(self, k, "vmap"), leaf_name)
             defvjp(p, *[_vjp_rule(self, k, j) for j in range(len(axes))])
             defjvp(p, *[_jvp_rule(self, k, j) for j in range(len(axes))])
+            p.jvp_joint = _jvp_joint(self, k)         # summed as eager sums it
             self.prims.append(p)
 
     def __call__(self, leaves: list[Any]) -> list[Any]:
@@ -265,3 +267,39 @@ def _jvp_rule(s: Staged, k: int, j: int) -> Callable[..., Any]:
     def rule(t: Any, ans: Any, *args: Any) -> Any:
         return mapped(*args, t)
     return rule
+
+
+def _jvp_joint(s: Staged, k: int) -> Callable[..., Any]:
+    """Output ``k``'s tangent from every input's (None: zero) in one jvp of an example.
+
+    The tangents go through ``f`` together, so each is summed in ``f``'s
+    order, as ``vmap`` of eager ``jvp`` sums it (per input, then added, the
+    sum would associate otherwise).
+    """
+    def rule(ts: list[Any], ans: Any, *args: Any) -> Any:
+        along = tuple(j for j, t in enumerate(ts) if t is not None)
+        if not along:
+            return None
+        return _pushes(s, along, k)(*args, *[ts[j] for j in along])
+    return rule
+
+
+def _pushes(s: Staged, along: tuple[int, ...], k: int) -> Any:
+    """The vmap of one example's jvp of output leaf ``k`` along the inputs ``along``."""
+    mapped = s.pushes.get((along, k))
+    if mapped is None:
+        n = len(s.axes)
+
+        def example(*flat_t: Any) -> Any:
+            flat, ts = flat_t[:n], flat_t[n:]
+
+            def f(*xs: Any) -> Any:
+                leaves = list(flat)
+                for j, x in zip(along, xs):
+                    leaves[j] = x
+                args, kwargs = tree.unflatten(s.treedef, leaves)
+                return tree.leaves(s.fun(*args, **kwargs))[k]
+            return jvp(f, tuple(flat[j] for j in along), ts)[1]
+        mapped = s.pushes[(along, k)] = s.vmap(
+            example, in_axes=(*s.axes, *(s.axes[j] for j in along)), out_axes=s.out_axes[k])
+    return mapped

@@ -145,7 +145,8 @@ def _scipy_twin(name: str, ufunc: Any) -> Callable[..., Any]:
         partials = _COMPOSITES[name]
         defpartials(twin, *(partials if isinstance(partials, tuple) else (partials,)))
         return twin
-    for rule in ("vjps", "jvps", "vjp_partials", "jvp_partials", "vjp_joint"):
+    for rule in ("vjps", "jvps", "vjp_partials", "jvp_partials", "vjp_joint",
+                 "jvp_joint"):
         setattr(twin, rule, getattr(ours, rule))
     return twin
 

@@ -94,7 +94,7 @@ def groups(prog: Program, vmap: bool, apart: frozenset[int] = frozenset()
     for i, v in zip(prog.inputs, prog.seen):
         kinds[i] = _kind(v, vmap)
     exact = set(LANES) | {chain_p}
-    packable, floor = set(exact), 0
+    packable, floor, loose = set(exact), 0, _numpy_typed(prog)
     if vmap:        # one batched operand only: np.power's bits depend on its operands' layout,
         # and on floats NumPy's tanh is not math's
         packable |= {e.prim for e in prog.eqns if getattr(e.prim, "elementwise", False)}
@@ -102,7 +102,8 @@ def groups(prog: Program, vmap: bool, apart: frozenset[int] = frozenset()
     lvls_append, setdefault = lvls.append, buckets.setdefault
     for k, (prim, out, args, ans) in enumerate(prog.eqns):     # an Eqn's fields, unpacked
         t = ans.__class__
-        out_kind = kinds[out] = t if t is float or t is bool else _kind(ans, vmap)
+        out_kind = kinds[out] = t if (t is float or t is bool) and out not in loose else \
+            None if t is float else _kind(ans, vmap)
         lv = floor
         for a in args:
             if a.__class__ is int and level[a] >= lv:
@@ -125,6 +126,30 @@ def groups(prog: Program, vmap: bool, apart: frozenset[int] = frozenset()
                 setdefault(tuple(key), []).append(k)
     return lvls, [ks for ks in buckets.values()
                   if len(ks) >= MIN_LANES or prog.eqns[ks[0]].prim is chain_p]
+
+
+def _numpy_typed(prog: Program) -> set[int]:
+    """The floats that a NumPy float scalar (an input, a constant) went into: unpackable.
+
+    Such a value is a float at the tracing inputs only by their values (the
+    zero-safe product's ``0.0`` where the cotangent is zero, a sum of such
+    zeros); eagerly, and in the scalar program, it is an ``np.float64`` (or
+    ``np.float32``) at inputs where the cotangent is not zero. A lane would
+    come back a float there.
+    """
+    numpy = {i for i, v in zip(prog.inputs, prog.seen) if isinstance(v, np.floating)}
+    loose: set[int] = set()
+    for e in prog.eqns:
+        if isinstance(e.ans, np.floating):
+            numpy.add(e.out)
+        elif e.ans.__class__ is float:
+            for a in e.args:
+                if a in numpy if a.__class__ is int else \
+                        isinstance(a.value, np.floating):     # type: ignore[union-attr]
+                    numpy.add(e.out)
+                    loose.add(e.out)
+                    break
+    return loose
 
 
 def pack(prog: Program, batched: set[int] | None = None, reassociate: bool = False

@@ -49,6 +49,7 @@ class _Pusher:
         self.uses = use_counts(prog)
         self.inputs = dict(zip(prog.inputs, prog.seen))
         self.fresh = max([*prog.inputs, *(e.out for e in prog.eqns), 0]) + 1
+        self.readers: set[int] = set()            # gathers gone: their source computed in order
 
     def new_id(self) -> int:
         self.fresh += 1
@@ -64,8 +65,9 @@ class _Pusher:
         e = self.defs.get(a)
         if np.ndim(e.ans if e is not None else self.inputs.get(a, 0.0)) == 0:
             return a                                      # a scalar value
-        if e is None or e.prim is not take or not isinstance(e.args[1], Const):
-            return None
+        if e is None or e.prim is not take or not isinstance(e.args[1], Const) or \
+                a in self.readers:
+            return None          # (a gather gone: its source is no longer computed as it was)
         index = e.args[1].value
         if type(index) is not np.ndarray or index.shape != (n,) or \
                 decompose(index[p]) is None:
@@ -113,7 +115,7 @@ def pushed(prog: Program) -> Program:
     """``prog`` (packed) with permuting gathers of lane operations pushed into their operands."""
     w = _Pusher(prog)
     moved: dict[int, list[Eqn]] = {}                   # e.out -> e in its reader's order
-    readers: set[int] = set()                         # gathers no longer needed
+    readers = w.readers                               # gathers no longer needed
     for g in prog.eqns:
         e = _candidate(w, g)
         if e is None or e.out in moved:
