@@ -141,14 +141,14 @@ def log_barrier_lp_newton(c):
     """A barrier method for min c.x s.t. Ax <= b: Newton with backtracking kept feasible."""
     x = np.array([0.5, 0.5])
     t, m = 1.0, len(B_LP)
-    while m / t > 1e-6:
+    while m / t > 1e-4:
         for _ in range(50):
             slack = B_LP - A_LP @ x
             g = t * c + A_LP.T @ (1 / slack)
             H = A_LP.T @ np.diag(1 / slack ** 2) @ A_LP
             dx = -np.linalg.solve(H, g)
             decrement = -g @ dx
-            if decrement / 2 < 1e-12:
+            if decrement / 2 < 1e-10:
                 break
             step = 1.0
             while np.any(B_LP - A_LP @ (x + step * dx) <= 0):
@@ -159,7 +159,7 @@ def log_barrier_lp_newton(c):
             while phi(x + step * dx) > phi(x) - 0.25 * step * decrement:
                 step *= 0.5
             x = x + step * dx
-        t *= 20
+        t *= 50
     return c @ x
 
 
@@ -378,11 +378,11 @@ def hodgkin_huxley_euler(p):
     return total / 160 / 1000
 
 
-@case([1.0, 0.5, 0.2, 0.8], 13, scale=0.05, rtol=1e-5, no_hessian=LOOP, traces=3)
+@case([1.0, 0.5, 0.2, 0.8], 13, scale=0.05, rtol=1e-5, no_hessian=LOOP, traces=2)
 def shallow_water_rusanov_cfl(p):
     """1-D shallow water, Rusanov flux, dt from the CFL condition in a while loop to t_end."""
     h_left, h_right, width, t_end = p
-    nx, g = 40, 9.81
+    nx, g = 24, 9.81
     xc = (np.arange(nx) + 0.5) / nx
     h = h_right + (h_left - h_right) * 0.5 * (1 - np.tanh((xc - 0.5) / (0.05 * width)))
     hu = np.zeros(nx)
@@ -405,7 +405,7 @@ def shallow_water_rusanov_cfl(p):
     return np.sum(h ** 2 + hu ** 2 / h) * dx
 
 
-@case([1.0, 3.0, 0.5], 14, scale=0.05, no_hessian=LOOP, traces=3, rtol=1e-5)
+@case([1.0, 3.0, 0.5], 14, scale=0.05, no_hessian=LOOP, traces=2, rtol=1e-5)
 def adaptive_simpson_recursive(p):
     """Adaptive Simpson by recursion on halves until |S2 - S| <= 15 eps, with a depth guard."""
     a_coef, freq, shift = p
@@ -429,7 +429,7 @@ def adaptive_simpson_recursive(p):
                 + recurse(m, b, fm, frm, fb, right, eps / 2, depth + 1))
     a, b = -2.0, 3.0
     fa, fm, fb = f(a), f((a + b) / 2), f(b)
-    return recurse(a, b, fa, fm, fb, simpson(a, b, fa, fm, fb), 1e-6, 0)
+    return recurse(a, b, fa, fm, fb, simpson(a, b, fa, fm, fb), 1e-5, 0)
 
 
 # ------------------------------------------------------------ graphs
