@@ -146,14 +146,15 @@ def _layout_copy(a: np.ndarray) -> np.ndarray:
 def _gapped_copy(a: np.ndarray) -> np.ndarray:
     """A copy of ``a`` (no negative stride) with its strides, gaps included.
 
-    A copy spanning more than ``KEEP_BYTES`` and twice ``a``'s own bytes (a
-    column of a large matrix), or of a view with a zero stride, is compact.
+    Each copy spans its gaps: a column of a matrix up to 16 columns wide (or
+    of one up to 64 KiB) keeps them; a wider one's column, and a view with a
+    zero stride, is copied compact (its products may round apart from eager's).
     """
     c = a.copy(order="K")
     if a.ndim == 0 or c.strides == a.strides or 0 in a.strides or a.size == 0:
         return c
     span = sum((n - 1) * s for n, s in zip(a.shape, a.strides)) + a.itemsize
-    if span > max(2 * a.nbytes, KEEP_BYTES):
+    if span > max(16 * a.nbytes, 1 << 16):
         return c
     buffer = np.empty(span // a.itemsize + 1, a.dtype)
     g = np.ndarray(a.shape, a.dtype, buffer, 0, a.strides)
