@@ -35,7 +35,7 @@ def _on_numbers(prim: Primitive, ufunc: Any) -> Primitive:
             if type(a) not in _NUMBERS:
                 return array_impl(*args)
         with np.errstate(all="ignore"):        # NumPy's inf and nan, as ops' fallback gives
-            return float(ufunc(*args))
+            return float(ufunc(*(np.asarray(a, dtype=np.float64) for a in args)))
     impl.__name__ = prim.impl.__name__
     out = primitive(impl, prim.name, elementwise=prim.elementwise, check_rules=False)
     for rule in ("vjps", "jvps", "vjp_partials", "jvp_partials", "vjp_joint"):
@@ -61,6 +61,7 @@ tanh = _on_numbers(_ops.tanh, np.tanh)
 arctan = _on_numbers(_ops.arctan, np.arctan)
 tan = _on_numbers(_ops.tan, np.tan)
 softplus = _on_numbers(_ops.softplus, lambda x: np.logaddexp(0.0, x))
+sigmoid = _on_numbers(_ops.sigmoid, _ops.sigmoid.impl)     # its array branch on a 0-d array
 
 
 def __getattr__(name: str) -> Any:
