@@ -2,10 +2,11 @@
 
 ``tg.exp`` of a number runs ``math.exp``: within an ulp of ``np.exp``, not
 always the same bits (about one number in twenty). SciPy computes its
-distributions with NumPy's ufuncs, on a number as on an array; so do these
-primitives, so that ``stats.norm.pdf(t)`` of an ``np.float64`` is the same
-number as ``stats.norm.pdf`` of the batch holding it, and ``vmap`` of a
-program calling it is the Python loop over the batch, bit for bit. Each
+distributions and ``expit`` or ``entr`` by the same code on a number as on
+an array; so do these primitives, so that ``stats.norm.pdf(t)`` of an
+``np.float64`` is the same number as ``stats.norm.pdf`` of the batch holding
+it, and ``vmap`` of a program calling it is the Python loop over the batch,
+bit for bit. Each
 primitive is ``ops``' own (its name, derivative rules, batching, arrays)
 but for its impl on numbers, which returns a float as ``ops``' does. The
 names not made here are ``ops``' own.
