@@ -129,16 +129,37 @@ def _samples(a: np.ndarray) -> bytes:
 
 
 def _layout_copy(a: np.ndarray) -> np.ndarray:
-    """A copy of ``a`` with its axis order and the signs of its strides.
+    """A copy of ``a`` with its axis order, the signs of its strides and their gaps.
 
     NumPy's ``@`` takes another path (BLAS or not) for a reversed view
-    (``v[::-1]``) than for its contiguous copy, and the two differ in the last
-    bit: a constant keeps the layout the eager run read it in.
+    (``v[::-1]``) than for its contiguous copy, and BLAS sums a strided
+    vector (a column ``X[:, 1]``) in another order than its contiguous copy:
+    each differs in the last bit for most inputs. So a constant keeps the
+    layout the eager run read it in.
     """
     flipped = tuple(k for k, s in enumerate(a.strides) if s < 0)
     if not flipped:
-        return a.copy(order="K")
-    return np.flip(np.flip(a, flipped).copy(order="K"), flipped)
+        return _gapped_copy(a)
+    return np.flip(_gapped_copy(np.flip(a, flipped)), flipped)
+
+
+def _gapped_copy(a: np.ndarray) -> np.ndarray:
+    """A copy of ``a`` (no negative stride) with its strides, gaps included.
+
+    Each copy spans its gaps: a column of a matrix up to 16 columns wide (or
+    of one up to 64 KiB) keeps them; a wider one's column, and a view with a
+    zero stride, is copied compact (its products may round apart from eager's).
+    """
+    c = a.copy(order="K")
+    if a.ndim == 0 or c.strides == a.strides or 0 in a.strides or a.size == 0:
+        return c
+    span = sum((n - 1) * s for n, s in zip(a.shape, a.strides)) + a.itemsize
+    if span > max(16 * a.nbytes, 1 << 16):
+        return c
+    buffer = np.empty(span // a.itemsize + 1, a.dtype)
+    g = np.ndarray(a.shape, a.dtype, buffer, 0, a.strides)
+    g[...] = a
+    return g
 
 
 def _reads_a_constant_array(rec: tuple[Any, ...]) -> bool:

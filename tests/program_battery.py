@@ -84,7 +84,7 @@ def battery(module: ModuleType, scipy_rtol: float, scipy_programs: int,
                        if why else n)
         return out
     smooth = [pytest.param(n, marks=pytest.mark.skip(reason=programs[n].no_hessian))
-              if programs[n].no_hessian else n for n in names]
+              if programs[n].no_hessian else m for n, m in zip(names, marked("hessian", names))]
     with_scipy = [n for n in names if any(m in _names(programs[n].f.__code__)
                                           for m in ("special", "stats", "sla"))]
 

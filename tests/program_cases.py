@@ -16,7 +16,7 @@ class Case(NamedTuple):
     fd_step: float = 1e-6       # central differences' step, relative to the largest input
     traces: int = 1             # jit's traces over xs: a branch whose outcome differs specializes
     grad_traces: int = 0        # jit(grad)'s (0: traces)
-    xfail: tuple[tuple[str, str], ...] = ()   # ("jit" ... "jvp", reason): a strict xfail
+    xfail: tuple[tuple[str, str], ...] = ()   # ("jit" ... "hessian", reason): a strict xfail
 
 
 def registrar(programs: dict[str, Case]) -> Callable[..., Any]:

@@ -280,7 +280,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                          "scipy.stats", "scipy._convolve", "scipy._correlate", "scipy.signal",
                          "scipy._lfilter", "scipy._savgol", "scipy.interpolate",
                          "scipy.ndimage", "scipy.fft",
-                         "scipy._scipy_twins", "creation",
+                         "scipy._scipy_twins", "scipy._numpy_ops", "creation",
                          "predicates", "differences", "pieces", "padding", "nans", "nanspread",
                          "quantiles", "quantile_q", "interpolation", "cardinal", "choices",
                          "polynomials", "polyroots", "writes", "writers", "flatiter", "stencils",

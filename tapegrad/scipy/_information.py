@@ -13,8 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import kinks, logic, ops
+from .. import kinks, logic
 from ..arrays import astype
+from . import _numpy_ops as ops
 
 Number = Any
 

@@ -259,11 +259,12 @@ def ndtri(p: Array) -> Array:
         target = np.log(q)
         ok = (q > 0) & (q < 0.25)
         x = np.where(ok, x, -1.0)
-        for _ in range(50):
-            lc = log_ndtr(x)
+        for _ in range(50):     # each number stops at its own step within 1e-16 of it,
+            lc = log_ndtr(x)    # so its bits do not depend on the batch it is in
             step = np.where(ok, (lc - target) / np.exp(-0.5 * x * x - _LOG_SQRT_2PI - lc), 0.0)
             x = x - step
-            if np.all(np.abs(step) <= 1e-16 * np.abs(x)):
+            ok = ok & ~(np.abs(step) <= 1e-16 * np.abs(x))
+            if not np.any(ok):
                 break
     x = np.where(p > 0.5, -x, x)
     x = np.where(q == 0, np.where(p > 0.5, np.inf, -np.inf), x)

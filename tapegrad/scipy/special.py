@@ -34,6 +34,7 @@ from . import _betainc as _b
 from . import _betainc_grad as _bg
 from . import _gammainc as _g
 from . import _numerics as _n
+from . import _numpy_ops
 from ._information import entr as entr
 from ._information import kl_div as kl_div
 from ._information import rel_entr as rel_entr
@@ -318,7 +319,7 @@ def expit(x: Number) -> Number:
     Returns:
       The probabilities, shaped like ``x``.
     """
-    return ops.sigmoid(_float64_if_integer(x))     # -abs(x) of unsigned data wraps around
+    return _numpy_ops.sigmoid(_float64_if_integer(x))  # -abs(x) of unsigned data wraps around
 
 
 def log_expit(x: Number) -> Number:

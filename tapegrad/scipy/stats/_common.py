@@ -8,8 +8,9 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from ... import kinks, logic, ops
+from ... import kinks, logic
 from ...joins import as_array
+from .. import _numpy_ops as ops
 
 Number = Any
 LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)

@@ -12,11 +12,12 @@ from typing import Any
 
 import numpy as np
 
-from ... import kinks, logic, ops
+from ... import kinks, logic
 from ...joins import as_array
 from ...reductions import mean
 from ...reductions import sum as tg_sum
 from ...values import primal_value, shape_of
+from .. import _numpy_ops as ops
 
 __all__ = ["zmap", "zscore"]
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ... import kinks, logic, ops
+from ... import kinks, logic
+from .. import _numpy_ops as ops
 from ..special import _betainc, gammaln, xlog1py, xlogy
 from ._common import Number, positive, standardize, where_ok
 

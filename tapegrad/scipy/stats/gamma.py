@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 
-from ... import kinks, logic, ops
+from ... import kinks, logic
+from .. import _numpy_ops as ops
 from ..special import gammainc, gammaincc, gammaln, xlogy
 from ._common import Number, positive, standardize, where_ok
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import math
 
-from ... import kinks, ops
+from ... import kinks
+from .. import _numpy_ops as ops
 from ..special import expit, logit
 from ._common import Number, positive, standardize, where_ok
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import math
 
-from ... import kinks, logic, ops
+from ... import kinks, logic
+from .. import _numpy_ops as ops
 from ..special import log_ndtr, ndtr, ndtri
 from ._common import LOG_SQRT_2PI, Number, positive, standardize, where_ok
 

@@ -9,7 +9,7 @@ Examples:
 
 from __future__ import annotations
 
-from ... import ops
+from .. import _numpy_ops as ops
 from ..special import log_ndtr, ndtr, ndtri
 from ._common import LOG_SQRT_2PI, Number, positive, standardize, where_ok
 

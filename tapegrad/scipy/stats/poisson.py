@@ -13,10 +13,11 @@ import math
 
 import numpy as np
 
-from ... import kinks, logic, ops, reductions
+from ... import kinks, logic, reductions
 from ...arrays import floor
 from ...joins import as_array
 from ...values import Traced
+from .. import _numpy_ops as ops
 from ..special import gammaln, xlogy
 from ._common import Number, where_ok
 

@@ -12,7 +12,8 @@ import math
 
 import numpy as np
 
-from ... import kinks, logic, ops
+from ... import kinks, logic
+from .. import _numpy_ops as ops
 from ..special import gammaln, stdtr
 from ._common import LOG_SQRT_2PI, Number, positive, standardize, where_ok
 
