@@ -29,6 +29,7 @@ from .numpy_tables import ufuncs
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .pycounters import counter_values, tally_values
 from .pysource import for_left, note_numbers
+from .pysteps import STEP_KEY, step_values
 from .recording import binary_applier, reflected_applier
 from .staging.spellings import Spelling, spellings
 from .tape import Eqn, listings, operand
@@ -208,6 +209,9 @@ def _bool(self: Traced) -> bool:
         counts = counter_values(f)
         if counts is not None:
             tape.counts[n] = counts
+        steps = step_values(f)               # a Python float step: its values (``pysteps``)
+        if steps is not None:
+            tape.counts[STEP_KEY + n] = steps
         tallies = tally_values(f)            # a counter returned after its loop: under ``~n``
         if tallies is not None:
             tape.counts[~n] = tallies

@@ -58,7 +58,8 @@ def loop_hint(where: str) -> str:
         "a traced x, then += 1.0) and jit rolls the loop.")
 
 
-def while_line(where: str, shown: frozenset[str] = frozenset(), plan: Any = None) -> bool:
+def while_line(where: str, shown: frozenset[str] = frozenset(), plan: Any = None,
+               skip: frozenset[int] = frozenset()) -> bool:
     """Whether the source line ``file:line`` starts a ``while`` the tape shows whole.
 
     Its test is one condition (``and``/``or`` may hold a part the tape does
@@ -66,10 +67,10 @@ def while_line(where: str, shown: frozenset[str] = frozenset(), plan: Any = None
     counter (``k += 1``, ``t = t + 0.5``): a value eager Python computes from
     the trip count is a constant on the tape, and every ``break`` that leaves
     it is an ``if <one condition>: break`` of its body whose guard the tape
-    shows (its ``file:line`` in ``shown``, the guards of one iteration): a
-    ``break`` the tape does not show (on a Python value, or none) ends a run
-    of the loop between two tests the tape shows as one run's. ``plan``: a
-    counter jit writes itself (``pycounters.Counted``): its test, step and raises aside.
+    shows (its ``file:line`` in ``shown``, the guards of one iteration): a ``break``
+    the tape does not show (on a Python value, or none) ends a run of the loop
+    between two tests the tape shows as one run's. ``plan``, ``skip``: a counter
+    and a float step jit writes itself (``pycounters.Counted``, ``pysteps.Stepped``).
     """
     filename, _, line = where.rpartition(":")
     tree = file_tree(filename) if line.isdigit() else None
@@ -82,8 +83,8 @@ def while_line(where: str, shown: frozenset[str] = frozenset(), plan: Any = None
             test is loop.test and and_like(where)) or not _breaks_shown(
                 filename, tree, loop, shown):
         return False
-    skip = _resets(filename, loop, shown) | counter_nodes(loop, plan) | tally_nodes(where)
-    return _no_counters(tree, loop, test, skip, where)
+    skipped = _resets(filename, loop, shown) | counter_nodes(loop, plan) | tally_nodes(where)
+    return _no_counters(tree, loop, test, skipped | skip, where)
 
 
 def break_line(where: str, loops: Any = ast.For, shown: frozenset[str] = frozenset()) -> bool:
