@@ -202,7 +202,7 @@ def _bool(self: Traced) -> bool:
     f, n = user_frame(), len(tape.records)
     tape.sources[n] = source_line(f)
     if tape.staging and f is not None:   # a break's loop bound, a counter: jit rolls
-        note_numbers(f)
+        note_numbers(f, Traced)
         left = for_left(f)
         if left is not None:
             tape.left[n] = left
