@@ -36,13 +36,17 @@ class Stepped(NamedTuple):
     ``step``: its new value, an expression of ``name`` and ``factors``
     (names the function never assigns: a closure's or a module's number);
     ``reads``: each expression of ``name`` the function computes a constant
-    of the tape from; ``nodes``: the ids of the step statement's nodes.
+    of the tape from, and the operand it meets (``others``: to be traced,
+    ``staging.stepped`` checks); ``nodes``: the ids of the step statement's
+    nodes; ``fn``: the function.
     """
     name: str
     step: ast.expr
     factors: tuple[str, ...]
     reads: tuple[ast.expr, ...]
+    others: tuple[ast.expr, ...]
     nodes: frozenset[int]
+    fn: ast.FunctionDef
 
 
 def step_values(frame: FrameType) -> tuple[float, ...] | None:
@@ -104,12 +108,14 @@ def _stepped(tree: ast.Module, line: int) -> Stepped | None:
         return None             # set before the loop from constants alone, stepped in it once
     if name in params:
         return None
-    reads = _reads(fn, name, assigned, mine)
-    if reads is None:
+    found = _reads(fn, name, assigned, mine)
+    if found is None:
         return None
+    reads = tuple(r for r, _ in found)
     factors = sorted({x.id for e in (rhs, *reads) for x in walked(e)
                       if isinstance(x, ast.Name) and x.id != name})
-    return Stepped(name, rhs, tuple(factors), tuple(reads), frozenset(mine))
+    return Stepped(name, rhs, tuple(factors), reads, tuple(o for _, o in found),
+                   frozenset(mine), fn)
 
 
 def _step(stmt: ast.stmt, assigned: set[str]) -> tuple[str, ast.expr] | None:
@@ -145,16 +151,16 @@ def _is(node: ast.expr, name: str) -> bool:
 
 
 def _reads(fn: ast.FunctionDef, name: str, assigned: set[str], skip: set[int]
-           ) -> list[ast.expr] | None:
+           ) -> list[tuple[ast.expr, ast.expr]] | None:
     """The expressions of ``name`` that meet a traced value, one per read; None if one does not.
 
     From each read, the largest arithmetic of ``name``, numbers and names
     ``fn`` never assigns around it: its parent must be ``+ - * /`` with an
-    operand of another kind (taken for traced: where it is a Python number,
-    the tape's constant is no expression found here, and jit does not roll).
+    operand of another kind, returned with it (which must be traced: a Python
+    number there would fold the read into a constant no read gives).
     """
     parents = {id(c): p for p in walked(fn) for c in ast.iter_child_nodes(p)}
-    out: list[ast.expr] = []
+    out: list[tuple[ast.expr, ast.expr]] = []
     for n in walked(fn):
         if not (isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)) or \
                 id(n) in skip:
@@ -165,7 +171,8 @@ def _reads(fn: ast.FunctionDef, name: str, assigned: set[str], skip: set[int]
             node = parent
         if not (isinstance(parent, ast.BinOp) and isinstance(parent.op, _ARITH)):
             return None
-        out.append(node)                                       # type: ignore[arg-type]
+        other = parent.right if parent.left is node else parent.left
+        out.append((node, other))                              # type: ignore[arg-type]
     return out
 
 

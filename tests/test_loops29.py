@@ -206,8 +206,26 @@ def stepped_in_an_if(x):
     return x - a * g
 
 
+def times_a_python_number(x):
+    g = 4.0 * x ** 3 + 2.0 * x
+    c = 2.0
+    a = 1.0
+    while _f(x - a * g) > _f(x) - 0.5 * a * g * g:
+        a = a * 0.5
+    return x - c * a * g              # c * a: one Python number, no read of a alone
+
+
+def differentiated_after(x):
+    g = 4.0 * x ** 3 + 2.0 * x
+    a = 1.0
+    while _f(x - a * g) > _f(x) - 0.5 * a * g * g:
+        a = a * 0.5
+    return tg.grad(lambda z: z - a * (4.0 * z ** 3 + 2.0 * z))(x)   # 1 - a * 2.0: folded
+
+
 @pytest.mark.parametrize("fn", [read_by_a_helper, compared_in_the_test,
-                                read_after_in_another_order, stepped_in_an_if],
+                                read_after_in_another_order, stepped_in_an_if,
+                                times_a_python_number, differentiated_after],
                          ids=lambda f: f.__name__)
 def test_a_step_jit_cannot_prove_keeps_eagers_numbers(fn) -> None:
     jf = tg.jit(fn)

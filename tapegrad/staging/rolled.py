@@ -40,7 +40,7 @@ from .rolling import arg_key as _key
 from .source import compile_parts, forget, render, too_long
 from .spans import Spans, spanned
 from .spellings import spellings
-from .stepped import step_lines
+from .stepped import folded, step_lines
 from .verify import checks
 
 
@@ -92,7 +92,8 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
         return None
     # a seeded backward pass (``prog.origins``) records what Python would sum as constants
     stepped = inner and not prog.origins
-    whiles = [open_while(prog, loop, stepped, spans) for loop in loops]
+    whiles = [open_while(prog, loop, stepped, spans) and not (inner and folded(
+        prog, loop, spans)) for loop in loops]
     nest: list[Any] = [s] * len(loops)     # shapes, to find inner loops (None: unrolled)
     while True:
         try:

@@ -20,10 +20,12 @@ import functools
 import struct
 from typing import Any, Literal, NamedTuple
 
+from ..pysource import traced_params, walked
 from ..pysteps import STEP_KEY, Stepped, stepped
+from .arms import python_names
 from .program import Const, Program
 
-__all__ = ["Steps", "bits", "stepped_exit", "step_column", "step_lines", "step_value"]
+__all__ = ["Steps", "bits", "folded", "stepped_exit", "step_column", "step_lines", "step_value"]
 
 
 class Steps(NamedTuple):
@@ -49,6 +51,8 @@ def stepped_exit(prog: Program, loop: Any, g: int, where: str
     it, or a constant after the loop may be one.
     """
     plan = stepped(where)
+    if plan is not None and not all(_traced(o, _always_traced(plan, where)) for o in plan.others):
+        return False
     eqns = prog.eqns
     ids = [eqns[loop.start + k * loop.period + g].out for k in range(loop.trips + 1)]
     values = [prog.counts.get(STEP_KEY + i) for i in ids]
@@ -73,6 +77,44 @@ def stepped_exit(prog: Program, loop: Any, g: int, where: str
            for e in eqns[loop.stop + g + 1:] for x in e.args):
         return False
     return steps if steps.columns else False
+
+
+def folded(prog: Program, loop: Any, spans: Any) -> bool:
+    """Whether a transform traced inside ``jit`` may fold ``loop``'s float step into a number.
+
+    A derivative rule computes on the constants a read of the step makes
+    (``1.0 - 2.0 * a`` of ``x - a * g``): a number no read gives. Only a
+    transform whose records all come before the loop's (``staging.spans``)
+    cannot; ``spans`` None: not known.
+    """
+    if getattr(loop, "steps", None) is None:
+        return False
+    first = prog.eqns[loop.start].out
+    return spans is None or any(b > first for _, b in spans)
+
+
+def _always_traced(plan: Stepped, where: str) -> set[str]:
+    """The names of ``plan``'s function that hold a traced value wherever they are read.
+
+    Assigned from traced values alone (``arms.python_names``), or a
+    parameter each guard at ``where`` saw hold one (``pysource.traced_params``).
+    """
+    fn = plan.fn
+    params = {a.arg for a in walked(fn.args) if isinstance(a, ast.arg)}
+    assigned = {t.id for t in walked(fn) if isinstance(t, ast.Name) and isinstance(
+        t.ctx, ast.Store)}
+    return (assigned - params | params & traced_params(where)) - python_names(fn)
+
+
+def _traced(node: ast.AST, names: set[str]) -> bool:
+    """Whether ``node`` computes a traced value: arithmetic on, or items of, ``names``."""
+    if isinstance(node, ast.Name):
+        return node.id in names
+    if isinstance(node, ast.BinOp):
+        return _traced(node.left, names) or _traced(node.right, names)
+    if isinstance(node, ast.UnaryOp | ast.Subscript):
+        return _traced(node.operand if isinstance(node, ast.UnaryOp) else node.value, names)
+    return False
 
 
 def step_value(steps: Any, o: int, j: int) -> Any:
