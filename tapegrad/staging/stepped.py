@@ -76,7 +76,7 @@ def stepped_exit(prog: Program, loop: Any, g: int, where: str
     if any(isinstance(x, Const) and bits(x) in last
            for e in eqns[loop.stop + g + 1:] for x in e.args):
         return False
-    return steps if steps.columns else False
+    return steps if steps.columns else None        # none made: as without it
 
 
 def folded(prog: Program, loop: Any, spans: Any) -> bool:
