@@ -87,7 +87,7 @@ def folded(prog: Program, loop: Any, spans: Any) -> bool:
     transform whose records all come before the loop's (``staging.spans``)
     cannot; ``spans`` None: not known.
     """
-    if getattr(loop, "steps", None) is None:
+    if not isinstance(getattr(loop, "steps", None), Steps):     # (``Branchy.steps``: a method)
         return False
     first = prog.eqns[loop.start].out
     return spans is None or any(b > first for _, b in spans)
