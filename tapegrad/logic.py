@@ -29,6 +29,7 @@ from .numpy_tables import ufuncs
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .pycounters import counter_values, tally_values
 from .pysource import for_left, note_numbers
+from .pysteps import STEP_KEY, step_values
 from .recording import binary_applier, reflected_applier
 from .staging.spellings import Spelling, spellings
 from .tape import Eqn, listings, operand
@@ -201,13 +202,16 @@ def _bool(self: Traced) -> bool:
     f, n = user_frame(), len(tape.records)
     tape.sources[n] = source_line(f)
     if tape.staging and f is not None:   # a break's loop bound, a counter: jit rolls
-        note_numbers(f)
+        note_numbers(f, Traced)
         left = for_left(f)
         if left is not None:
             tape.left[n] = left
         counts = counter_values(f)
         if counts is not None:
             tape.counts[n] = counts
+        steps = step_values(f)               # a Python float step: its values (``pysteps``)
+        if steps is not None:
+            tape.counts[STEP_KEY + n] = steps
         tallies = tally_values(f)            # a counter returned after its loop: under ``~n``
         if tallies is not None:
             tape.counts[~n] = tallies

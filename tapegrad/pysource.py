@@ -23,11 +23,13 @@ import numpy as np
 
 __all__ = ["parsed", "file_tree", "walked", "for_left", "loop_test", "library_call",
            "method_call", "operand", "running", "running_op", "user_running", "note_numbers",
-           "number_params", "break_guard", "any_ends"]
+           "number_params", "traced_params", "break_guard", "any_ends"]
 
 # ``file:line`` of a guard -> the parameters of its function that held a Python number
 # there, in any trace: a loop in a helper steps such a one unseen (``t = t * 0.5 + 1.0``)
 _NUMBERS: dict[str, set[str]] = {}
+_TRACED: dict[str, set[str]] = {}     # ... those that held a traced value
+_UNTRACED: dict[str, set[str]] = {}   # ... and those that held anything else
 
 
 @functools.lru_cache(maxsize=16)
@@ -54,22 +56,33 @@ def file_tree(filename: str) -> ast.Module | None:
     return parsed("".join(linecache.getlines(filename)))
 
 
-def note_numbers(frame: FrameType) -> None:
+def note_numbers(frame: FrameType, traced: type | None = None) -> None:
     """Note which parameters of ``frame`` hold a Python number at a guard on its line.
 
     A parameter is traced, or a caller's untraced number (``g(s, 0.5, w)``);
-    the source alone cannot tell, the frame can.
+    the source alone cannot tell, the frame can. ``traced``: the type of a
+    traced value; which parameters hold one is noted too (``traced_params``).
     """
     code, names = frame.f_code, frame.f_locals
     params = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
     seen = {p for p in params if isinstance(names.get(p), int | float | complex | np.number)}
+    where = f"{code.co_filename}:{frame.f_lineno}"
     if seen:
-        _NUMBERS.setdefault(f"{code.co_filename}:{frame.f_lineno}", set()).update(seen)
+        _NUMBERS.setdefault(where, set()).update(seen)
+    if traced is not None:
+        held = {p for p in params if isinstance(names.get(p), traced)}
+        _TRACED.setdefault(where, set()).update(held)
+        _UNTRACED.setdefault(where, set()).update(set(params) - held)
 
 
 def number_params(where: str) -> set[str]:
     """The parameters a guard at ``file:line`` saw hold a Python number (``note_numbers``)."""
     return _NUMBERS.get(where, set())
+
+
+def traced_params(where: str) -> set[str]:
+    """The parameters every guard at ``file:line`` saw hold a traced value (``note_numbers``)."""
+    return _TRACED.get(where, set()) - _UNTRACED.get(where, set())
 
 
 def loop_test(where: str) -> bool:

@@ -158,7 +158,7 @@ class Tape:
         self.check_nans = checking.get()
         self.sources: dict[int, str] = {}
         self.left: dict[int, int] = {}
-        self.counts: dict[int, tuple[int, ...]] = {}
+        self.counts: dict[int, tuple[Any, ...]] = {}
         self.reverse = False      # a reverse-mode transform's tape: it will be played backwards
         self.staging = False
         self.floats: set[int] | None = None

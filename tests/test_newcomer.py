@@ -235,10 +235,6 @@ def test_data_parallel_example_without_dask_says_what_to_install():
     assert helped.returncode == 0 and "Needs Dask" in helped.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="a helper's parameter stepped in its while loop "
-                   "(n += 1.0) counts as a possible Python counter even where the guard saw "
-                   "it traced (staging/while_source.py: _python_steps' `unknown`), so the loop "
-                   "retraces per trip count and past 8 the error says to start n traced")
 def test_a_counter_passed_traced_to_a_helper_rolls_its_while_loop():
     def halvings(x, n):
         while x > 1.0:

@@ -89,8 +89,8 @@ def _analysed(prog: Program) -> Plan | None:
     dyns: list[Dyn] = []
     owner: dict[int, tuple[int, int, int]] = {}
     for loop in find_loops(prog, breaks=True, counted=True):
-        if loop.tally is not None:      # a counter returned: each pattern its program
-            return None
+        if loop.tally is not None or loop.steps is not None:   # a counter returned, a float
+            return None                 # step: each pattern its program
         dyn = Dyn(loop, -1, 0, {}, {}) if loop.exit >= 0 else _tied(prog, loop, dyns, owner)
         if dyn is None:
             continue

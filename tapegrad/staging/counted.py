@@ -21,8 +21,8 @@ from ..pycounters import COMPARE, Counted, Tally, counted, tallied
 from .program import Const, Program, is_guard
 from .while_source import while_line
 
-__all__ = ["Count", "Tallied", "counted_exit", "counted_line", "counter_lines", "loop_tally",
-           "tally_outputs"]
+__all__ = ["Count", "Tallied", "break_bound", "counted_exit", "counted_line", "counter_lines",
+           "loop_tally", "tally_outputs"]
 
 
 class Count(NamedTuple):
@@ -33,15 +33,16 @@ class Count(NamedTuple):
     where: str
 
 
-def counted_exit(prog: Program, loop: Any, g: int, where: str, shown: frozenset[str]
-                 ) -> tuple[Count, bool] | None:
+def counted_exit(prog: Program, loop: Any, g: int, where: str, shown: frozenset[str],
+                 skip: frozenset[int] = frozenset()) -> tuple[Count, bool] | None:
     """The counter where guard ``g`` ends ``loop``, a counted ``while``'s test; else None.
 
     The second item: whether the last test's guard went the way the others
     did (the traced part held, the counter's did not: ``x > tol and k < n``).
+    ``skip``: the nodes of a Python float step jit computes (``while_line``).
     """
     plan = counted(where)
-    if plan is None or not counted_line(where, shown):
+    if plan is None or not counted_line(where, shown, skip):
         return None
     eqns = prog.eqns
     ids = [eqns[loop.start + k * loop.period + g].out for k in range(loop.trips + 1)]
@@ -59,10 +60,11 @@ def counted_exit(prog: Program, loop: Any, g: int, where: str, shown: frozenset[
     return Count(plan, k0, tuple(bounds), where), same
 
 
-def counted_line(where: str, shown: frozenset[str] = frozenset()) -> bool:
+def counted_line(where: str, shown: frozenset[str] = frozenset(),
+                 skip: frozenset[int] = frozenset()) -> bool:
     """Whether ``file:line`` is the test of a ``while`` with a counter jit writes itself."""
     plan = counted(where)
-    return plan is not None and while_line(where, shown, plan)
+    return plan is not None and while_line(where, shown, plan, skip)
 
 
 def counter_lines(guards: list[str], m: int, count: Count, text: Any) -> None:
@@ -133,3 +135,18 @@ def tally_outputs(returned: list[str], m: int, tally: Tallied) -> None:
     for j, c in tally.outputs:
         start, step = tally.start[c], tally.plan.steps[c]
         returned[j] = f"({start} + {step} * n{m})"
+
+
+def break_bound(prog: Program, loop: Any, g: int) -> int | None:
+    """How many iterations the ``for`` left by guard ``g`` may run from ``loop``'s first.
+
+    Each iteration's break guard (the last one's broke) had one iteration
+    fewer left in its ``for`` than the one before: the guards are of one run
+    of that loop (``Program.left``, recorded while tracing).
+    """
+    eqns = prog.eqns
+    ids = [eqns[loop.start + k * loop.period + g].out for k in range(loop.trips + 1)]
+    left = [prog.left.get(i) for i in ids]
+    if left[0] is None or left != list(range(left[0], left[0] - loop.trips - 1, -1)):
+        return None
+    return left[0] + 1

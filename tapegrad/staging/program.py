@@ -43,7 +43,7 @@ class Program(NamedTuple):
     seen: tuple[Any, ...] = ()
     left: Mapping[int, int] = MappingProxyType({})
     origins: Mapping[int, int] = MappingProxyType({})
-    counts: Mapping[int, tuple[int, ...]] = MappingProxyType({})
+    counts: Mapping[int, tuple[Any, ...]] = MappingProxyType({})
     integral: frozenset[int] = frozenset()
 
     def __str__(self) -> str:

@@ -40,12 +40,12 @@ from .rolling import arg_key as _key
 from .source import compile_parts, forget, render, too_long
 from .spans import Spans, spanned
 from .spellings import spellings
+from .stepped import folded, step_lines
 from .verify import checks
 
 
 class _Regs(dict):           # type: ignore[type-arg]
     """No registers here: a zero test's register is unknown (None)."""
-
     def __missing__(self, key: Any) -> None:
         return None
 
@@ -92,7 +92,8 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
         return None
     # a seeded backward pass (``prog.origins``) records what Python would sum as constants
     stepped = inner and not prog.origins
-    whiles = [open_while(prog, loop, stepped, spans) for loop in loops]
+    whiles = [open_while(prog, loop, stepped, spans) and not (inner and folded(
+        prog, loop, spans)) for loop in loops]
     nest: list[Any] = [s] * len(loops)     # shapes, to find inner loops (None: unrolled)
     while True:
         try:
@@ -327,7 +328,8 @@ class _RollWriter(WhileReads, _Writer):
             branchy_body(self, m, loop, text)
             return text
         carries: dict[Any, str] = {}
-        inner, o = self.inners.get(m), -1
+        inner, o = self.inners.get(m), -1       # a Python float step: kept as a float
+        col = step_lines(m, loop.steps if self.whiles[m] else None, text)
         exits = {loop.exit, *also_exits(self.prog, loop)} if self.whiles[m] else set()
         while o + 1 < loop.period:
             o += 1
@@ -340,12 +342,11 @@ class _RollWriter(WhileReads, _Writer):
                 continue
             e = self.prog.eqns[loop.start + o]
             arg_kinds, floats = self.kinds_of(e)
-            args, fakes = [], []
-            for a, role in enumerate(loop.roles[o]):
-                piece, stand_in = self.role_arg(m, role, e.args[a], floats, text, carries)
-                args.append((piece,))
-                fakes.append(stand_in)
-            e = Eqn(e.prim, e.out, tuple(fakes), e.ans)
+            pieces = [(c, self.fake(self.value(x))) if (c := col(o, a)) else self.role_arg(
+                m, role, x, floats, text, carries) for a, (role, x) in enumerate(zip(
+                    loop.roles[o], e.args))]
+            args = [(piece,) for piece, _ in pieces]
+            e = Eqn(e.prim, e.out, tuple(stand_in for _, stand_in in pieces), e.ans)
             if o in exits:        # the exit test, or another guard of it (``lo < x < hi``)
                 text.body.append(f"if {fails(e, args[0][0], arg_kinds[0])}: break")
             if o == loop.exit and self.whiles[m]:

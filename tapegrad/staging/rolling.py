@@ -26,10 +26,11 @@ import numpy as np
 from ..logic import guard
 from .arg_keys import arg_key
 from .compound import exit_candidates
-from .counted import counted_exit, loop_tally
+from .counted import break_bound, counted_exit, loop_tally
 from .program import Arg, Const, Program, is_guard, kind
 from .runs import if_run
 from .shifted import deeper
+from .stepped import bits, step_value, stepped_exit
 from .while_source import break_line, while_line
 
 MIN_SAVED = 16       # a fixed loop rolls where it saves at least this many equations
@@ -62,6 +63,7 @@ class Loop(NamedTuple):
     bound: int = -1     # a for loop left by break: iterations it may run (-1: a while)
     counter: Any = None     # a while's Python counter jit writes itself (``counted.Count``)
     tally: Any = None       # its counters the function returns (``counted.Tallied``)
+    steps: Any = None       # its Python float step jit computes (``stepped.Steps``)
 
     @property
     def stop(self) -> int:
@@ -194,8 +196,9 @@ def find_loops(prog: Program, s: np.ndarray | None = None, taken: Any = (),
         lo, hi = todo.pop()
         loop = _best(prog, s, where, guards, lo, hi, least)
         if loop is not None:
-            exit, bound, counter, tally = closing_guard(prog, s, loop, breaks, counted)
-            loop = loop._replace(exit=exit, bound=bound, counter=counter, tally=tally)
+            exit, bound, counter, tally, steps = closing_guard(prog, s, loop, breaks, counted)
+            loop = loop._replace(exit=exit, bound=bound, counter=counter, tally=tally,
+                                 steps=steps)
             loops.append(loop)
             todo += [(lo, loop.start), (loop.stop + loop.exit + 1, hi)]
     if least == MIN_SAVED and any(t.exit >= 0 for t in loops):     # a while loop: its
@@ -321,8 +324,8 @@ def _roles(eqns: Any, where: Where, start: int, period: int, trips: int, a: int
 
 
 def closing_guard(prog: Program, s: np.ndarray, loop: Loop, breaks: bool = False,
-                  counted: bool = False) -> tuple[int, int, Any, Any]:
-    """The offset of the guard that ends ``loop`` (a ``while``), or -1; its bound, counters.
+                  counted: bool = False) -> tuple[int, int, Any, Any, Any]:
+    """The offset of the guard that ends ``loop`` (a ``while``), or -1; its bound, counters, step.
 
     After the last iteration a ``while`` loop runs its condition once more,
     and its guard goes the other way: the equations after the loop repeat
@@ -345,12 +348,12 @@ def closing_guard(prog: Program, s: np.ndarray, loop: Loop, breaks: bool = False
         found = _closing_at(prog, s, loop, g, breaks, shown, counted)
         if found is not None:
             return found
-    return -1, -1, None, None
+    return -1, -1, None, None, None
 
 
 def _closing_at(prog: Program, s: np.ndarray, loop: Loop, g: int, breaks: bool,
-                shown: frozenset[str], counted: bool) -> tuple[int, int, Any, Any] | None:
-    """``(g, bound, counter, tally)`` where the guard at offset ``g`` ends ``loop``, else None.
+                shown: frozenset[str], counted: bool) -> tuple[int, int, Any, Any, Any] | None:
+    """``(g, bound, counter, tally, steps)`` where guard ``g`` ends ``loop``, else None.
 
     ``shown``: where the guards of one iteration are (``file:line``).
     """
@@ -358,15 +361,22 @@ def _closing_at(prog: Program, s: np.ndarray, loop: Loop, g: int, breaks: bool,
     if stop + g >= len(eqns) or not is_guard(eqns[stop + g]):
         return None
     where = prog.sources.get(eqns[stop + g].out, "")
-    bound = -1 if while_line(where, shown) or breaks and break_line(where, ast.While, shown) else \
-        _break_bound(prog, loop, g) if breaks and break_line(where) else None
-    count = counted_exit(prog, loop, g, where, shown) if bound is None and counted else None
+    steps = stepped_exit(prog, loop, g, where) if counted else None
+    if steps is False:
+        return None
+    skip = steps.plan.nodes if steps else frozenset()
+    bound = -1 if while_line(where, shown, skip=skip) or breaks and break_line(
+        where, ast.While, shown) else break_bound(prog, loop, g) if breaks and break_line(
+            where) else None
+    count = counted_exit(prog, loop, g, where, shown, skip) if bound is None and counted \
+        else None
     bound = -1 if count is not None or bound is None and counted and if_run(where, shown) \
         else bound
     tally = loop_tally(prog, loop, g, where)
-    if bound is None or tally is False or any(
-            r.how == "data" and len({arg_key(x) for x in r.args}) > 1
-            for roles in loop.roles for r in roles):
+    columns = steps.columns if steps else {}
+    if bound is None or tally is False or steps and bound != -1 or any(
+            r.how == "data" and len({arg_key(x) for x in r.args}) > 1 and (o, a) not in columns
+            for o, roles in enumerate(loop.roles) for a, r in enumerate(roles)):
         return None
     last = loop.start + (loop.trips - 1) * loop.period
     for o in range(g + 1):
@@ -380,21 +390,8 @@ def _closing_at(prog: Program, s: np.ndarray, loop: Loop, g: int, breaks: bool,
                     if role.how == "back" else role.args[0])
             if o == g and a == 1:       # flipped, or the counter ended it (``counted_exit``)
                 want = Const(not eqns[loop.start + g].args[1].value ^ bool(count and count[1]))   # type: ignore[union-attr]
-            if a >= len(e.args) or arg_key(e.args[a]) != arg_key(want):
+            if a >= len(e.args) or (bits(e.args[a]) != step_value(steps, o, a) if (
+                    o, a) in columns else arg_key(e.args[a]) != arg_key(want)):
                 return None
-    return g, bound, count and count[0], tally
+    return g, bound, count and count[0], tally, steps
 
-
-def _break_bound(prog: Program, loop: Loop, g: int) -> int | None:
-    """How many iterations the ``for`` left by guard ``g`` may run from ``loop``'s first.
-
-    Each iteration's break guard (the last one's broke) had one iteration
-    fewer left in its ``for`` than the one before: the guards are of one run
-    of that loop (``Program.left``, recorded while tracing).
-    """
-    eqns = prog.eqns
-    ids = [eqns[loop.start + k * loop.period + g].out for k in range(loop.trips + 1)]
-    left = [prog.left.get(i) for i in ids]
-    if left[0] is None or left != list(range(left[0], left[0] - loop.trips - 1, -1)):
-        return None
-    return left[0] + 1

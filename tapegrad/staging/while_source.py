@@ -1,10 +1,9 @@
 """Reading a ``while`` loop's Python source: does the tape show all of it?
 
-A guard records where it was decided (``file:line``). Rolling a ``while``
-from its iterations on the tape is sound only where the loop's test is the
-one condition the guard shows and no Python counter steps in its body
-unseen (a value eager Python computes from the trip count is a constant on
-the tape); so of a ``for`` left by ``if ...: break``. Parsed once (``pysource``).
+A guard records where it was decided (``file:line``). Rolling a ``while`` from its
+iterations on the tape is sound only where the loop's test is the one condition the guard
+shows and no Python counter steps in its body unseen (a value eager Python computes from
+the trip count is a constant on the tape); so of a ``for`` left by ``if ...: break``.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from collections import Counter
 from typing import Any
 
 from ..pycounters import counter_nodes, tally_nodes, traced_test
-from ..pysource import break_guard, file_tree, loop_test, number_params, walked
+from ..pysource import break_guard, file_tree, loop_test, number_params, traced_params, walked
 from .arms import _assigned, python_names
 from .compound import and_like
 from .items import same_items, same_value
@@ -58,7 +57,8 @@ def loop_hint(where: str) -> str:
         "a traced x, then += 1.0) and jit rolls the loop.")
 
 
-def while_line(where: str, shown: frozenset[str] = frozenset(), plan: Any = None) -> bool:
+def while_line(where: str, shown: frozenset[str] = frozenset(), plan: Any = None,
+               skip: frozenset[int] = frozenset()) -> bool:
     """Whether the source line ``file:line`` starts a ``while`` the tape shows whole.
 
     Its test is one condition (``and``/``or`` may hold a part the tape does
@@ -66,10 +66,10 @@ def while_line(where: str, shown: frozenset[str] = frozenset(), plan: Any = None
     counter (``k += 1``, ``t = t + 0.5``): a value eager Python computes from
     the trip count is a constant on the tape, and every ``break`` that leaves
     it is an ``if <one condition>: break`` of its body whose guard the tape
-    shows (its ``file:line`` in ``shown``, the guards of one iteration): a
-    ``break`` the tape does not show (on a Python value, or none) ends a run
-    of the loop between two tests the tape shows as one run's. ``plan``: a
-    counter jit writes itself (``pycounters.Counted``): its test, step and raises aside.
+    shows (its ``file:line`` in ``shown``, the guards of one iteration): a ``break``
+    the tape does not show (on a Python value, or none) ends a run of the loop
+    between two tests the tape shows as one run's. ``plan``, ``skip``: a counter
+    and a float step jit writes itself (``pycounters.Counted``, ``pysteps.Stepped``).
     """
     filename, _, line = where.rpartition(":")
     tree = file_tree(filename) if line.isdigit() else None
@@ -82,8 +82,8 @@ def while_line(where: str, shown: frozenset[str] = frozenset(), plan: Any = None
             test is loop.test and and_like(where)) or not _breaks_shown(
                 filename, tree, loop, shown):
         return False
-    skip = _resets(filename, loop, shown) | counter_nodes(loop, plan) | tally_nodes(where)
-    return _no_counters(tree, loop, test, skip, where)
+    skipped = _resets(filename, loop, shown) | counter_nodes(loop, plan) | tally_nodes(where)
+    return _no_counters(tree, loop, test, skipped | skip, where)
 
 
 def break_line(where: str, loops: Any = ast.For, shown: frozenset[str] = frozenset()) -> bool:
@@ -174,12 +174,12 @@ def _no_counters(tree: ast.Module, loop: ast.While | ast.For, test: ast.expr,
                  resets: set[int] | None = None, where: str = "") -> bool:
     """Whether ``loop``'s body steps no Python counter that anything reads.
 
-    ``where``: the ``file:line`` of the guard testing ``test`` (``pysource.number_params``).
+    ``where``: the ``file:line`` of the guard testing ``test`` (``pysource``'s notes).
     """
     tested = {n.id for n in walked(test) if isinstance(n, ast.Name)}
     # a name the test reads alone is traced (the tape holds the test): not a counter;
     # nor is one never a Python number (``n = 0.0 * x`` then ``n = n + 1.0``)
-    traced = _always_traced(tree, loop)
+    traced = _always_traced(tree, loop, where)
     counters = [n for n in walked(ast.Module(body=loop.body, type_ignores=[]))
                 if _counts(n) and id(n) not in (resets or ()) and not (
                     len(tested) == 1 and _stored(n) <= tested)
@@ -188,18 +188,19 @@ def _no_counters(tree: ast.Module, loop: ast.While | ast.For, test: ast.expr,
     return (not counters or _unread(tree, loop, counters)) and not _set_inside(tree, loop)
 
 
-def _always_traced(tree: ast.Module, loop: ast.While | ast.For) -> set[str]:
+def _always_traced(tree: ast.Module, loop: ast.While | ast.For, where: str = "") -> set[str]:
     """The names of the function around ``loop`` that every assignment makes a traced value.
 
-    Each is assigned from an expression reading a parameter or another such
-    name, never from constants alone (``python_names``); none is a parameter.
+    Each is assigned from an expression reading a parameter or another such name, never
+    from constants alone (``python_names``); a parameter where each guard at ``where`` saw
+    it traced.
     """
     fn = _innermost(tree, loop)      # its parameters are the traced ones
     if fn is tree:
         return set()
     params = {a.arg for a in walked(fn.args) if isinstance(a, ast.arg)}
     assigned = {t.id for n in walked(fn) for t, _ in _assigned(n)}
-    return assigned - params - python_names(fn)
+    return (assigned - params | params & traced_params(where)) - python_names(fn)
 
 
 def _set_inside(tree: ast.Module, loop: ast.While | ast.For) -> bool:
@@ -245,9 +246,9 @@ def _python_steps(tree: ast.AST, loop: ast.While | ast.For, tested: set[str],
     depends on the trip count, which the tape shows as a constant. A name
     alone in the loop's test is traced wherever the tape holds the test
     (``t = t + h`` under ``while t < 2.0``, ``h`` a Python number at first).
-    A parameter that nothing else in the loop reads, its test neither, may be
-    a caller's Python number (``g(s, 0.5, w)``) stepped unseen; one the guard
-    at ``where`` saw hold a Python number is one, whatever else reads it
+    A parameter that nothing else in the loop reads, its test neither, may be a caller's
+    Python number (``g(s, 0.5, w)``) stepped unseen (not where the guard at ``where`` saw
+    it traced each time); one it saw hold a Python number is one, whatever else reads it
     (``if u < 0.0 or t > 2.0``: Python's own comparison, not on the tape).
     """
     fn = _innermost(tree, loop)      # its parameters are the traced ones
@@ -258,7 +259,7 @@ def _python_steps(tree: ast.AST, loop: ast.While | ast.For, tested: set[str],
     traced = (params | {t.id for n in walked(fn) for t, _ in _assigned(n)}) - python
     settled = _settled(loop, python, traced, resets)
     python, traced = python - settled, traced | settled
-    unknown = params - python - tested      # traced, or a caller's Python number
+    unknown = params - python - tested - traced_params(where)  # or a caller's Python number
     alone = tested if len(tested) == 1 else set()
     body = ast.Module(body=loop.body, type_ignores=[])
     loads = Counter(x.id for x in walked(body) if isinstance(x, ast.Name)
