@@ -269,38 +269,11 @@ def _floats(x: Any) -> bool:
     return _np_dtype(x).kind == "f"
 
 
-def _cast_like(g: Any, x: Any) -> Any:
-    if g.__class__ is float and not g:
-        return 0.0     # zmul's zero, as eager's skipped cotangent: no dtype to add
-    return _astype(g, _np_dtype(x))
-
-
 astype_p: Primitive = primitive(_astype, "astype", elementwise=True, check_rules=False)
-# ``g`` in ``x``'s dtype as it is when it runs: a number's type may depend on its
-# value (``zmul``'s zero is a float where its product is an ``np.float64``), so the
-# cotangent of a number's cast is cast back to the dtype that number has each time
-cast_like: Primitive = primitive(_cast_like, "cast_like", elementwise=True, check_rules=False)
-defvjp(cast_like, lambda g, ans, c, x: cast_like(g, c), None)
-defjvp(cast_like, lambda t, ans, c, x: cast_like(t, c), None)
-
-
-def _cast_back(g: Any, ans: Any, x: Any, dtype: Any) -> Any:
-    """The cotangent of a cast: cast back to the input's dtype.
-
-    A cast between float dtypes carries the derivative; a cast to or from
-    integers or bools has none. A number's cotangent is cast back to the
-    dtype the number has when the record runs (``cast_like``), an array's to
-    its dtype (an array's dtype does not depend on its values).
-    """
-    if not (_floats(x) and _floats(ans)):
-        return None
-    v = primal_value(x)
-    if type(v) is np.ndarray or foreign(v) is not None:
-        return astype_p(g, _np_dtype(x))
-    return cast_like(g, x)
-
-
-defvjp(astype_p, _cast_back, None)
+# A cast between float dtypes carries the derivative (cast back to the input's
+# dtype); a cast to or from integers or bools has none.
+defvjp(astype_p, lambda g, ans, x, dtype: astype_p(g, _np_dtype(x))
+       if _floats(x) and _floats(ans) else None, None)
 defjvp(astype_p, lambda t, ans, x, dtype: astype_p(t, _np_dtype(ans))
        if _floats(x) and _floats(ans) else None, None)
 array_api_impls[astype_p] = lambda xp, x, dtype: xp.astype(x, getattr(xp, np.dtype(dtype).name))
