@@ -143,9 +143,6 @@ def ones_beside(x, y):
     return np.ones_like(x ** 2 - y) * x
 
 
-@pytest.mark.xfail(strict=True, reason="array write seed 337: vmap traces a float64 0-d "
-                   "example as a float, weak beside float32 data, so np.ones_like reads "
-                   "float32 where the example (an np.float64, or a 0-d array) makes it float64")
 def test_vmap_of_ones_like_beside_a_float64_example_is_the_loop():
     xs, ys = np.ones((3, 1, 3), F32), np.array([0.5, 0.25, 2.0])
     loop = np.stack([ones_beside(x, y) for x, y in zip(xs, ys)])

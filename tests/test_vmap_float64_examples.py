@@ -3,12 +3,14 @@
 An example of a float64 batch is ``batch[i]``: an ``np.float64``, or a 0-d
 float64 array where the loop takes it so. Both are strong under NumPy 2
 (NEP 50): ``y * x32`` is float64. vmap traces the example as a Python float,
-which is weak (``y * x32`` is float32). NumPy's operators on it were already
-taken as strong; where ``grad`` or a jitted call takes it, and that changes a
-dtype, vmap traces the example again as a 0-d float64 array, which they
-keep strong, so the batch computes in float64 as each example does. Checked
-against the loop, dtype and bits, under vmap, vmap(grad), vmap(jit), jit(vmap)
-and their compositions. Reduced from array-fuzzer seed 3648
+which is weak (``y * x32`` is float32), where every value is float64 (the
+common case: the same numbers). Beside float32 or float16 values it traces
+the example again as what it is, an ``np.float64`` (strong): so NumPy's
+functions and constants made from its values (``np.minimum(x32, y)``,
+``np.zeros_like`` of that) are float64 as in each example; where ``grad``
+takes it, as a 0-d float64 array, which grad keeps strong. Checked against
+the loop, dtype and bits, under vmap, vmap(grad), vmap(jit), jit(vmap) and
+their compositions. Reduced from array-fuzzer seeds 3648 and 2304 (writes)
 (tests/test_arrayfuzz.py)."""
 
 from __future__ import annotations
@@ -57,16 +59,7 @@ def test_a_float64_example_beside_float32_data_is_the_loop(how):
     exactly(f(XS, YS), want, how + " (again)")
 
 
-JIT_OF_GRAD = pytest.mark.xfail(strict=True, reason=(
-    "vmap traces the example as a float and the jitted call records at the float's "
-    "signature, where grad takes it weak: the call is one primitive, so the trace does "
-    "not see grad take the example, and is not traced again as a 0-d array. Traced so, "
-    "the call's batching rule (jit of vmap of its replay) hands the replay a float at "
-    "the 0-d signature, which its compiled program cannot take (seed 1444's vmap(jit))"))
-
-
-@pytest.mark.parametrize("how", ["vmap(grad)", pytest.param("vmap(jit(grad))", marks=JIT_OF_GRAD),
-                                 "jit(vmap(grad))"])
+@pytest.mark.parametrize("how", ["vmap(grad)", "vmap(jit(grad))", "jit(vmap(grad))"])
 def test_the_gradient_at_a_float64_example_beside_float32_data_is_the_loop(how):
     g = tg.grad(loss, (0, 1))
     f = {"vmap(grad)": tg.vmap(g), "vmap(jit(grad))": tg.vmap(tg.jit(g)),
@@ -77,6 +70,37 @@ def test_the_gradient_at_a_float64_example_beside_float32_data_is_the_loop(how):
     exactly(f(XS, YS), want, how + " (again)")
     dy = (np.array([loss(x, y + 1e-6) - loss(x, y - 1e-6) for x, y in zip(XS, YS)]) / 2e-6)
     np.testing.assert_allclose(want[1], dy, rtol=1e-8)        # float64's derivative
+
+
+def minimum_zeros(x, y):          # array write seed 2304 reduced
+    v0 = np.minimum(x, y)
+    return np.zeros_like(v0) + 0.0 * np.sum(x), v0 * 2.0 + np.full_like(v0, 3.0)
+
+
+def ones_minus(x, y):
+    return np.ones_like(x ** 2 - y) * x + np.empty_like(x - y).shape[0]
+
+
+@pytest.mark.parametrize("fun", [minimum_zeros, ones_minus])
+@pytest.mark.parametrize("how", ["vmap", "vmap(jit)", "jit(vmap)", "vmap(grad)",
+                                 "jit(vmap(grad))", "vmap(jit(grad))"])
+@pytest.mark.parametrize("in_axes", [0, (0, None)])
+def test_numpy_functions_of_a_float64_example_beside_float32_are_the_loops(fun, how, in_axes):
+    """``np.minimum``, ``np.zeros_like``, ``np.ones_like``: float64 where the example is."""
+    xs = np.linspace(0.1, 2.0, 18, dtype=np.float32).reshape(3, 2, 3)
+    ys = np.array([0.5, 0.25, 2.0]) if in_axes == 0 else np.float64(0.75)
+    rows = list(zip(xs, ys)) if in_axes == 0 else [(x, ys) for x in xs]
+
+    def s(x, y):
+        return sum(np.sum(o * np.cos(np.arange(o.size)).reshape(o.shape)) for o in fun(x, y))
+    inner = tg.grad(s, (0, 1)) if "grad" in how else fun
+    vm = {"vmap": lambda f: tg.vmap(f, in_axes), "jit(vmap)": lambda f: tg.jit(tg.vmap(f, in_axes)),
+          "vmap(jit)": lambda f: tg.vmap(tg.jit(f), in_axes)}
+    f = {"vmap(grad)": vm["vmap"], "jit(vmap(grad))": vm["jit(vmap)"],
+         "vmap(jit(grad))": vm["vmap(jit)"]}.get(how, vm.get(how))(inner)
+    want = stacked([inner(x, y) for x, y in rows])
+    exactly(f(xs, ys), want, how)
+    assert want[0].dtype == (np.float32 if "grad" in how else np.float64)    # NumPy's premise
 
 
 def test_a_float64_example_beside_float64_data_is_traced_as_a_float():
@@ -144,7 +168,7 @@ def test_the_gradient_of_a_float64_example_is_float64_beside_float32(name, how, 
     cotangent to its primal's dtype, as JAX hands a gradient back; vmap's
     example is traced as a float, so it traces it again as a 0-d array there.
     """
-    if "jit" in how and name != "x * w + x * x":
+    if "jit" in how and name == "sin(x) * w":
         request.applymarker(pytest.mark.xfail(strict=True, reason=(
             "a jitted call vmap meets runs its own trace, at the example vmap traced as a "
             "float: vmap does not see that grad takes the row inside it, so it does not "

@@ -164,6 +164,9 @@ def _recorded(fun: Callable[..., Any], treedef: Any, example: list[Any], static:
     if _strong_rows(prog, tape, [r or k for r, k, s in zip(rows, kept, static) if not s]):
         tape = record([np.asarray(x) if r else x for x, r in zip(example, rows)], any(kept))
         return tape, from_tape(tape)
+    if (any(rows) or any(kept)) and _narrow(prog):   # beside float32: eager's type, strong
+        tape = record([np.float64(x) if r else x for x, r in zip(example, rows)], True)
+        return tape, from_tape(tape)
     return tape, prog
 
 
