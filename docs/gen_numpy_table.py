@@ -199,6 +199,8 @@ CALLS: dict[str, Call] = {
     "np.put": lambda x: _written(lambda y: np.put(y, [0, 4], x[0, :2]), x),
     "np.copyto": lambda x: _written(lambda y: np.copyto(y, x[0]), x),
     "np.fill_diagonal": lambda x: _written(lambda y: np.fill_diagonal(y, x[0, 1]), x),
+    "np.putmask": lambda x: _written(lambda y: np.putmask(y, x > 0.5, x[0, :2]), x),
+    "np.place": lambda x: _written(lambda y: np.place(y, x > 0.5, x[0, :2]), x),
     "np.roots": lambda x: np.roots(np.poly(x[0])),
     "np.vander": lambda x: np.vander(x[0]),
     "np.block": lambda x: np.block([[x, x[:, :1]], [x[:1], x[:1, :1]]]),
