@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .indexing import take
 from .numpy_tables import functions
 from .shapes import reshape
 from .values import Traced, primal_value, shape_of
@@ -146,7 +147,7 @@ def place(arr: Any, mask: Any, vals: Any) -> None:
             raise ValueError("Cannot insert from an empty array!")
         return
     k = np.cumsum(m) - 1        # how many places before this one take a value
-    v = np.take(vals, k % n)
+    v = take(vals, k % n)
     write(arr, Ellipsis, np.where(reshape(m, shape), reshape(v, shape), arr),
           "np.place writes into its array")
 
