@@ -24,7 +24,7 @@ from . import reductions as _axes
 from .along import _along, _flat_or_axis, _over_axes, _stacked
 from .arrays import astype, ceil, floor
 from .arrays import round_p as _round_p
-from .kinks import maximum, minimum, where
+from .kinks import maximum, minimum, numpy_bounds, where
 from .numpy_dispatch import fresh, functions
 from .numpy_tables import numpy_method, ufuncs
 from .ops import sqrt
@@ -246,6 +246,7 @@ def _np_clip(a: Any, a_min: Any = _NOTHING, a_max: Any = _NOTHING, *, min: Any =
     hi = a_max if a_max is not _NOTHING else max
     lo = None if lo is _NOTHING else lo
     hi = None if hi is _NOTHING else hi
+    lo, hi = numpy_bounds(a, lo, hi)
     x = a if lo is None else maximum(a, lo)      # no bounds (NumPy 2.4): a's copy
     return fresh(x if hi is None else minimum(x, hi), (a,))
 
