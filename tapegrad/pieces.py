@@ -21,7 +21,7 @@ from .indexing import _index, gather, getitem
 from .kinks import where
 from .numpy_dispatch import functions
 from .reshaping import _axis, ravel
-from .values import primal_value, shape_of
+from .values import Traced, primal_value, shape_of
 
 __all__ = ["append", "array_split", "delete", "dsplit", "hsplit", "insert", "rot90", "split",
            "take_along_axis", "tril", "triu", "unstack", "vsplit"]
@@ -241,6 +241,7 @@ def insert(arr: Number, obj: Any, values: Number, axis: int | None = None) -> Nu
     """
     if axis is None:
         arr, axis = ravel(arr), 0
+    values = _inserted(values, _dtype_of(arr))
     size = int(np.prod(shape_of(arr)))
     marks = -1 - _positions(shape_of(values))          # the values' positions, negative
     layout = np.insert(_positions(shape_of(arr)), obj, marks, axis=axis)
@@ -249,6 +250,17 @@ def insert(arr: Number, obj: Any, values: Number, axis: int | None = None) -> Nu
     if _dtype_of(values) != dtype:
         values = astype(values, dtype)
     return getitem(concatenate([ravel(arr), ravel(values)], 0), layout)
+
+
+def _inserted(values: Any, dtype: np.dtype[Any]) -> Any:
+    """NumPy's ``np.array(values, dtype)`` (500 into int8 raises); a list of traced: stacked."""
+    if isinstance(values, list | tuple) and any(_traced_in(v) for v in values):
+        return _stacked(values)
+    return values if _traced_in(values) else np.array(values, dtype=dtype)
+
+
+def _traced_in(x: Any) -> bool:
+    return isinstance(x, Traced) or isinstance(x, list | tuple) and any(map(_traced_in, x))
 
 
 def delete(arr: Number, obj: Any, axis: int | None = None) -> Number:
