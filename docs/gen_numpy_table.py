@@ -242,6 +242,10 @@ CALLS: dict[str, Call] = {
         lambda x: tsp.stats.multivariate_normal.pdf(x[0], x[1], x),
     "scipy.stats.multivariate_normal.entropy":
         lambda x: tsp.stats.multivariate_normal.entropy(x[0], x),
+    "scipy.stats.dirichlet.logpdf":
+        lambda x: tsp.stats.dirichlet.logpdf(x[0] * x[0] / np.sum(x[0] * x[0]), x[1] * x[1]),
+    "scipy.stats.dirichlet.pdf":
+        lambda x: tsp.stats.dirichlet.pdf(x[0] * x[0] / np.sum(x[0] * x[0]), x[1] * x[1]),
     "scipy.linalg.solve": lambda x: tsp.linalg.solve(x, x[0]),
     "scipy.linalg.solve_triangular": lambda x: tsp.linalg.solve_triangular(x, x[0]),
     "scipy.linalg.cho_factor": lambda x: tsp.linalg.cho_factor(x)[0],

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from . import tree
 from .along import _along, _stacked
 from .arrays import astype, concatenate
 from .indexing import _index, gather, getitem
@@ -246,21 +247,16 @@ def insert(arr: Number, obj: Any, values: Number, axis: int | None = None) -> Nu
     marks = -1 - _positions(shape_of(values))          # the values' positions, negative
     layout = np.insert(_positions(shape_of(arr)), obj, marks, axis=axis)
     layout = np.where(layout >= 0, layout, size - 1 - layout)
-    dtype = _dtype_of(arr)
-    if _dtype_of(values) != dtype:
-        values = astype(values, dtype)
+    if _dtype_of(values) != _dtype_of(arr):
+        values = astype(values, _dtype_of(arr))
     return getitem(concatenate([ravel(arr), ravel(values)], 0), layout)
 
 
 def _inserted(values: Any, dtype: np.dtype[Any]) -> Any:
     """NumPy's ``np.array(values, dtype)`` (500 into int8 raises); a list of traced: stacked."""
-    if isinstance(values, list | tuple) and any(_traced_in(v) for v in values):
-        return _stacked(values)
-    return values if _traced_in(values) else np.array(values, dtype=dtype)
-
-
-def _traced_in(x: Any) -> bool:
-    return isinstance(x, Traced) or isinstance(x, list | tuple) and any(map(_traced_in, x))
+    if any(type(v) is Traced for v in tree.leaves(values)):
+        return _stacked(values) if isinstance(values, list | tuple) else values
+    return np.array(values, dtype=dtype)
 
 
 def delete(arr: Number, obj: Any, axis: int | None = None) -> Number:

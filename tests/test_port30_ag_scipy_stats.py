@@ -75,3 +75,44 @@ def test_values_are_scipys_and_stay_finite_in_the_tails():
                 got.tobytes()
     assert logistic.logpdf(-np.inf) == -np.inf and logistic.logpdf(np.inf) == -np.inf
     assert tg.grad(lambda v: logistic.logpdf(v, LOC, SCALE))(-np.inf) == 1.0 / SCALE
+
+
+# ------------------------------------- dirichlet (autograd's scipy.stats.dirichlet)
+ALPHA = np.array([1.5, 2.0, 3.5])
+POINTS = np.array([[0.2, 0.1], [0.3, 0.6], [0.5, 0.3]])      # two points, components on axis 0
+
+
+def test_dirichlet_is_scipys_for_every_layout_of_x():
+    stats = pytest.importorskip("scipy.stats")
+    from tapegrad.scipy.stats import dirichlet
+    for x in (POINTS[:, 0], POINTS[:2, 0], POINTS, POINTS[:2]):       # K or K - 1 rows
+        for name in ("logpdf", "pdf"):
+            got = getattr(dirichlet, name)(x, ALPHA)
+            np.testing.assert_allclose(got, getattr(stats.dirichlet, name)(x, ALPHA), rtol=1e-14)
+            assert np.shape(got) == np.shape(getattr(stats.dirichlet, name)(x, ALPHA))
+            assert np.asarray(tg.jit(getattr(dirichlet, name))(x, ALPHA)).tobytes() == \
+                np.asarray(got).tobytes()
+    same = tg.vmap(dirichlet.logpdf, in_axes=(1, None))(POINTS, ALPHA)
+    np.testing.assert_array_equal(same, dirichlet.logpdf(POINTS, ALPHA))
+    # off the simplex -inf (SciPy raises), a concentration not positive nan
+    assert dirichlet.logpdf(np.array([0.5, 0.6, -0.1]), ALPHA) == -np.inf
+    assert dirichlet.logpdf(np.array([0.5, 0.6, 0.1]), ALPHA) == -np.inf
+    assert np.isnan(dirichlet.logpdf(POINTS[:, 0], np.array([1.0, -1.0, 2.0])))
+    with pytest.raises(ValueError, match="one entry fewer"):
+        dirichlet.logpdf(np.ones(5) / 5, ALPHA)
+
+
+def test_dirichlet_derivatives_in_alpha_and_on_the_simplex():
+    from tapegrad.scipy.stats import dirichlet
+    sp = pytest.importorskip("scipy.special")
+    # d/dalpha_i = log x_i - psi(alpha_i) + psi(sum alpha), summed over the points
+    g = tg.grad(lambda a: tg.sum(dirichlet.logpdf(POINTS, a)))(ALPHA)
+    want = np.sum(np.log(POINTS), axis=1) - 2 * (sp.psi(ALPHA) - sp.psi(ALPHA.sum()))
+    np.testing.assert_allclose(g, want, rtol=1e-12)
+    tg.check_grads(lambda a: dirichlet.logpdf(POINTS, a), (ALPHA,), order=2)
+    # with K - 1 free components the last is 1 - sum: d/dx_i = (a_i - 1)/x_i - (a_K - 1)/x_K
+    x = POINTS[:2, 0]
+    last = 1.0 - x.sum()
+    np.testing.assert_allclose(tg.grad(dirichlet.logpdf)(x, ALPHA),
+                               (ALPHA[:2] - 1) / x - (ALPHA[2] - 1) / last, rtol=1e-13)
+    tg.check_grads(dirichlet.logpdf, (x, ALPHA), order=2)

@@ -56,6 +56,7 @@ _SCIPY_UFUNCS: dict[str, Callable[..., Any]] = {
     "log_expit": log_expit, "expm1": ops.expm1, "log1p": ops.log1p, "exp2": elementary.exp2,
     "cbrt": elementary.cbrt}
 _HALF_SQRT_PI = math.sqrt(math.pi) / 2.0
+_DEGREE = math.pi / 180.0
 _COMPOSITES: dict[str, Any] = {   # ours is a composite, or none: the twin's partials
     "logit": lambda ans, p: 1.0 / (p * (1.0 - p)),
     "log_expit": lambda ans, x: ops.sigmoid(-x),
@@ -106,7 +107,6 @@ _COMPOSITES: dict[str, Any] = {   # ours is a composite, or none: the twin's par
     "k1": lambda ans, x: -0.5 * (_sp("k0")(x) + _sp("kv")(2.0, x)),
     "k0e": lambda ans, x: ans - _sp("k1e")(x),                              # k0(x) exp(x)
     "k1e": lambda ans, x: ans - 0.5 * (_sp("k0e")(x) + _sp("kve")(2.0, x))}
-_DEGREE = math.pi / 180.0
 
 
 def _bessel(name: str, outer: float, inner: float, scale: Any = None) -> tuple[Any, Any]:
