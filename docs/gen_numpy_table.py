@@ -199,6 +199,8 @@ CALLS: dict[str, Call] = {
     "np.put": lambda x: _written(lambda y: np.put(y, [0, 4], x[0, :2]), x),
     "np.copyto": lambda x: _written(lambda y: np.copyto(y, x[0]), x),
     "np.fill_diagonal": lambda x: _written(lambda y: np.fill_diagonal(y, x[0, 1]), x),
+    "np.putmask": lambda x: _written(lambda y: np.putmask(y, x > 0.5, x[0, :2]), x),
+    "np.place": lambda x: _written(lambda y: np.place(y, x > 0.5, x[0, :2]), x),
     "np.roots": lambda x: np.roots(np.poly(x[0])),
     "np.vander": lambda x: np.vander(x[0]),
     "np.block": lambda x: np.block([[x, x[:, :1]], [x[:1], x[:1, :1]]]),
@@ -240,6 +242,10 @@ CALLS: dict[str, Call] = {
         lambda x: tsp.stats.multivariate_normal.pdf(x[0], x[1], x),
     "scipy.stats.multivariate_normal.entropy":
         lambda x: tsp.stats.multivariate_normal.entropy(x[0], x),
+    "scipy.stats.dirichlet.logpdf":
+        lambda x: tsp.stats.dirichlet.logpdf(x[0] * x[0] / np.sum(x[0] * x[0]), x[1] * x[1]),
+    "scipy.stats.dirichlet.pdf":
+        lambda x: tsp.stats.dirichlet.pdf(x[0] * x[0] / np.sum(x[0] * x[0]), x[1] * x[1]),
     "scipy.linalg.solve": lambda x: tsp.linalg.solve(x, x[0]),
     "scipy.linalg.solve_triangular": lambda x: tsp.linalg.solve_triangular(x, x[0]),
     "scipy.linalg.cho_factor": lambda x: tsp.linalg.cho_factor(x)[0],

@@ -331,7 +331,18 @@ def clip(x: Number, lo: Number = None, hi: Number = None) -> Number:
 Traced.__abs__ = numpy_operator(abs, np.absolute)     # type: ignore
 
 
+def numpy_bounds(x: Any, lo: Any, hi: Any) -> tuple[Any, Any]:
+    """NumPy's ``clip`` of integer data: a Python int beyond the dtype's range is no bound."""
+    dtype = np.asarray(primal_value(x)).dtype
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        lo = None if type(lo) is int and lo <= info.min else lo
+        hi = None if type(hi) is int and hi >= info.max else hi
+    return lo, hi
+
+
 def _clip_method(self: Any, lo: Any = None, hi: Any = None) -> Any:
+    lo, hi = numpy_bounds(self, lo, hi)
     x = self if lo is None else maximum(self, lo)
     return x if hi is None else minimum(x, hi)
 

@@ -11,6 +11,7 @@ NaN, as in NumPy.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ from .arrays import astype, stack
 from .elementary import isnan
 from .indexing import take
 from .kinks import where
-from .nans import _count
+from .nans import _count, nanmean
 from .numpy_dispatch import functions
 from .orderings import sort
 from .pieces import take_along_axis
@@ -131,6 +132,8 @@ def _at_traced_q(a: Any, q: Any, axis: Any, keepdims: bool, method: str, weights
 def _run(a: Any, q: np.ndarray, axis: Any, keepdims: bool, weak: bool, method: str,
          weights: Any) -> Any:
     """Several axes as one (as NumPy's), or the weighted search with NaNs weighing nothing."""
+    if not math.prod(shape_of(_stacked(a))):    # NumPy's: nanmean of no values, whatever q
+        return nanmean(a, axis=axis, keepdims=keepdims)
     if weights is not None:
         x = _stacked(a)
         w, shape = _stacked(weights), shape_of(x)

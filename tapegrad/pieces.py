@@ -15,13 +15,14 @@ from typing import Any
 
 import numpy as np
 
+from . import tree
 from .along import _along, _stacked
 from .arrays import astype, concatenate
 from .indexing import _index, gather, getitem
 from .kinks import where
 from .numpy_dispatch import functions
 from .reshaping import _axis, ravel
-from .values import primal_value, shape_of
+from .values import Traced, primal_value, shape_of
 
 __all__ = ["append", "array_split", "delete", "dsplit", "hsplit", "insert", "rot90", "split",
            "take_along_axis", "tril", "triu", "unstack", "vsplit"]
@@ -241,14 +242,21 @@ def insert(arr: Number, obj: Any, values: Number, axis: int | None = None) -> Nu
     """
     if axis is None:
         arr, axis = ravel(arr), 0
+    values = _inserted(values, _dtype_of(arr))
     size = int(np.prod(shape_of(arr)))
     marks = -1 - _positions(shape_of(values))          # the values' positions, negative
     layout = np.insert(_positions(shape_of(arr)), obj, marks, axis=axis)
     layout = np.where(layout >= 0, layout, size - 1 - layout)
-    dtype = _dtype_of(arr)
-    if _dtype_of(values) != dtype:
-        values = astype(values, dtype)
+    if _dtype_of(values) != _dtype_of(arr):
+        values = astype(values, _dtype_of(arr))
     return getitem(concatenate([ravel(arr), ravel(values)], 0), layout)
+
+
+def _inserted(values: Any, dtype: np.dtype[Any]) -> Any:
+    """NumPy's ``np.array(values, dtype)`` (500 into int8 raises); a list of traced: stacked."""
+    if any(type(v) is Traced for v in tree.leaves(values)):
+        return _stacked(values) if isinstance(values, list | tuple) else values
+    return np.array(values, dtype=dtype)
 
 
 def delete(arr: Number, obj: Any, axis: int | None = None) -> Number:

@@ -22,14 +22,6 @@ scipy_alternatives = {    # SciPy functions without a same-named tapegrad.scipy 
     "scipy.integrate.trapezoid": "np.trapezoid(y, x) (NumPy's, which tapegrad runs)",
     "scipy.integrate.cumulative_trapezoid": "np.cumsum((y[1:] + y[:-1]) / 2 * np.diff(x)) "
     "(NumPy's functions, which tapegrad runs)",
-    "scipy.special.i0": "sum((x / 2.0) ** (2 * k) / math.factorial(k) ** 2 for k in "
-    "range(60)) (its power series)",
-    "scipy.special.i0e": "tg.exp(-tg.abs(x)) * sum((x / 2.0) ** (2 * k) / math.factorial(k) ** "
-    "2 for k in range(60)) (i0's power series)",
-    "scipy.special.i1": "sum((x / 2.0) ** (2 * k + 1) / (math.factorial(k) * "
-    "math.factorial(k + 1)) for k in range(60)) (its power series)",
-    "scipy.special.beta": "tg.exp(gammaln(a) + gammaln(b) - gammaln(a + b)) with "
-    "tapegrad.scipy.special.gammaln",
     "scipy.special.factorial": "tg.exp(tapegrad.scipy.special.gammaln(x + 1.0))",
     "scipy.special.softplus": "tg.softplus",
     "scipy.optimize.rosen": "np.sum(100.0 * (x[1:] - x[:-1] ** 2.0) ** 2.0 + (1 - x[:-1]) ** "

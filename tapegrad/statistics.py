@@ -24,7 +24,7 @@ from . import reductions as _axes
 from .along import _along, _flat_or_axis, _over_axes, _stacked
 from .arrays import astype, ceil, floor
 from .arrays import round_p as _round_p
-from .kinks import maximum, minimum, where
+from .kinks import maximum, minimum, numpy_bounds, where
 from .numpy_dispatch import fresh, functions
 from .numpy_tables import numpy_method, ufuncs
 from .ops import sqrt
@@ -156,6 +156,18 @@ def _weighted(a: Any, w: Any, axis: Axis, axes: tuple[int, ...], keepdims: bool)
     return _axes.sum(a * w, axis=axes, keepdims=keepdims) / scl, scl
 
 
+def _middle(s: Any, ax: int, n: int) -> Any:
+    """The middle of ``s`` sorted along ``ax`` (of length ``n`` > 0), kept as an axis of 1."""
+    s = sort_p(s, ax)
+    if s.dtype.kind in "iub":       # integers: a float median, their sum never wraps
+        s = s * 1.0
+    mid = _along(s, ax, slice(n // 2, n // 2 + 1))
+    if n % 2 == 0:
+        mid = (_along(s, ax, slice(n // 2 - 1, n // 2)) + mid) * 0.5
+    last = _along(s, ax, slice(n - 1, n))      # nan sorts last: any nan makes it nan
+    return where(last != last, last, mid)
+
+
 def median(x: Number, axis: int | None = None, keepdims: bool = False) -> Number:
     """NumPy's ``median``: the middle of the sorted values (mean of the middle two).
 
@@ -186,17 +198,10 @@ def median(x: Number, axis: int | None = None, keepdims: bool = False) -> Number
     flat = axis is None
     s, ax = _flat_or_axis("median", x, axis)
     n = shape_of(s)[ax]
-    if n == 0:
-        raise ValueError("tg.median: the median of an empty axis is undefined (NumPy "
-                         "gives nan with a warning); reduce a non-empty one.")
-    s = sort_p(s, ax)
-    if s.dtype.kind in "iub":       # integers: a float median, their sum never wraps
-        s = s * 1.0
-    mid = _along(s, ax, slice(n // 2, n // 2 + 1))
-    if n % 2 == 0:
-        mid = (_along(s, ax, slice(n // 2 - 1, n // 2)) + mid) * 0.5
-    last = _along(s, ax, slice(n - 1, n))      # nan sorts last: any nan makes it nan
-    mid = where(last != last, last, mid)
+    if n == 0:                      # NumPy's nan (the mean of nothing), without a warning
+        mid = _axes.mean(s, axis=ax, keepdims=True)
+    else:
+        mid = _middle(s, ax, n)
     if keepdims:
         return reshape_to(mid, (1,) * len(shape)) if flat else mid
     out = tuple(k for i, k in enumerate(shape_of(mid)) if i != ax)
@@ -241,6 +246,7 @@ def _np_clip(a: Any, a_min: Any = _NOTHING, a_max: Any = _NOTHING, *, min: Any =
     hi = a_max if a_max is not _NOTHING else max
     lo = None if lo is _NOTHING else lo
     hi = None if hi is _NOTHING else hi
+    lo, hi = numpy_bounds(a, lo, hi)
     x = a if lo is None else maximum(a, lo)      # no bounds (NumPy 2.4): a's copy
     return fresh(x if hi is None else minimum(x, hi), (a,))
 

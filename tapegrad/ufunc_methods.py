@@ -13,6 +13,7 @@ takes its value from, so the derivative goes there (to the first of equal ones).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -24,7 +25,7 @@ from .indexing import getitem
 from .numpy_tables import ufunc_methods
 from .pieces import take_along_axis
 from .primitive import Primitive, defjvp, defvjp, primitive
-from .shapes import reshape
+from .shapes import reshape, transpose
 from .values import Traced, primal_value, shape_of
 
 __all__ = ["accumulate", "outer", "reduce"]
@@ -34,6 +35,7 @@ _REDUCE: dict[Any, Callable[..., Any]] = {
     np.logical_and: np.all, np.logical_or: np.any}
 _ACCUMULATE: dict[Any, Callable[..., Any]] = {np.add: np.cumsum, np.multiply: np.cumprod}
 _RUNNING = (np.maximum, np.minimum, np.fmax, np.fmin)    # each place is one of the elements
+_ORDER_FREE = (np.fmax, np.fmin)      # their fold gives one value whatever the order
 
 
 def _dtype(x: Any) -> np.dtype[Any]:
@@ -91,13 +93,32 @@ def reduce(ufunc: Any, x: Any, axis: Any = 0, dtype: Any = None, keepdims: bool 
         raise TypeError(f"np.{name}(..., dtype=/where=) was applied to a traced value: "
                         "tapegrad's takes axis, keepdims and initial; cast x first, or mask "
                         "with np.where(mask, x, initial).")
+    if ufunc in _ORDER_FREE and (axis is None or isinstance(axis, tuple | list)):
+        return _merged(ufunc, x, axis, initial, keepdims)
     if axis is None:
         if len(shape_of(x)) != 1:
             raise ValueError(f"np.{name}(x, axis=None) of a {len(shape_of(x))}-d x: tapegrad "
-                             "folds one axis; write it on x.ravel() (NumPy refuses it for "
-                             "ufuncs whose order matters).")
+                             "folds one axis, since NumPy's order over several depends on the "
+                             "array's layout; write it on x.ravel().")
         axis = 0
     return _fold(ufunc, x, _axis(name, axis, len(shape_of(x))), initial, keepdims)
+
+
+def _merged(ufunc: Any, x: Any, axis: Any, initial: Any, keepdims: bool) -> Any:
+    """``fmax``/``fmin`` over several axes (their order changes nothing): merged into one."""
+    nd = len(shape_of(x))
+    axes = tuple(range(nd)) if axis is None else tuple(_axis(
+        f"{ufunc.__name__}.reduce", a, nd) for a in axis)
+    if len(set(axes)) != len(axes):
+        raise ValueError("duplicate value in 'axis'")
+    kept = tuple(i for i in range(nd) if i not in axes)
+    shape = shape_of(x)
+    moved = transpose(x, kept + axes) if kept + axes != tuple(range(nd)) else x
+    flat = reshape(moved, tuple(shape[i] for i in kept) + (math.prod(shape[i] for i in axes),))
+    out = _fold(ufunc, flat, len(kept), initial, False)
+    if keepdims:
+        out = reshape(out, tuple(1 if i in axes else n for i, n in enumerate(shape)))
+    return out
 
 
 # ------------------------------------------- the running maximum's sources

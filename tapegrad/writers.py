@@ -21,12 +21,13 @@ from typing import Any
 
 import numpy as np
 
+from .indexing import take
 from .numpy_tables import functions
 from .shapes import reshape
 from .values import Traced, primal_value, shape_of
 from .writes import writable, write, written_into
 
-__all__ = ["copyto", "fill_diagonal", "put", "put_along_axis"]
+__all__ = ["copyto", "fill_diagonal", "place", "put", "put_along_axis", "putmask"]
 
 
 def _along_key(shape: tuple[int, ...], indices: Any, axis: int) -> tuple[Any, ...]:
@@ -97,6 +98,60 @@ def copyto(dst: Any, src: Any, casting: str = "same_kind", where: Any = True) ->
     write(dst, Ellipsis, value, "np.copyto writes into dst")
 
 
+def _flat_mask(mask: Any, size: int, name: str) -> Any:
+    """``mask`` as a flat boolean array (traced or not) of ``size`` elements, as NumPy's."""
+    if type(mask) is Traced:
+        m = reshape(mask, (-1,))
+        m = m if np.asarray(primal_value(m)).dtype == bool else m != 0
+    else:
+        m = np.ravel(np.asarray(mask)).astype(bool)
+    if shape_of(m)[0] != size:
+        raise ValueError(f"{name}: mask and data must be the same size")
+    return m
+
+
+def _flat_values(values: Any, a: Any) -> Any:
+    """``values`` flattened; an array's dtype must cast safely to ``a``'s (NumPy's check)."""
+    value = primal_value(values) if type(values) is Traced else values
+    to = np.asarray(primal_value(a)).dtype
+    if isinstance(value, np.ndarray) and not np.can_cast(value.dtype, to, "safe"):
+        raise TypeError(f"Cannot cast array data from {value.dtype!r} to {to!r} according "
+                        "to the rule 'safe'")
+    if isinstance(values, list | tuple):        # a list may hold traced numbers
+        values = np.stack(values) if values else np.zeros(0, to)
+    return reshape(values, (-1,)) if type(values) is Traced else np.ravel(values)
+
+
+def putmask(a: Any, mask: Any, values: Any) -> None:
+    """NumPy's ``putmask``: ``a.flat[n] = values[n]`` where ``mask.flat[n]`` (repeated)."""
+    writable(a, "np.putmask writes into its array")
+    shape, size = shape_of(a), math.prod(shape_of(a))
+    m = _flat_mask(mask, size, "putmask")
+    values = _flat_values(values, a)
+    if not shape_of(values)[0]:                 # NumPy writes nothing
+        return
+    v = np.resize(values, size)
+    write(a, Ellipsis, np.where(reshape(m, shape), reshape(v, shape), a),
+          "np.putmask writes into its array")
+
+
+def place(arr: Any, mask: Any, vals: Any) -> None:
+    """NumPy's ``place``: the ``k``-th place where ``mask`` holds takes ``vals[k]``, repeated."""
+    writable(arr, "np.place writes into its array")
+    shape, size = shape_of(arr), math.prod(shape_of(arr))
+    m = _flat_mask(mask, size, "place")
+    vals = _flat_values(vals, arr)
+    n = shape_of(vals)[0]
+    if not n:
+        if np.any(m):           # a guard where the mask is traced
+            raise ValueError("Cannot insert from an empty array!")
+        return
+    k = np.cumsum(m) - 1        # how many places before this one take a value
+    v = take(vals, k % n)
+    write(arr, Ellipsis, np.where(reshape(m, shape), reshape(v, shape), arr),
+          "np.place writes into its array")
+
+
 def fill_diagonal(a: Any, val: Any, wrap: bool = False) -> None:
     """NumPy's ``fill_diagonal``: ``val`` (repeated) on the main diagonal of ``a``."""
     writable(a, "np.fill_diagonal writes into its array")
@@ -132,4 +187,5 @@ for _name in ("__iadd__", "__isub__", "__imul__", "__itruediv__", "__ifloordiv__
 functions.update({
     np.put_along_axis: (put_along_axis, ("axis",)), np.put: (put, ("mode",)),
     np.copyto: (copyto, ("casting", "where")), np.fill_diagonal: (fill_diagonal, ("wrap",)),
+    np.putmask: (putmask, ()), np.place: (place, ()),
 })

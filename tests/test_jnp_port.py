@@ -166,7 +166,6 @@ REDUCERS = ["sum", "prod", "mean", "max", "min", "var", "std", "all", "any", "ar
             "argmin", "ptp", "count_nonzero", "nansum", "nanprod", "nanmean", "nanmax",
             "nanmin", "nanvar", "nanstd", "median", "nanmedian"]
 NO_TUPLE = {"argmax", "argmin"}
-MEDIAN_OF_NOTHING = (ValueError, "median of an empty axis is undefined")   # NumPy: nan, warning
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
@@ -178,10 +177,7 @@ def test_reducers_over_every_axis_and_keepdims_are_numpys(name, dtype):
         for axis in _axes(len(shape), name not in NO_TUPLE):
             for keepdims in (False, True):
                 f = lambda v, a=axis, k=keepdims: fn(v, axis=a, keepdims=k)  # noqa: E731
-                reduced = range(len(shape)) if axis is None else np.atleast_1d(axis)
-                empty = any(shape[a] == 0 for a in reduced) and len(shape) > 0
-                refused = MEDIAN_OF_NOTHING if "median" == name and empty else None
-                numpy_semantics(f, x, refused=refused)
+                numpy_semantics(f, x)       # a median of nothing too: NumPy's nan
 
 
 @pytest.mark.parametrize("name", ["sum", "prod", "mean", "max", "min", "var", "std", "ptp",

@@ -370,8 +370,9 @@ def test_median_gradient_goes_to_the_middle():
     for axis in (None, 0, 1):
         assert same(tg.median(y, axis=axis), np.median(y, axis=axis))
         assert same(tg.jit(lambda v: np.median(v, axis=axis))(y), np.median(y, axis=axis))
-    with pytest.raises(ValueError, match="median of an empty axis"):
-        tg.median(np.zeros((2, 0)), axis=1)
+    with np.errstate(invalid="ignore"), pytest.warns(RuntimeWarning):    # NumPy's nan
+        want = np.median(np.zeros((2, 0)), axis=1)
+    assert same(tg.median(np.zeros((2, 0)), axis=1), want)
 
 
 # ---------------------------------------------------- logsumexp and softmax

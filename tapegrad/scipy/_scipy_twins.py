@@ -18,6 +18,7 @@ from ..numpy_dispatch import ufunc_finders
 from ..primitive import Primitive, defpartials, primitive
 from .special import (
     _betainc,
+    _no_derivative,
     betainc,
     betaln,
     digamma,
@@ -55,6 +56,7 @@ _SCIPY_UFUNCS: dict[str, Callable[..., Any]] = {
     "log_expit": log_expit, "expm1": ops.expm1, "log1p": ops.log1p, "exp2": elementary.exp2,
     "cbrt": elementary.cbrt}
 _HALF_SQRT_PI = math.sqrt(math.pi) / 2.0
+_DEGREE = math.pi / 180.0
 _COMPOSITES: dict[str, Any] = {   # ours is a composite, or none: the twin's partials
     "logit": lambda ans, p: 1.0 / (p * (1.0 - p)),
     "log_expit": lambda ans, x: ops.sigmoid(-x),
@@ -80,7 +82,58 @@ _COMPOSITES: dict[str, Any] = {   # ours is a composite, or none: the twin's par
     "huber": (lambda ans, d, r: kinks.where(logic.le(kinks.abs(r), d), 0.0, kinks.abs(r) - d),
               lambda ans, d, r: kinks.where(logic.le(kinks.abs(r), d), r, d * kinks.sign(r))),
     "pseudo_huber": (lambda ans, d, r: 2.0 * ans / d - r * r / (d * _root(d, r)),
-                     lambda ans, d, r: r / _root(d, r))}
+                     lambda ans, d, r: r / _root(d, r)),
+    "beta": (lambda ans, a, b: ans * (digamma(a) - digamma(a + b)),
+             lambda ans, a, b: ans * (digamma(b) - digamma(a + b))),
+    "poch": (lambda ans, z, m: ans * (digamma(z + m) - digamma(z)),
+             lambda ans, z, m: ans * digamma(z + m)),
+    "gammasgn": 0.0, "round": 0.0,
+    "exp1": lambda ans, x: -ops.div(ops.exp(-x), x), "expi": lambda ans, x: ops.div(ops.exp(x), x),
+    "dawsn": lambda ans, x: 1.0 - 2.0 * x * ans,
+    "wrightomega": lambda ans, x: ops.div(ans, 1.0 + ans),
+    "spence": lambda ans, z: kinks.where(logic.eq(z, 1.0), -1.0, ops.div(ops.log(z), 1.0 - z)),
+    "sindg": lambda ans, x: _sp("cosdg")(x) * _DEGREE,
+    "cosdg": lambda ans, x: -_sp("sindg")(x) * _DEGREE,
+    # Bessel functions: the recurrences, each term SciPy's own function (a twin too)
+    "j0": lambda ans, x: -_sp("j1")(x),
+    "j1": lambda ans, x: 0.5 * (_sp("j0")(x) - _sp("jv")(2.0, x)),
+    "y0": lambda ans, x: -_sp("y1")(x),
+    "y1": lambda ans, x: 0.5 * (_sp("y0")(x) - _sp("yv")(2.0, x)),
+    "i0": lambda ans, x: _sp("i1")(x),
+    "i1": lambda ans, x: 0.5 * (_sp("i0")(x) + _sp("iv")(2.0, x)),
+    "i0e": lambda ans, x: _sp("i1e")(x) - kinks.sign(x) * ans,            # i0(x) exp(-|x|)
+    "i1e": lambda ans, x: 0.5 * (_sp("i0e")(x) + _sp("ive")(2.0, x)) - kinks.sign(x) * ans,
+    "k0": lambda ans, x: -_sp("k1")(x),
+    "k1": lambda ans, x: -0.5 * (_sp("k0")(x) + _sp("kv")(2.0, x)),
+    "k0e": lambda ans, x: ans - _sp("k1e")(x),                              # k0(x) exp(x)
+    "k1e": lambda ans, x: ans - 0.5 * (_sp("k0e")(x) + _sp("kve")(2.0, x))}
+
+
+def _bessel(name: str, outer: float, inner: float, scale: Any = None) -> tuple[Any, Any]:
+    """The partials of SciPy's Bessel function ``name(v, x)``: none in the order ``v``.
+
+    In ``x``, the recurrence ``outer * (f(v - 1, x) + inner * f(v + 1, x)) / 2``, plus
+    ``scale(ans, x)`` (the exponential factor's term) for a scaled function.
+    """
+    def dx(ans: Any, v: Any, x: Any) -> Any:
+        f = _sp(name)
+        d = outer * 0.5 * (f(v - 1, x) + inner * f(v + 1, x))
+        return d if scale is None else d + scale(ans, x)
+    return _no_derivative(f"special.{name}", "v", "the order"), dx
+
+
+_COMPOSITES.update({
+    "jv": _bessel("jv", 1.0, -1.0), "yv": _bessel("yv", 1.0, -1.0),
+    "yn": _bessel("yn", 1.0, -1.0), "iv": _bessel("iv", 1.0, 1.0),
+    "kv": _bessel("kv", -1.0, 1.0),
+    "ive": _bessel("ive", 1.0, 1.0, lambda ans, x: -kinks.sign(x) * ans),     # iv exp(-|x|)
+    "kve": _bessel("kve", -1.0, 1.0, lambda ans, x: ans)})                    # kv exp(x)
+
+
+def _sp(name: str) -> Any:
+    """SciPy's ufunc ``name`` with its rules, for a partial: its derivative is SciPy's too."""
+    ufunc = getattr(sys.modules["scipy.special"], name)
+    return scipy_ufunc(ufunc) or ufunc
 
 
 def _boxcox_lmbda(ans: Any, log_x: Any, lmbda: Any) -> Any:

@@ -20,6 +20,7 @@ from . import _common
 from . import beta as beta
 from . import cauchy as cauchy
 from . import chi2 as chi2
+from . import dirichlet as dirichlet
 from . import expon as expon
 from . import gamma as gamma
 from . import laplace as laplace
@@ -33,8 +34,8 @@ from . import uniform as uniform
 from ._summaries import zmap as zmap
 from ._summaries import zscore as zscore
 
-__all__ = ["beta", "cauchy", "chi2", "expon", "gamma", "laplace", "logistic", "lognorm",
-           "multivariate_normal", "norm", "poisson", "t", "uniform", "zmap", "zscore"]
+__all__ = ["beta", "cauchy", "chi2", "dirichlet", "expon", "gamma", "laplace", "logistic",
+           "lognorm", "multivariate_normal", "norm", "poisson", "t", "uniform", "zmap", "zscore"]
 
 for _module in (beta, cauchy, chi2, expon, gamma, laplace, logistic, lognorm, norm, poisson, t,
                 uniform):

@@ -35,9 +35,9 @@ def logpdf(x: Number, loc: Number = 0, scale: Number = 1) -> Number:
     Returns:
       The log-density, broadcast over the arguments.
     """
-    a = kinks.abs(standardize(x, loc, scale))
-    big = logic.gt(a, 1.0)
-    ab, sm = kinks.maximum(a, 1.0), kinks.minimum(a, 1.0)
+    z = standardize(x, loc, scale)
+    big = logic.gt(kinks.abs(z), 1.0)       # a condition: each branch smooth where taken
+    ab, sm = kinks.abs(kinks.where(big, z, 1.0)), kinks.where(big, 0.0, z)
     log1p_z2 = kinks.where(big, 2.0 * ops.log(ab) + ops.log1p(ops.div(1.0, ab * ab)),
                            ops.log1p(sm * sm))
     return where_ok(positive(scale), -_LOG_PI - ops.log(scale) - log1p_z2, math.nan)
@@ -51,7 +51,7 @@ def pdf(x: Number, loc: Number = 0, scale: Number = 1) -> Number:
 def _cdf(z: Number) -> Number:
     """``P(Z <= z)``: ``atan(-1 / z) / pi`` below -1, ``1/2 + atan(z) / pi`` above."""
     far = logic.lt(z, -1.0)
-    zf, zn = kinks.minimum(z, -1.0), kinks.maximum(z, -1.0)
+    zf, zn = kinks.where(far, z, -1.0), kinks.where(far, -1.0, z)     # no split at z = -1
     return kinks.where(far, ops.arctan(ops.div(-1.0, zf)) / math.pi,
                        0.5 + ops.arctan(zn) / math.pi)
 

@@ -40,9 +40,9 @@ def pdf(x: Number, loc: Number = 0, scale: Number = 1) -> Number:
 
 def _logcdf(z: Number) -> Number:
     """``log P(Z <= z)``: ``z - log 2`` below 0, ``log1p(-exp(-z) / 2)`` above."""
-    neg = logic.lt(z, 0.0)
-    return kinks.where(neg, kinks.minimum(z, 0.0) - _LOG2,
-                       ops.log1p(-0.5 * ops.exp(-kinks.maximum(z, 0.0))))
+    neg = logic.lt(z, 0.0)          # each branch sees z only where it is taken: at z = 0 the
+    return kinks.where(neg, kinks.where(neg, z, 0.0) - _LOG2,      # derivative is the pdf's,
+                       ops.log1p(-0.5 * ops.exp(-kinks.where(neg, 0.0, z))))   # not half of it
 
 
 def cdf(x: Number, loc: Number = 0, scale: Number = 1) -> Number:

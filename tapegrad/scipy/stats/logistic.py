@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-from ... import kinks
+from ... import kinks, logic
 from .. import _numpy_ops as ops
 from ..special import expit, logit
 from ._common import Number, positive, standardize, where_ok
@@ -32,8 +32,9 @@ def logpdf(x: Number, loc: Number = 0, scale: Number = 1) -> Number:
     Returns:
       The log-density, broadcast over the arguments.
     """
-    a = kinks.abs(standardize(x, loc, scale))      # even in z: finite at -inf too
-    r = -a - 2.0 * ops.softplus(-a) - ops.log(scale)
+    z = standardize(x, loc, scale)     # even in z: -|z| - 2 softplus(-|z|), finite at -inf too,
+    neg = logic.lt(z, 0.0)             # each side written in z (smooth at 0 to any order)
+    r = kinks.where(neg, z - 2.0 * ops.softplus(z), -z - 2.0 * ops.softplus(-z)) - ops.log(scale)
     return where_ok(positive(scale), r, math.nan)
 
 
