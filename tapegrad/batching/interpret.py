@@ -1,21 +1,20 @@
 """Playing one example's program on a batch: by batching rules, or compiled.
 
-``trace`` records ``fun`` at one example as a ``Spec`` (its program);
-``play`` runs that program on the examples ``idx`` of a batch: each equation
-through its rule (``rules.rule``: the primitive's own, broadcasting for an
-elementwise one, else once per example), the batch axis first. A guard (a
-Python branch on a traced value) becomes a mask: the examples that fail it
-are handed back, to run through another specialization.
+``trace`` records ``fun`` at one example as a ``Spec`` (its program); ``play`` runs
+that program on the examples ``idx`` of a batch: each equation through its rule
+(``rules.rule``: the primitive's own, broadcasting for an elementwise one, else once
+per example), the batch axis first. A guard (a Python branch on a traced value)
+becomes a mask: the examples that fail it are handed back, to run through another
+specialization.
 
-When every value of the program is a float (scalar-written code, such as a
-per-example gradient of an MLP on floats) and no guard is on it, the batched
-program is that program with each batched float replaced by the array of its
-values across the batch: every elementwise primitive's implementation
-computes exactly that on arrays, and the reductions and broadcasts of a float
-are the identity. So the program is lowered once, as ``jit`` lowers one
-(straight-line Python, each batched value an array), instead of being
-interpreted equation by equation: the same implementations on the same
-arrays, so the same numbers.
+When every value of the program is a float (scalar-written code, such as a per-example
+gradient of an MLP on floats) and no guard is on it, the batched program is that
+program with each batched float replaced by the array of its values across the batch:
+every elementwise primitive's implementation computes exactly that on arrays, and the
+reductions and broadcasts of a float are the identity. So the program is lowered once,
+as ``jit`` lowers one (straight-line Python, each batched value an array), instead of
+being interpreted equation by equation: the same implementations on the same arrays,
+so the same numbers.
 """
 
 from __future__ import annotations
@@ -182,10 +181,9 @@ def _strong_rows(prog: Program, tape: Any, rows: list[bool]) -> bool:
 
 
 def _float64(v: Any) -> bool:
-    """Whether ``v`` is one float64 number (an inner transform takes it as a float).
+    """Whether ``v`` is one float64 number, which an inner transform takes as a float.
 
-    Not a 0-d array: an inner transform takes that as an array, strong.
-    """
+    Not a 0-d array: an inner transform takes that as an array, strong."""
     return type(v) is not np.ndarray and np.ndim(v) == 0 and np.result_type(v) == np.float64
 
 
