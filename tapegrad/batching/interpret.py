@@ -181,9 +181,7 @@ def _strong_rows(prog: Program, tape: Any, rows: list[bool]) -> bool:
 
 
 def _float64(v: Any) -> bool:
-    """Whether ``v`` is one float64 number, which an inner transform takes as a float.
-
-    Not a 0-d array: an inner transform takes that as an array, strong."""
+    """Whether ``v`` is one float64 number, not a 0-d array (which transforms keep strong)."""
     return type(v) is not np.ndarray and np.ndim(v) == 0 and np.result_type(v) == np.float64
 
 
