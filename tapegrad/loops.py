@@ -167,7 +167,8 @@ def _value(x: Any) -> Any:
 
 
 def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any = None,
-         length: int | None = None, reverse: bool = False) -> tuple[Any, Any]:
+         length: int | None = None, reverse: bool = False,
+         unroll: int | bool = 1) -> tuple[Any, Any]:
     """JAX's ``lax.scan``: ``carry, y = f(carry, x)`` over the leading axis of ``xs``.
 
     Recorded as one record holding ``f``'s program (traced once); every
@@ -183,6 +184,8 @@ def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any = None,
       xs: A pytree of arrays sharing a leading axis (the steps), or None.
       length: The number of steps when ``xs`` is None.
       reverse: Run from the last step to the first (``ys`` stays in order).
+      unroll: JAX's hint of how many steps to unroll (a positive int or a
+        bool); checked, and without effect on the results, as in JAX.
 
     Returns:
       ``(carry, ys)``: the final carry and the ``y``'s stacked along a new first axis.
@@ -194,7 +197,16 @@ def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any = None,
       (np.float64(6.0), array([0., 2., 9.]))
     """
     check_callable(f, "scan")
+    _check_unroll("tg.scan", unroll, allow_none=False)
     return _scan(f, init, xs, length, reverse)
+
+
+def _check_unroll(what: str, unroll: Any, allow_none: bool) -> None:
+    """JAX's check of ``unroll``: a bool or a positive int (``fori_loop``: or None)."""
+    if unroll is None and allow_none or isinstance(unroll, bool | np.bool_):
+        return
+    if not isinstance(unroll, int | np.integer) or unroll < 1:
+        raise ValueError(f"{what}: unroll must be a bool or a positive int, got {unroll!r}.")
 
 
 def _scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any, length: int | None,
@@ -292,7 +304,7 @@ def _trace_cond(cond_fun: Callable[[Any], Any], htd: Any, carry: list[Any]) -> B
 
 
 def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any],
-              init_val: Any) -> Any:
+              init_val: Any, *, unroll: int | bool | None = None) -> Any:
     """JAX's ``lax.fori_loop``: ``for i in range(lower, upper): val = body_fun(i, val)``.
 
     With Python int bounds it is a [scan][tapegrad.scan] of ``upper - lower``
@@ -305,6 +317,8 @@ def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any],
       body_fun: ``body_fun(i, val) -> val``; ``i`` is an ``np.int64`` scalar (of the
         bounds' dtype when they are NumPy integers, as in JAX).
       init_val: The initial value (a pytree of numbers).
+      unroll: JAX's unrolling hint (None, a bool or a positive int); checked,
+        and without effect on the results.
 
     Returns:
       The value after the last step.
@@ -315,6 +329,7 @@ def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any],
       np.float64(27.0)
     """
     check_callable(body_fun, "fori_loop")
+    _check_unroll("tg.fori_loop", unroll, allow_none=True)
     if isinstance(lower, int | np.integer) and isinstance(upper, int | np.integer):
         def step(val: Any, i: Any) -> tuple[Any, None]:
             return body_fun(i, val), None
