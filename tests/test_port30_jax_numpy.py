@@ -48,3 +48,15 @@ def test_angle_has_zero_derivative_in_both_modes():
 def test_jit_of_indexing_with_a_python_int_argument_is_eagers():
     v = np.arange(10.0) ** 2
     assert tg.jit(lambda a, i: a[i])(v, 3) == v[3]
+
+
+@pytest.mark.parametrize("x", [np.float32(-0.3), np.array(0.3, np.float32), np.array(0.3)])
+def test_sigmoid_of_a_numpy_scalar_is_a_numpy_scalar_as_tanh_and_softplus_give(x):
+    for f in (tg.sigmoid, tg.tanh, tg.softplus):
+        got, jitted = f(x), tg.jit(f)(x)
+        assert type(got) is type(jitted) is np.dtype(x.dtype).type
+    v = float(x)
+    want = 1.0 / (1.0 + np.exp(-v))
+    assert tg.sigmoid(x) == pytest.approx(want, rel=1e-6)
+    assert tg.jit(tg.sigmoid)(x) == tg.sigmoid(x)
+    assert tg.grad(tg.sigmoid)(x) == pytest.approx(want * (1 - want), rel=1e-6)
