@@ -226,6 +226,9 @@ def _scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any, length: 
         new, y = _pair(step(tree.unflatten(htd, c), tree.unflatten(xtd, x)))
         return _as_ints(_weak(new, htd, kinds), ints), _as_ints(y, ints, len(kinds))
     body = trace_body(lambda c, x: traced(c, x, []), [carry, x0], "scan")
+    if (promoted := _promoted(carry, body.out_kinds)) is not None:   # as JAX: traced again
+        carry, kinds = promoted, [kind_of(x) for x in promoted]
+        body = trace_body(lambda c, x: traced(c, x, []), [carry, x0], "scan")
     ints = _jit_ints(body, kinds)
     if ints:                # traced again, those leaves cast: np.int64, as eager computes them
         body = trace_body(lambda c, x: traced(c, x, ints), [carry, x0], "scan")
@@ -241,6 +244,20 @@ def _scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any, length: 
     ys = _unrows(getitem(out, slice(1 + size(loop.carry), None)), n, loop.ys) if loop.ys else []
     return (tree.unflatten(htd, new),
             tree.unflatten(tree.structure(body.out[1]), ys))
+
+
+def _promoted(carry: list[Any], out_kinds: list[Kind]) -> list[Any] | None:
+    """The carry, each Python float the body made a narrower NumPy float cast to it; or None.
+
+    JAX promotes a weakly typed initial carry to the body's output type and
+    traces again; so a Python loop does (``c = 0.0; c = c + np.float32(x)``).
+    """
+    weak = [kind_of(x).scalar == "float" and b.shape == () and b.dtype.kind == "f"
+            and b.dtype != F64 for x, b in zip(carry, out_kinds)]
+    if not any(weak):
+        return None
+    return [(astype(x, b.dtype) if type(x) is Traced else b.dtype.type(x)) if w else x
+            for x, b, w in zip(carry, out_kinds, weak)]
 
 
 def _scalar_tag(dtype: np.dtype) -> str:
@@ -280,9 +297,13 @@ def while_loop(cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any],
     check_callable(body_fun, "while_loop")
     carry, htd = leaves_of(init_val)
     kinds = [kind_of(x) for x in carry]
-    cond = _trace_cond(cond_fun, htd, carry)
     body = trace_body(lambda c: _weak(body_fun(tree.unflatten(htd, c)), htd, kinds), [carry],
                       "while_loop")
+    if (promoted := _promoted(carry, body.out_kinds)) is not None:   # as JAX: traced again
+        carry, kinds = promoted, [kind_of(x) for x in promoted]
+        body = trace_body(lambda c: _weak(body_fun(tree.unflatten(htd, c)), htd, kinds),
+                          [carry], "while_loop")
+    cond = _trace_cond(cond_fun, htd, carry)
     ints = _jit_ints(body, kinds)
     if ints:                # traced again, those leaves cast: np.int64, as eager computes them
         body = trace_body(lambda c: _as_ints(_weak(body_fun(tree.unflatten(htd, c)), htd, kinds),
