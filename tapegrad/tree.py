@@ -23,7 +23,7 @@ from typing import Any
 
 from . import treecode
 from .flat import ravel_leaves
-from .treedef import _LEAF, _REGISTRY, KeyPath, PyTree, TreeDef, _leaf_list, _node_type
+from .treedef import _LEAF, _REGISTRY, WALKS, KeyPath, PyTree, TreeDef, _leaf_list, _node_type
 from .treedef import LEAF_TYPES as LEAF_TYPES
 from .treedef import DictKey as DictKey
 from .treedef import GetAttrKey as GetAttrKey
@@ -213,6 +213,9 @@ def unflatten(treedef: TreeDef, leaves: Iterable[Any]) -> PyTree:
             f"{len(items)} were given.")
     it = iter(items)
     return _build(treedef, it)
+
+
+WALKS["unflatten"], WALKS["flatten_up_to"] = unflatten, _flatten_up_to
 
 
 def _build(td: TreeDef, it: Any) -> Any:

@@ -73,3 +73,19 @@ def test_an_sgd_step_over_param_grad_pairs_is_the_closed_form_under_jit():
     jitted = tg.jit(step)(params)
     for a, b in zip(tg.tree.leaves(jitted), tg.tree.leaves(new)):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_treedef_unflattens_and_flattens_up_to_itself_as_jaxs_does():
+    t = {"a": [1.0, Pair(2.0, None)], "b": ()}
+    td = tg.tree.structure(t)
+    assert td.unflatten([10.0, 20.0]) == {"a": [10.0, Pair(20.0, None)], "b": ()}
+    assert td.unflatten(tg.tree.leaves(t)) == t
+    inner = {"x": np.ones(2)}
+    parts = td.flatten_up_to({"a": [inner, Pair((3.0, 4.0), None)], "b": ()})
+    assert parts[0] is inner and parts[1] == (3.0, 4.0)
+    with pytest.raises(ValueError, match=r"\['a'\]"):
+        td.flatten_up_to({"a": 1.0, "b": ()})
+    with pytest.raises(ValueError, match="2 leaves but 1"):
+        td.unflatten([1.0])
+    grads = tg.grad(lambda p: p["a"][0] * p["a"][1].w)(t)
+    assert td.flatten_up_to(grads) == [2.0, 1.0]
