@@ -226,7 +226,7 @@ def _scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any, length: 
         new, y = _pair(step(tree.unflatten(htd, c), tree.unflatten(xtd, x)))
         return _as_ints(_weak(new, htd, kinds), ints), _as_ints(y, ints, len(kinds))
     body = trace_body(lambda c, x: traced(c, x, []), [carry, x0], "scan")
-    if (promoted := _promoted(carry, body.out_kinds)) is not None:   # as JAX: traced again
+    if (promoted := _promoted(init, carry, body.out_kinds)) is not None:   # as JAX: again
         carry, kinds = promoted, [kind_of(x) for x in promoted]
         body = trace_body(lambda c, x: traced(c, x, []), [carry, x0], "scan")
     ints = _jit_ints(body, kinds)
@@ -246,14 +246,21 @@ def _scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any, length: 
             tree.unflatten(tree.structure(body.out[1]), ys))
 
 
-def _promoted(carry: list[Any], out_kinds: list[Kind]) -> list[Any] | None:
+def _promoted(init: Any, carry: list[Any], out_kinds: list[Kind]) -> list[Any] | None:
     """The carry, each Python float the body made a narrower NumPy float cast to it; or None.
 
     JAX promotes a weakly typed initial carry to the body's output type and
     traces again; so a Python loop does (``c = 0.0; c = c + np.float32(x)``).
+    Only a Python float given in ``init`` is weak (an ``np.float64`` is not),
+    and not while ``jit`` or ``vmap`` traces: they trace an ``np.float64``
+    (an example of a float64 batch) as a Python float, so the carry stays
+    refused there rather than become a float32 that eager would not give.
     """
-    weak = [kind_of(x).scalar == "float" and b.shape == () and b.dtype.kind == "f"
-            and b.dtype != F64 for x, b in zip(carry, out_kinds)]
+    if any(t.staging for t in active_tapes()):
+        return None
+    given = [type(_value(x)) is float for x in tree.leaves(init)]
+    weak = [g and kind_of(x).scalar == "float" and b.shape == () and b.dtype.kind == "f"
+            and b.dtype != F64 for g, x, b in zip(given, carry, out_kinds)]
     if not any(weak):
         return None
     return [(astype(x, b.dtype) if type(x) is Traced else b.dtype.type(x)) if w else x
@@ -299,7 +306,7 @@ def while_loop(cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any],
     kinds = [kind_of(x) for x in carry]
     body = trace_body(lambda c: _weak(body_fun(tree.unflatten(htd, c)), htd, kinds), [carry],
                       "while_loop")
-    if (promoted := _promoted(carry, body.out_kinds)) is not None:   # as JAX: traced again
+    if (promoted := _promoted(init_val, carry, body.out_kinds)) is not None:   # as JAX
         carry, kinds = promoted, [kind_of(x) for x in promoted]
         body = trace_body(lambda c: _weak(body_fun(tree.unflatten(htd, c)), htd, kinds),
                           [carry], "while_loop")
