@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from . import indexing
 from .backend_rules import np_dtype as _np_dtype
 from .backend_rules import xp_round as _xp_round
 from .backends import array_api_impls, by_name, call, foreign
@@ -279,6 +280,7 @@ defjvp(astype_p, lambda t, ans, x, dtype: astype_p(t, _np_dtype(ans))
 array_api_impls[astype_p] = lambda xp, x, dtype: xp.astype(x, getattr(xp, np.dtype(dtype).name))
 _F64 = np.dtype(np.float64)
 as_numpy_float[0] = lambda x: astype_p(x, _F64)     # what NumPy makes: np.float64, not float
+indexing.as_int_index[0] = lambda x: astype_p(x, np.dtype(np.int64))   # a jit int argument
 
 
 def astype(x: Number, dtype: Any, copy: bool = True) -> Number:

@@ -225,7 +225,9 @@ def angle(z: Number, deg: bool = False) -> Number:
     """
     if is_complex_traced(z):
         return complex_part("angle_deg" if deg else "angle", z)
-    a = stop_gradient(arctan2(0.0, z))       # a step: no derivative, even at 0
+    # NumPy's imaginary part of real data is the Python int 0: int8 data gives float16
+    zero = 0.0 if np.result_type(primal_value(z)).kind == "f" else 0
+    a = stop_gradient(arctan2(zero, z))      # a step: no derivative, even at 0
     return a * (180 / np.pi) if deg else a
 
 

@@ -218,6 +218,24 @@ batch_rules[gather] = _batched_gather
 batch_rules[scatter_add] = _batched_scatter_add
 
 
+as_int_index: list[Any] = [None]
+"""``astype(x, np.int64)``, set by ``arrays.py`` (which imports this module)."""
+
+
+def _jit_int(k: Any) -> bool:
+    """Whether ``k`` is an argument ``jit`` was given as a Python int (traced as a float).
+
+    At any level: a jitted function called inside another transform sees
+    the outer ``jit``'s traced int through its own tape's input.
+    """
+    while type(k) is Traced:
+        ints = k.tape.ints
+        if ints and k.id in ints and k.id not in (k.tape.floats or ()):
+            return True
+        k = k._value
+    return False
+
+
 def _integer(v: Any) -> bool:
     """Whether a traced index part's value is integer data (an int array or scalar)."""
     return isinstance(v, np.integer) or (isinstance(v, np.ndarray) and v.dtype.kind in "iu")
@@ -234,6 +252,9 @@ def _index(key: Any) -> tuple[Any, list[Traced]]:
     for k in parts:
         if type(k) is Traced:
             v = primal_value(k)
+            if type(v) is float and _jit_int(k):    # an int in eager: JAX indexes with it
+                k = as_int_index[0](k)
+                v = primal_value(k)
             if np_dtype(v).kind == "b":     # the dtype, without reading the values
                 raise TypeError(
                     "indexing with a traced boolean mask (x[x > 0]) would make the "

@@ -167,7 +167,8 @@ def _value(x: Any) -> Any:
 
 
 def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any = None,
-         length: int | None = None, reverse: bool = False) -> tuple[Any, Any]:
+         length: int | None = None, reverse: bool = False,
+         unroll: int | bool = 1) -> tuple[Any, Any]:
     """JAX's ``lax.scan``: ``carry, y = f(carry, x)`` over the leading axis of ``xs``.
 
     Recorded as one record holding ``f``'s program (traced once); every
@@ -183,6 +184,8 @@ def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any = None,
       xs: A pytree of arrays sharing a leading axis (the steps), or None.
       length: The number of steps when ``xs`` is None.
       reverse: Run from the last step to the first (``ys`` stays in order).
+      unroll: JAX's hint of how many steps to unroll (a positive int or a
+        bool); checked, and without effect on the results, as in JAX.
 
     Returns:
       ``(carry, ys)``: the final carry and the ``y``'s stacked along a new first axis.
@@ -194,7 +197,16 @@ def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any = None,
       (np.float64(6.0), array([0., 2., 9.]))
     """
     check_callable(f, "scan")
+    _check_unroll("tg.scan", unroll, allow_none=False)
     return _scan(f, init, xs, length, reverse)
+
+
+def _check_unroll(what: str, unroll: Any, allow_none: bool) -> None:
+    """JAX's check of ``unroll``: a bool or a positive int (``fori_loop``: or None)."""
+    if unroll is None and allow_none or isinstance(unroll, bool | np.bool_):
+        return
+    if not isinstance(unroll, int | np.integer) or unroll < 1:
+        raise ValueError(f"{what}: unroll must be a bool or a positive int, got {unroll!r}.")
 
 
 def _scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any, length: int | None,
@@ -214,6 +226,9 @@ def _scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any, length: 
         new, y = _pair(step(tree.unflatten(htd, c), tree.unflatten(xtd, x)))
         return _as_ints(_weak(new, htd, kinds), ints), _as_ints(y, ints, len(kinds))
     body = trace_body(lambda c, x: traced(c, x, []), [carry, x0], "scan")
+    if (promoted := _promoted(init, carry, body.out_kinds)) is not None:   # as JAX: again
+        carry, kinds = promoted, [kind_of(x) for x in promoted]
+        body = trace_body(lambda c, x: traced(c, x, []), [carry, x0], "scan")
     ints = _jit_ints(body, kinds)
     if ints:                # traced again, those leaves cast: np.int64, as eager computes them
         body = trace_body(lambda c, x: traced(c, x, ints), [carry, x0], "scan")
@@ -229,6 +244,27 @@ def _scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any, length: 
     ys = _unrows(getitem(out, slice(1 + size(loop.carry), None)), n, loop.ys) if loop.ys else []
     return (tree.unflatten(htd, new),
             tree.unflatten(tree.structure(body.out[1]), ys))
+
+
+def _promoted(init: Any, carry: list[Any], out_kinds: list[Kind]) -> list[Any] | None:
+    """The carry, each Python float the body made a narrower NumPy float cast to it; or None.
+
+    JAX promotes a weakly typed initial carry to the body's output type and
+    traces again; so a Python loop does (``c = 0.0; c = c + np.float32(x)``).
+    Only a Python float given in ``init`` is weak (an ``np.float64`` is not),
+    and not while ``jit`` or ``vmap`` traces: they trace an ``np.float64``
+    (an example of a float64 batch) as a Python float, so the carry stays
+    refused there rather than become a float32 that eager would not give.
+    """
+    if any(t.staging for t in active_tapes()):
+        return None
+    given = [type(_value(x)) is float for x in tree.leaves(init)]
+    weak = [g and kind_of(x).scalar == "float" and b.shape == () and b.dtype.kind == "f"
+            and b.dtype != F64 for g, x, b in zip(given, carry, out_kinds)]
+    if not any(weak):
+        return None
+    return [(astype(x, b.dtype) if type(x) is Traced else b.dtype.type(x)) if w else x
+            for x, b, w in zip(carry, out_kinds, weak)]
 
 
 def _scalar_tag(dtype: np.dtype) -> str:
@@ -268,9 +304,13 @@ def while_loop(cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any],
     check_callable(body_fun, "while_loop")
     carry, htd = leaves_of(init_val)
     kinds = [kind_of(x) for x in carry]
-    cond = _trace_cond(cond_fun, htd, carry)
     body = trace_body(lambda c: _weak(body_fun(tree.unflatten(htd, c)), htd, kinds), [carry],
                       "while_loop")
+    if (promoted := _promoted(init_val, carry, body.out_kinds)) is not None:   # as JAX
+        carry, kinds = promoted, [kind_of(x) for x in promoted]
+        body = trace_body(lambda c: _weak(body_fun(tree.unflatten(htd, c)), htd, kinds),
+                          [carry], "while_loop")
+    cond = _trace_cond(cond_fun, htd, carry)
     ints = _jit_ints(body, kinds)
     if ints:                # traced again, those leaves cast: np.int64, as eager computes them
         body = trace_body(lambda c: _as_ints(_weak(body_fun(tree.unflatten(htd, c)), htd, kinds),
@@ -292,7 +332,7 @@ def _trace_cond(cond_fun: Callable[[Any], Any], htd: Any, carry: list[Any]) -> B
 
 
 def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any],
-              init_val: Any) -> Any:
+              init_val: Any, *, unroll: int | bool | None = None) -> Any:
     """JAX's ``lax.fori_loop``: ``for i in range(lower, upper): val = body_fun(i, val)``.
 
     With Python int bounds it is a [scan][tapegrad.scan] of ``upper - lower``
@@ -305,6 +345,8 @@ def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any],
       body_fun: ``body_fun(i, val) -> val``; ``i`` is an ``np.int64`` scalar (of the
         bounds' dtype when they are NumPy integers, as in JAX).
       init_val: The initial value (a pytree of numbers).
+      unroll: JAX's unrolling hint (None, a bool or a positive int); checked,
+        and without effect on the results.
 
     Returns:
       The value after the last step.
@@ -315,6 +357,7 @@ def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any],
       np.float64(27.0)
     """
     check_callable(body_fun, "fori_loop")
+    _check_unroll("tg.fori_loop", unroll, allow_none=True)
     if isinstance(lower, int | np.integer) and isinstance(upper, int | np.integer):
         def step(val: Any, i: Any) -> tuple[Any, None]:
             return body_fun(i, val), None

@@ -268,7 +268,8 @@ def _sigmoid(x: Any) -> Any:
     if type(x) is not _ND and foreign(x) is not None:
         return call(sigmoid, x)
     e = np.exp(-np.abs(x))                  # never overflows
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return out[()] if out.ndim == 0 else out   # a NumPy scalar, as np.tanh gives
 
 
 def _xp_sigmoid(xp: Any, x: Any) -> Any:

@@ -23,7 +23,7 @@ from typing import Any
 
 from . import treecode
 from .flat import ravel_leaves
-from .treedef import _LEAF, _REGISTRY, KeyPath, PyTree, TreeDef, _leaf_list, _node_type, _show
+from .treedef import _LEAF, _REGISTRY, WALKS, KeyPath, PyTree, TreeDef, _leaf_list, _node_type
 from .treedef import LEAF_TYPES as LEAF_TYPES
 from .treedef import DictKey as DictKey
 from .treedef import GetAttrKey as GetAttrKey
@@ -32,6 +32,10 @@ from .treedef import first_difference as first_difference
 from .treedef import keystr as keystr
 from .treedef import register as register
 from .treedef import register_dataclass as register_dataclass
+from .treewalk import flatten_leaf_first
+from .treewalk import flatten_up_to as _flatten_up_to
+
+IsLeaf = Callable[[Any], Any] | None
 
 __all__ = [
     "DictKey", "GetAttrKey", "KeyPath", "PyTree", "SequenceKey", "TreeDef",
@@ -94,12 +98,15 @@ def _flatten(x: Any, out: list[Any]) -> TreeDef:
             stack[-1][3].append(td)
 
 
-def flatten(tree: PyTree) -> tuple[list[Any], TreeDef]:
+def flatten(tree: PyTree, is_leaf: IsLeaf = None) -> tuple[list[Any], TreeDef]:
     """Flatten ``tree`` into its leaves (dict entries by sorted key) and structure.
 
     Args:
       tree: A pytree: dicts, lists, tuples, NamedTuples, None and registered
         classes, with anything else as leaves.
+      is_leaf: As in JAX: a subtree for which ``is_leaf(subtree)`` is true is
+        one leaf (asked before its type; here and in ``flatten_with_path``,
+        ``leaves``, ``structure`` and ``map``).
 
     Returns:
       ``(leaves, treedef)``: the leaves in order, and the structure, which
@@ -110,16 +117,20 @@ def flatten(tree: PyTree) -> tuple[list[Any], TreeDef]:
       >>> tg.tree.flatten([1.0, (2.0, None)])[0]
       [1.0, 2.0]
     """
+    if is_leaf is not None:
+        return flatten_leaf_first(tree, is_leaf)
     out: list[Any] = []
     treedef = _flatten(tree, out)
     return out, treedef
 
 
-def flatten_with_path(tree: PyTree) -> tuple[list[tuple[KeyPath, Any]], TreeDef]:
+def flatten_with_path(tree: PyTree, is_leaf: IsLeaf = None
+                      ) -> tuple[list[tuple[KeyPath, Any]], TreeDef]:
     """Flatten ``tree`` into ``(path, leaf)`` pairs and its structure.
 
     Args:
       tree: A pytree.
+      is_leaf: Which subtrees are leaves, as in ``flatten``.
 
     Returns:
       ``(pairs, treedef)``: each leaf with its key path (``str(path)`` prints
@@ -131,15 +142,16 @@ def flatten_with_path(tree: PyTree) -> tuple[list[tuple[KeyPath, Any]], TreeDef]
       >>> [(str(p), x) for p, x in pairs]
       [("['w'][0]", 1.0), ("['w'][1]", 2.0)]
     """
-    out, treedef = flatten(tree)
+    out, treedef = flatten(tree, is_leaf)
     return list(zip(treedef.key_paths(), out)), treedef
 
 
-def leaves(tree: PyTree) -> list[Any]:
+def leaves(tree: PyTree, is_leaf: IsLeaf = None) -> list[Any]:
     """The leaves of ``tree`` in flattening order.
 
     Args:
       tree: A pytree.
+      is_leaf: Which subtrees are leaves, as in ``flatten``.
 
     Returns:
       The list of its leaves.
@@ -149,14 +161,15 @@ def leaves(tree: PyTree) -> list[Any]:
       >>> tg.tree.leaves({"b": 2.0, "a": [1.0]})
       [1.0, 2.0]
     """
-    return flatten(tree)[0]
+    return flatten(tree, is_leaf)[0]
 
 
-def structure(tree: PyTree) -> TreeDef:
+def structure(tree: PyTree, is_leaf: IsLeaf = None) -> TreeDef:
     """The ``TreeDef`` of ``tree``.
 
     Args:
       tree: A pytree.
+      is_leaf: Which subtrees are leaves, as in ``flatten``.
 
     Returns:
       Its structure, a hashable ``TreeDef``.
@@ -166,7 +179,7 @@ def structure(tree: PyTree) -> TreeDef:
       >>> tg.tree.structure({"a": [1.0, 2.0]})
       TreeDef({'a': [*, *]})
     """
-    return flatten(tree)[1]
+    return flatten(tree, is_leaf)[1]
 
 
 def unflatten(treedef: TreeDef, leaves: Iterable[Any]) -> PyTree:
@@ -202,6 +215,9 @@ def unflatten(treedef: TreeDef, leaves: Iterable[Any]) -> PyTree:
     return _build(treedef, it)
 
 
+WALKS["unflatten"], WALKS["flatten_up_to"] = unflatten, _flatten_up_to
+
+
 def _build(td: TreeDef, it: Any) -> Any:
     """The tree of structure ``td`` filled from the iterator ``it``; no recursion."""
     if td.node is None:
@@ -228,7 +244,7 @@ def _build(td: TreeDef, it: Any) -> Any:
             stack[-1][2].append(obj)
 
 
-def map(f: Callable[..., Any], tree: PyTree, *rest: PyTree) -> PyTree:
+def map(f: Callable[..., Any], tree: PyTree, *rest: PyTree, is_leaf: IsLeaf = None) -> PyTree:
     """Apply ``f`` to every leaf (and the matching leaves of ``rest``).
 
     Args:
@@ -236,6 +252,8 @@ def map(f: Callable[..., Any], tree: PyTree, *rest: PyTree) -> PyTree:
       tree: A pytree.
       *rest: Pytrees with the structure of ``tree`` (or with ``tree`` as
         their prefix: then ``f`` receives their matching subtrees).
+      is_leaf: As in ``flatten``: which subtrees of ``tree`` are leaves
+        (``f`` receives them whole; ``rest`` is read up to them).
 
     Returns:
       A pytree like ``tree`` holding ``f``'s results.
@@ -248,14 +266,14 @@ def map(f: Callable[..., Any], tree: PyTree, *rest: PyTree) -> PyTree:
       >>> tg.tree.map(lambda p, g: p - 0.1 * g, {"w": 1.0}, {"w": 2.0})
       {'w': 0.8}
     """
-    for known in _KNOWN:             # a structure met before: no walk node by node
+    for known in _KNOWN if is_leaf is None else ():   # a structure met before: no walk
         xs = known.leaves(tree)
         if xs is not None:
             others = [known.leaves(r) for r in rest]
             if None not in others:
                 return known.build(list(builtins.map(f, xs, *others)))
             break
-    xs, treedef = flatten(tree)
+    xs, treedef = flatten(tree, is_leaf)
     others = []
     for i, r in enumerate(rest):
         ys, td = flatten(r)
@@ -263,7 +281,7 @@ def map(f: Callable[..., Any], tree: PyTree, *rest: PyTree) -> PyTree:
             ys = _flatten_up_to(treedef, r, f"tree.map: argument {i + 2}")
         others.append(ys)
     out = unflatten(treedef, [f(*args) for args in zip(xs, *others)])
-    if treedef.num_leaves >= _Known.MIN_LEAVES:
+    if treedef.num_leaves >= _Known.MIN_LEAVES and is_leaf is None:
         _Known.met(treedef)
     return out
 
@@ -306,52 +324,6 @@ class _Known:
 
 
 _KNOWN: list[_Known] = []
-
-
-def _flatten_up_to(treedef: TreeDef, other: Any, what: str,
-                   mismatch: Callable[[tuple[Any, ...], str, str], Exception] | None = None,
-                   ) -> list[Any]:
-    """The subtrees of ``other`` where ``treedef`` has its leaves.
-
-    ``treedef`` must be a prefix of ``other``'s structure (JAX's rule for
-    ``tree.map``); else a ``ValueError`` names the first path where they
-    differ, or ``mismatch(path, prefix_shown, other_shown)`` is raised.
-    A loop over an explicit stack, left to right: no recursion.
-    """
-    out: list[Any] = []
-    todo: list[tuple[TreeDef, Any, tuple[Any, ...]]] = [(treedef, other, ())]
-    while todo:
-        td, x, path = todo.pop()
-        if td.node is None:
-            out.append(x)
-            continue
-        cls, entry = _node_type(x)
-        children: list[Any] = []
-        aux = None
-        if entry is not None:
-            kids, aux = entry.flatten(x)
-            children = list(kids)
-        if entry is None or cls is not td.node or aux != td.aux or \
-                len(children) != len(td.children):
-            if mismatch is not None:
-                raise mismatch(path, _show(td), _describe(x))
-            where = keystr(path) or " (the root)"
-            raise ValueError(
-                f"{what} differs from the first tree at{' ' if path else ''}{where}: "
-                f"the first has {_show(td)} there, this one {_describe(x)}. Pass trees "
-                "of the first one's structure, or with it as a prefix.")
-        keys = entry.keys(aux, len(children))
-        todo.extend((c, ch, path + (k,))
-                    for k, c, ch in reversed(list(zip(keys, td.children, children))))
-    return out
-
-
-def _describe(x: Any) -> str:
-    """A short account of what ``x`` is, for a structure mismatch."""
-    if _node_type(x)[1] is None:
-        return f"a leaf ({type(x).__name__})"
-    shown = _show(structure(x))
-    return shown if len(shown) < 120 else f"a {type(x).__name__} of another structure"
 
 
 # -------------------------------------------------------------------- ravel

@@ -276,6 +276,15 @@ class TreeDef:
     def __repr__(self) -> str:
         return f"TreeDef({_show(self)})"
 
+    def unflatten(self, leaves: Any) -> Any:
+        """``tg.tree.unflatten(self, leaves)``, as JAX's ``treedef.unflatten``."""
+        return WALKS["unflatten"](self, leaves)
+
+    def flatten_up_to(self, tree: Any) -> list[Any]:
+        """The subtrees of ``tree`` where this structure has its leaves (JAX's method)."""
+        walk = WALKS["flatten_up_to"]
+        return cast(list[Any], walk(self, tree, "treedef.flatten_up_to: the tree"))
+
     def key_paths(self) -> list[KeyPath]:
         """The path of every leaf, in flattening order, from the structure alone.
 
@@ -326,6 +335,8 @@ def _hash_deep(td: TreeDef) -> int:
 
 
 _LEAF = TreeDef(None, None, ())
+WALKS: dict[str, Callable[..., Any]] = {}
+"""``TreeDef``'s methods that walk a tree: set by ``tree.py``, which imports this module."""
 
 
 @functools.lru_cache(maxsize=256)

@@ -49,7 +49,8 @@ MAX_SIGNATURES = 64
 """Per vmapped function: signatures kept (least recently used out), as in ``jit``."""
 
 
-def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callable[..., Any]:
+def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0,
+         axis_size: int | None = None) -> Callable[..., Any]:
     """Return a function mapping ``fun`` over a batch axis of its arguments.
 
     Args:
@@ -63,6 +64,9 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callab
       out_axes: Where the batch axis goes in the outputs (an int, or a pytree
         prefix of the output); None for an output no example changes,
         returned once, unbatched.
+      axis_size: The batch size, as in JAX: needed where no argument is
+        batched (every ``in_axes`` None: each output is broadcast over it),
+        else checked against the batched arguments' size.
 
     Returns:
       A function of batched arguments whose result equals a Python loop over
@@ -78,8 +82,8 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callab
 
     Raises:
       ValueError: if the batched arguments disagree on the batch size (the
-        message names the parameters), or an output ``out_axes`` gives None
-        depends on the batch.
+        message names the parameters, and ``axis_size`` where given), or an
+        output ``out_axes`` gives None depends on the batch.
       TypeError: if ``fun`` returns something other than numbers (the
         message names its path).
 
@@ -91,6 +95,8 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callab
       array([3., 2., 9.])
     """
     check_callable(fun, "vmap")
+    if axis_size is not None:
+        return _sized(fun, in_axes, out_axes, axis_size)
     if isinstance(in_axes, list):         # as JAX: a list of in_axes is a tuple
         in_axes = tuple(in_axes)
     specs: _LRU = _LRU(MAX_SIGNATURES)     # owned by the function: freed with it
@@ -125,6 +131,31 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callab
         except interpret.Captured:        # fun closes over an outer transform's value
             return foreign.run(fun, leaves, axes, treedef, out_axes)
         return tree.unflatten(out_def, outs)
+    return batched_fun
+
+
+def _sized(fun: Callable[..., Any], in_axes: Any, out_axes: Any,
+           axis_size: Any) -> Callable[..., Any]:
+    """``vmap`` with ``axis_size``: a keyword argument of that length, batched and unused.
+
+    Keyword arguments are batched along axis 0, so it sets the batch size
+    where nothing else does, and is checked against the rest by name.
+    """
+    if isinstance(axis_size, bool) or not isinstance(axis_size, int | np.integer) \
+            or axis_size < 0:
+        raise TypeError(f"vmap: axis_size must be a non-negative int, got {axis_size!r}.")
+    size = np.zeros(int(axis_size))
+
+    def ignoring(*args: Any, axis_size: Any, **kwargs: Any) -> Any:
+        return fun(*args, **kwargs)
+    inner = vmap(functools.wraps(fun)(ignoring), in_axes, out_axes)
+
+    @functools.wraps(fun)
+    def batched_fun(*args: Any, **kwargs: Any) -> Any:
+        if "axis_size" in kwargs:
+            raise TypeError("vmap: a function mapped with axis_size=... cannot take a keyword "
+                            "argument named axis_size; pass it positionally.")
+        return inner(*args, axis_size=size, **kwargs)
     return batched_fun
 
 
