@@ -1,0 +1,75 @@
+"""Array programs, part nineteen: the programs of ``real_programs19.py`` under every transform.
+
+Numerical recipes and field code, under the checks of ``program_battery.py`` (its
+docstring says them), SciPy's numbers with SciPy's modules included. Then what
+running them found.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import real_programs19
+from conftest import fd
+from program_battery import battery, same, there_are_new_programs
+
+import tapegrad as tg
+
+test_there_are_new_programs = there_are_new_programs(19, at_least=30)
+
+
+globals().update(battery(real_programs19, scipy_rtol=1e-12, scipy_programs=5))
+
+
+# ------------------------------------------------------------ what running them found
+def test_a_write_into_np_vander_of_a_traced_vector_is_a_write_into_a_new_array() -> None:
+    # givens_least_squares_hypot: R = np.vander(t, 3), then rows rotated in place; tapegrad's
+    # vander reversed its columns by a view, so the write was refused as a write into a view
+    # of another array, where NumPy's vander is a new array
+    def f(x):
+        R = np.vander(x, 3)
+        R[0], R[1] = R[0] + R[1], R[0] - R[1]
+        return np.sum(R * np.arange(9.0).reshape(3, 3))
+    x = np.array([0.5, 1.5, -2.0])
+    assert same(tg.jit(f)(x), f(x))
+    np.testing.assert_allclose(tg.grad(f)(x), fd(f, x), rtol=1e-7)
+    for increasing in (False, True):
+        for n in (None, 1, 2, 4):
+            assert same(tg.jit(lambda x: np.vander(x, n, increasing))(x),
+                        np.vander(x, n, increasing))
+
+
+def buffers(p):
+    # heat_explicit_out_buffers: the ufuncs' out= into traced buffers of np.empty_like
+    u = p * np.linspace(0.5, 1.5, 5)
+    u_new, lap = np.empty_like(u), np.empty_like(u)
+    for _ in range(3):
+        np.subtract(np.roll(u, 1) + np.roll(u, -1), 2 * u, out=lap)
+        np.multiply(lap, 0.2 * u, out=lap)
+        written = np.add(u, lap, out=u_new)
+        assert written is u_new
+        u, u_new = u_new, u
+    np.clip(u, 0.6, None, out=u)
+    return np.sum(u ** 2)
+
+
+def test_out_into_a_traced_array_is_a_write_into_it_under_every_transform() -> None:
+    x = np.array([1.1])
+    for h in (buffers, tg.grad(buffers)):
+        assert same(tg.jit(h)(x), h(x))
+    np.testing.assert_allclose(tg.grad(buffers)(x), fd(buffers, x), rtol=1e-7)
+    xs = np.array([[0.9], [1.1], [1.3]])
+    assert same(tg.vmap(buffers)(xs), np.stack([buffers(v) for v in xs]))
+    np.testing.assert_allclose(tg.jvp(buffers, (x,), (np.ones(1),))[1], tg.grad(buffers)(x)[0],
+                               rtol=1e-12)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda x: np.add(x, 1.0, out=x), "argument of the transformed function"),
+    (lambda x: np.add(x, 1.0, out=np.empty(3)), "takes no keywords, not out"),
+    (lambda x: np.add(x, 1.0, out=(x * 0).astype(int)), "cannot cast the result from float64"),
+    (lambda x: (lambda y: np.add(x, 1.0, out=y[1:]))(x.copy()), "view of another array"),
+])
+def test_out_is_refused_where_numpy_would_write_elsewhere(call, message) -> None:
+    with pytest.raises(TypeError, match=message):
+        tg.grad(lambda x: np.sum(call(x)))(np.ones(3))
