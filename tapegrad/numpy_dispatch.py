@@ -138,14 +138,20 @@ def _traced_out(kwargs: dict[str, Any]) -> Any:
 
 
 def _into_out(call: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
-              name: str) -> Any:
+              name: str, ufunc: bool) -> Any:
     """``call(*args, **kwargs)`` without its ``out=``, written into that traced array.
 
     NumPy writes its result into ``out`` (``np.add(u, lap, out=u_new)``) and
-    returns ``out``: so does this, the array standing for the written one.
+    returns ``out``: so does this, the array standing for the written one. A
+    ufunc's ``where=`` keeps ``out``'s numbers where it is False
+    (``np.divide(a, b, out=np.zeros_like(a), where=b != 0)``), as a select.
     """
     out = _traced_out(kwargs)
-    result = call(*args, **{k: v for k, v in kwargs.items() if k != "out"})
+    mask = kwargs.get("where", True) if ufunc else True
+    result = call(*args, **{k: v for k, v in kwargs.items()
+                            if k != "out" and not (ufunc and k == "where")})
+    if mask is not True:
+        result = np.where(mask, result, out)
     return out_writers[0](out, result, f"np.{name}(..., out=...)")
 
 
@@ -203,7 +209,7 @@ def _array_ufunc(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: 
     if kwargs:
         kwargs = {k: v for k, v in kwargs.items() if not at_default(k, v)}
         if method == "__call__" and _traced_out(kwargs) is not None:
-            return _into_out(ufunc, inputs, kwargs, _ufunc_name(ufunc))
+            return _into_out(ufunc, inputs, kwargs, _ufunc_name(ufunc), True)
     if prim is not None and method == "__call__" and not kwargs:
         if prim.__class__ is Primitive and prim.name in TWINNED and on_numbers(inputs):
             prim = numpy_twin(prim, ufunc)           # NumPy's bits, not math's
@@ -253,7 +259,7 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
         return shape if func is np.shape else func(np.broadcast_to(0, shape), *args[1:], **kwargs)
     handler = functions.get(func)
     if handler is not None and _traced_out(kwargs) is not None:        # np.clip(x, out=y)
-        return _into_out(func, args, kwargs, numpy_spelling(func) or func.__name__)
+        return _into_out(func, args, kwargs, numpy_spelling(func) or func.__name__, False)
     if handler is not None and (kwargs or len(args) > 1):
         args, kwargs = numpy_order(func, handler, args, kwargs)
         out = around(func, args, kwargs) if kwargs else None

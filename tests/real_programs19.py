@@ -1123,3 +1123,21 @@ def heat_index_rothfusz_adjustments(p):
     hi = np.where((R < 13) & (T >= 80) & (T <= 112), hi - dry, hi)
     hi = np.where((R > 85) & (T >= 80) & (T <= 87), hi + humid, hi)
     return np.sum(np.where((simple + T) / 2 < 80, simple, hi))
+
+
+EVENTS_RT = np.array([[3.0, 0.0, 5.0], [1.0, 2.0, 0.0], [4.0, 6.0, 2.0]])
+ZERO_EXPOSURE = np.array([[False, True, False], [False, False, True], [False, False, False]])
+
+
+@case([1.0, 2.0, 1.5, 0.2], 38, scale=0.05, rtol=1e-5)
+def crude_rates_safe_divide(p):
+    """Crude event rates per cell with the usual guard, np.divide(events, exposure,
+    out=np.zeros_like(exposure), where=exposure > 0), cells of no exposure left at zero,
+    then a standardized rate by direct standardization."""
+    scale, age_slope, region, drop = p
+    exposure = scale * np.outer(np.exp(age_slope * np.array([0.0, 0.5, 1.0])),
+                                np.stack([1.0, region, 2.0]))
+    exposure = np.where(ZERO_EXPOSURE, 0.0, exposure - drop)
+    rates = np.divide(EVENTS_RT, exposure, out=np.zeros_like(exposure), where=exposure > 0)
+    standard = np.array([0.5, 0.3, 0.2])
+    return standard @ rates @ np.array([1.0, 1.0, 1.0]) + np.max(rates)

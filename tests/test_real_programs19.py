@@ -64,6 +64,30 @@ def test_out_into_a_traced_array_is_a_write_into_it_under_every_transform() -> N
                                rtol=1e-12)
 
 
+def safe_divide(x):
+    # crude_rates_safe_divide: NumPy's guard against dividing by zero
+    return np.divide(x ** 2, x - 0.7, out=np.zeros_like(x), where=x != 0.7)
+
+
+def test_a_ufuncs_where_keeps_outs_numbers_and_their_derivative() -> None:
+    x = np.array([0.3, 0.7, 1.2])
+    with np.errstate(all="raise"):         # NumPy divides only where the mask holds
+        want = safe_divide(x)
+        assert same(tg.jit(safe_divide)(x), want)
+        J = tg.jacobian(safe_divide)(x)
+    d = lambda v: (2 * v * (v - 0.7) - v ** 2) / (v - 0.7) ** 2   # noqa: E731
+    np.testing.assert_allclose(J, np.diag([d(0.3), 0.0, d(1.2)]), rtol=1e-12)
+    xs = np.stack([x, x + 0.1])
+    assert same(tg.vmap(safe_divide)(xs), np.stack([safe_divide(v) for v in xs]))
+
+    def root_where(x):
+        u = x.copy()
+        np.sqrt(x - 0.5, out=u, where=x > 0.5)      # u keeps x where x <= 0.5
+        return u
+    np.testing.assert_allclose(tg.jacobian(root_where)(x),
+                               np.diag([1.0, 0.5 / np.sqrt(0.2), 0.5 / np.sqrt(0.7)]))
+
+
 @pytest.mark.parametrize("call, message", [
     (lambda x: np.add(x, 1.0, out=x), "argument of the transformed function"),
     (lambda x: np.add(x, 1.0, out=np.empty(3)), "takes no keywords, not out"),
