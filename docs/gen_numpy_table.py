@@ -242,6 +242,8 @@ CALLS: dict[str, Call] = {
         lambda x: tsp.stats.multivariate_normal.entropy(x[0], x),
     "scipy.linalg.solve": lambda x: tsp.linalg.solve(x, x[0]),
     "scipy.linalg.solve_triangular": lambda x: tsp.linalg.solve_triangular(x, x[0]),
+    "scipy.linalg.solve_banded": lambda x: tsp.linalg.solve_banded((1, 1), x[:3], x[0]),
+    "scipy.linalg.solveh_banded": lambda x: tsp.linalg.solveh_banded(x[:2], x[0]),
     "scipy.linalg.cho_factor": lambda x: tsp.linalg.cho_factor(x)[0],
     "scipy.linalg.cho_solve": lambda x: tsp.linalg.cho_solve((x, True), x[0]),
     "scipy.linalg.lu_factor": lambda x: tsp.linalg.lu_factor(x)[0],

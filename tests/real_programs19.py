@@ -1141,3 +1141,42 @@ def crude_rates_safe_divide(p):
     rates = np.divide(EVENTS_RT, exposure, out=np.zeros_like(exposure), where=exposure > 0)
     standard = np.array([0.5, 0.3, 0.2])
     return standard @ rates @ np.array([1.0, 1.0, 1.0]) + np.max(rates)
+
+
+@case([0.8, 1.0, 0.3], 39, scale=0.05)
+def crank_nicolson_solve_banded(p):
+    """The heat equation by Crank-Nicolson, the implicit half by scipy.linalg.solve_banded of
+    the tridiagonal held as three rows (ab[0, 0] and ab[2, -1] left at zero, never read)."""
+    kappa, amp, width = p
+    n, dx, dt = 30, 1.0 / 31, 0.002
+    x = np.arange(1, n + 1) * dx
+    u = amp * np.exp(-((x - 0.5) / width) ** 2)
+    r = kappa * dt / dx ** 2
+    ab = np.zeros_like(p, shape=(3, n))
+    ab[0, 1:] = -r / 2
+    ab[1, :] = 1 + r
+    ab[2, :-1] = -r / 2
+    for _ in range(15):
+        rhs = (1 - r) * u
+        rhs[1:] += r / 2 * u[:-1]
+        rhs[:-1] += r / 2 * u[1:]
+        u = sla.solve_banded((1, 1), ab, rhs)
+    return np.sum(u ** 2) * dx + u[n // 3]
+
+
+@case([2.0, 0.5, 1.0], 40, scale=0.05)
+def smoothing_spline_solveh_banded(p):
+    """A Whittaker smoother: (I + lam D'D) z = y with D the second differences, the symmetric
+    pentadiagonal held by its upper diagonals for scipy.linalg.solveh_banded."""
+    log_lam, amp, freq = p
+    n = 25
+    t = np.linspace(0.0, 1.0, n)
+    y = amp * np.sin(2 * np.pi * freq * t) + 0.1 * np.cos(17 * t)
+    lam = np.exp(log_lam)
+    D = np.diff(np.eye(n), 2, axis=0)
+    P = D.T @ D
+    ab = np.stack([np.concatenate([np.zeros(2), np.diagonal(P, 2)]),
+                   np.concatenate([np.zeros(1), np.diagonal(P, 1)]), np.diagonal(P)])
+    ab = lam * ab + np.array([[0.0], [0.0], [1.0]])
+    z = sla.solveh_banded(ab, y)
+    return np.sum((z - y) ** 2) + np.sum(np.diff(z, 2) ** 2)

@@ -10,10 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import real_programs19
+import scipy.linalg
 from conftest import fd
 from program_battery import battery, same, there_are_new_programs
 
 import tapegrad as tg
+import tapegrad.scipy.linalg as sla
 
 test_there_are_new_programs = there_are_new_programs(19, at_least=30)
 
@@ -97,3 +99,26 @@ def test_a_ufuncs_where_keeps_outs_numbers_and_their_derivative() -> None:
 def test_out_is_refused_where_numpy_would_write_elsewhere(call, message) -> None:
     with pytest.raises(TypeError, match=message):
         tg.grad(lambda x: np.sum(call(x)))(np.ones(3))
+
+
+@pytest.mark.parametrize("l_and_u", [(1, 1), (2, 1), (0, 2), (1, 0)])
+def test_solve_banded_is_scipys_and_reads_only_the_band(l_and_u) -> None:
+    # crank_nicolson_solve_banded: tapegrad.scipy.linalg had no solve_banded, and SciPy's
+    # refused the traced diagonals
+    lower, upper = l_and_u
+    rs = np.random.RandomState(lower + 3 * upper)
+    ab = rs.randn(lower + upper + 1, 6)
+    ab[upper] += 5.0
+    b = rs.randn(6)
+    np.testing.assert_allclose(sla.solve_banded(l_and_u, ab, b),
+                               scipy.linalg.solve_banded(l_and_u, ab, b), rtol=1e-12)
+    f = lambda ab: np.sum(sla.solve_banded(l_and_u, ab, b) ** 2)     # noqa: E731
+    g = tg.grad(f)(ab)
+    unread = np.zeros_like(ab, dtype=bool)
+    for k in range(1, upper + 1):
+        unread[upper - k, :k] = True            # SciPy's corners above the first column
+    for k in range(1, lower + 1):
+        unread[upper + k, -k:] = True
+    assert np.all(g[unread] == 0.0)
+    np.testing.assert_allclose(g[~unread], fd(f, ab)[~unread], rtol=1e-6, atol=1e-9)
+    assert same(tg.jit(f)(ab), f(ab))
