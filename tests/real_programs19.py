@@ -1180,3 +1180,106 @@ def smoothing_spline_solveh_banded(p):
     ab = lam * ab + np.array([[0.0], [0.0], [1.0]])
     z = sla.solveh_banded(ab, y)
     return np.sum((z - y) ** 2) + np.sum(np.diff(z, 2) ** 2)
+
+
+# ------------------------------------------------------------ more of Python's own modules
+@case([0.1, 0.25, 0.45, 0.7, 1.0, 30.0, 12.0], 43, scale=0.03, no_hessian=KINK)
+def bisect_rate_schedule(p):
+    """A marginal schedule looked up by bisect.bisect_right on a list of traced thresholds,
+    the tax summed band by band over incomes; the thresholds stretched by the last two."""
+    import bisect
+    rates = list(p[:5])
+    thresholds = [0.0, p[5], p[5] + p[6], 2 * p[5] + p[6], 3 * p[5] + 2 * p[6]]
+    total = 0.0
+    for income in (8.0, 25.0, 44.0, 61.0, 90.0, 130.0):
+        band = bisect.bisect_right(thresholds, income) - 1
+        tax = sum(rates[i] * (thresholds[i + 1] - thresholds[i]) for i in range(band))
+        total = total + tax + rates[band] * (income - thresholds[band])
+    return total
+
+
+@case([0.3, 0.5, 0.8], 44, scale=0.05, no_hessian=KINK, traces=2)
+def deque_rolling_window_signal(p):
+    """A rolling mean and max over a collections.deque(maxlen=5) fed sample by sample, a
+    crossing detector on them; itertools.accumulate of the running maximum."""
+    import collections
+    a, b, c = p
+    t = np.linspace(0.0, 4.0, 30)
+    signal = a * np.sin(3 * t) + b * np.cos(7 * t + c) + 0.2 * t
+    window = collections.deque(maxlen=5)
+    means, peaks = [], []
+    for v in signal:
+        window.append(v)
+        means.append(sum(window) / len(window))
+        peaks.append(max(window))
+    running = list(itertools.accumulate(signal, max))
+    crossings = sum(1 for m, s in zip(means, signal) if s > m)
+    return sum(means) / len(means) + np.mean(np.stack(peaks)) + running[-1] + 0.01 * crossings
+
+
+@case([100.0, 0.3, 0.04, 0.1], 45, scale=0.03, no_hessian=KINK)
+def american_put_binomial_lru_cache(p):
+    """An American put on a CRR tree by recursion memoized with functools.lru_cache over the
+    node's integer coordinates, the parameters closed over."""
+    s0, sigma, r, strike_rel = p
+    n, T = 12, 1.0
+    dt = T / n
+    u = np.exp(sigma * np.sqrt(dt))
+    d = 1 / u
+    q = (np.exp(r * dt) - d) / (u - d)
+    disc = np.exp(-r * dt)
+    strike = s0 * (1 + strike_rel)
+
+    @functools.lru_cache(maxsize=None)  # noqa: UP033  (as the program was written)
+    def value(i, j):
+        spot = s0 * u ** j * d ** (i - j)
+        exercise = np.maximum(strike - spot, 0.0)
+        if i == n:
+            return exercise
+        hold = disc * (q * value(i + 1, j + 1) + (1 - q) * value(i + 1, j))
+        return np.maximum(exercise, hold)
+    return value(0, 0)
+
+
+H_SCF = np.array([[-1.0, -0.4, 0.0, -0.1], [-0.4, -0.6, -0.3, 0.0],
+                  [0.0, -0.3, -0.2, -0.5], [-0.1, 0.0, -0.5, 0.3]])
+
+
+@case([0.5, 0.8, 0.3], 46, scale=0.05, no_hessian=LOOP, rtol=1e-5, grad_traces=2)
+def hubbard_scf_eigh_mixing(p):
+    """A self-consistent field loop: the Fock matrix from the density, np.linalg.eigh, the two
+    lowest orbitals occupied, linear mixing of densities until the energy moves < 1e-12."""
+    u, mix, shift = p
+    h = H_SCF + shift * np.diag(np.arange(4.0))
+    density = np.eye(4) * 0.5
+    energy_old = 0.0
+    for _ in range(200):
+        fock = h + u * np.diag(np.diag(density))
+        w, C = np.linalg.eigh(fock)
+        occ = C[:, :2]
+        new_density = occ @ occ.T
+        density = (1 - mix) * density + mix * new_density
+        energy = np.sum(w[:2]) - 0.5 * u * np.sum(np.diag(density) ** 2)
+        if abs(energy - energy_old) < 1e-12:
+            break
+        energy_old = energy
+    return energy + np.trace(density @ h)
+
+
+@case([1.0, 0.5, 2.0, 0.3], 47, scale=0.05, traces=2)
+def itertools_pipeline_moments(p):
+    """A pipeline of Python iterators: map over pairs, itertools.islice of an infinite
+    itertools.count-driven generator, starmap, zip(*) to transpose, and pairwise differences."""
+    a, b, c, d = p
+
+    def samples():
+        for k in itertools.count():
+            t = 0.1 * k
+            yield t, a * np.exp(-b * t) + c * np.sin(t) + d * t ** 2
+
+    points = list(itertools.islice(samples(), 25))
+    ts, ys = zip(*points)
+    slopes = list(itertools.starmap(lambda p0, p1: (p1[1] - p0[1]) / (p1[0] - p0[0]),
+                                    itertools.pairwise(points)))
+    energy = sum(map(lambda s: s * s, slopes)) / len(slopes)
+    return energy + sum(ys) / len(ys) + max(ys) * ts[-1]

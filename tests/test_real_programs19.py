@@ -11,11 +11,13 @@ import numpy as np
 import pytest
 import real_programs19
 import scipy.linalg
+import scipy.special
 from conftest import fd
 from program_battery import battery, same, there_are_new_programs
 
 import tapegrad as tg
 import tapegrad.scipy.linalg as sla
+import tapegrad.scipy.special as special
 
 test_there_are_new_programs = there_are_new_programs(19, at_least=30)
 
@@ -122,3 +124,22 @@ def test_solve_banded_is_scipys_and_reads_only_the_band(l_and_u) -> None:
     assert np.all(g[unread] == 0.0)
     np.testing.assert_allclose(g[~unread], fd(f, ab)[~unread], rtol=1e-6, atol=1e-9)
     assert same(tg.jit(f)(ab), f(ab))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+def test_polygamma_far_below_zero_is_scipys_and_ends(n) -> None:
+    # found writing a negative binomial shape fit by Newton on the profile score: a step
+    # that overshot to r = -1e7 ran polygamma's upward recurrence one unit at a time (ten
+    # million steps; forever where x + 1 == x); below -50 it now reflects,
+    # psi^(n)(x) = (-1)^n psi^(n)(1 - x) - pi d^n/dx^n cot(pi x)
+    x = -50.0 - np.random.RandomState(n).rand(200) * 1000
+    ours, theirs = special.polygamma(n, x), scipy.special.polygamma(n, x)
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-14 * np.max(np.abs(theirs)))
+    far = np.array([-1e15 - 0.5, -1e7 - 0.25])
+    # psi1(x) + psi1(1 - x) = pi^2 / sin(pi x)^2
+    cot_n = {1: np.pi ** 2 / np.sin(np.pi * (far - np.round(far))) ** 2}.get(n)
+    got = special.polygamma(n, far)
+    assert np.all(np.isfinite(got))
+    if cot_n is not None:
+        np.testing.assert_allclose(got + scipy.special.polygamma(1, 1 - far), cot_n,
+                                   rtol=1e-12)
