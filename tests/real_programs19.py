@@ -110,11 +110,10 @@ def _zbrent(func, a, b, tol=1e-14, itmax=100):
 
 @case([2.0, 0.5, 1.0], 1, scale=0.05, no_hessian=LOOP, traces=3)
 def brent_zbrent_transcendental(p):
-    """The roots of x^3 + a x - b cos(c x) and of its shifted twin, by zbrent on [0, 3]."""
+    """The root of x^3 + a x - b cos(c x) - 1 by zbrent on [0, 3], and the slope there."""
     a, b, c = p
-    r1 = _zbrent(lambda x: x ** 3 + a * x - b * np.cos(c * x), 0.0, 3.0)
-    r2 = _zbrent(lambda x: x ** 3 + a * x - b * np.cos(c * x) - 1.0, 0.0, 3.0)
-    return r1 + 2.0 * r2
+    root = _zbrent(lambda x: x ** 3 + a * x - b * np.cos(c * x) - 1.0, 0.0, 3.0)
+    return root + 0.1 * (3 * root ** 2 + a + b * c * np.sin(c * root))
 
 
 B_HH = np.array([1.0, 2.0, 0.5, -1.0, 3.0])
