@@ -6,8 +6,7 @@ by ``np.hypot``, the cyclic Jacobi eigenvalue method over
 ``itertools.combinations``, Lanczos with full reorthogonalization and
 ``np.linalg.eigvalsh`` of its tridiagonal, GMRES on an Arnoldi basis with
 ``np.linalg.lstsq``, BiCGSTAB in a ``while`` on the residual, a recursive
-multigrid V-cycle prolonged by ``np.interp``, Broyden's good method from a
-finite-difference Jacobian, a dogleg trust region), special functions
+multigrid V-cycle prolonged by ``np.interp``, a dogleg trust region), special functions
 (Clenshaw's recurrence on a Chebyshev fit, the incomplete gamma function by
 its series or Lentz's continued fraction with Lanczos' ``gammln``),
 filters (Kalman filtering and Rauch-Tung-Striebel smoothing, a bootstrap
@@ -26,10 +25,9 @@ float32, a diagonal state space model on integer tokens, a convolution by
 ``np.linalg.pinv``), robotics (Denavit-Hartenberg links in a dataclass,
 multiplied by ``functools.reduce``), Markov chains (absorption through the
 fundamental matrix, states named by strings), economics (a life-cycle
-consumption problem by the endogenous grid method), demography and
-genetics (a Leslie matrix's growth by power iteration, a selection-mutation
-equilibrium), and the weather (day length by the sunrise equation, the NWS
-heat index with its adjustments).
+consumption problem by the endogenous grid method), genetics (a
+selection-mutation equilibrium), and the weather (day length by the sunrise
+equation, the NWS heat index with its adjustments).
 """
 
 from __future__ import annotations
@@ -308,29 +306,6 @@ def multigrid_v_cycle_recursive(p):
     for _ in range(3):
         u = _v_cycle(u, f, X_MG[1] - X_MG[0])
     return np.sum(u * np.cos(X_MG)) * (X_MG[1] - X_MG[0])
-
-
-@case([2.5, 2.2], 9, scale=0.05, no_hessian=LOOP, rtol=1e-5)
-def broyden_good_rank_one(p):
-    """Broyden's good method for a 2-by-2 system from a forward-difference Jacobian."""
-    a, b = p
-
-    def F(x):
-        return np.stack([x[0] ** 2 + x[1] ** 2 - a, np.exp(x[0] - 1) + x[1] ** 3 - b])
-    x = np.array([1.0, 1.0])
-    fx = F(x)
-    h = 1e-7
-    J = np.stack([(F(x + h * e) - fx) / h for e in np.eye(2)], axis=1)
-    for _ in range(100):
-        dx = np.linalg.solve(J, -fx)
-        x_new = x + dx
-        f_new = F(x_new)
-        if np.linalg.norm(f_new) < 1e-14:
-            x = x_new
-            break
-        J = J + np.outer(f_new - fx - J @ dx, dx) / (dx @ dx)
-        x, fx = x_new, f_new
-    return x[0] + 2 * x[1]
 
 
 @case([1.0, 10.0], 10, scale=0.05, no_hessian=LOOP, rtol=1e-5)
@@ -1045,28 +1020,6 @@ def lifecycle_endogenous_grid(p):
     return sum(np.interp(2.0, m, c) for m, c in zip(m_grid, c_grid))
 
 
-@case([0.0, 1.2, 1.5, 0.8, 0.6, 0.8, 0.7], 34, scale=0.05, no_hessian=LOOP)
-def leslie_matrix_power_iteration(p):
-    """A Leslie matrix's growth rate by power iteration in a while True to a relative 1e-13,
-    R0 from np.cumprod of the survivals, the generation time log(R0) / log(lambda)."""
-    fert, surv = p[:4], p[4:]
-    L = np.zeros_like(p, shape=(4, 4))
-    L[0] = fert
-    L[np.arange(1, 4), np.arange(3)] = surv
-    v = np.ones(4) / 4
-    lam_old = 0.0
-    while True:
-        w = L @ v
-        lam = w.sum()
-        v = w / lam
-        if abs(lam - lam_old) < 1e-13 * lam:
-            break
-        lam_old = lam
-    lx = np.concatenate([[1.0], np.cumprod(surv)])
-    r0 = np.sum(fert * lx)
-    return lam + 0.1 * np.log(r0) / np.log(lam) + v @ np.arange(4)
-
-
 @case([0.3, 0.5, 0.02, 0.01], 35, scale=0.05, no_hessian=LOOP, traces=3)
 def selection_mutation_equilibrium(p):
     """One locus, two alleles: selection (s, h) then mutation (mu, nu) each generation in a
@@ -1238,31 +1191,6 @@ def american_put_binomial_lru_cache(p):
         hold = disc * (q * value(i + 1, j + 1) + (1 - q) * value(i + 1, j))
         return np.maximum(exercise, hold)
     return value(0, 0)
-
-
-H_SCF = np.array([[-1.0, -0.4, 0.0, -0.1], [-0.4, -0.6, -0.3, 0.0],
-                  [0.0, -0.3, -0.2, -0.5], [-0.1, 0.0, -0.5, 0.3]])
-
-
-@case([0.5, 0.8, 0.3], 46, scale=0.05, no_hessian=LOOP, rtol=1e-5, grad_traces=2)
-def hubbard_scf_eigh_mixing(p):
-    """A self-consistent field loop: the Fock matrix from the density, np.linalg.eigh, the two
-    lowest orbitals occupied, linear mixing of densities until the energy moves < 1e-12."""
-    u, mix, shift = p
-    h = H_SCF + shift * np.diag(np.arange(4.0))
-    density = np.eye(4) * 0.5
-    energy_old = 0.0
-    for _ in range(200):
-        fock = h + u * np.diag(np.diag(density))
-        w, C = np.linalg.eigh(fock)
-        occ = C[:, :2]
-        new_density = occ @ occ.T
-        density = (1 - mix) * density + mix * new_density
-        energy = np.sum(w[:2]) - 0.5 * u * np.sum(np.diag(density) ** 2)
-        if abs(energy - energy_old) < 1e-12:
-            break
-        energy_old = energy
-    return energy + np.trace(density @ h)
 
 
 @case([1.0, 0.5, 2.0, 0.3], 47, scale=0.05, traces=2)
