@@ -248,6 +248,8 @@ CALLS: dict[str, Call] = {
         lambda x: tsp.stats.dirichlet.pdf(x[0] * x[0] / np.sum(x[0] * x[0]), x[1] * x[1]),
     "scipy.linalg.solve": lambda x: tsp.linalg.solve(x, x[0]),
     "scipy.linalg.solve_triangular": lambda x: tsp.linalg.solve_triangular(x, x[0]),
+    "scipy.linalg.solve_banded": lambda x: tsp.linalg.solve_banded((1, 1), x[:3], x[0]),
+    "scipy.linalg.solveh_banded": lambda x: tsp.linalg.solveh_banded(x[:2], x[0]),
     "scipy.linalg.cho_factor": lambda x: tsp.linalg.cho_factor(x)[0],
     "scipy.linalg.cho_solve": lambda x: tsp.linalg.cho_solve((x, True), x[0]),
     "scipy.linalg.lu_factor": lambda x: tsp.linalg.lu_factor(x)[0],

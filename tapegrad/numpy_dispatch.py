@@ -126,6 +126,35 @@ def fresh(out: Any, inputs: Any) -> Any:
     return out
 
 
+out_writers: list[Callable[[Any, Any, str], Any]] = []
+"""``writes.write_out``: NumPy's ``out=`` of a traced array, the result written into it."""
+
+
+def _traced_out(kwargs: dict[str, Any]) -> Any:
+    """The traced array of ``out=`` (a ufunc's one-element tuple too), or None."""
+    out = kwargs.get("out")
+    out = out[0] if type(out) is tuple and len(out) == 1 else out
+    return out if type(out) is Traced and out_writers else None
+
+
+def _into_out(call: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
+              name: str, ufunc: bool) -> Any:
+    """``call(*args, **kwargs)`` without its ``out=``, written into that traced array.
+
+    NumPy writes its result into ``out`` (``np.add(u, lap, out=u_new)``) and
+    returns ``out``: so does this, the array standing for the written one. A
+    ufunc's ``where=`` keeps ``out``'s numbers where it is False
+    (``np.divide(a, b, out=np.zeros_like(a), where=b != 0)``), as a select.
+    """
+    out = _traced_out(kwargs)
+    mask = kwargs.get("where", True) if ufunc else True
+    result = call(*args, **{k: v for k, v in kwargs.items()
+                            if k != "out" and not (ufunc and k == "where")})
+    if mask is not True:
+        result = np.where(mask, result, out)
+    return out_writers[0](out, result, f"np.{name}(..., out=...)")
+
+
 ufunc_finders: list[Callable[[Any], Any]] = []
 """Called with a ufunc missing from ``ufuncs``: its tapegrad function, or None (a
 library's ufuncs found late, as tapegrad.scipy finds SciPy's without importing it)."""
@@ -179,6 +208,8 @@ def _array_ufunc(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: 
         inputs = _series_rows(inputs)     # np.polynomial's polyval of a traced x
     if kwargs:
         kwargs = {k: v for k, v in kwargs.items() if not at_default(k, v)}
+        if method == "__call__" and _traced_out(kwargs) is not None:
+            return _into_out(ufunc, inputs, kwargs, _ufunc_name(ufunc), True)
     if prim is not None and method == "__call__" and not kwargs:
         if prim.__class__ is Primitive and prim.name in TWINNED and on_numbers(inputs):
             prim = numpy_twin(prim, ufunc)           # NumPy's bits, not math's
@@ -227,6 +258,8 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
         shape = _shape_of(args[0])
         return shape if func is np.shape else func(np.broadcast_to(0, shape), *args[1:], **kwargs)
     handler = functions.get(func)
+    if handler is not None and _traced_out(kwargs) is not None:        # np.clip(x, out=y)
+        return _into_out(func, args, kwargs, numpy_spelling(func) or func.__name__, False)
     if handler is not None and (kwargs or len(args) > 1):
         args, kwargs = numpy_order(func, handler, args, kwargs)
         out = around(func, args, kwargs) if kwargs else None

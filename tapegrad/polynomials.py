@@ -83,8 +83,12 @@ def vander(x: Number, N: int | None = None, increasing: bool = False) -> Number:
     if N <= 1:
         return ones
     copies = broadcast_to(reshape_to(_as(x, dtype), (n, 1)), (n, N - 1))
-    v = concatenate([ones, cumprod_p(copies, 1)], 1)       # x**0, x**1, ... x**(N-1)
-    return v if increasing else getitem(v, (slice(None), slice(None, None, -1)))
+    powers = cumprod_p(copies, 1)                           # x**1, ... x**(N-1)
+    if increasing:
+        return concatenate([ones, powers], 1)
+    # reversed before the join, so that the result is a new array as NumPy's (a write into
+    # it, V[i] = ..., is a write into V, not into a view of another array)
+    return concatenate([getitem(powers, (slice(None), slice(None, None, -1))), ones], 1)
 
 
 def polyder(p: Number, m: int = 1) -> Number:

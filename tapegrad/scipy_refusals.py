@@ -83,8 +83,8 @@ tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests chec
     "ndimage": ("map_coordinates",),
     "fft": ("dct", "dctn", "idct", "idctn"),
     "linalg": ("cho_factor", "cho_solve", "cholesky", "det", "eigh", "eigvalsh", "expm", "inv",
-               "lstsq", "lu", "lu_factor", "lu_solve", "pinv", "qr", "solve", "solve_triangular",
-               "svd", "toeplitz"),
+               "lstsq", "lu", "lu_factor", "lu_solve", "pinv", "qr", "solve", "solve_banded",
+               "solve_triangular", "solveh_banded", "svd", "toeplitz"),
     "stats.multivariate_normal": ("entropy", "logpdf", "pdf"),
     "stats": ("zmap", "zscore"),
 }

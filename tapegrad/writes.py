@@ -33,7 +33,7 @@ from .backends import foreign
 from .batching.rules import batch_rules
 from .indexing import _MAX_PARTS, _basic, _fill, _index, gather, getitem
 from .kinks import where
-from .numpy_dispatch import copy_makers, fresh
+from .numpy_dispatch import copy_makers, fresh, out_writers
 from .primitive import Primitive, defjvp, defvjp, primitive
 from .shapes import broadcast_to_p, reshape_p, sum_like, transpose_p
 from .tape import rec_args, rec_op
@@ -41,7 +41,7 @@ from .values import Traced, primal_value, shape_of
 from .zero_dim import zero_d_p
 
 __all__ = ["copy_p", "filled", "is_view", "refusal", "setitem_p", "stand_for", "traced_copy",
-           "undo", "undoable", "writable", "write", "written_into"]
+           "undo", "undoable", "writable", "write", "write_out", "written_into"]
 
 
 def _copy(x: Any) -> Any:
@@ -309,7 +309,23 @@ Traced.__setitem__ = _traced_setitem                     # type: ignore[index]
 Traced.copy = traced_copy                                # type: ignore[attr-defined]
 
 
+def write_out(out: Traced, result: Any, what: str) -> Traced:
+    """NumPy's ``f(..., out=out)`` of a traced ``out``: ``result`` written into all of it.
+
+    Cast as NumPy's ufuncs cast (``same_kind``: float64 into float32, not
+    into an int array) and broadcast to its shape; ``out`` itself is
+    returned, and now stands for the written array.
+    """
+    have, want = np_dtype(primal_value(result)), np_dtype(primal_value(out))
+    if not np.can_cast(have, want, "same_kind"):
+        raise TypeError(f"{what}: cannot cast the result from {have} to out's {want} "
+                        "with casting rule 'same_kind', as NumPy would not")
+    write(out, Ellipsis, result, what)
+    return out
+
+
 copy_makers.append(traced_copy)
+out_writers.append(write_out)
 _positive = vars(Traced)["__pos__"]
 
 

@@ -143,8 +143,10 @@ def _zeta_tail(s: int, x: Array) -> Array:
 def polygamma(n: Array, x: Array) -> Array:
     """``psi^(n)(x) = (-1)^(n+1) n! zeta(n + 1, x)``; ``digamma`` for ``n = 0``.
 
-    Upward recurrence to ``x >= 20 + n``, then the Euler-Maclaurin series.
-    A negative ``x`` takes one step per unit (slow far below zero).
+    Upward recurrence to ``x >= 20 + n``, then the Euler-Maclaurin series;
+    below -50, the reflection ``psi^(n)(x) = (-1)^n psi^(n)(1 - x) - pi
+    d^n/dx^n cot(pi x)`` (a step per unit from there would take as many
+    steps as ``|x|``, and never end where ``x + 1 == x``).
     """
     n, x = np.broadcast_arrays(np.asarray(n, dtype=_F64), np.asarray(x, dtype=_F64))
     out = np.full(x.shape, np.nan)
@@ -156,13 +158,29 @@ def polygamma(n: Array, x: Array) -> Array:
     return out
 
 
+def _cot_derivative(n: int, x: Array) -> Array:
+    """``d^n/dx^n cot(pi x)``: a polynomial in ``c = cot(pi x)``.
+
+    Each polynomial is ``Q' (-pi (1 + c^2))`` of the last, from ``Q_0 = c``.
+    """
+    q = np.array([0.0, 1.0])                                  # Q_0 = c
+    for _ in range(n):
+        q = -math.pi * np.polynomial.polynomial.polymul([1.0, 0.0, 1.0],
+                                                        np.polynomial.polynomial.polyder(q))
+    with np.errstate(divide="ignore"):
+        c = 1.0 / _tanpi(x)
+    return np.polynomial.polynomial.polyval(c, q)
+
+
 def _polygamma(n: int, x: Array) -> Array:
     x = np.array(x, dtype=_F64)
     s = n + 1
     acc = np.zeros_like(x)
     big = 20.0 + n
     pole = (x <= 0) & (x == np.floor(x))
-    x[pole] = big                          # filled in below
+    far = (x < -50.0) & ~pole               # by reflection, below
+    reflected = x[far]
+    x[pole | far] = big                     # filled in below
     while True:
         small = x < big
         if not small.any():
@@ -172,6 +190,9 @@ def _polygamma(n: int, x: Array) -> Array:
     sign = 1.0 if n % 2 else -1.0
     r = sign * math.factorial(n) * (acc + _zeta_tail(s, x))
     r[pole] = sign * np.inf           # zeta(n + 1, pole) = inf, as SciPy
+    if reflected.size:
+        r[far] = (-1.0) ** n * _polygamma(n, 1.0 - reflected) - math.pi * _cot_derivative(
+            n, reflected)
     return r
 
 

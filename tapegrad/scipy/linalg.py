@@ -21,12 +21,13 @@ from ..batching.rules import batch_rules, broadcasting
 from ..primitive import Primitive, defjvp, defvjp, primitive
 from ..shapes import broadcast_to, reshape
 from ..values import shape_of
+from ._banded import solve_banded, solveh_banded
 from ._decompositions import eigh, eigvalsh, lstsq, pinv, qr, svd
 from ._lu import lu, lu_factor, lu_solve
 
 __all__ = ["cho_factor", "cho_solve", "cholesky", "det", "eigh", "eigvalsh", "expm", "inv",
-           "lstsq", "lu", "lu_factor", "lu_solve", "pinv", "qr", "solve", "solve_triangular",
-           "svd", "toeplitz"]
+           "lstsq", "lu", "lu_factor", "lu_solve", "pinv", "qr", "solve", "solve_banded",
+           "solve_triangular", "solveh_banded", "svd", "toeplitz"]
 
 Number = Any
 
