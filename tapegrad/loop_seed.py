@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .primitive import Primitive, defjvp, defvjp, primitive
+from .pysteps import stepped
 from .staging.copies import loop_if
 from .staging.counted import counted_line
 from .staging.while_source import break_line, while_line
@@ -91,8 +92,9 @@ def _loop_test(where: str) -> bool:
     The backward pass of a loop whose iterations branch is a loop over the
     outcomes only where it is recorded (``staging.branchy_back``).
     """
-    return while_line(where) or break_line(where) or break_line(where, ast.While) or \
-        loop_if(where) or counted_line(where)
+    plan = stepped(where)            # a Python float step jit writes itself (``pysteps``)
+    return while_line(where, skip=plan.nodes if plan else frozenset()) or break_line(where) or \
+        break_line(where, ast.While) or loop_if(where) or counted_line(where)
 
 
 def origin_tape(seeds: list[tuple[int, Any]]) -> Tape | None:

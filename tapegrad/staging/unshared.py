@@ -49,6 +49,7 @@ def roll_grad(raw: Program, prog: Program, name: str, numbers: frozenset[int],
     """
     refused: list[bool] = []
     cover: list[int] = []
+    prog = prog._replace(raw=raw)
     out = roll(prog, name, numbers, ints, inner, seeded, refused, cover=cover, spans=spans)
     kept = sweep(raw, folding=True, exact_identities=True, sharing=False, stand_ins=True) \
         if cover and cover[0] else None
