@@ -62,22 +62,21 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
          ints: dict[int, int | None] | None = None, inner: bool = False,
          seeded: bool = True, refused: list[bool] | None = None,
          backs_only: bool = False, cover: list[int] | None = None,
-         spans: Spans | None = None) -> Lowered | None:
+         spans: Spans | None = None, unseeded: int | None = None) -> Lowered | None:
     """``prog`` compiled with its loops rolled; None where it has none or in doubt.
 
-    ``inner``: another transform ran inside (``grad``, ``jvp``). Its
-    derivatives may be computed in Python where they are constants (the
-    gradient of a linear loop), for the traced trip count only: a while
-    loop then runs any trip count only where a loop runs as many times
-    after it (the backward pass, recorded). ``seeded``: every derivative
-    pass inside started from a recorded value (``loop_seed.seeded``), so
-    none is a number Python computed for the traced branch pattern: a loop
-    whose iterations branch rolls, its backward pass a loop (``branchy_back``);
+    ``inner``: another transform ran inside (``grad``, ``jvp``). Its derivatives may
+    be computed in Python where they are constants (the gradient of a linear loop),
+    for the traced trip count only: a while loop then runs any trip count only where
+    a loop runs as many times after it (the backward pass, recorded). ``seeded``:
+    every derivative pass inside started from a recorded value (``loop_seed.seeded``),
+    so none is a number Python computed for the traced branch pattern: a loop whose
+    iterations branch rolls, its backward pass a loop (``branchy_back``);
     ``refused`` gets an item where one such loop's backward records did not fit,
     ``backs_only`` returns None where no backward loop is written; ``cover`` gets how
     many guards of ``if`` lines that went both ways the loops found hold, and how many
-    there are. ``spans``: what each inner transform traced (``staging.spans``); a
-    while loop none of them ran is written as without one.
+    there are. ``spans``: what each inner transform traced (``staging.spans``); a while
+    loop none of them ran is written as without one. ``unseeded``: ``unseeded_at``.
     """
     where = Where(prog)
     s = shapes(prog, where)
@@ -89,8 +88,8 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
     loops = find_loops(prog, s, branchy, where, breaks=True, counted=True)
     if not loops or too_long(len(prog.eqns), loops):    # a line each outside the loops
         return None
-    # a seeded backward pass (``prog.origins``) records what Python would sum as constants
-    stepped = inner and not prog.origins
+    stepped = inner and not prog.origins      # seeded: Python's constants are recorded
+    seeded = seeded or unseeded is not None and unseeded < prog.eqns[loops[0].start].out
     whiles = [open_while(prog, loop, stepped, spans) and not (inner and folded(
         prog, loop, spans, seeded)) for loop in loops]
     nest: list[Any] = [s] * len(loops)     # shapes, to find inner loops (None: unrolled)

@@ -74,7 +74,8 @@ def stepped_exit(prog: Program, loop: Any, g: int, where: str
                     return False
                 steps.columns[o, j] = fit
     last = {_key(_eval(r, plan.name, a[-1], env)) for r in plan.reads}
-    code = None if prog.raw is None else _after_raw(prog.raw, ids[-1], plan, env, a)
+    code = None if prog.raw is None else _after_raw(
+        prog.raw, (eqns[loop.start].out, ids[-1]), plan, env, a)
     if code is False or any(isinstance(x, Const) and (bits(x) in last if code is None else (
             x.value is not a[-1] and type(x.value) is float and bits(x) not in code))
             for e in eqns[loop.stop + g + 1:] for x in e.args):
@@ -82,20 +83,20 @@ def stepped_exit(prog: Program, loop: Any, g: int, where: str
     return steps if steps.columns else None        # none made: as without it
 
 
-def _after_raw(raw: Program, exit: int, plan: Stepped, env: dict[str, Any], a: list[Any]
-               ) -> set[Any] | Literal[False]:
-    """The code's float constants after the loop whose test ended at ``exit``, in ``raw``.
+def _after_raw(raw: Program, ends: tuple[int, int], plan: Stepped, env: dict[str, Any],
+               a: list[Any]) -> set[Any] | Literal[False]:
+    """The code's float constants after the loop, in ``raw``: ``ends``, its first record and exit.
 
     False where one may be a read of the step's last value but is not that
     value itself (the float object the guard saw: a bare read of the step,
     ``a * g``, or a derivative rule passing it on), or where a backward
     record (``Program.origins``) comes from a record holding a constant a
-    read gives: it must hold that constant itself, and come from after the
-    loop (a backward pass through the loop's iterations is not written so).
+    read gives: it must hold that constant itself, and not come from the
+    iterations rolled (a backward pass through them is not written so).
     """
     index = {e.out: k for k, e in enumerate(raw.eqns)}
-    start = index.get(exit)
-    if start is None:
+    first, start = index.get(ends[0]), index.get(ends[1])
+    if first is None or start is None:
         return False
     xs = a + [_eval(plan.step, plan.name, x, env) for x in a]
     every = {_key(_eval(r, plan.name, x, env)) for x in xs for r in plan.reads}
@@ -108,7 +109,7 @@ def _after_raw(raw: Program, exit: int, plan: Stepped, env: dict[str, Any], a: l
         f = index.get(raw.origins.get(e.out, -1))
         made = [] if f is None else [x.value for x in raw.eqns[f].args if isinstance(
             x, Const) and type(x.value) is float and _key(x.value) in every]
-        if f is not None and made and (f < start or any(
+        if f is not None and made and (first <= f < start or any(
                 all(v is not m for m in made) for v in floats)):
             return False
         code.update(_key(v) for v in floats if v is not a[-1])
