@@ -25,7 +25,7 @@ import numpy as np
 from . import tree
 from .backends import copy, foreign
 from .jit_traced import _closes_over_traced, _ClosesOverTraced
-from .loop_seed import seeded
+from .loop_seed import seeded, unseeded_at
 from .numerics import ieee
 from .staging.cache import (
     Cache,
@@ -85,6 +85,7 @@ class Recording(NamedTuple):
     spans: tuple[Any, ...]    # tape.spans
     replayed: Tape            # the tape other transforms replay; its records written later
     at_once: bool = False     # compile now: its arrays would hold more than compiled code
+    unseeded: int = -1        # loop_seed.unseeded_at
 
 
 @gc_paused        # the program's hundreds of thousands of tuples hold no cycles
@@ -111,7 +112,7 @@ def record(fun: Any, dynamic: Any, float64: bool = False) -> Recording:
              if is_number_kind(leaf_kind(x))}              # ints and NumPy scalars
     rec = Recording(tape, None, tape.out_def, values, (), {}, frozenset(), bool(tape.floats),
                     seeded(tape), tuple(tape.spans or ()), skeleton(tape, False),
-                    _array_bytes(records, ARRAY_BYTES * len(records)))
+                    _array_bytes(records, ARRAY_BYTES * len(records)), unseeded_at(tape))
     if not given and not tape.numpy_scalars and not any(
             type(v) is np.ndarray or foreign(v) is not None for v in values):
         return rec            # no int, no np.float64 out, nothing to copy: as traced
@@ -159,7 +160,7 @@ def compiled(rec: Recording, name: str, reassociate: bool) -> Lowered:
     if lowered is None:
         program = identities_after(program)
         lowered = roll_grad(raw, program, name, floats, ints, rec.inner, rec.seeds,
-                            rec.spans) or lower(program, name, floats, ints)
+                            rec.spans, rec.unseeded) or lower(program, name, floats, ints)
     lowered.fn = as_numpy_floats(lowered.fn, rec.numpy_floats)
     return lowered
 

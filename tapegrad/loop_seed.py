@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .primitive import Primitive, defjvp, defvjp, primitive
+from .pysteps import stepped
 from .staging.copies import loop_if
 from .staging.counted import counted_line
 from .staging.while_source import break_line, while_line
@@ -91,8 +92,10 @@ def _loop_test(where: str) -> bool:
     The backward pass of a loop whose iterations branch is a loop over the
     outcomes only where it is recorded (``staging.branchy_back``).
     """
-    return while_line(where) or break_line(where) or break_line(where, ast.While) or \
-        loop_if(where) or counted_line(where)
+    plan = stepped(where)            # a Python float step jit writes itself (``pysteps``)
+    skip = plan.nodes if plan else frozenset()
+    return while_line(where, skip=skip) or break_line(where) or break_line(where, ast.While) or \
+        loop_if(where) or counted_line(where, skip=skip)
 
 
 def origin_tape(seeds: list[tuple[int, Any]]) -> Tape | None:
@@ -117,7 +120,7 @@ def note_origins(tape: Tape, marks: list[tuple[int, Any]]) -> None:
                 tape.origins[r] = ans.id
 
 
-_UNSEEDED: weakref.WeakSet[Tape] = weakref.WeakSet()
+_UNSEEDED: weakref.WeakKeyDictionary[Tape, int] = weakref.WeakKeyDictionary()
 
 
 def note_unseeded(seeds: list[tuple[int, Any]] | None) -> None:
@@ -131,10 +134,19 @@ def note_unseeded(seeds: list[tuple[int, Any]] | None) -> None:
     """
     for _, s in seeds if seeds is not None else [(0, None)]:
         if s.__class__ is not Traced or s.tape.origins is None:
-            _UNSEEDED.update(t for t in active_tapes() if t.origins is not None)
+            _UNSEEDED.update((t, len(t.records)) for t in active_tapes() if t.origins is not None)
             return
 
 
 def seeded(tape: Tape) -> bool:
     """Whether every derivative pass run inside ``jit``'s ``tape`` started from its values."""
     return tape not in _UNSEEDED
+
+
+def unseeded_at(tape: Tape) -> int:
+    """The length of ``tape`` as the last derivative pass it cannot follow started (-1: none).
+
+    A loop whose first record comes later ran after every such pass (a
+    ``grad`` inside ``jit`` runs its backward pass right after its trace).
+    """
+    return _UNSEEDED.get(tape, -1)

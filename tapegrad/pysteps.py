@@ -100,9 +100,8 @@ def _stepped(tree: ast.Module, line: int) -> Stepped | None:
         return None
     stmt, (name, rhs) = steps[0]
     mine = {id(n) for n in walked(stmt)}
-    allowed = {id(s.targets[0]) for s in fn.body[:fn.body.index(loop)]
-               if isinstance(s, ast.Assign) and len(s.targets) == 1 and _is(s.targets[0], name)
-               and not any(isinstance(x, ast.Name) for x in walked(s.value))}
+    allowed = {id(t) for s in fn.body[:fn.body.index(loop)] for t, v in _pairs(s)
+               if _is(t, name) and not any(isinstance(x, ast.Name) for x in walked(v))}
     if any(isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load) and
            id(n) not in mine | allowed for n in walked(fn)) or not allowed:
         return None             # set before the loop from constants alone, stepped in it once
@@ -116,6 +115,16 @@ def _stepped(tree: ast.Module, line: int) -> Stepped | None:
                       if isinstance(x, ast.Name) and x.id != name})
     return Stepped(name, rhs, tuple(factors), reads, tuple(o for _, o in found),
                    frozenset(mine), fn)
+
+
+def _pairs(stmt: ast.stmt) -> list[tuple[ast.expr, ast.expr]]:
+    """``(target, value)`` of each name ``stmt`` assigns (``a = 1.0``, ``a, k = 1.0, 0``)."""
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
+        return []
+    t, v = stmt.targets[0], stmt.value
+    if isinstance(t, ast.Tuple) and isinstance(v, ast.Tuple) and len(t.elts) == len(v.elts):
+        return list(zip(t.elts, v.elts))
+    return [(t, v)]
 
 
 def _step(stmt: ast.stmt, assigned: set[str]) -> tuple[str, ast.expr] | None:

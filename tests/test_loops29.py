@@ -143,8 +143,8 @@ def test_armijo_on_an_array_rolls() -> None:
 
 @pytest.mark.parametrize("fn", ROLLED + [armijo_2d], ids=lambda f: f.__name__)
 def test_grad_of_a_python_float_step_is_eagers(fn) -> None:
-    # jit(grad) still traces per trip count (its backward loop reads the constants in
-    # reverse): the numbers are eager's, and those of central differences
+    # the numbers are eager's, and those of central differences (that jit(grad) rolls,
+    # one trace for any trip count: tests/test_loops30.py)
     xs = [np.array([-1.2, 1.0]), np.array([0.5, -0.5])] if fn is armijo_2d else XS[:8]
     jg = tg.jit(tg.grad(fn))
     for x in xs:

@@ -27,7 +27,7 @@ from .program import Arg, Const, Program
 from .rolling import Loop
 from .spans import Spans, spanned
 
-__all__ = ["least", "mixed", "open_while"]
+__all__ = ["least", "mixed", "open_while", "replaced"]
 
 
 def open_while(prog: Program, loop: Any, stepped: bool, spans: Spans | None) -> bool:
@@ -111,3 +111,28 @@ def _mixed_branchy(prog: Program, loop: Branchy, integral: Collection[int]) -> b
         if len(ks) > 1:
             return True
     return False
+
+
+def replaced(prog: Program, loop: Any) -> bool:
+    """Whether ``loop``'s carries are each computed afresh, and no backward record is its own.
+
+    ``x = x0 - a * g`` in ``while f(x) > ...: a = a * 0.5; x = x0 - a * g``:
+    no carry's next value reads a carry (what reads one only feeds the
+    test), and in the program as recorded (``Program.raw``) no backward
+    record comes from a record of its iterations. The derivative of what
+    follows reads its last iteration's values alone: no backward loop, for
+    any trip count.
+    """
+    if not isinstance(loop, Loop) or prog.raw is None:
+        return False
+    moved: set[int] = set()          # the offsets computed from a carry
+    for o, roles in enumerate(loop.roles):
+        if any(r.how in ("carry", "back") or r.how == "local" and r.at in moved for r in roles):
+            moved.add(o)
+    if any(r.at in moved for roles in loop.roles for r in roles if r.how in ("carry", "back")):
+        return False
+    index = {e.out: k for k, e in enumerate(prog.raw.eqns)}
+    lo = index.get(prog.eqns[loop.start].out)
+    hi = index.get(prog.eqns[loop.stop + loop.exit].out)
+    return lo is not None and hi is not None and not any(
+        lo <= index.get(v, -1) <= hi for v in prog.raw.origins.values())

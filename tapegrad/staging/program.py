@@ -34,7 +34,9 @@ class Program(NamedTuple):
     ``origins`` the forward value each backward record comes from
     (``Tape.origins``); ``counts`` a counted ``while``'s counter at its test
     (``Tape.counts``); ``integral`` the values that are ints in eager Python
-    (``int_valued``, on the program as recorded).
+    (``int_valued``, on the program as recorded); ``raw`` the program as
+    recorded, before the passes merged or folded its constants (``jit`` sets
+    it where it rolls: what a float step's last value may be, ``stepped``).
     """
     inputs: tuple[int, ...]
     eqns: tuple[Eqn, ...]
@@ -45,6 +47,7 @@ class Program(NamedTuple):
     origins: Mapping[int, int] = MappingProxyType({})
     counts: Mapping[int, tuple[Any, ...]] = MappingProxyType({})
     integral: frozenset[int] = frozenset()
+    raw: Any = None
 
     def __str__(self) -> str:
         lines = [f"v{i} = input" for i in self.inputs]

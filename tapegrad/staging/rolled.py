@@ -40,7 +40,7 @@ from .rolling import arg_key as _key
 from .source import compile_parts, forget, render, too_long
 from .spans import Spans, spanned
 from .spellings import spellings
-from .stepped import folded, step_lines
+from .stepped import folded, last_step, step_lines
 from .verify import checks
 
 
@@ -62,23 +62,21 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
          ints: dict[int, int | None] | None = None, inner: bool = False,
          seeded: bool = True, refused: list[bool] | None = None,
          backs_only: bool = False, cover: list[int] | None = None,
-         spans: Spans | None = None) -> Lowered | None:
+         spans: Spans | None = None, unseeded: int | None = None) -> Lowered | None:
     """``prog`` compiled with its loops rolled; None where it has none or in doubt.
 
-    ``inner``: another transform ran inside (``grad``, ``jvp``). Its
-    derivatives may be computed in Python where they are constants (the
-    gradient of a linear loop), for the traced trip count only: a while
-    loop then runs any trip count only where a loop runs as many times
-    after it (the backward pass, recorded). ``seeded``: every derivative
-    pass inside started from a recorded value (``loop_seed.seeded``), so
-    none is a number Python computed for the traced branch pattern: a loop
-    whose iterations branch rolls, its backward pass a loop (``branchy_back``);
-    ``refused`` gets an item where one such loop's backward records did not
-    fit, and ``backs_only`` returns None where no backward loop is written;
-    ``cover`` gets how many guards of ``if`` lines that went both ways the
-    loops found hold, and how many there are. ``spans``: what each inner
-    transform traced (``staging.spans``); a while loop none of them ran is
-    written as without one.
+    ``inner``: another transform ran inside (``grad``, ``jvp``). Its derivatives may
+    be computed in Python where they are constants (the gradient of a linear loop),
+    for the traced trip count only: a while loop then runs any trip count only where
+    a loop runs as many times after it (the backward pass, recorded). ``seeded``:
+    every derivative pass inside started from a recorded value (``loop_seed.seeded``),
+    so none is a number Python computed for the traced branch pattern: a loop whose
+    iterations branch rolls, its backward pass a loop (``branchy_back``);
+    ``refused`` gets an item where one such loop's backward records did not fit,
+    ``backs_only`` returns None where no backward loop is written; ``cover`` gets how
+    many guards of ``if`` lines that went both ways the loops found hold, and how many
+    there are. ``spans``: what each inner transform traced (``staging.spans``); a while
+    loop none of them ran is written as without one. ``unseeded``: ``unseeded_at``.
     """
     where = Where(prog)
     s = shapes(prog, where)
@@ -90,10 +88,10 @@ def roll(prog: Program, name: str = "f", numbers: frozenset[int] = frozenset(),
     loops = find_loops(prog, s, branchy, where, breaks=True, counted=True)
     if not loops or too_long(len(prog.eqns), loops):    # a line each outside the loops
         return None
-    # a seeded backward pass (``prog.origins``) records what Python would sum as constants
-    stepped = inner and not prog.origins
+    stepped = inner and not prog.origins      # seeded: Python's constants are recorded
+    seeded = seeded or unseeded is not None and unseeded < prog.eqns[loops[0].start].out
     whiles = [open_while(prog, loop, stepped, spans) and not (inner and folded(
-        prog, loop, spans)) for loop in loops]
+        prog, loop, spans, seeded)) for loop in loops]
     nest: list[Any] = [s] * len(loops)     # shapes, to find inner loops (None: unrolled)
     while True:
         try:
@@ -180,6 +178,8 @@ class _RollWriter(WhileReads, _Writer):
     def ref(self, a: Arg, floats: bool) -> str:
         """The text reading ``a`` outside the loop that computed it."""
         if not isinstance(a, int):
+            if last_step(self.loops, self.whiles, a):     # written by ``straight`` alone
+                raise NotRolled
             return self.const(a, floats)
         where = self.owner.get(a)
         if where is None:
@@ -307,8 +307,10 @@ class _RollWriter(WhileReads, _Writer):
     def straight(self, e: Eqn) -> str:
         """``v{out} = expr`` (or a guard's check) outside any loop."""
         arg_kinds, floats = self.kinds_of(e)
-        args = [(self.ref(a, floats),) for a in e.args]
-        return self.statement(e, args, arg_kinds, f"v{e.out}")
+        steps = [last_step(self.loops, self.whiles, a) for a in e.args]    # ``stepped``
+        args = [(p or self.ref(a, floats),) for p, a in zip(steps, e.args)]
+        stand_ins = tuple(self.fake(self.value(a)) if p else a for p, a in zip(steps, e.args))
+        return self.statement(e._replace(args=stand_ins), args, arg_kinds, f"v{e.out}")
 
     def statement(self, e: Eqn, args: list[Any], arg_kinds: list[Any], target: str) -> str:
         """The line computing ``e`` (its arguments' texts given) into ``target``."""

@@ -13,7 +13,7 @@ from typing import Any
 
 from .. import ops
 from ..loop_seed import seed_one
-from .kinds import least
+from .kinds import least, replaced
 from .program import Arg, Const
 from .rolling import MIN_SAVED, Loop
 from .rolling import arg_key as _key
@@ -173,18 +173,18 @@ class WhileReads:
     def _passed_through(self, m: int) -> bool:
         """Whether a seed is recorded after while loop ``m`` and no backward record is its own.
 
-        No record is a cotangent passed through unchanged only where each
-        carry steps from itself by adding or subtracting constants: a
-        ``stop_gradient`` or ``np.round`` records nothing either (their
-        cotangent is zero where the loop ran, whole where it did not), and
-        ``a, b = b - 1.0, a`` passes each to the other, once per iteration.
+        No record is a cotangent passed through unchanged only where each carry steps
+        from itself by adding or subtracting constants (``stop_gradient`` or ``np.round``
+        records nothing either: a cotangent zero where the loop ran, whole where it did
+        not; ``a, b = b - 1.0, a`` passes each to the other), or where no carry reaches
+        the next iteration's (``kinds.replaced``: each computed afresh).
         """
         loop, index = self.loops[m], self.where.index
         lo, hi = loop.start, loop.stop + loop.exit + 1
         seeds = [k for k, e in enumerate(self.prog.eqns) if e.prim is seed_one]
         return any(k >= hi for k in seeds) and not any(
             lo <= index.get(v, -1) < hi for v in self.prog.origins.values()) and \
-            _shifts(self.prog.eqns, loop)
+            (_shifts(self.prog.eqns, loop) or replaced(self.prog, loop))
 
     def bounded(self, m: int) -> list[str]:
         """A ``for`` left by ``break``: its end of range, where the pattern changes."""

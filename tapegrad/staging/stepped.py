@@ -25,7 +25,8 @@ from ..pysteps import STEP_KEY, Stepped, stepped
 from .arms import python_names
 from .program import Const, Program
 
-__all__ = ["Steps", "bits", "folded", "stepped_exit", "step_column", "step_lines", "step_value"]
+__all__ = ["Steps", "bits", "folded", "last_step", "stepped_exit", "step_column", "step_lines",
+           "step_value"]
 
 
 class Steps(NamedTuple):
@@ -73,21 +74,62 @@ def stepped_exit(prog: Program, loop: Any, g: int, where: str
                     return False
                 steps.columns[o, j] = fit
     last = {_key(_eval(r, plan.name, a[-1], env)) for r in plan.reads}
-    if any(isinstance(x, Const) and bits(x) in last
-           for e in eqns[loop.stop + g + 1:] for x in e.args):
+    code = None if prog.raw is None else _after_raw(
+        prog.raw, (eqns[loop.start].out, ids[-1]), plan, env, a)
+    if code is False or any(isinstance(x, Const) and (bits(x) in last if code is None else (
+            x.value is not a[-1] and type(x.value) is float and bits(x) not in code))
+            for e in eqns[loop.stop + g + 1:] for x in e.args):
         return False
     return steps if steps.columns else None        # none made: as without it
 
 
-def folded(prog: Program, loop: Any, spans: Any) -> bool:
+def _after_raw(raw: Program, ends: tuple[int, int], plan: Stepped, env: dict[str, Any],
+               a: list[Any]) -> set[Any] | Literal[False]:
+    """The code's float constants after the loop, in ``raw``: ``ends``, its first record and exit.
+
+    False where one may be a read of the step's last value but is not that
+    value itself (the float object the guard saw: a bare read of the step,
+    ``a * g``, or a derivative rule passing it on), or where a backward
+    record (``Program.origins``) comes from a record holding a constant a
+    read gives: it must hold that constant itself, and not come from the
+    iterations rolled (a backward pass through them is not written so).
+    """
+    index = {e.out: k for k, e in enumerate(raw.eqns)}
+    first, start = index.get(ends[0]), index.get(ends[1])
+    if first is None or start is None:
+        return False
+    xs = a + [_eval(plan.step, plan.name, x, env) for x in a]
+    every = {_key(_eval(r, plan.name, x, env)) for x in xs for r in plan.reads}
+    last = {_key(_eval(r, plan.name, a[-1], env)) for r in plan.reads}
+    code: set[Any] = set()
+    for e in raw.eqns[start + 1:]:
+        floats = [x.value for x in e.args if isinstance(x, Const) and type(x.value) is float]
+        if any(v is not a[-1] and _key(v) in last for v in floats):
+            return False
+        f = index.get(raw.origins.get(e.out, -1))
+        made = [] if f is None else [x.value for x in raw.eqns[f].args if isinstance(
+            x, Const) and type(x.value) is float and _key(x.value) in every]
+        if f is not None and made and (first <= f < start or any(
+                all(v is not m for m in made) for v in floats)):
+            return False
+        code.update(_key(v) for v in floats if v is not a[-1])
+    return code
+
+
+def folded(prog: Program, loop: Any, spans: Any, seeded: bool = False) -> bool:
     """Whether a transform traced inside ``jit`` may fold ``loop``'s float step into a number.
 
     A derivative rule computes on the constants a read of the step makes
     (``1.0 - 2.0 * a`` of ``x - a * g``): a number no read gives. Only a
     transform whose records all come before the loop's (``staging.spans``)
-    cannot; ``spans`` None: not known.
+    cannot; ``spans`` None: not known. Nor can a ``grad`` each of whose
+    backward records names its forward one (``seeded``, ``Program.origins``)
+    where the program as recorded is known (``Program.raw``): ``stepped_exit``
+    checked each of its constants after the loop.
     """
     if not isinstance(getattr(loop, "steps", None), Steps):     # (``Branchy.steps``: a method)
+        return False
+    if seeded and prog.origins and prog.raw is not None:
         return False
     first = prog.eqns[loop.start].out
     return spans is None or any(b > first for _, b in spans)
@@ -138,6 +180,19 @@ def _fit(plan: Stepped, env: dict[str, Any], a: list[float], args: Any
             if all(_key(_eval(read, plan.name, x, env)) == b for x, b in zip(xs, got)):
                 return r, after
     return None
+
+
+def last_step(loops: list[Any], whiles: list[bool], a: Any) -> str | None:
+    """``p{m}`` where ``a`` is a constant holding the float while loop ``m``'s step held last.
+
+    That very float object, at the test that ended the loop: a bare read of
+    the step after it (``a * g``), or a derivative rule passing one on
+    (``stepped_exit`` checked that no other constant after the loop may be).
+    """
+    if a.__class__ is int:
+        return None
+    return next((f"p{m}" for m, loop in enumerate(loops) if whiles[m] and isinstance(
+        steps := getattr(loop, "steps", None), Steps) and a.value is steps.last), None)
 
 
 def step_lines(m: int, steps: Steps | None, text: Any) -> Any:

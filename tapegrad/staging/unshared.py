@@ -31,7 +31,7 @@ PEELED = 2      # iterations a branching loop may leave straight-line before it
 
 def roll_grad(raw: Program, prog: Program, name: str, numbers: frozenset[int],
               ints: dict[int, int | None], inner: bool, seeded: bool,
-              spans: Spans | None = None) -> Lowered | None:
+              spans: Spans | None = None, unseeded: int | None = None) -> Lowered | None:
     """``roll(prog)``; where a branching loop's backward records did not fit, ``raw`` unshared.
 
     ``prog`` is ``raw`` optimized. The passes merge an expression a loop's
@@ -49,7 +49,9 @@ def roll_grad(raw: Program, prog: Program, name: str, numbers: frozenset[int],
     """
     refused: list[bool] = []
     cover: list[int] = []
-    out = roll(prog, name, numbers, ints, inner, seeded, refused, cover=cover, spans=spans)
+    prog = prog._replace(raw=raw)
+    out = roll(prog, name, numbers, ints, inner, seeded, refused, cover=cover, spans=spans,
+               unseeded=unseeded)
     kept = sweep(raw, folding=True, exact_identities=True, sharing=False, stand_ins=True) \
         if cover and cover[0] else None
     if kept is not None and hollow(prog, kept):
