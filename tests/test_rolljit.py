@@ -304,5 +304,8 @@ def test_jit_of_grad_of_a_short_while_rolls_its_backward_loop_too(dtype):
     assert same(jg(dtype(5.0)), g(dtype(5.0)))      # 4 iterations traced: a short backward
     for x in np.geomspace(5.0, 1e4, 20).astype(dtype):     # 4 to 10 iterations
         assert same(jg(x), g(x))
-    assert jg.trace_count == 1
-    assert "while True:" in jg.lower(dtype(5.0)).source
+    # at 4 trips, the backward pass reads iteration 1 of the forward loop, which may be
+    # counted from its start or its end (tests/test_fuzz_found8.py): that trace serves 4
+    # trips only, and the next one, at more, rolls for every trip count
+    assert jg.trace_count == 2
+    assert "while True:" in jg.lower(dtype(1e4)).source

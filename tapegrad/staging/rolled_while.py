@@ -52,15 +52,14 @@ class WhileReads:
     def after_while(self, m: int, k: int, o: int) -> str:
         """Iteration ``k``'s value at offset ``o`` of while loop ``m``, read after it.
 
-        The last iteration's carried values are the loop's variables. Other
-        values are read from the list of them, counting from the nearer end
-        (one of the first or last ``EDGE`` iterations: a value of a middle
-        iteration has no place that holds for every trip count). In a loop
-        whose ``back`` roles read further back, a value is counted from the
-        end wherever it can be: ``a, b, d = b, d, new`` hands each value from
-        name to name, so after the loop ``a`` is the ``d`` of three iterations
-        back, whatever the trip count (the passes may have merged a product
-        of it into a shorter register, ``v[-4] * 0.3`` of ``v[-3] * 0.3``).
+        The last iteration's carried values are the loop's variables. Other values are read
+        from the list of them, counting from its end or its start (one of the last or first
+        ``EDGE`` iterations); where both could be meant at the traced trip count (``s[2]``
+        or ``s[n - 3]`` of 5), or neither, the loop runs that count only. Where ``back``
+        roles read further back, a value is counted from the end wherever it can be: ``a, b,
+        d = b, d, new`` hands each value from name to name, so after the loop ``a`` is the
+        ``d`` of three iterations back, whatever the trip count (the passes may have merged
+        a product of it into a shorter register, ``v[-4] * 0.3`` of ``v[-3] * 0.3``).
         """
         trips = self.loops[m].trips
         if self.inside is not None:       # read inside another loop: rolled, it is read once
@@ -74,7 +73,7 @@ class WhileReads:
         if trips - k <= (trips if deep else k) and trips - k <= max(EDGE, deep):
             self.ends[m] = max(self.ends[m], trips - k)
             return f"s{m}_{o}[n{m} - {trips - k}]"
-        if k < trips - k and k < EDGE and not deep:
+        if k < trips - k and k < EDGE and not deep and trips - k > EDGE:
             self.starts[m] = max(self.starts[m], k + 1)
             return f"s{m}_{o}[{k}]"
         raise NotOpen(m)
@@ -191,23 +190,16 @@ class WhileReads:
         loop = self.loops[m]
         if getattr(loop, "bound", -1) < 0:
             return []
-        self.guards.append(self.prog.sources.get(self.prog.eqns[loop.stop + loop.exit].out,
-                                                 "<unknown>"))
-        return [f"if n{m} == {loop.bound}: _guard_failed({len(self.guards) - 1})"]
+        return [f"if n{m} == {loop.bound}: _guard_failed({self.exit_guard(loop)})"]
 
     def tail_guard(self, m: int) -> list[str]:
-        """After a loop tied to a while loop: a guard that it ran as often as its reads need.
-
-        Those read it from its end (``s{m}_{o}[-2]``: a value a ``back`` role of it reads).
-        """
+        """After a loop tied to a while loop: that it ran as often as reads from its end need."""
         o, need = self.tails[m]
         tied = [w for w, M in self.tie.items() if M == m]
         if not need or not tied:
             return []
         loop = self.loops[tied[0]]
-        self.guards.append(self.prog.sources.get(self.prog.eqns[loop.stop + loop.exit].out,
-                                                 "<unknown>"))
-        return [f"if len(s{m}_{o}) < {need}: _guard_failed({len(self.guards) - 1})"]
+        return [f"if len(s{m}_{o}) < {need}: _guard_failed({self.exit_guard(loop)})"]
 
     def fewest(self, m: int) -> list[str]:
         """After while loop ``m``: a guard that it ran as often as its reads need."""
@@ -221,9 +213,13 @@ class WhileReads:
                    + [loop.trips - t + 1 for t in tied])
         if need <= 0:
             return []
-        self.guards.append(self.prog.sources.get(self.prog.eqns[loop.stop + loop.exit].out,
-                                                 "<unknown>"))
-        return [f"if n{m} < {need}: _guard_failed({len(self.guards) - 1})"]
+        return [f"if n{m} < {need}: _guard_failed({self.exit_guard(loop)})"]
+
+    def exit_guard(self, loop: Any) -> int:
+        """A new guard's number, named by ``loop``'s exit test (its source line)."""
+        exit_out = self.prog.eqns[loop.stop + loop.exit].out
+        self.guards.append(self.prog.sources.get(exit_out, "<unknown>"))
+        return len(self.guards) - 1
 
     def affine(self, args: tuple[Arg, ...]) -> str | None:
         """``s{m}_{o}[b + {i}]`` (or ``b - {i}``) where iteration k reads an earlier loop's k."""
