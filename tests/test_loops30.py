@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 from conftest import fd
 from program_battery import same
+from test_loops29 import armijo_2d
 
 import tapegrad as tg
 
@@ -87,15 +88,9 @@ def with_a_bound(x):
     return _f(x - a * g)
 
 
-def rosenbrock_step(p):
-    """The gradient direction from tg.grad (a pass before the loop), then backtracking."""
-    f = lambda q: (1.0 - q[0]) ** 2 + 100.0 * (q[1] - q[0] ** 2) ** 2   # noqa: E731
-    d = tg.grad(f)(p)
-    fp, slope = f(p), np.sum(d * d)
-    t = 1.0
-    while f(p - t * d) > fp - 1e-4 * t * slope:
-        t *= 0.5
-    return f(p - t * d)
+# test_loops29's armijo_2d: the gradient direction from tg.grad (a pass before the loop),
+# then backtracking
+rosenbrock_step = armijo_2d
 
 
 def test_jit_grad_rolls_with_a_counter_bounding_the_loop() -> None:

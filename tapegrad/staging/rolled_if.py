@@ -234,7 +234,24 @@ def _arg(w: Any, m: int, loop: Branchy, key: tuple[Slot, int], x: Any, names: di
         return w.ref(r.args[0], floats), r.args[0]
     if r.how == "share":
         return texts[r.share], w.fake(w.value(x))
+    if not _listed(w.prog.inputs, r.args):
+        raise NotRolled
     return w.role_arg(m, Role("data", -1, r.args), x, floats, text, {})
+
+
+def _listed(inputs: list[int], args: tuple[Any, ...]) -> bool:
+    """Whether the inputs a read takes, iteration by iteration, run through a list either way.
+
+    An arm may set a Python variable to another input (``x`` after an inner
+    ``for x in xs``) that later iterations read: the inputs then follow the
+    traced outcomes (``xs[4], xs[4], xs[3]``), which another call's need not.
+    """
+    at = {v: k for k, v in enumerate(inputs)}
+    ks = [at.get(a) if a.__class__ is int else None for a in args]
+    if None in ks or len(set(ks)) == 1:
+        return True                   # computed values, or one input throughout
+    steps = {b - a for a, b in zip(ks, ks[1:])}
+    return all(d > 0 for d in steps) or all(d < 0 for d in steps)
 
 
 def fails(e: Eqn, x: str, x_kind: Any) -> str:
