@@ -247,9 +247,11 @@ def _listed(inputs: list[int], args: tuple[Any, ...]) -> bool:
     traced outcomes (``xs[4], xs[4], xs[3]``), which another call's need not.
     """
     at = {v: k for k, v in enumerate(inputs)}
-    ks = [at.get(a) if a.__class__ is int else None for a in args]
-    if None in ks or len(set(ks)) == 1:
-        return True                   # computed values, or one input throughout
+    if not all(a.__class__ is int and a in at for a in args):
+        return True                   # computed values or constants among them
+    ks = [at[a] for a in args]
+    if len(set(ks)) == 1:
+        return True                   # one input throughout
     steps = {b - a for a, b in zip(ks, ks[1:])}
     return all(d > 0 for d in steps) or all(d < 0 for d in steps)
 
