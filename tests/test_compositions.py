@@ -569,7 +569,7 @@ def stacks(draw: Any) -> tuple[list[str], tuple[str, ...]]:
     return names, top
 
 
-@settings(max_examples=int(os.environ.get("TG_COMPOSE_EXAMPLES", 250)), deadline=None,
+@settings(max_examples=int(os.environ.get("TG_COMPOSE_EXAMPLES", 150)), deadline=None,
           derandomize=bool(os.environ.get("CI")), phases=PHASES)
 @given(programs(), stacks(), st.floats(-1.5, 1.5), st.floats(-1, 1), st.booleans())
 def test_random_stack_equals_the_same_stack_without_jit_and_vmap_a_loop(p, stack, x, y,

@@ -4,6 +4,7 @@ operands instead of gathering its entries (``staging/dots.py``)."""
 
 from __future__ import annotations
 
+import os
 import re
 from unittest import mock
 
@@ -17,7 +18,7 @@ import tapegrad as tg
 from tapegrad.staging.dots import _grid, _in_order, _in_place, _turned
 
 
-@settings(max_examples=200, deadline=None, derandomize=CI)
+@settings(max_examples=int(os.environ.get("TG_EXAMPLES", 120)), deadline=None, derandomize=CI)
 @given(st.integers(1, 6), st.integers(1, 6), st.booleans(), st.randoms(use_true_random=False))
 def test_lanes_in_a_products_order_are_found_with_their_permutations(np_, nq, swap, rnd):
     rp, rq = list(range(np_)), list(range(nq))

@@ -82,7 +82,8 @@ def kinked(f, x, y, h=1e-5):
     return False
 
 
-@settings(max_examples=250, deadline=None, derandomize=bool(os.environ.get("CI")))
+@settings(max_examples=int(os.environ.get("TG_EXAMPLES", 150)), deadline=None,
+          derandomize=bool(os.environ.get("CI")))
 @given(expr(4), st.floats(-2, 2), st.floats(-2, 2))
 def test_grad_matches_finite_differences(e, x, y):
     f = build(e)

@@ -48,7 +48,8 @@ trees = st.recursive(
     max_leaves=20)
 
 
-@settings(max_examples=200, deadline=None, derandomize=bool(os.environ.get("CI")))
+@settings(max_examples=int(os.environ.get("TG_EXAMPLES", 120)), deadline=None,
+          derandomize=bool(os.environ.get("CI")))
 @given(trees)
 def test_round_trip_of_random_pytrees(tmp_path_factory, tree):
     path = tmp_path_factory.mktemp("io") / "t.json"

@@ -161,7 +161,8 @@ hostile = st.recursive(
     max_leaves=20)
 
 
-@settings(max_examples=300, deadline=None, derandomize=bool(os.environ.get("CI")))
+@settings(max_examples=int(os.environ.get("TG_EXAMPLES", 150)), deadline=None,
+          derandomize=bool(os.environ.get("CI")))
 @given(hostile)
 def test_random_hostile_documents_load_or_raise_value_error_and_import_nothing(
         tmp_path_factory, tree):

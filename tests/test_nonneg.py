@@ -4,6 +4,7 @@ the sources show it has the zero-safe product's bits; bit for bit the program wi
 from __future__ import annotations
 
 import math
+import os
 import struct
 from unittest import mock
 
@@ -27,7 +28,7 @@ def _word(x: float) -> bytes:
     return struct.pack("<d", x)
 
 
-@settings(max_examples=200, deadline=None, derandomize=CI)
+@settings(max_examples=int(os.environ.get("TG_EXAMPLES", 120)), deadline=None, derandomize=CI)
 @given(st.lists(_values, min_size=1, max_size=12), st.lists(_values, min_size=1, max_size=12),
        st.data())
 def test_by_relu_has_the_bits_of_the_scalar_zero_safe_product_in_every_lane(gs, xs, data):
