@@ -17,6 +17,7 @@ import operator
 from types import CodeType, FrameType
 from typing import Any, NamedTuple
 
+from .pyindex import around, first_on_line
 from .pysource import _int, file_tree, walked
 
 __all__ = ["Counted", "Tally", "counted", "counter_nodes", "counter_values", "tallied",
@@ -74,10 +75,8 @@ def counted(where: str) -> Counted | None:
     tree = file_tree(filename) if line.isdigit() else None
     if tree is None:
         return None
-    loop = next((n for n in walked(tree) if isinstance(n, ast.While)
-                 and n.lineno == int(line)), None)
-    fns = [n for n in walked(tree) if isinstance(n, ast.FunctionDef)
-           and loop is not None and loop in walked(n)]
+    loop = first_on_line(tree, int(line), ast.While)
+    fns = [] if loop is None else around(tree, loop, ast.FunctionDef)
     if loop is None or not fns or loop.orelse or any(
             isinstance(n, _EXITS) for s in loop.body for n in walked(s)):
         return None

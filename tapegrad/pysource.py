@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from .pyindex import around, body_of, if_in_body, on_line, walked
+
 __all__ = ["parsed", "file_tree", "walked", "for_left", "loop_test", "library_call",
            "method_call", "operand", "running", "running_op", "user_running", "note_numbers",
            "number_params", "traced_params", "break_guard", "any_ends"]
@@ -38,17 +40,6 @@ def parsed(text: str) -> ast.Module | None:
     with contextlib.suppress(SyntaxError, ValueError):
         return ast.parse(text)
     return None
-
-
-@functools.lru_cache(maxsize=8192)
-def walked(node: ast.AST) -> tuple[ast.AST, ...]:
-    """``ast.walk(node)``'s nodes, in its order, walked once per node.
-
-    The trees are parsed once per text and never changed; the loop rollers
-    ask the same questions of one function's tree many times a trace. A node
-    is its own key (AST nodes compare by identity), held while cached.
-    """
-    return tuple(ast.walk(node))
 
 
 def file_tree(filename: str) -> ast.Module | None:
@@ -91,9 +82,8 @@ def loop_test(where: str) -> bool:
     tree = file_tree(filename) if line.isdigit() else None
     if tree is None:
         return False
-    return any(isinstance(n, ast.While) and n.lineno == int(line) or
-               isinstance(n, ast.If) and n.lineno == int(line) and
-               any(isinstance(s, ast.Break) for s in n.body) for n in ast.walk(tree))
+    return any(isinstance(n, ast.While) or isinstance(n, ast.If) and
+               any(isinstance(s, ast.Break) for s in n.body) for n in on_line(tree, int(line)))
 
 
 def for_left(frame: FrameType) -> int | None:
@@ -153,14 +143,11 @@ def _break_of(code: CodeType, line: int) -> tuple[str, tuple[ast.expr, ...]] | N
     tree = file_tree(code.co_filename)
     if tree is None:
         return None
-    for loop in ast.walk(tree):
-        if not isinstance(loop, ast.For) or loop.orelse:
-            continue
-        test = next((s for s in loop.body if isinstance(s, ast.If) and s.lineno == line), None)
-        if test is not None:
-            how = _bounded(loop, test)
-            return None if how is None or _read_outside(tree, loop, how[0]) else how
-    return None
+    held = if_in_body(tree, line, ast.For)
+    if held is None or held[0].orelse:
+        return None
+    how = _bounded(held[0], held[1])
+    return None if how is None or _read_outside(tree, held[0], how[0]) else how
 
 
 def _read_outside(tree: ast.Module, loop: ast.For, name: str) -> bool:
@@ -170,8 +157,7 @@ def _read_outside(tree: ast.Module, loop: ast.For, name: str) -> bool:
     shows the traced run's, a constant. A read in the body of another
     ``for name in ...`` (or a comprehension over ``name``) reads that loop's own.
     """
-    fns = [f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef |
-                                                     ast.Lambda) and loop in ast.walk(f)]
+    fns = around(tree, loop, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
     scope: ast.AST = fns[-1] if fns else tree           # ast.walk: the innermost last
     own = {id(n) for n in ast.walk(loop)}
     for f in ast.walk(scope):
@@ -192,7 +178,7 @@ def _bounded(loop: ast.For, test: ast.If) -> tuple[str, tuple[ast.expr, ...]] | 
             and isinstance(call.func, ast.Name) and call.func.id == "range"
             and not call.keywords and 1 <= len(call.args) <= 3):
         return None
-    body = ast.Module(body=loop.body, type_ignores=[])
+    body = body_of(loop)
     if any(isinstance(n, ast.Name) and n.id == target.id for n in ast.walk(body)):
         return None          # the body reads (or sets) the counter: the tape shows a constant
     return target.id, tuple(call.args)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 
+from ..pyindex import arms_of, around, on_line
 from ..pysource import file_tree, walked
 
 
@@ -27,7 +28,7 @@ def quiet_arms(where: str) -> bool:
     tree = file_tree(filename) if line.isdigit() else None
     if tree is None:
         return False
-    here = [n for n in walked(tree) if getattr(n, "lineno", None) == int(line)]
+    here = list(on_line(tree, int(line)))
     node = next((n for n in here if isinstance(n, ast.If)), None)
     tests = here if node is None else list(walked(node.test))
     if any(isinstance(n, _VARYING) for n in tests) or \
@@ -35,7 +36,7 @@ def quiet_arms(where: str) -> bool:
         return False
     if node is None:
         return bool(here)
-    arms = ast.Module(body=node.body + node.orelse, type_ignores=[])
+    arms = arms_of(node)
     return not any(_loud(n) for n in walked(arms)) and not _untraced_stores(tree, node, arms) \
         and not _breaks_an_inner_loop(tree, node)
 
@@ -60,8 +61,7 @@ def _breaks_an_inner_loop(tree: ast.AST, node: ast.If) -> bool:
         return False
     if not breaks(node.body + node.orelse):
         return False
-    loops = [n for n in walked(tree) if isinstance(n, ast.For | ast.While | ast.AsyncFor)
-             and any(c is node for c in walked(n))]
+    loops = around(tree, node, (ast.For, ast.While, ast.AsyncFor))
     return len(loops) > 1
 
 
@@ -74,8 +74,7 @@ def _untraced_stores(tree: ast.AST, node: ast.If, arms: ast.Module) -> bool:
     assignments in the function, a parameter or a name the function does not
     assign (a closure's or a global's; not a called function's name).
     """
-    fns = [f for f in walked(tree) if isinstance(f, ast.FunctionDef | ast.Lambda)
-           and node in walked(f) and f is not node]
+    fns = [f for f in around(tree, node, (ast.FunctionDef, ast.Lambda)) if f is not node]
     if not fns:
         return False
     fn = fns[-1]           # the innermost (ast.walk goes outside in): a def in a def

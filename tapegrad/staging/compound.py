@@ -17,6 +17,7 @@ import ast
 import functools
 from typing import Any
 
+from ..pyindex import around, body_of, first_on_line, if_in_body
 from ..pysource import any_ends, break_guard, file_tree, walked
 from .arms import python_names
 from .program import Const, Program, is_guard
@@ -113,11 +114,9 @@ def _break_at(where: str) -> tuple[Any, Any]:
     """The ``if ...: break`` on ``file:line`` and the ``while`` whose body holds it."""
     filename, _, line = where.rpartition(":")
     tree = file_tree(filename) if line.isdigit() else None
-    for loop in () if tree is None else walked(tree):
-        if isinstance(loop, ast.While):
-            for s in loop.body:
-                if isinstance(s, ast.If) and s.lineno == int(line) and break_guard(s, loop):
-                    return s, loop
+    held = None if tree is None else if_in_body(tree, int(line), ast.While)
+    if held is not None and break_guard(held[1], held[0]):
+        return held[1], held[0]
     return None, None
 
 
@@ -130,11 +129,11 @@ def _quiet_call(n: ast.AST) -> bool:
 def _python_reads(where: str, loop: ast.While, test: ast.expr) -> bool:
     """Whether ``test`` reads a name that holds a Python number ``loop``'s body changes."""
     tree = file_tree(where.rpartition(":")[0])
-    fn = next((f for f in walked(tree) if isinstance(f, ast.FunctionDef) and
-               loop in walked(f)), None) if tree is not None else None
+    fns = [] if tree is None else around(tree, loop, ast.FunctionDef)
+    fn = fns[0] if fns else None
     if fn is None:
         return True
-    body = ast.Module(body=loop.body, type_ignores=[])
+    body = body_of(loop)
     changed = {t.id for t in walked(body) if isinstance(t, ast.Name) and
                isinstance(t.ctx, ast.Store)} & python_names(fn)
     return any(isinstance(n, ast.Name) and n.id in changed for n in walked(test))
@@ -157,8 +156,7 @@ def _one_run(prog: Program, loop: Any, same: list[int], offsets: list[int],
 def _while_at(where: str) -> ast.While | None:
     filename, _, line = where.rpartition(":")
     tree = file_tree(filename) if line.isdigit() else None
-    return None if tree is None else next(
-        (n for n in walked(tree) if isinstance(n, ast.While) and n.lineno == int(line)), None)
+    return None if tree is None else first_on_line(tree, int(line), ast.While)
 
 
 def _most_guards(where: str) -> int:

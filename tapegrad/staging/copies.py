@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from ..pyindex import first_on_line, parent
 from ..pysource import file_tree, walked
 
 Slot = int | str
@@ -259,19 +260,15 @@ def loop_if(where: str) -> bool:
 
 def _chain(tree: ast.AST, line: int) -> tuple[ast.AST, ast.For | ast.While, ast.If] | None:
     """The function, the innermost loop and the ``if`` statement at ``line``, or None."""
-    parents: dict[ast.AST, ast.AST] = {}
-    for p in walked(tree):
-        for ch in ast.iter_child_nodes(p):
-            parents[ch] = p
-    node = next((n for n in walked(tree) if isinstance(n, ast.If) and n.lineno == line), None)
+    node = first_on_line(tree, line, ast.If)
     loop: ast.For | ast.While | None = None
-    up = parents.get(node) if node is not None else None
+    up = parent(tree, node) if node is not None else None
     while up is not None:
         if loop is None and isinstance(up, ast.For | ast.While):
             loop = up
         if isinstance(up, ast.FunctionDef):
-            return (up, loop, node) if loop is not None and node is not None else None
-        up = parents.get(up)
+            return (up, loop, node) if loop is not None else None
+        up = parent(tree, up)
     return None
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ast
 
-from ..pysource import walked
+from ..pyindex import body_of, walked
 
 _PLAIN = (ast.Name, ast.Constant, ast.BinOp, ast.UnaryOp, ast.Tuple, ast.Slice,
           ast.operator, ast.unaryop, ast.expr_context)
@@ -44,7 +44,7 @@ def same_value(node: ast.AST, loop: ast.While | ast.For) -> bool:
     if not isinstance(node, ast.Assign) or \
             not all(isinstance(t, ast.Name) for t in node.targets):
         return False
-    body = ast.Module(body=loop.body, type_ignores=[])
+    body = body_of(loop)
     changed = {h.id for t in walked(body) if isinstance(t, ast.Subscript | ast.Attribute)
                and isinstance(t.ctx, ast.Store | ast.Del) for h in [_head(t)]
                if isinstance(h, ast.Name)}
@@ -60,7 +60,7 @@ def _moving(loop: ast.While | ast.For) -> set[str]:
     assigns, and assigned nowhere else in the body, takes the same values
     in every iteration.
     """
-    body = ast.Module(body=loop.body, type_ignores=[])
+    body = body_of(loop)
     stores = [t for t in walked(body) if isinstance(t, ast.Name)
               and isinstance(t.ctx, ast.Store)]
     own = {t.id for t in walked(loop.target) if isinstance(t, ast.Name)} \

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import ast
 
-from ..pysource import file_tree, walked
+from ..pyindex import if_in_body
+from ..pysource import file_tree
 from .arms import quiet_arms
 from .while_source import while_line
 
@@ -36,9 +37,8 @@ def if_run(where: str, shown: frozenset[str]) -> bool:
     tree = file_tree(filename) if line.isdigit() else None
     if tree is None:
         return False
-    loop = next((n for n in walked(tree) if isinstance(n, ast.While) and any(
-        isinstance(s, ast.If) and s.lineno == int(line) for s in n.body)), None)
-    if loop is None:
+    held = if_in_body(tree, int(line), ast.While)
+    if held is None:
         return False
-    test = f"{filename}:{loop.lineno}"
+    test = f"{filename}:{held[0].lineno}"
     return test in shown and quiet_arms(where) and while_line(test, shown)

@@ -13,6 +13,7 @@ from collections import Counter
 from typing import Any
 
 from ..pycounters import counter_nodes, tally_nodes, traced_test
+from ..pyindex import around, body_of, first_on_line, if_in_body
 from ..pysource import break_guard, file_tree, loop_test, number_params, traced_params, walked
 from .arms import _assigned, python_names
 from .compound import and_like
@@ -39,12 +40,11 @@ def loop_hint(where: str) -> str:
         return ""
     filename, _, line = where.rpartition(":")
     tree = file_tree(filename)
-    loop = next((n for n in walked(tree) if isinstance(n, ast.While | ast.For)
-                 and n.lineno == int(line)), None) if tree is not None else None
+    loop = first_on_line(tree, int(line), (ast.While, ast.For)) if tree is not None else None
     if loop is None:
         return LOOP_HINT
     traced = _always_traced(tree, loop)       # type: ignore[arg-type]
-    steps = [n for n in walked(ast.Module(body=loop.body, type_ignores=[]))
+    steps = [n for n in walked(body_of(loop))
              if _counts(n) and not _stored(n) <= traced]
     if not steps:
         return LOOP_HINT
@@ -75,8 +75,7 @@ def while_line(where: str, shown: frozenset[str] = frozenset(), plan: Any = None
     tree = file_tree(filename) if line.isdigit() else None
     if tree is None:
         return False
-    loop = next((n for n in walked(tree) if isinstance(n, ast.While)
-                 and n.lineno == int(line)), None)
+    loop = first_on_line(tree, int(line), ast.While)
     test = traced_test(loop, plan)
     if loop is None or any(isinstance(n, ast.BoolOp) for n in walked(test)) and not (
             test is loop.test and and_like(where)) or not _breaks_shown(
@@ -101,14 +100,15 @@ def break_line(where: str, loops: Any = ast.For, shown: frozenset[str] = frozens
     tree = file_tree(filename) if line.isdigit() else None
     if tree is None:
         return False
-    loop = next((n for n in walked(tree) if isinstance(n, loops) and any(
-        isinstance(s, ast.If) and s.lineno == int(line) for s in n.body)), None)
-    if loop is None or loop.orelse or isinstance(loop, ast.While) and not (
+    held = if_in_body(tree, int(line), loops)
+    if held is None:
+        return False
+    loop, test = held[0], held[1]
+    if loop.orelse or isinstance(loop, ast.While) and not (
             isinstance(loop.test, ast.Constant) and loop.test.value is True
             and _breaks_shown(filename, tree, loop, shown | {where})
             or while_line(f"{filename}:{loop.lineno}", shown | {where})):
         return False
-    test = next(s for s in loop.body if isinstance(s, ast.If) and s.lineno == int(line))
     if not _if_break(test, loop):
         return False
     return _no_counters(tree, loop, test.test, tally_nodes(where), where=where)
@@ -162,7 +162,7 @@ def _resets(filename: str, loop: ast.While | ast.For, shown: frozenset[str]) -> 
     way in each, so the arm runs in all of them or in none: ``D`` is reset to
     the constant each time, never stepped from one iteration to the next.
     """
-    body = ast.Module(body=loop.body, type_ignores=[])
+    body = body_of(loop)
     inside = _stored(body)
     return {id(a) for n in walked(body) if isinstance(n, ast.If) and
             f"{filename}:{n.lineno}" in shown for arm in n.body + n.orelse
@@ -180,7 +180,7 @@ def _no_counters(tree: ast.Module, loop: ast.While | ast.For, test: ast.expr,
     # a name the test reads alone is traced (the tape holds the test): not a counter;
     # nor is one never a Python number (``n = 0.0 * x`` then ``n = n + 1.0``)
     traced = _always_traced(tree, loop, where)
-    counters = [n for n in walked(ast.Module(body=loop.body, type_ignores=[]))
+    counters = [n for n in walked(body_of(loop))
                 if _counts(n) and id(n) not in (resets or ()) and not (
                     len(tested) == 1 and _stored(n) <= tested)
                 and not _stored(n) <= traced]
@@ -209,7 +209,7 @@ def _set_inside(tree: ast.Module, loop: ast.While | ast.For) -> bool:
     After the loop the name holds the constant where the body ran at least
     once, its value from before where it never ran: the tape shows one.
     """
-    body = ast.Module(body=loop.body, type_ignores=[])
+    body = body_of(loop)
     names = {t.id for n in walked(body) for t, v in _assigned(n)
              if not any(isinstance(x, ast.Name) for x in walked(v))}
     fn = _innermost(tree, loop)
@@ -229,7 +229,7 @@ def _effects(loop: ast.While | ast.For) -> list[ast.AST]:
     the loop) holds as many values as the loop ran: the tape shows them
     for the traced trip count only.
     """
-    body = ast.Module(body=loop.body, type_ignores=[])
+    body = body_of(loop)
     return [n for n in walked(body) if _grows(n) or isinstance(n, ast.Expr) and isinstance(
         n.value, ast.Call) or isinstance(
         n, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete) and any(
@@ -261,7 +261,7 @@ def _python_steps(tree: ast.AST, loop: ast.While | ast.For, tested: set[str],
     python, traced = python - settled, traced | settled
     unknown = params - python - tested - traced_params(where)  # or a caller's Python number
     alone = tested if len(tested) == 1 else set()
-    body = ast.Module(body=loop.body, type_ignores=[])
+    body = body_of(loop)
     loads = Counter(x.id for x in walked(body) if isinstance(x, ast.Name)
                     and isinstance(x.ctx, ast.Load))
     return [n for n in walked(body) if id(n) not in resets and not same_value(n, loop) and
@@ -282,7 +282,7 @@ def _settled(loop: ast.While | ast.For, python: set[str], traced: set[str],
     as Python decides from Python values alone, the same for any input; the
     iterations jit rolls come after them, and the tape shows the name's values.
     """
-    body = ast.Module(body=loop.body, type_ignores=[])
+    body = body_of(loop)
     pairs = [(t.id, {x.id for x in walked(v) if isinstance(x, ast.Name)})
              for n in walked(body) if id(n) not in resets for t, v in _assigned(n)]
     names = {t for t, _ in pairs} & python
@@ -395,6 +395,5 @@ def _number(node: ast.AST) -> bool:
 
 def _innermost(tree: ast.AST, node: ast.AST) -> Any:
     """The innermost function around ``node`` (``ast.walk`` goes outside in), or ``tree``."""
-    fns = [n for n in walked(tree) if isinstance(n, ast.FunctionDef | ast.Lambda)
-           and node in walked(n)]
+    fns = around(tree, node, (ast.FunctionDef, ast.Lambda))
     return fns[-1] if fns else tree
