@@ -9,6 +9,8 @@ guard (and its loop stays unrolled).
 from __future__ import annotations
 
 import ast
+import functools
+from collections.abc import Set
 
 from ..pyindex import arms_of, around, on_line
 from ..pysource import file_tree, walked
@@ -85,7 +87,7 @@ def _untraced_stores(tree: ast.AST, node: ast.If, arms: ast.Module) -> bool:
     return any(_python_test(n, python) for n in walked(arms))
 
 
-def _python_test(n: ast.AST, python: set[str]) -> bool:
+def _python_test(n: ast.AST, python: Set[str]) -> bool:
     """Whether ``n`` chooses by Python state: ``elif k % 2 == 0`` on a counter ``k``.
 
     No guard records that choice, so an arm holding it may do other things
@@ -97,7 +99,8 @@ def _python_test(n: ast.AST, python: set[str]) -> bool:
                                     for x in walked(test))
 
 
-def traced_names(fn: ast.FunctionDef | ast.Lambda) -> tuple[set[str], set[str]]:
+@functools.lru_cache(maxsize=1024)
+def traced_names(fn: ast.FunctionDef | ast.Lambda) -> tuple[frozenset[str], frozenset[str]]:
     """The names of ``fn`` that may hold traced values, and all names it assigns.
 
     A name may be traced where its value reads, through any chain of
@@ -115,10 +118,11 @@ def traced_names(fn: ast.FunctionDef | ast.Lambda) -> tuple[set[str], set[str]]:
             if t.id not in traced and _reads(v, traced, local):
                 traced.add(t.id)
                 changed = True
-    return traced, local
+    return frozenset(traced), frozenset(local)
 
 
-def python_names(fn: ast.FunctionDef | ast.Lambda) -> set[str]:
+@functools.lru_cache(maxsize=1024)
+def python_names(fn: ast.FunctionDef | ast.Lambda) -> frozenset[str]:
     """The names of ``fn`` that may hold a Python number (not traced) at some point.
 
     A name assigned at least once from an expression reading no parameter
@@ -143,20 +147,25 @@ def python_names(fn: ast.FunctionDef | ast.Lambda) -> set[str]:
             if t.id not in python and not _reads(v, names - python, names, closures):
                 python.add(t.id)
                 changed = True
-    return python
+    return frozenset(python)
 
 
-def _assigned(n: ast.AST) -> list[tuple[ast.Name, ast.AST]]:
-    """The names a statement assigns, each with the expression it is given."""
+@functools.lru_cache(maxsize=65536)
+def _assigned(n: ast.AST) -> tuple[tuple[ast.Name, ast.AST], ...]:
+    """The names a statement assigns, each with the expression it is given.
+
+    Asked of every node of a function many times a trace: one answer per node
+    (an augmented assignment's value, ``x + v`` for ``x += v``, is one node).
+    """
     if isinstance(n, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.NamedExpr) and \
             n.value is not None:
         targets = n.targets if isinstance(n, ast.Assign) else [n.target]
         value: ast.AST = n.value if not isinstance(n, ast.AugAssign) else ast.BinOp(
             n.target, n.op, n.value)
-        return [pair for x in targets for pair in _paired(x, value)]
+        return tuple(pair for x in targets for pair in _paired(x, value))
     if isinstance(n, ast.For | ast.comprehension):
-        return [(t, n.iter) for t in walked(n.target) if isinstance(t, ast.Name)]
-    return []
+        return tuple((t, n.iter) for t in walked(n.target) if isinstance(t, ast.Name))
+    return ()
 
 
 def _paired(target: ast.AST, value: ast.AST) -> list[tuple[ast.Name, ast.AST]]:

@@ -12,6 +12,8 @@ the iteration.
 from __future__ import annotations
 
 import ast
+import functools
+from collections.abc import Set
 
 from ..pyindex import body_of, walked
 
@@ -44,16 +46,21 @@ def same_value(node: ast.AST, loop: ast.While | ast.For) -> bool:
     if not isinstance(node, ast.Assign) or \
             not all(isinstance(t, ast.Name) for t in node.targets):
         return False
-    body = body_of(loop)
-    changed = {h.id for t in walked(body) if isinstance(t, ast.Subscript | ast.Attribute)
-               and isinstance(t.ctx, ast.Store | ast.Del) for h in [_head(t)]
-               if isinstance(h, ast.Name)}
     value = node.value
     return not any(isinstance(n, ast.Call) for n in walked(value)) and \
-        _plain_reads(value, _moving(loop) | changed)
+        _plain_reads(value, _moving(loop) | _changed(loop))
 
 
-def _moving(loop: ast.While | ast.For) -> set[str]:
+@functools.lru_cache(maxsize=1024)
+def _changed(loop: ast.While | ast.For) -> frozenset[str]:
+    """The names whose items or attributes the body of ``loop`` stores into or deletes."""
+    return frozenset(h.id for t in walked(body_of(loop)) if isinstance(
+        t, ast.Subscript | ast.Attribute) and isinstance(t.ctx, ast.Store | ast.Del)
+        for h in [_head(t)] if isinstance(h, ast.Name))
+
+
+@functools.lru_cache(maxsize=1024)
+def _moving(loop: ast.While | ast.For) -> frozenset[str]:
     """The names the body of ``loop`` assigns (a ``for``'s own too), less steady ``for`` variables.
 
     A ``for`` variable over a ``range`` of numbers and names the body never
@@ -71,7 +78,7 @@ def _moving(loop: ast.While | ast.For) -> set[str]:
               and _fixed_range(f.iter, stored)}
     steady = {t.id for t in stores if id(t) in as_for} - {
         t.id for t in stores if id(t) not in as_for}
-    return stored - steady
+    return frozenset(stored - steady)
 
 
 def _fixed_range(it: ast.expr, stored: set[str]) -> bool:
@@ -87,7 +94,7 @@ def _head(t: ast.expr) -> ast.expr:
     return t
 
 
-def _item(t: ast.expr, stored: set[str]) -> bool:
+def _item(t: ast.expr, stored: Set[str]) -> bool:
     while isinstance(t, ast.Subscript):
         if not _plain(t.slice, stored):
             return False
@@ -95,11 +102,11 @@ def _item(t: ast.expr, stored: set[str]) -> bool:
     return isinstance(t, ast.Name)
 
 
-def _plain(e: ast.AST, stored: set[str]) -> bool:
+def _plain(e: ast.AST, stored: Set[str]) -> bool:
     return all(isinstance(n, _PLAIN) and not (isinstance(n, ast.Name) and n.id in stored)
                for n in walked(e))
 
 
-def _plain_reads(e: ast.AST, stored: set[str]) -> bool:
+def _plain_reads(e: ast.AST, stored: Set[str]) -> bool:
     return all(isinstance(n, _PLAIN + (ast.Subscript,)) and not (
         isinstance(n, ast.Name) and n.id in stored) for n in walked(e))

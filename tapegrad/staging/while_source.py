@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
+from collections.abc import Set
 from typing import Any
 
 from ..pycounters import counter_nodes, tally_nodes, traced_test
@@ -271,7 +272,7 @@ def _python_steps(tree: ast.AST, loop: ast.While | ast.For, tested: set[str],
                 for t, v in _assigned(n))]
 
 
-def _settled(loop: ast.While | ast.For, python: set[str], traced: set[str],
+def _settled(loop: ast.While | ast.For, python: Set[str], traced: Set[str],
              resets: set[int]) -> set[str]:
     """The ``python`` names that ``loop``'s body makes traced values for good.
 
@@ -303,7 +304,7 @@ def _loads(node: ast.AST, name: str) -> int:
                for x in walked(node))
 
 
-def _from_python(name: str, v: ast.AST, python: set[str], traced: set[str]) -> bool:
+def _from_python(name: str, v: ast.AST, python: Set[str], traced: Set[str]) -> bool:
     """Whether ``name = v`` is a Python name computed from Python names only."""
     reads = {x.id for x in walked(v) if isinstance(x, ast.Name)}
     return name in python and bool(reads & python) and not reads & traced
