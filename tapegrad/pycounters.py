@@ -17,7 +17,7 @@ import operator
 from types import CodeType, FrameType
 from typing import Any, NamedTuple
 
-from .pysource import _int, file_tree, walked
+from .pysource import _int, at_line, enclosing, file_tree, walked
 
 __all__ = ["Counted", "Tally", "counted", "counter_nodes", "counter_values", "tallied",
            "tally_nodes", "tally_values", "traced_test", "COMPARE"]
@@ -68,16 +68,26 @@ def _counted_at(code: CodeType, line: int) -> Counted | None:
     return counted(f"{code.co_filename}:{line}")
 
 
+def while_at(tree: ast.AST, line: int) -> ast.While | None:
+    """The ``while`` statement on ``line`` of ``tree``, or None."""
+    return next((n for n in at_line(tree, line) if isinstance(n, ast.While)), None)
+
+
+def loop_of_if(tree: ast.AST, line: int, loops: Any = ast.For) -> Any:
+    """The loop (of the types ``loops``) whose body holds the ``if`` on ``line``, or None."""
+    return next((n for s in at_line(tree, line) if isinstance(s, ast.If)
+                 for n in enclosing(tree, s)[-1:] if isinstance(n, loops) and s in n.body), None)
+
+
 def counted(where: str) -> Counted | None:
     """The counter of the ``while`` whose test is on ``file:line``, or None."""
     filename, _, line = where.rpartition(":")
     tree = file_tree(filename) if line.isdigit() else None
     if tree is None:
         return None
-    loop = next((n for n in walked(tree) if isinstance(n, ast.While)
-                 and n.lineno == int(line)), None)
-    fns = [n for n in walked(tree) if isinstance(n, ast.FunctionDef)
-           and loop is not None and loop in walked(n)]
+    loop = while_at(tree, int(line))
+    fns = [] if loop is None else [
+        n for n in enclosing(tree, loop) if isinstance(n, ast.FunctionDef)]
     if loop is None or not fns or loop.orelse or any(
             isinstance(n, _EXITS) for s in loop.body for n in walked(s)):
         return None

@@ -51,6 +51,35 @@ def walked(node: ast.AST) -> tuple[ast.AST, ...]:
     return tuple(ast.walk(node))
 
 
+@functools.lru_cache(maxsize=64)
+def _by_line(tree: ast.AST) -> dict[int, tuple[ast.AST, ...]]:
+    lines: dict[int, list[ast.AST]] = {}
+    for n in walked(tree):
+        line = getattr(n, "lineno", None)
+        if line is not None:
+            lines.setdefault(line, []).append(n)
+    return {k: tuple(v) for k, v in lines.items()}
+
+
+def at_line(tree: ast.AST, line: int) -> tuple[ast.AST, ...]:
+    """The nodes of ``tree`` starting on ``line``, in ``walked``'s order (indexed once per tree)."""
+    return _by_line(tree).get(line, ())
+
+
+@functools.lru_cache(maxsize=64)
+def _parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
+    return {c: n for n in walked(tree) for c in ast.iter_child_nodes(n)}
+
+
+def enclosing(tree: ast.AST, node: ast.AST) -> list[ast.AST]:
+    """``node``'s ancestors in ``tree``, the outermost first (``walked``'s order)."""
+    parents, out = _parents(tree), []
+    while node in parents:
+        node = parents[node]
+        out.append(node)
+    return out[::-1]
+
+
 def file_tree(filename: str) -> ast.Module | None:
     """The syntax tree of the file ``filename`` as ``linecache`` has it."""
     return parsed("".join(linecache.getlines(filename)))

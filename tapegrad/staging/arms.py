@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from ..pysource import file_tree, walked
+from ..pysource import at_line, enclosing, file_tree, walked
 
 
 def quiet_arms(where: str) -> bool:
@@ -27,7 +27,7 @@ def quiet_arms(where: str) -> bool:
     tree = file_tree(filename) if line.isdigit() else None
     if tree is None:
         return False
-    here = [n for n in walked(tree) if getattr(n, "lineno", None) == int(line)]
+    here = list(at_line(tree, int(line)))
     node = next((n for n in here if isinstance(n, ast.If)), None)
     tests = here if node is None else list(walked(node.test))
     if any(isinstance(n, _VARYING) for n in tests) or \
@@ -74,8 +74,7 @@ def _untraced_stores(tree: ast.AST, node: ast.If, arms: ast.Module) -> bool:
     assignments in the function, a parameter or a name the function does not
     assign (a closure's or a global's; not a called function's name).
     """
-    fns = [f for f in walked(tree) if isinstance(f, ast.FunctionDef | ast.Lambda)
-           and node in walked(f) and f is not node]
+    fns = [f for f in enclosing(tree, node) if isinstance(f, ast.FunctionDef | ast.Lambda)]
     if not fns:
         return False
     fn = fns[-1]           # the innermost (ast.walk goes outside in): a def in a def

@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from ..pysource import file_tree, walked
+from ..pysource import at_line, enclosing, file_tree, walked
 
 Slot = int | str
 
@@ -259,19 +259,15 @@ def loop_if(where: str) -> bool:
 
 def _chain(tree: ast.AST, line: int) -> tuple[ast.AST, ast.For | ast.While, ast.If] | None:
     """The function, the innermost loop and the ``if`` statement at ``line``, or None."""
-    parents: dict[ast.AST, ast.AST] = {}
-    for p in walked(tree):
-        for ch in ast.iter_child_nodes(p):
-            parents[ch] = p
-    node = next((n for n in walked(tree) if isinstance(n, ast.If) and n.lineno == line), None)
+    node = next((n for n in at_line(tree, line) if isinstance(n, ast.If)), None)
+    if node is None:
+        return None
     loop: ast.For | ast.While | None = None
-    up = parents.get(node) if node is not None else None
-    while up is not None:
+    for up in enclosing(tree, node)[::-1]:          # inside out
         if loop is None and isinstance(up, ast.For | ast.While):
             loop = up
         if isinstance(up, ast.FunctionDef):
-            return (up, loop, node) if loop is not None and node is not None else None
-        up = parents.get(up)
+            return (up, loop, node) if loop is not None else None
     return None
 
 

@@ -12,7 +12,7 @@ import ast
 from collections import Counter
 from typing import Any
 
-from ..pycounters import counter_nodes, tally_nodes, traced_test
+from ..pycounters import counter_nodes, loop_of_if, tally_nodes, traced_test, while_at
 from ..pysource import break_guard, file_tree, loop_test, number_params, traced_params, walked
 from .arms import _assigned, python_names
 from .compound import and_like
@@ -75,8 +75,7 @@ def while_line(where: str, shown: frozenset[str] = frozenset(), plan: Any = None
     tree = file_tree(filename) if line.isdigit() else None
     if tree is None:
         return False
-    loop = next((n for n in walked(tree) if isinstance(n, ast.While)
-                 and n.lineno == int(line)), None)
+    loop = while_at(tree, int(line))
     test = traced_test(loop, plan)
     if loop is None or any(isinstance(n, ast.BoolOp) for n in walked(test)) and not (
             test is loop.test and and_like(where)) or not _breaks_shown(
@@ -101,8 +100,7 @@ def break_line(where: str, loops: Any = ast.For, shown: frozenset[str] = frozens
     tree = file_tree(filename) if line.isdigit() else None
     if tree is None:
         return False
-    loop = next((n for n in walked(tree) if isinstance(n, loops) and any(
-        isinstance(s, ast.If) and s.lineno == int(line) for s in n.body)), None)
+    loop = loop_of_if(tree, int(line), loops)
     if loop is None or loop.orelse or isinstance(loop, ast.While) and not (
             isinstance(loop.test, ast.Constant) and loop.test.value is True
             and _breaks_shown(filename, tree, loop, shown | {where})
