@@ -37,12 +37,6 @@ METHOD_MSG = (
     "np.asarray and would drop its derivative.")
 
 
-INT_MSG = (
-    "int() of a traced integer (np.argmax(x), x.astype(int)): its value may differ "
-    "when the recording runs again (jit, vmap). Index with it as it is: x[i] for a "
-    "traced array x, tg.take(a, i, axis=0) for a NumPy array a.")
-
-
 class GuardError(RuntimeError):
     """A replayed tape met a guard whose outcome differs from the recorded one.
 
