@@ -152,6 +152,8 @@ def nanmean(a: Number, axis: Axis = None, keepdims: bool = False, where: Any = N
       np.float64(2.0)
     """
     a = _stacked(a)
+    if _integer_data(primal_value(a)):      # no NaN: NumPy's np.mean (float64 sums)
+        return _red.mean(a, axis, keepdims, where)
     return nansum(a, axis, keepdims, where) / _count(a, axis, keepdims, where)
 
 

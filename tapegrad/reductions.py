@@ -277,6 +277,8 @@ def mean(x: Number, axis: Axis = None, keepdims: bool = False, where: Any = None
         total, n = _list_sum(x, "mean")
         return total / float(n) if n else math.nan       # NumPy's mean of nothing
     x, axes = _prepare("mean", x, axis)
+    if np.asarray(primal_value(x)).dtype.kind in "biu":    # NumPy sums integers as float64
+        x = astype(x, np.float64)
     shape = shape_of(x)
     n = math.prod(shape[a] for a in axes)
     total = sum_axes(x, axes, keepdims) if axes or keepdims else x
