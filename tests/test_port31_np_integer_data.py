@@ -37,8 +37,8 @@ def same(got, want) -> bool:
         np.array_equal(got, want, equal_nan=want.dtype.kind == "f")
 
 
-STAMPS = np.array([[1_700_000_000_000_000_001, 1_700_000_000_000_000_003, 1_700_000_000_000_000_007],
-                   [2**62, 2**62 + 1, 2**62 + 5]], dtype=np.int64)
+STAMPS = np.array([[1_700_000_000_000_000_001, 1_700_000_000_000_000_003,
+                    1_700_000_000_000_000_007], [2**62, 2**62 + 1, 2**62 + 5]], dtype=np.int64)
 DATA = {
     "int64": STAMPS,
     "uint64": np.array([[3, 2**64 - 1, 7], [1, 2, 2**63]], dtype=np.uint64),
