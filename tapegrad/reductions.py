@@ -267,22 +267,27 @@ def mean(x: Number, axis: Axis = None, keepdims: bool = False, where: Any = None
     if where is not None:
         v = primal_value(x)
         kind = np.asarray(v).dtype                   # v may be a NumPy or Python scalar
-        ones = np.ones(shape_of(x), kind if kind.kind == "f" else np.float64)
+        ones = np.ones(shape_of(x), np.float64 if kind.kind != "f" else      # NumPy's sums
+                       np.float32 if kind == np.float16 else kind)
         count = sum(_masked(ones, where, 0.0), axis, keepdims)
-        return sum(x if ones.dtype == kind else astype(x, ones.dtype), axis, keepdims,
-                   where) / count
+        out = sum(x if ones.dtype == kind else astype(x, ones.dtype), axis, keepdims,
+                  where) / count
+        return astype(out, kind) if kind == np.float16 else out
     if axis is None and not keepdims:       # the whole array: one record, a float
         if not isinstance(x, list | tuple):
             return mean_p(x)
         total, n = _list_sum(x, "mean")
         return total / float(n) if n else math.nan       # NumPy's mean of nothing
     x, axes = _prepare("mean", x, axis)
-    if np.asarray(primal_value(x)).dtype.kind in "biu":    # NumPy sums integers as float64
-        x = astype(x, np.float64)
+    v = primal_value(x)
+    given = np.dtype(np.float64) if foreign(v) is not None else np.asarray(v).dtype
+    if given.kind in "biu" or given == np.float16:   # NumPy sums these as float64, float32
+        x = astype(x, np.float64 if given.kind in "biu" else np.float32)
     shape = shape_of(x)
     n = math.prod(shape[a] for a in axes)
     total = sum_axes(x, axes, keepdims) if axes or keepdims else x
-    return total / float(n) if n else total * math.nan
+    out = total / float(n) if n else total * math.nan
+    return astype(out, given) if given == np.float16 else out
 
 
 def _masked_sum(total: Any, x: Any, mask: Any, axis: Axis, keepdims: bool) -> Any:
