@@ -20,7 +20,8 @@ runs, which must give NumPy's numbers and dtype bit for bit:
 - ``histogram`` takes a Python list of samples beside traced weights;
 - ``mean`` of float16 along an axis (or with ``where=``) sums in float32 and
   rounds once to float16, as NumPy's (the mean of a row's positive numbers
-  was 30.14 for NumPy's 30.16), while ``var`` keeps NumPy's float16 sums.
+  was 30.14 for NumPy's 30.16), while ``var`` keeps NumPy's float16 sums
+  and ``mean(..., dtype=np.float16)`` sums in float16, as NumPy's.
 """
 
 from __future__ import annotations
@@ -179,6 +180,12 @@ HALF = {
     "var_where": lambda x: np.var(x, axis=1, where=x > 0),
     "std_ddof": lambda x: np.std(x, axis=0, ddof=1),
     "nanvar_axis": lambda x: np.nanvar(x, axis=1),
+    # dtype= given: NumPy sums in that dtype (float16 sums here, float32 without it)
+    "mean_dtype_float16_where": lambda x: np.mean(x, axis=1, dtype=np.float16, where=x > 0),
+    "mean_dtype_float16_all": lambda x: np.mean(x, dtype=np.float16),
+    "mean_float32_data_as_float16": lambda x: np.mean(x.astype(np.float32) * 3, axis=1,
+                                                      dtype=np.float16),
+    "mean_dtype_float32": lambda x: np.mean(x, axis=0, dtype=np.float32).astype(np.float16),
 }
 
 
