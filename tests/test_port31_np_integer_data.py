@@ -199,3 +199,30 @@ def test_float16_means_and_variances_are_numpys(name):
     assert same(tg.jvp(f, (F16,), (F16,))[0], want)
     g = tg.grad(lambda x: np.sum(f(x)))(F16)
     assert g.dtype == np.float16
+
+
+INTS = np.array([[200, 3, 100, 7], [1, 250, 9, 30]], dtype=np.uint8)
+MEAN_DTYPES = {
+    "mean_int64": lambda x: np.mean(x, axis=1, dtype=np.int64),
+    "mean_int32_all": lambda x: np.mean(x, dtype=np.int32),
+    "mean_int64_where": lambda x: np.mean(x, axis=0, dtype=np.int64, where=x > 5),
+    "mean_float16": lambda x: np.mean(x, axis=1, dtype=np.float16),
+    "mean_bool_data_int64": lambda x: np.mean(x > 5, axis=1, dtype=np.int64),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MEAN_DTYPES))
+def test_mean_with_an_integer_dtype_sums_and_truncates_as_numpy(name):
+    # NumPy sums in the dtype given and casts the quotient back (truncating)
+    f = MEAN_DTYPES[name]
+    want = f(INTS)
+    assert same(tg.jit(f)(INTS), want) and same(tg.vmap(f)(INTS[None])[0], want)
+
+
+@pytest.mark.xfail(strict=True, reason="var/std with an integer dtype= are computed in float64 "
+                   "and not cast back: np.var(INTS, axis=1, dtype=np.int64) is NumPy's int64 "
+                   "[6508 10614] and float64 [6508. 10614.] under jit (NumPy also truncates "
+                   "the mean to an integer before the deviations)")
+def test_var_with_an_integer_dtype_is_numpys():
+    f = lambda x: np.var(x, axis=1, dtype=np.int64)       # noqa: E731
+    assert same(tg.jit(f)(INTS), f(INTS))
