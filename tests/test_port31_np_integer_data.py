@@ -219,6 +219,13 @@ def test_mean_with_an_integer_dtype_sums_and_truncates_as_numpy(name):
     assert same(tg.jit(f)(INTS), want) and same(tg.vmap(f)(INTS[None])[0], want)
 
 
+def test_mean_with_dtype_int64_wraps_as_numpys_sum():
+    t = np.array([[2**62, 2**61, 3, -5, 7, 1, 2]] * 3, dtype=np.int64)
+    for f in (lambda x: np.mean(x, dtype=np.int64), lambda x: np.mean(x, axis=1, dtype=np.int64)):
+        want = f(t)
+        assert same(tg.jit(f)(t), want) and same(tg.vmap(f)(t[None])[0], want)
+
+
 @pytest.mark.xfail(strict=True, reason="var/std with an integer dtype= are computed in float64 "
                    "and not cast back: np.var(INTS, axis=1, dtype=np.int64) is NumPy's int64 "
                    "[6508 10614] and float64 [6508. 10614.] under jit (NumPy also truncates "
