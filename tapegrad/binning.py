@@ -166,6 +166,7 @@ def histogram_bin_edges(a: Number, bins: Any = 10, range: Any = None,  # noqa: A
         return edges
     if int(bins) != bins or bins < 1:
         raise ValueError("`bins` must be positive, when an integer")
+    a = a if type(a) is Traced else np.asarray(a)
     first, last = _outer_edges(a, range)
     dtype = np.result_type(primal_value(first), primal_value(last), primal_value(a))
     dtype = np.dtype(float) if np.issubdtype(dtype, np.integer) else dtype
@@ -209,6 +210,7 @@ def histogram(a: Number, bins: Any = 10, range: Any = None,  # noqa: A002
       >>> tg.histogram(np.array([0.0, 0.5, 2.0]), bins=2)[0]
       array([2, 1])
     """
+    a = a if type(a) is Traced else np.asarray(a)        # a list of samples, as NumPy takes
     edges = histogram_bin_edges(a, bins, range)
     spec = int(bins) if np.ndim(primal_value(bins)) == 0 else bins
     counts = histogram_p(weights, a, spec, range)

@@ -1,8 +1,9 @@
 """NumPy's diagonals on traced values: ``diagonal``, ``diag`` and ``diagflat``.
 
 ``diagonal`` is a constant index of two axes (moved last); ``diag`` of a
-vector scatters it into a square matrix of zeros with ``index_add``. Both
-are exact, with every transform of the primitives they use.
+vector scatters it into a square matrix of zeros with ``index_add`` (integer
+data: gathers it, so every bit is kept). Both are exact, with every
+transform of the primitives they use.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import astype
+from .arrays import concatenate
 from .indexing import getitem, index_add
 from .numpy_dispatch import functions
 from .read_only import mark
@@ -87,8 +88,10 @@ def diag(v: Number, k: int = 0) -> Number:
         raise ValueError(f"diag: the array must have one or two axes, not shape {shape}.")
     n = shape[0] + abs(int(k))
     dtype = np.asarray(primal_value(v)).dtype
-    if dtype.kind != "f":            # integer data: no derivative, NumPy's dtype
-        return astype(diag(astype(v, float), k), dtype)
+    if dtype.kind != "f":            # integer data: no derivative; a gather keeps every bit
+        index = np.full((n, n), shape[0])           # off the diagonal: the appended zero
+        index[_diagonal_index(n, n, int(k))] = np.arange(shape[0])
+        return getitem(concatenate([v, np.zeros(1, dtype)]), index)
     return index_add(v, np.zeros((n, n), dtype=dtype), _diagonal_index(n, n, int(k)))
 
 

@@ -140,8 +140,8 @@ def trapezoid(y: Number, x: Any = None, dx: float = 1.0, axis: int = -1) -> Numb
         d = diff(x) if len(shape_of(x)) == 1 else diff(x, axis=ax)
         if len(shape_of(x)) == 1 and len(shape) > 1:
             d = reshape_to(d, tuple(-1 if i == ax else 1 for i in range(len(shape))))
-    mids = (_along(y, ax, slice(1, None)) + _along(y, ax, slice(None, -1))) / 2.0
-    return tg_sum(d * mids, axis=ax)
+    pairs = _along(y, ax, slice(1, None)) + _along(y, ax, slice(None, -1))
+    return tg_sum(d * pairs / 2.0, axis=ax)     # NumPy's order: integer data wraps as there
 
 
 # ---------------------------------------------------------------- products

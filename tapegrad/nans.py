@@ -17,6 +17,7 @@ import numpy as np
 
 from . import reductions as _red
 from .along import _stacked
+from .arrays import astype
 from .elementary import isnan
 from .kinks import where
 from .numpy_dispatch import functions
@@ -40,11 +41,18 @@ def _float_dtype(x: Any) -> Any:
         else np.dtype(np.float64)
 
 
-def _fill(x: Any, value: float) -> Any:
-    """``x`` with each NaN replaced by ``value`` (which gets no gradient)."""
+def _fill(x: Any, value: Any) -> Any:
+    """``x`` with each NaN replaced by ``value`` (a traced one gets the gradient there)."""
     if _integer_data(primal_value(x)):      # no NaN: NumPy's plain function, its dtype
         return x
-    return where(isnan(x), np.asarray(value, dtype=_float_dtype(x)), x)
+    return where(isnan(x), _in_dtype(value, _float_dtype(x)), x)
+
+
+def _in_dtype(value: Any, dt: Any) -> Any:
+    """A replacement value cast into ``x``'s dtype, as NumPy's ``copyto`` casts it."""
+    if type(value) is Traced:
+        return value if _float_dtype(value) == dt else astype(value, dt)
+    return np.asarray(value, dtype=dt)
 
 
 def _count(x: Any, axis: Axis, keepdims: bool, mask: Any = None) -> Any:
@@ -83,8 +91,8 @@ def nan_to_num(x: Number, copy: bool = True, nan: float = 0.0, posinf: float | N
     big = np.finfo(dt).max
     given = x
     x = _fill(x, nan)
-    x = where(x == math.inf, np.asarray(big if posinf is None else posinf, dtype=dt), x)
-    x = where(x == -math.inf, np.asarray(-big if neginf is None else neginf, dtype=dt), x)
+    x = where(x == math.inf, _in_dtype(big if posinf is None else posinf, dt), x)
+    x = where(x == -math.inf, _in_dtype(-big if neginf is None else neginf, dt), x)
     if not copy and type(given) is Traced and type(primal_value(given)) is np.ndarray and \
             type(x) is Traced:
         return written_into(given, x)       # NumPy's: written into the array given
@@ -152,6 +160,8 @@ def nanmean(a: Number, axis: Axis = None, keepdims: bool = False, where: Any = N
       np.float64(2.0)
     """
     a = _stacked(a)
+    if _integer_data(primal_value(a)):      # no NaN: NumPy's np.mean (float64 sums)
+        return _red.mean(a, axis, keepdims, where)
     return nansum(a, axis, keepdims, where) / _count(a, axis, keepdims, where)
 
 

@@ -67,7 +67,7 @@ def nanvar(a: Number, axis: Axis = None, ddof: int = 0, keepdims: bool = False,
       1.0
     """
     a, keep, ddof = _stacked(a), where, _ddof(ddof, correction)   # _select is tg.where
-    if dtype is not None and _integer_data(primal_value(a)):      # no NaN: NumPy's np.var
+    if _integer_data(primal_value(a)):      # no NaN: NumPy's np.var (float64 sums)
         kw = {} if keep is None else {"where": keep}
         return np.var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims,
                       **kw, **({} if mean is None else {"mean": mean}))

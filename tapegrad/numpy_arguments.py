@@ -24,6 +24,7 @@ from .kinks import maximum, minimum, where
 from .kinks import where as _where
 from .ops import add, mul
 from .primitive import Primitive, defjvp, defvjp, primitive
+from .reductions import mean_in
 from .shapes import broadcast_to
 from .values import Traced, primal_value, shape_of
 
@@ -188,7 +189,8 @@ def _cast_first(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any
         first = where(isnan(first), np.asarray(_NAN_FILL[func], _dtype(first)), first)
     first = [astype(a, dtype) for a in first] if isinstance(first, list | tuple) \
         else astype(first, dtype)
-    out = func(first, *args[1:], **kw)
+    out = mean_in(first, *args[1:], acc=dtype, **kw) if func is np.mean and \
+        dtype.kind in "fiu" else func(first, *args[1:], **kw)   # summed in the dtype given
     return out if _dtype(out) == dtype else astype(out, dtype)
 
 

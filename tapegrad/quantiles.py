@@ -301,6 +301,7 @@ def _weighted_cov(x: Any, ddof: int, fweights: Any, aweights: Any) -> Any:
     """NumPy's ``cov`` with observation weights, step for step."""
     w: Any = np.asarray(fweights, dtype=float) if fweights is not None else None
     if aweights is not None:
+        aweights = _float64(_stacked(aweights))     # NumPy's np.asarray(aweights, dtype=float)
         w = aweights if w is None else w * aweights
     w_sum = np.sum(w)
     avg = np.sum(x * w, axis=1) / w_sum

@@ -16,7 +16,7 @@ from .arrays import astype
 from .kinks import where
 from .numpy_dispatch import functions
 from .reshaping import expand_dims, moveaxis
-from .values import Traced, primal_value, shape_of
+from .values import Traced, _integer_data, primal_value, shape_of
 
 __all__ = ["geomspace", "linspace", "logspace"]
 
@@ -56,7 +56,7 @@ def linspace(start: Number, stop: Number, num: int = 50, endpoint: bool = True,
                         ".astype(int) of them for integers.")
     div = num - 1 if endpoint else num
     dt = np.result_type(primal_value(start), primal_value(stop), float(num))
-    delta = stop - start
+    delta = _as(stop, dt) - _as(start, dt)      # NumPy subtracts in dt: integers never wrap
     y = np.arange(num, dtype=dt).reshape((-1,) + (1,) * len(shape_of(delta)))
     step = delta / div if div > 0 else np.nan
     y = (y * step if div > 0 else y * delta) + start
@@ -67,6 +67,11 @@ def linspace(start: Number, stop: Number, num: int = 50, endpoint: bool = True,
         y = moveaxis(y, 0, axis)
     y = y if dtype is None else astype(y, dtype)
     return (y, step) if retstep else y
+
+
+def _as(x: Number, dt: np.dtype) -> Number:
+    """An integer end of the range in the float dtype ``dt``, as NumPy subtracts them."""
+    return astype(x, dt) if _integer_data(primal_value(x)) else x
 
 
 def logspace(start: Number, stop: Number, num: int = 50, endpoint: bool = True,

@@ -264,23 +264,37 @@ def mean(x: Number, axis: Axis = None, keepdims: bool = False, where: Any = None
       >>> tg.mean(np.array([[1.0, 2.0], [3.0, 5.0]]), axis=1)
       array([1.5, 4. ])
     """
-    if where is not None:
-        v = primal_value(x)
-        kind = np.asarray(v).dtype                   # v may be a NumPy or Python scalar
-        ones = np.ones(shape_of(x), kind if kind.kind == "f" else np.float64)
-        count = sum(_masked(ones, where, 0.0), axis, keepdims)
-        return sum(x if ones.dtype == kind else astype(x, ones.dtype), axis, keepdims,
-                   where) / count
-    if axis is None and not keepdims:       # the whole array: one record, a float
+    return mean_in(x, axis, keepdims, where)
+
+
+def _accumulator(kind: np.dtype[Any]) -> np.dtype[Any]:
+    """The dtype NumPy's ``mean`` sums in: float64 for integers, float32 for float16."""
+    return np.dtype(np.float64 if kind.kind != "f" else np.float32 if kind == np.float16
+                    else kind)
+
+
+def mean_in(x: Number, axis: Axis = None, keepdims: bool = False, where: Any = None, *,
+            acc: Any = None) -> Number:
+    """``tg.mean`` summing in ``acc`` (NumPy's ``dtype=``), or NumPy's default for None."""
+    if axis is None and not keepdims and where is None and acc is None:
         if not isinstance(x, list | tuple):
-            return mean_p(x)
+            return mean_p(x)                 # the whole array: one record, a float
         total, n = _list_sum(x, "mean")
         return total / float(n) if n else math.nan       # NumPy's mean of nothing
     x, axes = _prepare("mean", x, axis)
-    shape = shape_of(x)
-    n = math.prod(shape[a] for a in axes)
-    total = sum_axes(x, axes, keepdims) if axes or keepdims else x
-    return total / float(n) if n else total * math.nan
+    v = primal_value(x)
+    given = np.dtype(np.float64) if foreign(v) is not None else np.asarray(v).dtype
+    acc = given if foreign(v) is not None else _accumulator(given) if acc is None \
+        else np.dtype(acc)
+    x = x if acc == given else astype(x, acc)
+    if where is not None:
+        count = sum(_masked(np.ones(shape_of(x), acc), where, 0.0), axis, keepdims)
+        out = sum(x, axis, keepdims, where) / count
+    else:
+        n = math.prod(shape_of(x)[a] for a in axes)
+        total = sum_axes(x, axes, keepdims) if axes or keepdims else x
+        out = total / float(n) if n else total * math.nan
+    return astype(out, given) if given == np.float16 and acc != given else out
 
 
 def _masked_sum(total: Any, x: Any, mask: Any, axis: Axis, keepdims: bool) -> Any:

@@ -24,6 +24,7 @@ from . import reductions as _axes
 from .along import _along, _flat_or_axis, _over_axes, _stacked
 from .arrays import astype, ceil, floor
 from .arrays import round_p as _round_p
+from .backends import foreign
 from .kinks import maximum, minimum, numpy_bounds, where
 from .numpy_dispatch import fresh, functions
 from .numpy_tables import numpy_method, ufuncs
@@ -66,7 +67,10 @@ def var(x: Number, axis: Axis = None, ddof: int = 0, keepdims: bool = False) -> 
     x = _stacked(x)
     axes = _axes._axes("var", axis, len(shape_of(x)))
     n = math.prod(shape_of(x)[a] for a in axes)
-    d = x - _axes.mean(x, axis=axes, keepdims=True)
+    v = primal_value(x)                                # NumPy's mean here: float64 sums of
+    wide = foreign(v) is None and np.asarray(v).dtype.kind in "biu"   # integers, a float16
+    total = _axes.sum(astype(x, np.float64) if wide else x, axes, True)   # sum of float16
+    d = x - (total / float(n) if n else total * math.nan)
     ss = _axes.sum(d * d, axis=axes, keepdims=keepdims)
     count = builtins.max(n - ddof, 0)
     return ss / float(count) if count else ss * math.inf    # NumPy's nan (0/0) or inf

@@ -88,6 +88,11 @@ def reduce(ufunc: Any, x: Any, axis: Any = 0, dtype: Any = None, keepdims: bool 
         kw: dict[str, Any] = {"axis": axis, "keepdims": keepdims}
         kw.update({k: v for k, v in (("dtype", dtype), ("initial", initial), ("where", where))
                    if not (v is None or v is np._NoValue or v is True)})
+        traced = next((v for v in kw.values() if type(v) is Traced), None)
+        if type(x) is not Traced and traced is not None:   # np.sum(a, where=traced_mask):
+            # NumPy's np.sum does not dispatch on where= and would call back here
+            return traced.__array_function__(  # type: ignore[attr-defined]
+                _REDUCE[ufunc], (Traced,), (x,), kw)
         return _REDUCE[ufunc](x, **kw)
     if dtype is not None or where is not True:
         raise TypeError(f"np.{name}(..., dtype=/where=) was applied to a traced value: "

@@ -244,8 +244,8 @@ def _batch_array(x: Any) -> np.ndarray:
 
 
 def _shared(x: Any) -> Any:
-    """A leaf every example shares: a boolean array is numbers there, as a batched one is."""
-    return float_array(x) if type(x) is np.ndarray and x.dtype.kind == "b" else x
+    """A leaf every example shares: a boolean array stays boolean data, as a batched one does."""
+    return x
 
 
 def _kind(x: Any) -> Any:
