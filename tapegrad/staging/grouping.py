@@ -127,23 +127,33 @@ def _value_kinds(prog: Program, cols: Columns, vmap: bool) -> Any:
 def _levels(cols: Columns) -> Any:
     """Each record's level: one above its deepest argument's, and not below a guard's before it.
 
-    A Python loop over the records (each level waits for its arguments'),
-    on the arguments' ids as plain lists.
+    A Python loop over the records (each level waits for its arguments'):
+    a record's first two arguments' ids as two lists (a constant's level is
+    -1), a wider record's (a sum chain's) as a list of their own.
     """
-    level = [0] * (cols.size + 1)
+    none = cols.size
+    level = [0] * (none + 1)
+    level[none] = -1                                  # a constant's
     guards = [k for k in cols.where(guard).tolist()
               if cols.arity[k] == 2 and not cols.is_int[cols.starts[k] + 1]]
-    ids = np.where(cols.is_int, cols.ids, cols.size)
-    level[cols.size] = -1                             # a constant's
-    idl, starts, outs = ids.tolist(), cols.starts.tolist(), cols.outs.tolist()
+    ids, starts, arity = np.append(cols.ids, none), cols.starts[:-1], cols.arity
+    first = np.where(arity >= 1, ids[starts], none)
+    second = np.where(arity >= 2, ids[np.minimum(starts + 1, len(ids) - 1)], none)
+    wide = np.flatnonzero(arity > 2)
+    second[wide] = -1 - np.arange(len(wide))          # < 0: its arguments are wides[-1 - b]
+    idl = ids.tolist()
+    wides = [idl[s:e] for s, e in zip(starts[wide].tolist(), cols.starts[wide + 1].tolist())]
+    outs, fl, sl = cols.outs.tolist(), first.tolist(), second.tolist()
+    get = level.__getitem__
     floor, start = 0, 0
     for stop, after in [*((g + 1, True) for g in guards), (len(outs), False)]:
-        for k in range(start, stop):
-            lv = floor
-            for a in idl[starts[k]:starts[k + 1]]:
-                if level[a] >= lv:
-                    lv = level[a] + 1
-            level[outs[k]] = lv
+        for out, a, b in zip(outs[start:stop], fl[start:stop], sl[start:stop]):
+            if b < 0:
+                x = max(map(get, wides[-1 - b])) + 1
+            else:
+                x, y = level[a], level[b]
+                x = (x if x > y else y) + 1
+            level[out] = x if x > floor else floor
         if after:                                     # a guard: nothing after it below it
             floor = level[outs[stop - 1]]
         start = stop
