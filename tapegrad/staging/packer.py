@@ -134,8 +134,7 @@ class Packer:
 
         ``at``: their arguments' places in the columns, a row a record.
         """
-        operands = tuple(self.operand(self.cols.args(at[:, j]), self.cols.ids[at[:, j]])
-                         for j in range(at.shape[1]))
+        operands = tuple(self.placed(at[:, j]) for j in range(at.shape[1]))
         if not any(isinstance(o, int) and o in self.vectors for o in operands) and not any(
                 isinstance(o, Const) and type(o.value) is np.ndarray for o in operands):
             for k in where.tolist():
@@ -216,6 +215,14 @@ class Packer:
                             dtype=np.intp)
         return np.minimum(ids, none, out=ids)
 
+    def placed(self, at: Any) -> Arg:
+        """``operand`` of the arguments at places ``at`` of the columns (read only if needed)."""
+        ids = self.cols.ids[at]
+        if not self.batched and ids[0] != self.none and (self.vec_of[ids] >= 0).all() and \
+                not (ids == ids[0]).all():              # every lane in a vector: no list
+            return self.spread(None, ids)
+        return self.operand(self.cols.args(at), ids)
+
     def operand(self, args: list[Arg], ids: Any = None) -> Arg:
         """The vector of the lanes' arguments ``args`` (or one scalar all of them read).
 
@@ -229,26 +236,30 @@ class Packer:
             return Const(np.array(vals, dtype=bool if type(vals[0]) is bool else float))
         if all(a == first for a in args):
             return self.broadcast(first)                # type: ignore[arg-type]
-        ids = self.ids(args) if ids is None else ids
+        return self.spread(args, self.ids(args) if ids is None else ids)
+
+    def spread(self, args: list[Arg] | None, ids: Any) -> Arg:
+        """``operand`` of lanes from vectors and scalars (``args``: None if all from vectors)."""
         origins = self.vec_of[ids]                # a vector, batched scalars (-2), others (-1)
-        if self.batched:
+        if self.batched and args is not None:
             scalars = np.array([a.__class__ is int and a in self.batched for a in args])
             origins[scalars & (origins < 0)] = -2
         lanes = self.lane_of[ids]
-        cut = [0, *(np.flatnonzero(origins[1:] != origins[:-1]) + 1).tolist(), len(args)]
+        cut = [0, *(np.flatnonzero(origins[1:] != origins[:-1]) + 1).tolist(), len(ids)]
         if len(cut) <= 3:                        # at most two runs
-            parts = [self.run(args[i:j], int(origins[i]), lanes[i:j], ids[i:j])
-                     for i, j in zip(cut, cut[1:])]
+            parts = [self.run(args[i:j] if args is not None else [], int(origins[i]), lanes[i:j],
+                              ids[i:j]) for i, j in zip(cut, cut[1:])]
             return parts[0] if len(parts) == 1 else self.joined(parts)
         source = _firsts(origins[:, None])       # lanes from each vector, then scalars
         order = np.argsort(source, kind="stable")
         bounds = np.flatnonzero(np.diff(source[order])) + 1
-        parts = [self.run([args[k] for k in ks.tolist()], int(origins[ks[0]]), lanes[ks], ids[ks])
+        parts = [self.run([args[k] for k in ks.tolist()] if args is not None else [],
+                          int(origins[ks[0]]), lanes[ks], ids[ks])
                  for ks in np.split(order, bounds)]
         joined = parts[0] if len(parts) == 1 else self.joined(parts)
         perm = np.argsort(order)
         return self.gather(("take", joined, perm.tobytes()), take,
-                           (joined, Const(_index(perm.tolist()))), joined in self.batched)
+                           (joined, Const(_index(perm))), joined in self.batched)
 
     def joined(self, parts: list[Arg]) -> int:
         """The lanes of ``parts`` one after the other."""
@@ -266,7 +277,7 @@ class Packer:
             if len(lanes) == self.size[v] and (lanes == np.arange(len(lanes))).all():
                 return v
             return self.gather(("take", v, lanes.tobytes()), take,
-                               (v, Const(_index(lanes.tolist()))), v in self.batched)
+                               (v, Const(_index(lanes))), v in self.batched)
         inputs = self.float_at[ids]
         if (inputs >= 0).all():                                 # one stack of inputs
             lanes = inputs.tolist()
@@ -340,12 +351,13 @@ def _memo_key(a: Arg) -> Any:
     return a if isinstance(a, int) else ("c", value_key(a.value))
 
 
-def _index(lanes: list[int]) -> Any:
-    """Lanes as a slice where they are evenly spaced and increasing, else an index array."""
-    step = lanes[1] - lanes[0] if len(lanes) > 1 else 1
-    if step > 0 and all(b - a == step for a, b in zip(lanes, lanes[1:])):
-        return slice(lanes[0], lanes[-1] + 1, step)
-    return np.array(lanes, dtype=np.intp)
+def _index(lanes: Any) -> Any:
+    """Lanes (a list or an array) as a slice where evenly spaced and increasing, else an array."""
+    index = np.array(lanes, dtype=np.intp)
+    step = int(index[1] - index[0]) if len(index) > 1 else 1
+    if step > 0 and (len(index) < 3 or (np.diff(index) == step).all()):
+        return slice(int(index[0]), int(index[-1]) + 1, step)
+    return index
 
 
 def _same_lanes(vector: Any, answers: list[Any]) -> bool:

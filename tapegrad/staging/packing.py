@@ -30,7 +30,10 @@ match stays scalar; a program that does not, unpacked).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import math
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -70,8 +73,32 @@ def pack(prog: Program, batched: set[int] | None = None, reassociate: bool = Fal
         and each group is checked against the values tracing computed.
       reassociate: Sum chains with ``np.sum`` (pairwise) rather than in order.
     """
+    with _uncollected():
+        return _pack(prog, batched, reassociate)
+
+
+@contextlib.contextmanager
+def _uncollected() -> Iterator[None]:
+    """The cyclic garbage collector paused while packing (and as it was after).
+
+    Packing makes no reference cycles, but its columns are Python lists as
+    long as the program (a hundred thousand records and more): each young
+    collection its allocations set off walks them, element by element
+    (about a sixth of the pass on the moons step's program).
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _pack(prog: Program, batched: set[int] | None, reassociate: bool) -> Program | None:
+    """``pack``, the collector paused."""
     prog, cols = fold_columns(prog, Columns(prog), batched is not None)
-    apart = chain_terms(prog) if reassociate and batched is None else frozenset()
+    apart = chain_terms(prog, cols) if reassociate and batched is None else frozenset()
     lvls, found = groups(prog, batched is not None, apart, cols)
     packed = sum(map(len, found))
     if not found or (batched is None and not _cheap(2 * len(found), len(prog.eqns) - packed,
