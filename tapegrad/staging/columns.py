@@ -57,7 +57,8 @@ class Columns:
         self.flat: list[Any] = list(chain.from_iterable(self.argss))
         m = len(self.flat)
         self.is_int = np.fromiter(map(_is_int, self.flat), bool, m)
-        self.size = max(int(self.outs.max()) if n else 0, *prog.inputs, 0) + 1
+        self.first = max([*prog.inputs, 0]) + 1        # above every input
+        self.size = max(int(self.outs.max()) + 1 if n else 0, self.first)
         self.ids = np.full(m, self.size, dtype=np.intp)
         self.ids[self.is_int] = np.fromiter(filter(_is_int, self.flat), np.intp,
                                             int(self.is_int.sum()))
@@ -80,7 +81,9 @@ class Columns:
             prims[k] = prim
         kept = keep.tolist()
         new.prims, new.anss = list(compress(prims, kept)), list(compress(self.anss, kept))
-        new.types, new.outs, new.size = list(compress(self.types, kept)), self.outs[keep], self.size
+        new.types, new.outs = list(compress(self.types, kept)), self.outs[keep]
+        new.first = self.first
+        new.size = max(int(new.outs.max()) + 1 if len(new.outs) else 0, self.first)
         lengths = np.diff(ends, prepend=-1)
         arity = self.arity.copy()
         arity[last] = lengths + 1
@@ -109,6 +112,7 @@ class Columns:
         pos[base] = old.starts[links[np.cumsum(lengths) - lengths]]   # each first link's start
         self.flat, self.pos = old.flat, pos if old.pos is None else old.pos[pos]
         self.is_int, self.ids = old.is_int[pos], old.ids[pos]
+        self.ids[~self.is_int] = self.size           # no dropped link is read: ids below it
 
     def where(self, prim: Any) -> Any:
         """The indices of the records of ``prim``."""
