@@ -32,7 +32,8 @@ class Packer:
         self.source = prog.eqns                      # the equations packed, by index
         self.cols = cols if cols is not None else Columns(prog)     # ... as columns
         self.eqns: list[Eqn] = []
-        self.values: dict[int, Any] = dict(zip(prog.inputs, prog.seen))
+        self.values: dict[int, Any] = _Values(self.cols)       # a lane's: its record's
+        self.values.update(zip(prog.inputs, prog.seen))
         self.check = batched is None and not reassociate   # sums rounded otherwise
         self.batched = set(batched or ())      # values (scalars or vectors) with a batch axis
         self.size: dict[int, int] = {}               # a group's vector -> its lanes
@@ -148,9 +149,9 @@ class Packer:
 
         Exact chains whose initial values differ take them as the matrix's first row.
         """
-        inits = self.cols.args(at[:, 0])
-        first = not self.reassociate and all(a.__class__ is int for a in inits) and any(
-            a != inits[0] for a in inits)
+        inits = self.cols.ids[at[:, 0]]                     # ``none``: a constant
+        first = not self.reassociate and bool((inits != self.none).all()) and bool(
+            (inits != inits[0]).any())
         places = at[:, 1 - first:].T.ravel()              # term after term, lane after lane
         ids = self.cols.ids[places]
         vecs = self.vec_of[ids]
@@ -160,7 +161,7 @@ class Packer:
             terms = self.gather(("terms", v, lanes.tobytes(), n), take,
                                 (v, Const(lanes.reshape(-1, n))), v in self.batched)
         else:
-            vec = self.operand(self.cols.args(places), ids)
+            vec = self.placed(places)
             if not (isinstance(vec, int) and vec in self.vectors):
                 for k in where.tolist():
                     self.unfolded(self.source[k])
@@ -169,7 +170,7 @@ class Packer:
         if first:
             self.packed(chain_rows, (terms,), where)
             return
-        init = self.operand(inits, self.cols.ids[at[:, 0]])
+        init = self.placed(at[:, 0])
         prim = chain_lanes_reassociated if self.reassociate else chain_lanes
         self.packed(prim, (init, terms), where)
 
@@ -187,8 +188,8 @@ class Packer:
         """``prim(operands)`` as the vector of records ``where``'s lanes (checked under jit)."""
         batched = any(isinstance(o, int) and o in self.batched for o in operands)
         v = self.new(prim, operands, batched)
-        answers = list(map(self.cols.anss.__getitem__, where.tolist()))
-        if self.check and not _same_lanes(self.values[v], answers):
+        if self.check and not _same_lanes(self.values[v], list(map(self.cols.anss.__getitem__,
+                                                                   where.tolist()))):
             for k in where.tolist():
                 e = self.source[k]
                 if e.prim is chain_p:
@@ -201,7 +202,6 @@ class Packer:
         outs = self.cols.outs[where]
         self.vec_of[outs], self.lane_of[outs], self.rank_of[outs] = v, np.arange(len(where)), \
             self.order[v]
-        self.values.update(zip(outs.tolist(), answers))
 
     def ids(self, args: list[Arg]) -> Any:
         """``args``' value ids as an array (a constant, or a value written here: ``none``)."""
@@ -315,6 +315,22 @@ class Packer:
         return self.memo[key]
 
 
+class _Values(dict):  # type: ignore[type-arg]
+    """Values by id: those written, and a lane's as its record computed it (``cols.anss``)."""
+
+    def __init__(self, cols: Columns):
+        super().__init__()
+        self.anss = cols.anss
+        self.record = np.full(cols.size + 1, -1, dtype=np.intp)
+        self.record[cols.outs] = np.arange(len(cols.outs))
+
+    def __missing__(self, key: int) -> Any:
+        k = int(self.record[key]) if 0 <= key < len(self.record) else -1
+        if k < 0:
+            raise KeyError(key)
+        return self.anss[k]
+
+
 def _firsts(rows: Any) -> Any:
     """Each row's number among the distinct rows of ``rows``, in order of first appearance.
 
@@ -340,7 +356,7 @@ def _firsts(rows: Any) -> Any:
 
 def _one_value(vals: list[Any]) -> bool:
     """Whether the constants ``vals`` are one (``value_key``): floats by their bits at once."""
-    if all(v.__class__ is float for v in vals):
+    if set(map(type, vals)) == {float}:
         bits = np.array(vals, dtype=float).view(np.int64)
         return bool((bits == bits[0]).all())
     return len({value_key(x) for x in vals}) == 1
