@@ -124,40 +124,52 @@ def _value_kinds(prog: Program, cols: Columns, vmap: bool) -> Any:
     return kinds
 
 
+_CHUNK = 8192       # records whose ids are Python lists at a time (bounded memory)
+
+
 def _levels(cols: Columns) -> Any:
     """Each record's level: one above its deepest argument's, and not below a guard's before it.
 
     A Python loop over the records (each level waits for its arguments'):
     a record's first two arguments' ids as two lists (a constant's level is
-    -1), a wider record's (a sum chain's) as a list of their own.
+    -1), a wider record's (a sum chain's) as a list of their own; the lists
+    made ``_CHUNK`` records at a time.
     """
-    none = cols.size
+    none, n = cols.size, len(cols.outs)
     level = [0] * (none + 1)
     level[none] = -1                                  # a constant's
-    guards = [k for k in cols.where(guard).tolist()
-              if cols.arity[k] == 2 and not cols.is_int[cols.starts[k] + 1]]
-    ids, starts, arity = np.append(cols.ids, none), cols.starts[:-1], cols.arity
-    first = np.where(arity >= 1, ids[starts], none)
-    second = np.where(arity >= 2, ids[np.minimum(starts + 1, len(ids) - 1)], none)
-    wide = np.flatnonzero(arity > 2)
-    second[wide] = -1 - np.arange(len(wide))          # < 0: its arguments are wides[-1 - b]
-    idl = ids.tolist()
-    wides = [idl[s:e] for s, e in zip(starts[wide].tolist(), cols.starts[wide + 1].tolist())]
-    outs, fl, sl = cols.outs.tolist(), first.tolist(), second.tolist()
-    get = level.__getitem__
-    floor, start = 0, 0
-    for stop, after in [*((g + 1, True) for g in guards), (len(outs), False)]:
-        for out, a, b in zip(outs[start:stop], fl[start:stop], sl[start:stop]):
-            if b < 0:
-                x = max(map(get, wides[-1 - b])) + 1
-            else:
-                x, y = level[a], level[b]
-                x = (x if x > y else y) + 1
-            level[out] = x if x > floor else floor
-        if after:                                     # a guard: nothing after it below it
-            floor = level[outs[stop - 1]]
-        start = stop
+    ids, starts, arity = np.append(cols.ids, none), cols.starts, cols.arity
+    first = np.where(arity >= 1, ids[starts[:-1]], none)
+    second = np.where(arity >= 2, ids[np.minimum(starts[:-1] + 1, len(ids) - 1)], none)
+    second[arity > 2] = -1                            # < 0: its arguments listed apart
+    guard_at = np.zeros(n, dtype=bool)                # a guard: nothing after it below it
+    guard_at[[k for k in cols.where(guard).tolist()
+              if cols.arity[k] == 2 and not cols.is_int[cols.starts[k] + 1]]] = True
+    floor = 0
+    for c in range(0, n, _CHUNK):
+        d = min(c + _CHUNK, n)
+        wides = iter([ids[s:e].tolist() for s, e in zip(starts[c:d][second[c:d] < 0].tolist(),
+                                                         starts[c + 1:d + 1][second[c:d] < 0]
+                                                         .tolist())])
+        floor = _chunk(level, cols.outs[c:d].tolist(), first[c:d].tolist(),
+                       second[c:d].tolist(), guard_at[c:d].tolist(), wides, floor)
     return np.array(level, dtype=np.intp)[cols.outs]
+
+
+def _chunk(level: list[int], outs: list[int], first: list[int], second: list[int],
+           guards: list[bool], wides: Any, floor: int) -> int:
+    """``_levels`` of a chunk of records; the floor after it."""
+    get = level.__getitem__
+    for out, a, b, g in zip(outs, first, second, guards):
+        if b < 0:
+            x = max(map(get, next(wides))) + 1
+        else:
+            x, y = level[a], level[b]
+            x = (x if x > y else y) + 1
+        level[out] = x = x if x > floor else floor
+        if g:
+            floor = x
+    return floor
 
 
 def numpy_typed(prog: Program, cols: Columns | None = None, types: list[Any] | None = None
