@@ -300,6 +300,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                  "staging.arms",
                  "staging.nested", "staging.branchy_while", "staging.while_source",
                  "staging.chains", "staging.lanes", "staging.packer", "staging.packing",
+                 "staging.columns", "staging.grouping",
                  "staging.dots",
                  "staging.strided", "staging.pushed", "staging.joined", "staging.constant_steps",
                  "staging.shifted", "staging.registers", "staging.templates", "staging.returned",

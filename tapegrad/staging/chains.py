@@ -15,18 +15,24 @@ terms with ``np.sum`` instead (pairwise; the rounding differs, see
 
 from __future__ import annotations
 
+from functools import partial
+from itertools import compress
+from operator import is_
 from typing import Any
 
 import numpy as np
 
 from ..ops import add
 from ..primitive import Primitive
-from .program import Eqn, Program, use_counts
+from .columns import Columns
+from .program import Eqn, Program
 
 __all__ = ["MIN_CHAIN", "chain_lanes", "chain_lanes_reassociated", "chain_p", "chain_rows",
-           "fold"]
+           "fold", "fold_columns"]
 
 MIN_CHAIN = 4        # a shorter chain stays additions
+_is_float = partial(is_, float)
+_new = tuple.__new__          # an Eqn without its Python-level __new__
 
 
 def _chain(init: Any, *terms: Any) -> Any:
@@ -116,32 +122,80 @@ def _float_like(v: Any, batched: bool) -> bool:
 
 def fold(prog: Program, batched: bool = False) -> Program:
     """``prog`` with each chain of at least ``MIN_CHAIN`` additions one ``chain`` record."""
-    uses = use_counts(prog)
-    eqns = prog.eqns
-    ending: dict[int, list[int]] = {}      # a link's value -> the links (indices) it ends
-    for k, e in enumerate(eqns):
-        if e.prim is not add:
-            continue
-        args, ans = e.args, e.ans
-        if len(args) == 2 and (ans.__class__ is float or _float_like(ans, batched)):
-            a = args[0]
-            if a.__class__ is int and a in ending and uses[a] == 1:     # read by this link only
-                links = ending.pop(a)
-                links.append(k)
-            else:
-                links = [k]
-            ending[e.out] = links
-    kept: list[Eqn | None] = []
-    for links in ending.values():
-        if len(links) < MIN_CHAIN:
-            continue
-        if not kept:
-            kept = list(eqns)
-        first, end = eqns[links[0]], eqns[links[-1]]
-        terms = (*first.args, *[eqns[j].args[1] for j in links[1:]])
-        for j in links[:-1]:
-            kept[j] = None                               # dropped: the chain holds it
-        kept[links[-1]] = Eqn(chain_p, end.out, terms, end.ans)
-    if not kept:
-        return prog
-    return prog._replace(eqns=tuple(filter(None, kept)))     # an Eqn is never empty
+    return fold_columns(prog, Columns(prog), batched)[0]
+
+
+def fold_columns(prog: Program, cols: Columns, batched: bool = False
+                 ) -> tuple[Program, Columns]:
+    """``fold`` on ``prog``'s columns ``cols``: the program folded, and its columns.
+
+    A link is an addition of two floats whose first argument is the previous
+    link, read by it alone. Each link's previous one is found on the columns,
+    then (pointer jumping) each link's chain and its place there.
+    """
+    prev = _links(cols, batched, prog.outputs)
+    q = np.flatnonzero(prev > -2)                 # the additions a chain may hold
+    if len(q) < MIN_CHAIN:
+        return prog, cols
+    loc = np.full(len(prev), -1, dtype=np.intp)
+    loc[q] = np.arange(len(q))
+    up = prev[q]
+    anc = np.where(up >= 0, loc[up], np.arange(len(q)))
+    depth = (up >= 0).astype(np.intp)
+    while True:                                   # each link's first link, and its distance
+        nxt = anc[anc]
+        if np.array_equal(nxt, anc):
+            break
+        depth += depth[anc]
+        anc = nxt
+    long = np.bincount(anc, minlength=len(q))[anc] >= MIN_CHAIN
+    if not long.any():
+        return prog, cols
+    members = np.flatnonzero(long)
+    members = members[np.lexsort((depth[members], anc[members]))]
+    links = q[members]                             # chain after chain, each in order
+    ends = np.flatnonzero(np.diff(anc[members], append=-1))
+    eqns = _folded(prog.eqns, cols, links, ends.tolist())
+    return prog._replace(eqns=eqns), cols.folded(links, ends, depth[members], chain_p)
+
+
+def _links(cols: Columns, batched: bool, outputs: tuple[Any, ...]) -> Any:
+    """Each record's previous link: its index; -1: none (a first link); -2: not an addition."""
+    prev = np.full(len(cols.prims), -2, dtype=np.intp)
+    adds = cols.where(add)
+    if not len(adds):
+        return prev
+    ok = np.fromiter(map(_is_float, map(cols.types.__getitem__, adds.tolist())), bool, len(adds))
+    if batched:
+        anss = list(map(cols.anss.__getitem__, adds.tolist()))
+        ok |= np.array([_float_like(v, True) for v in anss], dtype=bool)
+    adds = adds[ok & (cols.arity[adds] == 2)]
+    prev[adds] = -1
+    a = cols.ids[cols.starts[adds]]               # ``size`` where a constant
+    uses = cols.uses(outputs)
+    where = np.full(cols.size + 1, -1, dtype=np.intp)
+    where[cols.outs] = np.arange(len(cols.outs))
+    p = where[a]
+    linked = (p >= 0) & (uses[a] == 1)            # read by this link only
+    linked &= prev[np.where(linked, p, 0)] == -1     # after an addition a chain may hold
+    prev[adds[linked]] = p[linked]
+    return prev
+
+
+def _folded(eqns: tuple[Eqn, ...], cols: Columns, at: Any, ends: list[int]
+            ) -> tuple[Eqn, ...]:
+    """``eqns`` with each chain (records ``at[start:end + 1]``, ``ends``) one record at its end."""
+    links = at.tolist()
+    kept = list(eqns)
+    keep = np.ones(len(eqns), dtype=bool)
+    keep[at] = False                               # dropped: the chain holds it
+    keep[at[ends]] = True
+    argss = cols.argss
+    seconds = cols.args(cols.starts[at] + 1)
+    start = 0
+    for end in ends:
+        terms = (*argss[links[start]], *seconds[start + 1:end + 1])
+        e = eqns[links[end]]
+        kept[links[end]] = _new(Eqn, (chain_p, e.out, terms, e.ans))
+        start = end + 1
+    return tuple(compress(kept, keep.tolist()))

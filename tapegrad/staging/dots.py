@@ -22,8 +22,9 @@ import numpy as np
 from .. import ops
 from ..primitive import Primitive, zmul
 from .chains import chain_lanes_reassociated, chain_p
+from .columns import Columns
 from .lanes import LANES, concat, rows, take, view
-from .program import Arg, Const, Eqn, Program, use_counts
+from .program import Arg, Const, Eqn, Program
 from .spellings import Spelling, spellings
 
 __all__ = ["chain_terms", "contract", "dot", "dot_lanes"]
@@ -319,18 +320,21 @@ def contract(prog: Program) -> Program:
     return prog._replace(eqns=tuple(out.eqns))
 
 
-def chain_terms(prog: Program) -> frozenset[int]:
+def chain_terms(prog: Program, cols: Columns | None = None) -> frozenset[int]:
     """The products only sum chains read (as a term): packed apart, they become matrix products.
 
     Packed with other products of their level (a cotangent times a mask),
-    they would be computed for those others' sake.
+    they would be computed for those others' sake. ``cols``: ``prog``'s columns.
     """
-    uses = use_counts(prog)
-    products = {e.out for e in prog.eqns if e.prim is ops.mul or e.prim is zmul}
-    read: dict[int, int] = {}
-    for e in prog.eqns:
-        if e.prim is chain_p:
-            for a in e.args[1:]:
-                if isinstance(a, int) and a in products:
-                    read[a] = read.get(a, 0) + 1
-    return frozenset(v for v, n in read.items() if uses.get(v) == n)
+    cols = cols if cols is not None else Columns(prog)
+    product = np.zeros(cols.size + 1, dtype=bool)
+    for prim in (ops.mul, zmul):
+        product[cols.outs[cols.where(prim)]] = True
+    product[cols.size] = False                        # a constant
+    chains = np.zeros(len(cols.outs), dtype=bool)
+    chains[cols.where(chain_p)] = True
+    owner = np.repeat(np.arange(len(cols.outs)), cols.arity)
+    term = chains[owner] & (np.arange(len(owner)) > cols.starts[:-1][owner])   # not the first
+    ids = cols.ids[term]
+    read = np.bincount(ids[product[ids]], minlength=cols.size + 1)
+    return frozenset(np.flatnonzero((read > 0) & (read == cols.uses(prog.outputs))).tolist())

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..ops import add
 from .chains import chain_lanes, chain_lanes_reassociated, chain_p, chain_rows
+from .columns import Columns
 from .lanes import LANES, column, concat, item, rows, stack, stack_columns, take, tolist
 from .program import Arg, Const, Eqn, Program, value_key
 
@@ -25,17 +26,21 @@ SPLIT_LANES = 256         # a group's part reading other vectors than the rest, 
 class Packer:
     """The packed program as it is written: equations, where each lane lives."""
 
-    def __init__(self, prog: Program, batched: set[int] | None, reassociate: bool):
+    def __init__(self, prog: Program, batched: set[int] | None, reassociate: bool,
+                 cols: Columns | None = None):
         self.reassociate = reassociate
+        self.source = prog.eqns                      # the equations packed, by index
+        self.cols = cols if cols is not None else Columns(prog)     # ... as columns
         self.eqns: list[Eqn] = []
-        self.values: dict[int, Any] = dict(zip(prog.inputs, prog.seen))
+        self.values: dict[int, Any] = _Values(self.cols)       # a lane's: its record's
+        self.values.update(zip(prog.inputs, prog.seen))
         self.check = batched is None and not reassociate   # sums rounded otherwise
         self.batched = set(batched or ())      # values (scalars or vectors) with a batch axis
         self.size: dict[int, int] = {}               # a group's vector -> its lanes
         self.vectors: set[int] = set()               # groups', stacks' and takes' vectors
         self.order: dict[int, int] = {}              # vector -> when it was written
         self.memo: dict[Any, int] = {}                # gathers, lists, columns written
-        self.fresh = max([*prog.inputs, *(e.out for e in prog.eqns), 0]) + 1
+        self.fresh = self.cols.size
         # where each packed value lives, by the program's value ids (the last entry
         # stands for a constant or a value written here: in no vector):
         self.none = self.fresh
@@ -44,6 +49,8 @@ class Packer:
         self.rank_of = np.zeros(self.fresh + 1, dtype=np.intp)     # when that was written
         floats = [i for i, v in zip(prog.inputs, prog.seen) if type(v) is float]
         self.floats = {} if batched is not None else {i: k for k, i in enumerate(floats)}
+        self.float_at = np.full(self.fresh + 1, -1, dtype=np.intp)  # a float input's place
+        self.float_at[list(self.floats)] = list(self.floats.values())
 
     def new(self, prim: Any, args: tuple[Arg, ...], batched: bool) -> int:
         """Write ``prim(args)`` as a new value; its id."""
@@ -86,15 +93,18 @@ class Packer:
         if any(a in self.batched for a in args if isinstance(a, int)):
             self.batched.add(e.out)
 
-    def group(self, eqns: list[Eqn]) -> None:
-        """Write ``eqns`` (isomorphic, independent) as one vector record, or as scalars.
+    def group(self, ks: list[int]) -> None:
+        """Write records ``ks`` (isomorphic, independent) as one vector record, or as scalars.
 
         A big group whose lanes read different vectors is written as one
         record per vectors read (at least ``SPLIT_LANES`` lanes a part, the
         rest together): each part then reads its vectors without joining them.
         """
-        n, m = len(eqns), len(eqns[0].args)
-        ids = self.ids([a for e in eqns for a in e.args]).reshape(n, m)
+        cols = self.cols
+        where = np.array(ks, dtype=np.intp)
+        n, m = len(where), int(cols.arity[where[0]])
+        at = cols.starts[where][:, None] + np.arange(m)      # the arguments' places
+        ids = cols.ids[at]
         unplaced = (self.vec_of[ids] < 0).view(np.int8)
         rank = np.where(unplaced, 0, self.rank_of[ids])
         # lanes ordered by where their arguments live (vector, then lane), so they line up
@@ -102,64 +112,67 @@ class Packer:
                 for k in (np.where(unplaced[:, j], 0, self.lane_of[ids[:, j]]), rank[:, j],
                           unplaced[:, j])]
         order = np.lexsort(keys) if keys else np.arange(n)
-        eqns = [eqns[k] for k in order.tolist()]
-        if eqns[0].prim is chain_p:
-            self.chains(eqns)
+        where, at = where[order], at[order]
+        if cols.prims[where[0]] is chain_p:
+            self.chains(where, at)
             return
         if self.batched or n < 2 * SPLIT_LANES:
-            self.lanes(eqns)
+            self.lanes(where, at)
             return
         part = _firsts(np.concatenate([unplaced, rank], axis=1)[order])  # vectors read
         sizes = np.bincount(part)
         big = sizes >= SPLIT_LANES
         by_part = np.argsort(part, kind="stable")
         for p in np.flatnonzero(big).tolist():
-            self.lanes([eqns[k] for k in np.flatnonzero(part == p).tolist()])
-        rest = by_part[~big[part[by_part]]].tolist()
-        if rest:
-            self.lanes([eqns[k] for k in rest])
+            mine = part == p
+            self.lanes(where[mine], at[mine])
+        rest = by_part[~big[part[by_part]]]
+        if len(rest):
+            self.lanes(where[rest], at[rest])
 
-    def lanes(self, eqns: list[Eqn]) -> None:
-        """Write ``eqns`` (isomorphic, independent, in lane order) as one vector record."""
-        operands = tuple(self.operand([e.args[j] for e in eqns])
-                         for j in range(len(eqns[0].args)))
+    def lanes(self, where: Any, at: Any) -> None:
+        """Write records ``where`` (isomorphic, independent, in lane order) as one vector record.
+
+        ``at``: their arguments' places in the columns, a row a record.
+        """
+        operands = tuple(self.placed(at[:, j]) for j in range(at.shape[1]))
         if not any(isinstance(o, int) and o in self.vectors for o in operands) and not any(
                 isinstance(o, Const) and type(o.value) is np.ndarray for o in operands):
-            for e in eqns:
-                self.scalar_eqn(e)
+            for k in where.tolist():
+                self.scalar_eqn(self.source[k])
             return
-        self.packed(LANES.get(eqns[0].prim, eqns[0].prim), operands, eqns)
+        prim = self.cols.prims[where[0]]
+        self.packed(LANES.get(prim, prim), operands, where)
 
-    def chains(self, eqns: list[Eqn]) -> None:
+    def chains(self, where: Any, at: Any) -> None:
         """Sum chains: their terms as a ``(terms, lanes)`` matrix, summed by rows.
 
         Exact chains whose initial values differ take them as the matrix's first row.
         """
-        inits = [e.args[0] for e in eqns]
-        first = not self.reassociate and all(a.__class__ is int for a in inits) and any(
-            a != inits[0] for a in inits)
-        flat = [e.args[t] for t in range(1 - first, len(eqns[0].args)) for e in eqns]
-        ids = self.ids(flat)
+        inits = self.cols.ids[at[:, 0]]                     # ``none``: a constant
+        first = not self.reassociate and bool((inits != self.none).all()) and bool(
+            (inits != inits[0]).any())
+        places = at[:, 1 - first:].T.ravel()              # term after term, lane after lane
+        ids = self.cols.ids[places]
         vecs = self.vec_of[ids]
-        v = int(vecs[0])
+        v, n = int(vecs[0]), len(where)
         if v >= 0 and (vecs == v).all():                              # one take
             lanes = self.lane_of[ids]
-            terms = self.gather(("terms", v, lanes.tobytes(), len(eqns)), take,
-                                (v, Const(lanes.reshape(-1, len(eqns)))), v in self.batched)
+            terms = self.gather(("terms", v, lanes.tobytes(), n), take,
+                                (v, Const(lanes.reshape(-1, n))), v in self.batched)
         else:
-            vec = self.operand(flat)
+            vec = self.placed(places)
             if not (isinstance(vec, int) and vec in self.vectors):
-                for e in eqns:
-                    self.unfolded(e)
+                for k in where.tolist():
+                    self.unfolded(self.source[k])
                 return
-            terms = self.gather(("rows", vec, len(eqns)), rows, (vec, Const(len(eqns))),
-                                vec in self.batched)
+            terms = self.gather(("rows", vec, n), rows, (vec, Const(n)), vec in self.batched)
         if first:
-            self.packed(chain_rows, (terms,), eqns)
+            self.packed(chain_rows, (terms,), where)
             return
-        init = self.operand(inits)
+        init = self.placed(at[:, 0])
         prim = chain_lanes_reassociated if self.reassociate else chain_lanes
-        self.packed(prim, (init, terms), eqns)
+        self.packed(prim, (init, terms), where)
 
     def unfolded(self, e: Eqn) -> None:
         """A chain record as the additions it stands for."""
@@ -171,25 +184,24 @@ class Packer:
                                 add.impl(self.value(acc), self.value(x))))
             acc = out
 
-    def packed(self, prim: Any, operands: tuple[Arg, ...], eqns: list[Eqn]) -> None:
-        """``prim(operands)`` as the vector of ``eqns``' lanes (checked under jit)."""
+    def packed(self, prim: Any, operands: tuple[Arg, ...], where: Any) -> None:
+        """``prim(operands)`` as the vector of records ``where``'s lanes (checked under jit)."""
         batched = any(isinstance(o, int) and o in self.batched for o in operands)
         v = self.new(prim, operands, batched)
-        if self.check and not _same_lanes(self.values[v], [e.ans for e in eqns]):
-            for e in eqns:
+        if self.check and not _same_lanes(self.values[v], list(map(self.cols.anss.__getitem__,
+                                                                   where.tolist()))):
+            for k in where.tolist():
+                e = self.source[k]
                 if e.prim is chain_p:
                     self.unfolded(e)
                 else:
                     self.scalar_eqn(e)
             return
-        self.size[v], self.order[v] = len(eqns), len(self.order)
+        self.size[v], self.order[v] = len(where), len(self.order)
         self.vectors.add(v)
-        outs = np.array([e.out for e in eqns], dtype=np.intp)
-        self.vec_of[outs], self.lane_of[outs], self.rank_of[outs] = v, np.arange(len(eqns)), \
+        outs = self.cols.outs[where]
+        self.vec_of[outs], self.lane_of[outs], self.rank_of[outs] = v, np.arange(len(where)), \
             self.order[v]
-        values = self.values
-        for e in eqns:
-            values[e.out] = e.ans
 
     def ids(self, args: list[Arg]) -> Any:
         """``args``' value ids as an array (a constant, or a value written here: ``none``)."""
@@ -203,36 +215,51 @@ class Packer:
                             dtype=np.intp)
         return np.minimum(ids, none, out=ids)
 
-    def operand(self, args: list[Arg]) -> Arg:
-        """The vector of the lanes' arguments ``args`` (or one scalar all of them read)."""
+    def placed(self, at: Any) -> Arg:
+        """``operand`` of the arguments at places ``at`` of the columns (read only if needed)."""
+        ids = self.cols.ids[at]
+        if not self.batched and ids[0] != self.none and (self.vec_of[ids] >= 0).all() and \
+                not (ids == ids[0]).all():              # every lane in a vector: no list
+            return self.spread(None, ids)
+        return self.operand(self.cols.args(at), ids)
+
+    def operand(self, args: list[Arg], ids: Any = None) -> Arg:
+        """The vector of the lanes' arguments ``args`` (or one scalar all of them read).
+
+        ``ids``: ``self.ids(args)``, where at hand.
+        """
         first = args[0]
         if all(a.__class__ is Const for a in args):
             vals = [a.value for a in args]              # type: ignore[union-attr]
-            if len({value_key(x) for x in vals}) == 1:
+            if _one_value(vals):
                 return first
             return Const(np.array(vals, dtype=bool if type(vals[0]) is bool else float))
         if all(a == first for a in args):
             return self.broadcast(first)                # type: ignore[arg-type]
-        ids = self.ids(args)
+        return self.spread(args, self.ids(args) if ids is None else ids)
+
+    def spread(self, args: list[Arg] | None, ids: Any) -> Arg:
+        """``operand`` of lanes from vectors and scalars (``args``: None if all from vectors)."""
         origins = self.vec_of[ids]                # a vector, batched scalars (-2), others (-1)
-        if self.batched:
+        if self.batched and args is not None:
             scalars = np.array([a.__class__ is int and a in self.batched for a in args])
             origins[scalars & (origins < 0)] = -2
         lanes = self.lane_of[ids]
-        cut = [0, *(np.flatnonzero(origins[1:] != origins[:-1]) + 1).tolist(), len(args)]
+        cut = [0, *(np.flatnonzero(origins[1:] != origins[:-1]) + 1).tolist(), len(ids)]
         if len(cut) <= 3:                        # at most two runs
-            parts = [self.run(args[i:j], int(origins[i]), lanes[i:j])
-                     for i, j in zip(cut, cut[1:])]
+            parts = [self.run(args[i:j] if args is not None else [], int(origins[i]), lanes[i:j],
+                              ids[i:j]) for i, j in zip(cut, cut[1:])]
             return parts[0] if len(parts) == 1 else self.joined(parts)
         source = _firsts(origins[:, None])       # lanes from each vector, then scalars
         order = np.argsort(source, kind="stable")
         bounds = np.flatnonzero(np.diff(source[order])) + 1
-        parts = [self.run([args[k] for k in ks.tolist()], int(origins[ks[0]]), lanes[ks])
+        parts = [self.run([args[k] for k in ks.tolist()] if args is not None else [],
+                          int(origins[ks[0]]), lanes[ks], ids[ks])
                  for ks in np.split(order, bounds)]
         joined = parts[0] if len(parts) == 1 else self.joined(parts)
         perm = np.argsort(order)
         return self.gather(("take", joined, perm.tobytes()), take,
-                           (joined, Const(_index(perm.tolist()))), joined in self.batched)
+                           (joined, Const(_index(perm))), joined in self.batched)
 
     def joined(self, parts: list[Arg]) -> int:
         """The lanes of ``parts`` one after the other."""
@@ -240,18 +267,20 @@ class Packer:
         return self.gather(("concat",) + tuple(_memo_key(p) for p in parts), concat,
                            tuple(parts), batched)
 
-    def run(self, args: list[Arg], v: int, lanes: Any) -> Arg:
+    def run(self, args: list[Arg], v: int, lanes: Any, ids: Any) -> Arg:
         """Lanes of one vector (a ``take``), or scalars and constants (a ``stack``).
 
-        ``v`` is the vector (-1 or -2: none) and ``lanes`` its lanes read.
+        ``v`` is the vector (-1 or -2: none), ``lanes`` its lanes read, ``ids``
+        the arguments' (``ids``).
         """
         if v >= 0:
             if len(lanes) == self.size[v] and (lanes == np.arange(len(lanes))).all():
                 return v
             return self.gather(("take", v, lanes.tobytes()), take,
-                               (v, Const(_index(lanes.tolist()))), v in self.batched)
-        if all(a.__class__ is int and a in self.floats for a in args):   # one stack of inputs
-            lanes = [self.floats[a] for a in args]          # type: ignore[index]
+                               (v, Const(_index(lanes))), v in self.batched)
+        inputs = self.float_at[ids]
+        if (inputs >= 0).all():                                 # one stack of inputs
+            lanes = inputs.tolist()
             every = self.gather(("inputs",), stack, tuple(self.floats), False)
             if lanes == list(range(len(self.floats))):
                 return every
@@ -286,6 +315,22 @@ class Packer:
         return self.memo[key]
 
 
+class _Values(dict):  # type: ignore[type-arg]
+    """Values by id: those written, and a lane's as its record computed it (``cols.anss``)."""
+
+    def __init__(self, cols: Columns):
+        super().__init__()
+        self.anss = cols.anss
+        self.record = np.full(cols.size + 1, -1, dtype=np.intp)
+        self.record[cols.outs] = np.arange(len(cols.outs))
+
+    def __missing__(self, key: int) -> Any:
+        k = int(self.record[key]) if 0 <= key < len(self.record) else -1
+        if k < 0:
+            raise KeyError(key)
+        return self.anss[k]
+
+
 def _firsts(rows: Any) -> Any:
     """Each row's number among the distinct rows of ``rows``, in order of first appearance.
 
@@ -309,17 +354,26 @@ def _firsts(rows: Any) -> Any:
     return out
 
 
+def _one_value(vals: list[Any]) -> bool:
+    """Whether the constants ``vals`` are one (``value_key``): floats by their bits at once."""
+    if set(map(type, vals)) == {float}:
+        bits = np.array(vals, dtype=float).view(np.int64)
+        return bool((bits == bits[0]).all())
+    return len({value_key(x) for x in vals}) == 1
+
+
 def _memo_key(a: Arg) -> Any:
     """A value, or a constant by type and bits (``0.0`` and ``-0.0`` differ, nans by payload)."""
     return a if isinstance(a, int) else ("c", value_key(a.value))
 
 
-def _index(lanes: list[int]) -> Any:
-    """Lanes as a slice where they are evenly spaced and increasing, else an index array."""
-    step = lanes[1] - lanes[0] if len(lanes) > 1 else 1
-    if step > 0 and all(b - a == step for a, b in zip(lanes, lanes[1:])):
-        return slice(lanes[0], lanes[-1] + 1, step)
-    return np.array(lanes, dtype=np.intp)
+def _index(lanes: Any) -> Any:
+    """Lanes (a list or an array) as a slice where evenly spaced and increasing, else an array."""
+    index = np.array(lanes, dtype=np.intp)
+    step = int(index[1] - index[0]) if len(index) > 1 else 1
+    if step > 0 and (len(index) < 3 or (np.diff(index) == step).all()):
+        return slice(int(index[0]), int(index[-1]) + 1, step)
+    return index
 
 
 def _same_lanes(vector: Any, answers: list[Any]) -> bool:

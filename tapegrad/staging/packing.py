@@ -30,17 +30,20 @@ match stays scalar; a program that does not, unpacked).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import math
-from typing import Any
+from collections.abc import Iterator
 
 import numpy as np
 
 from .. import ops
-from ..logic import guard
 from ..numerics import ieee
 from ..primitive import zmul
-from .chains import chain_p, fold
+from .chains import fold_columns
+from .columns import Columns
 from .dots import chain_terms, contract
+from .grouping import MIN_LANES, groups
 from .joined import in_place_rows, joined
 from .lanes import LANES, item, mul_into, rows_out, take, zmul_into
 from .lower import Lowered, lower
@@ -55,101 +58,7 @@ from .verify import checks as _checks
 
 __all__ = ["MIN_LANES", "lower_packed", "pack", "lower_batch", "packed_batch", "row_outputs"]
 
-MIN_LANES = 4        # a smaller group stays scalar
 MIN_ROWS = 8         # fewer outputs that are lanes of vectors: each a column copied
-_EXACT = 2 ** 53
-_PLAIN = (float, bool)
-_FLOAT = ("c", False)     # a float constant's kind (``_arg_kind``)
-
-
-def _arg_kind(a: Arg) -> Any:
-    """What a constant argument is for grouping: its type; None: unpackable."""
-    v = a.value                                           # type: ignore[union-attr]
-    t = type(v)
-    if t is float or t is bool or (t is int and -_EXACT <= v <= _EXACT):
-        return ("c", t is bool)
-    return None
-
-
-def _kind(v: Any, vmap: bool) -> Any:
-    """A value's kind: float, bool, or (under vmap) a batched float or bool array."""
-    t = type(v)
-    if t is float or t is bool:
-        return t
-    if vmap and t is np.ndarray and v.ndim == 1 and v.dtype.kind in "fb":
-        return ("batched", v.dtype.kind)
-    return None
-
-
-def groups(prog: Program, vmap: bool, apart: frozenset[int] = frozenset()
-           ) -> tuple[list[int], list[list[int]]]:
-    """Each equation's level, and the equations (by index) packed together.
-
-    A level is one above the deepest argument's, not below a guard before it;
-    a group's equations share level, primitive and kinds (and being in ``apart``).
-    """
-    n = max([*prog.inputs, *(e.out for e in prog.eqns), 0]) + 1
-    kinds: list[Any] = [None] * n              # by value id: lists index faster than dicts
-    level, lvls, buckets = [0] * n, [], {}     # type: ignore[var-annotated]
-    for i, v in zip(prog.inputs, prog.seen):
-        kinds[i] = _kind(v, vmap)
-    exact = set(LANES) | {chain_p}
-    packable, floor, loose = set(exact), 0, _numpy_typed(prog)
-    if vmap:        # one batched operand only: np.power's bits depend on its operands' layout,
-        # and on floats NumPy's tanh is not math's
-        packable |= {e.prim for e in prog.eqns if getattr(e.prim, "elementwise", False)}
-    apart_ = bool(apart)
-    lvls_append, setdefault = lvls.append, buckets.setdefault
-    for k, (prim, out, args, ans) in enumerate(prog.eqns):     # an Eqn's fields, unpacked
-        t = ans.__class__
-        out_kind = kinds[out] = t if (t is float or t is bool) and out not in loose else \
-            None if t is float else _kind(ans, vmap)
-        lv = floor
-        for a in args:
-            if a.__class__ is int and level[a] >= lv:
-                lv = level[a] + 1
-        level[out] = lv
-        lvls_append(lv)
-        if prim is guard and len(args) == 2 and args[1].__class__ is Const:   # is_guard(e)
-            floor = lv
-        elif out_kind is not None and prim in packable and (
-                prim in exact or out_kind.__class__ is tuple and len(args) == 1):
-            key = [prim, out_kind, apart_ and out in apart]
-            for a in args:
-                ak = kinds[a] if a.__class__ is int else _FLOAT if \
-                    a.value.__class__ is float else _arg_kind(a)     # type: ignore[union-attr]
-                if ak is None:
-                    break
-                key.append(ak)
-            else:
-                key.append(lv)
-                setdefault(tuple(key), []).append(k)
-    return lvls, [ks for ks in buckets.values()
-                  if len(ks) >= MIN_LANES or prog.eqns[ks[0]].prim is chain_p]
-
-
-def _numpy_typed(prog: Program) -> set[int]:
-    """The floats that a NumPy float scalar (an input, a constant) went into: unpackable.
-
-    Such a value is a float at the tracing inputs only by their values (the
-    zero-safe product's ``0.0`` where the cotangent is zero, a sum of such
-    zeros); eagerly, and in the scalar program, it is an ``np.float64`` (or
-    ``np.float32``) at inputs where the cotangent is not zero. A lane would
-    come back a float there.
-    """
-    numpy = {i for i, v in zip(prog.inputs, prog.seen) if isinstance(v, np.floating)}
-    loose: set[int] = set()
-    for e in prog.eqns:
-        if isinstance(e.ans, np.floating):
-            numpy.add(e.out)
-        elif e.ans.__class__ is float:
-            for a in e.args:
-                if a in numpy if a.__class__ is int else \
-                        isinstance(a.value, np.floating):     # type: ignore[union-attr]
-                    numpy.add(e.out)
-                    loose.add(e.out)
-                    break
-    return loose
 
 
 def pack(prog: Program, batched: set[int] | None = None, reassociate: bool = False
@@ -164,14 +73,38 @@ def pack(prog: Program, batched: set[int] | None = None, reassociate: bool = Fal
         and each group is checked against the values tracing computed.
       reassociate: Sum chains with ``np.sum`` (pairwise) rather than in order.
     """
-    prog = fold(prog, batched is not None)
-    apart = chain_terms(prog) if reassociate and batched is None else frozenset()
-    lvls, found = groups(prog, batched is not None, apart)
+    with _uncollected():
+        return _pack(prog, batched, reassociate)
+
+
+@contextlib.contextmanager
+def _uncollected() -> Iterator[None]:
+    """The cyclic garbage collector paused while packing (and as it was after).
+
+    Packing makes no reference cycles, but its columns are Python lists as
+    long as the program (a hundred thousand records and more): each young
+    collection its allocations set off walks them, element by element
+    (about a sixth of the pass on the moons step's program).
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _pack(prog: Program, batched: set[int] | None, reassociate: bool) -> Program | None:
+    """``pack``, the collector paused."""
+    prog, cols = fold_columns(prog, Columns(prog), batched is not None)
+    apart = chain_terms(prog, cols) if reassociate and batched is None else frozenset()
+    lvls, found = groups(prog, batched is not None, apart, cols)
     packed = sum(map(len, found))
     if not found or (batched is None and not _cheap(2 * len(found), len(prog.eqns) - packed,
                                                     len(prog.eqns))):
         return None
-    packer = Packer(prog, batched, reassociate)
+    packer = Packer(prog, batched, reassociate, cols)
     grouped = np.zeros(len(prog.eqns), dtype=bool)
     grouped[np.concatenate([np.array(ks, dtype=np.intp) for ks in found])] = True
     # by level, then index: a group at its first equation's place (all of one level)
@@ -183,7 +116,7 @@ def pack(prog: Program, batched: set[int] | None = None, reassociate: bool = Fal
             if g < 0:
                 packer.scalar_eqn(eqns[k])
             else:
-                packer.group([eqns[j] for j in found[g]])
+                packer.group(found[g])
         outputs = tuple(packer.scalar(o) if isinstance(o, int) else o for o in prog.outputs)
     out = Program(prog.inputs, tuple(packer.eqns), outputs, prog.sources, prog.seen)
     return dce(contract(out) if reassociate and batched is None else out)
