@@ -292,7 +292,6 @@ REFUSED = {
     "setitem": (lambda x: x.__setitem__(0, 1.0), TypeError, r"x = x\.copy\(\) first"),
     "nonzero": (lambda x: np.nonzero(x > 0), TypeError, "tg.where"),
     "float": (lambda x: float(x[0]), TypeError, "tg.stop_gradient"),
-    "int_of_traced_int": (lambda x: int(x.astype(int)[0]), TypeError, "Index with it"),
     "constant_choose_method": (
         lambda x: np.array([0, 1]).choose([x[:2], x[2:4]]),
         TypeError,
@@ -307,6 +306,23 @@ def test_what_tapegrad_refuses_by_design_names_the_fix(name):
     f, error, fix = REFUSED[name]
     with pytest.raises(error, match=fix):
         tg.jit(f)(V)
-    if name != "int_of_traced_int":  # eager grad runs once: int() is its value there
-        with pytest.raises(error, match=fix):
-            tg.grad(lambda x: np.sum(f(x)))(V)
+    with pytest.raises(error, match=fix):
+        tg.grad(lambda x: np.sum(f(x)))(V)
+
+
+def test_int_of_a_traced_integer_is_a_guard_under_jit_vmap_and_a_replayed_tape():
+    def f(x):
+        return x * int(x.astype(int)[0])
+    jf = tg.jit(f)
+    xs = [np.array([2.5, 1.0]), np.array([2.9, -1.0]), np.array([-3.5, 2.0])]
+    for x in xs:
+        assert np.array_equal(jf(x), f(x))
+        assert np.array_equal(tg.jit(tg.grad(lambda x: np.sum(f(x))))(x),
+                              tg.grad(lambda x: np.sum(f(x)))(x))
+    assert jf.trace_count == 2                      # int() 2, then -3
+    batch = np.stack(xs)
+    assert np.array_equal(tg.vmap(f)(batch), np.stack([f(x) for x in xs]))
+    tape = tg.make_tape(f)(xs[0])
+    assert np.array_equal(tape(xs[1]), f(xs[1]))    # the same int: the guard holds
+    with pytest.raises(tg.GuardError):
+        tape(xs[2])
