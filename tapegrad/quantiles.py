@@ -300,7 +300,8 @@ def cov(m: Number, y: Number = None, rowvar: bool = True, bias: bool = False,
 def _weighted_cov(x: Any, ddof: int, fweights: Any, aweights: Any) -> Any:
     """NumPy's ``cov`` with observation weights, step for step."""
     w: Any = np.asarray(fweights, dtype=float) if fweights is not None else None
-    if aweights is not None:
+    if aweights is not None:        # NumPy's asarray(aweights, dtype=float)
+        aweights = _float64(_stacked(aweights))
         w = aweights if w is None else w * aweights
     w_sum = np.sum(w)
     avg = np.sum(x * w, axis=1) / w_sum
