@@ -95,3 +95,34 @@ def test_cov_takes_analytic_weights_as_any_array_like(aweights, fweights):
     weigh = np.arange(9.0).reshape(3, 3)
     f = lambda t: np.sum(np.cov(t, aweights=aweights, fweights=fweights) * weigh)  # noqa: E731
     np.testing.assert_allclose(tg.grad(f)(x64), fd(f, x64), rtol=1e-6, atol=1e-8)
+
+
+QUANTILES = [(np.quantile, 1 / 3), (np.nanquantile, 0.7), (np.percentile, 100 / 3),
+             (np.nanpercentile, 45.0)]
+
+
+@pytest.mark.parametrize("fun,q", QUANTILES, ids=lambda v: getattr(v, "__name__", ""))
+@pytest.mark.parametrize("kw", [{}, {"axis": 0}, {"axis": 1, "keepdims": True},
+                                {"axis": 1, "method": "median_unbiased"}],
+                         ids=["flat", "axis0", "keepdims", "median_unbiased"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_quantile_at_a_traced_python_number_rounds_as_numpy_in_the_datas_dtype(fun, q, kw, dtype):
+    x = np.random.default_rng(5).normal(size=(3, 5)).astype(dtype)
+    x[1, 2] = np.nan if fun.__name__.startswith("nan") else x[1, 2]
+    want = fun(x, q, **kw)
+    assert want.dtype == dtype                 # a Python q is weak: NumPy keeps the data's dtype
+    for got in (tg.jit(lambda t, p: fun(t, p, **kw))(x, q),
+                tg.jit(lambda p: fun(x, p, **kw))(q)):
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("fun,q", QUANTILES, ids=lambda v: getattr(v, "__name__", ""))
+def test_quantile_derivative_in_a_python_number_q_is_the_slope_between_order_statistics(fun, q):
+    x = np.array([[0.3, -1.2, 2.5, 0.9, 1.7], [1.1, 0.2, -0.4, 3.0, 0.6]])
+    f = lambda p: np.sum(fun(x, p, axis=1) ** 2)      # noqa: E731
+    assert tg.grad(f)(q) == pytest.approx(fd(f, q), rel=1e-6)
+    _, t = tg.jvp(f, (q,), (1.0,))
+    assert t == pytest.approx(tg.grad(f)(q), rel=1e-12)
+    batch = np.array([q, q / 2])
+    np.testing.assert_array_equal(tg.vmap(tg.grad(f))(batch), [tg.grad(f)(v) for v in batch])
