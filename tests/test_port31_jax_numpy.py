@@ -126,3 +126,30 @@ def test_quantile_derivative_in_a_python_number_q_is_the_slope_between_order_sta
     assert t == pytest.approx(tg.grad(f)(q), rel=1e-12)
     batch = np.array([q, q / 2])
     np.testing.assert_array_equal(tg.vmap(tg.grad(f))(batch), [tg.grad(f)(v) for v in batch])
+
+
+@pytest.mark.parametrize("fun", [np.argsort, lambda v: np.argpartition(v, 0)],
+                         ids=["argsort", "argpartition"])
+@pytest.mark.parametrize("x", [np.array(1.5), np.array(-2.0, np.float32), np.array(3)])
+def test_argsort_of_a_0d_array_is_numpys_one_element_index(fun, x):
+    want = fun(x)
+    for got in (tg.jit(fun)(x), tg.make_tape(fun)(x)(x)):
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+    batch = np.stack([x, x + 1])
+    out = tg.vmap(fun)(batch)
+    np.testing.assert_array_equal(out, np.stack([fun(v) for v in batch]))
+    np.testing.assert_array_equal(tg.grad(lambda v: np.sum(v * fun(v)))(np.array(1.5)), 0.0)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("fun,q", [(np.nanquantile, 0.3), (np.nanpercentile, 30)],
+                         ids=["nanquantile", "nanpercentile"])
+@pytest.mark.parametrize("shape,kw", [((0,), {}), ((0, 4), {"axis": 0}),
+                                      ((3, 0), {"axis": -1, "keepdims": True})])
+def test_nanquantile_of_empty_integer_data_is_numpys_nan(fun, q, shape, kw):
+    x = np.zeros(shape, np.int8)
+    want = fun(x, q, **kw)
+    got = tg.jit(lambda t: fun(t, q, **kw))(x)
+    assert type(got) is type(want) and np.asarray(got).dtype == np.asarray(want).dtype
+    np.testing.assert_array_equal(got, want)
