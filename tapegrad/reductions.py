@@ -243,6 +243,11 @@ def sum(x: Number, axis: Axis = None, keepdims: bool = False, where: Any = None)
     return sum_axes(x, axes, keepdims) if axes or keepdims else unreduced(x)
 
 
+def _half(x: Any) -> bool:
+    """Whether ``x`` is a float16 array or number (a list keeps the list path)."""
+    return not isinstance(x, list | tuple) and np.asarray(primal_value(x)).dtype == np.float16
+
+
 def mean(x: Number, axis: Axis = None, keepdims: bool = False, where: Any = None) -> Number:
     """NumPy's ``mean``: over every element, or along ``axis``.
 
@@ -264,6 +269,9 @@ def mean(x: Number, axis: Axis = None, keepdims: bool = False, where: Any = None
       >>> tg.mean(np.array([[1.0, 2.0], [3.0, 5.0]]), axis=1)
       array([1.5, 4. ])
     """
+    if (axis is not None or keepdims or where is not None) and _half(x):
+        # NumPy's mean of float16: summed and divided in float32, then rounded
+        return astype(mean(astype(x, np.float32), axis, keepdims, where), np.float16)
     if where is not None:
         v = primal_value(x)
         kind = np.asarray(v).dtype                   # v may be a NumPy or Python scalar

@@ -153,3 +153,32 @@ def test_nanquantile_of_empty_integer_data_is_numpys_nan(fun, q, shape, kw):
     got = tg.jit(lambda t: fun(t, q, **kw))(x)
     assert type(got) is type(want) and np.asarray(got).dtype == np.asarray(want).dtype
     np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("fun", [np.mean, np.average], ids=["mean", "average"])
+@pytest.mark.parametrize("kw", [{"axis": 0}, {"axis": 1, "keepdims": True}, {"axis": (0, 1)},
+                                {"keepdims": True}], ids=["axis0", "keepdims", "both", "all"])
+def test_mean_of_float16_sums_in_float32_as_numpy(fun, kw):
+    if fun is np.average and "keepdims" in kw and "axis" not in kw:
+        kw = {"axis": None, "keepdims": True}
+    x = (np.random.default_rng(9).normal(size=(5, 6)) * 30).astype(np.float16)
+    want = fun(x, **kw)
+    assert want.dtype == np.float16
+    for got in (tg.jit(lambda t: fun(t, **kw))(x), tg.make_tape(lambda t: fun(t, **kw))(x)(x)):
+        assert got.dtype == np.float16
+        np.testing.assert_array_equal(got, want)
+    out = tg.vmap(lambda t: fun(t, **kw))(np.stack([x, x[::-1]]))
+    np.testing.assert_array_equal(out, np.stack([fun(x, **kw), fun(x[::-1], **kw)]))
+    g = tg.grad(lambda t: np.sum(fun(t, **kw)))(x)
+    assert g.dtype == np.float16
+    n = x.size // np.asarray(want).size
+    np.testing.assert_array_equal(g, np.full(x.shape, 1 / n, np.float16))
+
+
+def test_mean_of_float16_where_masked_sums_in_float32_as_numpy():
+    x = (np.random.default_rng(10).normal(size=(4, 7)) * 30).astype(np.float16)
+    mask = np.random.default_rng(11).random((4, 7)) > 0.3
+    want = np.mean(x, axis=1, where=mask)
+    got = tg.jit(lambda t: np.mean(t, axis=1, where=mask))(x)
+    assert got.dtype == want.dtype == np.float16
+    np.testing.assert_array_equal(got, want)
