@@ -49,11 +49,6 @@ def _one_axis(what: str, axis: Any, nd: int) -> int:
     return int(axis) % nd
 
 
-def _scalar_flat(x: Any, axis: Any) -> Any:
-    """``axis``, or None for a 0-d ``x``: NumPy's ``argsort`` of one takes it as one element."""
-    return None if not shape_of(_stacked(x)) else axis
-
-
 def _flat_or_axis(what: str, x: Any, axis: Any) -> tuple[Any, int]:
     """``x`` flattened for ``axis=None`` (NumPy's convention), and the axis as an int."""
     x = _stacked(x)

@@ -24,6 +24,7 @@ from .kinks import maximum, minimum, where
 from .kinks import where as _where
 from .ops import add, mul
 from .primitive import Primitive, defjvp, defvjp, primitive
+from .reductions import mean
 from .shapes import broadcast_to
 from .values import Traced, primal_value, shape_of
 
@@ -231,7 +232,8 @@ def _cast_first(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any
         first = where(isnan(first), np.asarray(_NAN_FILL[func], _dtype(first)), first)
     first = [astype(a, dtype) for a in first] if isinstance(first, list | tuple) \
         else astype(first, dtype)
-    out = func(first, *args[1:], **kw)
+    call = mean if func is np.mean else func    # in dtype itself, float16 too (no float32)
+    out = call(first, *args[1:], **kw)
     return out if _dtype(out) == dtype else astype(out, dtype)
 
 

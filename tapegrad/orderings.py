@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .along import _BatchAlong, _data, _flat_or_axis, _one_axis, _scalar_flat, _stacked
+from .along import _BatchAlong, _data, _flat_or_axis, _one_axis, _stacked
 from .backends import array_api_impls, call, foreign
 from .batching.rules import batch_rules
 from .indexing import SLOT, gather, scatter_add
@@ -140,7 +140,7 @@ def argsort(x: Number, axis: int | None = -1, kind: str | None = "stable",
       >>> tg.argsort(np.array([3.0, 1.0, 2.0]))
       array([1, 2, 0])
     """
-    x, ax = _flat_or_axis("argsort", x, _scalar_flat(x, axis))
+    x, ax = _flat_or_axis("argsort", x, axis)
     if stable or kind in ("stable", "mergesort"):
         return argsort_p(x, ax)
     return argsort_kind_p(x, ax, kind)

@@ -243,9 +243,17 @@ def sum(x: Number, axis: Axis = None, keepdims: bool = False, where: Any = None)
     return sum_axes(x, axes, keepdims) if axes or keepdims else unreduced(x)
 
 
-def _half(x: Any) -> bool:
-    """Whether ``x`` is a float16 array or number (a list keeps the list path)."""
-    return not isinstance(x, list | tuple) and np.asarray(primal_value(x)).dtype == np.float16
+def numpy_mean(x: Number, axis: Axis = None, keepdims: bool = False, where: Any = None) -> Number:
+    """``np.mean`` and ``x.mean()``: ``mean``, but float16 data summed and divided in float32.
+
+    NumPy's mean of float16 (without ``dtype``) computes in float32 and
+    rounds the result; its ``var`` and ``std`` subtract a float16 mean, as
+    ``mean`` itself gives.
+    """
+    if (axis is not None or keepdims or where is not None) and not isinstance(
+            x, list | tuple) and np.asarray(primal_value(x)).dtype == np.float16:
+        return astype(mean(astype(x, np.float32), axis, keepdims, where), np.float16)
+    return mean(x, axis, keepdims, where)
 
 
 def mean(x: Number, axis: Axis = None, keepdims: bool = False, where: Any = None) -> Number:
@@ -269,9 +277,6 @@ def mean(x: Number, axis: Axis = None, keepdims: bool = False, where: Any = None
       >>> tg.mean(np.array([[1.0, 2.0], [3.0, 5.0]]), axis=1)
       array([1.5, 4. ])
     """
-    if (axis is not None or keepdims or where is not None) and _half(x):
-        # NumPy's mean of float16: summed and divided in float32, then rounded
-        return astype(mean(astype(x, np.float32), axis, keepdims, where), np.float16)
     if where is not None:
         v = primal_value(x)
         kind = np.asarray(v).dtype                   # v may be a NumPy or Python scalar
@@ -377,11 +382,11 @@ def _made(f: Any) -> Any:
     return lambda x: numpy_made(f(x))     # x.sum() is NumPy's scalar, as np.sum(x)
 
 
-for _np_f, _fn in ((np.sum, sum), (np.mean, mean), (np.max, max), (np.min, min)):
-    setattr(Traced, _fn.__name__, numpy_method(_np_f, _made(_fn)))
+for _np_f, _fn in ((np.sum, sum), (np.mean, numpy_mean), (np.max, max), (np.min, min)):
+    setattr(Traced, _np_f.__name__, numpy_method(_np_f, _made(_fn)))
 
 
 _AXIS = ("axis", "keepdims")
-functions.update({np.sum: (sum, _AXIS + ("where",)), np.mean: (mean, _AXIS + ("where",)),
+functions.update({np.sum: (sum, _AXIS + ("where",)), np.mean: (numpy_mean, _AXIS + ("where",)),
                   np.max: (max, _AXIS),
                   np.min: (min, _AXIS), np.amax: (max, _AXIS), np.amin: (min, _AXIS)})

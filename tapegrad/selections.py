@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .along import _data, _flat_or_axis, _scalar_flat
+from .along import _data, _flat_or_axis
 from .arrays import astype, concatenate, stack
 from .indexing import getitem, take
 from .kinks import where
@@ -55,7 +55,7 @@ def argpartition(a: Number, kth: Any, axis: int | None = -1, kind: str = "intros
       1
     """
     del kind, order                 # NumPy's only kind; order is for structured arrays
-    x, ax = _flat_or_axis("argpartition", a, _scalar_flat(a, axis))
+    x, ax = _flat_or_axis("argpartition", a, axis)
     return argpartition_p(x, kth, ax)
 
 

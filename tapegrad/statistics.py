@@ -120,7 +120,7 @@ def average(a: Number, axis: Axis = None, weights: Any = None, returned: bool = 
     shape = shape_of(a)
     axes = _axes._axes("average", axis, len(shape))
     if weights is None:
-        avg = _axes.mean(a, axis=axes, keepdims=keepdims)
+        avg = _axes.numpy_mean(a, axis=axes, keepdims=keepdims)     # NumPy's a.mean()
         if not returned:
             return avg
         kind = np.asarray(primal_value(avg)).dtype.type          # NumPy's avg.dtype.type
