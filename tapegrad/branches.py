@@ -14,9 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from . import tree
 from .kinks import where
-from .values import Traced, shape_of
+from .values import Traced, primal_value, shape_of
 
 __all__ = ["cond", "switch"]
 
@@ -25,6 +27,12 @@ def _scalar(x: Any, what: str, name: str) -> None:
     if shape_of(x) != ():
         raise TypeError(f"{what}: {name} must be a scalar (a bool or a number), got shape "
                         f"{shape_of(x)}; for an elementwise choice use tg.where.")
+
+
+def _strong_dtype(x: Any) -> np.dtype[Any] | None:
+    """A NumPy value's dtype; None for a Python number (weak: it takes the other's)."""
+    value = primal_value(x)
+    return None if type(value) in (bool, int, float) else np.asarray(value).dtype
 
 
 def _select(what: str, pred: Any, a: Any, b: Any) -> Any:
@@ -37,6 +45,11 @@ def _select(what: str, pred: Any, a: Any, b: Any) -> Any:
         if shape_of(x) != shape_of(y):
             raise TypeError(f"{what}: the branches return shapes {shape_of(x)} and "
                             f"{shape_of(y)} at the same place; return the same shapes.")
+        dx, dy = _strong_dtype(x), _strong_dtype(y)
+        if dx is not None and dy is not None and dx != dy:
+            raise TypeError(f"{what}: the branches return dtypes {dx} and {dy} at the same "
+                            "place; with a traced condition both run and one result must "
+                            "serve either outcome, as jax.lax's requires: cast one (.astype).")
     return tree.unflatten(a_def, [where(pred, x, y) for x, y in zip(a_leaves, b_leaves)])
 
 
@@ -57,7 +70,7 @@ def cond(pred: Any, true_fun: Callable[..., Any], false_fun: Callable[..., Any],
     Raises:
       TypeError: if ``pred`` is not a scalar (an array of conditions is an
         elementwise choice: ``tg.where``), or, with a traced ``pred``, the
-        branches return different structures or shapes.
+        branches return different structures, shapes or dtypes.
 
     Examples:
       >>> import tapegrad as tg
@@ -87,7 +100,7 @@ def switch(index: Any, branches: Sequence[Callable[..., Any]], *operands: Any) -
     Raises:
       ValueError: if ``branches`` is empty.
       TypeError: if ``index`` is not a scalar, or, with a traced ``index``,
-        the branches return different structures or shapes.
+        the branches return different structures, shapes or dtypes.
 
     Examples:
       >>> import tapegrad as tg

@@ -349,7 +349,10 @@ def polyval(p: Sequence[Number] | Number, x: Number) -> Number:
         p = [c if _dtype_of(c) == common else astype(c, common) for c in p]
         dtype = np.result_type(dtype, common)
     n = shape_of(p)[0] if not isinstance(p, list | tuple) else len(p)
-    plain = dtype == np.float64 and _dtype_of(x) == np.float64   # a float: stays a float
+    coefficients = common if isinstance(p, list | tuple) else _dtype_of(p)
+    # a float at float64 coefficients stays a float; NumPy's asarray(x) of a
+    # Python float is a strong float64 that float32 coefficients promote to
+    plain = dtype == np.float64 and _dtype_of(x) == np.float64 and coefficients == np.float64
     v = primal_value(x)       # NumPy's zeros_like(x): x's memory layout, which later sums read
     y: Any = 0.0 if plain and not shape_of(x) else np.zeros_like(v, dtype) if type(
         v) is np.ndarray else np.zeros(shape_of(x), dtype)

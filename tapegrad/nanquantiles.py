@@ -111,7 +111,7 @@ def nanquantile(a: Number, q: Any, axis: Any = None, method: str = "linear",
       1.5
     """
     _method(method)
-    if _integer_data(primal_value(_stacked(a))):         # no NaN: NumPy's quantile
+    if _integer_data(primal_value(_stacked(a))) and _filled(a):   # no NaN: NumPy's quantile
         return quantile(a, q, axis, method=method, keepdims=keepdims, weights=weights)
     if is_traced_q(q):
         return _at_traced_q(a, q, axis, keepdims, method, weights)
@@ -120,6 +120,11 @@ def nanquantile(a: Number, q: Any, axis: Any = None, method: str = "linear",
     if q.ndim > 1 or np.any(q < 0) or np.any(q > 1):
         raise ValueError("Quantiles must be in the range [0, 1], a number or a 1-D array.")
     return _run(a, q, axis, keepdims, weak, method, weights)
+
+
+def _filled(a: Any) -> bool:
+    """Whether ``a`` has elements (NumPy's nanquantile of none is its nanmean: nan)."""
+    return math.prod(shape_of(_stacked(a))) > 0
 
 
 def _at_traced_q(a: Any, q: Any, axis: Any, keepdims: bool, method: str, weights: Any) -> Any:
@@ -153,7 +158,7 @@ def nanpercentile(a: Number, q: Any, axis: Any = None, method: str = "linear",
                   keepdims: bool = False, *, weights: Any = None) -> Number:
     """NumPy's ``nanpercentile``, any of its methods: ``nanquantile`` at ``q / 100``."""
     _method(method)
-    if _integer_data(primal_value(_stacked(a))):
+    if _integer_data(primal_value(_stacked(a))) and _filled(a):
         return quantile(a, np.true_divide(q, 100), axis, method=method, keepdims=keepdims,
                         weights=weights)
     if is_traced_q(q):

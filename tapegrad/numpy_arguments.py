@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import astype
+from .arrays import astype, stack
 from .backends import foreign
 from .elementary import isnan
 from .kinks import maximum, minimum, where
@@ -28,7 +28,50 @@ from .reductions import mean_in
 from .shapes import broadcast_to
 from .values import Traced, primal_value, shape_of
 
+# Functions whose lists are shapes, axes or counts (a traced number there stays
+# refused), whose list nesting has a meaning (np.block, np.piecewise's condlist),
+# or whose list of values takes the target's dtype (np.place, np.putmask): their
+# lists are left as they come; and keywords that are shapes, axes or counts
+LISTS_KEPT = {np.reshape, np.broadcast_to, np.tile, np.resize, np.transpose, np.pad,
+              np.moveaxis, np.expand_dims, np.squeeze, np.full, np.zeros, np.ones, np.empty,
+              np.block, np.piecewise, np.select, np.place, np.putmask, np.put, np.copyto}
+_SHAPES = {"axis", "axes", "shape", "newshape", "reps", "repeats", "pad_width", "source",
+           "destination", "stat_length", "range"}
+
 _names: dict[Any, tuple[str, ...]] = {}
+
+
+def _numbers(x: Any) -> bool:
+    """Whether ``x`` is a list or tuple of numbers, a traced one among them."""
+    if type(x) not in (list, tuple) or not any(type(v) is Traced for v in x):
+        return False
+    return all(type(v) in (bool, int, float) or isinstance(v, np.generic) or
+               type(v) is Traced and not v.shape for v in x)
+
+
+def _stacked(a: Any) -> Any:
+    """A list of numbers as an array; in a list of arrays (``np.stack([x, [s, 1.0]])``), each."""
+    if _numbers(a):
+        return stack(list(a))
+    if type(a) in (list, tuple) and any(_numbers(v) for v in a):
+        return type(a)(stack(list(v)) if _numbers(v) else v for v in a)
+    return a
+
+
+def stacked_lists(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``args`` with each list of numbers holding a traced one as NumPy's array of it.
+
+    NumPy reads ``[s, 1.0]`` as ``np.asarray([s, 1.0])``; beside a traced
+    argument the call comes here, and ``s`` is kept by stacking instead.
+    """
+    if not any(type(a) in (list, tuple) for a in args):
+        return args
+    return tuple(_stacked(a) for a in args)
+
+
+def stacked_keywords(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``kwargs`` as ``stacked_lists`` makes them, but for shapes and axes."""
+    return {k: _stacked(v) if k not in _SHAPES else v for k, v in kwargs.items()}
 
 
 def _positional(f: Callable[..., Any]) -> tuple[str, ...]:

@@ -27,7 +27,16 @@ from .errors import DRAW_MSG, DRAWS, METHOD_MSG, STORE_MSG
 from .numerics import user_line
 from .numpy_advice import POLYNOMIAL_ADVICE, numpy_writes
 from .numpy_advice import alternatives as alternatives
-from .numpy_arguments import around, at_default, cast_all, extra_keywords, numpy_order
+from .numpy_arguments import (
+    LISTS_KEPT,
+    around,
+    at_default,
+    cast_all,
+    extra_keywords,
+    numpy_order,
+    stacked_keywords,
+    stacked_lists,
+)
 from .numpy_scalars import TWINNED, numpy_twin, on_numbers
 from .numpy_tables import functions, ufunc_keywords, ufunc_methods, ufuncs
 from .primitive import Primitive
@@ -204,6 +213,7 @@ def _series_rows(inputs: tuple[Any, ...]) -> tuple[Any, ...]:
 
 def _array_ufunc(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
     prim = ufuncs.get(ufunc) or _find_late(ufunc)
+    inputs = stacked_lists(inputs)
     if type(inputs[0]) is np.ndarray or len(inputs) > 1 and type(inputs[1]) is np.ndarray:
         inputs = _series_rows(inputs)     # np.polynomial's polyval of a traced x
     if kwargs:
@@ -258,6 +268,8 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
         shape = _shape_of(args[0])
         return shape if func is np.shape else func(np.broadcast_to(0, shape), *args[1:], **kwargs)
     handler = functions.get(func)
+    if handler is not None and func not in LISTS_KEPT:
+        args, kwargs = stacked_lists(args), stacked_keywords(kwargs)
     if handler is not None and _traced_out(kwargs) is not None:        # np.clip(x, out=y)
         return _into_out(func, args, kwargs, numpy_spelling(func) or func.__name__, False)
     if handler is not None and (kwargs or len(args) > 1):

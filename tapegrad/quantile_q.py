@@ -41,10 +41,24 @@ def is_traced_q(q: Any) -> bool:
         type(v) is Traced for v in q)
 
 
-def _lerp(a: Any, b: Any, t: Any) -> Any:
-    """NumPy's ``_lerp``: from ``a`` below ``t = 0.5``, from ``b`` above (its rounding)."""
+def _lerp(a: Any, b: Any, t: Any, weak: bool) -> Any:
+    """NumPy's ``_lerp``: from ``a`` below ``t = 0.5``, from ``b`` above (its rounding).
+
+    At a Python number ``q`` (``weak``) NumPy takes ``float(gamma)``, a
+    Python float: ``t`` and ``1 - t`` are rounded to the data's dtype, as
+    NEP 50 rounds a Python float beside float32 data.
+    """
     diff = b - a
-    return where(t >= 0.5, b - diff * (1 - t), a + diff * t)
+    up, down = 1 - t, t
+    if weak:
+        dtype = np.asarray(primal_value(diff)).dtype
+        up, down = astype(up, dtype), astype(down, dtype)
+    return where(t >= 0.5, b - diff * up, a + diff * down)
+
+
+def _weak(q: Any) -> bool:
+    """Whether ``q`` is a traced Python number (NumPy's ``weak_q``)."""
+    return type(q) is Traced and type(primal_value(q)) in (int, float)
 
 
 def _index(props: dict[str, Any], n: int, q: Any, method: str) -> Any:
@@ -86,7 +100,7 @@ def traced_quantile(a: Any, q: Any, axis: Any, keepdims: bool, method: str,
         gamma = props["fix_gamma"](virtual - where(above, -1.0, prev), virtual)
         t = reshape_to(gamma, shape_of(q) + (1,) * (len(shape_of(s)) - 1))
         out = _lerp(take(s, astype(prev, np.intp), axis=0),
-                    take(s, astype(nxt, np.intp), axis=0), t)
+                    take(s, astype(nxt, np.intp), axis=0), t, _weak(q))
     last = getitem(s, -1)               # NaN sorts last: any NaN makes the quantile NaN
     out = where(isnan(last), np.asarray(primal_value(last)).dtype.type(math.nan), out)
     if keepdims:
@@ -130,7 +144,7 @@ def traced_nanquantile(a: Any, q: Any, axis: Any, keepdims: bool, method: str,
         prev = where(above, last, where(below, 0.0, fl))
         nxt = where(above, last, where(below, 0.0, fl + 1.0))
         gamma = props["fix_gamma"](virtual - where(above, -1.0, prev), virtual)
-        out = _lerp(pick(prev), pick(nxt), gamma)
+        out = _lerp(pick(prev), pick(nxt), gamma, _weak(q))
     out = where(count == 0, np.asarray(primal_value(s)).dtype.type(math.nan), out)
     if keepdims:
         kept = (1,) * len(shape) if axis is None else tuple(

@@ -117,7 +117,8 @@ def dot(a: Number, b: Number) -> Number:
     a, b = _listed(a), _listed(b)
     sa, sb = shape_of(a), shape_of(b)
     if not sa or not sb:        # a Python number is a 0-d array to np.dot: not a weak one
-        return np.multiply(*(np.asarray(v) if type(v) in (int, float) else v for v in (a, b)))
+        return np.multiply(*(np.asarray(v) if type(v) in (int, float) else numpy_made(v)
+                             for v in (a, b)))
     a, b = _dot_operands(a, b)
     if len(sa) > 2 or len(sb) > 2:
         return dot_nd_p(a, b)
@@ -183,8 +184,8 @@ def inner(a: Number, b: Number) -> Number:
       11.0
     """
     sa, sb = _shape(a), _shape(b)
-    if not sa or not sb:
-        return mul(a, b)
+    if not sa or not sb:         # a product, by a strong 0-d array as np.dot's
+        return dot(a, b)
     if len(sa) > 2 or len(sb) > 2:      # NumPy's: dot with b's last two axes swapped
         swapped = tuple(range(len(sb) - 2)) + (len(sb) - 1, len(sb) - 2) if len(sb) > 1 else (0,)
         return dot(a, transpose(b, swapped))
