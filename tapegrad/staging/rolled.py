@@ -1,15 +1,14 @@
 """Lowering a program whose loops ``rolling`` found: Python ``for`` loops.
 
-Straight-line equations become ``v{id} = expr``; a loop's iteration is
-written once, its values named ``x{loop}_{offset}``, inside
-``for i{loop} in range(trips)``. A carried argument reads ``c{loop}_{j}``
-(set to the initial value before the loop, to the new value at the end of
-each iteration); data read at an advancing index reads a list at
-``i{loop}`` (constants: a list in the namespace; values of an earlier loop:
-the list ``s{loop}_{offset}`` that loop appends them to). After a loop,
-its last iteration's values are its names; another iteration's value is
-read from its list. A rolled program is used only where it returns the
-values tracing computed, bit for bit, on the tracing inputs.
+Straight-line equations become ``v{id} = expr``; a loop's iteration is written once, its
+values named ``x{loop}_{offset}``, inside ``for i{loop} in range(trips)``. A carried
+argument reads ``c{loop}_{j}`` (set to the initial value before the loop, to the new
+value at the end of each iteration); data read at an advancing index reads a list at
+``i{loop}`` (constants: a list in the namespace; values of an earlier loop: the list
+``s{loop}_{offset}`` that loop appends them to). After a loop, its last iteration's
+values are its names; another iteration's value is read from its list. A rolled program
+is used only where it returns the values tracing computed, bit for bit, on the tracing
+inputs.
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ from .program import Arg, Const, Eqn, Program, is_guard
 from .registers import register, shift_lines
 from .returned import returned as _returned
 from .rolled_back import back_lines, back_ref
-from .rolled_if import NotRolled, Owners, after_branchy, branchy_body, fails
+from .rolled_if import NotRolled, Owners, after_branchy, branchy_body, fails, picked_by_branch
 from .rolled_while import NotOpen as _NotOpen
 from .rolled_while import WhileReads, short_reader, window, without
 from .rolling import MIN_SAVED, Loop, Role, Where, find_loops, shapes
@@ -154,6 +153,7 @@ class _RollWriter(WhileReads, _Writer):
         self.zs: dict[int, set[int]] = {}      # inner offsets kept in lists; inner loop's lines
         self.spans: dict[int, tuple[int, int]] = {}
         self.stores: list[set[int]] = [set() for _ in loops]
+        self.picked: dict[int, dict[int, set[int]]] = {}   # branchy loop -> k -> slots read
         self.partial: list[set[int]] = [set() for _ in loops]   # stored from the exit's run too
         self.histories: list[dict[int, str]] = [{} for _ in loops]   # offset -> its carry
         self.carried: list[dict[Any, str]] = [{} for _ in loops]
@@ -243,6 +243,7 @@ class _RollWriter(WhileReads, _Writer):
         self.straights(k, len(eqns))
         self.origin_ties()
         returned = _returned(prog, lambda o, f: ((self.ref(o, f),), ()), self.seen, ints)
+        picked_by_branch(self.loops, self.picked)
         for m, loop in enumerate(self.loops):     # a counter returned: its final value
             if self.whiles[m] and getattr(loop, "tally", None) is not None:
                 tally_outputs(returned, m, loop.tally)

@@ -83,8 +83,10 @@ def after_branchy(loop: Branchy, m: int, k: int, slot: Slot, w: Any
         if k != loop.trips - 1 or slot <= loop.exit:
             raise NotRolled
         w.ends[m] = max(w.ends[m], 1)
+        w.picked.setdefault(m, {}).setdefault(k, set()).add(slot)
         return f"x{m}_{slot}", None
-    elif isinstance(slot, int):
+    elif isinstance(slot, int):        # the slot's own value: Python may have picked it
+        w.picked.setdefault(m, {}).setdefault(k, set()).add(slot)
         if k == loop.trips - 1:
             return f"x{m}_{slot}", None
         return f"s{m}_{slot}[{k}]", slot
@@ -97,6 +99,20 @@ def after_branchy(loop: Branchy, m: int, k: int, slot: Slot, w: Any
                                loop.names(m)[r.w] == name for r in loop.reads.values()):
         w.ends[m] = max(w.ends[m], 1)        # set by a whole iteration only
     return name, None
+
+
+def picked_by_branch(loops: list[Any], picked: dict[int, dict[int, set[int]]]) -> None:
+    """Refuse a loop whose iterations of either outcome have other values read after it.
+
+    ``out.append(a if a > b else b)`` records no equation: iterations taking the
+    ``if`` have ``a`` read, the others ``b``, and a rolled loop would read each
+    iteration's traced pick at any outcome. Such a loop keeps its guards.
+    """
+    for m, reads in picked.items():
+        taken = loops[m].taken
+        kinds = {(taken[k] if k < len(taken) else None, frozenset(s)) for k, s in reads.items()}
+        if len({t for t, _ in kinds}) > 1 and len({s for _, s in kinds}) > 1:
+            raise NotRolled
 
 
 def _late(loop: Branchy, m: int, k: int, slot: int, w: Any) -> str:
