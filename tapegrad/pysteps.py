@@ -19,6 +19,7 @@ import functools
 from types import CodeType, FrameType
 from typing import NamedTuple
 
+from .pyindex import first_on_line, parent
 from .pysource import file_tree, walked
 
 __all__ = ["Stepped", "STEP_KEY", "stepped", "step_values"]
@@ -85,11 +86,10 @@ def stepped(where: str) -> Stepped | None:
 
 @functools.lru_cache(maxsize=256)
 def _stepped(tree: ast.Module, line: int) -> Stepped | None:
-    fn = next((f for f in walked(tree) if isinstance(f, ast.FunctionDef) and any(
-        isinstance(s, ast.While) and s.lineno == line for s in f.body)), None)
-    if fn is None:
+    loop = first_on_line(tree, line, ast.While)       # a line starts one statement at most
+    fn = None if loop is None else parent(tree, loop)
+    if not isinstance(fn, ast.FunctionDef) or all(s is not loop for s in fn.body):
         return None
-    loop = next(s for s in fn.body if isinstance(s, ast.While) and s.lineno == line)
     if loop.orelse or any(isinstance(n, _EXITS) for s in loop.body for n in walked(s)):
         return None
     params = {a.arg for a in walked(fn.args) if isinstance(a, ast.arg)}
