@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from test_packing import CI, bits, eager_bits, example_loss, unpacked
 
 import tapegrad as tg
-from tapegrad.staging import packing
+from tapegrad.staging import outer, packing
 from tapegrad.staging.chains import _chain_rows
 from tapegrad.staging.joined import _blocks, _chain_parts, _row_blocks
 from tapegrad.staging.lanes import rows_out
@@ -99,21 +99,25 @@ def test_the_moons_vmap_gradient_reads_its_chains_in_place_bit_for_bit():
     def spy(prog, batched):
         seen.append(real(prog, batched))
         return seen[-1]
+    no_grid = {"outer_chains": lambda prog: prog, "outer_write": lambda defs, e: None}
     with mock.patch("tapegrad.batching.interpret.pack", spy):
         got = per_example()(params, xs[0], xs[1], ts)
+        with mock.patch.multiple(packing, **no_grid):
+            on_rows = per_example()(params, xs[0], xs[1], ts)
         plain = {k: (lambda prog: prog) for k in ("joined", "in_place_rows", "nonneg")}
-        with mock.patch.multiple(packing, **plain):
+        with mock.patch.multiple(packing, **plain, **no_grid):
             before = per_example()(params, xs[0], xs[1], ts)
-    names, names_before = ({e.prim.name for e in p.eqns} for p in seen)
-    writes = {a.value[0] for e in seen[0].eqns if e.prim is rows_out for a in e.args
-              if type(a) is Const and type(a.value) is tuple}
-    assert {"lanes_chain_parts", "lanes_row_blocks"} <= names
-    assert by_relu_into in writes       # the weights' gradients computed into the output rows
-    assert "lanes_concat" not in names and "lanes_concat" in names_before
+    names, names_rows, names_before = ({e.prim.name for e in p.eqns} for p in seen)
+    writes, writes_rows = ({a.value[0] for e in p.eqns if e.prim is rows_out for a in e.args
+                            if type(a) is Const and type(a.value) is tuple} for p in seen[:2])
+    assert "lanes_outer_chain" in names and outer._into in writes   # the layers on grids
+    assert {"lanes_chain_parts", "lanes_row_blocks"} <= names_rows
+    assert by_relu_into in writes_rows  # the weights' gradients computed into the output rows
+    assert "lanes_concat" not in names_rows and "lanes_concat" in names_before
     assert not {"lanes_chain_parts", "lanes_row_blocks", "lanes_zmul_by_relu"} & names_before
     with unpacked():
         scalar = per_example()(params, xs[0], xs[1], ts)
-    assert bits(got) == bits(before)
+    assert bits(got) == bits(on_rows) == bits(before)
     for a, b in zip(tg.tree.leaves(got), tg.tree.leaves(scalar)):
         np.testing.assert_array_equal(a, b)
     for k in (0, 17, 39):
@@ -160,8 +164,13 @@ def test_products_written_into_the_output_rows_are_the_loops_bits(act, sizes, n,
     with mock.patch.dict(packing._WRITES, clear=True):     # each vector copied to its rows
         copied = tg.vmap(tg.grad(loss), in_axes=in_axes)(params, ts, *xs)
     assert bits(got) == bits(copied)
+    assert_the_loops(loss, params, ts, xs, got, act)
+
+
+def assert_the_loops(loss, params, ts, xs, got, act):
+    """``got`` (``vmap(grad(loss))``'s) against ``grad`` example by example."""
     with np.errstate(all="ignore"):
-        for k in range(n):
+        for k in range(len(ts)):
             one = tg.grad(loss)(params, float(ts[k]), *map(float, xs[:, k]))
             mine = tg.tree.map(lambda v, k=k: float(v[k]), got)
             if act == "relu":           # correctly rounded operations: the loop's bits

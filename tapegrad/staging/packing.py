@@ -48,6 +48,7 @@ from .joined import in_place_rows, joined
 from .lanes import LANES, item, mul_into, rows_out, take, zmul_into
 from .lower import Lowered, lower
 from .nonneg import by_relu, by_relu_into, nonneg
+from .outer import outer_chains, outer_write
 from .packer import Packer
 from .passes import dce
 from .program import Arg, Const, Eqn, Program, use_counts
@@ -171,7 +172,7 @@ def packed_batch(prog: Program, batched: set[int]) -> Program:
     if packed is None or len(packed.eqns) >= len(prog.eqns):
         return prog
     headroom(packed)
-    return _as_rows(nonneg(in_place_rows(dce(joined(packed)))))
+    return dce(_as_rows(outer_chains(nonneg(in_place_rows(dce(joined(packed)))))))
 
 
 _WRITES = {LANES[ops.mul]: mul_into, LANES[zmul]: zmul_into, by_relu: by_relu_into}
@@ -191,6 +192,7 @@ def _as_rows(prog: Program) -> Program:
     (``_WRITES``), not made and then copied across.
     """
     uses, where = use_counts(prog), {e.out: k for k, e in enumerate(prog.eqns)}
+    defs = {e.out: e for e in prog.eqns}
     blocks: dict[int, list[tuple[int, int]]] = {}     # vector -> (lane, output id)
     for o in dict.fromkeys(o for o in prog.outputs if isinstance(o, int)):
         e = prog.eqns[where[o]] if o in where and uses[o] == 2 else None
@@ -213,7 +215,8 @@ def _as_rows(prog: Program) -> Program:
         outs += [o for _, o in lanes]
         if made.prim in _WRITES and uses[v] == len(lanes) and \
                 np.array_equal(index, np.arange(made.ans.shape[1])):
-            parts += [Const((_WRITES[made.prim], len(made.args))), *made.args, block]
+            grid = outer_write(defs, made)
+            parts += [*(grid or (Const((_WRITES[made.prim], len(made.args))), *made.args)), block]
             eqns.remove(made)                  # computed into its rows: read by nothing else
             continue
         if not np.array_equal(index, np.arange(made.ans.shape[1])):
