@@ -305,7 +305,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                  "staging.strided", "staging.pushed", "staging.joined", "staging.constant_steps",
                  "staging.shifted", "staging.registers", "staging.templates", "staging.returned",
                  "staging.items", "staging.spans", "staging.arg_keys", "staging.counted",
-                 "staging.runs", "staging.nonneg", "staging.outer", "staging.compound", "staging.stepped",
+                 "staging.runs", "staging.nonneg", "staging.outer", "staging.view_grid", "staging.compound", "staging.stepped",
                  "staging.kinds",
                  "replay", "loop_seed"}),
     ("transforms", {"stale_views", "tracing", "seeds", "handed_back", "transforms", "jacobians",

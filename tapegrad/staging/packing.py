@@ -56,6 +56,7 @@ from .pushed import pushed
 from .returned import single_lanes
 from .strided import strided
 from .verify import checks as _checks
+from .view_grid import view_chains
 
 __all__ = ["MIN_LANES", "lower_packed", "pack", "lower_batch", "packed_batch", "row_outputs"]
 
@@ -135,7 +136,8 @@ def lower_packed(prog: Program, name: str = "f", numbers: frozenset[int] = froze
     if packed is None or not _worth(prog, packed):
         return None
     headroom(packed)
-    lowered = lower(dce(single_lanes(nonneg(in_place_rows(joined(strided(pushed(packed))))))),
+    lowered = lower(dce(single_lanes(view_chains(dce(nonneg(in_place_rows(joined(strided(pushed(
+        packed))))))))),
                     name,
                     numbers, ints)
     if reassociate:         # rounded otherwise: compared within a tolerance
