@@ -21,7 +21,7 @@ from test_packing import CI, bits, eager_bits, example_loss, unpacked
 
 import tapegrad as tg
 from tapegrad.staging import outer, packing
-from tapegrad.staging.chains import _chain_rows
+from tapegrad.staging.chains import _chain_lanes, _chain_rows
 from tapegrad.staging.joined import _blocks, _chain_parts, _row_blocks
 from tapegrad.staging.lanes import rows_out
 from tapegrad.staging.nonneg import by_relu_into
@@ -52,6 +52,42 @@ def test_a_batched_chain_over_parts_adds_each_lanes_rows_in_order(batch, rows, l
     # the same bits, but for which nan a sum of two nans carries (the C compiler's choice)
     assert bits(got.ravel().tolist()) == bits(rows_got.ravel().tolist())
 
+
+
+@settings(max_examples=100, deadline=None, derandomize=CI)
+@given(st.integers(1, 5), st.integers(1, 12), st.sampled_from(["float", "int", "np64", "batched"]),
+       st.sampled_from([np.float64, np.float32]), st.data())
+def test_a_batch_of_one_lane_chains_adds_each_in_order(batch, terms, init_kind, dtype, data):
+    """``init + t1 + ... + tT`` per example (a layer of one neuron under ``vmap``), in
+    order, with the dtype the chain's operands give, whatever the init is."""
+    def draw(n):
+        with np.errstate(over="ignore"):         # 1e308 as a float32 is inf
+            return np.array(data.draw(st.lists(_values, min_size=n, max_size=n)), dtype=dtype)
+    ts = draw(batch * terms).reshape(batch, terms, 1)
+    init = {"float": float(draw(1)[0]), "int": 0, "np64": np.float64(draw(1)[0]),
+            "batched": draw(batch).reshape(batch, 1)}[init_kind]
+    with np.errstate(all="ignore"):
+        got = _chain_lanes(init, ts)
+        want = []
+        for b in range(batch):
+            acc = np.asarray(init if init_kind != "batched" else init[b, 0])
+            acc = acc.astype(np.result_type(init, ts))
+            for x in ts[b, :, 0]:
+                acc = acc + x
+            want.append(acc)
+    assert got.shape == (batch, 1) and got.dtype == np.result_type(init, ts)
+    assert bits(got[:, 0].tolist()) == bits([float(w) for w in want])
+
+
+@pytest.mark.parametrize("batch", [1, 3])
+@pytest.mark.parametrize("init", [0.0, np.zeros((1, 1))])
+def test_one_lane_chains_are_not_summed_pairwise_at_any_batch_size(batch, init):
+    # 1 + 2**-53 is 1 (ties to even) one term at a time; NumPy's pairwise sum along its fast
+    # axis (a batch of one, summed over the terms) adds the small terms first: 1 + 2**-52
+    terms = np.array([1.0] + [2.0 ** -53] * 15)[None, :, None].repeat(batch, 0)
+    init = init if np.ndim(init) == 0 else np.zeros((batch, 1))
+    assert _chain_lanes(init, terms).tolist() == [[1.0]] * batch
+    assert _chain_rows(terms).tolist() == [[1.0]] * batch
 
 def _chain_seq(column):
     acc = float(column[0])

@@ -51,6 +51,10 @@ def _chain_lanes(init: Any, terms: Any) -> Any:
         if terms.shape[-1] > 1:                 # init + the rows, in order: no copy
             return np.add.reduce(terms, axis=-2, initial=init)
         flat = terms[..., 0]                    # one lane: init, then its terms, along one axis
+        if flat.size > flat.shape[-1]:          # a batch of them: the terms outermost
+            rows = np.ascontiguousarray(np.moveaxis(flat, -1, 0),
+                                        dtype=np.result_type(init, flat))
+            return np.add.reduce(rows, 0, initial=init)[..., None]
         first = np.full(flat.shape[:-1] + (1,), init, dtype=np.result_type(init, flat))
         return np.add.accumulate(np.concatenate([first, flat], -1), axis=-1)[..., -1:]
     shape = np.broadcast_shapes(np.shape(init), terms.shape[:-2] + terms.shape[-1:])
@@ -98,8 +102,16 @@ def sum_rows(rows: Any, axis: int) -> Any:
 
 
 def _one_lane(rows: Any) -> Any:
-    """The chain of a one-lane ``rows`` (accumulated one after the other along its one axis)."""
-    return np.add.accumulate(rows[..., 0], axis=-1)[..., -1:]
+    """The chain of a one-lane ``rows`` (accumulated one after the other along its one axis).
+
+    A batch of them (under ``vmap``) is summed with the rows outermost, the batch
+    the fast axis: the same additions in the same order, not one short loop each.
+    (Of a batch of one, the rows would be NumPy's fast axis: summed pairwise.)
+    """
+    flat = rows[..., 0]
+    if flat.size > flat.shape[-1]:
+        return sum_rows(np.ascontiguousarray(np.moveaxis(flat, -1, 0)), 0)[..., None]
+    return np.add.accumulate(flat, axis=-1)[..., -1:]
 
 
 def _chain_lanes_reassociated(init: Any, terms: Any) -> Any:
