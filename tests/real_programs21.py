@@ -1522,8 +1522,9 @@ def _kabsch_rmsd(P, Q, translate=False):
 Q_KABSCH = RS.randn(6, 3)
 
 
-@case((Q_KABSCH @ np.array([[0.0, -1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+@case((Q_KABSCH @ np.array([[0.0, -1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, -1.0]])
        + 0.2 * RS.randn(6, 3)).ravel(), 38, scale=0.05)
 def kabsch_rmsd_charnley(p):
-    """The RMSD of 6 traced points to a reference after Kabsch's optimal rotation (translated)."""
+    """The RMSD of 6 traced points to a reference after Kabsch's optimal rotation (translated),
+    the points a mirror image: the sign correction writes into svd's S and V."""
     return _kabsch_rmsd(p.reshape(6, 3), Q_KABSCH, translate=True)

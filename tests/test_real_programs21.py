@@ -14,6 +14,7 @@ from conftest import fd
 from program_battery import battery, same, there_are_new_programs
 
 import tapegrad as tg
+import tapegrad.scipy.linalg as sla
 import tapegrad.scipy.special as special
 
 test_there_are_new_programs = there_are_new_programs(21, at_least=30)
@@ -51,3 +52,55 @@ def test_a_special_functions_derivative_at_a_number_is_the_batchs_bits(name: str
     g = tg.grad(f)
     np.testing.assert_allclose([g(x) for x in xs[:5]], [fd(f, x) for x in xs[:5]], rtol=1e-6,
                                atol=1e-10)
+
+
+def _flip_last(factors, sign_of):
+    """Write into each factor as Kabsch's reflection does: S[-1] = -S[-1], V[:, -1] = -V[:, -1]."""
+    out = []
+    for f in factors:
+        f = f if np.ndim(f) else f * 1.0
+        if np.ndim(f) == 1:
+            f[-1] = -f[-1]
+        elif np.ndim(f) == 2:
+            f[:, -1] = sign_of * f[:, -1]
+        out.append(f)
+    return out
+
+
+FACTORINGS = {
+    "np.linalg.svd": lambda a: np.linalg.svd(a),
+    "np.linalg.svd hermitian": lambda a: np.linalg.svd(a @ a.T, hermitian=True),
+    "np.linalg.eigh": lambda a: np.linalg.eigh(a @ a.T),
+    "np.linalg.eig": lambda a: np.linalg.eig(a @ a.T),
+    "np.linalg.qr": lambda a: np.linalg.qr(a),
+    "scipy.linalg.svd": lambda a: sla.svd(a),
+    "scipy.linalg.eigh": lambda a: sla.eigh(a @ a.T),
+    "scipy.linalg.qr": lambda a: sla.qr(a),
+    "scipy.linalg.lu": lambda a: sla.lu(a),
+    "scipy.linalg.lu permute_l": lambda a: sla.lu(a, permute_l=True),
+    "scipy.linalg.lu_factor": lambda a: sla.lu_factor(a),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FACTORINGS))
+def test_a_write_into_a_decompositions_factor_is_numpys_write_into_a_new_array(name) -> None:
+    # kabsch_rmsd_charnley with a reflection: S[-1] = -S[-1] on np.linalg.svd's S was refused
+    # ("x is a view of another array"), tapegrad's factors being slices of one packed result;
+    # NumPy's and SciPy's factors are arrays of their own, the others unchanged by the write
+    factor = FACTORINGS[name]
+
+    def f(p):
+        a = p.reshape(3, 3)
+        factors = [t for t in factor(a) if np.ndim(t) and t.dtype.kind == "f"]
+        before = [t * 1.0 for t in factors]
+        after = _flip_last(factors, p[0])
+        return sum(np.sum(np.cos(t) * (k + 1.0)) for k, t in enumerate(before + after))
+
+    xs = [np.array([2.0, 0.3, -0.4, 0.5, 1.5, 0.2, -0.1, 0.6, 1.0]) + 0.05 * k for k in range(3)]
+    jf, g = tg.jit(f), tg.grad(f)
+    for x in xs:
+        assert same(jf(x), f(x))
+        np.testing.assert_allclose(g(x), fd(f, x), rtol=1e-6, atol=1e-9)
+    batch = np.stack(xs)
+    for h in (f, g):
+        assert same(tg.vmap(h)(batch), np.stack([h(x) for x in xs]))
