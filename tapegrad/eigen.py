@@ -29,6 +29,7 @@ from .linalg import _gaps, _unpack
 from .matrix import _diagonal, _eye, _mT, _row, _square, _stacked, inv
 from .numpy_dispatch import alternatives, functions
 from .primitive import Primitive, defjvp, defvjp, primitive, zmul
+from .read_only import fresh
 from .reductions import sum as _sum
 
 __all__ = ["EigResult", "eig", "eigvals"]
@@ -90,7 +91,7 @@ def eig(a: Any) -> EigResult:
       eigenvalues. Complex eigenvalues raise ``ValueError``.
     """
     _square("eig", a)
-    return EigResult(*_unpack(eig_p(a)))
+    return EigResult(*fresh(*_unpack(eig_p(a))))
 
 
 def _eigvals(a: Any) -> Any:

@@ -1,16 +1,15 @@
 """NumPy's linear algebra on traced values: ``tg.linalg`` mirrors ``numpy.linalg``.
 
-``solve``, ``inv``, ``det``, ``slogdet``, ``cholesky`` (in ``matrix.py``),
-``eigh``, ``svdvals`` and ``norm``, with NumPy's names, signatures
-and values (each impl calls ``numpy.linalg``), so ``np.linalg.solve(A, b)``
-on a traced ``A`` runs them too. Stacks of matrices (``(..., n, n)``)
-broadcast as in NumPy, which is also how ``vmap`` runs them: once on the
-whole batch. Every rule is written with tapegrad functions, so derivatives
-of any order come out, in both modes, and float32 stays float32.
+``solve``, ``inv``, ``det``, ``slogdet``, ``cholesky`` (in ``matrix.py``), ``eigh``,
+``svdvals`` and ``norm``, with NumPy's names, signatures and values (each impl
+calls ``numpy.linalg``), so ``np.linalg.solve(A, b)`` on a traced ``A`` runs them
+too. Stacks of matrices (``(..., n, n)``) broadcast as in NumPy, which is also
+how ``vmap`` runs them: once on the whole batch. Every rule is written with
+tapegrad functions, so derivatives of any order come out, in both modes, and
+float32 stays float32.
 
-``cholesky`` and ``eigh`` read one triangle of their input, as NumPy's do,
-and so does their gradient; ``eigh``'s eigenvectors need distinct
-eigenvalues to be differentiated, as in JAX.
+``cholesky`` and ``eigh`` read one triangle of their input, as NumPy's do, and so does their
+gradient; ``eigh``'s eigenvectors need distinct eigenvalues to be differentiated, as in JAX.
 """
 
 from __future__ import annotations
@@ -41,6 +40,7 @@ from .matrix import solve as solve
 from .numpy_dispatch import alternatives, functions
 from .ops import power, sqrt
 from .primitive import Primitive, defjvp, defvjp, primitive, zmul
+from .read_only import fresh
 from .reductions import max as _max
 from .reductions import min as _min
 from .reductions import sum as _sum
@@ -132,7 +132,7 @@ def eigh(a: Number, UPLO: str = "L") -> EighResult:  # noqa: N803  (NumPy's name
     _square("eigh", a)
     if UPLO not in ("L", "U"):
         raise ValueError(f"linalg.eigh: UPLO must be 'L' or 'U', got {UPLO!r}.")
-    return EighResult(*_unpack(eigh_p(a, UPLO == "L")))
+    return EighResult(*fresh(*_unpack(eigh_p(a, UPLO == "L"))))
 
 
 functions[np.linalg.eigh] = (eigh, ("UPLO",))

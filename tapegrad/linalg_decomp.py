@@ -23,6 +23,7 @@ from .matrix import _eye, _mT, _row, _square, _stacked, inv, solve_p
 from .numpy_dispatch import functions
 from .primitive import Primitive, defjvp, defvjp, primitive, zmul
 from .pseudoinverse import pinv_p
+from .read_only import fresh
 from .reductions import sum as tg_sum
 from .shapes import _dtype
 from .shapes import reshape_p as reshape
@@ -114,7 +115,7 @@ def qr(a: Number, mode: str = "reduced") -> QRResult:
     if len(shape) < 2 or shape[-2] < shape[-1]:
         raise np.linalg.LinAlgError(f"linalg.qr: a has shape {shape}; tapegrad takes square "
                                     "or tall matrices (..., m, n) with m >= n.")
-    result = QRResult(*_qr_unpack(qr_p(a), shape[-2]))
+    result = QRResult(*fresh(*_qr_unpack(qr_p(a), shape[-2])))
     return result.R if mode == "r" else result
 
 
@@ -219,7 +220,7 @@ def svd(a: Number, full_matrices: bool = True, compute_uv: bool = True,
     if not compute_uv:          # linalg.svdvals: tapegrad's on a traced value (dispatch)
         return np.linalg.svdvals(a)
     if hermitian:
-        return SVDResult(*_svd_hermitian(a))
+        return SVDResult(*fresh(*_svd_hermitian(a)))
     shape = shape_of(a)
     if len(shape) < 2:
         raise np.linalg.LinAlgError(f"linalg.svd: the array has shape {shape}; it must have "
@@ -228,7 +229,7 @@ def svd(a: Number, full_matrices: bool = True, compute_uv: bool = True,
         raise ValueError("linalg.svd: tapegrad computes the reduced factors of a non-square "
                          "matrix only: pass full_matrices=False.")
     u, s, v = _svd_unpack(svd_p(a), shape[-2])
-    return SVDResult(u, s, _mT(v))
+    return SVDResult(*fresh(u, s, _mT(v)))
 
 
 # ------------------------------------------------------ pinv, lstsq, powers

@@ -8,7 +8,10 @@ array, which a write would change silently, so each such result is marked
 here, by its tape and id, and ``writes.py`` refuses the write as NumPy does.
 ``sliding_window_view(..., writeable=True)`` is a writable view of ``x`` in
 NumPy: it is marked as a view, a write into which tapegrad refuses (NumPy
-would write into ``x``).
+would write into ``x``). The factors of a decomposition (``svd``'s ``U, S,
+Vh``, ``eigh``'s ``w, v``, ``qr``'s, ``lu``'s) are new arrays in NumPy and
+SciPy, though tapegrad cuts them out of one packed result: they are marked
+fresh, and written into as any array of their own.
 """
 
 from __future__ import annotations
@@ -20,9 +23,9 @@ import numpy as np
 
 from .values import Traced
 
-__all__ = ["READ_ONLY", "VIEW", "kind", "mark"]
+__all__ = ["FRESH", "READ_ONLY", "VIEW", "fresh", "kind", "mark"]
 
-READ_ONLY, VIEW = "read-only", "view"
+READ_ONLY, VIEW, FRESH = "read-only", "view", "fresh"
 _marks: weakref.WeakKeyDictionary[Any, dict[int, str]] = weakref.WeakKeyDictionary()
 
 
@@ -39,7 +42,12 @@ def mark(x: Any, how: str = READ_ONLY) -> Any:
     return x
 
 
+def fresh(*xs: Any) -> tuple[Any, ...]:
+    """``xs``, each marked as a new array of its own (a factor NumPy returns)."""
+    return tuple(mark(x, FRESH) for x in xs)
+
+
 def kind(x: Any) -> str | None:
-    """``READ_ONLY`` or ``VIEW`` where ``x`` was marked, else None."""
+    """``READ_ONLY``, ``VIEW`` or ``FRESH`` where ``x`` was marked, else None."""
     marks = _marks.get(x.tape) if type(x) is Traced else None
     return None if marks is None else marks.get(x.id)

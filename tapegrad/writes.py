@@ -159,6 +159,8 @@ def refusal(x: Traced) -> str | None:
     if op is None:
         return ("x is an argument of the transformed function, and NumPy would write into "
                 "the caller's array: write x = x.copy() first")
+    if read_only.kind(x) == read_only.FRESH:      # svd's S: NumPy's own new array
+        return None
     if is_view(rec) or (value.base is not None and op is not zero_d_p):
         return ("x is a view of another array (x = y[1:], y.reshape(...), y.T), and NumPy "
                 "would write into that array too: write into y itself (y[1:][i] is y[1 + i]), "

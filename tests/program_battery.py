@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from types import CodeType, ModuleType
+from types import CodeType, FunctionType, ModuleType
 from typing import Any
 
 import numpy as np
@@ -50,10 +50,18 @@ def differences_of_grad(g: Callable[..., Any], x: np.ndarray, eps: float) -> np.
     return want
 
 
-def _names(code: CodeType) -> set[str]:
-    """The global names ``code`` reads, with those of the functions defined in it."""
-    return set(code.co_names).union(*(_names(c) for c in code.co_consts
-                                      if isinstance(c, CodeType)))
+def _names(code: CodeType, helpers: dict[str, Any] | None = None,
+           seen: set[CodeType] | None = None) -> set[str]:
+    """The global names ``code`` reads, with those of the functions defined in it and, given
+    ``helpers`` (a module's globals), of the module's functions it calls, at any depth."""
+    seen = set() if seen is None else seen
+    seen.add(code)
+    inner = [c for c in code.co_consts if isinstance(c, CodeType)]
+    if helpers is not None:
+        inner += [f.__code__ for n in code.co_names
+                  if isinstance(f := helpers.get(n), FunctionType)]
+    return set(code.co_names).union(*(_names(c, helpers, seen) for c in inner
+                                      if c not in seen))
 
 
 def there_are_new_programs(part: int, at_least: int) -> Callable[[], None]:
@@ -71,8 +79,9 @@ def there_are_new_programs(part: int, at_least: int) -> Callable[[], None]:
 
 
 def battery(module: ModuleType, scipy_rtol: float, scipy_programs: int,
-            ) -> dict[str, Callable[..., None]]:
-    """The tests of ``module.PROGRAMS``, by name, for a test module's globals."""
+            follow_helpers: bool = False) -> dict[str, Callable[..., None]]:
+    """The tests of ``module.PROGRAMS``, by name, for a test module's globals; with
+    ``follow_helpers`` a program uses SciPy where a module function it calls does."""
     programs = module.PROGRAMS
     names = sorted(programs)
     def marked(test: str, among: list[str]) -> list[Any]:
@@ -85,7 +94,8 @@ def battery(module: ModuleType, scipy_rtol: float, scipy_programs: int,
         return out
     smooth = [pytest.param(n, marks=pytest.mark.skip(reason=programs[n].no_hessian))
               if programs[n].no_hessian else m for n, m in zip(names, marked("hessian", names))]
-    with_scipy = [n for n in names if any(m in _names(programs[n].f.__code__)
+    helpers = vars(module) if follow_helpers else None
+    with_scipy = [n for n in names if any(m in _names(programs[n].f.__code__, helpers)
                                           for m in ("special", "stats", "sla"))]
 
     @pytest.mark.parametrize("name", marked("jit", names))
@@ -162,7 +172,7 @@ def battery(module: ModuleType, scipy_rtol: float, scipy_programs: int,
         np.testing.assert_allclose(ours, theirs, rtol=rtol)
 
     def test_with_scipy_covers_every_tapegrad_scipy_module() -> None:
-        used = {m for n in with_scipy for m in _names(programs[n].f.__code__)}
+        used = {m for n in with_scipy for m in _names(programs[n].f.__code__, helpers)}
         assert {"special", "stats", "sla"} <= used and len(with_scipy) >= scipy_programs
 
     return {k: v for k, v in locals().items() if k.startswith("test_")}

@@ -22,6 +22,7 @@ from ..batching.rules import batch_rules
 from ..masks import eye_like, tri_like
 from ..matrix import _mT, _square, _stacked, solve_p
 from ..primitive import Primitive, defjvp, defvjp, primitive
+from ..read_only import fresh
 from ..shapes import _dtype
 from ..values import shape_of
 
@@ -166,7 +167,7 @@ def lu_factor(a: Number, overwrite_a: bool = False,
     """
     del overwrite_a, check_finite
     _square("lu_factor", a)
-    return lu_p(a), pivots_p(a)
+    return fresh(lu_p(a), pivots_p(a))
 
 
 def lu_solve(lu_and_piv: tuple[Number, Number], b: Number, trans: int = 0,
@@ -228,5 +229,5 @@ def lu(a: Number, permute_l: bool = False, overwrite_a: bool = False,
     piv = pivots_p(a)
     p = _mT(permutation_p(piv, np.dtype(_dtype(a)).name))
     if permute_l:
-        return matmul_p(p, low), up
-    return (indices_p(piv) if p_indices else p), low, up
+        return fresh(matmul_p(p, low), up)
+    return fresh((indices_p(piv) if p_indices else p), low, up)

@@ -21,7 +21,7 @@ import numpy as np
 from .. import ops as _ops
 from ..backends import array_api_impls
 from ..batching.rules import batch_rules
-from ..primitive import Primitive, primitive
+from ..primitive import Primitive, defpartials, primitive
 from ..staging.spellings import Spelling, spellings
 
 _NUMBERS = (float, int, np.float64)
@@ -63,6 +63,11 @@ arctan = _on_numbers(_ops.arctan, np.arctan)
 tan = _on_numbers(_ops.tan, np.tan)
 softplus = _on_numbers(_ops.softplus, lambda x: np.logaddexp(0.0, x))
 sigmoid = _on_numbers(_ops.sigmoid, _ops.sigmoid.impl)     # its array branch on a 0-d array
+# the rules that call a transcendental function call these, so a derivative at a number is
+# the bits of the batch's derivative too (ops' rules would run math.cos, math.exp, ...)
+defpartials(sin, lambda ans, x: cos(x))
+defpartials(cos, lambda ans, x: _ops.neg(sin(x)))
+defpartials(softplus, lambda ans, x: sigmoid(x))
 
 
 def __getattr__(name: str) -> Any:

@@ -65,11 +65,11 @@ def _elementwise(f: Any, name: str, doc: str) -> Primitive:
 
 # ------------------------------------------------------------- error function
 erf = _elementwise(_n.erf, "erf", "The error function ``2/sqrt(pi) int_0^x exp(-t^2) dt``.")
-defpartials(erf, lambda ans, x: _TWO_OVER_SQRT_PI * ops.exp(-(x * x)))
+defpartials(erf, lambda ans, x: _TWO_OVER_SQRT_PI * _numpy_ops.exp(-(x * x)))
 erfc = _elementwise(_n.erfc, "erfc", "The complementary error function ``1 - erf(x)``.")
-defpartials(erfc, lambda ans, x: -_TWO_OVER_SQRT_PI * ops.exp(-(x * x)))
+defpartials(erfc, lambda ans, x: -_TWO_OVER_SQRT_PI * _numpy_ops.exp(-(x * x)))
 erfinv = _elementwise(_n.erfinv, "erfinv", "The inverse of ``erf`` on ``[-1, 1]``.")
-defpartials(erfinv, lambda ans, x: (0.5 * math.sqrt(math.pi)) * ops.exp(ans * ans))
+defpartials(erfinv, lambda ans, x: (0.5 * math.sqrt(math.pi)) * _numpy_ops.exp(ans * ans))
 
 # ------------------------------------------------------------ normal CDF
 def _density_impl(x: Any) -> Any:
@@ -95,7 +95,7 @@ defpartials(_ndtr_ratio, lambda ans, x: -(ans * _ndtr_shift(x)))
 defpartials(_ndtr_shift, lambda ans, x: 1.0 - _ndtr_ratio(x) * ans)
 defpartials(log_ndtr, lambda ans, x: _ndtr_ratio(x))
 ndtri = _elementwise(_n.ndtri, "ndtri", "The inverse of ``ndtr`` on ``[0, 1]``.")
-defpartials(ndtri, lambda ans, p: _SQRT_2PI * ops.exp(0.5 * (ans * ans)))
+defpartials(ndtri, lambda ans, p: _SQRT_2PI * _numpy_ops.exp(0.5 * (ans * ans)))
 
 # ------------------------------------------------------------ gamma family
 gammaln = _elementwise(_n.gammaln, "gammaln",
@@ -179,7 +179,8 @@ def _no_derivative(function: str, name: str, what: str) -> Any:
 
 def _gamma_density(a: Any, x: Any) -> Any:
     """``x^(a-1) e^-x / Gamma(a)``, the derivative of ``gammainc`` in ``x`` (0 at ``x = inf``)."""
-    return kinks.where(logic.eq(x, math.inf), 0.0, ops.exp(xlogy(a - 1.0, x) - x - gammaln(a)))
+    density = _numpy_ops.exp(xlogy(a - 1.0, x) - x - gammaln(a))
+    return kinks.where(logic.eq(x, math.inf), 0.0, density)
 
 
 gammainc = _elementwise(_g.gammainc, "gammainc",
@@ -192,7 +193,7 @@ _gammainc_da = _elementwise(_g.gammainc_da, "gammainc_da",
                             "``dP(a, x)/da``, computed with the series or continued fraction "
                             "(JAX's ``igamma_grad_a``).")
 defpartials(_gammainc_da, _no_derivative("special.gammainc", "a", "a second time; as in JAX"),
-            lambda ans, a, x: _gamma_density(a, x) * (ops.log(x) - digamma(a)))
+            lambda ans, a, x: _gamma_density(a, x) * (_numpy_ops.log(x) - digamma(a)))
 defpartials(gammainc, lambda ans, a, x: _gammainc_da(a, x),
             lambda ans, a, x: _gamma_density(a, x))
 defpartials(gammaincc, lambda ans, a, x: -_gammainc_da(a, x),
@@ -205,7 +206,7 @@ def _betaln(a: Any, b: Any) -> Any:
 
 def _beta_density(a: Any, b: Any, x: Any) -> Any:
     """``x^(a-1) (1-x)^(b-1) / B(a, b)``, the derivative of ``betainc`` in ``x``."""
-    return ops.exp(xlogy(a - 1.0, x) + xlog1py(b - 1.0, -x) - _betaln(a, b))
+    return _numpy_ops.exp(xlogy(a - 1.0, x) + xlog1py(b - 1.0, -x) - _betaln(a, b))
 
 
 def _of_three(f: Any, name: str, doc: str) -> Primitive:
@@ -222,9 +223,9 @@ _betainc_da = _of_three(_bg.betainc_da, "betainc_da", "``dI_x(a, b)/da``.")
 _betainc_db = _of_three(_bg.betainc_db, "betainc_db", "``dI_x(a, b)/db``.")
 _twice = _no_derivative("special.betainc", "a or b", "a second time")
 defpartials(_betainc_da, _twice, _twice, lambda ans, a, b, x: _beta_density(a, b, x) * (
-    ops.log(x) - digamma(a) + digamma(a + b)))
+    _numpy_ops.log(x) - digamma(a) + digamma(a + b)))
 defpartials(_betainc_db, _twice, _twice, lambda ans, a, b, x: _beta_density(a, b, x) * (
-    ops.log1p(-x) - digamma(b) + digamma(a + b)))
+    _numpy_ops.log1p(-x) - digamma(b) + digamma(a + b)))
 _betainc = _of_three(_b.betainc, "betainc",
                      "``I_x(a, b)``: the regularized incomplete beta function.")
 defpartials(_betainc, lambda ans, a, b, x: _betainc_da(a, b, x),
@@ -258,14 +259,14 @@ def betainc(a: Number, b: Number, x: Number) -> Number:
 def _t_density(df: Any, t: Any) -> Any:
     """Student's t density, the derivative of ``stdtr`` in ``t``."""
     half = 0.5 * (df + 1.0)
-    return ops.exp(gammaln(half) - gammaln(0.5 * df) - 0.5 * ops.log(df * math.pi)
-                   - half * ops.log1p(t * t / df))
+    return _numpy_ops.exp(gammaln(half) - gammaln(0.5 * df) - 0.5 * _numpy_ops.log(df * math.pi)
+                          - half * _numpy_ops.log1p(t * t / df))
 
 
 def _t_density_ddf_log(df: Any, t: Any) -> Any:
     """``d log(density) / d df`` of Student's t."""
     u = t * t / df
-    return 0.5 * (digamma(0.5 * (df + 1.0)) - digamma(0.5 * df) - 1.0 / df - ops.log1p(u)
+    return 0.5 * (digamma(0.5 * (df + 1.0)) - digamma(0.5 * df) - 1.0 / df - _numpy_ops.log1p(u)
                   + (df + 1.0) * u / (df * (1.0 + u)))
 
 
@@ -304,10 +305,11 @@ def _ratio_at(x: Any, y: Any, zero: float) -> Any:
 
 xlogy = primitive(_xlogy, "xlogy", elementwise=True, check_rules=False)
 xlogy.__doc__ = "``x * log(y)``, zero where ``x`` is zero (even at ``y = 0``; not at a nan ``y``)."
-defpartials(xlogy, lambda ans, x, y: ops.log(y), lambda ans, x, y: _ratio_at(x, y, 0.0))
+defpartials(xlogy, lambda ans, x, y: _numpy_ops.log(y), lambda ans, x, y: _ratio_at(x, y, 0.0))
 xlog1py = primitive(_xlog1py, "xlog1py", elementwise=True, check_rules=False)
 xlog1py.__doc__ = "``x * log1p(y)``, zero where ``x`` is zero (even at ``y = -1``)."
-defpartials(xlog1py, lambda ans, x, y: ops.log1p(y), lambda ans, x, y: _ratio_at(x, 1.0 + y, 0.0))
+defpartials(xlog1py, lambda ans, x, y: _numpy_ops.log1p(y),
+            lambda ans, x, y: _ratio_at(x, 1.0 + y, 0.0))
 
 # ---------------------------------------------------------- composites
 def expit(x: Number) -> Number:
@@ -331,7 +333,7 @@ def log_expit(x: Number) -> Number:
     Returns:
       The log-probabilities, shaped like ``x``; the derivative is ``expit(-x)``.
     """
-    return -ops.softplus(-_float64_if_integer(x))
+    return -_numpy_ops.softplus(-_float64_if_integer(x))
 
 
 def _float64_if_integer(x: Number) -> Number:
