@@ -16,6 +16,7 @@ from typing import Any
 from .. import elementary, kinks, logic, ops
 from ..numpy_dispatch import ufunc_finders
 from ..primitive import Primitive, defpartials, primitive
+from . import _twins_more  # noqa: F401  (more of SciPy's ufuncs: their finder)
 from .special import (
     _betainc,
     _no_derivative,
