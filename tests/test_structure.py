@@ -282,6 +282,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                          "scipy._lfilter", "scipy._savgol", "scipy.interpolate",
                          "scipy.ndimage", "scipy.fft",
                          "scipy._scipy_twins", "scipy._twins_more", "scipy._twins_poly",
+                         "scipy._gamma_family", "scipy._special_more", "scipy._special_series",
                          "scipy._numpy_ops", "creation",
                          "predicates", "differences", "pieces", "padding", "nans", "nanspread",
                          "quantiles", "quantile_q", "interpolation", "cardinal", "choices",

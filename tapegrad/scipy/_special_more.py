@@ -1,0 +1,194 @@
+"""More of ``jax.scipy.special``: the gamma family's relatives, and SciPy's functions by name.
+
+``gammasgn``, ``rgamma``, ``beta`` and ``poch`` are computed with NumPy and
+tapegrad's primitives (no SciPy needed), as is ``i0`` (NumPy's own
+algorithm, ``tapegrad.bessel``). ``expn``, ``exp1``, ``expi``, ``i0e``,
+``i1``, ``i1e``, ``spence``, ``fresnel``, ``hyp1f1``, ``hyp2f1`` and the
+spherical Bessel functions call SciPy's ufunc, whose twin (``_twins_more``)
+gives the derivatives: they need SciPy, and say so when it is missing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import numpy as np
+
+from .. import kinks, logic, ops
+from ..arrays import floor
+from ..bessel import i0 as i0
+from ..primitive import defpartials, primitive
+from . import _numerics as _n
+from ._gamma_family import betaln, digamma, gamma, gammaln
+
+__all__ = ["beta", "exp1", "expi", "expn", "fresnel", "gammasgn", "hyp1f1", "hyp2f1", "i0",
+           "i0e", "i1", "i1e", "poch", "rgamma", "spence", "spherical_in", "spherical_jn",
+           "spherical_kn", "spherical_yn"]
+
+Number = Any
+
+
+def _gammasgn(x: Any) -> Any:
+    floor = np.floor(x)
+    out = np.where(floor % 2 == 0, 1.0, -1.0)
+    out = np.where(x > 0, 1.0, out)
+    out = np.where((x < 0) & (floor == x), np.nan, out)      # the poles -1, -2, ..., and -inf
+    out = np.where(x == 0, np.copysign(1.0, x), out)
+    return np.where(np.isnan(x), np.nan, out)
+
+
+def _rgamma(x: Any) -> Any:
+    return np.where((x <= 0) & (np.floor(x) == x), 0.0, 1.0 / _n.gamma(x))
+
+
+def _elementwise(f: Any, name: str, doc: str) -> Any:
+    def impl(*args: Any) -> Any:
+        return _n.run(f, *args)
+    impl.__name__ = name
+    prim = primitive(impl, name, elementwise=True, check_rules=False)
+    prim.__doc__ = doc
+    return prim
+
+
+gammasgn = _elementwise(_gammasgn, "gammasgn", "The sign of the gamma function: 1 or -1 "
+                        "(``nan`` at the poles -1, -2, ...); its derivative is 0.")
+defpartials(gammasgn, 0.0)
+rgamma = _elementwise(_rgamma, "rgamma", "``1 / gamma(x)``: 0 at the poles 0, -1, -2, ...")
+defpartials(rgamma, lambda ans, x: -ans * digamma(x))
+
+
+def _moderate(*args: Any) -> Any:
+    """Where ``gamma`` of each argument is finite and exact enough to divide directly."""
+    ok: Any = True
+    for a in args:
+        ok = logic.logical_and(ok, logic.logical_and(logic.gt(a, 0.0), logic.lt(a, 100.0)))
+    return ok
+
+
+def beta(a: Number, b: Number) -> Number:
+    """The beta function ``gamma(a) gamma(b) / gamma(a + b)``; ``exp(betaln)``, signed, beyond.
+
+    Examples:
+      >>> import tapegrad as tg
+      >>> float(beta(2.0, 3.0)), round(tg.grad(beta)(2.0, 3.0), 12)
+      (0.08333333333333333, -0.090277777778)
+    """
+    sign = gammasgn(a) * gammasgn(b) * gammasgn(a + b)
+    direct = gamma(a) * gamma(b) / gamma(a + b)
+    return kinks.where(_moderate(a, b, a + b), direct, sign * ops.exp(betaln(a, b)))
+
+
+def poch(z: Number, m: Number) -> Number:
+    """The Pochhammer symbol ``gamma(z + m) / gamma(z)``; 1 where ``m = 0``.
+
+    Examples:
+      >>> float(poch(3.0, 2.0))
+      12.0
+    """
+    sign = gammasgn(z + m) * gammasgn(z)
+    value = kinks.where(_moderate(z, z + m), gamma(z + m) / gamma(z),
+                        sign * ops.exp(gammaln(z + m) - gammaln(z)))
+    pole = logic.logical_and(logic.le(z, 0.0), logic.eq(floor(z), z))
+    return kinks.where(logic.logical_and(logic.eq(m, 0.0), pole), 1.0, value)
+
+
+# ------------------------------------------------------------ computed by SciPy
+def _scipy(name: str, module: str = "scipy.special") -> Any:
+    """SciPy's ``name``: on a traced value, its twin runs (SciPy's value, tapegrad's derivative)."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except ImportError:
+        raise ImportError(f"tapegrad.scipy.special.{name.strip('_')} computes its values with "
+                          f"SciPy, which is not installed: pip install scipy") from None
+
+
+def expn(n: Number, x: Number) -> Number:
+    """The generalized exponential integral ``E_n(x)``; differentiable in ``x`` (needs SciPy)."""
+    return _scipy("expn")(n, x)
+
+
+def exp1(x: Number) -> Number:
+    """The exponential integral ``E_1(x)``; its derivative ``-exp(-x) / x`` (needs SciPy)."""
+    return _scipy("exp1")(x)
+
+
+def expi(x: Number) -> Number:
+    """The exponential integral ``Ei(x)``; its derivative ``exp(x) / x`` (needs SciPy)."""
+    return _scipy("expi")(x)
+
+
+def i0e(x: Number) -> Number:
+    """``exp(-|x|) I_0(x)`` (needs SciPy)."""
+    return _scipy("i0e")(x)
+
+
+def i1(x: Number) -> Number:
+    """The modified Bessel function ``I_1(x)`` (needs SciPy)."""
+    return _scipy("i1")(x)
+
+
+def i1e(x: Number) -> Number:
+    """``exp(-|x|) I_1(x)`` (needs SciPy)."""
+    return _scipy("i1e")(x)
+
+
+def spence(x: Number) -> Number:
+    """Spence's function (the dilogarithm ``Li_2(1 - x)``); its derivative ``log(x) / (1 - x)``."""
+    return _scipy("spence")(x)
+
+
+def fresnel(x: Number) -> tuple[Number, Number]:
+    """The Fresnel integrals ``(S(x), C(x))``; derivatives ``sin(pi x^2 / 2)``, ``cos`` (SciPy)."""
+    return _scipy("fresnel")(x)  # type: ignore[no-any-return]
+
+
+def hyp1f1(a: Number, b: Number, x: Number) -> Number:
+    """Kummer's function ``1F1(a; b; x)``; differentiable in ``x`` (needs SciPy)."""
+    return _scipy("hyp1f1")(a, b, x)
+
+
+def hyp2f1(a: Number, b: Number, c: Number, x: Number) -> Number:
+    """Gauss's hypergeometric function ``2F1(a, b; c; x)``; differentiable in ``x`` (SciPy)."""
+    return _scipy("hyp2f1")(a, b, c, x)
+
+
+def _spherical(kind: str, n: Any, z: Any, derivative: bool, reflect: float | None) -> Any:
+    """SciPy's ``spherical_{kind}`` by its ufuncs, reflected to ``z < 0`` as SciPy does.
+
+    ``f(-z) = reflect (-1)^n f(z)`` (DLMF 10.47(v)); the derivative has one sign more.
+    """
+    ufunc = _scipy(f"_spherical_{kind}{'_d' if derivative else ''}", "scipy.special._ufuncs")
+    n = np.asarray(n, dtype=np.dtype("long"))
+    if reflect is None:
+        return ufunc(n, z)
+    sign = np.where(n % 2 == 0, reflect, -reflect) * (-1.0 if derivative else 1.0)
+    negative = logic.lt(z, 0.0)
+    value = ufunc(n, kinks.where(negative, -z, z))
+    return kinks.where(negative, value * sign, value)
+
+
+def spherical_jn(n: Any, z: Number, derivative: bool = False) -> Number:
+    """The spherical Bessel function ``j_n(z)`` (or its derivative), as SciPy's (needs SciPy).
+
+    Differentiable in ``z`` to every order; the order ``n`` (an int) is not.
+    """
+    return _spherical("jn", n, z, derivative, 1.0)
+
+
+def spherical_yn(n: Any, z: Number, derivative: bool = False) -> Number:
+    """The spherical Bessel function ``y_n(z)`` (or its derivative), as SciPy's (needs SciPy)."""
+    return _spherical("yn", n, z, derivative, None)
+
+
+def spherical_in(n: Any, z: Number, derivative: bool = False) -> Number:
+    """The modified spherical Bessel function ``i_n(z)`` (or its derivative) (needs SciPy)."""
+    return _spherical("in", n, z, derivative, 1.0)
+
+
+def spherical_kn(n: Any, z: Number, derivative: bool = False) -> Number:
+    """The modified spherical Bessel function ``k_n(z)`` (or its derivative) for ``z >= 0``.
+
+    SciPy reaches ``z < 0`` through complex numbers; here it is ``nan`` there.
+    """
+    return _spherical("kn", n, z, derivative, None)
