@@ -64,6 +64,13 @@ def zeta(x: Number, q: Number = None) -> Number:
     continues Riemann's below 1). Differentiable in ``q`` to every order; the
     derivative in ``x`` raises ``NotImplementedError``.
 
+    Args:
+      x: The exponent.
+      q: The shift (``None``: 1, Riemann's zeta).
+
+    Returns:
+      The sum, broadcast over ``x`` and ``q``; float32 stays float32.
+
     Examples:
       >>> import tapegrad as tg
       >>> round(float(zeta(2.0)), 14), round(tg.grad(zeta, argnums=1)(2.0, 1.0), 12)
@@ -155,7 +162,13 @@ def lpmn_values(m: int, n: int, z: Number, is_normalized: bool) -> Number:
     """The associated Legendre functions ``P_l^m(z)``, ``0 <= m, l <= n`` (JAX's ``lpmn_values``).
 
     With the Condon-Shortley phase; ``is_normalized`` multiplies by
-    ``sqrt((2l + 1) / (4 pi) (l - m)! / (l + m)!)``. ``m`` must equal ``n``.
+    ``sqrt((2l + 1) / (4 pi) (l - m)! / (l + m)!)``.
+
+    Args:
+      m: The highest order, equal to ``n``.
+      n: The highest degree.
+      z: A 1-D array of points in ``[-1, 1]``.
+      is_normalized: Whether to normalize (as spherical harmonics do).
 
     Returns:
       An array of shape ``(n + 1, n + 1, len(z))``: order, degree, point.
