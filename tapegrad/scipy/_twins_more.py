@@ -213,8 +213,16 @@ def _elliprg_d(k: int) -> Callable[..., Any]:
 
 
 def _elliprc_dy(ans: Any, x: Any, y: Any) -> Any:
-    """``(R_C - sqrt(x) / y) / (2 (x - y))``, by parts; ``x != y``."""
-    return (ans - ops.sqrt(x) / y) / (2.0 * (x - y))
+    """``(R_C - sqrt(x) / y) / (2 (x - y))``, by parts.
+
+    Near ``y = x`` (``|t| < 0.01``, ``t = 1 - y / x``) the series of
+    ``R_C = x^(-1/2) sum_k t^k / (2k + 1)``: ``-x^(-3/2) sum_k (k + 1) t^k / (2k + 3)``.
+    """
+    small, t, _ = _near(1.0 - y / x, 0.01)
+    series = -_horner(t, [(k + 1) / (2 * k + 3) for k in range(9)]) / (x * ops.sqrt(x))
+    near = kinks.where(small, x + 1.0, y)        # never x itself
+    general = (ans - ops.sqrt(x) / near) / (2.0 * (x - near))
+    return kinks.where(small, series, general)
 
 
 def _elliprc_dx(ans: Any, x: Any, y: Any) -> Any:
