@@ -1,9 +1,9 @@
 """``tapegrad.scipy.special``'s functions from ``jax.scipy.special``'s list.
 
 Those computed here (``zeta``, ``gammasgn``, ``rgamma``, ``beta``, ``poch``,
-``bernoulli``, ``bessel_jn``, ``lpmn``, ``lpmn_values``, ``i0``) agree with
-SciPy to a stated tolerance and work without SciPy; those computed by SciPy
-(``expn``, ``exp1``, ``fresnel``, ``spherical_jn``, ...) give SciPy's values
+``exp1``, ``expi``, ``bernoulli``, ``bessel_jn``, ``lpmn``, ``lpmn_values``,
+``i0``) agree with SciPy to a stated tolerance and work without SciPy; those
+computed by SciPy (``expn``, ``fresnel``, ``spherical_jn``, ...) give SciPy's values
 bit for bit and raise an ImportError naming the function without it. For
 each: derivatives of both orders against central differences, jit and vmap
 equal to eager bit for bit (float32 kept), and the refused derivatives.
@@ -51,6 +51,13 @@ def test_the_functions_computed_here_agree_with_scipy():
     np.testing.assert_allclose(S.bernoulli(20), sp.bernoulli(20), rtol=1e-11)  # SciPy: 2e-12
     assert S.bernoulli(12)[12] == -691 / 2730 and S.bernoulli(1)[1] == -0.5   # exact, rounded
     np.testing.assert_allclose(S.i0(y), sp.i0(y), rtol=1e-15)
+    e = np.array([0.0, 1e-9, 0.3, 1.0, 2.0, 2.01, 7.5, 39.9, 40.1, 700.0, np.inf])
+    np.testing.assert_allclose(S.exp1(e), sp.exp1(e), rtol=1e-14)
+    assert np.isnan(S.exp1(-1.0)) and np.isnan(sp.exp1(-1.0))
+    e = np.concatenate([e, -e, [0.3725, 0.3726]])        # Ei's zero: absolutely
+    # SciPy's own Ei(40.1) is 2.6e-14 off: 6657825191606925 for mpmath's ...7100 (ours ...7099)
+    np.testing.assert_allclose(S.expi(e), sp.expi(e), rtol=5e-14, atol=1e-15)
+    assert S.exp1(np.float32(0.5)).dtype == np.float32
 
 
 def test_bessel_jn_and_lpmn_agree_with_scipy():
@@ -75,7 +82,7 @@ def test_bessel_jn_and_lpmn_agree_with_scipy():
 def test_the_functions_scipy_computes_are_scipys_bit_for_bit():
     x = np.array([0.3, 1.7, 2.5])
     for ours, theirs in ((lambda t: S.expn(2, t), lambda t: sp.expn(2, t)),
-                         (S.exp1, sp.exp1), (S.expi, sp.expi), (S.i0e, sp.i0e), (S.i1, sp.i1),
+                         (S.i0e, sp.i0e), (S.i1, sp.i1),
                          (S.i1e, sp.i1e), (S.spence, sp.spence),
                          (lambda t: S.fresnel(t)[1], lambda t: sp.fresnel(t)[1]),
                          (lambda t: S.hyp1f1(0.5, 1.5, t), lambda t: sp.hyp1f1(0.5, 1.5, t)),
@@ -105,7 +112,9 @@ CASES = {
     "spherical_yn": (lambda z: S.spherical_yn(2, z), np.array([-2.5, 0.3, 2.5])),
     "spherical_kn": (lambda z: S.spherical_kn(0, z), np.array([0.3, 2.5])),
     "i0": (S.i0, np.array([-3.0, 0.0, 0.4, 9.0])),
-    "exp1": (S.exp1, X), "fresnel": (lambda t: S.fresnel(t)[0], X),
+    "exp1": (S.exp1, X),
+    "expi": (S.expi, np.array([-2.5, -0.3, 0.3725, 1.7, 45.0])),
+    "fresnel": (lambda t: S.fresnel(t)[0], X),
 }
 
 
@@ -155,7 +164,8 @@ def test_without_scipy_ours_work_and_scipys_say_what_they_need():
         from tapegrad.scipy import special as S
         print(float(S.zeta(2.0)), float(tg.grad(lambda a: S.beta(a, 2.0))(1.0)),
               float(S.bessel_jn(np.array([1.0]), v=1)[1, 0]), float(S.bernoulli(2)[2]),
-              float(S.lpmn_values(1, 1, np.array([0.5]), False)[1, 1, 0]), float(S.rgamma(3.0)))
+              float(S.lpmn_values(1, 1, np.array([0.5]), False)[1, 1, 0]), float(S.rgamma(3.0)),
+              float(tg.grad(S.exp1)(1.0)))
         try:
             S.expn(1, 0.5)
         except ImportError as e:
@@ -167,5 +177,5 @@ def test_without_scipy_ours_work_and_scipys_say_what_they_need():
     first, message = out.stdout.splitlines()
     values = [float(v) for v in first.split()]
     np.testing.assert_allclose(values, [math.pi ** 2 / 6, -0.75, sp.j1(1.0), 1 / 6,
-                                        -math.sqrt(0.75), 0.5], rtol=1e-14)
+                                        -math.sqrt(0.75), 0.5, -math.exp(-1.0)], rtol=1e-14)
     assert message.startswith("tapegrad.scipy.special.expn computes its values with SciPy")

@@ -1,8 +1,8 @@
 """More of ``jax.scipy.special``: the gamma family's relatives, and SciPy's functions by name.
 
-``gammasgn``, ``rgamma``, ``beta`` and ``poch`` are computed with NumPy and
-tapegrad's primitives (no SciPy needed), as is ``i0`` (NumPy's own
-algorithm, ``tapegrad.bessel``). ``expn``, ``exp1``, ``expi``, ``i0e``,
+``gammasgn``, ``rgamma``, ``beta``, ``poch``, ``exp1`` and ``expi`` are
+computed with NumPy and tapegrad's primitives (no SciPy needed), as is ``i0``
+(NumPy's own algorithm, ``tapegrad.bessel``). ``expn``, ``i0e``,
 ``i1``, ``i1e``, ``spence``, ``fresnel``, ``hyp1f1``, ``hyp2f1`` and the
 spherical Bessel functions call SciPy's ufunc, whose twin (``_twins_more``)
 gives the derivatives: they need SciPy, and say so when it is missing.
@@ -58,6 +58,58 @@ rgamma = _elementwise(_rgamma, "rgamma", "``1 / gamma(x)``: 0 at the poles 0, -1
 defpartials(rgamma, lambda ans, x: -ans * digamma(x))
 
 
+_EULER = 0.5772156649015329
+
+
+def _e1(x: np.ndarray) -> np.ndarray:
+    """``E_1(x)``: its series to ``x = 2``, then the continued fraction (Lentz's)."""
+    small = x <= 2.0
+    t = np.where(small, x, 1.0)
+    term, total = t.copy(), t.copy()
+    for k in range(2, 40):                   # sum_k (-1)^(k+1) x^k / (k k!)
+        term = -term * t / k
+        total = total + term / k
+    series = -_EULER - np.log(t) + total
+    u = np.where(small, 3.0, x)
+    b, c = u + 1.0, np.full(u.shape, 1e300)
+    d = 1.0 / b
+    h = d
+    for i in range(1, 70):                   # 1 / (u + 1 - 1 / (u + 3 - 4 / (u + 5 - ...)))
+        b = b + 2.0
+        d = 1.0 / (b - i * i * d)
+        c = b - i * i / c
+        h = h * c * d
+    out = np.where(small, series, h * np.exp(-u))
+    out = np.where(x == 0, np.inf, np.where(x == np.inf, 0.0, out))
+    return np.where(x < 0, np.nan, out)      # nan for nan too
+
+
+def _ei(x: np.ndarray) -> np.ndarray:
+    """``Ei(x)``: ``-E_1(-x)`` below 0, the series to 40, the asymptotic series beyond."""
+    mid = (x > 0) & (x <= 40.0)
+    t = np.where(mid, x, 1.0)
+    term, total = t.copy(), t.copy()
+    for k in range(2, 160):                  # sum_k x^k / (k k!), all terms positive
+        term = term * t / k
+        total = total + term / k
+    big = np.where(x > 40.0, x, 50.0)
+    term, sum_ = np.ones(big.shape), np.ones(big.shape)
+    for k in range(1, 41):                   # e^x / x sum_k k! / x^k
+        term = term * k / big
+        sum_ = sum_ + term
+    out = np.where(mid, _EULER + np.log(t) + total,
+                   np.where(x > 40.0, np.exp(big) / big * sum_, -_e1(np.where(x < 0, -x, 1.0))))
+    out = np.where(x == 0, -np.inf, np.where(x == np.inf, np.inf, out))
+    return np.where(np.isnan(x), np.nan, out)
+
+
+exp1 = _elementwise(_e1, "exp1", "The exponential integral ``E_1(x) = int_x^inf e^-t / t dt`` "
+                    "(``nan`` below 0).")
+defpartials(exp1, lambda ans, x: -ops.exp(-x) / x)
+expi = _elementwise(_ei, "expi", "The exponential integral ``Ei(x)``, ``-E_1(-x)`` below 0.")
+defpartials(expi, lambda ans, x: ops.exp(x) / x)
+
+
 def _moderate(*args: Any) -> Any:
     """Where ``gamma`` of each argument is finite and exact enough to divide directly."""
     ok: Any = True
@@ -106,16 +158,6 @@ def _scipy(name: str, module: str = "scipy.special") -> Any:
 def expn(n: Number, x: Number) -> Number:
     """The generalized exponential integral ``E_n(x)``; differentiable in ``x`` (needs SciPy)."""
     return _scipy("expn")(n, x)
-
-
-def exp1(x: Number) -> Number:
-    """The exponential integral ``E_1(x)``; its derivative ``-exp(-x) / x`` (needs SciPy)."""
-    return _scipy("exp1")(x)
-
-
-def expi(x: Number) -> Number:
-    """The exponential integral ``Ei(x)``; its derivative ``exp(x) / x`` (needs SciPy)."""
-    return _scipy("expi")(x)
 
 
 def i0e(x: Number) -> Number:
