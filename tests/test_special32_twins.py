@@ -244,3 +244,39 @@ def test_carlson_derivatives_where_two_arguments_coincide():
     y = 1.2                                     # d/dy R_D(0.5, y, 1.2) at y = 1.2: nan
     assert tg.grad(lambda t: sp.elliprd(0.5, t, 1.2))(y) == pytest.approx(
         fd(lambda t: sp.elliprd(0.5, t, 1.2), y), rel=1e-6)
+
+
+MIXED = [
+    ("voigt_profile", lambda v: sp.voigt_profile(v[0], v[1], v[2]), [0.7, 0.8, 0.5]),
+    ("agm", lambda v: sp.agm(v[0], v[1]), [0.6, 1.3]),
+    ("elliprj", lambda v: sp.elliprj(v[0], v[1], v[2], v[3]), [0.6, 1.3, 2.2, 0.9]),
+    ("elliprd", lambda v: sp.elliprd(v[0], v[1], v[2]), [0.6, 1.3, 2.2]),
+    ("elliprg", lambda v: sp.elliprg(v[0], v[1], v[2]), [0.6, 1.3, 2.2]),
+    ("elliprc", lambda v: sp.elliprc(v[0], v[1]), [0.7, 1.3]),
+    ("ellipkinc", lambda v: sp.ellipkinc(v[0], v[1]), [0.8, 0.4]),
+    ("ellipeinc", lambda v: sp.ellipeinc(v[0], v[1]), [0.8, 0.004]),
+    ("powm1", lambda v: sp.powm1(v[0], v[1]), [0.6, 1.7]),
+    ("inv_boxcox", lambda v: sp.inv_boxcox(v[0], v[1]), [0.6, 0.002]),
+    ("radian", lambda v: sp.radian(v[0], v[1], v[2]), [1.0, 2.0, 3.0])]
+
+
+@pytest.mark.parametrize("k", range(len(MIXED)))
+def test_the_hessian_in_every_argument_against_differences_of_the_gradient(k):
+    _, f, at = MIXED[k]
+    v = np.array(at)
+    h = tg.hessian(f)(v)
+    rows = [fd(lambda s, i=i: tg.grad(f)(s)[i], v) for i in range(len(v))]
+    np.testing.assert_allclose(h, np.stack(rows), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(h, h.T, rtol=1e-12, atol=1e-14)        # the mixed partials agree
+    same(tg.jit(tg.hessian(f))(v), h)
+
+
+def test_vmap_over_the_degree_equals_the_loop():
+    n = np.arange(5)
+    for name in ("eval_hermite", "eval_legendre", "eval_chebyu", "eval_laguerre"):
+        f = getattr(sp, name)
+        d = tg.vmap(lambda k, f=f: tg.grad(lambda x: f(k, x))(0.3))(n)
+        # SciPy itself gives other bits for a 0-d and a 1-d x (eval_gegenbauer(1, 1.5, 0.3)
+        # is 0.8999999999999999, of [0.3] 0.9): the loop agrees to rounding
+        np.testing.assert_allclose(d, [tg.grad(lambda x, k=k: f(k, x))(0.3) for k in n],
+                                   rtol=1e-15, atol=1e-15)
