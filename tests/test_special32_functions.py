@@ -2,9 +2,10 @@
 
 Those computed here (``zeta``, ``gammasgn``, ``rgamma``, ``beta``, ``poch``,
 ``exp1``, ``expi``, ``bernoulli``, ``bessel_jn``, ``lpmn``, ``lpmn_values``,
-``i0``) agree with SciPy to a stated tolerance and work without SciPy; those
-computed by SciPy (``expn``, ``fresnel``, ``spherical_jn``, ...) give SciPy's values
-bit for bit and raise an ImportError naming the function without it. For
+``i0``, and ``i0e``, SciPy's bits by Cephes' series) agree with SciPy to a
+stated tolerance and work without SciPy; those computed by SciPy (``expn``,
+``fresnel``, ``spherical_jn``, ...) give SciPy's values bit for bit and
+raise an ImportError naming the function without it. For
 each: derivatives of both orders against central differences, jit and vmap
 equal to eager bit for bit (float32 kept), and the refused derivatives.
 """
@@ -112,6 +113,7 @@ CASES = {
     "spherical_yn": (lambda z: S.spherical_yn(2, z), np.array([-2.5, 0.3, 2.5])),
     "spherical_kn": (lambda z: S.spherical_kn(0, z), np.array([0.3, 2.5])),
     "i0": (S.i0, np.array([-3.0, 0.0, 0.4, 9.0])),
+    "i0e": (S.i0e, np.array([-3.0, 0.4, 7.9, 9.0])),
     "exp1": (S.exp1, X),
     "expi": (S.expi, np.array([-2.5, -0.3, 0.3725, 1.7, 45.0])),
     "fresnel": (lambda t: S.fresnel(t)[0], X),
@@ -165,7 +167,7 @@ def test_without_scipy_ours_work_and_scipys_say_what_they_need():
         print(float(S.zeta(2.0)), float(tg.grad(lambda a: S.beta(a, 2.0))(1.0)),
               float(S.bessel_jn(np.array([1.0]), v=1)[1, 0]), float(S.bernoulli(2)[2]),
               float(S.lpmn_values(1, 1, np.array([0.5]), False)[1, 1, 0]), float(S.rgamma(3.0)),
-              float(tg.grad(S.exp1)(1.0)))
+              float(tg.grad(S.exp1)(1.0)), float(S.i0e(0.0)))
         try:
             S.expn(1, 0.5)
         except ImportError as e:
@@ -177,5 +179,6 @@ def test_without_scipy_ours_work_and_scipys_say_what_they_need():
     first, message = out.stdout.splitlines()
     values = [float(v) for v in first.split()]
     np.testing.assert_allclose(values, [math.pi ** 2 / 6, -0.75, sp.j1(1.0), 1 / 6,
-                                        -math.sqrt(0.75), 0.5, -math.exp(-1.0)], rtol=1e-14)
+                                        -math.sqrt(0.75), 0.5, -math.exp(-1.0), 1.0],
+                               rtol=1e-14)
     assert message.startswith("tapegrad.scipy.special.expn computes its values with SciPy")

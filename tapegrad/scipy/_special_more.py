@@ -2,7 +2,7 @@
 
 ``gammasgn``, ``rgamma``, ``beta``, ``poch``, ``exp1`` and ``expi`` are
 computed with NumPy and tapegrad's primitives (no SciPy needed), as is ``i0``
-(NumPy's own algorithm, ``tapegrad.bessel``). ``expn``, ``i0e``,
+and ``i0e`` (NumPy's own algorithm, ``tapegrad.bessel``). ``expn``,
 ``i1``, ``i1e``, ``spence``, ``fresnel``, ``hyp1f1``, ``hyp2f1`` and the
 spherical Bessel functions call SciPy's ufunc, whose twin (``_twins_more``)
 gives the derivatives: they need SciPy, and say so when it is missing.
@@ -16,9 +16,11 @@ from typing import Any
 import numpy as np
 
 from .. import kinks, logic, ops
-from ..arrays import floor
+from ..arrays import astype, floor
+from ..bessel import _I0_LARGE, _I0_SMALL, _chbevl
 from ..bessel import i0 as i0
 from ..primitive import defpartials, primitive
+from ..values import primal_value
 from . import _numerics as _n
 from ._gamma_family import betaln, digamma, gamma, gammaln
 
@@ -161,8 +163,18 @@ def expn(n: Number, x: Number) -> Number:
 
 
 def i0e(x: Number) -> Number:
-    """``exp(-|x|) I_0(x)`` (needs SciPy)."""
-    return _scipy("i0e")(x)
+    """``exp(-|x|) I_0(x)``: ``tapegrad.bessel``'s Chebyshev series (NumPy's ``i0``) unscaled.
+
+    Computed without SciPy; its derivative is that of the series.
+    """
+    dtype = np.asarray(primal_value(x)).dtype
+    x = astype(x, np.float64)                # SciPy's float32 loop computes in float64 too
+    x = kinks.where(logic.lt(x, 0.0), -x, x)
+    small = logic.le(x, 8.0)
+    near, far = kinks.where(small, x, 0.0), kinks.where(small, 8.0, x)
+    out = kinks.where(small, _chbevl(near / 2.0 - 2.0, _I0_SMALL),
+                      _chbevl(32.0 / far - 2.0, _I0_LARGE) / ops.sqrt(far))
+    return astype(out, dtype if dtype.kind == "f" else np.float64)
 
 
 def i1(x: Number) -> Number:
