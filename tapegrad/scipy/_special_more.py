@@ -1,9 +1,9 @@
 """More of ``jax.scipy.special``: the gamma family's relatives, and SciPy's functions by name.
 
-``gammasgn``, ``rgamma``, ``beta``, ``poch``, ``exp1`` and ``expi`` are
+``gammasgn``, ``rgamma``, ``beta``, ``poch``, ``exp1``, ``expi`` and ``spence`` are
 computed with NumPy and tapegrad's primitives (no SciPy needed), as is ``i0``
 and ``i0e`` (NumPy's own algorithm, ``tapegrad.bessel``). ``expn``,
-``i1``, ``i1e``, ``spence``, ``fresnel``, ``hyp1f1``, ``hyp2f1`` and the
+``i1``, ``i1e``, ``fresnel``, ``hyp1f1``, ``hyp2f1`` and the
 spherical Bessel functions call SciPy's ufunc, whose twin (``_twins_more``)
 gives the derivatives: they need SciPy, and say so when it is missing.
 """
@@ -11,6 +11,7 @@ gives the derivatives: they need SciPy, and say so when it is missing.
 from __future__ import annotations
 
 import importlib
+import math
 from typing import Any
 
 import numpy as np
@@ -112,6 +113,52 @@ expi = _elementwise(_ei, "expi", "The exponential integral ``Ei(x)``, ``-E_1(-x)
 defpartials(expi, lambda ans, x: ops.exp(x) / x)
 
 
+_PI2_6 = math.pi ** 2 / 6.0
+
+
+def _li2_half(z: np.ndarray) -> np.ndarray:
+    """The dilogarithm on ``[-1, 1/2]``: its series, after ``z -> z / (z - 1)`` below 0."""
+    neg = z < 0
+    w = np.where(neg, z / (z - 1.0), z)      # in [0, 1/2]
+    power, total = np.ones(w.shape), np.zeros(w.shape)
+    for k in range(1, 60):
+        power = power * w
+        total = total + power / (k * k)
+    return np.where(neg, -total - 0.5 * np.log1p(-np.where(neg, z, 0.0)) ** 2, total)
+
+
+def _spence(x: np.ndarray) -> np.ndarray:
+    """``Li_2(1 - x)``, by Euler's reflection above ``z = 1/2`` and the inversion below -1."""
+    z = 1.0 - x
+    high, low = z > 0.5, z < -1.0
+    xh, zl = np.where(high, x, 0.25), np.where(low, z, -2.0)       # 1 - z is x itself
+    out = np.where(high, _PI2_6 - np.log1p(-xh) * np.log(xh) - _li2_half(xh),
+                   np.where(low, -_PI2_6 - 0.5 * np.log(-zl) ** 2 - _li2_half(1.0 / zl),
+                            _li2_half(np.where(high | low, 0.0, z))))
+    out = np.where(x == 0, _PI2_6, out)
+    return np.where((x < 0) | np.isnan(x) | (x == np.inf), np.nan, out)      # SciPy's nans
+
+
+def _spence_d(ans: Any, x: Any) -> Any:
+    """``log(x) / (1 - x)``; near 1, its series ``-sum_k u^(k-1) / k`` in ``u = 1 - x``."""
+    small, u, far = _near1(x)
+    series: Any = 0.0
+    for k in range(16, 0, -1):
+        series = series * u - 1.0 / k
+    return kinks.where(small, series, ops.log(far) / (1.0 - far))
+
+
+def _near1(x: Any) -> tuple[Any, Any, Any]:
+    """``|1 - x| < 0.1``, ``1 - x`` there (0 elsewhere), and ``x`` elsewhere (2 there)."""
+    small = logic.lt(kinks.abs(1.0 - x), 0.1)
+    return small, kinks.where(small, 1.0 - x, 0.0), kinks.where(small, 2.0, x)
+
+
+spence = _elementwise(_spence, "spence", "Spence's function ``Li_2(1 - x)`` for ``x >= 0`` "
+                      "(``nan`` below 0); its derivative ``log(x) / (1 - x)``.")
+defpartials(spence, _spence_d)
+
+
 def _moderate(*args: Any) -> Any:
     """Where ``gamma`` of each argument is finite and exact enough to divide directly."""
     ok: Any = True
@@ -185,11 +232,6 @@ def i1(x: Number) -> Number:
 def i1e(x: Number) -> Number:
     """``exp(-|x|) I_1(x)`` (needs SciPy)."""
     return _scipy("i1e")(x)
-
-
-def spence(x: Number) -> Number:
-    """Spence's function (the dilogarithm ``Li_2(1 - x)``); its derivative ``log(x) / (1 - x)``."""
-    return _scipy("spence")(x)
 
 
 def fresnel(x: Number) -> tuple[Number, Number]:
