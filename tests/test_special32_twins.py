@@ -173,6 +173,9 @@ def test_closed_forms_at_the_edges():
     assert tg.grad(sp.ellipk)(0.0) == pytest.approx(math.pi / 8.0, rel=1e-15)
     assert tg.grad(tg.grad(sp.ellipk))(0.0) == pytest.approx(9.0 * math.pi / 64.0, rel=1e-15)
     assert tg.grad(sp.ellipe)(0.0) == pytest.approx(-math.pi / 8.0, rel=1e-15)
+    # spence's twin: log(x) / (1 - x) is -1 - u/2 - u^2/3 ... in u = 1 - x (was 0 at x = 1)
+    assert tg.grad(tg.grad(sp.spence))(1.0) == 0.5
+    assert tg.grad(tg.grad(tg.grad(sp.spence)))(1.0) == pytest.approx(-2.0 / 3.0, rel=1e-15)
     assert tg.grad(lambda a: sp.agm(a, 2.0))(2.0) == pytest.approx(0.5, rel=1e-14)
     # R_C(x, y) = x^(-1/2) sum_k (1 - y/x)^k / (2k + 1): d/dy = -x^(-3/2) / 3 at y = x
     assert tg.grad(lambda y: sp.elliprc(4.0, y))(4.0) == pytest.approx(-1.0 / 24.0, rel=1e-15)

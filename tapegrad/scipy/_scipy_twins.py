@@ -17,6 +17,7 @@ from .. import elementary, kinks, logic, ops
 from ..numpy_dispatch import ufunc_finders
 from ..primitive import Primitive, defpartials, primitive
 from . import _twins_more  # noqa: F401  (more of SciPy's ufuncs: their finder)
+from ._special_more import _spence_d
 from .special import (
     _betainc,
     _no_derivative,
@@ -92,7 +93,7 @@ _COMPOSITES: dict[str, Any] = {   # ours is a composite, or none: the twin's par
     "exp1": lambda ans, x: -ops.div(ops.exp(-x), x), "expi": lambda ans, x: ops.div(ops.exp(x), x),
     "dawsn": lambda ans, x: 1.0 - 2.0 * x * ans,
     "wrightomega": lambda ans, x: ops.div(ans, 1.0 + ans),
-    "spence": lambda ans, z: kinks.where(logic.eq(z, 1.0), -1.0, ops.div(ops.log(z), 1.0 - z)),
+    "spence": _spence_d,                          # log(z) / (1 - z), its series near 1
     "sindg": lambda ans, x: _sp("cosdg")(x) * _DEGREE,
     "cosdg": lambda ans, x: -_sp("sindg")(x) * _DEGREE,
     # Bessel functions: the recurrences, each term SciPy's own function (a twin too)
