@@ -175,6 +175,12 @@ def test_closed_forms_at_the_edges():
     assert tg.grad(sp.ellipe)(0.0) == pytest.approx(-math.pi / 8.0, rel=1e-15)
     # spence's twin: log(x) / (1 - x) is -1 - u/2 - u^2/3 ... in u = 1 - x (was 0 at x = 1)
     assert tg.grad(tg.grad(sp.spence))(1.0) == 0.5
+    # boxcox(x, l) = L exprel(l L), L = log x: d^2/dl^2 = L^3 / 3 at l = 0 (was 0; and the
+    # quotient's cancellation gave 0.11086 for 0.11101 at l = 1e-6)
+    for lm in (0.0, 1e-6, -1e-3):
+        for f, big_l in ((sp.boxcox, math.log(2.0)), (sp.boxcox1p, math.log1p(2.0))):
+            want = big_l**3 / 3 + lm * big_l**4 / 4
+            assert tg.grad(tg.grad(lambda t, f=f: f(2.0, t)))(lm) == pytest.approx(want, rel=1e-5)
     assert tg.grad(tg.grad(tg.grad(sp.spence)))(1.0) == pytest.approx(-2.0 / 3.0, rel=1e-15)
     assert tg.grad(lambda a: sp.agm(a, 2.0))(2.0) == pytest.approx(0.5, rel=1e-14)
     # R_C(x, y) = x^(-1/2) sum_k (1 - y/x)^k / (2k + 1): d/dy = -x^(-3/2) / 3 at y = x

@@ -18,6 +18,7 @@ from ..numpy_dispatch import ufunc_finders
 from ..primitive import Primitive, defpartials, primitive
 from . import _twins_more  # noqa: F401  (more of SciPy's ufuncs: their finder)
 from ._special_more import _spence_d
+from ._twins_more import _exprel_d
 from .special import (
     _betainc,
     _no_derivative,
@@ -139,10 +140,11 @@ def _sp(name: str) -> Any:
 
 
 def _boxcox_lmbda(ans: Any, log_x: Any, lmbda: Any) -> Any:
-    """d/dlmbda of ``(x**lmbda - 1) / lmbda``; ``log(x)**2 / 2`` at ``lmbda = 0``."""
-    zero = logic.eq(lmbda, 0.0)
-    safe = kinks.where(zero, 1.0, lmbda)
-    return kinks.where(zero, 0.5 * log_x * log_x, (ops.exp(lmbda * log_x) * log_x - ans) / safe)
+    """d/dlmbda of ``(x**lmbda - 1) / lmbda = L exprel(lmbda L)``, ``L = log(x)``: ``L^2 exprel'``.
+
+    ``exprel'`` by its series near 0, so ``lmbda = 0`` and its neighbours lose no digits.
+    """
+    return log_x * log_x * _exprel_d(None, lmbda * log_x)
 
 
 def _root(d: Any, r: Any) -> Any:
