@@ -228,6 +228,17 @@ CALLS: dict[str, Call] = {
     "scipy.special.gammaincc": lambda x: tsp.special.gammaincc(2.0, x),
     "scipy.special.betainc": lambda x: tsp.special.betainc(2.0, 3.0, x),
     "scipy.special.stdtr": lambda x: tsp.special.stdtr(3.0, x),
+    "scipy.special.bernoulli": lambda x: x * tsp.special.bernoulli(2)[2],
+    "scipy.special.bessel_jn": lambda x: tsp.special.bessel_jn(x + 0.5, v=2),
+    "scipy.special.lpmn": lambda x: tsp.special.lpmn(2, 2, x[0])[0],
+    "scipy.special.lpmn_values": lambda x: tsp.special.lpmn_values(2, 2, x[0], True),
+    "scipy.special.zeta": lambda x: tsp.special.zeta(2.5, x),
+    "scipy.special.expn": lambda x: tsp.special.expn(2, x),
+    "scipy.special.hyp1f1": lambda x: tsp.special.hyp1f1(0.5, 1.5, x),
+    "scipy.special.hyp2f1": lambda x: tsp.special.hyp2f1(0.5, 1.5, 2.5, x),
+    "scipy.special.fresnel": lambda x: tsp.special.fresnel(x)[0],
+    **{f"scipy.special.spherical_{k}": (lambda k: lambda x: getattr(
+        tsp.special, f"spherical_{k}")(2, x))(k) for k in ("jn", "yn", "in", "kn")},
     **{f"scipy.stats.{d}.{f}": (lambda d, f, shapes: lambda x: getattr(
         getattr(tsp.stats, d), f)(x, *shapes))(d, f, shapes)
        for d, shapes in (("t", (3.0,)), ("gamma", (2.0,)), ("beta", (2.0, 3.0)),

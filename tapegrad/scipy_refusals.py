@@ -63,7 +63,11 @@ tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests chec
                 "factorial", "gamma", "gammainc", "gammaincc", "gammaln", "kl_div", "log_expit",
                 "log_ndtr", "log_softmax", "loggamma", "logit", "logsumexp", "multigammaln", "ndtr",
                 "ndtri",
-                "polygamma", "rel_entr", "softmax", "stdtr", "xlog1py", "xlogy"),
+                "polygamma", "rel_entr", "softmax", "stdtr", "xlog1py", "xlogy",
+                "bernoulli", "bessel_jn", "beta", "exp1", "expi", "expn", "fresnel", "gammasgn",
+                "hyp1f1", "hyp2f1", "i0", "i0e", "i1", "i1e", "lpmn", "lpmn_values", "poch",
+                "rgamma", "spence", "spherical_in", "spherical_jn", "spherical_kn", "spherical_yn",
+                "zeta"),
     "stats.norm": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
     "stats.t": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
     "stats.gamma": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
@@ -90,9 +94,23 @@ tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests chec
 }
 
 
-_NOT_UFUNCS = ("logsumexp", "softmax", "log_softmax", "multigammaln")   # plain functions
-_TWINS_ONLY = ("boxcox", "boxcox1p", "cbrt", "erfcinv", "erfcx", "exp10", "exp2", "expm1",
-               "gamma", "huber", "log1p", "pseudo_huber", "rgamma")
+_NOT_UFUNCS = ("logsumexp", "softmax", "log_softmax", "multigammaln", "bernoulli", "bessel_jn",
+               "lpmn", "lpmn_values", "spherical_in", "spherical_jn", "spherical_kn",
+               "spherical_yn", "zeta")   # plain functions
+_TWINS_ONLY = ("agm", "airy", "airye", "bei", "beip", "ber", "berp", "binom", "boxcox", "boxcox1p",
+               "cbrt", "cosdg", "cosm1", "cotdg", "dawsn", "ellipe", "ellipeinc", "ellipj",
+               "ellipk", "ellipkinc", "ellipkm1", "elliprc", "elliprd", "elliprf", "elliprg",
+               "elliprj", "erfcinv", "erfcx", "erfi", "eval_chebyc", "eval_chebys", "eval_chebyt",
+               "eval_chebyu", "eval_gegenbauer", "eval_genlaguerre", "eval_hermite",
+               "eval_hermitenorm", "eval_jacobi", "eval_laguerre", "eval_legendre",
+               "eval_sh_chebyt", "eval_sh_chebyu", "eval_sh_jacobi", "eval_sh_legendre", "exp10",
+               "exp2", "expm1", "exprel", "gamma", "huber", "hyp0f1", "hyperu", "inv_boxcox",
+               "inv_boxcox1p", "it2i0k0", "it2j0y0", "it2struve0", "itairy", "iti0k0", "itj0y0",
+               "itmodstruve0", "itstruve0", "iv", "ive", "j0", "j1", "jv", "jve", "k0", "k0e", "k1",
+               "k1e", "kei", "keip", "ker", "kerp", "kn", "kv", "kve", "log1p", "lpmv", "modstruve",
+               "ndtri_exp", "powm1", "pseudo_huber", "psi", "radian", "rgamma", "round", "shichi",
+               "sici", "sindg", "struve", "tandg", "voigt_profile", "wright_bessel", "wrightomega",
+               "y0", "y1", "yn", "yv", "yve", "zetac")
 """SciPy's ufuncs that run on traced values once tapegrad.scipy is imported, with no
 tapegrad.scipy.special function of their name."""
 

@@ -16,6 +16,9 @@ from typing import Any
 from .. import elementary, kinks, logic, ops
 from ..numpy_dispatch import ufunc_finders
 from ..primitive import Primitive, defpartials, primitive
+from . import _twins_more  # noqa: F401  (more of SciPy's ufuncs: their finder)
+from ._special_more import _spence_d
+from ._twins_more import _exprel_d
 from .special import (
     _betainc,
     _no_derivative,
@@ -91,7 +94,7 @@ _COMPOSITES: dict[str, Any] = {   # ours is a composite, or none: the twin's par
     "exp1": lambda ans, x: -ops.div(ops.exp(-x), x), "expi": lambda ans, x: ops.div(ops.exp(x), x),
     "dawsn": lambda ans, x: 1.0 - 2.0 * x * ans,
     "wrightomega": lambda ans, x: ops.div(ans, 1.0 + ans),
-    "spence": lambda ans, z: kinks.where(logic.eq(z, 1.0), -1.0, ops.div(ops.log(z), 1.0 - z)),
+    "spence": _spence_d,                          # log(z) / (1 - z), its series near 1
     "sindg": lambda ans, x: _sp("cosdg")(x) * _DEGREE,
     "cosdg": lambda ans, x: -_sp("sindg")(x) * _DEGREE,
     # Bessel functions: the recurrences, each term SciPy's own function (a twin too)
@@ -137,10 +140,11 @@ def _sp(name: str) -> Any:
 
 
 def _boxcox_lmbda(ans: Any, log_x: Any, lmbda: Any) -> Any:
-    """d/dlmbda of ``(x**lmbda - 1) / lmbda``; ``log(x)**2 / 2`` at ``lmbda = 0``."""
-    zero = logic.eq(lmbda, 0.0)
-    safe = kinks.where(zero, 1.0, lmbda)
-    return kinks.where(zero, 0.5 * log_x * log_x, (ops.exp(lmbda * log_x) * log_x - ans) / safe)
+    """d/dlmbda of ``(x**lmbda - 1) / lmbda = L exprel(lmbda L)``, ``L = log(x)``: ``L^2 exprel'``.
+
+    ``exprel'`` by its series near 0, so ``lmbda = 0`` and its neighbours lose no digits.
+    """
+    return log_x * log_x * _exprel_d(None, lmbda * log_x)
 
 
 def _root(d: Any, r: Any) -> Any:

@@ -29,38 +29,43 @@ from .. import kinks, logic, ops
 from ..arrays import astype
 from ..joins import as_array
 from ..primitive import Primitive, defpartials, primitive
-from ..values import Traced
 from . import _betainc as _b
 from . import _betainc_grad as _bg
 from . import _gammainc as _g
 from . import _numerics as _n
 from . import _numpy_ops
+from ._gamma_family import _elementwise as _elementwise
+from ._gamma_family import _no_derivative as _no_derivative
+from ._gamma_family import betaln as betaln
+from ._gamma_family import digamma as digamma
+from ._gamma_family import factorial as factorial
+from ._gamma_family import gamma as gamma
+from ._gamma_family import gammaln as gammaln
+from ._gamma_family import loggamma as loggamma
+from ._gamma_family import multigammaln as multigammaln
+from ._gamma_family import polygamma as polygamma
 from ._information import entr as entr
 from ._information import kl_div as kl_div
 from ._information import rel_entr as rel_entr
 from ._softmax import log_softmax as log_softmax
 from ._softmax import logsumexp as logsumexp
 from ._softmax import softmax as softmax
+from ._special_more import *  # noqa: F403  (beta, expn, i0, spherical_jn, ...: their __all__)
+from ._special_more import __all__ as _more
+from ._special_series import *  # noqa: F403  (zeta, bernoulli, bessel_jn, lpmn, lpmn_values)
+from ._special_series import __all__ as _series
 
 __all__ = ["betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfinv", "expit", "factorial",
            "gamma", "gammainc", "gammaincc", "gammaln", "kl_div", "log_expit", "log_ndtr",
            "log_softmax", "loggamma", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri",
            "polygamma", "rel_entr", "softmax", "stdtr", "xlog1py", "xlogy"]
+__all__ = sorted(__all__ + _more + _series)
 
 Number = Any
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _SQRT_2PI = math.sqrt(2.0 * math.pi)
 
-
-def _elementwise(f: Any, name: str, doc: str) -> Primitive:
-    """A primitive computing ``f`` (of ``_numerics``) on any plain number."""
-    def impl(*args: Any) -> Any:
-        return _n.run(f, *args)
-    impl.__name__ = name
-    prim = primitive(impl, name, elementwise=True, check_rules=False)
-    prim.__doc__ = doc
-    return prim
 
 
 # ------------------------------------------------------------- error function
@@ -97,85 +102,8 @@ defpartials(log_ndtr, lambda ans, x: _ndtr_ratio(x))
 ndtri = _elementwise(_n.ndtri, "ndtri", "The inverse of ``ndtr`` on ``[0, 1]``.")
 defpartials(ndtri, lambda ans, p: _SQRT_2PI * _numpy_ops.exp(0.5 * (ans * ans)))
 
-# ------------------------------------------------------------ gamma family
-gammaln = _elementwise(_n.gammaln, "gammaln",
-                       "``log(abs(gamma(x)))``; ``inf`` at the poles 0, -1, -2, ...")
-digamma = _elementwise(_n.digamma, "digamma",
-                       "The digamma function ``psi(x) = d/dx log(gamma(x))``.")
-polygamma = _elementwise(_n.polygamma, "polygamma",
-                         "``polygamma(n, x)``: the ``n``-th derivative of ``digamma``.")
-gamma = _elementwise(_n.gamma, "gamma", "The gamma function; ``inf`` at 0, ``nan`` at -1, -2, ...")
-defpartials(gamma, lambda ans, x: ans * digamma(x))
-defpartials(gammaln, lambda ans, x: digamma(x))
-loggamma = _elementwise(_n.loggamma, "loggamma", "SciPy's ``loggamma`` of reals: ``gammaln``, "
-                        "``nan`` below 0.")
-defpartials(loggamma, lambda ans, x: digamma(x))
-defpartials(digamma, lambda ans, x: polygamma(1, x))
-defpartials(polygamma, None, lambda ans, n, x: polygamma(n + 1, x))
-
-
-def factorial(n: Number, exact: bool = False) -> Number:
-    """SciPy's ``factorial(n)``: ``gamma(n + 1)``, 0 where ``n < 0`` (``exact=False`` only).
-
-    Example:
-      >>> import tapegrad as tg
-      >>> from tapegrad.scipy.special import factorial
-      >>> factorial(np.array([0, 3, -1])), round(tg.grad(factorial)(2.0), 12)
-      (array([1., 6., 0.]), 1.845568670197)
-    """
-    if exact:
-        raise NotImplementedError("tapegrad's factorial is exact=False: gamma(n + 1) in floats")
-    return kinks.where(logic.lt(n, 0), 0.0, gamma(n + 1.0))
-
-
-betaln = _elementwise(_b.betaln, "betaln",
-                      "``log(abs(B(a, b)))``; Stirling's series where ``a`` or ``b`` is large.")
-defpartials(betaln, lambda ans, a, b: digamma(a) - digamma(a + b),
-            lambda ans, a, b: digamma(b) - digamma(a + b))
-
-
-def multigammaln(a: Number, d: int) -> Number:
-    """The log of the multivariate gamma function of dimension ``d`` (SciPy's ``multigammaln``).
-
-    ``d (d - 1) / 4 log(pi) + sum_j gammaln(a - j / 2)`` for ``j = 0 .. d-1``.
-
-    Args:
-      a: Where to evaluate; SciPy's domain is ``a > (d - 1) / 2``.
-      d: The dimension, a positive int (not traced).
-
-    Returns:
-      The value, shaped like ``a``.
-
-    Raises:
-      ValueError: for a ``d`` that is not a positive integer, or a plain ``a``
-        outside the domain (as SciPy).
-
-    Examples:
-      >>> round(float(multigammaln(2.0, 3)), 12)
-      1.596312591139
-    """
-    if not isinstance(d, int | np.integer) or isinstance(d, bool) or d < 1:
-        raise ValueError(f"multigammaln: d must be a positive integer, got {d!r}.")
-    if not isinstance(a, Traced) and np.any(np.asarray(a) <= 0.5 * (d - 1)):
-        raise ValueError(f"multigammaln: condition a ({a}) > 0.5 * (d-1) ({0.5 * (d - 1)}) "
-                         "not met.")
-    total = 0.25 * d * (d - 1) * math.log(math.pi)
-    for j in range(d):
-        total = total + gammaln(a - 0.5 * j)
-    return total
-
-
 
 # ------------------------------------------------ incomplete gamma and beta
-def _no_derivative(function: str, name: str, what: str) -> Any:
-    """A partial that refuses: the derivative of ``function`` in its argument ``name``."""
-    def refuse(*_: Any) -> Any:
-        raise NotImplementedError(
-            f"tapegrad.scipy.{function}: the derivative with respect to {name} ({what}) is not "
-            f"implemented; differentiate with respect to x only, holding {name} constant "
-            f"(pass it as a plain number, or tg.stop_gradient({name})).")
-    return refuse
-
 
 def _gamma_density(a: Any, x: Any) -> Any:
     """``x^(a-1) e^-x / Gamma(a)``, the derivative of ``gammainc`` in ``x`` (0 at ``x = inf``)."""
