@@ -167,6 +167,8 @@ def histogram_bin_edges(a: Number, bins: Any = 10, range: Any = None,  # noqa: A
     if int(bins) != bins or bins < 1:
         raise ValueError("`bins` must be positive, when an integer")
     a = a if type(a) is Traced else np.asarray(a)
+    if np.asarray(primal_value(a)).dtype == bool:     # NumPy counts booleans as uint8
+        a = astype(a, np.uint8)
     first, last = _outer_edges(a, range)
     dtype = np.result_type(primal_value(first), primal_value(last), primal_value(a))
     dtype = np.dtype(float) if np.issubdtype(dtype, np.integer) else dtype

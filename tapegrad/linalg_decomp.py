@@ -26,7 +26,7 @@ from .pseudoinverse import pinv_p
 from .reductions import sum as tg_sum
 from .shapes import _dtype
 from .shapes import reshape_p as reshape
-from .values import shape_of
+from .values import primal_value, shape_of
 
 __all__ = ["QRResult", "SVDResult", "lstsq", "matrix_power", "pinv", "qr", "svd"]
 
@@ -368,7 +368,8 @@ def matrix_power(a: Number, n: int) -> Number:
         raise TypeError("exponent must be an integer")
     n = int(n)
     if n == 0:
-        return np.broadcast_to(np.eye(k, dtype=_dtype(a)), shape_of(a)).copy()
+        kind = np.asarray(primal_value(a)).dtype     # NumPy's identity keeps a's dtype
+        return np.broadcast_to(np.eye(k, dtype=kind), shape_of(a)).copy()
     if n < 0:
         a, n = inv(a), -n
     if n == 1:
