@@ -57,6 +57,8 @@ _SCIPY_UFUNCS: dict[str, Callable[..., Any]] = {
     "cbrt": elementary.cbrt}
 _HALF_SQRT_PI = math.sqrt(math.pi) / 2.0
 _DEGREE = math.pi / 180.0
+_K_SLOPE = (0.25, 9 / 32, 75 / 256, 1225 / 4096)       # K'(m) / (pi/2), its series at 0
+_E_SLOPE = (-0.25, -3 / 32, -15 / 256, -175 / 4096)    # E'(m) / (pi/2)
 _COMPOSITES: dict[str, Any] = {   # ours is a composite, or none: the twin's partials
     "logit": lambda ans, p: 1.0 / (p * (1.0 - p)),
     "log_expit": lambda ans, x: ops.sigmoid(-x),
@@ -106,7 +108,27 @@ _COMPOSITES: dict[str, Any] = {   # ours is a composite, or none: the twin's par
     "k0": lambda ans, x: -_sp("k1")(x),
     "k1": lambda ans, x: -0.5 * (_sp("k0")(x) + _sp("kv")(2.0, x)),
     "k0e": lambda ans, x: ans - _sp("k1e")(x),                              # k0(x) exp(x)
-    "k1e": lambda ans, x: ans - 0.5 * (_sp("k0e")(x) + _sp("kve")(2.0, x))}
+    "k1e": lambda ans, x: ans - 0.5 * (_sp("k0e")(x) + _sp("kve")(2.0, x)),
+    # elementary and integral functions: closed forms, SciPy's own functions in them
+    "cosm1": lambda ans, x: -ops.sin(x),
+    "exprel": lambda ans, x: _exprel_slope(ans, x),
+    "inv_boxcox": (lambda ans, y, lmbda: ans / (1.0 + lmbda * y),
+                   lambda ans, y, lmbda: _inv_boxcox_lmbda(ans, y, lmbda)),
+    "inv_boxcox1p": (lambda ans, y, lmbda: (ans + 1.0) / (1.0 + lmbda * y),
+                     lambda ans, y, lmbda: _inv_boxcox_lmbda(ans + 1.0, y, lmbda)),
+    "ellipk": lambda ans, m: _near_zero(m, _K_SLOPE, lambda t: ops.div(
+        _sp("ellipe")(t) - (1.0 - t) * ans, 2.0 * t * (1.0 - t))),
+    "ellipe": lambda ans, m: _near_zero(m, _E_SLOPE, lambda t: ops.div(
+        ans - _sp("ellipk")(t), 2.0 * t)),
+    "owens_t": (lambda ans, h, a: -0.5 * ops.exp(-0.5 * h * h) / math.sqrt(2.0 * math.pi)
+                * erf(a * h / math.sqrt(2.0)),
+                lambda ans, h, a: ops.exp(-0.5 * h * h * (1.0 + a * a))
+                / (2.0 * math.pi * (1.0 + a * a))),
+    "zeta": (_no_derivative("special.zeta", "x", "the exponent"),
+             lambda ans, x, q: -x * _sp("zeta")(x + 1.0, q)),
+    "expn": (_no_derivative("special.expn", "n", "the order"),
+             lambda ans, n, x: kinks.where(logic.eq(n, 0), -ans * (1.0 + ops.div(1.0, x)),
+                                           -_sp("expn")(kinks.maximum(n - 1, 0), x)))}
 
 
 def _bessel(name: str, outer: float, inner: float, scale: Any = None) -> tuple[Any, Any]:
@@ -141,6 +163,31 @@ def _boxcox_lmbda(ans: Any, log_x: Any, lmbda: Any) -> Any:
     zero = logic.eq(lmbda, 0.0)
     safe = kinks.where(zero, 1.0, lmbda)
     return kinks.where(zero, 0.5 * log_x * log_x, (ops.exp(lmbda * log_x) * log_x - ans) / safe)
+
+
+def _exprel_slope(ans: Any, x: Any) -> Any:
+    """d/dx of ``(e^x - 1) / x``: ``(e^x - ans) / x``, its series near 0 (no cancellation)."""
+    small = logic.lt(kinks.abs(x), 1e-3)
+    safe = kinks.where(small, 1.0, x)
+    series = 0.5 + x * (1.0 / 3.0 + x * (0.125 + x / 30.0))
+    return kinks.where(small, series, (ops.exp(safe) - ans) / safe)
+
+
+def _near_zero(m: Any, series: tuple[float, ...], formula: Callable[[Any], Any]) -> Any:
+    """A complete elliptic integral's slope: ``pi/2`` times its series in ``m`` near 0."""
+    small = logic.lt(kinks.abs(m), 1e-3)
+    near = series[-1]
+    for c in series[-2::-1]:
+        near = c + m * near
+    return kinks.where(small, 0.5 * math.pi * near, formula(kinks.where(small, 0.5, m)))
+
+
+def _inv_boxcox_lmbda(value: Any, y: Any, lmbda: Any) -> Any:
+    """d/dlmbda of ``(1 + lmbda y)^(1/lmbda)`` (``value``); ``-value y^2 / 2`` at 0."""
+    zero = logic.eq(lmbda, 0.0)
+    safe = kinks.where(zero, 1.0, lmbda)
+    bracket = y / (safe * (1.0 + safe * y)) - ops.log1p(safe * y) / (safe * safe)
+    return kinks.where(zero, -0.5 * value * y * y, value * bracket)
 
 
 def _root(d: Any, r: Any) -> Any:
