@@ -1,4 +1,4 @@
-"""SciPy's ufuncs cosm1, exprel, inv_boxcox(1p), ellipk, ellipe, owens_t, expn on traced values.
+"""SciPy's cosm1, exprel, inv_boxcox(1p), ellipk, ellipe, owens_t, expn, zeta on traced values.
 
 HIPS autograd's ``tests/test_scipy.py`` differentiates ``scipy.special``'s
 functions called on its boxes; after ``import tapegrad.scipy`` SciPy's own
@@ -8,9 +8,11 @@ under jit and vmap) with derivatives from closed forms: ``cosm1' = -sin``,
 ``exprel' = (e^x - exprel) / x`` (its series near 0), Box-Cox's inverse in
 ``y`` and in ``lambda`` (``-value y^2 / 2`` at ``lambda = 0``), Legendre's
 ``K' = (E - (1 - m) K) / (2 m (1 - m))`` and ``E' = (E - K) / (2 m)`` (their
-series near 0), Owen's T in ``h`` and ``a``, ``E_n' = -E_(n-1)``. First and
-second derivatives equal central differences; the derivative in ``expn``'s
-order is refused by name.
+series near 0), Owen's T in ``h`` and ``a``, ``E_n' = -E_(n-1)``, Hurwitz's
+``d/dq zeta(x, q) = -x zeta(x + 1, q)`` (``scipy.special.zeta`` is a Python
+function calling the private ufunc ``_zeta``). First and second derivatives
+equal central differences; the derivative in ``expn``'s order and in
+``zeta``'s exponent is refused by name.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ CASES = {
     "owens_t_h": (lambda t: sp.owens_t(t, 0.7), S),
     "owens_t_a": (lambda t: sp.owens_t(0.4, t), S),
     "expn": (lambda t: sp.expn(np.array([0, 1, 2, 5]), t), X),
+    "zeta_q": (lambda t: sp.zeta(3.0, t), X + 0.5),
 }
 WEIGHTS = np.array([1.0, -2.0, 0.5, 3.0])
 
@@ -89,6 +92,9 @@ def test_the_closed_forms_at_their_special_points():
         pytest.approx(-np.exp(1.5) * 1.5 ** 2 / 2, rel=1e-15)
 
 
-def test_the_derivative_in_expns_order_is_refused_by_name():
+def test_the_derivative_in_expns_order_and_zetas_exponent_is_refused_by_name():
     with pytest.raises(NotImplementedError, match=r"special\.expn.*respect to n"):
         tg.grad(lambda n: sp.expn(n, 2.0))(2.0)
+    with pytest.raises(NotImplementedError, match=r"special\.zeta.*respect to x.*to q only"):
+        tg.grad(lambda s: sp.zeta(s, 2.0))(3.0)
+    assert tg.jit(lambda s: sp.zeta(s, 2.0))(3.0) == sp.zeta(3.0, 2.0)     # values are fine

@@ -124,8 +124,8 @@ _COMPOSITES: dict[str, Any] = {   # ours is a composite, or none: the twin's par
                 * erf(a * h / math.sqrt(2.0)),
                 lambda ans, h, a: ops.exp(-0.5 * h * h * (1.0 + a * a))
                 / (2.0 * math.pi * (1.0 + a * a))),
-    "zeta": (_no_derivative("special.zeta", "x", "the exponent"),
-             lambda ans, x, q: -x * _sp("zeta")(x + 1.0, q)),
+    "_zeta": (_no_derivative("special.zeta", "x", "the exponent", "q"),     # zeta(x, q)
+              lambda ans, x, q: -x * _sp("zeta")(x + 1.0, q)),
     "expn": (_no_derivative("special.expn", "n", "the order"),
              lambda ans, n, x: kinks.where(logic.eq(n, 0), -ans * (1.0 + ops.div(1.0, x)),
                                            -_sp("expn")(kinks.maximum(n - 1, 0), x)))}
@@ -217,7 +217,8 @@ def scipy_ufunc(ufunc: Any) -> Callable[..., Any] | None:
     derivatives.
     """
     name = getattr(ufunc, "__name__", "")
-    special = sys.modules.get("scipy.special")
+    special = sys.modules.get("scipy.special._ufuncs" if name.startswith("_") else
+                              "scipy.special")     # a private one: a SciPy function's inside
     if name not in _SCIPY_UFUNCS and name not in _COMPOSITES or special is None or \
             getattr(special, name, None) is not ufunc:
         return None
