@@ -173,6 +173,7 @@ CALLS: dict[str, Call] = {
     "np.bincount": lambda x: np.bincount(np.array([0, 2, 2]), weights=x[0]),
     "np.histogram": lambda x: np.histogram(x, bins=3, density=True)[0],
     "np.histogram_bin_edges": lambda x: np.histogram_bin_edges(x, bins=3),
+    "np.histogram2d": lambda x: np.histogram2d(x[0], x[1], bins=2, density=True)[0],
     "np.apply_along_axis": lambda x: np.apply_along_axis(lambda r: r * r[0], 1, x),
     "np.apply_over_axes": lambda x: np.apply_over_axes(np.sum, x, [0]),
     "np.piecewise": lambda x: np.piecewise(x, [x < 0.5], [np.sin, np.cos]),

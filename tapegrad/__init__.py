@@ -271,6 +271,8 @@ from .shapes import broadcast_to as broadcast_to
 from .shapes import reshape as reshape
 from .shapes import transpose as transpose
 from .solvers import fixed_point as fixed_point
+from .spectra import hfft as hfft
+from .spectra import irfft as irfft
 from .statistics import average as average
 from .statistics import ceil as ceil
 from .statistics import floor as floor
@@ -354,7 +356,8 @@ __all__ += ["nanargmax", "nanargmin"]  # nanargs.py
 __all__ += [  # searching, counting, binning (binning.py)
     "bincount", "digitize", "histogram", "histogram_bin_edges", "isin", "searchsorted"]
 __all__ += [  # more of NumPy: functions of functions, polynomials, spectra, predicates
-    "apply_along_axis", "apply_over_axes", "fftshift", "ifftshift", "isneginf", "isposinf",
+    "apply_along_axis", "apply_over_axes", "fftshift", "ifftshift", "irfft", "hfft",
+    "isneginf", "isposinf",
     "geomspace", "logspace", "piecewise", "polyadd", "polydiv", "polyfit", "polymul", "polysub",
     "roots", "vectorize"]
 __all__ += [  # choosing elements (selections.py)

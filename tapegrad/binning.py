@@ -167,6 +167,8 @@ def histogram_bin_edges(a: Number, bins: Any = 10, range: Any = None,  # noqa: A
     if int(bins) != bins or bins < 1:
         raise ValueError("`bins` must be positive, when an integer")
     a = a if type(a) is Traced else np.asarray(a)
+    if np.asarray(primal_value(a)).dtype == bool:     # NumPy counts booleans as uint8
+        a = astype(a, np.uint8)
     first, last = _outer_edges(a, range)
     dtype = np.result_type(primal_value(first), primal_value(last), primal_value(a))
     dtype = np.dtype(float) if np.issubdtype(dtype, np.integer) else dtype
@@ -220,8 +222,37 @@ def histogram(a: Number, bins: Any = 10, range: Any = None,  # noqa: A002
     return counts, edges
 
 
+def histogram2d(x: Number, y: Number, bins: Any = 10, range: Any = None,  # noqa: A002
+                density: bool | None = None, weights: Number = None) -> tuple[Any, Any, Any]:
+    """NumPy's ``histogram2d``: float counts (or weights' sums) per pair of bins, the edges.
+
+    Each axis's edges are ``histogram``'s (differentiable in the data's
+    minimum and maximum); a sample on the last edge falls in the last bin and
+    one outside (or NaN) in none, as NumPy's ``histogramdd`` counts them.
+    Sums of traced weights are differentiable in them.
+    """
+    if len(shape_of(x)) != 1 or shape_of(x) != shape_of(y):
+        raise ValueError("x and y must have the same length.")
+    pairs = bins if isinstance(bins, list | tuple) and len(bins) == 2 else (bins, bins)
+    ranges = (None, None) if range is None else range
+    ex, ey = (histogram_bin_edges(a if r is None else astype(a, np.float64), b, r)
+              for a, b, r in zip((x, y), pairs, ranges))    # a range's edges: float64
+    nx, ny = shape_of(ex)[0] - 1, shape_of(ey)[0] - 1
+    ix, iy = bin_of_p(x, ex, None), bin_of_p(y, ey, None)
+    inside = (ix < nx) & (iy < ny)
+    flat = np.where(inside, ix * ny + iy, nx * ny)
+    counts = bincount_p(flat, weights, nx * ny + 1)[:nx * ny]
+    hist = astype(counts, np.float64).reshape(nx, ny)
+    if density:
+        total = tg_sum(hist)
+        hist = hist / astype(diff(ex), np.float64).reshape(nx, 1)
+        hist = hist / astype(diff(ey), np.float64).reshape(1, ny) / total
+    return hist, ex, ey
+
+
 # ------------------------------------------- NumPy's names on traced values
 functions.update({
+    np.histogram2d: (histogram2d, ("bins", "range", "density", "weights")),
     np.searchsorted: (searchsorted, ("side", "sorter")),
     np.digitize: (digitize, ("right",)),
     np.isin: (isin, ("assume_unique", "invert", "kind")),

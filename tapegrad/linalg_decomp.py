@@ -27,7 +27,7 @@ from .read_only import fresh
 from .reductions import sum as tg_sum
 from .shapes import _dtype
 from .shapes import reshape_p as reshape
-from .values import shape_of
+from .values import primal_value, shape_of
 
 __all__ = ["QRResult", "SVDResult", "lstsq", "matrix_power", "pinv", "qr", "svd"]
 
@@ -96,7 +96,8 @@ def qr(a: Number, mode: str = "reduced") -> QRResult:
 
     Args:
       a: Matrices ``(..., m, n)`` with ``m >= n`` (square or tall).
-      mode: ``"reduced"``, or ``"r"`` for ``R`` alone (NumPy's same ``R``).
+      mode: ``"reduced"``, or ``"r"`` for ``R`` alone (NumPy's same ``R``);
+        ``"complete"`` of a square matrix is its ``"reduced"``.
 
     Returns:
       ``(Q, R)``: ``Q`` ``(..., m, n)``, ``R`` upper triangular ``(..., n, n)``;
@@ -110,8 +111,11 @@ def qr(a: Number, mode: str = "reduced") -> QRResult:
       5.0
     """
     shape = shape_of(a)
+    if mode == "complete" and len(shape) >= 2 and shape[-2] == shape[-1]:
+        mode = "reduced"            # a square matrix's complete Q is its reduced one
     if mode not in ("reduced", "r"):
-        raise ValueError(f"linalg.qr: tapegrad has modes 'reduced' and 'r', not {mode!r}.")
+        raise ValueError(f"linalg.qr: tapegrad has modes 'reduced' and 'r', not {mode!r} "
+                         "('complete' of a square matrix only, where it is 'reduced').")
     if len(shape) < 2 or shape[-2] < shape[-1]:
         raise np.linalg.LinAlgError(f"linalg.qr: a has shape {shape}; tapegrad takes square "
                                     "or tall matrices (..., m, n) with m >= n.")
@@ -369,7 +373,8 @@ def matrix_power(a: Number, n: int) -> Number:
         raise TypeError("exponent must be an integer")
     n = int(n)
     if n == 0:
-        return np.broadcast_to(np.eye(k, dtype=_dtype(a)), shape_of(a)).copy()
+        kind = np.asarray(primal_value(a)).dtype     # NumPy's identity keeps a's dtype
+        return np.broadcast_to(np.eye(k, dtype=kind), shape_of(a)).copy()
     if n < 0:
         a, n = inv(a), -n
     if n == 1:

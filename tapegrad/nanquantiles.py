@@ -26,7 +26,7 @@ from .numpy_dispatch import functions
 from .orderings import sort
 from .pieces import take_along_axis
 from .quantile_q import is_traced_q, traced_nanquantile
-from .quantiles import _get_gamma, _method, _neighbours, _weighted, quantile
+from .quantiles import _get_gamma, _method, _neighbours, _weighted, is_grid, q_grid, quantile
 from .reductions import sum as tg_sum
 from .reshaping import moveaxis, ravel
 from .shapes import broadcast_to, reshape
@@ -113,12 +113,14 @@ def nanquantile(a: Number, q: Any, axis: Any = None, method: str = "linear",
     _method(method)
     if _integer_data(primal_value(_stacked(a))) and _filled(a):   # no NaN: NumPy's quantile
         return quantile(a, q, axis, method=method, keepdims=keepdims, weights=weights)
+    if is_grid(q):
+        return q_grid(lambda r: nanquantile(a, r, axis, method, keepdims, weights=weights), q)
     if is_traced_q(q):
         return _at_traced_q(a, q, axis, keepdims, method, weights)
     weak = type(q) in (int, float)
     q = np.asanyarray(q)
-    if q.ndim > 1 or np.any(q < 0) or np.any(q > 1):
-        raise ValueError("Quantiles must be in the range [0, 1], a number or a 1-D array.")
+    if np.any(q < 0) or np.any(q > 1):
+        raise ValueError("Quantiles must be in the range [0, 1]")
     return _run(a, q, axis, keepdims, weak, method, weights)
 
 
@@ -161,13 +163,15 @@ def nanpercentile(a: Number, q: Any, axis: Any = None, method: str = "linear",
     if _integer_data(primal_value(_stacked(a))) and _filled(a):
         return quantile(a, np.true_divide(q, 100), axis, method=method, keepdims=keepdims,
                         weights=weights)
+    if is_grid(q):
+        return q_grid(lambda r: nanpercentile(a, r, axis, method, keepdims, weights=weights), q)
     if is_traced_q(q):
         return _at_traced_q(a, stack(list(q)) / 100 if isinstance(q, list | tuple) else q / 100,
                             axis, keepdims, method, weights)
     weak = type(q) in (int, float)
     q = np.true_divide(q, 100)
-    if np.ndim(q) > 1 or np.any(q < 0) or np.any(q > 1):
-        raise ValueError("Percentiles must be in the range [0, 100], a number or a 1-D array.")
+    if np.any(q < 0) or np.any(q > 1):
+        raise ValueError("Percentiles must be in the range [0, 100]")
     return _run(a, np.asanyarray(q), axis, keepdims, weak, method, weights)
 
 

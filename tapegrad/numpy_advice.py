@@ -98,3 +98,8 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
               "a (a constant one-hot matrix; np.add.at writes into a, which cannot hold a "
               "traced value)",
 }
+_SPECTRA = ("np.fft.irfft or np.fft.hfft of real coefficients along one axis (tapegrad "
+            "computes on real numbers: a complex spectrum is refused), or the real and "
+            "imaginary parts as products with constant cosine and sine matrices")
+alternatives.update({f"fft.{name}": _SPECTRA for name in (
+    "ifft", "fft2", "ifft2", "fftn", "ifftn", "rfft2", "rfftn", "irfft2", "irfftn", "ihfft")})

@@ -211,9 +211,26 @@ def around(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     if func in (np.std, np.var) and {"where", "correction", "mean", "dtype"} & set(kwargs):
         return _spread(func, *args, **kwargs)
     if "where" in kwargs and func in _FILL:
-        kw = dict(kwargs)
-        return func(where(kw.pop("where"), args[0], _FILL[func]), *args[1:], **kw)
+        return _masked(func, args, kwargs)
     return None
+
+
+def _masked(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """NumPy's ``prod``/``any``/``all`` with ``where=``: a masked place counts as ``_FILL``'s.
+
+    NumPy's masked product rounds each step to float16 where its unmasked
+    one multiplies in float32: a float16 product keeps NumPy's bits from its
+    own loop, the derivative from tapegrad's pieces.
+    """
+    kw = dict(kwargs)
+    mask = kw.pop("where")
+    out = func(where(mask, args[0], _FILL[func]), *args[1:], **kw)
+    if func is np.prod and _dtype(args[0]) == np.float16 and len(args) <= 2 and \
+            foreign(primal_value(args[0])) is None:
+        axis = args[1] if len(args) == 2 else kw.get("axis")
+        out = with_initial_p(out, args[0], func, axis, bool(kw.get("keepdims", False)),
+                             np._NoValue, mask)
+    return out
 
 
 _NAN_FILL = {np.nansum: 0, np.nancumsum: 0, np.nanprod: 1, np.nancumprod: 1}

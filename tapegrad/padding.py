@@ -156,7 +156,9 @@ def _ramp(end: Any, edge: Any, width: int, dtype: Any, ax: int) -> Any:
     if dtype.kind == "f":
         return np.linspace(end, edge, width, endpoint=False, dtype=dtype, axis=ax)
     ramp = np.linspace(end, astype(edge, np.float64), width, endpoint=False, axis=ax)
-    return astype(np.floor(ramp), dtype)           # NumPy's integer linspace: floor, cast
+    if dtype.kind in "iu":      # NumPy's integer linspace floors; a bool one casts (v != 0)
+        ramp = np.floor(ramp)
+    return astype(ramp, dtype)
 
 
 def _wide(side: Any, ax: int, width: int) -> Any:
@@ -179,14 +181,21 @@ def _stats(x: Any, ax: int, lengths: Any, func: Any, dtype: Any) -> tuple[Any, A
         raise ValueError("stat_length of 0 yields no value for padding")
     sides = [func(_along(x, ax, part), axis=ax, keepdims=True)
              for part in (slice(0, left_n), slice(n - right_n, n))]
-    if dtype.kind in "iub":     # NumPy's _round_if_needed, then its cast on assignment
-        sides = [astype(np.round(s), dtype) for s in sides]
+    if dtype.kind in "iu":      # NumPy's _round_if_needed (integers, not bools) ...
+        sides = [np.round(s) for s in sides]
+    sides = [_into(s, dtype) for s in sides]       # ... then its cast on assignment
     return sides[0], sides[1]
+
+
+def _into(v: Any, dtype: Any) -> Any:
+    """``v`` as NumPy's assignment into the padded array casts it (a bool is ``v != 0``)."""
+    return v if np.asarray(primal_value(v)).dtype == dtype else astype(v, dtype)
 
 
 def _reflect_odd(x: Any, ax: int, lw: int, rw: int, symmetric: bool) -> Any:
     """NumPy's ``_set_reflect_both`` with ``reflect_type="odd"``: chunk by chunk."""
     period, off = shape_of(x)[ax], int(symmetric)
+    dtype = np.asarray(primal_value(x)).dtype
     while lw > 0 or rw > 0:
         old = shape_of(x)[ax]
         old = old // period * period if symmetric else (old - 1) // (period - 1) * (period - 1)
@@ -194,12 +203,12 @@ def _reflect_odd(x: Any, ax: int, lw: int, rw: int, symmetric: bool) -> Any:
         if lw > 0:
             k = min(old, lw)
             chunk = _along(x, ax, slice(k - off, None if off else 0, -1))
-            left = 2 * _along(x, ax, slice(0, 1)) - chunk
+            left = _into(2 * _along(x, ax, slice(0, 1)) - chunk, dtype)
             lw -= k
         if rw > 0:
             k = min(old, rw)
             chunk = _along(x, ax, slice(off - 2, off - 2 - k, -1))
-            right = 2 * _along(x, ax, slice(-1, None)) - chunk
+            right = _into(2 * _along(x, ax, slice(-1, None)) - chunk, dtype)
             rw -= k
         x = _join(ax, *(p for p in (left, x, right) if p is not None))
     return x

@@ -35,7 +35,7 @@ from .scans import cumsum
 from .shapes import _traced_scalar, broadcast_to, transpose
 from .shapes import reshape as reshape_to
 from .tensordot import dot
-from .values import primal_value, shape_of
+from .values import Traced, primal_value, shape_of
 from .zero_dim import as_zero_d
 
 __all__ = ["corrcoef", "cov", "percentile", "quantile"]
@@ -161,7 +161,7 @@ def quantile(a: Number, q: Any, axis: int | None = None, method: str = "linear",
 
     Args:
       a: An array (traced or not).
-      q: A quantile in [0, 1], or a 1-D array of them; traced or not (a
+      q: A quantile in [0, 1], or an array of them; traced or not (a
         traced ``q`` is differentiated too: the slope between the two order
         statistics, as JAX's).
       axis: None (the flattened array), an int or a tuple of ints.
@@ -181,12 +181,14 @@ def quantile(a: Number, q: Any, axis: int | None = None, method: str = "linear",
       >>> float(tg.quantile(np.array([1.0, 2.0, 3.0, 4.0]), 0.5))
       2.5
     """
+    if is_grid(q):
+        return q_grid(lambda r: quantile(a, r, axis, method, keepdims, weights=weights), q)
     if is_traced_q(q):
         return _at_traced_q(a, q, axis, keepdims, method, weights)
     weak = type(q) in (int, float)
     q = np.asanyarray(q)
-    if q.ndim > 1 or np.any(q < 0) or np.any(q > 1):
-        raise ValueError("Quantiles must be in the range [0, 1], a number or a 1-D array.")
+    if np.any(q < 0) or np.any(q > 1):
+        raise ValueError("Quantiles must be in the range [0, 1]")
     if weights is not None:
         return _weighted(a, q, axis, keepdims, weights, method)
     if isinstance(axis, tuple | list):
@@ -201,7 +203,7 @@ def percentile(a: Number, q: Any, axis: int | None = None, method: str = "linear
 
     Args:
       a: An array (traced or not).
-      q: A percentile in [0, 100], or a 1-D array of them; traced or not.
+      q: A percentile in [0, 100], or an array of them; traced or not.
       axis: None (the flattened array), an int or a tuple of ints.
       method: One of NumPy's thirteen methods (``"linear"``, its default,
         ``"lower"``, ``"hazen"``, ``"inverted_cdf"``...), by NumPy's own table.
@@ -217,19 +219,38 @@ def percentile(a: Number, q: Any, axis: int | None = None, method: str = "linear
       >>> float(tg.percentile(np.array([1.0, 2.0, 3.0, 4.0]), 25))
       1.75
     """
+    if is_grid(q):
+        return q_grid(lambda r: percentile(a, r, axis, method, keepdims, weights=weights), q)
     if is_traced_q(q):
         return _at_traced_q(a, tg_stack(list(q)) / 100 if isinstance(q, list | tuple)
                             else q / 100, axis, keepdims, method, weights)
     weak = type(q) in (int, float)
     q = np.true_divide(q, 100)
-    if np.ndim(q) > 1 or np.any(q < 0) or np.any(q > 1):
-        raise ValueError("Percentiles must be in the range [0, 100], a number or a 1-D array.")
+    if np.any(q < 0) or np.any(q > 1):
+        raise ValueError("Percentiles must be in the range [0, 100]")
     if weights is not None:
         return _weighted(a, np.asanyarray(q), axis, keepdims, weights, method)
     if isinstance(axis, tuple | list):
         return _over_axes(_quantile, a, tuple(axis), keepdims, q=np.asanyarray(q), weak=weak,
                           method=method)
     return _quantile(a, np.asanyarray(q), axis, keepdims, weak, method)
+
+
+def is_grid(q: Any) -> bool:
+    """Whether ``q`` has two axes (a traced list of numbers is stacked elsewhere)."""
+    if isinstance(q, list | tuple) and is_traced_q(q):
+        return False
+    if np.ndim(primal_value(q)) > 2:
+        raise ValueError(f"q must be a scalar or 1d (or 2-D, as NumPy takes it), not of shape "
+                         f"{np.shape(primal_value(q))}: ravel it, and reshape the result.")
+    return np.ndim(primal_value(q)) == 2
+
+
+def q_grid(run: Any, q: Any) -> Any:
+    """NumPy's quantiles at a ``q`` of two axes: those at its ravel, its axes leading."""
+    q = q if type(q) is Traced else np.asanyarray(q)
+    out = run(reshape_to(q, (-1,)))
+    return reshape_to(out, shape_of(q) + shape_of(out)[1:])
 
 
 def _at_traced_q(a: Any, q: Any, axis: Any, keepdims: bool, method: str, weights: Any) -> Any:

@@ -37,7 +37,7 @@ def linspace(start: Number, stop: Number, num: int = 50, endpoint: bool = True,
       num: How many numbers.
       endpoint: Whether ``stop`` is the last one.
       retstep: Also return the step.
-      dtype: A float dtype for the result (NumPy's by default).
+      dtype: The result's dtype (NumPy's by default); an integer one floors first.
       axis: Where the new axis goes when ``start`` or ``stop`` is an array.
 
     Returns:
@@ -51,9 +51,6 @@ def linspace(start: Number, stop: Number, num: int = 50, endpoint: bool = True,
     num = int(num)
     if num < 0:
         raise ValueError(f"Number of samples, {num}, must be non-negative.")
-    if dtype is not None and np.dtype(dtype).kind != "f":
-        raise TypeError("linspace: tapegrad makes float numbers only; take np.floor(...)"
-                        ".astype(int) of them for integers.")
     div = num - 1 if endpoint else num
     dt = np.result_type(primal_value(start), primal_value(stop), float(num))
     delta = _as(stop, dt) - _as(start, dt)      # NumPy subtracts in dt: integers never wrap
@@ -65,6 +62,8 @@ def linspace(start: Number, stop: Number, num: int = 50, endpoint: bool = True,
         y = where(last, stop, y)
     if axis != 0:
         y = moveaxis(y, 0, axis)
+    if dtype is not None and np.dtype(dtype).kind in "iu":
+        y = np.floor(y)         # NumPy floors the numbers before its cast to integers
     y = y if dtype is None else astype(y, dtype)
     return (y, step) if retstep else y
 

@@ -109,7 +109,11 @@ _COMPOSITES: dict[str, Any] = {   # ours is a composite, or none: the twin's par
     "k0": lambda ans, x: -_sp("k1")(x),
     "k1": lambda ans, x: -0.5 * (_sp("k0")(x) + _sp("kv")(2.0, x)),
     "k0e": lambda ans, x: ans - _sp("k1e")(x),                              # k0(x) exp(x)
-    "k1e": lambda ans, x: ans - 0.5 * (_sp("k0e")(x) + _sp("kve")(2.0, x))}
+    "k1e": lambda ans, x: ans - 0.5 * (_sp("k0e")(x) + _sp("kve")(2.0, x)),
+    "owens_t": (lambda ans, h, a: -0.5 * ops.exp(-0.5 * h * h) / math.sqrt(2.0 * math.pi)
+                * erf(a * h / math.sqrt(2.0)),
+                lambda ans, h, a: ops.exp(-0.5 * h * h * (1.0 + a * a))
+                / (2.0 * math.pi * (1.0 + a * a)))}
 
 
 def _bessel(name: str, outer: float, inner: float, scale: Any = None) -> tuple[Any, Any]:
