@@ -167,3 +167,29 @@ def test_scipys_functions_on_traced_values_name_tapegrads():
                            np.diag(a), np.diag(a, 1), eigvals_only=True))]:
         with pytest.raises(TypeError, match=rf"tapegrad\.scipy\.linalg\.{name}"):
             tg.jit(call)(A)
+
+
+SYM = A @ A.T + np.diag([1.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize("subset", [(0, 1), (1, 2), (2, 2)])
+@pytest.mark.parametrize("lower", [True, False])
+def test_eigh_subset_by_index(subset, lower):
+    want = sl.eigh(SYM, lower=lower, eigvals_only=True, subset_by_index=subset)
+    f = lambda m: tl.eigh(m, lower=lower, eigvals_only=True, subset_by_index=subset)  # noqa
+    family(f, SYM, want, rtol=1e-12, order2=subset == (1, 2))
+    w, v = tl.eigh(SYM, lower=lower, subset_by_index=subset)
+    _, vs = sl.eigh(SYM, lower=lower, subset_by_index=subset)
+    np.testing.assert_allclose(np.abs(v), np.abs(vs), rtol=1e-10, atol=1e-12)
+    # the eigenvectors' derivative through a sign-free quantity, v v^T
+    proj = lambda m: tl.eigh(m, subset_by_index=subset)[1] @ tl.eigh(   # noqa: E731
+        m, subset_by_index=subset)[1].T
+    loss = lambda m: np.sum(proj(m) * np.arange(9.0).reshape(3, 3))     # noqa: E731
+    np.testing.assert_allclose(tg.grad(loss)(SYM), fd(loss, SYM), rtol=1e-6, atol=1e-8)
+    np.testing.assert_array_equal(tl.eigvalsh(SYM, lower=lower, subset_by_index=subset),
+                                  f(SYM))
+
+
+def test_eigh_subset_by_index_out_of_range_is_refused():
+    with pytest.raises(ValueError, match=r"0 <= lo <= hi <= 2, got \(2, 1\)"):
+        tl.eigh(SYM, subset_by_index=(2, 1))
