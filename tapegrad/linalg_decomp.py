@@ -95,7 +95,8 @@ def qr(a: Number, mode: str = "reduced") -> QRResult:
 
     Args:
       a: Matrices ``(..., m, n)`` with ``m >= n`` (square or tall).
-      mode: ``"reduced"``, or ``"r"`` for ``R`` alone (NumPy's same ``R``).
+      mode: ``"reduced"``, or ``"r"`` for ``R`` alone (NumPy's same ``R``);
+        ``"complete"`` for a square matrix, where it is ``"reduced"``.
 
     Returns:
       ``(Q, R)``: ``Q`` ``(..., m, n)``, ``R`` upper triangular ``(..., n, n)``;
@@ -109,8 +110,10 @@ def qr(a: Number, mode: str = "reduced") -> QRResult:
       5.0
     """
     shape = shape_of(a)
-    if mode not in ("reduced", "r"):
-        raise ValueError(f"linalg.qr: tapegrad has modes 'reduced' and 'r', not {mode!r}.")
+    square = len(shape) >= 2 and shape[-2] == shape[-1]     # "complete" is "reduced" there
+    if mode not in ("reduced", "r") and not (mode == "complete" and square):
+        raise ValueError(f"linalg.qr: tapegrad has modes 'reduced' and 'r' ('complete' for "
+                         f"square matrices), not {mode!r} for shape {shape}.")
     if len(shape) < 2 or shape[-2] < shape[-1]:
         raise np.linalg.LinAlgError(f"linalg.qr: a has shape {shape}; tapegrad takes square "
                                     "or tall matrices (..., m, n) with m >= n.")
