@@ -271,6 +271,11 @@ CALLS: dict[str, Call] = {
     "scipy.linalg.svd": lambda x: tsp.linalg.svd(x)[0],
     "scipy.linalg.eigh": lambda x: tsp.linalg.eigh(x)[0],
     "scipy.linalg.lstsq": lambda x: tsp.linalg.lstsq(x, x[0])[0],
+    "scipy.linalg.eigh_tridiagonal": lambda x: tsp.linalg.eigh_tridiagonal(
+        x[0], x[1, 1:], eigvals_only=True),
+    "scipy.linalg.expm_frechet": lambda x: tsp.linalg.expm_frechet(x, x.T)[1],
+    "scipy.linalg.polar": lambda x: tsp.linalg.polar(x)[0],
+    "scipy.linalg.hilbert": lambda x: x * tsp.linalg.hilbert(x.shape[0]),
     "scipy.integrate.odeint":
         lambda x: tsp.integrate.odeint(lambda y, t, k: -k * y, x[0], np.arange(2.0), x[1, 1]),
     "scipy.signal.convolve": lambda x: tsp.signal.convolve(x, x[:1], mode="valid"),

@@ -97,7 +97,7 @@ def qr(a: Number, mode: str = "reduced") -> QRResult:
     Args:
       a: Matrices ``(..., m, n)`` with ``m >= n`` (square or tall).
       mode: ``"reduced"``, or ``"r"`` for ``R`` alone (NumPy's same ``R``);
-        ``"complete"`` of a square matrix is its ``"reduced"``.
+        ``"complete"`` for a square matrix, where it is ``"reduced"``.
 
     Returns:
       ``(Q, R)``: ``Q`` ``(..., m, n)``, ``R`` upper triangular ``(..., n, n)``;
@@ -111,11 +111,10 @@ def qr(a: Number, mode: str = "reduced") -> QRResult:
       5.0
     """
     shape = shape_of(a)
-    if mode == "complete" and len(shape) >= 2 and shape[-2] == shape[-1]:
-        mode = "reduced"            # a square matrix's complete Q is its reduced one
-    if mode not in ("reduced", "r"):
-        raise ValueError(f"linalg.qr: tapegrad has modes 'reduced' and 'r', not {mode!r} "
-                         "('complete' of a square matrix only, where it is 'reduced').")
+    square = len(shape) >= 2 and shape[-2] == shape[-1]     # "complete" is "reduced" there
+    if mode not in ("reduced", "r") and not (mode == "complete" and square):
+        raise ValueError(f"linalg.qr: tapegrad has modes 'reduced' and 'r' ('complete' for "
+                         f"square matrices), not {mode!r} for shape {shape}.")
     if len(shape) < 2 or shape[-2] < shape[-1]:
         raise np.linalg.LinAlgError(f"linalg.qr: a has shape {shape}; tapegrad takes square "
                                     "or tall matrices (..., m, n) with m >= n.")

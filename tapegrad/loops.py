@@ -251,14 +251,15 @@ def _promoted(init: Any, carry: list[Any], out_kinds: list[Kind]) -> list[Any] |
 
     JAX promotes a weakly typed initial carry to the body's output type and
     traces again; so a Python loop does (``c = 0.0; c = c + np.float32(x)``).
-    Only a Python float given in ``init`` is weak (an ``np.float64`` is not),
-    and not while ``jit`` or ``vmap`` traces: they trace an ``np.float64``
-    (an example of a float64 batch) as a Python float, so the carry stays
-    refused there rather than become a float32 that eager would not give.
+    Only a Python float given in ``init`` is weak (an ``np.float64`` is not).
+    While ``jit`` or ``vmap`` traces, only an untraced one (a literal of the
+    function, ``scan(f, 0.5, xs)``): they trace an ``np.float64`` argument
+    (an example of a float64 batch) as a Python float, so a traced carry
+    stays refused there rather than become a float32 eager would not give.
     """
-    if any(t.staging for t in active_tapes()):
-        return None
-    given = [type(_value(x)) is float for x in tree.leaves(init)]
+    staging = any(t.staging for t in active_tapes())
+    given = [type(x) is float or not staging and type(_value(x)) is float
+             for x in tree.leaves(init)]
     weak = [g and kind_of(x).scalar == "float" and b.shape == () and b.dtype.kind == "f"
             and b.dtype != F64 for g, x, b in zip(given, carry, out_kinds)]
     if not any(weak):

@@ -260,6 +260,7 @@ _ARRAYS_OUT = {np.reshape, np.squeeze, np.asarray, np.array, np.copy, np.transpo
                np.broadcast_to, np.expand_dims, np.asanyarray, np.ascontiguousarray,
                np.where, np.select, np.tensordot}
 _METHODS = {np.reshape, np.squeeze, np.transpose}   # x.reshape(()): a scalar's is a scalar
+_PYTHON_BOOLS = {np.allclose, np.array_equal, np.array_equiv}   # NumPy's bool(...)
 
 
 def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
@@ -284,6 +285,8 @@ def _array_function(self: Traced, func: Any, types: Any, args: tuple[Any, ...],
         if func in _ARRAYS_OUT:
             return out if func in _METHODS and type(primal_value(args[0])) is not np.ndarray \
                 else as_zero_d(out)
+        if func in _PYTHON_BOOLS:
+            return out
         if isinstance(out, tuple):      # slogdet's (sign, logabsdet): NumPy scalars too
             made = [numpy_made(x) for x in out]
             return type(out)(*made) if hasattr(out, "_fields") else tuple(made)

@@ -86,9 +86,10 @@ tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests chec
                "savgol_filter"),
     "ndimage": ("map_coordinates",),
     "fft": ("dct", "dctn", "idct", "idctn"),
-    "linalg": ("cho_factor", "cho_solve", "cholesky", "det", "eigh", "eigvalsh", "expm", "inv",
-               "lstsq", "lu", "lu_factor", "lu_solve", "pinv", "qr", "solve", "solve_banded",
-               "solve_triangular", "solveh_banded", "svd", "toeplitz"),
+    "linalg": ("block_diag", "cho_factor", "cho_solve", "cholesky", "det", "eigh",
+               "eigh_tridiagonal", "eigvalsh", "expm", "expm_frechet", "hilbert", "inv",
+               "lstsq", "lu", "lu_factor", "lu_solve", "pinv", "polar", "qr", "solve",
+               "solve_banded", "solve_triangular", "solveh_banded", "svd", "toeplitz"),
     "stats.multivariate_normal": ("entropy", "logpdf", "pdf"),
     "stats": ("zmap", "zscore"),
 }

@@ -9,7 +9,9 @@ array. ``add`` and ``subtract`` are one ``add_at`` record, NumPy's own
 and ``g`` read at ``i`` for ``x``, repeats included. Any other ufunc
 (``np.maximum.at``, ``np.multiply.at``, ``np.negative.at``) with a constant
 index is its writes in NumPy's order: each round writes the next occurrence
-of every element the index names, so no round names an element twice.
+of every element the index names, so no round names an element twice. A
+traced ``x`` is read (copied) before the first write, as NumPy reads an
+operand that overlaps ``a`` (``np.multiply.at(a, [0, 0], a[1])``).
 
 ``ufunc.reduceat(x, indices, axis)`` is one ``ufunc.reduce`` of each
 segment ``x[indices[k]:indices[k + 1]]`` (the element ``x[indices[k]]``
@@ -33,7 +35,7 @@ from .primitive import Primitive, defjvp, defvjp, primitive
 from .shapes import broadcast_to, reshape, sum_like
 from .ufunc_methods import _fold
 from .values import Traced, primal_value, shape_of
-from .writes import writable, write, written_into
+from .writes import copy_p, writable, write, written_into
 
 __all__ = ["add_at_p", "add_reduceat_p", "at", "reduceat"]
 
@@ -91,7 +93,7 @@ def _in_turn(ufunc: Any, a: Traced, key: Any, x: Any, what: str) -> None:
     if x is not None:
         taken = shape_of(np.broadcast_to(0, shape)[key])
         xs = np.broadcast_to(x, taken).ravel() if type(x) is not Traced else \
-            reshape(broadcast_to(x, taken), (-1,))
+            copy_p(reshape(broadcast_to(x, taken), (-1,)))   # read before any write, as NumPy
     for places, which in rounds:
         old = getitem(a, places)
         new = ufunc(old) if xs is None else ufunc(old, getitem(xs, which))
@@ -106,6 +108,7 @@ def _one_by_one(ufunc: Any, a: Traced, indices: Traced, x: Any, what: str) -> No
     xs = None if x is None else reshape(broadcast_to(x, taken) if type(x) is Traced else
                                         np.broadcast_to(x, taken), (count,) + taken[
                                             len(shape_of(indices)):])
+    xs = copy_p(xs) if type(xs) is Traced else xs        # read before any write, as NumPy
     for k in range(count):
         i = getitem(flat, k)
         old = cast(Any, a)[i]                 # a gather: i is traced

@@ -7,7 +7,8 @@ as JAX does (``_promote_weak_typed_inputs``) and as a Python loop computes
 ``while_loop`` alike, eager and under ``grad`` and ``jvp``, derivatives
 against closed forms. Under ``jit`` and ``vmap``, which trace an
 ``np.float64`` (and each example of a float64 batch) as a Python float,
-the carry is still refused: strict xfails.
+a carry given as an argument is still refused (a strict xfail); a Python
+float literal of the function is promoted there too.
 """
 
 from __future__ import annotations
@@ -78,18 +79,23 @@ def test_what_stays_as_it_was_a_float64_body_and_a_float32_array_carry():
 
 
 @pytest.mark.xfail(strict=True, raises=TypeError, reason=(
-    "jit and vmap trace an np.float64 argument (an example of a float64 batch) as a "
-    "Python float, so they cannot tell a weak carry from a strong one: they refuse the "
-    "carry's dtype change where eager promotes a Python float"))
-@pytest.mark.parametrize("how", ["jit", "vmap", "jit fori_loop"])
-def test_jit_and_vmap_promote_a_python_float_carry_as_eager_does(how):
-    if how == "jit":
-        c, ys = tg.jit(_scan)(0.5)
-        assert type(c) is np.float32 and c == _scan(0.5)[0]
-    elif how == "vmap":
-        out = tg.vmap(lambda s: tg.scan(lambda c, x: (c * x + s, c), 0.5, XS)[0])(
-            np.array([1.0, 2.0]))
-        assert out.dtype == np.float32
-    else:
-        f = lambda m: tg.fori_loop(0, m, lambda i, c: c + np.float32(1.5), 0.0)  # noqa: E731
-        assert tg.jit(f)(np.int64(3)) == f(3)
+    "jit traces an np.float64 argument as a Python float, so it cannot tell a weak "
+    "carry argument from a strong one: it refuses the carry's dtype change where eager "
+    "promotes a Python float"))
+def test_jit_promotes_a_python_float_carry_argument_as_eager_does():
+    c, ys = tg.jit(_scan)(0.5)
+    assert type(c) is np.float32 and c == _scan(0.5)[0]
+
+
+def test_jit_and_vmap_promote_a_python_float_literal_carry_as_eager_does():
+    for step in (lambda c, x, s: c * x + s, lambda c, x, s: c * x + s.astype(np.float32)):
+        f = lambda s: tg.scan(lambda c, x: (step(c, x, s), c), 0.5, XS)   # noqa: E731
+        ss = np.array([1.0, 2.0])
+        want = [np.stack([f(s)[k] for s in ss]) for k in (0, 1)]   # the loop over np.float64
+        for got in (tg.vmap(f)(ss), tg.jit(tg.vmap(f))(ss)):
+            for g, w in zip(got, want):
+                assert g.dtype == w.dtype
+                np.testing.assert_array_equal(g, w)
+    f = lambda m: tg.fori_loop(0, m, lambda i, c: c + np.float32(1.5), 0.0)  # noqa: E731
+    got = tg.jit(f)(np.int64(3))
+    assert type(got) is np.float32 and got == f(3)

@@ -275,6 +275,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                          "flips", "diagonals", "contractions", "tensordot", "matrix",
                          "linalg", "scipy._multivariate_normal", "scipy.linalg",
                          "scipy._decompositions", "scipy._banded", "scipy._lu", "scipy._softmax",
+                         "scipy._structured",
                          "scipy._betainc_grad",
                          "scipy.special", "scipy._numerics", "scipy._closures",
                          "scipy._gammainc", "scipy._betainc", "scipy._information",

@@ -118,7 +118,8 @@ def eigh(a: Number, b: Number = None, *, lower: bool = True, eigvals_only: bool 
       overwrite_b: Ignored.
       type: 1 only (the standard problem).
       check_finite: Ignored.
-      subset_by_index: Not supported.
+      subset_by_index: ``(lo, hi)``: the eigenvalues ``lo`` to ``hi`` (inclusive,
+        ascending) and their vectors only.
       subset_by_value: Not supported.
       driver: Ignored.
 
@@ -126,13 +127,24 @@ def eigh(a: Number, b: Number = None, *, lower: bool = True, eigvals_only: bool 
       ``(w, v)``, or ``w``.
     """
     del overwrite_a, overwrite_b, check_finite, driver
-    _standard("eigh", b, {"type": type, "subset_by_index": subset_by_index,
-                          "subset_by_value": subset_by_value})
+    _standard("eigh", b, {"type": type, "subset_by_value": subset_by_value})
     uplo = "L" if lower else "U"
+    keep = _subset(subset_by_index, shape_of(a)[-1])
     if eigvals_only:
-        return _la.eigvalsh(a, UPLO=uplo)
+        return _la.eigvalsh(a, UPLO=uplo)[..., keep]
     w, v = _la.eigh(a, UPLO=uplo)
-    return w, v
+    return w[..., keep], v[..., keep]
+
+
+def _subset(subset_by_index: Any, n: int) -> slice:
+    """SciPy's ``subset_by_index=(lo, hi)`` as a slice of the ascending eigenvalues."""
+    if subset_by_index is None:
+        return slice(None)
+    lo, hi = (int(k) for k in subset_by_index)
+    if not 0 <= lo <= hi < n:
+        raise ValueError(f"scipy.linalg.eigh: subset_by_index must be (lo, hi) with "
+                         f"0 <= lo <= hi <= {n - 1}, got {tuple(subset_by_index)}.")
+    return slice(lo, hi + 1)
 
 
 def eigvalsh(a: Number, b: Number = None, *, lower: bool = True, overwrite_a: bool = False,

@@ -20,14 +20,16 @@ from ..arrays import concatenate
 from ..batching.rules import batch_rules, broadcasting
 from ..primitive import Primitive, defjvp, defvjp, primitive
 from ..shapes import broadcast_to, reshape
-from ..values import shape_of
+from ..values import primal_value, shape_of
 from ._banded import solve_banded, solveh_banded
 from ._decompositions import eigh, eigvalsh, lstsq, pinv, qr, svd
 from ._lu import lu, lu_factor, lu_solve
+from ._structured import block_diag, eigh_tridiagonal, hilbert, polar
 
-__all__ = ["cho_factor", "cho_solve", "cholesky", "det", "eigh", "eigvalsh", "expm", "inv",
-           "lstsq", "lu", "lu_factor", "lu_solve", "pinv", "qr", "solve", "solve_banded",
-           "solve_triangular", "solveh_banded", "svd", "toeplitz"]
+__all__ = ["block_diag", "cho_factor", "cho_solve", "cholesky", "det", "eigh", "eigh_tridiagonal",
+           "eigvalsh", "expm", "expm_frechet", "hilbert", "inv", "lstsq", "lu", "lu_factor",
+           "lu_solve", "pinv", "polar", "qr", "solve", "solve_banded", "solve_triangular",
+           "solveh_banded", "svd", "toeplitz"]
 
 Number = Any
 
@@ -285,6 +287,10 @@ def _expm_one(a: np.ndarray) -> np.ndarray:
     return r
 
 
+def _dtype(x: Any) -> np.dtype:
+    return np.asarray(primal_value(x)).dtype
+
+
 def _expm(a: Any) -> Any:
     a = np.asarray(a)
     a = a if a.dtype.kind == "f" else a.astype(np.float64)
@@ -296,7 +302,7 @@ def _expm(a: Any) -> Any:
 def _frechet(a: Any, e: Any) -> Any:
     """The derivative of ``expm`` at ``a`` in the direction ``e``: the corner of a block expm."""
     n = shape_of(a)[-1]
-    zero = np.zeros(shape_of(a))
+    zero = np.zeros(shape_of(a), np.result_type(_dtype(a), _dtype(e)))
     block = concatenate([concatenate([a, e], axis=-1), concatenate([zero, a], axis=-1)], axis=-2)
     return expm_p(block)[..., :n, n:]
 
@@ -334,3 +340,35 @@ def expm(A: Number) -> Number:  # noqa: N803  (SciPy's name)
     """
     _mx._square("expm", A)
     return expm_p(A)
+
+
+def expm_frechet(A: Number, E: Number, method: Any = None, compute_expm: bool = True,  # noqa: N803
+                 check_finite: bool = True) -> Any:
+    """SciPy's ``expm_frechet``: the derivative of ``expm`` at ``A`` in the direction ``E``.
+
+    The upper right block of ``expm([[A, E], [0, A]])``, so it differentiates
+    in ``A`` and ``E`` to any order.
+
+    Args:
+      A: A square matrix (or a stack).
+      E: The direction, shaped as ``A``.
+      method: Ignored (SciPy's algorithm choice).
+      compute_expm: Also return ``expm(A)``, first.
+      check_finite: Ignored.
+
+    Returns:
+      ``(expm(A), L)``, or ``L`` with ``compute_expm=False``.
+
+    Examples:
+      >>> import numpy as np
+      >>> from tapegrad.scipy.linalg import expm_frechet
+      >>> expm_frechet(np.zeros((2, 2)), np.eye(2), compute_expm=False)
+      array([[1., 0.],
+             [0., 1.]])
+    """
+    _mx._square("expm_frechet", A)
+    if shape_of(A) != shape_of(E):
+        raise ValueError(f"expm_frechet: A and E must have the same shape, got "
+                         f"{shape_of(A)} and {shape_of(E)}.")
+    frechet = _frechet(A, E)
+    return (expm_p(A), frechet) if compute_expm else frechet
