@@ -20,6 +20,7 @@ import numpy as np
 from .. import linalg as _la
 from .. import linalg_decomp as _dec
 from ..arrays import concatenate
+from ..read_only import fresh
 from ..values import primal_value, shape_of
 
 __all__ = ["eigh", "eigvalsh", "lstsq", "pinv", "qr", "svd"]
@@ -131,9 +132,10 @@ def eigh(a: Number, b: Number = None, *, lower: bool = True, eigvals_only: bool 
     uplo = "L" if lower else "U"
     keep = _subset(subset_by_index, shape_of(a)[-1])
     if eigvals_only:
-        return _la.eigvalsh(a, UPLO=uplo)[..., keep]
+        w = _la.eigvalsh(a, UPLO=uplo)
+        return w if keep == slice(None) else fresh(w[..., keep])[0]
     w, v = _la.eigh(a, UPLO=uplo)
-    return w[..., keep], v[..., keep]
+    return (w, v) if keep == slice(None) else fresh(w[..., keep], v[..., keep])
 
 
 def _subset(subset_by_index: Any, n: int) -> slice:

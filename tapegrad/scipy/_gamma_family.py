@@ -34,12 +34,12 @@ def _elementwise(f: Any, name: str, doc: str) -> Primitive:
     return prim
 
 
-def _no_derivative(function: str, name: str, what: str) -> Any:
+def _no_derivative(function: str, name: str, what: str, other: str = "x") -> Any:
     """A partial that refuses: the derivative of ``function`` in its argument ``name``."""
     def refuse(*_: Any) -> Any:
         raise NotImplementedError(
             f"tapegrad.scipy.{function}: the derivative with respect to {name} ({what}) is not "
-            f"implemented; differentiate with respect to x only, holding {name} constant "
+            f"implemented; differentiate with respect to {other} only, holding {name} constant "
             f"(pass it as a plain number, or tg.stop_gradient({name})).")
     return refuse
 

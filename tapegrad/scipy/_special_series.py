@@ -53,7 +53,7 @@ def _zeta_impl(x: Any, q: Any) -> Any:
 
 
 _zeta = primitive(_zeta_impl, "zeta", elementwise=True, check_rules=False)
-defpartials(_zeta, _no_derivative("special.zeta", "x", "no closed form"),
+defpartials(_zeta, _no_derivative("special.zeta", "x", "no closed form", "q"),
             lambda ans, x, q: -x * _zeta(x + 1.0, q))
 
 

@@ -288,7 +288,7 @@ PARTIALS: dict[str, Any] = {
                       lambda ans, a, b, x: _u("wright_bessel")(a, a + b, x)),
     "zetac": _no("zetac", "x", "no closed form"),
     "_riemann_zeta": _no("zeta", "x", "no closed form"),
-    "_zeta": (_no("zeta", "x", "no closed form"),
+    "_zeta": (_no("zeta", "x", "no closed form", "q"),
               lambda ans, x, q: -x * _u("_zeta")(x + 1.0, q)),
     **POLY_PARTIALS}
 

@@ -31,9 +31,9 @@ _SQRT_2PI = math.sqrt(2.0 * math.pi)
 _SQRT_PI = math.sqrt(math.pi)
 
 
-def order_refused(name: str, arg: str, what: str) -> Any:
+def order_refused(name: str, arg: str, what: str, other: str = "x") -> Any:
     """The partial of SciPy's ``name`` in ``arg``: refused, with the reason ``what``."""
-    return _no_derivative(f"special.{name}", arg, what)
+    return _no_derivative(f"special.{name}", arg, what, other)
 
 
 def _u(name: str) -> Any:
