@@ -86,7 +86,20 @@ tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests chec
                "lstsq", "lu", "lu_factor", "lu_solve", "pinv", "qr", "solve", "solve_banded",
                "solve_triangular", "solveh_banded", "svd", "toeplitz"),
     "stats.multivariate_normal": ("entropy", "logpdf", "pdf"),
-    "stats": ("zmap", "zscore"),
+    "stats.bernoulli": ("cdf", "logpmf", "pmf", "ppf", "sf"),
+    "stats.betabinom": ("logpmf", "pmf"),
+    "stats.binom": ("cdf", "logpmf", "pmf", "sf"),
+    "stats.gennorm": ("cdf", "entropy", "logpdf", "pdf", "sf"),
+    "stats.geom": ("cdf", "logpmf", "logsf", "pmf", "sf"),
+    "stats.gumbel_l": ("cdf", "entropy", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
+    "stats.gumbel_r": ("cdf", "entropy", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
+    "stats.multinomial": ("logpmf", "pmf"),
+    "stats.nbinom": ("cdf", "logpmf", "pmf", "sf"),
+    "stats.pareto": ("cdf", "entropy", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
+    "stats.truncnorm": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
+    "stats.vonmises": ("logpdf", "pdf"),
+    "stats.wrapcauchy": ("logpdf", "pdf"),
+    "stats": ("gaussian_kde", "mode", "rankdata", "sem", "zmap", "zscore"),
 }
 
 
