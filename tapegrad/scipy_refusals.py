@@ -108,13 +108,18 @@ _TWINS_ONLY = ("boxcox", "boxcox1p", "cbrt", "erfcinv", "erfcx", "exp10", "exp2"
                "gamma", "huber", "log1p", "pseudo_huber", "rgamma")
 """SciPy's ufuncs that run on traced values once tapegrad.scipy is imported, with no
 tapegrad.scipy.special function of their name."""
+_DISTRIBUTION_TWINS = (   # the same: the distribution functions (scipy._twins_distributions)
+    "bdtr", "bdtrc", "bdtri", "betaincc", "betainccinv", "betaincinv", "btdtria", "btdtrib",
+    "chdtr", "chdtrc", "chdtri", "fdtr", "fdtrc", "fdtri", "gammainccinv", "gammaincinv", "gdtr",
+    "gdtrc", "gdtrix", "kolmogi", "kolmogorov", "nbdtr", "nbdtrc", "nbdtri", "ndtri_exp",
+    "owens_t", "pdtr", "pdtrc", "pdtri", "smirnov", "smirnovi", "stdtrit", "tklmbda")
 
 
 def scipy_advice(name: str) -> str:
     """What to write instead of SciPy's ``name`` (``scipy.special.erfcx``): a sentence."""
     if name in scipy_alternatives:
         return f" Use {scipy_alternatives[name]} instead."
-    if name.removeprefix("scipy.special.") in _TWINS_ONLY:
+    if name.removeprefix("scipy.special.") in _TWINS_ONLY + _DISTRIBUTION_TWINS:
         return " Import tapegrad.scipy first: SciPy's own ufunc then runs on traced values."
     module, _, fn = name[len("scipy."):].rpartition(".")
     names = tapegrad_scipy.get(module, ())

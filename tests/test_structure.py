@@ -282,6 +282,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                          "scipy._lfilter", "scipy._savgol", "scipy.interpolate",
                          "scipy.ndimage", "scipy.fft",
                          "scipy._scipy_twins", "scipy._numpy_ops", "creation",
+                         "scipy._twins_distributions",
                          "predicates", "differences", "pieces", "padding", "nans", "nanspread",
                          "quantiles", "quantile_q", "interpolation", "cardinal", "choices",
                          "polynomials", "polyroots", "writes", "writers", "flatiter", "stencils",

@@ -16,6 +16,7 @@ from typing import Any
 from .. import elementary, kinks, logic, ops
 from ..numpy_dispatch import ufunc_finders
 from ..primitive import Primitive, defpartials, primitive
+from . import _twins_distributions
 from .special import (
     _betainc,
     _no_derivative,
@@ -107,6 +108,7 @@ _COMPOSITES: dict[str, Any] = {   # ours is a composite, or none: the twin's par
     "k1": lambda ans, x: -0.5 * (_sp("k0")(x) + _sp("kv")(2.0, x)),
     "k0e": lambda ans, x: ans - _sp("k1e")(x),                              # k0(x) exp(x)
     "k1e": lambda ans, x: ans - 0.5 * (_sp("k0e")(x) + _sp("kve")(2.0, x))}
+_COMPOSITES.update(_twins_distributions.PARTIALS)    # bdtr, chdtri, owens_t, ...: theirs
 
 
 def _bessel(name: str, outer: float, inner: float, scale: Any = None) -> tuple[Any, Any]:
