@@ -236,6 +236,9 @@ CALLS: dict[str, Call] = {
     "scipy.stats.poisson.logpmf": lambda x: tsp.stats.poisson.logpmf(np.arange(3), x),
     "scipy.stats.poisson.pmf": lambda x: tsp.stats.poisson.pmf(np.arange(3), x),
     "scipy.stats.poisson.cdf": lambda x: tsp.stats.poisson.cdf(np.arange(3), x),
+    **{f"scipy.stats.poisson.{f}": (lambda f: lambda x: getattr(tsp.stats.poisson, f)(
+        np.arange(3), x))(f) for f in ("sf", "logsf", "logcdf")},
+    "scipy.stats.dirichlet.entropy": lambda x: tsp.stats.dirichlet.entropy(x[0] + 1.0),
     "scipy.stats.multivariate_normal.logpdf":
         lambda x: tsp.stats.multivariate_normal.logpdf(x[0], x[1], x),
     "scipy.stats.multivariate_normal.pdf":

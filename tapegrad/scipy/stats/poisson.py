@@ -18,10 +18,10 @@ from ...arrays import floor
 from ...joins import as_array
 from ...values import Traced
 from .. import _numpy_ops as ops
-from ..special import gammaln, xlogy
+from ..special import gammainc, gammaincc, gammaln, xlogy
 from ._common import Number, where_ok
 
-__all__ = ["cdf", "logpmf", "pmf"]
+__all__ = ["cdf", "logcdf", "logpmf", "logsf", "pmf", "sf"]
 
 
 def logpmf(k: Number, mu: Number, loc: Number = 0) -> Number:
@@ -77,3 +77,30 @@ def cdf(k: Number, mu: Number, loc: Number = 0) -> Number:
     r = kinks.where(x < 0, 0.0, kinks.where(x == math.inf, 1.0, total))
     r = kinks.where(np.isnan(x), math.nan, r)
     return kinks.where(logic.ge(mu, 0.0), r, math.nan)       # nan for a negative or nan mu
+
+
+def _tail(k: Number, mu: Number, loc: Number, upper: bool) -> Number:
+    """``sf`` (``upper``: ``gammainc(floor(k) + 1, mu)``) or ``cdf`` (``gammaincc``)."""
+    x = floor(as_array(k) - as_array(loc))
+    a = kinks.maximum(x, 0.0) + 1.0
+    r = kinks.where(logic.lt(x, 0.0), float(upper), gammainc(a, mu) if upper else gammaincc(a, mu))
+    r = kinks.where(logic.ne(x, x), math.nan, r)
+    return kinks.where(logic.ge(mu, 0.0), r, math.nan)       # nan for a negative or nan mu
+
+
+def sf(k: Number, mu: Number, loc: Number = 0) -> Number:
+    """``P(K > k) = gammainc(floor(k - loc) + 1, mu)``, accurate in the right tail.
+
+    Differentiable in ``mu`` to any order; ``k`` and ``loc`` are counts.
+    """
+    return _tail(k, mu, loc, upper=True)
+
+
+def logsf(k: Number, mu: Number, loc: Number = 0) -> Number:
+    """``log P(K > k)`` (arguments as ``sf``)."""
+    return ops.log(_tail(k, mu, loc, upper=True))
+
+
+def logcdf(k: Number, mu: Number, loc: Number = 0) -> Number:
+    """``log P(K <= k) = log(gammaincc(floor(k - loc) + 1, mu))``; ``k`` may be traced here."""
+    return ops.log(_tail(k, mu, loc, upper=False))
