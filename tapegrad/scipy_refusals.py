@@ -69,7 +69,7 @@ tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests chec
     "stats.gamma": ("cdf", "entropy", "logcdf", "logpdf", "logsf", "pdf", "sf"),
     "stats.chi2": ("cdf", "entropy", "logcdf", "logpdf", "logsf", "pdf", "sf"),
     "stats.beta": ("cdf", "entropy", "logcdf", "logpdf", "logsf", "pdf", "sf"),
-    "stats.poisson": ("cdf", "logcdf", "logpmf", "logsf", "pmf", "sf"),
+    "stats.poisson": ("cdf", "entropy", "logcdf", "logpmf", "logsf", "pmf", "sf"),
     "stats.expon": ("cdf", "entropy", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
     "stats.laplace": ("cdf", "entropy", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
     "stats.logistic": ("cdf", "entropy", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),

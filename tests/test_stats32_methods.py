@@ -122,3 +122,22 @@ def test_poisson_tails_equal_scipys_and_are_differentiable_in_mu(fun):
     ks = np.array([0.0, 1.0, 2.0, 5.0])
     assert np.array_equal(tg.jit(f)(ks, 3.0), f(ks, 3.0))
     assert np.array_equal(tg.vmap(f, in_axes=(0, None))(ks, 3.0), f(ks, 3.0))
+
+
+def test_poisson_entropy_equals_scipys_where_scipys_sum_is_accurate_and_a_long_sum_above():
+    mus = np.array([0.0, 1e-3, 0.1, 1.0, 10.0, 100.0])
+    np.testing.assert_allclose(T.poisson.entropy(mus), ss.poisson.entropy(mus), rtol=1e-13,
+                               atol=1e-16)
+    k = np.arange(0.0, 6000.0)
+    for mu in (500.0, 999.5, 1000.0, 3000.0):     # the window's sum, then the series
+        log_p = ss.poisson.logpmf(k, mu)
+        assert T.poisson.entropy(mu) == pytest.approx(-np.sum(np.exp(log_p) * log_p), rel=1e-12)
+    assert np.isnan(T.poisson.entropy(-1.0))
+    g = tg.grad(T.poisson.entropy)
+    for mu in (0.5, 3.0, 40.0, 2000.0):
+        assert g(mu) == pytest.approx(fd(lambda v: float(T.poisson.entropy(v)), mu, eps=1e-4),
+                                      rel=1e-6)
+        assert tg.jit(g)(mu) == g(mu)
+    assert g(1000.0 - 1e-9) == pytest.approx(g(1000.0), rel=1e-9)
+    mus = np.array([0.5, 3.0, 2000.0])
+    assert np.array_equal(tg.vmap(T.poisson.entropy)(mus), T.poisson.entropy(mus))
