@@ -179,7 +179,8 @@ def _no_derivative(function: str, name: str, what: str) -> Any:
 
 def _gamma_density(a: Any, x: Any) -> Any:
     """``x^(a-1) e^-x / Gamma(a)``, the derivative of ``gammainc`` in ``x`` (0 at ``x = inf``)."""
-    return kinks.where(logic.eq(x, math.inf), 0.0, ops.exp(xlogy(a - 1.0, x) - x - gammaln(a)))
+    return kinks.where(logic.eq(x, math.inf), 0.0,
+                       _numpy_ops.exp(xlogy(a - 1.0, x) - x - gammaln(a)))    # a batch's bits
 
 
 gammainc = _elementwise(_g.gammainc, "gammainc",
@@ -205,7 +206,7 @@ def _betaln(a: Any, b: Any) -> Any:
 
 def _beta_density(a: Any, b: Any, x: Any) -> Any:
     """``x^(a-1) (1-x)^(b-1) / B(a, b)``, the derivative of ``betainc`` in ``x``."""
-    return ops.exp(xlogy(a - 1.0, x) + xlog1py(b - 1.0, -x) - _betaln(a, b))
+    return _numpy_ops.exp(xlogy(a - 1.0, x) + xlog1py(b - 1.0, -x) - _betaln(a, b))
 
 
 def _of_three(f: Any, name: str, doc: str) -> Primitive:
@@ -258,8 +259,8 @@ def betainc(a: Number, b: Number, x: Number) -> Number:
 def _t_density(df: Any, t: Any) -> Any:
     """Student's t density, the derivative of ``stdtr`` in ``t``."""
     half = 0.5 * (df + 1.0)
-    return ops.exp(gammaln(half) - gammaln(0.5 * df) - 0.5 * ops.log(df * math.pi)
-                   - half * ops.log1p(t * t / df))
+    return _numpy_ops.exp(gammaln(half) - gammaln(0.5 * df) - 0.5 * _numpy_ops.log(df * math.pi)
+                          - half * _numpy_ops.log1p(t * t / df))
 
 
 def _t_density_ddf_log(df: Any, t: Any) -> Any:
