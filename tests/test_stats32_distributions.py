@@ -218,3 +218,28 @@ def test_new_distributions_are_frozen_as_scipys():
     assert T.gumbel_r(loc=1.0, scale=2.0).logpdf(0.5) == T.gumbel_r.logpdf(0.5, 1.0, 2.0)
     assert T.binom(5, 0.3).pmf(2) == T.binom.pmf(2, 5, 0.3)
     assert T.truncnorm(-1.0, 2.0, loc=1.0).cdf(1.2) == T.truncnorm.cdf(1.2, -1.0, 2.0, loc=1.0)
+
+
+def test_discrete_float32_stays_float32_and_is_scipys_to_float32_precision():
+    k = np.array([0.0, 1.0, 2.0, 3.0], np.float32)
+    f32 = np.float32
+    for name, shapes in [("bernoulli", (f32(0.3),)), ("binom", (5, f32(0.3))),
+                         ("geom", (f32(0.3),)), ("nbinom", (f32(2.5), f32(0.3))),
+                         ("betabinom", (5, f32(2.0), f32(3.0)))]:
+        for fun in getattr(T, name).__all__:
+            arg = np.array([0.2, 0.7], np.float32) if fun == "ppf" else k
+            got = getattr(getattr(T, name), fun)(arg, *shapes)
+            assert got.dtype == np.float32, (name, fun)
+            want = _scipy(name, fun, arg.astype(float), *map(float, shapes))
+            np.testing.assert_allclose(got, want, rtol=2e-5, atol=1e-6, err_msg=f"{name}.{fun}")
+
+
+def test_off_the_counts_the_log_mass_is_minus_inf_with_zero_gradients_in_p():
+    for name, k, shapes, i in [("bernoulli", 2.0, (0.3,), 1), ("binom", 7.0, (5.0, 0.3), 2),
+                               ("binom", 1.5, (5.0, 0.3), 2), ("geom", 0.0, (0.3,), 1),
+                               ("nbinom", -1.0, (2.5, 0.3), 2),
+                               ("betabinom", 6.0, (5.0, 1.5, 2.5), 3)]:
+        m = getattr(T, name)
+        assert m.logpmf(k, *shapes) == -np.inf and m.pmf(k, *shapes) == 0.0
+        for fun in ("logpmf", "pmf"):
+            assert tg.grad(getattr(m, fun), argnums=i)(k, *shapes) == 0.0, (name, fun)

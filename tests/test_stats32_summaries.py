@@ -159,3 +159,17 @@ def test_gaussian_kde_refuses_mismatched_points_and_weights():
         T.gaussian_kde(np.arange(5.0), weights=np.ones(4))
     with pytest.raises(ValueError, match="multiple elements"):
         T.gaussian_kde(np.array([1.0]))
+
+
+def test_sem_and_kde_second_derivatives_equal_differences_of_the_first():
+    x = np.array([1.0, 2.5, 4.0, 0.5])
+    h = tg.hessian(lambda v: T.sem(v))(x)
+    g = tg.grad(lambda v: T.sem(v))
+    for i in range(4):
+        np.testing.assert_allclose(h[i], fd(lambda v: float(g(v)[i]), x, eps=1e-5), rtol=1e-5,
+                                   atol=1e-8)
+    data, w, pts = _kde_case(1)
+    kde = T.gaussian_kde(data, weights=w)
+    second = tg.grad(tg.grad(lambda p: kde.logpdf(p)[0]))
+    first = tg.grad(lambda p: kde.logpdf(p)[0])
+    assert second(0.3) == pytest.approx(fd(lambda v: float(first(v)), 0.3, eps=1e-5), rel=1e-5)
