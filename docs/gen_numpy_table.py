@@ -248,6 +248,9 @@ CALLS: dict[str, Call] = {
     "scipy.stats.poisson.logpmf": lambda x: tsp.stats.poisson.logpmf(np.arange(3), x),
     "scipy.stats.poisson.pmf": lambda x: tsp.stats.poisson.pmf(np.arange(3), x),
     "scipy.stats.poisson.cdf": lambda x: tsp.stats.poisson.cdf(np.arange(3), x),
+    **{f"scipy.stats.poisson.{f}": (lambda f: lambda x: getattr(tsp.stats.poisson, f)(
+        np.arange(3), x))(f) for f in ("sf", "logsf", "logcdf")},
+    "scipy.stats.dirichlet.entropy": lambda x: tsp.stats.dirichlet.entropy(x[0] + 1.0),
     "scipy.stats.multivariate_normal.logpdf":
         lambda x: tsp.stats.multivariate_normal.logpdf(x[0], x[1], x),
     "scipy.stats.multivariate_normal.pdf":
@@ -258,6 +261,30 @@ CALLS: dict[str, Call] = {
         lambda x: tsp.stats.dirichlet.logpdf(x[0] * x[0] / np.sum(x[0] * x[0]), x[1] * x[1]),
     "scipy.stats.dirichlet.pdf":
         lambda x: tsp.stats.dirichlet.pdf(x[0] * x[0] / np.sum(x[0] * x[0]), x[1] * x[1]),
+    **{f"scipy.stats.{d}.{f}": (lambda d, f, shapes, shift: lambda x: getattr(
+        getattr(tsp.stats, d), f)(x + (0.0 if f in ("ppf", "isf") else shift), *shapes))(
+            d, f, shapes, shift)
+       for d, shapes, shift in (("pareto", (2.0,), 1.0), ("gennorm", (1.5,), 0.0),
+                                ("truncnorm", (-1.0, 2.0), 0.0), ("vonmises", (2.0,), 0.0),
+                                ("wrapcauchy", (0.5,), 0.0))
+       for f in getattr(tsp.stats, d).__all__ if f != "entropy"},
+    **{f"scipy.stats.{d}.entropy": (lambda d, n: lambda x: getattr(tsp.stats, d).entropy(
+        *(x + 1.0,) * n))(d, n) for d, n in (("pareto", 1), ("gennorm", 1))},
+    **{f"scipy.stats.{d}.{f}": (lambda d, f, before, after: lambda x: getattr(
+        getattr(tsp.stats, d), f)(np.arange(3.0) + before[0], *before[1:], x, *after))(
+            d, f, before, after)
+       for d, before, after in (("bernoulli", (0.0,), ()), ("binom", (0.0, 5), ()),
+                                ("geom", (1.0,), ()), ("nbinom", (0.0, 2.5), ()),
+                                ("betabinom", (0.0, 5, 2.0), ()))
+       for f in getattr(tsp.stats, d).__all__ if f != "ppf"},
+    "scipy.stats.bernoulli.ppf": lambda x: tsp.stats.bernoulli.ppf(x, 0.4),
+    "scipy.stats.multinomial.logpmf": lambda x: tsp.stats.multinomial.logpmf(
+        np.array([1.0, 2.0, 0.0]), 3, x / np.sum(x, axis=1, keepdims=True)),
+    "scipy.stats.multinomial.pmf": lambda x: tsp.stats.multinomial.pmf(
+        np.array([1.0, 2.0, 0.0]), 3, x / np.sum(x, axis=1, keepdims=True)),
+    "scipy.stats.gaussian_kde": lambda x: tsp.stats.gaussian_kde(x[0]).logpdf(x[1]),
+    "scipy.stats.mode": lambda x: tsp.stats.mode(x).mode,
+    "scipy.stats.rankdata": lambda x: tsp.stats.rankdata(x, axis=0),
     "scipy.linalg.solve": lambda x: tsp.linalg.solve(x, x[0]),
     "scipy.linalg.solve_triangular": lambda x: tsp.linalg.solve_triangular(x, x[0]),
     "scipy.linalg.solve_banded": lambda x: tsp.linalg.solve_banded((1, 1), x[:3], x[0]),

@@ -68,18 +68,18 @@ tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests chec
                 "hyp1f1", "hyp2f1", "i0", "i0e", "i1", "i1e", "lpmn", "lpmn_values", "poch",
                 "rgamma", "spence", "spherical_in", "spherical_jn", "spherical_kn", "spherical_yn",
                 "zeta"),
-    "stats.norm": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
-    "stats.t": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
-    "stats.gamma": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
-    "stats.chi2": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
-    "stats.beta": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
-    "stats.poisson": ("cdf", "logpmf", "pmf"),
-    "stats.expon": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
-    "stats.laplace": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
-    "stats.logistic": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
-    "stats.cauchy": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
-    "stats.uniform": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
-    "stats.lognorm": ("cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
+    "stats.norm": ("cdf", "entropy", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
+    "stats.t": ("cdf", "entropy", "logcdf", "logpdf", "logsf", "pdf", "sf"),
+    "stats.gamma": ("cdf", "entropy", "logcdf", "logpdf", "logsf", "pdf", "sf"),
+    "stats.chi2": ("cdf", "entropy", "logcdf", "logpdf", "logsf", "pdf", "sf"),
+    "stats.beta": ("cdf", "entropy", "logcdf", "logpdf", "logsf", "pdf", "sf"),
+    "stats.poisson": ("cdf", "entropy", "logcdf", "logpmf", "logsf", "pmf", "sf"),
+    "stats.expon": ("cdf", "entropy", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
+    "stats.laplace": ("cdf", "entropy", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
+    "stats.logistic": ("cdf", "entropy", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
+    "stats.cauchy": ("cdf", "entropy", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
+    "stats.uniform": ("cdf", "entropy", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
+    "stats.lognorm": ("cdf", "entropy", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
     "integrate": ("odeint",),
     "interpolate": ("CubicSpline",),
     "signal": ("convolve", "convolve2d", "correlate", "correlate2d", "fftconvolve", "lfilter",
@@ -91,7 +91,20 @@ tapegrad_scipy = {    # what tapegrad.scipy has, by SciPy module (its tests chec
                "lstsq", "lu", "lu_factor", "lu_solve", "pinv", "polar", "qr", "solve",
                "solve_banded", "solve_triangular", "solveh_banded", "svd", "toeplitz"),
     "stats.multivariate_normal": ("entropy", "logpdf", "pdf"),
-    "stats": ("zmap", "zscore"),
+    "stats.bernoulli": ("cdf", "logpmf", "pmf", "ppf", "sf"),
+    "stats.betabinom": ("logpmf", "pmf"),
+    "stats.binom": ("cdf", "logpmf", "pmf", "sf"),
+    "stats.gennorm": ("cdf", "entropy", "logpdf", "pdf", "sf"),
+    "stats.geom": ("cdf", "logpmf", "logsf", "pmf", "sf"),
+    "stats.gumbel_l": ("cdf", "entropy", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
+    "stats.gumbel_r": ("cdf", "entropy", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
+    "stats.multinomial": ("logpmf", "pmf"),
+    "stats.nbinom": ("cdf", "logpmf", "pmf", "sf"),
+    "stats.pareto": ("cdf", "entropy", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"),
+    "stats.truncnorm": ("cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"),
+    "stats.vonmises": ("logpdf", "pdf"),
+    "stats.wrapcauchy": ("logpdf", "pdf"),
+    "stats": ("gaussian_kde", "mode", "rankdata", "sem", "zmap", "zscore"),
 }
 
 
@@ -114,13 +127,18 @@ _TWINS_ONLY = ("agm", "airy", "airye", "bei", "beip", "ber", "berp", "binom", "b
                "y0", "y1", "yn", "yv", "yve", "zetac")
 """SciPy's ufuncs that run on traced values once tapegrad.scipy is imported, with no
 tapegrad.scipy.special function of their name."""
+_DISTRIBUTION_TWINS = (   # the same: the distribution functions (scipy._twins_distributions)
+    "bdtr", "bdtrc", "bdtri", "betaincc", "betainccinv", "betaincinv", "btdtria", "btdtrib",
+    "chdtr", "chdtrc", "chdtri", "fdtr", "fdtrc", "fdtri", "gammainccinv", "gammaincinv", "gdtr",
+    "gdtrc", "gdtrix", "kolmogi", "kolmogorov", "nbdtr", "nbdtrc", "nbdtri", "owens_t", "pdtr",
+    "pdtrc", "pdtri", "smirnov", "smirnovi", "stdtrit", "tklmbda")
 
 
 def scipy_advice(name: str) -> str:
     """What to write instead of SciPy's ``name`` (``scipy.special.erfcx``): a sentence."""
     if name in scipy_alternatives:
         return f" Use {scipy_alternatives[name]} instead."
-    if name.removeprefix("scipy.special.") in _TWINS_ONLY:
+    if name.removeprefix("scipy.special.") in _TWINS_ONLY + _DISTRIBUTION_TWINS:
         return " Import tapegrad.scipy first: SciPy's own ufunc then runs on traced values."
     module, _, fn = name[len("scipy."):].rpartition(".")
     names = tapegrad_scipy.get(module, ())

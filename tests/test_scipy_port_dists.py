@@ -26,7 +26,7 @@ SCIPY_UNDERFLOWS = {("laplace", f) for f in ("logpdf", "logcdf", "logsf")}
 
 
 def _funs(name):
-    return getattr(T, name).__all__
+    return [f for f in getattr(T, name).__all__ if f != "entropy"]     # entropy takes no x
 
 
 @pytest.mark.parametrize("name", NAMES)

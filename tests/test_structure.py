@@ -285,6 +285,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                          "scipy._scipy_twins", "scipy._twins_more", "scipy._twins_poly",
                          "scipy._gamma_family", "scipy._special_more", "scipy._special_series",
                          "scipy._numpy_ops", "creation",
+                         "scipy._twins_distributions",
                          "predicates", "differences", "pieces", "padding", "nans", "nanspread",
                          "quantiles", "quantile_q", "interpolation", "cardinal", "choices",
                          "polynomials", "polyroots", "writes", "writers", "flatiter", "stencils",

@@ -16,7 +16,10 @@ from typing import Any
 from .. import elementary, kinks, logic, ops
 from ..numpy_dispatch import ufunc_finders
 from ..primitive import Primitive, defpartials, primitive
-from . import _twins_more  # noqa: F401  (more of SciPy's ufuncs: their finder)
+from . import (
+    _twins_distributions,
+    _twins_more,  # noqa: F401  (more of SciPy's ufuncs: their finder)
+)
 from ._special_more import _spence_d
 from ._twins_more import _exprel_d
 from .special import (
@@ -109,11 +112,8 @@ _COMPOSITES: dict[str, Any] = {   # ours is a composite, or none: the twin's par
     "k0": lambda ans, x: -_sp("k1")(x),
     "k1": lambda ans, x: -0.5 * (_sp("k0")(x) + _sp("kv")(2.0, x)),
     "k0e": lambda ans, x: ans - _sp("k1e")(x),                              # k0(x) exp(x)
-    "k1e": lambda ans, x: ans - 0.5 * (_sp("k0e")(x) + _sp("kve")(2.0, x)),
-    "owens_t": (lambda ans, h, a: -0.5 * ops.exp(-0.5 * h * h) / math.sqrt(2.0 * math.pi)
-                * erf(a * h / math.sqrt(2.0)),
-                lambda ans, h, a: ops.exp(-0.5 * h * h * (1.0 + a * a))
-                / (2.0 * math.pi * (1.0 + a * a)))}
+    "k1e": lambda ans, x: ans - 0.5 * (_sp("k0e")(x) + _sp("kve")(2.0, x))}
+_COMPOSITES.update(_twins_distributions.PARTIALS)    # bdtr, chdtri, owens_t, ...: theirs
 
 
 def _bessel(name: str, outer: float, inner: float, scale: Any = None) -> tuple[Any, Any]:

@@ -8,8 +8,11 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from ... import kinks, logic
 from ...joins import as_array
+from ...values import primal_value
 from .. import _numpy_ops as ops
 
 Number = Any
@@ -32,6 +35,14 @@ def positive(*params: Number) -> Any:
         gt = logic.gt(as_array(p), 0.0)
         ok = gt if ok is True else logic.logical_and(ok, gt)
     return ok
+
+
+def typed_like(x: Number, *params: Number) -> tuple[Number, ...]:
+    """``params``, a Python number among them made ``x``'s float type (float32 stays float32)."""
+    kind = np.asarray(primal_value(x)).dtype
+    if kind.kind != "f":
+        return params
+    return tuple(kind.type(p) if type(p) in (int, float) else p for p in params)
 
 
 def standardize(x: Number, loc: Number, scale: Number) -> Number:

@@ -13,10 +13,10 @@ from typing import Any
 
 from ... import kinks, logic
 from .. import _numpy_ops as ops
-from ..special import _betainc, gammaln, xlog1py, xlogy
+from ..special import _betainc, digamma, gammaln, xlog1py, xlogy
 from ._common import Number, positive, standardize, where_ok
 
-__all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"]
+__all__ = ["cdf", "entropy", "logcdf", "logpdf", "logsf", "pdf", "sf"]
 
 
 def logpdf(x: Number, a: Number, b: Number, loc: Number = 0, scale: Number = 1) -> Number:
@@ -79,3 +79,13 @@ def logsf(x: Number, a: Number, b: Number, loc: Number = 0, scale: Number = 1) -
     p, q = _tails(x, a, b, loc, scale)
     r = kinks.where(logic.lt(p, 0.5), ops.log1p(-p), ops.log(q))
     return where_ok(positive(a, b, scale), r, float("nan"))
+
+
+def entropy(a: Number, b: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """The differential entropy (``loc`` has no effect).
+
+    ``betaln(a, b) - (a-1) psi(a) - (b-1) psi(b) + (a+b-2) psi(a+b) + log(scale)``.
+    """
+    r = (gammaln(a) + gammaln(b) - gammaln(a + b) - (a - 1.0) * digamma(a)
+         - (b - 1.0) * digamma(b) + (a + b - 2.0) * digamma(a + b) + ops.log(scale))
+    return where_ok(positive(a, b, scale), r + 0.0 * loc, math.nan)

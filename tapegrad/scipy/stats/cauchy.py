@@ -17,7 +17,7 @@ from ... import kinks, logic
 from .. import _numpy_ops as ops
 from ._common import Number, positive, standardize, where_ok
 
-__all__ = ["cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
+__all__ = ["cdf", "entropy", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
 _LOG_PI = math.log(math.pi)
 
 
@@ -94,3 +94,8 @@ def ppf(q: Number, loc: Number = 0, scale: Number = 1) -> Number:
 def isf(q: Number, loc: Number = 0, scale: Number = 1) -> Number:
     """The inverse of ``sf``: ``ppf(1 - q)`` written as ``2 loc - ppf(q)``."""
     return 2.0 * loc - ppf(q, loc, scale)
+
+
+def entropy(loc: Number = 0, scale: Number = 1) -> Number:
+    """The differential entropy ``log(4 pi scale)`` (``loc`` has no effect)."""
+    return where_ok(positive(scale), math.log(4.0 * math.pi) + ops.log(scale) + 0.0 * loc, math.nan)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from . import gamma
 from ._common import Number
 
-__all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"]
+__all__ = ["cdf", "entropy", "logcdf", "logpdf", "logsf", "pdf", "sf"]
 
 
 def logpdf(x: Number, df: Number, loc: Number = 0, scale: Number = 1) -> Number:
@@ -56,3 +56,8 @@ def sf(x: Number, df: Number, loc: Number = 0, scale: Number = 1) -> Number:
 def logsf(x: Number, df: Number, loc: Number = 0, scale: Number = 1) -> Number:
     """``log P(X > x)`` (arguments as ``cdf``)."""
     return gamma.logsf(x, df * 0.5, loc, scale * 2.0)
+
+
+def entropy(df: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """The differential entropy: the gamma's of shape ``df / 2`` and scale ``2 scale``."""
+    return gamma.entropy(df * 0.5, loc, scale * 2.0)

@@ -28,10 +28,10 @@ from ...joins import as_array
 from ...shapes import reshape
 from ...values import shape_of
 from .. import _numpy_ops as ops
-from ..special import gammaln, xlogy
+from ..special import digamma, gammaln, xlogy
 from ._common import Number
 
-__all__ = ["logpdf", "pdf"]
+__all__ = ["entropy", "logpdf", "pdf"]
 
 
 def _points(x: Any, k: int) -> Any:
@@ -73,3 +73,20 @@ def logpdf(x: Number, alpha: Number) -> Number:
 def pdf(x: Number, alpha: Number) -> Number:
     """The Dirichlet density at ``x`` (arguments as ``logpdf``)."""
     return ops.exp(logpdf(x, alpha))
+
+
+def entropy(alpha: Number) -> Number:
+    """The differential entropy ``log B(alpha) + (a0 - K) psi(a0) - sum((alpha - 1) psi(alpha))``.
+
+    ``a0`` is ``sum(alpha)``, ``K`` the number of components; ``nan`` where a
+    concentration is not positive (SciPy raises there).
+    """
+    alpha = as_array(alpha)
+    if len(shape_of(alpha)) != 1:
+        raise ValueError(f"Parameter vector 'a' must be one dimensional, but a.shape = "
+                         f"{shape_of(alpha)}.")
+    a0 = reductions.sum(alpha)
+    log_b = reductions.sum(gammaln(alpha)) - gammaln(a0)
+    r = log_b + (a0 - shape_of(alpha)[0]) * digamma(a0) - reductions.sum((alpha - 1.0) *
+                                                                         digamma(alpha))
+    return kinks.where(logic.gt(reductions.min(alpha), 0.0), r, math.nan)

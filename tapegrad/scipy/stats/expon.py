@@ -15,7 +15,7 @@ from ... import kinks, logic
 from .. import _numpy_ops as ops
 from ._common import Number, positive, standardize, where_ok
 
-__all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
+__all__ = ["cdf", "entropy", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
 _LOG2 = math.log(2.0)
 
 
@@ -72,3 +72,15 @@ def ppf(q: Number, loc: Number = 0, scale: Number = 1) -> Number:
     r = loc - scale * ops.log1p(-q)
     r = kinks.where(logic.logical_or(logic.lt(q, 0.0), logic.gt(q, 1.0)), math.nan, r)
     return where_ok(positive(scale), r, math.nan)
+
+
+def isf(q: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """The inverse of ``sf``: ``loc - scale * log(q)`` (``nan`` outside ``[0, 1]``)."""
+    r = loc - scale * ops.log(q)
+    r = kinks.where(logic.logical_or(logic.lt(q, 0.0), logic.gt(q, 1.0)), math.nan, r)
+    return where_ok(positive(scale), r, math.nan)
+
+
+def entropy(loc: Number = 0, scale: Number = 1) -> Number:
+    """The differential entropy ``1 + log(scale)`` (``loc`` has no effect)."""
+    return where_ok(positive(scale), 1.0 + ops.log(scale) + 0.0 * loc, math.nan)

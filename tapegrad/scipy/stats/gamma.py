@@ -12,10 +12,10 @@ import math
 
 from ... import kinks, logic
 from .. import _numpy_ops as ops
-from ..special import gammainc, gammaincc, gammaln, xlogy
+from ..special import digamma, gammainc, gammaincc, gammaln, xlogy
 from ._common import Number, positive, standardize, where_ok
 
-__all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"]
+__all__ = ["cdf", "entropy", "logcdf", "logpdf", "logsf", "pdf", "sf"]
 
 
 def logpdf(x: Number, a: Number, loc: Number = 0, scale: Number = 1) -> Number:
@@ -74,3 +74,9 @@ def logsf(x: Number, a: Number, loc: Number = 0, scale: Number = 1) -> Number:
     p = gammainc(a, z)
     r = kinks.where(logic.lt(p, 0.5), ops.log1p(-p), ops.log(gammaincc(a, z)))
     return where_ok(positive(a, scale), r, float("nan"))
+
+
+def entropy(a: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """The differential entropy ``a + gammaln(a) + (1 - a) digamma(a) + log(scale)``."""
+    r = a + gammaln(a) + (1.0 - a) * digamma(a) + ops.log(scale)
+    return where_ok(positive(a, scale), r + 0.0 * loc, math.nan)

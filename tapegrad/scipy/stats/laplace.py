@@ -14,7 +14,7 @@ from ... import kinks, logic
 from .. import _numpy_ops as ops
 from ._common import Number, positive, standardize, where_ok
 
-__all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
+__all__ = ["cdf", "entropy", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
 _LOG2 = math.log(2.0)
 
 
@@ -71,3 +71,16 @@ def ppf(q: Number, loc: Number = 0, scale: Number = 1) -> Number:
     r = loc + scale * kinks.where(upper, -ops.log(2.0 - 2.0 * q), ops.log(2.0 * q))
     r = kinks.where(logic.logical_or(logic.lt(q, 0.0), logic.gt(q, 1.0)), math.nan, r)
     return where_ok(positive(scale), r, math.nan)
+
+
+def isf(q: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """The inverse of ``sf``, ``ppf``'s mirror: ``loc - scale log(2 q)`` above 1/2."""
+    upper = logic.gt(q, 0.5)
+    r = loc - scale * kinks.where(upper, -ops.log(2.0 - 2.0 * q), ops.log(2.0 * q))
+    r = kinks.where(logic.logical_or(logic.lt(q, 0.0), logic.gt(q, 1.0)), math.nan, r)
+    return where_ok(positive(scale), r, math.nan)
+
+
+def entropy(loc: Number = 0, scale: Number = 1) -> Number:
+    """The differential entropy ``1 + log(2 scale)`` (``loc`` has no effect)."""
+    return where_ok(positive(scale), 1.0 + math.log(2.0) + ops.log(scale) + 0.0 * loc, math.nan)

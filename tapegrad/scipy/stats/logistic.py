@@ -18,7 +18,7 @@ from .. import _numpy_ops as ops
 from ..special import expit, logit
 from ._common import Number, positive, standardize, where_ok
 
-__all__ = ["cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
+__all__ = ["cdf", "entropy", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
 
 
 def logpdf(x: Number, loc: Number = 0, scale: Number = 1) -> Number:
@@ -71,3 +71,8 @@ def ppf(q: Number, loc: Number = 0, scale: Number = 1) -> Number:
 def isf(q: Number, loc: Number = 0, scale: Number = 1) -> Number:
     """The inverse of ``sf``: ``loc - scale * logit(q)``."""
     return where_ok(positive(scale), loc - scale * logit(q), math.nan)
+
+
+def entropy(loc: Number = 0, scale: Number = 1) -> Number:
+    """The differential entropy ``2 + log(scale)`` (``loc`` has no effect)."""
+    return where_ok(positive(scale), 2.0 + ops.log(scale) + 0.0 * loc, math.nan)

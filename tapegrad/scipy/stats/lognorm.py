@@ -20,7 +20,7 @@ from .. import _numpy_ops as ops
 from ..special import log_ndtr, ndtr, ndtri
 from ._common import LOG_SQRT_2PI, Number, positive, standardize, where_ok
 
-__all__ = ["cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
+__all__ = ["cdf", "entropy", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
 
 
 def _log_y(x: Number, loc: Number, scale: Number) -> tuple[Number, Number, Number]:
@@ -94,3 +94,9 @@ def ppf(q: Number, s: Number, loc: Number = 0, scale: Number = 1) -> Number:
 def isf(q: Number, s: Number, loc: Number = 0, scale: Number = 1) -> Number:
     """The inverse of ``sf``: ``loc + scale * exp(-s * ndtri(q))``."""
     return where_ok(positive(s, scale), loc + scale * ops.exp(-s * ndtri(q)), math.nan)
+
+
+def entropy(s: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """The differential entropy ``(1 + log(2 pi)) / 2 + log(s) + log(scale)``."""
+    r = 0.5 + LOG_SQRT_2PI + ops.log(s) + ops.log(scale)
+    return where_ok(positive(s, scale), r + 0.0 * loc, math.nan)

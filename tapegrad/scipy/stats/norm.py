@@ -9,11 +9,13 @@ Examples:
 
 from __future__ import annotations
 
+import math
+
 from .. import _numpy_ops as ops
 from ..special import log_ndtr, ndtr, ndtri
 from ._common import LOG_SQRT_2PI, Number, positive, standardize, where_ok
 
-__all__ = ["cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
+__all__ = ["cdf", "entropy", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
 
 
 def logpdf(x: Number, loc: Number = 0, scale: Number = 1) -> Number:
@@ -64,3 +66,8 @@ def ppf(q: Number, loc: Number = 0, scale: Number = 1) -> Number:
 def isf(q: Number, loc: Number = 0, scale: Number = 1) -> Number:
     """The inverse of ``sf``: ``loc - scale * ndtri(q)``."""
     return where_ok(positive(scale), loc - scale * ndtri(q), float("nan"))
+
+
+def entropy(loc: Number = 0, scale: Number = 1) -> Number:
+    """The differential entropy ``log(2 pi e) / 2 + log(scale)`` (``loc`` has no effect)."""
+    return where_ok(positive(scale), 0.5 + LOG_SQRT_2PI + ops.log(scale) + 0.0 * loc, math.nan)

@@ -14,10 +14,10 @@ import numpy as np
 
 from ... import kinks, logic
 from .. import _numpy_ops as ops
-from ..special import gammaln, stdtr
+from ..special import digamma, gammaln, stdtr
 from ._common import LOG_SQRT_2PI, Number, positive, standardize, where_ok
 
-__all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"]
+__all__ = ["cdf", "entropy", "logcdf", "logpdf", "logsf", "pdf", "sf"]
 
 
 def logpdf(x: Number, df: Number, loc: Number = 0, scale: Number = 1) -> Number:
@@ -91,3 +91,21 @@ def logcdf(x: Number, df: Number, loc: Number = 0, scale: Number = 1) -> Number:
 def logsf(x: Number, df: Number, loc: Number = 0, scale: Number = 1) -> Number:
     """``log P(X > x) = logcdf(-x)``."""
     return where_ok(positive(df, scale), logcdf(-standardize(x, loc, scale), df), float("nan"))
+
+
+def entropy(df: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """The differential entropy, SciPy's: its closed form below ``df = 100``, the series above.
+
+    ``(df+1)/2 (psi((df+1)/2) - psi(df/2)) + log(sqrt(df) B(df/2, 1/2)) + log(scale)``;
+    the normal's at an infinite ``df`` (``loc`` has no effect).
+    """
+    big = logic.ge(df, 100.0)
+    small, large = kinks.where(big, 1.0, df), kinks.where(big, df, 100.0)
+    half, half1 = 0.5 * small, 0.5 * (small + 1.0)
+    regular = (half1 * (digamma(half1) - digamma(half)) + 0.5 * ops.log(small)
+               - _lgamma_half_ratio(half) + 0.5 * math.log(math.pi))
+    u = ops.div(1.0, large)
+    series = 0.5 + LOG_SQRT_2PI + u * (1.0 + u * (0.25 - u * (1.0 / 6 + u * (
+        0.125 - u * (0.3 + u * 0.25)))))
+    r = kinks.where(big, series, regular) + ops.log(scale) + 0.0 * loc
+    return where_ok(positive(df, scale), r, float("nan"))

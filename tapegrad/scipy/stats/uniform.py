@@ -14,7 +14,7 @@ from ... import kinks, logic
 from .. import _numpy_ops as ops
 from ._common import Number, positive, standardize, where_ok
 
-__all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
+__all__ = ["cdf", "entropy", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
 
 
 def _outside(z: Number) -> object:
@@ -68,3 +68,14 @@ def ppf(q: Number, loc: Number = 0, scale: Number = 1) -> Number:
     """The quantile function ``loc + scale q`` (``nan`` outside ``[0, 1]``)."""
     r = kinks.where(_outside(q), math.nan, loc + scale * q)
     return where_ok(positive(scale), r, math.nan)
+
+
+def isf(q: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """The inverse of ``sf``: ``loc + scale (1 - q)`` (``nan`` outside ``[0, 1]``)."""
+    r = kinks.where(_outside(q), math.nan, loc + scale * (1.0 - q))
+    return where_ok(positive(scale), r, math.nan)
+
+
+def entropy(loc: Number = 0, scale: Number = 1) -> Number:
+    """The differential entropy ``log(scale)`` (``loc`` has no effect)."""
+    return where_ok(positive(scale), ops.log(scale) + 0.0 * loc, math.nan)
