@@ -13,6 +13,15 @@ traced ``s`` update per outcome and returns the traced ``t``. The statements
 a ``continue`` skips are now asked what the arms are asked. The same held for
 a Python counter (``n += 1``), a list appended to, the ``continue`` in the
 ``else``, in a ``while``, in an ``if`` inside the ``if``.
+
+Loop fuzzer seed 26508 (int inputs), reduced: a ``while`` on a traced ``w``
+holding a ``while`` whose body ends ``if x0 > s: continue``. ``jit`` traced
+at ``x0 = 0``, then called at ``x0 = 2``, raised ``AttributeError: 'Branchy'
+object has no attribute 'period'`` where eager gives 1.2937: the guard that
+an open ``while`` ran as often as its variables' int or float kinds need
+(``kinds.least``) read the branching loop as a loop of one period. A
+branching loop rolled is not ``mixed`` (its variables start as the kinds its
+slots hold): it needs no such run.
 """
 
 from __future__ import annotations
@@ -130,3 +139,27 @@ def test_gradients_of_a_loop_continuing_past_python_updates_are_eager(f, how):
     for x in POINTS:
         assert got(x) == tg.grad(f)(x)
 
+
+def nested_while_ending_in_a_branch(x0):
+    s = x0
+    u = x0 * 0.5 - 0.25
+    w = x0
+    while w < x0 + 1.5:
+        w = w + 0.3 + 0.1 * tg.sin(s)
+        if x0 > s:
+            while w < 3.0:
+                w = w + 0.3 + 0.1 * tg.sin(s)
+                s = s - 0.3 * (s * 0.2 - 0.1)
+                if x0 > s:
+                    continue
+        s, u = u * 0.5, s + 0.1
+    return s + u + w * 0.1
+
+
+@pytest.mark.parametrize("first", [0, 1, 2])
+def test_jit_of_a_branching_while_on_ints_retraced_is_eager(first):
+    jf = tg.jit(nested_while_ending_in_a_branch)
+    jf(first)
+    for x in [0, 2, 3, -1, 1]:
+        got, want = jf(x), nested_while_ending_in_a_branch(x)
+        assert np.array_equal(got, want) and np.asarray(got).dtype == np.asarray(want).dtype
