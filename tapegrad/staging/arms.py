@@ -12,7 +12,7 @@ import ast
 import functools
 from collections.abc import Set
 
-from ..pyindex import arms_of, around, on_line
+from ..pyindex import arms_of, around, on_line, parent
 from ..pysource import file_tree, walked
 
 
@@ -39,8 +39,37 @@ def quiet_arms(where: str) -> bool:
     if node is None:
         return bool(here)
     arms = arms_of(node)
+    arms.body += _skipped_by_continue(tree, node)
     return not any(_loud(n) for n in walked(arms)) and not _untraced_stores(tree, node, arms) \
         and not _breaks_an_inner_loop(tree, node)
+
+
+def _skipped_by_continue(tree: ast.AST, node: ast.If) -> list[ast.stmt]:
+    """The statements of the loop's body after ``node``, where an arm of ``node`` may ``continue``.
+
+    ``if c: continue`` followed by ``t = t * 0.5 + 1.0`` runs the assignment
+    in the iterations of one outcome only: it is as much that outcome's arm
+    as the ``if``'s own, and is asked what the arms are asked. (A ``continue``
+    of a loop inside an arm continues that loop.)
+    """
+    def continues(stmts: list[ast.stmt]) -> bool:
+        return any(isinstance(s, ast.Continue) or not isinstance(
+            s, ast.For | ast.While | ast.AsyncFor | ast.FunctionDef | ast.AsyncFunctionDef |
+            ast.ClassDef) and continues([c for c in ast.iter_child_nodes(s)
+                                         if isinstance(c, ast.stmt)]) for s in stmts)
+    after: list[ast.stmt] = []
+    if not continues(node.body + node.orelse):
+        return after
+    here: ast.AST = node
+    up = parent(tree, here)
+    while up is not None and not isinstance(up, ast.FunctionDef | ast.Lambda | ast.Module):
+        for block in (getattr(up, f, None) for f in ("body", "orelse", "finalbody")):
+            if isinstance(block, list) and here in block:
+                after += block[block.index(here) + 1:]
+        if isinstance(up, ast.For | ast.While | ast.AsyncFor):
+            break
+        here, up = up, parent(tree, up)
+    return after
 
 
 def _breaks_an_inner_loop(tree: ast.AST, node: ast.If) -> bool:

@@ -61,8 +61,11 @@ def least(prog: Program, loop: Any) -> int:
     A variable starting as an int (``x`` of ``while x > 10: x = x * 0.5``
     with an int ``x``) is a float after one iteration, and after the loop
     it is the float tracing saw where the loop ran; where it did not, the
-    int it was: a guard, and jit traces again.
+    int it was: a guard, and jit traces again. A branching loop rolled is
+    not ``mixed``: its variables start as the kinds its slots hold.
     """
+    if isinstance(loop, Branchy):
+        return 0
     kind = _kinds(prog, loop, prog.integral) if prog.integral else None
     if kind is None:
         return 0
