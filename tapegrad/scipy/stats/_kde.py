@@ -78,15 +78,27 @@ class gaussian_kde:  # noqa: N801  (SciPy's name)
         return int(shape_of(self.dataset)[1])
 
     def scotts_factor(self) -> Number:
-        """Scott's factor ``neff ** (-1 / (d + 4))``."""
+        """Scott's factor ``neff ** (-1 / (d + 4))``.
+
+        Returns:
+          The factor, a scalar.
+        """
         return ops.exp(ops.log(self.neff) * (-1.0 / (self.d + 4)))
 
     def silverman_factor(self) -> Number:
-        """Silverman's factor ``(neff (d + 2) / 4) ** (-1 / (d + 4))``."""
+        """Silverman's factor ``(neff (d + 2) / 4) ** (-1 / (d + 4))``.
+
+        Returns:
+          The factor, a scalar.
+        """
         return ops.exp(ops.log(self.neff * (self.d + 2.0) / 4.0) * (-1.0 / (self.d + 4)))
 
     def covariance_factor(self) -> Number:
-        """The bandwidth factor, by the ``bw_method`` last set."""
+        """The bandwidth factor, by the ``bw_method`` last set.
+
+        Returns:
+          The factor, a scalar.
+        """
         return self._factor_of(self)
 
     def set_bandwidth(self, bw_method: Any = None) -> None:
@@ -136,17 +148,29 @@ class gaussian_kde:  # noqa: N801  (SciPy's name)
         return -0.5 * maha - 0.5 * self.log_det - 0.5 * self.d * math.log(2.0 * math.pi)
 
     def evaluate(self, points: Number) -> Number:
-        """The density at ``points`` (``(d, m)``, or ``(m,)`` in one dimension): ``(m,)``."""
+        """The density at ``points`` (``(d, m)``, or ``(m,)`` in one dimension).
+
+        Returns:
+          The densities, ``(m,)``.
+        """
         return reductions.sum(self.weights[:, None] * ops.exp(self._log_kernels(points)), axis=0)
 
     __call__ = pdf = evaluate
 
     def logpdf(self, x: Number) -> Number:
-        """The log-density at ``x``, a log-sum-exp over the kernels (accurate far out)."""
+        """The log-density at ``x``, a log-sum-exp over the kernels (accurate far out).
+
+        Returns:
+          The log-densities, ``(m,)``.
+        """
         return logsumexp(ops.log(self.weights)[:, None] + self._log_kernels(x), axis=0)
 
     def integrate_gaussian(self, mean: Number, cov: Number) -> Number:
-        """The integral of the density times the Gaussian ``N(mean, cov)``."""
+        """The integral of the density times the Gaussian ``N(mean, cov)``.
+
+        Returns:
+          The integral, a scalar.
+        """
         mean = reshape(as_array(mean), (-1,))
         cov = reshape(as_array(cov), (self.d, self.d)) if np.size(primal_value(cov)) == \
             self.d * self.d else None
@@ -156,7 +180,11 @@ class gaussian_kde:  # noqa: N801  (SciPy's name)
         return _convolved(self.covariance + cov, self.dataset, self.weights, mean[:, None])[0]
 
     def integrate_box_1d(self, low: Number, high: Number) -> Number:
-        """The mass between ``low`` and ``high``, for one-dimensional data."""
+        """The mass between ``low`` and ``high``, for one-dimensional data.
+
+        Returns:
+          The mass, a scalar.
+        """
         if self.d != 1:
             raise ValueError("gaussian_kde.integrate_box_1d: only 1-D densities.")
         sigma = ops.sqrt(self.covariance[0, 0])
@@ -165,7 +193,11 @@ class gaussian_kde:  # noqa: N801  (SciPy's name)
         return reductions.sum(self.weights * (upper - lower))
 
     def integrate_kde(self, other: gaussian_kde) -> Number:
-        """The integral of the product of two estimates' densities."""
+        """The integral of the product of two estimates' densities.
+
+        Returns:
+          The integral, a scalar.
+        """
         if other.d != self.d:
             raise ValueError("gaussian_kde.integrate_kde: KDEs are not the same dimensionality.")
         pairs = _convolved(self.covariance + other.covariance, self.dataset, self.weights,
