@@ -78,8 +78,8 @@ def test_a_chain_over_a_product_of_views_on_a_grid_has_the_chains_bits(rows, p, 
     assert bits(got.tolist()) == bits(want.tolist())
 
 
-@pytest.mark.parametrize("hidden", [[9, 8], [5, 7], [4, 6, 5]])
-@pytest.mark.parametrize("odd", [None, "inf"])
+@pytest.mark.parametrize(("hidden", "odd"), [([9, 8], None), ([9, 8], "inf"),
+                                           ([4, 6, 5], None)])
 def test_jit_of_a_network_looped_over_examples_is_the_scalar_jits_bits(hidden, odd):
     rng = np.random.default_rng(len(hidden) * 10 + hidden[0])
     xs = rng.uniform(-2, 2, size=(40, 2))
