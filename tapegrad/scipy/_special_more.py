@@ -20,10 +20,10 @@ from .. import kinks, logic, ops
 from ..arrays import astype, floor
 from ..bessel import _I0_LARGE, _I0_SMALL, _chbevl
 from ..bessel import i0 as i0
-from ..primitive import defpartials, primitive
+from ..primitive import defpartials
 from ..values import primal_value
 from . import _numerics as _n
-from ._gamma_family import betaln, digamma, gamma, gammaln
+from ._gamma_family import _elementwise, betaln, digamma, gamma, gammaln
 
 __all__ = ["beta", "exp1", "expi", "expn", "fresnel", "gammasgn", "hyp1f1", "hyp2f1", "i0",
            "i0e", "i1", "i1e", "poch", "rgamma", "spence", "spherical_in", "spherical_jn",
@@ -43,15 +43,6 @@ def _gammasgn(x: Any) -> Any:
 
 def _rgamma(x: Any) -> Any:
     return np.where((x <= 0) & (np.floor(x) == x), 0.0, 1.0 / _n.gamma(x))
-
-
-def _elementwise(f: Any, name: str, doc: str) -> Any:
-    def impl(*args: Any) -> Any:
-        return _n.run(f, *args)
-    impl.__name__ = name
-    prim = primitive(impl, name, elementwise=True, check_rules=False)
-    prim.__doc__ = doc
-    return prim
 
 
 gammasgn = _elementwise(_gammasgn, "gammasgn", "The sign of the gamma function: 1 or -1 "
