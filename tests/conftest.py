@@ -26,6 +26,16 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
+WITHOUT_SCIPY = """import sys
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name == "scipy" or name.startswith("scipy."):
+            raise ImportError("scipy is blocked")
+sys.meta_path.insert(0, Block())
+"""
+"""The start of a program run in a fresh interpreter where ``import scipy`` fails."""
+
+
 def fd(f: Callable[[Any], Any], x: Any, eps: float = 1e-6) -> Any:
     """Central difference of a scalar function at a float or an array."""
     if isinstance(x, np.ndarray):

@@ -16,6 +16,7 @@ import textwrap
 
 import numpy as np
 import pytest
+from conftest import WITHOUT_SCIPY
 
 import tapegrad as tg
 from tapegrad.scipy import special as S
@@ -426,13 +427,7 @@ def test_scipys_own_ufuncs_run_ours_on_traced_values():
 
 
 def test_they_import_and_compute_without_scipy():
-    code = textwrap.dedent("""
-        import sys
-        class Block:
-            def find_spec(self, name, path=None, target=None):
-                if name == "scipy" or name.startswith("scipy."):
-                    raise ImportError("scipy is blocked")
-        sys.meta_path.insert(0, Block())
+    code = WITHOUT_SCIPY + textwrap.dedent("""
         import tapegrad as tg
         from tapegrad.scipy.special import betainc, gammainc, gammaincc, stdtr
         from tapegrad.scipy.stats import beta, gamma, t

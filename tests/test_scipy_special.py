@@ -10,6 +10,7 @@ import types
 
 import numpy as np
 import pytest
+from conftest import WITHOUT_SCIPY
 
 import tapegrad as tg
 import tapegrad.scipy as tsp
@@ -328,13 +329,7 @@ def test_unsupported_scipy_functions_are_named_with_the_nearest_spelling(name, a
 
 # -------------------------------------------------------- without SciPy
 def test_tapegrad_scipy_imports_and_works_without_scipy():
-    code = textwrap.dedent("""
-        import sys
-        class Block:
-            def find_spec(self, name, path=None, target=None):
-                if name == "scipy" or name.startswith("scipy."):
-                    raise ImportError("scipy is blocked")
-        sys.meta_path.insert(0, Block())
+    code = WITHOUT_SCIPY + textwrap.dedent("""
         import numpy as np
         import tapegrad as tg
         import tapegrad.scipy as tsp

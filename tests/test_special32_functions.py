@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import fd
+from conftest import WITHOUT_SCIPY, fd
 
 import tapegrad as tg
 import tapegrad.scipy.special as S
@@ -158,13 +158,7 @@ def test_the_refusals_and_the_bad_arguments():
 
 
 def test_without_scipy_ours_work_and_scipys_say_what_they_need():
-    code = textwrap.dedent("""
-        import sys
-        class Block:
-            def find_spec(self, name, path=None, target=None):
-                if name == "scipy" or name.startswith("scipy."):
-                    raise ImportError("scipy is blocked")
-        sys.meta_path.insert(0, Block())
+    code = WITHOUT_SCIPY + textwrap.dedent("""
         import numpy as np
         import tapegrad as tg
         from tapegrad.scipy import special as S
