@@ -10,9 +10,9 @@ under jit and vmap) with derivatives from closed forms: ``cosm1' = -sin``,
 ``K' = (E - (1 - m) K) / (2 m (1 - m))`` and ``E' = (E - K) / (2 m)`` (their
 series near 0), Owen's T in ``h`` and ``a``, ``E_n' = -E_(n-1)``, Hurwitz's
 ``d/dq zeta(x, q) = -x zeta(x + 1, q)`` (``scipy.special.zeta`` is a Python
-function calling the private ufunc ``_zeta``). First and second derivatives
-equal central differences; the derivative in ``expn``'s order and in
-``zeta``'s exponent is refused by name.
+function calling the private ufunc ``_zeta``) and its derivative in ``x``,
+``tapegrad.scipy.special``'s. First and second derivatives equal central
+differences; the derivative in ``expn``'s order is refused by name.
 """
 
 from __future__ import annotations
@@ -92,9 +92,9 @@ def test_the_closed_forms_at_their_special_points():
         pytest.approx(-np.exp(1.5) * 1.5 ** 2 / 2, rel=1e-15)
 
 
-def test_the_derivative_in_expns_order_and_zetas_exponent_is_refused_by_name():
+def test_the_derivative_in_expns_order_is_refused_by_name_zetas_exponent_is_differentiated():
     with pytest.raises(NotImplementedError, match=r"special\.expn.*respect to n"):
         tg.grad(lambda n: sp.expn(n, 2.0))(2.0)
-    with pytest.raises(NotImplementedError, match=r"special\.zeta.*respect to x.*to q only"):
-        tg.grad(lambda s: sp.zeta(s, 2.0))(3.0)
+    f = lambda s: sp.zeta(s, 2.0)                                         # noqa: E731
+    assert tg.grad(f)(3.0) == pytest.approx(fd(f, 3.0), rel=1e-8)     # -sum log(k+2) (k+2)^-3
     assert tg.jit(lambda s: sp.zeta(s, 2.0))(3.0) == sp.zeta(3.0, 2.0)     # values are fine

@@ -230,7 +230,7 @@ REFUSED = [
     (lambda n: sp.kn(n, 1.5), 2.0, "n"), (lambda n: sp.eval_legendre(n, 0.3), 2.0, "n"),
     (lambda a: sp.eval_gegenbauer(3, a, 0.3), 0.7, "alpha"),
     (lambda b: sp.eval_jacobi(3, 0.4, b, 0.3), 1.3, "beta"),
-    (lambda v: sp.lpmv(1, v, 0.3), 2.0, "v"), (lambda x: sp.zeta(x, 1.5), 2.5, "x"),
+    (lambda v: sp.lpmv(1, v, 0.3), 2.0, "v"),
     (lambda x: sp.zeta(x), 2.5, "x"), (sp.zetac, 2.5, "x"),
     (lambda a: sp.wright_bessel(a, 1.2, 0.5), 0.5, "a"),
     (lambda m: sp.ellipj(0.5, m)[1], 0.4, "m"), (lambda v: sp.jve(v, 1.5), 1.5, "v")]

@@ -2,14 +2,16 @@
 
 All computed with NumPy and tapegrad's functions (no SciPy needed).
 ``zeta`` is a primitive (Euler-Maclaurin summation, as Cephes), with the
-derivative ``-x zeta(x + 1, q)`` in ``q``; ``bessel_jn`` (Miller's backward
-recurrence, JAX's) and ``lpmn`` / ``lpmn_values`` (the three-term
+derivative ``-x zeta(x + 1, q)`` in ``q`` and, in ``x``, the same summation
+of ``-log(q + k) (q + k)^-x`` (on Taylor series in ``dx``, to any order);
+``bessel_jn`` (Miller's backward recurrence, JAX's) and ``lpmn`` / ``lpmn_values`` (the three-term
 recurrences, JAX's) are written with tapegrad's operations, so they are
 differentiated as they are computed.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 from typing import Any
@@ -21,7 +23,6 @@ from ..arrays import astype
 from ..joins import stack
 from ..primitive import defpartials, primitive
 from . import _numerics as _n
-from ._gamma_family import _no_derivative
 
 __all__ = ["bernoulli", "bessel_jn", "lpmn", "lpmn_values", "zeta"]
 
@@ -52,8 +53,62 @@ def _zeta_impl(x: Any, q: Any) -> Any:
     return _n.run(_hurwitz, x, q)
 
 
+def _jet(a: list[np.ndarray], b: list[np.ndarray]) -> list[np.ndarray]:
+    """The product of two Taylor series in ``ds`` (coefficient lists), truncated to their length."""
+    return [sum(a[i] * b[k - i] for i in range(k + 1)) for k in range(len(a))]
+
+
+def _hurwitz_dx(n: int, s: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """``d^n/ds^n zeta(s, q) = sum_k (-log(q + k))^n (q + k)^-s``, ``n >= 1``.
+
+    ``_hurwitz``'s Euler-Maclaurin sum computed on Taylor series in ``ds`` to
+    order ``n`` (``w^-(s + ds) = w^-s exp(-ds log w)``, ``1 / (s + ds - 1)``,
+    the rising factorials ``(s + ds) ... (s + ds + 2j - 2)``): ``n!`` times the
+    coefficient of ``ds^n``.
+    """
+    s, q = np.broadcast_arrays(s, q)
+    zero, one = np.zeros(s.shape), np.ones(s.shape)
+
+    def power(w: np.ndarray) -> list[np.ndarray]:      # w^-(s + ds)
+        head, log = w ** -s, -np.log(w)
+        return [head * log ** i / math.factorial(i) for i in range(n + 1)]
+
+    def rising(c: float) -> list[np.ndarray]:          # s + ds + c
+        return [s + c, one] + [zero] * (n - 1)
+
+    total = [zero] * (n + 1)
+    for k in range(10):
+        total = [t + p for t, p in zip(total, power(q + k))]
+    w = q + 10.0
+    tail = _jet([w * p for p in power(w)], [(-1.0) ** i / (s - 1.0) ** (i + 1)
+                                            for i in range(n + 1)])
+    total = [t + a + 0.5 * p for t, a, p in zip(total, tail, power(w))]
+    factor = _jet(rising(0.0), [p / w for p in power(w)])
+    for j, c in enumerate(_EM, start=1):
+        total = [t + c * f for t, f in zip(total, factor)]
+        factor = [f / (w * w) for f in _jet(_jet(factor, rising(2 * j - 1)), rising(2 * j))]
+    out = math.factorial(n) * total[n]
+    out = np.where(s == 1.0, np.nan, out)
+    return np.where((s < 1.0) | (q <= 0.0), np.nan, out)
+
+
+@functools.cache
+def _zeta_dx(n: int) -> Any:
+    """The primitive ``d^n/dx^n zeta(x, q)`` (``_zeta`` for ``n = 0``), differentiable in both.
+
+    In ``q``: ``-n Z_(n-1)(x + 1, q) - x Z_n(x + 1, q)``, ``Z_n`` the ``n``-th.
+    """
+    if n == 0:
+        return _zeta
+    p = primitive(lambda x, q: _n.run(functools.partial(_hurwitz_dx, n), x, q),
+                  f"zeta_dx{n}", elementwise=True, check_rules=False)
+    defpartials(p, lambda ans, x, q: _zeta_dx(n + 1)(x, q),
+                lambda ans, x, q: -n * _zeta_dx(n - 1)(x + 1.0, q) - x * p(x + 1.0, q))
+    return p
+
+
 _zeta = primitive(_zeta_impl, "zeta", elementwise=True, check_rules=False)
-defpartials(_zeta, _no_derivative("special.zeta", "x", "no closed form", "q"),
+defpartials(_zeta, lambda ans, x, q: _zeta_dx(1)(x, q),
             lambda ans, x, q: -x * _zeta(x + 1.0, q))
 
 
@@ -61,8 +116,8 @@ def zeta(x: Number, q: Number = None) -> Number:
     """The Hurwitz zeta function ``sum_k (q + k)^-x`` (Riemann's, ``q = 1``, for ``q=None``).
 
     For ``x > 1`` and ``q > 0`` (``inf`` at ``x = 1``, ``nan`` elsewhere; SciPy
-    continues Riemann's below 1). Differentiable in ``q`` to every order; the
-    derivative in ``x`` raises ``NotImplementedError``.
+    continues Riemann's below 1). Differentiable in ``x`` and ``q`` to every
+    order: in ``x``, ``-sum_k log(q + k) (q + k)^-x`` by the same summation.
 
     Args:
       x: The exponent.

@@ -22,6 +22,7 @@ from .. import kinks, logic, ops
 from ..cardinal import sinc
 from ..numpy_dispatch import ufunc_finders
 from ..primitive import Primitive, defpartials, primitive
+from ._special_series import _zeta_dx
 from ._twins_poly import MORE_OUTPUTS, POLY_PARTIALS, order_refused
 from .special import gamma
 
@@ -288,7 +289,7 @@ PARTIALS: dict[str, Any] = {
                       lambda ans, a, b, x: _u("wright_bessel")(a, a + b, x)),
     "zetac": _no("zetac", "x", "no closed form"),
     "_riemann_zeta": _no("zeta", "x", "no closed form"),
-    "_zeta": (_no("zeta", "x", "no closed form", "q"),
+    "_zeta": (lambda ans, x, q: _zeta_dx(1)(x, q),
               lambda ans, x, q: -x * _u("_zeta")(x + 1.0, q)),
     **POLY_PARTIALS}
 
