@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .pyindex import around, body_of, if_in_body, on_line, walked
+from .pyindex import arms_of, around, body_of, first_on_line, if_in_body, on_line, walked
 
 __all__ = ["parsed", "file_tree", "walked", "for_left", "loop_test", "library_call",
            "method_call", "operand", "running", "running_op", "user_running", "note_numbers",
@@ -84,6 +84,31 @@ def loop_test(where: str) -> bool:
         return False
     return any(isinstance(n, ast.While) or isinstance(n, ast.If) and
                any(isinstance(s, ast.Break) for s in n.body) for n in on_line(tree, int(line)))
+
+
+_LEAVE = (ast.Break, ast.Return, ast.Raise)
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def leaves_a_loop(where: str) -> bool:
+    """Whether ``file:line`` is an ``if`` an arm of which leaves a loop around it.
+
+    A ``break``, or a ``return`` or ``raise`` with a ``for`` or ``while`` of
+    the same function around the ``if``: Newton's ``if converged: return x``
+    inside ``for i in range(maxiter)``. Python then counts the iterations by
+    the outcomes, not the loop: the rollers must not take them for a ``for``
+    loop's fixed count.
+    """
+    filename, _, line = where.rpartition(":")
+    tree = file_tree(filename) if line.isdigit() else None
+    test = None if tree is None else first_on_line(tree, int(line), ast.If)
+    if tree is None or test is None:
+        return False
+    kinds = {type(n) for n in walked(arms_of(test)) if isinstance(n, _LEAVE)}
+    if ast.Break in kinds:
+        return True
+    held = around(tree, test, _SCOPES + (ast.For, ast.While))
+    return bool(kinds) and bool(held) and isinstance(held[-1], ast.For | ast.While)
 
 
 def for_left(frame: FrameType) -> int | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 from typing import Any
 
+from ..pysource import leaves_a_loop
 from .branches import Branchy, Slot, final_name
 from .branchy_back import BackLoop
 from .copies import copied, source, virtual
@@ -171,11 +172,35 @@ def branchy_body(w: Any, m: int, loop: Branchy, text: Any) -> None:
                   for v in names if sl in v] + [f"    x{m}_{sl} = x{m}_{source(sl)}"
                                                 for sl in copied(loop.late, b)] + [
             "    " + t for sl in copied(loop.copies, b) for t in tag_lines(loop, m, sl)]
-        body += lines(first[b], pre + 1, pre + 1 + arms[b], "    ") + copies + seen or \
-            ["    pass"]
+        body += lines(first[b], pre + 1, pre + 1 + arms[b], "    ") + copies + seen + \
+            _counted(w, m, loop, b) or ["    pass"]
         body += ["else:"] if b else []
     after = pre + 1 + arms[loop.taken[0]]
-    text.body.extend(body + lines(0, after, after + loop.post, ""))
+    text.body.extend(body + lines(0, after, after + loop.post, "") + _tally(w, m, loop, text))
+
+
+def _tally(w: Any, m: int, loop: Branchy, text: Any) -> list[str]:
+    """A ``for`` loop's guard that its iterations took the ``if`` as often as tracing saw.
+
+    Where the ``if`` leaves a loop (``if converged: return x`` in a Newton
+    solve that a time step calls), the rolled iterations are Python's inner
+    iterations of every step, and their count follows the outcomes: other
+    outcomes end the last step after another number of iterations. A
+    pattern with the traced tally of ``if`` outcomes runs as many; another
+    fails a guard (jit traces it). The ``if`` arm counts down ``c{m}``.
+    """
+    where = w.prog.sources.get(w.prog.eqns[loop.at[0] + loop.pre].out, "<unknown>")
+    if w.whiles[m] or not leaves_a_loop(where):
+        return []       # a while loop's own test ends it; a for loop runs its count
+    w.guards.append(where)
+    text.before.append(f"c{m} = {sum(loop.taken)}")
+    return [f"if i{m} == {loop.trips - 1} and c{m}: _guard_failed({len(w.guards) - 1})"]
+
+
+def _counted(w: Any, m: int, loop: Branchy, b: bool) -> list[str]:
+    """The ``if`` arm's count of ``_tally``."""
+    where = w.prog.sources.get(w.prog.eqns[loop.at[0] + loop.pre].out, "<unknown>")
+    return [f"    c{m} -= 1"] if b and not w.whiles[m] and leaves_a_loop(where) else []
 
 
 def _unseen_guard(w: Any, m: int, loop: Branchy, text: Any) -> Any:
