@@ -302,6 +302,7 @@ CALLS: dict[str, Call] = {
         x[0], x[1, 1:], eigvals_only=True),
     "scipy.linalg.expm_frechet": lambda x: tsp.linalg.expm_frechet(x, x.T)[1],
     "scipy.linalg.polar": lambda x: tsp.linalg.polar(x)[0],
+    "scipy.linalg.sqrtm": lambda x: tsp.linalg.sqrtm(x @ x.T + np.eye(x.shape[0])),
     "scipy.linalg.hilbert": lambda x: x * tsp.linalg.hilbert(x.shape[0]),
     "scipy.integrate.odeint":
         lambda x: tsp.integrate.odeint(lambda y, t, k: -k * y, x[0], np.arange(2.0), x[1, 1]),

@@ -13,12 +13,14 @@ import numpy as np
 
 from .. import linalg as _la
 from .. import linalg_decomp as _dec
+from .. import ops
 from ..arrays import astype, concatenate
 from ..diagonals import diag
+from ..eigen import eig
 from ..shapes import reshape
 from ..values import primal_value, shape_of
 
-__all__ = ["block_diag", "eigh_tridiagonal", "hilbert", "polar"]
+__all__ = ["block_diag", "eigh_tridiagonal", "hilbert", "polar", "sqrtm"]
 
 Number = Any
 
@@ -157,3 +159,37 @@ def polar(a: Number, side: str = "right") -> tuple[Number, Number]:
     if side == "right":
         return u, (vh.T * s) @ vh
     return u, (w * s) @ w.T
+
+
+def sqrtm(A: Number, disp: bool = True, blocksize: int = 64) -> Any:
+    """SciPy's ``sqrtm``: ``X`` with ``X @ X = A``, for real ``A`` with real eigenvalues.
+
+    From the eigendecomposition ``A = V diag(w) V^-1``: ``X = V diag(sqrt(w))
+    V^-1`` (a product of two covariances, as the Frechet distance takes, has
+    such eigenvalues). A negative eigenvalue gives nan where SciPy gives a
+    complex root; complex eigenvalues raise ``ValueError`` (``np.linalg.eig``'s).
+    The derivative is the eigendecomposition's: it needs distinct eigenvalues.
+
+    Args:
+      A: A square matrix.
+      disp: False also returns SciPy's error estimate ``||X @ X - A||_F / ||A||_F``.
+      blocksize: Accepted for SciPy's signature (the method has no blocks).
+
+    Returns:
+      ``X``, or ``(X, errest)`` with ``disp=False``.
+
+    Examples:
+      >>> import numpy as np
+      >>> from tapegrad.scipy.linalg import sqrtm
+      >>> np.round(sqrtm(np.array([[4.0, 0.0], [0.0, 9.0]])), 12)
+      array([[2., 0.],
+             [0., 3.]])
+    """
+    shape = shape_of(A)
+    if len(shape) != 2 or shape[0] != shape[1]:
+        raise ValueError(f"sqrtm: A must be a square matrix, got shape {shape}.")
+    w, v = eig(A)
+    x = (v * ops.sqrt(w)) @ _la.inv(v)
+    if disp:
+        return x
+    return x, ops.sqrt(_la.norm(x @ x - A, "fro") ** 2 / _la.norm(A, "fro") ** 2)

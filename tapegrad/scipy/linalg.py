@@ -24,12 +24,12 @@ from ..values import primal_value, shape_of
 from ._banded import solve_banded, solveh_banded
 from ._decompositions import eigh, eigvalsh, lstsq, pinv, qr, svd
 from ._lu import lu, lu_factor, lu_solve
-from ._structured import block_diag, eigh_tridiagonal, hilbert, polar
+from ._structured import block_diag, eigh_tridiagonal, hilbert, polar, sqrtm
 
 __all__ = ["block_diag", "cho_factor", "cho_solve", "cholesky", "det", "eigh", "eigh_tridiagonal",
            "eigvalsh", "expm", "expm_frechet", "hilbert", "inv", "lstsq", "lu", "lu_factor",
            "lu_solve", "pinv", "polar", "qr", "solve", "solve_banded", "solve_triangular",
-           "solveh_banded", "svd", "toeplitz"]
+           "solveh_banded", "sqrtm", "svd", "toeplitz"]
 
 Number = Any
 
