@@ -144,7 +144,7 @@ def _backward_euler_step(f, df, xi, ti, h, TOL, MAXITER):
 
 @case([3.0, 2.0, 0.0], 3, scale=0.05, no_hessian=LOOP)
 def backward_euler_newton_van_der_pol(p):
-    """Van der Pol (mu traced) from (x0, v0) by 3 backward Euler steps of 0.1, TOL 1e-10."""
+    """Van der Pol (mu traced) from (x0, v0) by 2 backward Euler steps of 0.1, TOL 1e-10."""
     mu, x0, v0 = p
 
     def f(t, x):
@@ -154,7 +154,7 @@ def backward_euler_newton_van_der_pol(p):
         return np.stack([np.stack([0.0 * mu, 1.0 + 0.0 * mu]),
                          np.stack([-2 * mu * x[0] * x[1] - 1, mu * (1 - x[0] ** 2)])])
     x, t = np.stack([x0, v0]), 0.0
-    for _ in range(3):
+    for _ in range(2):
         x = _backward_euler_step(f, df, x, t, 0.1, 1e-10, 20)
         t = t + 0.1
     return x[0] + 0.5 * x[1]
@@ -188,7 +188,7 @@ def _theta_step(f, df, xi, ti, h, theta, TOL, MAXITER):
 
 @case([1.0, 3.0], 4, scale=0.05, no_hessian=LOOP)
 def theta_method_brusselator(p):
-    """The Brusselator (A, B traced) from (1, 1) by 3 Crank-Nicolson steps of 0.1."""
+    """The Brusselator (A, B traced) from (1, 1) by 2 Crank-Nicolson steps of 0.1."""
     A_, B_ = p
 
     def f(t, x):
@@ -198,7 +198,7 @@ def theta_method_brusselator(p):
         return np.stack([np.stack([2 * x[0] * x[1] - (B_ + 1), x[0] ** 2]),
                          np.stack([B_ - 2 * x[0] * x[1], -x[0] ** 2])])
     x = np.ones_like(p)
-    for k in range(3):
+    for k in range(2):
         x = _theta_step(f, df, x, 0.1 * k, 0.1, 0.5, 1e-11, 30)
     return x[0] * x[1]
 
@@ -261,10 +261,10 @@ def _ab_am_pece2(f, iv, t0, tn, ETOL=1.0e-5):
 
 @case([0.4, 2.0], 5, scale=0.03, no_hessian=LOOP)
 def pece_ab2_am2_adaptive_oscillator(p):
-    """A damped oscillator x'' + c x' + k x = 0 from (1, 0) to t = 0.7 with ETOL 1e-3."""
+    """A damped oscillator x'' + c x' + k x = 0 from (1, 0) to t = 0.5 with ETOL 1e-3."""
     c, k = p
     x, t = _ab_am_pece2(lambda t, y: np.stack([y[1], -c * y[1] - k * y[0]]),
-                        np.stack([1.0 + 0.0 * c, 0.0 * c]), 0.0, 0.7, ETOL=1e-3)
+                        np.stack([1.0 + 0.0 * c, 0.0 * c]), 0.0, 0.5, ETOL=1e-3)
     return x[0] + x[1] * 0.3
 
 
@@ -925,13 +925,13 @@ X_SVM = np.array([[7], [9], [5], [3], [-2], [0], [-8], [1],], dtype=float)
 Y_SVM = np.array([1,1,1,1,-1,-1,-1,-1])
 
 
-@case([0.3, 0.1], 21, scale=0.05, traces=2)
+@case([0.3, 0.1], 21, scale=0.05)
 def svm_sgd_decaying_regularizer(p):
-    """The source's 1-D data scaled by s and shifted by b (traced), 3 epochs: w and the
+    """The source's 1-D data scaled by s and shifted by b (traced), 2 epochs: w and the
     fraction-free hinge of w on the data."""
     s, b = p
     X = np.hstack([s * X_SVM, b + 0.0 * X_SVM])
-    w = _svm_sgd(X, Y_SVM, epochs=4)
+    w = _svm_sgd(X, Y_SVM, epochs=3)
     return np.sum(w * np.array([1.0, 0.5])) + np.mean(np.maximum(0.0, 1 - Y_SVM * np.dot(X, w)))
 
 
