@@ -70,7 +70,7 @@ def linspace(start: Number, stop: Number, num: int = 50, endpoint: bool = True,
 
 def _times_step(y: Any, step: Number, delta: Number, div: int) -> Any:
     """NumPy's ``y * step``; where any step is 0 (a denormal range), ``y / div * delta`` for all."""
-    zero = np.any(step == 0)
+    zero = np.any(step == 0) if shape_of(step) else step == 0
     if not isinstance(zero, Traced):
         return y / div * delta if zero else y * step
     return where(zero, y / div * delta, y * step)
