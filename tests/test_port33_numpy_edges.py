@@ -20,7 +20,11 @@ arrays):
   matrix gives inf at the zero matrix (it gave nan: whether to map NaN to inf
   was decided while tracing);
 - ``matrix_rank`` of an empty stack is 0 and ``norm(empty, inf)`` is 0.0, as
-  NumPy's ``max(initial=0)`` (both raised).
+  NumPy's ``max(initial=0)`` (both raised);
+- ``concatenate``, ``stack``, ``vstack`` and ``hstack`` take ``casting=``
+  (and ``vstack``/``hstack`` ``dtype=``), and ``dtype=np.int64`` of float
+  data is NumPy's TypeError under the default ``casting="same_kind"`` (it
+  was cast silently), after NumPy's ``_core/tests/test_shape_base.py``.
 
 Each value equals NumPy's in dtype, shape and bits eagerly (inside
 ``tg.jvp``), under ``tg.jit`` and under ``tg.vmap`` against a Python loop;
@@ -85,6 +89,26 @@ CASES = {
     "matrix_rank_empty": (lambda a: L.matrix_rank(a[:0]), SING),
     "matrix_rank_empty_stack": (lambda a: L.matrix_rank(np.zeros((2, 0, 3)) * a[0, 0]), SING),
     "matrix_rank_empty_rtol": (lambda a: L.matrix_rank(a[:, :0], rtol=0.5), SING),
+    # joins with dtype= and casting=: each array cast by NumPy's rule, else NumPy's TypeError
+    "concatenate_dtype_int_same_kind": (lambda x: np.concatenate([x, x], dtype=np.int64), M),
+    "concatenate_dtype_int_unsafe": (
+        lambda x: np.concatenate([x, x], dtype=np.int64, casting="unsafe"), M),
+    "concatenate_dtype_f32_safe": (
+        lambda x: np.concatenate([x, x], dtype=np.float32, casting="safe"), M),
+    "concatenate_casting_no_mixed": (
+        lambda x: np.concatenate([x, x.astype(np.float32)], casting="no"), M),
+    "concatenate_casting_safe": (lambda x: np.concatenate([x, x], casting="safe"), M),
+    "concatenate_axis_none_dtype": (
+        lambda x: np.concatenate([x, x], axis=None, dtype=np.float32), M),
+    "concatenate_list_of_traced": (
+        lambda x: np.concatenate([x[0], [x[1, 0], 2.0]], dtype=np.float32), M),
+    "concatenate_casting_unknown": (lambda x: np.concatenate([x, x], casting="bogus"), M),
+    "stack_dtype_int_same_kind": (lambda x: np.stack([x, x], dtype=np.int64), M),
+    "stack_axis_dtype": (lambda x: np.stack([x, x], axis=-1, dtype=np.float32), M),
+    "vstack_dtype_unsafe": (lambda x: np.vstack([x, x], dtype=np.int64, casting="unsafe"), M),
+    "vstack_dtype_vectors": (lambda x: np.vstack([x, x[::-1]], dtype=np.float32), ENDS),
+    "hstack_dtype_number": (lambda x: np.hstack([x, 3.0], dtype=np.float32), ENDS),
+    "hstack_bool_to_int8": (lambda x: np.hstack([x > 0, x > 1], dtype=np.int8), M),
     "norm_inf_empty": (lambda x: L.norm(x[:0], np.inf), ENDS),
     "norm_inf_empty_axis_keepdims": (lambda x: L.norm(x[:, :0], np.inf, axis=1, keepdims=True), M),
 }
@@ -104,6 +128,9 @@ DIFFERENTIABLE = {
     "cov_dtype_f64_aweights": (lambda x: np.cov(x, aweights=[1.0, 2.0, 0.5, 1.0], dtype=np.float64),
                                M),
     "corrcoef_dtype_f64": (lambda x: np.corrcoef(x, dtype=np.float64), M),
+    "concatenate_dtype_f64_safe": (
+        lambda x: np.concatenate([x, x ** 2], dtype=np.float64, casting="safe"), M),
+    "vstack_dtype_f64": (lambda x: np.vstack([x, np.sin(x)], dtype=np.float64), ENDS),
     **{f"cond_{p}": (lambda a, p=p: L.cond(a, p), np.array([[2.0, 1.0], [0.5, 3.0]]))
        for p in (1, -1, np.inf, "fro")},
 }
