@@ -96,6 +96,7 @@ _DEFAULTS: dict[str, tuple[Any, ...]] = {
     "out": (None,), "dtype": (None,), "where": (True, np._NoValue),
     "initial": (np._NoValue,), "keepdims": (np._NoValue,), "casting": ("same_kind",),
     "order": ("K", "C", None), "subok": (True,),
+    "overwrite_input": (False, True),   # leave NumPy free to scramble x: tapegrad never does
 }
 
 
@@ -138,7 +139,7 @@ _TUPLE_AXIS = {np.sum, np.prod, np.max, np.min, np.amax, np.amin, np.mean, np.st
 # ------------------------------------------ dtype= and initial=, around the function
 _CAST_FIRST = {np.sum, np.prod, np.mean, np.cumsum, np.cumprod, np.nansum, np.nanprod,
                np.nanmean, np.nancumsum, np.nancumprod, np.trace, np.cumulative_sum,
-               np.cumulative_prod}
+               np.cumulative_prod, np.linalg.trace}
 _JOINS = {np.stack, np.concatenate, np.vstack, np.hstack}
 _START = {np.sum: add, np.prod: mul, np.max: maximum, np.min: minimum, np.amax: maximum,
           np.amin: minimum}

@@ -24,7 +24,10 @@ arrays):
 - ``concatenate``, ``stack``, ``vstack`` and ``hstack`` take ``casting=``
   (and ``vstack``/``hstack`` ``dtype=``), and ``dtype=np.int64`` of float
   data is NumPy's TypeError under the default ``casting="same_kind"`` (it
-  was cast silently), after NumPy's ``_core/tests/test_shape_base.py``.
+  was cast silently), after NumPy's ``_core/tests/test_shape_base.py``;
+- ``median``/``quantile``/``percentile`` and their nan-forms take
+  ``overwrite_input=`` (tapegrad never writes into ``x``), and
+  ``np.linalg.trace`` takes ``dtype=`` (both were refused).
 
 Each value equals NumPy's in dtype, shape and bits eagerly (inside
 ``tg.jvp``), under ``tg.jit`` and under ``tg.vmap`` against a Python loop;
@@ -109,6 +112,13 @@ CASES = {
     "vstack_dtype_vectors": (lambda x: np.vstack([x, x[::-1]], dtype=np.float32), ENDS),
     "hstack_dtype_number": (lambda x: np.hstack([x, 3.0], dtype=np.float32), ENDS),
     "hstack_bool_to_int8": (lambda x: np.hstack([x > 0, x > 1], dtype=np.int8), M),
+    # keywords NumPy takes that change nothing here, or that cast first
+    "median_overwrite_input": (lambda x: np.median(x, axis=0, overwrite_input=True), M),
+    "percentile_overwrite_input": (lambda x: np.percentile(x, 30, overwrite_input=True), M),
+    "nanquantile_overwrite_input": (
+        lambda x: np.nanquantile(x, [0.2, 0.9], axis=1, overwrite_input=True), M),
+    "linalg_trace_dtype_f32": (lambda x: L.trace(x[:, :3], offset=1, dtype=np.float32), M),
+    "linalg_trace_dtype_int8": (lambda x: L.trace((x * 30).astype(np.int8), dtype=np.int8), M),
     "norm_inf_empty": (lambda x: L.norm(x[:0], np.inf), ENDS),
     "norm_inf_empty_axis_keepdims": (lambda x: L.norm(x[:, :0], np.inf, axis=1, keepdims=True), M),
 }
