@@ -222,7 +222,7 @@ def _vector_norm(x: Any, ord: Any, ax: int, keepdims: bool) -> Any:
     if isinstance(ord, str):
         raise ValueError(f"Invalid norm order '{ord}' for vectors")
     if ord == math.inf:
-        return _max(_abs(x), axis=ax, keepdims=keepdims)
+        return _largest(_abs(x), ax, keepdims)
     if ord == -math.inf:
         return _min(_abs(x), axis=ax, keepdims=keepdims)
     if ord == 0:              # how many are nonzero: no derivative
@@ -233,9 +233,9 @@ def _vector_norm(x: Any, ord: Any, ax: int, keepdims: bool) -> Any:
     return total ** np.reciprocal(float(ord), dtype=_dtype(x))   # NumPy's: a scalar's own power
 
 
-def _largest(x: Any, axis: int) -> Any:
+def _largest(x: Any, axis: int, keepdims: bool = False) -> Any:
     """NumPy's ``max(axis, initial=0)`` of nonnegative ``x``: 0 over an empty axis."""
-    return _sum(x, axis=axis) if shape_of(x)[axis] == 0 else _max(x, axis=axis)
+    return (_sum if shape_of(x)[axis] == 0 else _max)(x, axis=axis, keepdims=keepdims)
 
 
 def _matrix_norm(x: Any, ord: Any, r: int, c: int, keepdims: bool) -> Any:

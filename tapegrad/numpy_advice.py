@@ -73,6 +73,8 @@ alternatives = {     # NumPy functions without a counterpart: how to write them
     "polynomial.polynomial.polyfromroots": "np.poly(roots)[::-1] (np.poly gives the highest "
                                            "power first)",
     "amax": "tg.max", "amin": "tg.min",
+    "sort_complex": "np.sort(x) (tapegrad computes on real numbers; np.sort_complex of real "
+                    "data is np.sort(x) as complex numbers)",
     "take": "tg.take (traced indices too)",
     # results whose shape or integers depend on values: no derivative to take
     "nonzero": "tg.where(x != 0, x, 0.0) (keeps the shape; np.nonzero's result depends on "

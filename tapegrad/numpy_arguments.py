@@ -96,6 +96,7 @@ _DEFAULTS: dict[str, tuple[Any, ...]] = {
     "out": (None,), "dtype": (None,), "where": (True, np._NoValue),
     "initial": (np._NoValue,), "keepdims": (np._NoValue,), "casting": ("same_kind",),
     "order": ("K", "C", None), "subok": (True,),
+    "overwrite_input": (False, True),   # leave NumPy free to scramble x: tapegrad never does
 }
 
 
@@ -138,10 +139,12 @@ _TUPLE_AXIS = {np.sum, np.prod, np.max, np.min, np.amax, np.amin, np.mean, np.st
 # ------------------------------------------ dtype= and initial=, around the function
 _CAST_FIRST = {np.sum, np.prod, np.mean, np.cumsum, np.cumprod, np.nansum, np.nanprod,
                np.nanmean, np.nancumsum, np.nancumprod, np.trace, np.cumulative_sum,
-               np.cumulative_prod, np.stack, np.concatenate}
+               np.cumulative_prod, np.linalg.trace}
+_JOINS = {np.stack, np.concatenate, np.vstack, np.hstack}
 _START = {np.sum: add, np.prod: mul, np.max: maximum, np.min: minimum, np.amax: maximum,
           np.amin: minimum}
 extra_keywords: dict[Any, tuple[str, ...]] = {f: ("dtype",) for f in _CAST_FIRST}
+extra_keywords.update({f: ("dtype", "casting") for f in _JOINS})
 """The keywords NumPy's functions take here beyond their tapegrad function's."""
 for _f in _START:
     extra_keywords[_f] = extra_keywords.get(_f, ()) + ("initial",)
@@ -187,6 +190,8 @@ def around(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """
     if kwargs.get("dtype") is not None and func in _CAST_FIRST:
         return _cast_first(func, args, kwargs)
+    if {"dtype", "casting"} & set(kwargs) and func in _JOINS:
+        return _join_cast(func, args, kwargs)
     if "where" in kwargs and "initial" not in kwargs and func in _START and _START[func] in (
             maximum, minimum):
         raise ValueError(f"np.{func.__name__}(..., where=...) needs initial= as in NumPy: the "
@@ -252,6 +257,27 @@ def _cast_first(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any
     out = mean_in(first, *args[1:], acc=dtype, **kw) if func is np.mean and \
         dtype.kind in "fiu" else func(first, *args[1:], **kw)   # summed in the dtype given
     return out if _dtype(out) == dtype else astype(out, dtype)
+
+
+def _join_cast(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """NumPy's join with ``dtype=``/``casting=``: each array cast to the result's dtype.
+
+    Without ``dtype`` the result's dtype is the arrays' promoted one; an array
+    that the rule ``casting`` does not allow into it is NumPy's TypeError (float data
+    joined with ``dtype=np.int64`` needs ``casting="unsafe"``).
+    """
+    kw = dict(kwargs)
+    dtype, casting = kw.pop("dtype", None), kw.pop("casting", "same_kind")
+    items = [a if type(a) is Traced or not isinstance(a, list | tuple) or not any(
+        type(v) is Traced for v in a) else stack(list(a)) for a in args[0]]
+    kinds = [_dtype(a) for a in items]
+    target = np.dtype(dtype) if dtype is not None else np.result_type(*kinds)
+    for kind in kinds:
+        if not np.can_cast(kind, target, casting):
+            raise TypeError(f"Cannot cast array data from {kind!r} to {target!r} according "
+                            f"to the rule {casting!r}")
+    items = [a if kind == target else astype(a, target) for a, kind in zip(items, kinds)]
+    return func(items, *args[1:], **kw)
 
 
 def _spread(func: Any, x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False,

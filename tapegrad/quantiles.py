@@ -84,16 +84,17 @@ def _quantile(a: Any, q: np.ndarray, axis: Any, keepdims: bool = False,
         s, ax = x, _one_axis("quantile", axis, len(shape))
     if not shape_of(s)[ax]:
         raise ValueError("quantile: the quantile of an empty axis is undefined.")
-    if s.dtype.kind == "b":
-        raise TypeError("quantile (percentile) of a bool array: NumPy refuses it (it "
-                        "subtracts bools); give x.astype(float).")
     props = _method(method)
     s = moveaxis(sort(s, axis=ax), ax, 0)
     n = shape_of(s)[0]
     virtual = np.asanyarray(props["get_virtual_index"](n, q))
     if props["fix_gamma"] is None or (method == "linear" and virtual.dtype.kind in "iu"):
-        out = getitem(s, virtual)           # an order statistic: no interpolation
+        out = getitem(s, virtual)           # an order statistic: no interpolation, any dtype
     else:
+        if s.dtype.kind == "b":
+            raise TypeError(f"quantile (percentile) of a bool array with method={method!r}: "
+                            "NumPy refuses it (it subtracts bools); give x.astype(float), "
+                            "or a method that picks an element ('lower', 'nearest'...).")
         if s.dtype.kind in "iu":            # integers: float quantiles, as NumPy's
             s = s * 1.0
         prev, nxt = _neighbours(virtual, n)
@@ -261,8 +262,18 @@ def _at_traced_q(a: Any, q: Any, axis: Any, keepdims: bool, method: str, weights
 
 
 # -------------------------------------------------------------- covariances
-def _float64(x: Any) -> Any:
-    return x if np.asarray(primal_value(x)).dtype == np.float64 else astype(x, np.float64)
+def _float64(x: Any, dt: Any = np.float64) -> Any:
+    return x if np.asarray(primal_value(x)).dtype == dt else astype(x, dt)
+
+
+def _cov_dtype(m: Any, y: Any, dtype: Any) -> np.dtype:
+    """NumPy's dtype of ``cov``: ``dtype``, else the data's promoted with float64."""
+    data = [np.asarray(primal_value(v)).dtype for v in (m, y) if v is not None]
+    dt = np.dtype(dtype) if dtype is not None else np.result_type(*data, np.float64)
+    if dt.kind != "f":
+        raise TypeError(f"cov(..., dtype={dt}): NumPy cannot subtract the float means in "
+                        f"{dt} (its UFuncTypeError); give a float dtype.")
+    return dt
 
 
 def _rows(m: Any, rowvar: bool, first: bool = True) -> Any:
@@ -280,7 +291,8 @@ def _rows(m: Any, rowvar: bool, first: bool = True) -> Any:
 
 
 def cov(m: Number, y: Number = None, rowvar: bool = True, bias: bool = False,
-        ddof: int | None = None, fweights: Any = None, aweights: Number = None) -> Number:
+        ddof: int | None = None, fweights: Any = None, aweights: Number = None,
+        *, dtype: Any = None) -> Number:
     """NumPy's ``cov``: the covariance matrix of the variables (rows, or columns).
 
     Args:
@@ -291,6 +303,7 @@ def cov(m: Number, y: Number = None, rowvar: bool = True, bias: bool = False,
       ddof: The divisor is ``N - ddof`` (overrides ``bias``).
       fweights: Integer repeat counts of the observations (constant).
       aweights: Weights of the observations (traced or not), as NumPy's.
+      dtype: The float dtype NumPy computes in (float64 for float32 data).
 
     Returns:
       The covariance matrix (a 0-d array for one variable, as NumPy's).
@@ -302,20 +315,21 @@ def cov(m: Number, y: Number = None, rowvar: bool = True, bias: bool = False,
       array([[ 1., -1.],
              [-1.,  1.]])
     """
-    x = _rows(_float64(_stacked(m)), rowvar)      # NumPy computes in float64
+    m, y = _stacked(m), None if y is None else _stacked(y)
+    dt = _cov_dtype(m, y, dtype)
+    x = _rows(_float64(m, dt), rowvar)
     if shape_of(x)[0] == 0:
         return np.array([]).reshape(0, 0)        # no variable: NumPy's empty matrix
     if y is not None:
-        x = concatenate([x, _rows(_float64(_stacked(y)), rowvar, False)], axis=0)
-    if ddof is None:
-        ddof = 0 if bias else 1
+        x = concatenate([x, _rows(_float64(y, dt), rowvar, False)], axis=0)
+    ddof = (0 if bias else 1) if ddof is None else ddof
     if fweights is not None or aweights is not None:
         return as_zero_d(squeeze(_weighted_cov(x, ddof, fweights, aweights)))
     fact = max(shape_of(x)[1] - ddof, 0)     # NumPy's: no degrees of freedom left, 1/0
     x = x - reshape_to(mean(x, axis=1), (-1, 1))
     with np.errstate(divide="ignore"):
-        c = dot(x, transpose(x)) * np.true_divide(1, fact)
-    return as_zero_d(squeeze(c))
+        c = dot(x, transpose(x)) * np.true_divide(1, fact)   # NumPy's c *= 1 / fact, in dt
+    return as_zero_d(squeeze(_float64(c, dt)))
 
 
 def _weighted_cov(x: Any, ddof: int, fweights: Any, aweights: Any) -> Any:
@@ -332,17 +346,18 @@ def _weighted_cov(x: Any, ddof: int, fweights: Any, aweights: Any) -> Any:
         fact = w_sum - ddof
     else:
         fact = w_sum - ddof * np.sum(w * aweights) / w_sum
-    x = x - reshape_to(avg, (-1, 1))
+    x = _float64(x - reshape_to(avg, (-1, 1)), np.asarray(primal_value(x)).dtype)  # X -= avg
     return dot(x, transpose(x * w)) * (1 / fact)
 
 
-def corrcoef(x: Number, y: Number = None, rowvar: bool = True) -> Number:
+def corrcoef(x: Number, y: Number = None, rowvar: bool = True, *, dtype: Any = None) -> Number:
     """NumPy's ``corrcoef``: Pearson correlation coefficients, clipped to [-1, 1].
 
     Args:
       x: A 1-D or 2-D array (traced or not): each row a variable (``rowvar``).
       y: More variables, joined to ``x``'s.
       rowvar: Rows are variables (True) or columns are.
+      dtype: The float dtype NumPy computes in (float64 for float32 data).
 
     Returns:
       The correlation matrix (1.0 for one variable).
@@ -354,7 +369,7 @@ def corrcoef(x: Number, y: Number = None, rowvar: bool = True) -> Number:
       array([[ 1.   , -0.961],
              [-0.961,  1.   ]])
     """
-    c = cov(x, y, rowvar)
+    c = cov(x, y, rowvar, dtype=dtype)
     if not shape_of(c):
         return c / c
     d = sqrt(diagonal(c))
@@ -367,6 +382,6 @@ def corrcoef(x: Number, y: Number = None, rowvar: bool = True) -> Number:
 functions.update({
     np.quantile: (quantile, ("q", "axis", "method", "keepdims", "weights")),
     np.percentile: (percentile, ("q", "axis", "method", "keepdims", "weights")),
-    np.cov: (cov, ("y", "rowvar", "bias", "ddof", "fweights", "aweights")),
-    np.corrcoef: (corrcoef, ("y", "rowvar")),
+    np.cov: (cov, ("y", "rowvar", "bias", "ddof", "fweights", "aweights", "dtype")),
+    np.corrcoef: (corrcoef, ("y", "rowvar", "dtype")),
 })

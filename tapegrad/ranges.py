@@ -56,7 +56,7 @@ def linspace(start: Number, stop: Number, num: int = 50, endpoint: bool = True,
     delta = _as(stop, dt) - _as(start, dt)      # NumPy subtracts in dt: integers never wrap
     y = np.arange(num, dtype=dt).reshape((-1,) + (1,) * len(shape_of(delta)))
     step = delta / div if div > 0 else np.nan
-    y = (y * step if div > 0 else y * delta) + start
+    y = (_times_step(y, step, delta, div) if div > 0 else y * delta) + start
     if endpoint and num > 1:
         last = (np.arange(num) == num - 1).reshape(shape_of(y)[:1] + (1,) * (len(shape_of(y)) - 1))
         y = where(last, stop, y)
@@ -66,6 +66,14 @@ def linspace(start: Number, stop: Number, num: int = 50, endpoint: bool = True,
         y = np.floor(y)         # NumPy floors the numbers before its cast to integers
     y = y if dtype is None else astype(y, dtype)
     return (y, step) if retstep else y
+
+
+def _times_step(y: Any, step: Number, delta: Number, div: int) -> Any:
+    """NumPy's ``y * step``; where any step is 0 (a denormal range), ``y / div * delta`` for all."""
+    zero = np.any(step == 0) if shape_of(step) else step == 0
+    if not isinstance(zero, Traced):
+        return y / div * delta if zero else y * step
+    return where(zero, y / div * delta, y * step)
 
 
 def _as(x: Number, dt: np.dtype) -> Number:
