@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from . import tree
+from . import renamed, tree
 from .arrays import matmul
 from .kinks import relu, where
 from .ops import logaddexp, square
@@ -30,6 +30,11 @@ __all__ = ["accuracy", "binary_cross_entropy", "dense_init", "hinge", "l2", "mlp
 Params = list[dict[str, Any]]
 """An MLP's parameters: one ``{"w": [[...] * n_in] * n_out, "b": [...] * n_out}``
 per layer."""
+
+
+def __getattr__(name: str) -> object:
+    """JAX's spellings of what this module names otherwise: an AttributeError saying which."""
+    raise renamed.missing(__name__, name)
 
 
 def mlp_init(sizes: Sequence[int], seed: int = 0) -> Params:
