@@ -102,7 +102,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=5, help="SGD steps (default 5)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args()
-    if min(args.n, args.steps) < 1 or args.workers < 0 or (args.chunks or 1) < 1:
+    if min(args.n, args.steps, 1 if args.chunks is None else args.chunks) < 1 or args.workers < 0:
         parser.error("--n, --steps and --chunks must be positive, --workers at least 0")
     chunks = args.chunks or max(args.workers, 1)
     needed = ("dask", "distributed") if args.workers else ("dask",)   # a cluster or threads

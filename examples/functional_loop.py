@@ -64,6 +64,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                         help="seed of the initial weights of a new run (0); a resumed "
                              "run continues from the checkpoint's weights")
     args = parser.parse_args(argv)
+    if min(args.steps, args.every) < 1 or (args.stop_after is not None and args.stop_after < 0):
+        parser.error("--steps and --every must be at least 1, --stop-after at least 0")
     if args.resume and args.seed is not None:
         parser.error("--seed chooses the initial weights of a new run; --resume "
                      "continues from the checkpoint's, so give one or the other")

@@ -147,3 +147,17 @@ def test_functional_loop_prints_one_loss_per_step_and_refuses_seed_with_resume(t
     proc = subprocess.run([sys.executable, str(EXAMPLES / "functional_loop.py"), "--resume",
                            "--seed", "3"], cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode == 2 and "--seed chooses the initial weights" in proc.stderr
+
+
+@pytest.mark.parametrize("script, args, message", [
+    ("moons.py", ["--steps", "0"], "--steps must be at least 1"),
+    ("functional_loop.py", ["--steps", "0"], "--steps and --every must be at least 1"),
+    ("functional_loop.py", ["--every", "0"], "--steps and --every must be at least 1"),
+    ("functional_loop.py", ["--stop-after", "-1"], "--stop-after at least 0"),
+    ("data_parallel.py", ["--chunks", "0"], "--chunks must be positive"),
+])
+def test_counts_out_of_range_are_a_usage_error_not_a_traceback(script, args, message, tmp_path):
+    proc = subprocess.run([sys.executable, str(EXAMPLES / script), *args], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
+    assert not list(tmp_path.iterdir())          # nothing written
