@@ -90,6 +90,11 @@ def test_functional_loop_resume_equals_an_uninterrupted_run(tmp_path):
     assert "resumed from cut.json at step 25" in resumed
     assert (tmp_path / "whole.json").read_bytes() == (tmp_path / "cut.json").read_bytes()
     assert whole.splitlines()[-1] == resumed.splitlines()[-1]     # the same final loss
+    proc = subprocess.run([sys.executable, str(EXAMPLES / "functional_loop.py"), "--steps", "50",
+                           "--ckpt", "cut.json", "--resume"], cwd=tmp_path, capture_output=True,
+                          text=True)
+    assert proc.returncode == 2 and "a run of 40 steps" in proc.stderr
+    assert "give --steps 40" in proc.stderr
 
 
 def run_without(modules, script, *args, cwd=None):
