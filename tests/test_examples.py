@@ -118,6 +118,26 @@ def test_moons_runs_without_tqdm_and_matplotlib_and_says_what_to_install(tmp_pat
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize("distributed", ["missing", "broken"])
+def test_data_parallel_says_whether_dask_is_missing_or_does_not_import(distributed, tmp_path):
+    fake = tmp_path / "site" / "distributed"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text(
+        "raise ImportError(\"cannot import name 'collections_to_dsk' from 'dask.base'\")\n")
+    code = ("import runpy, sys\n"
+            f"sys.path[:0] = [{str(EXAMPLES)!r}, {str(tmp_path / 'site')!r}]\n"
+            + ("sys.modules['distributed'] = None\n" if distributed == "missing" else "")
+            + "sys.argv = ['data_parallel.py', '--n', '100']\n"
+            f"runpy.run_path({str(EXAMPLES / 'data_parallel.py')!r}, run_name='__main__')\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
+    said = {"missing": "distributed is not installed;",
+            "broken": "distributed does not import (ImportError: cannot import name "
+                      "'collections_to_dsk' from 'dask.base');"}[distributed]
+    assert proc.returncode == 2 and said in proc.stderr, proc.stderr
+    assert '"distributed>=2024.1"' in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_progress_is_one_line_per_tenth_when_not_a_terminal(tmp_path):
     out = run("moons.py", "--steps", "20", "--out", str(tmp_path))
     lines = [line for line in out.splitlines() if line.startswith("training: step")]
