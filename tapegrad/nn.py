@@ -138,10 +138,10 @@ def mlp(params: Params, x: Any, activation: Callable[[Any], Any] = relu) -> Any:
 
 def _lists(params: Params, x: Any, activation: Callable[[Any], Any]) -> Any:
     """The MLP on float parameters (lists of lists): one neuron at a time."""
-    shape, x = shape_of(x), list(x)
+    given, x = x, list(x)
     n_in = len(params[0]["w"][0]) if params else len(x)
     if n_in != len(x):
-        hint = ""
+        hint, shape = "", () if isinstance(given, list | tuple) else shape_of(given)
         if len(shape) == 2 and shape[1] == n_in:
             hint = (f" x is an array of shape {shape}, one example a row: give float parameters "
                     f"one array per feature (x.T), or make array parameters with "

@@ -101,3 +101,7 @@ def test_mlp_of_float_parameters_given_rows_of_examples_names_the_two_layouts(tr
     assert np.array_equal(tg.nn.mlp(params, X.T)[0], tg.nn.mlp(params, [X[:, 0], X[:, 1]])[0])
     with pytest.raises(ValueError, match=r"takes 2 inputs but x has 3\.$"):
         tg.nn.mlp(params, [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"takes 2 inputs but x has 3\.$"):   # traced features
+        tg.grad(lambda x: tg.nn.mlp(params, [x, x, x])[0])(1.0)
+    assert tg.grad(lambda x: tg.nn.mlp(params, [x, 2.0 * x])[0])(1.0) == pytest.approx(
+        fd(lambda x: tg.nn.mlp(params, [x, 2.0 * x])[0], 1.0))
