@@ -84,12 +84,12 @@ def train(n: int, workers: int, chunks: int, steps: int, progress: bool) -> dict
 
 
 def _import_problem(module: str) -> str | None:
-    """None if ``module`` imports, else why not: missing, or installed but broken."""
+    """None if ``module`` imports, "" if it is not installed, else why it does not import."""
     try:
         __import__(module)
     except ImportError as e:
         if isinstance(e, ModuleNotFoundError) and e.name == module:
-            return f"{module} is not installed"
+            return ""
         return f"{module} does not import ({type(e).__name__}: {e})"
     return None
 
@@ -112,7 +112,11 @@ def main() -> None:
         parser.error("--n, --steps and --chunks must be positive, --workers at least 0")
     chunks = args.chunks or max(args.workers, 1)
     needed = ("dask", "distributed") if args.workers else ("dask",)   # a cluster or threads
-    problems = [p for p in map(_import_problem, needed) if p is not None]
+    found = {m: _import_problem(m) for m in needed}
+    missing = [m for m, p in found.items() if p == ""]
+    problems = [p for p in found.values() if p] + (
+        [f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed"]
+        if missing else [])
     if problems:
         parser.exit(2, f"{parser.prog}: {'; '.join(problems)}; {DASK_HINT} brings Dask.\n")
     start = time.perf_counter()
