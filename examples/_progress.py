@@ -11,7 +11,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-INSTALL_HINT = 'pip install -e ".[examples]"'
+INSTALL_HINT = ('pip install -e ".[examples]" in a checkout '
+                '(elsewhere pip install "matplotlib>=3.7" "tqdm>=4.60")')
 
 
 class Progress:

@@ -5,7 +5,9 @@
   python examples/data_parallel.py --workers 1         # one worker process: compare
   python examples/data_parallel.py --workers 0         # no cluster: Dask's threads
 
-Needs Dask: pip install -e ".[dask,examples]". The model is moons.py's
+Needs Dask: pip install -e ".[dask,examples]" in a checkout, elsewhere
+pip install "dask[array]>=2024.1" "distributed>=2024.1" (an older
+distributed does not import with a newer dask). The model is moons.py's
 dense one (MLP 2-16-16-1 as array parameters; mean hinge loss plus 1e-4
 times the L2 norm; SGD), the data are --n two-moons points with noise 0.1.
 Each worker makes its chunks of the data itself and keeps them (they never
@@ -28,7 +30,8 @@ from _progress import Progress
 import tapegrad as tg
 
 ALPHA, LR = 1e-4, 0.5
-DASK_HINT = 'pip install -e ".[dask,examples]"'
+DASK_HINT = ('pip install -e ".[dask,examples]" in a checkout '
+             '(elsewhere pip install "dask[array]>=2024.1" "distributed>=2024.1")')
 
 
 def moons_chunk(n: int, seed: int) -> np.ndarray:
@@ -80,12 +83,15 @@ def train(n: int, workers: int, chunks: int, steps: int, progress: bool) -> dict
             "per_step": float(np.median(times[1:] if steps > 1 else times))}
 
 
-def _installed(module: str) -> bool:
+def _import_problem(module: str) -> str | None:
+    """None if ``module`` imports, "" if it is not installed, else why it does not import."""
     try:
         __import__(module)
-    except ImportError:
-        return False
-    return True
+    except ImportError as e:
+        if isinstance(e, ModuleNotFoundError) and e.name == module:
+            return ""
+        return f"{module} does not import ({type(e).__name__}: {e})"
+    return None
 
 
 def main() -> None:
@@ -102,15 +108,17 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=5, help="SGD steps (default 5)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args()
-    if min(args.n, args.steps) < 1 or args.workers < 0 or (args.chunks or 1) < 1:
+    if min(args.n, args.steps, 1 if args.chunks is None else args.chunks) < 1 or args.workers < 0:
         parser.error("--n, --steps and --chunks must be positive, --workers at least 0")
     chunks = args.chunks or max(args.workers, 1)
     needed = ("dask", "distributed") if args.workers else ("dask",)   # a cluster or threads
-    missing = [m for m in needed if not _installed(m)]
-    if missing:
-        parser.exit(2, f"{parser.prog}: {' and '.join(missing)} "
-                       f"{'is' if len(missing) == 1 else 'are'} not installed; "
-                       f"{DASK_HINT} brings Dask.\n")
+    found = {m: _import_problem(m) for m in needed}
+    missing = [m for m, p in found.items() if p == ""]
+    problems = [p for p in found.values() if p] + (
+        [f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed"]
+        if missing else [])
+    if problems:
+        parser.exit(2, f"{parser.prog}: {'; '.join(problems)}; {DASK_HINT} brings Dask.\n")
     start = time.perf_counter()
     if args.workers:
         from distributed import Client, LocalCluster

@@ -5,12 +5,13 @@
 
 An MLP 1-16-16-1 (tanh) fits y = sin(3x) on 64 points with Adam and a
 cosine-decayed learning rate. Everything the run needs to continue (step,
-parameters, optimizer state) is one pytree, saved with ``tg.io.save`` every
-``--every`` steps and at the end. ``--resume`` loads the checkpoint and goes
-on; because every step is a pure function of that pytree, the resumed run
-ends exactly where an uninterrupted one does. ``--stop-after`` ends a run
-early, as an interruption would. Each line printed gives the loss of the
-parameters saved in that checkpoint.
+length, parameters, optimizer state) is one pytree, saved with
+``tg.io.save`` every ``--every`` steps and at the end. ``--resume`` loads
+the checkpoint and goes on, with the ``--steps`` it was started with (the
+learning rate decays over them); because every step is a pure function of
+that pytree, the resumed run ends exactly where an uninterrupted one does.
+``--stop-after`` ends a run early, as an interruption would. Each line
+printed gives the loss of the parameters saved in that checkpoint.
 """
 
 from __future__ import annotations
@@ -42,12 +43,13 @@ def train_step(optimizer: tg.optim.GradientTransformation, run: dict[str, Any]
     loss, grads = tg.value_and_grad(loss_fn)(run["params"], X, Y)
     updates, opt_state = optimizer.update(grads, run["opt_state"], run["params"])
     params = tg.optim.apply_updates(run["params"], updates)
-    return {"step": run["step"] + 1, "params": params, "opt_state": opt_state}, loss
+    return {**run, "step": run["step"] + 1, "params": params, "opt_state": opt_state}, loss
 
 
-def fresh_run(optimizer: tg.optim.GradientTransformation, seed: int) -> dict[str, Any]:
+def fresh_run(optimizer: tg.optim.GradientTransformation, seed: int, steps: int
+              ) -> dict[str, Any]:
     params = tg.nn.mlp_init([1, 16, 16, 1], seed=seed)
-    return {"step": 0, "params": params, "opt_state": optimizer.init(params)}
+    return {"step": 0, "steps": steps, "params": params, "opt_state": optimizer.init(params)}
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -64,16 +66,21 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                         help="seed of the initial weights of a new run (0); a resumed "
                              "run continues from the checkpoint's weights")
     args = parser.parse_args(argv)
+    if min(args.steps, args.every) < 1 or (args.stop_after is not None and args.stop_after < 0):
+        parser.error("--steps and --every must be at least 1, --stop-after at least 0")
     if args.resume and args.seed is not None:
         parser.error("--seed chooses the initial weights of a new run; --resume "
                      "continues from the checkpoint's, so give one or the other")
 
     optimizer = make_optimizer(args.steps)
-    template = fresh_run(optimizer, 0 if args.seed is None else args.seed)
+    template = fresh_run(optimizer, 0 if args.seed is None else args.seed, args.steps)
     if args.resume:
         if not os.path.exists(args.ckpt):
             parser.error(f"--resume: no checkpoint at {args.ckpt}")
         run = tg.io.load(args.ckpt, like=template)     # checks the structure too
+        if run["steps"] != args.steps:
+            parser.error(f"--resume: {args.ckpt} is a run of {run['steps']} steps, and its "
+                         f"learning rate decays over them: give --steps {run['steps']}")
         print(f"resumed from {args.ckpt} at step {run['step']}")
     else:
         run = template

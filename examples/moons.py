@@ -258,6 +258,8 @@ def main() -> None:
                         help="print no progress (a tqdm bar on a terminal, else a line "
                              "every tenth of the run)")
     args = parser.parse_args()
+    if args.steps < 1:
+        parser.error(f"--steps must be at least 1, got {args.steps}")
     if args.backend != "numpy" and not args.mode.startswith("dense"):
         parser.error(f"--backend {args.backend} runs the dense modes: add --mode dense or "
                      "--mode dense-jit (the other modes compute on floats).")

@@ -17,6 +17,7 @@ from . import nn as nn
 from . import numpy_dispatch as _numpy_dispatch  # noqa: F401  (NumPy functions on Traced)
 from . import optim as optim
 from . import queries as _queries  # noqa: F401  (np.result_type, np.isrealobj... of Traced)
+from . import renamed as _renamed
 from . import replay as _replay  # noqa: F401  (calling a Tape replays it)
 from . import stale_views as _stale_views  # noqa: F401  (a view read after a write refused)
 from . import statistics as statistics
@@ -302,6 +303,12 @@ from .vectors import vecmat as vecmat
 from .vmap import vmap as vmap
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """``tg.tree_map`` and JAX's other spellings: an AttributeError saying what to write."""
+    raise _renamed.missing(__name__, name)
+
 
 __all__ = [
     "EscapedTracerError", "GuardError", "Primitive", "Tape", "Traced", "abs", "arctan",

@@ -3,7 +3,8 @@
 ``tg.io.save(path, tree)`` writes the tree; ``tg.io.load(path)`` gives it
 back equal leaf for leaf: every float exactly (``repr`` round-trips),
 ``nan``/``inf``/``-0.0`` included, ints as ints, arrays with their shape and
-dtype, and the containers (dict, list, tuple, None, NamedTuple, classes
+dtype, NumPy scalars narrower than float64 and int64 (``np.float32(0.1)``)
+with theirs, and the containers (dict, list, tuple, None, NamedTuple, classes
 given to ``tg.tree.register``). The file is plain JSON that any tool reads.
 
 Loading a file never imports or runs anything: a NamedTuple or registered
@@ -142,8 +143,9 @@ def _encode(x: Any, where: str, depth: int) -> Any:
         return x
     if t is float:
         return _float(x)
+    if isinstance(x, np.floating | np.integer) and x.dtype not in (np.float64, np.int64):
+        return _encode_scalar(x, where)
     if isinstance(x, np.floating):
-        _exact_float(x.dtype, where)
         return _float(float(x))
     if isinstance(x, np.integer):
         return int(x)
@@ -165,6 +167,13 @@ def _encode_array(x: np.ndarray, where: str) -> dict[str, Any]:
     _exact_float(x.dtype, where)
     return {"$array": [_float(v) if x.dtype.kind == "f" else v for v in x.ravel().tolist()],
             "shape": list(x.shape), "dtype": str(x.dtype)}
+
+
+def _encode_scalar(x: np.generic, where: str) -> dict[str, Any]:
+    """``{"$scalar": value, "dtype": ...}``: a float32 read back as a float would widen."""
+    _exact_float(x.dtype, where)
+    value = _float(float(x)) if x.dtype.kind == "f" else int(x)
+    return {"$scalar": value, "dtype": str(x.dtype)}
 
 
 def _encode_container(x: Any, where: str, d: int) -> Any:
@@ -243,6 +252,8 @@ def _decode(j: Any, where: str, depth: int) -> Any:
         return float(body)
     if tag == "$array":
         return _array(j, where)
+    if tag == "$scalar":
+        return _array({"$array": [body], "shape": [], "dtype": j.get("dtype")}, where)[()]
     if tag == "$tuple":
         return tuple(_decode(v, f"{where}[{i}]", d)
                      for i, v in enumerate(_list(body, where, "$tuple")))
@@ -298,7 +309,7 @@ def _decode_node(j: dict[str, Any], body: Any, where: str, d: int) -> Any:
                          f"({type(e).__name__}: {e})") from None
 
 
-_EXTRA = {"$array": ("shape", "dtype"), "$namedtuple": ("fields",),
+_EXTRA = {"$array": ("shape", "dtype"), "$scalar": ("dtype",), "$namedtuple": ("fields",),
           "$node": ("aux", "children")}
 
 

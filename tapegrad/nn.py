@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from . import tree
+from . import renamed, tree
 from .arrays import matmul
 from .kinks import relu, where
 from .ops import logaddexp, square
@@ -30,6 +30,11 @@ __all__ = ["accuracy", "binary_cross_entropy", "dense_init", "hinge", "l2", "mlp
 Params = list[dict[str, Any]]
 """An MLP's parameters: one ``{"w": [[...] * n_in] * n_out, "b": [...] * n_out}``
 per layer."""
+
+
+def __getattr__(name: str) -> object:
+    """JAX's spellings of what this module names otherwise: an AttributeError saying which."""
+    raise renamed.missing(__name__, name)
 
 
 def mlp_init(sizes: Sequence[int], seed: int = 0) -> Params:
@@ -133,10 +138,15 @@ def mlp(params: Params, x: Any, activation: Callable[[Any], Any] = relu) -> Any:
 
 def _lists(params: Params, x: Any, activation: Callable[[Any], Any]) -> Any:
     """The MLP on float parameters (lists of lists): one neuron at a time."""
-    x = list(x)
-    if params and len(params[0]["w"][0]) != len(x):
-        raise ValueError(f"mlp: the first layer takes {len(params[0]['w'][0])} "
-                         f"inputs but x has {len(x)}.")
+    given, x = x, list(x)
+    n_in = len(params[0]["w"][0]) if params else len(x)
+    if n_in != len(x):
+        hint, shape = "", () if isinstance(given, list | tuple) else shape_of(given)
+        if len(shape) == 2 and shape[1] == n_in:
+            hint = (f" x is an array of shape {shape}, one example a row: give float parameters "
+                    f"one array per feature (x.T), or make array parameters with "
+                    f"tg.nn.dense_init, which take x as it is.")
+        raise ValueError(f"mlp: the first layer takes {n_in} inputs but x has {len(x)}.{hint}")
     last = len(params) - 1
     for k, layer in enumerate(params):
         x = [_neuron(row, b, x) for row, b in zip(layer["w"], layer["b"])]

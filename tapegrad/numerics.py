@@ -17,9 +17,8 @@ module asks it, never the other way round.
 
 from __future__ import annotations
 
-import contextlib
 import sys
-from collections.abc import Iterator
+import warnings
 from contextvars import ContextVar
 from typing import Any
 
@@ -55,13 +54,13 @@ class ieee:
 
 
 
-@contextlib.contextmanager
-def debug_nans() -> Iterator[None]:
+def debug_nans() -> NanCheck:
     """Raise ``FloatingPointError`` at the first record that produces a nan.
 
     Inside the block, every transform checks each value it records and each
     cotangent it computes; the error names the primitive, its position on
-    the tape and the source line that called it.
+    the tape and the source line that called it. Called as a statement, out
+    of a ``with``, it checks nothing, and says so with a ``RuntimeWarning``.
 
     Returns:
       A context manager; use it in a ``with`` statement.
@@ -74,11 +73,29 @@ def debug_nans() -> Iterator[None]:
         ...
       FloatingPointError: debug_nans: v2 = log(...) produced nan (value)...
     """
-    token = checking.set(True)
-    try:
-        yield
-    finally:
-        checking.reset(token)
+    return NanCheck()
+
+
+class NanCheck:
+    """The block of ``debug_nans``; dropped without being entered, it warns."""
+
+    __slots__ = ("_token", "_entered")
+
+    def __init__(self) -> None:
+        self._entered = False
+
+    def __enter__(self) -> None:
+        self._entered = True
+        self._token = checking.set(True)
+
+    def __exit__(self, *exc: Any) -> None:
+        checking.reset(self._token)
+
+    def __del__(self) -> None:
+        if not self._entered:
+            warnings.warn("tg.debug_nans() checks only inside a with statement: write "
+                          "`with tg.debug_nans():` around the code to check.",
+                          RuntimeWarning, stacklevel=2)
 
 
 def user_frame() -> Any:

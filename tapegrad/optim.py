@@ -95,7 +95,7 @@ def sgd(learning_rate: LearningRate, momentum: float = 0.0) -> GradientTransform
         lr = _rate(learning_rate, state.step)
         trace = state.trace
         if momentum:
-            trace = tree.map(lambda g, t: g + momentum * t, grads, trace)
+            trace = _map("sgd.update", lambda g, t: g + momentum * t, grads, trace)
             step_dir = trace
         else:
             step_dir = grads
@@ -135,7 +135,7 @@ def adam(learning_rate: LearningRate, b1: float = 0.9, b2: float = 0.999,
     def update(grads: Any, state: AdamState, params: Any = None) -> tuple[Any, AdamState]:
         lr = _rate(learning_rate, state.step)
         t = state.step + 1
-        mu = tree.map(lambda g, m: b1 * m + (1.0 - b1) * g, grads, state.mu)
+        mu = _map("adam.update", lambda g, m: b1 * m + (1.0 - b1) * g, grads, state.mu)
         nu = tree.map(lambda g, v: b2 * v + (1.0 - b2) * (g * g), grads, state.nu)
         c1, c2 = 1.0 - b1 ** t, 1.0 - b2 ** t
         updates = tree.map(lambda m, v: -lr * (m / c1) / ((v / c2) ** 0.5 + eps), mu, nu)
@@ -158,7 +158,32 @@ def apply_updates(params: Any, updates: Any) -> Any:
       >>> tg.optim.apply_updates({"w": [1.0, 2.0]}, {"w": [0.5, -0.5]})
       {'w': [1.5, 1.5]}
     """
-    return tree.map(lambda p, u: p + u, params, updates)
+    return _map("apply_updates", lambda p, u: p + u, params, updates)
+
+
+_FIX = {"apply_updates": "updates must have params' structure: pass what opt.update returned "
+                         "for these params",
+        "sgd.update": "grads must have the structure of the params given to opt.init",
+        "adam.update": "grads must have the structure of the params given to opt.init"}
+
+
+def _map(what: str, f: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
+    """``tree.map(f, a, b)``; two structures that differ are named in the optimizer's terms."""
+    try:
+        return tree.map(f, a, b)
+    except ValueError:
+        sa, sb = tree.structure(a), tree.structure(b)
+        if sa == sb:
+            raise
+        first, second = ("params", "updates") if what == "apply_updates" else ("grads", "state")
+        at = tree.first_difference(sa, sb) or "the root"
+        raise ValueError(f"{what}: {second} and {first} differ at {at} ({first}: {_show(sa)}; "
+                         f"{second}: {_show(sb)}). {_FIX[what]}.") from None
+
+
+def _show(td: tree.TreeDef) -> str:
+    text = str(td)
+    return text if len(text) <= 100 else f"{td.num_leaves} leaves"
 
 
 # ---------------------------------------------------------------- schedules

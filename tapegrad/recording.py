@@ -26,7 +26,18 @@ if TYPE_CHECKING:
     from .primitive import Primitive
     from .tape import Tape
 
-__all__ = ["apply", "apply_known", "binary_applier", "reflected_applier", "unary_applier"]
+__all__ = ["apply", "apply_known", "binary_applier", "broadcast_error", "reflected_applier",
+           "unary_applier"]
+
+
+def broadcast_error(prim: Primitive, e: ValueError) -> ValueError:
+    """NumPy's "could not be broadcast" named by the operation that met it; others as they are."""
+    text = str(e).strip()
+    if "could not be broadcast" not in text:
+        return e
+    return ValueError(f"{prim.name}: {text}. Shapes line up from their last axis, each pair "
+                      "of sizes equal or one of them 1: reshape an operand, or index it with "
+                      "None to add an axis (x[:, None] is a column).")
 
 _new = object.__new__
 _nd = np.ndarray
@@ -66,12 +77,7 @@ def apply(prim: Primitive, *args: Any) -> Any:
     if outer:
         flat[1] = apply(prim, *vals)
     else:
-        try:
-            flat[1] = prim.impl(*vals)
-        except OverflowError:          # an int too big for a float: IEEE says inf
-            vals = [_ieee_int(v) for v in vals]
-            flat[3::2] = vals
-            flat[1] = prim.impl(*vals)
+        _run(prim, vals, flat)
         if type(flat[1]) is Traced:
             _closed_over(prim, tape, flat[1])
     for k in range(3, len(flat), 2):    # a constant: as the operation read it
@@ -79,6 +85,18 @@ def apply(prim: Primitive, *args: Any) -> Any:
             flat[k] = _as_read(flat[k], tape)
     _complex_result(prim, tape, flat[1])
     return _push(tape, tuple(flat))
+
+
+def _run(prim: Primitive, vals: list[Any], flat: list[Any]) -> None:
+    """``flat[1] = prim.impl(*vals)``, where an int too big for a float is inf (IEEE)."""
+    try:
+        flat[1] = prim.impl(*vals)
+    except OverflowError:
+        vals = [_ieee_int(v) for v in vals]
+        flat[3::2] = vals
+        flat[1] = prim.impl(*vals)
+    except ValueError as e:
+        raise broadcast_error(prim, e) from None
 
 
 def _constant(a: Any, seqs: bool, tape: Tape) -> Any:
@@ -249,6 +267,8 @@ def binary_applier(prim: Primitive, write: Callable[[Any, Any], Any] | None = No
             except OverflowError:      # an int too big for a float: IEEE says inf
                 va, vb = _ieee_int(va), _ieee_int(vb)
                 ans = impl(va, vb)
+            except ValueError as e:
+                raise broadcast_error(prim, e) from None
         if user and type(ans) is Traced:
             _closed_over(prim, tape, ans)
         if jb is None and vb.__class__ is _nd:      # a constant array: as read now
@@ -299,6 +319,8 @@ def reflected_applier(prim: Primitive, real: bool = True) -> Callable[[Any, Any]
             except OverflowError:      # an int too big for a float: IEEE says inf
                 a = _ieee_int(a)
                 ans = impl(a, vb)
+            except ValueError as e:
+                raise broadcast_error(prim, e) from None
         if user and type(ans) is Traced:
             _closed_over(prim, tape, ans)
         if a.__class__ is _nd:          # a constant array: as read now

@@ -21,7 +21,7 @@ import builtins
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from . import treecode
+from . import renamed, treecode
 from .flat import ravel_leaves
 from .treedef import _LEAF, _REGISTRY, WALKS, KeyPath, PyTree, TreeDef, _leaf_list, _node_type
 from .treedef import LEAF_TYPES as LEAF_TYPES
@@ -42,6 +42,11 @@ __all__ = [
     "flatten", "flatten_with_path", "keystr", "leaves", "map", "ravel", "register",
     "register_dataclass", "structure", "unflatten",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """JAX's spellings of what this module names otherwise: an AttributeError saying which."""
+    raise renamed.missing(__name__, name)
 
 
 # ------------------------------------------------------------------ flatten

@@ -179,3 +179,17 @@ def test_methods_tapegrad_supports_match_numpy(transform):
                 e[idx] = eps
                 fd[idx] = (f_np(m + e) - f_np(m - e)) / (2 * eps)
             np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-8)
+
+
+# ------------------------------------------------ shapes that do not broadcast
+@pytest.mark.parametrize("transform", TRANSFORMS)
+@pytest.mark.parametrize("op, f", [
+    ("add", lambda x: x + np.ones(2)),
+    ("mul", lambda x: np.ones(2) * x),             # the reflected operator
+    ("maximum", lambda x: tg.maximum(x, np.ones(2))),
+    ("where", lambda x: tg.where(x > 1.0, x, np.ones(2))),
+])
+def test_shapes_that_do_not_broadcast_name_the_operation_and_the_fix(transform, op, f):
+    with pytest.raises(ValueError, match=rf"^{op}: operands could not be broadcast together "
+                                         r"with shapes .*\(3,\).*x\[:, None\] is a column"):
+        TRANSFORMS[transform](f)(x3)

@@ -90,6 +90,11 @@ def test_functional_loop_resume_equals_an_uninterrupted_run(tmp_path):
     assert "resumed from cut.json at step 25" in resumed
     assert (tmp_path / "whole.json").read_bytes() == (tmp_path / "cut.json").read_bytes()
     assert whole.splitlines()[-1] == resumed.splitlines()[-1]     # the same final loss
+    proc = subprocess.run([sys.executable, str(EXAMPLES / "functional_loop.py"), "--steps", "50",
+                           "--ckpt", "cut.json", "--resume"], cwd=tmp_path, capture_output=True,
+                          text=True)
+    assert proc.returncode == 2 and "a run of 40 steps" in proc.stderr
+    assert "give --steps 40" in proc.stderr
 
 
 def run_without(modules, script, *args, cwd=None):
@@ -111,6 +116,26 @@ def test_moons_runs_without_tqdm_and_matplotlib_and_says_what_to_install(tmp_pat
     assert "accuracy after 3 steps" in out
     assert 'matplotlib is not installed; pip install -e ".[examples]"' in out
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("distributed", ["missing", "broken"])
+def test_data_parallel_says_whether_dask_is_missing_or_does_not_import(distributed, tmp_path):
+    fake = tmp_path / "site" / "distributed"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text(
+        "raise ImportError(\"cannot import name 'collections_to_dsk' from 'dask.base'\")\n")
+    code = ("import runpy, sys\n"
+            f"sys.path[:0] = [{str(EXAMPLES)!r}, {str(tmp_path / 'site')!r}]\n"
+            + ("sys.modules['distributed'] = None\n" if distributed == "missing" else "")
+            + "sys.argv = ['data_parallel.py', '--n', '100']\n"
+            f"runpy.run_path({str(EXAMPLES / 'data_parallel.py')!r}, run_name='__main__')\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
+    said = {"missing": "distributed is not installed;",
+            "broken": "distributed does not import (ImportError: cannot import name "
+                      "'collections_to_dsk' from 'dask.base');"}[distributed]
+    assert proc.returncode == 2 and said in proc.stderr, proc.stderr
+    assert '"distributed>=2024.1"' in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_progress_is_one_line_per_tenth_when_not_a_terminal(tmp_path):
@@ -147,3 +172,17 @@ def test_functional_loop_prints_one_loss_per_step_and_refuses_seed_with_resume(t
     proc = subprocess.run([sys.executable, str(EXAMPLES / "functional_loop.py"), "--resume",
                            "--seed", "3"], cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode == 2 and "--seed chooses the initial weights" in proc.stderr
+
+
+@pytest.mark.parametrize("script, args, message", [
+    ("moons.py", ["--steps", "0"], "--steps must be at least 1"),
+    ("functional_loop.py", ["--steps", "0"], "--steps and --every must be at least 1"),
+    ("functional_loop.py", ["--every", "0"], "--steps and --every must be at least 1"),
+    ("functional_loop.py", ["--stop-after", "-1"], "--stop-after at least 0"),
+    ("data_parallel.py", ["--chunks", "0"], "--chunks must be positive"),
+])
+def test_counts_out_of_range_are_a_usage_error_not_a_traceback(script, args, message, tmp_path):
+    proc = subprocess.run([sys.executable, str(EXAMPLES / script), *args], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
+    assert not list(tmp_path.iterdir())          # nothing written

@@ -94,6 +94,37 @@ def test_round_trip_of_every_kind(tmp_path):
     assert type(loaded) is Box and loaded.label == "b" and math.isnan(loaded.items[1])
 
 
+NARROW_SCALARS = [np.float32(0.1), np.float32(-0.0), np.float32(np.inf), np.float16(1 / 3),
+                  np.int32(-7), np.int8(-128), np.uint8(255), np.uint64(2**64 - 1)]
+
+
+def test_numpy_scalars_narrower_than_64_bits_keep_their_dtype(tmp_path):
+    tg.io.save(tmp_path / "s.json", NARROW_SCALARS + [np.float32(np.nan)])
+    *back, nan = tg.io.load(tmp_path / "s.json")
+    for x, y in zip(back, NARROW_SCALARS):
+        assert type(x) is type(y) and x == y and np.signbit(x) == np.signbit(y)
+    assert type(nan) is np.float32 and np.isnan(nan)
+
+
+def test_a_resumed_float32_run_is_the_uninterrupted_one(tmp_path):
+    """Scalar float32 parameters and their Adam moments stay float32 through a checkpoint."""
+    opt = tg.optim.adam(0.05)
+    loss = lambda p: (p["w"] * np.float32(1.5) - np.float32(0.7)) ** 2 + p["b"] ** 2
+    def steps(run, n):
+        for _ in range(n):
+            updates, state = opt.update(tg.grad(loss)(run["params"]), run["state"],
+                                        run["params"])
+            run = {"params": tg.optim.apply_updates(run["params"], updates), "state": state}
+        return run
+    params = {"w": np.float32(0.3), "b": np.float32(-0.2)}
+    start = {"params": params, "state": opt.init(params)}
+    tg.io.save(tmp_path / "run.json", steps(start, 3))
+    resumed = steps(tg.io.load(tmp_path / "run.json"), 4)
+    straight = steps(start, 7)
+    same(resumed, straight)
+    assert type(straight["params"]["w"]) is np.float32
+
+
 def test_unsavable_leaf_names_its_path(tmp_path):
     with pytest.raises(TypeError, match=r"tree\['layers'\]\[1\] is a object"):
         tg.io.save(tmp_path / "x.json", {"layers": [1.0, object()]})

@@ -87,3 +87,21 @@ def test_accuracy():
     assert tg.nn.accuracy(np.array([0.2, -0.2]), np.array([1.0, 0.0])) == 1.0   # {0, 1} labels
     with pytest.raises(ValueError, match="2 scores and 3 labels"):
         tg.nn.accuracy([1.0, 2.0], [1, 1, 1])
+
+
+@pytest.mark.parametrize("transform", ["eager", "grad", "jit"])
+def test_mlp_of_float_parameters_given_rows_of_examples_names_the_two_layouts(transform):
+    params = tg.nn.mlp_init([2, 3, 1], seed=0)
+    X = np.ones((5, 2))
+    f = lambda p, X: tg.sum(tg.nn.mlp(p, X)[0])
+    run = {"eager": f, "grad": tg.grad(f), "jit": tg.jit(f)}[transform]
+    with pytest.raises(ValueError, match=r"takes 2 inputs but x has 5\. x is an array of shape "
+                                         r"\(5, 2\).*\(x\.T\).*tg\.nn\.dense_init"):
+        run(params, X)
+    assert np.array_equal(tg.nn.mlp(params, X.T)[0], tg.nn.mlp(params, [X[:, 0], X[:, 1]])[0])
+    with pytest.raises(ValueError, match=r"takes 2 inputs but x has 3\.$"):
+        tg.nn.mlp(params, [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"takes 2 inputs but x has 3\.$"):   # traced features
+        tg.grad(lambda x: tg.nn.mlp(params, [x, x, x])[0])(1.0)
+    assert tg.grad(lambda x: tg.nn.mlp(params, [x, 2.0 * x])[0])(1.0) == pytest.approx(
+        fd(lambda x: tg.nn.mlp(params, [x, 2.0 * x])[0], 1.0))

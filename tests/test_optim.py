@@ -101,3 +101,25 @@ def test_states_are_pytrees_that_round_trip_through_io(tmp_path):
     sgd_state = tg.optim.sgd(0.1).init(params)
     tg.io.save(tmp_path / "g.json", sgd_state)
     assert tg.io.load(tmp_path / "g.json") == sgd_state
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: tg.optim.adam(0.1).update({"a": 1.0}, tg.optim.adam(0.1).init({"a": 1.0, "b": 2.0})),
+     r"^adam\.update: state and grads differ at the root \(grads: TreeDef\(\{'a': \*\}\); "
+     r"state: TreeDef\(\{'a': \*, 'b': \*\}\)\)\. grads must have the structure of the params"),
+    (lambda: tg.optim.sgd(0.1, momentum=0.9).update(
+        {"a": [1.0]}, tg.optim.sgd(0.1, momentum=0.9).init({"a": [1.0, 2.0]})),
+     r"^sgd\.update: state and grads differ at \['a'\]"),
+    (lambda: tg.optim.apply_updates({"a": 1.0}, {"b": 1.0}),
+     r"^apply_updates: updates and params differ at the root .*pass what opt\.update returned"),
+    (lambda: tg.optim.apply_updates(tg.nn.mlp_init([2, 16, 16, 1]), tg.nn.mlp_init([2, 16, 1])),
+     r"\(params: 337 leaves; updates: 65 leaves\)"),
+])
+def test_mismatched_trees_are_named_in_the_optimizers_terms(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_a_leaf_error_inside_a_matching_tree_stays_numpys():
+    with pytest.raises(ValueError, match="could not be broadcast"):
+        tg.optim.apply_updates({"a": np.ones(2)}, {"a": np.ones(3)})

@@ -260,7 +260,7 @@ def test_no_module_over_400_lines_and_no_function_over_40():
 LAYERS: list[tuple[str, set[str]]] = [
     ("basics", {"errors", "treedef", "tree", "treewalk", "flat", "numerics", "atomic", "cofactors",
                 "draws", "pysteps",
-                "pysource", "pyindex", "pycounters", "pyfloat", "converted", "treecode",
+                "pysource", "pyindex", "pycounters", "pyfloat", "converted", "treecode", "renamed",
                 "treeshow"}),
     ("numbers", {"values", "backends", "backend_rules", "builtins", "read_only"}),
     ("tapes", {"tape", "recording", "binding", "freezing"}),

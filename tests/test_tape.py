@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -51,6 +53,23 @@ def test_debug_nans_names_primitive_position_and_line():
     msg = str(e.value)
     assert "v2 = log" in msg and "record 2" in msg and "test_tape.py" in msg
     assert tg.grad(lambda x: tg.log(x - 2.0))(1.0) == -1.0   # off again
+
+
+def test_debug_nans_called_outside_a_with_warns_and_checks_nothing():
+    with pytest.warns(RuntimeWarning, match="only inside a with statement") as caught:
+        tg.debug_nans()
+    assert caught[0].filename == __file__
+    assert tg.grad(tg.log)(-1.0) == -1.0          # nan value, no check: as without it
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with tg.debug_nans(), pytest.raises(FloatingPointError, match="log"):
+            tg.grad(tg.log)(-1.0)
+        with tg.debug_nans():
+            with tg.debug_nans():
+                pass
+            with pytest.raises(FloatingPointError):   # the outer block still checks
+                tg.grad(tg.log)(-1.0)
+    assert tg.grad(tg.log)(-1.0) == -1.0          # off again after the blocks
 
 
 def test_debug_nans_catches_a_nan_cotangent():
