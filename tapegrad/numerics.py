@@ -17,6 +17,7 @@ module asks it, never the other way round.
 
 from __future__ import annotations
 
+import functools
 import sys
 import warnings
 from contextvars import ContextVar
@@ -90,6 +91,16 @@ class NanCheck:
 
     def __exit__(self, *exc: Any) -> None:
         checking.reset(self._token)
+
+    def __call__(self, fn: Any) -> Any:
+        """As a decorator (``@tg.debug_nans()``): each call of ``fn`` runs checked."""
+        self._entered = True
+
+        @functools.wraps(fn)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            with NanCheck():
+                return fn(*args, **kwargs)
+        return checked
 
     def __del__(self) -> None:
         if not self._entered:

@@ -77,7 +77,10 @@ def apply(prim: Primitive, *args: Any) -> Any:
     if outer:
         flat[1] = apply(prim, *vals)
     else:
-        _run(prim, vals, flat)
+        try:
+            flat[1] = prim.impl(*vals)
+        except (OverflowError, ValueError) as e:
+            _run(prim, vals, flat, e)
         if type(flat[1]) is Traced:
             _closed_over(prim, tape, flat[1])
     for k in range(3, len(flat), 2):    # a constant: as the operation read it
@@ -87,16 +90,17 @@ def apply(prim: Primitive, *args: Any) -> Any:
     return _push(tape, tuple(flat))
 
 
-def _run(prim: Primitive, vals: list[Any], flat: list[Any]) -> None:
-    """``flat[1] = prim.impl(*vals)``, where an int too big for a float is inf (IEEE)."""
-    try:
-        flat[1] = prim.impl(*vals)
-    except OverflowError:
-        vals = [_ieee_int(v) for v in vals]
-        flat[3::2] = vals
-        flat[1] = prim.impl(*vals)
-    except ValueError as e:
+def _run(prim: Primitive, vals: list[Any], flat: list[Any], e: Exception) -> None:
+    """``flat[1]`` after ``prim.impl(*vals)`` raised ``e``.
+
+    An int too big for a float is inf (IEEE); shapes that do not broadcast
+    are named by the operation that met them.
+    """
+    if isinstance(e, ValueError):
         raise broadcast_error(prim, e) from None
+    vals = [_ieee_int(v) for v in vals]
+    flat[3::2] = vals
+    flat[1] = prim.impl(*vals)
 
 
 def _constant(a: Any, seqs: bool, tape: Tape) -> Any:

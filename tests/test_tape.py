@@ -72,6 +72,21 @@ def test_debug_nans_called_outside_a_with_warns_and_checks_nothing():
     assert tg.grad(tg.log)(-1.0) == -1.0          # off again after the blocks
 
 
+def test_debug_nans_as_a_decorator_checks_each_call_and_does_not_warn():
+    @tg.debug_nans()
+    def d_log(x):
+        return tg.grad(tg.log)(x)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert d_log(2.0) == 0.5
+        with pytest.raises(FloatingPointError, match="log"):
+            d_log(-1.0)
+        with pytest.raises(FloatingPointError, match="log"):   # a second call: checked again
+            d_log(-1.0)
+    assert tg.grad(tg.log)(-1.0) == -1.0          # no check outside its calls
+
+
 def test_debug_nans_catches_a_nan_cotangent():
     # value finite everywhere, cotangent nan: 0 * inf at the sqrt
     f = lambda x: tg.sqrt(x * x) * 1.0
