@@ -284,6 +284,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                          "scipy.ndimage", "scipy.fft",
                          "scipy._scipy_twins", "scipy._twins_more", "scipy._twins_poly",
                          "scipy._gamma_family", "scipy._special_more", "scipy._special_series",
+                         "scipy._special_scipy",
                          "scipy._numpy_ops", "creation",
                          "scipy._twins_distributions",
                          "predicates", "differences", "pieces", "padding", "nans", "nanspread",
