@@ -25,24 +25,38 @@ from . import cauchy as cauchy
 from . import chi2 as chi2
 from . import dirichlet as dirichlet
 from . import expon as expon
+from . import f as f
+from . import fisk as fisk
 from . import gamma as gamma
+from . import genextreme as genextreme
 from . import gennorm as gennorm
 from . import geom as geom
+from . import gompertz as gompertz
 from . import gumbel_l as gumbel_l
 from . import gumbel_r as gumbel_r
+from . import halfcauchy as halfcauchy
+from . import halfnorm as halfnorm
+from . import invgamma as invgamma
 from . import laplace as laplace
+from . import levy as levy
 from . import logistic as logistic
 from . import lognorm as lognorm
+from . import maxwell as maxwell
 from . import multinomial as multinomial
 from . import multivariate_normal as multivariate_normal
 from . import nbinom as nbinom
 from . import norm as norm
 from . import pareto as pareto
 from . import poisson as poisson
+from . import rayleigh as rayleigh
+from . import skewnorm as skewnorm
 from . import t as t
+from . import triang as triang
 from . import truncnorm as truncnorm
 from . import uniform as uniform
 from . import vonmises as vonmises
+from . import weibull_max as weibull_max
+from . import weibull_min as weibull_min
 from . import wrapcauchy as wrapcauchy
 from ._kde import gaussian_kde as gaussian_kde
 from ._ranks import ModeResult as ModeResult
@@ -52,15 +66,20 @@ from ._ranks import sem as sem
 from ._summaries import zmap as zmap
 from ._summaries import zscore as zscore
 
-__all__ = ["bernoulli", "beta", "betabinom", "binom", "cauchy", "chi2", "dirichlet", "expon",
-           "gamma", "gennorm", "geom", "gumbel_l", "gumbel_r", "laplace", "logistic", "lognorm",
-           "multinomial", "multivariate_normal", "nbinom", "norm", "pareto", "poisson", "t",
-           "truncnorm", "uniform", "vonmises", "wrapcauchy", "gaussian_kde", "mode", "rankdata",
-           "sem", "zmap", "zscore"]
+_CONTINUOUS_MORE = [f, fisk, genextreme, gompertz, halfcauchy, halfnorm, invgamma, levy, maxwell,
+                    rayleigh, skewnorm, triang, weibull_max, weibull_min]
+__all__ = ["bernoulli", "beta", "betabinom", "binom", "cauchy", "chi2", "dirichlet", "expon", "f",
+           "fisk", "gamma", "genextreme", "gennorm", "geom", "gompertz", "gumbel_l", "gumbel_r",
+           "halfcauchy", "halfnorm", "invgamma", "laplace", "levy", "logistic", "lognorm",
+           "maxwell", "multinomial", "multivariate_normal", "nbinom", "norm", "pareto", "poisson",
+           "rayleigh", "skewnorm", "t", "triang", "truncnorm", "uniform", "vonmises",
+           "weibull_max", "weibull_min", "wrapcauchy", "gaussian_kde", "mode", "rankdata", "sem",
+           "zmap", "zscore"]
 
 for _module in (bernoulli, beta, betabinom, binom, cauchy, chi2, expon, gamma, gennorm, geom,
                 gumbel_l, gumbel_r, laplace, logistic, lognorm, multinomial, nbinom, norm, pareto,
-                poisson, t, truncnorm, uniform, vonmises, wrapcauchy):
+                poisson, t, truncnorm, uniform, vonmises, wrapcauchy, *_CONTINUOUS_MORE):
     _module.__class__ = _common.Distribution
+    _common.add_summaries(_module)          # median, interval (from ppf), std (from var)
     for _name in _module.__all__:       # scale=[s1, s2] of traced numbers, as SciPy's lists
         setattr(_module, _name, _common.array_like(getattr(_module, _name)))
