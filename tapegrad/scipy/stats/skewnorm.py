@@ -18,6 +18,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from ... import kinks, logic
 from ...primitive import defpartials, primitive
 from .. import _numpy_ops as ops
@@ -54,7 +56,12 @@ def _dcdf_da(z: Number, a: Number) -> Number:
 
 def _ufunc(name: str) -> Any:
     def impl(p: Any, a: Any) -> Any:
-        return _scipy(f"_skewnorm_{name}", "scipy.special._ufuncs")(p, 0.0, 1.0, a)
+        ufunc = _scipy(f"_skewnorm_{name}", "scipy.special._ufuncs")
+        if name == "cdf":
+            return ufunc(p, 0.0, 1.0, a)
+        inside = (p > 0) & (p < 1)          # Boost raises outside (0, 1): nan there
+        r = ufunc(np.where(inside, p, 0.5), 0.0, 1.0, a)
+        return np.where(inside, r, np.nan)[()]
     impl.__name__ = f"skewnorm_{name}"
     return primitive(impl, f"scipy.stats.skewnorm.{name}", elementwise=True, check_rules=False)
 
