@@ -114,8 +114,22 @@ def entropy(df: Number, loc: Number = 0, scale: Number = 1) -> Number:
 def ppf(q: Number, df: Number, loc: Number = 0, scale: Number = 1) -> Number:
     """The quantile function, SciPy's: ``stdtrit(df, q) * scale + loc``.
 
-    ``-inf`` at ``q = 0``, ``inf`` at ``q = 1``, ``nan`` outside ``[0, 1]``;
-    differentiable in every argument (``stdtrit``'s twin; in ``df`` once).
+    Differentiable in every argument (``stdtrit``'s twin; in ``df`` once);
+    needs SciPy, whose ufunc computes the value.
+
+    Args:
+      q: The probabilities: ``-inf`` at 0, ``inf`` at 1, ``nan`` outside ``[0, 1]``.
+      df: Degrees of freedom (``nan`` where not positive).
+      loc: The location.
+      scale: The scale (``nan`` where not positive).
+
+    Returns:
+      The quantiles, broadcast over the arguments; SciPy's values bit for bit.
+
+    Examples:
+      >>> from tapegrad.scipy.stats import t
+      >>> float(t.ppf(0.5, 3.0)), round(float(t.ppf(0.975, 3.0)), 12)
+      (0.0, 3.182446305284)
     """
     return quantile(q, lambda p: stdtrit(df, p), loc, scale, positive(df, scale))
 
