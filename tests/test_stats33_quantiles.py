@@ -134,3 +134,15 @@ def test_every_distribution_with_ppf_has_median_and_interval_and_with_var_std():
                                rtol=1e-15)     # tapegrad's own ndtri: a last bit apart
     assert T.expon(scale=2.0).interval(0.5) == ss.expon(scale=2.0).interval(0.5)
     assert T.norm(1.0, 2.0).entropy() == pytest.approx(ss.norm(1.0, 2.0).entropy(), rel=1e-15)
+
+
+def test_the_noncentral_distributions_are_refused_naming_what_to_write():
+    with pytest.raises(AttributeError, match=r"has no ncx2: .*special\.ive\(df / 2 - 1"):
+        T.ncx2.logpdf(1.0, 3.0, 1.0)
+    with pytest.raises(AttributeError, match=r"has no nct: .*nc = 0 is tapegrad\.scipy\.stats\.t"):
+        T.nct.pdf(1.0, 3.0, 1.0)
+    x, df, nc = 2.5, 3.0, 1.5        # the ncx2 density as the message spells it is SciPy's
+    from tapegrad.scipy.special import ive
+    log_pdf = (np.log(0.5) - (x + nc) / 2 + (df / 4 - 0.5) * np.log(x / nc)
+               + np.log(ive(df / 2 - 1, np.sqrt(nc * x))) + np.sqrt(nc * x))
+    assert log_pdf == pytest.approx(ss.ncx2.logpdf(x, df, nc), rel=1e-12)

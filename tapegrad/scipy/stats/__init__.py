@@ -83,3 +83,21 @@ for _module in (bernoulli, beta, betabinom, binom, cauchy, chi2, expon, gamma, g
     _common.add_summaries(_module)          # median, interval (from ppf), std (from var)
     for _name in _module.__all__:       # scale=[s1, s2] of traced numbers, as SciPy's lists
         setattr(_module, _name, _common.array_like(getattr(_module, _name)))
+
+_NOT_HERE = {
+    "ncx2": "its density is 0.5 exp(-(x + nc) / 2) (x / nc)**(df/4 - 1/2) "
+            "I_(df/2 - 1)(sqrt(nc x)): write its log with "
+            "tapegrad.scipy.special.ive(df / 2 - 1, sqrt(nc * x)) (times "
+            "exp(sqrt(nc x))), differentiable in x and nc (not in df, a Bessel order); its CDF "
+            "has no differentiable formula here",
+    "nct": "its density and CDF have no differentiable formula here (the noncentrality enters "
+           "a hypergeometric function's parameters); nc = 0 is tapegrad.scipy.stats.t, and "
+           "with constant parameters call scipy.stats.nct on plain numbers",
+}
+
+
+def __getattr__(name: str) -> object:
+    """SciPy's distributions tapegrad has not (``ncx2``, ``nct``): what to write instead."""
+    if name in _NOT_HERE:
+        raise AttributeError(f"tapegrad.scipy.stats has no {name}: {_NOT_HERE[name]}.")
+    raise AttributeError(f"module 'tapegrad.scipy.stats' has no attribute {name!r}")
