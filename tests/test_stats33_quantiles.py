@@ -146,3 +146,19 @@ def test_the_noncentral_distributions_are_refused_naming_what_to_write():
     log_pdf = (np.log(0.5) - (x + nc) / 2 + (df / 4 - 0.5) * np.log(x / nc)
                + np.log(ive(df / 2 - 1, np.sqrt(nc * x))) + np.sqrt(nc * x))
     assert log_pdf == pytest.approx(ss.ncx2.logpdf(x, df, nc), rel=1e-12)
+
+
+@pytest.mark.parametrize("name", ["norm", "expon", "laplace", "logistic", "uniform", "cauchy",
+                                  "gumbel_r", "gumbel_l"])
+def test_location_scale_means_and_variances_are_scipys_and_differentiable(name):
+    m = getattr(T, name)
+    for loc, scale in [(0.0, 1.0), (0.5, 2.0), (0.0, -1.0)]:
+        for fun in ("mean", "var", "std"):
+            assert np.array_equal(getattr(m, fun)(loc, scale),
+                                  _scipy(name, fun, loc, scale), equal_nan=True), fun
+    if name != "cauchy":
+        assert tg.grad(m.mean)(0.5, 2.0) == 1.0
+        assert tg.grad(m.std, argnums=1)(0.5, 2.0) == pytest.approx(float(m.std(0.0, 1.0)),
+                                                                     rel=1e-15)
+        assert tg.grad(m.var, argnums=1)(0.5, 2.0) == pytest.approx(4 * float(m.var()),
+                                                                     rel=1e-15)

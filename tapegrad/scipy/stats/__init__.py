@@ -16,6 +16,8 @@ Each module is callable as SciPy's object is, giving the frozen form:
 ``norm(loc=1.0, scale=2.0).logpdf(x)`` is ``norm.logpdf(x, loc=1.0, scale=2.0)``.
 """
 
+import math
+
 from . import _common
 from . import bernoulli as bernoulli
 from . import beta as beta
@@ -76,6 +78,12 @@ __all__ = ["bernoulli", "beta", "betabinom", "binom", "cauchy", "chi2", "dirichl
            "weibull_max", "weibull_min", "wrapcauchy", "gaussian_kde", "mode", "rankdata", "sem",
            "zmap", "zscore"]
 
+_EULER = 0.5772156649015329
+for _module, _mu, _mu2 in ((norm, 0.0, 1.0), (expon, 1.0, 1.0), (laplace, 0.0, 2.0),
+                           (logistic, 0.0, math.pi ** 2 / 3.0), (uniform, 0.5, 1.0 / 12),
+                           (cauchy, math.nan, math.nan), (gumbel_r, _EULER, math.pi ** 2 / 6),
+                           (gumbel_l, -_EULER, math.pi ** 2 / 6)):
+    _common.add_moments(_module, _mu, _mu2)
 for _module in (bernoulli, beta, betabinom, binom, cauchy, chi2, expon, gamma, gennorm, geom,
                 gumbel_l, gumbel_r, laplace, logistic, lognorm, multinomial, nbinom, norm, pareto,
                 poisson, t, truncnorm, uniform, vonmises, wrapcauchy, *_CONTINUOUS_MORE):

@@ -226,3 +226,19 @@ def scaled_logpdf(x: Number, loc: Number, scale: Number, standard: Callable[[Any
     """``standard(z) - log(scale)`` at ``z = (x - loc) / scale``, ``-inf`` off the support."""
     z = standardize(x, loc, scale)
     return on_support(z, standard, ok, support, safe=safe) - ops.log(scale)
+
+
+def add_moments(module: types.ModuleType, mu: float, mu2: float) -> None:
+    """Give a location-scale ``module`` SciPy's ``mean`` and ``var`` from its standard ones."""
+    def mean(loc: Number = 0, scale: Number = 1) -> Number:
+        return mean_var(mu, mu2, loc, scale, positive(scale), "mean")
+
+    def var(loc: Number = 0, scale: Number = 1) -> Number:
+        return mean_var(mu, mu2, loc, scale, positive(scale), "var")
+    name = module.__name__.rpartition(".")[2]
+    mean.__doc__ = f"The mean of {name}, SciPy's: ``{mu!r} * scale + loc``."
+    var.__doc__ = f"The variance of {name}, SciPy's: ``{mu2!r} * scale**2``."
+    for fun in (mean, var):
+        fun.__module__, fun.__qualname__ = module.__name__, fun.__name__
+        setattr(module, fun.__name__, fun)
+    vars(module)["__all__"] = sorted(set(module.__all__) | {"mean", "var"})
