@@ -23,13 +23,13 @@ from .arrays import astype, concatenate, matmul_p, stack
 from .indexing import getitem
 from .kinks import abs as _abs
 from .layouts import raveled
-from .linalg_decomp import QRResult as QRResult
 from .linalg_decomp import SVDResult as SVDResult
 from .linalg_decomp import lstsq as lstsq
 from .linalg_decomp import matrix_power as matrix_power
 from .linalg_decomp import pinv as pinv
-from .linalg_decomp import qr as qr
 from .linalg_decomp import svd as svd
+from .linalg_qr import QRResult as QRResult
+from .linalg_qr import qr as qr
 from .matrix import SlogdetResult as SlogdetResult
 from .matrix import _col, _diagonal, _eye, _mT, _row, _square, _stacked, _sym_lower, _sym_lower_T
 from .matrix import cholesky as cholesky

@@ -1,6 +1,7 @@
 """Matrix decompositions: ``linalg.qr``, ``linalg.svd``, and what is built on them.
 
-``qr`` (reduced, square or tall) and ``svd`` (``full_matrices=False``) are
+``qr_p`` (reduced, square or tall; ``linalg_qr.qr`` is NumPy's function on it) and
+``svd`` (``full_matrices=False``) are
 primitives whose factors are packed into one array (``Q`` above ``R``; ``U``,
 ``s`` and ``V`` stacked), with both derivative modes written with tapegrad's
 matrix products and solves, so they differentiate again: QR's forward rule
@@ -29,7 +30,7 @@ from .shapes import _dtype
 from .shapes import reshape_p as reshape
 from .values import primal_value, shape_of
 
-__all__ = ["QRResult", "SVDResult", "lstsq", "matrix_power", "pinv", "qr", "svd"]
+__all__ = ["SVDResult", "lstsq", "matrix_power", "pinv", "qr_p", "svd"]
 
 Number = Any
 
@@ -82,44 +83,6 @@ def _qr_vjp(g: Any, ans: Any, a: Any) -> Any:
 qr_p: Primitive = _stacked(primitive(_qr, "qr", check_rules=False))
 defvjp(qr_p, _qr_vjp)
 defjvp(qr_p, _qr_jvp)
-
-
-class QRResult(NamedTuple):
-    """What ``qr`` returns (NumPy 2's field names)."""
-
-    Q: Any
-    R: Any
-
-
-def qr(a: Number, mode: str = "reduced") -> QRResult:
-    """NumPy's ``linalg.qr`` (mode ``"reduced"``): ``a = Q @ R``, ``Q`` orthonormal columns.
-
-    Args:
-      a: Matrices ``(..., m, n)`` with ``m >= n`` (square or tall).
-      mode: ``"reduced"``, or ``"r"`` for ``R`` alone (NumPy's same ``R``);
-        ``"complete"`` for a square matrix, where it is ``"reduced"``.
-
-    Returns:
-      ``(Q, R)``: ``Q`` ``(..., m, n)``, ``R`` upper triangular ``(..., n, n)``;
-      the derivative needs ``R`` invertible.
-
-    Examples:
-      >>> import numpy as np
-      >>> import tapegrad as tg
-      >>> q, r = tg.linalg.qr(np.array([[3.0, 1.0], [4.0, 2.0]]))
-      >>> float(abs(r[0, 0]))
-      5.0
-    """
-    shape = shape_of(a)
-    square = len(shape) >= 2 and shape[-2] == shape[-1]     # "complete" is "reduced" there
-    if mode not in ("reduced", "r") and not (mode == "complete" and square):
-        raise ValueError(f"linalg.qr: tapegrad has modes 'reduced' and 'r' ('complete' for "
-                         f"square matrices), not {mode!r} for shape {shape}.")
-    if len(shape) < 2 or shape[-2] < shape[-1]:
-        raise np.linalg.LinAlgError(f"linalg.qr: a has shape {shape}; tapegrad takes square "
-                                    "or tall matrices (..., m, n) with m >= n.")
-    result = QRResult(*fresh(*_qr_unpack(qr_p(a), shape[-2])))
-    return result.R if mode == "r" else result
 
 
 # --------------------------------------------------------------------- svd
@@ -392,7 +355,6 @@ def matrix_power(a: Number, n: int) -> Number:
 
 
 functions.update({
-    np.linalg.qr: (qr, ("mode",)),
     np.linalg.svd: (svd, ("full_matrices", "compute_uv", "hermitian")),
     np.linalg.pinv: (pinv, ("rcond", "hermitian", "rtol")),
     np.linalg.lstsq: (lstsq, ("rcond",)),

@@ -292,17 +292,22 @@ def table_cases(rng):
 
 
 def numpy_more_cases(f, ints):
-    """``any``, ``all``, ``count_nonzero`` (``(x, axes, keepdims)``) and ``qr``, ``svd``."""
+    """``any``, ``all``, ``count_nonzero`` (``(x, axes, keepdims)``) and ``qr`` (tall, wide),
+    ``svd``."""
     import tapegrad.linalg_decomp as decomp
     import tapegrad.predicates as pred
+    from tapegrad.linalg_qr import wide_q_p, wide_r_p
     from tapegrad.pseudoinverse import pinv_p
     mask = ints > 0
     reducing = [([x, axes, keep], [True, False, False]) for x in (mask, f(N, 4, 3), ints)
                 for axes in ((), (0,), (1,), (0, 1)) for keep in (False, True)]
     tall = f(N, 4, 3) + 3.0 * np.eye(4, 3)
+    wide = np.swapaxes(tall, -1, -2)
     return {pred.any_p: reducing, pred.all_p: reducing, pred.count_nonzero_p: reducing,
             decomp.qr_p: [([tall], [True]), ([f(N, 2, 3, 3) + 3.0 * np.eye(3)], [True]),
                           ([tall.astype(np.float32)], [True])],
+            wide_q_p: [([wide], [True]), ([wide.astype(np.float32)], [True])],
+            wide_r_p: [([wide], [True]), ([f(N, 2, 2, 4) + 3.0 * np.eye(2, 4)], [True])],
             decomp.svd_p: [([tall], [True]), ([np.swapaxes(tall, -1, -2)], [True]),
                            ([f(N, 2, 3, 3)], [True]), ([tall.astype(np.float32)], [True])],
             pinv_p: [([a, cut], [True, False]) for a, cut in (

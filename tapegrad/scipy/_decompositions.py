@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import linalg as _la
 from .. import linalg_decomp as _dec
+from .. import linalg_qr as _qr
 from ..arrays import concatenate
 from ..read_only import fresh
 from ..values import primal_value, shape_of
@@ -54,20 +55,19 @@ def qr(a: Number, overwrite_a: bool = False, lwork: Any = None, mode: str = "ful
     if pivoting:
         raise ValueError("scipy.linalg.qr: tapegrad has no pivoting; pass pivoting=False.")
     m, n = shape_of(a)[-2:]
-    if m < n:
-        raise ValueError(f"scipy.linalg.qr: a has shape {shape_of(a)}; tapegrad factors "
-                         "square or tall matrices (m >= n) only.")
     if mode == "r":             # SciPy's R is m x n: zero rows below a tall matrix's
-        r = _dec.qr(a, mode="r")
+        r = _qr.qr(a, mode="r")
+        if m <= n:
+            return (r,)
         zeros = np.zeros((*shape_of(a)[:-2], m - n, n), np.asarray(primal_value(r)).dtype)
-        return (concatenate([r, zeros], axis=-2) if m > n else r,)
+        return (concatenate([r, zeros], axis=-2),)
     if mode == "full" and m > n:
         raise ValueError("scipy.linalg.qr: tapegrad computes the economic factors of a tall "
                          "matrix only: pass mode='economic'.")
     if mode not in ("full", "economic"):
         raise ValueError(f"scipy.linalg.qr: tapegrad has modes 'full', 'economic' and 'r', "
                          f"not {mode!r}.")
-    q, r = _dec.qr(a)
+    q, r = _qr.qr(a)
     return q, r
 
 

@@ -52,6 +52,8 @@ from ._softmax import logsumexp as logsumexp
 from ._softmax import softmax as softmax
 from ._special_more import *  # noqa: F403  (beta, expn, i0, spherical_jn, ...: their __all__)
 from ._special_more import __all__ as _more
+from ._special_scipy import *  # noqa: F403  (kv, erfcinv, owens_t, ...: SciPy's ufuncs by name)
+from ._special_scipy import __all__ as _by_name
 from ._special_series import *  # noqa: F403  (zeta, bernoulli, bessel_jn, lpmn, lpmn_values)
 from ._special_series import __all__ as _series
 
@@ -59,7 +61,15 @@ __all__ = ["betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfinv", "exp
            "gamma", "gammainc", "gammaincc", "gammaln", "kl_div", "log_expit", "log_ndtr",
            "log_softmax", "loggamma", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri",
            "polygamma", "rel_entr", "softmax", "stdtr", "xlog1py", "xlogy"]
-__all__ = sorted(__all__ + _more + _series)
+__all__ = sorted(__all__ + _more + _series + _by_name + ["round"])
+
+
+def __getattr__(name: str) -> Any:
+    """``round``, SciPy's ufunc by name: kept out of this module's namespace (the builtin's)."""
+    if name == "round":
+        from ._special_scipy import round_
+        return round_
+    raise AttributeError(f"module 'tapegrad.scipy.special' has no attribute {name!r}")
 
 Number = Any
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)

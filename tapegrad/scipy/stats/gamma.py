@@ -12,10 +12,10 @@ import math
 
 from ... import kinks, logic
 from .. import _numpy_ops as ops
-from ..special import digamma, gammainc, gammaincc, gammaln, xlogy
-from ._common import Number, positive, standardize, where_ok
+from ..special import digamma, gammainc, gammaincc, gammainccinv, gammaincinv, gammaln, xlogy
+from ._common import Number, mean_var, positive, quantile, standardize, where_ok
 
-__all__ = ["cdf", "entropy", "logcdf", "logpdf", "logsf", "pdf", "sf"]
+__all__ = ["cdf", "entropy", "isf", "logcdf", "logpdf", "logsf", "mean", "pdf", "ppf", "sf", "var"]
 
 
 def logpdf(x: Number, a: Number, loc: Number = 0, scale: Number = 1) -> Number:
@@ -80,3 +80,29 @@ def entropy(a: Number, loc: Number = 0, scale: Number = 1) -> Number:
     """The differential entropy ``a + gammaln(a) + (1 - a) digamma(a) + log(scale)``."""
     r = a + gammaln(a) + (1.0 - a) * digamma(a) + ops.log(scale)
     return where_ok(positive(a, scale), r + 0.0 * loc, math.nan)
+
+
+def ppf(q: Number, a: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """The quantile function, SciPy's: ``gammaincinv(a, q) * scale + loc``.
+
+    ``loc`` at ``q = 0``, ``inf`` at ``q = 1``, ``nan`` outside ``[0, 1]``;
+    differentiable in every argument (``gammaincinv``'s twin; in ``a`` once).
+    """
+    return quantile(q, lambda p: gammaincinv(a, p), loc, scale, positive(a, scale),
+                    (0.0, math.inf))
+
+
+def isf(q: Number, a: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """The inverse of ``sf``, SciPy's: ``gammainccinv(a, q) * scale + loc``."""
+    return quantile(q, lambda p: gammainccinv(a, p), loc, scale, positive(a, scale),
+                    (math.inf, 0.0))
+
+
+def mean(a: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """The mean ``a * scale + loc``."""
+    return mean_var(a, a, loc, scale, positive(a, scale), "mean")
+
+
+def var(a: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """The variance ``a * scale**2``."""
+    return mean_var(a, a, loc, scale, positive(a, scale), "var")

@@ -14,10 +14,10 @@ import numpy as np
 
 from ... import kinks, logic
 from .. import _numpy_ops as ops
-from ..special import digamma, gammaln, stdtr
-from ._common import LOG_SQRT_2PI, Number, positive, standardize, where_ok
+from ..special import digamma, gammaln, stdtr, stdtrit
+from ._common import LOG_SQRT_2PI, Number, mean_var, positive, quantile, standardize, where_ok
 
-__all__ = ["cdf", "entropy", "logcdf", "logpdf", "logsf", "pdf", "sf"]
+__all__ = ["cdf", "entropy", "isf", "logcdf", "logpdf", "logsf", "mean", "pdf", "ppf", "sf", "var"]
 
 
 def logpdf(x: Number, df: Number, loc: Number = 0, scale: Number = 1) -> Number:
@@ -109,3 +109,55 @@ def entropy(df: Number, loc: Number = 0, scale: Number = 1) -> Number:
         0.125 - u * (0.3 + u * 0.25)))))
     r = kinks.where(big, series, regular) + ops.log(scale) + 0.0 * loc
     return where_ok(positive(df, scale), r, float("nan"))
+
+
+def ppf(q: Number, df: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """The quantile function, SciPy's: ``stdtrit(df, q) * scale + loc``.
+
+    Differentiable in every argument (``stdtrit``'s twin; in ``df`` once);
+    needs SciPy, whose ufunc computes the value.
+
+    Args:
+      q: The probabilities: ``-inf`` at 0, ``inf`` at 1, ``nan`` outside ``[0, 1]``.
+      df: Degrees of freedom (``nan`` where not positive).
+      loc: The location.
+      scale: The scale (``nan`` where not positive).
+
+    Returns:
+      The quantiles, broadcast over the arguments; SciPy's values bit for bit.
+
+    Examples:
+      >>> from tapegrad.scipy.stats import t
+      >>> float(t.ppf(0.5, 3.0)), round(float(t.ppf(0.975, 3.0)), 12)
+      (0.0, 3.182446305284)
+    """
+    return quantile(q, lambda p: stdtrit(df, p), loc, scale, positive(df, scale))
+
+
+def isf(q: Number, df: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """The inverse of ``sf``, SciPy's: ``-stdtrit(df, q) * scale + loc``."""
+    return quantile(q, lambda p: -stdtrit(df, p), loc, scale, positive(df, scale),
+                    (math.inf, -math.inf))
+
+
+def _moments(df: Number) -> tuple[Number, Number]:
+    """The standard t's mean (0 for ``df > 1``, else ``inf``) and variance, SciPy's."""
+    mu = kinks.where(logic.gt(df, 1.0), 0.0, math.inf)
+    finite = kinks.where(logic.gt(df, 2.0), df, 3.0)
+    finite = kinks.where(logic.eq(finite, math.inf), 3.0, finite)
+    mu2 = kinks.where(logic.gt(df, 2.0), ops.div(finite, finite - 2.0), math.inf)
+    mu2 = kinks.where(logic.eq(df, math.inf), 1.0, mu2)
+    return mu, kinks.where(logic.gt(df, 1.0), mu2, math.nan)
+
+
+def mean(df: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """The mean: ``loc`` for ``df > 1``, ``inf`` for ``0 < df <= 1`` (SciPy's)."""
+    return mean_var(*_moments(df), loc, scale, positive(df, scale), "mean")
+
+
+def var(df: Number, loc: Number = 0, scale: Number = 1) -> Number:
+    """The variance, SciPy's: ``df / (df - 2) * scale**2`` for ``df > 2``.
+
+    ``inf`` for ``1 < df <= 2``, ``nan`` below, ``scale**2`` at an infinite ``df``.
+    """
+    return mean_var(*_moments(df), loc, scale, positive(df, scale), "var")
