@@ -1,6 +1,6 @@
 """Matrix decompositions: ``linalg.qr``, ``linalg.svd``, and what is built on them.
 
-``qr`` (reduced, square or tall) and ``svd`` (``full_matrices=False``) are
+``qr`` (reduced; a wide matrix's in ``qr_wide``) and ``svd`` (``full_matrices=False``) are
 primitives whose factors are packed into one array (``Q`` above ``R``; ``U``,
 ``s`` and ``V`` stacked), with both derivative modes written with tapegrad's
 matrix products and solves, so they differentiate again: QR's forward rule
@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from . import qr_wide
 from .arrays import astype, concatenate, matmul_p
 from .indexing import getitem
 from .matrix import _eye, _mT, _row, _square, _stacked, inv, solve_p
@@ -95,13 +96,14 @@ def qr(a: Number, mode: str = "reduced") -> QRResult:
     """NumPy's ``linalg.qr`` (mode ``"reduced"``): ``a = Q @ R``, ``Q`` orthonormal columns.
 
     Args:
-      a: Matrices ``(..., m, n)`` with ``m >= n`` (square or tall).
+      a: Matrices ``(..., m, n)``.
       mode: ``"reduced"``, or ``"r"`` for ``R`` alone (NumPy's same ``R``);
-        ``"complete"`` for a square matrix, where it is ``"reduced"``.
+        ``"complete"`` for a square or wide matrix, where it is ``"reduced"``.
 
     Returns:
-      ``(Q, R)``: ``Q`` ``(..., m, n)``, ``R`` upper triangular ``(..., n, n)``;
-      the derivative needs ``R`` invertible.
+      ``(Q, R)``: ``Q`` ``(..., m, k)``, ``R`` upper triangular ``(..., k, n)``,
+      ``k = min(m, n)``; the derivative needs ``R``'s leading ``k x k`` block
+      invertible.
 
     Examples:
       >>> import numpy as np
@@ -110,15 +112,9 @@ def qr(a: Number, mode: str = "reduced") -> QRResult:
       >>> float(abs(r[0, 0]))
       5.0
     """
-    shape = shape_of(a)
-    square = len(shape) >= 2 and shape[-2] == shape[-1]     # "complete" is "reduced" there
-    if mode not in ("reduced", "r") and not (mode == "complete" and square):
-        raise ValueError(f"linalg.qr: tapegrad has modes 'reduced' and 'r' ('complete' for "
-                         f"square matrices), not {mode!r} for shape {shape}.")
-    if len(shape) < 2 or shape[-2] < shape[-1]:
-        raise np.linalg.LinAlgError(f"linalg.qr: a has shape {shape}; tapegrad takes square "
-                                    "or tall matrices (..., m, n) with m >= n.")
-    result = QRResult(*fresh(*_qr_unpack(qr_p(a), shape[-2])))
+    m, n = qr_wide.checked(a, mode)
+    packed = qr_wide.unpack(qr_wide.qr_wide_p(a)) if m < n else _qr_unpack(qr_p(a), m)
+    result = QRResult(*fresh(*packed))
     return result.R if mode == "r" else result
 
 

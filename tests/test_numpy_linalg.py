@@ -208,10 +208,8 @@ def test_stacks_of_matrices_as_numpy():
 
 
 def test_what_is_refused_says_how_to_write_it():
-    with pytest.raises(np.linalg.LinAlgError, match="m >= n"):
-        tg.grad(lambda v: tg.sum(np.linalg.qr(v)[0]))(sample("wide"))
     with pytest.raises(ValueError, match=r"modes 'reduced' and 'r' \('complete' for square "
-                                         r"matrices\), not 'complete' for shape"):
+                                         r"and wide matrices\), not 'complete' for shape"):
         tg.grad(lambda v: tg.sum(np.linalg.qr(v, mode="complete")[0]))(sample("tall"))
     with pytest.raises(ValueError, match="full_matrices=False"):
         tg.grad(lambda v: tg.sum(np.linalg.svd(v)[0]))(sample("tall"))

@@ -33,11 +33,11 @@ def qr(a: Number, overwrite_a: bool = False, lwork: Any = None, mode: str = "ful
     """SciPy's ``qr``: ``(Q, R)``, or ``(R,)`` with ``mode="r"``.
 
     Args:
-      a: A matrix ``(m, n)``, ``m >= n``.
+      a: A matrix ``(m, n)``.
       overwrite_a: Ignored.
       lwork: Ignored.
-      mode: ``"full"`` (Q is ``m x m``: tapegrad has it for a square
-        matrix, where it is the economic one), ``"economic"`` or ``"r"``.
+      mode: ``"full"`` (Q is ``m x m``: tapegrad has it for a square or
+        wide matrix, where it is the economic one), ``"economic"`` or ``"r"``.
       pivoting: Not supported (``False`` only).
       check_finite: Ignored.
 
@@ -54,13 +54,12 @@ def qr(a: Number, overwrite_a: bool = False, lwork: Any = None, mode: str = "ful
     if pivoting:
         raise ValueError("scipy.linalg.qr: tapegrad has no pivoting; pass pivoting=False.")
     m, n = shape_of(a)[-2:]
-    if m < n:
-        raise ValueError(f"scipy.linalg.qr: a has shape {shape_of(a)}; tapegrad factors "
-                         "square or tall matrices (m >= n) only.")
     if mode == "r":             # SciPy's R is m x n: zero rows below a tall matrix's
         r = _dec.qr(a, mode="r")
+        if m <= n:
+            return (r,)
         zeros = np.zeros((*shape_of(a)[:-2], m - n, n), np.asarray(primal_value(r)).dtype)
-        return (concatenate([r, zeros], axis=-2) if m > n else r,)
+        return (concatenate([r, zeros], axis=-2),)
     if mode == "full" and m > n:
         raise ValueError("scipy.linalg.qr: tapegrad computes the economic factors of a tall "
                          "matrix only: pass mode='economic'.")
