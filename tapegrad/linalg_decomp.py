@@ -303,7 +303,8 @@ defvjp(rounded_p, lambda g, ans, x, value: g, None)
 defjvp(rounded_p, lambda t, ans, x, value: t, None)
 
 
-def lstsq(a: Number, b: Number, rcond: Any = None) -> tuple[Any, Any, Any, Any]:
+def lstsq(a: Number, b: Number, rcond: Any = None, *,
+          counted: Any = np.float64) -> tuple[Any, Any, Any, Any]:
     """NumPy's ``linalg.lstsq``: ``x`` minimizing ``|b - a @ x|``, by the pseudo-inverse.
 
     Args:
@@ -311,6 +312,7 @@ def lstsq(a: Number, b: Number, rcond: Any = None) -> tuple[Any, Any, Any, Any]:
       b: A vector ``(m,)`` or a matrix ``(m, k)`` (traced or not).
       rcond: The cutoff for small singular values, relative to the largest
         (NumPy's default: ``max(m, n) * eps`` of float64, for float32 data too).
+      counted: The dtype whose singular values set the rank (NumPy's float64).
 
     Returns:
       ``(x, residuals, rank, s)`` as NumPy's: residuals are the squared norms
@@ -335,7 +337,7 @@ def lstsq(a: Number, b: Number, rcond: Any = None) -> tuple[Any, Any, Any, Any]:
     vector = len(shape_of(b)) == 1
     bm = reshape(b, (m, 1)) if vector else b
     x = matmul_p(pinv_p(a, cut), bm)
-    s = np.linalg.svdvals(a if _dtype(a) == np.float64 else astype(a, np.float64))
+    s = np.linalg.svdvals(a if _dtype(a) == counted else astype(a, counted))
     # an integer of the value: a comparison, so jit guards it and vmap splits on it
     rank = tg_sum(s > cut * getitem(s, 0)).astype(np.int32) if min(m, n) else np.int32(0)
     common = np.result_type(_dtype(a), _dtype(b), np.float32)       # NumPy's _commonType
@@ -345,7 +347,7 @@ def lstsq(a: Number, b: Number, rcond: Any = None) -> tuple[Any, Any, Any, Any]:
     else:
         residuals = np.empty((0,), dtype=common)
     x = rounded_p(reshape(x, (n,)) if vector else x, gelsd_p(a, b, cut))
-    s = rounded_p(s if common == np.float64 else astype(s, common), gelsd_p(a, b, cut, 3))
+    s = rounded_p(s if common == counted else astype(s, common), gelsd_p(a, b, cut, 3))
     return x, residuals, rank, s
 
 

@@ -64,3 +64,25 @@ def test_lstsq_derivatives_are_differences():
     np.testing.assert_allclose(gb, fd(lambda v: loss(a, v), b), rtol=1e-6, atol=1e-8)
     _, t = tg.jvp(lambda m: loss(m, b), (a,), (np.ones_like(a),))
     assert t == pytest.approx(np.sum(ga), rel=1e-9)
+
+
+SMALL32 = np.diag([1.0, 1e-6, 1e-8]).astype(np.float32)
+
+
+@pytest.mark.parametrize(("a", "b_dtype"), [(DEFICIENT.astype(np.float32), np.float32),
+                                            (DEFICIENT.astype(np.float32), np.float64),
+                                            (SMALL32, np.float32),
+                                            (np.diag([1.0, 1e-10, 1e-17]), np.float64)])
+def test_scipy_lstsq_counts_the_rank_in_the_dtype_scipy_solves_in(a, b_dtype):
+    """SciPy solves float32 data in float32, its cutoff that dtype's eps: not NumPy's float64."""
+    scipy_linalg = pytest.importorskip("scipy.linalg")
+    from tapegrad.scipy.linalg import lstsq
+    b = np.ones(3, b_dtype)
+    want = scipy_linalg.lstsq(a, b)
+    got = tg.jit(lambda m: lstsq(m, b))(a)
+    assert got[2] == want[2]
+    for g, w in zip(got[:2], want[:2]):
+        assert np.asarray(g).dtype == np.asarray(w).dtype
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-4)
+    for g, e in zip(got, lstsq(a, b)):
+        np.testing.assert_array_equal(g, e)
