@@ -13,7 +13,7 @@ import pytest
 import scipy.stats
 
 import tapegrad as tg
-from tapegrad.scipy.stats import poisson
+from tapegrad.scipy.stats import beta, gamma, poisson
 from tests.conftest import fd
 
 MU = np.array([0.5, 2.5, 3.0])
@@ -47,3 +47,17 @@ def test_poisson_cdf_derivative_in_the_mean_is_minus_the_mass():
     np.testing.assert_allclose(g, closed, rtol=1e-12)
     _, t = tg.jvp(loss, (MU,), (np.ones(3),))
     assert t == pytest.approx(np.sum(g), rel=1e-12)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "forward mode has no counterpart of reverse mode's 'a zero cotangent contributes exactly "
+    "zero': pdf = exp(logpdf) at the support's edge multiplies exp's zero by log's infinite "
+    "tangent, so jvp gives nan where grad gives the true 0 (the same for "
+    "np.exp(2.5 * np.log(x)) at 0)"))
+@pytest.mark.parametrize("pdf", [lambda x: beta.pdf(x, 2.5, 1.7), lambda x: gamma.pdf(x, 2.5)],
+                         ids=["beta", "gamma"])
+def test_jvp_of_a_density_at_its_support_edge_is_the_gradient(pdf):
+    g = tg.grad(pdf)(0.0)
+    assert g == 0.0                       # x**1.5 near 0: the density's slope there is 0
+    _, t = tg.jvp(pdf, (0.0,), (1.0,))
+    assert t == g
