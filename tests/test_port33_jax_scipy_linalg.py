@@ -14,6 +14,7 @@ import pytest
 import scipy.linalg
 
 import tapegrad as tg
+import tapegrad.scipy.linalg as tsl
 from tapegrad.scipy.linalg import lu, lu_factor
 from tests.conftest import fd
 
@@ -76,3 +77,27 @@ def test_rectangular_lu_second_derivatives_are_differences_of_the_gradient(shape
     for idx in [(0, 0), (a.shape[0] - 1, a.shape[1] - 1)]:
         num = fd(lambda m, idx=idx: g(m)[idx], a, eps=1e-5)
         np.testing.assert_allclose(h[idx], num, rtol=1e-5, atol=1e-6)
+
+
+RNG4 = np.random.default_rng(14)
+FULL = RNG4.normal(size=(4, 4)) + 4 * np.eye(4)
+BAND = np.triu(np.tril(FULL, 2), -1)
+
+
+@pytest.mark.parametrize(("assume_a", "a"), [("tridiagonal", FULL), ("tridiagonal", BAND),
+                                             ("banded", BAND), ("banded", FULL)])
+@pytest.mark.parametrize("transposed", [False, True])
+def test_solve_with_a_band_structure_is_scipys(assume_a, a, transposed):
+    """After JAX's testSolve: SciPy's newer assume_a values (a tridiagonal reads that band only)."""
+    b = np.arange(1.0, 5.0)
+    f = lambda m: tsl.solve(m, b, assume_a=assume_a, transposed=transposed)    # noqa: E731
+    want = scipy.linalg.solve(a, b, assume_a=assume_a, transposed=transposed)
+    np.testing.assert_allclose(f(a), want, rtol=1e-12)
+    np.testing.assert_array_equal(tg.jit(f)(a), f(a))
+    batch = np.stack([a, 2 * a, a + np.eye(4)])
+    np.testing.assert_array_equal(tg.vmap(f)(batch), np.stack([f(m) for m in batch]))
+    loss = lambda m: np.sum(np.sin(f(m)))       # noqa: E731
+    g = tg.grad(loss)(a)
+    np.testing.assert_allclose(g, fd(loss, a), rtol=1e-6, atol=1e-9)
+    if assume_a == "tridiagonal":                  # SciPy reads nothing outside the band
+        assert np.all(g[np.triu(np.ones((4, 4)), 2) + np.tril(np.ones((4, 4)), -2) > 0] == 0)
