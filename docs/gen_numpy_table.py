@@ -251,6 +251,9 @@ CALLS: dict[str, Call] = {
     **{f"scipy.stats.poisson.{f}": (lambda f: lambda x: getattr(tsp.stats.poisson, f)(
         np.arange(3), x))(f) for f in ("sf", "logsf", "logcdf")},
     "scipy.stats.dirichlet.entropy": lambda x: tsp.stats.dirichlet.entropy(x[0] + 1.0),
+    "scipy.stats.bernoulli.entropy": lambda x: tsp.stats.bernoulli.entropy(x / 4.0),
+    "scipy.stats.geom.entropy": lambda x: tsp.stats.geom.entropy(x / 4.0),
+    "scipy.stats.binom.entropy": lambda x: tsp.stats.binom.entropy(5, x / 4.0),
     "scipy.stats.multivariate_normal.logpdf":
         lambda x: tsp.stats.multivariate_normal.logpdf(x[0], x[1], x),
     "scipy.stats.multivariate_normal.pdf":
@@ -276,7 +279,7 @@ CALLS: dict[str, Call] = {
        for d, before, after in (("bernoulli", (0.0,), ()), ("binom", (0.0, 5), ()),
                                 ("geom", (1.0,), ()), ("nbinom", (0.0, 2.5), ()),
                                 ("betabinom", (0.0, 5, 2.0), ()))
-       for f in getattr(tsp.stats, d).__all__ if f != "ppf"},
+       for f in getattr(tsp.stats, d).__all__ if f not in ("ppf", "entropy")},
     "scipy.stats.bernoulli.ppf": lambda x: tsp.stats.bernoulli.ppf(x, 0.4),
     "scipy.stats.multinomial.logpmf": lambda x: tsp.stats.multinomial.logpmf(
         np.array([1.0, 2.0, 0.0]), 3, x / np.sum(x, axis=1, keepdims=True)),

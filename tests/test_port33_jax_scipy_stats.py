@@ -13,7 +13,7 @@ import pytest
 import scipy.stats
 
 import tapegrad as tg
-from tapegrad.scipy.stats import beta, gamma, poisson
+from tapegrad.scipy.stats import bernoulli, beta, binom, gamma, geom, poisson
 from tests.conftest import fd
 
 MU = np.array([0.5, 2.5, 3.0])
@@ -61,3 +61,51 @@ def test_jvp_of_a_density_at_its_support_edge_is_the_gradient(pdf):
     assert g == 0.0                       # x**1.5 near 0: the density's slope there is 0
     _, t = tg.jvp(pdf, (0.0,), (1.0,))
     assert t == g
+
+
+ENTROPIES = {"bernoulli": (lambda p: bernoulli.entropy(p), scipy.stats.bernoulli.entropy),
+             "geom": (lambda p: geom.entropy(p), scipy.stats.geom.entropy),
+             "binom": (lambda p: binom.entropy(5, p), lambda p: scipy.stats.binom.entropy(5, p))}
+P = np.array([0.2, 0.5, 0.7])
+
+
+@pytest.mark.parametrize("name", list(ENTROPIES))
+def test_discrete_entropies_are_scipys_with_its_edges(name):
+    """SciPy's entropy methods JAX lacks: values on (0, 1), its ends and outside."""
+    ours, theirs = ENTROPIES[name]
+    p = np.array([0.3, 1.0, 0.0, 1.2, -0.1, np.nan, 0.7])
+    np.testing.assert_allclose(ours(p), theirs(p), rtol=1e-12, equal_nan=True)
+    if name == "binom":
+        n = np.array([[5], [0], [2.5], [-1]])
+        np.testing.assert_allclose(binom.entropy(n, P), scipy.stats.binom.entropy(n, P),
+                                   rtol=1e-12, equal_nan=True)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", list(ENTROPIES))
+def test_discrete_entropies_under_jit_and_vmap_are_eager(name, dtype):
+    f = ENTROPIES[name][0]
+    p = P.astype(dtype)
+    want = f(p)
+    got = tg.jit(f)(p)
+    assert got.dtype == want.dtype == dtype
+    np.testing.assert_array_equal(got, want)
+    batch = np.stack([p, p[::-1], p * dtype(0.5)])
+    np.testing.assert_array_equal(tg.vmap(f)(batch), np.stack([f(q) for q in batch]))
+
+
+@pytest.mark.parametrize("name", list(ENTROPIES))
+def test_discrete_entropy_derivatives_are_differences(name):
+    f = ENTROPIES[name][0]
+    loss = lambda p: np.sum(np.sin(f(p)))        # noqa: E731
+    g = tg.grad(loss)(P)
+    np.testing.assert_allclose(g, fd(loss, P), rtol=1e-6, atol=1e-9)
+    _, t = tg.jvp(loss, (P,), (np.ones(3),))
+    assert t == pytest.approx(np.sum(g), rel=1e-10)
+    if name == "bernoulli":                      # d/dp H = log((1 - p) / p)
+        np.testing.assert_allclose(tg.grad(lambda p: np.sum(f(p)))(P), np.log((1 - P) / P),
+                                   rtol=1e-12)
+    h = tg.hessian(lambda p: np.sum(f(p)))(P)
+    gp = tg.grad(lambda p: np.sum(f(p)))
+    num = np.stack([fd(lambda q, i=i: gp(q)[i], P) for i in range(3)])
+    np.testing.assert_allclose(h, num, rtol=1e-5, atol=1e-8)
