@@ -261,8 +261,9 @@ def _at_traced_q(a: Any, q: Any, axis: Any, keepdims: bool, method: str, weights
 
 
 # -------------------------------------------------------------- covariances
-def _float64(x: Any) -> Any:
-    return x if np.asarray(primal_value(x)).dtype == np.float64 else astype(x, np.float64)
+def _float64(x: Any, dtype: Any = np.float64) -> Any:
+    """``x`` in ``dtype`` (float64 unless given), cast only where it is another."""
+    return x if np.asarray(primal_value(x)).dtype == dtype else astype(x, dtype)
 
 
 def _rows(m: Any, rowvar: bool, first: bool = True) -> Any:
@@ -280,7 +281,8 @@ def _rows(m: Any, rowvar: bool, first: bool = True) -> Any:
 
 
 def cov(m: Number, y: Number = None, rowvar: bool = True, bias: bool = False,
-        ddof: int | None = None, fweights: Any = None, aweights: Number = None) -> Number:
+        ddof: int | None = None, fweights: Any = None, aweights: Number = None, *,
+        dtype: Any = None) -> Number:
     """NumPy's ``cov``: the covariance matrix of the variables (rows, or columns).
 
     Args:
@@ -291,6 +293,8 @@ def cov(m: Number, y: Number = None, rowvar: bool = True, bias: bool = False,
       ddof: The divisor is ``N - ddof`` (overrides ``bias``).
       fweights: Integer repeat counts of the observations (constant).
       aweights: Weights of the observations (traced or not), as NumPy's.
+      dtype: The dtype the data is cast to first (NumPy's default: float64);
+        with weights the result is float64 still, as NumPy's.
 
     Returns:
       The covariance matrix (a 0-d array for one variable, as NumPy's).
@@ -302,19 +306,20 @@ def cov(m: Number, y: Number = None, rowvar: bool = True, bias: bool = False,
       array([[ 1., -1.],
              [-1.,  1.]])
     """
-    x = _rows(_float64(_stacked(m)), rowvar)      # NumPy computes in float64
+    kind = np.dtype(np.float64 if dtype is None else dtype)     # NumPy computes in float64
+    x = _rows(_float64(_stacked(m), kind), rowvar)
     if shape_of(x)[0] == 0:
         return np.array([]).reshape(0, 0)        # no variable: NumPy's empty matrix
     if y is not None:
-        x = concatenate([x, _rows(_float64(_stacked(y)), rowvar, False)], axis=0)
+        x = concatenate([x, _rows(_float64(_stacked(y), kind), rowvar, False)], axis=0)
     if ddof is None:
         ddof = 0 if bias else 1
     if fweights is not None or aweights is not None:
         return as_zero_d(squeeze(_weighted_cov(x, ddof, fweights, aweights)))
     fact = max(shape_of(x)[1] - ddof, 0)     # NumPy's: no degrees of freedom left, 1/0
     x = x - reshape_to(mean(x, axis=1), (-1, 1))
-    with np.errstate(divide="ignore"):
-        c = dot(x, transpose(x)) * np.true_divide(1, fact)
+    with np.errstate(divide="ignore"):       # c *= 1 / fact: in place, in c's dtype
+        c = _float64(dot(x, transpose(x)) * np.true_divide(1, fact), kind)
     return as_zero_d(squeeze(c))
 
 
@@ -332,17 +337,22 @@ def _weighted_cov(x: Any, ddof: int, fweights: Any, aweights: Any) -> Any:
         fact = w_sum - ddof
     else:
         fact = w_sum - ddof * np.sum(w * aweights) / w_sum
-    x = x - reshape_to(avg, (-1, 1))
+    x = _float64(x - reshape_to(avg, (-1, 1)), _dtype_of(x))     # NumPy's X -= avg: in place
     return dot(x, transpose(x * w)) * (1 / fact)
 
 
-def corrcoef(x: Number, y: Number = None, rowvar: bool = True) -> Number:
+def _dtype_of(x: Any) -> np.dtype:
+    return np.asarray(primal_value(x)).dtype
+
+
+def corrcoef(x: Number, y: Number = None, rowvar: bool = True, *, dtype: Any = None) -> Number:
     """NumPy's ``corrcoef``: Pearson correlation coefficients, clipped to [-1, 1].
 
     Args:
       x: A 1-D or 2-D array (traced or not): each row a variable (``rowvar``).
       y: More variables, joined to ``x``'s.
       rowvar: Rows are variables (True) or columns are.
+      dtype: The dtype the data is cast to first (NumPy's default: float64).
 
     Returns:
       The correlation matrix (1.0 for one variable).
@@ -354,7 +364,7 @@ def corrcoef(x: Number, y: Number = None, rowvar: bool = True) -> Number:
       array([[ 1.   , -0.961],
              [-0.961,  1.   ]])
     """
-    c = cov(x, y, rowvar)
+    c = cov(x, y, rowvar, dtype=dtype)
     if not shape_of(c):
         return c / c
     d = sqrt(diagonal(c))
@@ -367,6 +377,6 @@ def corrcoef(x: Number, y: Number = None, rowvar: bool = True) -> Number:
 functions.update({
     np.quantile: (quantile, ("q", "axis", "method", "keepdims", "weights")),
     np.percentile: (percentile, ("q", "axis", "method", "keepdims", "weights")),
-    np.cov: (cov, ("y", "rowvar", "bias", "ddof", "fweights", "aweights")),
-    np.corrcoef: (corrcoef, ("y", "rowvar")),
+    np.cov: (cov, ("y", "rowvar", "bias", "ddof", "fweights", "aweights", "dtype")),
+    np.corrcoef: (corrcoef, ("y", "rowvar", "dtype")),
 })
