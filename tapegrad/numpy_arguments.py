@@ -138,7 +138,8 @@ _TUPLE_AXIS = {np.sum, np.prod, np.max, np.min, np.amax, np.amin, np.mean, np.st
 # ------------------------------------------ dtype= and initial=, around the function
 _CAST_FIRST = {np.sum, np.prod, np.mean, np.cumsum, np.cumprod, np.nansum, np.nanprod,
                np.nanmean, np.nancumsum, np.nancumprod, np.trace, np.cumulative_sum,
-               np.cumulative_prod, np.stack, np.concatenate}
+               np.cumulative_prod, np.stack, np.concatenate, np.hstack, np.vstack,
+               np.linalg.trace}
 _START = {np.sum: add, np.prod: mul, np.max: maximum, np.min: minimum, np.amax: maximum,
           np.amin: minimum}
 extra_keywords: dict[Any, tuple[str, ...]] = {f: ("dtype",) for f in _CAST_FIRST}
@@ -234,6 +235,7 @@ def _masked(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
 
 
 _NAN_FILL = {np.nansum: 0, np.nancumsum: 0, np.nanprod: 1, np.nancumprod: 1}
+_JOINS = {np.stack, np.concatenate, np.hstack, np.vstack}     # casting="same_kind" there
 
 
 def _cast_first(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -247,8 +249,14 @@ def _cast_first(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any
     first = args[0]
     if func in _NAN_FILL and dtype.kind not in "fc" and _dtype(first).kind == "f":
         first = where(isnan(first), np.asarray(_NAN_FILL[func], _dtype(first)), first)
-    first = [astype(a, dtype) for a in first] if isinstance(first, list | tuple) \
-        else astype(first, dtype)
+    if isinstance(first, list | tuple):
+        for a in first:
+            if func in _JOINS and not np.can_cast(_dtype(a), dtype, "same_kind"):
+                raise TypeError(f"Cannot cast array data from {_dtype(a)!r} to {dtype!r} "
+                                "according to the rule 'same_kind'")   # NumPy's default casting
+        first = [astype(a, dtype) for a in first]
+    else:
+        first = astype(first, dtype)
     out = mean_in(first, *args[1:], acc=dtype, **kw) if func is np.mean and \
         dtype.kind in "fiu" else func(first, *args[1:], **kw)   # summed in the dtype given
     return out if _dtype(out) == dtype else astype(out, dtype)
