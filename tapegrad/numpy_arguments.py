@@ -306,11 +306,18 @@ def _spread(func: Any, x: Any, axis: Any = None, ddof: int = 0, keepdims: bool =
 def cast_all(inputs: tuple[Any, ...], dtype: Any, name: str = "ufunc") -> list[Any]:
     """A ufunc's operands cast to its ``dtype=`` loop, as NumPy casts them (``same_kind``)."""
     dt = np.dtype(dtype)
-    for k, v in enumerate(inputs):      # a Python number is weak: any loop takes it
-        if not isinstance(v, int | float | bool) and not np.can_cast(_dtype(v), dt, "same_kind"):
+    for k, v in enumerate(inputs):      # a Python number is weak (jit traces an int as one)
+        if type(_python(v)) not in (int, float, bool) and \
+                not np.can_cast(_dtype(v), dt, "same_kind"):
             raise TypeError(f"Cannot cast ufunc {name!r} input {k} from {_dtype(v)!r} to "
                             f"{dt!r} with casting rule 'same_kind'")
     return [v if _dtype(v) == dt else astype(v, dt) for v in inputs]
+
+
+def _python(x: Any) -> Any:
+    while type(x) is Traced:
+        x = x._value
+    return x
 
 
 def _dtype(x: Any) -> np.dtype[Any]:

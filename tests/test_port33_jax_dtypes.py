@@ -51,3 +51,14 @@ def test_what_numpy_refuses_is_refused_under_jit_and_vmap(name):
     for g in (f, tg.jit(f), lambda m: tg.vmap(f)(np.stack([m, m]))):
         with pytest.raises(TypeError, match=words):
             g(X)
+
+
+def test_a_python_int_argument_is_weak_in_a_ufuncs_integer_loop():
+    """jit traces a Python int argument as a float: it still casts into an integer loop."""
+    f = lambda a, k: np.add(a, k, dtype=np.int64)     # noqa: E731
+    x = np.array([1, 2, 3])
+    want = f(x, 2)
+    for got in (tg.jit(f)(x, 2), tg.vmap(f, in_axes=(0, None))(x, 2),
+                tg.jit(tg.vmap(f, in_axes=(0, None)))(x, 2)):
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
