@@ -292,10 +292,11 @@ def table_cases(rng):
 
 
 def numpy_more_cases(f, ints):
-    """``any``, ``all``, ``count_nonzero`` (``(x, axes, keepdims)``) and ``qr``, ``svd``."""
+    """``any``, ``all``, ``count_nonzero`` (``(x, axes, keepdims)``), ``qr`` (wide too), ``svd``."""
     import tapegrad.linalg_decomp as decomp
     import tapegrad.predicates as pred
     from tapegrad.pseudoinverse import pinv_p
+    from tapegrad.qr_wide import qr_wide_p
     mask = ints > 0
     reducing = [([x, axes, keep], [True, False, False]) for x in (mask, f(N, 4, 3), ints)
                 for axes in ((), (0,), (1,), (0, 1)) for keep in (False, True)]
@@ -303,6 +304,8 @@ def numpy_more_cases(f, ints):
     return {pred.any_p: reducing, pred.all_p: reducing, pred.count_nonzero_p: reducing,
             decomp.qr_p: [([tall], [True]), ([f(N, 2, 3, 3) + 3.0 * np.eye(3)], [True]),
                           ([tall.astype(np.float32)], [True])],
+            qr_wide_p: [([np.swapaxes(tall, -1, -2)], [True]), ([f(N, 2, 2, 3)], [True]),
+                        ([np.swapaxes(tall, -1, -2).astype(np.float32)], [True])],
             decomp.svd_p: [([tall], [True]), ([np.swapaxes(tall, -1, -2)], [True]),
                            ([f(N, 2, 3, 3)], [True]), ([tall.astype(np.float32)], [True])],
             pinv_p: [([a, cut], [True, False]) for a, cut in (
@@ -442,12 +445,13 @@ def matrix_cases(f, rng):
     cases[tsl.expm_p] = [([a], [True]) for a in (      # 30 * f: each its own squarings
         f(N, 3, 3), 30 * f(N, 3, 3), f(N, 2, 4, 4), f(N, 3, 3, dtype=np.float32), f(N, 1, 1))]
     squares = (f(N, 3, 3), f(N, 2, 4, 4), f(N, 3, 3, dtype=np.float32), f(N, 1, 1))
+    squares += (f(N, 4, 3), f(N, 3, 5))                  # rectangular factors too
     cases[tsl_lu.lu_p] = [([a], [True]) for a in squares]
     cases[tsl_lu.pivots_p] = [([a], [True]) for a in squares]
-    swaps = [tsl_lu._pivots(a) for a in squares]
-    cases[tsl_lu.permutation_p] = [([p, d], [True, False]) for p in swaps
+    swaps = [(tsl_lu._pivots(a), a.shape[-2]) for a in squares]
+    cases[tsl_lu.permutation_p] = [([p, d, m], [True, False, False]) for p, m in swaps
                                    for d in ("float64", "float32")]
-    cases[tsl_lu.indices_p] = [([p], [True]) for p in swaps]
+    cases[tsl_lu.indices_p] = [([p, m], [True, False]) for p, m in swaps]
     cases[la.svdvals_p] = [([a], [True]) for a in (
         f(N, 3, 3), f(N, 4, 2), f(N, 2, 4), f(N, 2, 3, 2), f(N, 3, 3, dtype=np.float32),
         f(N, 2, 5, dtype=np.float32), ints.astype(np.float64), singular(N))]
