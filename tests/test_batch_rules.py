@@ -304,7 +304,8 @@ def numpy_more_cases(f, ints):
     return {pred.any_p: reducing, pred.all_p: reducing, pred.count_nonzero_p: reducing,
             decomp.qr_p: [([tall], [True]), ([f(N, 2, 3, 3) + 3.0 * np.eye(3)], [True]),
                           ([tall.astype(np.float32)], [True])],
-            qr_wide_p: [([np.swapaxes(tall, -1, -2)], [True]), ([f(N, 2, 2, 3)], [True]),
+            qr_wide_p: [([np.swapaxes(tall, -1, -2)], [True]),      # own draws: the others' stay
+                        ([data(np.random.default_rng(33), (N, 2, 2, 3), np.float64)], [True]),
                         ([np.swapaxes(tall, -1, -2).astype(np.float32)], [True])],
             decomp.svd_p: [([tall], [True]), ([np.swapaxes(tall, -1, -2)], [True]),
                            ([f(N, 2, 3, 3)], [True]), ([tall.astype(np.float32)], [True])],
@@ -445,7 +446,8 @@ def matrix_cases(f, rng):
     cases[tsl.expm_p] = [([a], [True]) for a in (      # 30 * f: each its own squarings
         f(N, 3, 3), 30 * f(N, 3, 3), f(N, 2, 4, 4), f(N, 3, 3, dtype=np.float32), f(N, 1, 1))]
     squares = (f(N, 3, 3), f(N, 2, 4, 4), f(N, 3, 3, dtype=np.float32), f(N, 1, 1))
-    squares += (f(N, 4, 3), f(N, 3, 5))                  # rectangular factors too
+    own = np.random.default_rng(33)                      # rectangular factors too (own draws)
+    squares += (data(own, (N, 4, 3), np.float64), data(own, (N, 3, 5), np.float64))
     cases[tsl_lu.lu_p] = [([a], [True]) for a in squares]
     cases[tsl_lu.pivots_p] = [([a], [True]) for a in squares]
     swaps = [(tsl_lu._pivots(a), a.shape[-2]) for a in squares]
