@@ -252,6 +252,9 @@ CALLS: dict[str, Call] = {
     **{f"scipy.stats.poisson.{f}": (lambda f: lambda x: getattr(tsp.stats.poisson, f)(
         np.arange(3), x))(f) for f in ("sf", "logsf", "logcdf")},
     "scipy.stats.dirichlet.entropy": lambda x: tsp.stats.dirichlet.entropy(x[0] + 1.0),
+    "scipy.stats.bernoulli.entropy": lambda x: tsp.stats.bernoulli.entropy(x / 4.0),
+    "scipy.stats.geom.entropy": lambda x: tsp.stats.geom.entropy(x / 4.0),
+    "scipy.stats.binom.entropy": lambda x: tsp.stats.binom.entropy(5, x / 4.0),
     "scipy.stats.multivariate_normal.logpdf":
         lambda x: tsp.stats.multivariate_normal.logpdf(x[0], x[1], x),
     "scipy.stats.multivariate_normal.pdf":

@@ -270,14 +270,16 @@ defvjp(rounded_p, lambda g, ans, x, value: g, None)
 defjvp(rounded_p, lambda t, ans, x, value: t, None)
 
 
-def lstsq(a: Number, b: Number, rcond: Any = None) -> tuple[Any, Any, Any, Any]:
+def lstsq(a: Number, b: Number, rcond: Any = None, *,
+          counted: Any = np.float64) -> tuple[Any, Any, Any, Any]:
     """NumPy's ``linalg.lstsq``: ``x`` minimizing ``|b - a @ x|``, by the pseudo-inverse.
 
     Args:
       a: A matrix ``(m, n)`` (traced or not).
       b: A vector ``(m,)`` or a matrix ``(m, k)`` (traced or not).
       rcond: The cutoff for small singular values, relative to the largest
-        (NumPy's default: ``max(m, n) * eps``).
+        (NumPy's default: ``max(m, n) * eps`` of float64, for float32 data too).
+      counted: The dtype whose singular values set the rank (NumPy's float64).
 
     Returns:
       ``(x, residuals, rank, s)`` as NumPy's: residuals are the squared norms
@@ -296,21 +298,23 @@ def lstsq(a: Number, b: Number, rcond: Any = None) -> tuple[Any, Any, Any, Any]:
         raise np.linalg.LinAlgError(f"linalg.lstsq: a has shape {shape_of(a)}; it must be "
                                     "one matrix (m, n), as NumPy's (vmap runs it on stacks).")
     m, n = shape_of(a)
-    cut = max(m, n) * np.finfo(_dtype(a)).eps if rcond is None else rcond
+    # NumPy computes in float64 whatever the dtypes: its default cutoff and the
+    # singular values that set the rank are float64's, float32 data included
+    cut = max(m, n) * np.finfo(np.float64).eps if rcond is None else rcond
     vector = len(shape_of(b)) == 1
     bm = reshape(b, (m, 1)) if vector else b
     x = matmul_p(pinv_p(a, cut), bm)
-    s = np.linalg.svdvals(a)            # tapegrad's on a traced a (dispatch)
+    s = np.linalg.svdvals(a if _dtype(a) == counted else astype(a, counted))
     # an integer of the value: a comparison, so jit guards it and vmap splits on it
     rank = tg_sum(s > cut * getitem(s, 0)).astype(np.int32) if min(m, n) else np.int32(0)
+    common = np.result_type(_dtype(a), _dtype(b), np.float32)       # NumPy's _commonType
     if m > n and rank == n:
         r = bm - matmul_p(a, x)
         residuals = rounded_p(tg_sum(r * r, axis=0), gelsd_p(a, b, cut, 1))
     else:
-        residuals = np.empty((0,), dtype=_dtype(a))
+        residuals = np.empty((0,), dtype=common)
     x = rounded_p(reshape(x, (n,)) if vector else x, gelsd_p(a, b, cut))
-    common = np.result_type(_dtype(a), _dtype(b), np.float32)       # NumPy's _commonType
-    s = rounded_p(s if _dtype(a) == common else astype(s, common), gelsd_p(a, b, cut, 3))
+    s = rounded_p(s if common == counted else astype(s, common), gelsd_p(a, b, cut, 3))
     return x, residuals, rank, s
 
 

@@ -250,6 +250,8 @@ def _cast_first(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any
     kw = dict(kwargs)
     dtype = np.dtype(kw.pop("dtype"))
     first = args[0]
+    if func is np.nanmean and dtype.kind not in "fc" and _dtype(first).kind in "fc":
+        raise TypeError("If a is inexact, then dtype must be inexact")     # NumPy's check
     if func in _NAN_FILL and dtype.kind not in "fc" and _dtype(first).kind == "f":
         first = where(isnan(first), np.asarray(_NAN_FILL[func], _dtype(first)), first)
     first = [astype(a, dtype) for a in first] if isinstance(first, list | tuple) \
@@ -302,19 +304,38 @@ def _spread(func: Any, x: Any, axis: Any = None, ddof: int = 0, keepdims: bool =
     kw: dict[str, Any] = {} if where is True else {"where": mask}   # unmasked: pairwise
     mu = mean if mean is not None else np.sum(x, axis=axis, dtype=dtype, keepdims=True, **kw) / \
         np.sum(mask, axis=axis, keepdims=True).astype(dt)
+    integer = dt.kind in "iu"               # NumPy divides in place, casting='unsafe'
+    mu = astype(mu, dt) if integer and mean is None else mu
     d = x - mu
     if where is not True:
         d = _where(mask, d, np.zeros((), _dtype(d)))
     count = np.sum(mask, axis=axis, keepdims=keepdims).astype(dt)
     v = np.sum(d * d, axis=axis, dtype=dtype, keepdims=keepdims, **kw) / \
         np.maximum(count - ddof, 0)
+    v = astype(v, dt) if integer else v
+    if func is np.std and integer:          # NumPy: sqrt into the integer array, or of a scalar
+        if shape_of(v):
+            raise TypeError(f"Cannot cast ufunc 'sqrt' output from dtype('float64') to {dt!r} "
+                            "with casting rule 'same_kind'")
+        return astype(np.sqrt(v), dt)
     return np.sqrt(v) if func is np.std else v
 
 
-def cast_all(inputs: tuple[Any, ...], dtype: Any) -> list[Any]:
-    """A ufunc's operands cast to its ``dtype=`` loop, as NumPy casts them."""
+def cast_all(inputs: tuple[Any, ...], dtype: Any, name: str = "ufunc") -> list[Any]:
+    """A ufunc's operands cast to its ``dtype=`` loop, as NumPy casts them (``same_kind``)."""
     dt = np.dtype(dtype)
+    for k, v in enumerate(inputs):      # a Python number is weak (jit traces an int as one)
+        if type(_python(v)) not in (int, float, bool) and \
+                not np.can_cast(_dtype(v), dt, "same_kind"):
+            raise TypeError(f"Cannot cast ufunc {name!r} input {k} from {_dtype(v)!r} to "
+                            f"{dt!r} with casting rule 'same_kind'")
     return [v if _dtype(v) == dt else astype(v, dt) for v in inputs]
+
+
+def _python(x: Any) -> Any:
+    while type(x) is Traced:
+        x = x._value
+    return x
 
 
 def _dtype(x: Any) -> np.dtype[Any]:

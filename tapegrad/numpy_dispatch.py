@@ -237,7 +237,7 @@ def _array_ufunc(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: 
     if prim is not None and method in ufunc_methods and not name.startswith("scipy."):
         return ufunc_methods[method](ufunc, *inputs, **kwargs)   # np.subtract.outer(x, y)
     if prim is not None and method == "__call__" and set(kwargs) == {"dtype"}:   # np.exp(x, dtype=)
-        return numpy_made(prim(*cast_all(inputs, kwargs["dtype"])))
+        return numpy_made(prim(*cast_all(inputs, kwargs["dtype"], ufunc.__name__)))
     takes = ufunc_keywords.get(ufunc, ())
     if prim is not None and method == "__call__" and _kw(kwargs, *takes):
         return numpy_made(prim(*inputs, **kwargs))           # np.vecdot(x, y, axis=0)

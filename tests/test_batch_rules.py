@@ -447,12 +447,14 @@ def matrix_cases(f, rng):
     cases[tsl.expm_p] = [([a], [True]) for a in (      # 30 * f: each its own squarings
         f(N, 3, 3), 30 * f(N, 3, 3), f(N, 2, 4, 4), f(N, 3, 3, dtype=np.float32), f(N, 1, 1))]
     squares = (f(N, 3, 3), f(N, 2, 4, 4), f(N, 3, 3, dtype=np.float32), f(N, 1, 1))
+    own = np.random.default_rng(33)                      # rectangular factors too (own draws)
+    squares += (data(own, (N, 4, 3), np.float64), data(own, (N, 3, 5), np.float64))
     cases[tsl_lu.lu_p] = [([a], [True]) for a in squares]
     cases[tsl_lu.pivots_p] = [([a], [True]) for a in squares]
-    swaps = [tsl_lu._pivots(a) for a in squares]
-    cases[tsl_lu.permutation_p] = [([p, d], [True, False]) for p in swaps
+    swaps = [(tsl_lu._pivots(a), a.shape[-2]) for a in squares]
+    cases[tsl_lu.permutation_p] = [([p, d, m], [True, False, False]) for p, m in swaps
                                    for d in ("float64", "float32")]
-    cases[tsl_lu.indices_p] = [([p], [True]) for p in swaps]
+    cases[tsl_lu.indices_p] = [([p, m], [True, False]) for p, m in swaps]
     cases[la.svdvals_p] = [([a], [True]) for a in (
         f(N, 3, 3), f(N, 4, 2), f(N, 2, 4), f(N, 2, 3, 2), f(N, 3, 3, dtype=np.float32),
         f(N, 2, 5, dtype=np.float32), ints.astype(np.float64), singular(N))]

@@ -226,10 +226,7 @@ def test_mean_with_dtype_int64_wraps_as_numpys_sum():
         assert same(tg.jit(f)(t), want) and same(tg.vmap(f)(t[None])[0], want)
 
 
-@pytest.mark.xfail(strict=True, reason="var/std with an integer dtype= are computed in float64 "
-                   "and not cast back: np.var(INTS, axis=1, dtype=np.int64) is NumPy's int64 "
-                   "[6508 10614] and float64 [6508. 10614.] under jit (NumPy also truncates "
-                   "the mean to an integer before the deviations)")
 def test_var_with_an_integer_dtype_is_numpys():
+    """NumPy truncates the mean to the integer dtype before the deviations, and the result."""
     f = lambda x: np.var(x, axis=1, dtype=np.int64)       # noqa: E731
     assert same(tg.jit(f)(INTS), f(INTS))

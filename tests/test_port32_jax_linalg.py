@@ -4,8 +4,8 @@ For a square matrix NumPy's ``"complete"`` QR is its ``"reduced"`` one, and
 tapegrad computes it (``jit`` and ``vmap`` bit for bit with eager NumPy,
 derivatives as the reduced one's, against central differences). A tall
 matrix's complete ``Q`` (its extra columns have no derivative, as JAX
-refuses it too) and a wide matrix stay refused with a message naming the
-shape.
+refuses it too) stays refused with a message naming the shape; a wide
+matrix's is its reduced one (tests/test_port33_jax_qr.py).
 """
 
 from __future__ import annotations

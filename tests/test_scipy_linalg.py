@@ -160,8 +160,8 @@ def test_solve_transposed_inv_det_equal_scipy():
     np.testing.assert_allclose(tsl.inv(a), sl.inv(a), rtol=1e-12)
     assert tsl.det(a) == pytest.approx(sl.det(a), rel=1e-12)
     tg.check_grads(lambda m: tsl.det(m) + tg.sum(tsl.inv(m)), (a,), order=2)
-    with pytest.raises(ValueError, match="assume_a='banded' is not one tapegrad knows"):
-        tsl.solve(a, b, assume_a="banded")
+    with pytest.raises(ValueError, match="assume_a='band' is not one tapegrad knows"):
+        tsl.solve(a, b, assume_a="band")
 
 
 # ----------------------------------------------------- multivariate normal

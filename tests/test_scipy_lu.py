@@ -142,6 +142,8 @@ def test_scipys_own_lu_factor_on_a_traced_value_names_ours() -> None:
         tg.grad(lambda a: np.sum(scipy.linalg.lu_factor(a)[0]))(A)
 
 
-def test_a_non_square_matrix_is_refused() -> None:
+def test_lu_solve_of_a_non_square_factor_and_lu_of_a_vector_are_refused() -> None:
     with pytest.raises(np.linalg.LinAlgError, match="square"):
-        lu_factor(np.ones((3, 2)))
+        lu_solve(lu_factor(np.ones((3, 2))), np.ones(3))
+    with pytest.raises(ValueError, match=r"shape \(3,\); it must be a matrix"):
+        lu_factor(np.ones(3))

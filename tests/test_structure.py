@@ -295,7 +295,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                          "nanargs",
                          "binning", "functional", "queries", "ufunc_methods", "ufunc_at",
                          "conditioning", "selections", "nanquantiles", "index_tricks",
-                         "floatbits", "complexes", "series", "uniques", "spectra"}),
+                         "floatbits", "complexes", "series", "uniques", "spectra", "qr_wide"}),
     ("players", {"playback", "reverse", "forward", "staging", "staging.program",
                  "staging.passes", "staging.lower", "staging.standard", "staging.source",
                  "staging.cache",

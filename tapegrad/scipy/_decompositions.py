@@ -22,6 +22,7 @@ from .. import linalg_decomp as _dec
 from .. import linalg_qr as _qr
 from ..arrays import concatenate
 from ..read_only import fresh
+from ..shapes import _dtype
 from ..values import primal_value, shape_of
 
 __all__ = ["eigh", "eigvalsh", "lstsq", "pinv", "qr", "svd"]
@@ -34,11 +35,11 @@ def qr(a: Number, overwrite_a: bool = False, lwork: Any = None, mode: str = "ful
     """SciPy's ``qr``: ``(Q, R)``, or ``(R,)`` with ``mode="r"``.
 
     Args:
-      a: A matrix ``(m, n)``, ``m >= n``.
+      a: A matrix ``(m, n)``.
       overwrite_a: Ignored.
       lwork: Ignored.
-      mode: ``"full"`` (Q is ``m x m``: tapegrad has it for a square
-        matrix, where it is the economic one), ``"economic"`` or ``"r"``.
+      mode: ``"full"`` (Q is ``m x m``: tapegrad has it for a square or
+        wide matrix, where it is the economic one), ``"economic"`` or ``"r"``.
       pivoting: Not supported (``False`` only).
       check_finite: Ignored.
 
@@ -189,7 +190,8 @@ def lstsq(a: Number, b: Number, cond: Any = None, overwrite_a: bool = False,
     Args:
       a: A matrix ``(m, n)``.
       b: A vector ``(m,)`` or a matrix ``(m, k)``.
-      cond: Singular values below ``cond * max(s)`` count as zero.
+      cond: Singular values below ``cond * max(s)`` count as zero (default:
+        the machine epsilon of the dtype SciPy solves in, float32 for float32 data).
       overwrite_a: Ignored.
       overwrite_b: Ignored.
       check_finite: Ignored.
@@ -200,7 +202,9 @@ def lstsq(a: Number, b: Number, cond: Any = None, overwrite_a: bool = False,
       empty array when ``rank < n`` or ``m <= n``); the rank; the singular values.
     """
     del overwrite_a, overwrite_b, check_finite, lapack_driver
-    x, res, rank, s = _dec.lstsq(a, b, rcond=cond)
+    common = np.result_type(_dtype(a), _dtype(b), np.float32)   # SciPy solves in this dtype
+    cut = np.finfo(common).eps if cond is None else cond          # LAPACK's default cutoff
+    x, res, rank, s = _dec.lstsq(a, b, rcond=cut, counted=common)
     if len(shape_of(b)) == 1 and np.size(primal_value(res)) == 1:
         res = res[0]
     return x, res, rank, s

@@ -51,12 +51,12 @@ def _getrf(a: Any) -> tuple[np.ndarray, np.ndarray]:
     return lu.reshape(a.shape), piv.reshape(*lead, min(m, n))
 
 
-def _rows(piv: Any, inverse: bool) -> np.ndarray:
-    """The permutation the swaps make: ``a[perm] == L @ U`` (its inverse if ``inverse``)."""
+def _rows(piv: Any, inverse: bool, m: int) -> np.ndarray:
+    """The permutation of ``m`` rows the swaps make: ``a[perm] == L @ U`` (or its inverse)."""
     piv = np.asarray(piv)
     *lead, k = piv.shape
     flat = piv.reshape(-1, k)
-    perm = np.tile(np.arange(k), (len(flat), 1))
+    perm = np.tile(np.arange(m), (len(flat), 1))
     at = np.arange(len(flat))
     for i in range(k):
         top = perm[:, i].copy()
@@ -64,7 +64,7 @@ def _rows(piv: Any, inverse: bool) -> np.ndarray:
         perm[at, flat[:, i]] = top
     if inverse:
         perm = np.argsort(perm, axis=1)
-    return perm.reshape(piv.shape)
+    return perm.reshape(*lead, m)
 
 
 def _pivots(a: Any) -> np.ndarray:
@@ -75,14 +75,14 @@ def _packed(a: Any) -> np.ndarray:
     return _getrf(a)[0]
 
 
-def _permutation(piv: Any, dtype: str) -> np.ndarray:
+def _permutation(piv: Any, dtype: str, m: int) -> np.ndarray:
     """``Q`` with ``Q @ a == a[perm]``: the swaps as a matrix of ``dtype``, zeros and ones."""
-    perm = _rows(piv, False)
-    return (perm[..., :, None] == np.arange(perm.shape[-1])).astype(dtype)
+    perm = _rows(piv, False, m)
+    return (perm[..., :, None] == np.arange(m)).astype(dtype)
 
 
-def _indices(piv: Any) -> np.ndarray:
-    return _rows(piv, True).astype(np.int32)    # SciPy's p_indices: a == L[p] @ U
+def _indices(piv: Any, m: int) -> np.ndarray:
+    return _rows(piv, True, m).astype(np.int32)    # SciPy's p_indices: a == L[p] @ U
 
 
 def _as_is(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
@@ -97,33 +97,52 @@ for _p in (pivots_p, permutation_p, indices_p):           # integer data: no der
     batch_rules[_p] = _as_is
 defvjp(pivots_p, None)
 defjvp(pivots_p, None)
-defvjp(permutation_p, None, None)
-defjvp(permutation_p, None, None)
-defvjp(indices_p, None)
-defjvp(indices_p, None)
+defvjp(permutation_p, None, None, None)
+defjvp(permutation_p, None, None, None)
+defvjp(indices_p, None, None)
+defjvp(indices_p, None, None)
 
 
 def _factors(lu: Any) -> tuple[Any, Any]:
-    """``L`` (unit diagonal) and ``U`` of a packed factor."""
-    strict = tri_like(lu, -1)
-    return lu * strict + eye_like(lu), lu * (1 - strict)
+    """``L`` (``(m, k)``, unit diagonal) and ``U`` (``(k, n)``) of a packed ``(m, n)`` factor."""
+    m, n = shape_of(lu)[-2:]
+    if m == n:
+        strict = tri_like(lu, -1)
+        return lu * strict + eye_like(lu), lu * (1 - strict)
+    k, dtype = min(m, n), _dtype(lu)
+    low = lu[..., :, :k] * np.tri(m, k, -1, dtype) + np.eye(m, k, dtype=dtype)
+    return low, lu[..., :k, :] * (1 - np.tri(k, n, -1, dtype))
+
+
+def _padded(lu: Any) -> tuple[Any, Any, Any]:
+    """Square ``L`` ``(m, m)`` and ``U`` ``(n, n)`` of a packed ``(m, n)`` factor, and its mask.
+
+    Past ``k = min(m, n)`` they are the identity's (JAX's padding), so the
+    derivative's solves are square; the mask is the strict lower one of ``(m, n)``.
+    """
+    m, n = shape_of(lu)[-2:]
+    if m == n:
+        return (*_factors(lu), tri_like(lu, -1))
+    dtype = _dtype(lu)
+    strict = np.tri(m, n, -1, dtype)
+    low = matmul_p(lu * strict, np.eye(n, m, dtype=dtype)) + np.eye(m, dtype=dtype)
+    rest = np.diag((np.arange(n) >= m).astype(dtype))
+    return low, matmul_p(np.eye(n, m, dtype=dtype), lu * (1 - strict)) + rest, strict
 
 
 def _rows_of(a: Any) -> Any:
-    return permutation_p(pivots_p(a), np.dtype(_dtype(a)).name)
+    return permutation_p(pivots_p(a), np.dtype(_dtype(a)).name, shape_of(a)[-2])
 
 
 def _lu_jvp(t: Any, ans: Any, a: Any) -> Any:
-    low, up = _factors(ans)
+    low, up, strict = _padded(ans)
     la = solve_p(low, matmul_p(_rows_of(a), t))              # L^-1 P da
     x = _mT(solve_p(_mT(up), _mT(la)))                       # ... U^-1
-    strict = tri_like(ans, -1)
     return matmul_p(low, x * strict) + matmul_p(x * (1 - strict), up)
 
 
 def _lu_vjp(g: Any, ans: Any, a: Any) -> Any:
-    low, up = _factors(ans)
-    strict = tri_like(ans, -1)
+    low, up, strict = _padded(ans)
     m = matmul_p(_mT(low), g) * strict + matmul_p(g, _mT(up)) * (1 - strict)
     y = solve_p(_mT(low), m)                                 # L^-T M
     x = _mT(solve_p(up, _mT(y)))                             # ... U^-T
@@ -140,7 +159,7 @@ def lu_factor(a: Number, overwrite_a: bool = False,
     """SciPy's ``lu_factor``: the packed LU factor of ``a`` and its row swaps.
 
     Args:
-      a: Square matrices ``(..., n, n)``; float32 stays float32.
+      a: Matrices ``(..., m, n)``; float32 stays float32.
       overwrite_a: Ignored.
       check_finite: Ignored.
 
@@ -166,7 +185,7 @@ def lu_factor(a: Number, overwrite_a: bool = False,
              [ 4. , -4.5]])
     """
     del overwrite_a, check_finite
-    _square("lu_factor", a)
+    _matrices("lu_factor", a)
     return fresh(lu_p(a), pivots_p(a))
 
 
@@ -191,7 +210,7 @@ def lu_solve(lu_and_piv: tuple[Number, Number], b: Number, trans: int = 0,
     packed, piv = lu_and_piv
     _square("lu_solve", packed)
     low, up = _factors(packed)
-    q = permutation_p(piv, np.dtype(_dtype(packed)).name)     # a = Q^T L U
+    q = permutation_p(piv, np.dtype(_dtype(packed)).name, shape_of(packed)[-1])   # a = Q^T L U
     vector = len(shape_of(b)) == 1
     b = b[:, None] if vector else b
     if trans == 0:
@@ -206,7 +225,8 @@ def lu(a: Number, permute_l: bool = False, overwrite_a: bool = False,
     """SciPy's ``lu``: ``(P, L, U)`` with ``a = P @ L @ U``.
 
     Args:
-      a: Square matrices ``(..., n, n)``; float32 stays float32.
+      a: Matrices ``(..., m, n)``; float32 stays float32. ``L`` is
+        ``(m, k)`` and ``U`` ``(k, n)``, ``k = min(m, n)``.
       permute_l: Return ``(P @ L, U)``.
       overwrite_a: Ignored.
       check_finite: Ignored.
@@ -224,10 +244,19 @@ def lu(a: Number, permute_l: bool = False, overwrite_a: bool = False,
              [3., 4.]])
     """
     del overwrite_a, check_finite
-    _square("lu", a)
+    m = _matrices("lu", a)
     low, up = _factors(lu_p(a))
     piv = pivots_p(a)
-    p = _mT(permutation_p(piv, np.dtype(_dtype(a)).name))
+    p = _mT(permutation_p(piv, np.dtype(_dtype(a)).name, m))
     if permute_l:
         return fresh(matmul_p(p, low), up)
-    return fresh((indices_p(piv) if p_indices else p), low, up)
+    return fresh((indices_p(piv, m) if p_indices else p), low, up)
+
+
+def _matrices(what: str, a: Any) -> int:
+    """The number of rows of ``a``'s matrices ``(..., m, n)``; a ``ValueError`` below two axes."""
+    shape = shape_of(a)
+    if len(shape) < 2:
+        raise ValueError(f"scipy.linalg.{what}: the array has shape {shape}; it must be a matrix "
+                         "(..., m, n) (np.atleast_2d makes a vector one row).")
+    return shape[-2]

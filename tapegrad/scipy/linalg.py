@@ -165,8 +165,9 @@ def solve(a: Number, b: Number, lower: bool = False, overwrite_a: bool = False,
       overwrite_b: Ignored.
       check_finite: Ignored.
       assume_a: None or ``"gen"`` (general), ``"sym"``, ``"her"``, ``"pos"``
-        (symmetric: one triangle read), ``"diagonal"``, ``"lower triangular"``
-        or ``"upper triangular"``.
+        (symmetric: one triangle read), ``"diagonal"`` or ``"tridiagonal"``
+        (that band read), ``"banded"`` (all of ``a``: its band is its
+        nonzeros), ``"lower triangular"`` or ``"upper triangular"``.
       transposed: Solve ``a.T @ x == b``.
 
     Returns:
@@ -184,12 +185,14 @@ def solve(a: Number, b: Number, lower: bool = False, overwrite_a: bool = False,
         a = _mx._sym_lower(a if lower else _mx._mT(a))
     elif assume_a in ("lower triangular", "upper triangular"):
         a = _triangle(a, assume_a == "lower triangular", False)
-    elif assume_a == "diagonal":
-        a = a * _mx._eye(a)
-    elif assume_a not in (None, "gen", "general"):
+    elif assume_a in ("diagonal", "tridiagonal"):      # SciPy reads that band of a only
+        lower_band = np.tri(_mx._square("solve", a), k=int(assume_a == "tridiagonal"),
+                            dtype=_dtype(a))
+        a = a * (lower_band * lower_band.T)
+    elif assume_a not in (None, "gen", "general", "banded"):      # banded: a's own band
         raise ValueError(f"solve: assume_a={assume_a!r} is not one tapegrad knows; use "
-                         f"None, 'gen', 'sym', 'her', 'pos', 'diagonal', "
-                         "'lower triangular' or 'upper triangular'.")
+                         f"None, 'gen', 'sym', 'her', 'pos', 'diagonal', 'tridiagonal', "
+                         "'banded', 'lower triangular' or 'upper triangular'.")
     return _la.solve(_mx._mT(a) if transposed else a, b)
 
 

@@ -16,11 +16,11 @@ import math
 from ... import kinks, logic
 from ...joins import as_array
 from .. import _numpy_ops as ops
-from ..special import xlog1py, xlogy
+from ..special import entr, xlog1py, xlogy
 from ._common import Number, typed_like
 from ._discrete import between, log_mass, shifted, step_cdf
 
-__all__ = ["cdf", "logpmf", "pmf", "ppf", "sf"]
+__all__ = ["cdf", "entropy", "logpmf", "pmf", "ppf", "sf"]
 
 
 def logpmf(k: Number, p: Number, loc: Number = 0) -> Number:
@@ -64,3 +64,9 @@ def ppf(q: Number, p: Number, loc: Number = 0) -> Number:
     r = kinks.where(logic.eq(q, 0.0), -one, r)
     ok = logic.logical_and(between(q, 0.0, 1.0), between(p, 0.0, 1.0))
     return kinks.where(ok, r + loc, math.nan)
+
+
+def entropy(p: Number, loc: Number = 0) -> Number:
+    """``entr(p) + entr(1 - p)`` (0 at ``p`` = 0 or 1, ``nan`` outside; ``loc`` has no effect)."""
+    r = entr(p) + entr(1.0 - p) + 0.0 * as_array(loc)
+    return kinks.where(between(p, 0.0, 1.0), r, math.nan)

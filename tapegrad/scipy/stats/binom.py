@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import math
 
-from ... import kinks, logic
+import numpy as np
+
+from ... import kinks, logic, reductions
 from ...arrays import floor
+from ...values import Traced, primal_value
 from .. import _numpy_ops as ops
-from ..special import _betainc, gammaln, xlog1py, xlogy
+from ..special import _betainc, entr, gammaln, xlog1py, xlogy
 from ._common import Number
 from ._discrete import between, log_mass, shifted, whole
 
-__all__ = ["cdf", "logpmf", "pmf", "sf"]
+__all__ = ["cdf", "entropy", "logpmf", "pmf", "sf"]
 
 
 def _ok(n: Number, p: Number) -> Number:
@@ -70,3 +73,22 @@ def cdf(k: Number, n: Number, p: Number, loc: Number = 0) -> Number:
 def sf(k: Number, n: Number, p: Number, loc: Number = 0) -> Number:
     """``P(K > k) = betainc(k + 1, n - k, p)``, accurate in the right tail."""
     return _tail(k, n, p, loc, upper=True)
+
+
+def entropy(n: Number, p: Number, loc: Number = 0) -> Number:
+    """``sum(entr(pmf(k, n, p)))`` over ``k = 0 .. n``, as SciPy sums it.
+
+    Differentiable in ``p``; ``n`` sets the number of terms, so it must not
+    be traced. ``nan`` where ``n`` is no count or ``p`` is outside ``[0, 1]``;
+    ``loc`` has no effect.
+    """
+    if isinstance(n, Traced):
+        raise TypeError("tapegrad.scipy.stats.binom.entropy: n must be a plain count, not a "
+                        "traced value (its value sets the number of terms); pass it as a "
+                        "constant, or as a static argument of tg.jit (static_argnums).")
+    data = np.asarray(primal_value(p))
+    kind = np.float32 if data.dtype == np.float32 else np.float64       # float32 p: float32
+    counts = np.asarray(n, dtype=kind)
+    top = int(np.max(np.where(np.isfinite(counts), counts, 0), initial=0))
+    k = np.arange(max(top, 0) + 1, dtype=kind).reshape((-1,) + (1,) * max(counts.ndim, data.ndim))
+    return reductions.sum(entr(pmf(k, counts, p)), axis=0) + 0.0 * loc

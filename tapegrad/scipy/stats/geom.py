@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ... import kinks, logic
 from ...arrays import floor
 from .. import _numpy_ops as ops
@@ -19,7 +21,7 @@ from ..special import xlog1py
 from ._common import Number
 from ._discrete import between, log_mass, shifted
 
-__all__ = ["cdf", "logpmf", "logsf", "pmf", "sf"]
+__all__ = ["cdf", "entropy", "logpmf", "logsf", "pmf", "sf"]
 
 
 def _ok(p: Number) -> Number:
@@ -61,3 +63,13 @@ def sf(k: Number, p: Number, loc: Number = 0) -> Number:
 def cdf(k: Number, p: Number, loc: Number = 0) -> Number:
     """``P(K <= k) = -expm1(floor(k) log(1 - p))``, accurate for small ``p``."""
     return -ops.expm1(logsf(k, p, loc))
+
+
+def entropy(p: Number, loc: Number = 0) -> Number:
+    """SciPy's ``-log(p) - log1p(-p) (1 - p) / p`` (``nan`` at ``p = 1``, as SciPy's).
+
+    ``loc`` has no effect.
+    """
+    with np.errstate(all="ignore"):        # p = 1 and p outside (0, 1]: nan, as SciPy's
+        r = -ops.log(p) - ops.log1p(-p) * (1.0 - p) / p + 0.0 * loc
+        return kinks.where(_ok(p), r, math.nan)

@@ -70,7 +70,8 @@ def cdf(k: Number, mu: Number, loc: Number = 0) -> Number:
                         "constants, or as static arguments of tg.jit (static_argnums).")
     x = np.floor(np.asarray(k, dtype=float) - loc)
     top = int(np.max(np.where(np.isfinite(x), x, -1.0), initial=-1.0))
-    j = np.arange(top + 1, dtype=float).reshape((-1,) + (1,) * np.ndim(x))
+    rank = max(np.ndim(x), len(np.shape(primal_value(mu))))       # the terms' axis before both
+    j = np.arange(top + 1, dtype=float).reshape((-1,) + (1,) * rank)
     terms = kinks.where(j <= x, pmf(j, mu), 0.0)
     total = reductions.sum(terms, axis=0) if top >= 0 else 0.0 * mu + np.zeros(np.shape(x))
     total = kinks.where(logic.eq(mu, math.inf), 0.0, total)     # SciPy's: all the mass at inf
