@@ -59,7 +59,7 @@ def same(got, want):
 
 # ------------------------------------------------------------- elementwise
 ELEMENTWISE = [p for p in builtins() if p.elementwise and p is not logic.guard]
-CASTS = {arrays.astype_p, augmented.written_p}     # p(x, dtype): one number and a dtype
+CASTS = {arrays.astype_p, arrays.cast_back, augmented.written_p}   # p(x, dtype): a number, a dtype
 # ``guard`` is a Python branch on a traced value: vmap splits the batch at it
 # (tests/test_vmap.py); it computes no value to batch.
 
@@ -426,6 +426,8 @@ def matrix_cases(f, rng):
     cases = {p: one_arg + with_singular for p in (
         m.det_p, m.logabsdet_p, m.sign_of_det_p, m.adjugate_p, m.inverse_p)}
     cases[m.inv_p] = list(one_arg)
+    from tapegrad.conditioning import inv_or_nan_p  # nan where singular, as NumPy's loop
+    cases[inv_or_nan_p] = one_arg + with_singular
     cases[m.solve_p] = [
         ([sq(N), f(3, 2)], [True, False]), ([sq(), f(N, 3, 2)], [False, True]),
         ([sq(N), f(N, 3, 1)], [True, True]), ([sq(N, 2), f(3, 4)], [True, False]),

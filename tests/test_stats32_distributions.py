@@ -78,7 +78,7 @@ def test_continuous_values_equal_scipys_with_loc_scale_and_invalid_parameters(na
 def test_discrete_values_equal_scipys_off_the_integers_and_for_invalid_parameters(name):
     for shapes in DISCRETE[name]:
         for loc in (0.0, 1.0):
-            for fun in _pointwise(name):
+            for fun in _funs(name):
                 k = QS if fun == "ppf" else KS
                 got = getattr(getattr(T, name), fun)(k, *shapes, loc)
                 want = _scipy(name, fun, k, *shapes, loc)
@@ -199,7 +199,7 @@ DPOINT = {"bernoulli": (1.0, (0.3,), (1,)), "binom": (2.0, (5.0, 0.3), (2,)),
 @pytest.mark.parametrize("name", sorted(DPOINT))
 def test_discrete_gradients_in_the_parameters_equal_central_differences(name):
     k, shapes, diff = DPOINT[name]
-    for fun in _pointwise(name):
+    for fun in _funs(name):
         if fun == "ppf":
             continue
         f, args = getattr(getattr(T, name), fun), (k,) + shapes
@@ -232,7 +232,7 @@ def test_discrete_float32_stays_float32_and_is_scipys_to_float32_precision():
     for name, shapes in [("bernoulli", (f32(0.3),)), ("binom", (5, f32(0.3))),
                          ("geom", (f32(0.3),)), ("nbinom", (f32(2.5), f32(0.3))),
                          ("betabinom", (5, f32(2.0), f32(3.0)))]:
-        for fun in _pointwise(name):
+        for fun in _funs(name):
             arg = np.array([0.2, 0.7], np.float32) if fun == "ppf" else k
             got = getattr(getattr(T, name), fun)(arg, *shapes)
             assert got.dtype == np.float32, (name, fun)
