@@ -133,25 +133,44 @@ def _concat_prim(n: int) -> Primitive:
     prim = primitive(impl, "concatenate", check_rules=False)
     array_api_impls[prim] = lambda xp, *args: xp.concat(list(args[:-1]), axis=args[-1])
 
-    def piece(k: int) -> Any:
-        def vjp(g: Any, ans: Any, *args: Any) -> Any:
-            *xs, axis = args
-            start = int(np.sum([shape_of(x)[axis] for x in xs[:k]], dtype=int))
-            idx = (slice(None),) * axis + (slice(start, start + shape_of(xs[k])[axis]),)
-            return getitem(g, idx)
-
-        def jvp(t: Any, ans: Any, *args: Any) -> Any:
-            *xs, axis = args
-            parts = [t if j == k else np.zeros(shape_of(x), dtype=_dtype(ans))
-                     for j, x in enumerate(xs)]
-            return prim(*parts, axis)
-        return vjp, jvp
-    rules = [piece(k) for k in range(n)]
-    defvjp(prim, *[r[0] for r in rules], None)
-    defjvp(prim, *[r[1] for r in rules], None)
+    defvjp(prim, *[_concat_vjp(k) for k in range(n)], None)
+    defjvp(prim, *[_concat_jvp(k, n) for k in range(n)], None)
     batch_rules[prim] = _batched_concatenate
     _CONCATS[n] = prim
     return prim
+
+
+def _concat_vjp(k: int) -> Any:
+    """The cotangent of piece ``k``: its slice of ``g``."""
+    def vjp(g: Any, ans: Any, *args: Any) -> Any:
+        *xs, axis = args
+        start = sum([shape_of(x)[axis] for x in xs[:k]])
+        idx = (slice(None),) * axis + (slice(start, start + shape_of(xs[k])[axis]),)
+        return getitem(g, idx)
+    return vjp
+
+
+def _concat_jvp(k: int, n: int) -> Any:
+    """The tangent of piece ``k`` of ``n``: ``t`` between zeros.
+
+    Past three pieces the zeros before it and after it are one block each: a tangent
+    is a concatenation of three pieces, not of ``n`` (the same numbers: a block of
+    zeros is the zeros of its pieces).
+    """
+    def jvp(t: Any, ans: Any, *args: Any) -> Any:
+        *xs, axis = args
+        dtype = _dtype(ans)
+        if n <= 3:
+            parts = [t if j == k else np.zeros(shape_of(x), dtype=dtype)
+                     for j, x in enumerate(xs)]
+            return _concat_prim(n)(*parts, axis)
+        shape = shape_of(ans)
+        before = sum([shape_of(x)[axis] for x in xs[:k]])
+        after = shape[axis] - before - shape_of(xs[k])[axis]
+        zeros = [np.zeros(shape[:axis] + (m,) + shape[axis + 1:], dtype=dtype)
+                 for m in (before, after)]
+        return _concat_prim(3)(zeros[0], t, zeros[1], axis)
+    return jvp
 
 
 def _batched_concatenate(e: Any, values: list[Any], batched: list[bool], n: int) -> Any:
