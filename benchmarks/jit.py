@@ -378,7 +378,7 @@ def main() -> None:
     if have("jax"):
         more, firsts = jax_contenders(params, X, y, not args.no_jax_vmap)
         jobs.update(more)
-        first_rows += firsts
+        first_rows += [(*r, *[""] * (4 - len(r))) for r in firsts]   # no second call
     res = interleaved(jobs, rounds, work=0.05)
     if have("micrograd"):
         model = eager.micrograd_setup(params)
