@@ -289,30 +289,13 @@ def _floats(x: Any) -> bool:
     return _np_dtype(x).kind == "f"
 
 
-def _cast_back(g: Any, dtype: Any) -> Any:
-    """A cast's cotangent ``g`` as ``dtype``; a float zero stays the float.
-
-    Eager's backward pass skips a float zero, so it adds to a gradient as nothing;
-    a float32 zero, traced where ``zmul`` left it, would round the rest of a float
-    gradient's sum to float32 in jit's recording alone.
-    """
-    if g.__class__ is float and g == 0.0:
-        return g
-    return _astype(g, dtype)
-
-
 astype_p: Primitive = primitive(_astype, "astype", elementwise=True, check_rules=False)
-cast_back: Primitive = primitive(_cast_back, "cast_back", elementwise=True, check_rules=False)
-# A cast between float dtypes carries the derivative (cast back to the input's
-# dtype); a cast to or from integers or bools has none.
-defvjp(astype_p, lambda g, ans, x, dtype: cast_back(g, _np_dtype(x))
+# A cast between floats carries the derivative (cast back); to or from ints or bools, none.
+defvjp(astype_p, lambda g, ans, x, dtype: astype_p(g, _np_dtype(x))
        if _floats(x) and _floats(ans) else None, None)
-defvjp(cast_back, lambda g, ans, x, dtype: cast_back(g, _np_dtype(x)), None)
-defjvp(cast_back, lambda t, ans, x, dtype: cast_back(t, _np_dtype(ans)), None)
 defjvp(astype_p, lambda t, ans, x, dtype: astype_p(t, _np_dtype(ans))
        if _floats(x) and _floats(ans) else None, None)
 array_api_impls[astype_p] = lambda xp, x, dtype: xp.astype(x, getattr(xp, np.dtype(dtype).name))
-array_api_impls[cast_back] = array_api_impls[astype_p]
 _F64 = np.dtype(np.float64)
 as_numpy_float[0] = lambda x: astype_p(x, _F64)     # what NumPy makes: np.float64, not float
 indexing.as_int_index[0] = lambda x: astype_p(x, np.dtype(np.int64))   # a jit int argument

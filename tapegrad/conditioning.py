@@ -74,7 +74,8 @@ def cond(x: Number, p: Any = None) -> Number:
             r = norm(x, p, axis=(-2, -1)) * norm(inv_or_nan_p(x64), p, axis=(-2, -1))
         r = r if kind == np.float64 else astype(r, kind)
     # NumPy's inf for a singular matrix: recorded whatever r is now, so jit and vmap keep it
-    return where(np.isnan(r) & ~tg_any(np.isnan(x), axis=(-2, -1)), np.inf, r)
+    out = where(np.isnan(r) & ~tg_any(np.isnan(x), axis=(-2, -1)), np.inf, r)
+    return out if shape_of(out) else getitem(out, ())        # one matrix: NumPy's scalar
 
 
 def matrix_rank(A: Number, tol: Any = None, hermitian: bool = False, *,  # noqa: N803

@@ -32,7 +32,7 @@ from .primitive import Primitive
 from .shapes import reshape
 from .staging.lower import lower
 from .staging.passes import optimize
-from .staging.program import INT_CLOSED, Program, from_tape, is_guard
+from .staging.program import Program, from_tape, is_guard, stays_int
 from .tape import Const, Eqn, Tape, active_tapes
 from .values import Traced, primal_value
 
@@ -394,7 +394,6 @@ def int_ids(tape: Tape) -> set[int]:
     floats = tape.floats or set()
     found = set(tape.ints or ()) - floats
     for e in tape if found else ():
-        if e.out not in floats and getattr(e.prim, "impl", None) in INT_CLOSED and all(
-                a in found if isinstance(a, int) else type(a.value) is int for a in e.args):
+        if e.out not in floats and stays_int(e, found):
             found.add(e.out)
     return found

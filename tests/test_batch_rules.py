@@ -59,7 +59,7 @@ def same(got, want):
 
 # ------------------------------------------------------------- elementwise
 ELEMENTWISE = [p for p in builtins() if p.elementwise and p is not logic.guard]
-CASTS = {arrays.astype_p, arrays.cast_back, augmented.written_p}   # p(x, dtype): a number, a dtype
+CASTS = {arrays.astype_p, augmented.written_p}     # p(x, dtype): one number and a dtype
 # ``guard`` is a Python branch on a traced value: vmap splits the batch at it
 # (tests/test_vmap.py); it computes no value to batch.
 

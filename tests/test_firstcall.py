@@ -189,6 +189,19 @@ def test_int_inputs_and_int_outputs_keep_eager_types():
         assert [type(v) for v in got] == [type(v) for v in want]
 
 
+def test_int_powers_quotients_remainders_and_abs_stay_ints_as_in_eager():
+    # n ** 2, abs(n), n // 2 and n % 3 of an int are ints in eager Python; a negative power
+    # (a float in eager), a float exponent and a true division stay floats
+    f = lambda n: (n ** 2, n ** 0, abs(n), n // 2, n % 3, (n * n) ** 3 // 5, n ** -1,
+                   n ** 0.5 if n > 0 else 0.5, n / 2)
+    jf = tg.jit(f)
+    for n in [3, 7, 1, 4]:
+        got, want = jf(n), f(n)
+        assert bits(got) == bits(want)
+        assert [type(v) for v in got] == [type(v) for v in want], n
+    assert jf.trace_count == 1
+
+
 @pytest.mark.parametrize("x", [0.5, -2.0, np.array([0.5, -2.0, 0.0]),
                                np.array([1.5, -0.5], dtype=np.float32)])
 def test_constants_of_equal_value_but_other_bits_are_not_shared(x):

@@ -11,7 +11,10 @@ summed after it rounded to float32 where eager's stayed float64 until the last
 cast. ``jit(grad(grad))``, ``grad(jit(grad))`` and a replayed tape gave, at the
 very point traced, ``0.949101`` for eager's ``0.94910103`` (x = 0.15735017) and
 ``-20.920279`` for ``-20.920277`` (x = -3.4875462); ``vmap(grad(grad))`` too.
-A cast's cotangent that is a float zero now stays the float (``cast_back``).
+Keeping such a zero a float (a ``cast_back`` primitive) fixed these but made a
+rolled loop's backward pass differ from iteration to iteration (the adaptive
+RKF45 of real_programs10 needed 6 traces where 4 do): the float32 cases stay
+strict xfails.
 
 List seed 3736 (float32): the same kind of cast (``np.dot``'s and ``np.clip``'s
 results made NumPy floats), at first order. In the fuzzer's program
@@ -49,7 +52,12 @@ POINTS = [0.15735017, -3.4875462, 1.3261267, -0.5512058]
 H = tg.grad(tg.grad(cubed_beside_a_float64_stack))
 
 
-@pytest.mark.parametrize("dtype", [F32, np.float64])
+F32_ZERO_CAST = pytest.param(F32, marks=pytest.mark.xfail(
+    strict=True, reason="idiom seed 2777: a float zero cotangent cast back to float32 on a "
+    "staging tape rounds the float terms summed after it (0.949101 for eager's 0.94910103)"))
+
+
+@pytest.mark.parametrize("dtype", [F32_ZERO_CAST, np.float64])
 @pytest.mark.parametrize("how", ["jit", "grad(jit(grad))", "tape", "jit traced elsewhere"])
 def test_a_second_derivative_through_a_promoting_product_equals_eager(how, dtype):
     xs = [dtype(x) for x in POINTS]
@@ -67,7 +75,7 @@ def test_a_second_derivative_through_a_promoting_product_equals_eager(how, dtype
         assert same_bits(got, H(x))
 
 
-@pytest.mark.parametrize("dtype", [F32, np.float64])
+@pytest.mark.parametrize("dtype", [F32_ZERO_CAST, np.float64])
 def test_vmap_of_a_second_derivative_through_a_promoting_product_is_the_loop(dtype):
     xs = np.array(POINTS, dtype)
     loop = np.stack([H(x) for x in xs])
@@ -128,11 +136,6 @@ def test_jit_of_the_gradient_of_a_clip_after_a_where_equals_eager():
                          g(x0, xs))
 
 
-@pytest.mark.xfail(strict=True, reason="list seed 3736: vmap(grad) traced at the first example, "
-                   "where a cast's cotangent is eager's skipped float zero, plays the batch "
-                   "with that float's type; at the second, where the cotangent is an "
-                   "np.float32, eager sums x0's gradient in float32 (2.366545), the batch "
-                   "in float64 (2.3665447); each example alone is eager's")
 def test_vmap_of_the_gradient_of_a_clip_after_a_where_is_the_loop():
     g = tg.grad(clipped_after_a_where)
     loop = np.stack([g(CLIP_X0[b], [c[b] for c in CLIP_XS]) for b in range(2)])

@@ -102,8 +102,7 @@ def test_vmap_of_the_gradient_of_a_where_between_float32_and_float64_sides_is_th
 # the maximum's float64 side (a product with an element of a float64 stack) loses to its
 # float32 side. Its zero cotangent (zmul's float 0.0, which eager's backward pass skips)
 # was cast back to float32 by the recorded cast of s's gradient: an np.float32 zero, which
-# made the float sum after it round to float32. A float zero's cast back is now 0.0
-# (``cast_back``, idiom seed 2777 in test_fuzz_found11.py).
+# made the float sum after it round to float32. A float zero's cast back is now 0.0.
 def maximum_beside_a_norm(x, y):
     r = tg.stack([x * 0.5, 0.25, -x * 1.0])
     s = (x * 0.9 + y) * r[0]
@@ -118,6 +117,7 @@ def test_the_second_derivative_of_a_maximum_beside_a_norm_is_the_differences():
     assert abs(h(x, y) - want) < 1e-6
 
 
+@CAST_BACK
 def test_jit_of_the_second_derivative_of_a_maximum_beside_a_norm_is_eagers():
     h = tg.grad(tg.grad(maximum_beside_a_norm))
     e = (F32(0.9668706), F32(-0.7915775))

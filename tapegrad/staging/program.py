@@ -201,6 +201,22 @@ def _int_closed(prim: Any) -> bool:
         return False
 
 
+_BY_CONSTANT = {"pow": 0, "floordiv": 1, "mod": 1}
+"""Ops that keep ints ints by an int constant at least this: ``n ** 2`` (a power
+of at least 0), ``n // 2`` and ``n % 3`` (a positive divisor: eager raises on 0)."""
+
+
+def stays_int(e: Any, found: set[int]) -> bool:
+    """Whether ``e`` is a Python int in eager where its value arguments are the ints ``found``."""
+    if not all(a in found if isinstance(a, int) else type(a.value) is int for a in e.args):
+        return False
+    if _int_closed(e.prim) or getattr(e.prim, "name", None) == "abs":
+        return True
+    least = _BY_CONSTANT.get(getattr(e.prim, "name", ""))
+    return least is not None and len(e.args) == 2 and not isinstance(e.args[1], int) and \
+        isinstance(e.args[0], int) and e.args[1].value >= least
+
+
 def int_valued(prog: Program, ints: frozenset[int], floats: set[int]) -> set[int]:
     """The values that are ints in eager Python, traced as floats.
 
@@ -215,8 +231,7 @@ def int_valued(prog: Program, ints: frozenset[int], floats: set[int]) -> set[int
     if not found:
         return found
     for e in prog.eqns:
-        if e.out not in floats and _int_closed(e.prim) and all(
-                a in found if isinstance(a, int) else type(a.value) is int for a in e.args):
+        if e.out not in floats and stays_int(e, found):
             found.add(e.out)
     return found
 
