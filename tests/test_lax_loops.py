@@ -398,14 +398,17 @@ def test_jit_of_a_loop_on_numpy_int_arguments_equals_eager():
 
 
 def test_an_int_carry_made_float_by_a_jit_int_argument_names_the_fix():
-    # inc // 2 is an int in eager; jit casts back only + - * of a Python int argument
-    def count_halves(init, limit, inc):
-        return tg.while_loop(lambda s: s[0] < limit, lambda s: (s[0] + 1, s[1] + inc // 2),
+    # inc // 2 is an int in eager, and under jit (+ - *, ** k, // k and % k of a positive
+    # k keep a Python int argument's values ints); inc // -2 is one that jit leaves a float
+    def count_halves(init, limit, inc, by=2):
+        return tg.while_loop(lambda s: s[0] < limit, lambda s: (s[0] + 1, s[1] + inc // by),
                              (init, 0))[1]
     assert count_halves(2, 10, 4) == 16
+    same(tg.jit(count_halves, static_argnums=3)(2, 10, 4, 2), count_halves(2, 10, 4))
+    assert count_halves(2, 10, 4, -2) == -16
     with pytest.raises(TypeError, match=r"carry\[1\] .* Python int argument is traced as a "
                                         r"float.*np\.int64\(n\).*static_argnums"):
-        tg.jit(count_halves)(2, 10, 4)
+        tg.jit(count_halves, static_argnums=3)(2, 10, 4, -2)
 
 
 def test_jit_of_a_loop_on_python_int_arguments_equals_eager():

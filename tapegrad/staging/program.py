@@ -196,7 +196,7 @@ INT_CLOSED = (operator.add, operator.sub, operator.mul, operator.neg)
 
 def _int_closed(prim: Any) -> bool:
     try:
-        return prim.impl in INT_CLOSED
+        return getattr(prim, "impl", None) in INT_CLOSED
     except TypeError:               # an unhashable callable
         return False
 
